@@ -75,19 +75,12 @@ impl Encoder {
         self.out.extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
     }
 
-    pub fn f64(&mut self, v: f64) {
-        if v.is_finite() {
+    /// A float; `finite` is `v.is_finite()`.
+    pub fn float<F: ryu::Float>(&mut self, v: F, finite: bool) {
+        if finite {
             self.out.extend_from_slice(ryu::Buffer::new().format_finite(v).as_bytes());
         } else {
             // what serde_json writes for a value JSON cannot represent
-            self.out.extend_from_slice(b"null");
-        }
-    }
-
-    pub fn f32(&mut self, v: f32) {
-        if v.is_finite() {
-            self.out.extend_from_slice(ryu::Buffer::new().format_finite(v).as_bytes());
-        } else {
             self.out.extend_from_slice(b"null");
         }
     }
@@ -194,13 +187,13 @@ ints!(i8, i16, i32, i64);
 
 impl Encode for f64 {
     fn encode(&self, e: &mut Encoder) {
-        e.f64(*self);
+        e.float(*self, self.is_finite());
     }
 }
 
 impl Encode for f32 {
     fn encode(&self, e: &mut Encoder) {
-        e.f32(*self);
+        e.float(*self, self.is_finite());
     }
 }
 

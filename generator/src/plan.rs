@@ -346,7 +346,7 @@ fn containment_cycles(model: &Model) -> BTreeSet<(String, String)> {
                 }
                 seen
             });
-            if !field.is_empty() && reach.contains(holder) {
+            if reach.contains(holder) {
                 out.insert((holder.clone(), field.clone()));
             }
         }
