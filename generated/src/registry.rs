@@ -8922,7 +8922,8 @@ pub static PARENTS: [u16; 8126usize] = [
 ];
 /// The id of a wire type name.
 pub fn lookup(name: &str) -> Option<u16> {
-    NAMES.binary_search(&name).ok().map(|i| i as u16)
+    static INDEX: std::sync::OnceLock<crate::de::NameIndex> = std::sync::OnceLock::new();
+    INDEX.get_or_init(|| crate::de::NameIndex::new(&NAMES)).get(name)
 }
 /// The child of `base` on the way from `base` down to `id`; `base` itself when `id` is
 /// `base` or not below it.

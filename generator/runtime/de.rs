@@ -455,6 +455,69 @@ impl Seen {
     }
 }
 
+/// A hash index over a static, duplicate-free list of names (the registry's 8,000 type names):
+/// one hash of a few loads and one string comparison per lookup, where a binary search makes a
+/// dozen. Built at first use rather than generated, so that it costs the crate no compile time.
+pub(crate) struct NameIndex {
+    names: &'static [&'static str],
+    /// Open addressing, linear probing; `u16::MAX` marks an empty slot.
+    slots: Box<[u16]>,
+    shift: u32,
+}
+
+impl NameIndex {
+    pub(crate) fn new(names: &'static [&'static str]) -> Self {
+        // A load factor of at most 1/4 keeps probe sequences short.
+        let bits = (names.len().max(1) * 4).next_power_of_two().trailing_zeros().max(4);
+        let mut slots = vec![u16::MAX; 1 << bits].into_boxed_slice();
+        let shift = 64 - bits;
+        let mask = slots.len() - 1;
+        for (id, name) in names.iter().enumerate() {
+            let mut at = Self::hash(name) >> shift;
+            while slots[at as usize] != u16::MAX {
+                at = (at + 1) & mask as u64;
+            }
+            slots[at as usize] = id as u16;
+        }
+        NameIndex { names, slots, shift }
+    }
+
+    /// Length and the first and last eight bytes, multiplied through (type names share long
+    /// prefixes and suffixes, rarely all three).
+    #[inline]
+    fn hash(name: &str) -> u64 {
+        let b = name.as_bytes();
+        let (head, tail) = if b.len() >= 8 {
+            let head = u64::from_le_bytes(b[..8].try_into().unwrap_or_default());
+            let tail = u64::from_le_bytes(b[b.len() - 8..].try_into().unwrap_or_default());
+            (head, tail)
+        } else {
+            let mut buf = [0u8; 8];
+            buf[..b.len()].copy_from_slice(b);
+            (u64::from_le_bytes(buf), 0)
+        };
+        const K: u64 = 0x9E37_79B9_7F4A_7C15;
+        // The index takes the top bits, which a multiplication mixes from all input bits.
+        (head.wrapping_mul(K) ^ tail ^ b.len() as u64).wrapping_mul(K)
+    }
+
+    #[inline]
+    pub(crate) fn get(&self, name: &str) -> Option<u16> {
+        let mask = self.slots.len() - 1;
+        let mut at = (Self::hash(name) >> self.shift) as usize;
+        loop {
+            let id = self.slots[at];
+            if id == u16::MAX {
+                return None;
+            }
+            if self.names[id as usize] == name {
+                return Some(id);
+            }
+            at = (at + 1) & mask;
+        }
+    }
+}
+
 /// What to do with an object key.
 pub(crate) enum Action {
     Field(usize),

@@ -34,20 +34,27 @@ impl ObjectInfo {
             .map(|p| self.by_name[p] as usize)
     }
 
-    /// What to do with `key`; `hint` is the member expected next (objects arrive in
-    /// declaration order, so this is usually one comparison).
+    /// What to do with `key`; `hint` is where the search starts. Members arrive in declaration
+    /// order with absent optional ones left out, so a forward scan comparing lengths first
+    /// usually finds the key within a few steps and a single string comparison.
     #[inline]
     pub(crate) fn action(&self, key: &str, hint: &mut usize) -> Action {
-        let i = match self.wire.get(*hint) {
-            Some(w) if *w == key => Some(*hint),
-            _ => self.find(key),
-        };
-        match i {
+        if key.len() == crate::DISCRIMINATOR.len() && key == crate::DISCRIMINATOR {
+            return Action::TypeName;
+        }
+        let mut i = *hint;
+        while let Some(w) = self.wire.get(i) {
+            if w.len() == key.len() && *w == key {
+                *hint = i + 1;
+                return Action::Field(i);
+            }
+            i += 1;
+        }
+        match self.find(key) {
             Some(i) => {
                 *hint = i + 1;
                 Action::Field(i)
             }
-            None if key == crate::DISCRIMINATOR => Action::TypeName,
             None => Action::Other(key.to_owned()),
         }
     }

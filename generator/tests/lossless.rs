@@ -86,3 +86,35 @@ fn decode_errors_name_the_path_through_arrays_and_families() {
     let err = vim25::from_slice::<vim25::types::RetrieveResult>(json).unwrap_err();
     assert_eq!(err.path(), "objects[0].propSet[1].val._value", "{err}");
 }
+
+#[test]
+fn every_registered_type_name_is_found_and_no_other() {
+    for (id, name) in vim25::registry::NAMES.iter().enumerate() {
+        assert_eq!(vim25::registry::lookup(name), Some(id as u16), "{name}");
+    }
+    // Prefixes, extensions and near misses of real names, and the degenerate cases.
+    for name in ["", "V", "VirtualDisk2", "irtualDisk", "VirtualDis", "virtualDisk", "VirtualMachineConfigInfoX", "_typeName"] {
+        assert_eq!(vim25::registry::lookup(name), None, "{name}");
+    }
+}
+
+#[test]
+fn members_out_of_declaration_order_and_after_unknown_ones_are_all_found() {
+    // The subtype's own `capacityInKB` before the inherited `key`, an unknown member between
+    // them: the forward scan from the
+    // expected position misses and the lookup must still find every member.
+    let json = serde_json::json!({
+        "_typeName": "VirtualDisk",
+        "capacityInKB": 10,
+        "newerReleaseMember": [1, 2],
+        "controllerKey": 1000,
+        "key": 2000,
+        "backing": {"_typeName": "VirtualDiskFlatVer2BackingInfo", "fileName": "[ds] vm/vm.vmdk", "diskMode": "persistent"},
+    });
+    let disk: vim25::types::VirtualDisk = decode(&json);
+    assert_eq!(disk.capacity_in_kb, 10);
+    assert_eq!(disk.key, 2000);
+    assert_eq!(disk.controller_key, Some(1000));
+    assert!(disk.backing.is_some());
+    assert_eq!(reencode(&disk)["newerReleaseMember"], serde_json::json!([1, 2]));
+}

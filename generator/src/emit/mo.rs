@@ -9,15 +9,24 @@ use crate::plan::{Plan, CORE};
 use proc_macro2::TokenStream;
 use quote::quote;
 
-pub fn files(model: &Model, plan: &Plan) -> Vec<(String, TokenStream)> {
-    let mut out = Vec::new();
-    let mut mods = TokenStream::new();
+pub fn files<'a>(model: &'a Model, plan: &'a Plan) -> Vec<super::Job<'a>> {
+    let mut out: Vec<super::Job<'a>> = Vec::new();
     let mut scope = crate::names::Scope::with_reserved(&["mod"]);
+    let mut modules = Vec::new();
     for m in model.managed.values() {
         let module = scope.claim(crate::names::escape(&crate::names::snake(&m.name)).replace("r#", "r_"));
-        out.push((format!("src/mo/{module}.rs"), handle(model, plan, m)));
+        out.push((format!("src/mo/{module}.rs"), Box::new(move || handle(model, plan, m))));
+        modules.push((module, m));
+    }
+    out.push(("src/mo/mod.rs".to_owned(), Box::new(move || mod_rs(&modules))));
+    out
+}
+
+fn mod_rs(modules: &[(String, &ManagedType)]) -> TokenStream {
+    let mut mods = TokenStream::new();
+    for (module, m) in modules {
         let cfg = feature_cfg(&m.namespace);
-        let md = ident(&module);
+        let md = ident(module);
         let name = ident(&handle_name(m));
         mods.extend(quote!(#cfg mod #md; #cfg pub use #md::#name;));
     }
@@ -27,8 +36,7 @@ pub fn files(model: &Model, plan: &Plan) -> Vec<(String, TokenStream)> {
         " A handle is a [`Client`](crate::Client) plus a moId. Methods return a [`Call`](crate::Call)",
         " to `.await`; faults come back as [`Error::Fault`](crate::Error::Fault).",
     ]);
-    out.push(("src/mo/mod.rs".to_owned(), quote!(#doc #mods)));
-    out
+    quote!(#doc #mods)
 }
 
 pub fn feature_cfg(namespace: &str) -> TokenStream {

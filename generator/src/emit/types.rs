@@ -17,33 +17,46 @@ use crate::plan::Plan;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-pub fn files(model: &Model, plan: &Plan) -> Vec<(String, TokenStream)> {
-    let mut out = Vec::new();
-    let mut mods = TokenStream::new();
+pub fn files<'a>(model: &'a Model, plan: &'a Plan) -> Vec<super::Job<'a>> {
+    let mut out: Vec<super::Job<'a>> = Vec::new();
     for s in model.schemas.values() {
-        let body = match &s.kind {
-            Kind::Data(d) => data_file(model, plan, s, d),
-            Kind::Enum(_) => enum_file(plan, s),
-            Kind::Request(o) => request_file(model, plan, s, o),
-            Kind::Plain(_) => plain_file(model, plan, s),
+        let body: Box<dyn FnOnce() -> TokenStream + Send + 'a> = match &s.kind {
+            Kind::Data(d) => Box::new(move || data_file(model, plan, s, d)),
+            Kind::Enum(_) => Box::new(move || enum_file(plan, s)),
+            Kind::Request(o) => Box::new(move || request_file(model, plan, s, o)),
+            Kind::Plain(_) => Box::new(move || plain_file(model, plan, s)),
             Kind::Root => {
-                out.push(("src/types/any.rs".to_owned(), root_file(model, plan, s)));
-                let name = ident(&plan.rust[&s.name]);
-                let array = ident(&plan.array_type);
-                mods.extend(quote!(mod any; pub use any::{#name, #array};));
+                out.push(("src/types/any.rs".to_owned(), Box::new(move || root_file(model, plan, s))));
                 continue;
             }
             Kind::Boxed(_) => continue,
         };
-        let module = &plan.module[&s.name];
-        out.push((format!("src/types/{module}.rs"), body));
-        let cfg = cfg_attr(plan.cfg(&s.name).as_deref());
-        let m = ident(module);
-        let name = ident(&plan.rust[&s.name]);
-        mods.extend(quote!(#cfg mod #m; #cfg pub use #m::#name;));
-        if let Some(k) = plan.kind_name.get(&s.name) {
-            let k = ident(k);
-            mods.extend(quote!(#cfg pub use #m::#k;));
+        out.push((format!("src/types/{}.rs", plan.module[&s.name]), body));
+    }
+    out.push(("src/types/mod.rs".to_owned(), Box::new(move || mod_rs(model, plan))));
+    out
+}
+
+fn mod_rs(model: &Model, plan: &Plan) -> TokenStream {
+    let mut mods = TokenStream::new();
+    for s in model.schemas.values() {
+        match &s.kind {
+            Kind::Root => {
+                let name = ident(&plan.rust[&s.name]);
+                let array = ident(&plan.array_type);
+                mods.extend(quote!(mod any; pub use any::{#name, #array};));
+            }
+            Kind::Boxed(_) => {}
+            _ => {
+                let cfg = cfg_attr(plan.cfg(&s.name).as_deref());
+                let m = ident(&plan.module[&s.name]);
+                let name = ident(&plan.rust[&s.name]);
+                mods.extend(quote!(#cfg mod #m; #cfg pub use #m::#name;));
+                if let Some(k) = plan.kind_name.get(&s.name) {
+                    let k = ident(k);
+                    mods.extend(quote!(#cfg pub use #m::#k;));
+                }
+            }
         }
     }
     let doc = docs::inner(&[
@@ -51,8 +64,7 @@ pub fn files(model: &Model, plan: &Plan) -> Vec<(String, TokenStream)> {
         "",
         " Types of a namespace other than the core (`vsan`, `pbm`, ...) exist when its cargo feature is on.",
     ]);
-    out.push(("src/types/mod.rs".to_owned(), quote!(#doc #mods)));
-    out
+    quote!(#doc #mods)
 }
 
 fn wire_lit(s: &str) -> proc_macro2::Literal {
