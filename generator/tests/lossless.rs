@@ -100,19 +100,20 @@ fn every_registered_type_name_is_found_and_no_other() {
 
 #[test]
 fn members_out_of_declaration_order_and_after_unknown_ones_are_all_found() {
-    // The subtype's own `capacityInKB` before the inherited `key`, an unknown member between
-    // them: the forward scan from the
-    // expected position misses and the lookup must still find every member.
+    // The subtype's own `capacityInBytes` before the inherited `key`, an unknown member between
+    // them: the forward scan from the expected position misses, the lookup must still find
+    // every member.
     let json = serde_json::json!({
         "_typeName": "VirtualDisk",
-        "capacityInKB": 10,
+        "capacityInBytes": 10,
+        "capacityInKB": 1,
         "newerReleaseMember": [1, 2],
         "controllerKey": 1000,
         "key": 2000,
         "backing": {"_typeName": "VirtualDiskFlatVer2BackingInfo", "fileName": "[ds] vm/vm.vmdk", "diskMode": "persistent"},
     });
     let disk: vim25::types::VirtualDisk = decode(&json);
-    assert_eq!(disk.capacity_in_kb, 10);
+    assert_eq!(disk.capacity_in_bytes, Some(10));
     assert_eq!(disk.key, 2000);
     assert_eq!(disk.controller_key, Some(1000));
     assert!(disk.backing.is_some());

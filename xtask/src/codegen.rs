@@ -65,7 +65,7 @@ pub fn check_against(spec_path: &Path, dir: &Path) -> Result<(), String> {
 fn produce(spec: &Path, standalone: bool) -> Result<Output, String> {
     let bytes = std::fs::read(spec).map_err(|e| format!("{}: {e}", spec.display()))?;
     let crate_version = vim25_spec::crate_version().map_err(|e| e.to_string())?;
-    let options = Options { crate_version, standalone, ..Options::default() };
+    let options = Options { crate_version, standalone };
     generate(&bytes, &options).map_err(|e| format!("{}: {e}", spec.display()))
 }
 
