@@ -351,11 +351,16 @@ impl<'a> Decoder<'a> {
 
     /// Decodes the members of a data object into `o` (which starts out blank).
     pub fn object(&mut self, o: &mut dyn Object) -> Result<(), DecodeError> {
-        let info = o.info();
-        let mut seen = Seen::default();
         let mut hint = 0usize;
         let first = self.j.next_object().map_err(jerr)?;
-        let mut action = first.map(|k| info.action(k, &mut hint));
+        let action = first.map(|k| o.info().action(k, &mut hint));
+        self.members(o, action, hint)
+    }
+
+    /// The members of an object from `action` (the first key's, or none for `}`) on.
+    fn members(&mut self, o: &mut dyn Object, mut action: Option<Action>, mut hint: usize) -> Result<(), DecodeError> {
+        let info = o.info();
+        let mut seen = Seen::default();
         self.enter()?;
         while let Some(a) = action {
             match a {
@@ -389,10 +394,57 @@ impl<'a> Decoder<'a> {
 
     /// A polymorphic value: finds `_typeName`, builds the matching blank variant, decodes it.
     pub fn family<K: crate::object::Family>(&mut self) -> Result<K, DecodeError> {
-        match self.type_tag() {
-            Ok(tag) => self.family_tagged(tag),
+        match self.leading_tag() {
+            Ok(Some(tag)) => {
+                let mut v = match tag {
+                    TypeTag::Known(id) => K::blank_for(id),
+                    _ => K::blank_base(),
+                };
+                match self.rest_of_object(v.object_mut(), tag) {
+                    Ok(()) => Ok(v),
+                    Err(e) => Err(e),
+                }
+            }
+            Ok(None) => match self.type_tag() {
+                Ok(tag) => self.family_tagged(tag),
+                Err(e) => Err(e),
+            },
             Err(e) => Err(e),
         }
+    }
+
+    /// The common case of a polymorphic object, `_typeName` as its first member (as vCenter
+    /// writes it): the tag is read once, by the decoding itself, instead of by a look-ahead
+    /// and again by the decoding. `None`, with nothing consumed, otherwise.
+    fn leading_tag(&mut self) -> Result<Option<TypeTag>, DecodeError> {
+        if self.peek()? != Peek::Object {
+            return Ok(None);
+        }
+        let rest = self.data[self.j.current_index()..].trim_ascii_start();
+        let tag_first = rest
+            .strip_prefix(b"{")
+            .is_some_and(|r| r.trim_ascii_start().strip_prefix(b"\"").is_some_and(|r| r.strip_prefix(crate::DISCRIMINATOR.as_bytes()).is_some_and(|r| r.first() == Some(&b'"'))));
+        if !tag_first {
+            return Ok(None);
+        }
+        match self.j.next_object().map_err(jerr)? {
+            Some(k) if k == crate::DISCRIMINATOR => {}
+            _ => return Err(self.error(format!("expected `{}` first", crate::DISCRIMINATOR))),
+        }
+        let name = self.str()?;
+        Ok(Some(match crate::registry::lookup(name) {
+            Some(id) => TypeTag::Known(id),
+            None => TypeTag::Unknown(name.to_owned()),
+        }))
+    }
+
+    /// The members after a leading `_typeName` already read as `tag`.
+    fn rest_of_object(&mut self, o: &mut dyn Object, tag: TypeTag) -> Result<(), DecodeError> {
+        crate::object::keep_tag(o, tag);
+        let mut hint = 0usize;
+        let next = self.j.next_key().map_err(jerr)?;
+        let action = next.map(|k| o.info().action(k, &mut hint));
+        self.members(o, action, hint)
     }
 
     /// A polymorphic value whose `_typeName` was already looked up.

@@ -119,3 +119,24 @@ fn members_out_of_declaration_order_and_after_unknown_ones_are_all_found() {
     assert!(disk.backing.is_some());
     assert_eq!(reencode(&disk)["newerReleaseMember"], serde_json::json!([1, 2]));
 }
+
+#[test]
+fn a_leading_type_name_is_read_once_whatever_the_spacing() {
+    // The fast path for `_typeName` first, with the spacing a pretty-printer writes, next to a
+    // family member whose tag comes last (the look-ahead path).
+    let text = br#"{ "_typeName" : "VirtualDisk", "key": 2000, "capacityInKB": 1,
+        "backing": {"fileName": "[ds] a.vmdk", "diskMode": "persistent", "_typeName": "VirtualDiskFlatVer2BackingInfo"} }"#;
+    let device: VirtualDeviceKind = vim25::from_slice(text).unwrap_or_else(|e| panic!("{e}"));
+    let VirtualDeviceKind::VirtualDisk(disk) = &device else { panic!("{device:?}") };
+    assert_eq!(disk.key, 2000);
+    assert!(disk.extra.is_empty(), "the tag names the variant, nothing to keep: {:?}", disk.extra);
+    assert_eq!(device.type_name(), "VirtualDisk");
+    assert_eq!(disk.backing.as_ref().map(|b| b.type_name()), Some("VirtualDiskFlatVer2BackingInfo"));
+
+    // A tag that is not a string is an error at the tag, not a silent base-type decode.
+    let err = vim25::from_slice::<VirtualDeviceKind>(br#"{"_typeName": 7, "key": 1}"#).unwrap_err();
+    assert!(err.to_string().contains("expected string"), "{err}");
+    // A tag-like key that is not the discriminator takes the ordinary path.
+    let err = vim25::from_slice::<VirtualDeviceKind>(br#"{"_typeNameX": "VirtualDisk"}"#).unwrap_err();
+    assert!(err.to_string().contains("missing field `key`"), "{err}");
+}
