@@ -393,18 +393,9 @@ impl<'a> Decoder<'a> {
     /// A polymorphic value: finds `_typeName`, builds the matching blank variant, decodes it.
     pub fn family<K: crate::object::Family>(&mut self) -> Result<K, DecodeError> {
         match self.leading_tag() {
-            Ok(Some(tag)) => {
-                let mut v = match tag {
-                    TypeTag::Known(id) => K::blank_for(id),
-                    _ => K::blank_base(),
-                };
-                match self.rest_of_object(v.object_mut(), tag) {
-                    Ok(()) => Ok(v),
-                    Err(e) => Err(e),
-                }
-            }
+            Ok(Some(tag)) => self.family_from(tag, true),
             Ok(None) => match self.type_tag() {
-                Ok(tag) => self.family_tagged(tag),
+                Ok(tag) => self.family_from(tag, false),
                 Err(e) => Err(e),
             },
             Err(e) => Err(e),
@@ -436,30 +427,30 @@ impl<'a> Decoder<'a> {
         }))
     }
 
-    /// The members after a leading `_typeName` already read as `tag`.
-    fn rest_of_object(&mut self, o: &mut dyn Object, tag: TypeTag) -> Result<(), DecodeError> {
-        crate::object::keep_tag(o, tag);
-        let mut hint = 0usize;
-        let next = self.j.next_key().map_err(jerr)?;
-        let action = next.map(|k| o.info().action(k, &mut hint));
-        self.members(o, action, hint)
-    }
-
     /// A polymorphic value whose `_typeName` was already looked up.
     pub fn family_tagged<K: crate::object::Family>(&mut self, tag: TypeTag) -> Result<K, DecodeError> {
+        self.family_from(tag, false)
+    }
+
+    /// Decodes the variant for `tag`; `tag_read`: the object's opening and its leading
+    /// `_typeName` are already consumed.
+    fn family_from<K: crate::object::Family>(&mut self, tag: TypeTag, tag_read: bool) -> Result<K, DecodeError> {
         let mut v = match tag {
             TypeTag::Known(id) => K::blank_for(id),
             _ => K::blank_base(),
         };
-        match self.tagged_object(v.object_mut(), tag) {
+        match self.tagged_object(v.object_mut(), tag, tag_read) {
             Ok(()) => Ok(v),
             Err(e) => Err(e),
         }
     }
 
-    fn tagged_object(&mut self, o: &mut dyn Object, tag: TypeTag) -> Result<(), DecodeError> {
+    fn tagged_object(&mut self, o: &mut dyn Object, tag: TypeTag, tag_read: bool) -> Result<(), DecodeError> {
         crate::object::keep_tag(o, tag);
-        self.object(o)
+        let mut hint = 0usize;
+        let first = if tag_read { self.j.next_key() } else { self.j.next_object() };
+        let action = first.map_err(jerr)?.map(|k| o.info().action(k, &mut hint));
+        self.members(o, action, hint)
     }
 
     /// The value of a boxed primitive, array or enumeration (`{"_typeName": "int", "_value": 3}`).
