@@ -199,6 +199,15 @@ pub enum TypeTag {
     Absent,
 }
 
+impl TypeTag {
+    fn of(name: &str) -> Self {
+        match crate::registry::lookup(name) {
+            Some(id) => TypeTag::Known(id),
+            None => TypeTag::Unknown(name.to_owned()),
+        }
+    }
+}
+
 /// The decoder state: a pull parser over the input bytes.
 pub struct Decoder<'a> {
     j: Jiter<'a>,
@@ -330,13 +339,7 @@ impl<'a> Decoder<'a> {
         };
         while let Some(is_tag) = key {
             if is_tag {
-                return Ok(match ahead.next_str() {
-                    Ok(name) => match crate::registry::lookup(name) {
-                        Some(id) => TypeTag::Known(id),
-                        None => TypeTag::Unknown(name.to_owned()),
-                    },
-                    Err(_) => TypeTag::Absent,
-                });
+                return Ok(ahead.next_str().map_or(TypeTag::Absent, TypeTag::of));
             }
             if ahead.next_skip().is_err() {
                 return Ok(TypeTag::Absent);
@@ -351,16 +354,17 @@ impl<'a> Decoder<'a> {
 
     /// Decodes the members of a data object into `o` (which starts out blank).
     pub fn object(&mut self, o: &mut dyn Object) -> Result<(), DecodeError> {
-        let mut hint = 0usize;
-        let first = self.j.next_object().map_err(jerr)?;
-        let action = first.map(|k| o.info().action(k, &mut hint));
-        self.members(o, action, hint)
+        self.members(o, false)
     }
 
-    /// The members of an object from `action` (the first key's, or none for `}`) on.
-    fn members(&mut self, o: &mut dyn Object, mut action: Option<Action>, mut hint: usize) -> Result<(), DecodeError> {
+    /// The members of an object; `tag_read`: its opening and a leading `_typeName` are already
+    /// consumed.
+    fn members(&mut self, o: &mut dyn Object, tag_read: bool) -> Result<(), DecodeError> {
         let info = o.info();
         let mut seen = Seen::default();
+        let mut hint = 0usize;
+        let first = if tag_read { self.j.next_key() } else { self.j.next_object() };
+        let mut action = first.map_err(jerr)?.map(|k| info.action(k, &mut hint));
         self.enter()?;
         while let Some(a) = action {
             match a {
@@ -411,10 +415,12 @@ impl<'a> Decoder<'a> {
         if self.peek()? != Peek::Object {
             return Ok(None);
         }
-        let rest = self.data[self.j.current_index()..].trim_ascii_start();
-        let tag_first = rest
+        let tag_first = self.data[self.j.current_index()..]
+            .trim_ascii_start()
             .strip_prefix(b"{")
-            .is_some_and(|r| r.trim_ascii_start().strip_prefix(b"\"").is_some_and(|r| r.strip_prefix(crate::DISCRIMINATOR.as_bytes()).is_some_and(|r| r.first() == Some(&b'"'))));
+            .and_then(|r| r.trim_ascii_start().strip_prefix(b"\""))
+            .and_then(|r| r.strip_prefix(crate::DISCRIMINATOR.as_bytes()))
+            .is_some_and(|r| r.starts_with(b"\""));
         if !tag_first {
             return Ok(None);
         }
@@ -422,11 +428,7 @@ impl<'a> Decoder<'a> {
             Some(k) if k == crate::DISCRIMINATOR => {}
             _ => return Err(self.error(format!("expected `{}` first", crate::DISCRIMINATOR))),
         }
-        let name = self.str()?;
-        Ok(Some(match crate::registry::lookup(name) {
-            Some(id) => TypeTag::Known(id),
-            None => TypeTag::Unknown(name.to_owned()),
-        }))
+        self.str().map(|name| Some(TypeTag::of(name)))
     }
 
     /// A polymorphic value whose `_typeName` was already looked up.
@@ -449,10 +451,7 @@ impl<'a> Decoder<'a> {
 
     fn tagged_object(&mut self, o: &mut dyn Object, tag: TypeTag, tag_read: bool) -> Result<(), DecodeError> {
         crate::object::keep_tag(o, tag);
-        let mut hint = 0usize;
-        let first = if tag_read { self.j.next_key() } else { self.j.next_object() };
-        let action = first.map_err(jerr)?.map(|k| o.info().action(k, &mut hint));
-        self.members(o, action, hint)
+        self.members(o, tag_read)
     }
 
     /// The value of a boxed primitive, array or enumeration (`{"_typeName": "int", "_value": 3}`).

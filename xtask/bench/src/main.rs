@@ -23,8 +23,7 @@ fn main() {
     if let Some(n) = std::env::var("VIM25_BENCH_PROFILE").ok().and_then(|n| n.parse::<usize>().ok()) {
         // Decodes and nothing else, for `perf record` or `valgrind --tool=callgrind`.
         for _ in 0..n {
-            let r: vim25::types::RetrieveResult = vim25::from_slice(&big).expect("our decoder reads the payload");
-            std::hint::black_box(r);
+            decode_ours(&big);
         }
         return;
     }
@@ -34,10 +33,7 @@ fn main() {
     // large results are built and dropped) and the machine's load then weigh on all alike.
     let text = std::str::from_utf8(&big).expect("UTF-8");
     let mut contenders: Vec<Box<dyn FnMut() + '_>> = vec![
-        Box::new(|| {
-            let r: vim25::types::RetrieveResult = vim25::from_slice(&big).expect("our decoder reads the payload");
-            std::hint::black_box(r);
-        }),
+        Box::new(|| decode_ours(&big)),
         Box::new(|| {
             let v: serde::de::IgnoredAny = serde_json::from_slice(&big).expect("valid JSON");
             std::hint::black_box(v);
@@ -66,6 +62,11 @@ fn main() {
         println!("vim_rs_decode_mb_per_s={:.0}", rate(big.len(), theirs));
         println!("decode_vs_vim_rs={:.2}", theirs.as_secs_f64() / decode.as_secs_f64());
     }
+}
+
+fn decode_ours(bytes: &[u8]) {
+    let r: vim25::types::RetrieveResult = vim25::from_slice(bytes).expect("our decoder reads the payload");
+    std::hint::black_box(r);
 }
 
 #[cfg(feature = "vim_rs")]
@@ -141,17 +142,9 @@ fn retrieve_result(dir: &Path, min_bytes: usize) -> Vec<u8> {
     out
 }
 
-fn median_n(n: usize, mut f: impl FnMut()) -> Duration {
-    f(); // warm up
-    let mut times: Vec<Duration> = (0..n)
-        .map(|_| {
-            let t = Instant::now();
-            f();
-            t.elapsed()
-        })
-        .collect();
-    times.sort();
-    times[n / 2]
+/// Median time of `f` over `n` runs, after one warm-up run.
+fn median_n(n: usize, f: impl FnMut()) -> Duration {
+    race(n, &mut [Box::new(f)])[0]
 }
 
 fn mb(bytes: usize) -> f64 {
