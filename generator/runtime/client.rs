@@ -180,11 +180,22 @@ impl Client {
         body: Result<Option<Vec<u8>>, serde_json::Error>,
         decode: fn(&[u8]) -> Result<T, Error>,
     ) -> Call<T> {
-        let future = match body {
+        Call { future: self.start(method, type_path, id, member, body), decode, _t: PhantomData }
+    }
+
+    /// The part of [`Self::call`] that does not depend on the reply type, compiled once.
+    fn start(
+        &self,
+        method: HttpMethod,
+        type_path: &str,
+        id: &str,
+        member: &str,
+        body: Result<Option<Vec<u8>>, serde_json::Error>,
+    ) -> BoxFuture<Result<Vec<u8>, Error>> {
+        match body {
             Ok(body) => self.execute(self.request(method, type_path, id, member, body)),
             Err(e) => Box::pin(std::future::ready(Err(Error::Encode(e)))),
-        };
-        Call { future, decode, _t: PhantomData }
+        }
     }
 }
 

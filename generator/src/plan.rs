@@ -176,7 +176,7 @@ impl Plan {
             Ty::Float(32) => "f32".into(),
             Ty::Float(_) => "f64".into(),
             Ty::String(StrFormat::Password) => "crate::Password".into(),
-            Ty::String(_) => "String".into(),
+            Ty::String(_) => "crate::CompactString".into(),
             Ty::Array(inner) => format!("Vec<{}>", self.owned_type(model, inner)),
             Ty::Ref(name) => self.ref_type(model, name),
         }

@@ -33,7 +33,7 @@ fn every_schema_and_operation_is_mapped() {
 fn inheritance_flattens_members_and_nests_families() {
     let out = output();
     let square = &out.files["src/types/square.rs"];
-    for member in ["pub name: String", "pub r#type: Option<String>", "pub corners: i32", "pub side: Option<f64>"] {
+    for member in ["pub name: crate::CompactString", "pub r#type: Option<crate::CompactString>", "pub corners: i32", "pub side: Option<f64>"] {
         assert!(square.contains(member), "Square lacks `{member}`:\n{square}");
     }
     let shape = &out.files["src/types/shape.rs"];

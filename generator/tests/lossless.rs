@@ -140,3 +140,27 @@ fn a_leading_type_name_is_read_once_whatever_the_spacing() {
     let err = vim25::from_slice::<VirtualDeviceKind>(br#"{"_typeNameX": "VirtualDisk"}"#).unwrap_err();
     assert!(err.to_string().contains("missing field `key`"), "{err}");
 }
+
+#[test]
+fn strings_short_long_escaped_and_non_ascii_decode_and_reencode_exactly() {
+    // Up to 24 bytes a string is kept inline, past that on the heap; both paths, and escapes
+    // and multi-byte characters straddling the boundary, must give back the same text.
+    let long = "x".repeat(24) + "y";
+    let json = json!({"_typeName": "AboutInfo", "name": "", "fullName": long, "vendor": "VMware, Inc. \"quoted\"\n",
+        "version": "é".repeat(12), "build": "ü".repeat(13), "osType": "linux-x64", "productLineId": "vpx",
+        "apiType": "VirtualCenter", "apiVersion": "9.0.0.0", "instanceUuid": "4c4c4544-0038-4b10-8050-b4c04f4e5631"});
+    let about: vim25::types::AboutInfo = decode(&json);
+    assert_eq!(about.full_name, long);
+    assert_eq!(about.vendor, "VMware, Inc. \"quoted\"\n");
+    assert_eq!(about.version.len(), 24);
+    assert_eq!(about.build.len(), 26);
+    assert_eq!(about.instance_uuid.as_deref(), Some("4c4c4544-0038-4b10-8050-b4c04f4e5631"));
+    assert_eq!(reencode(&about), json);
+}
+
+#[test]
+fn a_missing_required_any_member_is_an_error_not_a_placeholder() {
+    let json = json!({"_typeName": "DynamicProperty", "name": "config"});
+    let err = vim25::from_slice::<vim25::types::DynamicProperty>(&serde_json::to_vec(&json).unwrap()).unwrap_err();
+    assert!(err.to_string().contains("val"), "{err}");
+}

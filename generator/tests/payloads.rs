@@ -73,7 +73,7 @@ fn retrieve_result_holds_boxed_values_and_references() {
     assert_eq!(first.obj.value, "group-d1");
     let props = first.prop_set.as_ref().unwrap();
     let child_type = props.iter().find(|p| p.name == "childType").unwrap();
-    assert_eq!(child_type.val.downcast_ref::<Vec<String>>().unwrap(), &vec!["Folder".to_string(), "Datacenter".to_string()]);
+    assert_eq!(child_type.val.downcast_ref::<Vec<vim25::CompactString>>().unwrap(), &["Folder", "Datacenter"]);
     let status = props.iter().find(|p| p.name == "configStatus").unwrap();
     assert!(matches!(&status.val, Any::ManagedEntityStatus(vim25::types::ManagedEntityStatus::Gray)));
     let alarms = props.iter().find(|p| p.name == "declaredAlarmState").unwrap();

@@ -71,6 +71,7 @@ serde = {{ version = "1", optional = true }}
 serde_json = "1"
 jiter = {{ version = "0.19", default-features = false }}
 itoa = "1"
+compact_str = "0.10"
 ryu = "1"
 thiserror = "2"
 percent-encoding = "2"
@@ -160,6 +161,10 @@ fn lib_rs(model: &Model, plan: &Plan) -> TokenStream {
         pub use client::ReqwestTransport;
         pub use de::{from_slice, from_str, Decode, DecodeError};
         pub use extra::{Extra, Password};
+        /// The string type of every string member: kept inline up to 24 bytes, so that the
+        /// short strings most objects carry (keys, moIds, names) need no allocation of their
+        /// own. It derefs to `str`; build one with `.into()` from a `&str` or a `String`.
+        pub use compact_str::CompactString;
         pub use ser::{to_vec, Encode};
 
         /// The API release of the document this crate was generated from.

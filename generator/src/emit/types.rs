@@ -241,6 +241,7 @@ fn object_struct(model: &Model, plan: &Plan, s: &Schema, wire_name: Option<&str>
 
             /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
             /// this release does not know that was decoded as this type.
+            #[inline]
             pub fn type_name(&self) -> &str {
                 self.extra.type_name().unwrap_or(Self::TYPE_NAME)
             }
@@ -310,6 +311,7 @@ fn kind_enum(model: &Model, plan: &Plan, s: &Schema, d: &DataType) -> TokenStrea
     let mut arms = TokenStream::new();
     let mut froms = quote! {
         impl From<crate::types::#own_ty> for #kind {
+            #[inline]
             fn from(v: crate::types::#own_ty) -> Self { Self::#own(Box::new(v)) }
         }
     };
@@ -327,6 +329,7 @@ fn kind_enum(model: &Model, plan: &Plan, s: &Schema, d: &DataType) -> TokenStrea
             arms.extend(quote!(#cfg crate::registry::id::#cid => Self::#v(<crate::types::#ck as crate::object::Family>::blank_for(id)),));
             froms.extend(quote! {
                 #cfg impl From<crate::types::#ck> for #kind {
+                    #[inline]
                     fn from(v: crate::types::#ck) -> Self { Self::#v(v) }
                 }
             });
@@ -339,6 +342,7 @@ fn kind_enum(model: &Model, plan: &Plan, s: &Schema, d: &DataType) -> TokenStrea
             arms.extend(quote!(#cfg crate::registry::id::#cid => Self::#v(crate::object::Blank::blank()),));
             froms.extend(quote! {
                 #cfg impl From<crate::types::#ct> for #kind {
+                    #[inline]
                     fn from(v: crate::types::#ct) -> Self { Self::#v(Box::new(v)) }
                 }
             });
@@ -362,11 +366,13 @@ fn kind_enum(model: &Model, plan: &Plan, s: &Schema, d: &DataType) -> TokenStrea
 
         impl #kind {
             /// The wire `_typeName` of the value held.
+            #[inline]
             pub fn type_name(&self) -> &str {
                 crate::object::type_name(crate::object::Family::object(self))
             }
 
             /// The concrete value held, for downcasting.
+            #[inline]
             pub fn as_any(&self) -> &dyn std::any::Any {
                 match self { #as_any }
             }
@@ -489,7 +495,7 @@ fn root_file(model: &Model, plan: &Plan, s: &Schema) -> TokenStream {
             Ok(match crate::registry::child_toward(crate::registry::id::#name, id) {
                 #arms
                 _ if DATA_ARRAYS.binary_search(&id).is_ok() => Self::#array(crate::types::#array_ty {
-                    type_name: crate::registry::NAMES[id as usize].to_owned(),
+                    type_name: crate::CompactString::const_new(crate::registry::NAMES[id as usize]),
                     items: d.boxed(#array_key)?,
                 }),
                 _ => Self::#unknown(Box::new(d.json_object()?)),
@@ -518,6 +524,7 @@ fn root_file(model: &Model, plan: &Plan, s: &Schema) -> TokenStream {
 
         impl #name {
             /// The wire `_typeName` of the value held.
+            #[inline]
             pub fn type_name(&self) -> &str {
                 match self {
                     #type_names
@@ -526,7 +533,8 @@ fn root_file(model: &Model, plan: &Plan, s: &Schema) -> TokenStream {
                 }
             }
 
-            /// The concrete value held, for downcasting (`bool`, `Vec<String>`, a struct...).
+            /// The concrete value held, for downcasting (`bool`, `Vec<CompactString>`, a struct...).
+            #[inline]
             pub fn as_any(&self) -> &dyn std::any::Any {
                 match self {
                     #as_any
@@ -542,8 +550,9 @@ fn root_file(model: &Model, plan: &Plan, s: &Schema) -> TokenStream {
         }
 
         impl crate::object::Blank for #name {
+            // The empty array: a placeholder that allocates nothing.
             fn blank() -> Self {
-                Self::#unknown(Box::default())
+                Self::#array(crate::types::#array_ty { type_name: crate::CompactString::const_new(""), items: Vec::new() })
             }
         }
 
@@ -556,7 +565,7 @@ fn root_file(model: &Model, plan: &Plan, s: &Schema) -> TokenStream {
         #[derive(Debug, Clone)]
         pub struct #array_ty {
             /// The wire `_typeName` of the array (`ArrayOfVirtualDevice`).
-            pub type_name: String,
+            pub type_name: crate::CompactString,
             /// The elements, each decoded by its own `_typeName`.
             pub items: Vec<#name>,
         }

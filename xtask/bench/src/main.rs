@@ -20,15 +20,6 @@ fn main() {
     let big = retrieve_result(dir, min_mb << 20);
     let vminfo = std::fs::read(dir.join("vminfo.json")).expect("vminfo.json");
 
-    if let Some(n) = std::env::var("VIM25_BENCH_PROFILE").ok().and_then(|n| n.parse::<usize>().ok()) {
-        // Decodes and nothing else, for `perf record` or `valgrind --tool=callgrind`.
-        for _ in 0..n {
-            decode_ours(&big);
-        }
-        return;
-    }
-
-    println!("payload_mb={:.1}", mb(big.len()));
     // The contenders take turns, round after round: the allocator's state (which drifts as
     // large results are built and dropped) and the machine's load then weigh on all alike.
     let text = std::str::from_utf8(&big).expect("UTF-8");
@@ -39,9 +30,23 @@ fn main() {
             std::hint::black_box(v);
         }),
     ];
-    if let Some(theirs) = vim_rs_decode(text) {
-        contenders.push(theirs);
+    contenders.extend(vim_rs_decode(text));
+
+    if let Some(n) = std::env::var("VIM25_BENCH_PROFILE").ok().and_then(|n| n.parse::<usize>().ok()) {
+        // N decodes by one contender (VIM25_BENCH_WHO, default ours) and nothing else, for
+        // `perf record` or `valgrind --tool=callgrind`.
+        let who = std::env::var("VIM25_BENCH_WHO").unwrap_or_else(|_| "ours".into());
+        let Some(f) = ["ours", "scan", "vim_rs"].iter().position(|c| *c == who).and_then(|i| contenders.get_mut(i)) else {
+            eprintln!("VIM25_BENCH_WHO={who}: not a contender in this build");
+            std::process::exit(2);
+        };
+        for _ in 0..n {
+            f();
+        }
+        return;
     }
+
+    println!("payload_mb={:.1}", mb(big.len()));
     let times = race(RUNS, &mut contenders);
     let (decode, scan) = (times[0], times[1]);
     let value: vim25::types::RetrieveResult = vim25::from_slice(&big).expect("decodes");
