@@ -73,6 +73,7 @@ async fn retrieve_properties_ex_sends_specs_and_decodes_the_result() {
     };
     let result = pc.retrieve_properties_ex(&[spec], &RetrieveOptions::default()).await.unwrap().expect("a result");
     let val = &result.objects[0].prop_set.as_ref().unwrap()[0].val;
+    assert_eq!(val.as_str(), Some("web"));
     assert_eq!(val.downcast_ref::<vim25::CompactString>().map(|s| s.as_str()), Some("web"));
     let req = &seen.lock().unwrap()[0];
     assert_eq!(req.url, format!("{BASE}/PropertyCollector/propertyCollector/RetrievePropertiesEx"));

@@ -421,6 +421,7 @@ fn root_file(model: &Model, plan: &Plan, s: &Schema) -> TokenStream {
     let mut variants = TokenStream::new();
     let mut type_names = TokenStream::new();
     let mut as_any = TokenStream::new();
+    let mut as_str = TokenStream::new();
     let mut encode = TokenStream::new();
     let mut arms = TokenStream::new();
     let mut scope = crate::names::Scope::default();
@@ -451,6 +452,9 @@ fn root_file(model: &Model, plan: &Plan, s: &Schema) -> TokenStream {
                 variants.extend(quote!(#doc #cfg #v(#ty),));
                 type_names.extend(quote!(#cfg Self::#v(_) => #wire,));
                 as_any.extend(quote!(#cfg Self::#v(v) => v,));
+                if matches!(b.value, Ty::String(f) if f != StrFormat::Password) {
+                    as_str.extend(quote!(#cfg Self::#v(v) => Some(v),));
+                }
                 encode.extend(quote!(#cfg Self::#v(v) => e.boxed(#wire, #key, v),));
                 arms.extend(quote!(#cfg crate::registry::id::#cid => Self::#v(d.boxed(#key)?),));
             }
@@ -546,6 +550,15 @@ fn root_file(model: &Model, plan: &Plan, s: &Schema) -> TokenStream {
             /// The value held if it is a `T` (its concrete type).
             pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
                 self.as_any().downcast_ref::<T>()
+            }
+
+            /// The text of a boxed string (`string`, `dateTime`, `anyURI`, `base64Binary`...),
+            /// `None` for any other value.
+            pub fn as_str(&self) -> Option<&str> {
+                match self {
+                    #as_str
+                    _ => None,
+                }
             }
         }
 
