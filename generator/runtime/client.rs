@@ -180,23 +180,17 @@ impl Client {
         body: Result<Option<Vec<u8>>, serde_json::Error>,
         decode: fn(&[u8]) -> Result<T, Error>,
     ) -> Call<T> {
-        Call { future: self.start(method, type_path, id, member, body), decode, _t: PhantomData }
-    }
-
-    /// The part of [`Self::call`] that does not depend on the reply type, compiled once.
-    fn start(
-        &self,
-        method: HttpMethod,
-        type_path: &str,
-        id: &str,
-        member: &str,
-        body: Result<Option<Vec<u8>>, serde_json::Error>,
-    ) -> BoxFuture<Result<Vec<u8>, Error>> {
-        match body {
+        let future = match body {
             Ok(body) => self.execute(self.request(method, type_path, id, member, body)),
-            Err(e) => Box::pin(std::future::ready(Err(Error::Encode(e)))),
-        }
+            Err(e) => encode_failed(e),
+        };
+        Call { future, decode, _t: PhantomData }
     }
+}
+
+/// Kept out of [`Client::call`], which is compiled once per reply type.
+fn encode_failed(e: serde_json::Error) -> BoxFuture<Result<Vec<u8>, Error>> {
+    Box::pin(std::future::ready(Err(Error::Encode(e))))
 }
 
 fn status_error(reply: Response) -> Error {
