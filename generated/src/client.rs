@@ -184,10 +184,15 @@ impl Client {
     ) -> Call<T> {
         let future = match body {
             Ok(body) => self.execute(self.request(method, type_path, id, member, body)),
-            Err(e) => Box::pin(std::future::ready(Err(Error::Encode(e)))),
+            Err(e) => encode_failed(e),
         };
         Call { future, decode, _t: PhantomData }
     }
+}
+
+/// Kept out of [`Client::call`], which is compiled once per reply type.
+fn encode_failed(e: serde_json::Error) -> BoxFuture<Result<Vec<u8>, Error>> {
+    Box::pin(std::future::ready(Err(Error::Encode(e))))
 }
 
 fn status_error(reply: Response) -> Error {

@@ -134,12 +134,17 @@ impl std::error::Error for DecodeError {}
 
 /// Decodes a vi-json body into `T`, naming the field path on failure.
 pub fn from_slice<T: Decode>(bytes: &[u8]) -> Result<T, DecodeError> {
+    let mut out = None;
+    decode_document(bytes, &mut |d| T::decode(d).map(|v| out = Some(v)))?;
+    out.ok_or_else(|| DecodeError::at("no value decoded".into(), 0))
+}
+
+/// The part of [`from_slice`] that does not depend on `T`, compiled once rather than for each
+/// of the hundreds of response types.
+fn decode_document(bytes: &[u8], value: &mut dyn FnMut(&mut Decoder<'_>) -> Result<(), DecodeError>) -> Result<(), DecodeError> {
     let mut d = Decoder::new(bytes);
-    match T::decode(&mut d) {
-        Ok(v) => match d.end() {
-            Ok(()) => Ok(v),
-            Err(e) => Err(e),
-        },
+    match value(&mut d) {
+        Ok(()) => d.end(),
         Err(e) => Err(e.finish(bytes)),
     }
 }
@@ -601,6 +606,12 @@ impl Decode for f32 {
 impl Decode for String {
     fn decode(d: &mut Decoder<'_>) -> Result<Self, DecodeError> {
         d.str().map(str::to_owned)
+    }
+}
+
+impl Decode for crate::CompactString {
+    fn decode(d: &mut Decoder<'_>) -> Result<Self, DecodeError> {
+        d.str().map(crate::CompactString::new)
     }
 }
 

@@ -60,6 +60,10 @@ pub use client::{Call, Client, Error, HttpMethod, Request, Response, Transport};
 pub use client::ReqwestTransport;
 pub use de::{from_slice, from_str, Decode, DecodeError};
 pub use extra::{Extra, Password};
+/// The string type of every string member: kept inline up to 24 bytes, so that the
+/// short strings most objects carry (keys, moIds, names) need no allocation of their
+/// own. It derefs to `str`; build one with `.into()` from a `&str` or a `String`.
+pub use compact_str::CompactString;
 pub use ser::{to_vec, Encode};
 /// The API release of the document this crate was generated from.
 pub const RELEASE: &str = "9.1.1.0";

@@ -209,6 +209,12 @@ impl Encode for String {
     }
 }
 
+impl Encode for crate::CompactString {
+    fn encode(&self, e: &mut Encoder) {
+        e.str(self);
+    }
+}
+
 impl Encode for crate::Password {
     fn encode(&self, e: &mut Encoder) {
         e.str(&self.0);

@@ -177,7 +177,7 @@ impl Agency {
     ///
     /// `POST .../QuerySolutionId` (operation `Agency_QuerySolutionId`).
     #[deprecated]
-    pub fn query_solution_id(&self) -> crate::Call<String> {
+    pub fn query_solution_id(&self) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -185,7 +185,7 @@ impl Agency {
                 &self.id,
                 "QuerySolutionId",
                 Ok(None),
-                crate::client::decode::<String>,
+                crate::client::decode::<crate::CompactString>,
             )
     }
     /// Deprecated.
@@ -353,7 +353,7 @@ impl Agency {
     /// Reads *Agency.owner*.
     ///
     /// `GET .../owner` (operation `Agency_getOwner`).
-    pub fn owner(&self) -> crate::Call<Option<String>> {
+    pub fn owner(&self) -> crate::Call<Option<crate::CompactString>> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -361,7 +361,7 @@ impl Agency {
                 &self.id,
                 "owner",
                 Ok(None),
-                crate::client::decode_opt::<String>,
+                crate::client::decode_opt::<crate::CompactString>,
             )
     }
     /// Reads *Agency.runtime*.
@@ -381,7 +381,7 @@ impl Agency {
     /// Reads *Agency.solutionId*.
     ///
     /// `GET .../solutionId` (operation `Agency_getSolutionId`).
-    pub fn solution_id(&self) -> crate::Call<String> {
+    pub fn solution_id(&self) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -389,7 +389,7 @@ impl Agency {
                 &self.id,
                 "solutionId",
                 Ok(None),
-                crate::client::decode::<String>,
+                crate::client::decode::<crate::CompactString>,
             )
     }
 }

@@ -40,7 +40,7 @@ impl AuthorizationManager {
     pub fn add_authorization_role(
         &self,
         name: &str,
-        priv_ids: Option<&[String]>,
+        priv_ids: Option<&[crate::CompactString]>,
     ) -> crate::Call<i32> {
         self.client
             .call(
@@ -93,7 +93,7 @@ impl AuthorizationManager {
         &self,
         entity: &[crate::types::ManagedObjectReference],
         session_id: &str,
-        priv_id: Option<&[String]>,
+        priv_id: Option<&[crate::CompactString]>,
     ) -> crate::Call<Option<Vec<crate::types::EntityPrivilege>>> {
         self.client
             .call(
@@ -122,7 +122,7 @@ impl AuthorizationManager {
         &self,
         entity: &crate::types::ManagedObjectReference,
         session_id: &str,
-        priv_id: Option<&[String]>,
+        priv_id: Option<&[crate::CompactString]>,
     ) -> crate::Call<Option<Vec<bool>>> {
         self.client
             .call(
@@ -149,7 +149,7 @@ impl AuthorizationManager {
         &self,
         entities: &[crate::types::ManagedObjectReference],
         user_name: &str,
-        priv_id: Option<&[String]>,
+        priv_id: Option<&[crate::CompactString]>,
     ) -> crate::Call<Option<Vec<crate::types::EntityPrivilege>>> {
         self.client
             .call(
@@ -407,7 +407,7 @@ impl AuthorizationManager {
         &self,
         role_id: i32,
         new_name: &str,
-        priv_ids: Option<&[String]>,
+        priv_ids: Option<&[crate::CompactString]>,
     ) -> crate::Call<()> {
         self.client
             .call(

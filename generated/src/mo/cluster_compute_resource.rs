@@ -926,7 +926,7 @@ impl ClusterComputeResource {
     /// Reads *ManagedEntity.disabledMethod*.
     ///
     /// `GET .../disabledMethod` (operation `ClusterComputeResource_getDisabledMethod`).
-    pub fn disabled_method(&self) -> crate::Call<Option<Vec<String>>> {
+    pub fn disabled_method(&self) -> crate::Call<Option<Vec<crate::CompactString>>> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -934,7 +934,7 @@ impl ClusterComputeResource {
                 &self.id,
                 "disabledMethod",
                 Ok(None),
-                crate::client::decode_opt::<Vec<String>>,
+                crate::client::decode_opt::<Vec<crate::CompactString>>,
             )
     }
     /// Reads *ClusterComputeResource.drsFault*.
@@ -1083,7 +1083,7 @@ impl ClusterComputeResource {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../name` (operation `ClusterComputeResource_getName`).
-    pub fn name(&self) -> crate::Call<String> {
+    pub fn name(&self) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -1091,7 +1091,7 @@ impl ClusterComputeResource {
                 &self.id,
                 "name",
                 Ok(None),
-                crate::client::decode::<String>,
+                crate::client::decode::<crate::CompactString>,
             )
     }
     /// Reads *ComputeResource.network*.
@@ -1121,7 +1121,7 @@ impl ClusterComputeResource {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../networkBootMode` (operation `ClusterComputeResource_getNetworkBootMode`).
-    pub fn network_boot_mode(&self) -> crate::Call<Option<String>> {
+    pub fn network_boot_mode(&self) -> crate::Call<Option<crate::CompactString>> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -1129,7 +1129,7 @@ impl ClusterComputeResource {
                 &self.id,
                 "networkBootMode",
                 Ok(None),
-                crate::client::decode_opt::<String>,
+                crate::client::decode_opt::<crate::CompactString>,
             )
     }
     /// Reads *ManagedEntity.overallStatus*.

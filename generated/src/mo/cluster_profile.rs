@@ -124,7 +124,7 @@ impl ClusterProfile {
     /// ***Required privileges:*** Profile.Export
     ///
     /// `POST .../ExportProfile` (operation `ClusterProfile_ExportProfile`).
-    pub fn export_profile(&self) -> crate::Call<String> {
+    pub fn export_profile(&self) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -132,7 +132,7 @@ impl ClusterProfile {
                 &self.id,
                 "ExportProfile",
                 Ok(None),
-                crate::client::decode::<String>,
+                crate::client::decode::<crate::CompactString>,
             )
     }
     /// Invokes *Profile.RetrieveDescription*.
@@ -184,7 +184,7 @@ impl ClusterProfile {
     /// Reads *Profile.complianceStatus*.
     ///
     /// `GET .../complianceStatus` (operation `ClusterProfile_getComplianceStatus`).
-    pub fn compliance_status(&self) -> crate::Call<String> {
+    pub fn compliance_status(&self) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -192,7 +192,7 @@ impl ClusterProfile {
                 &self.id,
                 "complianceStatus",
                 Ok(None),
-                crate::client::decode::<String>,
+                crate::client::decode::<crate::CompactString>,
             )
     }
     /// Reads *Profile.config*.
@@ -214,7 +214,7 @@ impl ClusterProfile {
     /// Reads *Profile.createdTime*.
     ///
     /// `GET .../createdTime` (operation `ClusterProfile_getCreatedTime`).
-    pub fn created_time(&self) -> crate::Call<String> {
+    pub fn created_time(&self) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -222,7 +222,7 @@ impl ClusterProfile {
                 &self.id,
                 "createdTime",
                 Ok(None),
-                crate::client::decode::<String>,
+                crate::client::decode::<crate::CompactString>,
             )
     }
     /// Deprecated.
@@ -263,7 +263,7 @@ impl ClusterProfile {
     /// Reads *Profile.modifiedTime*.
     ///
     /// `GET .../modifiedTime` (operation `ClusterProfile_getModifiedTime`).
-    pub fn modified_time(&self) -> crate::Call<String> {
+    pub fn modified_time(&self) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -271,13 +271,13 @@ impl ClusterProfile {
                 &self.id,
                 "modifiedTime",
                 Ok(None),
-                crate::client::decode::<String>,
+                crate::client::decode::<crate::CompactString>,
             )
     }
     /// Reads *Profile.name*.
     ///
     /// `GET .../name` (operation `ClusterProfile_getName`).
-    pub fn name(&self) -> crate::Call<String> {
+    pub fn name(&self) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -285,7 +285,7 @@ impl ClusterProfile {
                 &self.id,
                 "name",
                 Ok(None),
-                crate::client::decode::<String>,
+                crate::client::decode::<crate::CompactString>,
             )
     }
 }

@@ -92,7 +92,7 @@ impl ClusterProfileManager {
     /// `POST .../QueryPolicyMetadata` (operation `ClusterProfileManager_QueryPolicyMetadata`).
     pub fn query_policy_metadata(
         &self,
-        policy_name: Option<&[String]>,
+        policy_name: Option<&[crate::CompactString]>,
         profile: Option<&crate::types::ManagedObjectReference>,
     ) -> crate::Call<Option<Vec<crate::types::ProfilePolicyMetadata>>> {
         self.client

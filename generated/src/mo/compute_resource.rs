@@ -346,7 +346,7 @@ impl ComputeResource {
     /// Reads *ManagedEntity.disabledMethod*.
     ///
     /// `GET .../disabledMethod` (operation `ComputeResource_getDisabledMethod`).
-    pub fn disabled_method(&self) -> crate::Call<Option<Vec<String>>> {
+    pub fn disabled_method(&self) -> crate::Call<Option<Vec<crate::CompactString>>> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -354,7 +354,7 @@ impl ComputeResource {
                 &self.id,
                 "disabledMethod",
                 Ok(None),
-                crate::client::decode_opt::<Vec<String>>,
+                crate::client::decode_opt::<Vec<crate::CompactString>>,
             )
     }
     /// Reads *ManagedEntity.effectiveRole*.
@@ -434,7 +434,7 @@ impl ComputeResource {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../name` (operation `ComputeResource_getName`).
-    pub fn name(&self) -> crate::Call<String> {
+    pub fn name(&self) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -442,7 +442,7 @@ impl ComputeResource {
                 &self.id,
                 "name",
                 Ok(None),
-                crate::client::decode::<String>,
+                crate::client::decode::<crate::CompactString>,
             )
     }
     /// Reads *ComputeResource.network*.
@@ -472,7 +472,7 @@ impl ComputeResource {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../networkBootMode` (operation `ComputeResource_getNetworkBootMode`).
-    pub fn network_boot_mode(&self) -> crate::Call<Option<String>> {
+    pub fn network_boot_mode(&self) -> crate::Call<Option<crate::CompactString>> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -480,7 +480,7 @@ impl ComputeResource {
                 &self.id,
                 "networkBootMode",
                 Ok(None),
-                crate::client::decode_opt::<String>,
+                crate::client::decode_opt::<crate::CompactString>,
             )
     }
     /// Reads *ManagedEntity.overallStatus*.

@@ -75,7 +75,7 @@ impl ContainerView {
     /// Reads *ContainerView.type*.
     ///
     /// `GET .../type` (operation `ContainerView_getType`).
-    pub fn r#type(&self) -> crate::Call<Option<Vec<String>>> {
+    pub fn r#type(&self) -> crate::Call<Option<Vec<crate::CompactString>>> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -83,7 +83,7 @@ impl ContainerView {
                 &self.id,
                 "type",
                 Ok(None),
-                crate::client::decode_opt::<Vec<String>>,
+                crate::client::decode_opt::<Vec<crate::CompactString>>,
             )
     }
     /// Reads *ManagedObjectView.view*.

@@ -119,7 +119,7 @@ impl CryptoManagerKmip {
         &self,
         cluster: &crate::types::KeyProviderId,
         request: Option<&crate::types::CryptoManagerKmipCertSignRequest>,
-    ) -> crate::Call<String> {
+    ) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -132,7 +132,7 @@ impl CryptoManagerKmip {
                         request,
                     },
                 ),
-                crate::client::decode::<String>,
+                crate::client::decode::<crate::CompactString>,
             )
     }
     /// Invokes *CryptoManagerKmip.GenerateKey*.
@@ -175,7 +175,7 @@ impl CryptoManagerKmip {
         &self,
         cluster: &crate::types::KeyProviderId,
         request: Option<&crate::types::CryptoManagerKmipCertSignRequest>,
-    ) -> crate::Call<String> {
+    ) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -188,7 +188,7 @@ impl CryptoManagerKmip {
                         request,
                     },
                 ),
-                crate::client::decode::<String>,
+                crate::client::decode::<crate::CompactString>,
             )
     }
     /// Invokes *CryptoManagerKmip.GetDefaultKmsCluster*.
@@ -497,7 +497,7 @@ impl CryptoManagerKmip {
     pub fn retrieve_client_cert(
         &self,
         cluster: &crate::types::KeyProviderId,
-    ) -> crate::Call<String> {
+    ) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -509,7 +509,7 @@ impl CryptoManagerKmip {
                         cluster,
                     },
                 ),
-                crate::client::decode::<String>,
+                crate::client::decode::<crate::CompactString>,
             )
     }
     /// Invokes *CryptoManagerKmip.RetrieveClientCsr*.
@@ -522,7 +522,7 @@ impl CryptoManagerKmip {
     pub fn retrieve_client_csr(
         &self,
         cluster: &crate::types::KeyProviderId,
-    ) -> crate::Call<String> {
+    ) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -534,7 +534,7 @@ impl CryptoManagerKmip {
                         cluster,
                     },
                 ),
-                crate::client::decode::<String>,
+                crate::client::decode::<crate::CompactString>,
             )
     }
     /// Invokes *CryptoManagerKmip.RetrieveKmipServerCert*.
@@ -601,7 +601,7 @@ impl CryptoManagerKmip {
     pub fn retrieve_self_signed_client_cert(
         &self,
         cluster: &crate::types::KeyProviderId,
-    ) -> crate::Call<String> {
+    ) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -613,7 +613,7 @@ impl CryptoManagerKmip {
                         cluster,
                     },
                 ),
-                crate::client::decode::<String>,
+                crate::client::decode::<crate::CompactString>,
             )
     }
     /// Invokes *CryptoManagerKmip.SetDefaultKmsCluster*.

@@ -281,7 +281,7 @@ impl CustomizationSpecManager {
     pub fn customization_spec_item_to_xml(
         &self,
         item: &crate::types::CustomizationSpecItem,
-    ) -> crate::Call<String> {
+    ) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -293,7 +293,7 @@ impl CustomizationSpecManager {
                         item,
                     },
                 ),
-                crate::client::decode::<String>,
+                crate::client::decode::<crate::CompactString>,
             )
     }
     /// Invokes *CustomizationSpecManager.XmlToCustomizationSpecItem*.

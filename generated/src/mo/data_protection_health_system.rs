@@ -39,7 +39,7 @@ impl DataProtectionHealthSystem {
     pub fn vsan_get_dp_cluster_silent_checks(
         &self,
         cluster: &crate::types::ManagedObjectReference,
-    ) -> crate::Call<Option<Vec<String>>> {
+    ) -> crate::Call<Option<Vec<crate::CompactString>>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -51,7 +51,7 @@ impl DataProtectionHealthSystem {
                         cluster,
                     },
                 ),
-                crate::client::decode_opt::<Vec<String>>,
+                crate::client::decode_opt::<Vec<crate::CompactString>>,
             )
     }
     /// Invokes *DataProtectionHealthSystem.VsanQueryHealthSummary*.
@@ -128,8 +128,8 @@ impl DataProtectionHealthSystem {
     pub fn vsan_set_dp_cluster_silent_checks(
         &self,
         cluster: &crate::types::ManagedObjectReference,
-        add_silent_checks: Option<&[String]>,
-        remove_silent_checks: Option<&[String]>,
+        add_silent_checks: Option<&[crate::CompactString]>,
+        remove_silent_checks: Option<&[crate::CompactString]>,
     ) -> crate::Call<bool> {
         self.client
             .call(

@@ -41,7 +41,7 @@ impl DatastoreNamespaceManager {
         &self,
         datacenter: Option<&crate::types::ManagedObjectReference>,
         namespace_url: &str,
-    ) -> crate::Call<String> {
+    ) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -54,7 +54,7 @@ impl DatastoreNamespaceManager {
                         namespace_url,
                     },
                 ),
-                crate::client::decode::<String>,
+                crate::client::decode::<crate::CompactString>,
             )
     }
     /// Invokes *DatastoreNamespaceManager.CreateDirectory*.
@@ -73,7 +73,7 @@ impl DatastoreNamespaceManager {
         display_name: Option<&str>,
         policy: Option<&str>,
         size: Option<i64>,
-    ) -> crate::Call<String> {
+    ) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -88,7 +88,7 @@ impl DatastoreNamespaceManager {
                         size,
                     },
                 ),
-                crate::client::decode::<String>,
+                crate::client::decode::<crate::CompactString>,
             )
     }
     /// Invokes *DatastoreNamespaceManager.DeleteDirectory*.

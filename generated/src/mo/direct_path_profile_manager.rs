@@ -40,7 +40,7 @@ impl DirectPathProfileManager {
     pub fn direct_path_profile_manager_create(
         &self,
         spec: &crate::types::DirectPathProfileManagerCreateSpec,
-    ) -> crate::Call<String> {
+    ) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -52,7 +52,7 @@ impl DirectPathProfileManager {
                         spec,
                     },
                 ),
-                crate::client::decode::<String>,
+                crate::client::decode::<crate::CompactString>,
             )
     }
     /// Invokes *DirectPathProfileManager.DirectPathProfileManagerDelete*.

@@ -308,7 +308,7 @@ impl DistributedVirtualPortgroup {
     /// Reads *ManagedEntity.disabledMethod*.
     ///
     /// `GET .../disabledMethod` (operation `DistributedVirtualPortgroup_getDisabledMethod`).
-    pub fn disabled_method(&self) -> crate::Call<Option<Vec<String>>> {
+    pub fn disabled_method(&self) -> crate::Call<Option<Vec<crate::CompactString>>> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -316,7 +316,7 @@ impl DistributedVirtualPortgroup {
                 &self.id,
                 "disabledMethod",
                 Ok(None),
-                crate::client::decode_opt::<Vec<String>>,
+                crate::client::decode_opt::<Vec<crate::CompactString>>,
             )
     }
     /// Reads *ManagedEntity.effectiveRole*.
@@ -356,7 +356,7 @@ impl DistributedVirtualPortgroup {
     /// Reads *DistributedVirtualPortgroup.key*.
     ///
     /// `GET .../key` (operation `DistributedVirtualPortgroup_getKey`).
-    pub fn key(&self) -> crate::Call<String> {
+    pub fn key(&self) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -364,7 +364,7 @@ impl DistributedVirtualPortgroup {
                 &self.id,
                 "key",
                 Ok(None),
-                crate::client::decode::<String>,
+                crate::client::decode::<crate::CompactString>,
             )
     }
     /// Reads *ManagedEntity.name*.
@@ -372,7 +372,7 @@ impl DistributedVirtualPortgroup {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../name` (operation `DistributedVirtualPortgroup_getName`).
-    pub fn name(&self) -> crate::Call<String> {
+    pub fn name(&self) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -380,7 +380,7 @@ impl DistributedVirtualPortgroup {
                 &self.id,
                 "name",
                 Ok(None),
-                crate::client::decode::<String>,
+                crate::client::decode::<crate::CompactString>,
             )
     }
     /// Reads *ManagedEntity.overallStatus*.
@@ -432,7 +432,7 @@ impl DistributedVirtualPortgroup {
     /// Reads *DistributedVirtualPortgroup.portKeys*.
     ///
     /// `GET .../portKeys` (operation `DistributedVirtualPortgroup_getPortKeys`).
-    pub fn port_keys(&self) -> crate::Call<Option<Vec<String>>> {
+    pub fn port_keys(&self) -> crate::Call<Option<Vec<crate::CompactString>>> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -440,7 +440,7 @@ impl DistributedVirtualPortgroup {
                 &self.id,
                 "portKeys",
                 Ok(None),
-                crate::client::decode_opt::<Vec<String>>,
+                crate::client::decode_opt::<Vec<crate::CompactString>>,
             )
     }
     /// Reads *ManagedEntity.recentTask*.

@@ -176,7 +176,7 @@ impl DistributedVirtualSwitch {
     pub fn fetch_dv_port_keys(
         &self,
         criteria: Option<&crate::types::DistributedVirtualSwitchPortCriteria>,
-    ) -> crate::Call<Option<Vec<String>>> {
+    ) -> crate::Call<Option<Vec<crate::CompactString>>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -188,7 +188,7 @@ impl DistributedVirtualSwitch {
                         criteria,
                     },
                 ),
-                crate::client::decode_opt::<Vec<String>>,
+                crate::client::decode_opt::<Vec<crate::CompactString>>,
             )
     }
     /// Invokes *DistributedVirtualSwitch.FetchDVPorts*.
@@ -301,7 +301,7 @@ impl DistributedVirtualSwitch {
     #[deprecated]
     pub fn move_dv_port_task(
         &self,
-        port_key: &[String],
+        port_key: &[crate::CompactString],
         destination_portgroup_key: Option<&str>,
     ) -> crate::Call<crate::types::ManagedObjectReference> {
         self.client
@@ -522,7 +522,7 @@ impl DistributedVirtualSwitch {
     /// `POST .../RefreshDVPortState` (operation `DistributedVirtualSwitch_RefreshDVPortState`).
     pub fn refresh_dv_port_state(
         &self,
-        port_keys: Option<&[String]>,
+        port_keys: Option<&[crate::CompactString]>,
     ) -> crate::Call<()> {
         self.client
             .call(
@@ -570,7 +570,10 @@ impl DistributedVirtualSwitch {
     ///
     /// `POST .../RemoveNetworkResourcePool` (operation `DistributedVirtualSwitch_RemoveNetworkResourcePool`).
     #[deprecated]
-    pub fn remove_network_resource_pool(&self, key: &[String]) -> crate::Call<()> {
+    pub fn remove_network_resource_pool(
+        &self,
+        key: &[crate::CompactString],
+    ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -885,7 +888,7 @@ impl DistributedVirtualSwitch {
     /// Reads *ManagedEntity.disabledMethod*.
     ///
     /// `GET .../disabledMethod` (operation `DistributedVirtualSwitch_getDisabledMethod`).
-    pub fn disabled_method(&self) -> crate::Call<Option<Vec<String>>> {
+    pub fn disabled_method(&self) -> crate::Call<Option<Vec<crate::CompactString>>> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -893,7 +896,7 @@ impl DistributedVirtualSwitch {
                 &self.id,
                 "disabledMethod",
                 Ok(None),
-                crate::client::decode_opt::<Vec<String>>,
+                crate::client::decode_opt::<Vec<crate::CompactString>>,
             )
     }
     /// Reads *ManagedEntity.effectiveRole*.
@@ -917,7 +920,7 @@ impl DistributedVirtualSwitch {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../name` (operation `DistributedVirtualSwitch_getName`).
-    pub fn name(&self) -> crate::Call<String> {
+    pub fn name(&self) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -925,7 +928,7 @@ impl DistributedVirtualSwitch {
                 &self.id,
                 "name",
                 Ok(None),
-                crate::client::decode::<String>,
+                crate::client::decode::<crate::CompactString>,
             )
     }
     /// Deprecated.
@@ -1094,7 +1097,7 @@ impl DistributedVirtualSwitch {
     /// Reads *DistributedVirtualSwitch.uuid*.
     ///
     /// `GET .../uuid` (operation `DistributedVirtualSwitch_getUuid`).
-    pub fn uuid(&self) -> crate::Call<String> {
+    pub fn uuid(&self) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -1102,7 +1105,7 @@ impl DistributedVirtualSwitch {
                 &self.id,
                 "uuid",
                 Ok(None),
-                crate::client::decode::<String>,
+                crate::client::decode::<crate::CompactString>,
             )
     }
     /// Reads *ExtensibleManagedObject.value*.

@@ -63,7 +63,7 @@ impl EsxAgentManager {
     /// ***Since:*** vEAM API 7.4
     ///
     /// `POST .../GetMaintenanceModePolicy` (operation `EsxAgentManager_GetMaintenanceModePolicy`).
-    pub fn get_maintenance_mode_policy(&self) -> crate::Call<String> {
+    pub fn get_maintenance_mode_policy(&self) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -71,7 +71,7 @@ impl EsxAgentManager {
                 &self.id,
                 "GetMaintenanceModePolicy",
                 Ok(None),
-                crate::client::decode::<String>,
+                crate::client::decode::<crate::CompactString>,
             )
     }
     /// Invokes *EsxAgentManager.QueryAgency*.

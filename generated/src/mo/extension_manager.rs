@@ -59,7 +59,7 @@ impl ExtensionManager {
     ///
     /// `POST .../GetPublicKey` (operation `ExtensionManager_GetPublicKey`).
     #[deprecated]
-    pub fn get_public_key(&self) -> crate::Call<String> {
+    pub fn get_public_key(&self) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -67,7 +67,7 @@ impl ExtensionManager {
                 &self.id,
                 "GetPublicKey",
                 Ok(None),
-                crate::client::decode::<String>,
+                crate::client::decode::<crate::CompactString>,
             )
     }
     /// Invokes *ExtensionManager.QueryExtensionIpAllocationUsage*.
@@ -79,7 +79,7 @@ impl ExtensionManager {
     /// `POST .../QueryExtensionIpAllocationUsage` (operation `ExtensionManager_QueryExtensionIpAllocationUsage`).
     pub fn query_extension_ip_allocation_usage(
         &self,
-        extension_keys: Option<&[String]>,
+        extension_keys: Option<&[crate::CompactString]>,
     ) -> crate::Call<Option<Vec<crate::types::ExtensionManagerIpAllocationUsage>>> {
         self.client
             .call(

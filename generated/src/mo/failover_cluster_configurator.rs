@@ -204,7 +204,9 @@ impl FailoverClusterConfigurator {
     /// Reads *FailoverClusterConfigurator.disabledConfigureMethod*.
     ///
     /// `GET .../disabledConfigureMethod` (operation `FailoverClusterConfigurator_getDisabledConfigureMethod`).
-    pub fn disabled_configure_method(&self) -> crate::Call<Option<Vec<String>>> {
+    pub fn disabled_configure_method(
+        &self,
+    ) -> crate::Call<Option<Vec<crate::CompactString>>> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -212,7 +214,7 @@ impl FailoverClusterConfigurator {
                 &self.id,
                 "disabledConfigureMethod",
                 Ok(None),
-                crate::client::decode_opt::<Vec<String>>,
+                crate::client::decode_opt::<Vec<crate::CompactString>>,
             )
     }
 }

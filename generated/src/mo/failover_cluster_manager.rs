@@ -49,7 +49,7 @@ impl FailoverClusterManager {
     /// ***Required privileges:*** System.Read
     ///
     /// `POST .../getClusterMode` (operation `FailoverClusterManager_getClusterMode`).
-    pub fn get_cluster_mode(&self) -> crate::Call<String> {
+    pub fn get_cluster_mode(&self) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -57,7 +57,7 @@ impl FailoverClusterManager {
                 &self.id,
                 "getClusterMode",
                 Ok(None),
-                crate::client::decode::<String>,
+                crate::client::decode::<crate::CompactString>,
             )
     }
     /// Invokes *FailoverClusterManager.initiateFailover_Task*.
@@ -119,7 +119,9 @@ impl FailoverClusterManager {
     /// ***Required privileges:*** System.Read
     ///
     /// `GET .../disabledClusterMethod` (operation `FailoverClusterManager_getDisabledClusterMethod`).
-    pub fn disabled_cluster_method(&self) -> crate::Call<Option<Vec<String>>> {
+    pub fn disabled_cluster_method(
+        &self,
+    ) -> crate::Call<Option<Vec<crate::CompactString>>> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -127,7 +129,7 @@ impl FailoverClusterManager {
                 &self.id,
                 "disabledClusterMethod",
                 Ok(None),
-                crate::client::decode_opt::<Vec<String>>,
+                crate::client::decode_opt::<Vec<crate::CompactString>>,
             )
     }
 }

@@ -611,7 +611,7 @@ impl Folder {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../childType` (operation `Folder_getChildType`).
-    pub fn child_type(&self) -> crate::Call<Option<Vec<String>>> {
+    pub fn child_type(&self) -> crate::Call<Option<Vec<crate::CompactString>>> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -619,7 +619,7 @@ impl Folder {
                 &self.id,
                 "childType",
                 Ok(None),
-                crate::client::decode_opt::<Vec<String>>,
+                crate::client::decode_opt::<Vec<crate::CompactString>>,
             )
     }
     /// Reads *ManagedEntity.configIssue*.
@@ -689,7 +689,7 @@ impl Folder {
     /// Reads *ManagedEntity.disabledMethod*.
     ///
     /// `GET .../disabledMethod` (operation `Folder_getDisabledMethod`).
-    pub fn disabled_method(&self) -> crate::Call<Option<Vec<String>>> {
+    pub fn disabled_method(&self) -> crate::Call<Option<Vec<crate::CompactString>>> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -697,7 +697,7 @@ impl Folder {
                 &self.id,
                 "disabledMethod",
                 Ok(None),
-                crate::client::decode_opt::<Vec<String>>,
+                crate::client::decode_opt::<Vec<crate::CompactString>>,
             )
     }
     /// Reads *ManagedEntity.effectiveRole*.
@@ -741,7 +741,7 @@ impl Folder {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../name` (operation `Folder_getName`).
-    pub fn name(&self) -> crate::Call<String> {
+    pub fn name(&self) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -749,7 +749,7 @@ impl Folder {
                 &self.id,
                 "name",
                 Ok(None),
-                crate::client::decode::<String>,
+                crate::client::decode::<crate::CompactString>,
             )
     }
     /// Reads *Folder.namespace*.
@@ -757,7 +757,7 @@ impl Folder {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../namespace` (operation `Folder_getNamespace`).
-    pub fn namespace(&self) -> crate::Call<Option<String>> {
+    pub fn namespace(&self) -> crate::Call<Option<crate::CompactString>> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -765,7 +765,7 @@ impl Folder {
                 &self.id,
                 "namespace",
                 Ok(None),
-                crate::client::decode_opt::<String>,
+                crate::client::decode_opt::<crate::CompactString>,
             )
     }
     /// Reads *ManagedEntity.overallStatus*.

@@ -79,7 +79,7 @@ impl GuestFileManager {
         prefix: &str,
         suffix: &str,
         directory_path: Option<&str>,
-    ) -> crate::Call<String> {
+    ) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -95,7 +95,7 @@ impl GuestFileManager {
                         directory_path,
                     },
                 ),
-                crate::client::decode::<String>,
+                crate::client::decode::<crate::CompactString>,
             )
     }
     /// Invokes *GuestFileManager.CreateTemporaryFileInGuest*.
@@ -116,7 +116,7 @@ impl GuestFileManager {
         prefix: &str,
         suffix: &str,
         directory_path: Option<&str>,
-    ) -> crate::Call<String> {
+    ) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -132,7 +132,7 @@ impl GuestFileManager {
                         directory_path,
                     },
                 ),
-                crate::client::decode::<String>,
+                crate::client::decode::<crate::CompactString>,
             )
     }
     /// Invokes *GuestFileManager.DeleteDirectoryInGuest*.
@@ -255,7 +255,7 @@ impl GuestFileManager {
         file_attributes: &crate::types::GuestFileAttributesKind,
         file_size: i64,
         overwrite: bool,
-    ) -> crate::Call<String> {
+    ) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -272,7 +272,7 @@ impl GuestFileManager {
                         overwrite,
                     },
                 ),
-                crate::client::decode::<String>,
+                crate::client::decode::<crate::CompactString>,
             )
     }
     /// Invokes *GuestFileManager.ListFilesInGuest*.

@@ -72,8 +72,8 @@ impl GuestProcessManager {
         &self,
         vm: &crate::types::ManagedObjectReference,
         auth: &crate::types::GuestAuthenticationKind,
-        names: Option<&[String]>,
-    ) -> crate::Call<Option<Vec<String>>> {
+        names: Option<&[crate::CompactString]>,
+    ) -> crate::Call<Option<Vec<crate::CompactString>>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -87,7 +87,7 @@ impl GuestProcessManager {
                         names,
                     },
                 ),
-                crate::client::decode_opt::<Vec<String>>,
+                crate::client::decode_opt::<Vec<crate::CompactString>>,
             )
     }
     /// Invokes *GuestProcessManager.StartProgramInGuest*.

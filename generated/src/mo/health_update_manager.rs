@@ -40,8 +40,8 @@ impl HealthUpdateManager {
         &self,
         provider_id: &str,
         filter_name: &str,
-        info_ids: Option<&[String]>,
-    ) -> crate::Call<String> {
+        info_ids: Option<&[crate::CompactString]>,
+    ) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -55,7 +55,7 @@ impl HealthUpdateManager {
                         info_ids,
                     },
                 ),
-                crate::client::decode::<String>,
+                crate::client::decode::<crate::CompactString>,
             )
     }
     /// Invokes *HealthUpdateManager.AddFilterEntities*.
@@ -243,7 +243,7 @@ impl HealthUpdateManager {
     pub fn query_filter_info_ids(
         &self,
         filter_id: &str,
-    ) -> crate::Call<Option<Vec<String>>> {
+    ) -> crate::Call<Option<Vec<crate::CompactString>>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -255,7 +255,7 @@ impl HealthUpdateManager {
                         filter_id,
                     },
                 ),
-                crate::client::decode_opt::<Vec<String>>,
+                crate::client::decode_opt::<Vec<crate::CompactString>>,
             )
     }
     /// Invokes *HealthUpdateManager.QueryFilterList*.
@@ -271,7 +271,7 @@ impl HealthUpdateManager {
     pub fn query_filter_list(
         &self,
         provider_id: &str,
-    ) -> crate::Call<Option<Vec<String>>> {
+    ) -> crate::Call<Option<Vec<crate::CompactString>>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -283,7 +283,7 @@ impl HealthUpdateManager {
                         provider_id,
                     },
                 ),
-                crate::client::decode_opt::<Vec<String>>,
+                crate::client::decode_opt::<Vec<crate::CompactString>>,
             )
     }
     /// Invokes *HealthUpdateManager.QueryFilterName*.
@@ -296,7 +296,10 @@ impl HealthUpdateManager {
     /// - `NotFound`
     ///
     /// `POST .../QueryFilterName` (operation `HealthUpdateManager_QueryFilterName`).
-    pub fn query_filter_name(&self, filter_id: &str) -> crate::Call<String> {
+    pub fn query_filter_name(
+        &self,
+        filter_id: &str,
+    ) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -308,7 +311,7 @@ impl HealthUpdateManager {
                         filter_id,
                     },
                 ),
-                crate::client::decode::<String>,
+                crate::client::decode::<crate::CompactString>,
             )
     }
     /// Invokes *HealthUpdateManager.QueryHealthUpdateInfos*.
@@ -402,7 +405,7 @@ impl HealthUpdateManager {
     /// ***Required privileges:*** System.View
     ///
     /// `POST .../QueryProviderList` (operation `HealthUpdateManager_QueryProviderList`).
-    pub fn query_provider_list(&self) -> crate::Call<Option<Vec<String>>> {
+    pub fn query_provider_list(&self) -> crate::Call<Option<Vec<crate::CompactString>>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -410,7 +413,7 @@ impl HealthUpdateManager {
                 &self.id,
                 "QueryProviderList",
                 Ok(None),
-                crate::client::decode_opt::<Vec<String>>,
+                crate::client::decode_opt::<Vec<crate::CompactString>>,
             )
     }
     /// Invokes *HealthUpdateManager.QueryProviderName*.
@@ -423,7 +426,7 @@ impl HealthUpdateManager {
     /// - `NotFound`
     ///
     /// `POST .../QueryProviderName` (operation `HealthUpdateManager_QueryProviderName`).
-    pub fn query_provider_name(&self, id: &str) -> crate::Call<String> {
+    pub fn query_provider_name(&self, id: &str) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -435,7 +438,7 @@ impl HealthUpdateManager {
                         id,
                     },
                 ),
-                crate::client::decode::<String>,
+                crate::client::decode::<crate::CompactString>,
             )
     }
     /// Invokes *HealthUpdateManager.QueryUnmonitoredHosts*.
@@ -481,7 +484,7 @@ impl HealthUpdateManager {
         &self,
         name: &str,
         health_update_info: Option<&[crate::types::HealthUpdateInfo]>,
-    ) -> crate::Call<String> {
+    ) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -494,7 +497,7 @@ impl HealthUpdateManager {
                         health_update_info,
                     },
                 ),
-                crate::client::decode::<String>,
+                crate::client::decode::<crate::CompactString>,
             )
     }
     /// Invokes *HealthUpdateManager.RemoveFilter*.

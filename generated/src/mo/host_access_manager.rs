@@ -92,7 +92,9 @@ impl HostAccessManager {
     /// ***Required privileges:*** Global.Settings
     ///
     /// `POST .../QueryLockdownExceptions` (operation `HostAccessManager_QueryLockdownExceptions`).
-    pub fn query_lockdown_exceptions(&self) -> crate::Call<Option<Vec<String>>> {
+    pub fn query_lockdown_exceptions(
+        &self,
+    ) -> crate::Call<Option<Vec<crate::CompactString>>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -100,7 +102,7 @@ impl HostAccessManager {
                 &self.id,
                 "QueryLockdownExceptions",
                 Ok(None),
-                crate::client::decode_opt::<Vec<String>>,
+                crate::client::decode_opt::<Vec<crate::CompactString>>,
             )
     }
     /// Invokes *HostAccessManager.QuerySystemUsers*.
@@ -108,7 +110,7 @@ impl HostAccessManager {
     /// ***Required privileges:*** System.View
     ///
     /// `POST .../QuerySystemUsers` (operation `HostAccessManager_QuerySystemUsers`).
-    pub fn query_system_users(&self) -> crate::Call<Option<Vec<String>>> {
+    pub fn query_system_users(&self) -> crate::Call<Option<Vec<crate::CompactString>>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -116,7 +118,7 @@ impl HostAccessManager {
                 &self.id,
                 "QuerySystemUsers",
                 Ok(None),
-                crate::client::decode_opt::<Vec<String>>,
+                crate::client::decode_opt::<Vec<crate::CompactString>>,
             )
     }
     /// Invokes *HostAccessManager.RetrieveHostAccessControlEntries*.
@@ -150,7 +152,7 @@ impl HostAccessManager {
     /// `POST .../UpdateLockdownExceptions` (operation `HostAccessManager_UpdateLockdownExceptions`).
     pub fn update_lockdown_exceptions(
         &self,
-        users: Option<&[String]>,
+        users: Option<&[crate::CompactString]>,
     ) -> crate::Call<()> {
         self.client
             .call(
@@ -176,7 +178,10 @@ impl HostAccessManager {
     /// - `UserNotFound`
     ///
     /// `POST .../UpdateSystemUsers` (operation `HostAccessManager_UpdateSystemUsers`).
-    pub fn update_system_users(&self, users: Option<&[String]>) -> crate::Call<()> {
+    pub fn update_system_users(
+        &self,
+        users: Option<&[crate::CompactString]>,
+    ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,

@@ -238,7 +238,9 @@ impl HostActiveDirectoryAuthentication {
     /// - `HostConfigFault`
     ///
     /// `POST .../ListSmartCardTrustAnchors` (operation `HostActiveDirectoryAuthentication_ListSmartCardTrustAnchors`).
-    pub fn list_smart_card_trust_anchors(&self) -> crate::Call<Option<Vec<String>>> {
+    pub fn list_smart_card_trust_anchors(
+        &self,
+    ) -> crate::Call<Option<Vec<crate::CompactString>>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -246,7 +248,7 @@ impl HostActiveDirectoryAuthentication {
                 &self.id,
                 "ListSmartCardTrustAnchors",
                 Ok(None),
-                crate::client::decode_opt::<Vec<String>>,
+                crate::client::decode_opt::<Vec<crate::CompactString>>,
             )
     }
     /// Deprecated.
@@ -351,7 +353,7 @@ impl HostActiveDirectoryAuthentication {
     /// `POST .../ReplaceSmartCardTrustAnchors` (operation `HostActiveDirectoryAuthentication_ReplaceSmartCardTrustAnchors`).
     pub fn replace_smart_card_trust_anchors(
         &self,
-        certs: Option<&[String]>,
+        certs: Option<&[crate::CompactString]>,
     ) -> crate::Call<()> {
         self.client
             .call(

@@ -31,7 +31,7 @@ impl HostAssignableHardwareManager {
     /// ***Required privileges:*** System.Read
     ///
     /// `POST .../DownloadDescriptionTree` (operation `HostAssignableHardwareManager_DownloadDescriptionTree`).
-    pub fn download_description_tree(&self) -> crate::Call<String> {
+    pub fn download_description_tree(&self) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -39,7 +39,7 @@ impl HostAssignableHardwareManager {
                 &self.id,
                 "DownloadDescriptionTree",
                 Ok(None),
-                crate::client::decode::<String>,
+                crate::client::decode::<crate::CompactString>,
             )
     }
     /// Invokes *HostAssignableHardwareManager.RetrieveDynamicPassthroughInfo*.

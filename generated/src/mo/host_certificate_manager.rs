@@ -40,7 +40,7 @@ impl HostCertificateManager {
         &self,
         use_ip_address_as_common_name: bool,
         spec: Option<&crate::types::HostCertificateManagerCertificateSpec>,
-    ) -> crate::Call<String> {
+    ) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -53,7 +53,7 @@ impl HostCertificateManager {
                         spec,
                     },
                 ),
-                crate::client::decode::<String>,
+                crate::client::decode::<crate::CompactString>,
             )
     }
     /// Invokes *HostCertificateManager.GenerateCertificateSigningRequestByDn*.
@@ -70,7 +70,7 @@ impl HostCertificateManager {
         &self,
         distinguished_name: &str,
         spec: Option<&crate::types::HostCertificateManagerCertificateSpec>,
-    ) -> crate::Call<String> {
+    ) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -83,7 +83,7 @@ impl HostCertificateManager {
                         spec,
                     },
                 ),
-                crate::client::decode::<String>,
+                crate::client::decode::<crate::CompactString>,
             )
     }
     /// Invokes *HostCertificateManager.InstallServerCertificate*.
@@ -121,7 +121,7 @@ impl HostCertificateManager {
     /// `POST .../ListCACertificateRevocationLists` (operation `HostCertificateManager_ListCACertificateRevocationLists`).
     pub fn list_ca_certificate_revocation_lists(
         &self,
-    ) -> crate::Call<Option<Vec<String>>> {
+    ) -> crate::Call<Option<Vec<crate::CompactString>>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -129,7 +129,7 @@ impl HostCertificateManager {
                 &self.id,
                 "ListCACertificateRevocationLists",
                 Ok(None),
-                crate::client::decode_opt::<Vec<String>>,
+                crate::client::decode_opt::<Vec<crate::CompactString>>,
             )
     }
     /// Invokes *HostCertificateManager.ListCACertificates*.
@@ -140,7 +140,9 @@ impl HostCertificateManager {
     /// - `HostConfigFault`
     ///
     /// `POST .../ListCACertificates` (operation `HostCertificateManager_ListCACertificates`).
-    pub fn list_ca_certificates(&self) -> crate::Call<Option<Vec<String>>> {
+    pub fn list_ca_certificates(
+        &self,
+    ) -> crate::Call<Option<Vec<crate::CompactString>>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -148,7 +150,7 @@ impl HostCertificateManager {
                 &self.id,
                 "ListCACertificates",
                 Ok(None),
-                crate::client::decode_opt::<Vec<String>>,
+                crate::client::decode_opt::<Vec<crate::CompactString>>,
             )
     }
     /// Invokes *HostCertificateManager.NotifyAffectedServices*.
@@ -160,7 +162,7 @@ impl HostCertificateManager {
     /// `POST .../NotifyAffectedServices` (operation `HostCertificateManager_NotifyAffectedServices`).
     pub fn notify_affected_services(
         &self,
-        services: Option<&[String]>,
+        services: Option<&[crate::CompactString]>,
     ) -> crate::Call<()> {
         self.client
             .call(
@@ -215,8 +217,8 @@ impl HostCertificateManager {
     /// `POST .../ReplaceCACertificatesAndCRLs` (operation `HostCertificateManager_ReplaceCACertificatesAndCRLs`).
     pub fn replace_ca_certificates_and_cr_ls(
         &self,
-        ca_cert: &[String],
-        ca_crl: Option<&[String]>,
+        ca_cert: &[crate::CompactString],
+        ca_crl: Option<&[crate::CompactString]>,
     ) -> crate::Call<()> {
         self.client
             .call(

@@ -31,7 +31,7 @@ impl HostFirmwareSystem {
     /// ***Required privileges:*** Host.Config.Firmware
     ///
     /// `POST .../BackupFirmwareConfiguration` (operation `HostFirmwareSystem_BackupFirmwareConfiguration`).
-    pub fn backup_firmware_configuration(&self) -> crate::Call<String> {
+    pub fn backup_firmware_configuration(&self) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -39,7 +39,7 @@ impl HostFirmwareSystem {
                 &self.id,
                 "BackupFirmwareConfiguration",
                 Ok(None),
-                crate::client::decode::<String>,
+                crate::client::decode::<crate::CompactString>,
             )
     }
     /// Invokes *HostFirmwareSystem.QueryFirmwareConfigUploadURL*.
@@ -47,7 +47,7 @@ impl HostFirmwareSystem {
     /// ***Required privileges:*** Host.Config.Firmware
     ///
     /// `POST .../QueryFirmwareConfigUploadURL` (operation `HostFirmwareSystem_QueryFirmwareConfigUploadURL`).
-    pub fn query_firmware_config_upload_url(&self) -> crate::Call<String> {
+    pub fn query_firmware_config_upload_url(&self) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -55,7 +55,7 @@ impl HostFirmwareSystem {
                 &self.id,
                 "QueryFirmwareConfigUploadURL",
                 Ok(None),
-                crate::client::decode::<String>,
+                crate::client::decode::<crate::CompactString>,
             )
     }
     /// Invokes *HostFirmwareSystem.ResetFirmwareToFactoryDefaults*.

@@ -225,7 +225,9 @@ impl HostGraphicsManager {
     /// ***Required privileges:*** System.Read
     ///
     /// `GET .../sharedPassthruGpuTypes` (operation `HostGraphicsManager_getSharedPassthruGpuTypes`).
-    pub fn shared_passthru_gpu_types(&self) -> crate::Call<Option<Vec<String>>> {
+    pub fn shared_passthru_gpu_types(
+        &self,
+    ) -> crate::Call<Option<Vec<crate::CompactString>>> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -233,7 +235,7 @@ impl HostGraphicsManager {
                 &self.id,
                 "sharedPassthruGpuTypes",
                 Ok(None),
-                crate::client::decode_opt::<Vec<String>>,
+                crate::client::decode_opt::<Vec<crate::CompactString>>,
             )
     }
     /// Reads *ExtensibleManagedObject.value*.

@@ -49,7 +49,7 @@ impl HostImageConfigManager {
     /// ***Required privileges:*** Host.Config.Image
     ///
     /// `POST .../installDate` (operation `HostImageConfigManager_installDate`).
-    pub fn install_date(&self) -> crate::Call<String> {
+    pub fn install_date(&self) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -57,7 +57,7 @@ impl HostImageConfigManager {
                 &self.id,
                 "installDate",
                 Ok(None),
-                crate::client::decode::<String>,
+                crate::client::decode::<crate::CompactString>,
             )
     }
     /// Invokes *HostImageConfigManager.HostImageConfigGetAcceptance*.
@@ -68,7 +68,7 @@ impl HostImageConfigManager {
     /// - `HostConfigFault`
     ///
     /// `POST .../HostImageConfigGetAcceptance` (operation `HostImageConfigManager_HostImageConfigGetAcceptance`).
-    pub fn host_image_config_get_acceptance(&self) -> crate::Call<String> {
+    pub fn host_image_config_get_acceptance(&self) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -76,7 +76,7 @@ impl HostImageConfigManager {
                 &self.id,
                 "HostImageConfigGetAcceptance",
                 Ok(None),
-                crate::client::decode::<String>,
+                crate::client::decode::<crate::CompactString>,
             )
     }
     /// Invokes *HostImageConfigManager.HostImageConfigGetProfile*.

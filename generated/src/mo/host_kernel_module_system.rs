@@ -39,7 +39,7 @@ impl HostKernelModuleSystem {
     pub fn query_configured_module_option_string(
         &self,
         name: &str,
-    ) -> crate::Call<String> {
+    ) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -51,7 +51,7 @@ impl HostKernelModuleSystem {
                         name,
                     },
                 ),
-                crate::client::decode::<String>,
+                crate::client::decode::<crate::CompactString>,
             )
     }
     /// Invokes *HostKernelModuleSystem.QueryModules*.

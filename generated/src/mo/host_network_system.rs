@@ -68,7 +68,7 @@ impl HostNetworkSystem {
         &self,
         portgroup: &str,
         nic: &crate::types::HostVirtualNicSpec,
-    ) -> crate::Call<String> {
+    ) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -81,7 +81,7 @@ impl HostNetworkSystem {
                         nic,
                     },
                 ),
-                crate::client::decode::<String>,
+                crate::client::decode::<crate::CompactString>,
             )
     }
     /// Invokes *HostNetworkSystem.AddVirtualNic*.
@@ -98,7 +98,7 @@ impl HostNetworkSystem {
         &self,
         portgroup: &str,
         nic: &crate::types::HostVirtualNicSpec,
-    ) -> crate::Call<String> {
+    ) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -111,7 +111,7 @@ impl HostNetworkSystem {
                         nic,
                     },
                 ),
-                crate::client::decode::<String>,
+                crate::client::decode::<crate::CompactString>,
             )
     }
     /// Invokes *HostNetworkSystem.AddVirtualSwitch*.
@@ -159,7 +159,7 @@ impl HostNetworkSystem {
     /// `POST .../QueryNetworkHint` (operation `HostNetworkSystem_QueryNetworkHint`).
     pub fn query_network_hint(
         &self,
-        device: Option<&[String]>,
+        device: Option<&[crate::CompactString]>,
     ) -> crate::Call<Option<Vec<crate::types::PhysicalNicHintInfo>>> {
         self.client
             .call(

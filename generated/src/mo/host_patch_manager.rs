@@ -43,8 +43,8 @@ impl HostPatchManager {
     /// `POST .../CheckHostPatch_Task` (operation `HostPatchManager_CheckHostPatch_Task`).
     pub fn check_host_patch_task(
         &self,
-        meta_urls: Option<&[String]>,
-        bundle_urls: Option<&[String]>,
+        meta_urls: Option<&[crate::CompactString]>,
+        bundle_urls: Option<&[crate::CompactString]>,
         spec: Option<&crate::types::HostPatchManagerPatchManagerOperationSpec>,
     ) -> crate::Call<crate::types::ManagedObjectReference> {
         self.client
@@ -124,9 +124,9 @@ impl HostPatchManager {
     /// `POST .../InstallHostPatchV2_Task` (operation `HostPatchManager_InstallHostPatchV2_Task`).
     pub fn install_host_patch_v2_task(
         &self,
-        meta_urls: Option<&[String]>,
-        bundle_urls: Option<&[String]>,
-        vib_urls: Option<&[String]>,
+        meta_urls: Option<&[crate::CompactString]>,
+        bundle_urls: Option<&[crate::CompactString]>,
+        vib_urls: Option<&[crate::CompactString]>,
         spec: Option<&crate::types::HostPatchManagerPatchManagerOperationSpec>,
     ) -> crate::Call<crate::types::ManagedObjectReference> {
         self.client
@@ -199,7 +199,7 @@ impl HostPatchManager {
     pub fn scan_host_patch_task(
         &self,
         repository: &crate::types::HostPatchManagerLocator,
-        update_id: Option<&[String]>,
+        update_id: Option<&[crate::CompactString]>,
     ) -> crate::Call<crate::types::ManagedObjectReference> {
         self.client
             .call(
@@ -233,8 +233,8 @@ impl HostPatchManager {
     /// `POST .../ScanHostPatchV2_Task` (operation `HostPatchManager_ScanHostPatchV2_Task`).
     pub fn scan_host_patch_v2_task(
         &self,
-        meta_urls: Option<&[String]>,
-        bundle_urls: Option<&[String]>,
+        meta_urls: Option<&[crate::CompactString]>,
+        bundle_urls: Option<&[crate::CompactString]>,
         spec: Option<&crate::types::HostPatchManagerPatchManagerOperationSpec>,
     ) -> crate::Call<crate::types::ManagedObjectReference> {
         self.client
@@ -270,9 +270,9 @@ impl HostPatchManager {
     /// `POST .../StageHostPatch_Task` (operation `HostPatchManager_StageHostPatch_Task`).
     pub fn stage_host_patch_task(
         &self,
-        meta_urls: Option<&[String]>,
-        bundle_urls: Option<&[String]>,
-        vib_urls: Option<&[String]>,
+        meta_urls: Option<&[crate::CompactString]>,
+        bundle_urls: Option<&[crate::CompactString]>,
+        vib_urls: Option<&[crate::CompactString]>,
         spec: Option<&crate::types::HostPatchManagerPatchManagerOperationSpec>,
     ) -> crate::Call<crate::types::ManagedObjectReference> {
         self.client
@@ -308,7 +308,7 @@ impl HostPatchManager {
     /// `POST .../UninstallHostPatch_Task` (operation `HostPatchManager_UninstallHostPatch_Task`).
     pub fn uninstall_host_patch_task(
         &self,
-        bulletin_ids: Option<&[String]>,
+        bulletin_ids: Option<&[crate::CompactString]>,
         spec: Option<&crate::types::HostPatchManagerPatchManagerOperationSpec>,
     ) -> crate::Call<crate::types::ManagedObjectReference> {
         self.client

@@ -167,7 +167,7 @@ impl HostProfile {
     /// ***Required privileges:*** Profile.Export
     ///
     /// `POST .../ExportProfile` (operation `HostProfile_ExportProfile`).
-    pub fn export_profile(&self) -> crate::Call<String> {
+    pub fn export_profile(&self) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -175,7 +175,7 @@ impl HostProfile {
                 &self.id,
                 "ExportProfile",
                 Ok(None),
-                crate::client::decode::<String>,
+                crate::client::decode::<crate::CompactString>,
             )
     }
     /// Invokes *Profile.RetrieveDescription*.
@@ -255,7 +255,7 @@ impl HostProfile {
     /// ***Since:*** vSphere API Release 8.0.1.0
     ///
     /// `GET .../complianceCheckTime` (operation `HostProfile_getComplianceCheckTime`).
-    pub fn compliance_check_time(&self) -> crate::Call<Option<String>> {
+    pub fn compliance_check_time(&self) -> crate::Call<Option<crate::CompactString>> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -263,13 +263,13 @@ impl HostProfile {
                 &self.id,
                 "complianceCheckTime",
                 Ok(None),
-                crate::client::decode_opt::<String>,
+                crate::client::decode_opt::<crate::CompactString>,
             )
     }
     /// Reads *Profile.complianceStatus*.
     ///
     /// `GET .../complianceStatus` (operation `HostProfile_getComplianceStatus`).
-    pub fn compliance_status(&self) -> crate::Call<String> {
+    pub fn compliance_status(&self) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -277,7 +277,7 @@ impl HostProfile {
                 &self.id,
                 "complianceStatus",
                 Ok(None),
-                crate::client::decode::<String>,
+                crate::client::decode::<crate::CompactString>,
             )
     }
     /// Reads *Profile.config*.
@@ -299,7 +299,7 @@ impl HostProfile {
     /// Reads *Profile.createdTime*.
     ///
     /// `GET .../createdTime` (operation `HostProfile_getCreatedTime`).
-    pub fn created_time(&self) -> crate::Call<String> {
+    pub fn created_time(&self) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -307,7 +307,7 @@ impl HostProfile {
                 &self.id,
                 "createdTime",
                 Ok(None),
-                crate::client::decode::<String>,
+                crate::client::decode::<crate::CompactString>,
             )
     }
     /// Deprecated.
@@ -348,7 +348,7 @@ impl HostProfile {
     /// Reads *Profile.modifiedTime*.
     ///
     /// `GET .../modifiedTime` (operation `HostProfile_getModifiedTime`).
-    pub fn modified_time(&self) -> crate::Call<String> {
+    pub fn modified_time(&self) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -356,13 +356,13 @@ impl HostProfile {
                 &self.id,
                 "modifiedTime",
                 Ok(None),
-                crate::client::decode::<String>,
+                crate::client::decode::<crate::CompactString>,
             )
     }
     /// Reads *Profile.name*.
     ///
     /// `GET .../name` (operation `HostProfile_getName`).
-    pub fn name(&self) -> crate::Call<String> {
+    pub fn name(&self) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -370,7 +370,7 @@ impl HostProfile {
                 &self.id,
                 "name",
                 Ok(None),
-                crate::client::decode::<String>,
+                crate::client::decode::<crate::CompactString>,
             )
     }
     /// Reads *HostProfile.referenceHost*.
@@ -412,7 +412,7 @@ impl HostProfile {
     /// Reads *HostProfile.validationState*.
     ///
     /// `GET .../validationState` (operation `HostProfile_getValidationState`).
-    pub fn validation_state(&self) -> crate::Call<Option<String>> {
+    pub fn validation_state(&self) -> crate::Call<Option<crate::CompactString>> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -420,13 +420,15 @@ impl HostProfile {
                 &self.id,
                 "validationState",
                 Ok(None),
-                crate::client::decode_opt::<String>,
+                crate::client::decode_opt::<crate::CompactString>,
             )
     }
     /// Reads *HostProfile.validationStateUpdateTime*.
     ///
     /// `GET .../validationStateUpdateTime` (operation `HostProfile_getValidationStateUpdateTime`).
-    pub fn validation_state_update_time(&self) -> crate::Call<Option<String>> {
+    pub fn validation_state_update_time(
+        &self,
+    ) -> crate::Call<Option<crate::CompactString>> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -434,7 +436,7 @@ impl HostProfile {
                 &self.id,
                 "validationStateUpdateTime",
                 Ok(None),
-                crate::client::decode_opt::<String>,
+                crate::client::decode_opt::<crate::CompactString>,
             )
     }
 }

@@ -381,7 +381,7 @@ impl HostProfileManager {
     /// `POST .../QueryPolicyMetadata` (operation `HostProfileManager_QueryPolicyMetadata`).
     pub fn query_policy_metadata(
         &self,
-        policy_name: Option<&[String]>,
+        policy_name: Option<&[crate::CompactString]>,
         profile: Option<&crate::types::ManagedObjectReference>,
     ) -> crate::Call<Option<Vec<crate::types::ProfilePolicyMetadata>>> {
         self.client
@@ -408,7 +408,7 @@ impl HostProfileManager {
     /// `POST .../QueryHostProfileMetadata` (operation `HostProfileManager_QueryHostProfileMetadata`).
     pub fn query_host_profile_metadata(
         &self,
-        profile_name: Option<&[String]>,
+        profile_name: Option<&[crate::CompactString]>,
         profile: Option<&crate::types::ManagedObjectReference>,
     ) -> crate::Call<Option<Vec<crate::types::ProfileMetadata>>> {
         self.client

@@ -129,7 +129,7 @@ impl HostStorageSystem {
     /// `POST .../AttachScsiLunEx_Task` (operation `HostStorageSystem_AttachScsiLunEx_Task`).
     pub fn attach_scsi_lun_ex_task(
         &self,
-        lun_uuid: &[String],
+        lun_uuid: &[crate::CompactString],
     ) -> crate::Call<crate::types::ManagedObjectReference> {
         self.client
             .call(
@@ -554,7 +554,7 @@ impl HostStorageSystem {
     /// `POST .../DetachScsiLunEx_Task` (operation `HostStorageSystem_DetachScsiLunEx_Task`).
     pub fn detach_scsi_lun_ex_task(
         &self,
-        lun_uuid: &[String],
+        lun_uuid: &[crate::CompactString],
     ) -> crate::Call<crate::types::ManagedObjectReference> {
         self.client
             .call(
@@ -1065,7 +1065,7 @@ impl HostStorageSystem {
     /// `POST .../MarkPerenniallyReservedEx_Task` (operation `HostStorageSystem_MarkPerenniallyReservedEx_Task`).
     pub fn mark_perennially_reserved_ex_task(
         &self,
-        lun_uuid: Option<&[String]>,
+        lun_uuid: Option<&[crate::CompactString]>,
         state: bool,
     ) -> crate::Call<crate::types::ManagedObjectReference> {
         self.client
@@ -1153,7 +1153,7 @@ impl HostStorageSystem {
     /// `POST .../MountVmfsVolumeEx_Task` (operation `HostStorageSystem_MountVmfsVolumeEx_Task`).
     pub fn mount_vmfs_volume_ex_task(
         &self,
-        vmfs_uuid: &[String],
+        vmfs_uuid: &[crate::CompactString],
     ) -> crate::Call<crate::types::ManagedObjectReference> {
         self.client
             .call(
@@ -1592,7 +1592,7 @@ impl HostStorageSystem {
     /// `POST .../RetrieveDiskPartitionInfo` (operation `HostStorageSystem_RetrieveDiskPartitionInfo`).
     pub fn retrieve_disk_partition_info(
         &self,
-        device_path: &[String],
+        device_path: &[crate::CompactString],
     ) -> crate::Call<Option<Vec<crate::types::HostDiskPartitionInfo>>> {
         self.client
             .call(
@@ -1700,7 +1700,7 @@ impl HostStorageSystem {
     /// `POST .../TurnDiskLocatorLedOff_Task` (operation `HostStorageSystem_TurnDiskLocatorLedOff_Task`).
     pub fn turn_disk_locator_led_off_task(
         &self,
-        scsi_disk_uuids: &[String],
+        scsi_disk_uuids: &[crate::CompactString],
     ) -> crate::Call<crate::types::ManagedObjectReference> {
         self.client
             .call(
@@ -1730,7 +1730,7 @@ impl HostStorageSystem {
     /// `POST .../TurnDiskLocatorLedOn_Task` (operation `HostStorageSystem_TurnDiskLocatorLedOn_Task`).
     pub fn turn_disk_locator_led_on_task(
         &self,
-        scsi_disk_uuids: &[String],
+        scsi_disk_uuids: &[crate::CompactString],
     ) -> crate::Call<crate::types::ManagedObjectReference> {
         self.client
             .call(
@@ -1760,7 +1760,7 @@ impl HostStorageSystem {
     /// `POST .../UnmapVmfsVolumeEx_Task` (operation `HostStorageSystem_UnmapVmfsVolumeEx_Task`).
     pub fn unmap_vmfs_volume_ex_task(
         &self,
-        vmfs_uuid: &[String],
+        vmfs_uuid: &[crate::CompactString],
     ) -> crate::Call<crate::types::ManagedObjectReference> {
         self.client
             .call(
@@ -1872,7 +1872,7 @@ impl HostStorageSystem {
     /// `POST .../UnmountVmfsVolumeEx_Task` (operation `HostStorageSystem_UnmountVmfsVolumeEx_Task`).
     pub fn unmount_vmfs_volume_ex_task(
         &self,
-        vmfs_uuid: &[String],
+        vmfs_uuid: &[crate::CompactString],
     ) -> crate::Call<crate::types::ManagedObjectReference> {
         self.client
             .call(
@@ -2399,7 +2399,7 @@ impl HostStorageSystem {
     /// Reads *HostStorageSystem.systemFile*.
     ///
     /// `GET .../systemFile` (operation `HostStorageSystem_getSystemFile`).
-    pub fn system_file(&self) -> crate::Call<Option<Vec<String>>> {
+    pub fn system_file(&self) -> crate::Call<Option<Vec<crate::CompactString>>> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -2407,7 +2407,7 @@ impl HostStorageSystem {
                 &self.id,
                 "systemFile",
                 Ok(None),
-                crate::client::decode_opt::<Vec<String>>,
+                crate::client::decode_opt::<Vec<crate::CompactString>>,
             )
     }
     /// Reads *ExtensibleManagedObject.value*.

@@ -420,7 +420,7 @@ impl HostSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../QueryProductLockerLocation` (operation `HostSystem_QueryProductLockerLocation`).
-    pub fn query_product_locker_location(&self) -> crate::Call<String> {
+    pub fn query_product_locker_location(&self) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -428,7 +428,7 @@ impl HostSystem {
                 &self.id,
                 "QueryProductLockerLocation",
                 Ok(None),
-                crate::client::decode::<String>,
+                crate::client::decode::<crate::CompactString>,
             )
     }
     /// Invokes *HostSystem.QueryTpmAttestationReport*.
@@ -1052,7 +1052,7 @@ impl HostSystem {
     /// Reads *ManagedEntity.disabledMethod*.
     ///
     /// `GET .../disabledMethod` (operation `HostSystem_getDisabledMethod`).
-    pub fn disabled_method(&self) -> crate::Call<Option<Vec<String>>> {
+    pub fn disabled_method(&self) -> crate::Call<Option<Vec<crate::CompactString>>> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -1060,7 +1060,7 @@ impl HostSystem {
                 &self.id,
                 "disabledMethod",
                 Ok(None),
-                crate::client::decode_opt::<Vec<String>>,
+                crate::client::decode_opt::<Vec<crate::CompactString>>,
             )
     }
     /// Reads *ManagedEntity.effectiveRole*.
@@ -1114,7 +1114,7 @@ impl HostSystem {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../name` (operation `HostSystem_getName`).
-    pub fn name(&self) -> crate::Call<String> {
+    pub fn name(&self) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -1122,7 +1122,7 @@ impl HostSystem {
                 &self.id,
                 "name",
                 Ok(None),
-                crate::client::decode::<String>,
+                crate::client::decode::<crate::CompactString>,
             )
     }
     /// Reads *HostSystem.network*.

@@ -99,7 +99,7 @@ impl HostVFlashManager {
     /// `POST .../ConfigureVFlashResourceEx_Task` (operation `HostVFlashManager_ConfigureVFlashResourceEx_Task`).
     pub fn configure_v_flash_resource_ex_task(
         &self,
-        device_path: Option<&[String]>,
+        device_path: Option<&[crate::CompactString]>,
     ) -> crate::Call<crate::types::ManagedObjectReference> {
         self.client
             .call(

@@ -79,7 +79,7 @@ impl HostVStorageObjectManager {
         &self,
         id: &crate::types::ID,
         datastore: &crate::types::ManagedObjectReference,
-        control_flags: Option<&[String]>,
+        control_flags: Option<&[crate::CompactString]>,
     ) -> crate::Call<()> {
         self.client
             .call(
@@ -643,7 +643,10 @@ impl HostVStorageObjectManager {
     /// - `InvalidDatastore`
     ///
     /// `POST .../HostQueryVirtualDiskUuid` (operation `HostVStorageObjectManager_HostQueryVirtualDiskUuid`).
-    pub fn host_query_virtual_disk_uuid(&self, name: &str) -> crate::Call<String> {
+    pub fn host_query_virtual_disk_uuid(
+        &self,
+        name: &str,
+    ) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -655,7 +658,7 @@ impl HostVStorageObjectManager {
                         name,
                     },
                 ),
-                crate::client::decode::<String>,
+                crate::client::decode::<crate::CompactString>,
             )
     }
     /// Invokes *HostVStorageObjectManager.HostReconcileDatastoreInventory_Task*.
@@ -952,7 +955,7 @@ impl HostVStorageObjectManager {
         &self,
         id: &crate::types::ID,
         datastore: &crate::types::ManagedObjectReference,
-        disk_info_flags: Option<&[String]>,
+        disk_info_flags: Option<&[crate::CompactString]>,
     ) -> crate::Call<crate::types::VStorageObject> {
         self.client
             .call(
@@ -1025,7 +1028,7 @@ impl HostVStorageObjectManager {
         datastore: &crate::types::ManagedObjectReference,
         snapshot_id: Option<&crate::types::ID>,
         key: &str,
-    ) -> crate::Call<String> {
+    ) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -1040,7 +1043,7 @@ impl HostVStorageObjectManager {
                         key,
                     },
                 ),
-                crate::client::decode::<String>,
+                crate::client::decode::<crate::CompactString>,
             )
     }
     /// Invokes *HostVStorageObjectManager.HostRetrieveVStorageObjectState*.
@@ -1161,7 +1164,7 @@ impl HostVStorageObjectManager {
         &self,
         id: &crate::types::ID,
         datastore: &crate::types::ManagedObjectReference,
-        control_flags: Option<&[String]>,
+        control_flags: Option<&[crate::CompactString]>,
     ) -> crate::Call<()> {
         self.client
             .call(
@@ -1268,7 +1271,7 @@ impl HostVStorageObjectManager {
         id: &crate::types::ID,
         datastore: &crate::types::ManagedObjectReference,
         metadata: Option<&[crate::types::KeyValue]>,
-        delete_keys: Option<&[String]>,
+        delete_keys: Option<&[crate::CompactString]>,
     ) -> crate::Call<crate::types::ManagedObjectReference> {
         self.client
             .call(
@@ -1308,7 +1311,7 @@ impl HostVStorageObjectManager {
         id: &crate::types::ID,
         datastore: &crate::types::ManagedObjectReference,
         metadata: Option<&[crate::types::KeyValue]>,
-        delete_keys: Option<&[String]>,
+        delete_keys: Option<&[crate::CompactString]>,
     ) -> crate::Call<crate::types::ManagedObjectReference> {
         self.client
             .call(

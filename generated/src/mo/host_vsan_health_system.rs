@@ -60,7 +60,7 @@ impl HostVsanHealthSystem {
         &self,
         runname: &str,
         specs: Option<&[crate::types::VsanVmdkLoadTestSpec]>,
-    ) -> crate::Call<String> {
+    ) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -73,7 +73,7 @@ impl HostVsanHealthSystem {
                         specs,
                     },
                 ),
-                crate::client::decode::<String>,
+                crate::client::decode::<crate::CompactString>,
             )
     }
     /// Invokes *HostVsanHealthSystem.VsanHostCreateVmHealthTest*.
@@ -226,7 +226,7 @@ impl HostVsanHealthSystem {
         &self,
         runname: &str,
         specs: &[crate::types::VsanVmdkLoadTestSpec],
-    ) -> crate::Call<String> {
+    ) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -239,7 +239,7 @@ impl HostVsanHealthSystem {
                         specs,
                     },
                 ),
-                crate::client::decode::<String>,
+                crate::client::decode::<crate::CompactString>,
             )
     }
     /// Invokes *HostVsanHealthSystem.VsanHostQueryAdvCfg*.
@@ -254,7 +254,7 @@ impl HostVsanHealthSystem {
     /// `POST .../VsanHostQueryAdvCfg` (operation `HostVsanHealthSystem_VsanHostQueryAdvCfg`).
     pub fn vsan_host_query_adv_cfg(
         &self,
-        options: &[String],
+        options: &[crate::CompactString],
         include_all_adv_options: Option<bool>,
         non_default_only: Option<bool>,
     ) -> crate::Call<Option<Vec<crate::types::OptionValueKind>>> {
@@ -377,7 +377,7 @@ impl HostVsanHealthSystem {
     /// `POST .../VsanHostQueryHostInfoByUuids` (operation `HostVsanHealthSystem_VsanHostQueryHostInfoByUuids`).
     pub fn vsan_host_query_host_info_by_uuids(
         &self,
-        uuids: &[String],
+        uuids: &[crate::CompactString],
     ) -> crate::Call<Vec<crate::types::VsanQueryResultHostInfo>> {
         self.client
             .call(
@@ -405,7 +405,7 @@ impl HostVsanHealthSystem {
     /// `POST .../VsanHostQueryObjectHealthSummary` (operation `HostVsanHealthSystem_VsanHostQueryObjectHealthSummary`).
     pub fn vsan_host_query_object_health_summary(
         &self,
-        obj_uuids: Option<&[String]>,
+        obj_uuids: Option<&[crate::CompactString]>,
         include_obj_uuids: Option<bool>,
         local_host_only: Option<bool>,
         include_non_compliance_obj_detail: Option<bool>,
@@ -530,7 +530,7 @@ impl HostVsanHealthSystem {
     /// `POST .../VsanHostQuerySmartStats` (operation `HostVsanHealthSystem_VsanHostQuerySmartStats`).
     pub fn vsan_host_query_smart_stats(
         &self,
-        disks: Option<&[String]>,
+        disks: Option<&[crate::CompactString]>,
         include_all_disks: Option<bool>,
     ) -> crate::Call<crate::types::VsanSmartStatsHostSummary> {
         self.client
@@ -560,9 +560,9 @@ impl HostVsanHealthSystem {
     /// `POST .../VsanHostQueryVerifyNetworkSettings` (operation `HostVsanHealthSystem_VsanHostQueryVerifyNetworkSettings`).
     pub fn vsan_host_query_verify_network_settings(
         &self,
-        peers: Option<&[String]>,
-        robo_stretched_cluster_witnesses: Option<&[String]>,
-        v_motion_peers: Option<&[String]>,
+        peers: Option<&[crate::CompactString]>,
+        robo_stretched_cluster_witnesses: Option<&[crate::CompactString]>,
+        v_motion_peers: Option<&[crate::CompactString]>,
         spec: Option<&crate::types::VsanHealthQuerySpec>,
     ) -> crate::Call<crate::types::VsanNetworkHealthResult> {
         self.client
@@ -595,7 +595,7 @@ impl HostVsanHealthSystem {
     pub fn vsan_host_query_health_system_version(
         &self,
         display_version: Option<bool>,
-    ) -> crate::Call<String> {
+    ) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -607,7 +607,7 @@ impl HostVsanHealthSystem {
                         display_version,
                     },
                 ),
-                crate::client::decode::<String>,
+                crate::client::decode::<crate::CompactString>,
             )
     }
     /// Invokes *HostVsanHealthSystem.VsanHostRepairImmediateObjects*.
@@ -622,7 +622,7 @@ impl HostVsanHealthSystem {
     /// `POST .../VsanHostRepairImmediateObjects` (operation `HostVsanHealthSystem_VsanHostRepairImmediateObjects`).
     pub fn vsan_host_repair_immediate_objects(
         &self,
-        uuids: Option<&[String]>,
+        uuids: Option<&[crate::CompactString]>,
         repair_type: Option<&str>,
     ) -> crate::Call<crate::types::VsanRepairObjectsResult> {
         self.client

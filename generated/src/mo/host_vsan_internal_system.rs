@@ -35,8 +35,8 @@ impl HostVsanInternalSystem {
     /// `POST .../AbdicateDomOwnership` (operation `HostVsanInternalSystem_AbdicateDomOwnership`).
     pub fn abdicate_dom_ownership(
         &self,
-        uuids: &[String],
-    ) -> crate::Call<Option<Vec<String>>> {
+        uuids: &[crate::CompactString],
+    ) -> crate::Call<Option<Vec<crate::CompactString>>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -48,7 +48,7 @@ impl HostVsanInternalSystem {
                         uuids,
                     },
                 ),
-                crate::client::decode_opt::<Vec<String>>,
+                crate::client::decode_opt::<Vec<crate::CompactString>>,
             )
     }
     /// Invokes *HostVsanInternalSystem.CanProvisionObjects*.
@@ -93,7 +93,7 @@ impl HostVsanInternalSystem {
     /// `POST .../DeleteVsanObjects` (operation `HostVsanInternalSystem_DeleteVsanObjects`).
     pub fn delete_vsan_objects(
         &self,
-        uuids: &[String],
+        uuids: &[crate::CompactString],
         force: Option<bool>,
     ) -> crate::Call<Vec<crate::types::HostVsanInternalSystemDeleteVsanObjectsResult>> {
         self.client
@@ -123,7 +123,10 @@ impl HostVsanInternalSystem {
     /// - `VimFault`
     ///
     /// `POST .../GetVsanObjExtAttrs` (operation `HostVsanInternalSystem_GetVsanObjExtAttrs`).
-    pub fn get_vsan_obj_ext_attrs(&self, uuids: &[String]) -> crate::Call<String> {
+    pub fn get_vsan_obj_ext_attrs(
+        &self,
+        uuids: &[crate::CompactString],
+    ) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -135,7 +138,7 @@ impl HostVsanInternalSystem {
                         uuids,
                     },
                 ),
-                crate::client::decode::<String>,
+                crate::client::decode::<crate::CompactString>,
             )
     }
     /// Invokes *HostVsanInternalSystem.QueryCmmds*.
@@ -148,7 +151,7 @@ impl HostVsanInternalSystem {
     pub fn query_cmmds(
         &self,
         queries: &[crate::types::HostVsanInternalSystemCmmdsQuery],
-    ) -> crate::Call<String> {
+    ) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -160,7 +163,7 @@ impl HostVsanInternalSystem {
                         queries,
                     },
                 ),
-                crate::client::decode::<String>,
+                crate::client::decode::<crate::CompactString>,
             )
     }
     /// Invokes *HostVsanInternalSystem.QueryObjectsOnPhysicalVsanDisk*.
@@ -172,8 +175,8 @@ impl HostVsanInternalSystem {
     /// `POST .../QueryObjectsOnPhysicalVsanDisk` (operation `HostVsanInternalSystem_QueryObjectsOnPhysicalVsanDisk`).
     pub fn query_objects_on_physical_vsan_disk(
         &self,
-        disks: &[String],
-    ) -> crate::Call<String> {
+        disks: &[crate::CompactString],
+    ) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -185,7 +188,7 @@ impl HostVsanInternalSystem {
                         disks,
                     },
                 ),
-                crate::client::decode::<String>,
+                crate::client::decode::<crate::CompactString>,
             )
     }
     /// Invokes *HostVsanInternalSystem.QueryPhysicalVsanDisks*.
@@ -197,8 +200,8 @@ impl HostVsanInternalSystem {
     /// `POST .../QueryPhysicalVsanDisks` (operation `HostVsanInternalSystem_QueryPhysicalVsanDisks`).
     pub fn query_physical_vsan_disks(
         &self,
-        props: Option<&[String]>,
-    ) -> crate::Call<String> {
+        props: Option<&[crate::CompactString]>,
+    ) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -210,7 +213,7 @@ impl HostVsanInternalSystem {
                         props,
                     },
                 ),
-                crate::client::decode::<String>,
+                crate::client::decode::<crate::CompactString>,
             )
     }
     /// Invokes *HostVsanInternalSystem.QuerySyncingVsanObjects*.
@@ -222,8 +225,8 @@ impl HostVsanInternalSystem {
     /// `POST .../QuerySyncingVsanObjects` (operation `HostVsanInternalSystem_QuerySyncingVsanObjects`).
     pub fn query_syncing_vsan_objects(
         &self,
-        uuids: Option<&[String]>,
-    ) -> crate::Call<String> {
+        uuids: Option<&[crate::CompactString]>,
+    ) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -235,7 +238,7 @@ impl HostVsanInternalSystem {
                         uuids,
                     },
                 ),
-                crate::client::decode::<String>,
+                crate::client::decode::<crate::CompactString>,
             )
     }
     /// Invokes *HostVsanInternalSystem.QueryVsanObjectUuidsByFilter*.
@@ -250,10 +253,10 @@ impl HostVsanInternalSystem {
     /// `POST .../QueryVsanObjectUuidsByFilter` (operation `HostVsanInternalSystem_QueryVsanObjectUuidsByFilter`).
     pub fn query_vsan_object_uuids_by_filter(
         &self,
-        uuids: Option<&[String]>,
+        uuids: Option<&[crate::CompactString]>,
         limit: Option<i32>,
         version: Option<i32>,
-    ) -> crate::Call<Option<Vec<String>>> {
+    ) -> crate::Call<Option<Vec<crate::CompactString>>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -267,7 +270,7 @@ impl HostVsanInternalSystem {
                         version,
                     },
                 ),
-                crate::client::decode_opt::<Vec<String>>,
+                crate::client::decode_opt::<Vec<crate::CompactString>>,
             )
     }
     /// Invokes *HostVsanInternalSystem.QueryVsanObjects*.
@@ -277,7 +280,10 @@ impl HostVsanInternalSystem {
     /// Body: \[`QueryVsanObjectsRequestType`\](crate::types::QueryVsanObjectsRequestType).
     ///
     /// `POST .../QueryVsanObjects` (operation `HostVsanInternalSystem_QueryVsanObjects`).
-    pub fn query_vsan_objects(&self, uuids: Option<&[String]>) -> crate::Call<String> {
+    pub fn query_vsan_objects(
+        &self,
+        uuids: Option<&[crate::CompactString]>,
+    ) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -289,7 +295,7 @@ impl HostVsanInternalSystem {
                         uuids,
                     },
                 ),
-                crate::client::decode::<String>,
+                crate::client::decode::<crate::CompactString>,
             )
     }
     /// Invokes *HostVsanInternalSystem.QueryVsanStatistics*.
@@ -299,7 +305,10 @@ impl HostVsanInternalSystem {
     /// Body: \[`QueryVsanStatisticsRequestType`\](crate::types::QueryVsanStatisticsRequestType).
     ///
     /// `POST .../QueryVsanStatistics` (operation `HostVsanInternalSystem_QueryVsanStatistics`).
-    pub fn query_vsan_statistics(&self, labels: &[String]) -> crate::Call<String> {
+    pub fn query_vsan_statistics(
+        &self,
+        labels: &[crate::CompactString],
+    ) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -311,7 +320,7 @@ impl HostVsanInternalSystem {
                         labels,
                     },
                 ),
-                crate::client::decode::<String>,
+                crate::client::decode::<crate::CompactString>,
             )
     }
     /// Invokes *HostVsanInternalSystem.ReconfigurationSatisfiable*.
@@ -376,7 +385,7 @@ impl HostVsanInternalSystem {
     /// `POST .../RunVsanPhysicalDiskDiagnostics` (operation `HostVsanInternalSystem_RunVsanPhysicalDiskDiagnostics`).
     pub fn run_vsan_physical_disk_diagnostics(
         &self,
-        disks: Option<&[String]>,
+        disks: Option<&[crate::CompactString]>,
     ) -> crate::Call<
         Vec<crate::types::HostVsanInternalSystemVsanPhysicalDiskDiagnosticsResult>,
     > {
@@ -410,7 +419,7 @@ impl HostVsanInternalSystem {
     /// `POST .../UpgradeVsanObjects` (operation `HostVsanInternalSystem_UpgradeVsanObjects`).
     pub fn upgrade_vsan_objects(
         &self,
-        uuids: &[String],
+        uuids: &[crate::CompactString],
         new_version: i32,
     ) -> crate::Call<
         Option<Vec<crate::types::HostVsanInternalSystemVsanObjectOperationResult>>,

@@ -124,7 +124,7 @@ impl HostVsanSystem {
     /// `POST .../QueryDisksForVsan` (operation `HostVsanSystem_QueryDisksForVsan`).
     pub fn query_disks_for_vsan(
         &self,
-        canonical_name: Option<&[String]>,
+        canonical_name: Option<&[crate::CompactString]>,
     ) -> crate::Call<Option<Vec<crate::types::VsanHostDiskResultKind>>> {
         self.client
             .call(

@@ -259,7 +259,7 @@ impl HttpNfcLease {
     /// Reads *HttpNfcLease.mode*.
     ///
     /// `GET .../mode` (operation `HttpNfcLease_getMode`).
-    pub fn mode(&self) -> crate::Call<String> {
+    pub fn mode(&self) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -267,7 +267,7 @@ impl HttpNfcLease {
                 &self.id,
                 "mode",
                 Ok(None),
-                crate::client::decode::<String>,
+                crate::client::decode::<crate::CompactString>,
             )
     }
     /// Reads *HttpNfcLease.state*.

@@ -36,7 +36,7 @@ impl IpPoolManager {
         dc: &crate::types::ManagedObjectReference,
         pool_id: i32,
         allocation_id: &str,
-    ) -> crate::Call<String> {
+    ) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -50,7 +50,7 @@ impl IpPoolManager {
                         allocation_id,
                     },
                 ),
-                crate::client::decode::<String>,
+                crate::client::decode::<crate::CompactString>,
             )
     }
     /// Invokes *IpPoolManager.AllocateIpv6Address*.
@@ -63,7 +63,7 @@ impl IpPoolManager {
         dc: &crate::types::ManagedObjectReference,
         pool_id: i32,
         allocation_id: &str,
-    ) -> crate::Call<String> {
+    ) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -77,7 +77,7 @@ impl IpPoolManager {
                         allocation_id,
                     },
                 ),
-                crate::client::decode::<String>,
+                crate::client::decode::<crate::CompactString>,
             )
     }
     /// Invokes *IpPoolManager.CreateIpPool*.

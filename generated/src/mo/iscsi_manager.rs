@@ -131,7 +131,7 @@ impl IscsiManager {
     /// `POST .../QueryMigrationDependencies` (operation `IscsiManager_QueryMigrationDependencies`).
     pub fn query_migration_dependencies(
         &self,
-        pnic_device: &[String],
+        pnic_device: &[crate::CompactString],
     ) -> crate::Call<crate::types::IscsiMigrationDependency> {
         self.client
             .call(

@@ -515,7 +515,7 @@ impl LicenseManager {
     ///
     /// `GET .../licensedEdition` (operation `LicenseManager_getLicensedEdition`).
     #[deprecated]
-    pub fn licensed_edition(&self) -> crate::Call<String> {
+    pub fn licensed_edition(&self) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -523,7 +523,7 @@ impl LicenseManager {
                 &self.id,
                 "licensedEdition",
                 Ok(None),
-                crate::client::decode::<String>,
+                crate::client::decode::<crate::CompactString>,
             )
     }
     /// Reads *LicenseManager.licenses*.

@@ -250,7 +250,7 @@ impl OpaqueNetwork {
     /// Reads *ManagedEntity.disabledMethod*.
     ///
     /// `GET .../disabledMethod` (operation `OpaqueNetwork_getDisabledMethod`).
-    pub fn disabled_method(&self) -> crate::Call<Option<Vec<String>>> {
+    pub fn disabled_method(&self) -> crate::Call<Option<Vec<crate::CompactString>>> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -258,7 +258,7 @@ impl OpaqueNetwork {
                 &self.id,
                 "disabledMethod",
                 Ok(None),
-                crate::client::decode_opt::<Vec<String>>,
+                crate::client::decode_opt::<Vec<crate::CompactString>>,
             )
     }
     /// Reads *ManagedEntity.effectiveRole*.
@@ -316,7 +316,7 @@ impl OpaqueNetwork {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../name` (operation `OpaqueNetwork_getName`).
-    pub fn name(&self) -> crate::Call<String> {
+    pub fn name(&self) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -324,7 +324,7 @@ impl OpaqueNetwork {
                 &self.id,
                 "name",
                 Ok(None),
-                crate::client::decode::<String>,
+                crate::client::decode::<crate::CompactString>,
             )
     }
     /// Reads *ManagedEntity.overallStatus*.

@@ -158,7 +158,7 @@ impl PbmProfileProfileManager {
     pub fn pbm_fetch_capability_schema(
         &self,
         vendor_uuid: Option<&str>,
-        line_of_service: Option<&[String]>,
+        line_of_service: Option<&[crate::CompactString]>,
     ) -> crate::Call<Option<Vec<crate::types::PbmCapabilitySchema>>> {
         self.client
             .call(

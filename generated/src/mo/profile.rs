@@ -124,7 +124,7 @@ impl Profile {
     /// ***Required privileges:*** Profile.Export
     ///
     /// `POST .../ExportProfile` (operation `Profile_ExportProfile`).
-    pub fn export_profile(&self) -> crate::Call<String> {
+    pub fn export_profile(&self) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -132,7 +132,7 @@ impl Profile {
                 &self.id,
                 "ExportProfile",
                 Ok(None),
-                crate::client::decode::<String>,
+                crate::client::decode::<crate::CompactString>,
             )
     }
     /// Invokes *Profile.RetrieveDescription*.
@@ -156,7 +156,7 @@ impl Profile {
     /// Reads *Profile.complianceStatus*.
     ///
     /// `GET .../complianceStatus` (operation `Profile_getComplianceStatus`).
-    pub fn compliance_status(&self) -> crate::Call<String> {
+    pub fn compliance_status(&self) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -164,7 +164,7 @@ impl Profile {
                 &self.id,
                 "complianceStatus",
                 Ok(None),
-                crate::client::decode::<String>,
+                crate::client::decode::<crate::CompactString>,
             )
     }
     /// Reads *Profile.config*.
@@ -186,7 +186,7 @@ impl Profile {
     /// Reads *Profile.createdTime*.
     ///
     /// `GET .../createdTime` (operation `Profile_getCreatedTime`).
-    pub fn created_time(&self) -> crate::Call<String> {
+    pub fn created_time(&self) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -194,7 +194,7 @@ impl Profile {
                 &self.id,
                 "createdTime",
                 Ok(None),
-                crate::client::decode::<String>,
+                crate::client::decode::<crate::CompactString>,
             )
     }
     /// Deprecated.
@@ -235,7 +235,7 @@ impl Profile {
     /// Reads *Profile.modifiedTime*.
     ///
     /// `GET .../modifiedTime` (operation `Profile_getModifiedTime`).
-    pub fn modified_time(&self) -> crate::Call<String> {
+    pub fn modified_time(&self) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -243,13 +243,13 @@ impl Profile {
                 &self.id,
                 "modifiedTime",
                 Ok(None),
-                crate::client::decode::<String>,
+                crate::client::decode::<crate::CompactString>,
             )
     }
     /// Reads *Profile.name*.
     ///
     /// `GET .../name` (operation `Profile_getName`).
-    pub fn name(&self) -> crate::Call<String> {
+    pub fn name(&self) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -257,7 +257,7 @@ impl Profile {
                 &self.id,
                 "name",
                 Ok(None),
-                crate::client::decode::<String>,
+                crate::client::decode::<crate::CompactString>,
             )
     }
 }

@@ -118,7 +118,7 @@ impl ProfileComplianceManager {
     /// `POST .../QueryExpressionMetadata` (operation `ProfileComplianceManager_QueryExpressionMetadata`).
     pub fn query_expression_metadata(
         &self,
-        expression_name: Option<&[String]>,
+        expression_name: Option<&[crate::CompactString]>,
         profile: Option<&crate::types::ManagedObjectReference>,
     ) -> crate::Call<Option<Vec<crate::types::ProfileExpressionMetadata>>> {
         self.client

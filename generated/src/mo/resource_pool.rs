@@ -570,7 +570,7 @@ impl ResourcePool {
     /// Reads *ManagedEntity.disabledMethod*.
     ///
     /// `GET .../disabledMethod` (operation `ResourcePool_getDisabledMethod`).
-    pub fn disabled_method(&self) -> crate::Call<Option<Vec<String>>> {
+    pub fn disabled_method(&self) -> crate::Call<Option<Vec<crate::CompactString>>> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -578,7 +578,7 @@ impl ResourcePool {
                 &self.id,
                 "disabledMethod",
                 Ok(None),
-                crate::client::decode_opt::<Vec<String>>,
+                crate::client::decode_opt::<Vec<crate::CompactString>>,
             )
     }
     /// Reads *ManagedEntity.effectiveRole*.
@@ -602,7 +602,7 @@ impl ResourcePool {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../name` (operation `ResourcePool_getName`).
-    pub fn name(&self) -> crate::Call<String> {
+    pub fn name(&self) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -610,7 +610,7 @@ impl ResourcePool {
                 &self.id,
                 "name",
                 Ok(None),
-                crate::client::decode::<String>,
+                crate::client::decode::<crate::CompactString>,
             )
     }
     /// Reads *ResourcePool.namespace*.
@@ -618,7 +618,7 @@ impl ResourcePool {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../namespace` (operation `ResourcePool_getNamespace`).
-    pub fn namespace(&self) -> crate::Call<Option<String>> {
+    pub fn namespace(&self) -> crate::Call<Option<crate::CompactString>> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -626,7 +626,7 @@ impl ResourcePool {
                 &self.id,
                 "namespace",
                 Ok(None),
-                crate::client::decode_opt::<String>,
+                crate::client::decode_opt::<crate::CompactString>,
             )
     }
     /// Reads *ManagedEntity.overallStatus*.

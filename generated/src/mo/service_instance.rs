@@ -31,7 +31,7 @@ impl ServiceInstance {
     /// ***Required privileges:*** System.View
     ///
     /// `POST .../CurrentTime` (operation `ServiceInstance_CurrentTime`).
-    pub fn current_time(&self) -> crate::Call<String> {
+    pub fn current_time(&self) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -39,7 +39,7 @@ impl ServiceInstance {
                 &self.id,
                 "CurrentTime",
                 Ok(None),
-                crate::client::decode::<String>,
+                crate::client::decode::<crate::CompactString>,
             )
     }
     /// Deprecated.
@@ -56,7 +56,7 @@ impl ServiceInstance {
         &self,
         vm: &crate::types::ManagedObjectReference,
         host: &[crate::types::ManagedObjectReference],
-        compatibility: Option<&[String]>,
+        compatibility: Option<&[crate::CompactString]>,
     ) -> crate::Call<Option<Vec<crate::types::HostVMotionCompatibility>>> {
         self.client
             .call(
@@ -125,7 +125,7 @@ impl ServiceInstance {
         &self,
         vm: &[crate::types::ManagedObjectReference],
         state: Option<&crate::types::VirtualMachinePowerState>,
-        test_type: Option<&[String]>,
+        test_type: Option<&[crate::CompactString]>,
         pool: Option<&crate::types::ManagedObjectReference>,
         host: Option<&crate::types::ManagedObjectReference>,
     ) -> crate::Call<Option<Vec<crate::types::EventKind>>> {
@@ -184,7 +184,7 @@ impl ServiceInstance {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../serverClock` (operation `ServiceInstance_getServerClock`).
-    pub fn server_clock(&self) -> crate::Call<String> {
+    pub fn server_clock(&self) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -192,7 +192,7 @@ impl ServiceInstance {
                 &self.id,
                 "serverClock",
                 Ok(None),
-                crate::client::decode::<String>,
+                crate::client::decode::<crate::CompactString>,
             )
     }
 }

@@ -36,7 +36,7 @@ impl ServiceManager {
     pub fn query_service_list(
         &self,
         service_name: Option<&str>,
-        location: Option<&[String]>,
+        location: Option<&[crate::CompactString]>,
     ) -> crate::Call<Option<Vec<crate::types::ServiceManagerServiceInfo>>> {
         self.client
             .call(

@@ -401,7 +401,10 @@ impl SessionManager {
     /// - `NotFound`
     ///
     /// `POST .../TerminateSession` (operation `SessionManager_TerminateSession`).
-    pub fn terminate_session(&self, session_id: &[String]) -> crate::Call<()> {
+    pub fn terminate_session(
+        &self,
+        session_id: &[crate::CompactString],
+    ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -459,7 +462,7 @@ impl SessionManager {
     /// ***Required privileges:*** System.Anonymous
     ///
     /// `GET .../defaultLocale` (operation `SessionManager_getDefaultLocale`).
-    pub fn default_locale(&self) -> crate::Call<String> {
+    pub fn default_locale(&self) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -467,7 +470,7 @@ impl SessionManager {
                 &self.id,
                 "defaultLocale",
                 Ok(None),
-                crate::client::decode::<String>,
+                crate::client::decode::<crate::CompactString>,
             )
     }
     /// Reads *SessionManager.message*.
@@ -475,7 +478,7 @@ impl SessionManager {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../message` (operation `SessionManager_getMessage`).
-    pub fn message(&self) -> crate::Call<Option<String>> {
+    pub fn message(&self) -> crate::Call<Option<crate::CompactString>> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -483,7 +486,7 @@ impl SessionManager {
                 &self.id,
                 "message",
                 Ok(None),
-                crate::client::decode_opt::<String>,
+                crate::client::decode_opt::<crate::CompactString>,
             )
     }
     /// Reads *SessionManager.messageLocaleList*.
@@ -491,7 +494,7 @@ impl SessionManager {
     /// ***Required privileges:*** System.Anonymous
     ///
     /// `GET .../messageLocaleList` (operation `SessionManager_getMessageLocaleList`).
-    pub fn message_locale_list(&self) -> crate::Call<Option<Vec<String>>> {
+    pub fn message_locale_list(&self) -> crate::Call<Option<Vec<crate::CompactString>>> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -499,7 +502,7 @@ impl SessionManager {
                 &self.id,
                 "messageLocaleList",
                 Ok(None),
-                crate::client::decode_opt::<Vec<String>>,
+                crate::client::decode_opt::<Vec<crate::CompactString>>,
             )
     }
     /// Reads *SessionManager.sessionList*.
@@ -523,7 +526,9 @@ impl SessionManager {
     /// ***Required privileges:*** System.Anonymous
     ///
     /// `GET .../supportedLocaleList` (operation `SessionManager_getSupportedLocaleList`).
-    pub fn supported_locale_list(&self) -> crate::Call<Option<Vec<String>>> {
+    pub fn supported_locale_list(
+        &self,
+    ) -> crate::Call<Option<Vec<crate::CompactString>>> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -531,7 +536,7 @@ impl SessionManager {
                 &self.id,
                 "supportedLocaleList",
                 Ok(None),
-                crate::client::decode_opt::<Vec<String>>,
+                crate::client::decode_opt::<Vec<crate::CompactString>>,
             )
     }
 }

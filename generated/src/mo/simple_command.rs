@@ -35,8 +35,8 @@ impl SimpleCommand {
     /// `POST .../ExecuteSimpleCommand` (operation `SimpleCommand_ExecuteSimpleCommand`).
     pub fn execute_simple_command(
         &self,
-        arguments: Option<&[String]>,
-    ) -> crate::Call<String> {
+        arguments: Option<&[crate::CompactString]>,
+    ) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -48,7 +48,7 @@ impl SimpleCommand {
                         arguments,
                     },
                 ),
-                crate::client::decode::<String>,
+                crate::client::decode::<crate::CompactString>,
             )
     }
     /// Reads *SimpleCommand.encodingType*.

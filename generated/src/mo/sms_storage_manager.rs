@@ -39,7 +39,7 @@ impl SmsStorageManager {
     /// `POST .../QueryArray` (operation `SmsStorageManager_QueryArray`).
     pub fn query_array(
         &self,
-        provider_id: Option<&[String]>,
+        provider_id: Option<&[crate::CompactString]>,
     ) -> crate::Call<Option<Vec<crate::types::StorageArray>>> {
         self.client
             .call(
@@ -665,7 +665,7 @@ impl SmsStorageManager {
     /// `POST .../SmsRefreshCACertificatesAndCRLs_Task` (operation `SmsStorageManager_SmsRefreshCACertificatesAndCRLs_Task`).
     pub fn sms_refresh_ca_certificates_and_cr_ls_task(
         &self,
-        provider_id: Option<&[String]>,
+        provider_id: Option<&[crate::CompactString]>,
     ) -> crate::Call<crate::types::ManagedObjectReference> {
         self.client
             .call(

@@ -93,7 +93,7 @@ impl StorageResourceManager {
     /// `POST .../ApplyStorageDrsRecommendation_Task` (operation `StorageResourceManager_ApplyStorageDrsRecommendation_Task`).
     pub fn apply_storage_drs_recommendation_task(
         &self,
-        key: &[String],
+        key: &[crate::CompactString],
     ) -> crate::Call<crate::types::ManagedObjectReference> {
         self.client
             .call(
@@ -145,7 +145,10 @@ impl StorageResourceManager {
     /// Body: \[`CancelStorageDrsRecommendationRequestType`\](crate::types::CancelStorageDrsRecommendationRequestType).
     ///
     /// `POST .../CancelStorageDrsRecommendation` (operation `StorageResourceManager_CancelStorageDrsRecommendation`).
-    pub fn cancel_storage_drs_recommendation(&self, key: &[String]) -> crate::Call<()> {
+    pub fn cancel_storage_drs_recommendation(
+        &self,
+        key: &[crate::CompactString],
+    ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,

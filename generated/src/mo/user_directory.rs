@@ -69,7 +69,7 @@ impl UserDirectory {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../domainList` (operation `UserDirectory_getDomainList`).
-    pub fn domain_list(&self) -> crate::Call<Option<Vec<String>>> {
+    pub fn domain_list(&self) -> crate::Call<Option<Vec<crate::CompactString>>> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -77,7 +77,7 @@ impl UserDirectory {
                 &self.id,
                 "domainList",
                 Ok(None),
-                crate::client::decode_opt::<Vec<String>>,
+                crate::client::decode_opt::<Vec<crate::CompactString>>,
             )
     }
 }

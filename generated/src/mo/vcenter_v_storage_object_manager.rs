@@ -111,7 +111,7 @@ impl VcenterVStorageObjectManager {
         &self,
         id: &crate::types::ID,
         datastore: &crate::types::ManagedObjectReference,
-        control_flags: Option<&[String]>,
+        control_flags: Option<&[crate::CompactString]>,
     ) -> crate::Call<()> {
         self.client
             .call(
@@ -803,7 +803,7 @@ impl VcenterVStorageObjectManager {
         &self,
         name: &str,
         datacenter: Option<&crate::types::ManagedObjectReference>,
-    ) -> crate::Call<String> {
+    ) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -816,7 +816,7 @@ impl VcenterVStorageObjectManager {
                         datacenter,
                     },
                 ),
-                crate::client::decode::<String>,
+                crate::client::decode::<crate::CompactString>,
             )
     }
     /// Invokes *VcenterVStorageObjectManager.ReconcileDatastoreInventory_Task*.
@@ -1179,7 +1179,7 @@ impl VcenterVStorageObjectManager {
         &self,
         id: &crate::types::ID,
         datastore: &crate::types::ManagedObjectReference,
-        disk_info_flags: Option<&[String]>,
+        disk_info_flags: Option<&[crate::CompactString]>,
     ) -> crate::Call<crate::types::VStorageObject> {
         self.client
             .call(
@@ -1342,7 +1342,7 @@ impl VcenterVStorageObjectManager {
         &self,
         id: &crate::types::ID,
         datastore: &crate::types::ManagedObjectReference,
-        control_flags: Option<&[String]>,
+        control_flags: Option<&[crate::CompactString]>,
     ) -> crate::Call<()> {
         self.client
             .call(
@@ -1525,7 +1525,7 @@ impl VcenterVStorageObjectManager {
         id: &crate::types::ID,
         datastore: &crate::types::ManagedObjectReference,
         metadata: Option<&[crate::types::KeyValue]>,
-        delete_keys: Option<&[String]>,
+        delete_keys: Option<&[crate::CompactString]>,
     ) -> crate::Call<crate::types::ManagedObjectReference> {
         self.client
             .call(

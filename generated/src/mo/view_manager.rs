@@ -38,7 +38,7 @@ impl ViewManager {
     pub fn create_container_view(
         &self,
         container: &crate::types::ManagedObjectReference,
-        r#type: Option<&[String]>,
+        r#type: Option<&[crate::CompactString]>,
         recursive: bool,
     ) -> crate::Call<crate::types::ManagedObjectReference> {
         self.client

@@ -847,7 +847,7 @@ impl VirtualApp {
     /// Reads *ManagedEntity.disabledMethod*.
     ///
     /// `GET .../disabledMethod` (operation `VirtualApp_getDisabledMethod`).
-    pub fn disabled_method(&self) -> crate::Call<Option<Vec<String>>> {
+    pub fn disabled_method(&self) -> crate::Call<Option<Vec<crate::CompactString>>> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -855,7 +855,7 @@ impl VirtualApp {
                 &self.id,
                 "disabledMethod",
                 Ok(None),
-                crate::client::decode_opt::<Vec<String>>,
+                crate::client::decode_opt::<Vec<crate::CompactString>>,
             )
     }
     /// Reads *ManagedEntity.effectiveRole*.
@@ -879,7 +879,7 @@ impl VirtualApp {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../name` (operation `VirtualApp_getName`).
-    pub fn name(&self) -> crate::Call<String> {
+    pub fn name(&self) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -887,7 +887,7 @@ impl VirtualApp {
                 &self.id,
                 "name",
                 Ok(None),
-                crate::client::decode::<String>,
+                crate::client::decode::<crate::CompactString>,
             )
     }
     /// Reads *ResourcePool.namespace*.
@@ -895,7 +895,7 @@ impl VirtualApp {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../namespace` (operation `VirtualApp_getNamespace`).
-    pub fn namespace(&self) -> crate::Call<Option<String>> {
+    pub fn namespace(&self) -> crate::Call<Option<crate::CompactString>> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -903,7 +903,7 @@ impl VirtualApp {
                 &self.id,
                 "namespace",
                 Ok(None),
-                crate::client::decode_opt::<String>,
+                crate::client::decode_opt::<crate::CompactString>,
             )
     }
     /// Reads *VirtualApp.network*.

@@ -441,7 +441,7 @@ impl VirtualDiskManager {
         &self,
         name: &str,
         datacenter: Option<&crate::types::ManagedObjectReference>,
-    ) -> crate::Call<String> {
+    ) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -454,7 +454,7 @@ impl VirtualDiskManager {
                         datacenter,
                     },
                 ),
-                crate::client::decode::<String>,
+                crate::client::decode::<crate::CompactString>,
             )
     }
     /// Invokes *VirtualDiskManager.ReleaseManagedSnapshot*.

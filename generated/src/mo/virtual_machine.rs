@@ -735,7 +735,7 @@ impl VirtualMachine {
     /// - `InvalidState`
     ///
     /// `POST .../ExtractOvfEnvironment` (operation `VirtualMachine_ExtractOvfEnvironment`).
-    pub fn extract_ovf_environment(&self) -> crate::Call<String> {
+    pub fn extract_ovf_environment(&self) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -743,7 +743,7 @@ impl VirtualMachine {
                 &self.id,
                 "ExtractOvfEnvironment",
                 Ok(None),
-                crate::client::decode::<String>,
+                crate::client::decode::<crate::CompactString>,
             )
     }
     /// Invokes *VirtualMachine.InstantClone_Task*.
@@ -1168,7 +1168,7 @@ impl VirtualMachine {
     /// ***Required privileges:*** VirtualMachine.Config.QueryUnownedFiles
     ///
     /// `POST .../QueryUnownedFiles` (operation `VirtualMachine_QueryUnownedFiles`).
-    pub fn query_unowned_files(&self) -> crate::Call<Option<Vec<String>>> {
+    pub fn query_unowned_files(&self) -> crate::Call<Option<Vec<crate::CompactString>>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -1176,7 +1176,7 @@ impl VirtualMachine {
                 &self.id,
                 "QueryUnownedFiles",
                 Ok(None),
-                crate::client::decode_opt::<Vec<String>>,
+                crate::client::decode_opt::<Vec<crate::CompactString>>,
             )
     }
     /// Invokes *VirtualMachine.RebootGuest*.
@@ -2148,7 +2148,7 @@ impl VirtualMachine {
     /// Reads *ManagedEntity.disabledMethod*.
     ///
     /// `GET .../disabledMethod` (operation `VirtualMachine_getDisabledMethod`).
-    pub fn disabled_method(&self) -> crate::Call<Option<Vec<String>>> {
+    pub fn disabled_method(&self) -> crate::Call<Option<Vec<crate::CompactString>>> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -2156,7 +2156,7 @@ impl VirtualMachine {
                 &self.id,
                 "disabledMethod",
                 Ok(None),
-                crate::client::decode_opt::<Vec<String>>,
+                crate::client::decode_opt::<Vec<crate::CompactString>>,
             )
     }
     /// Reads *ManagedEntity.effectiveRole*.
@@ -2261,7 +2261,7 @@ impl VirtualMachine {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../name` (operation `VirtualMachine_getName`).
-    pub fn name(&self) -> crate::Call<String> {
+    pub fn name(&self) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -2269,7 +2269,7 @@ impl VirtualMachine {
                 &self.id,
                 "name",
                 Ok(None),
-                crate::client::decode::<String>,
+                crate::client::decode::<crate::CompactString>,
             )
     }
     /// Reads *VirtualMachine.network*.

@@ -45,7 +45,7 @@ impl VirtualMachineCompatibilityChecker {
         vm: &crate::types::ManagedObjectReference,
         host: Option<&crate::types::ManagedObjectReference>,
         pool: Option<&crate::types::ManagedObjectReference>,
-        test_type: Option<&[String]>,
+        test_type: Option<&[crate::CompactString]>,
     ) -> crate::Call<crate::types::ManagedObjectReference> {
         self.client
             .call(
@@ -82,7 +82,7 @@ impl VirtualMachineCompatibilityChecker {
         vm: &crate::types::ManagedObjectReference,
         host: Option<&crate::types::ManagedObjectReference>,
         pool: Option<&crate::types::ManagedObjectReference>,
-        test_type: Option<&[String]>,
+        test_type: Option<&[crate::CompactString]>,
     ) -> crate::Call<crate::types::ManagedObjectReference> {
         self.client
             .call(
@@ -120,7 +120,7 @@ impl VirtualMachineCompatibilityChecker {
         vm: Option<&crate::types::ManagedObjectReference>,
         host: Option<&crate::types::ManagedObjectReference>,
         pool: Option<&crate::types::ManagedObjectReference>,
-        test_type: Option<&[String]>,
+        test_type: Option<&[crate::CompactString]>,
     ) -> crate::Call<crate::types::ManagedObjectReference> {
         self.client
             .call(

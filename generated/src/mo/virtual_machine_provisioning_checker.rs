@@ -44,7 +44,7 @@ impl VirtualMachineProvisioningChecker {
         folder: &crate::types::ManagedObjectReference,
         name: &str,
         spec: &crate::types::VirtualMachineCloneSpec,
-        test_type: Option<&[String]>,
+        test_type: Option<&[crate::CompactString]>,
     ) -> crate::Call<crate::types::ManagedObjectReference> {
         self.client
             .call(
@@ -80,7 +80,7 @@ impl VirtualMachineProvisioningChecker {
         &self,
         vm: &crate::types::ManagedObjectReference,
         spec: &crate::types::VirtualMachineInstantCloneSpec,
-        test_type: Option<&[String]>,
+        test_type: Option<&[crate::CompactString]>,
     ) -> crate::Call<crate::types::ManagedObjectReference> {
         self.client
             .call(
@@ -116,7 +116,7 @@ impl VirtualMachineProvisioningChecker {
         host: Option<&crate::types::ManagedObjectReference>,
         pool: Option<&crate::types::ManagedObjectReference>,
         state: Option<&crate::types::VirtualMachinePowerState>,
-        test_type: Option<&[String]>,
+        test_type: Option<&[crate::CompactString]>,
     ) -> crate::Call<crate::types::ManagedObjectReference> {
         self.client
             .call(
@@ -152,7 +152,7 @@ impl VirtualMachineProvisioningChecker {
         &self,
         vm: &crate::types::ManagedObjectReference,
         spec: &crate::types::VirtualMachineRelocateSpec,
-        test_type: Option<&[String]>,
+        test_type: Option<&[crate::CompactString]>,
     ) -> crate::Call<crate::types::ManagedObjectReference> {
         self.client
             .call(

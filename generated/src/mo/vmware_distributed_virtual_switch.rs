@@ -176,7 +176,7 @@ impl VmwareDistributedVirtualSwitch {
     pub fn fetch_dv_port_keys(
         &self,
         criteria: Option<&crate::types::DistributedVirtualSwitchPortCriteria>,
-    ) -> crate::Call<Option<Vec<String>>> {
+    ) -> crate::Call<Option<Vec<crate::CompactString>>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -188,7 +188,7 @@ impl VmwareDistributedVirtualSwitch {
                         criteria,
                     },
                 ),
-                crate::client::decode_opt::<Vec<String>>,
+                crate::client::decode_opt::<Vec<crate::CompactString>>,
             )
     }
     /// Invokes *DistributedVirtualSwitch.FetchDVPorts*.
@@ -301,7 +301,7 @@ impl VmwareDistributedVirtualSwitch {
     #[deprecated]
     pub fn move_dv_port_task(
         &self,
-        port_key: &[String],
+        port_key: &[crate::CompactString],
         destination_portgroup_key: Option<&str>,
     ) -> crate::Call<crate::types::ManagedObjectReference> {
         self.client
@@ -522,7 +522,7 @@ impl VmwareDistributedVirtualSwitch {
     /// `POST .../RefreshDVPortState` (operation `VmwareDistributedVirtualSwitch_RefreshDVPortState`).
     pub fn refresh_dv_port_state(
         &self,
-        port_keys: Option<&[String]>,
+        port_keys: Option<&[crate::CompactString]>,
     ) -> crate::Call<()> {
         self.client
             .call(
@@ -570,7 +570,10 @@ impl VmwareDistributedVirtualSwitch {
     ///
     /// `POST .../RemoveNetworkResourcePool` (operation `VmwareDistributedVirtualSwitch_RemoveNetworkResourcePool`).
     #[deprecated]
-    pub fn remove_network_resource_pool(&self, key: &[String]) -> crate::Call<()> {
+    pub fn remove_network_resource_pool(
+        &self,
+        key: &[crate::CompactString],
+    ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -915,7 +918,7 @@ impl VmwareDistributedVirtualSwitch {
     /// Reads *ManagedEntity.disabledMethod*.
     ///
     /// `GET .../disabledMethod` (operation `VmwareDistributedVirtualSwitch_getDisabledMethod`).
-    pub fn disabled_method(&self) -> crate::Call<Option<Vec<String>>> {
+    pub fn disabled_method(&self) -> crate::Call<Option<Vec<crate::CompactString>>> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -923,7 +926,7 @@ impl VmwareDistributedVirtualSwitch {
                 &self.id,
                 "disabledMethod",
                 Ok(None),
-                crate::client::decode_opt::<Vec<String>>,
+                crate::client::decode_opt::<Vec<crate::CompactString>>,
             )
     }
     /// Reads *ManagedEntity.effectiveRole*.
@@ -947,7 +950,7 @@ impl VmwareDistributedVirtualSwitch {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../name` (operation `VmwareDistributedVirtualSwitch_getName`).
-    pub fn name(&self) -> crate::Call<String> {
+    pub fn name(&self) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -955,7 +958,7 @@ impl VmwareDistributedVirtualSwitch {
                 &self.id,
                 "name",
                 Ok(None),
-                crate::client::decode::<String>,
+                crate::client::decode::<crate::CompactString>,
             )
     }
     /// Deprecated.
@@ -1124,7 +1127,7 @@ impl VmwareDistributedVirtualSwitch {
     /// Reads *DistributedVirtualSwitch.uuid*.
     ///
     /// `GET .../uuid` (operation `VmwareDistributedVirtualSwitch_getUuid`).
-    pub fn uuid(&self) -> crate::Call<String> {
+    pub fn uuid(&self) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -1132,7 +1135,7 @@ impl VmwareDistributedVirtualSwitch {
                 &self.id,
                 "uuid",
                 Ok(None),
-                crate::client::decode::<String>,
+                crate::client::decode::<crate::CompactString>,
             )
     }
     /// Reads *ExtensibleManagedObject.value*.

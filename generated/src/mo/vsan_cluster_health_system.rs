@@ -38,7 +38,7 @@ impl VsanClusterHealthSystem {
     /// `POST .../VsanCheckClusterClomdLiveness` (operation `VsanClusterHealthSystem_VsanCheckClusterClomdLiveness`).
     pub fn vsan_check_cluster_clomd_liveness(
         &self,
-        hosts: &[String],
+        hosts: &[crate::CompactString],
         esx_root_password: &str,
     ) -> crate::Call<crate::types::VsanClusterClomdLivenessResult> {
         self.client
@@ -68,7 +68,7 @@ impl VsanClusterHealthSystem {
     /// `POST .../VsanClusterGetHclInfo` (operation `VsanClusterHealthSystem_VsanClusterGetHclInfo`).
     pub fn vsan_cluster_get_hcl_info(
         &self,
-        hosts: &[String],
+        hosts: &[crate::CompactString],
         esx_root_password: &str,
     ) -> crate::Call<crate::types::VsanClusterHclInfo> {
         self.client
@@ -98,9 +98,9 @@ impl VsanClusterHealthSystem {
     /// `POST .../VsanQueryClusterAdvCfgSync` (operation `VsanClusterHealthSystem_VsanQueryClusterAdvCfgSync`).
     pub fn vsan_query_cluster_adv_cfg_sync(
         &self,
-        hosts: &[String],
+        hosts: &[crate::CompactString],
         esx_root_password: &str,
-        options: Option<&[String]>,
+        options: Option<&[crate::CompactString]>,
     ) -> crate::Call<Option<Vec<crate::types::VsanClusterAdvCfgSyncResult>>> {
         self.client
             .call(
@@ -132,13 +132,13 @@ impl VsanClusterHealthSystem {
     /// `POST .../VsanQueryClusterCaptureVsanPcap` (operation `VsanClusterHealthSystem_VsanQueryClusterCaptureVsanPcap`).
     pub fn vsan_query_cluster_capture_vsan_pcap(
         &self,
-        hosts: &[String],
+        hosts: &[crate::CompactString],
         esx_root_password: &str,
         duration: i32,
         vmknic: Option<&[crate::types::VsanClusterHostVmknicMapping]>,
         include_raw_pcap: Option<bool>,
         include_igmp: Option<bool>,
-        cmmds_msg_type_filter: Option<&[String]>,
+        cmmds_msg_type_filter: Option<&[crate::CompactString]>,
         cmmds_ports: Option<&[i32]>,
         cluster_uuid: Option<&str>,
     ) -> crate::Call<crate::types::VsanVsanClusterPcapResult> {
@@ -176,7 +176,7 @@ impl VsanClusterHealthSystem {
     /// `POST .../VsanQueryClusterCheckLimits` (operation `VsanClusterHealthSystem_VsanQueryClusterCheckLimits`).
     pub fn vsan_query_cluster_check_limits(
         &self,
-        hosts: &[String],
+        hosts: &[crate::CompactString],
         esx_root_password: &str,
     ) -> crate::Call<crate::types::VsanClusterLimitHealthResult> {
         self.client
@@ -206,7 +206,7 @@ impl VsanClusterHealthSystem {
     /// `POST .../VsanQueryClusterCreateVmHealthTest` (operation `VsanClusterHealthSystem_VsanQueryClusterCreateVmHealthTest`).
     pub fn vsan_query_cluster_create_vm_health_test(
         &self,
-        hosts: &[String],
+        hosts: &[crate::CompactString],
         esx_root_password: &str,
         timeout: i32,
     ) -> crate::Call<crate::types::VsanClusterCreateVmHealthTestResult> {
@@ -240,7 +240,7 @@ impl VsanClusterHealthSystem {
     /// `POST .../VsanQueryClusterHealthSystemVersions` (operation `VsanClusterHealthSystem_VsanQueryClusterHealthSystemVersions`).
     pub fn vsan_query_cluster_health_system_versions(
         &self,
-        hosts: &[String],
+        hosts: &[crate::CompactString],
         esx_root_password: &str,
     ) -> crate::Call<crate::types::VsanClusterHealthSystemVersionResult> {
         self.client
@@ -272,7 +272,7 @@ impl VsanClusterHealthSystem {
     /// `POST .../VsanQueryClusterNetworkPerfTest` (operation `VsanClusterHealthSystem_VsanQueryClusterNetworkPerfTest`).
     pub fn vsan_query_cluster_network_perf_test(
         &self,
-        hosts: &[String],
+        hosts: &[crate::CompactString],
         esx_root_password: &str,
         multicast: bool,
         duration_sec: Option<i32>,
@@ -306,7 +306,7 @@ impl VsanClusterHealthSystem {
     /// `POST .../VsanQueryClusterPhysicalDiskHealthSummary` (operation `VsanClusterHealthSystem_VsanQueryClusterPhysicalDiskHealthSummary`).
     pub fn vsan_query_cluster_physical_disk_health_summary(
         &self,
-        hosts: &[String],
+        hosts: &[crate::CompactString],
         esx_root_password: &str,
     ) -> crate::Call<Option<Vec<crate::types::VsanPhysicalDiskHealthSummary>>> {
         self.client
@@ -338,7 +338,7 @@ impl VsanClusterHealthSystem {
     /// `POST .../VsanQueryVerifyClusterNetworkSettings` (operation `VsanClusterHealthSystem_VsanQueryVerifyClusterNetworkSettings`).
     pub fn vsan_query_verify_cluster_network_settings(
         &self,
-        hosts: &[String],
+        hosts: &[crate::CompactString],
         esx_root_password: &str,
     ) -> crate::Call<crate::types::VsanClusterNetworkHealthResult> {
         self.client
@@ -368,9 +368,9 @@ impl VsanClusterHealthSystem {
     /// `POST .../VsanRepairClusterImmediateObjects` (operation `VsanClusterHealthSystem_VsanRepairClusterImmediateObjects`).
     pub fn vsan_repair_cluster_immediate_objects(
         &self,
-        hosts: &[String],
+        hosts: &[crate::CompactString],
         esx_root_password: &str,
-        uuids: Option<&[String]>,
+        uuids: Option<&[crate::CompactString]>,
     ) -> crate::Call<crate::types::VsanClusterHealthSystemObjectsRepairResult> {
         self.client
             .call(

@@ -254,7 +254,7 @@ impl VsanDiagnosticsSystem {
     pub fn remove_io_trip_analyzer_recurrences(
         &self,
         cluster: &crate::types::ManagedObjectReference,
-        names: &[String],
+        names: &[crate::CompactString],
     ) -> crate::Call<()> {
         self.client
             .call(

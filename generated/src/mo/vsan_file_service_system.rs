@@ -157,7 +157,7 @@ impl VsanFileServiceSystem {
     pub fn vsan_find_ovf_download_url(
         &self,
         cluster: &crate::types::ManagedObjectReference,
-    ) -> crate::Call<String> {
+    ) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -169,7 +169,7 @@ impl VsanFileServiceSystem {
                         cluster,
                     },
                 ),
-                crate::client::decode::<String>,
+                crate::client::decode::<crate::CompactString>,
             )
     }
     /// Invokes *VsanFileServiceSystem.VsanPerformFileServiceEnablePreflightCheck*.
@@ -354,7 +354,7 @@ impl VsanFileServiceSystem {
         domain_uuid: &str,
         domain_config: &crate::types::VsanFileServiceDomainConfig,
         cluster: Option<&crate::types::ManagedObjectReference>,
-        delete_domain_config_fields: Option<&[String]>,
+        delete_domain_config_fields: Option<&[crate::CompactString]>,
     ) -> crate::Call<crate::types::ManagedObjectReference> {
         self.client
             .call(
@@ -389,7 +389,7 @@ impl VsanFileServiceSystem {
         share_uuid: &str,
         config: &crate::types::VsanFileShareConfig,
         cluster: Option<&crate::types::ManagedObjectReference>,
-        delete_label_keys: Option<&[String]>,
+        delete_label_keys: Option<&[crate::CompactString]>,
         force: Option<bool>,
     ) -> crate::Call<crate::types::ManagedObjectReference> {
         self.client

@@ -74,7 +74,7 @@ impl VsanHostVdsSystem {
         vds_uuid: &str,
         timeout_sec: i64,
         revert: Option<bool>,
-    ) -> crate::Call<String> {
+    ) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -89,7 +89,7 @@ impl VsanHostVdsSystem {
                         revert,
                     },
                 ),
-                crate::client::decode::<String>,
+                crate::client::decode::<crate::CompactString>,
             )
     }
 }

@@ -66,7 +66,7 @@ impl VsanIscsiTargetSystem {
         &self,
         cluster: &crate::types::ManagedObjectReference,
         initiator_group_name: &str,
-        initiator_names: &[String],
+        initiator_names: &[crate::CompactString],
     ) -> crate::Call<()> {
         self.client
             .call(
@@ -96,7 +96,7 @@ impl VsanIscsiTargetSystem {
         &self,
         cluster: &crate::types::ManagedObjectReference,
         target_alias: &str,
-        initiator_names: &[String],
+        initiator_names: &[crate::CompactString],
     ) -> crate::Call<()> {
         self.client
             .call(
@@ -389,7 +389,7 @@ impl VsanIscsiTargetSystem {
     pub fn vsan_vit_get_iscsi_lu_ns(
         &self,
         cluster: &crate::types::ManagedObjectReference,
-        target_aliases: Option<&[String]>,
+        target_aliases: Option<&[crate::CompactString]>,
     ) -> crate::Call<Option<Vec<crate::types::VsanIscsiLUN>>> {
         self.client
             .call(
@@ -468,7 +468,9 @@ impl VsanIscsiTargetSystem {
     /// - `NotFound`
     ///
     /// `POST .../VsanVitQueryIscsiTargetServiceVersion` (operation `VsanIscsiTargetSystem_VsanVitQueryIscsiTargetServiceVersion`).
-    pub fn vsan_vit_query_iscsi_target_service_version(&self) -> crate::Call<String> {
+    pub fn vsan_vit_query_iscsi_target_service_version(
+        &self,
+    ) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -476,7 +478,7 @@ impl VsanIscsiTargetSystem {
                 &self.id,
                 "VsanVitQueryIscsiTargetServiceVersion",
                 Ok(None),
-                crate::client::decode::<String>,
+                crate::client::decode::<crate::CompactString>,
             )
     }
     /// Invokes *VsanIscsiTargetSystem.VsanRemediateIscsiLunsRuntimeStatus*.
@@ -547,7 +549,7 @@ impl VsanIscsiTargetSystem {
         &self,
         cluster: &crate::types::ManagedObjectReference,
         initiator_group_name: &str,
-        initiator_names: &[String],
+        initiator_names: &[crate::CompactString],
     ) -> crate::Call<()> {
         self.client
             .call(
@@ -577,7 +579,7 @@ impl VsanIscsiTargetSystem {
         &self,
         cluster: &crate::types::ManagedObjectReference,
         target_alias: &str,
-        initiator_names: &[String],
+        initiator_names: &[crate::CompactString],
     ) -> crate::Call<()> {
         self.client
             .call(

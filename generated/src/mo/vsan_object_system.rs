@@ -40,7 +40,7 @@ impl VsanObjectSystem {
     pub fn vsan_delete_objects_task(
         &self,
         cluster: Option<&crate::types::ManagedObjectReference>,
-        obj_uuids: &[String],
+        obj_uuids: &[crate::CompactString],
         force: Option<bool>,
     ) -> crate::Call<crate::types::ManagedObjectReference> {
         self.client
@@ -70,7 +70,7 @@ impl VsanObjectSystem {
     pub fn vsan_query_inaccessible_vm_swap_objects(
         &self,
         cluster: Option<&crate::types::ManagedObjectReference>,
-    ) -> crate::Call<Option<Vec<String>>> {
+    ) -> crate::Call<Option<Vec<crate::CompactString>>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -82,7 +82,7 @@ impl VsanObjectSystem {
                         cluster,
                     },
                 ),
-                crate::client::decode_opt::<Vec<String>>,
+                crate::client::decode_opt::<Vec<crate::CompactString>>,
             )
     }
     /// Invokes *VsanObjectSystem.VsanQueryObjectIdentities*.
@@ -97,8 +97,8 @@ impl VsanObjectSystem {
     pub fn vsan_query_object_identities(
         &self,
         cluster: Option<&crate::types::ManagedObjectReference>,
-        obj_uuids: Option<&[String]>,
-        obj_types: Option<&[String]>,
+        obj_uuids: Option<&[crate::CompactString]>,
+        obj_types: Option<&[crate::CompactString]>,
         include_health: Option<bool>,
         include_obj_identity: Option<bool>,
         include_space_summary: Option<bool>,

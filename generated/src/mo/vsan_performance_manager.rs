@@ -42,7 +42,7 @@ impl VsanPerformanceManager {
         &self,
         cluster: Option<&crate::types::ManagedObjectReference>,
         profile: Option<&crate::types::VirtualMachineProfileSpecKind>,
-    ) -> crate::Call<String> {
+    ) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -55,7 +55,7 @@ impl VsanPerformanceManager {
                         profile,
                     },
                 ),
-                crate::client::decode::<String>,
+                crate::client::decode::<crate::CompactString>,
             )
     }
     /// Invokes *VsanPerformanceManager.VsanPerfCreateStatsObjectTask*.
@@ -369,7 +369,7 @@ impl VsanPerformanceManager {
         &self,
         cluster: Option<&crate::types::ManagedObjectReference>,
         query_spec: Option<&crate::types::VsanRemoteClusterQuerySpec>,
-    ) -> crate::Call<Vec<String>> {
+    ) -> crate::Call<Vec<crate::CompactString>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -382,7 +382,7 @@ impl VsanPerformanceManager {
                         query_spec,
                     },
                 ),
-                crate::client::decode::<Vec<String>>,
+                crate::client::decode::<Vec<crate::CompactString>>,
             )
     }
     /// Invokes *VsanPerformanceManager.VsanPerfQueryStatsObjectInformation*.

@@ -95,7 +95,7 @@ impl VsanPhoneHomeSystem {
     pub fn vsan_query_lso_mwbsize(
         &self,
         cluster: &crate::types::ManagedObjectReference,
-    ) -> crate::Call<Option<String>> {
+    ) -> crate::Call<Option<crate::CompactString>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -107,7 +107,7 @@ impl VsanPhoneHomeSystem {
                         cluster,
                     },
                 ),
-                crate::client::decode_opt::<String>,
+                crate::client::decode_opt::<crate::CompactString>,
             )
     }
     /// Invokes *VsanPhoneHomeSystem.VsanQueryNvmeCriticalWarningStats*.
@@ -126,7 +126,7 @@ impl VsanPhoneHomeSystem {
     pub fn vsan_query_nvme_critical_warning_stats(
         &self,
         cluster: &crate::types::ManagedObjectReference,
-    ) -> crate::Call<Option<String>> {
+    ) -> crate::Call<Option<crate::CompactString>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -138,7 +138,7 @@ impl VsanPhoneHomeSystem {
                         cluster,
                     },
                 ),
-                crate::client::decode_opt::<String>,
+                crate::client::decode_opt::<crate::CompactString>,
             )
     }
     /// Invokes *VsanPhoneHomeSystem.VsanQueryObjectSnapshotsInfo*.
@@ -154,7 +154,7 @@ impl VsanPhoneHomeSystem {
     pub fn vsan_query_object_snapshots_info(
         &self,
         cluster: &crate::types::ManagedObjectReference,
-    ) -> crate::Call<Option<String>> {
+    ) -> crate::Call<Option<crate::CompactString>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -166,7 +166,7 @@ impl VsanPhoneHomeSystem {
                         cluster,
                     },
                 ),
-                crate::client::decode_opt::<String>,
+                crate::client::decode_opt::<crate::CompactString>,
             )
     }
     /// Invokes *VsanPhoneHomeSystem.VsanQueryZdomScrubberData*.
@@ -185,7 +185,7 @@ impl VsanPhoneHomeSystem {
     pub fn vsan_query_zdom_scrubber_data(
         &self,
         cluster: &crate::types::ManagedObjectReference,
-    ) -> crate::Call<Option<String>> {
+    ) -> crate::Call<Option<crate::CompactString>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -197,7 +197,7 @@ impl VsanPhoneHomeSystem {
                         cluster,
                     },
                 ),
-                crate::client::decode_opt::<String>,
+                crate::client::decode_opt::<crate::CompactString>,
             )
     }
 }

@@ -160,7 +160,7 @@ impl VsanRemoteDatastoreSystem {
     /// `POST .../VsanQueryDatastoreSource` (operation `VsanRemoteDatastoreSystem_VsanQueryDatastoreSource`).
     pub fn vsan_query_datastore_source(
         &self,
-        vc_hosts: Option<&[String]>,
+        vc_hosts: Option<&[crate::CompactString]>,
     ) -> crate::Call<Option<Vec<crate::types::VsanHciMeshDatastoreSource>>> {
         self.client
             .call(

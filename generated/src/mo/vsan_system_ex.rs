@@ -35,7 +35,7 @@ impl VsanSystemEx {
     /// `POST .../VsanHostAbortWipeDisk` (operation `VsanSystemEx_VsanHostAbortWipeDisk`).
     pub fn vsan_host_abort_wipe_disk(
         &self,
-        disks: &[String],
+        disks: &[crate::CompactString],
     ) -> crate::Call<Vec<crate::types::VsanHostAbortWipeDiskStatus>> {
         self.client
             .call(
@@ -78,7 +78,7 @@ impl VsanSystemEx {
     /// `POST .../VsanHostGetRuntimeStats` (operation `VsanSystemEx_VsanHostGetRuntimeStats`).
     pub fn vsan_host_get_runtime_stats(
         &self,
-        stats: Option<&[String]>,
+        stats: Option<&[crate::CompactString]>,
         cluster_uuid: Option<&str>,
     ) -> crate::Call<crate::types::VsanHostRuntimeStats> {
         self.client
@@ -105,8 +105,8 @@ impl VsanSystemEx {
     /// `POST .../VsanQueryHostDrsStats` (operation `VsanSystemEx_VsanQueryHostDrsStats`).
     pub fn vsan_query_host_drs_stats(
         &self,
-        host_uuids: Option<&[String]>,
-        vms: Option<&[String]>,
+        host_uuids: Option<&[crate::CompactString]>,
+        vms: Option<&[crate::CompactString]>,
         host_index: Option<i32>,
     ) -> crate::Call<crate::types::VsanHostDrsStats> {
         self.client
@@ -134,7 +134,7 @@ impl VsanSystemEx {
     /// `POST .../VsanQueryHostStatusEx` (operation `VsanSystemEx_VsanQueryHostStatusEx`).
     pub fn vsan_query_host_status_ex(
         &self,
-        cluster_uuids: Option<&[String]>,
+        cluster_uuids: Option<&[crate::CompactString]>,
     ) -> crate::Call<Option<Vec<crate::types::VsanHostClusterStatus>>> {
         self.client
             .call(
@@ -159,7 +159,7 @@ impl VsanSystemEx {
     /// `POST .../VsanQuerySyncingVsanObjects` (operation `VsanSystemEx_VsanQuerySyncingVsanObjects`).
     pub fn vsan_query_syncing_vsan_objects(
         &self,
-        uuids: Option<&[String]>,
+        uuids: Option<&[crate::CompactString]>,
         start: Option<i32>,
         limit: Option<i32>,
         include_summary: Option<bool>,
@@ -222,7 +222,7 @@ impl VsanSystemEx {
     /// `POST .../VsanHostQueryWipeDisk` (operation `VsanSystemEx_VsanHostQueryWipeDisk`).
     pub fn vsan_host_query_wipe_disk(
         &self,
-        disks: &[String],
+        disks: &[crate::CompactString],
     ) -> crate::Call<Vec<crate::types::VsanHostWipeDiskStatus>> {
         self.client
             .call(
@@ -288,7 +288,7 @@ impl VsanSystemEx {
     /// `POST .../VsanHostWipeDisk` (operation `VsanSystemEx_VsanHostWipeDisk`).
     pub fn vsan_host_wipe_disk(
         &self,
-        disks: &[String],
+        disks: &[crate::CompactString],
     ) -> crate::Call<crate::types::ManagedObjectReference> {
         self.client
             .call(

@@ -133,7 +133,7 @@ impl VsanVcClusterConfigSystem {
     pub fn vsan_cluster_get_runtime_stats(
         &self,
         cluster: &crate::types::ManagedObjectReference,
-        stats: Option<&[String]>,
+        stats: Option<&[crate::CompactString]>,
     ) -> crate::Call<Option<Vec<crate::types::VsanRuntimeStatsHostMap>>> {
         self.client
             .call(

@@ -108,7 +108,7 @@ impl VsanVcClusterHealthSystem {
     /// `POST .../VsanDownloadHclFile_Task` (operation `VsanVcClusterHealthSystem_VsanDownloadHclFile_Task`).
     pub fn vsan_download_hcl_file_task(
         &self,
-        sha1sums: &[String],
+        sha1sums: &[crate::CompactString],
     ) -> crate::Call<crate::types::ManagedObjectReference> {
         self.client
             .call(
@@ -202,8 +202,8 @@ impl VsanVcClusterHealthSystem {
     pub fn vsan_get_release_recommendation(
         &self,
         cluster: &crate::types::ManagedObjectReference,
-        minor: &[String],
-        major: &[String],
+        minor: &[crate::CompactString],
+        major: &[crate::CompactString],
     ) -> crate::Call<Option<Vec<crate::types::VsanHclReleaseConstraint>>> {
         self.client
             .call(
@@ -296,7 +296,7 @@ impl VsanVcClusterHealthSystem {
     pub fn vsan_health_get_vsan_cluster_silent_checks(
         &self,
         cluster: &crate::types::ManagedObjectReference,
-    ) -> crate::Call<Option<Vec<String>>> {
+    ) -> crate::Call<Option<Vec<crate::CompactString>>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -308,7 +308,7 @@ impl VsanVcClusterHealthSystem {
                         cluster,
                     },
                 ),
-                crate::client::decode_opt::<Vec<String>>,
+                crate::client::decode_opt::<Vec<crate::CompactString>>,
             )
     }
     /// Invokes *VsanVcClusterHealthSystem.VsanHealthIsRebalanceRunning*.
@@ -351,7 +351,10 @@ impl VsanVcClusterHealthSystem {
     /// - `NotSupported`
     ///
     /// `POST .../VsanPurgeHclFiles` (operation `VsanVcClusterHealthSystem_VsanPurgeHclFiles`).
-    pub fn vsan_purge_hcl_files(&self, sha1sums: &[String]) -> crate::Call<()> {
+    pub fn vsan_purge_hcl_files(
+        &self,
+        sha1sums: &[crate::CompactString],
+    ) -> crate::Call<()> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -497,9 +500,9 @@ impl VsanVcClusterHealthSystem {
         &self,
         cluster: Option<&crate::types::ManagedObjectReference>,
         vm_create_timeout: Option<i32>,
-        obj_uuids: Option<&[String]>,
+        obj_uuids: Option<&[crate::CompactString]>,
         include_obj_uuids: Option<bool>,
-        fields: Option<&[String]>,
+        fields: Option<&[crate::CompactString]>,
         fetch_from_cache: Option<bool>,
         perspective: Option<&str>,
         hosts: Option<&[crate::types::ManagedObjectReference]>,
@@ -886,7 +889,7 @@ impl VsanVcClusterHealthSystem {
     pub fn vsan_query_vc_cluster_obj_ext_attrs(
         &self,
         cluster: &crate::types::ManagedObjectReference,
-        uuids: &[String],
+        uuids: &[crate::CompactString],
     ) -> crate::Call<Option<Vec<crate::types::VsanClusterObjectExtAttrs>>> {
         self.client
             .call(
@@ -966,7 +969,7 @@ impl VsanVcClusterHealthSystem {
     pub fn vsan_health_repair_cluster_objects_immediate(
         &self,
         cluster: &crate::types::ManagedObjectReference,
-        uuids: Option<&[String]>,
+        uuids: Option<&[crate::CompactString]>,
     ) -> crate::Call<crate::types::ManagedObjectReference> {
         self.client
             .call(
@@ -1122,8 +1125,8 @@ impl VsanVcClusterHealthSystem {
     pub fn vsan_health_set_vsan_cluster_silent_checks(
         &self,
         cluster: &crate::types::ManagedObjectReference,
-        add_silent_checks: Option<&[String]>,
-        remove_silent_checks: Option<&[String]>,
+        add_silent_checks: Option<&[crate::CompactString]>,
+        remove_silent_checks: Option<&[crate::CompactString]>,
     ) -> crate::Call<bool> {
         self.client
             .call(

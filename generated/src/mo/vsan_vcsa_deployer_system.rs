@@ -40,7 +40,7 @@ impl VsanVcsaDeployerSystem {
     pub fn vsan_post_config_for_vcsa(
         &self,
         spec: &crate::types::VsanVcPostDeployConfigSpec,
-    ) -> crate::Call<Option<String>> {
+    ) -> crate::Call<Option<crate::CompactString>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -52,7 +52,7 @@ impl VsanVcsaDeployerSystem {
                         spec,
                     },
                 ),
-                crate::client::decode_opt::<String>,
+                crate::client::decode_opt::<crate::CompactString>,
             )
     }
     /// Invokes *VsanVcsaDeployerSystem.VsanPrepareVsanForVcsa*.
@@ -69,7 +69,7 @@ impl VsanVcsaDeployerSystem {
     pub fn vsan_prepare_vsan_for_vcsa(
         &self,
         spec: &crate::types::VsanPrepareVsanForVcsaSpec,
-    ) -> crate::Call<Option<String>> {
+    ) -> crate::Call<Option<crate::CompactString>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -81,7 +81,7 @@ impl VsanVcsaDeployerSystem {
                         spec,
                     },
                 ),
-                crate::client::decode_opt::<String>,
+                crate::client::decode_opt::<crate::CompactString>,
             )
     }
     /// Invokes *VsanVcsaDeployerSystem.VsanVcsaGetBootstrapProgress*.
@@ -97,7 +97,7 @@ impl VsanVcsaDeployerSystem {
     /// `POST .../VsanVcsaGetBootstrapProgress` (operation `VsanVcsaDeployerSystem_VsanVcsaGetBootstrapProgress`).
     pub fn vsan_vcsa_get_bootstrap_progress(
         &self,
-        task_id: &[String],
+        task_id: &[crate::CompactString],
     ) -> crate::Call<Vec<crate::types::VsanVcsaDeploymentProgress>> {
         self.client
             .call(

@@ -70,7 +70,7 @@ impl VsanVdsSystem {
         cluster: &crate::types::ManagedObjectReference,
         vswitch_name: Option<&str>,
         vds_name: Option<&str>,
-        vmnic_devices: Option<&[String]>,
+        vmnic_devices: Option<&[crate::CompactString]>,
         infra_vm: Option<&[crate::types::ManagedObjectReference]>,
         vds: Option<&crate::types::ManagedObjectReference>,
         hosts: Option<&[crate::types::ManagedObjectReference]>,
@@ -113,7 +113,7 @@ impl VsanVdsSystem {
         migration_plan: Option<&crate::types::VsanVdsMigrationPlan>,
         vswitch_name: Option<&str>,
         vds_name: Option<&str>,
-        vmnic_devices: Option<&[String]>,
+        vmnic_devices: Option<&[crate::CompactString]>,
         infra_vm: Option<&[crate::types::ManagedObjectReference]>,
         vds: Option<&crate::types::ManagedObjectReference>,
         hosts: Option<&[crate::types::ManagedObjectReference]>,
@@ -156,7 +156,7 @@ impl VsanVdsSystem {
         hosts: Option<&[crate::types::ManagedObjectReference]>,
         vds: &crate::types::ManagedObjectReference,
         vswitch_name: Option<&str>,
-        vmnic_devices: Option<&[String]>,
+        vmnic_devices: Option<&[crate::CompactString]>,
         infra_vm: Option<&[crate::types::ManagedObjectReference]>,
     ) -> crate::Call<crate::types::ManagedObjectReference> {
         self.client

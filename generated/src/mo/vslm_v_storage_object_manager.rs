@@ -113,7 +113,7 @@ impl VslmVStorageObjectManager {
     pub fn vslm_clear_v_storage_object_control_flags(
         &self,
         id: &crate::types::ID,
-        control_flags: Option<&[String]>,
+        control_flags: Option<&[crate::CompactString]>,
     ) -> crate::Call<()> {
         self.client
             .call(
@@ -923,7 +923,7 @@ impl VslmVStorageObjectManager {
         id: &crate::types::ID,
         snapshot_id: Option<&crate::types::ID>,
         key: &str,
-    ) -> crate::Call<String> {
+    ) -> crate::Call<crate::CompactString> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -937,7 +937,7 @@ impl VslmVStorageObjectManager {
                         key,
                     },
                 ),
-                crate::client::decode::<String>,
+                crate::client::decode::<crate::CompactString>,
             )
     }
     /// Invokes *VslmVStorageObjectManager.VslmRetrieveVStorageObjectState*.
@@ -1070,7 +1070,7 @@ impl VslmVStorageObjectManager {
     pub fn vslm_set_v_storage_object_control_flags(
         &self,
         id: &crate::types::ID,
-        control_flags: Option<&[String]>,
+        control_flags: Option<&[crate::CompactString]>,
     ) -> crate::Call<()> {
         self.client
             .call(
@@ -1172,7 +1172,7 @@ impl VslmVStorageObjectManager {
         &self,
         id: &crate::types::ID,
         metadata: Option<&[crate::types::KeyValue]>,
-        delete_keys: Option<&[String]>,
+        delete_keys: Option<&[crate::CompactString]>,
     ) -> crate::Call<crate::types::ManagedObjectReference> {
         self.client
             .call(

@@ -6,37 +6,37 @@
 #[derive(Clone, Default)]
 pub struct AboutInfo {
     /// Property *AboutInfo.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *AboutInfo.fullName*.
-    pub full_name: String,
+    pub full_name: crate::CompactString,
     /// Property *AboutInfo.vendor*.
-    pub vendor: String,
+    pub vendor: crate::CompactString,
     /// Property *AboutInfo.version*.
-    pub version: String,
+    pub version: crate::CompactString,
     /// Property *AboutInfo.patchLevel*.
     ///
     /// ***Since:*** vSphere API Release 7.0.2.0
-    pub patch_level: Option<String>,
+    pub patch_level: Option<crate::CompactString>,
     /// Property *AboutInfo.build*.
-    pub build: String,
+    pub build: crate::CompactString,
     /// Property *AboutInfo.localeVersion*.
-    pub locale_version: Option<String>,
+    pub locale_version: Option<crate::CompactString>,
     /// Property *AboutInfo.localeBuild*.
-    pub locale_build: Option<String>,
+    pub locale_build: Option<crate::CompactString>,
     /// Property *AboutInfo.osType*.
-    pub os_type: String,
+    pub os_type: crate::CompactString,
     /// Property *AboutInfo.productLineId*.
-    pub product_line_id: String,
+    pub product_line_id: crate::CompactString,
     /// Property *AboutInfo.apiType*.
-    pub api_type: String,
+    pub api_type: crate::CompactString,
     /// Property *AboutInfo.apiVersion*.
-    pub api_version: String,
+    pub api_version: crate::CompactString,
     /// Property *AboutInfo.instanceUuid*.
-    pub instance_uuid: Option<String>,
+    pub instance_uuid: Option<crate::CompactString>,
     /// Property *AboutInfo.licenseProductName*.
-    pub license_product_name: Option<String>,
+    pub license_product_name: Option<crate::CompactString>,
     /// Property *AboutInfo.licenseProductVersion*.
-    pub license_product_version: Option<String>,
+    pub license_product_version: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -45,6 +45,7 @@ impl AboutInfo {
     pub const TYPE_NAME: &'static str = "AboutInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

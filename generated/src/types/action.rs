@@ -15,6 +15,7 @@ impl Action {
     pub const TYPE_NAME: &'static str = "Action";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -100,10 +101,12 @@ pub enum ActionKind {
 }
 impl ActionKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::Action(v) => &**v,
@@ -120,31 +123,37 @@ impl ActionKind {
     }
 }
 impl From<crate::types::Action> for ActionKind {
+    #[inline]
     fn from(v: crate::types::Action) -> Self {
         Self::Action(Box::new(v))
     }
 }
 impl From<crate::types::CreateTaskAction> for ActionKind {
+    #[inline]
     fn from(v: crate::types::CreateTaskAction) -> Self {
         Self::CreateTaskAction(Box::new(v))
     }
 }
 impl From<crate::types::MethodAction> for ActionKind {
+    #[inline]
     fn from(v: crate::types::MethodAction) -> Self {
         Self::MethodAction(Box::new(v))
     }
 }
 impl From<crate::types::RunScriptAction> for ActionKind {
+    #[inline]
     fn from(v: crate::types::RunScriptAction) -> Self {
         Self::RunScriptAction(Box::new(v))
     }
 }
 impl From<crate::types::SendEmailAction> for ActionKind {
+    #[inline]
     fn from(v: crate::types::SendEmailAction) -> Self {
         Self::SendEmailAction(Box::new(v))
     }
 }
 impl From<crate::types::SendSNMPAction> for ActionKind {
+    #[inline]
     fn from(v: crate::types::SendSNMPAction) -> Self {
         Self::SendSNMPAction(Box::new(v))
     }

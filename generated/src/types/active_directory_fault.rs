@@ -21,6 +21,7 @@ impl ActiveDirectoryFault {
     pub const TYPE_NAME: &'static str = "ActiveDirectoryFault";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -114,10 +115,12 @@ pub enum ActiveDirectoryFaultKind {
 }
 impl ActiveDirectoryFaultKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::ActiveDirectoryFault(v) => &**v,
@@ -133,26 +136,31 @@ impl ActiveDirectoryFaultKind {
     }
 }
 impl From<crate::types::ActiveDirectoryFault> for ActiveDirectoryFaultKind {
+    #[inline]
     fn from(v: crate::types::ActiveDirectoryFault) -> Self {
         Self::ActiveDirectoryFault(Box::new(v))
     }
 }
 impl From<crate::types::DomainNotFound> for ActiveDirectoryFaultKind {
+    #[inline]
     fn from(v: crate::types::DomainNotFound) -> Self {
         Self::DomainNotFound(Box::new(v))
     }
 }
 impl From<crate::types::InvalidCAMServerKind> for ActiveDirectoryFaultKind {
+    #[inline]
     fn from(v: crate::types::InvalidCAMServerKind) -> Self {
         Self::InvalidCAMServer(v)
     }
 }
 impl From<crate::types::NoPermissionOnAD> for ActiveDirectoryFaultKind {
+    #[inline]
     fn from(v: crate::types::NoPermissionOnAD) -> Self {
         Self::NoPermissionOnAD(Box::new(v))
     }
 }
 impl From<crate::types::NonADUserRequired> for ActiveDirectoryFaultKind {
+    #[inline]
     fn from(v: crate::types::NonADUserRequired) -> Self {
         Self::NonADUserRequired(Box::new(v))
     }

@@ -12,13 +12,13 @@ pub struct ActiveVMsBlockingEVC {
     /// Property *EVCConfigFault.faults*.
     pub faults: Option<Vec<crate::types::MethodFaultKind>>,
     /// Property *ActiveVMsBlockingEVC.evcMode*.
-    pub evc_mode: Option<String>,
+    pub evc_mode: Option<crate::CompactString>,
     /// Property *ActiveVMsBlockingEVC.host*.
     ///
     /// Refers instances of *HostSystem*.
     pub host: Option<Vec<crate::types::ManagedObjectReference>>,
     /// Property *ActiveVMsBlockingEVC.hostName*.
-    pub host_name: Option<Vec<String>>,
+    pub host_name: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -27,6 +27,7 @@ impl ActiveVMsBlockingEVC {
     pub const TYPE_NAME: &'static str = "ActiveVMsBlockingEVC";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,15 +8,15 @@
 #[derive(Clone, Default)]
 pub struct ActiveVsanDirectoryServerConfig {
     /// Property *ActiveVsanDirectoryServerConfig.activeDirectoryDomainName*.
-    pub active_directory_domain_name: Option<String>,
+    pub active_directory_domain_name: Option<crate::CompactString>,
     /// Property *ActiveVsanDirectoryServerConfig.username*.
-    pub username: Option<String>,
+    pub username: Option<crate::CompactString>,
     /// Property *ActiveVsanDirectoryServerConfig.password*.
     pub password: Option<crate::Password>,
     /// Property *ActiveVsanDirectoryServerConfig.organizationalUnit*.
-    pub organizational_unit: Option<String>,
+    pub organizational_unit: Option<crate::CompactString>,
     /// Property *ActiveVsanDirectoryServerConfig.preferredADServers*.
-    pub preferred_ad_servers: Option<Vec<String>>,
+    pub preferred_ad_servers: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -25,6 +25,7 @@ impl ActiveVsanDirectoryServerConfig {
     pub const TYPE_NAME: &'static str = "ActiveVsanDirectoryServerConfig";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

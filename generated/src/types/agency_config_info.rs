@@ -18,9 +18,9 @@ pub struct AgencyConfigInfo {
     /// Property *AgencyConfigInfo.optimizedDeploymentEnabled*.
     pub optimized_deployment_enabled: Option<bool>,
     /// Property *AgencyConfigInfo.agentName*.
-    pub agent_name: Option<String>,
+    pub agent_name: Option<crate::CompactString>,
     /// Property *AgencyConfigInfo.agencyName*.
-    pub agency_name: Option<String>,
+    pub agency_name: Option<crate::CompactString>,
     /// Property *AgencyConfigInfo.useUuidVmName*.
     ///
     /// ***Since:*** vEAM API 7.5
@@ -55,6 +55,7 @@ impl AgencyConfigInfo {
     pub const TYPE_NAME: &'static str = "AgencyConfigInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -12,21 +12,21 @@ pub struct AgencyIssue {
     /// Property *Issue.key*.
     pub key: i32,
     /// Property *Issue.description*.
-    pub description: String,
+    pub description: crate::CompactString,
     /// Property *Issue.time*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub time: String,
+    pub time: crate::CompactString,
     /// Property *AgencyIssue.agency*.
     ///
     /// Refers instance of *Agency*.
     pub agency: Box<crate::types::ManagedObjectReference>,
     /// Property *AgencyIssue.agencyName*.
-    pub agency_name: String,
+    pub agency_name: crate::CompactString,
     /// Property *AgencyIssue.solutionId*.
-    pub solution_id: String,
+    pub solution_id: crate::CompactString,
     /// Property *AgencyIssue.solutionName*.
-    pub solution_name: String,
+    pub solution_name: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -35,6 +35,7 @@ impl AgencyIssue {
     pub const TYPE_NAME: &'static str = "AgencyIssue";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -171,10 +172,12 @@ pub enum AgencyIssueKind {
 }
 impl AgencyIssueKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::AgencyIssue(v) => &**v,
@@ -198,42 +201,49 @@ impl AgencyIssueKind {
     }
 }
 impl From<crate::types::AgencyIssue> for AgencyIssueKind {
+    #[inline]
     fn from(v: crate::types::AgencyIssue) -> Self {
         Self::AgencyIssue(Box::new(v))
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::AgencyDisabled> for AgencyIssueKind {
+    #[inline]
     fn from(v: crate::types::AgencyDisabled) -> Self {
         Self::AgencyDisabled(Box::new(v))
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::AgentIssueKind> for AgencyIssueKind {
+    #[inline]
     fn from(v: crate::types::AgentIssueKind) -> Self {
         Self::AgentIssue(v)
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::OrphanedAgency> for AgencyIssueKind {
+    #[inline]
     fn from(v: crate::types::OrphanedAgency) -> Self {
         Self::OrphanedAgency(Box::new(v))
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::ClusterAgentAgentIssueKind> for AgencyIssueKind {
+    #[inline]
     fn from(v: crate::types::ClusterAgentAgentIssueKind) -> Self {
         Self::ClusterAgentAgentIssue(v)
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::IntegrityAgencyVUMIssueKind> for AgencyIssueKind {
+    #[inline]
     fn from(v: crate::types::IntegrityAgencyVUMIssueKind) -> Self {
         Self::IntegrityAgencyVUMIssue(v)
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::PersonalityAgencyPMIssueKind> for AgencyIssueKind {
+    #[inline]
     fn from(v: crate::types::PersonalityAgencyPMIssueKind) -> Self {
         Self::PersonalityAgencyPMIssue(v)
     }

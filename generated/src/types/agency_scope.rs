@@ -20,6 +20,7 @@ impl AgencyScope {
     pub const TYPE_NAME: &'static str = "AgencyScope";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -98,10 +99,12 @@ pub enum AgencyScopeKind {
 }
 impl AgencyScopeKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::AgencyScope(v) => &**v,
@@ -115,12 +118,14 @@ impl AgencyScopeKind {
     }
 }
 impl From<crate::types::AgencyScope> for AgencyScopeKind {
+    #[inline]
     fn from(v: crate::types::AgencyScope) -> Self {
         Self::AgencyScope(Box::new(v))
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::AgencyComputeResourceScope> for AgencyScopeKind {
+    #[inline]
     fn from(v: crate::types::AgencyComputeResourceScope) -> Self {
         Self::AgencyComputeResourceScope(Box::new(v))
     }

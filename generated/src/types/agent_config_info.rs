@@ -11,15 +11,15 @@
 #[derive(Clone, Default)]
 pub struct AgentConfigInfo {
     /// Property *AgentConfigInfo.productLineId*.
-    pub product_line_id: Option<String>,
+    pub product_line_id: Option<crate::CompactString>,
     /// Property *AgentConfigInfo.hostVersion*.
-    pub host_version: Option<String>,
+    pub host_version: Option<crate::CompactString>,
     /// Property *AgentConfigInfo.ovfPackageUrl*.
-    pub ovf_package_url: Option<String>,
+    pub ovf_package_url: Option<crate::CompactString>,
     /// Property *AgentConfigInfo.authenticationScheme*.
     ///
     /// ***Since:*** vEAM API 9.0
-    pub authentication_scheme: Option<String>,
+    pub authentication_scheme: Option<crate::CompactString>,
     /// Property *AgentConfigInfo.ovfSslTrust*.
     ///
     /// ***Since:*** vEAM API 8.2
@@ -27,7 +27,7 @@ pub struct AgentConfigInfo {
     /// Property *AgentConfigInfo.ovfEnvironment*.
     pub ovf_environment: Option<Box<crate::types::AgentOvfEnvironmentInfo>>,
     /// Property *AgentConfigInfo.vibUrl*.
-    pub vib_url: Option<String>,
+    pub vib_url: Option<crate::CompactString>,
     /// Property *AgentConfigInfo.vibSslTrust*.
     ///
     /// ***Since:*** vEAM API 8.2
@@ -41,7 +41,7 @@ pub struct AgentConfigInfo {
     ///
     /// Property *AgentConfigInfo.vibName*.
     #[deprecated]
-    pub vib_name: Option<String>,
+    pub vib_name: Option<crate::CompactString>,
     /// Deprecated.
     ///
     /// Property *AgentConfigInfo.dvFilterEnabled*.
@@ -53,15 +53,15 @@ pub struct AgentConfigInfo {
     #[deprecated]
     pub reboot_host_after_vib_uninstall: Option<bool>,
     /// Property *AgentConfigInfo.vmciService*.
-    pub vmci_service: Option<Vec<String>>,
+    pub vmci_service: Option<Vec<crate::CompactString>>,
     /// Property *AgentConfigInfo.ovfDiskProvisioning*.
-    pub ovf_disk_provisioning: Option<String>,
+    pub ovf_disk_provisioning: Option<crate::CompactString>,
     /// Property *AgentConfigInfo.vmStoragePolicies*.
     pub vm_storage_policies: Option<Vec<crate::types::AgentStoragePolicyKind>>,
     /// Property *AgentConfigInfo.vmResourceConfiguration*.
     ///
     /// ***Since:*** vEAM API 8.3
-    pub vm_resource_configuration: Option<String>,
+    pub vm_resource_configuration: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -70,6 +70,7 @@ impl AgentConfigInfo {
     pub const TYPE_NAME: &'static str = "AgentConfigInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

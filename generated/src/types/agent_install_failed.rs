@@ -10,11 +10,11 @@ pub struct AgentInstallFailed {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *AgentInstallFailed.reason*.
-    pub reason: Option<String>,
+    pub reason: Option<crate::CompactString>,
     /// Property *AgentInstallFailed.statusCode*.
     pub status_code: Option<i32>,
     /// Property *AgentInstallFailed.installerOutput*.
-    pub installer_output: Option<String>,
+    pub installer_output: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -23,6 +23,7 @@ impl AgentInstallFailed {
     pub const TYPE_NAME: &'static str = "AgentInstallFailed";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -12,33 +12,33 @@ pub struct AgentIssue {
     /// Property *Issue.key*.
     pub key: i32,
     /// Property *Issue.description*.
-    pub description: String,
+    pub description: crate::CompactString,
     /// Property *Issue.time*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub time: String,
+    pub time: crate::CompactString,
     /// Property *AgencyIssue.agency*.
     ///
     /// Refers instance of *Agency*.
     pub agency: Box<crate::types::ManagedObjectReference>,
     /// Property *AgencyIssue.agencyName*.
-    pub agency_name: String,
+    pub agency_name: crate::CompactString,
     /// Property *AgencyIssue.solutionId*.
-    pub solution_id: String,
+    pub solution_id: crate::CompactString,
     /// Property *AgencyIssue.solutionName*.
-    pub solution_name: String,
+    pub solution_name: crate::CompactString,
     /// Property *AgentIssue.agent*.
     ///
     /// Refers instance of *Agent*.
     pub agent: Box<crate::types::ManagedObjectReference>,
     /// Property *AgentIssue.agentName*.
-    pub agent_name: String,
+    pub agent_name: crate::CompactString,
     /// Property *AgentIssue.host*.
     ///
     /// Refers instance of *HostSystem*.
     pub host: Box<crate::types::ManagedObjectReference>,
     /// Property *AgentIssue.hostName*.
-    pub host_name: String,
+    pub host_name: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -47,6 +47,7 @@ impl AgentIssue {
     pub const TYPE_NAME: &'static str = "AgentIssue";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -215,10 +216,12 @@ pub enum AgentIssueKind {
 }
 impl AgentIssueKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::AgentIssue(v) => &**v,
@@ -250,66 +253,77 @@ impl AgentIssueKind {
     }
 }
 impl From<crate::types::AgentIssue> for AgentIssueKind {
+    #[inline]
     fn from(v: crate::types::AgentIssue) -> Self {
         Self::AgentIssue(Box::new(v))
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::EamCertificateNotTrusted> for AgentIssueKind {
+    #[inline]
     fn from(v: crate::types::EamCertificateNotTrusted) -> Self {
         Self::EamCertificateNotTrusted(Box::new(v))
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::HostInPartialMaintenanceMode> for AgentIssueKind {
+    #[inline]
     fn from(v: crate::types::HostInPartialMaintenanceMode) -> Self {
         Self::HostInPartialMaintenanceMode(Box::new(v))
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::ManagedHostNotReachable> for AgentIssueKind {
+    #[inline]
     fn from(v: crate::types::ManagedHostNotReachable) -> Self {
         Self::ManagedHostNotReachable(Box::new(v))
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::MissingDvFilterSwitch> for AgentIssueKind {
+    #[inline]
     fn from(v: crate::types::MissingDvFilterSwitch) -> Self {
         Self::MissingDvFilterSwitch(Box::new(v))
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::OvfInvalidProperty> for AgentIssueKind {
+    #[inline]
     fn from(v: crate::types::OvfInvalidProperty) -> Self {
         Self::OvfInvalidProperty(Box::new(v))
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::TransitionFailed> for AgentIssueKind {
+    #[inline]
     fn from(v: crate::types::TransitionFailed) -> Self {
         Self::TransitionFailed(Box::new(v))
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::VibIssueKind> for AgentIssueKind {
+    #[inline]
     fn from(v: crate::types::VibIssueKind) -> Self {
         Self::VibIssue(v)
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::VmIssueKind> for AgentIssueKind {
+    #[inline]
     fn from(v: crate::types::VmIssueKind) -> Self {
         Self::VmIssue(v)
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::VmNotDeployedKind> for AgentIssueKind {
+    #[inline]
     fn from(v: crate::types::VmNotDeployedKind) -> Self {
         Self::VmNotDeployed(v)
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::PersonalityAgentPMIssueKind> for AgentIssueKind {
+    #[inline]
     fn from(v: crate::types::PersonalityAgentPMIssueKind) -> Self {
         Self::PersonalityAgentPMIssue(v)
     }

@@ -11,11 +11,11 @@
 #[derive(Clone)]
 pub struct AgentRuntimeInfo {
     /// Property *EamObjectRuntimeInfo.status*.
-    pub status: String,
+    pub status: crate::CompactString,
     /// Property *EamObjectRuntimeInfo.issue*.
     pub issue: Option<Vec<crate::types::IssueKind>>,
     /// Property *EamObjectRuntimeInfo.goalState*.
-    pub goal_state: String,
+    pub goal_state: crate::CompactString,
     /// Property *EamObjectRuntimeInfo.entity*.
     ///
     /// Refers instance of *EamObject*.
@@ -42,12 +42,12 @@ pub struct AgentRuntimeInfo {
     ///
     /// Property *AgentRuntimeInfo.vmIp*.
     #[deprecated]
-    pub vm_ip: Option<String>,
+    pub vm_ip: Option<crate::CompactString>,
     /// Deprecated.
     ///
     /// Property *AgentRuntimeInfo.vmName*.
     #[deprecated]
-    pub vm_name: String,
+    pub vm_name: crate::CompactString,
     /// Deprecated.
     ///
     /// Property *AgentRuntimeInfo.esxAgentResourcePool*.
@@ -66,7 +66,7 @@ pub struct AgentRuntimeInfo {
     ///
     /// Property *AgentRuntimeInfo.installedBulletin*.
     #[deprecated]
-    pub installed_bulletin: Option<Vec<String>>,
+    pub installed_bulletin: Option<Vec<crate::CompactString>>,
     /// Property *AgentRuntimeInfo.installedVibs*.
     pub installed_vibs: Option<Vec<crate::types::VibVibInfo>>,
     /// Property *AgentRuntimeInfo.agency*.
@@ -83,6 +83,7 @@ impl AgentRuntimeInfo {
     pub const TYPE_NAME: &'static str = "AgentRuntimeInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

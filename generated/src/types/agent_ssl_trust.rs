@@ -22,6 +22,7 @@ impl AgentSslTrust {
     pub const TYPE_NAME: &'static str = "AgentSslTrust";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -103,10 +104,12 @@ pub enum AgentSslTrustKind {
 }
 impl AgentSslTrustKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::AgentSslTrust(v) => &**v,
@@ -122,18 +125,21 @@ impl AgentSslTrustKind {
     }
 }
 impl From<crate::types::AgentSslTrust> for AgentSslTrustKind {
+    #[inline]
     fn from(v: crate::types::AgentSslTrust) -> Self {
         Self::AgentSslTrust(Box::new(v))
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::AgentAnyCertificate> for AgentSslTrustKind {
+    #[inline]
     fn from(v: crate::types::AgentAnyCertificate) -> Self {
         Self::AgentAnyCertificate(Box::new(v))
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::AgentPinnedPemCertificate> for AgentSslTrustKind {
+    #[inline]
     fn from(v: crate::types::AgentPinnedPemCertificate) -> Self {
         Self::AgentPinnedPemCertificate(Box::new(v))
     }

@@ -11,9 +11,9 @@
 #[derive(Clone, Default)]
 pub struct AgentVibMatchingRule {
     /// Property *AgentVibMatchingRule.vibNameRegex*.
-    pub vib_name_regex: String,
+    pub vib_name_regex: crate::CompactString,
     /// Property *AgentVibMatchingRule.vibVersionRegex*.
-    pub vib_version_regex: String,
+    pub vib_version_regex: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -22,6 +22,7 @@ impl AgentVibMatchingRule {
     pub const TYPE_NAME: &'static str = "AgentVibMatchingRule";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

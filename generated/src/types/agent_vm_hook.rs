@@ -15,7 +15,7 @@ pub struct AgentVmHook {
     /// Refers instance of *VirtualMachine*.
     pub vm: Box<crate::types::ManagedObjectReference>,
     /// Property *AgentVmHook.vmState*.
-    pub vm_state: String,
+    pub vm_state: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -24,6 +24,7 @@ impl AgentVmHook {
     pub const TYPE_NAME: &'static str = "AgentVmHook";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -11,7 +11,7 @@
 #[derive(Clone, Default)]
 pub struct AgentVsanStoragePolicy {
     /// Property *AgentVsanStoragePolicy.profileId*.
-    pub profile_id: String,
+    pub profile_id: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -20,6 +20,7 @@ impl AgentVsanStoragePolicy {
     pub const TYPE_NAME: &'static str = "AgentVsanStoragePolicy";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

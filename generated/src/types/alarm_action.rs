@@ -15,6 +15,7 @@ impl AlarmAction {
     pub const TYPE_NAME: &'static str = "AlarmAction";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -94,10 +95,12 @@ pub enum AlarmActionKind {
 }
 impl AlarmActionKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::AlarmAction(v) => &**v,
@@ -111,16 +114,19 @@ impl AlarmActionKind {
     }
 }
 impl From<crate::types::AlarmAction> for AlarmActionKind {
+    #[inline]
     fn from(v: crate::types::AlarmAction) -> Self {
         Self::AlarmAction(Box::new(v))
     }
 }
 impl From<crate::types::AlarmTriggeringAction> for AlarmActionKind {
+    #[inline]
     fn from(v: crate::types::AlarmTriggeringAction) -> Self {
         Self::AlarmTriggeringAction(Box::new(v))
     }
 }
 impl From<crate::types::GroupAlarmAction> for AlarmActionKind {
+    #[inline]
     fn from(v: crate::types::GroupAlarmAction) -> Self {
         Self::GroupAlarmAction(Box::new(v))
     }

@@ -14,9 +14,9 @@ pub struct AlarmEvent {
     /// Property *Event.createdTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub created_time: String,
+    pub created_time: crate::CompactString,
     /// Property *Event.userName*.
-    pub user_name: String,
+    pub user_name: crate::CompactString,
     /// Property *Event.datacenter*.
     pub datacenter: Option<Box<crate::types::DatacenterEventArgument>>,
     /// Property *Event.computeResource*.
@@ -36,13 +36,13 @@ pub struct AlarmEvent {
     /// ***Since:*** vSphere API Release 9.1.0.0
     pub tgw: Option<Box<crate::types::TgwEventArgument>>,
     /// Property *Event.fullFormattedMessage*.
-    pub full_formatted_message: Option<String>,
+    pub full_formatted_message: Option<crate::CompactString>,
     /// Property *Event.changeTag*.
-    pub change_tag: Option<String>,
+    pub change_tag: Option<crate::CompactString>,
     /// Property *Event.auditId*.
     ///
     /// ***Since:*** vSphere API Release 9.1.0.0
-    pub audit_id: Option<String>,
+    pub audit_id: Option<crate::CompactString>,
     /// Property *AlarmEvent.alarm*.
     pub alarm: Box<crate::types::AlarmEventArgument>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -53,6 +53,7 @@ impl AlarmEvent {
     pub const TYPE_NAME: &'static str = "AlarmEvent";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -245,10 +246,12 @@ pub enum AlarmEventKind {
 }
 impl AlarmEventKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::AlarmEvent(v) => &**v,
@@ -273,71 +276,85 @@ impl AlarmEventKind {
     }
 }
 impl From<crate::types::AlarmEvent> for AlarmEventKind {
+    #[inline]
     fn from(v: crate::types::AlarmEvent) -> Self {
         Self::AlarmEvent(Box::new(v))
     }
 }
 impl From<crate::types::AlarmAcknowledgedEvent> for AlarmEventKind {
+    #[inline]
     fn from(v: crate::types::AlarmAcknowledgedEvent) -> Self {
         Self::AlarmAcknowledgedEvent(Box::new(v))
     }
 }
 impl From<crate::types::AlarmActionTriggeredEvent> for AlarmEventKind {
+    #[inline]
     fn from(v: crate::types::AlarmActionTriggeredEvent) -> Self {
         Self::AlarmActionTriggeredEvent(Box::new(v))
     }
 }
 impl From<crate::types::AlarmClearedEvent> for AlarmEventKind {
+    #[inline]
     fn from(v: crate::types::AlarmClearedEvent) -> Self {
         Self::AlarmClearedEvent(Box::new(v))
     }
 }
 impl From<crate::types::AlarmCreatedEvent> for AlarmEventKind {
+    #[inline]
     fn from(v: crate::types::AlarmCreatedEvent) -> Self {
         Self::AlarmCreatedEvent(Box::new(v))
     }
 }
 impl From<crate::types::AlarmEmailCompletedEvent> for AlarmEventKind {
+    #[inline]
     fn from(v: crate::types::AlarmEmailCompletedEvent) -> Self {
         Self::AlarmEmailCompletedEvent(Box::new(v))
     }
 }
 impl From<crate::types::AlarmEmailFailedEvent> for AlarmEventKind {
+    #[inline]
     fn from(v: crate::types::AlarmEmailFailedEvent) -> Self {
         Self::AlarmEmailFailedEvent(Box::new(v))
     }
 }
 impl From<crate::types::AlarmReconfiguredEvent> for AlarmEventKind {
+    #[inline]
     fn from(v: crate::types::AlarmReconfiguredEvent) -> Self {
         Self::AlarmReconfiguredEvent(Box::new(v))
     }
 }
 impl From<crate::types::AlarmRemovedEvent> for AlarmEventKind {
+    #[inline]
     fn from(v: crate::types::AlarmRemovedEvent) -> Self {
         Self::AlarmRemovedEvent(Box::new(v))
     }
 }
 impl From<crate::types::AlarmScriptCompleteEvent> for AlarmEventKind {
+    #[inline]
     fn from(v: crate::types::AlarmScriptCompleteEvent) -> Self {
         Self::AlarmScriptCompleteEvent(Box::new(v))
     }
 }
 impl From<crate::types::AlarmScriptFailedEvent> for AlarmEventKind {
+    #[inline]
     fn from(v: crate::types::AlarmScriptFailedEvent) -> Self {
         Self::AlarmScriptFailedEvent(Box::new(v))
     }
 }
 impl From<crate::types::AlarmSnmpCompletedEvent> for AlarmEventKind {
+    #[inline]
     fn from(v: crate::types::AlarmSnmpCompletedEvent) -> Self {
         Self::AlarmSnmpCompletedEvent(Box::new(v))
     }
 }
 impl From<crate::types::AlarmSnmpFailedEvent> for AlarmEventKind {
+    #[inline]
     fn from(v: crate::types::AlarmSnmpFailedEvent) -> Self {
         Self::AlarmSnmpFailedEvent(Box::new(v))
     }
 }
 impl From<crate::types::AlarmStatusChangedEvent> for AlarmEventKind {
+    #[inline]
     fn from(v: crate::types::AlarmStatusChangedEvent) -> Self {
         Self::AlarmStatusChangedEvent(Box::new(v))
     }

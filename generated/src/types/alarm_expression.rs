@@ -15,6 +15,7 @@ impl AlarmExpression {
     pub const TYPE_NAME: &'static str = "AlarmExpression";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -100,10 +101,12 @@ pub enum AlarmExpressionKind {
 }
 impl AlarmExpressionKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::AlarmExpression(v) => &**v,
@@ -120,31 +123,37 @@ impl AlarmExpressionKind {
     }
 }
 impl From<crate::types::AlarmExpression> for AlarmExpressionKind {
+    #[inline]
     fn from(v: crate::types::AlarmExpression) -> Self {
         Self::AlarmExpression(Box::new(v))
     }
 }
 impl From<crate::types::AndAlarmExpression> for AlarmExpressionKind {
+    #[inline]
     fn from(v: crate::types::AndAlarmExpression) -> Self {
         Self::AndAlarmExpression(Box::new(v))
     }
 }
 impl From<crate::types::EventAlarmExpression> for AlarmExpressionKind {
+    #[inline]
     fn from(v: crate::types::EventAlarmExpression) -> Self {
         Self::EventAlarmExpression(Box::new(v))
     }
 }
 impl From<crate::types::MetricAlarmExpression> for AlarmExpressionKind {
+    #[inline]
     fn from(v: crate::types::MetricAlarmExpression) -> Self {
         Self::MetricAlarmExpression(Box::new(v))
     }
 }
 impl From<crate::types::OrAlarmExpression> for AlarmExpressionKind {
+    #[inline]
     fn from(v: crate::types::OrAlarmExpression) -> Self {
         Self::OrAlarmExpression(Box::new(v))
     }
 }
 impl From<crate::types::StateAlarmExpression> for AlarmExpressionKind {
+    #[inline]
     fn from(v: crate::types::StateAlarmExpression) -> Self {
         Self::StateAlarmExpression(Box::new(v))
     }

@@ -8,15 +8,15 @@
 #[derive(Clone, Default)]
 pub struct AlarmFilter {
     /// Property *AlarmFilter.alarmStatus*.
-    pub alarm_status: Option<String>,
+    pub alarm_status: Option<crate::CompactString>,
     /// Property *AlarmFilter.alarmType*.
-    pub alarm_type: Option<String>,
+    pub alarm_type: Option<crate::CompactString>,
     /// Property *AlarmFilter.entityType*.
-    pub entity_type: Option<String>,
+    pub entity_type: Option<crate::CompactString>,
     /// Property *AlarmFilter.entityId*.
     pub entity_id: Option<Vec<crate::types::Any>>,
     /// Property *AlarmFilter.pageMarker*.
-    pub page_marker: Option<String>,
+    pub page_marker: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -25,6 +25,7 @@ impl AlarmFilter {
     pub const TYPE_NAME: &'static str = "AlarmFilter";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,9 +8,9 @@ pub struct AlarmFilterSpec {
     /// Property *AlarmFilterSpec.status*.
     pub status: Option<Vec<crate::types::ManagedEntityStatus>>,
     /// Property *AlarmFilterSpec.typeEntity*.
-    pub type_entity: Option<String>,
+    pub type_entity: Option<crate::CompactString>,
     /// Property *AlarmFilterSpec.typeTrigger*.
-    pub type_trigger: Option<String>,
+    pub type_trigger: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -19,6 +19,7 @@ impl AlarmFilterSpec {
     pub const TYPE_NAME: &'static str = "AlarmFilterSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

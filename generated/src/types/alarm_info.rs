@@ -6,11 +6,11 @@
 #[derive(Clone)]
 pub struct AlarmInfo {
     /// Property *AlarmSpec.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *AlarmSpec.systemName*.
-    pub system_name: Option<String>,
+    pub system_name: Option<crate::CompactString>,
     /// Property *AlarmSpec.description*.
-    pub description: String,
+    pub description: crate::CompactString,
     /// Property *AlarmSpec.enabled*.
     pub enabled: bool,
     /// Property *AlarmSpec.expression*.
@@ -22,7 +22,7 @@ pub struct AlarmInfo {
     /// Property *AlarmSpec.setting*.
     pub setting: Option<Box<crate::types::AlarmSetting>>,
     /// Property *AlarmInfo.key*.
-    pub key: String,
+    pub key: crate::CompactString,
     /// Property *AlarmInfo.alarm*.
     ///
     /// Refers instance of *Alarm*.
@@ -34,9 +34,9 @@ pub struct AlarmInfo {
     /// Property *AlarmInfo.lastModifiedTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub last_modified_time: String,
+    pub last_modified_time: crate::CompactString,
     /// Property *AlarmInfo.lastModifiedUser*.
-    pub last_modified_user: String,
+    pub last_modified_user: crate::CompactString,
     /// Property *AlarmInfo.creationEventId*.
     pub creation_event_id: i32,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -47,6 +47,7 @@ impl AlarmInfo {
     pub const TYPE_NAME: &'static str = "AlarmInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,11 +8,11 @@
 #[derive(Clone)]
 pub struct AlarmSpec {
     /// Property *AlarmSpec.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *AlarmSpec.systemName*.
-    pub system_name: Option<String>,
+    pub system_name: Option<crate::CompactString>,
     /// Property *AlarmSpec.description*.
-    pub description: String,
+    pub description: crate::CompactString,
     /// Property *AlarmSpec.enabled*.
     pub enabled: bool,
     /// Property *AlarmSpec.expression*.
@@ -31,6 +31,7 @@ impl AlarmSpec {
     pub const TYPE_NAME: &'static str = "AlarmSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -156,10 +157,12 @@ pub enum AlarmSpecKind {
 }
 impl AlarmSpecKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::AlarmSpec(v) => &**v,
@@ -172,11 +175,13 @@ impl AlarmSpecKind {
     }
 }
 impl From<crate::types::AlarmSpec> for AlarmSpecKind {
+    #[inline]
     fn from(v: crate::types::AlarmSpec) -> Self {
         Self::AlarmSpec(Box::new(v))
     }
 }
 impl From<crate::types::AlarmInfo> for AlarmSpecKind {
+    #[inline]
     fn from(v: crate::types::AlarmInfo) -> Self {
         Self::AlarmInfo(Box::new(v))
     }

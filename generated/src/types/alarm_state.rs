@@ -6,7 +6,7 @@
 #[derive(Clone)]
 pub struct AlarmState {
     /// Property *AlarmState.key*.
-    pub key: String,
+    pub key: crate::CompactString,
     /// Property *AlarmState.entity*.
     ///
     /// Refers instance of *ManagedEntity*.
@@ -20,15 +20,15 @@ pub struct AlarmState {
     /// Property *AlarmState.time*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub time: String,
+    pub time: crate::CompactString,
     /// Property *AlarmState.acknowledged*.
     pub acknowledged: Option<bool>,
     /// Property *AlarmState.acknowledgedByUser*.
-    pub acknowledged_by_user: Option<String>,
+    pub acknowledged_by_user: Option<crate::CompactString>,
     /// Property *AlarmState.acknowledgedTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub acknowledged_time: Option<String>,
+    pub acknowledged_time: Option<crate::CompactString>,
     /// Property *AlarmState.eventKey*.
     pub event_key: Option<i32>,
     /// Property *AlarmState.disabled*.
@@ -41,6 +41,7 @@ impl AlarmState {
     pub const TYPE_NAME: &'static str = "AlarmState";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

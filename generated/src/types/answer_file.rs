@@ -10,11 +10,11 @@ pub struct AnswerFile {
     /// Property *AnswerFile.createdTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub created_time: String,
+    pub created_time: crate::CompactString,
     /// Property *AnswerFile.modifiedTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub modified_time: String,
+    pub modified_time: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -23,6 +23,7 @@ impl AnswerFile {
     pub const TYPE_NAME: &'static str = "AnswerFile";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

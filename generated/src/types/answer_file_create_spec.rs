@@ -17,6 +17,7 @@ impl AnswerFileCreateSpec {
     pub const TYPE_NAME: &'static str = "AnswerFileCreateSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -102,10 +103,12 @@ pub enum AnswerFileCreateSpecKind {
 }
 impl AnswerFileCreateSpecKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::AnswerFileCreateSpec(v) => &**v,
@@ -119,16 +122,19 @@ impl AnswerFileCreateSpecKind {
     }
 }
 impl From<crate::types::AnswerFileCreateSpec> for AnswerFileCreateSpecKind {
+    #[inline]
     fn from(v: crate::types::AnswerFileCreateSpec) -> Self {
         Self::AnswerFileCreateSpec(Box::new(v))
     }
 }
 impl From<crate::types::AnswerFileOptionsCreateSpec> for AnswerFileCreateSpecKind {
+    #[inline]
     fn from(v: crate::types::AnswerFileOptionsCreateSpec) -> Self {
         Self::AnswerFileOptionsCreateSpec(Box::new(v))
     }
 }
 impl From<crate::types::AnswerFileSerializedCreateSpec> for AnswerFileCreateSpecKind {
+    #[inline]
     fn from(v: crate::types::AnswerFileSerializedCreateSpec) -> Self {
         Self::AnswerFileSerializedCreateSpec(Box::new(v))
     }

@@ -8,13 +8,13 @@ pub struct AnswerFileStatusResult {
     /// Property *AnswerFileStatusResult.checkedTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub checked_time: String,
+    pub checked_time: crate::CompactString,
     /// Property *AnswerFileStatusResult.host*.
     ///
     /// Refers instance of *HostSystem*.
     pub host: Box<crate::types::ManagedObjectReference>,
     /// Property *AnswerFileStatusResult.status*.
-    pub status: String,
+    pub status: crate::CompactString,
     /// Property *AnswerFileStatusResult.error*.
     pub error: Option<Vec<crate::types::AnswerFileStatusError>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -25,6 +25,7 @@ impl AnswerFileStatusResult {
     pub const TYPE_NAME: &'static str = "AnswerFileStatusResult";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

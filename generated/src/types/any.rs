@@ -72,59 +72,59 @@ pub enum Any {
     /// A boxed String primitive. To be used in *Any* placeholders.
     ///
     /// Wire `_typeName`: `string`.
-    PrimitiveString(String),
+    PrimitiveString(crate::CompactString),
     /// A boxed array of *PrimitiveString*. To be used in *Any* placeholders.
     ///
     /// Wire `_typeName`: `ArrayOfString`.
-    ArrayOfString(Vec<String>),
+    ArrayOfString(Vec<crate::CompactString>),
     /// A boxed DateTime primitive. To be used in *Any* placeholders.
     ///
     /// Wire `_typeName`: `dateTime`.
-    PrimitiveDateTime(String),
+    PrimitiveDateTime(crate::CompactString),
     /// A boxed array of *PrimitiveDateTime*. To be used in *Any* placeholders.
     ///
     /// Wire `_typeName`: `ArrayOfDateTime`.
-    ArrayOfDateTime(Vec<String>),
+    ArrayOfDateTime(Vec<crate::CompactString>),
     /// A boxed URI primitive. To be used in *Any* placeholders.
     ///
     /// Wire `_typeName`: `anyURI`.
-    PrimitiveURI(String),
+    PrimitiveURI(crate::CompactString),
     /// A boxed array of *PrimitiveURI*. To be used in *Any* placeholders.
     ///
     /// Wire `_typeName`: `ArrayOfAnyURI`.
-    ArrayOfURI(Vec<String>),
+    ArrayOfURI(Vec<crate::CompactString>),
     /// A boxed Binary primitive. To be used in *Any* placeholders.
     ///
     /// Wire `_typeName`: `base64Binary`.
-    PrimitiveBinary(String),
+    PrimitiveBinary(crate::CompactString),
     /// A boxed array of *PrimitiveBinary*. To be used in *Any* placeholders.
     ///
     /// Wire `_typeName`: `ArrayOfBase64Binary`.
-    ArrayOfBinary(Vec<String>),
+    ArrayOfBinary(Vec<crate::CompactString>),
     /// A boxed TypeName primitive. To be used in *Any* placeholders.
     ///
     /// Wire `_typeName`: `TypeName`.
-    PrimitiveTypeName(String),
+    PrimitiveTypeName(crate::CompactString),
     /// A boxed array of *PrimitiveTypeName*. To be used in *Any* placeholders.
     ///
     /// Wire `_typeName`: `ArrayOfTypeName`.
-    ArrayOfTypeName(Vec<String>),
+    ArrayOfTypeName(Vec<crate::CompactString>),
     /// A boxed PropPath primitive. To be used in *Any* placeholders.
     ///
     /// Wire `_typeName`: `PropertyPath`.
-    PrimitivePropPath(String),
+    PrimitivePropPath(crate::CompactString),
     /// A boxed array of *PrimitivePropPath*. To be used in *Any* placeholders.
     ///
     /// Wire `_typeName`: `ArrayOfPropertyPath`.
-    ArrayOfPropPath(Vec<String>),
+    ArrayOfPropPath(Vec<crate::CompactString>),
     /// A boxed MethodName primitive. To be used in *Any* placeholders.
     ///
     /// Wire `_typeName`: `MethodName`.
-    PrimitiveMethodName(String),
+    PrimitiveMethodName(crate::CompactString),
     /// A boxed array of *PrimitiveMethodName*. To be used in *Any* placeholders.
     ///
     /// Wire `_typeName`: `ArrayOfMethodName`.
-    ArrayOfMethodName(Vec<String>),
+    ArrayOfMethodName(Vec<crate::CompactString>),
     ///  A `DataObject` or one of its subtypes.
     DataObject(crate::types::DataObjectKind),
     ///  A `MethodFault` or one of its subtypes.
@@ -800,6 +800,7 @@ pub enum Any {
 }
 impl Any {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         match self {
             Self::ArrayOfAnyType(_) => "ArrayOfAnyType",
@@ -1088,7 +1089,8 @@ impl Any {
             }
         }
     }
-    /// The concrete value held, for downcasting (`bool`, `Vec<String>`, a struct...).
+    /// The concrete value held, for downcasting (`bool`, `Vec<CompactString>`, a struct...).
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::ArrayOfAnyType(v) => v,
@@ -1277,10 +1279,27 @@ impl Any {
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
     }
+    /// The text of a boxed string (`string`, `dateTime`, `anyURI`, `base64Binary`...),
+    /// `None` for any other value.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Self::PrimitiveString(v) => Some(v),
+            Self::PrimitiveDateTime(v) => Some(v),
+            Self::PrimitiveURI(v) => Some(v),
+            Self::PrimitiveBinary(v) => Some(v),
+            Self::PrimitiveTypeName(v) => Some(v),
+            Self::PrimitivePropPath(v) => Some(v),
+            Self::PrimitiveMethodName(v) => Some(v),
+            _ => None,
+        }
+    }
 }
 impl crate::object::Blank for Any {
     fn blank() -> Self {
-        Self::Unknown(Box::default())
+        Self::Array(crate::types::AnyArray {
+            type_name: crate::CompactString::const_new(""),
+            items: Vec::new(),
+        })
     }
 }
 impl crate::de::Decode for Any {
@@ -1827,7 +1846,9 @@ impl crate::de::Decode for Any {
                 }
                 _ if DATA_ARRAYS.binary_search(&id).is_ok() => {
                     Self::Array(crate::types::AnyArray {
-                        type_name: crate::registry::NAMES[id as usize].to_owned(),
+                        type_name: crate::CompactString::const_new(
+                            crate::registry::NAMES[id as usize],
+                        ),
                         items: d.boxed("_value")?,
                     })
                 }
@@ -2719,7 +2740,7 @@ static DATA_ARRAYS: [u16; 3977usize] = [
 #[derive(Debug, Clone)]
 pub struct AnyArray {
     /// The wire `_typeName` of the array (`ArrayOfVirtualDevice`).
-    pub type_name: String,
+    pub type_name: crate::CompactString,
     /// The elements, each decoded by its own `_typeName`.
     pub items: Vec<Any>,
 }

@@ -8,17 +8,17 @@ pub struct ApplyHostProfileConfigurationResult {
     /// Property *ApplyHostProfileConfigurationResult.startTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub start_time: String,
+    pub start_time: crate::CompactString,
     /// Property *ApplyHostProfileConfigurationResult.completeTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub complete_time: String,
+    pub complete_time: crate::CompactString,
     /// Property *ApplyHostProfileConfigurationResult.host*.
     ///
     /// Refers instance of *HostSystem*.
     pub host: Box<crate::types::ManagedObjectReference>,
     /// Property *ApplyHostProfileConfigurationResult.status*.
-    pub status: String,
+    pub status: crate::CompactString,
     /// Property *ApplyHostProfileConfigurationResult.errors*.
     pub errors: Option<Vec<crate::types::MethodFaultKind>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -29,6 +29,7 @@ impl ApplyHostProfileConfigurationResult {
     pub const TYPE_NAME: &'static str = "ApplyHostProfileConfigurationResult";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,11 +6,11 @@
 #[derive(Clone)]
 pub struct ApplyHostProfileConfigurationSpec {
     /// Property *ProfileExecuteResult.status*.
-    pub status: String,
+    pub status: crate::CompactString,
     /// Property *ProfileExecuteResult.configSpec*.
     pub config_spec: Option<Box<crate::types::HostConfigSpec>>,
     /// Property *ProfileExecuteResult.inapplicablePath*.
-    pub inapplicable_path: Option<Vec<String>>,
+    pub inapplicable_path: Option<Vec<crate::CompactString>>,
     /// Property *ProfileExecuteResult.requireInput*.
     pub require_input: Option<Vec<crate::types::ProfileDeferredPolicyOptionParameter>>,
     /// Property *ProfileExecuteResult.error*.
@@ -20,7 +20,7 @@ pub struct ApplyHostProfileConfigurationSpec {
     /// Refers instance of *HostSystem*.
     pub host: Box<crate::types::ManagedObjectReference>,
     /// Property *ApplyHostProfileConfigurationSpec.taskListRequirement*.
-    pub task_list_requirement: Option<Vec<String>>,
+    pub task_list_requirement: Option<Vec<crate::CompactString>>,
     /// Property *ApplyHostProfileConfigurationSpec.taskDescription*.
     pub task_description: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *ApplyHostProfileConfigurationSpec.rebootStateless*.
@@ -37,6 +37,7 @@ impl ApplyHostProfileConfigurationSpec {
     pub const TYPE_NAME: &'static str = "ApplyHostProfileConfigurationSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -12,9 +12,9 @@ pub struct ApplyProfile {
     /// Property *ApplyProfile.policy*.
     pub policy: Option<Vec<crate::types::ProfilePolicy>>,
     /// Property *ApplyProfile.profileTypeName*.
-    pub profile_type_name: Option<String>,
+    pub profile_type_name: Option<crate::CompactString>,
     /// Property *ApplyProfile.profileVersion*.
-    pub profile_version: Option<String>,
+    pub profile_version: Option<crate::CompactString>,
     /// Property *ApplyProfile.property*.
     pub property: Option<Vec<crate::types::ProfileApplyProfileProperty>>,
     /// Property *ApplyProfile.favorite*.
@@ -37,6 +37,7 @@ impl ApplyProfile {
     pub const TYPE_NAME: &'static str = "ApplyProfile";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -232,10 +233,12 @@ pub enum ApplyProfileKind {
 }
 impl ApplyProfileKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::ApplyProfile(v) => &**v,
@@ -282,181 +285,217 @@ impl ApplyProfileKind {
     }
 }
 impl From<crate::types::ApplyProfile> for ApplyProfileKind {
+    #[inline]
     fn from(v: crate::types::ApplyProfile) -> Self {
         Self::ApplyProfile(Box::new(v))
     }
 }
 impl From<crate::types::ProfileApplyProfileElement> for ApplyProfileKind {
+    #[inline]
     fn from(v: crate::types::ProfileApplyProfileElement) -> Self {
         Self::ProfileApplyProfileElement(Box::new(v))
     }
 }
 impl From<crate::types::ActiveDirectoryProfile> for ApplyProfileKind {
+    #[inline]
     fn from(v: crate::types::ActiveDirectoryProfile) -> Self {
         Self::ActiveDirectoryProfile(Box::new(v))
     }
 }
 impl From<crate::types::AuthenticationProfile> for ApplyProfileKind {
+    #[inline]
     fn from(v: crate::types::AuthenticationProfile) -> Self {
         Self::AuthenticationProfile(Box::new(v))
     }
 }
 impl From<crate::types::DateTimeProfile> for ApplyProfileKind {
+    #[inline]
     fn from(v: crate::types::DateTimeProfile) -> Self {
         Self::DateTimeProfile(Box::new(v))
     }
 }
 impl From<crate::types::DvsProfile> for ApplyProfileKind {
+    #[inline]
     fn from(v: crate::types::DvsProfile) -> Self {
         Self::DvsProfile(Box::new(v))
     }
 }
 impl From<crate::types::DvsVNicProfileKind> for ApplyProfileKind {
+    #[inline]
     fn from(v: crate::types::DvsVNicProfileKind) -> Self {
         Self::DvsVNicProfile(v)
     }
 }
 impl From<crate::types::FirewallProfile> for ApplyProfileKind {
+    #[inline]
     fn from(v: crate::types::FirewallProfile) -> Self {
         Self::FirewallProfile(Box::new(v))
     }
 }
 impl From<crate::types::FirewallProfileRulesetProfile> for ApplyProfileKind {
+    #[inline]
     fn from(v: crate::types::FirewallProfileRulesetProfile) -> Self {
         Self::FirewallProfileRulesetProfile(Box::new(v))
     }
 }
 impl From<crate::types::HostApplyProfile> for ApplyProfileKind {
+    #[inline]
     fn from(v: crate::types::HostApplyProfile) -> Self {
         Self::HostApplyProfile(Box::new(v))
     }
 }
 impl From<crate::types::HostMemoryProfile> for ApplyProfileKind {
+    #[inline]
     fn from(v: crate::types::HostMemoryProfile) -> Self {
         Self::HostMemoryProfile(Box::new(v))
     }
 }
 impl From<crate::types::IpAddressProfile> for ApplyProfileKind {
+    #[inline]
     fn from(v: crate::types::IpAddressProfile) -> Self {
         Self::IpAddressProfile(Box::new(v))
     }
 }
 impl From<crate::types::IpRouteProfile> for ApplyProfileKind {
+    #[inline]
     fn from(v: crate::types::IpRouteProfile) -> Self {
         Self::IpRouteProfile(Box::new(v))
     }
 }
 impl From<crate::types::NasStorageProfile> for ApplyProfileKind {
+    #[inline]
     fn from(v: crate::types::NasStorageProfile) -> Self {
         Self::NasStorageProfile(Box::new(v))
     }
 }
 impl From<crate::types::NetStackInstanceProfile> for ApplyProfileKind {
+    #[inline]
     fn from(v: crate::types::NetStackInstanceProfile) -> Self {
         Self::NetStackInstanceProfile(Box::new(v))
     }
 }
 impl From<crate::types::NetworkPolicyProfile> for ApplyProfileKind {
+    #[inline]
     fn from(v: crate::types::NetworkPolicyProfile) -> Self {
         Self::NetworkPolicyProfile(Box::new(v))
     }
 }
 impl From<crate::types::NetworkProfile> for ApplyProfileKind {
+    #[inline]
     fn from(v: crate::types::NetworkProfile) -> Self {
         Self::NetworkProfile(Box::new(v))
     }
 }
 impl From<crate::types::NetworkProfileDnsConfigProfile> for ApplyProfileKind {
+    #[inline]
     fn from(v: crate::types::NetworkProfileDnsConfigProfile) -> Self {
         Self::NetworkProfileDnsConfigProfile(Box::new(v))
     }
 }
 impl From<crate::types::NsxHostVNicProfile> for ApplyProfileKind {
+    #[inline]
     fn from(v: crate::types::NsxHostVNicProfile) -> Self {
         Self::NsxHostVNicProfile(Box::new(v))
     }
 }
 impl From<crate::types::OpaqueSwitchProfile> for ApplyProfileKind {
+    #[inline]
     fn from(v: crate::types::OpaqueSwitchProfile) -> Self {
         Self::OpaqueSwitchProfile(Box::new(v))
     }
 }
 impl From<crate::types::OptionProfile> for ApplyProfileKind {
+    #[inline]
     fn from(v: crate::types::OptionProfile) -> Self {
         Self::OptionProfile(Box::new(v))
     }
 }
 impl From<crate::types::PermissionProfile> for ApplyProfileKind {
+    #[inline]
     fn from(v: crate::types::PermissionProfile) -> Self {
         Self::PermissionProfile(Box::new(v))
     }
 }
 impl From<crate::types::PhysicalNicProfile> for ApplyProfileKind {
+    #[inline]
     fn from(v: crate::types::PhysicalNicProfile) -> Self {
         Self::PhysicalNicProfile(Box::new(v))
     }
 }
 impl From<crate::types::PnicUplinkProfile> for ApplyProfileKind {
+    #[inline]
     fn from(v: crate::types::PnicUplinkProfile) -> Self {
         Self::PnicUplinkProfile(Box::new(v))
     }
 }
 impl From<crate::types::PortGroupProfileKind> for ApplyProfileKind {
+    #[inline]
     fn from(v: crate::types::PortGroupProfileKind) -> Self {
         Self::PortGroupProfile(v)
     }
 }
 impl From<crate::types::VirtualSwitchSelectionProfile> for ApplyProfileKind {
+    #[inline]
     fn from(v: crate::types::VirtualSwitchSelectionProfile) -> Self {
         Self::VirtualSwitchSelectionProfile(Box::new(v))
     }
 }
 impl From<crate::types::VlanProfile> for ApplyProfileKind {
+    #[inline]
     fn from(v: crate::types::VlanProfile) -> Self {
         Self::VlanProfile(Box::new(v))
     }
 }
 impl From<crate::types::SecurityProfile> for ApplyProfileKind {
+    #[inline]
     fn from(v: crate::types::SecurityProfile) -> Self {
         Self::SecurityProfile(Box::new(v))
     }
 }
 impl From<crate::types::ServiceProfile> for ApplyProfileKind {
+    #[inline]
     fn from(v: crate::types::ServiceProfile) -> Self {
         Self::ServiceProfile(Box::new(v))
     }
 }
 impl From<crate::types::StaticRouteProfile> for ApplyProfileKind {
+    #[inline]
     fn from(v: crate::types::StaticRouteProfile) -> Self {
         Self::StaticRouteProfile(Box::new(v))
     }
 }
 impl From<crate::types::StorageProfile> for ApplyProfileKind {
+    #[inline]
     fn from(v: crate::types::StorageProfile) -> Self {
         Self::StorageProfile(Box::new(v))
     }
 }
 impl From<crate::types::UserGroupProfile> for ApplyProfileKind {
+    #[inline]
     fn from(v: crate::types::UserGroupProfile) -> Self {
         Self::UserGroupProfile(Box::new(v))
     }
 }
 impl From<crate::types::UserProfile> for ApplyProfileKind {
+    #[inline]
     fn from(v: crate::types::UserProfile) -> Self {
         Self::UserProfile(Box::new(v))
     }
 }
 impl From<crate::types::VirtualSwitchProfile> for ApplyProfileKind {
+    #[inline]
     fn from(v: crate::types::VirtualSwitchProfile) -> Self {
         Self::VirtualSwitchProfile(Box::new(v))
     }
 }
 impl From<crate::types::LinkProfile> for ApplyProfileKind {
+    #[inline]
     fn from(v: crate::types::LinkProfile) -> Self {
         Self::LinkProfile(Box::new(v))
     }
 }
 impl From<crate::types::NumPortsProfile> for ApplyProfileKind {
+    #[inline]
     fn from(v: crate::types::NumPortsProfile) -> Self {
         Self::NumPortsProfile(Box::new(v))
     }

@@ -19,6 +19,7 @@ impl ArrayUpdateSpec {
     pub const TYPE_NAME: &'static str = "ArrayUpdateSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -138,10 +139,12 @@ pub enum ArrayUpdateSpecKind {
 }
 impl ArrayUpdateSpecKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::ArrayUpdateSpec(v) => &**v,
@@ -169,86 +172,103 @@ impl ArrayUpdateSpecKind {
     }
 }
 impl From<crate::types::ArrayUpdateSpec> for ArrayUpdateSpecKind {
+    #[inline]
     fn from(v: crate::types::ArrayUpdateSpec) -> Self {
         Self::ArrayUpdateSpec(Box::new(v))
     }
 }
 impl From<crate::types::TagSpec> for ArrayUpdateSpecKind {
+    #[inline]
     fn from(v: crate::types::TagSpec) -> Self {
         Self::TagSpec(Box::new(v))
     }
 }
 impl From<crate::types::ClusterDasVmConfigSpec> for ArrayUpdateSpecKind {
+    #[inline]
     fn from(v: crate::types::ClusterDasVmConfigSpec) -> Self {
         Self::ClusterDasVmConfigSpec(Box::new(v))
     }
 }
 impl From<crate::types::ClusterDatastoreUpdateSpec> for ArrayUpdateSpecKind {
+    #[inline]
     fn from(v: crate::types::ClusterDatastoreUpdateSpec) -> Self {
         Self::ClusterDatastoreUpdateSpec(Box::new(v))
     }
 }
 impl From<crate::types::ClusterDpmHostConfigSpec> for ArrayUpdateSpecKind {
+    #[inline]
     fn from(v: crate::types::ClusterDpmHostConfigSpec) -> Self {
         Self::ClusterDpmHostConfigSpec(Box::new(v))
     }
 }
 impl From<crate::types::ClusterDrsVmConfigSpec> for ArrayUpdateSpecKind {
+    #[inline]
     fn from(v: crate::types::ClusterDrsVmConfigSpec) -> Self {
         Self::ClusterDrsVmConfigSpec(Box::new(v))
     }
 }
 impl From<crate::types::ClusterGroupSpec> for ArrayUpdateSpecKind {
+    #[inline]
     fn from(v: crate::types::ClusterGroupSpec) -> Self {
         Self::ClusterGroupSpec(Box::new(v))
     }
 }
 impl From<crate::types::ClusterPreemptibleVmPairSpec> for ArrayUpdateSpecKind {
+    #[inline]
     fn from(v: crate::types::ClusterPreemptibleVmPairSpec) -> Self {
         Self::ClusterPreemptibleVmPairSpec(Box::new(v))
     }
 }
 impl From<crate::types::ClusterRuleSpec> for ArrayUpdateSpecKind {
+    #[inline]
     fn from(v: crate::types::ClusterRuleSpec) -> Self {
         Self::ClusterRuleSpec(Box::new(v))
     }
 }
 impl From<crate::types::ClusterTagCategoryUpdateSpec> for ArrayUpdateSpecKind {
+    #[inline]
     fn from(v: crate::types::ClusterTagCategoryUpdateSpec) -> Self {
         Self::ClusterTagCategoryUpdateSpec(Box::new(v))
     }
 }
 impl From<crate::types::ClusterVmOrchestrationSpec> for ArrayUpdateSpecKind {
+    #[inline]
     fn from(v: crate::types::ClusterVmOrchestrationSpec) -> Self {
         Self::ClusterVmOrchestrationSpec(Box::new(v))
     }
 }
 impl From<crate::types::StorageDrsOptionSpec> for ArrayUpdateSpecKind {
+    #[inline]
     fn from(v: crate::types::StorageDrsOptionSpec) -> Self {
         Self::StorageDrsOptionSpec(Box::new(v))
     }
 }
 impl From<crate::types::StorageDrsVmConfigSpec> for ArrayUpdateSpecKind {
+    #[inline]
     fn from(v: crate::types::StorageDrsVmConfigSpec) -> Self {
         Self::StorageDrsVmConfigSpec(Box::new(v))
     }
 }
 impl From<crate::types::VAppOvfSectionSpec> for ArrayUpdateSpecKind {
+    #[inline]
     fn from(v: crate::types::VAppOvfSectionSpec) -> Self {
         Self::VAppOvfSectionSpec(Box::new(v))
     }
 }
 impl From<crate::types::VAppProductSpec> for ArrayUpdateSpecKind {
+    #[inline]
     fn from(v: crate::types::VAppProductSpec) -> Self {
         Self::VAppProductSpec(Box::new(v))
     }
 }
 impl From<crate::types::VAppPropertySpec> for ArrayUpdateSpecKind {
+    #[inline]
     fn from(v: crate::types::VAppPropertySpec) -> Self {
         Self::VAppPropertySpec(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineCpuIdInfoSpec> for ArrayUpdateSpecKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineCpuIdInfoSpec) -> Self {
         Self::VirtualMachineCpuIdInfoSpec(Box::new(v))
     }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, Copy)]
 pub struct AttachScsiLunExRequestType<'a> {
     /// Parameter *lunUuid*.
-    pub lun_uuid: &'a [String],
+    pub lun_uuid: &'a [crate::CompactString],
 }
 impl crate::ser::Encode for AttachScsiLunExRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {

@@ -6,17 +6,17 @@
 #[derive(Clone, Default)]
 pub struct AuthenticationRequiredChallenge {
     /// Property *AuthenticationRequiredChallenge.scheme*.
-    pub scheme: String,
+    pub scheme: crate::CompactString,
     /// Property *AuthenticationRequiredChallenge.realm*.
-    pub realm: Option<String>,
+    pub realm: Option<crate::CompactString>,
     /// Property *AuthenticationRequiredChallenge.error*.
-    pub error: Option<String>,
+    pub error: Option<crate::CompactString>,
     /// Property *AuthenticationRequiredChallenge.errorDescription*.
-    pub error_description: Option<String>,
+    pub error_description: Option<crate::CompactString>,
     /// Property *AuthenticationRequiredChallenge.ovl*.
-    pub ovl: Option<String>,
+    pub ovl: Option<crate::CompactString>,
     /// Property *AuthenticationRequiredChallenge.oidcConfigUrl*.
-    pub oidc_config_url: Option<String>,
+    pub oidc_config_url: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -25,6 +25,7 @@ impl AuthenticationRequiredChallenge {
     pub const TYPE_NAME: &'static str = "AuthenticationRequiredChallenge";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,13 +6,13 @@
 #[derive(Clone, Default)]
 pub struct AuthorizationPrivilege {
     /// Property *AuthorizationPrivilege.privId*.
-    pub priv_id: String,
+    pub priv_id: crate::CompactString,
     /// Property *AuthorizationPrivilege.onParent*.
     pub on_parent: bool,
     /// Property *AuthorizationPrivilege.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *AuthorizationPrivilege.privGroupName*.
-    pub priv_group_name: String,
+    pub priv_group_name: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl AuthorizationPrivilege {
     pub const TYPE_NAME: &'static str = "AuthorizationPrivilege";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

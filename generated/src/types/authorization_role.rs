@@ -10,11 +10,11 @@ pub struct AuthorizationRole {
     /// Property *AuthorizationRole.system*.
     pub system: bool,
     /// Property *AuthorizationRole.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *AuthorizationRole.info*.
     pub info: crate::types::DescriptionKind,
     /// Property *AuthorizationRole.privilege*.
-    pub privilege: Option<Vec<String>>,
+    pub privilege: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -23,6 +23,7 @@ impl AuthorizationRole {
     pub const TYPE_NAME: &'static str = "AuthorizationRole";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

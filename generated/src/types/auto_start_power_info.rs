@@ -16,11 +16,11 @@ pub struct AutoStartPowerInfo {
     /// Property *AutoStartPowerInfo.waitForHeartbeat*.
     pub wait_for_heartbeat: crate::types::AutoStartWaitHeartbeatSetting,
     /// Property *AutoStartPowerInfo.startAction*.
-    pub start_action: String,
+    pub start_action: crate::CompactString,
     /// Property *AutoStartPowerInfo.stopDelay*.
     pub stop_delay: i32,
     /// Property *AutoStartPowerInfo.stopAction*.
-    pub stop_action: String,
+    pub stop_action: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -29,6 +29,7 @@ impl AutoStartPowerInfo {
     pub const TYPE_NAME: &'static str = "AutoStartPowerInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

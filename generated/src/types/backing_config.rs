@@ -8,9 +8,9 @@
 #[derive(Clone, Default)]
 pub struct BackingConfig {
     /// Property *BackingConfig.thinProvisionBackingIdentifier*.
-    pub thin_provision_backing_identifier: Option<String>,
+    pub thin_provision_backing_identifier: Option<crate::CompactString>,
     /// Property *BackingConfig.deduplicationBackingIdentifier*.
-    pub deduplication_backing_identifier: Option<String>,
+    pub deduplication_backing_identifier: Option<crate::CompactString>,
     /// Property *BackingConfig.autoTieringEnabled*.
     pub auto_tiering_enabled: Option<bool>,
     /// Property *BackingConfig.deduplicationEfficiency*.
@@ -25,6 +25,7 @@ impl BackingConfig {
     pub const TYPE_NAME: &'static str = "BackingConfig";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,9 +8,9 @@
 #[derive(Clone, Default)]
 pub struct BackingStoragePool {
     /// Property *BackingStoragePool.uuid*.
-    pub uuid: String,
+    pub uuid: crate::CompactString,
     /// Property *BackingStoragePool.type*.
-    pub r#type: String,
+    pub r#type: crate::CompactString,
     /// Property *BackingStoragePool.capacityInMB*.
     pub capacity_in_mb: i64,
     /// Property *BackingStoragePool.usedSpaceInMB*.
@@ -23,6 +23,7 @@ impl BackingStoragePool {
     pub const TYPE_NAME: &'static str = "BackingStoragePool";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -10,9 +10,9 @@ pub struct BackupBlobReadFailure {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *BackupBlobReadFailure.entityName*.
-    pub entity_name: String,
+    pub entity_name: crate::CompactString,
     /// Property *BackupBlobReadFailure.entityType*.
-    pub entity_type: String,
+    pub entity_type: crate::CompactString,
     /// Property *BackupBlobReadFailure.fault*.
     pub fault: crate::types::MethodFaultKind,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -23,6 +23,7 @@ impl BackupBlobReadFailure {
     pub const TYPE_NAME: &'static str = "BackupBlobReadFailure";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

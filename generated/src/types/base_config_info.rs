@@ -10,11 +10,11 @@ pub struct BaseConfigInfo {
     /// Property *BaseConfigInfo.id*.
     pub id: Box<crate::types::ID>,
     /// Property *BaseConfigInfo.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *BaseConfigInfo.createTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub create_time: String,
+    pub create_time: crate::CompactString,
     /// Property *BaseConfigInfo.keepAfterDeleteVm*.
     pub keep_after_delete_vm: Option<bool>,
     /// Property *BaseConfigInfo.relocationDisabled*.
@@ -34,7 +34,7 @@ pub struct BaseConfigInfo {
     /// ***Since:*** vSphere API Release 7.0.2.0
     pub vclock: Option<Box<crate::types::VslmVClockInfo>>,
     /// Property *BaseConfigInfo.iofilter*.
-    pub iofilter: Option<Vec<String>>,
+    pub iofilter: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -43,6 +43,7 @@ impl BaseConfigInfo {
     pub const TYPE_NAME: &'static str = "BaseConfigInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -183,10 +184,12 @@ pub enum BaseConfigInfoKind {
 }
 impl BaseConfigInfoKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::BaseConfigInfo(v) => &**v,
@@ -199,11 +202,13 @@ impl BaseConfigInfoKind {
     }
 }
 impl From<crate::types::BaseConfigInfo> for BaseConfigInfoKind {
+    #[inline]
     fn from(v: crate::types::BaseConfigInfo) -> Self {
         Self::BaseConfigInfo(Box::new(v))
     }
 }
 impl From<crate::types::VStorageObjectConfigInfo> for BaseConfigInfoKind {
+    #[inline]
     fn from(v: crate::types::VStorageObjectConfigInfo) -> Self {
         Self::VStorageObjectConfigInfo(Box::new(v))
     }

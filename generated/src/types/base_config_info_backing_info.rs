@@ -19,6 +19,7 @@ impl BaseConfigInfoBackingInfo {
     pub const TYPE_NAME: &'static str = "BaseConfigInfoBackingInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -105,10 +106,12 @@ pub enum BaseConfigInfoBackingInfoKind {
 }
 impl BaseConfigInfoBackingInfoKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::BaseConfigInfoBackingInfo(v) => &**v,
@@ -121,12 +124,14 @@ impl BaseConfigInfoBackingInfoKind {
     }
 }
 impl From<crate::types::BaseConfigInfoBackingInfo> for BaseConfigInfoBackingInfoKind {
+    #[inline]
     fn from(v: crate::types::BaseConfigInfoBackingInfo) -> Self {
         Self::BaseConfigInfoBackingInfo(Box::new(v))
     }
 }
 impl From<crate::types::BaseConfigInfoFileBackingInfoKind>
 for BaseConfigInfoBackingInfoKind {
+    #[inline]
     fn from(v: crate::types::BaseConfigInfoFileBackingInfoKind) -> Self {
         Self::BaseConfigInfoFileBackingInfo(v)
     }

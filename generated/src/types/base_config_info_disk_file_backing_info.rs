@@ -10,9 +10,9 @@ pub struct BaseConfigInfoDiskFileBackingInfo {
     /// Refers instance of *Datastore*.
     pub datastore: Box<crate::types::ManagedObjectReference>,
     /// Property *BaseConfigInfoFileBackingInfo.filePath*.
-    pub file_path: String,
+    pub file_path: crate::CompactString,
     /// Property *BaseConfigInfoFileBackingInfo.backingObjectId*.
-    pub backing_object_id: Option<String>,
+    pub backing_object_id: Option<crate::CompactString>,
     /// Property *BaseConfigInfoFileBackingInfo.parent*.
     pub parent: Option<crate::types::BaseConfigInfoFileBackingInfoKind>,
     /// Property *BaseConfigInfoFileBackingInfo.deltaSizeInMB*.
@@ -24,7 +24,7 @@ pub struct BaseConfigInfoDiskFileBackingInfo {
     /// ***Since:*** vSphere API Release 9.1.0.0
     pub shared_file_backing: Option<bool>,
     /// Property *BaseConfigInfoDiskFileBackingInfo.provisioningType*.
-    pub provisioning_type: String,
+    pub provisioning_type: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -33,6 +33,7 @@ impl BaseConfigInfoDiskFileBackingInfo {
     pub const TYPE_NAME: &'static str = "BaseConfigInfoDiskFileBackingInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -12,9 +12,9 @@ pub struct BaseConfigInfoFileBackingInfo {
     /// Refers instance of *Datastore*.
     pub datastore: Box<crate::types::ManagedObjectReference>,
     /// Property *BaseConfigInfoFileBackingInfo.filePath*.
-    pub file_path: String,
+    pub file_path: crate::CompactString,
     /// Property *BaseConfigInfoFileBackingInfo.backingObjectId*.
-    pub backing_object_id: Option<String>,
+    pub backing_object_id: Option<crate::CompactString>,
     /// Property *BaseConfigInfoFileBackingInfo.parent*.
     pub parent: Option<crate::types::BaseConfigInfoFileBackingInfoKind>,
     /// Property *BaseConfigInfoFileBackingInfo.deltaSizeInMB*.
@@ -33,6 +33,7 @@ impl BaseConfigInfoFileBackingInfo {
     pub const TYPE_NAME: &'static str = "BaseConfigInfoFileBackingInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -159,10 +160,12 @@ pub enum BaseConfigInfoFileBackingInfoKind {
 }
 impl BaseConfigInfoFileBackingInfoKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::BaseConfigInfoFileBackingInfo(v) => &**v,
@@ -177,18 +180,21 @@ impl BaseConfigInfoFileBackingInfoKind {
 }
 impl From<crate::types::BaseConfigInfoFileBackingInfo>
 for BaseConfigInfoFileBackingInfoKind {
+    #[inline]
     fn from(v: crate::types::BaseConfigInfoFileBackingInfo) -> Self {
         Self::BaseConfigInfoFileBackingInfo(Box::new(v))
     }
 }
 impl From<crate::types::BaseConfigInfoDiskFileBackingInfo>
 for BaseConfigInfoFileBackingInfoKind {
+    #[inline]
     fn from(v: crate::types::BaseConfigInfoDiskFileBackingInfo) -> Self {
         Self::BaseConfigInfoDiskFileBackingInfo(Box::new(v))
     }
 }
 impl From<crate::types::BaseConfigInfoRawDiskMappingBackingInfo>
 for BaseConfigInfoFileBackingInfoKind {
+    #[inline]
     fn from(v: crate::types::BaseConfigInfoRawDiskMappingBackingInfo) -> Self {
         Self::BaseConfigInfoRawDiskMappingBackingInfo(Box::new(v))
     }

@@ -10,9 +10,9 @@ pub struct BaseConfigInfoRawDiskMappingBackingInfo {
     /// Refers instance of *Datastore*.
     pub datastore: Box<crate::types::ManagedObjectReference>,
     /// Property *BaseConfigInfoFileBackingInfo.filePath*.
-    pub file_path: String,
+    pub file_path: crate::CompactString,
     /// Property *BaseConfigInfoFileBackingInfo.backingObjectId*.
-    pub backing_object_id: Option<String>,
+    pub backing_object_id: Option<crate::CompactString>,
     /// Property *BaseConfigInfoFileBackingInfo.parent*.
     pub parent: Option<crate::types::BaseConfigInfoFileBackingInfoKind>,
     /// Property *BaseConfigInfoFileBackingInfo.deltaSizeInMB*.
@@ -24,9 +24,9 @@ pub struct BaseConfigInfoRawDiskMappingBackingInfo {
     /// ***Since:*** vSphere API Release 9.1.0.0
     pub shared_file_backing: Option<bool>,
     /// Property *BaseConfigInfoRawDiskMappingBackingInfo.lunUuid*.
-    pub lun_uuid: String,
+    pub lun_uuid: crate::CompactString,
     /// Property *BaseConfigInfoRawDiskMappingBackingInfo.compatibilityMode*.
-    pub compatibility_mode: String,
+    pub compatibility_mode: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -35,6 +35,7 @@ impl BaseConfigInfoRawDiskMappingBackingInfo {
     pub const TYPE_NAME: &'static str = "BaseConfigInfoRawDiskMappingBackingInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

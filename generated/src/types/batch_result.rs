@@ -6,9 +6,9 @@
 #[derive(Clone, Default)]
 pub struct BatchResult {
     /// Property *BatchResult.result*.
-    pub result: String,
+    pub result: crate::CompactString,
     /// Property *BatchResult.hostKey*.
-    pub host_key: String,
+    pub host_key: crate::CompactString,
     /// Property *BatchResult.ds*.
     ///
     /// Refers instance of *Datastore*.
@@ -23,6 +23,7 @@ impl BatchResult {
     pub const TYPE_NAME: &'static str = "BatchResult";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -12,9 +12,9 @@ pub struct CannotAccessNetwork {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *CannotAccessVmDevice.device*.
-    pub device: String,
+    pub device: crate::CompactString,
     /// Property *CannotAccessVmDevice.backing*.
-    pub backing: String,
+    pub backing: crate::CompactString,
     /// Property *CannotAccessVmDevice.connected*.
     pub connected: bool,
     /// Property *CannotAccessNetwork.network*.
@@ -29,6 +29,7 @@ impl CannotAccessNetwork {
     pub const TYPE_NAME: &'static str = "CannotAccessNetwork";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -135,10 +136,12 @@ pub enum CannotAccessNetworkKind {
 }
 impl CannotAccessNetworkKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::CannotAccessNetwork(v) => &**v,
@@ -154,26 +157,31 @@ impl CannotAccessNetworkKind {
     }
 }
 impl From<crate::types::CannotAccessNetwork> for CannotAccessNetworkKind {
+    #[inline]
     fn from(v: crate::types::CannotAccessNetwork) -> Self {
         Self::CannotAccessNetwork(Box::new(v))
     }
 }
 impl From<crate::types::DestinationSwitchFull> for CannotAccessNetworkKind {
+    #[inline]
     fn from(v: crate::types::DestinationSwitchFull) -> Self {
         Self::DestinationSwitchFull(Box::new(v))
     }
 }
 impl From<crate::types::LegacyNetworkInterfaceInUse> for CannotAccessNetworkKind {
+    #[inline]
     fn from(v: crate::types::LegacyNetworkInterfaceInUse) -> Self {
         Self::LegacyNetworkInterfaceInUse(Box::new(v))
     }
 }
 impl From<crate::types::VMOnConflictDVPort> for CannotAccessNetworkKind {
+    #[inline]
     fn from(v: crate::types::VMOnConflictDVPort) -> Self {
         Self::VMOnConflictDVPort(Box::new(v))
     }
 }
 impl From<crate::types::VMOnVirtualIntranet> for CannotAccessNetworkKind {
+    #[inline]
     fn from(v: crate::types::VMOnVirtualIntranet) -> Self {
         Self::VMOnVirtualIntranet(Box::new(v))
     }

@@ -19,6 +19,7 @@ impl CannotAccessVmComponent {
     pub const TYPE_NAME: &'static str = "CannotAccessVmComponent";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -106,10 +107,12 @@ pub enum CannotAccessVmComponentKind {
 }
 impl CannotAccessVmComponentKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::CannotAccessVmComponent(v) => &**v,
@@ -123,16 +126,19 @@ impl CannotAccessVmComponentKind {
     }
 }
 impl From<crate::types::CannotAccessVmComponent> for CannotAccessVmComponentKind {
+    #[inline]
     fn from(v: crate::types::CannotAccessVmComponent) -> Self {
         Self::CannotAccessVmComponent(Box::new(v))
     }
 }
 impl From<crate::types::CannotAccessVmConfig> for CannotAccessVmComponentKind {
+    #[inline]
     fn from(v: crate::types::CannotAccessVmConfig) -> Self {
         Self::CannotAccessVmConfig(Box::new(v))
     }
 }
 impl From<crate::types::CannotAccessVmDeviceKind> for CannotAccessVmComponentKind {
+    #[inline]
     fn from(v: crate::types::CannotAccessVmDeviceKind) -> Self {
         Self::CannotAccessVmDevice(v)
     }

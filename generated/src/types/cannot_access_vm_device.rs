@@ -12,9 +12,9 @@ pub struct CannotAccessVmDevice {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *CannotAccessVmDevice.device*.
-    pub device: String,
+    pub device: crate::CompactString,
     /// Property *CannotAccessVmDevice.backing*.
-    pub backing: String,
+    pub backing: crate::CompactString,
     /// Property *CannotAccessVmDevice.connected*.
     pub connected: bool,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -25,6 +25,7 @@ impl CannotAccessVmDevice {
     pub const TYPE_NAME: &'static str = "CannotAccessVmDevice";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -118,10 +119,12 @@ pub enum CannotAccessVmDeviceKind {
 }
 impl CannotAccessVmDeviceKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::CannotAccessVmDevice(v) => &**v,
@@ -135,16 +138,19 @@ impl CannotAccessVmDeviceKind {
     }
 }
 impl From<crate::types::CannotAccessVmDevice> for CannotAccessVmDeviceKind {
+    #[inline]
     fn from(v: crate::types::CannotAccessVmDevice) -> Self {
         Self::CannotAccessVmDevice(Box::new(v))
     }
 }
 impl From<crate::types::CannotAccessNetworkKind> for CannotAccessVmDeviceKind {
+    #[inline]
     fn from(v: crate::types::CannotAccessNetworkKind) -> Self {
         Self::CannotAccessNetwork(v)
     }
 }
 impl From<crate::types::CannotAccessVmDiskKind> for CannotAccessVmDeviceKind {
+    #[inline]
     fn from(v: crate::types::CannotAccessVmDiskKind) -> Self {
         Self::CannotAccessVmDisk(v)
     }

@@ -12,9 +12,9 @@ pub struct CannotAccessVmDisk {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *CannotAccessVmDevice.device*.
-    pub device: String,
+    pub device: crate::CompactString,
     /// Property *CannotAccessVmDevice.backing*.
-    pub backing: String,
+    pub backing: crate::CompactString,
     /// Property *CannotAccessVmDevice.connected*.
     pub connected: bool,
     /// Property *CannotAccessVmDisk.fault*.
@@ -27,6 +27,7 @@ impl CannotAccessVmDisk {
     pub const TYPE_NAME: &'static str = "CannotAccessVmDisk";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -128,10 +129,12 @@ pub enum CannotAccessVmDiskKind {
 }
 impl CannotAccessVmDiskKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::CannotAccessVmDisk(v) => &**v,
@@ -144,11 +147,13 @@ impl CannotAccessVmDiskKind {
     }
 }
 impl From<crate::types::CannotAccessVmDisk> for CannotAccessVmDiskKind {
+    #[inline]
     fn from(v: crate::types::CannotAccessVmDisk) -> Self {
         Self::CannotAccessVmDisk(Box::new(v))
     }
 }
 impl From<crate::types::RDMPointsToInaccessibleDisk> for CannotAccessVmDiskKind {
+    #[inline]
     fn from(v: crate::types::RDMPointsToInaccessibleDisk) -> Self {
         Self::RDMPointsToInaccessibleDisk(Box::new(v))
     }

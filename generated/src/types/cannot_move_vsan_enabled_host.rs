@@ -19,6 +19,7 @@ impl CannotMoveVsanEnabledHost {
     pub const TYPE_NAME: &'static str = "CannotMoveVsanEnabledHost";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -106,10 +107,12 @@ pub enum CannotMoveVsanEnabledHostKind {
 }
 impl CannotMoveVsanEnabledHostKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::CannotMoveVsanEnabledHost(v) => &**v,
@@ -123,16 +126,19 @@ impl CannotMoveVsanEnabledHostKind {
     }
 }
 impl From<crate::types::CannotMoveVsanEnabledHost> for CannotMoveVsanEnabledHostKind {
+    #[inline]
     fn from(v: crate::types::CannotMoveVsanEnabledHost) -> Self {
         Self::CannotMoveVsanEnabledHost(Box::new(v))
     }
 }
 impl From<crate::types::DestinationVsanDisabled> for CannotMoveVsanEnabledHostKind {
+    #[inline]
     fn from(v: crate::types::DestinationVsanDisabled) -> Self {
         Self::DestinationVsanDisabled(Box::new(v))
     }
 }
 impl From<crate::types::VsanClusterUuidMismatch> for CannotMoveVsanEnabledHostKind {
+    #[inline]
     fn from(v: crate::types::VsanClusterUuidMismatch) -> Self {
         Self::VsanClusterUuidMismatch(Box::new(v))
     }

@@ -10,13 +10,13 @@ pub struct CannotPowerOffVmInCluster {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *CannotPowerOffVmInCluster.operation*.
-    pub operation: String,
+    pub operation: crate::CompactString,
     /// Property *CannotPowerOffVmInCluster.vm*.
     ///
     /// Refers instance of *VirtualMachine*.
     pub vm: Box<crate::types::ManagedObjectReference>,
     /// Property *CannotPowerOffVmInCluster.vmName*.
-    pub vm_name: String,
+    pub vm_name: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -25,6 +25,7 @@ impl CannotPowerOffVmInCluster {
     pub const TYPE_NAME: &'static str = "CannotPowerOffVmInCluster";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

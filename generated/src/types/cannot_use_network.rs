@@ -10,13 +10,13 @@ pub struct CannotUseNetwork {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *CannotUseNetwork.device*.
-    pub device: String,
+    pub device: crate::CompactString,
     /// Property *CannotUseNetwork.backing*.
-    pub backing: String,
+    pub backing: crate::CompactString,
     /// Property *CannotUseNetwork.connected*.
     pub connected: bool,
     /// Property *CannotUseNetwork.reason*.
-    pub reason: String,
+    pub reason: crate::CompactString,
     /// Property *CannotUseNetwork.network*.
     ///
     /// Refers instance of *Network*.
@@ -29,6 +29,7 @@ impl CannotUseNetwork {
     pub const TYPE_NAME: &'static str = "CannotUseNetwork";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

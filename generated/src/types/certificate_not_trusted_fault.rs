@@ -14,7 +14,7 @@ pub struct CertificateNotTrustedFault {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *CertificateNotTrustedFault.url*.
-    pub url: Option<String>,
+    pub url: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -23,6 +23,7 @@ impl CertificateNotTrustedFault {
     pub const TYPE_NAME: &'static str = "CertificateNotTrustedFault";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

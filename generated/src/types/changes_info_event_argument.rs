@@ -6,11 +6,11 @@
 #[derive(Clone, Default)]
 pub struct ChangesInfoEventArgument {
     /// Property *ChangesInfoEventArgument.modified*.
-    pub modified: Option<String>,
+    pub modified: Option<crate::CompactString>,
     /// Property *ChangesInfoEventArgument.added*.
-    pub added: Option<String>,
+    pub added: Option<crate::CompactString>,
     /// Property *ChangesInfoEventArgument.deleted*.
-    pub deleted: Option<String>,
+    pub deleted: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -19,6 +19,7 @@ impl ChangesInfoEventArgument {
     pub const TYPE_NAME: &'static str = "ChangesInfoEventArgument";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,7 +8,7 @@
 #[derive(Clone, Default)]
 pub struct ClusterAction {
     /// Property *ClusterAction.type*.
-    pub r#type: String,
+    pub r#type: crate::CompactString,
     /// Property *ClusterAction.target*.
     pub target: Option<Box<crate::types::ManagedObjectReference>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -19,6 +19,7 @@ impl ClusterAction {
     pub const TYPE_NAME: &'static str = "ClusterAction";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -124,10 +125,12 @@ pub enum ClusterActionKind {
 }
 impl ClusterActionKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::ClusterAction(v) => &**v,
@@ -148,51 +151,61 @@ impl ClusterActionKind {
     }
 }
 impl From<crate::types::ClusterAction> for ClusterActionKind {
+    #[inline]
     fn from(v: crate::types::ClusterAction) -> Self {
         Self::ClusterAction(Box::new(v))
     }
 }
 impl From<crate::types::ClusterClusterInitialPlacementAction> for ClusterActionKind {
+    #[inline]
     fn from(v: crate::types::ClusterClusterInitialPlacementAction) -> Self {
         Self::ClusterClusterInitialPlacementAction(Box::new(v))
     }
 }
 impl From<crate::types::ClusterHostInfraUpdateHaModeAction> for ClusterActionKind {
+    #[inline]
     fn from(v: crate::types::ClusterHostInfraUpdateHaModeAction) -> Self {
         Self::ClusterHostInfraUpdateHaModeAction(Box::new(v))
     }
 }
 impl From<crate::types::ClusterHostPowerAction> for ClusterActionKind {
+    #[inline]
     fn from(v: crate::types::ClusterHostPowerAction) -> Self {
         Self::ClusterHostPowerAction(Box::new(v))
     }
 }
 impl From<crate::types::ClusterInitialPlacementAction> for ClusterActionKind {
+    #[inline]
     fn from(v: crate::types::ClusterInitialPlacementAction) -> Self {
         Self::ClusterInitialPlacementAction(Box::new(v))
     }
 }
 impl From<crate::types::ClusterMigrationAction> for ClusterActionKind {
+    #[inline]
     fn from(v: crate::types::ClusterMigrationAction) -> Self {
         Self::ClusterMigrationAction(Box::new(v))
     }
 }
 impl From<crate::types::PlacementAction> for ClusterActionKind {
+    #[inline]
     fn from(v: crate::types::PlacementAction) -> Self {
         Self::PlacementAction(Box::new(v))
     }
 }
 impl From<crate::types::HbrDiskMigrationAction> for ClusterActionKind {
+    #[inline]
     fn from(v: crate::types::HbrDiskMigrationAction) -> Self {
         Self::HbrDiskMigrationAction(Box::new(v))
     }
 }
 impl From<crate::types::StorageMigrationAction> for ClusterActionKind {
+    #[inline]
     fn from(v: crate::types::StorageMigrationAction) -> Self {
         Self::StorageMigrationAction(Box::new(v))
     }
 }
 impl From<crate::types::StoragePlacementAction> for ClusterActionKind {
+    #[inline]
     fn from(v: crate::types::StoragePlacementAction) -> Self {
         Self::StoragePlacementAction(Box::new(v))
     }

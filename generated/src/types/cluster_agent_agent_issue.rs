@@ -12,21 +12,21 @@ pub struct ClusterAgentAgentIssue {
     /// Property *Issue.key*.
     pub key: i32,
     /// Property *Issue.description*.
-    pub description: String,
+    pub description: crate::CompactString,
     /// Property *Issue.time*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub time: String,
+    pub time: crate::CompactString,
     /// Property *AgencyIssue.agency*.
     ///
     /// Refers instance of *Agency*.
     pub agency: Box<crate::types::ManagedObjectReference>,
     /// Property *AgencyIssue.agencyName*.
-    pub agency_name: String,
+    pub agency_name: crate::CompactString,
     /// Property *AgencyIssue.solutionId*.
-    pub solution_id: String,
+    pub solution_id: crate::CompactString,
     /// Property *AgencyIssue.solutionName*.
-    pub solution_name: String,
+    pub solution_name: crate::CompactString,
     /// Property *ClusterAgentAgentIssue.agent*.
     ///
     /// Refers instance of *Agent*.
@@ -43,6 +43,7 @@ impl ClusterAgentAgentIssue {
     pub const TYPE_NAME: &'static str = "ClusterAgentAgentIssue";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -183,10 +184,12 @@ pub enum ClusterAgentAgentIssueKind {
 }
 impl ClusterAgentAgentIssueKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::ClusterAgentAgentIssue(v) => &**v,
@@ -206,30 +209,35 @@ impl ClusterAgentAgentIssueKind {
     }
 }
 impl From<crate::types::ClusterAgentAgentIssue> for ClusterAgentAgentIssueKind {
+    #[inline]
     fn from(v: crate::types::ClusterAgentAgentIssue) -> Self {
         Self::ClusterAgentAgentIssue(Box::new(v))
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::ClusterAgentOvfInvalidProperty> for ClusterAgentAgentIssueKind {
+    #[inline]
     fn from(v: crate::types::ClusterAgentOvfInvalidProperty) -> Self {
         Self::ClusterAgentOvfInvalidProperty(Box::new(v))
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::ClusterAgentTransitionFailed> for ClusterAgentAgentIssueKind {
+    #[inline]
     fn from(v: crate::types::ClusterAgentTransitionFailed) -> Self {
         Self::ClusterAgentTransitionFailed(Box::new(v))
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::ClusterAgentVmIssueKind> for ClusterAgentAgentIssueKind {
+    #[inline]
     fn from(v: crate::types::ClusterAgentVmIssueKind) -> Self {
         Self::ClusterAgentVmIssue(v)
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::ClusterAgentVmNotDeployedKind> for ClusterAgentAgentIssueKind {
+    #[inline]
     fn from(v: crate::types::ClusterAgentVmNotDeployedKind) -> Self {
         Self::ClusterAgentVmNotDeployed(v)
     }

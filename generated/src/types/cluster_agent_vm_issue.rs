@@ -12,21 +12,21 @@ pub struct ClusterAgentVmIssue {
     /// Property *Issue.key*.
     pub key: i32,
     /// Property *Issue.description*.
-    pub description: String,
+    pub description: crate::CompactString,
     /// Property *Issue.time*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub time: String,
+    pub time: crate::CompactString,
     /// Property *AgencyIssue.agency*.
     ///
     /// Refers instance of *Agency*.
     pub agency: Box<crate::types::ManagedObjectReference>,
     /// Property *AgencyIssue.agencyName*.
-    pub agency_name: String,
+    pub agency_name: crate::CompactString,
     /// Property *AgencyIssue.solutionId*.
-    pub solution_id: String,
+    pub solution_id: crate::CompactString,
     /// Property *AgencyIssue.solutionName*.
-    pub solution_name: String,
+    pub solution_name: crate::CompactString,
     /// Property *ClusterAgentAgentIssue.agent*.
     ///
     /// Refers instance of *Agent*.
@@ -47,6 +47,7 @@ impl ClusterAgentVmIssue {
     pub const TYPE_NAME: &'static str = "ClusterAgentVmIssue";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -217,10 +218,12 @@ pub enum ClusterAgentVmIssueKind {
 }
 impl ClusterAgentVmIssueKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::ClusterAgentVmIssue(v) => &**v,
@@ -254,12 +257,14 @@ impl ClusterAgentVmIssueKind {
     }
 }
 impl From<crate::types::ClusterAgentVmIssue> for ClusterAgentVmIssueKind {
+    #[inline]
     fn from(v: crate::types::ClusterAgentVmIssue) -> Self {
         Self::ClusterAgentVmIssue(Box::new(v))
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::ClusterAgentHostInMaintenanceMode> for ClusterAgentVmIssueKind {
+    #[inline]
     fn from(v: crate::types::ClusterAgentHostInMaintenanceMode) -> Self {
         Self::ClusterAgentHostInMaintenanceMode(Box::new(v))
     }
@@ -267,60 +272,70 @@ impl From<crate::types::ClusterAgentHostInMaintenanceMode> for ClusterAgentVmIss
 #[cfg(feature = "eam")]
 impl From<crate::types::ClusterAgentHostInPartialMaintenanceMode>
 for ClusterAgentVmIssueKind {
+    #[inline]
     fn from(v: crate::types::ClusterAgentHostInPartialMaintenanceMode) -> Self {
         Self::ClusterAgentHostInPartialMaintenanceMode(Box::new(v))
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::ClusterAgentInvalidConfig> for ClusterAgentVmIssueKind {
+    #[inline]
     fn from(v: crate::types::ClusterAgentInvalidConfig) -> Self {
         Self::ClusterAgentInvalidConfig(Box::new(v))
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::ClusterAgentVmHookFailed> for ClusterAgentVmIssueKind {
+    #[inline]
     fn from(v: crate::types::ClusterAgentVmHookFailed) -> Self {
         Self::ClusterAgentVmHookFailed(Box::new(v))
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::ClusterAgentVmHookTimedout> for ClusterAgentVmIssueKind {
+    #[inline]
     fn from(v: crate::types::ClusterAgentVmHookTimedout) -> Self {
         Self::ClusterAgentVmHookTimedout(Box::new(v))
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::ClusterAgentVmInaccessible> for ClusterAgentVmIssueKind {
+    #[inline]
     fn from(v: crate::types::ClusterAgentVmInaccessible) -> Self {
         Self::ClusterAgentVmInaccessible(Box::new(v))
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::ClusterAgentVmNotRemoved> for ClusterAgentVmIssueKind {
+    #[inline]
     fn from(v: crate::types::ClusterAgentVmNotRemoved) -> Self {
         Self::ClusterAgentVmNotRemoved(Box::new(v))
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::ClusterAgentVmPoweredOffKind> for ClusterAgentVmIssueKind {
+    #[inline]
     fn from(v: crate::types::ClusterAgentVmPoweredOffKind) -> Self {
         Self::ClusterAgentVmPoweredOff(v)
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::ClusterAgentVmPoweredOn> for ClusterAgentVmIssueKind {
+    #[inline]
     fn from(v: crate::types::ClusterAgentVmPoweredOn) -> Self {
         Self::ClusterAgentVmPoweredOn(Box::new(v))
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::ClusterAgentVmProtected> for ClusterAgentVmIssueKind {
+    #[inline]
     fn from(v: crate::types::ClusterAgentVmProtected) -> Self {
         Self::ClusterAgentVmProtected(Box::new(v))
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::ClusterAgentVmSuspended> for ClusterAgentVmIssueKind {
+    #[inline]
     fn from(v: crate::types::ClusterAgentVmSuspended) -> Self {
         Self::ClusterAgentVmSuspended(Box::new(v))
     }

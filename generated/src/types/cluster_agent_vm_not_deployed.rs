@@ -12,21 +12,21 @@ pub struct ClusterAgentVmNotDeployed {
     /// Property *Issue.key*.
     pub key: i32,
     /// Property *Issue.description*.
-    pub description: String,
+    pub description: crate::CompactString,
     /// Property *Issue.time*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub time: String,
+    pub time: crate::CompactString,
     /// Property *AgencyIssue.agency*.
     ///
     /// Refers instance of *Agency*.
     pub agency: Box<crate::types::ManagedObjectReference>,
     /// Property *AgencyIssue.agencyName*.
-    pub agency_name: String,
+    pub agency_name: crate::CompactString,
     /// Property *AgencyIssue.solutionId*.
-    pub solution_id: String,
+    pub solution_id: crate::CompactString,
     /// Property *AgencyIssue.solutionName*.
-    pub solution_name: String,
+    pub solution_name: crate::CompactString,
     /// Property *ClusterAgentAgentIssue.agent*.
     ///
     /// Refers instance of *Agent*.
@@ -43,6 +43,7 @@ impl ClusterAgentVmNotDeployed {
     pub const TYPE_NAME: &'static str = "ClusterAgentVmNotDeployed";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -191,10 +192,12 @@ pub enum ClusterAgentVmNotDeployedKind {
 }
 impl ClusterAgentVmNotDeployedKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::ClusterAgentVmNotDeployed(v) => &**v,
@@ -214,6 +217,7 @@ impl ClusterAgentVmNotDeployedKind {
     }
 }
 impl From<crate::types::ClusterAgentVmNotDeployed> for ClusterAgentVmNotDeployedKind {
+    #[inline]
     fn from(v: crate::types::ClusterAgentVmNotDeployed) -> Self {
         Self::ClusterAgentVmNotDeployed(Box::new(v))
     }
@@ -221,6 +225,7 @@ impl From<crate::types::ClusterAgentVmNotDeployed> for ClusterAgentVmNotDeployed
 #[cfg(feature = "eam")]
 impl From<crate::types::ClusterAgentCertificateNotTrusted>
 for ClusterAgentVmNotDeployedKind {
+    #[inline]
     fn from(v: crate::types::ClusterAgentCertificateNotTrusted) -> Self {
         Self::ClusterAgentCertificateNotTrusted(Box::new(v))
     }
@@ -228,6 +233,7 @@ for ClusterAgentVmNotDeployedKind {
 #[cfg(feature = "eam")]
 impl From<crate::types::ClusterAgentInsufficientClusterSpace>
 for ClusterAgentVmNotDeployedKind {
+    #[inline]
     fn from(v: crate::types::ClusterAgentInsufficientClusterSpace) -> Self {
         Self::ClusterAgentInsufficientClusterSpace(Box::new(v))
     }
@@ -235,6 +241,7 @@ for ClusterAgentVmNotDeployedKind {
 #[cfg(feature = "eam")]
 impl From<crate::types::ClusterAgentMissingClusterVmDatastore>
 for ClusterAgentVmNotDeployedKind {
+    #[inline]
     fn from(v: crate::types::ClusterAgentMissingClusterVmDatastore) -> Self {
         Self::ClusterAgentMissingClusterVmDatastore(Box::new(v))
     }
@@ -242,6 +249,7 @@ for ClusterAgentVmNotDeployedKind {
 #[cfg(feature = "eam")]
 impl From<crate::types::ClusterAgentMissingClusterVmNetwork>
 for ClusterAgentVmNotDeployedKind {
+    #[inline]
     fn from(v: crate::types::ClusterAgentMissingClusterVmNetwork) -> Self {
         Self::ClusterAgentMissingClusterVmNetwork(Box::new(v))
     }

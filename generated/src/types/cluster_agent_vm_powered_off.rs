@@ -12,21 +12,21 @@ pub struct ClusterAgentVmPoweredOff {
     /// Property *Issue.key*.
     pub key: i32,
     /// Property *Issue.description*.
-    pub description: String,
+    pub description: crate::CompactString,
     /// Property *Issue.time*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub time: String,
+    pub time: crate::CompactString,
     /// Property *AgencyIssue.agency*.
     ///
     /// Refers instance of *Agency*.
     pub agency: Box<crate::types::ManagedObjectReference>,
     /// Property *AgencyIssue.agencyName*.
-    pub agency_name: String,
+    pub agency_name: crate::CompactString,
     /// Property *AgencyIssue.solutionId*.
-    pub solution_id: String,
+    pub solution_id: crate::CompactString,
     /// Property *AgencyIssue.solutionName*.
-    pub solution_name: String,
+    pub solution_name: crate::CompactString,
     /// Property *ClusterAgentAgentIssue.agent*.
     ///
     /// Refers instance of *Agent*.
@@ -47,6 +47,7 @@ impl ClusterAgentVmPoweredOff {
     pub const TYPE_NAME: &'static str = "ClusterAgentVmPoweredOff";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -185,10 +186,12 @@ pub enum ClusterAgentVmPoweredOffKind {
 }
 impl ClusterAgentVmPoweredOffKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::ClusterAgentVmPoweredOff(v) => &**v,
@@ -202,6 +205,7 @@ impl ClusterAgentVmPoweredOffKind {
     }
 }
 impl From<crate::types::ClusterAgentVmPoweredOff> for ClusterAgentVmPoweredOffKind {
+    #[inline]
     fn from(v: crate::types::ClusterAgentVmPoweredOff) -> Self {
         Self::ClusterAgentVmPoweredOff(Box::new(v))
     }
@@ -209,6 +213,7 @@ impl From<crate::types::ClusterAgentVmPoweredOff> for ClusterAgentVmPoweredOffKi
 #[cfg(feature = "eam")]
 impl From<crate::types::ClusterAgentInsufficientClusterResources>
 for ClusterAgentVmPoweredOffKind {
+    #[inline]
     fn from(v: crate::types::ClusterAgentInsufficientClusterResources) -> Self {
         Self::ClusterAgentInsufficientClusterResources(Box::new(v))
     }

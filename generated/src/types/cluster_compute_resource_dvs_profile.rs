@@ -6,13 +6,13 @@
 #[derive(Clone, Default)]
 pub struct ClusterComputeResourceDvsProfile {
     /// Property *ClusterComputeResourceDvsProfile.dvsName*.
-    pub dvs_name: Option<String>,
+    pub dvs_name: Option<crate::CompactString>,
     /// Property *ClusterComputeResourceDvsProfile.dvSwitch*.
     ///
     /// Refers instance of *DistributedVirtualSwitch*.
     pub dv_switch: Option<Box<crate::types::ManagedObjectReference>>,
     /// Property *ClusterComputeResourceDvsProfile.pnicDevices*.
-    pub pnic_devices: Option<Vec<String>>,
+    pub pnic_devices: Option<Vec<crate::CompactString>>,
     /// Property *ClusterComputeResourceDvsProfile.dvPortgroupMapping*.
     pub dv_portgroup_mapping: Option<
         Vec<
@@ -27,6 +27,7 @@ impl ClusterComputeResourceDvsProfile {
     pub const TYPE_NAME: &'static str = "ClusterComputeResourceDvsProfile";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -12,7 +12,7 @@ pub struct ClusterComputeResourceDvsProfileDVPortgroupSpecToServiceMapping {
     /// Refers instance of *DistributedVirtualPortgroup*.
     pub dv_portgroup: Option<Box<crate::types::ManagedObjectReference>>,
     /// Property *ClusterComputeResourceDvsProfileDVPortgroupSpecToServiceMapping.service*.
-    pub service: String,
+    pub service: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl ClusterComputeResourceDvsProfileDVPortgroupSpecToServiceMapping {
     pub const TYPE_NAME: &'static str = "ClusterComputeResourceDvsProfileDVPortgroupSpecToServiceMapping";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -10,7 +10,7 @@ pub struct ClusterComputeResourceDVSSetting {
     /// Refers instance of *DistributedVirtualSwitch*.
     pub dv_switch: Box<crate::types::ManagedObjectReference>,
     /// Property *ClusterComputeResourceDVSSetting.pnicDevices*.
-    pub pnic_devices: Option<Vec<String>>,
+    pub pnic_devices: Option<Vec<crate::CompactString>>,
     /// Property *ClusterComputeResourceDVSSetting.dvPortgroupSetting*.
     pub dv_portgroup_setting: Option<
         Vec<crate::types::ClusterComputeResourceDVSSettingDVPortgroupToServiceMapping>,
@@ -23,6 +23,7 @@ impl ClusterComputeResourceDVSSetting {
     pub const TYPE_NAME: &'static str = "ClusterComputeResourceDVSSetting";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -10,7 +10,7 @@ pub struct ClusterComputeResourceDVSSettingDVPortgroupToServiceMapping {
     /// Refers instance of *DistributedVirtualPortgroup*.
     pub dv_portgroup: Box<crate::types::ManagedObjectReference>,
     /// Property *ClusterComputeResourceDVSSettingDVPortgroupToServiceMapping.service*.
-    pub service: String,
+    pub service: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -19,6 +19,7 @@ impl ClusterComputeResourceDVSSettingDVPortgroupToServiceMapping {
     pub const TYPE_NAME: &'static str = "ClusterComputeResourceDVSSettingDVPortgroupToServiceMapping";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct ClusterComputeResourceHCIConfigInfo {
     /// Property *ClusterComputeResourceHCIConfigInfo.workflowState*.
-    pub workflow_state: String,
+    pub workflow_state: crate::CompactString,
     /// Property *ClusterComputeResourceHCIConfigInfo.dvsSetting*.
     pub dvs_setting: Option<Vec<crate::types::ClusterComputeResourceDVSSetting>>,
     /// Property *ClusterComputeResourceHCIConfigInfo.configuredHosts*.
@@ -25,6 +25,7 @@ impl ClusterComputeResourceHCIConfigInfo {
     pub const TYPE_NAME: &'static str = "ClusterComputeResourceHCIConfigInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,7 +8,7 @@
 #[derive(Clone, Default)]
 pub struct ClusterComputeResourceMaintenanceInfo {
     /// Property *ClusterComputeResourceMaintenanceInfo.partialMMId*.
-    pub partial_mm_id: Option<String>,
+    pub partial_mm_id: Option<crate::CompactString>,
     /// Property *ClusterComputeResourceMaintenanceInfo.hostEvacInfo*.
     pub host_evac_info: Option<
         Vec<crate::types::ClusterComputeResourceHostEvacuationInfo>,
@@ -21,6 +21,7 @@ impl ClusterComputeResourceMaintenanceInfo {
     pub const TYPE_NAME: &'static str = "ClusterComputeResourceMaintenanceInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -43,21 +43,21 @@ pub struct ClusterComputeResourceSummary {
     /// Property *ClusterComputeResourceSummary.usageSummary*.
     pub usage_summary: Option<Box<crate::types::ClusterUsageSummary>>,
     /// Property *ClusterComputeResourceSummary.currentEVCModeKey*.
-    pub current_evc_mode_key: Option<String>,
+    pub current_evc_mode_key: Option<crate::CompactString>,
     /// Property *ClusterComputeResourceSummary.currentEVCGraphicsModeKey*.
     ///
     /// ***Since:*** vSphere API Release 7.0.1.0
-    pub current_evc_graphics_mode_key: Option<String>,
+    pub current_evc_graphics_mode_key: Option<crate::CompactString>,
     /// Property *ClusterComputeResourceSummary.dasData*.
     pub das_data: Option<crate::types::ClusterDasDataKind>,
     /// Property *ClusterComputeResourceSummary.clusterMaintenanceModeStatus*.
     ///
     /// ***Since:*** vSphere API Release 7.0.0.2
-    pub cluster_maintenance_mode_status: Option<String>,
+    pub cluster_maintenance_mode_status: Option<crate::CompactString>,
     /// Property *ClusterComputeResourceSummary.vcsHealthStatus*.
     ///
     /// ***Since:*** vSphere API Release 7.0.1.1
-    pub vcs_health_status: Option<String>,
+    pub vcs_health_status: Option<crate::CompactString>,
     /// Property *ClusterComputeResourceSummary.vcsSlots*.
     ///
     /// ***Since:*** vSphere API Release 7.0.1.1
@@ -70,6 +70,7 @@ impl ClusterComputeResourceSummary {
     pub const TYPE_NAME: &'static str = "ClusterComputeResourceSummary";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

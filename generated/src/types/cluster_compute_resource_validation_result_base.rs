@@ -17,6 +17,7 @@ impl ClusterComputeResourceValidationResultBase {
     pub const TYPE_NAME: &'static str = "ClusterComputeResourceValidationResultBase";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -112,10 +113,12 @@ pub enum ClusterComputeResourceValidationResultBaseKind {
 }
 impl ClusterComputeResourceValidationResultBaseKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::ClusterComputeResourceValidationResultBase(v) => &**v,
@@ -132,30 +135,35 @@ impl ClusterComputeResourceValidationResultBaseKind {
 }
 impl From<crate::types::ClusterComputeResourceValidationResultBase>
 for ClusterComputeResourceValidationResultBaseKind {
+    #[inline]
     fn from(v: crate::types::ClusterComputeResourceValidationResultBase) -> Self {
         Self::ClusterComputeResourceValidationResultBase(Box::new(v))
     }
 }
 impl From<crate::types::ClusterComputeResourceDVSConfigurationValidation>
 for ClusterComputeResourceValidationResultBaseKind {
+    #[inline]
     fn from(v: crate::types::ClusterComputeResourceDVSConfigurationValidation) -> Self {
         Self::ClusterComputeResourceDVSConfigurationValidation(Box::new(v))
     }
 }
 impl From<crate::types::ClusterComputeResourceHostConfigurationValidation>
 for ClusterComputeResourceValidationResultBaseKind {
+    #[inline]
     fn from(v: crate::types::ClusterComputeResourceHostConfigurationValidation) -> Self {
         Self::ClusterComputeResourceHostConfigurationValidation(Box::new(v))
     }
 }
 impl From<crate::types::VsanClusterConfigPrecheckItem>
 for ClusterComputeResourceValidationResultBaseKind {
+    #[inline]
     fn from(v: crate::types::VsanClusterConfigPrecheckItem) -> Self {
         Self::VsanClusterConfigPrecheckItem(Box::new(v))
     }
 }
 impl From<crate::types::VsanValidationItem>
 for ClusterComputeResourceValidationResultBaseKind {
+    #[inline]
     fn from(v: crate::types::VsanValidationItem) -> Self {
         Self::VsanValidationItem(Box::new(v))
     }

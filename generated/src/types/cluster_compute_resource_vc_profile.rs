@@ -8,11 +8,11 @@ pub struct ClusterComputeResourceVCProfile {
     /// Property *ClusterComputeResourceVCProfile.clusterSpec*.
     pub cluster_spec: Option<Box<crate::types::ClusterConfigSpecEx>>,
     /// Property *ClusterComputeResourceVCProfile.evcModeKey*.
-    pub evc_mode_key: Option<String>,
+    pub evc_mode_key: Option<crate::CompactString>,
     /// Property *ClusterComputeResourceVCProfile.evcGraphicsModeKey*.
     ///
     /// ***Since:*** vSphere API Release 7.0.1.0
-    pub evc_graphics_mode_key: Option<String>,
+    pub evc_graphics_mode_key: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl ClusterComputeResourceVCProfile {
     pub const TYPE_NAME: &'static str = "ClusterComputeResourceVCProfile";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -10,7 +10,7 @@ pub struct ClusterComputeResourceVcsSlots {
     /// Property *ClusterComputeResourceVcsSlots.systemId*.
     ///
     /// ***Since:*** vSphere API Release 7.0.3.0
-    pub system_id: Option<String>,
+    pub system_id: Option<crate::CompactString>,
     /// Property *ClusterComputeResourceVcsSlots.host*.
     ///
     /// Refers instance of *HostSystem*.
@@ -31,6 +31,7 @@ impl ClusterComputeResourceVcsSlots {
     pub const TYPE_NAME: &'static str = "ClusterComputeResourceVcsSlots";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

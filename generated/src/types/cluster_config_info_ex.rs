@@ -6,15 +6,15 @@
 #[derive(Clone, Default)]
 pub struct ClusterConfigInfoEx {
     /// Property *ComputeResourceConfigInfo.vmSwapPlacement*.
-    pub vm_swap_placement: String,
+    pub vm_swap_placement: crate::CompactString,
     /// Property *ComputeResourceConfigInfo.spbmEnabled*.
     pub spbm_enabled: Option<bool>,
     /// Property *ComputeResourceConfigInfo.defaultHardwareVersionKey*.
-    pub default_hardware_version_key: Option<String>,
+    pub default_hardware_version_key: Option<crate::CompactString>,
     /// Property *ComputeResourceConfigInfo.maximumHardwareVersionKey*.
     ///
     /// ***Since:*** vSphere API Release 7.0.2.0
-    pub maximum_hardware_version_key: Option<String>,
+    pub maximum_hardware_version_key: Option<crate::CompactString>,
     /// Property *ClusterConfigInfoEx.systemVMsConfig*.
     ///
     /// ***Since:*** vSphere API Release 7.0.3.0
@@ -63,6 +63,7 @@ impl ClusterConfigInfoEx {
     pub const TYPE_NAME: &'static str = "ClusterConfigInfoEx";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,17 +6,17 @@
 #[derive(Clone, Default)]
 pub struct ClusterConfigSpecEx {
     /// Property *ComputeResourceConfigSpec.vmSwapPlacement*.
-    pub vm_swap_placement: Option<String>,
+    pub vm_swap_placement: Option<crate::CompactString>,
     /// Property *ComputeResourceConfigSpec.spbmEnabled*.
     pub spbm_enabled: Option<bool>,
     /// Property *ComputeResourceConfigSpec.defaultHardwareVersionKey*.
-    pub default_hardware_version_key: Option<String>,
+    pub default_hardware_version_key: Option<crate::CompactString>,
     /// Property *ComputeResourceConfigSpec.desiredSoftwareSpec*.
     pub desired_software_spec: Option<Box<crate::types::DesiredSoftwareSpec>>,
     /// Property *ComputeResourceConfigSpec.maximumHardwareVersionKey*.
     ///
     /// ***Since:*** vSphere API Release 7.0.2.0
-    pub maximum_hardware_version_key: Option<String>,
+    pub maximum_hardware_version_key: Option<crate::CompactString>,
     /// Property *ComputeResourceConfigSpec.enableConfigManager*.
     ///
     /// ***Since:*** vSphere API Release 7.0.3.1
@@ -28,11 +28,11 @@ pub struct ClusterConfigSpecEx {
     /// Property *ComputeResourceConfigSpec.softwareSpecId*.
     ///
     /// ***Since:*** vSphere API Release 9.0.0.0
-    pub software_spec_id: Option<String>,
+    pub software_spec_id: Option<crate::CompactString>,
     /// Property *ComputeResourceConfigSpec.networkBootMode*.
     ///
     /// ***Since:*** vSphere API Release 9.0.0.0
-    pub network_boot_mode: Option<String>,
+    pub network_boot_mode: Option<crate::CompactString>,
     /// Property *ClusterConfigSpecEx.systemVMsConfig*.
     ///
     /// ***Since:*** vSphere API Release 7.0.3.0
@@ -83,6 +83,7 @@ impl ClusterConfigSpecEx {
     pub const TYPE_NAME: &'static str = "ClusterConfigSpecEx";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct ClusterCryptoConfigInfo {
     /// Property *ClusterCryptoConfigInfo.cryptoMode*.
-    pub crypto_mode: Option<String>,
+    pub crypto_mode: Option<crate::CompactString>,
     /// Property *ClusterCryptoConfigInfo.policy*.
     ///
     /// ***Since:*** vSphere API Release 8.0.3.0
@@ -19,6 +19,7 @@ impl ClusterCryptoConfigInfo {
     pub const TYPE_NAME: &'static str = "ClusterCryptoConfigInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

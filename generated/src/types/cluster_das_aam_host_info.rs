@@ -11,7 +11,7 @@ pub struct ClusterDasAamHostInfo {
     /// Property *ClusterDasAamHostInfo.hostDasState*.
     pub host_das_state: Option<Vec<crate::types::ClusterDasAamNodeState>>,
     /// Property *ClusterDasAamHostInfo.primaryHosts*.
-    pub primary_hosts: Option<Vec<String>>,
+    pub primary_hosts: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -20,6 +20,7 @@ impl ClusterDasAamHostInfo {
     pub const TYPE_NAME: &'static str = "ClusterDasAamHostInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

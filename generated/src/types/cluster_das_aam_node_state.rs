@@ -13,11 +13,11 @@ pub struct ClusterDasAamNodeState {
     /// Refers instance of *HostSystem*.
     pub host: Box<crate::types::ManagedObjectReference>,
     /// Property *ClusterDasAamNodeState.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *ClusterDasAamNodeState.configState*.
-    pub config_state: String,
+    pub config_state: crate::CompactString,
     /// Property *ClusterDasAamNodeState.runtimeState*.
-    pub runtime_state: String,
+    pub runtime_state: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -26,6 +26,7 @@ impl ClusterDasAamNodeState {
     pub const TYPE_NAME: &'static str = "ClusterDasAamNodeState";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -15,6 +15,7 @@ impl ClusterDasAdmissionControlInfo {
     pub const TYPE_NAME: &'static str = "ClusterDasAdmissionControlInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -102,10 +103,12 @@ pub enum ClusterDasAdmissionControlInfoKind {
 }
 impl ClusterDasAdmissionControlInfoKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::ClusterDasAdmissionControlInfo(v) => &**v,
@@ -121,24 +124,28 @@ impl ClusterDasAdmissionControlInfoKind {
 }
 impl From<crate::types::ClusterDasAdmissionControlInfo>
 for ClusterDasAdmissionControlInfoKind {
+    #[inline]
     fn from(v: crate::types::ClusterDasAdmissionControlInfo) -> Self {
         Self::ClusterDasAdmissionControlInfo(Box::new(v))
     }
 }
 impl From<crate::types::ClusterFailoverHostAdmissionControlInfo>
 for ClusterDasAdmissionControlInfoKind {
+    #[inline]
     fn from(v: crate::types::ClusterFailoverHostAdmissionControlInfo) -> Self {
         Self::ClusterFailoverHostAdmissionControlInfo(Box::new(v))
     }
 }
 impl From<crate::types::ClusterFailoverLevelAdmissionControlInfo>
 for ClusterDasAdmissionControlInfoKind {
+    #[inline]
     fn from(v: crate::types::ClusterFailoverLevelAdmissionControlInfo) -> Self {
         Self::ClusterFailoverLevelAdmissionControlInfo(Box::new(v))
     }
 }
 impl From<crate::types::ClusterFailoverResourcesAdmissionControlInfo>
 for ClusterDasAdmissionControlInfoKind {
+    #[inline]
     fn from(v: crate::types::ClusterFailoverResourcesAdmissionControlInfo) -> Self {
         Self::ClusterFailoverResourcesAdmissionControlInfo(Box::new(v))
     }

@@ -21,6 +21,7 @@ impl ClusterDasAdmissionControlPolicy {
     pub const TYPE_NAME: &'static str = "ClusterDasAdmissionControlPolicy";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -121,10 +122,12 @@ pub enum ClusterDasAdmissionControlPolicyKind {
 }
 impl ClusterDasAdmissionControlPolicyKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::ClusterDasAdmissionControlPolicy(v) => &**v,
@@ -140,24 +143,28 @@ impl ClusterDasAdmissionControlPolicyKind {
 }
 impl From<crate::types::ClusterDasAdmissionControlPolicy>
 for ClusterDasAdmissionControlPolicyKind {
+    #[inline]
     fn from(v: crate::types::ClusterDasAdmissionControlPolicy) -> Self {
         Self::ClusterDasAdmissionControlPolicy(Box::new(v))
     }
 }
 impl From<crate::types::ClusterFailoverHostAdmissionControlPolicy>
 for ClusterDasAdmissionControlPolicyKind {
+    #[inline]
     fn from(v: crate::types::ClusterFailoverHostAdmissionControlPolicy) -> Self {
         Self::ClusterFailoverHostAdmissionControlPolicy(Box::new(v))
     }
 }
 impl From<crate::types::ClusterFailoverLevelAdmissionControlPolicy>
 for ClusterDasAdmissionControlPolicyKind {
+    #[inline]
     fn from(v: crate::types::ClusterFailoverLevelAdmissionControlPolicy) -> Self {
         Self::ClusterFailoverLevelAdmissionControlPolicy(Box::new(v))
     }
 }
 impl From<crate::types::ClusterFailoverResourcesAdmissionControlPolicy>
 for ClusterDasAdmissionControlPolicyKind {
+    #[inline]
     fn from(v: crate::types::ClusterFailoverResourcesAdmissionControlPolicy) -> Self {
         Self::ClusterFailoverResourcesAdmissionControlPolicy(Box::new(v))
     }

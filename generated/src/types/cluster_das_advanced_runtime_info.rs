@@ -23,6 +23,7 @@ impl ClusterDasAdvancedRuntimeInfo {
     pub const TYPE_NAME: &'static str = "ClusterDasAdvancedRuntimeInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -112,10 +113,12 @@ pub enum ClusterDasAdvancedRuntimeInfoKind {
 }
 impl ClusterDasAdvancedRuntimeInfoKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::ClusterDasAdvancedRuntimeInfo(v) => &**v,
@@ -129,12 +132,14 @@ impl ClusterDasAdvancedRuntimeInfoKind {
 }
 impl From<crate::types::ClusterDasAdvancedRuntimeInfo>
 for ClusterDasAdvancedRuntimeInfoKind {
+    #[inline]
     fn from(v: crate::types::ClusterDasAdvancedRuntimeInfo) -> Self {
         Self::ClusterDasAdvancedRuntimeInfo(Box::new(v))
     }
 }
 impl From<crate::types::ClusterDasFailoverLevelAdvancedRuntimeInfo>
 for ClusterDasAdvancedRuntimeInfoKind {
+    #[inline]
     fn from(v: crate::types::ClusterDasFailoverLevelAdvancedRuntimeInfo) -> Self {
         Self::ClusterDasFailoverLevelAdvancedRuntimeInfo(Box::new(v))
     }

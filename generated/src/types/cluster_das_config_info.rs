@@ -8,11 +8,11 @@ pub struct ClusterDasConfigInfo {
     /// Property *ClusterDasConfigInfo.enabled*.
     pub enabled: Option<bool>,
     /// Property *ClusterDasConfigInfo.vmMonitoring*.
-    pub vm_monitoring: Option<String>,
+    pub vm_monitoring: Option<crate::CompactString>,
     /// Property *ClusterDasConfigInfo.hostMonitoring*.
-    pub host_monitoring: Option<String>,
+    pub host_monitoring: Option<crate::CompactString>,
     /// Property *ClusterDasConfigInfo.vmComponentProtecting*.
-    pub vm_component_protecting: Option<String>,
+    pub vm_component_protecting: Option<crate::CompactString>,
     /// Deprecated.
     ///
     /// Property *ClusterDasConfigInfo.failoverLevel*.
@@ -33,7 +33,7 @@ pub struct ClusterDasConfigInfo {
     /// Refers instances of *Datastore*.
     pub heartbeat_datastore: Option<Vec<crate::types::ManagedObjectReference>>,
     /// Property *ClusterDasConfigInfo.hBDatastoreCandidatePolicy*.
-    pub h_b_datastore_candidate_policy: Option<String>,
+    pub h_b_datastore_candidate_policy: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -42,6 +42,7 @@ impl ClusterDasConfigInfo {
     pub const TYPE_NAME: &'static str = "ClusterDasConfigInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -15,6 +15,7 @@ impl ClusterDasHostInfo {
     pub const TYPE_NAME: &'static str = "ClusterDasHostInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -92,10 +93,12 @@ pub enum ClusterDasHostInfoKind {
 }
 impl ClusterDasHostInfoKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::ClusterDasHostInfo(v) => &**v,
@@ -108,11 +111,13 @@ impl ClusterDasHostInfoKind {
     }
 }
 impl From<crate::types::ClusterDasHostInfo> for ClusterDasHostInfoKind {
+    #[inline]
     fn from(v: crate::types::ClusterDasHostInfo) -> Self {
         Self::ClusterDasHostInfo(Box::new(v))
     }
 }
 impl From<crate::types::ClusterDasAamHostInfo> for ClusterDasHostInfoKind {
+    #[inline]
     fn from(v: crate::types::ClusterDasAamHostInfo) -> Self {
         Self::ClusterDasAamHostInfo(Box::new(v))
     }

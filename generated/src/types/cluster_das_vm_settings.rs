@@ -6,11 +6,11 @@
 #[derive(Clone, Default)]
 pub struct ClusterDasVmSettings {
     /// Property *ClusterDasVmSettings.restartPriority*.
-    pub restart_priority: Option<String>,
+    pub restart_priority: Option<crate::CompactString>,
     /// Property *ClusterDasVmSettings.restartPriorityTimeout*.
     pub restart_priority_timeout: Option<i32>,
     /// Property *ClusterDasVmSettings.isolationResponse*.
-    pub isolation_response: Option<String>,
+    pub isolation_response: Option<crate::CompactString>,
     /// Property *ClusterDasVmSettings.vmToolsMonitoringSettings*.
     pub vm_tools_monitoring_settings: Option<
         Box<crate::types::ClusterVmToolsMonitoringSettings>,
@@ -27,6 +27,7 @@ impl ClusterDasVmSettings {
     pub const TYPE_NAME: &'static str = "ClusterDasVmSettings";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -12,7 +12,7 @@ pub struct ClusterDependencyRuleInfo {
     /// Property *ClusterRuleInfo.enabled*.
     pub enabled: Option<bool>,
     /// Property *ClusterRuleInfo.name*.
-    pub name: Option<String>,
+    pub name: Option<crate::CompactString>,
     /// Property *ClusterRuleInfo.mandatory*.
     pub mandatory: Option<bool>,
     /// Property *ClusterRuleInfo.userCreated*.
@@ -20,11 +20,11 @@ pub struct ClusterDependencyRuleInfo {
     /// Property *ClusterRuleInfo.inCompliance*.
     pub in_compliance: Option<bool>,
     /// Property *ClusterRuleInfo.ruleUuid*.
-    pub rule_uuid: Option<String>,
+    pub rule_uuid: Option<crate::CompactString>,
     /// Property *ClusterDependencyRuleInfo.vmGroup*.
-    pub vm_group: String,
+    pub vm_group: crate::CompactString,
     /// Property *ClusterDependencyRuleInfo.dependsOnVmGroup*.
-    pub depends_on_vm_group: String,
+    pub depends_on_vm_group: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -33,6 +33,7 @@ impl ClusterDependencyRuleInfo {
     pub const TYPE_NAME: &'static str = "ClusterDependencyRuleInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -17,7 +17,7 @@ pub struct ClusterDrsConfigInfo {
     /// Property *ClusterDrsConfigInfo.vmotionRate*.
     pub vmotion_rate: Option<i32>,
     /// Property *ClusterDrsConfigInfo.scaleDescendantsShares*.
-    pub scale_descendants_shares: Option<String>,
+    pub scale_descendants_shares: Option<crate::CompactString>,
     /// Property *ClusterDrsConfigInfo.option*.
     pub option: Option<Vec<crate::types::OptionValueKind>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -28,6 +28,7 @@ impl ClusterDrsConfigInfo {
     pub const TYPE_NAME: &'static str = "ClusterDrsConfigInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

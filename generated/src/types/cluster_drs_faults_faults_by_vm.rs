@@ -21,6 +21,7 @@ impl ClusterDrsFaultsFaultsByVm {
     pub const TYPE_NAME: &'static str = "ClusterDrsFaultsFaultsByVm";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -108,10 +109,12 @@ pub enum ClusterDrsFaultsFaultsByVmKind {
 }
 impl ClusterDrsFaultsFaultsByVmKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::ClusterDrsFaultsFaultsByVm(v) => &**v,
@@ -124,12 +127,14 @@ impl ClusterDrsFaultsFaultsByVmKind {
     }
 }
 impl From<crate::types::ClusterDrsFaultsFaultsByVm> for ClusterDrsFaultsFaultsByVmKind {
+    #[inline]
     fn from(v: crate::types::ClusterDrsFaultsFaultsByVm) -> Self {
         Self::ClusterDrsFaultsFaultsByVm(Box::new(v))
     }
 }
 impl From<crate::types::ClusterDrsFaultsFaultsByVirtualDisk>
 for ClusterDrsFaultsFaultsByVmKind {
+    #[inline]
     fn from(v: crate::types::ClusterDrsFaultsFaultsByVirtualDisk) -> Self {
         Self::ClusterDrsFaultsFaultsByVirtualDisk(Box::new(v))
     }

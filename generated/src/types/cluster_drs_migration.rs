@@ -6,11 +6,11 @@
 #[derive(Clone)]
 pub struct ClusterDrsMigration {
     /// Property *ClusterDrsMigration.key*.
-    pub key: String,
+    pub key: crate::CompactString,
     /// Property *ClusterDrsMigration.time*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub time: String,
+    pub time: crate::CompactString,
     /// Property *ClusterDrsMigration.vm*.
     ///
     /// Refers instance of *VirtualMachine*.
@@ -43,6 +43,7 @@ impl ClusterDrsMigration {
     pub const TYPE_NAME: &'static str = "ClusterDrsMigration";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -9,13 +9,13 @@
 #[derive(Clone, Default)]
 pub struct ClusterDrsRecommendation {
     /// Property *ClusterDrsRecommendation.key*.
-    pub key: String,
+    pub key: crate::CompactString,
     /// Property *ClusterDrsRecommendation.rating*.
     pub rating: i32,
     /// Property *ClusterDrsRecommendation.reason*.
-    pub reason: String,
+    pub reason: crate::CompactString,
     /// Property *ClusterDrsRecommendation.reasonText*.
-    pub reason_text: String,
+    pub reason_text: crate::CompactString,
     /// Deprecated.
     ///
     /// Property *ClusterDrsRecommendation.migrationList*.
@@ -29,6 +29,7 @@ impl ClusterDrsRecommendation {
     pub const TYPE_NAME: &'static str = "ClusterDrsRecommendation";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

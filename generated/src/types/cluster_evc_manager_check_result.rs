@@ -6,7 +6,7 @@
 #[derive(Clone)]
 pub struct ClusterEVCManagerCheckResult {
     /// Property *ClusterEVCManagerCheckResult.evcModeKey*.
-    pub evc_mode_key: String,
+    pub evc_mode_key: crate::CompactString,
     /// Property *ClusterEVCManagerCheckResult.error*.
     pub error: crate::types::MethodFaultKind,
     /// Property *ClusterEVCManagerCheckResult.host*.
@@ -21,6 +21,7 @@ impl ClusterEVCManagerCheckResult {
     pub const TYPE_NAME: &'static str = "ClusterEVCManagerCheckResult";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,7 +8,7 @@ pub struct ClusterEVCManagerEVCState {
     /// Property *ClusterEVCManagerEVCState.supportedEVCMode*.
     pub supported_evc_mode: Vec<crate::types::EVCMode>,
     /// Property *ClusterEVCManagerEVCState.currentEVCModeKey*.
-    pub current_evc_mode_key: Option<String>,
+    pub current_evc_mode_key: Option<crate::CompactString>,
     /// Deprecated.
     ///
     /// Property *ClusterEVCManagerEVCState.guaranteedCPUFeatures*.
@@ -28,6 +28,7 @@ impl ClusterEVCManagerEVCState {
     pub const TYPE_NAME: &'static str = "ClusterEVCManagerEVCState";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

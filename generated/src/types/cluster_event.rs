@@ -14,9 +14,9 @@ pub struct ClusterEvent {
     /// Property *Event.createdTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub created_time: String,
+    pub created_time: crate::CompactString,
     /// Property *Event.userName*.
-    pub user_name: String,
+    pub user_name: crate::CompactString,
     /// Property *Event.datacenter*.
     pub datacenter: Option<Box<crate::types::DatacenterEventArgument>>,
     /// Property *Event.computeResource*.
@@ -36,13 +36,13 @@ pub struct ClusterEvent {
     /// ***Since:*** vSphere API Release 9.1.0.0
     pub tgw: Option<Box<crate::types::TgwEventArgument>>,
     /// Property *Event.fullFormattedMessage*.
-    pub full_formatted_message: Option<String>,
+    pub full_formatted_message: Option<crate::CompactString>,
     /// Property *Event.changeTag*.
-    pub change_tag: Option<String>,
+    pub change_tag: Option<crate::CompactString>,
     /// Property *Event.auditId*.
     ///
     /// ***Since:*** vSphere API Release 9.1.0.0
-    pub audit_id: Option<String>,
+    pub audit_id: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -51,6 +51,7 @@ impl ClusterEvent {
     pub const TYPE_NAME: &'static str = "ClusterEvent";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -247,10 +248,12 @@ pub enum ClusterEventKind {
 }
 impl ClusterEventKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::ClusterEvent(v) => &**v,
@@ -285,121 +288,145 @@ impl ClusterEventKind {
     }
 }
 impl From<crate::types::ClusterEvent> for ClusterEventKind {
+    #[inline]
     fn from(v: crate::types::ClusterEvent) -> Self {
         Self::ClusterEvent(Box::new(v))
     }
 }
 impl From<crate::types::ClusterComplianceCheckedEvent> for ClusterEventKind {
+    #[inline]
     fn from(v: crate::types::ClusterComplianceCheckedEvent) -> Self {
         Self::ClusterComplianceCheckedEvent(Box::new(v))
     }
 }
 impl From<crate::types::ClusterCreatedEvent> for ClusterEventKind {
+    #[inline]
     fn from(v: crate::types::ClusterCreatedEvent) -> Self {
         Self::ClusterCreatedEvent(Box::new(v))
     }
 }
 impl From<crate::types::ClusterDestroyedEvent> for ClusterEventKind {
+    #[inline]
     fn from(v: crate::types::ClusterDestroyedEvent) -> Self {
         Self::ClusterDestroyedEvent(Box::new(v))
     }
 }
 impl From<crate::types::ClusterOvercommittedEventKind> for ClusterEventKind {
+    #[inline]
     fn from(v: crate::types::ClusterOvercommittedEventKind) -> Self {
         Self::ClusterOvercommittedEvent(v)
     }
 }
 impl From<crate::types::ClusterReconfiguredEvent> for ClusterEventKind {
+    #[inline]
     fn from(v: crate::types::ClusterReconfiguredEvent) -> Self {
         Self::ClusterReconfiguredEvent(Box::new(v))
     }
 }
 impl From<crate::types::ClusterStatusChangedEventKind> for ClusterEventKind {
+    #[inline]
     fn from(v: crate::types::ClusterStatusChangedEventKind) -> Self {
         Self::ClusterStatusChangedEvent(v)
     }
 }
 impl From<crate::types::DasAdmissionControlDisabledEvent> for ClusterEventKind {
+    #[inline]
     fn from(v: crate::types::DasAdmissionControlDisabledEvent) -> Self {
         Self::DasAdmissionControlDisabledEvent(Box::new(v))
     }
 }
 impl From<crate::types::DasAdmissionControlEnabledEvent> for ClusterEventKind {
+    #[inline]
     fn from(v: crate::types::DasAdmissionControlEnabledEvent) -> Self {
         Self::DasAdmissionControlEnabledEvent(Box::new(v))
     }
 }
 impl From<crate::types::DasAgentFoundEvent> for ClusterEventKind {
+    #[inline]
     fn from(v: crate::types::DasAgentFoundEvent) -> Self {
         Self::DasAgentFoundEvent(Box::new(v))
     }
 }
 impl From<crate::types::DasAgentUnavailableEvent> for ClusterEventKind {
+    #[inline]
     fn from(v: crate::types::DasAgentUnavailableEvent) -> Self {
         Self::DasAgentUnavailableEvent(Box::new(v))
     }
 }
 impl From<crate::types::DasClusterIsolatedEvent> for ClusterEventKind {
+    #[inline]
     fn from(v: crate::types::DasClusterIsolatedEvent) -> Self {
         Self::DasClusterIsolatedEvent(Box::new(v))
     }
 }
 impl From<crate::types::DasDisabledEvent> for ClusterEventKind {
+    #[inline]
     fn from(v: crate::types::DasDisabledEvent) -> Self {
         Self::DasDisabledEvent(Box::new(v))
     }
 }
 impl From<crate::types::DasEnabledEvent> for ClusterEventKind {
+    #[inline]
     fn from(v: crate::types::DasEnabledEvent) -> Self {
         Self::DasEnabledEvent(Box::new(v))
     }
 }
 impl From<crate::types::DasHostFailedEvent> for ClusterEventKind {
+    #[inline]
     fn from(v: crate::types::DasHostFailedEvent) -> Self {
         Self::DasHostFailedEvent(Box::new(v))
     }
 }
 impl From<crate::types::DasHostIsolatedEvent> for ClusterEventKind {
+    #[inline]
     fn from(v: crate::types::DasHostIsolatedEvent) -> Self {
         Self::DasHostIsolatedEvent(Box::new(v))
     }
 }
 impl From<crate::types::DrsDisabledEvent> for ClusterEventKind {
+    #[inline]
     fn from(v: crate::types::DrsDisabledEvent) -> Self {
         Self::DrsDisabledEvent(Box::new(v))
     }
 }
 impl From<crate::types::DrsEnabledEvent> for ClusterEventKind {
+    #[inline]
     fn from(v: crate::types::DrsEnabledEvent) -> Self {
         Self::DrsEnabledEvent(Box::new(v))
     }
 }
 impl From<crate::types::DrsInvocationFailedEvent> for ClusterEventKind {
+    #[inline]
     fn from(v: crate::types::DrsInvocationFailedEvent) -> Self {
         Self::DrsInvocationFailedEvent(Box::new(v))
     }
 }
 impl From<crate::types::DrsRecoveredFromFailureEvent> for ClusterEventKind {
+    #[inline]
     fn from(v: crate::types::DrsRecoveredFromFailureEvent) -> Self {
         Self::DrsRecoveredFromFailureEvent(Box::new(v))
     }
 }
 impl From<crate::types::FailoverLevelRestored> for ClusterEventKind {
+    #[inline]
     fn from(v: crate::types::FailoverLevelRestored) -> Self {
         Self::FailoverLevelRestored(Box::new(v))
     }
 }
 impl From<crate::types::HostMonitoringStateChangedEvent> for ClusterEventKind {
+    #[inline]
     fn from(v: crate::types::HostMonitoringStateChangedEvent) -> Self {
         Self::HostMonitoringStateChangedEvent(Box::new(v))
     }
 }
 impl From<crate::types::InsufficientFailoverResourcesEvent> for ClusterEventKind {
+    #[inline]
     fn from(v: crate::types::InsufficientFailoverResourcesEvent) -> Self {
         Self::InsufficientFailoverResourcesEvent(Box::new(v))
     }
 }
 impl From<crate::types::VmHealthMonitoringStateChangedEvent> for ClusterEventKind {
+    #[inline]
     fn from(v: crate::types::VmHealthMonitoringStateChangedEvent) -> Self {
         Self::VmHealthMonitoringStateChangedEvent(Box::new(v))
     }

@@ -14,7 +14,7 @@ pub struct ClusterFtVmHostRuleInfo {
     /// Property *ClusterRuleInfo.enabled*.
     pub enabled: Option<bool>,
     /// Property *ClusterRuleInfo.name*.
-    pub name: Option<String>,
+    pub name: Option<crate::CompactString>,
     /// Property *ClusterRuleInfo.mandatory*.
     pub mandatory: Option<bool>,
     /// Property *ClusterRuleInfo.userCreated*.
@@ -22,11 +22,11 @@ pub struct ClusterFtVmHostRuleInfo {
     /// Property *ClusterRuleInfo.inCompliance*.
     pub in_compliance: Option<bool>,
     /// Property *ClusterRuleInfo.ruleUuid*.
-    pub rule_uuid: Option<String>,
+    pub rule_uuid: Option<crate::CompactString>,
     /// Property *ClusterFtVmHostRuleInfo.vmGroupName*.
-    pub vm_group_name: String,
+    pub vm_group_name: crate::CompactString,
     /// Property *ClusterFtVmHostRuleInfo.hostGroupName*.
-    pub host_group_name: Option<Vec<String>>,
+    pub host_group_name: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -35,6 +35,7 @@ impl ClusterFtVmHostRuleInfo {
     pub const TYPE_NAME: &'static str = "ClusterFtVmHostRuleInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

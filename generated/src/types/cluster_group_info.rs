@@ -8,11 +8,11 @@
 #[derive(Clone, Default)]
 pub struct ClusterGroupInfo {
     /// Property *ClusterGroupInfo.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *ClusterGroupInfo.userCreated*.
     pub user_created: Option<bool>,
     /// Property *ClusterGroupInfo.uniqueID*.
-    pub unique_id: Option<String>,
+    pub unique_id: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl ClusterGroupInfo {
     pub const TYPE_NAME: &'static str = "ClusterGroupInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -110,10 +111,12 @@ pub enum ClusterGroupInfoKind {
 }
 impl ClusterGroupInfoKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::ClusterGroupInfo(v) => &**v,
@@ -127,16 +130,19 @@ impl ClusterGroupInfoKind {
     }
 }
 impl From<crate::types::ClusterGroupInfo> for ClusterGroupInfoKind {
+    #[inline]
     fn from(v: crate::types::ClusterGroupInfo) -> Self {
         Self::ClusterGroupInfo(Box::new(v))
     }
 }
 impl From<crate::types::ClusterHostGroup> for ClusterGroupInfoKind {
+    #[inline]
     fn from(v: crate::types::ClusterHostGroup) -> Self {
         Self::ClusterHostGroup(Box::new(v))
     }
 }
 impl From<crate::types::ClusterVmGroup> for ClusterGroupInfoKind {
+    #[inline]
     fn from(v: crate::types::ClusterVmGroup) -> Self {
         Self::ClusterVmGroup(Box::new(v))
     }

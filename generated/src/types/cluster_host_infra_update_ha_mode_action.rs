@@ -6,11 +6,11 @@
 #[derive(Clone, Default)]
 pub struct ClusterHostInfraUpdateHaModeAction {
     /// Property *ClusterAction.type*.
-    pub r#type: String,
+    pub r#type: crate::CompactString,
     /// Property *ClusterAction.target*.
     pub target: Option<Box<crate::types::ManagedObjectReference>>,
     /// Property *ClusterHostInfraUpdateHaModeAction.operationType*.
-    pub operation_type: String,
+    pub operation_type: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -19,6 +19,7 @@ impl ClusterHostInfraUpdateHaModeAction {
     pub const TYPE_NAME: &'static str = "ClusterHostInfraUpdateHaModeAction";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,13 +8,13 @@ pub struct ClusterInfraUpdateHaConfigInfo {
     /// Property *ClusterInfraUpdateHaConfigInfo.enabled*.
     pub enabled: Option<bool>,
     /// Property *ClusterInfraUpdateHaConfigInfo.behavior*.
-    pub behavior: Option<String>,
+    pub behavior: Option<crate::CompactString>,
     /// Property *ClusterInfraUpdateHaConfigInfo.moderateRemediation*.
-    pub moderate_remediation: Option<String>,
+    pub moderate_remediation: Option<crate::CompactString>,
     /// Property *ClusterInfraUpdateHaConfigInfo.severeRemediation*.
-    pub severe_remediation: Option<String>,
+    pub severe_remediation: Option<crate::CompactString>,
     /// Property *ClusterInfraUpdateHaConfigInfo.providers*.
-    pub providers: Option<Vec<String>>,
+    pub providers: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -23,6 +23,7 @@ impl ClusterInfraUpdateHaConfigInfo {
     pub const TYPE_NAME: &'static str = "ClusterInfraUpdateHaConfigInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,7 +6,7 @@
 #[derive(Clone)]
 pub struct ClusterInitialPlacementAction {
     /// Property *ClusterAction.type*.
-    pub r#type: String,
+    pub r#type: crate::CompactString,
     /// Property *ClusterAction.target*.
     pub target: Option<Box<crate::types::ManagedObjectReference>>,
     /// Property *ClusterInitialPlacementAction.targetHost*.
@@ -25,6 +25,7 @@ impl ClusterInitialPlacementAction {
     pub const TYPE_NAME: &'static str = "ClusterInitialPlacementAction";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

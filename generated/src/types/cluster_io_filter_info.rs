@@ -6,23 +6,23 @@
 #[derive(Clone, Default)]
 pub struct ClusterIoFilterInfo {
     /// Property *IoFilterInfo.id*.
-    pub id: String,
+    pub id: crate::CompactString,
     /// Property *IoFilterInfo.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *IoFilterInfo.vendor*.
-    pub vendor: String,
+    pub vendor: crate::CompactString,
     /// Property *IoFilterInfo.version*.
-    pub version: String,
+    pub version: crate::CompactString,
     /// Property *IoFilterInfo.type*.
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::CompactString>,
     /// Property *IoFilterInfo.summary*.
-    pub summary: Option<String>,
+    pub summary: Option<crate::CompactString>,
     /// Property *IoFilterInfo.releaseDate*.
-    pub release_date: Option<String>,
+    pub release_date: Option<crate::CompactString>,
     /// Property *ClusterIoFilterInfo.opType*.
-    pub op_type: String,
+    pub op_type: crate::CompactString,
     /// Property *ClusterIoFilterInfo.vibUrl*.
-    pub vib_url: Option<String>,
+    pub vib_url: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -31,6 +31,7 @@ impl ClusterIoFilterInfo {
     pub const TYPE_NAME: &'static str = "ClusterIoFilterInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

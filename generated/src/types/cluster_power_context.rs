@@ -8,9 +8,9 @@
 #[derive(Clone, Default)]
 pub struct ClusterPowerContext {
     /// Property *ClusterPowerContext.currentClusterPowerStatus*.
-    pub current_cluster_power_status: String,
+    pub current_cluster_power_status: crate::CompactString,
     /// Property *ClusterPowerContext.orderedClusterPowerStatus*.
-    pub ordered_cluster_power_status: Option<Vec<String>>,
+    pub ordered_cluster_power_status: Option<Vec<crate::CompactString>>,
     /// Property *ClusterPowerContext.trackingTask*.
     ///
     /// Refers instance of *Task*.
@@ -27,6 +27,7 @@ impl ClusterPowerContext {
     pub const TYPE_NAME: &'static str = "ClusterPowerContext";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

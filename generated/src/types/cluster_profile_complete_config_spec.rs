@@ -6,9 +6,9 @@
 #[derive(Clone, Default)]
 pub struct ClusterProfileCompleteConfigSpec {
     /// Property *ProfileCreateSpec.name*.
-    pub name: Option<String>,
+    pub name: Option<crate::CompactString>,
     /// Property *ProfileCreateSpec.annotation*.
-    pub annotation: Option<String>,
+    pub annotation: Option<crate::CompactString>,
     /// Property *ProfileCreateSpec.enabled*.
     pub enabled: Option<bool>,
     /// Property *ClusterProfileCompleteConfigSpec.complyProfile*.
@@ -21,6 +21,7 @@ impl ClusterProfileCompleteConfigSpec {
     pub const TYPE_NAME: &'static str = "ClusterProfileCompleteConfigSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

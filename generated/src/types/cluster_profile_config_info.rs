@@ -6,9 +6,9 @@
 #[derive(Clone, Default)]
 pub struct ClusterProfileConfigInfo {
     /// Property *ProfileConfigInfo.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *ProfileConfigInfo.annotation*.
-    pub annotation: Option<String>,
+    pub annotation: Option<crate::CompactString>,
     /// Property *ProfileConfigInfo.enabled*.
     pub enabled: bool,
     /// Property *ClusterProfileConfigInfo.complyProfile*.
@@ -21,6 +21,7 @@ impl ClusterProfileConfigInfo {
     pub const TYPE_NAME: &'static str = "ClusterProfileConfigInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

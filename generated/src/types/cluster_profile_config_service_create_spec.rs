@@ -6,13 +6,13 @@
 #[derive(Clone, Default)]
 pub struct ClusterProfileConfigServiceCreateSpec {
     /// Property *ProfileCreateSpec.name*.
-    pub name: Option<String>,
+    pub name: Option<crate::CompactString>,
     /// Property *ProfileCreateSpec.annotation*.
-    pub annotation: Option<String>,
+    pub annotation: Option<crate::CompactString>,
     /// Property *ProfileCreateSpec.enabled*.
     pub enabled: Option<bool>,
     /// Property *ClusterProfileConfigServiceCreateSpec.serviceType*.
-    pub service_type: Option<Vec<String>>,
+    pub service_type: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl ClusterProfileConfigServiceCreateSpec {
     pub const TYPE_NAME: &'static str = "ClusterProfileConfigServiceCreateSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

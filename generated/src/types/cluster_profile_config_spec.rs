@@ -8,9 +8,9 @@
 #[derive(Clone, Default)]
 pub struct ClusterProfileConfigSpec {
     /// Property *ProfileCreateSpec.name*.
-    pub name: Option<String>,
+    pub name: Option<crate::CompactString>,
     /// Property *ProfileCreateSpec.annotation*.
-    pub annotation: Option<String>,
+    pub annotation: Option<crate::CompactString>,
     /// Property *ProfileCreateSpec.enabled*.
     pub enabled: Option<bool>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -21,6 +21,7 @@ impl ClusterProfileConfigSpec {
     pub const TYPE_NAME: &'static str = "ClusterProfileConfigSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -114,10 +115,12 @@ pub enum ClusterProfileConfigSpecKind {
 }
 impl ClusterProfileConfigSpecKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::ClusterProfileConfigSpec(v) => &**v,
@@ -131,18 +134,21 @@ impl ClusterProfileConfigSpecKind {
     }
 }
 impl From<crate::types::ClusterProfileConfigSpec> for ClusterProfileConfigSpecKind {
+    #[inline]
     fn from(v: crate::types::ClusterProfileConfigSpec) -> Self {
         Self::ClusterProfileConfigSpec(Box::new(v))
     }
 }
 impl From<crate::types::ClusterProfileCompleteConfigSpec>
 for ClusterProfileConfigSpecKind {
+    #[inline]
     fn from(v: crate::types::ClusterProfileCompleteConfigSpec) -> Self {
         Self::ClusterProfileCompleteConfigSpec(Box::new(v))
     }
 }
 impl From<crate::types::ClusterProfileConfigServiceCreateSpec>
 for ClusterProfileConfigSpecKind {
+    #[inline]
     fn from(v: crate::types::ClusterProfileConfigServiceCreateSpec) -> Self {
         Self::ClusterProfileConfigServiceCreateSpec(Box::new(v))
     }

@@ -8,9 +8,9 @@
 #[derive(Clone, Default)]
 pub struct ClusterProfileCreateSpec {
     /// Property *ProfileCreateSpec.name*.
-    pub name: Option<String>,
+    pub name: Option<crate::CompactString>,
     /// Property *ProfileCreateSpec.annotation*.
-    pub annotation: Option<String>,
+    pub annotation: Option<crate::CompactString>,
     /// Property *ProfileCreateSpec.enabled*.
     pub enabled: Option<bool>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -21,6 +21,7 @@ impl ClusterProfileCreateSpec {
     pub const TYPE_NAME: &'static str = "ClusterProfileCreateSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -108,10 +109,12 @@ pub enum ClusterProfileCreateSpecKind {
 }
 impl ClusterProfileCreateSpecKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::ClusterProfileCreateSpec(v) => &**v,
@@ -124,11 +127,13 @@ impl ClusterProfileCreateSpecKind {
     }
 }
 impl From<crate::types::ClusterProfileCreateSpec> for ClusterProfileCreateSpecKind {
+    #[inline]
     fn from(v: crate::types::ClusterProfileCreateSpec) -> Self {
         Self::ClusterProfileCreateSpec(Box::new(v))
     }
 }
 impl From<crate::types::ClusterProfileConfigSpecKind> for ClusterProfileCreateSpecKind {
+    #[inline]
     fn from(v: crate::types::ClusterProfileConfigSpecKind) -> Self {
         Self::ClusterProfileConfigSpec(v)
     }

@@ -6,25 +6,25 @@
 #[derive(Clone, Default)]
 pub struct ClusterRecommendation {
     /// Property *ClusterRecommendation.key*.
-    pub key: String,
+    pub key: crate::CompactString,
     /// Property *ClusterRecommendation.type*.
-    pub r#type: String,
+    pub r#type: crate::CompactString,
     /// Property *ClusterRecommendation.time*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub time: String,
+    pub time: crate::CompactString,
     /// Property *ClusterRecommendation.rating*.
     pub rating: i32,
     /// Property *ClusterRecommendation.reason*.
-    pub reason: String,
+    pub reason: crate::CompactString,
     /// Property *ClusterRecommendation.reasonText*.
-    pub reason_text: String,
+    pub reason_text: crate::CompactString,
     /// Property *ClusterRecommendation.warningText*.
-    pub warning_text: Option<String>,
+    pub warning_text: Option<crate::CompactString>,
     /// Property *ClusterRecommendation.warningDetails*.
     pub warning_details: Option<Box<crate::types::LocalizableMessage>>,
     /// Property *ClusterRecommendation.prerequisite*.
-    pub prerequisite: Option<Vec<String>>,
+    pub prerequisite: Option<Vec<crate::CompactString>>,
     /// Property *ClusterRecommendation.action*.
     pub action: Option<Vec<crate::types::ClusterActionKind>>,
     /// Property *ClusterRecommendation.target*.
@@ -37,6 +37,7 @@ impl ClusterRecommendation {
     pub const TYPE_NAME: &'static str = "ClusterRecommendation";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

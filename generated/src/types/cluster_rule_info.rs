@@ -14,7 +14,7 @@ pub struct ClusterRuleInfo {
     /// Property *ClusterRuleInfo.enabled*.
     pub enabled: Option<bool>,
     /// Property *ClusterRuleInfo.name*.
-    pub name: Option<String>,
+    pub name: Option<crate::CompactString>,
     /// Property *ClusterRuleInfo.mandatory*.
     pub mandatory: Option<bool>,
     /// Property *ClusterRuleInfo.userCreated*.
@@ -22,7 +22,7 @@ pub struct ClusterRuleInfo {
     /// Property *ClusterRuleInfo.inCompliance*.
     pub in_compliance: Option<bool>,
     /// Property *ClusterRuleInfo.ruleUuid*.
-    pub rule_uuid: Option<String>,
+    pub rule_uuid: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -31,6 +31,7 @@ impl ClusterRuleInfo {
     pub const TYPE_NAME: &'static str = "ClusterRuleInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -158,10 +159,12 @@ pub enum ClusterRuleInfoKind {
 }
 impl ClusterRuleInfoKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::ClusterRuleInfo(v) => &**v,
@@ -180,41 +183,49 @@ impl ClusterRuleInfoKind {
     }
 }
 impl From<crate::types::ClusterRuleInfo> for ClusterRuleInfoKind {
+    #[inline]
     fn from(v: crate::types::ClusterRuleInfo) -> Self {
         Self::ClusterRuleInfo(Box::new(v))
     }
 }
 impl From<crate::types::ClusterAffinityRuleSpec> for ClusterRuleInfoKind {
+    #[inline]
     fn from(v: crate::types::ClusterAffinityRuleSpec) -> Self {
         Self::ClusterAffinityRuleSpec(Box::new(v))
     }
 }
 impl From<crate::types::ClusterAntiAffinityRuleSpec> for ClusterRuleInfoKind {
+    #[inline]
     fn from(v: crate::types::ClusterAntiAffinityRuleSpec) -> Self {
         Self::ClusterAntiAffinityRuleSpec(Box::new(v))
     }
 }
 impl From<crate::types::ClusterDependencyRuleInfo> for ClusterRuleInfoKind {
+    #[inline]
     fn from(v: crate::types::ClusterDependencyRuleInfo) -> Self {
         Self::ClusterDependencyRuleInfo(Box::new(v))
     }
 }
 impl From<crate::types::ClusterFtVmHostRuleInfo> for ClusterRuleInfoKind {
+    #[inline]
     fn from(v: crate::types::ClusterFtVmHostRuleInfo) -> Self {
         Self::ClusterFtVmHostRuleInfo(Box::new(v))
     }
 }
 impl From<crate::types::ClusterVmHostRuleInfo> for ClusterRuleInfoKind {
+    #[inline]
     fn from(v: crate::types::ClusterVmHostRuleInfo) -> Self {
         Self::ClusterVmHostRuleInfo(Box::new(v))
     }
 }
 impl From<crate::types::VirtualDiskAntiAffinityRuleSpec> for ClusterRuleInfoKind {
+    #[inline]
     fn from(v: crate::types::VirtualDiskAntiAffinityRuleSpec) -> Self {
         Self::VirtualDiskAntiAffinityRuleSpec(Box::new(v))
     }
 }
 impl From<crate::types::VirtualDiskRuleSpec> for ClusterRuleInfoKind {
+    #[inline]
     fn from(v: crate::types::VirtualDiskRuleSpec) -> Self {
         Self::VirtualDiskRuleSpec(Box::new(v))
     }

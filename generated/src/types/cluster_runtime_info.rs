@@ -8,7 +8,7 @@
 #[derive(Clone, Default)]
 pub struct ClusterRuntimeInfo {
     /// Property *ClusterRuntimeInfo.clusterUuid*.
-    pub cluster_uuid: String,
+    pub cluster_uuid: crate::CompactString,
     /// Property *ClusterRuntimeInfo.totalComponentsCount*.
     pub total_components_count: i32,
     /// Property *ClusterRuntimeInfo.cluster*.
@@ -23,6 +23,7 @@ impl ClusterRuntimeInfo {
     pub const TYPE_NAME: &'static str = "ClusterRuntimeInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

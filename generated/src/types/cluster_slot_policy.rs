@@ -15,6 +15,7 @@ impl ClusterSlotPolicy {
     pub const TYPE_NAME: &'static str = "ClusterSlotPolicy";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -92,10 +93,12 @@ pub enum ClusterSlotPolicyKind {
 }
 impl ClusterSlotPolicyKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::ClusterSlotPolicy(v) => &**v,
@@ -108,11 +111,13 @@ impl ClusterSlotPolicyKind {
     }
 }
 impl From<crate::types::ClusterSlotPolicy> for ClusterSlotPolicyKind {
+    #[inline]
     fn from(v: crate::types::ClusterSlotPolicy) -> Self {
         Self::ClusterSlotPolicy(Box::new(v))
     }
 }
 impl From<crate::types::ClusterFixedSizeSlotPolicy> for ClusterSlotPolicyKind {
+    #[inline]
     fn from(v: crate::types::ClusterFixedSizeSlotPolicy) -> Self {
         Self::ClusterFixedSizeSlotPolicy(Box::new(v))
     }

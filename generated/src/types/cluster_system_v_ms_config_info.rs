@@ -16,11 +16,11 @@ pub struct ClusterSystemVMsConfigInfo {
     /// Refers instances of *Datastore*.
     pub not_allowed_datastores: Option<Vec<crate::types::ManagedObjectReference>>,
     /// Property *ClusterSystemVMsConfigInfo.dsTagCategoriesToExclude*.
-    pub ds_tag_categories_to_exclude: Option<Vec<String>>,
+    pub ds_tag_categories_to_exclude: Option<Vec<crate::CompactString>>,
     /// Property *ClusterSystemVMsConfigInfo.deploymentMode*.
     ///
     /// ***Since:*** vSphere API Release 8.0.2.0
-    pub deployment_mode: Option<String>,
+    pub deployment_mode: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -29,6 +29,7 @@ impl ClusterSystemVMsConfigInfo {
     pub const TYPE_NAME: &'static str = "ClusterSystemVMsConfigInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -18,7 +18,7 @@ pub struct ClusterSystemVMsConfigSpec {
     /// Property *ClusterSystemVMsConfigSpec.deploymentMode*.
     ///
     /// ***Since:*** vSphere API Release 8.0.2.0
-    pub deployment_mode: Option<String>,
+    pub deployment_mode: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -27,6 +27,7 @@ impl ClusterSystemVMsConfigSpec {
     pub const TYPE_NAME: &'static str = "ClusterSystemVMsConfigSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

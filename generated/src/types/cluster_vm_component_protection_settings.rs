@@ -6,15 +6,15 @@
 #[derive(Clone, Default)]
 pub struct ClusterVmComponentProtectionSettings {
     /// Property *ClusterVmComponentProtectionSettings.vmStorageProtectionForAPD*.
-    pub vm_storage_protection_for_apd: Option<String>,
+    pub vm_storage_protection_for_apd: Option<crate::CompactString>,
     /// Property *ClusterVmComponentProtectionSettings.enableAPDTimeoutForHosts*.
     pub enable_apd_timeout_for_hosts: Option<bool>,
     /// Property *ClusterVmComponentProtectionSettings.vmTerminateDelayForAPDSec*.
     pub vm_terminate_delay_for_apd_sec: Option<i32>,
     /// Property *ClusterVmComponentProtectionSettings.vmReactionOnAPDCleared*.
-    pub vm_reaction_on_apd_cleared: Option<String>,
+    pub vm_reaction_on_apd_cleared: Option<crate::CompactString>,
     /// Property *ClusterVmComponentProtectionSettings.vmStorageProtectionForPDL*.
-    pub vm_storage_protection_for_pdl: Option<String>,
+    pub vm_storage_protection_for_pdl: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -23,6 +23,7 @@ impl ClusterVmComponentProtectionSettings {
     pub const TYPE_NAME: &'static str = "ClusterVmComponentProtectionSettings";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

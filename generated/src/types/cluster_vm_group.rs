@@ -6,11 +6,11 @@
 #[derive(Clone, Default)]
 pub struct ClusterVmGroup {
     /// Property *ClusterGroupInfo.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *ClusterGroupInfo.userCreated*.
     pub user_created: Option<bool>,
     /// Property *ClusterGroupInfo.uniqueID*.
-    pub unique_id: Option<String>,
+    pub unique_id: Option<crate::CompactString>,
     /// Property *ClusterVmGroup.vm*.
     ///
     /// Refers instances of *VirtualMachine*.
@@ -23,6 +23,7 @@ impl ClusterVmGroup {
     pub const TYPE_NAME: &'static str = "ClusterVmGroup";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -12,7 +12,7 @@ pub struct ClusterVmHostRuleInfo {
     /// Property *ClusterRuleInfo.enabled*.
     pub enabled: Option<bool>,
     /// Property *ClusterRuleInfo.name*.
-    pub name: Option<String>,
+    pub name: Option<crate::CompactString>,
     /// Property *ClusterRuleInfo.mandatory*.
     pub mandatory: Option<bool>,
     /// Property *ClusterRuleInfo.userCreated*.
@@ -20,13 +20,13 @@ pub struct ClusterVmHostRuleInfo {
     /// Property *ClusterRuleInfo.inCompliance*.
     pub in_compliance: Option<bool>,
     /// Property *ClusterRuleInfo.ruleUuid*.
-    pub rule_uuid: Option<String>,
+    pub rule_uuid: Option<crate::CompactString>,
     /// Property *ClusterVmHostRuleInfo.vmGroupName*.
-    pub vm_group_name: Option<String>,
+    pub vm_group_name: Option<crate::CompactString>,
     /// Property *ClusterVmHostRuleInfo.affineHostGroupName*.
-    pub affine_host_group_name: Option<String>,
+    pub affine_host_group_name: Option<crate::CompactString>,
     /// Property *ClusterVmHostRuleInfo.antiAffineHostGroupName*.
-    pub anti_affine_host_group_name: Option<String>,
+    pub anti_affine_host_group_name: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -35,6 +35,7 @@ impl ClusterVmHostRuleInfo {
     pub const TYPE_NAME: &'static str = "ClusterVmHostRuleInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct ClusterVmReadiness {
     /// Property *ClusterVmReadiness.readyCondition*.
-    pub ready_condition: Option<String>,
+    pub ready_condition: Option<crate::CompactString>,
     /// Property *ClusterVmReadiness.postReadyDelay*.
     pub post_ready_delay: Option<i32>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -17,6 +17,7 @@ impl ClusterVmReadiness {
     pub const TYPE_NAME: &'static str = "ClusterVmReadiness";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -11,7 +11,7 @@ pub struct ClusterVmToolsMonitoringSettings {
     #[deprecated]
     pub enabled: Option<bool>,
     /// Property *ClusterVmToolsMonitoringSettings.vmMonitoring*.
-    pub vm_monitoring: Option<String>,
+    pub vm_monitoring: Option<crate::CompactString>,
     /// Property *ClusterVmToolsMonitoringSettings.clusterSettings*.
     pub cluster_settings: Option<bool>,
     /// Property *ClusterVmToolsMonitoringSettings.failureInterval*.
@@ -30,6 +30,7 @@ impl ClusterVmToolsMonitoringSettings {
     pub const TYPE_NAME: &'static str = "ClusterVmToolsMonitoringSettings";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

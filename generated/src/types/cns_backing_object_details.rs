@@ -19,6 +19,7 @@ impl CnsBackingObjectDetails {
     pub const TYPE_NAME: &'static str = "CnsBackingObjectDetails";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -106,10 +107,12 @@ pub enum CnsBackingObjectDetailsKind {
 }
 impl CnsBackingObjectDetailsKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::CnsBackingObjectDetails(v) => &**v,
@@ -125,18 +128,21 @@ impl CnsBackingObjectDetailsKind {
     }
 }
 impl From<crate::types::CnsBackingObjectDetails> for CnsBackingObjectDetailsKind {
+    #[inline]
     fn from(v: crate::types::CnsBackingObjectDetails) -> Self {
         Self::CnsBackingObjectDetails(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::CnsBlockBackingDetails> for CnsBackingObjectDetailsKind {
+    #[inline]
     fn from(v: crate::types::CnsBlockBackingDetails) -> Self {
         Self::CnsBlockBackingDetails(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::CnsFileBackingDetailsKind> for CnsBackingObjectDetailsKind {
+    #[inline]
     fn from(v: crate::types::CnsFileBackingDetailsKind) -> Self {
         Self::CnsFileBackingDetails(v)
     }

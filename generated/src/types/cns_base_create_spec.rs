@@ -17,6 +17,7 @@ impl CnsBaseCreateSpec {
     pub const TYPE_NAME: &'static str = "CnsBaseCreateSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -98,10 +99,12 @@ pub enum CnsBaseCreateSpecKind {
 }
 impl CnsBaseCreateSpecKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::CnsBaseCreateSpec(v) => &**v,
@@ -117,18 +120,21 @@ impl CnsBaseCreateSpecKind {
     }
 }
 impl From<crate::types::CnsBaseCreateSpec> for CnsBaseCreateSpecKind {
+    #[inline]
     fn from(v: crate::types::CnsBaseCreateSpec) -> Self {
         Self::CnsBaseCreateSpec(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::CnsBlockCreateSpec> for CnsBaseCreateSpecKind {
+    #[inline]
     fn from(v: crate::types::CnsBlockCreateSpec) -> Self {
         Self::CnsBlockCreateSpec(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::CnsFileCreateSpecKind> for CnsBaseCreateSpecKind {
+    #[inline]
     fn from(v: crate::types::CnsFileCreateSpecKind) -> Self {
         Self::CnsFileCreateSpec(v)
     }

@@ -10,13 +10,13 @@ pub struct CnsBlockBackingDetails {
     /// Property *CnsBackingObjectDetails.capacityInMb*.
     pub capacity_in_mb: Option<i64>,
     /// Property *CnsBlockBackingDetails.backingDiskId*.
-    pub backing_disk_id: Option<String>,
+    pub backing_disk_id: Option<crate::CompactString>,
     /// Property *CnsBlockBackingDetails.backingDiskUrlPath*.
-    pub backing_disk_url_path: Option<String>,
+    pub backing_disk_url_path: Option<crate::CompactString>,
     /// Property *CnsBlockBackingDetails.backingDiskPath*.
-    pub backing_disk_path: Option<String>,
+    pub backing_disk_path: Option<crate::CompactString>,
     /// Property *CnsBlockBackingDetails.backingDiskObjectId*.
-    pub backing_disk_object_id: Option<String>,
+    pub backing_disk_object_id: Option<crate::CompactString>,
     /// Property *CnsBlockBackingDetails.usedCapacityInMb*.
     pub used_capacity_in_mb: Option<i64>,
     /// Property *CnsBlockBackingDetails.aggregatedSnapshotCapacityInMb*.
@@ -29,6 +29,7 @@ impl CnsBlockBackingDetails {
     pub const TYPE_NAME: &'static str = "CnsBlockBackingDetails";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

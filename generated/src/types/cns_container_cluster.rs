@@ -8,15 +8,15 @@
 #[derive(Clone, Default)]
 pub struct CnsContainerCluster {
     /// Property *CnsContainerCluster.clusterType*.
-    pub cluster_type: String,
+    pub cluster_type: crate::CompactString,
     /// Property *CnsContainerCluster.clusterId*.
-    pub cluster_id: String,
+    pub cluster_id: crate::CompactString,
     /// Property *CnsContainerCluster.vSphereUser*.
-    pub v_sphere_user: String,
+    pub v_sphere_user: crate::CompactString,
     /// Property *CnsContainerCluster.clusterFlavor*.
-    pub cluster_flavor: Option<String>,
+    pub cluster_flavor: Option<crate::CompactString>,
     /// Property *CnsContainerCluster.clusterDistribution*.
-    pub cluster_distribution: Option<String>,
+    pub cluster_distribution: Option<crate::CompactString>,
     /// Property *CnsContainerCluster.delete*.
     pub delete: Option<bool>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -27,6 +27,7 @@ impl CnsContainerCluster {
     pub const TYPE_NAME: &'static str = "CnsContainerCluster";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -10,13 +10,13 @@
 #[derive(Clone, Default)]
 pub struct CnsEntityMetadata {
     /// Property *CnsEntityMetadata.entityName*.
-    pub entity_name: String,
+    pub entity_name: crate::CompactString,
     /// Property *CnsEntityMetadata.labels*.
     pub labels: Option<Vec<crate::types::KeyValue>>,
     /// Property *CnsEntityMetadata.delete*.
     pub delete: Option<bool>,
     /// Property *CnsEntityMetadata.clusterId*.
-    pub cluster_id: Option<String>,
+    pub cluster_id: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -25,6 +25,7 @@ impl CnsEntityMetadata {
     pub const TYPE_NAME: &'static str = "CnsEntityMetadata";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -115,10 +116,12 @@ pub enum CnsEntityMetadataKind {
 }
 impl CnsEntityMetadataKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::CnsEntityMetadata(v) => &**v,
@@ -132,12 +135,14 @@ impl CnsEntityMetadataKind {
     }
 }
 impl From<crate::types::CnsEntityMetadata> for CnsEntityMetadataKind {
+    #[inline]
     fn from(v: crate::types::CnsEntityMetadata) -> Self {
         Self::CnsEntityMetadata(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::CnsKubernetesEntityMetadata> for CnsEntityMetadataKind {
+    #[inline]
     fn from(v: crate::types::CnsKubernetesEntityMetadata) -> Self {
         Self::CnsKubernetesEntityMetadata(Box::new(v))
     }

@@ -14,7 +14,7 @@ pub struct CnsFault {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *CnsFault.reason*.
-    pub reason: String,
+    pub reason: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -23,6 +23,7 @@ impl CnsFault {
     pub const TYPE_NAME: &'static str = "CnsFault";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -129,10 +130,12 @@ pub enum CnsFaultKind {
 }
 impl CnsFaultKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::CnsFault(v) => &**v,
@@ -158,48 +161,56 @@ impl CnsFaultKind {
     }
 }
 impl From<crate::types::CnsFault> for CnsFaultKind {
+    #[inline]
     fn from(v: crate::types::CnsFault) -> Self {
         Self::CnsFault(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::CnsAlreadyRegisteredFault> for CnsFaultKind {
+    #[inline]
     fn from(v: crate::types::CnsAlreadyRegisteredFault) -> Self {
         Self::CnsAlreadyRegisteredFault(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::CnsMissingControllerFault> for CnsFaultKind {
+    #[inline]
     fn from(v: crate::types::CnsMissingControllerFault) -> Self {
         Self::CnsMissingControllerFault(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::CnsNotRegisteredFault> for CnsFaultKind {
+    #[inline]
     fn from(v: crate::types::CnsNotRegisteredFault) -> Self {
         Self::CnsNotRegisteredFault(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::CnsPlacementFaultKind> for CnsFaultKind {
+    #[inline]
     fn from(v: crate::types::CnsPlacementFaultKind) -> Self {
         Self::CnsPlacementFault(v)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::CnsSnapshotNotFoundFault> for CnsFaultKind {
+    #[inline]
     fn from(v: crate::types::CnsSnapshotNotFoundFault) -> Self {
         Self::CnsSnapshotNotFoundFault(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::CnsVolumeAlreadyExistsFault> for CnsFaultKind {
+    #[inline]
     fn from(v: crate::types::CnsVolumeAlreadyExistsFault) -> Self {
         Self::CnsVolumeAlreadyExistsFault(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::CnsVolumeNotFoundFault> for CnsFaultKind {
+    #[inline]
     fn from(v: crate::types::CnsVolumeNotFoundFault) -> Self {
         Self::CnsVolumeNotFoundFault(Box::new(v))
     }

@@ -12,7 +12,7 @@ pub struct CnsFileBackingDetails {
     /// Property *CnsBackingObjectDetails.capacityInMb*.
     pub capacity_in_mb: Option<i64>,
     /// Property *CnsFileBackingDetails.backingFileId*.
-    pub backing_file_id: Option<String>,
+    pub backing_file_id: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl CnsFileBackingDetails {
     pub const TYPE_NAME: &'static str = "CnsFileBackingDetails";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -107,10 +108,12 @@ pub enum CnsFileBackingDetailsKind {
 }
 impl CnsFileBackingDetailsKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::CnsFileBackingDetails(v) => &**v,
@@ -124,12 +127,14 @@ impl CnsFileBackingDetailsKind {
     }
 }
 impl From<crate::types::CnsFileBackingDetails> for CnsFileBackingDetailsKind {
+    #[inline]
     fn from(v: crate::types::CnsFileBackingDetails) -> Self {
         Self::CnsFileBackingDetails(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::CnsVsanFileShareBackingDetails> for CnsFileBackingDetailsKind {
+    #[inline]
     fn from(v: crate::types::CnsVsanFileShareBackingDetails) -> Self {
         Self::CnsVsanFileShareBackingDetails(Box::new(v))
     }

@@ -17,6 +17,7 @@ impl CnsFileCreateSpec {
     pub const TYPE_NAME: &'static str = "CnsFileCreateSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -95,10 +96,12 @@ pub enum CnsFileCreateSpecKind {
 }
 impl CnsFileCreateSpecKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::CnsFileCreateSpec(v) => &**v,
@@ -112,12 +115,14 @@ impl CnsFileCreateSpecKind {
     }
 }
 impl From<crate::types::CnsFileCreateSpec> for CnsFileCreateSpecKind {
+    #[inline]
     fn from(v: crate::types::CnsFileCreateSpec) -> Self {
         Self::CnsFileCreateSpec(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::CnsVSANFileCreateSpec> for CnsFileCreateSpecKind {
+    #[inline]
     fn from(v: crate::types::CnsVSANFileCreateSpec) -> Self {
         Self::CnsVSANFileCreateSpec(Box::new(v))
     }

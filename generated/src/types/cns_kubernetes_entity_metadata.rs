@@ -8,17 +8,17 @@
 #[derive(Clone, Default)]
 pub struct CnsKubernetesEntityMetadata {
     /// Property *CnsEntityMetadata.entityName*.
-    pub entity_name: String,
+    pub entity_name: crate::CompactString,
     /// Property *CnsEntityMetadata.labels*.
     pub labels: Option<Vec<crate::types::KeyValue>>,
     /// Property *CnsEntityMetadata.delete*.
     pub delete: Option<bool>,
     /// Property *CnsEntityMetadata.clusterId*.
-    pub cluster_id: Option<String>,
+    pub cluster_id: Option<crate::CompactString>,
     /// Property *CnsKubernetesEntityMetadata.entityType*.
-    pub entity_type: String,
+    pub entity_type: crate::CompactString,
     /// Property *CnsKubernetesEntityMetadata.namespace*.
-    pub namespace: Option<String>,
+    pub namespace: Option<crate::CompactString>,
     /// Property *CnsKubernetesEntityMetadata.referredEntity*.
     pub referred_entity: Option<Vec<crate::types::CnsKubernetesEntityReference>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -29,6 +29,7 @@ impl CnsKubernetesEntityMetadata {
     pub const TYPE_NAME: &'static str = "CnsKubernetesEntityMetadata";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

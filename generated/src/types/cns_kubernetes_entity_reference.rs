@@ -8,13 +8,13 @@
 #[derive(Clone, Default)]
 pub struct CnsKubernetesEntityReference {
     /// Property *CnsKubernetesEntityReference.entityType*.
-    pub entity_type: String,
+    pub entity_type: crate::CompactString,
     /// Property *CnsKubernetesEntityReference.entityName*.
-    pub entity_name: String,
+    pub entity_name: crate::CompactString,
     /// Property *CnsKubernetesEntityReference.namespace*.
-    pub namespace: Option<String>,
+    pub namespace: Option<crate::CompactString>,
     /// Property *CnsKubernetesEntityReference.clusterId*.
-    pub cluster_id: Option<String>,
+    pub cluster_id: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -23,6 +23,7 @@ impl CnsKubernetesEntityReference {
     pub const TYPE_NAME: &'static str = "CnsKubernetesEntityReference";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

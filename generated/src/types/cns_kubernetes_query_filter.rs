@@ -10,11 +10,11 @@ pub struct CnsKubernetesQueryFilter {
     /// Property *CnsQueryFilter.volumeIds*.
     pub volume_ids: Option<Vec<crate::types::CnsVolumeId>>,
     /// Property *CnsQueryFilter.names*.
-    pub names: Option<Vec<String>>,
+    pub names: Option<Vec<crate::CompactString>>,
     /// Property *CnsQueryFilter.containerClusterIds*.
-    pub container_cluster_ids: Option<Vec<String>>,
+    pub container_cluster_ids: Option<Vec<crate::CompactString>>,
     /// Property *CnsQueryFilter.storagePolicyId*.
-    pub storage_policy_id: Option<String>,
+    pub storage_policy_id: Option<crate::CompactString>,
     /// Property *CnsQueryFilter.datastores*.
     ///
     /// Refers instances of *Datastore*.
@@ -22,21 +22,21 @@ pub struct CnsKubernetesQueryFilter {
     /// Property *CnsQueryFilter.labels*.
     pub labels: Option<Vec<crate::types::KeyValue>>,
     /// Property *CnsQueryFilter.complianceStatus*.
-    pub compliance_status: Option<String>,
+    pub compliance_status: Option<crate::CompactString>,
     /// Property *CnsQueryFilter.datastoreAccessibilityStatus*.
-    pub datastore_accessibility_status: Option<String>,
+    pub datastore_accessibility_status: Option<crate::CompactString>,
     /// Property *CnsQueryFilter.cursor*.
     pub cursor: Option<Box<crate::types::CnsCursor>>,
     /// Property *CnsQueryFilter.healthStatus*.
-    pub health_status: Option<String>,
+    pub health_status: Option<crate::CompactString>,
     /// Property *CnsKubernetesQueryFilter.namespaces*.
-    pub namespaces: Option<Vec<String>>,
+    pub namespaces: Option<Vec<crate::CompactString>>,
     /// Property *CnsKubernetesQueryFilter.podNames*.
-    pub pod_names: Option<Vec<String>>,
+    pub pod_names: Option<Vec<crate::CompactString>>,
     /// Property *CnsKubernetesQueryFilter.pvcNames*.
-    pub pvc_names: Option<Vec<String>>,
+    pub pvc_names: Option<Vec<crate::CompactString>>,
     /// Property *CnsKubernetesQueryFilter.pvNames*.
-    pub pv_names: Option<Vec<String>>,
+    pub pv_names: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -45,6 +45,7 @@ impl CnsKubernetesQueryFilter {
     pub const TYPE_NAME: &'static str = "CnsKubernetesQueryFilter";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

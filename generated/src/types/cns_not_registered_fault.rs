@@ -12,7 +12,7 @@ pub struct CnsNotRegisteredFault {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *CnsFault.reason*.
-    pub reason: String,
+    pub reason: crate::CompactString,
     /// Property *CnsNotRegisteredFault.volumeId*.
     pub volume_id: Box<crate::types::CnsVolumeId>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -23,6 +23,7 @@ impl CnsNotRegisteredFault {
     pub const TYPE_NAME: &'static str = "CnsNotRegisteredFault";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

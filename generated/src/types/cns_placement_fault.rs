@@ -14,7 +14,7 @@ pub struct CnsPlacementFault {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *CnsFault.reason*.
-    pub reason: String,
+    pub reason: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -23,6 +23,7 @@ impl CnsPlacementFault {
     pub const TYPE_NAME: &'static str = "CnsPlacementFault";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -117,10 +118,12 @@ pub enum CnsPlacementFaultKind {
 }
 impl CnsPlacementFaultKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::CnsPlacementFault(v) => &**v,
@@ -138,24 +141,28 @@ impl CnsPlacementFaultKind {
     }
 }
 impl From<crate::types::CnsPlacementFault> for CnsPlacementFaultKind {
+    #[inline]
     fn from(v: crate::types::CnsPlacementFault) -> Self {
         Self::CnsPlacementFault(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::CnsInCompatibleFault> for CnsPlacementFaultKind {
+    #[inline]
     fn from(v: crate::types::CnsInCompatibleFault) -> Self {
         Self::CnsInCompatibleFault(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::CnsMissingPrivilegeFault> for CnsPlacementFaultKind {
+    #[inline]
     fn from(v: crate::types::CnsMissingPrivilegeFault) -> Self {
         Self::CnsMissingPrivilegeFault(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::CnsRankedLowerFault> for CnsPlacementFaultKind {
+    #[inline]
     fn from(v: crate::types::CnsRankedLowerFault) -> Self {
         Self::CnsRankedLowerFault(Box::new(v))
     }

@@ -12,11 +12,11 @@ pub struct CnsQueryFilter {
     /// Property *CnsQueryFilter.volumeIds*.
     pub volume_ids: Option<Vec<crate::types::CnsVolumeId>>,
     /// Property *CnsQueryFilter.names*.
-    pub names: Option<Vec<String>>,
+    pub names: Option<Vec<crate::CompactString>>,
     /// Property *CnsQueryFilter.containerClusterIds*.
-    pub container_cluster_ids: Option<Vec<String>>,
+    pub container_cluster_ids: Option<Vec<crate::CompactString>>,
     /// Property *CnsQueryFilter.storagePolicyId*.
-    pub storage_policy_id: Option<String>,
+    pub storage_policy_id: Option<crate::CompactString>,
     /// Property *CnsQueryFilter.datastores*.
     ///
     /// Refers instances of *Datastore*.
@@ -24,13 +24,13 @@ pub struct CnsQueryFilter {
     /// Property *CnsQueryFilter.labels*.
     pub labels: Option<Vec<crate::types::KeyValue>>,
     /// Property *CnsQueryFilter.complianceStatus*.
-    pub compliance_status: Option<String>,
+    pub compliance_status: Option<crate::CompactString>,
     /// Property *CnsQueryFilter.datastoreAccessibilityStatus*.
-    pub datastore_accessibility_status: Option<String>,
+    pub datastore_accessibility_status: Option<crate::CompactString>,
     /// Property *CnsQueryFilter.cursor*.
     pub cursor: Option<Box<crate::types::CnsCursor>>,
     /// Property *CnsQueryFilter.healthStatus*.
-    pub health_status: Option<String>,
+    pub health_status: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -39,6 +39,7 @@ impl CnsQueryFilter {
     pub const TYPE_NAME: &'static str = "CnsQueryFilter";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -163,10 +164,12 @@ pub enum CnsQueryFilterKind {
 }
 impl CnsQueryFilterKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::CnsQueryFilter(v) => &**v,
@@ -180,12 +183,14 @@ impl CnsQueryFilterKind {
     }
 }
 impl From<crate::types::CnsQueryFilter> for CnsQueryFilterKind {
+    #[inline]
     fn from(v: crate::types::CnsQueryFilter) -> Self {
         Self::CnsQueryFilter(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::CnsKubernetesQueryFilter> for CnsQueryFilterKind {
+    #[inline]
     fn from(v: crate::types::CnsKubernetesQueryFilter) -> Self {
         Self::CnsKubernetesQueryFilter(Box::new(v))
     }

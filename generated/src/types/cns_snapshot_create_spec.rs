@@ -10,7 +10,7 @@ pub struct CnsSnapshotCreateSpec {
     /// Property *CnsSnapshotCreateSpec.volumeId*.
     pub volume_id: Box<crate::types::CnsVolumeId>,
     /// Property *CnsSnapshotCreateSpec.description*.
-    pub description: String,
+    pub description: crate::CompactString,
     /// Property *CnsSnapshotCreateSpec.snapshotId*.
     pub snapshot_id: Option<Box<crate::types::CnsSnapshotId>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -21,6 +21,7 @@ impl CnsSnapshotCreateSpec {
     pub const TYPE_NAME: &'static str = "CnsSnapshotCreateSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -12,7 +12,7 @@ pub struct CnsSnapshotNotFoundFault {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *CnsFault.reason*.
-    pub reason: String,
+    pub reason: crate::CompactString,
     /// Property *CnsSnapshotNotFoundFault.volumeId*.
     pub volume_id: Option<Box<crate::types::CnsVolumeId>>,
     /// Property *CnsSnapshotNotFoundFault.SnapshotId*.
@@ -25,6 +25,7 @@ impl CnsSnapshotNotFoundFault {
     pub const TYPE_NAME: &'static str = "CnsSnapshotNotFoundFault";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

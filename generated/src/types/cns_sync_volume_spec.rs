@@ -14,7 +14,7 @@ pub struct CnsSyncVolumeSpec {
     /// Refers instance of *Datastore*.
     pub datastore: Option<Box<crate::types::ManagedObjectReference>>,
     /// Property *CnsSyncVolumeSpec.syncMode*.
-    pub sync_mode: Option<Vec<String>>,
+    pub sync_mode: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -23,6 +23,7 @@ impl CnsSyncVolumeSpec {
     pub const TYPE_NAME: &'static str = "CnsSyncVolumeSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

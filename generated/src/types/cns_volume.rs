@@ -10,23 +10,23 @@ pub struct CnsVolume {
     /// Property *CnsVolume.volumeId*.
     pub volume_id: Box<crate::types::CnsVolumeId>,
     /// Property *CnsVolume.datastoreUrl*.
-    pub datastore_url: Option<String>,
+    pub datastore_url: Option<crate::CompactString>,
     /// Property *CnsVolume.name*.
-    pub name: Option<String>,
+    pub name: Option<crate::CompactString>,
     /// Property *CnsVolume.volumeType*.
-    pub volume_type: Option<String>,
+    pub volume_type: Option<crate::CompactString>,
     /// Property *CnsVolume.storagePolicyId*.
-    pub storage_policy_id: Option<String>,
+    pub storage_policy_id: Option<crate::CompactString>,
     /// Property *CnsVolume.metadata*.
     pub metadata: Option<Box<crate::types::CnsVolumeMetadata>>,
     /// Property *CnsVolume.backingObjectDetails*.
     pub backing_object_details: Option<crate::types::CnsBackingObjectDetailsKind>,
     /// Property *CnsVolume.complianceStatus*.
-    pub compliance_status: Option<String>,
+    pub compliance_status: Option<crate::CompactString>,
     /// Property *CnsVolume.datastoreAccessibilityStatus*.
-    pub datastore_accessibility_status: Option<String>,
+    pub datastore_accessibility_status: Option<crate::CompactString>,
     /// Property *CnsVolume.healthStatus*.
-    pub health_status: Option<String>,
+    pub health_status: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -35,6 +35,7 @@ impl CnsVolume {
     pub const TYPE_NAME: &'static str = "CnsVolume";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

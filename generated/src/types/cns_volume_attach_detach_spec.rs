@@ -14,15 +14,15 @@ pub struct CnsVolumeAttachDetachSpec {
     /// Refers instance of *VirtualMachine*.
     pub vm: Box<crate::types::ManagedObjectReference>,
     /// Property *CnsVolumeAttachDetachSpec.diskMode*.
-    pub disk_mode: Option<String>,
+    pub disk_mode: Option<crate::CompactString>,
     /// Property *CnsVolumeAttachDetachSpec.sharing*.
-    pub sharing: Option<String>,
+    pub sharing: Option<crate::CompactString>,
     /// Property *CnsVolumeAttachDetachSpec.controllerKey*.
     pub controller_key: Option<i32>,
     /// Property *CnsVolumeAttachDetachSpec.unitNumber*.
     pub unit_number: Option<i32>,
     /// Property *CnsVolumeAttachDetachSpec.backingTypeName*.
-    pub backing_type_name: Option<String>,
+    pub backing_type_name: Option<crate::CompactString>,
     /// Property *CnsVolumeAttachDetachSpec.volumeEncrypted*.
     pub volume_encrypted: Option<bool>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -33,6 +33,7 @@ impl CnsVolumeAttachDetachSpec {
     pub const TYPE_NAME: &'static str = "CnsVolumeAttachDetachSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -12,7 +12,7 @@ pub struct CnsVolumeCreateResult {
     /// Property *CnsVolumeOperationResult.fault*.
     pub fault: Option<crate::types::MethodFaultKind>,
     /// Property *CnsVolumeCreateResult.name*.
-    pub name: Option<String>,
+    pub name: Option<crate::CompactString>,
     /// Property *CnsVolumeCreateResult.placementResults*.
     pub placement_results: Option<Vec<crate::types::CnsPlacementResult>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -23,6 +23,7 @@ impl CnsVolumeCreateResult {
     pub const TYPE_NAME: &'static str = "CnsVolumeCreateResult";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,9 +8,9 @@
 #[derive(Clone)]
 pub struct CnsVolumeCreateSpec {
     /// Property *CnsVolumeCreateSpec.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *CnsVolumeCreateSpec.volumeType*.
-    pub volume_type: String,
+    pub volume_type: crate::CompactString,
     /// Property *CnsVolumeCreateSpec.volumeId*.
     pub volume_id: Option<Box<crate::types::CnsVolumeId>>,
     /// Property *CnsVolumeCreateSpec.datastores*.
@@ -39,6 +39,7 @@ impl CnsVolumeCreateSpec {
     pub const TYPE_NAME: &'static str = "CnsVolumeCreateSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

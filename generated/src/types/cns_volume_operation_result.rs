@@ -21,6 +21,7 @@ impl CnsVolumeOperationResult {
     pub const TYPE_NAME: &'static str = "CnsVolumeOperationResult";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -113,10 +114,12 @@ pub enum CnsVolumeOperationResultKind {
 }
 impl CnsVolumeOperationResultKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::CnsVolumeOperationResult(v) => &**v,
@@ -134,24 +137,28 @@ impl CnsVolumeOperationResultKind {
     }
 }
 impl From<crate::types::CnsVolumeOperationResult> for CnsVolumeOperationResultKind {
+    #[inline]
     fn from(v: crate::types::CnsVolumeOperationResult) -> Self {
         Self::CnsVolumeOperationResult(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::CnsAsyncQueryResult> for CnsVolumeOperationResultKind {
+    #[inline]
     fn from(v: crate::types::CnsAsyncQueryResult) -> Self {
         Self::CnsAsyncQueryResult(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::CnsVolumeAttachResult> for CnsVolumeOperationResultKind {
+    #[inline]
     fn from(v: crate::types::CnsVolumeAttachResult) -> Self {
         Self::CnsVolumeAttachResult(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::CnsVolumeCreateResult> for CnsVolumeOperationResultKind {
+    #[inline]
     fn from(v: crate::types::CnsVolumeCreateResult) -> Self {
         Self::CnsVolumeCreateResult(Box::new(v))
     }

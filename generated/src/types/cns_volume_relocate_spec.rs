@@ -25,6 +25,7 @@ impl CnsVolumeRelocateSpec {
     pub const TYPE_NAME: &'static str = "CnsVolumeRelocateSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -118,10 +119,12 @@ pub enum CnsVolumeRelocateSpecKind {
 }
 impl CnsVolumeRelocateSpecKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::CnsVolumeRelocateSpec(v) => &**v,
@@ -135,12 +138,14 @@ impl CnsVolumeRelocateSpecKind {
     }
 }
 impl From<crate::types::CnsVolumeRelocateSpec> for CnsVolumeRelocateSpecKind {
+    #[inline]
     fn from(v: crate::types::CnsVolumeRelocateSpec) -> Self {
         Self::CnsVolumeRelocateSpec(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::CnsBlockVolumeRelocateSpec> for CnsVolumeRelocateSpecKind {
+    #[inline]
     fn from(v: crate::types::CnsBlockVolumeRelocateSpec) -> Self {
         Self::CnsBlockVolumeRelocateSpec(Box::new(v))
     }

@@ -17,6 +17,7 @@ impl CnsVolumeSource {
     pub const TYPE_NAME: &'static str = "CnsVolumeSource";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -98,10 +99,12 @@ pub enum CnsVolumeSourceKind {
 }
 impl CnsVolumeSourceKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::CnsVolumeSource(v) => &**v,
@@ -117,18 +120,21 @@ impl CnsVolumeSourceKind {
     }
 }
 impl From<crate::types::CnsVolumeSource> for CnsVolumeSourceKind {
+    #[inline]
     fn from(v: crate::types::CnsVolumeSource) -> Self {
         Self::CnsVolumeSource(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::CnsCloneVolumeSource> for CnsVolumeSourceKind {
+    #[inline]
     fn from(v: crate::types::CnsCloneVolumeSource) -> Self {
         Self::CnsCloneVolumeSource(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::CnsSnapshotVolumeSource> for CnsVolumeSourceKind {
+    #[inline]
     fn from(v: crate::types::CnsSnapshotVolumeSource) -> Self {
         Self::CnsSnapshotVolumeSource(Box::new(v))
     }

@@ -10,9 +10,9 @@ pub struct CnsVsanFileShareBackingDetails {
     /// Property *CnsBackingObjectDetails.capacityInMb*.
     pub capacity_in_mb: Option<i64>,
     /// Property *CnsFileBackingDetails.backingFileId*.
-    pub backing_file_id: Option<String>,
+    pub backing_file_id: Option<crate::CompactString>,
     /// Property *CnsVsanFileShareBackingDetails.name*.
-    pub name: Option<String>,
+    pub name: Option<crate::CompactString>,
     /// Property *CnsVsanFileShareBackingDetails.accessPoints*.
     pub access_points: Option<Vec<crate::types::KeyValue>>,
     /// Property *CnsVsanFileShareBackingDetails.permission*.
@@ -25,6 +25,7 @@ impl CnsVsanFileShareBackingDetails {
     pub const TYPE_NAME: &'static str = "CnsVsanFileShareBackingDetails";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,11 +6,11 @@
 #[derive(Clone, Default)]
 pub struct ComplianceFailure {
     /// Property *ComplianceFailure.failureType*.
-    pub failure_type: String,
+    pub failure_type: crate::CompactString,
     /// Property *ComplianceFailure.message*.
     pub message: Box<crate::types::LocalizableMessage>,
     /// Property *ComplianceFailure.expressionName*.
-    pub expression_name: Option<String>,
+    pub expression_name: Option<crate::CompactString>,
     /// Property *ComplianceFailure.failureValues*.
     pub failure_values: Option<
         Vec<crate::types::ComplianceFailureComplianceFailureValues>,
@@ -23,6 +23,7 @@ impl ComplianceFailure {
     pub const TYPE_NAME: &'static str = "ComplianceFailure";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

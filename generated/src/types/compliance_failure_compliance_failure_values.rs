@@ -6,9 +6,9 @@
 #[derive(Clone, Default)]
 pub struct ComplianceFailureComplianceFailureValues {
     /// Property *ComplianceFailureComplianceFailureValues.comparisonIdentifier*.
-    pub comparison_identifier: String,
+    pub comparison_identifier: crate::CompactString,
     /// Property *ComplianceFailureComplianceFailureValues.profileInstance*.
-    pub profile_instance: Option<String>,
+    pub profile_instance: Option<crate::CompactString>,
     /// Property *ComplianceFailureComplianceFailureValues.hostValue*.
     pub host_value: Option<crate::types::Any>,
     /// Property *ComplianceFailureComplianceFailureValues.profileValue*.
@@ -21,6 +21,7 @@ impl ComplianceFailureComplianceFailureValues {
     pub const TYPE_NAME: &'static str = "ComplianceFailureComplianceFailureValues";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

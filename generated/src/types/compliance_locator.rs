@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct ComplianceLocator {
     /// Property *ComplianceLocator.expressionName*.
-    pub expression_name: String,
+    pub expression_name: crate::CompactString,
     /// Property *ComplianceLocator.applyPath*.
     pub apply_path: Box<crate::types::ProfilePropertyPath>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -17,6 +17,7 @@ impl ComplianceLocator {
     pub const TYPE_NAME: &'static str = "ComplianceLocator";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

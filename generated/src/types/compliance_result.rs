@@ -10,7 +10,7 @@ pub struct ComplianceResult {
     /// Refers instance of *Profile*.
     pub profile: Option<Box<crate::types::ManagedObjectReference>>,
     /// Property *ComplianceResult.complianceStatus*.
-    pub compliance_status: String,
+    pub compliance_status: crate::CompactString,
     /// Property *ComplianceResult.entity*.
     ///
     /// Refers instance of *ManagedEntity*.
@@ -18,7 +18,7 @@ pub struct ComplianceResult {
     /// Property *ComplianceResult.checkTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub check_time: Option<String>,
+    pub check_time: Option<crate::CompactString>,
     /// Property *ComplianceResult.failure*.
     pub failure: Option<Vec<crate::types::ComplianceFailure>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -29,6 +29,7 @@ impl ComplianceResult {
     pub const TYPE_NAME: &'static str = "ComplianceResult";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct CompositePolicyOption {
     /// Property *PolicyOption.id*.
-    pub id: String,
+    pub id: crate::CompactString,
     /// Property *PolicyOption.parameter*.
     pub parameter: Option<Vec<crate::types::KeyAnyValue>>,
     /// Property *CompositePolicyOption.option*.
@@ -19,6 +19,7 @@ impl CompositePolicyOption {
     pub const TYPE_NAME: &'static str = "CompositePolicyOption";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,15 +8,15 @@
 #[derive(Clone, Default)]
 pub struct ComputeResourceConfigInfo {
     /// Property *ComputeResourceConfigInfo.vmSwapPlacement*.
-    pub vm_swap_placement: String,
+    pub vm_swap_placement: crate::CompactString,
     /// Property *ComputeResourceConfigInfo.spbmEnabled*.
     pub spbm_enabled: Option<bool>,
     /// Property *ComputeResourceConfigInfo.defaultHardwareVersionKey*.
-    pub default_hardware_version_key: Option<String>,
+    pub default_hardware_version_key: Option<crate::CompactString>,
     /// Property *ComputeResourceConfigInfo.maximumHardwareVersionKey*.
     ///
     /// ***Since:*** vSphere API Release 7.0.2.0
-    pub maximum_hardware_version_key: Option<String>,
+    pub maximum_hardware_version_key: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -25,6 +25,7 @@ impl ComputeResourceConfigInfo {
     pub const TYPE_NAME: &'static str = "ComputeResourceConfigInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -124,10 +125,12 @@ pub enum ComputeResourceConfigInfoKind {
 }
 impl ComputeResourceConfigInfoKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::ComputeResourceConfigInfo(v) => &**v,
@@ -140,11 +143,13 @@ impl ComputeResourceConfigInfoKind {
     }
 }
 impl From<crate::types::ComputeResourceConfigInfo> for ComputeResourceConfigInfoKind {
+    #[inline]
     fn from(v: crate::types::ComputeResourceConfigInfo) -> Self {
         Self::ComputeResourceConfigInfo(Box::new(v))
     }
 }
 impl From<crate::types::ClusterConfigInfoEx> for ComputeResourceConfigInfoKind {
+    #[inline]
     fn from(v: crate::types::ClusterConfigInfoEx) -> Self {
         Self::ClusterConfigInfoEx(Box::new(v))
     }

@@ -8,17 +8,17 @@
 #[derive(Clone, Default)]
 pub struct ComputeResourceConfigSpec {
     /// Property *ComputeResourceConfigSpec.vmSwapPlacement*.
-    pub vm_swap_placement: Option<String>,
+    pub vm_swap_placement: Option<crate::CompactString>,
     /// Property *ComputeResourceConfigSpec.spbmEnabled*.
     pub spbm_enabled: Option<bool>,
     /// Property *ComputeResourceConfigSpec.defaultHardwareVersionKey*.
-    pub default_hardware_version_key: Option<String>,
+    pub default_hardware_version_key: Option<crate::CompactString>,
     /// Property *ComputeResourceConfigSpec.desiredSoftwareSpec*.
     pub desired_software_spec: Option<Box<crate::types::DesiredSoftwareSpec>>,
     /// Property *ComputeResourceConfigSpec.maximumHardwareVersionKey*.
     ///
     /// ***Since:*** vSphere API Release 7.0.2.0
-    pub maximum_hardware_version_key: Option<String>,
+    pub maximum_hardware_version_key: Option<crate::CompactString>,
     /// Property *ComputeResourceConfigSpec.enableConfigManager*.
     ///
     /// ***Since:*** vSphere API Release 7.0.3.1
@@ -30,11 +30,11 @@ pub struct ComputeResourceConfigSpec {
     /// Property *ComputeResourceConfigSpec.softwareSpecId*.
     ///
     /// ***Since:*** vSphere API Release 9.0.0.0
-    pub software_spec_id: Option<String>,
+    pub software_spec_id: Option<crate::CompactString>,
     /// Property *ComputeResourceConfigSpec.networkBootMode*.
     ///
     /// ***Since:*** vSphere API Release 9.0.0.0
-    pub network_boot_mode: Option<String>,
+    pub network_boot_mode: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -43,6 +43,7 @@ impl ComputeResourceConfigSpec {
     pub const TYPE_NAME: &'static str = "ComputeResourceConfigSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -162,10 +163,12 @@ pub enum ComputeResourceConfigSpecKind {
 }
 impl ComputeResourceConfigSpecKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::ComputeResourceConfigSpec(v) => &**v,
@@ -178,11 +181,13 @@ impl ComputeResourceConfigSpecKind {
     }
 }
 impl From<crate::types::ComputeResourceConfigSpec> for ComputeResourceConfigSpecKind {
+    #[inline]
     fn from(v: crate::types::ComputeResourceConfigSpec) -> Self {
         Self::ComputeResourceConfigSpec(Box::new(v))
     }
 }
 impl From<crate::types::ClusterConfigSpecEx> for ComputeResourceConfigSpecKind {
+    #[inline]
     fn from(v: crate::types::ClusterConfigSpecEx) -> Self {
         Self::ClusterConfigSpecEx(Box::new(v))
     }

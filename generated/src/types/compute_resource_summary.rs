@@ -33,6 +33,7 @@ impl ComputeResourceSummary {
     pub const TYPE_NAME: &'static str = "ComputeResourceSummary";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -163,10 +164,12 @@ pub enum ComputeResourceSummaryKind {
 }
 impl ComputeResourceSummaryKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::ComputeResourceSummary(v) => &**v,
@@ -179,11 +182,13 @@ impl ComputeResourceSummaryKind {
     }
 }
 impl From<crate::types::ComputeResourceSummary> for ComputeResourceSummaryKind {
+    #[inline]
     fn from(v: crate::types::ComputeResourceSummary) -> Self {
         Self::ComputeResourceSummary(Box::new(v))
     }
 }
 impl From<crate::types::ClusterComputeResourceSummary> for ComputeResourceSummaryKind {
+    #[inline]
     fn from(v: crate::types::ClusterComputeResourceSummary) -> Self {
         Self::ClusterComputeResourceSummary(Box::new(v))
     }

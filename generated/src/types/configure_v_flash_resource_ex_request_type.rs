@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, Copy)]
 pub struct ConfigureVFlashResourceExRequestType<'a> {
     /// Parameter *devicePath*.
-    pub device_path: Option<&'a [String]>,
+    pub device_path: Option<&'a [crate::CompactString]>,
 }
 impl crate::ser::Encode for ConfigureVFlashResourceExRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {

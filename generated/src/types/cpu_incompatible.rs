@@ -17,11 +17,11 @@ pub struct CpuIncompatible {
     /// Property *CpuIncompatible.level*.
     pub level: i32,
     /// Property *CpuIncompatible.registerName*.
-    pub register_name: String,
+    pub register_name: crate::CompactString,
     /// Property *CpuIncompatible.registerBits*.
-    pub register_bits: Option<String>,
+    pub register_bits: Option<crate::CompactString>,
     /// Property *CpuIncompatible.desiredBits*.
-    pub desired_bits: Option<String>,
+    pub desired_bits: Option<crate::CompactString>,
     /// Property *CpuIncompatible.host*.
     ///
     /// Refers instance of *HostSystem*.
@@ -34,6 +34,7 @@ impl CpuIncompatible {
     pub const TYPE_NAME: &'static str = "CpuIncompatible";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -151,10 +152,12 @@ pub enum CpuIncompatibleKind {
 }
 impl CpuIncompatibleKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::CpuIncompatible(v) => &**v,
@@ -170,26 +173,31 @@ impl CpuIncompatibleKind {
     }
 }
 impl From<crate::types::CpuIncompatible> for CpuIncompatibleKind {
+    #[inline]
     fn from(v: crate::types::CpuIncompatible) -> Self {
         Self::CpuIncompatible(Box::new(v))
     }
 }
 impl From<crate::types::CpuCompatibilityUnknown> for CpuIncompatibleKind {
+    #[inline]
     fn from(v: crate::types::CpuCompatibilityUnknown) -> Self {
         Self::CpuCompatibilityUnknown(Box::new(v))
     }
 }
 impl From<crate::types::CpuIncompatible1ECX> for CpuIncompatibleKind {
+    #[inline]
     fn from(v: crate::types::CpuIncompatible1ECX) -> Self {
         Self::CpuIncompatible1ECX(Box::new(v))
     }
 }
 impl From<crate::types::CpuIncompatible81EDX> for CpuIncompatibleKind {
+    #[inline]
     fn from(v: crate::types::CpuIncompatible81EDX) -> Self {
         Self::CpuIncompatible81EDX(Box::new(v))
     }
 }
 impl From<crate::types::FaultToleranceCpuIncompatible> for CpuIncompatibleKind {
+    #[inline]
     fn from(v: crate::types::FaultToleranceCpuIncompatible) -> Self {
         Self::FaultToleranceCpuIncompatible(Box::new(v))
     }

@@ -15,11 +15,11 @@ pub struct CpuIncompatible1ECX {
     /// Property *CpuIncompatible.level*.
     pub level: i32,
     /// Property *CpuIncompatible.registerName*.
-    pub register_name: String,
+    pub register_name: crate::CompactString,
     /// Property *CpuIncompatible.registerBits*.
-    pub register_bits: Option<String>,
+    pub register_bits: Option<crate::CompactString>,
     /// Property *CpuIncompatible.desiredBits*.
-    pub desired_bits: Option<String>,
+    pub desired_bits: Option<crate::CompactString>,
     /// Property *CpuIncompatible.host*.
     ///
     /// Refers instance of *HostSystem*.
@@ -48,6 +48,7 @@ impl CpuIncompatible1ECX {
     pub const TYPE_NAME: &'static str = "CpuIncompatible1ECX";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -12,7 +12,7 @@ pub struct CreateContainerViewRequestType<'a> {
     /// Refers instance of *ManagedEntity*.
     pub container: &'a crate::types::ManagedObjectReference,
     /// Parameter *type*.
-    pub r#type: Option<&'a [String]>,
+    pub r#type: Option<&'a [crate::CompactString]>,
     /// Parameter *recursive*.
     pub recursive: bool,
 }

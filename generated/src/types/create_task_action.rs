@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct CreateTaskAction {
     /// Property *CreateTaskAction.taskTypeId*.
-    pub task_type_id: String,
+    pub task_type_id: crate::CompactString,
     /// Property *CreateTaskAction.cancelable*.
     pub cancelable: bool,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -17,6 +17,7 @@ impl CreateTaskAction {
     pub const TYPE_NAME: &'static str = "CreateTaskAction";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct CryptoKeyId {
     /// Property *CryptoKeyId.keyId*.
-    pub key_id: String,
+    pub key_id: crate::CompactString,
     /// Property *CryptoKeyId.providerId*.
     pub provider_id: Option<Box<crate::types::KeyProviderId>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -17,6 +17,7 @@ impl CryptoKeyId {
     pub const TYPE_NAME: &'static str = "CryptoKeyId";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

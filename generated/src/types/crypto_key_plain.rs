@@ -8,7 +8,7 @@ pub struct CryptoKeyPlain {
     /// Property *CryptoKeyPlain.keyId*.
     pub key_id: Box<crate::types::CryptoKeyId>,
     /// Property *CryptoKeyPlain.algorithm*.
-    pub algorithm: String,
+    pub algorithm: crate::CompactString,
     /// Property *CryptoKeyPlain.keyData*.
     pub key_data: crate::Password,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -19,6 +19,7 @@ impl CryptoKeyPlain {
     pub const TYPE_NAME: &'static str = "CryptoKeyPlain";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

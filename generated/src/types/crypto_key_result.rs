@@ -10,7 +10,7 @@ pub struct CryptoKeyResult {
     /// Property *CryptoKeyResult.success*.
     pub success: bool,
     /// Property *CryptoKeyResult.reason*.
-    pub reason: Option<String>,
+    pub reason: Option<crate::CompactString>,
     /// Property *CryptoKeyResult.fault*.
     ///
     /// ***Since:*** vSphere API Release 7.0.1.0
@@ -23,6 +23,7 @@ impl CryptoKeyResult {
     pub const TYPE_NAME: &'static str = "CryptoKeyResult";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

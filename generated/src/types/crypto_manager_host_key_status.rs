@@ -12,7 +12,7 @@ pub struct CryptoManagerHostKeyStatus {
     /// Property *CryptoManagerHostKeyStatus.present*.
     pub present: bool,
     /// Property *CryptoManagerHostKeyStatus.managementType*.
-    pub management_type: Option<String>,
+    pub management_type: Option<crate::CompactString>,
     /// Property *CryptoManagerHostKeyStatus.accessGranted*.
     ///
     /// ***Since:*** vSphere API Release 8.0.3.0
@@ -25,6 +25,7 @@ impl CryptoManagerHostKeyStatus {
     pub const TYPE_NAME: &'static str = "CryptoManagerHostKeyStatus";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

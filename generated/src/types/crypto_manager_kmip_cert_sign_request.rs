@@ -8,19 +8,19 @@
 #[derive(Clone, Default)]
 pub struct CryptoManagerKmipCertSignRequest {
     /// Property *CryptoManagerKmipCertSignRequest.commonName*.
-    pub common_name: Option<String>,
+    pub common_name: Option<crate::CompactString>,
     /// Property *CryptoManagerKmipCertSignRequest.organization*.
-    pub organization: Option<String>,
+    pub organization: Option<crate::CompactString>,
     /// Property *CryptoManagerKmipCertSignRequest.organizationUnit*.
-    pub organization_unit: Option<String>,
+    pub organization_unit: Option<crate::CompactString>,
     /// Property *CryptoManagerKmipCertSignRequest.locality*.
-    pub locality: Option<String>,
+    pub locality: Option<crate::CompactString>,
     /// Property *CryptoManagerKmipCertSignRequest.state*.
-    pub state: Option<String>,
+    pub state: Option<crate::CompactString>,
     /// Property *CryptoManagerKmipCertSignRequest.country*.
-    pub country: Option<String>,
+    pub country: Option<crate::CompactString>,
     /// Property *CryptoManagerKmipCertSignRequest.email*.
-    pub email: Option<String>,
+    pub email: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -29,6 +29,7 @@ impl CryptoManagerKmipCertSignRequest {
     pub const TYPE_NAME: &'static str = "CryptoManagerKmipCertSignRequest";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,25 +6,25 @@
 #[derive(Clone, Default)]
 pub struct CryptoManagerKmipCertificateInfo {
     /// Property *CryptoManagerKmipCertificateInfo.subject*.
-    pub subject: String,
+    pub subject: crate::CompactString,
     /// Property *CryptoManagerKmipCertificateInfo.issuer*.
-    pub issuer: String,
+    pub issuer: crate::CompactString,
     /// Property *CryptoManagerKmipCertificateInfo.serialNumber*.
-    pub serial_number: String,
+    pub serial_number: crate::CompactString,
     /// Property *CryptoManagerKmipCertificateInfo.notBefore*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub not_before: String,
+    pub not_before: crate::CompactString,
     /// Property *CryptoManagerKmipCertificateInfo.notAfter*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub not_after: String,
+    pub not_after: crate::CompactString,
     /// Property *CryptoManagerKmipCertificateInfo.fingerprint*.
-    pub fingerprint: String,
+    pub fingerprint: crate::CompactString,
     /// Property *CryptoManagerKmipCertificateInfo.checkTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub check_time: String,
+    pub check_time: crate::CompactString,
     /// Property *CryptoManagerKmipCertificateInfo.secondsSinceValid*.
     pub seconds_since_valid: Option<i32>,
     /// Property *CryptoManagerKmipCertificateInfo.secondsBeforeExpire*.
@@ -37,6 +37,7 @@ impl CryptoManagerKmipCertificateInfo {
     pub const TYPE_NAME: &'static str = "CryptoManagerKmipCertificateInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -10,7 +10,7 @@ pub struct CryptoManagerKmipClusterStatus {
     /// Property *CryptoManagerKmipClusterStatus.overallStatus*.
     pub overall_status: Option<crate::types::ManagedEntityStatus>,
     /// Property *CryptoManagerKmipClusterStatus.managementType*.
-    pub management_type: Option<String>,
+    pub management_type: Option<crate::CompactString>,
     /// Property *CryptoManagerKmipClusterStatus.servers*.
     pub servers: Vec<crate::types::CryptoManagerKmipServerStatus>,
     /// Property *CryptoManagerKmipClusterStatus.clientCertInfo*.
@@ -23,6 +23,7 @@ impl CryptoManagerKmipClusterStatus {
     pub const TYPE_NAME: &'static str = "CryptoManagerKmipClusterStatus";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -10,7 +10,7 @@ pub struct CryptoManagerKmipCryptoKeyStatus {
     /// Property *CryptoManagerKmipCryptoKeyStatus.keyAvailable*.
     pub key_available: Option<bool>,
     /// Property *CryptoManagerKmipCryptoKeyStatus.reason*.
-    pub reason: Option<String>,
+    pub reason: Option<crate::CompactString>,
     /// Property *CryptoManagerKmipCryptoKeyStatus.keyInfo*.
     ///
     /// ***Since:*** vSphere API Release 9.0.0.0
@@ -24,7 +24,7 @@ pub struct CryptoManagerKmipCryptoKeyStatus {
     /// Refers instances of *HostSystem*.
     pub affected_hosts: Option<Vec<crate::types::ManagedObjectReference>>,
     /// Property *CryptoManagerKmipCryptoKeyStatus.referencedByTags*.
-    pub referenced_by_tags: Option<Vec<String>>,
+    pub referenced_by_tags: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -33,6 +33,7 @@ impl CryptoManagerKmipCryptoKeyStatus {
     pub const TYPE_NAME: &'static str = "CryptoManagerKmipCryptoKeyStatus";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

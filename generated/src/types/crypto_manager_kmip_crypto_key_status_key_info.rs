@@ -10,7 +10,7 @@
 #[derive(Clone, Default)]
 pub struct CryptoManagerKmipCryptoKeyStatusKeyInfo {
     /// Property *CryptoManagerKmipCryptoKeyStatusKeyInfo.keyId*.
-    pub key_id: String,
+    pub key_id: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -19,6 +19,7 @@ impl CryptoManagerKmipCryptoKeyStatusKeyInfo {
     pub const TYPE_NAME: &'static str = "CryptoManagerKmipCryptoKeyStatusKeyInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -112,10 +113,12 @@ pub enum CryptoManagerKmipCryptoKeyStatusKeyInfoKind {
 }
 impl CryptoManagerKmipCryptoKeyStatusKeyInfoKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::CryptoManagerKmipCryptoKeyStatusKeyInfo(v) => &**v,
@@ -132,12 +135,14 @@ impl CryptoManagerKmipCryptoKeyStatusKeyInfoKind {
 }
 impl From<crate::types::CryptoManagerKmipCryptoKeyStatusKeyInfo>
 for CryptoManagerKmipCryptoKeyStatusKeyInfoKind {
+    #[inline]
     fn from(v: crate::types::CryptoManagerKmipCryptoKeyStatusKeyInfo) -> Self {
         Self::CryptoManagerKmipCryptoKeyStatusKeyInfo(Box::new(v))
     }
 }
 impl From<crate::types::CryptoManagerKmipCryptoKeyStatusWrappingKeyIdKeyInfo>
 for CryptoManagerKmipCryptoKeyStatusKeyInfoKind {
+    #[inline]
     fn from(
         v: crate::types::CryptoManagerKmipCryptoKeyStatusWrappingKeyIdKeyInfo,
     ) -> Self {
@@ -146,6 +151,7 @@ for CryptoManagerKmipCryptoKeyStatusKeyInfoKind {
 }
 impl From<crate::types::CryptoManagerKmipCryptoKeyStatusWrappingRotationIntervalKeyInfo>
 for CryptoManagerKmipCryptoKeyStatusKeyInfoKind {
+    #[inline]
     fn from(
         v: crate::types::CryptoManagerKmipCryptoKeyStatusWrappingRotationIntervalKeyInfo,
     ) -> Self {

@@ -8,11 +8,11 @@
 #[derive(Clone, Default)]
 pub struct CryptoManagerKmipCryptoKeyStatusWrappingKeyIdKeyInfo {
     /// Property *CryptoManagerKmipCryptoKeyStatusKeyInfo.keyId*.
-    pub key_id: String,
+    pub key_id: crate::CompactString,
     /// Property *CryptoManagerKmipCryptoKeyStatusWrappingKeyIdKeyInfo.configuredTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub configured_time: Option<String>,
+    pub configured_time: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl CryptoManagerKmipCryptoKeyStatusWrappingKeyIdKeyInfo {
     pub const TYPE_NAME: &'static str = "CryptoManagerKmipCryptoKeyStatusWrappingKeyIdKeyInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

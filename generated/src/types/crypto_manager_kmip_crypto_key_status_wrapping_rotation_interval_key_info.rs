@@ -8,15 +8,15 @@
 #[derive(Clone, Default)]
 pub struct CryptoManagerKmipCryptoKeyStatusWrappingRotationIntervalKeyInfo {
     /// Property *CryptoManagerKmipCryptoKeyStatusKeyInfo.keyId*.
-    pub key_id: String,
+    pub key_id: crate::CompactString,
     /// Property *CryptoManagerKmipCryptoKeyStatusWrappingRotationIntervalKeyInfo.createTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub create_time: Option<String>,
+    pub create_time: Option<crate::CompactString>,
     /// Property *CryptoManagerKmipCryptoKeyStatusWrappingRotationIntervalKeyInfo.rotateTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub rotate_time: Option<String>,
+    pub rotate_time: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -25,6 +25,7 @@ impl CryptoManagerKmipCryptoKeyStatusWrappingRotationIntervalKeyInfo {
     pub const TYPE_NAME: &'static str = "CryptoManagerKmipCryptoKeyStatusWrappingRotationIntervalKeyInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

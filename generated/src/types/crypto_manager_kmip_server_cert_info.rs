@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct CryptoManagerKmipServerCertInfo {
     /// Property *CryptoManagerKmipServerCertInfo.certificate*.
-    pub certificate: String,
+    pub certificate: crate::CompactString,
     /// Property *CryptoManagerKmipServerCertInfo.certInfo*.
     pub cert_info: Option<Box<crate::types::CryptoManagerKmipCertificateInfo>>,
     /// Property *CryptoManagerKmipServerCertInfo.clientTrustServer*.
@@ -19,6 +19,7 @@ impl CryptoManagerKmipServerCertInfo {
     pub const TYPE_NAME: &'static str = "CryptoManagerKmipServerCertInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,11 +6,11 @@
 #[derive(Clone)]
 pub struct CryptoManagerKmipServerStatus {
     /// Property *CryptoManagerKmipServerStatus.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *CryptoManagerKmipServerStatus.status*.
     pub status: crate::types::ManagedEntityStatus,
     /// Property *CryptoManagerKmipServerStatus.connectionStatus*.
-    pub connection_status: String,
+    pub connection_status: crate::CompactString,
     /// Property *CryptoManagerKmipServerStatus.certInfo*.
     pub cert_info: Option<Box<crate::types::CryptoManagerKmipCertificateInfo>>,
     /// Property *CryptoManagerKmipServerStatus.clientTrustServer*.
@@ -25,6 +25,7 @@ impl CryptoManagerKmipServerStatus {
     pub const TYPE_NAME: &'static str = "CryptoManagerKmipServerStatus";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -15,6 +15,7 @@ impl CryptoSpec {
     pub const TYPE_NAME: &'static str = "CryptoSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -100,10 +101,12 @@ pub enum CryptoSpecKind {
 }
 impl CryptoSpecKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::CryptoSpec(v) => &**v,
@@ -120,31 +123,37 @@ impl CryptoSpecKind {
     }
 }
 impl From<crate::types::CryptoSpec> for CryptoSpecKind {
+    #[inline]
     fn from(v: crate::types::CryptoSpec) -> Self {
         Self::CryptoSpec(Box::new(v))
     }
 }
 impl From<crate::types::CryptoSpecDecrypt> for CryptoSpecKind {
+    #[inline]
     fn from(v: crate::types::CryptoSpecDecrypt) -> Self {
         Self::CryptoSpecDecrypt(Box::new(v))
     }
 }
 impl From<crate::types::CryptoSpecDeepRecrypt> for CryptoSpecKind {
+    #[inline]
     fn from(v: crate::types::CryptoSpecDeepRecrypt) -> Self {
         Self::CryptoSpecDeepRecrypt(Box::new(v))
     }
 }
 impl From<crate::types::CryptoSpecEncrypt> for CryptoSpecKind {
+    #[inline]
     fn from(v: crate::types::CryptoSpecEncrypt) -> Self {
         Self::CryptoSpecEncrypt(Box::new(v))
     }
 }
 impl From<crate::types::CryptoSpecNoOpKind> for CryptoSpecKind {
+    #[inline]
     fn from(v: crate::types::CryptoSpecNoOpKind) -> Self {
         Self::CryptoSpecNoOp(v)
     }
 }
 impl From<crate::types::CryptoSpecShallowRecrypt> for CryptoSpecKind {
+    #[inline]
     fn from(v: crate::types::CryptoSpecShallowRecrypt) -> Self {
         Self::CryptoSpecShallowRecrypt(Box::new(v))
     }

@@ -8,11 +8,11 @@ pub struct CustomFieldDef {
     /// Property *CustomFieldDef.key*.
     pub key: i32,
     /// Property *CustomFieldDef.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *CustomFieldDef.type*.
-    pub r#type: String,
+    pub r#type: crate::CompactString,
     /// Property *CustomFieldDef.managedObjectType*.
-    pub managed_object_type: Option<String>,
+    pub managed_object_type: Option<crate::CompactString>,
     /// Property *CustomFieldDef.fieldDefPrivileges*.
     pub field_def_privileges: Option<Box<crate::types::PrivilegePolicyDef>>,
     /// Property *CustomFieldDef.fieldInstancePrivileges*.
@@ -25,6 +25,7 @@ impl CustomFieldDef {
     pub const TYPE_NAME: &'static str = "CustomFieldDef";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

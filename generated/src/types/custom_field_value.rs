@@ -17,6 +17,7 @@ impl CustomFieldValue {
     pub const TYPE_NAME: &'static str = "CustomFieldValue";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -100,10 +101,12 @@ pub enum CustomFieldValueKind {
 }
 impl CustomFieldValueKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::CustomFieldValue(v) => &**v,
@@ -116,11 +119,13 @@ impl CustomFieldValueKind {
     }
 }
 impl From<crate::types::CustomFieldValue> for CustomFieldValueKind {
+    #[inline]
     fn from(v: crate::types::CustomFieldValue) -> Self {
         Self::CustomFieldValue(Box::new(v))
     }
 }
 impl From<crate::types::CustomFieldStringValue> for CustomFieldValueKind {
+    #[inline]
     fn from(v: crate::types::CustomFieldStringValue) -> Self {
         Self::CustomFieldStringValue(Box::new(v))
     }

@@ -6,7 +6,7 @@
 #[derive(Clone)]
 pub struct CustomizationAdapterMapping {
     /// Property *CustomizationAdapterMapping.macAddress*.
-    pub mac_address: Option<String>,
+    pub mac_address: Option<crate::CompactString>,
     /// Property *CustomizationAdapterMapping.adapter*.
     pub adapter: Box<crate::types::CustomizationIPSettings>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -17,6 +17,7 @@ impl CustomizationAdapterMapping {
     pub const TYPE_NAME: &'static str = "CustomizationAdapterMapping";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct CustomizationCustomIpV6Generator {
     /// Property *CustomizationCustomIpV6Generator.argument*.
-    pub argument: Option<String>,
+    pub argument: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -15,6 +15,7 @@ impl CustomizationCustomIpV6Generator {
     pub const TYPE_NAME: &'static str = "CustomizationCustomIpV6Generator";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -14,9 +14,9 @@ pub struct CustomizationFailed {
     /// Property *Event.createdTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub created_time: String,
+    pub created_time: crate::CompactString,
     /// Property *Event.userName*.
-    pub user_name: String,
+    pub user_name: crate::CompactString,
     /// Property *Event.datacenter*.
     pub datacenter: Option<Box<crate::types::DatacenterEventArgument>>,
     /// Property *Event.computeResource*.
@@ -36,19 +36,19 @@ pub struct CustomizationFailed {
     /// ***Since:*** vSphere API Release 9.1.0.0
     pub tgw: Option<Box<crate::types::TgwEventArgument>>,
     /// Property *Event.fullFormattedMessage*.
-    pub full_formatted_message: Option<String>,
+    pub full_formatted_message: Option<crate::CompactString>,
     /// Property *Event.changeTag*.
-    pub change_tag: Option<String>,
+    pub change_tag: Option<crate::CompactString>,
     /// Property *Event.auditId*.
     ///
     /// ***Since:*** vSphere API Release 9.1.0.0
-    pub audit_id: Option<String>,
+    pub audit_id: Option<crate::CompactString>,
     /// Property *VmEvent.template*.
     pub template: bool,
     /// Property *CustomizationEvent.logLocation*.
-    pub log_location: Option<String>,
+    pub log_location: Option<crate::CompactString>,
     /// Property *CustomizationFailed.reason*.
-    pub reason: Option<String>,
+    pub reason: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -57,6 +57,7 @@ impl CustomizationFailed {
     pub const TYPE_NAME: &'static str = "CustomizationFailed";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -223,10 +224,12 @@ pub enum CustomizationFailedKind {
 }
 impl CustomizationFailedKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::CustomizationFailed(v) => &**v,
@@ -242,26 +245,31 @@ impl CustomizationFailedKind {
     }
 }
 impl From<crate::types::CustomizationFailed> for CustomizationFailedKind {
+    #[inline]
     fn from(v: crate::types::CustomizationFailed) -> Self {
         Self::CustomizationFailed(Box::new(v))
     }
 }
 impl From<crate::types::CustomizationLinuxIdentityFailed> for CustomizationFailedKind {
+    #[inline]
     fn from(v: crate::types::CustomizationLinuxIdentityFailed) -> Self {
         Self::CustomizationLinuxIdentityFailed(Box::new(v))
     }
 }
 impl From<crate::types::CustomizationNetworkSetupFailed> for CustomizationFailedKind {
+    #[inline]
     fn from(v: crate::types::CustomizationNetworkSetupFailed) -> Self {
         Self::CustomizationNetworkSetupFailed(Box::new(v))
     }
 }
 impl From<crate::types::CustomizationSysprepFailed> for CustomizationFailedKind {
+    #[inline]
     fn from(v: crate::types::CustomizationSysprepFailed) -> Self {
         Self::CustomizationSysprepFailed(Box::new(v))
     }
 }
 impl From<crate::types::CustomizationUnknownFailure> for CustomizationFailedKind {
+    #[inline]
     fn from(v: crate::types::CustomizationUnknownFailure) -> Self {
         Self::CustomizationUnknownFailure(Box::new(v))
     }

@@ -19,6 +19,7 @@ impl CustomizationFault {
     pub const TYPE_NAME: &'static str = "CustomizationFault";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -126,10 +127,12 @@ pub enum CustomizationFaultKind {
 }
 impl CustomizationFaultKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::CustomizationFault(v) => &**v,
@@ -153,66 +156,79 @@ impl CustomizationFaultKind {
     }
 }
 impl From<crate::types::CustomizationFault> for CustomizationFaultKind {
+    #[inline]
     fn from(v: crate::types::CustomizationFault) -> Self {
         Self::CustomizationFault(Box::new(v))
     }
 }
 impl From<crate::types::CannotDecryptPasswords> for CustomizationFaultKind {
+    #[inline]
     fn from(v: crate::types::CannotDecryptPasswords) -> Self {
         Self::CannotDecryptPasswords(Box::new(v))
     }
 }
 impl From<crate::types::CustomizationPending> for CustomizationFaultKind {
+    #[inline]
     fn from(v: crate::types::CustomizationPending) -> Self {
         Self::CustomizationPending(Box::new(v))
     }
 }
 impl From<crate::types::IpHostnameGeneratorError> for CustomizationFaultKind {
+    #[inline]
     fn from(v: crate::types::IpHostnameGeneratorError) -> Self {
         Self::IpHostnameGeneratorError(Box::new(v))
     }
 }
 impl From<crate::types::LinuxVolumeNotClean> for CustomizationFaultKind {
+    #[inline]
     fn from(v: crate::types::LinuxVolumeNotClean) -> Self {
         Self::LinuxVolumeNotClean(Box::new(v))
     }
 }
 impl From<crate::types::MissingLinuxCustResources> for CustomizationFaultKind {
+    #[inline]
     fn from(v: crate::types::MissingLinuxCustResources) -> Self {
         Self::MissingLinuxCustResources(Box::new(v))
     }
 }
 impl From<crate::types::MissingWindowsCustResources> for CustomizationFaultKind {
+    #[inline]
     fn from(v: crate::types::MissingWindowsCustResources) -> Self {
         Self::MissingWindowsCustResources(Box::new(v))
     }
 }
 impl From<crate::types::MountError> for CustomizationFaultKind {
+    #[inline]
     fn from(v: crate::types::MountError) -> Self {
         Self::MountError(Box::new(v))
     }
 }
 impl From<crate::types::NicSettingMismatch> for CustomizationFaultKind {
+    #[inline]
     fn from(v: crate::types::NicSettingMismatch) -> Self {
         Self::NicSettingMismatch(Box::new(v))
     }
 }
 impl From<crate::types::NoDisksToCustomize> for CustomizationFaultKind {
+    #[inline]
     fn from(v: crate::types::NoDisksToCustomize) -> Self {
         Self::NoDisksToCustomize(Box::new(v))
     }
 }
 impl From<crate::types::UncustomizableGuest> for CustomizationFaultKind {
+    #[inline]
     fn from(v: crate::types::UncustomizableGuest) -> Self {
         Self::UncustomizableGuest(Box::new(v))
     }
 }
 impl From<crate::types::UnexpectedCustomizationFault> for CustomizationFaultKind {
+    #[inline]
     fn from(v: crate::types::UnexpectedCustomizationFault) -> Self {
         Self::UnexpectedCustomizationFault(Box::new(v))
     }
 }
 impl From<crate::types::VolumeEditorError> for CustomizationFaultKind {
+    #[inline]
     fn from(v: crate::types::VolumeEditorError) -> Self {
         Self::VolumeEditorError(Box::new(v))
     }

@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct CustomizationFixedIpV6 {
     /// Property *CustomizationFixedIpV6.ipAddress*.
-    pub ip_address: String,
+    pub ip_address: crate::CompactString,
     /// Property *CustomizationFixedIpV6.subnetMask*.
     pub subnet_mask: i32,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -17,6 +17,7 @@ impl CustomizationFixedIpV6 {
     pub const TYPE_NAME: &'static str = "CustomizationFixedIpV6";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,17 +6,17 @@
 #[derive(Clone, Default)]
 pub struct CustomizationIdentification {
     /// Property *CustomizationIdentification.joinWorkgroup*.
-    pub join_workgroup: Option<String>,
+    pub join_workgroup: Option<crate::CompactString>,
     /// Property *CustomizationIdentification.joinDomain*.
-    pub join_domain: Option<String>,
+    pub join_domain: Option<crate::CompactString>,
     /// Property *CustomizationIdentification.domainAdmin*.
-    pub domain_admin: Option<String>,
+    pub domain_admin: Option<crate::CompactString>,
     /// Property *CustomizationIdentification.domainAdminPassword*.
     pub domain_admin_password: Option<Box<crate::types::CustomizationPassword>>,
     /// Property *CustomizationIdentification.domainOU*.
     ///
     /// ***Since:*** vSphere API Release 8.0.2.0
-    pub domain_ou: Option<String>,
+    pub domain_ou: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -25,6 +25,7 @@ impl CustomizationIdentification {
     pub const TYPE_NAME: &'static str = "CustomizationIdentification";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -15,6 +15,7 @@ impl CustomizationIdentitySettings {
     pub const TYPE_NAME: &'static str = "CustomizationIdentitySettings";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -102,10 +103,12 @@ pub enum CustomizationIdentitySettingsKind {
 }
 impl CustomizationIdentitySettingsKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::CustomizationIdentitySettings(v) => &**v,
@@ -124,39 +127,46 @@ impl CustomizationIdentitySettingsKind {
 }
 impl From<crate::types::CustomizationIdentitySettings>
 for CustomizationIdentitySettingsKind {
+    #[inline]
     fn from(v: crate::types::CustomizationIdentitySettings) -> Self {
         Self::CustomizationIdentitySettings(Box::new(v))
     }
 }
 impl From<crate::types::CustomizationCloudinitPrep>
 for CustomizationIdentitySettingsKind {
+    #[inline]
     fn from(v: crate::types::CustomizationCloudinitPrep) -> Self {
         Self::CustomizationCloudinitPrep(Box::new(v))
     }
 }
 impl From<crate::types::CustomizationLinuxFlexPrep>
 for CustomizationIdentitySettingsKind {
+    #[inline]
     fn from(v: crate::types::CustomizationLinuxFlexPrep) -> Self {
         Self::CustomizationLinuxFlexPrep(Box::new(v))
     }
 }
 impl From<crate::types::CustomizationLinuxPrep> for CustomizationIdentitySettingsKind {
+    #[inline]
     fn from(v: crate::types::CustomizationLinuxPrep) -> Self {
         Self::CustomizationLinuxPrep(Box::new(v))
     }
 }
 impl From<crate::types::CustomizationSysprep> for CustomizationIdentitySettingsKind {
+    #[inline]
     fn from(v: crate::types::CustomizationSysprep) -> Self {
         Self::CustomizationSysprep(Box::new(v))
     }
 }
 impl From<crate::types::CustomizationSysprepText> for CustomizationIdentitySettingsKind {
+    #[inline]
     fn from(v: crate::types::CustomizationSysprepText) -> Self {
         Self::CustomizationSysprepText(Box::new(v))
     }
 }
 impl From<crate::types::CustomizationWindowsFlexPrep>
 for CustomizationIdentitySettingsKind {
+    #[inline]
     fn from(v: crate::types::CustomizationWindowsFlexPrep) -> Self {
         Self::CustomizationWindowsFlexPrep(Box::new(v))
     }

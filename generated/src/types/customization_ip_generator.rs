@@ -15,6 +15,7 @@ impl CustomizationIpGenerator {
     pub const TYPE_NAME: &'static str = "CustomizationIpGenerator";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -100,10 +101,12 @@ pub enum CustomizationIpGeneratorKind {
 }
 impl CustomizationIpGeneratorKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::CustomizationIpGenerator(v) => &**v,
@@ -120,33 +123,39 @@ impl CustomizationIpGeneratorKind {
     }
 }
 impl From<crate::types::CustomizationIpGenerator> for CustomizationIpGeneratorKind {
+    #[inline]
     fn from(v: crate::types::CustomizationIpGenerator) -> Self {
         Self::CustomizationIpGenerator(Box::new(v))
     }
 }
 impl From<crate::types::CustomizationCustomIpGenerator>
 for CustomizationIpGeneratorKind {
+    #[inline]
     fn from(v: crate::types::CustomizationCustomIpGenerator) -> Self {
         Self::CustomizationCustomIpGenerator(Box::new(v))
     }
 }
 impl From<crate::types::CustomizationDhcpIpGenerator> for CustomizationIpGeneratorKind {
+    #[inline]
     fn from(v: crate::types::CustomizationDhcpIpGenerator) -> Self {
         Self::CustomizationDhcpIpGenerator(Box::new(v))
     }
 }
 impl From<crate::types::CustomizationDisableIpV4> for CustomizationIpGeneratorKind {
+    #[inline]
     fn from(v: crate::types::CustomizationDisableIpV4) -> Self {
         Self::CustomizationDisableIpV4(Box::new(v))
     }
 }
 impl From<crate::types::CustomizationFixedIp> for CustomizationIpGeneratorKind {
+    #[inline]
     fn from(v: crate::types::CustomizationFixedIp) -> Self {
         Self::CustomizationFixedIp(Box::new(v))
     }
 }
 impl From<crate::types::CustomizationUnknownIpGenerator>
 for CustomizationIpGeneratorKind {
+    #[inline]
     fn from(v: crate::types::CustomizationUnknownIpGenerator) -> Self {
         Self::CustomizationUnknownIpGenerator(Box::new(v))
     }

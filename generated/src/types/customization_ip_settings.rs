@@ -8,19 +8,19 @@ pub struct CustomizationIPSettings {
     /// Property *CustomizationIPSettings.ip*.
     pub ip: crate::types::CustomizationIpGeneratorKind,
     /// Property *CustomizationIPSettings.subnetMask*.
-    pub subnet_mask: Option<String>,
+    pub subnet_mask: Option<crate::CompactString>,
     /// Property *CustomizationIPSettings.gateway*.
-    pub gateway: Option<Vec<String>>,
+    pub gateway: Option<Vec<crate::CompactString>>,
     /// Property *CustomizationIPSettings.ipV6Spec*.
     pub ip_v6_spec: Option<Box<crate::types::CustomizationIPSettingsIpV6AddressSpec>>,
     /// Property *CustomizationIPSettings.dnsServerList*.
-    pub dns_server_list: Option<Vec<String>>,
+    pub dns_server_list: Option<Vec<crate::CompactString>>,
     /// Property *CustomizationIPSettings.dnsDomain*.
-    pub dns_domain: Option<String>,
+    pub dns_domain: Option<crate::CompactString>,
     /// Property *CustomizationIPSettings.primaryWINS*.
-    pub primary_wins: Option<String>,
+    pub primary_wins: Option<crate::CompactString>,
     /// Property *CustomizationIPSettings.secondaryWINS*.
-    pub secondary_wins: Option<String>,
+    pub secondary_wins: Option<crate::CompactString>,
     /// Property *CustomizationIPSettings.netBIOS*.
     pub net_bios: Option<crate::types::CustomizationNetBIOSMode>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -31,6 +31,7 @@ impl CustomizationIPSettings {
     pub const TYPE_NAME: &'static str = "CustomizationIPSettings";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

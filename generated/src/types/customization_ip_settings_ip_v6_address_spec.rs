@@ -8,7 +8,7 @@ pub struct CustomizationIPSettingsIpV6AddressSpec {
     /// Property *CustomizationIPSettingsIpV6AddressSpec.ip*.
     pub ip: Vec<crate::types::CustomizationIpV6GeneratorKind>,
     /// Property *CustomizationIPSettingsIpV6AddressSpec.gateway*.
-    pub gateway: Option<Vec<String>>,
+    pub gateway: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -17,6 +17,7 @@ impl CustomizationIPSettingsIpV6AddressSpec {
     pub const TYPE_NAME: &'static str = "CustomizationIPSettingsIpV6AddressSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -15,6 +15,7 @@ impl CustomizationIpV6Generator {
     pub const TYPE_NAME: &'static str = "CustomizationIpV6Generator";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -108,10 +109,12 @@ pub enum CustomizationIpV6GeneratorKind {
 }
 impl CustomizationIpV6GeneratorKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::CustomizationIpV6Generator(v) => &**v,
@@ -129,41 +132,48 @@ impl CustomizationIpV6GeneratorKind {
     }
 }
 impl From<crate::types::CustomizationIpV6Generator> for CustomizationIpV6GeneratorKind {
+    #[inline]
     fn from(v: crate::types::CustomizationIpV6Generator) -> Self {
         Self::CustomizationIpV6Generator(Box::new(v))
     }
 }
 impl From<crate::types::CustomizationAutoIpV6Generator>
 for CustomizationIpV6GeneratorKind {
+    #[inline]
     fn from(v: crate::types::CustomizationAutoIpV6Generator) -> Self {
         Self::CustomizationAutoIpV6Generator(Box::new(v))
     }
 }
 impl From<crate::types::CustomizationCustomIpV6Generator>
 for CustomizationIpV6GeneratorKind {
+    #[inline]
     fn from(v: crate::types::CustomizationCustomIpV6Generator) -> Self {
         Self::CustomizationCustomIpV6Generator(Box::new(v))
     }
 }
 impl From<crate::types::CustomizationDhcpIpV6Generator>
 for CustomizationIpV6GeneratorKind {
+    #[inline]
     fn from(v: crate::types::CustomizationDhcpIpV6Generator) -> Self {
         Self::CustomizationDhcpIpV6Generator(Box::new(v))
     }
 }
 impl From<crate::types::CustomizationFixedIpV6> for CustomizationIpV6GeneratorKind {
+    #[inline]
     fn from(v: crate::types::CustomizationFixedIpV6) -> Self {
         Self::CustomizationFixedIpV6(Box::new(v))
     }
 }
 impl From<crate::types::CustomizationStatelessIpV6Generator>
 for CustomizationIpV6GeneratorKind {
+    #[inline]
     fn from(v: crate::types::CustomizationStatelessIpV6Generator) -> Self {
         Self::CustomizationStatelessIpV6Generator(Box::new(v))
     }
 }
 impl From<crate::types::CustomizationUnknownIpV6Generator>
 for CustomizationIpV6GeneratorKind {
+    #[inline]
     fn from(v: crate::types::CustomizationUnknownIpV6Generator) -> Self {
         Self::CustomizationUnknownIpV6Generator(Box::new(v))
     }

@@ -8,17 +8,17 @@ pub struct CustomizationLinuxPrep {
     /// Property *CustomizationLinuxPrep.hostName*.
     pub host_name: crate::types::CustomizationNameKind,
     /// Property *CustomizationLinuxPrep.domain*.
-    pub domain: String,
+    pub domain: crate::CompactString,
     /// Property *CustomizationLinuxPrep.timeZone*.
-    pub time_zone: Option<String>,
+    pub time_zone: Option<crate::CompactString>,
     /// Property *CustomizationLinuxPrep.hwClockUTC*.
     pub hw_clock_utc: Option<bool>,
     /// Property *CustomizationLinuxPrep.scriptText*.
-    pub script_text: Option<String>,
+    pub script_text: Option<crate::CompactString>,
     /// Property *CustomizationLinuxPrep.compatibleCustomizationMethod*.
     ///
     /// ***Since:*** vSphere API Release 8.0.3.0
-    pub compatible_customization_method: Option<String>,
+    pub compatible_customization_method: Option<crate::CompactString>,
     /// Property *CustomizationLinuxPrep.resetPassword*.
     ///
     /// ***Since:*** vSphere API Release 9.1.0.0
@@ -39,6 +39,7 @@ impl CustomizationLinuxPrep {
     pub const TYPE_NAME: &'static str = "CustomizationLinuxPrep";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

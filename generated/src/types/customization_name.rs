@@ -15,6 +15,7 @@ impl CustomizationName {
     pub const TYPE_NAME: &'static str = "CustomizationName";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -100,10 +101,12 @@ pub enum CustomizationNameKind {
 }
 impl CustomizationNameKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::CustomizationName(v) => &**v,
@@ -120,31 +123,37 @@ impl CustomizationNameKind {
     }
 }
 impl From<crate::types::CustomizationName> for CustomizationNameKind {
+    #[inline]
     fn from(v: crate::types::CustomizationName) -> Self {
         Self::CustomizationName(Box::new(v))
     }
 }
 impl From<crate::types::CustomizationCustomName> for CustomizationNameKind {
+    #[inline]
     fn from(v: crate::types::CustomizationCustomName) -> Self {
         Self::CustomizationCustomName(Box::new(v))
     }
 }
 impl From<crate::types::CustomizationFixedName> for CustomizationNameKind {
+    #[inline]
     fn from(v: crate::types::CustomizationFixedName) -> Self {
         Self::CustomizationFixedName(Box::new(v))
     }
 }
 impl From<crate::types::CustomizationPrefixName> for CustomizationNameKind {
+    #[inline]
     fn from(v: crate::types::CustomizationPrefixName) -> Self {
         Self::CustomizationPrefixName(Box::new(v))
     }
 }
 impl From<crate::types::CustomizationUnknownName> for CustomizationNameKind {
+    #[inline]
     fn from(v: crate::types::CustomizationUnknownName) -> Self {
         Self::CustomizationUnknownName(Box::new(v))
     }
 }
 impl From<crate::types::CustomizationVirtualMachineName> for CustomizationNameKind {
+    #[inline]
     fn from(v: crate::types::CustomizationVirtualMachineName) -> Self {
         Self::CustomizationVirtualMachineName(Box::new(v))
     }

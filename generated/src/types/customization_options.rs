@@ -15,6 +15,7 @@ impl CustomizationOptions {
     pub const TYPE_NAME: &'static str = "CustomizationOptions";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -94,10 +95,12 @@ pub enum CustomizationOptionsKind {
 }
 impl CustomizationOptionsKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::CustomizationOptions(v) => &**v,
@@ -111,16 +114,19 @@ impl CustomizationOptionsKind {
     }
 }
 impl From<crate::types::CustomizationOptions> for CustomizationOptionsKind {
+    #[inline]
     fn from(v: crate::types::CustomizationOptions) -> Self {
         Self::CustomizationOptions(Box::new(v))
     }
 }
 impl From<crate::types::CustomizationLinuxOptions> for CustomizationOptionsKind {
+    #[inline]
     fn from(v: crate::types::CustomizationLinuxOptions) -> Self {
         Self::CustomizationLinuxOptions(Box::new(v))
     }
 }
 impl From<crate::types::CustomizationWinOptions> for CustomizationOptionsKind {
+    #[inline]
     fn from(v: crate::types::CustomizationWinOptions) -> Self {
         Self::CustomizationWinOptions(Box::new(v))
     }

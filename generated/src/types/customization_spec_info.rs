@@ -6,17 +6,17 @@
 #[derive(Clone, Default)]
 pub struct CustomizationSpecInfo {
     /// Property *CustomizationSpecInfo.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *CustomizationSpecInfo.description*.
-    pub description: String,
+    pub description: crate::CompactString,
     /// Property *CustomizationSpecInfo.type*.
-    pub r#type: String,
+    pub r#type: crate::CompactString,
     /// Property *CustomizationSpecInfo.changeVersion*.
-    pub change_version: Option<String>,
+    pub change_version: Option<crate::CompactString>,
     /// Property *CustomizationSpecInfo.lastUpdateTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub last_update_time: Option<String>,
+    pub last_update_time: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -25,6 +25,7 @@ impl CustomizationSpecInfo {
     pub const TYPE_NAME: &'static str = "CustomizationSpecInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -20,7 +20,7 @@ pub struct CustomizationSysprep {
     /// Property *CustomizationSysprep.scriptText*.
     ///
     /// ***Since:*** vSphere API Release 9.1.0.0
-    pub script_text: Option<String>,
+    pub script_text: Option<crate::CompactString>,
     /// Property *CustomizationSysprep.resetPassword*.
     ///
     /// ***Since:*** vSphere API Release 9.1.0.0
@@ -37,6 +37,7 @@ impl CustomizationSysprep {
     pub const TYPE_NAME: &'static str = "CustomizationSysprep";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

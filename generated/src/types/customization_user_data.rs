@@ -6,13 +6,13 @@
 #[derive(Clone)]
 pub struct CustomizationUserData {
     /// Property *CustomizationUserData.fullName*.
-    pub full_name: String,
+    pub full_name: crate::CompactString,
     /// Property *CustomizationUserData.orgName*.
-    pub org_name: String,
+    pub org_name: crate::CompactString,
     /// Property *CustomizationUserData.computerName*.
     pub computer_name: crate::types::CustomizationNameKind,
     /// Property *CustomizationUserData.productId*.
-    pub product_id: String,
+    pub product_id: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl CustomizationUserData {
     pub const TYPE_NAME: &'static str = "CustomizationUserData";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

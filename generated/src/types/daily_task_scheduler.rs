@@ -10,11 +10,11 @@ pub struct DailyTaskScheduler {
     /// Property *TaskScheduler.activeTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub active_time: Option<String>,
+    pub active_time: Option<crate::CompactString>,
     /// Property *TaskScheduler.expireTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub expire_time: Option<String>,
+    pub expire_time: Option<crate::CompactString>,
     /// Property *RecurrentTaskScheduler.interval*.
     pub interval: i32,
     /// Property *HourlyTaskScheduler.minute*.
@@ -29,6 +29,7 @@ impl DailyTaskScheduler {
     pub const TYPE_NAME: &'static str = "DailyTaskScheduler";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -122,10 +123,12 @@ pub enum DailyTaskSchedulerKind {
 }
 impl DailyTaskSchedulerKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::DailyTaskScheduler(v) => &**v,
@@ -139,16 +142,19 @@ impl DailyTaskSchedulerKind {
     }
 }
 impl From<crate::types::DailyTaskScheduler> for DailyTaskSchedulerKind {
+    #[inline]
     fn from(v: crate::types::DailyTaskScheduler) -> Self {
         Self::DailyTaskScheduler(Box::new(v))
     }
 }
 impl From<crate::types::MonthlyTaskSchedulerKind> for DailyTaskSchedulerKind {
+    #[inline]
     fn from(v: crate::types::MonthlyTaskSchedulerKind) -> Self {
         Self::MonthlyTaskScheduler(v)
     }
 }
 impl From<crate::types::WeeklyTaskScheduler> for DailyTaskSchedulerKind {
+    #[inline]
     fn from(v: crate::types::WeeklyTaskScheduler) -> Self {
         Self::WeeklyTaskScheduler(Box::new(v))
     }

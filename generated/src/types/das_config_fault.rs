@@ -10,9 +10,9 @@ pub struct DasConfigFault {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *DasConfigFault.reason*.
-    pub reason: Option<String>,
+    pub reason: Option<crate::CompactString>,
     /// Property *DasConfigFault.output*.
-    pub output: Option<String>,
+    pub output: Option<crate::CompactString>,
     /// Property *DasConfigFault.event*.
     pub event: Option<Vec<crate::types::EventKind>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -23,6 +23,7 @@ impl DasConfigFault {
     pub const TYPE_NAME: &'static str = "DasConfigFault";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -13,6 +13,7 @@ impl DataObject {
     pub const TYPE_NAME: &'static str = "DataObject";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -4888,10 +4889,12 @@ pub enum DataObjectKind {
 }
 impl DataObjectKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::DataObject(v) => &**v,
@@ -7244,891 +7247,1047 @@ impl DataObjectKind {
     }
 }
 impl From<crate::types::DataObject> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DataObject) -> Self {
         Self::DataObject(Box::new(v))
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::AgencyConfigInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::AgencyConfigInfo) -> Self {
         Self::AgencyConfigInfo(Box::new(v))
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::AgencyScopeKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::AgencyScopeKind) -> Self {
         Self::AgencyScope(v)
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::AgencyVMFolder> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::AgencyVMFolder) -> Self {
         Self::AgencyVMFolder(Box::new(v))
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::AgencyVMResourcePool> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::AgencyVMResourcePool) -> Self {
         Self::AgencyVMResourcePool(Box::new(v))
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::AgentConfigInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::AgentConfigInfo) -> Self {
         Self::AgentConfigInfo(Box::new(v))
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::AgentOvfEnvironmentInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::AgentOvfEnvironmentInfo) -> Self {
         Self::AgentOvfEnvironmentInfo(Box::new(v))
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::AgentOvfEnvironmentInfoOvfProperty> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::AgentOvfEnvironmentInfoOvfProperty) -> Self {
         Self::AgentOvfEnvironmentInfoOvfProperty(Box::new(v))
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::AgentSslTrustKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::AgentSslTrustKind) -> Self {
         Self::AgentSslTrust(v)
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::AgentStoragePolicyKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::AgentStoragePolicyKind) -> Self {
         Self::AgentStoragePolicy(v)
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::AgentVibMatchingRule> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::AgentVibMatchingRule) -> Self {
         Self::AgentVibMatchingRule(Box::new(v))
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::AgentVmHook> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::AgentVmHook) -> Self {
         Self::AgentVmHook(Box::new(v))
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::EamObjectRuntimeInfoKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::EamObjectRuntimeInfoKind) -> Self {
         Self::EamObjectRuntimeInfo(v)
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::IssueKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::IssueKind) -> Self {
         Self::Issue(v)
     }
 }
 impl From<crate::types::HooksHookListSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HooksHookListSpec) -> Self {
         Self::HooksHookListSpec(Box::new(v))
     }
 }
 impl From<crate::types::HooksMarkAsProcessedSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HooksMarkAsProcessedSpec) -> Self {
         Self::HooksMarkAsProcessedSpec(Box::new(v))
     }
 }
 impl From<crate::types::SolutionsApplySpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::SolutionsApplySpec) -> Self {
         Self::SolutionsApplySpec(Box::new(v))
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::SolutionsClusterSolutionComplianceResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::SolutionsClusterSolutionComplianceResult) -> Self {
         Self::SolutionsClusterSolutionComplianceResult(Box::new(v))
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::SolutionsComplianceResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::SolutionsComplianceResult) -> Self {
         Self::SolutionsComplianceResult(Box::new(v))
     }
 }
 impl From<crate::types::SolutionsComplianceSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::SolutionsComplianceSpec) -> Self {
         Self::SolutionsComplianceSpec(Box::new(v))
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::SolutionsDeploymentUnitComplianceResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::SolutionsDeploymentUnitComplianceResult) -> Self {
         Self::SolutionsDeploymentUnitComplianceResult(Box::new(v))
     }
 }
 impl From<crate::types::SolutionsHookAcknowledgeConfigKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::SolutionsHookAcknowledgeConfigKind) -> Self {
         Self::SolutionsHookAcknowledgeConfig(v)
     }
 }
 impl From<crate::types::SolutionsHookConfig> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::SolutionsHookConfig) -> Self {
         Self::SolutionsHookConfig(Box::new(v))
     }
 }
 impl From<crate::types::SolutionsHookInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::SolutionsHookInfo) -> Self {
         Self::SolutionsHookInfo(Box::new(v))
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::SolutionsHostComplianceResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::SolutionsHostComplianceResult) -> Self {
         Self::SolutionsHostComplianceResult(Box::new(v))
     }
 }
 impl From<crate::types::SolutionsOvfProperty> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::SolutionsOvfProperty) -> Self {
         Self::SolutionsOvfProperty(Box::new(v))
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::SolutionsSolutionComplianceResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::SolutionsSolutionComplianceResult) -> Self {
         Self::SolutionsSolutionComplianceResult(Box::new(v))
     }
 }
 impl From<crate::types::SolutionsSolutionConfig> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::SolutionsSolutionConfig) -> Self {
         Self::SolutionsSolutionConfig(Box::new(v))
     }
 }
 impl From<crate::types::SolutionsSolutionValidationResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::SolutionsSolutionValidationResult) -> Self {
         Self::SolutionsSolutionValidationResult(Box::new(v))
     }
 }
 impl From<crate::types::SolutionsStoragePolicyKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::SolutionsStoragePolicyKind) -> Self {
         Self::SolutionsStoragePolicy(v)
     }
 }
 impl From<crate::types::SolutionsTransitionSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::SolutionsTransitionSpec) -> Self {
         Self::SolutionsTransitionSpec(Box::new(v))
     }
 }
 impl From<crate::types::SolutionsTypeSpecificSolutionConfigKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::SolutionsTypeSpecificSolutionConfigKind) -> Self {
         Self::SolutionsTypeSpecificSolutionConfig(v)
     }
 }
 impl From<crate::types::SolutionsVMNetworkMapping> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::SolutionsVMNetworkMapping) -> Self {
         Self::SolutionsVMNetworkMapping(Box::new(v))
     }
 }
 impl From<crate::types::SolutionsVMSourceKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::SolutionsVMSourceKind) -> Self {
         Self::SolutionsVMSource(v)
     }
 }
 impl From<crate::types::SolutionsValidateSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::SolutionsValidateSpec) -> Self {
         Self::SolutionsValidateSpec(Box::new(v))
     }
 }
 impl From<crate::types::SolutionsValidationResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::SolutionsValidationResult) -> Self {
         Self::SolutionsValidationResult(Box::new(v))
     }
 }
 impl From<crate::types::SolutionsVmResourceSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::SolutionsVmResourceSpec) -> Self {
         Self::SolutionsVmResourceSpec(Box::new(v))
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::VibVibInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VibVibInfo) -> Self {
         Self::VibVibInfo(Box::new(v))
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::VibVibInfoSoftwareTags> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VibVibInfoSoftwareTags) -> Self {
         Self::VibVibInfoSoftwareTags(Box::new(v))
     }
 }
 impl From<crate::types::VibVibServicesSslTrustKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VibVibServicesSslTrustKind) -> Self {
         Self::VibVibServicesSslTrust(v)
     }
 }
 #[cfg(feature = "pbm")]
 impl From<crate::types::PbmAboutInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::PbmAboutInfo) -> Self {
         Self::PbmAboutInfo(Box::new(v))
     }
 }
 #[cfg(feature = "pbm")]
 impl From<crate::types::PbmExtendedElementDescription> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::PbmExtendedElementDescription) -> Self {
         Self::PbmExtendedElementDescription(Box::new(v))
     }
 }
 impl From<crate::types::PbmLoggingConfiguration> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::PbmLoggingConfiguration) -> Self {
         Self::PbmLoggingConfiguration(Box::new(v))
     }
 }
 #[cfg(feature = "pbm")]
 impl From<crate::types::PbmServerObjectRef> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::PbmServerObjectRef) -> Self {
         Self::PbmServerObjectRef(Box::new(v))
     }
 }
 #[cfg(feature = "pbm")]
 impl From<crate::types::PbmServiceInstanceContent> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::PbmServiceInstanceContent) -> Self {
         Self::PbmServiceInstanceContent(Box::new(v))
     }
 }
 #[cfg(feature = "pbm")]
 impl From<crate::types::PbmCapabilityInstance> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::PbmCapabilityInstance) -> Self {
         Self::PbmCapabilityInstance(Box::new(v))
     }
 }
 #[cfg(feature = "pbm")]
 impl From<crate::types::PbmCapabilityMetadata> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::PbmCapabilityMetadata) -> Self {
         Self::PbmCapabilityMetadata(Box::new(v))
     }
 }
 #[cfg(feature = "pbm")]
 impl From<crate::types::PbmCapabilityMetadataUniqueId> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::PbmCapabilityMetadataUniqueId) -> Self {
         Self::PbmCapabilityMetadataUniqueId(Box::new(v))
     }
 }
 #[cfg(feature = "pbm")]
 impl From<crate::types::PbmCapabilityConstraintInstance> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::PbmCapabilityConstraintInstance) -> Self {
         Self::PbmCapabilityConstraintInstance(Box::new(v))
     }
 }
 #[cfg(feature = "pbm")]
 impl From<crate::types::PbmCapabilityPropertyInstance> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::PbmCapabilityPropertyInstance) -> Self {
         Self::PbmCapabilityPropertyInstance(Box::new(v))
     }
 }
 #[cfg(feature = "pbm")]
 impl From<crate::types::PbmCapabilityPropertyMetadata> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::PbmCapabilityPropertyMetadata) -> Self {
         Self::PbmCapabilityPropertyMetadata(Box::new(v))
     }
 }
 #[cfg(feature = "pbm")]
 impl From<crate::types::PbmCapabilityTypeInfoKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::PbmCapabilityTypeInfoKind) -> Self {
         Self::PbmCapabilityTypeInfo(v)
     }
 }
 #[cfg(feature = "pbm")]
 impl From<crate::types::PbmCapabilityMetadataPerCategory> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::PbmCapabilityMetadataPerCategory) -> Self {
         Self::PbmCapabilityMetadataPerCategory(Box::new(v))
     }
 }
 #[cfg(feature = "pbm")]
 impl From<crate::types::PbmCapabilitySchema> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::PbmCapabilitySchema) -> Self {
         Self::PbmCapabilitySchema(Box::new(v))
     }
 }
 #[cfg(feature = "pbm")]
 impl From<crate::types::PbmCapabilityNamespaceInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::PbmCapabilityNamespaceInfo) -> Self {
         Self::PbmCapabilityNamespaceInfo(Box::new(v))
     }
 }
 #[cfg(feature = "pbm")]
 impl From<crate::types::PbmCapabilitySchemaVendorInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::PbmCapabilitySchemaVendorInfo) -> Self {
         Self::PbmCapabilitySchemaVendorInfo(Box::new(v))
     }
 }
 #[cfg(feature = "pbm")]
 impl From<crate::types::PbmCapabilityVendorNamespaceInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::PbmCapabilityVendorNamespaceInfo) -> Self {
         Self::PbmCapabilityVendorNamespaceInfo(Box::new(v))
     }
 }
 #[cfg(feature = "pbm")]
 impl From<crate::types::PbmCapabilityVendorResourceTypeInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::PbmCapabilityVendorResourceTypeInfo) -> Self {
         Self::PbmCapabilityVendorResourceTypeInfo(Box::new(v))
     }
 }
 #[cfg(feature = "pbm")]
 impl From<crate::types::PbmLineOfServiceInfoKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::PbmLineOfServiceInfoKind) -> Self {
         Self::PbmLineOfServiceInfo(v)
     }
 }
 #[cfg(feature = "pbm")]
 impl From<crate::types::PbmCapabilityDescription> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::PbmCapabilityDescription) -> Self {
         Self::PbmCapabilityDescription(Box::new(v))
     }
 }
 impl From<crate::types::PbmCapabilityDiscreteSet> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::PbmCapabilityDiscreteSet) -> Self {
         Self::PbmCapabilityDiscreteSet(Box::new(v))
     }
 }
 impl From<crate::types::PbmCapabilityRange> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::PbmCapabilityRange) -> Self {
         Self::PbmCapabilityRange(Box::new(v))
     }
 }
 impl From<crate::types::PbmCapabilityTimeSpan> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::PbmCapabilityTimeSpan) -> Self {
         Self::PbmCapabilityTimeSpan(Box::new(v))
     }
 }
 #[cfg(feature = "pbm")]
 impl From<crate::types::PbmComplianceResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::PbmComplianceResult) -> Self {
         Self::PbmComplianceResult(Box::new(v))
     }
 }
 #[cfg(feature = "pbm")]
 impl From<crate::types::PbmFetchEntityHealthStatusSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::PbmFetchEntityHealthStatusSpec) -> Self {
         Self::PbmFetchEntityHealthStatusSpec(Box::new(v))
     }
 }
 #[cfg(feature = "pbm")]
 impl From<crate::types::PbmComplianceOperationalStatus> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::PbmComplianceOperationalStatus) -> Self {
         Self::PbmComplianceOperationalStatus(Box::new(v))
     }
 }
 #[cfg(feature = "pbm")]
 impl From<crate::types::PbmCompliancePolicyStatus> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::PbmCompliancePolicyStatus) -> Self {
         Self::PbmCompliancePolicyStatus(Box::new(v))
     }
 }
 #[cfg(feature = "pbm")]
 impl From<crate::types::PbmRollupComplianceResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::PbmRollupComplianceResult) -> Self {
         Self::PbmRollupComplianceResult(Box::new(v))
     }
 }
 #[cfg(feature = "pbm")]
 impl From<crate::types::PbmFaultNoPermissionEntityPrivileges> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::PbmFaultNoPermissionEntityPrivileges) -> Self {
         Self::PbmFaultNoPermissionEntityPrivileges(Box::new(v))
     }
 }
 #[cfg(feature = "pbm")]
 impl From<crate::types::PbmPlacementCompatibilityResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::PbmPlacementCompatibilityResult) -> Self {
         Self::PbmPlacementCompatibilityResult(Box::new(v))
     }
 }
 #[cfg(feature = "pbm")]
 impl From<crate::types::PbmPlacementMatchingResourcesKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::PbmPlacementMatchingResourcesKind) -> Self {
         Self::PbmPlacementMatchingResources(v)
     }
 }
 #[cfg(feature = "pbm")]
 impl From<crate::types::PbmPlacementHub> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::PbmPlacementHub) -> Self {
         Self::PbmPlacementHub(Box::new(v))
     }
 }
 #[cfg(feature = "pbm")]
 impl From<crate::types::PbmPlacementHubInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::PbmPlacementHubInfo) -> Self {
         Self::PbmPlacementHubInfo(Box::new(v))
     }
 }
 #[cfg(feature = "pbm")]
 impl From<crate::types::PbmPlacementRequirementKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::PbmPlacementRequirementKind) -> Self {
         Self::PbmPlacementRequirement(v)
     }
 }
 #[cfg(feature = "pbm")]
 impl From<crate::types::PbmPlacementResourceUtilization> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::PbmPlacementResourceUtilization) -> Self {
         Self::PbmPlacementResourceUtilization(Box::new(v))
     }
 }
 #[cfg(feature = "pbm")]
 impl From<crate::types::PbmCapabilityProfileCreateSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::PbmCapabilityProfileCreateSpec) -> Self {
         Self::PbmCapabilityProfileCreateSpec(Box::new(v))
     }
 }
 #[cfg(feature = "pbm")]
 impl From<crate::types::PbmCapabilityProfileUpdateSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::PbmCapabilityProfileUpdateSpec) -> Self {
         Self::PbmCapabilityProfileUpdateSpec(Box::new(v))
     }
 }
 #[cfg(feature = "pbm")]
 impl From<crate::types::PbmCapabilityConstraintsKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::PbmCapabilityConstraintsKind) -> Self {
         Self::PbmCapabilityConstraints(v)
     }
 }
 #[cfg(feature = "pbm")]
 impl From<crate::types::PbmDataServiceToPoliciesMap> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::PbmDataServiceToPoliciesMap) -> Self {
         Self::PbmDataServiceToPoliciesMap(Box::new(v))
     }
 }
 #[cfg(feature = "pbm")]
 impl From<crate::types::PbmDefaultProfileInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::PbmDefaultProfileInfo) -> Self {
         Self::PbmDefaultProfileInfo(Box::new(v))
     }
 }
 #[cfg(feature = "pbm")]
 impl From<crate::types::PbmProfileKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::PbmProfileKind) -> Self {
         Self::PbmProfile(v)
     }
 }
 #[cfg(feature = "pbm")]
 impl From<crate::types::PbmProfileId> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::PbmProfileId) -> Self {
         Self::PbmProfileId(Box::new(v))
     }
 }
 impl From<crate::types::PbmProfileK8sCompliantNameSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::PbmProfileK8sCompliantNameSpec) -> Self {
         Self::PbmProfileK8sCompliantNameSpec(Box::new(v))
     }
 }
 #[cfg(feature = "pbm")]
 impl From<crate::types::PbmProfileOperationOutcome> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::PbmProfileOperationOutcome) -> Self {
         Self::PbmProfileOperationOutcome(Box::new(v))
     }
 }
 impl From<crate::types::PbmProfileType> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::PbmProfileType) -> Self {
         Self::PbmProfileType(Box::new(v))
     }
 }
 #[cfg(feature = "pbm")]
 impl From<crate::types::PbmQueryProfileResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::PbmQueryProfileResult) -> Self {
         Self::PbmQueryProfileResult(Box::new(v))
     }
 }
 #[cfg(feature = "pbm")]
 impl From<crate::types::PbmProfileResourceType> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::PbmProfileResourceType) -> Self {
         Self::PbmProfileResourceType(Box::new(v))
     }
 }
 #[cfg(feature = "pbm")]
 impl From<crate::types::PbmCapabilitySubProfile> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::PbmCapabilitySubProfile) -> Self {
         Self::PbmCapabilitySubProfile(Box::new(v))
     }
 }
 #[cfg(feature = "pbm")]
 impl From<crate::types::PbmDatastoreSpaceStatistics> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::PbmDatastoreSpaceStatistics) -> Self {
         Self::PbmDatastoreSpaceStatistics(Box::new(v))
     }
 }
 #[cfg(feature = "pbm")]
 impl From<crate::types::PbmQueryReplicationGroupResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::PbmQueryReplicationGroupResult) -> Self {
         Self::PbmQueryReplicationGroupResult(Box::new(v))
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::SmsAboutInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::SmsAboutInfo) -> Self {
         Self::SmsAboutInfo(Box::new(v))
     }
 }
 impl From<crate::types::EntityReference> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::EntityReference) -> Self {
         Self::EntityReference(Box::new(v))
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::FaultDomainFilter> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::FaultDomainFilter) -> Self {
         Self::FaultDomainFilter(Box::new(v))
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::ReplicationGroupFilter> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ReplicationGroupFilter) -> Self {
         Self::ReplicationGroupFilter(Box::new(v))
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::SmsTaskInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::SmsTaskInfo) -> Self {
         Self::SmsTaskInfo(Box::new(v))
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::AlarmFilter> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::AlarmFilter) -> Self {
         Self::AlarmFilter(Box::new(v))
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::AlarmResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::AlarmResult) -> Self {
         Self::AlarmResult(Box::new(v))
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::SmsProviderInfoKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::SmsProviderInfoKind) -> Self {
         Self::SmsProviderInfo(v)
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::SmsProviderSpecKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::SmsProviderSpecKind) -> Self {
         Self::SmsProviderSpec(v)
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::VASAProviderUpgradeSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VASAProviderUpgradeSpec) -> Self {
         Self::VASAProviderUpgradeSpec(Box::new(v))
     }
 }
 impl From<crate::types::RelatedStorageArray> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::RelatedStorageArray) -> Self {
         Self::RelatedStorageArray(Box::new(v))
     }
 }
 impl From<crate::types::SupportedVendorModelMapping> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::SupportedVendorModelMapping) -> Self {
         Self::SupportedVendorModelMapping(Box::new(v))
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::BackingConfig> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::BackingConfig) -> Self {
         Self::BackingConfig(Box::new(v))
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::BackingStoragePool> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::BackingStoragePool) -> Self {
         Self::BackingStoragePool(Box::new(v))
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::DatastoreBackingPoolMapping> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DatastoreBackingPoolMapping) -> Self {
         Self::DatastoreBackingPoolMapping(Box::new(v))
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::DatastorePair> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DatastorePair) -> Self {
         Self::DatastorePair(Box::new(v))
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::DrsMigrationCapabilityResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DrsMigrationCapabilityResult) -> Self {
         Self::DrsMigrationCapabilityResult(Box::new(v))
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::FaultDomainProviderMapping> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::FaultDomainProviderMapping) -> Self {
         Self::FaultDomainProviderMapping(Box::new(v))
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::StorageFileSystemInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::StorageFileSystemInfo) -> Self {
         Self::StorageFileSystemInfo(Box::new(v))
     }
 }
 impl From<crate::types::LunHbaAssociation> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::LunHbaAssociation) -> Self {
         Self::LunHbaAssociation(Box::new(v))
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::NameValuePair> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::NameValuePair) -> Self {
         Self::NameValuePair(Box::new(v))
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::StorageAlarm> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::StorageAlarm) -> Self {
         Self::StorageAlarm(Box::new(v))
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::StorageArray> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::StorageArray) -> Self {
         Self::StorageArray(Box::new(v))
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::StorageCapability> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::StorageCapability) -> Self {
         Self::StorageCapability(Box::new(v))
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::StorageContainer> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::StorageContainer) -> Self {
         Self::StorageContainer(Box::new(v))
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::StorageContainerResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::StorageContainerResult) -> Self {
         Self::StorageContainerResult(Box::new(v))
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::StorageContainerSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::StorageContainerSpec) -> Self {
         Self::StorageContainerSpec(Box::new(v))
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::StorageFileSystem> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::StorageFileSystem) -> Self {
         Self::StorageFileSystem(Box::new(v))
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::StorageLun> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::StorageLun) -> Self {
         Self::StorageLun(Box::new(v))
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::StoragePortKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::StoragePortKind) -> Self {
         Self::StoragePort(v)
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::StorageProcessor> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::StorageProcessor) -> Self {
         Self::StorageProcessor(Box::new(v))
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::DeviceIdKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DeviceIdKind) -> Self {
         Self::DeviceId(v)
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::FailoverParamKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::FailoverParamKind) -> Self {
         Self::FailoverParam(v)
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::PolicyAssociation> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::PolicyAssociation) -> Self {
         Self::PolicyAssociation(Box::new(v))
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::ReplicationGroupData> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ReplicationGroupData) -> Self {
         Self::ReplicationGroupData(Box::new(v))
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::RecoveredDevice> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::RecoveredDevice) -> Self {
         Self::RecoveredDevice(Box::new(v))
     }
 }
 impl From<crate::types::RecoveredDiskInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::RecoveredDiskInfo) -> Self {
         Self::RecoveredDiskInfo(Box::new(v))
     }
 }
 #[cfg(any(feature = "pbm", feature = "sms"))]
 impl From<crate::types::GroupInfoKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::GroupInfoKind) -> Self {
         Self::GroupInfo(v)
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::GroupOperationResultKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::GroupOperationResultKind) -> Self {
         Self::GroupOperationResult(v)
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::PointInTimeReplicaId> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::PointInTimeReplicaId) -> Self {
         Self::PointInTimeReplicaId(Box::new(v))
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::PromoteParam> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::PromoteParam) -> Self {
         Self::PromoteParam(Box::new(v))
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::QueryPointInTimeReplicaParam> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::QueryPointInTimeReplicaParam) -> Self {
         Self::QueryPointInTimeReplicaParam(Box::new(v))
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::ReplicaQueryIntervalParam> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ReplicaQueryIntervalParam) -> Self {
         Self::ReplicaQueryIntervalParam(Box::new(v))
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::PointInTimeReplicaInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::PointInTimeReplicaInfo) -> Self {
         Self::PointInTimeReplicaInfo(Box::new(v))
     }
 }
 impl From<crate::types::ReplicaIntervalQueryResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ReplicaIntervalQueryResult) -> Self {
         Self::ReplicaIntervalQueryResult(Box::new(v))
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::QueryReplicationPeerResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::QueryReplicationPeerResult) -> Self {
         Self::QueryReplicationPeerResult(Box::new(v))
     }
 }
 impl From<crate::types::ReplicaId> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ReplicaId) -> Self {
         Self::ReplicaId(Box::new(v))
     }
 }
 #[cfg(any(feature = "pbm", feature = "sms"))]
 impl From<crate::types::ReplicationTargetInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ReplicationTargetInfo) -> Self {
         Self::ReplicationTargetInfo(Box::new(v))
     }
 }
 #[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
 impl From<crate::types::SourceGroupMemberInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::SourceGroupMemberInfo) -> Self {
         Self::SourceGroupMemberInfo(Box::new(v))
     }
 }
 #[cfg(any(feature = "pbm", feature = "sms"))]
 impl From<crate::types::TargetDeviceId> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::TargetDeviceId) -> Self {
         Self::TargetDeviceId(Box::new(v))
     }
 }
 #[cfg(any(feature = "pbm", feature = "sms"))]
 impl From<crate::types::TargetToSourceInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::TargetToSourceInfo) -> Self {
         Self::TargetToSourceInfo(Box::new(v))
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::TargetGroupMemberInfoKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::TargetGroupMemberInfoKind) -> Self {
         Self::TargetGroupMemberInfo(v)
     }
 }
 impl From<crate::types::AboutInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::AboutInfo) -> Self {
         Self::AboutInfo(Box::new(v))
     }
 }
 impl From<crate::types::AuthorizationDescription> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::AuthorizationDescription) -> Self {
         Self::AuthorizationDescription(Box::new(v))
     }
 }
 impl From<crate::types::EntityPrivilege> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::EntityPrivilege) -> Self {
         Self::EntityPrivilege(Box::new(v))
     }
 }
 impl From<crate::types::Permission> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::Permission) -> Self {
         Self::Permission(Box::new(v))
     }
 }
 impl From<crate::types::AuthorizationPrivilege> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::AuthorizationPrivilege) -> Self {
         Self::AuthorizationPrivilege(Box::new(v))
     }
 }
 impl From<crate::types::PrivilegeAvailability> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::PrivilegeAvailability) -> Self {
         Self::PrivilegeAvailability(Box::new(v))
     }
 }
 impl From<crate::types::AuthorizationRole> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::AuthorizationRole) -> Self {
         Self::AuthorizationRole(Box::new(v))
     }
 }
 impl From<crate::types::UserPrivilegeResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::UserPrivilegeResult) -> Self {
         Self::UserPrivilegeResult(Box::new(v))
     }
 }
 impl From<crate::types::BatchResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::BatchResult) -> Self {
         Self::BatchResult(Box::new(v))
     }
 }
 impl From<crate::types::Capability> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::Capability) -> Self {
         Self::Capability(Box::new(v))
     }
 }
 impl From<crate::types::ClusterComputeResourceClusterConfigResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ClusterComputeResourceClusterConfigResult) -> Self {
         Self::ClusterComputeResourceClusterConfigResult(Box::new(v))
     }
 }
 impl From<crate::types::ClusterComputeResourceCryptoModePolicy> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ClusterComputeResourceCryptoModePolicy) -> Self {
         Self::ClusterComputeResourceCryptoModePolicy(Box::new(v))
     }
 }
 impl From<crate::types::ClusterComputeResourceDVSSetting> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ClusterComputeResourceDVSSetting) -> Self {
         Self::ClusterComputeResourceDVSSetting(Box::new(v))
     }
 }
 impl From<crate::types::ClusterComputeResourceDVSSettingDVPortgroupToServiceMapping>
 for DataObjectKind {
+    #[inline]
     fn from(
         v: crate::types::ClusterComputeResourceDVSSettingDVPortgroupToServiceMapping,
     ) -> Self {
@@ -8136,12 +8295,14 @@ for DataObjectKind {
     }
 }
 impl From<crate::types::ClusterComputeResourceDvsProfile> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ClusterComputeResourceDvsProfile) -> Self {
         Self::ClusterComputeResourceDvsProfile(Box::new(v))
     }
 }
 impl From<crate::types::ClusterComputeResourceDvsProfileDVPortgroupSpecToServiceMapping>
 for DataObjectKind {
+    #[inline]
     fn from(
         v: crate::types::ClusterComputeResourceDvsProfileDVPortgroupSpecToServiceMapping,
     ) -> Self {
@@ -8151,1135 +8312,1360 @@ for DataObjectKind {
     }
 }
 impl From<crate::types::ClusterComputeResourceHCIConfigInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ClusterComputeResourceHCIConfigInfo) -> Self {
         Self::ClusterComputeResourceHCIConfigInfo(Box::new(v))
     }
 }
 impl From<crate::types::ClusterComputeResourceHCIConfigSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ClusterComputeResourceHCIConfigSpec) -> Self {
         Self::ClusterComputeResourceHCIConfigSpec(Box::new(v))
     }
 }
 impl From<crate::types::ClusterComputeResourceHostConfigurationInput>
 for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ClusterComputeResourceHostConfigurationInput) -> Self {
         Self::ClusterComputeResourceHostConfigurationInput(Box::new(v))
     }
 }
 impl From<crate::types::ClusterComputeResourceHostConfigurationProfile>
 for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ClusterComputeResourceHostConfigurationProfile) -> Self {
         Self::ClusterComputeResourceHostConfigurationProfile(Box::new(v))
     }
 }
 impl From<crate::types::ClusterComputeResourceHostEvacuationInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ClusterComputeResourceHostEvacuationInfo) -> Self {
         Self::ClusterComputeResourceHostEvacuationInfo(Box::new(v))
     }
 }
 impl From<crate::types::ClusterComputeResourceHostVmkNicInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ClusterComputeResourceHostVmkNicInfo) -> Self {
         Self::ClusterComputeResourceHostVmkNicInfo(Box::new(v))
     }
 }
 impl From<crate::types::ClusterComputeResourceMaintenanceInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ClusterComputeResourceMaintenanceInfo) -> Self {
         Self::ClusterComputeResourceMaintenanceInfo(Box::new(v))
     }
 }
 impl From<crate::types::ClusterComputeResourceVCProfile> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ClusterComputeResourceVCProfile) -> Self {
         Self::ClusterComputeResourceVCProfile(Box::new(v))
     }
 }
 impl From<crate::types::ClusterComputeResourceValidationResultBaseKind>
 for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ClusterComputeResourceValidationResultBaseKind) -> Self {
         Self::ClusterComputeResourceValidationResultBase(v)
     }
 }
 impl From<crate::types::ClusterComputeResourceVcsSlots> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ClusterComputeResourceVcsSlots) -> Self {
         Self::ClusterComputeResourceVcsSlots(Box::new(v))
     }
 }
 impl From<crate::types::ComputeResourceConfigInfoKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ComputeResourceConfigInfoKind) -> Self {
         Self::ComputeResourceConfigInfo(v)
     }
 }
 impl From<crate::types::ComputeResourceConfigSpecKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ComputeResourceConfigSpecKind) -> Self {
         Self::ComputeResourceConfigSpec(v)
     }
 }
 impl From<crate::types::ComputeResourceHostSPBMLicenseInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ComputeResourceHostSPBMLicenseInfo) -> Self {
         Self::ComputeResourceHostSPBMLicenseInfo(Box::new(v))
     }
 }
 impl From<crate::types::ComputeResourceHostSeedSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ComputeResourceHostSeedSpec) -> Self {
         Self::ComputeResourceHostSeedSpec(Box::new(v))
     }
 }
 impl From<crate::types::ComputeResourceHostSeedSpecSingleHostSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ComputeResourceHostSeedSpecSingleHostSpec) -> Self {
         Self::ComputeResourceHostSeedSpecSingleHostSpec(Box::new(v))
     }
 }
 impl From<crate::types::ComputeResourceSummaryKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ComputeResourceSummaryKind) -> Self {
         Self::ComputeResourceSummary(v)
     }
 }
 impl From<crate::types::CustomFieldDef> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::CustomFieldDef) -> Self {
         Self::CustomFieldDef(Box::new(v))
     }
 }
 impl From<crate::types::CustomFieldValueKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::CustomFieldValueKind) -> Self {
         Self::CustomFieldValue(v)
     }
 }
 impl From<crate::types::CustomizationSpecInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::CustomizationSpecInfo) -> Self {
         Self::CustomizationSpecInfo(Box::new(v))
     }
 }
 impl From<crate::types::CustomizationSpecItem> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::CustomizationSpecItem) -> Self {
         Self::CustomizationSpecItem(Box::new(v))
     }
 }
 impl From<crate::types::DatacenterBasicConnectInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DatacenterBasicConnectInfo) -> Self {
         Self::DatacenterBasicConnectInfo(Box::new(v))
     }
 }
 impl From<crate::types::DatacenterConfigInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DatacenterConfigInfo) -> Self {
         Self::DatacenterConfigInfo(Box::new(v))
     }
 }
 impl From<crate::types::DatacenterConfigSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DatacenterConfigSpec) -> Self {
         Self::DatacenterConfigSpec(Box::new(v))
     }
 }
 impl From<crate::types::DatastoreCapability> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DatastoreCapability) -> Self {
         Self::DatastoreCapability(Box::new(v))
     }
 }
 impl From<crate::types::DatastoreHostMount> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DatastoreHostMount) -> Self {
         Self::DatastoreHostMount(Box::new(v))
     }
 }
 impl From<crate::types::DatastoreInfoKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DatastoreInfoKind) -> Self {
         Self::DatastoreInfo(v)
     }
 }
 impl From<crate::types::DatastoreMountPathDatastorePair> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DatastoreMountPathDatastorePair) -> Self {
         Self::DatastoreMountPathDatastorePair(Box::new(v))
     }
 }
 impl From<crate::types::DatastoreSummary> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DatastoreSummary) -> Self {
         Self::DatastoreSummary(Box::new(v))
     }
 }
 impl From<crate::types::DatastoreVVolContainerFailoverPair> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DatastoreVVolContainerFailoverPair) -> Self {
         Self::DatastoreVVolContainerFailoverPair(Box::new(v))
     }
 }
 impl From<crate::types::DatastoreNamespaceManagerDirectoryInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DatastoreNamespaceManagerDirectoryInfo) -> Self {
         Self::DatastoreNamespaceManagerDirectoryInfo(Box::new(v))
     }
 }
 impl From<crate::types::DescriptionKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DescriptionKind) -> Self {
         Self::Description(v)
     }
 }
 impl From<crate::types::DesiredSoftwareSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DesiredSoftwareSpec) -> Self {
         Self::DesiredSoftwareSpec(Box::new(v))
     }
 }
 impl From<crate::types::DesiredSoftwareSpecBaseImageSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DesiredSoftwareSpecBaseImageSpec) -> Self {
         Self::DesiredSoftwareSpecBaseImageSpec(Box::new(v))
     }
 }
 impl From<crate::types::DesiredSoftwareSpecComponentSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DesiredSoftwareSpecComponentSpec) -> Self {
         Self::DesiredSoftwareSpecComponentSpec(Box::new(v))
     }
 }
 impl From<crate::types::DesiredSoftwareSpecVendorAddOnSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DesiredSoftwareSpecVendorAddOnSpec) -> Self {
         Self::DesiredSoftwareSpecVendorAddOnSpec(Box::new(v))
     }
 }
 impl From<crate::types::DiagnosticManagerAuditRecordResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DiagnosticManagerAuditRecordResult) -> Self {
         Self::DiagnosticManagerAuditRecordResult(Box::new(v))
     }
 }
 impl From<crate::types::DiagnosticManagerBundleInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DiagnosticManagerBundleInfo) -> Self {
         Self::DiagnosticManagerBundleInfo(Box::new(v))
     }
 }
 impl From<crate::types::DiagnosticManagerLogDescriptor> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DiagnosticManagerLogDescriptor) -> Self {
         Self::DiagnosticManagerLogDescriptor(Box::new(v))
     }
 }
 impl From<crate::types::DiagnosticManagerLogHeader> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DiagnosticManagerLogHeader) -> Self {
         Self::DiagnosticManagerLogHeader(Box::new(v))
     }
 }
 impl From<crate::types::DirectPathProfileManagerCapacityQuerySpecKind>
 for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DirectPathProfileManagerCapacityQuerySpecKind) -> Self {
         Self::DirectPathProfileManagerCapacityQuerySpec(v)
     }
 }
 impl From<crate::types::DirectPathProfileManagerCapacityResultKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DirectPathProfileManagerCapacityResultKind) -> Self {
         Self::DirectPathProfileManagerCapacityResult(v)
     }
 }
 impl From<crate::types::DirectPathProfileManagerCreateSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DirectPathProfileManagerCreateSpec) -> Self {
         Self::DirectPathProfileManagerCreateSpec(Box::new(v))
     }
 }
 impl From<crate::types::DirectPathProfileManagerDirectPathConfigKind>
 for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DirectPathProfileManagerDirectPathConfigKind) -> Self {
         Self::DirectPathProfileManagerDirectPathConfig(v)
     }
 }
 impl From<crate::types::DirectPathProfileInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DirectPathProfileInfo) -> Self {
         Self::DirectPathProfileInfo(Box::new(v))
     }
 }
 impl From<crate::types::DirectPathProfileManagerFilterSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DirectPathProfileManagerFilterSpec) -> Self {
         Self::DirectPathProfileManagerFilterSpec(Box::new(v))
     }
 }
 impl From<crate::types::DirectPathProfileManagerTargetEntityKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DirectPathProfileManagerTargetEntityKind) -> Self {
         Self::DirectPathProfileManagerTargetEntity(v)
     }
 }
 impl From<crate::types::DirectPathProfileManagerUpdateSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DirectPathProfileManagerUpdateSpec) -> Self {
         Self::DirectPathProfileManagerUpdateSpec(Box::new(v))
     }
 }
 impl From<crate::types::DVSBackupRestoreCapability> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DVSBackupRestoreCapability) -> Self {
         Self::DVSBackupRestoreCapability(Box::new(v))
     }
 }
 impl From<crate::types::DVSCapability> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DVSCapability) -> Self {
         Self::DVSCapability(Box::new(v))
     }
 }
 impl From<crate::types::DVSConfigInfoKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DVSConfigInfoKind) -> Self {
         Self::DVSConfigInfo(v)
     }
 }
 impl From<crate::types::DVSConfigSpecKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DVSConfigSpecKind) -> Self {
         Self::DVSConfigSpec(v)
     }
 }
 impl From<crate::types::DVSContactInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DVSContactInfo) -> Self {
         Self::DVSContactInfo(Box::new(v))
     }
 }
 impl From<crate::types::DVSCreateSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DVSCreateSpec) -> Self {
         Self::DVSCreateSpec(Box::new(v))
     }
 }
 impl From<crate::types::DVSFeatureCapabilityKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DVSFeatureCapabilityKind) -> Self {
         Self::DVSFeatureCapability(v)
     }
 }
 impl From<crate::types::DVSHealthCheckConfigKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DVSHealthCheckConfigKind) -> Self {
         Self::DVSHealthCheckConfig(v)
     }
 }
 impl From<crate::types::DVSHealthCheckCapabilityKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DVSHealthCheckCapabilityKind) -> Self {
         Self::DVSHealthCheckCapability(v)
     }
 }
 impl From<crate::types::DvsHostInfrastructureTrafficResource> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DvsHostInfrastructureTrafficResource) -> Self {
         Self::DvsHostInfrastructureTrafficResource(Box::new(v))
     }
 }
 impl From<crate::types::DvsHostInfrastructureTrafficResourceAllocation>
 for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DvsHostInfrastructureTrafficResourceAllocation) -> Self {
         Self::DvsHostInfrastructureTrafficResourceAllocation(Box::new(v))
     }
 }
 impl From<crate::types::DVSNetworkResourceManagementCapability> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DVSNetworkResourceManagementCapability) -> Self {
         Self::DVSNetworkResourceManagementCapability(Box::new(v))
     }
 }
 impl From<crate::types::DvsResourceRuntimeInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DvsResourceRuntimeInfo) -> Self {
         Self::DvsResourceRuntimeInfo(Box::new(v))
     }
 }
 impl From<crate::types::DVSRollbackCapability> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DVSRollbackCapability) -> Self {
         Self::DVSRollbackCapability(Box::new(v))
     }
 }
 impl From<crate::types::DVSRuntimeInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DVSRuntimeInfo) -> Self {
         Self::DVSRuntimeInfo(Box::new(v))
     }
 }
 impl From<crate::types::DVSSummary> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DVSSummary) -> Self {
         Self::DVSSummary(Box::new(v))
     }
 }
 impl From<crate::types::DVSPolicy> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DVSPolicy) -> Self {
         Self::DVSPolicy(Box::new(v))
     }
 }
 impl From<crate::types::DVSUplinkPortPolicyKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DVSUplinkPortPolicyKind) -> Self {
         Self::DVSUplinkPortPolicy(v)
     }
 }
 impl From<crate::types::EnumDescription> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::EnumDescription) -> Self {
         Self::EnumDescription(Box::new(v))
     }
 }
 impl From<crate::types::EnvironmentBrowserConfigOptionQuerySpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::EnvironmentBrowserConfigOptionQuerySpec) -> Self {
         Self::EnvironmentBrowserConfigOptionQuerySpec(Box::new(v))
     }
 }
 impl From<crate::types::Extension> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::Extension) -> Self {
         Self::Extension(Box::new(v))
     }
 }
 impl From<crate::types::ExtensionClientInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ExtensionClientInfo) -> Self {
         Self::ExtensionClientInfo(Box::new(v))
     }
 }
 impl From<crate::types::ExtensionEventTypeInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ExtensionEventTypeInfo) -> Self {
         Self::ExtensionEventTypeInfo(Box::new(v))
     }
 }
 impl From<crate::types::ExtensionFaultTypeInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ExtensionFaultTypeInfo) -> Self {
         Self::ExtensionFaultTypeInfo(Box::new(v))
     }
 }
 impl From<crate::types::ExtensionHealthInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ExtensionHealthInfo) -> Self {
         Self::ExtensionHealthInfo(Box::new(v))
     }
 }
 impl From<crate::types::ExtensionOvfConsumerInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ExtensionOvfConsumerInfo) -> Self {
         Self::ExtensionOvfConsumerInfo(Box::new(v))
     }
 }
 impl From<crate::types::ExtensionPrivilegeInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ExtensionPrivilegeInfo) -> Self {
         Self::ExtensionPrivilegeInfo(Box::new(v))
     }
 }
 impl From<crate::types::ExtensionResourceInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ExtensionResourceInfo) -> Self {
         Self::ExtensionResourceInfo(Box::new(v))
     }
 }
 impl From<crate::types::ExtensionServerInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ExtensionServerInfo) -> Self {
         Self::ExtensionServerInfo(Box::new(v))
     }
 }
 impl From<crate::types::ExtensionTaskTypeInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ExtensionTaskTypeInfo) -> Self {
         Self::ExtensionTaskTypeInfo(Box::new(v))
     }
 }
 impl From<crate::types::ExtensionManagerIpAllocationUsage> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ExtensionManagerIpAllocationUsage) -> Self {
         Self::ExtensionManagerIpAllocationUsage(Box::new(v))
     }
 }
 impl From<crate::types::FaultsByHost> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::FaultsByHost) -> Self {
         Self::FaultsByHost(Box::new(v))
     }
 }
 impl From<crate::types::FaultsByVM> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::FaultsByVM) -> Self {
         Self::FaultsByVM(Box::new(v))
     }
 }
 impl From<crate::types::FileLockInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::FileLockInfo) -> Self {
         Self::FileLockInfo(Box::new(v))
     }
 }
 impl From<crate::types::FileLockInfoResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::FileLockInfoResult) -> Self {
         Self::FileLockInfoResult(Box::new(v))
     }
 }
 impl From<crate::types::FolderBatchAddHostsToClusterResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::FolderBatchAddHostsToClusterResult) -> Self {
         Self::FolderBatchAddHostsToClusterResult(Box::new(v))
     }
 }
 impl From<crate::types::FolderBatchAddStandaloneHostsResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::FolderBatchAddStandaloneHostsResult) -> Self {
         Self::FolderBatchAddStandaloneHostsResult(Box::new(v))
     }
 }
 impl From<crate::types::FolderExternallyManagedFolderInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::FolderExternallyManagedFolderInfo) -> Self {
         Self::FolderExternallyManagedFolderInfo(Box::new(v))
     }
 }
 impl From<crate::types::FolderFailedHostResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::FolderFailedHostResult) -> Self {
         Self::FolderFailedHostResult(Box::new(v))
     }
 }
 impl From<crate::types::FolderNewHostSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::FolderNewHostSpec) -> Self {
         Self::FolderNewHostSpec(Box::new(v))
     }
 }
 impl From<crate::types::HbrManagerReplicationVmInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HbrManagerReplicationVmInfo) -> Self {
         Self::HbrManagerReplicationVmInfo(Box::new(v))
     }
 }
 impl From<crate::types::ReplicationVmProgressInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ReplicationVmProgressInfo) -> Self {
         Self::ReplicationVmProgressInfo(Box::new(v))
     }
 }
 impl From<crate::types::HbrManagerVmReplicationCapability> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HbrManagerVmReplicationCapability) -> Self {
         Self::HbrManagerVmReplicationCapability(Box::new(v))
     }
 }
 impl From<crate::types::HbrReplicationTargetSpecKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HbrReplicationTargetSpecKind) -> Self {
         Self::HbrReplicationTargetSpec(v)
     }
 }
 impl From<crate::types::HbrTargetSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HbrTargetSpec) -> Self {
         Self::HbrTargetSpec(Box::new(v))
     }
 }
 impl From<crate::types::HealthUpdate> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HealthUpdate) -> Self {
         Self::HealthUpdate(Box::new(v))
     }
 }
 impl From<crate::types::HealthUpdateInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HealthUpdateInfo) -> Self {
         Self::HealthUpdateInfo(Box::new(v))
     }
 }
 impl From<crate::types::PerfInterval> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::PerfInterval) -> Self {
         Self::PerfInterval(Box::new(v))
     }
 }
 impl From<crate::types::HostServiceTicket> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostServiceTicket) -> Self {
         Self::HostServiceTicket(Box::new(v))
     }
 }
 impl From<crate::types::HostSystemComplianceCheckState> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostSystemComplianceCheckState) -> Self {
         Self::HostSystemComplianceCheckState(Box::new(v))
     }
 }
 impl From<crate::types::HostSystemReconnectSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostSystemReconnectSpec) -> Self {
         Self::HostSystemReconnectSpec(Box::new(v))
     }
 }
 impl From<crate::types::HostSystemRemediationState> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostSystemRemediationState) -> Self {
         Self::HostSystemRemediationState(Box::new(v))
     }
 }
 impl From<crate::types::HttpNfcLeaseCapabilities> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HttpNfcLeaseCapabilities) -> Self {
         Self::HttpNfcLeaseCapabilities(Box::new(v))
     }
 }
 impl From<crate::types::HttpNfcLeaseDatastoreLeaseInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HttpNfcLeaseDatastoreLeaseInfo) -> Self {
         Self::HttpNfcLeaseDatastoreLeaseInfo(Box::new(v))
     }
 }
 impl From<crate::types::HttpNfcLeaseDeviceUrl> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HttpNfcLeaseDeviceUrl) -> Self {
         Self::HttpNfcLeaseDeviceUrl(Box::new(v))
     }
 }
 impl From<crate::types::HttpNfcLeaseHostInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HttpNfcLeaseHostInfo) -> Self {
         Self::HttpNfcLeaseHostInfo(Box::new(v))
     }
 }
 impl From<crate::types::HttpNfcLeaseInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HttpNfcLeaseInfo) -> Self {
         Self::HttpNfcLeaseInfo(Box::new(v))
     }
 }
 impl From<crate::types::HttpNfcLeaseManifestEntry> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HttpNfcLeaseManifestEntry) -> Self {
         Self::HttpNfcLeaseManifestEntry(Box::new(v))
     }
 }
 impl From<crate::types::HttpNfcLeaseProbeResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HttpNfcLeaseProbeResult) -> Self {
         Self::HttpNfcLeaseProbeResult(Box::new(v))
     }
 }
 impl From<crate::types::HttpNfcLeaseSourceFile> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HttpNfcLeaseSourceFile) -> Self {
         Self::HttpNfcLeaseSourceFile(Box::new(v))
     }
 }
 impl From<crate::types::ImportSpecKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ImportSpecKind) -> Self {
         Self::ImportSpec(v)
     }
 }
 impl From<crate::types::InheritablePolicyKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::InheritablePolicyKind) -> Self {
         Self::InheritablePolicy(v)
     }
 }
 impl From<crate::types::IoFilterInfoKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::IoFilterInfoKind) -> Self {
         Self::IoFilterInfo(v)
     }
 }
 impl From<crate::types::IoFilterQueryIssueResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::IoFilterQueryIssueResult) -> Self {
         Self::IoFilterQueryIssueResult(Box::new(v))
     }
 }
 impl From<crate::types::IoFilterHostIssue> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::IoFilterHostIssue) -> Self {
         Self::IoFilterHostIssue(Box::new(v))
     }
 }
 impl From<crate::types::IoFilterManagerSslTrustKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::IoFilterManagerSslTrustKind) -> Self {
         Self::IoFilterManagerSslTrust(v)
     }
 }
 impl From<crate::types::IpPoolManagerIpAllocation> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::IpPoolManagerIpAllocation) -> Self {
         Self::IpPoolManagerIpAllocation(Box::new(v))
     }
 }
 impl From<crate::types::KeyValue> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::KeyValue) -> Self {
         Self::KeyValue(Box::new(v))
     }
 }
 impl From<crate::types::LatencySensitivity> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::LatencySensitivity) -> Self {
         Self::LatencySensitivity(Box::new(v))
     }
 }
 impl From<crate::types::LicenseAssignmentManagerLicenseAssignment> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::LicenseAssignmentManagerLicenseAssignment) -> Self {
         Self::LicenseAssignmentManagerLicenseAssignment(Box::new(v))
     }
 }
 impl From<crate::types::LicenseAvailabilityInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::LicenseAvailabilityInfo) -> Self {
         Self::LicenseAvailabilityInfo(Box::new(v))
     }
 }
 impl From<crate::types::LicenseDiagnostics> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::LicenseDiagnostics) -> Self {
         Self::LicenseDiagnostics(Box::new(v))
     }
 }
 impl From<crate::types::LicenseManagerEvaluationInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::LicenseManagerEvaluationInfo) -> Self {
         Self::LicenseManagerEvaluationInfo(Box::new(v))
     }
 }
 impl From<crate::types::LicenseFeatureInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::LicenseFeatureInfo) -> Self {
         Self::LicenseFeatureInfo(Box::new(v))
     }
 }
 impl From<crate::types::HostLicensableResourceInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostLicensableResourceInfo) -> Self {
         Self::HostLicensableResourceInfo(Box::new(v))
     }
 }
 impl From<crate::types::LicenseManagerLicenseInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::LicenseManagerLicenseInfo) -> Self {
         Self::LicenseManagerLicenseInfo(Box::new(v))
     }
 }
 impl From<crate::types::LicenseSourceKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::LicenseSourceKind) -> Self {
         Self::LicenseSource(v)
     }
 }
 impl From<crate::types::LicenseUsageInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::LicenseUsageInfo) -> Self {
         Self::LicenseUsageInfo(Box::new(v))
     }
 }
 impl From<crate::types::LicenseReservationInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::LicenseReservationInfo) -> Self {
         Self::LicenseReservationInfo(Box::new(v))
     }
 }
 impl From<crate::types::LocalizationManagerMessageCatalog> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::LocalizationManagerMessageCatalog) -> Self {
         Self::LocalizationManagerMessageCatalog(Box::new(v))
     }
 }
 impl From<crate::types::NegatableExpressionKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::NegatableExpressionKind) -> Self {
         Self::NegatableExpression(v)
     }
 }
 impl From<crate::types::NetworkSummaryKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::NetworkSummaryKind) -> Self {
         Self::NetworkSummary(v)
     }
 }
 impl From<crate::types::NumericRange> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::NumericRange) -> Self {
         Self::NumericRange(Box::new(v))
     }
 }
 impl From<crate::types::OpaqueNetworkCapability> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::OpaqueNetworkCapability) -> Self {
         Self::OpaqueNetworkCapability(Box::new(v))
     }
 }
 impl From<crate::types::OvfConsumerOstNode> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::OvfConsumerOstNode) -> Self {
         Self::OvfConsumerOstNode(Box::new(v))
     }
 }
 impl From<crate::types::OvfConsumerOvfSection> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::OvfConsumerOvfSection) -> Self {
         Self::OvfConsumerOvfSection(Box::new(v))
     }
 }
 impl From<crate::types::OvfManagerCommonParamsKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::OvfManagerCommonParamsKind) -> Self {
         Self::OvfManagerCommonParams(v)
     }
 }
 impl From<crate::types::OvfCreateDescriptorParams> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::OvfCreateDescriptorParams) -> Self {
         Self::OvfCreateDescriptorParams(Box::new(v))
     }
 }
 impl From<crate::types::OvfCreateDescriptorResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::OvfCreateDescriptorResult) -> Self {
         Self::OvfCreateDescriptorResult(Box::new(v))
     }
 }
 impl From<crate::types::OvfCreateImportSpecResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::OvfCreateImportSpecResult) -> Self {
         Self::OvfCreateImportSpecResult(Box::new(v))
     }
 }
 impl From<crate::types::OvfDatastoreMapping> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::OvfDatastoreMapping) -> Self {
         Self::OvfDatastoreMapping(Box::new(v))
     }
 }
 impl From<crate::types::OvfDeploymentOption> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::OvfDeploymentOption) -> Self {
         Self::OvfDeploymentOption(Box::new(v))
     }
 }
 impl From<crate::types::OvfFileItem> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::OvfFileItem) -> Self {
         Self::OvfFileItem(Box::new(v))
     }
 }
 impl From<crate::types::OvfNetworkInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::OvfNetworkInfo) -> Self {
         Self::OvfNetworkInfo(Box::new(v))
     }
 }
 impl From<crate::types::OvfNetworkMapping> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::OvfNetworkMapping) -> Self {
         Self::OvfNetworkMapping(Box::new(v))
     }
 }
 impl From<crate::types::OvfFile> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::OvfFile) -> Self {
         Self::OvfFile(Box::new(v))
     }
 }
 impl From<crate::types::OvfOptionInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::OvfOptionInfo) -> Self {
         Self::OvfOptionInfo(Box::new(v))
     }
 }
 impl From<crate::types::OvfParseDescriptorResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::OvfParseDescriptorResult) -> Self {
         Self::OvfParseDescriptorResult(Box::new(v))
     }
 }
 impl From<crate::types::OvfResourceMap> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::OvfResourceMap) -> Self {
         Self::OvfResourceMap(Box::new(v))
     }
 }
 impl From<crate::types::OvfStorageProfileMapping> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::OvfStorageProfileMapping) -> Self {
         Self::OvfStorageProfileMapping(Box::new(v))
     }
 }
 impl From<crate::types::OvfValidateHostResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::OvfValidateHostResult) -> Self {
         Self::OvfValidateHostResult(Box::new(v))
     }
 }
 impl From<crate::types::PasswordField> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::PasswordField) -> Self {
         Self::PasswordField(Box::new(v))
     }
 }
 impl From<crate::types::PerformanceDescription> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::PerformanceDescription) -> Self {
         Self::PerformanceDescription(Box::new(v))
     }
 }
 impl From<crate::types::PerfCompositeMetric> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::PerfCompositeMetric) -> Self {
         Self::PerfCompositeMetric(Box::new(v))
     }
 }
 impl From<crate::types::PerfCounterInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::PerfCounterInfo) -> Self {
         Self::PerfCounterInfo(Box::new(v))
     }
 }
 impl From<crate::types::PerformanceManagerCounterLevelMapping> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::PerformanceManagerCounterLevelMapping) -> Self {
         Self::PerformanceManagerCounterLevelMapping(Box::new(v))
     }
 }
 impl From<crate::types::PerfEntityMetricBaseKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::PerfEntityMetricBaseKind) -> Self {
         Self::PerfEntityMetricBase(v)
     }
 }
 impl From<crate::types::PerfMetricId> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::PerfMetricId) -> Self {
         Self::PerfMetricId(Box::new(v))
     }
 }
 impl From<crate::types::PerfMetricSeriesKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::PerfMetricSeriesKind) -> Self {
         Self::PerfMetricSeries(v)
     }
 }
 impl From<crate::types::PerfProviderSummary> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::PerfProviderSummary) -> Self {
         Self::PerfProviderSummary(Box::new(v))
     }
 }
 impl From<crate::types::PerfQuerySpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::PerfQuerySpec) -> Self {
         Self::PerfQuerySpec(Box::new(v))
     }
 }
 impl From<crate::types::PerfSampleInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::PerfSampleInfo) -> Self {
         Self::PerfSampleInfo(Box::new(v))
     }
 }
 impl From<crate::types::PlaceVmsXClusterSpecCandidateNetworks> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::PlaceVmsXClusterSpecCandidateNetworks) -> Self {
         Self::PlaceVmsXClusterSpecCandidateNetworks(Box::new(v))
     }
 }
 impl From<crate::types::PrivilegePolicyDef> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::PrivilegePolicyDef) -> Self {
         Self::PrivilegePolicyDef(Box::new(v))
     }
 }
 impl From<crate::types::ResourceAllocationInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ResourceAllocationInfo) -> Self {
         Self::ResourceAllocationInfo(Box::new(v))
     }
 }
 impl From<crate::types::ResourceAllocationOption> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ResourceAllocationOption) -> Self {
         Self::ResourceAllocationOption(Box::new(v))
     }
 }
 impl From<crate::types::ResourceConfigOption> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ResourceConfigOption) -> Self {
         Self::ResourceConfigOption(Box::new(v))
     }
 }
 impl From<crate::types::ResourceConfigSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ResourceConfigSpec) -> Self {
         Self::ResourceConfigSpec(Box::new(v))
     }
 }
 impl From<crate::types::DatabaseSizeEstimate> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DatabaseSizeEstimate) -> Self {
         Self::DatabaseSizeEstimate(Box::new(v))
     }
 }
 impl From<crate::types::DatabaseSizeParam> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DatabaseSizeParam) -> Self {
         Self::DatabaseSizeParam(Box::new(v))
     }
 }
 impl From<crate::types::InventoryDescription> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::InventoryDescription) -> Self {
         Self::InventoryDescription(Box::new(v))
     }
 }
 impl From<crate::types::PerformanceStatisticsDescription> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::PerformanceStatisticsDescription) -> Self {
         Self::PerformanceStatisticsDescription(Box::new(v))
     }
 }
 impl From<crate::types::ResourcePoolResourceUsage> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ResourcePoolResourceUsage) -> Self {
         Self::ResourcePoolResourceUsage(Box::new(v))
     }
 }
 impl From<crate::types::ResourcePoolRuntimeInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ResourcePoolRuntimeInfo) -> Self {
         Self::ResourcePoolRuntimeInfo(Box::new(v))
     }
 }
 impl From<crate::types::ResourcePoolSummaryKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ResourcePoolSummaryKind) -> Self {
         Self::ResourcePoolSummary(v)
     }
 }
 impl From<crate::types::ResourcePoolQuickStats> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ResourcePoolQuickStats) -> Self {
         Self::ResourcePoolQuickStats(Box::new(v))
     }
 }
 impl From<crate::types::SDDCBaseKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::SDDCBaseKind) -> Self {
         Self::SDDCBase(v)
     }
 }
 impl From<crate::types::SearchIndexFilter> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::SearchIndexFilter) -> Self {
         Self::SearchIndexFilter(Box::new(v))
     }
 }
 impl From<crate::types::SearchIndexIterationSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::SearchIndexIterationSpec) -> Self {
         Self::SearchIndexIterationSpec(Box::new(v))
     }
 }
 impl From<crate::types::SearchIndexOptionalValue> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::SearchIndexOptionalValue) -> Self {
         Self::SearchIndexOptionalValue(Box::new(v))
     }
 }
 impl From<crate::types::SearchIndexPredicate> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::SearchIndexPredicate) -> Self {
         Self::SearchIndexPredicate(Box::new(v))
     }
 }
 impl From<crate::types::SearchIndexQuerySpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::SearchIndexQuerySpec) -> Self {
         Self::SearchIndexQuerySpec(Box::new(v))
     }
 }
 impl From<crate::types::SearchIndexResourceItem> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::SearchIndexResourceItem) -> Self {
         Self::SearchIndexResourceItem(Box::new(v))
     }
 }
 impl From<crate::types::SearchIndexResultSet> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::SearchIndexResultSet) -> Self {
         Self::SearchIndexResultSet(Box::new(v))
     }
 }
 impl From<crate::types::SelectionSetKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::SelectionSetKind) -> Self {
         Self::SelectionSet(v)
     }
 }
 impl From<crate::types::HostVMotionCompatibility> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostVMotionCompatibility) -> Self {
         Self::HostVMotionCompatibility(Box::new(v))
     }
 }
 impl From<crate::types::ProductComponentInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ProductComponentInfo) -> Self {
         Self::ProductComponentInfo(Box::new(v))
     }
 }
 impl From<crate::types::ServiceContent> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ServiceContent) -> Self {
         Self::ServiceContent(Box::new(v))
     }
 }
 impl From<crate::types::ServiceLocator> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ServiceLocator) -> Self {
         Self::ServiceLocator(Box::new(v))
     }
 }
 impl From<crate::types::ServiceLocatorCredentialKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ServiceLocatorCredentialKind) -> Self {
         Self::ServiceLocatorCredential(v)
     }
 }
 impl From<crate::types::ServiceManagerServiceInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ServiceManagerServiceInfo) -> Self {
         Self::ServiceManagerServiceInfo(Box::new(v))
     }
 }
 impl From<crate::types::SessionManagerGenericServiceTicket> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::SessionManagerGenericServiceTicket) -> Self {
         Self::SessionManagerGenericServiceTicket(Box::new(v))
     }
 }
 impl From<crate::types::SessionManagerLocalTicket> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::SessionManagerLocalTicket) -> Self {
         Self::SessionManagerLocalTicket(Box::new(v))
     }
 }
 impl From<crate::types::SessionManagerServiceRequestSpecKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::SessionManagerServiceRequestSpecKind) -> Self {
         Self::SessionManagerServiceRequestSpec(v)
     }
 }
 impl From<crate::types::SharesInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::SharesInfo) -> Self {
         Self::SharesInfo(Box::new(v))
     }
 }
 impl From<crate::types::SharesOption> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::SharesOption) -> Self {
         Self::SharesOption(Box::new(v))
     }
 }
 impl From<crate::types::SiteInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::SiteInfo) -> Self {
         Self::SiteInfo(Box::new(v))
     }
 }
 impl From<crate::types::StoragePodSummary> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::StoragePodSummary) -> Self {
         Self::StoragePodSummary(Box::new(v))
     }
 }
 impl From<crate::types::StorageIOAllocationInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::StorageIOAllocationInfo) -> Self {
         Self::StorageIOAllocationInfo(Box::new(v))
     }
 }
 impl From<crate::types::StorageIOAllocationOption> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::StorageIOAllocationOption) -> Self {
         Self::StorageIOAllocationOption(Box::new(v))
     }
 }
 impl From<crate::types::StorageIORMInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::StorageIORMInfo) -> Self {
         Self::StorageIORMInfo(Box::new(v))
     }
 }
 impl From<crate::types::StorageIORMConfigOption> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::StorageIORMConfigOption) -> Self {
         Self::StorageIORMConfigOption(Box::new(v))
     }
 }
 impl From<crate::types::StorageIORMConfigSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::StorageIORMConfigSpec) -> Self {
         Self::StorageIORMConfigSpec(Box::new(v))
     }
 }
 impl From<crate::types::PodStorageDrsEntry> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::PodStorageDrsEntry) -> Self {
         Self::PodStorageDrsEntry(Box::new(v))
     }
 }
 impl From<crate::types::StoragePerformanceSummary> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::StoragePerformanceSummary) -> Self {
         Self::StoragePerformanceSummary(Box::new(v))
     }
 }
 impl From<crate::types::StorageResourceManagerStorageProfileStatistics>
 for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::StorageResourceManagerStorageProfileStatistics) -> Self {
         Self::StorageResourceManagerStorageProfileStatistics(Box::new(v))
     }
 }
 impl From<crate::types::Tag> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::Tag) -> Self {
         Self::Tag(Box::new(v))
     }
 }
 impl From<crate::types::TagId> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::TagId) -> Self {
         Self::TagId(Box::new(v))
     }
 }
 impl From<crate::types::TagIdNameId> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::TagIdNameId) -> Self {
         Self::TagIdNameId(Box::new(v))
     }
 }
 impl From<crate::types::TaskDescription> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::TaskDescription) -> Self {
         Self::TaskDescription(Box::new(v))
     }
 }
 impl From<crate::types::TaskFilterSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::TaskFilterSpec) -> Self {
         Self::TaskFilterSpec(Box::new(v))
     }
 }
 impl From<crate::types::TaskFilterSpecByEntity> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::TaskFilterSpecByEntity) -> Self {
         Self::TaskFilterSpecByEntity(Box::new(v))
     }
 }
 impl From<crate::types::TaskFilterSpecByTime> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::TaskFilterSpecByTime) -> Self {
         Self::TaskFilterSpecByTime(Box::new(v))
     }
 }
 impl From<crate::types::TaskFilterSpecByUsername> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::TaskFilterSpecByUsername) -> Self {
         Self::TaskFilterSpecByUsername(Box::new(v))
     }
 }
 impl From<crate::types::TaskInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::TaskInfo) -> Self {
         Self::TaskInfo(Box::new(v))
     }
 }
 impl From<crate::types::TaskInfoFilterSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::TaskInfoFilterSpec) -> Self {
         Self::TaskInfoFilterSpec(Box::new(v))
     }
 }
 impl From<crate::types::TaskInfoFilterSpecFilterTaskResults> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::TaskInfoFilterSpecFilterTaskResults) -> Self {
         Self::TaskInfoFilterSpecFilterTaskResults(Box::new(v))
     }
 }
 impl From<crate::types::TaskManagerTaskViewSpecKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::TaskManagerTaskViewSpecKind) -> Self {
         Self::TaskManagerTaskViewSpec(v)
     }
 }
 impl From<crate::types::TaskReasonKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::TaskReasonKind) -> Self {
         Self::TaskReason(v)
     }
 }
 impl From<crate::types::TransitGatewayConfigInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::TransitGatewayConfigInfo) -> Self {
         Self::TransitGatewayConfigInfo(Box::new(v))
     }
 }
 impl From<crate::types::TransitGatewayConfigSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::TransitGatewayConfigSpec) -> Self {
         Self::TransitGatewayConfigSpec(Box::new(v))
     }
 }
 impl From<crate::types::TransitGatewayCreateSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::TransitGatewayCreateSpec) -> Self {
         Self::TransitGatewayCreateSpec(Box::new(v))
     }
 }
 impl From<crate::types::UpdateVirtualMachineFilesResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::UpdateVirtualMachineFilesResult) -> Self {
         Self::UpdateVirtualMachineFilesResult(Box::new(v))
     }
 }
 impl From<crate::types::UpdateVirtualMachineFilesResultFailedVmFileInfo>
 for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::UpdateVirtualMachineFilesResultFailedVmFileInfo) -> Self {
         Self::UpdateVirtualMachineFilesResultFailedVmFileInfo(Box::new(v))
     }
 }
 impl From<crate::types::UserSearchResultKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::UserSearchResultKind) -> Self {
         Self::UserSearchResult(v)
     }
 }
 impl From<crate::types::UserSession> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::UserSession) -> Self {
         Self::UserSession(Box::new(v))
     }
 }
 impl From<crate::types::VVolVmConfigFileUpdateResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VVolVmConfigFileUpdateResult) -> Self {
         Self::VVolVmConfigFileUpdateResult(Box::new(v))
     }
 }
 impl From<crate::types::VVolVmConfigFileUpdateResultFailedVmConfigFileInfo>
 for DataObjectKind {
+    #[inline]
     fn from(
         v: crate::types::VVolVmConfigFileUpdateResultFailedVmConfigFileInfo,
     ) -> Self {
@@ -9288,305 +9674,364 @@ for DataObjectKind {
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::VASAStorageArray> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VASAStorageArray) -> Self {
         Self::VASAStorageArray(Box::new(v))
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::VASAStorageArrayDiscoveryFcTransport> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VASAStorageArrayDiscoveryFcTransport) -> Self {
         Self::VASAStorageArrayDiscoveryFcTransport(Box::new(v))
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::VASAStorageArrayDiscoveryIpTransport> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VASAStorageArrayDiscoveryIpTransport) -> Self {
         Self::VASAStorageArrayDiscoveryIpTransport(Box::new(v))
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::VASAStorageArrayDiscoverySvcInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VASAStorageArrayDiscoverySvcInfo) -> Self {
         Self::VASAStorageArrayDiscoverySvcInfo(Box::new(v))
     }
 }
 impl From<crate::types::VasaProviderContainerSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VasaProviderContainerSpec) -> Self {
         Self::VasaProviderContainerSpec(Box::new(v))
     }
 }
 impl From<crate::types::VimVasaProvider> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VimVasaProvider) -> Self {
         Self::VimVasaProvider(Box::new(v))
     }
 }
 impl From<crate::types::VimVasaProviderStatePerArray> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VimVasaProviderStatePerArray) -> Self {
         Self::VimVasaProviderStatePerArray(Box::new(v))
     }
 }
 impl From<crate::types::VimVasaProviderVirtualHostConfig> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VimVasaProviderVirtualHostConfig) -> Self {
         Self::VimVasaProviderVirtualHostConfig(Box::new(v))
     }
 }
 impl From<crate::types::VimVasaProviderInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VimVasaProviderInfo) -> Self {
         Self::VimVasaProviderInfo(Box::new(v))
     }
 }
 impl From<crate::types::VirtualAppLinkInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualAppLinkInfo) -> Self {
         Self::VirtualAppLinkInfo(Box::new(v))
     }
 }
 impl From<crate::types::VirtualDiskSpecKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualDiskSpecKind) -> Self {
         Self::VirtualDiskSpec(v)
     }
 }
 impl From<crate::types::VirtualMachineConnectionKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineConnectionKind) -> Self {
         Self::VirtualMachineConnection(v)
     }
 }
 impl From<crate::types::DiskChangeInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DiskChangeInfo) -> Self {
         Self::DiskChangeInfo(Box::new(v))
     }
 }
 impl From<crate::types::DiskChangeExtent> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DiskChangeExtent) -> Self {
         Self::DiskChangeExtent(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineDisplayTopology> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineDisplayTopology) -> Self {
         Self::VirtualMachineDisplayTopology(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineMksTicket> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineMksTicket) -> Self {
         Self::VirtualMachineMksTicket(Box::new(v))
     }
 }
 impl From<crate::types::StorageRequirement> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::StorageRequirement) -> Self {
         Self::StorageRequirement(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineTicket> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineTicket) -> Self {
         Self::VirtualMachineTicket(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineWipeResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineWipeResult) -> Self {
         Self::VirtualMachineWipeResult(Box::new(v))
     }
 }
 impl From<crate::types::VsanComparatorKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanComparatorKind) -> Self {
         Self::VsanComparator(v)
     }
 }
 impl From<crate::types::VsanDataObfuscationRule> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanDataObfuscationRule) -> Self {
         Self::VsanDataObfuscationRule(Box::new(v))
     }
 }
 impl From<crate::types::VsanJsonFilterRule> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanJsonFilterRule) -> Self {
         Self::VsanJsonFilterRule(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanMassCollectorPropertyParams> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanMassCollectorPropertyParams) -> Self {
         Self::VsanMassCollectorPropertyParams(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanMassCollectorSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanMassCollectorSpec) -> Self {
         Self::VsanMassCollectorSpec(Box::new(v))
     }
 }
 impl From<crate::types::VsanObjectTypeRule> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanObjectTypeRule) -> Self {
         Self::VsanObjectTypeRule(Box::new(v))
     }
 }
 impl From<crate::types::VsanRegexBasedRule> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanRegexBasedRule) -> Self {
         Self::VsanRegexBasedRule(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanResourceConstraintKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanResourceConstraintKind) -> Self {
         Self::VsanResourceConstraint(v)
     }
 }
 impl From<crate::types::VsanUpgradeSystemNetworkPartitionInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanUpgradeSystemNetworkPartitionInfo) -> Self {
         Self::VsanUpgradeSystemNetworkPartitionInfo(Box::new(v))
     }
 }
 impl From<crate::types::VsanUpgradeSystemPreflightCheckIssueKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanUpgradeSystemPreflightCheckIssueKind) -> Self {
         Self::VsanUpgradeSystemPreflightCheckIssue(v)
     }
 }
 impl From<crate::types::VsanUpgradeSystemPreflightCheckResultKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanUpgradeSystemPreflightCheckResultKind) -> Self {
         Self::VsanUpgradeSystemPreflightCheckResult(v)
     }
 }
 impl From<crate::types::VsanUpgradeSystemUpgradeHistoryItemKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanUpgradeSystemUpgradeHistoryItemKind) -> Self {
         Self::VsanUpgradeSystemUpgradeHistoryItem(v)
     }
 }
 impl From<crate::types::VsanUpgradeSystemUpgradeStatusKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanUpgradeSystemUpgradeStatusKind) -> Self {
         Self::VsanUpgradeSystemUpgradeStatus(v)
     }
 }
 impl From<crate::types::ActionKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ActionKind) -> Self {
         Self::Action(v)
     }
 }
 impl From<crate::types::MethodActionArgument> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::MethodActionArgument) -> Self {
         Self::MethodActionArgument(Box::new(v))
     }
 }
 impl From<crate::types::AlarmActionKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::AlarmActionKind) -> Self {
         Self::AlarmAction(v)
     }
 }
 impl From<crate::types::AlarmDescription> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::AlarmDescription) -> Self {
         Self::AlarmDescription(Box::new(v))
     }
 }
 impl From<crate::types::AlarmExpressionKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::AlarmExpressionKind) -> Self {
         Self::AlarmExpression(v)
     }
 }
 impl From<crate::types::AlarmFilterSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::AlarmFilterSpec) -> Self {
         Self::AlarmFilterSpec(Box::new(v))
     }
 }
 impl From<crate::types::AlarmSetting> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::AlarmSetting) -> Self {
         Self::AlarmSetting(Box::new(v))
     }
 }
 impl From<crate::types::AlarmSpecKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::AlarmSpecKind) -> Self {
         Self::AlarmSpec(v)
     }
 }
 impl From<crate::types::AlarmState> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::AlarmState) -> Self {
         Self::AlarmState(Box::new(v))
     }
 }
 impl From<crate::types::AlarmTriggeringActionTransitionSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::AlarmTriggeringActionTransitionSpec) -> Self {
         Self::AlarmTriggeringActionTransitionSpec(Box::new(v))
     }
 }
 impl From<crate::types::EventAlarmExpressionComparison> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::EventAlarmExpressionComparison) -> Self {
         Self::EventAlarmExpressionComparison(Box::new(v))
     }
 }
 impl From<crate::types::ClusterActionKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ClusterActionKind) -> Self {
         Self::ClusterAction(v)
     }
 }
 impl From<crate::types::ClusterActionHistory> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ClusterActionHistory) -> Self {
         Self::ClusterActionHistory(Box::new(v))
     }
 }
 impl From<crate::types::ClusterAttemptedVmInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ClusterAttemptedVmInfo) -> Self {
         Self::ClusterAttemptedVmInfo(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::ClusterPowerContext> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ClusterPowerContext) -> Self {
         Self::ClusterPowerContext(Box::new(v))
     }
 }
 impl From<crate::types::ClusterConfigInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ClusterConfigInfo) -> Self {
         Self::ClusterConfigInfo(Box::new(v))
     }
 }
 impl From<crate::types::ClusterConfigSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ClusterConfigSpec) -> Self {
         Self::ClusterConfigSpec(Box::new(v))
     }
 }
 impl From<crate::types::ClusterCryptoConfigInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ClusterCryptoConfigInfo) -> Self {
         Self::ClusterCryptoConfigInfo(Box::new(v))
     }
 }
 impl From<crate::types::ClusterDasAamNodeState> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ClusterDasAamNodeState) -> Self {
         Self::ClusterDasAamNodeState(Box::new(v))
     }
 }
 impl From<crate::types::ClusterDasAdmissionControlInfoKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ClusterDasAdmissionControlInfoKind) -> Self {
         Self::ClusterDasAdmissionControlInfo(v)
     }
 }
 impl From<crate::types::ClusterDasAdmissionControlPolicyKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ClusterDasAdmissionControlPolicyKind) -> Self {
         Self::ClusterDasAdmissionControlPolicy(v)
     }
 }
 impl From<crate::types::ClusterDasAdvancedRuntimeInfoKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ClusterDasAdvancedRuntimeInfoKind) -> Self {
         Self::ClusterDasAdvancedRuntimeInfo(v)
     }
 }
 impl From<crate::types::DasHeartbeatDatastoreInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DasHeartbeatDatastoreInfo) -> Self {
         Self::DasHeartbeatDatastoreInfo(Box::new(v))
     }
 }
 impl From<crate::types::ClusterDasAdvancedRuntimeInfoVmcpCapabilityInfo>
 for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ClusterDasAdvancedRuntimeInfoVmcpCapabilityInfo) -> Self {
         Self::ClusterDasAdvancedRuntimeInfoVmcpCapabilityInfo(Box::new(v))
     }
 }
 impl From<crate::types::ClusterDasConfigInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ClusterDasConfigInfo) -> Self {
         Self::ClusterDasConfigInfo(Box::new(v))
     }
 }
 impl From<crate::types::ClusterDasDataKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ClusterDasDataKind) -> Self {
         Self::ClusterDasData(v)
     }
 }
 impl From<crate::types::ClusterDasFailoverLevelAdvancedRuntimeInfoHostSlots>
 for DataObjectKind {
+    #[inline]
     fn from(
         v: crate::types::ClusterDasFailoverLevelAdvancedRuntimeInfoHostSlots,
     ) -> Self {
@@ -9595,6 +10040,7 @@ for DataObjectKind {
 }
 impl From<crate::types::ClusterDasFailoverLevelAdvancedRuntimeInfoSlotInfo>
 for DataObjectKind {
+    #[inline]
     fn from(
         v: crate::types::ClusterDasFailoverLevelAdvancedRuntimeInfoSlotInfo,
     ) -> Self {
@@ -9603,231 +10049,275 @@ for DataObjectKind {
 }
 impl From<crate::types::ClusterDasFailoverLevelAdvancedRuntimeInfoVmSlots>
 for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ClusterDasFailoverLevelAdvancedRuntimeInfoVmSlots) -> Self {
         Self::ClusterDasFailoverLevelAdvancedRuntimeInfoVmSlots(Box::new(v))
     }
 }
 impl From<crate::types::ClusterDasFdmHostState> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ClusterDasFdmHostState) -> Self {
         Self::ClusterDasFdmHostState(Box::new(v))
     }
 }
 impl From<crate::types::ClusterDasHostInfoKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ClusterDasHostInfoKind) -> Self {
         Self::ClusterDasHostInfo(v)
     }
 }
 impl From<crate::types::ClusterDasHostRecommendation> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ClusterDasHostRecommendation) -> Self {
         Self::ClusterDasHostRecommendation(Box::new(v))
     }
 }
 impl From<crate::types::ClusterDasVmConfigInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ClusterDasVmConfigInfo) -> Self {
         Self::ClusterDasVmConfigInfo(Box::new(v))
     }
 }
 impl From<crate::types::ClusterDasVmSettings> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ClusterDasVmSettings) -> Self {
         Self::ClusterDasVmSettings(Box::new(v))
     }
 }
 impl From<crate::types::ClusterDpmConfigInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ClusterDpmConfigInfo) -> Self {
         Self::ClusterDpmConfigInfo(Box::new(v))
     }
 }
 impl From<crate::types::ClusterDpmHostConfigInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ClusterDpmHostConfigInfo) -> Self {
         Self::ClusterDpmHostConfigInfo(Box::new(v))
     }
 }
 impl From<crate::types::ClusterDrsConfigInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ClusterDrsConfigInfo) -> Self {
         Self::ClusterDrsConfigInfo(Box::new(v))
     }
 }
 impl From<crate::types::ClusterDrsFaults> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ClusterDrsFaults) -> Self {
         Self::ClusterDrsFaults(Box::new(v))
     }
 }
 impl From<crate::types::ClusterDrsFaultsFaultsByVmKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ClusterDrsFaultsFaultsByVmKind) -> Self {
         Self::ClusterDrsFaultsFaultsByVm(v)
     }
 }
 impl From<crate::types::ClusterDrsMigration> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ClusterDrsMigration) -> Self {
         Self::ClusterDrsMigration(Box::new(v))
     }
 }
 impl From<crate::types::ClusterDrsRecommendation> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ClusterDrsRecommendation) -> Self {
         Self::ClusterDrsRecommendation(Box::new(v))
     }
 }
 impl From<crate::types::ClusterDrsVmConfigInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ClusterDrsVmConfigInfo) -> Self {
         Self::ClusterDrsVmConfigInfo(Box::new(v))
     }
 }
 impl From<crate::types::ClusterEVCManagerCheckResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ClusterEVCManagerCheckResult) -> Self {
         Self::ClusterEVCManagerCheckResult(Box::new(v))
     }
 }
 impl From<crate::types::ClusterEVCManagerEVCState> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ClusterEVCManagerEVCState) -> Self {
         Self::ClusterEVCManagerEVCState(Box::new(v))
     }
 }
 impl From<crate::types::ClusterEnterMaintenanceResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ClusterEnterMaintenanceResult) -> Self {
         Self::ClusterEnterMaintenanceResult(Box::new(v))
     }
 }
 impl From<crate::types::ClusterFailoverHostAdmissionControlInfoHostStatus>
 for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ClusterFailoverHostAdmissionControlInfoHostStatus) -> Self {
         Self::ClusterFailoverHostAdmissionControlInfoHostStatus(Box::new(v))
     }
 }
 impl From<crate::types::ClusterGroupInfoKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ClusterGroupInfoKind) -> Self {
         Self::ClusterGroupInfo(v)
     }
 }
 impl From<crate::types::ClusterHostRecommendation> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ClusterHostRecommendation) -> Self {
         Self::ClusterHostRecommendation(Box::new(v))
     }
 }
 impl From<crate::types::ClusterInfraUpdateHaConfigInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ClusterInfraUpdateHaConfigInfo) -> Self {
         Self::ClusterInfraUpdateHaConfigInfo(Box::new(v))
     }
 }
 impl From<crate::types::ClusterNotAttemptedVmInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ClusterNotAttemptedVmInfo) -> Self {
         Self::ClusterNotAttemptedVmInfo(Box::new(v))
     }
 }
 impl From<crate::types::ClusterOrchestrationInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ClusterOrchestrationInfo) -> Self {
         Self::ClusterOrchestrationInfo(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::PerformClusterPowerActionSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::PerformClusterPowerActionSpec) -> Self {
         Self::PerformClusterPowerActionSpec(Box::new(v))
     }
 }
 impl From<crate::types::PlacementResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::PlacementResult) -> Self {
         Self::PlacementResult(Box::new(v))
     }
 }
 impl From<crate::types::PlacementSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::PlacementSpec) -> Self {
         Self::PlacementSpec(Box::new(v))
     }
 }
 impl From<crate::types::ClusterPowerOnVmResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ClusterPowerOnVmResult) -> Self {
         Self::ClusterPowerOnVmResult(Box::new(v))
     }
 }
 impl From<crate::types::ClusterPreemptibleVmPairInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ClusterPreemptibleVmPairInfo) -> Self {
         Self::ClusterPreemptibleVmPairInfo(Box::new(v))
     }
 }
 impl From<crate::types::ClusterProactiveDrsConfigInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ClusterProactiveDrsConfigInfo) -> Self {
         Self::ClusterProactiveDrsConfigInfo(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::QueryVsanManagedStorageSpaceUsageSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::QueryVsanManagedStorageSpaceUsageSpec) -> Self {
         Self::QueryVsanManagedStorageSpaceUsageSpec(Box::new(v))
     }
 }
 impl From<crate::types::ClusterRecommendation> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ClusterRecommendation) -> Self {
         Self::ClusterRecommendation(Box::new(v))
     }
 }
 impl From<crate::types::ClusterResourceUsageSummary> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ClusterResourceUsageSummary) -> Self {
         Self::ClusterResourceUsageSummary(Box::new(v))
     }
 }
 impl From<crate::types::ClusterRuleInfoKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ClusterRuleInfoKind) -> Self {
         Self::ClusterRuleInfo(v)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanSiteFaultDomain> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanSiteFaultDomain) -> Self {
         Self::VsanSiteFaultDomain(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanSiteFaultDomainConfig> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanSiteFaultDomainConfig) -> Self {
         Self::VsanSiteFaultDomainConfig(Box::new(v))
     }
 }
 impl From<crate::types::ClusterSlotPolicyKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ClusterSlotPolicyKind) -> Self {
         Self::ClusterSlotPolicy(v)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanStorageComplianceResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanStorageComplianceResult) -> Self {
         Self::VsanStorageComplianceResult(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanStorageOperationalStatus> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanStorageOperationalStatus) -> Self {
         Self::VsanStorageOperationalStatus(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanStoragePolicyStatus> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanStoragePolicyStatus) -> Self {
         Self::VsanStoragePolicyStatus(Box::new(v))
     }
 }
 impl From<crate::types::ClusterSystemVMsConfigInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ClusterSystemVMsConfigInfo) -> Self {
         Self::ClusterSystemVMsConfigInfo(Box::new(v))
     }
 }
 impl From<crate::types::ClusterSystemVMsConfigSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ClusterSystemVMsConfigSpec) -> Self {
         Self::ClusterSystemVMsConfigSpec(Box::new(v))
     }
 }
 impl From<crate::types::ClusterUsageSummary> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ClusterUsageSummary) -> Self {
         Self::ClusterUsageSummary(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VimClusterVSANPreferredFaultDomainInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VimClusterVSANPreferredFaultDomainInfo) -> Self {
         Self::VimClusterVSANPreferredFaultDomainInfo(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VimClusterVSANStretchedClusterCapability> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VimClusterVSANStretchedClusterCapability) -> Self {
         Self::VimClusterVSANStretchedClusterCapability(Box::new(v))
     }
@@ -9835,50 +10325,59 @@ impl From<crate::types::VimClusterVSANStretchedClusterCapability> for DataObject
 #[cfg(feature = "vsan")]
 impl From<crate::types::VimClusterVSANStretchedClusterFaultDomainConfig>
 for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VimClusterVSANStretchedClusterFaultDomainConfig) -> Self {
         Self::VimClusterVSANStretchedClusterFaultDomainConfig(Box::new(v))
     }
 }
 impl From<crate::types::VSANStretchedClusterHostVirtualApplianceStatus>
 for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VSANStretchedClusterHostVirtualApplianceStatus) -> Self {
         Self::VSANStretchedClusterHostVirtualApplianceStatus(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VimClusterVSANWitnessHostInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VimClusterVSANWitnessHostInfo) -> Self {
         Self::VimClusterVSANWitnessHostInfo(Box::new(v))
     }
 }
 impl From<crate::types::ClusterVmComponentProtectionSettings> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ClusterVmComponentProtectionSettings) -> Self {
         Self::ClusterVmComponentProtectionSettings(Box::new(v))
     }
 }
 impl From<crate::types::ClusterVmOrchestrationInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ClusterVmOrchestrationInfo) -> Self {
         Self::ClusterVmOrchestrationInfo(Box::new(v))
     }
 }
 impl From<crate::types::ClusterVmReadiness> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ClusterVmReadiness) -> Self {
         Self::ClusterVmReadiness(Box::new(v))
     }
 }
 impl From<crate::types::ClusterVmToolsMonitoringSettings> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ClusterVmToolsMonitoringSettings) -> Self {
         Self::ClusterVmToolsMonitoringSettings(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanAttachToSrOperation> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanAttachToSrOperation) -> Self {
         Self::VsanAttachToSrOperation(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanCapability> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanCapability) -> Self {
         Self::VsanCapability(Box::new(v))
     }
@@ -9886,71 +10385,83 @@ impl From<crate::types::VsanCapability> for DataObjectKind {
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanClientServerHciMeshDitEncryptionHealthSummary>
 for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanClientServerHciMeshDitEncryptionHealthSummary) -> Self {
         Self::VsanClientServerHciMeshDitEncryptionHealthSummary(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanClusterAdvCfgSyncHostResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanClusterAdvCfgSyncHostResult) -> Self {
         Self::VsanClusterAdvCfgSyncHostResult(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanClusterAdvCfgSyncResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanClusterAdvCfgSyncResult) -> Self {
         Self::VsanClusterAdvCfgSyncResult(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanClusterBalancePerDiskInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanClusterBalancePerDiskInfo) -> Self {
         Self::VsanClusterBalancePerDiskInfo(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanClusterBalanceSummary> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanClusterBalanceSummary) -> Self {
         Self::VsanClusterBalanceSummary(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanClusterClomdLivenessResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanClusterClomdLivenessResult) -> Self {
         Self::VsanClusterClomdLivenessResult(Box::new(v))
     }
 }
 impl From<crate::types::VsanClusterConfig> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanClusterConfig) -> Self {
         Self::VsanClusterConfig(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanClusterCreateVmHealthTestResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanClusterCreateVmHealthTestResult) -> Self {
         Self::VsanClusterCreateVmHealthTestResult(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanClusterDitEncryptionHealthSummary> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanClusterDitEncryptionHealthSummary) -> Self {
         Self::VsanClusterDitEncryptionHealthSummary(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanClusterEncryptionHealthSummary> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanClusterEncryptionHealthSummary) -> Self {
         Self::VsanClusterEncryptionHealthSummary(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanClusterFileServiceHealthSummary> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanClusterFileServiceHealthSummary) -> Self {
         Self::VsanClusterFileServiceHealthSummary(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanClusterGlobalDedupHealthSummary> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanClusterGlobalDedupHealthSummary) -> Self {
         Self::VsanClusterGlobalDedupHealthSummary(Box::new(v))
     }
@@ -9958,906 +10469,1061 @@ impl From<crate::types::VsanClusterGlobalDedupHealthSummary> for DataObjectKind 
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanClusterHciMeshDitEncryptionHealthSummary>
 for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanClusterHciMeshDitEncryptionHealthSummary) -> Self {
         Self::VsanClusterHciMeshDitEncryptionHealthSummary(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanClusterHclInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanClusterHclInfo) -> Self {
         Self::VsanClusterHclInfo(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanClusterHealthAction> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanClusterHealthAction) -> Self {
         Self::VsanClusterHealthAction(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanClusterHealthCheckInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanClusterHealthCheckInfo) -> Self {
         Self::VsanClusterHealthCheckInfo(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanClusterHealthConfigs> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanClusterHealthConfigs) -> Self {
         Self::VsanClusterHealthConfigs(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanClusterHealthGroup> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanClusterHealthGroup) -> Self {
         Self::VsanClusterHealthGroup(Box::new(v))
     }
 }
 impl From<crate::types::VsanClusterHealthLinkBaseKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanClusterHealthLinkBaseKind) -> Self {
         Self::VsanClusterHealthLinkBase(v)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanClusterHealthQuerySpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanClusterHealthQuerySpec) -> Self {
         Self::VsanClusterHealthQuerySpec(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanClusterHealthResultBaseKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanClusterHealthResultBaseKind) -> Self {
         Self::VsanClusterHealthResultBase(v)
     }
 }
 impl From<crate::types::VsanClusterHealthResultColumnInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanClusterHealthResultColumnInfo) -> Self {
         Self::VsanClusterHealthResultColumnInfo(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanClusterHealthResultKeyValuePair> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanClusterHealthResultKeyValuePair) -> Self {
         Self::VsanClusterHealthResultKeyValuePair(Box::new(v))
     }
 }
 impl From<crate::types::VsanClusterHealthResultRow> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanClusterHealthResultRow) -> Self {
         Self::VsanClusterHealthResultRow(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanClusterHealthSummary> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanClusterHealthSummary) -> Self {
         Self::VsanClusterHealthSummary(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanClusterHealthSystemObjectsRepairResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanClusterHealthSystemObjectsRepairResult) -> Self {
         Self::VsanClusterHealthSystemObjectsRepairResult(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanClusterHealthSystemStatusResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanClusterHealthSystemStatusResult) -> Self {
         Self::VsanClusterHealthSystemStatusResult(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanClusterHealthSystemVersionResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanClusterHealthSystemVersionResult) -> Self {
         Self::VsanClusterHealthSystemVersionResult(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanClusterHealthTest> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanClusterHealthTest) -> Self {
         Self::VsanClusterHealthTest(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanClusterHostVmknicMapping> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanClusterHostVmknicMapping) -> Self {
         Self::VsanClusterHostVmknicMapping(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanClusterLimitHealthResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanClusterLimitHealthResult) -> Self {
         Self::VsanClusterLimitHealthResult(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanClusterNetworkHealthResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanClusterNetworkHealthResult) -> Self {
         Self::VsanClusterNetworkHealthResult(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanClusterNetworkLoadTestResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanClusterNetworkLoadTestResult) -> Self {
         Self::VsanClusterNetworkLoadTestResult(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanClusterNetworkPartitionInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanClusterNetworkPartitionInfo) -> Self {
         Self::VsanClusterNetworkPartitionInfo(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanClusterNetworkPerfTaskSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanClusterNetworkPerfTaskSpec) -> Self {
         Self::VsanClusterNetworkPerfTaskSpec(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanClusterProactiveTestResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanClusterProactiveTestResult) -> Self {
         Self::VsanClusterProactiveTestResult(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanClusterTelemetryProxyConfig> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanClusterTelemetryProxyConfig) -> Self {
         Self::VsanClusterTelemetryProxyConfig(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanClusterVMsHealthOverallResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanClusterVMsHealthOverallResult) -> Self {
         Self::VsanClusterVMsHealthOverallResult(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanClusterVMsHealthSummaryResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanClusterVMsHealthSummaryResult) -> Self {
         Self::VsanClusterVMsHealthSummaryResult(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanClusterVmdkLoadTestResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanClusterVmdkLoadTestResult) -> Self {
         Self::VsanClusterVmdkLoadTestResult(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanClusterWhatifHostFailuresResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanClusterWhatifHostFailuresResult) -> Self {
         Self::VsanClusterWhatifHostFailuresResult(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanComponentBasicInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanComponentBasicInfo) -> Self {
         Self::VsanComponentBasicInfo(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanComponentPlacement> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanComponentPlacement) -> Self {
         Self::VsanComponentPlacement(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanConfigGeneration> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanConfigGeneration) -> Self {
         Self::VsanConfigGeneration(Box::new(v))
     }
 }
 impl From<crate::types::VsanDataDrivenAPIAction> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanDataDrivenAPIAction) -> Self {
         Self::VsanDataDrivenAPIAction(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanDiagnosticsThreshold> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanDiagnosticsThreshold) -> Self {
         Self::VsanDiagnosticsThreshold(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanDiskFormatConversionSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanDiskFormatConversionSpec) -> Self {
         Self::VsanDiskFormatConversionSpec(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VimClusterVsanDiskMappingsConfigSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VimClusterVsanDiskMappingsConfigSpec) -> Self {
         Self::VimClusterVsanDiskMappingsConfigSpec(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanEffectiveSpaceUsage> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanEffectiveSpaceUsage) -> Self {
         Self::VsanEffectiveSpaceUsage(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanEntitySpaceUsage> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanEntitySpaceUsage) -> Self {
         Self::VsanEntitySpaceUsage(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VimClusterVsanFaultDomainSpecKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VimClusterVsanFaultDomainSpecKind) -> Self {
         Self::VimClusterVsanFaultDomainSpec(v)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VimClusterVsanFaultDomainsConfigSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VimClusterVsanFaultDomainsConfigSpec) -> Self {
         Self::VimClusterVsanFaultDomainsConfigSpec(Box::new(v))
     }
 }
 impl From<crate::types::VsanHealthActionBaseKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanHealthActionBaseKind) -> Self {
         Self::VsanHealthActionBase(v)
     }
 }
 impl From<crate::types::VsanHealthConfirmationDialog> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanHealthConfirmationDialog) -> Self {
         Self::VsanHealthConfirmationDialog(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanHealthCorrelation> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanHealthCorrelation) -> Self {
         Self::VsanHealthCorrelation(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanHealthExtMgmtPreCheckResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanHealthExtMgmtPreCheckResult) -> Self {
         Self::VsanHealthExtMgmtPreCheckResult(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanHealthStatusCounts> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanHealthStatusCounts) -> Self {
         Self::VsanHealthStatusCounts(Box::new(v))
     }
 }
 impl From<crate::types::VsanHealthTroubleshooting> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanHealthTroubleshooting) -> Self {
         Self::VsanHealthTroubleshooting(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanHistoricalHealthQuerySpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanHistoricalHealthQuerySpec) -> Self {
         Self::VsanHistoricalHealthQuerySpec(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanHistoricalHealthTest> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanHistoricalHealthTest) -> Self {
         Self::VsanHistoricalHealthTest(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanHostClomdLivenessResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanHostClomdLivenessResult) -> Self {
         Self::VsanHostClomdLivenessResult(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanHostCreateVmHealthTestResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanHostCreateVmHealthTestResult) -> Self {
         Self::VsanHostCreateVmHealthTestResult(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VimClusterVsanHostDiskMapping> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VimClusterVsanHostDiskMapping) -> Self {
         Self::VimClusterVsanHostDiskMapping(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanHostHealthSystemVersionResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanHostHealthSystemVersionResult) -> Self {
         Self::VsanHostHealthSystemVersionResult(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanIoInsightInstance> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanIoInsightInstance) -> Self {
         Self::VsanIoInsightInstance(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanIoInsightInstanceQuerySpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanIoInsightInstanceQuerySpec) -> Self {
         Self::VsanIoInsightInstanceQuerySpec(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanIscsiHomeObjectSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanIscsiHomeObjectSpec) -> Self {
         Self::VsanIscsiHomeObjectSpec(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanIscsiInitiatorGroup> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanIscsiInitiatorGroup) -> Self {
         Self::VsanIscsiInitiatorGroup(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanIscsiLUNCommonInfoKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanIscsiLUNCommonInfoKind) -> Self {
         Self::VsanIscsiLUNCommonInfo(v)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanIscsiTargetAuthSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanIscsiTargetAuthSpec) -> Self {
         Self::VsanIscsiTargetAuthSpec(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanIscsiTargetBasicInfoKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanIscsiTargetBasicInfoKind) -> Self {
         Self::VsanIscsiTargetBasicInfo(v)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanIscsiTargetServiceConfigKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanIscsiTargetServiceConfigKind) -> Self {
         Self::VsanIscsiTargetServiceConfig(v)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanIscsiTargetServiceDefaultConfigSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanIscsiTargetServiceDefaultConfigSpec) -> Self {
         Self::VsanIscsiTargetServiceDefaultConfigSpec(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanNetworkDiagnostics> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanNetworkDiagnostics) -> Self {
         Self::VsanNetworkDiagnostics(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanObjIdentityQuerySpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanObjIdentityQuerySpec) -> Self {
         Self::VsanObjIdentityQuerySpec(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanClusterObjectExtAttrs> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanClusterObjectExtAttrs) -> Self {
         Self::VsanClusterObjectExtAttrs(Box::new(v))
     }
 }
 impl From<crate::types::VsanObjectExtraAttributes> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanObjectExtraAttributes) -> Self {
         Self::VsanObjectExtraAttributes(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanObjectIdentity> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanObjectIdentity) -> Self {
         Self::VsanObjectIdentity(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanObjectIdentityAndHealth> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanObjectIdentityAndHealth) -> Self {
         Self::VsanObjectIdentityAndHealth(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanObjectInformation> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanObjectInformation) -> Self {
         Self::VsanObjectInformation(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanObjectPlacement> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanObjectPlacement) -> Self {
         Self::VsanObjectPlacement(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanObjectPlacementDetails> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanObjectPlacementDetails) -> Self {
         Self::VsanObjectPlacementDetails(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanObjectQuerySpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanObjectQuerySpec) -> Self {
         Self::VsanObjectQuerySpec(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanObjectSpaceSummary> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanObjectSpaceSummary) -> Self {
         Self::VsanObjectSpaceSummary(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanPerfDiagnoseQuerySpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanPerfDiagnoseQuerySpec) -> Self {
         Self::VsanPerfDiagnoseQuerySpec(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanPerfDiagnosticException> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanPerfDiagnosticException) -> Self {
         Self::VsanPerfDiagnosticException(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanPerfDiagnosticResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanPerfDiagnosticResult) -> Self {
         Self::VsanPerfDiagnosticResult(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanPerfEntityMetricCSV> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanPerfEntityMetricCSV) -> Self {
         Self::VsanPerfEntityMetricCSV(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanPerfEntityType> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanPerfEntityType) -> Self {
         Self::VsanPerfEntityType(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanPerfGraph> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanPerfGraph) -> Self {
         Self::VsanPerfGraph(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanPerfHotspotEntitiesMetrics> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanPerfHotspotEntitiesMetrics) -> Self {
         Self::VsanPerfHotspotEntitiesMetrics(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanPerfHotspotEntityType> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanPerfHotspotEntityType) -> Self {
         Self::VsanPerfHotspotEntityType(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanPerfHotspotQuerySpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanPerfHotspotQuerySpec) -> Self {
         Self::VsanPerfHotspotQuerySpec(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanPerfMasterInformation> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanPerfMasterInformation) -> Self {
         Self::VsanPerfMasterInformation(Box::new(v))
     }
 }
 impl From<crate::types::VsanPerfMemberInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanPerfMemberInfo) -> Self {
         Self::VsanPerfMemberInfo(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanPerfMetricId> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanPerfMetricId) -> Self {
         Self::VsanPerfMetricId(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanPerfMetricSeriesCSV> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanPerfMetricSeriesCSV) -> Self {
         Self::VsanPerfMetricSeriesCSV(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanPerfNodeInformation> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanPerfNodeInformation) -> Self {
         Self::VsanPerfNodeInformation(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanPerfQuerySpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanPerfQuerySpec) -> Self {
         Self::VsanPerfQuerySpec(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanPerfThreshold> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanPerfThreshold) -> Self {
         Self::VsanPerfThreshold(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanPerfTimeRange> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanPerfTimeRange) -> Self {
         Self::VsanPerfTimeRange(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanPerfTimeRangeQuerySpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanPerfTimeRangeQuerySpec) -> Self {
         Self::VsanPerfTimeRangeQuerySpec(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanPerfTopEntities> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanPerfTopEntities) -> Self {
         Self::VsanPerfTopEntities(Box::new(v))
     }
 }
 impl From<crate::types::VsanPerfTopEntity> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanPerfTopEntity) -> Self {
         Self::VsanPerfTopEntity(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanPerfTopQuerySpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanPerfTopQuerySpec) -> Self {
         Self::VsanPerfTopQuerySpec(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanPerfsvcConfig> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanPerfsvcConfig) -> Self {
         Self::VsanPerfsvcConfig(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanQueryPhysicalPlacementSpecs> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanQueryPhysicalPlacementSpecs) -> Self {
         Self::VsanQueryPhysicalPlacementSpecs(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanRemoteClusterQuerySpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanRemoteClusterQuerySpec) -> Self {
         Self::VsanRemoteClusterQuerySpec(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanSnapshotSpace> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanSnapshotSpace) -> Self {
         Self::VsanSnapshotSpace(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanSpaceQuerySpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanSpaceQuerySpec) -> Self {
         Self::VsanSpaceQuerySpec(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanSpaceUsage> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanSpaceUsage) -> Self {
         Self::VsanSpaceUsage(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanSpaceUsageDetailResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanSpaceUsageDetailResult) -> Self {
         Self::VsanSpaceUsageDetailResult(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanSpaceUsageWithDatastoreType> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanSpaceUsageWithDatastoreType) -> Self {
         Self::VsanSpaceUsageWithDatastoreType(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanStorageWorkloadType> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanStorageWorkloadType) -> Self {
         Self::VsanStorageWorkloadType(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanStretchedClusterConfig> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanStretchedClusterConfig) -> Self {
         Self::VsanStretchedClusterConfig(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanSyncingObjectFilter> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanSyncingObjectFilter) -> Self {
         Self::VsanSyncingObjectFilter(Box::new(v))
     }
 }
 impl From<crate::types::VsanUnicastAddressInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanUnicastAddressInfo) -> Self {
         Self::VsanUnicastAddressInfo(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanVcKmipServersHealth> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanVcKmipServersHealth) -> Self {
         Self::VsanVcKmipServersHealth(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanVcLifecycleCheckResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanVcLifecycleCheckResult) -> Self {
         Self::VsanVcLifecycleCheckResult(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanVcLifecycleCheckSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanVcLifecycleCheckSpec) -> Self {
         Self::VsanVcLifecycleCheckSpec(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanVsanClusterPcapGroup> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanVsanClusterPcapGroup) -> Self {
         Self::VsanVsanClusterPcapGroup(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanVsanClusterPcapResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanVsanClusterPcapResult) -> Self {
         Self::VsanVsanClusterPcapResult(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanVumSystemConfig> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanVumSystemConfig) -> Self {
         Self::VsanVumSystemConfig(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanWhatifCapacity> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanWhatifCapacity) -> Self {
         Self::VsanWhatifCapacity(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VimClusterVsanWitnessSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VimClusterVsanWitnessSpec) -> Self {
         Self::VimClusterVsanWitnessSpec(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::CnsAccessControlSpecKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::CnsAccessControlSpecKind) -> Self {
         Self::CnsAccessControlSpec(v)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::CnsBackingObjectDetailsKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::CnsBackingObjectDetailsKind) -> Self {
         Self::CnsBackingObjectDetails(v)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::CnsBaseCreateSpecKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::CnsBaseCreateSpecKind) -> Self {
         Self::CnsBaseCreateSpec(v)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::CnsContainerCluster> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::CnsContainerCluster) -> Self {
         Self::CnsContainerCluster(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::CnsCursor> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::CnsCursor) -> Self {
         Self::CnsCursor(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::CnsEntityMetadataKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::CnsEntityMetadataKind) -> Self {
         Self::CnsEntityMetadata(v)
     }
 }
 impl From<crate::types::CnsKubernetesEntityReference> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::CnsKubernetesEntityReference) -> Self {
         Self::CnsKubernetesEntityReference(Box::new(v))
     }
 }
 impl From<crate::types::CnsPlacementResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::CnsPlacementResult) -> Self {
         Self::CnsPlacementResult(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::CnsQueryFilterKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::CnsQueryFilterKind) -> Self {
         Self::CnsQueryFilter(v)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::CnsQueryResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::CnsQueryResult) -> Self {
         Self::CnsQueryResult(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::CnsQuerySelection> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::CnsQuerySelection) -> Self {
         Self::CnsQuerySelection(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::CnsSnapshotCreateSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::CnsSnapshotCreateSpec) -> Self {
         Self::CnsSnapshotCreateSpec(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::CnsSnapshotDeleteSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::CnsSnapshotDeleteSpec) -> Self {
         Self::CnsSnapshotDeleteSpec(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::CnsSnapshotId> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::CnsSnapshotId) -> Self {
         Self::CnsSnapshotId(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::CnsSyncVolumeSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::CnsSyncVolumeSpec) -> Self {
         Self::CnsSyncVolumeSpec(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::CnsUnregisterVolumeSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::CnsUnregisterVolumeSpec) -> Self {
         Self::CnsUnregisterVolumeSpec(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::CnsVolume> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::CnsVolume) -> Self {
         Self::CnsVolume(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::CnsVolumeACLConfigureSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::CnsVolumeACLConfigureSpec) -> Self {
         Self::CnsVolumeACLConfigureSpec(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::CnsVolumeAttachDetachSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::CnsVolumeAttachDetachSpec) -> Self {
         Self::CnsVolumeAttachDetachSpec(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::CnsVolumeCreateSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::CnsVolumeCreateSpec) -> Self {
         Self::CnsVolumeCreateSpec(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::CnsVolumeCryptoUpdateSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::CnsVolumeCryptoUpdateSpec) -> Self {
         Self::CnsVolumeCryptoUpdateSpec(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::CnsVolumeExtendSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::CnsVolumeExtendSpec) -> Self {
         Self::CnsVolumeExtendSpec(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::CnsVolumeId> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::CnsVolumeId) -> Self {
         Self::CnsVolumeId(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::CnsVolumeMetadata> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::CnsVolumeMetadata) -> Self {
         Self::CnsVolumeMetadata(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::CnsVolumeMetadataUpdateSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::CnsVolumeMetadataUpdateSpec) -> Self {
         Self::CnsVolumeMetadataUpdateSpec(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::CnsVolumeOperationBatchResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::CnsVolumeOperationBatchResult) -> Self {
         Self::CnsVolumeOperationBatchResult(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::CnsVolumeOperationResultKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::CnsVolumeOperationResultKind) -> Self {
         Self::CnsVolumeOperationResult(v)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::CnsVolumePolicyReconfigSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::CnsVolumePolicyReconfigSpec) -> Self {
         Self::CnsVolumePolicyReconfigSpec(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::CnsVolumeRelocateSpecKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::CnsVolumeRelocateSpecKind) -> Self {
         Self::CnsVolumeRelocateSpec(v)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::CnsVolumeSourceKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::CnsVolumeSourceKind) -> Self {
         Self::CnsVolumeSource(v)
     }
 }
 impl From<crate::types::DistributedVirtualPort> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DistributedVirtualPort) -> Self {
         Self::DistributedVirtualPort(Box::new(v))
     }
 }
 impl From<crate::types::DVPortConfigInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DVPortConfigInfo) -> Self {
         Self::DVPortConfigInfo(Box::new(v))
     }
 }
 impl From<crate::types::DVPortConfigSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DVPortConfigSpec) -> Self {
         Self::DVPortConfigSpec(Box::new(v))
     }
 }
 impl From<crate::types::DvsFilterParameter> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DvsFilterParameter) -> Self {
         Self::DvsFilterParameter(Box::new(v))
     }
 }
 impl From<crate::types::DVSHostLocalPortInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DVSHostLocalPortInfo) -> Self {
         Self::DVSHostLocalPortInfo(Box::new(v))
     }
 }
 impl From<crate::types::DVPortStatus> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DVPortStatus) -> Self {
         Self::DVPortStatus(Box::new(v))
     }
 }
 impl From<crate::types::DVPortSettingKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DVPortSettingKind) -> Self {
         Self::DVPortSetting(v)
     }
 }
 impl From<crate::types::DVPortState> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DVPortState) -> Self {
         Self::DVPortState(Box::new(v))
     }
 }
 impl From<crate::types::DVPortgroupConfigInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DVPortgroupConfigInfo) -> Self {
         Self::DVPortgroupConfigInfo(Box::new(v))
     }
 }
 impl From<crate::types::DVPortgroupConfigSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DVPortgroupConfigSpec) -> Self {
         Self::DVPortgroupConfigSpec(Box::new(v))
     }
 }
 impl From<crate::types::DVPortgroupNsxConfig> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DVPortgroupNsxConfig) -> Self {
         Self::DVPortgroupNsxConfig(Box::new(v))
     }
 }
 impl From<crate::types::DistributedVirtualPortgroupNsxPortgroupOperationResult>
 for DataObjectKind {
+    #[inline]
     fn from(
         v: crate::types::DistributedVirtualPortgroupNsxPortgroupOperationResult,
     ) -> Self {
@@ -10865,32 +11531,38 @@ for DataObjectKind {
     }
 }
 impl From<crate::types::DVPortgroupPolicyKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DVPortgroupPolicyKind) -> Self {
         Self::DVPortgroupPolicy(v)
     }
 }
 impl From<crate::types::DistributedVirtualPortgroupProblem> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DistributedVirtualPortgroupProblem) -> Self {
         Self::DistributedVirtualPortgroupProblem(Box::new(v))
     }
 }
 impl From<crate::types::DVPortgroupNsxSubnetAddressInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DVPortgroupNsxSubnetAddressInfo) -> Self {
         Self::DVPortgroupNsxSubnetAddressInfo(Box::new(v))
     }
 }
 impl From<crate::types::DistributedVirtualPortgroupInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DistributedVirtualPortgroupInfo) -> Self {
         Self::DistributedVirtualPortgroupInfo(Box::new(v))
     }
 }
 impl From<crate::types::DistributedVirtualSwitchInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DistributedVirtualSwitchInfo) -> Self {
         Self::DistributedVirtualSwitchInfo(Box::new(v))
     }
 }
 impl From<crate::types::DistributedVirtualSwitchManagerCompatibilityResult>
 for DataObjectKind {
+    #[inline]
     fn from(
         v: crate::types::DistributedVirtualSwitchManagerCompatibilityResult,
     ) -> Self {
@@ -10898,24 +11570,28 @@ for DataObjectKind {
     }
 }
 impl From<crate::types::DVSManagerDvsConfigTarget> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DVSManagerDvsConfigTarget) -> Self {
         Self::DVSManagerDvsConfigTarget(Box::new(v))
     }
 }
 impl From<crate::types::DistributedVirtualSwitchManagerDvsProductSpec>
 for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DistributedVirtualSwitchManagerDvsProductSpec) -> Self {
         Self::DistributedVirtualSwitchManagerDvsProductSpec(Box::new(v))
     }
 }
 impl From<crate::types::DistributedVirtualSwitchManagerHostContainer>
 for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DistributedVirtualSwitchManagerHostContainer) -> Self {
         Self::DistributedVirtualSwitchManagerHostContainer(Box::new(v))
     }
 }
 impl From<crate::types::DistributedVirtualSwitchManagerHostDvsFilterSpecKind>
 for DataObjectKind {
+    #[inline]
     fn from(
         v: crate::types::DistributedVirtualSwitchManagerHostDvsFilterSpecKind,
     ) -> Self {
@@ -10923,70 +11599,83 @@ for DataObjectKind {
     }
 }
 impl From<crate::types::DistributedVirtualSwitchManagerImportResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DistributedVirtualSwitchManagerImportResult) -> Self {
         Self::DistributedVirtualSwitchManagerImportResult(Box::new(v))
     }
 }
 impl From<crate::types::DVSManagerPhysicalNicsList> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DVSManagerPhysicalNicsList) -> Self {
         Self::DVSManagerPhysicalNicsList(Box::new(v))
     }
 }
 impl From<crate::types::DistributedVirtualSwitchManagerSpanInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DistributedVirtualSwitchManagerSpanInfo) -> Self {
         Self::DistributedVirtualSwitchManagerSpanInfo(Box::new(v))
     }
 }
 impl From<crate::types::EntityBackup> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::EntityBackup) -> Self {
         Self::EntityBackup(Box::new(v))
     }
 }
 impl From<crate::types::EntityBackupConfig> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::EntityBackupConfig) -> Self {
         Self::EntityBackupConfig(Box::new(v))
     }
 }
 impl From<crate::types::DVSFilterSpecConnecteeSpecKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DVSFilterSpecConnecteeSpecKind) -> Self {
         Self::DVSFilterSpecConnecteeSpec(v)
     }
 }
 impl From<crate::types::DVSFilterSpecVlanSpecKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DVSFilterSpecVlanSpecKind) -> Self {
         Self::DVSFilterSpecVlanSpec(v)
     }
 }
 impl From<crate::types::DistributedVirtualSwitchHostMember> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DistributedVirtualSwitchHostMember) -> Self {
         Self::DistributedVirtualSwitchHostMember(Box::new(v))
     }
 }
 impl From<crate::types::DistributedVirtualSwitchHostMemberBackingKind>
 for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DistributedVirtualSwitchHostMemberBackingKind) -> Self {
         Self::DistributedVirtualSwitchHostMemberBacking(v)
     }
 }
 impl From<crate::types::DistributedVirtualSwitchHostMemberConfigInfo>
 for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DistributedVirtualSwitchHostMemberConfigInfo) -> Self {
         Self::DistributedVirtualSwitchHostMemberConfigInfo(Box::new(v))
     }
 }
 impl From<crate::types::DistributedVirtualSwitchHostMemberConfigSpec>
 for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DistributedVirtualSwitchHostMemberConfigSpec) -> Self {
         Self::DistributedVirtualSwitchHostMemberConfigSpec(Box::new(v))
     }
 }
 impl From<crate::types::HostMemberHealthCheckResultKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostMemberHealthCheckResultKind) -> Self {
         Self::HostMemberHealthCheckResult(v)
     }
 }
 impl From<crate::types::DistributedVirtualSwitchHostMemberHostPerfNicOffloadState>
 for DataObjectKind {
+    #[inline]
     fn from(
         v: crate::types::DistributedVirtualSwitchHostMemberHostPerfNicOffloadState,
     ) -> Self {
@@ -10995,28 +11684,33 @@ for DataObjectKind {
 }
 impl From<crate::types::DistributedVirtualSwitchHostMemberHostUplinkState>
 for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DistributedVirtualSwitchHostMemberHostUplinkState) -> Self {
         Self::DistributedVirtualSwitchHostMemberHostUplinkState(Box::new(v))
     }
 }
 impl From<crate::types::DistributedVirtualSwitchHostMemberPnicSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DistributedVirtualSwitchHostMemberPnicSpec) -> Self {
         Self::DistributedVirtualSwitchHostMemberPnicSpec(Box::new(v))
     }
 }
 impl From<crate::types::HostMemberRuntimeInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostMemberRuntimeInfo) -> Self {
         Self::HostMemberRuntimeInfo(Box::new(v))
     }
 }
 impl From<crate::types::DistributedVirtualSwitchHostMemberRuntimeState>
 for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DistributedVirtualSwitchHostMemberRuntimeState) -> Self {
         Self::DistributedVirtualSwitchHostMemberRuntimeState(Box::new(v))
     }
 }
 impl From<crate::types::DistributedVirtualSwitchHostMemberTransportZoneInfo>
 for DataObjectKind {
+    #[inline]
     fn from(
         v: crate::types::DistributedVirtualSwitchHostMemberTransportZoneInfo,
     ) -> Self {
@@ -11024,158 +11718,189 @@ for DataObjectKind {
     }
 }
 impl From<crate::types::DistributedVirtualSwitchHostProductSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DistributedVirtualSwitchHostProductSpec) -> Self {
         Self::DistributedVirtualSwitchHostProductSpec(Box::new(v))
     }
 }
 impl From<crate::types::DistributedVirtualSwitchKeyedOpaqueBlob> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DistributedVirtualSwitchKeyedOpaqueBlob) -> Self {
         Self::DistributedVirtualSwitchKeyedOpaqueBlob(Box::new(v))
     }
 }
 impl From<crate::types::DistributedVirtualSwitchNetworkOffloadSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DistributedVirtualSwitchNetworkOffloadSpec) -> Self {
         Self::DistributedVirtualSwitchNetworkOffloadSpec(Box::new(v))
     }
 }
 impl From<crate::types::DVSNetworkResourcePool> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DVSNetworkResourcePool) -> Self {
         Self::DVSNetworkResourcePool(Box::new(v))
     }
 }
 impl From<crate::types::DVSNetworkResourcePoolAllocationInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DVSNetworkResourcePoolAllocationInfo) -> Self {
         Self::DVSNetworkResourcePoolAllocationInfo(Box::new(v))
     }
 }
 impl From<crate::types::DVSNetworkResourcePoolConfigSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DVSNetworkResourcePoolConfigSpec) -> Self {
         Self::DVSNetworkResourcePoolConfigSpec(Box::new(v))
     }
 }
 impl From<crate::types::DistributedVirtualSwitchPortConnectee> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DistributedVirtualSwitchPortConnectee) -> Self {
         Self::DistributedVirtualSwitchPortConnectee(Box::new(v))
     }
 }
 impl From<crate::types::DistributedVirtualSwitchPortConnection> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DistributedVirtualSwitchPortConnection) -> Self {
         Self::DistributedVirtualSwitchPortConnection(Box::new(v))
     }
 }
 impl From<crate::types::DistributedVirtualSwitchPortCriteria> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DistributedVirtualSwitchPortCriteria) -> Self {
         Self::DistributedVirtualSwitchPortCriteria(Box::new(v))
     }
 }
 impl From<crate::types::DistributedVirtualSwitchPortStatistics> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DistributedVirtualSwitchPortStatistics) -> Self {
         Self::DistributedVirtualSwitchPortStatistics(Box::new(v))
     }
 }
 impl From<crate::types::DistributedVirtualSwitchProductSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DistributedVirtualSwitchProductSpec) -> Self {
         Self::DistributedVirtualSwitchProductSpec(Box::new(v))
     }
 }
 impl From<crate::types::DvsTrafficRule> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DvsTrafficRule) -> Self {
         Self::DvsTrafficRule(Box::new(v))
     }
 }
 impl From<crate::types::DvsNetworkRuleActionKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DvsNetworkRuleActionKind) -> Self {
         Self::DvsNetworkRuleAction(v)
     }
 }
 impl From<crate::types::DvsNetworkRuleQualifierKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DvsNetworkRuleQualifierKind) -> Self {
         Self::DvsNetworkRuleQualifier(v)
     }
 }
 impl From<crate::types::DvsTrafficRuleset> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DvsTrafficRuleset) -> Self {
         Self::DvsTrafficRuleset(Box::new(v))
     }
 }
 impl From<crate::types::DVSVmVnicNetworkResourcePool> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DVSVmVnicNetworkResourcePool) -> Self {
         Self::DVSVmVnicNetworkResourcePool(Box::new(v))
     }
 }
 impl From<crate::types::DvsVmVnicResourcePoolConfigSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DvsVmVnicResourcePoolConfigSpec) -> Self {
         Self::DvsVmVnicResourcePoolConfigSpec(Box::new(v))
     }
 }
 impl From<crate::types::DvsVmVnicResourceAllocation> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DvsVmVnicResourceAllocation) -> Self {
         Self::DvsVmVnicResourceAllocation(Box::new(v))
     }
 }
 impl From<crate::types::DvsVmVnicNetworkResourcePoolRuntimeInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DvsVmVnicNetworkResourcePoolRuntimeInfo) -> Self {
         Self::DvsVmVnicNetworkResourcePoolRuntimeInfo(Box::new(v))
     }
 }
 impl From<crate::types::DvsVnicAllocatedResource> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DvsVnicAllocatedResource) -> Self {
         Self::DvsVnicAllocatedResource(Box::new(v))
     }
 }
 impl From<crate::types::VmwareDistributedVirtualSwitchDpuFailoverPolicy>
 for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VmwareDistributedVirtualSwitchDpuFailoverPolicy) -> Self {
         Self::VmwareDistributedVirtualSwitchDpuFailoverPolicy(Box::new(v))
     }
 }
 impl From<crate::types::VMwareDvsDpuCapability> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VMwareDvsDpuCapability) -> Self {
         Self::VMwareDvsDpuCapability(Box::new(v))
     }
 }
 impl From<crate::types::VMwareIpfixConfig> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VMwareIpfixConfig) -> Self {
         Self::VMwareIpfixConfig(Box::new(v))
     }
 }
 impl From<crate::types::VMwareDvsIpfixCapability> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VMwareDvsIpfixCapability) -> Self {
         Self::VMwareDvsIpfixCapability(Box::new(v))
     }
 }
 impl From<crate::types::VMwareDvsLacpCapability> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VMwareDvsLacpCapability) -> Self {
         Self::VMwareDvsLacpCapability(Box::new(v))
     }
 }
 impl From<crate::types::VMwareDvsLacpGroupConfig> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VMwareDvsLacpGroupConfig) -> Self {
         Self::VMwareDvsLacpGroupConfig(Box::new(v))
     }
 }
 impl From<crate::types::VMwareDvsLacpGroupSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VMwareDvsLacpGroupSpec) -> Self {
         Self::VMwareDvsLacpGroupSpec(Box::new(v))
     }
 }
 impl From<crate::types::VMwareDvsLagIpfixConfig> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VMwareDvsLagIpfixConfig) -> Self {
         Self::VMwareDvsLagIpfixConfig(Box::new(v))
     }
 }
 impl From<crate::types::VMwareDvsLagVlanConfig> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VMwareDvsLagVlanConfig) -> Self {
         Self::VMwareDvsLagVlanConfig(Box::new(v))
     }
 }
 impl From<crate::types::VMwareDvsMtuCapability> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VMwareDvsMtuCapability) -> Self {
         Self::VMwareDvsMtuCapability(Box::new(v))
     }
 }
 impl From<crate::types::VmwareDistributedVirtualSwitchNetworkOffloadConfig>
 for DataObjectKind {
+    #[inline]
     fn from(
         v: crate::types::VmwareDistributedVirtualSwitchNetworkOffloadConfig,
     ) -> Self {
@@ -11183,28 +11908,33 @@ for DataObjectKind {
     }
 }
 impl From<crate::types::VMwareDvsPerfNicOffloadCapability> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VMwareDvsPerfNicOffloadCapability) -> Self {
         Self::VMwareDvsPerfNicOffloadCapability(Box::new(v))
     }
 }
 impl From<crate::types::VMwareDVSPvlanConfigSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VMwareDVSPvlanConfigSpec) -> Self {
         Self::VMwareDVSPvlanConfigSpec(Box::new(v))
     }
 }
 impl From<crate::types::VMwareDVSPvlanMapEntry> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VMwareDVSPvlanMapEntry) -> Self {
         Self::VMwareDVSPvlanMapEntry(Box::new(v))
     }
 }
 impl From<crate::types::VmwareDistributedVirtualSwitchRealTimeConfig>
 for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VmwareDistributedVirtualSwitchRealTimeConfig) -> Self {
         Self::VmwareDistributedVirtualSwitchRealTimeConfig(Box::new(v))
     }
 }
 impl From<crate::types::VmwareDistributedVirtualSwitchRealTimeLanAnnotation>
 for DataObjectKind {
+    #[inline]
     fn from(
         v: crate::types::VmwareDistributedVirtualSwitchRealTimeLanAnnotation,
     ) -> Self {
@@ -11212,1168 +11942,1398 @@ for DataObjectKind {
     }
 }
 impl From<crate::types::VMwareDvsSystemTrafficCapabilities> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VMwareDvsSystemTrafficCapabilities) -> Self {
         Self::VMwareDvsSystemTrafficCapabilities(Box::new(v))
     }
 }
 impl From<crate::types::VMwareDVSVspanConfigSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VMwareDVSVspanConfigSpec) -> Self {
         Self::VMwareDVSVspanConfigSpec(Box::new(v))
     }
 }
 impl From<crate::types::VMwareDVSVspanCapability> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VMwareDVSVspanCapability) -> Self {
         Self::VMwareDVSVspanCapability(Box::new(v))
     }
 }
 impl From<crate::types::VMwareVspanPort> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VMwareVspanPort) -> Self {
         Self::VMwareVspanPort(Box::new(v))
     }
 }
 impl From<crate::types::VMwareVspanSession> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VMwareVspanSession) -> Self {
         Self::VMwareVspanSession(Box::new(v))
     }
 }
 impl From<crate::types::CryptoKeyId> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::CryptoKeyId) -> Self {
         Self::CryptoKeyId(Box::new(v))
     }
 }
 impl From<crate::types::CryptoKeyPlain> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::CryptoKeyPlain) -> Self {
         Self::CryptoKeyPlain(Box::new(v))
     }
 }
 impl From<crate::types::CryptoKeyResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::CryptoKeyResult) -> Self {
         Self::CryptoKeyResult(Box::new(v))
     }
 }
 impl From<crate::types::CryptoManagerHostKeyStatus> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::CryptoManagerHostKeyStatus) -> Self {
         Self::CryptoManagerHostKeyStatus(Box::new(v))
     }
 }
 impl From<crate::types::CryptoManagerKmipCertSignRequest> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::CryptoManagerKmipCertSignRequest) -> Self {
         Self::CryptoManagerKmipCertSignRequest(Box::new(v))
     }
 }
 impl From<crate::types::CryptoManagerKmipCertificateInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::CryptoManagerKmipCertificateInfo) -> Self {
         Self::CryptoManagerKmipCertificateInfo(Box::new(v))
     }
 }
 impl From<crate::types::CryptoManagerKmipClusterStatus> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::CryptoManagerKmipClusterStatus) -> Self {
         Self::CryptoManagerKmipClusterStatus(Box::new(v))
     }
 }
 impl From<crate::types::CryptoManagerKmipCryptoKeyStatus> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::CryptoManagerKmipCryptoKeyStatus) -> Self {
         Self::CryptoManagerKmipCryptoKeyStatus(Box::new(v))
     }
 }
 impl From<crate::types::CryptoManagerKmipCryptoKeyStatusKeyInfoKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::CryptoManagerKmipCryptoKeyStatusKeyInfoKind) -> Self {
         Self::CryptoManagerKmipCryptoKeyStatusKeyInfo(v)
     }
 }
 impl From<crate::types::CryptoManagerKmipCustomAttributeSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::CryptoManagerKmipCustomAttributeSpec) -> Self {
         Self::CryptoManagerKmipCustomAttributeSpec(Box::new(v))
     }
 }
 impl From<crate::types::CryptoManagerKmipGenerateKeySpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::CryptoManagerKmipGenerateKeySpec) -> Self {
         Self::CryptoManagerKmipGenerateKeySpec(Box::new(v))
     }
 }
 impl From<crate::types::CryptoManagerKmipServerCertInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::CryptoManagerKmipServerCertInfo) -> Self {
         Self::CryptoManagerKmipServerCertInfo(Box::new(v))
     }
 }
 impl From<crate::types::CryptoManagerKmipServerStatus> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::CryptoManagerKmipServerStatus) -> Self {
         Self::CryptoManagerKmipServerStatus(Box::new(v))
     }
 }
 impl From<crate::types::CryptoSpecKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::CryptoSpecKind) -> Self {
         Self::CryptoSpec(v)
     }
 }
 impl From<crate::types::KeyProviderId> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::KeyProviderId) -> Self {
         Self::KeyProviderId(Box::new(v))
     }
 }
 impl From<crate::types::KmipClusterInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::KmipClusterInfo) -> Self {
         Self::KmipClusterInfo(Box::new(v))
     }
 }
 impl From<crate::types::KmipClusterInfoKeyInfoKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::KmipClusterInfoKeyInfoKind) -> Self {
         Self::KmipClusterInfoKeyInfo(v)
     }
 }
 impl From<crate::types::KmipServerInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::KmipServerInfo) -> Self {
         Self::KmipServerInfo(Box::new(v))
     }
 }
 impl From<crate::types::KmipServerSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::KmipServerSpec) -> Self {
         Self::KmipServerSpec(Box::new(v))
     }
 }
 impl From<crate::types::KmipServerSpecKeySpecKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::KmipServerSpecKeySpecKind) -> Self {
         Self::KmipServerSpecKeySpec(v)
     }
 }
 impl From<crate::types::KmipServerStatus> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::KmipServerStatus) -> Self {
         Self::KmipServerStatus(Box::new(v))
     }
 }
 impl From<crate::types::ChangesInfoEventArgument> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ChangesInfoEventArgument) -> Self {
         Self::ChangesInfoEventArgument(Box::new(v))
     }
 }
 impl From<crate::types::DvsOutOfSyncHostArgument> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DvsOutOfSyncHostArgument) -> Self {
         Self::DvsOutOfSyncHostArgument(Box::new(v))
     }
 }
 impl From<crate::types::EventKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::EventKind) -> Self {
         Self::Event(v)
     }
 }
 impl From<crate::types::EventArgumentKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::EventArgumentKind) -> Self {
         Self::EventArgument(v)
     }
 }
 impl From<crate::types::EventDescription> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::EventDescription) -> Self {
         Self::EventDescription(Box::new(v))
     }
 }
 impl From<crate::types::EventArgDesc> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::EventArgDesc) -> Self {
         Self::EventArgDesc(Box::new(v))
     }
 }
 impl From<crate::types::EventDescriptionEventDetail> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::EventDescriptionEventDetail) -> Self {
         Self::EventDescriptionEventDetail(Box::new(v))
     }
 }
 impl From<crate::types::EventFilterSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::EventFilterSpec) -> Self {
         Self::EventFilterSpec(Box::new(v))
     }
 }
 impl From<crate::types::EventFilterSpecByEntity> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::EventFilterSpecByEntity) -> Self {
         Self::EventFilterSpecByEntity(Box::new(v))
     }
 }
 impl From<crate::types::EventFilterSpecByTime> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::EventFilterSpecByTime) -> Self {
         Self::EventFilterSpecByTime(Box::new(v))
     }
 }
 impl From<crate::types::EventFilterSpecByUsername> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::EventFilterSpecByUsername) -> Self {
         Self::EventFilterSpecByUsername(Box::new(v))
     }
 }
 impl From<crate::types::EventManagerEventViewSpecKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::EventManagerEventViewSpecKind) -> Self {
         Self::EventManagerEventViewSpec(v)
     }
 }
 impl From<crate::types::ExtendedEventPair> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ExtendedEventPair) -> Self {
         Self::ExtendedEventPair(Box::new(v))
     }
 }
 impl From<crate::types::VnicPortArgument> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VnicPortArgument) -> Self {
         Self::VnicPortArgument(Box::new(v))
     }
 }
 impl From<crate::types::ExtExtendedProductInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ExtExtendedProductInfo) -> Self {
         Self::ExtExtendedProductInfo(Box::new(v))
     }
 }
 impl From<crate::types::ManagedByInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ManagedByInfo) -> Self {
         Self::ManagedByInfo(Box::new(v))
     }
 }
 impl From<crate::types::ExtManagedEntityInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ExtManagedEntityInfo) -> Self {
         Self::ExtManagedEntityInfo(Box::new(v))
     }
 }
 impl From<crate::types::ExtSolutionManagerInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ExtSolutionManagerInfo) -> Self {
         Self::ExtSolutionManagerInfo(Box::new(v))
     }
 }
 impl From<crate::types::ExtSolutionManagerInfoTabInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ExtSolutionManagerInfoTabInfo) -> Self {
         Self::ExtSolutionManagerInfoTabInfo(Box::new(v))
     }
 }
 impl From<crate::types::AnswerFileUpdateFailure> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::AnswerFileUpdateFailure) -> Self {
         Self::AnswerFileUpdateFailure(Box::new(v))
     }
 }
 impl From<crate::types::ConflictingConfigurationConfig> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ConflictingConfigurationConfig) -> Self {
         Self::ConflictingConfigurationConfig(Box::new(v))
     }
 }
 impl From<crate::types::DatacenterMismatchArgument> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DatacenterMismatchArgument) -> Self {
         Self::DatacenterMismatchArgument(Box::new(v))
     }
 }
 impl From<crate::types::DvsApplyOperationFaultFaultOnObject> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DvsApplyOperationFaultFaultOnObject) -> Self {
         Self::DvsApplyOperationFaultFaultOnObject(Box::new(v))
     }
 }
 impl From<crate::types::DvsOperationBulkFaultFaultOnHost> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DvsOperationBulkFaultFaultOnHost) -> Self {
         Self::DvsOperationBulkFaultFaultOnHost(Box::new(v))
     }
 }
 impl From<crate::types::ImportOperationBulkFaultFaultOnImport> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ImportOperationBulkFaultFaultOnImport) -> Self {
         Self::ImportOperationBulkFaultFaultOnImport(Box::new(v))
     }
 }
 impl From<crate::types::MultipleCertificatesVerifyFaultThumbprintData>
 for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::MultipleCertificatesVerifyFaultThumbprintData) -> Self {
         Self::MultipleCertificatesVerifyFaultThumbprintData(Box::new(v))
     }
 }
 impl From<crate::types::NoPermissionEntityPrivileges> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::NoPermissionEntityPrivileges) -> Self {
         Self::NoPermissionEntityPrivileges(Box::new(v))
     }
 }
 impl From<crate::types::ProfileUpdateFailedUpdateFailure> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ProfileUpdateFailedUpdateFailure) -> Self {
         Self::ProfileUpdateFailedUpdateFailure(Box::new(v))
     }
 }
 impl From<crate::types::HostActiveDirectory> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostActiveDirectory) -> Self {
         Self::HostActiveDirectory(Box::new(v))
     }
 }
 impl From<crate::types::HostActiveDirectorySpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostActiveDirectorySpec) -> Self {
         Self::HostActiveDirectorySpec(Box::new(v))
     }
 }
 impl From<crate::types::HostAssignableHardwareBinding> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostAssignableHardwareBinding) -> Self {
         Self::HostAssignableHardwareBinding(Box::new(v))
     }
 }
 impl From<crate::types::HostAssignableHardwareConfig> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostAssignableHardwareConfig) -> Self {
         Self::HostAssignableHardwareConfig(Box::new(v))
     }
 }
 impl From<crate::types::HostAssignableHardwareConfigAttributeOverride>
 for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostAssignableHardwareConfigAttributeOverride) -> Self {
         Self::HostAssignableHardwareConfigAttributeOverride(Box::new(v))
     }
 }
 impl From<crate::types::HostAuthenticationInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostAuthenticationInfo) -> Self {
         Self::HostAuthenticationInfo(Box::new(v))
     }
 }
 impl From<crate::types::HostAuthenticationManagerInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostAuthenticationManagerInfo) -> Self {
         Self::HostAuthenticationManagerInfo(Box::new(v))
     }
 }
 impl From<crate::types::HostAuthenticationStoreInfoKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostAuthenticationStoreInfoKind) -> Self {
         Self::HostAuthenticationStoreInfo(v)
     }
 }
 impl From<crate::types::AutoStartPowerInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::AutoStartPowerInfo) -> Self {
         Self::AutoStartPowerInfo(Box::new(v))
     }
 }
 impl From<crate::types::HostAutoStartManagerConfig> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostAutoStartManagerConfig) -> Self {
         Self::HostAutoStartManagerConfig(Box::new(v))
     }
 }
 impl From<crate::types::AutoStartDefaults> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::AutoStartDefaults) -> Self {
         Self::AutoStartDefaults(Box::new(v))
     }
 }
 impl From<crate::types::HostBIOSInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostBIOSInfo) -> Self {
         Self::HostBIOSInfo(Box::new(v))
     }
 }
 impl From<crate::types::HostBootDeviceInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostBootDeviceInfo) -> Self {
         Self::HostBootDeviceInfo(Box::new(v))
     }
 }
 impl From<crate::types::HostBootDevice> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostBootDevice) -> Self {
         Self::HostBootDevice(Box::new(v))
     }
 }
 impl From<crate::types::HostCacheConfigurationInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostCacheConfigurationInfo) -> Self {
         Self::HostCacheConfigurationInfo(Box::new(v))
     }
 }
 impl From<crate::types::HostCacheConfigurationSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostCacheConfigurationSpec) -> Self {
         Self::HostCacheConfigurationSpec(Box::new(v))
     }
 }
 impl From<crate::types::HostCapability> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostCapability) -> Self {
         Self::HostCapability(Box::new(v))
     }
 }
 impl From<crate::types::HostCertificateManagerCertificateInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostCertificateManagerCertificateInfo) -> Self {
         Self::HostCertificateManagerCertificateInfo(Box::new(v))
     }
 }
 impl From<crate::types::HostCertificateManagerCertificateSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostCertificateManagerCertificateSpec) -> Self {
         Self::HostCertificateManagerCertificateSpec(Box::new(v))
     }
 }
 impl From<crate::types::HostConfigChange> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostConfigChange) -> Self {
         Self::HostConfigChange(Box::new(v))
     }
 }
 impl From<crate::types::HostConfigInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostConfigInfo) -> Self {
         Self::HostConfigInfo(Box::new(v))
     }
 }
 impl From<crate::types::HostConfigManager> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostConfigManager) -> Self {
         Self::HostConfigManager(Box::new(v))
     }
 }
 impl From<crate::types::HostConfigSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostConfigSpec) -> Self {
         Self::HostConfigSpec(Box::new(v))
     }
 }
 impl From<crate::types::HostConnectInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostConnectInfo) -> Self {
         Self::HostConnectInfo(Box::new(v))
     }
 }
 impl From<crate::types::HostDatastoreConnectInfoKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostDatastoreConnectInfoKind) -> Self {
         Self::HostDatastoreConnectInfo(v)
     }
 }
 impl From<crate::types::HostLicenseConnectInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostLicenseConnectInfo) -> Self {
         Self::HostLicenseConnectInfo(Box::new(v))
     }
 }
 impl From<crate::types::HostConnectInfoNetworkInfoKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostConnectInfoNetworkInfoKind) -> Self {
         Self::HostConnectInfoNetworkInfo(v)
     }
 }
 impl From<crate::types::HostConnectSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostConnectSpec) -> Self {
         Self::HostConnectSpec(Box::new(v))
     }
 }
 impl From<crate::types::HostCpuIdInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostCpuIdInfo) -> Self {
         Self::HostCpuIdInfo(Box::new(v))
     }
 }
 impl From<crate::types::HostCpuInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostCpuInfo) -> Self {
         Self::HostCpuInfo(Box::new(v))
     }
 }
 impl From<crate::types::HostCpuPackage> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostCpuPackage) -> Self {
         Self::HostCpuPackage(Box::new(v))
     }
 }
 impl From<crate::types::HostCpuPowerManagementInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostCpuPowerManagementInfo) -> Self {
         Self::HostCpuPowerManagementInfo(Box::new(v))
     }
 }
 impl From<crate::types::HostCpuSchedulerInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostCpuSchedulerInfo) -> Self {
         Self::HostCpuSchedulerInfo(Box::new(v))
     }
 }
 impl From<crate::types::HostHyperThreadScheduleInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostHyperThreadScheduleInfo) -> Self {
         Self::HostHyperThreadScheduleInfo(Box::new(v))
     }
 }
 impl From<crate::types::HostDataTransportConnectionInfoKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostDataTransportConnectionInfoKind) -> Self {
         Self::HostDataTransportConnectionInfo(v)
     }
 }
 impl From<crate::types::FileInfoKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::FileInfoKind) -> Self {
         Self::FileInfo(v)
     }
 }
 impl From<crate::types::FileQueryFlags> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::FileQueryFlags) -> Self {
         Self::FileQueryFlags(Box::new(v))
     }
 }
 impl From<crate::types::FileQueryKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::FileQueryKind) -> Self {
         Self::FileQuery(v)
     }
 }
 impl From<crate::types::HostDatastoreBrowserSearchResults> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostDatastoreBrowserSearchResults) -> Self {
         Self::HostDatastoreBrowserSearchResults(Box::new(v))
     }
 }
 impl From<crate::types::HostDatastoreBrowserSearchSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostDatastoreBrowserSearchSpec) -> Self {
         Self::HostDatastoreBrowserSearchSpec(Box::new(v))
     }
 }
 impl From<crate::types::VmConfigFileEncryptionInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VmConfigFileEncryptionInfo) -> Self {
         Self::VmConfigFileEncryptionInfo(Box::new(v))
     }
 }
 impl From<crate::types::VmConfigFileQueryFlags> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VmConfigFileQueryFlags) -> Self {
         Self::VmConfigFileQueryFlags(Box::new(v))
     }
 }
 impl From<crate::types::VmConfigFileQueryFilter> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VmConfigFileQueryFilter) -> Self {
         Self::VmConfigFileQueryFilter(Box::new(v))
     }
 }
 impl From<crate::types::VmDiskFileEncryptionInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VmDiskFileEncryptionInfo) -> Self {
         Self::VmDiskFileEncryptionInfo(Box::new(v))
     }
 }
 impl From<crate::types::VmDiskFileQueryFlags> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VmDiskFileQueryFlags) -> Self {
         Self::VmDiskFileQueryFlags(Box::new(v))
     }
 }
 impl From<crate::types::VmDiskFileQueryFilter> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VmDiskFileQueryFilter) -> Self {
         Self::VmDiskFileQueryFilter(Box::new(v))
     }
 }
 impl From<crate::types::HostDatastoreSystemCapabilities> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostDatastoreSystemCapabilities) -> Self {
         Self::HostDatastoreSystemCapabilities(Box::new(v))
     }
 }
 impl From<crate::types::HostDatastoreSystemDatastoreResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostDatastoreSystemDatastoreResult) -> Self {
         Self::HostDatastoreSystemDatastoreResult(Box::new(v))
     }
 }
 impl From<crate::types::HostDatastoreSystemVvolDatastoreSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostDatastoreSystemVvolDatastoreSpec) -> Self {
         Self::HostDatastoreSystemVvolDatastoreSpec(Box::new(v))
     }
 }
 impl From<crate::types::HostDateTimeConfig> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostDateTimeConfig) -> Self {
         Self::HostDateTimeConfig(Box::new(v))
     }
 }
 impl From<crate::types::HostDateTimeInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostDateTimeInfo) -> Self {
         Self::HostDateTimeInfo(Box::new(v))
     }
 }
 impl From<crate::types::HostDateTimeSystemServiceTestResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostDateTimeSystemServiceTestResult) -> Self {
         Self::HostDateTimeSystemServiceTestResult(Box::new(v))
     }
 }
 impl From<crate::types::HostDateTimeSystemTimeZone> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostDateTimeSystemTimeZone) -> Self {
         Self::HostDateTimeSystemTimeZone(Box::new(v))
     }
 }
 impl From<crate::types::HostDeploymentInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostDeploymentInfo) -> Self {
         Self::HostDeploymentInfo(Box::new(v))
     }
 }
 impl From<crate::types::HostDeviceKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostDeviceKind) -> Self {
         Self::HostDevice(v)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::DevicePciId> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DevicePciId) -> Self {
         Self::DevicePciId(Box::new(v))
     }
 }
 impl From<crate::types::HostDhcpService> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostDhcpService) -> Self {
         Self::HostDhcpService(Box::new(v))
     }
 }
 impl From<crate::types::HostDhcpServiceConfig> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostDhcpServiceConfig) -> Self {
         Self::HostDhcpServiceConfig(Box::new(v))
     }
 }
 impl From<crate::types::HostDhcpServiceSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostDhcpServiceSpec) -> Self {
         Self::HostDhcpServiceSpec(Box::new(v))
     }
 }
 impl From<crate::types::HostDiagnosticPartition> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostDiagnosticPartition) -> Self {
         Self::HostDiagnosticPartition(Box::new(v))
     }
 }
 impl From<crate::types::HostDiagnosticPartitionCreateDescription> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostDiagnosticPartitionCreateDescription) -> Self {
         Self::HostDiagnosticPartitionCreateDescription(Box::new(v))
     }
 }
 impl From<crate::types::HostDiagnosticPartitionCreateOption> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostDiagnosticPartitionCreateOption) -> Self {
         Self::HostDiagnosticPartitionCreateOption(Box::new(v))
     }
 }
 impl From<crate::types::HostDiagnosticPartitionCreateSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostDiagnosticPartitionCreateSpec) -> Self {
         Self::HostDiagnosticPartitionCreateSpec(Box::new(v))
     }
 }
 impl From<crate::types::HostDigestInfoKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostDigestInfoKind) -> Self {
         Self::HostDigestInfo(v)
     }
 }
 impl From<crate::types::HostDiskConfigurationResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostDiskConfigurationResult) -> Self {
         Self::HostDiskConfigurationResult(Box::new(v))
     }
 }
 impl From<crate::types::HostDiskDimensions> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostDiskDimensions) -> Self {
         Self::HostDiskDimensions(Box::new(v))
     }
 }
 impl From<crate::types::HostDiskDimensionsChs> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostDiskDimensionsChs) -> Self {
         Self::HostDiskDimensionsChs(Box::new(v))
     }
 }
 impl From<crate::types::HostDiskDimensionsLba> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostDiskDimensionsLba) -> Self {
         Self::HostDiskDimensionsLba(Box::new(v))
     }
 }
 impl From<crate::types::HostDiskPartitionInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostDiskPartitionInfo) -> Self {
         Self::HostDiskPartitionInfo(Box::new(v))
     }
 }
 impl From<crate::types::HostDiskPartitionBlockRange> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostDiskPartitionBlockRange) -> Self {
         Self::HostDiskPartitionBlockRange(Box::new(v))
     }
 }
 impl From<crate::types::HostDiskPartitionLayout> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostDiskPartitionLayout) -> Self {
         Self::HostDiskPartitionLayout(Box::new(v))
     }
 }
 impl From<crate::types::HostDiskPartitionAttributes> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostDiskPartitionAttributes) -> Self {
         Self::HostDiskPartitionAttributes(Box::new(v))
     }
 }
 impl From<crate::types::HostDiskPartitionSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostDiskPartitionSpec) -> Self {
         Self::HostDiskPartitionSpec(Box::new(v))
     }
 }
 impl From<crate::types::HostDnsConfigKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostDnsConfigKind) -> Self {
         Self::HostDnsConfig(v)
     }
 }
 impl From<crate::types::HostDvxClass> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostDvxClass) -> Self {
         Self::HostDvxClass(Box::new(v))
     }
 }
 impl From<crate::types::HostEnterMaintenanceResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostEnterMaintenanceResult) -> Self {
         Self::HostEnterMaintenanceResult(Box::new(v))
     }
 }
 impl From<crate::types::HostEsxAgentHostManagerConfigInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostEsxAgentHostManagerConfigInfo) -> Self {
         Self::HostEsxAgentHostManagerConfigInfo(Box::new(v))
     }
 }
 impl From<crate::types::HostFaultToleranceManagerComponentHealthInfo>
 for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostFaultToleranceManagerComponentHealthInfo) -> Self {
         Self::HostFaultToleranceManagerComponentHealthInfo(Box::new(v))
     }
 }
 impl From<crate::types::FcoeConfig> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::FcoeConfig) -> Self {
         Self::FcoeConfig(Box::new(v))
     }
 }
 impl From<crate::types::FcoeConfigFcoeCapabilities> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::FcoeConfigFcoeCapabilities) -> Self {
         Self::FcoeConfigFcoeCapabilities(Box::new(v))
     }
 }
 impl From<crate::types::FcoeConfigFcoeSpecification> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::FcoeConfigFcoeSpecification) -> Self {
         Self::FcoeConfigFcoeSpecification(Box::new(v))
     }
 }
 impl From<crate::types::FcoeConfigVlanRange> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::FcoeConfigVlanRange) -> Self {
         Self::FcoeConfigVlanRange(Box::new(v))
     }
 }
 impl From<crate::types::HostFeatureCapability> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostFeatureCapability) -> Self {
         Self::HostFeatureCapability(Box::new(v))
     }
 }
 impl From<crate::types::HostFeatureMask> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostFeatureMask) -> Self {
         Self::HostFeatureMask(Box::new(v))
     }
 }
 impl From<crate::types::HostFeatureVersionInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostFeatureVersionInfo) -> Self {
         Self::HostFeatureVersionInfo(Box::new(v))
     }
 }
 impl From<crate::types::HostFibreChannelOverEthernetHbaLinkInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostFibreChannelOverEthernetHbaLinkInfo) -> Self {
         Self::HostFibreChannelOverEthernetHbaLinkInfo(Box::new(v))
     }
 }
 impl From<crate::types::HostFileAccess> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostFileAccess) -> Self {
         Self::HostFileAccess(Box::new(v))
     }
 }
 impl From<crate::types::ModeInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ModeInfo) -> Self {
         Self::ModeInfo(Box::new(v))
     }
 }
 impl From<crate::types::HostFileSystemMountInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostFileSystemMountInfo) -> Self {
         Self::HostFileSystemMountInfo(Box::new(v))
     }
 }
 impl From<crate::types::HostFileSystemVolumeKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostFileSystemVolumeKind) -> Self {
         Self::HostFileSystemVolume(v)
     }
 }
 impl From<crate::types::HostFileSystemVolumeInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostFileSystemVolumeInfo) -> Self {
         Self::HostFileSystemVolumeInfo(Box::new(v))
     }
 }
 impl From<crate::types::HostFirewallConfig> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostFirewallConfig) -> Self {
         Self::HostFirewallConfig(Box::new(v))
     }
 }
 impl From<crate::types::HostFirewallConfigRuleSetConfig> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostFirewallConfigRuleSetConfig) -> Self {
         Self::HostFirewallConfigRuleSetConfig(Box::new(v))
     }
 }
 impl From<crate::types::HostFirewallInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostFirewallInfo) -> Self {
         Self::HostFirewallInfo(Box::new(v))
     }
 }
 impl From<crate::types::HostFirewallDefaultPolicy> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostFirewallDefaultPolicy) -> Self {
         Self::HostFirewallDefaultPolicy(Box::new(v))
     }
 }
 impl From<crate::types::HostFlagInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostFlagInfo) -> Self {
         Self::HostFlagInfo(Box::new(v))
     }
 }
 impl From<crate::types::HostForceMountedInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostForceMountedInfo) -> Self {
         Self::HostForceMountedInfo(Box::new(v))
     }
 }
 impl From<crate::types::HostFru> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostFru) -> Self {
         Self::HostFru(Box::new(v))
     }
 }
 impl From<crate::types::HostGatewaySpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostGatewaySpec) -> Self {
         Self::HostGatewaySpec(Box::new(v))
     }
 }
 impl From<crate::types::HostGraphicsConfig> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostGraphicsConfig) -> Self {
         Self::HostGraphicsConfig(Box::new(v))
     }
 }
 impl From<crate::types::HostGraphicsConfigDeviceType> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostGraphicsConfigDeviceType) -> Self {
         Self::HostGraphicsConfigDeviceType(Box::new(v))
     }
 }
 impl From<crate::types::HostGraphicsInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostGraphicsInfo) -> Self {
         Self::HostGraphicsInfo(Box::new(v))
     }
 }
 impl From<crate::types::HostHardwareInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostHardwareInfo) -> Self {
         Self::HostHardwareInfo(Box::new(v))
     }
 }
 impl From<crate::types::HostHardwareStatusInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostHardwareStatusInfo) -> Self {
         Self::HostHardwareStatusInfo(Box::new(v))
     }
 }
 impl From<crate::types::DpuStatusInfoOperationalInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DpuStatusInfoOperationalInfo) -> Self {
         Self::DpuStatusInfoOperationalInfo(Box::new(v))
     }
 }
 impl From<crate::types::HostHardwareElementInfoKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostHardwareElementInfoKind) -> Self {
         Self::HostHardwareElementInfo(v)
     }
 }
 impl From<crate::types::HostStorageOperationalInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostStorageOperationalInfo) -> Self {
         Self::HostStorageOperationalInfo(Box::new(v))
     }
 }
 impl From<crate::types::HostHbaCreateSpecKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostHbaCreateSpecKind) -> Self {
         Self::HostHbaCreateSpec(v)
     }
 }
 impl From<crate::types::HealthSystemRuntime> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HealthSystemRuntime) -> Self {
         Self::HealthSystemRuntime(Box::new(v))
     }
 }
 impl From<crate::types::HostAccessControlEntry> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostAccessControlEntry) -> Self {
         Self::HostAccessControlEntry(Box::new(v))
     }
 }
 impl From<crate::types::HostHostBusAdapterKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostHostBusAdapterKind) -> Self {
         Self::HostHostBusAdapter(v)
     }
 }
 impl From<crate::types::HostProxySwitch> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostProxySwitch) -> Self {
         Self::HostProxySwitch(Box::new(v))
     }
 }
 impl From<crate::types::HostProxySwitchConfig> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostProxySwitchConfig) -> Self {
         Self::HostProxySwitchConfig(Box::new(v))
     }
 }
 impl From<crate::types::HostProxySwitchEnsInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostProxySwitchEnsInfo) -> Self {
         Self::HostProxySwitchEnsInfo(Box::new(v))
     }
 }
 impl From<crate::types::HostProxySwitchHostLagConfig> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostProxySwitchHostLagConfig) -> Self {
         Self::HostProxySwitchHostLagConfig(Box::new(v))
     }
 }
 impl From<crate::types::HostProxySwitchSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostProxySwitchSpec) -> Self {
         Self::HostProxySwitchSpec(Box::new(v))
     }
 }
 impl From<crate::types::HostSpbmDatastoreInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostSpbmDatastoreInfo) -> Self {
         Self::HostSpbmDatastoreInfo(Box::new(v))
     }
 }
 impl From<crate::types::HostSpbmHashInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostSpbmHashInfo) -> Self {
         Self::HostSpbmHashInfo(Box::new(v))
     }
 }
 impl From<crate::types::HostSpbmPolicyBlobInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostSpbmPolicyBlobInfo) -> Self {
         Self::HostSpbmPolicyBlobInfo(Box::new(v))
     }
 }
 impl From<crate::types::HostSpbmPolicyInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostSpbmPolicyInfo) -> Self {
         Self::HostSpbmPolicyInfo(Box::new(v))
     }
 }
 impl From<crate::types::HostImageProfileSummary> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostImageProfileSummary) -> Self {
         Self::HostImageProfileSummary(Box::new(v))
     }
 }
 impl From<crate::types::HostInternetScsiHbaAuthenticationCapabilities>
 for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostInternetScsiHbaAuthenticationCapabilities) -> Self {
         Self::HostInternetScsiHbaAuthenticationCapabilities(Box::new(v))
     }
 }
 impl From<crate::types::HostInternetScsiHbaAuthenticationProperties> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostInternetScsiHbaAuthenticationProperties) -> Self {
         Self::HostInternetScsiHbaAuthenticationProperties(Box::new(v))
     }
 }
 impl From<crate::types::HostInternetScsiHbaDigestCapabilities> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostInternetScsiHbaDigestCapabilities) -> Self {
         Self::HostInternetScsiHbaDigestCapabilities(Box::new(v))
     }
 }
 impl From<crate::types::HostInternetScsiHbaDigestProperties> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostInternetScsiHbaDigestProperties) -> Self {
         Self::HostInternetScsiHbaDigestProperties(Box::new(v))
     }
 }
 impl From<crate::types::HostInternetScsiHbaDiscoveryCapabilities> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostInternetScsiHbaDiscoveryCapabilities) -> Self {
         Self::HostInternetScsiHbaDiscoveryCapabilities(Box::new(v))
     }
 }
 impl From<crate::types::HostInternetScsiHbaDiscoveryProperties> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostInternetScsiHbaDiscoveryProperties) -> Self {
         Self::HostInternetScsiHbaDiscoveryProperties(Box::new(v))
     }
 }
 impl From<crate::types::HostInternetScsiHbaIPCapabilities> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostInternetScsiHbaIPCapabilities) -> Self {
         Self::HostInternetScsiHbaIPCapabilities(Box::new(v))
     }
 }
 impl From<crate::types::HostInternetScsiHbaIPProperties> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostInternetScsiHbaIPProperties) -> Self {
         Self::HostInternetScsiHbaIPProperties(Box::new(v))
     }
 }
 impl From<crate::types::HostInternetScsiHbaIPv6Properties> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostInternetScsiHbaIPv6Properties) -> Self {
         Self::HostInternetScsiHbaIPv6Properties(Box::new(v))
     }
 }
 impl From<crate::types::HostInternetScsiHbaIscsiIpv6Address> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostInternetScsiHbaIscsiIpv6Address) -> Self {
         Self::HostInternetScsiHbaIscsiIpv6Address(Box::new(v))
     }
 }
 impl From<crate::types::HostInternetScsiHbaSendTarget> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostInternetScsiHbaSendTarget) -> Self {
         Self::HostInternetScsiHbaSendTarget(Box::new(v))
     }
 }
 impl From<crate::types::HostInternetScsiHbaStaticTarget> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostInternetScsiHbaStaticTarget) -> Self {
         Self::HostInternetScsiHbaStaticTarget(Box::new(v))
     }
 }
 impl From<crate::types::HostInternetScsiHbaTargetSet> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostInternetScsiHbaTargetSet) -> Self {
         Self::HostInternetScsiHbaTargetSet(Box::new(v))
     }
 }
 impl From<crate::types::HostIpConfigKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostIpConfigKind) -> Self {
         Self::HostIpConfig(v)
     }
 }
 impl From<crate::types::HostIpConfigIpV6Address> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostIpConfigIpV6Address) -> Self {
         Self::HostIpConfigIpV6Address(Box::new(v))
     }
 }
 impl From<crate::types::HostIpConfigIpV6AddressConfiguration> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostIpConfigIpV6AddressConfiguration) -> Self {
         Self::HostIpConfigIpV6AddressConfiguration(Box::new(v))
     }
 }
 impl From<crate::types::HostIpRouteConfigKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostIpRouteConfigKind) -> Self {
         Self::HostIpRouteConfig(v)
     }
 }
 impl From<crate::types::HostIpRouteEntry> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostIpRouteEntry) -> Self {
         Self::HostIpRouteEntry(Box::new(v))
     }
 }
 impl From<crate::types::HostIpRouteOp> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostIpRouteOp) -> Self {
         Self::HostIpRouteOp(Box::new(v))
     }
 }
 impl From<crate::types::HostIpRouteTableConfig> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostIpRouteTableConfig) -> Self {
         Self::HostIpRouteTableConfig(Box::new(v))
     }
 }
 impl From<crate::types::HostIpRouteTableInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostIpRouteTableInfo) -> Self {
         Self::HostIpRouteTableInfo(Box::new(v))
     }
 }
 impl From<crate::types::HostIpmiInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostIpmiInfo) -> Self {
         Self::HostIpmiInfo(Box::new(v))
     }
 }
 impl From<crate::types::IscsiDependencyEntity> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::IscsiDependencyEntity) -> Self {
         Self::IscsiDependencyEntity(Box::new(v))
     }
 }
 impl From<crate::types::IscsiMigrationDependency> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::IscsiMigrationDependency) -> Self {
         Self::IscsiMigrationDependency(Box::new(v))
     }
 }
 impl From<crate::types::IscsiPortInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::IscsiPortInfo) -> Self {
         Self::IscsiPortInfo(Box::new(v))
     }
 }
 impl From<crate::types::IscsiStatus> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::IscsiStatus) -> Self {
         Self::IscsiStatus(Box::new(v))
     }
 }
 impl From<crate::types::KernelModuleInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::KernelModuleInfo) -> Self {
         Self::KernelModuleInfo(Box::new(v))
     }
 }
 impl From<crate::types::KernelModuleSectionInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::KernelModuleSectionInfo) -> Self {
         Self::KernelModuleSectionInfo(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::LACPInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::LACPInfo) -> Self {
         Self::LACPInfo(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::LAGInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::LAGInfo) -> Self {
         Self::LAGInfo(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::LAGUplinkInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::LAGUplinkInfo) -> Self {
         Self::LAGUplinkInfo(Box::new(v))
     }
 }
 impl From<crate::types::HostLicenseSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostLicenseSpec) -> Self {
         Self::HostLicenseSpec(Box::new(v))
     }
 }
 impl From<crate::types::LinkDiscoveryProtocolConfig> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::LinkDiscoveryProtocolConfig) -> Self {
         Self::LinkDiscoveryProtocolConfig(Box::new(v))
     }
 }
 impl From<crate::types::HostAccountSpecKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostAccountSpecKind) -> Self {
         Self::HostAccountSpec(v)
     }
 }
 impl From<crate::types::HostLocalFileSystemVolumeSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostLocalFileSystemVolumeSpec) -> Self {
         Self::HostLocalFileSystemVolumeSpec(Box::new(v))
     }
 }
 impl From<crate::types::HostLowLevelProvisioningManagerDiskLayoutSpec>
 for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostLowLevelProvisioningManagerDiskLayoutSpec) -> Self {
         Self::HostLowLevelProvisioningManagerDiskLayoutSpec(Box::new(v))
     }
 }
 impl From<crate::types::HostLowLevelProvisioningManagerFileDeleteResult>
 for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostLowLevelProvisioningManagerFileDeleteResult) -> Self {
         Self::HostLowLevelProvisioningManagerFileDeleteResult(Box::new(v))
     }
 }
 impl From<crate::types::HostLowLevelProvisioningManagerFileDeleteSpec>
 for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostLowLevelProvisioningManagerFileDeleteSpec) -> Self {
         Self::HostLowLevelProvisioningManagerFileDeleteSpec(Box::new(v))
     }
 }
 impl From<crate::types::HostLowLevelProvisioningManagerFileReserveResult>
 for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostLowLevelProvisioningManagerFileReserveResult) -> Self {
         Self::HostLowLevelProvisioningManagerFileReserveResult(Box::new(v))
     }
 }
 impl From<crate::types::HostLowLevelProvisioningManagerFileReserveSpec>
 for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostLowLevelProvisioningManagerFileReserveSpec) -> Self {
         Self::HostLowLevelProvisioningManagerFileReserveSpec(Box::new(v))
     }
 }
 impl From<crate::types::HostLowLevelProvisioningManagerSnapshotLayoutSpec>
 for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostLowLevelProvisioningManagerSnapshotLayoutSpec) -> Self {
         Self::HostLowLevelProvisioningManagerSnapshotLayoutSpec(Box::new(v))
     }
 }
 impl From<crate::types::HostLowLevelProvisioningManagerVmMigrationStatus>
 for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostLowLevelProvisioningManagerVmMigrationStatus) -> Self {
         Self::HostLowLevelProvisioningManagerVmMigrationStatus(Box::new(v))
     }
 }
 impl From<crate::types::HostLowLevelProvisioningManagerVmRecoveryInfo>
 for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostLowLevelProvisioningManagerVmRecoveryInfo) -> Self {
         Self::HostLowLevelProvisioningManagerVmRecoveryInfo(Box::new(v))
     }
 }
 impl From<crate::types::HostMaintenanceSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostMaintenanceSpec) -> Self {
         Self::HostMaintenanceSpec(Box::new(v))
     }
 }
 impl From<crate::types::HostMaintenanceSpecEvacuationMode> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostMaintenanceSpecEvacuationMode) -> Self {
         Self::HostMaintenanceSpecEvacuationMode(Box::new(v))
     }
 }
 impl From<crate::types::ServiceConsoleReservationInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ServiceConsoleReservationInfo) -> Self {
         Self::ServiceConsoleReservationInfo(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineMemoryReservationInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineMemoryReservationInfo) -> Self {
         Self::VirtualMachineMemoryReservationInfo(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineMemoryReservationSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineMemoryReservationSpec) -> Self {
         Self::VirtualMachineMemoryReservationSpec(Box::new(v))
     }
 }
 impl From<crate::types::HostMemorySpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostMemorySpec) -> Self {
         Self::HostMemorySpec(Box::new(v))
     }
 }
 impl From<crate::types::HostMemoryTierInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostMemoryTierInfo) -> Self {
         Self::HostMemoryTierInfo(Box::new(v))
     }
 }
 impl From<crate::types::HostMountInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostMountInfo) -> Self {
         Self::HostMountInfo(Box::new(v))
     }
 }
 impl From<crate::types::HostMultipathInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostMultipathInfo) -> Self {
         Self::HostMultipathInfo(Box::new(v))
     }
 }
 impl From<crate::types::HostMultipathInfoLogicalUnit> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostMultipathInfoLogicalUnit) -> Self {
         Self::HostMultipathInfoLogicalUnit(Box::new(v))
     }
 }
 impl From<crate::types::HostMultipathInfoLogicalUnitPolicyKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostMultipathInfoLogicalUnitPolicyKind) -> Self {
         Self::HostMultipathInfoLogicalUnitPolicy(v)
     }
 }
 impl From<crate::types::HostMultipathInfoLogicalUnitStorageArrayTypePolicy>
 for DataObjectKind {
+    #[inline]
     fn from(
         v: crate::types::HostMultipathInfoLogicalUnitStorageArrayTypePolicy,
     ) -> Self {
@@ -12381,849 +13341,1018 @@ for DataObjectKind {
     }
 }
 impl From<crate::types::HostMultipathInfoPath> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostMultipathInfoPath) -> Self {
         Self::HostMultipathInfoPath(Box::new(v))
     }
 }
 impl From<crate::types::HostMultipathStateInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostMultipathStateInfo) -> Self {
         Self::HostMultipathStateInfo(Box::new(v))
     }
 }
 impl From<crate::types::HostMultipathStateInfoPath> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostMultipathStateInfoPath) -> Self {
         Self::HostMultipathStateInfoPath(Box::new(v))
     }
 }
 impl From<crate::types::HostNasVolumeConfig> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostNasVolumeConfig) -> Self {
         Self::HostNasVolumeConfig(Box::new(v))
     }
 }
 impl From<crate::types::HostNasVolumeSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostNasVolumeSpec) -> Self {
         Self::HostNasVolumeSpec(Box::new(v))
     }
 }
 impl From<crate::types::HostNasVolumeUserInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostNasVolumeUserInfo) -> Self {
         Self::HostNasVolumeUserInfo(Box::new(v))
     }
 }
 impl From<crate::types::HostNatService> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostNatService) -> Self {
         Self::HostNatService(Box::new(v))
     }
 }
 impl From<crate::types::HostNatServiceConfig> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostNatServiceConfig) -> Self {
         Self::HostNatServiceConfig(Box::new(v))
     }
 }
 impl From<crate::types::HostNatServiceNameServiceSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostNatServiceNameServiceSpec) -> Self {
         Self::HostNatServiceNameServiceSpec(Box::new(v))
     }
 }
 impl From<crate::types::HostNatServicePortForwardSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostNatServicePortForwardSpec) -> Self {
         Self::HostNatServicePortForwardSpec(Box::new(v))
     }
 }
 impl From<crate::types::HostNatServiceSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostNatServiceSpec) -> Self {
         Self::HostNatServiceSpec(Box::new(v))
     }
 }
 impl From<crate::types::HostNetCapabilities> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostNetCapabilities) -> Self {
         Self::HostNetCapabilities(Box::new(v))
     }
 }
 impl From<crate::types::HostNetOffloadCapabilities> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostNetOffloadCapabilities) -> Self {
         Self::HostNetOffloadCapabilities(Box::new(v))
     }
 }
 impl From<crate::types::HostNetStackInstance> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostNetStackInstance) -> Self {
         Self::HostNetStackInstance(Box::new(v))
     }
 }
 impl From<crate::types::HostNetworkConfig> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostNetworkConfig) -> Self {
         Self::HostNetworkConfig(Box::new(v))
     }
 }
 impl From<crate::types::HostNetworkConfigNetStackSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostNetworkConfigNetStackSpec) -> Self {
         Self::HostNetworkConfigNetStackSpec(Box::new(v))
     }
 }
 impl From<crate::types::HostNetworkConfigResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostNetworkConfigResult) -> Self {
         Self::HostNetworkConfigResult(Box::new(v))
     }
 }
 impl From<crate::types::HostNetworkInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostNetworkInfo) -> Self {
         Self::HostNetworkInfo(Box::new(v))
     }
 }
 impl From<crate::types::HostNetworkPolicy> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostNetworkPolicy) -> Self {
         Self::HostNetworkPolicy(Box::new(v))
     }
 }
 impl From<crate::types::HostNicFailureCriteria> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostNicFailureCriteria) -> Self {
         Self::HostNicFailureCriteria(Box::new(v))
     }
 }
 impl From<crate::types::HostNicOrderPolicy> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostNicOrderPolicy) -> Self {
         Self::HostNicOrderPolicy(Box::new(v))
     }
 }
 impl From<crate::types::HostNicTeamingPolicy> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostNicTeamingPolicy) -> Self {
         Self::HostNicTeamingPolicy(Box::new(v))
     }
 }
 impl From<crate::types::HostNetworkSecurityPolicy> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostNetworkSecurityPolicy) -> Self {
         Self::HostNetworkSecurityPolicy(Box::new(v))
     }
 }
 impl From<crate::types::HostNetworkTrafficShapingPolicy> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostNetworkTrafficShapingPolicy) -> Self {
         Self::HostNetworkTrafficShapingPolicy(Box::new(v))
     }
 }
 impl From<crate::types::HostNtpConfig> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostNtpConfig) -> Self {
         Self::HostNtpConfig(Box::new(v))
     }
 }
 impl From<crate::types::HostNumaInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostNumaInfo) -> Self {
         Self::HostNumaInfo(Box::new(v))
     }
 }
 impl From<crate::types::HostNumaNode> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostNumaNode) -> Self {
         Self::HostNumaNode(Box::new(v))
     }
 }
 impl From<crate::types::HostNumericSensorInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostNumericSensorInfo) -> Self {
         Self::HostNumericSensorInfo(Box::new(v))
     }
 }
 impl From<crate::types::NvdimmDimmInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::NvdimmDimmInfo) -> Self {
         Self::NvdimmDimmInfo(Box::new(v))
     }
 }
 impl From<crate::types::NvdimmGuid> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::NvdimmGuid) -> Self {
         Self::NvdimmGuid(Box::new(v))
     }
 }
 impl From<crate::types::NvdimmHealthInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::NvdimmHealthInfo) -> Self {
         Self::NvdimmHealthInfo(Box::new(v))
     }
 }
 impl From<crate::types::NvdimmInterleaveSetInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::NvdimmInterleaveSetInfo) -> Self {
         Self::NvdimmInterleaveSetInfo(Box::new(v))
     }
 }
 impl From<crate::types::NvdimmNamespaceCreateSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::NvdimmNamespaceCreateSpec) -> Self {
         Self::NvdimmNamespaceCreateSpec(Box::new(v))
     }
 }
 impl From<crate::types::NvdimmNamespaceDeleteSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::NvdimmNamespaceDeleteSpec) -> Self {
         Self::NvdimmNamespaceDeleteSpec(Box::new(v))
     }
 }
 impl From<crate::types::NvdimmNamespaceDetails> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::NvdimmNamespaceDetails) -> Self {
         Self::NvdimmNamespaceDetails(Box::new(v))
     }
 }
 impl From<crate::types::NvdimmNamespaceInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::NvdimmNamespaceInfo) -> Self {
         Self::NvdimmNamespaceInfo(Box::new(v))
     }
 }
 impl From<crate::types::NvdimmSystemInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::NvdimmSystemInfo) -> Self {
         Self::NvdimmSystemInfo(Box::new(v))
     }
 }
 impl From<crate::types::NvdimmPMemNamespaceCreateSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::NvdimmPMemNamespaceCreateSpec) -> Self {
         Self::NvdimmPMemNamespaceCreateSpec(Box::new(v))
     }
 }
 impl From<crate::types::NvdimmRegionInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::NvdimmRegionInfo) -> Self {
         Self::NvdimmRegionInfo(Box::new(v))
     }
 }
 impl From<crate::types::NvdimmSummary> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::NvdimmSummary) -> Self {
         Self::NvdimmSummary(Box::new(v))
     }
 }
 impl From<crate::types::HostNvmeController> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostNvmeController) -> Self {
         Self::HostNvmeController(Box::new(v))
     }
 }
 impl From<crate::types::HostNvmeDisconnectSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostNvmeDisconnectSpec) -> Self {
         Self::HostNvmeDisconnectSpec(Box::new(v))
     }
 }
 impl From<crate::types::HostNvmeDiscoveryLog> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostNvmeDiscoveryLog) -> Self {
         Self::HostNvmeDiscoveryLog(Box::new(v))
     }
 }
 impl From<crate::types::HostNvmeDiscoveryLogEntry> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostNvmeDiscoveryLogEntry) -> Self {
         Self::HostNvmeDiscoveryLogEntry(Box::new(v))
     }
 }
 impl From<crate::types::HostNvmeNamespace> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostNvmeNamespace) -> Self {
         Self::HostNvmeNamespace(Box::new(v))
     }
 }
 impl From<crate::types::HostNvmeSpecKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostNvmeSpecKind) -> Self {
         Self::HostNvmeSpec(v)
     }
 }
 impl From<crate::types::HostNvmeTopology> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostNvmeTopology) -> Self {
         Self::HostNvmeTopology(Box::new(v))
     }
 }
 impl From<crate::types::HostNvmeTopologyInterface> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostNvmeTopologyInterface) -> Self {
         Self::HostNvmeTopologyInterface(Box::new(v))
     }
 }
 impl From<crate::types::HostNvmeTransportParametersKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostNvmeTransportParametersKind) -> Self {
         Self::HostNvmeTransportParameters(v)
     }
 }
 impl From<crate::types::HostOpaqueNetworkInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostOpaqueNetworkInfo) -> Self {
         Self::HostOpaqueNetworkInfo(Box::new(v))
     }
 }
 impl From<crate::types::HostOpaqueSwitch> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostOpaqueSwitch) -> Self {
         Self::HostOpaqueSwitch(Box::new(v))
     }
 }
 impl From<crate::types::HostOpaqueSwitchPhysicalNicZone> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostOpaqueSwitchPhysicalNicZone) -> Self {
         Self::HostOpaqueSwitchPhysicalNicZone(Box::new(v))
     }
 }
 impl From<crate::types::HostPartialMaintenanceModeRuntimeInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostPartialMaintenanceModeRuntimeInfo) -> Self {
         Self::HostPartialMaintenanceModeRuntimeInfo(Box::new(v))
     }
 }
 impl From<crate::types::HostPatchManagerLocator> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostPatchManagerLocator) -> Self {
         Self::HostPatchManagerLocator(Box::new(v))
     }
 }
 impl From<crate::types::HostPatchManagerPatchManagerOperationSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostPatchManagerPatchManagerOperationSpec) -> Self {
         Self::HostPatchManagerPatchManagerOperationSpec(Box::new(v))
     }
 }
 impl From<crate::types::HostPatchManagerResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostPatchManagerResult) -> Self {
         Self::HostPatchManagerResult(Box::new(v))
     }
 }
 impl From<crate::types::HostPatchManagerStatus> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostPatchManagerStatus) -> Self {
         Self::HostPatchManagerStatus(Box::new(v))
     }
 }
 impl From<crate::types::HostPatchManagerStatusPrerequisitePatch> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostPatchManagerStatusPrerequisitePatch) -> Self {
         Self::HostPatchManagerStatusPrerequisitePatch(Box::new(v))
     }
 }
 impl From<crate::types::HostPathSelectionPolicyOption> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostPathSelectionPolicyOption) -> Self {
         Self::HostPathSelectionPolicyOption(Box::new(v))
     }
 }
 impl From<crate::types::HostPciDevice> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostPciDevice) -> Self {
         Self::HostPciDevice(Box::new(v))
     }
 }
 impl From<crate::types::HostPciDeviceDirectPathInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostPciDeviceDirectPathInfo) -> Self {
         Self::HostPciDeviceDirectPathInfo(Box::new(v))
     }
 }
 impl From<crate::types::HostPciPassthruConfigKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostPciPassthruConfigKind) -> Self {
         Self::HostPciPassthruConfig(v)
     }
 }
 impl From<crate::types::HostPciPassthruInfoKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostPciPassthruInfoKind) -> Self {
         Self::HostPciPassthruInfo(v)
     }
 }
 impl From<crate::types::HostPciPassthruInfoDirectPathState> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostPciPassthruInfoDirectPathState) -> Self {
         Self::HostPciPassthruInfoDirectPathState(Box::new(v))
     }
 }
 impl From<crate::types::HostPersistentMemoryInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostPersistentMemoryInfo) -> Self {
         Self::HostPersistentMemoryInfo(Box::new(v))
     }
 }
 impl From<crate::types::PhysicalNic> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::PhysicalNic) -> Self {
         Self::PhysicalNic(Box::new(v))
     }
 }
 impl From<crate::types::PhysicalNicCdpDeviceCapability> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::PhysicalNicCdpDeviceCapability) -> Self {
         Self::PhysicalNicCdpDeviceCapability(Box::new(v))
     }
 }
 impl From<crate::types::PhysicalNicCdpInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::PhysicalNicCdpInfo) -> Self {
         Self::PhysicalNicCdpInfo(Box::new(v))
     }
 }
 impl From<crate::types::PhysicalNicConfig> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::PhysicalNicConfig) -> Self {
         Self::PhysicalNicConfig(Box::new(v))
     }
 }
 impl From<crate::types::PhysicalNicLinkInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::PhysicalNicLinkInfo) -> Self {
         Self::PhysicalNicLinkInfo(Box::new(v))
     }
 }
 impl From<crate::types::LinkLayerDiscoveryProtocolInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::LinkLayerDiscoveryProtocolInfo) -> Self {
         Self::LinkLayerDiscoveryProtocolInfo(Box::new(v))
     }
 }
 impl From<crate::types::PhysicalNicHintInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::PhysicalNicHintInfo) -> Self {
         Self::PhysicalNicHintInfo(Box::new(v))
     }
 }
 impl From<crate::types::PhysicalNicHintKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::PhysicalNicHintKind) -> Self {
         Self::PhysicalNicHint(v)
     }
 }
 impl From<crate::types::PhysicalNicSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::PhysicalNicSpec) -> Self {
         Self::PhysicalNicSpec(Box::new(v))
     }
 }
 impl From<crate::types::HostPlugStoreTopology> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostPlugStoreTopology) -> Self {
         Self::HostPlugStoreTopology(Box::new(v))
     }
 }
 impl From<crate::types::HostPlugStoreTopologyAdapter> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostPlugStoreTopologyAdapter) -> Self {
         Self::HostPlugStoreTopologyAdapter(Box::new(v))
     }
 }
 impl From<crate::types::HostPlugStoreTopologyDevice> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostPlugStoreTopologyDevice) -> Self {
         Self::HostPlugStoreTopologyDevice(Box::new(v))
     }
 }
 impl From<crate::types::HostPlugStoreTopologyPath> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostPlugStoreTopologyPath) -> Self {
         Self::HostPlugStoreTopologyPath(Box::new(v))
     }
 }
 impl From<crate::types::HostPlugStoreTopologyPlugin> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostPlugStoreTopologyPlugin) -> Self {
         Self::HostPlugStoreTopologyPlugin(Box::new(v))
     }
 }
 impl From<crate::types::HostPlugStoreTopologyTarget> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostPlugStoreTopologyTarget) -> Self {
         Self::HostPlugStoreTopologyTarget(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::PnicTSOInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::PnicTSOInfo) -> Self {
         Self::PnicTSOInfo(Box::new(v))
     }
 }
 impl From<crate::types::PodVMInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::PodVMInfo) -> Self {
         Self::PodVMInfo(Box::new(v))
     }
 }
 impl From<crate::types::PodVMOverheadInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::PodVMOverheadInfo) -> Self {
         Self::PodVMOverheadInfo(Box::new(v))
     }
 }
 impl From<crate::types::HostPortGroup> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostPortGroup) -> Self {
         Self::HostPortGroup(Box::new(v))
     }
 }
 impl From<crate::types::HostPortGroupConfig> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostPortGroupConfig) -> Self {
         Self::HostPortGroupConfig(Box::new(v))
     }
 }
 impl From<crate::types::HostPortGroupPort> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostPortGroupPort) -> Self {
         Self::HostPortGroupPort(Box::new(v))
     }
 }
 impl From<crate::types::HostPortGroupSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostPortGroupSpec) -> Self {
         Self::HostPortGroupSpec(Box::new(v))
     }
 }
 impl From<crate::types::PowerSystemCapability> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::PowerSystemCapability) -> Self {
         Self::PowerSystemCapability(Box::new(v))
     }
 }
 impl From<crate::types::PowerSystemInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::PowerSystemInfo) -> Self {
         Self::PowerSystemInfo(Box::new(v))
     }
 }
 impl From<crate::types::HostPowerPolicy> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostPowerPolicy) -> Self {
         Self::HostPowerPolicy(Box::new(v))
     }
 }
 impl From<crate::types::HostProtocolEndpoint> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostProtocolEndpoint) -> Self {
         Self::HostProtocolEndpoint(Box::new(v))
     }
 }
 impl From<crate::types::HostPtpConfig> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostPtpConfig) -> Self {
         Self::HostPtpConfig(Box::new(v))
     }
 }
 impl From<crate::types::HostPtpConfigPtpPort> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostPtpConfigPtpPort) -> Self {
         Self::HostPtpConfigPtpPort(Box::new(v))
     }
 }
 impl From<crate::types::HostQualifiedName> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostQualifiedName) -> Self {
         Self::HostQualifiedName(Box::new(v))
     }
 }
 impl From<crate::types::HostRdmaDevice> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostRdmaDevice) -> Self {
         Self::HostRdmaDevice(Box::new(v))
     }
 }
 impl From<crate::types::HostRdmaDeviceBackingKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostRdmaDeviceBackingKind) -> Self {
         Self::HostRdmaDeviceBacking(v)
     }
 }
 impl From<crate::types::HostRdmaDeviceCapability> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostRdmaDeviceCapability) -> Self {
         Self::HostRdmaDeviceCapability(Box::new(v))
     }
 }
 impl From<crate::types::HostRdmaDeviceConnectionInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostRdmaDeviceConnectionInfo) -> Self {
         Self::HostRdmaDeviceConnectionInfo(Box::new(v))
     }
 }
 impl From<crate::types::HostReliableMemoryInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostReliableMemoryInfo) -> Self {
         Self::HostReliableMemoryInfo(Box::new(v))
     }
 }
 impl From<crate::types::HostResignatureRescanResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostResignatureRescanResult) -> Self {
         Self::HostResignatureRescanResult(Box::new(v))
     }
 }
 impl From<crate::types::HostFirewallRuleset> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostFirewallRuleset) -> Self {
         Self::HostFirewallRuleset(Box::new(v))
     }
 }
 impl From<crate::types::HostFirewallRulesetIpList> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostFirewallRulesetIpList) -> Self {
         Self::HostFirewallRulesetIpList(Box::new(v))
     }
 }
 impl From<crate::types::HostFirewallRulesetIpNetwork> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostFirewallRulesetIpNetwork) -> Self {
         Self::HostFirewallRulesetIpNetwork(Box::new(v))
     }
 }
 impl From<crate::types::HostFirewallRule> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostFirewallRule) -> Self {
         Self::HostFirewallRule(Box::new(v))
     }
 }
 impl From<crate::types::HostFirewallRulesetRulesetSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostFirewallRulesetRulesetSpec) -> Self {
         Self::HostFirewallRulesetRulesetSpec(Box::new(v))
     }
 }
 impl From<crate::types::HostRuntimeInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostRuntimeInfo) -> Self {
         Self::HostRuntimeInfo(Box::new(v))
     }
 }
 impl From<crate::types::HostRuntimeInfoNetStackInstanceRuntimeInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostRuntimeInfoNetStackInstanceRuntimeInfo) -> Self {
         Self::HostRuntimeInfoNetStackInstanceRuntimeInfo(Box::new(v))
     }
 }
 impl From<crate::types::HostNetworkResourceRuntime> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostNetworkResourceRuntime) -> Self {
         Self::HostNetworkResourceRuntime(Box::new(v))
     }
 }
 impl From<crate::types::HostRuntimeInfoNetworkRuntimeInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostRuntimeInfoNetworkRuntimeInfo) -> Self {
         Self::HostRuntimeInfoNetworkRuntimeInfo(Box::new(v))
     }
 }
 impl From<crate::types::HostPlacedVirtualNicIdentifier> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostPlacedVirtualNicIdentifier) -> Self {
         Self::HostPlacedVirtualNicIdentifier(Box::new(v))
     }
 }
 impl From<crate::types::HostPnicNetworkResourceInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostPnicNetworkResourceInfo) -> Self {
         Self::HostPnicNetworkResourceInfo(Box::new(v))
     }
 }
 impl From<crate::types::HostRuntimeInfoStateEncryptionInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostRuntimeInfoStateEncryptionInfo) -> Self {
         Self::HostRuntimeInfoStateEncryptionInfo(Box::new(v))
     }
 }
 impl From<crate::types::HostScsiDiskPartition> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostScsiDiskPartition) -> Self {
         Self::HostScsiDiskPartition(Box::new(v))
     }
 }
 impl From<crate::types::ScsiLunCapabilities> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ScsiLunCapabilities) -> Self {
         Self::ScsiLunCapabilities(Box::new(v))
     }
 }
 impl From<crate::types::ScsiLunDescriptor> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ScsiLunDescriptor) -> Self {
         Self::ScsiLunDescriptor(Box::new(v))
     }
 }
 impl From<crate::types::ScsiLunDurableName> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ScsiLunDurableName) -> Self {
         Self::ScsiLunDurableName(Box::new(v))
     }
 }
 impl From<crate::types::HostScsiTopology> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostScsiTopology) -> Self {
         Self::HostScsiTopology(Box::new(v))
     }
 }
 impl From<crate::types::HostScsiTopologyInterface> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostScsiTopologyInterface) -> Self {
         Self::HostScsiTopologyInterface(Box::new(v))
     }
 }
 impl From<crate::types::HostScsiTopologyLun> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostScsiTopologyLun) -> Self {
         Self::HostScsiTopologyLun(Box::new(v))
     }
 }
 impl From<crate::types::HostScsiTopologyTarget> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostScsiTopologyTarget) -> Self {
         Self::HostScsiTopologyTarget(Box::new(v))
     }
 }
 impl From<crate::types::HostSecuritySpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostSecuritySpec) -> Self {
         Self::HostSecuritySpec(Box::new(v))
     }
 }
 impl From<crate::types::HostService> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostService) -> Self {
         Self::HostService(Box::new(v))
     }
 }
 impl From<crate::types::HostServiceSourcePackage> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostServiceSourcePackage) -> Self {
         Self::HostServiceSourcePackage(Box::new(v))
     }
 }
 impl From<crate::types::HostServiceConfig> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostServiceConfig) -> Self {
         Self::HostServiceConfig(Box::new(v))
     }
 }
 impl From<crate::types::HostServiceInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostServiceInfo) -> Self {
         Self::HostServiceInfo(Box::new(v))
     }
 }
 impl From<crate::types::HostSevInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostSevInfo) -> Self {
         Self::HostSevInfo(Box::new(v))
     }
 }
 impl From<crate::types::HostSgxInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostSgxInfo) -> Self {
         Self::HostSgxInfo(Box::new(v))
     }
 }
 impl From<crate::types::HostSgxRegistrationInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostSgxRegistrationInfo) -> Self {
         Self::HostSgxRegistrationInfo(Box::new(v))
     }
 }
 impl From<crate::types::HostSharedGpuCapabilities> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostSharedGpuCapabilities) -> Self {
         Self::HostSharedGpuCapabilities(Box::new(v))
     }
 }
 impl From<crate::types::HostSnmpSystemAgentLimits> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostSnmpSystemAgentLimits) -> Self {
         Self::HostSnmpSystemAgentLimits(Box::new(v))
     }
 }
 impl From<crate::types::HostSnmpConfigSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostSnmpConfigSpec) -> Self {
         Self::HostSnmpConfigSpec(Box::new(v))
     }
 }
 impl From<crate::types::HostSnmpDestination> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostSnmpDestination) -> Self {
         Self::HostSnmpDestination(Box::new(v))
     }
 }
 impl From<crate::types::SoftwarePackage> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::SoftwarePackage) -> Self {
         Self::SoftwarePackage(Box::new(v))
     }
 }
 impl From<crate::types::SoftwarePackageCapability> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::SoftwarePackageCapability) -> Self {
         Self::SoftwarePackageCapability(Box::new(v))
     }
 }
 impl From<crate::types::Relation> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::Relation) -> Self {
         Self::Relation(Box::new(v))
     }
 }
 impl From<crate::types::HostSriovDevicePoolInfoKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostSriovDevicePoolInfoKind) -> Self {
         Self::HostSriovDevicePoolInfo(v)
     }
 }
 impl From<crate::types::HostSslThumbprintInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostSslThumbprintInfo) -> Self {
         Self::HostSslThumbprintInfo(Box::new(v))
     }
 }
 impl From<crate::types::HostStorageArrayTypePolicyOption> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostStorageArrayTypePolicyOption) -> Self {
         Self::HostStorageArrayTypePolicyOption(Box::new(v))
     }
 }
 impl From<crate::types::HostStorageDeviceInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostStorageDeviceInfo) -> Self {
         Self::HostStorageDeviceInfo(Box::new(v))
     }
 }
 impl From<crate::types::HostStorageSystemDiskLocatorLedResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostStorageSystemDiskLocatorLedResult) -> Self {
         Self::HostStorageSystemDiskLocatorLedResult(Box::new(v))
     }
 }
 impl From<crate::types::HostStorageSystemScsiLunResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostStorageSystemScsiLunResult) -> Self {
         Self::HostStorageSystemScsiLunResult(Box::new(v))
     }
 }
 impl From<crate::types::HostStorageSystemVmfsVolumeResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostStorageSystemVmfsVolumeResult) -> Self {
         Self::HostStorageSystemVmfsVolumeResult(Box::new(v))
     }
 }
 impl From<crate::types::HostListSummary> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostListSummary) -> Self {
         Self::HostListSummary(Box::new(v))
     }
 }
 impl From<crate::types::HostConfigSummary> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostConfigSummary) -> Self {
         Self::HostConfigSummary(Box::new(v))
     }
 }
 impl From<crate::types::HostListSummaryGatewaySummary> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostListSummaryGatewaySummary) -> Self {
         Self::HostListSummaryGatewaySummary(Box::new(v))
     }
 }
 impl From<crate::types::HostHardwareSummary> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostHardwareSummary) -> Self {
         Self::HostHardwareSummary(Box::new(v))
     }
 }
 impl From<crate::types::HostListSummaryQuickStats> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostListSummaryQuickStats) -> Self {
         Self::HostListSummaryQuickStats(Box::new(v))
     }
 }
 impl From<crate::types::SystemEventInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::SystemEventInfo) -> Self {
         Self::SystemEventInfo(Box::new(v))
     }
 }
 impl From<crate::types::HostSystemHealthInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostSystemHealthInfo) -> Self {
         Self::HostSystemHealthInfo(Box::new(v))
     }
 }
 impl From<crate::types::HostSystemIdentificationInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostSystemIdentificationInfo) -> Self {
         Self::HostSystemIdentificationInfo(Box::new(v))
     }
 }
 impl From<crate::types::HostSystemInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostSystemInfo) -> Self {
         Self::HostSystemInfo(Box::new(v))
     }
 }
 impl From<crate::types::HostSystemResourceInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostSystemResourceInfo) -> Self {
         Self::HostSystemResourceInfo(Box::new(v))
     }
 }
 impl From<crate::types::HostSystemSwapConfiguration> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostSystemSwapConfiguration) -> Self {
         Self::HostSystemSwapConfiguration(Box::new(v))
     }
 }
 impl From<crate::types::HostSystemSwapConfigurationSystemSwapOptionKind>
 for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostSystemSwapConfigurationSystemSwapOptionKind) -> Self {
         Self::HostSystemSwapConfigurationSystemSwapOption(v)
     }
 }
 impl From<crate::types::HostTargetTransportKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostTargetTransportKind) -> Self {
         Self::HostTargetTransport(v)
     }
 }
 impl From<crate::types::HostTdxInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostTdxInfo) -> Self {
         Self::HostTdxInfo(Box::new(v))
     }
 }
 impl From<crate::types::HostTpmAttestationInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostTpmAttestationInfo) -> Self {
         Self::HostTpmAttestationInfo(Box::new(v))
     }
 }
 impl From<crate::types::HostTpmAttestationReport> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostTpmAttestationReport) -> Self {
         Self::HostTpmAttestationReport(Box::new(v))
     }
 }
 impl From<crate::types::HostTpmEventDetailsKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostTpmEventDetailsKind) -> Self {
         Self::HostTpmEventDetails(v)
     }
 }
 impl From<crate::types::HostTpmEventLogEntry> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostTpmEventLogEntry) -> Self {
         Self::HostTpmEventLogEntry(Box::new(v))
     }
 }
 impl From<crate::types::HostTrustAuthorityAttestationInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostTrustAuthorityAttestationInfo) -> Self {
         Self::HostTrustAuthorityAttestationInfo(Box::new(v))
     }
 }
 impl From<crate::types::HostUnresolvedVmfsExtent> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostUnresolvedVmfsExtent) -> Self {
         Self::HostUnresolvedVmfsExtent(Box::new(v))
     }
 }
 impl From<crate::types::HostUnresolvedVmfsResignatureSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostUnresolvedVmfsResignatureSpec) -> Self {
         Self::HostUnresolvedVmfsResignatureSpec(Box::new(v))
     }
 }
 impl From<crate::types::HostUnresolvedVmfsResolutionResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostUnresolvedVmfsResolutionResult) -> Self {
         Self::HostUnresolvedVmfsResolutionResult(Box::new(v))
     }
 }
 impl From<crate::types::HostUnresolvedVmfsResolutionSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostUnresolvedVmfsResolutionSpec) -> Self {
         Self::HostUnresolvedVmfsResolutionSpec(Box::new(v))
     }
 }
 impl From<crate::types::HostUnresolvedVmfsVolume> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostUnresolvedVmfsVolume) -> Self {
         Self::HostUnresolvedVmfsVolume(Box::new(v))
     }
 }
 impl From<crate::types::HostUnresolvedVmfsVolumeResolveStatus> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostUnresolvedVmfsVolumeResolveStatus) -> Self {
         Self::HostUnresolvedVmfsVolumeResolveStatus(Box::new(v))
     }
 }
 impl From<crate::types::HostVFlashManagerVFlashCacheConfigInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostVFlashManagerVFlashCacheConfigInfo) -> Self {
         Self::HostVFlashManagerVFlashCacheConfigInfo(Box::new(v))
     }
 }
 impl From<crate::types::HostVFlashManagerVFlashCacheConfigInfoVFlashModuleConfigOption>
 for DataObjectKind {
+    #[inline]
     fn from(
         v: crate::types::HostVFlashManagerVFlashCacheConfigInfoVFlashModuleConfigOption,
     ) -> Self {
@@ -13231,440 +14360,520 @@ for DataObjectKind {
     }
 }
 impl From<crate::types::HostVFlashManagerVFlashCacheConfigSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostVFlashManagerVFlashCacheConfigSpec) -> Self {
         Self::HostVFlashManagerVFlashCacheConfigSpec(Box::new(v))
     }
 }
 impl From<crate::types::HostVFlashManagerVFlashConfigInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostVFlashManagerVFlashConfigInfo) -> Self {
         Self::HostVFlashManagerVFlashConfigInfo(Box::new(v))
     }
 }
 impl From<crate::types::HostVFlashManagerVFlashResourceConfigInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostVFlashManagerVFlashResourceConfigInfo) -> Self {
         Self::HostVFlashManagerVFlashResourceConfigInfo(Box::new(v))
     }
 }
 impl From<crate::types::HostVFlashManagerVFlashResourceConfigSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostVFlashManagerVFlashResourceConfigSpec) -> Self {
         Self::HostVFlashManagerVFlashResourceConfigSpec(Box::new(v))
     }
 }
 impl From<crate::types::HostVFlashManagerVFlashResourceRunTimeInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostVFlashManagerVFlashResourceRunTimeInfo) -> Self {
         Self::HostVFlashManagerVFlashResourceRunTimeInfo(Box::new(v))
     }
 }
 impl From<crate::types::HostVFlashResourceConfigurationResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostVFlashResourceConfigurationResult) -> Self {
         Self::HostVFlashResourceConfigurationResult(Box::new(v))
     }
 }
 impl From<crate::types::HostVMotionConfig> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostVMotionConfig) -> Self {
         Self::HostVMotionConfig(Box::new(v))
     }
 }
 impl From<crate::types::HostVMotionInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostVMotionInfo) -> Self {
         Self::HostVMotionInfo(Box::new(v))
     }
 }
 impl From<crate::types::HostVMotionManagerDstInstantCloneResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostVMotionManagerDstInstantCloneResult) -> Self {
         Self::HostVMotionManagerDstInstantCloneResult(Box::new(v))
     }
 }
 impl From<crate::types::HostVMotionManagerSrcInstantCloneResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostVMotionManagerSrcInstantCloneResult) -> Self {
         Self::HostVMotionManagerSrcInstantCloneResult(Box::new(v))
     }
 }
 impl From<crate::types::HostVMotionNetConfig> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostVMotionNetConfig) -> Self {
         Self::HostVMotionNetConfig(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VimHostVSANStretchedClusterHostCapability> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VimHostVSANStretchedClusterHostCapability) -> Self {
         Self::VimHostVSANStretchedClusterHostCapability(Box::new(v))
     }
 }
 impl From<crate::types::HostVffsSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostVffsSpec) -> Self {
         Self::HostVffsSpec(Box::new(v))
     }
 }
 impl From<crate::types::HostVirtualNic> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostVirtualNic) -> Self {
         Self::HostVirtualNic(Box::new(v))
     }
 }
 impl From<crate::types::HostVirtualNicConfig> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostVirtualNicConfig) -> Self {
         Self::HostVirtualNicConfig(Box::new(v))
     }
 }
 impl From<crate::types::HostVirtualNicIpRouteSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostVirtualNicIpRouteSpec) -> Self {
         Self::HostVirtualNicIpRouteSpec(Box::new(v))
     }
 }
 impl From<crate::types::HostVirtualNicOpaqueNetworkSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostVirtualNicOpaqueNetworkSpec) -> Self {
         Self::HostVirtualNicOpaqueNetworkSpec(Box::new(v))
     }
 }
 impl From<crate::types::HostVirtualNicSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostVirtualNicSpec) -> Self {
         Self::HostVirtualNicSpec(Box::new(v))
     }
 }
 impl From<crate::types::HostVirtualNicConnection> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostVirtualNicConnection) -> Self {
         Self::HostVirtualNicConnection(Box::new(v))
     }
 }
 impl From<crate::types::VirtualNicManagerNetConfig> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualNicManagerNetConfig) -> Self {
         Self::VirtualNicManagerNetConfig(Box::new(v))
     }
 }
 impl From<crate::types::HostVirtualNicManagerNicTypeSelection> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostVirtualNicManagerNicTypeSelection) -> Self {
         Self::HostVirtualNicManagerNicTypeSelection(Box::new(v))
     }
 }
 impl From<crate::types::HostVirtualNicManagerInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostVirtualNicManagerInfo) -> Self {
         Self::HostVirtualNicManagerInfo(Box::new(v))
     }
 }
 impl From<crate::types::HostVirtualSwitch> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostVirtualSwitch) -> Self {
         Self::HostVirtualSwitch(Box::new(v))
     }
 }
 impl From<crate::types::HostVirtualSwitchBeaconConfig> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostVirtualSwitchBeaconConfig) -> Self {
         Self::HostVirtualSwitchBeaconConfig(Box::new(v))
     }
 }
 impl From<crate::types::HostVirtualSwitchBridgeKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostVirtualSwitchBridgeKind) -> Self {
         Self::HostVirtualSwitchBridge(v)
     }
 }
 impl From<crate::types::HostVirtualSwitchConfig> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostVirtualSwitchConfig) -> Self {
         Self::HostVirtualSwitchConfig(Box::new(v))
     }
 }
 impl From<crate::types::HostVirtualSwitchSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostVirtualSwitchSpec) -> Self {
         Self::HostVirtualSwitchSpec(Box::new(v))
     }
 }
 impl From<crate::types::HostVmciAccessManagerAccessSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostVmciAccessManagerAccessSpec) -> Self {
         Self::HostVmciAccessManagerAccessSpec(Box::new(v))
     }
 }
 impl From<crate::types::VmfsDatastoreOption> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VmfsDatastoreOption) -> Self {
         Self::VmfsDatastoreOption(Box::new(v))
     }
 }
 impl From<crate::types::VmfsDatastoreBaseOptionKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VmfsDatastoreBaseOptionKind) -> Self {
         Self::VmfsDatastoreBaseOption(v)
     }
 }
 impl From<crate::types::VmfsDatastoreSpecKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VmfsDatastoreSpecKind) -> Self {
         Self::VmfsDatastoreSpec(v)
     }
 }
 impl From<crate::types::HostVmfsRescanResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostVmfsRescanResult) -> Self {
         Self::HostVmfsRescanResult(Box::new(v))
     }
 }
 impl From<crate::types::VmfsConfigOption> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VmfsConfigOption) -> Self {
         Self::VmfsConfigOption(Box::new(v))
     }
 }
 impl From<crate::types::HostVmfsSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostVmfsSpec) -> Self {
         Self::HostVmfsSpec(Box::new(v))
     }
 }
 impl From<crate::types::VmfsUnmapBandwidthSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VmfsUnmapBandwidthSpec) -> Self {
         Self::VmfsUnmapBandwidthSpec(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanBasicDeviceInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanBasicDeviceInfo) -> Self {
         Self::VsanBasicDeviceInfo(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanClusterMembershipInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanClusterMembershipInfo) -> Self {
         Self::VsanClusterMembershipInfo(Box::new(v))
     }
 }
 impl From<crate::types::VsanDaemonHealth> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanDaemonHealth) -> Self {
         Self::VsanDaemonHealth(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanDiskEncryptionHealth> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanDiskEncryptionHealth) -> Self {
         Self::VsanDiskEncryptionHealth(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanDiskRebalanceResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanDiskRebalanceResult) -> Self {
         Self::VsanDiskRebalanceResult(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanDitEncryptionHealthSummary> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanDitEncryptionHealthSummary) -> Self {
         Self::VsanDitEncryptionHealthSummary(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanEncryptionHealthSummary> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanEncryptionHealthSummary) -> Self {
         Self::VsanEncryptionHealthSummary(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanFailedRepairObjectResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanFailedRepairObjectResult) -> Self {
         Self::VsanFailedRepairObjectResult(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanFileServerHealthSummary> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanFileServerHealthSummary) -> Self {
         Self::VsanFileServerHealthSummary(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanFileServiceBalanceHealth> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanFileServiceBalanceHealth) -> Self {
         Self::VsanFileServiceBalanceHealth(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanFileServiceHealthSummary> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanFileServiceHealthSummary) -> Self {
         Self::VsanFileServiceHealthSummary(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanFileServiceRootFsHealth> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanFileServiceRootFsHealth) -> Self {
         Self::VsanFileServiceRootFsHealth(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanFileServiceShareHealthSummary> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanFileServiceShareHealthSummary) -> Self {
         Self::VsanFileServiceShareHealthSummary(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanHclCommonDeviceInfoKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanHclCommonDeviceInfoKind) -> Self {
         Self::VsanHclCommonDeviceInfo(v)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanHclComputeResource> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanHclComputeResource) -> Self {
         Self::VsanHclComputeResource(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanHclControllerInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanHclControllerInfo) -> Self {
         Self::VsanHclControllerInfo(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanHclDiskInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanHclDiskInfo) -> Self {
         Self::VsanHclDiskInfo(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanHclFirmwareFile> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanHclFirmwareFile) -> Self {
         Self::VsanHclFirmwareFile(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanHclFirmwareUpdateSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanHclFirmwareUpdateSpec) -> Self {
         Self::VsanHclFirmwareUpdateSpec(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanHclMemInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanHclMemInfo) -> Self {
         Self::VsanHclMemInfo(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanHealthObjectStats> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanHealthObjectStats) -> Self {
         Self::VsanHealthObjectStats(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanHealthQuerySpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanHealthQuerySpec) -> Self {
         Self::VsanHealthQuerySpec(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanHostCimProviderInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanHostCimProviderInfo) -> Self {
         Self::VsanHostCimProviderInfo(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanHostEMMSummary> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanHostEMMSummary) -> Self {
         Self::VsanHostEMMSummary(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanHostFwComponent> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanHostFwComponent) -> Self {
         Self::VsanHostFwComponent(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanHostGlobalDedupConfigHealthSummary> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanHostGlobalDedupConfigHealthSummary) -> Self {
         Self::VsanHostGlobalDedupConfigHealthSummary(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanHostHciMeshDitEncryptionHealth> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanHostHciMeshDitEncryptionHealth) -> Self {
         Self::VsanHostHciMeshDitEncryptionHealth(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanHostHciMeshDitEncryptionHealthSummary> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanHostHciMeshDitEncryptionHealthSummary) -> Self {
         Self::VsanHostHciMeshDitEncryptionHealthSummary(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanHostHclInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanHostHclInfo) -> Self {
         Self::VsanHostHclInfo(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanHostHealthSystemStatusResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanHostHealthSystemStatusResult) -> Self {
         Self::VsanHostHealthSystemStatusResult(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanHostHwDeviceId> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanHostHwDeviceId) -> Self {
         Self::VsanHostHwDeviceId(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanHostIoInsightInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanHostIoInsightInfo) -> Self {
         Self::VsanHostIoInsightInfo(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanHostQueryCheckLimitsSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanHostQueryCheckLimitsSpec) -> Self {
         Self::VsanHostQueryCheckLimitsSpec(Box::new(v))
     }
 }
 impl From<crate::types::VsanHostReference> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanHostReference) -> Self {
         Self::VsanHostReference(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanHostVirtualApplianceInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanHostVirtualApplianceInfo) -> Self {
         Self::VsanHostVirtualApplianceInfo(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanHostVmdkLoadTestResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanHostVmdkLoadTestResult) -> Self {
         Self::VsanHostVmdkLoadTestResult(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanHwToVcgInfoMapping> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanHwToVcgInfoMapping) -> Self {
         Self::VsanHwToVcgInfoMapping(Box::new(v))
     }
 }
 impl From<crate::types::HostVsanInternalSystemCmmdsQuery> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostVsanInternalSystemCmmdsQuery) -> Self {
         Self::HostVsanInternalSystemCmmdsQuery(Box::new(v))
     }
 }
 impl From<crate::types::HostVsanInternalSystemDeleteVsanObjectsResult>
 for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostVsanInternalSystemDeleteVsanObjectsResult) -> Self {
         Self::HostVsanInternalSystemDeleteVsanObjectsResult(Box::new(v))
     }
 }
 impl From<crate::types::VsanNewPolicyBatch> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanNewPolicyBatch) -> Self {
         Self::VsanNewPolicyBatch(Box::new(v))
     }
 }
 impl From<crate::types::VsanPolicyChangeBatch> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanPolicyChangeBatch) -> Self {
         Self::VsanPolicyChangeBatch(Box::new(v))
     }
 }
 impl From<crate::types::VsanPolicyCost> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanPolicyCost) -> Self {
         Self::VsanPolicyCost(Box::new(v))
     }
 }
 impl From<crate::types::VsanPolicySatisfiability> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanPolicySatisfiability) -> Self {
         Self::VsanPolicySatisfiability(Box::new(v))
     }
 }
 impl From<crate::types::HostVsanInternalSystemVsanObjectOperationResult>
 for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostVsanInternalSystemVsanObjectOperationResult) -> Self {
         Self::HostVsanInternalSystemVsanObjectOperationResult(Box::new(v))
     }
 }
 impl From<crate::types::HostVsanInternalSystemVsanPhysicalDiskDiagnosticsResult>
 for DataObjectKind {
+    #[inline]
     fn from(
         v: crate::types::HostVsanInternalSystemVsanPhysicalDiskDiagnosticsResult,
     ) -> Self {
@@ -13673,502 +14882,596 @@ for DataObjectKind {
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanIoInsightInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanIoInsightInfo) -> Self {
         Self::VsanIoInsightInfo(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanIperfClientSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanIperfClientSpec) -> Self {
         Self::VsanIperfClientSpec(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanKmsHealth> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanKmsHealth) -> Self {
         Self::VsanKmsHealth(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanLicensedDiskResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanLicensedDiskResult) -> Self {
         Self::VsanLicensedDiskResult(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanLimitHealthResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanLimitHealthResult) -> Self {
         Self::VsanLimitHealthResult(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanNetworkDiagnosticsHealthInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanNetworkDiagnosticsHealthInfo) -> Self {
         Self::VsanNetworkDiagnosticsHealthInfo(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanNetworkHealthResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanNetworkHealthResult) -> Self {
         Self::VsanNetworkHealthResult(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanNetworkLoadTestResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanNetworkLoadTestResult) -> Self {
         Self::VsanNetworkLoadTestResult(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanNetworkPeerHealthResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanNetworkPeerHealthResult) -> Self {
         Self::VsanNetworkPeerHealthResult(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanNicRdmaInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanNicRdmaInfo) -> Self {
         Self::VsanNicRdmaInfo(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanObjectHealth> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanObjectHealth) -> Self {
         Self::VsanObjectHealth(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanObjectOverallHealth> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanObjectOverallHealth) -> Self {
         Self::VsanObjectOverallHealth(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanPhysicalDiskHealth> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanPhysicalDiskHealth) -> Self {
         Self::VsanPhysicalDiskHealth(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanPhysicalDiskHealthSummary> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanPhysicalDiskHealthSummary) -> Self {
         Self::VsanPhysicalDiskHealthSummary(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanProactiveRebalanceInfoEx> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanProactiveRebalanceInfoEx) -> Self {
         Self::VsanProactiveRebalanceInfoEx(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanQueryResultHostInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanQueryResultHostInfo) -> Self {
         Self::VsanQueryResultHostInfo(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanRepairObjectsResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanRepairObjectsResult) -> Self {
         Self::VsanRepairObjectsResult(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanResourceHealth> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanResourceHealth) -> Self {
         Self::VsanResourceHealth(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanServerClusterInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanServerClusterInfo) -> Self {
         Self::VsanServerClusterInfo(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanSmartDiskStats> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanSmartDiskStats) -> Self {
         Self::VsanSmartDiskStats(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanSmartParameter> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanSmartParameter) -> Self {
         Self::VsanSmartParameter(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanSmartStatsHostSummary> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanSmartStatsHostSummary) -> Self {
         Self::VsanSmartStatsHostSummary(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanVcgDeviceInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanVcgDeviceInfo) -> Self {
         Self::VsanVcgDeviceInfo(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanVmdkIOLoadSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanVmdkIOLoadSpec) -> Self {
         Self::VsanVmdkIOLoadSpec(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanVmdkLoadTestResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanVmdkLoadTestResult) -> Self {
         Self::VsanVmdkLoadTestResult(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanVmdkLoadTestSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanVmdkLoadTestSpec) -> Self {
         Self::VsanVmdkLoadTestSpec(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanVsanPcapResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanVsanPcapResult) -> Self {
         Self::VsanVsanPcapResult(Box::new(v))
     }
 }
 impl From<crate::types::HostVvolNQN> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostVvolNQN) -> Self {
         Self::HostVvolNQN(Box::new(v))
     }
 }
 impl From<crate::types::VVolHostPE> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VVolHostPE) -> Self {
         Self::VVolHostPE(Box::new(v))
     }
 }
 impl From<crate::types::HostVvolVolumeHostVvolNQN> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostVvolVolumeHostVvolNQN) -> Self {
         Self::HostVvolVolumeHostVvolNQN(Box::new(v))
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::HostVvolVolumeSpecification> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostVvolVolumeSpecification) -> Self {
         Self::HostVvolVolumeSpecification(Box::new(v))
     }
 }
 impl From<crate::types::NetDhcpConfigInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::NetDhcpConfigInfo) -> Self {
         Self::NetDhcpConfigInfo(Box::new(v))
     }
 }
 impl From<crate::types::NetDhcpConfigInfoDhcpOptions> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::NetDhcpConfigInfoDhcpOptions) -> Self {
         Self::NetDhcpConfigInfoDhcpOptions(Box::new(v))
     }
 }
 impl From<crate::types::NetDhcpConfigSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::NetDhcpConfigSpec) -> Self {
         Self::NetDhcpConfigSpec(Box::new(v))
     }
 }
 impl From<crate::types::NetDhcpConfigSpecDhcpOptionsSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::NetDhcpConfigSpecDhcpOptionsSpec) -> Self {
         Self::NetDhcpConfigSpecDhcpOptionsSpec(Box::new(v))
     }
 }
 impl From<crate::types::NetDnsConfigInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::NetDnsConfigInfo) -> Self {
         Self::NetDnsConfigInfo(Box::new(v))
     }
 }
 impl From<crate::types::NetDnsConfigSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::NetDnsConfigSpec) -> Self {
         Self::NetDnsConfigSpec(Box::new(v))
     }
 }
 impl From<crate::types::NetIpConfigInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::NetIpConfigInfo) -> Self {
         Self::NetIpConfigInfo(Box::new(v))
     }
 }
 impl From<crate::types::NetIpConfigInfoIpAddress> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::NetIpConfigInfoIpAddress) -> Self {
         Self::NetIpConfigInfoIpAddress(Box::new(v))
     }
 }
 impl From<crate::types::NetIpConfigSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::NetIpConfigSpec) -> Self {
         Self::NetIpConfigSpec(Box::new(v))
     }
 }
 impl From<crate::types::NetIpConfigSpecIpAddressSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::NetIpConfigSpecIpAddressSpec) -> Self {
         Self::NetIpConfigSpecIpAddressSpec(Box::new(v))
     }
 }
 impl From<crate::types::NetIpRouteConfigInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::NetIpRouteConfigInfo) -> Self {
         Self::NetIpRouteConfigInfo(Box::new(v))
     }
 }
 impl From<crate::types::NetIpRouteConfigInfoGateway> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::NetIpRouteConfigInfoGateway) -> Self {
         Self::NetIpRouteConfigInfoGateway(Box::new(v))
     }
 }
 impl From<crate::types::NetIpRouteConfigInfoIpRoute> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::NetIpRouteConfigInfoIpRoute) -> Self {
         Self::NetIpRouteConfigInfoIpRoute(Box::new(v))
     }
 }
 impl From<crate::types::NetIpRouteConfigSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::NetIpRouteConfigSpec) -> Self {
         Self::NetIpRouteConfigSpec(Box::new(v))
     }
 }
 impl From<crate::types::NetIpRouteConfigSpecGatewaySpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::NetIpRouteConfigSpecGatewaySpec) -> Self {
         Self::NetIpRouteConfigSpecGatewaySpec(Box::new(v))
     }
 }
 impl From<crate::types::NetIpRouteConfigSpecIpRouteSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::NetIpRouteConfigSpecIpRouteSpec) -> Self {
         Self::NetIpRouteConfigSpecIpRouteSpec(Box::new(v))
     }
 }
 impl From<crate::types::NetIpStackInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::NetIpStackInfo) -> Self {
         Self::NetIpStackInfo(Box::new(v))
     }
 }
 impl From<crate::types::NetIpStackInfoDefaultRouter> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::NetIpStackInfoDefaultRouter) -> Self {
         Self::NetIpStackInfoDefaultRouter(Box::new(v))
     }
 }
 impl From<crate::types::NetIpStackInfoNetToMedia> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::NetIpStackInfoNetToMedia) -> Self {
         Self::NetIpStackInfoNetToMedia(Box::new(v))
     }
 }
 impl From<crate::types::NetBIOSConfigInfoKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::NetBIOSConfigInfoKind) -> Self {
         Self::NetBIOSConfigInfo(v)
     }
 }
 impl From<crate::types::ArrayUpdateSpecKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ArrayUpdateSpecKind) -> Self {
         Self::ArrayUpdateSpec(v)
     }
 }
 impl From<crate::types::OptionTypeKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::OptionTypeKind) -> Self {
         Self::OptionType(v)
     }
 }
 impl From<crate::types::OptionValueKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::OptionValueKind) -> Self {
         Self::OptionValue(v)
     }
 }
 impl From<crate::types::ApplyProfileKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ApplyProfileKind) -> Self {
         Self::ApplyProfile(v)
     }
 }
 impl From<crate::types::ProfileApplyProfileProperty> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ProfileApplyProfileProperty) -> Self {
         Self::ProfileApplyProfileProperty(Box::new(v))
     }
 }
 impl From<crate::types::ComplianceLocator> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ComplianceLocator) -> Self {
         Self::ComplianceLocator(Box::new(v))
     }
 }
 impl From<crate::types::ComplianceProfile> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ComplianceProfile) -> Self {
         Self::ComplianceProfile(Box::new(v))
     }
 }
 impl From<crate::types::ComplianceResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ComplianceResult) -> Self {
         Self::ComplianceResult(Box::new(v))
     }
 }
 impl From<crate::types::ComplianceFailure> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ComplianceFailure) -> Self {
         Self::ComplianceFailure(Box::new(v))
     }
 }
 impl From<crate::types::ComplianceFailureComplianceFailureValues> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ComplianceFailureComplianceFailureValues) -> Self {
         Self::ComplianceFailureComplianceFailureValues(Box::new(v))
     }
 }
 impl From<crate::types::ProfileDeferredPolicyOptionParameter> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ProfileDeferredPolicyOptionParameter) -> Self {
         Self::ProfileDeferredPolicyOptionParameter(Box::new(v))
     }
 }
 impl From<crate::types::ProfileExpressionKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ProfileExpressionKind) -> Self {
         Self::ProfileExpression(v)
     }
 }
 impl From<crate::types::ProfileExpressionMetadata> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ProfileExpressionMetadata) -> Self {
         Self::ProfileExpressionMetadata(Box::new(v))
     }
 }
 impl From<crate::types::ProfileParameterMetadata> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ProfileParameterMetadata) -> Self {
         Self::ProfileParameterMetadata(Box::new(v))
     }
 }
 impl From<crate::types::ProfileParameterMetadataParameterRelationMetadata>
 for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ProfileParameterMetadataParameterRelationMetadata) -> Self {
         Self::ProfileParameterMetadataParameterRelationMetadata(Box::new(v))
     }
 }
 impl From<crate::types::ProfilePolicy> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ProfilePolicy) -> Self {
         Self::ProfilePolicy(Box::new(v))
     }
 }
 impl From<crate::types::ProfilePolicyMetadata> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ProfilePolicyMetadata) -> Self {
         Self::ProfilePolicyMetadata(Box::new(v))
     }
 }
 impl From<crate::types::PolicyOptionKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::PolicyOptionKind) -> Self {
         Self::PolicyOption(v)
     }
 }
 impl From<crate::types::ProfilePolicyOptionMetadataKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ProfilePolicyOptionMetadataKind) -> Self {
         Self::ProfilePolicyOptionMetadata(v)
     }
 }
 impl From<crate::types::ProfileConfigInfoKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ProfileConfigInfoKind) -> Self {
         Self::ProfileConfigInfo(v)
     }
 }
 impl From<crate::types::ProfileCreateSpecKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ProfileCreateSpecKind) -> Self {
         Self::ProfileCreateSpec(v)
     }
 }
 impl From<crate::types::ProfileDescription> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ProfileDescription) -> Self {
         Self::ProfileDescription(Box::new(v))
     }
 }
 impl From<crate::types::ProfileDescriptionSection> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ProfileDescriptionSection) -> Self {
         Self::ProfileDescriptionSection(Box::new(v))
     }
 }
 impl From<crate::types::ProfileMetadata> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ProfileMetadata) -> Self {
         Self::ProfileMetadata(Box::new(v))
     }
 }
 impl From<crate::types::ProfileMetadataProfileOperationMessage> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ProfileMetadataProfileOperationMessage) -> Self {
         Self::ProfileMetadataProfileOperationMessage(Box::new(v))
     }
 }
 impl From<crate::types::ProfileMetadataProfileSortSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ProfileMetadataProfileSortSpec) -> Self {
         Self::ProfileMetadataProfileSortSpec(Box::new(v))
     }
 }
 impl From<crate::types::ProfilePropertyPath> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ProfilePropertyPath) -> Self {
         Self::ProfilePropertyPath(Box::new(v))
     }
 }
 impl From<crate::types::ProfileProfileStructure> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ProfileProfileStructure) -> Self {
         Self::ProfileProfileStructure(Box::new(v))
     }
 }
 impl From<crate::types::ProfileProfileStructureProperty> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ProfileProfileStructureProperty) -> Self {
         Self::ProfileProfileStructureProperty(Box::new(v))
     }
 }
 impl From<crate::types::AnswerFile> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::AnswerFile) -> Self {
         Self::AnswerFile(Box::new(v))
     }
 }
 impl From<crate::types::AnswerFileStatusResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::AnswerFileStatusResult) -> Self {
         Self::AnswerFileStatusResult(Box::new(v))
     }
 }
 impl From<crate::types::AnswerFileStatusError> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::AnswerFileStatusError) -> Self {
         Self::AnswerFileStatusError(Box::new(v))
     }
 }
 impl From<crate::types::ProfileExecuteResultKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ProfileExecuteResultKind) -> Self {
         Self::ProfileExecuteResult(v)
     }
 }
 impl From<crate::types::ProfileExecuteError> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ProfileExecuteError) -> Self {
         Self::ProfileExecuteError(Box::new(v))
     }
 }
 impl From<crate::types::HostProfileValidationFailureInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostProfileValidationFailureInfo) -> Self {
         Self::HostProfileValidationFailureInfo(Box::new(v))
     }
 }
 impl From<crate::types::HostSpecification> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostSpecification) -> Self {
         Self::HostSpecification(Box::new(v))
     }
 }
 impl From<crate::types::HostSubSpecification> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostSubSpecification) -> Self {
         Self::HostSubSpecification(Box::new(v))
     }
 }
 impl From<crate::types::AnswerFileCreateSpecKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::AnswerFileCreateSpecKind) -> Self {
         Self::AnswerFileCreateSpec(v)
     }
 }
 impl From<crate::types::ApplyHostProfileConfigurationResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ApplyHostProfileConfigurationResult) -> Self {
         Self::ApplyHostProfileConfigurationResult(Box::new(v))
     }
 }
 impl From<crate::types::HostProfileManagerCompositionResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostProfileManagerCompositionResult) -> Self {
         Self::HostProfileManagerCompositionResult(Box::new(v))
     }
 }
 impl From<crate::types::HostProfileManagerCompositionResultResultElement>
 for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostProfileManagerCompositionResultResultElement) -> Self {
         Self::HostProfileManagerCompositionResultResultElement(Box::new(v))
     }
 }
 impl From<crate::types::HostProfileManagerCompositionValidationResult>
 for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostProfileManagerCompositionValidationResult) -> Self {
         Self::HostProfileManagerCompositionValidationResult(Box::new(v))
     }
 }
 impl From<crate::types::HostProfileManagerCompositionValidationResultResultElement>
 for DataObjectKind {
+    #[inline]
     fn from(
         v: crate::types::HostProfileManagerCompositionValidationResultResultElement,
     ) -> Self {
@@ -14176,357 +15479,428 @@ for DataObjectKind {
     }
 }
 impl From<crate::types::HostProfileManagerConfigTaskList> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostProfileManagerConfigTaskList) -> Self {
         Self::HostProfileManagerConfigTaskList(Box::new(v))
     }
 }
 impl From<crate::types::HostProfilesEntityCustomizationsKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostProfilesEntityCustomizationsKind) -> Self {
         Self::HostProfilesEntityCustomizations(v)
     }
 }
 impl From<crate::types::HostProfileManagerHostToConfigSpecMap> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostProfileManagerHostToConfigSpecMap) -> Self {
         Self::HostProfileManagerHostToConfigSpecMap(Box::new(v))
     }
 }
 impl From<crate::types::ScheduledTaskDescription> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ScheduledTaskDescription) -> Self {
         Self::ScheduledTaskDescription(Box::new(v))
     }
 }
 impl From<crate::types::ScheduledTaskSpecKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ScheduledTaskSpecKind) -> Self {
         Self::ScheduledTaskSpec(v)
     }
 }
 impl From<crate::types::TaskSchedulerKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::TaskSchedulerKind) -> Self {
         Self::TaskScheduler(v)
     }
 }
 impl From<crate::types::ApplyStorageRecommendationResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ApplyStorageRecommendationResult) -> Self {
         Self::ApplyStorageRecommendationResult(Box::new(v))
     }
 }
 impl From<crate::types::StorageDrsAutomationConfig> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::StorageDrsAutomationConfig) -> Self {
         Self::StorageDrsAutomationConfig(Box::new(v))
     }
 }
 impl From<crate::types::StorageDrsConfigInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::StorageDrsConfigInfo) -> Self {
         Self::StorageDrsConfigInfo(Box::new(v))
     }
 }
 impl From<crate::types::StorageDrsConfigSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::StorageDrsConfigSpec) -> Self {
         Self::StorageDrsConfigSpec(Box::new(v))
     }
 }
 impl From<crate::types::StorageDrsIoLoadBalanceConfig> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::StorageDrsIoLoadBalanceConfig) -> Self {
         Self::StorageDrsIoLoadBalanceConfig(Box::new(v))
     }
 }
 impl From<crate::types::PlacementAffinityRule> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::PlacementAffinityRule) -> Self {
         Self::PlacementAffinityRule(Box::new(v))
     }
 }
 impl From<crate::types::PlacementRankResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::PlacementRankResult) -> Self {
         Self::PlacementRankResult(Box::new(v))
     }
 }
 impl From<crate::types::PlacementRankSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::PlacementRankSpec) -> Self {
         Self::PlacementRankSpec(Box::new(v))
     }
 }
 impl From<crate::types::StorageDrsPlacementRankVmSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::StorageDrsPlacementRankVmSpec) -> Self {
         Self::StorageDrsPlacementRankVmSpec(Box::new(v))
     }
 }
 impl From<crate::types::StorageDrsPodConfigInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::StorageDrsPodConfigInfo) -> Self {
         Self::StorageDrsPodConfigInfo(Box::new(v))
     }
 }
 impl From<crate::types::StorageDrsPodConfigSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::StorageDrsPodConfigSpec) -> Self {
         Self::StorageDrsPodConfigSpec(Box::new(v))
     }
 }
 impl From<crate::types::StorageDrsPodSelectionSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::StorageDrsPodSelectionSpec) -> Self {
         Self::StorageDrsPodSelectionSpec(Box::new(v))
     }
 }
 impl From<crate::types::PodDiskLocator> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::PodDiskLocator) -> Self {
         Self::PodDiskLocator(Box::new(v))
     }
 }
 impl From<crate::types::VmPodConfigForPlacement> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VmPodConfigForPlacement) -> Self {
         Self::VmPodConfigForPlacement(Box::new(v))
     }
 }
 impl From<crate::types::StorageDrsSpaceLoadBalanceConfig> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::StorageDrsSpaceLoadBalanceConfig) -> Self {
         Self::StorageDrsSpaceLoadBalanceConfig(Box::new(v))
     }
 }
 impl From<crate::types::StoragePlacementResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::StoragePlacementResult) -> Self {
         Self::StoragePlacementResult(Box::new(v))
     }
 }
 impl From<crate::types::StoragePlacementSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::StoragePlacementSpec) -> Self {
         Self::StoragePlacementSpec(Box::new(v))
     }
 }
 impl From<crate::types::StorageDrsVmConfigInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::StorageDrsVmConfigInfo) -> Self {
         Self::StorageDrsVmConfigInfo(Box::new(v))
     }
 }
 impl From<crate::types::VAppCloneSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VAppCloneSpec) -> Self {
         Self::VAppCloneSpec(Box::new(v))
     }
 }
 impl From<crate::types::VAppCloneSpecNetworkMappingPair> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VAppCloneSpecNetworkMappingPair) -> Self {
         Self::VAppCloneSpecNetworkMappingPair(Box::new(v))
     }
 }
 impl From<crate::types::VAppCloneSpecResourceMap> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VAppCloneSpecResourceMap) -> Self {
         Self::VAppCloneSpecResourceMap(Box::new(v))
     }
 }
 impl From<crate::types::VAppEntityConfigInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VAppEntityConfigInfo) -> Self {
         Self::VAppEntityConfigInfo(Box::new(v))
     }
 }
 impl From<crate::types::VAppIPAssignmentInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VAppIPAssignmentInfo) -> Self {
         Self::VAppIPAssignmentInfo(Box::new(v))
     }
 }
 impl From<crate::types::IpPool> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::IpPool) -> Self {
         Self::IpPool(Box::new(v))
     }
 }
 impl From<crate::types::IpPoolAssociation> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::IpPoolAssociation) -> Self {
         Self::IpPoolAssociation(Box::new(v))
     }
 }
 impl From<crate::types::IpPoolIpPoolConfigInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::IpPoolIpPoolConfigInfo) -> Self {
         Self::IpPoolIpPoolConfigInfo(Box::new(v))
     }
 }
 impl From<crate::types::VAppOvfSectionInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VAppOvfSectionInfo) -> Self {
         Self::VAppOvfSectionInfo(Box::new(v))
     }
 }
 impl From<crate::types::VAppProductInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VAppProductInfo) -> Self {
         Self::VAppProductInfo(Box::new(v))
     }
 }
 impl From<crate::types::VAppPropertyInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VAppPropertyInfo) -> Self {
         Self::VAppPropertyInfo(Box::new(v))
     }
 }
 impl From<crate::types::VmConfigInfoKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VmConfigInfoKind) -> Self {
         Self::VmConfigInfo(v)
     }
 }
 impl From<crate::types::VmConfigSpecKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VmConfigSpecKind) -> Self {
         Self::VmConfigSpec(v)
     }
 }
 impl From<crate::types::ClusterNetworkConfigSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ClusterNetworkConfigSpec) -> Self {
         Self::ClusterNetworkConfigSpec(Box::new(v))
     }
 }
 impl From<crate::types::FailoverNodeInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::FailoverNodeInfo) -> Self {
         Self::FailoverNodeInfo(Box::new(v))
     }
 }
 impl From<crate::types::NodeDeploymentSpecKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::NodeDeploymentSpecKind) -> Self {
         Self::NodeDeploymentSpec(v)
     }
 }
 impl From<crate::types::NodeNetworkSpecKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::NodeNetworkSpecKind) -> Self {
         Self::NodeNetworkSpec(v)
     }
 }
 impl From<crate::types::SourceNodeSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::SourceNodeSpec) -> Self {
         Self::SourceNodeSpec(Box::new(v))
     }
 }
 impl From<crate::types::VchaClusterConfigInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VchaClusterConfigInfo) -> Self {
         Self::VchaClusterConfigInfo(Box::new(v))
     }
 }
 impl From<crate::types::VchaClusterConfigSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VchaClusterConfigSpec) -> Self {
         Self::VchaClusterConfigSpec(Box::new(v))
     }
 }
 impl From<crate::types::VchaClusterDeploymentSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VchaClusterDeploymentSpec) -> Self {
         Self::VchaClusterDeploymentSpec(Box::new(v))
     }
 }
 impl From<crate::types::VchaClusterNetworkSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VchaClusterNetworkSpec) -> Self {
         Self::VchaClusterNetworkSpec(Box::new(v))
     }
 }
 impl From<crate::types::WitnessNodeInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::WitnessNodeInfo) -> Self {
         Self::WitnessNodeInfo(Box::new(v))
     }
 }
 impl From<crate::types::VchaClusterHealth> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VchaClusterHealth) -> Self {
         Self::VchaClusterHealth(Box::new(v))
     }
 }
 impl From<crate::types::VchaClusterRuntimeInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VchaClusterRuntimeInfo) -> Self {
         Self::VchaClusterRuntimeInfo(Box::new(v))
     }
 }
 impl From<crate::types::VchaNodeRuntimeInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VchaNodeRuntimeInfo) -> Self {
         Self::VchaNodeRuntimeInfo(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineAffinityInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineAffinityInfo) -> Self {
         Self::VirtualMachineAffinityInfo(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineBaseIndependentFilterSpecKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineBaseIndependentFilterSpecKind) -> Self {
         Self::VirtualMachineBaseIndependentFilterSpec(v)
     }
 }
 impl From<crate::types::VirtualMachineBootOptions> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineBootOptions) -> Self {
         Self::VirtualMachineBootOptions(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineBootOptionsBootableDeviceKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineBootOptionsBootableDeviceKind) -> Self {
         Self::VirtualMachineBootOptionsBootableDevice(v)
     }
 }
 impl From<crate::types::VirtualMachineCapability> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineCapability) -> Self {
         Self::VirtualMachineCapability(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineCertThumbprint> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineCertThumbprint) -> Self {
         Self::VirtualMachineCertThumbprint(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineCloneSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineCloneSpec) -> Self {
         Self::VirtualMachineCloneSpec(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineConfigInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineConfigInfo) -> Self {
         Self::VirtualMachineConfigInfo(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineConfigInfoDatastoreUrlPair> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineConfigInfoDatastoreUrlPair) -> Self {
         Self::VirtualMachineConfigInfoDatastoreUrlPair(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineConfigInfoOverheadInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineConfigInfoOverheadInfo) -> Self {
         Self::VirtualMachineConfigInfoOverheadInfo(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineConfigOption> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineConfigOption) -> Self {
         Self::VirtualMachineConfigOption(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineConfigOptionDescriptor> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineConfigOptionDescriptor) -> Self {
         Self::VirtualMachineConfigOptionDescriptor(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineConfigSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineConfigSpec) -> Self {
         Self::VirtualMachineConfigSpec(Box::new(v))
     }
 }
 impl From<crate::types::ConfigTarget> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ConfigTarget) -> Self {
         Self::ConfigTarget(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineConsolePreferences> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineConsolePreferences) -> Self {
         Self::VirtualMachineConsolePreferences(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineContentLibraryItemInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineContentLibraryItemInfo) -> Self {
         Self::VirtualMachineContentLibraryItemInfo(Box::new(v))
     }
 }
 impl From<crate::types::DatastoreOption> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DatastoreOption) -> Self {
         Self::DatastoreOption(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineDatastoreVolumeOption> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineDatastoreVolumeOption) -> Self {
         Self::VirtualMachineDatastoreVolumeOption(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineDefaultPowerOpInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineDefaultPowerOpInfo) -> Self {
         Self::VirtualMachineDefaultPowerOpInfo(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineDeviceRuntimeInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineDeviceRuntimeInfo) -> Self {
         Self::VirtualMachineDeviceRuntimeInfo(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineDeviceRuntimeInfoDeviceRuntimeStateKind>
 for DataObjectKind {
+    #[inline]
     fn from(
         v: crate::types::VirtualMachineDeviceRuntimeInfoDeviceRuntimeStateKind,
     ) -> Self {
@@ -14534,392 +15908,469 @@ for DataObjectKind {
     }
 }
 impl From<crate::types::VirtualMachineDvxClassInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineDvxClassInfo) -> Self {
         Self::VirtualMachineDvxClassInfo(Box::new(v))
     }
 }
 impl From<crate::types::FaultToleranceConfigInfoKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::FaultToleranceConfigInfoKind) -> Self {
         Self::FaultToleranceConfigInfo(v)
     }
 }
 impl From<crate::types::FaultToleranceConfigSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::FaultToleranceConfigSpec) -> Self {
         Self::FaultToleranceConfigSpec(Box::new(v))
     }
 }
 impl From<crate::types::FaultToleranceMetaSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::FaultToleranceMetaSpec) -> Self {
         Self::FaultToleranceMetaSpec(Box::new(v))
     }
 }
 impl From<crate::types::FaultToleranceSecondaryOpResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::FaultToleranceSecondaryOpResult) -> Self {
         Self::FaultToleranceSecondaryOpResult(Box::new(v))
     }
 }
 impl From<crate::types::FaultToleranceVMConfigSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::FaultToleranceVMConfigSpec) -> Self {
         Self::FaultToleranceVMConfigSpec(Box::new(v))
     }
 }
 impl From<crate::types::FaultToleranceDiskSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::FaultToleranceDiskSpec) -> Self {
         Self::FaultToleranceDiskSpec(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineFeatureRequirement> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineFeatureRequirement) -> Self {
         Self::VirtualMachineFeatureRequirement(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineFileInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineFileInfo) -> Self {
         Self::VirtualMachineFileInfo(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineFileLayout> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineFileLayout) -> Self {
         Self::VirtualMachineFileLayout(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineFileLayoutDiskLayout> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineFileLayoutDiskLayout) -> Self {
         Self::VirtualMachineFileLayoutDiskLayout(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineFileLayoutSnapshotLayout> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineFileLayoutSnapshotLayout) -> Self {
         Self::VirtualMachineFileLayoutSnapshotLayout(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineFileLayoutEx> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineFileLayoutEx) -> Self {
         Self::VirtualMachineFileLayoutEx(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineFileLayoutExDiskLayout> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineFileLayoutExDiskLayout) -> Self {
         Self::VirtualMachineFileLayoutExDiskLayout(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineFileLayoutExDiskUnit> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineFileLayoutExDiskUnit) -> Self {
         Self::VirtualMachineFileLayoutExDiskUnit(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineFileLayoutExFileInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineFileLayoutExFileInfo) -> Self {
         Self::VirtualMachineFileLayoutExFileInfo(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineFileLayoutExSnapshotLayout> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineFileLayoutExSnapshotLayout) -> Self {
         Self::VirtualMachineFileLayoutExSnapshotLayout(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineFlagInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineFlagInfo) -> Self {
         Self::VirtualMachineFlagInfo(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineForkConfigInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineForkConfigInfo) -> Self {
         Self::VirtualMachineForkConfigInfo(Box::new(v))
     }
 }
 impl From<crate::types::GuestInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::GuestInfo) -> Self {
         Self::GuestInfo(Box::new(v))
     }
 }
 impl From<crate::types::GuestInfoCustomizationInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::GuestInfoCustomizationInfo) -> Self {
         Self::GuestInfoCustomizationInfo(Box::new(v))
     }
 }
 impl From<crate::types::GuestDiskInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::GuestDiskInfo) -> Self {
         Self::GuestDiskInfo(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineGuestRebootStatus> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineGuestRebootStatus) -> Self {
         Self::VirtualMachineGuestRebootStatus(Box::new(v))
     }
 }
 impl From<crate::types::GuestInfoNamespaceGenerationInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::GuestInfoNamespaceGenerationInfo) -> Self {
         Self::GuestInfoNamespaceGenerationInfo(Box::new(v))
     }
 }
 impl From<crate::types::GuestNicInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::GuestNicInfo) -> Self {
         Self::GuestNicInfo(Box::new(v))
     }
 }
 impl From<crate::types::GuestScreenInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::GuestScreenInfo) -> Self {
         Self::GuestScreenInfo(Box::new(v))
     }
 }
 impl From<crate::types::GuestStackInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::GuestStackInfo) -> Self {
         Self::GuestStackInfo(Box::new(v))
     }
 }
 impl From<crate::types::GuestInfoVirtualDiskMapping> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::GuestInfoVirtualDiskMapping) -> Self {
         Self::GuestInfoVirtualDiskMapping(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineGuestIntegrityInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineGuestIntegrityInfo) -> Self {
         Self::VirtualMachineGuestIntegrityInfo(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineGuestMonitoringModeInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineGuestMonitoringModeInfo) -> Self {
         Self::VirtualMachineGuestMonitoringModeInfo(Box::new(v))
     }
 }
 impl From<crate::types::GuestOsDescriptor> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::GuestOsDescriptor) -> Self {
         Self::GuestOsDescriptor(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineGuestQuiesceSpecKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineGuestQuiesceSpecKind) -> Self {
         Self::VirtualMachineGuestQuiesceSpec(v)
     }
 }
 impl From<crate::types::VirtualMachineIdeDiskDevicePartitionInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineIdeDiskDevicePartitionInfo) -> Self {
         Self::VirtualMachineIdeDiskDevicePartitionInfo(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineInstantCloneSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineInstantCloneSpec) -> Self {
         Self::VirtualMachineInstantCloneSpec(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineLegacyNetworkSwitchInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineLegacyNetworkSwitchInfo) -> Self {
         Self::VirtualMachineLegacyNetworkSwitchInfo(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineMessage> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineMessage) -> Self {
         Self::VirtualMachineMessage(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineMetadataManagerVmMetadata> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineMetadataManagerVmMetadata) -> Self {
         Self::VirtualMachineMetadataManagerVmMetadata(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineMetadataManagerVmMetadataInput>
 for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineMetadataManagerVmMetadataInput) -> Self {
         Self::VirtualMachineMetadataManagerVmMetadataInput(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineMetadataManagerVmMetadataOwner>
 for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineMetadataManagerVmMetadataOwner) -> Self {
         Self::VirtualMachineMetadataManagerVmMetadataOwner(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineMetadataManagerVmMetadataResult>
 for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineMetadataManagerVmMetadataResult) -> Self {
         Self::VirtualMachineMetadataManagerVmMetadataResult(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineNetworkShaperInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineNetworkShaperInfo) -> Self {
         Self::VirtualMachineNetworkShaperInfo(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineProfileDetails> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineProfileDetails) -> Self {
         Self::VirtualMachineProfileDetails(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineProfileDetailsDiskProfileDetails>
 for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineProfileDetailsDiskProfileDetails) -> Self {
         Self::VirtualMachineProfileDetailsDiskProfileDetails(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineProfileRawData> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineProfileRawData) -> Self {
         Self::VirtualMachineProfileRawData(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineProfileSpecKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineProfileSpecKind) -> Self {
         Self::VirtualMachineProfileSpec(v)
     }
 }
 impl From<crate::types::VirtualMachinePropertyRelation> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachinePropertyRelation) -> Self {
         Self::VirtualMachinePropertyRelation(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineQuestionInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineQuestionInfo) -> Self {
         Self::VirtualMachineQuestionInfo(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineRelocateSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineRelocateSpec) -> Self {
         Self::VirtualMachineRelocateSpec(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineRelocateSpecDiskLocator> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineRelocateSpecDiskLocator) -> Self {
         Self::VirtualMachineRelocateSpecDiskLocator(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineRelocateSpecDiskLocatorBackingSpec>
 for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineRelocateSpecDiskLocatorBackingSpec) -> Self {
         Self::VirtualMachineRelocateSpecDiskLocatorBackingSpec(Box::new(v))
     }
 }
 impl From<crate::types::ReplicationConfigSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ReplicationConfigSpec) -> Self {
         Self::ReplicationConfigSpec(Box::new(v))
     }
 }
 impl From<crate::types::ReplicationInfoDiskSettings> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ReplicationInfoDiskSettings) -> Self {
         Self::ReplicationInfoDiskSettings(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineRuntimeInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineRuntimeInfo) -> Self {
         Self::VirtualMachineRuntimeInfo(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineRuntimeInfoDasProtectionState> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineRuntimeInfoDasProtectionState) -> Self {
         Self::VirtualMachineRuntimeInfoDasProtectionState(Box::new(v))
     }
 }
 impl From<crate::types::ScheduledHardwareUpgradeInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ScheduledHardwareUpgradeInfo) -> Self {
         Self::ScheduledHardwareUpgradeInfo(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineSgxInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineSgxInfo) -> Self {
         Self::VirtualMachineSgxInfo(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineSnapshotInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineSnapshotInfo) -> Self {
         Self::VirtualMachineSnapshotInfo(Box::new(v))
     }
 }
 impl From<crate::types::SnapshotSelectionSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::SnapshotSelectionSpec) -> Self {
         Self::SnapshotSelectionSpec(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineSnapshotTree> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineSnapshotTree) -> Self {
         Self::VirtualMachineSnapshotTree(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineSriovDevicePoolInfoKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineSriovDevicePoolInfoKind) -> Self {
         Self::VirtualMachineSriovDevicePoolInfo(v)
     }
 }
 impl From<crate::types::VirtualMachineStorageInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineStorageInfo) -> Self {
         Self::VirtualMachineStorageInfo(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineUsageOnDatastore> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineUsageOnDatastore) -> Self {
         Self::VirtualMachineUsageOnDatastore(Box::new(v))
     }
 }
 impl From<crate::types::SubnetInfoFolderInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::SubnetInfoFolderInfo) -> Self {
         Self::SubnetInfoFolderInfo(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineSummary> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineSummary) -> Self {
         Self::VirtualMachineSummary(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineConfigSummary> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineConfigSummary) -> Self {
         Self::VirtualMachineConfigSummary(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineGuestSummary> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineGuestSummary) -> Self {
         Self::VirtualMachineGuestSummary(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineQuickStats> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineQuickStats) -> Self {
         Self::VirtualMachineQuickStats(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineQuickStatsMemoryTierStats> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineQuickStatsMemoryTierStats) -> Self {
         Self::VirtualMachineQuickStatsMemoryTierStats(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineStorageSummary> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineStorageSummary) -> Self {
         Self::VirtualMachineStorageSummary(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineTargetInfoKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineTargetInfoKind) -> Self {
         Self::VirtualMachineTargetInfo(v)
     }
 }
 impl From<crate::types::ToolsConfigInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ToolsConfigInfo) -> Self {
         Self::ToolsConfigInfo(Box::new(v))
     }
 }
 impl From<crate::types::ToolsConfigInfoToolsLastInstallInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ToolsConfigInfoToolsLastInstallInfo) -> Self {
         Self::ToolsConfigInfoToolsLastInstallInfo(Box::new(v))
     }
 }
 impl From<crate::types::UsbScanCodeSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::UsbScanCodeSpec) -> Self {
         Self::UsbScanCodeSpec(Box::new(v))
     }
 }
 impl From<crate::types::UsbScanCodeSpecKeyEvent> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::UsbScanCodeSpecKeyEvent) -> Self {
         Self::UsbScanCodeSpecKeyEvent(Box::new(v))
     }
 }
 impl From<crate::types::UsbScanCodeSpecModifierType> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::UsbScanCodeSpecModifierType) -> Self {
         Self::UsbScanCodeSpecModifierType(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineVcpuConfig> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineVcpuConfig) -> Self {
         Self::VirtualMachineVcpuConfig(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineVendorDeviceGroupInfoComponentDeviceInfo>
 for DataObjectKind {
+    #[inline]
     fn from(
         v: crate::types::VirtualMachineVendorDeviceGroupInfoComponentDeviceInfo,
     ) -> Self {
@@ -14927,1995 +16378,2356 @@ for DataObjectKind {
     }
 }
 impl From<crate::types::VirtualMachineVirtualDeviceGroups> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineVirtualDeviceGroups) -> Self {
         Self::VirtualMachineVirtualDeviceGroups(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineVirtualDeviceGroupsDeviceGroupKind>
 for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineVirtualDeviceGroupsDeviceGroupKind) -> Self {
         Self::VirtualMachineVirtualDeviceGroupsDeviceGroup(v)
     }
 }
 impl From<crate::types::VirtualMachineVirtualDeviceSwap> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineVirtualDeviceSwap) -> Self {
         Self::VirtualMachineVirtualDeviceSwap(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineVirtualDeviceSwapDeviceSwapInfo>
 for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineVirtualDeviceSwapDeviceSwapInfo) -> Self {
         Self::VirtualMachineVirtualDeviceSwapDeviceSwapInfo(Box::new(v))
     }
 }
 impl From<crate::types::VirtualHardware> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualHardware) -> Self {
         Self::VirtualHardware(Box::new(v))
     }
 }
 impl From<crate::types::VirtualHardwareOption> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualHardwareOption) -> Self {
         Self::VirtualHardwareOption(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineVirtualNuma> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineVirtualNuma) -> Self {
         Self::VirtualMachineVirtualNuma(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineVirtualNumaInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineVirtualNumaInfo) -> Self {
         Self::VirtualMachineVirtualNumaInfo(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineVirtualPMem> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineVirtualPMem) -> Self {
         Self::VirtualMachineVirtualPMem(Box::new(v))
     }
 }
 impl From<crate::types::VmPlacementPolicyKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VmPlacementPolicyKind) -> Self {
         Self::VmPlacementPolicy(v)
     }
 }
 impl From<crate::types::CheckResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::CheckResult) -> Self {
         Self::CheckResult(Box::new(v))
     }
 }
 impl From<crate::types::CustomizationAdapterMapping> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::CustomizationAdapterMapping) -> Self {
         Self::CustomizationAdapterMapping(Box::new(v))
     }
 }
 impl From<crate::types::CustomizationGlobalIPSettings> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::CustomizationGlobalIPSettings) -> Self {
         Self::CustomizationGlobalIPSettings(Box::new(v))
     }
 }
 impl From<crate::types::CustomizationGuiRunOnce> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::CustomizationGuiRunOnce) -> Self {
         Self::CustomizationGuiRunOnce(Box::new(v))
     }
 }
 impl From<crate::types::CustomizationGuiUnattended> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::CustomizationGuiUnattended) -> Self {
         Self::CustomizationGuiUnattended(Box::new(v))
     }
 }
 impl From<crate::types::CustomizationIPSettings> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::CustomizationIPSettings) -> Self {
         Self::CustomizationIPSettings(Box::new(v))
     }
 }
 impl From<crate::types::CustomizationIPSettingsIpV6AddressSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::CustomizationIPSettingsIpV6AddressSpec) -> Self {
         Self::CustomizationIPSettingsIpV6AddressSpec(Box::new(v))
     }
 }
 impl From<crate::types::CustomizationIdentification> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::CustomizationIdentification) -> Self {
         Self::CustomizationIdentification(Box::new(v))
     }
 }
 impl From<crate::types::CustomizationIdentitySettingsKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::CustomizationIdentitySettingsKind) -> Self {
         Self::CustomizationIdentitySettings(v)
     }
 }
 impl From<crate::types::CustomizationIpGeneratorKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::CustomizationIpGeneratorKind) -> Self {
         Self::CustomizationIpGenerator(v)
     }
 }
 impl From<crate::types::CustomizationIpV6GeneratorKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::CustomizationIpV6GeneratorKind) -> Self {
         Self::CustomizationIpV6Generator(v)
     }
 }
 impl From<crate::types::CustomizationLicenseFilePrintData> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::CustomizationLicenseFilePrintData) -> Self {
         Self::CustomizationLicenseFilePrintData(Box::new(v))
     }
 }
 impl From<crate::types::CustomizationNameKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::CustomizationNameKind) -> Self {
         Self::CustomizationName(v)
     }
 }
 impl From<crate::types::CustomizationOptionsKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::CustomizationOptionsKind) -> Self {
         Self::CustomizationOptions(v)
     }
 }
 impl From<crate::types::CustomizationPassword> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::CustomizationPassword) -> Self {
         Self::CustomizationPassword(Box::new(v))
     }
 }
 impl From<crate::types::CustomizationSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::CustomizationSpec) -> Self {
         Self::CustomizationSpec(Box::new(v))
     }
 }
 impl From<crate::types::CustomizationUserData> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::CustomizationUserData) -> Self {
         Self::CustomizationUserData(Box::new(v))
     }
 }
 impl From<crate::types::HostDiskMappingInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostDiskMappingInfo) -> Self {
         Self::HostDiskMappingInfo(Box::new(v))
     }
 }
 impl From<crate::types::HostDiskMappingPartitionInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostDiskMappingPartitionInfo) -> Self {
         Self::HostDiskMappingPartitionInfo(Box::new(v))
     }
 }
 impl From<crate::types::HostDiskMappingOption> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostDiskMappingOption) -> Self {
         Self::HostDiskMappingOption(Box::new(v))
     }
 }
 impl From<crate::types::HostDiskMappingPartitionOption> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::HostDiskMappingPartitionOption) -> Self {
         Self::HostDiskMappingPartitionOption(Box::new(v))
     }
 }
 impl From<crate::types::VirtualDeviceKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualDeviceKind) -> Self {
         Self::VirtualDevice(v)
     }
 }
 impl From<crate::types::VirtualDeviceBackingInfoKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualDeviceBackingInfoKind) -> Self {
         Self::VirtualDeviceBackingInfo(v)
     }
 }
 impl From<crate::types::VirtualDeviceBusSlotInfoKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualDeviceBusSlotInfoKind) -> Self {
         Self::VirtualDeviceBusSlotInfo(v)
     }
 }
 impl From<crate::types::VirtualDeviceConnectInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualDeviceConnectInfo) -> Self {
         Self::VirtualDeviceConnectInfo(Box::new(v))
     }
 }
 impl From<crate::types::VirtualDeviceDeviceGroupInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualDeviceDeviceGroupInfo) -> Self {
         Self::VirtualDeviceDeviceGroupInfo(Box::new(v))
     }
 }
 impl From<crate::types::VirtualDeviceOptionKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualDeviceOptionKind) -> Self {
         Self::VirtualDeviceOption(v)
     }
 }
 impl From<crate::types::VirtualDeviceBackingOptionKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualDeviceBackingOptionKind) -> Self {
         Self::VirtualDeviceBackingOption(v)
     }
 }
 impl From<crate::types::VirtualDeviceBusSlotOption> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualDeviceBusSlotOption) -> Self {
         Self::VirtualDeviceBusSlotOption(Box::new(v))
     }
 }
 impl From<crate::types::VirtualDeviceConnectOption> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualDeviceConnectOption) -> Self {
         Self::VirtualDeviceConnectOption(Box::new(v))
     }
 }
 impl From<crate::types::VirtualDeviceConfigSpecKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualDeviceConfigSpecKind) -> Self {
         Self::VirtualDeviceConfigSpec(v)
     }
 }
 impl From<crate::types::VirtualDeviceConfigSpecBackingSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualDeviceConfigSpecBackingSpec) -> Self {
         Self::VirtualDeviceConfigSpecBackingSpec(Box::new(v))
     }
 }
 impl From<crate::types::VirtualDiskVFlashCacheConfigInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualDiskVFlashCacheConfigInfo) -> Self {
         Self::VirtualDiskVFlashCacheConfigInfo(Box::new(v))
     }
 }
 impl From<crate::types::VirtualDiskId> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualDiskId) -> Self {
         Self::VirtualDiskId(Box::new(v))
     }
 }
 impl From<crate::types::VirtualDiskDeltaDiskFormatsSupported> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualDiskDeltaDiskFormatsSupported) -> Self {
         Self::VirtualDiskDeltaDiskFormatsSupported(Box::new(v))
     }
 }
 impl From<crate::types::VirtualDiskOptionVFlashCacheConfigOption> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualDiskOptionVFlashCacheConfigOption) -> Self {
         Self::VirtualDiskOptionVFlashCacheConfigOption(Box::new(v))
     }
 }
 impl From<crate::types::VirtualEthernetCardResourceAllocation> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualEthernetCardResourceAllocation) -> Self {
         Self::VirtualEthernetCardResourceAllocation(Box::new(v))
     }
 }
 impl From<crate::types::VirtualPCIPassthroughAllowedDevice> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualPCIPassthroughAllowedDevice) -> Self {
         Self::VirtualPCIPassthroughAllowedDevice(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineVMCIDeviceFilterInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineVMCIDeviceFilterInfo) -> Self {
         Self::VirtualMachineVMCIDeviceFilterInfo(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineVMCIDeviceFilterSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineVMCIDeviceFilterSpec) -> Self {
         Self::VirtualMachineVMCIDeviceFilterSpec(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineVMCIDeviceOptionFilterSpecOption>
 for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineVMCIDeviceOptionFilterSpecOption) -> Self {
         Self::VirtualMachineVMCIDeviceOptionFilterSpecOption(Box::new(v))
     }
 }
 impl From<crate::types::VirtualVmxnet3StrictLatencyConfig> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualVmxnet3StrictLatencyConfig) -> Self {
         Self::VirtualVmxnet3StrictLatencyConfig(Box::new(v))
     }
 }
 impl From<crate::types::VirtualVmxnet3OptionStrictLatencyConfigOption>
 for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VirtualVmxnet3OptionStrictLatencyConfigOption) -> Self {
         Self::VirtualVmxnet3OptionStrictLatencyConfigOption(Box::new(v))
     }
 }
 impl From<crate::types::GuestAliases> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::GuestAliases) -> Self {
         Self::GuestAliases(Box::new(v))
     }
 }
 impl From<crate::types::GuestAuthAliasInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::GuestAuthAliasInfo) -> Self {
         Self::GuestAuthAliasInfo(Box::new(v))
     }
 }
 impl From<crate::types::GuestAuthSubjectKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::GuestAuthSubjectKind) -> Self {
         Self::GuestAuthSubject(v)
     }
 }
 impl From<crate::types::GuestMappedAliases> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::GuestMappedAliases) -> Self {
         Self::GuestMappedAliases(Box::new(v))
     }
 }
 impl From<crate::types::GuestFileAttributesKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::GuestFileAttributesKind) -> Self {
         Self::GuestFileAttributes(v)
     }
 }
 impl From<crate::types::GuestFileInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::GuestFileInfo) -> Self {
         Self::GuestFileInfo(Box::new(v))
     }
 }
 impl From<crate::types::FileTransferInformation> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::FileTransferInformation) -> Self {
         Self::FileTransferInformation(Box::new(v))
     }
 }
 impl From<crate::types::GuestListFileInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::GuestListFileInfo) -> Self {
         Self::GuestListFileInfo(Box::new(v))
     }
 }
 impl From<crate::types::GuestAuthenticationKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::GuestAuthenticationKind) -> Self {
         Self::GuestAuthentication(v)
     }
 }
 impl From<crate::types::GuestProcessInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::GuestProcessInfo) -> Self {
         Self::GuestProcessInfo(Box::new(v))
     }
 }
 impl From<crate::types::GuestProgramSpecKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::GuestProgramSpecKind) -> Self {
         Self::GuestProgramSpec(v)
     }
 }
 impl From<crate::types::GuestRegKeySpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::GuestRegKeySpec) -> Self {
         Self::GuestRegKeySpec(Box::new(v))
     }
 }
 impl From<crate::types::GuestRegKeyNameSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::GuestRegKeyNameSpec) -> Self {
         Self::GuestRegKeyNameSpec(Box::new(v))
     }
 }
 impl From<crate::types::GuestRegKeyRecordSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::GuestRegKeyRecordSpec) -> Self {
         Self::GuestRegKeyRecordSpec(Box::new(v))
     }
 }
 impl From<crate::types::GuestRegValueSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::GuestRegValueSpec) -> Self {
         Self::GuestRegValueSpec(Box::new(v))
     }
 }
 impl From<crate::types::GuestRegValueDataSpecKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::GuestRegValueDataSpecKind) -> Self {
         Self::GuestRegValueDataSpec(v)
     }
 }
 impl From<crate::types::GuestRegValueNameSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::GuestRegValueNameSpec) -> Self {
         Self::GuestRegValueNameSpec(Box::new(v))
     }
 }
 #[cfg(any(feature = "pbm", feature = "sms"))]
 impl From<crate::types::DeviceGroupId> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DeviceGroupId) -> Self {
         Self::DeviceGroupId(Box::new(v))
     }
 }
 #[cfg(any(feature = "pbm", feature = "sms"))]
 impl From<crate::types::FaultDomainIdKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::FaultDomainIdKind) -> Self {
         Self::FaultDomainId(v)
     }
 }
 #[cfg(any(feature = "pbm", feature = "sms"))]
 impl From<crate::types::ReplicationGroupId> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ReplicationGroupId) -> Self {
         Self::ReplicationGroupId(Box::new(v))
     }
 }
 #[cfg(any(feature = "pbm", feature = "sms"))]
 impl From<crate::types::ReplicationSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ReplicationSpec) -> Self {
         Self::ReplicationSpec(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanAutoRAIDConfig> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanAutoRAIDConfig) -> Self {
         Self::VsanAutoRAIDConfig(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanAutoRAIDInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanAutoRAIDInfo) -> Self {
         Self::VsanAutoRAIDInfo(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanCapacityReservationInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanCapacityReservationInfo) -> Self {
         Self::VsanCapacityReservationInfo(Box::new(v))
     }
 }
 impl From<crate::types::VsanClientUnicastConfig> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanClientUnicastConfig) -> Self {
         Self::VsanClientUnicastConfig(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::ClusterRuntimeInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ClusterRuntimeInfo) -> Self {
         Self::ClusterRuntimeInfo(Box::new(v))
     }
 }
 impl From<crate::types::VsanCompatibilityCheckResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanCompatibilityCheckResult) -> Self {
         Self::VsanCompatibilityCheckResult(Box::new(v))
     }
 }
 impl From<crate::types::VsanCyberRecoveryConfig> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanCyberRecoveryConfig) -> Self {
         Self::VsanCyberRecoveryConfig(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VimVsanDataEfficiencyCapacityState> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VimVsanDataEfficiencyCapacityState) -> Self {
         Self::VimVsanDataEfficiencyCapacityState(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanDataEfficiencyConfigKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanDataEfficiencyConfigKind) -> Self {
         Self::VsanDataEfficiencyConfig(v)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanDataEncryptionConfig> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanDataEncryptionConfig) -> Self {
         Self::VsanDataEncryptionConfig(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanDataInTransitEncryptionConfig> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanDataInTransitEncryptionConfig) -> Self {
         Self::VsanDataInTransitEncryptionConfig(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanDatastoreConfigKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanDatastoreConfigKind) -> Self {
         Self::VsanDatastoreConfig(v)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanDatastoreSpecKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanDatastoreSpecKind) -> Self {
         Self::VsanDatastoreSpec(v)
     }
 }
 impl From<crate::types::DefaultDatastorePolicySelectionInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DefaultDatastorePolicySelectionInfo) -> Self {
         Self::DefaultDatastorePolicySelectionInfo(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanDirectoryServerConfigKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanDirectoryServerConfigKind) -> Self {
         Self::VsanDirectoryServerConfig(v)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::DiskClaimConfiguration> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DiskClaimConfiguration) -> Self {
         Self::DiskClaimConfiguration(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::DiskInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DiskInfo) -> Self {
         Self::DiskInfo(Box::new(v))
     }
 }
 impl From<crate::types::DpDaemonHealth> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DpDaemonHealth) -> Self {
         Self::DpDaemonHealth(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VSANEntityCompatibilityResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VSANEntityCompatibilityResult) -> Self {
         Self::VSANEntityCompatibilityResult(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::EntityResourceCheckDetailsKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::EntityResourceCheckDetailsKind) -> Self {
         Self::EntityResourceCheckDetails(v)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanFileServiceConfig> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanFileServiceConfig) -> Self {
         Self::VsanFileServiceConfig(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanFileServiceDomain> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanFileServiceDomain) -> Self {
         Self::VsanFileServiceDomain(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanFileServiceDomainConfig> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanFileServiceDomainConfig) -> Self {
         Self::VsanFileServiceDomainConfig(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanFileServiceDomainQuerySpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanFileServiceDomainQuerySpec) -> Self {
         Self::VsanFileServiceDomainQuerySpec(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanFileShare> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanFileShare) -> Self {
         Self::VsanFileShare(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanFileShareConfig> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanFileShareConfig) -> Self {
         Self::VsanFileShareConfig(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanFileShareNetPermission> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanFileShareNetPermission) -> Self {
         Self::VsanFileShareNetPermission(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanFileShareQueryProperties> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanFileShareQueryProperties) -> Self {
         Self::VsanFileShareQueryProperties(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::FileShareQueryResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::FileShareQueryResult) -> Self {
         Self::FileShareQueryResult(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanFileShareQuerySpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanFileShareQuerySpec) -> Self {
         Self::VsanFileShareQuerySpec(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanFileShareRuntimeInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanFileShareRuntimeInfo) -> Self {
         Self::VsanFileShareRuntimeInfo(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanFileShareSmbOptions> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanFileShareSmbOptions) -> Self {
         Self::VsanFileShareSmbOptions(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanFileShareSnapshot> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanFileShareSnapshot) -> Self {
         Self::VsanFileShareSnapshot(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanFileShareSnapshotConfig> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanFileShareSnapshotConfig) -> Self {
         Self::VsanFileShareSnapshotConfig(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanFileShareSnapshotQueryResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanFileShareSnapshotQueryResult) -> Self {
         Self::VsanFileShareSnapshotQueryResult(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanFileShareSnapshotQuerySpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanFileShareSnapshotQuerySpec) -> Self {
         Self::VsanFileShareSnapshotQuerySpec(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanHciMeshDatastoreSource> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanHciMeshDatastoreSource) -> Self {
         Self::VsanHciMeshDatastoreSource(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanHostSiteMaintenanceStatus> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanHostSiteMaintenanceStatus) -> Self {
         Self::VsanHostSiteMaintenanceStatus(Box::new(v))
     }
 }
 impl From<crate::types::VsanIODiagnosticsFailedCheck> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanIODiagnosticsFailedCheck) -> Self {
         Self::VsanIODiagnosticsFailedCheck(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanIODiagnosticsInstance> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanIODiagnosticsInstance) -> Self {
         Self::VsanIODiagnosticsInstance(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanIODiagnosticsInstanceEvent> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanIODiagnosticsInstanceEvent) -> Self {
         Self::VsanIODiagnosticsInstanceEvent(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanIODiagnosticsInstanceQuerySpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanIODiagnosticsInstanceQuerySpec) -> Self {
         Self::VsanIODiagnosticsInstanceQuerySpec(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanIODiagnosticsObjectLayout> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanIODiagnosticsObjectLayout) -> Self {
         Self::VsanIODiagnosticsObjectLayout(Box::new(v))
     }
 }
 impl From<crate::types::VsanIODiagnosticsPrecheckResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanIODiagnosticsPrecheckResult) -> Self {
         Self::VsanIODiagnosticsPrecheckResult(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanIODiagnosticsStats> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanIODiagnosticsStats) -> Self {
         Self::VsanIODiagnosticsStats(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanIODiagnosticsTarget> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanIODiagnosticsTarget) -> Self {
         Self::VsanIODiagnosticsTarget(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanIODiagnosticsTargetStats> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanIODiagnosticsTargetStats) -> Self {
         Self::VsanIODiagnosticsTargetStats(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanIOLatency> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanIOLatency) -> Self {
         Self::VsanIOLatency(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanIOLatencyMetrics> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanIOLatencyMetrics) -> Self {
         Self::VsanIOLatencyMetrics(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::LifecycleConfigDetails> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::LifecycleConfigDetails) -> Self {
         Self::LifecycleConfigDetails(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::LifecycleFaultDomainDetails> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::LifecycleFaultDomainDetails) -> Self {
         Self::LifecycleFaultDomainDetails(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::LifecyclePreCheckResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::LifecyclePreCheckResult) -> Self {
         Self::LifecyclePreCheckResult(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::LifecycleWitnessDetails> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::LifecycleWitnessDetails) -> Self {
         Self::LifecycleWitnessDetails(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanMetricProfile> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanMetricProfile) -> Self {
         Self::VsanMetricProfile(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanMetricsConfig> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanMetricsConfig) -> Self {
         Self::VsanMetricsConfig(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanMountPrecheckItemKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanMountPrecheckItemKind) -> Self {
         Self::VsanMountPrecheckItem(v)
     }
 }
 impl From<crate::types::VsanMountPrecheckNetworkConnectivity> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanMountPrecheckNetworkConnectivity) -> Self {
         Self::VsanMountPrecheckNetworkConnectivity(Box::new(v))
     }
 }
 impl From<crate::types::VsanMountPrecheckNetworkConnectivityDetail> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanMountPrecheckNetworkConnectivityDetail) -> Self {
         Self::VsanMountPrecheckNetworkConnectivityDetail(Box::new(v))
     }
 }
 impl From<crate::types::VsanMountPrecheckNetworkLatency> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanMountPrecheckNetworkLatency) -> Self {
         Self::VsanMountPrecheckNetworkLatency(Box::new(v))
     }
 }
 impl From<crate::types::VsanMountPrecheckNetworkLatencyDetail> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanMountPrecheckNetworkLatencyDetail) -> Self {
         Self::VsanMountPrecheckNetworkLatencyDetail(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanMountPrecheckResultKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanMountPrecheckResultKind) -> Self {
         Self::VsanMountPrecheckResult(v)
     }
 }
 impl From<crate::types::VsanObjectHealthTelemetrySummary> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanObjectHealthTelemetrySummary) -> Self {
         Self::VsanObjectHealthTelemetrySummary(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanObjectIOStats> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanObjectIOStats) -> Self {
         Self::VsanObjectIOStats(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanProactiveRebalanceInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanProactiveRebalanceInfo) -> Self {
         Self::VsanProactiveRebalanceInfo(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanRdmaConfig> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanRdmaConfig) -> Self {
         Self::VsanRdmaConfig(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanRemoteVcInfoKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanRemoteVcInfoKind) -> Self {
         Self::VsanRemoteVcInfo(v)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::RemoteVsanSite> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::RemoteVsanSite) -> Self {
         Self::RemoteVsanSite(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::RemoteVsanSiteAffinity> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::RemoteVsanSiteAffinity) -> Self {
         Self::RemoteVsanSiteAffinity(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::RepairTimerInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::RepairTimerInfo) -> Self {
         Self::RepairTimerInfo(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanResourceCheckSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanResourceCheckSpec) -> Self {
         Self::VsanResourceCheckSpec(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanResourceCheckStatus> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanResourceCheckStatus) -> Self {
         Self::VsanResourceCheckStatus(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanResourceCheckTaskDetailsKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanResourceCheckTaskDetailsKind) -> Self {
         Self::VsanResourceCheckTaskDetails(v)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::ResyncIopsInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ResyncIopsInfo) -> Self {
         Self::ResyncIopsInfo(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanRuntimeStatsHostMap> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanRuntimeStatsHostMap) -> Self {
         Self::VsanRuntimeStatsHostMap(Box::new(v))
     }
 }
 impl From<crate::types::SSDEnduranceThresholdSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::SSDEnduranceThresholdSpec) -> Self {
         Self::SSDEnduranceThresholdSpec(Box::new(v))
     }
 }
 impl From<crate::types::VsanServerHostUnicastInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanServerHostUnicastInfo) -> Self {
         Self::VsanServerHostUnicastInfo(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VSANSharedWitnessCompatibilityResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VSANSharedWitnessCompatibilityResult) -> Self {
         Self::VSANSharedWitnessCompatibilityResult(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanSiteMaintenanceInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanSiteMaintenanceInfo) -> Self {
         Self::VsanSiteMaintenanceInfo(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanSiteMaintenancePrecheckDetail> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanSiteMaintenancePrecheckDetail) -> Self {
         Self::VsanSiteMaintenancePrecheckDetail(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanSiteMaintenancePrecheckStatus> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanSiteMaintenancePrecheckStatus) -> Self {
         Self::VsanSiteMaintenancePrecheckStatus(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanSiteMaintenanceSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanSiteMaintenanceSpec) -> Self {
         Self::VsanSiteMaintenanceSpec(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanSnapServiceConfig> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanSnapServiceConfig) -> Self {
         Self::VsanSnapServiceConfig(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanSiteMaintenanceVMPowerOffInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanSiteMaintenanceVMPowerOffInfo) -> Self {
         Self::VsanSiteMaintenanceVMPowerOffInfo(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanVbossConfigKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanVbossConfigKind) -> Self {
         Self::VsanVbossConfig(v)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanVbossObjectStoreConfig> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanVbossObjectStoreConfig) -> Self {
         Self::VsanVbossObjectStoreConfig(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VcRemoteVsanServerClusterConfig> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VcRemoteVsanServerClusterConfig) -> Self {
         Self::VcRemoteVsanServerClusterConfig(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VcRemoteVsanServerClusterInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VcRemoteVsanServerClusterInfo) -> Self {
         Self::VcRemoteVsanServerClusterInfo(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanIscsiVipConfigSpecKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanIscsiVipConfigSpecKind) -> Self {
         Self::VsanIscsiVipConfigSpec(v)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanIscsiVipDVswitchConfig> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanIscsiVipDVswitchConfig) -> Self {
         Self::VsanIscsiVipDVswitchConfig(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanVipNetworkConfig> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanVipNetworkConfig) -> Self {
         Self::VsanVipNetworkConfig(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanIscsiVipVswitchConfig> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanIscsiVipVswitchConfig) -> Self {
         Self::VsanIscsiVipVswitchConfig(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanBurnInTest> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanBurnInTest) -> Self {
         Self::VsanBurnInTest(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanBurnInTestCheckResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanBurnInTestCheckResult) -> Self {
         Self::VsanBurnInTestCheckResult(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanCloudHealthStatus> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanCloudHealthStatus) -> Self {
         Self::VsanCloudHealthStatus(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanClusterBurnInTestResultList> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanClusterBurnInTestResultList) -> Self {
         Self::VsanClusterBurnInTestResultList(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanCompliantDriver> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanCompliantDriver) -> Self {
         Self::VsanCompliantDriver(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanCompliantFirmware> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanCompliantFirmware) -> Self {
         Self::VsanCompliantFirmware(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanConfigBaseIssueKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanConfigBaseIssueKind) -> Self {
         Self::VsanConfigBaseIssue(v)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanConfigCheckResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanConfigCheckResult) -> Self {
         Self::VsanConfigCheckResult(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanDatastoreDefaultPolicySelectionConfig> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanDatastoreDefaultPolicySelectionConfig) -> Self {
         Self::VsanDatastoreDefaultPolicySelectionConfig(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanDeconvergedNetConfig> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanDeconvergedNetConfig) -> Self {
         Self::VsanDeconvergedNetConfig(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanDiskModelInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanDiskModelInfo) -> Self {
         Self::VsanDiskModelInfo(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanDownloadItem> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanDownloadItem) -> Self {
         Self::VsanDownloadItem(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanEsaConfig> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanEsaConfig) -> Self {
         Self::VsanEsaConfig(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanEsaConfigInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanEsaConfigInfo) -> Self {
         Self::VsanEsaConfigInfo(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanEsaDiskConfiguration> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanEsaDiskConfiguration) -> Self {
         Self::VsanEsaDiskConfiguration(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanExtendedConfig> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanExtendedConfig) -> Self {
         Self::VsanExtendedConfig(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanFileServiceOvfSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanFileServiceOvfSpec) -> Self {
         Self::VsanFileServiceOvfSpec(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanFileServicePreflightCheckResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanFileServicePreflightCheckResult) -> Self {
         Self::VsanFileServicePreflightCheckResult(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanGenericClusterBaseIssue> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanGenericClusterBaseIssue) -> Self {
         Self::VsanGenericClusterBaseIssue(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanGenericClusterBestPracticeHealth> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanGenericClusterBestPracticeHealth) -> Self {
         Self::VsanGenericClusterBestPracticeHealth(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanHclDeviceConstraint> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanHclDeviceConstraint) -> Self {
         Self::VsanHclDeviceConstraint(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanHclDiskConstraint> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanHclDiskConstraint) -> Self {
         Self::VsanHclDiskConstraint(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanHclDriverInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanHclDriverInfo) -> Self {
         Self::VsanHclDriverInfo(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanHclMinFwConstraint> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanHclMinFwConstraint) -> Self {
         Self::VsanHclMinFwConstraint(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanHclQuerySpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanHclQuerySpec) -> Self {
         Self::VsanHclQuerySpec(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanHclReleaseConstraint> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanHclReleaseConstraint) -> Self {
         Self::VsanHclReleaseConstraint(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanHealthConfigSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanHealthConfigSpec) -> Self {
         Self::VsanHealthConfigSpec(Box::new(v))
     }
 }
 impl From<crate::types::VsanHealthCustomizationSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanHealthCustomizationSpec) -> Self {
         Self::VsanHealthCustomizationSpec(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanHealthThreshold> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanHealthThreshold) -> Self {
         Self::VsanHealthThreshold(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanHistoricalHealthConfig> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanHistoricalHealthConfig) -> Self {
         Self::VsanHistoricalHealthConfig(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanHostDeviceInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanHostDeviceInfo) -> Self {
         Self::VsanHostDeviceInfo(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanHwToVcgInfoMappingSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanHwToVcgInfoMappingSpec) -> Self {
         Self::VsanHwToVcgInfoMappingSpec(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanIOTripAnalyzerConfig> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanIOTripAnalyzerConfig) -> Self {
         Self::VsanIOTripAnalyzerConfig(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanIOTripAnalyzerRecurrence> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanIOTripAnalyzerRecurrence) -> Self {
         Self::VsanIOTripAnalyzerRecurrence(Box::new(v))
     }
 }
 impl From<crate::types::VsanInternalExtendedConfig> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanInternalExtendedConfig) -> Self {
         Self::VsanInternalExtendedConfig(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanNetworkConfigBaseIssueKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanNetworkConfigBaseIssueKind) -> Self {
         Self::VsanNetworkConfigBaseIssue(v)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanNetworkConfigBestPracticeHealth> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanNetworkConfigBestPracticeHealth) -> Self {
         Self::VsanNetworkConfigBestPracticeHealth(Box::new(v))
     }
 }
 impl From<crate::types::VsanObjSnapParams> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanObjSnapParams) -> Self {
         Self::VsanObjSnapParams(Box::new(v))
     }
 }
 impl From<crate::types::VsanObjectDetail> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanObjectDetail) -> Self {
         Self::VsanObjectDetail(Box::new(v))
     }
 }
 impl From<crate::types::VsanObjectSnapshotId> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanObjectSnapshotId) -> Self {
         Self::VsanObjectSnapshotId(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VimVsanVsanPMemConfig> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VimVsanVsanPMemConfig) -> Self {
         Self::VimVsanVsanPMemConfig(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanPerfsvcHealthResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanPerfsvcHealthResult) -> Self {
         Self::VsanPerfsvcHealthResult(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanPrepareVsanForVcsaSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanPrepareVsanForVcsaSpec) -> Self {
         Self::VsanPrepareVsanForVcsaSpec(Box::new(v))
     }
 }
 impl From<crate::types::VsanSnapshotDetail> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanSnapshotDetail) -> Self {
         Self::VsanSnapshotDetail(Box::new(v))
     }
 }
 impl From<crate::types::VsanSnapshotQueryResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanSnapshotQueryResult) -> Self {
         Self::VsanSnapshotQueryResult(Box::new(v))
     }
 }
 impl From<crate::types::VsanSnapshotQuerySpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanSnapshotQuerySpec) -> Self {
         Self::VsanSnapshotQuerySpec(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanSpaceEfficiencyMetadataSize> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanSpaceEfficiencyMetadataSize) -> Self {
         Self::VsanSpaceEfficiencyMetadataSize(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanSpaceEfficiencyRatio> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanSpaceEfficiencyRatio) -> Self {
         Self::VsanSpaceEfficiencyRatio(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanUnmapConfig> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanUnmapConfig) -> Self {
         Self::VsanUnmapConfig(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanUpdateItem> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanUpdateItem) -> Self {
         Self::VsanUpdateItem(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanVcPostDeployConfigSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanVcPostDeployConfigSpec) -> Self {
         Self::VsanVcPostDeployConfigSpec(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanVcStretchedClusterConfigSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanVcStretchedClusterConfigSpec) -> Self {
         Self::VsanVcStretchedClusterConfigSpec(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanVcsaDeploymentProgress> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanVcsaDeploymentProgress) -> Self {
         Self::VsanVcsaDeploymentProgress(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanVdsMigrationPlan> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanVdsMigrationPlan) -> Self {
         Self::VsanVdsMigrationPlan(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanVdsPgMigrationHostInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanVdsPgMigrationHostInfo) -> Self {
         Self::VsanVdsPgMigrationHostInfo(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanVdsPgMigrationSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanVdsPgMigrationSpec) -> Self {
         Self::VsanVdsPgMigrationSpec(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanVdsPgMigrationVmInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanVdsPgMigrationVmInfo) -> Self {
         Self::VsanVdsPgMigrationVmInfo(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanVibInstallPreflightStatus> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanVibInstallPreflightStatus) -> Self {
         Self::VsanVibInstallPreflightStatus(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanVibScanResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanVibScanResult) -> Self {
         Self::VsanVibScanResult(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanVibSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanVibSpec) -> Self {
         Self::VsanVibSpec(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanVmVdsMigrationSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanVmVdsMigrationSpec) -> Self {
         Self::VsanVmVdsMigrationSpec(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanVnicVdsMigrationSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanVnicVdsMigrationSpec) -> Self {
         Self::VsanVnicVdsMigrationSpec(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanVumConfig> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanVumConfig) -> Self {
         Self::VsanVumConfig(Box::new(v))
     }
 }
 impl From<crate::types::VsanWitnessHostConfig> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanWitnessHostConfig) -> Self {
         Self::VsanWitnessHostConfig(Box::new(v))
     }
 }
 impl From<crate::types::VsanXVCClientInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanXVCClientInfo) -> Self {
         Self::VsanXVCClientInfo(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanXVCDatastoreConfig> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanXVCDatastoreConfig) -> Self {
         Self::VsanXVCDatastoreConfig(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanXVCDatastoreInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanXVCDatastoreInfo) -> Self {
         Self::VsanXVCDatastoreInfo(Box::new(v))
     }
 }
 impl From<crate::types::VsanXvcClientInfoSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanXvcClientInfoSpec) -> Self {
         Self::VsanXvcClientInfoSpec(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanXvcQueryCriteria> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanXvcQueryCriteria) -> Self {
         Self::VsanXvcQueryCriteria(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanXvcQueryFilter> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanXvcQueryFilter) -> Self {
         Self::VsanXvcQueryFilter(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanXvcQueryPropertyValue> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanXvcQueryPropertyValue) -> Self {
         Self::VsanXvcQueryPropertyValue(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanXvcQueryResultSet> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanXvcQueryResultSet) -> Self {
         Self::VsanXvcQueryResultSet(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanXvcQuerySpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanXvcQuerySpec) -> Self {
         Self::VsanXvcQuerySpec(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanXvcResultItem> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanXvcResultItem) -> Self {
         Self::VsanXvcResultItem(Box::new(v))
     }
 }
 impl From<crate::types::VsanClusterConfigInfoKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanClusterConfigInfoKind) -> Self {
         Self::VsanClusterConfigInfo(v)
     }
 }
 impl From<crate::types::VsanClusterConfigInfoHostDefaultInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanClusterConfigInfoHostDefaultInfo) -> Self {
         Self::VsanClusterConfigInfoHostDefaultInfo(Box::new(v))
     }
 }
 impl From<crate::types::VsanClusterCoreConfig> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanClusterCoreConfig) -> Self {
         Self::VsanClusterCoreConfig(Box::new(v))
     }
 }
 impl From<crate::types::VsanClusterCoreConfigSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanClusterCoreConfigSpec) -> Self {
         Self::VsanClusterCoreConfigSpec(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanHostAbortWipeDiskStatus> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanHostAbortWipeDiskStatus) -> Self {
         Self::VsanHostAbortWipeDiskStatus(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanHostAboutInfoEx> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanHostAboutInfoEx) -> Self {
         Self::VsanHostAboutInfoEx(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanAddStoragePoolDiskSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanAddStoragePoolDiskSpec) -> Self {
         Self::VsanAddStoragePoolDiskSpec(Box::new(v))
     }
 }
 impl From<crate::types::VsanHostClientClusterUnicastConfig> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanHostClientClusterUnicastConfig) -> Self {
         Self::VsanHostClientClusterUnicastConfig(Box::new(v))
     }
 }
 impl From<crate::types::VsanHostClientClusterUnicastInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanHostClientClusterUnicastInfo) -> Self {
         Self::VsanHostClientClusterUnicastInfo(Box::new(v))
     }
 }
 impl From<crate::types::VsanHostClientHostUnicastInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanHostClientHostUnicastInfo) -> Self {
         Self::VsanHostClientHostUnicastInfo(Box::new(v))
     }
 }
 impl From<crate::types::VsanHostClusterStatus> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanHostClusterStatus) -> Self {
         Self::VsanHostClusterStatus(Box::new(v))
     }
 }
 impl From<crate::types::VsanHostClusterStatusState> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanHostClusterStatusState) -> Self {
         Self::VsanHostClusterStatusState(Box::new(v))
     }
 }
 impl From<crate::types::VsanHostClusterStatusStateCompletionEstimate>
 for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanHostClusterStatusStateCompletionEstimate) -> Self {
         Self::VsanHostClusterStatusStateCompletionEstimate(Box::new(v))
     }
 }
 impl From<crate::types::VsanComplianceDetail> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanComplianceDetail) -> Self {
         Self::VsanComplianceDetail(Box::new(v))
     }
 }
 impl From<crate::types::VsanComplianceResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanComplianceResult) -> Self {
         Self::VsanComplianceResult(Box::new(v))
     }
 }
 impl From<crate::types::VsanHostConfigInfoKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanHostConfigInfoKind) -> Self {
         Self::VsanHostConfigInfo(v)
     }
 }
 impl From<crate::types::VsanHostConfigInfoClusterInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanHostConfigInfoClusterInfo) -> Self {
         Self::VsanHostConfigInfoClusterInfo(Box::new(v))
     }
 }
 impl From<crate::types::VsanHostFaultDomainInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanHostFaultDomainInfo) -> Self {
         Self::VsanHostFaultDomainInfo(Box::new(v))
     }
 }
 impl From<crate::types::VsanHostConfigInfoNetworkInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanHostConfigInfoNetworkInfo) -> Self {
         Self::VsanHostConfigInfoNetworkInfo(Box::new(v))
     }
 }
 impl From<crate::types::VsanHostConfigInfoNetworkInfoPortConfigKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanHostConfigInfoNetworkInfoPortConfigKind) -> Self {
         Self::VsanHostConfigInfoNetworkInfoPortConfig(v)
     }
 }
 impl From<crate::types::VsanHostConfigInfoStorageInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanHostConfigInfoStorageInfo) -> Self {
         Self::VsanHostConfigInfoStorageInfo(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanHostCreateNativeKeyProviderSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanHostCreateNativeKeyProviderSpec) -> Self {
         Self::VsanHostCreateNativeKeyProviderSpec(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanInTransitEncryptionInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanInTransitEncryptionInfo) -> Self {
         Self::VsanInTransitEncryptionInfo(Box::new(v))
     }
 }
 impl From<crate::types::VsanHostDecommissionMode> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanHostDecommissionMode) -> Self {
         Self::VsanHostDecommissionMode(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanDeleteStoragePoolDiskSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanDeleteStoragePoolDiskSpec) -> Self {
         Self::VsanDeleteStoragePoolDiskSpec(Box::new(v))
     }
 }
 impl From<crate::types::VsanHostDiskMapInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanHostDiskMapInfo) -> Self {
         Self::VsanHostDiskMapInfo(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VimVsanHostDiskMapInfoEx> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VimVsanHostDiskMapInfoEx) -> Self {
         Self::VimVsanHostDiskMapInfoEx(Box::new(v))
     }
 }
 impl From<crate::types::VsanHostDiskMapResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanHostDiskMapResult) -> Self {
         Self::VsanHostDiskMapResult(Box::new(v))
     }
 }
 impl From<crate::types::VsanHostDiskMapping> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanHostDiskMapping) -> Self {
         Self::VsanHostDiskMapping(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VimVsanHostDiskMappingCreationSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VimVsanHostDiskMappingCreationSpec) -> Self {
         Self::VimVsanHostDiskMappingCreationSpec(Box::new(v))
     }
 }
 impl From<crate::types::VsanHostDiskResultKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanHostDiskResultKind) -> Self {
         Self::VsanHostDiskResult(v)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanHostDrsStats> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanHostDrsStats) -> Self {
         Self::VsanHostDrsStats(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanHostEncryptionInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanHostEncryptionInfo) -> Self {
         Self::VsanHostEncryptionInfo(Box::new(v))
     }
 }
 impl From<crate::types::VsanHostIpConfigKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanHostIpConfigKind) -> Self {
         Self::VsanHostIpConfig(v)
     }
 }
 impl From<crate::types::VsanHostMembershipInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanHostMembershipInfo) -> Self {
         Self::VsanHostMembershipInfo(Box::new(v))
     }
 }
 impl From<crate::types::VsanPolicyStatus> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanPolicyStatus) -> Self {
         Self::VsanPolicyStatus(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VimVsanHostQueryVsanDisksSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VimVsanHostQueryVsanDisksSpec) -> Self {
         Self::VimVsanHostQueryVsanDisksSpec(Box::new(v))
     }
 }
 impl From<crate::types::RemoteVsanServerClusterConfig> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::RemoteVsanServerClusterConfig) -> Self {
         Self::RemoteVsanServerClusterConfig(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanHostRuntimeStats> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanHostRuntimeStats) -> Self {
         Self::VsanHostRuntimeStats(Box::new(v))
     }
 }
 impl From<crate::types::VsanHostServerClusterUnicastConfig> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanHostServerClusterUnicastConfig) -> Self {
         Self::VsanHostServerClusterUnicastConfig(Box::new(v))
     }
 }
 impl From<crate::types::VsanHostServerClusterUnicastInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanHostServerClusterUnicastInfo) -> Self {
         Self::VsanHostServerClusterUnicastInfo(Box::new(v))
     }
 }
 impl From<crate::types::SiteAffinityInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::SiteAffinityInfo) -> Self {
         Self::SiteAffinityInfo(Box::new(v))
     }
 }
 impl From<crate::types::VsanSiteTakeoverConfig> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanSiteTakeoverConfig) -> Self {
         Self::VsanSiteTakeoverConfig(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanStoragePoolDisk> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanStoragePoolDisk) -> Self {
         Self::VsanStoragePoolDisk(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VimVsanHostStoragePoolDiskInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VimVsanHostStoragePoolDiskInfo) -> Self {
         Self::VimVsanHostStoragePoolDiskInfo(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VimVsanHostStoragePoolInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VimVsanHostStoragePoolInfo) -> Self {
         Self::VimVsanHostStoragePoolInfo(Box::new(v))
     }
 }
 impl From<crate::types::VimVsanHostTrimDiskEntry> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VimVsanHostTrimDiskEntry) -> Self {
         Self::VimVsanHostTrimDiskEntry(Box::new(v))
     }
 }
 impl From<crate::types::VimVsanHostTrimDiskSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VimVsanHostTrimDiskSpec) -> Self {
         Self::VimVsanHostTrimDiskSpec(Box::new(v))
     }
 }
 impl From<crate::types::VimVsanHostUpdateStoragePoolDiskSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VimVsanHostUpdateStoragePoolDiskSpec) -> Self {
         Self::VimVsanHostUpdateStoragePoolDiskSpec(Box::new(v))
     }
 }
 impl From<crate::types::VsanHostAssociatedObjects> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanHostAssociatedObjects) -> Self {
         Self::VsanHostAssociatedObjects(Box::new(v))
     }
 }
 impl From<crate::types::VsanHostAssociatedObjectsResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanHostAssociatedObjectsResult) -> Self {
         Self::VsanHostAssociatedObjectsResult(Box::new(v))
     }
 }
 impl From<crate::types::VsanComplianceQuerySpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanComplianceQuerySpec) -> Self {
         Self::VsanComplianceQuerySpec(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanHostComponentSyncState> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanHostComponentSyncState) -> Self {
         Self::VsanHostComponentSyncState(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VimVsanHostVsanDirectStorage> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VimVsanHostVsanDirectStorage) -> Self {
         Self::VimVsanHostVsanDirectStorage(Box::new(v))
     }
 }
 impl From<crate::types::VsanHostVsanDiskInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanHostVsanDiskInfo) -> Self {
         Self::VsanHostVsanDiskInfo(Box::new(v))
     }
 }
 impl From<crate::types::VimVsanHostVsanDiskManagementSystemCapability>
 for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VimVsanHostVsanDiskManagementSystemCapability) -> Self {
         Self::VimVsanHostVsanDiskManagementSystemCapability(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VimVsanHostVsanHostCapability> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VimVsanHostVsanHostCapability) -> Self {
         Self::VimVsanHostVsanHostCapability(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VimVsanHostVsanManagedDisksInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VimVsanHostVsanManagedDisksInfo) -> Self {
         Self::VimVsanHostVsanManagedDisksInfo(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VimVsanHostVsanManagedPMemInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VimVsanHostVsanManagedPMemInfo) -> Self {
         Self::VimVsanHostVsanManagedPMemInfo(Box::new(v))
     }
 }
 impl From<crate::types::VsanObjectProfileInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanObjectProfileInfo) -> Self {
         Self::VsanObjectProfileInfo(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanHostVsanObjectSyncState> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanHostVsanObjectSyncState) -> Self {
         Self::VsanHostVsanObjectSyncState(Box::new(v))
     }
 }
 impl From<crate::types::VsanHostRuntimeInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanHostRuntimeInfo) -> Self {
         Self::VsanHostRuntimeInfo(Box::new(v))
     }
 }
 impl From<crate::types::VsanHostRuntimeInfoDiskIssue> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanHostRuntimeInfoDiskIssue) -> Self {
         Self::VsanHostRuntimeInfoDiskIssue(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VimVsanHostVsanScsiDisk> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VimVsanHostVsanScsiDisk) -> Self {
         Self::VimVsanHostVsanScsiDisk(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanHostVsanObjectSyncQueryResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanHostVsanObjectSyncQueryResult) -> Self {
         Self::VsanHostVsanObjectSyncQueryResult(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanSyncingObjectRecoveryDetails> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanSyncingObjectRecoveryDetails) -> Self {
         Self::VsanSyncingObjectRecoveryDetails(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanWhatIfEvacDetail> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanWhatIfEvacDetail) -> Self {
         Self::VsanWhatIfEvacDetail(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanWhatIfEvacResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanWhatIfEvacResult) -> Self {
         Self::VsanWhatIfEvacResult(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanHostWipeDiskStatus> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VsanHostWipeDiskStatus) -> Self {
         Self::VsanHostWipeDiskStatus(Box::new(v))
     }
 }
 impl From<crate::types::BaseConfigInfoKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::BaseConfigInfoKind) -> Self {
         Self::BaseConfigInfo(v)
     }
 }
 impl From<crate::types::BaseConfigInfoBackingInfoKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::BaseConfigInfoBackingInfoKind) -> Self {
         Self::BaseConfigInfoBackingInfo(v)
     }
 }
 impl From<crate::types::VslmCreateSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VslmCreateSpec) -> Self {
         Self::VslmCreateSpec(Box::new(v))
     }
 }
 impl From<crate::types::VslmCreateSpecBackingSpecKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VslmCreateSpecBackingSpecKind) -> Self {
         Self::VslmCreateSpecBackingSpec(v)
     }
 }
 impl From<crate::types::DiskCryptoSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DiskCryptoSpec) -> Self {
         Self::DiskCryptoSpec(Box::new(v))
     }
 }
 impl From<crate::types::ID> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ID) -> Self {
         Self::ID(Box::new(v))
     }
 }
 impl From<crate::types::VslmInfrastructureObjectPolicy> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VslmInfrastructureObjectPolicy) -> Self {
         Self::VslmInfrastructureObjectPolicy(Box::new(v))
     }
 }
 impl From<crate::types::VslmInfrastructureObjectPolicySpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VslmInfrastructureObjectPolicySpec) -> Self {
         Self::VslmInfrastructureObjectPolicySpec(Box::new(v))
     }
 }
 impl From<crate::types::VslmMigrateSpecKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VslmMigrateSpecKind) -> Self {
         Self::VslmMigrateSpec(v)
     }
 }
 impl From<crate::types::VStorageObjectReconcileResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VStorageObjectReconcileResult) -> Self {
         Self::VStorageObjectReconcileResult(Box::new(v))
     }
 }
 impl From<crate::types::VStorageObjectReconcileResultInvalidDiskPath>
 for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VStorageObjectReconcileResultInvalidDiskPath) -> Self {
         Self::VStorageObjectReconcileResultInvalidDiskPath(Box::new(v))
     }
 }
 impl From<crate::types::VStorageObjectReconcileResultReconcileDetail>
 for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VStorageObjectReconcileResultReconcileDetail) -> Self {
         Self::VStorageObjectReconcileResultReconcileDetail(Box::new(v))
     }
 }
 impl From<crate::types::VStorageObjectReconcileSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VStorageObjectReconcileSpec) -> Self {
         Self::VStorageObjectReconcileSpec(Box::new(v))
     }
 }
 impl From<crate::types::VStorageObjectStateInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VStorageObjectStateInfo) -> Self {
         Self::VStorageObjectStateInfo(Box::new(v))
     }
 }
 impl From<crate::types::VslmTagEntry> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VslmTagEntry) -> Self {
         Self::VslmTagEntry(Box::new(v))
     }
 }
 impl From<crate::types::VslmVClockInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VslmVClockInfo) -> Self {
         Self::VslmVClockInfo(Box::new(v))
     }
 }
 impl From<crate::types::VStorageObject> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VStorageObject) -> Self {
         Self::VStorageObject(Box::new(v))
     }
 }
 impl From<crate::types::VStorageObjectAttachResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VStorageObjectAttachResult) -> Self {
         Self::VStorageObjectAttachResult(Box::new(v))
     }
 }
 impl From<crate::types::VStorageObjectAttachSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VStorageObjectAttachSpec) -> Self {
         Self::VStorageObjectAttachSpec(Box::new(v))
     }
 }
 impl From<crate::types::VStorageObjectSnapshot> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VStorageObjectSnapshot) -> Self {
         Self::VStorageObjectSnapshot(Box::new(v))
     }
 }
 impl From<crate::types::VStorageObjectSnapshotDetails> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VStorageObjectSnapshotDetails) -> Self {
         Self::VStorageObjectSnapshotDetails(Box::new(v))
     }
 }
 impl From<crate::types::VStorageObjectSnapshotInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VStorageObjectSnapshotInfo) -> Self {
         Self::VStorageObjectSnapshotInfo(Box::new(v))
     }
 }
 impl From<crate::types::VStorageObjectSnapshotInfoVStorageObjectSnapshot>
 for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VStorageObjectSnapshotInfoVStorageObjectSnapshot) -> Self {
         Self::VStorageObjectSnapshotInfoVStorageObjectSnapshot(Box::new(v))
     }
 }
 impl From<crate::types::RetrieveVStorageObjSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::RetrieveVStorageObjSpec) -> Self {
         Self::RetrieveVStorageObjSpec(Box::new(v))
     }
 }
 impl From<crate::types::VStorageObjectAssociations> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VStorageObjectAssociations) -> Self {
         Self::VStorageObjectAssociations(Box::new(v))
     }
 }
 impl From<crate::types::VStorageObjectAssociationsVmDiskAssociations>
 for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VStorageObjectAssociationsVmDiskAssociations) -> Self {
         Self::VStorageObjectAssociationsVmDiskAssociations(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::DynamicArray> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DynamicArray) -> Self {
         Self::DynamicArray(Box::new(v))
     }
 }
 impl From<crate::types::DynamicProperty> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::DynamicProperty) -> Self {
         Self::DynamicProperty(Box::new(v))
     }
 }
 impl From<crate::types::KeyAnyValue> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::KeyAnyValue) -> Self {
         Self::KeyAnyValue(Box::new(v))
     }
 }
 impl From<crate::types::LocalizableMessage> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::LocalizableMessage) -> Self {
         Self::LocalizableMessage(Box::new(v))
     }
 }
 impl From<crate::types::LocalizedMethodFault> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::LocalizedMethodFault) -> Self {
         Self::LocalizedMethodFault(Box::new(v))
     }
 }
 impl From<crate::types::AuthenticationRequiredChallenge> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::AuthenticationRequiredChallenge) -> Self {
         Self::AuthenticationRequiredChallenge(Box::new(v))
     }
 }
 impl From<crate::types::PropertyChange> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::PropertyChange) -> Self {
         Self::PropertyChange(Box::new(v))
     }
 }
 impl From<crate::types::PropertyFilterSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::PropertyFilterSpec) -> Self {
         Self::PropertyFilterSpec(Box::new(v))
     }
 }
 impl From<crate::types::PropertyFilterUpdate> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::PropertyFilterUpdate) -> Self {
         Self::PropertyFilterUpdate(Box::new(v))
     }
 }
 impl From<crate::types::MissingObject> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::MissingObject) -> Self {
         Self::MissingObject(Box::new(v))
     }
 }
 impl From<crate::types::MissingProperty> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::MissingProperty) -> Self {
         Self::MissingProperty(Box::new(v))
     }
 }
 impl From<crate::types::ObjectContent> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ObjectContent) -> Self {
         Self::ObjectContent(Box::new(v))
     }
 }
 impl From<crate::types::ObjectSpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ObjectSpec) -> Self {
         Self::ObjectSpec(Box::new(v))
     }
 }
 impl From<crate::types::ObjectUpdate> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::ObjectUpdate) -> Self {
         Self::ObjectUpdate(Box::new(v))
     }
 }
 impl From<crate::types::PropertySpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::PropertySpec) -> Self {
         Self::PropertySpec(Box::new(v))
     }
 }
 impl From<crate::types::RetrieveOptions> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::RetrieveOptions) -> Self {
         Self::RetrieveOptions(Box::new(v))
     }
 }
 impl From<crate::types::RetrieveResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::RetrieveResult) -> Self {
         Self::RetrieveResult(Box::new(v))
     }
 }
 impl From<crate::types::SelectionSpecKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::SelectionSpecKind) -> Self {
         Self::SelectionSpec(v)
     }
 }
 impl From<crate::types::UpdateSet> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::UpdateSet) -> Self {
         Self::UpdateSet(Box::new(v))
     }
 }
 impl From<crate::types::WaitOptions> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::WaitOptions) -> Self {
         Self::WaitOptions(Box::new(v))
     }
 }
 #[cfg(feature = "vslm")]
 impl From<crate::types::VslmAboutInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VslmAboutInfo) -> Self {
         Self::VslmAboutInfo(Box::new(v))
     }
 }
 #[cfg(feature = "vslm")]
 impl From<crate::types::VslmQueryDatastoreInfoResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VslmQueryDatastoreInfoResult) -> Self {
         Self::VslmQueryDatastoreInfoResult(Box::new(v))
     }
 }
 #[cfg(feature = "vslm")]
 impl From<crate::types::VslmServiceInstanceContent> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VslmServiceInstanceContent) -> Self {
         Self::VslmServiceInstanceContent(Box::new(v))
     }
 }
 #[cfg(feature = "vslm")]
 impl From<crate::types::VslmTaskInfo> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VslmTaskInfo) -> Self {
         Self::VslmTaskInfo(Box::new(v))
     }
 }
 #[cfg(feature = "vslm")]
 impl From<crate::types::VslmTaskReasonKind> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VslmTaskReasonKind) -> Self {
         Self::VslmTaskReason(v)
     }
 }
 #[cfg(feature = "vslm")]
 impl From<crate::types::VslmDatastoreSyncStatus> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VslmDatastoreSyncStatus) -> Self {
         Self::VslmDatastoreSyncStatus(Box::new(v))
     }
 }
 #[cfg(feature = "vslm")]
 impl From<crate::types::VslmVsoVStorageObjectAssociations> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VslmVsoVStorageObjectAssociations) -> Self {
         Self::VslmVsoVStorageObjectAssociations(Box::new(v))
     }
@@ -16923,6 +18735,7 @@ impl From<crate::types::VslmVsoVStorageObjectAssociations> for DataObjectKind {
 #[cfg(feature = "vslm")]
 impl From<crate::types::VslmVsoVStorageObjectAssociationsVmDiskAssociation>
 for DataObjectKind {
+    #[inline]
     fn from(
         v: crate::types::VslmVsoVStorageObjectAssociationsVmDiskAssociation,
     ) -> Self {
@@ -16931,24 +18744,28 @@ for DataObjectKind {
 }
 #[cfg(feature = "vslm")]
 impl From<crate::types::VslmVsoVStorageObjectQueryResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VslmVsoVStorageObjectQueryResult) -> Self {
         Self::VslmVsoVStorageObjectQueryResult(Box::new(v))
     }
 }
 #[cfg(feature = "vslm")]
 impl From<crate::types::VslmVsoVStorageObjectQuerySpec> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VslmVsoVStorageObjectQuerySpec) -> Self {
         Self::VslmVsoVStorageObjectQuerySpec(Box::new(v))
     }
 }
 #[cfg(feature = "vslm")]
 impl From<crate::types::VslmVsoVStorageObjectResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VslmVsoVStorageObjectResult) -> Self {
         Self::VslmVsoVStorageObjectResult(Box::new(v))
     }
 }
 #[cfg(feature = "vslm")]
 impl From<crate::types::VslmVsoVStorageObjectSnapshotResult> for DataObjectKind {
+    #[inline]
     fn from(v: crate::types::VslmVsoVStorageObjectSnapshotResult) -> Self {
         Self::VslmVsoVStorageObjectSnapshotResult(Box::new(v))
     }

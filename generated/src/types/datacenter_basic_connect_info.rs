@@ -6,11 +6,11 @@
 #[derive(Clone, Default)]
 pub struct DatacenterBasicConnectInfo {
     /// Property *DatacenterBasicConnectInfo.hostname*.
-    pub hostname: Option<String>,
+    pub hostname: Option<crate::CompactString>,
     /// Property *DatacenterBasicConnectInfo.error*.
     pub error: Option<crate::types::MethodFaultKind>,
     /// Property *DatacenterBasicConnectInfo.serverIp*.
-    pub server_ip: Option<String>,
+    pub server_ip: Option<crate::CompactString>,
     /// Property *DatacenterBasicConnectInfo.numVm*.
     pub num_vm: Option<i32>,
     /// Property *DatacenterBasicConnectInfo.numPoweredOnVm*.
@@ -18,9 +18,9 @@ pub struct DatacenterBasicConnectInfo {
     /// Property *DatacenterBasicConnectInfo.hostProductInfo*.
     pub host_product_info: Option<Box<crate::types::AboutInfo>>,
     /// Property *DatacenterBasicConnectInfo.hardwareVendor*.
-    pub hardware_vendor: Option<String>,
+    pub hardware_vendor: Option<crate::CompactString>,
     /// Property *DatacenterBasicConnectInfo.hardwareModel*.
-    pub hardware_model: Option<String>,
+    pub hardware_model: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -29,6 +29,7 @@ impl DatacenterBasicConnectInfo {
     pub const TYPE_NAME: &'static str = "DatacenterBasicConnectInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

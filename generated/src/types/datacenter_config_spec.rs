@@ -6,11 +6,11 @@
 #[derive(Clone, Default)]
 pub struct DatacenterConfigSpec {
     /// Property *DatacenterConfigSpec.defaultHardwareVersionKey*.
-    pub default_hardware_version_key: Option<String>,
+    pub default_hardware_version_key: Option<crate::CompactString>,
     /// Property *DatacenterConfigSpec.maximumHardwareVersionKey*.
     ///
     /// ***Since:*** vSphere API Release 7.0.2.0
-    pub maximum_hardware_version_key: Option<String>,
+    pub maximum_hardware_version_key: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -19,6 +19,7 @@ impl DatacenterConfigSpec {
     pub const TYPE_NAME: &'static str = "DatacenterConfigSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

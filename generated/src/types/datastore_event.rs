@@ -14,9 +14,9 @@ pub struct DatastoreEvent {
     /// Property *Event.createdTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub created_time: String,
+    pub created_time: crate::CompactString,
     /// Property *Event.userName*.
-    pub user_name: String,
+    pub user_name: crate::CompactString,
     /// Property *Event.datacenter*.
     pub datacenter: Option<Box<crate::types::DatacenterEventArgument>>,
     /// Property *Event.computeResource*.
@@ -36,13 +36,13 @@ pub struct DatastoreEvent {
     /// ***Since:*** vSphere API Release 9.1.0.0
     pub tgw: Option<Box<crate::types::TgwEventArgument>>,
     /// Property *Event.fullFormattedMessage*.
-    pub full_formatted_message: Option<String>,
+    pub full_formatted_message: Option<crate::CompactString>,
     /// Property *Event.changeTag*.
-    pub change_tag: Option<String>,
+    pub change_tag: Option<crate::CompactString>,
     /// Property *Event.auditId*.
     ///
     /// ***Since:*** vSphere API Release 9.1.0.0
-    pub audit_id: Option<String>,
+    pub audit_id: Option<crate::CompactString>,
     /// Property *DatastoreEvent.datastore*.
     pub datastore: Option<Box<crate::types::DatastoreEventArgument>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -53,6 +53,7 @@ impl DatastoreEvent {
     pub const TYPE_NAME: &'static str = "DatastoreEvent";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -217,10 +218,12 @@ pub enum DatastoreEventKind {
 }
 impl DatastoreEventKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::DatastoreEvent(v) => &**v,
@@ -239,41 +242,49 @@ impl DatastoreEventKind {
     }
 }
 impl From<crate::types::DatastoreEvent> for DatastoreEventKind {
+    #[inline]
     fn from(v: crate::types::DatastoreEvent) -> Self {
         Self::DatastoreEvent(Box::new(v))
     }
 }
 impl From<crate::types::DatastoreCapacityIncreasedEvent> for DatastoreEventKind {
+    #[inline]
     fn from(v: crate::types::DatastoreCapacityIncreasedEvent) -> Self {
         Self::DatastoreCapacityIncreasedEvent(Box::new(v))
     }
 }
 impl From<crate::types::DatastoreDestroyedEvent> for DatastoreEventKind {
+    #[inline]
     fn from(v: crate::types::DatastoreDestroyedEvent) -> Self {
         Self::DatastoreDestroyedEvent(Box::new(v))
     }
 }
 impl From<crate::types::DatastoreDuplicatedEvent> for DatastoreEventKind {
+    #[inline]
     fn from(v: crate::types::DatastoreDuplicatedEvent) -> Self {
         Self::DatastoreDuplicatedEvent(Box::new(v))
     }
 }
 impl From<crate::types::DatastoreFileEventKind> for DatastoreEventKind {
+    #[inline]
     fn from(v: crate::types::DatastoreFileEventKind) -> Self {
         Self::DatastoreFileEvent(v)
     }
 }
 impl From<crate::types::DatastoreIORMReconfiguredEvent> for DatastoreEventKind {
+    #[inline]
     fn from(v: crate::types::DatastoreIORMReconfiguredEvent) -> Self {
         Self::DatastoreIORMReconfiguredEvent(Box::new(v))
     }
 }
 impl From<crate::types::DatastoreRenamedEvent> for DatastoreEventKind {
+    #[inline]
     fn from(v: crate::types::DatastoreRenamedEvent) -> Self {
         Self::DatastoreRenamedEvent(Box::new(v))
     }
 }
 impl From<crate::types::NonVIWorkloadDetectedOnDatastoreEvent> for DatastoreEventKind {
+    #[inline]
     fn from(v: crate::types::NonVIWorkloadDetectedOnDatastoreEvent) -> Self {
         Self::NonVIWorkloadDetectedOnDatastoreEvent(Box::new(v))
     }

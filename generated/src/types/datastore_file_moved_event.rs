@@ -12,9 +12,9 @@ pub struct DatastoreFileMovedEvent {
     /// Property *Event.createdTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub created_time: String,
+    pub created_time: crate::CompactString,
     /// Property *Event.userName*.
-    pub user_name: String,
+    pub user_name: crate::CompactString,
     /// Property *Event.datacenter*.
     pub datacenter: Option<Box<crate::types::DatacenterEventArgument>>,
     /// Property *Event.computeResource*.
@@ -34,25 +34,25 @@ pub struct DatastoreFileMovedEvent {
     /// ***Since:*** vSphere API Release 9.1.0.0
     pub tgw: Option<Box<crate::types::TgwEventArgument>>,
     /// Property *Event.fullFormattedMessage*.
-    pub full_formatted_message: Option<String>,
+    pub full_formatted_message: Option<crate::CompactString>,
     /// Property *Event.changeTag*.
-    pub change_tag: Option<String>,
+    pub change_tag: Option<crate::CompactString>,
     /// Property *Event.auditId*.
     ///
     /// ***Since:*** vSphere API Release 9.1.0.0
-    pub audit_id: Option<String>,
+    pub audit_id: Option<crate::CompactString>,
     /// Property *DatastoreEvent.datastore*.
     pub datastore: Option<Box<crate::types::DatastoreEventArgument>>,
     /// Property *DatastoreFileEvent.targetFile*.
-    pub target_file: String,
+    pub target_file: crate::CompactString,
     /// Property *DatastoreFileEvent.sourceOfOperation*.
-    pub source_of_operation: Option<String>,
+    pub source_of_operation: Option<crate::CompactString>,
     /// Property *DatastoreFileEvent.succeeded*.
     pub succeeded: Option<bool>,
     /// Property *DatastoreFileMovedEvent.sourceDatastore*.
     pub source_datastore: Box<crate::types::DatastoreEventArgument>,
     /// Property *DatastoreFileMovedEvent.sourceFile*.
-    pub source_file: String,
+    pub source_file: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -61,6 +61,7 @@ impl DatastoreFileMovedEvent {
     pub const TYPE_NAME: &'static str = "DatastoreFileMovedEvent";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

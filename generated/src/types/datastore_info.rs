@@ -8,9 +8,9 @@
 #[derive(Clone, Default)]
 pub struct DatastoreInfo {
     /// Property *DatastoreInfo.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *DatastoreInfo.url*.
-    pub url: String,
+    pub url: crate::CompactString,
     /// Property *DatastoreInfo.freeSpace*.
     pub free_space: i64,
     /// Property *DatastoreInfo.maxFileSize*.
@@ -22,15 +22,15 @@ pub struct DatastoreInfo {
     /// Property *DatastoreInfo.timestamp*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub timestamp: Option<String>,
+    pub timestamp: Option<crate::CompactString>,
     /// Property *DatastoreInfo.containerId*.
-    pub container_id: Option<String>,
+    pub container_id: Option<crate::CompactString>,
     /// Property *DatastoreInfo.aliasOf*.
-    pub alias_of: Option<String>,
+    pub alias_of: Option<crate::CompactString>,
     /// Property *DatastoreInfo.supportedVDiskFormats*.
     ///
     /// ***Since:*** vSphere API Release 9.0.0.0
-    pub supported_v_disk_formats: Option<Vec<String>>,
+    pub supported_v_disk_formats: Option<Vec<crate::CompactString>>,
     /// Property *DatastoreInfo.logicalSectorSize*.
     ///
     /// ***Since:*** vSphere API Release 9.0.0.0
@@ -47,6 +47,7 @@ impl DatastoreInfo {
     pub const TYPE_NAME: &'static str = "DatastoreInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -189,10 +190,12 @@ pub enum DatastoreInfoKind {
 }
 impl DatastoreInfoKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::DatastoreInfo(v) => &**v,
@@ -211,37 +214,44 @@ impl DatastoreInfoKind {
     }
 }
 impl From<crate::types::DatastoreInfo> for DatastoreInfoKind {
+    #[inline]
     fn from(v: crate::types::DatastoreInfo) -> Self {
         Self::DatastoreInfo(Box::new(v))
     }
 }
 impl From<crate::types::LocalDatastoreInfo> for DatastoreInfoKind {
+    #[inline]
     fn from(v: crate::types::LocalDatastoreInfo) -> Self {
         Self::LocalDatastoreInfo(Box::new(v))
     }
 }
 impl From<crate::types::NasDatastoreInfo> for DatastoreInfoKind {
+    #[inline]
     fn from(v: crate::types::NasDatastoreInfo) -> Self {
         Self::NasDatastoreInfo(Box::new(v))
     }
 }
 impl From<crate::types::PMemDatastoreInfo> for DatastoreInfoKind {
+    #[inline]
     fn from(v: crate::types::PMemDatastoreInfo) -> Self {
         Self::PMemDatastoreInfo(Box::new(v))
     }
 }
 impl From<crate::types::VmfsDatastoreInfo> for DatastoreInfoKind {
+    #[inline]
     fn from(v: crate::types::VmfsDatastoreInfo) -> Self {
         Self::VmfsDatastoreInfo(Box::new(v))
     }
 }
 impl From<crate::types::VsanDatastoreInfo> for DatastoreInfoKind {
+    #[inline]
     fn from(v: crate::types::VsanDatastoreInfo) -> Self {
         Self::VsanDatastoreInfo(Box::new(v))
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::VvolDatastoreInfo> for DatastoreInfoKind {
+    #[inline]
     fn from(v: crate::types::VvolDatastoreInfo) -> Self {
         Self::VvolDatastoreInfo(Box::new(v))
     }

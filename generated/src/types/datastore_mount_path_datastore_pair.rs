@@ -6,7 +6,7 @@
 #[derive(Clone)]
 pub struct DatastoreMountPathDatastorePair {
     /// Property *DatastoreMountPathDatastorePair.oldMountPath*.
-    pub old_mount_path: String,
+    pub old_mount_path: crate::CompactString,
     /// Property *DatastoreMountPathDatastorePair.datastore*.
     ///
     /// Refers instance of *Datastore*.
@@ -19,6 +19,7 @@ impl DatastoreMountPathDatastorePair {
     pub const TYPE_NAME: &'static str = "DatastoreMountPathDatastorePair";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -16,7 +16,7 @@ pub struct DatastoreNotWritableOnHost {
     /// Refers instance of *Datastore*.
     pub datastore: Option<Box<crate::types::ManagedObjectReference>>,
     /// Property *InvalidDatastore.name*.
-    pub name: Option<String>,
+    pub name: Option<crate::CompactString>,
     /// Property *DatastoreNotWritableOnHost.host*.
     ///
     /// Refers instance of *HostSystem*.
@@ -29,6 +29,7 @@ impl DatastoreNotWritableOnHost {
     pub const TYPE_NAME: &'static str = "DatastoreNotWritableOnHost";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -127,10 +128,12 @@ pub enum DatastoreNotWritableOnHostKind {
 }
 impl DatastoreNotWritableOnHostKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::DatastoreNotWritableOnHost(v) => &**v,
@@ -143,12 +146,14 @@ impl DatastoreNotWritableOnHostKind {
     }
 }
 impl From<crate::types::DatastoreNotWritableOnHost> for DatastoreNotWritableOnHostKind {
+    #[inline]
     fn from(v: crate::types::DatastoreNotWritableOnHost) -> Self {
         Self::DatastoreNotWritableOnHost(Box::new(v))
     }
 }
 impl From<crate::types::SwapDatastoreNotWritableOnHost>
 for DatastoreNotWritableOnHostKind {
+    #[inline]
     fn from(v: crate::types::SwapDatastoreNotWritableOnHost) -> Self {
         Self::SwapDatastoreNotWritableOnHost(Box::new(v))
     }

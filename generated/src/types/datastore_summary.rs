@@ -10,9 +10,9 @@ pub struct DatastoreSummary {
     /// Refers instance of *Datastore*.
     pub datastore: Option<Box<crate::types::ManagedObjectReference>>,
     /// Property *DatastoreSummary.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *DatastoreSummary.url*.
-    pub url: String,
+    pub url: crate::CompactString,
     /// Property *DatastoreSummary.capacity*.
     pub capacity: i64,
     /// Property *DatastoreSummary.freeSpace*.
@@ -24,9 +24,9 @@ pub struct DatastoreSummary {
     /// Property *DatastoreSummary.multipleHostAccess*.
     pub multiple_host_access: Option<bool>,
     /// Property *DatastoreSummary.type*.
-    pub r#type: String,
+    pub r#type: crate::CompactString,
     /// Property *DatastoreSummary.maintenanceMode*.
-    pub maintenance_mode: Option<String>,
+    pub maintenance_mode: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -35,6 +35,7 @@ impl DatastoreSummary {
     pub const TYPE_NAME: &'static str = "DatastoreSummary";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,9 +6,9 @@
 #[derive(Clone, Default)]
 pub struct DatastoreVVolContainerFailoverPair {
     /// Property *DatastoreVVolContainerFailoverPair.srcContainer*.
-    pub src_container: Option<String>,
+    pub src_container: Option<crate::CompactString>,
     /// Property *DatastoreVVolContainerFailoverPair.tgtContainer*.
-    pub tgt_container: String,
+    pub tgt_container: crate::CompactString,
     /// Property *DatastoreVVolContainerFailoverPair.vvolMapping*.
     pub vvol_mapping: Option<Vec<crate::types::KeyValue>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -19,6 +19,7 @@ impl DatastoreVVolContainerFailoverPair {
     pub const TYPE_NAME: &'static str = "DatastoreVVolContainerFailoverPair";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

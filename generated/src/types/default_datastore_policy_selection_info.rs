@@ -10,11 +10,11 @@ pub struct DefaultDatastorePolicySelectionInfo {
     /// Property *DefaultDatastorePolicySelectionInfo.enabled*.
     pub enabled: bool,
     /// Property *DefaultDatastorePolicySelectionInfo.defaultPolicyId*.
-    pub default_policy_id: Option<String>,
+    pub default_policy_id: Option<crate::CompactString>,
     /// Property *DefaultDatastorePolicySelectionInfo.lastPolicySelectionTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub last_policy_selection_time: Option<String>,
+    pub last_policy_selection_time: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -23,6 +23,7 @@ impl DefaultDatastorePolicySelectionInfo {
     pub const TYPE_NAME: &'static str = "DefaultDatastorePolicySelectionInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, Copy)]
 pub struct DeleteVsanObjectsRequestType<'a> {
     /// Parameter *uuids*.
-    pub uuids: &'a [String],
+    pub uuids: &'a [crate::CompactString],
     /// Parameter *force*.
     pub force: Option<bool>,
 }

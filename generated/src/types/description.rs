@@ -8,9 +8,9 @@
 #[derive(Clone, Default)]
 pub struct Description {
     /// Property *Description.label*.
-    pub label: String,
+    pub label: crate::CompactString,
     /// Property *Description.summary*.
-    pub summary: String,
+    pub summary: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -19,6 +19,7 @@ impl Description {
     pub const TYPE_NAME: &'static str = "Description";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -110,10 +111,12 @@ pub enum DescriptionKind {
 }
 impl DescriptionKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::Description(v) => &**v,
@@ -129,26 +132,31 @@ impl DescriptionKind {
     }
 }
 impl From<crate::types::Description> for DescriptionKind {
+    #[inline]
     fn from(v: crate::types::Description) -> Self {
         Self::Description(Box::new(v))
     }
 }
 impl From<crate::types::ElementDescriptionKind> for DescriptionKind {
+    #[inline]
     fn from(v: crate::types::ElementDescriptionKind) -> Self {
         Self::ElementDescription(v)
     }
 }
 impl From<crate::types::ExtendedDescription> for DescriptionKind {
+    #[inline]
     fn from(v: crate::types::ExtendedDescription) -> Self {
         Self::ExtendedDescription(Box::new(v))
     }
 }
 impl From<crate::types::MethodDescription> for DescriptionKind {
+    #[inline]
     fn from(v: crate::types::MethodDescription) -> Self {
         Self::MethodDescription(Box::new(v))
     }
 }
 impl From<crate::types::TypeDescriptionKind> for DescriptionKind {
+    #[inline]
     fn from(v: crate::types::TypeDescriptionKind) -> Self {
         Self::TypeDescription(v)
     }

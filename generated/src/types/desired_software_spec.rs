@@ -18,7 +18,7 @@ pub struct DesiredSoftwareSpec {
     /// Property *DesiredSoftwareSpec.removedComponents*.
     ///
     /// ***Since:*** vSphere API Release 8.0.3.0
-    pub removed_components: Option<Vec<String>>,
+    pub removed_components: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -27,6 +27,7 @@ impl DesiredSoftwareSpec {
     pub const TYPE_NAME: &'static str = "DesiredSoftwareSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

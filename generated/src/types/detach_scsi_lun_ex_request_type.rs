@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, Copy)]
 pub struct DetachScsiLunExRequestType<'a> {
     /// Parameter *lunUuid*.
-    pub lun_uuid: &'a [String],
+    pub lun_uuid: &'a [crate::CompactString],
 }
 impl crate::ser::Encode for DetachScsiLunExRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {

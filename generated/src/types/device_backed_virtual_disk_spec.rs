@@ -6,11 +6,11 @@
 #[derive(Clone, Default)]
 pub struct DeviceBackedVirtualDiskSpec {
     /// Property *VirtualDiskSpec.diskType*.
-    pub disk_type: String,
+    pub disk_type: crate::CompactString,
     /// Property *VirtualDiskSpec.adapterType*.
-    pub adapter_type: String,
+    pub adapter_type: crate::CompactString,
     /// Property *DeviceBackedVirtualDiskSpec.device*.
-    pub device: String,
+    pub device: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -19,6 +19,7 @@ impl DeviceBackedVirtualDiskSpec {
     pub const TYPE_NAME: &'static str = "DeviceBackedVirtualDiskSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

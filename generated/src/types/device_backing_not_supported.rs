@@ -12,11 +12,11 @@ pub struct DeviceBackingNotSupported {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *DeviceNotSupported.device*.
-    pub device: String,
+    pub device: crate::CompactString,
     /// Property *DeviceNotSupported.reason*.
-    pub reason: Option<String>,
+    pub reason: Option<crate::CompactString>,
     /// Property *DeviceBackingNotSupported.backing*.
-    pub backing: String,
+    pub backing: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -25,6 +25,7 @@ impl DeviceBackingNotSupported {
     pub const TYPE_NAME: &'static str = "DeviceBackingNotSupported";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -124,10 +125,12 @@ pub enum DeviceBackingNotSupportedKind {
 }
 impl DeviceBackingNotSupportedKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::DeviceBackingNotSupported(v) => &**v,
@@ -142,23 +145,27 @@ impl DeviceBackingNotSupportedKind {
     }
 }
 impl From<crate::types::DeviceBackingNotSupported> for DeviceBackingNotSupportedKind {
+    #[inline]
     fn from(v: crate::types::DeviceBackingNotSupported) -> Self {
         Self::DeviceBackingNotSupported(Box::new(v))
     }
 }
 impl From<crate::types::DVPortNotSupported> for DeviceBackingNotSupportedKind {
+    #[inline]
     fn from(v: crate::types::DVPortNotSupported) -> Self {
         Self::DVPortNotSupported(Box::new(v))
     }
 }
 impl From<crate::types::UnusedVirtualDiskBlocksNotScrubbed>
 for DeviceBackingNotSupportedKind {
+    #[inline]
     fn from(v: crate::types::UnusedVirtualDiskBlocksNotScrubbed) -> Self {
         Self::UnusedVirtualDiskBlocksNotScrubbed(Box::new(v))
     }
 }
 impl From<crate::types::VirtualDiskBlocksNotFullyProvisioned>
 for DeviceBackingNotSupportedKind {
+    #[inline]
     fn from(v: crate::types::VirtualDiskBlocksNotFullyProvisioned) -> Self {
         Self::VirtualDiskBlocksNotFullyProvisioned(Box::new(v))
     }

@@ -17,6 +17,7 @@ impl DeviceId {
     pub const TYPE_NAME: &'static str = "DeviceId";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -107,10 +108,12 @@ pub enum DeviceIdKind {
 }
 impl DeviceIdKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::DeviceId(v) => &**v,
@@ -132,36 +135,42 @@ impl DeviceIdKind {
     }
 }
 impl From<crate::types::DeviceId> for DeviceIdKind {
+    #[inline]
     fn from(v: crate::types::DeviceId) -> Self {
         Self::DeviceId(Box::new(v))
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::VVolId> for DeviceIdKind {
+    #[inline]
     fn from(v: crate::types::VVolId) -> Self {
         Self::VVolId(Box::new(v))
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::VasaVirtualDiskId> for DeviceIdKind {
+    #[inline]
     fn from(v: crate::types::VasaVirtualDiskId) -> Self {
         Self::VasaVirtualDiskId(Box::new(v))
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::VirtualDiskKey> for DeviceIdKind {
+    #[inline]
     fn from(v: crate::types::VirtualDiskKey) -> Self {
         Self::VirtualDiskKey(Box::new(v))
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::VirtualDiskMoId> for DeviceIdKind {
+    #[inline]
     fn from(v: crate::types::VirtualDiskMoId) -> Self {
         Self::VirtualDiskMoId(Box::new(v))
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::VirtualMachineIdKind> for DeviceIdKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineIdKind) -> Self {
         Self::VirtualMachineId(v)
     }

@@ -12,9 +12,9 @@ pub struct DeviceNotSupported {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *DeviceNotSupported.device*.
-    pub device: String,
+    pub device: crate::CompactString,
     /// Property *DeviceNotSupported.reason*.
-    pub reason: Option<String>,
+    pub reason: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -23,6 +23,7 @@ impl DeviceNotSupported {
     pub const TYPE_NAME: &'static str = "DeviceNotSupported";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -136,10 +137,12 @@ pub enum DeviceNotSupportedKind {
 }
 impl DeviceNotSupportedKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::DeviceNotSupported(v) => &**v,
@@ -164,71 +167,85 @@ impl DeviceNotSupportedKind {
     }
 }
 impl From<crate::types::DeviceNotSupported> for DeviceNotSupportedKind {
+    #[inline]
     fn from(v: crate::types::DeviceNotSupported) -> Self {
         Self::DeviceNotSupported(Box::new(v))
     }
 }
 impl From<crate::types::DeviceBackingNotSupportedKind> for DeviceNotSupportedKind {
+    #[inline]
     fn from(v: crate::types::DeviceBackingNotSupportedKind) -> Self {
         Self::DeviceBackingNotSupported(v)
     }
 }
 impl From<crate::types::DeviceControllerNotSupported> for DeviceNotSupportedKind {
+    #[inline]
     fn from(v: crate::types::DeviceControllerNotSupported) -> Self {
         Self::DeviceControllerNotSupported(Box::new(v))
     }
 }
 impl From<crate::types::DigestNotSupported> for DeviceNotSupportedKind {
+    #[inline]
     fn from(v: crate::types::DigestNotSupported) -> Self {
         Self::DigestNotSupported(Box::new(v))
     }
 }
 impl From<crate::types::FileBackedPortNotSupported> for DeviceNotSupportedKind {
+    #[inline]
     fn from(v: crate::types::FileBackedPortNotSupported) -> Self {
         Self::FileBackedPortNotSupported(Box::new(v))
     }
 }
 impl From<crate::types::MultiWriterNotSupported> for DeviceNotSupportedKind {
+    #[inline]
     fn from(v: crate::types::MultiWriterNotSupported) -> Self {
         Self::MultiWriterNotSupported(Box::new(v))
     }
 }
 impl From<crate::types::NonPersistentDisksNotSupported> for DeviceNotSupportedKind {
+    #[inline]
     fn from(v: crate::types::NonPersistentDisksNotSupported) -> Self {
         Self::NonPersistentDisksNotSupported(Box::new(v))
     }
 }
 impl From<crate::types::RDMNotSupportedKind> for DeviceNotSupportedKind {
+    #[inline]
     fn from(v: crate::types::RDMNotSupportedKind) -> Self {
         Self::RDMNotSupported(v)
     }
 }
 impl From<crate::types::RawDiskNotSupported> for DeviceNotSupportedKind {
+    #[inline]
     fn from(v: crate::types::RawDiskNotSupported) -> Self {
         Self::RawDiskNotSupported(Box::new(v))
     }
 }
 impl From<crate::types::RemoteDeviceNotSupported> for DeviceNotSupportedKind {
+    #[inline]
     fn from(v: crate::types::RemoteDeviceNotSupported) -> Self {
         Self::RemoteDeviceNotSupported(Box::new(v))
     }
 }
 impl From<crate::types::SharedBusControllerNotSupported> for DeviceNotSupportedKind {
+    #[inline]
     fn from(v: crate::types::SharedBusControllerNotSupported) -> Self {
         Self::SharedBusControllerNotSupported(Box::new(v))
     }
 }
 impl From<crate::types::VMINotSupported> for DeviceNotSupportedKind {
+    #[inline]
     fn from(v: crate::types::VMINotSupported) -> Self {
         Self::VMINotSupported(Box::new(v))
     }
 }
 impl From<crate::types::VirtualDiskModeNotSupported> for DeviceNotSupportedKind {
+    #[inline]
     fn from(v: crate::types::VirtualDiskModeNotSupported) -> Self {
         Self::VirtualDiskModeNotSupported(Box::new(v))
     }
 }
 impl From<crate::types::VirtualEthernetCardNotSupported> for DeviceNotSupportedKind {
+    #[inline]
     fn from(v: crate::types::VirtualEthernetCardNotSupported) -> Self {
         Self::VirtualEthernetCardNotSupported(Box::new(v))
     }

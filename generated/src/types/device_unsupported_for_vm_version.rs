@@ -10,13 +10,13 @@ pub struct DeviceUnsupportedForVmVersion {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *InvalidVmConfig.property*.
-    pub property: Option<String>,
+    pub property: Option<crate::CompactString>,
     /// Property *InvalidDeviceSpec.deviceIndex*.
     pub device_index: i32,
     /// Property *DeviceUnsupportedForVmVersion.currentVersion*.
-    pub current_version: String,
+    pub current_version: crate::CompactString,
     /// Property *DeviceUnsupportedForVmVersion.expectedVersion*.
-    pub expected_version: String,
+    pub expected_version: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -25,6 +25,7 @@ impl DeviceUnsupportedForVmVersion {
     pub const TYPE_NAME: &'static str = "DeviceUnsupportedForVmVersion";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,9 +8,9 @@
 #[derive(Clone, Default)]
 pub struct DiagnosticManagerAuditRecordResult {
     /// Property *DiagnosticManagerAuditRecordResult.records*.
-    pub records: Option<Vec<String>>,
+    pub records: Option<Vec<crate::CompactString>>,
     /// Property *DiagnosticManagerAuditRecordResult.nextToken*.
-    pub next_token: String,
+    pub next_token: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -19,6 +19,7 @@ impl DiagnosticManagerAuditRecordResult {
     pub const TYPE_NAME: &'static str = "DiagnosticManagerAuditRecordResult";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

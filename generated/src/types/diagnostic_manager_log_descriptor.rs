@@ -6,15 +6,15 @@
 #[derive(Clone)]
 pub struct DiagnosticManagerLogDescriptor {
     /// Property *DiagnosticManagerLogDescriptor.key*.
-    pub key: String,
+    pub key: crate::CompactString,
     /// Property *DiagnosticManagerLogDescriptor.fileName*.
-    pub file_name: String,
+    pub file_name: crate::CompactString,
     /// Property *DiagnosticManagerLogDescriptor.creator*.
-    pub creator: String,
+    pub creator: crate::CompactString,
     /// Property *DiagnosticManagerLogDescriptor.format*.
-    pub format: String,
+    pub format: crate::CompactString,
     /// Property *DiagnosticManagerLogDescriptor.mimeType*.
-    pub mime_type: String,
+    pub mime_type: crate::CompactString,
     /// Property *DiagnosticManagerLogDescriptor.info*.
     pub info: crate::types::DescriptionKind,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -25,6 +25,7 @@ impl DiagnosticManagerLogDescriptor {
     pub const TYPE_NAME: &'static str = "DiagnosticManagerLogDescriptor";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

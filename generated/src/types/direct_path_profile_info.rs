@@ -8,13 +8,13 @@
 #[derive(Clone)]
 pub struct DirectPathProfileInfo {
     /// Property *DirectPathProfileInfo.id*.
-    pub id: String,
+    pub id: crate::CompactString,
     /// Property *DirectPathProfileInfo.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *DirectPathProfileInfo.description*.
-    pub description: Option<String>,
+    pub description: Option<crate::CompactString>,
     /// Property *DirectPathProfileInfo.vendorName*.
-    pub vendor_name: String,
+    pub vendor_name: crate::CompactString,
     /// Property *DirectPathProfileInfo.deviceConfig*.
     pub device_config: crate::types::DirectPathProfileManagerDirectPathConfigKind,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -25,6 +25,7 @@ impl DirectPathProfileInfo {
     pub const TYPE_NAME: &'static str = "DirectPathProfileInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

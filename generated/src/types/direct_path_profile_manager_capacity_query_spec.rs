@@ -17,6 +17,7 @@ impl DirectPathProfileManagerCapacityQuerySpec {
     pub const TYPE_NAME: &'static str = "DirectPathProfileManagerCapacityQuerySpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -106,10 +107,12 @@ pub enum DirectPathProfileManagerCapacityQuerySpecKind {
 }
 impl DirectPathProfileManagerCapacityQuerySpecKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::DirectPathProfileManagerCapacityQuerySpec(v) => &**v,
@@ -125,12 +128,14 @@ impl DirectPathProfileManagerCapacityQuerySpecKind {
 }
 impl From<crate::types::DirectPathProfileManagerCapacityQuerySpec>
 for DirectPathProfileManagerCapacityQuerySpecKind {
+    #[inline]
     fn from(v: crate::types::DirectPathProfileManagerCapacityQuerySpec) -> Self {
         Self::DirectPathProfileManagerCapacityQuerySpec(Box::new(v))
     }
 }
 impl From<crate::types::DirectPathProfileManagerCapacityQueryByDeviceConfig>
 for DirectPathProfileManagerCapacityQuerySpecKind {
+    #[inline]
     fn from(
         v: crate::types::DirectPathProfileManagerCapacityQueryByDeviceConfig,
     ) -> Self {
@@ -139,12 +144,14 @@ for DirectPathProfileManagerCapacityQuerySpecKind {
 }
 impl From<crate::types::DirectPathProfileManagerCapacityQueryById>
 for DirectPathProfileManagerCapacityQuerySpecKind {
+    #[inline]
     fn from(v: crate::types::DirectPathProfileManagerCapacityQueryById) -> Self {
         Self::DirectPathProfileManagerCapacityQueryById(Box::new(v))
     }
 }
 impl From<crate::types::DirectPathProfileManagerCapacityQueryByName>
 for DirectPathProfileManagerCapacityQuerySpecKind {
+    #[inline]
     fn from(v: crate::types::DirectPathProfileManagerCapacityQueryByName) -> Self {
         Self::DirectPathProfileManagerCapacityQueryByName(Box::new(v))
     }

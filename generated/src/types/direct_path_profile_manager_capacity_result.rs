@@ -17,6 +17,7 @@ impl DirectPathProfileManagerCapacityResult {
     pub const TYPE_NAME: &'static str = "DirectPathProfileManagerCapacityResult";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -102,10 +103,12 @@ pub enum DirectPathProfileManagerCapacityResultKind {
 }
 impl DirectPathProfileManagerCapacityResultKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::DirectPathProfileManagerCapacityResult(v) => &**v,
@@ -120,18 +123,21 @@ impl DirectPathProfileManagerCapacityResultKind {
 }
 impl From<crate::types::DirectPathProfileManagerCapacityResult>
 for DirectPathProfileManagerCapacityResultKind {
+    #[inline]
     fn from(v: crate::types::DirectPathProfileManagerCapacityResult) -> Self {
         Self::DirectPathProfileManagerCapacityResult(Box::new(v))
     }
 }
 impl From<crate::types::DirectPathProfileManagerCapacityInfo>
 for DirectPathProfileManagerCapacityResultKind {
+    #[inline]
     fn from(v: crate::types::DirectPathProfileManagerCapacityInfo) -> Self {
         Self::DirectPathProfileManagerCapacityInfo(Box::new(v))
     }
 }
 impl From<crate::types::DirectPathProfileManagerCapacityUnknown>
 for DirectPathProfileManagerCapacityResultKind {
+    #[inline]
     fn from(v: crate::types::DirectPathProfileManagerCapacityUnknown) -> Self {
         Self::DirectPathProfileManagerCapacityUnknown(Box::new(v))
     }

@@ -8,9 +8,9 @@
 #[derive(Clone)]
 pub struct DirectPathProfileManagerCreateSpec {
     /// Property *DirectPathProfileManagerCreateSpec.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *DirectPathProfileManagerCreateSpec.description*.
-    pub description: Option<String>,
+    pub description: Option<crate::CompactString>,
     /// Property *DirectPathProfileManagerCreateSpec.deviceConfig*.
     pub device_config: crate::types::DirectPathProfileManagerDirectPathConfigKind,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -21,6 +21,7 @@ impl DirectPathProfileManagerCreateSpec {
     pub const TYPE_NAME: &'static str = "DirectPathProfileManagerCreateSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -17,6 +17,7 @@ impl DirectPathProfileManagerDirectPathConfig {
     pub const TYPE_NAME: &'static str = "DirectPathProfileManagerDirectPathConfig";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -110,10 +111,12 @@ pub enum DirectPathProfileManagerDirectPathConfigKind {
 }
 impl DirectPathProfileManagerDirectPathConfigKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::DirectPathProfileManagerDirectPathConfig(v) => &**v,
@@ -130,24 +133,28 @@ impl DirectPathProfileManagerDirectPathConfigKind {
 }
 impl From<crate::types::DirectPathProfileManagerDirectPathConfig>
 for DirectPathProfileManagerDirectPathConfigKind {
+    #[inline]
     fn from(v: crate::types::DirectPathProfileManagerDirectPathConfig) -> Self {
         Self::DirectPathProfileManagerDirectPathConfig(Box::new(v))
     }
 }
 impl From<crate::types::DirectPathProfileManagerDvxDirectPathConfig>
 for DirectPathProfileManagerDirectPathConfigKind {
+    #[inline]
     fn from(v: crate::types::DirectPathProfileManagerDvxDirectPathConfig) -> Self {
         Self::DirectPathProfileManagerDvxDirectPathConfig(Box::new(v))
     }
 }
 impl From<crate::types::DirectPathProfileManagerDynamicDirectPathConfig>
 for DirectPathProfileManagerDirectPathConfigKind {
+    #[inline]
     fn from(v: crate::types::DirectPathProfileManagerDynamicDirectPathConfig) -> Self {
         Self::DirectPathProfileManagerDynamicDirectPathConfig(Box::new(v))
     }
 }
 impl From<crate::types::DirectPathProfileManagerVirtualDeviceGroupDirectPathConfig>
 for DirectPathProfileManagerDirectPathConfigKind {
+    #[inline]
     fn from(
         v: crate::types::DirectPathProfileManagerVirtualDeviceGroupDirectPathConfig,
     ) -> Self {
@@ -156,6 +163,7 @@ for DirectPathProfileManagerDirectPathConfigKind {
 }
 impl From<crate::types::DirectPathProfileManagerVmiopDirectPathConfig>
 for DirectPathProfileManagerDirectPathConfigKind {
+    #[inline]
     fn from(v: crate::types::DirectPathProfileManagerVmiopDirectPathConfig) -> Self {
         Self::DirectPathProfileManagerVmiopDirectPathConfig(Box::new(v))
     }

@@ -8,9 +8,9 @@
 #[derive(Clone, Default)]
 pub struct DirectPathProfileManagerFilterSpec {
     /// Property *DirectPathProfileManagerFilterSpec.ids*.
-    pub ids: Option<Vec<String>>,
+    pub ids: Option<Vec<crate::CompactString>>,
     /// Property *DirectPathProfileManagerFilterSpec.names*.
-    pub names: Option<Vec<String>>,
+    pub names: Option<Vec<crate::CompactString>>,
     /// Property *DirectPathProfileManagerFilterSpec.clusters*.
     ///
     /// Refers instances of *ClusterComputeResource*.
@@ -23,6 +23,7 @@ impl DirectPathProfileManagerFilterSpec {
     pub const TYPE_NAME: &'static str = "DirectPathProfileManagerFilterSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

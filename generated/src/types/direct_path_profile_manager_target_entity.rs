@@ -17,6 +17,7 @@ impl DirectPathProfileManagerTargetEntity {
     pub const TYPE_NAME: &'static str = "DirectPathProfileManagerTargetEntity";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -102,10 +103,12 @@ pub enum DirectPathProfileManagerTargetEntityKind {
 }
 impl DirectPathProfileManagerTargetEntityKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::DirectPathProfileManagerTargetEntity(v) => &**v,
@@ -120,18 +123,21 @@ impl DirectPathProfileManagerTargetEntityKind {
 }
 impl From<crate::types::DirectPathProfileManagerTargetEntity>
 for DirectPathProfileManagerTargetEntityKind {
+    #[inline]
     fn from(v: crate::types::DirectPathProfileManagerTargetEntity) -> Self {
         Self::DirectPathProfileManagerTargetEntity(Box::new(v))
     }
 }
 impl From<crate::types::DirectPathProfileManagerTargetCluster>
 for DirectPathProfileManagerTargetEntityKind {
+    #[inline]
     fn from(v: crate::types::DirectPathProfileManagerTargetCluster) -> Self {
         Self::DirectPathProfileManagerTargetCluster(Box::new(v))
     }
 }
 impl From<crate::types::DirectPathProfileManagerTargetHost>
 for DirectPathProfileManagerTargetEntityKind {
+    #[inline]
     fn from(v: crate::types::DirectPathProfileManagerTargetHost) -> Self {
         Self::DirectPathProfileManagerTargetHost(Box::new(v))
     }

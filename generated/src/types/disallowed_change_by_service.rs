@@ -10,9 +10,9 @@ pub struct DisallowedChangeByService {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *DisallowedChangeByService.serviceName*.
-    pub service_name: String,
+    pub service_name: crate::CompactString,
     /// Property *DisallowedChangeByService.disallowedChange*.
-    pub disallowed_change: Option<String>,
+    pub disallowed_change: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl DisallowedChangeByService {
     pub const TYPE_NAME: &'static str = "DisallowedChangeByService";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

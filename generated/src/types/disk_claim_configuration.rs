@@ -8,15 +8,15 @@
 #[derive(Clone, Default)]
 pub struct DiskClaimConfiguration {
     /// Property *DiskClaimConfiguration.diskType*.
-    pub disk_type: String,
+    pub disk_type: crate::CompactString,
     /// Property *DiskClaimConfiguration.diskNamePrefix*.
-    pub disk_name_prefix: Option<String>,
+    pub disk_name_prefix: Option<crate::CompactString>,
     /// Property *DiskClaimConfiguration.numberOfDisks*.
     pub number_of_disks: Option<i32>,
     /// Property *DiskClaimConfiguration.diskModel*.
-    pub disk_model: Option<String>,
+    pub disk_model: Option<crate::CompactString>,
     /// Property *DiskClaimConfiguration.vendor*.
-    pub vendor: Option<String>,
+    pub vendor: Option<crate::CompactString>,
     /// Property *DiskClaimConfiguration.diskCapacity*.
     pub disk_capacity: Option<i64>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -27,6 +27,7 @@ impl DiskClaimConfiguration {
     pub const TYPE_NAME: &'static str = "DiskClaimConfiguration";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

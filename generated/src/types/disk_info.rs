@@ -8,9 +8,9 @@
 #[derive(Clone, Default)]
 pub struct DiskInfo {
     /// Property *DiskInfo.diskUuid*.
-    pub disk_uuid: String,
+    pub disk_uuid: crate::CompactString,
     /// Property *DiskInfo.diskName*.
-    pub disk_name: String,
+    pub disk_name: crate::CompactString,
     /// Property *DiskInfo.isSsd*.
     pub is_ssd: Option<bool>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -21,6 +21,7 @@ impl DiskInfo {
     pub const TYPE_NAME: &'static str = "DiskInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -21,6 +21,7 @@ impl DiskNotSupported {
     pub const TYPE_NAME: &'static str = "DiskNotSupported";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -108,10 +109,12 @@ pub enum DiskNotSupportedKind {
 }
 impl DiskNotSupportedKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::DiskNotSupported(v) => &**v,
@@ -124,11 +127,13 @@ impl DiskNotSupportedKind {
     }
 }
 impl From<crate::types::DiskNotSupported> for DiskNotSupportedKind {
+    #[inline]
     fn from(v: crate::types::DiskNotSupported) -> Self {
         Self::DiskNotSupported(Box::new(v))
     }
 }
 impl From<crate::types::IDEDiskNotSupported> for DiskNotSupportedKind {
+    #[inline]
     fn from(v: crate::types::IDEDiskNotSupported) -> Self {
         Self::IDEDiskNotSupported(Box::new(v))
     }

@@ -6,13 +6,13 @@
 #[derive(Clone, Default)]
 pub struct DistributedVirtualPort {
     /// Property *DistributedVirtualPort.key*.
-    pub key: String,
+    pub key: crate::CompactString,
     /// Property *DistributedVirtualPort.config*.
     pub config: Box<crate::types::DVPortConfigInfo>,
     /// Property *DistributedVirtualPort.dvsUuid*.
-    pub dvs_uuid: String,
+    pub dvs_uuid: crate::CompactString,
     /// Property *DistributedVirtualPort.portgroupKey*.
-    pub portgroup_key: Option<String>,
+    pub portgroup_key: Option<crate::CompactString>,
     /// Property *DistributedVirtualPort.proxyHost*.
     ///
     /// Refers instance of *HostSystem*.
@@ -22,7 +22,7 @@ pub struct DistributedVirtualPort {
     /// Property *DistributedVirtualPort.conflict*.
     pub conflict: bool,
     /// Property *DistributedVirtualPort.conflictPortKey*.
-    pub conflict_port_key: Option<String>,
+    pub conflict_port_key: Option<crate::CompactString>,
     /// Property *DistributedVirtualPort.state*.
     pub state: Option<Box<crate::types::DVPortState>>,
     /// Property *DistributedVirtualPort.connectionCookie*.
@@ -30,13 +30,13 @@ pub struct DistributedVirtualPort {
     /// Property *DistributedVirtualPort.lastStatusChange*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub last_status_change: String,
+    pub last_status_change: crate::CompactString,
     /// Property *DistributedVirtualPort.hostLocalPort*.
     pub host_local_port: Option<bool>,
     /// Property *DistributedVirtualPort.externalId*.
-    pub external_id: Option<String>,
+    pub external_id: Option<crate::CompactString>,
     /// Property *DistributedVirtualPort.segmentPortId*.
-    pub segment_port_id: Option<String>,
+    pub segment_port_id: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -45,6 +45,7 @@ impl DistributedVirtualPort {
     pub const TYPE_NAME: &'static str = "DistributedVirtualPort";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

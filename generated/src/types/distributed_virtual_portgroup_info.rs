@@ -6,15 +6,15 @@
 #[derive(Clone)]
 pub struct DistributedVirtualPortgroupInfo {
     /// Property *DistributedVirtualPortgroupInfo.switchName*.
-    pub switch_name: String,
+    pub switch_name: crate::CompactString,
     /// Property *DistributedVirtualPortgroupInfo.switchUuid*.
-    pub switch_uuid: String,
+    pub switch_uuid: crate::CompactString,
     /// Property *DistributedVirtualPortgroupInfo.portgroupName*.
-    pub portgroup_name: String,
+    pub portgroup_name: crate::CompactString,
     /// Property *DistributedVirtualPortgroupInfo.portgroupKey*.
-    pub portgroup_key: String,
+    pub portgroup_key: crate::CompactString,
     /// Property *DistributedVirtualPortgroupInfo.portgroupType*.
-    pub portgroup_type: String,
+    pub portgroup_type: crate::CompactString,
     /// Property *DistributedVirtualPortgroupInfo.uplinkPortgroup*.
     pub uplink_portgroup: bool,
     /// Property *DistributedVirtualPortgroupInfo.portgroup*.
@@ -24,15 +24,15 @@ pub struct DistributedVirtualPortgroupInfo {
     /// Property *DistributedVirtualPortgroupInfo.networkReservationSupported*.
     pub network_reservation_supported: Option<bool>,
     /// Property *DistributedVirtualPortgroupInfo.backingType*.
-    pub backing_type: Option<String>,
+    pub backing_type: Option<crate::CompactString>,
     /// Property *DistributedVirtualPortgroupInfo.logicalSwitchUuid*.
-    pub logical_switch_uuid: Option<String>,
+    pub logical_switch_uuid: Option<crate::CompactString>,
     /// Property *DistributedVirtualPortgroupInfo.segmentId*.
-    pub segment_id: Option<String>,
+    pub segment_id: Option<crate::CompactString>,
     /// Property *DistributedVirtualPortgroupInfo.subnetId*.
     ///
     /// ***Since:*** vSphere API Release 9.0.0.0
-    pub subnet_id: Option<String>,
+    pub subnet_id: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -41,6 +41,7 @@ impl DistributedVirtualPortgroupInfo {
     pub const TYPE_NAME: &'static str = "DistributedVirtualPortgroupInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -16,17 +16,17 @@ pub struct DistributedVirtualSwitchHostMember {
     /// Property *DistributedVirtualSwitchHostMember.productInfo*.
     pub product_info: Option<Box<crate::types::DistributedVirtualSwitchProductSpec>>,
     /// Property *DistributedVirtualSwitchHostMember.uplinkPortKey*.
-    pub uplink_port_key: Option<Vec<String>>,
+    pub uplink_port_key: Option<Vec<crate::CompactString>>,
     /// Deprecated.
     ///
     /// Property *DistributedVirtualSwitchHostMember.status*.
     #[deprecated]
-    pub status: String,
+    pub status: crate::CompactString,
     /// Deprecated.
     ///
     /// Property *DistributedVirtualSwitchHostMember.statusDetail*.
     #[deprecated]
-    pub status_detail: Option<String>,
+    pub status_detail: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -35,6 +35,7 @@ impl DistributedVirtualSwitchHostMember {
     pub const TYPE_NAME: &'static str = "DistributedVirtualSwitchHostMember";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -15,6 +15,7 @@ impl DistributedVirtualSwitchHostMemberBacking {
     pub const TYPE_NAME: &'static str = "DistributedVirtualSwitchHostMemberBacking";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -96,10 +97,12 @@ pub enum DistributedVirtualSwitchHostMemberBackingKind {
 }
 impl DistributedVirtualSwitchHostMemberBackingKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::DistributedVirtualSwitchHostMemberBacking(v) => &**v,
@@ -113,12 +116,14 @@ impl DistributedVirtualSwitchHostMemberBackingKind {
 }
 impl From<crate::types::DistributedVirtualSwitchHostMemberBacking>
 for DistributedVirtualSwitchHostMemberBackingKind {
+    #[inline]
     fn from(v: crate::types::DistributedVirtualSwitchHostMemberBacking) -> Self {
         Self::DistributedVirtualSwitchHostMemberBacking(Box::new(v))
     }
 }
 impl From<crate::types::DistributedVirtualSwitchHostMemberPnicBacking>
 for DistributedVirtualSwitchHostMemberBackingKind {
+    #[inline]
     fn from(v: crate::types::DistributedVirtualSwitchHostMemberPnicBacking) -> Self {
         Self::DistributedVirtualSwitchHostMemberPnicBacking(Box::new(v))
     }

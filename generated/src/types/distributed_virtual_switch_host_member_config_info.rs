@@ -28,7 +28,7 @@ pub struct DistributedVirtualSwitchHostMemberConfigInfo {
         Vec<crate::types::DistributedVirtualSwitchHostMemberTransportZoneInfo>,
     >,
     /// Property *DistributedVirtualSwitchHostMemberConfigInfo.nsxtUsedUplinkNames*.
-    pub nsxt_used_uplink_names: Option<Vec<String>>,
+    pub nsxt_used_uplink_names: Option<Vec<crate::CompactString>>,
     /// Property *DistributedVirtualSwitchHostMemberConfigInfo.networkOffloadingEnabled*.
     ///
     /// ***Since:*** vSphere API Release 8.0.0.1
@@ -45,6 +45,7 @@ impl DistributedVirtualSwitchHostMemberConfigInfo {
     pub const TYPE_NAME: &'static str = "DistributedVirtualSwitchHostMemberConfigInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,7 +8,7 @@ pub struct DistributedVirtualSwitchHostMemberConfigSpec {
     /// Property *DistributedVirtualSwitchHostMemberConfigSpec.dynamicProperty*.
     pub dynamic_property: Option<Vec<crate::types::DynamicProperty>>,
     /// Property *DistributedVirtualSwitchHostMemberConfigSpec.operation*.
-    pub operation: String,
+    pub operation: crate::CompactString,
     /// Property *DistributedVirtualSwitchHostMemberConfigSpec.host*.
     ///
     /// Refers instance of *HostSystem*.
@@ -29,6 +29,7 @@ impl DistributedVirtualSwitchHostMemberConfigSpec {
     pub const TYPE_NAME: &'static str = "DistributedVirtualSwitchHostMemberConfigSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

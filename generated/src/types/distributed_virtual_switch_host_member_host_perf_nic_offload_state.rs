@@ -10,9 +10,9 @@ pub struct DistributedVirtualSwitchHostMemberHostPerfNicOffloadState {
     /// Property *DistributedVirtualSwitchHostMemberHostPerfNicOffloadState.enabled*.
     pub enabled: bool,
     /// Property *DistributedVirtualSwitchHostMemberHostPerfNicOffloadState.runtimeStatus*.
-    pub runtime_status: Option<String>,
+    pub runtime_status: Option<crate::CompactString>,
     /// Property *DistributedVirtualSwitchHostMemberHostPerfNicOffloadState.statusDescription*.
-    pub status_description: Option<String>,
+    pub status_description: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl DistributedVirtualSwitchHostMemberHostPerfNicOffloadState {
     pub const TYPE_NAME: &'static str = "DistributedVirtualSwitchHostMemberHostPerfNicOffloadState";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,11 +6,11 @@
 #[derive(Clone, Default)]
 pub struct DistributedVirtualSwitchHostMemberPnicSpec {
     /// Property *DistributedVirtualSwitchHostMemberPnicSpec.pnicDevice*.
-    pub pnic_device: String,
+    pub pnic_device: crate::CompactString,
     /// Property *DistributedVirtualSwitchHostMemberPnicSpec.uplinkPortKey*.
-    pub uplink_port_key: Option<String>,
+    pub uplink_port_key: Option<crate::CompactString>,
     /// Property *DistributedVirtualSwitchHostMemberPnicSpec.uplinkPortgroupKey*.
-    pub uplink_portgroup_key: Option<String>,
+    pub uplink_portgroup_key: Option<crate::CompactString>,
     /// Property *DistributedVirtualSwitchHostMemberPnicSpec.connectionCookie*.
     pub connection_cookie: Option<i32>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -21,6 +21,7 @@ impl DistributedVirtualSwitchHostMemberPnicSpec {
     pub const TYPE_NAME: &'static str = "DistributedVirtualSwitchHostMemberPnicSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,9 +6,9 @@
 #[derive(Clone)]
 pub struct DistributedVirtualSwitchInfo {
     /// Property *DistributedVirtualSwitchInfo.switchName*.
-    pub switch_name: String,
+    pub switch_name: crate::CompactString,
     /// Property *DistributedVirtualSwitchInfo.switchUuid*.
-    pub switch_uuid: String,
+    pub switch_uuid: crate::CompactString,
     /// Property *DistributedVirtualSwitchInfo.distributedVirtualSwitch*.
     ///
     /// Refers instance of *DistributedVirtualSwitch*.
@@ -23,6 +23,7 @@ impl DistributedVirtualSwitchInfo {
     pub const TYPE_NAME: &'static str = "DistributedVirtualSwitchInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -17,6 +17,7 @@ impl DistributedVirtualSwitchManagerHostDvsFilterSpec {
     pub const TYPE_NAME: &'static str = "DistributedVirtualSwitchManagerHostDvsFilterSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -112,10 +113,12 @@ pub enum DistributedVirtualSwitchManagerHostDvsFilterSpecKind {
 }
 impl DistributedVirtualSwitchManagerHostDvsFilterSpecKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::DistributedVirtualSwitchManagerHostDvsFilterSpec(v) => &**v,
@@ -131,18 +134,21 @@ impl DistributedVirtualSwitchManagerHostDvsFilterSpecKind {
 }
 impl From<crate::types::DistributedVirtualSwitchManagerHostDvsFilterSpec>
 for DistributedVirtualSwitchManagerHostDvsFilterSpecKind {
+    #[inline]
     fn from(v: crate::types::DistributedVirtualSwitchManagerHostDvsFilterSpec) -> Self {
         Self::DistributedVirtualSwitchManagerHostDvsFilterSpec(Box::new(v))
     }
 }
 impl From<crate::types::DistributedVirtualSwitchManagerHostArrayFilter>
 for DistributedVirtualSwitchManagerHostDvsFilterSpecKind {
+    #[inline]
     fn from(v: crate::types::DistributedVirtualSwitchManagerHostArrayFilter) -> Self {
         Self::DistributedVirtualSwitchManagerHostArrayFilter(Box::new(v))
     }
 }
 impl From<crate::types::DistributedVirtualSwitchManagerHostContainerFilter>
 for DistributedVirtualSwitchManagerHostDvsFilterSpecKind {
+    #[inline]
     fn from(
         v: crate::types::DistributedVirtualSwitchManagerHostContainerFilter,
     ) -> Self {
@@ -151,6 +157,7 @@ for DistributedVirtualSwitchManagerHostDvsFilterSpecKind {
 }
 impl From<crate::types::DistributedVirtualSwitchManagerHostDvsMembershipFilter>
 for DistributedVirtualSwitchManagerHostDvsFilterSpecKind {
+    #[inline]
     fn from(
         v: crate::types::DistributedVirtualSwitchManagerHostDvsMembershipFilter,
     ) -> Self {

@@ -8,7 +8,7 @@
 #[derive(Clone, Default)]
 pub struct DistributedVirtualSwitchManagerSpanInfo {
     /// Property *DistributedVirtualSwitchManagerSpanInfo.ID*.
-    pub id: String,
+    pub id: crate::CompactString,
     /// Property *DistributedVirtualSwitchManagerSpanInfo.clusters*.
     ///
     /// Refers instances of *ClusterComputeResource*.
@@ -23,6 +23,7 @@ impl DistributedVirtualSwitchManagerSpanInfo {
     pub const TYPE_NAME: &'static str = "DistributedVirtualSwitchManagerSpanInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,11 +8,11 @@
 #[derive(Clone, Default)]
 pub struct DistributedVirtualSwitchNetworkOffloadSpec {
     /// Property *DistributedVirtualSwitchNetworkOffloadSpec.id*.
-    pub id: String,
+    pub id: crate::CompactString,
     /// Property *DistributedVirtualSwitchNetworkOffloadSpec.name*.
-    pub name: Option<String>,
+    pub name: Option<crate::CompactString>,
     /// Property *DistributedVirtualSwitchNetworkOffloadSpec.types*.
-    pub types: Option<Vec<String>>,
+    pub types: Option<Vec<crate::CompactString>>,
     /// Property *DistributedVirtualSwitchNetworkOffloadSpec.dpuCapability*.
     ///
     /// ***Since:*** vSphere API Release 9.1.0.0
@@ -25,6 +25,7 @@ impl DistributedVirtualSwitchNetworkOffloadSpec {
     pub const TYPE_NAME: &'static str = "DistributedVirtualSwitchNetworkOffloadSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -10,11 +10,11 @@ pub struct DistributedVirtualSwitchPortConnectee {
     /// Refers instance of *ManagedEntity*.
     pub connected_entity: Option<Box<crate::types::ManagedObjectReference>>,
     /// Property *DistributedVirtualSwitchPortConnectee.nicKey*.
-    pub nic_key: Option<String>,
+    pub nic_key: Option<crate::CompactString>,
     /// Property *DistributedVirtualSwitchPortConnectee.type*.
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::CompactString>,
     /// Property *DistributedVirtualSwitchPortConnectee.addressHint*.
-    pub address_hint: Option<String>,
+    pub address_hint: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -23,6 +23,7 @@ impl DistributedVirtualSwitchPortConnectee {
     pub const TYPE_NAME: &'static str = "DistributedVirtualSwitchPortConnectee";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

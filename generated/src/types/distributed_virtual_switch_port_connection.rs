@@ -6,11 +6,11 @@
 #[derive(Clone, Default)]
 pub struct DistributedVirtualSwitchPortConnection {
     /// Property *DistributedVirtualSwitchPortConnection.switchUuid*.
-    pub switch_uuid: String,
+    pub switch_uuid: crate::CompactString,
     /// Property *DistributedVirtualSwitchPortConnection.portgroupKey*.
-    pub portgroup_key: Option<String>,
+    pub portgroup_key: Option<crate::CompactString>,
     /// Property *DistributedVirtualSwitchPortConnection.portKey*.
-    pub port_key: Option<String>,
+    pub port_key: Option<crate::CompactString>,
     /// Property *DistributedVirtualSwitchPortConnection.connectionCookie*.
     pub connection_cookie: Option<i32>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -21,6 +21,7 @@ impl DistributedVirtualSwitchPortConnection {
     pub const TYPE_NAME: &'static str = "DistributedVirtualSwitchPortConnection";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -20,11 +20,11 @@ pub struct DistributedVirtualSwitchPortCriteria {
     /// Refers instance of *ManagedEntity*.
     pub scope: Option<Box<crate::types::ManagedObjectReference>>,
     /// Property *DistributedVirtualSwitchPortCriteria.portgroupKey*.
-    pub portgroup_key: Option<Vec<String>>,
+    pub portgroup_key: Option<Vec<crate::CompactString>>,
     /// Property *DistributedVirtualSwitchPortCriteria.inside*.
     pub inside: Option<bool>,
     /// Property *DistributedVirtualSwitchPortCriteria.portKey*.
-    pub port_key: Option<Vec<String>>,
+    pub port_key: Option<Vec<crate::CompactString>>,
     /// Property *DistributedVirtualSwitchPortCriteria.host*.
     ///
     /// Refers instances of *HostSystem*.
@@ -37,6 +37,7 @@ impl DistributedVirtualSwitchPortCriteria {
     pub const TYPE_NAME: &'static str = "DistributedVirtualSwitchPortCriteria";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,19 +6,19 @@
 #[derive(Clone, Default)]
 pub struct DistributedVirtualSwitchProductSpec {
     /// Property *DistributedVirtualSwitchProductSpec.name*.
-    pub name: Option<String>,
+    pub name: Option<crate::CompactString>,
     /// Property *DistributedVirtualSwitchProductSpec.vendor*.
-    pub vendor: Option<String>,
+    pub vendor: Option<crate::CompactString>,
     /// Property *DistributedVirtualSwitchProductSpec.version*.
-    pub version: Option<String>,
+    pub version: Option<crate::CompactString>,
     /// Property *DistributedVirtualSwitchProductSpec.build*.
-    pub build: Option<String>,
+    pub build: Option<crate::CompactString>,
     /// Property *DistributedVirtualSwitchProductSpec.forwardingClass*.
-    pub forwarding_class: Option<String>,
+    pub forwarding_class: Option<crate::CompactString>,
     /// Property *DistributedVirtualSwitchProductSpec.bundleId*.
-    pub bundle_id: Option<String>,
+    pub bundle_id: Option<crate::CompactString>,
     /// Property *DistributedVirtualSwitchProductSpec.bundleUrl*.
-    pub bundle_url: Option<String>,
+    pub bundle_url: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -27,6 +27,7 @@ impl DistributedVirtualSwitchProductSpec {
     pub const TYPE_NAME: &'static str = "DistributedVirtualSwitchProductSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,11 +8,11 @@
 #[derive(Clone)]
 pub struct DpuStatusInfo {
     /// Property *HostHardwareElementInfo.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *HostHardwareElementInfo.status*.
     pub status: crate::types::ElementDescriptionKind,
     /// Property *DpuStatusInfo.dpuId*.
-    pub dpu_id: String,
+    pub dpu_id: crate::CompactString,
     /// Property *DpuStatusInfo.fru*.
     pub fru: Option<Box<crate::types::HostFru>>,
     /// Property *DpuStatusInfo.sensors*.
@@ -25,6 +25,7 @@ impl DpuStatusInfo {
     pub const TYPE_NAME: &'static str = "DpuStatusInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

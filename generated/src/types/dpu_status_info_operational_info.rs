@@ -8,17 +8,17 @@
 #[derive(Clone, Default)]
 pub struct DpuStatusInfoOperationalInfo {
     /// Property *DpuStatusInfoOperationalInfo.sensorId*.
-    pub sensor_id: String,
+    pub sensor_id: crate::CompactString,
     /// Property *DpuStatusInfoOperationalInfo.healthState*.
     pub health_state: Option<crate::types::ElementDescriptionKind>,
     /// Property *DpuStatusInfoOperationalInfo.reading*.
-    pub reading: String,
+    pub reading: crate::CompactString,
     /// Property *DpuStatusInfoOperationalInfo.units*.
-    pub units: Option<String>,
+    pub units: Option<crate::CompactString>,
     /// Property *DpuStatusInfoOperationalInfo.timeStamp*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub time_stamp: Option<String>,
+    pub time_stamp: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -27,6 +27,7 @@ impl DpuStatusInfoOperationalInfo {
     pub const TYPE_NAME: &'static str = "DpuStatusInfoOperationalInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct DVPortConfigInfo {
     /// Property *DVPortConfigInfo.name*.
-    pub name: Option<String>,
+    pub name: Option<crate::CompactString>,
     /// Deprecated.
     ///
     /// Property *DVPortConfigInfo.scope*.
@@ -15,11 +15,11 @@ pub struct DVPortConfigInfo {
     #[deprecated]
     pub scope: Option<Vec<crate::types::ManagedObjectReference>>,
     /// Property *DVPortConfigInfo.description*.
-    pub description: Option<String>,
+    pub description: Option<crate::CompactString>,
     /// Property *DVPortConfigInfo.setting*.
     pub setting: Option<crate::types::DVPortSettingKind>,
     /// Property *DVPortConfigInfo.configVersion*.
-    pub config_version: String,
+    pub config_version: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -28,6 +28,7 @@ impl DVPortConfigInfo {
     pub const TYPE_NAME: &'static str = "DVPortConfigInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,11 +6,11 @@
 #[derive(Clone, Default)]
 pub struct DVPortConfigSpec {
     /// Property *DVPortConfigSpec.operation*.
-    pub operation: String,
+    pub operation: crate::CompactString,
     /// Property *DVPortConfigSpec.key*.
-    pub key: Option<String>,
+    pub key: Option<crate::CompactString>,
     /// Property *DVPortConfigSpec.name*.
-    pub name: Option<String>,
+    pub name: Option<crate::CompactString>,
     /// Deprecated.
     ///
     /// Property *DVPortConfigSpec.scope*.
@@ -19,11 +19,11 @@ pub struct DVPortConfigSpec {
     #[deprecated]
     pub scope: Option<Vec<crate::types::ManagedObjectReference>>,
     /// Property *DVPortConfigSpec.description*.
-    pub description: Option<String>,
+    pub description: Option<crate::CompactString>,
     /// Property *DVPortConfigSpec.setting*.
     pub setting: Option<crate::types::DVPortSettingKind>,
     /// Property *DVPortConfigSpec.configVersion*.
-    pub config_version: Option<String>,
+    pub config_version: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -32,6 +32,7 @@ impl DVPortConfigSpec {
     pub const TYPE_NAME: &'static str = "DVPortConfigSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

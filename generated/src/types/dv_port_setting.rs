@@ -29,6 +29,7 @@ impl DVPortSetting {
     pub const TYPE_NAME: &'static str = "DVPortSetting";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -141,10 +142,12 @@ pub enum DVPortSettingKind {
 }
 impl DVPortSettingKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::DVPortSetting(v) => &**v,
@@ -158,12 +161,14 @@ impl DVPortSettingKind {
     }
 }
 impl From<crate::types::DVPortSetting> for DVPortSettingKind {
+    #[inline]
     fn from(v: crate::types::DVPortSetting) -> Self {
         Self::DVPortSetting(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VMwareDVSPortSetting> for DVPortSettingKind {
+    #[inline]
     fn from(v: crate::types::VMwareDVSPortSetting) -> Self {
         Self::VMwareDVSPortSetting(Box::new(v))
     }

@@ -16,11 +16,11 @@ pub struct DVPortStatus {
     /// Property *DVPortStatus.mtu*.
     pub mtu: Option<i32>,
     /// Property *DVPortStatus.linkPeer*.
-    pub link_peer: Option<String>,
+    pub link_peer: Option<crate::CompactString>,
     /// Property *DVPortStatus.macAddress*.
-    pub mac_address: Option<String>,
+    pub mac_address: Option<crate::CompactString>,
     /// Property *DVPortStatus.statusDetail*.
-    pub status_detail: Option<String>,
+    pub status_detail: Option<crate::CompactString>,
     /// Deprecated.
     ///
     /// Property *DVPortStatus.vmDirectPathGen2Active*.
@@ -30,17 +30,17 @@ pub struct DVPortStatus {
     ///
     /// Property *DVPortStatus.vmDirectPathGen2InactiveReasonNetwork*.
     #[deprecated]
-    pub vm_direct_path_gen2_inactive_reason_network: Option<Vec<String>>,
+    pub vm_direct_path_gen2_inactive_reason_network: Option<Vec<crate::CompactString>>,
     /// Deprecated.
     ///
     /// Property *DVPortStatus.vmDirectPathGen2InactiveReasonOther*.
     #[deprecated]
-    pub vm_direct_path_gen2_inactive_reason_other: Option<Vec<String>>,
+    pub vm_direct_path_gen2_inactive_reason_other: Option<Vec<crate::CompactString>>,
     /// Deprecated.
     ///
     /// Property *DVPortStatus.vmDirectPathGen2InactiveReasonExtended*.
     #[deprecated]
-    pub vm_direct_path_gen2_inactive_reason_extended: Option<String>,
+    pub vm_direct_path_gen2_inactive_reason_extended: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -49,6 +49,7 @@ impl DVPortStatus {
     pub const TYPE_NAME: &'static str = "DVPortStatus";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

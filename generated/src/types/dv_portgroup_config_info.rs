@@ -6,9 +6,9 @@
 #[derive(Clone)]
 pub struct DVPortgroupConfigInfo {
     /// Property *DVPortgroupConfigInfo.key*.
-    pub key: String,
+    pub key: crate::CompactString,
     /// Property *DVPortgroupConfigInfo.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *DVPortgroupConfigInfo.numPorts*.
     pub num_ports: i32,
     /// Property *DVPortgroupConfigInfo.distributedVirtualSwitch*.
@@ -18,15 +18,15 @@ pub struct DVPortgroupConfigInfo {
     /// Property *DVPortgroupConfigInfo.defaultPortConfig*.
     pub default_port_config: Option<crate::types::DVPortSettingKind>,
     /// Property *DVPortgroupConfigInfo.description*.
-    pub description: Option<String>,
+    pub description: Option<crate::CompactString>,
     /// Property *DVPortgroupConfigInfo.type*.
-    pub r#type: String,
+    pub r#type: crate::CompactString,
     /// Property *DVPortgroupConfigInfo.backingType*.
-    pub backing_type: Option<String>,
+    pub backing_type: Option<crate::CompactString>,
     /// Property *DVPortgroupConfigInfo.policy*.
     pub policy: crate::types::DVPortgroupPolicyKind,
     /// Property *DVPortgroupConfigInfo.portNameFormat*.
-    pub port_name_format: Option<String>,
+    pub port_name_format: Option<crate::CompactString>,
     /// Deprecated.
     ///
     /// Property *DVPortgroupConfigInfo.scope*.
@@ -39,25 +39,25 @@ pub struct DVPortgroupConfigInfo {
         Vec<crate::types::DistributedVirtualSwitchKeyedOpaqueBlob>,
     >,
     /// Property *DVPortgroupConfigInfo.configVersion*.
-    pub config_version: Option<String>,
+    pub config_version: Option<crate::CompactString>,
     /// Property *DVPortgroupConfigInfo.autoExpand*.
     pub auto_expand: Option<bool>,
     /// Property *DVPortgroupConfigInfo.vmVnicNetworkResourcePoolKey*.
-    pub vm_vnic_network_resource_pool_key: Option<String>,
+    pub vm_vnic_network_resource_pool_key: Option<crate::CompactString>,
     /// Property *DVPortgroupConfigInfo.uplink*.
     pub uplink: Option<bool>,
     /// Property *DVPortgroupConfigInfo.transportZoneUuid*.
-    pub transport_zone_uuid: Option<String>,
+    pub transport_zone_uuid: Option<crate::CompactString>,
     /// Property *DVPortgroupConfigInfo.transportZoneName*.
-    pub transport_zone_name: Option<String>,
+    pub transport_zone_name: Option<crate::CompactString>,
     /// Property *DVPortgroupConfigInfo.logicalSwitchUuid*.
-    pub logical_switch_uuid: Option<String>,
+    pub logical_switch_uuid: Option<crate::CompactString>,
     /// Property *DVPortgroupConfigInfo.segmentId*.
-    pub segment_id: Option<String>,
+    pub segment_id: Option<crate::CompactString>,
     /// Property *DVPortgroupConfigInfo.subnetId*.
     ///
     /// ***Since:*** vSphere API Release 9.0.0.0
-    pub subnet_id: Option<String>,
+    pub subnet_id: Option<crate::CompactString>,
     /// Property *DVPortgroupConfigInfo.nsxConfig*.
     ///
     /// ***Since:*** vSphere API Release 9.1.0.0
@@ -70,6 +70,7 @@ impl DVPortgroupConfigInfo {
     pub const TYPE_NAME: &'static str = "DVPortgroupConfigInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

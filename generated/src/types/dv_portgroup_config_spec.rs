@@ -8,21 +8,21 @@ pub struct DVPortgroupConfigSpec {
     /// Property *DVPortgroupConfigSpec.dynamicProperty*.
     pub dynamic_property: Option<Vec<crate::types::DynamicProperty>>,
     /// Property *DVPortgroupConfigSpec.configVersion*.
-    pub config_version: Option<String>,
+    pub config_version: Option<crate::CompactString>,
     /// Property *DVPortgroupConfigSpec.name*.
-    pub name: Option<String>,
+    pub name: Option<crate::CompactString>,
     /// Property *DVPortgroupConfigSpec.numPorts*.
     pub num_ports: Option<i32>,
     /// Property *DVPortgroupConfigSpec.portNameFormat*.
-    pub port_name_format: Option<String>,
+    pub port_name_format: Option<crate::CompactString>,
     /// Property *DVPortgroupConfigSpec.defaultPortConfig*.
     pub default_port_config: Option<crate::types::DVPortSettingKind>,
     /// Property *DVPortgroupConfigSpec.description*.
-    pub description: Option<String>,
+    pub description: Option<crate::CompactString>,
     /// Property *DVPortgroupConfigSpec.type*.
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::CompactString>,
     /// Property *DVPortgroupConfigSpec.backingType*.
-    pub backing_type: Option<String>,
+    pub backing_type: Option<crate::CompactString>,
     /// Deprecated.
     ///
     /// Property *DVPortgroupConfigSpec.scope*.
@@ -39,19 +39,19 @@ pub struct DVPortgroupConfigSpec {
     /// Property *DVPortgroupConfigSpec.autoExpand*.
     pub auto_expand: Option<bool>,
     /// Property *DVPortgroupConfigSpec.vmVnicNetworkResourcePoolKey*.
-    pub vm_vnic_network_resource_pool_key: Option<String>,
+    pub vm_vnic_network_resource_pool_key: Option<crate::CompactString>,
     /// Property *DVPortgroupConfigSpec.transportZoneUuid*.
-    pub transport_zone_uuid: Option<String>,
+    pub transport_zone_uuid: Option<crate::CompactString>,
     /// Property *DVPortgroupConfigSpec.transportZoneName*.
-    pub transport_zone_name: Option<String>,
+    pub transport_zone_name: Option<crate::CompactString>,
     /// Property *DVPortgroupConfigSpec.logicalSwitchUuid*.
-    pub logical_switch_uuid: Option<String>,
+    pub logical_switch_uuid: Option<crate::CompactString>,
     /// Property *DVPortgroupConfigSpec.segmentId*.
-    pub segment_id: Option<String>,
+    pub segment_id: Option<crate::CompactString>,
     /// Property *DVPortgroupConfigSpec.subnetId*.
     ///
     /// ***Since:*** vSphere API Release 9.0.0.0
-    pub subnet_id: Option<String>,
+    pub subnet_id: Option<crate::CompactString>,
     /// Property *DVPortgroupConfigSpec.nsxConfig*.
     ///
     /// ***Since:*** vSphere API Release 9.1.0.0
@@ -64,6 +64,7 @@ impl DVPortgroupConfigSpec {
     pub const TYPE_NAME: &'static str = "DVPortgroupConfigSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -14,9 +14,9 @@ pub struct DVPortgroupEvent {
     /// Property *Event.createdTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub created_time: String,
+    pub created_time: crate::CompactString,
     /// Property *Event.userName*.
-    pub user_name: String,
+    pub user_name: crate::CompactString,
     /// Property *Event.datacenter*.
     pub datacenter: Option<Box<crate::types::DatacenterEventArgument>>,
     /// Property *Event.computeResource*.
@@ -36,13 +36,13 @@ pub struct DVPortgroupEvent {
     /// ***Since:*** vSphere API Release 9.1.0.0
     pub tgw: Option<Box<crate::types::TgwEventArgument>>,
     /// Property *Event.fullFormattedMessage*.
-    pub full_formatted_message: Option<String>,
+    pub full_formatted_message: Option<crate::CompactString>,
     /// Property *Event.changeTag*.
-    pub change_tag: Option<String>,
+    pub change_tag: Option<crate::CompactString>,
     /// Property *Event.auditId*.
     ///
     /// ***Since:*** vSphere API Release 9.1.0.0
-    pub audit_id: Option<String>,
+    pub audit_id: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -51,6 +51,7 @@ impl DVPortgroupEvent {
     pub const TYPE_NAME: &'static str = "DVPortgroupEvent";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -207,10 +208,12 @@ pub enum DVPortgroupEventKind {
 }
 impl DVPortgroupEventKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::DVPortgroupEvent(v) => &**v,
@@ -228,36 +231,43 @@ impl DVPortgroupEventKind {
     }
 }
 impl From<crate::types::DVPortgroupEvent> for DVPortgroupEventKind {
+    #[inline]
     fn from(v: crate::types::DVPortgroupEvent) -> Self {
         Self::DVPortgroupEvent(Box::new(v))
     }
 }
 impl From<crate::types::DVPortgroupCreatedEvent> for DVPortgroupEventKind {
+    #[inline]
     fn from(v: crate::types::DVPortgroupCreatedEvent) -> Self {
         Self::DVPortgroupCreatedEvent(Box::new(v))
     }
 }
 impl From<crate::types::DVPortgroupDestroyedEvent> for DVPortgroupEventKind {
+    #[inline]
     fn from(v: crate::types::DVPortgroupDestroyedEvent) -> Self {
         Self::DVPortgroupDestroyedEvent(Box::new(v))
     }
 }
 impl From<crate::types::DVPortgroupReconfiguredEvent> for DVPortgroupEventKind {
+    #[inline]
     fn from(v: crate::types::DVPortgroupReconfiguredEvent) -> Self {
         Self::DVPortgroupReconfiguredEvent(Box::new(v))
     }
 }
 impl From<crate::types::DVPortgroupRenamedEvent> for DVPortgroupEventKind {
+    #[inline]
     fn from(v: crate::types::DVPortgroupRenamedEvent) -> Self {
         Self::DVPortgroupRenamedEvent(Box::new(v))
     }
 }
 impl From<crate::types::DvpgImportEvent> for DVPortgroupEventKind {
+    #[inline]
     fn from(v: crate::types::DvpgImportEvent) -> Self {
         Self::DvpgImportEvent(Box::new(v))
     }
 }
 impl From<crate::types::DvpgRestoreEvent> for DVPortgroupEventKind {
+    #[inline]
     fn from(v: crate::types::DvpgRestoreEvent) -> Self {
         Self::DvpgRestoreEvent(Box::new(v))
     }

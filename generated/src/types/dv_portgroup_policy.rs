@@ -29,6 +29,7 @@ impl DVPortgroupPolicy {
     pub const TYPE_NAME: &'static str = "DVPortgroupPolicy";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -140,10 +141,12 @@ pub enum DVPortgroupPolicyKind {
 }
 impl DVPortgroupPolicyKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::DVPortgroupPolicy(v) => &**v,
@@ -156,11 +159,13 @@ impl DVPortgroupPolicyKind {
     }
 }
 impl From<crate::types::DVPortgroupPolicy> for DVPortgroupPolicyKind {
+    #[inline]
     fn from(v: crate::types::DVPortgroupPolicy) -> Self {
         Self::DVPortgroupPolicy(Box::new(v))
     }
 }
 impl From<crate::types::VMwareDVSPortgroupPolicy> for DVPortgroupPolicyKind {
+    #[inline]
     fn from(v: crate::types::VMwareDVSPortgroupPolicy) -> Self {
         Self::VMwareDVSPortgroupPolicy(Box::new(v))
     }

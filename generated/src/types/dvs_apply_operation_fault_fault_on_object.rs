@@ -6,9 +6,9 @@
 #[derive(Clone)]
 pub struct DvsApplyOperationFaultFaultOnObject {
     /// Property *DvsApplyOperationFaultFaultOnObject.objectId*.
-    pub object_id: String,
+    pub object_id: crate::CompactString,
     /// Property *DvsApplyOperationFaultFaultOnObject.type*.
-    pub r#type: String,
+    pub r#type: crate::CompactString,
     /// Property *DvsApplyOperationFaultFaultOnObject.fault*.
     pub fault: crate::types::MethodFaultKind,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -19,6 +19,7 @@ impl DvsApplyOperationFaultFaultOnObject {
     pub const TYPE_NAME: &'static str = "DvsApplyOperationFaultFaultOnObject";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,9 +8,9 @@
 #[derive(Clone)]
 pub struct DVSConfigInfo {
     /// Property *DVSConfigInfo.uuid*.
-    pub uuid: String,
+    pub uuid: crate::CompactString,
     /// Property *DVSConfigInfo.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *DVSConfigInfo.numStandalonePorts*.
     pub num_standalone_ports: i32,
     /// Property *DVSConfigInfo.numPorts*.
@@ -32,7 +32,7 @@ pub struct DVSConfigInfo {
     /// Property *DVSConfigInfo.targetInfo*.
     pub target_info: Option<Box<crate::types::DistributedVirtualSwitchProductSpec>>,
     /// Property *DVSConfigInfo.extensionKey*.
-    pub extension_key: Option<String>,
+    pub extension_key: Option<crate::CompactString>,
     /// Property *DVSConfigInfo.vendorSpecificConfig*.
     pub vendor_specific_config: Option<
         Vec<crate::types::DistributedVirtualSwitchKeyedOpaqueBlob>,
@@ -40,17 +40,17 @@ pub struct DVSConfigInfo {
     /// Property *DVSConfigInfo.policy*.
     pub policy: Option<Box<crate::types::DVSPolicy>>,
     /// Property *DVSConfigInfo.description*.
-    pub description: Option<String>,
+    pub description: Option<crate::CompactString>,
     /// Property *DVSConfigInfo.configVersion*.
-    pub config_version: String,
+    pub config_version: crate::CompactString,
     /// Property *DVSConfigInfo.contact*.
     pub contact: Box<crate::types::DVSContactInfo>,
     /// Property *DVSConfigInfo.switchIpAddress*.
-    pub switch_ip_address: Option<String>,
+    pub switch_ip_address: Option<crate::CompactString>,
     /// Property *DVSConfigInfo.createTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub create_time: String,
+    pub create_time: crate::CompactString,
     /// Property *DVSConfigInfo.networkResourceManagementEnabled*.
     pub network_resource_management_enabled: bool,
     /// Property *DVSConfigInfo.defaultProxySwitchMaxNumPorts*.
@@ -66,7 +66,7 @@ pub struct DVSConfigInfo {
         Vec<crate::types::DvsHostInfrastructureTrafficResource>,
     >,
     /// Property *DVSConfigInfo.networkResourceControlVersion*.
-    pub network_resource_control_version: Option<String>,
+    pub network_resource_control_version: Option<crate::CompactString>,
     /// Property *DVSConfigInfo.vmVnicNetworkResourcePool*.
     pub vm_vnic_network_resource_pool: Option<
         Vec<crate::types::DVSVmVnicNetworkResourcePool>,
@@ -81,6 +81,7 @@ impl DVSConfigInfo {
     pub const TYPE_NAME: &'static str = "DVSConfigInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -307,10 +308,12 @@ pub enum DVSConfigInfoKind {
 }
 impl DVSConfigInfoKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::DVSConfigInfo(v) => &**v,
@@ -323,11 +326,13 @@ impl DVSConfigInfoKind {
     }
 }
 impl From<crate::types::DVSConfigInfo> for DVSConfigInfoKind {
+    #[inline]
     fn from(v: crate::types::DVSConfigInfo) -> Self {
         Self::DVSConfigInfo(Box::new(v))
     }
 }
 impl From<crate::types::VMwareDVSConfigInfo> for DVSConfigInfoKind {
+    #[inline]
     fn from(v: crate::types::VMwareDVSConfigInfo) -> Self {
         Self::VMwareDVSConfigInfo(Box::new(v))
     }

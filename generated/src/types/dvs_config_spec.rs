@@ -10,9 +10,9 @@ pub struct DVSConfigSpec {
     /// Property *DVSConfigSpec.dynamicProperty*.
     pub dynamic_property: Option<Vec<crate::types::DynamicProperty>>,
     /// Property *DVSConfigSpec.configVersion*.
-    pub config_version: Option<String>,
+    pub config_version: Option<crate::CompactString>,
     /// Property *DVSConfigSpec.name*.
-    pub name: Option<String>,
+    pub name: Option<crate::CompactString>,
     /// Property *DVSConfigSpec.numStandalonePorts*.
     pub num_standalone_ports: Option<i32>,
     /// Deprecated.
@@ -31,9 +31,9 @@ pub struct DVSConfigSpec {
     /// Property *DVSConfigSpec.host*.
     pub host: Option<Vec<crate::types::DistributedVirtualSwitchHostMemberConfigSpec>>,
     /// Property *DVSConfigSpec.extensionKey*.
-    pub extension_key: Option<String>,
+    pub extension_key: Option<crate::CompactString>,
     /// Property *DVSConfigSpec.description*.
-    pub description: Option<String>,
+    pub description: Option<crate::CompactString>,
     /// Property *DVSConfigSpec.policy*.
     pub policy: Option<Box<crate::types::DVSPolicy>>,
     /// Property *DVSConfigSpec.vendorSpecificConfig*.
@@ -43,7 +43,7 @@ pub struct DVSConfigSpec {
     /// Property *DVSConfigSpec.contact*.
     pub contact: Option<Box<crate::types::DVSContactInfo>>,
     /// Property *DVSConfigSpec.switchIpAddress*.
-    pub switch_ip_address: Option<String>,
+    pub switch_ip_address: Option<crate::CompactString>,
     /// Property *DVSConfigSpec.defaultProxySwitchMaxNumPorts*.
     pub default_proxy_switch_max_num_ports: Option<i32>,
     /// Property *DVSConfigSpec.infrastructureTrafficResourceConfig*.
@@ -55,7 +55,7 @@ pub struct DVSConfigSpec {
         Vec<crate::types::DvsHostInfrastructureTrafficResource>,
     >,
     /// Property *DVSConfigSpec.networkResourceControlVersion*.
-    pub network_resource_control_version: Option<String>,
+    pub network_resource_control_version: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -64,6 +64,7 @@ impl DVSConfigSpec {
     pub const TYPE_NAME: &'static str = "DVSConfigSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -226,10 +227,12 @@ pub enum DVSConfigSpecKind {
 }
 impl DVSConfigSpecKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::DVSConfigSpec(v) => &**v,
@@ -242,11 +245,13 @@ impl DVSConfigSpecKind {
     }
 }
 impl From<crate::types::DVSConfigSpec> for DVSConfigSpecKind {
+    #[inline]
     fn from(v: crate::types::DVSConfigSpec) -> Self {
         Self::DVSConfigSpec(Box::new(v))
     }
 }
 impl From<crate::types::VMwareDVSConfigSpec> for DVSConfigSpecKind {
+    #[inline]
     fn from(v: crate::types::VMwareDVSConfigSpec) -> Self {
         Self::VMwareDVSConfigSpec(Box::new(v))
     }

@@ -6,9 +6,9 @@
 #[derive(Clone, Default)]
 pub struct DVSContactInfo {
     /// Property *DVSContactInfo.name*.
-    pub name: Option<String>,
+    pub name: Option<crate::CompactString>,
     /// Property *DVSContactInfo.contact*.
-    pub contact: Option<String>,
+    pub contact: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -17,6 +17,7 @@ impl DVSContactInfo {
     pub const TYPE_NAME: &'static str = "DVSContactInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

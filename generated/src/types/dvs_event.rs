@@ -14,9 +14,9 @@ pub struct DvsEvent {
     /// Property *Event.createdTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub created_time: String,
+    pub created_time: crate::CompactString,
     /// Property *Event.userName*.
-    pub user_name: String,
+    pub user_name: crate::CompactString,
     /// Property *Event.datacenter*.
     pub datacenter: Option<Box<crate::types::DatacenterEventArgument>>,
     /// Property *Event.computeResource*.
@@ -36,13 +36,13 @@ pub struct DvsEvent {
     /// ***Since:*** vSphere API Release 9.1.0.0
     pub tgw: Option<Box<crate::types::TgwEventArgument>>,
     /// Property *Event.fullFormattedMessage*.
-    pub full_formatted_message: Option<String>,
+    pub full_formatted_message: Option<crate::CompactString>,
     /// Property *Event.changeTag*.
-    pub change_tag: Option<String>,
+    pub change_tag: Option<crate::CompactString>,
     /// Property *Event.auditId*.
     ///
     /// ***Since:*** vSphere API Release 9.1.0.0
-    pub audit_id: Option<String>,
+    pub audit_id: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -51,6 +51,7 @@ impl DvsEvent {
     pub const TYPE_NAME: &'static str = "DvsEvent";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -275,10 +276,12 @@ pub enum DvsEventKind {
 }
 impl DvsEventKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::DvsEvent(v) => &**v,
@@ -327,191 +330,229 @@ impl DvsEventKind {
     }
 }
 impl From<crate::types::DvsEvent> for DvsEventKind {
+    #[inline]
     fn from(v: crate::types::DvsEvent) -> Self {
         Self::DvsEvent(Box::new(v))
     }
 }
 impl From<crate::types::DvsCreatedEvent> for DvsEventKind {
+    #[inline]
     fn from(v: crate::types::DvsCreatedEvent) -> Self {
         Self::DvsCreatedEvent(Box::new(v))
     }
 }
 impl From<crate::types::DvsDestroyedEvent> for DvsEventKind {
+    #[inline]
     fn from(v: crate::types::DvsDestroyedEvent) -> Self {
         Self::DvsDestroyedEvent(Box::new(v))
     }
 }
 impl From<crate::types::DvsHostBackInSyncEvent> for DvsEventKind {
+    #[inline]
     fn from(v: crate::types::DvsHostBackInSyncEvent) -> Self {
         Self::DvsHostBackInSyncEvent(Box::new(v))
     }
 }
 impl From<crate::types::DvsHostJoinedEvent> for DvsEventKind {
+    #[inline]
     fn from(v: crate::types::DvsHostJoinedEvent) -> Self {
         Self::DvsHostJoinedEvent(Box::new(v))
     }
 }
 impl From<crate::types::DvsHostLeftEvent> for DvsEventKind {
+    #[inline]
     fn from(v: crate::types::DvsHostLeftEvent) -> Self {
         Self::DvsHostLeftEvent(Box::new(v))
     }
 }
 impl From<crate::types::DvsHostStatusUpdated> for DvsEventKind {
+    #[inline]
     fn from(v: crate::types::DvsHostStatusUpdated) -> Self {
         Self::DvsHostStatusUpdated(Box::new(v))
     }
 }
 impl From<crate::types::DvsHostWentOutOfSyncEvent> for DvsEventKind {
+    #[inline]
     fn from(v: crate::types::DvsHostWentOutOfSyncEvent) -> Self {
         Self::DvsHostWentOutOfSyncEvent(Box::new(v))
     }
 }
 impl From<crate::types::DvsImportEvent> for DvsEventKind {
+    #[inline]
     fn from(v: crate::types::DvsImportEvent) -> Self {
         Self::DvsImportEvent(Box::new(v))
     }
 }
 impl From<crate::types::DvsMergedEvent> for DvsEventKind {
+    #[inline]
     fn from(v: crate::types::DvsMergedEvent) -> Self {
         Self::DvsMergedEvent(Box::new(v))
     }
 }
 impl From<crate::types::DvsPortBlockedEvent> for DvsEventKind {
+    #[inline]
     fn from(v: crate::types::DvsPortBlockedEvent) -> Self {
         Self::DvsPortBlockedEvent(Box::new(v))
     }
 }
 impl From<crate::types::DvsPortConnectedEvent> for DvsEventKind {
+    #[inline]
     fn from(v: crate::types::DvsPortConnectedEvent) -> Self {
         Self::DvsPortConnectedEvent(Box::new(v))
     }
 }
 impl From<crate::types::DvsPortCreatedEvent> for DvsEventKind {
+    #[inline]
     fn from(v: crate::types::DvsPortCreatedEvent) -> Self {
         Self::DvsPortCreatedEvent(Box::new(v))
     }
 }
 impl From<crate::types::DvsPortDeletedEvent> for DvsEventKind {
+    #[inline]
     fn from(v: crate::types::DvsPortDeletedEvent) -> Self {
         Self::DvsPortDeletedEvent(Box::new(v))
     }
 }
 impl From<crate::types::DvsPortDisconnectedEvent> for DvsEventKind {
+    #[inline]
     fn from(v: crate::types::DvsPortDisconnectedEvent) -> Self {
         Self::DvsPortDisconnectedEvent(Box::new(v))
     }
 }
 impl From<crate::types::DvsPortEnteredPassthruEvent> for DvsEventKind {
+    #[inline]
     fn from(v: crate::types::DvsPortEnteredPassthruEvent) -> Self {
         Self::DvsPortEnteredPassthruEvent(Box::new(v))
     }
 }
 impl From<crate::types::DvsPortExitedPassthruEvent> for DvsEventKind {
+    #[inline]
     fn from(v: crate::types::DvsPortExitedPassthruEvent) -> Self {
         Self::DvsPortExitedPassthruEvent(Box::new(v))
     }
 }
 impl From<crate::types::DvsPortJoinPortgroupEvent> for DvsEventKind {
+    #[inline]
     fn from(v: crate::types::DvsPortJoinPortgroupEvent) -> Self {
         Self::DvsPortJoinPortgroupEvent(Box::new(v))
     }
 }
 impl From<crate::types::DvsPortLeavePortgroupEvent> for DvsEventKind {
+    #[inline]
     fn from(v: crate::types::DvsPortLeavePortgroupEvent) -> Self {
         Self::DvsPortLeavePortgroupEvent(Box::new(v))
     }
 }
 impl From<crate::types::DvsPortLinkDownEvent> for DvsEventKind {
+    #[inline]
     fn from(v: crate::types::DvsPortLinkDownEvent) -> Self {
         Self::DvsPortLinkDownEvent(Box::new(v))
     }
 }
 impl From<crate::types::DvsPortLinkUpEvent> for DvsEventKind {
+    #[inline]
     fn from(v: crate::types::DvsPortLinkUpEvent) -> Self {
         Self::DvsPortLinkUpEvent(Box::new(v))
     }
 }
 impl From<crate::types::DvsPortReconfiguredEvent> for DvsEventKind {
+    #[inline]
     fn from(v: crate::types::DvsPortReconfiguredEvent) -> Self {
         Self::DvsPortReconfiguredEvent(Box::new(v))
     }
 }
 impl From<crate::types::DvsPortRuntimeChangeEvent> for DvsEventKind {
+    #[inline]
     fn from(v: crate::types::DvsPortRuntimeChangeEvent) -> Self {
         Self::DvsPortRuntimeChangeEvent(Box::new(v))
     }
 }
 impl From<crate::types::DvsPortUnblockedEvent> for DvsEventKind {
+    #[inline]
     fn from(v: crate::types::DvsPortUnblockedEvent) -> Self {
         Self::DvsPortUnblockedEvent(Box::new(v))
     }
 }
 impl From<crate::types::DvsPortVendorSpecificStateChangeEvent> for DvsEventKind {
+    #[inline]
     fn from(v: crate::types::DvsPortVendorSpecificStateChangeEvent) -> Self {
         Self::DvsPortVendorSpecificStateChangeEvent(Box::new(v))
     }
 }
 impl From<crate::types::DvsReconfiguredEvent> for DvsEventKind {
+    #[inline]
     fn from(v: crate::types::DvsReconfiguredEvent) -> Self {
         Self::DvsReconfiguredEvent(Box::new(v))
     }
 }
 impl From<crate::types::DvsRenamedEvent> for DvsEventKind {
+    #[inline]
     fn from(v: crate::types::DvsRenamedEvent) -> Self {
         Self::DvsRenamedEvent(Box::new(v))
     }
 }
 impl From<crate::types::DvsRestoreEvent> for DvsEventKind {
+    #[inline]
     fn from(v: crate::types::DvsRestoreEvent) -> Self {
         Self::DvsRestoreEvent(Box::new(v))
     }
 }
 impl From<crate::types::DvsUpgradeAvailableEvent> for DvsEventKind {
+    #[inline]
     fn from(v: crate::types::DvsUpgradeAvailableEvent) -> Self {
         Self::DvsUpgradeAvailableEvent(Box::new(v))
     }
 }
 impl From<crate::types::DvsUpgradeInProgressEvent> for DvsEventKind {
+    #[inline]
     fn from(v: crate::types::DvsUpgradeInProgressEvent) -> Self {
         Self::DvsUpgradeInProgressEvent(Box::new(v))
     }
 }
 impl From<crate::types::DvsUpgradeRejectedEvent> for DvsEventKind {
+    #[inline]
     fn from(v: crate::types::DvsUpgradeRejectedEvent) -> Self {
         Self::DvsUpgradeRejectedEvent(Box::new(v))
     }
 }
 impl From<crate::types::DvsUpgradedEvent> for DvsEventKind {
+    #[inline]
     fn from(v: crate::types::DvsUpgradedEvent) -> Self {
         Self::DvsUpgradedEvent(Box::new(v))
     }
 }
 impl From<crate::types::HostLocalPortCreatedEvent> for DvsEventKind {
+    #[inline]
     fn from(v: crate::types::HostLocalPortCreatedEvent) -> Self {
         Self::HostLocalPortCreatedEvent(Box::new(v))
     }
 }
 impl From<crate::types::OutOfSyncDvsHost> for DvsEventKind {
+    #[inline]
     fn from(v: crate::types::OutOfSyncDvsHost) -> Self {
         Self::OutOfSyncDvsHost(Box::new(v))
     }
 }
 impl From<crate::types::RecoveryEvent> for DvsEventKind {
+    #[inline]
     fn from(v: crate::types::RecoveryEvent) -> Self {
         Self::RecoveryEvent(Box::new(v))
     }
 }
 impl From<crate::types::RollbackEvent> for DvsEventKind {
+    #[inline]
     fn from(v: crate::types::RollbackEvent) -> Self {
         Self::RollbackEvent(Box::new(v))
     }
 }
 impl From<crate::types::VmVnicPoolReservationViolationClearEvent> for DvsEventKind {
+    #[inline]
     fn from(v: crate::types::VmVnicPoolReservationViolationClearEvent) -> Self {
         Self::VmVnicPoolReservationViolationClearEvent(Box::new(v))
     }
 }
 impl From<crate::types::VmVnicPoolReservationViolationRaiseEvent> for DvsEventKind {
+    #[inline]
     fn from(v: crate::types::VmVnicPoolReservationViolationRaiseEvent) -> Self {
         Self::VmVnicPoolReservationViolationRaiseEvent(Box::new(v))
     }

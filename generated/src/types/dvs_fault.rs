@@ -19,6 +19,7 @@ impl DvsFault {
     pub const TYPE_NAME: &'static str = "DvsFault";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -150,10 +151,12 @@ pub enum DvsFaultKind {
 }
 impl DvsFaultKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::DvsFault(v) => &**v,
@@ -187,116 +190,139 @@ impl DvsFaultKind {
     }
 }
 impl From<crate::types::DvsFault> for DvsFaultKind {
+    #[inline]
     fn from(v: crate::types::DvsFault) -> Self {
         Self::DvsFault(Box::new(v))
     }
 }
 impl From<crate::types::BackupBlobReadFailure> for DvsFaultKind {
+    #[inline]
     fn from(v: crate::types::BackupBlobReadFailure) -> Self {
         Self::BackupBlobReadFailure(Box::new(v))
     }
 }
 impl From<crate::types::BackupBlobWriteFailure> for DvsFaultKind {
+    #[inline]
     fn from(v: crate::types::BackupBlobWriteFailure) -> Self {
         Self::BackupBlobWriteFailure(Box::new(v))
     }
 }
 impl From<crate::types::CollectorAddressUnset> for DvsFaultKind {
+    #[inline]
     fn from(v: crate::types::CollectorAddressUnset) -> Self {
         Self::CollectorAddressUnset(Box::new(v))
     }
 }
 impl From<crate::types::ConflictingConfiguration> for DvsFaultKind {
+    #[inline]
     fn from(v: crate::types::ConflictingConfiguration) -> Self {
         Self::ConflictingConfiguration(Box::new(v))
     }
 }
 impl From<crate::types::DvsApplyOperationFault> for DvsFaultKind {
+    #[inline]
     fn from(v: crate::types::DvsApplyOperationFault) -> Self {
         Self::DvsApplyOperationFault(Box::new(v))
     }
 }
 impl From<crate::types::DvsNotAuthorized> for DvsFaultKind {
+    #[inline]
     fn from(v: crate::types::DvsNotAuthorized) -> Self {
         Self::DvsNotAuthorized(Box::new(v))
     }
 }
 impl From<crate::types::DvsOperationBulkFault> for DvsFaultKind {
+    #[inline]
     fn from(v: crate::types::DvsOperationBulkFault) -> Self {
         Self::DvsOperationBulkFault(Box::new(v))
     }
 }
 impl From<crate::types::DvsScopeViolated> for DvsFaultKind {
+    #[inline]
     fn from(v: crate::types::DvsScopeViolated) -> Self {
         Self::DvsScopeViolated(Box::new(v))
     }
 }
 impl From<crate::types::ImportHostAddFailure> for DvsFaultKind {
+    #[inline]
     fn from(v: crate::types::ImportHostAddFailure) -> Self {
         Self::ImportHostAddFailure(Box::new(v))
     }
 }
 impl From<crate::types::ImportOperationBulkFault> for DvsFaultKind {
+    #[inline]
     fn from(v: crate::types::ImportOperationBulkFault) -> Self {
         Self::ImportOperationBulkFault(Box::new(v))
     }
 }
 impl From<crate::types::InvalidIpfixConfig> for DvsFaultKind {
+    #[inline]
     fn from(v: crate::types::InvalidIpfixConfig) -> Self {
         Self::InvalidIpfixConfig(Box::new(v))
     }
 }
 impl From<crate::types::RollbackFailure> for DvsFaultKind {
+    #[inline]
     fn from(v: crate::types::RollbackFailure) -> Self {
         Self::RollbackFailure(Box::new(v))
     }
 }
 impl From<crate::types::SwitchIpUnset> for DvsFaultKind {
+    #[inline]
     fn from(v: crate::types::SwitchIpUnset) -> Self {
         Self::SwitchIpUnset(Box::new(v))
     }
 }
 impl From<crate::types::SwitchNotInUpgradeMode> for DvsFaultKind {
+    #[inline]
     fn from(v: crate::types::SwitchNotInUpgradeMode) -> Self {
         Self::SwitchNotInUpgradeMode(Box::new(v))
     }
 }
 impl From<crate::types::VspanDestPortConflict> for DvsFaultKind {
+    #[inline]
     fn from(v: crate::types::VspanDestPortConflict) -> Self {
         Self::VspanDestPortConflict(Box::new(v))
     }
 }
 impl From<crate::types::VspanPortConflict> for DvsFaultKind {
+    #[inline]
     fn from(v: crate::types::VspanPortConflict) -> Self {
         Self::VspanPortConflict(Box::new(v))
     }
 }
 impl From<crate::types::VspanPortMoveFault> for DvsFaultKind {
+    #[inline]
     fn from(v: crate::types::VspanPortMoveFault) -> Self {
         Self::VspanPortMoveFault(Box::new(v))
     }
 }
 impl From<crate::types::VspanPortPromiscChangeFault> for DvsFaultKind {
+    #[inline]
     fn from(v: crate::types::VspanPortPromiscChangeFault) -> Self {
         Self::VspanPortPromiscChangeFault(Box::new(v))
     }
 }
 impl From<crate::types::VspanPortgroupPromiscChangeFault> for DvsFaultKind {
+    #[inline]
     fn from(v: crate::types::VspanPortgroupPromiscChangeFault) -> Self {
         Self::VspanPortgroupPromiscChangeFault(Box::new(v))
     }
 }
 impl From<crate::types::VspanPortgroupTypeChangeFault> for DvsFaultKind {
+    #[inline]
     fn from(v: crate::types::VspanPortgroupTypeChangeFault) -> Self {
         Self::VspanPortgroupTypeChangeFault(Box::new(v))
     }
 }
 impl From<crate::types::VspanPromiscuousPortNotSupported> for DvsFaultKind {
+    #[inline]
     fn from(v: crate::types::VspanPromiscuousPortNotSupported) -> Self {
         Self::VspanPromiscuousPortNotSupported(Box::new(v))
     }
 }
 impl From<crate::types::VspanSameSessionPortConflict> for DvsFaultKind {
+    #[inline]
     fn from(v: crate::types::VspanSameSessionPortConflict) -> Self {
         Self::VspanSameSessionPortConflict(Box::new(v))
     }

@@ -18,7 +18,7 @@ pub struct DVSFeatureCapability {
     #[deprecated]
     pub vm_direct_path_gen2_supported: Option<bool>,
     /// Property *DVSFeatureCapability.nicTeamingPolicy*.
-    pub nic_teaming_policy: Option<Vec<String>>,
+    pub nic_teaming_policy: Option<Vec<crate::CompactString>>,
     /// Deprecated.
     ///
     /// Property *DVSFeatureCapability.networkResourcePoolHighShareValue*.
@@ -46,6 +46,7 @@ impl DVSFeatureCapability {
     pub const TYPE_NAME: &'static str = "DVSFeatureCapability";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -169,10 +170,12 @@ pub enum DVSFeatureCapabilityKind {
 }
 impl DVSFeatureCapabilityKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::DVSFeatureCapability(v) => &**v,
@@ -185,11 +188,13 @@ impl DVSFeatureCapabilityKind {
     }
 }
 impl From<crate::types::DVSFeatureCapability> for DVSFeatureCapabilityKind {
+    #[inline]
     fn from(v: crate::types::DVSFeatureCapability) -> Self {
         Self::DVSFeatureCapability(Box::new(v))
     }
 }
 impl From<crate::types::VMwareDVSFeatureCapability> for DVSFeatureCapabilityKind {
+    #[inline]
     fn from(v: crate::types::VMwareDVSFeatureCapability) -> Self {
         Self::VMwareDVSFeatureCapability(Box::new(v))
     }

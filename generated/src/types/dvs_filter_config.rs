@@ -10,15 +10,15 @@ pub struct DvsFilterConfig {
     /// Property *InheritablePolicy.inherited*.
     pub inherited: bool,
     /// Property *DvsFilterConfig.key*.
-    pub key: Option<String>,
+    pub key: Option<crate::CompactString>,
     /// Property *DvsFilterConfig.agentName*.
-    pub agent_name: Option<String>,
+    pub agent_name: Option<crate::CompactString>,
     /// Property *DvsFilterConfig.slotNumber*.
-    pub slot_number: Option<String>,
+    pub slot_number: Option<crate::CompactString>,
     /// Property *DvsFilterConfig.parameters*.
     pub parameters: Option<Box<crate::types::DvsFilterParameter>>,
     /// Property *DvsFilterConfig.onFailure*.
-    pub on_failure: Option<String>,
+    pub on_failure: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -27,6 +27,7 @@ impl DvsFilterConfig {
     pub const TYPE_NAME: &'static str = "DvsFilterConfig";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -129,10 +130,12 @@ pub enum DvsFilterConfigKind {
 }
 impl DvsFilterConfigKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::DvsFilterConfig(v) => &**v,
@@ -146,16 +149,19 @@ impl DvsFilterConfigKind {
     }
 }
 impl From<crate::types::DvsFilterConfig> for DvsFilterConfigKind {
+    #[inline]
     fn from(v: crate::types::DvsFilterConfig) -> Self {
         Self::DvsFilterConfig(Box::new(v))
     }
 }
 impl From<crate::types::DvsFilterConfigSpec> for DvsFilterConfigKind {
+    #[inline]
     fn from(v: crate::types::DvsFilterConfigSpec) -> Self {
         Self::DvsFilterConfigSpec(Box::new(v))
     }
 }
 impl From<crate::types::DvsTrafficFilterConfigKind> for DvsFilterConfigKind {
+    #[inline]
     fn from(v: crate::types::DvsTrafficFilterConfigKind) -> Self {
         Self::DvsTrafficFilterConfig(v)
     }

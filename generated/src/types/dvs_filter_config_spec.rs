@@ -8,17 +8,17 @@ pub struct DvsFilterConfigSpec {
     /// Property *InheritablePolicy.inherited*.
     pub inherited: bool,
     /// Property *DvsFilterConfig.key*.
-    pub key: Option<String>,
+    pub key: Option<crate::CompactString>,
     /// Property *DvsFilterConfig.agentName*.
-    pub agent_name: Option<String>,
+    pub agent_name: Option<crate::CompactString>,
     /// Property *DvsFilterConfig.slotNumber*.
-    pub slot_number: Option<String>,
+    pub slot_number: Option<crate::CompactString>,
     /// Property *DvsFilterConfig.parameters*.
     pub parameters: Option<Box<crate::types::DvsFilterParameter>>,
     /// Property *DvsFilterConfig.onFailure*.
-    pub on_failure: Option<String>,
+    pub on_failure: Option<crate::CompactString>,
     /// Property *DvsFilterConfigSpec.operation*.
-    pub operation: String,
+    pub operation: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -27,6 +27,7 @@ impl DvsFilterConfigSpec {
     pub const TYPE_NAME: &'static str = "DvsFilterConfigSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -17,6 +17,7 @@ impl DVSFilterSpecConnecteeSpec {
     pub const TYPE_NAME: &'static str = "DVSFilterSpecConnecteeSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -100,10 +101,12 @@ pub enum DVSFilterSpecConnecteeSpecKind {
 }
 impl DVSFilterSpecConnecteeSpecKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::DVSFilterSpecConnecteeSpec(v) => &**v,
@@ -118,24 +121,28 @@ impl DVSFilterSpecConnecteeSpecKind {
     }
 }
 impl From<crate::types::DVSFilterSpecConnecteeSpec> for DVSFilterSpecConnecteeSpecKind {
+    #[inline]
     fn from(v: crate::types::DVSFilterSpecConnecteeSpec) -> Self {
         Self::DVSFilterSpecConnecteeSpec(Box::new(v))
     }
 }
 impl From<crate::types::DVSFilterSpecPnicConnecteeSpec>
 for DVSFilterSpecConnecteeSpecKind {
+    #[inline]
     fn from(v: crate::types::DVSFilterSpecPnicConnecteeSpec) -> Self {
         Self::DVSFilterSpecPnicConnecteeSpec(Box::new(v))
     }
 }
 impl From<crate::types::DVSFilterSpecVmConnecteeSpec>
 for DVSFilterSpecConnecteeSpecKind {
+    #[inline]
     fn from(v: crate::types::DVSFilterSpecVmConnecteeSpec) -> Self {
         Self::DVSFilterSpecVmConnecteeSpec(Box::new(v))
     }
 }
 impl From<crate::types::DVSFilterSpecVmknicConnecteeSpec>
 for DVSFilterSpecConnecteeSpecKind {
+    #[inline]
     fn from(v: crate::types::DVSFilterSpecVmknicConnecteeSpec) -> Self {
         Self::DVSFilterSpecVmknicConnecteeSpec(Box::new(v))
     }

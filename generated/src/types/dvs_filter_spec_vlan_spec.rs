@@ -17,6 +17,7 @@ impl DVSFilterSpecVlanSpec {
     pub const TYPE_NAME: &'static str = "DVSFilterSpecVlanSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -98,10 +99,12 @@ pub enum DVSFilterSpecVlanSpecKind {
 }
 impl DVSFilterSpecVlanSpecKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::DVSFilterSpecVlanSpec(v) => &**v,
@@ -116,21 +119,25 @@ impl DVSFilterSpecVlanSpecKind {
     }
 }
 impl From<crate::types::DVSFilterSpecVlanSpec> for DVSFilterSpecVlanSpecKind {
+    #[inline]
     fn from(v: crate::types::DVSFilterSpecVlanSpec) -> Self {
         Self::DVSFilterSpecVlanSpec(Box::new(v))
     }
 }
 impl From<crate::types::DVSFilterSpecPvlanSpec> for DVSFilterSpecVlanSpecKind {
+    #[inline]
     fn from(v: crate::types::DVSFilterSpecPvlanSpec) -> Self {
         Self::DVSFilterSpecPvlanSpec(Box::new(v))
     }
 }
 impl From<crate::types::DVSFilterSpecTrunkVlanSpec> for DVSFilterSpecVlanSpecKind {
+    #[inline]
     fn from(v: crate::types::DVSFilterSpecTrunkVlanSpec) -> Self {
         Self::DVSFilterSpecTrunkVlanSpec(Box::new(v))
     }
 }
 impl From<crate::types::DVSFilterSpecVlanIdSpec> for DVSFilterSpecVlanSpecKind {
+    #[inline]
     fn from(v: crate::types::DVSFilterSpecVlanIdSpec) -> Self {
         Self::DVSFilterSpecVlanIdSpec(Box::new(v))
     }

@@ -15,6 +15,7 @@ impl DVSHealthCheckCapability {
     pub const TYPE_NAME: &'static str = "DVSHealthCheckCapability";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -92,10 +93,12 @@ pub enum DVSHealthCheckCapabilityKind {
 }
 impl DVSHealthCheckCapabilityKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::DVSHealthCheckCapability(v) => &**v,
@@ -108,12 +111,14 @@ impl DVSHealthCheckCapabilityKind {
     }
 }
 impl From<crate::types::DVSHealthCheckCapability> for DVSHealthCheckCapabilityKind {
+    #[inline]
     fn from(v: crate::types::DVSHealthCheckCapability) -> Self {
         Self::DVSHealthCheckCapability(Box::new(v))
     }
 }
 impl From<crate::types::VMwareDVSHealthCheckCapability>
 for DVSHealthCheckCapabilityKind {
+    #[inline]
     fn from(v: crate::types::VMwareDVSHealthCheckCapability) -> Self {
         Self::VMwareDVSHealthCheckCapability(Box::new(v))
     }

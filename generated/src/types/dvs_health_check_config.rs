@@ -19,6 +19,7 @@ impl DVSHealthCheckConfig {
     pub const TYPE_NAME: &'static str = "DVSHealthCheckConfig";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -104,10 +105,12 @@ pub enum DVSHealthCheckConfigKind {
 }
 impl DVSHealthCheckConfigKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::DVSHealthCheckConfig(v) => &**v,
@@ -120,11 +123,13 @@ impl DVSHealthCheckConfigKind {
     }
 }
 impl From<crate::types::DVSHealthCheckConfig> for DVSHealthCheckConfigKind {
+    #[inline]
     fn from(v: crate::types::DVSHealthCheckConfig) -> Self {
         Self::DVSHealthCheckConfig(Box::new(v))
     }
 }
 impl From<crate::types::VMwareDVSHealthCheckConfigKind> for DVSHealthCheckConfigKind {
+    #[inline]
     fn from(v: crate::types::VMwareDVSHealthCheckConfigKind) -> Self {
         Self::VMwareDVSHealthCheckConfig(v)
     }

@@ -14,9 +14,9 @@ pub struct DvsHealthStatusChangeEvent {
     /// Property *Event.createdTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub created_time: String,
+    pub created_time: crate::CompactString,
     /// Property *Event.userName*.
-    pub user_name: String,
+    pub user_name: crate::CompactString,
     /// Property *Event.datacenter*.
     pub datacenter: Option<Box<crate::types::DatacenterEventArgument>>,
     /// Property *Event.computeResource*.
@@ -36,15 +36,15 @@ pub struct DvsHealthStatusChangeEvent {
     /// ***Since:*** vSphere API Release 9.1.0.0
     pub tgw: Option<Box<crate::types::TgwEventArgument>>,
     /// Property *Event.fullFormattedMessage*.
-    pub full_formatted_message: Option<String>,
+    pub full_formatted_message: Option<crate::CompactString>,
     /// Property *Event.changeTag*.
-    pub change_tag: Option<String>,
+    pub change_tag: Option<crate::CompactString>,
     /// Property *Event.auditId*.
     ///
     /// ***Since:*** vSphere API Release 9.1.0.0
-    pub audit_id: Option<String>,
+    pub audit_id: Option<crate::CompactString>,
     /// Property *DvsHealthStatusChangeEvent.switchUuid*.
-    pub switch_uuid: String,
+    pub switch_uuid: crate::CompactString,
     /// Property *DvsHealthStatusChangeEvent.healthResult*.
     pub health_result: Option<crate::types::HostMemberHealthCheckResultKind>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -55,6 +55,7 @@ impl DvsHealthStatusChangeEvent {
     pub const TYPE_NAME: &'static str = "DvsHealthStatusChangeEvent";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -223,10 +224,12 @@ pub enum DvsHealthStatusChangeEventKind {
 }
 impl DvsHealthStatusChangeEventKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::DvsHealthStatusChangeEvent(v) => &**v,
@@ -246,48 +249,57 @@ impl DvsHealthStatusChangeEventKind {
     }
 }
 impl From<crate::types::DvsHealthStatusChangeEvent> for DvsHealthStatusChangeEventKind {
+    #[inline]
     fn from(v: crate::types::DvsHealthStatusChangeEvent) -> Self {
         Self::DvsHealthStatusChangeEvent(Box::new(v))
     }
 }
 impl From<crate::types::MtuMatchEvent> for DvsHealthStatusChangeEventKind {
+    #[inline]
     fn from(v: crate::types::MtuMatchEvent) -> Self {
         Self::MtuMatchEvent(Box::new(v))
     }
 }
 impl From<crate::types::MtuMismatchEvent> for DvsHealthStatusChangeEventKind {
+    #[inline]
     fn from(v: crate::types::MtuMismatchEvent) -> Self {
         Self::MtuMismatchEvent(Box::new(v))
     }
 }
 impl From<crate::types::TeamingMatchEvent> for DvsHealthStatusChangeEventKind {
+    #[inline]
     fn from(v: crate::types::TeamingMatchEvent) -> Self {
         Self::TeamingMatchEvent(Box::new(v))
     }
 }
 impl From<crate::types::TeamingMisMatchEvent> for DvsHealthStatusChangeEventKind {
+    #[inline]
     fn from(v: crate::types::TeamingMisMatchEvent) -> Self {
         Self::TeamingMisMatchEvent(Box::new(v))
     }
 }
 impl From<crate::types::UplinkPortMtuNotSupportEvent>
 for DvsHealthStatusChangeEventKind {
+    #[inline]
     fn from(v: crate::types::UplinkPortMtuNotSupportEvent) -> Self {
         Self::UplinkPortMtuNotSupportEvent(Box::new(v))
     }
 }
 impl From<crate::types::UplinkPortMtuSupportEvent> for DvsHealthStatusChangeEventKind {
+    #[inline]
     fn from(v: crate::types::UplinkPortMtuSupportEvent) -> Self {
         Self::UplinkPortMtuSupportEvent(Box::new(v))
     }
 }
 impl From<crate::types::UplinkPortVlanTrunkedEvent> for DvsHealthStatusChangeEventKind {
+    #[inline]
     fn from(v: crate::types::UplinkPortVlanTrunkedEvent) -> Self {
         Self::UplinkPortVlanTrunkedEvent(Box::new(v))
     }
 }
 impl From<crate::types::UplinkPortVlanUntrunkedEvent>
 for DvsHealthStatusChangeEventKind {
+    #[inline]
     fn from(v: crate::types::UplinkPortVlanUntrunkedEvent) -> Self {
         Self::UplinkPortVlanUntrunkedEvent(Box::new(v))
     }

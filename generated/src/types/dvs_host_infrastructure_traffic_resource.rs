@@ -6,9 +6,9 @@
 #[derive(Clone, Default)]
 pub struct DvsHostInfrastructureTrafficResource {
     /// Property *DvsHostInfrastructureTrafficResource.key*.
-    pub key: String,
+    pub key: crate::CompactString,
     /// Property *DvsHostInfrastructureTrafficResource.description*.
-    pub description: Option<String>,
+    pub description: Option<crate::CompactString>,
     /// Property *DvsHostInfrastructureTrafficResource.allocationInfo*.
     pub allocation_info: Box<
         crate::types::DvsHostInfrastructureTrafficResourceAllocation,
@@ -21,6 +21,7 @@ impl DvsHostInfrastructureTrafficResource {
     pub const TYPE_NAME: &'static str = "DvsHostInfrastructureTrafficResource";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

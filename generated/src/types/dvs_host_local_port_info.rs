@@ -6,13 +6,13 @@
 #[derive(Clone)]
 pub struct DVSHostLocalPortInfo {
     /// Property *DVSHostLocalPortInfo.switchUuid*.
-    pub switch_uuid: String,
+    pub switch_uuid: crate::CompactString,
     /// Property *DVSHostLocalPortInfo.portKey*.
-    pub port_key: String,
+    pub port_key: crate::CompactString,
     /// Property *DVSHostLocalPortInfo.setting*.
     pub setting: crate::types::DVPortSettingKind,
     /// Property *DVSHostLocalPortInfo.vnic*.
-    pub vnic: String,
+    pub vnic: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl DVSHostLocalPortInfo {
     pub const TYPE_NAME: &'static str = "DVSHostLocalPortInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

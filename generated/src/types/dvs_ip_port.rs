@@ -17,6 +17,7 @@ impl DvsIpPort {
     pub const TYPE_NAME: &'static str = "DvsIpPort";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -102,10 +103,12 @@ pub enum DvsIpPortKind {
 }
 impl DvsIpPortKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::DvsIpPort(v) => &**v,
@@ -119,16 +122,19 @@ impl DvsIpPortKind {
     }
 }
 impl From<crate::types::DvsIpPort> for DvsIpPortKind {
+    #[inline]
     fn from(v: crate::types::DvsIpPort) -> Self {
         Self::DvsIpPort(Box::new(v))
     }
 }
 impl From<crate::types::DvsIpPortRange> for DvsIpPortKind {
+    #[inline]
     fn from(v: crate::types::DvsIpPortRange) -> Self {
         Self::DvsIpPortRange(Box::new(v))
     }
 }
 impl From<crate::types::DvsSingleIpPort> for DvsIpPortKind {
+    #[inline]
     fn from(v: crate::types::DvsSingleIpPort) -> Self {
         Self::DvsSingleIpPort(Box::new(v))
     }

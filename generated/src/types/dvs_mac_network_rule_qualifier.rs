@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct DvsMacNetworkRuleQualifier {
     /// Property *DvsNetworkRuleQualifier.key*.
-    pub key: Option<String>,
+    pub key: Option<crate::CompactString>,
     /// Property *DvsMacNetworkRuleQualifier.sourceAddress*.
     pub source_address: Option<crate::types::MacAddressKind>,
     /// Property *DvsMacNetworkRuleQualifier.destinationAddress*.
@@ -23,6 +23,7 @@ impl DvsMacNetworkRuleQualifier {
     pub const TYPE_NAME: &'static str = "DvsMacNetworkRuleQualifier";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

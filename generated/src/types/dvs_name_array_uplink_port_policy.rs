@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct DVSNameArrayUplinkPortPolicy {
     /// Property *DVSNameArrayUplinkPortPolicy.uplinkPortName*.
-    pub uplink_port_name: Vec<String>,
+    pub uplink_port_name: Vec<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -15,6 +15,7 @@ impl DVSNameArrayUplinkPortPolicy {
     pub const TYPE_NAME: &'static str = "DVSNameArrayUplinkPortPolicy";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -9,13 +9,13 @@
 #[derive(Clone, Default)]
 pub struct DVSNetworkResourcePool {
     /// Property *DVSNetworkResourcePool.key*.
-    pub key: String,
+    pub key: crate::CompactString,
     /// Property *DVSNetworkResourcePool.name*.
-    pub name: Option<String>,
+    pub name: Option<crate::CompactString>,
     /// Property *DVSNetworkResourcePool.description*.
-    pub description: Option<String>,
+    pub description: Option<crate::CompactString>,
     /// Property *DVSNetworkResourcePool.configVersion*.
-    pub config_version: String,
+    pub config_version: crate::CompactString,
     /// Property *DVSNetworkResourcePool.allocationInfo*.
     pub allocation_info: Box<crate::types::DVSNetworkResourcePoolAllocationInfo>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -26,6 +26,7 @@ impl DVSNetworkResourcePool {
     pub const TYPE_NAME: &'static str = "DVSNetworkResourcePool";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

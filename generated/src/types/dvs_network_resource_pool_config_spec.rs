@@ -8,15 +8,15 @@ pub struct DVSNetworkResourcePoolConfigSpec {
     /// Property *DVSNetworkResourcePoolConfigSpec.dynamicProperty*.
     pub dynamic_property: Option<Vec<crate::types::DynamicProperty>>,
     /// Property *DVSNetworkResourcePoolConfigSpec.key*.
-    pub key: String,
+    pub key: crate::CompactString,
     /// Property *DVSNetworkResourcePoolConfigSpec.configVersion*.
-    pub config_version: Option<String>,
+    pub config_version: Option<crate::CompactString>,
     /// Property *DVSNetworkResourcePoolConfigSpec.allocationInfo*.
     pub allocation_info: Option<Box<crate::types::DVSNetworkResourcePoolAllocationInfo>>,
     /// Property *DVSNetworkResourcePoolConfigSpec.name*.
-    pub name: Option<String>,
+    pub name: Option<crate::CompactString>,
     /// Property *DVSNetworkResourcePoolConfigSpec.description*.
-    pub description: Option<String>,
+    pub description: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -25,6 +25,7 @@ impl DVSNetworkResourcePoolConfigSpec {
     pub const TYPE_NAME: &'static str = "DVSNetworkResourcePoolConfigSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -15,6 +15,7 @@ impl DvsNetworkRuleAction {
     pub const TYPE_NAME: &'static str = "DvsNetworkRuleAction";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -108,10 +109,12 @@ pub enum DvsNetworkRuleActionKind {
 }
 impl DvsNetworkRuleActionKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::DvsNetworkRuleAction(v) => &**v,
@@ -132,51 +135,61 @@ impl DvsNetworkRuleActionKind {
     }
 }
 impl From<crate::types::DvsNetworkRuleAction> for DvsNetworkRuleActionKind {
+    #[inline]
     fn from(v: crate::types::DvsNetworkRuleAction) -> Self {
         Self::DvsNetworkRuleAction(Box::new(v))
     }
 }
 impl From<crate::types::DvsAcceptNetworkRuleAction> for DvsNetworkRuleActionKind {
+    #[inline]
     fn from(v: crate::types::DvsAcceptNetworkRuleAction) -> Self {
         Self::DvsAcceptNetworkRuleAction(Box::new(v))
     }
 }
 impl From<crate::types::DvsCopyNetworkRuleAction> for DvsNetworkRuleActionKind {
+    #[inline]
     fn from(v: crate::types::DvsCopyNetworkRuleAction) -> Self {
         Self::DvsCopyNetworkRuleAction(Box::new(v))
     }
 }
 impl From<crate::types::DvsDropNetworkRuleAction> for DvsNetworkRuleActionKind {
+    #[inline]
     fn from(v: crate::types::DvsDropNetworkRuleAction) -> Self {
         Self::DvsDropNetworkRuleAction(Box::new(v))
     }
 }
 impl From<crate::types::DvsGreEncapNetworkRuleAction> for DvsNetworkRuleActionKind {
+    #[inline]
     fn from(v: crate::types::DvsGreEncapNetworkRuleAction) -> Self {
         Self::DvsGreEncapNetworkRuleAction(Box::new(v))
     }
 }
 impl From<crate::types::DvsLogNetworkRuleAction> for DvsNetworkRuleActionKind {
+    #[inline]
     fn from(v: crate::types::DvsLogNetworkRuleAction) -> Self {
         Self::DvsLogNetworkRuleAction(Box::new(v))
     }
 }
 impl From<crate::types::DvsMacRewriteNetworkRuleAction> for DvsNetworkRuleActionKind {
+    #[inline]
     fn from(v: crate::types::DvsMacRewriteNetworkRuleAction) -> Self {
         Self::DvsMacRewriteNetworkRuleAction(Box::new(v))
     }
 }
 impl From<crate::types::DvsPuntNetworkRuleAction> for DvsNetworkRuleActionKind {
+    #[inline]
     fn from(v: crate::types::DvsPuntNetworkRuleAction) -> Self {
         Self::DvsPuntNetworkRuleAction(Box::new(v))
     }
 }
 impl From<crate::types::DvsRateLimitNetworkRuleAction> for DvsNetworkRuleActionKind {
+    #[inline]
     fn from(v: crate::types::DvsRateLimitNetworkRuleAction) -> Self {
         Self::DvsRateLimitNetworkRuleAction(Box::new(v))
     }
 }
 impl From<crate::types::DvsUpdateTagNetworkRuleAction> for DvsNetworkRuleActionKind {
+    #[inline]
     fn from(v: crate::types::DvsUpdateTagNetworkRuleAction) -> Self {
         Self::DvsUpdateTagNetworkRuleAction(Box::new(v))
     }

@@ -8,7 +8,7 @@
 #[derive(Clone, Default)]
 pub struct DvsNetworkRuleQualifier {
     /// Property *DvsNetworkRuleQualifier.key*.
-    pub key: Option<String>,
+    pub key: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -17,6 +17,7 @@ impl DvsNetworkRuleQualifier {
     pub const TYPE_NAME: &'static str = "DvsNetworkRuleQualifier";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -106,10 +107,12 @@ pub enum DvsNetworkRuleQualifierKind {
 }
 impl DvsNetworkRuleQualifierKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::DvsNetworkRuleQualifier(v) => &**v,
@@ -124,22 +127,26 @@ impl DvsNetworkRuleQualifierKind {
     }
 }
 impl From<crate::types::DvsNetworkRuleQualifier> for DvsNetworkRuleQualifierKind {
+    #[inline]
     fn from(v: crate::types::DvsNetworkRuleQualifier) -> Self {
         Self::DvsNetworkRuleQualifier(Box::new(v))
     }
 }
 impl From<crate::types::DvsIpNetworkRuleQualifier> for DvsNetworkRuleQualifierKind {
+    #[inline]
     fn from(v: crate::types::DvsIpNetworkRuleQualifier) -> Self {
         Self::DvsIpNetworkRuleQualifier(Box::new(v))
     }
 }
 impl From<crate::types::DvsMacNetworkRuleQualifier> for DvsNetworkRuleQualifierKind {
+    #[inline]
     fn from(v: crate::types::DvsMacNetworkRuleQualifier) -> Self {
         Self::DvsMacNetworkRuleQualifier(Box::new(v))
     }
 }
 impl From<crate::types::DvsSystemTrafficNetworkRuleQualifier>
 for DvsNetworkRuleQualifierKind {
+    #[inline]
     fn from(v: crate::types::DvsSystemTrafficNetworkRuleQualifier) -> Self {
         Self::DvsSystemTrafficNetworkRuleQualifier(Box::new(v))
     }

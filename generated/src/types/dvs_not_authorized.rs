@@ -10,9 +10,9 @@ pub struct DvsNotAuthorized {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *DvsNotAuthorized.sessionExtensionKey*.
-    pub session_extension_key: Option<String>,
+    pub session_extension_key: Option<crate::CompactString>,
     /// Property *DvsNotAuthorized.dvsExtensionKey*.
-    pub dvs_extension_key: Option<String>,
+    pub dvs_extension_key: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl DvsNotAuthorized {
     pub const TYPE_NAME: &'static str = "DvsNotAuthorized";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

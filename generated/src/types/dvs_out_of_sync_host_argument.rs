@@ -8,7 +8,7 @@ pub struct DvsOutOfSyncHostArgument {
     /// Property *DvsOutOfSyncHostArgument.outOfSyncHost*.
     pub out_of_sync_host: Box<crate::types::HostEventArgument>,
     /// Property *DvsOutOfSyncHostArgument.configParamters*.
-    pub config_paramters: Vec<String>,
+    pub config_paramters: Vec<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -17,6 +17,7 @@ impl DvsOutOfSyncHostArgument {
     pub const TYPE_NAME: &'static str = "DvsOutOfSyncHostArgument";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

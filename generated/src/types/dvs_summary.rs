@@ -6,9 +6,9 @@
 #[derive(Clone, Default)]
 pub struct DVSSummary {
     /// Property *DVSSummary.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *DVSSummary.uuid*.
-    pub uuid: String,
+    pub uuid: crate::CompactString,
     /// Property *DVSSummary.numPorts*.
     pub num_ports: i32,
     /// Property *DVSSummary.productInfo*.
@@ -26,9 +26,9 @@ pub struct DVSSummary {
     /// Refers instances of *HostSystem*.
     pub host: Option<Vec<crate::types::ManagedObjectReference>>,
     /// Property *DVSSummary.portgroupName*.
-    pub portgroup_name: Option<Vec<String>>,
+    pub portgroup_name: Option<Vec<crate::CompactString>>,
     /// Property *DVSSummary.description*.
-    pub description: Option<String>,
+    pub description: Option<crate::CompactString>,
     /// Property *DVSSummary.contact*.
     pub contact: Option<Box<crate::types::DVSContactInfo>>,
     /// Property *DVSSummary.numHosts*.
@@ -41,6 +41,7 @@ impl DVSSummary {
     pub const TYPE_NAME: &'static str = "DVSSummary";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

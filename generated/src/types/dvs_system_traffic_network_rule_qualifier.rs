@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct DvsSystemTrafficNetworkRuleQualifier {
     /// Property *DvsNetworkRuleQualifier.key*.
-    pub key: Option<String>,
+    pub key: Option<crate::CompactString>,
     /// Property *DvsSystemTrafficNetworkRuleQualifier.typeOfSystemTraffic*.
     pub type_of_system_traffic: Option<Box<crate::types::StringExpression>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -17,6 +17,7 @@ impl DvsSystemTrafficNetworkRuleQualifier {
     pub const TYPE_NAME: &'static str = "DvsSystemTrafficNetworkRuleQualifier";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -10,15 +10,15 @@ pub struct DvsTrafficFilterConfig {
     /// Property *InheritablePolicy.inherited*.
     pub inherited: bool,
     /// Property *DvsFilterConfig.key*.
-    pub key: Option<String>,
+    pub key: Option<crate::CompactString>,
     /// Property *DvsFilterConfig.agentName*.
-    pub agent_name: Option<String>,
+    pub agent_name: Option<crate::CompactString>,
     /// Property *DvsFilterConfig.slotNumber*.
-    pub slot_number: Option<String>,
+    pub slot_number: Option<crate::CompactString>,
     /// Property *DvsFilterConfig.parameters*.
     pub parameters: Option<Box<crate::types::DvsFilterParameter>>,
     /// Property *DvsFilterConfig.onFailure*.
-    pub on_failure: Option<String>,
+    pub on_failure: Option<crate::CompactString>,
     /// Property *DvsTrafficFilterConfig.trafficRuleset*.
     pub traffic_ruleset: Option<Box<crate::types::DvsTrafficRuleset>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -29,6 +29,7 @@ impl DvsTrafficFilterConfig {
     pub const TYPE_NAME: &'static str = "DvsTrafficFilterConfig";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -140,10 +141,12 @@ pub enum DvsTrafficFilterConfigKind {
 }
 impl DvsTrafficFilterConfigKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::DvsTrafficFilterConfig(v) => &**v,
@@ -156,11 +159,13 @@ impl DvsTrafficFilterConfigKind {
     }
 }
 impl From<crate::types::DvsTrafficFilterConfig> for DvsTrafficFilterConfigKind {
+    #[inline]
     fn from(v: crate::types::DvsTrafficFilterConfig) -> Self {
         Self::DvsTrafficFilterConfig(Box::new(v))
     }
 }
 impl From<crate::types::DvsTrafficFilterConfigSpec> for DvsTrafficFilterConfigKind {
+    #[inline]
     fn from(v: crate::types::DvsTrafficFilterConfigSpec) -> Self {
         Self::DvsTrafficFilterConfigSpec(Box::new(v))
     }

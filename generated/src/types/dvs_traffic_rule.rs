@@ -6,9 +6,9 @@
 #[derive(Clone, Default)]
 pub struct DvsTrafficRule {
     /// Property *DvsTrafficRule.key*.
-    pub key: Option<String>,
+    pub key: Option<crate::CompactString>,
     /// Property *DvsTrafficRule.description*.
-    pub description: Option<String>,
+    pub description: Option<crate::CompactString>,
     /// Property *DvsTrafficRule.sequence*.
     pub sequence: Option<i32>,
     /// Property *DvsTrafficRule.qualifier*.
@@ -16,7 +16,7 @@ pub struct DvsTrafficRule {
     /// Property *DvsTrafficRule.action*.
     pub action: Option<crate::types::DvsNetworkRuleActionKind>,
     /// Property *DvsTrafficRule.direction*.
-    pub direction: Option<String>,
+    pub direction: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -25,6 +25,7 @@ impl DvsTrafficRule {
     pub const TYPE_NAME: &'static str = "DvsTrafficRule";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct DvsTrafficRuleset {
     /// Property *DvsTrafficRuleset.key*.
-    pub key: Option<String>,
+    pub key: Option<crate::CompactString>,
     /// Property *DvsTrafficRuleset.enabled*.
     pub enabled: Option<bool>,
     /// Property *DvsTrafficRuleset.precedence*.
@@ -21,6 +21,7 @@ impl DvsTrafficRuleset {
     pub const TYPE_NAME: &'static str = "DvsTrafficRuleset";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

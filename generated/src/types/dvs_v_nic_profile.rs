@@ -12,9 +12,9 @@ pub struct DvsVNicProfile {
     /// Property *ApplyProfile.policy*.
     pub policy: Option<Vec<crate::types::ProfilePolicy>>,
     /// Property *ApplyProfile.profileTypeName*.
-    pub profile_type_name: Option<String>,
+    pub profile_type_name: Option<crate::CompactString>,
     /// Property *ApplyProfile.profileVersion*.
-    pub profile_version: Option<String>,
+    pub profile_version: Option<crate::CompactString>,
     /// Property *ApplyProfile.property*.
     pub property: Option<Vec<crate::types::ProfileApplyProfileProperty>>,
     /// Property *ApplyProfile.favorite*.
@@ -30,7 +30,7 @@ pub struct DvsVNicProfile {
     /// Property *ApplyProfile.hidden*.
     pub hidden: Option<bool>,
     /// Property *DvsVNicProfile.key*.
-    pub key: String,
+    pub key: crate::CompactString,
     /// Property *DvsVNicProfile.ipConfig*.
     pub ip_config: Box<crate::types::IpAddressProfile>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -41,6 +41,7 @@ impl DvsVNicProfile {
     pub const TYPE_NAME: &'static str = "DvsVNicProfile";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -180,10 +181,12 @@ pub enum DvsVNicProfileKind {
 }
 impl DvsVNicProfileKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::DvsVNicProfile(v) => &**v,
@@ -197,16 +200,19 @@ impl DvsVNicProfileKind {
     }
 }
 impl From<crate::types::DvsVNicProfile> for DvsVNicProfileKind {
+    #[inline]
     fn from(v: crate::types::DvsVNicProfile) -> Self {
         Self::DvsVNicProfile(Box::new(v))
     }
 }
 impl From<crate::types::DvsHostVNicProfile> for DvsVNicProfileKind {
+    #[inline]
     fn from(v: crate::types::DvsHostVNicProfile) -> Self {
         Self::DvsHostVNicProfile(Box::new(v))
     }
 }
 impl From<crate::types::DvsServiceConsoleVNicProfile> for DvsVNicProfileKind {
+    #[inline]
     fn from(v: crate::types::DvsServiceConsoleVNicProfile) -> Self {
         Self::DvsServiceConsoleVNicProfile(Box::new(v))
     }

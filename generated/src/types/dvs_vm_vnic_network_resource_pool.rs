@@ -6,13 +6,13 @@
 #[derive(Clone, Default)]
 pub struct DVSVmVnicNetworkResourcePool {
     /// Property *DVSVmVnicNetworkResourcePool.key*.
-    pub key: String,
+    pub key: crate::CompactString,
     /// Property *DVSVmVnicNetworkResourcePool.name*.
-    pub name: Option<String>,
+    pub name: Option<crate::CompactString>,
     /// Property *DVSVmVnicNetworkResourcePool.description*.
-    pub description: Option<String>,
+    pub description: Option<crate::CompactString>,
     /// Property *DVSVmVnicNetworkResourcePool.configVersion*.
-    pub config_version: String,
+    pub config_version: crate::CompactString,
     /// Property *DVSVmVnicNetworkResourcePool.allocationInfo*.
     pub allocation_info: Option<Box<crate::types::DvsVmVnicResourceAllocation>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -23,6 +23,7 @@ impl DVSVmVnicNetworkResourcePool {
     pub const TYPE_NAME: &'static str = "DVSVmVnicNetworkResourcePool";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

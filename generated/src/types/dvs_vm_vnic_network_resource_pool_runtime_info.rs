@@ -6,9 +6,9 @@
 #[derive(Clone, Default)]
 pub struct DvsVmVnicNetworkResourcePoolRuntimeInfo {
     /// Property *DvsVmVnicNetworkResourcePoolRuntimeInfo.key*.
-    pub key: String,
+    pub key: crate::CompactString,
     /// Property *DvsVmVnicNetworkResourcePoolRuntimeInfo.name*.
-    pub name: Option<String>,
+    pub name: Option<crate::CompactString>,
     /// Property *DvsVmVnicNetworkResourcePoolRuntimeInfo.capacity*.
     pub capacity: Option<i32>,
     /// Property *DvsVmVnicNetworkResourcePoolRuntimeInfo.usage*.
@@ -16,7 +16,7 @@ pub struct DvsVmVnicNetworkResourcePoolRuntimeInfo {
     /// Property *DvsVmVnicNetworkResourcePoolRuntimeInfo.available*.
     pub available: Option<i32>,
     /// Property *DvsVmVnicNetworkResourcePoolRuntimeInfo.status*.
-    pub status: String,
+    pub status: crate::CompactString,
     /// Property *DvsVmVnicNetworkResourcePoolRuntimeInfo.allocatedResource*.
     pub allocated_resource: Option<Vec<crate::types::DvsVnicAllocatedResource>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -27,6 +27,7 @@ impl DvsVmVnicNetworkResourcePoolRuntimeInfo {
     pub const TYPE_NAME: &'static str = "DvsVmVnicNetworkResourcePoolRuntimeInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,17 +6,17 @@
 #[derive(Clone, Default)]
 pub struct DvsVmVnicResourcePoolConfigSpec {
     /// Property *DvsVmVnicResourcePoolConfigSpec.operation*.
-    pub operation: String,
+    pub operation: crate::CompactString,
     /// Property *DvsVmVnicResourcePoolConfigSpec.key*.
-    pub key: Option<String>,
+    pub key: Option<crate::CompactString>,
     /// Property *DvsVmVnicResourcePoolConfigSpec.configVersion*.
-    pub config_version: Option<String>,
+    pub config_version: Option<crate::CompactString>,
     /// Property *DvsVmVnicResourcePoolConfigSpec.allocationInfo*.
     pub allocation_info: Option<Box<crate::types::DvsVmVnicResourceAllocation>>,
     /// Property *DvsVmVnicResourcePoolConfigSpec.name*.
-    pub name: Option<String>,
+    pub name: Option<crate::CompactString>,
     /// Property *DvsVmVnicResourcePoolConfigSpec.description*.
-    pub description: Option<String>,
+    pub description: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -25,6 +25,7 @@ impl DvsVmVnicResourcePoolConfigSpec {
     pub const TYPE_NAME: &'static str = "DvsVmVnicResourcePoolConfigSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

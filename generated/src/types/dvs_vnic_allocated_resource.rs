@@ -10,7 +10,7 @@ pub struct DvsVnicAllocatedResource {
     /// Refers instance of *VirtualMachine*.
     pub vm: Box<crate::types::ManagedObjectReference>,
     /// Property *DvsVnicAllocatedResource.vnicKey*.
-    pub vnic_key: String,
+    pub vnic_key: crate::CompactString,
     /// Property *DvsVnicAllocatedResource.reservation*.
     pub reservation: Option<i64>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -21,6 +21,7 @@ impl DvsVnicAllocatedResource {
     pub const TYPE_NAME: &'static str = "DvsVnicAllocatedResource";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,7 +6,7 @@
 #[derive(Clone)]
 pub struct DynamicProperty {
     /// Property *DynamicProperty.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *DynamicProperty.val*.
     pub val: crate::types::Any,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -17,6 +17,7 @@ impl DynamicProperty {
     pub const TYPE_NAME: &'static str = "DynamicProperty";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

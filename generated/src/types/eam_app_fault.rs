@@ -21,6 +21,7 @@ impl EamAppFault {
     pub const TYPE_NAME: &'static str = "EamAppFault";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -110,10 +111,12 @@ pub enum EamAppFaultKind {
 }
 impl EamAppFaultKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::EamAppFault(v) => &**v,
@@ -128,21 +131,25 @@ impl EamAppFaultKind {
     }
 }
 impl From<crate::types::EamAppFault> for EamAppFaultKind {
+    #[inline]
     fn from(v: crate::types::EamAppFault) -> Self {
         Self::EamAppFault(Box::new(v))
     }
 }
 impl From<crate::types::CertificateNotTrustedFault> for EamAppFaultKind {
+    #[inline]
     fn from(v: crate::types::CertificateNotTrustedFault) -> Self {
         Self::CertificateNotTrustedFault(Box::new(v))
     }
 }
 impl From<crate::types::DisabledClusterFault> for EamAppFaultKind {
+    #[inline]
     fn from(v: crate::types::DisabledClusterFault) -> Self {
         Self::DisabledClusterFault(Box::new(v))
     }
 }
 impl From<crate::types::EamInvalidState> for EamAppFaultKind {
+    #[inline]
     fn from(v: crate::types::EamInvalidState) -> Self {
         Self::EamInvalidState(Box::new(v))
     }

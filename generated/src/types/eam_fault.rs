@@ -24,6 +24,7 @@ impl EamFault {
     pub const TYPE_NAME: &'static str = "EamFault";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -116,10 +117,12 @@ pub enum EamFaultKind {
 }
 impl EamFaultKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::EamFault(v) => &**v,
@@ -137,24 +140,28 @@ impl EamFaultKind {
     }
 }
 impl From<crate::types::EamFault> for EamFaultKind {
+    #[inline]
     fn from(v: crate::types::EamFault) -> Self {
         Self::EamFault(Box::new(v))
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::InvalidAgencyScope> for EamFaultKind {
+    #[inline]
     fn from(v: crate::types::InvalidAgencyScope) -> Self {
         Self::InvalidAgencyScope(Box::new(v))
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::InvalidAgentConfiguration> for EamFaultKind {
+    #[inline]
     fn from(v: crate::types::InvalidAgentConfiguration) -> Self {
         Self::InvalidAgentConfiguration(Box::new(v))
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::EamInvalidUrl> for EamFaultKind {
+    #[inline]
     fn from(v: crate::types::EamInvalidUrl) -> Self {
         Self::EamInvalidUrl(Box::new(v))
     }

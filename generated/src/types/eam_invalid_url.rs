@@ -15,7 +15,7 @@ pub struct EamInvalidUrl {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *EamInvalidUrl.url*.
-    pub url: String,
+    pub url: crate::CompactString,
     /// Property *EamInvalidUrl.malformedUrl*.
     pub malformed_url: bool,
     /// Property *EamInvalidUrl.unknownHost*.
@@ -32,6 +32,7 @@ impl EamInvalidUrl {
     pub const TYPE_NAME: &'static str = "EamInvalidUrl";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -13,11 +13,11 @@
 #[derive(Clone)]
 pub struct EamObjectRuntimeInfo {
     /// Property *EamObjectRuntimeInfo.status*.
-    pub status: String,
+    pub status: crate::CompactString,
     /// Property *EamObjectRuntimeInfo.issue*.
     pub issue: Option<Vec<crate::types::IssueKind>>,
     /// Property *EamObjectRuntimeInfo.goalState*.
-    pub goal_state: String,
+    pub goal_state: crate::CompactString,
     /// Property *EamObjectRuntimeInfo.entity*.
     ///
     /// Refers instance of *EamObject*.
@@ -30,6 +30,7 @@ impl EamObjectRuntimeInfo {
     pub const TYPE_NAME: &'static str = "EamObjectRuntimeInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -126,10 +127,12 @@ pub enum EamObjectRuntimeInfoKind {
 }
 impl EamObjectRuntimeInfoKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::EamObjectRuntimeInfo(v) => &**v,
@@ -143,12 +146,14 @@ impl EamObjectRuntimeInfoKind {
     }
 }
 impl From<crate::types::EamObjectRuntimeInfo> for EamObjectRuntimeInfoKind {
+    #[inline]
     fn from(v: crate::types::EamObjectRuntimeInfo) -> Self {
         Self::EamObjectRuntimeInfo(Box::new(v))
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::AgentRuntimeInfo> for EamObjectRuntimeInfoKind {
+    #[inline]
     fn from(v: crate::types::AgentRuntimeInfo) -> Self {
         Self::AgentRuntimeInfo(Box::new(v))
     }

@@ -21,6 +21,7 @@ impl EamRuntimeFault {
     pub const TYPE_NAME: &'static str = "EamRuntimeFault";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -120,10 +121,12 @@ pub enum EamRuntimeFaultKind {
 }
 impl EamRuntimeFaultKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::EamRuntimeFault(v) => &**v,
@@ -143,46 +146,55 @@ impl EamRuntimeFaultKind {
     }
 }
 impl From<crate::types::EamRuntimeFault> for EamRuntimeFaultKind {
+    #[inline]
     fn from(v: crate::types::EamRuntimeFault) -> Self {
         Self::EamRuntimeFault(Box::new(v))
     }
 }
 impl From<crate::types::EamAppFaultKind> for EamRuntimeFaultKind {
+    #[inline]
     fn from(v: crate::types::EamAppFaultKind) -> Self {
         Self::EamAppFault(v)
     }
 }
 impl From<crate::types::EamIOFault> for EamRuntimeFaultKind {
+    #[inline]
     fn from(v: crate::types::EamIOFault) -> Self {
         Self::EamIOFault(Box::new(v))
     }
 }
 impl From<crate::types::EamServiceNotInitialized> for EamRuntimeFaultKind {
+    #[inline]
     fn from(v: crate::types::EamServiceNotInitialized) -> Self {
         Self::EamServiceNotInitialized(Box::new(v))
     }
 }
 impl From<crate::types::EamSystemFault> for EamRuntimeFaultKind {
+    #[inline]
     fn from(v: crate::types::EamSystemFault) -> Self {
         Self::EamSystemFault(Box::new(v))
     }
 }
 impl From<crate::types::EamInvalidLogin> for EamRuntimeFaultKind {
+    #[inline]
     fn from(v: crate::types::EamInvalidLogin) -> Self {
         Self::EamInvalidLogin(Box::new(v))
     }
 }
 impl From<crate::types::EamInvalidVibPackage> for EamRuntimeFaultKind {
+    #[inline]
     fn from(v: crate::types::EamInvalidVibPackage) -> Self {
         Self::EamInvalidVibPackage(Box::new(v))
     }
 }
 impl From<crate::types::NoConnectionToVCenter> for EamRuntimeFaultKind {
+    #[inline]
     fn from(v: crate::types::NoConnectionToVCenter) -> Self {
         Self::NoConnectionToVCenter(Box::new(v))
     }
 }
 impl From<crate::types::NotAuthorized> for EamRuntimeFaultKind {
+    #[inline]
     fn from(v: crate::types::NotAuthorized) -> Self {
         Self::NotAuthorized(Box::new(v))
     }

@@ -8,11 +8,11 @@
 #[derive(Clone, Default)]
 pub struct ElementDescription {
     /// Property *Description.label*.
-    pub label: String,
+    pub label: crate::CompactString,
     /// Property *Description.summary*.
-    pub summary: String,
+    pub summary: crate::CompactString,
     /// Property *ElementDescription.key*.
-    pub key: String,
+    pub key: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl ElementDescription {
     pub const TYPE_NAME: &'static str = "ElementDescription";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -114,10 +115,12 @@ pub enum ElementDescriptionKind {
 }
 impl ElementDescriptionKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::ElementDescription(v) => &**v,
@@ -133,26 +136,31 @@ impl ElementDescriptionKind {
     }
 }
 impl From<crate::types::ElementDescription> for ElementDescriptionKind {
+    #[inline]
     fn from(v: crate::types::ElementDescription) -> Self {
         Self::ElementDescription(Box::new(v))
     }
 }
 impl From<crate::types::EVCMode> for ElementDescriptionKind {
+    #[inline]
     fn from(v: crate::types::EVCMode) -> Self {
         Self::EVCMode(Box::new(v))
     }
 }
 impl From<crate::types::ExtendedElementDescription> for ElementDescriptionKind {
+    #[inline]
     fn from(v: crate::types::ExtendedElementDescription) -> Self {
         Self::ExtendedElementDescription(Box::new(v))
     }
 }
 impl From<crate::types::FeatureEVCMode> for ElementDescriptionKind {
+    #[inline]
     fn from(v: crate::types::FeatureEVCMode) -> Self {
         Self::FeatureEVCMode(Box::new(v))
     }
 }
 impl From<crate::types::OptionDef> for ElementDescriptionKind {
+    #[inline]
     fn from(v: crate::types::OptionDef) -> Self {
         Self::OptionDef(Box::new(v))
     }

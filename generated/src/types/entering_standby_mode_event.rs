@@ -14,9 +14,9 @@ pub struct EnteringStandbyModeEvent {
     /// Property *Event.createdTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub created_time: String,
+    pub created_time: crate::CompactString,
     /// Property *Event.userName*.
-    pub user_name: String,
+    pub user_name: crate::CompactString,
     /// Property *Event.datacenter*.
     pub datacenter: Option<Box<crate::types::DatacenterEventArgument>>,
     /// Property *Event.computeResource*.
@@ -36,13 +36,13 @@ pub struct EnteringStandbyModeEvent {
     /// ***Since:*** vSphere API Release 9.1.0.0
     pub tgw: Option<Box<crate::types::TgwEventArgument>>,
     /// Property *Event.fullFormattedMessage*.
-    pub full_formatted_message: Option<String>,
+    pub full_formatted_message: Option<crate::CompactString>,
     /// Property *Event.changeTag*.
-    pub change_tag: Option<String>,
+    pub change_tag: Option<crate::CompactString>,
     /// Property *Event.auditId*.
     ///
     /// ***Since:*** vSphere API Release 9.1.0.0
-    pub audit_id: Option<String>,
+    pub audit_id: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -51,6 +51,7 @@ impl EnteringStandbyModeEvent {
     pub const TYPE_NAME: &'static str = "EnteringStandbyModeEvent";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -197,10 +198,12 @@ pub enum EnteringStandbyModeEventKind {
 }
 impl EnteringStandbyModeEventKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::EnteringStandbyModeEvent(v) => &**v,
@@ -213,11 +216,13 @@ impl EnteringStandbyModeEventKind {
     }
 }
 impl From<crate::types::EnteringStandbyModeEvent> for EnteringStandbyModeEventKind {
+    #[inline]
     fn from(v: crate::types::EnteringStandbyModeEvent) -> Self {
         Self::EnteringStandbyModeEvent(Box::new(v))
     }
 }
 impl From<crate::types::DrsEnteringStandbyModeEvent> for EnteringStandbyModeEventKind {
+    #[inline]
     fn from(v: crate::types::DrsEnteringStandbyModeEvent) -> Self {
         Self::DrsEnteringStandbyModeEvent(Box::new(v))
     }

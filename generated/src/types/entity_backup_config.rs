@@ -6,21 +6,21 @@
 #[derive(Clone, Default)]
 pub struct EntityBackupConfig {
     /// Property *EntityBackupConfig.entityType*.
-    pub entity_type: String,
+    pub entity_type: crate::CompactString,
     /// Property *EntityBackupConfig.configBlob*.
     ///
     /// Base64-encoded bytes.
-    pub config_blob: String,
+    pub config_blob: crate::CompactString,
     /// Property *EntityBackupConfig.key*.
-    pub key: Option<String>,
+    pub key: Option<crate::CompactString>,
     /// Property *EntityBackupConfig.name*.
-    pub name: Option<String>,
+    pub name: Option<crate::CompactString>,
     /// Property *EntityBackupConfig.container*.
     ///
     /// Refers instance of *ManagedEntity*.
     pub container: Option<Box<crate::types::ManagedObjectReference>>,
     /// Property *EntityBackupConfig.configVersion*.
-    pub config_version: Option<String>,
+    pub config_version: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -29,6 +29,7 @@ impl EntityBackupConfig {
     pub const TYPE_NAME: &'static str = "EntityBackupConfig";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,7 +8,7 @@
 #[derive(Clone, Default)]
 pub struct EntityEventArgument {
     /// Property *EntityEventArgument.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -17,6 +17,7 @@ impl EntityEventArgument {
     pub const TYPE_NAME: &'static str = "EntityEventArgument";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -124,10 +125,12 @@ pub enum EntityEventArgumentKind {
 }
 impl EntityEventArgumentKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::EntityEventArgument(v) => &**v,
@@ -152,71 +155,85 @@ impl EntityEventArgumentKind {
     }
 }
 impl From<crate::types::EntityEventArgument> for EntityEventArgumentKind {
+    #[inline]
     fn from(v: crate::types::EntityEventArgument) -> Self {
         Self::EntityEventArgument(Box::new(v))
     }
 }
 impl From<crate::types::AlarmEventArgument> for EntityEventArgumentKind {
+    #[inline]
     fn from(v: crate::types::AlarmEventArgument) -> Self {
         Self::AlarmEventArgument(Box::new(v))
     }
 }
 impl From<crate::types::ComputeResourceEventArgument> for EntityEventArgumentKind {
+    #[inline]
     fn from(v: crate::types::ComputeResourceEventArgument) -> Self {
         Self::ComputeResourceEventArgument(Box::new(v))
     }
 }
 impl From<crate::types::DatacenterEventArgument> for EntityEventArgumentKind {
+    #[inline]
     fn from(v: crate::types::DatacenterEventArgument) -> Self {
         Self::DatacenterEventArgument(Box::new(v))
     }
 }
 impl From<crate::types::DatastoreEventArgument> for EntityEventArgumentKind {
+    #[inline]
     fn from(v: crate::types::DatastoreEventArgument) -> Self {
         Self::DatastoreEventArgument(Box::new(v))
     }
 }
 impl From<crate::types::DvsEventArgument> for EntityEventArgumentKind {
+    #[inline]
     fn from(v: crate::types::DvsEventArgument) -> Self {
         Self::DvsEventArgument(Box::new(v))
     }
 }
 impl From<crate::types::FolderEventArgument> for EntityEventArgumentKind {
+    #[inline]
     fn from(v: crate::types::FolderEventArgument) -> Self {
         Self::FolderEventArgument(Box::new(v))
     }
 }
 impl From<crate::types::HostEventArgument> for EntityEventArgumentKind {
+    #[inline]
     fn from(v: crate::types::HostEventArgument) -> Self {
         Self::HostEventArgument(Box::new(v))
     }
 }
 impl From<crate::types::ManagedEntityEventArgument> for EntityEventArgumentKind {
+    #[inline]
     fn from(v: crate::types::ManagedEntityEventArgument) -> Self {
         Self::ManagedEntityEventArgument(Box::new(v))
     }
 }
 impl From<crate::types::NetworkEventArgument> for EntityEventArgumentKind {
+    #[inline]
     fn from(v: crate::types::NetworkEventArgument) -> Self {
         Self::NetworkEventArgument(Box::new(v))
     }
 }
 impl From<crate::types::ResourcePoolEventArgument> for EntityEventArgumentKind {
+    #[inline]
     fn from(v: crate::types::ResourcePoolEventArgument) -> Self {
         Self::ResourcePoolEventArgument(Box::new(v))
     }
 }
 impl From<crate::types::ScheduledTaskEventArgument> for EntityEventArgumentKind {
+    #[inline]
     fn from(v: crate::types::ScheduledTaskEventArgument) -> Self {
         Self::ScheduledTaskEventArgument(Box::new(v))
     }
 }
 impl From<crate::types::TgwEventArgument> for EntityEventArgumentKind {
+    #[inline]
     fn from(v: crate::types::TgwEventArgument) -> Self {
         Self::TgwEventArgument(Box::new(v))
     }
 }
 impl From<crate::types::VmEventArgument> for EntityEventArgumentKind {
+    #[inline]
     fn from(v: crate::types::VmEventArgument) -> Self {
         Self::VmEventArgument(Box::new(v))
     }

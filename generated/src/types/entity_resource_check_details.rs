@@ -10,9 +10,9 @@
 #[derive(Clone, Default)]
 pub struct EntityResourceCheckDetails {
     /// Property *EntityResourceCheckDetails.name*.
-    pub name: Option<String>,
+    pub name: Option<crate::CompactString>,
     /// Property *EntityResourceCheckDetails.uuid*.
-    pub uuid: Option<String>,
+    pub uuid: Option<crate::CompactString>,
     /// Property *EntityResourceCheckDetails.isNew*.
     pub is_new: Option<bool>,
     /// Property *EntityResourceCheckDetails.capacity*.
@@ -37,6 +37,7 @@ impl EntityResourceCheckDetails {
     pub const TYPE_NAME: &'static str = "EntityResourceCheckDetails";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -182,10 +183,12 @@ pub enum EntityResourceCheckDetailsKind {
 }
 impl EntityResourceCheckDetailsKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::EntityResourceCheckDetails(v) => &**v,
@@ -209,6 +212,7 @@ impl EntityResourceCheckDetailsKind {
     }
 }
 impl From<crate::types::EntityResourceCheckDetails> for EntityResourceCheckDetailsKind {
+    #[inline]
     fn from(v: crate::types::EntityResourceCheckDetails) -> Self {
         Self::EntityResourceCheckDetails(Box::new(v))
     }
@@ -216,6 +220,7 @@ impl From<crate::types::EntityResourceCheckDetails> for EntityResourceCheckDetai
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanDiskGroupResourceCheckResult>
 for EntityResourceCheckDetailsKind {
+    #[inline]
     fn from(v: crate::types::VsanDiskGroupResourceCheckResult) -> Self {
         Self::VsanDiskGroupResourceCheckResult(Box::new(v))
     }
@@ -223,6 +228,7 @@ for EntityResourceCheckDetailsKind {
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanDiskResourceCheckResultKind>
 for EntityResourceCheckDetailsKind {
+    #[inline]
     fn from(v: crate::types::VsanDiskResourceCheckResultKind) -> Self {
         Self::VsanDiskResourceCheckResult(v)
     }
@@ -230,18 +236,21 @@ for EntityResourceCheckDetailsKind {
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanFaultDomainResourceCheckResult>
 for EntityResourceCheckDetailsKind {
+    #[inline]
     fn from(v: crate::types::VsanFaultDomainResourceCheckResult) -> Self {
         Self::VsanFaultDomainResourceCheckResult(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanHostResourceCheckResult> for EntityResourceCheckDetailsKind {
+    #[inline]
     fn from(v: crate::types::VsanHostResourceCheckResult) -> Self {
         Self::VsanHostResourceCheckResult(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanResourceCheckResultKind> for EntityResourceCheckDetailsKind {
+    #[inline]
     fn from(v: crate::types::VsanResourceCheckResultKind) -> Self {
         Self::VsanResourceCheckResult(v)
     }
@@ -249,6 +258,7 @@ impl From<crate::types::VsanResourceCheckResultKind> for EntityResourceCheckDeta
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanStoragePoolResourceCheckResult>
 for EntityResourceCheckDetailsKind {
+    #[inline]
     fn from(v: crate::types::VsanStoragePoolResourceCheckResult) -> Self {
         Self::VsanStoragePoolResourceCheckResult(Box::new(v))
     }

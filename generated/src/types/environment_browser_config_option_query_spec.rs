@@ -6,13 +6,13 @@
 #[derive(Clone, Default)]
 pub struct EnvironmentBrowserConfigOptionQuerySpec {
     /// Property *EnvironmentBrowserConfigOptionQuerySpec.key*.
-    pub key: Option<String>,
+    pub key: Option<crate::CompactString>,
     /// Property *EnvironmentBrowserConfigOptionQuerySpec.host*.
     ///
     /// Refers instance of *HostSystem*.
     pub host: Option<Box<crate::types::ManagedObjectReference>>,
     /// Property *EnvironmentBrowserConfigOptionQuerySpec.guestId*.
-    pub guest_id: Option<Vec<String>>,
+    pub guest_id: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl EnvironmentBrowserConfigOptionQuerySpec {
     pub const TYPE_NAME: &'static str = "EnvironmentBrowserConfigOptionQuerySpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

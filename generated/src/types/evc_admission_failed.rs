@@ -12,9 +12,9 @@ pub struct EVCAdmissionFailed {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *NotSupportedHost.productName*.
-    pub product_name: Option<String>,
+    pub product_name: Option<crate::CompactString>,
     /// Property *NotSupportedHost.productVersion*.
-    pub product_version: Option<String>,
+    pub product_version: Option<crate::CompactString>,
     /// Property *EVCAdmissionFailed.faults*.
     pub faults: Option<Vec<crate::types::MethodFaultKind>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -25,6 +25,7 @@ impl EVCAdmissionFailed {
     pub const TYPE_NAME: &'static str = "EVCAdmissionFailed";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -148,10 +149,12 @@ pub enum EVCAdmissionFailedKind {
 }
 impl EVCAdmissionFailedKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::EVCAdmissionFailed(v) => &**v,
@@ -172,53 +175,63 @@ impl EVCAdmissionFailedKind {
     }
 }
 impl From<crate::types::EVCAdmissionFailed> for EVCAdmissionFailedKind {
+    #[inline]
     fn from(v: crate::types::EVCAdmissionFailed) -> Self {
         Self::EVCAdmissionFailed(Box::new(v))
     }
 }
 impl From<crate::types::EVCAdmissionFailedCPUFeaturesForMode>
 for EVCAdmissionFailedKind {
+    #[inline]
     fn from(v: crate::types::EVCAdmissionFailedCPUFeaturesForMode) -> Self {
         Self::EVCAdmissionFailedCPUFeaturesForMode(Box::new(v))
     }
 }
 impl From<crate::types::EVCAdmissionFailedCPUModel> for EVCAdmissionFailedKind {
+    #[inline]
     fn from(v: crate::types::EVCAdmissionFailedCPUModel) -> Self {
         Self::EVCAdmissionFailedCPUModel(Box::new(v))
     }
 }
 impl From<crate::types::EVCAdmissionFailedCPUModelForMode> for EVCAdmissionFailedKind {
+    #[inline]
     fn from(v: crate::types::EVCAdmissionFailedCPUModelForMode) -> Self {
         Self::EVCAdmissionFailedCPUModelForMode(Box::new(v))
     }
 }
 impl From<crate::types::EVCAdmissionFailedCPUVendor> for EVCAdmissionFailedKind {
+    #[inline]
     fn from(v: crate::types::EVCAdmissionFailedCPUVendor) -> Self {
         Self::EVCAdmissionFailedCPUVendor(Box::new(v))
     }
 }
 impl From<crate::types::EVCAdmissionFailedCPUVendorUnknown> for EVCAdmissionFailedKind {
+    #[inline]
     fn from(v: crate::types::EVCAdmissionFailedCPUVendorUnknown) -> Self {
         Self::EVCAdmissionFailedCPUVendorUnknown(Box::new(v))
     }
 }
 impl From<crate::types::EVCAdmissionFailedHostDisconnected> for EVCAdmissionFailedKind {
+    #[inline]
     fn from(v: crate::types::EVCAdmissionFailedHostDisconnected) -> Self {
         Self::EVCAdmissionFailedHostDisconnected(Box::new(v))
     }
 }
 impl From<crate::types::EVCAdmissionFailedHostSoftware> for EVCAdmissionFailedKind {
+    #[inline]
     fn from(v: crate::types::EVCAdmissionFailedHostSoftware) -> Self {
         Self::EVCAdmissionFailedHostSoftware(Box::new(v))
     }
 }
 impl From<crate::types::EVCAdmissionFailedHostSoftwareForMode>
 for EVCAdmissionFailedKind {
+    #[inline]
     fn from(v: crate::types::EVCAdmissionFailedHostSoftwareForMode) -> Self {
         Self::EVCAdmissionFailedHostSoftwareForMode(Box::new(v))
     }
 }
 impl From<crate::types::EVCAdmissionFailedVmActive> for EVCAdmissionFailedKind {
+    #[inline]
     fn from(v: crate::types::EVCAdmissionFailedVmActive) -> Self {
         Self::EVCAdmissionFailedVmActive(Box::new(v))
     }

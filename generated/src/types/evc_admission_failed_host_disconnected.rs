@@ -10,9 +10,9 @@ pub struct EVCAdmissionFailedHostDisconnected {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *NotSupportedHost.productName*.
-    pub product_name: Option<String>,
+    pub product_name: Option<crate::CompactString>,
     /// Property *NotSupportedHost.productVersion*.
-    pub product_version: Option<String>,
+    pub product_version: Option<crate::CompactString>,
     /// Property *EVCAdmissionFailed.faults*.
     pub faults: Option<Vec<crate::types::MethodFaultKind>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -23,6 +23,7 @@ impl EVCAdmissionFailedHostDisconnected {
     pub const TYPE_NAME: &'static str = "EVCAdmissionFailedHostDisconnected";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -21,6 +21,7 @@ impl EVCConfigFault {
     pub const TYPE_NAME: &'static str = "EVCConfigFault";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -120,10 +121,12 @@ pub enum EVCConfigFaultKind {
 }
 impl EVCConfigFaultKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::EVCConfigFault(v) => &**v,
@@ -142,41 +145,49 @@ impl EVCConfigFaultKind {
     }
 }
 impl From<crate::types::EVCConfigFault> for EVCConfigFaultKind {
+    #[inline]
     fn from(v: crate::types::EVCConfigFault) -> Self {
         Self::EVCConfigFault(Box::new(v))
     }
 }
 impl From<crate::types::ActiveVMsBlockingEVC> for EVCConfigFaultKind {
+    #[inline]
     fn from(v: crate::types::ActiveVMsBlockingEVC) -> Self {
         Self::ActiveVMsBlockingEVC(Box::new(v))
     }
 }
 impl From<crate::types::DisconnectedHostsBlockingEVC> for EVCConfigFaultKind {
+    #[inline]
     fn from(v: crate::types::DisconnectedHostsBlockingEVC) -> Self {
         Self::DisconnectedHostsBlockingEVC(Box::new(v))
     }
 }
 impl From<crate::types::EVCModeIllegalByVendor> for EVCConfigFaultKind {
+    #[inline]
     fn from(v: crate::types::EVCModeIllegalByVendor) -> Self {
         Self::EVCModeIllegalByVendor(Box::new(v))
     }
 }
 impl From<crate::types::EVCModeUnsupportedByHosts> for EVCConfigFaultKind {
+    #[inline]
     fn from(v: crate::types::EVCModeUnsupportedByHosts) -> Self {
         Self::EVCModeUnsupportedByHosts(Box::new(v))
     }
 }
 impl From<crate::types::EVCUnsupportedByHostHardware> for EVCConfigFaultKind {
+    #[inline]
     fn from(v: crate::types::EVCUnsupportedByHostHardware) -> Self {
         Self::EVCUnsupportedByHostHardware(Box::new(v))
     }
 }
 impl From<crate::types::EVCUnsupportedByHostSoftware> for EVCConfigFaultKind {
+    #[inline]
     fn from(v: crate::types::EVCUnsupportedByHostSoftware) -> Self {
         Self::EVCUnsupportedByHostSoftware(Box::new(v))
     }
 }
 impl From<crate::types::HeterogenousHostsBlockingEVC> for EVCConfigFaultKind {
+    #[inline]
     fn from(v: crate::types::HeterogenousHostsBlockingEVC) -> Self {
         Self::HeterogenousHostsBlockingEVC(Box::new(v))
     }

@@ -6,11 +6,11 @@
 #[derive(Clone, Default)]
 pub struct EVCMode {
     /// Property *Description.label*.
-    pub label: String,
+    pub label: crate::CompactString,
     /// Property *Description.summary*.
-    pub summary: String,
+    pub summary: crate::CompactString,
     /// Property *ElementDescription.key*.
-    pub key: String,
+    pub key: crate::CompactString,
     /// Deprecated.
     ///
     /// Property *EVCMode.guaranteedCPUFeatures*.
@@ -23,9 +23,9 @@ pub struct EVCMode {
     /// Property *EVCMode.featureRequirement*.
     pub feature_requirement: Option<Vec<crate::types::VirtualMachineFeatureRequirement>>,
     /// Property *EVCMode.vendor*.
-    pub vendor: String,
+    pub vendor: crate::CompactString,
     /// Property *EVCMode.track*.
-    pub track: Vec<String>,
+    pub track: Vec<crate::CompactString>,
     /// Property *EVCMode.vendorTier*.
     pub vendor_tier: i32,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -36,6 +36,7 @@ impl EVCMode {
     pub const TYPE_NAME: &'static str = "EVCMode";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -12,9 +12,9 @@ pub struct EVCModeIllegalByVendor {
     /// Property *EVCConfigFault.faults*.
     pub faults: Option<Vec<crate::types::MethodFaultKind>>,
     /// Property *EVCModeIllegalByVendor.clusterCPUVendor*.
-    pub cluster_cpu_vendor: String,
+    pub cluster_cpu_vendor: crate::CompactString,
     /// Property *EVCModeIllegalByVendor.modeCPUVendor*.
-    pub mode_cpu_vendor: String,
+    pub mode_cpu_vendor: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -23,6 +23,7 @@ impl EVCModeIllegalByVendor {
     pub const TYPE_NAME: &'static str = "EVCModeIllegalByVendor";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -16,7 +16,7 @@ pub struct EVCUnsupportedByHostSoftware {
     /// Refers instances of *HostSystem*.
     pub host: Vec<crate::types::ManagedObjectReference>,
     /// Property *EVCUnsupportedByHostSoftware.hostName*.
-    pub host_name: Vec<String>,
+    pub host_name: Vec<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -25,6 +25,7 @@ impl EVCUnsupportedByHostSoftware {
     pub const TYPE_NAME: &'static str = "EVCUnsupportedByHostSoftware";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

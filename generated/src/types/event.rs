@@ -14,9 +14,9 @@ pub struct Event {
     /// Property *Event.createdTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub created_time: String,
+    pub created_time: crate::CompactString,
     /// Property *Event.userName*.
-    pub user_name: String,
+    pub user_name: crate::CompactString,
     /// Property *Event.datacenter*.
     pub datacenter: Option<Box<crate::types::DatacenterEventArgument>>,
     /// Property *Event.computeResource*.
@@ -36,13 +36,13 @@ pub struct Event {
     /// ***Since:*** vSphere API Release 9.1.0.0
     pub tgw: Option<Box<crate::types::TgwEventArgument>>,
     /// Property *Event.fullFormattedMessage*.
-    pub full_formatted_message: Option<String>,
+    pub full_formatted_message: Option<crate::CompactString>,
     /// Property *Event.changeTag*.
-    pub change_tag: Option<String>,
+    pub change_tag: Option<crate::CompactString>,
     /// Property *Event.auditId*.
     ///
     /// ***Since:*** vSphere API Release 9.1.0.0
-    pub audit_id: Option<String>,
+    pub audit_id: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -51,6 +51,7 @@ impl Event {
     pub const TYPE_NAME: &'static str = "Event";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -247,10 +248,12 @@ pub enum EventKind {
 }
 impl EventKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::Event(v) => &**v,
@@ -288,136 +291,163 @@ impl EventKind {
     }
 }
 impl From<crate::types::Event> for EventKind {
+    #[inline]
     fn from(v: crate::types::Event) -> Self {
         Self::Event(Box::new(v))
     }
 }
 impl From<crate::types::AlarmEventKind> for EventKind {
+    #[inline]
     fn from(v: crate::types::AlarmEventKind) -> Self {
         Self::AlarmEvent(v)
     }
 }
 impl From<crate::types::AuthorizationEventKind> for EventKind {
+    #[inline]
     fn from(v: crate::types::AuthorizationEventKind) -> Self {
         Self::AuthorizationEvent(v)
     }
 }
 impl From<crate::types::ClusterEventKind> for EventKind {
+    #[inline]
     fn from(v: crate::types::ClusterEventKind) -> Self {
         Self::ClusterEvent(v)
     }
 }
 impl From<crate::types::CustomFieldEventKind> for EventKind {
+    #[inline]
     fn from(v: crate::types::CustomFieldEventKind) -> Self {
         Self::CustomFieldEvent(v)
     }
 }
 impl From<crate::types::DVPortgroupEventKind> for EventKind {
+    #[inline]
     fn from(v: crate::types::DVPortgroupEventKind) -> Self {
         Self::DVPortgroupEvent(v)
     }
 }
 impl From<crate::types::DatacenterEventKind> for EventKind {
+    #[inline]
     fn from(v: crate::types::DatacenterEventKind) -> Self {
         Self::DatacenterEvent(v)
     }
 }
 impl From<crate::types::DatastoreEventKind> for EventKind {
+    #[inline]
     fn from(v: crate::types::DatastoreEventKind) -> Self {
         Self::DatastoreEvent(v)
     }
 }
 impl From<crate::types::DvsEventKind> for EventKind {
+    #[inline]
     fn from(v: crate::types::DvsEventKind) -> Self {
         Self::DvsEvent(v)
     }
 }
 impl From<crate::types::EventEx> for EventKind {
+    #[inline]
     fn from(v: crate::types::EventEx) -> Self {
         Self::EventEx(Box::new(v))
     }
 }
 impl From<crate::types::GeneralEventKind> for EventKind {
+    #[inline]
     fn from(v: crate::types::GeneralEventKind) -> Self {
         Self::GeneralEvent(v)
     }
 }
 impl From<crate::types::HealthStatusChangedEvent> for EventKind {
+    #[inline]
     fn from(v: crate::types::HealthStatusChangedEvent) -> Self {
         Self::HealthStatusChangedEvent(Box::new(v))
     }
 }
 impl From<crate::types::HostEventKind> for EventKind {
+    #[inline]
     fn from(v: crate::types::HostEventKind) -> Self {
         Self::HostEvent(v)
     }
 }
 impl From<crate::types::HostInventoryUnreadableEvent> for EventKind {
+    #[inline]
     fn from(v: crate::types::HostInventoryUnreadableEvent) -> Self {
         Self::HostInventoryUnreadableEvent(Box::new(v))
     }
 }
 impl From<crate::types::LicenseEventKind> for EventKind {
+    #[inline]
     fn from(v: crate::types::LicenseEventKind) -> Self {
         Self::LicenseEvent(v)
     }
 }
 impl From<crate::types::LicenseExpiredEvent> for EventKind {
+    #[inline]
     fn from(v: crate::types::LicenseExpiredEvent) -> Self {
         Self::LicenseExpiredEvent(Box::new(v))
     }
 }
 impl From<crate::types::LockerMisconfiguredEvent> for EventKind {
+    #[inline]
     fn from(v: crate::types::LockerMisconfiguredEvent) -> Self {
         Self::LockerMisconfiguredEvent(Box::new(v))
     }
 }
 impl From<crate::types::LockerReconfiguredEvent> for EventKind {
+    #[inline]
     fn from(v: crate::types::LockerReconfiguredEvent) -> Self {
         Self::LockerReconfiguredEvent(Box::new(v))
     }
 }
 impl From<crate::types::NetworkRollbackEvent> for EventKind {
+    #[inline]
     fn from(v: crate::types::NetworkRollbackEvent) -> Self {
         Self::NetworkRollbackEvent(Box::new(v))
     }
 }
 impl From<crate::types::ProfileEventKind> for EventKind {
+    #[inline]
     fn from(v: crate::types::ProfileEventKind) -> Self {
         Self::ProfileEvent(v)
     }
 }
 impl From<crate::types::ResourcePoolEventKind> for EventKind {
+    #[inline]
     fn from(v: crate::types::ResourcePoolEventKind) -> Self {
         Self::ResourcePoolEvent(v)
     }
 }
 impl From<crate::types::ScheduledTaskEventKind> for EventKind {
+    #[inline]
     fn from(v: crate::types::ScheduledTaskEventKind) -> Self {
         Self::ScheduledTaskEvent(v)
     }
 }
 impl From<crate::types::SessionEventKind> for EventKind {
+    #[inline]
     fn from(v: crate::types::SessionEventKind) -> Self {
         Self::SessionEvent(v)
     }
 }
 impl From<crate::types::TaskEventKind> for EventKind {
+    #[inline]
     fn from(v: crate::types::TaskEventKind) -> Self {
         Self::TaskEvent(v)
     }
 }
 impl From<crate::types::TemplateUpgradeEventKind> for EventKind {
+    #[inline]
     fn from(v: crate::types::TemplateUpgradeEventKind) -> Self {
         Self::TemplateUpgradeEvent(v)
     }
 }
 impl From<crate::types::UpgradeEventKind> for EventKind {
+    #[inline]
     fn from(v: crate::types::UpgradeEventKind) -> Self {
         Self::UpgradeEvent(v)
     }
 }
 impl From<crate::types::VmEventKind> for EventKind {
+    #[inline]
     fn from(v: crate::types::VmEventKind) -> Self {
         Self::VmEvent(v)
     }

@@ -11,11 +11,11 @@ pub struct EventAlarmExpression {
     ///
     /// Property *EventAlarmExpression.eventType*.
     #[deprecated]
-    pub event_type: String,
+    pub event_type: crate::CompactString,
     /// Property *EventAlarmExpression.eventTypeId*.
-    pub event_type_id: Option<String>,
+    pub event_type_id: Option<crate::CompactString>,
     /// Property *EventAlarmExpression.objectType*.
-    pub object_type: Option<String>,
+    pub object_type: Option<crate::CompactString>,
     /// Property *EventAlarmExpression.status*.
     pub status: Option<crate::types::ManagedEntityStatus>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -26,6 +26,7 @@ impl EventAlarmExpression {
     pub const TYPE_NAME: &'static str = "EventAlarmExpression";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,11 +6,11 @@
 #[derive(Clone, Default)]
 pub struct EventAlarmExpressionComparison {
     /// Property *EventAlarmExpressionComparison.attributeName*.
-    pub attribute_name: String,
+    pub attribute_name: crate::CompactString,
     /// Property *EventAlarmExpressionComparison.operator*.
-    pub operator: String,
+    pub operator: crate::CompactString,
     /// Property *EventAlarmExpressionComparison.value*.
-    pub value: String,
+    pub value: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -19,6 +19,7 @@ impl EventAlarmExpressionComparison {
     pub const TYPE_NAME: &'static str = "EventAlarmExpressionComparison";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

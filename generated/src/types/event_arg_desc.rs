@@ -6,9 +6,9 @@
 #[derive(Clone, Default)]
 pub struct EventArgDesc {
     /// Property *EventArgDesc.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *EventArgDesc.type*.
-    pub r#type: String,
+    pub r#type: crate::CompactString,
     /// Property *EventArgDesc.description*.
     pub description: Option<crate::types::ElementDescriptionKind>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -19,6 +19,7 @@ impl EventArgDesc {
     pub const TYPE_NAME: &'static str = "EventArgDesc";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

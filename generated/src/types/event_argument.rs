@@ -15,6 +15,7 @@ impl EventArgument {
     pub const TYPE_NAME: &'static str = "EventArgument";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -96,10 +97,12 @@ pub enum EventArgumentKind {
 }
 impl EventArgumentKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::EventArgument(v) => &**v,
@@ -114,21 +117,25 @@ impl EventArgumentKind {
     }
 }
 impl From<crate::types::EventArgument> for EventArgumentKind {
+    #[inline]
     fn from(v: crate::types::EventArgument) -> Self {
         Self::EventArgument(Box::new(v))
     }
 }
 impl From<crate::types::EntityEventArgumentKind> for EventArgumentKind {
+    #[inline]
     fn from(v: crate::types::EntityEventArgumentKind) -> Self {
         Self::EntityEventArgument(v)
     }
 }
 impl From<crate::types::ProfileEventArgument> for EventArgumentKind {
+    #[inline]
     fn from(v: crate::types::ProfileEventArgument) -> Self {
         Self::ProfileEventArgument(Box::new(v))
     }
 }
 impl From<crate::types::RoleEventArgument> for EventArgumentKind {
+    #[inline]
     fn from(v: crate::types::RoleEventArgument) -> Self {
         Self::RoleEventArgument(Box::new(v))
     }

@@ -6,23 +6,23 @@
 #[derive(Clone, Default)]
 pub struct EventDescriptionEventDetail {
     /// Property *EventDescriptionEventDetail.key*.
-    pub key: String,
+    pub key: crate::CompactString,
     /// Property *EventDescriptionEventDetail.description*.
-    pub description: Option<String>,
+    pub description: Option<crate::CompactString>,
     /// Property *EventDescriptionEventDetail.category*.
-    pub category: String,
+    pub category: crate::CompactString,
     /// Property *EventDescriptionEventDetail.formatOnDatacenter*.
-    pub format_on_datacenter: String,
+    pub format_on_datacenter: crate::CompactString,
     /// Property *EventDescriptionEventDetail.formatOnComputeResource*.
-    pub format_on_compute_resource: String,
+    pub format_on_compute_resource: crate::CompactString,
     /// Property *EventDescriptionEventDetail.formatOnHost*.
-    pub format_on_host: String,
+    pub format_on_host: crate::CompactString,
     /// Property *EventDescriptionEventDetail.formatOnVm*.
-    pub format_on_vm: String,
+    pub format_on_vm: crate::CompactString,
     /// Property *EventDescriptionEventDetail.fullFormat*.
-    pub full_format: String,
+    pub full_format: crate::CompactString,
     /// Property *EventDescriptionEventDetail.longDescription*.
-    pub long_description: Option<String>,
+    pub long_description: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -31,6 +31,7 @@ impl EventDescriptionEventDetail {
     pub const TYPE_NAME: &'static str = "EventDescriptionEventDetail";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

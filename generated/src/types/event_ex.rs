@@ -12,9 +12,9 @@ pub struct EventEx {
     /// Property *Event.createdTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub created_time: String,
+    pub created_time: crate::CompactString,
     /// Property *Event.userName*.
-    pub user_name: String,
+    pub user_name: crate::CompactString,
     /// Property *Event.datacenter*.
     pub datacenter: Option<Box<crate::types::DatacenterEventArgument>>,
     /// Property *Event.computeResource*.
@@ -34,27 +34,27 @@ pub struct EventEx {
     /// ***Since:*** vSphere API Release 9.1.0.0
     pub tgw: Option<Box<crate::types::TgwEventArgument>>,
     /// Property *Event.fullFormattedMessage*.
-    pub full_formatted_message: Option<String>,
+    pub full_formatted_message: Option<crate::CompactString>,
     /// Property *Event.changeTag*.
-    pub change_tag: Option<String>,
+    pub change_tag: Option<crate::CompactString>,
     /// Property *Event.auditId*.
     ///
     /// ***Since:*** vSphere API Release 9.1.0.0
-    pub audit_id: Option<String>,
+    pub audit_id: Option<crate::CompactString>,
     /// Property *EventEx.eventTypeId*.
-    pub event_type_id: String,
+    pub event_type_id: crate::CompactString,
     /// Property *EventEx.severity*.
-    pub severity: Option<String>,
+    pub severity: Option<crate::CompactString>,
     /// Property *EventEx.message*.
-    pub message: Option<String>,
+    pub message: Option<crate::CompactString>,
     /// Property *EventEx.arguments*.
     pub arguments: Option<Vec<crate::types::KeyAnyValue>>,
     /// Property *EventEx.objectId*.
-    pub object_id: Option<String>,
+    pub object_id: Option<crate::CompactString>,
     /// Property *EventEx.objectType*.
-    pub object_type: Option<String>,
+    pub object_type: Option<crate::CompactString>,
     /// Property *EventEx.objectName*.
-    pub object_name: Option<String>,
+    pub object_name: Option<crate::CompactString>,
     /// Property *EventEx.fault*.
     pub fault: Option<crate::types::MethodFaultKind>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -65,6 +65,7 @@ impl EventEx {
     pub const TYPE_NAME: &'static str = "EventEx";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -24,16 +24,16 @@ pub struct EventFilterSpec {
     /// Property *EventFilterSpec.disableFullMessage*.
     pub disable_full_message: Option<bool>,
     /// Property *EventFilterSpec.category*.
-    pub category: Option<Vec<String>>,
+    pub category: Option<Vec<crate::CompactString>>,
     /// Deprecated.
     ///
     /// Property *EventFilterSpec.type*.
     #[deprecated]
-    pub r#type: Option<Vec<String>>,
+    pub r#type: Option<Vec<crate::CompactString>>,
     /// Property *EventFilterSpec.tag*.
-    pub tag: Option<Vec<String>>,
+    pub tag: Option<Vec<crate::CompactString>>,
     /// Property *EventFilterSpec.eventTypeId*.
-    pub event_type_id: Option<Vec<String>>,
+    pub event_type_id: Option<Vec<crate::CompactString>>,
     /// Property *EventFilterSpec.maxCount*.
     pub max_count: Option<i32>,
     /// Property *EventFilterSpec.delayedInit*.
@@ -47,7 +47,7 @@ pub struct EventFilterSpec {
     /// Property *EventFilterSpec.auditId*.
     ///
     /// ***Since:*** vSphere API Release 9.1.0.0
-    pub audit_id: Option<Vec<String>>,
+    pub audit_id: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -56,6 +56,7 @@ impl EventFilterSpec {
     pub const TYPE_NAME: &'static str = "EventFilterSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

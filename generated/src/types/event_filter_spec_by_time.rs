@@ -8,11 +8,11 @@ pub struct EventFilterSpecByTime {
     /// Property *EventFilterSpecByTime.beginTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub begin_time: Option<String>,
+    pub begin_time: Option<crate::CompactString>,
     /// Property *EventFilterSpecByTime.endTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub end_time: Option<String>,
+    pub end_time: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl EventFilterSpecByTime {
     pub const TYPE_NAME: &'static str = "EventFilterSpecByTime";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -17,6 +17,7 @@ impl EventManagerEventViewSpec {
     pub const TYPE_NAME: &'static str = "EventManagerEventViewSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -94,10 +95,12 @@ pub enum EventManagerEventViewSpecKind {
 }
 impl EventManagerEventViewSpecKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::EventManagerEventViewSpec(v) => &**v,
@@ -110,11 +113,13 @@ impl EventManagerEventViewSpecKind {
     }
 }
 impl From<crate::types::EventManagerEventViewSpec> for EventManagerEventViewSpecKind {
+    #[inline]
     fn from(v: crate::types::EventManagerEventViewSpec) -> Self {
         Self::EventManagerEventViewSpec(Box::new(v))
     }
 }
 impl From<crate::types::EventManagerViewByStartId> for EventManagerEventViewSpecKind {
+    #[inline]
     fn from(v: crate::types::EventManagerViewByStartId) -> Self {
         Self::EventManagerViewByStartId(Box::new(v))
     }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, Copy)]
 pub struct ExecuteSimpleCommandRequestType<'a> {
     /// Parameter *arguments*.
-    pub arguments: Option<&'a [String]>,
+    pub arguments: Option<&'a [crate::CompactString]>,
 }
 impl crate::ser::Encode for ExecuteSimpleCommandRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {

@@ -10,13 +10,13 @@ pub struct ExpiredEditionLicense {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *ExpiredFeatureLicense.feature*.
-    pub feature: String,
+    pub feature: crate::CompactString,
     /// Property *ExpiredFeatureLicense.count*.
     pub count: i32,
     /// Property *ExpiredFeatureLicense.expirationDate*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub expiration_date: String,
+    pub expiration_date: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -25,6 +25,7 @@ impl ExpiredEditionLicense {
     pub const TYPE_NAME: &'static str = "ExpiredEditionLicense";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -12,13 +12,13 @@ pub struct ExpiredFeatureLicense {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *ExpiredFeatureLicense.feature*.
-    pub feature: String,
+    pub feature: crate::CompactString,
     /// Property *ExpiredFeatureLicense.count*.
     pub count: i32,
     /// Property *ExpiredFeatureLicense.expirationDate*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub expiration_date: String,
+    pub expiration_date: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -27,6 +27,7 @@ impl ExpiredFeatureLicense {
     pub const TYPE_NAME: &'static str = "ExpiredFeatureLicense";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -122,10 +123,12 @@ pub enum ExpiredFeatureLicenseKind {
 }
 impl ExpiredFeatureLicenseKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::ExpiredFeatureLicense(v) => &**v,
@@ -141,18 +144,21 @@ impl ExpiredFeatureLicenseKind {
     }
 }
 impl From<crate::types::ExpiredFeatureLicense> for ExpiredFeatureLicenseKind {
+    #[inline]
     fn from(v: crate::types::ExpiredFeatureLicense) -> Self {
         Self::ExpiredFeatureLicense(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::ExpiredAddonLicense> for ExpiredFeatureLicenseKind {
+    #[inline]
     fn from(v: crate::types::ExpiredAddonLicense) -> Self {
         Self::ExpiredAddonLicense(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::ExpiredEditionLicense> for ExpiredFeatureLicenseKind {
+    #[inline]
     fn from(v: crate::types::ExpiredEditionLicense) -> Self {
         Self::ExpiredEditionLicense(Box::new(v))
     }

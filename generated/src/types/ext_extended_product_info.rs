@@ -6,11 +6,11 @@
 #[derive(Clone, Default)]
 pub struct ExtExtendedProductInfo {
     /// Property *ExtExtendedProductInfo.companyUrl*.
-    pub company_url: Option<String>,
+    pub company_url: Option<crate::CompactString>,
     /// Property *ExtExtendedProductInfo.productUrl*.
-    pub product_url: Option<String>,
+    pub product_url: Option<crate::CompactString>,
     /// Property *ExtExtendedProductInfo.managementUrl*.
-    pub management_url: Option<String>,
+    pub management_url: Option<crate::CompactString>,
     /// Property *ExtExtendedProductInfo.self*.
     ///
     /// Refers instance of *ManagedEntity*.
@@ -23,6 +23,7 @@ impl ExtExtendedProductInfo {
     pub const TYPE_NAME: &'static str = "ExtExtendedProductInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,13 +6,13 @@
 #[derive(Clone, Default)]
 pub struct ExtManagedEntityInfo {
     /// Property *ExtManagedEntityInfo.type*.
-    pub r#type: String,
+    pub r#type: crate::CompactString,
     /// Property *ExtManagedEntityInfo.smallIconUrl*.
-    pub small_icon_url: Option<String>,
+    pub small_icon_url: Option<crate::CompactString>,
     /// Property *ExtManagedEntityInfo.iconUrl*.
-    pub icon_url: Option<String>,
+    pub icon_url: Option<crate::CompactString>,
     /// Property *ExtManagedEntityInfo.description*.
-    pub description: Option<String>,
+    pub description: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl ExtManagedEntityInfo {
     pub const TYPE_NAME: &'static str = "ExtManagedEntityInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

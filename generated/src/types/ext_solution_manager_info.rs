@@ -11,7 +11,7 @@ pub struct ExtSolutionManagerInfo {
     #[deprecated]
     pub tab: Option<Vec<crate::types::ExtSolutionManagerInfoTabInfo>>,
     /// Property *ExtSolutionManagerInfo.smallIconUrl*.
-    pub small_icon_url: Option<String>,
+    pub small_icon_url: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -20,6 +20,7 @@ impl ExtSolutionManagerInfo {
     pub const TYPE_NAME: &'static str = "ExtSolutionManagerInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

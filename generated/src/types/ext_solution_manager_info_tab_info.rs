@@ -9,9 +9,9 @@
 #[derive(Clone, Default)]
 pub struct ExtSolutionManagerInfoTabInfo {
     /// Property *ExtSolutionManagerInfoTabInfo.label*.
-    pub label: String,
+    pub label: crate::CompactString,
     /// Property *ExtSolutionManagerInfoTabInfo.url*.
-    pub url: String,
+    pub url: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -20,6 +20,7 @@ impl ExtSolutionManagerInfoTabInfo {
     pub const TYPE_NAME: &'static str = "ExtSolutionManagerInfoTabInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,11 +6,11 @@
 #[derive(Clone, Default)]
 pub struct ExtendedDescription {
     /// Property *Description.label*.
-    pub label: String,
+    pub label: crate::CompactString,
     /// Property *Description.summary*.
-    pub summary: String,
+    pub summary: crate::CompactString,
     /// Property *ExtendedDescription.messageCatalogKeyPrefix*.
-    pub message_catalog_key_prefix: String,
+    pub message_catalog_key_prefix: crate::CompactString,
     /// Property *ExtendedDescription.messageArg*.
     pub message_arg: Option<Vec<crate::types::KeyAnyValue>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -21,6 +21,7 @@ impl ExtendedDescription {
     pub const TYPE_NAME: &'static str = "ExtendedDescription";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

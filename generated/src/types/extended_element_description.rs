@@ -6,13 +6,13 @@
 #[derive(Clone, Default)]
 pub struct ExtendedElementDescription {
     /// Property *Description.label*.
-    pub label: String,
+    pub label: crate::CompactString,
     /// Property *Description.summary*.
-    pub summary: String,
+    pub summary: crate::CompactString,
     /// Property *ElementDescription.key*.
-    pub key: String,
+    pub key: crate::CompactString,
     /// Property *ExtendedElementDescription.messageCatalogKeyPrefix*.
-    pub message_catalog_key_prefix: String,
+    pub message_catalog_key_prefix: crate::CompactString,
     /// Property *ExtendedElementDescription.messageArg*.
     pub message_arg: Option<Vec<crate::types::KeyAnyValue>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -23,6 +23,7 @@ impl ExtendedElementDescription {
     pub const TYPE_NAME: &'static str = "ExtendedElementDescription";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -10,7 +10,7 @@ pub struct ExtendedFault {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *ExtendedFault.faultTypeId*.
-    pub fault_type_id: String,
+    pub fault_type_id: crate::CompactString,
     /// Property *ExtendedFault.data*.
     pub data: Option<Vec<crate::types::KeyValue>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -21,6 +21,7 @@ impl ExtendedFault {
     pub const TYPE_NAME: &'static str = "ExtendedFault";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

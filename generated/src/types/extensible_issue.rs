@@ -10,13 +10,13 @@ pub struct ExtensibleIssue {
     /// Property *Issue.key*.
     pub key: i32,
     /// Property *Issue.description*.
-    pub description: String,
+    pub description: crate::CompactString,
     /// Property *Issue.time*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub time: String,
+    pub time: crate::CompactString,
     /// Property *ExtensibleIssue.typeId*.
-    pub type_id: String,
+    pub type_id: crate::CompactString,
     /// Property *ExtensibleIssue.argument*.
     pub argument: Option<Vec<crate::types::KeyAnyValue>>,
     /// Property *ExtensibleIssue.target*.
@@ -39,6 +39,7 @@ impl ExtensibleIssue {
     pub const TYPE_NAME: &'static str = "ExtensibleIssue";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,15 +8,15 @@ pub struct Extension {
     /// Property *Extension.description*.
     pub description: crate::types::DescriptionKind,
     /// Property *Extension.key*.
-    pub key: String,
+    pub key: crate::CompactString,
     /// Property *Extension.company*.
-    pub company: Option<String>,
+    pub company: Option<crate::CompactString>,
     /// Property *Extension.type*.
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::CompactString>,
     /// Property *Extension.version*.
-    pub version: String,
+    pub version: crate::CompactString,
     /// Property *Extension.subjectName*.
-    pub subject_name: Option<String>,
+    pub subject_name: Option<crate::CompactString>,
     /// Property *Extension.server*.
     pub server: Option<Vec<crate::types::ExtensionServerInfo>>,
     /// Property *Extension.client*.
@@ -34,7 +34,7 @@ pub struct Extension {
     /// Property *Extension.lastHeartbeatTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub last_heartbeat_time: String,
+    pub last_heartbeat_time: crate::CompactString,
     /// Property *Extension.healthInfo*.
     pub health_info: Option<Box<crate::types::ExtensionHealthInfo>>,
     /// Property *Extension.ovfConsumerInfo*.
@@ -55,6 +55,7 @@ impl Extension {
     pub const TYPE_NAME: &'static str = "Extension";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

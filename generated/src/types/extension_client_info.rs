@@ -6,15 +6,15 @@
 #[derive(Clone)]
 pub struct ExtensionClientInfo {
     /// Property *ExtensionClientInfo.version*.
-    pub version: String,
+    pub version: crate::CompactString,
     /// Property *ExtensionClientInfo.description*.
     pub description: crate::types::DescriptionKind,
     /// Property *ExtensionClientInfo.company*.
-    pub company: String,
+    pub company: crate::CompactString,
     /// Property *ExtensionClientInfo.type*.
-    pub r#type: String,
+    pub r#type: crate::CompactString,
     /// Property *ExtensionClientInfo.url*.
-    pub url: String,
+    pub url: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -23,6 +23,7 @@ impl ExtensionClientInfo {
     pub const TYPE_NAME: &'static str = "ExtensionClientInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct ExtensionManagerIpAllocationUsage {
     /// Property *ExtensionManagerIpAllocationUsage.extensionKey*.
-    pub extension_key: String,
+    pub extension_key: crate::CompactString,
     /// Property *ExtensionManagerIpAllocationUsage.numAddresses*.
     pub num_addresses: i32,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -17,6 +17,7 @@ impl ExtensionManagerIpAllocationUsage {
     pub const TYPE_NAME: &'static str = "ExtensionManagerIpAllocationUsage";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

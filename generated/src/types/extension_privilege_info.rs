@@ -6,9 +6,9 @@
 #[derive(Clone, Default)]
 pub struct ExtensionPrivilegeInfo {
     /// Property *ExtensionPrivilegeInfo.privID*.
-    pub priv_id: String,
+    pub priv_id: crate::CompactString,
     /// Property *ExtensionPrivilegeInfo.privGroupName*.
-    pub priv_group_name: String,
+    pub priv_group_name: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -17,6 +17,7 @@ impl ExtensionPrivilegeInfo {
     pub const TYPE_NAME: &'static str = "ExtensionPrivilegeInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

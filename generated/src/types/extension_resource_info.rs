@@ -6,9 +6,9 @@
 #[derive(Clone, Default)]
 pub struct ExtensionResourceInfo {
     /// Property *ExtensionResourceInfo.locale*.
-    pub locale: String,
+    pub locale: crate::CompactString,
     /// Property *ExtensionResourceInfo.module*.
-    pub module: String,
+    pub module: crate::CompactString,
     /// Property *ExtensionResourceInfo.data*.
     pub data: Vec<crate::types::KeyValue>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -19,6 +19,7 @@ impl ExtensionResourceInfo {
     pub const TYPE_NAME: &'static str = "ExtensionResourceInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

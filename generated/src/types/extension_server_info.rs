@@ -6,21 +6,21 @@
 #[derive(Clone)]
 pub struct ExtensionServerInfo {
     /// Property *ExtensionServerInfo.url*.
-    pub url: String,
+    pub url: crate::CompactString,
     /// Property *ExtensionServerInfo.description*.
     pub description: crate::types::DescriptionKind,
     /// Property *ExtensionServerInfo.company*.
-    pub company: String,
+    pub company: crate::CompactString,
     /// Property *ExtensionServerInfo.type*.
-    pub r#type: String,
+    pub r#type: crate::CompactString,
     /// Property *ExtensionServerInfo.adminEmail*.
-    pub admin_email: Vec<String>,
+    pub admin_email: Vec<crate::CompactString>,
     /// Property *ExtensionServerInfo.serverThumbprint*.
-    pub server_thumbprint: Option<String>,
+    pub server_thumbprint: Option<crate::CompactString>,
     /// Property *ExtensionServerInfo.serverCertificate*.
     ///
     /// ***Since:*** vSphere API Release 8.0.2.0
-    pub server_certificate: Option<String>,
+    pub server_certificate: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -29,6 +29,7 @@ impl ExtensionServerInfo {
     pub const TYPE_NAME: &'static str = "ExtensionServerInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -14,7 +14,7 @@ pub struct FailToEnableSPBM {
     /// Refers instance of *ComputeResource*.
     pub cs: Box<crate::types::ManagedObjectReference>,
     /// Property *FailToEnableSPBM.csName*.
-    pub cs_name: String,
+    pub cs_name: crate::CompactString,
     /// Property *FailToEnableSPBM.hostLicenseStates*.
     pub host_license_states: Vec<crate::types::ComputeResourceHostSPBMLicenseInfo>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -25,6 +25,7 @@ impl FailToEnableSPBM {
     pub const TYPE_NAME: &'static str = "FailToEnableSPBM";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

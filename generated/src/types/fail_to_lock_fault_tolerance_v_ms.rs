@@ -10,7 +10,7 @@ pub struct FailToLockFaultToleranceVMs {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *FailToLockFaultToleranceVMs.vmName*.
-    pub vm_name: String,
+    pub vm_name: crate::CompactString,
     /// Property *FailToLockFaultToleranceVMs.vm*.
     ///
     /// Refers instance of *VirtualMachine*.
@@ -27,6 +27,7 @@ impl FailToLockFaultToleranceVMs {
     pub const TYPE_NAME: &'static str = "FailToLockFaultToleranceVMs";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -25,6 +25,7 @@ impl FailoverParam {
     pub const TYPE_NAME: &'static str = "FailoverParam";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -125,10 +126,12 @@ pub enum FailoverParamKind {
 }
 impl FailoverParamKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::FailoverParam(v) => &**v,
@@ -142,12 +145,14 @@ impl FailoverParamKind {
     }
 }
 impl From<crate::types::FailoverParam> for FailoverParamKind {
+    #[inline]
     fn from(v: crate::types::FailoverParam) -> Self {
         Self::FailoverParam(Box::new(v))
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::TestFailoverParam> for FailoverParamKind {
+    #[inline]
     fn from(v: crate::types::TestFailoverParam) -> Self {
         Self::TestFailoverParam(Box::new(v))
     }

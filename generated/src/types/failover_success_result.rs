@@ -11,7 +11,7 @@ pub struct FailoverSuccessResult {
     pub group_id: Box<crate::types::ReplicationGroupId>,
     pub warning: Option<Vec<crate::types::MethodFaultKind>>,
     /// Property *FailoverSuccessResult.newState*.
-    pub new_state: String,
+    pub new_state: crate::CompactString,
     /// Property *FailoverSuccessResult.pitId*.
     pub pit_id: Option<Box<crate::types::PointInTimeReplicaId>>,
     /// Property *FailoverSuccessResult.pitIdBeforeFailover*.
@@ -21,7 +21,7 @@ pub struct FailoverSuccessResult {
     /// Property *FailoverSuccessResult.timeStamp*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub time_stamp: Option<String>,
+    pub time_stamp: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -30,6 +30,7 @@ impl FailoverSuccessResult {
     pub const TYPE_NAME: &'static str = "FailoverSuccessResult";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

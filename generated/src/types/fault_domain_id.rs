@@ -8,7 +8,7 @@
 #[derive(Clone, Default)]
 pub struct FaultDomainId {
     /// Property *FaultDomainId.id*.
-    pub id: String,
+    pub id: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -17,6 +17,7 @@ impl FaultDomainId {
     pub const TYPE_NAME: &'static str = "FaultDomainId";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -101,10 +102,12 @@ pub enum FaultDomainIdKind {
 }
 impl FaultDomainIdKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::FaultDomainId(v) => &**v,
@@ -118,12 +121,14 @@ impl FaultDomainIdKind {
     }
 }
 impl From<crate::types::FaultDomainId> for FaultDomainIdKind {
+    #[inline]
     fn from(v: crate::types::FaultDomainId) -> Self {
         Self::FaultDomainId(Box::new(v))
     }
 }
 #[cfg(any(feature = "pbm", feature = "sms"))]
 impl From<crate::types::FaultDomainInfo> for FaultDomainIdKind {
+    #[inline]
     fn from(v: crate::types::FaultDomainInfo) -> Self {
         Self::FaultDomainInfo(Box::new(v))
     }

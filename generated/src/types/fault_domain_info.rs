@@ -8,13 +8,13 @@
 #[derive(Clone, Default)]
 pub struct FaultDomainInfo {
     /// Property *FaultDomainId.id*.
-    pub id: String,
+    pub id: crate::CompactString,
     /// Property *FaultDomainInfo.name*.
-    pub name: Option<String>,
+    pub name: Option<crate::CompactString>,
     /// Property *FaultDomainInfo.description*.
-    pub description: Option<String>,
+    pub description: Option<crate::CompactString>,
     /// Property *FaultDomainInfo.storageArrayId*.
-    pub storage_array_id: Option<String>,
+    pub storage_array_id: Option<crate::CompactString>,
     /// Property *FaultDomainInfo.children*.
     pub children: Option<Vec<crate::types::FaultDomainIdKind>>,
     /// Property *FaultDomainInfo.provider*.
@@ -29,6 +29,7 @@ impl FaultDomainInfo {
     pub const TYPE_NAME: &'static str = "FaultDomainInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

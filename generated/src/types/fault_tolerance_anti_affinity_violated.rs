@@ -10,7 +10,7 @@ pub struct FaultToleranceAntiAffinityViolated {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *FaultToleranceAntiAffinityViolated.hostName*.
-    pub host_name: String,
+    pub host_name: crate::CompactString,
     /// Property *FaultToleranceAntiAffinityViolated.host*.
     ///
     /// Refers instance of *HostSystem*.
@@ -23,6 +23,7 @@ impl FaultToleranceAntiAffinityViolated {
     pub const TYPE_NAME: &'static str = "FaultToleranceAntiAffinityViolated";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -10,7 +10,7 @@ pub struct FaultToleranceCannotEditMem {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *FaultToleranceCannotEditMem.vmName*.
-    pub vm_name: String,
+    pub vm_name: crate::CompactString,
     /// Property *FaultToleranceCannotEditMem.vm*.
     ///
     /// Refers instance of *VirtualMachine*.
@@ -23,6 +23,7 @@ impl FaultToleranceCannotEditMem {
     pub const TYPE_NAME: &'static str = "FaultToleranceCannotEditMem";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

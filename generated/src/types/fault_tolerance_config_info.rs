@@ -10,9 +10,9 @@ pub struct FaultToleranceConfigInfo {
     /// Property *FaultToleranceConfigInfo.role*.
     pub role: i32,
     /// Property *FaultToleranceConfigInfo.instanceUuids*.
-    pub instance_uuids: Vec<String>,
+    pub instance_uuids: Vec<crate::CompactString>,
     /// Property *FaultToleranceConfigInfo.configPaths*.
-    pub config_paths: Vec<String>,
+    pub config_paths: Vec<crate::CompactString>,
     /// Property *FaultToleranceConfigInfo.orphaned*.
     pub orphaned: Option<bool>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -23,6 +23,7 @@ impl FaultToleranceConfigInfo {
     pub const TYPE_NAME: &'static str = "FaultToleranceConfigInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -116,10 +117,12 @@ pub enum FaultToleranceConfigInfoKind {
 }
 impl FaultToleranceConfigInfoKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::FaultToleranceConfigInfo(v) => &**v,
@@ -133,18 +136,21 @@ impl FaultToleranceConfigInfoKind {
     }
 }
 impl From<crate::types::FaultToleranceConfigInfo> for FaultToleranceConfigInfoKind {
+    #[inline]
     fn from(v: crate::types::FaultToleranceConfigInfo) -> Self {
         Self::FaultToleranceConfigInfo(Box::new(v))
     }
 }
 impl From<crate::types::FaultTolerancePrimaryConfigInfo>
 for FaultToleranceConfigInfoKind {
+    #[inline]
     fn from(v: crate::types::FaultTolerancePrimaryConfigInfo) -> Self {
         Self::FaultTolerancePrimaryConfigInfo(Box::new(v))
     }
 }
 impl From<crate::types::FaultToleranceSecondaryConfigInfo>
 for FaultToleranceConfigInfoKind {
+    #[inline]
     fn from(v: crate::types::FaultToleranceSecondaryConfigInfo) -> Self {
         Self::FaultToleranceSecondaryConfigInfo(Box::new(v))
     }

@@ -16,7 +16,7 @@ pub struct FaultToleranceConfigSpec {
     /// Property *FaultToleranceConfigSpec.metroFtHostGroup*.
     ///
     /// ***Since:*** vSphere API Release 8.0.3.0
-    pub metro_ft_host_group: Option<String>,
+    pub metro_ft_host_group: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -25,6 +25,7 @@ impl FaultToleranceConfigSpec {
     pub const TYPE_NAME: &'static str = "FaultToleranceConfigSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,9 +8,9 @@ pub struct FaultTolerancePrimaryConfigInfo {
     /// Property *FaultToleranceConfigInfo.role*.
     pub role: i32,
     /// Property *FaultToleranceConfigInfo.instanceUuids*.
-    pub instance_uuids: Vec<String>,
+    pub instance_uuids: Vec<crate::CompactString>,
     /// Property *FaultToleranceConfigInfo.configPaths*.
-    pub config_paths: Vec<String>,
+    pub config_paths: Vec<crate::CompactString>,
     /// Property *FaultToleranceConfigInfo.orphaned*.
     pub orphaned: Option<bool>,
     /// Property *FaultTolerancePrimaryConfigInfo.secondaries*.
@@ -25,6 +25,7 @@ impl FaultTolerancePrimaryConfigInfo {
     pub const TYPE_NAME: &'static str = "FaultTolerancePrimaryConfigInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,7 +8,7 @@ pub struct FcoeConfig {
     /// Property *FcoeConfig.priorityClass*.
     pub priority_class: i32,
     /// Property *FcoeConfig.sourceMac*.
-    pub source_mac: String,
+    pub source_mac: crate::CompactString,
     /// Property *FcoeConfig.vlanRange*.
     pub vlan_range: Vec<crate::types::FcoeConfigVlanRange>,
     /// Property *FcoeConfig.capabilities*.
@@ -23,6 +23,7 @@ impl FcoeConfig {
     pub const TYPE_NAME: &'static str = "FcoeConfig";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

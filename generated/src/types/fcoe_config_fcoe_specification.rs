@@ -6,11 +6,11 @@
 #[derive(Clone, Default)]
 pub struct FcoeConfigFcoeSpecification {
     /// Property *FcoeConfigFcoeSpecification.underlyingPnic*.
-    pub underlying_pnic: String,
+    pub underlying_pnic: crate::CompactString,
     /// Property *FcoeConfigFcoeSpecification.priorityClass*.
     pub priority_class: Option<i32>,
     /// Property *FcoeConfigFcoeSpecification.sourceMac*.
-    pub source_mac: Option<String>,
+    pub source_mac: Option<crate::CompactString>,
     /// Property *FcoeConfigFcoeSpecification.vlanRange*.
     pub vlan_range: Option<Vec<crate::types::FcoeConfigVlanRange>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -21,6 +21,7 @@ impl FcoeConfigFcoeSpecification {
     pub const TYPE_NAME: &'static str = "FcoeConfigFcoeSpecification";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

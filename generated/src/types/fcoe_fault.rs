@@ -22,6 +22,7 @@ impl FcoeFault {
     pub const TYPE_NAME: &'static str = "FcoeFault";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -107,10 +108,12 @@ pub enum FcoeFaultKind {
 }
 impl FcoeFaultKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::FcoeFault(v) => &**v,
@@ -123,11 +126,13 @@ impl FcoeFaultKind {
     }
 }
 impl From<crate::types::FcoeFault> for FcoeFaultKind {
+    #[inline]
     fn from(v: crate::types::FcoeFault) -> Self {
         Self::FcoeFault(Box::new(v))
     }
 }
 impl From<crate::types::FcoeFaultPnicHasNoPortSet> for FcoeFaultKind {
+    #[inline]
     fn from(v: crate::types::FcoeFaultPnicHasNoPortSet) -> Self {
         Self::FcoeFaultPnicHasNoPortSet(Box::new(v))
     }

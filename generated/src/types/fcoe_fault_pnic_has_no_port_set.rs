@@ -13,7 +13,7 @@ pub struct FcoeFaultPnicHasNoPortSet {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *FcoeFaultPnicHasNoPortSet.nicDevice*.
-    pub nic_device: String,
+    pub nic_device: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -22,6 +22,7 @@ impl FcoeFaultPnicHasNoPortSet {
     pub const TYPE_NAME: &'static str = "FcoeFaultPnicHasNoPortSet";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,15 +8,15 @@
 #[derive(Clone, Default)]
 pub struct FcoeStoragePort {
     /// Property *StoragePort.uuid*.
-    pub uuid: String,
+    pub uuid: crate::CompactString,
     /// Property *StoragePort.type*.
-    pub r#type: String,
+    pub r#type: crate::CompactString,
     /// Property *StoragePort.alternateName*.
-    pub alternate_name: Option<Vec<String>>,
+    pub alternate_name: Option<Vec<crate::CompactString>>,
     /// Property *FcoeStoragePort.portWwn*.
-    pub port_wwn: String,
+    pub port_wwn: crate::CompactString,
     /// Property *FcoeStoragePort.nodeWwn*.
-    pub node_wwn: String,
+    pub node_wwn: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -25,6 +25,7 @@ impl FcoeStoragePort {
     pub const TYPE_NAME: &'static str = "FcoeStoragePort";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

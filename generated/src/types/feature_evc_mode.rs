@@ -8,11 +8,11 @@
 #[derive(Clone, Default)]
 pub struct FeatureEVCMode {
     /// Property *Description.label*.
-    pub label: String,
+    pub label: crate::CompactString,
     /// Property *Description.summary*.
-    pub summary: String,
+    pub summary: crate::CompactString,
     /// Property *ElementDescription.key*.
-    pub key: String,
+    pub key: crate::CompactString,
     /// Property *FeatureEVCMode.mask*.
     pub mask: Option<Vec<crate::types::HostFeatureMask>>,
     /// Property *FeatureEVCMode.capability*.
@@ -27,6 +27,7 @@ impl FeatureEVCMode {
     pub const TYPE_NAME: &'static str = "FeatureEVCMode";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

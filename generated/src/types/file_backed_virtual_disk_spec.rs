@@ -8,9 +8,9 @@
 #[derive(Clone, Default)]
 pub struct FileBackedVirtualDiskSpec {
     /// Property *VirtualDiskSpec.diskType*.
-    pub disk_type: String,
+    pub disk_type: crate::CompactString,
     /// Property *VirtualDiskSpec.adapterType*.
-    pub adapter_type: String,
+    pub adapter_type: crate::CompactString,
     /// Property *FileBackedVirtualDiskSpec.capacityKb*.
     pub capacity_kb: i64,
     /// Property *FileBackedVirtualDiskSpec.profile*.
@@ -20,7 +20,7 @@ pub struct FileBackedVirtualDiskSpec {
     /// Property *FileBackedVirtualDiskSpec.sectorFormat*.
     ///
     /// ***Since:*** vSphere API Release 9.0.0.0
-    pub sector_format: Option<String>,
+    pub sector_format: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -29,6 +29,7 @@ impl FileBackedVirtualDiskSpec {
     pub const TYPE_NAME: &'static str = "FileBackedVirtualDiskSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -137,10 +138,12 @@ pub enum FileBackedVirtualDiskSpecKind {
 }
 impl FileBackedVirtualDiskSpecKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::FileBackedVirtualDiskSpec(v) => &**v,
@@ -154,12 +157,14 @@ impl FileBackedVirtualDiskSpecKind {
     }
 }
 impl From<crate::types::FileBackedVirtualDiskSpec> for FileBackedVirtualDiskSpecKind {
+    #[inline]
     fn from(v: crate::types::FileBackedVirtualDiskSpec) -> Self {
         Self::FileBackedVirtualDiskSpec(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::SeSparseVirtualDiskSpec> for FileBackedVirtualDiskSpecKind {
+    #[inline]
     fn from(v: crate::types::SeSparseVirtualDiskSpec) -> Self {
         Self::SeSparseVirtualDiskSpec(Box::new(v))
     }

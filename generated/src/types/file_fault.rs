@@ -12,7 +12,7 @@ pub struct FileFault {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *FileFault.file*.
-    pub file: String,
+    pub file: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl FileFault {
     pub const TYPE_NAME: &'static str = "FileFault";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -143,10 +144,12 @@ pub enum FileFaultKind {
 }
 impl FileFaultKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::FileFault(v) => &**v,
@@ -177,97 +180,116 @@ impl FileFaultKind {
     }
 }
 impl From<crate::types::FileFault> for FileFaultKind {
+    #[inline]
     fn from(v: crate::types::FileFault) -> Self {
         Self::FileFault(Box::new(v))
     }
 }
 impl From<crate::types::CannotAccessFile> for FileFaultKind {
+    #[inline]
     fn from(v: crate::types::CannotAccessFile) -> Self {
         Self::CannotAccessFile(Box::new(v))
     }
 }
 impl From<crate::types::CannotCreateFile> for FileFaultKind {
+    #[inline]
     fn from(v: crate::types::CannotCreateFile) -> Self {
         Self::CannotCreateFile(Box::new(v))
     }
 }
 impl From<crate::types::CannotDeleteFile> for FileFaultKind {
+    #[inline]
     fn from(v: crate::types::CannotDeleteFile) -> Self {
         Self::CannotDeleteFile(Box::new(v))
     }
 }
 impl From<crate::types::DirectoryNotEmpty> for FileFaultKind {
+    #[inline]
     fn from(v: crate::types::DirectoryNotEmpty) -> Self {
         Self::DirectoryNotEmpty(Box::new(v))
     }
 }
 impl From<crate::types::FileAlreadyExists> for FileFaultKind {
+    #[inline]
     fn from(v: crate::types::FileAlreadyExists) -> Self {
         Self::FileAlreadyExists(Box::new(v))
     }
 }
 impl From<crate::types::FileLocked> for FileFaultKind {
+    #[inline]
     fn from(v: crate::types::FileLocked) -> Self {
         Self::FileLocked(Box::new(v))
     }
 }
 impl From<crate::types::FileNameTooLong> for FileFaultKind {
+    #[inline]
     fn from(v: crate::types::FileNameTooLong) -> Self {
         Self::FileNameTooLong(Box::new(v))
     }
 }
 impl From<crate::types::FileNotFound> for FileFaultKind {
+    #[inline]
     fn from(v: crate::types::FileNotFound) -> Self {
         Self::FileNotFound(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::FileNotWritable> for FileFaultKind {
+    #[inline]
     fn from(v: crate::types::FileNotWritable) -> Self {
         Self::FileNotWritable(Box::new(v))
     }
 }
 impl From<crate::types::FileTooLarge> for FileFaultKind {
+    #[inline]
     fn from(v: crate::types::FileTooLarge) -> Self {
         Self::FileTooLarge(Box::new(v))
     }
 }
 impl From<crate::types::IncorrectFileType> for FileFaultKind {
+    #[inline]
     fn from(v: crate::types::IncorrectFileType) -> Self {
         Self::IncorrectFileType(Box::new(v))
     }
 }
 impl From<crate::types::NetworkCopyFault> for FileFaultKind {
+    #[inline]
     fn from(v: crate::types::NetworkCopyFault) -> Self {
         Self::NetworkCopyFault(Box::new(v))
     }
 }
 impl From<crate::types::NoDiskSpace> for FileFaultKind {
+    #[inline]
     fn from(v: crate::types::NoDiskSpace) -> Self {
         Self::NoDiskSpace(Box::new(v))
     }
 }
 impl From<crate::types::NotADirectory> for FileFaultKind {
+    #[inline]
     fn from(v: crate::types::NotADirectory) -> Self {
         Self::NotADirectory(Box::new(v))
     }
 }
 impl From<crate::types::NotAFile> for FileFaultKind {
+    #[inline]
     fn from(v: crate::types::NotAFile) -> Self {
         Self::NotAFile(Box::new(v))
     }
 }
 impl From<crate::types::TooManyConcurrentNativeClones> for FileFaultKind {
+    #[inline]
     fn from(v: crate::types::TooManyConcurrentNativeClones) -> Self {
         Self::TooManyConcurrentNativeClones(Box::new(v))
     }
 }
 impl From<crate::types::TooManyNativeCloneLevels> for FileFaultKind {
+    #[inline]
     fn from(v: crate::types::TooManyNativeCloneLevels) -> Self {
         Self::TooManyNativeCloneLevels(Box::new(v))
     }
 }
 impl From<crate::types::TooManyNativeClonesOnFile> for FileFaultKind {
+    #[inline]
     fn from(v: crate::types::TooManyNativeClonesOnFile) -> Self {
         Self::TooManyNativeClonesOnFile(Box::new(v))
     }

@@ -8,17 +8,17 @@
 #[derive(Clone, Default)]
 pub struct FileInfo {
     /// Property *FileInfo.path*.
-    pub path: String,
+    pub path: crate::CompactString,
     /// Property *FileInfo.friendlyName*.
-    pub friendly_name: Option<String>,
+    pub friendly_name: Option<crate::CompactString>,
     /// Property *FileInfo.fileSize*.
     pub file_size: Option<i64>,
     /// Property *FileInfo.modification*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub modification: Option<String>,
+    pub modification: Option<crate::CompactString>,
     /// Property *FileInfo.owner*.
-    pub owner: Option<String>,
+    pub owner: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -27,6 +27,7 @@ impl FileInfo {
     pub const TYPE_NAME: &'static str = "FileInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -132,10 +133,12 @@ pub enum FileInfoKind {
 }
 impl FileInfoKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::FileInfo(v) => &**v,
@@ -155,46 +158,55 @@ impl FileInfoKind {
     }
 }
 impl From<crate::types::FileInfo> for FileInfoKind {
+    #[inline]
     fn from(v: crate::types::FileInfo) -> Self {
         Self::FileInfo(Box::new(v))
     }
 }
 impl From<crate::types::FloppyImageFileInfo> for FileInfoKind {
+    #[inline]
     fn from(v: crate::types::FloppyImageFileInfo) -> Self {
         Self::FloppyImageFileInfo(Box::new(v))
     }
 }
 impl From<crate::types::FolderFileInfo> for FileInfoKind {
+    #[inline]
     fn from(v: crate::types::FolderFileInfo) -> Self {
         Self::FolderFileInfo(Box::new(v))
     }
 }
 impl From<crate::types::IsoImageFileInfo> for FileInfoKind {
+    #[inline]
     fn from(v: crate::types::IsoImageFileInfo) -> Self {
         Self::IsoImageFileInfo(Box::new(v))
     }
 }
 impl From<crate::types::VmConfigFileInfoKind> for FileInfoKind {
+    #[inline]
     fn from(v: crate::types::VmConfigFileInfoKind) -> Self {
         Self::VmConfigFileInfo(v)
     }
 }
 impl From<crate::types::VmDiskFileInfo> for FileInfoKind {
+    #[inline]
     fn from(v: crate::types::VmDiskFileInfo) -> Self {
         Self::VmDiskFileInfo(Box::new(v))
     }
 }
 impl From<crate::types::VmLogFileInfo> for FileInfoKind {
+    #[inline]
     fn from(v: crate::types::VmLogFileInfo) -> Self {
         Self::VmLogFileInfo(Box::new(v))
     }
 }
 impl From<crate::types::VmNvramFileInfo> for FileInfoKind {
+    #[inline]
     fn from(v: crate::types::VmNvramFileInfo) -> Self {
         Self::VmNvramFileInfo(Box::new(v))
     }
 }
 impl From<crate::types::VmSnapshotFileInfo> for FileInfoKind {
+    #[inline]
     fn from(v: crate::types::VmSnapshotFileInfo) -> Self {
         Self::VmSnapshotFileInfo(Box::new(v))
     }

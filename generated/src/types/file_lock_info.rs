@@ -8,27 +8,27 @@
 #[derive(Clone, Default)]
 pub struct FileLockInfo {
     /// Property *FileLockInfo.filePath*.
-    pub file_path: String,
+    pub file_path: crate::CompactString,
     /// Property *FileLockInfo.host*.
-    pub host: String,
+    pub host: crate::CompactString,
     /// Property *FileLockInfo.mac*.
-    pub mac: String,
+    pub mac: crate::CompactString,
     /// Property *FileLockInfo.id*.
-    pub id: String,
+    pub id: crate::CompactString,
     /// Property *FileLockInfo.worldName*.
-    pub world_name: String,
+    pub world_name: crate::CompactString,
     /// Property *FileLockInfo.ownerId*.
-    pub owner_id: Option<String>,
+    pub owner_id: Option<crate::CompactString>,
     /// Property *FileLockInfo.lockMode*.
-    pub lock_mode: String,
+    pub lock_mode: crate::CompactString,
     /// Property *FileLockInfo.acquired*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub acquired: Option<String>,
+    pub acquired: Option<crate::CompactString>,
     /// Property *FileLockInfo.heartbeat*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub heartbeat: Option<String>,
+    pub heartbeat: Option<crate::CompactString>,
     /// Property *FileLockInfo.refCount*.
     pub ref_count: Option<i32>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -39,6 +39,7 @@ impl FileLockInfo {
     pub const TYPE_NAME: &'static str = "FileLockInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -15,6 +15,7 @@ impl FileQuery {
     pub const TYPE_NAME: &'static str = "FileQuery";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -106,10 +107,12 @@ pub enum FileQueryKind {
 }
 impl FileQueryKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::FileQuery(v) => &**v,
@@ -129,46 +132,55 @@ impl FileQueryKind {
     }
 }
 impl From<crate::types::FileQuery> for FileQueryKind {
+    #[inline]
     fn from(v: crate::types::FileQuery) -> Self {
         Self::FileQuery(Box::new(v))
     }
 }
 impl From<crate::types::FloppyImageFileQuery> for FileQueryKind {
+    #[inline]
     fn from(v: crate::types::FloppyImageFileQuery) -> Self {
         Self::FloppyImageFileQuery(Box::new(v))
     }
 }
 impl From<crate::types::FolderFileQuery> for FileQueryKind {
+    #[inline]
     fn from(v: crate::types::FolderFileQuery) -> Self {
         Self::FolderFileQuery(Box::new(v))
     }
 }
 impl From<crate::types::IsoImageFileQuery> for FileQueryKind {
+    #[inline]
     fn from(v: crate::types::IsoImageFileQuery) -> Self {
         Self::IsoImageFileQuery(Box::new(v))
     }
 }
 impl From<crate::types::VmConfigFileQueryKind> for FileQueryKind {
+    #[inline]
     fn from(v: crate::types::VmConfigFileQueryKind) -> Self {
         Self::VmConfigFileQuery(v)
     }
 }
 impl From<crate::types::VmDiskFileQuery> for FileQueryKind {
+    #[inline]
     fn from(v: crate::types::VmDiskFileQuery) -> Self {
         Self::VmDiskFileQuery(Box::new(v))
     }
 }
 impl From<crate::types::VmLogFileQuery> for FileQueryKind {
+    #[inline]
     fn from(v: crate::types::VmLogFileQuery) -> Self {
         Self::VmLogFileQuery(Box::new(v))
     }
 }
 impl From<crate::types::VmNvramFileQuery> for FileQueryKind {
+    #[inline]
     fn from(v: crate::types::VmNvramFileQuery) -> Self {
         Self::VmNvramFileQuery(Box::new(v))
     }
 }
 impl From<crate::types::VmSnapshotFileQuery> for FileQueryKind {
+    #[inline]
     fn from(v: crate::types::VmSnapshotFileQuery) -> Self {
         Self::VmSnapshotFileQuery(Box::new(v))
     }

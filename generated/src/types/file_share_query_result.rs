@@ -10,7 +10,7 @@ pub struct FileShareQueryResult {
     /// Property *FileShareQueryResult.fileShares*.
     pub file_shares: Option<Vec<crate::types::VsanFileShare>>,
     /// Property *FileShareQueryResult.nextOffset*.
-    pub next_offset: Option<String>,
+    pub next_offset: Option<crate::CompactString>,
     /// Property *FileShareQueryResult.totalShareCount*.
     pub total_share_count: Option<i64>,
     /// Property *FileShareQueryResult.maxShareCount*.
@@ -25,6 +25,7 @@ impl FileShareQueryResult {
     pub const TYPE_NAME: &'static str = "FileShareQueryResult";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

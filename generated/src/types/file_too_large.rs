@@ -10,9 +10,9 @@ pub struct FileTooLarge {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *FileFault.file*.
-    pub file: String,
+    pub file: crate::CompactString,
     /// Property *FileTooLarge.datastore*.
-    pub datastore: String,
+    pub datastore: crate::CompactString,
     /// Property *FileTooLarge.fileSize*.
     pub file_size: i64,
     /// Property *FileTooLarge.maxFileSize*.
@@ -25,6 +25,7 @@ impl FileTooLarge {
     pub const TYPE_NAME: &'static str = "FileTooLarge";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

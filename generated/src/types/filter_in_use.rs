@@ -10,9 +10,9 @@ pub struct FilterInUse {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *ResourceInUse.type*.
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::CompactString>,
     /// Property *ResourceInUse.name*.
-    pub name: Option<String>,
+    pub name: Option<crate::CompactString>,
     /// Property *FilterInUse.disk*.
     pub disk: Option<Vec<crate::types::VirtualDiskId>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -23,6 +23,7 @@ impl FilterInUse {
     pub const TYPE_NAME: &'static str = "FilterInUse";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

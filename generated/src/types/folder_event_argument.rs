@@ -6,7 +6,7 @@
 #[derive(Clone)]
 pub struct FolderEventArgument {
     /// Property *EntityEventArgument.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *FolderEventArgument.folder*.
     ///
     /// Refers instance of *Folder*.
@@ -19,6 +19,7 @@ impl FolderEventArgument {
     pub const TYPE_NAME: &'static str = "FolderEventArgument";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

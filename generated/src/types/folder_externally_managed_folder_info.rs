@@ -8,9 +8,9 @@
 #[derive(Clone, Default)]
 pub struct FolderExternallyManagedFolderInfo {
     /// Property *FolderExternallyManagedFolderInfo.id*.
-    pub id: String,
+    pub id: crate::CompactString,
     /// Property *FolderExternallyManagedFolderInfo.type*.
-    pub r#type: String,
+    pub r#type: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -19,6 +19,7 @@ impl FolderExternallyManagedFolderInfo {
     pub const TYPE_NAME: &'static str = "FolderExternallyManagedFolderInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

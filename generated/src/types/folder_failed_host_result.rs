@@ -6,7 +6,7 @@
 #[derive(Clone)]
 pub struct FolderFailedHostResult {
     /// Property *FolderFailedHostResult.hostName*.
-    pub host_name: Option<String>,
+    pub host_name: Option<crate::CompactString>,
     /// Property *FolderFailedHostResult.host*.
     ///
     /// Refers instance of *HostSystem*.
@@ -23,6 +23,7 @@ impl FolderFailedHostResult {
     pub const TYPE_NAME: &'static str = "FolderFailedHostResult";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

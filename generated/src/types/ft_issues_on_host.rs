@@ -14,7 +14,7 @@ pub struct FtIssuesOnHost {
     /// Refers instance of *HostSystem*.
     pub host: Box<crate::types::ManagedObjectReference>,
     /// Property *FtIssuesOnHost.hostName*.
-    pub host_name: String,
+    pub host_name: crate::CompactString,
     /// Property *FtIssuesOnHost.errors*.
     pub errors: Option<Vec<crate::types::MethodFaultKind>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -25,6 +25,7 @@ impl FtIssuesOnHost {
     pub const TYPE_NAME: &'static str = "FtIssuesOnHost";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -12,11 +12,11 @@ pub struct FtVmHostRuleViolation {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *FtVmHostRuleViolation.vmName*.
-    pub vm_name: String,
+    pub vm_name: crate::CompactString,
     /// Property *FtVmHostRuleViolation.hostName*.
-    pub host_name: String,
+    pub host_name: crate::CompactString,
     /// Property *FtVmHostRuleViolation.hostGroup*.
-    pub host_group: String,
+    pub host_group: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -25,6 +25,7 @@ impl FtVmHostRuleViolation {
     pub const TYPE_NAME: &'static str = "FtVmHostRuleViolation";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -15,11 +15,11 @@ pub struct GatewayConnectFault {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *GatewayConnectFault.gatewayType*.
-    pub gateway_type: String,
+    pub gateway_type: crate::CompactString,
     /// Property *GatewayConnectFault.gatewayId*.
-    pub gateway_id: String,
+    pub gateway_id: crate::CompactString,
     /// Property *GatewayConnectFault.gatewayInfo*.
-    pub gateway_info: String,
+    pub gateway_info: crate::CompactString,
     /// Property *GatewayConnectFault.details*.
     pub details: Option<Box<crate::types::LocalizableMessage>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -30,6 +30,7 @@ impl GatewayConnectFault {
     pub const TYPE_NAME: &'static str = "GatewayConnectFault";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -143,10 +144,12 @@ pub enum GatewayConnectFaultKind {
 }
 impl GatewayConnectFaultKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::GatewayConnectFault(v) => &**v,
@@ -162,26 +165,31 @@ impl GatewayConnectFaultKind {
     }
 }
 impl From<crate::types::GatewayConnectFault> for GatewayConnectFaultKind {
+    #[inline]
     fn from(v: crate::types::GatewayConnectFault) -> Self {
         Self::GatewayConnectFault(Box::new(v))
     }
 }
 impl From<crate::types::GatewayNotFound> for GatewayConnectFaultKind {
+    #[inline]
     fn from(v: crate::types::GatewayNotFound) -> Self {
         Self::GatewayNotFound(Box::new(v))
     }
 }
 impl From<crate::types::GatewayNotReachable> for GatewayConnectFaultKind {
+    #[inline]
     fn from(v: crate::types::GatewayNotReachable) -> Self {
         Self::GatewayNotReachable(Box::new(v))
     }
 }
 impl From<crate::types::GatewayOperationRefused> for GatewayConnectFaultKind {
+    #[inline]
     fn from(v: crate::types::GatewayOperationRefused) -> Self {
         Self::GatewayOperationRefused(Box::new(v))
     }
 }
 impl From<crate::types::GatewayToHostConnectFaultKind> for GatewayConnectFaultKind {
+    #[inline]
     fn from(v: crate::types::GatewayToHostConnectFaultKind) -> Self {
         Self::GatewayToHostConnectFault(v)
     }

@@ -13,11 +13,11 @@ pub struct GatewayNotReachable {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *GatewayConnectFault.gatewayType*.
-    pub gateway_type: String,
+    pub gateway_type: crate::CompactString,
     /// Property *GatewayConnectFault.gatewayId*.
-    pub gateway_id: String,
+    pub gateway_id: crate::CompactString,
     /// Property *GatewayConnectFault.gatewayInfo*.
-    pub gateway_info: String,
+    pub gateway_info: crate::CompactString,
     /// Property *GatewayConnectFault.details*.
     pub details: Option<Box<crate::types::LocalizableMessage>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -28,6 +28,7 @@ impl GatewayNotReachable {
     pub const TYPE_NAME: &'static str = "GatewayNotReachable";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

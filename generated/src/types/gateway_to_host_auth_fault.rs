@@ -13,21 +13,21 @@ pub struct GatewayToHostAuthFault {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *GatewayConnectFault.gatewayType*.
-    pub gateway_type: String,
+    pub gateway_type: crate::CompactString,
     /// Property *GatewayConnectFault.gatewayId*.
-    pub gateway_id: String,
+    pub gateway_id: crate::CompactString,
     /// Property *GatewayConnectFault.gatewayInfo*.
-    pub gateway_info: String,
+    pub gateway_info: crate::CompactString,
     /// Property *GatewayConnectFault.details*.
     pub details: Option<Box<crate::types::LocalizableMessage>>,
     /// Property *GatewayToHostConnectFault.hostname*.
-    pub hostname: String,
+    pub hostname: crate::CompactString,
     /// Property *GatewayToHostConnectFault.port*.
     pub port: Option<i32>,
     /// Property *GatewayToHostAuthFault.invalidProperties*.
-    pub invalid_properties: Vec<String>,
+    pub invalid_properties: Vec<crate::CompactString>,
     /// Property *GatewayToHostAuthFault.missingProperties*.
-    pub missing_properties: Vec<String>,
+    pub missing_properties: Vec<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -36,6 +36,7 @@ impl GatewayToHostAuthFault {
     pub const TYPE_NAME: &'static str = "GatewayToHostAuthFault";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

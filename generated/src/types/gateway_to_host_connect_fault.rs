@@ -15,15 +15,15 @@ pub struct GatewayToHostConnectFault {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *GatewayConnectFault.gatewayType*.
-    pub gateway_type: String,
+    pub gateway_type: crate::CompactString,
     /// Property *GatewayConnectFault.gatewayId*.
-    pub gateway_id: String,
+    pub gateway_id: crate::CompactString,
     /// Property *GatewayConnectFault.gatewayInfo*.
-    pub gateway_info: String,
+    pub gateway_info: crate::CompactString,
     /// Property *GatewayConnectFault.details*.
     pub details: Option<Box<crate::types::LocalizableMessage>>,
     /// Property *GatewayToHostConnectFault.hostname*.
-    pub hostname: String,
+    pub hostname: crate::CompactString,
     /// Property *GatewayToHostConnectFault.port*.
     pub port: Option<i32>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -34,6 +34,7 @@ impl GatewayToHostConnectFault {
     pub const TYPE_NAME: &'static str = "GatewayToHostConnectFault";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -153,10 +154,12 @@ pub enum GatewayToHostConnectFaultKind {
 }
 impl GatewayToHostConnectFaultKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::GatewayToHostConnectFault(v) => &**v,
@@ -171,22 +174,26 @@ impl GatewayToHostConnectFaultKind {
     }
 }
 impl From<crate::types::GatewayToHostConnectFault> for GatewayToHostConnectFaultKind {
+    #[inline]
     fn from(v: crate::types::GatewayToHostConnectFault) -> Self {
         Self::GatewayToHostConnectFault(Box::new(v))
     }
 }
 impl From<crate::types::GatewayHostNotReachable> for GatewayToHostConnectFaultKind {
+    #[inline]
     fn from(v: crate::types::GatewayHostNotReachable) -> Self {
         Self::GatewayHostNotReachable(Box::new(v))
     }
 }
 impl From<crate::types::GatewayToHostAuthFault> for GatewayToHostConnectFaultKind {
+    #[inline]
     fn from(v: crate::types::GatewayToHostAuthFault) -> Self {
         Self::GatewayToHostAuthFault(Box::new(v))
     }
 }
 impl From<crate::types::GatewayToHostTrustVerifyFault>
 for GatewayToHostConnectFaultKind {
+    #[inline]
     fn from(v: crate::types::GatewayToHostTrustVerifyFault) -> Self {
         Self::GatewayToHostTrustVerifyFault(Box::new(v))
     }

@@ -13,19 +13,19 @@ pub struct GatewayToHostTrustVerifyFault {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *GatewayConnectFault.gatewayType*.
-    pub gateway_type: String,
+    pub gateway_type: crate::CompactString,
     /// Property *GatewayConnectFault.gatewayId*.
-    pub gateway_id: String,
+    pub gateway_id: crate::CompactString,
     /// Property *GatewayConnectFault.gatewayInfo*.
-    pub gateway_info: String,
+    pub gateway_info: crate::CompactString,
     /// Property *GatewayConnectFault.details*.
     pub details: Option<Box<crate::types::LocalizableMessage>>,
     /// Property *GatewayToHostConnectFault.hostname*.
-    pub hostname: String,
+    pub hostname: crate::CompactString,
     /// Property *GatewayToHostConnectFault.port*.
     pub port: Option<i32>,
     /// Property *GatewayToHostTrustVerifyFault.verificationToken*.
-    pub verification_token: String,
+    pub verification_token: crate::CompactString,
     /// Property *GatewayToHostTrustVerifyFault.propertiesToVerify*.
     pub properties_to_verify: Vec<crate::types::KeyValue>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -36,6 +36,7 @@ impl GatewayToHostTrustVerifyFault {
     pub const TYPE_NAME: &'static str = "GatewayToHostTrustVerifyFault";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -14,9 +14,9 @@ pub struct GeneralEvent {
     /// Property *Event.createdTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub created_time: String,
+    pub created_time: crate::CompactString,
     /// Property *Event.userName*.
-    pub user_name: String,
+    pub user_name: crate::CompactString,
     /// Property *Event.datacenter*.
     pub datacenter: Option<Box<crate::types::DatacenterEventArgument>>,
     /// Property *Event.computeResource*.
@@ -36,15 +36,15 @@ pub struct GeneralEvent {
     /// ***Since:*** vSphere API Release 9.1.0.0
     pub tgw: Option<Box<crate::types::TgwEventArgument>>,
     /// Property *Event.fullFormattedMessage*.
-    pub full_formatted_message: Option<String>,
+    pub full_formatted_message: Option<crate::CompactString>,
     /// Property *Event.changeTag*.
-    pub change_tag: Option<String>,
+    pub change_tag: Option<crate::CompactString>,
     /// Property *Event.auditId*.
     ///
     /// ***Since:*** vSphere API Release 9.1.0.0
-    pub audit_id: Option<String>,
+    pub audit_id: Option<crate::CompactString>,
     /// Property *GeneralEvent.message*.
-    pub message: String,
+    pub message: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -53,6 +53,7 @@ impl GeneralEvent {
     pub const TYPE_NAME: &'static str = "GeneralEvent";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -217,10 +218,12 @@ pub enum GeneralEventKind {
 }
 impl GeneralEventKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::GeneralEvent(v) => &**v,
@@ -240,46 +243,55 @@ impl GeneralEventKind {
     }
 }
 impl From<crate::types::GeneralEvent> for GeneralEventKind {
+    #[inline]
     fn from(v: crate::types::GeneralEvent) -> Self {
         Self::GeneralEvent(Box::new(v))
     }
 }
 impl From<crate::types::ExtendedEvent> for GeneralEventKind {
+    #[inline]
     fn from(v: crate::types::ExtendedEvent) -> Self {
         Self::ExtendedEvent(Box::new(v))
     }
 }
 impl From<crate::types::GeneralHostErrorEvent> for GeneralEventKind {
+    #[inline]
     fn from(v: crate::types::GeneralHostErrorEvent) -> Self {
         Self::GeneralHostErrorEvent(Box::new(v))
     }
 }
 impl From<crate::types::GeneralHostInfoEvent> for GeneralEventKind {
+    #[inline]
     fn from(v: crate::types::GeneralHostInfoEvent) -> Self {
         Self::GeneralHostInfoEvent(Box::new(v))
     }
 }
 impl From<crate::types::GeneralHostWarningEvent> for GeneralEventKind {
+    #[inline]
     fn from(v: crate::types::GeneralHostWarningEvent) -> Self {
         Self::GeneralHostWarningEvent(Box::new(v))
     }
 }
 impl From<crate::types::GeneralUserEvent> for GeneralEventKind {
+    #[inline]
     fn from(v: crate::types::GeneralUserEvent) -> Self {
         Self::GeneralUserEvent(Box::new(v))
     }
 }
 impl From<crate::types::GeneralVmErrorEvent> for GeneralEventKind {
+    #[inline]
     fn from(v: crate::types::GeneralVmErrorEvent) -> Self {
         Self::GeneralVmErrorEvent(Box::new(v))
     }
 }
 impl From<crate::types::GeneralVmInfoEvent> for GeneralEventKind {
+    #[inline]
     fn from(v: crate::types::GeneralVmInfoEvent) -> Self {
         Self::GeneralVmInfoEvent(Box::new(v))
     }
 }
 impl From<crate::types::GeneralVmWarningEvent> for GeneralEventKind {
+    #[inline]
     fn from(v: crate::types::GeneralVmWarningEvent) -> Self {
         Self::GeneralVmWarningEvent(Box::new(v))
     }

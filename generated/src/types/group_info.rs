@@ -19,6 +19,7 @@ impl GroupInfo {
     pub const TYPE_NAME: &'static str = "GroupInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -109,10 +110,12 @@ pub enum GroupInfoKind {
 }
 impl GroupInfoKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::GroupInfo(v) => &**v,
@@ -128,18 +131,21 @@ impl GroupInfoKind {
     }
 }
 impl From<crate::types::GroupInfo> for GroupInfoKind {
+    #[inline]
     fn from(v: crate::types::GroupInfo) -> Self {
         Self::GroupInfo(Box::new(v))
     }
 }
 #[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
 impl From<crate::types::SourceGroupInfo> for GroupInfoKind {
+    #[inline]
     fn from(v: crate::types::SourceGroupInfo) -> Self {
         Self::SourceGroupInfo(Box::new(v))
     }
 }
 #[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
 impl From<crate::types::TargetGroupInfo> for GroupInfoKind {
+    #[inline]
     fn from(v: crate::types::TargetGroupInfo) -> Self {
         Self::TargetGroupInfo(Box::new(v))
     }

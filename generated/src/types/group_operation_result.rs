@@ -20,6 +20,7 @@ impl GroupOperationResult {
     pub const TYPE_NAME: &'static str = "GroupOperationResult";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -136,10 +137,12 @@ pub enum GroupOperationResultKind {
 }
 impl GroupOperationResultKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::GroupOperationResult(v) => &**v,
@@ -165,18 +168,21 @@ impl GroupOperationResultKind {
     }
 }
 impl From<crate::types::GroupOperationResult> for GroupOperationResultKind {
+    #[inline]
     fn from(v: crate::types::GroupOperationResult) -> Self {
         Self::GroupOperationResult(Box::new(v))
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::FailoverSuccessResult> for GroupOperationResultKind {
+    #[inline]
     fn from(v: crate::types::FailoverSuccessResult) -> Self {
         Self::FailoverSuccessResult(Box::new(v))
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::GroupErrorResult> for GroupOperationResultKind {
+    #[inline]
     fn from(v: crate::types::GroupErrorResult) -> Self {
         Self::GroupErrorResult(Box::new(v))
     }
@@ -184,6 +190,7 @@ impl From<crate::types::GroupErrorResult> for GroupOperationResultKind {
 #[cfg(feature = "sms")]
 impl From<crate::types::QueryPointInTimeReplicaSuccessResult>
 for GroupOperationResultKind {
+    #[inline]
     fn from(v: crate::types::QueryPointInTimeReplicaSuccessResult) -> Self {
         Self::QueryPointInTimeReplicaSuccessResult(Box::new(v))
     }
@@ -191,6 +198,7 @@ for GroupOperationResultKind {
 #[cfg(feature = "sms")]
 impl From<crate::types::QueryPointInTimeReplicaSummaryResult>
 for GroupOperationResultKind {
+    #[inline]
     fn from(v: crate::types::QueryPointInTimeReplicaSummaryResult) -> Self {
         Self::QueryPointInTimeReplicaSummaryResult(Box::new(v))
     }
@@ -198,18 +206,21 @@ for GroupOperationResultKind {
 #[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
 impl From<crate::types::QueryReplicationGroupSuccessResult>
 for GroupOperationResultKind {
+    #[inline]
     fn from(v: crate::types::QueryReplicationGroupSuccessResult) -> Self {
         Self::QueryReplicationGroupSuccessResult(Box::new(v))
     }
 }
 #[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
 impl From<crate::types::ReverseReplicationSuccessResult> for GroupOperationResultKind {
+    #[inline]
     fn from(v: crate::types::ReverseReplicationSuccessResult) -> Self {
         Self::ReverseReplicationSuccessResult(Box::new(v))
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::SyncReplicationGroupSuccessResult> for GroupOperationResultKind {
+    #[inline]
     fn from(v: crate::types::SyncReplicationGroupSuccessResult) -> Self {
         Self::SyncReplicationGroupSuccessResult(Box::new(v))
     }

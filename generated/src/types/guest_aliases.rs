@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct GuestAliases {
     /// Property *GuestAliases.base64Cert*.
-    pub base64_cert: String,
+    pub base64_cert: crate::CompactString,
     /// Property *GuestAliases.aliases*.
     pub aliases: Vec<crate::types::GuestAuthAliasInfo>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -17,6 +17,7 @@ impl GuestAliases {
     pub const TYPE_NAME: &'static str = "GuestAliases";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,7 +8,7 @@ pub struct GuestAuthAliasInfo {
     /// Property *GuestAuthAliasInfo.subject*.
     pub subject: crate::types::GuestAuthSubjectKind,
     /// Property *GuestAuthAliasInfo.comment*.
-    pub comment: String,
+    pub comment: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -17,6 +17,7 @@ impl GuestAuthAliasInfo {
     pub const TYPE_NAME: &'static str = "GuestAuthAliasInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

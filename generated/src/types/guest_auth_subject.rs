@@ -15,6 +15,7 @@ impl GuestAuthSubject {
     pub const TYPE_NAME: &'static str = "GuestAuthSubject";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -94,10 +95,12 @@ pub enum GuestAuthSubjectKind {
 }
 impl GuestAuthSubjectKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::GuestAuthSubject(v) => &**v,
@@ -111,16 +114,19 @@ impl GuestAuthSubjectKind {
     }
 }
 impl From<crate::types::GuestAuthSubject> for GuestAuthSubjectKind {
+    #[inline]
     fn from(v: crate::types::GuestAuthSubject) -> Self {
         Self::GuestAuthSubject(Box::new(v))
     }
 }
 impl From<crate::types::GuestAuthAnySubject> for GuestAuthSubjectKind {
+    #[inline]
     fn from(v: crate::types::GuestAuthAnySubject) -> Self {
         Self::GuestAuthAnySubject(Box::new(v))
     }
 }
 impl From<crate::types::GuestAuthNamedSubject> for GuestAuthSubjectKind {
+    #[inline]
     fn from(v: crate::types::GuestAuthNamedSubject) -> Self {
         Self::GuestAuthNamedSubject(Box::new(v))
     }

@@ -17,6 +17,7 @@ impl GuestAuthentication {
     pub const TYPE_NAME: &'static str = "GuestAuthentication";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -106,10 +107,12 @@ pub enum GuestAuthenticationKind {
 }
 impl GuestAuthenticationKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::GuestAuthentication(v) => &**v,
@@ -125,26 +128,31 @@ impl GuestAuthenticationKind {
     }
 }
 impl From<crate::types::GuestAuthentication> for GuestAuthenticationKind {
+    #[inline]
     fn from(v: crate::types::GuestAuthentication) -> Self {
         Self::GuestAuthentication(Box::new(v))
     }
 }
 impl From<crate::types::NamePasswordAuthentication> for GuestAuthenticationKind {
+    #[inline]
     fn from(v: crate::types::NamePasswordAuthentication) -> Self {
         Self::NamePasswordAuthentication(Box::new(v))
     }
 }
 impl From<crate::types::SAMLTokenAuthentication> for GuestAuthenticationKind {
+    #[inline]
     fn from(v: crate::types::SAMLTokenAuthentication) -> Self {
         Self::SAMLTokenAuthentication(Box::new(v))
     }
 }
 impl From<crate::types::SSPIAuthentication> for GuestAuthenticationKind {
+    #[inline]
     fn from(v: crate::types::SSPIAuthentication) -> Self {
         Self::SSPIAuthentication(Box::new(v))
     }
 }
 impl From<crate::types::TicketedSessionAuthentication> for GuestAuthenticationKind {
+    #[inline]
     fn from(v: crate::types::TicketedSessionAuthentication) -> Self {
         Self::TicketedSessionAuthentication(Box::new(v))
     }

@@ -6,13 +6,13 @@
 #[derive(Clone, Default)]
 pub struct GuestDiskInfo {
     /// Property *GuestDiskInfo.diskPath*.
-    pub disk_path: Option<String>,
+    pub disk_path: Option<crate::CompactString>,
     /// Property *GuestDiskInfo.capacity*.
     pub capacity: Option<i64>,
     /// Property *GuestDiskInfo.freeSpace*.
     pub free_space: Option<i64>,
     /// Property *GuestDiskInfo.filesystemType*.
-    pub filesystem_type: Option<String>,
+    pub filesystem_type: Option<crate::CompactString>,
     /// Property *GuestDiskInfo.mappings*.
     pub mappings: Option<Vec<crate::types::GuestInfoVirtualDiskMapping>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -23,6 +23,7 @@ impl GuestDiskInfo {
     pub const TYPE_NAME: &'static str = "GuestDiskInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

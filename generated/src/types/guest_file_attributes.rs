@@ -10,13 +10,13 @@ pub struct GuestFileAttributes {
     /// Property *GuestFileAttributes.modificationTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub modification_time: Option<String>,
+    pub modification_time: Option<crate::CompactString>,
     /// Property *GuestFileAttributes.accessTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub access_time: Option<String>,
+    pub access_time: Option<crate::CompactString>,
     /// Property *GuestFileAttributes.symlinkTarget*.
-    pub symlink_target: Option<String>,
+    pub symlink_target: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -25,6 +25,7 @@ impl GuestFileAttributes {
     pub const TYPE_NAME: &'static str = "GuestFileAttributes";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -114,10 +115,12 @@ pub enum GuestFileAttributesKind {
 }
 impl GuestFileAttributesKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::GuestFileAttributes(v) => &**v,
@@ -131,16 +134,19 @@ impl GuestFileAttributesKind {
     }
 }
 impl From<crate::types::GuestFileAttributes> for GuestFileAttributesKind {
+    #[inline]
     fn from(v: crate::types::GuestFileAttributes) -> Self {
         Self::GuestFileAttributes(Box::new(v))
     }
 }
 impl From<crate::types::GuestPosixFileAttributes> for GuestFileAttributesKind {
+    #[inline]
     fn from(v: crate::types::GuestPosixFileAttributes) -> Self {
         Self::GuestPosixFileAttributes(Box::new(v))
     }
 }
 impl From<crate::types::GuestWindowsFileAttributes> for GuestFileAttributesKind {
+    #[inline]
     fn from(v: crate::types::GuestWindowsFileAttributes) -> Self {
         Self::GuestWindowsFileAttributes(Box::new(v))
     }

@@ -6,9 +6,9 @@
 #[derive(Clone)]
 pub struct GuestFileInfo {
     /// Property *GuestFileInfo.path*.
-    pub path: String,
+    pub path: crate::CompactString,
     /// Property *GuestFileInfo.type*.
-    pub r#type: String,
+    pub r#type: crate::CompactString,
     /// Property *GuestFileInfo.size*.
     pub size: i64,
     /// Property *GuestFileInfo.attributes*.
@@ -21,6 +21,7 @@ impl GuestFileInfo {
     pub const TYPE_NAME: &'static str = "GuestFileInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -11,21 +11,21 @@ pub struct GuestInfo {
     ///
     /// Property *GuestInfo.toolsVersionStatus*.
     #[deprecated]
-    pub tools_version_status: Option<String>,
+    pub tools_version_status: Option<crate::CompactString>,
     /// Property *GuestInfo.toolsVersionStatus2*.
-    pub tools_version_status2: Option<String>,
+    pub tools_version_status2: Option<crate::CompactString>,
     /// Property *GuestInfo.toolsRunningStatus*.
-    pub tools_running_status: Option<String>,
+    pub tools_running_status: Option<crate::CompactString>,
     /// Property *GuestInfo.toolsVersion*.
-    pub tools_version: Option<String>,
+    pub tools_version: Option<crate::CompactString>,
     /// Property *GuestInfo.toolsInstallType*.
-    pub tools_install_type: Option<String>,
+    pub tools_install_type: Option<crate::CompactString>,
     /// Property *GuestInfo.guestId*.
-    pub guest_id: Option<String>,
+    pub guest_id: Option<crate::CompactString>,
     /// Property *GuestInfo.guestFamily*.
-    pub guest_family: Option<String>,
+    pub guest_family: Option<crate::CompactString>,
     /// Property *GuestInfo.guestFullName*.
-    pub guest_full_name: Option<String>,
+    pub guest_full_name: Option<crate::CompactString>,
     /// Property *GuestInfo.guestRebootStatus*.
     ///
     /// ***Since:*** vSphere API Release 9.1.0.0
@@ -33,11 +33,11 @@ pub struct GuestInfo {
     /// Property *GuestInfo.guestDetailedData*.
     ///
     /// ***Since:*** vSphere API Release 8.0.2.0
-    pub guest_detailed_data: Option<String>,
+    pub guest_detailed_data: Option<crate::CompactString>,
     /// Property *GuestInfo.hostName*.
-    pub host_name: Option<String>,
+    pub host_name: Option<crate::CompactString>,
     /// Property *GuestInfo.ipAddress*.
-    pub ip_address: Option<String>,
+    pub ip_address: Option<crate::CompactString>,
     /// Property *GuestInfo.net*.
     pub net: Option<Vec<crate::types::GuestNicInfo>>,
     /// Property *GuestInfo.ipStack*.
@@ -47,13 +47,13 @@ pub struct GuestInfo {
     /// Property *GuestInfo.screen*.
     pub screen: Option<Box<crate::types::GuestScreenInfo>>,
     /// Property *GuestInfo.guestState*.
-    pub guest_state: String,
+    pub guest_state: crate::CompactString,
     /// Property *GuestInfo.appHeartbeatStatus*.
-    pub app_heartbeat_status: Option<String>,
+    pub app_heartbeat_status: Option<crate::CompactString>,
     /// Property *GuestInfo.guestKernelCrashed*.
     pub guest_kernel_crashed: Option<bool>,
     /// Property *GuestInfo.appState*.
-    pub app_state: Option<String>,
+    pub app_state: Option<crate::CompactString>,
     /// Property *GuestInfo.guestOperationsReady*.
     pub guest_operations_ready: Option<bool>,
     /// Property *GuestInfo.interactiveGuestOperationsReady*.
@@ -63,7 +63,7 @@ pub struct GuestInfo {
     /// Property *GuestInfo.generationInfo*.
     pub generation_info: Option<Vec<crate::types::GuestInfoNamespaceGenerationInfo>>,
     /// Property *GuestInfo.hwVersion*.
-    pub hw_version: Option<String>,
+    pub hw_version: Option<crate::CompactString>,
     /// Property *GuestInfo.customizationInfo*.
     ///
     /// ***Since:*** vSphere API Release 7.0.2.0
@@ -76,6 +76,7 @@ impl GuestInfo {
     pub const TYPE_NAME: &'static str = "GuestInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

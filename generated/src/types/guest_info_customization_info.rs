@@ -8,17 +8,17 @@
 #[derive(Clone, Default)]
 pub struct GuestInfoCustomizationInfo {
     /// Property *GuestInfoCustomizationInfo.customizationStatus*.
-    pub customization_status: String,
+    pub customization_status: crate::CompactString,
     /// Property *GuestInfoCustomizationInfo.startTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub start_time: Option<String>,
+    pub start_time: Option<crate::CompactString>,
     /// Property *GuestInfoCustomizationInfo.endTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub end_time: Option<String>,
+    pub end_time: Option<crate::CompactString>,
     /// Property *GuestInfoCustomizationInfo.errorMsg*.
-    pub error_msg: Option<String>,
+    pub error_msg: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -27,6 +27,7 @@ impl GuestInfoCustomizationInfo {
     pub const TYPE_NAME: &'static str = "GuestInfoCustomizationInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

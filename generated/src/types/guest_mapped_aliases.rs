@@ -6,9 +6,9 @@
 #[derive(Clone, Default)]
 pub struct GuestMappedAliases {
     /// Property *GuestMappedAliases.base64Cert*.
-    pub base64_cert: String,
+    pub base64_cert: crate::CompactString,
     /// Property *GuestMappedAliases.username*.
-    pub username: String,
+    pub username: crate::CompactString,
     /// Property *GuestMappedAliases.subjects*.
     pub subjects: Vec<crate::types::GuestAuthSubjectKind>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -19,6 +19,7 @@ impl GuestMappedAliases {
     pub const TYPE_NAME: &'static str = "GuestMappedAliases";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,14 +6,14 @@
 #[derive(Clone, Default)]
 pub struct GuestNicInfo {
     /// Property *GuestNicInfo.network*.
-    pub network: Option<String>,
+    pub network: Option<crate::CompactString>,
     /// Deprecated.
     ///
     /// Property *GuestNicInfo.ipAddress*.
     #[deprecated]
-    pub ip_address: Option<Vec<String>>,
+    pub ip_address: Option<Vec<crate::CompactString>>,
     /// Property *GuestNicInfo.macAddress*.
-    pub mac_address: Option<String>,
+    pub mac_address: Option<crate::CompactString>,
     /// Property *GuestNicInfo.connected*.
     pub connected: bool,
     /// Property *GuestNicInfo.deviceConfigId*.
@@ -32,6 +32,7 @@ impl GuestNicInfo {
     pub const TYPE_NAME: &'static str = "GuestNicInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -19,6 +19,7 @@ impl GuestOperationsFault {
     pub const TYPE_NAME: &'static str = "GuestOperationsFault";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -124,10 +125,12 @@ pub enum GuestOperationsFaultKind {
 }
 impl GuestOperationsFaultKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::GuestOperationsFault(v) => &**v,
@@ -150,61 +153,73 @@ impl GuestOperationsFaultKind {
     }
 }
 impl From<crate::types::GuestOperationsFault> for GuestOperationsFaultKind {
+    #[inline]
     fn from(v: crate::types::GuestOperationsFault) -> Self {
         Self::GuestOperationsFault(Box::new(v))
     }
 }
 impl From<crate::types::GuestAuthenticationChallenge> for GuestOperationsFaultKind {
+    #[inline]
     fn from(v: crate::types::GuestAuthenticationChallenge) -> Self {
         Self::GuestAuthenticationChallenge(Box::new(v))
     }
 }
 impl From<crate::types::GuestComponentsOutOfDate> for GuestOperationsFaultKind {
+    #[inline]
     fn from(v: crate::types::GuestComponentsOutOfDate) -> Self {
         Self::GuestComponentsOutOfDate(Box::new(v))
     }
 }
 impl From<crate::types::GuestMultipleMappings> for GuestOperationsFaultKind {
+    #[inline]
     fn from(v: crate::types::GuestMultipleMappings) -> Self {
         Self::GuestMultipleMappings(Box::new(v))
     }
 }
 impl From<crate::types::GuestOperationsUnavailable> for GuestOperationsFaultKind {
+    #[inline]
     fn from(v: crate::types::GuestOperationsUnavailable) -> Self {
         Self::GuestOperationsUnavailable(Box::new(v))
     }
 }
 impl From<crate::types::GuestPermissionDenied> for GuestOperationsFaultKind {
+    #[inline]
     fn from(v: crate::types::GuestPermissionDenied) -> Self {
         Self::GuestPermissionDenied(Box::new(v))
     }
 }
 impl From<crate::types::GuestProcessNotFound> for GuestOperationsFaultKind {
+    #[inline]
     fn from(v: crate::types::GuestProcessNotFound) -> Self {
         Self::GuestProcessNotFound(Box::new(v))
     }
 }
 impl From<crate::types::GuestRegistryFaultKind> for GuestOperationsFaultKind {
+    #[inline]
     fn from(v: crate::types::GuestRegistryFaultKind) -> Self {
         Self::GuestRegistryFault(v)
     }
 }
 impl From<crate::types::InvalidGuestLogin> for GuestOperationsFaultKind {
+    #[inline]
     fn from(v: crate::types::InvalidGuestLogin) -> Self {
         Self::InvalidGuestLogin(Box::new(v))
     }
 }
 impl From<crate::types::OperationDisabledByGuest> for GuestOperationsFaultKind {
+    #[inline]
     fn from(v: crate::types::OperationDisabledByGuest) -> Self {
         Self::OperationDisabledByGuest(Box::new(v))
     }
 }
 impl From<crate::types::OperationNotSupportedByGuest> for GuestOperationsFaultKind {
+    #[inline]
     fn from(v: crate::types::OperationNotSupportedByGuest) -> Self {
         Self::OperationNotSupportedByGuest(Box::new(v))
     }
 }
 impl From<crate::types::TooManyGuestLogons> for GuestOperationsFaultKind {
+    #[inline]
     fn from(v: crate::types::TooManyGuestLogons) -> Self {
         Self::TooManyGuestLogons(Box::new(v))
     }

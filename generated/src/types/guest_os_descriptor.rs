@@ -6,11 +6,11 @@
 #[derive(Clone, Default)]
 pub struct GuestOsDescriptor {
     /// Property *GuestOsDescriptor.id*.
-    pub id: String,
+    pub id: crate::CompactString,
     /// Property *GuestOsDescriptor.family*.
-    pub family: String,
+    pub family: crate::CompactString,
     /// Property *GuestOsDescriptor.fullName*.
-    pub full_name: String,
+    pub full_name: crate::CompactString,
     /// Property *GuestOsDescriptor.supportedMaxCPUs*.
     pub supported_max_cp_us: i32,
     /// Property *GuestOsDescriptor.numSupportedPhysicalSockets*.
@@ -26,21 +26,21 @@ pub struct GuestOsDescriptor {
     /// Property *GuestOsDescriptor.recommendedColorDepth*.
     pub recommended_color_depth: i32,
     /// Property *GuestOsDescriptor.supportedDiskControllerList*.
-    pub supported_disk_controller_list: Vec<String>,
+    pub supported_disk_controller_list: Vec<crate::CompactString>,
     /// Property *GuestOsDescriptor.recommendedSCSIController*.
-    pub recommended_scsi_controller: Option<String>,
+    pub recommended_scsi_controller: Option<crate::CompactString>,
     /// Property *GuestOsDescriptor.recommendedDiskController*.
-    pub recommended_disk_controller: String,
+    pub recommended_disk_controller: crate::CompactString,
     /// Property *GuestOsDescriptor.supportedNumDisks*.
     pub supported_num_disks: i32,
     /// Property *GuestOsDescriptor.recommendedDiskSizeMB*.
     pub recommended_disk_size_mb: i32,
     /// Property *GuestOsDescriptor.recommendedCdromController*.
-    pub recommended_cdrom_controller: String,
+    pub recommended_cdrom_controller: crate::CompactString,
     /// Property *GuestOsDescriptor.supportedEthernetCard*.
-    pub supported_ethernet_card: Vec<String>,
+    pub supported_ethernet_card: Vec<crate::CompactString>,
     /// Property *GuestOsDescriptor.recommendedEthernetCard*.
-    pub recommended_ethernet_card: Option<String>,
+    pub recommended_ethernet_card: Option<crate::CompactString>,
     /// Property *GuestOsDescriptor.supportsSlaveDisk*.
     pub supports_slave_disk: Option<bool>,
     /// Property *GuestOsDescriptor.cpuFeatureMask*.
@@ -58,13 +58,13 @@ pub struct GuestOsDescriptor {
     /// Property *GuestOsDescriptor.supportsCpuHotRemove*.
     pub supports_cpu_hot_remove: bool,
     /// Property *GuestOsDescriptor.supportedFirmware*.
-    pub supported_firmware: Vec<String>,
+    pub supported_firmware: Vec<crate::CompactString>,
     /// Property *GuestOsDescriptor.recommendedFirmware*.
-    pub recommended_firmware: String,
+    pub recommended_firmware: crate::CompactString,
     /// Property *GuestOsDescriptor.supportedUSBControllerList*.
-    pub supported_usb_controller_list: Option<Vec<String>>,
+    pub supported_usb_controller_list: Option<Vec<crate::CompactString>>,
     /// Property *GuestOsDescriptor.recommendedUSBController*.
-    pub recommended_usb_controller: Option<String>,
+    pub recommended_usb_controller: Option<crate::CompactString>,
     /// Property *GuestOsDescriptor.supports3D*.
     pub supports3_d: bool,
     /// Property *GuestOsDescriptor.recommended3D*.
@@ -76,7 +76,7 @@ pub struct GuestOsDescriptor {
     /// Property *GuestOsDescriptor.usbRecommended*.
     pub usb_recommended: bool,
     /// Property *GuestOsDescriptor.supportLevel*.
-    pub support_level: String,
+    pub support_level: crate::CompactString,
     /// Property *GuestOsDescriptor.supportedForCreate*.
     pub supported_for_create: bool,
     /// Property *GuestOsDescriptor.vRAMSizeInKB*.
@@ -84,7 +84,7 @@ pub struct GuestOsDescriptor {
     /// Property *GuestOsDescriptor.numSupportedFloppyDevices*.
     pub num_supported_floppy_devices: i32,
     /// Property *GuestOsDescriptor.wakeOnLanEthernetCard*.
-    pub wake_on_lan_ethernet_card: Option<Vec<String>>,
+    pub wake_on_lan_ethernet_card: Option<Vec<crate::CompactString>>,
     /// Property *GuestOsDescriptor.supportsPvscsiControllerForBoot*.
     pub supports_pvscsi_controller_for_boot: bool,
     /// Property *GuestOsDescriptor.diskUuidEnabled*.
@@ -145,6 +145,7 @@ impl GuestOsDescriptor {
     pub const TYPE_NAME: &'static str = "GuestOsDescriptor";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

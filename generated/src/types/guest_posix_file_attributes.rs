@@ -8,13 +8,13 @@ pub struct GuestPosixFileAttributes {
     /// Property *GuestFileAttributes.modificationTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub modification_time: Option<String>,
+    pub modification_time: Option<crate::CompactString>,
     /// Property *GuestFileAttributes.accessTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub access_time: Option<String>,
+    pub access_time: Option<crate::CompactString>,
     /// Property *GuestFileAttributes.symlinkTarget*.
-    pub symlink_target: Option<String>,
+    pub symlink_target: Option<crate::CompactString>,
     /// Property *GuestPosixFileAttributes.ownerId*.
     pub owner_id: Option<i32>,
     /// Property *GuestPosixFileAttributes.groupId*.
@@ -29,6 +29,7 @@ impl GuestPosixFileAttributes {
     pub const TYPE_NAME: &'static str = "GuestPosixFileAttributes";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,21 +6,21 @@
 #[derive(Clone, Default)]
 pub struct GuestProcessInfo {
     /// Property *GuestProcessInfo.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *GuestProcessInfo.pid*.
     pub pid: i64,
     /// Property *GuestProcessInfo.owner*.
-    pub owner: String,
+    pub owner: crate::CompactString,
     /// Property *GuestProcessInfo.cmdLine*.
-    pub cmd_line: String,
+    pub cmd_line: crate::CompactString,
     /// Property *GuestProcessInfo.startTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub start_time: String,
+    pub start_time: crate::CompactString,
     /// Property *GuestProcessInfo.endTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub end_time: Option<String>,
+    pub end_time: Option<crate::CompactString>,
     /// Property *GuestProcessInfo.exitCode*.
     pub exit_code: Option<i32>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -31,6 +31,7 @@ impl GuestProcessInfo {
     pub const TYPE_NAME: &'static str = "GuestProcessInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,13 +8,13 @@
 #[derive(Clone, Default)]
 pub struct GuestProgramSpec {
     /// Property *GuestProgramSpec.programPath*.
-    pub program_path: String,
+    pub program_path: crate::CompactString,
     /// Property *GuestProgramSpec.arguments*.
-    pub arguments: String,
+    pub arguments: crate::CompactString,
     /// Property *GuestProgramSpec.workingDirectory*.
-    pub working_directory: Option<String>,
+    pub working_directory: Option<crate::CompactString>,
     /// Property *GuestProgramSpec.envVariables*.
-    pub env_variables: Option<Vec<String>>,
+    pub env_variables: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -23,6 +23,7 @@ impl GuestProgramSpec {
     pub const TYPE_NAME: &'static str = "GuestProgramSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -112,10 +113,12 @@ pub enum GuestProgramSpecKind {
 }
 impl GuestProgramSpecKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::GuestProgramSpec(v) => &**v,
@@ -128,11 +131,13 @@ impl GuestProgramSpecKind {
     }
 }
 impl From<crate::types::GuestProgramSpec> for GuestProgramSpecKind {
+    #[inline]
     fn from(v: crate::types::GuestProgramSpec) -> Self {
         Self::GuestProgramSpec(Box::new(v))
     }
 }
 impl From<crate::types::GuestWindowsProgramSpec> for GuestProgramSpecKind {
+    #[inline]
     fn from(v: crate::types::GuestWindowsProgramSpec) -> Self {
         Self::GuestWindowsProgramSpec(Box::new(v))
     }

@@ -6,9 +6,9 @@
 #[derive(Clone, Default)]
 pub struct GuestRegKeyNameSpec {
     /// Property *GuestRegKeyNameSpec.registryPath*.
-    pub registry_path: String,
+    pub registry_path: crate::CompactString,
     /// Property *GuestRegKeyNameSpec.wowBitness*.
-    pub wow_bitness: String,
+    pub wow_bitness: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -17,6 +17,7 @@ impl GuestRegKeyNameSpec {
     pub const TYPE_NAME: &'static str = "GuestRegKeyNameSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,11 +8,11 @@ pub struct GuestRegKeySpec {
     /// Property *GuestRegKeySpec.keyName*.
     pub key_name: Box<crate::types::GuestRegKeyNameSpec>,
     /// Property *GuestRegKeySpec.classType*.
-    pub class_type: String,
+    pub class_type: crate::CompactString,
     /// Property *GuestRegKeySpec.lastWritten*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub last_written: String,
+    pub last_written: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl GuestRegKeySpec {
     pub const TYPE_NAME: &'static str = "GuestRegKeySpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

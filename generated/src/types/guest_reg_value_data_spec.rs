@@ -15,6 +15,7 @@ impl GuestRegValueDataSpec {
     pub const TYPE_NAME: &'static str = "GuestRegValueDataSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -102,10 +103,12 @@ pub enum GuestRegValueDataSpecKind {
 }
 impl GuestRegValueDataSpecKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::GuestRegValueDataSpec(v) => &**v,
@@ -123,36 +126,43 @@ impl GuestRegValueDataSpecKind {
     }
 }
 impl From<crate::types::GuestRegValueDataSpec> for GuestRegValueDataSpecKind {
+    #[inline]
     fn from(v: crate::types::GuestRegValueDataSpec) -> Self {
         Self::GuestRegValueDataSpec(Box::new(v))
     }
 }
 impl From<crate::types::GuestRegValueBinarySpec> for GuestRegValueDataSpecKind {
+    #[inline]
     fn from(v: crate::types::GuestRegValueBinarySpec) -> Self {
         Self::GuestRegValueBinarySpec(Box::new(v))
     }
 }
 impl From<crate::types::GuestRegValueDwordSpec> for GuestRegValueDataSpecKind {
+    #[inline]
     fn from(v: crate::types::GuestRegValueDwordSpec) -> Self {
         Self::GuestRegValueDwordSpec(Box::new(v))
     }
 }
 impl From<crate::types::GuestRegValueExpandStringSpec> for GuestRegValueDataSpecKind {
+    #[inline]
     fn from(v: crate::types::GuestRegValueExpandStringSpec) -> Self {
         Self::GuestRegValueExpandStringSpec(Box::new(v))
     }
 }
 impl From<crate::types::GuestRegValueMultiStringSpec> for GuestRegValueDataSpecKind {
+    #[inline]
     fn from(v: crate::types::GuestRegValueMultiStringSpec) -> Self {
         Self::GuestRegValueMultiStringSpec(Box::new(v))
     }
 }
 impl From<crate::types::GuestRegValueQwordSpec> for GuestRegValueDataSpecKind {
+    #[inline]
     fn from(v: crate::types::GuestRegValueQwordSpec) -> Self {
         Self::GuestRegValueQwordSpec(Box::new(v))
     }
 }
 impl From<crate::types::GuestRegValueStringSpec> for GuestRegValueDataSpecKind {
+    #[inline]
     fn from(v: crate::types::GuestRegValueStringSpec) -> Self {
         Self::GuestRegValueStringSpec(Box::new(v))
     }

@@ -21,6 +21,7 @@ impl GuestRegistryFault {
     pub const TYPE_NAME: &'static str = "GuestRegistryFault";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -110,10 +111,12 @@ pub enum GuestRegistryFaultKind {
 }
 impl GuestRegistryFaultKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::GuestRegistryFault(v) => &**v,
@@ -127,16 +130,19 @@ impl GuestRegistryFaultKind {
     }
 }
 impl From<crate::types::GuestRegistryFault> for GuestRegistryFaultKind {
+    #[inline]
     fn from(v: crate::types::GuestRegistryFault) -> Self {
         Self::GuestRegistryFault(Box::new(v))
     }
 }
 impl From<crate::types::GuestRegistryKeyFaultKind> for GuestRegistryFaultKind {
+    #[inline]
     fn from(v: crate::types::GuestRegistryKeyFaultKind) -> Self {
         Self::GuestRegistryKeyFault(v)
     }
 }
 impl From<crate::types::GuestRegistryValueFaultKind> for GuestRegistryFaultKind {
+    #[inline]
     fn from(v: crate::types::GuestRegistryValueFaultKind) -> Self {
         Self::GuestRegistryValueFault(v)
     }

@@ -14,7 +14,7 @@ pub struct GuestRegistryKeyFault {
     /// Property *GuestRegistryFault.windowsSystemErrorCode*.
     pub windows_system_error_code: i64,
     /// Property *GuestRegistryKeyFault.keyName*.
-    pub key_name: String,
+    pub key_name: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -23,6 +23,7 @@ impl GuestRegistryKeyFault {
     pub const TYPE_NAME: &'static str = "GuestRegistryKeyFault";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -118,10 +119,12 @@ pub enum GuestRegistryKeyFaultKind {
 }
 impl GuestRegistryKeyFaultKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::GuestRegistryKeyFault(v) => &**v,
@@ -137,26 +140,31 @@ impl GuestRegistryKeyFaultKind {
     }
 }
 impl From<crate::types::GuestRegistryKeyFault> for GuestRegistryKeyFaultKind {
+    #[inline]
     fn from(v: crate::types::GuestRegistryKeyFault) -> Self {
         Self::GuestRegistryKeyFault(Box::new(v))
     }
 }
 impl From<crate::types::GuestRegistryKeyAlreadyExists> for GuestRegistryKeyFaultKind {
+    #[inline]
     fn from(v: crate::types::GuestRegistryKeyAlreadyExists) -> Self {
         Self::GuestRegistryKeyAlreadyExists(Box::new(v))
     }
 }
 impl From<crate::types::GuestRegistryKeyHasSubkeys> for GuestRegistryKeyFaultKind {
+    #[inline]
     fn from(v: crate::types::GuestRegistryKeyHasSubkeys) -> Self {
         Self::GuestRegistryKeyHasSubkeys(Box::new(v))
     }
 }
 impl From<crate::types::GuestRegistryKeyInvalid> for GuestRegistryKeyFaultKind {
+    #[inline]
     fn from(v: crate::types::GuestRegistryKeyInvalid) -> Self {
         Self::GuestRegistryKeyInvalid(Box::new(v))
     }
 }
 impl From<crate::types::GuestRegistryKeyParentVolatile> for GuestRegistryKeyFaultKind {
+    #[inline]
     fn from(v: crate::types::GuestRegistryKeyParentVolatile) -> Self {
         Self::GuestRegistryKeyParentVolatile(Box::new(v))
     }

@@ -12,7 +12,7 @@ pub struct GuestRegistryKeyInvalid {
     /// Property *GuestRegistryFault.windowsSystemErrorCode*.
     pub windows_system_error_code: i64,
     /// Property *GuestRegistryKeyFault.keyName*.
-    pub key_name: String,
+    pub key_name: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl GuestRegistryKeyInvalid {
     pub const TYPE_NAME: &'static str = "GuestRegistryKeyInvalid";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

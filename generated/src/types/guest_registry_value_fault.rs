@@ -14,9 +14,9 @@ pub struct GuestRegistryValueFault {
     /// Property *GuestRegistryFault.windowsSystemErrorCode*.
     pub windows_system_error_code: i64,
     /// Property *GuestRegistryValueFault.keyName*.
-    pub key_name: String,
+    pub key_name: crate::CompactString,
     /// Property *GuestRegistryValueFault.valueName*.
-    pub value_name: String,
+    pub value_name: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -25,6 +25,7 @@ impl GuestRegistryValueFault {
     pub const TYPE_NAME: &'static str = "GuestRegistryValueFault";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -128,10 +129,12 @@ pub enum GuestRegistryValueFaultKind {
 }
 impl GuestRegistryValueFaultKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::GuestRegistryValueFault(v) => &**v,
@@ -144,11 +147,13 @@ impl GuestRegistryValueFaultKind {
     }
 }
 impl From<crate::types::GuestRegistryValueFault> for GuestRegistryValueFaultKind {
+    #[inline]
     fn from(v: crate::types::GuestRegistryValueFault) -> Self {
         Self::GuestRegistryValueFault(Box::new(v))
     }
 }
 impl From<crate::types::GuestRegistryValueNotFound> for GuestRegistryValueFaultKind {
+    #[inline]
     fn from(v: crate::types::GuestRegistryValueNotFound) -> Self {
         Self::GuestRegistryValueNotFound(Box::new(v))
     }

@@ -12,9 +12,9 @@ pub struct GuestRegistryValueNotFound {
     /// Property *GuestRegistryFault.windowsSystemErrorCode*.
     pub windows_system_error_code: i64,
     /// Property *GuestRegistryValueFault.keyName*.
-    pub key_name: String,
+    pub key_name: crate::CompactString,
     /// Property *GuestRegistryValueFault.valueName*.
-    pub value_name: String,
+    pub value_name: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -23,6 +23,7 @@ impl GuestRegistryValueNotFound {
     pub const TYPE_NAME: &'static str = "GuestRegistryValueNotFound";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,13 +8,13 @@ pub struct GuestWindowsFileAttributes {
     /// Property *GuestFileAttributes.modificationTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub modification_time: Option<String>,
+    pub modification_time: Option<crate::CompactString>,
     /// Property *GuestFileAttributes.accessTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub access_time: Option<String>,
+    pub access_time: Option<crate::CompactString>,
     /// Property *GuestFileAttributes.symlinkTarget*.
-    pub symlink_target: Option<String>,
+    pub symlink_target: Option<crate::CompactString>,
     /// Property *GuestWindowsFileAttributes.hidden*.
     pub hidden: Option<bool>,
     /// Property *GuestWindowsFileAttributes.readOnly*.
@@ -22,7 +22,7 @@ pub struct GuestWindowsFileAttributes {
     /// Property *GuestWindowsFileAttributes.createTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub create_time: Option<String>,
+    pub create_time: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -31,6 +31,7 @@ impl GuestWindowsFileAttributes {
     pub const TYPE_NAME: &'static str = "GuestWindowsFileAttributes";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,13 +6,13 @@
 #[derive(Clone, Default)]
 pub struct GuestWindowsProgramSpec {
     /// Property *GuestProgramSpec.programPath*.
-    pub program_path: String,
+    pub program_path: crate::CompactString,
     /// Property *GuestProgramSpec.arguments*.
-    pub arguments: String,
+    pub arguments: crate::CompactString,
     /// Property *GuestProgramSpec.workingDirectory*.
-    pub working_directory: Option<String>,
+    pub working_directory: Option<crate::CompactString>,
     /// Property *GuestProgramSpec.envVariables*.
-    pub env_variables: Option<Vec<String>>,
+    pub env_variables: Option<Vec<crate::CompactString>>,
     /// Property *GuestWindowsProgramSpec.startMinimized*.
     pub start_minimized: bool,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -23,6 +23,7 @@ impl GuestWindowsProgramSpec {
     pub const TYPE_NAME: &'static str = "GuestWindowsProgramSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,15 +6,15 @@
 #[derive(Clone)]
 pub struct HbrDiskMigrationAction {
     /// Property *ClusterAction.type*.
-    pub r#type: String,
+    pub r#type: crate::CompactString,
     /// Property *ClusterAction.target*.
     pub target: Option<Box<crate::types::ManagedObjectReference>>,
     /// Property *HbrDiskMigrationAction.collectionId*.
-    pub collection_id: String,
+    pub collection_id: crate::CompactString,
     /// Property *HbrDiskMigrationAction.collectionName*.
-    pub collection_name: String,
+    pub collection_name: crate::CompactString,
     /// Property *HbrDiskMigrationAction.diskIds*.
-    pub disk_ids: Vec<String>,
+    pub disk_ids: Vec<crate::CompactString>,
     /// Property *HbrDiskMigrationAction.source*.
     ///
     /// Refers instance of *Datastore*.
@@ -45,6 +45,7 @@ impl HbrDiskMigrationAction {
     pub const TYPE_NAME: &'static str = "HbrDiskMigrationAction";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,11 +6,11 @@
 #[derive(Clone, Default)]
 pub struct HbrManagerReplicationVmInfo {
     /// Property *HbrManagerReplicationVmInfo.state*.
-    pub state: String,
+    pub state: crate::CompactString,
     /// Property *HbrManagerReplicationVmInfo.progressInfo*.
     pub progress_info: Option<Box<crate::types::ReplicationVmProgressInfo>>,
     /// Property *HbrManagerReplicationVmInfo.imageId*.
-    pub image_id: Option<String>,
+    pub image_id: Option<crate::CompactString>,
     /// Property *HbrManagerReplicationVmInfo.lastError*.
     pub last_error: Option<crate::types::MethodFaultKind>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -21,6 +21,7 @@ impl HbrManagerReplicationVmInfo {
     pub const TYPE_NAME: &'static str = "HbrManagerReplicationVmInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

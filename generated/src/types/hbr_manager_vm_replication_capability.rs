@@ -10,7 +10,7 @@ pub struct HbrManagerVmReplicationCapability {
     /// Refers instance of *VirtualMachine*.
     pub vm: Box<crate::types::ManagedObjectReference>,
     /// Property *HbrManagerVmReplicationCapability.supportedQuiesceMode*.
-    pub supported_quiesce_mode: String,
+    pub supported_quiesce_mode: crate::CompactString,
     /// Property *HbrManagerVmReplicationCapability.compressionSupported*.
     pub compression_supported: bool,
     /// Property *HbrManagerVmReplicationCapability.maxSupportedSourceDiskCapacity*.
@@ -27,6 +27,7 @@ impl HbrManagerVmReplicationCapability {
     pub const TYPE_NAME: &'static str = "HbrManagerVmReplicationCapability";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

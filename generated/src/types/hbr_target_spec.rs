@@ -8,9 +8,9 @@
 #[derive(Clone, Default)]
 pub struct HbrTargetSpec {
     /// Property *HbrTargetSpec.targetIP*.
-    pub target_ip: String,
+    pub target_ip: crate::CompactString,
     /// Property *HbrTargetSpec.certificate*.
-    pub certificate: String,
+    pub certificate: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -19,6 +19,7 @@ impl HbrTargetSpec {
     pub const TYPE_NAME: &'static str = "HbrTargetSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

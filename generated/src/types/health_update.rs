@@ -10,13 +10,13 @@ pub struct HealthUpdate {
     /// Refers instance of *ManagedEntity*.
     pub entity: Box<crate::types::ManagedObjectReference>,
     /// Property *HealthUpdate.healthUpdateInfoId*.
-    pub health_update_info_id: String,
+    pub health_update_info_id: crate::CompactString,
     /// Property *HealthUpdate.id*.
-    pub id: String,
+    pub id: crate::CompactString,
     /// Property *HealthUpdate.status*.
     pub status: crate::types::ManagedEntityStatus,
     /// Property *HealthUpdate.remediation*.
-    pub remediation: String,
+    pub remediation: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -25,6 +25,7 @@ impl HealthUpdate {
     pub const TYPE_NAME: &'static str = "HealthUpdate";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

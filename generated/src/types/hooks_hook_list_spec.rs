@@ -8,7 +8,7 @@
 #[derive(Clone, Default)]
 pub struct HooksHookListSpec {
     /// Property *HooksHookListSpec.solutions*.
-    pub solutions: Option<Vec<String>>,
+    pub solutions: Option<Vec<crate::CompactString>>,
     /// Property *HooksHookListSpec.hosts*.
     ///
     /// Refers instances of *HostSystem*.
@@ -21,6 +21,7 @@ impl HooksHookListSpec {
     pub const TYPE_NAME: &'static str = "HooksHookListSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

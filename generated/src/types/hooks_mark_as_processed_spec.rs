@@ -12,7 +12,7 @@ pub struct HooksMarkAsProcessedSpec {
     /// Refers instance of *VirtualMachine*.
     pub vm: Box<crate::types::ManagedObjectReference>,
     /// Property *HooksMarkAsProcessedSpec.hookType*.
-    pub hook_type: String,
+    pub hook_type: crate::CompactString,
     /// Property *HooksMarkAsProcessedSpec.success*.
     pub success: bool,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -23,6 +23,7 @@ impl HooksMarkAsProcessedSpec {
     pub const TYPE_NAME: &'static str = "HooksMarkAsProcessedSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

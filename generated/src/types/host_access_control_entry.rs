@@ -6,7 +6,7 @@
 #[derive(Clone)]
 pub struct HostAccessControlEntry {
     /// Property *HostAccessControlEntry.principal*.
-    pub principal: String,
+    pub principal: crate::CompactString,
     /// Property *HostAccessControlEntry.group*.
     pub group: bool,
     /// Property *HostAccessControlEntry.accessMode*.
@@ -19,6 +19,7 @@ impl HostAccessControlEntry {
     pub const TYPE_NAME: &'static str = "HostAccessControlEntry";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

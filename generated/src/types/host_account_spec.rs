@@ -8,11 +8,11 @@
 #[derive(Clone, Default)]
 pub struct HostAccountSpec {
     /// Property *HostAccountSpec.id*.
-    pub id: String,
+    pub id: crate::CompactString,
     /// Property *HostAccountSpec.password*.
     pub password: Option<crate::Password>,
     /// Property *HostAccountSpec.description*.
-    pub description: Option<String>,
+    pub description: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl HostAccountSpec {
     pub const TYPE_NAME: &'static str = "HostAccountSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -108,10 +109,12 @@ pub enum HostAccountSpecKind {
 }
 impl HostAccountSpecKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::HostAccountSpec(v) => &**v,
@@ -124,11 +127,13 @@ impl HostAccountSpecKind {
     }
 }
 impl From<crate::types::HostAccountSpec> for HostAccountSpecKind {
+    #[inline]
     fn from(v: crate::types::HostAccountSpec) -> Self {
         Self::HostAccountSpec(Box::new(v))
     }
 }
 impl From<crate::types::HostPosixAccountSpec> for HostAccountSpecKind {
+    #[inline]
     fn from(v: crate::types::HostPosixAccountSpec) -> Self {
         Self::HostPosixAccountSpec(Box::new(v))
     }

@@ -8,11 +8,11 @@ pub struct HostActiveDirectoryInfo {
     /// Property *HostAuthenticationStoreInfo.enabled*.
     pub enabled: bool,
     /// Property *HostActiveDirectoryInfo.joinedDomain*.
-    pub joined_domain: Option<String>,
+    pub joined_domain: Option<crate::CompactString>,
     /// Property *HostActiveDirectoryInfo.trustedDomain*.
-    pub trusted_domain: Option<Vec<String>>,
+    pub trusted_domain: Option<Vec<crate::CompactString>>,
     /// Property *HostActiveDirectoryInfo.domainMembershipStatus*.
-    pub domain_membership_status: Option<String>,
+    pub domain_membership_status: Option<crate::CompactString>,
     /// Property *HostActiveDirectoryInfo.smartCardAuthenticationEnabled*.
     pub smart_card_authentication_enabled: Option<bool>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -23,6 +23,7 @@ impl HostActiveDirectoryInfo {
     pub const TYPE_NAME: &'static str = "HostActiveDirectoryInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

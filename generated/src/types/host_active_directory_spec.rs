@@ -6,23 +6,23 @@
 #[derive(Clone, Default)]
 pub struct HostActiveDirectorySpec {
     /// Property *HostActiveDirectorySpec.domainName*.
-    pub domain_name: Option<String>,
+    pub domain_name: Option<crate::CompactString>,
     /// Property *HostActiveDirectorySpec.userName*.
-    pub user_name: Option<String>,
+    pub user_name: Option<crate::CompactString>,
     /// Property *HostActiveDirectorySpec.password*.
     pub password: Option<crate::Password>,
     /// Property *HostActiveDirectorySpec.camServer*.
-    pub cam_server: Option<String>,
+    pub cam_server: Option<crate::CompactString>,
     /// Property *HostActiveDirectorySpec.thumbprint*.
-    pub thumbprint: Option<String>,
+    pub thumbprint: Option<crate::CompactString>,
     /// Property *HostActiveDirectorySpec.certificate*.
     ///
     /// ***Since:*** vSphere API Release 8.0.3.0
-    pub certificate: Option<String>,
+    pub certificate: Option<crate::CompactString>,
     /// Property *HostActiveDirectorySpec.smartCardAuthenticationEnabled*.
     pub smart_card_authentication_enabled: Option<bool>,
     /// Property *HostActiveDirectorySpec.smartCardTrustAnchors*.
-    pub smart_card_trust_anchors: Option<Vec<String>>,
+    pub smart_card_trust_anchors: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -31,6 +31,7 @@ impl HostActiveDirectorySpec {
     pub const TYPE_NAME: &'static str = "HostActiveDirectorySpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

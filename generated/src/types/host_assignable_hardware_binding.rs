@@ -6,7 +6,7 @@
 #[derive(Clone)]
 pub struct HostAssignableHardwareBinding {
     /// Property *HostAssignableHardwareBinding.instanceId*.
-    pub instance_id: String,
+    pub instance_id: crate::CompactString,
     /// Property *HostAssignableHardwareBinding.vm*.
     ///
     /// Refers instance of *VirtualMachine*.
@@ -14,7 +14,7 @@ pub struct HostAssignableHardwareBinding {
     /// Property *HostAssignableHardwareBinding.pciId*.
     ///
     /// ***Since:*** vSphere API Release 9.1.0.0
-    pub pci_id: Option<String>,
+    pub pci_id: Option<crate::CompactString>,
     /// Property *HostAssignableHardwareBinding.deviceKey*.
     ///
     /// ***Since:*** vSphere API Release 9.1.0.0
@@ -27,6 +27,7 @@ impl HostAssignableHardwareBinding {
     pub const TYPE_NAME: &'static str = "HostAssignableHardwareBinding";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

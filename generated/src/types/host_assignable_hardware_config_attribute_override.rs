@@ -6,9 +6,9 @@
 #[derive(Clone, Default)]
 pub struct HostAssignableHardwareConfigAttributeOverride {
     /// Property *HostAssignableHardwareConfigAttributeOverride.instanceId*.
-    pub instance_id: String,
+    pub instance_id: crate::CompactString,
     /// Property *HostAssignableHardwareConfigAttributeOverride.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *HostAssignableHardwareConfigAttributeOverride.value*.
     pub value: Option<crate::types::Any>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -19,6 +19,7 @@ impl HostAssignableHardwareConfigAttributeOverride {
     pub const TYPE_NAME: &'static str = "HostAssignableHardwareConfigAttributeOverride";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,11 +8,11 @@
 #[derive(Clone, Default)]
 pub struct HostAuthenticationInfo {
     /// Property *HostAuthenticationInfo.principal*.
-    pub principal: String,
+    pub principal: crate::CompactString,
     /// Property *HostAuthenticationInfo.ownerTag*.
-    pub owner_tag: String,
+    pub owner_tag: crate::CompactString,
     /// Property *HostAuthenticationInfo.sslCertificates*.
-    pub ssl_certificates: Option<Vec<String>>,
+    pub ssl_certificates: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl HostAuthenticationInfo {
     pub const TYPE_NAME: &'static str = "HostAuthenticationInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -17,6 +17,7 @@ impl HostAuthenticationStoreInfo {
     pub const TYPE_NAME: &'static str = "HostAuthenticationStoreInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -102,10 +103,12 @@ pub enum HostAuthenticationStoreInfoKind {
 }
 impl HostAuthenticationStoreInfoKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::HostAuthenticationStoreInfo(v) => &**v,
@@ -120,17 +123,20 @@ impl HostAuthenticationStoreInfoKind {
 }
 impl From<crate::types::HostAuthenticationStoreInfo>
 for HostAuthenticationStoreInfoKind {
+    #[inline]
     fn from(v: crate::types::HostAuthenticationStoreInfo) -> Self {
         Self::HostAuthenticationStoreInfo(Box::new(v))
     }
 }
 impl From<crate::types::HostDirectoryStoreInfoKind> for HostAuthenticationStoreInfoKind {
+    #[inline]
     fn from(v: crate::types::HostDirectoryStoreInfoKind) -> Self {
         Self::HostDirectoryStoreInfo(v)
     }
 }
 impl From<crate::types::HostLocalAuthenticationInfo>
 for HostAuthenticationStoreInfoKind {
+    #[inline]
     fn from(v: crate::types::HostLocalAuthenticationInfo) -> Self {
         Self::HostLocalAuthenticationInfo(Box::new(v))
     }

@@ -6,13 +6,13 @@
 #[derive(Clone, Default)]
 pub struct HostBIOSInfo {
     /// Property *HostBIOSInfo.biosVersion*.
-    pub bios_version: Option<String>,
+    pub bios_version: Option<crate::CompactString>,
     /// Property *HostBIOSInfo.releaseDate*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub release_date: Option<String>,
+    pub release_date: Option<crate::CompactString>,
     /// Property *HostBIOSInfo.vendor*.
-    pub vendor: Option<String>,
+    pub vendor: Option<crate::CompactString>,
     /// Property *HostBIOSInfo.majorRelease*.
     pub major_release: Option<i32>,
     /// Property *HostBIOSInfo.minorRelease*.
@@ -24,7 +24,7 @@ pub struct HostBIOSInfo {
     /// Property *HostBIOSInfo.firmwareType*.
     ///
     /// ***Since:*** vSphere API Release 8.0.2.0
-    pub firmware_type: Option<String>,
+    pub firmware_type: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -33,6 +33,7 @@ impl HostBIOSInfo {
     pub const TYPE_NAME: &'static str = "HostBIOSInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

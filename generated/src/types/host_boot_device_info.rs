@@ -8,7 +8,7 @@ pub struct HostBootDeviceInfo {
     /// Property *HostBootDeviceInfo.bootDevices*.
     pub boot_devices: Option<Vec<crate::types::HostBootDevice>>,
     /// Property *HostBootDeviceInfo.currentBootDeviceKey*.
-    pub current_boot_device_key: Option<String>,
+    pub current_boot_device_key: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -17,6 +17,7 @@ impl HostBootDeviceInfo {
     pub const TYPE_NAME: &'static str = "HostBootDeviceInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

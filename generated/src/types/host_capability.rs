@@ -91,21 +91,21 @@ pub struct HostCapability {
     ///
     /// Property *HostCapability.replayUnsupportedReason*.
     #[deprecated]
-    pub replay_unsupported_reason: Option<String>,
+    pub replay_unsupported_reason: Option<crate::CompactString>,
     /// Deprecated.
     ///
     /// Property *HostCapability.replayCompatibilityIssues*.
     #[deprecated]
-    pub replay_compatibility_issues: Option<Vec<String>>,
+    pub replay_compatibility_issues: Option<Vec<crate::CompactString>>,
     /// Property *HostCapability.smpFtSupported*.
     pub smp_ft_supported: bool,
     /// Deprecated.
     ///
     /// Property *HostCapability.ftCompatibilityIssues*.
     #[deprecated]
-    pub ft_compatibility_issues: Option<Vec<String>>,
+    pub ft_compatibility_issues: Option<Vec<crate::CompactString>>,
     /// Property *HostCapability.smpFtCompatibilityIssues*.
-    pub smp_ft_compatibility_issues: Option<Vec<String>>,
+    pub smp_ft_compatibility_issues: Option<Vec<crate::CompactString>>,
     /// Property *HostCapability.maxVcpusPerFtVm*.
     pub max_vcpus_per_ft_vm: Option<i32>,
     /// Property *HostCapability.loginBySSLThumbprintSupported*.
@@ -119,13 +119,13 @@ pub struct HostCapability {
     /// Property *HostCapability.tpmSupported*.
     pub tpm_supported: bool,
     /// Property *HostCapability.tpmVersion*.
-    pub tpm_version: Option<String>,
+    pub tpm_version: Option<crate::CompactString>,
     /// Property *HostCapability.txtEnabled*.
     pub txt_enabled: Option<bool>,
     /// Property *HostCapability.drtmType*.
     ///
     /// ***Since:*** vSphere API Release 9.1.0.0
-    pub drtm_type: Option<String>,
+    pub drtm_type: Option<crate::CompactString>,
     /// Deprecated.
     ///
     /// Property *HostCapability.supportedCpuFeature*.
@@ -144,12 +144,12 @@ pub struct HostCapability {
     ///
     /// Property *HostCapability.vmDirectPathGen2UnsupportedReason*.
     #[deprecated]
-    pub vm_direct_path_gen2_unsupported_reason: Option<Vec<String>>,
+    pub vm_direct_path_gen2_unsupported_reason: Option<Vec<crate::CompactString>>,
     /// Deprecated.
     ///
     /// Property *HostCapability.vmDirectPathGen2UnsupportedReasonExtended*.
     #[deprecated]
-    pub vm_direct_path_gen2_unsupported_reason_extended: Option<String>,
+    pub vm_direct_path_gen2_unsupported_reason_extended: Option<crate::CompactString>,
     /// Property *HostCapability.supportedVmfsMajorVersion*.
     pub supported_vmfs_major_version: Option<Vec<i32>>,
     /// Property *HostCapability.vStorageCapable*.
@@ -252,7 +252,7 @@ pub struct HostCapability {
     /// Property *HostCapability.ftEfiSupported*.
     pub ft_efi_supported: Option<bool>,
     /// Property *HostCapability.unmapMethodSupported*.
-    pub unmap_method_supported: Option<String>,
+    pub unmap_method_supported: Option<crate::CompactString>,
     /// Property *HostCapability.maxMemMBPerFtVm*.
     pub max_mem_mb_per_ft_vm: Option<i32>,
     /// Property *HostCapability.virtualMmuUsageIgnored*.
@@ -465,6 +465,7 @@ impl HostCapability {
     pub const TYPE_NAME: &'static str = "HostCapability";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,21 +8,21 @@ pub struct HostCertificateManagerCertificateInfo {
     /// Property *HostCertificateManagerCertificateInfo.kind*.
     ///
     /// ***Since:*** vSphere API Release 8.0.1.0
-    pub kind: Option<String>,
+    pub kind: Option<crate::CompactString>,
     /// Property *HostCertificateManagerCertificateInfo.issuer*.
-    pub issuer: Option<String>,
+    pub issuer: Option<crate::CompactString>,
     /// Property *HostCertificateManagerCertificateInfo.notBefore*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub not_before: Option<String>,
+    pub not_before: Option<crate::CompactString>,
     /// Property *HostCertificateManagerCertificateInfo.notAfter*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub not_after: Option<String>,
+    pub not_after: Option<crate::CompactString>,
     /// Property *HostCertificateManagerCertificateInfo.subject*.
-    pub subject: Option<String>,
+    pub subject: Option<crate::CompactString>,
     /// Property *HostCertificateManagerCertificateInfo.status*.
-    pub status: String,
+    pub status: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -31,6 +31,7 @@ impl HostCertificateManagerCertificateInfo {
     pub const TYPE_NAME: &'static str = "HostCertificateManagerCertificateInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,15 +8,15 @@
 #[derive(Clone, Default)]
 pub struct HostCertificateManagerCertificateSpec {
     /// Property *HostCertificateManagerCertificateSpec.kind*.
-    pub kind: String,
+    pub kind: crate::CompactString,
     /// Property *HostCertificateManagerCertificateSpec.subjectAlternativeNames*.
     ///
     /// ***Since:*** vSphere API Release 9.0.0.0
-    pub subject_alternative_names: Option<Vec<String>>,
+    pub subject_alternative_names: Option<Vec<crate::CompactString>>,
     /// Property *HostCertificateManagerCertificateSpec.cryptoAlgorithm*.
     ///
     /// ***Since:*** vSphere API Release 9.1.0.0
-    pub crypto_algorithm: Option<String>,
+    pub crypto_algorithm: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -25,6 +25,7 @@ impl HostCertificateManagerCertificateSpec {
     pub const TYPE_NAME: &'static str = "HostCertificateManagerCertificateSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -19,6 +19,7 @@ impl HostCommunication {
     pub const TYPE_NAME: &'static str = "HostCommunication";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -106,10 +107,12 @@ pub enum HostCommunicationKind {
 }
 impl HostCommunicationKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::HostCommunication(v) => &**v,
@@ -123,16 +126,19 @@ impl HostCommunicationKind {
     }
 }
 impl From<crate::types::HostCommunication> for HostCommunicationKind {
+    #[inline]
     fn from(v: crate::types::HostCommunication) -> Self {
         Self::HostCommunication(Box::new(v))
     }
 }
 impl From<crate::types::HostNotConnected> for HostCommunicationKind {
+    #[inline]
     fn from(v: crate::types::HostNotConnected) -> Self {
         Self::HostNotConnected(Box::new(v))
     }
 }
 impl From<crate::types::HostNotReachable> for HostCommunicationKind {
+    #[inline]
     fn from(v: crate::types::HostNotReachable) -> Self {
         Self::HostNotReachable(Box::new(v))
     }

@@ -19,6 +19,7 @@ impl HostConfigFault {
     pub const TYPE_NAME: &'static str = "HostConfigFault";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -128,10 +129,12 @@ pub enum HostConfigFaultKind {
 }
 impl HostConfigFaultKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::HostConfigFault(v) => &**v,
@@ -156,71 +159,85 @@ impl HostConfigFaultKind {
     }
 }
 impl From<crate::types::HostConfigFault> for HostConfigFaultKind {
+    #[inline]
     fn from(v: crate::types::HostConfigFault) -> Self {
         Self::HostConfigFault(Box::new(v))
     }
 }
 impl From<crate::types::AdminDisabled> for HostConfigFaultKind {
+    #[inline]
     fn from(v: crate::types::AdminDisabled) -> Self {
         Self::AdminDisabled(Box::new(v))
     }
 }
 impl From<crate::types::AdminNotDisabled> for HostConfigFaultKind {
+    #[inline]
     fn from(v: crate::types::AdminNotDisabled) -> Self {
         Self::AdminNotDisabled(Box::new(v))
     }
 }
 impl From<crate::types::BlockedByFirewall> for HostConfigFaultKind {
+    #[inline]
     fn from(v: crate::types::BlockedByFirewall) -> Self {
         Self::BlockedByFirewall(Box::new(v))
     }
 }
 impl From<crate::types::ClockSkew> for HostConfigFaultKind {
+    #[inline]
     fn from(v: crate::types::ClockSkew) -> Self {
         Self::ClockSkew(Box::new(v))
     }
 }
 impl From<crate::types::DisableAdminNotSupported> for HostConfigFaultKind {
+    #[inline]
     fn from(v: crate::types::DisableAdminNotSupported) -> Self {
         Self::DisableAdminNotSupported(Box::new(v))
     }
 }
 impl From<crate::types::HostConfigFailed> for HostConfigFaultKind {
+    #[inline]
     fn from(v: crate::types::HostConfigFailed) -> Self {
         Self::HostConfigFailed(Box::new(v))
     }
 }
 impl From<crate::types::HostInDomain> for HostConfigFaultKind {
+    #[inline]
     fn from(v: crate::types::HostInDomain) -> Self {
         Self::HostInDomain(Box::new(v))
     }
 }
 impl From<crate::types::InvalidHostName> for HostConfigFaultKind {
+    #[inline]
     fn from(v: crate::types::InvalidHostName) -> Self {
         Self::InvalidHostName(Box::new(v))
     }
 }
 impl From<crate::types::NasConfigFaultKind> for HostConfigFaultKind {
+    #[inline]
     fn from(v: crate::types::NasConfigFaultKind) -> Self {
         Self::NasConfigFault(v)
     }
 }
 impl From<crate::types::NoGateway> for HostConfigFaultKind {
+    #[inline]
     fn from(v: crate::types::NoGateway) -> Self {
         Self::NoGateway(Box::new(v))
     }
 }
 impl From<crate::types::NoVirtualNic> for HostConfigFaultKind {
+    #[inline]
     fn from(v: crate::types::NoVirtualNic) -> Self {
         Self::NoVirtualNic(Box::new(v))
     }
 }
 impl From<crate::types::PlatformConfigFaultKind> for HostConfigFaultKind {
+    #[inline]
     fn from(v: crate::types::PlatformConfigFaultKind) -> Self {
         Self::PlatformConfigFault(v)
     }
 }
 impl From<crate::types::VmfsMountFaultKind> for HostConfigFaultKind {
+    #[inline]
     fn from(v: crate::types::VmfsMountFaultKind) -> Self {
         Self::VmfsMountFault(v)
     }

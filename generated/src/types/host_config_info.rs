@@ -32,7 +32,7 @@ pub struct HostConfigInfo {
     /// Property *HostConfigInfo.fileSystemVolume*.
     pub file_system_volume: Option<Box<crate::types::HostFileSystemVolumeInfo>>,
     /// Property *HostConfigInfo.systemFile*.
-    pub system_file: Option<Vec<String>>,
+    pub system_file: Option<Vec<crate::CompactString>>,
     /// Property *HostConfigInfo.network*.
     pub network: Option<Box<crate::types::HostNetworkInfo>>,
     /// Property *HostConfigInfo.vmotion*.
@@ -60,7 +60,7 @@ pub struct HostConfigInfo {
     /// Property *HostConfigInfo.optionDef*.
     pub option_def: Option<Vec<crate::types::OptionDef>>,
     /// Property *HostConfigInfo.datastorePrincipal*.
-    pub datastore_principal: Option<String>,
+    pub datastore_principal: Option<crate::CompactString>,
     /// Property *HostConfigInfo.localSwapDatastore*.
     ///
     /// Refers instance of *Datastore*.
@@ -121,23 +121,23 @@ pub struct HostConfigInfo {
     /// Property *HostConfigInfo.vsanHostConfig*.
     pub vsan_host_config: Option<crate::types::VsanHostConfigInfoKind>,
     /// Property *HostConfigInfo.domainList*.
-    pub domain_list: Option<Vec<String>>,
+    pub domain_list: Option<Vec<crate::CompactString>>,
     /// Property *HostConfigInfo.scriptCheckSum*.
     ///
     /// Base64-encoded bytes.
-    pub script_check_sum: Option<String>,
+    pub script_check_sum: Option<crate::CompactString>,
     /// Property *HostConfigInfo.hostConfigCheckSum*.
     ///
     /// Base64-encoded bytes.
-    pub host_config_check_sum: Option<String>,
+    pub host_config_check_sum: Option<crate::CompactString>,
     /// Property *HostConfigInfo.descriptionTreeCheckSum*.
     ///
     /// Base64-encoded bytes.
-    pub description_tree_check_sum: Option<String>,
+    pub description_tree_check_sum: Option<crate::CompactString>,
     /// Property *HostConfigInfo.graphicsInfo*.
     pub graphics_info: Option<Vec<crate::types::HostGraphicsInfo>>,
     /// Property *HostConfigInfo.sharedPassthruGpuTypes*.
-    pub shared_passthru_gpu_types: Option<Vec<String>>,
+    pub shared_passthru_gpu_types: Option<Vec<crate::CompactString>>,
     /// Property *HostConfigInfo.graphicsConfig*.
     pub graphics_config: Option<Box<crate::types::HostGraphicsConfig>>,
     /// Property *HostConfigInfo.sharedGpuCapabilities*.
@@ -162,6 +162,7 @@ impl HostConfigInfo {
     pub const TYPE_NAME: &'static str = "HostConfigInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

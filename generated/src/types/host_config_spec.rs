@@ -20,9 +20,9 @@ pub struct HostConfigSpec {
     /// Property *HostConfigSpec.option*.
     pub option: Option<Vec<crate::types::OptionValueKind>>,
     /// Property *HostConfigSpec.datastorePrincipal*.
-    pub datastore_principal: Option<String>,
+    pub datastore_principal: Option<crate::CompactString>,
     /// Property *HostConfigSpec.datastorePrincipalPasswd*.
-    pub datastore_principal_passwd: Option<String>,
+    pub datastore_principal_passwd: Option<crate::CompactString>,
     /// Property *HostConfigSpec.datetime*.
     pub datetime: Option<Box<crate::types::HostDateTimeConfig>>,
     /// Property *HostConfigSpec.storageDevice*.
@@ -55,6 +55,7 @@ impl HostConfigSpec {
     pub const TYPE_NAME: &'static str = "HostConfigSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,15 +6,15 @@
 #[derive(Clone, Default)]
 pub struct HostConfigSummary {
     /// Property *HostConfigSummary.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *HostConfigSummary.port*.
     pub port: i32,
     /// Property *HostConfigSummary.sslThumbprint*.
-    pub ssl_thumbprint: Option<String>,
+    pub ssl_thumbprint: Option<crate::CompactString>,
     /// Property *HostConfigSummary.sslCertificate*.
     ///
     /// ***Since:*** vSphere API Release 9.0.0.0
-    pub ssl_certificate: Option<String>,
+    pub ssl_certificate: Option<crate::CompactString>,
     /// Property *HostConfigSummary.product*.
     pub product: Option<Box<crate::types::AboutInfo>>,
     /// Property *HostConfigSummary.vmotionEnabled*.
@@ -39,6 +39,7 @@ impl HostConfigSummary {
     pub const TYPE_NAME: &'static str = "HostConfigSummary";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -19,6 +19,7 @@ impl HostConnectFault {
     pub const TYPE_NAME: &'static str = "HostConnectFault";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -138,10 +139,12 @@ pub enum HostConnectFaultKind {
 }
 impl HostConnectFaultKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::HostConnectFault(v) => &**v,
@@ -168,82 +171,98 @@ impl HostConnectFaultKind {
     }
 }
 impl From<crate::types::HostConnectFault> for HostConnectFaultKind {
+    #[inline]
     fn from(v: crate::types::HostConnectFault) -> Self {
         Self::HostConnectFault(Box::new(v))
     }
 }
 impl From<crate::types::AgentInstallFailed> for HostConnectFaultKind {
+    #[inline]
     fn from(v: crate::types::AgentInstallFailed) -> Self {
         Self::AgentInstallFailed(Box::new(v))
     }
 }
 impl From<crate::types::AlreadyBeingManaged> for HostConnectFaultKind {
+    #[inline]
     fn from(v: crate::types::AlreadyBeingManaged) -> Self {
         Self::AlreadyBeingManaged(Box::new(v))
     }
 }
 impl From<crate::types::AlreadyConnected> for HostConnectFaultKind {
+    #[inline]
     fn from(v: crate::types::AlreadyConnected) -> Self {
         Self::AlreadyConnected(Box::new(v))
     }
 }
 impl From<crate::types::CannotAddHostWithFTVmAsStandalone> for HostConnectFaultKind {
+    #[inline]
     fn from(v: crate::types::CannotAddHostWithFTVmAsStandalone) -> Self {
         Self::CannotAddHostWithFTVmAsStandalone(Box::new(v))
     }
 }
 impl From<crate::types::CannotAddHostWithFTVmToDifferentCluster>
 for HostConnectFaultKind {
+    #[inline]
     fn from(v: crate::types::CannotAddHostWithFTVmToDifferentCluster) -> Self {
         Self::CannotAddHostWithFTVmToDifferentCluster(Box::new(v))
     }
 }
 impl From<crate::types::CannotAddHostWithFTVmToNonHACluster> for HostConnectFaultKind {
+    #[inline]
     fn from(v: crate::types::CannotAddHostWithFTVmToNonHACluster) -> Self {
         Self::CannotAddHostWithFTVmToNonHACluster(Box::new(v))
     }
 }
 impl From<crate::types::GatewayConnectFaultKind> for HostConnectFaultKind {
+    #[inline]
     fn from(v: crate::types::GatewayConnectFaultKind) -> Self {
         Self::GatewayConnectFault(v)
     }
 }
 impl From<crate::types::MultipleCertificatesVerifyFault> for HostConnectFaultKind {
+    #[inline]
     fn from(v: crate::types::MultipleCertificatesVerifyFault) -> Self {
         Self::MultipleCertificatesVerifyFault(Box::new(v))
     }
 }
 impl From<crate::types::NoHost> for HostConnectFaultKind {
+    #[inline]
     fn from(v: crate::types::NoHost) -> Self {
         Self::NoHost(Box::new(v))
     }
 }
 impl From<crate::types::NoPermissionOnHost> for HostConnectFaultKind {
+    #[inline]
     fn from(v: crate::types::NoPermissionOnHost) -> Self {
         Self::NoPermissionOnHost(Box::new(v))
     }
 }
 impl From<crate::types::NotSupportedHostKind> for HostConnectFaultKind {
+    #[inline]
     fn from(v: crate::types::NotSupportedHostKind) -> Self {
         Self::NotSupportedHost(v)
     }
 }
 impl From<crate::types::ReadHostResourcePoolTreeFailed> for HostConnectFaultKind {
+    #[inline]
     fn from(v: crate::types::ReadHostResourcePoolTreeFailed) -> Self {
         Self::ReadHostResourcePoolTreeFailed(Box::new(v))
     }
 }
 impl From<crate::types::SSLDisabledFault> for HostConnectFaultKind {
+    #[inline]
     fn from(v: crate::types::SSLDisabledFault) -> Self {
         Self::SSLDisabledFault(Box::new(v))
     }
 }
 impl From<crate::types::SSLVerifyFaultKind> for HostConnectFaultKind {
+    #[inline]
     fn from(v: crate::types::SSLVerifyFaultKind) -> Self {
         Self::SSLVerifyFault(v)
     }
 }
 impl From<crate::types::TooManyHosts> for HostConnectFaultKind {
+    #[inline]
     fn from(v: crate::types::TooManyHosts) -> Self {
         Self::TooManyHosts(Box::new(v))
     }

@@ -6,7 +6,7 @@
 #[derive(Clone)]
 pub struct HostConnectInfo {
     /// Property *HostConnectInfo.serverIp*.
-    pub server_ip: Option<String>,
+    pub server_ip: Option<crate::CompactString>,
     /// Property *HostConnectInfo.inDasCluster*.
     pub in_das_cluster: Option<bool>,
     /// Property *HostConnectInfo.host*.
@@ -33,6 +33,7 @@ impl HostConnectInfo {
     pub const TYPE_NAME: &'static str = "HostConnectInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

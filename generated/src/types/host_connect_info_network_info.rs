@@ -17,6 +17,7 @@ impl HostConnectInfoNetworkInfo {
     pub const TYPE_NAME: &'static str = "HostConnectInfoNetworkInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -103,10 +104,12 @@ pub enum HostConnectInfoNetworkInfoKind {
 }
 impl HostConnectInfoNetworkInfoKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::HostConnectInfoNetworkInfo(v) => &**v,
@@ -119,11 +122,13 @@ impl HostConnectInfoNetworkInfoKind {
     }
 }
 impl From<crate::types::HostConnectInfoNetworkInfo> for HostConnectInfoNetworkInfoKind {
+    #[inline]
     fn from(v: crate::types::HostConnectInfoNetworkInfo) -> Self {
         Self::HostConnectInfoNetworkInfo(Box::new(v))
     }
 }
 impl From<crate::types::HostNewNetworkConnectInfo> for HostConnectInfoNetworkInfoKind {
+    #[inline]
     fn from(v: crate::types::HostNewNetworkConnectInfo) -> Self {
         Self::HostNewNetworkConnectInfo(Box::new(v))
     }

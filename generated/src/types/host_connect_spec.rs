@@ -6,17 +6,17 @@
 #[derive(Clone, Default)]
 pub struct HostConnectSpec {
     /// Property *HostConnectSpec.hostName*.
-    pub host_name: Option<String>,
+    pub host_name: Option<crate::CompactString>,
     /// Property *HostConnectSpec.port*.
     pub port: Option<i32>,
     /// Property *HostConnectSpec.sslThumbprint*.
-    pub ssl_thumbprint: Option<String>,
+    pub ssl_thumbprint: Option<crate::CompactString>,
     /// Property *HostConnectSpec.sslCertificate*.
     ///
     /// ***Since:*** vSphere API Release 9.0.0.0
-    pub ssl_certificate: Option<String>,
+    pub ssl_certificate: Option<crate::CompactString>,
     /// Property *HostConnectSpec.userName*.
-    pub user_name: Option<String>,
+    pub user_name: Option<crate::CompactString>,
     /// Property *HostConnectSpec.password*.
     pub password: Option<crate::Password>,
     /// Property *HostConnectSpec.vmFolder*.
@@ -26,11 +26,11 @@ pub struct HostConnectSpec {
     /// Property *HostConnectSpec.force*.
     pub force: bool,
     /// Property *HostConnectSpec.vimAccountName*.
-    pub vim_account_name: Option<String>,
+    pub vim_account_name: Option<crate::CompactString>,
     /// Property *HostConnectSpec.vimAccountPassword*.
     pub vim_account_password: Option<crate::Password>,
     /// Property *HostConnectSpec.managementIp*.
-    pub management_ip: Option<String>,
+    pub management_ip: Option<crate::CompactString>,
     /// Property *HostConnectSpec.lockdownMode*.
     pub lockdown_mode: Option<crate::types::HostLockdownMode>,
     /// Property *HostConnectSpec.hostGateway*.
@@ -43,6 +43,7 @@ impl HostConnectSpec {
     pub const TYPE_NAME: &'static str = "HostConnectSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,15 +8,15 @@ pub struct HostCpuIdInfo {
     /// Property *HostCpuIdInfo.level*.
     pub level: i32,
     /// Property *HostCpuIdInfo.vendor*.
-    pub vendor: Option<String>,
+    pub vendor: Option<crate::CompactString>,
     /// Property *HostCpuIdInfo.eax*.
-    pub eax: Option<String>,
+    pub eax: Option<crate::CompactString>,
     /// Property *HostCpuIdInfo.ebx*.
-    pub ebx: Option<String>,
+    pub ebx: Option<crate::CompactString>,
     /// Property *HostCpuIdInfo.ecx*.
-    pub ecx: Option<String>,
+    pub ecx: Option<crate::CompactString>,
     /// Property *HostCpuIdInfo.edx*.
-    pub edx: Option<String>,
+    pub edx: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -25,6 +25,7 @@ impl HostCpuIdInfo {
     pub const TYPE_NAME: &'static str = "HostCpuIdInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

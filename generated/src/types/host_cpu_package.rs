@@ -8,13 +8,13 @@ pub struct HostCpuPackage {
     /// Property *HostCpuPackage.index*.
     pub index: i16,
     /// Property *HostCpuPackage.vendor*.
-    pub vendor: String,
+    pub vendor: crate::CompactString,
     /// Property *HostCpuPackage.hz*.
     pub hz: i64,
     /// Property *HostCpuPackage.busHz*.
     pub bus_hz: i64,
     /// Property *HostCpuPackage.description*.
-    pub description: String,
+    pub description: crate::CompactString,
     /// Property *HostCpuPackage.threadId*.
     pub thread_id: Vec<i16>,
     /// Property *HostCpuPackage.cpuFeature*.
@@ -39,6 +39,7 @@ impl HostCpuPackage {
     pub const TYPE_NAME: &'static str = "HostCpuPackage";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -14,9 +14,9 @@ pub struct HostDasEvent {
     /// Property *Event.createdTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub created_time: String,
+    pub created_time: crate::CompactString,
     /// Property *Event.userName*.
-    pub user_name: String,
+    pub user_name: crate::CompactString,
     /// Property *Event.datacenter*.
     pub datacenter: Option<Box<crate::types::DatacenterEventArgument>>,
     /// Property *Event.computeResource*.
@@ -36,13 +36,13 @@ pub struct HostDasEvent {
     /// ***Since:*** vSphere API Release 9.1.0.0
     pub tgw: Option<Box<crate::types::TgwEventArgument>>,
     /// Property *Event.fullFormattedMessage*.
-    pub full_formatted_message: Option<String>,
+    pub full_formatted_message: Option<crate::CompactString>,
     /// Property *Event.changeTag*.
-    pub change_tag: Option<String>,
+    pub change_tag: Option<crate::CompactString>,
     /// Property *Event.auditId*.
     ///
     /// ***Since:*** vSphere API Release 9.1.0.0
-    pub audit_id: Option<String>,
+    pub audit_id: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -51,6 +51,7 @@ impl HostDasEvent {
     pub const TYPE_NAME: &'static str = "HostDasEvent";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -217,10 +218,12 @@ pub enum HostDasEventKind {
 }
 impl HostDasEventKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::HostDasEvent(v) => &**v,
@@ -241,51 +244,61 @@ impl HostDasEventKind {
     }
 }
 impl From<crate::types::HostDasEvent> for HostDasEventKind {
+    #[inline]
     fn from(v: crate::types::HostDasEvent) -> Self {
         Self::HostDasEvent(Box::new(v))
     }
 }
 impl From<crate::types::HostExtraNetworksEvent> for HostDasEventKind {
+    #[inline]
     fn from(v: crate::types::HostExtraNetworksEvent) -> Self {
         Self::HostExtraNetworksEvent(Box::new(v))
     }
 }
 impl From<crate::types::HostIsolationIpPingFailedEvent> for HostDasEventKind {
+    #[inline]
     fn from(v: crate::types::HostIsolationIpPingFailedEvent) -> Self {
         Self::HostIsolationIpPingFailedEvent(Box::new(v))
     }
 }
 impl From<crate::types::HostMissingNetworksEvent> for HostDasEventKind {
+    #[inline]
     fn from(v: crate::types::HostMissingNetworksEvent) -> Self {
         Self::HostMissingNetworksEvent(Box::new(v))
     }
 }
 impl From<crate::types::HostNoAvailableNetworksEvent> for HostDasEventKind {
+    #[inline]
     fn from(v: crate::types::HostNoAvailableNetworksEvent) -> Self {
         Self::HostNoAvailableNetworksEvent(Box::new(v))
     }
 }
 impl From<crate::types::HostNoHAEnabledPortGroupsEvent> for HostDasEventKind {
+    #[inline]
     fn from(v: crate::types::HostNoHAEnabledPortGroupsEvent) -> Self {
         Self::HostNoHAEnabledPortGroupsEvent(Box::new(v))
     }
 }
 impl From<crate::types::HostNoRedundantManagementNetworkEvent> for HostDasEventKind {
+    #[inline]
     fn from(v: crate::types::HostNoRedundantManagementNetworkEvent) -> Self {
         Self::HostNoRedundantManagementNetworkEvent(Box::new(v))
     }
 }
 impl From<crate::types::HostNotInClusterEvent> for HostDasEventKind {
+    #[inline]
     fn from(v: crate::types::HostNotInClusterEvent) -> Self {
         Self::HostNotInClusterEvent(Box::new(v))
     }
 }
 impl From<crate::types::HostPrimaryAgentNotShortNameEvent> for HostDasEventKind {
+    #[inline]
     fn from(v: crate::types::HostPrimaryAgentNotShortNameEvent) -> Self {
         Self::HostPrimaryAgentNotShortNameEvent(Box::new(v))
     }
 }
 impl From<crate::types::HostShortNameInconsistentEvent> for HostDasEventKind {
+    #[inline]
     fn from(v: crate::types::HostShortNameInconsistentEvent) -> Self {
         Self::HostShortNameInconsistentEvent(Box::new(v))
     }

@@ -19,6 +19,7 @@ impl HostDataTransportConnectionInfo {
     pub const TYPE_NAME: &'static str = "HostDataTransportConnectionInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -102,10 +103,12 @@ pub enum HostDataTransportConnectionInfoKind {
 }
 impl HostDataTransportConnectionInfoKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::HostDataTransportConnectionInfo(v) => &**v,
@@ -119,11 +122,13 @@ impl HostDataTransportConnectionInfoKind {
 }
 impl From<crate::types::HostDataTransportConnectionInfo>
 for HostDataTransportConnectionInfoKind {
+    #[inline]
     fn from(v: crate::types::HostDataTransportConnectionInfo) -> Self {
         Self::HostDataTransportConnectionInfo(Box::new(v))
     }
 }
 impl From<crate::types::HostNfcConnectionInfo> for HostDataTransportConnectionInfoKind {
+    #[inline]
     fn from(v: crate::types::HostNfcConnectionInfo) -> Self {
         Self::HostNfcConnectionInfo(Box::new(v))
     }

@@ -10,7 +10,7 @@ pub struct HostDatastoreBrowserSearchResults {
     /// Refers instance of *Datastore*.
     pub datastore: Option<Box<crate::types::ManagedObjectReference>>,
     /// Property *HostDatastoreBrowserSearchResults.folderPath*.
-    pub folder_path: Option<String>,
+    pub folder_path: Option<crate::CompactString>,
     /// Property *HostDatastoreBrowserSearchResults.file*.
     pub file: Option<Vec<crate::types::FileInfoKind>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -21,6 +21,7 @@ impl HostDatastoreBrowserSearchResults {
     pub const TYPE_NAME: &'static str = "HostDatastoreBrowserSearchResults";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -12,7 +12,7 @@ pub struct HostDatastoreBrowserSearchSpec {
     /// Property *HostDatastoreBrowserSearchSpec.searchCaseInsensitive*.
     pub search_case_insensitive: Option<bool>,
     /// Property *HostDatastoreBrowserSearchSpec.matchPattern*.
-    pub match_pattern: Option<Vec<String>>,
+    pub match_pattern: Option<Vec<crate::CompactString>>,
     /// Property *HostDatastoreBrowserSearchSpec.sortFoldersFirst*.
     pub sort_folders_first: Option<bool>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -23,6 +23,7 @@ impl HostDatastoreBrowserSearchSpec {
     pub const TYPE_NAME: &'static str = "HostDatastoreBrowserSearchSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

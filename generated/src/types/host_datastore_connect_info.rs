@@ -17,6 +17,7 @@ impl HostDatastoreConnectInfo {
     pub const TYPE_NAME: &'static str = "HostDatastoreConnectInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -104,10 +105,12 @@ pub enum HostDatastoreConnectInfoKind {
 }
 impl HostDatastoreConnectInfoKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::HostDatastoreConnectInfo(v) => &**v,
@@ -121,18 +124,21 @@ impl HostDatastoreConnectInfoKind {
     }
 }
 impl From<crate::types::HostDatastoreConnectInfo> for HostDatastoreConnectInfoKind {
+    #[inline]
     fn from(v: crate::types::HostDatastoreConnectInfo) -> Self {
         Self::HostDatastoreConnectInfo(Box::new(v))
     }
 }
 impl From<crate::types::HostDatastoreExistsConnectInfo>
 for HostDatastoreConnectInfoKind {
+    #[inline]
     fn from(v: crate::types::HostDatastoreExistsConnectInfo) -> Self {
         Self::HostDatastoreExistsConnectInfo(Box::new(v))
     }
 }
 impl From<crate::types::HostDatastoreNameConflictConnectInfo>
 for HostDatastoreConnectInfoKind {
+    #[inline]
     fn from(v: crate::types::HostDatastoreNameConflictConnectInfo) -> Self {
         Self::HostDatastoreNameConflictConnectInfo(Box::new(v))
     }

@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct HostDateTimeConfig {
     /// Property *HostDateTimeConfig.timeZone*.
-    pub time_zone: Option<String>,
+    pub time_zone: Option<crate::CompactString>,
     /// Property *HostDateTimeConfig.ntpConfig*.
     pub ntp_config: Option<Box<crate::types::HostNtpConfig>>,
     /// Property *HostDateTimeConfig.ptpConfig*.
@@ -16,7 +16,7 @@ pub struct HostDateTimeConfig {
     /// Property *HostDateTimeConfig.protocol*.
     ///
     /// ***Since:*** vSphere API Release 7.0.3.0
-    pub protocol: Option<String>,
+    pub protocol: Option<crate::CompactString>,
     /// Property *HostDateTimeConfig.enabled*.
     ///
     /// ***Since:*** vSphere API Release 7.0.3.0
@@ -41,6 +41,7 @@ impl HostDateTimeConfig {
     pub const TYPE_NAME: &'static str = "HostDateTimeConfig";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

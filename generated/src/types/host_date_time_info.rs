@@ -8,7 +8,7 @@ pub struct HostDateTimeInfo {
     /// Property *HostDateTimeInfo.timeZone*.
     pub time_zone: Box<crate::types::HostDateTimeSystemTimeZone>,
     /// Property *HostDateTimeInfo.systemClockProtocol*.
-    pub system_clock_protocol: Option<String>,
+    pub system_clock_protocol: Option<crate::CompactString>,
     /// Property *HostDateTimeInfo.ntpConfig*.
     pub ntp_config: Option<Box<crate::types::HostNtpConfig>>,
     /// Property *HostDateTimeInfo.ptpConfig*.
@@ -40,11 +40,11 @@ pub struct HostDateTimeInfo {
     /// ***Since:*** vSphere API Release 7.0.3.0
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub last_sync_time: Option<String>,
+    pub last_sync_time: Option<crate::CompactString>,
     /// Property *HostDateTimeInfo.remoteNtpServer*.
     ///
     /// ***Since:*** vSphere API Release 7.0.3.0
-    pub remote_ntp_server: Option<String>,
+    pub remote_ntp_server: Option<crate::CompactString>,
     /// Property *HostDateTimeInfo.ntpRunTime*.
     ///
     /// ***Since:*** vSphere API Release 7.0.3.0
@@ -56,11 +56,11 @@ pub struct HostDateTimeInfo {
     /// Property *HostDateTimeInfo.ntpDuration*.
     ///
     /// ***Since:*** vSphere API Release 7.0.3.0
-    pub ntp_duration: Option<String>,
+    pub ntp_duration: Option<crate::CompactString>,
     /// Property *HostDateTimeInfo.ptpDuration*.
     ///
     /// ***Since:*** vSphere API Release 7.0.3.0
-    pub ptp_duration: Option<String>,
+    pub ptp_duration: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -69,6 +69,7 @@ impl HostDateTimeInfo {
     pub const TYPE_NAME: &'static str = "HostDateTimeInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,11 +6,11 @@
 #[derive(Clone, Default)]
 pub struct HostDateTimeSystemTimeZone {
     /// Property *HostDateTimeSystemTimeZone.key*.
-    pub key: String,
+    pub key: crate::CompactString,
     /// Property *HostDateTimeSystemTimeZone.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *HostDateTimeSystemTimeZone.description*.
-    pub description: String,
+    pub description: crate::CompactString,
     /// Property *HostDateTimeSystemTimeZone.gmtOffset*.
     pub gmt_offset: i32,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -21,6 +21,7 @@ impl HostDateTimeSystemTimeZone {
     pub const TYPE_NAME: &'static str = "HostDateTimeSystemTimeZone";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

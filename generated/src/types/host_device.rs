@@ -8,9 +8,9 @@
 #[derive(Clone, Default)]
 pub struct HostDevice {
     /// Property *HostDevice.deviceName*.
-    pub device_name: String,
+    pub device_name: crate::CompactString,
     /// Property *HostDevice.deviceType*.
-    pub device_type: String,
+    pub device_type: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -19,6 +19,7 @@ impl HostDevice {
     pub const TYPE_NAME: &'static str = "HostDevice";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -104,10 +105,12 @@ pub enum HostDeviceKind {
 }
 impl HostDeviceKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::HostDevice(v) => &**v,
@@ -120,11 +123,13 @@ impl HostDeviceKind {
     }
 }
 impl From<crate::types::HostDevice> for HostDeviceKind {
+    #[inline]
     fn from(v: crate::types::HostDevice) -> Self {
         Self::HostDevice(Box::new(v))
     }
 }
 impl From<crate::types::ScsiLunKind> for HostDeviceKind {
+    #[inline]
     fn from(v: crate::types::ScsiLunKind) -> Self {
         Self::ScsiLun(v)
     }

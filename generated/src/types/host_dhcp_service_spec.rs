@@ -6,21 +6,21 @@
 #[derive(Clone, Default)]
 pub struct HostDhcpServiceSpec {
     /// Property *HostDhcpServiceSpec.virtualSwitch*.
-    pub virtual_switch: String,
+    pub virtual_switch: crate::CompactString,
     /// Property *HostDhcpServiceSpec.defaultLeaseDuration*.
     pub default_lease_duration: i32,
     /// Property *HostDhcpServiceSpec.leaseBeginIp*.
-    pub lease_begin_ip: String,
+    pub lease_begin_ip: crate::CompactString,
     /// Property *HostDhcpServiceSpec.leaseEndIp*.
-    pub lease_end_ip: String,
+    pub lease_end_ip: crate::CompactString,
     /// Property *HostDhcpServiceSpec.maxLeaseDuration*.
     pub max_lease_duration: i32,
     /// Property *HostDhcpServiceSpec.unlimitedLease*.
     pub unlimited_lease: bool,
     /// Property *HostDhcpServiceSpec.ipSubnetAddr*.
-    pub ip_subnet_addr: String,
+    pub ip_subnet_addr: crate::CompactString,
     /// Property *HostDhcpServiceSpec.ipSubnetMask*.
-    pub ip_subnet_mask: String,
+    pub ip_subnet_mask: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -29,6 +29,7 @@ impl HostDhcpServiceSpec {
     pub const TYPE_NAME: &'static str = "HostDhcpServiceSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

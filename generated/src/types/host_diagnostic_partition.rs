@@ -6,9 +6,9 @@
 #[derive(Clone, Default)]
 pub struct HostDiagnosticPartition {
     /// Property *HostDiagnosticPartition.storageType*.
-    pub storage_type: String,
+    pub storage_type: crate::CompactString,
     /// Property *HostDiagnosticPartition.diagnosticType*.
-    pub diagnostic_type: String,
+    pub diagnostic_type: crate::CompactString,
     /// Property *HostDiagnosticPartition.slots*.
     pub slots: i32,
     /// Property *HostDiagnosticPartition.id*.
@@ -21,6 +21,7 @@ impl HostDiagnosticPartition {
     pub const TYPE_NAME: &'static str = "HostDiagnosticPartition";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,7 +8,7 @@ pub struct HostDiagnosticPartitionCreateDescription {
     /// Property *HostDiagnosticPartitionCreateDescription.layout*.
     pub layout: Box<crate::types::HostDiskPartitionLayout>,
     /// Property *HostDiagnosticPartitionCreateDescription.diskUuid*.
-    pub disk_uuid: String,
+    pub disk_uuid: crate::CompactString,
     /// Property *HostDiagnosticPartitionCreateDescription.spec*.
     pub spec: Box<crate::types::HostDiagnosticPartitionCreateSpec>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -19,6 +19,7 @@ impl HostDiagnosticPartitionCreateDescription {
     pub const TYPE_NAME: &'static str = "HostDiagnosticPartitionCreateDescription";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,9 +6,9 @@
 #[derive(Clone, Default)]
 pub struct HostDiagnosticPartitionCreateOption {
     /// Property *HostDiagnosticPartitionCreateOption.storageType*.
-    pub storage_type: String,
+    pub storage_type: crate::CompactString,
     /// Property *HostDiagnosticPartitionCreateOption.diagnosticType*.
-    pub diagnostic_type: String,
+    pub diagnostic_type: crate::CompactString,
     /// Property *HostDiagnosticPartitionCreateOption.disk*.
     pub disk: Box<crate::types::HostScsiDisk>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -19,6 +19,7 @@ impl HostDiagnosticPartitionCreateOption {
     pub const TYPE_NAME: &'static str = "HostDiagnosticPartitionCreateOption";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

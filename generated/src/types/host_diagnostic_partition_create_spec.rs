@@ -6,9 +6,9 @@
 #[derive(Clone, Default)]
 pub struct HostDiagnosticPartitionCreateSpec {
     /// Property *HostDiagnosticPartitionCreateSpec.storageType*.
-    pub storage_type: String,
+    pub storage_type: crate::CompactString,
     /// Property *HostDiagnosticPartitionCreateSpec.diagnosticType*.
-    pub diagnostic_type: String,
+    pub diagnostic_type: crate::CompactString,
     /// Property *HostDiagnosticPartitionCreateSpec.id*.
     pub id: Box<crate::types::HostScsiDiskPartition>,
     /// Property *HostDiagnosticPartitionCreateSpec.partition*.
@@ -23,6 +23,7 @@ impl HostDiagnosticPartitionCreateSpec {
     pub const TYPE_NAME: &'static str = "HostDiagnosticPartitionCreateSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

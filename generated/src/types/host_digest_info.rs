@@ -8,11 +8,11 @@
 #[derive(Clone, Default)]
 pub struct HostDigestInfo {
     /// Property *HostDigestInfo.digestMethod*.
-    pub digest_method: String,
+    pub digest_method: crate::CompactString,
     /// Property *HostDigestInfo.digestValue*.
     pub digest_value: Vec<i8>,
     /// Property *HostDigestInfo.objectName*.
-    pub object_name: Option<String>,
+    pub object_name: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl HostDigestInfo {
     pub const TYPE_NAME: &'static str = "HostDigestInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -108,10 +109,12 @@ pub enum HostDigestInfoKind {
 }
 impl HostDigestInfoKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::HostDigestInfo(v) => &**v,
@@ -124,11 +127,13 @@ impl HostDigestInfoKind {
     }
 }
 impl From<crate::types::HostDigestInfo> for HostDigestInfoKind {
+    #[inline]
     fn from(v: crate::types::HostDigestInfo) -> Self {
         Self::HostDigestInfo(Box::new(v))
     }
 }
 impl From<crate::types::HostTpmDigestInfo> for HostDigestInfoKind {
+    #[inline]
     fn from(v: crate::types::HostTpmDigestInfo) -> Self {
         Self::HostTpmDigestInfo(Box::new(v))
     }

@@ -17,6 +17,7 @@ impl HostDirectoryStoreInfo {
     pub const TYPE_NAME: &'static str = "HostDirectoryStoreInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -100,10 +101,12 @@ pub enum HostDirectoryStoreInfoKind {
 }
 impl HostDirectoryStoreInfoKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::HostDirectoryStoreInfo(v) => &**v,
@@ -116,11 +119,13 @@ impl HostDirectoryStoreInfoKind {
     }
 }
 impl From<crate::types::HostDirectoryStoreInfo> for HostDirectoryStoreInfoKind {
+    #[inline]
     fn from(v: crate::types::HostDirectoryStoreInfo) -> Self {
         Self::HostDirectoryStoreInfo(Box::new(v))
     }
 }
 impl From<crate::types::HostActiveDirectoryInfo> for HostDirectoryStoreInfoKind {
+    #[inline]
     fn from(v: crate::types::HostActiveDirectoryInfo) -> Self {
         Self::HostActiveDirectoryInfo(Box::new(v))
     }

@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct HostDiskConfigurationResult {
     /// Property *HostDiskConfigurationResult.devicePath*.
-    pub device_path: Option<String>,
+    pub device_path: Option<crate::CompactString>,
     /// Property *HostDiskConfigurationResult.success*.
     pub success: Option<bool>,
     /// Property *HostDiskConfigurationResult.fault*.
@@ -19,6 +19,7 @@ impl HostDiskConfigurationResult {
     pub const TYPE_NAME: &'static str = "HostDiskConfigurationResult";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,7 +8,7 @@ pub struct HostDiskMappingInfo {
     /// Property *HostDiskMappingInfo.physicalPartition*.
     pub physical_partition: Option<Box<crate::types::HostDiskMappingPartitionInfo>>,
     /// Property *HostDiskMappingInfo.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *HostDiskMappingInfo.exclusive*.
     pub exclusive: Option<bool>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -19,6 +19,7 @@ impl HostDiskMappingInfo {
     pub const TYPE_NAME: &'static str = "HostDiskMappingInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

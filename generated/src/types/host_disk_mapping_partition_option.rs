@@ -6,9 +6,9 @@
 #[derive(Clone, Default)]
 pub struct HostDiskMappingPartitionOption {
     /// Property *HostDiskMappingPartitionOption.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *HostDiskMappingPartitionOption.fileSystem*.
-    pub file_system: String,
+    pub file_system: crate::CompactString,
     /// Property *HostDiskMappingPartitionOption.capacityInKb*.
     pub capacity_in_kb: i64,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -19,6 +19,7 @@ impl HostDiskMappingPartitionOption {
     pub const TYPE_NAME: &'static str = "HostDiskMappingPartitionOption";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

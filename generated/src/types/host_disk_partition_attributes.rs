@@ -12,9 +12,9 @@ pub struct HostDiskPartitionAttributes {
     /// Property *HostDiskPartitionAttributes.endSector*.
     pub end_sector: i64,
     /// Property *HostDiskPartitionAttributes.type*.
-    pub r#type: String,
+    pub r#type: crate::CompactString,
     /// Property *HostDiskPartitionAttributes.guid*.
-    pub guid: Option<String>,
+    pub guid: Option<crate::CompactString>,
     /// Property *HostDiskPartitionAttributes.logical*.
     pub logical: bool,
     /// Property *HostDiskPartitionAttributes.attributes*.
@@ -29,6 +29,7 @@ impl HostDiskPartitionAttributes {
     pub const TYPE_NAME: &'static str = "HostDiskPartitionAttributes";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,7 +8,7 @@ pub struct HostDiskPartitionBlockRange {
     /// Property *HostDiskPartitionBlockRange.partition*.
     pub partition: Option<i32>,
     /// Property *HostDiskPartitionBlockRange.type*.
-    pub r#type: String,
+    pub r#type: crate::CompactString,
     /// Property *HostDiskPartitionBlockRange.start*.
     pub start: Box<crate::types::HostDiskDimensionsLba>,
     /// Property *HostDiskPartitionBlockRange.end*.
@@ -21,6 +21,7 @@ impl HostDiskPartitionBlockRange {
     pub const TYPE_NAME: &'static str = "HostDiskPartitionBlockRange";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

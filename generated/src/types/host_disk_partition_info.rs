@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct HostDiskPartitionInfo {
     /// Property *HostDiskPartitionInfo.deviceName*.
-    pub device_name: String,
+    pub device_name: crate::CompactString,
     /// Property *HostDiskPartitionInfo.spec*.
     pub spec: Box<crate::types::HostDiskPartitionSpec>,
     /// Property *HostDiskPartitionInfo.layout*.
@@ -19,6 +19,7 @@ impl HostDiskPartitionInfo {
     pub const TYPE_NAME: &'static str = "HostDiskPartitionInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct HostDiskPartitionSpec {
     /// Property *HostDiskPartitionSpec.partitionFormat*.
-    pub partition_format: Option<String>,
+    pub partition_format: Option<crate::CompactString>,
     /// Property *HostDiskPartitionSpec.chs*.
     pub chs: Option<Box<crate::types::HostDiskDimensionsChs>>,
     /// Property *HostDiskPartitionSpec.totalSectors*.
@@ -25,6 +25,7 @@ impl HostDiskPartitionSpec {
     pub const TYPE_NAME: &'static str = "HostDiskPartitionSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

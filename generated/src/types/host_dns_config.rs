@@ -10,17 +10,17 @@ pub struct HostDnsConfig {
     /// Property *HostDnsConfig.dhcp*.
     pub dhcp: bool,
     /// Property *HostDnsConfig.virtualNicDevice*.
-    pub virtual_nic_device: Option<String>,
+    pub virtual_nic_device: Option<crate::CompactString>,
     /// Property *HostDnsConfig.ipv6VirtualNicDevice*.
-    pub ipv6_virtual_nic_device: Option<String>,
+    pub ipv6_virtual_nic_device: Option<crate::CompactString>,
     /// Property *HostDnsConfig.hostName*.
-    pub host_name: String,
+    pub host_name: crate::CompactString,
     /// Property *HostDnsConfig.domainName*.
-    pub domain_name: String,
+    pub domain_name: crate::CompactString,
     /// Property *HostDnsConfig.address*.
-    pub address: Option<Vec<String>>,
+    pub address: Option<Vec<crate::CompactString>>,
     /// Property *HostDnsConfig.searchDomain*.
-    pub search_domain: Option<Vec<String>>,
+    pub search_domain: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -29,6 +29,7 @@ impl HostDnsConfig {
     pub const TYPE_NAME: &'static str = "HostDnsConfig";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -140,10 +141,12 @@ pub enum HostDnsConfigKind {
 }
 impl HostDnsConfigKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::HostDnsConfig(v) => &**v,
@@ -156,11 +159,13 @@ impl HostDnsConfigKind {
     }
 }
 impl From<crate::types::HostDnsConfig> for HostDnsConfigKind {
+    #[inline]
     fn from(v: crate::types::HostDnsConfig) -> Self {
         Self::HostDnsConfig(Box::new(v))
     }
 }
 impl From<crate::types::HostDnsConfigSpec> for HostDnsConfigKind {
+    #[inline]
     fn from(v: crate::types::HostDnsConfigSpec) -> Self {
         Self::HostDnsConfigSpec(Box::new(v))
     }

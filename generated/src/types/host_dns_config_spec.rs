@@ -8,17 +8,17 @@ pub struct HostDnsConfigSpec {
     /// Property *HostDnsConfig.dhcp*.
     pub dhcp: bool,
     /// Property *HostDnsConfig.virtualNicDevice*.
-    pub virtual_nic_device: Option<String>,
+    pub virtual_nic_device: Option<crate::CompactString>,
     /// Property *HostDnsConfig.ipv6VirtualNicDevice*.
-    pub ipv6_virtual_nic_device: Option<String>,
+    pub ipv6_virtual_nic_device: Option<crate::CompactString>,
     /// Property *HostDnsConfig.hostName*.
-    pub host_name: String,
+    pub host_name: crate::CompactString,
     /// Property *HostDnsConfig.domainName*.
-    pub domain_name: String,
+    pub domain_name: crate::CompactString,
     /// Property *HostDnsConfig.address*.
-    pub address: Option<Vec<String>>,
+    pub address: Option<Vec<crate::CompactString>>,
     /// Property *HostDnsConfig.searchDomain*.
-    pub search_domain: Option<Vec<String>>,
+    pub search_domain: Option<Vec<crate::CompactString>>,
     /// Property *HostDnsConfigSpec.virtualNicConnection*.
     pub virtual_nic_connection: Option<Box<crate::types::HostVirtualNicConnection>>,
     /// Property *HostDnsConfigSpec.virtualNicConnectionV6*.
@@ -31,6 +31,7 @@ impl HostDnsConfigSpec {
     pub const TYPE_NAME: &'static str = "HostDnsConfigSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

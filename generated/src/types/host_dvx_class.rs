@@ -8,7 +8,7 @@
 #[derive(Clone, Default)]
 pub struct HostDvxClass {
     /// Property *HostDvxClass.deviceClass*.
-    pub device_class: String,
+    pub device_class: crate::CompactString,
     /// Property *HostDvxClass.checkpointSupported*.
     pub checkpoint_supported: bool,
     /// Property *HostDvxClass.swDMATracingSupported*.
@@ -23,6 +23,7 @@ impl HostDvxClass {
     pub const TYPE_NAME: &'static str = "HostDvxClass";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -14,9 +14,9 @@ pub struct HostEvent {
     /// Property *Event.createdTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub created_time: String,
+    pub created_time: crate::CompactString,
     /// Property *Event.userName*.
-    pub user_name: String,
+    pub user_name: crate::CompactString,
     /// Property *Event.datacenter*.
     pub datacenter: Option<Box<crate::types::DatacenterEventArgument>>,
     /// Property *Event.computeResource*.
@@ -36,13 +36,13 @@ pub struct HostEvent {
     /// ***Since:*** vSphere API Release 9.1.0.0
     pub tgw: Option<Box<crate::types::TgwEventArgument>>,
     /// Property *Event.fullFormattedMessage*.
-    pub full_formatted_message: Option<String>,
+    pub full_formatted_message: Option<crate::CompactString>,
     /// Property *Event.changeTag*.
-    pub change_tag: Option<String>,
+    pub change_tag: Option<crate::CompactString>,
     /// Property *Event.auditId*.
     ///
     /// ***Since:*** vSphere API Release 9.1.0.0
-    pub audit_id: Option<String>,
+    pub audit_id: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -51,6 +51,7 @@ impl HostEvent {
     pub const TYPE_NAME: &'static str = "HostEvent";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -395,10 +396,12 @@ pub enum HostEventKind {
 }
 impl HostEventKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::HostEvent(v) => &**v,
@@ -505,481 +508,577 @@ impl HostEventKind {
     }
 }
 impl From<crate::types::HostEvent> for HostEventKind {
+    #[inline]
     fn from(v: crate::types::HostEvent) -> Self {
         Self::HostEvent(Box::new(v))
     }
 }
 impl From<crate::types::AccountCreatedEvent> for HostEventKind {
+    #[inline]
     fn from(v: crate::types::AccountCreatedEvent) -> Self {
         Self::AccountCreatedEvent(Box::new(v))
     }
 }
 impl From<crate::types::AccountRemovedEvent> for HostEventKind {
+    #[inline]
     fn from(v: crate::types::AccountRemovedEvent) -> Self {
         Self::AccountRemovedEvent(Box::new(v))
     }
 }
 impl From<crate::types::AccountUpdatedEvent> for HostEventKind {
+    #[inline]
     fn from(v: crate::types::AccountUpdatedEvent) -> Self {
         Self::AccountUpdatedEvent(Box::new(v))
     }
 }
 impl From<crate::types::AdminPasswordNotChangedEvent> for HostEventKind {
+    #[inline]
     fn from(v: crate::types::AdminPasswordNotChangedEvent) -> Self {
         Self::AdminPasswordNotChangedEvent(Box::new(v))
     }
 }
 impl From<crate::types::CanceledHostOperationEvent> for HostEventKind {
+    #[inline]
     fn from(v: crate::types::CanceledHostOperationEvent) -> Self {
         Self::CanceledHostOperationEvent(Box::new(v))
     }
 }
 impl From<crate::types::DatastoreDiscoveredEvent> for HostEventKind {
+    #[inline]
     fn from(v: crate::types::DatastoreDiscoveredEvent) -> Self {
         Self::DatastoreDiscoveredEvent(Box::new(v))
     }
 }
 impl From<crate::types::DatastorePrincipalConfigured> for HostEventKind {
+    #[inline]
     fn from(v: crate::types::DatastorePrincipalConfigured) -> Self {
         Self::DatastorePrincipalConfigured(Box::new(v))
     }
 }
 impl From<crate::types::DatastoreRemovedOnHostEvent> for HostEventKind {
+    #[inline]
     fn from(v: crate::types::DatastoreRemovedOnHostEvent) -> Self {
         Self::DatastoreRemovedOnHostEvent(Box::new(v))
     }
 }
 impl From<crate::types::DatastoreRenamedOnHostEvent> for HostEventKind {
+    #[inline]
     fn from(v: crate::types::DatastoreRenamedOnHostEvent) -> Self {
         Self::DatastoreRenamedOnHostEvent(Box::new(v))
     }
 }
 impl From<crate::types::DrsResourceConfigureFailedEvent> for HostEventKind {
+    #[inline]
     fn from(v: crate::types::DrsResourceConfigureFailedEvent) -> Self {
         Self::DrsResourceConfigureFailedEvent(Box::new(v))
     }
 }
 impl From<crate::types::DrsResourceConfigureSyncedEvent> for HostEventKind {
+    #[inline]
     fn from(v: crate::types::DrsResourceConfigureSyncedEvent) -> Self {
         Self::DrsResourceConfigureSyncedEvent(Box::new(v))
     }
 }
 impl From<crate::types::DuplicateIpDetectedEvent> for HostEventKind {
+    #[inline]
     fn from(v: crate::types::DuplicateIpDetectedEvent) -> Self {
         Self::DuplicateIpDetectedEvent(Box::new(v))
     }
 }
 impl From<crate::types::DvsHealthStatusChangeEventKind> for HostEventKind {
+    #[inline]
     fn from(v: crate::types::DvsHealthStatusChangeEventKind) -> Self {
         Self::DvsHealthStatusChangeEvent(v)
     }
 }
 impl From<crate::types::EnteredMaintenanceModeEvent> for HostEventKind {
+    #[inline]
     fn from(v: crate::types::EnteredMaintenanceModeEvent) -> Self {
         Self::EnteredMaintenanceModeEvent(Box::new(v))
     }
 }
 impl From<crate::types::EnteredStandbyModeEventKind> for HostEventKind {
+    #[inline]
     fn from(v: crate::types::EnteredStandbyModeEventKind) -> Self {
         Self::EnteredStandbyModeEvent(v)
     }
 }
 impl From<crate::types::EnteringMaintenanceModeEvent> for HostEventKind {
+    #[inline]
     fn from(v: crate::types::EnteringMaintenanceModeEvent) -> Self {
         Self::EnteringMaintenanceModeEvent(Box::new(v))
     }
 }
 impl From<crate::types::EnteringStandbyModeEventKind> for HostEventKind {
+    #[inline]
     fn from(v: crate::types::EnteringStandbyModeEventKind) -> Self {
         Self::EnteringStandbyModeEvent(v)
     }
 }
 impl From<crate::types::ExitMaintenanceModeEvent> for HostEventKind {
+    #[inline]
     fn from(v: crate::types::ExitMaintenanceModeEvent) -> Self {
         Self::ExitMaintenanceModeEvent(Box::new(v))
     }
 }
 impl From<crate::types::ExitStandbyModeFailedEventKind> for HostEventKind {
+    #[inline]
     fn from(v: crate::types::ExitStandbyModeFailedEventKind) -> Self {
         Self::ExitStandbyModeFailedEvent(v)
     }
 }
 impl From<crate::types::ExitedStandbyModeEventKind> for HostEventKind {
+    #[inline]
     fn from(v: crate::types::ExitedStandbyModeEventKind) -> Self {
         Self::ExitedStandbyModeEvent(v)
     }
 }
 impl From<crate::types::ExitingStandbyModeEventKind> for HostEventKind {
+    #[inline]
     fn from(v: crate::types::ExitingStandbyModeEventKind) -> Self {
         Self::ExitingStandbyModeEvent(v)
     }
 }
 impl From<crate::types::GhostDvsProxySwitchDetectedEvent> for HostEventKind {
+    #[inline]
     fn from(v: crate::types::GhostDvsProxySwitchDetectedEvent) -> Self {
         Self::GhostDvsProxySwitchDetectedEvent(Box::new(v))
     }
 }
 impl From<crate::types::GhostDvsProxySwitchRemovedEvent> for HostEventKind {
+    #[inline]
     fn from(v: crate::types::GhostDvsProxySwitchRemovedEvent) -> Self {
         Self::GhostDvsProxySwitchRemovedEvent(Box::new(v))
     }
 }
 impl From<crate::types::HostAddFailedEvent> for HostEventKind {
+    #[inline]
     fn from(v: crate::types::HostAddFailedEvent) -> Self {
         Self::HostAddFailedEvent(Box::new(v))
     }
 }
 impl From<crate::types::HostAddedEvent> for HostEventKind {
+    #[inline]
     fn from(v: crate::types::HostAddedEvent) -> Self {
         Self::HostAddedEvent(Box::new(v))
     }
 }
 impl From<crate::types::HostAdminDisableEvent> for HostEventKind {
+    #[inline]
     fn from(v: crate::types::HostAdminDisableEvent) -> Self {
         Self::HostAdminDisableEvent(Box::new(v))
     }
 }
 impl From<crate::types::HostAdminEnableEvent> for HostEventKind {
+    #[inline]
     fn from(v: crate::types::HostAdminEnableEvent) -> Self {
         Self::HostAdminEnableEvent(Box::new(v))
     }
 }
 impl From<crate::types::HostCnxFailedAccountFailedEvent> for HostEventKind {
+    #[inline]
     fn from(v: crate::types::HostCnxFailedAccountFailedEvent) -> Self {
         Self::HostCnxFailedAccountFailedEvent(Box::new(v))
     }
 }
 impl From<crate::types::HostCnxFailedAlreadyManagedEvent> for HostEventKind {
+    #[inline]
     fn from(v: crate::types::HostCnxFailedAlreadyManagedEvent) -> Self {
         Self::HostCnxFailedAlreadyManagedEvent(Box::new(v))
     }
 }
 impl From<crate::types::HostCnxFailedBadCcagentEvent> for HostEventKind {
+    #[inline]
     fn from(v: crate::types::HostCnxFailedBadCcagentEvent) -> Self {
         Self::HostCnxFailedBadCcagentEvent(Box::new(v))
     }
 }
 impl From<crate::types::HostCnxFailedBadUsernameEvent> for HostEventKind {
+    #[inline]
     fn from(v: crate::types::HostCnxFailedBadUsernameEvent) -> Self {
         Self::HostCnxFailedBadUsernameEvent(Box::new(v))
     }
 }
 impl From<crate::types::HostCnxFailedBadVersionEvent> for HostEventKind {
+    #[inline]
     fn from(v: crate::types::HostCnxFailedBadVersionEvent) -> Self {
         Self::HostCnxFailedBadVersionEvent(Box::new(v))
     }
 }
 impl From<crate::types::HostCnxFailedCcagentUpgradeEvent> for HostEventKind {
+    #[inline]
     fn from(v: crate::types::HostCnxFailedCcagentUpgradeEvent) -> Self {
         Self::HostCnxFailedCcagentUpgradeEvent(Box::new(v))
     }
 }
 impl From<crate::types::HostCnxFailedEvent> for HostEventKind {
+    #[inline]
     fn from(v: crate::types::HostCnxFailedEvent) -> Self {
         Self::HostCnxFailedEvent(Box::new(v))
     }
 }
 impl From<crate::types::HostCnxFailedNetworkErrorEvent> for HostEventKind {
+    #[inline]
     fn from(v: crate::types::HostCnxFailedNetworkErrorEvent) -> Self {
         Self::HostCnxFailedNetworkErrorEvent(Box::new(v))
     }
 }
 impl From<crate::types::HostCnxFailedNoAccessEvent> for HostEventKind {
+    #[inline]
     fn from(v: crate::types::HostCnxFailedNoAccessEvent) -> Self {
         Self::HostCnxFailedNoAccessEvent(Box::new(v))
     }
 }
 impl From<crate::types::HostCnxFailedNoConnectionEvent> for HostEventKind {
+    #[inline]
     fn from(v: crate::types::HostCnxFailedNoConnectionEvent) -> Self {
         Self::HostCnxFailedNoConnectionEvent(Box::new(v))
     }
 }
 impl From<crate::types::HostCnxFailedNoLicenseEvent> for HostEventKind {
+    #[inline]
     fn from(v: crate::types::HostCnxFailedNoLicenseEvent) -> Self {
         Self::HostCnxFailedNoLicenseEvent(Box::new(v))
     }
 }
 impl From<crate::types::HostCnxFailedNotFoundEvent> for HostEventKind {
+    #[inline]
     fn from(v: crate::types::HostCnxFailedNotFoundEvent) -> Self {
         Self::HostCnxFailedNotFoundEvent(Box::new(v))
     }
 }
 impl From<crate::types::HostCnxFailedTimeoutEvent> for HostEventKind {
+    #[inline]
     fn from(v: crate::types::HostCnxFailedTimeoutEvent) -> Self {
         Self::HostCnxFailedTimeoutEvent(Box::new(v))
     }
 }
 impl From<crate::types::HostComplianceCheckedEvent> for HostEventKind {
+    #[inline]
     fn from(v: crate::types::HostComplianceCheckedEvent) -> Self {
         Self::HostComplianceCheckedEvent(Box::new(v))
     }
 }
 impl From<crate::types::HostCompliantEvent> for HostEventKind {
+    #[inline]
     fn from(v: crate::types::HostCompliantEvent) -> Self {
         Self::HostCompliantEvent(Box::new(v))
     }
 }
 impl From<crate::types::HostConfigAppliedEvent> for HostEventKind {
+    #[inline]
     fn from(v: crate::types::HostConfigAppliedEvent) -> Self {
         Self::HostConfigAppliedEvent(Box::new(v))
     }
 }
 impl From<crate::types::HostConnectedEvent> for HostEventKind {
+    #[inline]
     fn from(v: crate::types::HostConnectedEvent) -> Self {
         Self::HostConnectedEvent(Box::new(v))
     }
 }
 impl From<crate::types::HostConnectionLostEvent> for HostEventKind {
+    #[inline]
     fn from(v: crate::types::HostConnectionLostEvent) -> Self {
         Self::HostConnectionLostEvent(Box::new(v))
     }
 }
 impl From<crate::types::HostDasDisabledEvent> for HostEventKind {
+    #[inline]
     fn from(v: crate::types::HostDasDisabledEvent) -> Self {
         Self::HostDasDisabledEvent(Box::new(v))
     }
 }
 impl From<crate::types::HostDasDisablingEvent> for HostEventKind {
+    #[inline]
     fn from(v: crate::types::HostDasDisablingEvent) -> Self {
         Self::HostDasDisablingEvent(Box::new(v))
     }
 }
 impl From<crate::types::HostDasEnabledEvent> for HostEventKind {
+    #[inline]
     fn from(v: crate::types::HostDasEnabledEvent) -> Self {
         Self::HostDasEnabledEvent(Box::new(v))
     }
 }
 impl From<crate::types::HostDasEnablingEvent> for HostEventKind {
+    #[inline]
     fn from(v: crate::types::HostDasEnablingEvent) -> Self {
         Self::HostDasEnablingEvent(Box::new(v))
     }
 }
 impl From<crate::types::HostDasErrorEvent> for HostEventKind {
+    #[inline]
     fn from(v: crate::types::HostDasErrorEvent) -> Self {
         Self::HostDasErrorEvent(Box::new(v))
     }
 }
 impl From<crate::types::HostDasEventKind> for HostEventKind {
+    #[inline]
     fn from(v: crate::types::HostDasEventKind) -> Self {
         Self::HostDasEvent(v)
     }
 }
 impl From<crate::types::HostDasOkEvent> for HostEventKind {
+    #[inline]
     fn from(v: crate::types::HostDasOkEvent) -> Self {
         Self::HostDasOkEvent(Box::new(v))
     }
 }
 impl From<crate::types::HostDisconnectedEvent> for HostEventKind {
+    #[inline]
     fn from(v: crate::types::HostDisconnectedEvent) -> Self {
         Self::HostDisconnectedEvent(Box::new(v))
     }
 }
 impl From<crate::types::HostEnableAdminFailedEvent> for HostEventKind {
+    #[inline]
     fn from(v: crate::types::HostEnableAdminFailedEvent) -> Self {
         Self::HostEnableAdminFailedEvent(Box::new(v))
     }
 }
 impl From<crate::types::HostGetShortNameFailedEvent> for HostEventKind {
+    #[inline]
     fn from(v: crate::types::HostGetShortNameFailedEvent) -> Self {
         Self::HostGetShortNameFailedEvent(Box::new(v))
     }
 }
 impl From<crate::types::HostInAuditModeEvent> for HostEventKind {
+    #[inline]
     fn from(v: crate::types::HostInAuditModeEvent) -> Self {
         Self::HostInAuditModeEvent(Box::new(v))
     }
 }
 impl From<crate::types::HostIpChangedEvent> for HostEventKind {
+    #[inline]
     fn from(v: crate::types::HostIpChangedEvent) -> Self {
         Self::HostIpChangedEvent(Box::new(v))
     }
 }
 impl From<crate::types::HostIpInconsistentEvent> for HostEventKind {
+    #[inline]
     fn from(v: crate::types::HostIpInconsistentEvent) -> Self {
         Self::HostIpInconsistentEvent(Box::new(v))
     }
 }
 impl From<crate::types::HostIpToShortNameFailedEvent> for HostEventKind {
+    #[inline]
     fn from(v: crate::types::HostIpToShortNameFailedEvent) -> Self {
         Self::HostIpToShortNameFailedEvent(Box::new(v))
     }
 }
 impl From<crate::types::HostNonCompliantEvent> for HostEventKind {
+    #[inline]
     fn from(v: crate::types::HostNonCompliantEvent) -> Self {
         Self::HostNonCompliantEvent(Box::new(v))
     }
 }
 impl From<crate::types::HostProfileAppliedEvent> for HostEventKind {
+    #[inline]
     fn from(v: crate::types::HostProfileAppliedEvent) -> Self {
         Self::HostProfileAppliedEvent(Box::new(v))
     }
 }
 impl From<crate::types::HostReconnectionFailedEvent> for HostEventKind {
+    #[inline]
     fn from(v: crate::types::HostReconnectionFailedEvent) -> Self {
         Self::HostReconnectionFailedEvent(Box::new(v))
     }
 }
 impl From<crate::types::HostRemovedEvent> for HostEventKind {
+    #[inline]
     fn from(v: crate::types::HostRemovedEvent) -> Self {
         Self::HostRemovedEvent(Box::new(v))
     }
 }
 impl From<crate::types::HostShortNameToIpFailedEvent> for HostEventKind {
+    #[inline]
     fn from(v: crate::types::HostShortNameToIpFailedEvent) -> Self {
         Self::HostShortNameToIpFailedEvent(Box::new(v))
     }
 }
 impl From<crate::types::HostShutdownEvent> for HostEventKind {
+    #[inline]
     fn from(v: crate::types::HostShutdownEvent) -> Self {
         Self::HostShutdownEvent(Box::new(v))
     }
 }
 impl From<crate::types::HostSpecificationChangedEvent> for HostEventKind {
+    #[inline]
     fn from(v: crate::types::HostSpecificationChangedEvent) -> Self {
         Self::HostSpecificationChangedEvent(Box::new(v))
     }
 }
 impl From<crate::types::HostSpecificationRequireEvent> for HostEventKind {
+    #[inline]
     fn from(v: crate::types::HostSpecificationRequireEvent) -> Self {
         Self::HostSpecificationRequireEvent(Box::new(v))
     }
 }
 impl From<crate::types::HostSpecificationUpdateEvent> for HostEventKind {
+    #[inline]
     fn from(v: crate::types::HostSpecificationUpdateEvent) -> Self {
         Self::HostSpecificationUpdateEvent(Box::new(v))
     }
 }
 impl From<crate::types::HostSubSpecificationDeleteEvent> for HostEventKind {
+    #[inline]
     fn from(v: crate::types::HostSubSpecificationDeleteEvent) -> Self {
         Self::HostSubSpecificationDeleteEvent(Box::new(v))
     }
 }
 impl From<crate::types::HostSubSpecificationUpdateEvent> for HostEventKind {
+    #[inline]
     fn from(v: crate::types::HostSubSpecificationUpdateEvent) -> Self {
         Self::HostSubSpecificationUpdateEvent(Box::new(v))
     }
 }
 impl From<crate::types::HostSyncFailedEvent> for HostEventKind {
+    #[inline]
     fn from(v: crate::types::HostSyncFailedEvent) -> Self {
         Self::HostSyncFailedEvent(Box::new(v))
     }
 }
 impl From<crate::types::HostUpgradeFailedEvent> for HostEventKind {
+    #[inline]
     fn from(v: crate::types::HostUpgradeFailedEvent) -> Self {
         Self::HostUpgradeFailedEvent(Box::new(v))
     }
 }
 impl From<crate::types::HostUserWorldSwapNotEnabledEvent> for HostEventKind {
+    #[inline]
     fn from(v: crate::types::HostUserWorldSwapNotEnabledEvent) -> Self {
         Self::HostUserWorldSwapNotEnabledEvent(Box::new(v))
     }
 }
 impl From<crate::types::HostVnicConnectedToCustomizedDVPortEvent> for HostEventKind {
+    #[inline]
     fn from(v: crate::types::HostVnicConnectedToCustomizedDVPortEvent) -> Self {
         Self::HostVnicConnectedToCustomizedDVPortEvent(Box::new(v))
     }
 }
 impl From<crate::types::HostWwnChangedEvent> for HostEventKind {
+    #[inline]
     fn from(v: crate::types::HostWwnChangedEvent) -> Self {
         Self::HostWwnChangedEvent(Box::new(v))
     }
 }
 impl From<crate::types::HostWwnConflictEvent> for HostEventKind {
+    #[inline]
     fn from(v: crate::types::HostWwnConflictEvent) -> Self {
         Self::HostWwnConflictEvent(Box::new(v))
     }
 }
 impl From<crate::types::LocalDatastoreCreatedEvent> for HostEventKind {
+    #[inline]
     fn from(v: crate::types::LocalDatastoreCreatedEvent) -> Self {
         Self::LocalDatastoreCreatedEvent(Box::new(v))
     }
 }
 impl From<crate::types::LocalTSMEnabledEvent> for HostEventKind {
+    #[inline]
     fn from(v: crate::types::LocalTSMEnabledEvent) -> Self {
         Self::LocalTSMEnabledEvent(Box::new(v))
     }
 }
 impl From<crate::types::NASDatastoreCreatedEvent> for HostEventKind {
+    #[inline]
     fn from(v: crate::types::NASDatastoreCreatedEvent) -> Self {
         Self::NASDatastoreCreatedEvent(Box::new(v))
     }
 }
 impl From<crate::types::NoDatastoresConfiguredEvent> for HostEventKind {
+    #[inline]
     fn from(v: crate::types::NoDatastoresConfiguredEvent) -> Self {
         Self::NoDatastoresConfiguredEvent(Box::new(v))
     }
 }
 impl From<crate::types::RemoteTSMEnabledEvent> for HostEventKind {
+    #[inline]
     fn from(v: crate::types::RemoteTSMEnabledEvent) -> Self {
         Self::RemoteTSMEnabledEvent(Box::new(v))
     }
 }
 impl From<crate::types::TimedOutHostOperationEvent> for HostEventKind {
+    #[inline]
     fn from(v: crate::types::TimedOutHostOperationEvent) -> Self {
         Self::TimedOutHostOperationEvent(Box::new(v))
     }
 }
 impl From<crate::types::UpdatedAgentBeingRestartedEvent> for HostEventKind {
+    #[inline]
     fn from(v: crate::types::UpdatedAgentBeingRestartedEvent) -> Self {
         Self::UpdatedAgentBeingRestartedEvent(Box::new(v))
     }
 }
 impl From<crate::types::UserAssignedToGroup> for HostEventKind {
+    #[inline]
     fn from(v: crate::types::UserAssignedToGroup) -> Self {
         Self::UserAssignedToGroup(Box::new(v))
     }
 }
 impl From<crate::types::UserPasswordChanged> for HostEventKind {
+    #[inline]
     fn from(v: crate::types::UserPasswordChanged) -> Self {
         Self::UserPasswordChanged(Box::new(v))
     }
 }
 impl From<crate::types::UserUnassignedFromGroup> for HostEventKind {
+    #[inline]
     fn from(v: crate::types::UserUnassignedFromGroup) -> Self {
         Self::UserUnassignedFromGroup(Box::new(v))
     }
 }
 impl From<crate::types::VMFSDatastoreCreatedEvent> for HostEventKind {
+    #[inline]
     fn from(v: crate::types::VMFSDatastoreCreatedEvent) -> Self {
         Self::VMFSDatastoreCreatedEvent(Box::new(v))
     }
 }
 impl From<crate::types::VMFSDatastoreExpandedEvent> for HostEventKind {
+    #[inline]
     fn from(v: crate::types::VMFSDatastoreExpandedEvent) -> Self {
         Self::VMFSDatastoreExpandedEvent(Box::new(v))
     }
 }
 impl From<crate::types::VMFSDatastoreExtendedEvent> for HostEventKind {
+    #[inline]
     fn from(v: crate::types::VMFSDatastoreExtendedEvent) -> Self {
         Self::VMFSDatastoreExtendedEvent(Box::new(v))
     }
 }
 impl From<crate::types::VcAgentUninstallFailedEvent> for HostEventKind {
+    #[inline]
     fn from(v: crate::types::VcAgentUninstallFailedEvent) -> Self {
         Self::VcAgentUninstallFailedEvent(Box::new(v))
     }
 }
 impl From<crate::types::VcAgentUninstalledEvent> for HostEventKind {
+    #[inline]
     fn from(v: crate::types::VcAgentUninstalledEvent) -> Self {
         Self::VcAgentUninstalledEvent(Box::new(v))
     }
 }
 impl From<crate::types::VcAgentUpgradeFailedEvent> for HostEventKind {
+    #[inline]
     fn from(v: crate::types::VcAgentUpgradeFailedEvent) -> Self {
         Self::VcAgentUpgradeFailedEvent(Box::new(v))
     }
 }
 impl From<crate::types::VcAgentUpgradedEvent> for HostEventKind {
+    #[inline]
     fn from(v: crate::types::VcAgentUpgradedEvent) -> Self {
         Self::VcAgentUpgradedEvent(Box::new(v))
     }
 }
 impl From<crate::types::VimAccountPasswordChangedEvent> for HostEventKind {
+    #[inline]
     fn from(v: crate::types::VimAccountPasswordChangedEvent) -> Self {
         Self::VimAccountPasswordChangedEvent(Box::new(v))
     }
 }
 impl From<crate::types::IScsiBootFailureEvent> for HostEventKind {
+    #[inline]
     fn from(v: crate::types::IScsiBootFailureEvent) -> Self {
         Self::IScsiBootFailureEvent(Box::new(v))
     }

@@ -6,11 +6,11 @@
 #[derive(Clone, Default)]
 pub struct HostFeatureMask {
     /// Property *HostFeatureMask.key*.
-    pub key: String,
+    pub key: crate::CompactString,
     /// Property *HostFeatureMask.featureName*.
-    pub feature_name: String,
+    pub feature_name: crate::CompactString,
     /// Property *HostFeatureMask.value*.
-    pub value: String,
+    pub value: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -19,6 +19,7 @@ impl HostFeatureMask {
     pub const TYPE_NAME: &'static str = "HostFeatureMask";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

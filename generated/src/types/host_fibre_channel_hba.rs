@@ -8,29 +8,29 @@
 #[derive(Clone)]
 pub struct HostFibreChannelHba {
     /// Property *HostHostBusAdapter.key*.
-    pub key: Option<String>,
+    pub key: Option<crate::CompactString>,
     /// Property *HostHostBusAdapter.device*.
-    pub device: String,
+    pub device: crate::CompactString,
     /// Property *HostHostBusAdapter.bus*.
     pub bus: i32,
     /// Property *HostHostBusAdapter.status*.
-    pub status: String,
+    pub status: crate::CompactString,
     /// Property *HostHostBusAdapter.model*.
-    pub model: String,
+    pub model: crate::CompactString,
     /// Property *HostHostBusAdapter.driver*.
-    pub driver: Option<String>,
+    pub driver: Option<crate::CompactString>,
     /// Property *HostHostBusAdapter.pci*.
-    pub pci: Option<String>,
+    pub pci: Option<crate::CompactString>,
     /// Property *HostHostBusAdapter.storageProtocol*.
-    pub storage_protocol: Option<String>,
+    pub storage_protocol: Option<crate::CompactString>,
     /// Property *HostHostBusAdapter.driverVersion*.
     ///
     /// ***Since:*** vSphere API Release 9.1.0.0
-    pub driver_version: Option<String>,
+    pub driver_version: Option<crate::CompactString>,
     /// Property *HostHostBusAdapter.firmwareVersion*.
     ///
     /// ***Since:*** vSphere API Release 9.1.0.0
-    pub firmware_version: Option<String>,
+    pub firmware_version: Option<crate::CompactString>,
     /// Property *HostFibreChannelHba.portWorldWideName*.
     pub port_world_wide_name: i64,
     /// Property *HostFibreChannelHba.nodeWorldWideName*.
@@ -47,6 +47,7 @@ impl HostFibreChannelHba {
     pub const TYPE_NAME: &'static str = "HostFibreChannelHba";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -205,10 +206,12 @@ pub enum HostFibreChannelHbaKind {
 }
 impl HostFibreChannelHbaKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::HostFibreChannelHba(v) => &**v,
@@ -221,11 +224,13 @@ impl HostFibreChannelHbaKind {
     }
 }
 impl From<crate::types::HostFibreChannelHba> for HostFibreChannelHbaKind {
+    #[inline]
     fn from(v: crate::types::HostFibreChannelHba) -> Self {
         Self::HostFibreChannelHba(Box::new(v))
     }
 }
 impl From<crate::types::HostFibreChannelOverEthernetHba> for HostFibreChannelHbaKind {
+    #[inline]
     fn from(v: crate::types::HostFibreChannelOverEthernetHba) -> Self {
         Self::HostFibreChannelOverEthernetHba(Box::new(v))
     }

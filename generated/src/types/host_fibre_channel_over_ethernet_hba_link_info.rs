@@ -6,9 +6,9 @@
 #[derive(Clone, Default)]
 pub struct HostFibreChannelOverEthernetHbaLinkInfo {
     /// Property *HostFibreChannelOverEthernetHbaLinkInfo.vnportMac*.
-    pub vnport_mac: String,
+    pub vnport_mac: crate::CompactString,
     /// Property *HostFibreChannelOverEthernetHbaLinkInfo.fcfMac*.
-    pub fcf_mac: String,
+    pub fcf_mac: crate::CompactString,
     /// Property *HostFibreChannelOverEthernetHbaLinkInfo.vlanId*.
     pub vlan_id: i32,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -19,6 +19,7 @@ impl HostFibreChannelOverEthernetHbaLinkInfo {
     pub const TYPE_NAME: &'static str = "HostFibreChannelOverEthernetHbaLinkInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

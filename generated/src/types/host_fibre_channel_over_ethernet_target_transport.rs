@@ -10,9 +10,9 @@ pub struct HostFibreChannelOverEthernetTargetTransport {
     /// Property *HostFibreChannelTargetTransport.nodeWorldWideName*.
     pub node_world_wide_name: i64,
     /// Property *HostFibreChannelOverEthernetTargetTransport.vnportMac*.
-    pub vnport_mac: String,
+    pub vnport_mac: crate::CompactString,
     /// Property *HostFibreChannelOverEthernetTargetTransport.fcfMac*.
-    pub fcf_mac: String,
+    pub fcf_mac: crate::CompactString,
     /// Property *HostFibreChannelOverEthernetTargetTransport.vlanId*.
     pub vlan_id: i32,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -23,6 +23,7 @@ impl HostFibreChannelOverEthernetTargetTransport {
     pub const TYPE_NAME: &'static str = "HostFibreChannelOverEthernetTargetTransport";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -19,6 +19,7 @@ impl HostFibreChannelTargetTransport {
     pub const TYPE_NAME: &'static str = "HostFibreChannelTargetTransport";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -106,10 +107,12 @@ pub enum HostFibreChannelTargetTransportKind {
 }
 impl HostFibreChannelTargetTransportKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::HostFibreChannelTargetTransport(v) => &**v,
@@ -123,12 +126,14 @@ impl HostFibreChannelTargetTransportKind {
 }
 impl From<crate::types::HostFibreChannelTargetTransport>
 for HostFibreChannelTargetTransportKind {
+    #[inline]
     fn from(v: crate::types::HostFibreChannelTargetTransport) -> Self {
         Self::HostFibreChannelTargetTransport(Box::new(v))
     }
 }
 impl From<crate::types::HostFibreChannelOverEthernetTargetTransport>
 for HostFibreChannelTargetTransportKind {
+    #[inline]
     fn from(v: crate::types::HostFibreChannelOverEthernetTargetTransport) -> Self {
         Self::HostFibreChannelOverEthernetTargetTransport(Box::new(v))
     }

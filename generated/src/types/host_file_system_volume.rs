@@ -8,9 +8,9 @@
 #[derive(Clone, Default)]
 pub struct HostFileSystemVolume {
     /// Property *HostFileSystemVolume.type*.
-    pub r#type: String,
+    pub r#type: crate::CompactString,
     /// Property *HostFileSystemVolume.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *HostFileSystemVolume.capacity*.
     pub capacity: i64,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -21,6 +21,7 @@ impl HostFileSystemVolume {
     pub const TYPE_NAME: &'static str = "HostFileSystemVolume";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -121,10 +122,12 @@ pub enum HostFileSystemVolumeKind {
 }
 impl HostFileSystemVolumeKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::HostFileSystemVolume(v) => &**v,
@@ -144,42 +147,50 @@ impl HostFileSystemVolumeKind {
     }
 }
 impl From<crate::types::HostFileSystemVolume> for HostFileSystemVolumeKind {
+    #[inline]
     fn from(v: crate::types::HostFileSystemVolume) -> Self {
         Self::HostFileSystemVolume(Box::new(v))
     }
 }
 impl From<crate::types::HostLocalFileSystemVolume> for HostFileSystemVolumeKind {
+    #[inline]
     fn from(v: crate::types::HostLocalFileSystemVolume) -> Self {
         Self::HostLocalFileSystemVolume(Box::new(v))
     }
 }
 impl From<crate::types::HostNasVolume> for HostFileSystemVolumeKind {
+    #[inline]
     fn from(v: crate::types::HostNasVolume) -> Self {
         Self::HostNasVolume(Box::new(v))
     }
 }
 impl From<crate::types::HostPMemVolume> for HostFileSystemVolumeKind {
+    #[inline]
     fn from(v: crate::types::HostPMemVolume) -> Self {
         Self::HostPMemVolume(Box::new(v))
     }
 }
 impl From<crate::types::HostVfatVolume> for HostFileSystemVolumeKind {
+    #[inline]
     fn from(v: crate::types::HostVfatVolume) -> Self {
         Self::HostVfatVolume(Box::new(v))
     }
 }
 impl From<crate::types::HostVffsVolume> for HostFileSystemVolumeKind {
+    #[inline]
     fn from(v: crate::types::HostVffsVolume) -> Self {
         Self::HostVffsVolume(Box::new(v))
     }
 }
 impl From<crate::types::HostVmfsVolume> for HostFileSystemVolumeKind {
+    #[inline]
     fn from(v: crate::types::HostVmfsVolume) -> Self {
         Self::HostVmfsVolume(Box::new(v))
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::HostVvolVolume> for HostFileSystemVolumeKind {
+    #[inline]
     fn from(v: crate::types::HostVvolVolume) -> Self {
         Self::HostVvolVolume(Box::new(v))
     }

@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct HostFileSystemVolumeInfo {
     /// Property *HostFileSystemVolumeInfo.volumeTypeList*.
-    pub volume_type_list: Option<Vec<String>>,
+    pub volume_type_list: Option<Vec<crate::CompactString>>,
     /// Property *HostFileSystemVolumeInfo.mountInfo*.
     pub mount_info: Option<Vec<crate::types::HostFileSystemMountInfo>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -17,6 +17,7 @@ impl HostFileSystemVolumeInfo {
     pub const TYPE_NAME: &'static str = "HostFileSystemVolumeInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct HostFirewallConfigRuleSetConfig {
     /// Property *HostFirewallConfigRuleSetConfig.rulesetId*.
-    pub ruleset_id: String,
+    pub ruleset_id: crate::CompactString,
     /// Property *HostFirewallConfigRuleSetConfig.enabled*.
     pub enabled: bool,
     /// Property *HostFirewallConfigRuleSetConfig.allowedHosts*.
@@ -19,6 +19,7 @@ impl HostFirewallConfigRuleSetConfig {
     pub const TYPE_NAME: &'static str = "HostFirewallConfigRuleSetConfig";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

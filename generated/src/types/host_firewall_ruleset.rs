@@ -6,15 +6,15 @@
 #[derive(Clone, Default)]
 pub struct HostFirewallRuleset {
     /// Property *HostFirewallRuleset.key*.
-    pub key: String,
+    pub key: crate::CompactString,
     /// Property *HostFirewallRuleset.label*.
-    pub label: String,
+    pub label: crate::CompactString,
     /// Property *HostFirewallRuleset.required*.
     pub required: bool,
     /// Property *HostFirewallRuleset.rule*.
     pub rule: Vec<crate::types::HostFirewallRule>,
     /// Property *HostFirewallRuleset.service*.
-    pub service: Option<String>,
+    pub service: Option<crate::CompactString>,
     /// Property *HostFirewallRuleset.enabled*.
     pub enabled: bool,
     /// Property *HostFirewallRuleset.allowedHosts*.
@@ -35,6 +35,7 @@ impl HostFirewallRuleset {
     pub const TYPE_NAME: &'static str = "HostFirewallRuleset";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct HostFirewallRulesetIpList {
     /// Property *HostFirewallRulesetIpList.ipAddress*.
-    pub ip_address: Option<Vec<String>>,
+    pub ip_address: Option<Vec<crate::CompactString>>,
     /// Property *HostFirewallRulesetIpList.ipNetwork*.
     pub ip_network: Option<Vec<crate::types::HostFirewallRulesetIpNetwork>>,
     /// Property *HostFirewallRulesetIpList.allIp*.
@@ -19,6 +19,7 @@ impl HostFirewallRulesetIpList {
     pub const TYPE_NAME: &'static str = "HostFirewallRulesetIpList";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct HostFirewallRulesetIpNetwork {
     /// Property *HostFirewallRulesetIpNetwork.network*.
-    pub network: String,
+    pub network: crate::CompactString,
     /// Property *HostFirewallRulesetIpNetwork.prefixLength*.
     pub prefix_length: i32,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -17,6 +17,7 @@ impl HostFirewallRulesetIpNetwork {
     pub const TYPE_NAME: &'static str = "HostFirewallRulesetIpNetwork";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,19 +8,19 @@
 #[derive(Clone, Default)]
 pub struct HostFru {
     /// Property *HostFru.type*.
-    pub r#type: String,
+    pub r#type: crate::CompactString,
     /// Property *HostFru.partName*.
-    pub part_name: String,
+    pub part_name: crate::CompactString,
     /// Property *HostFru.partNumber*.
-    pub part_number: String,
+    pub part_number: crate::CompactString,
     /// Property *HostFru.manufacturer*.
-    pub manufacturer: String,
+    pub manufacturer: crate::CompactString,
     /// Property *HostFru.serialNumber*.
-    pub serial_number: Option<String>,
+    pub serial_number: Option<crate::CompactString>,
     /// Property *HostFru.mfgTimeStamp*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub mfg_time_stamp: Option<String>,
+    pub mfg_time_stamp: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -29,6 +29,7 @@ impl HostFru {
     pub const TYPE_NAME: &'static str = "HostFru";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

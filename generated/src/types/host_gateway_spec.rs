@@ -9,11 +9,11 @@
 #[derive(Clone, Default)]
 pub struct HostGatewaySpec {
     /// Property *HostGatewaySpec.gatewayType*.
-    pub gateway_type: String,
+    pub gateway_type: crate::CompactString,
     /// Property *HostGatewaySpec.gatewayId*.
-    pub gateway_id: Option<String>,
+    pub gateway_id: Option<crate::CompactString>,
     /// Property *HostGatewaySpec.trustVerificationToken*.
-    pub trust_verification_token: Option<String>,
+    pub trust_verification_token: Option<crate::CompactString>,
     /// Property *HostGatewaySpec.hostAuthParams*.
     pub host_auth_params: Option<Vec<crate::types::KeyValue>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -24,6 +24,7 @@ impl HostGatewaySpec {
     pub const TYPE_NAME: &'static str = "HostGatewaySpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

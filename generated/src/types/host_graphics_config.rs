@@ -6,9 +6,9 @@
 #[derive(Clone, Default)]
 pub struct HostGraphicsConfig {
     /// Property *HostGraphicsConfig.hostDefaultGraphicsType*.
-    pub host_default_graphics_type: String,
+    pub host_default_graphics_type: crate::CompactString,
     /// Property *HostGraphicsConfig.sharedPassthruAssignmentPolicy*.
-    pub shared_passthru_assignment_policy: String,
+    pub shared_passthru_assignment_policy: crate::CompactString,
     /// Property *HostGraphicsConfig.deviceType*.
     pub device_type: Option<Vec<crate::types::HostGraphicsConfigDeviceType>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -19,6 +19,7 @@ impl HostGraphicsConfig {
     pub const TYPE_NAME: &'static str = "HostGraphicsConfig";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,13 +6,13 @@
 #[derive(Clone, Default)]
 pub struct HostGraphicsConfigDeviceType {
     /// Property *HostGraphicsConfigDeviceType.deviceId*.
-    pub device_id: String,
+    pub device_id: crate::CompactString,
     /// Property *HostGraphicsConfigDeviceType.graphicsType*.
-    pub graphics_type: String,
+    pub graphics_type: crate::CompactString,
     /// Property *HostGraphicsConfigDeviceType.vgpuMode*.
     ///
     /// ***Since:*** vSphere API Release 8.0.3.0
-    pub vgpu_mode: Option<String>,
+    pub vgpu_mode: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl HostGraphicsConfigDeviceType {
     pub const TYPE_NAME: &'static str = "HostGraphicsConfigDeviceType";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

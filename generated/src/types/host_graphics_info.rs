@@ -6,17 +6,17 @@
 #[derive(Clone, Default)]
 pub struct HostGraphicsInfo {
     /// Property *HostGraphicsInfo.deviceName*.
-    pub device_name: String,
+    pub device_name: crate::CompactString,
     /// Property *HostGraphicsInfo.vendorName*.
-    pub vendor_name: String,
+    pub vendor_name: crate::CompactString,
     /// Property *HostGraphicsInfo.pciId*.
-    pub pci_id: String,
+    pub pci_id: crate::CompactString,
     /// Property *HostGraphicsInfo.graphicsType*.
-    pub graphics_type: String,
+    pub graphics_type: crate::CompactString,
     /// Property *HostGraphicsInfo.vgpuMode*.
     ///
     /// ***Since:*** vSphere API Release 8.0.3.0
-    pub vgpu_mode: Option<String>,
+    pub vgpu_mode: Option<crate::CompactString>,
     /// Property *HostGraphicsInfo.memorySizeInKB*.
     pub memory_size_in_kb: i64,
     /// Property *HostGraphicsInfo.vm*.
@@ -31,6 +31,7 @@ impl HostGraphicsInfo {
     pub const TYPE_NAME: &'static str = "HostGraphicsInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,7 +8,7 @@
 #[derive(Clone)]
 pub struct HostHardwareElementInfo {
     /// Property *HostHardwareElementInfo.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *HostHardwareElementInfo.status*.
     pub status: crate::types::ElementDescriptionKind,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -19,6 +19,7 @@ impl HostHardwareElementInfo {
     pub const TYPE_NAME: &'static str = "HostHardwareElementInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -110,10 +111,12 @@ pub enum HostHardwareElementInfoKind {
 }
 impl HostHardwareElementInfoKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::HostHardwareElementInfo(v) => &**v,
@@ -127,16 +130,19 @@ impl HostHardwareElementInfoKind {
     }
 }
 impl From<crate::types::HostHardwareElementInfo> for HostHardwareElementInfoKind {
+    #[inline]
     fn from(v: crate::types::HostHardwareElementInfo) -> Self {
         Self::HostHardwareElementInfo(Box::new(v))
     }
 }
 impl From<crate::types::DpuStatusInfo> for HostHardwareElementInfoKind {
+    #[inline]
     fn from(v: crate::types::DpuStatusInfo) -> Self {
         Self::DpuStatusInfo(Box::new(v))
     }
 }
 impl From<crate::types::HostStorageElementInfo> for HostHardwareElementInfoKind {
+    #[inline]
     fn from(v: crate::types::HostStorageElementInfo) -> Self {
         Self::HostStorageElementInfo(Box::new(v))
     }

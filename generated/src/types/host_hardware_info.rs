@@ -42,7 +42,7 @@ pub struct HostHardwareInfo {
     /// Property *HostHardwareInfo.memoryTieringType*.
     ///
     /// ***Since:*** vSphere API Release 7.0.3.0
-    pub memory_tiering_type: Option<String>,
+    pub memory_tiering_type: Option<crate::CompactString>,
     /// Property *HostHardwareInfo.memoryTierInfo*.
     ///
     /// ***Since:*** vSphere API Release 7.0.3.0
@@ -59,6 +59,7 @@ impl HostHardwareInfo {
     pub const TYPE_NAME: &'static str = "HostHardwareInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,21 +6,21 @@
 #[derive(Clone, Default)]
 pub struct HostHardwareSummary {
     /// Property *HostHardwareSummary.vendor*.
-    pub vendor: String,
+    pub vendor: crate::CompactString,
     /// Property *HostHardwareSummary.model*.
-    pub model: String,
+    pub model: crate::CompactString,
     /// Property *HostHardwareSummary.family*.
     ///
     /// ***Since:*** vSphere API Release 9.0.0.0
-    pub family: Option<String>,
+    pub family: Option<crate::CompactString>,
     /// Property *HostHardwareSummary.uuid*.
-    pub uuid: String,
+    pub uuid: crate::CompactString,
     /// Property *HostHardwareSummary.otherIdentifyingInfo*.
     pub other_identifying_info: Option<Vec<crate::types::HostSystemIdentificationInfo>>,
     /// Property *HostHardwareSummary.memorySize*.
     pub memory_size: i64,
     /// Property *HostHardwareSummary.cpuModel*.
-    pub cpu_model: String,
+    pub cpu_model: crate::CompactString,
     /// Property *HostHardwareSummary.cpuMhz*.
     pub cpu_mhz: i32,
     /// Property *HostHardwareSummary.numCpuPkgs*.
@@ -41,6 +41,7 @@ impl HostHardwareSummary {
     pub const TYPE_NAME: &'static str = "HostHardwareSummary";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

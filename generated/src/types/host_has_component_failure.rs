@@ -10,11 +10,11 @@ pub struct HostHasComponentFailure {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *HostHasComponentFailure.hostName*.
-    pub host_name: String,
+    pub host_name: crate::CompactString,
     /// Property *HostHasComponentFailure.componentType*.
-    pub component_type: String,
+    pub component_type: crate::CompactString,
     /// Property *HostHasComponentFailure.componentName*.
-    pub component_name: String,
+    pub component_name: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -23,6 +23,7 @@ impl HostHasComponentFailure {
     pub const TYPE_NAME: &'static str = "HostHasComponentFailure";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

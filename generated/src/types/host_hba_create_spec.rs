@@ -17,6 +17,7 @@ impl HostHbaCreateSpec {
     pub const TYPE_NAME: &'static str = "HostHbaCreateSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -94,10 +95,12 @@ pub enum HostHbaCreateSpecKind {
 }
 impl HostHbaCreateSpecKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::HostHbaCreateSpec(v) => &**v,
@@ -110,11 +113,13 @@ impl HostHbaCreateSpecKind {
     }
 }
 impl From<crate::types::HostHbaCreateSpec> for HostHbaCreateSpecKind {
+    #[inline]
     fn from(v: crate::types::HostHbaCreateSpec) -> Self {
         Self::HostHbaCreateSpec(Box::new(v))
     }
 }
 impl From<crate::types::HostTcpHbaCreateSpec> for HostHbaCreateSpecKind {
+    #[inline]
     fn from(v: crate::types::HostTcpHbaCreateSpec) -> Self {
         Self::HostTcpHbaCreateSpec(Box::new(v))
     }

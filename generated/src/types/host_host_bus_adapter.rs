@@ -8,29 +8,29 @@
 #[derive(Clone, Default)]
 pub struct HostHostBusAdapter {
     /// Property *HostHostBusAdapter.key*.
-    pub key: Option<String>,
+    pub key: Option<crate::CompactString>,
     /// Property *HostHostBusAdapter.device*.
-    pub device: String,
+    pub device: crate::CompactString,
     /// Property *HostHostBusAdapter.bus*.
     pub bus: i32,
     /// Property *HostHostBusAdapter.status*.
-    pub status: String,
+    pub status: crate::CompactString,
     /// Property *HostHostBusAdapter.model*.
-    pub model: String,
+    pub model: crate::CompactString,
     /// Property *HostHostBusAdapter.driver*.
-    pub driver: Option<String>,
+    pub driver: Option<crate::CompactString>,
     /// Property *HostHostBusAdapter.pci*.
-    pub pci: Option<String>,
+    pub pci: Option<crate::CompactString>,
     /// Property *HostHostBusAdapter.storageProtocol*.
-    pub storage_protocol: Option<String>,
+    pub storage_protocol: Option<crate::CompactString>,
     /// Property *HostHostBusAdapter.driverVersion*.
     ///
     /// ***Since:*** vSphere API Release 9.1.0.0
-    pub driver_version: Option<String>,
+    pub driver_version: Option<crate::CompactString>,
     /// Property *HostHostBusAdapter.firmwareVersion*.
     ///
     /// ***Since:*** vSphere API Release 9.1.0.0
-    pub firmware_version: Option<String>,
+    pub firmware_version: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -39,6 +39,7 @@ impl HostHostBusAdapter {
     pub const TYPE_NAME: &'static str = "HostHostBusAdapter";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -176,10 +177,12 @@ pub enum HostHostBusAdapterKind {
 }
 impl HostHostBusAdapterKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::HostHostBusAdapter(v) => &**v,
@@ -199,46 +202,55 @@ impl HostHostBusAdapterKind {
     }
 }
 impl From<crate::types::HostHostBusAdapter> for HostHostBusAdapterKind {
+    #[inline]
     fn from(v: crate::types::HostHostBusAdapter) -> Self {
         Self::HostHostBusAdapter(Box::new(v))
     }
 }
 impl From<crate::types::HostBlockHba> for HostHostBusAdapterKind {
+    #[inline]
     fn from(v: crate::types::HostBlockHba) -> Self {
         Self::HostBlockHba(Box::new(v))
     }
 }
 impl From<crate::types::HostFibreChannelHbaKind> for HostHostBusAdapterKind {
+    #[inline]
     fn from(v: crate::types::HostFibreChannelHbaKind) -> Self {
         Self::HostFibreChannelHba(v)
     }
 }
 impl From<crate::types::HostInternetScsiHba> for HostHostBusAdapterKind {
+    #[inline]
     fn from(v: crate::types::HostInternetScsiHba) -> Self {
         Self::HostInternetScsiHba(Box::new(v))
     }
 }
 impl From<crate::types::HostParallelScsiHba> for HostHostBusAdapterKind {
+    #[inline]
     fn from(v: crate::types::HostParallelScsiHba) -> Self {
         Self::HostParallelScsiHba(Box::new(v))
     }
 }
 impl From<crate::types::HostPcieHba> for HostHostBusAdapterKind {
+    #[inline]
     fn from(v: crate::types::HostPcieHba) -> Self {
         Self::HostPcieHba(Box::new(v))
     }
 }
 impl From<crate::types::HostRdmaHba> for HostHostBusAdapterKind {
+    #[inline]
     fn from(v: crate::types::HostRdmaHba) -> Self {
         Self::HostRdmaHba(Box::new(v))
     }
 }
 impl From<crate::types::HostSerialAttachedHba> for HostHostBusAdapterKind {
+    #[inline]
     fn from(v: crate::types::HostSerialAttachedHba) -> Self {
         Self::HostSerialAttachedHba(Box::new(v))
     }
 }
 impl From<crate::types::HostTcpHba> for HostHostBusAdapterKind {
+    #[inline]
     fn from(v: crate::types::HostTcpHba) -> Self {
         Self::HostTcpHba(Box::new(v))
     }

@@ -13,9 +13,9 @@ pub struct HostIncompatibleForRecordReplay {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *HostIncompatibleForRecordReplay.hostName*.
-    pub host_name: Option<String>,
+    pub host_name: Option<crate::CompactString>,
     /// Property *HostIncompatibleForRecordReplay.reason*.
-    pub reason: Option<String>,
+    pub reason: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -24,6 +24,7 @@ impl HostIncompatibleForRecordReplay {
     pub const TYPE_NAME: &'static str = "HostIncompatibleForRecordReplay";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

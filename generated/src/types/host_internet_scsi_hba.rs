@@ -6,29 +6,29 @@
 #[derive(Clone, Default)]
 pub struct HostInternetScsiHba {
     /// Property *HostHostBusAdapter.key*.
-    pub key: Option<String>,
+    pub key: Option<crate::CompactString>,
     /// Property *HostHostBusAdapter.device*.
-    pub device: String,
+    pub device: crate::CompactString,
     /// Property *HostHostBusAdapter.bus*.
     pub bus: i32,
     /// Property *HostHostBusAdapter.status*.
-    pub status: String,
+    pub status: crate::CompactString,
     /// Property *HostHostBusAdapter.model*.
-    pub model: String,
+    pub model: crate::CompactString,
     /// Property *HostHostBusAdapter.driver*.
-    pub driver: Option<String>,
+    pub driver: Option<crate::CompactString>,
     /// Property *HostHostBusAdapter.pci*.
-    pub pci: Option<String>,
+    pub pci: Option<crate::CompactString>,
     /// Property *HostHostBusAdapter.storageProtocol*.
-    pub storage_protocol: Option<String>,
+    pub storage_protocol: Option<crate::CompactString>,
     /// Property *HostHostBusAdapter.driverVersion*.
     ///
     /// ***Since:*** vSphere API Release 9.1.0.0
-    pub driver_version: Option<String>,
+    pub driver_version: Option<crate::CompactString>,
     /// Property *HostHostBusAdapter.firmwareVersion*.
     ///
     /// ***Since:*** vSphere API Release 9.1.0.0
-    pub firmware_version: Option<String>,
+    pub firmware_version: Option<crate::CompactString>,
     /// Property *HostInternetScsiHba.isSoftwareBased*.
     pub is_software_based: bool,
     /// Property *HostInternetScsiHba.canBeDisabled*.
@@ -68,9 +68,9 @@ pub struct HostInternetScsiHba {
     /// Property *HostInternetScsiHba.advancedOptions*.
     pub advanced_options: Option<Vec<crate::types::HostInternetScsiHbaParamValue>>,
     /// Property *HostInternetScsiHba.iScsiName*.
-    pub i_scsi_name: String,
+    pub i_scsi_name: crate::CompactString,
     /// Property *HostInternetScsiHba.iScsiAlias*.
-    pub i_scsi_alias: Option<String>,
+    pub i_scsi_alias: Option<crate::CompactString>,
     /// Property *HostInternetScsiHba.configuredSendTarget*.
     pub configured_send_target: Option<Vec<crate::types::HostInternetScsiHbaSendTarget>>,
     /// Property *HostInternetScsiHba.configuredStaticTarget*.
@@ -89,6 +89,7 @@ impl HostInternetScsiHba {
     pub const TYPE_NAME: &'static str = "HostInternetScsiHba";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,19 +8,19 @@ pub struct HostInternetScsiHbaAuthenticationProperties {
     /// Property *HostInternetScsiHbaAuthenticationProperties.chapAuthEnabled*.
     pub chap_auth_enabled: bool,
     /// Property *HostInternetScsiHbaAuthenticationProperties.chapName*.
-    pub chap_name: Option<String>,
+    pub chap_name: Option<crate::CompactString>,
     /// Property *HostInternetScsiHbaAuthenticationProperties.chapSecret*.
     pub chap_secret: Option<crate::Password>,
     /// Property *HostInternetScsiHbaAuthenticationProperties.chapAuthenticationType*.
-    pub chap_authentication_type: Option<String>,
+    pub chap_authentication_type: Option<crate::CompactString>,
     /// Property *HostInternetScsiHbaAuthenticationProperties.chapInherited*.
     pub chap_inherited: Option<bool>,
     /// Property *HostInternetScsiHbaAuthenticationProperties.mutualChapName*.
-    pub mutual_chap_name: Option<String>,
+    pub mutual_chap_name: Option<crate::CompactString>,
     /// Property *HostInternetScsiHbaAuthenticationProperties.mutualChapSecret*.
     pub mutual_chap_secret: Option<crate::Password>,
     /// Property *HostInternetScsiHbaAuthenticationProperties.mutualChapAuthenticationType*.
-    pub mutual_chap_authentication_type: Option<String>,
+    pub mutual_chap_authentication_type: Option<crate::CompactString>,
     /// Property *HostInternetScsiHbaAuthenticationProperties.mutualChapInherited*.
     pub mutual_chap_inherited: Option<bool>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -31,6 +31,7 @@ impl HostInternetScsiHbaAuthenticationProperties {
     pub const TYPE_NAME: &'static str = "HostInternetScsiHbaAuthenticationProperties";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,11 +6,11 @@
 #[derive(Clone, Default)]
 pub struct HostInternetScsiHbaDigestProperties {
     /// Property *HostInternetScsiHbaDigestProperties.headerDigestType*.
-    pub header_digest_type: Option<String>,
+    pub header_digest_type: Option<crate::CompactString>,
     /// Property *HostInternetScsiHbaDigestProperties.headerDigestInherited*.
     pub header_digest_inherited: Option<bool>,
     /// Property *HostInternetScsiHbaDigestProperties.dataDigestType*.
-    pub data_digest_type: Option<String>,
+    pub data_digest_type: Option<crate::CompactString>,
     /// Property *HostInternetScsiHbaDigestProperties.dataDigestInherited*.
     pub data_digest_inherited: Option<bool>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -21,6 +21,7 @@ impl HostInternetScsiHbaDigestProperties {
     pub const TYPE_NAME: &'static str = "HostInternetScsiHbaDigestProperties";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

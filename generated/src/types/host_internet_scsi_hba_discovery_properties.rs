@@ -8,15 +8,15 @@ pub struct HostInternetScsiHbaDiscoveryProperties {
     /// Property *HostInternetScsiHbaDiscoveryProperties.iSnsDiscoveryEnabled*.
     pub i_sns_discovery_enabled: bool,
     /// Property *HostInternetScsiHbaDiscoveryProperties.iSnsDiscoveryMethod*.
-    pub i_sns_discovery_method: Option<String>,
+    pub i_sns_discovery_method: Option<crate::CompactString>,
     /// Property *HostInternetScsiHbaDiscoveryProperties.iSnsHost*.
-    pub i_sns_host: Option<String>,
+    pub i_sns_host: Option<crate::CompactString>,
     /// Property *HostInternetScsiHbaDiscoveryProperties.slpDiscoveryEnabled*.
     pub slp_discovery_enabled: bool,
     /// Property *HostInternetScsiHbaDiscoveryProperties.slpDiscoveryMethod*.
-    pub slp_discovery_method: Option<String>,
+    pub slp_discovery_method: Option<crate::CompactString>,
     /// Property *HostInternetScsiHbaDiscoveryProperties.slpHost*.
-    pub slp_host: Option<String>,
+    pub slp_host: Option<crate::CompactString>,
     /// Property *HostInternetScsiHbaDiscoveryProperties.staticTargetDiscoveryEnabled*.
     pub static_target_discovery_enabled: bool,
     /// Property *HostInternetScsiHbaDiscoveryProperties.sendTargetsDiscoveryEnabled*.
@@ -29,6 +29,7 @@ impl HostInternetScsiHbaDiscoveryProperties {
     pub const TYPE_NAME: &'static str = "HostInternetScsiHbaDiscoveryProperties";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -16,7 +16,7 @@ pub struct HostInternetScsiHbaIPv6Properties {
     /// Property *HostInternetScsiHbaIPv6Properties.ipv6RouterAdvertisementConfigurationEnabled*.
     pub ipv6_router_advertisement_configuration_enabled: Option<bool>,
     /// Property *HostInternetScsiHbaIPv6Properties.ipv6DefaultGateway*.
-    pub ipv6_default_gateway: Option<String>,
+    pub ipv6_default_gateway: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -25,6 +25,7 @@ impl HostInternetScsiHbaIPv6Properties {
     pub const TYPE_NAME: &'static str = "HostInternetScsiHbaIPv6Properties";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

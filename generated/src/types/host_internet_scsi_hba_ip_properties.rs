@@ -6,34 +6,34 @@
 #[derive(Clone, Default)]
 pub struct HostInternetScsiHbaIPProperties {
     /// Property *HostInternetScsiHbaIPProperties.mac*.
-    pub mac: Option<String>,
+    pub mac: Option<crate::CompactString>,
     /// Property *HostInternetScsiHbaIPProperties.address*.
-    pub address: Option<String>,
+    pub address: Option<crate::CompactString>,
     /// Property *HostInternetScsiHbaIPProperties.dhcpConfigurationEnabled*.
     pub dhcp_configuration_enabled: bool,
     /// Property *HostInternetScsiHbaIPProperties.subnetMask*.
-    pub subnet_mask: Option<String>,
+    pub subnet_mask: Option<crate::CompactString>,
     /// Property *HostInternetScsiHbaIPProperties.defaultGateway*.
-    pub default_gateway: Option<String>,
+    pub default_gateway: Option<crate::CompactString>,
     /// Property *HostInternetScsiHbaIPProperties.primaryDnsServerAddress*.
-    pub primary_dns_server_address: Option<String>,
+    pub primary_dns_server_address: Option<crate::CompactString>,
     /// Property *HostInternetScsiHbaIPProperties.alternateDnsServerAddress*.
-    pub alternate_dns_server_address: Option<String>,
+    pub alternate_dns_server_address: Option<crate::CompactString>,
     /// Deprecated.
     ///
     /// Property *HostInternetScsiHbaIPProperties.ipv6Address*.
     #[deprecated]
-    pub ipv6_address: Option<String>,
+    pub ipv6_address: Option<crate::CompactString>,
     /// Deprecated.
     ///
     /// Property *HostInternetScsiHbaIPProperties.ipv6SubnetMask*.
     #[deprecated]
-    pub ipv6_subnet_mask: Option<String>,
+    pub ipv6_subnet_mask: Option<crate::CompactString>,
     /// Deprecated.
     ///
     /// Property *HostInternetScsiHbaIPProperties.ipv6DefaultGateway*.
     #[deprecated]
-    pub ipv6_default_gateway: Option<String>,
+    pub ipv6_default_gateway: Option<crate::CompactString>,
     /// Property *HostInternetScsiHbaIPProperties.arpRedirectEnabled*.
     pub arp_redirect_enabled: Option<bool>,
     /// Property *HostInternetScsiHbaIPProperties.mtu*.
@@ -54,6 +54,7 @@ impl HostInternetScsiHbaIPProperties {
     pub const TYPE_NAME: &'static str = "HostInternetScsiHbaIPProperties";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

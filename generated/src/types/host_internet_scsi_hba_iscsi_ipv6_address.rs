@@ -6,13 +6,13 @@
 #[derive(Clone, Default)]
 pub struct HostInternetScsiHbaIscsiIpv6Address {
     /// Property *HostInternetScsiHbaIscsiIpv6Address.address*.
-    pub address: String,
+    pub address: crate::CompactString,
     /// Property *HostInternetScsiHbaIscsiIpv6Address.prefixLength*.
     pub prefix_length: i32,
     /// Property *HostInternetScsiHbaIscsiIpv6Address.origin*.
-    pub origin: String,
+    pub origin: crate::CompactString,
     /// Property *HostInternetScsiHbaIscsiIpv6Address.operation*.
-    pub operation: Option<String>,
+    pub operation: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl HostInternetScsiHbaIscsiIpv6Address {
     pub const TYPE_NAME: &'static str = "HostInternetScsiHbaIscsiIpv6Address";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

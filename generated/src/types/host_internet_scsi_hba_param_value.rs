@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct HostInternetScsiHbaParamValue {
     /// Property *OptionValue.key*.
-    pub key: String,
+    pub key: crate::CompactString,
     /// Property *OptionValue.value*.
     pub value: Option<crate::types::Any>,
     /// Property *HostInternetScsiHbaParamValue.isInherited*.
@@ -19,6 +19,7 @@ impl HostInternetScsiHbaParamValue {
     pub const TYPE_NAME: &'static str = "HostInternetScsiHbaParamValue";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

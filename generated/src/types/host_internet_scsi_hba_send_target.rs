@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct HostInternetScsiHbaSendTarget {
     /// Property *HostInternetScsiHbaSendTarget.address*.
-    pub address: String,
+    pub address: crate::CompactString,
     /// Property *HostInternetScsiHbaSendTarget.port*.
     pub port: Option<i32>,
     /// Property *HostInternetScsiHbaSendTarget.authenticationProperties*.
@@ -22,7 +22,7 @@ pub struct HostInternetScsiHbaSendTarget {
     /// Property *HostInternetScsiHbaSendTarget.advancedOptions*.
     pub advanced_options: Option<Vec<crate::types::HostInternetScsiHbaParamValue>>,
     /// Property *HostInternetScsiHbaSendTarget.parent*.
-    pub parent: Option<String>,
+    pub parent: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -31,6 +31,7 @@ impl HostInternetScsiHbaSendTarget {
     pub const TYPE_NAME: &'static str = "HostInternetScsiHbaSendTarget";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

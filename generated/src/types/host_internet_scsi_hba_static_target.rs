@@ -6,13 +6,13 @@
 #[derive(Clone, Default)]
 pub struct HostInternetScsiHbaStaticTarget {
     /// Property *HostInternetScsiHbaStaticTarget.address*.
-    pub address: String,
+    pub address: crate::CompactString,
     /// Property *HostInternetScsiHbaStaticTarget.port*.
     pub port: Option<i32>,
     /// Property *HostInternetScsiHbaStaticTarget.iScsiName*.
-    pub i_scsi_name: String,
+    pub i_scsi_name: crate::CompactString,
     /// Property *HostInternetScsiHbaStaticTarget.discoveryMethod*.
-    pub discovery_method: Option<String>,
+    pub discovery_method: Option<crate::CompactString>,
     /// Property *HostInternetScsiHbaStaticTarget.authenticationProperties*.
     pub authentication_properties: Option<
         Box<crate::types::HostInternetScsiHbaAuthenticationProperties>,
@@ -26,7 +26,7 @@ pub struct HostInternetScsiHbaStaticTarget {
     /// Property *HostInternetScsiHbaStaticTarget.advancedOptions*.
     pub advanced_options: Option<Vec<crate::types::HostInternetScsiHbaParamValue>>,
     /// Property *HostInternetScsiHbaStaticTarget.parent*.
-    pub parent: Option<String>,
+    pub parent: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -35,6 +35,7 @@ impl HostInternetScsiHbaStaticTarget {
     pub const TYPE_NAME: &'static str = "HostInternetScsiHbaStaticTarget";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,11 +6,11 @@
 #[derive(Clone, Default)]
 pub struct HostInternetScsiTargetTransport {
     /// Property *HostInternetScsiTargetTransport.iScsiName*.
-    pub i_scsi_name: String,
+    pub i_scsi_name: crate::CompactString,
     /// Property *HostInternetScsiTargetTransport.iScsiAlias*.
-    pub i_scsi_alias: String,
+    pub i_scsi_alias: crate::CompactString,
     /// Property *HostInternetScsiTargetTransport.address*.
-    pub address: Option<Vec<String>>,
+    pub address: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -19,6 +19,7 @@ impl HostInternetScsiTargetTransport {
     pub const TYPE_NAME: &'static str = "HostInternetScsiTargetTransport";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

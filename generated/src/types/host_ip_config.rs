@@ -10,9 +10,9 @@ pub struct HostIpConfig {
     /// Property *HostIpConfig.dhcp*.
     pub dhcp: bool,
     /// Property *HostIpConfig.ipAddress*.
-    pub ip_address: Option<String>,
+    pub ip_address: Option<crate::CompactString>,
     /// Property *HostIpConfig.subnetMask*.
-    pub subnet_mask: Option<String>,
+    pub subnet_mask: Option<crate::CompactString>,
     /// Property *HostIpConfig.ipV6Config*.
     pub ip_v6_config: Option<Box<crate::types::HostIpConfigIpV6AddressConfiguration>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -23,6 +23,7 @@ impl HostIpConfig {
     pub const TYPE_NAME: &'static str = "HostIpConfig";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -113,10 +114,12 @@ pub enum HostIpConfigKind {
 }
 impl HostIpConfigKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::HostIpConfig(v) => &**v,
@@ -130,12 +133,14 @@ impl HostIpConfigKind {
     }
 }
 impl From<crate::types::HostIpConfig> for HostIpConfigKind {
+    #[inline]
     fn from(v: crate::types::HostIpConfig) -> Self {
         Self::HostIpConfig(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanFileServiceIpConfig> for HostIpConfigKind {
+    #[inline]
     fn from(v: crate::types::VsanFileServiceIpConfig) -> Self {
         Self::VsanFileServiceIpConfig(Box::new(v))
     }

@@ -6,19 +6,19 @@
 #[derive(Clone, Default)]
 pub struct HostIpConfigIpV6Address {
     /// Property *HostIpConfigIpV6Address.ipAddress*.
-    pub ip_address: String,
+    pub ip_address: crate::CompactString,
     /// Property *HostIpConfigIpV6Address.prefixLength*.
     pub prefix_length: i32,
     /// Property *HostIpConfigIpV6Address.origin*.
-    pub origin: Option<String>,
+    pub origin: Option<crate::CompactString>,
     /// Property *HostIpConfigIpV6Address.dadState*.
-    pub dad_state: Option<String>,
+    pub dad_state: Option<crate::CompactString>,
     /// Property *HostIpConfigIpV6Address.lifetime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub lifetime: Option<String>,
+    pub lifetime: Option<crate::CompactString>,
     /// Property *HostIpConfigIpV6Address.operation*.
-    pub operation: Option<String>,
+    pub operation: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -27,6 +27,7 @@ impl HostIpConfigIpV6Address {
     pub const TYPE_NAME: &'static str = "HostIpConfigIpV6Address";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,13 +8,13 @@
 #[derive(Clone, Default)]
 pub struct HostIpRouteConfig {
     /// Property *HostIpRouteConfig.defaultGateway*.
-    pub default_gateway: Option<String>,
+    pub default_gateway: Option<crate::CompactString>,
     /// Property *HostIpRouteConfig.gatewayDevice*.
-    pub gateway_device: Option<String>,
+    pub gateway_device: Option<crate::CompactString>,
     /// Property *HostIpRouteConfig.ipV6DefaultGateway*.
-    pub ip_v6_default_gateway: Option<String>,
+    pub ip_v6_default_gateway: Option<crate::CompactString>,
     /// Property *HostIpRouteConfig.ipV6GatewayDevice*.
-    pub ip_v6_gateway_device: Option<String>,
+    pub ip_v6_gateway_device: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -23,6 +23,7 @@ impl HostIpRouteConfig {
     pub const TYPE_NAME: &'static str = "HostIpRouteConfig";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -122,10 +123,12 @@ pub enum HostIpRouteConfigKind {
 }
 impl HostIpRouteConfigKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::HostIpRouteConfig(v) => &**v,
@@ -138,11 +141,13 @@ impl HostIpRouteConfigKind {
     }
 }
 impl From<crate::types::HostIpRouteConfig> for HostIpRouteConfigKind {
+    #[inline]
     fn from(v: crate::types::HostIpRouteConfig) -> Self {
         Self::HostIpRouteConfig(Box::new(v))
     }
 }
 impl From<crate::types::HostIpRouteConfigSpec> for HostIpRouteConfigKind {
+    #[inline]
     fn from(v: crate::types::HostIpRouteConfigSpec) -> Self {
         Self::HostIpRouteConfigSpec(Box::new(v))
     }

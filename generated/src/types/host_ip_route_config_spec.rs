@@ -6,13 +6,13 @@
 #[derive(Clone, Default)]
 pub struct HostIpRouteConfigSpec {
     /// Property *HostIpRouteConfig.defaultGateway*.
-    pub default_gateway: Option<String>,
+    pub default_gateway: Option<crate::CompactString>,
     /// Property *HostIpRouteConfig.gatewayDevice*.
-    pub gateway_device: Option<String>,
+    pub gateway_device: Option<crate::CompactString>,
     /// Property *HostIpRouteConfig.ipV6DefaultGateway*.
-    pub ip_v6_default_gateway: Option<String>,
+    pub ip_v6_default_gateway: Option<crate::CompactString>,
     /// Property *HostIpRouteConfig.ipV6GatewayDevice*.
-    pub ip_v6_gateway_device: Option<String>,
+    pub ip_v6_gateway_device: Option<crate::CompactString>,
     /// Property *HostIpRouteConfigSpec.gatewayDeviceConnection*.
     pub gateway_device_connection: Option<Box<crate::types::HostVirtualNicConnection>>,
     /// Property *HostIpRouteConfigSpec.ipV6GatewayDeviceConnection*.
@@ -27,6 +27,7 @@ impl HostIpRouteConfigSpec {
     pub const TYPE_NAME: &'static str = "HostIpRouteConfigSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

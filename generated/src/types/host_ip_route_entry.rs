@@ -6,13 +6,13 @@
 #[derive(Clone, Default)]
 pub struct HostIpRouteEntry {
     /// Property *HostIpRouteEntry.network*.
-    pub network: String,
+    pub network: crate::CompactString,
     /// Property *HostIpRouteEntry.prefixLength*.
     pub prefix_length: i32,
     /// Property *HostIpRouteEntry.gateway*.
-    pub gateway: String,
+    pub gateway: crate::CompactString,
     /// Property *HostIpRouteEntry.deviceName*.
-    pub device_name: Option<String>,
+    pub device_name: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl HostIpRouteEntry {
     pub const TYPE_NAME: &'static str = "HostIpRouteEntry";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

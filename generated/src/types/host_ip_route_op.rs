@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct HostIpRouteOp {
     /// Property *HostIpRouteOp.changeOperation*.
-    pub change_operation: String,
+    pub change_operation: crate::CompactString,
     /// Property *HostIpRouteOp.route*.
     pub route: Box<crate::types::HostIpRouteEntry>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -17,6 +17,7 @@ impl HostIpRouteOp {
     pub const TYPE_NAME: &'static str = "HostIpRouteOp";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

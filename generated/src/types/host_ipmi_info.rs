@@ -6,11 +6,11 @@
 #[derive(Clone, Default)]
 pub struct HostIpmiInfo {
     /// Property *HostIpmiInfo.bmcIpAddress*.
-    pub bmc_ip_address: Option<String>,
+    pub bmc_ip_address: Option<crate::CompactString>,
     /// Property *HostIpmiInfo.bmcMacAddress*.
-    pub bmc_mac_address: Option<String>,
+    pub bmc_mac_address: Option<crate::CompactString>,
     /// Property *HostIpmiInfo.login*.
-    pub login: Option<String>,
+    pub login: Option<crate::CompactString>,
     /// Property *HostIpmiInfo.password*.
     pub password: Option<crate::Password>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -21,6 +21,7 @@ impl HostIpmiInfo {
     pub const TYPE_NAME: &'static str = "HostIpmiInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

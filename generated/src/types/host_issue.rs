@@ -12,11 +12,11 @@ pub struct HostIssue {
     /// Property *Issue.key*.
     pub key: i32,
     /// Property *Issue.description*.
-    pub description: String,
+    pub description: crate::CompactString,
     /// Property *Issue.time*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub time: String,
+    pub time: crate::CompactString,
     /// Property *HostIssue.host*.
     ///
     /// Refers instance of *HostSystem*.
@@ -29,6 +29,7 @@ impl HostIssue {
     pub const TYPE_NAME: &'static str = "HostIssue";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -128,10 +129,12 @@ pub enum HostIssueKind {
 }
 impl HostIssueKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::HostIssue(v) => &**v,
@@ -147,18 +150,21 @@ impl HostIssueKind {
     }
 }
 impl From<crate::types::HostIssue> for HostIssueKind {
+    #[inline]
     fn from(v: crate::types::HostIssue) -> Self {
         Self::HostIssue(Box::new(v))
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::OrphanedDvFilterSwitch> for HostIssueKind {
+    #[inline]
     fn from(v: crate::types::OrphanedDvFilterSwitch) -> Self {
         Self::OrphanedDvFilterSwitch(Box::new(v))
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::UnknownAgentVm> for HostIssueKind {
+    #[inline]
     fn from(v: crate::types::UnknownAgentVm) -> Self {
         Self::UnknownAgentVm(Box::new(v))
     }

@@ -8,11 +8,11 @@ pub struct HostLicenseSpec {
     /// Property *HostLicenseSpec.source*.
     pub source: Option<crate::types::LicenseSourceKind>,
     /// Property *HostLicenseSpec.editionKey*.
-    pub edition_key: Option<String>,
+    pub edition_key: Option<crate::CompactString>,
     /// Property *HostLicenseSpec.disabledFeatureKey*.
-    pub disabled_feature_key: Option<Vec<String>>,
+    pub disabled_feature_key: Option<Vec<crate::CompactString>>,
     /// Property *HostLicenseSpec.enabledFeatureKey*.
-    pub enabled_feature_key: Option<Vec<String>>,
+    pub enabled_feature_key: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl HostLicenseSpec {
     pub const TYPE_NAME: &'static str = "HostLicenseSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -32,15 +32,15 @@ pub struct HostListSummary {
     /// Property *HostListSummary.customValue*.
     pub custom_value: Option<Vec<crate::types::CustomFieldValueKind>>,
     /// Property *HostListSummary.managementServerIp*.
-    pub management_server_ip: Option<String>,
+    pub management_server_ip: Option<crate::CompactString>,
     /// Property *HostListSummary.maxEVCModeKey*.
-    pub max_evc_mode_key: Option<String>,
+    pub max_evc_mode_key: Option<crate::CompactString>,
     /// Property *HostListSummary.currentEVCModeKey*.
-    pub current_evc_mode_key: Option<String>,
+    pub current_evc_mode_key: Option<crate::CompactString>,
     /// Property *HostListSummary.currentEVCGraphicsModeKey*.
     ///
     /// ***Since:*** vSphere API Release 7.0.1.0
-    pub current_evc_graphics_mode_key: Option<String>,
+    pub current_evc_graphics_mode_key: Option<crate::CompactString>,
     /// Property *HostListSummary.gateway*.
     pub gateway: Option<Box<crate::types::HostListSummaryGatewaySummary>>,
     /// Property *HostListSummary.tpmAttestation*.
@@ -59,6 +59,7 @@ impl HostListSummary {
     pub const TYPE_NAME: &'static str = "HostListSummary";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,9 +6,9 @@
 #[derive(Clone, Default)]
 pub struct HostListSummaryGatewaySummary {
     /// Property *HostListSummaryGatewaySummary.gatewayType*.
-    pub gateway_type: String,
+    pub gateway_type: crate::CompactString,
     /// Property *HostListSummaryGatewaySummary.gatewayId*.
-    pub gateway_id: String,
+    pub gateway_id: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -17,6 +17,7 @@ impl HostListSummaryGatewaySummary {
     pub const TYPE_NAME: &'static str = "HostListSummaryGatewaySummary";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

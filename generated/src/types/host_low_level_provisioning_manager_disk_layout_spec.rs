@@ -6,15 +6,15 @@
 #[derive(Clone, Default)]
 pub struct HostLowLevelProvisioningManagerDiskLayoutSpec {
     /// Property *HostLowLevelProvisioningManagerDiskLayoutSpec.controllerType*.
-    pub controller_type: String,
+    pub controller_type: crate::CompactString,
     /// Property *HostLowLevelProvisioningManagerDiskLayoutSpec.busNumber*.
     pub bus_number: i32,
     /// Property *HostLowLevelProvisioningManagerDiskLayoutSpec.unitNumber*.
     pub unit_number: i32,
     /// Property *HostLowLevelProvisioningManagerDiskLayoutSpec.srcFilename*.
-    pub src_filename: String,
+    pub src_filename: crate::CompactString,
     /// Property *HostLowLevelProvisioningManagerDiskLayoutSpec.dstFilename*.
-    pub dst_filename: String,
+    pub dst_filename: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -23,6 +23,7 @@ impl HostLowLevelProvisioningManagerDiskLayoutSpec {
     pub const TYPE_NAME: &'static str = "HostLowLevelProvisioningManagerDiskLayoutSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,11 +6,11 @@
 #[derive(Clone, Default)]
 pub struct HostLowLevelProvisioningManagerFileReserveResult {
     /// Property *HostLowLevelProvisioningManagerFileReserveResult.baseName*.
-    pub base_name: String,
+    pub base_name: crate::CompactString,
     /// Property *HostLowLevelProvisioningManagerFileReserveResult.parentDir*.
-    pub parent_dir: String,
+    pub parent_dir: crate::CompactString,
     /// Property *HostLowLevelProvisioningManagerFileReserveResult.reservedName*.
-    pub reserved_name: String,
+    pub reserved_name: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -19,6 +19,7 @@ impl HostLowLevelProvisioningManagerFileReserveResult {
     pub const TYPE_NAME: &'static str = "HostLowLevelProvisioningManagerFileReserveResult";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

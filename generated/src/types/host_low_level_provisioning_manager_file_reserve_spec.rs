@@ -6,13 +6,13 @@
 #[derive(Clone, Default)]
 pub struct HostLowLevelProvisioningManagerFileReserveSpec {
     /// Property *HostLowLevelProvisioningManagerFileReserveSpec.baseName*.
-    pub base_name: String,
+    pub base_name: crate::CompactString,
     /// Property *HostLowLevelProvisioningManagerFileReserveSpec.parentDir*.
-    pub parent_dir: String,
+    pub parent_dir: crate::CompactString,
     /// Property *HostLowLevelProvisioningManagerFileReserveSpec.fileType*.
-    pub file_type: String,
+    pub file_type: crate::CompactString,
     /// Property *HostLowLevelProvisioningManagerFileReserveSpec.storageProfile*.
-    pub storage_profile: String,
+    pub storage_profile: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl HostLowLevelProvisioningManagerFileReserveSpec {
     pub const TYPE_NAME: &'static str = "HostLowLevelProvisioningManagerFileReserveSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,9 +8,9 @@ pub struct HostLowLevelProvisioningManagerSnapshotLayoutSpec {
     /// Property *HostLowLevelProvisioningManagerSnapshotLayoutSpec.id*.
     pub id: i32,
     /// Property *HostLowLevelProvisioningManagerSnapshotLayoutSpec.srcFilename*.
-    pub src_filename: String,
+    pub src_filename: crate::CompactString,
     /// Property *HostLowLevelProvisioningManagerSnapshotLayoutSpec.dstFilename*.
-    pub dst_filename: String,
+    pub dst_filename: crate::CompactString,
     /// Property *HostLowLevelProvisioningManagerSnapshotLayoutSpec.disk*.
     pub disk: Option<Vec<crate::types::HostLowLevelProvisioningManagerDiskLayoutSpec>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -21,6 +21,7 @@ impl HostLowLevelProvisioningManagerSnapshotLayoutSpec {
     pub const TYPE_NAME: &'static str = "HostLowLevelProvisioningManagerSnapshotLayoutSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,7 +8,7 @@ pub struct HostLowLevelProvisioningManagerVmMigrationStatus {
     /// Property *HostLowLevelProvisioningManagerVmMigrationStatus.migrationId*.
     pub migration_id: i64,
     /// Property *HostLowLevelProvisioningManagerVmMigrationStatus.type*.
-    pub r#type: String,
+    pub r#type: crate::CompactString,
     /// Property *HostLowLevelProvisioningManagerVmMigrationStatus.source*.
     pub source: bool,
     /// Property *HostLowLevelProvisioningManagerVmMigrationStatus.consideredSuccessful*.
@@ -21,6 +21,7 @@ impl HostLowLevelProvisioningManagerVmMigrationStatus {
     pub const TYPE_NAME: &'static str = "HostLowLevelProvisioningManagerVmMigrationStatus";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

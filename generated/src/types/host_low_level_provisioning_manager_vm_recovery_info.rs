@@ -6,11 +6,11 @@
 #[derive(Clone, Default)]
 pub struct HostLowLevelProvisioningManagerVmRecoveryInfo {
     /// Property *HostLowLevelProvisioningManagerVmRecoveryInfo.version*.
-    pub version: String,
+    pub version: crate::CompactString,
     /// Property *HostLowLevelProvisioningManagerVmRecoveryInfo.biosUUID*.
-    pub bios_uuid: String,
+    pub bios_uuid: crate::CompactString,
     /// Property *HostLowLevelProvisioningManagerVmRecoveryInfo.instanceUUID*.
-    pub instance_uuid: String,
+    pub instance_uuid: crate::CompactString,
     /// Property *HostLowLevelProvisioningManagerVmRecoveryInfo.ftInfo*.
     pub ft_info: Option<crate::types::FaultToleranceConfigInfoKind>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -21,6 +21,7 @@ impl HostLowLevelProvisioningManagerVmRecoveryInfo {
     pub const TYPE_NAME: &'static str = "HostLowLevelProvisioningManagerVmRecoveryInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

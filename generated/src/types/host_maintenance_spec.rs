@@ -8,7 +8,7 @@ pub struct HostMaintenanceSpec {
     /// Property *HostMaintenanceSpec.vsanMode*.
     pub vsan_mode: Option<Box<crate::types::VsanHostDecommissionMode>>,
     /// Property *HostMaintenanceSpec.purpose*.
-    pub purpose: Option<String>,
+    pub purpose: Option<crate::CompactString>,
     /// Property *HostMaintenanceSpec.evacMode*.
     ///
     /// ***Since:*** vSphere API Release 9.1.0.0
@@ -21,6 +21,7 @@ impl HostMaintenanceSpec {
     pub const TYPE_NAME: &'static str = "HostMaintenanceSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

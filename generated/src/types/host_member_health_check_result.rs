@@ -8,7 +8,7 @@
 #[derive(Clone, Default)]
 pub struct HostMemberHealthCheckResult {
     /// Property *HostMemberHealthCheckResult.summary*.
-    pub summary: Option<String>,
+    pub summary: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -17,6 +17,7 @@ impl HostMemberHealthCheckResult {
     pub const TYPE_NAME: &'static str = "HostMemberHealthCheckResult";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -106,10 +107,12 @@ pub enum HostMemberHealthCheckResultKind {
 }
 impl HostMemberHealthCheckResultKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::HostMemberHealthCheckResult(v) => &**v,
@@ -124,18 +127,21 @@ impl HostMemberHealthCheckResultKind {
 }
 impl From<crate::types::HostMemberHealthCheckResult>
 for HostMemberHealthCheckResultKind {
+    #[inline]
     fn from(v: crate::types::HostMemberHealthCheckResult) -> Self {
         Self::HostMemberHealthCheckResult(Box::new(v))
     }
 }
 impl From<crate::types::HostMemberUplinkHealthCheckResultKind>
 for HostMemberHealthCheckResultKind {
+    #[inline]
     fn from(v: crate::types::HostMemberUplinkHealthCheckResultKind) -> Self {
         Self::HostMemberUplinkHealthCheckResult(v)
     }
 }
 impl From<crate::types::VMwareDVSTeamingHealthCheckResult>
 for HostMemberHealthCheckResultKind {
+    #[inline]
     fn from(v: crate::types::VMwareDVSTeamingHealthCheckResult) -> Self {
         Self::VMwareDVSTeamingHealthCheckResult(Box::new(v))
     }

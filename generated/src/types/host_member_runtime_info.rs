@@ -10,13 +10,13 @@ pub struct HostMemberRuntimeInfo {
     /// Refers instance of *HostSystem*.
     pub host: Box<crate::types::ManagedObjectReference>,
     /// Property *HostMemberRuntimeInfo.status*.
-    pub status: Option<String>,
+    pub status: Option<crate::CompactString>,
     /// Property *HostMemberRuntimeInfo.statusDetail*.
-    pub status_detail: Option<String>,
+    pub status_detail: Option<crate::CompactString>,
     /// Property *HostMemberRuntimeInfo.nsxtStatus*.
-    pub nsxt_status: Option<String>,
+    pub nsxt_status: Option<crate::CompactString>,
     /// Property *HostMemberRuntimeInfo.nsxtStatusDetail*.
-    pub nsxt_status_detail: Option<String>,
+    pub nsxt_status_detail: Option<crate::CompactString>,
     /// Property *HostMemberRuntimeInfo.healthCheckResult*.
     pub health_check_result: Option<Vec<crate::types::HostMemberHealthCheckResultKind>>,
     /// Property *HostMemberRuntimeInfo.hostUplinkState*.
@@ -39,6 +39,7 @@ impl HostMemberRuntimeInfo {
     pub const TYPE_NAME: &'static str = "HostMemberRuntimeInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

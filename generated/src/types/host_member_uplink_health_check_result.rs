@@ -8,9 +8,9 @@
 #[derive(Clone, Default)]
 pub struct HostMemberUplinkHealthCheckResult {
     /// Property *HostMemberHealthCheckResult.summary*.
-    pub summary: Option<String>,
+    pub summary: Option<crate::CompactString>,
     /// Property *HostMemberUplinkHealthCheckResult.uplinkPortKey*.
-    pub uplink_port_key: String,
+    pub uplink_port_key: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -19,6 +19,7 @@ impl HostMemberUplinkHealthCheckResult {
     pub const TYPE_NAME: &'static str = "HostMemberUplinkHealthCheckResult";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -108,10 +109,12 @@ pub enum HostMemberUplinkHealthCheckResultKind {
 }
 impl HostMemberUplinkHealthCheckResultKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::HostMemberUplinkHealthCheckResult(v) => &**v,
@@ -126,18 +129,21 @@ impl HostMemberUplinkHealthCheckResultKind {
 }
 impl From<crate::types::HostMemberUplinkHealthCheckResult>
 for HostMemberUplinkHealthCheckResultKind {
+    #[inline]
     fn from(v: crate::types::HostMemberUplinkHealthCheckResult) -> Self {
         Self::HostMemberUplinkHealthCheckResult(Box::new(v))
     }
 }
 impl From<crate::types::VMwareDVSMtuHealthCheckResult>
 for HostMemberUplinkHealthCheckResultKind {
+    #[inline]
     fn from(v: crate::types::VMwareDVSMtuHealthCheckResult) -> Self {
         Self::VMwareDVSMtuHealthCheckResult(Box::new(v))
     }
 }
 impl From<crate::types::VMwareDVSVlanHealthCheckResult>
 for HostMemberUplinkHealthCheckResultKind {
+    #[inline]
     fn from(v: crate::types::VMwareDVSVlanHealthCheckResult) -> Self {
         Self::VMwareDVSVlanHealthCheckResult(Box::new(v))
     }

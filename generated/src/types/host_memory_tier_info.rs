@@ -8,15 +8,15 @@
 #[derive(Clone, Default)]
 pub struct HostMemoryTierInfo {
     /// Property *HostMemoryTierInfo.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *HostMemoryTierInfo.type*.
-    pub r#type: String,
+    pub r#type: crate::CompactString,
     /// Property *HostMemoryTierInfo.flags*.
-    pub flags: Option<Vec<String>>,
+    pub flags: Option<Vec<crate::CompactString>>,
     /// Property *HostMemoryTierInfo.internalFlags*.
     ///
     /// ***Since:*** vSphere API Release 8.0.3.0
-    pub internal_flags: Option<Vec<String>>,
+    pub internal_flags: Option<Vec<crate::CompactString>>,
     /// Property *HostMemoryTierInfo.size*.
     pub size: i64,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -27,6 +27,7 @@ impl HostMemoryTierInfo {
     pub const TYPE_NAME: &'static str = "HostMemoryTierInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,19 +6,19 @@
 #[derive(Clone, Default)]
 pub struct HostMountInfo {
     /// Property *HostMountInfo.path*.
-    pub path: Option<String>,
+    pub path: Option<crate::CompactString>,
     /// Property *HostMountInfo.accessMode*.
-    pub access_mode: String,
+    pub access_mode: crate::CompactString,
     /// Property *HostMountInfo.mounted*.
     pub mounted: Option<bool>,
     /// Property *HostMountInfo.accessible*.
     pub accessible: Option<bool>,
     /// Property *HostMountInfo.inaccessibleReason*.
-    pub inaccessible_reason: Option<String>,
+    pub inaccessible_reason: Option<crate::CompactString>,
     /// Property *HostMountInfo.vmknicName*.
     ///
     /// ***Since:*** vSphere API Release 8.0.1.0
-    pub vmknic_name: Option<String>,
+    pub vmknic_name: Option<crate::CompactString>,
     /// Property *HostMountInfo.vmknicActive*.
     ///
     /// ***Since:*** vSphere API Release 8.0.1.0
@@ -26,7 +26,7 @@ pub struct HostMountInfo {
     /// Property *HostMountInfo.mountFailedReason*.
     ///
     /// ***Since:*** vSphere API Release 8.0.0.1
-    pub mount_failed_reason: Option<String>,
+    pub mount_failed_reason: Option<crate::CompactString>,
     /// Property *HostMountInfo.numTcpConnections*.
     ///
     /// ***Since:*** vSphere API Release 8.0.1.0
@@ -39,6 +39,7 @@ impl HostMountInfo {
     pub const TYPE_NAME: &'static str = "HostMountInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

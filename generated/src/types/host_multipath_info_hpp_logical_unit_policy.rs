@@ -6,13 +6,13 @@
 #[derive(Clone, Default)]
 pub struct HostMultipathInfoHppLogicalUnitPolicy {
     /// Property *HostMultipathInfoLogicalUnitPolicy.policy*.
-    pub policy: String,
+    pub policy: crate::CompactString,
     /// Property *HostMultipathInfoHppLogicalUnitPolicy.bytes*.
     pub bytes: Option<i64>,
     /// Property *HostMultipathInfoHppLogicalUnitPolicy.iops*.
     pub iops: Option<i64>,
     /// Property *HostMultipathInfoHppLogicalUnitPolicy.path*.
-    pub path: Option<String>,
+    pub path: Option<crate::CompactString>,
     /// Property *HostMultipathInfoHppLogicalUnitPolicy.latencyEvalTime*.
     pub latency_eval_time: Option<i64>,
     /// Property *HostMultipathInfoHppLogicalUnitPolicy.samplingIosPerPath*.
@@ -25,6 +25,7 @@ impl HostMultipathInfoHppLogicalUnitPolicy {
     pub const TYPE_NAME: &'static str = "HostMultipathInfoHppLogicalUnitPolicy";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

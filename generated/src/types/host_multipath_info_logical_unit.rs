@@ -6,9 +6,9 @@
 #[derive(Clone)]
 pub struct HostMultipathInfoLogicalUnit {
     /// Property *HostMultipathInfoLogicalUnit.key*.
-    pub key: String,
+    pub key: crate::CompactString,
     /// Property *HostMultipathInfoLogicalUnit.id*.
-    pub id: String,
+    pub id: crate::CompactString,
     /// Property *HostMultipathInfoLogicalUnit.lun*.
     pub lun: crate::types::ScsiLunKind,
     /// Property *HostMultipathInfoLogicalUnit.path*.
@@ -27,6 +27,7 @@ impl HostMultipathInfoLogicalUnit {
     pub const TYPE_NAME: &'static str = "HostMultipathInfoLogicalUnit";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

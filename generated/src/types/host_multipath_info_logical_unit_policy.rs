@@ -8,7 +8,7 @@
 #[derive(Clone, Default)]
 pub struct HostMultipathInfoLogicalUnitPolicy {
     /// Property *HostMultipathInfoLogicalUnitPolicy.policy*.
-    pub policy: String,
+    pub policy: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -17,6 +17,7 @@ impl HostMultipathInfoLogicalUnitPolicy {
     pub const TYPE_NAME: &'static str = "HostMultipathInfoLogicalUnitPolicy";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -108,10 +109,12 @@ pub enum HostMultipathInfoLogicalUnitPolicyKind {
 }
 impl HostMultipathInfoLogicalUnitPolicyKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::HostMultipathInfoLogicalUnitPolicy(v) => &**v,
@@ -126,18 +129,21 @@ impl HostMultipathInfoLogicalUnitPolicyKind {
 }
 impl From<crate::types::HostMultipathInfoLogicalUnitPolicy>
 for HostMultipathInfoLogicalUnitPolicyKind {
+    #[inline]
     fn from(v: crate::types::HostMultipathInfoLogicalUnitPolicy) -> Self {
         Self::HostMultipathInfoLogicalUnitPolicy(Box::new(v))
     }
 }
 impl From<crate::types::HostMultipathInfoFixedLogicalUnitPolicy>
 for HostMultipathInfoLogicalUnitPolicyKind {
+    #[inline]
     fn from(v: crate::types::HostMultipathInfoFixedLogicalUnitPolicy) -> Self {
         Self::HostMultipathInfoFixedLogicalUnitPolicy(Box::new(v))
     }
 }
 impl From<crate::types::HostMultipathInfoHppLogicalUnitPolicy>
 for HostMultipathInfoLogicalUnitPolicyKind {
+    #[inline]
     fn from(v: crate::types::HostMultipathInfoHppLogicalUnitPolicy) -> Self {
         Self::HostMultipathInfoHppLogicalUnitPolicy(Box::new(v))
     }

@@ -6,16 +6,16 @@
 #[derive(Clone)]
 pub struct HostMultipathInfoPath {
     /// Property *HostMultipathInfoPath.key*.
-    pub key: String,
+    pub key: crate::CompactString,
     /// Property *HostMultipathInfoPath.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Deprecated.
     ///
     /// Property *HostMultipathInfoPath.pathState*.
     #[deprecated]
-    pub path_state: String,
+    pub path_state: crate::CompactString,
     /// Property *HostMultipathInfoPath.state*.
-    pub state: Option<String>,
+    pub state: Option<crate::CompactString>,
     /// Property *HostMultipathInfoPath.isWorkingPath*.
     pub is_working_path: Option<bool>,
     /// Property *HostMultipathInfoPath.adapter*.
@@ -32,6 +32,7 @@ impl HostMultipathInfoPath {
     pub const TYPE_NAME: &'static str = "HostMultipathInfoPath";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,21 +6,21 @@
 #[derive(Clone, Default)]
 pub struct HostNasVolume {
     /// Property *HostFileSystemVolume.type*.
-    pub r#type: String,
+    pub r#type: crate::CompactString,
     /// Property *HostFileSystemVolume.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *HostFileSystemVolume.capacity*.
     pub capacity: i64,
     /// Property *HostNasVolume.remoteHost*.
-    pub remote_host: String,
+    pub remote_host: crate::CompactString,
     /// Property *HostNasVolume.remotePath*.
-    pub remote_path: String,
+    pub remote_path: crate::CompactString,
     /// Property *HostNasVolume.userName*.
-    pub user_name: Option<String>,
+    pub user_name: Option<crate::CompactString>,
     /// Property *HostNasVolume.remoteHostNames*.
-    pub remote_host_names: Option<Vec<String>>,
+    pub remote_host_names: Option<Vec<crate::CompactString>>,
     /// Property *HostNasVolume.securityType*.
-    pub security_type: Option<String>,
+    pub security_type: Option<crate::CompactString>,
     /// Property *HostNasVolume.protocolEndpoint*.
     pub protocol_endpoint: Option<bool>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -31,6 +31,7 @@ impl HostNasVolume {
     pub const TYPE_NAME: &'static str = "HostNasVolume";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

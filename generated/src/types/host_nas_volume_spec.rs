@@ -6,27 +6,27 @@
 #[derive(Clone, Default)]
 pub struct HostNasVolumeSpec {
     /// Property *HostNasVolumeSpec.remoteHost*.
-    pub remote_host: String,
+    pub remote_host: crate::CompactString,
     /// Property *HostNasVolumeSpec.remotePath*.
-    pub remote_path: String,
+    pub remote_path: crate::CompactString,
     /// Property *HostNasVolumeSpec.localPath*.
-    pub local_path: String,
+    pub local_path: crate::CompactString,
     /// Property *HostNasVolumeSpec.accessMode*.
-    pub access_mode: String,
+    pub access_mode: crate::CompactString,
     /// Property *HostNasVolumeSpec.type*.
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::CompactString>,
     /// Property *HostNasVolumeSpec.userName*.
-    pub user_name: Option<String>,
+    pub user_name: Option<crate::CompactString>,
     /// Property *HostNasVolumeSpec.password*.
     pub password: Option<crate::Password>,
     /// Property *HostNasVolumeSpec.remoteHostNames*.
-    pub remote_host_names: Option<Vec<String>>,
+    pub remote_host_names: Option<Vec<crate::CompactString>>,
     /// Property *HostNasVolumeSpec.securityType*.
-    pub security_type: Option<String>,
+    pub security_type: Option<crate::CompactString>,
     /// Property *HostNasVolumeSpec.vmknicToBind*.
     ///
     /// ***Since:*** vSphere API Release 8.0.1.0
-    pub vmknic_to_bind: Option<String>,
+    pub vmknic_to_bind: Option<crate::CompactString>,
     /// Property *HostNasVolumeSpec.vmknicBound*.
     ///
     /// ***Since:*** vSphere API Release 8.0.1.0
@@ -43,6 +43,7 @@ impl HostNasVolumeSpec {
     pub const TYPE_NAME: &'static str = "HostNasVolumeSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,9 +6,9 @@
 #[derive(Clone, Default)]
 pub struct HostNatServiceConfig {
     /// Property *HostNatServiceConfig.changeOperation*.
-    pub change_operation: Option<String>,
+    pub change_operation: Option<crate::CompactString>,
     /// Property *HostNatServiceConfig.key*.
-    pub key: String,
+    pub key: crate::CompactString,
     /// Property *HostNatServiceConfig.spec*.
     pub spec: Box<crate::types::HostNatServiceSpec>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -19,6 +19,7 @@ impl HostNatServiceConfig {
     pub const TYPE_NAME: &'static str = "HostNatServiceConfig";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

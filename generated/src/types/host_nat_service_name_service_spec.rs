@@ -8,13 +8,13 @@ pub struct HostNatServiceNameServiceSpec {
     /// Property *HostNatServiceNameServiceSpec.dnsAutoDetect*.
     pub dns_auto_detect: bool,
     /// Property *HostNatServiceNameServiceSpec.dnsPolicy*.
-    pub dns_policy: String,
+    pub dns_policy: crate::CompactString,
     /// Property *HostNatServiceNameServiceSpec.dnsRetries*.
     pub dns_retries: i32,
     /// Property *HostNatServiceNameServiceSpec.dnsTimeout*.
     pub dns_timeout: i32,
     /// Property *HostNatServiceNameServiceSpec.dnsNameServer*.
-    pub dns_name_server: Option<Vec<String>>,
+    pub dns_name_server: Option<Vec<crate::CompactString>>,
     /// Property *HostNatServiceNameServiceSpec.nbdsTimeout*.
     pub nbds_timeout: i32,
     /// Property *HostNatServiceNameServiceSpec.nbnsRetries*.
@@ -29,6 +29,7 @@ impl HostNatServiceNameServiceSpec {
     pub const TYPE_NAME: &'static str = "HostNatServiceNameServiceSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

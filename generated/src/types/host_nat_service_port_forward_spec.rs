@@ -6,15 +6,15 @@
 #[derive(Clone, Default)]
 pub struct HostNatServicePortForwardSpec {
     /// Property *HostNatServicePortForwardSpec.type*.
-    pub r#type: String,
+    pub r#type: crate::CompactString,
     /// Property *HostNatServicePortForwardSpec.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *HostNatServicePortForwardSpec.hostPort*.
     pub host_port: i32,
     /// Property *HostNatServicePortForwardSpec.guestPort*.
     pub guest_port: i32,
     /// Property *HostNatServicePortForwardSpec.guestIpAddress*.
-    pub guest_ip_address: String,
+    pub guest_ip_address: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -23,6 +23,7 @@ impl HostNatServicePortForwardSpec {
     pub const TYPE_NAME: &'static str = "HostNatServicePortForwardSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct HostNatServiceSpec {
     /// Property *HostNatServiceSpec.virtualSwitch*.
-    pub virtual_switch: String,
+    pub virtual_switch: crate::CompactString,
     /// Property *HostNatServiceSpec.activeFtp*.
     pub active_ftp: bool,
     /// Property *HostNatServiceSpec.allowAnyOui*.
@@ -14,7 +14,7 @@ pub struct HostNatServiceSpec {
     /// Property *HostNatServiceSpec.configPort*.
     pub config_port: bool,
     /// Property *HostNatServiceSpec.ipGatewayAddress*.
-    pub ip_gateway_address: String,
+    pub ip_gateway_address: crate::CompactString,
     /// Property *HostNatServiceSpec.udpTimeout*.
     pub udp_timeout: i32,
     /// Property *HostNatServiceSpec.portForward*.
@@ -29,6 +29,7 @@ impl HostNatServiceSpec {
     pub const TYPE_NAME: &'static str = "HostNatServiceSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -10,7 +10,7 @@ pub struct HostNetCapabilities {
     /// Property *HostNetCapabilities.supportsNicTeaming*.
     pub supports_nic_teaming: bool,
     /// Property *HostNetCapabilities.nicTeamingPolicy*.
-    pub nic_teaming_policy: Option<Vec<String>>,
+    pub nic_teaming_policy: Option<Vec<crate::CompactString>>,
     /// Property *HostNetCapabilities.supportsVlan*.
     pub supports_vlan: bool,
     /// Property *HostNetCapabilities.usesServiceConsoleNic*.
@@ -43,6 +43,7 @@ impl HostNetCapabilities {
     pub const TYPE_NAME: &'static str = "HostNetCapabilities";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

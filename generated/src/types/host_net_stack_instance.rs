@@ -6,9 +6,9 @@
 #[derive(Clone, Default)]
 pub struct HostNetStackInstance {
     /// Property *HostNetStackInstance.key*.
-    pub key: Option<String>,
+    pub key: Option<crate::CompactString>,
     /// Property *HostNetStackInstance.name*.
-    pub name: Option<String>,
+    pub name: Option<crate::CompactString>,
     /// Property *HostNetStackInstance.dnsConfig*.
     pub dns_config: Option<crate::types::HostDnsConfigKind>,
     /// Property *HostNetStackInstance.ipRouteConfig*.
@@ -16,7 +16,7 @@ pub struct HostNetStackInstance {
     /// Property *HostNetStackInstance.requestedMaxNumberOfConnections*.
     pub requested_max_number_of_connections: Option<i32>,
     /// Property *HostNetStackInstance.congestionControlAlgorithm*.
-    pub congestion_control_algorithm: Option<String>,
+    pub congestion_control_algorithm: Option<crate::CompactString>,
     /// Property *HostNetStackInstance.ipV6Enabled*.
     pub ip_v6_enabled: Option<bool>,
     /// Property *HostNetStackInstance.routeTableConfig*.
@@ -24,7 +24,7 @@ pub struct HostNetStackInstance {
     /// Property *HostNetStackInstance.owner*.
     ///
     /// ***Since:*** vSphere API Release 9.0.0.0
-    pub owner: Option<String>,
+    pub owner: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -33,6 +33,7 @@ impl HostNetStackInstance {
     pub const TYPE_NAME: &'static str = "HostNetStackInstance";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

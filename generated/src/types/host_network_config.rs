@@ -36,7 +36,7 @@ pub struct HostNetworkConfig {
     /// Property *HostNetworkConfig.migrationStatus*.
     ///
     /// ***Since:*** vSphere API Release 7.0.2.0
-    pub migration_status: Option<String>,
+    pub migration_status: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -45,6 +45,7 @@ impl HostNetworkConfig {
     pub const TYPE_NAME: &'static str = "HostNetworkConfig";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

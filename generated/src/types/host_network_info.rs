@@ -42,7 +42,7 @@ pub struct HostNetworkInfo {
     /// Property *HostNetworkInfo.opaqueNetwork*.
     pub opaque_network: Option<Vec<crate::types::HostOpaqueNetworkInfo>>,
     /// Property *HostNetworkInfo.nsxTransportNodeId*.
-    pub nsx_transport_node_id: Option<String>,
+    pub nsx_transport_node_id: Option<crate::CompactString>,
     /// Property *HostNetworkInfo.nvdsToVdsMigrationRequired*.
     ///
     /// ***Since:*** vSphere API Release 7.0.2.0
@@ -50,7 +50,7 @@ pub struct HostNetworkInfo {
     /// Property *HostNetworkInfo.migrationStatus*.
     ///
     /// ***Since:*** vSphere API Release 7.0.2.0
-    pub migration_status: Option<String>,
+    pub migration_status: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -59,6 +59,7 @@ impl HostNetworkInfo {
     pub const TYPE_NAME: &'static str = "HostNetworkInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -9,7 +9,7 @@ pub struct HostNicFailureCriteria {
     ///
     /// Property *HostNicFailureCriteria.checkSpeed*.
     #[deprecated]
-    pub check_speed: Option<String>,
+    pub check_speed: Option<crate::CompactString>,
     /// Deprecated.
     ///
     /// Property *HostNicFailureCriteria.speed*.
@@ -45,6 +45,7 @@ impl HostNicFailureCriteria {
     pub const TYPE_NAME: &'static str = "HostNicFailureCriteria";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

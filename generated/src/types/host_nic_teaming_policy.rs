@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct HostNicTeamingPolicy {
     /// Property *HostNicTeamingPolicy.policy*.
-    pub policy: Option<String>,
+    pub policy: Option<crate::CompactString>,
     /// Deprecated.
     ///
     /// Property *HostNicTeamingPolicy.reversePolicy*.
@@ -28,6 +28,7 @@ impl HostNicTeamingPolicy {
     pub const TYPE_NAME: &'static str = "HostNicTeamingPolicy";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -9,7 +9,7 @@ pub struct HostNumaInfo {
     ///
     /// Property *HostNumaInfo.type*.
     #[deprecated]
-    pub r#type: String,
+    pub r#type: crate::CompactString,
     /// Property *HostNumaInfo.numNodes*.
     pub num_nodes: i32,
     /// Property *HostNumaInfo.numaNode*.
@@ -22,6 +22,7 @@ impl HostNumaInfo {
     pub const TYPE_NAME: &'static str = "HostNumaInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -24,7 +24,7 @@ pub struct HostNumaNode {
     #[deprecated]
     pub memory_range_length: i64,
     /// Property *HostNumaNode.pciId*.
-    pub pci_id: Option<Vec<String>>,
+    pub pci_id: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -33,6 +33,7 @@ impl HostNumaNode {
     pub const TYPE_NAME: &'static str = "HostNumaNode";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

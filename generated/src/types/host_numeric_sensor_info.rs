@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct HostNumericSensorInfo {
     /// Property *HostNumericSensorInfo.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *HostNumericSensorInfo.healthState*.
     pub health_state: Option<crate::types::ElementDescriptionKind>,
     /// Property *HostNumericSensorInfo.currentReading*.
@@ -14,19 +14,19 @@ pub struct HostNumericSensorInfo {
     /// Property *HostNumericSensorInfo.unitModifier*.
     pub unit_modifier: i32,
     /// Property *HostNumericSensorInfo.baseUnits*.
-    pub base_units: String,
+    pub base_units: crate::CompactString,
     /// Property *HostNumericSensorInfo.rateUnits*.
-    pub rate_units: Option<String>,
+    pub rate_units: Option<crate::CompactString>,
     /// Property *HostNumericSensorInfo.sensorType*.
-    pub sensor_type: String,
+    pub sensor_type: crate::CompactString,
     /// Property *HostNumericSensorInfo.id*.
-    pub id: Option<String>,
+    pub id: Option<crate::CompactString>,
     /// Property *HostNumericSensorInfo.sensorNumber*.
     ///
     /// ***Since:*** vSphere API Release 8.0.0.1
     pub sensor_number: Option<i64>,
     /// Property *HostNumericSensorInfo.timeStamp*.
-    pub time_stamp: Option<String>,
+    pub time_stamp: Option<crate::CompactString>,
     /// Property *HostNumericSensorInfo.fru*.
     ///
     /// ***Since:*** vSphere API Release 8.0.0.1
@@ -39,6 +39,7 @@ impl HostNumericSensorInfo {
     pub const TYPE_NAME: &'static str = "HostNumericSensorInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,11 +6,11 @@
 #[derive(Clone)]
 pub struct HostNvmeConnectSpec {
     /// Property *HostNvmeSpec.hbaName*.
-    pub hba_name: String,
+    pub hba_name: crate::CompactString,
     /// Property *HostNvmeSpec.transportParameters*.
     pub transport_parameters: crate::types::HostNvmeTransportParametersKind,
     /// Property *HostNvmeConnectSpec.subnqn*.
-    pub subnqn: String,
+    pub subnqn: crate::CompactString,
     /// Property *HostNvmeConnectSpec.controllerId*.
     pub controller_id: Option<i32>,
     /// Property *HostNvmeConnectSpec.adminQueueSize*.
@@ -25,6 +25,7 @@ impl HostNvmeConnectSpec {
     pub const TYPE_NAME: &'static str = "HostNvmeConnectSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

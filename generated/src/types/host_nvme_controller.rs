@@ -6,17 +6,17 @@
 #[derive(Clone)]
 pub struct HostNvmeController {
     /// Property *HostNvmeController.key*.
-    pub key: String,
+    pub key: crate::CompactString,
     /// Property *HostNvmeController.controllerNumber*.
     pub controller_number: i32,
     /// Property *HostNvmeController.subnqn*.
-    pub subnqn: String,
+    pub subnqn: crate::CompactString,
     /// Property *HostNvmeController.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *HostNvmeController.associatedAdapter*.
     pub associated_adapter: crate::types::HostHostBusAdapterKind,
     /// Property *HostNvmeController.transportType*.
-    pub transport_type: String,
+    pub transport_type: crate::CompactString,
     /// Property *HostNvmeController.fusedOperationSupported*.
     pub fused_operation_supported: bool,
     /// Property *HostNvmeController.numberOfQueues*.
@@ -26,13 +26,13 @@ pub struct HostNvmeController {
     /// Property *HostNvmeController.attachedNamespace*.
     pub attached_namespace: Option<Vec<crate::types::HostNvmeNamespace>>,
     /// Property *HostNvmeController.vendorId*.
-    pub vendor_id: Option<String>,
+    pub vendor_id: Option<crate::CompactString>,
     /// Property *HostNvmeController.model*.
-    pub model: Option<String>,
+    pub model: Option<crate::CompactString>,
     /// Property *HostNvmeController.serialNumber*.
-    pub serial_number: Option<String>,
+    pub serial_number: Option<crate::CompactString>,
     /// Property *HostNvmeController.firmwareVersion*.
-    pub firmware_version: Option<String>,
+    pub firmware_version: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -41,6 +41,7 @@ impl HostNvmeController {
     pub const TYPE_NAME: &'static str = "HostNvmeController";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,9 +6,9 @@
 #[derive(Clone, Default)]
 pub struct HostNvmeDisconnectSpec {
     /// Property *HostNvmeDisconnectSpec.hbaName*.
-    pub hba_name: String,
+    pub hba_name: crate::CompactString,
     /// Property *HostNvmeDisconnectSpec.subnqn*.
-    pub subnqn: Option<String>,
+    pub subnqn: Option<crate::CompactString>,
     /// Property *HostNvmeDisconnectSpec.controllerNumber*.
     pub controller_number: Option<i32>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -19,6 +19,7 @@ impl HostNvmeDisconnectSpec {
     pub const TYPE_NAME: &'static str = "HostNvmeDisconnectSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

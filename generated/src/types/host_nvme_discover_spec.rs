@@ -6,7 +6,7 @@
 #[derive(Clone)]
 pub struct HostNvmeDiscoverSpec {
     /// Property *HostNvmeSpec.hbaName*.
-    pub hba_name: String,
+    pub hba_name: crate::CompactString,
     /// Property *HostNvmeSpec.transportParameters*.
     pub transport_parameters: crate::types::HostNvmeTransportParametersKind,
     /// Property *HostNvmeDiscoverSpec.autoConnect*.
@@ -23,6 +23,7 @@ impl HostNvmeDiscoverSpec {
     pub const TYPE_NAME: &'static str = "HostNvmeDiscoverSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

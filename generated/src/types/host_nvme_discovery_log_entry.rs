@@ -6,9 +6,9 @@
 #[derive(Clone)]
 pub struct HostNvmeDiscoveryLogEntry {
     /// Property *HostNvmeDiscoveryLogEntry.subnqn*.
-    pub subnqn: String,
+    pub subnqn: crate::CompactString,
     /// Property *HostNvmeDiscoveryLogEntry.subsystemType*.
-    pub subsystem_type: String,
+    pub subsystem_type: crate::CompactString,
     /// Property *HostNvmeDiscoveryLogEntry.subsystemPortId*.
     pub subsystem_port_id: i32,
     /// Property *HostNvmeDiscoveryLogEntry.controllerId*.
@@ -18,7 +18,7 @@ pub struct HostNvmeDiscoveryLogEntry {
     /// Property *HostNvmeDiscoveryLogEntry.transportParameters*.
     pub transport_parameters: crate::types::HostNvmeTransportParametersKind,
     /// Property *HostNvmeDiscoveryLogEntry.transportRequirements*.
-    pub transport_requirements: String,
+    pub transport_requirements: crate::CompactString,
     /// Property *HostNvmeDiscoveryLogEntry.connected*.
     pub connected: bool,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -29,6 +29,7 @@ impl HostNvmeDiscoveryLogEntry {
     pub const TYPE_NAME: &'static str = "HostNvmeDiscoveryLogEntry";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

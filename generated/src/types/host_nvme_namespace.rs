@@ -6,9 +6,9 @@
 #[derive(Clone, Default)]
 pub struct HostNvmeNamespace {
     /// Property *HostNvmeNamespace.key*.
-    pub key: String,
+    pub key: crate::CompactString,
     /// Property *HostNvmeNamespace.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *HostNvmeNamespace.id*.
     pub id: i32,
     /// Property *HostNvmeNamespace.blockSize*.
@@ -23,6 +23,7 @@ impl HostNvmeNamespace {
     pub const TYPE_NAME: &'static str = "HostNvmeNamespace";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,17 +6,17 @@
 #[derive(Clone, Default)]
 pub struct HostNvmeOpaqueTransportParameters {
     /// Property *HostNvmeOpaqueTransportParameters.trtype*.
-    pub trtype: String,
+    pub trtype: crate::CompactString,
     /// Property *HostNvmeOpaqueTransportParameters.traddr*.
-    pub traddr: String,
+    pub traddr: crate::CompactString,
     /// Property *HostNvmeOpaqueTransportParameters.adrfam*.
-    pub adrfam: String,
+    pub adrfam: crate::CompactString,
     /// Property *HostNvmeOpaqueTransportParameters.trsvcid*.
-    pub trsvcid: String,
+    pub trsvcid: crate::CompactString,
     /// Property *HostNvmeOpaqueTransportParameters.tsas*.
     ///
     /// Base64-encoded bytes.
-    pub tsas: String,
+    pub tsas: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -25,6 +25,7 @@ impl HostNvmeOpaqueTransportParameters {
     pub const TYPE_NAME: &'static str = "HostNvmeOpaqueTransportParameters";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,9 +6,9 @@
 #[derive(Clone, Default)]
 pub struct HostNvmeOverRdmaParameters {
     /// Property *HostNvmeOverRdmaParameters.address*.
-    pub address: String,
+    pub address: crate::CompactString,
     /// Property *HostNvmeOverRdmaParameters.addressFamily*.
-    pub address_family: Option<String>,
+    pub address_family: Option<crate::CompactString>,
     /// Property *HostNvmeOverRdmaParameters.portNumber*.
     pub port_number: Option<i32>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -19,6 +19,7 @@ impl HostNvmeOverRdmaParameters {
     pub const TYPE_NAME: &'static str = "HostNvmeOverRdmaParameters";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

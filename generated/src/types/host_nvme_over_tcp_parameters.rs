@@ -8,11 +8,11 @@
 #[derive(Clone, Default)]
 pub struct HostNvmeOverTcpParameters {
     /// Property *HostNvmeOverTcpParameters.address*.
-    pub address: String,
+    pub address: crate::CompactString,
     /// Property *HostNvmeOverTcpParameters.portNumber*.
     pub port_number: Option<i32>,
     /// Property *HostNvmeOverTcpParameters.digestVerification*.
-    pub digest_verification: Option<String>,
+    pub digest_verification: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl HostNvmeOverTcpParameters {
     pub const TYPE_NAME: &'static str = "HostNvmeOverTcpParameters";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,7 +8,7 @@
 #[derive(Clone)]
 pub struct HostNvmeSpec {
     /// Property *HostNvmeSpec.hbaName*.
-    pub hba_name: String,
+    pub hba_name: crate::CompactString,
     /// Property *HostNvmeSpec.transportParameters*.
     pub transport_parameters: crate::types::HostNvmeTransportParametersKind,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -19,6 +19,7 @@ impl HostNvmeSpec {
     pub const TYPE_NAME: &'static str = "HostNvmeSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -110,10 +111,12 @@ pub enum HostNvmeSpecKind {
 }
 impl HostNvmeSpecKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::HostNvmeSpec(v) => &**v,
@@ -127,16 +130,19 @@ impl HostNvmeSpecKind {
     }
 }
 impl From<crate::types::HostNvmeSpec> for HostNvmeSpecKind {
+    #[inline]
     fn from(v: crate::types::HostNvmeSpec) -> Self {
         Self::HostNvmeSpec(Box::new(v))
     }
 }
 impl From<crate::types::HostNvmeConnectSpec> for HostNvmeSpecKind {
+    #[inline]
     fn from(v: crate::types::HostNvmeConnectSpec) -> Self {
         Self::HostNvmeConnectSpec(Box::new(v))
     }
 }
 impl From<crate::types::HostNvmeDiscoverSpec> for HostNvmeSpecKind {
+    #[inline]
     fn from(v: crate::types::HostNvmeDiscoverSpec) -> Self {
         Self::HostNvmeDiscoverSpec(Box::new(v))
     }

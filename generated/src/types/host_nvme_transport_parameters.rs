@@ -15,6 +15,7 @@ impl HostNvmeTransportParameters {
     pub const TYPE_NAME: &'static str = "HostNvmeTransportParameters";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -102,10 +103,12 @@ pub enum HostNvmeTransportParametersKind {
 }
 impl HostNvmeTransportParametersKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::HostNvmeTransportParameters(v) => &**v,
@@ -122,28 +125,33 @@ impl HostNvmeTransportParametersKind {
 }
 impl From<crate::types::HostNvmeTransportParameters>
 for HostNvmeTransportParametersKind {
+    #[inline]
     fn from(v: crate::types::HostNvmeTransportParameters) -> Self {
         Self::HostNvmeTransportParameters(Box::new(v))
     }
 }
 impl From<crate::types::HostNvmeOpaqueTransportParameters>
 for HostNvmeTransportParametersKind {
+    #[inline]
     fn from(v: crate::types::HostNvmeOpaqueTransportParameters) -> Self {
         Self::HostNvmeOpaqueTransportParameters(Box::new(v))
     }
 }
 impl From<crate::types::HostNvmeOverFibreChannelParameters>
 for HostNvmeTransportParametersKind {
+    #[inline]
     fn from(v: crate::types::HostNvmeOverFibreChannelParameters) -> Self {
         Self::HostNvmeOverFibreChannelParameters(Box::new(v))
     }
 }
 impl From<crate::types::HostNvmeOverRdmaParameters> for HostNvmeTransportParametersKind {
+    #[inline]
     fn from(v: crate::types::HostNvmeOverRdmaParameters) -> Self {
         Self::HostNvmeOverRdmaParameters(Box::new(v))
     }
 }
 impl From<crate::types::HostNvmeOverTcpParameters> for HostNvmeTransportParametersKind {
+    #[inline]
     fn from(v: crate::types::HostNvmeOverTcpParameters) -> Self {
         Self::HostNvmeOverTcpParameters(Box::new(v))
     }

@@ -8,13 +8,13 @@ pub struct HostOpaqueNetworkInfo {
     /// Property *HostOpaqueNetworkInfo.dynamicProperty*.
     pub dynamic_property: Option<Vec<crate::types::DynamicProperty>>,
     /// Property *HostOpaqueNetworkInfo.opaqueNetworkId*.
-    pub opaque_network_id: String,
+    pub opaque_network_id: crate::CompactString,
     /// Property *HostOpaqueNetworkInfo.opaqueNetworkName*.
-    pub opaque_network_name: String,
+    pub opaque_network_name: crate::CompactString,
     /// Property *HostOpaqueNetworkInfo.opaqueNetworkType*.
-    pub opaque_network_type: String,
+    pub opaque_network_type: crate::CompactString,
     /// Property *HostOpaqueNetworkInfo.pnicZone*.
-    pub pnic_zone: Option<Vec<String>>,
+    pub pnic_zone: Option<Vec<crate::CompactString>>,
     /// Property *HostOpaqueNetworkInfo.capability*.
     pub capability: Option<Box<crate::types::OpaqueNetworkCapability>>,
     /// Property *HostOpaqueNetworkInfo.extraConfig*.
@@ -27,6 +27,7 @@ impl HostOpaqueNetworkInfo {
     pub const TYPE_NAME: &'static str = "HostOpaqueNetworkInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

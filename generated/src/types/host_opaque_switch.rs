@@ -8,15 +8,15 @@ pub struct HostOpaqueSwitch {
     /// Property *HostOpaqueSwitch.dynamicProperty*.
     pub dynamic_property: Option<Vec<crate::types::DynamicProperty>>,
     /// Property *HostOpaqueSwitch.key*.
-    pub key: String,
+    pub key: crate::CompactString,
     /// Property *HostOpaqueSwitch.name*.
-    pub name: Option<String>,
+    pub name: Option<crate::CompactString>,
     /// Property *HostOpaqueSwitch.pnic*.
     pub pnic: Option<Vec<crate::types::PhysicalNic>>,
     /// Property *HostOpaqueSwitch.pnicZone*.
     pub pnic_zone: Option<Vec<crate::types::HostOpaqueSwitchPhysicalNicZone>>,
     /// Property *HostOpaqueSwitch.status*.
-    pub status: Option<String>,
+    pub status: Option<crate::CompactString>,
     /// Property *HostOpaqueSwitch.vtep*.
     pub vtep: Option<Vec<crate::types::HostVirtualNic>>,
     /// Property *HostOpaqueSwitch.extraConfig*.
@@ -31,6 +31,7 @@ impl HostOpaqueSwitch {
     pub const TYPE_NAME: &'static str = "HostOpaqueSwitch";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

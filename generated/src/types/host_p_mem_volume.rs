@@ -6,15 +6,15 @@
 #[derive(Clone, Default)]
 pub struct HostPMemVolume {
     /// Property *HostFileSystemVolume.type*.
-    pub r#type: String,
+    pub r#type: crate::CompactString,
     /// Property *HostFileSystemVolume.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *HostFileSystemVolume.capacity*.
     pub capacity: i64,
     /// Property *HostPMemVolume.uuid*.
-    pub uuid: String,
+    pub uuid: crate::CompactString,
     /// Property *HostPMemVolume.version*.
-    pub version: String,
+    pub version: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -23,6 +23,7 @@ impl HostPMemVolume {
     pub const TYPE_NAME: &'static str = "HostPMemVolume";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

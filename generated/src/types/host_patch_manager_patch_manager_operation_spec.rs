@@ -6,15 +6,15 @@
 #[derive(Clone, Default)]
 pub struct HostPatchManagerPatchManagerOperationSpec {
     /// Property *HostPatchManagerPatchManagerOperationSpec.proxy*.
-    pub proxy: Option<String>,
+    pub proxy: Option<crate::CompactString>,
     /// Property *HostPatchManagerPatchManagerOperationSpec.port*.
     pub port: Option<i32>,
     /// Property *HostPatchManagerPatchManagerOperationSpec.userName*.
-    pub user_name: Option<String>,
+    pub user_name: Option<crate::CompactString>,
     /// Property *HostPatchManagerPatchManagerOperationSpec.password*.
     pub password: Option<crate::Password>,
     /// Property *HostPatchManagerPatchManagerOperationSpec.cmdOption*.
-    pub cmd_option: Option<String>,
+    pub cmd_option: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -23,6 +23,7 @@ impl HostPatchManagerPatchManagerOperationSpec {
     pub const TYPE_NAME: &'static str = "HostPatchManagerPatchManagerOperationSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

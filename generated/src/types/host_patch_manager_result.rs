@@ -6,11 +6,11 @@
 #[derive(Clone, Default)]
 pub struct HostPatchManagerResult {
     /// Property *HostPatchManagerResult.version*.
-    pub version: String,
+    pub version: crate::CompactString,
     /// Property *HostPatchManagerResult.status*.
     pub status: Option<Vec<crate::types::HostPatchManagerStatus>>,
     /// Property *HostPatchManagerResult.xmlResult*.
-    pub xml_result: Option<String>,
+    pub xml_result: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -19,6 +19,7 @@ impl HostPatchManagerResult {
     pub const TYPE_NAME: &'static str = "HostPatchManagerResult";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,17 +6,17 @@
 #[derive(Clone, Default)]
 pub struct HostPatchManagerStatus {
     /// Property *HostPatchManagerStatus.id*.
-    pub id: String,
+    pub id: crate::CompactString,
     /// Property *HostPatchManagerStatus.applicable*.
     pub applicable: bool,
     /// Property *HostPatchManagerStatus.reason*.
-    pub reason: Option<Vec<String>>,
+    pub reason: Option<Vec<crate::CompactString>>,
     /// Property *HostPatchManagerStatus.integrity*.
-    pub integrity: Option<String>,
+    pub integrity: Option<crate::CompactString>,
     /// Property *HostPatchManagerStatus.installed*.
     pub installed: bool,
     /// Property *HostPatchManagerStatus.installState*.
-    pub install_state: Option<Vec<String>>,
+    pub install_state: Option<Vec<crate::CompactString>>,
     /// Property *HostPatchManagerStatus.prerequisitePatch*.
     pub prerequisite_patch: Option<
         Vec<crate::types::HostPatchManagerStatusPrerequisitePatch>,
@@ -28,7 +28,7 @@ pub struct HostPatchManagerStatus {
     /// Property *HostPatchManagerStatus.vmOffRequired*.
     pub vm_off_required: bool,
     /// Property *HostPatchManagerStatus.supersededPatchIds*.
-    pub superseded_patch_ids: Option<Vec<String>>,
+    pub superseded_patch_ids: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -37,6 +37,7 @@ impl HostPatchManagerStatus {
     pub const TYPE_NAME: &'static str = "HostPatchManagerStatus";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

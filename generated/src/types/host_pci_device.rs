@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct HostPciDevice {
     /// Property *HostPciDevice.id*.
-    pub id: String,
+    pub id: crate::CompactString,
     /// Property *HostPciDevice.classId*.
     pub class_id: i16,
     /// Property *HostPciDevice.bus*.
@@ -20,7 +20,7 @@ pub struct HostPciDevice {
     /// Property *HostPciDevice.slotDescription*.
     ///
     /// ***Since:*** vSphere API Release 9.0.0.0
-    pub slot_description: Option<String>,
+    pub slot_description: Option<crate::CompactString>,
     /// Property *HostPciDevice.function*.
     pub function: i8,
     /// Property *HostPciDevice.vendorId*.
@@ -28,19 +28,19 @@ pub struct HostPciDevice {
     /// Property *HostPciDevice.subVendorId*.
     pub sub_vendor_id: i16,
     /// Property *HostPciDevice.vendorName*.
-    pub vendor_name: String,
+    pub vendor_name: crate::CompactString,
     /// Property *HostPciDevice.deviceId*.
     pub device_id: i16,
     /// Property *HostPciDevice.subDeviceId*.
     pub sub_device_id: i16,
     /// Property *HostPciDevice.parentBridge*.
-    pub parent_bridge: Option<String>,
+    pub parent_bridge: Option<crate::CompactString>,
     /// Property *HostPciDevice.deviceName*.
-    pub device_name: String,
+    pub device_name: crate::CompactString,
     /// Property *HostPciDevice.deviceClassName*.
     ///
     /// ***Since:*** vSphere API Release 8.0.3.0
-    pub device_class_name: Option<String>,
+    pub device_class_name: Option<crate::CompactString>,
     /// Property *HostPciDevice.directPathInfo*.
     ///
     /// ***Since:*** vSphere API Release 9.1.0.0
@@ -53,6 +53,7 @@ impl HostPciDevice {
     pub const TYPE_NAME: &'static str = "HostPciDevice";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

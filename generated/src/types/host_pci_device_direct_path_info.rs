@@ -8,11 +8,11 @@
 #[derive(Clone, Default)]
 pub struct HostPciDeviceDirectPathInfo {
     /// Property *HostPciDeviceDirectPathInfo.interconnectType*.
-    pub interconnect_type: Option<String>,
+    pub interconnect_type: Option<crate::CompactString>,
     /// Property *HostPciDeviceDirectPathInfo.driverName*.
-    pub driver_name: Option<String>,
+    pub driver_name: Option<crate::CompactString>,
     /// Property *HostPciDeviceDirectPathInfo.driverVersion*.
-    pub driver_version: Option<String>,
+    pub driver_version: Option<crate::CompactString>,
     /// Property *HostPciDeviceDirectPathInfo.availableMemory*.
     pub available_memory: Option<i32>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -23,6 +23,7 @@ impl HostPciDeviceDirectPathInfo {
     pub const TYPE_NAME: &'static str = "HostPciDeviceDirectPathInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,7 +8,7 @@
 #[derive(Clone, Default)]
 pub struct HostPciPassthruConfig {
     /// Property *HostPciPassthruConfig.id*.
-    pub id: String,
+    pub id: crate::CompactString,
     /// Property *HostPciPassthruConfig.passthruEnabled*.
     pub passthru_enabled: bool,
     /// Property *HostPciPassthruConfig.applyNow*.
@@ -16,7 +16,7 @@ pub struct HostPciPassthruConfig {
     /// Property *HostPciPassthruConfig.hardwareLabel*.
     ///
     /// ***Since:*** vSphere API Release 7.0.2.0
-    pub hardware_label: Option<String>,
+    pub hardware_label: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -25,6 +25,7 @@ impl HostPciPassthruConfig {
     pub const TYPE_NAME: &'static str = "HostPciPassthruConfig";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -114,10 +115,12 @@ pub enum HostPciPassthruConfigKind {
 }
 impl HostPciPassthruConfigKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::HostPciPassthruConfig(v) => &**v,
@@ -130,11 +133,13 @@ impl HostPciPassthruConfigKind {
     }
 }
 impl From<crate::types::HostPciPassthruConfig> for HostPciPassthruConfigKind {
+    #[inline]
     fn from(v: crate::types::HostPciPassthruConfig) -> Self {
         Self::HostPciPassthruConfig(Box::new(v))
     }
 }
 impl From<crate::types::HostSriovConfig> for HostPciPassthruConfigKind {
+    #[inline]
     fn from(v: crate::types::HostSriovConfig) -> Self {
         Self::HostSriovConfig(Box::new(v))
     }

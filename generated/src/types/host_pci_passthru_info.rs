@@ -8,9 +8,9 @@
 #[derive(Clone, Default)]
 pub struct HostPciPassthruInfo {
     /// Property *HostPciPassthruInfo.id*.
-    pub id: String,
+    pub id: crate::CompactString,
     /// Property *HostPciPassthruInfo.dependentDevice*.
-    pub dependent_device: String,
+    pub dependent_device: crate::CompactString,
     /// Property *HostPciPassthruInfo.passthruEnabled*.
     pub passthru_enabled: bool,
     /// Property *HostPciPassthruInfo.passthruCapable*.
@@ -20,7 +20,7 @@ pub struct HostPciPassthruInfo {
     /// Property *HostPciPassthruInfo.hardwareLabel*.
     ///
     /// ***Since:*** vSphere API Release 7.0.2.0
-    pub hardware_label: Option<String>,
+    pub hardware_label: Option<crate::CompactString>,
     /// Property *HostPciPassthruInfo.directPathState*.
     ///
     /// ***Since:*** vSphere API Release 9.1.0.0
@@ -33,6 +33,7 @@ impl HostPciPassthruInfo {
     pub const TYPE_NAME: &'static str = "HostPciPassthruInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -144,10 +145,12 @@ pub enum HostPciPassthruInfoKind {
 }
 impl HostPciPassthruInfoKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::HostPciPassthruInfo(v) => &**v,
@@ -160,11 +163,13 @@ impl HostPciPassthruInfoKind {
     }
 }
 impl From<crate::types::HostPciPassthruInfo> for HostPciPassthruInfoKind {
+    #[inline]
     fn from(v: crate::types::HostPciPassthruInfo) -> Self {
         Self::HostPciPassthruInfo(Box::new(v))
     }
 }
 impl From<crate::types::HostSriovInfo> for HostPciPassthruInfoKind {
+    #[inline]
     fn from(v: crate::types::HostSriovInfo) -> Self {
         Self::HostSriovInfo(Box::new(v))
     }

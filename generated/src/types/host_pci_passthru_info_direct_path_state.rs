@@ -8,9 +8,9 @@
 #[derive(Clone, Default)]
 pub struct HostPciPassthruInfoDirectPathState {
     /// Property *HostPciPassthruInfoDirectPathState.mode*.
-    pub mode: String,
+    pub mode: crate::CompactString,
     /// Property *HostPciPassthruInfoDirectPathState.configurableModes*.
-    pub configurable_modes: Option<Vec<String>>,
+    pub configurable_modes: Option<Vec<crate::CompactString>>,
     /// Property *HostPciPassthruInfoDirectPathState.usedMemory*.
     pub used_memory: Option<i32>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -21,6 +21,7 @@ impl HostPciPassthruInfoDirectPathState {
     pub const TYPE_NAME: &'static str = "HostPciPassthruInfoDirectPathState";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -10,7 +10,7 @@ pub struct HostPlacedVirtualNicIdentifier {
     /// Refers instance of *VirtualMachine*.
     pub vm: Box<crate::types::ManagedObjectReference>,
     /// Property *HostPlacedVirtualNicIdentifier.vnicKey*.
-    pub vnic_key: String,
+    pub vnic_key: crate::CompactString,
     /// Property *HostPlacedVirtualNicIdentifier.reservation*.
     pub reservation: Option<i32>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -21,6 +21,7 @@ impl HostPlacedVirtualNicIdentifier {
     pub const TYPE_NAME: &'static str = "HostPlacedVirtualNicIdentifier";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,7 +6,7 @@
 #[derive(Clone)]
 pub struct HostPlugStoreTopologyAdapter {
     /// Property *HostPlugStoreTopologyAdapter.key*.
-    pub key: String,
+    pub key: crate::CompactString,
     /// Property *HostPlugStoreTopologyAdapter.adapter*.
     pub adapter: crate::types::HostHostBusAdapterKind,
     /// Property *HostPlugStoreTopologyAdapter.path*.
@@ -19,6 +19,7 @@ impl HostPlugStoreTopologyAdapter {
     pub const TYPE_NAME: &'static str = "HostPlugStoreTopologyAdapter";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

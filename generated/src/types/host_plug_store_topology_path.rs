@@ -6,9 +6,9 @@
 #[derive(Clone, Default)]
 pub struct HostPlugStoreTopologyPath {
     /// Property *HostPlugStoreTopologyPath.key*.
-    pub key: String,
+    pub key: crate::CompactString,
     /// Property *HostPlugStoreTopologyPath.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *HostPlugStoreTopologyPath.channelNumber*.
     pub channel_number: Option<i32>,
     /// Property *HostPlugStoreTopologyPath.targetNumber*.
@@ -29,6 +29,7 @@ impl HostPlugStoreTopologyPath {
     pub const TYPE_NAME: &'static str = "HostPlugStoreTopologyPath";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,9 +6,9 @@
 #[derive(Clone, Default)]
 pub struct HostPlugStoreTopologyPlugin {
     /// Property *HostPlugStoreTopologyPlugin.key*.
-    pub key: String,
+    pub key: crate::CompactString,
     /// Property *HostPlugStoreTopologyPlugin.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *HostPlugStoreTopologyPlugin.device*.
     pub device: Option<Vec<crate::types::HostPlugStoreTopologyDevice>>,
     /// Property *HostPlugStoreTopologyPlugin.claimedPath*.
@@ -21,6 +21,7 @@ impl HostPlugStoreTopologyPlugin {
     pub const TYPE_NAME: &'static str = "HostPlugStoreTopologyPlugin";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct HostPnicNetworkResourceInfo {
     /// Property *HostPnicNetworkResourceInfo.pnicDevice*.
-    pub pnic_device: String,
+    pub pnic_device: crate::CompactString,
     /// Property *HostPnicNetworkResourceInfo.availableBandwidthForVMTraffic*.
     pub available_bandwidth_for_vm_traffic: Option<i64>,
     /// Property *HostPnicNetworkResourceInfo.unusedBandwidthForVMTraffic*.
@@ -21,6 +21,7 @@ impl HostPnicNetworkResourceInfo {
     pub const TYPE_NAME: &'static str = "HostPnicNetworkResourceInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct HostPortGroup {
     /// Property *HostPortGroup.key*.
-    pub key: Option<String>,
+    pub key: Option<crate::CompactString>,
     /// Property *HostPortGroup.port*.
     pub port: Option<Vec<crate::types::HostPortGroupPort>>,
     /// Property *HostPortGroup.vswitch*.
@@ -23,6 +23,7 @@ impl HostPortGroup {
     pub const TYPE_NAME: &'static str = "HostPortGroup";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

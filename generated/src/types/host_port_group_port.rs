@@ -6,11 +6,11 @@
 #[derive(Clone, Default)]
 pub struct HostPortGroupPort {
     /// Property *HostPortGroupPort.key*.
-    pub key: Option<String>,
+    pub key: Option<crate::CompactString>,
     /// Property *HostPortGroupPort.mac*.
-    pub mac: Option<Vec<String>>,
+    pub mac: Option<Vec<crate::CompactString>>,
     /// Property *HostPortGroupPort.type*.
-    pub r#type: String,
+    pub r#type: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -19,6 +19,7 @@ impl HostPortGroupPort {
     pub const TYPE_NAME: &'static str = "HostPortGroupPort";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,11 +6,11 @@
 #[derive(Clone, Default)]
 pub struct HostPortGroupSpec {
     /// Property *HostPortGroupSpec.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *HostPortGroupSpec.vlanId*.
     pub vlan_id: i32,
     /// Property *HostPortGroupSpec.vswitchName*.
-    pub vswitch_name: String,
+    pub vswitch_name: crate::CompactString,
     /// Property *HostPortGroupSpec.policy*.
     pub policy: Box<crate::types::HostNetworkPolicy>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -21,6 +21,7 @@ impl HostPortGroupSpec {
     pub const TYPE_NAME: &'static str = "HostPortGroupSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,11 +6,11 @@
 #[derive(Clone, Default)]
 pub struct HostPosixAccountSpec {
     /// Property *HostAccountSpec.id*.
-    pub id: String,
+    pub id: crate::CompactString,
     /// Property *HostAccountSpec.password*.
     pub password: Option<crate::Password>,
     /// Property *HostAccountSpec.description*.
-    pub description: Option<String>,
+    pub description: Option<crate::CompactString>,
     /// Deprecated.
     ///
     /// Property *HostPosixAccountSpec.posixId*.
@@ -26,6 +26,7 @@ impl HostPosixAccountSpec {
     pub const TYPE_NAME: &'static str = "HostPosixAccountSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -19,6 +19,7 @@ impl HostPowerOpFailed {
     pub const TYPE_NAME: &'static str = "HostPowerOpFailed";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -110,10 +111,12 @@ pub enum HostPowerOpFailedKind {
 }
 impl HostPowerOpFailedKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::HostPowerOpFailed(v) => &**v,
@@ -128,21 +131,25 @@ impl HostPowerOpFailedKind {
     }
 }
 impl From<crate::types::HostPowerOpFailed> for HostPowerOpFailedKind {
+    #[inline]
     fn from(v: crate::types::HostPowerOpFailed) -> Self {
         Self::HostPowerOpFailed(Box::new(v))
     }
 }
 impl From<crate::types::NoPeerHostFound> for HostPowerOpFailedKind {
+    #[inline]
     fn from(v: crate::types::NoPeerHostFound) -> Self {
         Self::NoPeerHostFound(Box::new(v))
     }
 }
 impl From<crate::types::VmotionInterfaceNotEnabled> for HostPowerOpFailedKind {
+    #[inline]
     fn from(v: crate::types::VmotionInterfaceNotEnabled) -> Self {
         Self::VmotionInterfaceNotEnabled(Box::new(v))
     }
 }
 impl From<crate::types::WakeOnLanNotSupportedByVmotionNIC> for HostPowerOpFailedKind {
+    #[inline]
     fn from(v: crate::types::WakeOnLanNotSupportedByVmotionNIC) -> Self {
         Self::WakeOnLanNotSupportedByVmotionNIC(Box::new(v))
     }

@@ -8,11 +8,11 @@ pub struct HostPowerPolicy {
     /// Property *HostPowerPolicy.key*.
     pub key: i32,
     /// Property *HostPowerPolicy.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *HostPowerPolicy.shortName*.
-    pub short_name: String,
+    pub short_name: crate::CompactString,
     /// Property *HostPowerPolicy.description*.
-    pub description: String,
+    pub description: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl HostPowerPolicy {
     pub const TYPE_NAME: &'static str = "HostPowerPolicy";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,9 +6,9 @@
 #[derive(Clone, Default)]
 pub struct HostProfileCompleteConfigSpec {
     /// Property *ProfileCreateSpec.name*.
-    pub name: Option<String>,
+    pub name: Option<crate::CompactString>,
     /// Property *ProfileCreateSpec.annotation*.
-    pub annotation: Option<String>,
+    pub annotation: Option<crate::CompactString>,
     /// Property *ProfileCreateSpec.enabled*.
     pub enabled: Option<bool>,
     /// Property *HostProfileCompleteConfigSpec.applyProfile*.
@@ -18,7 +18,7 @@ pub struct HostProfileCompleteConfigSpec {
     /// Property *HostProfileCompleteConfigSpec.disabledExpressionListChanged*.
     pub disabled_expression_list_changed: bool,
     /// Property *HostProfileCompleteConfigSpec.disabledExpressionList*.
-    pub disabled_expression_list: Option<Vec<String>>,
+    pub disabled_expression_list: Option<Vec<crate::CompactString>>,
     /// Property *HostProfileCompleteConfigSpec.validatorHost*.
     ///
     /// Refers instance of *HostSystem*.
@@ -35,6 +35,7 @@ impl HostProfileCompleteConfigSpec {
     pub const TYPE_NAME: &'static str = "HostProfileCompleteConfigSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,9 +6,9 @@
 #[derive(Clone, Default)]
 pub struct HostProfileConfigInfo {
     /// Property *ProfileConfigInfo.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *ProfileConfigInfo.annotation*.
-    pub annotation: Option<String>,
+    pub annotation: Option<crate::CompactString>,
     /// Property *ProfileConfigInfo.enabled*.
     pub enabled: bool,
     /// Property *HostProfileConfigInfo.applyProfile*.
@@ -20,7 +20,7 @@ pub struct HostProfileConfigInfo {
     /// Property *HostProfileConfigInfo.customComplyProfile*.
     pub custom_comply_profile: Option<Box<crate::types::ComplianceProfile>>,
     /// Property *HostProfileConfigInfo.disabledExpressionList*.
-    pub disabled_expression_list: Option<Vec<String>>,
+    pub disabled_expression_list: Option<Vec<crate::CompactString>>,
     /// Property *HostProfileConfigInfo.description*.
     pub description: Option<Box<crate::types::ProfileDescription>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -31,6 +31,7 @@ impl HostProfileConfigInfo {
     pub const TYPE_NAME: &'static str = "HostProfileConfigInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

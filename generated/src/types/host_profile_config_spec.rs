@@ -8,9 +8,9 @@
 #[derive(Clone, Default)]
 pub struct HostProfileConfigSpec {
     /// Property *ProfileCreateSpec.name*.
-    pub name: Option<String>,
+    pub name: Option<crate::CompactString>,
     /// Property *ProfileCreateSpec.annotation*.
-    pub annotation: Option<String>,
+    pub annotation: Option<crate::CompactString>,
     /// Property *ProfileCreateSpec.enabled*.
     pub enabled: Option<bool>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -21,6 +21,7 @@ impl HostProfileConfigSpec {
     pub const TYPE_NAME: &'static str = "HostProfileConfigSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -110,10 +111,12 @@ pub enum HostProfileConfigSpecKind {
 }
 impl HostProfileConfigSpecKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::HostProfileConfigSpec(v) => &**v,
@@ -127,16 +130,19 @@ impl HostProfileConfigSpecKind {
     }
 }
 impl From<crate::types::HostProfileConfigSpec> for HostProfileConfigSpecKind {
+    #[inline]
     fn from(v: crate::types::HostProfileConfigSpec) -> Self {
         Self::HostProfileConfigSpec(Box::new(v))
     }
 }
 impl From<crate::types::HostProfileCompleteConfigSpec> for HostProfileConfigSpecKind {
+    #[inline]
     fn from(v: crate::types::HostProfileCompleteConfigSpec) -> Self {
         Self::HostProfileCompleteConfigSpec(Box::new(v))
     }
 }
 impl From<crate::types::HostProfileHostBasedConfigSpec> for HostProfileConfigSpecKind {
+    #[inline]
     fn from(v: crate::types::HostProfileHostBasedConfigSpec) -> Self {
         Self::HostProfileHostBasedConfigSpec(Box::new(v))
     }

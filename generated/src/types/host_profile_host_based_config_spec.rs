@@ -6,9 +6,9 @@
 #[derive(Clone)]
 pub struct HostProfileHostBasedConfigSpec {
     /// Property *ProfileCreateSpec.name*.
-    pub name: Option<String>,
+    pub name: Option<crate::CompactString>,
     /// Property *ProfileCreateSpec.annotation*.
-    pub annotation: Option<String>,
+    pub annotation: Option<crate::CompactString>,
     /// Property *ProfileCreateSpec.enabled*.
     pub enabled: Option<bool>,
     /// Property *HostProfileHostBasedConfigSpec.host*.
@@ -25,6 +25,7 @@ impl HostProfileHostBasedConfigSpec {
     pub const TYPE_NAME: &'static str = "HostProfileHostBasedConfigSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -10,7 +10,7 @@ pub struct HostProfileManagerCompositionResultResultElement {
     /// Refers instance of *Profile*.
     pub target: Box<crate::types::ManagedObjectReference>,
     /// Property *HostProfileManagerCompositionResultResultElement.status*.
-    pub status: String,
+    pub status: crate::CompactString,
     /// Property *HostProfileManagerCompositionResultResultElement.errors*.
     pub errors: Option<Vec<crate::types::LocalizableMessage>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -21,6 +21,7 @@ impl HostProfileManagerCompositionResultResultElement {
     pub const TYPE_NAME: &'static str = "HostProfileManagerCompositionResultResultElement";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -10,7 +10,7 @@ pub struct HostProfileManagerCompositionValidationResultResultElement {
     /// Refers instance of *Profile*.
     pub target: Box<crate::types::ManagedObjectReference>,
     /// Property *HostProfileManagerCompositionValidationResultResultElement.status*.
-    pub status: String,
+    pub status: crate::CompactString,
     /// Property *HostProfileManagerCompositionValidationResultResultElement.errors*.
     pub errors: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *HostProfileManagerCompositionValidationResultResultElement.sourceDiffForToBeMerged*.
@@ -35,6 +35,7 @@ impl HostProfileManagerCompositionValidationResultResultElement {
     pub const TYPE_NAME: &'static str = "HostProfileManagerCompositionValidationResultResultElement";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

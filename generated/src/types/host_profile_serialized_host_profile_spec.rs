@@ -6,13 +6,13 @@
 #[derive(Clone, Default)]
 pub struct HostProfileSerializedHostProfileSpec {
     /// Property *ProfileCreateSpec.name*.
-    pub name: Option<String>,
+    pub name: Option<crate::CompactString>,
     /// Property *ProfileCreateSpec.annotation*.
-    pub annotation: Option<String>,
+    pub annotation: Option<crate::CompactString>,
     /// Property *ProfileCreateSpec.enabled*.
     pub enabled: Option<bool>,
     /// Property *ProfileSerializedCreateSpec.profileConfigString*.
-    pub profile_config_string: String,
+    pub profile_config_string: crate::CompactString,
     /// Property *HostProfileSerializedHostProfileSpec.validatorHost*.
     ///
     /// Refers instance of *HostSystem*.
@@ -27,6 +27,7 @@ impl HostProfileSerializedHostProfileSpec {
     pub const TYPE_NAME: &'static str = "HostProfileSerializedHostProfileSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,11 +6,11 @@
 #[derive(Clone, Default)]
 pub struct HostProfileValidationFailureInfo {
     /// Property *HostProfileValidationFailureInfo.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *HostProfileValidationFailureInfo.annotation*.
-    pub annotation: String,
+    pub annotation: crate::CompactString,
     /// Property *HostProfileValidationFailureInfo.updateType*.
-    pub update_type: String,
+    pub update_type: crate::CompactString,
     /// Property *HostProfileValidationFailureInfo.host*.
     ///
     /// Refers instance of *HostSystem*.
@@ -29,6 +29,7 @@ impl HostProfileValidationFailureInfo {
     pub const TYPE_NAME: &'static str = "HostProfileValidationFailureInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -15,6 +15,7 @@ impl HostProfilesEntityCustomizations {
     pub const TYPE_NAME: &'static str = "HostProfilesEntityCustomizations";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -94,10 +95,12 @@ pub enum HostProfilesEntityCustomizationsKind {
 }
 impl HostProfilesEntityCustomizationsKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::HostProfilesEntityCustomizations(v) => &**v,
@@ -111,12 +114,14 @@ impl HostProfilesEntityCustomizationsKind {
 }
 impl From<crate::types::HostProfilesEntityCustomizations>
 for HostProfilesEntityCustomizationsKind {
+    #[inline]
     fn from(v: crate::types::HostProfilesEntityCustomizations) -> Self {
         Self::HostProfilesEntityCustomizations(Box::new(v))
     }
 }
 impl From<crate::types::StructuredCustomizations>
 for HostProfilesEntityCustomizationsKind {
+    #[inline]
     fn from(v: crate::types::StructuredCustomizations) -> Self {
         Self::StructuredCustomizations(Box::new(v))
     }

@@ -9,31 +9,31 @@ pub struct HostProtocolEndpoint {
     ///
     /// Property *HostProtocolEndpoint.peType*.
     #[deprecated]
-    pub pe_type: String,
+    pub pe_type: crate::CompactString,
     /// Property *HostProtocolEndpoint.type*.
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::CompactString>,
     /// Property *HostProtocolEndpoint.uuid*.
-    pub uuid: String,
+    pub uuid: crate::CompactString,
     /// Property *HostProtocolEndpoint.hostKey*.
     ///
     /// Refers instances of *HostSystem*.
     pub host_key: Option<Vec<crate::types::ManagedObjectReference>>,
     /// Property *HostProtocolEndpoint.storageArray*.
-    pub storage_array: Option<String>,
+    pub storage_array: Option<crate::CompactString>,
     /// Property *HostProtocolEndpoint.nfsServer*.
-    pub nfs_server: Option<String>,
+    pub nfs_server: Option<crate::CompactString>,
     /// Property *HostProtocolEndpoint.nfsDir*.
-    pub nfs_dir: Option<String>,
+    pub nfs_dir: Option<crate::CompactString>,
     /// Property *HostProtocolEndpoint.nfsServerScope*.
-    pub nfs_server_scope: Option<String>,
+    pub nfs_server_scope: Option<crate::CompactString>,
     /// Property *HostProtocolEndpoint.nfsServerMajor*.
-    pub nfs_server_major: Option<String>,
+    pub nfs_server_major: Option<crate::CompactString>,
     /// Property *HostProtocolEndpoint.nfsServerAuthType*.
-    pub nfs_server_auth_type: Option<String>,
+    pub nfs_server_auth_type: Option<crate::CompactString>,
     /// Property *HostProtocolEndpoint.nfsServerUser*.
-    pub nfs_server_user: Option<String>,
+    pub nfs_server_user: Option<crate::CompactString>,
     /// Property *HostProtocolEndpoint.deviceId*.
-    pub device_id: Option<String>,
+    pub device_id: Option<crate::CompactString>,
     /// Property *HostProtocolEndpoint.usedByStretchedContainer*.
     ///
     /// ***Since:*** vSphere API Release 8.0.3.0
@@ -46,6 +46,7 @@ impl HostProtocolEndpoint {
     pub const TYPE_NAME: &'static str = "HostProtocolEndpoint";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

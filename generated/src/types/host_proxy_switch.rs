@@ -6,11 +6,11 @@
 #[derive(Clone, Default)]
 pub struct HostProxySwitch {
     /// Property *HostProxySwitch.dvsUuid*.
-    pub dvs_uuid: String,
+    pub dvs_uuid: crate::CompactString,
     /// Property *HostProxySwitch.dvsName*.
-    pub dvs_name: String,
+    pub dvs_name: crate::CompactString,
     /// Property *HostProxySwitch.key*.
-    pub key: String,
+    pub key: crate::CompactString,
     /// Property *HostProxySwitch.numPorts*.
     pub num_ports: i32,
     /// Property *HostProxySwitch.configNumPorts*.
@@ -40,11 +40,11 @@ pub struct HostProxySwitch {
         Vec<crate::types::DistributedVirtualSwitchHostMemberTransportZoneInfo>,
     >,
     /// Property *HostProxySwitch.nsxUsedUplinkPort*.
-    pub nsx_used_uplink_port: Option<Vec<String>>,
+    pub nsx_used_uplink_port: Option<Vec<crate::CompactString>>,
     /// Property *HostProxySwitch.nsxtStatus*.
-    pub nsxt_status: Option<String>,
+    pub nsxt_status: Option<crate::CompactString>,
     /// Property *HostProxySwitch.nsxtStatusDetail*.
-    pub nsxt_status_detail: Option<String>,
+    pub nsxt_status_detail: Option<crate::CompactString>,
     /// Property *HostProxySwitch.ensInfo*.
     ///
     /// ***Since:*** vSphere API Release 8.0.0.1
@@ -81,6 +81,7 @@ impl HostProxySwitch {
     pub const TYPE_NAME: &'static str = "HostProxySwitch";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,9 +6,9 @@
 #[derive(Clone, Default)]
 pub struct HostProxySwitchConfig {
     /// Property *HostProxySwitchConfig.changeOperation*.
-    pub change_operation: Option<String>,
+    pub change_operation: Option<crate::CompactString>,
     /// Property *HostProxySwitchConfig.uuid*.
-    pub uuid: String,
+    pub uuid: crate::CompactString,
     /// Property *HostProxySwitchConfig.spec*.
     pub spec: Option<Box<crate::types::HostProxySwitchSpec>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -19,6 +19,7 @@ impl HostProxySwitchConfig {
     pub const TYPE_NAME: &'static str = "HostProxySwitchConfig";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,9 +6,9 @@
 #[derive(Clone, Default)]
 pub struct HostProxySwitchHostLagConfig {
     /// Property *HostProxySwitchHostLagConfig.lagKey*.
-    pub lag_key: String,
+    pub lag_key: crate::CompactString,
     /// Property *HostProxySwitchHostLagConfig.lagName*.
-    pub lag_name: Option<String>,
+    pub lag_name: Option<crate::CompactString>,
     /// Property *HostProxySwitchHostLagConfig.uplinkPort*.
     pub uplink_port: Option<Vec<crate::types::KeyValue>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -19,6 +19,7 @@ impl HostProxySwitchHostLagConfig {
     pub const TYPE_NAME: &'static str = "HostProxySwitchHostLagConfig";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -10,9 +10,9 @@ pub struct HostPtpConfigPtpPort {
     /// Property *HostPtpConfigPtpPort.index*.
     pub index: i32,
     /// Property *HostPtpConfigPtpPort.deviceType*.
-    pub device_type: Option<String>,
+    pub device_type: Option<crate::CompactString>,
     /// Property *HostPtpConfigPtpPort.device*.
-    pub device: Option<String>,
+    pub device: Option<crate::CompactString>,
     /// Property *HostPtpConfigPtpPort.ipConfig*.
     pub ip_config: Option<crate::types::HostIpConfigKind>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -23,6 +23,7 @@ impl HostPtpConfigPtpPort {
     pub const TYPE_NAME: &'static str = "HostPtpConfigPtpPort";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

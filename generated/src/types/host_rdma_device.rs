@@ -6,13 +6,13 @@
 #[derive(Clone, Default)]
 pub struct HostRdmaDevice {
     /// Property *HostRdmaDevice.key*.
-    pub key: String,
+    pub key: crate::CompactString,
     /// Property *HostRdmaDevice.device*.
-    pub device: String,
+    pub device: crate::CompactString,
     /// Property *HostRdmaDevice.driver*.
-    pub driver: Option<String>,
+    pub driver: Option<crate::CompactString>,
     /// Property *HostRdmaDevice.description*.
-    pub description: Option<String>,
+    pub description: Option<crate::CompactString>,
     /// Property *HostRdmaDevice.backing*.
     pub backing: Option<crate::types::HostRdmaDeviceBackingKind>,
     /// Property *HostRdmaDevice.connectionInfo*.
@@ -27,6 +27,7 @@ impl HostRdmaDevice {
     pub const TYPE_NAME: &'static str = "HostRdmaDevice";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

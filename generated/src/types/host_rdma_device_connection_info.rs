@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct HostRdmaDeviceConnectionInfo {
     /// Property *HostRdmaDeviceConnectionInfo.state*.
-    pub state: String,
+    pub state: crate::CompactString,
     /// Property *HostRdmaDeviceConnectionInfo.mtu*.
     pub mtu: i32,
     /// Property *HostRdmaDeviceConnectionInfo.speedInMbps*.
@@ -19,6 +19,7 @@ impl HostRdmaDeviceConnectionInfo {
     pub const TYPE_NAME: &'static str = "HostRdmaDeviceConnectionInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,31 +6,31 @@
 #[derive(Clone, Default)]
 pub struct HostRdmaHba {
     /// Property *HostHostBusAdapter.key*.
-    pub key: Option<String>,
+    pub key: Option<crate::CompactString>,
     /// Property *HostHostBusAdapter.device*.
-    pub device: String,
+    pub device: crate::CompactString,
     /// Property *HostHostBusAdapter.bus*.
     pub bus: i32,
     /// Property *HostHostBusAdapter.status*.
-    pub status: String,
+    pub status: crate::CompactString,
     /// Property *HostHostBusAdapter.model*.
-    pub model: String,
+    pub model: crate::CompactString,
     /// Property *HostHostBusAdapter.driver*.
-    pub driver: Option<String>,
+    pub driver: Option<crate::CompactString>,
     /// Property *HostHostBusAdapter.pci*.
-    pub pci: Option<String>,
+    pub pci: Option<crate::CompactString>,
     /// Property *HostHostBusAdapter.storageProtocol*.
-    pub storage_protocol: Option<String>,
+    pub storage_protocol: Option<crate::CompactString>,
     /// Property *HostHostBusAdapter.driverVersion*.
     ///
     /// ***Since:*** vSphere API Release 9.1.0.0
-    pub driver_version: Option<String>,
+    pub driver_version: Option<crate::CompactString>,
     /// Property *HostHostBusAdapter.firmwareVersion*.
     ///
     /// ***Since:*** vSphere API Release 9.1.0.0
-    pub firmware_version: Option<String>,
+    pub firmware_version: Option<crate::CompactString>,
     /// Property *HostRdmaHba.associatedRdmaDevice*.
-    pub associated_rdma_device: Option<String>,
+    pub associated_rdma_device: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -39,6 +39,7 @@ impl HostRdmaHba {
     pub const TYPE_NAME: &'static str = "HostRdmaHba";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -14,7 +14,7 @@ pub struct HostRetrieveVStorageObjectRequestType<'a> {
     /// Parameter *diskInfoFlags*.
     ///
     /// ***Since:*** vSphere API Release 8.0.0.1
-    pub disk_info_flags: Option<&'a [String]>,
+    pub disk_info_flags: Option<&'a [crate::CompactString]>,
 }
 impl crate::ser::Encode for HostRetrieveVStorageObjectRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {

@@ -10,7 +10,7 @@ pub struct HostRuntimeInfo {
     /// Property *HostRuntimeInfo.powerState*.
     pub power_state: crate::types::HostSystemPowerState,
     /// Property *HostRuntimeInfo.standbyMode*.
-    pub standby_mode: Option<String>,
+    pub standby_mode: Option<crate::CompactString>,
     /// Property *HostRuntimeInfo.inMaintenanceMode*.
     pub in_maintenance_mode: bool,
     /// Property *HostRuntimeInfo.inQuarantineMode*.
@@ -18,7 +18,7 @@ pub struct HostRuntimeInfo {
     /// Property *HostRuntimeInfo.bootTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub boot_time: Option<String>,
+    pub boot_time: Option<crate::CompactString>,
     /// Property *HostRuntimeInfo.healthSystemRuntime*.
     pub health_system_runtime: Option<Box<crate::types::HealthSystemRuntime>>,
     /// Property *HostRuntimeInfo.dasHostState*.
@@ -41,13 +41,13 @@ pub struct HostRuntimeInfo {
     /// Property *HostRuntimeInfo.hostMaxVirtualDiskCapacity*.
     pub host_max_virtual_disk_capacity: Option<i64>,
     /// Property *HostRuntimeInfo.cryptoState*.
-    pub crypto_state: Option<String>,
+    pub crypto_state: Option<crate::CompactString>,
     /// Property *HostRuntimeInfo.cryptoKeyId*.
     pub crypto_key_id: Option<Box<crate::types::CryptoKeyId>>,
     /// Property *HostRuntimeInfo.statelessNvdsMigrationReady*.
     ///
     /// ***Since:*** vSphere API Release 7.0.2.0
-    pub stateless_nvds_migration_ready: Option<String>,
+    pub stateless_nvds_migration_ready: Option<crate::CompactString>,
     /// Property *HostRuntimeInfo.partialMaintenanceMode*.
     ///
     /// ***Since:*** vSphere API Release 8.0.3.0
@@ -70,6 +70,7 @@ impl HostRuntimeInfo {
     pub const TYPE_NAME: &'static str = "HostRuntimeInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

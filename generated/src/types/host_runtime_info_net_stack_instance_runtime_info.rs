@@ -6,11 +6,11 @@
 #[derive(Clone, Default)]
 pub struct HostRuntimeInfoNetStackInstanceRuntimeInfo {
     /// Property *HostRuntimeInfoNetStackInstanceRuntimeInfo.netStackInstanceKey*.
-    pub net_stack_instance_key: String,
+    pub net_stack_instance_key: crate::CompactString,
     /// Property *HostRuntimeInfoNetStackInstanceRuntimeInfo.state*.
-    pub state: Option<String>,
+    pub state: Option<crate::CompactString>,
     /// Property *HostRuntimeInfoNetStackInstanceRuntimeInfo.vmknicKeys*.
-    pub vmknic_keys: Option<Vec<String>>,
+    pub vmknic_keys: Option<Vec<crate::CompactString>>,
     /// Property *HostRuntimeInfoNetStackInstanceRuntimeInfo.maxNumberOfConnections*.
     pub max_number_of_connections: Option<i32>,
     /// Property *HostRuntimeInfoNetStackInstanceRuntimeInfo.currentIpV6Enabled*.
@@ -23,6 +23,7 @@ impl HostRuntimeInfoNetStackInstanceRuntimeInfo {
     pub const TYPE_NAME: &'static str = "HostRuntimeInfoNetStackInstanceRuntimeInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

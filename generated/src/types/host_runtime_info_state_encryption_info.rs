@@ -8,7 +8,7 @@
 #[derive(Clone, Default)]
 pub struct HostRuntimeInfoStateEncryptionInfo {
     /// Property *HostRuntimeInfoStateEncryptionInfo.protectionMode*.
-    pub protection_mode: String,
+    pub protection_mode: crate::CompactString,
     /// Property *HostRuntimeInfoStateEncryptionInfo.requireSecureBoot*.
     pub require_secure_boot: Option<bool>,
     /// Property *HostRuntimeInfoStateEncryptionInfo.requireExecInstalledOnly*.
@@ -21,6 +21,7 @@ impl HostRuntimeInfoStateEncryptionInfo {
     pub const TYPE_NAME: &'static str = "HostRuntimeInfoStateEncryptionInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

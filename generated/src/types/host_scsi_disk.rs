@@ -6,31 +6,31 @@
 #[derive(Clone, Default)]
 pub struct HostScsiDisk {
     /// Property *HostDevice.deviceName*.
-    pub device_name: String,
+    pub device_name: crate::CompactString,
     /// Property *HostDevice.deviceType*.
-    pub device_type: String,
+    pub device_type: crate::CompactString,
     /// Property *ScsiLun.key*.
-    pub key: Option<String>,
+    pub key: Option<crate::CompactString>,
     /// Property *ScsiLun.uuid*.
-    pub uuid: String,
+    pub uuid: crate::CompactString,
     /// Property *ScsiLun.descriptor*.
     pub descriptor: Option<Vec<crate::types::ScsiLunDescriptor>>,
     /// Property *ScsiLun.canonicalName*.
-    pub canonical_name: Option<String>,
+    pub canonical_name: Option<crate::CompactString>,
     /// Property *ScsiLun.displayName*.
-    pub display_name: Option<String>,
+    pub display_name: Option<crate::CompactString>,
     /// Property *ScsiLun.lunType*.
-    pub lun_type: String,
+    pub lun_type: crate::CompactString,
     /// Property *ScsiLun.vendor*.
-    pub vendor: Option<String>,
+    pub vendor: Option<crate::CompactString>,
     /// Property *ScsiLun.model*.
-    pub model: Option<String>,
+    pub model: Option<crate::CompactString>,
     /// Property *ScsiLun.revision*.
-    pub revision: Option<String>,
+    pub revision: Option<crate::CompactString>,
     /// Property *ScsiLun.scsiLevel*.
     pub scsi_level: Option<i32>,
     /// Property *ScsiLun.serialNumber*.
-    pub serial_number: Option<String>,
+    pub serial_number: Option<crate::CompactString>,
     /// Property *ScsiLun.durableName*.
     pub durable_name: Option<Box<crate::types::ScsiLunDurableName>>,
     /// Property *ScsiLun.alternateName*.
@@ -40,11 +40,11 @@ pub struct HostScsiDisk {
     /// Property *ScsiLun.queueDepth*.
     pub queue_depth: Option<i32>,
     /// Property *ScsiLun.operationalState*.
-    pub operational_state: Vec<String>,
+    pub operational_state: Vec<crate::CompactString>,
     /// Property *ScsiLun.capabilities*.
     pub capabilities: Option<Box<crate::types::ScsiLunCapabilities>>,
     /// Property *ScsiLun.vStorageSupport*.
-    pub v_storage_support: Option<String>,
+    pub v_storage_support: Option<crate::CompactString>,
     /// Property *ScsiLun.protocolEndpoint*.
     pub protocol_endpoint: Option<bool>,
     /// Property *ScsiLun.perenniallyReserved*.
@@ -54,7 +54,7 @@ pub struct HostScsiDisk {
     /// Property *ScsiLun.applicationProtocol*.
     ///
     /// ***Since:*** vSphere API Release 8.0.1.0
-    pub application_protocol: Option<String>,
+    pub application_protocol: Option<crate::CompactString>,
     /// Property *ScsiLun.dispersedNs*.
     ///
     /// ***Since:*** vSphere API Release 8.0.1.0
@@ -62,23 +62,23 @@ pub struct HostScsiDisk {
     /// Property *ScsiLun.deviceReservation*.
     ///
     /// ***Since:*** vSphere API Release 8.0.3.0
-    pub device_reservation: Option<String>,
+    pub device_reservation: Option<crate::CompactString>,
     /// Property *HostScsiDisk.capacity*.
     pub capacity: Box<crate::types::HostDiskDimensionsLba>,
     /// Property *HostScsiDisk.devicePath*.
-    pub device_path: String,
+    pub device_path: crate::CompactString,
     /// Property *HostScsiDisk.ssd*.
     pub ssd: Option<bool>,
     /// Property *HostScsiDisk.localDisk*.
     pub local_disk: Option<bool>,
     /// Property *HostScsiDisk.physicalLocation*.
-    pub physical_location: Option<Vec<String>>,
+    pub physical_location: Option<Vec<crate::CompactString>>,
     /// Property *HostScsiDisk.emulatedDIXDIFEnabled*.
     pub emulated_dixdif_enabled: Option<bool>,
     /// Property *HostScsiDisk.vsanDiskInfo*.
     pub vsan_disk_info: Option<Box<crate::types::VsanHostVsanDiskInfo>>,
     /// Property *HostScsiDisk.scsiDiskType*.
-    pub scsi_disk_type: Option<String>,
+    pub scsi_disk_type: Option<crate::CompactString>,
     /// Property *HostScsiDisk.usedByMemoryTiering*.
     ///
     /// ***Since:*** vSphere API Release 8.0.3.0
@@ -91,6 +91,7 @@ impl HostScsiDisk {
     pub const TYPE_NAME: &'static str = "HostScsiDisk";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct HostScsiDiskPartition {
     /// Property *HostScsiDiskPartition.diskName*.
-    pub disk_name: String,
+    pub disk_name: crate::CompactString,
     /// Property *HostScsiDiskPartition.partition*.
     pub partition: i32,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -17,6 +17,7 @@ impl HostScsiDiskPartition {
     pub const TYPE_NAME: &'static str = "HostScsiDiskPartition";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,7 +6,7 @@
 #[derive(Clone)]
 pub struct HostScsiTopologyInterface {
     /// Property *HostScsiTopologyInterface.key*.
-    pub key: String,
+    pub key: crate::CompactString,
     /// Property *HostScsiTopologyInterface.adapter*.
     pub adapter: crate::types::HostHostBusAdapterKind,
     /// Property *HostScsiTopologyInterface.target*.
@@ -19,6 +19,7 @@ impl HostScsiTopologyInterface {
     pub const TYPE_NAME: &'static str = "HostScsiTopologyInterface";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

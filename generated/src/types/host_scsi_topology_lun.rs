@@ -6,7 +6,7 @@
 #[derive(Clone)]
 pub struct HostScsiTopologyLun {
     /// Property *HostScsiTopologyLun.key*.
-    pub key: String,
+    pub key: crate::CompactString,
     /// Property *HostScsiTopologyLun.lun*.
     pub lun: i32,
     /// Property *HostScsiTopologyLun.scsiLun*.
@@ -19,6 +19,7 @@ impl HostScsiTopologyLun {
     pub const TYPE_NAME: &'static str = "HostScsiTopologyLun";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct HostScsiTopologyTarget {
     /// Property *HostScsiTopologyTarget.key*.
-    pub key: String,
+    pub key: crate::CompactString,
     /// Property *HostScsiTopologyTarget.target*.
     pub target: i32,
     /// Property *HostScsiTopologyTarget.lun*.
@@ -21,6 +21,7 @@ impl HostScsiTopologyTarget {
     pub const TYPE_NAME: &'static str = "HostScsiTopologyTarget";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,9 +6,9 @@
 #[derive(Clone, Default)]
 pub struct HostService {
     /// Property *HostService.key*.
-    pub key: String,
+    pub key: crate::CompactString,
     /// Property *HostService.label*.
-    pub label: String,
+    pub label: crate::CompactString,
     /// Property *HostService.required*.
     pub required: bool,
     /// Deprecated.
@@ -19,9 +19,9 @@ pub struct HostService {
     /// Property *HostService.running*.
     pub running: bool,
     /// Property *HostService.ruleset*.
-    pub ruleset: Option<Vec<String>>,
+    pub ruleset: Option<Vec<crate::CompactString>>,
     /// Property *HostService.policy*.
-    pub policy: String,
+    pub policy: crate::CompactString,
     /// Property *HostService.sourcePackage*.
     pub source_package: Option<Box<crate::types::HostServiceSourcePackage>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -32,6 +32,7 @@ impl HostService {
     pub const TYPE_NAME: &'static str = "HostService";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

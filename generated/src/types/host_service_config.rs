@@ -6,9 +6,9 @@
 #[derive(Clone, Default)]
 pub struct HostServiceConfig {
     /// Property *HostServiceConfig.serviceId*.
-    pub service_id: String,
+    pub service_id: crate::CompactString,
     /// Property *HostServiceConfig.startupPolicy*.
-    pub startup_policy: String,
+    pub startup_policy: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -17,6 +17,7 @@ impl HostServiceConfig {
     pub const TYPE_NAME: &'static str = "HostServiceConfig";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,19 +6,19 @@
 #[derive(Clone, Default)]
 pub struct HostServiceTicket {
     /// Property *HostServiceTicket.host*.
-    pub host: Option<String>,
+    pub host: Option<crate::CompactString>,
     /// Property *HostServiceTicket.port*.
     pub port: Option<i32>,
     /// Property *HostServiceTicket.sslThumbprint*.
-    pub ssl_thumbprint: Option<String>,
+    pub ssl_thumbprint: Option<crate::CompactString>,
     /// Property *HostServiceTicket.sslCertificate*.
     ///
     /// ***Since:*** vSphere API Release 9.0.0.0
-    pub ssl_certificate: Option<String>,
+    pub ssl_certificate: Option<crate::CompactString>,
     /// Property *HostServiceTicket.service*.
-    pub service: String,
+    pub service: crate::CompactString,
     /// Property *HostServiceTicket.serviceVersion*.
-    pub service_version: String,
+    pub service_version: crate::CompactString,
     /// Property *HostServiceTicket.sessionId*.
     pub session_id: crate::Password,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -29,6 +29,7 @@ impl HostServiceTicket {
     pub const TYPE_NAME: &'static str = "HostServiceTicket";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

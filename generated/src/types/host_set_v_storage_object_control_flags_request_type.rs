@@ -14,7 +14,7 @@ pub struct HostSetVStorageObjectControlFlagsRequestType<'a> {
     /// Refers instance of *Datastore*.
     pub datastore: &'a crate::types::ManagedObjectReference,
     /// Parameter *controlFlags*.
-    pub control_flags: Option<&'a [String]>,
+    pub control_flags: Option<&'a [crate::CompactString]>,
 }
 impl crate::ser::Encode for HostSetVStorageObjectControlFlagsRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {

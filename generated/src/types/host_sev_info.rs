@@ -8,13 +8,13 @@
 #[derive(Clone, Default)]
 pub struct HostSevInfo {
     /// Property *HostSevInfo.sevState*.
-    pub sev_state: String,
+    pub sev_state: crate::CompactString,
     /// Property *HostSevInfo.maxSevEsGuests*.
     pub max_sev_es_guests: i64,
     /// Property *HostSevInfo.snpState*.
     ///
     /// ***Since:*** vSphere API Release 9.0.0.0
-    pub snp_state: Option<String>,
+    pub snp_state: Option<crate::CompactString>,
     /// Property *HostSevInfo.snpSupported*.
     ///
     /// ***Since:*** vSphere API Release 9.0.0.0
@@ -27,6 +27,7 @@ impl HostSevInfo {
     pub const TYPE_NAME: &'static str = "HostSevInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,13 +6,13 @@
 #[derive(Clone, Default)]
 pub struct HostSgxInfo {
     /// Property *HostSgxInfo.sgxState*.
-    pub sgx_state: String,
+    pub sgx_state: crate::CompactString,
     /// Property *HostSgxInfo.totalEpcMemory*.
     pub total_epc_memory: i64,
     /// Property *HostSgxInfo.flcMode*.
-    pub flc_mode: String,
+    pub flc_mode: crate::CompactString,
     /// Property *HostSgxInfo.lePubKeyHash*.
-    pub le_pub_key_hash: Option<String>,
+    pub le_pub_key_hash: Option<crate::CompactString>,
     /// Property *HostSgxInfo.registrationInfo*.
     ///
     /// ***Since:*** vSphere API Release 8.0.0.1
@@ -25,6 +25,7 @@ impl HostSgxInfo {
     pub const TYPE_NAME: &'static str = "HostSgxInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,19 +8,19 @@
 #[derive(Clone, Default)]
 pub struct HostSgxRegistrationInfo {
     /// Property *HostSgxRegistrationInfo.status*.
-    pub status: Option<String>,
+    pub status: Option<crate::CompactString>,
     /// Property *HostSgxRegistrationInfo.biosError*.
     pub bios_error: Option<i32>,
     /// Property *HostSgxRegistrationInfo.registrationUrl*.
-    pub registration_url: Option<String>,
+    pub registration_url: Option<crate::CompactString>,
     /// Property *HostSgxRegistrationInfo.type*.
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::CompactString>,
     /// Property *HostSgxRegistrationInfo.ppid*.
-    pub ppid: Option<String>,
+    pub ppid: Option<crate::CompactString>,
     /// Property *HostSgxRegistrationInfo.lastRegisteredTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub last_registered_time: Option<String>,
+    pub last_registered_time: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -29,6 +29,7 @@ impl HostSgxRegistrationInfo {
     pub const TYPE_NAME: &'static str = "HostSgxRegistrationInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

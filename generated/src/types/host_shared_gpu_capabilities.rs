@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct HostSharedGpuCapabilities {
     /// Property *HostSharedGpuCapabilities.vgpu*.
-    pub vgpu: String,
+    pub vgpu: crate::CompactString,
     /// Property *HostSharedGpuCapabilities.diskSnapshotSupported*.
     pub disk_snapshot_supported: bool,
     /// Property *HostSharedGpuCapabilities.memorySnapshotSupported*.
@@ -23,6 +23,7 @@ impl HostSharedGpuCapabilities {
     pub const TYPE_NAME: &'static str = "HostSharedGpuCapabilities";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

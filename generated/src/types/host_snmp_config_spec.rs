@@ -10,7 +10,7 @@ pub struct HostSnmpConfigSpec {
     /// Property *HostSnmpConfigSpec.port*.
     pub port: Option<i32>,
     /// Property *HostSnmpConfigSpec.readOnlyCommunities*.
-    pub read_only_communities: Option<Vec<String>>,
+    pub read_only_communities: Option<Vec<crate::CompactString>>,
     /// Property *HostSnmpConfigSpec.trapTargets*.
     pub trap_targets: Option<Vec<crate::types::HostSnmpDestination>>,
     /// Property *HostSnmpConfigSpec.option*.
@@ -23,6 +23,7 @@ impl HostSnmpConfigSpec {
     pub const TYPE_NAME: &'static str = "HostSnmpConfigSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,11 +6,11 @@
 #[derive(Clone, Default)]
 pub struct HostSnmpDestination {
     /// Property *HostSnmpDestination.hostName*.
-    pub host_name: String,
+    pub host_name: crate::CompactString,
     /// Property *HostSnmpDestination.port*.
     pub port: i32,
     /// Property *HostSnmpDestination.community*.
-    pub community: String,
+    pub community: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -19,6 +19,7 @@ impl HostSnmpDestination {
     pub const TYPE_NAME: &'static str = "HostSnmpDestination";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,11 +8,11 @@
 #[derive(Clone, Default)]
 pub struct HostSpbmDatastoreInfo {
     /// Property *HostSpbmDatastoreInfo.datastoreUrl*.
-    pub datastore_url: String,
+    pub datastore_url: crate::CompactString,
     /// Property *HostSpbmDatastoreInfo.namespace*.
-    pub namespace: String,
+    pub namespace: crate::CompactString,
     /// Property *HostSpbmDatastoreInfo.defaultProfileId*.
-    pub default_profile_id: String,
+    pub default_profile_id: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl HostSpbmDatastoreInfo {
     pub const TYPE_NAME: &'static str = "HostSpbmDatastoreInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

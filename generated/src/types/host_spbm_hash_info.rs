@@ -8,9 +8,9 @@
 #[derive(Clone, Default)]
 pub struct HostSpbmHashInfo {
     /// Property *HostSpbmHashInfo.policyInfoHash*.
-    pub policy_info_hash: String,
+    pub policy_info_hash: crate::CompactString,
     /// Property *HostSpbmHashInfo.datastoreInfoHash*.
-    pub datastore_info_hash: String,
+    pub datastore_info_hash: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -19,6 +19,7 @@ impl HostSpbmHashInfo {
     pub const TYPE_NAME: &'static str = "HostSpbmHashInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

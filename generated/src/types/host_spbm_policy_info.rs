@@ -8,11 +8,11 @@
 #[derive(Clone, Default)]
 pub struct HostSpbmPolicyInfo {
     /// Property *HostSpbmPolicyInfo.profileId*.
-    pub profile_id: String,
+    pub profile_id: crate::CompactString,
     /// Property *HostSpbmPolicyInfo.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *HostSpbmPolicyInfo.description*.
-    pub description: Option<String>,
+    pub description: Option<crate::CompactString>,
     /// Property *HostSpbmPolicyInfo.generationId*.
     pub generation_id: i64,
     /// Property *HostSpbmPolicyInfo.policyBlobInfo*.
@@ -25,6 +25,7 @@ impl HostSpbmPolicyInfo {
     pub const TYPE_NAME: &'static str = "HostSpbmPolicyInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,11 +8,11 @@ pub struct HostSpecification {
     /// Property *HostSpecification.createdTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub created_time: String,
+    pub created_time: crate::CompactString,
     /// Property *HostSpecification.lastModified*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub last_modified: Option<String>,
+    pub last_modified: Option<crate::CompactString>,
     /// Property *HostSpecification.host*.
     ///
     /// Refers instance of *HostSystem*.
@@ -20,7 +20,7 @@ pub struct HostSpecification {
     /// Property *HostSpecification.subSpecs*.
     pub sub_specs: Option<Vec<crate::types::HostSubSpecification>>,
     /// Property *HostSpecification.changeID*.
-    pub change_id: Option<String>,
+    pub change_id: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -29,6 +29,7 @@ impl HostSpecification {
     pub const TYPE_NAME: &'static str = "HostSpecification";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct HostSriovConfig {
     /// Property *HostPciPassthruConfig.id*.
-    pub id: String,
+    pub id: crate::CompactString,
     /// Property *HostPciPassthruConfig.passthruEnabled*.
     pub passthru_enabled: bool,
     /// Property *HostPciPassthruConfig.applyNow*.
@@ -14,7 +14,7 @@ pub struct HostSriovConfig {
     /// Property *HostPciPassthruConfig.hardwareLabel*.
     ///
     /// ***Since:*** vSphere API Release 7.0.2.0
-    pub hardware_label: Option<String>,
+    pub hardware_label: Option<crate::CompactString>,
     /// Property *HostSriovConfig.sriovEnabled*.
     pub sriov_enabled: bool,
     /// Property *HostSriovConfig.numVirtualFunction*.
@@ -27,6 +27,7 @@ impl HostSriovConfig {
     pub const TYPE_NAME: &'static str = "HostSriovConfig";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

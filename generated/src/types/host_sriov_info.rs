@@ -6,9 +6,9 @@
 #[derive(Clone, Default)]
 pub struct HostSriovInfo {
     /// Property *HostPciPassthruInfo.id*.
-    pub id: String,
+    pub id: crate::CompactString,
     /// Property *HostPciPassthruInfo.dependentDevice*.
-    pub dependent_device: String,
+    pub dependent_device: crate::CompactString,
     /// Property *HostPciPassthruInfo.passthruEnabled*.
     pub passthru_enabled: bool,
     /// Property *HostPciPassthruInfo.passthruCapable*.
@@ -18,7 +18,7 @@ pub struct HostSriovInfo {
     /// Property *HostPciPassthruInfo.hardwareLabel*.
     ///
     /// ***Since:*** vSphere API Release 7.0.2.0
-    pub hardware_label: Option<String>,
+    pub hardware_label: Option<crate::CompactString>,
     /// Property *HostPciPassthruInfo.directPathState*.
     ///
     /// ***Since:*** vSphere API Release 9.1.0.0
@@ -43,6 +43,7 @@ impl HostSriovInfo {
     pub const TYPE_NAME: &'static str = "HostSriovInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

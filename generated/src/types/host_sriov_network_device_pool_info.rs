@@ -6,11 +6,11 @@
 #[derive(Clone, Default)]
 pub struct HostSriovNetworkDevicePoolInfo {
     /// Property *HostSriovDevicePoolInfo.key*.
-    pub key: String,
+    pub key: crate::CompactString,
     /// Property *HostSriovNetworkDevicePoolInfo.switchKey*.
-    pub switch_key: Option<String>,
+    pub switch_key: Option<crate::CompactString>,
     /// Property *HostSriovNetworkDevicePoolInfo.switchUuid*.
-    pub switch_uuid: Option<String>,
+    pub switch_uuid: Option<crate::CompactString>,
     /// Property *HostSriovNetworkDevicePoolInfo.pnic*.
     pub pnic: Option<Vec<crate::types::PhysicalNic>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -21,6 +21,7 @@ impl HostSriovNetworkDevicePoolInfo {
     pub const TYPE_NAME: &'static str = "HostSriovNetworkDevicePoolInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

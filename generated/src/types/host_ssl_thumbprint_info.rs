@@ -6,11 +6,11 @@
 #[derive(Clone, Default)]
 pub struct HostSslThumbprintInfo {
     /// Property *HostSslThumbprintInfo.principal*.
-    pub principal: String,
+    pub principal: crate::CompactString,
     /// Property *HostSslThumbprintInfo.ownerTag*.
-    pub owner_tag: String,
+    pub owner_tag: crate::CompactString,
     /// Property *HostSslThumbprintInfo.sslThumbprints*.
-    pub ssl_thumbprints: Option<Vec<String>>,
+    pub ssl_thumbprints: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -19,6 +19,7 @@ impl HostSslThumbprintInfo {
     pub const TYPE_NAME: &'static str = "HostSslThumbprintInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,17 +6,17 @@
 #[derive(Clone, Default)]
 pub struct HostSubSpecification {
     /// Property *HostSubSpecification.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *HostSubSpecification.createdTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub created_time: String,
+    pub created_time: crate::CompactString,
     /// Property *HostSubSpecification.data*.
     pub data: Option<Vec<i8>>,
     /// Property *HostSubSpecification.binaryData*.
     ///
     /// Base64-encoded bytes.
-    pub binary_data: Option<String>,
+    pub binary_data: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -25,6 +25,7 @@ impl HostSubSpecification {
     pub const TYPE_NAME: &'static str = "HostSubSpecification";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

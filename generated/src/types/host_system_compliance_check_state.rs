@@ -6,11 +6,11 @@
 #[derive(Clone, Default)]
 pub struct HostSystemComplianceCheckState {
     /// Property *HostSystemComplianceCheckState.state*.
-    pub state: String,
+    pub state: crate::CompactString,
     /// Property *HostSystemComplianceCheckState.checkTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub check_time: String,
+    pub check_time: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -19,6 +19,7 @@ impl HostSystemComplianceCheckState {
     pub const TYPE_NAME: &'static str = "HostSystemComplianceCheckState";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,7 +6,7 @@
 #[derive(Clone)]
 pub struct HostSystemIdentificationInfo {
     /// Property *HostSystemIdentificationInfo.identifierValue*.
-    pub identifier_value: String,
+    pub identifier_value: crate::CompactString,
     /// Property *HostSystemIdentificationInfo.identifierType*.
     pub identifier_type: crate::types::ElementDescriptionKind,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -17,6 +17,7 @@ impl HostSystemIdentificationInfo {
     pub const TYPE_NAME: &'static str = "HostSystemIdentificationInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,19 +6,19 @@
 #[derive(Clone, Default)]
 pub struct HostSystemInfo {
     /// Property *HostSystemInfo.vendor*.
-    pub vendor: String,
+    pub vendor: crate::CompactString,
     /// Property *HostSystemInfo.model*.
-    pub model: String,
+    pub model: crate::CompactString,
     /// Property *HostSystemInfo.family*.
     ///
     /// ***Since:*** vSphere API Release 9.0.0.0
-    pub family: Option<String>,
+    pub family: Option<crate::CompactString>,
     /// Property *HostSystemInfo.uuid*.
-    pub uuid: String,
+    pub uuid: crate::CompactString,
     /// Property *HostSystemInfo.otherIdentifyingInfo*.
     pub other_identifying_info: Option<Vec<crate::types::HostSystemIdentificationInfo>>,
     /// Property *HostSystemInfo.serialNumber*.
-    pub serial_number: Option<String>,
+    pub serial_number: Option<crate::CompactString>,
     /// Property *HostSystemInfo.qualifiedName*.
     ///
     /// ***Since:*** vSphere API Release 7.0.3.0
@@ -30,11 +30,11 @@ pub struct HostSystemInfo {
     /// Property *HostSystemInfo.vvolHostId*.
     ///
     /// ***Since:*** vSphere API Release 8.0.0.0
-    pub vvol_host_id: Option<String>,
+    pub vvol_host_id: Option<crate::CompactString>,
     /// Property *HostSystemInfo.bootCommandLine*.
     ///
     /// ***Since:*** vSphere API Release 8.0.3.0
-    pub boot_command_line: Option<String>,
+    pub boot_command_line: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -43,6 +43,7 @@ impl HostSystemInfo {
     pub const TYPE_NAME: &'static str = "HostSystemInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

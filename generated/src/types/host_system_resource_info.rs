@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct HostSystemResourceInfo {
     /// Property *HostSystemResourceInfo.key*.
-    pub key: String,
+    pub key: crate::CompactString,
     /// Property *HostSystemResourceInfo.config*.
     pub config: Option<Box<crate::types::ResourceConfigSpec>>,
     /// Property *HostSystemResourceInfo.child*.
@@ -19,6 +19,7 @@ impl HostSystemResourceInfo {
     pub const TYPE_NAME: &'static str = "HostSystemResourceInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

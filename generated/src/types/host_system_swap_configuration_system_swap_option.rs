@@ -17,6 +17,7 @@ impl HostSystemSwapConfigurationSystemSwapOption {
     pub const TYPE_NAME: &'static str = "HostSystemSwapConfigurationSystemSwapOption";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -116,10 +117,12 @@ pub enum HostSystemSwapConfigurationSystemSwapOptionKind {
 }
 impl HostSystemSwapConfigurationSystemSwapOptionKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::HostSystemSwapConfigurationSystemSwapOption(v) => &**v,
@@ -136,30 +139,35 @@ impl HostSystemSwapConfigurationSystemSwapOptionKind {
 }
 impl From<crate::types::HostSystemSwapConfigurationSystemSwapOption>
 for HostSystemSwapConfigurationSystemSwapOptionKind {
+    #[inline]
     fn from(v: crate::types::HostSystemSwapConfigurationSystemSwapOption) -> Self {
         Self::HostSystemSwapConfigurationSystemSwapOption(Box::new(v))
     }
 }
 impl From<crate::types::HostSystemSwapConfigurationDatastoreOption>
 for HostSystemSwapConfigurationSystemSwapOptionKind {
+    #[inline]
     fn from(v: crate::types::HostSystemSwapConfigurationDatastoreOption) -> Self {
         Self::HostSystemSwapConfigurationDatastoreOption(Box::new(v))
     }
 }
 impl From<crate::types::HostSystemSwapConfigurationDisabledOption>
 for HostSystemSwapConfigurationSystemSwapOptionKind {
+    #[inline]
     fn from(v: crate::types::HostSystemSwapConfigurationDisabledOption) -> Self {
         Self::HostSystemSwapConfigurationDisabledOption(Box::new(v))
     }
 }
 impl From<crate::types::HostSystemSwapConfigurationHostCacheOption>
 for HostSystemSwapConfigurationSystemSwapOptionKind {
+    #[inline]
     fn from(v: crate::types::HostSystemSwapConfigurationHostCacheOption) -> Self {
         Self::HostSystemSwapConfigurationHostCacheOption(Box::new(v))
     }
 }
 impl From<crate::types::HostSystemSwapConfigurationHostLocalSwapOption>
 for HostSystemSwapConfigurationSystemSwapOptionKind {
+    #[inline]
     fn from(v: crate::types::HostSystemSwapConfigurationHostLocalSwapOption) -> Self {
         Self::HostSystemSwapConfigurationHostLocalSwapOption(Box::new(v))
     }

@@ -15,6 +15,7 @@ impl HostTargetTransport {
     pub const TYPE_NAME: &'static str = "HostTargetTransport";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -108,10 +109,12 @@ pub enum HostTargetTransportKind {
 }
 impl HostTargetTransportKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::HostTargetTransport(v) => &**v,
@@ -131,47 +134,56 @@ impl HostTargetTransportKind {
     }
 }
 impl From<crate::types::HostTargetTransport> for HostTargetTransportKind {
+    #[inline]
     fn from(v: crate::types::HostTargetTransport) -> Self {
         Self::HostTargetTransport(Box::new(v))
     }
 }
 impl From<crate::types::HostBlockAdapterTargetTransport> for HostTargetTransportKind {
+    #[inline]
     fn from(v: crate::types::HostBlockAdapterTargetTransport) -> Self {
         Self::HostBlockAdapterTargetTransport(Box::new(v))
     }
 }
 impl From<crate::types::HostFibreChannelTargetTransportKind>
 for HostTargetTransportKind {
+    #[inline]
     fn from(v: crate::types::HostFibreChannelTargetTransportKind) -> Self {
         Self::HostFibreChannelTargetTransport(v)
     }
 }
 impl From<crate::types::HostInternetScsiTargetTransport> for HostTargetTransportKind {
+    #[inline]
     fn from(v: crate::types::HostInternetScsiTargetTransport) -> Self {
         Self::HostInternetScsiTargetTransport(Box::new(v))
     }
 }
 impl From<crate::types::HostParallelScsiTargetTransport> for HostTargetTransportKind {
+    #[inline]
     fn from(v: crate::types::HostParallelScsiTargetTransport) -> Self {
         Self::HostParallelScsiTargetTransport(Box::new(v))
     }
 }
 impl From<crate::types::HostPcieTargetTransport> for HostTargetTransportKind {
+    #[inline]
     fn from(v: crate::types::HostPcieTargetTransport) -> Self {
         Self::HostPcieTargetTransport(Box::new(v))
     }
 }
 impl From<crate::types::HostRdmaTargetTransport> for HostTargetTransportKind {
+    #[inline]
     fn from(v: crate::types::HostRdmaTargetTransport) -> Self {
         Self::HostRdmaTargetTransport(Box::new(v))
     }
 }
 impl From<crate::types::HostSerialAttachedTargetTransport> for HostTargetTransportKind {
+    #[inline]
     fn from(v: crate::types::HostSerialAttachedTargetTransport) -> Self {
         Self::HostSerialAttachedTargetTransport(Box::new(v))
     }
 }
 impl From<crate::types::HostTcpTargetTransport> for HostTargetTransportKind {
+    #[inline]
     fn from(v: crate::types::HostTcpTargetTransport) -> Self {
         Self::HostTcpTargetTransport(Box::new(v))
     }

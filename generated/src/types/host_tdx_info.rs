@@ -8,7 +8,7 @@
 #[derive(Clone, Default)]
 pub struct HostTdxInfo {
     /// Property *HostTdxInfo.tdxState*.
-    pub tdx_state: String,
+    pub tdx_state: crate::CompactString,
     /// Property *HostTdxInfo.numTDXPrivateKeyIDs*.
     pub num_tdx_private_key_i_ds: i32,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -19,6 +19,7 @@ impl HostTdxInfo {
     pub const TYPE_NAME: &'static str = "HostTdxInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

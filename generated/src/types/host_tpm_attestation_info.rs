@@ -8,7 +8,7 @@ pub struct HostTpmAttestationInfo {
     /// Property *HostTpmAttestationInfo.time*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub time: String,
+    pub time: crate::CompactString,
     /// Property *HostTpmAttestationInfo.status*.
     pub status: crate::types::HostTpmAttestationInfoAcceptanceStatus,
     /// Property *HostTpmAttestationInfo.message*.
@@ -21,6 +21,7 @@ impl HostTpmAttestationInfo {
     pub const TYPE_NAME: &'static str = "HostTpmAttestationInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

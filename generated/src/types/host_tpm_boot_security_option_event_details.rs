@@ -10,9 +10,9 @@ pub struct HostTpmBootSecurityOptionEventDetails {
     /// Property *HostTpmEventDetails.dataHash*.
     pub data_hash: Vec<i8>,
     /// Property *HostTpmEventDetails.dataHashMethod*.
-    pub data_hash_method: Option<String>,
+    pub data_hash_method: Option<crate::CompactString>,
     /// Property *HostTpmBootSecurityOptionEventDetails.bootSecurityOption*.
-    pub boot_security_option: String,
+    pub boot_security_option: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl HostTpmBootSecurityOptionEventDetails {
     pub const TYPE_NAME: &'static str = "HostTpmBootSecurityOptionEventDetails";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -112,10 +113,12 @@ pub enum HostTpmBootSecurityOptionEventDetailsKind {
 }
 impl HostTpmBootSecurityOptionEventDetailsKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::HostTpmBootSecurityOptionEventDetails(v) => &**v,
@@ -130,18 +133,21 @@ impl HostTpmBootSecurityOptionEventDetailsKind {
 }
 impl From<crate::types::HostTpmBootSecurityOptionEventDetails>
 for HostTpmBootSecurityOptionEventDetailsKind {
+    #[inline]
     fn from(v: crate::types::HostTpmBootSecurityOptionEventDetails) -> Self {
         Self::HostTpmBootSecurityOptionEventDetails(Box::new(v))
     }
 }
 impl From<crate::types::HostTpmNvTagEventDetails>
 for HostTpmBootSecurityOptionEventDetailsKind {
+    #[inline]
     fn from(v: crate::types::HostTpmNvTagEventDetails) -> Self {
         Self::HostTpmNvTagEventDetails(Box::new(v))
     }
 }
 impl From<crate::types::HostTpmSignerEventDetails>
 for HostTpmBootSecurityOptionEventDetailsKind {
+    #[inline]
     fn from(v: crate::types::HostTpmSignerEventDetails) -> Self {
         Self::HostTpmSignerEventDetails(Box::new(v))
     }

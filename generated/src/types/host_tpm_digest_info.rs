@@ -6,11 +6,11 @@
 #[derive(Clone, Default)]
 pub struct HostTpmDigestInfo {
     /// Property *HostDigestInfo.digestMethod*.
-    pub digest_method: String,
+    pub digest_method: crate::CompactString,
     /// Property *HostDigestInfo.digestValue*.
     pub digest_value: Vec<i8>,
     /// Property *HostDigestInfo.objectName*.
-    pub object_name: Option<String>,
+    pub object_name: Option<crate::CompactString>,
     /// Property *HostTpmDigestInfo.pcrNumber*.
     pub pcr_number: i32,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -21,6 +21,7 @@ impl HostTpmDigestInfo {
     pub const TYPE_NAME: &'static str = "HostTpmDigestInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -10,7 +10,7 @@ pub struct HostTpmEventDetails {
     /// Property *HostTpmEventDetails.dataHash*.
     pub data_hash: Vec<i8>,
     /// Property *HostTpmEventDetails.dataHashMethod*.
-    pub data_hash_method: Option<String>,
+    pub data_hash_method: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -19,6 +19,7 @@ impl HostTpmEventDetails {
     pub const TYPE_NAME: &'static str = "HostTpmEventDetails";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -122,10 +123,12 @@ pub enum HostTpmEventDetailsKind {
 }
 impl HostTpmEventDetailsKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::HostTpmEventDetails(v) => &**v,
@@ -144,43 +147,51 @@ impl HostTpmEventDetailsKind {
     }
 }
 impl From<crate::types::HostTpmEventDetails> for HostTpmEventDetailsKind {
+    #[inline]
     fn from(v: crate::types::HostTpmEventDetails) -> Self {
         Self::HostTpmEventDetails(Box::new(v))
     }
 }
 impl From<crate::types::HostTpmBootCompleteEventDetails> for HostTpmEventDetailsKind {
+    #[inline]
     fn from(v: crate::types::HostTpmBootCompleteEventDetails) -> Self {
         Self::HostTpmBootCompleteEventDetails(Box::new(v))
     }
 }
 impl From<crate::types::HostTpmBootSecurityOptionEventDetailsKind>
 for HostTpmEventDetailsKind {
+    #[inline]
     fn from(v: crate::types::HostTpmBootSecurityOptionEventDetailsKind) -> Self {
         Self::HostTpmBootSecurityOptionEventDetails(v)
     }
 }
 impl From<crate::types::HostTpmCommandEventDetails> for HostTpmEventDetailsKind {
+    #[inline]
     fn from(v: crate::types::HostTpmCommandEventDetails) -> Self {
         Self::HostTpmCommandEventDetails(Box::new(v))
     }
 }
 impl From<crate::types::HostTpmOptionEventDetails> for HostTpmEventDetailsKind {
+    #[inline]
     fn from(v: crate::types::HostTpmOptionEventDetails) -> Self {
         Self::HostTpmOptionEventDetails(Box::new(v))
     }
 }
 impl From<crate::types::HostTpmSoftwareComponentEventDetails>
 for HostTpmEventDetailsKind {
+    #[inline]
     fn from(v: crate::types::HostTpmSoftwareComponentEventDetails) -> Self {
         Self::HostTpmSoftwareComponentEventDetails(Box::new(v))
     }
 }
 impl From<crate::types::HostTpmSystemVersionEventDetails> for HostTpmEventDetailsKind {
+    #[inline]
     fn from(v: crate::types::HostTpmSystemVersionEventDetails) -> Self {
         Self::HostTpmSystemVersionEventDetails(Box::new(v))
     }
 }
 impl From<crate::types::HostTpmVersionEventDetails> for HostTpmEventDetailsKind {
+    #[inline]
     fn from(v: crate::types::HostTpmVersionEventDetails) -> Self {
         Self::HostTpmVersionEventDetails(Box::new(v))
     }

@@ -8,9 +8,9 @@ pub struct HostTpmOptionEventDetails {
     /// Property *HostTpmEventDetails.dataHash*.
     pub data_hash: Vec<i8>,
     /// Property *HostTpmEventDetails.dataHashMethod*.
-    pub data_hash_method: Option<String>,
+    pub data_hash_method: Option<crate::CompactString>,
     /// Property *HostTpmOptionEventDetails.optionsFileName*.
-    pub options_file_name: String,
+    pub options_file_name: crate::CompactString,
     /// Property *HostTpmOptionEventDetails.bootOptions*.
     pub boot_options: Option<Vec<i8>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -21,6 +21,7 @@ impl HostTpmOptionEventDetails {
     pub const TYPE_NAME: &'static str = "HostTpmOptionEventDetails";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

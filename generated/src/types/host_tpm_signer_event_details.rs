@@ -10,9 +10,9 @@ pub struct HostTpmSignerEventDetails {
     /// Property *HostTpmEventDetails.dataHash*.
     pub data_hash: Vec<i8>,
     /// Property *HostTpmEventDetails.dataHashMethod*.
-    pub data_hash_method: Option<String>,
+    pub data_hash_method: Option<crate::CompactString>,
     /// Property *HostTpmBootSecurityOptionEventDetails.bootSecurityOption*.
-    pub boot_security_option: String,
+    pub boot_security_option: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl HostTpmSignerEventDetails {
     pub const TYPE_NAME: &'static str = "HostTpmSignerEventDetails";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

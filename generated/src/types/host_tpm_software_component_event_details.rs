@@ -8,15 +8,15 @@ pub struct HostTpmSoftwareComponentEventDetails {
     /// Property *HostTpmEventDetails.dataHash*.
     pub data_hash: Vec<i8>,
     /// Property *HostTpmEventDetails.dataHashMethod*.
-    pub data_hash_method: Option<String>,
+    pub data_hash_method: Option<crate::CompactString>,
     /// Property *HostTpmSoftwareComponentEventDetails.componentName*.
-    pub component_name: String,
+    pub component_name: crate::CompactString,
     /// Property *HostTpmSoftwareComponentEventDetails.vibName*.
-    pub vib_name: String,
+    pub vib_name: crate::CompactString,
     /// Property *HostTpmSoftwareComponentEventDetails.vibVersion*.
-    pub vib_version: String,
+    pub vib_version: crate::CompactString,
     /// Property *HostTpmSoftwareComponentEventDetails.vibVendor*.
-    pub vib_vendor: String,
+    pub vib_vendor: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -25,6 +25,7 @@ impl HostTpmSoftwareComponentEventDetails {
     pub const TYPE_NAME: &'static str = "HostTpmSoftwareComponentEventDetails";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -10,9 +10,9 @@ pub struct HostTpmSystemVersionEventDetails {
     /// Property *HostTpmEventDetails.dataHash*.
     pub data_hash: Vec<i8>,
     /// Property *HostTpmEventDetails.dataHashMethod*.
-    pub data_hash_method: Option<String>,
+    pub data_hash_method: Option<crate::CompactString>,
     /// Property *HostTpmSystemVersionEventDetails.systemVersion*.
-    pub system_version: String,
+    pub system_version: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl HostTpmSystemVersionEventDetails {
     pub const TYPE_NAME: &'static str = "HostTpmSystemVersionEventDetails";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

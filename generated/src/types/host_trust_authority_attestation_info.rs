@@ -8,17 +8,17 @@
 #[derive(Clone, Default)]
 pub struct HostTrustAuthorityAttestationInfo {
     /// Property *HostTrustAuthorityAttestationInfo.attestationStatus*.
-    pub attestation_status: String,
+    pub attestation_status: crate::CompactString,
     /// Property *HostTrustAuthorityAttestationInfo.serviceId*.
-    pub service_id: Option<String>,
+    pub service_id: Option<crate::CompactString>,
     /// Property *HostTrustAuthorityAttestationInfo.attestedAt*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub attested_at: Option<String>,
+    pub attested_at: Option<crate::CompactString>,
     /// Property *HostTrustAuthorityAttestationInfo.attestedUntil*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub attested_until: Option<String>,
+    pub attested_until: Option<crate::CompactString>,
     /// Property *HostTrustAuthorityAttestationInfo.messages*.
     pub messages: Option<Vec<crate::types::LocalizableMessage>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -29,6 +29,7 @@ impl HostTrustAuthorityAttestationInfo {
     pub const TYPE_NAME: &'static str = "HostTrustAuthorityAttestationInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,9 +8,9 @@ pub struct HostUnresolvedVmfsExtent {
     /// Property *HostUnresolvedVmfsExtent.device*.
     pub device: Box<crate::types::HostScsiDiskPartition>,
     /// Property *HostUnresolvedVmfsExtent.devicePath*.
-    pub device_path: String,
+    pub device_path: crate::CompactString,
     /// Property *HostUnresolvedVmfsExtent.vmfsUuid*.
-    pub vmfs_uuid: String,
+    pub vmfs_uuid: crate::CompactString,
     /// Property *HostUnresolvedVmfsExtent.isHeadExtent*.
     pub is_head_extent: bool,
     /// Property *HostUnresolvedVmfsExtent.ordinal*.
@@ -20,7 +20,7 @@ pub struct HostUnresolvedVmfsExtent {
     /// Property *HostUnresolvedVmfsExtent.endBlock*.
     pub end_block: i32,
     /// Property *HostUnresolvedVmfsExtent.reason*.
-    pub reason: String,
+    pub reason: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -29,6 +29,7 @@ impl HostUnresolvedVmfsExtent {
     pub const TYPE_NAME: &'static str = "HostUnresolvedVmfsExtent";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

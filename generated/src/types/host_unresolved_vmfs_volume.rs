@@ -8,9 +8,9 @@ pub struct HostUnresolvedVmfsVolume {
     /// Property *HostUnresolvedVmfsVolume.extent*.
     pub extent: Vec<crate::types::HostUnresolvedVmfsExtent>,
     /// Property *HostUnresolvedVmfsVolume.vmfsLabel*.
-    pub vmfs_label: String,
+    pub vmfs_label: crate::CompactString,
     /// Property *HostUnresolvedVmfsVolume.vmfsUuid*.
-    pub vmfs_uuid: String,
+    pub vmfs_uuid: crate::CompactString,
     /// Property *HostUnresolvedVmfsVolume.totalBlocks*.
     pub total_blocks: i32,
     /// Property *HostUnresolvedVmfsVolume.resolveStatus*.
@@ -23,6 +23,7 @@ impl HostUnresolvedVmfsVolume {
     pub const TYPE_NAME: &'static str = "HostUnresolvedVmfsVolume";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -16,7 +16,7 @@ pub struct HostUpdateVStorageObjectMetadataExRequestType<'a> {
     /// Parameter *metadata*.
     pub metadata: Option<&'a [crate::types::KeyValue]>,
     /// Parameter *deleteKeys*.
-    pub delete_keys: Option<&'a [String]>,
+    pub delete_keys: Option<&'a [crate::CompactString]>,
 }
 impl crate::ser::Encode for HostUpdateVStorageObjectMetadataExRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {

@@ -14,7 +14,7 @@ pub struct HostUpdateVStorageObjectMetadataRequestType<'a> {
     /// Parameter *metadata*.
     pub metadata: Option<&'a [crate::types::KeyValue]>,
     /// Parameter *deleteKeys*.
-    pub delete_keys: Option<&'a [String]>,
+    pub delete_keys: Option<&'a [crate::CompactString]>,
 }
 impl crate::ser::Encode for HostUpdateVStorageObjectMetadataRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {

@@ -10,7 +10,7 @@ pub struct HostVFlashManagerVFlashCacheConfigInfo {
         Vec<crate::types::HostVFlashManagerVFlashCacheConfigInfoVFlashModuleConfigOption>,
     >,
     /// Property *HostVFlashManagerVFlashCacheConfigInfo.defaultVFlashModule*.
-    pub default_v_flash_module: Option<String>,
+    pub default_v_flash_module: Option<crate::CompactString>,
     /// Property *HostVFlashManagerVFlashCacheConfigInfo.swapCacheReservationInGB*.
     pub swap_cache_reservation_in_gb: Option<i64>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -21,6 +21,7 @@ impl HostVFlashManagerVFlashCacheConfigInfo {
     pub const TYPE_NAME: &'static str = "HostVFlashManagerVFlashCacheConfigInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,11 +6,11 @@
 #[derive(Clone, Default)]
 pub struct HostVFlashManagerVFlashCacheConfigInfoVFlashModuleConfigOption {
     /// Property *HostVFlashManagerVFlashCacheConfigInfoVFlashModuleConfigOption.vFlashModule*.
-    pub v_flash_module: String,
+    pub v_flash_module: crate::CompactString,
     /// Property *HostVFlashManagerVFlashCacheConfigInfoVFlashModuleConfigOption.vFlashModuleVersion*.
-    pub v_flash_module_version: String,
+    pub v_flash_module_version: crate::CompactString,
     /// Property *HostVFlashManagerVFlashCacheConfigInfoVFlashModuleConfigOption.minSupportedModuleVersion*.
-    pub min_supported_module_version: String,
+    pub min_supported_module_version: crate::CompactString,
     /// Property *HostVFlashManagerVFlashCacheConfigInfoVFlashModuleConfigOption.cacheConsistencyType*.
     pub cache_consistency_type: Box<crate::types::ChoiceOption>,
     /// Property *HostVFlashManagerVFlashCacheConfigInfoVFlashModuleConfigOption.cacheMode*.
@@ -29,6 +29,7 @@ impl HostVFlashManagerVFlashCacheConfigInfoVFlashModuleConfigOption {
     pub const TYPE_NAME: &'static str = "HostVFlashManagerVFlashCacheConfigInfoVFlashModuleConfigOption";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

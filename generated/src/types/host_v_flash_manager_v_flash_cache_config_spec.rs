@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct HostVFlashManagerVFlashCacheConfigSpec {
     /// Property *HostVFlashManagerVFlashCacheConfigSpec.defaultVFlashModule*.
-    pub default_v_flash_module: String,
+    pub default_v_flash_module: crate::CompactString,
     /// Property *HostVFlashManagerVFlashCacheConfigSpec.swapCacheReservationInGB*.
     pub swap_cache_reservation_in_gb: i64,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -17,6 +17,7 @@ impl HostVFlashManagerVFlashCacheConfigSpec {
     pub const TYPE_NAME: &'static str = "HostVFlashManagerVFlashCacheConfigSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct HostVFlashResourceConfigurationResult {
     /// Property *HostVFlashResourceConfigurationResult.devicePath*.
-    pub device_path: Option<Vec<String>>,
+    pub device_path: Option<Vec<crate::CompactString>>,
     /// Property *HostVFlashResourceConfigurationResult.vffs*.
     pub vffs: Option<Box<crate::types::HostVffsVolume>>,
     /// Property *HostVFlashResourceConfigurationResult.diskConfigurationResult*.
@@ -21,6 +21,7 @@ impl HostVFlashResourceConfigurationResult {
     pub const TYPE_NAME: &'static str = "HostVFlashResourceConfigurationResult";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct HostVMotionConfig {
     /// Property *HostVMotionConfig.vmotionNicKey*.
-    pub vmotion_nic_key: Option<String>,
+    pub vmotion_nic_key: Option<crate::CompactString>,
     /// Property *HostVMotionConfig.enabled*.
     pub enabled: bool,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -17,6 +17,7 @@ impl HostVMotionConfig {
     pub const TYPE_NAME: &'static str = "HostVMotionConfig";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

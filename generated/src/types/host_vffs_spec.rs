@@ -6,13 +6,13 @@
 #[derive(Clone, Default)]
 pub struct HostVffsSpec {
     /// Property *HostVffsSpec.devicePath*.
-    pub device_path: String,
+    pub device_path: crate::CompactString,
     /// Property *HostVffsSpec.partition*.
     pub partition: Option<Box<crate::types::HostDiskPartitionSpec>>,
     /// Property *HostVffsSpec.majorVersion*.
     pub major_version: i32,
     /// Property *HostVffsSpec.volumeName*.
-    pub volume_name: String,
+    pub volume_name: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl HostVffsSpec {
     pub const TYPE_NAME: &'static str = "HostVffsSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

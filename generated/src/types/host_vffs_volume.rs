@@ -6,17 +6,17 @@
 #[derive(Clone, Default)]
 pub struct HostVffsVolume {
     /// Property *HostFileSystemVolume.type*.
-    pub r#type: String,
+    pub r#type: crate::CompactString,
     /// Property *HostFileSystemVolume.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *HostFileSystemVolume.capacity*.
     pub capacity: i64,
     /// Property *HostVffsVolume.majorVersion*.
     pub major_version: i32,
     /// Property *HostVffsVolume.version*.
-    pub version: String,
+    pub version: crate::CompactString,
     /// Property *HostVffsVolume.uuid*.
-    pub uuid: String,
+    pub uuid: crate::CompactString,
     /// Property *HostVffsVolume.extent*.
     pub extent: Vec<crate::types::HostScsiDiskPartition>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -27,6 +27,7 @@ impl HostVffsVolume {
     pub const TYPE_NAME: &'static str = "HostVffsVolume";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

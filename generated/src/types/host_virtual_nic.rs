@@ -6,11 +6,11 @@
 #[derive(Clone, Default)]
 pub struct HostVirtualNic {
     /// Property *HostVirtualNic.device*.
-    pub device: String,
+    pub device: crate::CompactString,
     /// Property *HostVirtualNic.key*.
-    pub key: String,
+    pub key: crate::CompactString,
     /// Property *HostVirtualNic.portgroup*.
-    pub portgroup: String,
+    pub portgroup: crate::CompactString,
     /// Property *HostVirtualNic.spec*.
     pub spec: Box<crate::types::HostVirtualNicSpec>,
     /// Property *HostVirtualNic.port*.
@@ -18,7 +18,7 @@ pub struct HostVirtualNic {
     /// Property *HostVirtualNic.owner*.
     ///
     /// ***Since:*** vSphere API Release 9.0.0.0
-    pub owner: Option<String>,
+    pub owner: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -27,6 +27,7 @@ impl HostVirtualNic {
     pub const TYPE_NAME: &'static str = "HostVirtualNic";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

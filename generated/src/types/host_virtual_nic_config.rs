@@ -6,11 +6,11 @@
 #[derive(Clone, Default)]
 pub struct HostVirtualNicConfig {
     /// Property *HostVirtualNicConfig.changeOperation*.
-    pub change_operation: Option<String>,
+    pub change_operation: Option<crate::CompactString>,
     /// Property *HostVirtualNicConfig.device*.
-    pub device: Option<String>,
+    pub device: Option<crate::CompactString>,
     /// Property *HostVirtualNicConfig.portgroup*.
-    pub portgroup: String,
+    pub portgroup: crate::CompactString,
     /// Property *HostVirtualNicConfig.spec*.
     pub spec: Option<Box<crate::types::HostVirtualNicSpec>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -21,6 +21,7 @@ impl HostVirtualNicConfig {
     pub const TYPE_NAME: &'static str = "HostVirtualNicConfig";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct HostVirtualNicConnection {
     /// Property *HostVirtualNicConnection.portgroup*.
-    pub portgroup: Option<String>,
+    pub portgroup: Option<crate::CompactString>,
     /// Property *HostVirtualNicConnection.dvPort*.
     pub dv_port: Option<Box<crate::types::DistributedVirtualSwitchPortConnection>>,
     /// Property *HostVirtualNicConnection.opNetwork*.
@@ -19,6 +19,7 @@ impl HostVirtualNicConnection {
     pub const TYPE_NAME: &'static str = "HostVirtualNicConnection";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -10,25 +10,25 @@ pub struct HostVirtualNicSpec {
     /// Property *HostVirtualNicSpec.ip*.
     pub ip: Option<crate::types::HostIpConfigKind>,
     /// Property *HostVirtualNicSpec.mac*.
-    pub mac: Option<String>,
+    pub mac: Option<crate::CompactString>,
     /// Property *HostVirtualNicSpec.distributedVirtualPort*.
     pub distributed_virtual_port: Option<
         Box<crate::types::DistributedVirtualSwitchPortConnection>,
     >,
     /// Property *HostVirtualNicSpec.portgroup*.
-    pub portgroup: Option<String>,
+    pub portgroup: Option<crate::CompactString>,
     /// Property *HostVirtualNicSpec.mtu*.
     pub mtu: Option<i32>,
     /// Property *HostVirtualNicSpec.tsoEnabled*.
     pub tso_enabled: Option<bool>,
     /// Property *HostVirtualNicSpec.netStackInstanceKey*.
-    pub net_stack_instance_key: Option<String>,
+    pub net_stack_instance_key: Option<crate::CompactString>,
     /// Property *HostVirtualNicSpec.opaqueNetwork*.
     pub opaque_network: Option<Box<crate::types::HostVirtualNicOpaqueNetworkSpec>>,
     /// Property *HostVirtualNicSpec.externalId*.
-    pub external_id: Option<String>,
+    pub external_id: Option<crate::CompactString>,
     /// Property *HostVirtualNicSpec.pinnedPnic*.
-    pub pinned_pnic: Option<String>,
+    pub pinned_pnic: Option<crate::CompactString>,
     /// Property *HostVirtualNicSpec.ipRouteSpec*.
     pub ip_route_spec: Option<Box<crate::types::HostVirtualNicIpRouteSpec>>,
     /// Property *HostVirtualNicSpec.systemOwned*.
@@ -36,7 +36,7 @@ pub struct HostVirtualNicSpec {
     /// Property *HostVirtualNicSpec.dpuId*.
     ///
     /// ***Since:*** vSphere API Release 8.0.0.1
-    pub dpu_id: Option<String>,
+    pub dpu_id: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -45,6 +45,7 @@ impl HostVirtualNicSpec {
     pub const TYPE_NAME: &'static str = "HostVirtualNicSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

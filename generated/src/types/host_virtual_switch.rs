@@ -6,9 +6,9 @@
 #[derive(Clone, Default)]
 pub struct HostVirtualSwitch {
     /// Property *HostVirtualSwitch.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *HostVirtualSwitch.key*.
-    pub key: String,
+    pub key: crate::CompactString,
     /// Property *HostVirtualSwitch.numPorts*.
     pub num_ports: i32,
     /// Property *HostVirtualSwitch.numPortsAvailable*.
@@ -29,6 +29,7 @@ impl HostVirtualSwitch {
     pub const TYPE_NAME: &'static str = "HostVirtualSwitch";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct HostVirtualSwitchBondBridge {
     /// Property *HostVirtualSwitchBondBridge.nicDevice*.
-    pub nic_device: Vec<String>,
+    pub nic_device: Vec<crate::CompactString>,
     /// Property *HostVirtualSwitchBondBridge.beacon*.
     pub beacon: Option<Box<crate::types::HostVirtualSwitchBeaconConfig>>,
     /// Property *HostVirtualSwitchBondBridge.linkDiscoveryProtocolConfig*.
@@ -21,6 +21,7 @@ impl HostVirtualSwitchBondBridge {
     pub const TYPE_NAME: &'static str = "HostVirtualSwitchBondBridge";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

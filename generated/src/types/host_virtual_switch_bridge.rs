@@ -15,6 +15,7 @@ impl HostVirtualSwitchBridge {
     pub const TYPE_NAME: &'static str = "HostVirtualSwitchBridge";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -96,10 +97,12 @@ pub enum HostVirtualSwitchBridgeKind {
 }
 impl HostVirtualSwitchBridgeKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::HostVirtualSwitchBridge(v) => &**v,
@@ -114,21 +117,25 @@ impl HostVirtualSwitchBridgeKind {
     }
 }
 impl From<crate::types::HostVirtualSwitchBridge> for HostVirtualSwitchBridgeKind {
+    #[inline]
     fn from(v: crate::types::HostVirtualSwitchBridge) -> Self {
         Self::HostVirtualSwitchBridge(Box::new(v))
     }
 }
 impl From<crate::types::HostVirtualSwitchAutoBridge> for HostVirtualSwitchBridgeKind {
+    #[inline]
     fn from(v: crate::types::HostVirtualSwitchAutoBridge) -> Self {
         Self::HostVirtualSwitchAutoBridge(Box::new(v))
     }
 }
 impl From<crate::types::HostVirtualSwitchBondBridge> for HostVirtualSwitchBridgeKind {
+    #[inline]
     fn from(v: crate::types::HostVirtualSwitchBondBridge) -> Self {
         Self::HostVirtualSwitchBondBridge(Box::new(v))
     }
 }
 impl From<crate::types::HostVirtualSwitchSimpleBridge> for HostVirtualSwitchBridgeKind {
+    #[inline]
     fn from(v: crate::types::HostVirtualSwitchSimpleBridge) -> Self {
         Self::HostVirtualSwitchSimpleBridge(Box::new(v))
     }

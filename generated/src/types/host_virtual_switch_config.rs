@@ -6,9 +6,9 @@
 #[derive(Clone, Default)]
 pub struct HostVirtualSwitchConfig {
     /// Property *HostVirtualSwitchConfig.changeOperation*.
-    pub change_operation: Option<String>,
+    pub change_operation: Option<crate::CompactString>,
     /// Property *HostVirtualSwitchConfig.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *HostVirtualSwitchConfig.spec*.
     pub spec: Option<Box<crate::types::HostVirtualSwitchSpec>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -19,6 +19,7 @@ impl HostVirtualSwitchConfig {
     pub const TYPE_NAME: &'static str = "HostVirtualSwitchConfig";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

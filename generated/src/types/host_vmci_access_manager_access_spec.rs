@@ -10,9 +10,9 @@ pub struct HostVmciAccessManagerAccessSpec {
     /// Refers instance of *VirtualMachine*.
     pub vm: Box<crate::types::ManagedObjectReference>,
     /// Property *HostVmciAccessManagerAccessSpec.services*.
-    pub services: Option<Vec<String>>,
+    pub services: Option<Vec<crate::CompactString>>,
     /// Property *HostVmciAccessManagerAccessSpec.mode*.
-    pub mode: String,
+    pub mode: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl HostVmciAccessManagerAccessSpec {
     pub const TYPE_NAME: &'static str = "HostVmciAccessManagerAccessSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -15,13 +15,13 @@ pub struct HostVmfsSpec {
     /// Property *HostVmfsSpec.majorVersion*.
     pub major_version: i32,
     /// Property *HostVmfsSpec.volumeName*.
-    pub volume_name: String,
+    pub volume_name: crate::CompactString,
     /// Property *HostVmfsSpec.blockSize*.
     pub block_size: Option<i32>,
     /// Property *HostVmfsSpec.unmapGranularity*.
     pub unmap_granularity: Option<i32>,
     /// Property *HostVmfsSpec.unmapPriority*.
-    pub unmap_priority: Option<String>,
+    pub unmap_priority: Option<crate::CompactString>,
     /// Property *HostVmfsSpec.unmapBandwidthSpec*.
     pub unmap_bandwidth_spec: Option<Box<crate::types::VmfsUnmapBandwidthSpec>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -32,6 +32,7 @@ impl HostVmfsSpec {
     pub const TYPE_NAME: &'static str = "HostVmfsSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

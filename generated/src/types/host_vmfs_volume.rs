@@ -6,9 +6,9 @@
 #[derive(Clone, Default)]
 pub struct HostVmfsVolume {
     /// Property *HostFileSystemVolume.type*.
-    pub r#type: String,
+    pub r#type: crate::CompactString,
     /// Property *HostFileSystemVolume.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *HostFileSystemVolume.capacity*.
     pub capacity: i64,
     /// Deprecated.
@@ -21,7 +21,7 @@ pub struct HostVmfsVolume {
     /// Property *HostVmfsVolume.unmapGranularity*.
     pub unmap_granularity: Option<i32>,
     /// Property *HostVmfsVolume.unmapPriority*.
-    pub unmap_priority: Option<String>,
+    pub unmap_priority: Option<crate::CompactString>,
     /// Property *HostVmfsVolume.unmapBandwidthSpec*.
     pub unmap_bandwidth_spec: Option<Box<crate::types::VmfsUnmapBandwidthSpec>>,
     /// Property *HostVmfsVolume.maxBlocks*.
@@ -29,9 +29,9 @@ pub struct HostVmfsVolume {
     /// Property *HostVmfsVolume.majorVersion*.
     pub major_version: i32,
     /// Property *HostVmfsVolume.version*.
-    pub version: String,
+    pub version: crate::CompactString,
     /// Property *HostVmfsVolume.uuid*.
-    pub uuid: String,
+    pub uuid: crate::CompactString,
     /// Property *HostVmfsVolume.extent*.
     pub extent: Vec<crate::types::HostScsiDiskPartition>,
     /// Property *HostVmfsVolume.vmfsUpgradable*.
@@ -43,7 +43,7 @@ pub struct HostVmfsVolume {
     /// Property *HostVmfsVolume.local*.
     pub local: Option<bool>,
     /// Property *HostVmfsVolume.scsiDiskType*.
-    pub scsi_disk_type: Option<String>,
+    pub scsi_disk_type: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -52,6 +52,7 @@ impl HostVmfsVolume {
     pub const TYPE_NAME: &'static str = "HostVmfsVolume";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

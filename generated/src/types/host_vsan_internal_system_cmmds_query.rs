@@ -6,11 +6,11 @@
 #[derive(Clone, Default)]
 pub struct HostVsanInternalSystemCmmdsQuery {
     /// Property *HostVsanInternalSystemCmmdsQuery.type*.
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::CompactString>,
     /// Property *HostVsanInternalSystemCmmdsQuery.uuid*.
-    pub uuid: Option<String>,
+    pub uuid: Option<crate::CompactString>,
     /// Property *HostVsanInternalSystemCmmdsQuery.owner*.
-    pub owner: Option<String>,
+    pub owner: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -19,6 +19,7 @@ impl HostVsanInternalSystemCmmdsQuery {
     pub const TYPE_NAME: &'static str = "HostVsanInternalSystemCmmdsQuery";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct HostVsanInternalSystemDeleteVsanObjectsResult {
     /// Property *HostVsanInternalSystemDeleteVsanObjectsResult.uuid*.
-    pub uuid: String,
+    pub uuid: crate::CompactString,
     /// Property *HostVsanInternalSystemDeleteVsanObjectsResult.success*.
     pub success: bool,
     /// Property *HostVsanInternalSystemDeleteVsanObjectsResult.failureReason*.
@@ -19,6 +19,7 @@ impl HostVsanInternalSystemDeleteVsanObjectsResult {
     pub const TYPE_NAME: &'static str = "HostVsanInternalSystemDeleteVsanObjectsResult";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

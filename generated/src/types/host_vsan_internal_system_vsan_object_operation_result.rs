@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct HostVsanInternalSystemVsanObjectOperationResult {
     /// Property *HostVsanInternalSystemVsanObjectOperationResult.uuid*.
-    pub uuid: String,
+    pub uuid: crate::CompactString,
     /// Property *HostVsanInternalSystemVsanObjectOperationResult.failureReason*.
     pub failure_reason: Option<Vec<crate::types::LocalizableMessage>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -17,6 +17,7 @@ impl HostVsanInternalSystemVsanObjectOperationResult {
     pub const TYPE_NAME: &'static str = "HostVsanInternalSystemVsanObjectOperationResult";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,11 +6,11 @@
 #[derive(Clone, Default)]
 pub struct HostVsanInternalSystemVsanPhysicalDiskDiagnosticsResult {
     /// Property *HostVsanInternalSystemVsanPhysicalDiskDiagnosticsResult.diskUuid*.
-    pub disk_uuid: String,
+    pub disk_uuid: crate::CompactString,
     /// Property *HostVsanInternalSystemVsanPhysicalDiskDiagnosticsResult.success*.
     pub success: bool,
     /// Property *HostVsanInternalSystemVsanPhysicalDiskDiagnosticsResult.failureReason*.
-    pub failure_reason: Option<String>,
+    pub failure_reason: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -19,6 +19,7 @@ impl HostVsanInternalSystemVsanPhysicalDiskDiagnosticsResult {
     pub const TYPE_NAME: &'static str = "HostVsanInternalSystemVsanPhysicalDiskDiagnosticsResult";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,9 +8,9 @@
 #[derive(Clone, Default)]
 pub struct HostVvolNQN {
     /// Property *HostVvolNQN.targetNQN*.
-    pub target_nqn: String,
+    pub target_nqn: crate::CompactString,
     /// Property *HostVvolNQN.storageArray*.
-    pub storage_array: String,
+    pub storage_array: crate::CompactString,
     /// Property *HostVvolNQN.online*.
     pub online: bool,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -21,6 +21,7 @@ impl HostVvolNQN {
     pub const TYPE_NAME: &'static str = "HostVvolNQN";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

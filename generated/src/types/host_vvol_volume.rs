@@ -6,13 +6,13 @@
 #[derive(Clone, Default)]
 pub struct HostVvolVolume {
     /// Property *HostFileSystemVolume.type*.
-    pub r#type: String,
+    pub r#type: crate::CompactString,
     /// Property *HostFileSystemVolume.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *HostFileSystemVolume.capacity*.
     pub capacity: i64,
     /// Property *HostVvolVolume.scId*.
-    pub sc_id: String,
+    pub sc_id: crate::CompactString,
     /// Property *HostVvolVolume.hostPE*.
     pub host_pe: Option<Vec<crate::types::VVolHostPE>>,
     /// Property *HostVvolVolume.hostVvolNQN*.
@@ -26,7 +26,7 @@ pub struct HostVvolVolume {
     /// Property *HostVvolVolume.protocolEndpointType*.
     ///
     /// ***Since:*** vSphere API Release 8.0.0.0
-    pub protocol_endpoint_type: Option<String>,
+    pub protocol_endpoint_type: Option<crate::CompactString>,
     /// Property *HostVvolVolume.vvolNQNFieldsAvailable*.
     ///
     /// ***Since:*** vSphere API Release 8.0.2.0
@@ -43,6 +43,7 @@ impl HostVvolVolume {
     pub const TYPE_NAME: &'static str = "HostVvolVolume";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

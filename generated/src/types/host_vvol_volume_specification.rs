@@ -8,13 +8,13 @@ pub struct HostVvolVolumeSpecification {
     /// Property *HostVvolVolumeSpecification.maxSizeInMB*.
     pub max_size_in_mb: i64,
     /// Property *HostVvolVolumeSpecification.volumeName*.
-    pub volume_name: String,
+    pub volume_name: crate::CompactString,
     /// Property *HostVvolVolumeSpecification.vasaProviderInfo*.
     pub vasa_provider_info: Option<Vec<crate::types::VimVasaProviderInfo>>,
     /// Property *HostVvolVolumeSpecification.storageArray*.
     pub storage_array: Option<Vec<crate::types::VASAStorageArray>>,
     /// Property *HostVvolVolumeSpecification.uuid*.
-    pub uuid: String,
+    pub uuid: crate::CompactString,
     /// Property *HostVvolVolumeSpecification.stretched*.
     ///
     /// ***Since:*** vSphere API Release 8.0.3.0
@@ -27,6 +27,7 @@ impl HostVvolVolumeSpecification {
     pub const TYPE_NAME: &'static str = "HostVvolVolumeSpecification";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -10,11 +10,11 @@ pub struct HourlyTaskScheduler {
     /// Property *TaskScheduler.activeTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub active_time: Option<String>,
+    pub active_time: Option<crate::CompactString>,
     /// Property *TaskScheduler.expireTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub expire_time: Option<String>,
+    pub expire_time: Option<crate::CompactString>,
     /// Property *RecurrentTaskScheduler.interval*.
     pub interval: i32,
     /// Property *HourlyTaskScheduler.minute*.
@@ -27,6 +27,7 @@ impl HourlyTaskScheduler {
     pub const TYPE_NAME: &'static str = "HourlyTaskScheduler";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -116,10 +117,12 @@ pub enum HourlyTaskSchedulerKind {
 }
 impl HourlyTaskSchedulerKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::HourlyTaskScheduler(v) => &**v,
@@ -132,11 +135,13 @@ impl HourlyTaskSchedulerKind {
     }
 }
 impl From<crate::types::HourlyTaskScheduler> for HourlyTaskSchedulerKind {
+    #[inline]
     fn from(v: crate::types::HourlyTaskScheduler) -> Self {
         Self::HourlyTaskScheduler(Box::new(v))
     }
 }
 impl From<crate::types::DailyTaskSchedulerKind> for HourlyTaskSchedulerKind {
+    #[inline]
     fn from(v: crate::types::DailyTaskSchedulerKind) -> Self {
         Self::DailyTaskScheduler(v)
     }

@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct HttpNfcLeaseDatastoreLeaseInfo {
     /// Property *HttpNfcLeaseDatastoreLeaseInfo.datastoreKey*.
-    pub datastore_key: String,
+    pub datastore_key: crate::CompactString,
     /// Property *HttpNfcLeaseDatastoreLeaseInfo.hosts*.
     pub hosts: Vec<crate::types::HttpNfcLeaseHostInfo>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -17,6 +17,7 @@ impl HttpNfcLeaseDatastoreLeaseInfo {
     pub const TYPE_NAME: &'static str = "HttpNfcLeaseDatastoreLeaseInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

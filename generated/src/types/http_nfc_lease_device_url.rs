@@ -6,23 +6,23 @@
 #[derive(Clone, Default)]
 pub struct HttpNfcLeaseDeviceUrl {
     /// Property *HttpNfcLeaseDeviceUrl.key*.
-    pub key: String,
+    pub key: crate::CompactString,
     /// Property *HttpNfcLeaseDeviceUrl.importKey*.
-    pub import_key: String,
+    pub import_key: crate::CompactString,
     /// Property *HttpNfcLeaseDeviceUrl.url*.
-    pub url: String,
+    pub url: crate::CompactString,
     /// Property *HttpNfcLeaseDeviceUrl.sslThumbprint*.
-    pub ssl_thumbprint: String,
+    pub ssl_thumbprint: crate::CompactString,
     /// Property *HttpNfcLeaseDeviceUrl.sslCertificate*.
     ///
     /// ***Since:*** vSphere API Release 9.0.0.0
-    pub ssl_certificate: Option<String>,
+    pub ssl_certificate: Option<crate::CompactString>,
     /// Property *HttpNfcLeaseDeviceUrl.disk*.
     pub disk: Option<bool>,
     /// Property *HttpNfcLeaseDeviceUrl.targetId*.
-    pub target_id: Option<String>,
+    pub target_id: Option<crate::CompactString>,
     /// Property *HttpNfcLeaseDeviceUrl.datastoreKey*.
-    pub datastore_key: Option<String>,
+    pub datastore_key: Option<crate::CompactString>,
     /// Property *HttpNfcLeaseDeviceUrl.fileSize*.
     pub file_size: Option<i64>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -33,6 +33,7 @@ impl HttpNfcLeaseDeviceUrl {
     pub const TYPE_NAME: &'static str = "HttpNfcLeaseDeviceUrl";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,13 +6,13 @@
 #[derive(Clone, Default)]
 pub struct HttpNfcLeaseManifestEntry {
     /// Property *HttpNfcLeaseManifestEntry.key*.
-    pub key: String,
+    pub key: crate::CompactString,
     /// Property *HttpNfcLeaseManifestEntry.sha1*.
-    pub sha1: String,
+    pub sha1: crate::CompactString,
     /// Property *HttpNfcLeaseManifestEntry.checksum*.
-    pub checksum: Option<String>,
+    pub checksum: Option<crate::CompactString>,
     /// Property *HttpNfcLeaseManifestEntry.checksumType*.
-    pub checksum_type: Option<String>,
+    pub checksum_type: Option<crate::CompactString>,
     /// Property *HttpNfcLeaseManifestEntry.size*.
     pub size: i64,
     /// Property *HttpNfcLeaseManifestEntry.disk*.
@@ -29,6 +29,7 @@ impl HttpNfcLeaseManifestEntry {
     pub const TYPE_NAME: &'static str = "HttpNfcLeaseManifestEntry";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,19 +6,19 @@
 #[derive(Clone, Default)]
 pub struct HttpNfcLeaseSourceFile {
     /// Property *HttpNfcLeaseSourceFile.targetDeviceId*.
-    pub target_device_id: String,
+    pub target_device_id: crate::CompactString,
     /// Property *HttpNfcLeaseSourceFile.url*.
-    pub url: String,
+    pub url: crate::CompactString,
     /// Property *HttpNfcLeaseSourceFile.memberName*.
-    pub member_name: Option<String>,
+    pub member_name: Option<crate::CompactString>,
     /// Property *HttpNfcLeaseSourceFile.create*.
     pub create: bool,
     /// Property *HttpNfcLeaseSourceFile.sslThumbprint*.
-    pub ssl_thumbprint: Option<String>,
+    pub ssl_thumbprint: Option<crate::CompactString>,
     /// Property *HttpNfcLeaseSourceFile.sslCertificate*.
     ///
     /// ***Since:*** vSphere API Release 9.0.0.0
-    pub ssl_certificate: Option<String>,
+    pub ssl_certificate: Option<crate::CompactString>,
     /// Property *HttpNfcLeaseSourceFile.httpHeaders*.
     pub http_headers: Option<Vec<crate::types::KeyValue>>,
     /// Property *HttpNfcLeaseSourceFile.size*.
@@ -31,6 +31,7 @@ impl HttpNfcLeaseSourceFile {
     pub const TYPE_NAME: &'static str = "HttpNfcLeaseSourceFile";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

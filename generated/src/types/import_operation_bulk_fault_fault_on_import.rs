@@ -6,9 +6,9 @@
 #[derive(Clone)]
 pub struct ImportOperationBulkFaultFaultOnImport {
     /// Property *ImportOperationBulkFaultFaultOnImport.entityType*.
-    pub entity_type: Option<String>,
+    pub entity_type: Option<crate::CompactString>,
     /// Property *ImportOperationBulkFaultFaultOnImport.key*.
-    pub key: Option<String>,
+    pub key: Option<crate::CompactString>,
     /// Property *ImportOperationBulkFaultFaultOnImport.fault*.
     pub fault: crate::types::MethodFaultKind,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -19,6 +19,7 @@ impl ImportOperationBulkFaultFaultOnImport {
     pub const TYPE_NAME: &'static str = "ImportOperationBulkFaultFaultOnImport";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

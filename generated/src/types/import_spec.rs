@@ -19,6 +19,7 @@ impl ImportSpec {
     pub const TYPE_NAME: &'static str = "ImportSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -106,10 +107,12 @@ pub enum ImportSpecKind {
 }
 impl ImportSpecKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::ImportSpec(v) => &**v,
@@ -123,16 +126,19 @@ impl ImportSpecKind {
     }
 }
 impl From<crate::types::ImportSpec> for ImportSpecKind {
+    #[inline]
     fn from(v: crate::types::ImportSpec) -> Self {
         Self::ImportSpec(Box::new(v))
     }
 }
 impl From<crate::types::VirtualAppImportSpec> for ImportSpecKind {
+    #[inline]
     fn from(v: crate::types::VirtualAppImportSpec) -> Self {
         Self::VirtualAppImportSpec(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineImportSpec> for ImportSpecKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineImportSpec) -> Self {
         Self::VirtualMachineImportSpec(Box::new(v))
     }

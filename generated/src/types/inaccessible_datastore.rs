@@ -16,9 +16,9 @@ pub struct InaccessibleDatastore {
     /// Refers instance of *Datastore*.
     pub datastore: Option<Box<crate::types::ManagedObjectReference>>,
     /// Property *InvalidDatastore.name*.
-    pub name: Option<String>,
+    pub name: Option<crate::CompactString>,
     /// Property *InaccessibleDatastore.detail*.
-    pub detail: Option<String>,
+    pub detail: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -27,6 +27,7 @@ impl InaccessibleDatastore {
     pub const TYPE_NAME: &'static str = "InaccessibleDatastore";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -118,10 +119,12 @@ pub enum InaccessibleDatastoreKind {
 }
 impl InaccessibleDatastoreKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::InaccessibleDatastore(v) => &**v,
@@ -134,11 +137,13 @@ impl InaccessibleDatastoreKind {
     }
 }
 impl From<crate::types::InaccessibleDatastore> for InaccessibleDatastoreKind {
+    #[inline]
     fn from(v: crate::types::InaccessibleDatastore) -> Self {
         Self::InaccessibleDatastore(Box::new(v))
     }
 }
 impl From<crate::types::InaccessibleFTMetadataDatastore> for InaccessibleDatastoreKind {
+    #[inline]
     fn from(v: crate::types::InaccessibleFTMetadataDatastore) -> Self {
         Self::InaccessibleFTMetadataDatastore(Box::new(v))
     }

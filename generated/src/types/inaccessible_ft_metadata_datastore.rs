@@ -14,9 +14,9 @@ pub struct InaccessibleFTMetadataDatastore {
     /// Refers instance of *Datastore*.
     pub datastore: Option<Box<crate::types::ManagedObjectReference>>,
     /// Property *InvalidDatastore.name*.
-    pub name: Option<String>,
+    pub name: Option<crate::CompactString>,
     /// Property *InaccessibleDatastore.detail*.
-    pub detail: Option<String>,
+    pub detail: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -25,6 +25,7 @@ impl InaccessibleFTMetadataDatastore {
     pub const TYPE_NAME: &'static str = "InaccessibleFTMetadataDatastore";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

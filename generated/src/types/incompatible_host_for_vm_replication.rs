@@ -10,11 +10,11 @@ pub struct IncompatibleHostForVmReplication {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *IncompatibleHostForVmReplication.vmName*.
-    pub vm_name: String,
+    pub vm_name: crate::CompactString,
     /// Property *IncompatibleHostForVmReplication.hostName*.
-    pub host_name: String,
+    pub host_name: crate::CompactString,
     /// Property *IncompatibleHostForVmReplication.reason*.
-    pub reason: String,
+    pub reason: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -23,6 +23,7 @@ impl IncompatibleHostForVmReplication {
     pub const TYPE_NAME: &'static str = "IncompatibleHostForVmReplication";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -17,6 +17,7 @@ impl InheritablePolicy {
     pub const TYPE_NAME: &'static str = "InheritablePolicy";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -141,10 +142,12 @@ pub enum InheritablePolicyKind {
 }
 impl InheritablePolicyKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::InheritablePolicy(v) => &**v,
@@ -181,89 +184,105 @@ impl InheritablePolicyKind {
     }
 }
 impl From<crate::types::InheritablePolicy> for InheritablePolicyKind {
+    #[inline]
     fn from(v: crate::types::InheritablePolicy) -> Self {
         Self::InheritablePolicy(Box::new(v))
     }
 }
 impl From<crate::types::BoolPolicy> for InheritablePolicyKind {
+    #[inline]
     fn from(v: crate::types::BoolPolicy) -> Self {
         Self::BoolPolicy(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::IntPolicy> for InheritablePolicyKind {
+    #[inline]
     fn from(v: crate::types::IntPolicy) -> Self {
         Self::IntPolicy(Box::new(v))
     }
 }
 impl From<crate::types::LongPolicy> for InheritablePolicyKind {
+    #[inline]
     fn from(v: crate::types::LongPolicy) -> Self {
         Self::LongPolicy(Box::new(v))
     }
 }
 impl From<crate::types::StringPolicy> for InheritablePolicyKind {
+    #[inline]
     fn from(v: crate::types::StringPolicy) -> Self {
         Self::StringPolicy(Box::new(v))
     }
 }
 impl From<crate::types::DvsFilterConfigKind> for InheritablePolicyKind {
+    #[inline]
     fn from(v: crate::types::DvsFilterConfigKind) -> Self {
         Self::DvsFilterConfig(v)
     }
 }
 impl From<crate::types::DvsFilterPolicy> for InheritablePolicyKind {
+    #[inline]
     fn from(v: crate::types::DvsFilterPolicy) -> Self {
         Self::DvsFilterPolicy(Box::new(v))
     }
 }
 impl From<crate::types::DVSTrafficShapingPolicy> for InheritablePolicyKind {
+    #[inline]
     fn from(v: crate::types::DVSTrafficShapingPolicy) -> Self {
         Self::DVSTrafficShapingPolicy(Box::new(v))
     }
 }
 impl From<crate::types::DVSVendorSpecificConfig> for InheritablePolicyKind {
+    #[inline]
     fn from(v: crate::types::DVSVendorSpecificConfig) -> Self {
         Self::DVSVendorSpecificConfig(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::DVSFailureCriteria> for InheritablePolicyKind {
+    #[inline]
     fn from(v: crate::types::DVSFailureCriteria) -> Self {
         Self::DVSFailureCriteria(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::DVSMacLearningPolicy> for InheritablePolicyKind {
+    #[inline]
     fn from(v: crate::types::DVSMacLearningPolicy) -> Self {
         Self::DVSMacLearningPolicy(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::DVSMacManagementPolicy> for InheritablePolicyKind {
+    #[inline]
     fn from(v: crate::types::DVSMacManagementPolicy) -> Self {
         Self::DVSMacManagementPolicy(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::DVSSecurityPolicy> for InheritablePolicyKind {
+    #[inline]
     fn from(v: crate::types::DVSSecurityPolicy) -> Self {
         Self::DVSSecurityPolicy(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VMwareUplinkLacpPolicy> for InheritablePolicyKind {
+    #[inline]
     fn from(v: crate::types::VMwareUplinkLacpPolicy) -> Self {
         Self::VMwareUplinkLacpPolicy(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VMwareUplinkPortOrderPolicy> for InheritablePolicyKind {
+    #[inline]
     fn from(v: crate::types::VMwareUplinkPortOrderPolicy) -> Self {
         Self::VMwareUplinkPortOrderPolicy(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VmwareUplinkPortTeamingPolicy> for InheritablePolicyKind {
+    #[inline]
     fn from(v: crate::types::VmwareUplinkPortTeamingPolicy) -> Self {
         Self::VmwareUplinkPortTeamingPolicy(Box::new(v))
     }
@@ -271,6 +290,7 @@ impl From<crate::types::VmwareUplinkPortTeamingPolicy> for InheritablePolicyKind
 #[cfg(feature = "vsan")]
 impl From<crate::types::VmwareDistributedVirtualSwitchVlanSpecKind>
 for InheritablePolicyKind {
+    #[inline]
     fn from(v: crate::types::VmwareDistributedVirtualSwitchVlanSpecKind) -> Self {
         Self::VmwareDistributedVirtualSwitchVlanSpec(v)
     }

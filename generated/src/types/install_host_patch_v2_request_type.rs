@@ -6,11 +6,11 @@
 #[derive(Debug, Clone, Copy)]
 pub struct InstallHostPatchV2RequestType<'a> {
     /// Parameter *metaUrls*.
-    pub meta_urls: Option<&'a [String]>,
+    pub meta_urls: Option<&'a [crate::CompactString]>,
     /// Parameter *bundleUrls*.
-    pub bundle_urls: Option<&'a [String]>,
+    pub bundle_urls: Option<&'a [crate::CompactString]>,
     /// Parameter *vibUrls*.
-    pub vib_urls: Option<&'a [String]>,
+    pub vib_urls: Option<&'a [crate::CompactString]>,
     /// Parameter *spec*.
     pub spec: Option<&'a crate::types::HostPatchManagerPatchManagerOperationSpec>,
 }

@@ -10,7 +10,7 @@ pub struct InsufficientAgentVmsDeployed {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *InsufficientAgentVmsDeployed.hostName*.
-    pub host_name: String,
+    pub host_name: crate::CompactString,
     /// Property *InsufficientAgentVmsDeployed.requiredNumAgentVms*.
     pub required_num_agent_vms: i32,
     /// Property *InsufficientAgentVmsDeployed.currentNumAgentVms*.
@@ -23,6 +23,7 @@ impl InsufficientAgentVmsDeployed {
     pub const TYPE_NAME: &'static str = "InsufficientAgentVmsDeployed";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -23,6 +23,7 @@ impl InsufficientHostCapacityFault {
     pub const TYPE_NAME: &'static str = "InsufficientHostCapacityFault";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -118,10 +119,12 @@ pub enum InsufficientHostCapacityFaultKind {
 }
 impl InsufficientHostCapacityFaultKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::InsufficientHostCapacityFault(v) => &**v,
@@ -137,24 +140,28 @@ impl InsufficientHostCapacityFaultKind {
 }
 impl From<crate::types::InsufficientHostCapacityFault>
 for InsufficientHostCapacityFaultKind {
+    #[inline]
     fn from(v: crate::types::InsufficientHostCapacityFault) -> Self {
         Self::InsufficientHostCapacityFault(Box::new(v))
     }
 }
 impl From<crate::types::InsufficientHostCpuCapacityFault>
 for InsufficientHostCapacityFaultKind {
+    #[inline]
     fn from(v: crate::types::InsufficientHostCpuCapacityFault) -> Self {
         Self::InsufficientHostCpuCapacityFault(Box::new(v))
     }
 }
 impl From<crate::types::InsufficientHostMemoryCapacityFault>
 for InsufficientHostCapacityFaultKind {
+    #[inline]
     fn from(v: crate::types::InsufficientHostMemoryCapacityFault) -> Self {
         Self::InsufficientHostMemoryCapacityFault(Box::new(v))
     }
 }
 impl From<crate::types::InsufficientPerCpuCapacity>
 for InsufficientHostCapacityFaultKind {
+    #[inline]
     fn from(v: crate::types::InsufficientPerCpuCapacity) -> Self {
         Self::InsufficientPerCpuCapacity(Box::new(v))
     }

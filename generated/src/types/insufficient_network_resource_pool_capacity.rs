@@ -10,17 +10,17 @@ pub struct InsufficientNetworkResourcePoolCapacity {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *InsufficientNetworkResourcePoolCapacity.dvsName*.
-    pub dvs_name: String,
+    pub dvs_name: crate::CompactString,
     /// Property *InsufficientNetworkResourcePoolCapacity.dvsUuid*.
-    pub dvs_uuid: String,
+    pub dvs_uuid: crate::CompactString,
     /// Property *InsufficientNetworkResourcePoolCapacity.resourcePoolKey*.
-    pub resource_pool_key: String,
+    pub resource_pool_key: crate::CompactString,
     /// Property *InsufficientNetworkResourcePoolCapacity.available*.
     pub available: i64,
     /// Property *InsufficientNetworkResourcePoolCapacity.requested*.
     pub requested: i64,
     /// Property *InsufficientNetworkResourcePoolCapacity.device*.
-    pub device: Vec<String>,
+    pub device: Vec<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -29,6 +29,7 @@ impl InsufficientNetworkResourcePoolCapacity {
     pub const TYPE_NAME: &'static str = "InsufficientNetworkResourcePoolCapacity";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

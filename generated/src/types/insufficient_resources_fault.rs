@@ -19,6 +19,7 @@ impl InsufficientResourcesFault {
     pub const TYPE_NAME: &'static str = "InsufficientResourcesFault";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -152,10 +153,12 @@ pub enum InsufficientResourcesFaultKind {
 }
 impl InsufficientResourcesFaultKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::InsufficientResourcesFault(v) => &**v,
@@ -183,99 +186,116 @@ impl InsufficientResourcesFaultKind {
     }
 }
 impl From<crate::types::InsufficientResourcesFault> for InsufficientResourcesFaultKind {
+    #[inline]
     fn from(v: crate::types::InsufficientResourcesFault) -> Self {
         Self::InsufficientResourcesFault(Box::new(v))
     }
 }
 impl From<crate::types::InsufficientAgentVmsDeployed>
 for InsufficientResourcesFaultKind {
+    #[inline]
     fn from(v: crate::types::InsufficientAgentVmsDeployed) -> Self {
         Self::InsufficientAgentVmsDeployed(Box::new(v))
     }
 }
 impl From<crate::types::InsufficientCpuResourcesFault>
 for InsufficientResourcesFaultKind {
+    #[inline]
     fn from(v: crate::types::InsufficientCpuResourcesFault) -> Self {
         Self::InsufficientCpuResourcesFault(Box::new(v))
     }
 }
 impl From<crate::types::InsufficientFailoverResourcesFault>
 for InsufficientResourcesFaultKind {
+    #[inline]
     fn from(v: crate::types::InsufficientFailoverResourcesFault) -> Self {
         Self::InsufficientFailoverResourcesFault(Box::new(v))
     }
 }
 impl From<crate::types::InsufficientGraphicsResourcesFault>
 for InsufficientResourcesFaultKind {
+    #[inline]
     fn from(v: crate::types::InsufficientGraphicsResourcesFault) -> Self {
         Self::InsufficientGraphicsResourcesFault(Box::new(v))
     }
 }
 impl From<crate::types::InsufficientHostCapacityFaultKind>
 for InsufficientResourcesFaultKind {
+    #[inline]
     fn from(v: crate::types::InsufficientHostCapacityFaultKind) -> Self {
         Self::InsufficientHostCapacityFault(v)
     }
 }
 impl From<crate::types::InsufficientMemoryResourcesFault>
 for InsufficientResourcesFaultKind {
+    #[inline]
     fn from(v: crate::types::InsufficientMemoryResourcesFault) -> Self {
         Self::InsufficientMemoryResourcesFault(Box::new(v))
     }
 }
 impl From<crate::types::InsufficientNetworkCapacity> for InsufficientResourcesFaultKind {
+    #[inline]
     fn from(v: crate::types::InsufficientNetworkCapacity) -> Self {
         Self::InsufficientNetworkCapacity(Box::new(v))
     }
 }
 impl From<crate::types::InsufficientNetworkResourcePoolCapacity>
 for InsufficientResourcesFaultKind {
+    #[inline]
     fn from(v: crate::types::InsufficientNetworkResourcePoolCapacity) -> Self {
         Self::InsufficientNetworkResourcePoolCapacity(Box::new(v))
     }
 }
 impl From<crate::types::InsufficientStandbyResourceKind>
 for InsufficientResourcesFaultKind {
+    #[inline]
     fn from(v: crate::types::InsufficientStandbyResourceKind) -> Self {
         Self::InsufficientStandbyResource(v)
     }
 }
 impl From<crate::types::InsufficientStorageSpace> for InsufficientResourcesFaultKind {
+    #[inline]
     fn from(v: crate::types::InsufficientStorageSpace) -> Self {
         Self::InsufficientStorageSpace(Box::new(v))
     }
 }
 impl From<crate::types::InsufficientVFlashResourcesFault>
 for InsufficientResourcesFaultKind {
+    #[inline]
     fn from(v: crate::types::InsufficientVFlashResourcesFault) -> Self {
         Self::InsufficientVFlashResourcesFault(Box::new(v))
     }
 }
 impl From<crate::types::InvalidResourcePoolStructureFault>
 for InsufficientResourcesFaultKind {
+    #[inline]
     fn from(v: crate::types::InvalidResourcePoolStructureFault) -> Self {
         Self::InvalidResourcePoolStructureFault(Box::new(v))
     }
 }
 impl From<crate::types::NumVirtualCpusExceedsLimit> for InsufficientResourcesFaultKind {
+    #[inline]
     fn from(v: crate::types::NumVirtualCpusExceedsLimit) -> Self {
         Self::NumVirtualCpusExceedsLimit(Box::new(v))
     }
 }
 impl From<crate::types::VmFaultToleranceTooManyFtVcpusOnHost>
 for InsufficientResourcesFaultKind {
+    #[inline]
     fn from(v: crate::types::VmFaultToleranceTooManyFtVcpusOnHost) -> Self {
         Self::VmFaultToleranceTooManyFtVcpusOnHost(Box::new(v))
     }
 }
 impl From<crate::types::VmFaultToleranceTooManyVMsOnHost>
 for InsufficientResourcesFaultKind {
+    #[inline]
     fn from(v: crate::types::VmFaultToleranceTooManyVMsOnHost) -> Self {
         Self::VmFaultToleranceTooManyVMsOnHost(Box::new(v))
     }
 }
 impl From<crate::types::VmSmpFaultToleranceTooManyVMsOnHost>
 for InsufficientResourcesFaultKind {
+    #[inline]
     fn from(v: crate::types::VmSmpFaultToleranceTooManyVMsOnHost) -> Self {
         Self::VmSmpFaultToleranceTooManyVMsOnHost(Box::new(v))
     }

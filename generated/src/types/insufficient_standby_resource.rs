@@ -19,6 +19,7 @@ impl InsufficientStandbyResource {
     pub const TYPE_NAME: &'static str = "InsufficientStandbyResource";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -108,10 +109,12 @@ pub enum InsufficientStandbyResourceKind {
 }
 impl InsufficientStandbyResourceKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::InsufficientStandbyResource(v) => &**v,
@@ -126,18 +129,21 @@ impl InsufficientStandbyResourceKind {
 }
 impl From<crate::types::InsufficientStandbyResource>
 for InsufficientStandbyResourceKind {
+    #[inline]
     fn from(v: crate::types::InsufficientStandbyResource) -> Self {
         Self::InsufficientStandbyResource(Box::new(v))
     }
 }
 impl From<crate::types::InsufficientStandbyCpuResource>
 for InsufficientStandbyResourceKind {
+    #[inline]
     fn from(v: crate::types::InsufficientStandbyCpuResource) -> Self {
         Self::InsufficientStandbyCpuResource(Box::new(v))
     }
 }
 impl From<crate::types::InsufficientStandbyMemoryResource>
 for InsufficientStandbyResourceKind {
+    #[inline]
     fn from(v: crate::types::InsufficientStandbyMemoryResource) -> Self {
         Self::InsufficientStandbyMemoryResource(Box::new(v))
     }

@@ -12,21 +12,21 @@ pub struct IntegrityAgencyVUMIssue {
     /// Property *Issue.key*.
     pub key: i32,
     /// Property *Issue.description*.
-    pub description: String,
+    pub description: crate::CompactString,
     /// Property *Issue.time*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub time: String,
+    pub time: crate::CompactString,
     /// Property *AgencyIssue.agency*.
     ///
     /// Refers instance of *Agency*.
     pub agency: Box<crate::types::ManagedObjectReference>,
     /// Property *AgencyIssue.agencyName*.
-    pub agency_name: String,
+    pub agency_name: crate::CompactString,
     /// Property *AgencyIssue.solutionId*.
-    pub solution_id: String,
+    pub solution_id: crate::CompactString,
     /// Property *AgencyIssue.solutionName*.
-    pub solution_name: String,
+    pub solution_name: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -35,6 +35,7 @@ impl IntegrityAgencyVUMIssue {
     pub const TYPE_NAME: &'static str = "IntegrityAgencyVUMIssue";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -166,10 +167,12 @@ pub enum IntegrityAgencyVUMIssueKind {
 }
 impl IntegrityAgencyVUMIssueKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::IntegrityAgencyVUMIssue(v) => &**v,
@@ -187,6 +190,7 @@ impl IntegrityAgencyVUMIssueKind {
     }
 }
 impl From<crate::types::IntegrityAgencyVUMIssue> for IntegrityAgencyVUMIssueKind {
+    #[inline]
     fn from(v: crate::types::IntegrityAgencyVUMIssue) -> Self {
         Self::IntegrityAgencyVUMIssue(Box::new(v))
     }
@@ -194,6 +198,7 @@ impl From<crate::types::IntegrityAgencyVUMIssue> for IntegrityAgencyVUMIssueKind
 #[cfg(feature = "eam")]
 impl From<crate::types::IntegrityAgencyCannotDeleteSoftware>
 for IntegrityAgencyVUMIssueKind {
+    #[inline]
     fn from(v: crate::types::IntegrityAgencyCannotDeleteSoftware) -> Self {
         Self::IntegrityAgencyCannotDeleteSoftware(Box::new(v))
     }
@@ -201,12 +206,14 @@ for IntegrityAgencyVUMIssueKind {
 #[cfg(feature = "eam")]
 impl From<crate::types::IntegrityAgencyCannotStageSoftware>
 for IntegrityAgencyVUMIssueKind {
+    #[inline]
     fn from(v: crate::types::IntegrityAgencyCannotStageSoftware) -> Self {
         Self::IntegrityAgencyCannotStageSoftware(Box::new(v))
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::IntegrityAgencyVUMUnavailable> for IntegrityAgencyVUMIssueKind {
+    #[inline]
     fn from(v: crate::types::IntegrityAgencyVUMUnavailable) -> Self {
         Self::IntegrityAgencyVUMUnavailable(Box::new(v))
     }

@@ -10,21 +10,21 @@ pub struct IntegrityAgencyVUMUnavailable {
     /// Property *Issue.key*.
     pub key: i32,
     /// Property *Issue.description*.
-    pub description: String,
+    pub description: crate::CompactString,
     /// Property *Issue.time*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub time: String,
+    pub time: crate::CompactString,
     /// Property *AgencyIssue.agency*.
     ///
     /// Refers instance of *Agency*.
     pub agency: Box<crate::types::ManagedObjectReference>,
     /// Property *AgencyIssue.agencyName*.
-    pub agency_name: String,
+    pub agency_name: crate::CompactString,
     /// Property *AgencyIssue.solutionId*.
-    pub solution_id: String,
+    pub solution_id: crate::CompactString,
     /// Property *AgencyIssue.solutionName*.
-    pub solution_name: String,
+    pub solution_name: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -33,6 +33,7 @@ impl IntegrityAgencyVUMUnavailable {
     pub const TYPE_NAME: &'static str = "IntegrityAgencyVUMUnavailable";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

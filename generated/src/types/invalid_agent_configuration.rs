@@ -17,7 +17,7 @@ pub struct InvalidAgentConfiguration {
     /// Property *InvalidAgentConfiguration.invalidAgentConfiguration*.
     pub invalid_agent_configuration: Option<Box<crate::types::AgentConfigInfo>>,
     /// Property *InvalidAgentConfiguration.invalidField*.
-    pub invalid_field: Option<String>,
+    pub invalid_field: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -26,6 +26,7 @@ impl InvalidAgentConfiguration {
     pub const TYPE_NAME: &'static str = "InvalidAgentConfiguration";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -12,7 +12,7 @@ pub struct InvalidArgument {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *InvalidArgument.invalidProperty*.
-    pub invalid_property: Option<String>,
+    pub invalid_property: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl InvalidArgument {
     pub const TYPE_NAME: &'static str = "InvalidArgument";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -122,10 +123,12 @@ pub enum InvalidArgumentKind {
 }
 impl InvalidArgumentKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::InvalidArgument(v) => &**v,
@@ -144,41 +147,49 @@ impl InvalidArgumentKind {
     }
 }
 impl From<crate::types::InvalidArgument> for InvalidArgumentKind {
+    #[inline]
     fn from(v: crate::types::InvalidArgument) -> Self {
         Self::InvalidArgument(Box::new(v))
     }
 }
 impl From<crate::types::MultipleSortSpecsNotSupported> for InvalidArgumentKind {
+    #[inline]
     fn from(v: crate::types::MultipleSortSpecsNotSupported) -> Self {
         Self::MultipleSortSpecsNotSupported(Box::new(v))
     }
 }
 impl From<crate::types::QueryNotSupported> for InvalidArgumentKind {
+    #[inline]
     fn from(v: crate::types::QueryNotSupported) -> Self {
         Self::QueryNotSupported(Box::new(v))
     }
 }
 impl From<crate::types::IncompatibleSetting> for InvalidArgumentKind {
+    #[inline]
     fn from(v: crate::types::IncompatibleSetting) -> Self {
         Self::IncompatibleSetting(Box::new(v))
     }
 }
 impl From<crate::types::InvalidDasConfigArgument> for InvalidArgumentKind {
+    #[inline]
     fn from(v: crate::types::InvalidDasConfigArgument) -> Self {
         Self::InvalidDasConfigArgument(Box::new(v))
     }
 }
 impl From<crate::types::InvalidDasRestartPriorityForFtVm> for InvalidArgumentKind {
+    #[inline]
     fn from(v: crate::types::InvalidDasRestartPriorityForFtVm) -> Self {
         Self::InvalidDasRestartPriorityForFtVm(Box::new(v))
     }
 }
 impl From<crate::types::InvalidDrsBehaviorForFtVm> for InvalidArgumentKind {
+    #[inline]
     fn from(v: crate::types::InvalidDrsBehaviorForFtVm) -> Self {
         Self::InvalidDrsBehaviorForFtVm(Box::new(v))
     }
 }
 impl From<crate::types::InvalidIndexArgument> for InvalidArgumentKind {
+    #[inline]
     fn from(v: crate::types::InvalidIndexArgument) -> Self {
         Self::InvalidIndexArgument(Box::new(v))
     }

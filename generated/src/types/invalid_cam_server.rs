@@ -14,7 +14,7 @@ pub struct InvalidCAMServer {
     /// Property *ActiveDirectoryFault.errorCode*.
     pub error_code: Option<i32>,
     /// Property *InvalidCAMServer.camServer*.
-    pub cam_server: String,
+    pub cam_server: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -23,6 +23,7 @@ impl InvalidCAMServer {
     pub const TYPE_NAME: &'static str = "InvalidCAMServer";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -114,10 +115,12 @@ pub enum InvalidCAMServerKind {
 }
 impl InvalidCAMServerKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::InvalidCAMServer(v) => &**v,
@@ -131,16 +134,19 @@ impl InvalidCAMServerKind {
     }
 }
 impl From<crate::types::InvalidCAMServer> for InvalidCAMServerKind {
+    #[inline]
     fn from(v: crate::types::InvalidCAMServer) -> Self {
         Self::InvalidCAMServer(Box::new(v))
     }
 }
 impl From<crate::types::CAMServerRefusedConnection> for InvalidCAMServerKind {
+    #[inline]
     fn from(v: crate::types::CAMServerRefusedConnection) -> Self {
         Self::CAMServerRefusedConnection(Box::new(v))
     }
 }
 impl From<crate::types::InvalidCAMCertificate> for InvalidCAMServerKind {
+    #[inline]
     fn from(v: crate::types::InvalidCAMCertificate) -> Self {
         Self::InvalidCAMCertificate(Box::new(v))
     }

@@ -10,7 +10,7 @@ pub struct InvalidController {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *InvalidVmConfig.property*.
-    pub property: Option<String>,
+    pub property: Option<crate::CompactString>,
     /// Property *InvalidDeviceSpec.deviceIndex*.
     pub device_index: i32,
     /// Property *InvalidController.controllerKey*.
@@ -23,6 +23,7 @@ impl InvalidController {
     pub const TYPE_NAME: &'static str = "InvalidController";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

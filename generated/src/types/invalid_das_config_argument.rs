@@ -10,11 +10,11 @@ pub struct InvalidDasConfigArgument {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *InvalidArgument.invalidProperty*.
-    pub invalid_property: Option<String>,
+    pub invalid_property: Option<crate::CompactString>,
     /// Property *InvalidDasConfigArgument.entry*.
-    pub entry: Option<String>,
+    pub entry: Option<crate::CompactString>,
     /// Property *InvalidDasConfigArgument.clusterName*.
-    pub cluster_name: Option<String>,
+    pub cluster_name: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -23,6 +23,7 @@ impl InvalidDasConfigArgument {
     pub const TYPE_NAME: &'static str = "InvalidDasConfigArgument";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

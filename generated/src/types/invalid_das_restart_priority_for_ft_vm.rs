@@ -10,13 +10,13 @@ pub struct InvalidDasRestartPriorityForFtVm {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *InvalidArgument.invalidProperty*.
-    pub invalid_property: Option<String>,
+    pub invalid_property: Option<crate::CompactString>,
     /// Property *InvalidDasRestartPriorityForFtVm.vm*.
     ///
     /// Refers instance of *VirtualMachine*.
     pub vm: Box<crate::types::ManagedObjectReference>,
     /// Property *InvalidDasRestartPriorityForFtVm.vmName*.
-    pub vm_name: String,
+    pub vm_name: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -25,6 +25,7 @@ impl InvalidDasRestartPriorityForFtVm {
     pub const TYPE_NAME: &'static str = "InvalidDasRestartPriorityForFtVm";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

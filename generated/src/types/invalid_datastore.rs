@@ -16,7 +16,7 @@ pub struct InvalidDatastore {
     /// Refers instance of *Datastore*.
     pub datastore: Option<Box<crate::types::ManagedObjectReference>>,
     /// Property *InvalidDatastore.name*.
-    pub name: Option<String>,
+    pub name: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -25,6 +25,7 @@ impl InvalidDatastore {
     pub const TYPE_NAME: &'static str = "InvalidDatastore";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -118,10 +119,12 @@ pub enum InvalidDatastoreKind {
 }
 impl InvalidDatastoreKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::InvalidDatastore(v) => &**v,
@@ -136,21 +139,25 @@ impl InvalidDatastoreKind {
     }
 }
 impl From<crate::types::InvalidDatastore> for InvalidDatastoreKind {
+    #[inline]
     fn from(v: crate::types::InvalidDatastore) -> Self {
         Self::InvalidDatastore(Box::new(v))
     }
 }
 impl From<crate::types::DatastoreNotWritableOnHostKind> for InvalidDatastoreKind {
+    #[inline]
     fn from(v: crate::types::DatastoreNotWritableOnHostKind) -> Self {
         Self::DatastoreNotWritableOnHost(v)
     }
 }
 impl From<crate::types::InaccessibleDatastoreKind> for InvalidDatastoreKind {
+    #[inline]
     fn from(v: crate::types::InaccessibleDatastoreKind) -> Self {
         Self::InaccessibleDatastore(v)
     }
 }
 impl From<crate::types::InvalidDatastorePath> for InvalidDatastoreKind {
+    #[inline]
     fn from(v: crate::types::InvalidDatastorePath) -> Self {
         Self::InvalidDatastorePath(Box::new(v))
     }

@@ -12,7 +12,7 @@ pub struct InvalidDeviceSpec {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *InvalidVmConfig.property*.
-    pub property: Option<String>,
+    pub property: Option<crate::CompactString>,
     /// Property *InvalidDeviceSpec.deviceIndex*.
     pub device_index: i32,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -23,6 +23,7 @@ impl InvalidDeviceSpec {
     pub const TYPE_NAME: &'static str = "InvalidDeviceSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -128,10 +129,12 @@ pub enum InvalidDeviceSpecKind {
 }
 impl InvalidDeviceSpecKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::InvalidDeviceSpec(v) => &**v,
@@ -152,51 +155,61 @@ impl InvalidDeviceSpecKind {
     }
 }
 impl From<crate::types::InvalidDeviceSpec> for InvalidDeviceSpecKind {
+    #[inline]
     fn from(v: crate::types::InvalidDeviceSpec) -> Self {
         Self::InvalidDeviceSpec(Box::new(v))
     }
 }
 impl From<crate::types::DeviceHotPlugNotSupported> for InvalidDeviceSpecKind {
+    #[inline]
     fn from(v: crate::types::DeviceHotPlugNotSupported) -> Self {
         Self::DeviceHotPlugNotSupported(Box::new(v))
     }
 }
 impl From<crate::types::DeviceNotFound> for InvalidDeviceSpecKind {
+    #[inline]
     fn from(v: crate::types::DeviceNotFound) -> Self {
         Self::DeviceNotFound(Box::new(v))
     }
 }
 impl From<crate::types::DeviceUnsupportedForVmPlatform> for InvalidDeviceSpecKind {
+    #[inline]
     fn from(v: crate::types::DeviceUnsupportedForVmPlatform) -> Self {
         Self::DeviceUnsupportedForVmPlatform(Box::new(v))
     }
 }
 impl From<crate::types::DeviceUnsupportedForVmVersion> for InvalidDeviceSpecKind {
+    #[inline]
     fn from(v: crate::types::DeviceUnsupportedForVmVersion) -> Self {
         Self::DeviceUnsupportedForVmVersion(Box::new(v))
     }
 }
 impl From<crate::types::DisallowedDiskModeChange> for InvalidDeviceSpecKind {
+    #[inline]
     fn from(v: crate::types::DisallowedDiskModeChange) -> Self {
         Self::DisallowedDiskModeChange(Box::new(v))
     }
 }
 impl From<crate::types::InvalidController> for InvalidDeviceSpecKind {
+    #[inline]
     fn from(v: crate::types::InvalidController) -> Self {
         Self::InvalidController(Box::new(v))
     }
 }
 impl From<crate::types::InvalidDeviceBacking> for InvalidDeviceSpecKind {
+    #[inline]
     fn from(v: crate::types::InvalidDeviceBacking) -> Self {
         Self::InvalidDeviceBacking(Box::new(v))
     }
 }
 impl From<crate::types::InvalidDeviceOperation> for InvalidDeviceSpecKind {
+    #[inline]
     fn from(v: crate::types::InvalidDeviceOperation) -> Self {
         Self::InvalidDeviceOperation(Box::new(v))
     }
 }
 impl From<crate::types::MissingController> for InvalidDeviceSpecKind {
+    #[inline]
     fn from(v: crate::types::MissingController) -> Self {
         Self::MissingController(Box::new(v))
     }

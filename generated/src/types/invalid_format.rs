@@ -19,6 +19,7 @@ impl InvalidFormat {
     pub const TYPE_NAME: &'static str = "InvalidFormat";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -106,10 +107,12 @@ pub enum InvalidFormatKind {
 }
 impl InvalidFormatKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::InvalidFormat(v) => &**v,
@@ -123,16 +126,19 @@ impl InvalidFormatKind {
     }
 }
 impl From<crate::types::InvalidFormat> for InvalidFormatKind {
+    #[inline]
     fn from(v: crate::types::InvalidFormat) -> Self {
         Self::InvalidFormat(Box::new(v))
     }
 }
 impl From<crate::types::InvalidDiskFormat> for InvalidFormatKind {
+    #[inline]
     fn from(v: crate::types::InvalidDiskFormat) -> Self {
         Self::InvalidDiskFormat(Box::new(v))
     }
 }
 impl From<crate::types::InvalidSnapshotFormat> for InvalidFormatKind {
+    #[inline]
     fn from(v: crate::types::InvalidSnapshotFormat) -> Self {
         Self::InvalidSnapshotFormat(Box::new(v))
     }

@@ -23,6 +23,7 @@ impl InvalidHostState {
     pub const TYPE_NAME: &'static str = "InvalidHostState";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -110,10 +111,12 @@ pub enum InvalidHostStateKind {
 }
 impl InvalidHostStateKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::InvalidHostState(v) => &**v,
@@ -126,11 +129,13 @@ impl InvalidHostStateKind {
     }
 }
 impl From<crate::types::InvalidHostState> for InvalidHostStateKind {
+    #[inline]
     fn from(v: crate::types::InvalidHostState) -> Self {
         Self::InvalidHostState(Box::new(v))
     }
 }
 impl From<crate::types::InvalidHostConnectionState> for InvalidHostStateKind {
+    #[inline]
     fn from(v: crate::types::InvalidHostConnectionState) -> Self {
         Self::InvalidHostConnectionState(Box::new(v))
     }

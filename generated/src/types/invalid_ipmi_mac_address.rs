@@ -10,9 +10,9 @@ pub struct InvalidIpmiMacAddress {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *InvalidIpmiMacAddress.userProvidedMacAddress*.
-    pub user_provided_mac_address: String,
+    pub user_provided_mac_address: crate::CompactString,
     /// Property *InvalidIpmiMacAddress.observedMacAddress*.
-    pub observed_mac_address: String,
+    pub observed_mac_address: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl InvalidIpmiMacAddress {
     pub const TYPE_NAME: &'static str = "InvalidIpmiMacAddress";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

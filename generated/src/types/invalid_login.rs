@@ -19,6 +19,7 @@ impl InvalidLogin {
     pub const TYPE_NAME: &'static str = "InvalidLogin";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -106,10 +107,12 @@ pub enum InvalidLoginKind {
 }
 impl InvalidLoginKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::InvalidLogin(v) => &**v,
@@ -123,16 +126,19 @@ impl InvalidLoginKind {
     }
 }
 impl From<crate::types::InvalidLogin> for InvalidLoginKind {
+    #[inline]
     fn from(v: crate::types::InvalidLogin) -> Self {
         Self::InvalidLogin(Box::new(v))
     }
 }
 impl From<crate::types::InvalidClientCertificate> for InvalidLoginKind {
+    #[inline]
     fn from(v: crate::types::InvalidClientCertificate) -> Self {
         Self::InvalidClientCertificate(Box::new(v))
     }
 }
 impl From<crate::types::PasswordExpired> for InvalidLoginKind {
+    #[inline]
     fn from(v: crate::types::PasswordExpired) -> Self {
         Self::PasswordExpired(Box::new(v))
     }

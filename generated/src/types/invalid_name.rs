@@ -10,7 +10,7 @@ pub struct InvalidName {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *InvalidName.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *InvalidName.entity*.
     ///
     /// Refers instance of *ManagedEntity*.
@@ -23,6 +23,7 @@ impl InvalidName {
     pub const TYPE_NAME: &'static str = "InvalidName";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

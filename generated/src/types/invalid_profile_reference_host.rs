@@ -10,7 +10,7 @@ pub struct InvalidProfileReferenceHost {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *InvalidProfileReferenceHost.reason*.
-    pub reason: Option<String>,
+    pub reason: Option<crate::CompactString>,
     /// Property *InvalidProfileReferenceHost.host*.
     ///
     /// Refers instance of *HostSystem*.
@@ -20,7 +20,7 @@ pub struct InvalidProfileReferenceHost {
     /// Refers instance of *Profile*.
     pub profile: Option<Box<crate::types::ManagedObjectReference>>,
     /// Property *InvalidProfileReferenceHost.profileName*.
-    pub profile_name: Option<String>,
+    pub profile_name: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -29,6 +29,7 @@ impl InvalidProfileReferenceHost {
     pub const TYPE_NAME: &'static str = "InvalidProfileReferenceHost";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -12,15 +12,15 @@ pub struct InvalidPropertyValue {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *VAppPropertyFault.id*.
-    pub id: String,
+    pub id: crate::CompactString,
     /// Property *VAppPropertyFault.category*.
-    pub category: String,
+    pub category: crate::CompactString,
     /// Property *VAppPropertyFault.label*.
-    pub label: String,
+    pub label: crate::CompactString,
     /// Property *VAppPropertyFault.type*.
-    pub r#type: String,
+    pub r#type: crate::CompactString,
     /// Property *VAppPropertyFault.value*.
-    pub value: String,
+    pub value: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -29,6 +29,7 @@ impl InvalidPropertyValue {
     pub const TYPE_NAME: &'static str = "InvalidPropertyValue";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -124,10 +125,12 @@ pub enum InvalidPropertyValueKind {
 }
 impl InvalidPropertyValueKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::InvalidPropertyValue(v) => &**v,
@@ -140,11 +143,13 @@ impl InvalidPropertyValueKind {
     }
 }
 impl From<crate::types::InvalidPropertyValue> for InvalidPropertyValueKind {
+    #[inline]
     fn from(v: crate::types::InvalidPropertyValue) -> Self {
         Self::InvalidPropertyValue(Box::new(v))
     }
 }
 impl From<crate::types::UnconfiguredPropertyValue> for InvalidPropertyValueKind {
+    #[inline]
     fn from(v: crate::types::UnconfiguredPropertyValue) -> Self {
         Self::UnconfiguredPropertyValue(Box::new(v))
     }

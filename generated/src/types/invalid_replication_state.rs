@@ -12,9 +12,9 @@ pub struct InvalidReplicationState {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *InvalidReplicationState.desiredState*.
-    pub desired_state: Option<Vec<String>>,
+    pub desired_state: Option<Vec<crate::CompactString>>,
     /// Property *InvalidReplicationState.currentState*.
-    pub current_state: String,
+    pub current_state: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -23,6 +23,7 @@ impl InvalidReplicationState {
     pub const TYPE_NAME: &'static str = "InvalidReplicationState";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -19,6 +19,7 @@ impl InvalidRequest {
     pub const TYPE_NAME: &'static str = "InvalidRequest";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -106,10 +107,12 @@ pub enum InvalidRequestKind {
 }
 impl InvalidRequestKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::InvalidRequest(v) => &**v,
@@ -123,16 +126,19 @@ impl InvalidRequestKind {
     }
 }
 impl From<crate::types::InvalidRequest> for InvalidRequestKind {
+    #[inline]
     fn from(v: crate::types::InvalidRequest) -> Self {
         Self::InvalidRequest(Box::new(v))
     }
 }
 impl From<crate::types::InvalidType> for InvalidRequestKind {
+    #[inline]
     fn from(v: crate::types::InvalidType) -> Self {
         Self::InvalidType(Box::new(v))
     }
 }
 impl From<crate::types::MethodNotFound> for InvalidRequestKind {
+    #[inline]
     fn from(v: crate::types::MethodNotFound) -> Self {
         Self::MethodNotFound(Box::new(v))
     }

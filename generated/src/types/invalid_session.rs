@@ -17,13 +17,13 @@ pub struct InvalidSession {
     ///
     /// Property *NoPermission.privilegeId*.
     #[deprecated]
-    pub privilege_id: Option<String>,
+    pub privilege_id: Option<crate::CompactString>,
     /// Property *NoPermission.missingPrivileges*.
     ///
     /// ***Since:*** vSphere API Release 7.0.3.2
     pub missing_privileges: Option<Vec<crate::types::NoPermissionEntityPrivileges>>,
     /// Property *InvalidSession.sessionCookie*.
-    pub session_cookie: String,
+    pub session_cookie: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -32,6 +32,7 @@ impl InvalidSession {
     pub const TYPE_NAME: &'static str = "InvalidSession";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

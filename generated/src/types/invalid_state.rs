@@ -19,6 +19,7 @@ impl InvalidState {
     pub const TYPE_NAME: &'static str = "InvalidState";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -124,10 +125,12 @@ pub enum InvalidStateKind {
 }
 impl InvalidStateKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::InvalidState(v) => &**v,
@@ -150,61 +153,73 @@ impl InvalidStateKind {
     }
 }
 impl From<crate::types::InvalidState> for InvalidStateKind {
+    #[inline]
     fn from(v: crate::types::InvalidState) -> Self {
         Self::InvalidState(Box::new(v))
     }
 }
 impl From<crate::types::CannotPowerOffVmInCluster> for InvalidStateKind {
+    #[inline]
     fn from(v: crate::types::CannotPowerOffVmInCluster) -> Self {
         Self::CannotPowerOffVmInCluster(Box::new(v))
     }
 }
 impl From<crate::types::EncryptionKeyRequired> for InvalidStateKind {
+    #[inline]
     fn from(v: crate::types::EncryptionKeyRequired) -> Self {
         Self::EncryptionKeyRequired(Box::new(v))
     }
 }
 impl From<crate::types::InvalidDatastoreState> for InvalidStateKind {
+    #[inline]
     fn from(v: crate::types::InvalidDatastoreState) -> Self {
         Self::InvalidDatastoreState(Box::new(v))
     }
 }
 impl From<crate::types::InvalidHostStateKind> for InvalidStateKind {
+    #[inline]
     fn from(v: crate::types::InvalidHostStateKind) -> Self {
         Self::InvalidHostState(v)
     }
 }
 impl From<crate::types::InvalidPowerState> for InvalidStateKind {
+    #[inline]
     fn from(v: crate::types::InvalidPowerState) -> Self {
         Self::InvalidPowerState(Box::new(v))
     }
 }
 impl From<crate::types::InvalidVmState> for InvalidStateKind {
+    #[inline]
     fn from(v: crate::types::InvalidVmState) -> Self {
         Self::InvalidVmState(Box::new(v))
     }
 }
 impl From<crate::types::MksConnectionLimitReached> for InvalidStateKind {
+    #[inline]
     fn from(v: crate::types::MksConnectionLimitReached) -> Self {
         Self::MksConnectionLimitReached(Box::new(v))
     }
 }
 impl From<crate::types::NoActiveHostInCluster> for InvalidStateKind {
+    #[inline]
     fn from(v: crate::types::NoActiveHostInCluster) -> Self {
         Self::NoActiveHostInCluster(Box::new(v))
     }
 }
 impl From<crate::types::OvfConsumerPowerOnFault> for InvalidStateKind {
+    #[inline]
     fn from(v: crate::types::OvfConsumerPowerOnFault) -> Self {
         Self::OvfConsumerPowerOnFault(Box::new(v))
     }
 }
 impl From<crate::types::QuestionPending> for InvalidStateKind {
+    #[inline]
     fn from(v: crate::types::QuestionPending) -> Self {
         Self::QuestionPending(Box::new(v))
     }
 }
 impl From<crate::types::VmPowerOnDisabled> for InvalidStateKind {
+    #[inline]
     fn from(v: crate::types::VmPowerOnDisabled) -> Self {
         Self::VmPowerOnDisabled(Box::new(v))
     }

@@ -12,7 +12,7 @@ pub struct InvalidVmConfig {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *InvalidVmConfig.property*.
-    pub property: Option<String>,
+    pub property: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl InvalidVmConfig {
     pub const TYPE_NAME: &'static str = "InvalidVmConfig";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -118,10 +119,12 @@ pub enum InvalidVmConfigKind {
 }
 impl InvalidVmConfigKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::InvalidVmConfig(v) => &**v,
@@ -138,31 +141,37 @@ impl InvalidVmConfigKind {
     }
 }
 impl From<crate::types::InvalidVmConfig> for InvalidVmConfigKind {
+    #[inline]
     fn from(v: crate::types::InvalidVmConfig) -> Self {
         Self::InvalidVmConfig(Box::new(v))
     }
 }
 impl From<crate::types::InvalidDeviceSpecKind> for InvalidVmConfigKind {
+    #[inline]
     fn from(v: crate::types::InvalidDeviceSpecKind) -> Self {
         Self::InvalidDeviceSpec(v)
     }
 }
 impl From<crate::types::SwapPlacementOverrideNotSupported> for InvalidVmConfigKind {
+    #[inline]
     fn from(v: crate::types::SwapPlacementOverrideNotSupported) -> Self {
         Self::SwapPlacementOverrideNotSupported(Box::new(v))
     }
 }
 impl From<crate::types::TooManyDevices> for InvalidVmConfigKind {
+    #[inline]
     fn from(v: crate::types::TooManyDevices) -> Self {
         Self::TooManyDevices(Box::new(v))
     }
 }
 impl From<crate::types::UnsupportedGuest> for InvalidVmConfigKind {
+    #[inline]
     fn from(v: crate::types::UnsupportedGuest) -> Self {
         Self::UnsupportedGuest(Box::new(v))
     }
 }
 impl From<crate::types::VmWwnConflict> for InvalidVmConfigKind {
+    #[inline]
     fn from(v: crate::types::VmWwnConflict) -> Self {
         Self::VmWwnConflict(Box::new(v))
     }

@@ -8,19 +8,19 @@
 #[derive(Clone, Default)]
 pub struct IoFilterInfo {
     /// Property *IoFilterInfo.id*.
-    pub id: String,
+    pub id: crate::CompactString,
     /// Property *IoFilterInfo.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *IoFilterInfo.vendor*.
-    pub vendor: String,
+    pub vendor: crate::CompactString,
     /// Property *IoFilterInfo.version*.
-    pub version: String,
+    pub version: crate::CompactString,
     /// Property *IoFilterInfo.type*.
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::CompactString>,
     /// Property *IoFilterInfo.summary*.
-    pub summary: Option<String>,
+    pub summary: Option<crate::CompactString>,
     /// Property *IoFilterInfo.releaseDate*.
-    pub release_date: Option<String>,
+    pub release_date: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -29,6 +29,7 @@ impl IoFilterInfo {
     pub const TYPE_NAME: &'static str = "IoFilterInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -126,10 +127,12 @@ pub enum IoFilterInfoKind {
 }
 impl IoFilterInfoKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::IoFilterInfo(v) => &**v,
@@ -143,16 +146,19 @@ impl IoFilterInfoKind {
     }
 }
 impl From<crate::types::IoFilterInfo> for IoFilterInfoKind {
+    #[inline]
     fn from(v: crate::types::IoFilterInfo) -> Self {
         Self::IoFilterInfo(Box::new(v))
     }
 }
 impl From<crate::types::ClusterIoFilterInfo> for IoFilterInfoKind {
+    #[inline]
     fn from(v: crate::types::ClusterIoFilterInfo) -> Self {
         Self::ClusterIoFilterInfo(Box::new(v))
     }
 }
 impl From<crate::types::HostIoFilterInfo> for IoFilterInfoKind {
+    #[inline]
     fn from(v: crate::types::HostIoFilterInfo) -> Self {
         Self::HostIoFilterInfo(Box::new(v))
     }

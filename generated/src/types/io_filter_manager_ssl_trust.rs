@@ -17,6 +17,7 @@ impl IoFilterManagerSslTrust {
     pub const TYPE_NAME: &'static str = "IoFilterManagerSslTrust";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -96,10 +97,12 @@ pub enum IoFilterManagerSslTrustKind {
 }
 impl IoFilterManagerSslTrustKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::IoFilterManagerSslTrust(v) => &**v,
@@ -113,16 +116,19 @@ impl IoFilterManagerSslTrustKind {
     }
 }
 impl From<crate::types::IoFilterManagerSslTrust> for IoFilterManagerSslTrustKind {
+    #[inline]
     fn from(v: crate::types::IoFilterManagerSslTrust) -> Self {
         Self::IoFilterManagerSslTrust(Box::new(v))
     }
 }
 impl From<crate::types::PinnedCertificate> for IoFilterManagerSslTrustKind {
+    #[inline]
     fn from(v: crate::types::PinnedCertificate) -> Self {
         Self::PinnedCertificate(Box::new(v))
     }
 }
 impl From<crate::types::UntrustedCertificate> for IoFilterManagerSslTrustKind {
+    #[inline]
     fn from(v: crate::types::UntrustedCertificate) -> Self {
         Self::UntrustedCertificate(Box::new(v))
     }

@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct IoFilterQueryIssueResult {
     /// Property *IoFilterQueryIssueResult.opType*.
-    pub op_type: String,
+    pub op_type: crate::CompactString,
     /// Property *IoFilterQueryIssueResult.hostIssue*.
     pub host_issue: Option<Vec<crate::types::IoFilterHostIssue>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -17,6 +17,7 @@ impl IoFilterQueryIssueResult {
     pub const TYPE_NAME: &'static str = "IoFilterQueryIssueResult";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -14,7 +14,7 @@ pub struct IORMNotSupportedHostOnDatastore {
     /// Refers instance of *Datastore*.
     pub datastore: Box<crate::types::ManagedObjectReference>,
     /// Property *IORMNotSupportedHostOnDatastore.datastoreName*.
-    pub datastore_name: String,
+    pub datastore_name: crate::CompactString,
     /// Property *IORMNotSupportedHostOnDatastore.host*.
     ///
     /// Refers instances of *HostSystem*.
@@ -27,6 +27,7 @@ impl IORMNotSupportedHostOnDatastore {
     pub const TYPE_NAME: &'static str = "IORMNotSupportedHostOnDatastore";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -17,6 +17,7 @@ impl IpAddress {
     pub const TYPE_NAME: &'static str = "IpAddress";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -102,10 +103,12 @@ pub enum IpAddressKind {
 }
 impl IpAddressKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::IpAddress(v) => &**v,
@@ -119,16 +122,19 @@ impl IpAddressKind {
     }
 }
 impl From<crate::types::IpAddress> for IpAddressKind {
+    #[inline]
     fn from(v: crate::types::IpAddress) -> Self {
         Self::IpAddress(Box::new(v))
     }
 }
 impl From<crate::types::IpRange> for IpAddressKind {
+    #[inline]
     fn from(v: crate::types::IpRange) -> Self {
         Self::IpRange(Box::new(v))
     }
 }
 impl From<crate::types::SingleIp> for IpAddressKind {
+    #[inline]
     fn from(v: crate::types::SingleIp) -> Self {
         Self::SingleIp(Box::new(v))
     }

@@ -8,19 +8,19 @@ pub struct IpPool {
     /// Property *IpPool.id*.
     pub id: Option<i32>,
     /// Property *IpPool.name*.
-    pub name: Option<String>,
+    pub name: Option<crate::CompactString>,
     /// Property *IpPool.ipv4Config*.
     pub ipv4_config: Option<Box<crate::types::IpPoolIpPoolConfigInfo>>,
     /// Property *IpPool.ipv6Config*.
     pub ipv6_config: Option<Box<crate::types::IpPoolIpPoolConfigInfo>>,
     /// Property *IpPool.dnsDomain*.
-    pub dns_domain: Option<String>,
+    pub dns_domain: Option<crate::CompactString>,
     /// Property *IpPool.dnsSearchPath*.
-    pub dns_search_path: Option<String>,
+    pub dns_search_path: Option<crate::CompactString>,
     /// Property *IpPool.hostPrefix*.
-    pub host_prefix: Option<String>,
+    pub host_prefix: Option<crate::CompactString>,
     /// Property *IpPool.httpProxy*.
-    pub http_proxy: Option<String>,
+    pub http_proxy: Option<crate::CompactString>,
     /// Property *IpPool.networkAssociation*.
     pub network_association: Option<Vec<crate::types::IpPoolAssociation>>,
     /// Property *IpPool.availableIpv4Addresses*.
@@ -39,6 +39,7 @@ impl IpPool {
     pub const TYPE_NAME: &'static str = "IpPool";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,15 +6,15 @@
 #[derive(Clone, Default)]
 pub struct IpPoolIpPoolConfigInfo {
     /// Property *IpPoolIpPoolConfigInfo.subnetAddress*.
-    pub subnet_address: Option<String>,
+    pub subnet_address: Option<crate::CompactString>,
     /// Property *IpPoolIpPoolConfigInfo.netmask*.
-    pub netmask: Option<String>,
+    pub netmask: Option<crate::CompactString>,
     /// Property *IpPoolIpPoolConfigInfo.gateway*.
-    pub gateway: Option<String>,
+    pub gateway: Option<crate::CompactString>,
     /// Property *IpPoolIpPoolConfigInfo.range*.
-    pub range: Option<String>,
+    pub range: Option<crate::CompactString>,
     /// Property *IpPoolIpPoolConfigInfo.dns*.
-    pub dns: Option<Vec<String>>,
+    pub dns: Option<Vec<crate::CompactString>>,
     /// Property *IpPoolIpPoolConfigInfo.dhcpServerAvailable*.
     pub dhcp_server_available: Option<bool>,
     /// Property *IpPoolIpPoolConfigInfo.ipPoolEnabled*.
@@ -27,6 +27,7 @@ impl IpPoolIpPoolConfigInfo {
     pub const TYPE_NAME: &'static str = "IpPoolIpPoolConfigInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

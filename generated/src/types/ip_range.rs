@@ -8,7 +8,7 @@ pub struct IpRange {
     /// Property *NegatableExpression.negate*.
     pub negate: Option<bool>,
     /// Property *IpRange.addressPrefix*.
-    pub address_prefix: String,
+    pub address_prefix: crate::CompactString,
     /// Property *IpRange.prefixLength*.
     pub prefix_length: Option<i32>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -19,6 +19,7 @@ impl IpRange {
     pub const TYPE_NAME: &'static str = "IpRange";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,11 +6,11 @@
 #[derive(Clone, Default)]
 pub struct IscsiDependencyEntity {
     /// Property *IscsiDependencyEntity.pnicDevice*.
-    pub pnic_device: String,
+    pub pnic_device: crate::CompactString,
     /// Property *IscsiDependencyEntity.vnicDevice*.
-    pub vnic_device: String,
+    pub vnic_device: crate::CompactString,
     /// Property *IscsiDependencyEntity.vmhbaName*.
-    pub vmhba_name: String,
+    pub vmhba_name: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -19,6 +19,7 @@ impl IscsiDependencyEntity {
     pub const TYPE_NAME: &'static str = "IscsiDependencyEntity";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

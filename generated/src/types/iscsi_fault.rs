@@ -19,6 +19,7 @@ impl IscsiFault {
     pub const TYPE_NAME: &'static str = "IscsiFault";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -126,10 +127,12 @@ pub enum IscsiFaultKind {
 }
 impl IscsiFaultKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::IscsiFault(v) => &**v,
@@ -152,61 +155,73 @@ impl IscsiFaultKind {
     }
 }
 impl From<crate::types::IscsiFault> for IscsiFaultKind {
+    #[inline]
     fn from(v: crate::types::IscsiFault) -> Self {
         Self::IscsiFault(Box::new(v))
     }
 }
 impl From<crate::types::IscsiFaultInvalidVnic> for IscsiFaultKind {
+    #[inline]
     fn from(v: crate::types::IscsiFaultInvalidVnic) -> Self {
         Self::IscsiFaultInvalidVnic(Box::new(v))
     }
 }
 impl From<crate::types::IscsiFaultPnicInUse> for IscsiFaultKind {
+    #[inline]
     fn from(v: crate::types::IscsiFaultPnicInUse) -> Self {
         Self::IscsiFaultPnicInUse(Box::new(v))
     }
 }
 impl From<crate::types::IscsiFaultVnicAlreadyBound> for IscsiFaultKind {
+    #[inline]
     fn from(v: crate::types::IscsiFaultVnicAlreadyBound) -> Self {
         Self::IscsiFaultVnicAlreadyBound(Box::new(v))
     }
 }
 impl From<crate::types::IscsiFaultVnicHasActivePaths> for IscsiFaultKind {
+    #[inline]
     fn from(v: crate::types::IscsiFaultVnicHasActivePaths) -> Self {
         Self::IscsiFaultVnicHasActivePaths(Box::new(v))
     }
 }
 impl From<crate::types::IscsiFaultVnicHasMultipleUplinks> for IscsiFaultKind {
+    #[inline]
     fn from(v: crate::types::IscsiFaultVnicHasMultipleUplinks) -> Self {
         Self::IscsiFaultVnicHasMultipleUplinks(Box::new(v))
     }
 }
 impl From<crate::types::IscsiFaultVnicHasNoUplinks> for IscsiFaultKind {
+    #[inline]
     fn from(v: crate::types::IscsiFaultVnicHasNoUplinks) -> Self {
         Self::IscsiFaultVnicHasNoUplinks(Box::new(v))
     }
 }
 impl From<crate::types::IscsiFaultVnicHasWrongUplink> for IscsiFaultKind {
+    #[inline]
     fn from(v: crate::types::IscsiFaultVnicHasWrongUplink) -> Self {
         Self::IscsiFaultVnicHasWrongUplink(Box::new(v))
     }
 }
 impl From<crate::types::IscsiFaultVnicInUse> for IscsiFaultKind {
+    #[inline]
     fn from(v: crate::types::IscsiFaultVnicInUse) -> Self {
         Self::IscsiFaultVnicInUse(Box::new(v))
     }
 }
 impl From<crate::types::IscsiFaultVnicIsLastPath> for IscsiFaultKind {
+    #[inline]
     fn from(v: crate::types::IscsiFaultVnicIsLastPath) -> Self {
         Self::IscsiFaultVnicIsLastPath(Box::new(v))
     }
 }
 impl From<crate::types::IscsiFaultVnicNotBound> for IscsiFaultKind {
+    #[inline]
     fn from(v: crate::types::IscsiFaultVnicNotBound) -> Self {
         Self::IscsiFaultVnicNotBound(Box::new(v))
     }
 }
 impl From<crate::types::IscsiFaultVnicNotFound> for IscsiFaultKind {
+    #[inline]
     fn from(v: crate::types::IscsiFaultVnicNotFound) -> Self {
         Self::IscsiFaultVnicNotFound(Box::new(v))
     }

@@ -6,35 +6,35 @@
 #[derive(Clone, Default)]
 pub struct IscsiPortInfo {
     /// Property *IscsiPortInfo.vnicDevice*.
-    pub vnic_device: Option<String>,
+    pub vnic_device: Option<crate::CompactString>,
     /// Property *IscsiPortInfo.vnic*.
     pub vnic: Option<Box<crate::types::HostVirtualNic>>,
     /// Property *IscsiPortInfo.pnicDevice*.
-    pub pnic_device: Option<String>,
+    pub pnic_device: Option<crate::CompactString>,
     /// Property *IscsiPortInfo.pnic*.
     pub pnic: Option<Box<crate::types::PhysicalNic>>,
     /// Property *IscsiPortInfo.switchName*.
-    pub switch_name: Option<String>,
+    pub switch_name: Option<crate::CompactString>,
     /// Property *IscsiPortInfo.switchUuid*.
-    pub switch_uuid: Option<String>,
+    pub switch_uuid: Option<crate::CompactString>,
     /// Property *IscsiPortInfo.portgroupName*.
-    pub portgroup_name: Option<String>,
+    pub portgroup_name: Option<crate::CompactString>,
     /// Property *IscsiPortInfo.portgroupKey*.
-    pub portgroup_key: Option<String>,
+    pub portgroup_key: Option<crate::CompactString>,
     /// Property *IscsiPortInfo.portKey*.
-    pub port_key: Option<String>,
+    pub port_key: Option<crate::CompactString>,
     /// Property *IscsiPortInfo.opaqueNetworkId*.
-    pub opaque_network_id: Option<String>,
+    pub opaque_network_id: Option<crate::CompactString>,
     /// Property *IscsiPortInfo.opaqueNetworkType*.
-    pub opaque_network_type: Option<String>,
+    pub opaque_network_type: Option<crate::CompactString>,
     /// Property *IscsiPortInfo.opaqueNetworkName*.
-    pub opaque_network_name: Option<String>,
+    pub opaque_network_name: Option<crate::CompactString>,
     /// Property *IscsiPortInfo.externalId*.
-    pub external_id: Option<String>,
+    pub external_id: Option<crate::CompactString>,
     /// Property *IscsiPortInfo.complianceStatus*.
     pub compliance_status: Option<Box<crate::types::IscsiStatus>>,
     /// Property *IscsiPortInfo.pathStatus*.
-    pub path_status: Option<String>,
+    pub path_status: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -43,6 +43,7 @@ impl IscsiPortInfo {
     pub const TYPE_NAME: &'static str = "IscsiPortInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

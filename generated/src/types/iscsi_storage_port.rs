@@ -8,13 +8,13 @@
 #[derive(Clone, Default)]
 pub struct IscsiStoragePort {
     /// Property *StoragePort.uuid*.
-    pub uuid: String,
+    pub uuid: crate::CompactString,
     /// Property *StoragePort.type*.
-    pub r#type: String,
+    pub r#type: crate::CompactString,
     /// Property *StoragePort.alternateName*.
-    pub alternate_name: Option<Vec<String>>,
+    pub alternate_name: Option<Vec<crate::CompactString>>,
     /// Property *IscsiStoragePort.identifier*.
-    pub identifier: String,
+    pub identifier: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -23,6 +23,7 @@ impl IscsiStoragePort {
     pub const TYPE_NAME: &'static str = "IscsiStoragePort";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -12,11 +12,11 @@ pub struct Issue {
     /// Property *Issue.key*.
     pub key: i32,
     /// Property *Issue.description*.
-    pub description: String,
+    pub description: crate::CompactString,
     /// Property *Issue.time*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub time: String,
+    pub time: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -25,6 +25,7 @@ impl Issue {
     pub const TYPE_NAME: &'static str = "Issue";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -119,10 +120,12 @@ pub enum IssueKind {
 }
 impl IssueKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::Issue(v) => &**v,
@@ -140,24 +143,28 @@ impl IssueKind {
     }
 }
 impl From<crate::types::Issue> for IssueKind {
+    #[inline]
     fn from(v: crate::types::Issue) -> Self {
         Self::Issue(Box::new(v))
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::AgencyIssueKind> for IssueKind {
+    #[inline]
     fn from(v: crate::types::AgencyIssueKind) -> Self {
         Self::AgencyIssue(v)
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::ExtensibleIssue> for IssueKind {
+    #[inline]
     fn from(v: crate::types::ExtensibleIssue) -> Self {
         Self::ExtensibleIssue(Box::new(v))
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::HostIssueKind> for IssueKind {
+    #[inline]
     fn from(v: crate::types::HostIssueKind) -> Self {
         Self::HostIssue(v)
     }

@@ -8,13 +8,13 @@ pub struct KernelModuleInfo {
     /// Property *KernelModuleInfo.id*.
     pub id: i32,
     /// Property *KernelModuleInfo.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *KernelModuleInfo.version*.
-    pub version: String,
+    pub version: crate::CompactString,
     /// Property *KernelModuleInfo.filename*.
-    pub filename: String,
+    pub filename: crate::CompactString,
     /// Property *KernelModuleInfo.optionString*.
-    pub option_string: String,
+    pub option_string: crate::CompactString,
     /// Property *KernelModuleInfo.loaded*.
     pub loaded: bool,
     /// Property *KernelModuleInfo.enabled*.
@@ -39,6 +39,7 @@ impl KernelModuleInfo {
     pub const TYPE_NAME: &'static str = "KernelModuleInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -12,7 +12,7 @@ pub struct KmipClusterInfo {
     /// Property *KmipClusterInfo.useAsDefault*.
     pub use_as_default: bool,
     /// Property *KmipClusterInfo.managementType*.
-    pub management_type: Option<String>,
+    pub management_type: Option<crate::CompactString>,
     /// Property *KmipClusterInfo.useAsEntityDefault*.
     ///
     /// Refers instances of *ManagedEntity*.
@@ -28,11 +28,11 @@ pub struct KmipClusterInfo {
     /// Property *KmipClusterInfo.keyId*.
     ///
     /// ***Since:*** vSphere API Release 7.0.2.0
-    pub key_id: Option<String>,
+    pub key_id: Option<crate::CompactString>,
     /// Property *KmipClusterInfo.defaultKeyType*.
     ///
     /// ***Since:*** vSphere API Release 9.0.0.0
-    pub default_key_type: Option<String>,
+    pub default_key_type: Option<crate::CompactString>,
     /// Property *KmipClusterInfo.keyInfo*.
     ///
     /// ***Since:*** vSphere API Release 9.0.0.0
@@ -45,6 +45,7 @@ impl KmipClusterInfo {
     pub const TYPE_NAME: &'static str = "KmipClusterInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -17,6 +17,7 @@ impl KmipClusterInfoKeyInfo {
     pub const TYPE_NAME: &'static str = "KmipClusterInfoKeyInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -100,10 +101,12 @@ pub enum KmipClusterInfoKeyInfoKind {
 }
 impl KmipClusterInfoKeyInfoKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::KmipClusterInfoKeyInfo(v) => &**v,
@@ -117,18 +120,21 @@ impl KmipClusterInfoKeyInfoKind {
     }
 }
 impl From<crate::types::KmipClusterInfoKeyInfo> for KmipClusterInfoKeyInfoKind {
+    #[inline]
     fn from(v: crate::types::KmipClusterInfoKeyInfo) -> Self {
         Self::KmipClusterInfoKeyInfo(Box::new(v))
     }
 }
 impl From<crate::types::KmipClusterInfoWrappingKeyIdKeyInfo>
 for KmipClusterInfoKeyInfoKind {
+    #[inline]
     fn from(v: crate::types::KmipClusterInfoWrappingKeyIdKeyInfo) -> Self {
         Self::KmipClusterInfoWrappingKeyIdKeyInfo(Box::new(v))
     }
 }
 impl From<crate::types::KmipClusterInfoWrappingRotationIntervalKeyInfo>
 for KmipClusterInfoKeyInfoKind {
+    #[inline]
     fn from(v: crate::types::KmipClusterInfoWrappingRotationIntervalKeyInfo) -> Self {
         Self::KmipClusterInfoWrappingRotationIntervalKeyInfo(Box::new(v))
     }

@@ -8,13 +8,13 @@
 #[derive(Clone, Default)]
 pub struct KmipClusterInfoWrappingRotationIntervalKeyInfo {
     /// Property *KmipClusterInfoWrappingRotationIntervalKeyInfo.keyId*.
-    pub key_id: Option<String>,
+    pub key_id: Option<crate::CompactString>,
     /// Property *KmipClusterInfoWrappingRotationIntervalKeyInfo.rotationInterval*.
     pub rotation_interval: Option<i32>,
     /// Property *KmipClusterInfoWrappingRotationIntervalKeyInfo.lastRotation*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub last_rotation: Option<String>,
+    pub last_rotation: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -23,6 +23,7 @@ impl KmipClusterInfoWrappingRotationIntervalKeyInfo {
     pub const TYPE_NAME: &'static str = "KmipClusterInfoWrappingRotationIntervalKeyInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

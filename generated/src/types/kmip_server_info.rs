@@ -6,25 +6,25 @@
 #[derive(Clone, Default)]
 pub struct KmipServerInfo {
     /// Property *KmipServerInfo.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *KmipServerInfo.address*.
-    pub address: String,
+    pub address: crate::CompactString,
     /// Property *KmipServerInfo.port*.
     pub port: i32,
     /// Property *KmipServerInfo.proxyAddress*.
-    pub proxy_address: Option<String>,
+    pub proxy_address: Option<crate::CompactString>,
     /// Property *KmipServerInfo.proxyPort*.
     pub proxy_port: Option<i32>,
     /// Property *KmipServerInfo.reconnect*.
     pub reconnect: Option<i32>,
     /// Property *KmipServerInfo.protocol*.
-    pub protocol: Option<String>,
+    pub protocol: Option<crate::CompactString>,
     /// Property *KmipServerInfo.nbio*.
     pub nbio: Option<i32>,
     /// Property *KmipServerInfo.timeout*.
     pub timeout: Option<i32>,
     /// Property *KmipServerInfo.userName*.
-    pub user_name: Option<String>,
+    pub user_name: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -33,6 +33,7 @@ impl KmipServerInfo {
     pub const TYPE_NAME: &'static str = "KmipServerInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -14,7 +14,7 @@ pub struct KmipServerSpec {
     /// Property *KmipServerSpec.defaultKeyType*.
     ///
     /// ***Since:*** vSphere API Release 9.0.0.0
-    pub default_key_type: Option<String>,
+    pub default_key_type: Option<crate::CompactString>,
     /// Property *KmipServerSpec.keySpec*.
     ///
     /// ***Since:*** vSphere API Release 9.0.0.0
@@ -27,6 +27,7 @@ impl KmipServerSpec {
     pub const TYPE_NAME: &'static str = "KmipServerSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

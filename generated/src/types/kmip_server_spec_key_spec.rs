@@ -17,6 +17,7 @@ impl KmipServerSpecKeySpec {
     pub const TYPE_NAME: &'static str = "KmipServerSpecKeySpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -100,10 +101,12 @@ pub enum KmipServerSpecKeySpecKind {
 }
 impl KmipServerSpecKeySpecKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::KmipServerSpecKeySpec(v) => &**v,
@@ -117,18 +120,21 @@ impl KmipServerSpecKeySpecKind {
     }
 }
 impl From<crate::types::KmipServerSpecKeySpec> for KmipServerSpecKeySpecKind {
+    #[inline]
     fn from(v: crate::types::KmipServerSpecKeySpec) -> Self {
         Self::KmipServerSpecKeySpec(Box::new(v))
     }
 }
 impl From<crate::types::KmipServerSpecWrappingKeyIdKeySpec>
 for KmipServerSpecKeySpecKind {
+    #[inline]
     fn from(v: crate::types::KmipServerSpecWrappingKeyIdKeySpec) -> Self {
         Self::KmipServerSpecWrappingKeyIdKeySpec(Box::new(v))
     }
 }
 impl From<crate::types::KmipServerSpecWrappingRotationIntervalKeySpec>
 for KmipServerSpecKeySpecKind {
+    #[inline]
     fn from(v: crate::types::KmipServerSpecWrappingRotationIntervalKeySpec) -> Self {
         Self::KmipServerSpecWrappingRotationIntervalKeySpec(Box::new(v))
     }

@@ -8,7 +8,7 @@
 #[derive(Clone, Default)]
 pub struct KmipServerSpecWrappingKeyIdKeySpec {
     /// Property *KmipServerSpecWrappingKeyIdKeySpec.keyId*.
-    pub key_id: String,
+    pub key_id: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -17,6 +17,7 @@ impl KmipServerSpecWrappingKeyIdKeySpec {
     pub const TYPE_NAME: &'static str = "KmipServerSpecWrappingKeyIdKeySpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,11 +8,11 @@ pub struct KmipServerStatus {
     /// Property *KmipServerStatus.clusterId*.
     pub cluster_id: Box<crate::types::KeyProviderId>,
     /// Property *KmipServerStatus.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *KmipServerStatus.status*.
     pub status: crate::types::ManagedEntityStatus,
     /// Property *KmipServerStatus.description*.
-    pub description: String,
+    pub description: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl KmipServerStatus {
     pub const TYPE_NAME: &'static str = "KmipServerStatus";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,11 +8,11 @@
 #[derive(Clone, Default)]
 pub struct LAGInfo {
     /// Property *LAGInfo.lagName*.
-    pub lag_name: String,
+    pub lag_name: crate::CompactString,
     /// Property *LAGInfo.groupState*.
     pub group_state: i32,
     /// Property *LAGInfo.vnics*.
-    pub vnics: Option<Vec<String>>,
+    pub vnics: Option<Vec<crate::CompactString>>,
     /// Property *LAGInfo.uplinks*.
     pub uplinks: Option<Vec<crate::types::LAGUplinkInfo>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -23,6 +23,7 @@ impl LAGInfo {
     pub const TYPE_NAME: &'static str = "LAGInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,11 +8,11 @@
 #[derive(Clone, Default)]
 pub struct LAGUplinkInfo {
     /// Property *LAGUplinkInfo.uplinkName*.
-    pub uplink_name: String,
+    pub uplink_name: crate::CompactString,
     /// Property *LAGUplinkInfo.portState*.
     pub port_state: i32,
     /// Property *LAGUplinkInfo.bundleState*.
-    pub bundle_state: String,
+    pub bundle_state: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl LAGUplinkInfo {
     pub const TYPE_NAME: &'static str = "LAGUplinkInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

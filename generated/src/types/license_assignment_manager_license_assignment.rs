@@ -6,11 +6,11 @@
 #[derive(Clone, Default)]
 pub struct LicenseAssignmentManagerLicenseAssignment {
     /// Property *LicenseAssignmentManagerLicenseAssignment.entityId*.
-    pub entity_id: String,
+    pub entity_id: crate::CompactString,
     /// Property *LicenseAssignmentManagerLicenseAssignment.scope*.
-    pub scope: Option<String>,
+    pub scope: Option<crate::CompactString>,
     /// Property *LicenseAssignmentManagerLicenseAssignment.entityDisplayName*.
-    pub entity_display_name: Option<String>,
+    pub entity_display_name: Option<crate::CompactString>,
     /// Property *LicenseAssignmentManagerLicenseAssignment.assignedLicense*.
     pub assigned_license: Box<crate::types::LicenseManagerLicenseInfo>,
     /// Property *LicenseAssignmentManagerLicenseAssignment.properties*.
@@ -23,6 +23,7 @@ impl LicenseAssignmentManagerLicenseAssignment {
     pub const TYPE_NAME: &'static str = "LicenseAssignmentManagerLicenseAssignment";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

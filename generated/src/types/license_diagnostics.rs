@@ -11,25 +11,25 @@ pub struct LicenseDiagnostics {
     /// Property *LicenseDiagnostics.sourceLastChanged*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub source_last_changed: String,
+    pub source_last_changed: crate::CompactString,
     /// Property *LicenseDiagnostics.sourceLost*.
-    pub source_lost: String,
+    pub source_lost: crate::CompactString,
     /// Property *LicenseDiagnostics.sourceLatency*.
     pub source_latency: f32,
     /// Property *LicenseDiagnostics.licenseRequests*.
-    pub license_requests: String,
+    pub license_requests: crate::CompactString,
     /// Property *LicenseDiagnostics.licenseRequestFailures*.
-    pub license_request_failures: String,
+    pub license_request_failures: crate::CompactString,
     /// Property *LicenseDiagnostics.licenseFeatureUnknowns*.
-    pub license_feature_unknowns: String,
+    pub license_feature_unknowns: crate::CompactString,
     /// Property *LicenseDiagnostics.opState*.
     pub op_state: crate::types::LicenseManagerState,
     /// Property *LicenseDiagnostics.lastStatusUpdate*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub last_status_update: String,
+    pub last_status_update: crate::CompactString,
     /// Property *LicenseDiagnostics.opFailureMessage*.
-    pub op_failure_message: String,
+    pub op_failure_message: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -38,6 +38,7 @@ impl LicenseDiagnostics {
     pub const TYPE_NAME: &'static str = "LicenseDiagnostics";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -10,9 +10,9 @@ pub struct LicenseDowngradeDisallowed {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *LicenseDowngradeDisallowed.edition*.
-    pub edition: String,
+    pub edition: crate::CompactString,
     /// Property *LicenseDowngradeDisallowed.entityId*.
-    pub entity_id: String,
+    pub entity_id: crate::CompactString,
     /// Property *LicenseDowngradeDisallowed.features*.
     pub features: Vec<crate::types::KeyAnyValue>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -23,6 +23,7 @@ impl LicenseDowngradeDisallowed {
     pub const TYPE_NAME: &'static str = "LicenseDowngradeDisallowed";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -10,7 +10,7 @@ pub struct LicenseEntityNotFound {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *LicenseEntityNotFound.entityId*.
-    pub entity_id: String,
+    pub entity_id: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -19,6 +19,7 @@ impl LicenseEntityNotFound {
     pub const TYPE_NAME: &'static str = "LicenseEntityNotFound";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -14,9 +14,9 @@ pub struct LicenseEvent {
     /// Property *Event.createdTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub created_time: String,
+    pub created_time: crate::CompactString,
     /// Property *Event.userName*.
-    pub user_name: String,
+    pub user_name: crate::CompactString,
     /// Property *Event.datacenter*.
     pub datacenter: Option<Box<crate::types::DatacenterEventArgument>>,
     /// Property *Event.computeResource*.
@@ -36,13 +36,13 @@ pub struct LicenseEvent {
     /// ***Since:*** vSphere API Release 9.1.0.0
     pub tgw: Option<Box<crate::types::TgwEventArgument>>,
     /// Property *Event.fullFormattedMessage*.
-    pub full_formatted_message: Option<String>,
+    pub full_formatted_message: Option<crate::CompactString>,
     /// Property *Event.changeTag*.
-    pub change_tag: Option<String>,
+    pub change_tag: Option<crate::CompactString>,
     /// Property *Event.auditId*.
     ///
     /// ***Since:*** vSphere API Release 9.1.0.0
-    pub audit_id: Option<String>,
+    pub audit_id: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -51,6 +51,7 @@ impl LicenseEvent {
     pub const TYPE_NAME: &'static str = "LicenseEvent";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -225,10 +226,12 @@ pub enum LicenseEventKind {
 }
 impl LicenseEventKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::LicenseEvent(v) => &**v,
@@ -254,76 +257,91 @@ impl LicenseEventKind {
     }
 }
 impl From<crate::types::LicenseEvent> for LicenseEventKind {
+    #[inline]
     fn from(v: crate::types::LicenseEvent) -> Self {
         Self::LicenseEvent(Box::new(v))
     }
 }
 impl From<crate::types::AllVirtualMachinesLicensedEvent> for LicenseEventKind {
+    #[inline]
     fn from(v: crate::types::AllVirtualMachinesLicensedEvent) -> Self {
         Self::AllVirtualMachinesLicensedEvent(Box::new(v))
     }
 }
 impl From<crate::types::HostInventoryFullEvent> for LicenseEventKind {
+    #[inline]
     fn from(v: crate::types::HostInventoryFullEvent) -> Self {
         Self::HostInventoryFullEvent(Box::new(v))
     }
 }
 impl From<crate::types::HostLicenseExpiredEvent> for LicenseEventKind {
+    #[inline]
     fn from(v: crate::types::HostLicenseExpiredEvent) -> Self {
         Self::HostLicenseExpiredEvent(Box::new(v))
     }
 }
 impl From<crate::types::IncorrectHostInformationEvent> for LicenseEventKind {
+    #[inline]
     fn from(v: crate::types::IncorrectHostInformationEvent) -> Self {
         Self::IncorrectHostInformationEvent(Box::new(v))
     }
 }
 impl From<crate::types::InvalidEditionEvent> for LicenseEventKind {
+    #[inline]
     fn from(v: crate::types::InvalidEditionEvent) -> Self {
         Self::InvalidEditionEvent(Box::new(v))
     }
 }
 impl From<crate::types::LicenseNonComplianceEvent> for LicenseEventKind {
+    #[inline]
     fn from(v: crate::types::LicenseNonComplianceEvent) -> Self {
         Self::LicenseNonComplianceEvent(Box::new(v))
     }
 }
 impl From<crate::types::LicenseRestrictedEvent> for LicenseEventKind {
+    #[inline]
     fn from(v: crate::types::LicenseRestrictedEvent) -> Self {
         Self::LicenseRestrictedEvent(Box::new(v))
     }
 }
 impl From<crate::types::LicenseServerAvailableEvent> for LicenseEventKind {
+    #[inline]
     fn from(v: crate::types::LicenseServerAvailableEvent) -> Self {
         Self::LicenseServerAvailableEvent(Box::new(v))
     }
 }
 impl From<crate::types::LicenseServerUnavailableEvent> for LicenseEventKind {
+    #[inline]
     fn from(v: crate::types::LicenseServerUnavailableEvent) -> Self {
         Self::LicenseServerUnavailableEvent(Box::new(v))
     }
 }
 impl From<crate::types::NoLicenseEvent> for LicenseEventKind {
+    #[inline]
     fn from(v: crate::types::NoLicenseEvent) -> Self {
         Self::NoLicenseEvent(Box::new(v))
     }
 }
 impl From<crate::types::ServerLicenseExpiredEvent> for LicenseEventKind {
+    #[inline]
     fn from(v: crate::types::ServerLicenseExpiredEvent) -> Self {
         Self::ServerLicenseExpiredEvent(Box::new(v))
     }
 }
 impl From<crate::types::UnlicensedVirtualMachinesEvent> for LicenseEventKind {
+    #[inline]
     fn from(v: crate::types::UnlicensedVirtualMachinesEvent) -> Self {
         Self::UnlicensedVirtualMachinesEvent(Box::new(v))
     }
 }
 impl From<crate::types::UnlicensedVirtualMachinesFoundEvent> for LicenseEventKind {
+    #[inline]
     fn from(v: crate::types::UnlicensedVirtualMachinesFoundEvent) -> Self {
         Self::UnlicensedVirtualMachinesFoundEvent(Box::new(v))
     }
 }
 impl From<crate::types::VMotionLicenseExpiredEvent> for LicenseEventKind {
+    #[inline]
     fn from(v: crate::types::VMotionLicenseExpiredEvent) -> Self {
         Self::VMotionLicenseExpiredEvent(Box::new(v))
     }

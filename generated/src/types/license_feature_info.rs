@@ -9,25 +9,25 @@
 #[derive(Clone, Default)]
 pub struct LicenseFeatureInfo {
     /// Property *LicenseFeatureInfo.key*.
-    pub key: String,
+    pub key: crate::CompactString,
     /// Property *LicenseFeatureInfo.featureName*.
-    pub feature_name: String,
+    pub feature_name: crate::CompactString,
     /// Property *LicenseFeatureInfo.featureDescription*.
-    pub feature_description: Option<String>,
+    pub feature_description: Option<crate::CompactString>,
     /// Property *LicenseFeatureInfo.state*.
     pub state: Option<crate::types::LicenseFeatureInfoState>,
     /// Property *LicenseFeatureInfo.costUnit*.
-    pub cost_unit: String,
+    pub cost_unit: crate::CompactString,
     /// Property *LicenseFeatureInfo.sourceRestriction*.
-    pub source_restriction: Option<String>,
+    pub source_restriction: Option<crate::CompactString>,
     /// Property *LicenseFeatureInfo.dependentKey*.
-    pub dependent_key: Option<Vec<String>>,
+    pub dependent_key: Option<Vec<crate::CompactString>>,
     /// Property *LicenseFeatureInfo.edition*.
     pub edition: Option<bool>,
     /// Property *LicenseFeatureInfo.expiresOn*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub expires_on: Option<String>,
+    pub expires_on: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -36,6 +36,7 @@ impl LicenseFeatureInfo {
     pub const TYPE_NAME: &'static str = "LicenseFeatureInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

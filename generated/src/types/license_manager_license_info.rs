@@ -6,17 +6,17 @@
 #[derive(Clone, Default)]
 pub struct LicenseManagerLicenseInfo {
     /// Property *LicenseManagerLicenseInfo.licenseKey*.
-    pub license_key: String,
+    pub license_key: crate::CompactString,
     /// Property *LicenseManagerLicenseInfo.editionKey*.
-    pub edition_key: String,
+    pub edition_key: crate::CompactString,
     /// Property *LicenseManagerLicenseInfo.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *LicenseManagerLicenseInfo.total*.
     pub total: i32,
     /// Property *LicenseManagerLicenseInfo.used*.
     pub used: Option<i32>,
     /// Property *LicenseManagerLicenseInfo.costUnit*.
-    pub cost_unit: String,
+    pub cost_unit: crate::CompactString,
     /// Property *LicenseManagerLicenseInfo.properties*.
     pub properties: Option<Vec<crate::types::KeyAnyValue>>,
     /// Property *LicenseManagerLicenseInfo.labels*.
@@ -29,6 +29,7 @@ impl LicenseManagerLicenseInfo {
     pub const TYPE_NAME: &'static str = "LicenseManagerLicenseInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -9,7 +9,7 @@
 #[derive(Clone)]
 pub struct LicenseReservationInfo {
     /// Property *LicenseReservationInfo.key*.
-    pub key: String,
+    pub key: crate::CompactString,
     /// Property *LicenseReservationInfo.state*.
     pub state: crate::types::LicenseReservationInfoState,
     /// Property *LicenseReservationInfo.required*.
@@ -22,6 +22,7 @@ impl LicenseReservationInfo {
     pub const TYPE_NAME: &'static str = "LicenseReservationInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -9,7 +9,7 @@
 #[derive(Clone, Default)]
 pub struct LicenseServerSource {
     /// Property *LicenseServerSource.licenseServer*.
-    pub license_server: String,
+    pub license_server: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -18,6 +18,7 @@ impl LicenseServerSource {
     pub const TYPE_NAME: &'static str = "LicenseServerSource";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -18,6 +18,7 @@ impl LicenseSource {
     pub const TYPE_NAME: &'static str = "LicenseSource";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -99,10 +100,12 @@ pub enum LicenseSourceKind {
 }
 impl LicenseSourceKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::LicenseSource(v) => &**v,
@@ -117,21 +120,25 @@ impl LicenseSourceKind {
     }
 }
 impl From<crate::types::LicenseSource> for LicenseSourceKind {
+    #[inline]
     fn from(v: crate::types::LicenseSource) -> Self {
         Self::LicenseSource(Box::new(v))
     }
 }
 impl From<crate::types::EvaluationLicenseSource> for LicenseSourceKind {
+    #[inline]
     fn from(v: crate::types::EvaluationLicenseSource) -> Self {
         Self::EvaluationLicenseSource(Box::new(v))
     }
 }
 impl From<crate::types::LicenseServerSource> for LicenseSourceKind {
+    #[inline]
     fn from(v: crate::types::LicenseServerSource) -> Self {
         Self::LicenseServerSource(Box::new(v))
     }
 }
 impl From<crate::types::LocalLicenseSource> for LicenseSourceKind {
+    #[inline]
     fn from(v: crate::types::LocalLicenseSource) -> Self {
         Self::LocalLicenseSource(Box::new(v))
     }

@@ -8,7 +8,7 @@
 #[derive(Clone, Default)]
 pub struct LifecycleConfigDetails {
     /// Property *LifecycleConfigDetails.clusterType*.
-    pub cluster_type: String,
+    pub cluster_type: crate::CompactString,
     /// Property *LifecycleConfigDetails.faultDomainsDetails*.
     pub fault_domains_details: Option<Vec<crate::types::LifecycleFaultDomainDetails>>,
     /// Property *LifecycleConfigDetails.witnessHostsDetails*.
@@ -21,6 +21,7 @@ impl LifecycleConfigDetails {
     pub const TYPE_NAME: &'static str = "LifecycleConfigDetails";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

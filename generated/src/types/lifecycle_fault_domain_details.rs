@@ -10,7 +10,7 @@ pub struct LifecycleFaultDomainDetails {
     /// Property *LifecycleFaultDomainDetails.isPreferredFaultDomain*.
     pub is_preferred_fault_domain: Option<bool>,
     /// Property *LifecycleFaultDomainDetails.name*.
-    pub name: Option<String>,
+    pub name: Option<crate::CompactString>,
     /// Property *LifecycleFaultDomainDetails.hosts*.
     ///
     /// Refers instances of *HostSystem*.
@@ -23,6 +23,7 @@ impl LifecycleFaultDomainDetails {
     pub const TYPE_NAME: &'static str = "LifecycleFaultDomainDetails";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

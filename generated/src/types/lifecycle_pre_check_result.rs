@@ -8,11 +8,11 @@
 #[derive(Clone, Default)]
 pub struct LifecyclePreCheckResult {
     /// Property *LifecyclePreCheckResult.type*.
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::CompactString>,
     /// Property *LifecyclePreCheckResult.description*.
     pub description: Option<Box<crate::types::LocalizableMessage>>,
     /// Property *LifecyclePreCheckResult.status*.
-    pub status: String,
+    pub status: crate::CompactString,
     /// Property *LifecyclePreCheckResult.reason*.
     pub reason: Option<Box<crate::types::LocalizableMessage>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -23,6 +23,7 @@ impl LifecyclePreCheckResult {
     pub const TYPE_NAME: &'static str = "LifecyclePreCheckResult";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -10,7 +10,7 @@ pub struct LimitExceeded {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *LimitExceeded.property*.
-    pub property: Option<String>,
+    pub property: Option<crate::CompactString>,
     /// Property *LimitExceeded.limit*.
     pub limit: Option<i32>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -21,6 +21,7 @@ impl LimitExceeded {
     pub const TYPE_NAME: &'static str = "LimitExceeded";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,9 +6,9 @@
 #[derive(Clone, Default)]
 pub struct LinkDiscoveryProtocolConfig {
     /// Property *LinkDiscoveryProtocolConfig.protocol*.
-    pub protocol: String,
+    pub protocol: crate::CompactString,
     /// Property *LinkDiscoveryProtocolConfig.operation*.
-    pub operation: String,
+    pub operation: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -17,6 +17,7 @@ impl LinkDiscoveryProtocolConfig {
     pub const TYPE_NAME: &'static str = "LinkDiscoveryProtocolConfig";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

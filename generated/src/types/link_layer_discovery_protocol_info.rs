@@ -6,9 +6,9 @@
 #[derive(Clone, Default)]
 pub struct LinkLayerDiscoveryProtocolInfo {
     /// Property *LinkLayerDiscoveryProtocolInfo.chassisId*.
-    pub chassis_id: String,
+    pub chassis_id: crate::CompactString,
     /// Property *LinkLayerDiscoveryProtocolInfo.portId*.
-    pub port_id: String,
+    pub port_id: crate::CompactString,
     /// Property *LinkLayerDiscoveryProtocolInfo.timeToLive*.
     pub time_to_live: i32,
     /// Property *LinkLayerDiscoveryProtocolInfo.parameter*.
@@ -21,6 +21,7 @@ impl LinkLayerDiscoveryProtocolInfo {
     pub const TYPE_NAME: &'static str = "LinkLayerDiscoveryProtocolInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,11 +6,11 @@
 #[derive(Clone, Default)]
 pub struct LocalizableMessage {
     /// Property *LocalizableMessage.key*.
-    pub key: String,
+    pub key: crate::CompactString,
     /// Property *LocalizableMessage.arg*.
     pub arg: Option<Vec<crate::types::KeyAnyValue>>,
     /// Property *LocalizableMessage.message*.
-    pub message: Option<String>,
+    pub message: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -19,6 +19,7 @@ impl LocalizableMessage {
     pub const TYPE_NAME: &'static str = "LocalizableMessage";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,21 +6,21 @@
 #[derive(Clone, Default)]
 pub struct LocalizationManagerMessageCatalog {
     /// Property *LocalizationManagerMessageCatalog.moduleName*.
-    pub module_name: String,
+    pub module_name: crate::CompactString,
     /// Property *LocalizationManagerMessageCatalog.catalogName*.
-    pub catalog_name: String,
+    pub catalog_name: crate::CompactString,
     /// Property *LocalizationManagerMessageCatalog.locale*.
-    pub locale: String,
+    pub locale: crate::CompactString,
     /// Property *LocalizationManagerMessageCatalog.catalogUri*.
-    pub catalog_uri: String,
+    pub catalog_uri: crate::CompactString,
     /// Property *LocalizationManagerMessageCatalog.lastModified*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub last_modified: Option<String>,
+    pub last_modified: Option<crate::CompactString>,
     /// Property *LocalizationManagerMessageCatalog.md5sum*.
-    pub md5sum: Option<String>,
+    pub md5sum: Option<crate::CompactString>,
     /// Property *LocalizationManagerMessageCatalog.version*.
-    pub version: Option<String>,
+    pub version: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -29,6 +29,7 @@ impl LocalizationManagerMessageCatalog {
     pub const TYPE_NAME: &'static str = "LocalizationManagerMessageCatalog";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -7,7 +7,7 @@
 pub struct LocalizedMethodFault {
     pub fault: crate::types::MethodFaultKind,
     /// Property *LocalizedMethodFault.localizedMessage*.
-    pub localized_message: Option<String>,
+    pub localized_message: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -16,6 +16,7 @@ impl LocalizedMethodFault {
     pub const TYPE_NAME: &'static str = "LocalizedMethodFault";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

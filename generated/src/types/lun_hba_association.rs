@@ -8,7 +8,7 @@
 #[derive(Clone, Default)]
 pub struct LunHbaAssociation {
     /// Property *LunHbaAssociation.canonicalName*.
-    pub canonical_name: String,
+    pub canonical_name: crate::CompactString,
     /// Property *LunHbaAssociation.hba*.
     pub hba: Vec<crate::types::HostHostBusAdapterKind>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -19,6 +19,7 @@ impl LunHbaAssociation {
     pub const TYPE_NAME: &'static str = "LunHbaAssociation";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

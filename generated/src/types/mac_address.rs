@@ -17,6 +17,7 @@ impl MacAddress {
     pub const TYPE_NAME: &'static str = "MacAddress";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -102,10 +103,12 @@ pub enum MacAddressKind {
 }
 impl MacAddressKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::MacAddress(v) => &**v,
@@ -119,16 +122,19 @@ impl MacAddressKind {
     }
 }
 impl From<crate::types::MacAddress> for MacAddressKind {
+    #[inline]
     fn from(v: crate::types::MacAddress) -> Self {
         Self::MacAddress(Box::new(v))
     }
 }
 impl From<crate::types::MacRange> for MacAddressKind {
+    #[inline]
     fn from(v: crate::types::MacRange) -> Self {
         Self::MacRange(Box::new(v))
     }
 }
 impl From<crate::types::SingleMac> for MacAddressKind {
+    #[inline]
     fn from(v: crate::types::SingleMac) -> Self {
         Self::SingleMac(Box::new(v))
     }

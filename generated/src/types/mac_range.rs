@@ -8,9 +8,9 @@ pub struct MacRange {
     /// Property *NegatableExpression.negate*.
     pub negate: Option<bool>,
     /// Property *MacRange.address*.
-    pub address: String,
+    pub address: crate::CompactString,
     /// Property *MacRange.mask*.
-    pub mask: String,
+    pub mask: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -19,6 +19,7 @@ impl MacRange {
     pub const TYPE_NAME: &'static str = "MacRange";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, Copy)]
 pub struct MarkPerenniallyReservedExRequestType<'a> {
     /// Parameter *lunUuid*.
-    pub lun_uuid: Option<&'a [String]>,
+    pub lun_uuid: Option<&'a [crate::CompactString]>,
     /// Parameter *state*.
     pub state: bool,
 }

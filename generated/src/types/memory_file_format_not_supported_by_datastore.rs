@@ -14,9 +14,9 @@ pub struct MemoryFileFormatNotSupportedByDatastore {
     /// Refers instance of *Datastore*.
     pub datastore: Option<Box<crate::types::ManagedObjectReference>>,
     /// Property *MemoryFileFormatNotSupportedByDatastore.datastoreName*.
-    pub datastore_name: String,
+    pub datastore_name: crate::CompactString,
     /// Property *MemoryFileFormatNotSupportedByDatastore.type*.
-    pub r#type: String,
+    pub r#type: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -25,6 +25,7 @@ impl MemoryFileFormatNotSupportedByDatastore {
     pub const TYPE_NAME: &'static str = "MemoryFileFormatNotSupportedByDatastore";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

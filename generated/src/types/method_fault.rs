@@ -17,6 +17,7 @@ impl MethodFault {
     pub const TYPE_NAME: &'static str = "MethodFault";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -169,10 +170,12 @@ pub enum MethodFaultKind {
 }
 impl MethodFaultKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::MethodFault(v) => &**v,
@@ -226,148 +229,174 @@ impl MethodFaultKind {
     }
 }
 impl From<crate::types::MethodFault> for MethodFaultKind {
+    #[inline]
     fn from(v: crate::types::MethodFault) -> Self {
         Self::MethodFault(Box::new(v))
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::EamFaultKind> for MethodFaultKind {
+    #[inline]
     fn from(v: crate::types::EamFaultKind) -> Self {
         Self::EamFault(v)
     }
 }
 #[cfg(feature = "pbm")]
 impl From<crate::types::PbmFaultKind> for MethodFaultKind {
+    #[inline]
     fn from(v: crate::types::PbmFaultKind) -> Self {
         Self::PbmFault(v)
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::CertificateRefreshFailed> for MethodFaultKind {
+    #[inline]
     fn from(v: crate::types::CertificateRefreshFailed) -> Self {
         Self::CertificateRefreshFailed(Box::new(v))
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::CertificateRevocationFailed> for MethodFaultKind {
+    #[inline]
     fn from(v: crate::types::CertificateRevocationFailed) -> Self {
         Self::CertificateRevocationFailed(Box::new(v))
     }
 }
 impl From<crate::types::DuplicateEntry> for MethodFaultKind {
+    #[inline]
     fn from(v: crate::types::DuplicateEntry) -> Self {
         Self::DuplicateEntry(Box::new(v))
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::InactiveProvider> for MethodFaultKind {
+    #[inline]
     fn from(v: crate::types::InactiveProvider) -> Self {
         Self::InactiveProvider(Box::new(v))
     }
 }
 impl From<crate::types::SmsInvalidLogin> for MethodFaultKind {
+    #[inline]
     fn from(v: crate::types::SmsInvalidLogin) -> Self {
         Self::SmsInvalidLogin(Box::new(v))
     }
 }
 impl From<crate::types::InvalidProfile> for MethodFaultKind {
+    #[inline]
     fn from(v: crate::types::InvalidProfile) -> Self {
         Self::InvalidProfile(Box::new(v))
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::NotSupportedByProvider> for MethodFaultKind {
+    #[inline]
     fn from(v: crate::types::NotSupportedByProvider) -> Self {
         Self::NotSupportedByProvider(Box::new(v))
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::ProviderBusy> for MethodFaultKind {
+    #[inline]
     fn from(v: crate::types::ProviderBusy) -> Self {
         Self::ProviderBusy(Box::new(v))
     }
 }
 impl From<crate::types::ProviderOutOfProvisioningResource> for MethodFaultKind {
+    #[inline]
     fn from(v: crate::types::ProviderOutOfProvisioningResource) -> Self {
         Self::ProviderOutOfProvisioningResource(Box::new(v))
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::ProviderOutOfResource> for MethodFaultKind {
+    #[inline]
     fn from(v: crate::types::ProviderOutOfResource) -> Self {
         Self::ProviderOutOfResource(Box::new(v))
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::ProviderRegistrationFaultKind> for MethodFaultKind {
+    #[inline]
     fn from(v: crate::types::ProviderRegistrationFaultKind) -> Self {
         Self::ProviderRegistrationFault(v)
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::ProviderSyncFailedKind> for MethodFaultKind {
+    #[inline]
     fn from(v: crate::types::ProviderSyncFailedKind) -> Self {
         Self::ProviderSyncFailed(v)
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::ProviderUnavailable> for MethodFaultKind {
+    #[inline]
     fn from(v: crate::types::ProviderUnavailable) -> Self {
         Self::ProviderUnavailable(Box::new(v))
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::ProviderUnregistrationFault> for MethodFaultKind {
+    #[inline]
     fn from(v: crate::types::ProviderUnregistrationFault) -> Self {
         Self::ProviderUnregistrationFault(Box::new(v))
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::QueryExecutionFaultKind> for MethodFaultKind {
+    #[inline]
     fn from(v: crate::types::QueryExecutionFaultKind) -> Self {
         Self::QueryExecutionFault(v)
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::SmsFault> for MethodFaultKind {
+    #[inline]
     fn from(v: crate::types::SmsFault) -> Self {
         Self::SmsFault(Box::new(v))
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::TooMany> for MethodFaultKind {
+    #[inline]
     fn from(v: crate::types::TooMany) -> Self {
         Self::TooMany(Box::new(v))
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::SmsReplicationFaultKind> for MethodFaultKind {
+    #[inline]
     fn from(v: crate::types::SmsReplicationFaultKind) -> Self {
         Self::SmsReplicationFault(v)
     }
 }
 impl From<crate::types::VimFaultKind> for MethodFaultKind {
+    #[inline]
     fn from(v: crate::types::VimFaultKind) -> Self {
         Self::VimFault(v)
     }
 }
 impl From<crate::types::RuntimeFaultKind> for MethodFaultKind {
+    #[inline]
     fn from(v: crate::types::RuntimeFaultKind) -> Self {
         Self::RuntimeFault(v)
     }
 }
 impl From<crate::types::InvalidCollectorVersion> for MethodFaultKind {
+    #[inline]
     fn from(v: crate::types::InvalidCollectorVersion) -> Self {
         Self::InvalidCollectorVersion(Box::new(v))
     }
 }
 impl From<crate::types::InvalidProperty> for MethodFaultKind {
+    #[inline]
     fn from(v: crate::types::InvalidProperty) -> Self {
         Self::InvalidProperty(Box::new(v))
     }
 }
 #[cfg(feature = "vslm")]
 impl From<crate::types::VslmFaultKind> for MethodFaultKind {
+    #[inline]
     fn from(v: crate::types::VslmFaultKind) -> Self {
         Self::VslmFault(v)
     }

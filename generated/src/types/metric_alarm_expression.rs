@@ -8,7 +8,7 @@ pub struct MetricAlarmExpression {
     /// Property *MetricAlarmExpression.operator*.
     pub operator: crate::types::MetricAlarmOperator,
     /// Property *MetricAlarmExpression.type*.
-    pub r#type: String,
+    pub r#type: crate::CompactString,
     /// Property *MetricAlarmExpression.metric*.
     pub metric: Box<crate::types::PerfMetricId>,
     /// Property *MetricAlarmExpression.yellow*.
@@ -27,6 +27,7 @@ impl MetricAlarmExpression {
     pub const TYPE_NAME: &'static str = "MetricAlarmExpression";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

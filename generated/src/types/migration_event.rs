@@ -14,9 +14,9 @@ pub struct MigrationEvent {
     /// Property *Event.createdTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub created_time: String,
+    pub created_time: crate::CompactString,
     /// Property *Event.userName*.
-    pub user_name: String,
+    pub user_name: crate::CompactString,
     /// Property *Event.datacenter*.
     pub datacenter: Option<Box<crate::types::DatacenterEventArgument>>,
     /// Property *Event.computeResource*.
@@ -36,13 +36,13 @@ pub struct MigrationEvent {
     /// ***Since:*** vSphere API Release 9.1.0.0
     pub tgw: Option<Box<crate::types::TgwEventArgument>>,
     /// Property *Event.fullFormattedMessage*.
-    pub full_formatted_message: Option<String>,
+    pub full_formatted_message: Option<crate::CompactString>,
     /// Property *Event.changeTag*.
-    pub change_tag: Option<String>,
+    pub change_tag: Option<crate::CompactString>,
     /// Property *Event.auditId*.
     ///
     /// ***Since:*** vSphere API Release 9.1.0.0
-    pub audit_id: Option<String>,
+    pub audit_id: Option<crate::CompactString>,
     /// Property *VmEvent.template*.
     pub template: bool,
     /// Property *MigrationEvent.fault*.
@@ -55,6 +55,7 @@ impl MigrationEvent {
     pub const TYPE_NAME: &'static str = "MigrationEvent";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -238,10 +239,12 @@ pub enum MigrationEventKind {
 }
 impl MigrationEventKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::MigrationEvent(v) => &**v,
@@ -259,36 +262,43 @@ impl MigrationEventKind {
     }
 }
 impl From<crate::types::MigrationEvent> for MigrationEventKind {
+    #[inline]
     fn from(v: crate::types::MigrationEvent) -> Self {
         Self::MigrationEvent(Box::new(v))
     }
 }
 impl From<crate::types::MigrationErrorEvent> for MigrationEventKind {
+    #[inline]
     fn from(v: crate::types::MigrationErrorEvent) -> Self {
         Self::MigrationErrorEvent(Box::new(v))
     }
 }
 impl From<crate::types::MigrationHostErrorEvent> for MigrationEventKind {
+    #[inline]
     fn from(v: crate::types::MigrationHostErrorEvent) -> Self {
         Self::MigrationHostErrorEvent(Box::new(v))
     }
 }
 impl From<crate::types::MigrationHostWarningEvent> for MigrationEventKind {
+    #[inline]
     fn from(v: crate::types::MigrationHostWarningEvent) -> Self {
         Self::MigrationHostWarningEvent(Box::new(v))
     }
 }
 impl From<crate::types::MigrationResourceErrorEvent> for MigrationEventKind {
+    #[inline]
     fn from(v: crate::types::MigrationResourceErrorEvent) -> Self {
         Self::MigrationResourceErrorEvent(Box::new(v))
     }
 }
 impl From<crate::types::MigrationResourceWarningEvent> for MigrationEventKind {
+    #[inline]
     fn from(v: crate::types::MigrationResourceWarningEvent) -> Self {
         Self::MigrationResourceWarningEvent(Box::new(v))
     }
 }
 impl From<crate::types::MigrationWarningEvent> for MigrationEventKind {
+    #[inline]
     fn from(v: crate::types::MigrationWarningEvent) -> Self {
         Self::MigrationWarningEvent(Box::new(v))
     }

@@ -19,6 +19,7 @@ impl MigrationFault {
     pub const TYPE_NAME: &'static str = "MigrationFault";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -182,10 +183,12 @@ pub enum MigrationFaultKind {
 }
 impl MigrationFaultKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::MigrationFault(v) => &**v,
@@ -233,186 +236,223 @@ impl MigrationFaultKind {
     }
 }
 impl From<crate::types::MigrationFault> for MigrationFaultKind {
+    #[inline]
     fn from(v: crate::types::MigrationFault) -> Self {
         Self::MigrationFault(Box::new(v))
     }
 }
 impl From<crate::types::AffinityConfigured> for MigrationFaultKind {
+    #[inline]
     fn from(v: crate::types::AffinityConfigured) -> Self {
         Self::AffinityConfigured(Box::new(v))
     }
 }
 impl From<crate::types::CannotModifyConfigCpuRequirements> for MigrationFaultKind {
+    #[inline]
     fn from(v: crate::types::CannotModifyConfigCpuRequirements) -> Self {
         Self::CannotModifyConfigCpuRequirements(Box::new(v))
     }
 }
 impl From<crate::types::CannotMoveVmWithDeltaDisk> for MigrationFaultKind {
+    #[inline]
     fn from(v: crate::types::CannotMoveVmWithDeltaDisk) -> Self {
         Self::CannotMoveVmWithDeltaDisk(Box::new(v))
     }
 }
 impl From<crate::types::CannotMoveVmWithNativeDeltaDisk> for MigrationFaultKind {
+    #[inline]
     fn from(v: crate::types::CannotMoveVmWithNativeDeltaDisk) -> Self {
         Self::CannotMoveVmWithNativeDeltaDisk(Box::new(v))
     }
 }
 impl From<crate::types::CloneFromSnapshotNotSupported> for MigrationFaultKind {
+    #[inline]
     fn from(v: crate::types::CloneFromSnapshotNotSupported) -> Self {
         Self::CloneFromSnapshotNotSupported(Box::new(v))
     }
 }
 impl From<crate::types::DatacenterMismatch> for MigrationFaultKind {
+    #[inline]
     fn from(v: crate::types::DatacenterMismatch) -> Self {
         Self::DatacenterMismatch(Box::new(v))
     }
 }
 impl From<crate::types::DisallowedMigrationDeviceAttached> for MigrationFaultKind {
+    #[inline]
     fn from(v: crate::types::DisallowedMigrationDeviceAttached) -> Self {
         Self::DisallowedMigrationDeviceAttached(Box::new(v))
     }
 }
 impl From<crate::types::DiskMoveTypeNotSupported> for MigrationFaultKind {
+    #[inline]
     fn from(v: crate::types::DiskMoveTypeNotSupported) -> Self {
         Self::DiskMoveTypeNotSupported(Box::new(v))
     }
 }
 impl From<crate::types::FaultToleranceAntiAffinityViolated> for MigrationFaultKind {
+    #[inline]
     fn from(v: crate::types::FaultToleranceAntiAffinityViolated) -> Self {
         Self::FaultToleranceAntiAffinityViolated(Box::new(v))
     }
 }
 impl From<crate::types::FaultToleranceNeedsThickDisk> for MigrationFaultKind {
+    #[inline]
     fn from(v: crate::types::FaultToleranceNeedsThickDisk) -> Self {
         Self::FaultToleranceNeedsThickDisk(Box::new(v))
     }
 }
 impl From<crate::types::FaultToleranceNotSameBuild> for MigrationFaultKind {
+    #[inline]
     fn from(v: crate::types::FaultToleranceNotSameBuild) -> Self {
         Self::FaultToleranceNotSameBuild(Box::new(v))
     }
 }
 impl From<crate::types::HAErrorsAtDest> for MigrationFaultKind {
+    #[inline]
     fn from(v: crate::types::HAErrorsAtDest) -> Self {
         Self::HAErrorsAtDest(Box::new(v))
     }
 }
 impl From<crate::types::IncompatibleDefaultDevice> for MigrationFaultKind {
+    #[inline]
     fn from(v: crate::types::IncompatibleDefaultDevice) -> Self {
         Self::IncompatibleDefaultDevice(Box::new(v))
     }
 }
 impl From<crate::types::LargeRDMConversionNotSupported> for MigrationFaultKind {
+    #[inline]
     fn from(v: crate::types::LargeRDMConversionNotSupported) -> Self {
         Self::LargeRDMConversionNotSupported(Box::new(v))
     }
 }
 impl From<crate::types::MaintenanceModeFileMove> for MigrationFaultKind {
+    #[inline]
     fn from(v: crate::types::MaintenanceModeFileMove) -> Self {
         Self::MaintenanceModeFileMove(Box::new(v))
     }
 }
 impl From<crate::types::MigrationDisabled> for MigrationFaultKind {
+    #[inline]
     fn from(v: crate::types::MigrationDisabled) -> Self {
         Self::MigrationDisabled(Box::new(v))
     }
 }
 impl From<crate::types::MigrationFeatureNotSupportedKind> for MigrationFaultKind {
+    #[inline]
     fn from(v: crate::types::MigrationFeatureNotSupportedKind) -> Self {
         Self::MigrationFeatureNotSupported(v)
     }
 }
 impl From<crate::types::MigrationNotReady> for MigrationFaultKind {
+    #[inline]
     fn from(v: crate::types::MigrationNotReady) -> Self {
         Self::MigrationNotReady(Box::new(v))
     }
 }
 impl From<crate::types::MismatchedNetworkPolicies> for MigrationFaultKind {
+    #[inline]
     fn from(v: crate::types::MismatchedNetworkPolicies) -> Self {
         Self::MismatchedNetworkPolicies(Box::new(v))
     }
 }
 impl From<crate::types::MismatchedVMotionNetworkNames> for MigrationFaultKind {
+    #[inline]
     fn from(v: crate::types::MismatchedVMotionNetworkNames) -> Self {
         Self::MismatchedVMotionNetworkNames(Box::new(v))
     }
 }
 impl From<crate::types::NetworksMayNotBeTheSame> for MigrationFaultKind {
+    #[inline]
     fn from(v: crate::types::NetworksMayNotBeTheSame) -> Self {
         Self::NetworksMayNotBeTheSame(Box::new(v))
     }
 }
 impl From<crate::types::NoGuestHeartbeat> for MigrationFaultKind {
+    #[inline]
     fn from(v: crate::types::NoGuestHeartbeat) -> Self {
         Self::NoGuestHeartbeat(Box::new(v))
     }
 }
 impl From<crate::types::RDMConversionNotSupported> for MigrationFaultKind {
+    #[inline]
     fn from(v: crate::types::RDMConversionNotSupported) -> Self {
         Self::RDMConversionNotSupported(Box::new(v))
     }
 }
 impl From<crate::types::RDMNotPreserved> for MigrationFaultKind {
+    #[inline]
     fn from(v: crate::types::RDMNotPreserved) -> Self {
         Self::RDMNotPreserved(Box::new(v))
     }
 }
 impl From<crate::types::ReadOnlyDisksWithLegacyDestination> for MigrationFaultKind {
+    #[inline]
     fn from(v: crate::types::ReadOnlyDisksWithLegacyDestination) -> Self {
         Self::ReadOnlyDisksWithLegacyDestination(Box::new(v))
     }
 }
 impl From<crate::types::SnapshotCopyNotSupportedKind> for MigrationFaultKind {
+    #[inline]
     fn from(v: crate::types::SnapshotCopyNotSupportedKind) -> Self {
         Self::SnapshotCopyNotSupported(v)
     }
 }
 impl From<crate::types::SnapshotRevertIssue> for MigrationFaultKind {
+    #[inline]
     fn from(v: crate::types::SnapshotRevertIssue) -> Self {
         Self::SnapshotRevertIssue(Box::new(v))
     }
 }
 impl From<crate::types::SuspendedRelocateNotSupported> for MigrationFaultKind {
+    #[inline]
     fn from(v: crate::types::SuspendedRelocateNotSupported) -> Self {
         Self::SuspendedRelocateNotSupported(Box::new(v))
     }
 }
 impl From<crate::types::TooManyDisksOnLegacyHost> for MigrationFaultKind {
+    #[inline]
     fn from(v: crate::types::TooManyDisksOnLegacyHost) -> Self {
         Self::TooManyDisksOnLegacyHost(Box::new(v))
     }
 }
 impl From<crate::types::ToolsInstallationInProgress> for MigrationFaultKind {
+    #[inline]
     fn from(v: crate::types::ToolsInstallationInProgress) -> Self {
         Self::ToolsInstallationInProgress(Box::new(v))
     }
 }
 impl From<crate::types::UncommittedUndoableDisk> for MigrationFaultKind {
+    #[inline]
     fn from(v: crate::types::UncommittedUndoableDisk) -> Self {
         Self::UncommittedUndoableDisk(Box::new(v))
     }
 }
 impl From<crate::types::VMotionInterfaceIssueKind> for MigrationFaultKind {
+    #[inline]
     fn from(v: crate::types::VMotionInterfaceIssueKind) -> Self {
         Self::VMotionInterfaceIssue(v)
     }
 }
 impl From<crate::types::VMotionProtocolIncompatible> for MigrationFaultKind {
+    #[inline]
     fn from(v: crate::types::VMotionProtocolIncompatible) -> Self {
         Self::VMotionProtocolIncompatible(Box::new(v))
     }
 }
 impl From<crate::types::WillLoseHAProtection> for MigrationFaultKind {
+    #[inline]
     fn from(v: crate::types::WillLoseHAProtection) -> Self {
         Self::WillLoseHAProtection(Box::new(v))
     }
 }
 impl From<crate::types::WillModifyConfigCpuRequirements> for MigrationFaultKind {
+    #[inline]
     fn from(v: crate::types::WillModifyConfigCpuRequirements) -> Self {
         Self::WillModifyConfigCpuRequirements(Box::new(v))
     }
 }
 impl From<crate::types::WillResetSnapshotDirectory> for MigrationFaultKind {
+    #[inline]
     fn from(v: crate::types::WillResetSnapshotDirectory) -> Self {
         Self::WillResetSnapshotDirectory(Box::new(v))
     }

@@ -14,7 +14,7 @@ pub struct MigrationFeatureNotSupported {
     /// Property *MigrationFeatureNotSupported.atSourceHost*.
     pub at_source_host: bool,
     /// Property *MigrationFeatureNotSupported.failedHostName*.
-    pub failed_host_name: String,
+    pub failed_host_name: crate::CompactString,
     /// Property *MigrationFeatureNotSupported.failedHost*.
     ///
     /// Refers instance of *HostSystem*.
@@ -27,6 +27,7 @@ impl MigrationFeatureNotSupported {
     pub const TYPE_NAME: &'static str = "MigrationFeatureNotSupported";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -151,10 +152,12 @@ pub enum MigrationFeatureNotSupportedKind {
 }
 impl MigrationFeatureNotSupportedKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::MigrationFeatureNotSupported(v) => &**v,
@@ -173,42 +176,49 @@ impl MigrationFeatureNotSupportedKind {
 }
 impl From<crate::types::MigrationFeatureNotSupported>
 for MigrationFeatureNotSupportedKind {
+    #[inline]
     fn from(v: crate::types::MigrationFeatureNotSupported) -> Self {
         Self::MigrationFeatureNotSupported(Box::new(v))
     }
 }
 impl From<crate::types::FullStorageVMotionNotSupported>
 for MigrationFeatureNotSupportedKind {
+    #[inline]
     fn from(v: crate::types::FullStorageVMotionNotSupported) -> Self {
         Self::FullStorageVMotionNotSupported(Box::new(v))
     }
 }
 impl From<crate::types::IndependentDiskVMotionNotSupported>
 for MigrationFeatureNotSupportedKind {
+    #[inline]
     fn from(v: crate::types::IndependentDiskVMotionNotSupported) -> Self {
         Self::IndependentDiskVMotionNotSupported(Box::new(v))
     }
 }
 impl From<crate::types::NonHomeRDMVMotionNotSupported>
 for MigrationFeatureNotSupportedKind {
+    #[inline]
     fn from(v: crate::types::NonHomeRDMVMotionNotSupported) -> Self {
         Self::NonHomeRDMVMotionNotSupported(Box::new(v))
     }
 }
 impl From<crate::types::StorageVMotionNotSupported>
 for MigrationFeatureNotSupportedKind {
+    #[inline]
     fn from(v: crate::types::StorageVMotionNotSupported) -> Self {
         Self::StorageVMotionNotSupported(Box::new(v))
     }
 }
 impl From<crate::types::UnsharedSwapVMotionNotSupported>
 for MigrationFeatureNotSupportedKind {
+    #[inline]
     fn from(v: crate::types::UnsharedSwapVMotionNotSupported) -> Self {
         Self::UnsharedSwapVMotionNotSupported(Box::new(v))
     }
 }
 impl From<crate::types::VMotionAcrossNetworkNotSupported>
 for MigrationFeatureNotSupportedKind {
+    #[inline]
     fn from(v: crate::types::VMotionAcrossNetworkNotSupported) -> Self {
         Self::VMotionAcrossNetworkNotSupported(Box::new(v))
     }

@@ -10,9 +10,9 @@ pub struct MismatchedBundle {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *MismatchedBundle.bundleUuid*.
-    pub bundle_uuid: String,
+    pub bundle_uuid: crate::CompactString,
     /// Property *MismatchedBundle.hostUuid*.
-    pub host_uuid: String,
+    pub host_uuid: crate::CompactString,
     /// Property *MismatchedBundle.bundleBuildNumber*.
     pub bundle_build_number: i32,
     /// Property *MismatchedBundle.hostBuildNumber*.
@@ -25,6 +25,7 @@ impl MismatchedBundle {
     pub const TYPE_NAME: &'static str = "MismatchedBundle";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

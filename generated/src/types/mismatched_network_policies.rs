@@ -13,9 +13,9 @@ pub struct MismatchedNetworkPolicies {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *MismatchedNetworkPolicies.device*.
-    pub device: String,
+    pub device: crate::CompactString,
     /// Property *MismatchedNetworkPolicies.backing*.
-    pub backing: String,
+    pub backing: crate::CompactString,
     /// Property *MismatchedNetworkPolicies.connected*.
     pub connected: bool,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -26,6 +26,7 @@ impl MismatchedNetworkPolicies {
     pub const TYPE_NAME: &'static str = "MismatchedNetworkPolicies";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

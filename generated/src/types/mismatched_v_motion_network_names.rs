@@ -10,9 +10,9 @@ pub struct MismatchedVMotionNetworkNames {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *MismatchedVMotionNetworkNames.sourceNetwork*.
-    pub source_network: String,
+    pub source_network: crate::CompactString,
     /// Property *MismatchedVMotionNetworkNames.destNetwork*.
-    pub dest_network: String,
+    pub dest_network: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl MismatchedVMotionNetworkNames {
     pub const TYPE_NAME: &'static str = "MismatchedVMotionNetworkNames";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

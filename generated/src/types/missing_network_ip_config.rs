@@ -10,15 +10,15 @@ pub struct MissingNetworkIpConfig {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *VAppPropertyFault.id*.
-    pub id: String,
+    pub id: crate::CompactString,
     /// Property *VAppPropertyFault.category*.
-    pub category: String,
+    pub category: crate::CompactString,
     /// Property *VAppPropertyFault.label*.
-    pub label: String,
+    pub label: crate::CompactString,
     /// Property *VAppPropertyFault.type*.
-    pub r#type: String,
+    pub r#type: crate::CompactString,
     /// Property *VAppPropertyFault.value*.
-    pub value: String,
+    pub value: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -27,6 +27,7 @@ impl MissingNetworkIpConfig {
     pub const TYPE_NAME: &'static str = "MissingNetworkIpConfig";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,7 +6,7 @@
 #[derive(Clone)]
 pub struct MissingProperty {
     /// Property *MissingProperty.path*.
-    pub path: String,
+    pub path: crate::CompactString,
     /// Property *MissingProperty.fault*.
     pub fault: crate::types::MethodFaultKind,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -17,6 +17,7 @@ impl MissingProperty {
     pub const TYPE_NAME: &'static str = "MissingProperty";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,17 +6,17 @@
 #[derive(Clone, Default)]
 pub struct ModeInfo {
     /// Property *ModeInfo.browse*.
-    pub browse: Option<String>,
+    pub browse: Option<crate::CompactString>,
     /// Property *ModeInfo.read*.
-    pub read: String,
+    pub read: crate::CompactString,
     /// Property *ModeInfo.modify*.
-    pub modify: String,
+    pub modify: crate::CompactString,
     /// Property *ModeInfo.use*.
-    pub r#use: String,
+    pub r#use: crate::CompactString,
     /// Property *ModeInfo.admin*.
-    pub admin: Option<String>,
+    pub admin: Option<crate::CompactString>,
     /// Property *ModeInfo.full*.
-    pub full: String,
+    pub full: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -25,6 +25,7 @@ impl ModeInfo {
     pub const TYPE_NAME: &'static str = "ModeInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

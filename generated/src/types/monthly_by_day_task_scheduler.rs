@@ -8,11 +8,11 @@ pub struct MonthlyByDayTaskScheduler {
     /// Property *TaskScheduler.activeTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub active_time: Option<String>,
+    pub active_time: Option<crate::CompactString>,
     /// Property *TaskScheduler.expireTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub expire_time: Option<String>,
+    pub expire_time: Option<crate::CompactString>,
     /// Property *RecurrentTaskScheduler.interval*.
     pub interval: i32,
     /// Property *HourlyTaskScheduler.minute*.
@@ -29,6 +29,7 @@ impl MonthlyByDayTaskScheduler {
     pub const TYPE_NAME: &'static str = "MonthlyByDayTaskScheduler";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, Copy)]
 pub struct MoveDVPortRequestType<'a> {
     /// Parameter *portKey*.
-    pub port_key: &'a [String],
+    pub port_key: &'a [crate::CompactString],
     /// Parameter *destinationPortgroupKey*.
     pub destination_portgroup_key: Option<&'a str>,
 }

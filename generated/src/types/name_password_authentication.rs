@@ -8,7 +8,7 @@ pub struct NamePasswordAuthentication {
     /// Property *GuestAuthentication.interactiveSession*.
     pub interactive_session: bool,
     /// Property *NamePasswordAuthentication.username*.
-    pub username: String,
+    pub username: crate::CompactString,
     /// Property *NamePasswordAuthentication.password*.
     pub password: crate::Password,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -19,6 +19,7 @@ impl NamePasswordAuthentication {
     pub const TYPE_NAME: &'static str = "NamePasswordAuthentication";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,9 +8,9 @@
 #[derive(Clone, Default)]
 pub struct NameValuePair {
     /// Property *NameValuePair.parameterName*.
-    pub parameter_name: String,
+    pub parameter_name: crate::CompactString,
     /// Property *NameValuePair.parameterValue*.
-    pub parameter_value: String,
+    pub parameter_value: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -19,6 +19,7 @@ impl NameValuePair {
     pub const TYPE_NAME: &'static str = "NameValuePair";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -10,7 +10,7 @@ pub struct NamespaceFull {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *NamespaceFull.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *NamespaceFull.currentMaxSize*.
     pub current_max_size: i64,
     /// Property *NamespaceFull.requiredSize*.
@@ -23,6 +23,7 @@ impl NamespaceFull {
     pub const TYPE_NAME: &'static str = "NamespaceFull";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -12,7 +12,7 @@ pub struct NasConfigFault {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *NasConfigFault.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl NasConfigFault {
     pub const TYPE_NAME: &'static str = "NasConfigFault";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -120,10 +121,12 @@ pub enum NasConfigFaultKind {
 }
 impl NasConfigFaultKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::NasConfigFault(v) => &**v,
@@ -142,41 +145,49 @@ impl NasConfigFaultKind {
     }
 }
 impl From<crate::types::NasConfigFault> for NasConfigFaultKind {
+    #[inline]
     fn from(v: crate::types::NasConfigFault) -> Self {
         Self::NasConfigFault(Box::new(v))
     }
 }
 impl From<crate::types::InvalidNasCredentials> for NasConfigFaultKind {
+    #[inline]
     fn from(v: crate::types::InvalidNasCredentials) -> Self {
         Self::InvalidNasCredentials(Box::new(v))
     }
 }
 impl From<crate::types::InvalidNetworkResource> for NasConfigFaultKind {
+    #[inline]
     fn from(v: crate::types::InvalidNetworkResource) -> Self {
         Self::InvalidNetworkResource(Box::new(v))
     }
 }
 impl From<crate::types::NasConnectionLimitReached> for NasConfigFaultKind {
+    #[inline]
     fn from(v: crate::types::NasConnectionLimitReached) -> Self {
         Self::NasConnectionLimitReached(Box::new(v))
     }
 }
 impl From<crate::types::NasSessionCredentialConflict> for NasConfigFaultKind {
+    #[inline]
     fn from(v: crate::types::NasSessionCredentialConflict) -> Self {
         Self::NasSessionCredentialConflict(Box::new(v))
     }
 }
 impl From<crate::types::NasVolumeNotMounted> for NasConfigFaultKind {
+    #[inline]
     fn from(v: crate::types::NasVolumeNotMounted) -> Self {
         Self::NasVolumeNotMounted(Box::new(v))
     }
 }
 impl From<crate::types::NetworkInaccessible> for NasConfigFaultKind {
+    #[inline]
     fn from(v: crate::types::NetworkInaccessible) -> Self {
         Self::NetworkInaccessible(Box::new(v))
     }
 }
 impl From<crate::types::NoPermissionOnNasVolume> for NasConfigFaultKind {
+    #[inline]
     fn from(v: crate::types::NoPermissionOnNasVolume) -> Self {
         Self::NoPermissionOnNasVolume(Box::new(v))
     }

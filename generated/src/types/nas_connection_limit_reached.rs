@@ -10,11 +10,11 @@ pub struct NasConnectionLimitReached {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *NasConfigFault.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *NasConnectionLimitReached.remoteHost*.
-    pub remote_host: String,
+    pub remote_host: crate::CompactString,
     /// Property *NasConnectionLimitReached.remotePath*.
-    pub remote_path: String,
+    pub remote_path: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -23,6 +23,7 @@ impl NasConnectionLimitReached {
     pub const TYPE_NAME: &'static str = "NasConnectionLimitReached";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -10,13 +10,13 @@ pub struct NasSessionCredentialConflict {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *NasConfigFault.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *NasSessionCredentialConflict.remoteHost*.
-    pub remote_host: String,
+    pub remote_host: crate::CompactString,
     /// Property *NasSessionCredentialConflict.remotePath*.
-    pub remote_path: String,
+    pub remote_path: crate::CompactString,
     /// Property *NasSessionCredentialConflict.userName*.
-    pub user_name: String,
+    pub user_name: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -25,6 +25,7 @@ impl NasSessionCredentialConflict {
     pub const TYPE_NAME: &'static str = "NasSessionCredentialConflict";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -17,6 +17,7 @@ impl NegatableExpression {
     pub const TYPE_NAME: &'static str = "NegatableExpression";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -108,10 +109,12 @@ pub enum NegatableExpressionKind {
 }
 impl NegatableExpressionKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::NegatableExpression(v) => &**v,
@@ -128,31 +131,37 @@ impl NegatableExpressionKind {
     }
 }
 impl From<crate::types::NegatableExpression> for NegatableExpressionKind {
+    #[inline]
     fn from(v: crate::types::NegatableExpression) -> Self {
         Self::NegatableExpression(Box::new(v))
     }
 }
 impl From<crate::types::IntExpression> for NegatableExpressionKind {
+    #[inline]
     fn from(v: crate::types::IntExpression) -> Self {
         Self::IntExpression(Box::new(v))
     }
 }
 impl From<crate::types::IpAddressKind> for NegatableExpressionKind {
+    #[inline]
     fn from(v: crate::types::IpAddressKind) -> Self {
         Self::IpAddress(v)
     }
 }
 impl From<crate::types::MacAddressKind> for NegatableExpressionKind {
+    #[inline]
     fn from(v: crate::types::MacAddressKind) -> Self {
         Self::MacAddress(v)
     }
 }
 impl From<crate::types::StringExpression> for NegatableExpressionKind {
+    #[inline]
     fn from(v: crate::types::StringExpression) -> Self {
         Self::StringExpression(Box::new(v))
     }
 }
 impl From<crate::types::DvsIpPortKind> for NegatableExpressionKind {
+    #[inline]
     fn from(v: crate::types::DvsIpPortKind) -> Self {
         Self::DvsIpPort(v)
     }

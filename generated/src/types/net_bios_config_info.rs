@@ -8,7 +8,7 @@
 #[derive(Clone, Default)]
 pub struct NetBIOSConfigInfo {
     /// Property *NetBIOSConfigInfo.mode*.
-    pub mode: String,
+    pub mode: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -17,6 +17,7 @@ impl NetBIOSConfigInfo {
     pub const TYPE_NAME: &'static str = "NetBIOSConfigInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -100,10 +101,12 @@ pub enum NetBIOSConfigInfoKind {
 }
 impl NetBIOSConfigInfoKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::NetBIOSConfigInfo(v) => &**v,
@@ -116,11 +119,13 @@ impl NetBIOSConfigInfoKind {
     }
 }
 impl From<crate::types::NetBIOSConfigInfo> for NetBIOSConfigInfoKind {
+    #[inline]
     fn from(v: crate::types::NetBIOSConfigInfo) -> Self {
         Self::NetBIOSConfigInfo(Box::new(v))
     }
 }
 impl From<crate::types::WinNetBIOSConfigInfo> for NetBIOSConfigInfoKind {
+    #[inline]
     fn from(v: crate::types::WinNetBIOSConfigInfo) -> Self {
         Self::WinNetBIOSConfigInfo(Box::new(v))
     }

@@ -8,13 +8,13 @@ pub struct NetDnsConfigInfo {
     /// Property *NetDnsConfigInfo.dhcp*.
     pub dhcp: bool,
     /// Property *NetDnsConfigInfo.hostName*.
-    pub host_name: String,
+    pub host_name: crate::CompactString,
     /// Property *NetDnsConfigInfo.domainName*.
-    pub domain_name: String,
+    pub domain_name: crate::CompactString,
     /// Property *NetDnsConfigInfo.ipAddress*.
-    pub ip_address: Option<Vec<String>>,
+    pub ip_address: Option<Vec<crate::CompactString>>,
     /// Property *NetDnsConfigInfo.searchDomain*.
-    pub search_domain: Option<Vec<String>>,
+    pub search_domain: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -23,6 +23,7 @@ impl NetDnsConfigInfo {
     pub const TYPE_NAME: &'static str = "NetDnsConfigInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

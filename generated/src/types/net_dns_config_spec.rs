@@ -8,13 +8,13 @@ pub struct NetDnsConfigSpec {
     /// Property *NetDnsConfigSpec.dhcp*.
     pub dhcp: Option<bool>,
     /// Property *NetDnsConfigSpec.hostName*.
-    pub host_name: Option<String>,
+    pub host_name: Option<crate::CompactString>,
     /// Property *NetDnsConfigSpec.domainName*.
-    pub domain_name: Option<String>,
+    pub domain_name: Option<crate::CompactString>,
     /// Property *NetDnsConfigSpec.ipAddress*.
-    pub ip_address: Option<Vec<String>>,
+    pub ip_address: Option<Vec<crate::CompactString>>,
     /// Property *NetDnsConfigSpec.searchDomain*.
-    pub search_domain: Option<Vec<String>>,
+    pub search_domain: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -23,6 +23,7 @@ impl NetDnsConfigSpec {
     pub const TYPE_NAME: &'static str = "NetDnsConfigSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

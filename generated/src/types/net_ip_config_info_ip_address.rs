@@ -6,17 +6,17 @@
 #[derive(Clone, Default)]
 pub struct NetIpConfigInfoIpAddress {
     /// Property *NetIpConfigInfoIpAddress.ipAddress*.
-    pub ip_address: String,
+    pub ip_address: crate::CompactString,
     /// Property *NetIpConfigInfoIpAddress.prefixLength*.
     pub prefix_length: i32,
     /// Property *NetIpConfigInfoIpAddress.origin*.
-    pub origin: Option<String>,
+    pub origin: Option<crate::CompactString>,
     /// Property *NetIpConfigInfoIpAddress.state*.
-    pub state: Option<String>,
+    pub state: Option<crate::CompactString>,
     /// Property *NetIpConfigInfoIpAddress.lifetime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub lifetime: Option<String>,
+    pub lifetime: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -25,6 +25,7 @@ impl NetIpConfigInfoIpAddress {
     pub const TYPE_NAME: &'static str = "NetIpConfigInfoIpAddress";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

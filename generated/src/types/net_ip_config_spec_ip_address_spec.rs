@@ -6,11 +6,11 @@
 #[derive(Clone, Default)]
 pub struct NetIpConfigSpecIpAddressSpec {
     /// Property *NetIpConfigSpecIpAddressSpec.ipAddress*.
-    pub ip_address: String,
+    pub ip_address: crate::CompactString,
     /// Property *NetIpConfigSpecIpAddressSpec.prefixLength*.
     pub prefix_length: i32,
     /// Property *NetIpConfigSpecIpAddressSpec.operation*.
-    pub operation: String,
+    pub operation: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -19,6 +19,7 @@ impl NetIpConfigSpecIpAddressSpec {
     pub const TYPE_NAME: &'static str = "NetIpConfigSpecIpAddressSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct NetIpRouteConfigInfoIpRoute {
     /// Property *NetIpRouteConfigInfoIpRoute.network*.
-    pub network: String,
+    pub network: crate::CompactString,
     /// Property *NetIpRouteConfigInfoIpRoute.prefixLength*.
     pub prefix_length: i32,
     /// Property *NetIpRouteConfigInfoIpRoute.gateway*.
@@ -19,6 +19,7 @@ impl NetIpRouteConfigInfoIpRoute {
     pub const TYPE_NAME: &'static str = "NetIpRouteConfigInfoIpRoute";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

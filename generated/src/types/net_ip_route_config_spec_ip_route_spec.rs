@@ -6,13 +6,13 @@
 #[derive(Clone, Default)]
 pub struct NetIpRouteConfigSpecIpRouteSpec {
     /// Property *NetIpRouteConfigSpecIpRouteSpec.network*.
-    pub network: String,
+    pub network: crate::CompactString,
     /// Property *NetIpRouteConfigSpecIpRouteSpec.prefixLength*.
     pub prefix_length: i32,
     /// Property *NetIpRouteConfigSpecIpRouteSpec.gateway*.
     pub gateway: Box<crate::types::NetIpRouteConfigSpecGatewaySpec>,
     /// Property *NetIpRouteConfigSpecIpRouteSpec.operation*.
-    pub operation: String,
+    pub operation: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl NetIpRouteConfigSpecIpRouteSpec {
     pub const TYPE_NAME: &'static str = "NetIpRouteConfigSpecIpRouteSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

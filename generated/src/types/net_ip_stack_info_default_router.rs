@@ -6,15 +6,15 @@
 #[derive(Clone, Default)]
 pub struct NetIpStackInfoDefaultRouter {
     /// Property *NetIpStackInfoDefaultRouter.ipAddress*.
-    pub ip_address: String,
+    pub ip_address: crate::CompactString,
     /// Property *NetIpStackInfoDefaultRouter.device*.
-    pub device: String,
+    pub device: crate::CompactString,
     /// Property *NetIpStackInfoDefaultRouter.lifetime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub lifetime: String,
+    pub lifetime: crate::CompactString,
     /// Property *NetIpStackInfoDefaultRouter.preference*.
-    pub preference: String,
+    pub preference: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -23,6 +23,7 @@ impl NetIpStackInfoDefaultRouter {
     pub const TYPE_NAME: &'static str = "NetIpStackInfoDefaultRouter";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

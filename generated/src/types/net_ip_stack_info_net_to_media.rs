@@ -6,13 +6,13 @@
 #[derive(Clone, Default)]
 pub struct NetIpStackInfoNetToMedia {
     /// Property *NetIpStackInfoNetToMedia.ipAddress*.
-    pub ip_address: String,
+    pub ip_address: crate::CompactString,
     /// Property *NetIpStackInfoNetToMedia.physicalAddress*.
-    pub physical_address: String,
+    pub physical_address: crate::CompactString,
     /// Property *NetIpStackInfoNetToMedia.device*.
-    pub device: String,
+    pub device: crate::CompactString,
     /// Property *NetIpStackInfoNetToMedia.type*.
-    pub r#type: String,
+    pub r#type: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl NetIpStackInfoNetToMedia {
     pub const TYPE_NAME: &'static str = "NetIpStackInfoNetToMedia";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -12,11 +12,11 @@ pub struct NetworkSummary {
     /// Refers instance of *Network*.
     pub network: Option<Box<crate::types::ManagedObjectReference>>,
     /// Property *NetworkSummary.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *NetworkSummary.accessible*.
     pub accessible: bool,
     /// Property *NetworkSummary.ipPoolName*.
-    pub ip_pool_name: String,
+    pub ip_pool_name: crate::CompactString,
     /// Property *NetworkSummary.ipPoolId*.
     pub ip_pool_id: Option<i32>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -27,6 +27,7 @@ impl NetworkSummary {
     pub const TYPE_NAME: &'static str = "NetworkSummary";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -118,10 +119,12 @@ pub enum NetworkSummaryKind {
 }
 impl NetworkSummaryKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::NetworkSummary(v) => &**v,
@@ -134,11 +137,13 @@ impl NetworkSummaryKind {
     }
 }
 impl From<crate::types::NetworkSummary> for NetworkSummaryKind {
+    #[inline]
     fn from(v: crate::types::NetworkSummary) -> Self {
         Self::NetworkSummary(Box::new(v))
     }
 }
 impl From<crate::types::OpaqueNetworkSummary> for NetworkSummaryKind {
+    #[inline]
     fn from(v: crate::types::OpaqueNetworkSummary) -> Self {
         Self::OpaqueNetworkSummary(Box::new(v))
     }

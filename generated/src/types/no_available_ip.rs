@@ -10,15 +10,15 @@ pub struct NoAvailableIp {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *VAppPropertyFault.id*.
-    pub id: String,
+    pub id: crate::CompactString,
     /// Property *VAppPropertyFault.category*.
-    pub category: String,
+    pub category: crate::CompactString,
     /// Property *VAppPropertyFault.label*.
-    pub label: String,
+    pub label: crate::CompactString,
     /// Property *VAppPropertyFault.type*.
-    pub r#type: String,
+    pub r#type: crate::CompactString,
     /// Property *VAppPropertyFault.value*.
-    pub value: String,
+    pub value: crate::CompactString,
     /// Property *NoAvailableIp.network*.
     ///
     /// Refers instance of *Network*.
@@ -31,6 +31,7 @@ impl NoAvailableIp {
     pub const TYPE_NAME: &'static str = "NoAvailableIp";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

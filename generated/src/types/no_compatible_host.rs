@@ -25,6 +25,7 @@ impl NoCompatibleHost {
     pub const TYPE_NAME: &'static str = "NoCompatibleHost";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -116,10 +117,12 @@ pub enum NoCompatibleHostKind {
 }
 impl NoCompatibleHostKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::NoCompatibleHost(v) => &**v,
@@ -132,11 +135,13 @@ impl NoCompatibleHostKind {
     }
 }
 impl From<crate::types::NoCompatibleHost> for NoCompatibleHostKind {
+    #[inline]
     fn from(v: crate::types::NoCompatibleHost) -> Self {
         Self::NoCompatibleHost(Box::new(v))
     }
 }
 impl From<crate::types::NoCompatibleHostWithAccessToDevice> for NoCompatibleHostKind {
+    #[inline]
     fn from(v: crate::types::NoCompatibleHostWithAccessToDevice) -> Self {
         Self::NoCompatibleHostWithAccessToDevice(Box::new(v))
     }

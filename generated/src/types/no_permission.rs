@@ -17,7 +17,7 @@ pub struct NoPermission {
     ///
     /// Property *NoPermission.privilegeId*.
     #[deprecated]
-    pub privilege_id: Option<String>,
+    pub privilege_id: Option<crate::CompactString>,
     /// Property *NoPermission.missingPrivileges*.
     ///
     /// ***Since:*** vSphere API Release 7.0.3.2
@@ -30,6 +30,7 @@ impl NoPermission {
     pub const TYPE_NAME: &'static str = "NoPermission";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -131,10 +132,12 @@ pub enum NoPermissionKind {
 }
 impl NoPermissionKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::NoPermission(v) => &**v,
@@ -149,21 +152,25 @@ impl NoPermissionKind {
     }
 }
 impl From<crate::types::NoPermission> for NoPermissionKind {
+    #[inline]
     fn from(v: crate::types::NoPermission) -> Self {
         Self::NoPermission(Box::new(v))
     }
 }
 impl From<crate::types::AuthConnectionFailed> for NoPermissionKind {
+    #[inline]
     fn from(v: crate::types::AuthConnectionFailed) -> Self {
         Self::AuthConnectionFailed(Box::new(v))
     }
 }
 impl From<crate::types::InvalidSession> for NoPermissionKind {
+    #[inline]
     fn from(v: crate::types::InvalidSession) -> Self {
         Self::InvalidSession(Box::new(v))
     }
 }
 impl From<crate::types::NotAuthenticated> for NoPermissionKind {
+    #[inline]
     fn from(v: crate::types::NotAuthenticated) -> Self {
         Self::NotAuthenticated(Box::new(v))
     }

@@ -10,9 +10,9 @@ pub struct NoPermissionOnNasVolume {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *NasConfigFault.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *NoPermissionOnNasVolume.userName*.
-    pub user_name: Option<String>,
+    pub user_name: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl NoPermissionOnNasVolume {
     pub const TYPE_NAME: &'static str = "NoPermissionOnNasVolume";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

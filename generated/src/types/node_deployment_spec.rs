@@ -34,7 +34,7 @@ pub struct NodeDeploymentSpec {
     /// Property *NodeDeploymentSpec.managementVc*.
     pub management_vc: Option<Box<crate::types::ServiceLocator>>,
     /// Property *NodeDeploymentSpec.nodeName*.
-    pub node_name: String,
+    pub node_name: crate::CompactString,
     /// Property *NodeDeploymentSpec.ipSettings*.
     pub ip_settings: Box<crate::types::CustomizationIPSettings>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -45,6 +45,7 @@ impl NodeDeploymentSpec {
     pub const TYPE_NAME: &'static str = "NodeDeploymentSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -175,10 +176,12 @@ pub enum NodeDeploymentSpecKind {
 }
 impl NodeDeploymentSpecKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::NodeDeploymentSpec(v) => &**v,
@@ -191,11 +194,13 @@ impl NodeDeploymentSpecKind {
     }
 }
 impl From<crate::types::NodeDeploymentSpec> for NodeDeploymentSpecKind {
+    #[inline]
     fn from(v: crate::types::NodeDeploymentSpec) -> Self {
         Self::NodeDeploymentSpec(Box::new(v))
     }
 }
 impl From<crate::types::PassiveNodeDeploymentSpec> for NodeDeploymentSpecKind {
+    #[inline]
     fn from(v: crate::types::PassiveNodeDeploymentSpec) -> Self {
         Self::PassiveNodeDeploymentSpec(Box::new(v))
     }

@@ -17,6 +17,7 @@ impl NodeNetworkSpec {
     pub const TYPE_NAME: &'static str = "NodeNetworkSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -103,10 +104,12 @@ pub enum NodeNetworkSpecKind {
 }
 impl NodeNetworkSpecKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::NodeNetworkSpec(v) => &**v,
@@ -119,11 +122,13 @@ impl NodeNetworkSpecKind {
     }
 }
 impl From<crate::types::NodeNetworkSpec> for NodeNetworkSpecKind {
+    #[inline]
     fn from(v: crate::types::NodeNetworkSpec) -> Self {
         Self::NodeNetworkSpec(Box::new(v))
     }
 }
 impl From<crate::types::PassiveNodeNetworkSpec> for NodeNetworkSpecKind {
+    #[inline]
     fn from(v: crate::types::PassiveNodeNetworkSpec) -> Self {
         Self::PassiveNodeNetworkSpec(Box::new(v))
     }

@@ -12,13 +12,13 @@ pub struct NonHomeRDMVMotionNotSupported {
     /// Property *MigrationFeatureNotSupported.atSourceHost*.
     pub at_source_host: bool,
     /// Property *MigrationFeatureNotSupported.failedHostName*.
-    pub failed_host_name: String,
+    pub failed_host_name: crate::CompactString,
     /// Property *MigrationFeatureNotSupported.failedHost*.
     ///
     /// Refers instance of *HostSystem*.
     pub failed_host: Box<crate::types::ManagedObjectReference>,
     /// Property *NonHomeRDMVMotionNotSupported.device*.
-    pub device: String,
+    pub device: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -27,6 +27,7 @@ impl NonHomeRDMVMotionNotSupported {
     pub const TYPE_NAME: &'static str = "NonHomeRDMVMotionNotSupported";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

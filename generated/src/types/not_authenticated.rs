@@ -15,7 +15,7 @@ pub struct NotAuthenticated {
     ///
     /// Property *NoPermission.privilegeId*.
     #[deprecated]
-    pub privilege_id: Option<String>,
+    pub privilege_id: Option<crate::CompactString>,
     /// Property *NoPermission.missingPrivileges*.
     ///
     /// ***Since:*** vSphere API Release 7.0.3.2
@@ -28,6 +28,7 @@ impl NotAuthenticated {
     pub const TYPE_NAME: &'static str = "NotAuthenticated";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

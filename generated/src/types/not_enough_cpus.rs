@@ -23,6 +23,7 @@ impl NotEnoughCpus {
     pub const TYPE_NAME: &'static str = "NotEnoughCpus";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -112,10 +113,12 @@ pub enum NotEnoughCpusKind {
 }
 impl NotEnoughCpusKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::NotEnoughCpus(v) => &**v,
@@ -128,11 +131,13 @@ impl NotEnoughCpusKind {
     }
 }
 impl From<crate::types::NotEnoughCpus> for NotEnoughCpusKind {
+    #[inline]
     fn from(v: crate::types::NotEnoughCpus) -> Self {
         Self::NotEnoughCpus(Box::new(v))
     }
 }
 impl From<crate::types::NotEnoughLogicalCpus> for NotEnoughCpusKind {
+    #[inline]
     fn from(v: crate::types::NotEnoughLogicalCpus) -> Self {
         Self::NotEnoughLogicalCpus(Box::new(v))
     }

@@ -19,6 +19,7 @@ impl NotEnoughLicenses {
     pub const TYPE_NAME: &'static str = "NotEnoughLicenses";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -149,10 +150,12 @@ pub enum NotEnoughLicensesKind {
 }
 impl NotEnoughLicensesKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::NotEnoughLicenses(v) => &**v,
@@ -194,96 +197,112 @@ impl NotEnoughLicensesKind {
     }
 }
 impl From<crate::types::NotEnoughLicenses> for NotEnoughLicensesKind {
+    #[inline]
     fn from(v: crate::types::NotEnoughLicenses) -> Self {
         Self::NotEnoughLicenses(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::ExpiredFeatureLicenseKind> for NotEnoughLicensesKind {
+    #[inline]
     fn from(v: crate::types::ExpiredFeatureLicenseKind) -> Self {
         Self::ExpiredFeatureLicense(v)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::FailToEnableSPBM> for NotEnoughLicensesKind {
+    #[inline]
     fn from(v: crate::types::FailToEnableSPBM) -> Self {
         Self::FailToEnableSPBM(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::HostInventoryFull> for NotEnoughLicensesKind {
+    #[inline]
     fn from(v: crate::types::HostInventoryFull) -> Self {
         Self::HostInventoryFull(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::InUseFeatureManipulationDisallowed> for NotEnoughLicensesKind {
+    #[inline]
     fn from(v: crate::types::InUseFeatureManipulationDisallowed) -> Self {
         Self::InUseFeatureManipulationDisallowed(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::IncorrectHostInformation> for NotEnoughLicensesKind {
+    #[inline]
     fn from(v: crate::types::IncorrectHostInformation) -> Self {
         Self::IncorrectHostInformation(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::InvalidEditionLicense> for NotEnoughLicensesKind {
+    #[inline]
     fn from(v: crate::types::InvalidEditionLicense) -> Self {
         Self::InvalidEditionLicense(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::InventoryHasStandardAloneHosts> for NotEnoughLicensesKind {
+    #[inline]
     fn from(v: crate::types::InventoryHasStandardAloneHosts) -> Self {
         Self::InventoryHasStandardAloneHosts(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::LicenseDowngradeDisallowed> for NotEnoughLicensesKind {
+    #[inline]
     fn from(v: crate::types::LicenseDowngradeDisallowed) -> Self {
         Self::LicenseDowngradeDisallowed(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::LicenseExpired> for NotEnoughLicensesKind {
+    #[inline]
     fn from(v: crate::types::LicenseExpired) -> Self {
         Self::LicenseExpired(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::LicenseKeyEntityMismatch> for NotEnoughLicensesKind {
+    #[inline]
     fn from(v: crate::types::LicenseKeyEntityMismatch) -> Self {
         Self::LicenseKeyEntityMismatch(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::LicenseRestricted> for NotEnoughLicensesKind {
+    #[inline]
     fn from(v: crate::types::LicenseRestricted) -> Self {
         Self::LicenseRestricted(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::LicenseSourceUnavailable> for NotEnoughLicensesKind {
+    #[inline]
     fn from(v: crate::types::LicenseSourceUnavailable) -> Self {
         Self::LicenseSourceUnavailable(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::NoLicenseServerConfigured> for NotEnoughLicensesKind {
+    #[inline]
     fn from(v: crate::types::NoLicenseServerConfigured) -> Self {
         Self::NoLicenseServerConfigured(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VmLimitLicense> for NotEnoughLicensesKind {
+    #[inline]
     fn from(v: crate::types::VmLimitLicense) -> Self {
         Self::VmLimitLicense(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VramLimitLicense> for NotEnoughLicensesKind {
+    #[inline]
     fn from(v: crate::types::VramLimitLicense) -> Self {
         Self::VramLimitLicense(Box::new(v))
     }

@@ -19,6 +19,7 @@ impl NotSupported {
     pub const TYPE_NAME: &'static str = "NotSupported";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -106,10 +107,12 @@ pub enum NotSupportedKind {
 }
 impl NotSupportedKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::NotSupported(v) => &**v,
@@ -122,11 +125,13 @@ impl NotSupportedKind {
     }
 }
 impl From<crate::types::NotSupported> for NotSupportedKind {
+    #[inline]
     fn from(v: crate::types::NotSupported) -> Self {
         Self::NotSupported(Box::new(v))
     }
 }
 impl From<crate::types::HostAccessRestrictedToManagementServer> for NotSupportedKind {
+    #[inline]
     fn from(v: crate::types::HostAccessRestrictedToManagementServer) -> Self {
         Self::HostAccessRestrictedToManagementServer(Box::new(v))
     }

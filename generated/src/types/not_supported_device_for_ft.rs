@@ -17,17 +17,17 @@ pub struct NotSupportedDeviceForFT {
     /// Refers instance of *HostSystem*.
     pub host: Box<crate::types::ManagedObjectReference>,
     /// Property *NotSupportedDeviceForFT.hostName*.
-    pub host_name: Option<String>,
+    pub host_name: Option<crate::CompactString>,
     /// Property *NotSupportedDeviceForFT.vm*.
     ///
     /// Refers instance of *VirtualMachine*.
     pub vm: Box<crate::types::ManagedObjectReference>,
     /// Property *NotSupportedDeviceForFT.vmName*.
-    pub vm_name: Option<String>,
+    pub vm_name: Option<crate::CompactString>,
     /// Property *NotSupportedDeviceForFT.deviceType*.
-    pub device_type: String,
+    pub device_type: crate::CompactString,
     /// Property *NotSupportedDeviceForFT.deviceLabel*.
-    pub device_label: Option<String>,
+    pub device_label: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -36,6 +36,7 @@ impl NotSupportedDeviceForFT {
     pub const TYPE_NAME: &'static str = "NotSupportedDeviceForFT";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

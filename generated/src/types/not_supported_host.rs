@@ -12,9 +12,9 @@ pub struct NotSupportedHost {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *NotSupportedHost.productName*.
-    pub product_name: Option<String>,
+    pub product_name: Option<crate::CompactString>,
     /// Property *NotSupportedHost.productVersion*.
-    pub product_version: Option<String>,
+    pub product_version: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -23,6 +23,7 @@ impl NotSupportedHost {
     pub const TYPE_NAME: &'static str = "NotSupportedHost";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -126,10 +127,12 @@ pub enum NotSupportedHostKind {
 }
 impl NotSupportedHostKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::NotSupportedHost(v) => &**v,
@@ -149,46 +152,55 @@ impl NotSupportedHostKind {
     }
 }
 impl From<crate::types::NotSupportedHost> for NotSupportedHostKind {
+    #[inline]
     fn from(v: crate::types::NotSupportedHost) -> Self {
         Self::NotSupportedHost(Box::new(v))
     }
 }
 impl From<crate::types::NonVmwareOuiMacNotSupportedHost> for NotSupportedHostKind {
+    #[inline]
     fn from(v: crate::types::NonVmwareOuiMacNotSupportedHost) -> Self {
         Self::NonVmwareOuiMacNotSupportedHost(Box::new(v))
     }
 }
 impl From<crate::types::NotSupportedHostForVFlash> for NotSupportedHostKind {
+    #[inline]
     fn from(v: crate::types::NotSupportedHostForVFlash) -> Self {
         Self::NotSupportedHostForVFlash(Box::new(v))
     }
 }
 impl From<crate::types::NotSupportedHostForVmcp> for NotSupportedHostKind {
+    #[inline]
     fn from(v: crate::types::NotSupportedHostForVmcp) -> Self {
         Self::NotSupportedHostForVmcp(Box::new(v))
     }
 }
 impl From<crate::types::NotSupportedHostForVmemFile> for NotSupportedHostKind {
+    #[inline]
     fn from(v: crate::types::NotSupportedHostForVmemFile) -> Self {
         Self::NotSupportedHostForVmemFile(Box::new(v))
     }
 }
 impl From<crate::types::NotSupportedHostForVsan> for NotSupportedHostKind {
+    #[inline]
     fn from(v: crate::types::NotSupportedHostForVsan) -> Self {
         Self::NotSupportedHostForVsan(Box::new(v))
     }
 }
 impl From<crate::types::NotSupportedHostInClusterKind> for NotSupportedHostKind {
+    #[inline]
     fn from(v: crate::types::NotSupportedHostInClusterKind) -> Self {
         Self::NotSupportedHostInCluster(v)
     }
 }
 impl From<crate::types::NotSupportedHostInDvs> for NotSupportedHostKind {
+    #[inline]
     fn from(v: crate::types::NotSupportedHostInDvs) -> Self {
         Self::NotSupportedHostInDvs(Box::new(v))
     }
 }
 impl From<crate::types::NotSupportedHostInHACluster> for NotSupportedHostKind {
+    #[inline]
     fn from(v: crate::types::NotSupportedHostInHACluster) -> Self {
         Self::NotSupportedHostInHACluster(Box::new(v))
     }

@@ -12,9 +12,9 @@ pub struct NotSupportedHostInCluster {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *NotSupportedHost.productName*.
-    pub product_name: Option<String>,
+    pub product_name: Option<crate::CompactString>,
     /// Property *NotSupportedHost.productVersion*.
-    pub product_version: Option<String>,
+    pub product_version: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -23,6 +23,7 @@ impl NotSupportedHostInCluster {
     pub const TYPE_NAME: &'static str = "NotSupportedHostInCluster";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -112,10 +113,12 @@ pub enum NotSupportedHostInClusterKind {
 }
 impl NotSupportedHostInClusterKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::NotSupportedHostInCluster(v) => &**v,
@@ -128,11 +131,13 @@ impl NotSupportedHostInClusterKind {
     }
 }
 impl From<crate::types::NotSupportedHostInCluster> for NotSupportedHostInClusterKind {
+    #[inline]
     fn from(v: crate::types::NotSupportedHostInCluster) -> Self {
         Self::NotSupportedHostInCluster(Box::new(v))
     }
 }
 impl From<crate::types::EVCAdmissionFailedKind> for NotSupportedHostInClusterKind {
+    #[inline]
     fn from(v: crate::types::EVCAdmissionFailedKind) -> Self {
         Self::EVCAdmissionFailed(v)
     }

@@ -10,13 +10,13 @@ pub struct NotSupportedHostInHACluster {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *NotSupportedHost.productName*.
-    pub product_name: Option<String>,
+    pub product_name: Option<crate::CompactString>,
     /// Property *NotSupportedHost.productVersion*.
-    pub product_version: Option<String>,
+    pub product_version: Option<crate::CompactString>,
     /// Property *NotSupportedHostInHACluster.hostName*.
-    pub host_name: String,
+    pub host_name: crate::CompactString,
     /// Property *NotSupportedHostInHACluster.build*.
-    pub build: String,
+    pub build: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -25,6 +25,7 @@ impl NotSupportedHostInHACluster {
     pub const TYPE_NAME: &'static str = "NotSupportedHostInHACluster";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -10,7 +10,7 @@ pub struct NumVirtualCpusIncompatible {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *NumVirtualCpusIncompatible.reason*.
-    pub reason: String,
+    pub reason: crate::CompactString,
     /// Property *NumVirtualCpusIncompatible.numCpu*.
     pub num_cpu: i32,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -21,6 +21,7 @@ impl NumVirtualCpusIncompatible {
     pub const TYPE_NAME: &'static str = "NumVirtualCpusIncompatible";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

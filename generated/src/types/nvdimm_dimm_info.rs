@@ -24,7 +24,7 @@ pub struct NvdimmDimmInfo {
     /// Property *NvdimmDimmInfo.regionInfo*.
     pub region_info: Option<Vec<crate::types::NvdimmRegionInfo>>,
     /// Property *NvdimmDimmInfo.representationString*.
-    pub representation_string: String,
+    pub representation_string: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -33,6 +33,7 @@ impl NvdimmDimmInfo {
     pub const TYPE_NAME: &'static str = "NvdimmDimmInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

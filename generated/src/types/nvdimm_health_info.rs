@@ -6,11 +6,11 @@
 #[derive(Clone, Default)]
 pub struct NvdimmHealthInfo {
     /// Property *NvdimmHealthInfo.healthStatus*.
-    pub health_status: String,
+    pub health_status: crate::CompactString,
     /// Property *NvdimmHealthInfo.healthInformation*.
-    pub health_information: String,
+    pub health_information: crate::CompactString,
     /// Property *NvdimmHealthInfo.stateFlagInfo*.
-    pub state_flag_info: Option<Vec<String>>,
+    pub state_flag_info: Option<Vec<crate::CompactString>>,
     /// Property *NvdimmHealthInfo.dimmTemperature*.
     pub dimm_temperature: i32,
     /// Property *NvdimmHealthInfo.dimmTemperatureThreshold*.
@@ -35,6 +35,7 @@ impl NvdimmHealthInfo {
     pub const TYPE_NAME: &'static str = "NvdimmHealthInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,7 +8,7 @@ pub struct NvdimmInterleaveSetInfo {
     /// Property *NvdimmInterleaveSetInfo.setId*.
     pub set_id: i32,
     /// Property *NvdimmInterleaveSetInfo.rangeType*.
-    pub range_type: String,
+    pub range_type: crate::CompactString,
     /// Property *NvdimmInterleaveSetInfo.baseAddress*.
     pub base_address: i64,
     /// Property *NvdimmInterleaveSetInfo.size*.
@@ -18,7 +18,7 @@ pub struct NvdimmInterleaveSetInfo {
     /// Property *NvdimmInterleaveSetInfo.deviceList*.
     pub device_list: Option<Vec<i32>>,
     /// Property *NvdimmInterleaveSetInfo.state*.
-    pub state: String,
+    pub state: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -27,6 +27,7 @@ impl NvdimmInterleaveSetInfo {
     pub const TYPE_NAME: &'static str = "NvdimmInterleaveSetInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

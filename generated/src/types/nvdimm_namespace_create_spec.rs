@@ -9,13 +9,13 @@
 #[derive(Clone, Default)]
 pub struct NvdimmNamespaceCreateSpec {
     /// Property *NvdimmNamespaceCreateSpec.friendlyName*.
-    pub friendly_name: Option<String>,
+    pub friendly_name: Option<crate::CompactString>,
     /// Property *NvdimmNamespaceCreateSpec.blockSize*.
     pub block_size: i64,
     /// Property *NvdimmNamespaceCreateSpec.blockCount*.
     pub block_count: i64,
     /// Property *NvdimmNamespaceCreateSpec.type*.
-    pub r#type: String,
+    pub r#type: crate::CompactString,
     /// Property *NvdimmNamespaceCreateSpec.locationID*.
     pub location_id: i32,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -26,6 +26,7 @@ impl NvdimmNamespaceCreateSpec {
     pub const TYPE_NAME: &'static str = "NvdimmNamespaceCreateSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,19 +6,19 @@
 #[derive(Clone, Default)]
 pub struct NvdimmNamespaceDetails {
     /// Property *NvdimmNamespaceDetails.uuid*.
-    pub uuid: String,
+    pub uuid: crate::CompactString,
     /// Property *NvdimmNamespaceDetails.friendlyName*.
-    pub friendly_name: String,
+    pub friendly_name: crate::CompactString,
     /// Property *NvdimmNamespaceDetails.size*.
     pub size: i64,
     /// Property *NvdimmNamespaceDetails.type*.
-    pub r#type: String,
+    pub r#type: crate::CompactString,
     /// Property *NvdimmNamespaceDetails.namespaceHealthStatus*.
-    pub namespace_health_status: String,
+    pub namespace_health_status: crate::CompactString,
     /// Property *NvdimmNamespaceDetails.interleavesetID*.
     pub interleaveset_id: i32,
     /// Property *NvdimmNamespaceDetails.state*.
-    pub state: String,
+    pub state: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -27,6 +27,7 @@ impl NvdimmNamespaceDetails {
     pub const TYPE_NAME: &'static str = "NvdimmNamespaceDetails";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -9,21 +9,21 @@
 #[derive(Clone, Default)]
 pub struct NvdimmNamespaceInfo {
     /// Property *NvdimmNamespaceInfo.uuid*.
-    pub uuid: String,
+    pub uuid: crate::CompactString,
     /// Property *NvdimmNamespaceInfo.friendlyName*.
-    pub friendly_name: String,
+    pub friendly_name: crate::CompactString,
     /// Property *NvdimmNamespaceInfo.blockSize*.
     pub block_size: i64,
     /// Property *NvdimmNamespaceInfo.blockCount*.
     pub block_count: i64,
     /// Property *NvdimmNamespaceInfo.type*.
-    pub r#type: String,
+    pub r#type: crate::CompactString,
     /// Property *NvdimmNamespaceInfo.namespaceHealthStatus*.
-    pub namespace_health_status: String,
+    pub namespace_health_status: crate::CompactString,
     /// Property *NvdimmNamespaceInfo.locationID*.
     pub location_id: i32,
     /// Property *NvdimmNamespaceInfo.state*.
-    pub state: String,
+    pub state: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -32,6 +32,7 @@ impl NvdimmNamespaceInfo {
     pub const TYPE_NAME: &'static str = "NvdimmNamespaceInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct NvdimmPMemNamespaceCreateSpec {
     /// Property *NvdimmPMemNamespaceCreateSpec.friendlyName*.
-    pub friendly_name: Option<String>,
+    pub friendly_name: Option<crate::CompactString>,
     /// Property *NvdimmPMemNamespaceCreateSpec.size*.
     pub size: i64,
     /// Property *NvdimmPMemNamespaceCreateSpec.interleavesetID*.
@@ -19,6 +19,7 @@ impl NvdimmPMemNamespaceCreateSpec {
     pub const TYPE_NAME: &'static str = "NvdimmPMemNamespaceCreateSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

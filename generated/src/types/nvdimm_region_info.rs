@@ -10,7 +10,7 @@ pub struct NvdimmRegionInfo {
     /// Property *NvdimmRegionInfo.setId*.
     pub set_id: i32,
     /// Property *NvdimmRegionInfo.rangeType*.
-    pub range_type: String,
+    pub range_type: crate::CompactString,
     /// Property *NvdimmRegionInfo.startAddr*.
     pub start_addr: i64,
     /// Property *NvdimmRegionInfo.size*.
@@ -25,6 +25,7 @@ impl NvdimmRegionInfo {
     pub const TYPE_NAME: &'static str = "NvdimmRegionInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

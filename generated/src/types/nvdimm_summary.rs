@@ -8,7 +8,7 @@ pub struct NvdimmSummary {
     /// Property *NvdimmSummary.numDimms*.
     pub num_dimms: i32,
     /// Property *NvdimmSummary.healthStatus*.
-    pub health_status: String,
+    pub health_status: crate::CompactString,
     /// Property *NvdimmSummary.totalCapacity*.
     pub total_capacity: i64,
     /// Property *NvdimmSummary.persistentCapacity*.
@@ -29,6 +29,7 @@ impl NvdimmSummary {
     pub const TYPE_NAME: &'static str = "NvdimmSummary";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,15 +8,15 @@ pub struct OnceTaskScheduler {
     /// Property *TaskScheduler.activeTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub active_time: Option<String>,
+    pub active_time: Option<crate::CompactString>,
     /// Property *TaskScheduler.expireTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub expire_time: Option<String>,
+    pub expire_time: Option<crate::CompactString>,
     /// Property *OnceTaskScheduler.runAt*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub run_at: Option<String>,
+    pub run_at: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -25,6 +25,7 @@ impl OnceTaskScheduler {
     pub const TYPE_NAME: &'static str = "OnceTaskScheduler";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

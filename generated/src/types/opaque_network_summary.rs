@@ -10,17 +10,17 @@ pub struct OpaqueNetworkSummary {
     /// Refers instance of *Network*.
     pub network: Option<Box<crate::types::ManagedObjectReference>>,
     /// Property *NetworkSummary.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *NetworkSummary.accessible*.
     pub accessible: bool,
     /// Property *NetworkSummary.ipPoolName*.
-    pub ip_pool_name: String,
+    pub ip_pool_name: crate::CompactString,
     /// Property *NetworkSummary.ipPoolId*.
     pub ip_pool_id: Option<i32>,
     /// Property *OpaqueNetworkSummary.opaqueNetworkId*.
-    pub opaque_network_id: String,
+    pub opaque_network_id: crate::CompactString,
     /// Property *OpaqueNetworkSummary.opaqueNetworkType*.
-    pub opaque_network_type: String,
+    pub opaque_network_type: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -29,6 +29,7 @@ impl OpaqueNetworkSummary {
     pub const TYPE_NAME: &'static str = "OpaqueNetworkSummary";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

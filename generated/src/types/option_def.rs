@@ -6,11 +6,11 @@
 #[derive(Clone)]
 pub struct OptionDef {
     /// Property *Description.label*.
-    pub label: String,
+    pub label: crate::CompactString,
     /// Property *Description.summary*.
-    pub summary: String,
+    pub summary: crate::CompactString,
     /// Property *ElementDescription.key*.
-    pub key: String,
+    pub key: crate::CompactString,
     /// Property *OptionDef.optionType*.
     pub option_type: crate::types::OptionTypeKind,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -21,6 +21,7 @@ impl OptionDef {
     pub const TYPE_NAME: &'static str = "OptionDef";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

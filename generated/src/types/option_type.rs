@@ -17,6 +17,7 @@ impl OptionType {
     pub const TYPE_NAME: &'static str = "OptionType";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -110,10 +111,12 @@ pub enum OptionTypeKind {
 }
 impl OptionTypeKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::OptionType(v) => &**v,
@@ -131,36 +134,43 @@ impl OptionTypeKind {
     }
 }
 impl From<crate::types::OptionType> for OptionTypeKind {
+    #[inline]
     fn from(v: crate::types::OptionType) -> Self {
         Self::OptionType(Box::new(v))
     }
 }
 impl From<crate::types::BoolOption> for OptionTypeKind {
+    #[inline]
     fn from(v: crate::types::BoolOption) -> Self {
         Self::BoolOption(Box::new(v))
     }
 }
 impl From<crate::types::ChoiceOption> for OptionTypeKind {
+    #[inline]
     fn from(v: crate::types::ChoiceOption) -> Self {
         Self::ChoiceOption(Box::new(v))
     }
 }
 impl From<crate::types::FloatOption> for OptionTypeKind {
+    #[inline]
     fn from(v: crate::types::FloatOption) -> Self {
         Self::FloatOption(Box::new(v))
     }
 }
 impl From<crate::types::IntOption> for OptionTypeKind {
+    #[inline]
     fn from(v: crate::types::IntOption) -> Self {
         Self::IntOption(Box::new(v))
     }
 }
 impl From<crate::types::LongOption> for OptionTypeKind {
+    #[inline]
     fn from(v: crate::types::LongOption) -> Self {
         Self::LongOption(Box::new(v))
     }
 }
 impl From<crate::types::StringOption> for OptionTypeKind {
+    #[inline]
     fn from(v: crate::types::StringOption) -> Self {
         Self::StringOption(Box::new(v))
     }

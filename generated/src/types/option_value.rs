@@ -8,7 +8,7 @@
 #[derive(Clone, Default)]
 pub struct OptionValue {
     /// Property *OptionValue.key*.
-    pub key: String,
+    pub key: crate::CompactString,
     /// Property *OptionValue.value*.
     pub value: Option<crate::types::Any>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -19,6 +19,7 @@ impl OptionValue {
     pub const TYPE_NAME: &'static str = "OptionValue";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -104,10 +105,12 @@ pub enum OptionValueKind {
 }
 impl OptionValueKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::OptionValue(v) => &**v,
@@ -120,11 +123,13 @@ impl OptionValueKind {
     }
 }
 impl From<crate::types::OptionValue> for OptionValueKind {
+    #[inline]
     fn from(v: crate::types::OptionValue) -> Self {
         Self::OptionValue(Box::new(v))
     }
 }
 impl From<crate::types::HostInternetScsiHbaParamValue> for OptionValueKind {
+    #[inline]
     fn from(v: crate::types::HostInternetScsiHbaParamValue) -> Self {
         Self::HostInternetScsiHbaParamValue(Box::new(v))
     }

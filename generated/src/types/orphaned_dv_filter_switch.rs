@@ -10,11 +10,11 @@ pub struct OrphanedDvFilterSwitch {
     /// Property *Issue.key*.
     pub key: i32,
     /// Property *Issue.description*.
-    pub description: String,
+    pub description: crate::CompactString,
     /// Property *Issue.time*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub time: String,
+    pub time: crate::CompactString,
     /// Property *HostIssue.host*.
     ///
     /// Refers instance of *HostSystem*.
@@ -27,6 +27,7 @@ impl OrphanedDvFilterSwitch {
     pub const TYPE_NAME: &'static str = "OrphanedDvFilterSwitch";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

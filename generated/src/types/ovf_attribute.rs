@@ -14,9 +14,9 @@ pub struct OvfAttribute {
     /// Property *OvfInvalidPackage.lineNumber*.
     pub line_number: i32,
     /// Property *OvfAttribute.elementName*.
-    pub element_name: String,
+    pub element_name: crate::CompactString,
     /// Property *OvfAttribute.attributeName*.
-    pub attribute_name: String,
+    pub attribute_name: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -25,6 +25,7 @@ impl OvfAttribute {
     pub const TYPE_NAME: &'static str = "OvfAttribute";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -124,10 +125,12 @@ pub enum OvfAttributeKind {
 }
 impl OvfAttributeKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::OvfAttribute(v) => &**v,
@@ -141,16 +144,19 @@ impl OvfAttributeKind {
     }
 }
 impl From<crate::types::OvfAttribute> for OvfAttributeKind {
+    #[inline]
     fn from(v: crate::types::OvfAttribute) -> Self {
         Self::OvfAttribute(Box::new(v))
     }
 }
 impl From<crate::types::OvfInvalidValueKind> for OvfAttributeKind {
+    #[inline]
     fn from(v: crate::types::OvfInvalidValueKind) -> Self {
         Self::OvfInvalidValue(v)
     }
 }
 impl From<crate::types::OvfMissingAttribute> for OvfAttributeKind {
+    #[inline]
     fn from(v: crate::types::OvfMissingAttribute) -> Self {
         Self::OvfMissingAttribute(Box::new(v))
     }

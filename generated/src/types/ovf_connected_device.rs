@@ -14,7 +14,7 @@ pub struct OvfConnectedDevice {
     /// Property *OvfHardwareExport.device*.
     pub device: Option<crate::types::VirtualDeviceKind>,
     /// Property *OvfHardwareExport.vmPath*.
-    pub vm_path: String,
+    pub vm_path: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -23,6 +23,7 @@ impl OvfConnectedDevice {
     pub const TYPE_NAME: &'static str = "OvfConnectedDevice";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -114,10 +115,12 @@ pub enum OvfConnectedDeviceKind {
 }
 impl OvfConnectedDeviceKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::OvfConnectedDevice(v) => &**v,
@@ -131,16 +134,19 @@ impl OvfConnectedDeviceKind {
     }
 }
 impl From<crate::types::OvfConnectedDevice> for OvfConnectedDeviceKind {
+    #[inline]
     fn from(v: crate::types::OvfConnectedDevice) -> Self {
         Self::OvfConnectedDevice(Box::new(v))
     }
 }
 impl From<crate::types::OvfConnectedDeviceFloppy> for OvfConnectedDeviceKind {
+    #[inline]
     fn from(v: crate::types::OvfConnectedDeviceFloppy) -> Self {
         Self::OvfConnectedDeviceFloppy(Box::new(v))
     }
 }
 impl From<crate::types::OvfConnectedDeviceIso> for OvfConnectedDeviceKind {
+    #[inline]
     fn from(v: crate::types::OvfConnectedDeviceIso) -> Self {
         Self::OvfConnectedDeviceIso(Box::new(v))
     }

@@ -14,7 +14,7 @@ pub struct OvfConstraint {
     /// Property *OvfInvalidPackage.lineNumber*.
     pub line_number: i32,
     /// Property *OvfConstraint.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -23,6 +23,7 @@ impl OvfConstraint {
     pub const TYPE_NAME: &'static str = "OvfConstraint";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -114,10 +115,12 @@ pub enum OvfConstraintKind {
 }
 impl OvfConstraintKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::OvfConstraint(v) => &**v,
@@ -131,16 +134,19 @@ impl OvfConstraintKind {
     }
 }
 impl From<crate::types::OvfConstraint> for OvfConstraintKind {
+    #[inline]
     fn from(v: crate::types::OvfConstraint) -> Self {
         Self::OvfConstraint(Box::new(v))
     }
 }
 impl From<crate::types::OvfDiskOrderConstraint> for OvfConstraintKind {
+    #[inline]
     fn from(v: crate::types::OvfDiskOrderConstraint) -> Self {
         Self::OvfDiskOrderConstraint(Box::new(v))
     }
 }
 impl From<crate::types::OvfHostResourceConstraint> for OvfConstraintKind {
+    #[inline]
     fn from(v: crate::types::OvfHostResourceConstraint) -> Self {
         Self::OvfHostResourceConstraint(Box::new(v))
     }

@@ -12,9 +12,9 @@ pub struct OvfConsumerCallbackFault {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *OvfConsumerCallbackFault.extensionKey*.
-    pub extension_key: String,
+    pub extension_key: crate::CompactString,
     /// Property *OvfConsumerCallbackFault.extensionName*.
-    pub extension_name: String,
+    pub extension_name: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -23,6 +23,7 @@ impl OvfConsumerCallbackFault {
     pub const TYPE_NAME: &'static str = "OvfConsumerCallbackFault";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -120,10 +121,12 @@ pub enum OvfConsumerCallbackFaultKind {
 }
 impl OvfConsumerCallbackFaultKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::OvfConsumerCallbackFault(v) => &**v,
@@ -140,31 +143,37 @@ impl OvfConsumerCallbackFaultKind {
     }
 }
 impl From<crate::types::OvfConsumerCallbackFault> for OvfConsumerCallbackFaultKind {
+    #[inline]
     fn from(v: crate::types::OvfConsumerCallbackFault) -> Self {
         Self::OvfConsumerCallbackFault(Box::new(v))
     }
 }
 impl From<crate::types::OvfConsumerCommunicationError> for OvfConsumerCallbackFaultKind {
+    #[inline]
     fn from(v: crate::types::OvfConsumerCommunicationError) -> Self {
         Self::OvfConsumerCommunicationError(Box::new(v))
     }
 }
 impl From<crate::types::OvfConsumerFault> for OvfConsumerCallbackFaultKind {
+    #[inline]
     fn from(v: crate::types::OvfConsumerFault) -> Self {
         Self::OvfConsumerFault(Box::new(v))
     }
 }
 impl From<crate::types::OvfConsumerInvalidSection> for OvfConsumerCallbackFaultKind {
+    #[inline]
     fn from(v: crate::types::OvfConsumerInvalidSection) -> Self {
         Self::OvfConsumerInvalidSection(Box::new(v))
     }
 }
 impl From<crate::types::OvfConsumerUndeclaredSection> for OvfConsumerCallbackFaultKind {
+    #[inline]
     fn from(v: crate::types::OvfConsumerUndeclaredSection) -> Self {
         Self::OvfConsumerUndeclaredSection(Box::new(v))
     }
 }
 impl From<crate::types::OvfConsumerUndefinedPrefix> for OvfConsumerCallbackFaultKind {
+    #[inline]
     fn from(v: crate::types::OvfConsumerUndefinedPrefix) -> Self {
         Self::OvfConsumerUndefinedPrefix(Box::new(v))
     }

@@ -10,13 +10,13 @@ pub struct OvfConsumerFault {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *OvfConsumerCallbackFault.extensionKey*.
-    pub extension_key: String,
+    pub extension_key: crate::CompactString,
     /// Property *OvfConsumerCallbackFault.extensionName*.
-    pub extension_name: String,
+    pub extension_name: crate::CompactString,
     /// Property *OvfConsumerFault.errorKey*.
-    pub error_key: String,
+    pub error_key: crate::CompactString,
     /// Property *OvfConsumerFault.message*.
-    pub message: String,
+    pub message: crate::CompactString,
     /// Property *OvfConsumerFault.params*.
     pub params: Option<Vec<crate::types::KeyValue>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -27,6 +27,7 @@ impl OvfConsumerFault {
     pub const TYPE_NAME: &'static str = "OvfConsumerFault";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,9 +6,9 @@
 #[derive(Clone, Default)]
 pub struct OvfConsumerOstNode {
     /// Property *OvfConsumerOstNode.id*.
-    pub id: String,
+    pub id: crate::CompactString,
     /// Property *OvfConsumerOstNode.type*.
-    pub r#type: String,
+    pub r#type: crate::CompactString,
     /// Property *OvfConsumerOstNode.section*.
     pub section: Option<Vec<crate::types::OvfConsumerOvfSection>>,
     /// Property *OvfConsumerOstNode.child*.
@@ -25,6 +25,7 @@ impl OvfConsumerOstNode {
     pub const TYPE_NAME: &'static str = "OvfConsumerOstNode";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

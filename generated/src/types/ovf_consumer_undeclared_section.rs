@@ -10,11 +10,11 @@ pub struct OvfConsumerUndeclaredSection {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *OvfConsumerCallbackFault.extensionKey*.
-    pub extension_key: String,
+    pub extension_key: crate::CompactString,
     /// Property *OvfConsumerCallbackFault.extensionName*.
-    pub extension_name: String,
+    pub extension_name: crate::CompactString,
     /// Property *OvfConsumerUndeclaredSection.qualifiedSectionType*.
-    pub qualified_section_type: String,
+    pub qualified_section_type: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -23,6 +23,7 @@ impl OvfConsumerUndeclaredSection {
     pub const TYPE_NAME: &'static str = "OvfConsumerUndeclaredSection";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -10,13 +10,13 @@ pub struct OvfCpuCompatibility {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *OvfCpuCompatibility.registerName*.
-    pub register_name: String,
+    pub register_name: crate::CompactString,
     /// Property *OvfCpuCompatibility.level*.
     pub level: i32,
     /// Property *OvfCpuCompatibility.registerValue*.
-    pub register_value: String,
+    pub register_value: crate::CompactString,
     /// Property *OvfCpuCompatibility.desiredRegisterValue*.
-    pub desired_register_value: String,
+    pub desired_register_value: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -25,6 +25,7 @@ impl OvfCpuCompatibility {
     pub const TYPE_NAME: &'static str = "OvfCpuCompatibility";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

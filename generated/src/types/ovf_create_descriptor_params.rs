@@ -8,13 +8,13 @@ pub struct OvfCreateDescriptorParams {
     /// Property *OvfCreateDescriptorParams.ovfFiles*.
     pub ovf_files: Option<Vec<crate::types::OvfFile>>,
     /// Property *OvfCreateDescriptorParams.name*.
-    pub name: Option<String>,
+    pub name: Option<crate::CompactString>,
     /// Property *OvfCreateDescriptorParams.description*.
-    pub description: Option<String>,
+    pub description: Option<crate::CompactString>,
     /// Property *OvfCreateDescriptorParams.includeImageFiles*.
     pub include_image_files: Option<bool>,
     /// Property *OvfCreateDescriptorParams.exportOption*.
-    pub export_option: Option<Vec<String>>,
+    pub export_option: Option<Vec<crate::CompactString>>,
     /// Property *OvfCreateDescriptorParams.snapshot*.
     ///
     /// Refers instance of *VirtualMachineSnapshot*.
@@ -27,6 +27,7 @@ impl OvfCreateDescriptorParams {
     pub const TYPE_NAME: &'static str = "OvfCreateDescriptorParams";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

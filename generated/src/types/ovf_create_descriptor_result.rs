@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct OvfCreateDescriptorResult {
     /// Property *OvfCreateDescriptorResult.ovfDescriptor*.
-    pub ovf_descriptor: String,
+    pub ovf_descriptor: crate::CompactString,
     /// Property *OvfCreateDescriptorResult.error*.
     pub error: Option<Vec<crate::types::MethodFaultKind>>,
     /// Property *OvfCreateDescriptorResult.warning*.
@@ -21,6 +21,7 @@ impl OvfCreateDescriptorResult {
     pub const TYPE_NAME: &'static str = "OvfCreateDescriptorResult";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,15 +8,15 @@
 #[derive(Clone, Default)]
 pub struct OvfCreateImportSpecParams {
     /// Property *OvfManagerCommonParams.locale*.
-    pub locale: String,
+    pub locale: crate::CompactString,
     /// Property *OvfManagerCommonParams.deploymentOption*.
-    pub deployment_option: String,
+    pub deployment_option: crate::CompactString,
     /// Property *OvfManagerCommonParams.msgBundle*.
     pub msg_bundle: Option<Vec<crate::types::KeyValue>>,
     /// Property *OvfManagerCommonParams.importOption*.
-    pub import_option: Option<Vec<String>>,
+    pub import_option: Option<Vec<crate::CompactString>>,
     /// Property *OvfCreateImportSpecParams.entityName*.
-    pub entity_name: String,
+    pub entity_name: crate::CompactString,
     /// Property *OvfCreateImportSpecParams.hostSystem*.
     ///
     /// Refers instance of *HostSystem*.
@@ -24,9 +24,9 @@ pub struct OvfCreateImportSpecParams {
     /// Property *OvfCreateImportSpecParams.networkMapping*.
     pub network_mapping: Option<Vec<crate::types::OvfNetworkMapping>>,
     /// Property *OvfCreateImportSpecParams.ipAllocationPolicy*.
-    pub ip_allocation_policy: Option<String>,
+    pub ip_allocation_policy: Option<crate::CompactString>,
     /// Property *OvfCreateImportSpecParams.ipProtocol*.
-    pub ip_protocol: Option<String>,
+    pub ip_protocol: Option<crate::CompactString>,
     /// Property *OvfCreateImportSpecParams.propertyMapping*.
     pub property_mapping: Option<Vec<crate::types::KeyValue>>,
     /// Deprecated.
@@ -35,7 +35,7 @@ pub struct OvfCreateImportSpecParams {
     #[deprecated]
     pub resource_mapping: Option<Vec<crate::types::OvfResourceMap>>,
     /// Property *OvfCreateImportSpecParams.diskProvisioning*.
-    pub disk_provisioning: Option<String>,
+    pub disk_provisioning: Option<crate::CompactString>,
     /// Property *OvfCreateImportSpecParams.instantiationOst*.
     pub instantiation_ost: Option<Box<crate::types::OvfConsumerOstNode>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -46,6 +46,7 @@ impl OvfCreateImportSpecParams {
     pub const TYPE_NAME: &'static str = "OvfCreateImportSpecParams";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -183,10 +184,12 @@ pub enum OvfCreateImportSpecParamsKind {
 }
 impl OvfCreateImportSpecParamsKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::OvfCreateImportSpecParams(v) => &**v,
@@ -199,11 +202,13 @@ impl OvfCreateImportSpecParamsKind {
     }
 }
 impl From<crate::types::OvfCreateImportSpecParams> for OvfCreateImportSpecParamsKind {
+    #[inline]
     fn from(v: crate::types::OvfCreateImportSpecParams) -> Self {
         Self::OvfCreateImportSpecParams(Box::new(v))
     }
 }
 impl From<crate::types::OvfImportParams> for OvfCreateImportSpecParamsKind {
+    #[inline]
     fn from(v: crate::types::OvfImportParams) -> Self {
         Self::OvfImportParams(Box::new(v))
     }

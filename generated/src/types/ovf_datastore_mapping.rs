@@ -8,7 +8,7 @@
 #[derive(Clone)]
 pub struct OvfDatastoreMapping {
     /// Property *OvfDatastoreMapping.diskId*.
-    pub disk_id: String,
+    pub disk_id: crate::CompactString,
     /// Property *OvfDatastoreMapping.datastore*.
     ///
     /// Refers instance of *Datastore*.
@@ -21,6 +21,7 @@ impl OvfDatastoreMapping {
     pub const TYPE_NAME: &'static str = "OvfDatastoreMapping";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -14,7 +14,7 @@ pub struct OvfElement {
     /// Property *OvfInvalidPackage.lineNumber*.
     pub line_number: i32,
     /// Property *OvfElement.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -23,6 +23,7 @@ impl OvfElement {
     pub const TYPE_NAME: &'static str = "OvfElement";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -122,10 +123,12 @@ pub enum OvfElementKind {
 }
 impl OvfElementKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::OvfElement(v) => &**v,
@@ -143,36 +146,43 @@ impl OvfElementKind {
     }
 }
 impl From<crate::types::OvfElement> for OvfElementKind {
+    #[inline]
     fn from(v: crate::types::OvfElement) -> Self {
         Self::OvfElement(Box::new(v))
     }
 }
 impl From<crate::types::OvfDuplicateElement> for OvfElementKind {
+    #[inline]
     fn from(v: crate::types::OvfDuplicateElement) -> Self {
         Self::OvfDuplicateElement(Box::new(v))
     }
 }
 impl From<crate::types::OvfDuplicatedElementBoundary> for OvfElementKind {
+    #[inline]
     fn from(v: crate::types::OvfDuplicatedElementBoundary) -> Self {
         Self::OvfDuplicatedElementBoundary(Box::new(v))
     }
 }
 impl From<crate::types::OvfElementInvalidValue> for OvfElementKind {
+    #[inline]
     fn from(v: crate::types::OvfElementInvalidValue) -> Self {
         Self::OvfElementInvalidValue(Box::new(v))
     }
 }
 impl From<crate::types::OvfMissingElementKind> for OvfElementKind {
+    #[inline]
     fn from(v: crate::types::OvfMissingElementKind) -> Self {
         Self::OvfMissingElement(v)
     }
 }
 impl From<crate::types::OvfUnexpectedElement> for OvfElementKind {
+    #[inline]
     fn from(v: crate::types::OvfUnexpectedElement) -> Self {
         Self::OvfUnexpectedElement(Box::new(v))
     }
 }
 impl From<crate::types::OvfWrongElement> for OvfElementKind {
+    #[inline]
     fn from(v: crate::types::OvfWrongElement) -> Self {
         Self::OvfWrongElement(Box::new(v))
     }

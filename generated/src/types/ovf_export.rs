@@ -19,6 +19,7 @@ impl OvfExport {
     pub const TYPE_NAME: &'static str = "OvfExport";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -116,10 +117,12 @@ pub enum OvfExportKind {
 }
 impl OvfExportKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::OvfExport(v) => &**v,
@@ -138,41 +141,49 @@ impl OvfExportKind {
     }
 }
 impl From<crate::types::OvfExport> for OvfExportKind {
+    #[inline]
     fn from(v: crate::types::OvfExport) -> Self {
         Self::OvfExport(Box::new(v))
     }
 }
 impl From<crate::types::ConnectedIso> for OvfExportKind {
+    #[inline]
     fn from(v: crate::types::ConnectedIso) -> Self {
         Self::ConnectedIso(Box::new(v))
     }
 }
 impl From<crate::types::OvfDuplicatedPropertyIdExport> for OvfExportKind {
+    #[inline]
     fn from(v: crate::types::OvfDuplicatedPropertyIdExport) -> Self {
         Self::OvfDuplicatedPropertyIdExport(Box::new(v))
     }
 }
 impl From<crate::types::OvfDuplicatedPropertyIdImport> for OvfExportKind {
+    #[inline]
     fn from(v: crate::types::OvfDuplicatedPropertyIdImport) -> Self {
         Self::OvfDuplicatedPropertyIdImport(Box::new(v))
     }
 }
 impl From<crate::types::OvfExportFailed> for OvfExportKind {
+    #[inline]
     fn from(v: crate::types::OvfExportFailed) -> Self {
         Self::OvfExportFailed(Box::new(v))
     }
 }
 impl From<crate::types::OvfHardwareExportKind> for OvfExportKind {
+    #[inline]
     fn from(v: crate::types::OvfHardwareExportKind) -> Self {
         Self::OvfHardwareExport(v)
     }
 }
 impl From<crate::types::OvfPropertyExport> for OvfExportKind {
+    #[inline]
     fn from(v: crate::types::OvfPropertyExport) -> Self {
         Self::OvfPropertyExport(Box::new(v))
     }
 }
 impl From<crate::types::OvfPropertyNetworkExport> for OvfExportKind {
+    #[inline]
     fn from(v: crate::types::OvfPropertyNetworkExport) -> Self {
         Self::OvfPropertyNetworkExport(Box::new(v))
     }

@@ -19,6 +19,7 @@ impl OvfFault {
     pub const TYPE_NAME: &'static str = "OvfFault";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -114,10 +115,12 @@ pub enum OvfFaultKind {
 }
 impl OvfFaultKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::OvfFault(v) => &**v,
@@ -135,36 +138,43 @@ impl OvfFaultKind {
     }
 }
 impl From<crate::types::OvfFault> for OvfFaultKind {
+    #[inline]
     fn from(v: crate::types::OvfFault) -> Self {
         Self::OvfFault(Box::new(v))
     }
 }
 impl From<crate::types::OvfConsumerCallbackFaultKind> for OvfFaultKind {
+    #[inline]
     fn from(v: crate::types::OvfConsumerCallbackFaultKind) -> Self {
         Self::OvfConsumerCallbackFault(v)
     }
 }
 impl From<crate::types::OvfExportKind> for OvfFaultKind {
+    #[inline]
     fn from(v: crate::types::OvfExportKind) -> Self {
         Self::OvfExport(v)
     }
 }
 impl From<crate::types::OvfImportKind> for OvfFaultKind {
+    #[inline]
     fn from(v: crate::types::OvfImportKind) -> Self {
         Self::OvfImport(v)
     }
 }
 impl From<crate::types::OvfInvalidPackageKind> for OvfFaultKind {
+    #[inline]
     fn from(v: crate::types::OvfInvalidPackageKind) -> Self {
         Self::OvfInvalidPackage(v)
     }
 }
 impl From<crate::types::OvfSystemFaultKind> for OvfFaultKind {
+    #[inline]
     fn from(v: crate::types::OvfSystemFaultKind) -> Self {
         Self::OvfSystemFault(v)
     }
 }
 impl From<crate::types::OvfUnsupportedPackageKind> for OvfFaultKind {
+    #[inline]
     fn from(v: crate::types::OvfUnsupportedPackageKind) -> Self {
         Self::OvfUnsupportedPackage(v)
     }

@@ -6,11 +6,11 @@
 #[derive(Clone, Default)]
 pub struct OvfFile {
     /// Property *OvfFile.deviceId*.
-    pub device_id: String,
+    pub device_id: crate::CompactString,
     /// Property *OvfFile.path*.
-    pub path: String,
+    pub path: crate::CompactString,
     /// Property *OvfFile.compressionMethod*.
-    pub compression_method: Option<String>,
+    pub compression_method: Option<crate::CompactString>,
     /// Property *OvfFile.chunkSize*.
     pub chunk_size: Option<i64>,
     /// Property *OvfFile.size*.
@@ -27,6 +27,7 @@ impl OvfFile {
     pub const TYPE_NAME: &'static str = "OvfFile";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

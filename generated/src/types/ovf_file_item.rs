@@ -6,11 +6,11 @@
 #[derive(Clone, Default)]
 pub struct OvfFileItem {
     /// Property *OvfFileItem.deviceId*.
-    pub device_id: String,
+    pub device_id: crate::CompactString,
     /// Property *OvfFileItem.path*.
-    pub path: String,
+    pub path: crate::CompactString,
     /// Property *OvfFileItem.compressionMethod*.
-    pub compression_method: Option<String>,
+    pub compression_method: Option<crate::CompactString>,
     /// Property *OvfFileItem.chunkSize*.
     pub chunk_size: Option<i64>,
     /// Property *OvfFileItem.size*.
@@ -27,6 +27,7 @@ impl OvfFileItem {
     pub const TYPE_NAME: &'static str = "OvfFileItem";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

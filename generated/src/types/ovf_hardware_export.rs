@@ -14,7 +14,7 @@ pub struct OvfHardwareExport {
     /// Property *OvfHardwareExport.device*.
     pub device: Option<crate::types::VirtualDeviceKind>,
     /// Property *OvfHardwareExport.vmPath*.
-    pub vm_path: String,
+    pub vm_path: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -23,6 +23,7 @@ impl OvfHardwareExport {
     pub const TYPE_NAME: &'static str = "OvfHardwareExport";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -118,10 +119,12 @@ pub enum OvfHardwareExportKind {
 }
 impl OvfHardwareExportKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::OvfHardwareExport(v) => &**v,
@@ -137,26 +140,31 @@ impl OvfHardwareExportKind {
     }
 }
 impl From<crate::types::OvfHardwareExport> for OvfHardwareExportKind {
+    #[inline]
     fn from(v: crate::types::OvfHardwareExport) -> Self {
         Self::OvfHardwareExport(Box::new(v))
     }
 }
 impl From<crate::types::OvfConnectedDeviceKind> for OvfHardwareExportKind {
+    #[inline]
     fn from(v: crate::types::OvfConnectedDeviceKind) -> Self {
         Self::OvfConnectedDevice(v)
     }
 }
 impl From<crate::types::OvfUnableToExportDisk> for OvfHardwareExportKind {
+    #[inline]
     fn from(v: crate::types::OvfUnableToExportDisk) -> Self {
         Self::OvfUnableToExportDisk(Box::new(v))
     }
 }
 impl From<crate::types::OvfUnknownDeviceBacking> for OvfHardwareExportKind {
+    #[inline]
     fn from(v: crate::types::OvfUnknownDeviceBacking) -> Self {
         Self::OvfUnknownDeviceBacking(Box::new(v))
     }
 }
 impl From<crate::types::OvfUnsupportedDeviceExport> for OvfHardwareExportKind {
+    #[inline]
     fn from(v: crate::types::OvfUnsupportedDeviceExport) -> Self {
         Self::OvfUnsupportedDeviceExport(Box::new(v))
     }

@@ -12,9 +12,9 @@ pub struct OvfHostResourceConstraint {
     /// Property *OvfInvalidPackage.lineNumber*.
     pub line_number: i32,
     /// Property *OvfConstraint.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *OvfHostResourceConstraint.value*.
-    pub value: String,
+    pub value: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -23,6 +23,7 @@ impl OvfHostResourceConstraint {
     pub const TYPE_NAME: &'static str = "OvfHostResourceConstraint";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -19,6 +19,7 @@ impl OvfImport {
     pub const TYPE_NAME: &'static str = "OvfImport";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -120,10 +121,12 @@ pub enum OvfImportKind {
 }
 impl OvfImportKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::OvfImport(v) => &**v,
@@ -143,46 +146,55 @@ impl OvfImportKind {
     }
 }
 impl From<crate::types::OvfImport> for OvfImportKind {
+    #[inline]
     fn from(v: crate::types::OvfImport) -> Self {
         Self::OvfImport(Box::new(v))
     }
 }
 impl From<crate::types::OvfCpuCompatibility> for OvfImportKind {
+    #[inline]
     fn from(v: crate::types::OvfCpuCompatibility) -> Self {
         Self::OvfCpuCompatibility(Box::new(v))
     }
 }
 impl From<crate::types::OvfCpuCompatibilityCheckNotSupported> for OvfImportKind {
+    #[inline]
     fn from(v: crate::types::OvfCpuCompatibilityCheckNotSupported) -> Self {
         Self::OvfCpuCompatibilityCheckNotSupported(Box::new(v))
     }
 }
 impl From<crate::types::OvfHardwareCheck> for OvfImportKind {
+    #[inline]
     fn from(v: crate::types::OvfHardwareCheck) -> Self {
         Self::OvfHardwareCheck(Box::new(v))
     }
 }
 impl From<crate::types::OvfImportFailed> for OvfImportKind {
+    #[inline]
     fn from(v: crate::types::OvfImportFailed) -> Self {
         Self::OvfImportFailed(Box::new(v))
     }
 }
 impl From<crate::types::OvfMappedOsId> for OvfImportKind {
+    #[inline]
     fn from(v: crate::types::OvfMappedOsId) -> Self {
         Self::OvfMappedOsId(Box::new(v))
     }
 }
 impl From<crate::types::OvfMissingHardware> for OvfImportKind {
+    #[inline]
     fn from(v: crate::types::OvfMissingHardware) -> Self {
         Self::OvfMissingHardware(Box::new(v))
     }
 }
 impl From<crate::types::OvfNetworkMappingNotSupported> for OvfImportKind {
+    #[inline]
     fn from(v: crate::types::OvfNetworkMappingNotSupported) -> Self {
         Self::OvfNetworkMappingNotSupported(Box::new(v))
     }
 }
 impl From<crate::types::OvfUnsupportedDiskProvisioning> for OvfImportKind {
+    #[inline]
     fn from(v: crate::types::OvfUnsupportedDiskProvisioning) -> Self {
         Self::OvfUnsupportedDiskProvisioning(Box::new(v))
     }

@@ -8,15 +8,15 @@
 #[derive(Clone, Default)]
 pub struct OvfImportParams {
     /// Property *OvfManagerCommonParams.locale*.
-    pub locale: String,
+    pub locale: crate::CompactString,
     /// Property *OvfManagerCommonParams.deploymentOption*.
-    pub deployment_option: String,
+    pub deployment_option: crate::CompactString,
     /// Property *OvfManagerCommonParams.msgBundle*.
     pub msg_bundle: Option<Vec<crate::types::KeyValue>>,
     /// Property *OvfManagerCommonParams.importOption*.
-    pub import_option: Option<Vec<String>>,
+    pub import_option: Option<Vec<crate::CompactString>>,
     /// Property *OvfCreateImportSpecParams.entityName*.
-    pub entity_name: String,
+    pub entity_name: crate::CompactString,
     /// Property *OvfCreateImportSpecParams.hostSystem*.
     ///
     /// Refers instance of *HostSystem*.
@@ -24,9 +24,9 @@ pub struct OvfImportParams {
     /// Property *OvfCreateImportSpecParams.networkMapping*.
     pub network_mapping: Option<Vec<crate::types::OvfNetworkMapping>>,
     /// Property *OvfCreateImportSpecParams.ipAllocationPolicy*.
-    pub ip_allocation_policy: Option<String>,
+    pub ip_allocation_policy: Option<crate::CompactString>,
     /// Property *OvfCreateImportSpecParams.ipProtocol*.
-    pub ip_protocol: Option<String>,
+    pub ip_protocol: Option<crate::CompactString>,
     /// Property *OvfCreateImportSpecParams.propertyMapping*.
     pub property_mapping: Option<Vec<crate::types::KeyValue>>,
     /// Deprecated.
@@ -35,7 +35,7 @@ pub struct OvfImportParams {
     #[deprecated]
     pub resource_mapping: Option<Vec<crate::types::OvfResourceMap>>,
     /// Property *OvfCreateImportSpecParams.diskProvisioning*.
-    pub disk_provisioning: Option<String>,
+    pub disk_provisioning: Option<crate::CompactString>,
     /// Property *OvfCreateImportSpecParams.instantiationOst*.
     pub instantiation_ost: Option<Box<crate::types::OvfConsumerOstNode>>,
     /// Property *OvfImportParams.pushMode*.
@@ -49,11 +49,11 @@ pub struct OvfImportParams {
     /// Property *OvfImportParams.customHttpHeaders*.
     pub custom_http_headers: Option<Vec<crate::types::KeyValue>>,
     /// Property *OvfImportParams.sourceCertificate*.
-    pub source_certificate: Option<String>,
+    pub source_certificate: Option<crate::CompactString>,
     /// Property *OvfImportParams.datastoreMappings*.
     pub datastore_mappings: Option<Vec<crate::types::OvfDatastoreMapping>>,
     /// Property *OvfImportParams.vmProfile*.
-    pub vm_profile: Option<String>,
+    pub vm_profile: Option<crate::CompactString>,
     /// Property *OvfImportParams.diskProfiles*.
     pub disk_profiles: Option<Vec<crate::types::OvfStorageProfileMapping>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -64,6 +64,7 @@ impl OvfImportParams {
     pub const TYPE_NAME: &'static str = "OvfImportParams";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -21,6 +21,7 @@ impl OvfInvalidPackage {
     pub const TYPE_NAME: &'static str = "OvfInvalidPackage";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -118,10 +119,12 @@ pub enum OvfInvalidPackageKind {
 }
 impl OvfInvalidPackageKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::OvfInvalidPackage(v) => &**v,
@@ -139,36 +142,43 @@ impl OvfInvalidPackageKind {
     }
 }
 impl From<crate::types::OvfInvalidPackage> for OvfInvalidPackageKind {
+    #[inline]
     fn from(v: crate::types::OvfInvalidPackage) -> Self {
         Self::OvfInvalidPackage(Box::new(v))
     }
 }
 impl From<crate::types::OvfAttributeKind> for OvfInvalidPackageKind {
+    #[inline]
     fn from(v: crate::types::OvfAttributeKind) -> Self {
         Self::OvfAttribute(v)
     }
 }
 impl From<crate::types::OvfConstraintKind> for OvfInvalidPackageKind {
+    #[inline]
     fn from(v: crate::types::OvfConstraintKind) -> Self {
         Self::OvfConstraint(v)
     }
 }
 impl From<crate::types::OvfElementKind> for OvfInvalidPackageKind {
+    #[inline]
     fn from(v: crate::types::OvfElementKind) -> Self {
         Self::OvfElement(v)
     }
 }
 impl From<crate::types::OvfPropertyKind> for OvfInvalidPackageKind {
+    #[inline]
     fn from(v: crate::types::OvfPropertyKind) -> Self {
         Self::OvfProperty(v)
     }
 }
 impl From<crate::types::OvfWrongNamespace> for OvfInvalidPackageKind {
+    #[inline]
     fn from(v: crate::types::OvfWrongNamespace) -> Self {
         Self::OvfWrongNamespace(Box::new(v))
     }
 }
 impl From<crate::types::OvfXmlFormat> for OvfInvalidPackageKind {
+    #[inline]
     fn from(v: crate::types::OvfXmlFormat) -> Self {
         Self::OvfXmlFormat(Box::new(v))
     }

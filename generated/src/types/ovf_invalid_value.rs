@@ -14,11 +14,11 @@ pub struct OvfInvalidValue {
     /// Property *OvfInvalidPackage.lineNumber*.
     pub line_number: i32,
     /// Property *OvfAttribute.elementName*.
-    pub element_name: String,
+    pub element_name: crate::CompactString,
     /// Property *OvfAttribute.attributeName*.
-    pub attribute_name: String,
+    pub attribute_name: crate::CompactString,
     /// Property *OvfInvalidValue.value*.
-    pub value: String,
+    pub value: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -27,6 +27,7 @@ impl OvfInvalidValue {
     pub const TYPE_NAME: &'static str = "OvfInvalidValue";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -140,10 +141,12 @@ pub enum OvfInvalidValueKind {
 }
 impl OvfInvalidValueKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::OvfInvalidValue(v) => &**v,
@@ -159,26 +162,31 @@ impl OvfInvalidValueKind {
     }
 }
 impl From<crate::types::OvfInvalidValue> for OvfInvalidValueKind {
+    #[inline]
     fn from(v: crate::types::OvfInvalidValue) -> Self {
         Self::OvfInvalidValue(Box::new(v))
     }
 }
 impl From<crate::types::OvfInvalidValueConfiguration> for OvfInvalidValueKind {
+    #[inline]
     fn from(v: crate::types::OvfInvalidValueConfiguration) -> Self {
         Self::OvfInvalidValueConfiguration(Box::new(v))
     }
 }
 impl From<crate::types::OvfInvalidValueEmpty> for OvfInvalidValueKind {
+    #[inline]
     fn from(v: crate::types::OvfInvalidValueEmpty) -> Self {
         Self::OvfInvalidValueEmpty(Box::new(v))
     }
 }
 impl From<crate::types::OvfInvalidValueFormatMalformed> for OvfInvalidValueKind {
+    #[inline]
     fn from(v: crate::types::OvfInvalidValueFormatMalformed) -> Self {
         Self::OvfInvalidValueFormatMalformed(Box::new(v))
     }
 }
 impl From<crate::types::OvfInvalidValueReference> for OvfInvalidValueKind {
+    #[inline]
     fn from(v: crate::types::OvfInvalidValueReference) -> Self {
         Self::OvfInvalidValueReference(Box::new(v))
     }

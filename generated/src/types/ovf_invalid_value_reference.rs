@@ -12,11 +12,11 @@ pub struct OvfInvalidValueReference {
     /// Property *OvfInvalidPackage.lineNumber*.
     pub line_number: i32,
     /// Property *OvfAttribute.elementName*.
-    pub element_name: String,
+    pub element_name: crate::CompactString,
     /// Property *OvfAttribute.attributeName*.
-    pub attribute_name: String,
+    pub attribute_name: crate::CompactString,
     /// Property *OvfInvalidValue.value*.
-    pub value: String,
+    pub value: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -25,6 +25,7 @@ impl OvfInvalidValueReference {
     pub const TYPE_NAME: &'static str = "OvfInvalidValueReference";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

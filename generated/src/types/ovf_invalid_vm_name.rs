@@ -12,7 +12,7 @@ pub struct OvfInvalidVmName {
     /// Property *OvfUnsupportedPackage.lineNumber*.
     pub line_number: Option<i32>,
     /// Property *OvfInvalidVmName.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl OvfInvalidVmName {
     pub const TYPE_NAME: &'static str = "OvfInvalidVmName";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,13 +8,13 @@
 #[derive(Clone, Default)]
 pub struct OvfManagerCommonParams {
     /// Property *OvfManagerCommonParams.locale*.
-    pub locale: String,
+    pub locale: crate::CompactString,
     /// Property *OvfManagerCommonParams.deploymentOption*.
-    pub deployment_option: String,
+    pub deployment_option: crate::CompactString,
     /// Property *OvfManagerCommonParams.msgBundle*.
     pub msg_bundle: Option<Vec<crate::types::KeyValue>>,
     /// Property *OvfManagerCommonParams.importOption*.
-    pub import_option: Option<Vec<String>>,
+    pub import_option: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -23,6 +23,7 @@ impl OvfManagerCommonParams {
     pub const TYPE_NAME: &'static str = "OvfManagerCommonParams";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -116,10 +117,12 @@ pub enum OvfManagerCommonParamsKind {
 }
 impl OvfManagerCommonParamsKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::OvfManagerCommonParams(v) => &**v,
@@ -134,21 +137,25 @@ impl OvfManagerCommonParamsKind {
     }
 }
 impl From<crate::types::OvfManagerCommonParams> for OvfManagerCommonParamsKind {
+    #[inline]
     fn from(v: crate::types::OvfManagerCommonParams) -> Self {
         Self::OvfManagerCommonParams(Box::new(v))
     }
 }
 impl From<crate::types::OvfCreateImportSpecParamsKind> for OvfManagerCommonParamsKind {
+    #[inline]
     fn from(v: crate::types::OvfCreateImportSpecParamsKind) -> Self {
         Self::OvfCreateImportSpecParams(v)
     }
 }
 impl From<crate::types::OvfParseDescriptorParams> for OvfManagerCommonParamsKind {
+    #[inline]
     fn from(v: crate::types::OvfParseDescriptorParams) -> Self {
         Self::OvfParseDescriptorParams(Box::new(v))
     }
 }
 impl From<crate::types::OvfValidateHostParams> for OvfManagerCommonParamsKind {
+    #[inline]
     fn from(v: crate::types::OvfValidateHostParams) -> Self {
         Self::OvfValidateHostParams(Box::new(v))
     }

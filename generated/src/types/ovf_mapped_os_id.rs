@@ -12,9 +12,9 @@ pub struct OvfMappedOsId {
     /// Property *OvfMappedOsId.ovfId*.
     pub ovf_id: i32,
     /// Property *OvfMappedOsId.ovfDescription*.
-    pub ovf_description: String,
+    pub ovf_description: crate::CompactString,
     /// Property *OvfMappedOsId.targetDescription*.
-    pub target_description: String,
+    pub target_description: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -23,6 +23,7 @@ impl OvfMappedOsId {
     pub const TYPE_NAME: &'static str = "OvfMappedOsId";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

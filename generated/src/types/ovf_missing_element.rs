@@ -14,7 +14,7 @@ pub struct OvfMissingElement {
     /// Property *OvfInvalidPackage.lineNumber*.
     pub line_number: i32,
     /// Property *OvfElement.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -23,6 +23,7 @@ impl OvfMissingElement {
     pub const TYPE_NAME: &'static str = "OvfMissingElement";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -112,10 +113,12 @@ pub enum OvfMissingElementKind {
 }
 impl OvfMissingElementKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::OvfMissingElement(v) => &**v,
@@ -128,11 +131,13 @@ impl OvfMissingElementKind {
     }
 }
 impl From<crate::types::OvfMissingElement> for OvfMissingElementKind {
+    #[inline]
     fn from(v: crate::types::OvfMissingElement) -> Self {
         Self::OvfMissingElement(Box::new(v))
     }
 }
 impl From<crate::types::OvfMissingElementNormalBoundary> for OvfMissingElementKind {
+    #[inline]
     fn from(v: crate::types::OvfMissingElementNormalBoundary) -> Self {
         Self::OvfMissingElementNormalBoundary(Box::new(v))
     }

@@ -12,9 +12,9 @@ pub struct OvfMissingElementNormalBoundary {
     /// Property *OvfInvalidPackage.lineNumber*.
     pub line_number: i32,
     /// Property *OvfElement.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *OvfMissingElementNormalBoundary.boundary*.
-    pub boundary: String,
+    pub boundary: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -23,6 +23,7 @@ impl OvfMissingElementNormalBoundary {
     pub const TYPE_NAME: &'static str = "OvfMissingElementNormalBoundary";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -10,7 +10,7 @@ pub struct OvfMissingHardware {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *OvfMissingHardware.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *OvfMissingHardware.resourceType*.
     pub resource_type: i32,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -21,6 +21,7 @@ impl OvfMissingHardware {
     pub const TYPE_NAME: &'static str = "OvfMissingHardware";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

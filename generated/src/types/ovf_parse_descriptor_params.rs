@@ -6,13 +6,13 @@
 #[derive(Clone, Default)]
 pub struct OvfParseDescriptorParams {
     /// Property *OvfManagerCommonParams.locale*.
-    pub locale: String,
+    pub locale: crate::CompactString,
     /// Property *OvfManagerCommonParams.deploymentOption*.
-    pub deployment_option: String,
+    pub deployment_option: crate::CompactString,
     /// Property *OvfManagerCommonParams.msgBundle*.
     pub msg_bundle: Option<Vec<crate::types::KeyValue>>,
     /// Property *OvfManagerCommonParams.importOption*.
-    pub import_option: Option<Vec<String>>,
+    pub import_option: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl OvfParseDescriptorParams {
     pub const TYPE_NAME: &'static str = "OvfParseDescriptorParams";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,19 +6,19 @@
 #[derive(Clone, Default)]
 pub struct OvfParseDescriptorResult {
     /// Property *OvfParseDescriptorResult.eula*.
-    pub eula: Option<Vec<String>>,
+    pub eula: Option<Vec<crate::CompactString>>,
     /// Property *OvfParseDescriptorResult.network*.
     pub network: Option<Vec<crate::types::OvfNetworkInfo>>,
     /// Property *OvfParseDescriptorResult.ipAllocationScheme*.
-    pub ip_allocation_scheme: Option<Vec<String>>,
+    pub ip_allocation_scheme: Option<Vec<crate::CompactString>>,
     /// Property *OvfParseDescriptorResult.ipProtocols*.
-    pub ip_protocols: Option<Vec<String>>,
+    pub ip_protocols: Option<Vec<crate::CompactString>>,
     /// Property *OvfParseDescriptorResult.property*.
     pub property: Option<Vec<crate::types::VAppPropertyInfo>>,
     /// Property *OvfParseDescriptorResult.productInfo*.
     pub product_info: Option<Box<crate::types::VAppProductInfo>>,
     /// Property *OvfParseDescriptorResult.annotation*.
-    pub annotation: String,
+    pub annotation: crate::CompactString,
     /// Property *OvfParseDescriptorResult.approximateDownloadSize*.
     pub approximate_download_size: Option<i64>,
     /// Property *OvfParseDescriptorResult.approximateFlatDeploymentSize*.
@@ -26,13 +26,13 @@ pub struct OvfParseDescriptorResult {
     /// Property *OvfParseDescriptorResult.approximateSparseDeploymentSize*.
     pub approximate_sparse_deployment_size: Option<i64>,
     /// Property *OvfParseDescriptorResult.defaultEntityName*.
-    pub default_entity_name: String,
+    pub default_entity_name: crate::CompactString,
     /// Property *OvfParseDescriptorResult.virtualApp*.
     pub virtual_app: bool,
     /// Property *OvfParseDescriptorResult.deploymentOption*.
     pub deployment_option: Option<Vec<crate::types::OvfDeploymentOption>>,
     /// Property *OvfParseDescriptorResult.defaultDeploymentOption*.
-    pub default_deployment_option: String,
+    pub default_deployment_option: crate::CompactString,
     /// Property *OvfParseDescriptorResult.entityName*.
     pub entity_name: Option<Vec<crate::types::KeyValue>>,
     /// Property *OvfParseDescriptorResult.annotatedOst*.
@@ -49,6 +49,7 @@ impl OvfParseDescriptorResult {
     pub const TYPE_NAME: &'static str = "OvfParseDescriptorResult";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -14,9 +14,9 @@ pub struct OvfProperty {
     /// Property *OvfInvalidPackage.lineNumber*.
     pub line_number: i32,
     /// Property *OvfProperty.type*.
-    pub r#type: String,
+    pub r#type: crate::CompactString,
     /// Property *OvfProperty.value*.
-    pub value: String,
+    pub value: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -25,6 +25,7 @@ impl OvfProperty {
     pub const TYPE_NAME: &'static str = "OvfProperty";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -126,10 +127,12 @@ pub enum OvfPropertyKind {
 }
 impl OvfPropertyKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::OvfProperty(v) => &**v,
@@ -147,36 +150,43 @@ impl OvfPropertyKind {
     }
 }
 impl From<crate::types::OvfProperty> for OvfPropertyKind {
+    #[inline]
     fn from(v: crate::types::OvfProperty) -> Self {
         Self::OvfProperty(Box::new(v))
     }
 }
 impl From<crate::types::OvfPropertyNetwork> for OvfPropertyKind {
+    #[inline]
     fn from(v: crate::types::OvfPropertyNetwork) -> Self {
         Self::OvfPropertyNetwork(Box::new(v))
     }
 }
 impl From<crate::types::OvfPropertyQualifier> for OvfPropertyKind {
+    #[inline]
     fn from(v: crate::types::OvfPropertyQualifier) -> Self {
         Self::OvfPropertyQualifier(Box::new(v))
     }
 }
 impl From<crate::types::OvfPropertyQualifierDuplicate> for OvfPropertyKind {
+    #[inline]
     fn from(v: crate::types::OvfPropertyQualifierDuplicate) -> Self {
         Self::OvfPropertyQualifierDuplicate(Box::new(v))
     }
 }
 impl From<crate::types::OvfPropertyQualifierIgnored> for OvfPropertyKind {
+    #[inline]
     fn from(v: crate::types::OvfPropertyQualifierIgnored) -> Self {
         Self::OvfPropertyQualifierIgnored(Box::new(v))
     }
 }
 impl From<crate::types::OvfPropertyType> for OvfPropertyKind {
+    #[inline]
     fn from(v: crate::types::OvfPropertyType) -> Self {
         Self::OvfPropertyType(Box::new(v))
     }
 }
 impl From<crate::types::OvfPropertyValue> for OvfPropertyKind {
+    #[inline]
     fn from(v: crate::types::OvfPropertyValue) -> Self {
         Self::OvfPropertyValue(Box::new(v))
     }

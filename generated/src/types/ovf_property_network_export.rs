@@ -10,7 +10,7 @@ pub struct OvfPropertyNetworkExport {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *OvfPropertyNetworkExport.network*.
-    pub network: String,
+    pub network: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -19,6 +19,7 @@ impl OvfPropertyNetworkExport {
     pub const TYPE_NAME: &'static str = "OvfPropertyNetworkExport";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -9,7 +9,7 @@
 #[derive(Clone, Default)]
 pub struct OvfResourceMap {
     /// Property *OvfResourceMap.source*.
-    pub source: String,
+    pub source: crate::CompactString,
     /// Property *OvfResourceMap.parent*.
     ///
     /// Refers instance of *ResourcePool*.
@@ -28,6 +28,7 @@ impl OvfResourceMap {
     pub const TYPE_NAME: &'static str = "OvfResourceMap";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

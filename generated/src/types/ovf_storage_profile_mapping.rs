@@ -8,9 +8,9 @@
 #[derive(Clone, Default)]
 pub struct OvfStorageProfileMapping {
     /// Property *OvfStorageProfileMapping.diskId*.
-    pub disk_id: String,
+    pub disk_id: crate::CompactString,
     /// Property *OvfStorageProfileMapping.storageProfileId*.
-    pub storage_profile_id: String,
+    pub storage_profile_id: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -19,6 +19,7 @@ impl OvfStorageProfileMapping {
     pub const TYPE_NAME: &'static str = "OvfStorageProfileMapping";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -19,6 +19,7 @@ impl OvfSystemFault {
     pub const TYPE_NAME: &'static str = "OvfSystemFault";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -120,10 +121,12 @@ pub enum OvfSystemFaultKind {
 }
 impl OvfSystemFaultKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::OvfSystemFault(v) => &**v,
@@ -143,46 +146,55 @@ impl OvfSystemFaultKind {
     }
 }
 impl From<crate::types::OvfSystemFault> for OvfSystemFaultKind {
+    #[inline]
     fn from(v: crate::types::OvfSystemFault) -> Self {
         Self::OvfSystemFault(Box::new(v))
     }
 }
 impl From<crate::types::OvfDiskMappingNotFound> for OvfSystemFaultKind {
+    #[inline]
     fn from(v: crate::types::OvfDiskMappingNotFound) -> Self {
         Self::OvfDiskMappingNotFound(Box::new(v))
     }
 }
 impl From<crate::types::OvfHostValueNotParsed> for OvfSystemFaultKind {
+    #[inline]
     fn from(v: crate::types::OvfHostValueNotParsed) -> Self {
         Self::OvfHostValueNotParsed(Box::new(v))
     }
 }
 impl From<crate::types::OvfInternalError> for OvfSystemFaultKind {
+    #[inline]
     fn from(v: crate::types::OvfInternalError) -> Self {
         Self::OvfInternalError(Box::new(v))
     }
 }
 impl From<crate::types::OvfToXmlUnsupportedElement> for OvfSystemFaultKind {
+    #[inline]
     fn from(v: crate::types::OvfToXmlUnsupportedElement) -> Self {
         Self::OvfToXmlUnsupportedElement(Box::new(v))
     }
 }
 impl From<crate::types::OvfUnknownDevice> for OvfSystemFaultKind {
+    #[inline]
     fn from(v: crate::types::OvfUnknownDevice) -> Self {
         Self::OvfUnknownDevice(Box::new(v))
     }
 }
 impl From<crate::types::OvfUnknownEntity> for OvfSystemFaultKind {
+    #[inline]
     fn from(v: crate::types::OvfUnknownEntity) -> Self {
         Self::OvfUnknownEntity(Box::new(v))
     }
 }
 impl From<crate::types::OvfUnsupportedDeviceBackingInfo> for OvfSystemFaultKind {
+    #[inline]
     fn from(v: crate::types::OvfUnsupportedDeviceBackingInfo) -> Self {
         Self::OvfUnsupportedDeviceBackingInfo(Box::new(v))
     }
 }
 impl From<crate::types::OvfUnsupportedDeviceBackingOption> for OvfSystemFaultKind {
+    #[inline]
     fn from(v: crate::types::OvfUnsupportedDeviceBackingOption) -> Self {
         Self::OvfUnsupportedDeviceBackingOption(Box::new(v))
     }

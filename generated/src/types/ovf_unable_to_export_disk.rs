@@ -12,9 +12,9 @@ pub struct OvfUnableToExportDisk {
     /// Property *OvfHardwareExport.device*.
     pub device: Option<crate::types::VirtualDeviceKind>,
     /// Property *OvfHardwareExport.vmPath*.
-    pub vm_path: String,
+    pub vm_path: crate::CompactString,
     /// Property *OvfUnableToExportDisk.diskName*.
-    pub disk_name: String,
+    pub disk_name: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -23,6 +23,7 @@ impl OvfUnableToExportDisk {
     pub const TYPE_NAME: &'static str = "OvfUnableToExportDisk";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

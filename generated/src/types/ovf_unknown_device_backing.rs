@@ -12,7 +12,7 @@ pub struct OvfUnknownDeviceBacking {
     /// Property *OvfHardwareExport.device*.
     pub device: Option<crate::types::VirtualDeviceKind>,
     /// Property *OvfHardwareExport.vmPath*.
-    pub vm_path: String,
+    pub vm_path: crate::CompactString,
     /// Property *OvfUnknownDeviceBacking.backing*.
     pub backing: crate::types::VirtualDeviceBackingInfoKind,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -23,6 +23,7 @@ impl OvfUnknownDeviceBacking {
     pub const TYPE_NAME: &'static str = "OvfUnknownDeviceBacking";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

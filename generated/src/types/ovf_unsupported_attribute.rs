@@ -14,9 +14,9 @@ pub struct OvfUnsupportedAttribute {
     /// Property *OvfUnsupportedPackage.lineNumber*.
     pub line_number: Option<i32>,
     /// Property *OvfUnsupportedAttribute.elementName*.
-    pub element_name: String,
+    pub element_name: crate::CompactString,
     /// Property *OvfUnsupportedAttribute.attributeName*.
-    pub attribute_name: String,
+    pub attribute_name: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -25,6 +25,7 @@ impl OvfUnsupportedAttribute {
     pub const TYPE_NAME: &'static str = "OvfUnsupportedAttribute";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -122,10 +123,12 @@ pub enum OvfUnsupportedAttributeKind {
 }
 impl OvfUnsupportedAttributeKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::OvfUnsupportedAttribute(v) => &**v,
@@ -138,11 +141,13 @@ impl OvfUnsupportedAttributeKind {
     }
 }
 impl From<crate::types::OvfUnsupportedAttribute> for OvfUnsupportedAttributeKind {
+    #[inline]
     fn from(v: crate::types::OvfUnsupportedAttribute) -> Self {
         Self::OvfUnsupportedAttribute(Box::new(v))
     }
 }
 impl From<crate::types::OvfUnsupportedAttributeValue> for OvfUnsupportedAttributeKind {
+    #[inline]
     fn from(v: crate::types::OvfUnsupportedAttributeValue) -> Self {
         Self::OvfUnsupportedAttributeValue(Box::new(v))
     }

@@ -10,13 +10,13 @@ pub struct OvfUnsupportedDeviceBackingInfo {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *OvfUnsupportedDeviceBackingInfo.elementName*.
-    pub element_name: Option<String>,
+    pub element_name: Option<crate::CompactString>,
     /// Property *OvfUnsupportedDeviceBackingInfo.instanceId*.
-    pub instance_id: Option<String>,
+    pub instance_id: Option<crate::CompactString>,
     /// Property *OvfUnsupportedDeviceBackingInfo.deviceName*.
-    pub device_name: String,
+    pub device_name: crate::CompactString,
     /// Property *OvfUnsupportedDeviceBackingInfo.backingName*.
-    pub backing_name: Option<String>,
+    pub backing_name: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -25,6 +25,7 @@ impl OvfUnsupportedDeviceBackingInfo {
     pub const TYPE_NAME: &'static str = "OvfUnsupportedDeviceBackingInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

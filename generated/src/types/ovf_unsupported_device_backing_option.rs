@@ -10,13 +10,13 @@ pub struct OvfUnsupportedDeviceBackingOption {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *OvfUnsupportedDeviceBackingOption.elementName*.
-    pub element_name: Option<String>,
+    pub element_name: Option<crate::CompactString>,
     /// Property *OvfUnsupportedDeviceBackingOption.instanceId*.
-    pub instance_id: Option<String>,
+    pub instance_id: Option<crate::CompactString>,
     /// Property *OvfUnsupportedDeviceBackingOption.deviceName*.
-    pub device_name: String,
+    pub device_name: crate::CompactString,
     /// Property *OvfUnsupportedDeviceBackingOption.backingName*.
-    pub backing_name: Option<String>,
+    pub backing_name: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -25,6 +25,7 @@ impl OvfUnsupportedDeviceBackingOption {
     pub const TYPE_NAME: &'static str = "OvfUnsupportedDeviceBackingOption";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -12,7 +12,7 @@ pub struct OvfUnsupportedDeviceExport {
     /// Property *OvfHardwareExport.device*.
     pub device: Option<crate::types::VirtualDeviceKind>,
     /// Property *OvfHardwareExport.vmPath*.
-    pub vm_path: String,
+    pub vm_path: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl OvfUnsupportedDeviceExport {
     pub const TYPE_NAME: &'static str = "OvfUnsupportedDeviceExport";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

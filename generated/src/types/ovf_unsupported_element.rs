@@ -14,7 +14,7 @@ pub struct OvfUnsupportedElement {
     /// Property *OvfUnsupportedPackage.lineNumber*.
     pub line_number: Option<i32>,
     /// Property *OvfUnsupportedElement.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -23,6 +23,7 @@ impl OvfUnsupportedElement {
     pub const TYPE_NAME: &'static str = "OvfUnsupportedElement";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -116,10 +117,12 @@ pub enum OvfUnsupportedElementKind {
 }
 impl OvfUnsupportedElementKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::OvfUnsupportedElement(v) => &**v,
@@ -134,21 +137,25 @@ impl OvfUnsupportedElementKind {
     }
 }
 impl From<crate::types::OvfUnsupportedElement> for OvfUnsupportedElementKind {
+    #[inline]
     fn from(v: crate::types::OvfUnsupportedElement) -> Self {
         Self::OvfUnsupportedElement(Box::new(v))
     }
 }
 impl From<crate::types::OvfNoSpaceOnController> for OvfUnsupportedElementKind {
+    #[inline]
     fn from(v: crate::types::OvfNoSpaceOnController) -> Self {
         Self::OvfNoSpaceOnController(Box::new(v))
     }
 }
 impl From<crate::types::OvfUnsupportedElementValue> for OvfUnsupportedElementKind {
+    #[inline]
     fn from(v: crate::types::OvfUnsupportedElementValue) -> Self {
         Self::OvfUnsupportedElementValue(Box::new(v))
     }
 }
 impl From<crate::types::OvfUnsupportedSection> for OvfUnsupportedElementKind {
+    #[inline]
     fn from(v: crate::types::OvfUnsupportedSection) -> Self {
         Self::OvfUnsupportedSection(Box::new(v))
     }

@@ -21,6 +21,7 @@ impl OvfUnsupportedPackage {
     pub const TYPE_NAME: &'static str = "OvfUnsupportedPackage";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -120,10 +121,12 @@ pub enum OvfUnsupportedPackageKind {
 }
 impl OvfUnsupportedPackageKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::OvfUnsupportedPackage(v) => &**v,
@@ -142,41 +145,49 @@ impl OvfUnsupportedPackageKind {
     }
 }
 impl From<crate::types::OvfUnsupportedPackage> for OvfUnsupportedPackageKind {
+    #[inline]
     fn from(v: crate::types::OvfUnsupportedPackage) -> Self {
         Self::OvfUnsupportedPackage(Box::new(v))
     }
 }
 impl From<crate::types::OvfInvalidVmName> for OvfUnsupportedPackageKind {
+    #[inline]
     fn from(v: crate::types::OvfInvalidVmName) -> Self {
         Self::OvfInvalidVmName(Box::new(v))
     }
 }
 impl From<crate::types::OvfNoHostNic> for OvfUnsupportedPackageKind {
+    #[inline]
     fn from(v: crate::types::OvfNoHostNic) -> Self {
         Self::OvfNoHostNic(Box::new(v))
     }
 }
 impl From<crate::types::OvfNoSupportedHardwareFamily> for OvfUnsupportedPackageKind {
+    #[inline]
     fn from(v: crate::types::OvfNoSupportedHardwareFamily) -> Self {
         Self::OvfNoSupportedHardwareFamily(Box::new(v))
     }
 }
 impl From<crate::types::OvfUnsupportedAttributeKind> for OvfUnsupportedPackageKind {
+    #[inline]
     fn from(v: crate::types::OvfUnsupportedAttributeKind) -> Self {
         Self::OvfUnsupportedAttribute(v)
     }
 }
 impl From<crate::types::OvfUnsupportedElementKind> for OvfUnsupportedPackageKind {
+    #[inline]
     fn from(v: crate::types::OvfUnsupportedElementKind) -> Self {
         Self::OvfUnsupportedElement(v)
     }
 }
 impl From<crate::types::OvfUnsupportedSubType> for OvfUnsupportedPackageKind {
+    #[inline]
     fn from(v: crate::types::OvfUnsupportedSubType) -> Self {
         Self::OvfUnsupportedSubType(Box::new(v))
     }
 }
 impl From<crate::types::OvfUnsupportedType> for OvfUnsupportedPackageKind {
+    #[inline]
     fn from(v: crate::types::OvfUnsupportedType) -> Self {
         Self::OvfUnsupportedType(Box::new(v))
     }

@@ -12,13 +12,13 @@ pub struct OvfUnsupportedSubType {
     /// Property *OvfUnsupportedPackage.lineNumber*.
     pub line_number: Option<i32>,
     /// Property *OvfUnsupportedSubType.elementName*.
-    pub element_name: String,
+    pub element_name: crate::CompactString,
     /// Property *OvfUnsupportedSubType.instanceId*.
-    pub instance_id: String,
+    pub instance_id: crate::CompactString,
     /// Property *OvfUnsupportedSubType.deviceType*.
     pub device_type: i32,
     /// Property *OvfUnsupportedSubType.deviceSubType*.
-    pub device_sub_type: String,
+    pub device_sub_type: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -27,6 +27,7 @@ impl OvfUnsupportedSubType {
     pub const TYPE_NAME: &'static str = "OvfUnsupportedSubType";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

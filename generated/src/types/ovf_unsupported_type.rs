@@ -12,9 +12,9 @@ pub struct OvfUnsupportedType {
     /// Property *OvfUnsupportedPackage.lineNumber*.
     pub line_number: Option<i32>,
     /// Property *OvfUnsupportedType.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *OvfUnsupportedType.instanceId*.
-    pub instance_id: String,
+    pub instance_id: crate::CompactString,
     /// Property *OvfUnsupportedType.deviceType*.
     pub device_type: i32,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -25,6 +25,7 @@ impl OvfUnsupportedType {
     pub const TYPE_NAME: &'static str = "OvfUnsupportedType";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -16,7 +16,7 @@ pub struct OvfValidateHostResult {
     /// Property *OvfValidateHostResult.warning*.
     pub warning: Option<Vec<crate::types::MethodFaultKind>>,
     /// Property *OvfValidateHostResult.supportedDiskProvisioning*.
-    pub supported_disk_provisioning: Option<Vec<String>>,
+    pub supported_disk_provisioning: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -25,6 +25,7 @@ impl OvfValidateHostResult {
     pub const TYPE_NAME: &'static str = "OvfValidateHostResult";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

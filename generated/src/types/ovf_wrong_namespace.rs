@@ -12,7 +12,7 @@ pub struct OvfWrongNamespace {
     /// Property *OvfInvalidPackage.lineNumber*.
     pub line_number: i32,
     /// Property *OvfWrongNamespace.namespaceName*.
-    pub namespace_name: String,
+    pub namespace_name: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl OvfWrongNamespace {
     pub const TYPE_NAME: &'static str = "OvfWrongNamespace";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,9 +6,9 @@
 #[derive(Clone, Default)]
 pub struct PMemDatastoreInfo {
     /// Property *DatastoreInfo.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *DatastoreInfo.url*.
-    pub url: String,
+    pub url: crate::CompactString,
     /// Property *DatastoreInfo.freeSpace*.
     pub free_space: i64,
     /// Property *DatastoreInfo.maxFileSize*.
@@ -20,15 +20,15 @@ pub struct PMemDatastoreInfo {
     /// Property *DatastoreInfo.timestamp*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub timestamp: Option<String>,
+    pub timestamp: Option<crate::CompactString>,
     /// Property *DatastoreInfo.containerId*.
-    pub container_id: Option<String>,
+    pub container_id: Option<crate::CompactString>,
     /// Property *DatastoreInfo.aliasOf*.
-    pub alias_of: Option<String>,
+    pub alias_of: Option<crate::CompactString>,
     /// Property *DatastoreInfo.supportedVDiskFormats*.
     ///
     /// ***Since:*** vSphere API Release 9.0.0.0
-    pub supported_v_disk_formats: Option<Vec<String>>,
+    pub supported_v_disk_formats: Option<Vec<crate::CompactString>>,
     /// Property *DatastoreInfo.logicalSectorSize*.
     ///
     /// ***Since:*** vSphere API Release 9.0.0.0
@@ -47,6 +47,7 @@ impl PMemDatastoreInfo {
     pub const TYPE_NAME: &'static str = "PMemDatastoreInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -32,7 +32,7 @@ pub struct PassiveNodeDeploymentSpec {
     /// Property *NodeDeploymentSpec.managementVc*.
     pub management_vc: Option<Box<crate::types::ServiceLocator>>,
     /// Property *NodeDeploymentSpec.nodeName*.
-    pub node_name: String,
+    pub node_name: crate::CompactString,
     /// Property *NodeDeploymentSpec.ipSettings*.
     pub ip_settings: Box<crate::types::CustomizationIPSettings>,
     /// Property *PassiveNodeDeploymentSpec.failoverIpSettings*.
@@ -45,6 +45,7 @@ impl PassiveNodeDeploymentSpec {
     pub const TYPE_NAME: &'static str = "PassiveNodeDeploymentSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

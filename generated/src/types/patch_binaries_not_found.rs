@@ -10,9 +10,9 @@ pub struct PatchBinariesNotFound {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *PatchBinariesNotFound.patchID*.
-    pub patch_id: String,
+    pub patch_id: crate::CompactString,
     /// Property *PatchBinariesNotFound.binary*.
-    pub binary: Option<Vec<String>>,
+    pub binary: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl PatchBinariesNotFound {
     pub const TYPE_NAME: &'static str = "PatchBinariesNotFound";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

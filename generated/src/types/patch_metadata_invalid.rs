@@ -12,9 +12,9 @@ pub struct PatchMetadataInvalid {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *PatchMetadataInvalid.patchID*.
-    pub patch_id: String,
+    pub patch_id: crate::CompactString,
     /// Property *PatchMetadataInvalid.metaData*.
-    pub meta_data: Option<Vec<String>>,
+    pub meta_data: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -23,6 +23,7 @@ impl PatchMetadataInvalid {
     pub const TYPE_NAME: &'static str = "PatchMetadataInvalid";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -114,10 +115,12 @@ pub enum PatchMetadataInvalidKind {
 }
 impl PatchMetadataInvalidKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::PatchMetadataInvalid(v) => &**v,
@@ -131,16 +134,19 @@ impl PatchMetadataInvalidKind {
     }
 }
 impl From<crate::types::PatchMetadataInvalid> for PatchMetadataInvalidKind {
+    #[inline]
     fn from(v: crate::types::PatchMetadataInvalid) -> Self {
         Self::PatchMetadataInvalid(Box::new(v))
     }
 }
 impl From<crate::types::PatchMetadataCorrupted> for PatchMetadataInvalidKind {
+    #[inline]
     fn from(v: crate::types::PatchMetadataCorrupted) -> Self {
         Self::PatchMetadataCorrupted(Box::new(v))
     }
 }
 impl From<crate::types::PatchMetadataNotFound> for PatchMetadataInvalidKind {
+    #[inline]
     fn from(v: crate::types::PatchMetadataNotFound) -> Self {
         Self::PatchMetadataNotFound(Box::new(v))
     }

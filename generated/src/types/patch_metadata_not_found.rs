@@ -10,9 +10,9 @@ pub struct PatchMetadataNotFound {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *PatchMetadataInvalid.patchID*.
-    pub patch_id: String,
+    pub patch_id: crate::CompactString,
     /// Property *PatchMetadataInvalid.metaData*.
-    pub meta_data: Option<Vec<String>>,
+    pub meta_data: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl PatchMetadataNotFound {
     pub const TYPE_NAME: &'static str = "PatchMetadataNotFound";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

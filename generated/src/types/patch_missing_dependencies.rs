@@ -10,11 +10,11 @@ pub struct PatchMissingDependencies {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *PatchNotApplicable.patchID*.
-    pub patch_id: String,
+    pub patch_id: crate::CompactString,
     /// Property *PatchMissingDependencies.prerequisitePatch*.
-    pub prerequisite_patch: Option<Vec<String>>,
+    pub prerequisite_patch: Option<Vec<crate::CompactString>>,
     /// Property *PatchMissingDependencies.prerequisiteLib*.
-    pub prerequisite_lib: Option<Vec<String>>,
+    pub prerequisite_lib: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -23,6 +23,7 @@ impl PatchMissingDependencies {
     pub const TYPE_NAME: &'static str = "PatchMissingDependencies";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -12,7 +12,7 @@ pub struct PatchNotApplicable {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *PatchNotApplicable.patchID*.
-    pub patch_id: String,
+    pub patch_id: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl PatchNotApplicable {
     pub const TYPE_NAME: &'static str = "PatchNotApplicable";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -112,10 +113,12 @@ pub enum PatchNotApplicableKind {
 }
 impl PatchNotApplicableKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::PatchNotApplicable(v) => &**v,
@@ -130,21 +133,25 @@ impl PatchNotApplicableKind {
     }
 }
 impl From<crate::types::PatchNotApplicable> for PatchNotApplicableKind {
+    #[inline]
     fn from(v: crate::types::PatchNotApplicable) -> Self {
         Self::PatchNotApplicable(Box::new(v))
     }
 }
 impl From<crate::types::PatchAlreadyInstalled> for PatchNotApplicableKind {
+    #[inline]
     fn from(v: crate::types::PatchAlreadyInstalled) -> Self {
         Self::PatchAlreadyInstalled(Box::new(v))
     }
 }
 impl From<crate::types::PatchMissingDependencies> for PatchNotApplicableKind {
+    #[inline]
     fn from(v: crate::types::PatchMissingDependencies) -> Self {
         Self::PatchMissingDependencies(Box::new(v))
     }
 }
 impl From<crate::types::PatchSuperseded> for PatchNotApplicableKind {
+    #[inline]
     fn from(v: crate::types::PatchSuperseded) -> Self {
         Self::PatchSuperseded(Box::new(v))
     }

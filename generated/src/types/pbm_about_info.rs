@@ -8,11 +8,11 @@
 #[derive(Clone, Default)]
 pub struct PbmAboutInfo {
     /// Property *PbmAboutInfo.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *PbmAboutInfo.version*.
-    pub version: String,
+    pub version: crate::CompactString,
     /// Property *PbmAboutInfo.instanceUuid*.
-    pub instance_uuid: String,
+    pub instance_uuid: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl PbmAboutInfo {
     pub const TYPE_NAME: &'static str = "PbmAboutInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

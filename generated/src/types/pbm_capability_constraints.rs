@@ -17,6 +17,7 @@ impl PbmCapabilityConstraints {
     pub const TYPE_NAME: &'static str = "PbmCapabilityConstraints";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -97,10 +98,12 @@ pub enum PbmCapabilityConstraintsKind {
 }
 impl PbmCapabilityConstraintsKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::PbmCapabilityConstraints(v) => &**v,
@@ -114,6 +117,7 @@ impl PbmCapabilityConstraintsKind {
     }
 }
 impl From<crate::types::PbmCapabilityConstraints> for PbmCapabilityConstraintsKind {
+    #[inline]
     fn from(v: crate::types::PbmCapabilityConstraints) -> Self {
         Self::PbmCapabilityConstraints(Box::new(v))
     }
@@ -121,6 +125,7 @@ impl From<crate::types::PbmCapabilityConstraints> for PbmCapabilityConstraintsKi
 #[cfg(feature = "pbm")]
 impl From<crate::types::PbmCapabilitySubProfileConstraints>
 for PbmCapabilityConstraintsKind {
+    #[inline]
     fn from(v: crate::types::PbmCapabilitySubProfileConstraints) -> Self {
         Self::PbmCapabilitySubProfileConstraints(Box::new(v))
     }

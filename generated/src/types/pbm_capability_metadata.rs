@@ -16,7 +16,7 @@ pub struct PbmCapabilityMetadata {
     /// Property *PbmCapabilityMetadata.hint*.
     pub hint: Option<bool>,
     /// Property *PbmCapabilityMetadata.keyId*.
-    pub key_id: Option<String>,
+    pub key_id: Option<crate::CompactString>,
     /// Property *PbmCapabilityMetadata.allowMultipleConstraints*.
     pub allow_multiple_constraints: Option<bool>,
     /// Property *PbmCapabilityMetadata.propertyMetadata*.
@@ -29,6 +29,7 @@ impl PbmCapabilityMetadata {
     pub const TYPE_NAME: &'static str = "PbmCapabilityMetadata";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

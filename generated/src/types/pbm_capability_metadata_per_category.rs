@@ -8,7 +8,7 @@
 #[derive(Clone, Default)]
 pub struct PbmCapabilityMetadataPerCategory {
     /// Property *PbmCapabilityMetadataPerCategory.subCategory*.
-    pub sub_category: String,
+    pub sub_category: crate::CompactString,
     /// Property *PbmCapabilityMetadataPerCategory.capabilityMetadata*.
     pub capability_metadata: Vec<crate::types::PbmCapabilityMetadata>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -19,6 +19,7 @@ impl PbmCapabilityMetadataPerCategory {
     pub const TYPE_NAME: &'static str = "PbmCapabilityMetadataPerCategory";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

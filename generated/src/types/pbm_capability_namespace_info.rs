@@ -8,9 +8,9 @@
 #[derive(Clone, Default)]
 pub struct PbmCapabilityNamespaceInfo {
     /// Property *PbmCapabilityNamespaceInfo.version*.
-    pub version: String,
+    pub version: crate::CompactString,
     /// Property *PbmCapabilityNamespaceInfo.namespace*.
-    pub namespace: String,
+    pub namespace: crate::CompactString,
     /// Property *PbmCapabilityNamespaceInfo.info*.
     pub info: Option<Box<crate::types::PbmExtendedElementDescription>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -21,6 +21,7 @@ impl PbmCapabilityNamespaceInfo {
     pub const TYPE_NAME: &'static str = "PbmCapabilityNamespaceInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

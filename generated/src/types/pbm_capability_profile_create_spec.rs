@@ -8,11 +8,11 @@
 #[derive(Clone)]
 pub struct PbmCapabilityProfileCreateSpec {
     /// Property *PbmCapabilityProfileCreateSpec.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *PbmCapabilityProfileCreateSpec.description*.
-    pub description: Option<String>,
+    pub description: Option<crate::CompactString>,
     /// Property *PbmCapabilityProfileCreateSpec.category*.
-    pub category: Option<String>,
+    pub category: Option<crate::CompactString>,
     /// Deprecated.
     ///
     /// Property *PbmCapabilityProfileCreateSpec.resourceType*.
@@ -21,7 +21,7 @@ pub struct PbmCapabilityProfileCreateSpec {
     /// Property *PbmCapabilityProfileCreateSpec.constraints*.
     pub constraints: crate::types::PbmCapabilityConstraintsKind,
     /// Property *PbmCapabilityProfileCreateSpec.k8sCompliantName*.
-    pub k8s_compliant_name: Option<String>,
+    pub k8s_compliant_name: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -30,6 +30,7 @@ impl PbmCapabilityProfileCreateSpec {
     pub const TYPE_NAME: &'static str = "PbmCapabilityProfileCreateSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

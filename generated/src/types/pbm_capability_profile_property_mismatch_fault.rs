@@ -29,6 +29,7 @@ impl PbmCapabilityProfilePropertyMismatchFault {
     pub const TYPE_NAME: &'static str = "PbmCapabilityProfilePropertyMismatchFault";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -149,10 +150,12 @@ pub enum PbmCapabilityProfilePropertyMismatchFaultKind {
 }
 impl PbmCapabilityProfilePropertyMismatchFaultKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::PbmCapabilityProfilePropertyMismatchFault(v) => &**v,
@@ -167,6 +170,7 @@ impl PbmCapabilityProfilePropertyMismatchFaultKind {
 }
 impl From<crate::types::PbmCapabilityProfilePropertyMismatchFault>
 for PbmCapabilityProfilePropertyMismatchFaultKind {
+    #[inline]
     fn from(v: crate::types::PbmCapabilityProfilePropertyMismatchFault) -> Self {
         Self::PbmCapabilityProfilePropertyMismatchFault(Box::new(v))
     }
@@ -174,6 +178,7 @@ for PbmCapabilityProfilePropertyMismatchFaultKind {
 #[cfg(feature = "pbm")]
 impl From<crate::types::PbmIncompatibleVendorSpecificRuleSet>
 for PbmCapabilityProfilePropertyMismatchFaultKind {
+    #[inline]
     fn from(v: crate::types::PbmIncompatibleVendorSpecificRuleSet) -> Self {
         Self::PbmIncompatibleVendorSpecificRuleSet(Box::new(v))
     }

@@ -8,9 +8,9 @@
 #[derive(Clone, Default)]
 pub struct PbmCapabilityProfileUpdateSpec {
     /// Property *PbmCapabilityProfileUpdateSpec.name*.
-    pub name: Option<String>,
+    pub name: Option<crate::CompactString>,
     /// Property *PbmCapabilityProfileUpdateSpec.description*.
-    pub description: Option<String>,
+    pub description: Option<crate::CompactString>,
     /// Property *PbmCapabilityProfileUpdateSpec.constraints*.
     pub constraints: Option<crate::types::PbmCapabilityConstraintsKind>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -21,6 +21,7 @@ impl PbmCapabilityProfileUpdateSpec {
     pub const TYPE_NAME: &'static str = "PbmCapabilityProfileUpdateSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

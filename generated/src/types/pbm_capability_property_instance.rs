@@ -8,9 +8,9 @@
 #[derive(Clone)]
 pub struct PbmCapabilityPropertyInstance {
     /// Property *PbmCapabilityPropertyInstance.id*.
-    pub id: String,
+    pub id: crate::CompactString,
     /// Property *PbmCapabilityPropertyInstance.operator*.
-    pub operator: Option<String>,
+    pub operator: Option<crate::CompactString>,
     /// Property *PbmCapabilityPropertyInstance.value*.
     pub value: crate::types::Any,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -21,6 +21,7 @@ impl PbmCapabilityPropertyInstance {
     pub const TYPE_NAME: &'static str = "PbmCapabilityPropertyInstance";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,7 +8,7 @@
 #[derive(Clone, Default)]
 pub struct PbmCapabilityPropertyMetadata {
     /// Property *PbmCapabilityPropertyMetadata.id*.
-    pub id: String,
+    pub id: crate::CompactString,
     /// Property *PbmCapabilityPropertyMetadata.summary*.
     pub summary: Box<crate::types::PbmExtendedElementDescription>,
     /// Property *PbmCapabilityPropertyMetadata.mandatory*.
@@ -20,7 +20,7 @@ pub struct PbmCapabilityPropertyMetadata {
     /// Property *PbmCapabilityPropertyMetadata.allowedValue*.
     pub allowed_value: Option<crate::types::Any>,
     /// Property *PbmCapabilityPropertyMetadata.requirementsTypeHint*.
-    pub requirements_type_hint: Option<String>,
+    pub requirements_type_hint: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -29,6 +29,7 @@ impl PbmCapabilityPropertyMetadata {
     pub const TYPE_NAME: &'static str = "PbmCapabilityPropertyMetadata";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

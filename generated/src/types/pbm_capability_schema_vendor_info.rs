@@ -8,7 +8,7 @@
 #[derive(Clone, Default)]
 pub struct PbmCapabilitySchemaVendorInfo {
     /// Property *PbmCapabilitySchemaVendorInfo.vendorUuid*.
-    pub vendor_uuid: String,
+    pub vendor_uuid: crate::CompactString,
     /// Property *PbmCapabilitySchemaVendorInfo.info*.
     pub info: Box<crate::types::PbmExtendedElementDescription>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -19,6 +19,7 @@ impl PbmCapabilitySchemaVendorInfo {
     pub const TYPE_NAME: &'static str = "PbmCapabilitySchemaVendorInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

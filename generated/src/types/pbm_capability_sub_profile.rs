@@ -8,7 +8,7 @@
 #[derive(Clone, Default)]
 pub struct PbmCapabilitySubProfile {
     /// Property *PbmCapabilitySubProfile.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *PbmCapabilitySubProfile.capability*.
     pub capability: Vec<crate::types::PbmCapabilityInstance>,
     /// Property *PbmCapabilitySubProfile.forceProvision*.
@@ -21,6 +21,7 @@ impl PbmCapabilitySubProfile {
     pub const TYPE_NAME: &'static str = "PbmCapabilitySubProfile";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

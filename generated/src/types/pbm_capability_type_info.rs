@@ -10,7 +10,7 @@
 #[derive(Clone, Default)]
 pub struct PbmCapabilityTypeInfo {
     /// Property *PbmCapabilityTypeInfo.typeName*.
-    pub type_name: String,
+    pub type_name: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -19,6 +19,7 @@ impl PbmCapabilityTypeInfo {
     pub const TYPE_NAME: &'static str = "PbmCapabilityTypeInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -103,10 +104,12 @@ pub enum PbmCapabilityTypeInfoKind {
 }
 impl PbmCapabilityTypeInfoKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::PbmCapabilityTypeInfo(v) => &**v,
@@ -120,12 +123,14 @@ impl PbmCapabilityTypeInfoKind {
     }
 }
 impl From<crate::types::PbmCapabilityTypeInfo> for PbmCapabilityTypeInfoKind {
+    #[inline]
     fn from(v: crate::types::PbmCapabilityTypeInfo) -> Self {
         Self::PbmCapabilityTypeInfo(Box::new(v))
     }
 }
 #[cfg(feature = "pbm")]
 impl From<crate::types::PbmCapabilityGenericTypeInfo> for PbmCapabilityTypeInfoKind {
+    #[inline]
     fn from(v: crate::types::PbmCapabilityGenericTypeInfo) -> Self {
         Self::PbmCapabilityGenericTypeInfo(Box::new(v))
     }

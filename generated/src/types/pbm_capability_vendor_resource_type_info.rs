@@ -8,7 +8,7 @@
 #[derive(Clone, Default)]
 pub struct PbmCapabilityVendorResourceTypeInfo {
     /// Property *PbmCapabilityVendorResourceTypeInfo.resourceType*.
-    pub resource_type: String,
+    pub resource_type: crate::CompactString,
     /// Property *PbmCapabilityVendorResourceTypeInfo.vendorNamespaceInfo*.
     pub vendor_namespace_info: Vec<crate::types::PbmCapabilityVendorNamespaceInfo>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -19,6 +19,7 @@ impl PbmCapabilityVendorResourceTypeInfo {
     pub const TYPE_NAME: &'static str = "PbmCapabilityVendorResourceTypeInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

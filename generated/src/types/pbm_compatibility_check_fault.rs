@@ -23,6 +23,7 @@ impl PbmCompatibilityCheckFault {
     pub const TYPE_NAME: &'static str = "PbmCompatibilityCheckFault";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -114,10 +115,12 @@ pub enum PbmCompatibilityCheckFaultKind {
 }
 impl PbmCompatibilityCheckFaultKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::PbmCompatibilityCheckFault(v) => &**v,
@@ -133,6 +136,7 @@ impl PbmCompatibilityCheckFaultKind {
     }
 }
 impl From<crate::types::PbmCompatibilityCheckFault> for PbmCompatibilityCheckFaultKind {
+    #[inline]
     fn from(v: crate::types::PbmCompatibilityCheckFault) -> Self {
         Self::PbmCompatibilityCheckFault(Box::new(v))
     }
@@ -140,6 +144,7 @@ impl From<crate::types::PbmCompatibilityCheckFault> for PbmCompatibilityCheckFau
 #[cfg(feature = "pbm")]
 impl From<crate::types::PbmDefaultProfileAppliesFault>
 for PbmCompatibilityCheckFaultKind {
+    #[inline]
     fn from(v: crate::types::PbmDefaultProfileAppliesFault) -> Self {
         Self::PbmDefaultProfileAppliesFault(Box::new(v))
     }
@@ -147,6 +152,7 @@ for PbmCompatibilityCheckFaultKind {
 #[cfg(feature = "pbm")]
 impl From<crate::types::PbmPropertyMismatchFaultKind>
 for PbmCompatibilityCheckFaultKind {
+    #[inline]
     fn from(v: crate::types::PbmPropertyMismatchFaultKind) -> Self {
         Self::PbmPropertyMismatchFault(v)
     }

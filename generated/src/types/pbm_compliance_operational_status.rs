@@ -12,7 +12,7 @@ pub struct PbmComplianceOperationalStatus {
     /// Property *PbmComplianceOperationalStatus.operationETA*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub operation_eta: Option<String>,
+    pub operation_eta: Option<crate::CompactString>,
     /// Property *PbmComplianceOperationalStatus.operationProgress*.
     pub operation_progress: Option<i64>,
     /// Property *PbmComplianceOperationalStatus.transitional*.
@@ -25,6 +25,7 @@ impl PbmComplianceOperationalStatus {
     pub const TYPE_NAME: &'static str = "PbmComplianceOperationalStatus";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

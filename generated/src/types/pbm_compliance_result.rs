@@ -10,15 +10,15 @@ pub struct PbmComplianceResult {
     /// Property *PbmComplianceResult.checkTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub check_time: String,
+    pub check_time: crate::CompactString,
     /// Property *PbmComplianceResult.entity*.
     pub entity: Box<crate::types::PbmServerObjectRef>,
     /// Property *PbmComplianceResult.profile*.
     pub profile: Option<Box<crate::types::PbmProfileId>>,
     /// Property *PbmComplianceResult.complianceTaskStatus*.
-    pub compliance_task_status: Option<String>,
+    pub compliance_task_status: Option<crate::CompactString>,
     /// Property *PbmComplianceResult.complianceStatus*.
-    pub compliance_status: String,
+    pub compliance_status: crate::CompactString,
     /// Property *PbmComplianceResult.mismatch*.
     pub mismatch: bool,
     /// Property *PbmComplianceResult.violatedPolicies*.
@@ -37,6 +37,7 @@ impl PbmComplianceResult {
     pub const TYPE_NAME: &'static str = "PbmComplianceResult";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,7 +8,7 @@
 #[derive(Clone, Default)]
 pub struct PbmDatastoreSpaceStatistics {
     /// Property *PbmDatastoreSpaceStatistics.profileId*.
-    pub profile_id: Option<String>,
+    pub profile_id: Option<crate::CompactString>,
     /// Property *PbmDatastoreSpaceStatistics.physicalTotalInMB*.
     pub physical_total_in_mb: i64,
     /// Property *PbmDatastoreSpaceStatistics.physicalFreeInMB*.
@@ -29,6 +29,7 @@ impl PbmDatastoreSpaceStatistics {
     pub const TYPE_NAME: &'static str = "PbmDatastoreSpaceStatistics";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

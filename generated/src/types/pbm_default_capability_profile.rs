@@ -10,23 +10,23 @@ pub struct PbmDefaultCapabilityProfile {
     /// Property *PbmProfile.profileId*.
     pub profile_id: Box<crate::types::PbmProfileId>,
     /// Property *PbmProfile.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *PbmProfile.description*.
-    pub description: Option<String>,
+    pub description: Option<crate::CompactString>,
     /// Property *PbmProfile.creationTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub creation_time: String,
+    pub creation_time: crate::CompactString,
     /// Property *PbmProfile.createdBy*.
-    pub created_by: String,
+    pub created_by: crate::CompactString,
     /// Property *PbmProfile.lastUpdatedTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub last_updated_time: String,
+    pub last_updated_time: crate::CompactString,
     /// Property *PbmProfile.lastUpdatedBy*.
-    pub last_updated_by: String,
+    pub last_updated_by: crate::CompactString,
     /// Property *PbmCapabilityProfile.profileCategory*.
-    pub profile_category: String,
+    pub profile_category: crate::CompactString,
     /// Property *PbmCapabilityProfile.resourceType*.
     pub resource_type: Box<crate::types::PbmProfileResourceType>,
     /// Property *PbmCapabilityProfile.constraints*.
@@ -39,17 +39,17 @@ pub struct PbmDefaultCapabilityProfile {
     #[deprecated]
     pub is_default: bool,
     /// Property *PbmCapabilityProfile.systemCreatedProfileType*.
-    pub system_created_profile_type: Option<String>,
+    pub system_created_profile_type: Option<crate::CompactString>,
     /// Property *PbmCapabilityProfile.lineOfService*.
-    pub line_of_service: Option<String>,
+    pub line_of_service: Option<crate::CompactString>,
     /// Property *PbmCapabilityProfile.k8sCompliantName*.
-    pub k8s_compliant_name: Option<String>,
+    pub k8s_compliant_name: Option<crate::CompactString>,
     /// Property *PbmCapabilityProfile.otherK8sCompliantNames*.
-    pub other_k8s_compliant_names: Option<Vec<String>>,
+    pub other_k8s_compliant_names: Option<Vec<crate::CompactString>>,
     /// Property *PbmDefaultCapabilityProfile.vvolType*.
-    pub vvol_type: Vec<String>,
+    pub vvol_type: Vec<crate::CompactString>,
     /// Property *PbmDefaultCapabilityProfile.containerId*.
-    pub container_id: String,
+    pub container_id: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -58,6 +58,7 @@ impl PbmDefaultCapabilityProfile {
     pub const TYPE_NAME: &'static str = "PbmDefaultCapabilityProfile";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

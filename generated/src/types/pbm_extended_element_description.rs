@@ -8,13 +8,13 @@
 #[derive(Clone, Default)]
 pub struct PbmExtendedElementDescription {
     /// Property *PbmExtendedElementDescription.label*.
-    pub label: String,
+    pub label: crate::CompactString,
     /// Property *PbmExtendedElementDescription.summary*.
-    pub summary: String,
+    pub summary: crate::CompactString,
     /// Property *PbmExtendedElementDescription.key*.
-    pub key: String,
+    pub key: crate::CompactString,
     /// Property *PbmExtendedElementDescription.messageCatalogKeyPrefix*.
-    pub message_catalog_key_prefix: String,
+    pub message_catalog_key_prefix: crate::CompactString,
     /// Property *PbmExtendedElementDescription.messageArg*.
     pub message_arg: Option<Vec<crate::types::KeyAnyValue>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -25,6 +25,7 @@ impl PbmExtendedElementDescription {
     pub const TYPE_NAME: &'static str = "PbmExtendedElementDescription";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

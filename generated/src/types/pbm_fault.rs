@@ -21,6 +21,7 @@ impl PbmFault {
     pub const TYPE_NAME: &'static str = "PbmFault";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -131,10 +132,12 @@ pub enum PbmFaultKind {
 }
 impl PbmFaultKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::PbmFault(v) => &**v,
@@ -164,60 +167,70 @@ impl PbmFaultKind {
     }
 }
 impl From<crate::types::PbmFault> for PbmFaultKind {
+    #[inline]
     fn from(v: crate::types::PbmFault) -> Self {
         Self::PbmFault(Box::new(v))
     }
 }
 #[cfg(feature = "pbm")]
 impl From<crate::types::PbmAlreadyExists> for PbmFaultKind {
+    #[inline]
     fn from(v: crate::types::PbmAlreadyExists) -> Self {
         Self::PbmAlreadyExists(Box::new(v))
     }
 }
 #[cfg(feature = "pbm")]
 impl From<crate::types::PbmCompatibilityCheckFaultKind> for PbmFaultKind {
+    #[inline]
     fn from(v: crate::types::PbmCompatibilityCheckFaultKind) -> Self {
         Self::PbmCompatibilityCheckFault(v)
     }
 }
 #[cfg(feature = "pbm")]
 impl From<crate::types::PbmDuplicateName> for PbmFaultKind {
+    #[inline]
     fn from(v: crate::types::PbmDuplicateName) -> Self {
         Self::PbmDuplicateName(Box::new(v))
     }
 }
 #[cfg(feature = "pbm")]
 impl From<crate::types::PbmFaultInvalidLogin> for PbmFaultKind {
+    #[inline]
     fn from(v: crate::types::PbmFaultInvalidLogin) -> Self {
         Self::PbmFaultInvalidLogin(Box::new(v))
     }
 }
 #[cfg(feature = "pbm")]
 impl From<crate::types::PbmLegacyHubsNotSupported> for PbmFaultKind {
+    #[inline]
     fn from(v: crate::types::PbmLegacyHubsNotSupported) -> Self {
         Self::PbmLegacyHubsNotSupported(Box::new(v))
     }
 }
 #[cfg(feature = "pbm")]
 impl From<crate::types::PbmNonExistentHubs> for PbmFaultKind {
+    #[inline]
     fn from(v: crate::types::PbmNonExistentHubs) -> Self {
         Self::PbmNonExistentHubs(Box::new(v))
     }
 }
 #[cfg(feature = "pbm")]
 impl From<crate::types::PbmFaultNotFound> for PbmFaultKind {
+    #[inline]
     fn from(v: crate::types::PbmFaultNotFound) -> Self {
         Self::PbmFaultNotFound(Box::new(v))
     }
 }
 #[cfg(feature = "pbm")]
 impl From<crate::types::PbmFaultProfileStorageFault> for PbmFaultKind {
+    #[inline]
     fn from(v: crate::types::PbmFaultProfileStorageFault) -> Self {
         Self::PbmFaultProfileStorageFault(Box::new(v))
     }
 }
 #[cfg(feature = "pbm")]
 impl From<crate::types::PbmResourceInUse> for PbmFaultKind {
+    #[inline]
     fn from(v: crate::types::PbmResourceInUse) -> Self {
         Self::PbmResourceInUse(Box::new(v))
     }

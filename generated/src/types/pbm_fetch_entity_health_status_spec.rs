@@ -10,7 +10,7 @@ pub struct PbmFetchEntityHealthStatusSpec {
     /// Property *PbmFetchEntityHealthStatusSpec.objectRef*.
     pub object_ref: Box<crate::types::PbmServerObjectRef>,
     /// Property *PbmFetchEntityHealthStatusSpec.backingId*.
-    pub backing_id: Option<String>,
+    pub backing_id: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -19,6 +19,7 @@ impl PbmFetchEntityHealthStatusSpec {
     pub const TYPE_NAME: &'static str = "PbmFetchEntityHealthStatusSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

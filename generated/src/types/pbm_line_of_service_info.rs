@@ -10,7 +10,7 @@
 #[derive(Clone, Default)]
 pub struct PbmLineOfServiceInfo {
     /// Property *PbmLineOfServiceInfo.lineOfService*.
-    pub line_of_service: String,
+    pub line_of_service: crate::CompactString,
     /// Property *PbmLineOfServiceInfo.name*.
     pub name: Box<crate::types::PbmExtendedElementDescription>,
     /// Property *PbmLineOfServiceInfo.description*.
@@ -23,6 +23,7 @@ impl PbmLineOfServiceInfo {
     pub const TYPE_NAME: &'static str = "PbmLineOfServiceInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -116,10 +117,12 @@ pub enum PbmLineOfServiceInfoKind {
 }
 impl PbmLineOfServiceInfoKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::PbmLineOfServiceInfo(v) => &**v,
@@ -135,6 +138,7 @@ impl PbmLineOfServiceInfoKind {
     }
 }
 impl From<crate::types::PbmLineOfServiceInfo> for PbmLineOfServiceInfoKind {
+    #[inline]
     fn from(v: crate::types::PbmLineOfServiceInfo) -> Self {
         Self::PbmLineOfServiceInfo(Box::new(v))
     }
@@ -142,12 +146,14 @@ impl From<crate::types::PbmLineOfServiceInfo> for PbmLineOfServiceInfoKind {
 #[cfg(feature = "pbm")]
 impl From<crate::types::PbmPersistenceBasedDataServiceInfo>
 for PbmLineOfServiceInfoKind {
+    #[inline]
     fn from(v: crate::types::PbmPersistenceBasedDataServiceInfo) -> Self {
         Self::PbmPersistenceBasedDataServiceInfo(Box::new(v))
     }
 }
 #[cfg(feature = "pbm")]
 impl From<crate::types::PbmVaioDataServiceInfo> for PbmLineOfServiceInfoKind {
+    #[inline]
     fn from(v: crate::types::PbmVaioDataServiceInfo) -> Self {
         Self::PbmVaioDataServiceInfo(Box::new(v))
     }

@@ -8,13 +8,13 @@
 #[derive(Clone, Default)]
 pub struct PbmPersistenceBasedDataServiceInfo {
     /// Property *PbmLineOfServiceInfo.lineOfService*.
-    pub line_of_service: String,
+    pub line_of_service: crate::CompactString,
     /// Property *PbmLineOfServiceInfo.name*.
     pub name: Box<crate::types::PbmExtendedElementDescription>,
     /// Property *PbmLineOfServiceInfo.description*.
     pub description: Option<Box<crate::types::PbmExtendedElementDescription>>,
     /// Property *PbmPersistenceBasedDataServiceInfo.compatiblePersistenceSchemaNamespace*.
-    pub compatible_persistence_schema_namespace: Option<Vec<String>>,
+    pub compatible_persistence_schema_namespace: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -23,6 +23,7 @@ impl PbmPersistenceBasedDataServiceInfo {
     pub const TYPE_NAME: &'static str = "PbmPersistenceBasedDataServiceInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -19,6 +19,7 @@ impl PbmPlacementCapabilityProfileRequirement {
     pub const TYPE_NAME: &'static str = "PbmPlacementCapabilityProfileRequirement";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -107,10 +108,12 @@ pub enum PbmPlacementCapabilityProfileRequirementKind {
 }
 impl PbmPlacementCapabilityProfileRequirementKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::PbmPlacementCapabilityProfileRequirement(v) => &**v,
@@ -125,6 +128,7 @@ impl PbmPlacementCapabilityProfileRequirementKind {
 }
 impl From<crate::types::PbmPlacementCapabilityProfileRequirement>
 for PbmPlacementCapabilityProfileRequirementKind {
+    #[inline]
     fn from(v: crate::types::PbmPlacementCapabilityProfileRequirement) -> Self {
         Self::PbmPlacementCapabilityProfileRequirement(Box::new(v))
     }
@@ -132,6 +136,7 @@ for PbmPlacementCapabilityProfileRequirementKind {
 #[cfg(feature = "pbm")]
 impl From<crate::types::PbmPlacementZoneTopologyRequirement>
 for PbmPlacementCapabilityProfileRequirementKind {
+    #[inline]
     fn from(v: crate::types::PbmPlacementZoneTopologyRequirement) -> Self {
         Self::PbmPlacementZoneTopologyRequirement(Box::new(v))
     }

@@ -17,6 +17,7 @@ impl PbmPlacementMatchingResources {
     pub const TYPE_NAME: &'static str = "PbmPlacementMatchingResources";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -97,10 +98,12 @@ pub enum PbmPlacementMatchingResourcesKind {
 }
 impl PbmPlacementMatchingResourcesKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::PbmPlacementMatchingResources(v) => &**v,
@@ -115,6 +118,7 @@ impl PbmPlacementMatchingResourcesKind {
 }
 impl From<crate::types::PbmPlacementMatchingResources>
 for PbmPlacementMatchingResourcesKind {
+    #[inline]
     fn from(v: crate::types::PbmPlacementMatchingResources) -> Self {
         Self::PbmPlacementMatchingResources(Box::new(v))
     }
@@ -122,6 +126,7 @@ for PbmPlacementMatchingResourcesKind {
 #[cfg(all(feature = "pbm", any(feature = "pbm", feature = "sms")))]
 impl From<crate::types::PbmPlacementMatchingReplicationResources>
 for PbmPlacementMatchingResourcesKind {
+    #[inline]
     fn from(v: crate::types::PbmPlacementMatchingReplicationResources) -> Self {
         Self::PbmPlacementMatchingReplicationResources(Box::new(v))
     }

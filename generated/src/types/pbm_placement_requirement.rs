@@ -17,6 +17,7 @@ impl PbmPlacementRequirement {
     pub const TYPE_NAME: &'static str = "PbmPlacementRequirement";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -102,10 +103,12 @@ pub enum PbmPlacementRequirementKind {
 }
 impl PbmPlacementRequirementKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::PbmPlacementRequirement(v) => &**v,
@@ -121,6 +124,7 @@ impl PbmPlacementRequirementKind {
     }
 }
 impl From<crate::types::PbmPlacementRequirement> for PbmPlacementRequirementKind {
+    #[inline]
     fn from(v: crate::types::PbmPlacementRequirement) -> Self {
         Self::PbmPlacementRequirement(Box::new(v))
     }
@@ -128,6 +132,7 @@ impl From<crate::types::PbmPlacementRequirement> for PbmPlacementRequirementKind
 #[cfg(feature = "pbm")]
 impl From<crate::types::PbmPlacementCapabilityConstraintsRequirement>
 for PbmPlacementRequirementKind {
+    #[inline]
     fn from(v: crate::types::PbmPlacementCapabilityConstraintsRequirement) -> Self {
         Self::PbmPlacementCapabilityConstraintsRequirement(Box::new(v))
     }
@@ -135,6 +140,7 @@ for PbmPlacementRequirementKind {
 #[cfg(feature = "pbm")]
 impl From<crate::types::PbmPlacementCapabilityProfileRequirementKind>
 for PbmPlacementRequirementKind {
+    #[inline]
     fn from(v: crate::types::PbmPlacementCapabilityProfileRequirementKind) -> Self {
         Self::PbmPlacementCapabilityProfileRequirement(v)
     }

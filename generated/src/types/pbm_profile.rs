@@ -12,21 +12,21 @@ pub struct PbmProfile {
     /// Property *PbmProfile.profileId*.
     pub profile_id: Box<crate::types::PbmProfileId>,
     /// Property *PbmProfile.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *PbmProfile.description*.
-    pub description: Option<String>,
+    pub description: Option<crate::CompactString>,
     /// Property *PbmProfile.creationTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub creation_time: String,
+    pub creation_time: crate::CompactString,
     /// Property *PbmProfile.createdBy*.
-    pub created_by: String,
+    pub created_by: crate::CompactString,
     /// Property *PbmProfile.lastUpdatedTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub last_updated_time: String,
+    pub last_updated_time: crate::CompactString,
     /// Property *PbmProfile.lastUpdatedBy*.
-    pub last_updated_by: String,
+    pub last_updated_by: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -35,6 +35,7 @@ impl PbmProfile {
     pub const TYPE_NAME: &'static str = "PbmProfile";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -147,10 +148,12 @@ pub enum PbmProfileKind {
 }
 impl PbmProfileKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::PbmProfile(v) => &**v,
@@ -164,12 +167,14 @@ impl PbmProfileKind {
     }
 }
 impl From<crate::types::PbmProfile> for PbmProfileKind {
+    #[inline]
     fn from(v: crate::types::PbmProfile) -> Self {
         Self::PbmProfile(Box::new(v))
     }
 }
 #[cfg(feature = "pbm")]
 impl From<crate::types::PbmCapabilityProfileKind> for PbmProfileKind {
+    #[inline]
     fn from(v: crate::types::PbmCapabilityProfileKind) -> Self {
         Self::PbmCapabilityProfile(v)
     }

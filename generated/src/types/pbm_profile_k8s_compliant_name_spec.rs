@@ -8,11 +8,11 @@
 #[derive(Clone, Default)]
 pub struct PbmProfileK8sCompliantNameSpec {
     /// Property *PbmProfileK8sCompliantNameSpec.profileId*.
-    pub profile_id: String,
+    pub profile_id: crate::CompactString,
     /// Property *PbmProfileK8sCompliantNameSpec.k8sCompliantName*.
-    pub k8s_compliant_name: String,
+    pub k8s_compliant_name: crate::CompactString,
     /// Property *PbmProfileK8sCompliantNameSpec.otherK8sCompliantNames*.
-    pub other_k8s_compliant_names: Option<Vec<String>>,
+    pub other_k8s_compliant_names: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl PbmProfileK8sCompliantNameSpec {
     pub const TYPE_NAME: &'static str = "PbmProfileK8sCompliantNameSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -27,6 +27,7 @@ impl PbmPropertyMismatchFault {
     pub const TYPE_NAME: &'static str = "PbmPropertyMismatchFault";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -140,10 +141,12 @@ pub enum PbmPropertyMismatchFaultKind {
 }
 impl PbmPropertyMismatchFaultKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::PbmPropertyMismatchFault(v) => &**v,
@@ -157,6 +160,7 @@ impl PbmPropertyMismatchFaultKind {
     }
 }
 impl From<crate::types::PbmPropertyMismatchFault> for PbmPropertyMismatchFaultKind {
+    #[inline]
     fn from(v: crate::types::PbmPropertyMismatchFault) -> Self {
         Self::PbmPropertyMismatchFault(Box::new(v))
     }
@@ -164,6 +168,7 @@ impl From<crate::types::PbmPropertyMismatchFault> for PbmPropertyMismatchFaultKi
 #[cfg(feature = "pbm")]
 impl From<crate::types::PbmCapabilityProfilePropertyMismatchFaultKind>
 for PbmPropertyMismatchFaultKind {
+    #[inline]
     fn from(v: crate::types::PbmCapabilityProfilePropertyMismatchFaultKind) -> Self {
         Self::PbmCapabilityProfilePropertyMismatchFault(v)
     }

@@ -10,13 +10,13 @@ pub struct PbmRollupComplianceResult {
     /// Property *PbmRollupComplianceResult.oldestCheckTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub oldest_check_time: String,
+    pub oldest_check_time: crate::CompactString,
     /// Property *PbmRollupComplianceResult.entity*.
     pub entity: Box<crate::types::PbmServerObjectRef>,
     /// Property *PbmRollupComplianceResult.overallComplianceStatus*.
-    pub overall_compliance_status: String,
+    pub overall_compliance_status: crate::CompactString,
     /// Property *PbmRollupComplianceResult.overallComplianceTaskStatus*.
-    pub overall_compliance_task_status: Option<String>,
+    pub overall_compliance_task_status: Option<crate::CompactString>,
     /// Property *PbmRollupComplianceResult.result*.
     pub result: Option<Vec<crate::types::PbmComplianceResult>>,
     /// Property *PbmRollupComplianceResult.errorCause*.
@@ -31,6 +31,7 @@ impl PbmRollupComplianceResult {
     pub const TYPE_NAME: &'static str = "PbmRollupComplianceResult";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

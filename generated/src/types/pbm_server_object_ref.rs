@@ -8,11 +8,11 @@
 #[derive(Clone, Default)]
 pub struct PbmServerObjectRef {
     /// Property *PbmServerObjectRef.objectType*.
-    pub object_type: String,
+    pub object_type: crate::CompactString,
     /// Property *PbmServerObjectRef.key*.
-    pub key: String,
+    pub key: crate::CompactString,
     /// Property *PbmServerObjectRef.serverUuid*.
-    pub server_uuid: Option<String>,
+    pub server_uuid: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl PbmServerObjectRef {
     pub const TYPE_NAME: &'static str = "PbmServerObjectRef";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

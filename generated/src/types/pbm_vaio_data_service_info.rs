@@ -8,7 +8,7 @@
 #[derive(Clone, Default)]
 pub struct PbmVaioDataServiceInfo {
     /// Property *PbmLineOfServiceInfo.lineOfService*.
-    pub line_of_service: String,
+    pub line_of_service: crate::CompactString,
     /// Property *PbmLineOfServiceInfo.name*.
     pub name: Box<crate::types::PbmExtendedElementDescription>,
     /// Property *PbmLineOfServiceInfo.description*.
@@ -21,6 +21,7 @@ impl PbmVaioDataServiceInfo {
     pub const TYPE_NAME: &'static str = "PbmVaioDataServiceInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -17,6 +17,7 @@ impl PerfEntityMetricBase {
     pub const TYPE_NAME: &'static str = "PerfEntityMetricBase";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -105,10 +106,12 @@ pub enum PerfEntityMetricBaseKind {
 }
 impl PerfEntityMetricBaseKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::PerfEntityMetricBase(v) => &**v,
@@ -122,16 +125,19 @@ impl PerfEntityMetricBaseKind {
     }
 }
 impl From<crate::types::PerfEntityMetricBase> for PerfEntityMetricBaseKind {
+    #[inline]
     fn from(v: crate::types::PerfEntityMetricBase) -> Self {
         Self::PerfEntityMetricBase(Box::new(v))
     }
 }
 impl From<crate::types::PerfEntityMetric> for PerfEntityMetricBaseKind {
+    #[inline]
     fn from(v: crate::types::PerfEntityMetric) -> Self {
         Self::PerfEntityMetric(Box::new(v))
     }
 }
 impl From<crate::types::PerfEntityMetricCSV> for PerfEntityMetricBaseKind {
+    #[inline]
     fn from(v: crate::types::PerfEntityMetricCSV) -> Self {
         Self::PerfEntityMetricCSV(Box::new(v))
     }

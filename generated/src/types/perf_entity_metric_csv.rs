@@ -8,7 +8,7 @@ pub struct PerfEntityMetricCSV {
     /// Property *PerfEntityMetricBase.entity*.
     pub entity: Box<crate::types::ManagedObjectReference>,
     /// Property *PerfEntityMetricCSV.sampleInfoCSV*.
-    pub sample_info_csv: String,
+    pub sample_info_csv: crate::CompactString,
     /// Property *PerfEntityMetricCSV.value*.
     pub value: Option<Vec<crate::types::PerfMetricSeriesCSV>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -19,6 +19,7 @@ impl PerfEntityMetricCSV {
     pub const TYPE_NAME: &'static str = "PerfEntityMetricCSV";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -10,7 +10,7 @@ pub struct PerfInterval {
     /// Property *PerfInterval.samplingPeriod*.
     pub sampling_period: i32,
     /// Property *PerfInterval.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *PerfInterval.length*.
     pub length: i32,
     /// Property *PerfInterval.level*.
@@ -25,6 +25,7 @@ impl PerfInterval {
     pub const TYPE_NAME: &'static str = "PerfInterval";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

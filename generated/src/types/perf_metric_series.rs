@@ -17,6 +17,7 @@ impl PerfMetricSeries {
     pub const TYPE_NAME: &'static str = "PerfMetricSeries";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -102,10 +103,12 @@ pub enum PerfMetricSeriesKind {
 }
 impl PerfMetricSeriesKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::PerfMetricSeries(v) => &**v,
@@ -119,16 +122,19 @@ impl PerfMetricSeriesKind {
     }
 }
 impl From<crate::types::PerfMetricSeries> for PerfMetricSeriesKind {
+    #[inline]
     fn from(v: crate::types::PerfMetricSeries) -> Self {
         Self::PerfMetricSeries(Box::new(v))
     }
 }
 impl From<crate::types::PerfMetricIntSeries> for PerfMetricSeriesKind {
+    #[inline]
     fn from(v: crate::types::PerfMetricIntSeries) -> Self {
         Self::PerfMetricIntSeries(Box::new(v))
     }
 }
 impl From<crate::types::PerfMetricSeriesCSV> for PerfMetricSeriesKind {
+    #[inline]
     fn from(v: crate::types::PerfMetricSeriesCSV) -> Self {
         Self::PerfMetricSeriesCSV(Box::new(v))
     }

@@ -10,11 +10,11 @@ pub struct PerfQuerySpec {
     /// Property *PerfQuerySpec.startTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub start_time: Option<String>,
+    pub start_time: Option<crate::CompactString>,
     /// Property *PerfQuerySpec.endTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub end_time: Option<String>,
+    pub end_time: Option<crate::CompactString>,
     /// Property *PerfQuerySpec.maxSample*.
     pub max_sample: Option<i32>,
     /// Property *PerfQuerySpec.metricId*.
@@ -22,7 +22,7 @@ pub struct PerfQuerySpec {
     /// Property *PerfQuerySpec.intervalId*.
     pub interval_id: Option<i32>,
     /// Property *PerfQuerySpec.format*.
-    pub format: Option<String>,
+    pub format: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -31,6 +31,7 @@ impl PerfQuerySpec {
     pub const TYPE_NAME: &'static str = "PerfQuerySpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,7 +8,7 @@ pub struct PerfSampleInfo {
     /// Property *PerfSampleInfo.timestamp*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub timestamp: String,
+    pub timestamp: crate::CompactString,
     /// Property *PerfSampleInfo.interval*.
     pub interval: i32,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -19,6 +19,7 @@ impl PerfSampleInfo {
     pub const TYPE_NAME: &'static str = "PerfSampleInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

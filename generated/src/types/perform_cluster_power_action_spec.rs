@@ -8,19 +8,19 @@
 #[derive(Clone, Default)]
 pub struct PerformClusterPowerActionSpec {
     /// Property *PerformClusterPowerActionSpec.targetPowerStatus*.
-    pub target_power_status: String,
+    pub target_power_status: crate::CompactString,
     /// Property *PerformClusterPowerActionSpec.isOrchestration*.
     pub is_orchestration: Option<bool>,
     /// Property *PerformClusterPowerActionSpec.initialPowerStatus*.
-    pub initial_power_status: Option<String>,
+    pub initial_power_status: Option<crate::CompactString>,
     /// Property *PerformClusterPowerActionSpec.powerOffReason*.
-    pub power_off_reason: Option<String>,
+    pub power_off_reason: Option<crate::CompactString>,
     /// Property *PerformClusterPowerActionSpec.infraVMs*.
     ///
     /// Refers instances of *VirtualMachine*.
     pub infra_v_ms: Option<Vec<crate::types::ManagedObjectReference>>,
     /// Property *PerformClusterPowerActionSpec.infraVMUuids*.
-    pub infra_vm_uuids: Option<Vec<String>>,
+    pub infra_vm_uuids: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -29,6 +29,7 @@ impl PerformClusterPowerActionSpec {
     pub const TYPE_NAME: &'static str = "PerformClusterPowerActionSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -10,7 +10,7 @@ pub struct Permission {
     /// Refers instance of *ManagedEntity*.
     pub entity: Option<Box<crate::types::ManagedObjectReference>>,
     /// Property *Permission.principal*.
-    pub principal: String,
+    pub principal: crate::CompactString,
     /// Property *Permission.group*.
     pub group: bool,
     /// Property *Permission.roleId*.
@@ -25,6 +25,7 @@ impl Permission {
     pub const TYPE_NAME: &'static str = "Permission";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -14,9 +14,9 @@ pub struct PermissionEvent {
     /// Property *Event.createdTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub created_time: String,
+    pub created_time: crate::CompactString,
     /// Property *Event.userName*.
-    pub user_name: String,
+    pub user_name: crate::CompactString,
     /// Property *Event.datacenter*.
     pub datacenter: Option<Box<crate::types::DatacenterEventArgument>>,
     /// Property *Event.computeResource*.
@@ -36,17 +36,17 @@ pub struct PermissionEvent {
     /// ***Since:*** vSphere API Release 9.1.0.0
     pub tgw: Option<Box<crate::types::TgwEventArgument>>,
     /// Property *Event.fullFormattedMessage*.
-    pub full_formatted_message: Option<String>,
+    pub full_formatted_message: Option<crate::CompactString>,
     /// Property *Event.changeTag*.
-    pub change_tag: Option<String>,
+    pub change_tag: Option<crate::CompactString>,
     /// Property *Event.auditId*.
     ///
     /// ***Since:*** vSphere API Release 9.1.0.0
-    pub audit_id: Option<String>,
+    pub audit_id: Option<crate::CompactString>,
     /// Property *PermissionEvent.entity*.
     pub entity: Box<crate::types::ManagedEntityEventArgument>,
     /// Property *PermissionEvent.principal*.
-    pub principal: String,
+    pub principal: crate::CompactString,
     /// Property *PermissionEvent.group*.
     pub group: bool,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -57,6 +57,7 @@ impl PermissionEvent {
     pub const TYPE_NAME: &'static str = "PermissionEvent";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -239,10 +240,12 @@ pub enum PermissionEventKind {
 }
 impl PermissionEventKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::PermissionEvent(v) => &**v,
@@ -257,21 +260,25 @@ impl PermissionEventKind {
     }
 }
 impl From<crate::types::PermissionEvent> for PermissionEventKind {
+    #[inline]
     fn from(v: crate::types::PermissionEvent) -> Self {
         Self::PermissionEvent(Box::new(v))
     }
 }
 impl From<crate::types::PermissionAddedEvent> for PermissionEventKind {
+    #[inline]
     fn from(v: crate::types::PermissionAddedEvent) -> Self {
         Self::PermissionAddedEvent(Box::new(v))
     }
 }
 impl From<crate::types::PermissionRemovedEvent> for PermissionEventKind {
+    #[inline]
     fn from(v: crate::types::PermissionRemovedEvent) -> Self {
         Self::PermissionRemovedEvent(Box::new(v))
     }
 }
 impl From<crate::types::PermissionUpdatedEvent> for PermissionEventKind {
+    #[inline]
     fn from(v: crate::types::PermissionUpdatedEvent) -> Self {
         Self::PermissionUpdatedEvent(Box::new(v))
     }

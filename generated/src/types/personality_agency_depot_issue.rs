@@ -12,23 +12,23 @@ pub struct PersonalityAgencyDepotIssue {
     /// Property *Issue.key*.
     pub key: i32,
     /// Property *Issue.description*.
-    pub description: String,
+    pub description: crate::CompactString,
     /// Property *Issue.time*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub time: String,
+    pub time: crate::CompactString,
     /// Property *AgencyIssue.agency*.
     ///
     /// Refers instance of *Agency*.
     pub agency: Box<crate::types::ManagedObjectReference>,
     /// Property *AgencyIssue.agencyName*.
-    pub agency_name: String,
+    pub agency_name: crate::CompactString,
     /// Property *AgencyIssue.solutionId*.
-    pub solution_id: String,
+    pub solution_id: crate::CompactString,
     /// Property *AgencyIssue.solutionName*.
-    pub solution_name: String,
+    pub solution_name: crate::CompactString,
     /// Property *PersonalityAgencyDepotIssue.remoteDepotUrl*.
-    pub remote_depot_url: String,
+    pub remote_depot_url: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -37,6 +37,7 @@ impl PersonalityAgencyDepotIssue {
     pub const TYPE_NAME: &'static str = "PersonalityAgencyDepotIssue";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -173,10 +174,12 @@ pub enum PersonalityAgencyDepotIssueKind {
 }
 impl PersonalityAgencyDepotIssueKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::PersonalityAgencyDepotIssue(v) => &**v,
@@ -195,6 +198,7 @@ impl PersonalityAgencyDepotIssueKind {
 }
 impl From<crate::types::PersonalityAgencyDepotIssue>
 for PersonalityAgencyDepotIssueKind {
+    #[inline]
     fn from(v: crate::types::PersonalityAgencyDepotIssue) -> Self {
         Self::PersonalityAgencyDepotIssue(Box::new(v))
     }
@@ -202,6 +206,7 @@ for PersonalityAgencyDepotIssueKind {
 #[cfg(feature = "eam")]
 impl From<crate::types::PersonalityAgencyCannotUploadDepot>
 for PersonalityAgencyDepotIssueKind {
+    #[inline]
     fn from(v: crate::types::PersonalityAgencyCannotUploadDepot) -> Self {
         Self::PersonalityAgencyCannotUploadDepot(Box::new(v))
     }
@@ -209,6 +214,7 @@ for PersonalityAgencyDepotIssueKind {
 #[cfg(feature = "eam")]
 impl From<crate::types::PersonalityAgencyInaccessibleDepot>
 for PersonalityAgencyDepotIssueKind {
+    #[inline]
     fn from(v: crate::types::PersonalityAgencyInaccessibleDepot) -> Self {
         Self::PersonalityAgencyInaccessibleDepot(Box::new(v))
     }
@@ -216,6 +222,7 @@ for PersonalityAgencyDepotIssueKind {
 #[cfg(feature = "eam")]
 impl From<crate::types::PersonalityAgencyInvalidDepot>
 for PersonalityAgencyDepotIssueKind {
+    #[inline]
     fn from(v: crate::types::PersonalityAgencyInvalidDepot) -> Self {
         Self::PersonalityAgencyInvalidDepot(Box::new(v))
     }

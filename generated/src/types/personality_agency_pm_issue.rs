@@ -12,21 +12,21 @@ pub struct PersonalityAgencyPMIssue {
     /// Property *Issue.key*.
     pub key: i32,
     /// Property *Issue.description*.
-    pub description: String,
+    pub description: crate::CompactString,
     /// Property *Issue.time*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub time: String,
+    pub time: crate::CompactString,
     /// Property *AgencyIssue.agency*.
     ///
     /// Refers instance of *Agency*.
     pub agency: Box<crate::types::ManagedObjectReference>,
     /// Property *AgencyIssue.agencyName*.
-    pub agency_name: String,
+    pub agency_name: crate::CompactString,
     /// Property *AgencyIssue.solutionId*.
-    pub solution_id: String,
+    pub solution_id: crate::CompactString,
     /// Property *AgencyIssue.solutionName*.
-    pub solution_name: String,
+    pub solution_name: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -35,6 +35,7 @@ impl PersonalityAgencyPMIssue {
     pub const TYPE_NAME: &'static str = "PersonalityAgencyPMIssue";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -164,10 +165,12 @@ pub enum PersonalityAgencyPMIssueKind {
 }
 impl PersonalityAgencyPMIssueKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::PersonalityAgencyPMIssue(v) => &**v,
@@ -185,6 +188,7 @@ impl PersonalityAgencyPMIssueKind {
     }
 }
 impl From<crate::types::PersonalityAgencyPMIssue> for PersonalityAgencyPMIssueKind {
+    #[inline]
     fn from(v: crate::types::PersonalityAgencyPMIssue) -> Self {
         Self::PersonalityAgencyPMIssue(Box::new(v))
     }
@@ -192,6 +196,7 @@ impl From<crate::types::PersonalityAgencyPMIssue> for PersonalityAgencyPMIssueKi
 #[cfg(feature = "eam")]
 impl From<crate::types::PersonalityAgencyCannotConfigureSolutions>
 for PersonalityAgencyPMIssueKind {
+    #[inline]
     fn from(v: crate::types::PersonalityAgencyCannotConfigureSolutions) -> Self {
         Self::PersonalityAgencyCannotConfigureSolutions(Box::new(v))
     }
@@ -199,6 +204,7 @@ for PersonalityAgencyPMIssueKind {
 #[cfg(feature = "eam")]
 impl From<crate::types::PersonalityAgencyDepotIssueKind>
 for PersonalityAgencyPMIssueKind {
+    #[inline]
     fn from(v: crate::types::PersonalityAgencyDepotIssueKind) -> Self {
         Self::PersonalityAgencyDepotIssue(v)
     }
@@ -206,6 +212,7 @@ for PersonalityAgencyPMIssueKind {
 #[cfg(feature = "eam")]
 impl From<crate::types::PersonalityAgencyPMUnavailable>
 for PersonalityAgencyPMIssueKind {
+    #[inline]
     fn from(v: crate::types::PersonalityAgencyPMUnavailable) -> Self {
         Self::PersonalityAgencyPMUnavailable(Box::new(v))
     }

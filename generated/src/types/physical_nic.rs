@@ -6,21 +6,21 @@
 #[derive(Clone, Default)]
 pub struct PhysicalNic {
     /// Property *PhysicalNic.key*.
-    pub key: Option<String>,
+    pub key: Option<crate::CompactString>,
     /// Property *PhysicalNic.device*.
-    pub device: String,
+    pub device: crate::CompactString,
     /// Property *PhysicalNic.pci*.
-    pub pci: String,
+    pub pci: crate::CompactString,
     /// Property *PhysicalNic.driver*.
-    pub driver: Option<String>,
+    pub driver: Option<crate::CompactString>,
     /// Property *PhysicalNic.driverVersion*.
     ///
     /// ***Since:*** vSphere API Release 8.0.0.1
-    pub driver_version: Option<String>,
+    pub driver_version: Option<crate::CompactString>,
     /// Property *PhysicalNic.firmwareVersion*.
     ///
     /// ***Since:*** vSphere API Release 8.0.0.1
-    pub firmware_version: Option<String>,
+    pub firmware_version: Option<crate::CompactString>,
     /// Property *PhysicalNic.linkSpeed*.
     pub link_speed: Option<Box<crate::types::PhysicalNicLinkInfo>>,
     /// Property *PhysicalNic.validLinkSpecification*.
@@ -30,7 +30,7 @@ pub struct PhysicalNic {
     /// Property *PhysicalNic.wakeOnLanSupported*.
     pub wake_on_lan_supported: bool,
     /// Property *PhysicalNic.mac*.
-    pub mac: String,
+    pub mac: crate::CompactString,
     /// Property *PhysicalNic.fcoeConfiguration*.
     pub fcoe_configuration: Option<Box<crate::types::FcoeConfig>>,
     /// Deprecated.
@@ -42,11 +42,11 @@ pub struct PhysicalNic {
     ///
     /// Property *PhysicalNic.vmDirectPathGen2SupportedMode*.
     #[deprecated]
-    pub vm_direct_path_gen2_supported_mode: Option<String>,
+    pub vm_direct_path_gen2_supported_mode: Option<crate::CompactString>,
     /// Property *PhysicalNic.resourcePoolSchedulerAllowed*.
     pub resource_pool_scheduler_allowed: Option<bool>,
     /// Property *PhysicalNic.resourcePoolSchedulerDisallowedReason*.
-    pub resource_pool_scheduler_disallowed_reason: Option<Vec<String>>,
+    pub resource_pool_scheduler_disallowed_reason: Option<Vec<crate::CompactString>>,
     /// Property *PhysicalNic.autoNegotiateSupported*.
     pub auto_negotiate_supported: Option<bool>,
     /// Property *PhysicalNic.enhancedNetworkingStackSupported*.
@@ -58,7 +58,7 @@ pub struct PhysicalNic {
     /// Property *PhysicalNic.dpuId*.
     ///
     /// ***Since:*** vSphere API Release 8.0.0.1
-    pub dpu_id: Option<String>,
+    pub dpu_id: Option<crate::CompactString>,
     /// Property *PhysicalNic.perfNicOffloadSupported*.
     ///
     /// ***Since:*** vSphere API Release 9.1.0.0
@@ -71,6 +71,7 @@ impl PhysicalNic {
     pub const TYPE_NAME: &'static str = "PhysicalNic";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -14,19 +14,19 @@ pub struct PhysicalNicCdpInfo {
     /// Property *PhysicalNicCdpInfo.samples*.
     pub samples: Option<i32>,
     /// Property *PhysicalNicCdpInfo.devId*.
-    pub dev_id: Option<String>,
+    pub dev_id: Option<crate::CompactString>,
     /// Property *PhysicalNicCdpInfo.address*.
-    pub address: Option<String>,
+    pub address: Option<crate::CompactString>,
     /// Property *PhysicalNicCdpInfo.portId*.
-    pub port_id: Option<String>,
+    pub port_id: Option<crate::CompactString>,
     /// Property *PhysicalNicCdpInfo.deviceCapability*.
     pub device_capability: Option<Box<crate::types::PhysicalNicCdpDeviceCapability>>,
     /// Property *PhysicalNicCdpInfo.softwareVersion*.
-    pub software_version: Option<String>,
+    pub software_version: Option<crate::CompactString>,
     /// Property *PhysicalNicCdpInfo.hardwarePlatform*.
-    pub hardware_platform: Option<String>,
+    pub hardware_platform: Option<crate::CompactString>,
     /// Property *PhysicalNicCdpInfo.ipPrefix*.
-    pub ip_prefix: Option<String>,
+    pub ip_prefix: Option<crate::CompactString>,
     /// Property *PhysicalNicCdpInfo.ipPrefixLen*.
     pub ip_prefix_len: Option<i32>,
     /// Property *PhysicalNicCdpInfo.vlan*.
@@ -36,13 +36,13 @@ pub struct PhysicalNicCdpInfo {
     /// Property *PhysicalNicCdpInfo.mtu*.
     pub mtu: Option<i32>,
     /// Property *PhysicalNicCdpInfo.systemName*.
-    pub system_name: Option<String>,
+    pub system_name: Option<crate::CompactString>,
     /// Property *PhysicalNicCdpInfo.systemOID*.
-    pub system_oid: Option<String>,
+    pub system_oid: Option<crate::CompactString>,
     /// Property *PhysicalNicCdpInfo.mgmtAddr*.
-    pub mgmt_addr: Option<String>,
+    pub mgmt_addr: Option<crate::CompactString>,
     /// Property *PhysicalNicCdpInfo.location*.
-    pub location: Option<String>,
+    pub location: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -51,6 +51,7 @@ impl PhysicalNicCdpInfo {
     pub const TYPE_NAME: &'static str = "PhysicalNicCdpInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -17,6 +17,7 @@ impl PhysicalNicHint {
     pub const TYPE_NAME: &'static str = "PhysicalNicHint";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -102,10 +103,12 @@ pub enum PhysicalNicHintKind {
 }
 impl PhysicalNicHintKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::PhysicalNicHint(v) => &**v,
@@ -119,16 +122,19 @@ impl PhysicalNicHintKind {
     }
 }
 impl From<crate::types::PhysicalNicHint> for PhysicalNicHintKind {
+    #[inline]
     fn from(v: crate::types::PhysicalNicHint) -> Self {
         Self::PhysicalNicHint(Box::new(v))
     }
 }
 impl From<crate::types::PhysicalNicIpHint> for PhysicalNicHintKind {
+    #[inline]
     fn from(v: crate::types::PhysicalNicIpHint) -> Self {
         Self::PhysicalNicIpHint(Box::new(v))
     }
 }
 impl From<crate::types::PhysicalNicNameHint> for PhysicalNicHintKind {
+    #[inline]
     fn from(v: crate::types::PhysicalNicNameHint) -> Self {
         Self::PhysicalNicNameHint(Box::new(v))
     }

@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct PhysicalNicHintInfo {
     /// Property *PhysicalNicHintInfo.device*.
-    pub device: String,
+    pub device: crate::CompactString,
     /// Property *PhysicalNicHintInfo.subnet*.
     pub subnet: Option<Vec<crate::types::PhysicalNicIpHint>>,
     /// Property *PhysicalNicHintInfo.network*.
@@ -23,6 +23,7 @@ impl PhysicalNicHintInfo {
     pub const TYPE_NAME: &'static str = "PhysicalNicHintInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

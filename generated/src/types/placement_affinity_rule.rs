@@ -6,15 +6,15 @@
 #[derive(Clone, Default)]
 pub struct PlacementAffinityRule {
     /// Property *PlacementAffinityRule.ruleType*.
-    pub rule_type: String,
+    pub rule_type: crate::CompactString,
     /// Property *PlacementAffinityRule.ruleScope*.
-    pub rule_scope: String,
+    pub rule_scope: crate::CompactString,
     /// Property *PlacementAffinityRule.vms*.
     ///
     /// Refers instances of *VirtualMachine*.
     pub vms: Option<Vec<crate::types::ManagedObjectReference>>,
     /// Property *PlacementAffinityRule.keys*.
-    pub keys: Option<Vec<String>>,
+    pub keys: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -23,6 +23,7 @@ impl PlacementAffinityRule {
     pub const TYPE_NAME: &'static str = "PlacementAffinityRule";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

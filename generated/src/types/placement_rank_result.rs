@@ -6,7 +6,7 @@
 #[derive(Clone)]
 pub struct PlacementRankResult {
     /// Property *PlacementRankResult.key*.
-    pub key: String,
+    pub key: crate::CompactString,
     /// Property *PlacementRankResult.candidate*.
     ///
     /// Refers instance of *ClusterComputeResource*.
@@ -29,6 +29,7 @@ impl PlacementRankResult {
     pub const TYPE_NAME: &'static str = "PlacementRankResult";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

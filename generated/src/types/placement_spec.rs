@@ -32,13 +32,13 @@ pub struct PlacementSpec {
     /// Property *PlacementSpec.rules*.
     pub rules: Option<Vec<crate::types::ClusterRuleInfoKind>>,
     /// Property *PlacementSpec.key*.
-    pub key: Option<String>,
+    pub key: Option<crate::CompactString>,
     /// Property *PlacementSpec.placementType*.
-    pub placement_type: Option<String>,
+    pub placement_type: Option<crate::CompactString>,
     /// Property *PlacementSpec.cloneSpec*.
     pub clone_spec: Option<Box<crate::types::VirtualMachineCloneSpec>>,
     /// Property *PlacementSpec.cloneName*.
-    pub clone_name: Option<String>,
+    pub clone_name: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -47,6 +47,7 @@ impl PlacementSpec {
     pub const TYPE_NAME: &'static str = "PlacementSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

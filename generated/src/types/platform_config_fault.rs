@@ -12,7 +12,7 @@ pub struct PlatformConfigFault {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *PlatformConfigFault.text*.
-    pub text: String,
+    pub text: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl PlatformConfigFault {
     pub const TYPE_NAME: &'static str = "PlatformConfigFault";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -112,10 +113,12 @@ pub enum PlatformConfigFaultKind {
 }
 impl PlatformConfigFaultKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::PlatformConfigFault(v) => &**v,
@@ -130,21 +133,25 @@ impl PlatformConfigFaultKind {
     }
 }
 impl From<crate::types::PlatformConfigFault> for PlatformConfigFaultKind {
+    #[inline]
     fn from(v: crate::types::PlatformConfigFault) -> Self {
         Self::PlatformConfigFault(Box::new(v))
     }
 }
 impl From<crate::types::InvalidBundle> for PlatformConfigFaultKind {
+    #[inline]
     fn from(v: crate::types::InvalidBundle) -> Self {
         Self::InvalidBundle(Box::new(v))
     }
 }
 impl From<crate::types::PatchInstallFailed> for PlatformConfigFaultKind {
+    #[inline]
     fn from(v: crate::types::PatchInstallFailed) -> Self {
         Self::PatchInstallFailed(Box::new(v))
     }
 }
 impl From<crate::types::PatchIntegrityError> for PlatformConfigFaultKind {
+    #[inline]
     fn from(v: crate::types::PatchIntegrityError) -> Self {
         Self::PatchIntegrityError(Box::new(v))
     }

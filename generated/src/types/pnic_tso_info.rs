@@ -8,7 +8,7 @@
 #[derive(Clone, Default)]
 pub struct PnicTSOInfo {
     /// Property *PnicTSOInfo.nicName*.
-    pub nic_name: String,
+    pub nic_name: crate::CompactString,
     /// Property *PnicTSOInfo.isSupported*.
     pub is_supported: bool,
     /// Property *PnicTSOInfo.isEnabled*.
@@ -21,6 +21,7 @@ impl PnicTSOInfo {
     pub const TYPE_NAME: &'static str = "PnicTSOInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,7 +8,7 @@ pub struct PodDiskLocator {
     /// Property *PodDiskLocator.diskId*.
     pub disk_id: i32,
     /// Property *PodDiskLocator.diskMoveType*.
-    pub disk_move_type: Option<String>,
+    pub disk_move_type: Option<crate::CompactString>,
     /// Property *PodDiskLocator.diskBackingInfo*.
     pub disk_backing_info: Option<crate::types::VirtualDeviceBackingInfoKind>,
     /// Property *PodDiskLocator.profile*.
@@ -21,6 +21,7 @@ impl PodDiskLocator {
     pub const TYPE_NAME: &'static str = "PodDiskLocator";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

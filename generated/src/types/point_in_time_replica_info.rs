@@ -8,13 +8,13 @@ pub struct PointInTimeReplicaInfo {
     /// Property *PointInTimeReplicaInfo.id*.
     pub id: Box<crate::types::PointInTimeReplicaId>,
     /// Property *PointInTimeReplicaInfo.pitName*.
-    pub pit_name: String,
+    pub pit_name: crate::CompactString,
     /// Property *PointInTimeReplicaInfo.timeStamp*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub time_stamp: String,
+    pub time_stamp: crate::CompactString,
     /// Property *PointInTimeReplicaInfo.tags*.
-    pub tags: Option<Vec<String>>,
+    pub tags: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -23,6 +23,7 @@ impl PointInTimeReplicaInfo {
     pub const TYPE_NAME: &'static str = "PointInTimeReplicaInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

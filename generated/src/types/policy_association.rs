@@ -10,7 +10,7 @@ pub struct PolicyAssociation {
     /// Property *PolicyAssociation.id*.
     pub id: crate::types::DeviceIdKind,
     /// Property *PolicyAssociation.policyId*.
-    pub policy_id: String,
+    pub policy_id: crate::CompactString,
     /// Property *PolicyAssociation.datastore*.
     ///
     /// Refers instance of *Datastore*.
@@ -23,6 +23,7 @@ impl PolicyAssociation {
     pub const TYPE_NAME: &'static str = "PolicyAssociation";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

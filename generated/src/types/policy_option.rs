@@ -8,7 +8,7 @@
 #[derive(Clone, Default)]
 pub struct PolicyOption {
     /// Property *PolicyOption.id*.
-    pub id: String,
+    pub id: crate::CompactString,
     /// Property *PolicyOption.parameter*.
     pub parameter: Option<Vec<crate::types::KeyAnyValue>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -19,6 +19,7 @@ impl PolicyOption {
     pub const TYPE_NAME: &'static str = "PolicyOption";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -104,10 +105,12 @@ pub enum PolicyOptionKind {
 }
 impl PolicyOptionKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::PolicyOption(v) => &**v,
@@ -120,11 +123,13 @@ impl PolicyOptionKind {
     }
 }
 impl From<crate::types::PolicyOption> for PolicyOptionKind {
+    #[inline]
     fn from(v: crate::types::PolicyOption) -> Self {
         Self::PolicyOption(Box::new(v))
     }
 }
 impl From<crate::types::CompositePolicyOption> for PolicyOptionKind {
+    #[inline]
     fn from(v: crate::types::CompositePolicyOption) -> Self {
         Self::CompositePolicyOption(Box::new(v))
     }

@@ -12,9 +12,9 @@ pub struct PortGroupProfile {
     /// Property *ApplyProfile.policy*.
     pub policy: Option<Vec<crate::types::ProfilePolicy>>,
     /// Property *ApplyProfile.profileTypeName*.
-    pub profile_type_name: Option<String>,
+    pub profile_type_name: Option<crate::CompactString>,
     /// Property *ApplyProfile.profileVersion*.
-    pub profile_version: Option<String>,
+    pub profile_version: Option<crate::CompactString>,
     /// Property *ApplyProfile.property*.
     pub property: Option<Vec<crate::types::ProfileApplyProfileProperty>>,
     /// Property *ApplyProfile.favorite*.
@@ -30,9 +30,9 @@ pub struct PortGroupProfile {
     /// Property *ApplyProfile.hidden*.
     pub hidden: Option<bool>,
     /// Property *PortGroupProfile.key*.
-    pub key: String,
+    pub key: crate::CompactString,
     /// Property *PortGroupProfile.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *PortGroupProfile.vlan*.
     pub vlan: Box<crate::types::VlanProfile>,
     /// Property *PortGroupProfile.vswitch*.
@@ -47,6 +47,7 @@ impl PortGroupProfile {
     pub const TYPE_NAME: &'static str = "PortGroupProfile";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -201,10 +202,12 @@ pub enum PortGroupProfileKind {
 }
 impl PortGroupProfileKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::PortGroupProfile(v) => &**v,
@@ -219,21 +222,25 @@ impl PortGroupProfileKind {
     }
 }
 impl From<crate::types::PortGroupProfile> for PortGroupProfileKind {
+    #[inline]
     fn from(v: crate::types::PortGroupProfile) -> Self {
         Self::PortGroupProfile(Box::new(v))
     }
 }
 impl From<crate::types::HostPortGroupProfile> for PortGroupProfileKind {
+    #[inline]
     fn from(v: crate::types::HostPortGroupProfile) -> Self {
         Self::HostPortGroupProfile(Box::new(v))
     }
 }
 impl From<crate::types::ServiceConsolePortGroupProfile> for PortGroupProfileKind {
+    #[inline]
     fn from(v: crate::types::ServiceConsolePortGroupProfile) -> Self {
         Self::ServiceConsolePortGroupProfile(Box::new(v))
     }
 }
 impl From<crate::types::VmPortGroupProfile> for PortGroupProfileKind {
+    #[inline]
     fn from(v: crate::types::VmPortGroupProfile) -> Self {
         Self::VmPortGroupProfile(Box::new(v))
     }

@@ -6,9 +6,9 @@
 #[derive(Clone, Default)]
 pub struct PosixUserSearchResult {
     /// Property *UserSearchResult.principal*.
-    pub principal: String,
+    pub principal: crate::CompactString,
     /// Property *UserSearchResult.fullName*.
-    pub full_name: Option<String>,
+    pub full_name: Option<crate::CompactString>,
     /// Property *UserSearchResult.group*.
     pub group: bool,
     /// Property *PosixUserSearchResult.id*.
@@ -31,6 +31,7 @@ impl PosixUserSearchResult {
     pub const TYPE_NAME: &'static str = "PosixUserSearchResult";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -14,7 +14,7 @@ pub struct PowerOnFtSecondaryFailed {
     /// Refers instance of *VirtualMachine*.
     pub vm: Box<crate::types::ManagedObjectReference>,
     /// Property *PowerOnFtSecondaryFailed.vmName*.
-    pub vm_name: String,
+    pub vm_name: crate::CompactString,
     /// Property *PowerOnFtSecondaryFailed.hostSelectionBy*.
     pub host_selection_by: crate::types::FtIssuesOnHostHostSelectionType,
     /// Property *PowerOnFtSecondaryFailed.hostErrors*.
@@ -29,6 +29,7 @@ impl PowerOnFtSecondaryFailed {
     pub const TYPE_NAME: &'static str = "PowerOnFtSecondaryFailed";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -14,7 +14,7 @@ pub struct PowerOnFtSecondaryTimedout {
     /// Refers instance of *VirtualMachine*.
     pub vm: Box<crate::types::ManagedObjectReference>,
     /// Property *PowerOnFtSecondaryTimedout.vmName*.
-    pub vm_name: String,
+    pub vm_name: crate::CompactString,
     /// Property *PowerOnFtSecondaryTimedout.timeout*.
     pub timeout: i32,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -25,6 +25,7 @@ impl PowerOnFtSecondaryTimedout {
     pub const TYPE_NAME: &'static str = "PowerOnFtSecondaryTimedout";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,13 +6,13 @@
 #[derive(Clone, Default)]
 pub struct PrivilegePolicyDef {
     /// Property *PrivilegePolicyDef.createPrivilege*.
-    pub create_privilege: String,
+    pub create_privilege: crate::CompactString,
     /// Property *PrivilegePolicyDef.readPrivilege*.
-    pub read_privilege: String,
+    pub read_privilege: crate::CompactString,
     /// Property *PrivilegePolicyDef.updatePrivilege*.
-    pub update_privilege: String,
+    pub update_privilege: crate::CompactString,
     /// Property *PrivilegePolicyDef.deletePrivilege*.
-    pub delete_privilege: String,
+    pub delete_privilege: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl PrivilegePolicyDef {
     pub const TYPE_NAME: &'static str = "PrivilegePolicyDef";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,11 +6,11 @@
 #[derive(Clone, Default)]
 pub struct ProductComponentInfo {
     /// Property *ProductComponentInfo.id*.
-    pub id: String,
+    pub id: crate::CompactString,
     /// Property *ProductComponentInfo.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *ProductComponentInfo.version*.
-    pub version: String,
+    pub version: crate::CompactString,
     /// Property *ProductComponentInfo.release*.
     pub release: i32,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -21,6 +21,7 @@ impl ProductComponentInfo {
     pub const TYPE_NAME: &'static str = "ProductComponentInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

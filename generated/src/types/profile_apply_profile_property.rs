@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct ProfileApplyProfileProperty {
     /// Property *ProfileApplyProfileProperty.propertyName*.
-    pub property_name: String,
+    pub property_name: crate::CompactString,
     /// Property *ProfileApplyProfileProperty.array*.
     pub array: bool,
     /// Property *ProfileApplyProfileProperty.profile*.
@@ -19,6 +19,7 @@ impl ProfileApplyProfileProperty {
     pub const TYPE_NAME: &'static str = "ProfileApplyProfileProperty";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

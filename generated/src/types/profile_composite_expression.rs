@@ -6,15 +6,15 @@
 #[derive(Clone, Default)]
 pub struct ProfileCompositeExpression {
     /// Property *ProfileExpression.id*.
-    pub id: String,
+    pub id: crate::CompactString,
     /// Property *ProfileExpression.displayName*.
-    pub display_name: String,
+    pub display_name: crate::CompactString,
     /// Property *ProfileExpression.negated*.
     pub negated: bool,
     /// Property *ProfileCompositeExpression.operator*.
-    pub operator: String,
+    pub operator: crate::CompactString,
     /// Property *ProfileCompositeExpression.expressionName*.
-    pub expression_name: Vec<String>,
+    pub expression_name: Vec<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -23,6 +23,7 @@ impl ProfileCompositeExpression {
     pub const TYPE_NAME: &'static str = "ProfileCompositeExpression";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

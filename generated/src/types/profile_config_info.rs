@@ -8,9 +8,9 @@
 #[derive(Clone, Default)]
 pub struct ProfileConfigInfo {
     /// Property *ProfileConfigInfo.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *ProfileConfigInfo.annotation*.
-    pub annotation: Option<String>,
+    pub annotation: Option<crate::CompactString>,
     /// Property *ProfileConfigInfo.enabled*.
     pub enabled: bool,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -21,6 +21,7 @@ impl ProfileConfigInfo {
     pub const TYPE_NAME: &'static str = "ProfileConfigInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -110,10 +111,12 @@ pub enum ProfileConfigInfoKind {
 }
 impl ProfileConfigInfoKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::ProfileConfigInfo(v) => &**v,
@@ -127,16 +130,19 @@ impl ProfileConfigInfoKind {
     }
 }
 impl From<crate::types::ProfileConfigInfo> for ProfileConfigInfoKind {
+    #[inline]
     fn from(v: crate::types::ProfileConfigInfo) -> Self {
         Self::ProfileConfigInfo(Box::new(v))
     }
 }
 impl From<crate::types::ClusterProfileConfigInfo> for ProfileConfigInfoKind {
+    #[inline]
     fn from(v: crate::types::ClusterProfileConfigInfo) -> Self {
         Self::ClusterProfileConfigInfo(Box::new(v))
     }
 }
 impl From<crate::types::HostProfileConfigInfo> for ProfileConfigInfoKind {
+    #[inline]
     fn from(v: crate::types::HostProfileConfigInfo) -> Self {
         Self::HostProfileConfigInfo(Box::new(v))
     }

@@ -8,9 +8,9 @@
 #[derive(Clone, Default)]
 pub struct ProfileCreateSpec {
     /// Property *ProfileCreateSpec.name*.
-    pub name: Option<String>,
+    pub name: Option<crate::CompactString>,
     /// Property *ProfileCreateSpec.annotation*.
-    pub annotation: Option<String>,
+    pub annotation: Option<crate::CompactString>,
     /// Property *ProfileCreateSpec.enabled*.
     pub enabled: Option<bool>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -21,6 +21,7 @@ impl ProfileCreateSpec {
     pub const TYPE_NAME: &'static str = "ProfileCreateSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -112,10 +113,12 @@ pub enum ProfileCreateSpecKind {
 }
 impl ProfileCreateSpecKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::ProfileCreateSpec(v) => &**v,
@@ -130,21 +133,25 @@ impl ProfileCreateSpecKind {
     }
 }
 impl From<crate::types::ProfileCreateSpec> for ProfileCreateSpecKind {
+    #[inline]
     fn from(v: crate::types::ProfileCreateSpec) -> Self {
         Self::ProfileCreateSpec(Box::new(v))
     }
 }
 impl From<crate::types::ProfileSerializedCreateSpecKind> for ProfileCreateSpecKind {
+    #[inline]
     fn from(v: crate::types::ProfileSerializedCreateSpecKind) -> Self {
         Self::ProfileSerializedCreateSpec(v)
     }
 }
 impl From<crate::types::ClusterProfileCreateSpecKind> for ProfileCreateSpecKind {
+    #[inline]
     fn from(v: crate::types::ClusterProfileCreateSpecKind) -> Self {
         Self::ClusterProfileCreateSpec(v)
     }
 }
 impl From<crate::types::HostProfileConfigSpecKind> for ProfileCreateSpecKind {
+    #[inline]
     fn from(v: crate::types::HostProfileConfigSpecKind) -> Self {
         Self::HostProfileConfigSpec(v)
     }

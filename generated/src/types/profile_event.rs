@@ -14,9 +14,9 @@ pub struct ProfileEvent {
     /// Property *Event.createdTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub created_time: String,
+    pub created_time: crate::CompactString,
     /// Property *Event.userName*.
-    pub user_name: String,
+    pub user_name: crate::CompactString,
     /// Property *Event.datacenter*.
     pub datacenter: Option<Box<crate::types::DatacenterEventArgument>>,
     /// Property *Event.computeResource*.
@@ -36,13 +36,13 @@ pub struct ProfileEvent {
     /// ***Since:*** vSphere API Release 9.1.0.0
     pub tgw: Option<Box<crate::types::TgwEventArgument>>,
     /// Property *Event.fullFormattedMessage*.
-    pub full_formatted_message: Option<String>,
+    pub full_formatted_message: Option<crate::CompactString>,
     /// Property *Event.changeTag*.
-    pub change_tag: Option<String>,
+    pub change_tag: Option<crate::CompactString>,
     /// Property *Event.auditId*.
     ///
     /// ***Since:*** vSphere API Release 9.1.0.0
-    pub audit_id: Option<String>,
+    pub audit_id: Option<crate::CompactString>,
     /// Property *ProfileEvent.profile*.
     pub profile: Box<crate::types::ProfileEventArgument>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -53,6 +53,7 @@ impl ProfileEvent {
     pub const TYPE_NAME: &'static str = "ProfileEvent";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -233,10 +234,12 @@ pub enum ProfileEventKind {
 }
 impl ProfileEventKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::ProfileEvent(v) => &**v,
@@ -254,36 +257,43 @@ impl ProfileEventKind {
     }
 }
 impl From<crate::types::ProfileEvent> for ProfileEventKind {
+    #[inline]
     fn from(v: crate::types::ProfileEvent) -> Self {
         Self::ProfileEvent(Box::new(v))
     }
 }
 impl From<crate::types::ProfileAssociatedEvent> for ProfileEventKind {
+    #[inline]
     fn from(v: crate::types::ProfileAssociatedEvent) -> Self {
         Self::ProfileAssociatedEvent(Box::new(v))
     }
 }
 impl From<crate::types::ProfileChangedEvent> for ProfileEventKind {
+    #[inline]
     fn from(v: crate::types::ProfileChangedEvent) -> Self {
         Self::ProfileChangedEvent(Box::new(v))
     }
 }
 impl From<crate::types::ProfileCreatedEvent> for ProfileEventKind {
+    #[inline]
     fn from(v: crate::types::ProfileCreatedEvent) -> Self {
         Self::ProfileCreatedEvent(Box::new(v))
     }
 }
 impl From<crate::types::ProfileDissociatedEvent> for ProfileEventKind {
+    #[inline]
     fn from(v: crate::types::ProfileDissociatedEvent) -> Self {
         Self::ProfileDissociatedEvent(Box::new(v))
     }
 }
 impl From<crate::types::ProfileReferenceHostChangedEvent> for ProfileEventKind {
+    #[inline]
     fn from(v: crate::types::ProfileReferenceHostChangedEvent) -> Self {
         Self::ProfileReferenceHostChangedEvent(Box::new(v))
     }
 }
 impl From<crate::types::ProfileRemovedEvent> for ProfileEventKind {
+    #[inline]
     fn from(v: crate::types::ProfileRemovedEvent) -> Self {
         Self::ProfileRemovedEvent(Box::new(v))
     }

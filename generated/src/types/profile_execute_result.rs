@@ -8,11 +8,11 @@
 #[derive(Clone, Default)]
 pub struct ProfileExecuteResult {
     /// Property *ProfileExecuteResult.status*.
-    pub status: String,
+    pub status: crate::CompactString,
     /// Property *ProfileExecuteResult.configSpec*.
     pub config_spec: Option<Box<crate::types::HostConfigSpec>>,
     /// Property *ProfileExecuteResult.inapplicablePath*.
-    pub inapplicable_path: Option<Vec<String>>,
+    pub inapplicable_path: Option<Vec<crate::CompactString>>,
     /// Property *ProfileExecuteResult.requireInput*.
     pub require_input: Option<Vec<crate::types::ProfileDeferredPolicyOptionParameter>>,
     /// Property *ProfileExecuteResult.error*.
@@ -25,6 +25,7 @@ impl ProfileExecuteResult {
     pub const TYPE_NAME: &'static str = "ProfileExecuteResult";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -118,10 +119,12 @@ pub enum ProfileExecuteResultKind {
 }
 impl ProfileExecuteResultKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::ProfileExecuteResult(v) => &**v,
@@ -134,11 +137,13 @@ impl ProfileExecuteResultKind {
     }
 }
 impl From<crate::types::ProfileExecuteResult> for ProfileExecuteResultKind {
+    #[inline]
     fn from(v: crate::types::ProfileExecuteResult) -> Self {
         Self::ProfileExecuteResult(Box::new(v))
     }
 }
 impl From<crate::types::ApplyHostProfileConfigurationSpec> for ProfileExecuteResultKind {
+    #[inline]
     fn from(v: crate::types::ApplyHostProfileConfigurationSpec) -> Self {
         Self::ApplyHostProfileConfigurationSpec(Box::new(v))
     }

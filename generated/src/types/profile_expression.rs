@@ -8,9 +8,9 @@
 #[derive(Clone, Default)]
 pub struct ProfileExpression {
     /// Property *ProfileExpression.id*.
-    pub id: String,
+    pub id: crate::CompactString,
     /// Property *ProfileExpression.displayName*.
-    pub display_name: String,
+    pub display_name: crate::CompactString,
     /// Property *ProfileExpression.negated*.
     pub negated: bool,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -21,6 +21,7 @@ impl ProfileExpression {
     pub const TYPE_NAME: &'static str = "ProfileExpression";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -110,10 +111,12 @@ pub enum ProfileExpressionKind {
 }
 impl ProfileExpressionKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::ProfileExpression(v) => &**v,
@@ -127,16 +130,19 @@ impl ProfileExpressionKind {
     }
 }
 impl From<crate::types::ProfileExpression> for ProfileExpressionKind {
+    #[inline]
     fn from(v: crate::types::ProfileExpression) -> Self {
         Self::ProfileExpression(Box::new(v))
     }
 }
 impl From<crate::types::ProfileCompositeExpression> for ProfileExpressionKind {
+    #[inline]
     fn from(v: crate::types::ProfileCompositeExpression) -> Self {
         Self::ProfileCompositeExpression(Box::new(v))
     }
 }
 impl From<crate::types::ProfileSimpleExpression> for ProfileExpressionKind {
+    #[inline]
     fn from(v: crate::types::ProfileSimpleExpression) -> Self {
         Self::ProfileSimpleExpression(Box::new(v))
     }

@@ -6,17 +6,17 @@
 #[derive(Clone, Default)]
 pub struct ProfileMetadata {
     /// Property *ProfileMetadata.key*.
-    pub key: String,
+    pub key: crate::CompactString,
     /// Property *ProfileMetadata.profileTypeName*.
-    pub profile_type_name: Option<String>,
+    pub profile_type_name: Option<crate::CompactString>,
     /// Property *ProfileMetadata.description*.
     pub description: Option<Box<crate::types::ExtendedDescription>>,
     /// Property *ProfileMetadata.sortSpec*.
     pub sort_spec: Option<Vec<crate::types::ProfileMetadataProfileSortSpec>>,
     /// Property *ProfileMetadata.profileCategory*.
-    pub profile_category: Option<String>,
+    pub profile_category: Option<crate::CompactString>,
     /// Property *ProfileMetadata.profileComponent*.
-    pub profile_component: Option<String>,
+    pub profile_component: Option<crate::CompactString>,
     /// Property *ProfileMetadata.operationMessages*.
     pub operation_messages: Option<
         Vec<crate::types::ProfileMetadataProfileOperationMessage>,
@@ -29,6 +29,7 @@ impl ProfileMetadata {
     pub const TYPE_NAME: &'static str = "ProfileMetadata";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

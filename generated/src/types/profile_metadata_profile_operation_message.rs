@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct ProfileMetadataProfileOperationMessage {
     /// Property *ProfileMetadataProfileOperationMessage.operationName*.
-    pub operation_name: String,
+    pub operation_name: crate::CompactString,
     /// Property *ProfileMetadataProfileOperationMessage.message*.
     pub message: Box<crate::types::LocalizableMessage>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -17,6 +17,7 @@ impl ProfileMetadataProfileOperationMessage {
     pub const TYPE_NAME: &'static str = "ProfileMetadataProfileOperationMessage";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

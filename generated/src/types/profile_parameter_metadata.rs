@@ -8,7 +8,7 @@ pub struct ProfileParameterMetadata {
     /// Property *ProfileParameterMetadata.id*.
     pub id: Box<crate::types::ExtendedElementDescription>,
     /// Property *ProfileParameterMetadata.type*.
-    pub r#type: String,
+    pub r#type: crate::CompactString,
     /// Property *ProfileParameterMetadata.optional*.
     pub optional: bool,
     /// Property *ProfileParameterMetadata.defaultValue*.
@@ -31,6 +31,7 @@ impl ProfileParameterMetadata {
     pub const TYPE_NAME: &'static str = "ProfileParameterMetadata";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct ProfileParameterMetadataParameterRelationMetadata {
     /// Property *ProfileParameterMetadataParameterRelationMetadata.relationTypes*.
-    pub relation_types: Option<Vec<String>>,
+    pub relation_types: Option<Vec<crate::CompactString>>,
     /// Property *ProfileParameterMetadataParameterRelationMetadata.values*.
     pub values: Option<Vec<crate::types::Any>>,
     /// Property *ProfileParameterMetadataParameterRelationMetadata.path*.
@@ -23,6 +23,7 @@ impl ProfileParameterMetadataParameterRelationMetadata {
     pub const TYPE_NAME: &'static str = "ProfileParameterMetadataParameterRelationMetadata";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,7 +6,7 @@
 #[derive(Clone)]
 pub struct ProfilePolicy {
     /// Property *ProfilePolicy.id*.
-    pub id: String,
+    pub id: crate::CompactString,
     /// Property *ProfilePolicy.policyOption*.
     pub policy_option: crate::types::PolicyOptionKind,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -17,6 +17,7 @@ impl ProfilePolicy {
     pub const TYPE_NAME: &'static str = "ProfilePolicy";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

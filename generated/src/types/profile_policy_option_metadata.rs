@@ -19,6 +19,7 @@ impl ProfilePolicyOptionMetadata {
     pub const TYPE_NAME: &'static str = "ProfilePolicyOptionMetadata";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -110,10 +111,12 @@ pub enum ProfilePolicyOptionMetadataKind {
 }
 impl ProfilePolicyOptionMetadataKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::ProfilePolicyOptionMetadata(v) => &**v,
@@ -128,18 +131,21 @@ impl ProfilePolicyOptionMetadataKind {
 }
 impl From<crate::types::ProfilePolicyOptionMetadata>
 for ProfilePolicyOptionMetadataKind {
+    #[inline]
     fn from(v: crate::types::ProfilePolicyOptionMetadata) -> Self {
         Self::ProfilePolicyOptionMetadata(Box::new(v))
     }
 }
 impl From<crate::types::ProfileCompositePolicyOptionMetadata>
 for ProfilePolicyOptionMetadataKind {
+    #[inline]
     fn from(v: crate::types::ProfileCompositePolicyOptionMetadata) -> Self {
         Self::ProfileCompositePolicyOptionMetadata(Box::new(v))
     }
 }
 impl From<crate::types::UserInputRequiredParameterMetadata>
 for ProfilePolicyOptionMetadataKind {
+    #[inline]
     fn from(v: crate::types::UserInputRequiredParameterMetadata) -> Self {
         Self::UserInputRequiredParameterMetadata(Box::new(v))
     }

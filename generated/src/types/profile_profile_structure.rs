@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct ProfileProfileStructure {
     /// Property *ProfileProfileStructure.profileTypeName*.
-    pub profile_type_name: String,
+    pub profile_type_name: crate::CompactString,
     /// Property *ProfileProfileStructure.child*.
     pub child: Option<Vec<crate::types::ProfileProfileStructureProperty>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -17,6 +17,7 @@ impl ProfileProfileStructure {
     pub const TYPE_NAME: &'static str = "ProfileProfileStructure";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct ProfileProfileStructureProperty {
     /// Property *ProfileProfileStructureProperty.propertyName*.
-    pub property_name: String,
+    pub property_name: crate::CompactString,
     /// Property *ProfileProfileStructureProperty.array*.
     pub array: bool,
     /// Property *ProfileProfileStructureProperty.element*.
@@ -19,6 +19,7 @@ impl ProfileProfileStructureProperty {
     pub const TYPE_NAME: &'static str = "ProfileProfileStructureProperty";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,13 +6,13 @@
 #[derive(Clone, Default)]
 pub struct ProfilePropertyPath {
     /// Property *ProfilePropertyPath.profilePath*.
-    pub profile_path: String,
+    pub profile_path: crate::CompactString,
     /// Property *ProfilePropertyPath.policyId*.
-    pub policy_id: Option<String>,
+    pub policy_id: Option<crate::CompactString>,
     /// Property *ProfilePropertyPath.parameterId*.
-    pub parameter_id: Option<String>,
+    pub parameter_id: Option<crate::CompactString>,
     /// Property *ProfilePropertyPath.policyOptionId*.
-    pub policy_option_id: Option<String>,
+    pub policy_option_id: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl ProfilePropertyPath {
     pub const TYPE_NAME: &'static str = "ProfilePropertyPath";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

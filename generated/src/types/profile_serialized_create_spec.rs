@@ -8,13 +8,13 @@
 #[derive(Clone, Default)]
 pub struct ProfileSerializedCreateSpec {
     /// Property *ProfileCreateSpec.name*.
-    pub name: Option<String>,
+    pub name: Option<crate::CompactString>,
     /// Property *ProfileCreateSpec.annotation*.
-    pub annotation: Option<String>,
+    pub annotation: Option<crate::CompactString>,
     /// Property *ProfileCreateSpec.enabled*.
     pub enabled: Option<bool>,
     /// Property *ProfileSerializedCreateSpec.profileConfigString*.
-    pub profile_config_string: String,
+    pub profile_config_string: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -23,6 +23,7 @@ impl ProfileSerializedCreateSpec {
     pub const TYPE_NAME: &'static str = "ProfileSerializedCreateSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -114,10 +115,12 @@ pub enum ProfileSerializedCreateSpecKind {
 }
 impl ProfileSerializedCreateSpecKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::ProfileSerializedCreateSpec(v) => &**v,
@@ -131,12 +134,14 @@ impl ProfileSerializedCreateSpecKind {
 }
 impl From<crate::types::ProfileSerializedCreateSpec>
 for ProfileSerializedCreateSpecKind {
+    #[inline]
     fn from(v: crate::types::ProfileSerializedCreateSpec) -> Self {
         Self::ProfileSerializedCreateSpec(Box::new(v))
     }
 }
 impl From<crate::types::HostProfileSerializedHostProfileSpec>
 for ProfileSerializedCreateSpecKind {
+    #[inline]
     fn from(v: crate::types::HostProfileSerializedHostProfileSpec) -> Self {
         Self::HostProfileSerializedHostProfileSpec(Box::new(v))
     }

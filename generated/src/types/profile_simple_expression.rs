@@ -6,13 +6,13 @@
 #[derive(Clone, Default)]
 pub struct ProfileSimpleExpression {
     /// Property *ProfileExpression.id*.
-    pub id: String,
+    pub id: crate::CompactString,
     /// Property *ProfileExpression.displayName*.
-    pub display_name: String,
+    pub display_name: crate::CompactString,
     /// Property *ProfileExpression.negated*.
     pub negated: bool,
     /// Property *ProfileSimpleExpression.expressionType*.
-    pub expression_type: String,
+    pub expression_type: crate::CompactString,
     /// Property *ProfileSimpleExpression.parameter*.
     pub parameter: Option<Vec<crate::types::KeyAnyValue>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -23,6 +23,7 @@ impl ProfileSimpleExpression {
     pub const TYPE_NAME: &'static str = "ProfileSimpleExpression";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

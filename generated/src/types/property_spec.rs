@@ -6,11 +6,11 @@
 #[derive(Clone, Default)]
 pub struct PropertySpec {
     /// Property *PropertySpec.type*.
-    pub r#type: String,
+    pub r#type: crate::CompactString,
     /// Property *PropertySpec.all*.
     pub all: Option<bool>,
     /// Property *PropertySpec.pathSet*.
-    pub path_set: Option<Vec<String>>,
+    pub path_set: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -19,6 +19,7 @@ impl PropertySpec {
     pub const TYPE_NAME: &'static str = "PropertySpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

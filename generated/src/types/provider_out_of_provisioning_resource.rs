@@ -12,7 +12,7 @@ pub struct ProviderOutOfProvisioningResource {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *ProviderOutOfProvisioningResource.provisioningResourceId*.
-    pub provisioning_resource_id: String,
+    pub provisioning_resource_id: crate::CompactString,
     /// Property *ProviderOutOfProvisioningResource.availableBefore*.
     pub available_before: Option<i64>,
     /// Property *ProviderOutOfProvisioningResource.availableAfter*.
@@ -29,6 +29,7 @@ impl ProviderOutOfProvisioningResource {
     pub const TYPE_NAME: &'static str = "ProviderOutOfProvisioningResource";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

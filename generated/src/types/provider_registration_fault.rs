@@ -21,6 +21,7 @@ impl ProviderRegistrationFault {
     pub const TYPE_NAME: &'static str = "ProviderRegistrationFault";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -122,10 +123,12 @@ pub enum ProviderRegistrationFaultKind {
 }
 impl ProviderRegistrationFaultKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::ProviderRegistrationFault(v) => &**v,
@@ -149,42 +152,49 @@ impl ProviderRegistrationFaultKind {
     }
 }
 impl From<crate::types::ProviderRegistrationFault> for ProviderRegistrationFaultKind {
+    #[inline]
     fn from(v: crate::types::ProviderRegistrationFault) -> Self {
         Self::ProviderRegistrationFault(Box::new(v))
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::CertificateAuthorityFault> for ProviderRegistrationFaultKind {
+    #[inline]
     fn from(v: crate::types::CertificateAuthorityFault) -> Self {
         Self::CertificateAuthorityFault(Box::new(v))
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::CertificateNotImported> for ProviderRegistrationFaultKind {
+    #[inline]
     fn from(v: crate::types::CertificateNotImported) -> Self {
         Self::CertificateNotImported(Box::new(v))
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::CertificateNotTrusted> for ProviderRegistrationFaultKind {
+    #[inline]
     fn from(v: crate::types::CertificateNotTrusted) -> Self {
         Self::CertificateNotTrusted(Box::new(v))
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::IncorrectUsernamePassword> for ProviderRegistrationFaultKind {
+    #[inline]
     fn from(v: crate::types::IncorrectUsernamePassword) -> Self {
         Self::IncorrectUsernamePassword(Box::new(v))
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::InvalidCertificate> for ProviderRegistrationFaultKind {
+    #[inline]
     fn from(v: crate::types::InvalidCertificate) -> Self {
         Self::InvalidCertificate(Box::new(v))
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::InvalidUrl> for ProviderRegistrationFaultKind {
+    #[inline]
     fn from(v: crate::types::InvalidUrl) -> Self {
         Self::InvalidUrl(Box::new(v))
     }

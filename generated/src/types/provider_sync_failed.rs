@@ -21,6 +21,7 @@ impl ProviderSyncFailed {
     pub const TYPE_NAME: &'static str = "ProviderSyncFailed";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -107,10 +108,12 @@ pub enum ProviderSyncFailedKind {
 }
 impl ProviderSyncFailedKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::ProviderSyncFailed(v) => &**v,
@@ -124,12 +127,14 @@ impl ProviderSyncFailedKind {
     }
 }
 impl From<crate::types::ProviderSyncFailed> for ProviderSyncFailedKind {
+    #[inline]
     fn from(v: crate::types::ProviderSyncFailed) -> Self {
         Self::ProviderSyncFailed(Box::new(v))
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::SyncInProgress> for ProviderSyncFailedKind {
+    #[inline]
     fn from(v: crate::types::SyncInProgress) -> Self {
         Self::SyncInProgress(Box::new(v))
     }

@@ -21,6 +21,7 @@ impl QueryExecutionFault {
     pub const TYPE_NAME: &'static str = "QueryExecutionFault";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -110,10 +111,12 @@ pub enum QueryExecutionFaultKind {
 }
 impl QueryExecutionFaultKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::QueryExecutionFault(v) => &**v,
@@ -129,18 +132,21 @@ impl QueryExecutionFaultKind {
     }
 }
 impl From<crate::types::QueryExecutionFault> for QueryExecutionFaultKind {
+    #[inline]
     fn from(v: crate::types::QueryExecutionFault) -> Self {
         Self::QueryExecutionFault(Box::new(v))
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::NoCommonProviderForAllBackings> for QueryExecutionFaultKind {
+    #[inline]
     fn from(v: crate::types::NoCommonProviderForAllBackings) -> Self {
         Self::NoCommonProviderForAllBackings(Box::new(v))
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::ProviderNotFound> for QueryExecutionFaultKind {
+    #[inline]
     fn from(v: crate::types::ProviderNotFound) -> Self {
         Self::ProviderNotFound(Box::new(v))
     }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, Copy)]
 pub struct QueryExpressionMetadataRequestType<'a> {
     /// Parameter *expressionName*.
-    pub expression_name: Option<&'a [String]>,
+    pub expression_name: Option<&'a [crate::CompactString]>,
     /// Parameter *profile*.
     ///
     /// Refers instance of *Profile*.

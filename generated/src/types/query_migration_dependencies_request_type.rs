@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, Copy)]
 pub struct QueryMigrationDependenciesRequestType<'a> {
     /// Parameter *pnicDevice*.
-    pub pnic_device: &'a [String],
+    pub pnic_device: &'a [crate::CompactString],
 }
 impl crate::ser::Encode for QueryMigrationDependenciesRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {

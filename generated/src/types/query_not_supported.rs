@@ -12,7 +12,7 @@ pub struct QueryNotSupported {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *InvalidArgument.invalidProperty*.
-    pub invalid_property: Option<String>,
+    pub invalid_property: Option<crate::CompactString>,
     /// Property *QueryNotSupported.entityType*.
     pub entity_type: Option<crate::types::EntityReferenceEntityType>,
     /// Property *QueryNotSupported.relatedEntityType*.
@@ -25,6 +25,7 @@ impl QueryNotSupported {
     pub const TYPE_NAME: &'static str = "QueryNotSupported";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

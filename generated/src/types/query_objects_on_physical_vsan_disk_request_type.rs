@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, Copy)]
 pub struct QueryObjectsOnPhysicalVsanDiskRequestType<'a> {
     /// Parameter *disks*.
-    pub disks: &'a [String],
+    pub disks: &'a [crate::CompactString],
 }
 impl crate::ser::Encode for QueryObjectsOnPhysicalVsanDiskRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {

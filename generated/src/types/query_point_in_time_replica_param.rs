@@ -10,9 +10,9 @@ pub struct QueryPointInTimeReplicaParam {
     /// Property *QueryPointInTimeReplicaParam.replicaTimeQueryParam*.
     pub replica_time_query_param: Option<Box<crate::types::ReplicaQueryIntervalParam>>,
     /// Property *QueryPointInTimeReplicaParam.pitName*.
-    pub pit_name: Option<String>,
+    pub pit_name: Option<crate::CompactString>,
     /// Property *QueryPointInTimeReplicaParam.tags*.
-    pub tags: Option<Vec<String>>,
+    pub tags: Option<Vec<crate::CompactString>>,
     /// Property *QueryPointInTimeReplicaParam.preferDetails*.
     pub prefer_details: Option<bool>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -23,6 +23,7 @@ impl QueryPointInTimeReplicaParam {
     pub const TYPE_NAME: &'static str = "QueryPointInTimeReplicaParam";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

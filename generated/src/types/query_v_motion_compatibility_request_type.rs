@@ -14,7 +14,7 @@ pub struct QueryVMotionCompatibilityRequestType<'a> {
     /// Refers instances of *HostSystem*.
     pub host: &'a [crate::types::ManagedObjectReference],
     /// Parameter *compatibility*.
-    pub compatibility: Option<&'a [String]>,
+    pub compatibility: Option<&'a [crate::CompactString]>,
 }
 impl crate::ser::Encode for QueryVMotionCompatibilityRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, Copy)]
 pub struct QueryVsanObjectUuidsByFilterRequestType<'a> {
     /// Parameter *uuids*.
-    pub uuids: Option<&'a [String]>,
+    pub uuids: Option<&'a [crate::CompactString]>,
     /// Parameter *limit*.
     pub limit: Option<i32>,
     /// Parameter *version*.

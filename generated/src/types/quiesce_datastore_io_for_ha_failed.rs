@@ -10,21 +10,21 @@ pub struct QuiesceDatastoreIOForHAFailed {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *ResourceInUse.type*.
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::CompactString>,
     /// Property *ResourceInUse.name*.
-    pub name: Option<String>,
+    pub name: Option<crate::CompactString>,
     /// Property *QuiesceDatastoreIOForHAFailed.host*.
     ///
     /// Refers instance of *HostSystem*.
     pub host: Box<crate::types::ManagedObjectReference>,
     /// Property *QuiesceDatastoreIOForHAFailed.hostName*.
-    pub host_name: String,
+    pub host_name: crate::CompactString,
     /// Property *QuiesceDatastoreIOForHAFailed.ds*.
     ///
     /// Refers instance of *Datastore*.
     pub ds: Box<crate::types::ManagedObjectReference>,
     /// Property *QuiesceDatastoreIOForHAFailed.dsName*.
-    pub ds_name: String,
+    pub ds_name: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -33,6 +33,7 @@ impl QuiesceDatastoreIOForHAFailed {
     pub const TYPE_NAME: &'static str = "QuiesceDatastoreIOForHAFailed";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -12,9 +12,9 @@ pub struct RDMNotSupported {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *DeviceNotSupported.device*.
-    pub device: String,
+    pub device: crate::CompactString,
     /// Property *DeviceNotSupported.reason*.
-    pub reason: Option<String>,
+    pub reason: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -23,6 +23,7 @@ impl RDMNotSupported {
     pub const TYPE_NAME: &'static str = "RDMNotSupported";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -112,10 +113,12 @@ pub enum RDMNotSupportedKind {
 }
 impl RDMNotSupportedKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::RDMNotSupported(v) => &**v,
@@ -128,11 +131,13 @@ impl RDMNotSupportedKind {
     }
 }
 impl From<crate::types::RDMNotSupported> for RDMNotSupportedKind {
+    #[inline]
     fn from(v: crate::types::RDMNotSupported) -> Self {
         Self::RDMNotSupported(Box::new(v))
     }
 }
 impl From<crate::types::PhysCompatRDMNotSupported> for RDMNotSupportedKind {
+    #[inline]
     fn from(v: crate::types::PhysCompatRDMNotSupported) -> Self {
         Self::PhysCompatRDMNotSupported(Box::new(v))
     }

@@ -10,13 +10,13 @@ pub struct RDMNotSupportedOnDatastore {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *RDMNotSupportedOnDatastore.device*.
-    pub device: String,
+    pub device: crate::CompactString,
     /// Property *RDMNotSupportedOnDatastore.datastore*.
     ///
     /// Refers instance of *Datastore*.
     pub datastore: Box<crate::types::ManagedObjectReference>,
     /// Property *RDMNotSupportedOnDatastore.datastoreName*.
-    pub datastore_name: String,
+    pub datastore_name: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -25,6 +25,7 @@ impl RDMNotSupportedOnDatastore {
     pub const TYPE_NAME: &'static str = "RDMNotSupportedOnDatastore";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

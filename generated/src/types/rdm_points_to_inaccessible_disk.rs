@@ -10,9 +10,9 @@ pub struct RDMPointsToInaccessibleDisk {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *CannotAccessVmDevice.device*.
-    pub device: String,
+    pub device: crate::CompactString,
     /// Property *CannotAccessVmDevice.backing*.
-    pub backing: String,
+    pub backing: crate::CompactString,
     /// Property *CannotAccessVmDevice.connected*.
     pub connected: bool,
     /// Property *CannotAccessVmDisk.fault*.
@@ -25,6 +25,7 @@ impl RDMPointsToInaccessibleDisk {
     pub const TYPE_NAME: &'static str = "RDMPointsToInaccessibleDisk";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

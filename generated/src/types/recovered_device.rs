@@ -14,7 +14,7 @@ pub struct RecoveredDevice {
     /// Property *RecoveredDevice.sourceDeviceId*.
     pub source_device_id: crate::types::DeviceIdKind,
     /// Property *RecoveredDevice.info*.
-    pub info: Option<Vec<String>>,
+    pub info: Option<Vec<crate::CompactString>>,
     /// Property *RecoveredDevice.datastore*.
     ///
     /// Refers instance of *Datastore*.
@@ -33,6 +33,7 @@ impl RecoveredDevice {
     pub const TYPE_NAME: &'static str = "RecoveredDevice";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

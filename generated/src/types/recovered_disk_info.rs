@@ -10,9 +10,9 @@ pub struct RecoveredDiskInfo {
     /// Property *RecoveredDiskInfo.deviceKey*.
     pub device_key: i32,
     /// Property *RecoveredDiskInfo.dsUrl*.
-    pub ds_url: String,
+    pub ds_url: crate::CompactString,
     /// Property *RecoveredDiskInfo.diskPath*.
-    pub disk_path: String,
+    pub disk_path: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl RecoveredDiskInfo {
     pub const TYPE_NAME: &'static str = "RecoveredDiskInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

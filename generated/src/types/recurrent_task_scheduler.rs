@@ -10,11 +10,11 @@ pub struct RecurrentTaskScheduler {
     /// Property *TaskScheduler.activeTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub active_time: Option<String>,
+    pub active_time: Option<crate::CompactString>,
     /// Property *TaskScheduler.expireTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub expire_time: Option<String>,
+    pub expire_time: Option<crate::CompactString>,
     /// Property *RecurrentTaskScheduler.interval*.
     pub interval: i32,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -25,6 +25,7 @@ impl RecurrentTaskScheduler {
     pub const TYPE_NAME: &'static str = "RecurrentTaskScheduler";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -112,10 +113,12 @@ pub enum RecurrentTaskSchedulerKind {
 }
 impl RecurrentTaskSchedulerKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::RecurrentTaskScheduler(v) => &**v,
@@ -128,11 +131,13 @@ impl RecurrentTaskSchedulerKind {
     }
 }
 impl From<crate::types::RecurrentTaskScheduler> for RecurrentTaskSchedulerKind {
+    #[inline]
     fn from(v: crate::types::RecurrentTaskScheduler) -> Self {
         Self::RecurrentTaskScheduler(Box::new(v))
     }
 }
 impl From<crate::types::HourlyTaskSchedulerKind> for RecurrentTaskSchedulerKind {
+    #[inline]
     fn from(v: crate::types::HourlyTaskSchedulerKind) -> Self {
         Self::HourlyTaskScheduler(v)
     }

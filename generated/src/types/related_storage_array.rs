@@ -8,7 +8,7 @@
 #[derive(Clone, Default)]
 pub struct RelatedStorageArray {
     /// Property *RelatedStorageArray.arrayId*.
-    pub array_id: String,
+    pub array_id: crate::CompactString,
     /// Property *RelatedStorageArray.active*.
     pub active: bool,
     /// Property *RelatedStorageArray.manageable*.
@@ -23,6 +23,7 @@ impl RelatedStorageArray {
     pub const TYPE_NAME: &'static str = "RelatedStorageArray";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,11 +6,11 @@
 #[derive(Clone, Default)]
 pub struct Relation {
     /// Property *Relation.constraint*.
-    pub constraint: Option<String>,
+    pub constraint: Option<crate::CompactString>,
     /// Property *Relation.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *Relation.version*.
-    pub version: Option<String>,
+    pub version: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -19,6 +19,7 @@ impl Relation {
     pub const TYPE_NAME: &'static str = "Relation";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

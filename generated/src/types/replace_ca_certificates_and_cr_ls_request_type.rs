@@ -6,9 +6,9 @@
 #[derive(Debug, Clone, Copy)]
 pub struct ReplaceCACertificatesAndCRLsRequestType<'a> {
     /// Parameter *caCert*.
-    pub ca_cert: &'a [String],
+    pub ca_cert: &'a [crate::CompactString],
     /// Parameter *caCrl*.
-    pub ca_crl: Option<&'a [String]>,
+    pub ca_crl: Option<&'a [crate::CompactString]>,
 }
 impl crate::ser::Encode for ReplaceCACertificatesAndCRLsRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {

@@ -10,11 +10,11 @@ pub struct ReplicaIntervalQueryResult {
     /// Property *ReplicaIntervalQueryResult.fromDate*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub from_date: String,
+    pub from_date: crate::CompactString,
     /// Property *ReplicaIntervalQueryResult.toDate*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub to_date: String,
+    pub to_date: crate::CompactString,
     /// Property *ReplicaIntervalQueryResult.number*.
     pub number: i32,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -25,6 +25,7 @@ impl ReplicaIntervalQueryResult {
     pub const TYPE_NAME: &'static str = "ReplicaIntervalQueryResult";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

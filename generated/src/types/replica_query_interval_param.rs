@@ -10,11 +10,11 @@ pub struct ReplicaQueryIntervalParam {
     /// Property *ReplicaQueryIntervalParam.fromDate*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub from_date: Option<String>,
+    pub from_date: Option<crate::CompactString>,
     /// Property *ReplicaQueryIntervalParam.toDate*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub to_date: Option<String>,
+    pub to_date: Option<crate::CompactString>,
     /// Property *ReplicaQueryIntervalParam.number*.
     pub number: Option<i32>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -25,6 +25,7 @@ impl ReplicaQueryIntervalParam {
     pub const TYPE_NAME: &'static str = "ReplicaQueryIntervalParam";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -19,6 +19,7 @@ impl ReplicationConfigFault {
     pub const TYPE_NAME: &'static str = "ReplicationConfigFault";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -106,10 +107,12 @@ pub enum ReplicationConfigFaultKind {
 }
 impl ReplicationConfigFaultKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::ReplicationConfigFault(v) => &**v,
@@ -123,16 +126,19 @@ impl ReplicationConfigFaultKind {
     }
 }
 impl From<crate::types::ReplicationConfigFault> for ReplicationConfigFaultKind {
+    #[inline]
     fn from(v: crate::types::ReplicationConfigFault) -> Self {
         Self::ReplicationConfigFault(Box::new(v))
     }
 }
 impl From<crate::types::ReplicationDiskConfigFault> for ReplicationConfigFaultKind {
+    #[inline]
     fn from(v: crate::types::ReplicationDiskConfigFault) -> Self {
         Self::ReplicationDiskConfigFault(Box::new(v))
     }
 }
 impl From<crate::types::ReplicationVmConfigFault> for ReplicationConfigFaultKind {
+    #[inline]
     fn from(v: crate::types::ReplicationVmConfigFault) -> Self {
         Self::ReplicationVmConfigFault(Box::new(v))
     }

@@ -8,9 +8,9 @@ pub struct ReplicationConfigSpec {
     /// Property *ReplicationConfigSpec.generation*.
     pub generation: i64,
     /// Property *ReplicationConfigSpec.vmReplicationId*.
-    pub vm_replication_id: String,
+    pub vm_replication_id: crate::CompactString,
     /// Property *ReplicationConfigSpec.destination*.
-    pub destination: String,
+    pub destination: crate::CompactString,
     /// Property *ReplicationConfigSpec.port*.
     pub port: i32,
     /// Property *ReplicationConfigSpec.rpo*.
@@ -26,15 +26,15 @@ pub struct ReplicationConfigSpec {
     /// Property *ReplicationConfigSpec.netEncryptionEnabled*.
     pub net_encryption_enabled: Option<bool>,
     /// Property *ReplicationConfigSpec.encryptionDestination*.
-    pub encryption_destination: Option<String>,
+    pub encryption_destination: Option<crate::CompactString>,
     /// Property *ReplicationConfigSpec.additionalEncryptionDestination*.
     ///
     /// ***Since:*** vSphere API Release 9.1.0.0
-    pub additional_encryption_destination: Option<Vec<String>>,
+    pub additional_encryption_destination: Option<Vec<crate::CompactString>>,
     /// Property *ReplicationConfigSpec.encryptionPort*.
     pub encryption_port: Option<i32>,
     /// Property *ReplicationConfigSpec.remoteCertificateThumbprint*.
-    pub remote_certificate_thumbprint: Option<String>,
+    pub remote_certificate_thumbprint: Option<crate::CompactString>,
     /// Property *ReplicationConfigSpec.dataSetsReplicationEnabled*.
     ///
     /// ***Since:*** vSphere API Release 8.0.0.0
@@ -53,6 +53,7 @@ impl ReplicationConfigSpec {
     pub const TYPE_NAME: &'static str = "ReplicationConfigSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

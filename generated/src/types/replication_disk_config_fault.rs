@@ -10,7 +10,7 @@ pub struct ReplicationDiskConfigFault {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *ReplicationDiskConfigFault.reason*.
-    pub reason: Option<String>,
+    pub reason: Option<crate::CompactString>,
     /// Property *ReplicationDiskConfigFault.vmRef*.
     ///
     /// Refers instance of *VirtualMachine*.
@@ -25,6 +25,7 @@ impl ReplicationDiskConfigFault {
     pub const TYPE_NAME: &'static str = "ReplicationDiskConfigFault";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

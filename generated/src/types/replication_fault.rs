@@ -19,6 +19,7 @@ impl ReplicationFault {
     pub const TYPE_NAME: &'static str = "ReplicationFault";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -116,10 +117,12 @@ pub enum ReplicationFaultKind {
 }
 impl ReplicationFaultKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::ReplicationFault(v) => &**v,
@@ -137,36 +140,43 @@ impl ReplicationFaultKind {
     }
 }
 impl From<crate::types::ReplicationFault> for ReplicationFaultKind {
+    #[inline]
     fn from(v: crate::types::ReplicationFault) -> Self {
         Self::ReplicationFault(Box::new(v))
     }
 }
 impl From<crate::types::IncompatibleHostForVmReplication> for ReplicationFaultKind {
+    #[inline]
     fn from(v: crate::types::IncompatibleHostForVmReplication) -> Self {
         Self::IncompatibleHostForVmReplication(Box::new(v))
     }
 }
 impl From<crate::types::ReplicationConfigFaultKind> for ReplicationFaultKind {
+    #[inline]
     fn from(v: crate::types::ReplicationConfigFaultKind) -> Self {
         Self::ReplicationConfigFault(v)
     }
 }
 impl From<crate::types::ReplicationIncompatibleWithFT> for ReplicationFaultKind {
+    #[inline]
     fn from(v: crate::types::ReplicationIncompatibleWithFT) -> Self {
         Self::ReplicationIncompatibleWithFT(Box::new(v))
     }
 }
 impl From<crate::types::ReplicationInvalidOptions> for ReplicationFaultKind {
+    #[inline]
     fn from(v: crate::types::ReplicationInvalidOptions) -> Self {
         Self::ReplicationInvalidOptions(Box::new(v))
     }
 }
 impl From<crate::types::ReplicationNotSupportedOnHost> for ReplicationFaultKind {
+    #[inline]
     fn from(v: crate::types::ReplicationNotSupportedOnHost) -> Self {
         Self::ReplicationNotSupportedOnHost(Box::new(v))
     }
 }
 impl From<crate::types::ReplicationVmFaultKind> for ReplicationFaultKind {
+    #[inline]
     fn from(v: crate::types::ReplicationVmFaultKind) -> Self {
         Self::ReplicationVmFault(v)
     }

@@ -10,7 +10,7 @@ pub struct ReplicationInvalidOptions {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *ReplicationInvalidOptions.options*.
-    pub options: String,
+    pub options: crate::CompactString,
     /// Property *ReplicationInvalidOptions.entity*.
     ///
     /// Refers instance of *ManagedEntity*.
@@ -23,6 +23,7 @@ impl ReplicationInvalidOptions {
     pub const TYPE_NAME: &'static str = "ReplicationInvalidOptions";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

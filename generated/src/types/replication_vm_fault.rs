@@ -12,11 +12,11 @@ pub struct ReplicationVmFault {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *ReplicationVmFault.reason*.
-    pub reason: String,
+    pub reason: crate::CompactString,
     /// Property *ReplicationVmFault.state*.
-    pub state: Option<String>,
+    pub state: Option<crate::CompactString>,
     /// Property *ReplicationVmFault.instanceId*.
-    pub instance_id: Option<String>,
+    pub instance_id: Option<crate::CompactString>,
     /// Property *ReplicationVmFault.vm*.
     ///
     /// Refers instance of *VirtualMachine*.
@@ -29,6 +29,7 @@ impl ReplicationVmFault {
     pub const TYPE_NAME: &'static str = "ReplicationVmFault";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -130,10 +131,12 @@ pub enum ReplicationVmFaultKind {
 }
 impl ReplicationVmFaultKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::ReplicationVmFault(v) => &**v,
@@ -146,11 +149,13 @@ impl ReplicationVmFaultKind {
     }
 }
 impl From<crate::types::ReplicationVmFault> for ReplicationVmFaultKind {
+    #[inline]
     fn from(v: crate::types::ReplicationVmFault) -> Self {
         Self::ReplicationVmFault(Box::new(v))
     }
 }
 impl From<crate::types::ReplicationVmInProgressFault> for ReplicationVmFaultKind {
+    #[inline]
     fn from(v: crate::types::ReplicationVmInProgressFault) -> Self {
         Self::ReplicationVmInProgressFault(Box::new(v))
     }

@@ -10,19 +10,19 @@ pub struct ReplicationVmInProgressFault {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *ReplicationVmFault.reason*.
-    pub reason: String,
+    pub reason: crate::CompactString,
     /// Property *ReplicationVmFault.state*.
-    pub state: Option<String>,
+    pub state: Option<crate::CompactString>,
     /// Property *ReplicationVmFault.instanceId*.
-    pub instance_id: Option<String>,
+    pub instance_id: Option<crate::CompactString>,
     /// Property *ReplicationVmFault.vm*.
     ///
     /// Refers instance of *VirtualMachine*.
     pub vm: Box<crate::types::ManagedObjectReference>,
     /// Property *ReplicationVmInProgressFault.requestedActivity*.
-    pub requested_activity: String,
+    pub requested_activity: crate::CompactString,
     /// Property *ReplicationVmInProgressFault.inProgressActivity*.
-    pub in_progress_activity: String,
+    pub in_progress_activity: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -31,6 +31,7 @@ impl ReplicationVmInProgressFault {
     pub const TYPE_NAME: &'static str = "ReplicationVmInProgressFault";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -10,17 +10,17 @@ pub struct ResourceConfigSpec {
     /// Refers instance of *ManagedEntity*.
     pub entity: Option<Box<crate::types::ManagedObjectReference>>,
     /// Property *ResourceConfigSpec.changeVersion*.
-    pub change_version: Option<String>,
+    pub change_version: Option<crate::CompactString>,
     /// Property *ResourceConfigSpec.lastModified*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub last_modified: Option<String>,
+    pub last_modified: Option<crate::CompactString>,
     /// Property *ResourceConfigSpec.cpuAllocation*.
     pub cpu_allocation: Box<crate::types::ResourceAllocationInfo>,
     /// Property *ResourceConfigSpec.memoryAllocation*.
     pub memory_allocation: Box<crate::types::ResourceAllocationInfo>,
     /// Property *ResourceConfigSpec.scaleDescendantsShares*.
-    pub scale_descendants_shares: Option<String>,
+    pub scale_descendants_shares: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -29,6 +29,7 @@ impl ResourceConfigSpec {
     pub const TYPE_NAME: &'static str = "ResourceConfigSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

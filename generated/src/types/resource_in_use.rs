@@ -12,9 +12,9 @@ pub struct ResourceInUse {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *ResourceInUse.type*.
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::CompactString>,
     /// Property *ResourceInUse.name*.
-    pub name: Option<String>,
+    pub name: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -23,6 +23,7 @@ impl ResourceInUse {
     pub const TYPE_NAME: &'static str = "ResourceInUse";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -117,10 +118,12 @@ pub enum ResourceInUseKind {
 }
 impl ResourceInUseKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::ResourceInUse(v) => &**v,
@@ -136,22 +139,26 @@ impl ResourceInUseKind {
     }
 }
 impl From<crate::types::ResourceInUse> for ResourceInUseKind {
+    #[inline]
     fn from(v: crate::types::ResourceInUse) -> Self {
         Self::ResourceInUse(Box::new(v))
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::SmsResourceInUse> for ResourceInUseKind {
+    #[inline]
     fn from(v: crate::types::SmsResourceInUse) -> Self {
         Self::SmsResourceInUse(Box::new(v))
     }
 }
 impl From<crate::types::FilterInUse> for ResourceInUseKind {
+    #[inline]
     fn from(v: crate::types::FilterInUse) -> Self {
         Self::FilterInUse(Box::new(v))
     }
 }
 impl From<crate::types::QuiesceDatastoreIOForHAFailed> for ResourceInUseKind {
+    #[inline]
     fn from(v: crate::types::QuiesceDatastoreIOForHAFailed) -> Self {
         Self::QuiesceDatastoreIOForHAFailed(Box::new(v))
     }

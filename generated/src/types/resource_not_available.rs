@@ -10,11 +10,11 @@ pub struct ResourceNotAvailable {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *ResourceNotAvailable.containerType*.
-    pub container_type: Option<String>,
+    pub container_type: Option<crate::CompactString>,
     /// Property *ResourceNotAvailable.containerName*.
-    pub container_name: Option<String>,
+    pub container_name: Option<crate::CompactString>,
     /// Property *ResourceNotAvailable.type*.
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -23,6 +23,7 @@ impl ResourceNotAvailable {
     pub const TYPE_NAME: &'static str = "ResourceNotAvailable";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -14,9 +14,9 @@ pub struct ResourcePoolEvent {
     /// Property *Event.createdTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub created_time: String,
+    pub created_time: crate::CompactString,
     /// Property *Event.userName*.
-    pub user_name: String,
+    pub user_name: crate::CompactString,
     /// Property *Event.datacenter*.
     pub datacenter: Option<Box<crate::types::DatacenterEventArgument>>,
     /// Property *Event.computeResource*.
@@ -36,13 +36,13 @@ pub struct ResourcePoolEvent {
     /// ***Since:*** vSphere API Release 9.1.0.0
     pub tgw: Option<Box<crate::types::TgwEventArgument>>,
     /// Property *Event.fullFormattedMessage*.
-    pub full_formatted_message: Option<String>,
+    pub full_formatted_message: Option<crate::CompactString>,
     /// Property *Event.changeTag*.
-    pub change_tag: Option<String>,
+    pub change_tag: Option<crate::CompactString>,
     /// Property *Event.auditId*.
     ///
     /// ***Since:*** vSphere API Release 9.1.0.0
-    pub audit_id: Option<String>,
+    pub audit_id: Option<crate::CompactString>,
     /// Property *ResourcePoolEvent.resourcePool*.
     pub resource_pool: Box<crate::types::ResourcePoolEventArgument>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -53,6 +53,7 @@ impl ResourcePoolEvent {
     pub const TYPE_NAME: &'static str = "ResourcePoolEvent";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -229,10 +230,12 @@ pub enum ResourcePoolEventKind {
 }
 impl ResourcePoolEventKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::ResourcePoolEvent(v) => &**v,
@@ -249,31 +252,37 @@ impl ResourcePoolEventKind {
     }
 }
 impl From<crate::types::ResourcePoolEvent> for ResourcePoolEventKind {
+    #[inline]
     fn from(v: crate::types::ResourcePoolEvent) -> Self {
         Self::ResourcePoolEvent(Box::new(v))
     }
 }
 impl From<crate::types::ResourcePoolCreatedEvent> for ResourcePoolEventKind {
+    #[inline]
     fn from(v: crate::types::ResourcePoolCreatedEvent) -> Self {
         Self::ResourcePoolCreatedEvent(Box::new(v))
     }
 }
 impl From<crate::types::ResourcePoolDestroyedEvent> for ResourcePoolEventKind {
+    #[inline]
     fn from(v: crate::types::ResourcePoolDestroyedEvent) -> Self {
         Self::ResourcePoolDestroyedEvent(Box::new(v))
     }
 }
 impl From<crate::types::ResourcePoolMovedEvent> for ResourcePoolEventKind {
+    #[inline]
     fn from(v: crate::types::ResourcePoolMovedEvent) -> Self {
         Self::ResourcePoolMovedEvent(Box::new(v))
     }
 }
 impl From<crate::types::ResourcePoolReconfiguredEvent> for ResourcePoolEventKind {
+    #[inline]
     fn from(v: crate::types::ResourcePoolReconfiguredEvent) -> Self {
         Self::ResourcePoolReconfiguredEvent(Box::new(v))
     }
 }
 impl From<crate::types::ResourceViolatedEvent> for ResourcePoolEventKind {
+    #[inline]
     fn from(v: crate::types::ResourceViolatedEvent) -> Self {
         Self::ResourceViolatedEvent(Box::new(v))
     }

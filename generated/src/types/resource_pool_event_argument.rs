@@ -6,7 +6,7 @@
 #[derive(Clone)]
 pub struct ResourcePoolEventArgument {
     /// Property *EntityEventArgument.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *ResourcePoolEventArgument.resourcePool*.
     ///
     /// Refers instance of *ResourcePool*.
@@ -19,6 +19,7 @@ impl ResourcePoolEventArgument {
     pub const TYPE_NAME: &'static str = "ResourcePoolEventArgument";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,7 +8,7 @@
 #[derive(Clone)]
 pub struct ResourcePoolSummary {
     /// Property *ResourcePoolSummary.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *ResourcePoolSummary.config*.
     pub config: Box<crate::types::ResourceConfigSpec>,
     /// Property *ResourcePoolSummary.runtime*.
@@ -25,6 +25,7 @@ impl ResourcePoolSummary {
     pub const TYPE_NAME: &'static str = "ResourcePoolSummary";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -123,10 +124,12 @@ pub enum ResourcePoolSummaryKind {
 }
 impl ResourcePoolSummaryKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::ResourcePoolSummary(v) => &**v,
@@ -139,11 +142,13 @@ impl ResourcePoolSummaryKind {
     }
 }
 impl From<crate::types::ResourcePoolSummary> for ResourcePoolSummaryKind {
+    #[inline]
     fn from(v: crate::types::ResourcePoolSummary) -> Self {
         Self::ResourcePoolSummary(Box::new(v))
     }
 }
 impl From<crate::types::VirtualAppSummary> for ResourcePoolSummaryKind {
+    #[inline]
     fn from(v: crate::types::VirtualAppSummary) -> Self {
         Self::VirtualAppSummary(Box::new(v))
     }

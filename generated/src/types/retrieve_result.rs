@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct RetrieveResult {
     /// Property *RetrieveResult.token*.
-    pub token: Option<String>,
+    pub token: Option<crate::CompactString>,
     /// Property *RetrieveResult.objects*.
     pub objects: Vec<crate::types::ObjectContent>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -17,6 +17,7 @@ impl RetrieveResult {
     pub const TYPE_NAME: &'static str = "RetrieveResult";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

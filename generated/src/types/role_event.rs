@@ -14,9 +14,9 @@ pub struct RoleEvent {
     /// Property *Event.createdTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub created_time: String,
+    pub created_time: crate::CompactString,
     /// Property *Event.userName*.
-    pub user_name: String,
+    pub user_name: crate::CompactString,
     /// Property *Event.datacenter*.
     pub datacenter: Option<Box<crate::types::DatacenterEventArgument>>,
     /// Property *Event.computeResource*.
@@ -36,13 +36,13 @@ pub struct RoleEvent {
     /// ***Since:*** vSphere API Release 9.1.0.0
     pub tgw: Option<Box<crate::types::TgwEventArgument>>,
     /// Property *Event.fullFormattedMessage*.
-    pub full_formatted_message: Option<String>,
+    pub full_formatted_message: Option<crate::CompactString>,
     /// Property *Event.changeTag*.
-    pub change_tag: Option<String>,
+    pub change_tag: Option<crate::CompactString>,
     /// Property *Event.auditId*.
     ///
     /// ***Since:*** vSphere API Release 9.1.0.0
-    pub audit_id: Option<String>,
+    pub audit_id: Option<crate::CompactString>,
     /// Property *RoleEvent.role*.
     pub role: Box<crate::types::RoleEventArgument>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -53,6 +53,7 @@ impl RoleEvent {
     pub const TYPE_NAME: &'static str = "RoleEvent";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -207,10 +208,12 @@ pub enum RoleEventKind {
 }
 impl RoleEventKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::RoleEvent(v) => &**v,
@@ -225,21 +228,25 @@ impl RoleEventKind {
     }
 }
 impl From<crate::types::RoleEvent> for RoleEventKind {
+    #[inline]
     fn from(v: crate::types::RoleEvent) -> Self {
         Self::RoleEvent(Box::new(v))
     }
 }
 impl From<crate::types::RoleAddedEvent> for RoleEventKind {
+    #[inline]
     fn from(v: crate::types::RoleAddedEvent) -> Self {
         Self::RoleAddedEvent(Box::new(v))
     }
 }
 impl From<crate::types::RoleRemovedEvent> for RoleEventKind {
+    #[inline]
     fn from(v: crate::types::RoleRemovedEvent) -> Self {
         Self::RoleRemovedEvent(Box::new(v))
     }
 }
 impl From<crate::types::RoleUpdatedEvent> for RoleEventKind {
+    #[inline]
     fn from(v: crate::types::RoleUpdatedEvent) -> Self {
         Self::RoleUpdatedEvent(Box::new(v))
     }

@@ -10,9 +10,9 @@ pub struct RollbackFailure {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *RollbackFailure.entityName*.
-    pub entity_name: String,
+    pub entity_name: crate::CompactString,
     /// Property *RollbackFailure.entityType*.
-    pub entity_type: String,
+    pub entity_type: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl RollbackFailure {
     pub const TYPE_NAME: &'static str = "RollbackFailure";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, Copy)]
 pub struct RunVsanPhysicalDiskDiagnosticsRequestType<'a> {
     /// Parameter *disks*.
-    pub disks: Option<&'a [String]>,
+    pub disks: Option<&'a [crate::CompactString]>,
 }
 impl crate::ser::Encode for RunVsanPhysicalDiskDiagnosticsRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {

@@ -19,6 +19,7 @@ impl RuntimeFault {
     pub const TYPE_NAME: &'static str = "RuntimeFault";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -177,10 +178,12 @@ pub enum RuntimeFaultKind {
 }
 impl RuntimeFaultKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::RuntimeFault(v) => &**v,
@@ -228,174 +231,208 @@ impl RuntimeFaultKind {
     }
 }
 impl From<crate::types::RuntimeFault> for RuntimeFaultKind {
+    #[inline]
     fn from(v: crate::types::RuntimeFault) -> Self {
         Self::RuntimeFault(Box::new(v))
     }
 }
 impl From<crate::types::EamRuntimeFaultKind> for RuntimeFaultKind {
+    #[inline]
     fn from(v: crate::types::EamRuntimeFaultKind) -> Self {
         Self::EamRuntimeFault(v)
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::ProviderConnectionFailed> for RuntimeFaultKind {
+    #[inline]
     fn from(v: crate::types::ProviderConnectionFailed) -> Self {
         Self::ProviderConnectionFailed(Box::new(v))
     }
 }
 impl From<crate::types::ProxyRegistrationFailed> for RuntimeFaultKind {
+    #[inline]
     fn from(v: crate::types::ProxyRegistrationFailed) -> Self {
         Self::ProxyRegistrationFailed(Box::new(v))
     }
 }
 impl From<crate::types::ServiceNotInitialized> for RuntimeFaultKind {
+    #[inline]
     fn from(v: crate::types::ServiceNotInitialized) -> Self {
         Self::ServiceNotInitialized(Box::new(v))
     }
 }
 impl From<crate::types::CannotDisableDrsOnClustersWithVApps> for RuntimeFaultKind {
+    #[inline]
     fn from(v: crate::types::CannotDisableDrsOnClustersWithVApps) -> Self {
         Self::CannotDisableDrsOnClustersWithVApps(Box::new(v))
     }
 }
 impl From<crate::types::ConflictingDatastoreFound> for RuntimeFaultKind {
+    #[inline]
     fn from(v: crate::types::ConflictingDatastoreFound) -> Self {
         Self::ConflictingDatastoreFound(Box::new(v))
     }
 }
 impl From<crate::types::DatabaseError> for RuntimeFaultKind {
+    #[inline]
     fn from(v: crate::types::DatabaseError) -> Self {
         Self::DatabaseError(Box::new(v))
     }
 }
 impl From<crate::types::DisallowedChangeByService> for RuntimeFaultKind {
+    #[inline]
     fn from(v: crate::types::DisallowedChangeByService) -> Self {
         Self::DisallowedChangeByService(Box::new(v))
     }
 }
 impl From<crate::types::DisallowedOperationOnFailoverHost> for RuntimeFaultKind {
+    #[inline]
     fn from(v: crate::types::DisallowedOperationOnFailoverHost) -> Self {
         Self::DisallowedOperationOnFailoverHost(Box::new(v))
     }
 }
 impl From<crate::types::FailToLockFaultToleranceVMs> for RuntimeFaultKind {
+    #[inline]
     fn from(v: crate::types::FailToLockFaultToleranceVMs) -> Self {
         Self::FailToLockFaultToleranceVMs(Box::new(v))
     }
 }
 impl From<crate::types::InvalidProfileReferenceHost> for RuntimeFaultKind {
+    #[inline]
     fn from(v: crate::types::InvalidProfileReferenceHost) -> Self {
         Self::InvalidProfileReferenceHost(Box::new(v))
     }
 }
 impl From<crate::types::InvalidScheduledTask> for RuntimeFaultKind {
+    #[inline]
     fn from(v: crate::types::InvalidScheduledTask) -> Self {
         Self::InvalidScheduledTask(Box::new(v))
     }
 }
 impl From<crate::types::LicenseAssignmentFailed> for RuntimeFaultKind {
+    #[inline]
     fn from(v: crate::types::LicenseAssignmentFailed) -> Self {
         Self::LicenseAssignmentFailed(Box::new(v))
     }
 }
 impl From<crate::types::MethodAlreadyDisabledFault> for RuntimeFaultKind {
+    #[inline]
     fn from(v: crate::types::MethodAlreadyDisabledFault) -> Self {
         Self::MethodAlreadyDisabledFault(Box::new(v))
     }
 }
 impl From<crate::types::MethodDisabled> for RuntimeFaultKind {
+    #[inline]
     fn from(v: crate::types::MethodDisabled) -> Self {
         Self::MethodDisabled(Box::new(v))
     }
 }
 impl From<crate::types::OperationDisallowedOnHost> for RuntimeFaultKind {
+    #[inline]
     fn from(v: crate::types::OperationDisallowedOnHost) -> Self {
         Self::OperationDisallowedOnHost(Box::new(v))
     }
 }
 impl From<crate::types::RestrictedByAdministrator> for RuntimeFaultKind {
+    #[inline]
     fn from(v: crate::types::RestrictedByAdministrator) -> Self {
         Self::RestrictedByAdministrator(Box::new(v))
     }
 }
 impl From<crate::types::ThirdPartyLicenseAssignmentFailed> for RuntimeFaultKind {
+    #[inline]
     fn from(v: crate::types::ThirdPartyLicenseAssignmentFailed) -> Self {
         Self::ThirdPartyLicenseAssignmentFailed(Box::new(v))
     }
 }
 impl From<crate::types::VAppOperationInProgress> for RuntimeFaultKind {
+    #[inline]
     fn from(v: crate::types::VAppOperationInProgress) -> Self {
         Self::VAppOperationInProgress(Box::new(v))
     }
 }
 impl From<crate::types::AuthenticationRequired> for RuntimeFaultKind {
+    #[inline]
     fn from(v: crate::types::AuthenticationRequired) -> Self {
         Self::AuthenticationRequired(Box::new(v))
     }
 }
 impl From<crate::types::HostCommunicationKind> for RuntimeFaultKind {
+    #[inline]
     fn from(v: crate::types::HostCommunicationKind) -> Self {
         Self::HostCommunication(v)
     }
 }
 impl From<crate::types::InvalidArgumentKind> for RuntimeFaultKind {
+    #[inline]
     fn from(v: crate::types::InvalidArgumentKind) -> Self {
         Self::InvalidArgument(v)
     }
 }
 impl From<crate::types::InvalidRequestKind> for RuntimeFaultKind {
+    #[inline]
     fn from(v: crate::types::InvalidRequestKind) -> Self {
         Self::InvalidRequest(v)
     }
 }
 impl From<crate::types::InvalidToken> for RuntimeFaultKind {
+    #[inline]
     fn from(v: crate::types::InvalidToken) -> Self {
         Self::InvalidToken(Box::new(v))
     }
 }
 impl From<crate::types::ManagedObjectNotFound> for RuntimeFaultKind {
+    #[inline]
     fn from(v: crate::types::ManagedObjectNotFound) -> Self {
         Self::ManagedObjectNotFound(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::NotEnoughLicensesKind> for RuntimeFaultKind {
+    #[inline]
     fn from(v: crate::types::NotEnoughLicensesKind) -> Self {
         Self::NotEnoughLicenses(v)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::NotImplemented> for RuntimeFaultKind {
+    #[inline]
     fn from(v: crate::types::NotImplemented) -> Self {
         Self::NotImplemented(Box::new(v))
     }
 }
 impl From<crate::types::NotSupportedKind> for RuntimeFaultKind {
+    #[inline]
     fn from(v: crate::types::NotSupportedKind) -> Self {
         Self::NotSupported(v)
     }
 }
 impl From<crate::types::RequestCanceled> for RuntimeFaultKind {
+    #[inline]
     fn from(v: crate::types::RequestCanceled) -> Self {
         Self::RequestCanceled(Box::new(v))
     }
 }
 impl From<crate::types::SecurityErrorKind> for RuntimeFaultKind {
+    #[inline]
     fn from(v: crate::types::SecurityErrorKind) -> Self {
         Self::SecurityError(v)
     }
 }
 impl From<crate::types::SessionNotFound> for RuntimeFaultKind {
+    #[inline]
     fn from(v: crate::types::SessionNotFound) -> Self {
         Self::SessionNotFound(Box::new(v))
     }
 }
 impl From<crate::types::SystemError> for RuntimeFaultKind {
+    #[inline]
     fn from(v: crate::types::SystemError) -> Self {
         Self::SystemError(Box::new(v))
     }
 }
 impl From<crate::types::UnexpectedFault> for RuntimeFaultKind {
+    #[inline]
     fn from(v: crate::types::UnexpectedFault) -> Self {
         Self::UnexpectedFault(Box::new(v))
     }

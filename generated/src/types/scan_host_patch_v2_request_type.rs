@@ -6,9 +6,9 @@
 #[derive(Debug, Clone, Copy)]
 pub struct ScanHostPatchV2RequestType<'a> {
     /// Parameter *metaUrls*.
-    pub meta_urls: Option<&'a [String]>,
+    pub meta_urls: Option<&'a [crate::CompactString]>,
     /// Parameter *bundleUrls*.
-    pub bundle_urls: Option<&'a [String]>,
+    pub bundle_urls: Option<&'a [crate::CompactString]>,
     /// Parameter *spec*.
     pub spec: Option<&'a crate::types::HostPatchManagerPatchManagerOperationSpec>,
 }

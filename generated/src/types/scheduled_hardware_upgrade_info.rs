@@ -6,11 +6,11 @@
 #[derive(Clone, Default)]
 pub struct ScheduledHardwareUpgradeInfo {
     /// Property *ScheduledHardwareUpgradeInfo.upgradePolicy*.
-    pub upgrade_policy: Option<String>,
+    pub upgrade_policy: Option<crate::CompactString>,
     /// Property *ScheduledHardwareUpgradeInfo.versionKey*.
-    pub version_key: Option<String>,
+    pub version_key: Option<crate::CompactString>,
     /// Property *ScheduledHardwareUpgradeInfo.scheduledHardwareUpgradeStatus*.
-    pub scheduled_hardware_upgrade_status: Option<String>,
+    pub scheduled_hardware_upgrade_status: Option<crate::CompactString>,
     /// Property *ScheduledHardwareUpgradeInfo.fault*.
     pub fault: Option<crate::types::MethodFaultKind>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -21,6 +21,7 @@ impl ScheduledHardwareUpgradeInfo {
     pub const TYPE_NAME: &'static str = "ScheduledHardwareUpgradeInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,13 +6,13 @@
 #[derive(Clone, Default)]
 pub struct ScheduledTaskDetail {
     /// Property *Description.label*.
-    pub label: String,
+    pub label: crate::CompactString,
     /// Property *Description.summary*.
-    pub summary: String,
+    pub summary: crate::CompactString,
     /// Property *TypeDescription.key*.
-    pub key: String,
+    pub key: crate::CompactString,
     /// Property *ScheduledTaskDetail.frequency*.
-    pub frequency: String,
+    pub frequency: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl ScheduledTaskDetail {
     pub const TYPE_NAME: &'static str = "ScheduledTaskDetail";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -14,9 +14,9 @@ pub struct ScheduledTaskEvent {
     /// Property *Event.createdTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub created_time: String,
+    pub created_time: crate::CompactString,
     /// Property *Event.userName*.
-    pub user_name: String,
+    pub user_name: crate::CompactString,
     /// Property *Event.datacenter*.
     pub datacenter: Option<Box<crate::types::DatacenterEventArgument>>,
     /// Property *Event.computeResource*.
@@ -36,13 +36,13 @@ pub struct ScheduledTaskEvent {
     /// ***Since:*** vSphere API Release 9.1.0.0
     pub tgw: Option<Box<crate::types::TgwEventArgument>>,
     /// Property *Event.fullFormattedMessage*.
-    pub full_formatted_message: Option<String>,
+    pub full_formatted_message: Option<crate::CompactString>,
     /// Property *Event.changeTag*.
-    pub change_tag: Option<String>,
+    pub change_tag: Option<crate::CompactString>,
     /// Property *Event.auditId*.
     ///
     /// ***Since:*** vSphere API Release 9.1.0.0
-    pub audit_id: Option<String>,
+    pub audit_id: Option<crate::CompactString>,
     /// Property *ScheduledTaskEvent.scheduledTask*.
     pub scheduled_task: Box<crate::types::ScheduledTaskEventArgument>,
     /// Property *ScheduledTaskEvent.entity*.
@@ -55,6 +55,7 @@ impl ScheduledTaskEvent {
     pub const TYPE_NAME: &'static str = "ScheduledTaskEvent";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -244,10 +245,12 @@ pub enum ScheduledTaskEventKind {
 }
 impl ScheduledTaskEventKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::ScheduledTaskEvent(v) => &**v,
@@ -267,46 +270,55 @@ impl ScheduledTaskEventKind {
     }
 }
 impl From<crate::types::ScheduledTaskEvent> for ScheduledTaskEventKind {
+    #[inline]
     fn from(v: crate::types::ScheduledTaskEvent) -> Self {
         Self::ScheduledTaskEvent(Box::new(v))
     }
 }
 impl From<crate::types::ScheduledTaskCompletedEvent> for ScheduledTaskEventKind {
+    #[inline]
     fn from(v: crate::types::ScheduledTaskCompletedEvent) -> Self {
         Self::ScheduledTaskCompletedEvent(Box::new(v))
     }
 }
 impl From<crate::types::ScheduledTaskCreatedEvent> for ScheduledTaskEventKind {
+    #[inline]
     fn from(v: crate::types::ScheduledTaskCreatedEvent) -> Self {
         Self::ScheduledTaskCreatedEvent(Box::new(v))
     }
 }
 impl From<crate::types::ScheduledTaskEmailCompletedEvent> for ScheduledTaskEventKind {
+    #[inline]
     fn from(v: crate::types::ScheduledTaskEmailCompletedEvent) -> Self {
         Self::ScheduledTaskEmailCompletedEvent(Box::new(v))
     }
 }
 impl From<crate::types::ScheduledTaskEmailFailedEvent> for ScheduledTaskEventKind {
+    #[inline]
     fn from(v: crate::types::ScheduledTaskEmailFailedEvent) -> Self {
         Self::ScheduledTaskEmailFailedEvent(Box::new(v))
     }
 }
 impl From<crate::types::ScheduledTaskFailedEvent> for ScheduledTaskEventKind {
+    #[inline]
     fn from(v: crate::types::ScheduledTaskFailedEvent) -> Self {
         Self::ScheduledTaskFailedEvent(Box::new(v))
     }
 }
 impl From<crate::types::ScheduledTaskReconfiguredEvent> for ScheduledTaskEventKind {
+    #[inline]
     fn from(v: crate::types::ScheduledTaskReconfiguredEvent) -> Self {
         Self::ScheduledTaskReconfiguredEvent(Box::new(v))
     }
 }
 impl From<crate::types::ScheduledTaskRemovedEvent> for ScheduledTaskEventKind {
+    #[inline]
     fn from(v: crate::types::ScheduledTaskRemovedEvent) -> Self {
         Self::ScheduledTaskRemovedEvent(Box::new(v))
     }
 }
 impl From<crate::types::ScheduledTaskStartedEvent> for ScheduledTaskEventKind {
+    #[inline]
     fn from(v: crate::types::ScheduledTaskStartedEvent) -> Self {
         Self::ScheduledTaskStartedEvent(Box::new(v))
     }

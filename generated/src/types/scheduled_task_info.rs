@@ -6,9 +6,9 @@
 #[derive(Clone)]
 pub struct ScheduledTaskInfo {
     /// Property *ScheduledTaskSpec.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *ScheduledTaskSpec.description*.
-    pub description: String,
+    pub description: crate::CompactString,
     /// Property *ScheduledTaskSpec.enabled*.
     pub enabled: bool,
     /// Property *ScheduledTaskSpec.scheduler*.
@@ -16,7 +16,7 @@ pub struct ScheduledTaskInfo {
     /// Property *ScheduledTaskSpec.action*.
     pub action: crate::types::ActionKind,
     /// Property *ScheduledTaskSpec.notification*.
-    pub notification: Option<String>,
+    pub notification: Option<crate::CompactString>,
     /// Property *ScheduledTaskInfo.scheduledTask*.
     ///
     /// Refers instance of *ScheduledTask*.
@@ -28,17 +28,17 @@ pub struct ScheduledTaskInfo {
     /// Property *ScheduledTaskInfo.lastModifiedTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub last_modified_time: String,
+    pub last_modified_time: crate::CompactString,
     /// Property *ScheduledTaskInfo.lastModifiedUser*.
-    pub last_modified_user: String,
+    pub last_modified_user: crate::CompactString,
     /// Property *ScheduledTaskInfo.nextRunTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub next_run_time: Option<String>,
+    pub next_run_time: Option<crate::CompactString>,
     /// Property *ScheduledTaskInfo.prevRunTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub prev_run_time: Option<String>,
+    pub prev_run_time: Option<crate::CompactString>,
     /// Property *ScheduledTaskInfo.state*.
     pub state: crate::types::TaskInfoState,
     /// Property *ScheduledTaskInfo.error*.
@@ -61,6 +61,7 @@ impl ScheduledTaskInfo {
     pub const TYPE_NAME: &'static str = "ScheduledTaskInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

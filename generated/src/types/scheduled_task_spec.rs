@@ -8,9 +8,9 @@
 #[derive(Clone)]
 pub struct ScheduledTaskSpec {
     /// Property *ScheduledTaskSpec.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *ScheduledTaskSpec.description*.
-    pub description: String,
+    pub description: crate::CompactString,
     /// Property *ScheduledTaskSpec.enabled*.
     pub enabled: bool,
     /// Property *ScheduledTaskSpec.scheduler*.
@@ -18,7 +18,7 @@ pub struct ScheduledTaskSpec {
     /// Property *ScheduledTaskSpec.action*.
     pub action: crate::types::ActionKind,
     /// Property *ScheduledTaskSpec.notification*.
-    pub notification: Option<String>,
+    pub notification: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -27,6 +27,7 @@ impl ScheduledTaskSpec {
     pub const TYPE_NAME: &'static str = "ScheduledTaskSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -128,10 +129,12 @@ pub enum ScheduledTaskSpecKind {
 }
 impl ScheduledTaskSpecKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::ScheduledTaskSpec(v) => &**v,
@@ -144,11 +147,13 @@ impl ScheduledTaskSpecKind {
     }
 }
 impl From<crate::types::ScheduledTaskSpec> for ScheduledTaskSpecKind {
+    #[inline]
     fn from(v: crate::types::ScheduledTaskSpec) -> Self {
         Self::ScheduledTaskSpec(Box::new(v))
     }
 }
 impl From<crate::types::ScheduledTaskInfo> for ScheduledTaskSpecKind {
+    #[inline]
     fn from(v: crate::types::ScheduledTaskInfo) -> Self {
         Self::ScheduledTaskInfo(Box::new(v))
     }

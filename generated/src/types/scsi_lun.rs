@@ -8,31 +8,31 @@
 #[derive(Clone, Default)]
 pub struct ScsiLun {
     /// Property *HostDevice.deviceName*.
-    pub device_name: String,
+    pub device_name: crate::CompactString,
     /// Property *HostDevice.deviceType*.
-    pub device_type: String,
+    pub device_type: crate::CompactString,
     /// Property *ScsiLun.key*.
-    pub key: Option<String>,
+    pub key: Option<crate::CompactString>,
     /// Property *ScsiLun.uuid*.
-    pub uuid: String,
+    pub uuid: crate::CompactString,
     /// Property *ScsiLun.descriptor*.
     pub descriptor: Option<Vec<crate::types::ScsiLunDescriptor>>,
     /// Property *ScsiLun.canonicalName*.
-    pub canonical_name: Option<String>,
+    pub canonical_name: Option<crate::CompactString>,
     /// Property *ScsiLun.displayName*.
-    pub display_name: Option<String>,
+    pub display_name: Option<crate::CompactString>,
     /// Property *ScsiLun.lunType*.
-    pub lun_type: String,
+    pub lun_type: crate::CompactString,
     /// Property *ScsiLun.vendor*.
-    pub vendor: Option<String>,
+    pub vendor: Option<crate::CompactString>,
     /// Property *ScsiLun.model*.
-    pub model: Option<String>,
+    pub model: Option<crate::CompactString>,
     /// Property *ScsiLun.revision*.
-    pub revision: Option<String>,
+    pub revision: Option<crate::CompactString>,
     /// Property *ScsiLun.scsiLevel*.
     pub scsi_level: Option<i32>,
     /// Property *ScsiLun.serialNumber*.
-    pub serial_number: Option<String>,
+    pub serial_number: Option<crate::CompactString>,
     /// Property *ScsiLun.durableName*.
     pub durable_name: Option<Box<crate::types::ScsiLunDurableName>>,
     /// Property *ScsiLun.alternateName*.
@@ -42,11 +42,11 @@ pub struct ScsiLun {
     /// Property *ScsiLun.queueDepth*.
     pub queue_depth: Option<i32>,
     /// Property *ScsiLun.operationalState*.
-    pub operational_state: Vec<String>,
+    pub operational_state: Vec<crate::CompactString>,
     /// Property *ScsiLun.capabilities*.
     pub capabilities: Option<Box<crate::types::ScsiLunCapabilities>>,
     /// Property *ScsiLun.vStorageSupport*.
-    pub v_storage_support: Option<String>,
+    pub v_storage_support: Option<crate::CompactString>,
     /// Property *ScsiLun.protocolEndpoint*.
     pub protocol_endpoint: Option<bool>,
     /// Property *ScsiLun.perenniallyReserved*.
@@ -56,7 +56,7 @@ pub struct ScsiLun {
     /// Property *ScsiLun.applicationProtocol*.
     ///
     /// ***Since:*** vSphere API Release 8.0.1.0
-    pub application_protocol: Option<String>,
+    pub application_protocol: Option<crate::CompactString>,
     /// Property *ScsiLun.dispersedNs*.
     ///
     /// ***Since:*** vSphere API Release 8.0.1.0
@@ -64,7 +64,7 @@ pub struct ScsiLun {
     /// Property *ScsiLun.deviceReservation*.
     ///
     /// ***Since:*** vSphere API Release 8.0.3.0
-    pub device_reservation: Option<String>,
+    pub device_reservation: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -73,6 +73,7 @@ impl ScsiLun {
     pub const TYPE_NAME: &'static str = "ScsiLun";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -264,10 +265,12 @@ pub enum ScsiLunKind {
 }
 impl ScsiLunKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::ScsiLun(v) => &**v,
@@ -280,11 +283,13 @@ impl ScsiLunKind {
     }
 }
 impl From<crate::types::ScsiLun> for ScsiLunKind {
+    #[inline]
     fn from(v: crate::types::ScsiLun) -> Self {
         Self::ScsiLun(Box::new(v))
     }
 }
 impl From<crate::types::HostScsiDisk> for ScsiLunKind {
+    #[inline]
     fn from(v: crate::types::HostScsiDisk) -> Self {
         Self::HostScsiDisk(Box::new(v))
     }

@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct ScsiLunDurableName {
     /// Property *ScsiLunDurableName.namespace*.
-    pub namespace: String,
+    pub namespace: crate::CompactString,
     /// Property *ScsiLunDurableName.namespaceId*.
     pub namespace_id: i8,
     /// Property *ScsiLunDurableName.data*.
@@ -19,6 +19,7 @@ impl ScsiLunDurableName {
     pub const TYPE_NAME: &'static str = "ScsiLunDurableName";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

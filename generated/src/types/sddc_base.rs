@@ -15,6 +15,7 @@ impl SDDCBase {
     pub const TYPE_NAME: &'static str = "SDDCBase";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -93,10 +94,12 @@ pub enum SDDCBaseKind {
 }
 impl SDDCBaseKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::SDDCBase(v) => &**v,
@@ -110,12 +113,14 @@ impl SDDCBaseKind {
     }
 }
 impl From<crate::types::SDDCBase> for SDDCBaseKind {
+    #[inline]
     fn from(v: crate::types::SDDCBase) -> Self {
         Self::SDDCBase(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VimVsanReconfigSpec> for SDDCBaseKind {
+    #[inline]
     fn from(v: crate::types::VimVsanReconfigSpec) -> Self {
         Self::VimVsanReconfigSpec(Box::new(v))
     }

@@ -6,9 +6,9 @@
 #[derive(Clone, Default)]
 pub struct SeSparseVirtualDiskSpec {
     /// Property *VirtualDiskSpec.diskType*.
-    pub disk_type: String,
+    pub disk_type: crate::CompactString,
     /// Property *VirtualDiskSpec.adapterType*.
-    pub adapter_type: String,
+    pub adapter_type: crate::CompactString,
     /// Property *FileBackedVirtualDiskSpec.capacityKb*.
     pub capacity_kb: i64,
     /// Property *FileBackedVirtualDiskSpec.profile*.
@@ -18,7 +18,7 @@ pub struct SeSparseVirtualDiskSpec {
     /// Property *FileBackedVirtualDiskSpec.sectorFormat*.
     ///
     /// ***Since:*** vSphere API Release 9.0.0.0
-    pub sector_format: Option<String>,
+    pub sector_format: Option<crate::CompactString>,
     /// Property *SeSparseVirtualDiskSpec.grainSizeKb*.
     pub grain_size_kb: Option<i32>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -29,6 +29,7 @@ impl SeSparseVirtualDiskSpec {
     pub const TYPE_NAME: &'static str = "SeSparseVirtualDiskSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,7 +8,7 @@
 #[derive(Clone, Default)]
 pub struct SearchIndexIterationSpec {
     /// Property *SearchIndexIterationSpec.marker*.
-    pub marker: Option<String>,
+    pub marker: Option<crate::CompactString>,
     /// Property *SearchIndexIterationSpec.limit*.
     pub limit: Option<i32>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -19,6 +19,7 @@ impl SearchIndexIterationSpec {
     pub const TYPE_NAME: &'static str = "SearchIndexIterationSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,11 +8,11 @@
 #[derive(Clone, Default)]
 pub struct SearchIndexPredicate {
     /// Property *SearchIndexPredicate.propertyPath*.
-    pub property_path: String,
+    pub property_path: crate::CompactString,
     /// Property *SearchIndexPredicate.operator*.
-    pub operator: String,
+    pub operator: crate::CompactString,
     /// Property *SearchIndexPredicate.arrayOperator*.
-    pub array_operator: Option<String>,
+    pub array_operator: Option<crate::CompactString>,
     /// Property *SearchIndexPredicate.comparableValue*.
     pub comparable_value: Option<crate::types::Any>,
     /// Property *SearchIndexPredicate.comparableList*.
@@ -25,6 +25,7 @@ impl SearchIndexPredicate {
     pub const TYPE_NAME: &'static str = "SearchIndexPredicate";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

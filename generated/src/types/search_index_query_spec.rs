@@ -8,9 +8,9 @@
 #[derive(Clone, Default)]
 pub struct SearchIndexQuerySpec {
     /// Property *SearchIndexQuerySpec.properties*.
-    pub properties: Option<Vec<String>>,
+    pub properties: Option<Vec<crate::CompactString>>,
     /// Property *SearchIndexQuerySpec.resourceType*.
-    pub resource_type: String,
+    pub resource_type: crate::CompactString,
     /// Property *SearchIndexQuerySpec.filters*.
     pub filters: Option<Vec<crate::types::SearchIndexFilter>>,
     /// Property *SearchIndexQuerySpec.returnTotalCount*.
@@ -25,6 +25,7 @@ impl SearchIndexQuerySpec {
     pub const TYPE_NAME: &'static str = "SearchIndexQuerySpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,13 +8,13 @@
 #[derive(Clone, Default)]
 pub struct SearchIndexResultSet {
     /// Property *SearchIndexResultSet.properties*.
-    pub properties: Option<Vec<String>>,
+    pub properties: Option<Vec<crate::CompactString>>,
     /// Property *SearchIndexResultSet.items*.
     pub items: Option<Vec<crate::types::SearchIndexResourceItem>>,
     /// Property *SearchIndexResultSet.totalCount*.
     pub total_count: Option<i32>,
     /// Property *SearchIndexResultSet.marker*.
-    pub marker: Option<String>,
+    pub marker: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -23,6 +23,7 @@ impl SearchIndexResultSet {
     pub const TYPE_NAME: &'static str = "SearchIndexResultSet";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -19,6 +19,7 @@ impl SecurityError {
     pub const TYPE_NAME: &'static str = "SecurityError";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -111,10 +112,12 @@ pub enum SecurityErrorKind {
 }
 impl SecurityErrorKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::SecurityError(v) => &**v,
@@ -131,27 +134,32 @@ impl SecurityErrorKind {
     }
 }
 impl From<crate::types::SecurityError> for SecurityErrorKind {
+    #[inline]
     fn from(v: crate::types::SecurityError) -> Self {
         Self::SecurityError(Box::new(v))
     }
 }
 #[cfg(feature = "pbm")]
 impl From<crate::types::PbmFaultNoPermission> for SecurityErrorKind {
+    #[inline]
     fn from(v: crate::types::PbmFaultNoPermission) -> Self {
         Self::PbmFaultNoPermission(Box::new(v))
     }
 }
 impl From<crate::types::NoPermissionKind> for SecurityErrorKind {
+    #[inline]
     fn from(v: crate::types::NoPermissionKind) -> Self {
         Self::NoPermission(v)
     }
 }
 impl From<crate::types::RestrictedVersion> for SecurityErrorKind {
+    #[inline]
     fn from(v: crate::types::RestrictedVersion) -> Self {
         Self::RestrictedVersion(Box::new(v))
     }
 }
 impl From<crate::types::SolutionUserRequired> for SecurityErrorKind {
+    #[inline]
     fn from(v: crate::types::SolutionUserRequired) -> Self {
         Self::SolutionUserRequired(Box::new(v))
     }

@@ -15,6 +15,7 @@ impl SelectionSet {
     pub const TYPE_NAME: &'static str = "SelectionSet";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -94,10 +95,12 @@ pub enum SelectionSetKind {
 }
 impl SelectionSetKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::SelectionSet(v) => &**v,
@@ -111,16 +114,19 @@ impl SelectionSetKind {
     }
 }
 impl From<crate::types::SelectionSet> for SelectionSetKind {
+    #[inline]
     fn from(v: crate::types::SelectionSet) -> Self {
         Self::SelectionSet(Box::new(v))
     }
 }
 impl From<crate::types::DVPortgroupSelection> for SelectionSetKind {
+    #[inline]
     fn from(v: crate::types::DVPortgroupSelection) -> Self {
         Self::DVPortgroupSelection(Box::new(v))
     }
 }
 impl From<crate::types::DVSSelection> for SelectionSetKind {
+    #[inline]
     fn from(v: crate::types::DVSSelection) -> Self {
         Self::DVSSelection(Box::new(v))
     }

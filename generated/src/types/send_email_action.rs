@@ -6,13 +6,13 @@
 #[derive(Clone, Default)]
 pub struct SendEmailAction {
     /// Property *SendEmailAction.toList*.
-    pub to_list: String,
+    pub to_list: crate::CompactString,
     /// Property *SendEmailAction.ccList*.
-    pub cc_list: String,
+    pub cc_list: crate::CompactString,
     /// Property *SendEmailAction.subject*.
-    pub subject: String,
+    pub subject: crate::CompactString,
     /// Property *SendEmailAction.body*.
-    pub body: String,
+    pub body: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl SendEmailAction {
     pub const TYPE_NAME: &'static str = "SendEmailAction";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,17 +6,17 @@
 #[derive(Clone)]
 pub struct ServiceLocator {
     /// Property *ServiceLocator.instanceUuid*.
-    pub instance_uuid: String,
+    pub instance_uuid: crate::CompactString,
     /// Property *ServiceLocator.url*.
-    pub url: String,
+    pub url: crate::CompactString,
     /// Property *ServiceLocator.credential*.
     pub credential: crate::types::ServiceLocatorCredentialKind,
     /// Property *ServiceLocator.sslThumbprint*.
-    pub ssl_thumbprint: Option<String>,
+    pub ssl_thumbprint: Option<crate::CompactString>,
     /// Property *ServiceLocator.sslCertificate*.
     ///
     /// ***Since:*** vSphere API Release 9.0.0.0
-    pub ssl_certificate: Option<String>,
+    pub ssl_certificate: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -25,6 +25,7 @@ impl ServiceLocator {
     pub const TYPE_NAME: &'static str = "ServiceLocator";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

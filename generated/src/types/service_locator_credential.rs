@@ -15,6 +15,7 @@ impl ServiceLocatorCredential {
     pub const TYPE_NAME: &'static str = "ServiceLocatorCredential";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -94,10 +95,12 @@ pub enum ServiceLocatorCredentialKind {
 }
 impl ServiceLocatorCredentialKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::ServiceLocatorCredential(v) => &**v,
@@ -111,16 +114,19 @@ impl ServiceLocatorCredentialKind {
     }
 }
 impl From<crate::types::ServiceLocatorCredential> for ServiceLocatorCredentialKind {
+    #[inline]
     fn from(v: crate::types::ServiceLocatorCredential) -> Self {
         Self::ServiceLocatorCredential(Box::new(v))
     }
 }
 impl From<crate::types::ServiceLocatorNamePassword> for ServiceLocatorCredentialKind {
+    #[inline]
     fn from(v: crate::types::ServiceLocatorNamePassword) -> Self {
         Self::ServiceLocatorNamePassword(Box::new(v))
     }
 }
 impl From<crate::types::ServiceLocatorSAMLCredential> for ServiceLocatorCredentialKind {
+    #[inline]
     fn from(v: crate::types::ServiceLocatorSAMLCredential) -> Self {
         Self::ServiceLocatorSAMLCredential(Box::new(v))
     }

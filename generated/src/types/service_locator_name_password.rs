@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct ServiceLocatorNamePassword {
     /// Property *ServiceLocatorNamePassword.username*.
-    pub username: String,
+    pub username: crate::CompactString,
     /// Property *ServiceLocatorNamePassword.password*.
     pub password: crate::Password,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -17,6 +17,7 @@ impl ServiceLocatorNamePassword {
     pub const TYPE_NAME: &'static str = "ServiceLocatorNamePassword";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,13 +6,13 @@
 #[derive(Clone)]
 pub struct ServiceManagerServiceInfo {
     /// Property *ServiceManagerServiceInfo.serviceName*.
-    pub service_name: String,
+    pub service_name: crate::CompactString,
     /// Property *ServiceManagerServiceInfo.location*.
-    pub location: Option<Vec<String>>,
+    pub location: Option<Vec<crate::CompactString>>,
     /// Property *ServiceManagerServiceInfo.service*.
     pub service: Box<crate::types::ManagedObjectReference>,
     /// Property *ServiceManagerServiceInfo.description*.
-    pub description: String,
+    pub description: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl ServiceManagerServiceInfo {
     pub const TYPE_NAME: &'static str = "ServiceManagerServiceInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -14,9 +14,9 @@ pub struct SessionEvent {
     /// Property *Event.createdTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub created_time: String,
+    pub created_time: crate::CompactString,
     /// Property *Event.userName*.
-    pub user_name: String,
+    pub user_name: crate::CompactString,
     /// Property *Event.datacenter*.
     pub datacenter: Option<Box<crate::types::DatacenterEventArgument>>,
     /// Property *Event.computeResource*.
@@ -36,13 +36,13 @@ pub struct SessionEvent {
     /// ***Since:*** vSphere API Release 9.1.0.0
     pub tgw: Option<Box<crate::types::TgwEventArgument>>,
     /// Property *Event.fullFormattedMessage*.
-    pub full_formatted_message: Option<String>,
+    pub full_formatted_message: Option<crate::CompactString>,
     /// Property *Event.changeTag*.
-    pub change_tag: Option<String>,
+    pub change_tag: Option<crate::CompactString>,
     /// Property *Event.auditId*.
     ///
     /// ***Since:*** vSphere API Release 9.1.0.0
-    pub audit_id: Option<String>,
+    pub audit_id: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -51,6 +51,7 @@ impl SessionEvent {
     pub const TYPE_NAME: &'static str = "SessionEvent";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -213,10 +214,12 @@ pub enum SessionEventKind {
 }
 impl SessionEventKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::SessionEvent(v) => &**v,
@@ -236,46 +239,55 @@ impl SessionEventKind {
     }
 }
 impl From<crate::types::SessionEvent> for SessionEventKind {
+    #[inline]
     fn from(v: crate::types::SessionEvent) -> Self {
         Self::SessionEvent(Box::new(v))
     }
 }
 impl From<crate::types::AlreadyAuthenticatedSessionEvent> for SessionEventKind {
+    #[inline]
     fn from(v: crate::types::AlreadyAuthenticatedSessionEvent) -> Self {
         Self::AlreadyAuthenticatedSessionEvent(Box::new(v))
     }
 }
 impl From<crate::types::BadUsernameSessionEvent> for SessionEventKind {
+    #[inline]
     fn from(v: crate::types::BadUsernameSessionEvent) -> Self {
         Self::BadUsernameSessionEvent(Box::new(v))
     }
 }
 impl From<crate::types::GlobalMessageChangedEvent> for SessionEventKind {
+    #[inline]
     fn from(v: crate::types::GlobalMessageChangedEvent) -> Self {
         Self::GlobalMessageChangedEvent(Box::new(v))
     }
 }
 impl From<crate::types::NoAccessUserEvent> for SessionEventKind {
+    #[inline]
     fn from(v: crate::types::NoAccessUserEvent) -> Self {
         Self::NoAccessUserEvent(Box::new(v))
     }
 }
 impl From<crate::types::ServerStartedSessionEvent> for SessionEventKind {
+    #[inline]
     fn from(v: crate::types::ServerStartedSessionEvent) -> Self {
         Self::ServerStartedSessionEvent(Box::new(v))
     }
 }
 impl From<crate::types::SessionTerminatedEvent> for SessionEventKind {
+    #[inline]
     fn from(v: crate::types::SessionTerminatedEvent) -> Self {
         Self::SessionTerminatedEvent(Box::new(v))
     }
 }
 impl From<crate::types::UserLoginSessionEvent> for SessionEventKind {
+    #[inline]
     fn from(v: crate::types::UserLoginSessionEvent) -> Self {
         Self::UserLoginSessionEvent(Box::new(v))
     }
 }
 impl From<crate::types::UserLogoutSessionEvent> for SessionEventKind {
+    #[inline]
     fn from(v: crate::types::UserLogoutSessionEvent) -> Self {
         Self::UserLogoutSessionEvent(Box::new(v))
     }

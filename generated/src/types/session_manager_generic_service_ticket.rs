@@ -8,9 +8,9 @@ pub struct SessionManagerGenericServiceTicket {
     /// Property *SessionManagerGenericServiceTicket.id*.
     pub id: crate::Password,
     /// Property *SessionManagerGenericServiceTicket.hostName*.
-    pub host_name: Option<String>,
+    pub host_name: Option<crate::CompactString>,
     /// Property *SessionManagerGenericServiceTicket.sslThumbprint*.
-    pub ssl_thumbprint: Option<String>,
+    pub ssl_thumbprint: Option<crate::CompactString>,
     /// Property *SessionManagerGenericServiceTicket.certThumbprintList*.
     ///
     /// ***Since:*** vSphere API Release 7.0.3.1
@@ -18,11 +18,11 @@ pub struct SessionManagerGenericServiceTicket {
     /// Property *SessionManagerGenericServiceTicket.sslCertificate*.
     ///
     /// ***Since:*** vSphere API Release 9.0.0.0
-    pub ssl_certificate: Option<String>,
+    pub ssl_certificate: Option<crate::CompactString>,
     /// Property *SessionManagerGenericServiceTicket.ticketType*.
     ///
     /// ***Since:*** vSphere API Release 7.0.2.0
-    pub ticket_type: Option<String>,
+    pub ticket_type: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -31,6 +31,7 @@ impl SessionManagerGenericServiceTicket {
     pub const TYPE_NAME: &'static str = "SessionManagerGenericServiceTicket";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

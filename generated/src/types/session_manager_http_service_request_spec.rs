@@ -6,9 +6,9 @@
 #[derive(Clone, Default)]
 pub struct SessionManagerHttpServiceRequestSpec {
     /// Property *SessionManagerHttpServiceRequestSpec.method*.
-    pub method: Option<String>,
+    pub method: Option<crate::CompactString>,
     /// Property *SessionManagerHttpServiceRequestSpec.url*.
-    pub url: String,
+    pub url: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -17,6 +17,7 @@ impl SessionManagerHttpServiceRequestSpec {
     pub const TYPE_NAME: &'static str = "SessionManagerHttpServiceRequestSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

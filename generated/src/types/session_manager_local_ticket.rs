@@ -6,9 +6,9 @@
 #[derive(Clone, Default)]
 pub struct SessionManagerLocalTicket {
     /// Property *SessionManagerLocalTicket.userName*.
-    pub user_name: String,
+    pub user_name: crate::CompactString,
     /// Property *SessionManagerLocalTicket.passwordFilePath*.
-    pub password_file_path: String,
+    pub password_file_path: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -17,6 +17,7 @@ impl SessionManagerLocalTicket {
     pub const TYPE_NAME: &'static str = "SessionManagerLocalTicket";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

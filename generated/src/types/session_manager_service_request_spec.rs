@@ -15,6 +15,7 @@ impl SessionManagerServiceRequestSpec {
     pub const TYPE_NAME: &'static str = "SessionManagerServiceRequestSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -100,10 +101,12 @@ pub enum SessionManagerServiceRequestSpecKind {
 }
 impl SessionManagerServiceRequestSpecKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::SessionManagerServiceRequestSpec(v) => &**v,
@@ -118,18 +121,21 @@ impl SessionManagerServiceRequestSpecKind {
 }
 impl From<crate::types::SessionManagerServiceRequestSpec>
 for SessionManagerServiceRequestSpecKind {
+    #[inline]
     fn from(v: crate::types::SessionManagerServiceRequestSpec) -> Self {
         Self::SessionManagerServiceRequestSpec(Box::new(v))
     }
 }
 impl From<crate::types::SessionManagerHttpServiceRequestSpec>
 for SessionManagerServiceRequestSpecKind {
+    #[inline]
     fn from(v: crate::types::SessionManagerHttpServiceRequestSpec) -> Self {
         Self::SessionManagerHttpServiceRequestSpec(Box::new(v))
     }
 }
 impl From<crate::types::SessionManagerVmomiServiceRequestSpec>
 for SessionManagerServiceRequestSpecKind {
+    #[inline]
     fn from(v: crate::types::SessionManagerVmomiServiceRequestSpec) -> Self {
         Self::SessionManagerVmomiServiceRequestSpec(Box::new(v))
     }

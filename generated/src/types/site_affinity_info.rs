@@ -8,9 +8,9 @@
 #[derive(Clone, Default)]
 pub struct SiteAffinityInfo {
     /// Property *SiteAffinityInfo.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *SiteAffinityInfo.siteId*.
-    pub site_id: Option<String>,
+    pub site_id: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -19,6 +19,7 @@ impl SiteAffinityInfo {
     pub const TYPE_NAME: &'static str = "SiteAffinityInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

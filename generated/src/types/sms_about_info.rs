@@ -8,17 +8,17 @@
 #[derive(Clone, Default)]
 pub struct SmsAboutInfo {
     /// Property *SmsAboutInfo.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *SmsAboutInfo.fullName*.
-    pub full_name: String,
+    pub full_name: crate::CompactString,
     /// Property *SmsAboutInfo.vendor*.
-    pub vendor: String,
+    pub vendor: crate::CompactString,
     /// Property *SmsAboutInfo.apiVersion*.
-    pub api_version: String,
+    pub api_version: crate::CompactString,
     /// Property *SmsAboutInfo.instanceUuid*.
-    pub instance_uuid: String,
+    pub instance_uuid: crate::CompactString,
     /// Property *SmsAboutInfo.vasaApiVersion*.
-    pub vasa_api_version: Option<String>,
+    pub vasa_api_version: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -27,6 +27,7 @@ impl SmsAboutInfo {
     pub const TYPE_NAME: &'static str = "SmsAboutInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

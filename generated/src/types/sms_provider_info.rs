@@ -10,13 +10,13 @@
 #[derive(Clone, Default)]
 pub struct SmsProviderInfo {
     /// Property *SmsProviderInfo.uid*.
-    pub uid: String,
+    pub uid: crate::CompactString,
     /// Property *SmsProviderInfo.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *SmsProviderInfo.description*.
-    pub description: Option<String>,
+    pub description: Option<crate::CompactString>,
     /// Property *SmsProviderInfo.version*.
-    pub version: Option<String>,
+    pub version: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -25,6 +25,7 @@ impl SmsProviderInfo {
     pub const TYPE_NAME: &'static str = "SmsProviderInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -115,10 +116,12 @@ pub enum SmsProviderInfoKind {
 }
 impl SmsProviderInfoKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::SmsProviderInfo(v) => &**v,
@@ -132,12 +135,14 @@ impl SmsProviderInfoKind {
     }
 }
 impl From<crate::types::SmsProviderInfo> for SmsProviderInfoKind {
+    #[inline]
     fn from(v: crate::types::SmsProviderInfo) -> Self {
         Self::SmsProviderInfo(Box::new(v))
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::VasaProviderInfo> for SmsProviderInfoKind {
+    #[inline]
     fn from(v: crate::types::VasaProviderInfo) -> Self {
         Self::VasaProviderInfo(Box::new(v))
     }

@@ -10,9 +10,9 @@
 #[derive(Clone, Default)]
 pub struct SmsProviderSpec {
     /// Property *SmsProviderSpec.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *SmsProviderSpec.description*.
-    pub description: Option<String>,
+    pub description: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl SmsProviderSpec {
     pub const TYPE_NAME: &'static str = "SmsProviderSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -107,10 +108,12 @@ pub enum SmsProviderSpecKind {
 }
 impl SmsProviderSpecKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::SmsProviderSpec(v) => &**v,
@@ -124,12 +127,14 @@ impl SmsProviderSpecKind {
     }
 }
 impl From<crate::types::SmsProviderSpec> for SmsProviderSpecKind {
+    #[inline]
     fn from(v: crate::types::SmsProviderSpec) -> Self {
         Self::SmsProviderSpec(Box::new(v))
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::VasaProviderSpec> for SmsProviderSpecKind {
+    #[inline]
     fn from(v: crate::types::VasaProviderSpec) -> Self {
         Self::VasaProviderSpec(Box::new(v))
     }

@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, Copy)]
 pub struct SmsRefreshCACertificatesAndCRLsRequestType<'a> {
     /// Parameter *providerId*.
-    pub provider_id: Option<&'a [String]>,
+    pub provider_id: Option<&'a [crate::CompactString]>,
 }
 impl crate::ser::Encode for SmsRefreshCACertificatesAndCRLsRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {

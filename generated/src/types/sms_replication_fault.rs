@@ -21,6 +21,7 @@ impl SmsReplicationFault {
     pub const TYPE_NAME: &'static str = "SmsReplicationFault";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -125,10 +126,12 @@ pub enum SmsReplicationFaultKind {
 }
 impl SmsReplicationFaultKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::SmsReplicationFault(v) => &**v,
@@ -154,48 +157,56 @@ impl SmsReplicationFaultKind {
     }
 }
 impl From<crate::types::SmsReplicationFault> for SmsReplicationFaultKind {
+    #[inline]
     fn from(v: crate::types::SmsReplicationFault) -> Self {
         Self::SmsReplicationFault(Box::new(v))
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::AlreadyDone> for SmsReplicationFaultKind {
+    #[inline]
     fn from(v: crate::types::AlreadyDone) -> Self {
         Self::AlreadyDone(Box::new(v))
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::InvalidFunctionTarget> for SmsReplicationFaultKind {
+    #[inline]
     fn from(v: crate::types::InvalidFunctionTarget) -> Self {
         Self::InvalidFunctionTarget(Box::new(v))
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::InvalidReplicationState> for SmsReplicationFaultKind {
+    #[inline]
     fn from(v: crate::types::InvalidReplicationState) -> Self {
         Self::InvalidReplicationState(Box::new(v))
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::NoReplicationTarget> for SmsReplicationFaultKind {
+    #[inline]
     fn from(v: crate::types::NoReplicationTarget) -> Self {
         Self::NoReplicationTarget(Box::new(v))
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::NoValidReplica> for SmsReplicationFaultKind {
+    #[inline]
     fn from(v: crate::types::NoValidReplica) -> Self {
         Self::NoValidReplica(Box::new(v))
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::PeerNotReachable> for SmsReplicationFaultKind {
+    #[inline]
     fn from(v: crate::types::PeerNotReachable) -> Self {
         Self::PeerNotReachable(Box::new(v))
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::SyncOngoing> for SmsReplicationFaultKind {
+    #[inline]
     fn from(v: crate::types::SyncOngoing) -> Self {
         Self::SyncOngoing(Box::new(v))
     }

@@ -12,9 +12,9 @@ pub struct SmsResourceInUse {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *ResourceInUse.type*.
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::CompactString>,
     /// Property *ResourceInUse.name*.
-    pub name: Option<String>,
+    pub name: Option<crate::CompactString>,
     /// Property *SmsResourceInUse.deviceIds*.
     pub device_ids: Option<Vec<crate::types::DeviceIdKind>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -25,6 +25,7 @@ impl SmsResourceInUse {
     pub const TYPE_NAME: &'static str = "SmsResourceInUse";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

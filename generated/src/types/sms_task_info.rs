@@ -8,7 +8,7 @@
 #[derive(Clone)]
 pub struct SmsTaskInfo {
     /// Property *SmsTaskInfo.key*.
-    pub key: String,
+    pub key: crate::CompactString,
     /// Property *SmsTaskInfo.task*.
     ///
     /// Refers instance of *SmsTask*.
@@ -22,13 +22,13 @@ pub struct SmsTaskInfo {
     /// Property *SmsTaskInfo.startTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub start_time: Option<String>,
+    pub start_time: Option<crate::CompactString>,
     /// Property *SmsTaskInfo.completionTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub completion_time: Option<String>,
+    pub completion_time: Option<crate::CompactString>,
     /// Property *SmsTaskInfo.state*.
-    pub state: String,
+    pub state: crate::CompactString,
     /// Property *SmsTaskInfo.progress*.
     pub progress: Option<i32>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -39,6 +39,7 @@ impl SmsTaskInfo {
     pub const TYPE_NAME: &'static str = "SmsTaskInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -19,6 +19,7 @@ impl SnapshotCopyNotSupported {
     pub const TYPE_NAME: &'static str = "SnapshotCopyNotSupported";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -116,10 +117,12 @@ pub enum SnapshotCopyNotSupportedKind {
 }
 impl SnapshotCopyNotSupportedKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::SnapshotCopyNotSupported(v) => &**v,
@@ -136,33 +139,39 @@ impl SnapshotCopyNotSupportedKind {
     }
 }
 impl From<crate::types::SnapshotCopyNotSupported> for SnapshotCopyNotSupportedKind {
+    #[inline]
     fn from(v: crate::types::SnapshotCopyNotSupported) -> Self {
         Self::SnapshotCopyNotSupported(Box::new(v))
     }
 }
 impl From<crate::types::HotSnapshotMoveNotSupported> for SnapshotCopyNotSupportedKind {
+    #[inline]
     fn from(v: crate::types::HotSnapshotMoveNotSupported) -> Self {
         Self::HotSnapshotMoveNotSupported(Box::new(v))
     }
 }
 impl From<crate::types::SnapshotCloneNotSupported> for SnapshotCopyNotSupportedKind {
+    #[inline]
     fn from(v: crate::types::SnapshotCloneNotSupported) -> Self {
         Self::SnapshotCloneNotSupported(Box::new(v))
     }
 }
 impl From<crate::types::SnapshotMoveFromNonHomeNotSupported>
 for SnapshotCopyNotSupportedKind {
+    #[inline]
     fn from(v: crate::types::SnapshotMoveFromNonHomeNotSupported) -> Self {
         Self::SnapshotMoveFromNonHomeNotSupported(Box::new(v))
     }
 }
 impl From<crate::types::SnapshotMoveNotSupported> for SnapshotCopyNotSupportedKind {
+    #[inline]
     fn from(v: crate::types::SnapshotMoveNotSupported) -> Self {
         Self::SnapshotMoveNotSupported(Box::new(v))
     }
 }
 impl From<crate::types::SnapshotMoveToNonHomeNotSupported>
 for SnapshotCopyNotSupportedKind {
+    #[inline]
     fn from(v: crate::types::SnapshotMoveToNonHomeNotSupported) -> Self {
         Self::SnapshotMoveToNonHomeNotSupported(Box::new(v))
     }

@@ -19,6 +19,7 @@ impl SnapshotFault {
     pub const TYPE_NAME: &'static str = "SnapshotFault";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -120,10 +121,12 @@ pub enum SnapshotFaultKind {
 }
 impl SnapshotFaultKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::SnapshotFault(v) => &**v,
@@ -144,51 +147,61 @@ impl SnapshotFaultKind {
     }
 }
 impl From<crate::types::SnapshotFault> for SnapshotFaultKind {
+    #[inline]
     fn from(v: crate::types::SnapshotFault) -> Self {
         Self::SnapshotFault(Box::new(v))
     }
 }
 impl From<crate::types::ApplicationQuiesceFault> for SnapshotFaultKind {
+    #[inline]
     fn from(v: crate::types::ApplicationQuiesceFault) -> Self {
         Self::ApplicationQuiesceFault(Box::new(v))
     }
 }
 impl From<crate::types::FilesystemQuiesceFault> for SnapshotFaultKind {
+    #[inline]
     fn from(v: crate::types::FilesystemQuiesceFault) -> Self {
         Self::FilesystemQuiesceFault(Box::new(v))
     }
 }
 impl From<crate::types::MemorySnapshotOnIndependentDisk> for SnapshotFaultKind {
+    #[inline]
     fn from(v: crate::types::MemorySnapshotOnIndependentDisk) -> Self {
         Self::MemorySnapshotOnIndependentDisk(Box::new(v))
     }
 }
 impl From<crate::types::MultipleSnapshotsNotSupported> for SnapshotFaultKind {
+    #[inline]
     fn from(v: crate::types::MultipleSnapshotsNotSupported) -> Self {
         Self::MultipleSnapshotsNotSupported(Box::new(v))
     }
 }
 impl From<crate::types::SnapshotDisabled> for SnapshotFaultKind {
+    #[inline]
     fn from(v: crate::types::SnapshotDisabled) -> Self {
         Self::SnapshotDisabled(Box::new(v))
     }
 }
 impl From<crate::types::SnapshotIncompatibleDeviceInVm> for SnapshotFaultKind {
+    #[inline]
     fn from(v: crate::types::SnapshotIncompatibleDeviceInVm) -> Self {
         Self::SnapshotIncompatibleDeviceInVm(Box::new(v))
     }
 }
 impl From<crate::types::SnapshotLocked> for SnapshotFaultKind {
+    #[inline]
     fn from(v: crate::types::SnapshotLocked) -> Self {
         Self::SnapshotLocked(Box::new(v))
     }
 }
 impl From<crate::types::SnapshotNoChange> for SnapshotFaultKind {
+    #[inline]
     fn from(v: crate::types::SnapshotNoChange) -> Self {
         Self::SnapshotNoChange(Box::new(v))
     }
 }
 impl From<crate::types::TooManySnapshotLevels> for SnapshotFaultKind {
+    #[inline]
     fn from(v: crate::types::TooManySnapshotLevels) -> Self {
         Self::TooManySnapshotLevels(Box::new(v))
     }

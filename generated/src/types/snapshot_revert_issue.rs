@@ -10,7 +10,7 @@ pub struct SnapshotRevertIssue {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *SnapshotRevertIssue.snapshotName*.
-    pub snapshot_name: Option<String>,
+    pub snapshot_name: Option<crate::CompactString>,
     /// Property *SnapshotRevertIssue.event*.
     pub event: Option<Vec<crate::types::EventKind>>,
     /// Property *SnapshotRevertIssue.errors*.
@@ -23,6 +23,7 @@ impl SnapshotRevertIssue {
     pub const TYPE_NAME: &'static str = "SnapshotRevertIssue";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

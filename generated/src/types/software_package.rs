@@ -6,25 +6,25 @@
 #[derive(Clone, Default)]
 pub struct SoftwarePackage {
     /// Property *SoftwarePackage.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *SoftwarePackage.version*.
-    pub version: String,
+    pub version: crate::CompactString,
     /// Property *SoftwarePackage.type*.
-    pub r#type: String,
+    pub r#type: crate::CompactString,
     /// Property *SoftwarePackage.vendor*.
-    pub vendor: String,
+    pub vendor: crate::CompactString,
     /// Property *SoftwarePackage.acceptanceLevel*.
-    pub acceptance_level: String,
+    pub acceptance_level: crate::CompactString,
     /// Property *SoftwarePackage.summary*.
-    pub summary: String,
+    pub summary: crate::CompactString,
     /// Property *SoftwarePackage.description*.
-    pub description: String,
+    pub description: crate::CompactString,
     /// Property *SoftwarePackage.referenceURL*.
-    pub reference_url: Option<Vec<String>>,
+    pub reference_url: Option<Vec<crate::CompactString>>,
     /// Property *SoftwarePackage.creationDate*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub creation_date: Option<String>,
+    pub creation_date: Option<crate::CompactString>,
     /// Property *SoftwarePackage.depends*.
     pub depends: Option<Vec<crate::types::Relation>>,
     /// Property *SoftwarePackage.conflicts*.
@@ -32,17 +32,17 @@ pub struct SoftwarePackage {
     /// Property *SoftwarePackage.replaces*.
     pub replaces: Option<Vec<crate::types::Relation>>,
     /// Property *SoftwarePackage.provides*.
-    pub provides: Option<Vec<String>>,
+    pub provides: Option<Vec<crate::CompactString>>,
     /// Property *SoftwarePackage.maintenanceModeRequired*.
     pub maintenance_mode_required: Option<bool>,
     /// Property *SoftwarePackage.hardwarePlatformsRequired*.
-    pub hardware_platforms_required: Option<Vec<String>>,
+    pub hardware_platforms_required: Option<Vec<crate::CompactString>>,
     /// Property *SoftwarePackage.capability*.
     pub capability: Box<crate::types::SoftwarePackageCapability>,
     /// Property *SoftwarePackage.tag*.
-    pub tag: Option<Vec<String>>,
+    pub tag: Option<Vec<crate::CompactString>>,
     /// Property *SoftwarePackage.payload*.
-    pub payload: Option<Vec<String>>,
+    pub payload: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -51,6 +51,7 @@ impl SoftwarePackage {
     pub const TYPE_NAME: &'static str = "SoftwarePackage";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

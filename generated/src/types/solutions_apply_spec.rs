@@ -10,13 +10,13 @@ pub struct SolutionsApplySpec {
     /// Property *SolutionsApplySpec.desiredState*.
     pub desired_state: Option<Vec<crate::types::SolutionsSolutionConfig>>,
     /// Property *SolutionsApplySpec.solutions*.
-    pub solutions: Option<Vec<String>>,
+    pub solutions: Option<Vec<crate::CompactString>>,
     /// Property *SolutionsApplySpec.hosts*.
     ///
     /// Refers instances of *HostSystem*.
     pub hosts: Option<Vec<crate::types::ManagedObjectReference>>,
     /// Property *SolutionsApplySpec.deploymentUnits*.
-    pub deployment_units: Option<Vec<String>>,
+    pub deployment_units: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -25,6 +25,7 @@ impl SolutionsApplySpec {
     pub const TYPE_NAME: &'static str = "SolutionsApplySpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

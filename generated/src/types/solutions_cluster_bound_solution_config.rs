@@ -10,7 +10,7 @@ pub struct SolutionsClusterBoundSolutionConfig {
     /// Property *SolutionsClusterBoundSolutionConfig.vmCount*.
     pub vm_count: i32,
     /// Property *SolutionsClusterBoundSolutionConfig.vmPlacementPolicies*.
-    pub vm_placement_policies: Option<Vec<String>>,
+    pub vm_placement_policies: Option<Vec<crate::CompactString>>,
     /// Property *SolutionsClusterBoundSolutionConfig.vmNetworks*.
     pub vm_networks: Option<Vec<crate::types::SolutionsVMNetworkMapping>>,
     /// Property *SolutionsClusterBoundSolutionConfig.datastores*.
@@ -27,6 +27,7 @@ impl SolutionsClusterBoundSolutionConfig {
     pub const TYPE_NAME: &'static str = "SolutionsClusterBoundSolutionConfig";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

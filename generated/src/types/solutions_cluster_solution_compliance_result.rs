@@ -8,7 +8,7 @@
 #[derive(Clone, Default)]
 pub struct SolutionsClusterSolutionComplianceResult {
     /// Property *SolutionsClusterSolutionComplianceResult.solution*.
-    pub solution: String,
+    pub solution: crate::CompactString,
     /// Property *SolutionsClusterSolutionComplianceResult.compliant*.
     pub compliant: bool,
     /// Property *SolutionsClusterSolutionComplianceResult.deploymentUnits*.
@@ -23,6 +23,7 @@ impl SolutionsClusterSolutionComplianceResult {
     pub const TYPE_NAME: &'static str = "SolutionsClusterSolutionComplianceResult";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

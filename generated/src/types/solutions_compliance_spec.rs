@@ -10,13 +10,13 @@ pub struct SolutionsComplianceSpec {
     /// Property *SolutionsComplianceSpec.desiredState*.
     pub desired_state: Option<Vec<crate::types::SolutionsSolutionConfig>>,
     /// Property *SolutionsComplianceSpec.solutions*.
-    pub solutions: Option<Vec<String>>,
+    pub solutions: Option<Vec<crate::CompactString>>,
     /// Property *SolutionsComplianceSpec.hosts*.
     ///
     /// Refers instances of *HostSystem*.
     pub hosts: Option<Vec<crate::types::ManagedObjectReference>>,
     /// Property *SolutionsComplianceSpec.deploymentUnits*.
-    pub deployment_units: Option<Vec<String>>,
+    pub deployment_units: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -25,6 +25,7 @@ impl SolutionsComplianceSpec {
     pub const TYPE_NAME: &'static str = "SolutionsComplianceSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

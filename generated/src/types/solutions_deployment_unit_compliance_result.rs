@@ -8,7 +8,7 @@
 #[derive(Clone, Default)]
 pub struct SolutionsDeploymentUnitComplianceResult {
     /// Property *SolutionsDeploymentUnitComplianceResult.deploymentUnit*.
-    pub deployment_unit: String,
+    pub deployment_unit: crate::CompactString,
     /// Property *SolutionsDeploymentUnitComplianceResult.compliant*.
     pub compliant: bool,
     /// Property *SolutionsDeploymentUnitComplianceResult.compliance*.
@@ -21,6 +21,7 @@ impl SolutionsDeploymentUnitComplianceResult {
     pub const TYPE_NAME: &'static str = "SolutionsDeploymentUnitComplianceResult";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -17,6 +17,7 @@ impl SolutionsHookAcknowledgeConfig {
     pub const TYPE_NAME: &'static str = "SolutionsHookAcknowledgeConfig";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -96,10 +97,12 @@ pub enum SolutionsHookAcknowledgeConfigKind {
 }
 impl SolutionsHookAcknowledgeConfigKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::SolutionsHookAcknowledgeConfig(v) => &**v,
@@ -113,12 +116,14 @@ impl SolutionsHookAcknowledgeConfigKind {
 }
 impl From<crate::types::SolutionsHookAcknowledgeConfig>
 for SolutionsHookAcknowledgeConfigKind {
+    #[inline]
     fn from(v: crate::types::SolutionsHookAcknowledgeConfig) -> Self {
         Self::SolutionsHookAcknowledgeConfig(Box::new(v))
     }
 }
 impl From<crate::types::SolutionsInteractiveHookAcknowledgeConfig>
 for SolutionsHookAcknowledgeConfigKind {
+    #[inline]
     fn from(v: crate::types::SolutionsInteractiveHookAcknowledgeConfig) -> Self {
         Self::SolutionsInteractiveHookAcknowledgeConfig(Box::new(v))
     }

@@ -8,7 +8,7 @@
 #[derive(Clone)]
 pub struct SolutionsHookConfig {
     /// Property *SolutionsHookConfig.type*.
-    pub r#type: String,
+    pub r#type: crate::CompactString,
     /// Property *SolutionsHookConfig.acknowledgement*.
     pub acknowledgement: crate::types::SolutionsHookAcknowledgeConfigKind,
     /// Property *SolutionsHookConfig.timeout*.
@@ -21,6 +21,7 @@ impl SolutionsHookConfig {
     pub const TYPE_NAME: &'static str = "SolutionsHookConfig";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -12,13 +12,13 @@ pub struct SolutionsHookInfo {
     /// Refers instance of *VirtualMachine*.
     pub vm: Box<crate::types::ManagedObjectReference>,
     /// Property *SolutionsHookInfo.solution*.
-    pub solution: String,
+    pub solution: crate::CompactString,
     /// Property *SolutionsHookInfo.config*.
     pub config: Box<crate::types::SolutionsHookConfig>,
     /// Property *SolutionsHookInfo.raisedAt*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub raised_at: String,
+    pub raised_at: crate::CompactString,
     /// Property *SolutionsHookInfo.dynamicUpdateProcessed*.
     pub dynamic_update_processed: bool,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -29,6 +29,7 @@ impl SolutionsHookInfo {
     pub const TYPE_NAME: &'static str = "SolutionsHookInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -18,7 +18,7 @@ pub struct SolutionsHostBoundSolutionConfig {
     /// Refers instances of *Datastore*.
     pub datastores: Option<Vec<crate::types::ManagedObjectReference>>,
     /// Property *SolutionsHostBoundSolutionConfig.vmci*.
-    pub vmci: Option<Vec<String>>,
+    pub vmci: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -27,6 +27,7 @@ impl SolutionsHostBoundSolutionConfig {
     pub const TYPE_NAME: &'static str = "SolutionsHostBoundSolutionConfig";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

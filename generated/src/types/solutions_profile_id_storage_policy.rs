@@ -8,7 +8,7 @@
 #[derive(Clone, Default)]
 pub struct SolutionsProfileIdStoragePolicy {
     /// Property *SolutionsProfileIdStoragePolicy.profileId*.
-    pub profile_id: String,
+    pub profile_id: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -17,6 +17,7 @@ impl SolutionsProfileIdStoragePolicy {
     pub const TYPE_NAME: &'static str = "SolutionsProfileIdStoragePolicy";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,11 +8,11 @@
 #[derive(Clone, Default)]
 pub struct SolutionsSolutionComplianceResult {
     /// Property *SolutionsSolutionComplianceResult.solution*.
-    pub solution: String,
+    pub solution: crate::CompactString,
     /// Property *SolutionsSolutionComplianceResult.compliant*.
     pub compliant: bool,
     /// Property *SolutionsSolutionComplianceResult.nonComplianceReason*.
-    pub non_compliance_reason: Option<String>,
+    pub non_compliance_reason: Option<crate::CompactString>,
     /// Property *SolutionsSolutionComplianceResult.vm*.
     ///
     /// Refers instance of *VirtualMachine*.
@@ -35,6 +35,7 @@ impl SolutionsSolutionComplianceResult {
     pub const TYPE_NAME: &'static str = "SolutionsSolutionComplianceResult";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,15 +8,15 @@
 #[derive(Clone)]
 pub struct SolutionsSolutionConfig {
     /// Property *SolutionsSolutionConfig.solution*.
-    pub solution: String,
+    pub solution: crate::CompactString,
     /// Property *SolutionsSolutionConfig.displayName*.
-    pub display_name: String,
+    pub display_name: crate::CompactString,
     /// Property *SolutionsSolutionConfig.displayVersion*.
-    pub display_version: String,
+    pub display_version: crate::CompactString,
     /// Property *SolutionsSolutionConfig.vmSource*.
     pub vm_source: crate::types::SolutionsVMSourceKind,
     /// Property *SolutionsSolutionConfig.prefixVmName*.
-    pub prefix_vm_name: String,
+    pub prefix_vm_name: crate::CompactString,
     /// Property *SolutionsSolutionConfig.uuidVmName*.
     pub uuid_vm_name: bool,
     /// Property *SolutionsSolutionConfig.resourcePool*.
@@ -32,9 +32,9 @@ pub struct SolutionsSolutionConfig {
     /// Property *SolutionsSolutionConfig.storagePolicies*.
     pub storage_policies: Option<Vec<crate::types::SolutionsStoragePolicyKind>>,
     /// Property *SolutionsSolutionConfig.vmDiskProvisioning*.
-    pub vm_disk_provisioning: Option<String>,
+    pub vm_disk_provisioning: Option<crate::CompactString>,
     /// Property *SolutionsSolutionConfig.vmDeploymentOptimization*.
-    pub vm_deployment_optimization: Option<String>,
+    pub vm_deployment_optimization: Option<crate::CompactString>,
     /// Property *SolutionsSolutionConfig.typeSpecificConfig*.
     pub type_specific_config: crate::types::SolutionsTypeSpecificSolutionConfigKind,
     /// Property *SolutionsSolutionConfig.hooks*.
@@ -49,6 +49,7 @@ impl SolutionsSolutionConfig {
     pub const TYPE_NAME: &'static str = "SolutionsSolutionConfig";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,11 +8,11 @@
 #[derive(Clone, Default)]
 pub struct SolutionsSolutionValidationResult {
     /// Property *SolutionsSolutionValidationResult.solution*.
-    pub solution: String,
+    pub solution: crate::CompactString,
     /// Property *SolutionsSolutionValidationResult.valid*.
     pub valid: bool,
     /// Property *SolutionsSolutionValidationResult.invalidReason*.
-    pub invalid_reason: Option<String>,
+    pub invalid_reason: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl SolutionsSolutionValidationResult {
     pub const TYPE_NAME: &'static str = "SolutionsSolutionValidationResult";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -17,6 +17,7 @@ impl SolutionsStoragePolicy {
     pub const TYPE_NAME: &'static str = "SolutionsStoragePolicy";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -94,10 +95,12 @@ pub enum SolutionsStoragePolicyKind {
 }
 impl SolutionsStoragePolicyKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::SolutionsStoragePolicy(v) => &**v,
@@ -110,11 +113,13 @@ impl SolutionsStoragePolicyKind {
     }
 }
 impl From<crate::types::SolutionsStoragePolicy> for SolutionsStoragePolicyKind {
+    #[inline]
     fn from(v: crate::types::SolutionsStoragePolicy) -> Self {
         Self::SolutionsStoragePolicy(Box::new(v))
     }
 }
 impl From<crate::types::SolutionsProfileIdStoragePolicy> for SolutionsStoragePolicyKind {
+    #[inline]
     fn from(v: crate::types::SolutionsProfileIdStoragePolicy) -> Self {
         Self::SolutionsProfileIdStoragePolicy(Box::new(v))
     }

@@ -17,6 +17,7 @@ impl SolutionsTypeSpecificSolutionConfig {
     pub const TYPE_NAME: &'static str = "SolutionsTypeSpecificSolutionConfig";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -102,10 +103,12 @@ pub enum SolutionsTypeSpecificSolutionConfigKind {
 }
 impl SolutionsTypeSpecificSolutionConfigKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::SolutionsTypeSpecificSolutionConfig(v) => &**v,
@@ -120,18 +123,21 @@ impl SolutionsTypeSpecificSolutionConfigKind {
 }
 impl From<crate::types::SolutionsTypeSpecificSolutionConfig>
 for SolutionsTypeSpecificSolutionConfigKind {
+    #[inline]
     fn from(v: crate::types::SolutionsTypeSpecificSolutionConfig) -> Self {
         Self::SolutionsTypeSpecificSolutionConfig(Box::new(v))
     }
 }
 impl From<crate::types::SolutionsClusterBoundSolutionConfig>
 for SolutionsTypeSpecificSolutionConfigKind {
+    #[inline]
     fn from(v: crate::types::SolutionsClusterBoundSolutionConfig) -> Self {
         Self::SolutionsClusterBoundSolutionConfig(Box::new(v))
     }
 }
 impl From<crate::types::SolutionsHostBoundSolutionConfig>
 for SolutionsTypeSpecificSolutionConfigKind {
+    #[inline]
     fn from(v: crate::types::SolutionsHostBoundSolutionConfig) -> Self {
         Self::SolutionsHostBoundSolutionConfig(Box::new(v))
     }

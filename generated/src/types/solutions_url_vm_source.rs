@@ -8,11 +8,11 @@
 #[derive(Clone, Default)]
 pub struct SolutionsUrlVMSource {
     /// Property *SolutionsUrlVMSource.ovfUrl*.
-    pub ovf_url: String,
+    pub ovf_url: crate::CompactString,
     /// Property *SolutionsUrlVMSource.certificateValidation*.
     pub certificate_validation: Option<bool>,
     /// Property *SolutionsUrlVMSource.certificatePEM*.
-    pub certificate_pem: Option<String>,
+    pub certificate_pem: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl SolutionsUrlVMSource {
     pub const TYPE_NAME: &'static str = "SolutionsUrlVMSource";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

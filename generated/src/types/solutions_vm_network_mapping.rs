@@ -8,7 +8,7 @@
 #[derive(Clone)]
 pub struct SolutionsVMNetworkMapping {
     /// Property *SolutionsVMNetworkMapping.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *SolutionsVMNetworkMapping.id*.
     ///
     /// Refers instance of *Network*.
@@ -21,6 +21,7 @@ impl SolutionsVMNetworkMapping {
     pub const TYPE_NAME: &'static str = "SolutionsVMNetworkMapping";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -17,6 +17,7 @@ impl SolutionsVMSource {
     pub const TYPE_NAME: &'static str = "SolutionsVMSource";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -94,10 +95,12 @@ pub enum SolutionsVMSourceKind {
 }
 impl SolutionsVMSourceKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::SolutionsVMSource(v) => &**v,
@@ -110,11 +113,13 @@ impl SolutionsVMSourceKind {
     }
 }
 impl From<crate::types::SolutionsVMSource> for SolutionsVMSourceKind {
+    #[inline]
     fn from(v: crate::types::SolutionsVMSource) -> Self {
         Self::SolutionsVMSource(Box::new(v))
     }
 }
 impl From<crate::types::SolutionsUrlVMSource> for SolutionsVMSourceKind {
+    #[inline]
     fn from(v: crate::types::SolutionsUrlVMSource) -> Self {
         Self::SolutionsUrlVMSource(Box::new(v))
     }

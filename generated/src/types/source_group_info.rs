@@ -10,11 +10,11 @@ pub struct SourceGroupInfo {
     /// Property *GroupInfo.groupId*.
     pub group_id: Box<crate::types::ReplicationGroupId>,
     /// Property *SourceGroupInfo.name*.
-    pub name: Option<String>,
+    pub name: Option<crate::CompactString>,
     /// Property *SourceGroupInfo.description*.
-    pub description: Option<String>,
+    pub description: Option<crate::CompactString>,
     /// Property *SourceGroupInfo.state*.
-    pub state: String,
+    pub state: crate::CompactString,
     /// Property *SourceGroupInfo.replica*.
     pub replica: Option<Vec<crate::types::ReplicationTargetInfo>>,
     /// Property *SourceGroupInfo.memberInfo*.
@@ -27,6 +27,7 @@ impl SourceGroupInfo {
     pub const TYPE_NAME: &'static str = "SourceGroupInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -10,25 +10,25 @@
 #[derive(Clone, Default)]
 pub struct SSDEnduranceThresholdSpec {
     /// Property *SSDEnduranceThresholdSpec.clustername*.
-    pub clustername: String,
+    pub clustername: crate::CompactString,
     /// Property *SSDEnduranceThresholdSpec.clusternameop*.
-    pub clusternameop: Option<String>,
+    pub clusternameop: Option<crate::CompactString>,
     /// Property *SSDEnduranceThresholdSpec.hostname*.
-    pub hostname: Option<String>,
+    pub hostname: Option<crate::CompactString>,
     /// Property *SSDEnduranceThresholdSpec.hostnameop*.
-    pub hostnameop: Option<String>,
+    pub hostnameop: Option<crate::CompactString>,
     /// Property *SSDEnduranceThresholdSpec.diskname*.
-    pub diskname: Option<String>,
+    pub diskname: Option<crate::CompactString>,
     /// Property *SSDEnduranceThresholdSpec.disknameop*.
-    pub disknameop: Option<String>,
+    pub disknameop: Option<crate::CompactString>,
     /// Property *SSDEnduranceThresholdSpec.diskvendorname*.
-    pub diskvendorname: Option<String>,
+    pub diskvendorname: Option<crate::CompactString>,
     /// Property *SSDEnduranceThresholdSpec.diskvendorop*.
-    pub diskvendorop: Option<String>,
+    pub diskvendorop: Option<crate::CompactString>,
     /// Property *SSDEnduranceThresholdSpec.ssdEndurancePtg*.
     pub ssd_endurance_ptg: f32,
     /// Property *SSDEnduranceThresholdSpec.severity*.
-    pub severity: String,
+    pub severity: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -37,6 +37,7 @@ impl SSDEnduranceThresholdSpec {
     pub const TYPE_NAME: &'static str = "SSDEnduranceThresholdSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

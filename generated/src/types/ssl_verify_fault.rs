@@ -14,11 +14,11 @@ pub struct SSLVerifyFault {
     /// Property *SSLVerifyFault.selfSigned*.
     pub self_signed: bool,
     /// Property *SSLVerifyFault.thumbprint*.
-    pub thumbprint: Option<String>,
+    pub thumbprint: Option<crate::CompactString>,
     /// Property *SSLVerifyFault.certificate*.
     ///
     /// ***Since:*** vSphere API Release 9.0.0.0
-    pub certificate: Option<String>,
+    pub certificate: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -27,6 +27,7 @@ impl SSLVerifyFault {
     pub const TYPE_NAME: &'static str = "SSLVerifyFault";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -119,10 +120,12 @@ pub enum SSLVerifyFaultKind {
 }
 impl SSLVerifyFaultKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::SSLVerifyFault(v) => &**v,
@@ -136,12 +139,14 @@ impl SSLVerifyFaultKind {
     }
 }
 impl From<crate::types::SSLVerifyFault> for SSLVerifyFaultKind {
+    #[inline]
     fn from(v: crate::types::SSLVerifyFault) -> Self {
         Self::SSLVerifyFault(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanSslVerifyCertFault> for SSLVerifyFaultKind {
+    #[inline]
     fn from(v: crate::types::VsanSslVerifyCertFault) -> Self {
         Self::VsanSslVerifyCertFault(Box::new(v))
     }

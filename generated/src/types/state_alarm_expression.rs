@@ -8,13 +8,13 @@ pub struct StateAlarmExpression {
     /// Property *StateAlarmExpression.operator*.
     pub operator: crate::types::StateAlarmOperator,
     /// Property *StateAlarmExpression.type*.
-    pub r#type: String,
+    pub r#type: crate::CompactString,
     /// Property *StateAlarmExpression.statePath*.
-    pub state_path: String,
+    pub state_path: crate::CompactString,
     /// Property *StateAlarmExpression.yellow*.
-    pub yellow: Option<String>,
+    pub yellow: Option<crate::CompactString>,
     /// Property *StateAlarmExpression.red*.
-    pub red: Option<String>,
+    pub red: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -23,6 +23,7 @@ impl StateAlarmExpression {
     pub const TYPE_NAME: &'static str = "StateAlarmExpression";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

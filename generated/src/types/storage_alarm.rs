@@ -10,21 +10,21 @@ pub struct StorageAlarm {
     /// Property *StorageAlarm.alarmId*.
     pub alarm_id: i64,
     /// Property *StorageAlarm.alarmType*.
-    pub alarm_type: String,
+    pub alarm_type: crate::CompactString,
     /// Property *StorageAlarm.containerId*.
-    pub container_id: Option<String>,
+    pub container_id: Option<crate::CompactString>,
     /// Property *StorageAlarm.objectId*.
-    pub object_id: Option<String>,
+    pub object_id: Option<crate::CompactString>,
     /// Property *StorageAlarm.objectType*.
-    pub object_type: String,
+    pub object_type: crate::CompactString,
     /// Property *StorageAlarm.status*.
-    pub status: String,
+    pub status: crate::CompactString,
     /// Property *StorageAlarm.alarmTimeStamp*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub alarm_time_stamp: String,
+    pub alarm_time_stamp: crate::CompactString,
     /// Property *StorageAlarm.messageId*.
-    pub message_id: String,
+    pub message_id: crate::CompactString,
     /// Property *StorageAlarm.parameterList*.
     pub parameter_list: Option<Vec<crate::types::NameValuePair>>,
     /// Property *StorageAlarm.alarmObject*.
@@ -37,6 +37,7 @@ impl StorageAlarm {
     pub const TYPE_NAME: &'static str = "StorageAlarm";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,23 +8,23 @@
 #[derive(Clone, Default)]
 pub struct StorageArray {
     /// Property *StorageArray.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *StorageArray.uuid*.
-    pub uuid: String,
+    pub uuid: crate::CompactString,
     /// Property *StorageArray.vendorId*.
-    pub vendor_id: String,
+    pub vendor_id: crate::CompactString,
     /// Property *StorageArray.modelId*.
-    pub model_id: String,
+    pub model_id: crate::CompactString,
     /// Property *StorageArray.firmware*.
-    pub firmware: Option<String>,
+    pub firmware: Option<crate::CompactString>,
     /// Property *StorageArray.alternateName*.
-    pub alternate_name: Option<Vec<String>>,
+    pub alternate_name: Option<Vec<crate::CompactString>>,
     /// Property *StorageArray.supportedBlockInterface*.
-    pub supported_block_interface: Option<Vec<String>>,
+    pub supported_block_interface: Option<Vec<crate::CompactString>>,
     /// Property *StorageArray.supportedFileSystemInterface*.
-    pub supported_file_system_interface: Option<Vec<String>>,
+    pub supported_file_system_interface: Option<Vec<crate::CompactString>>,
     /// Property *StorageArray.supportedProfile*.
-    pub supported_profile: Option<Vec<String>>,
+    pub supported_profile: Option<Vec<crate::CompactString>>,
     /// Property *StorageArray.priority*.
     pub priority: Option<i32>,
     /// Property *StorageArray.discoverySvc*.
@@ -37,6 +37,7 @@ impl StorageArray {
     pub const TYPE_NAME: &'static str = "StorageArray";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,17 +8,17 @@
 #[derive(Clone, Default)]
 pub struct StorageContainer {
     /// Property *StorageContainer.uuid*.
-    pub uuid: String,
+    pub uuid: crate::CompactString,
     /// Property *StorageContainer.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *StorageContainer.maxVvolSizeInMB*.
     pub max_vvol_size_in_mb: i64,
     /// Property *StorageContainer.providerId*.
-    pub provider_id: Vec<String>,
+    pub provider_id: Vec<crate::CompactString>,
     /// Property *StorageContainer.arrayId*.
-    pub array_id: Vec<String>,
+    pub array_id: Vec<crate::CompactString>,
     /// Property *StorageContainer.vvolContainerType*.
-    pub vvol_container_type: Option<String>,
+    pub vvol_container_type: Option<crate::CompactString>,
     /// Property *StorageContainer.stretched*.
     pub stretched: Option<bool>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -29,6 +29,7 @@ impl StorageContainer {
     pub const TYPE_NAME: &'static str = "StorageContainer";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,15 +6,15 @@
 #[derive(Clone, Default)]
 pub struct StorageDrsAutomationConfig {
     /// Property *StorageDrsAutomationConfig.spaceLoadBalanceAutomationMode*.
-    pub space_load_balance_automation_mode: Option<String>,
+    pub space_load_balance_automation_mode: Option<crate::CompactString>,
     /// Property *StorageDrsAutomationConfig.ioLoadBalanceAutomationMode*.
-    pub io_load_balance_automation_mode: Option<String>,
+    pub io_load_balance_automation_mode: Option<crate::CompactString>,
     /// Property *StorageDrsAutomationConfig.ruleEnforcementAutomationMode*.
-    pub rule_enforcement_automation_mode: Option<String>,
+    pub rule_enforcement_automation_mode: Option<crate::CompactString>,
     /// Property *StorageDrsAutomationConfig.policyEnforcementAutomationMode*.
-    pub policy_enforcement_automation_mode: Option<String>,
+    pub policy_enforcement_automation_mode: Option<crate::CompactString>,
     /// Property *StorageDrsAutomationConfig.vmEvacuationAutomationMode*.
-    pub vm_evacuation_automation_mode: Option<String>,
+    pub vm_evacuation_automation_mode: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -23,6 +23,7 @@ impl StorageDrsAutomationConfig {
     pub const TYPE_NAME: &'static str = "StorageDrsAutomationConfig";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -10,7 +10,7 @@ pub struct StorageDrsHbrDiskNotMovable {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *StorageDrsHbrDiskNotMovable.nonMovableDiskIds*.
-    pub non_movable_disk_ids: String,
+    pub non_movable_disk_ids: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -19,6 +19,7 @@ impl StorageDrsHbrDiskNotMovable {
     pub const TYPE_NAME: &'static str = "StorageDrsHbrDiskNotMovable";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -10,7 +10,7 @@ pub struct StorageDrsIoLoadBalanceConfig {
     /// Property *StorageDrsIoLoadBalanceConfig.reservableIopsThreshold*.
     pub reservable_iops_threshold: Option<i32>,
     /// Property *StorageDrsIoLoadBalanceConfig.reservableThresholdMode*.
-    pub reservable_threshold_mode: Option<String>,
+    pub reservable_threshold_mode: Option<crate::CompactString>,
     /// Property *StorageDrsIoLoadBalanceConfig.ioLatencyThreshold*.
     pub io_latency_threshold: Option<i32>,
     /// Property *StorageDrsIoLoadBalanceConfig.ioLoadImbalanceThreshold*.
@@ -23,6 +23,7 @@ impl StorageDrsIoLoadBalanceConfig {
     pub const TYPE_NAME: &'static str = "StorageDrsIoLoadBalanceConfig";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

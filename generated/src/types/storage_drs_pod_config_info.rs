@@ -10,7 +10,7 @@ pub struct StorageDrsPodConfigInfo {
     /// Property *StorageDrsPodConfigInfo.ioLoadBalanceEnabled*.
     pub io_load_balance_enabled: bool,
     /// Property *StorageDrsPodConfigInfo.defaultVmBehavior*.
-    pub default_vm_behavior: String,
+    pub default_vm_behavior: crate::CompactString,
     /// Property *StorageDrsPodConfigInfo.loadBalanceInterval*.
     pub load_balance_interval: Option<i32>,
     /// Property *StorageDrsPodConfigInfo.defaultIntraVmAffinity*.
@@ -35,6 +35,7 @@ impl StorageDrsPodConfigInfo {
     pub const TYPE_NAME: &'static str = "StorageDrsPodConfigInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

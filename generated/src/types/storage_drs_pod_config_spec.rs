@@ -10,7 +10,7 @@ pub struct StorageDrsPodConfigSpec {
     /// Property *StorageDrsPodConfigSpec.ioLoadBalanceEnabled*.
     pub io_load_balance_enabled: Option<bool>,
     /// Property *StorageDrsPodConfigSpec.defaultVmBehavior*.
-    pub default_vm_behavior: Option<String>,
+    pub default_vm_behavior: Option<crate::CompactString>,
     /// Property *StorageDrsPodConfigSpec.loadBalanceInterval*.
     pub load_balance_interval: Option<i32>,
     /// Property *StorageDrsPodConfigSpec.defaultIntraVmAffinity*.
@@ -35,6 +35,7 @@ impl StorageDrsPodConfigSpec {
     pub const TYPE_NAME: &'static str = "StorageDrsPodConfigSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

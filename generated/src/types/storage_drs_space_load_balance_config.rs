@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct StorageDrsSpaceLoadBalanceConfig {
     /// Property *StorageDrsSpaceLoadBalanceConfig.spaceThresholdMode*.
-    pub space_threshold_mode: Option<String>,
+    pub space_threshold_mode: Option<crate::CompactString>,
     /// Property *StorageDrsSpaceLoadBalanceConfig.spaceUtilizationThreshold*.
     pub space_utilization_threshold: Option<i32>,
     /// Property *StorageDrsSpaceLoadBalanceConfig.freeSpaceThresholdGB*.
@@ -21,6 +21,7 @@ impl StorageDrsSpaceLoadBalanceConfig {
     pub const TYPE_NAME: &'static str = "StorageDrsSpaceLoadBalanceConfig";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -12,7 +12,7 @@ pub struct StorageDrsVmConfigInfo {
     /// Property *StorageDrsVmConfigInfo.enabled*.
     pub enabled: Option<bool>,
     /// Property *StorageDrsVmConfigInfo.behavior*.
-    pub behavior: Option<String>,
+    pub behavior: Option<crate::CompactString>,
     /// Property *StorageDrsVmConfigInfo.intraVmAffinity*.
     pub intra_vm_affinity: Option<bool>,
     /// Property *StorageDrsVmConfigInfo.intraVmAntiAffinity*.
@@ -29,6 +29,7 @@ impl StorageDrsVmConfigInfo {
     pub const TYPE_NAME: &'static str = "StorageDrsVmConfigInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,17 +8,17 @@
 #[derive(Clone, Default)]
 pub struct StorageFileSystem {
     /// Property *StorageFileSystem.uuid*.
-    pub uuid: String,
+    pub uuid: crate::CompactString,
     /// Property *StorageFileSystem.info*.
     pub info: Vec<crate::types::StorageFileSystemInfo>,
     /// Property *StorageFileSystem.nativeSnapshotSupported*.
     pub native_snapshot_supported: bool,
     /// Property *StorageFileSystem.thinProvisioningStatus*.
-    pub thin_provisioning_status: String,
+    pub thin_provisioning_status: crate::CompactString,
     /// Property *StorageFileSystem.type*.
-    pub r#type: String,
+    pub r#type: crate::CompactString,
     /// Property *StorageFileSystem.version*.
-    pub version: String,
+    pub version: crate::CompactString,
     /// Property *StorageFileSystem.backingConfig*.
     pub backing_config: Option<Box<crate::types::BackingConfig>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -29,6 +29,7 @@ impl StorageFileSystem {
     pub const TYPE_NAME: &'static str = "StorageFileSystem";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

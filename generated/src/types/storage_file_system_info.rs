@@ -8,11 +8,11 @@
 #[derive(Clone, Default)]
 pub struct StorageFileSystemInfo {
     /// Property *StorageFileSystemInfo.fileServerName*.
-    pub file_server_name: String,
+    pub file_server_name: crate::CompactString,
     /// Property *StorageFileSystemInfo.fileSystemPath*.
-    pub file_system_path: String,
+    pub file_system_path: crate::CompactString,
     /// Property *StorageFileSystemInfo.ipAddress*.
-    pub ip_address: Option<String>,
+    pub ip_address: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl StorageFileSystemInfo {
     pub const TYPE_NAME: &'static str = "StorageFileSystemInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,7 +8,7 @@ pub struct StorageIORMConfigSpec {
     /// Property *StorageIORMConfigSpec.enabled*.
     pub enabled: Option<bool>,
     /// Property *StorageIORMConfigSpec.congestionThresholdMode*.
-    pub congestion_threshold_mode: Option<String>,
+    pub congestion_threshold_mode: Option<crate::CompactString>,
     /// Property *StorageIORMConfigSpec.congestionThreshold*.
     pub congestion_threshold: Option<i32>,
     /// Property *StorageIORMConfigSpec.percentOfPeakThroughput*.
@@ -29,6 +29,7 @@ impl StorageIORMConfigSpec {
     pub const TYPE_NAME: &'static str = "StorageIORMConfigSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,7 +8,7 @@ pub struct StorageIORMInfo {
     /// Property *StorageIORMInfo.enabled*.
     pub enabled: bool,
     /// Property *StorageIORMInfo.congestionThresholdMode*.
-    pub congestion_threshold_mode: String,
+    pub congestion_threshold_mode: crate::CompactString,
     /// Property *StorageIORMInfo.congestionThreshold*.
     pub congestion_threshold: i32,
     /// Property *StorageIORMInfo.percentOfPeakThroughput*.
@@ -32,6 +32,7 @@ impl StorageIORMInfo {
     pub const TYPE_NAME: &'static str = "StorageIORMInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,11 +8,11 @@
 #[derive(Clone, Default)]
 pub struct StorageLun {
     /// Property *StorageLun.uuid*.
-    pub uuid: String,
+    pub uuid: crate::CompactString,
     /// Property *StorageLun.vSphereLunIdentifier*.
-    pub v_sphere_lun_identifier: String,
+    pub v_sphere_lun_identifier: crate::CompactString,
     /// Property *StorageLun.vendorDisplayName*.
-    pub vendor_display_name: String,
+    pub vendor_display_name: crate::CompactString,
     /// Property *StorageLun.capacityInMB*.
     pub capacity_in_mb: i64,
     /// Property *StorageLun.usedSpaceInMB*.
@@ -20,11 +20,11 @@ pub struct StorageLun {
     /// Property *StorageLun.lunThinProvisioned*.
     pub lun_thin_provisioned: bool,
     /// Property *StorageLun.alternateIdentifier*.
-    pub alternate_identifier: Option<Vec<String>>,
+    pub alternate_identifier: Option<Vec<crate::CompactString>>,
     /// Property *StorageLun.drsManagementPermitted*.
     pub drs_management_permitted: bool,
     /// Property *StorageLun.thinProvisioningStatus*.
-    pub thin_provisioning_status: String,
+    pub thin_provisioning_status: crate::CompactString,
     /// Property *StorageLun.backingConfig*.
     pub backing_config: Option<Box<crate::types::BackingConfig>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -35,6 +35,7 @@ impl StorageLun {
     pub const TYPE_NAME: &'static str = "StorageLun";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,7 +6,7 @@
 #[derive(Clone)]
 pub struct StoragePlacementAction {
     /// Property *ClusterAction.type*.
-    pub r#type: String,
+    pub r#type: crate::CompactString,
     /// Property *ClusterAction.target*.
     pub target: Option<Box<crate::types::ManagedObjectReference>>,
     /// Property *StoragePlacementAction.vm*.
@@ -37,6 +37,7 @@ impl StoragePlacementAction {
     pub const TYPE_NAME: &'static str = "StoragePlacementAction";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

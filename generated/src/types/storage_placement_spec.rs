@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct StoragePlacementSpec {
     /// Property *StoragePlacementSpec.type*.
-    pub r#type: String,
+    pub r#type: crate::CompactString,
     /// Property *StoragePlacementSpec.priority*.
     pub priority: Option<crate::types::VirtualMachineMovePriority>,
     /// Property *StoragePlacementSpec.vm*.
@@ -18,7 +18,7 @@ pub struct StoragePlacementSpec {
     /// Property *StoragePlacementSpec.cloneSpec*.
     pub clone_spec: Option<Box<crate::types::VirtualMachineCloneSpec>>,
     /// Property *StoragePlacementSpec.cloneName*.
-    pub clone_name: Option<String>,
+    pub clone_name: Option<crate::CompactString>,
     /// Property *StoragePlacementSpec.configSpec*.
     pub config_spec: Option<Box<crate::types::VirtualMachineConfigSpec>>,
     /// Property *StoragePlacementSpec.relocateSpec*.
@@ -47,6 +47,7 @@ impl StoragePlacementSpec {
     pub const TYPE_NAME: &'static str = "StoragePlacementSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct StoragePodSummary {
     /// Property *StoragePodSummary.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *StoragePodSummary.capacity*.
     pub capacity: i64,
     /// Property *StoragePodSummary.freeSpace*.
@@ -19,6 +19,7 @@ impl StoragePodSummary {
     pub const TYPE_NAME: &'static str = "StoragePodSummary";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

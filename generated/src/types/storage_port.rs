@@ -10,11 +10,11 @@
 #[derive(Clone, Default)]
 pub struct StoragePort {
     /// Property *StoragePort.uuid*.
-    pub uuid: String,
+    pub uuid: crate::CompactString,
     /// Property *StoragePort.type*.
-    pub r#type: String,
+    pub r#type: crate::CompactString,
     /// Property *StoragePort.alternateName*.
-    pub alternate_name: Option<Vec<String>>,
+    pub alternate_name: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -23,6 +23,7 @@ impl StoragePort {
     pub const TYPE_NAME: &'static str = "StoragePort";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -117,10 +118,12 @@ pub enum StoragePortKind {
 }
 impl StoragePortKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::StoragePort(v) => &**v,
@@ -138,24 +141,28 @@ impl StoragePortKind {
     }
 }
 impl From<crate::types::StoragePort> for StoragePortKind {
+    #[inline]
     fn from(v: crate::types::StoragePort) -> Self {
         Self::StoragePort(Box::new(v))
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::FcStoragePort> for StoragePortKind {
+    #[inline]
     fn from(v: crate::types::FcStoragePort) -> Self {
         Self::FcStoragePort(Box::new(v))
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::FcoeStoragePort> for StoragePortKind {
+    #[inline]
     fn from(v: crate::types::FcoeStoragePort) -> Self {
         Self::FcoeStoragePort(Box::new(v))
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::IscsiStoragePort> for StoragePortKind {
+    #[inline]
     fn from(v: crate::types::IscsiStoragePort) -> Self {
         Self::IscsiStoragePort(Box::new(v))
     }

@@ -8,9 +8,9 @@
 #[derive(Clone, Default)]
 pub struct StorageProcessor {
     /// Property *StorageProcessor.uuid*.
-    pub uuid: String,
+    pub uuid: crate::CompactString,
     /// Property *StorageProcessor.alternateIdentifer*.
-    pub alternate_identifer: Option<Vec<String>>,
+    pub alternate_identifer: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -19,6 +19,7 @@ impl StorageProcessor {
     pub const TYPE_NAME: &'static str = "StorageProcessor";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -10,9 +10,9 @@ pub struct StorageProfile {
     /// Property *ApplyProfile.policy*.
     pub policy: Option<Vec<crate::types::ProfilePolicy>>,
     /// Property *ApplyProfile.profileTypeName*.
-    pub profile_type_name: Option<String>,
+    pub profile_type_name: Option<crate::CompactString>,
     /// Property *ApplyProfile.profileVersion*.
-    pub profile_version: Option<String>,
+    pub profile_version: Option<crate::CompactString>,
     /// Property *ApplyProfile.property*.
     pub property: Option<Vec<crate::types::ProfileApplyProfileProperty>>,
     /// Property *ApplyProfile.favorite*.
@@ -37,6 +37,7 @@ impl StorageProfile {
     pub const TYPE_NAME: &'static str = "StorageProfile";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

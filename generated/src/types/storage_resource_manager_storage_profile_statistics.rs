@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct StorageResourceManagerStorageProfileStatistics {
     /// Property *StorageResourceManagerStorageProfileStatistics.profileId*.
-    pub profile_id: String,
+    pub profile_id: crate::CompactString,
     /// Property *StorageResourceManagerStorageProfileStatistics.totalSpaceMB*.
     pub total_space_mb: i64,
     /// Property *StorageResourceManagerStorageProfileStatistics.usedSpaceMB*.
@@ -19,6 +19,7 @@ impl StorageResourceManagerStorageProfileStatistics {
     pub const TYPE_NAME: &'static str = "StorageResourceManagerStorageProfileStatistics";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

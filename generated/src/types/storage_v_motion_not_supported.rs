@@ -12,7 +12,7 @@ pub struct StorageVMotionNotSupported {
     /// Property *MigrationFeatureNotSupported.atSourceHost*.
     pub at_source_host: bool,
     /// Property *MigrationFeatureNotSupported.failedHostName*.
-    pub failed_host_name: String,
+    pub failed_host_name: crate::CompactString,
     /// Property *MigrationFeatureNotSupported.failedHost*.
     ///
     /// Refers instance of *HostSystem*.
@@ -25,6 +25,7 @@ impl StorageVMotionNotSupported {
     pub const TYPE_NAME: &'static str = "StorageVMotionNotSupported";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

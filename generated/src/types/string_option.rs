@@ -8,9 +8,9 @@ pub struct StringOption {
     /// Property *OptionType.valueIsReadonly*.
     pub value_is_readonly: Option<bool>,
     /// Property *StringOption.defaultValue*.
-    pub default_value: String,
+    pub default_value: crate::CompactString,
     /// Property *StringOption.validCharacters*.
-    pub valid_characters: Option<String>,
+    pub valid_characters: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -19,6 +19,7 @@ impl StringOption {
     pub const TYPE_NAME: &'static str = "StringOption";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

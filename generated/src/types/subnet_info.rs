@@ -8,11 +8,11 @@
 #[derive(Clone)]
 pub struct SubnetInfo {
     /// Property *VirtualMachineTargetInfo.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *VirtualMachineTargetInfo.configurationTag*.
-    pub configuration_tag: Option<Vec<String>>,
+    pub configuration_tag: Option<Vec<crate::CompactString>>,
     /// Property *SubnetInfo.id*.
-    pub id: String,
+    pub id: crate::CompactString,
     /// Property *SubnetInfo.subnetFolderInfo*.
     pub subnet_folder_info: Box<crate::types::SubnetInfoFolderInfo>,
     /// Property *SubnetInfo.vpcFolderInfo*.
@@ -29,6 +29,7 @@ impl SubnetInfo {
     pub const TYPE_NAME: &'static str = "SubnetInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

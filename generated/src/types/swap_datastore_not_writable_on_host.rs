@@ -14,7 +14,7 @@ pub struct SwapDatastoreNotWritableOnHost {
     /// Refers instance of *Datastore*.
     pub datastore: Option<Box<crate::types::ManagedObjectReference>>,
     /// Property *InvalidDatastore.name*.
-    pub name: Option<String>,
+    pub name: Option<crate::CompactString>,
     /// Property *DatastoreNotWritableOnHost.host*.
     ///
     /// Refers instance of *HostSystem*.
@@ -27,6 +27,7 @@ impl SwapDatastoreNotWritableOnHost {
     pub const TYPE_NAME: &'static str = "SwapDatastoreNotWritableOnHost";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

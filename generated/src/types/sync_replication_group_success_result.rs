@@ -13,11 +13,11 @@ pub struct SyncReplicationGroupSuccessResult {
     /// Property *SyncReplicationGroupSuccessResult.timeStamp*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub time_stamp: String,
+    pub time_stamp: crate::CompactString,
     /// Property *SyncReplicationGroupSuccessResult.pitId*.
     pub pit_id: Option<Box<crate::types::PointInTimeReplicaId>>,
     /// Property *SyncReplicationGroupSuccessResult.pitName*.
-    pub pit_name: Option<String>,
+    pub pit_name: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -26,6 +26,7 @@ impl SyncReplicationGroupSuccessResult {
     pub const TYPE_NAME: &'static str = "SyncReplicationGroupSuccessResult";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,11 +8,11 @@ pub struct SystemEventInfo {
     /// Property *SystemEventInfo.recordId*.
     pub record_id: i64,
     /// Property *SystemEventInfo.when*.
-    pub when: String,
+    pub when: crate::CompactString,
     /// Property *SystemEventInfo.selType*.
     pub sel_type: i64,
     /// Property *SystemEventInfo.message*.
-    pub message: String,
+    pub message: crate::CompactString,
     /// Property *SystemEventInfo.sensorNumber*.
     pub sensor_number: i64,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -23,6 +23,7 @@ impl SystemEventInfo {
     pub const TYPE_NAME: &'static str = "SystemEventInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

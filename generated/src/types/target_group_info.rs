@@ -12,13 +12,13 @@ pub struct TargetGroupInfo {
     /// Property *TargetGroupInfo.sourceInfo*.
     pub source_info: Box<crate::types::TargetToSourceInfo>,
     /// Property *TargetGroupInfo.state*.
-    pub state: String,
+    pub state: crate::CompactString,
     /// Property *TargetGroupInfo.devices*.
     pub devices: Option<Vec<crate::types::TargetGroupMemberInfoKind>>,
     /// Property *TargetGroupInfo.isPromoteCapable*.
     pub is_promote_capable: Option<bool>,
     /// Property *TargetGroupInfo.name*.
-    pub name: Option<String>,
+    pub name: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -27,6 +27,7 @@ impl TargetGroupInfo {
     pub const TYPE_NAME: &'static str = "TargetGroupInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -25,6 +25,7 @@ impl TargetGroupMemberInfo {
     pub const TYPE_NAME: &'static str = "TargetGroupMemberInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -118,10 +119,12 @@ pub enum TargetGroupMemberInfoKind {
 }
 impl TargetGroupMemberInfoKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::TargetGroupMemberInfo(v) => &**v,
@@ -135,12 +138,14 @@ impl TargetGroupMemberInfoKind {
     }
 }
 impl From<crate::types::TargetGroupMemberInfo> for TargetGroupMemberInfoKind {
+    #[inline]
     fn from(v: crate::types::TargetGroupMemberInfo) -> Self {
         Self::TargetGroupMemberInfo(Box::new(v))
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::RecoveredTargetGroupMemberInfo> for TargetGroupMemberInfoKind {
+    #[inline]
     fn from(v: crate::types::RecoveredTargetGroupMemberInfo) -> Self {
         Self::RecoveredTargetGroupMemberInfo(Box::new(v))
     }

@@ -12,7 +12,7 @@ pub struct TaskFilterSpec {
     /// Property *TaskFilterSpec.userName*.
     pub user_name: Option<Box<crate::types::TaskFilterSpecByUsername>>,
     /// Property *TaskFilterSpec.activationId*.
-    pub activation_id: Option<Vec<String>>,
+    pub activation_id: Option<Vec<crate::CompactString>>,
     /// Property *TaskFilterSpec.state*.
     pub state: Option<Vec<crate::types::TaskInfoState>>,
     /// Property *TaskFilterSpec.alarm*.
@@ -26,11 +26,11 @@ pub struct TaskFilterSpec {
     /// Property *TaskFilterSpec.eventChainId*.
     pub event_chain_id: Option<Vec<i32>>,
     /// Property *TaskFilterSpec.tag*.
-    pub tag: Option<Vec<String>>,
+    pub tag: Option<Vec<crate::CompactString>>,
     /// Property *TaskFilterSpec.parentTaskKey*.
-    pub parent_task_key: Option<Vec<String>>,
+    pub parent_task_key: Option<Vec<crate::CompactString>>,
     /// Property *TaskFilterSpec.rootTaskKey*.
-    pub root_task_key: Option<Vec<String>>,
+    pub root_task_key: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -39,6 +39,7 @@ impl TaskFilterSpec {
     pub const TYPE_NAME: &'static str = "TaskFilterSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

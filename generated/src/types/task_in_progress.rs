@@ -23,6 +23,7 @@ impl TaskInProgress {
     pub const TYPE_NAME: &'static str = "TaskInProgress";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -115,10 +116,12 @@ pub enum TaskInProgressKind {
 }
 impl TaskInProgressKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::TaskInProgress(v) => &**v,
@@ -131,11 +134,13 @@ impl TaskInProgressKind {
     }
 }
 impl From<crate::types::TaskInProgress> for TaskInProgressKind {
+    #[inline]
     fn from(v: crate::types::TaskInProgress) -> Self {
         Self::TaskInProgress(Box::new(v))
     }
 }
 impl From<crate::types::VAppTaskInProgress> for TaskInProgressKind {
+    #[inline]
     fn from(v: crate::types::VAppTaskInProgress) -> Self {
         Self::VAppTaskInProgress(Box::new(v))
     }

@@ -6,7 +6,7 @@
 #[derive(Clone)]
 pub struct TaskInfo {
     /// Property *TaskInfo.key*.
-    pub key: String,
+    pub key: crate::CompactString,
     /// Property *TaskInfo.task*.
     ///
     /// Refers instance of *Task*.
@@ -14,15 +14,15 @@ pub struct TaskInfo {
     /// Property *TaskInfo.description*.
     pub description: Option<Box<crate::types::LocalizableMessage>>,
     /// Property *TaskInfo.name*.
-    pub name: Option<String>,
+    pub name: Option<crate::CompactString>,
     /// Property *TaskInfo.descriptionId*.
-    pub description_id: String,
+    pub description_id: crate::CompactString,
     /// Property *TaskInfo.entity*.
     ///
     /// Refers instance of *ManagedEntity*.
     pub entity: Option<Box<crate::types::ManagedObjectReference>>,
     /// Property *TaskInfo.entityName*.
-    pub entity_name: Option<String>,
+    pub entity_name: Option<crate::CompactString>,
     /// Property *TaskInfo.locked*.
     ///
     /// Refers instances of *ManagedEntity*.
@@ -48,25 +48,25 @@ pub struct TaskInfo {
     /// Property *TaskInfo.queueTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub queue_time: String,
+    pub queue_time: crate::CompactString,
     /// Property *TaskInfo.startTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub start_time: Option<String>,
+    pub start_time: Option<crate::CompactString>,
     /// Property *TaskInfo.completeTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub complete_time: Option<String>,
+    pub complete_time: Option<crate::CompactString>,
     /// Property *TaskInfo.eventChainId*.
     pub event_chain_id: i32,
     /// Property *TaskInfo.changeTag*.
-    pub change_tag: Option<String>,
+    pub change_tag: Option<crate::CompactString>,
     /// Property *TaskInfo.parentTaskKey*.
-    pub parent_task_key: Option<String>,
+    pub parent_task_key: Option<crate::CompactString>,
     /// Property *TaskInfo.rootTaskKey*.
-    pub root_task_key: Option<String>,
+    pub root_task_key: Option<crate::CompactString>,
     /// Property *TaskInfo.activationId*.
-    pub activation_id: Option<String>,
+    pub activation_id: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -75,6 +75,7 @@ impl TaskInfo {
     pub const TYPE_NAME: &'static str = "TaskInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -10,7 +10,7 @@ pub struct TaskInfoFilterSpecFilterTaskResults {
     /// Property *TaskInfoFilterSpecFilterTaskResults.removeAll*.
     pub remove_all: Option<bool>,
     /// Property *TaskInfoFilterSpecFilterTaskResults.descriptionIds*.
-    pub description_ids: Option<Vec<String>>,
+    pub description_ids: Option<Vec<crate::CompactString>>,
     /// Property *TaskInfoFilterSpecFilterTaskResults.filterIn*.
     pub filter_in: Option<bool>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -21,6 +21,7 @@ impl TaskInfoFilterSpecFilterTaskResults {
     pub const TYPE_NAME: &'static str = "TaskInfoFilterSpecFilterTaskResults";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -15,6 +15,7 @@ impl TaskReason {
     pub const TYPE_NAME: &'static str = "TaskReason";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -98,10 +99,12 @@ pub enum TaskReasonKind {
 }
 impl TaskReasonKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::TaskReason(v) => &**v,
@@ -117,26 +120,31 @@ impl TaskReasonKind {
     }
 }
 impl From<crate::types::TaskReason> for TaskReasonKind {
+    #[inline]
     fn from(v: crate::types::TaskReason) -> Self {
         Self::TaskReason(Box::new(v))
     }
 }
 impl From<crate::types::TaskReasonAlarm> for TaskReasonKind {
+    #[inline]
     fn from(v: crate::types::TaskReasonAlarm) -> Self {
         Self::TaskReasonAlarm(Box::new(v))
     }
 }
 impl From<crate::types::TaskReasonSchedule> for TaskReasonKind {
+    #[inline]
     fn from(v: crate::types::TaskReasonSchedule) -> Self {
         Self::TaskReasonSchedule(Box::new(v))
     }
 }
 impl From<crate::types::TaskReasonSystem> for TaskReasonKind {
+    #[inline]
     fn from(v: crate::types::TaskReasonSystem) -> Self {
         Self::TaskReasonSystem(Box::new(v))
     }
 }
 impl From<crate::types::TaskReasonUser> for TaskReasonKind {
+    #[inline]
     fn from(v: crate::types::TaskReasonUser) -> Self {
         Self::TaskReasonUser(Box::new(v))
     }

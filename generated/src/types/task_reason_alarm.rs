@@ -6,13 +6,13 @@
 #[derive(Clone)]
 pub struct TaskReasonAlarm {
     /// Property *TaskReasonAlarm.alarmName*.
-    pub alarm_name: String,
+    pub alarm_name: crate::CompactString,
     /// Property *TaskReasonAlarm.alarm*.
     ///
     /// Refers instance of *Alarm*.
     pub alarm: Box<crate::types::ManagedObjectReference>,
     /// Property *TaskReasonAlarm.entityName*.
-    pub entity_name: String,
+    pub entity_name: crate::CompactString,
     /// Property *TaskReasonAlarm.entity*.
     ///
     /// Refers instance of *ManagedEntity*.
@@ -25,6 +25,7 @@ impl TaskReasonAlarm {
     pub const TYPE_NAME: &'static str = "TaskReasonAlarm";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -10,11 +10,11 @@ pub struct TaskScheduler {
     /// Property *TaskScheduler.activeTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub active_time: Option<String>,
+    pub active_time: Option<crate::CompactString>,
     /// Property *TaskScheduler.expireTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub expire_time: Option<String>,
+    pub expire_time: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -23,6 +23,7 @@ impl TaskScheduler {
     pub const TYPE_NAME: &'static str = "TaskScheduler";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -112,10 +113,12 @@ pub enum TaskSchedulerKind {
 }
 impl TaskSchedulerKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::TaskScheduler(v) => &**v,
@@ -130,21 +133,25 @@ impl TaskSchedulerKind {
     }
 }
 impl From<crate::types::TaskScheduler> for TaskSchedulerKind {
+    #[inline]
     fn from(v: crate::types::TaskScheduler) -> Self {
         Self::TaskScheduler(Box::new(v))
     }
 }
 impl From<crate::types::AfterStartupTaskScheduler> for TaskSchedulerKind {
+    #[inline]
     fn from(v: crate::types::AfterStartupTaskScheduler) -> Self {
         Self::AfterStartupTaskScheduler(Box::new(v))
     }
 }
 impl From<crate::types::OnceTaskScheduler> for TaskSchedulerKind {
+    #[inline]
     fn from(v: crate::types::OnceTaskScheduler) -> Self {
         Self::OnceTaskScheduler(Box::new(v))
     }
 }
 impl From<crate::types::RecurrentTaskSchedulerKind> for TaskSchedulerKind {
+    #[inline]
     fn from(v: crate::types::RecurrentTaskSchedulerKind) -> Self {
         Self::RecurrentTaskScheduler(v)
     }

@@ -6,17 +6,17 @@
 #[derive(Clone, Default)]
 pub struct TemplateConfigFileInfo {
     /// Property *FileInfo.path*.
-    pub path: String,
+    pub path: crate::CompactString,
     /// Property *FileInfo.friendlyName*.
-    pub friendly_name: Option<String>,
+    pub friendly_name: Option<crate::CompactString>,
     /// Property *FileInfo.fileSize*.
     pub file_size: Option<i64>,
     /// Property *FileInfo.modification*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub modification: Option<String>,
+    pub modification: Option<crate::CompactString>,
     /// Property *FileInfo.owner*.
-    pub owner: Option<String>,
+    pub owner: Option<crate::CompactString>,
     pub config_version: Option<i32>,
     /// Property *VmConfigFileInfo.encryption*.
     pub encryption: Option<Box<crate::types::VmConfigFileEncryptionInfo>>,
@@ -28,6 +28,7 @@ impl TemplateConfigFileInfo {
     pub const TYPE_NAME: &'static str = "TemplateConfigFileInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

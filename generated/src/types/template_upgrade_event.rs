@@ -14,9 +14,9 @@ pub struct TemplateUpgradeEvent {
     /// Property *Event.createdTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub created_time: String,
+    pub created_time: crate::CompactString,
     /// Property *Event.userName*.
-    pub user_name: String,
+    pub user_name: crate::CompactString,
     /// Property *Event.datacenter*.
     pub datacenter: Option<Box<crate::types::DatacenterEventArgument>>,
     /// Property *Event.computeResource*.
@@ -36,15 +36,15 @@ pub struct TemplateUpgradeEvent {
     /// ***Since:*** vSphere API Release 9.1.0.0
     pub tgw: Option<Box<crate::types::TgwEventArgument>>,
     /// Property *Event.fullFormattedMessage*.
-    pub full_formatted_message: Option<String>,
+    pub full_formatted_message: Option<crate::CompactString>,
     /// Property *Event.changeTag*.
-    pub change_tag: Option<String>,
+    pub change_tag: Option<crate::CompactString>,
     /// Property *Event.auditId*.
     ///
     /// ***Since:*** vSphere API Release 9.1.0.0
-    pub audit_id: Option<String>,
+    pub audit_id: Option<crate::CompactString>,
     /// Property *TemplateUpgradeEvent.legacyTemplate*.
-    pub legacy_template: String,
+    pub legacy_template: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -53,6 +53,7 @@ impl TemplateUpgradeEvent {
     pub const TYPE_NAME: &'static str = "TemplateUpgradeEvent";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -207,10 +208,12 @@ pub enum TemplateUpgradeEventKind {
 }
 impl TemplateUpgradeEventKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::TemplateUpgradeEvent(v) => &**v,
@@ -225,21 +228,25 @@ impl TemplateUpgradeEventKind {
     }
 }
 impl From<crate::types::TemplateUpgradeEvent> for TemplateUpgradeEventKind {
+    #[inline]
     fn from(v: crate::types::TemplateUpgradeEvent) -> Self {
         Self::TemplateUpgradeEvent(Box::new(v))
     }
 }
 impl From<crate::types::TemplateBeingUpgradedEvent> for TemplateUpgradeEventKind {
+    #[inline]
     fn from(v: crate::types::TemplateBeingUpgradedEvent) -> Self {
         Self::TemplateBeingUpgradedEvent(Box::new(v))
     }
 }
 impl From<crate::types::TemplateUpgradeFailedEvent> for TemplateUpgradeEventKind {
+    #[inline]
     fn from(v: crate::types::TemplateUpgradeFailedEvent) -> Self {
         Self::TemplateUpgradeFailedEvent(Box::new(v))
     }
 }
 impl From<crate::types::TemplateUpgradedEvent> for TemplateUpgradeEventKind {
+    #[inline]
     fn from(v: crate::types::TemplateUpgradedEvent) -> Self {
         Self::TemplateUpgradedEvent(Box::new(v))
     }

@@ -8,7 +8,7 @@
 #[derive(Clone)]
 pub struct TgwEventArgument {
     /// Property *EntityEventArgument.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *TgwEventArgument.tgw*.
     ///
     /// Refers instance of *TransitGateway*.
@@ -21,6 +21,7 @@ impl TgwEventArgument {
     pub const TYPE_NAME: &'static str = "TgwEventArgument";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -14,9 +14,9 @@ pub struct ThirdPartyLicenseAssignmentFailed {
     /// Refers instance of *HostSystem*.
     pub host: Box<crate::types::ManagedObjectReference>,
     /// Property *ThirdPartyLicenseAssignmentFailed.module*.
-    pub module: String,
+    pub module: crate::CompactString,
     /// Property *ThirdPartyLicenseAssignmentFailed.reason*.
-    pub reason: Option<String>,
+    pub reason: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -25,6 +25,7 @@ impl ThirdPartyLicenseAssignmentFailed {
     pub const TYPE_NAME: &'static str = "ThirdPartyLicenseAssignmentFailed";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,7 +8,7 @@ pub struct ToolsConfigInfo {
     /// Property *ToolsConfigInfo.toolsVersion*.
     pub tools_version: Option<i32>,
     /// Property *ToolsConfigInfo.toolsInstallType*.
-    pub tools_install_type: Option<String>,
+    pub tools_install_type: Option<crate::CompactString>,
     /// Property *ToolsConfigInfo.afterPowerOn*.
     pub after_power_on: Option<bool>,
     /// Property *ToolsConfigInfo.afterResume*.
@@ -20,9 +20,9 @@ pub struct ToolsConfigInfo {
     /// Property *ToolsConfigInfo.beforeGuestReboot*.
     pub before_guest_reboot: Option<bool>,
     /// Property *ToolsConfigInfo.toolsUpgradePolicy*.
-    pub tools_upgrade_policy: Option<String>,
+    pub tools_upgrade_policy: Option<crate::CompactString>,
     /// Property *ToolsConfigInfo.pendingCustomization*.
-    pub pending_customization: Option<String>,
+    pub pending_customization: Option<crate::CompactString>,
     /// Property *ToolsConfigInfo.customizationKeyId*.
     pub customization_key_id: Option<Box<crate::types::CryptoKeyId>>,
     /// Property *ToolsConfigInfo.syncTimeWithHostAllowed*.
@@ -43,6 +43,7 @@ impl ToolsConfigInfo {
     pub const TYPE_NAME: &'static str = "ToolsConfigInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

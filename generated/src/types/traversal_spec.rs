@@ -6,11 +6,11 @@
 #[derive(Clone, Default)]
 pub struct TraversalSpec {
     /// Property *SelectionSpec.name*.
-    pub name: Option<String>,
+    pub name: Option<crate::CompactString>,
     /// Property *TraversalSpec.type*.
-    pub r#type: String,
+    pub r#type: crate::CompactString,
     /// Property *TraversalSpec.path*.
-    pub path: String,
+    pub path: crate::CompactString,
     /// Property *TraversalSpec.skip*.
     pub skip: Option<bool>,
     /// Property *TraversalSpec.selectSet*.
@@ -23,6 +23,7 @@ impl TraversalSpec {
     pub const TYPE_NAME: &'static str = "TraversalSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

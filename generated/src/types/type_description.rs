@@ -8,11 +8,11 @@
 #[derive(Clone, Default)]
 pub struct TypeDescription {
     /// Property *Description.label*.
-    pub label: String,
+    pub label: crate::CompactString,
     /// Property *Description.summary*.
-    pub summary: String,
+    pub summary: crate::CompactString,
     /// Property *TypeDescription.key*.
-    pub key: String,
+    pub key: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl TypeDescription {
     pub const TYPE_NAME: &'static str = "TypeDescription";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -108,10 +109,12 @@ pub enum TypeDescriptionKind {
 }
 impl TypeDescriptionKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::TypeDescription(v) => &**v,
@@ -124,11 +127,13 @@ impl TypeDescriptionKind {
     }
 }
 impl From<crate::types::TypeDescription> for TypeDescriptionKind {
+    #[inline]
     fn from(v: crate::types::TypeDescription) -> Self {
         Self::TypeDescription(Box::new(v))
     }
 }
 impl From<crate::types::ScheduledTaskDetail> for TypeDescriptionKind {
+    #[inline]
     fn from(v: crate::types::ScheduledTaskDetail) -> Self {
         Self::ScheduledTaskDetail(Box::new(v))
     }

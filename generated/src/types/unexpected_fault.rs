@@ -10,7 +10,7 @@ pub struct UnexpectedFault {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *UnexpectedFault.faultName*.
-    pub fault_name: String,
+    pub fault_name: crate::CompactString,
     /// Property *UnexpectedFault.fault*.
     pub fault: Option<crate::types::MethodFaultKind>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -21,6 +21,7 @@ impl UnexpectedFault {
     pub const TYPE_NAME: &'static str = "UnexpectedFault";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -23,6 +23,7 @@ impl UnsupportedDatastore {
     pub const TYPE_NAME: &'static str = "UnsupportedDatastore";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -114,10 +115,12 @@ pub enum UnsupportedDatastoreKind {
 }
 impl UnsupportedDatastoreKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::UnsupportedDatastore(v) => &**v,
@@ -131,17 +134,20 @@ impl UnsupportedDatastoreKind {
     }
 }
 impl From<crate::types::UnsupportedDatastore> for UnsupportedDatastoreKind {
+    #[inline]
     fn from(v: crate::types::UnsupportedDatastore) -> Self {
         Self::UnsupportedDatastore(Box::new(v))
     }
 }
 impl From<crate::types::MemoryFileFormatNotSupportedByDatastore>
 for UnsupportedDatastoreKind {
+    #[inline]
     fn from(v: crate::types::MemoryFileFormatNotSupportedByDatastore) -> Self {
         Self::MemoryFileFormatNotSupportedByDatastore(Box::new(v))
     }
 }
 impl From<crate::types::UnSupportedDatastoreForVFlash> for UnsupportedDatastoreKind {
+    #[inline]
     fn from(v: crate::types::UnSupportedDatastoreForVFlash) -> Self {
         Self::UnSupportedDatastoreForVFlash(Box::new(v))
     }

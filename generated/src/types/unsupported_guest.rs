@@ -10,9 +10,9 @@ pub struct UnsupportedGuest {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *InvalidVmConfig.property*.
-    pub property: Option<String>,
+    pub property: Option<crate::CompactString>,
     /// Property *UnsupportedGuest.unsupportedGuestOS*.
-    pub unsupported_guest_os: String,
+    pub unsupported_guest_os: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl UnsupportedGuest {
     pub const TYPE_NAME: &'static str = "UnsupportedGuest";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

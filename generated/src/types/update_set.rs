@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct UpdateSet {
     /// Property *UpdateSet.version*.
-    pub version: String,
+    pub version: crate::CompactString,
     /// Property *UpdateSet.filterSet*.
     pub filter_set: Option<Vec<crate::types::PropertyFilterUpdate>>,
     /// Property *UpdateSet.truncated*.
@@ -19,6 +19,7 @@ impl UpdateSet {
     pub const TYPE_NAME: &'static str = "UpdateSet";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

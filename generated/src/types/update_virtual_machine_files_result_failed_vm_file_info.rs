@@ -6,7 +6,7 @@
 #[derive(Clone)]
 pub struct UpdateVirtualMachineFilesResultFailedVmFileInfo {
     /// Property *UpdateVirtualMachineFilesResultFailedVmFileInfo.vmFile*.
-    pub vm_file: String,
+    pub vm_file: crate::CompactString,
     /// Property *UpdateVirtualMachineFilesResultFailedVmFileInfo.fault*.
     pub fault: crate::types::MethodFaultKind,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -17,6 +17,7 @@ impl UpdateVirtualMachineFilesResultFailedVmFileInfo {
     pub const TYPE_NAME: &'static str = "UpdateVirtualMachineFilesResultFailedVmFileInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -14,9 +14,9 @@ pub struct UpgradeEvent {
     /// Property *Event.createdTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub created_time: String,
+    pub created_time: crate::CompactString,
     /// Property *Event.userName*.
-    pub user_name: String,
+    pub user_name: crate::CompactString,
     /// Property *Event.datacenter*.
     pub datacenter: Option<Box<crate::types::DatacenterEventArgument>>,
     /// Property *Event.computeResource*.
@@ -36,15 +36,15 @@ pub struct UpgradeEvent {
     /// ***Since:*** vSphere API Release 9.1.0.0
     pub tgw: Option<Box<crate::types::TgwEventArgument>>,
     /// Property *Event.fullFormattedMessage*.
-    pub full_formatted_message: Option<String>,
+    pub full_formatted_message: Option<crate::CompactString>,
     /// Property *Event.changeTag*.
-    pub change_tag: Option<String>,
+    pub change_tag: Option<crate::CompactString>,
     /// Property *Event.auditId*.
     ///
     /// ***Since:*** vSphere API Release 9.1.0.0
-    pub audit_id: Option<String>,
+    pub audit_id: Option<crate::CompactString>,
     /// Property *UpgradeEvent.message*.
-    pub message: String,
+    pub message: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -53,6 +53,7 @@ impl UpgradeEvent {
     pub const TYPE_NAME: &'static str = "UpgradeEvent";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -209,10 +210,12 @@ pub enum UpgradeEventKind {
 }
 impl UpgradeEventKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::UpgradeEvent(v) => &**v,
@@ -228,26 +231,31 @@ impl UpgradeEventKind {
     }
 }
 impl From<crate::types::UpgradeEvent> for UpgradeEventKind {
+    #[inline]
     fn from(v: crate::types::UpgradeEvent) -> Self {
         Self::UpgradeEvent(Box::new(v))
     }
 }
 impl From<crate::types::ErrorUpgradeEvent> for UpgradeEventKind {
+    #[inline]
     fn from(v: crate::types::ErrorUpgradeEvent) -> Self {
         Self::ErrorUpgradeEvent(Box::new(v))
     }
 }
 impl From<crate::types::InfoUpgradeEvent> for UpgradeEventKind {
+    #[inline]
     fn from(v: crate::types::InfoUpgradeEvent) -> Self {
         Self::InfoUpgradeEvent(Box::new(v))
     }
 }
 impl From<crate::types::UserUpgradeEvent> for UpgradeEventKind {
+    #[inline]
     fn from(v: crate::types::UserUpgradeEvent) -> Self {
         Self::UserUpgradeEvent(Box::new(v))
     }
 }
 impl From<crate::types::WarningUpgradeEvent> for UpgradeEventKind {
+    #[inline]
     fn from(v: crate::types::WarningUpgradeEvent) -> Self {
         Self::WarningUpgradeEvent(Box::new(v))
     }

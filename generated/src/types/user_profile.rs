@@ -10,9 +10,9 @@ pub struct UserProfile {
     /// Property *ApplyProfile.policy*.
     pub policy: Option<Vec<crate::types::ProfilePolicy>>,
     /// Property *ApplyProfile.profileTypeName*.
-    pub profile_type_name: Option<String>,
+    pub profile_type_name: Option<crate::CompactString>,
     /// Property *ApplyProfile.profileVersion*.
-    pub profile_version: Option<String>,
+    pub profile_version: Option<crate::CompactString>,
     /// Property *ApplyProfile.property*.
     pub property: Option<Vec<crate::types::ProfileApplyProfileProperty>>,
     /// Property *ApplyProfile.favorite*.
@@ -28,7 +28,7 @@ pub struct UserProfile {
     /// Property *ApplyProfile.hidden*.
     pub hidden: Option<bool>,
     /// Property *UserProfile.key*.
-    pub key: String,
+    pub key: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -37,6 +37,7 @@ impl UserProfile {
     pub const TYPE_NAME: &'static str = "UserProfile";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,9 +8,9 @@
 #[derive(Clone, Default)]
 pub struct UserSearchResult {
     /// Property *UserSearchResult.principal*.
-    pub principal: String,
+    pub principal: crate::CompactString,
     /// Property *UserSearchResult.fullName*.
-    pub full_name: Option<String>,
+    pub full_name: Option<crate::CompactString>,
     /// Property *UserSearchResult.group*.
     pub group: bool,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -21,6 +21,7 @@ impl UserSearchResult {
     pub const TYPE_NAME: &'static str = "UserSearchResult";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -108,10 +109,12 @@ pub enum UserSearchResultKind {
 }
 impl UserSearchResultKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::UserSearchResult(v) => &**v,
@@ -124,11 +127,13 @@ impl UserSearchResultKind {
     }
 }
 impl From<crate::types::UserSearchResult> for UserSearchResultKind {
+    #[inline]
     fn from(v: crate::types::UserSearchResult) -> Self {
         Self::UserSearchResult(Box::new(v))
     }
 }
 impl From<crate::types::PosixUserSearchResult> for UserSearchResultKind {
+    #[inline]
     fn from(v: crate::types::PosixUserSearchResult) -> Self {
         Self::PosixUserSearchResult(Box::new(v))
     }

@@ -6,29 +6,29 @@
 #[derive(Clone, Default)]
 pub struct UserSession {
     /// Property *UserSession.key*.
-    pub key: String,
+    pub key: crate::CompactString,
     /// Property *UserSession.userName*.
-    pub user_name: String,
+    pub user_name: crate::CompactString,
     /// Property *UserSession.fullName*.
-    pub full_name: String,
+    pub full_name: crate::CompactString,
     /// Property *UserSession.loginTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub login_time: String,
+    pub login_time: crate::CompactString,
     /// Property *UserSession.lastActiveTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub last_active_time: String,
+    pub last_active_time: crate::CompactString,
     /// Property *UserSession.locale*.
-    pub locale: String,
+    pub locale: crate::CompactString,
     /// Property *UserSession.messageLocale*.
-    pub message_locale: String,
+    pub message_locale: crate::CompactString,
     /// Property *UserSession.extensionSession*.
     pub extension_session: bool,
     /// Property *UserSession.ipAddress*.
-    pub ip_address: String,
+    pub ip_address: crate::CompactString,
     /// Property *UserSession.userAgent*.
-    pub user_agent: String,
+    pub user_agent: crate::CompactString,
     /// Property *UserSession.callCount*.
     pub call_count: i64,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -39,6 +39,7 @@ impl UserSession {
     pub const TYPE_NAME: &'static str = "UserSession";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

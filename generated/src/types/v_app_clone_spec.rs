@@ -26,7 +26,7 @@ pub struct VAppCloneSpec {
     /// Property *VAppCloneSpec.resourceMapping*.
     pub resource_mapping: Option<Vec<crate::types::VAppCloneSpecResourceMap>>,
     /// Property *VAppCloneSpec.provisioning*.
-    pub provisioning: Option<String>,
+    pub provisioning: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -35,6 +35,7 @@ impl VAppCloneSpec {
     pub const TYPE_NAME: &'static str = "VAppCloneSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

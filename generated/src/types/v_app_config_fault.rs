@@ -19,6 +19,7 @@ impl VAppConfigFault {
     pub const TYPE_NAME: &'static str = "VAppConfigFault";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -108,10 +109,12 @@ pub enum VAppConfigFaultKind {
 }
 impl VAppConfigFaultKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VAppConfigFault(v) => &**v,
@@ -126,21 +129,25 @@ impl VAppConfigFaultKind {
     }
 }
 impl From<crate::types::VAppConfigFault> for VAppConfigFaultKind {
+    #[inline]
     fn from(v: crate::types::VAppConfigFault) -> Self {
         Self::VAppConfigFault(Box::new(v))
     }
 }
 impl From<crate::types::MissingPowerOffConfiguration> for VAppConfigFaultKind {
+    #[inline]
     fn from(v: crate::types::MissingPowerOffConfiguration) -> Self {
         Self::MissingPowerOffConfiguration(Box::new(v))
     }
 }
 impl From<crate::types::MissingPowerOnConfiguration> for VAppConfigFaultKind {
+    #[inline]
     fn from(v: crate::types::MissingPowerOnConfiguration) -> Self {
         Self::MissingPowerOnConfiguration(Box::new(v))
     }
 }
 impl From<crate::types::NoVmInVApp> for VAppConfigFaultKind {
+    #[inline]
     fn from(v: crate::types::NoVmInVApp) -> Self {
         Self::NoVmInVApp(Box::new(v))
     }

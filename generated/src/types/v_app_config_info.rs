@@ -12,11 +12,11 @@ pub struct VAppConfigInfo {
     /// Property *VmConfigInfo.ipAssignment*.
     pub ip_assignment: Box<crate::types::VAppIPAssignmentInfo>,
     /// Property *VmConfigInfo.eula*.
-    pub eula: Option<Vec<String>>,
+    pub eula: Option<Vec<crate::CompactString>>,
     /// Property *VmConfigInfo.ovfSection*.
     pub ovf_section: Option<Vec<crate::types::VAppOvfSectionInfo>>,
     /// Property *VmConfigInfo.ovfEnvironmentTransport*.
-    pub ovf_environment_transport: Option<Vec<String>>,
+    pub ovf_environment_transport: Option<Vec<crate::CompactString>>,
     /// Property *VmConfigInfo.installBootRequired*.
     pub install_boot_required: bool,
     /// Property *VmConfigInfo.installBootStopDelay*.
@@ -24,9 +24,9 @@ pub struct VAppConfigInfo {
     /// Property *VAppConfigInfo.entityConfig*.
     pub entity_config: Option<Vec<crate::types::VAppEntityConfigInfo>>,
     /// Property *VAppConfigInfo.annotation*.
-    pub annotation: String,
+    pub annotation: crate::CompactString,
     /// Property *VAppConfigInfo.instanceUuid*.
-    pub instance_uuid: Option<String>,
+    pub instance_uuid: Option<crate::CompactString>,
     /// Property *VAppConfigInfo.managedBy*.
     pub managed_by: Option<Box<crate::types::ManagedByInfo>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -37,6 +37,7 @@ impl VAppConfigInfo {
     pub const TYPE_NAME: &'static str = "VAppConfigInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

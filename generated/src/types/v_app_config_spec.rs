@@ -12,11 +12,11 @@ pub struct VAppConfigSpec {
     /// Property *VmConfigSpec.ipAssignment*.
     pub ip_assignment: Option<Box<crate::types::VAppIPAssignmentInfo>>,
     /// Property *VmConfigSpec.eula*.
-    pub eula: Option<Vec<String>>,
+    pub eula: Option<Vec<crate::CompactString>>,
     /// Property *VmConfigSpec.ovfSection*.
     pub ovf_section: Option<Vec<crate::types::VAppOvfSectionSpec>>,
     /// Property *VmConfigSpec.ovfEnvironmentTransport*.
-    pub ovf_environment_transport: Option<Vec<String>>,
+    pub ovf_environment_transport: Option<Vec<crate::CompactString>>,
     /// Property *VmConfigSpec.installBootRequired*.
     pub install_boot_required: Option<bool>,
     /// Property *VmConfigSpec.installBootStopDelay*.
@@ -24,9 +24,9 @@ pub struct VAppConfigSpec {
     /// Property *VAppConfigSpec.entityConfig*.
     pub entity_config: Option<Vec<crate::types::VAppEntityConfigInfo>>,
     /// Property *VAppConfigSpec.annotation*.
-    pub annotation: Option<String>,
+    pub annotation: Option<crate::CompactString>,
     /// Property *VAppConfigSpec.instanceUuid*.
-    pub instance_uuid: Option<String>,
+    pub instance_uuid: Option<crate::CompactString>,
     /// Property *VAppConfigSpec.managedBy*.
     pub managed_by: Option<Box<crate::types::ManagedByInfo>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -37,6 +37,7 @@ impl VAppConfigSpec {
     pub const TYPE_NAME: &'static str = "VAppConfigSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

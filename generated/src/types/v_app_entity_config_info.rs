@@ -10,7 +10,7 @@ pub struct VAppEntityConfigInfo {
     /// Refers instance of *ManagedEntity*.
     pub key: Option<Box<crate::types::ManagedObjectReference>>,
     /// Property *VAppEntityConfigInfo.tag*.
-    pub tag: Option<String>,
+    pub tag: Option<crate::CompactString>,
     /// Property *VAppEntityConfigInfo.startOrder*.
     pub start_order: Option<i32>,
     /// Property *VAppEntityConfigInfo.startDelay*.
@@ -18,11 +18,11 @@ pub struct VAppEntityConfigInfo {
     /// Property *VAppEntityConfigInfo.waitingForGuest*.
     pub waiting_for_guest: Option<bool>,
     /// Property *VAppEntityConfigInfo.startAction*.
-    pub start_action: Option<String>,
+    pub start_action: Option<crate::CompactString>,
     /// Property *VAppEntityConfigInfo.stopDelay*.
     pub stop_delay: Option<i32>,
     /// Property *VAppEntityConfigInfo.stopAction*.
-    pub stop_action: Option<String>,
+    pub stop_action: Option<crate::CompactString>,
     /// Deprecated.
     ///
     /// Property *VAppEntityConfigInfo.destroyWithParent*.
@@ -36,6 +36,7 @@ impl VAppEntityConfigInfo {
     pub const TYPE_NAME: &'static str = "VAppEntityConfigInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,13 +6,13 @@
 #[derive(Clone, Default)]
 pub struct VAppIPAssignmentInfo {
     /// Property *VAppIPAssignmentInfo.supportedAllocationScheme*.
-    pub supported_allocation_scheme: Option<Vec<String>>,
+    pub supported_allocation_scheme: Option<Vec<crate::CompactString>>,
     /// Property *VAppIPAssignmentInfo.ipAllocationPolicy*.
-    pub ip_allocation_policy: Option<String>,
+    pub ip_allocation_policy: Option<crate::CompactString>,
     /// Property *VAppIPAssignmentInfo.supportedIpProtocol*.
-    pub supported_ip_protocol: Option<Vec<String>>,
+    pub supported_ip_protocol: Option<Vec<crate::CompactString>>,
     /// Property *VAppIPAssignmentInfo.ipProtocol*.
-    pub ip_protocol: Option<String>,
+    pub ip_protocol: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl VAppIPAssignmentInfo {
     pub const TYPE_NAME: &'static str = "VAppIPAssignmentInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

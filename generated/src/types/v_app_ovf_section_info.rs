@@ -8,13 +8,13 @@ pub struct VAppOvfSectionInfo {
     /// Property *VAppOvfSectionInfo.key*.
     pub key: Option<i32>,
     /// Property *VAppOvfSectionInfo.namespace*.
-    pub namespace: Option<String>,
+    pub namespace: Option<crate::CompactString>,
     /// Property *VAppOvfSectionInfo.type*.
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::CompactString>,
     /// Property *VAppOvfSectionInfo.atEnvelopeLevel*.
     pub at_envelope_level: Option<bool>,
     /// Property *VAppOvfSectionInfo.contents*.
-    pub contents: Option<String>,
+    pub contents: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -23,6 +23,7 @@ impl VAppOvfSectionInfo {
     pub const TYPE_NAME: &'static str = "VAppOvfSectionInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,23 +8,23 @@ pub struct VAppProductInfo {
     /// Property *VAppProductInfo.key*.
     pub key: i32,
     /// Property *VAppProductInfo.classId*.
-    pub class_id: Option<String>,
+    pub class_id: Option<crate::CompactString>,
     /// Property *VAppProductInfo.instanceId*.
-    pub instance_id: Option<String>,
+    pub instance_id: Option<crate::CompactString>,
     /// Property *VAppProductInfo.name*.
-    pub name: Option<String>,
+    pub name: Option<crate::CompactString>,
     /// Property *VAppProductInfo.vendor*.
-    pub vendor: Option<String>,
+    pub vendor: Option<crate::CompactString>,
     /// Property *VAppProductInfo.version*.
-    pub version: Option<String>,
+    pub version: Option<crate::CompactString>,
     /// Property *VAppProductInfo.fullVersion*.
-    pub full_version: Option<String>,
+    pub full_version: Option<crate::CompactString>,
     /// Property *VAppProductInfo.vendorUrl*.
-    pub vendor_url: Option<String>,
+    pub vendor_url: Option<crate::CompactString>,
     /// Property *VAppProductInfo.productUrl*.
-    pub product_url: Option<String>,
+    pub product_url: Option<crate::CompactString>,
     /// Property *VAppProductInfo.appUrl*.
-    pub app_url: Option<String>,
+    pub app_url: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -33,6 +33,7 @@ impl VAppProductInfo {
     pub const TYPE_NAME: &'static str = "VAppProductInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

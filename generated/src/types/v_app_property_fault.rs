@@ -12,15 +12,15 @@ pub struct VAppPropertyFault {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *VAppPropertyFault.id*.
-    pub id: String,
+    pub id: crate::CompactString,
     /// Property *VAppPropertyFault.category*.
-    pub category: String,
+    pub category: crate::CompactString,
     /// Property *VAppPropertyFault.label*.
-    pub label: String,
+    pub label: crate::CompactString,
     /// Property *VAppPropertyFault.type*.
-    pub r#type: String,
+    pub r#type: crate::CompactString,
     /// Property *VAppPropertyFault.value*.
-    pub value: String,
+    pub value: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -29,6 +29,7 @@ impl VAppPropertyFault {
     pub const TYPE_NAME: &'static str = "VAppPropertyFault";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -138,10 +139,12 @@ pub enum VAppPropertyFaultKind {
 }
 impl VAppPropertyFaultKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VAppPropertyFault(v) => &**v,
@@ -161,46 +164,55 @@ impl VAppPropertyFaultKind {
     }
 }
 impl From<crate::types::VAppPropertyFault> for VAppPropertyFaultKind {
+    #[inline]
     fn from(v: crate::types::VAppPropertyFault) -> Self {
         Self::VAppPropertyFault(Box::new(v))
     }
 }
 impl From<crate::types::InvalidNetworkInType> for VAppPropertyFaultKind {
+    #[inline]
     fn from(v: crate::types::InvalidNetworkInType) -> Self {
         Self::InvalidNetworkInType(Box::new(v))
     }
 }
 impl From<crate::types::InvalidPropertyType> for VAppPropertyFaultKind {
+    #[inline]
     fn from(v: crate::types::InvalidPropertyType) -> Self {
         Self::InvalidPropertyType(Box::new(v))
     }
 }
 impl From<crate::types::InvalidPropertyValueKind> for VAppPropertyFaultKind {
+    #[inline]
     fn from(v: crate::types::InvalidPropertyValueKind) -> Self {
         Self::InvalidPropertyValue(v)
     }
 }
 impl From<crate::types::MissingIpPool> for VAppPropertyFaultKind {
+    #[inline]
     fn from(v: crate::types::MissingIpPool) -> Self {
         Self::MissingIpPool(Box::new(v))
     }
 }
 impl From<crate::types::MissingNetworkIpConfig> for VAppPropertyFaultKind {
+    #[inline]
     fn from(v: crate::types::MissingNetworkIpConfig) -> Self {
         Self::MissingNetworkIpConfig(Box::new(v))
     }
 }
 impl From<crate::types::NoAvailableIp> for VAppPropertyFaultKind {
+    #[inline]
     fn from(v: crate::types::NoAvailableIp) -> Self {
         Self::NoAvailableIp(Box::new(v))
     }
 }
 impl From<crate::types::NoVcManagedIpConfigured> for VAppPropertyFaultKind {
+    #[inline]
     fn from(v: crate::types::NoVcManagedIpConfigured) -> Self {
         Self::NoVcManagedIpConfigured(Box::new(v))
     }
 }
 impl From<crate::types::NotUserConfigurableProperty> for VAppPropertyFaultKind {
+    #[inline]
     fn from(v: crate::types::NotUserConfigurableProperty) -> Self {
         Self::NotUserConfigurableProperty(Box::new(v))
     }

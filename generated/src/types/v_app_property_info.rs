@@ -8,19 +8,19 @@ pub struct VAppPropertyInfo {
     /// Property *VAppPropertyInfo.key*.
     pub key: i32,
     /// Property *VAppPropertyInfo.classId*.
-    pub class_id: Option<String>,
+    pub class_id: Option<crate::CompactString>,
     /// Property *VAppPropertyInfo.instanceId*.
-    pub instance_id: Option<String>,
+    pub instance_id: Option<crate::CompactString>,
     /// Property *VAppPropertyInfo.id*.
-    pub id: Option<String>,
+    pub id: Option<crate::CompactString>,
     /// Property *VAppPropertyInfo.category*.
-    pub category: Option<String>,
+    pub category: Option<crate::CompactString>,
     /// Property *VAppPropertyInfo.label*.
-    pub label: Option<String>,
+    pub label: Option<crate::CompactString>,
     /// Property *VAppPropertyInfo.type*.
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::CompactString>,
     /// Property *VAppPropertyInfo.typeReference*.
-    pub type_reference: Option<String>,
+    pub type_reference: Option<crate::CompactString>,
     /// Property *VAppPropertyInfo.userConfigurable*.
     pub user_configurable: Option<bool>,
     /// Property *VAppPropertyInfo.defaultValue*.
@@ -28,7 +28,7 @@ pub struct VAppPropertyInfo {
     /// Property *VAppPropertyInfo.value*.
     pub value: Option<crate::Password>,
     /// Property *VAppPropertyInfo.description*.
-    pub description: Option<String>,
+    pub description: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -37,6 +37,7 @@ impl VAppPropertyInfo {
     pub const TYPE_NAME: &'static str = "VAppPropertyInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

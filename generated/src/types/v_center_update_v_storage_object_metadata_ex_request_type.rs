@@ -18,7 +18,7 @@ pub struct VCenterUpdateVStorageObjectMetadataExRequestType<'a> {
     /// Parameter *metadata*.
     pub metadata: Option<&'a [crate::types::KeyValue]>,
     /// Parameter *deleteKeys*.
-    pub delete_keys: Option<&'a [String]>,
+    pub delete_keys: Option<&'a [crate::CompactString]>,
 }
 impl crate::ser::Encode for VCenterUpdateVStorageObjectMetadataExRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {

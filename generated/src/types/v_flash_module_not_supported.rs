@@ -10,13 +10,13 @@ pub struct VFlashModuleNotSupported {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *VFlashModuleNotSupported.vmName*.
-    pub vm_name: String,
+    pub vm_name: crate::CompactString,
     /// Property *VFlashModuleNotSupported.moduleName*.
-    pub module_name: String,
+    pub module_name: crate::CompactString,
     /// Property *VFlashModuleNotSupported.reason*.
-    pub reason: String,
+    pub reason: crate::CompactString,
     /// Property *VFlashModuleNotSupported.hostName*.
-    pub host_name: String,
+    pub host_name: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -25,6 +25,7 @@ impl VFlashModuleNotSupported {
     pub const TYPE_NAME: &'static str = "VFlashModuleNotSupported";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

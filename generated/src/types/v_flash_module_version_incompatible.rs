@@ -10,13 +10,13 @@ pub struct VFlashModuleVersionIncompatible {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *VFlashModuleVersionIncompatible.moduleName*.
-    pub module_name: String,
+    pub module_name: crate::CompactString,
     /// Property *VFlashModuleVersionIncompatible.vmRequestModuleVersion*.
-    pub vm_request_module_version: String,
+    pub vm_request_module_version: crate::CompactString,
     /// Property *VFlashModuleVersionIncompatible.hostMinSupportedVerson*.
-    pub host_min_supported_verson: String,
+    pub host_min_supported_verson: crate::CompactString,
     /// Property *VFlashModuleVersionIncompatible.hostModuleVersion*.
-    pub host_module_version: String,
+    pub host_module_version: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -25,6 +25,7 @@ impl VFlashModuleVersionIncompatible {
     pub const TYPE_NAME: &'static str = "VFlashModuleVersionIncompatible";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -14,7 +14,7 @@ pub struct VMotionInterfaceIssue {
     /// Property *VMotionInterfaceIssue.atSourceHost*.
     pub at_source_host: bool,
     /// Property *VMotionInterfaceIssue.failedHost*.
-    pub failed_host: String,
+    pub failed_host: crate::CompactString,
     /// Property *VMotionInterfaceIssue.failedHostEntity*.
     ///
     /// Refers instance of *HostSystem*.
@@ -27,6 +27,7 @@ impl VMotionInterfaceIssue {
     pub const TYPE_NAME: &'static str = "VMotionInterfaceIssue";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -138,10 +139,12 @@ pub enum VMotionInterfaceIssueKind {
 }
 impl VMotionInterfaceIssueKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VMotionInterfaceIssue(v) => &**v,
@@ -158,31 +161,37 @@ impl VMotionInterfaceIssueKind {
     }
 }
 impl From<crate::types::VMotionInterfaceIssue> for VMotionInterfaceIssueKind {
+    #[inline]
     fn from(v: crate::types::VMotionInterfaceIssue) -> Self {
         Self::VMotionInterfaceIssue(Box::new(v))
     }
 }
 impl From<crate::types::VMotionLinkCapacityLow> for VMotionInterfaceIssueKind {
+    #[inline]
     fn from(v: crate::types::VMotionLinkCapacityLow) -> Self {
         Self::VMotionLinkCapacityLow(Box::new(v))
     }
 }
 impl From<crate::types::VMotionLinkDown> for VMotionInterfaceIssueKind {
+    #[inline]
     fn from(v: crate::types::VMotionLinkDown) -> Self {
         Self::VMotionLinkDown(Box::new(v))
     }
 }
 impl From<crate::types::VMotionNotConfigured> for VMotionInterfaceIssueKind {
+    #[inline]
     fn from(v: crate::types::VMotionNotConfigured) -> Self {
         Self::VMotionNotConfigured(Box::new(v))
     }
 }
 impl From<crate::types::VMotionNotLicensed> for VMotionInterfaceIssueKind {
+    #[inline]
     fn from(v: crate::types::VMotionNotLicensed) -> Self {
         Self::VMotionNotLicensed(Box::new(v))
     }
 }
 impl From<crate::types::VMotionNotSupported> for VMotionInterfaceIssueKind {
+    #[inline]
     fn from(v: crate::types::VMotionNotSupported) -> Self {
         Self::VMotionNotSupported(Box::new(v))
     }

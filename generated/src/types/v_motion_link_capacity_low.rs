@@ -12,13 +12,13 @@ pub struct VMotionLinkCapacityLow {
     /// Property *VMotionInterfaceIssue.atSourceHost*.
     pub at_source_host: bool,
     /// Property *VMotionInterfaceIssue.failedHost*.
-    pub failed_host: String,
+    pub failed_host: crate::CompactString,
     /// Property *VMotionInterfaceIssue.failedHostEntity*.
     ///
     /// Refers instance of *HostSystem*.
     pub failed_host_entity: Option<Box<crate::types::ManagedObjectReference>>,
     /// Property *VMotionLinkCapacityLow.network*.
-    pub network: String,
+    pub network: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -27,6 +27,7 @@ impl VMotionLinkCapacityLow {
     pub const TYPE_NAME: &'static str = "VMotionLinkCapacityLow";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

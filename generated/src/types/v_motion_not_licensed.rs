@@ -12,7 +12,7 @@ pub struct VMotionNotLicensed {
     /// Property *VMotionInterfaceIssue.atSourceHost*.
     pub at_source_host: bool,
     /// Property *VMotionInterfaceIssue.failedHost*.
-    pub failed_host: String,
+    pub failed_host: crate::CompactString,
     /// Property *VMotionInterfaceIssue.failedHostEntity*.
     ///
     /// Refers instance of *HostSystem*.
@@ -25,6 +25,7 @@ impl VMotionNotLicensed {
     pub const TYPE_NAME: &'static str = "VMotionNotLicensed";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,9 +6,9 @@
 #[derive(Clone)]
 pub struct VMwareDVSConfigInfo {
     /// Property *DVSConfigInfo.uuid*.
-    pub uuid: String,
+    pub uuid: crate::CompactString,
     /// Property *DVSConfigInfo.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *DVSConfigInfo.numStandalonePorts*.
     pub num_standalone_ports: i32,
     /// Property *DVSConfigInfo.numPorts*.
@@ -30,7 +30,7 @@ pub struct VMwareDVSConfigInfo {
     /// Property *DVSConfigInfo.targetInfo*.
     pub target_info: Option<Box<crate::types::DistributedVirtualSwitchProductSpec>>,
     /// Property *DVSConfigInfo.extensionKey*.
-    pub extension_key: Option<String>,
+    pub extension_key: Option<crate::CompactString>,
     /// Property *DVSConfigInfo.vendorSpecificConfig*.
     pub vendor_specific_config: Option<
         Vec<crate::types::DistributedVirtualSwitchKeyedOpaqueBlob>,
@@ -38,17 +38,17 @@ pub struct VMwareDVSConfigInfo {
     /// Property *DVSConfigInfo.policy*.
     pub policy: Option<Box<crate::types::DVSPolicy>>,
     /// Property *DVSConfigInfo.description*.
-    pub description: Option<String>,
+    pub description: Option<crate::CompactString>,
     /// Property *DVSConfigInfo.configVersion*.
-    pub config_version: String,
+    pub config_version: crate::CompactString,
     /// Property *DVSConfigInfo.contact*.
     pub contact: Box<crate::types::DVSContactInfo>,
     /// Property *DVSConfigInfo.switchIpAddress*.
-    pub switch_ip_address: Option<String>,
+    pub switch_ip_address: Option<crate::CompactString>,
     /// Property *DVSConfigInfo.createTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub create_time: String,
+    pub create_time: crate::CompactString,
     /// Property *DVSConfigInfo.networkResourceManagementEnabled*.
     pub network_resource_management_enabled: bool,
     /// Property *DVSConfigInfo.defaultProxySwitchMaxNumPorts*.
@@ -64,7 +64,7 @@ pub struct VMwareDVSConfigInfo {
         Vec<crate::types::DvsHostInfrastructureTrafficResource>,
     >,
     /// Property *DVSConfigInfo.networkResourceControlVersion*.
-    pub network_resource_control_version: Option<String>,
+    pub network_resource_control_version: Option<crate::CompactString>,
     /// Property *DVSConfigInfo.vmVnicNetworkResourcePool*.
     pub vm_vnic_network_resource_pool: Option<
         Vec<crate::types::DVSVmVnicNetworkResourcePool>,
@@ -86,13 +86,13 @@ pub struct VMwareDVSConfigInfo {
     /// Property *VMwareDVSConfigInfo.lacpGroupConfig*.
     pub lacp_group_config: Option<Vec<crate::types::VMwareDvsLacpGroupConfig>>,
     /// Property *VMwareDVSConfigInfo.lacpApiVersion*.
-    pub lacp_api_version: Option<String>,
+    pub lacp_api_version: Option<crate::CompactString>,
     /// Property *VMwareDVSConfigInfo.multicastFilteringMode*.
-    pub multicast_filtering_mode: Option<String>,
+    pub multicast_filtering_mode: Option<crate::CompactString>,
     /// Property *VMwareDVSConfigInfo.networkOffloadSpecId*.
     ///
     /// ***Since:*** vSphere API Release 8.0.0.1
-    pub network_offload_spec_id: Option<String>,
+    pub network_offload_spec_id: Option<crate::CompactString>,
     /// Property *VMwareDVSConfigInfo.networkOffloadConfig*.
     ///
     /// ***Since:*** vSphere API Release 8.0.3.0
@@ -113,6 +113,7 @@ impl VMwareDVSConfigInfo {
     pub const TYPE_NAME: &'static str = "VMwareDVSConfigInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,9 +8,9 @@ pub struct VMwareDVSConfigSpec {
     /// Property *DVSConfigSpec.dynamicProperty*.
     pub dynamic_property: Option<Vec<crate::types::DynamicProperty>>,
     /// Property *DVSConfigSpec.configVersion*.
-    pub config_version: Option<String>,
+    pub config_version: Option<crate::CompactString>,
     /// Property *DVSConfigSpec.name*.
-    pub name: Option<String>,
+    pub name: Option<crate::CompactString>,
     /// Property *DVSConfigSpec.numStandalonePorts*.
     pub num_standalone_ports: Option<i32>,
     /// Deprecated.
@@ -29,9 +29,9 @@ pub struct VMwareDVSConfigSpec {
     /// Property *DVSConfigSpec.host*.
     pub host: Option<Vec<crate::types::DistributedVirtualSwitchHostMemberConfigSpec>>,
     /// Property *DVSConfigSpec.extensionKey*.
-    pub extension_key: Option<String>,
+    pub extension_key: Option<crate::CompactString>,
     /// Property *DVSConfigSpec.description*.
-    pub description: Option<String>,
+    pub description: Option<crate::CompactString>,
     /// Property *DVSConfigSpec.policy*.
     pub policy: Option<Box<crate::types::DVSPolicy>>,
     /// Property *DVSConfigSpec.vendorSpecificConfig*.
@@ -41,7 +41,7 @@ pub struct VMwareDVSConfigSpec {
     /// Property *DVSConfigSpec.contact*.
     pub contact: Option<Box<crate::types::DVSContactInfo>>,
     /// Property *DVSConfigSpec.switchIpAddress*.
-    pub switch_ip_address: Option<String>,
+    pub switch_ip_address: Option<crate::CompactString>,
     /// Property *DVSConfigSpec.defaultProxySwitchMaxNumPorts*.
     pub default_proxy_switch_max_num_ports: Option<i32>,
     /// Property *DVSConfigSpec.infrastructureTrafficResourceConfig*.
@@ -53,7 +53,7 @@ pub struct VMwareDVSConfigSpec {
         Vec<crate::types::DvsHostInfrastructureTrafficResource>,
     >,
     /// Property *DVSConfigSpec.networkResourceControlVersion*.
-    pub network_resource_control_version: Option<String>,
+    pub network_resource_control_version: Option<crate::CompactString>,
     /// Property *VMwareDVSConfigSpec.pvlanConfigSpec*.
     pub pvlan_config_spec: Option<Vec<crate::types::VMwareDVSPvlanConfigSpec>>,
     /// Property *VMwareDVSConfigSpec.vspanConfigSpec*.
@@ -67,13 +67,13 @@ pub struct VMwareDVSConfigSpec {
     /// Property *VMwareDVSConfigSpec.ipfixConfig*.
     pub ipfix_config: Option<Box<crate::types::VMwareIpfixConfig>>,
     /// Property *VMwareDVSConfigSpec.lacpApiVersion*.
-    pub lacp_api_version: Option<String>,
+    pub lacp_api_version: Option<crate::CompactString>,
     /// Property *VMwareDVSConfigSpec.multicastFilteringMode*.
-    pub multicast_filtering_mode: Option<String>,
+    pub multicast_filtering_mode: Option<crate::CompactString>,
     /// Property *VMwareDVSConfigSpec.networkOffloadSpecId*.
     ///
     /// ***Since:*** vSphere API Release 8.0.0.1
-    pub network_offload_spec_id: Option<String>,
+    pub network_offload_spec_id: Option<crate::CompactString>,
     /// Property *VMwareDVSConfigSpec.networkOffloadConfig*.
     ///
     /// ***Since:*** vSphere API Release 8.0.3.0
@@ -94,6 +94,7 @@ impl VMwareDVSConfigSpec {
     pub const TYPE_NAME: &'static str = "VMwareDVSConfigSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -16,7 +16,7 @@ pub struct VMwareDVSFeatureCapability {
     #[deprecated]
     pub vm_direct_path_gen2_supported: Option<bool>,
     /// Property *DVSFeatureCapability.nicTeamingPolicy*.
-    pub nic_teaming_policy: Option<Vec<String>>,
+    pub nic_teaming_policy: Option<Vec<crate::CompactString>>,
     /// Deprecated.
     ///
     /// Property *DVSFeatureCapability.networkResourcePoolHighShareValue*.
@@ -87,6 +87,7 @@ impl VMwareDVSFeatureCapability {
     pub const TYPE_NAME: &'static str = "VMwareDVSFeatureCapability";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

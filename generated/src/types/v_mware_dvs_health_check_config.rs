@@ -19,6 +19,7 @@ impl VMwareDVSHealthCheckConfig {
     pub const TYPE_NAME: &'static str = "VMwareDVSHealthCheckConfig";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -110,10 +111,12 @@ pub enum VMwareDVSHealthCheckConfigKind {
 }
 impl VMwareDVSHealthCheckConfigKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VMwareDVSHealthCheckConfig(v) => &**v,
@@ -127,18 +130,21 @@ impl VMwareDVSHealthCheckConfigKind {
     }
 }
 impl From<crate::types::VMwareDVSHealthCheckConfig> for VMwareDVSHealthCheckConfigKind {
+    #[inline]
     fn from(v: crate::types::VMwareDVSHealthCheckConfig) -> Self {
         Self::VMwareDVSHealthCheckConfig(Box::new(v))
     }
 }
 impl From<crate::types::VMwareDVSTeamingHealthCheckConfig>
 for VMwareDVSHealthCheckConfigKind {
+    #[inline]
     fn from(v: crate::types::VMwareDVSTeamingHealthCheckConfig) -> Self {
         Self::VMwareDVSTeamingHealthCheckConfig(Box::new(v))
     }
 }
 impl From<crate::types::VMwareDVSVlanMtuHealthCheckConfig>
 for VMwareDVSHealthCheckConfigKind {
+    #[inline]
     fn from(v: crate::types::VMwareDVSVlanMtuHealthCheckConfig) -> Self {
         Self::VMwareDVSVlanMtuHealthCheckConfig(Box::new(v))
     }

@@ -6,27 +6,27 @@
 #[derive(Clone, Default)]
 pub struct VMwareDvsLacpGroupConfig {
     /// Property *VMwareDvsLacpGroupConfig.key*.
-    pub key: Option<String>,
+    pub key: Option<crate::CompactString>,
     /// Property *VMwareDvsLacpGroupConfig.name*.
-    pub name: Option<String>,
+    pub name: Option<crate::CompactString>,
     /// Property *VMwareDvsLacpGroupConfig.mode*.
-    pub mode: Option<String>,
+    pub mode: Option<crate::CompactString>,
     /// Property *VMwareDvsLacpGroupConfig.uplinkNum*.
     pub uplink_num: Option<i32>,
     /// Property *VMwareDvsLacpGroupConfig.loadbalanceAlgorithm*.
-    pub loadbalance_algorithm: Option<String>,
+    pub loadbalance_algorithm: Option<crate::CompactString>,
     /// Property *VMwareDvsLacpGroupConfig.vlan*.
     pub vlan: Option<Box<crate::types::VMwareDvsLagVlanConfig>>,
     /// Property *VMwareDvsLacpGroupConfig.ipfix*.
     pub ipfix: Option<Box<crate::types::VMwareDvsLagIpfixConfig>>,
     /// Property *VMwareDvsLacpGroupConfig.uplinkName*.
-    pub uplink_name: Option<Vec<String>>,
+    pub uplink_name: Option<Vec<crate::CompactString>>,
     /// Property *VMwareDvsLacpGroupConfig.uplinkPortKey*.
-    pub uplink_port_key: Option<Vec<String>>,
+    pub uplink_port_key: Option<Vec<crate::CompactString>>,
     /// Property *VMwareDvsLacpGroupConfig.timeoutMode*.
     ///
     /// ***Since:*** vSphere API Release 7.0.2.0
-    pub timeout_mode: Option<String>,
+    pub timeout_mode: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -35,6 +35,7 @@ impl VMwareDvsLacpGroupConfig {
     pub const TYPE_NAME: &'static str = "VMwareDvsLacpGroupConfig";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

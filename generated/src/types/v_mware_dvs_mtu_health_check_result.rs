@@ -6,9 +6,9 @@
 #[derive(Clone, Default)]
 pub struct VMwareDVSMtuHealthCheckResult {
     /// Property *HostMemberHealthCheckResult.summary*.
-    pub summary: Option<String>,
+    pub summary: Option<crate::CompactString>,
     /// Property *HostMemberUplinkHealthCheckResult.uplinkPortKey*.
-    pub uplink_port_key: String,
+    pub uplink_port_key: crate::CompactString,
     /// Property *VMwareDVSMtuHealthCheckResult.mtuMismatch*.
     pub mtu_mismatch: bool,
     /// Property *VMwareDVSMtuHealthCheckResult.vlanSupportSwitchMtu*.
@@ -23,6 +23,7 @@ impl VMwareDVSMtuHealthCheckResult {
     pub const TYPE_NAME: &'static str = "VMwareDVSMtuHealthCheckResult";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,9 +6,9 @@
 #[derive(Clone, Default)]
 pub struct VMwareDVSVlanHealthCheckResult {
     /// Property *HostMemberHealthCheckResult.summary*.
-    pub summary: Option<String>,
+    pub summary: Option<crate::CompactString>,
     /// Property *HostMemberUplinkHealthCheckResult.uplinkPortKey*.
-    pub uplink_port_key: String,
+    pub uplink_port_key: crate::CompactString,
     /// Property *VMwareDVSVlanHealthCheckResult.trunkedVlan*.
     pub trunked_vlan: Option<Vec<crate::types::NumericRange>>,
     /// Property *VMwareDVSVlanHealthCheckResult.untrunkedVlan*.
@@ -21,6 +21,7 @@ impl VMwareDVSVlanHealthCheckResult {
     pub const TYPE_NAME: &'static str = "VMwareDVSVlanHealthCheckResult";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

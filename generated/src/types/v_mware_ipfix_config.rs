@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct VMwareIpfixConfig {
     /// Property *VMwareIpfixConfig.collectorIpAddress*.
-    pub collector_ip_address: Option<String>,
+    pub collector_ip_address: Option<crate::CompactString>,
     /// Property *VMwareIpfixConfig.collectorPort*.
     pub collector_port: Option<i32>,
     /// Property *VMwareIpfixConfig.observationDomainId*.
@@ -27,6 +27,7 @@ impl VMwareIpfixConfig {
     pub const TYPE_NAME: &'static str = "VMwareIpfixConfig";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

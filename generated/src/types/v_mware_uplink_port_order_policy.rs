@@ -8,9 +8,9 @@ pub struct VMwareUplinkPortOrderPolicy {
     /// Property *InheritablePolicy.inherited*.
     pub inherited: bool,
     /// Property *VMwareUplinkPortOrderPolicy.activeUplinkPort*.
-    pub active_uplink_port: Option<Vec<String>>,
+    pub active_uplink_port: Option<Vec<crate::CompactString>>,
     /// Property *VMwareUplinkPortOrderPolicy.standbyUplinkPort*.
-    pub standby_uplink_port: Option<Vec<String>>,
+    pub standby_uplink_port: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -19,6 +19,7 @@ impl VMwareUplinkPortOrderPolicy {
     pub const TYPE_NAME: &'static str = "VMwareUplinkPortOrderPolicy";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

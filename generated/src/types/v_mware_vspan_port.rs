@@ -6,15 +6,15 @@
 #[derive(Clone, Default)]
 pub struct VMwareVspanPort {
     /// Property *VMwareVspanPort.portKey*.
-    pub port_key: Option<Vec<String>>,
+    pub port_key: Option<Vec<crate::CompactString>>,
     /// Property *VMwareVspanPort.uplinkPortName*.
-    pub uplink_port_name: Option<Vec<String>>,
+    pub uplink_port_name: Option<Vec<crate::CompactString>>,
     /// Property *VMwareVspanPort.wildcardPortConnecteeType*.
-    pub wildcard_port_connectee_type: Option<Vec<String>>,
+    pub wildcard_port_connectee_type: Option<Vec<crate::CompactString>>,
     /// Property *VMwareVspanPort.vlans*.
     pub vlans: Option<Vec<i32>>,
     /// Property *VMwareVspanPort.ipAddress*.
-    pub ip_address: Option<Vec<String>>,
+    pub ip_address: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -23,6 +23,7 @@ impl VMwareVspanPort {
     pub const TYPE_NAME: &'static str = "VMwareVspanPort";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

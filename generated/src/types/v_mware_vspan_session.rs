@@ -6,11 +6,11 @@
 #[derive(Clone, Default)]
 pub struct VMwareVspanSession {
     /// Property *VMwareVspanSession.key*.
-    pub key: Option<String>,
+    pub key: Option<crate::CompactString>,
     /// Property *VMwareVspanSession.name*.
-    pub name: Option<String>,
+    pub name: Option<crate::CompactString>,
     /// Property *VMwareVspanSession.description*.
-    pub description: Option<String>,
+    pub description: Option<crate::CompactString>,
     /// Property *VMwareVspanSession.enabled*.
     pub enabled: bool,
     /// Property *VMwareVspanSession.sourcePortTransmitted*.
@@ -28,11 +28,11 @@ pub struct VMwareVspanSession {
     /// Property *VMwareVspanSession.normalTrafficAllowed*.
     pub normal_traffic_allowed: bool,
     /// Property *VMwareVspanSession.sessionType*.
-    pub session_type: Option<String>,
+    pub session_type: Option<crate::CompactString>,
     /// Property *VMwareVspanSession.samplingRate*.
     pub sampling_rate: Option<i32>,
     /// Property *VMwareVspanSession.encapType*.
-    pub encap_type: Option<String>,
+    pub encap_type: Option<crate::CompactString>,
     /// Property *VMwareVspanSession.erspanId*.
     pub erspan_id: Option<i32>,
     /// Property *VMwareVspanSession.erspanCOS*.
@@ -40,7 +40,7 @@ pub struct VMwareVspanSession {
     /// Property *VMwareVspanSession.erspanGraNanosec*.
     pub erspan_gra_nanosec: Option<bool>,
     /// Property *VMwareVspanSession.netstack*.
-    pub netstack: Option<String>,
+    pub netstack: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -49,6 +49,7 @@ impl VMwareVspanSession {
     pub const TYPE_NAME: &'static str = "VMwareVspanSession";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct VStorageObjectAssociationsVmDiskAssociations {
     /// Property *VStorageObjectAssociationsVmDiskAssociations.vmId*.
-    pub vm_id: String,
+    pub vm_id: crate::CompactString,
     /// Property *VStorageObjectAssociationsVmDiskAssociations.diskKey*.
     pub disk_key: i32,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -17,6 +17,7 @@ impl VStorageObjectAssociationsVmDiskAssociations {
     pub const TYPE_NAME: &'static str = "VStorageObjectAssociationsVmDiskAssociations";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

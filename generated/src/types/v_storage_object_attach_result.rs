@@ -10,7 +10,7 @@ pub struct VStorageObjectAttachResult {
     /// Property *VStorageObjectAttachResult.volumeId*.
     pub volume_id: Box<crate::types::ID>,
     /// Property *VStorageObjectAttachResult.diskUUID*.
-    pub disk_uuid: Option<String>,
+    pub disk_uuid: Option<crate::CompactString>,
     /// Property *VStorageObjectAttachResult.fault*.
     pub fault: Option<crate::types::MethodFaultKind>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -21,6 +21,7 @@ impl VStorageObjectAttachResult {
     pub const TYPE_NAME: &'static str = "VStorageObjectAttachResult";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

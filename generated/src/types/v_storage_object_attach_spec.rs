@@ -14,9 +14,9 @@ pub struct VStorageObjectAttachSpec {
     /// Refers instance of *Datastore*.
     pub datastore: Box<crate::types::ManagedObjectReference>,
     /// Property *VStorageObjectAttachSpec.diskMode*.
-    pub disk_mode: Option<String>,
+    pub disk_mode: Option<crate::CompactString>,
     /// Property *VStorageObjectAttachSpec.sharing*.
-    pub sharing: Option<String>,
+    pub sharing: Option<crate::CompactString>,
     /// Property *VStorageObjectAttachSpec.controllerKey*.
     pub controller_key: Option<i32>,
     /// Property *VStorageObjectAttachSpec.unitNumber*.
@@ -29,6 +29,7 @@ impl VStorageObjectAttachSpec {
     pub const TYPE_NAME: &'static str = "VStorageObjectAttachSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

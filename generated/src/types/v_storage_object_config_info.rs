@@ -8,11 +8,11 @@ pub struct VStorageObjectConfigInfo {
     /// Property *BaseConfigInfo.id*.
     pub id: Box<crate::types::ID>,
     /// Property *BaseConfigInfo.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *BaseConfigInfo.createTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub create_time: String,
+    pub create_time: crate::CompactString,
     /// Property *BaseConfigInfo.keepAfterDeleteVm*.
     pub keep_after_delete_vm: Option<bool>,
     /// Property *BaseConfigInfo.relocationDisabled*.
@@ -32,7 +32,7 @@ pub struct VStorageObjectConfigInfo {
     /// ***Since:*** vSphere API Release 7.0.2.0
     pub vclock: Option<Box<crate::types::VslmVClockInfo>>,
     /// Property *BaseConfigInfo.iofilter*.
-    pub iofilter: Option<Vec<String>>,
+    pub iofilter: Option<Vec<crate::CompactString>>,
     /// Property *VStorageObjectConfigInfo.descriptorVersion*.
     ///
     /// ***Since:*** vSphere API Release 8.0.1.0
@@ -40,17 +40,17 @@ pub struct VStorageObjectConfigInfo {
     /// Property *VStorageObjectConfigInfo.capacityInMB*.
     pub capacity_in_mb: i64,
     /// Property *VStorageObjectConfigInfo.consumptionType*.
-    pub consumption_type: Option<Vec<String>>,
+    pub consumption_type: Option<Vec<crate::CompactString>>,
     /// Property *VStorageObjectConfigInfo.consumerId*.
     pub consumer_id: Option<Vec<crate::types::ID>>,
     /// Property *VStorageObjectConfigInfo.virtualDiskFormat*.
     ///
     /// ***Since:*** vSphere API Release 9.0.0.0
-    pub virtual_disk_format: Option<String>,
+    pub virtual_disk_format: Option<crate::CompactString>,
     /// Property *VStorageObjectConfigInfo.linkedCloneBasePath*.
     ///
     /// ***Since:*** vSphere API Release 9.1.0.0
-    pub linked_clone_base_path: Option<String>,
+    pub linked_clone_base_path: Option<crate::CompactString>,
     /// Property *VStorageObjectConfigInfo.linkedCloneParentId*.
     ///
     /// ***Since:*** vSphere API Release 9.1.0.0
@@ -63,6 +63,7 @@ impl VStorageObjectConfigInfo {
     pub const TYPE_NAME: &'static str = "VStorageObjectConfigInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,9 +8,9 @@
 #[derive(Clone, Default)]
 pub struct VStorageObjectReconcileResultReconcileDetail {
     /// Property *VStorageObjectReconcileResultReconcileDetail.hostName*.
-    pub host_name: Option<String>,
+    pub host_name: Option<crate::CompactString>,
     /// Property *VStorageObjectReconcileResultReconcileDetail.reconcileReportPath*.
-    pub reconcile_report_path: Option<String>,
+    pub reconcile_report_path: Option<crate::CompactString>,
     /// Property *VStorageObjectReconcileResultReconcileDetail.isReconciled*.
     pub is_reconciled: Option<bool>,
     /// Property *VStorageObjectReconcileResultReconcileDetail.isDeepScanned*.
@@ -33,6 +33,7 @@ impl VStorageObjectReconcileResultReconcileDetail {
     pub const TYPE_NAME: &'static str = "VStorageObjectReconcileResultReconcileDetail";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

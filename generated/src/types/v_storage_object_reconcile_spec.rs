@@ -12,9 +12,9 @@ pub struct VStorageObjectReconcileSpec {
     /// Refers instance of *Datastore*.
     pub datastore: Box<crate::types::ManagedObjectReference>,
     /// Property *VStorageObjectReconcileSpec.includeDiskPaths*.
-    pub include_disk_paths: Option<Vec<String>>,
+    pub include_disk_paths: Option<Vec<crate::CompactString>>,
     /// Property *VStorageObjectReconcileSpec.excludeDiskPaths*.
-    pub exclude_disk_paths: Option<Vec<String>>,
+    pub exclude_disk_paths: Option<Vec<crate::CompactString>>,
     /// Property *VStorageObjectReconcileSpec.deepScan*.
     pub deep_scan: Option<bool>,
     /// Property *VStorageObjectReconcileSpec.dryRun*.
@@ -29,6 +29,7 @@ impl VStorageObjectReconcileSpec {
     pub const TYPE_NAME: &'static str = "VStorageObjectReconcileSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,13 +6,13 @@ pub struct VStorageObjectSnapshotInfoVStorageObjectSnapshot {
     /// Property *VStorageObjectSnapshotInfoVStorageObjectSnapshot.id*.
     pub id: Option<Box<crate::types::ID>>,
     /// Property *VStorageObjectSnapshotInfoVStorageObjectSnapshot.backingObjectId*.
-    pub backing_object_id: Option<String>,
+    pub backing_object_id: Option<crate::CompactString>,
     /// Property *VStorageObjectSnapshotInfoVStorageObjectSnapshot.createTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub create_time: String,
+    pub create_time: crate::CompactString,
     /// Property *VStorageObjectSnapshotInfoVStorageObjectSnapshot.description*.
-    pub description: String,
+    pub description: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl VStorageObjectSnapshotInfoVStorageObjectSnapshot {
     pub const TYPE_NAME: &'static str = "VStorageObjectSnapshotInfoVStorageObjectSnapshot";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

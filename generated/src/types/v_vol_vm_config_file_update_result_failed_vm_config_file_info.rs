@@ -6,9 +6,9 @@
 #[derive(Clone)]
 pub struct VVolVmConfigFileUpdateResultFailedVmConfigFileInfo {
     /// Property *VVolVmConfigFileUpdateResultFailedVmConfigFileInfo.targetConfigVVolId*.
-    pub target_config_v_vol_id: String,
+    pub target_config_v_vol_id: crate::CompactString,
     /// Property *VVolVmConfigFileUpdateResultFailedVmConfigFileInfo.dsPath*.
-    pub ds_path: Option<String>,
+    pub ds_path: Option<crate::CompactString>,
     /// Property *VVolVmConfigFileUpdateResultFailedVmConfigFileInfo.fault*.
     pub fault: crate::types::MethodFaultKind,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -19,6 +19,7 @@ impl VVolVmConfigFileUpdateResultFailedVmConfigFileInfo {
     pub const TYPE_NAME: &'static str = "VVolVmConfigFileUpdateResultFailedVmConfigFileInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,7 +8,7 @@ pub struct VasaProviderContainerSpec {
     /// Property *VasaProviderContainerSpec.vasaProviderInfo*.
     pub vasa_provider_info: Option<Vec<crate::types::VimVasaProviderInfo>>,
     /// Property *VasaProviderContainerSpec.scId*.
-    pub sc_id: String,
+    pub sc_id: crate::CompactString,
     /// Property *VasaProviderContainerSpec.deleted*.
     pub deleted: bool,
     /// Property *VasaProviderContainerSpec.stretched*.
@@ -23,6 +23,7 @@ impl VasaProviderContainerSpec {
     pub const TYPE_NAME: &'static str = "VasaProviderContainerSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,45 +8,45 @@
 #[derive(Clone, Default)]
 pub struct VasaProviderInfo {
     /// Property *SmsProviderInfo.uid*.
-    pub uid: String,
+    pub uid: crate::CompactString,
     /// Property *SmsProviderInfo.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *SmsProviderInfo.description*.
-    pub description: Option<String>,
+    pub description: Option<crate::CompactString>,
     /// Property *SmsProviderInfo.version*.
-    pub version: Option<String>,
+    pub version: Option<crate::CompactString>,
     /// Property *VasaProviderInfo.url*.
-    pub url: String,
+    pub url: crate::CompactString,
     /// Property *VasaProviderInfo.certificate*.
-    pub certificate: Option<String>,
+    pub certificate: Option<crate::CompactString>,
     /// Property *VasaProviderInfo.status*.
-    pub status: Option<String>,
+    pub status: Option<crate::CompactString>,
     /// Property *VasaProviderInfo.statusFault*.
     pub status_fault: Option<crate::types::MethodFaultKind>,
     /// Property *VasaProviderInfo.vasaVersion*.
-    pub vasa_version: Option<String>,
+    pub vasa_version: Option<crate::CompactString>,
     /// Property *VasaProviderInfo.namespace*.
-    pub namespace: Option<String>,
+    pub namespace: Option<crate::CompactString>,
     /// Property *VasaProviderInfo.lastSyncTime*.
-    pub last_sync_time: Option<String>,
+    pub last_sync_time: Option<crate::CompactString>,
     /// Property *VasaProviderInfo.supportedVendorModelMapping*.
     pub supported_vendor_model_mapping: Option<
         Vec<crate::types::SupportedVendorModelMapping>,
     >,
     /// Property *VasaProviderInfo.supportedProfile*.
-    pub supported_profile: Option<Vec<String>>,
+    pub supported_profile: Option<Vec<crate::CompactString>>,
     /// Property *VasaProviderInfo.supportedProviderProfile*.
-    pub supported_provider_profile: Option<Vec<String>>,
+    pub supported_provider_profile: Option<Vec<crate::CompactString>>,
     /// Property *VasaProviderInfo.relatedStorageArray*.
     pub related_storage_array: Option<Vec<crate::types::RelatedStorageArray>>,
     /// Property *VasaProviderInfo.providerId*.
-    pub provider_id: Option<String>,
+    pub provider_id: Option<crate::CompactString>,
     /// Property *VasaProviderInfo.certificateExpiryDate*.
-    pub certificate_expiry_date: Option<String>,
+    pub certificate_expiry_date: Option<crate::CompactString>,
     /// Property *VasaProviderInfo.certificateStatus*.
-    pub certificate_status: Option<String>,
+    pub certificate_status: Option<crate::CompactString>,
     /// Property *VasaProviderInfo.serviceLocation*.
-    pub service_location: Option<String>,
+    pub service_location: Option<crate::CompactString>,
     /// Property *VasaProviderInfo.needsExplicitActivation*.
     pub needs_explicit_activation: Option<bool>,
     /// Property *VasaProviderInfo.maxBatchSize*.
@@ -56,13 +56,13 @@ pub struct VasaProviderInfo {
     /// Property *VasaProviderInfo.arrayIndependentProvider*.
     pub array_independent_provider: Option<bool>,
     /// Property *VasaProviderInfo.type*.
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::CompactString>,
     /// Property *VasaProviderInfo.category*.
-    pub category: Option<String>,
+    pub category: Option<crate::CompactString>,
     /// Property *VasaProviderInfo.priority*.
     pub priority: Option<i32>,
     /// Property *VasaProviderInfo.failoverGroupId*.
-    pub failover_group_id: Option<String>,
+    pub failover_group_id: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -71,6 +71,7 @@ impl VasaProviderInfo {
     pub const TYPE_NAME: &'static str = "VasaProviderInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,17 +8,17 @@
 #[derive(Clone, Default)]
 pub struct VasaProviderSpec {
     /// Property *SmsProviderSpec.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *SmsProviderSpec.description*.
-    pub description: Option<String>,
+    pub description: Option<crate::CompactString>,
     /// Property *VasaProviderSpec.username*.
-    pub username: String,
+    pub username: crate::CompactString,
     /// Property *VasaProviderSpec.password*.
     pub password: crate::Password,
     /// Property *VasaProviderSpec.url*.
-    pub url: String,
+    pub url: crate::CompactString,
     /// Property *VasaProviderSpec.certificate*.
-    pub certificate: Option<String>,
+    pub certificate: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -27,6 +27,7 @@ impl VasaProviderSpec {
     pub const TYPE_NAME: &'static str = "VasaProviderSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

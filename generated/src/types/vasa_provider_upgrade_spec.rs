@@ -8,9 +8,9 @@
 #[derive(Clone, Default)]
 pub struct VASAProviderUpgradeSpec {
     /// Property *VASAProviderUpgradeSpec.providerUid*.
-    pub provider_uid: String,
+    pub provider_uid: crate::CompactString,
     /// Property *VASAProviderUpgradeSpec.username*.
-    pub username: String,
+    pub username: crate::CompactString,
     /// Property *VASAProviderUpgradeSpec.password*.
     pub password: crate::Password,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -21,6 +21,7 @@ impl VASAProviderUpgradeSpec {
     pub const TYPE_NAME: &'static str = "VASAProviderUpgradeSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

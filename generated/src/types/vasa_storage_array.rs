@@ -6,13 +6,13 @@
 #[derive(Clone, Default)]
 pub struct VASAStorageArray {
     /// Property *VASAStorageArray.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *VASAStorageArray.uuid*.
-    pub uuid: String,
+    pub uuid: crate::CompactString,
     /// Property *VASAStorageArray.vendorId*.
-    pub vendor_id: String,
+    pub vendor_id: crate::CompactString,
     /// Property *VASAStorageArray.modelId*.
-    pub model_id: String,
+    pub model_id: crate::CompactString,
     /// Property *VASAStorageArray.discoverySvcInfo*.
     ///
     /// ***Since:*** vSphere API Release 8.0.0.0
@@ -25,6 +25,7 @@ impl VASAStorageArray {
     pub const TYPE_NAME: &'static str = "VASAStorageArray";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,9 +8,9 @@
 #[derive(Clone, Default)]
 pub struct VASAStorageArrayDiscoverySvcInfo {
     /// Property *VASAStorageArrayDiscoverySvcInfo.portType*.
-    pub port_type: String,
+    pub port_type: crate::CompactString,
     /// Property *VASAStorageArrayDiscoverySvcInfo.svcNqn*.
-    pub svc_nqn: String,
+    pub svc_nqn: crate::CompactString,
     /// Property *VASAStorageArrayDiscoverySvcInfo.ipInfo*.
     pub ip_info: Option<Box<crate::types::VASAStorageArrayDiscoveryIpTransport>>,
     /// Property *VASAStorageArrayDiscoverySvcInfo.fcInfo*.
@@ -23,6 +23,7 @@ impl VASAStorageArrayDiscoverySvcInfo {
     pub const TYPE_NAME: &'static str = "VASAStorageArrayDiscoverySvcInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

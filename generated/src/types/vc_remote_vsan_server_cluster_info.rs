@@ -8,13 +8,13 @@
 #[derive(Clone, Default)]
 pub struct VcRemoteVsanServerClusterInfo {
     /// Property *VcRemoteVsanServerClusterInfo.clusterUuid*.
-    pub cluster_uuid: String,
+    pub cluster_uuid: crate::CompactString,
     /// Property *VcRemoteVsanServerClusterInfo.networkTopology*.
-    pub network_topology: Option<String>,
+    pub network_topology: Option<crate::CompactString>,
     /// Property *VcRemoteVsanServerClusterInfo.siteAffinity*.
     pub site_affinity: Option<Vec<crate::types::RemoteVsanSiteAffinity>>,
     /// Property *VcRemoteVsanServerClusterInfo.ownerVc*.
-    pub owner_vc: Option<String>,
+    pub owner_vc: Option<crate::CompactString>,
     /// Property *VcRemoteVsanServerClusterInfo.ditConfig*.
     pub dit_config: Option<Box<crate::types::VsanDataInTransitEncryptionConfig>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -25,6 +25,7 @@ impl VcRemoteVsanServerClusterInfo {
     pub const TYPE_NAME: &'static str = "VcRemoteVsanServerClusterInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,9 +6,9 @@
 #[derive(Clone, Default)]
 pub struct VchaClusterConfigSpec {
     /// Property *VchaClusterConfigSpec.passiveIp*.
-    pub passive_ip: String,
+    pub passive_ip: crate::CompactString,
     /// Property *VchaClusterConfigSpec.witnessIp*.
-    pub witness_ip: String,
+    pub witness_ip: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -17,6 +17,7 @@ impl VchaClusterConfigSpec {
     pub const TYPE_NAME: &'static str = "VchaClusterConfigSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

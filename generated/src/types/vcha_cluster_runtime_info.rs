@@ -6,11 +6,11 @@
 #[derive(Clone, Default)]
 pub struct VchaClusterRuntimeInfo {
     /// Property *VchaClusterRuntimeInfo.clusterState*.
-    pub cluster_state: String,
+    pub cluster_state: crate::CompactString,
     /// Property *VchaClusterRuntimeInfo.nodeInfo*.
     pub node_info: Option<Vec<crate::types::VchaNodeRuntimeInfo>>,
     /// Property *VchaClusterRuntimeInfo.clusterMode*.
-    pub cluster_mode: String,
+    pub cluster_mode: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -19,6 +19,7 @@ impl VchaClusterRuntimeInfo {
     pub const TYPE_NAME: &'static str = "VchaClusterRuntimeInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

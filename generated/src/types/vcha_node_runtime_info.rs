@@ -6,11 +6,11 @@
 #[derive(Clone, Default)]
 pub struct VchaNodeRuntimeInfo {
     /// Property *VchaNodeRuntimeInfo.nodeState*.
-    pub node_state: String,
+    pub node_state: crate::CompactString,
     /// Property *VchaNodeRuntimeInfo.nodeRole*.
-    pub node_role: String,
+    pub node_role: crate::CompactString,
     /// Property *VchaNodeRuntimeInfo.nodeIp*.
-    pub node_ip: String,
+    pub node_ip: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -19,6 +19,7 @@ impl VchaNodeRuntimeInfo {
     pub const TYPE_NAME: &'static str = "VchaNodeRuntimeInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

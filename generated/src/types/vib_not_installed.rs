@@ -12,33 +12,33 @@ pub struct VibNotInstalled {
     /// Property *Issue.key*.
     pub key: i32,
     /// Property *Issue.description*.
-    pub description: String,
+    pub description: crate::CompactString,
     /// Property *Issue.time*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub time: String,
+    pub time: crate::CompactString,
     /// Property *AgencyIssue.agency*.
     ///
     /// Refers instance of *Agency*.
     pub agency: Box<crate::types::ManagedObjectReference>,
     /// Property *AgencyIssue.agencyName*.
-    pub agency_name: String,
+    pub agency_name: crate::CompactString,
     /// Property *AgencyIssue.solutionId*.
-    pub solution_id: String,
+    pub solution_id: crate::CompactString,
     /// Property *AgencyIssue.solutionName*.
-    pub solution_name: String,
+    pub solution_name: crate::CompactString,
     /// Property *AgentIssue.agent*.
     ///
     /// Refers instance of *Agent*.
     pub agent: Box<crate::types::ManagedObjectReference>,
     /// Property *AgentIssue.agentName*.
-    pub agent_name: String,
+    pub agent_name: crate::CompactString,
     /// Property *AgentIssue.host*.
     ///
     /// Refers instance of *HostSystem*.
     pub host: Box<crate::types::ManagedObjectReference>,
     /// Property *AgentIssue.hostName*.
-    pub host_name: String,
+    pub host_name: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -47,6 +47,7 @@ impl VibNotInstalled {
     pub const TYPE_NAME: &'static str = "VibNotInstalled";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -197,10 +198,12 @@ pub enum VibNotInstalledKind {
 }
 impl VibNotInstalledKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VibNotInstalled(v) => &**v,
@@ -220,30 +223,35 @@ impl VibNotInstalledKind {
     }
 }
 impl From<crate::types::VibNotInstalled> for VibNotInstalledKind {
+    #[inline]
     fn from(v: crate::types::VibNotInstalled) -> Self {
         Self::VibNotInstalled(Box::new(v))
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::CannotAccessAgentVib> for VibNotInstalledKind {
+    #[inline]
     fn from(v: crate::types::CannotAccessAgentVib) -> Self {
         Self::CannotAccessAgentVib(Box::new(v))
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::VibDependenciesNotMetByHost> for VibNotInstalledKind {
+    #[inline]
     fn from(v: crate::types::VibDependenciesNotMetByHost) -> Self {
         Self::VibDependenciesNotMetByHost(Box::new(v))
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::VibInvalidFormat> for VibNotInstalledKind {
+    #[inline]
     fn from(v: crate::types::VibInvalidFormat) -> Self {
         Self::VibInvalidFormat(Box::new(v))
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::VibRequirementsNotMetByHost> for VibNotInstalledKind {
+    #[inline]
     fn from(v: crate::types::VibRequirementsNotMetByHost) -> Self {
         Self::VibRequirementsNotMetByHost(Box::new(v))
     }

@@ -8,21 +8,21 @@
 #[derive(Clone, Default)]
 pub struct VibVibInfo {
     /// Property *VibVibInfo.id*.
-    pub id: String,
+    pub id: crate::CompactString,
     /// Property *VibVibInfo.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *VibVibInfo.version*.
-    pub version: String,
+    pub version: crate::CompactString,
     /// Property *VibVibInfo.vendor*.
-    pub vendor: String,
+    pub vendor: crate::CompactString,
     /// Property *VibVibInfo.summary*.
-    pub summary: String,
+    pub summary: crate::CompactString,
     /// Property *VibVibInfo.softwareTags*.
     pub software_tags: Option<Box<crate::types::VibVibInfoSoftwareTags>>,
     /// Property *VibVibInfo.releaseDate*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub release_date: String,
+    pub release_date: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -31,6 +31,7 @@ impl VibVibInfo {
     pub const TYPE_NAME: &'static str = "VibVibInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -19,6 +19,7 @@ impl VibVibServicesSslTrust {
     pub const TYPE_NAME: &'static str = "VibVibServicesSslTrust";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -100,10 +101,12 @@ pub enum VibVibServicesSslTrustKind {
 }
 impl VibVibServicesSslTrustKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VibVibServicesSslTrust(v) => &**v,
@@ -117,17 +120,20 @@ impl VibVibServicesSslTrustKind {
     }
 }
 impl From<crate::types::VibVibServicesSslTrust> for VibVibServicesSslTrustKind {
+    #[inline]
     fn from(v: crate::types::VibVibServicesSslTrust) -> Self {
         Self::VibVibServicesSslTrust(Box::new(v))
     }
 }
 impl From<crate::types::VibVibServicesAnyCertificate> for VibVibServicesSslTrustKind {
+    #[inline]
     fn from(v: crate::types::VibVibServicesAnyCertificate) -> Self {
         Self::VibVibServicesAnyCertificate(Box::new(v))
     }
 }
 impl From<crate::types::VibVibServicesPinnedPemCertificate>
 for VibVibServicesSslTrustKind {
+    #[inline]
     fn from(v: crate::types::VibVibServicesPinnedPemCertificate) -> Self {
         Self::VibVibServicesPinnedPemCertificate(Box::new(v))
     }

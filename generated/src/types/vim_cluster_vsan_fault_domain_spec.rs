@@ -12,7 +12,7 @@ pub struct VimClusterVsanFaultDomainSpec {
     /// Refers instances of *HostSystem*.
     pub hosts: Option<Vec<crate::types::ManagedObjectReference>>,
     /// Property *VimClusterVsanFaultDomainSpec.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl VimClusterVsanFaultDomainSpec {
     pub const TYPE_NAME: &'static str = "VimClusterVsanFaultDomainSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -110,10 +111,12 @@ pub enum VimClusterVsanFaultDomainSpecKind {
 }
 impl VimClusterVsanFaultDomainSpecKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VimClusterVsanFaultDomainSpec(v) => &**v,
@@ -130,6 +133,7 @@ impl VimClusterVsanFaultDomainSpecKind {
 }
 impl From<crate::types::VimClusterVsanFaultDomainSpec>
 for VimClusterVsanFaultDomainSpecKind {
+    #[inline]
     fn from(v: crate::types::VimClusterVsanFaultDomainSpec) -> Self {
         Self::VimClusterVsanFaultDomainSpec(Box::new(v))
     }
@@ -137,6 +141,7 @@ for VimClusterVsanFaultDomainSpecKind {
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanFaultDomainDestroySpec>
 for VimClusterVsanFaultDomainSpecKind {
+    #[inline]
     fn from(v: crate::types::VsanFaultDomainDestroySpec) -> Self {
         Self::VsanFaultDomainDestroySpec(Box::new(v))
     }
@@ -144,6 +149,7 @@ for VimClusterVsanFaultDomainSpecKind {
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanFaultDomainUpdateSpec>
 for VimClusterVsanFaultDomainSpecKind {
+    #[inline]
     fn from(v: crate::types::VsanFaultDomainUpdateSpec) -> Self {
         Self::VsanFaultDomainUpdateSpec(Box::new(v))
     }

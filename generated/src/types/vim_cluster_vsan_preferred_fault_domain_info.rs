@@ -6,9 +6,9 @@
 #[derive(Clone, Default)]
 pub struct VimClusterVSANPreferredFaultDomainInfo {
     /// Property *VimClusterVSANPreferredFaultDomainInfo.preferredFaultDomainName*.
-    pub preferred_fault_domain_name: Option<String>,
+    pub preferred_fault_domain_name: Option<crate::CompactString>,
     /// Property *VimClusterVSANPreferredFaultDomainInfo.preferredFaultDomainId*.
-    pub preferred_fault_domain_id: Option<String>,
+    pub preferred_fault_domain_id: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -17,6 +17,7 @@ impl VimClusterVSANPreferredFaultDomainInfo {
     pub const TYPE_NAME: &'static str = "VimClusterVSANPreferredFaultDomainInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,9 +6,9 @@
 #[derive(Clone, Default)]
 pub struct VimClusterVSANStretchedClusterCapability {
     /// Property *VimClusterVSANStretchedClusterCapability.hostMoId*.
-    pub host_mo_id: String,
+    pub host_mo_id: crate::CompactString,
     /// Property *VimClusterVSANStretchedClusterCapability.connStatus*.
-    pub conn_status: Option<String>,
+    pub conn_status: Option<crate::CompactString>,
     /// Property *VimClusterVSANStretchedClusterCapability.isSupported*.
     pub is_supported: Option<bool>,
     /// Property *VimClusterVSANStretchedClusterCapability.hostCapability*.
@@ -23,6 +23,7 @@ impl VimClusterVSANStretchedClusterCapability {
     pub const TYPE_NAME: &'static str = "VimClusterVSANStretchedClusterCapability";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,13 +6,13 @@
 #[derive(Clone, Default)]
 pub struct VimClusterVSANStretchedClusterFaultDomainConfig {
     /// Property *VimClusterVSANStretchedClusterFaultDomainConfig.firstFdName*.
-    pub first_fd_name: String,
+    pub first_fd_name: crate::CompactString,
     /// Property *VimClusterVSANStretchedClusterFaultDomainConfig.firstFdHosts*.
     ///
     /// Refers instances of *HostSystem*.
     pub first_fd_hosts: Vec<crate::types::ManagedObjectReference>,
     /// Property *VimClusterVSANStretchedClusterFaultDomainConfig.secondFdName*.
-    pub second_fd_name: String,
+    pub second_fd_name: crate::CompactString,
     /// Property *VimClusterVSANStretchedClusterFaultDomainConfig.secondFdHosts*.
     ///
     /// Refers instances of *HostSystem*.
@@ -25,6 +25,7 @@ impl VimClusterVSANStretchedClusterFaultDomainConfig {
     pub const TYPE_NAME: &'static str = "VimClusterVSANStretchedClusterFaultDomainConfig";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,15 +6,15 @@
 #[derive(Clone, Default)]
 pub struct VimClusterVSANWitnessHostInfo {
     /// Property *VimClusterVSANWitnessHostInfo.nodeUuid*.
-    pub node_uuid: String,
+    pub node_uuid: crate::CompactString,
     /// Property *VimClusterVSANWitnessHostInfo.faultDomainName*.
-    pub fault_domain_name: Option<String>,
+    pub fault_domain_name: Option<crate::CompactString>,
     /// Property *VimClusterVSANWitnessHostInfo.preferredFdName*.
-    pub preferred_fd_name: Option<String>,
+    pub preferred_fd_name: Option<crate::CompactString>,
     /// Property *VimClusterVSANWitnessHostInfo.preferredFdUuid*.
-    pub preferred_fd_uuid: Option<String>,
+    pub preferred_fd_uuid: Option<crate::CompactString>,
     /// Property *VimClusterVSANWitnessHostInfo.unicastAgentAddr*.
-    pub unicast_agent_addr: Option<String>,
+    pub unicast_agent_addr: Option<crate::CompactString>,
     /// Property *VimClusterVSANWitnessHostInfo.host*.
     ///
     /// Refers instance of *HostSystem*.
@@ -29,6 +29,7 @@ impl VimClusterVSANWitnessHostInfo {
     pub const TYPE_NAME: &'static str = "VimClusterVSANWitnessHostInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

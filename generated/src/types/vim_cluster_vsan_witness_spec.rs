@@ -10,7 +10,7 @@ pub struct VimClusterVsanWitnessSpec {
     /// Refers instance of *HostSystem*.
     pub host: Box<crate::types::ManagedObjectReference>,
     /// Property *VimClusterVsanWitnessSpec.preferredFaultDomainName*.
-    pub preferred_fault_domain_name: String,
+    pub preferred_fault_domain_name: crate::CompactString,
     /// Property *VimClusterVsanWitnessSpec.diskMapping*.
     pub disk_mapping: Option<Box<crate::types::VsanHostDiskMapping>>,
     /// Property *VimClusterVsanWitnessSpec.storagePoolSpec*.
@@ -23,6 +23,7 @@ impl VimClusterVsanWitnessSpec {
     pub const TYPE_NAME: &'static str = "VimClusterVsanWitnessSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -19,6 +19,7 @@ impl VimFault {
     pub const TYPE_NAME: &'static str = "VimFault";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -382,10 +383,12 @@ pub enum VimFaultKind {
 }
 impl VimFaultKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VimFault(v) => &**v,
@@ -523,628 +526,753 @@ impl VimFaultKind {
     }
 }
 impl From<crate::types::VimFault> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::VimFault) -> Self {
         Self::VimFault(Box::new(v))
     }
 }
 impl From<crate::types::ActiveDirectoryFaultKind> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::ActiveDirectoryFaultKind) -> Self {
         Self::ActiveDirectoryFault(v)
     }
 }
 impl From<crate::types::AlreadyExists> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::AlreadyExists) -> Self {
         Self::AlreadyExists(Box::new(v))
     }
 }
 impl From<crate::types::AlreadyUpgraded> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::AlreadyUpgraded) -> Self {
         Self::AlreadyUpgraded(Box::new(v))
     }
 }
 impl From<crate::types::AnswerFileUpdateFailed> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::AnswerFileUpdateFailed) -> Self {
         Self::AnswerFileUpdateFailed(Box::new(v))
     }
 }
 impl From<crate::types::AuthMinimumAdminPermission> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::AuthMinimumAdminPermission) -> Self {
         Self::AuthMinimumAdminPermission(Box::new(v))
     }
 }
 impl From<crate::types::CannotAccessLocalSource> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::CannotAccessLocalSource) -> Self {
         Self::CannotAccessLocalSource(Box::new(v))
     }
 }
 impl From<crate::types::CannotDisconnectHostWithFaultToleranceVm> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::CannotDisconnectHostWithFaultToleranceVm) -> Self {
         Self::CannotDisconnectHostWithFaultToleranceVm(Box::new(v))
     }
 }
 impl From<crate::types::CannotEnableVmcpForCluster> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::CannotEnableVmcpForCluster) -> Self {
         Self::CannotEnableVmcpForCluster(Box::new(v))
     }
 }
 impl From<crate::types::CannotMoveFaultToleranceVm> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::CannotMoveFaultToleranceVm) -> Self {
         Self::CannotMoveFaultToleranceVm(Box::new(v))
     }
 }
 impl From<crate::types::CannotMoveHostWithFaultToleranceVm> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::CannotMoveHostWithFaultToleranceVm) -> Self {
         Self::CannotMoveHostWithFaultToleranceVm(Box::new(v))
     }
 }
 impl From<crate::types::CannotPlaceWithoutPrerequisiteMoves> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::CannotPlaceWithoutPrerequisiteMoves) -> Self {
         Self::CannotPlaceWithoutPrerequisiteMoves(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::CnsFaultKind> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::CnsFaultKind) -> Self {
         Self::CnsFault(v)
     }
 }
 impl From<crate::types::ConcurrentAccess> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::ConcurrentAccess) -> Self {
         Self::ConcurrentAccess(Box::new(v))
     }
 }
 impl From<crate::types::CustomizationFaultKind> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::CustomizationFaultKind) -> Self {
         Self::CustomizationFault(v)
     }
 }
 impl From<crate::types::DasConfigFault> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::DasConfigFault) -> Self {
         Self::DasConfigFault(Box::new(v))
     }
 }
 impl From<crate::types::DrsDisabledOnVm> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::DrsDisabledOnVm) -> Self {
         Self::DrsDisabledOnVm(Box::new(v))
     }
 }
 impl From<crate::types::DuplicateName> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::DuplicateName) -> Self {
         Self::DuplicateName(Box::new(v))
     }
 }
 impl From<crate::types::DvsFaultKind> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::DvsFaultKind) -> Self {
         Self::DvsFault(v)
     }
 }
 impl From<crate::types::EVCConfigFaultKind> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::EVCConfigFaultKind) -> Self {
         Self::EVCConfigFault(v)
     }
 }
 impl From<crate::types::ExtendedFault> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::ExtendedFault) -> Self {
         Self::ExtendedFault(Box::new(v))
     }
 }
 impl From<crate::types::FaultToleranceVmNotDasProtected> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::FaultToleranceVmNotDasProtected) -> Self {
         Self::FaultToleranceVmNotDasProtected(Box::new(v))
     }
 }
 impl From<crate::types::FcoeFaultKind> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::FcoeFaultKind) -> Self {
         Self::FcoeFault(v)
     }
 }
 impl From<crate::types::FileFaultKind> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::FileFaultKind) -> Self {
         Self::FileFault(v)
     }
 }
 impl From<crate::types::GenericDrsFault> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::GenericDrsFault) -> Self {
         Self::GenericDrsFault(Box::new(v))
     }
 }
 impl From<crate::types::GuestOperationsFaultKind> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::GuestOperationsFaultKind) -> Self {
         Self::GuestOperationsFault(v)
     }
 }
 impl From<crate::types::HostConfigFaultKind> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::HostConfigFaultKind) -> Self {
         Self::HostConfigFault(v)
     }
 }
 impl From<crate::types::HostConnectFaultKind> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::HostConnectFaultKind) -> Self {
         Self::HostConnectFault(v)
     }
 }
 impl From<crate::types::HostHasComponentFailure> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::HostHasComponentFailure) -> Self {
         Self::HostHasComponentFailure(Box::new(v))
     }
 }
 impl From<crate::types::HostIncompatibleForRecordReplay> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::HostIncompatibleForRecordReplay) -> Self {
         Self::HostIncompatibleForRecordReplay(Box::new(v))
     }
 }
 impl From<crate::types::HostPowerOpFailedKind> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::HostPowerOpFailedKind) -> Self {
         Self::HostPowerOpFailed(v)
     }
 }
 impl From<crate::types::HostSpecificationOperationFailed> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::HostSpecificationOperationFailed) -> Self {
         Self::HostSpecificationOperationFailed(Box::new(v))
     }
 }
 impl From<crate::types::HttpFault> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::HttpFault) -> Self {
         Self::HttpFault(Box::new(v))
     }
 }
 impl From<crate::types::IORMNotSupportedHostOnDatastore> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::IORMNotSupportedHostOnDatastore) -> Self {
         Self::IORMNotSupportedHostOnDatastore(Box::new(v))
     }
 }
 impl From<crate::types::InaccessibleVFlashSource> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::InaccessibleVFlashSource) -> Self {
         Self::InaccessibleVFlashSource(Box::new(v))
     }
 }
 impl From<crate::types::InsufficientResourcesFaultKind> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::InsufficientResourcesFaultKind) -> Self {
         Self::InsufficientResourcesFault(v)
     }
 }
 impl From<crate::types::InsufficientStorageIops> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::InsufficientStorageIops) -> Self {
         Self::InsufficientStorageIops(Box::new(v))
     }
 }
 impl From<crate::types::InvalidAffinitySettingFault> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::InvalidAffinitySettingFault) -> Self {
         Self::InvalidAffinitySettingFault(Box::new(v))
     }
 }
 impl From<crate::types::InvalidBmcRole> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::InvalidBmcRole) -> Self {
         Self::InvalidBmcRole(Box::new(v))
     }
 }
 impl From<crate::types::InvalidDatastoreKind> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::InvalidDatastoreKind) -> Self {
         Self::InvalidDatastore(v)
     }
 }
 impl From<crate::types::InvalidEvent> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::InvalidEvent) -> Self {
         Self::InvalidEvent(Box::new(v))
     }
 }
 impl From<crate::types::InvalidFolderKind> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::InvalidFolderKind) -> Self {
         Self::InvalidFolder(v)
     }
 }
 impl From<crate::types::InvalidIpmiLoginInfo> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::InvalidIpmiLoginInfo) -> Self {
         Self::InvalidIpmiLoginInfo(Box::new(v))
     }
 }
 impl From<crate::types::InvalidIpmiMacAddress> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::InvalidIpmiMacAddress) -> Self {
         Self::InvalidIpmiMacAddress(Box::new(v))
     }
 }
 impl From<crate::types::InvalidLicense> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::InvalidLicense) -> Self {
         Self::InvalidLicense(Box::new(v))
     }
 }
 impl From<crate::types::InvalidLocale> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::InvalidLocale) -> Self {
         Self::InvalidLocale(Box::new(v))
     }
 }
 impl From<crate::types::InvalidLoginKind> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::InvalidLoginKind) -> Self {
         Self::InvalidLogin(v)
     }
 }
 impl From<crate::types::InvalidName> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::InvalidName) -> Self {
         Self::InvalidName(Box::new(v))
     }
 }
 impl From<crate::types::InvalidPrivilege> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::InvalidPrivilege) -> Self {
         Self::InvalidPrivilege(Box::new(v))
     }
 }
 impl From<crate::types::InvalidStateKind> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::InvalidStateKind) -> Self {
         Self::InvalidState(v)
     }
 }
 impl From<crate::types::IscsiFaultKind> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::IscsiFaultKind) -> Self {
         Self::IscsiFault(v)
     }
 }
 impl From<crate::types::KeyNotFound> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::KeyNotFound) -> Self {
         Self::KeyNotFound(Box::new(v))
     }
 }
 impl From<crate::types::LicenseEntityNotFound> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::LicenseEntityNotFound) -> Self {
         Self::LicenseEntityNotFound(Box::new(v))
     }
 }
 impl From<crate::types::LicenseServerUnavailable> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::LicenseServerUnavailable) -> Self {
         Self::LicenseServerUnavailable(Box::new(v))
     }
 }
 impl From<crate::types::LimitExceeded> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::LimitExceeded) -> Self {
         Self::LimitExceeded(Box::new(v))
     }
 }
 impl From<crate::types::LogBundlingFailed> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::LogBundlingFailed) -> Self {
         Self::LogBundlingFailed(Box::new(v))
     }
 }
 impl From<crate::types::MigrationFaultKind> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::MigrationFaultKind) -> Self {
         Self::MigrationFault(v)
     }
 }
 impl From<crate::types::MismatchedBundle> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::MismatchedBundle) -> Self {
         Self::MismatchedBundle(Box::new(v))
     }
 }
 impl From<crate::types::MissingBmcSupport> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::MissingBmcSupport) -> Self {
         Self::MissingBmcSupport(Box::new(v))
     }
 }
 impl From<crate::types::NamespaceFull> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::NamespaceFull) -> Self {
         Self::NamespaceFull(Box::new(v))
     }
 }
 impl From<crate::types::NamespaceLimitReached> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::NamespaceLimitReached) -> Self {
         Self::NamespaceLimitReached(Box::new(v))
     }
 }
 impl From<crate::types::NamespaceWriteProtected> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::NamespaceWriteProtected) -> Self {
         Self::NamespaceWriteProtected(Box::new(v))
     }
 }
 impl From<crate::types::NetworkDisruptedAndConfigRolledBack> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::NetworkDisruptedAndConfigRolledBack) -> Self {
         Self::NetworkDisruptedAndConfigRolledBack(Box::new(v))
     }
 }
 impl From<crate::types::NoClientCertificate> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::NoClientCertificate) -> Self {
         Self::NoClientCertificate(Box::new(v))
     }
 }
 impl From<crate::types::NoCompatibleDatastore> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::NoCompatibleDatastore) -> Self {
         Self::NoCompatibleDatastore(Box::new(v))
     }
 }
 impl From<crate::types::NoCompatibleHostKind> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::NoCompatibleHostKind) -> Self {
         Self::NoCompatibleHost(v)
     }
 }
 impl From<crate::types::NoConnectedDatastore> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::NoConnectedDatastore) -> Self {
         Self::NoConnectedDatastore(Box::new(v))
     }
 }
 impl From<crate::types::NoDiskFound> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::NoDiskFound) -> Self {
         Self::NoDiskFound(Box::new(v))
     }
 }
 impl From<crate::types::NoSubjectName> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::NoSubjectName) -> Self {
         Self::NoSubjectName(Box::new(v))
     }
 }
 impl From<crate::types::NotFound> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::NotFound) -> Self {
         Self::NotFound(Box::new(v))
     }
 }
 impl From<crate::types::NotSupportedHostForChecksum> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::NotSupportedHostForChecksum) -> Self {
         Self::NotSupportedHostForChecksum(Box::new(v))
     }
 }
 impl From<crate::types::OutOfBounds> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::OutOfBounds) -> Self {
         Self::OutOfBounds(Box::new(v))
     }
 }
 impl From<crate::types::OvfFaultKind> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::OvfFaultKind) -> Self {
         Self::OvfFault(v)
     }
 }
 impl From<crate::types::PatchBinariesNotFound> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::PatchBinariesNotFound) -> Self {
         Self::PatchBinariesNotFound(Box::new(v))
     }
 }
 impl From<crate::types::PatchMetadataInvalidKind> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::PatchMetadataInvalidKind) -> Self {
         Self::PatchMetadataInvalid(v)
     }
 }
 impl From<crate::types::PatchNotApplicableKind> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::PatchNotApplicableKind) -> Self {
         Self::PatchNotApplicable(v)
     }
 }
 impl From<crate::types::ProfileUpdateFailed> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::ProfileUpdateFailed) -> Self {
         Self::ProfileUpdateFailed(Box::new(v))
     }
 }
 impl From<crate::types::RebootRequired> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::RebootRequired) -> Self {
         Self::RebootRequired(Box::new(v))
     }
 }
 impl From<crate::types::RecordReplayDisabled> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::RecordReplayDisabled) -> Self {
         Self::RecordReplayDisabled(Box::new(v))
     }
 }
 impl From<crate::types::RemoveFailed> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::RemoveFailed) -> Self {
         Self::RemoveFailed(Box::new(v))
     }
 }
 impl From<crate::types::ReplicationFaultKind> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::ReplicationFaultKind) -> Self {
         Self::ReplicationFault(v)
     }
 }
 impl From<crate::types::ResourceInUseKind> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::ResourceInUseKind) -> Self {
         Self::ResourceInUse(v)
     }
 }
 impl From<crate::types::ResourceNotAvailable> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::ResourceNotAvailable) -> Self {
         Self::ResourceNotAvailable(Box::new(v))
     }
 }
 impl From<crate::types::SSPIChallenge> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::SSPIChallenge) -> Self {
         Self::SSPIChallenge(Box::new(v))
     }
 }
 impl From<crate::types::ShrinkDiskFault> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::ShrinkDiskFault) -> Self {
         Self::ShrinkDiskFault(Box::new(v))
     }
 }
 impl From<crate::types::SnapshotFaultKind> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::SnapshotFaultKind) -> Self {
         Self::SnapshotFault(v)
     }
 }
 impl From<crate::types::SsdDiskNotAvailable> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::SsdDiskNotAvailable) -> Self {
         Self::SsdDiskNotAvailable(Box::new(v))
     }
 }
 impl From<crate::types::StorageDrsCannotMoveDiskInMultiWriterMode> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::StorageDrsCannotMoveDiskInMultiWriterMode) -> Self {
         Self::StorageDrsCannotMoveDiskInMultiWriterMode(Box::new(v))
     }
 }
 impl From<crate::types::StorageDrsCannotMoveFTVm> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::StorageDrsCannotMoveFTVm) -> Self {
         Self::StorageDrsCannotMoveFTVm(Box::new(v))
     }
 }
 impl From<crate::types::StorageDrsCannotMoveIndependentDisk> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::StorageDrsCannotMoveIndependentDisk) -> Self {
         Self::StorageDrsCannotMoveIndependentDisk(Box::new(v))
     }
 }
 impl From<crate::types::StorageDrsCannotMoveManuallyPlacedSwapFile> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::StorageDrsCannotMoveManuallyPlacedSwapFile) -> Self {
         Self::StorageDrsCannotMoveManuallyPlacedSwapFile(Box::new(v))
     }
 }
 impl From<crate::types::StorageDrsCannotMoveManuallyPlacedVm> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::StorageDrsCannotMoveManuallyPlacedVm) -> Self {
         Self::StorageDrsCannotMoveManuallyPlacedVm(Box::new(v))
     }
 }
 impl From<crate::types::StorageDrsCannotMoveSharedDisk> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::StorageDrsCannotMoveSharedDisk) -> Self {
         Self::StorageDrsCannotMoveSharedDisk(Box::new(v))
     }
 }
 impl From<crate::types::StorageDrsCannotMoveTemplate> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::StorageDrsCannotMoveTemplate) -> Self {
         Self::StorageDrsCannotMoveTemplate(Box::new(v))
     }
 }
 impl From<crate::types::StorageDrsCannotMoveVmInUserFolder> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::StorageDrsCannotMoveVmInUserFolder) -> Self {
         Self::StorageDrsCannotMoveVmInUserFolder(Box::new(v))
     }
 }
 impl From<crate::types::StorageDrsCannotMoveVmWithMountedCDROM> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::StorageDrsCannotMoveVmWithMountedCDROM) -> Self {
         Self::StorageDrsCannotMoveVmWithMountedCDROM(Box::new(v))
     }
 }
 impl From<crate::types::StorageDrsCannotMoveVmWithNoFilesInLayout> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::StorageDrsCannotMoveVmWithNoFilesInLayout) -> Self {
         Self::StorageDrsCannotMoveVmWithNoFilesInLayout(Box::new(v))
     }
 }
 impl From<crate::types::StorageDrsDatacentersCannotShareDatastore> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::StorageDrsDatacentersCannotShareDatastore) -> Self {
         Self::StorageDrsDatacentersCannotShareDatastore(Box::new(v))
     }
 }
 impl From<crate::types::StorageDrsDisabledOnVm> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::StorageDrsDisabledOnVm) -> Self {
         Self::StorageDrsDisabledOnVm(Box::new(v))
     }
 }
 impl From<crate::types::StorageDrsHbrDiskNotMovable> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::StorageDrsHbrDiskNotMovable) -> Self {
         Self::StorageDrsHbrDiskNotMovable(Box::new(v))
     }
 }
 impl From<crate::types::StorageDrsHmsMoveInProgress> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::StorageDrsHmsMoveInProgress) -> Self {
         Self::StorageDrsHmsMoveInProgress(Box::new(v))
     }
 }
 impl From<crate::types::StorageDrsHmsUnreachable> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::StorageDrsHmsUnreachable) -> Self {
         Self::StorageDrsHmsUnreachable(Box::new(v))
     }
 }
 impl From<crate::types::StorageDrsIolbDisabledInternally> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::StorageDrsIolbDisabledInternally) -> Self {
         Self::StorageDrsIolbDisabledInternally(Box::new(v))
     }
 }
 impl From<crate::types::StorageDrsRelocateDisabled> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::StorageDrsRelocateDisabled) -> Self {
         Self::StorageDrsRelocateDisabled(Box::new(v))
     }
 }
 impl From<crate::types::StorageDrsStaleHmsCollection> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::StorageDrsStaleHmsCollection) -> Self {
         Self::StorageDrsStaleHmsCollection(Box::new(v))
     }
 }
 impl From<crate::types::StorageDrsUnableToMoveFiles> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::StorageDrsUnableToMoveFiles) -> Self {
         Self::StorageDrsUnableToMoveFiles(Box::new(v))
     }
 }
 impl From<crate::types::SwapDatastoreUnset> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::SwapDatastoreUnset) -> Self {
         Self::SwapDatastoreUnset(Box::new(v))
     }
 }
 impl From<crate::types::TaskInProgressKind> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::TaskInProgressKind) -> Self {
         Self::TaskInProgress(v)
     }
 }
 impl From<crate::types::TimedoutKind> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::TimedoutKind) -> Self {
         Self::Timedout(v)
     }
 }
 impl From<crate::types::TooManyConsecutiveOverrides> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::TooManyConsecutiveOverrides) -> Self {
         Self::TooManyConsecutiveOverrides(Box::new(v))
     }
 }
 impl From<crate::types::ToolsUnavailable> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::ToolsUnavailable) -> Self {
         Self::ToolsUnavailable(Box::new(v))
     }
 }
 impl From<crate::types::UnrecognizedHost> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::UnrecognizedHost) -> Self {
         Self::UnrecognizedHost(Box::new(v))
     }
 }
 impl From<crate::types::UnsupportedVimApiVersion> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::UnsupportedVimApiVersion) -> Self {
         Self::UnsupportedVimApiVersion(Box::new(v))
     }
 }
 impl From<crate::types::UserNotFound> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::UserNotFound) -> Self {
         Self::UserNotFound(Box::new(v))
     }
 }
 impl From<crate::types::VAppConfigFaultKind> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::VAppConfigFaultKind) -> Self {
         Self::VAppConfigFault(v)
     }
 }
 impl From<crate::types::VFlashModuleVersionIncompatible> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::VFlashModuleVersionIncompatible) -> Self {
         Self::VFlashModuleVersionIncompatible(Box::new(v))
     }
 }
 impl From<crate::types::VmConfigFaultKind> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::VmConfigFaultKind) -> Self {
         Self::VmConfigFault(v)
     }
 }
 impl From<crate::types::VmFaultToleranceIssueKind> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::VmFaultToleranceIssueKind) -> Self {
         Self::VmFaultToleranceIssue(v)
     }
 }
 impl From<crate::types::VmMetadataManagerFault> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::VmMetadataManagerFault) -> Self {
         Self::VmMetadataManagerFault(Box::new(v))
     }
 }
 impl From<crate::types::VmMonitorIncompatibleForFaultTolerance> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::VmMonitorIncompatibleForFaultTolerance) -> Self {
         Self::VmMonitorIncompatibleForFaultTolerance(Box::new(v))
     }
 }
 impl From<crate::types::VmToolsUpgradeFaultKind> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::VmToolsUpgradeFaultKind) -> Self {
         Self::VmToolsUpgradeFault(v)
     }
 }
 impl From<crate::types::VmValidateMaxDevice> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::VmValidateMaxDevice) -> Self {
         Self::VmValidateMaxDevice(Box::new(v))
     }
 }
 impl From<crate::types::VsanFaultKind> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::VsanFaultKind) -> Self {
         Self::VsanFault(v)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanNodeNotMaster> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::VsanNodeNotMaster) -> Self {
         Self::VsanNodeNotMaster(Box::new(v))
     }
 }
 impl From<crate::types::WipeDiskFault> for VimFaultKind {
+    #[inline]
     fn from(v: crate::types::WipeDiskFault) -> Self {
         Self::WipeDiskFault(Box::new(v))
     }

@@ -6,13 +6,13 @@
 #[derive(Clone, Default)]
 pub struct VimVasaProvider {
     /// Property *VimVasaProvider.uid*.
-    pub uid: Option<String>,
+    pub uid: Option<crate::CompactString>,
     /// Property *VimVasaProvider.url*.
-    pub url: String,
+    pub url: crate::CompactString,
     /// Property *VimVasaProvider.name*.
-    pub name: Option<String>,
+    pub name: Option<crate::CompactString>,
     /// Property *VimVasaProvider.selfSignedCertificate*.
-    pub self_signed_certificate: Option<String>,
+    pub self_signed_certificate: Option<crate::CompactString>,
     /// Property *VimVasaProvider.vhostConfig*.
     ///
     /// ***Since:*** vSphere API Release 8.0.1.0
@@ -29,6 +29,7 @@ impl VimVasaProvider {
     pub const TYPE_NAME: &'static str = "VimVasaProvider";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,7 +8,7 @@ pub struct VimVasaProviderStatePerArray {
     /// Property *VimVasaProviderStatePerArray.priority*.
     pub priority: i32,
     /// Property *VimVasaProviderStatePerArray.arrayId*.
-    pub array_id: String,
+    pub array_id: crate::CompactString,
     /// Property *VimVasaProviderStatePerArray.active*.
     pub active: bool,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -19,6 +19,7 @@ impl VimVasaProviderStatePerArray {
     pub const TYPE_NAME: &'static str = "VimVasaProviderStatePerArray";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

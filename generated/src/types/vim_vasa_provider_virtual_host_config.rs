@@ -8,9 +8,9 @@
 #[derive(Clone, Default)]
 pub struct VimVasaProviderVirtualHostConfig {
     /// Property *VimVasaProviderVirtualHostConfig.vhostName*.
-    pub vhost_name: Option<String>,
+    pub vhost_name: Option<crate::CompactString>,
     /// Property *VimVasaProviderVirtualHostConfig.serviceHost*.
-    pub service_host: String,
+    pub service_host: crate::CompactString,
     /// Property *VimVasaProviderVirtualHostConfig.servicePort*.
     pub service_port: Option<i32>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -21,6 +21,7 @@ impl VimVasaProviderVirtualHostConfig {
     pub const TYPE_NAME: &'static str = "VimVasaProviderVirtualHostConfig";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -20,7 +20,7 @@ pub struct VimVsanHostDiskMapInfoEx {
     /// Property *VimVsanHostDiskMapInfoEx.dataEfficiencyConfig*.
     pub data_efficiency_config: Option<crate::types::VsanDataEfficiencyConfigKind>,
     /// Property *VimVsanHostDiskMapInfoEx.diskgroupCapability*.
-    pub diskgroup_capability: Option<Vec<String>>,
+    pub diskgroup_capability: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -29,6 +29,7 @@ impl VimVsanHostDiskMapInfoEx {
     pub const TYPE_NAME: &'static str = "VimVsanHostDiskMapInfoEx";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -10,9 +10,9 @@ pub struct VimVsanHostDiskResultEx {
     /// Property *VsanHostDiskResult.disk*.
     pub disk: Box<crate::types::HostScsiDisk>,
     /// Property *VsanHostDiskResult.state*.
-    pub state: String,
+    pub state: crate::CompactString,
     /// Property *VsanHostDiskResult.vsanUuid*.
-    pub vsan_uuid: Option<String>,
+    pub vsan_uuid: Option<crate::CompactString>,
     /// Property *VsanHostDiskResult.error*.
     pub error: Option<crate::types::MethodFaultKind>,
     /// Property *VsanHostDiskResult.degraded*.
@@ -20,7 +20,7 @@ pub struct VimVsanHostDiskResultEx {
     /// Property *VimVsanHostDiskResultEx.vsanDirectTagged*.
     pub vsan_direct_tagged: bool,
     /// Property *VimVsanHostDiskResultEx.storagePoolDiskState*.
-    pub storage_pool_disk_state: Option<String>,
+    pub storage_pool_disk_state: Option<crate::CompactString>,
     /// Property *VimVsanHostDiskResultEx.storagePoolDiskError*.
     pub storage_pool_disk_error: Option<crate::types::MethodFaultKind>,
     /// Property *VimVsanHostDiskResultEx.isCapacityFlash*.
@@ -33,6 +33,7 @@ impl VimVsanHostDiskResultEx {
     pub const TYPE_NAME: &'static str = "VimVsanHostDiskResultEx";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -10,7 +10,7 @@ pub struct VimVsanHostStoragePoolDiskInfo {
     /// Property *VimVsanHostStoragePoolDiskInfo.disk*.
     pub disk: Box<crate::types::HostScsiDisk>,
     /// Property *VimVsanHostStoragePoolDiskInfo.vsanUuid*.
-    pub vsan_uuid: Option<String>,
+    pub vsan_uuid: Option<crate::CompactString>,
     /// Property *VimVsanHostStoragePoolDiskInfo.error*.
     pub error: Option<crate::types::MethodFaultKind>,
     /// Property *VimVsanHostStoragePoolDiskInfo.isMounted*.
@@ -18,9 +18,9 @@ pub struct VimVsanHostStoragePoolDiskInfo {
     /// Property *VimVsanHostStoragePoolDiskInfo.isEncrypted*.
     pub is_encrypted: Option<bool>,
     /// Property *VimVsanHostStoragePoolDiskInfo.dekId*.
-    pub dek_id: Option<String>,
+    pub dek_id: Option<crate::CompactString>,
     /// Property *VimVsanHostStoragePoolDiskInfo.diskType*.
-    pub disk_type: Option<String>,
+    pub disk_type: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -29,6 +29,7 @@ impl VimVsanHostStoragePoolDiskInfo {
     pub const TYPE_NAME: &'static str = "VimVsanHostStoragePoolDiskInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,9 +8,9 @@
 #[derive(Clone, Default)]
 pub struct VimVsanHostTrimDiskEntry {
     /// Property *VimVsanHostTrimDiskEntry.diskName*.
-    pub disk_name: String,
+    pub disk_name: crate::CompactString,
     /// Property *VimVsanHostTrimDiskEntry.diskType*.
-    pub disk_type: Option<String>,
+    pub disk_type: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -19,6 +19,7 @@ impl VimVsanHostTrimDiskEntry {
     pub const TYPE_NAME: &'static str = "VimVsanHostTrimDiskEntry";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,7 +8,7 @@
 #[derive(Clone, Default)]
 pub struct VimVsanHostUpdateStoragePoolDiskSpec {
     /// Property *VimVsanHostUpdateStoragePoolDiskSpec.diskUuids*.
-    pub disk_uuids: Option<Vec<String>>,
+    pub disk_uuids: Option<Vec<crate::CompactString>>,
     /// Property *VimVsanHostUpdateStoragePoolDiskSpec.diskFormatVersion*.
     pub disk_format_version: Option<i64>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -19,6 +19,7 @@ impl VimVsanHostUpdateStoragePoolDiskSpec {
     pub const TYPE_NAME: &'static str = "VimVsanHostUpdateStoragePoolDiskSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -10,7 +10,7 @@ pub struct VimVsanHostVsanDirectStorage {
     /// Property *VimVsanHostVsanDirectStorage.scsiDisks*.
     pub scsi_disks: Option<Vec<crate::types::VimVsanHostVsanScsiDisk>>,
     /// Property *VimVsanHostVsanDirectStorage.tier*.
-    pub tier: Option<String>,
+    pub tier: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -19,6 +19,7 @@ impl VimVsanHostVsanDirectStorage {
     pub const TYPE_NAME: &'static str = "VimVsanHostVsanDirectStorage";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -12,27 +12,27 @@ pub struct VimVsanHostVsanScsiDisk {
     /// Property *VimVsanHostVsanScsiDisk.usedCapacity*.
     pub used_capacity: Option<i64>,
     /// Property *VimVsanHostVsanScsiDisk.devicePath*.
-    pub device_path: String,
+    pub device_path: crate::CompactString,
     /// Property *VimVsanHostVsanScsiDisk.ssd*.
     pub ssd: Option<bool>,
     /// Property *VimVsanHostVsanScsiDisk.localDisk*.
     pub local_disk: Option<bool>,
     /// Property *VimVsanHostVsanScsiDisk.scsiDiskType*.
-    pub scsi_disk_type: Option<String>,
+    pub scsi_disk_type: Option<crate::CompactString>,
     /// Property *VimVsanHostVsanScsiDisk.uuid*.
-    pub uuid: String,
+    pub uuid: crate::CompactString,
     /// Property *VimVsanHostVsanScsiDisk.operationalState*.
-    pub operational_state: Option<Vec<String>>,
+    pub operational_state: Option<Vec<crate::CompactString>>,
     /// Property *VimVsanHostVsanScsiDisk.canonicalName*.
-    pub canonical_name: Option<String>,
+    pub canonical_name: Option<crate::CompactString>,
     /// Property *VimVsanHostVsanScsiDisk.displayName*.
-    pub display_name: Option<String>,
+    pub display_name: Option<crate::CompactString>,
     /// Property *VimVsanHostVsanScsiDisk.lunType*.
-    pub lun_type: String,
+    pub lun_type: crate::CompactString,
     /// Property *VimVsanHostVsanScsiDisk.vendor*.
-    pub vendor: Option<String>,
+    pub vendor: Option<crate::CompactString>,
     /// Property *VimVsanHostVsanScsiDisk.model*.
-    pub model: Option<String>,
+    pub model: Option<crate::CompactString>,
     /// Property *VimVsanHostVsanScsiDisk.mountInfo*.
     pub mount_info: Option<Box<crate::types::HostMountInfo>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -43,6 +43,7 @@ impl VimVsanHostVsanScsiDisk {
     pub const TYPE_NAME: &'static str = "VimVsanHostVsanScsiDisk";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

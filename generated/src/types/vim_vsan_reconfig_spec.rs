@@ -48,7 +48,7 @@ pub struct VimVsanReconfigSpec {
         Box<crate::types::VsanDataInTransitEncryptionConfig>,
     >,
     /// Property *VimVsanReconfigSpec.mode*.
-    pub mode: Option<String>,
+    pub mode: Option<crate::CompactString>,
     /// Property *VimVsanReconfigSpec.vsanHealthConfig*.
     pub vsan_health_config: Option<Box<crate::types::VsanHealthConfigSpec>>,
     /// Property *VimVsanReconfigSpec.vsanEsaConfig*.
@@ -75,6 +75,7 @@ impl VimVsanReconfigSpec {
     pub const TYPE_NAME: &'static str = "VimVsanReconfigSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -10,7 +10,7 @@ pub struct VirtualAppImportSpec {
     /// Property *ImportSpec.instantiationOst*.
     pub instantiation_ost: Option<Box<crate::types::OvfConsumerOstNode>>,
     /// Property *VirtualAppImportSpec.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *VirtualAppImportSpec.vAppConfigSpec*.
     pub v_app_config_spec: Box<crate::types::VAppConfigSpec>,
     /// Property *VirtualAppImportSpec.resourcePoolSpec*.
@@ -25,6 +25,7 @@ impl VirtualAppImportSpec {
     pub const TYPE_NAME: &'static str = "VirtualAppImportSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,7 +6,7 @@
 #[derive(Clone)]
 pub struct VirtualAppSummary {
     /// Property *ResourcePoolSummary.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *ResourcePoolSummary.config*.
     pub config: Box<crate::types::ResourceConfigSpec>,
     /// Property *ResourcePoolSummary.runtime*.
@@ -24,7 +24,7 @@ pub struct VirtualAppSummary {
     /// Property *VirtualAppSummary.installBootRequired*.
     pub install_boot_required: Option<bool>,
     /// Property *VirtualAppSummary.instanceUuid*.
-    pub instance_uuid: Option<String>,
+    pub instance_uuid: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -33,6 +33,7 @@ impl VirtualAppSummary {
     pub const TYPE_NAME: &'static str = "VirtualAppSummary";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

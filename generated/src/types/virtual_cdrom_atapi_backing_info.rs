@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct VirtualCdromAtapiBackingInfo {
     /// Property *VirtualDeviceDeviceBackingInfo.deviceName*.
-    pub device_name: String,
+    pub device_name: crate::CompactString,
     /// Property *VirtualDeviceDeviceBackingInfo.useAutoDetect*.
     pub use_auto_detect: Option<bool>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -17,6 +17,7 @@ impl VirtualCdromAtapiBackingInfo {
     pub const TYPE_NAME: &'static str = "VirtualCdromAtapiBackingInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

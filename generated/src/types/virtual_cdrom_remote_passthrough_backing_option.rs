@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct VirtualCdromRemotePassthroughBackingOption {
     /// Property *VirtualDeviceBackingOption.type*.
-    pub r#type: String,
+    pub r#type: crate::CompactString,
     /// Property *VirtualDeviceRemoteDeviceBackingOption.autoDetectAvailable*.
     pub auto_detect_available: Box<crate::types::BoolOption>,
     /// Property *VirtualCdromRemotePassthroughBackingOption.exclusive*.
@@ -19,6 +19,7 @@ impl VirtualCdromRemotePassthroughBackingOption {
     pub const TYPE_NAME: &'static str = "VirtualCdromRemotePassthroughBackingOption";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

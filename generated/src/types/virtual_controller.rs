@@ -41,6 +41,7 @@ impl VirtualController {
     pub const TYPE_NAME: &'static str = "VirtualController";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -186,10 +187,12 @@ pub enum VirtualControllerKind {
 }
 impl VirtualControllerKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VirtualController(v) => &**v,
@@ -211,56 +214,67 @@ impl VirtualControllerKind {
     }
 }
 impl From<crate::types::VirtualController> for VirtualControllerKind {
+    #[inline]
     fn from(v: crate::types::VirtualController) -> Self {
         Self::VirtualController(Box::new(v))
     }
 }
 impl From<crate::types::VirtualIDEController> for VirtualControllerKind {
+    #[inline]
     fn from(v: crate::types::VirtualIDEController) -> Self {
         Self::VirtualIDEController(Box::new(v))
     }
 }
 impl From<crate::types::VirtualNVDIMMController> for VirtualControllerKind {
+    #[inline]
     fn from(v: crate::types::VirtualNVDIMMController) -> Self {
         Self::VirtualNVDIMMController(Box::new(v))
     }
 }
 impl From<crate::types::VirtualNVMEController> for VirtualControllerKind {
+    #[inline]
     fn from(v: crate::types::VirtualNVMEController) -> Self {
         Self::VirtualNVMEController(Box::new(v))
     }
 }
 impl From<crate::types::VirtualPCIController> for VirtualControllerKind {
+    #[inline]
     fn from(v: crate::types::VirtualPCIController) -> Self {
         Self::VirtualPCIController(Box::new(v))
     }
 }
 impl From<crate::types::VirtualPS2Controller> for VirtualControllerKind {
+    #[inline]
     fn from(v: crate::types::VirtualPS2Controller) -> Self {
         Self::VirtualPS2Controller(Box::new(v))
     }
 }
 impl From<crate::types::VirtualSATAControllerKind> for VirtualControllerKind {
+    #[inline]
     fn from(v: crate::types::VirtualSATAControllerKind) -> Self {
         Self::VirtualSATAController(v)
     }
 }
 impl From<crate::types::VirtualSCSIControllerKind> for VirtualControllerKind {
+    #[inline]
     fn from(v: crate::types::VirtualSCSIControllerKind) -> Self {
         Self::VirtualSCSIController(v)
     }
 }
 impl From<crate::types::VirtualSIOController> for VirtualControllerKind {
+    #[inline]
     fn from(v: crate::types::VirtualSIOController) -> Self {
         Self::VirtualSIOController(Box::new(v))
     }
 }
 impl From<crate::types::VirtualUSBController> for VirtualControllerKind {
+    #[inline]
     fn from(v: crate::types::VirtualUSBController) -> Self {
         Self::VirtualUSBController(Box::new(v))
     }
 }
 impl From<crate::types::VirtualUSBXHCIController> for VirtualControllerKind {
+    #[inline]
     fn from(v: crate::types::VirtualUSBXHCIController) -> Self {
         Self::VirtualUSBXHCIController(Box::new(v))
     }

@@ -8,13 +8,13 @@
 #[derive(Clone, Default)]
 pub struct VirtualControllerOption {
     /// Property *VirtualDeviceOption.type*.
-    pub r#type: String,
+    pub r#type: crate::CompactString,
     /// Property *VirtualDeviceOption.connectOption*.
     pub connect_option: Option<Box<crate::types::VirtualDeviceConnectOption>>,
     /// Property *VirtualDeviceOption.busSlotOption*.
     pub bus_slot_option: Option<Box<crate::types::VirtualDeviceBusSlotOption>>,
     /// Property *VirtualDeviceOption.controllerType*.
-    pub controller_type: Option<String>,
+    pub controller_type: Option<crate::CompactString>,
     /// Property *VirtualDeviceOption.autoAssignController*.
     pub auto_assign_controller: Option<Box<crate::types::BoolOption>>,
     /// Property *VirtualDeviceOption.backingOption*.
@@ -22,7 +22,7 @@ pub struct VirtualControllerOption {
     /// Property *VirtualDeviceOption.defaultBackingOptionIndex*.
     pub default_backing_option_index: Option<i32>,
     /// Property *VirtualDeviceOption.licensingLimit*.
-    pub licensing_limit: Option<Vec<String>>,
+    pub licensing_limit: Option<Vec<crate::CompactString>>,
     /// Property *VirtualDeviceOption.deprecated*.
     pub deprecated: bool,
     /// Property *VirtualDeviceOption.plugAndPlay*.
@@ -36,7 +36,7 @@ pub struct VirtualControllerOption {
     /// Property *VirtualControllerOption.devices*.
     pub devices: Box<crate::types::IntOption>,
     /// Property *VirtualControllerOption.supportedDevice*.
-    pub supported_device: Option<Vec<String>>,
+    pub supported_device: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -45,6 +45,7 @@ impl VirtualControllerOption {
     pub const TYPE_NAME: &'static str = "VirtualControllerOption";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -205,10 +206,12 @@ pub enum VirtualControllerOptionKind {
 }
 impl VirtualControllerOptionKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VirtualControllerOption(v) => &**v,
@@ -230,58 +233,69 @@ impl VirtualControllerOptionKind {
     }
 }
 impl From<crate::types::VirtualControllerOption> for VirtualControllerOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualControllerOption) -> Self {
         Self::VirtualControllerOption(Box::new(v))
     }
 }
 impl From<crate::types::VirtualIDEControllerOption> for VirtualControllerOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualIDEControllerOption) -> Self {
         Self::VirtualIDEControllerOption(Box::new(v))
     }
 }
 impl From<crate::types::VirtualNVDIMMControllerOption> for VirtualControllerOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualNVDIMMControllerOption) -> Self {
         Self::VirtualNVDIMMControllerOption(Box::new(v))
     }
 }
 impl From<crate::types::VirtualNVMEControllerOption> for VirtualControllerOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualNVMEControllerOption) -> Self {
         Self::VirtualNVMEControllerOption(Box::new(v))
     }
 }
 impl From<crate::types::VirtualPCIControllerOption> for VirtualControllerOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualPCIControllerOption) -> Self {
         Self::VirtualPCIControllerOption(Box::new(v))
     }
 }
 impl From<crate::types::VirtualPS2ControllerOption> for VirtualControllerOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualPS2ControllerOption) -> Self {
         Self::VirtualPS2ControllerOption(Box::new(v))
     }
 }
 impl From<crate::types::VirtualSATAControllerOptionKind>
 for VirtualControllerOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualSATAControllerOptionKind) -> Self {
         Self::VirtualSATAControllerOption(v)
     }
 }
 impl From<crate::types::VirtualSCSIControllerOptionKind>
 for VirtualControllerOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualSCSIControllerOptionKind) -> Self {
         Self::VirtualSCSIControllerOption(v)
     }
 }
 impl From<crate::types::VirtualSIOControllerOption> for VirtualControllerOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualSIOControllerOption) -> Self {
         Self::VirtualSIOControllerOption(Box::new(v))
     }
 }
 impl From<crate::types::VirtualUSBControllerOption> for VirtualControllerOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualUSBControllerOption) -> Self {
         Self::VirtualUSBControllerOption(Box::new(v))
     }
 }
 impl From<crate::types::VirtualUSBXHCIControllerOption> for VirtualControllerOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualUSBXHCIControllerOption) -> Self {
         Self::VirtualUSBXHCIControllerOption(Box::new(v))
     }

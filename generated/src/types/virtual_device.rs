@@ -37,6 +37,7 @@ impl VirtualDevice {
     pub const TYPE_NAME: &'static str = "VirtualDevice";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -194,10 +195,12 @@ pub enum VirtualDeviceKind {
 }
 impl VirtualDeviceKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VirtualDevice(v) => &**v,
@@ -229,106 +232,127 @@ impl VirtualDeviceKind {
     }
 }
 impl From<crate::types::VirtualDevice> for VirtualDeviceKind {
+    #[inline]
     fn from(v: crate::types::VirtualDevice) -> Self {
         Self::VirtualDevice(Box::new(v))
     }
 }
 impl From<crate::types::VirtualCdrom> for VirtualDeviceKind {
+    #[inline]
     fn from(v: crate::types::VirtualCdrom) -> Self {
         Self::VirtualCdrom(Box::new(v))
     }
 }
 impl From<crate::types::VirtualControllerKind> for VirtualDeviceKind {
+    #[inline]
     fn from(v: crate::types::VirtualControllerKind) -> Self {
         Self::VirtualController(v)
     }
 }
 impl From<crate::types::VirtualDisk> for VirtualDeviceKind {
+    #[inline]
     fn from(v: crate::types::VirtualDisk) -> Self {
         Self::VirtualDisk(Box::new(v))
     }
 }
 impl From<crate::types::VirtualEthernetCardKind> for VirtualDeviceKind {
+    #[inline]
     fn from(v: crate::types::VirtualEthernetCardKind) -> Self {
         Self::VirtualEthernetCard(v)
     }
 }
 impl From<crate::types::VirtualFloppy> for VirtualDeviceKind {
+    #[inline]
     fn from(v: crate::types::VirtualFloppy) -> Self {
         Self::VirtualFloppy(Box::new(v))
     }
 }
 impl From<crate::types::VirtualKeyboard> for VirtualDeviceKind {
+    #[inline]
     fn from(v: crate::types::VirtualKeyboard) -> Self {
         Self::VirtualKeyboard(Box::new(v))
     }
 }
 impl From<crate::types::VirtualNVDIMM> for VirtualDeviceKind {
+    #[inline]
     fn from(v: crate::types::VirtualNVDIMM) -> Self {
         Self::VirtualNVDIMM(Box::new(v))
     }
 }
 impl From<crate::types::VirtualPCIPassthrough> for VirtualDeviceKind {
+    #[inline]
     fn from(v: crate::types::VirtualPCIPassthrough) -> Self {
         Self::VirtualPCIPassthrough(Box::new(v))
     }
 }
 impl From<crate::types::VirtualParallelPort> for VirtualDeviceKind {
+    #[inline]
     fn from(v: crate::types::VirtualParallelPort) -> Self {
         Self::VirtualParallelPort(Box::new(v))
     }
 }
 impl From<crate::types::VirtualPointingDevice> for VirtualDeviceKind {
+    #[inline]
     fn from(v: crate::types::VirtualPointingDevice) -> Self {
         Self::VirtualPointingDevice(Box::new(v))
     }
 }
 impl From<crate::types::VirtualPrecisionClock> for VirtualDeviceKind {
+    #[inline]
     fn from(v: crate::types::VirtualPrecisionClock) -> Self {
         Self::VirtualPrecisionClock(Box::new(v))
     }
 }
 impl From<crate::types::VirtualSCSIPassthrough> for VirtualDeviceKind {
+    #[inline]
     fn from(v: crate::types::VirtualSCSIPassthrough) -> Self {
         Self::VirtualSCSIPassthrough(Box::new(v))
     }
 }
 impl From<crate::types::VirtualSerialPort> for VirtualDeviceKind {
+    #[inline]
     fn from(v: crate::types::VirtualSerialPort) -> Self {
         Self::VirtualSerialPort(Box::new(v))
     }
 }
 impl From<crate::types::VirtualSoundCardKind> for VirtualDeviceKind {
+    #[inline]
     fn from(v: crate::types::VirtualSoundCardKind) -> Self {
         Self::VirtualSoundCard(v)
     }
 }
 impl From<crate::types::VirtualTPM> for VirtualDeviceKind {
+    #[inline]
     fn from(v: crate::types::VirtualTPM) -> Self {
         Self::VirtualTPM(Box::new(v))
     }
 }
 impl From<crate::types::VirtualUSB> for VirtualDeviceKind {
+    #[inline]
     fn from(v: crate::types::VirtualUSB) -> Self {
         Self::VirtualUSB(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineVMCIDevice> for VirtualDeviceKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineVMCIDevice) -> Self {
         Self::VirtualMachineVMCIDevice(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineVMIROM> for VirtualDeviceKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineVMIROM) -> Self {
         Self::VirtualMachineVMIROM(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineVideoCard> for VirtualDeviceKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineVideoCard) -> Self {
         Self::VirtualMachineVideoCard(Box::new(v))
     }
 }
 impl From<crate::types::VirtualWDT> for VirtualDeviceKind {
+    #[inline]
     fn from(v: crate::types::VirtualWDT) -> Self {
         Self::VirtualWDT(Box::new(v))
     }

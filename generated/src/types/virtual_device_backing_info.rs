@@ -15,6 +15,7 @@ impl VirtualDeviceBackingInfo {
     pub const TYPE_NAME: &'static str = "VirtualDeviceBackingInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -130,10 +131,12 @@ pub enum VirtualDeviceBackingInfoKind {
 }
 impl VirtualDeviceBackingInfoKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VirtualDeviceBackingInfo(v) => &**v,
@@ -157,42 +160,49 @@ impl VirtualDeviceBackingInfoKind {
     }
 }
 impl From<crate::types::VirtualDeviceBackingInfo> for VirtualDeviceBackingInfoKind {
+    #[inline]
     fn from(v: crate::types::VirtualDeviceBackingInfo) -> Self {
         Self::VirtualDeviceBackingInfo(Box::new(v))
     }
 }
 impl From<crate::types::VirtualDeviceDeviceBackingInfoKind>
 for VirtualDeviceBackingInfoKind {
+    #[inline]
     fn from(v: crate::types::VirtualDeviceDeviceBackingInfoKind) -> Self {
         Self::VirtualDeviceDeviceBackingInfo(v)
     }
 }
 impl From<crate::types::VirtualDeviceFileBackingInfoKind>
 for VirtualDeviceBackingInfoKind {
+    #[inline]
     fn from(v: crate::types::VirtualDeviceFileBackingInfoKind) -> Self {
         Self::VirtualDeviceFileBackingInfo(v)
     }
 }
 impl From<crate::types::VirtualDevicePipeBackingInfoKind>
 for VirtualDeviceBackingInfoKind {
+    #[inline]
     fn from(v: crate::types::VirtualDevicePipeBackingInfoKind) -> Self {
         Self::VirtualDevicePipeBackingInfo(v)
     }
 }
 impl From<crate::types::VirtualDeviceRemoteDeviceBackingInfoKind>
 for VirtualDeviceBackingInfoKind {
+    #[inline]
     fn from(v: crate::types::VirtualDeviceRemoteDeviceBackingInfoKind) -> Self {
         Self::VirtualDeviceRemoteDeviceBackingInfo(v)
     }
 }
 impl From<crate::types::VirtualDeviceURIBackingInfoKind>
 for VirtualDeviceBackingInfoKind {
+    #[inline]
     fn from(v: crate::types::VirtualDeviceURIBackingInfoKind) -> Self {
         Self::VirtualDeviceURIBackingInfo(v)
     }
 }
 impl From<crate::types::VirtualEthernetCardDistributedVirtualPortBackingInfo>
 for VirtualDeviceBackingInfoKind {
+    #[inline]
     fn from(
         v: crate::types::VirtualEthernetCardDistributedVirtualPortBackingInfo,
     ) -> Self {
@@ -201,36 +211,42 @@ for VirtualDeviceBackingInfoKind {
 }
 impl From<crate::types::VirtualEthernetCardOpaqueNetworkBackingInfo>
 for VirtualDeviceBackingInfoKind {
+    #[inline]
     fn from(v: crate::types::VirtualEthernetCardOpaqueNetworkBackingInfo) -> Self {
         Self::VirtualEthernetCardOpaqueNetworkBackingInfo(Box::new(v))
     }
 }
 impl From<crate::types::VirtualPCIPassthroughDvxBackingInfo>
 for VirtualDeviceBackingInfoKind {
+    #[inline]
     fn from(v: crate::types::VirtualPCIPassthroughDvxBackingInfo) -> Self {
         Self::VirtualPCIPassthroughDvxBackingInfo(Box::new(v))
     }
 }
 impl From<crate::types::VirtualPCIPassthroughPluginBackingInfoKind>
 for VirtualDeviceBackingInfoKind {
+    #[inline]
     fn from(v: crate::types::VirtualPCIPassthroughPluginBackingInfoKind) -> Self {
         Self::VirtualPCIPassthroughPluginBackingInfo(v)
     }
 }
 impl From<crate::types::VirtualPrecisionClockSystemClockBackingInfo>
 for VirtualDeviceBackingInfoKind {
+    #[inline]
     fn from(v: crate::types::VirtualPrecisionClockSystemClockBackingInfo) -> Self {
         Self::VirtualPrecisionClockSystemClockBackingInfo(Box::new(v))
     }
 }
 impl From<crate::types::VirtualSerialPortThinPrintBackingInfo>
 for VirtualDeviceBackingInfoKind {
+    #[inline]
     fn from(v: crate::types::VirtualSerialPortThinPrintBackingInfo) -> Self {
         Self::VirtualSerialPortThinPrintBackingInfo(Box::new(v))
     }
 }
 impl From<crate::types::VirtualSriovEthernetCardSriovBackingInfo>
 for VirtualDeviceBackingInfoKind {
+    #[inline]
     fn from(v: crate::types::VirtualSriovEthernetCardSriovBackingInfo) -> Self {
         Self::VirtualSriovEthernetCardSriovBackingInfo(Box::new(v))
     }

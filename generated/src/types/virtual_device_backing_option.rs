@@ -8,7 +8,7 @@
 #[derive(Clone, Default)]
 pub struct VirtualDeviceBackingOption {
     /// Property *VirtualDeviceBackingOption.type*.
-    pub r#type: String,
+    pub r#type: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -17,6 +17,7 @@ impl VirtualDeviceBackingOption {
     pub const TYPE_NAME: &'static str = "VirtualDeviceBackingOption";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -138,10 +139,12 @@ pub enum VirtualDeviceBackingOptionKind {
 }
 impl VirtualDeviceBackingOptionKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VirtualDeviceBackingOption(v) => &**v,
@@ -165,78 +168,91 @@ impl VirtualDeviceBackingOptionKind {
     }
 }
 impl From<crate::types::VirtualDeviceBackingOption> for VirtualDeviceBackingOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualDeviceBackingOption) -> Self {
         Self::VirtualDeviceBackingOption(Box::new(v))
     }
 }
 impl From<crate::types::VirtualDeviceDeviceBackingOptionKind>
 for VirtualDeviceBackingOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualDeviceDeviceBackingOptionKind) -> Self {
         Self::VirtualDeviceDeviceBackingOption(v)
     }
 }
 impl From<crate::types::VirtualDeviceFileBackingOptionKind>
 for VirtualDeviceBackingOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualDeviceFileBackingOptionKind) -> Self {
         Self::VirtualDeviceFileBackingOption(v)
     }
 }
 impl From<crate::types::VirtualDevicePipeBackingOptionKind>
 for VirtualDeviceBackingOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualDevicePipeBackingOptionKind) -> Self {
         Self::VirtualDevicePipeBackingOption(v)
     }
 }
 impl From<crate::types::VirtualDeviceRemoteDeviceBackingOptionKind>
 for VirtualDeviceBackingOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualDeviceRemoteDeviceBackingOptionKind) -> Self {
         Self::VirtualDeviceRemoteDeviceBackingOption(v)
     }
 }
 impl From<crate::types::VirtualDeviceURIBackingOptionKind>
 for VirtualDeviceBackingOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualDeviceURIBackingOptionKind) -> Self {
         Self::VirtualDeviceURIBackingOption(v)
     }
 }
 impl From<crate::types::VirtualEthernetCardDVPortBackingOption>
 for VirtualDeviceBackingOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualEthernetCardDVPortBackingOption) -> Self {
         Self::VirtualEthernetCardDVPortBackingOption(Box::new(v))
     }
 }
 impl From<crate::types::VirtualEthernetCardOpaqueNetworkBackingOption>
 for VirtualDeviceBackingOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualEthernetCardOpaqueNetworkBackingOption) -> Self {
         Self::VirtualEthernetCardOpaqueNetworkBackingOption(Box::new(v))
     }
 }
 impl From<crate::types::VirtualPCIPassthroughDvxBackingOption>
 for VirtualDeviceBackingOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualPCIPassthroughDvxBackingOption) -> Self {
         Self::VirtualPCIPassthroughDvxBackingOption(Box::new(v))
     }
 }
 impl From<crate::types::VirtualPCIPassthroughPluginBackingOptionKind>
 for VirtualDeviceBackingOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualPCIPassthroughPluginBackingOptionKind) -> Self {
         Self::VirtualPCIPassthroughPluginBackingOption(v)
     }
 }
 impl From<crate::types::VirtualPrecisionClockSystemClockBackingOption>
 for VirtualDeviceBackingOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualPrecisionClockSystemClockBackingOption) -> Self {
         Self::VirtualPrecisionClockSystemClockBackingOption(Box::new(v))
     }
 }
 impl From<crate::types::VirtualSerialPortThinPrintBackingOption>
 for VirtualDeviceBackingOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualSerialPortThinPrintBackingOption) -> Self {
         Self::VirtualSerialPortThinPrintBackingOption(Box::new(v))
     }
 }
 impl From<crate::types::VirtualSriovEthernetCardSriovBackingOption>
 for VirtualDeviceBackingOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualSriovEthernetCardSriovBackingOption) -> Self {
         Self::VirtualSriovEthernetCardSriovBackingOption(Box::new(v))
     }

@@ -15,6 +15,7 @@ impl VirtualDeviceBusSlotInfo {
     pub const TYPE_NAME: &'static str = "VirtualDeviceBusSlotInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -92,10 +93,12 @@ pub enum VirtualDeviceBusSlotInfoKind {
 }
 impl VirtualDeviceBusSlotInfoKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VirtualDeviceBusSlotInfo(v) => &**v,
@@ -108,12 +111,14 @@ impl VirtualDeviceBusSlotInfoKind {
     }
 }
 impl From<crate::types::VirtualDeviceBusSlotInfo> for VirtualDeviceBusSlotInfoKind {
+    #[inline]
     fn from(v: crate::types::VirtualDeviceBusSlotInfo) -> Self {
         Self::VirtualDeviceBusSlotInfo(Box::new(v))
     }
 }
 impl From<crate::types::VirtualDevicePciBusSlotInfoKind>
 for VirtualDeviceBusSlotInfoKind {
+    #[inline]
     fn from(v: crate::types::VirtualDevicePciBusSlotInfoKind) -> Self {
         Self::VirtualDevicePciBusSlotInfo(v)
     }

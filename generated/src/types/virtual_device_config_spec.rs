@@ -26,7 +26,7 @@ pub struct VirtualDeviceConfigSpec {
     /// Property *VirtualDeviceConfigSpec.changeMode*.
     ///
     /// ***Since:*** vSphere API Release 8.0.0.1
-    pub change_mode: Option<String>,
+    pub change_mode: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -35,6 +35,7 @@ impl VirtualDeviceConfigSpec {
     pub const TYPE_NAME: &'static str = "VirtualDeviceConfigSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -155,10 +156,12 @@ pub enum VirtualDeviceConfigSpecKind {
 }
 impl VirtualDeviceConfigSpecKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VirtualDeviceConfigSpec(v) => &**v,
@@ -171,11 +174,13 @@ impl VirtualDeviceConfigSpecKind {
     }
 }
 impl From<crate::types::VirtualDeviceConfigSpec> for VirtualDeviceConfigSpecKind {
+    #[inline]
     fn from(v: crate::types::VirtualDeviceConfigSpec) -> Self {
         Self::VirtualDeviceConfigSpec(Box::new(v))
     }
 }
 impl From<crate::types::VirtualDiskConfigSpec> for VirtualDeviceConfigSpecKind {
+    #[inline]
     fn from(v: crate::types::VirtualDiskConfigSpec) -> Self {
         Self::VirtualDiskConfigSpec(Box::new(v))
     }

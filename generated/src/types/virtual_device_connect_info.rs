@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct VirtualDeviceConnectInfo {
     /// Property *VirtualDeviceConnectInfo.migrateConnect*.
-    pub migrate_connect: Option<String>,
+    pub migrate_connect: Option<crate::CompactString>,
     /// Property *VirtualDeviceConnectInfo.startConnected*.
     pub start_connected: bool,
     /// Property *VirtualDeviceConnectInfo.allowGuestControl*.
@@ -14,7 +14,7 @@ pub struct VirtualDeviceConnectInfo {
     /// Property *VirtualDeviceConnectInfo.connected*.
     pub connected: bool,
     /// Property *VirtualDeviceConnectInfo.status*.
-    pub status: Option<String>,
+    pub status: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -23,6 +23,7 @@ impl VirtualDeviceConnectInfo {
     pub const TYPE_NAME: &'static str = "VirtualDeviceConnectInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

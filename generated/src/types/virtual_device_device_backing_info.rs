@@ -8,7 +8,7 @@
 #[derive(Clone, Default)]
 pub struct VirtualDeviceDeviceBackingInfo {
     /// Property *VirtualDeviceDeviceBackingInfo.deviceName*.
-    pub device_name: String,
+    pub device_name: crate::CompactString,
     /// Property *VirtualDeviceDeviceBackingInfo.useAutoDetect*.
     pub use_auto_detect: Option<bool>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -19,6 +19,7 @@ impl VirtualDeviceDeviceBackingInfo {
     pub const TYPE_NAME: &'static str = "VirtualDeviceDeviceBackingInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -154,10 +155,12 @@ pub enum VirtualDeviceDeviceBackingInfoKind {
 }
 impl VirtualDeviceDeviceBackingInfoKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VirtualDeviceDeviceBackingInfo(v) => &**v,
@@ -185,96 +188,112 @@ impl VirtualDeviceDeviceBackingInfoKind {
 }
 impl From<crate::types::VirtualDeviceDeviceBackingInfo>
 for VirtualDeviceDeviceBackingInfoKind {
+    #[inline]
     fn from(v: crate::types::VirtualDeviceDeviceBackingInfo) -> Self {
         Self::VirtualDeviceDeviceBackingInfo(Box::new(v))
     }
 }
 impl From<crate::types::VirtualCdromAtapiBackingInfo>
 for VirtualDeviceDeviceBackingInfoKind {
+    #[inline]
     fn from(v: crate::types::VirtualCdromAtapiBackingInfo) -> Self {
         Self::VirtualCdromAtapiBackingInfo(Box::new(v))
     }
 }
 impl From<crate::types::VirtualCdromPassthroughBackingInfo>
 for VirtualDeviceDeviceBackingInfoKind {
+    #[inline]
     fn from(v: crate::types::VirtualCdromPassthroughBackingInfo) -> Self {
         Self::VirtualCdromPassthroughBackingInfo(Box::new(v))
     }
 }
 impl From<crate::types::VirtualDiskRawDiskVer2BackingInfoKind>
 for VirtualDeviceDeviceBackingInfoKind {
+    #[inline]
     fn from(v: crate::types::VirtualDiskRawDiskVer2BackingInfoKind) -> Self {
         Self::VirtualDiskRawDiskVer2BackingInfo(v)
     }
 }
 impl From<crate::types::VirtualEthernetCardLegacyNetworkBackingInfo>
 for VirtualDeviceDeviceBackingInfoKind {
+    #[inline]
     fn from(v: crate::types::VirtualEthernetCardLegacyNetworkBackingInfo) -> Self {
         Self::VirtualEthernetCardLegacyNetworkBackingInfo(Box::new(v))
     }
 }
 impl From<crate::types::VirtualEthernetCardNetworkBackingInfo>
 for VirtualDeviceDeviceBackingInfoKind {
+    #[inline]
     fn from(v: crate::types::VirtualEthernetCardNetworkBackingInfo) -> Self {
         Self::VirtualEthernetCardNetworkBackingInfo(Box::new(v))
     }
 }
 impl From<crate::types::VirtualFloppyDeviceBackingInfo>
 for VirtualDeviceDeviceBackingInfoKind {
+    #[inline]
     fn from(v: crate::types::VirtualFloppyDeviceBackingInfo) -> Self {
         Self::VirtualFloppyDeviceBackingInfo(Box::new(v))
     }
 }
 impl From<crate::types::VirtualPCIPassthroughDeviceBackingInfo>
 for VirtualDeviceDeviceBackingInfoKind {
+    #[inline]
     fn from(v: crate::types::VirtualPCIPassthroughDeviceBackingInfo) -> Self {
         Self::VirtualPCIPassthroughDeviceBackingInfo(Box::new(v))
     }
 }
 impl From<crate::types::VirtualPCIPassthroughDynamicBackingInfo>
 for VirtualDeviceDeviceBackingInfoKind {
+    #[inline]
     fn from(v: crate::types::VirtualPCIPassthroughDynamicBackingInfo) -> Self {
         Self::VirtualPCIPassthroughDynamicBackingInfo(Box::new(v))
     }
 }
 impl From<crate::types::VirtualParallelPortDeviceBackingInfo>
 for VirtualDeviceDeviceBackingInfoKind {
+    #[inline]
     fn from(v: crate::types::VirtualParallelPortDeviceBackingInfo) -> Self {
         Self::VirtualParallelPortDeviceBackingInfo(Box::new(v))
     }
 }
 impl From<crate::types::VirtualPointingDeviceDeviceBackingInfo>
 for VirtualDeviceDeviceBackingInfoKind {
+    #[inline]
     fn from(v: crate::types::VirtualPointingDeviceDeviceBackingInfo) -> Self {
         Self::VirtualPointingDeviceDeviceBackingInfo(Box::new(v))
     }
 }
 impl From<crate::types::VirtualSCSIPassthroughDeviceBackingInfo>
 for VirtualDeviceDeviceBackingInfoKind {
+    #[inline]
     fn from(v: crate::types::VirtualSCSIPassthroughDeviceBackingInfo) -> Self {
         Self::VirtualSCSIPassthroughDeviceBackingInfo(Box::new(v))
     }
 }
 impl From<crate::types::VirtualSerialPortDeviceBackingInfo>
 for VirtualDeviceDeviceBackingInfoKind {
+    #[inline]
     fn from(v: crate::types::VirtualSerialPortDeviceBackingInfo) -> Self {
         Self::VirtualSerialPortDeviceBackingInfo(Box::new(v))
     }
 }
 impl From<crate::types::VirtualSoundCardDeviceBackingInfo>
 for VirtualDeviceDeviceBackingInfoKind {
+    #[inline]
     fn from(v: crate::types::VirtualSoundCardDeviceBackingInfo) -> Self {
         Self::VirtualSoundCardDeviceBackingInfo(Box::new(v))
     }
 }
 impl From<crate::types::VirtualUSBRemoteHostBackingInfo>
 for VirtualDeviceDeviceBackingInfoKind {
+    #[inline]
     fn from(v: crate::types::VirtualUSBRemoteHostBackingInfo) -> Self {
         Self::VirtualUSBRemoteHostBackingInfo(Box::new(v))
     }
 }
 impl From<crate::types::VirtualUSBUSBBackingInfo>
 for VirtualDeviceDeviceBackingInfoKind {
+    #[inline]
     fn from(v: crate::types::VirtualUSBUSBBackingInfo) -> Self {
         Self::VirtualUSBUSBBackingInfo(Box::new(v))
     }

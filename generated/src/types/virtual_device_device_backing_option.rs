@@ -8,7 +8,7 @@
 #[derive(Clone, Default)]
 pub struct VirtualDeviceDeviceBackingOption {
     /// Property *VirtualDeviceBackingOption.type*.
-    pub r#type: String,
+    pub r#type: crate::CompactString,
     /// Property *VirtualDeviceDeviceBackingOption.autoDetectAvailable*.
     pub auto_detect_available: Box<crate::types::BoolOption>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -19,6 +19,7 @@ impl VirtualDeviceDeviceBackingOption {
     pub const TYPE_NAME: &'static str = "VirtualDeviceDeviceBackingOption";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -168,10 +169,12 @@ pub enum VirtualDeviceDeviceBackingOptionKind {
 }
 impl VirtualDeviceDeviceBackingOptionKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VirtualDeviceDeviceBackingOption(v) => &**v,
@@ -201,108 +204,126 @@ impl VirtualDeviceDeviceBackingOptionKind {
 }
 impl From<crate::types::VirtualDeviceDeviceBackingOption>
 for VirtualDeviceDeviceBackingOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualDeviceDeviceBackingOption) -> Self {
         Self::VirtualDeviceDeviceBackingOption(Box::new(v))
     }
 }
 impl From<crate::types::VirtualCdromAtapiBackingOption>
 for VirtualDeviceDeviceBackingOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualCdromAtapiBackingOption) -> Self {
         Self::VirtualCdromAtapiBackingOption(Box::new(v))
     }
 }
 impl From<crate::types::VirtualCdromPassthroughBackingOption>
 for VirtualDeviceDeviceBackingOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualCdromPassthroughBackingOption) -> Self {
         Self::VirtualCdromPassthroughBackingOption(Box::new(v))
     }
 }
 impl From<crate::types::VirtualCdromRemoteAtapiBackingOption>
 for VirtualDeviceDeviceBackingOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualCdromRemoteAtapiBackingOption) -> Self {
         Self::VirtualCdromRemoteAtapiBackingOption(Box::new(v))
     }
 }
 impl From<crate::types::VirtualDiskRawDiskMappingVer1BackingOption>
 for VirtualDeviceDeviceBackingOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualDiskRawDiskMappingVer1BackingOption) -> Self {
         Self::VirtualDiskRawDiskMappingVer1BackingOption(Box::new(v))
     }
 }
 impl From<crate::types::VirtualDiskRawDiskVer2BackingOptionKind>
 for VirtualDeviceDeviceBackingOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualDiskRawDiskVer2BackingOptionKind) -> Self {
         Self::VirtualDiskRawDiskVer2BackingOption(v)
     }
 }
 impl From<crate::types::VirtualEthernetCardLegacyNetworkBackingOption>
 for VirtualDeviceDeviceBackingOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualEthernetCardLegacyNetworkBackingOption) -> Self {
         Self::VirtualEthernetCardLegacyNetworkBackingOption(Box::new(v))
     }
 }
 impl From<crate::types::VirtualEthernetCardNetworkBackingOption>
 for VirtualDeviceDeviceBackingOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualEthernetCardNetworkBackingOption) -> Self {
         Self::VirtualEthernetCardNetworkBackingOption(Box::new(v))
     }
 }
 impl From<crate::types::VirtualFloppyDeviceBackingOption>
 for VirtualDeviceDeviceBackingOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualFloppyDeviceBackingOption) -> Self {
         Self::VirtualFloppyDeviceBackingOption(Box::new(v))
     }
 }
 impl From<crate::types::VirtualPCIPassthroughDeviceBackingOption>
 for VirtualDeviceDeviceBackingOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualPCIPassthroughDeviceBackingOption) -> Self {
         Self::VirtualPCIPassthroughDeviceBackingOption(Box::new(v))
     }
 }
 impl From<crate::types::VirtualPCIPassthroughDynamicBackingOption>
 for VirtualDeviceDeviceBackingOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualPCIPassthroughDynamicBackingOption) -> Self {
         Self::VirtualPCIPassthroughDynamicBackingOption(Box::new(v))
     }
 }
 impl From<crate::types::VirtualParallelPortDeviceBackingOption>
 for VirtualDeviceDeviceBackingOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualParallelPortDeviceBackingOption) -> Self {
         Self::VirtualParallelPortDeviceBackingOption(Box::new(v))
     }
 }
 impl From<crate::types::VirtualPointingDeviceBackingOption>
 for VirtualDeviceDeviceBackingOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualPointingDeviceBackingOption) -> Self {
         Self::VirtualPointingDeviceBackingOption(Box::new(v))
     }
 }
 impl From<crate::types::VirtualSCSIPassthroughDeviceBackingOption>
 for VirtualDeviceDeviceBackingOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualSCSIPassthroughDeviceBackingOption) -> Self {
         Self::VirtualSCSIPassthroughDeviceBackingOption(Box::new(v))
     }
 }
 impl From<crate::types::VirtualSerialPortDeviceBackingOption>
 for VirtualDeviceDeviceBackingOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualSerialPortDeviceBackingOption) -> Self {
         Self::VirtualSerialPortDeviceBackingOption(Box::new(v))
     }
 }
 impl From<crate::types::VirtualSoundCardDeviceBackingOption>
 for VirtualDeviceDeviceBackingOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualSoundCardDeviceBackingOption) -> Self {
         Self::VirtualSoundCardDeviceBackingOption(Box::new(v))
     }
 }
 impl From<crate::types::VirtualUSBRemoteHostBackingOption>
 for VirtualDeviceDeviceBackingOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualUSBRemoteHostBackingOption) -> Self {
         Self::VirtualUSBRemoteHostBackingOption(Box::new(v))
     }
 }
 impl From<crate::types::VirtualUSBUSBBackingOption>
 for VirtualDeviceDeviceBackingOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualUSBUSBBackingOption) -> Self {
         Self::VirtualUSBUSBBackingOption(Box::new(v))
     }

@@ -8,13 +8,13 @@
 #[derive(Clone, Default)]
 pub struct VirtualDeviceFileBackingInfo {
     /// Property *VirtualDeviceFileBackingInfo.fileName*.
-    pub file_name: String,
+    pub file_name: crate::CompactString,
     /// Property *VirtualDeviceFileBackingInfo.datastore*.
     ///
     /// Refers instance of *Datastore*.
     pub datastore: Option<Box<crate::types::ManagedObjectReference>>,
     /// Property *VirtualDeviceFileBackingInfo.backingObjectId*.
-    pub backing_object_id: Option<String>,
+    pub backing_object_id: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -23,6 +23,7 @@ impl VirtualDeviceFileBackingInfo {
     pub const TYPE_NAME: &'static str = "VirtualDeviceFileBackingInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -142,10 +143,12 @@ pub enum VirtualDeviceFileBackingInfoKind {
 }
 impl VirtualDeviceFileBackingInfoKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VirtualDeviceFileBackingInfo(v) => &**v,
@@ -170,77 +173,90 @@ impl VirtualDeviceFileBackingInfoKind {
 }
 impl From<crate::types::VirtualDeviceFileBackingInfo>
 for VirtualDeviceFileBackingInfoKind {
+    #[inline]
     fn from(v: crate::types::VirtualDeviceFileBackingInfo) -> Self {
         Self::VirtualDeviceFileBackingInfo(Box::new(v))
     }
 }
 impl From<crate::types::VirtualCdromIsoBackingInfo>
 for VirtualDeviceFileBackingInfoKind {
+    #[inline]
     fn from(v: crate::types::VirtualCdromIsoBackingInfo) -> Self {
         Self::VirtualCdromIsoBackingInfo(Box::new(v))
     }
 }
 impl From<crate::types::VirtualDiskFlatVer1BackingInfo>
 for VirtualDeviceFileBackingInfoKind {
+    #[inline]
     fn from(v: crate::types::VirtualDiskFlatVer1BackingInfo) -> Self {
         Self::VirtualDiskFlatVer1BackingInfo(Box::new(v))
     }
 }
 impl From<crate::types::VirtualDiskFlatVer2BackingInfo>
 for VirtualDeviceFileBackingInfoKind {
+    #[inline]
     fn from(v: crate::types::VirtualDiskFlatVer2BackingInfo) -> Self {
         Self::VirtualDiskFlatVer2BackingInfo(Box::new(v))
     }
 }
 impl From<crate::types::VirtualDiskLocalPMemBackingInfo>
 for VirtualDeviceFileBackingInfoKind {
+    #[inline]
     fn from(v: crate::types::VirtualDiskLocalPMemBackingInfo) -> Self {
         Self::VirtualDiskLocalPMemBackingInfo(Box::new(v))
     }
 }
 impl From<crate::types::VirtualDiskRawDiskMappingVer1BackingInfo>
 for VirtualDeviceFileBackingInfoKind {
+    #[inline]
     fn from(v: crate::types::VirtualDiskRawDiskMappingVer1BackingInfo) -> Self {
         Self::VirtualDiskRawDiskMappingVer1BackingInfo(Box::new(v))
     }
 }
 impl From<crate::types::VirtualDiskSeSparseBackingInfo>
 for VirtualDeviceFileBackingInfoKind {
+    #[inline]
     fn from(v: crate::types::VirtualDiskSeSparseBackingInfo) -> Self {
         Self::VirtualDiskSeSparseBackingInfo(Box::new(v))
     }
 }
 impl From<crate::types::VirtualDiskSparseVer1BackingInfo>
 for VirtualDeviceFileBackingInfoKind {
+    #[inline]
     fn from(v: crate::types::VirtualDiskSparseVer1BackingInfo) -> Self {
         Self::VirtualDiskSparseVer1BackingInfo(Box::new(v))
     }
 }
 impl From<crate::types::VirtualDiskSparseVer2BackingInfo>
 for VirtualDeviceFileBackingInfoKind {
+    #[inline]
     fn from(v: crate::types::VirtualDiskSparseVer2BackingInfo) -> Self {
         Self::VirtualDiskSparseVer2BackingInfo(Box::new(v))
     }
 }
 impl From<crate::types::VirtualFloppyImageBackingInfo>
 for VirtualDeviceFileBackingInfoKind {
+    #[inline]
     fn from(v: crate::types::VirtualFloppyImageBackingInfo) -> Self {
         Self::VirtualFloppyImageBackingInfo(Box::new(v))
     }
 }
 impl From<crate::types::VirtualNVDIMMBackingInfo> for VirtualDeviceFileBackingInfoKind {
+    #[inline]
     fn from(v: crate::types::VirtualNVDIMMBackingInfo) -> Self {
         Self::VirtualNVDIMMBackingInfo(Box::new(v))
     }
 }
 impl From<crate::types::VirtualParallelPortFileBackingInfo>
 for VirtualDeviceFileBackingInfoKind {
+    #[inline]
     fn from(v: crate::types::VirtualParallelPortFileBackingInfo) -> Self {
         Self::VirtualParallelPortFileBackingInfo(Box::new(v))
     }
 }
 impl From<crate::types::VirtualSerialPortFileBackingInfo>
 for VirtualDeviceFileBackingInfoKind {
+    #[inline]
     fn from(v: crate::types::VirtualSerialPortFileBackingInfo) -> Self {
         Self::VirtualSerialPortFileBackingInfo(Box::new(v))
     }

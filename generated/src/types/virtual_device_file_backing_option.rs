@@ -8,7 +8,7 @@
 #[derive(Clone, Default)]
 pub struct VirtualDeviceFileBackingOption {
     /// Property *VirtualDeviceBackingOption.type*.
-    pub r#type: String,
+    pub r#type: crate::CompactString,
     /// Property *VirtualDeviceFileBackingOption.fileNameExtensions*.
     pub file_name_extensions: Option<Box<crate::types::ChoiceOption>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -19,6 +19,7 @@ impl VirtualDeviceFileBackingOption {
     pub const TYPE_NAME: &'static str = "VirtualDeviceFileBackingOption";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -138,10 +139,12 @@ pub enum VirtualDeviceFileBackingOptionKind {
 }
 impl VirtualDeviceFileBackingOptionKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VirtualDeviceFileBackingOption(v) => &**v,
@@ -164,66 +167,77 @@ impl VirtualDeviceFileBackingOptionKind {
 }
 impl From<crate::types::VirtualDeviceFileBackingOption>
 for VirtualDeviceFileBackingOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualDeviceFileBackingOption) -> Self {
         Self::VirtualDeviceFileBackingOption(Box::new(v))
     }
 }
 impl From<crate::types::VirtualCdromIsoBackingOption>
 for VirtualDeviceFileBackingOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualCdromIsoBackingOption) -> Self {
         Self::VirtualCdromIsoBackingOption(Box::new(v))
     }
 }
 impl From<crate::types::VirtualDiskFlatVer1BackingOption>
 for VirtualDeviceFileBackingOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualDiskFlatVer1BackingOption) -> Self {
         Self::VirtualDiskFlatVer1BackingOption(Box::new(v))
     }
 }
 impl From<crate::types::VirtualDiskFlatVer2BackingOption>
 for VirtualDeviceFileBackingOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualDiskFlatVer2BackingOption) -> Self {
         Self::VirtualDiskFlatVer2BackingOption(Box::new(v))
     }
 }
 impl From<crate::types::VirtualDiskLocalPMemBackingOption>
 for VirtualDeviceFileBackingOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualDiskLocalPMemBackingOption) -> Self {
         Self::VirtualDiskLocalPMemBackingOption(Box::new(v))
     }
 }
 impl From<crate::types::VirtualDiskSeSparseBackingOption>
 for VirtualDeviceFileBackingOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualDiskSeSparseBackingOption) -> Self {
         Self::VirtualDiskSeSparseBackingOption(Box::new(v))
     }
 }
 impl From<crate::types::VirtualDiskSparseVer1BackingOption>
 for VirtualDeviceFileBackingOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualDiskSparseVer1BackingOption) -> Self {
         Self::VirtualDiskSparseVer1BackingOption(Box::new(v))
     }
 }
 impl From<crate::types::VirtualDiskSparseVer2BackingOption>
 for VirtualDeviceFileBackingOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualDiskSparseVer2BackingOption) -> Self {
         Self::VirtualDiskSparseVer2BackingOption(Box::new(v))
     }
 }
 impl From<crate::types::VirtualFloppyImageBackingOption>
 for VirtualDeviceFileBackingOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualFloppyImageBackingOption) -> Self {
         Self::VirtualFloppyImageBackingOption(Box::new(v))
     }
 }
 impl From<crate::types::VirtualParallelPortFileBackingOption>
 for VirtualDeviceFileBackingOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualParallelPortFileBackingOption) -> Self {
         Self::VirtualParallelPortFileBackingOption(Box::new(v))
     }
 }
 impl From<crate::types::VirtualSerialPortFileBackingOption>
 for VirtualDeviceFileBackingOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualSerialPortFileBackingOption) -> Self {
         Self::VirtualSerialPortFileBackingOption(Box::new(v))
     }

@@ -8,13 +8,13 @@
 #[derive(Clone, Default)]
 pub struct VirtualDeviceOption {
     /// Property *VirtualDeviceOption.type*.
-    pub r#type: String,
+    pub r#type: crate::CompactString,
     /// Property *VirtualDeviceOption.connectOption*.
     pub connect_option: Option<Box<crate::types::VirtualDeviceConnectOption>>,
     /// Property *VirtualDeviceOption.busSlotOption*.
     pub bus_slot_option: Option<Box<crate::types::VirtualDeviceBusSlotOption>>,
     /// Property *VirtualDeviceOption.controllerType*.
-    pub controller_type: Option<String>,
+    pub controller_type: Option<crate::CompactString>,
     /// Property *VirtualDeviceOption.autoAssignController*.
     pub auto_assign_controller: Option<Box<crate::types::BoolOption>>,
     /// Property *VirtualDeviceOption.backingOption*.
@@ -22,7 +22,7 @@ pub struct VirtualDeviceOption {
     /// Property *VirtualDeviceOption.defaultBackingOptionIndex*.
     pub default_backing_option_index: Option<i32>,
     /// Property *VirtualDeviceOption.licensingLimit*.
-    pub licensing_limit: Option<Vec<String>>,
+    pub licensing_limit: Option<Vec<crate::CompactString>>,
     /// Property *VirtualDeviceOption.deprecated*.
     pub deprecated: bool,
     /// Property *VirtualDeviceOption.plugAndPlay*.
@@ -41,6 +41,7 @@ impl VirtualDeviceOption {
     pub const TYPE_NAME: &'static str = "VirtualDeviceOption";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -210,10 +211,12 @@ pub enum VirtualDeviceOptionKind {
 }
 impl VirtualDeviceOptionKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VirtualDeviceOption(v) => &**v,
@@ -245,106 +248,127 @@ impl VirtualDeviceOptionKind {
     }
 }
 impl From<crate::types::VirtualDeviceOption> for VirtualDeviceOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualDeviceOption) -> Self {
         Self::VirtualDeviceOption(Box::new(v))
     }
 }
 impl From<crate::types::VirtualCdromOption> for VirtualDeviceOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualCdromOption) -> Self {
         Self::VirtualCdromOption(Box::new(v))
     }
 }
 impl From<crate::types::VirtualControllerOptionKind> for VirtualDeviceOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualControllerOptionKind) -> Self {
         Self::VirtualControllerOption(v)
     }
 }
 impl From<crate::types::VirtualDiskOption> for VirtualDeviceOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualDiskOption) -> Self {
         Self::VirtualDiskOption(Box::new(v))
     }
 }
 impl From<crate::types::VirtualEthernetCardOptionKind> for VirtualDeviceOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualEthernetCardOptionKind) -> Self {
         Self::VirtualEthernetCardOption(v)
     }
 }
 impl From<crate::types::VirtualFloppyOption> for VirtualDeviceOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualFloppyOption) -> Self {
         Self::VirtualFloppyOption(Box::new(v))
     }
 }
 impl From<crate::types::VirtualKeyboardOption> for VirtualDeviceOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualKeyboardOption) -> Self {
         Self::VirtualKeyboardOption(Box::new(v))
     }
 }
 impl From<crate::types::VirtualNVDIMMOption> for VirtualDeviceOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualNVDIMMOption) -> Self {
         Self::VirtualNVDIMMOption(Box::new(v))
     }
 }
 impl From<crate::types::VirtualPCIPassthroughOption> for VirtualDeviceOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualPCIPassthroughOption) -> Self {
         Self::VirtualPCIPassthroughOption(Box::new(v))
     }
 }
 impl From<crate::types::VirtualParallelPortOption> for VirtualDeviceOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualParallelPortOption) -> Self {
         Self::VirtualParallelPortOption(Box::new(v))
     }
 }
 impl From<crate::types::VirtualPointingDeviceOption> for VirtualDeviceOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualPointingDeviceOption) -> Self {
         Self::VirtualPointingDeviceOption(Box::new(v))
     }
 }
 impl From<crate::types::VirtualPrecisionClockOption> for VirtualDeviceOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualPrecisionClockOption) -> Self {
         Self::VirtualPrecisionClockOption(Box::new(v))
     }
 }
 impl From<crate::types::VirtualSCSIPassthroughOption> for VirtualDeviceOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualSCSIPassthroughOption) -> Self {
         Self::VirtualSCSIPassthroughOption(Box::new(v))
     }
 }
 impl From<crate::types::VirtualSerialPortOption> for VirtualDeviceOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualSerialPortOption) -> Self {
         Self::VirtualSerialPortOption(Box::new(v))
     }
 }
 impl From<crate::types::VirtualSoundCardOptionKind> for VirtualDeviceOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualSoundCardOptionKind) -> Self {
         Self::VirtualSoundCardOption(v)
     }
 }
 impl From<crate::types::VirtualTPMOption> for VirtualDeviceOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualTPMOption) -> Self {
         Self::VirtualTPMOption(Box::new(v))
     }
 }
 impl From<crate::types::VirtualUSBOption> for VirtualDeviceOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualUSBOption) -> Self {
         Self::VirtualUSBOption(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineVMCIDeviceOption> for VirtualDeviceOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineVMCIDeviceOption) -> Self {
         Self::VirtualMachineVMCIDeviceOption(Box::new(v))
     }
 }
 impl From<crate::types::VirtualVMIROMOption> for VirtualDeviceOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualVMIROMOption) -> Self {
         Self::VirtualVMIROMOption(Box::new(v))
     }
 }
 impl From<crate::types::VirtualVideoCardOption> for VirtualDeviceOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualVideoCardOption) -> Self {
         Self::VirtualVideoCardOption(Box::new(v))
     }
 }
 impl From<crate::types::VirtualWDTOption> for VirtualDeviceOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualWDTOption) -> Self {
         Self::VirtualWDTOption(Box::new(v))
     }

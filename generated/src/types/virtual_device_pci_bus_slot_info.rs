@@ -17,6 +17,7 @@ impl VirtualDevicePciBusSlotInfo {
     pub const TYPE_NAME: &'static str = "VirtualDevicePciBusSlotInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -102,10 +103,12 @@ pub enum VirtualDevicePciBusSlotInfoKind {
 }
 impl VirtualDevicePciBusSlotInfoKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VirtualDevicePciBusSlotInfo(v) => &**v,
@@ -119,12 +122,14 @@ impl VirtualDevicePciBusSlotInfoKind {
 }
 impl From<crate::types::VirtualDevicePciBusSlotInfo>
 for VirtualDevicePciBusSlotInfoKind {
+    #[inline]
     fn from(v: crate::types::VirtualDevicePciBusSlotInfo) -> Self {
         Self::VirtualDevicePciBusSlotInfo(Box::new(v))
     }
 }
 impl From<crate::types::VirtualUSBControllerPciBusSlotInfo>
 for VirtualDevicePciBusSlotInfoKind {
+    #[inline]
     fn from(v: crate::types::VirtualUSBControllerPciBusSlotInfo) -> Self {
         Self::VirtualUSBControllerPciBusSlotInfo(Box::new(v))
     }

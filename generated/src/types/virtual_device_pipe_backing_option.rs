@@ -8,7 +8,7 @@
 #[derive(Clone, Default)]
 pub struct VirtualDevicePipeBackingOption {
     /// Property *VirtualDeviceBackingOption.type*.
-    pub r#type: String,
+    pub r#type: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -17,6 +17,7 @@ impl VirtualDevicePipeBackingOption {
     pub const TYPE_NAME: &'static str = "VirtualDevicePipeBackingOption";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -102,10 +103,12 @@ pub enum VirtualDevicePipeBackingOptionKind {
 }
 impl VirtualDevicePipeBackingOptionKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VirtualDevicePipeBackingOption(v) => &**v,
@@ -119,12 +122,14 @@ impl VirtualDevicePipeBackingOptionKind {
 }
 impl From<crate::types::VirtualDevicePipeBackingOption>
 for VirtualDevicePipeBackingOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualDevicePipeBackingOption) -> Self {
         Self::VirtualDevicePipeBackingOption(Box::new(v))
     }
 }
 impl From<crate::types::VirtualSerialPortPipeBackingOption>
 for VirtualDevicePipeBackingOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualSerialPortPipeBackingOption) -> Self {
         Self::VirtualSerialPortPipeBackingOption(Box::new(v))
     }

@@ -8,7 +8,7 @@
 #[derive(Clone, Default)]
 pub struct VirtualDeviceRemoteDeviceBackingInfo {
     /// Property *VirtualDeviceRemoteDeviceBackingInfo.deviceName*.
-    pub device_name: String,
+    pub device_name: crate::CompactString,
     /// Property *VirtualDeviceRemoteDeviceBackingInfo.useAutoDetect*.
     pub use_auto_detect: Option<bool>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -19,6 +19,7 @@ impl VirtualDeviceRemoteDeviceBackingInfo {
     pub const TYPE_NAME: &'static str = "VirtualDeviceRemoteDeviceBackingInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -120,10 +121,12 @@ pub enum VirtualDeviceRemoteDeviceBackingInfoKind {
 }
 impl VirtualDeviceRemoteDeviceBackingInfoKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VirtualDeviceRemoteDeviceBackingInfo(v) => &**v,
@@ -140,30 +143,35 @@ impl VirtualDeviceRemoteDeviceBackingInfoKind {
 }
 impl From<crate::types::VirtualDeviceRemoteDeviceBackingInfo>
 for VirtualDeviceRemoteDeviceBackingInfoKind {
+    #[inline]
     fn from(v: crate::types::VirtualDeviceRemoteDeviceBackingInfo) -> Self {
         Self::VirtualDeviceRemoteDeviceBackingInfo(Box::new(v))
     }
 }
 impl From<crate::types::VirtualCdromRemoteAtapiBackingInfo>
 for VirtualDeviceRemoteDeviceBackingInfoKind {
+    #[inline]
     fn from(v: crate::types::VirtualCdromRemoteAtapiBackingInfo) -> Self {
         Self::VirtualCdromRemoteAtapiBackingInfo(Box::new(v))
     }
 }
 impl From<crate::types::VirtualCdromRemotePassthroughBackingInfo>
 for VirtualDeviceRemoteDeviceBackingInfoKind {
+    #[inline]
     fn from(v: crate::types::VirtualCdromRemotePassthroughBackingInfo) -> Self {
         Self::VirtualCdromRemotePassthroughBackingInfo(Box::new(v))
     }
 }
 impl From<crate::types::VirtualFloppyRemoteDeviceBackingInfo>
 for VirtualDeviceRemoteDeviceBackingInfoKind {
+    #[inline]
     fn from(v: crate::types::VirtualFloppyRemoteDeviceBackingInfo) -> Self {
         Self::VirtualFloppyRemoteDeviceBackingInfo(Box::new(v))
     }
 }
 impl From<crate::types::VirtualUSBRemoteClientBackingInfo>
 for VirtualDeviceRemoteDeviceBackingInfoKind {
+    #[inline]
     fn from(v: crate::types::VirtualUSBRemoteClientBackingInfo) -> Self {
         Self::VirtualUSBRemoteClientBackingInfo(Box::new(v))
     }

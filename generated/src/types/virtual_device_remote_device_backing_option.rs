@@ -8,7 +8,7 @@
 #[derive(Clone, Default)]
 pub struct VirtualDeviceRemoteDeviceBackingOption {
     /// Property *VirtualDeviceBackingOption.type*.
-    pub r#type: String,
+    pub r#type: crate::CompactString,
     /// Property *VirtualDeviceRemoteDeviceBackingOption.autoDetectAvailable*.
     pub auto_detect_available: Box<crate::types::BoolOption>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -19,6 +19,7 @@ impl VirtualDeviceRemoteDeviceBackingOption {
     pub const TYPE_NAME: &'static str = "VirtualDeviceRemoteDeviceBackingOption";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -116,10 +117,12 @@ pub enum VirtualDeviceRemoteDeviceBackingOptionKind {
 }
 impl VirtualDeviceRemoteDeviceBackingOptionKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VirtualDeviceRemoteDeviceBackingOption(v) => &**v,
@@ -135,24 +138,28 @@ impl VirtualDeviceRemoteDeviceBackingOptionKind {
 }
 impl From<crate::types::VirtualDeviceRemoteDeviceBackingOption>
 for VirtualDeviceRemoteDeviceBackingOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualDeviceRemoteDeviceBackingOption) -> Self {
         Self::VirtualDeviceRemoteDeviceBackingOption(Box::new(v))
     }
 }
 impl From<crate::types::VirtualCdromRemotePassthroughBackingOption>
 for VirtualDeviceRemoteDeviceBackingOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualCdromRemotePassthroughBackingOption) -> Self {
         Self::VirtualCdromRemotePassthroughBackingOption(Box::new(v))
     }
 }
 impl From<crate::types::VirtualFloppyRemoteDeviceBackingOption>
 for VirtualDeviceRemoteDeviceBackingOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualFloppyRemoteDeviceBackingOption) -> Self {
         Self::VirtualFloppyRemoteDeviceBackingOption(Box::new(v))
     }
 }
 impl From<crate::types::VirtualUSBRemoteClientBackingOption>
 for VirtualDeviceRemoteDeviceBackingOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualUSBRemoteClientBackingOption) -> Self {
         Self::VirtualUSBRemoteClientBackingOption(Box::new(v))
     }

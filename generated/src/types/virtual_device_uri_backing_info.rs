@@ -8,11 +8,11 @@
 #[derive(Clone, Default)]
 pub struct VirtualDeviceURIBackingInfo {
     /// Property *VirtualDeviceURIBackingInfo.serviceURI*.
-    pub service_uri: String,
+    pub service_uri: crate::CompactString,
     /// Property *VirtualDeviceURIBackingInfo.direction*.
-    pub direction: String,
+    pub direction: crate::CompactString,
     /// Property *VirtualDeviceURIBackingInfo.proxyURI*.
-    pub proxy_uri: Option<String>,
+    pub proxy_uri: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl VirtualDeviceURIBackingInfo {
     pub const TYPE_NAME: &'static str = "VirtualDeviceURIBackingInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -108,10 +109,12 @@ pub enum VirtualDeviceURIBackingInfoKind {
 }
 impl VirtualDeviceURIBackingInfoKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VirtualDeviceURIBackingInfo(v) => &**v,
@@ -125,12 +128,14 @@ impl VirtualDeviceURIBackingInfoKind {
 }
 impl From<crate::types::VirtualDeviceURIBackingInfo>
 for VirtualDeviceURIBackingInfoKind {
+    #[inline]
     fn from(v: crate::types::VirtualDeviceURIBackingInfo) -> Self {
         Self::VirtualDeviceURIBackingInfo(Box::new(v))
     }
 }
 impl From<crate::types::VirtualSerialPortURIBackingInfo>
 for VirtualDeviceURIBackingInfoKind {
+    #[inline]
     fn from(v: crate::types::VirtualSerialPortURIBackingInfo) -> Self {
         Self::VirtualSerialPortURIBackingInfo(Box::new(v))
     }

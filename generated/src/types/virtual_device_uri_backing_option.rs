@@ -8,7 +8,7 @@
 #[derive(Clone, Default)]
 pub struct VirtualDeviceURIBackingOption {
     /// Property *VirtualDeviceBackingOption.type*.
-    pub r#type: String,
+    pub r#type: crate::CompactString,
     /// Property *VirtualDeviceURIBackingOption.directions*.
     pub directions: Box<crate::types::ChoiceOption>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -19,6 +19,7 @@ impl VirtualDeviceURIBackingOption {
     pub const TYPE_NAME: &'static str = "VirtualDeviceURIBackingOption";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -106,10 +107,12 @@ pub enum VirtualDeviceURIBackingOptionKind {
 }
 impl VirtualDeviceURIBackingOptionKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VirtualDeviceURIBackingOption(v) => &**v,
@@ -123,12 +126,14 @@ impl VirtualDeviceURIBackingOptionKind {
 }
 impl From<crate::types::VirtualDeviceURIBackingOption>
 for VirtualDeviceURIBackingOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualDeviceURIBackingOption) -> Self {
         Self::VirtualDeviceURIBackingOption(Box::new(v))
     }
 }
 impl From<crate::types::VirtualSerialPortURIBackingOption>
 for VirtualDeviceURIBackingOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualSerialPortURIBackingOption) -> Self {
         Self::VirtualSerialPortURIBackingOption(Box::new(v))
     }

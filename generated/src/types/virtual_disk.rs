@@ -42,13 +42,13 @@ pub struct VirtualDisk {
     ///
     /// Property *VirtualDisk.diskObjectId*.
     #[deprecated]
-    pub disk_object_id: Option<String>,
+    pub disk_object_id: Option<crate::CompactString>,
     /// Property *VirtualDisk.vFlashCacheConfigInfo*.
     pub v_flash_cache_config_info: Option<
         Box<crate::types::VirtualDiskVFlashCacheConfigInfo>,
     >,
     /// Property *VirtualDisk.iofilter*.
-    pub iofilter: Option<Vec<String>>,
+    pub iofilter: Option<Vec<crate::CompactString>>,
     /// Property *VirtualDisk.vDiskId*.
     pub v_disk_id: Option<Box<crate::types::ID>>,
     /// Property *VirtualDisk.vDiskVersion*.
@@ -58,7 +58,7 @@ pub struct VirtualDisk {
     /// Property *VirtualDisk.virtualDiskFormat*.
     ///
     /// ***Since:*** vSphere API Release 9.0.0.0
-    pub virtual_disk_format: Option<String>,
+    pub virtual_disk_format: Option<crate::CompactString>,
     /// Property *VirtualDisk.nativeUnmanagedLinkedClone*.
     pub native_unmanaged_linked_clone: Option<bool>,
     /// Property *VirtualDisk.independentFilters*.
@@ -74,7 +74,7 @@ pub struct VirtualDisk {
     /// Property *VirtualDisk.diskChainBrokenIssue*.
     ///
     /// ***Since:*** vSphere API Release 9.1.0.0
-    pub disk_chain_broken_issue: Option<String>,
+    pub disk_chain_broken_issue: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -83,6 +83,7 @@ impl VirtualDisk {
     pub const TYPE_NAME: &'static str = "VirtualDisk";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -12,7 +12,7 @@ pub struct VirtualDiskAntiAffinityRuleSpec {
     /// Property *ClusterRuleInfo.enabled*.
     pub enabled: Option<bool>,
     /// Property *ClusterRuleInfo.name*.
-    pub name: Option<String>,
+    pub name: Option<crate::CompactString>,
     /// Property *ClusterRuleInfo.mandatory*.
     pub mandatory: Option<bool>,
     /// Property *ClusterRuleInfo.userCreated*.
@@ -20,7 +20,7 @@ pub struct VirtualDiskAntiAffinityRuleSpec {
     /// Property *ClusterRuleInfo.inCompliance*.
     pub in_compliance: Option<bool>,
     /// Property *ClusterRuleInfo.ruleUuid*.
-    pub rule_uuid: Option<String>,
+    pub rule_uuid: Option<crate::CompactString>,
     /// Property *VirtualDiskAntiAffinityRuleSpec.diskId*.
     pub disk_id: Vec<i32>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -31,6 +31,7 @@ impl VirtualDiskAntiAffinityRuleSpec {
     pub const TYPE_NAME: &'static str = "VirtualDiskAntiAffinityRuleSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -10,11 +10,11 @@ pub struct VirtualDiskBlocksNotFullyProvisioned {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *DeviceNotSupported.device*.
-    pub device: String,
+    pub device: crate::CompactString,
     /// Property *DeviceNotSupported.reason*.
-    pub reason: Option<String>,
+    pub reason: Option<crate::CompactString>,
     /// Property *DeviceBackingNotSupported.backing*.
-    pub backing: String,
+    pub backing: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -23,6 +23,7 @@ impl VirtualDiskBlocksNotFullyProvisioned {
     pub const TYPE_NAME: &'static str = "VirtualDiskBlocksNotFullyProvisioned";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

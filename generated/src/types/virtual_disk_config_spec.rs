@@ -24,9 +24,9 @@ pub struct VirtualDiskConfigSpec {
     /// Property *VirtualDeviceConfigSpec.changeMode*.
     ///
     /// ***Since:*** vSphere API Release 8.0.0.1
-    pub change_mode: Option<String>,
+    pub change_mode: Option<crate::CompactString>,
     /// Property *VirtualDiskConfigSpec.diskMoveType*.
-    pub disk_move_type: Option<String>,
+    pub disk_move_type: Option<crate::CompactString>,
     /// Deprecated.
     ///
     /// Property *VirtualDiskConfigSpec.migrateCache*.
@@ -40,6 +40,7 @@ impl VirtualDiskConfigSpec {
     pub const TYPE_NAME: &'static str = "VirtualDiskConfigSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct VirtualDiskDeltaDiskFormatsSupported {
     /// Property *VirtualDiskDeltaDiskFormatsSupported.datastoreType*.
-    pub datastore_type: String,
+    pub datastore_type: crate::CompactString,
     /// Property *VirtualDiskDeltaDiskFormatsSupported.deltaDiskFormat*.
     pub delta_disk_format: Box<crate::types::ChoiceOption>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -17,6 +17,7 @@ impl VirtualDiskDeltaDiskFormatsSupported {
     pub const TYPE_NAME: &'static str = "VirtualDiskDeltaDiskFormatsSupported";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,21 +6,21 @@
 #[derive(Clone, Default)]
 pub struct VirtualDiskFlatVer1BackingInfo {
     /// Property *VirtualDeviceFileBackingInfo.fileName*.
-    pub file_name: String,
+    pub file_name: crate::CompactString,
     /// Property *VirtualDeviceFileBackingInfo.datastore*.
     ///
     /// Refers instance of *Datastore*.
     pub datastore: Option<Box<crate::types::ManagedObjectReference>>,
     /// Property *VirtualDeviceFileBackingInfo.backingObjectId*.
-    pub backing_object_id: Option<String>,
+    pub backing_object_id: Option<crate::CompactString>,
     /// Property *VirtualDiskFlatVer1BackingInfo.diskMode*.
-    pub disk_mode: String,
+    pub disk_mode: crate::CompactString,
     /// Property *VirtualDiskFlatVer1BackingInfo.split*.
     pub split: Option<bool>,
     /// Property *VirtualDiskFlatVer1BackingInfo.writeThrough*.
     pub write_through: Option<bool>,
     /// Property *VirtualDiskFlatVer1BackingInfo.contentId*.
-    pub content_id: Option<String>,
+    pub content_id: Option<crate::CompactString>,
     /// Property *VirtualDiskFlatVer1BackingInfo.parent*.
     pub parent: Option<Box<crate::types::VirtualDiskFlatVer1BackingInfo>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -31,6 +31,7 @@ impl VirtualDiskFlatVer1BackingInfo {
     pub const TYPE_NAME: &'static str = "VirtualDiskFlatVer1BackingInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

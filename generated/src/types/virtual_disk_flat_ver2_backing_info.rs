@@ -6,15 +6,15 @@
 #[derive(Clone, Default)]
 pub struct VirtualDiskFlatVer2BackingInfo {
     /// Property *VirtualDeviceFileBackingInfo.fileName*.
-    pub file_name: String,
+    pub file_name: crate::CompactString,
     /// Property *VirtualDeviceFileBackingInfo.datastore*.
     ///
     /// Refers instance of *Datastore*.
     pub datastore: Option<Box<crate::types::ManagedObjectReference>>,
     /// Property *VirtualDeviceFileBackingInfo.backingObjectId*.
-    pub backing_object_id: Option<String>,
+    pub backing_object_id: Option<crate::CompactString>,
     /// Property *VirtualDiskFlatVer2BackingInfo.diskMode*.
-    pub disk_mode: String,
+    pub disk_mode: crate::CompactString,
     /// Property *VirtualDiskFlatVer2BackingInfo.split*.
     pub split: Option<bool>,
     /// Property *VirtualDiskFlatVer2BackingInfo.writeThrough*.
@@ -24,23 +24,23 @@ pub struct VirtualDiskFlatVer2BackingInfo {
     /// Property *VirtualDiskFlatVer2BackingInfo.eagerlyScrub*.
     pub eagerly_scrub: Option<bool>,
     /// Property *VirtualDiskFlatVer2BackingInfo.uuid*.
-    pub uuid: Option<String>,
+    pub uuid: Option<crate::CompactString>,
     /// Property *VirtualDiskFlatVer2BackingInfo.contentId*.
-    pub content_id: Option<String>,
+    pub content_id: Option<crate::CompactString>,
     /// Property *VirtualDiskFlatVer2BackingInfo.changeId*.
-    pub change_id: Option<String>,
+    pub change_id: Option<crate::CompactString>,
     /// Property *VirtualDiskFlatVer2BackingInfo.parent*.
     pub parent: Option<Box<crate::types::VirtualDiskFlatVer2BackingInfo>>,
     /// Property *VirtualDiskFlatVer2BackingInfo.deltaDiskFormat*.
-    pub delta_disk_format: Option<String>,
+    pub delta_disk_format: Option<crate::CompactString>,
     /// Property *VirtualDiskFlatVer2BackingInfo.digestEnabled*.
     pub digest_enabled: Option<bool>,
     /// Property *VirtualDiskFlatVer2BackingInfo.deltaGrainSize*.
     pub delta_grain_size: Option<i32>,
     /// Property *VirtualDiskFlatVer2BackingInfo.deltaDiskFormatVariant*.
-    pub delta_disk_format_variant: Option<String>,
+    pub delta_disk_format_variant: Option<crate::CompactString>,
     /// Property *VirtualDiskFlatVer2BackingInfo.sharing*.
-    pub sharing: Option<String>,
+    pub sharing: Option<crate::CompactString>,
     /// Property *VirtualDiskFlatVer2BackingInfo.keyId*.
     pub key_id: Option<Box<crate::types::CryptoKeyId>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -51,6 +51,7 @@ impl VirtualDiskFlatVer2BackingInfo {
     pub const TYPE_NAME: &'static str = "VirtualDiskFlatVer2BackingInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

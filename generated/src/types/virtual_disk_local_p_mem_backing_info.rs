@@ -6,21 +6,21 @@
 #[derive(Clone, Default)]
 pub struct VirtualDiskLocalPMemBackingInfo {
     /// Property *VirtualDeviceFileBackingInfo.fileName*.
-    pub file_name: String,
+    pub file_name: crate::CompactString,
     /// Property *VirtualDeviceFileBackingInfo.datastore*.
     ///
     /// Refers instance of *Datastore*.
     pub datastore: Option<Box<crate::types::ManagedObjectReference>>,
     /// Property *VirtualDeviceFileBackingInfo.backingObjectId*.
-    pub backing_object_id: Option<String>,
+    pub backing_object_id: Option<crate::CompactString>,
     /// Property *VirtualDiskLocalPMemBackingInfo.diskMode*.
-    pub disk_mode: String,
+    pub disk_mode: crate::CompactString,
     /// Property *VirtualDiskLocalPMemBackingInfo.uuid*.
-    pub uuid: Option<String>,
+    pub uuid: Option<crate::CompactString>,
     /// Property *VirtualDiskLocalPMemBackingInfo.volumeUUID*.
-    pub volume_uuid: Option<String>,
+    pub volume_uuid: Option<crate::CompactString>,
     /// Property *VirtualDiskLocalPMemBackingInfo.contentId*.
-    pub content_id: Option<String>,
+    pub content_id: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -29,6 +29,7 @@ impl VirtualDiskLocalPMemBackingInfo {
     pub const TYPE_NAME: &'static str = "VirtualDiskLocalPMemBackingInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,11 +8,11 @@
 #[derive(Clone, Default)]
 pub struct VirtualDiskMoId {
     /// Property *VirtualDiskMoId.vcUuid*.
-    pub vc_uuid: Option<String>,
+    pub vc_uuid: Option<crate::CompactString>,
     /// Property *VirtualDiskMoId.vmMoid*.
-    pub vm_moid: String,
+    pub vm_moid: crate::CompactString,
     /// Property *VirtualDiskMoId.diskKey*.
-    pub disk_key: String,
+    pub disk_key: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl VirtualDiskMoId {
     pub const TYPE_NAME: &'static str = "VirtualDiskMoId";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

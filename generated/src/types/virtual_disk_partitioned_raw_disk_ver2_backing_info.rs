@@ -6,17 +6,17 @@
 #[derive(Clone, Default)]
 pub struct VirtualDiskPartitionedRawDiskVer2BackingInfo {
     /// Property *VirtualDeviceDeviceBackingInfo.deviceName*.
-    pub device_name: String,
+    pub device_name: crate::CompactString,
     /// Property *VirtualDeviceDeviceBackingInfo.useAutoDetect*.
     pub use_auto_detect: Option<bool>,
     /// Property *VirtualDiskRawDiskVer2BackingInfo.descriptorFileName*.
-    pub descriptor_file_name: String,
+    pub descriptor_file_name: crate::CompactString,
     /// Property *VirtualDiskRawDiskVer2BackingInfo.uuid*.
-    pub uuid: Option<String>,
+    pub uuid: Option<crate::CompactString>,
     /// Property *VirtualDiskRawDiskVer2BackingInfo.changeId*.
-    pub change_id: Option<String>,
+    pub change_id: Option<crate::CompactString>,
     /// Property *VirtualDiskRawDiskVer2BackingInfo.sharing*.
-    pub sharing: Option<String>,
+    pub sharing: Option<crate::CompactString>,
     /// Property *VirtualDiskPartitionedRawDiskVer2BackingInfo.partition*.
     pub partition: Vec<i32>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -27,6 +27,7 @@ impl VirtualDiskPartitionedRawDiskVer2BackingInfo {
     pub const TYPE_NAME: &'static str = "VirtualDiskPartitionedRawDiskVer2BackingInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

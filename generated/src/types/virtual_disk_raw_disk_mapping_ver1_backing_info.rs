@@ -6,35 +6,35 @@
 #[derive(Clone, Default)]
 pub struct VirtualDiskRawDiskMappingVer1BackingInfo {
     /// Property *VirtualDeviceFileBackingInfo.fileName*.
-    pub file_name: String,
+    pub file_name: crate::CompactString,
     /// Property *VirtualDeviceFileBackingInfo.datastore*.
     ///
     /// Refers instance of *Datastore*.
     pub datastore: Option<Box<crate::types::ManagedObjectReference>>,
     /// Property *VirtualDeviceFileBackingInfo.backingObjectId*.
-    pub backing_object_id: Option<String>,
+    pub backing_object_id: Option<crate::CompactString>,
     /// Property *VirtualDiskRawDiskMappingVer1BackingInfo.lunUuid*.
-    pub lun_uuid: Option<String>,
+    pub lun_uuid: Option<crate::CompactString>,
     /// Property *VirtualDiskRawDiskMappingVer1BackingInfo.deviceName*.
-    pub device_name: Option<String>,
+    pub device_name: Option<crate::CompactString>,
     /// Property *VirtualDiskRawDiskMappingVer1BackingInfo.compatibilityMode*.
-    pub compatibility_mode: Option<String>,
+    pub compatibility_mode: Option<crate::CompactString>,
     /// Property *VirtualDiskRawDiskMappingVer1BackingInfo.diskMode*.
-    pub disk_mode: Option<String>,
+    pub disk_mode: Option<crate::CompactString>,
     /// Property *VirtualDiskRawDiskMappingVer1BackingInfo.uuid*.
-    pub uuid: Option<String>,
+    pub uuid: Option<crate::CompactString>,
     /// Property *VirtualDiskRawDiskMappingVer1BackingInfo.contentId*.
-    pub content_id: Option<String>,
+    pub content_id: Option<crate::CompactString>,
     /// Property *VirtualDiskRawDiskMappingVer1BackingInfo.changeId*.
-    pub change_id: Option<String>,
+    pub change_id: Option<crate::CompactString>,
     /// Property *VirtualDiskRawDiskMappingVer1BackingInfo.parent*.
     pub parent: Option<Box<crate::types::VirtualDiskRawDiskMappingVer1BackingInfo>>,
     /// Property *VirtualDiskRawDiskMappingVer1BackingInfo.deltaDiskFormat*.
-    pub delta_disk_format: Option<String>,
+    pub delta_disk_format: Option<crate::CompactString>,
     /// Property *VirtualDiskRawDiskMappingVer1BackingInfo.deltaGrainSize*.
     pub delta_grain_size: Option<i32>,
     /// Property *VirtualDiskRawDiskMappingVer1BackingInfo.sharing*.
-    pub sharing: Option<String>,
+    pub sharing: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -43,6 +43,7 @@ impl VirtualDiskRawDiskMappingVer1BackingInfo {
     pub const TYPE_NAME: &'static str = "VirtualDiskRawDiskMappingVer1BackingInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct VirtualDiskRawDiskMappingVer1BackingOption {
     /// Property *VirtualDeviceBackingOption.type*.
-    pub r#type: String,
+    pub r#type: crate::CompactString,
     /// Property *VirtualDeviceDeviceBackingOption.autoDetectAvailable*.
     pub auto_detect_available: Box<crate::types::BoolOption>,
     /// Property *VirtualDiskRawDiskMappingVer1BackingOption.descriptorFileNameExtensions*.
@@ -29,6 +29,7 @@ impl VirtualDiskRawDiskMappingVer1BackingOption {
     pub const TYPE_NAME: &'static str = "VirtualDiskRawDiskMappingVer1BackingOption";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,17 +8,17 @@
 #[derive(Clone, Default)]
 pub struct VirtualDiskRawDiskVer2BackingInfo {
     /// Property *VirtualDeviceDeviceBackingInfo.deviceName*.
-    pub device_name: String,
+    pub device_name: crate::CompactString,
     /// Property *VirtualDeviceDeviceBackingInfo.useAutoDetect*.
     pub use_auto_detect: Option<bool>,
     /// Property *VirtualDiskRawDiskVer2BackingInfo.descriptorFileName*.
-    pub descriptor_file_name: String,
+    pub descriptor_file_name: crate::CompactString,
     /// Property *VirtualDiskRawDiskVer2BackingInfo.uuid*.
-    pub uuid: Option<String>,
+    pub uuid: Option<crate::CompactString>,
     /// Property *VirtualDiskRawDiskVer2BackingInfo.changeId*.
-    pub change_id: Option<String>,
+    pub change_id: Option<crate::CompactString>,
     /// Property *VirtualDiskRawDiskVer2BackingInfo.sharing*.
-    pub sharing: Option<String>,
+    pub sharing: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -27,6 +27,7 @@ impl VirtualDiskRawDiskVer2BackingInfo {
     pub const TYPE_NAME: &'static str = "VirtualDiskRawDiskVer2BackingInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -138,10 +139,12 @@ pub enum VirtualDiskRawDiskVer2BackingInfoKind {
 }
 impl VirtualDiskRawDiskVer2BackingInfoKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VirtualDiskRawDiskVer2BackingInfo(v) => &**v,
@@ -155,12 +158,14 @@ impl VirtualDiskRawDiskVer2BackingInfoKind {
 }
 impl From<crate::types::VirtualDiskRawDiskVer2BackingInfo>
 for VirtualDiskRawDiskVer2BackingInfoKind {
+    #[inline]
     fn from(v: crate::types::VirtualDiskRawDiskVer2BackingInfo) -> Self {
         Self::VirtualDiskRawDiskVer2BackingInfo(Box::new(v))
     }
 }
 impl From<crate::types::VirtualDiskPartitionedRawDiskVer2BackingInfo>
 for VirtualDiskRawDiskVer2BackingInfoKind {
+    #[inline]
     fn from(v: crate::types::VirtualDiskPartitionedRawDiskVer2BackingInfo) -> Self {
         Self::VirtualDiskPartitionedRawDiskVer2BackingInfo(Box::new(v))
     }

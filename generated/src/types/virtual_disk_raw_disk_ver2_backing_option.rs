@@ -8,7 +8,7 @@
 #[derive(Clone, Default)]
 pub struct VirtualDiskRawDiskVer2BackingOption {
     /// Property *VirtualDeviceBackingOption.type*.
-    pub r#type: String,
+    pub r#type: crate::CompactString,
     /// Property *VirtualDeviceDeviceBackingOption.autoDetectAvailable*.
     pub auto_detect_available: Box<crate::types::BoolOption>,
     /// Property *VirtualDiskRawDiskVer2BackingOption.descriptorFileNameExtensions*.
@@ -23,6 +23,7 @@ impl VirtualDiskRawDiskVer2BackingOption {
     pub const TYPE_NAME: &'static str = "VirtualDiskRawDiskVer2BackingOption";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -116,10 +117,12 @@ pub enum VirtualDiskRawDiskVer2BackingOptionKind {
 }
 impl VirtualDiskRawDiskVer2BackingOptionKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VirtualDiskRawDiskVer2BackingOption(v) => &**v,
@@ -133,12 +136,14 @@ impl VirtualDiskRawDiskVer2BackingOptionKind {
 }
 impl From<crate::types::VirtualDiskRawDiskVer2BackingOption>
 for VirtualDiskRawDiskVer2BackingOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualDiskRawDiskVer2BackingOption) -> Self {
         Self::VirtualDiskRawDiskVer2BackingOption(Box::new(v))
     }
 }
 impl From<crate::types::VirtualDiskPartitionedRawDiskVer2BackingOption>
 for VirtualDiskRawDiskVer2BackingOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualDiskPartitionedRawDiskVer2BackingOption) -> Self {
         Self::VirtualDiskPartitionedRawDiskVer2BackingOption(Box::new(v))
     }

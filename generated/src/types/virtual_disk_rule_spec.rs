@@ -12,7 +12,7 @@ pub struct VirtualDiskRuleSpec {
     /// Property *ClusterRuleInfo.enabled*.
     pub enabled: Option<bool>,
     /// Property *ClusterRuleInfo.name*.
-    pub name: Option<String>,
+    pub name: Option<crate::CompactString>,
     /// Property *ClusterRuleInfo.mandatory*.
     pub mandatory: Option<bool>,
     /// Property *ClusterRuleInfo.userCreated*.
@@ -20,9 +20,9 @@ pub struct VirtualDiskRuleSpec {
     /// Property *ClusterRuleInfo.inCompliance*.
     pub in_compliance: Option<bool>,
     /// Property *ClusterRuleInfo.ruleUuid*.
-    pub rule_uuid: Option<String>,
+    pub rule_uuid: Option<crate::CompactString>,
     /// Property *VirtualDiskRuleSpec.diskRuleType*.
-    pub disk_rule_type: String,
+    pub disk_rule_type: crate::CompactString,
     /// Property *VirtualDiskRuleSpec.diskId*.
     pub disk_id: Option<Vec<i32>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -33,6 +33,7 @@ impl VirtualDiskRuleSpec {
     pub const TYPE_NAME: &'static str = "VirtualDiskRuleSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

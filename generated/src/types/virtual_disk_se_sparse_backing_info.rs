@@ -6,27 +6,27 @@
 #[derive(Clone, Default)]
 pub struct VirtualDiskSeSparseBackingInfo {
     /// Property *VirtualDeviceFileBackingInfo.fileName*.
-    pub file_name: String,
+    pub file_name: crate::CompactString,
     /// Property *VirtualDeviceFileBackingInfo.datastore*.
     ///
     /// Refers instance of *Datastore*.
     pub datastore: Option<Box<crate::types::ManagedObjectReference>>,
     /// Property *VirtualDeviceFileBackingInfo.backingObjectId*.
-    pub backing_object_id: Option<String>,
+    pub backing_object_id: Option<crate::CompactString>,
     /// Property *VirtualDiskSeSparseBackingInfo.diskMode*.
-    pub disk_mode: String,
+    pub disk_mode: crate::CompactString,
     /// Property *VirtualDiskSeSparseBackingInfo.writeThrough*.
     pub write_through: Option<bool>,
     /// Property *VirtualDiskSeSparseBackingInfo.uuid*.
-    pub uuid: Option<String>,
+    pub uuid: Option<crate::CompactString>,
     /// Property *VirtualDiskSeSparseBackingInfo.contentId*.
-    pub content_id: Option<String>,
+    pub content_id: Option<crate::CompactString>,
     /// Property *VirtualDiskSeSparseBackingInfo.changeId*.
-    pub change_id: Option<String>,
+    pub change_id: Option<crate::CompactString>,
     /// Property *VirtualDiskSeSparseBackingInfo.parent*.
     pub parent: Option<Box<crate::types::VirtualDiskSeSparseBackingInfo>>,
     /// Property *VirtualDiskSeSparseBackingInfo.deltaDiskFormat*.
-    pub delta_disk_format: Option<String>,
+    pub delta_disk_format: Option<crate::CompactString>,
     /// Property *VirtualDiskSeSparseBackingInfo.digestEnabled*.
     pub digest_enabled: Option<bool>,
     /// Property *VirtualDiskSeSparseBackingInfo.grainSize*.
@@ -41,6 +41,7 @@ impl VirtualDiskSeSparseBackingInfo {
     pub const TYPE_NAME: &'static str = "VirtualDiskSeSparseBackingInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

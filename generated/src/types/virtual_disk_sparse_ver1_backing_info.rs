@@ -6,15 +6,15 @@
 #[derive(Clone, Default)]
 pub struct VirtualDiskSparseVer1BackingInfo {
     /// Property *VirtualDeviceFileBackingInfo.fileName*.
-    pub file_name: String,
+    pub file_name: crate::CompactString,
     /// Property *VirtualDeviceFileBackingInfo.datastore*.
     ///
     /// Refers instance of *Datastore*.
     pub datastore: Option<Box<crate::types::ManagedObjectReference>>,
     /// Property *VirtualDeviceFileBackingInfo.backingObjectId*.
-    pub backing_object_id: Option<String>,
+    pub backing_object_id: Option<crate::CompactString>,
     /// Property *VirtualDiskSparseVer1BackingInfo.diskMode*.
-    pub disk_mode: String,
+    pub disk_mode: crate::CompactString,
     /// Property *VirtualDiskSparseVer1BackingInfo.split*.
     pub split: Option<bool>,
     /// Property *VirtualDiskSparseVer1BackingInfo.writeThrough*.
@@ -22,7 +22,7 @@ pub struct VirtualDiskSparseVer1BackingInfo {
     /// Property *VirtualDiskSparseVer1BackingInfo.spaceUsedInKB*.
     pub space_used_in_kb: Option<i64>,
     /// Property *VirtualDiskSparseVer1BackingInfo.contentId*.
-    pub content_id: Option<String>,
+    pub content_id: Option<crate::CompactString>,
     /// Property *VirtualDiskSparseVer1BackingInfo.parent*.
     pub parent: Option<Box<crate::types::VirtualDiskSparseVer1BackingInfo>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -33,6 +33,7 @@ impl VirtualDiskSparseVer1BackingInfo {
     pub const TYPE_NAME: &'static str = "VirtualDiskSparseVer1BackingInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

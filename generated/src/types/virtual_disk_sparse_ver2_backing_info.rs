@@ -6,15 +6,15 @@
 #[derive(Clone, Default)]
 pub struct VirtualDiskSparseVer2BackingInfo {
     /// Property *VirtualDeviceFileBackingInfo.fileName*.
-    pub file_name: String,
+    pub file_name: crate::CompactString,
     /// Property *VirtualDeviceFileBackingInfo.datastore*.
     ///
     /// Refers instance of *Datastore*.
     pub datastore: Option<Box<crate::types::ManagedObjectReference>>,
     /// Property *VirtualDeviceFileBackingInfo.backingObjectId*.
-    pub backing_object_id: Option<String>,
+    pub backing_object_id: Option<crate::CompactString>,
     /// Property *VirtualDiskSparseVer2BackingInfo.diskMode*.
-    pub disk_mode: String,
+    pub disk_mode: crate::CompactString,
     /// Property *VirtualDiskSparseVer2BackingInfo.split*.
     pub split: Option<bool>,
     /// Property *VirtualDiskSparseVer2BackingInfo.writeThrough*.
@@ -22,11 +22,11 @@ pub struct VirtualDiskSparseVer2BackingInfo {
     /// Property *VirtualDiskSparseVer2BackingInfo.spaceUsedInKB*.
     pub space_used_in_kb: Option<i64>,
     /// Property *VirtualDiskSparseVer2BackingInfo.uuid*.
-    pub uuid: Option<String>,
+    pub uuid: Option<crate::CompactString>,
     /// Property *VirtualDiskSparseVer2BackingInfo.contentId*.
-    pub content_id: Option<String>,
+    pub content_id: Option<crate::CompactString>,
     /// Property *VirtualDiskSparseVer2BackingInfo.changeId*.
-    pub change_id: Option<String>,
+    pub change_id: Option<crate::CompactString>,
     /// Property *VirtualDiskSparseVer2BackingInfo.parent*.
     pub parent: Option<Box<crate::types::VirtualDiskSparseVer2BackingInfo>>,
     /// Property *VirtualDiskSparseVer2BackingInfo.keyId*.
@@ -39,6 +39,7 @@ impl VirtualDiskSparseVer2BackingInfo {
     pub const TYPE_NAME: &'static str = "VirtualDiskSparseVer2BackingInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

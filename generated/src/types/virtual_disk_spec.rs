@@ -8,9 +8,9 @@
 #[derive(Clone, Default)]
 pub struct VirtualDiskSpec {
     /// Property *VirtualDiskSpec.diskType*.
-    pub disk_type: String,
+    pub disk_type: crate::CompactString,
     /// Property *VirtualDiskSpec.adapterType*.
-    pub adapter_type: String,
+    pub adapter_type: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -19,6 +19,7 @@ impl VirtualDiskSpec {
     pub const TYPE_NAME: &'static str = "VirtualDiskSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -107,10 +108,12 @@ pub enum VirtualDiskSpecKind {
 }
 impl VirtualDiskSpecKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VirtualDiskSpec(v) => &**v,
@@ -125,17 +128,20 @@ impl VirtualDiskSpecKind {
     }
 }
 impl From<crate::types::VirtualDiskSpec> for VirtualDiskSpecKind {
+    #[inline]
     fn from(v: crate::types::VirtualDiskSpec) -> Self {
         Self::VirtualDiskSpec(Box::new(v))
     }
 }
 impl From<crate::types::DeviceBackedVirtualDiskSpec> for VirtualDiskSpecKind {
+    #[inline]
     fn from(v: crate::types::DeviceBackedVirtualDiskSpec) -> Self {
         Self::DeviceBackedVirtualDiskSpec(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::FileBackedVirtualDiskSpecKind> for VirtualDiskSpecKind {
+    #[inline]
     fn from(v: crate::types::FileBackedVirtualDiskSpecKind) -> Self {
         Self::FileBackedVirtualDiskSpec(v)
     }

@@ -9,7 +9,7 @@ pub struct VirtualDiskVFlashCacheConfigInfo {
     ///
     /// Property *VirtualDiskVFlashCacheConfigInfo.vFlashModule*.
     #[deprecated]
-    pub v_flash_module: Option<String>,
+    pub v_flash_module: Option<crate::CompactString>,
     /// Deprecated.
     ///
     /// Property *VirtualDiskVFlashCacheConfigInfo.reservationInMB*.
@@ -19,12 +19,12 @@ pub struct VirtualDiskVFlashCacheConfigInfo {
     ///
     /// Property *VirtualDiskVFlashCacheConfigInfo.cacheConsistencyType*.
     #[deprecated]
-    pub cache_consistency_type: Option<String>,
+    pub cache_consistency_type: Option<crate::CompactString>,
     /// Deprecated.
     ///
     /// Property *VirtualDiskVFlashCacheConfigInfo.cacheMode*.
     #[deprecated]
-    pub cache_mode: Option<String>,
+    pub cache_mode: Option<crate::CompactString>,
     /// Deprecated.
     ///
     /// Property *VirtualDiskVFlashCacheConfigInfo.blockSizeInKB*.
@@ -38,6 +38,7 @@ impl VirtualDiskVFlashCacheConfigInfo {
     pub const TYPE_NAME: &'static str = "VirtualDiskVFlashCacheConfigInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

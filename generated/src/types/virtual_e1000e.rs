@@ -30,9 +30,9 @@ pub struct VirtualE1000e {
     /// Property *VirtualEthernetCard.dynamicProperty*.
     pub dynamic_property: Option<Vec<crate::types::DynamicProperty>>,
     /// Property *VirtualEthernetCard.addressType*.
-    pub address_type: Option<String>,
+    pub address_type: Option<crate::CompactString>,
     /// Property *VirtualEthernetCard.macAddress*.
-    pub mac_address: Option<String>,
+    pub mac_address: Option<crate::CompactString>,
     /// Property *VirtualEthernetCard.wakeOnLanEnabled*.
     pub wake_on_lan_enabled: Option<bool>,
     /// Property *VirtualEthernetCard.resourceAllocation*.
@@ -40,7 +40,7 @@ pub struct VirtualE1000e {
         Box<crate::types::VirtualEthernetCardResourceAllocation>,
     >,
     /// Property *VirtualEthernetCard.externalId*.
-    pub external_id: Option<String>,
+    pub external_id: Option<crate::CompactString>,
     /// Deprecated.
     ///
     /// Property *VirtualEthernetCard.uptCompatibilityEnabled*.
@@ -49,7 +49,7 @@ pub struct VirtualE1000e {
     /// Property *VirtualEthernetCard.subnetId*.
     ///
     /// ***Since:*** vSphere API Release 9.0.0.0
-    pub subnet_id: Option<String>,
+    pub subnet_id: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -58,6 +58,7 @@ impl VirtualE1000e {
     pub const TYPE_NAME: &'static str = "VirtualE1000e";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

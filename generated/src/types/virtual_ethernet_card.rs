@@ -32,9 +32,9 @@ pub struct VirtualEthernetCard {
     /// Property *VirtualEthernetCard.dynamicProperty*.
     pub dynamic_property: Option<Vec<crate::types::DynamicProperty>>,
     /// Property *VirtualEthernetCard.addressType*.
-    pub address_type: Option<String>,
+    pub address_type: Option<crate::CompactString>,
     /// Property *VirtualEthernetCard.macAddress*.
-    pub mac_address: Option<String>,
+    pub mac_address: Option<crate::CompactString>,
     /// Property *VirtualEthernetCard.wakeOnLanEnabled*.
     pub wake_on_lan_enabled: Option<bool>,
     /// Property *VirtualEthernetCard.resourceAllocation*.
@@ -42,7 +42,7 @@ pub struct VirtualEthernetCard {
         Box<crate::types::VirtualEthernetCardResourceAllocation>,
     >,
     /// Property *VirtualEthernetCard.externalId*.
-    pub external_id: Option<String>,
+    pub external_id: Option<crate::CompactString>,
     /// Deprecated.
     ///
     /// Property *VirtualEthernetCard.uptCompatibilityEnabled*.
@@ -51,7 +51,7 @@ pub struct VirtualEthernetCard {
     /// Property *VirtualEthernetCard.subnetId*.
     ///
     /// ***Since:*** vSphere API Release 9.0.0.0
-    pub subnet_id: Option<String>,
+    pub subnet_id: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -60,6 +60,7 @@ impl VirtualEthernetCard {
     pub const TYPE_NAME: &'static str = "VirtualEthernetCard";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -222,10 +223,12 @@ pub enum VirtualEthernetCardKind {
 }
 impl VirtualEthernetCardKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VirtualEthernetCard(v) => &**v,
@@ -242,31 +245,37 @@ impl VirtualEthernetCardKind {
     }
 }
 impl From<crate::types::VirtualEthernetCard> for VirtualEthernetCardKind {
+    #[inline]
     fn from(v: crate::types::VirtualEthernetCard) -> Self {
         Self::VirtualEthernetCard(Box::new(v))
     }
 }
 impl From<crate::types::VirtualE1000> for VirtualEthernetCardKind {
+    #[inline]
     fn from(v: crate::types::VirtualE1000) -> Self {
         Self::VirtualE1000(Box::new(v))
     }
 }
 impl From<crate::types::VirtualE1000e> for VirtualEthernetCardKind {
+    #[inline]
     fn from(v: crate::types::VirtualE1000e) -> Self {
         Self::VirtualE1000e(Box::new(v))
     }
 }
 impl From<crate::types::VirtualPCNet32> for VirtualEthernetCardKind {
+    #[inline]
     fn from(v: crate::types::VirtualPCNet32) -> Self {
         Self::VirtualPCNet32(Box::new(v))
     }
 }
 impl From<crate::types::VirtualSriovEthernetCard> for VirtualEthernetCardKind {
+    #[inline]
     fn from(v: crate::types::VirtualSriovEthernetCard) -> Self {
         Self::VirtualSriovEthernetCard(Box::new(v))
     }
 }
 impl From<crate::types::VirtualVmxnetKind> for VirtualEthernetCardKind {
+    #[inline]
     fn from(v: crate::types::VirtualVmxnetKind) -> Self {
         Self::VirtualVmxnet(v)
     }

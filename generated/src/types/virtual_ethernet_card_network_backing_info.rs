@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct VirtualEthernetCardNetworkBackingInfo {
     /// Property *VirtualDeviceDeviceBackingInfo.deviceName*.
-    pub device_name: String,
+    pub device_name: crate::CompactString,
     /// Property *VirtualDeviceDeviceBackingInfo.useAutoDetect*.
     pub use_auto_detect: Option<bool>,
     /// Property *VirtualEthernetCardNetworkBackingInfo.network*.
@@ -26,6 +26,7 @@ impl VirtualEthernetCardNetworkBackingInfo {
     pub const TYPE_NAME: &'static str = "VirtualEthernetCardNetworkBackingInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

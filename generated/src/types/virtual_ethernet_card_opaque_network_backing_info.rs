@@ -6,9 +6,9 @@
 #[derive(Clone, Default)]
 pub struct VirtualEthernetCardOpaqueNetworkBackingInfo {
     /// Property *VirtualEthernetCardOpaqueNetworkBackingInfo.opaqueNetworkId*.
-    pub opaque_network_id: String,
+    pub opaque_network_id: crate::CompactString,
     /// Property *VirtualEthernetCardOpaqueNetworkBackingInfo.opaqueNetworkType*.
-    pub opaque_network_type: String,
+    pub opaque_network_type: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -17,6 +17,7 @@ impl VirtualEthernetCardOpaqueNetworkBackingInfo {
     pub const TYPE_NAME: &'static str = "VirtualEthernetCardOpaqueNetworkBackingInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,13 +8,13 @@
 #[derive(Clone, Default)]
 pub struct VirtualEthernetCardOption {
     /// Property *VirtualDeviceOption.type*.
-    pub r#type: String,
+    pub r#type: crate::CompactString,
     /// Property *VirtualDeviceOption.connectOption*.
     pub connect_option: Option<Box<crate::types::VirtualDeviceConnectOption>>,
     /// Property *VirtualDeviceOption.busSlotOption*.
     pub bus_slot_option: Option<Box<crate::types::VirtualDeviceBusSlotOption>>,
     /// Property *VirtualDeviceOption.controllerType*.
-    pub controller_type: Option<String>,
+    pub controller_type: Option<crate::CompactString>,
     /// Property *VirtualDeviceOption.autoAssignController*.
     pub auto_assign_controller: Option<Box<crate::types::BoolOption>>,
     /// Property *VirtualDeviceOption.backingOption*.
@@ -22,7 +22,7 @@ pub struct VirtualEthernetCardOption {
     /// Property *VirtualDeviceOption.defaultBackingOptionIndex*.
     pub default_backing_option_index: Option<i32>,
     /// Property *VirtualDeviceOption.licensingLimit*.
-    pub licensing_limit: Option<Vec<String>>,
+    pub licensing_limit: Option<Vec<crate::CompactString>>,
     /// Property *VirtualDeviceOption.deprecated*.
     pub deprecated: bool,
     /// Property *VirtualDeviceOption.plugAndPlay*.
@@ -54,6 +54,7 @@ impl VirtualEthernetCardOption {
     pub const TYPE_NAME: &'static str = "VirtualEthernetCardOption";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -216,10 +217,12 @@ pub enum VirtualEthernetCardOptionKind {
 }
 impl VirtualEthernetCardOptionKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VirtualEthernetCardOption(v) => &**v,
@@ -236,32 +239,38 @@ impl VirtualEthernetCardOptionKind {
     }
 }
 impl From<crate::types::VirtualEthernetCardOption> for VirtualEthernetCardOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualEthernetCardOption) -> Self {
         Self::VirtualEthernetCardOption(Box::new(v))
     }
 }
 impl From<crate::types::VirtualE1000Option> for VirtualEthernetCardOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualE1000Option) -> Self {
         Self::VirtualE1000Option(Box::new(v))
     }
 }
 impl From<crate::types::VirtualE1000eOption> for VirtualEthernetCardOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualE1000eOption) -> Self {
         Self::VirtualE1000eOption(Box::new(v))
     }
 }
 impl From<crate::types::VirtualPCNet32Option> for VirtualEthernetCardOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualPCNet32Option) -> Self {
         Self::VirtualPCNet32Option(Box::new(v))
     }
 }
 impl From<crate::types::VirtualSriovEthernetCardOption>
 for VirtualEthernetCardOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualSriovEthernetCardOption) -> Self {
         Self::VirtualSriovEthernetCardOption(Box::new(v))
     }
 }
 impl From<crate::types::VirtualVmxnetOptionKind> for VirtualEthernetCardOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualVmxnetOptionKind) -> Self {
         Self::VirtualVmxnetOption(v)
     }

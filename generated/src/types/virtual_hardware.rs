@@ -24,7 +24,7 @@ pub struct VirtualHardware {
     /// Property *VirtualHardware.motherboardLayout*.
     ///
     /// ***Since:*** vSphere API Release 8.0.0.1
-    pub motherboard_layout: Option<String>,
+    pub motherboard_layout: Option<crate::CompactString>,
     /// Property *VirtualHardware.simultaneousThreads*.
     ///
     /// ***Since:*** vSphere API Release 8.0.0.1
@@ -37,6 +37,7 @@ impl VirtualHardware {
     pub const TYPE_NAME: &'static str = "VirtualHardware";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

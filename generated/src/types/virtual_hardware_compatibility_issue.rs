@@ -19,6 +19,7 @@ impl VirtualHardwareCompatibilityIssue {
     pub const TYPE_NAME: &'static str = "VirtualHardwareCompatibilityIssue";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -138,10 +139,12 @@ pub enum VirtualHardwareCompatibilityIssueKind {
 }
 impl VirtualHardwareCompatibilityIssueKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VirtualHardwareCompatibilityIssue(v) => &**v,
@@ -168,87 +171,102 @@ impl VirtualHardwareCompatibilityIssueKind {
 }
 impl From<crate::types::VirtualHardwareCompatibilityIssue>
 for VirtualHardwareCompatibilityIssueKind {
+    #[inline]
     fn from(v: crate::types::VirtualHardwareCompatibilityIssue) -> Self {
         Self::VirtualHardwareCompatibilityIssue(Box::new(v))
     }
 }
 impl From<crate::types::CpuIncompatibleKind> for VirtualHardwareCompatibilityIssueKind {
+    #[inline]
     fn from(v: crate::types::CpuIncompatibleKind) -> Self {
         Self::CpuIncompatible(v)
     }
 }
 impl From<crate::types::DeviceNotSupportedKind>
 for VirtualHardwareCompatibilityIssueKind {
+    #[inline]
     fn from(v: crate::types::DeviceNotSupportedKind) -> Self {
         Self::DeviceNotSupported(v)
     }
 }
 impl From<crate::types::DiskNotSupportedKind> for VirtualHardwareCompatibilityIssueKind {
+    #[inline]
     fn from(v: crate::types::DiskNotSupportedKind) -> Self {
         Self::DiskNotSupported(v)
     }
 }
 impl From<crate::types::DrsVmotionIncompatibleFault>
 for VirtualHardwareCompatibilityIssueKind {
+    #[inline]
     fn from(v: crate::types::DrsVmotionIncompatibleFault) -> Self {
         Self::DrsVmotionIncompatibleFault(Box::new(v))
     }
 }
 impl From<crate::types::FeatureRequirementsNotMet>
 for VirtualHardwareCompatibilityIssueKind {
+    #[inline]
     fn from(v: crate::types::FeatureRequirementsNotMet) -> Self {
         Self::FeatureRequirementsNotMet(Box::new(v))
     }
 }
 impl From<crate::types::MemorySizeNotRecommended>
 for VirtualHardwareCompatibilityIssueKind {
+    #[inline]
     fn from(v: crate::types::MemorySizeNotRecommended) -> Self {
         Self::MemorySizeNotRecommended(Box::new(v))
     }
 }
 impl From<crate::types::MemorySizeNotSupported>
 for VirtualHardwareCompatibilityIssueKind {
+    #[inline]
     fn from(v: crate::types::MemorySizeNotSupported) -> Self {
         Self::MemorySizeNotSupported(Box::new(v))
     }
 }
 impl From<crate::types::MemorySizeNotSupportedByDatastore>
 for VirtualHardwareCompatibilityIssueKind {
+    #[inline]
     fn from(v: crate::types::MemorySizeNotSupportedByDatastore) -> Self {
         Self::MemorySizeNotSupportedByDatastore(Box::new(v))
     }
 }
 impl From<crate::types::NotEnoughCpusKind> for VirtualHardwareCompatibilityIssueKind {
+    #[inline]
     fn from(v: crate::types::NotEnoughCpusKind) -> Self {
         Self::NotEnoughCpus(v)
     }
 }
 impl From<crate::types::NumVirtualCoresPerSocketNotSupported>
 for VirtualHardwareCompatibilityIssueKind {
+    #[inline]
     fn from(v: crate::types::NumVirtualCoresPerSocketNotSupported) -> Self {
         Self::NumVirtualCoresPerSocketNotSupported(Box::new(v))
     }
 }
 impl From<crate::types::NumVirtualCpusNotSupported>
 for VirtualHardwareCompatibilityIssueKind {
+    #[inline]
     fn from(v: crate::types::NumVirtualCpusNotSupported) -> Self {
         Self::NumVirtualCpusNotSupported(Box::new(v))
     }
 }
 impl From<crate::types::StorageVmotionIncompatible>
 for VirtualHardwareCompatibilityIssueKind {
+    #[inline]
     fn from(v: crate::types::StorageVmotionIncompatible) -> Self {
         Self::StorageVmotionIncompatible(Box::new(v))
     }
 }
 impl From<crate::types::VirtualHardwareVersionNotSupported>
 for VirtualHardwareCompatibilityIssueKind {
+    #[inline]
     fn from(v: crate::types::VirtualHardwareVersionNotSupported) -> Self {
         Self::VirtualHardwareVersionNotSupported(Box::new(v))
     }
 }
 impl From<crate::types::WakeOnLanNotSupported>
 for VirtualHardwareCompatibilityIssueKind {
+    #[inline]
     fn from(v: crate::types::WakeOnLanNotSupported) -> Self {
         Self::WakeOnLanNotSupported(Box::new(v))
     }

@@ -36,7 +36,7 @@ pub struct VirtualHardwareOption {
     /// Property *VirtualHardwareOption.numPS2Controllers*.
     pub num_ps2_controllers: Box<crate::types::IntOption>,
     /// Property *VirtualHardwareOption.licensingLimit*.
-    pub licensing_limit: Option<Vec<String>>,
+    pub licensing_limit: Option<Vec<crate::CompactString>>,
     /// Property *VirtualHardwareOption.numSupportedWwnPorts*.
     pub num_supported_wwn_ports: Option<Box<crate::types::IntOption>>,
     /// Property *VirtualHardwareOption.numSupportedWwnNodes*.
@@ -56,7 +56,7 @@ pub struct VirtualHardwareOption {
     /// Property *VirtualHardwareOption.acpiHostBridgesFirmware*.
     ///
     /// ***Since:*** vSphere API Release 8.0.0.1
-    pub acpi_host_bridges_firmware: Option<Vec<String>>,
+    pub acpi_host_bridges_firmware: Option<Vec<crate::CompactString>>,
     /// Property *VirtualHardwareOption.numCpuSimultaneousThreads*.
     ///
     /// ***Since:*** vSphere API Release 8.0.0.1
@@ -72,7 +72,7 @@ pub struct VirtualHardwareOption {
     /// Property *VirtualHardwareOption.deviceGroupTypes*.
     ///
     /// ***Since:*** vSphere API Release 8.0.0.1
-    pub device_group_types: Option<Vec<String>>,
+    pub device_group_types: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -81,6 +81,7 @@ impl VirtualHardwareOption {
     pub const TYPE_NAME: &'static str = "VirtualHardwareOption";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

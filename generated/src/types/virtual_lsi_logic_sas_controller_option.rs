@@ -6,13 +6,13 @@
 #[derive(Clone, Default)]
 pub struct VirtualLsiLogicSASControllerOption {
     /// Property *VirtualDeviceOption.type*.
-    pub r#type: String,
+    pub r#type: crate::CompactString,
     /// Property *VirtualDeviceOption.connectOption*.
     pub connect_option: Option<Box<crate::types::VirtualDeviceConnectOption>>,
     /// Property *VirtualDeviceOption.busSlotOption*.
     pub bus_slot_option: Option<Box<crate::types::VirtualDeviceBusSlotOption>>,
     /// Property *VirtualDeviceOption.controllerType*.
-    pub controller_type: Option<String>,
+    pub controller_type: Option<crate::CompactString>,
     /// Property *VirtualDeviceOption.autoAssignController*.
     pub auto_assign_controller: Option<Box<crate::types::BoolOption>>,
     /// Property *VirtualDeviceOption.backingOption*.
@@ -20,7 +20,7 @@ pub struct VirtualLsiLogicSASControllerOption {
     /// Property *VirtualDeviceOption.defaultBackingOptionIndex*.
     pub default_backing_option_index: Option<i32>,
     /// Property *VirtualDeviceOption.licensingLimit*.
-    pub licensing_limit: Option<Vec<String>>,
+    pub licensing_limit: Option<Vec<crate::CompactString>>,
     /// Property *VirtualDeviceOption.deprecated*.
     pub deprecated: bool,
     /// Property *VirtualDeviceOption.plugAndPlay*.
@@ -34,7 +34,7 @@ pub struct VirtualLsiLogicSASControllerOption {
     /// Property *VirtualControllerOption.devices*.
     pub devices: Box<crate::types::IntOption>,
     /// Property *VirtualControllerOption.supportedDevice*.
-    pub supported_device: Option<Vec<String>>,
+    pub supported_device: Option<Vec<crate::CompactString>>,
     /// Property *VirtualSCSIControllerOption.numSCSIDisks*.
     pub num_scsi_disks: Box<crate::types::IntOption>,
     /// Property *VirtualSCSIControllerOption.numSCSICdroms*.
@@ -57,6 +57,7 @@ impl VirtualLsiLogicSASControllerOption {
     pub const TYPE_NAME: &'static str = "VirtualLsiLogicSASControllerOption";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

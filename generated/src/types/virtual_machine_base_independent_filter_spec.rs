@@ -17,6 +17,7 @@ impl VirtualMachineBaseIndependentFilterSpec {
     pub const TYPE_NAME: &'static str = "VirtualMachineBaseIndependentFilterSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -102,10 +103,12 @@ pub enum VirtualMachineBaseIndependentFilterSpecKind {
 }
 impl VirtualMachineBaseIndependentFilterSpecKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VirtualMachineBaseIndependentFilterSpec(v) => &**v,
@@ -120,18 +123,21 @@ impl VirtualMachineBaseIndependentFilterSpecKind {
 }
 impl From<crate::types::VirtualMachineBaseIndependentFilterSpec>
 for VirtualMachineBaseIndependentFilterSpecKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineBaseIndependentFilterSpec) -> Self {
         Self::VirtualMachineBaseIndependentFilterSpec(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineEmptyIndependentFilterSpec>
 for VirtualMachineBaseIndependentFilterSpecKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineEmptyIndependentFilterSpec) -> Self {
         Self::VirtualMachineEmptyIndependentFilterSpec(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineIndependentFilterSpec>
 for VirtualMachineBaseIndependentFilterSpecKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineIndependentFilterSpec) -> Self {
         Self::VirtualMachineIndependentFilterSpec(Box::new(v))
     }

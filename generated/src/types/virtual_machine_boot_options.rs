@@ -20,7 +20,7 @@ pub struct VirtualMachineBootOptions {
         Vec<crate::types::VirtualMachineBootOptionsBootableDeviceKind>,
     >,
     /// Property *VirtualMachineBootOptions.networkBootProtocol*.
-    pub network_boot_protocol: Option<String>,
+    pub network_boot_protocol: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -29,6 +29,7 @@ impl VirtualMachineBootOptions {
     pub const TYPE_NAME: &'static str = "VirtualMachineBootOptions";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

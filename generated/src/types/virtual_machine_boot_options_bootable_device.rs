@@ -15,6 +15,7 @@ impl VirtualMachineBootOptionsBootableDevice {
     pub const TYPE_NAME: &'static str = "VirtualMachineBootOptionsBootableDevice";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -108,10 +109,12 @@ pub enum VirtualMachineBootOptionsBootableDeviceKind {
 }
 impl VirtualMachineBootOptionsBootableDeviceKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VirtualMachineBootOptionsBootableDevice(v) => &**v,
@@ -128,30 +131,35 @@ impl VirtualMachineBootOptionsBootableDeviceKind {
 }
 impl From<crate::types::VirtualMachineBootOptionsBootableDevice>
 for VirtualMachineBootOptionsBootableDeviceKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineBootOptionsBootableDevice) -> Self {
         Self::VirtualMachineBootOptionsBootableDevice(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineBootOptionsBootableCdromDevice>
 for VirtualMachineBootOptionsBootableDeviceKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineBootOptionsBootableCdromDevice) -> Self {
         Self::VirtualMachineBootOptionsBootableCdromDevice(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineBootOptionsBootableDiskDevice>
 for VirtualMachineBootOptionsBootableDeviceKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineBootOptionsBootableDiskDevice) -> Self {
         Self::VirtualMachineBootOptionsBootableDiskDevice(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineBootOptionsBootableEthernetDevice>
 for VirtualMachineBootOptionsBootableDeviceKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineBootOptionsBootableEthernetDevice) -> Self {
         Self::VirtualMachineBootOptionsBootableEthernetDevice(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineBootOptionsBootableFloppyDevice>
 for VirtualMachineBootOptionsBootableDeviceKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineBootOptionsBootableFloppyDevice) -> Self {
         Self::VirtualMachineBootOptionsBootableFloppyDevice(Box::new(v))
     }

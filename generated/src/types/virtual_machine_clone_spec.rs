@@ -24,7 +24,7 @@ pub struct VirtualMachineCloneSpec {
     /// Property *VirtualMachineCloneSpec.tpmProvisionPolicy*.
     ///
     /// ***Since:*** vSphere API Release 8.0.0.1
-    pub tpm_provision_policy: Option<String>,
+    pub tpm_provision_policy: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -33,6 +33,7 @@ impl VirtualMachineCloneSpec {
     pub const TYPE_NAME: &'static str = "VirtualMachineCloneSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,31 +6,31 @@
 #[derive(Clone, Default)]
 pub struct VirtualMachineConfigInfo {
     /// Property *VirtualMachineConfigInfo.changeVersion*.
-    pub change_version: String,
+    pub change_version: crate::CompactString,
     /// Property *VirtualMachineConfigInfo.modified*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub modified: String,
+    pub modified: crate::CompactString,
     /// Property *VirtualMachineConfigInfo.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *VirtualMachineConfigInfo.guestFullName*.
-    pub guest_full_name: String,
+    pub guest_full_name: crate::CompactString,
     /// Property *VirtualMachineConfigInfo.version*.
-    pub version: String,
+    pub version: crate::CompactString,
     /// Property *VirtualMachineConfigInfo.uuid*.
-    pub uuid: String,
+    pub uuid: crate::CompactString,
     /// Property *VirtualMachineConfigInfo.createDate*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub create_date: Option<String>,
+    pub create_date: Option<crate::CompactString>,
     /// Property *VirtualMachineConfigInfo.instanceUuid*.
-    pub instance_uuid: Option<String>,
+    pub instance_uuid: Option<crate::CompactString>,
     /// Property *VirtualMachineConfigInfo.npivNodeWorldWideName*.
     pub npiv_node_world_wide_name: Option<Vec<i64>>,
     /// Property *VirtualMachineConfigInfo.npivPortWorldWideName*.
     pub npiv_port_world_wide_name: Option<Vec<i64>>,
     /// Property *VirtualMachineConfigInfo.npivWorldWideNameType*.
-    pub npiv_world_wide_name_type: Option<String>,
+    pub npiv_world_wide_name_type: Option<crate::CompactString>,
     /// Property *VirtualMachineConfigInfo.npivDesiredNodeWwns*.
     pub npiv_desired_node_wwns: Option<i16>,
     /// Property *VirtualMachineConfigInfo.npivDesiredPortWwns*.
@@ -40,15 +40,15 @@ pub struct VirtualMachineConfigInfo {
     /// Property *VirtualMachineConfigInfo.npivOnNonRdmDisks*.
     pub npiv_on_non_rdm_disks: Option<bool>,
     /// Property *VirtualMachineConfigInfo.locationId*.
-    pub location_id: Option<String>,
+    pub location_id: Option<crate::CompactString>,
     /// Property *VirtualMachineConfigInfo.template*.
     pub template: bool,
     /// Property *VirtualMachineConfigInfo.guestId*.
-    pub guest_id: String,
+    pub guest_id: crate::CompactString,
     /// Property *VirtualMachineConfigInfo.alternateGuestName*.
-    pub alternate_guest_name: String,
+    pub alternate_guest_name: crate::CompactString,
     /// Property *VirtualMachineConfigInfo.annotation*.
-    pub annotation: Option<String>,
+    pub annotation: Option<crate::CompactString>,
     /// Property *VirtualMachineConfigInfo.files*.
     pub files: Box<crate::types::VirtualMachineFileInfo>,
     /// Property *VirtualMachineConfigInfo.tools*.
@@ -98,7 +98,7 @@ pub struct VirtualMachineConfigInfo {
         Vec<crate::types::VirtualMachineConfigInfoDatastoreUrlPair>,
     >,
     /// Property *VirtualMachineConfigInfo.swapPlacement*.
-    pub swap_placement: Option<String>,
+    pub swap_placement: Option<crate::CompactString>,
     /// Property *VirtualMachineConfigInfo.bootOptions*.
     pub boot_options: Option<Box<crate::types::VirtualMachineBootOptions>>,
     /// Property *VirtualMachineConfigInfo.ftInfo*.
@@ -112,7 +112,7 @@ pub struct VirtualMachineConfigInfo {
     /// Property *VirtualMachineConfigInfo.changeTrackingEnabled*.
     pub change_tracking_enabled: Option<bool>,
     /// Property *VirtualMachineConfigInfo.firmware*.
-    pub firmware: Option<String>,
+    pub firmware: Option<crate::CompactString>,
     /// Property *VirtualMachineConfigInfo.maxMksConnections*.
     pub max_mks_connections: Option<i32>,
     /// Property *VirtualMachineConfigInfo.guestAutoLockEnabled*.
@@ -143,13 +143,13 @@ pub struct VirtualMachineConfigInfo {
     /// Property *VirtualMachineConfigInfo.vmxConfigChecksum*.
     ///
     /// Base64-encoded bytes.
-    pub vmx_config_checksum: Option<String>,
+    pub vmx_config_checksum: Option<crate::CompactString>,
     /// Property *VirtualMachineConfigInfo.messageBusTunnelEnabled*.
     pub message_bus_tunnel_enabled: Option<bool>,
     /// Property *VirtualMachineConfigInfo.vmStorageObjectId*.
-    pub vm_storage_object_id: Option<String>,
+    pub vm_storage_object_id: Option<crate::CompactString>,
     /// Property *VirtualMachineConfigInfo.swapStorageObjectId*.
-    pub swap_storage_object_id: Option<String>,
+    pub swap_storage_object_id: Option<crate::CompactString>,
     /// Property *VirtualMachineConfigInfo.keyId*.
     pub key_id: Option<Box<crate::types::CryptoKeyId>>,
     /// Property *VirtualMachineConfigInfo.guestIntegrityInfo*.
@@ -157,7 +157,7 @@ pub struct VirtualMachineConfigInfo {
         Box<crate::types::VirtualMachineGuestIntegrityInfo>,
     >,
     /// Property *VirtualMachineConfigInfo.migrateEncryption*.
-    pub migrate_encryption: Option<String>,
+    pub migrate_encryption: Option<crate::CompactString>,
     /// Property *VirtualMachineConfigInfo.sgxInfo*.
     pub sgx_info: Option<Box<crate::types::VirtualMachineSgxInfo>>,
     /// Property *VirtualMachineConfigInfo.contentLibItemInfo*.
@@ -167,7 +167,7 @@ pub struct VirtualMachineConfigInfo {
     /// Property *VirtualMachineConfigInfo.ftEncryptionMode*.
     ///
     /// ***Since:*** vSphere API Release 7.0.2.0
-    pub ft_encryption_mode: Option<String>,
+    pub ft_encryption_mode: Option<crate::CompactString>,
     /// Property *VirtualMachineConfigInfo.guestMonitoringModeInfo*.
     pub guest_monitoring_mode_info: Option<
         Box<crate::types::VirtualMachineGuestMonitoringModeInfo>,
@@ -223,7 +223,7 @@ pub struct VirtualMachineConfigInfo {
     /// Property *VirtualMachineConfigInfo.metroFtHostGroup*.
     ///
     /// ***Since:*** vSphere API Release 8.0.3.0
-    pub metro_ft_host_group: Option<String>,
+    pub metro_ft_host_group: Option<crate::CompactString>,
     /// Property *VirtualMachineConfigInfo.tdxEnabled*.
     ///
     /// ***Since:*** vSphere API Release 9.0.0.0
@@ -235,7 +235,7 @@ pub struct VirtualMachineConfigInfo {
     /// Property *VirtualMachineConfigInfo.guestArchitecture*.
     ///
     /// ***Since:*** vSphere API Release 9.1.0.0
-    pub guest_architecture: Option<String>,
+    pub guest_architecture: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -244,6 +244,7 @@ impl VirtualMachineConfigInfo {
     pub const TYPE_NAME: &'static str = "VirtualMachineConfigInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,9 +6,9 @@
 #[derive(Clone)]
 pub struct VirtualMachineConfigOption {
     /// Property *VirtualMachineConfigOption.version*.
-    pub version: String,
+    pub version: crate::CompactString,
     /// Property *VirtualMachineConfigOption.description*.
-    pub description: String,
+    pub description: crate::CompactString,
     /// Property *VirtualMachineConfigOption.guestOSDescriptor*.
     pub guest_os_descriptor: Vec<crate::types::GuestOsDescriptor>,
     /// Property *VirtualMachineConfigOption.guestOSDefaultIndex*.
@@ -22,11 +22,11 @@ pub struct VirtualMachineConfigOption {
     /// Property *VirtualMachineConfigOption.defaultDevice*.
     pub default_device: Option<Vec<crate::types::VirtualDeviceKind>>,
     /// Property *VirtualMachineConfigOption.supportedMonitorType*.
-    pub supported_monitor_type: Vec<String>,
+    pub supported_monitor_type: Vec<crate::CompactString>,
     /// Property *VirtualMachineConfigOption.supportedOvfEnvironmentTransport*.
-    pub supported_ovf_environment_transport: Option<Vec<String>>,
+    pub supported_ovf_environment_transport: Option<Vec<crate::CompactString>>,
     /// Property *VirtualMachineConfigOption.supportedOvfInstallTransport*.
-    pub supported_ovf_install_transport: Option<Vec<String>>,
+    pub supported_ovf_install_transport: Option<Vec<crate::CompactString>>,
     /// Property *VirtualMachineConfigOption.propertyRelations*.
     pub property_relations: Option<Vec<crate::types::VirtualMachinePropertyRelation>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -37,6 +37,7 @@ impl VirtualMachineConfigOption {
     pub const TYPE_NAME: &'static str = "VirtualMachineConfigOption";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,9 +6,9 @@
 #[derive(Clone, Default)]
 pub struct VirtualMachineConfigOptionDescriptor {
     /// Property *VirtualMachineConfigOptionDescriptor.key*.
-    pub key: String,
+    pub key: crate::CompactString,
     /// Property *VirtualMachineConfigOptionDescriptor.description*.
-    pub description: Option<String>,
+    pub description: Option<crate::CompactString>,
     /// Property *VirtualMachineConfigOptionDescriptor.host*.
     ///
     /// Refers instances of *HostSystem*.
@@ -29,6 +29,7 @@ impl VirtualMachineConfigOptionDescriptor {
     pub const TYPE_NAME: &'static str = "VirtualMachineConfigOptionDescriptor";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

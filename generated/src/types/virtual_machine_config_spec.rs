@@ -6,25 +6,25 @@
 #[derive(Clone, Default)]
 pub struct VirtualMachineConfigSpec {
     /// Property *VirtualMachineConfigSpec.changeVersion*.
-    pub change_version: Option<String>,
+    pub change_version: Option<crate::CompactString>,
     /// Property *VirtualMachineConfigSpec.name*.
-    pub name: Option<String>,
+    pub name: Option<crate::CompactString>,
     /// Property *VirtualMachineConfigSpec.version*.
-    pub version: Option<String>,
+    pub version: Option<crate::CompactString>,
     /// Property *VirtualMachineConfigSpec.createDate*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub create_date: Option<String>,
+    pub create_date: Option<crate::CompactString>,
     /// Property *VirtualMachineConfigSpec.uuid*.
-    pub uuid: Option<String>,
+    pub uuid: Option<crate::CompactString>,
     /// Property *VirtualMachineConfigSpec.instanceUuid*.
-    pub instance_uuid: Option<String>,
+    pub instance_uuid: Option<crate::CompactString>,
     /// Property *VirtualMachineConfigSpec.npivNodeWorldWideName*.
     pub npiv_node_world_wide_name: Option<Vec<i64>>,
     /// Property *VirtualMachineConfigSpec.npivPortWorldWideName*.
     pub npiv_port_world_wide_name: Option<Vec<i64>>,
     /// Property *VirtualMachineConfigSpec.npivWorldWideNameType*.
-    pub npiv_world_wide_name_type: Option<String>,
+    pub npiv_world_wide_name_type: Option<crate::CompactString>,
     /// Property *VirtualMachineConfigSpec.npivDesiredNodeWwns*.
     pub npiv_desired_node_wwns: Option<i16>,
     /// Property *VirtualMachineConfigSpec.npivDesiredPortWwns*.
@@ -34,15 +34,15 @@ pub struct VirtualMachineConfigSpec {
     /// Property *VirtualMachineConfigSpec.npivOnNonRdmDisks*.
     pub npiv_on_non_rdm_disks: Option<bool>,
     /// Property *VirtualMachineConfigSpec.npivWorldWideNameOp*.
-    pub npiv_world_wide_name_op: Option<String>,
+    pub npiv_world_wide_name_op: Option<crate::CompactString>,
     /// Property *VirtualMachineConfigSpec.locationId*.
-    pub location_id: Option<String>,
+    pub location_id: Option<crate::CompactString>,
     /// Property *VirtualMachineConfigSpec.guestId*.
-    pub guest_id: Option<String>,
+    pub guest_id: Option<crate::CompactString>,
     /// Property *VirtualMachineConfigSpec.alternateGuestName*.
-    pub alternate_guest_name: Option<String>,
+    pub alternate_guest_name: Option<crate::CompactString>,
     /// Property *VirtualMachineConfigSpec.annotation*.
-    pub annotation: Option<String>,
+    pub annotation: Option<crate::CompactString>,
     /// Property *VirtualMachineConfigSpec.files*.
     pub files: Option<Box<crate::types::VirtualMachineFileInfo>>,
     /// Property *VirtualMachineConfigSpec.tools*.
@@ -100,7 +100,7 @@ pub struct VirtualMachineConfigSpec {
     /// Property *VirtualMachineConfigSpec.extraConfig*.
     pub extra_config: Option<Vec<crate::types::OptionValueKind>>,
     /// Property *VirtualMachineConfigSpec.swapPlacement*.
-    pub swap_placement: Option<String>,
+    pub swap_placement: Option<crate::CompactString>,
     /// Property *VirtualMachineConfigSpec.bootOptions*.
     pub boot_options: Option<Box<crate::types::VirtualMachineBootOptions>>,
     /// Property *VirtualMachineConfigSpec.vAppConfig*.
@@ -116,7 +116,7 @@ pub struct VirtualMachineConfigSpec {
     /// Property *VirtualMachineConfigSpec.changeTrackingEnabled*.
     pub change_tracking_enabled: Option<bool>,
     /// Property *VirtualMachineConfigSpec.firmware*.
-    pub firmware: Option<String>,
+    pub firmware: Option<crate::CompactString>,
     /// Property *VirtualMachineConfigSpec.maxMksConnections*.
     pub max_mks_connections: Option<i32>,
     /// Property *VirtualMachineConfigSpec.guestAutoLockEnabled*.
@@ -140,13 +140,13 @@ pub struct VirtualMachineConfigSpec {
     /// Property *VirtualMachineConfigSpec.crypto*.
     pub crypto: Option<crate::types::CryptoSpecKind>,
     /// Property *VirtualMachineConfigSpec.migrateEncryption*.
-    pub migrate_encryption: Option<String>,
+    pub migrate_encryption: Option<crate::CompactString>,
     /// Property *VirtualMachineConfigSpec.sgxInfo*.
     pub sgx_info: Option<Box<crate::types::VirtualMachineSgxInfo>>,
     /// Property *VirtualMachineConfigSpec.ftEncryptionMode*.
     ///
     /// ***Since:*** vSphere API Release 7.0.2.0
-    pub ft_encryption_mode: Option<String>,
+    pub ft_encryption_mode: Option<crate::CompactString>,
     /// Property *VirtualMachineConfigSpec.guestMonitoringModeInfo*.
     pub guest_monitoring_mode_info: Option<
         Box<crate::types::VirtualMachineGuestMonitoringModeInfo>,
@@ -162,7 +162,7 @@ pub struct VirtualMachineConfigSpec {
     /// Property *VirtualMachineConfigSpec.motherboardLayout*.
     ///
     /// ***Since:*** vSphere API Release 8.0.0.1
-    pub motherboard_layout: Option<String>,
+    pub motherboard_layout: Option<crate::CompactString>,
     /// Deprecated.
     ///
     /// Property *VirtualMachineConfigSpec.pmemFailoverEnabled*.
@@ -209,7 +209,7 @@ pub struct VirtualMachineConfigSpec {
     /// Property *VirtualMachineConfigSpec.metroFtHostGroup*.
     ///
     /// ***Since:*** vSphere API Release 8.0.3.0
-    pub metro_ft_host_group: Option<String>,
+    pub metro_ft_host_group: Option<crate::CompactString>,
     /// Property *VirtualMachineConfigSpec.tdxEnabled*.
     ///
     /// ***Since:*** vSphere API Release 9.0.0.0
@@ -234,6 +234,7 @@ impl VirtualMachineConfigSpec {
     pub const TYPE_NAME: &'static str = "VirtualMachineConfigSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,11 +6,11 @@
 #[derive(Clone, Default)]
 pub struct VirtualMachineConfigSummary {
     /// Property *VirtualMachineConfigSummary.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *VirtualMachineConfigSummary.template*.
     pub template: bool,
     /// Property *VirtualMachineConfigSummary.vmPathName*.
-    pub vm_path_name: String,
+    pub vm_path_name: crate::CompactString,
     /// Property *VirtualMachineConfigSummary.memorySizeMB*.
     pub memory_size_mb: Option<i32>,
     /// Property *VirtualMachineConfigSummary.cpuReservation*.
@@ -24,15 +24,15 @@ pub struct VirtualMachineConfigSummary {
     /// Property *VirtualMachineConfigSummary.numVirtualDisks*.
     pub num_virtual_disks: Option<i32>,
     /// Property *VirtualMachineConfigSummary.uuid*.
-    pub uuid: Option<String>,
+    pub uuid: Option<crate::CompactString>,
     /// Property *VirtualMachineConfigSummary.instanceUuid*.
-    pub instance_uuid: Option<String>,
+    pub instance_uuid: Option<crate::CompactString>,
     /// Property *VirtualMachineConfigSummary.guestId*.
-    pub guest_id: Option<String>,
+    pub guest_id: Option<crate::CompactString>,
     /// Property *VirtualMachineConfigSummary.guestFullName*.
-    pub guest_full_name: Option<String>,
+    pub guest_full_name: Option<crate::CompactString>,
     /// Property *VirtualMachineConfigSummary.annotation*.
-    pub annotation: Option<String>,
+    pub annotation: Option<crate::CompactString>,
     /// Property *VirtualMachineConfigSummary.product*.
     pub product: Option<Box<crate::types::VAppProductInfo>>,
     /// Property *VirtualMachineConfigSummary.installBootRequired*.
@@ -46,7 +46,7 @@ pub struct VirtualMachineConfigSummary {
     /// Property *VirtualMachineConfigSummary.numVmiopBackings*.
     pub num_vmiop_backings: Option<i32>,
     /// Property *VirtualMachineConfigSummary.hwVersion*.
-    pub hw_version: Option<String>,
+    pub hw_version: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -55,6 +55,7 @@ impl VirtualMachineConfigSummary {
     pub const TYPE_NAME: &'static str = "VirtualMachineConfigSummary";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -10,11 +10,11 @@
 #[derive(Clone, Default)]
 pub struct VirtualMachineConnection {
     /// Property *VirtualMachineConnection.label*.
-    pub label: String,
+    pub label: crate::CompactString,
     /// Property *VirtualMachineConnection.client*.
-    pub client: String,
+    pub client: crate::CompactString,
     /// Property *VirtualMachineConnection.userName*.
-    pub user_name: String,
+    pub user_name: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -23,6 +23,7 @@ impl VirtualMachineConnection {
     pub const TYPE_NAME: &'static str = "VirtualMachineConnection";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -110,10 +111,12 @@ pub enum VirtualMachineConnectionKind {
 }
 impl VirtualMachineConnectionKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VirtualMachineConnection(v) => &**v,
@@ -126,11 +129,13 @@ impl VirtualMachineConnectionKind {
     }
 }
 impl From<crate::types::VirtualMachineConnection> for VirtualMachineConnectionKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineConnection) -> Self {
         Self::VirtualMachineConnection(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineMksConnection> for VirtualMachineConnectionKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineMksConnection) -> Self {
         Self::VirtualMachineMksConnection(Box::new(v))
     }

@@ -6,9 +6,9 @@
 #[derive(Clone, Default)]
 pub struct VirtualMachineContentLibraryItemInfo {
     /// Property *VirtualMachineContentLibraryItemInfo.contentLibraryItemUuid*.
-    pub content_library_item_uuid: String,
+    pub content_library_item_uuid: crate::CompactString,
     /// Property *VirtualMachineContentLibraryItemInfo.contentLibraryItemVersion*.
-    pub content_library_item_version: Option<String>,
+    pub content_library_item_version: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -17,6 +17,7 @@ impl VirtualMachineContentLibraryItemInfo {
     pub const TYPE_NAME: &'static str = "VirtualMachineContentLibraryItemInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

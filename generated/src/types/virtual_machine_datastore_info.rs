@@ -6,9 +6,9 @@
 #[derive(Clone, Default)]
 pub struct VirtualMachineDatastoreInfo {
     /// Property *VirtualMachineTargetInfo.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *VirtualMachineTargetInfo.configurationTag*.
-    pub configuration_tag: Option<Vec<String>>,
+    pub configuration_tag: Option<Vec<crate::CompactString>>,
     /// Property *VirtualMachineDatastoreInfo.datastore*.
     pub datastore: Box<crate::types::DatastoreSummary>,
     /// Property *VirtualMachineDatastoreInfo.capability*.
@@ -22,13 +22,13 @@ pub struct VirtualMachineDatastoreInfo {
     /// Property *VirtualMachineDatastoreInfo.maxVirtualRDMFileSize*.
     pub max_virtual_rdm_file_size: Option<i64>,
     /// Property *VirtualMachineDatastoreInfo.mode*.
-    pub mode: String,
+    pub mode: crate::CompactString,
     /// Property *VirtualMachineDatastoreInfo.vStorageSupport*.
-    pub v_storage_support: Option<String>,
+    pub v_storage_support: Option<crate::CompactString>,
     /// Property *VirtualMachineDatastoreInfo.supportedVDiskFormats*.
     ///
     /// ***Since:*** vSphere API Release 9.0.0.0
-    pub supported_v_disk_formats: Option<Vec<String>>,
+    pub supported_v_disk_formats: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -37,6 +37,7 @@ impl VirtualMachineDatastoreInfo {
     pub const TYPE_NAME: &'static str = "VirtualMachineDatastoreInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

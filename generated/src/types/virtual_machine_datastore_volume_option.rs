@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct VirtualMachineDatastoreVolumeOption {
     /// Property *VirtualMachineDatastoreVolumeOption.fileSystemType*.
-    pub file_system_type: String,
+    pub file_system_type: crate::CompactString,
     /// Property *VirtualMachineDatastoreVolumeOption.majorVersion*.
     pub major_version: Option<i32>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -17,6 +17,7 @@ impl VirtualMachineDatastoreVolumeOption {
     pub const TYPE_NAME: &'static str = "VirtualMachineDatastoreVolumeOption";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,19 +6,19 @@
 #[derive(Clone, Default)]
 pub struct VirtualMachineDefaultPowerOpInfo {
     /// Property *VirtualMachineDefaultPowerOpInfo.powerOffType*.
-    pub power_off_type: Option<String>,
+    pub power_off_type: Option<crate::CompactString>,
     /// Property *VirtualMachineDefaultPowerOpInfo.suspendType*.
-    pub suspend_type: Option<String>,
+    pub suspend_type: Option<crate::CompactString>,
     /// Property *VirtualMachineDefaultPowerOpInfo.resetType*.
-    pub reset_type: Option<String>,
+    pub reset_type: Option<crate::CompactString>,
     /// Property *VirtualMachineDefaultPowerOpInfo.defaultPowerOffType*.
-    pub default_power_off_type: Option<String>,
+    pub default_power_off_type: Option<crate::CompactString>,
     /// Property *VirtualMachineDefaultPowerOpInfo.defaultSuspendType*.
-    pub default_suspend_type: Option<String>,
+    pub default_suspend_type: Option<crate::CompactString>,
     /// Property *VirtualMachineDefaultPowerOpInfo.defaultResetType*.
-    pub default_reset_type: Option<String>,
+    pub default_reset_type: Option<crate::CompactString>,
     /// Property *VirtualMachineDefaultPowerOpInfo.standbyAction*.
-    pub standby_action: Option<String>,
+    pub standby_action: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -27,6 +27,7 @@ impl VirtualMachineDefaultPowerOpInfo {
     pub const TYPE_NAME: &'static str = "VirtualMachineDefaultPowerOpInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

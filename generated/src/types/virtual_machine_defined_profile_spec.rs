@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct VirtualMachineDefinedProfileSpec {
     /// Property *VirtualMachineDefinedProfileSpec.profileId*.
-    pub profile_id: String,
+    pub profile_id: crate::CompactString,
     /// Property *VirtualMachineDefinedProfileSpec.replicationSpec*.
     pub replication_spec: Option<Box<crate::types::ReplicationSpec>>,
     /// Property *VirtualMachineDefinedProfileSpec.profileData*.
@@ -21,6 +21,7 @@ impl VirtualMachineDefinedProfileSpec {
     pub const TYPE_NAME: &'static str = "VirtualMachineDefinedProfileSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

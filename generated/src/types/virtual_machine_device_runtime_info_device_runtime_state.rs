@@ -15,6 +15,7 @@ impl VirtualMachineDeviceRuntimeInfoDeviceRuntimeState {
     pub const TYPE_NAME: &'static str = "VirtualMachineDeviceRuntimeInfoDeviceRuntimeState";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -100,10 +101,12 @@ pub enum VirtualMachineDeviceRuntimeInfoDeviceRuntimeStateKind {
 }
 impl VirtualMachineDeviceRuntimeInfoDeviceRuntimeStateKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VirtualMachineDeviceRuntimeInfoDeviceRuntimeState(v) => &**v,
@@ -119,12 +122,14 @@ impl VirtualMachineDeviceRuntimeInfoDeviceRuntimeStateKind {
 }
 impl From<crate::types::VirtualMachineDeviceRuntimeInfoDeviceRuntimeState>
 for VirtualMachineDeviceRuntimeInfoDeviceRuntimeStateKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineDeviceRuntimeInfoDeviceRuntimeState) -> Self {
         Self::VirtualMachineDeviceRuntimeInfoDeviceRuntimeState(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeState>
 for VirtualMachineDeviceRuntimeInfoDeviceRuntimeStateKind {
+    #[inline]
     fn from(
         v: crate::types::VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeState,
     ) -> Self {

@@ -14,17 +14,17 @@ pub struct VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeState {
     ///
     /// Property *VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeState.vmDirectPathGen2InactiveReasonVm*.
     #[deprecated]
-    pub vm_direct_path_gen2_inactive_reason_vm: Option<Vec<String>>,
+    pub vm_direct_path_gen2_inactive_reason_vm: Option<Vec<crate::CompactString>>,
     /// Deprecated.
     ///
     /// Property *VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeState.vmDirectPathGen2InactiveReasonOther*.
     #[deprecated]
-    pub vm_direct_path_gen2_inactive_reason_other: Option<Vec<String>>,
+    pub vm_direct_path_gen2_inactive_reason_other: Option<Vec<crate::CompactString>>,
     /// Deprecated.
     ///
     /// Property *VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeState.vmDirectPathGen2InactiveReasonExtended*.
     #[deprecated]
-    pub vm_direct_path_gen2_inactive_reason_extended: Option<String>,
+    pub vm_direct_path_gen2_inactive_reason_extended: Option<crate::CompactString>,
     /// Property *VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeState.uptv2Active*.
     ///
     /// ***Since:*** vSphere API Release 8.0.0.1
@@ -32,15 +32,15 @@ pub struct VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeState {
     /// Property *VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeState.uptv2InactiveReasonVm*.
     ///
     /// ***Since:*** vSphere API Release 8.0.0.1
-    pub uptv2_inactive_reason_vm: Option<Vec<String>>,
+    pub uptv2_inactive_reason_vm: Option<Vec<crate::CompactString>>,
     /// Property *VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeState.uptv2InactiveReasonOther*.
     ///
     /// ***Since:*** vSphere API Release 8.0.0.1
-    pub uptv2_inactive_reason_other: Option<Vec<String>>,
+    pub uptv2_inactive_reason_other: Option<Vec<crate::CompactString>>,
     /// Property *VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeState.reservationStatus*.
-    pub reservation_status: Option<String>,
+    pub reservation_status: Option<crate::CompactString>,
     /// Property *VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeState.attachmentStatus*.
-    pub attachment_status: Option<String>,
+    pub attachment_status: Option<crate::CompactString>,
     /// Property *VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeState.featureRequirement*.
     pub feature_requirement: Option<Vec<crate::types::VirtualMachineFeatureRequirement>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -51,6 +51,7 @@ impl VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeState {
     pub const TYPE_NAME: &'static str = "VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeState";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,9 +8,9 @@
 #[derive(Clone, Default)]
 pub struct VirtualMachineDiskDeviceInfo {
     /// Property *VirtualMachineTargetInfo.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *VirtualMachineTargetInfo.configurationTag*.
-    pub configuration_tag: Option<Vec<String>>,
+    pub configuration_tag: Option<Vec<crate::CompactString>>,
     /// Property *VirtualMachineDiskDeviceInfo.capacity*.
     pub capacity: Option<i64>,
     /// Property *VirtualMachineDiskDeviceInfo.vm*.
@@ -25,6 +25,7 @@ impl VirtualMachineDiskDeviceInfo {
     pub const TYPE_NAME: &'static str = "VirtualMachineDiskDeviceInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -118,10 +119,12 @@ pub enum VirtualMachineDiskDeviceInfoKind {
 }
 impl VirtualMachineDiskDeviceInfoKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VirtualMachineDiskDeviceInfo(v) => &**v,
@@ -136,18 +139,21 @@ impl VirtualMachineDiskDeviceInfoKind {
 }
 impl From<crate::types::VirtualMachineDiskDeviceInfo>
 for VirtualMachineDiskDeviceInfoKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineDiskDeviceInfo) -> Self {
         Self::VirtualMachineDiskDeviceInfo(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineIdeDiskDeviceInfo>
 for VirtualMachineDiskDeviceInfoKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineIdeDiskDeviceInfo) -> Self {
         Self::VirtualMachineIdeDiskDeviceInfo(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineScsiDiskDeviceInfo>
 for VirtualMachineDiskDeviceInfoKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineScsiDiskDeviceInfo) -> Self {
         Self::VirtualMachineScsiDiskDeviceInfo(Box::new(v))
     }

@@ -10,7 +10,7 @@ pub struct VirtualMachineDvxClassInfo {
     /// Property *VirtualMachineDvxClassInfo.deviceClass*.
     pub device_class: crate::types::ElementDescriptionKind,
     /// Property *VirtualMachineDvxClassInfo.vendorName*.
-    pub vendor_name: String,
+    pub vendor_name: crate::CompactString,
     /// Property *VirtualMachineDvxClassInfo.sriovNic*.
     pub sriov_nic: bool,
     /// Property *VirtualMachineDvxClassInfo.configParams*.
@@ -23,6 +23,7 @@ impl VirtualMachineDvxClassInfo {
     pub const TYPE_NAME: &'static str = "VirtualMachineDvxClassInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

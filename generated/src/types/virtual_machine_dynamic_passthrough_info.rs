@@ -6,15 +6,15 @@
 #[derive(Clone, Default)]
 pub struct VirtualMachineDynamicPassthroughInfo {
     /// Property *VirtualMachineTargetInfo.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *VirtualMachineTargetInfo.configurationTag*.
-    pub configuration_tag: Option<Vec<String>>,
+    pub configuration_tag: Option<Vec<crate::CompactString>>,
     /// Property *VirtualMachineDynamicPassthroughInfo.vendorName*.
-    pub vendor_name: String,
+    pub vendor_name: crate::CompactString,
     /// Property *VirtualMachineDynamicPassthroughInfo.deviceName*.
-    pub device_name: String,
+    pub device_name: crate::CompactString,
     /// Property *VirtualMachineDynamicPassthroughInfo.customLabel*.
-    pub custom_label: Option<String>,
+    pub custom_label: Option<crate::CompactString>,
     /// Property *VirtualMachineDynamicPassthroughInfo.vendorId*.
     pub vendor_id: i32,
     /// Property *VirtualMachineDynamicPassthroughInfo.deviceId*.
@@ -27,6 +27,7 @@ impl VirtualMachineDynamicPassthroughInfo {
     pub const TYPE_NAME: &'static str = "VirtualMachineDynamicPassthroughInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,15 +6,15 @@
 #[derive(Clone, Default)]
 pub struct VirtualMachineFileInfo {
     /// Property *VirtualMachineFileInfo.vmPathName*.
-    pub vm_path_name: Option<String>,
+    pub vm_path_name: Option<crate::CompactString>,
     /// Property *VirtualMachineFileInfo.snapshotDirectory*.
-    pub snapshot_directory: Option<String>,
+    pub snapshot_directory: Option<crate::CompactString>,
     /// Property *VirtualMachineFileInfo.suspendDirectory*.
-    pub suspend_directory: Option<String>,
+    pub suspend_directory: Option<crate::CompactString>,
     /// Property *VirtualMachineFileInfo.logDirectory*.
-    pub log_directory: Option<String>,
+    pub log_directory: Option<crate::CompactString>,
     /// Property *VirtualMachineFileInfo.ftMetadataDirectory*.
-    pub ft_metadata_directory: Option<String>,
+    pub ft_metadata_directory: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -23,6 +23,7 @@ impl VirtualMachineFileInfo {
     pub const TYPE_NAME: &'static str = "VirtualMachineFileInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

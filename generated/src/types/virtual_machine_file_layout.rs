@@ -9,15 +9,15 @@
 #[derive(Clone, Default)]
 pub struct VirtualMachineFileLayout {
     /// Property *VirtualMachineFileLayout.configFile*.
-    pub config_file: Option<Vec<String>>,
+    pub config_file: Option<Vec<crate::CompactString>>,
     /// Property *VirtualMachineFileLayout.logFile*.
-    pub log_file: Option<Vec<String>>,
+    pub log_file: Option<Vec<crate::CompactString>>,
     /// Property *VirtualMachineFileLayout.disk*.
     pub disk: Option<Vec<crate::types::VirtualMachineFileLayoutDiskLayout>>,
     /// Property *VirtualMachineFileLayout.snapshot*.
     pub snapshot: Option<Vec<crate::types::VirtualMachineFileLayoutSnapshotLayout>>,
     /// Property *VirtualMachineFileLayout.swapFile*.
-    pub swap_file: Option<String>,
+    pub swap_file: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -26,6 +26,7 @@ impl VirtualMachineFileLayout {
     pub const TYPE_NAME: &'static str = "VirtualMachineFileLayout";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

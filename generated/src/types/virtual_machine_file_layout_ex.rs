@@ -14,7 +14,7 @@ pub struct VirtualMachineFileLayoutEx {
     /// Property *VirtualMachineFileLayoutEx.timestamp*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub timestamp: String,
+    pub timestamp: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -23,6 +23,7 @@ impl VirtualMachineFileLayoutEx {
     pub const TYPE_NAME: &'static str = "VirtualMachineFileLayoutEx";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

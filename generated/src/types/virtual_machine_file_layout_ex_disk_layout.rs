@@ -10,7 +10,7 @@ pub struct VirtualMachineFileLayoutExDiskLayout {
     /// Property *VirtualMachineFileLayoutExDiskLayout.virtualDiskFormat*.
     ///
     /// ***Since:*** vSphere API Release 9.0.0.0
-    pub virtual_disk_format: Option<String>,
+    pub virtual_disk_format: Option<crate::CompactString>,
     /// Property *VirtualMachineFileLayoutExDiskLayout.chain*.
     pub chain: Option<Vec<crate::types::VirtualMachineFileLayoutExDiskUnit>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -21,6 +21,7 @@ impl VirtualMachineFileLayoutExDiskLayout {
     pub const TYPE_NAME: &'static str = "VirtualMachineFileLayoutExDiskLayout";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

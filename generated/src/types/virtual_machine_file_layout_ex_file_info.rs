@@ -8,15 +8,15 @@ pub struct VirtualMachineFileLayoutExFileInfo {
     /// Property *VirtualMachineFileLayoutExFileInfo.key*.
     pub key: i32,
     /// Property *VirtualMachineFileLayoutExFileInfo.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *VirtualMachineFileLayoutExFileInfo.type*.
-    pub r#type: String,
+    pub r#type: crate::CompactString,
     /// Property *VirtualMachineFileLayoutExFileInfo.size*.
     pub size: i64,
     /// Property *VirtualMachineFileLayoutExFileInfo.uniqueSize*.
     pub unique_size: Option<i64>,
     /// Property *VirtualMachineFileLayoutExFileInfo.backingObjectId*.
-    pub backing_object_id: Option<String>,
+    pub backing_object_id: Option<crate::CompactString>,
     /// Property *VirtualMachineFileLayoutExFileInfo.accessible*.
     pub accessible: Option<bool>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -27,6 +27,7 @@ impl VirtualMachineFileLayoutExFileInfo {
     pub const TYPE_NAME: &'static str = "VirtualMachineFileLayoutExFileInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

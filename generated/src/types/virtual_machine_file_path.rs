@@ -8,11 +8,11 @@
 #[derive(Clone, Default)]
 pub struct VirtualMachineFilePath {
     /// Property *VirtualMachineFilePath.vcUuid*.
-    pub vc_uuid: Option<String>,
+    pub vc_uuid: Option<crate::CompactString>,
     /// Property *VirtualMachineFilePath.dsUrl*.
-    pub ds_url: String,
+    pub ds_url: crate::CompactString,
     /// Property *VirtualMachineFilePath.vmxPath*.
-    pub vmx_path: String,
+    pub vmx_path: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl VirtualMachineFilePath {
     pub const TYPE_NAME: &'static str = "VirtualMachineFilePath";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

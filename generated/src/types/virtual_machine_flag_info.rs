@@ -17,12 +17,12 @@ pub struct VirtualMachineFlagInfo {
     #[deprecated]
     pub run_with_debug_info: Option<bool>,
     /// Property *VirtualMachineFlagInfo.monitorType*.
-    pub monitor_type: Option<String>,
+    pub monitor_type: Option<crate::CompactString>,
     /// Deprecated.
     ///
     /// Property *VirtualMachineFlagInfo.htSharing*.
     #[deprecated]
-    pub ht_sharing: Option<String>,
+    pub ht_sharing: Option<crate::CompactString>,
     /// Deprecated.
     ///
     /// Property *VirtualMachineFlagInfo.snapshotDisabled*.
@@ -33,18 +33,18 @@ pub struct VirtualMachineFlagInfo {
     /// Property *VirtualMachineFlagInfo.diskUuidEnabled*.
     pub disk_uuid_enabled: Option<bool>,
     /// Property *VirtualMachineFlagInfo.virtualMmuUsage*.
-    pub virtual_mmu_usage: Option<String>,
+    pub virtual_mmu_usage: Option<crate::CompactString>,
     /// Property *VirtualMachineFlagInfo.virtualExecUsage*.
-    pub virtual_exec_usage: Option<String>,
+    pub virtual_exec_usage: Option<crate::CompactString>,
     /// Property *VirtualMachineFlagInfo.snapshotPowerOffBehavior*.
-    pub snapshot_power_off_behavior: Option<String>,
+    pub snapshot_power_off_behavior: Option<crate::CompactString>,
     /// Deprecated.
     ///
     /// Property *VirtualMachineFlagInfo.recordReplayEnabled*.
     #[deprecated]
     pub record_replay_enabled: Option<bool>,
     /// Property *VirtualMachineFlagInfo.faultToleranceType*.
-    pub fault_tolerance_type: Option<String>,
+    pub fault_tolerance_type: Option<crate::CompactString>,
     /// Property *VirtualMachineFlagInfo.cbrcCacheEnabled*.
     pub cbrc_cache_enabled: Option<bool>,
     /// Property *VirtualMachineFlagInfo.vvtdEnabled*.
@@ -59,6 +59,7 @@ impl VirtualMachineFlagInfo {
     pub const TYPE_NAME: &'static str = "VirtualMachineFlagInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

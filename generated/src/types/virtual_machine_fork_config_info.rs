@@ -8,11 +8,11 @@ pub struct VirtualMachineForkConfigInfo {
     /// Property *VirtualMachineForkConfigInfo.parentEnabled*.
     pub parent_enabled: Option<bool>,
     /// Property *VirtualMachineForkConfigInfo.childForkGroupId*.
-    pub child_fork_group_id: Option<String>,
+    pub child_fork_group_id: Option<crate::CompactString>,
     /// Property *VirtualMachineForkConfigInfo.parentForkGroupId*.
-    pub parent_fork_group_id: Option<String>,
+    pub parent_fork_group_id: Option<crate::CompactString>,
     /// Property *VirtualMachineForkConfigInfo.childType*.
-    pub child_type: Option<String>,
+    pub child_type: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl VirtualMachineForkConfigInfo {
     pub const TYPE_NAME: &'static str = "VirtualMachineForkConfigInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

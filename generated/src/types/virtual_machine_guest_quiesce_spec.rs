@@ -17,6 +17,7 @@ impl VirtualMachineGuestQuiesceSpec {
     pub const TYPE_NAME: &'static str = "VirtualMachineGuestQuiesceSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -102,10 +103,12 @@ pub enum VirtualMachineGuestQuiesceSpecKind {
 }
 impl VirtualMachineGuestQuiesceSpecKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VirtualMachineGuestQuiesceSpec(v) => &**v,
@@ -119,12 +122,14 @@ impl VirtualMachineGuestQuiesceSpecKind {
 }
 impl From<crate::types::VirtualMachineGuestQuiesceSpec>
 for VirtualMachineGuestQuiesceSpecKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineGuestQuiesceSpec) -> Self {
         Self::VirtualMachineGuestQuiesceSpec(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineWindowsQuiesceSpec>
 for VirtualMachineGuestQuiesceSpecKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineWindowsQuiesceSpec) -> Self {
         Self::VirtualMachineWindowsQuiesceSpec(Box::new(v))
     }

@@ -10,11 +10,11 @@ pub struct VirtualMachineGuestRebootStatus {
     /// Property *VirtualMachineGuestRebootStatus.rebootRequested*.
     pub reboot_requested: bool,
     /// Property *VirtualMachineGuestRebootStatus.requestingComponents*.
-    pub requesting_components: Option<Vec<String>>,
+    pub requesting_components: Option<Vec<crate::CompactString>>,
     /// Property *VirtualMachineGuestRebootStatus.requestTimestamp*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub request_timestamp: Option<String>,
+    pub request_timestamp: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -23,6 +23,7 @@ impl VirtualMachineGuestRebootStatus {
     pub const TYPE_NAME: &'static str = "VirtualMachineGuestRebootStatus";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

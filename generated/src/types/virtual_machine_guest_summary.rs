@@ -6,26 +6,26 @@
 #[derive(Clone, Default)]
 pub struct VirtualMachineGuestSummary {
     /// Property *VirtualMachineGuestSummary.guestId*.
-    pub guest_id: Option<String>,
+    pub guest_id: Option<crate::CompactString>,
     /// Property *VirtualMachineGuestSummary.guestFullName*.
-    pub guest_full_name: Option<String>,
+    pub guest_full_name: Option<crate::CompactString>,
     /// Property *VirtualMachineGuestSummary.toolsStatus*.
     pub tools_status: Option<crate::types::VirtualMachineToolsStatus>,
     /// Deprecated.
     ///
     /// Property *VirtualMachineGuestSummary.toolsVersionStatus*.
     #[deprecated]
-    pub tools_version_status: Option<String>,
+    pub tools_version_status: Option<crate::CompactString>,
     /// Property *VirtualMachineGuestSummary.toolsVersionStatus2*.
-    pub tools_version_status2: Option<String>,
+    pub tools_version_status2: Option<crate::CompactString>,
     /// Property *VirtualMachineGuestSummary.toolsRunningStatus*.
-    pub tools_running_status: Option<String>,
+    pub tools_running_status: Option<crate::CompactString>,
     /// Property *VirtualMachineGuestSummary.hostName*.
-    pub host_name: Option<String>,
+    pub host_name: Option<crate::CompactString>,
     /// Property *VirtualMachineGuestSummary.ipAddress*.
-    pub ip_address: Option<String>,
+    pub ip_address: Option<crate::CompactString>,
     /// Property *VirtualMachineGuestSummary.hwVersion*.
-    pub hw_version: Option<String>,
+    pub hw_version: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -34,6 +34,7 @@ impl VirtualMachineGuestSummary {
     pub const TYPE_NAME: &'static str = "VirtualMachineGuestSummary";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -17,6 +17,7 @@ impl VirtualMachineId {
     pub const TYPE_NAME: &'static str = "VirtualMachineId";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -101,10 +102,12 @@ pub enum VirtualMachineIdKind {
 }
 impl VirtualMachineIdKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VirtualMachineId(v) => &**v,
@@ -122,24 +125,28 @@ impl VirtualMachineIdKind {
     }
 }
 impl From<crate::types::VirtualMachineId> for VirtualMachineIdKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineId) -> Self {
         Self::VirtualMachineId(Box::new(v))
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::VirtualMachineFilePath> for VirtualMachineIdKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineFilePath) -> Self {
         Self::VirtualMachineFilePath(Box::new(v))
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::VirtualMachineMoId> for VirtualMachineIdKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineMoId) -> Self {
         Self::VirtualMachineMoId(Box::new(v))
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::VirtualMachineUUID> for VirtualMachineIdKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineUUID) -> Self {
         Self::VirtualMachineUUID(Box::new(v))
     }

@@ -6,9 +6,9 @@
 #[derive(Clone, Default)]
 pub struct VirtualMachineIdeDiskDeviceInfo {
     /// Property *VirtualMachineTargetInfo.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *VirtualMachineTargetInfo.configurationTag*.
-    pub configuration_tag: Option<Vec<String>>,
+    pub configuration_tag: Option<Vec<crate::CompactString>>,
     /// Property *VirtualMachineDiskDeviceInfo.capacity*.
     pub capacity: Option<i64>,
     /// Property *VirtualMachineDiskDeviceInfo.vm*.
@@ -27,6 +27,7 @@ impl VirtualMachineIdeDiskDeviceInfo {
     pub const TYPE_NAME: &'static str = "VirtualMachineIdeDiskDeviceInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,9 +8,9 @@
 #[derive(Clone, Default)]
 pub struct VirtualMachineIndependentFilterSpec {
     /// Property *VirtualMachineIndependentFilterSpec.filterName*.
-    pub filter_name: String,
+    pub filter_name: crate::CompactString,
     /// Property *VirtualMachineIndependentFilterSpec.filterClass*.
-    pub filter_class: Option<String>,
+    pub filter_class: Option<crate::CompactString>,
     /// Property *VirtualMachineIndependentFilterSpec.filterCapabilities*.
     pub filter_capabilities: Option<Vec<crate::types::KeyValue>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -21,6 +21,7 @@ impl VirtualMachineIndependentFilterSpec {
     pub const TYPE_NAME: &'static str = "VirtualMachineIndependentFilterSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

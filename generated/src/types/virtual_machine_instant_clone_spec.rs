@@ -6,13 +6,13 @@
 #[derive(Clone, Default)]
 pub struct VirtualMachineInstantCloneSpec {
     /// Property *VirtualMachineInstantCloneSpec.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *VirtualMachineInstantCloneSpec.location*.
     pub location: Box<crate::types::VirtualMachineRelocateSpec>,
     /// Property *VirtualMachineInstantCloneSpec.config*.
     pub config: Option<Vec<crate::types::OptionValueKind>>,
     /// Property *VirtualMachineInstantCloneSpec.biosUuid*.
-    pub bios_uuid: Option<String>,
+    pub bios_uuid: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl VirtualMachineInstantCloneSpec {
     pub const TYPE_NAME: &'static str = "VirtualMachineInstantCloneSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

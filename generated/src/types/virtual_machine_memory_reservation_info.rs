@@ -12,7 +12,7 @@ pub struct VirtualMachineMemoryReservationInfo {
     /// Property *VirtualMachineMemoryReservationInfo.virtualMachineReserved*.
     pub virtual_machine_reserved: i64,
     /// Property *VirtualMachineMemoryReservationInfo.allocationPolicy*.
-    pub allocation_policy: String,
+    pub allocation_policy: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl VirtualMachineMemoryReservationInfo {
     pub const TYPE_NAME: &'static str = "VirtualMachineMemoryReservationInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

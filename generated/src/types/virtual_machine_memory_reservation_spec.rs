@@ -8,7 +8,7 @@ pub struct VirtualMachineMemoryReservationSpec {
     /// Property *VirtualMachineMemoryReservationSpec.virtualMachineReserved*.
     pub virtual_machine_reserved: Option<i64>,
     /// Property *VirtualMachineMemoryReservationSpec.allocationPolicy*.
-    pub allocation_policy: Option<String>,
+    pub allocation_policy: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -17,6 +17,7 @@ impl VirtualMachineMemoryReservationSpec {
     pub const TYPE_NAME: &'static str = "VirtualMachineMemoryReservationSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,11 +6,11 @@
 #[derive(Clone, Default)]
 pub struct VirtualMachineMessage {
     /// Property *VirtualMachineMessage.id*.
-    pub id: String,
+    pub id: crate::CompactString,
     /// Property *VirtualMachineMessage.argument*.
     pub argument: Option<Vec<crate::types::Any>>,
     /// Property *VirtualMachineMessage.text*.
-    pub text: Option<String>,
+    pub text: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -19,6 +19,7 @@ impl VirtualMachineMessage {
     pub const TYPE_NAME: &'static str = "VirtualMachineMessage";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

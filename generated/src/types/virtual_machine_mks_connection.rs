@@ -8,11 +8,11 @@
 #[derive(Clone, Default)]
 pub struct VirtualMachineMksConnection {
     /// Property *VirtualMachineConnection.label*.
-    pub label: String,
+    pub label: crate::CompactString,
     /// Property *VirtualMachineConnection.client*.
-    pub client: String,
+    pub client: crate::CompactString,
     /// Property *VirtualMachineConnection.userName*.
-    pub user_name: String,
+    pub user_name: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl VirtualMachineMksConnection {
     pub const TYPE_NAME: &'static str = "VirtualMachineMksConnection";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -11,13 +11,13 @@ pub struct VirtualMachineMksTicket {
     /// Property *VirtualMachineMksTicket.ticket*.
     pub ticket: crate::Password,
     /// Property *VirtualMachineMksTicket.cfgFile*.
-    pub cfg_file: String,
+    pub cfg_file: crate::CompactString,
     /// Property *VirtualMachineMksTicket.host*.
-    pub host: Option<String>,
+    pub host: Option<crate::CompactString>,
     /// Property *VirtualMachineMksTicket.port*.
     pub port: Option<i32>,
     /// Property *VirtualMachineMksTicket.sslThumbprint*.
-    pub ssl_thumbprint: Option<String>,
+    pub ssl_thumbprint: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -26,6 +26,7 @@ impl VirtualMachineMksTicket {
     pub const TYPE_NAME: &'static str = "VirtualMachineMksTicket";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

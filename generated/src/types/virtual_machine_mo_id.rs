@@ -8,9 +8,9 @@
 #[derive(Clone, Default)]
 pub struct VirtualMachineMoId {
     /// Property *VirtualMachineMoId.vcUuid*.
-    pub vc_uuid: Option<String>,
+    pub vc_uuid: Option<crate::CompactString>,
     /// Property *VirtualMachineMoId.vmMoid*.
-    pub vm_moid: String,
+    pub vm_moid: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -19,6 +19,7 @@ impl VirtualMachineMoId {
     pub const TYPE_NAME: &'static str = "VirtualMachineMoId";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,13 +6,13 @@
 #[derive(Clone)]
 pub struct VirtualMachineNetworkInfo {
     /// Property *VirtualMachineTargetInfo.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *VirtualMachineTargetInfo.configurationTag*.
-    pub configuration_tag: Option<Vec<String>>,
+    pub configuration_tag: Option<Vec<crate::CompactString>>,
     /// Property *VirtualMachineNetworkInfo.network*.
     pub network: crate::types::NetworkSummaryKind,
     /// Property *VirtualMachineNetworkInfo.vswitch*.
-    pub vswitch: Option<String>,
+    pub vswitch: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl VirtualMachineNetworkInfo {
     pub const TYPE_NAME: &'static str = "VirtualMachineNetworkInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

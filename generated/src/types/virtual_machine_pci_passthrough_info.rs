@@ -8,13 +8,13 @@
 #[derive(Clone, Default)]
 pub struct VirtualMachinePciPassthroughInfo {
     /// Property *VirtualMachineTargetInfo.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *VirtualMachineTargetInfo.configurationTag*.
-    pub configuration_tag: Option<Vec<String>>,
+    pub configuration_tag: Option<Vec<crate::CompactString>>,
     /// Property *VirtualMachinePciPassthroughInfo.pciDevice*.
     pub pci_device: Box<crate::types::HostPciDevice>,
     /// Property *VirtualMachinePciPassthroughInfo.systemId*.
-    pub system_id: String,
+    pub system_id: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -23,6 +23,7 @@ impl VirtualMachinePciPassthroughInfo {
     pub const TYPE_NAME: &'static str = "VirtualMachinePciPassthroughInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -114,10 +115,12 @@ pub enum VirtualMachinePciPassthroughInfoKind {
 }
 impl VirtualMachinePciPassthroughInfoKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VirtualMachinePciPassthroughInfo(v) => &**v,
@@ -131,12 +134,14 @@ impl VirtualMachinePciPassthroughInfoKind {
 }
 impl From<crate::types::VirtualMachinePciPassthroughInfo>
 for VirtualMachinePciPassthroughInfoKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachinePciPassthroughInfo) -> Self {
         Self::VirtualMachinePciPassthroughInfo(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineSriovInfo>
 for VirtualMachinePciPassthroughInfoKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineSriovInfo) -> Self {
         Self::VirtualMachineSriovInfo(Box::new(v))
     }

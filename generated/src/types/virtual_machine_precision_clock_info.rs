@@ -6,11 +6,11 @@
 #[derive(Clone, Default)]
 pub struct VirtualMachinePrecisionClockInfo {
     /// Property *VirtualMachineTargetInfo.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *VirtualMachineTargetInfo.configurationTag*.
-    pub configuration_tag: Option<Vec<String>>,
+    pub configuration_tag: Option<Vec<crate::CompactString>>,
     /// Property *VirtualMachinePrecisionClockInfo.systemClockProtocol*.
-    pub system_clock_protocol: Option<String>,
+    pub system_clock_protocol: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -19,6 +19,7 @@ impl VirtualMachinePrecisionClockInfo {
     pub const TYPE_NAME: &'static str = "VirtualMachinePrecisionClockInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

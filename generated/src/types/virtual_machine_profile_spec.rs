@@ -15,6 +15,7 @@ impl VirtualMachineProfileSpec {
     pub const TYPE_NAME: &'static str = "VirtualMachineProfileSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -101,10 +102,12 @@ pub enum VirtualMachineProfileSpecKind {
 }
 impl VirtualMachineProfileSpecKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VirtualMachineProfileSpec(v) => &**v,
@@ -120,12 +123,14 @@ impl VirtualMachineProfileSpecKind {
     }
 }
 impl From<crate::types::VirtualMachineProfileSpec> for VirtualMachineProfileSpecKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineProfileSpec) -> Self {
         Self::VirtualMachineProfileSpec(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineDefaultProfileSpec>
 for VirtualMachineProfileSpecKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineDefaultProfileSpec) -> Self {
         Self::VirtualMachineDefaultProfileSpec(Box::new(v))
     }
@@ -133,12 +138,14 @@ for VirtualMachineProfileSpecKind {
 #[cfg(any(feature = "pbm", feature = "sms"))]
 impl From<crate::types::VirtualMachineDefinedProfileSpec>
 for VirtualMachineProfileSpecKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineDefinedProfileSpec) -> Self {
         Self::VirtualMachineDefinedProfileSpec(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineEmptyProfileSpec>
 for VirtualMachineProfileSpecKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineEmptyProfileSpec) -> Self {
         Self::VirtualMachineEmptyProfileSpec(Box::new(v))
     }

@@ -6,9 +6,9 @@
 #[derive(Clone, Default)]
 pub struct VirtualMachineQuestionInfo {
     /// Property *VirtualMachineQuestionInfo.id*.
-    pub id: String,
+    pub id: crate::CompactString,
     /// Property *VirtualMachineQuestionInfo.text*.
-    pub text: String,
+    pub text: crate::CompactString,
     /// Property *VirtualMachineQuestionInfo.choice*.
     pub choice: Box<crate::types::ChoiceOption>,
     /// Property *VirtualMachineQuestionInfo.message*.
@@ -21,6 +21,7 @@ impl VirtualMachineQuestionInfo {
     pub const TYPE_NAME: &'static str = "VirtualMachineQuestionInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,7 +8,7 @@
 #[derive(Clone, Default)]
 pub struct VirtualMachineQuickStatsMemoryTierStats {
     /// Property *VirtualMachineQuickStatsMemoryTierStats.memoryTierType*.
-    pub memory_tier_type: String,
+    pub memory_tier_type: crate::CompactString,
     /// Property *VirtualMachineQuickStatsMemoryTierStats.readBandwidth*.
     pub read_bandwidth: i64,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -19,6 +19,7 @@ impl VirtualMachineQuickStatsMemoryTierStats {
     pub const TYPE_NAME: &'static str = "VirtualMachineQuickStatsMemoryTierStats";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

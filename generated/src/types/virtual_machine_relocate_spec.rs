@@ -16,7 +16,7 @@ pub struct VirtualMachineRelocateSpec {
     /// Refers instance of *Datastore*.
     pub datastore: Option<Box<crate::types::ManagedObjectReference>>,
     /// Property *VirtualMachineRelocateSpec.diskMoveType*.
-    pub disk_move_type: Option<String>,
+    pub disk_move_type: Option<crate::CompactString>,
     /// Property *VirtualMachineRelocateSpec.pool*.
     ///
     /// Refers instance of *ResourcePool*.
@@ -51,6 +51,7 @@ impl VirtualMachineRelocateSpec {
     pub const TYPE_NAME: &'static str = "VirtualMachineRelocateSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

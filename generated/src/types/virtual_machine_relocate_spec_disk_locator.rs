@@ -12,7 +12,7 @@ pub struct VirtualMachineRelocateSpecDiskLocator {
     /// Refers instance of *Datastore*.
     pub datastore: Box<crate::types::ManagedObjectReference>,
     /// Property *VirtualMachineRelocateSpecDiskLocator.diskMoveType*.
-    pub disk_move_type: Option<String>,
+    pub disk_move_type: Option<crate::CompactString>,
     /// Property *VirtualMachineRelocateSpecDiskLocator.diskBackingInfo*.
     pub disk_backing_info: Option<crate::types::VirtualDeviceBackingInfoKind>,
     /// Property *VirtualMachineRelocateSpecDiskLocator.profile*.
@@ -35,6 +35,7 @@ impl VirtualMachineRelocateSpecDiskLocator {
     pub const TYPE_NAME: &'static str = "VirtualMachineRelocateSpecDiskLocator";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -30,11 +30,11 @@ pub struct VirtualMachineRuntimeInfo {
     /// Property *VirtualMachineRuntimeInfo.suspendTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub suspend_time: Option<String>,
+    pub suspend_time: Option<crate::CompactString>,
     /// Property *VirtualMachineRuntimeInfo.bootTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub boot_time: Option<String>,
+    pub boot_time: Option<crate::CompactString>,
     /// Property *VirtualMachineRuntimeInfo.suspendInterval*.
     pub suspend_interval: Option<i64>,
     /// Property *VirtualMachineRuntimeInfo.question*.
@@ -55,11 +55,11 @@ pub struct VirtualMachineRuntimeInfo {
     /// Property *VirtualMachineRuntimeInfo.cleanPowerOff*.
     pub clean_power_off: Option<bool>,
     /// Property *VirtualMachineRuntimeInfo.needSecondaryReason*.
-    pub need_secondary_reason: Option<String>,
+    pub need_secondary_reason: Option<crate::CompactString>,
     /// Property *VirtualMachineRuntimeInfo.onlineStandby*.
     pub online_standby: bool,
     /// Property *VirtualMachineRuntimeInfo.minRequiredEVCModeKey*.
-    pub min_required_evc_mode_key: Option<String>,
+    pub min_required_evc_mode_key: Option<crate::CompactString>,
     /// Property *VirtualMachineRuntimeInfo.consolidationNeeded*.
     pub consolidation_needed: bool,
     /// Property *VirtualMachineRuntimeInfo.offlineFeatureRequirement*.
@@ -84,7 +84,7 @@ pub struct VirtualMachineRuntimeInfo {
     /// Property *VirtualMachineRuntimeInfo.instantCloneFrozen*.
     pub instant_clone_frozen: Option<bool>,
     /// Property *VirtualMachineRuntimeInfo.cryptoState*.
-    pub crypto_state: Option<String>,
+    pub crypto_state: Option<crate::CompactString>,
     /// Property *VirtualMachineRuntimeInfo.suspendedToMemory*.
     ///
     /// ***Since:*** vSphere API Release 7.0.2.0
@@ -117,6 +117,7 @@ impl VirtualMachineRuntimeInfo {
     pub const TYPE_NAME: &'static str = "VirtualMachineRuntimeInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

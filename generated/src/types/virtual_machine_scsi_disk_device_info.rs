@@ -6,9 +6,9 @@
 #[derive(Clone, Default)]
 pub struct VirtualMachineScsiDiskDeviceInfo {
     /// Property *VirtualMachineTargetInfo.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *VirtualMachineTargetInfo.configurationTag*.
-    pub configuration_tag: Option<Vec<String>>,
+    pub configuration_tag: Option<Vec<crate::CompactString>>,
     /// Property *VirtualMachineDiskDeviceInfo.capacity*.
     pub capacity: Option<i64>,
     /// Property *VirtualMachineDiskDeviceInfo.vm*.
@@ -18,7 +18,7 @@ pub struct VirtualMachineScsiDiskDeviceInfo {
     /// Property *VirtualMachineScsiDiskDeviceInfo.disk*.
     pub disk: Option<Box<crate::types::HostScsiDisk>>,
     /// Property *VirtualMachineScsiDiskDeviceInfo.transportHint*.
-    pub transport_hint: Option<String>,
+    pub transport_hint: Option<crate::CompactString>,
     /// Property *VirtualMachineScsiDiskDeviceInfo.lunNumber*.
     pub lun_number: Option<i32>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -29,6 +29,7 @@ impl VirtualMachineScsiDiskDeviceInfo {
     pub const TYPE_NAME: &'static str = "VirtualMachineScsiDiskDeviceInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

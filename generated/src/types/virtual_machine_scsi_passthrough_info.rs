@@ -6,13 +6,13 @@
 #[derive(Clone, Default)]
 pub struct VirtualMachineScsiPassthroughInfo {
     /// Property *VirtualMachineTargetInfo.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *VirtualMachineTargetInfo.configurationTag*.
-    pub configuration_tag: Option<Vec<String>>,
+    pub configuration_tag: Option<Vec<crate::CompactString>>,
     /// Property *VirtualMachineScsiPassthroughInfo.scsiClass*.
-    pub scsi_class: String,
+    pub scsi_class: crate::CompactString,
     /// Property *VirtualMachineScsiPassthroughInfo.vendor*.
-    pub vendor: String,
+    pub vendor: crate::CompactString,
     /// Property *VirtualMachineScsiPassthroughInfo.physicalUnitNumber*.
     pub physical_unit_number: i32,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -23,6 +23,7 @@ impl VirtualMachineScsiPassthroughInfo {
     pub const TYPE_NAME: &'static str = "VirtualMachineScsiPassthroughInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,9 +6,9 @@
 #[derive(Clone, Default)]
 pub struct VirtualMachineSerialInfo {
     /// Property *VirtualMachineTargetInfo.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *VirtualMachineTargetInfo.configurationTag*.
-    pub configuration_tag: Option<Vec<String>>,
+    pub configuration_tag: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -17,6 +17,7 @@ impl VirtualMachineSerialInfo {
     pub const TYPE_NAME: &'static str = "VirtualMachineSerialInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

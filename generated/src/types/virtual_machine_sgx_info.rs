@@ -8,9 +8,9 @@ pub struct VirtualMachineSgxInfo {
     /// Property *VirtualMachineSgxInfo.epcSize*.
     pub epc_size: i64,
     /// Property *VirtualMachineSgxInfo.flcMode*.
-    pub flc_mode: Option<String>,
+    pub flc_mode: Option<crate::CompactString>,
     /// Property *VirtualMachineSgxInfo.lePubKeyHash*.
-    pub le_pub_key_hash: Option<String>,
+    pub le_pub_key_hash: Option<crate::CompactString>,
     /// Property *VirtualMachineSgxInfo.requireAttestation*.
     ///
     /// ***Since:*** vSphere API Release 8.0.0.1
@@ -23,6 +23,7 @@ impl VirtualMachineSgxInfo {
     pub const TYPE_NAME: &'static str = "VirtualMachineSgxInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,15 +6,15 @@
 #[derive(Clone, Default)]
 pub struct VirtualMachineSgxTargetInfo {
     /// Property *VirtualMachineTargetInfo.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *VirtualMachineTargetInfo.configurationTag*.
-    pub configuration_tag: Option<Vec<String>>,
+    pub configuration_tag: Option<Vec<crate::CompactString>>,
     /// Property *VirtualMachineSgxTargetInfo.maxEpcSize*.
     pub max_epc_size: i64,
     /// Property *VirtualMachineSgxTargetInfo.flcModes*.
-    pub flc_modes: Option<Vec<String>>,
+    pub flc_modes: Option<Vec<crate::CompactString>>,
     /// Property *VirtualMachineSgxTargetInfo.lePubKeyHashes*.
-    pub le_pub_key_hashes: Option<Vec<String>>,
+    pub le_pub_key_hashes: Option<Vec<crate::CompactString>>,
     /// Property *VirtualMachineSgxTargetInfo.requireAttestationSupported*.
     ///
     /// ***Since:*** vSphere API Release 8.0.0.1
@@ -27,6 +27,7 @@ impl VirtualMachineSgxTargetInfo {
     pub const TYPE_NAME: &'static str = "VirtualMachineSgxTargetInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

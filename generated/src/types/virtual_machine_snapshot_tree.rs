@@ -14,21 +14,21 @@ pub struct VirtualMachineSnapshotTree {
     /// Refers instance of *VirtualMachine*.
     pub vm: Box<crate::types::ManagedObjectReference>,
     /// Property *VirtualMachineSnapshotTree.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *VirtualMachineSnapshotTree.description*.
-    pub description: String,
+    pub description: crate::CompactString,
     /// Property *VirtualMachineSnapshotTree.id*.
     pub id: i32,
     /// Property *VirtualMachineSnapshotTree.createTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub create_time: String,
+    pub create_time: crate::CompactString,
     /// Property *VirtualMachineSnapshotTree.state*.
     pub state: crate::types::VirtualMachinePowerState,
     /// Property *VirtualMachineSnapshotTree.quiesced*.
     pub quiesced: bool,
     /// Property *VirtualMachineSnapshotTree.backupManifest*.
-    pub backup_manifest: Option<String>,
+    pub backup_manifest: Option<crate::CompactString>,
     /// Property *VirtualMachineSnapshotTree.childSnapshotList*.
     pub child_snapshot_list: Option<Vec<crate::types::VirtualMachineSnapshotTree>>,
     /// Deprecated.
@@ -44,6 +44,7 @@ impl VirtualMachineSnapshotTree {
     pub const TYPE_NAME: &'static str = "VirtualMachineSnapshotTree";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

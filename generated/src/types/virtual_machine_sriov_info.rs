@@ -6,17 +6,17 @@
 #[derive(Clone, Default)]
 pub struct VirtualMachineSriovInfo {
     /// Property *VirtualMachineTargetInfo.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *VirtualMachineTargetInfo.configurationTag*.
-    pub configuration_tag: Option<Vec<String>>,
+    pub configuration_tag: Option<Vec<crate::CompactString>>,
     /// Property *VirtualMachinePciPassthroughInfo.pciDevice*.
     pub pci_device: Box<crate::types::HostPciDevice>,
     /// Property *VirtualMachinePciPassthroughInfo.systemId*.
-    pub system_id: String,
+    pub system_id: crate::CompactString,
     /// Property *VirtualMachineSriovInfo.virtualFunction*.
     pub virtual_function: bool,
     /// Property *VirtualMachineSriovInfo.pnic*.
-    pub pnic: Option<String>,
+    pub pnic: Option<crate::CompactString>,
     /// Property *VirtualMachineSriovInfo.devicePool*.
     pub device_pool: Option<crate::types::VirtualMachineSriovDevicePoolInfoKind>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -27,6 +27,7 @@ impl VirtualMachineSriovInfo {
     pub const TYPE_NAME: &'static str = "VirtualMachineSriovInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

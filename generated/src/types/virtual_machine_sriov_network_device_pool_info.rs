@@ -6,11 +6,11 @@
 #[derive(Clone, Default)]
 pub struct VirtualMachineSriovNetworkDevicePoolInfo {
     /// Property *VirtualMachineSriovDevicePoolInfo.key*.
-    pub key: String,
+    pub key: crate::CompactString,
     /// Property *VirtualMachineSriovNetworkDevicePoolInfo.switchKey*.
-    pub switch_key: Option<String>,
+    pub switch_key: Option<crate::CompactString>,
     /// Property *VirtualMachineSriovNetworkDevicePoolInfo.switchUuid*.
-    pub switch_uuid: Option<String>,
+    pub switch_uuid: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -19,6 +19,7 @@ impl VirtualMachineSriovNetworkDevicePoolInfo {
     pub const TYPE_NAME: &'static str = "VirtualMachineSriovNetworkDevicePoolInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,9 +8,9 @@
 #[derive(Clone, Default)]
 pub struct VirtualMachineTargetInfo {
     /// Property *VirtualMachineTargetInfo.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *VirtualMachineTargetInfo.configurationTag*.
-    pub configuration_tag: Option<Vec<String>>,
+    pub configuration_tag: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -19,6 +19,7 @@ impl VirtualMachineTargetInfo {
     pub const TYPE_NAME: &'static str = "VirtualMachineTargetInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -158,10 +159,12 @@ pub enum VirtualMachineTargetInfoKind {
 }
 impl VirtualMachineTargetInfoKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VirtualMachineTargetInfo(v) => &**v,
@@ -195,125 +198,148 @@ impl VirtualMachineTargetInfoKind {
     }
 }
 impl From<crate::types::VirtualMachineTargetInfo> for VirtualMachineTargetInfoKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineTargetInfo) -> Self {
         Self::VirtualMachineTargetInfo(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineCdromInfo> for VirtualMachineTargetInfoKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineCdromInfo) -> Self {
         Self::VirtualMachineCdromInfo(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineDatastoreInfo> for VirtualMachineTargetInfoKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineDatastoreInfo) -> Self {
         Self::VirtualMachineDatastoreInfo(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineDiskDeviceInfoKind>
 for VirtualMachineTargetInfoKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineDiskDeviceInfoKind) -> Self {
         Self::VirtualMachineDiskDeviceInfo(v)
     }
 }
 impl From<crate::types::VirtualMachineDynamicPassthroughInfo>
 for VirtualMachineTargetInfoKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineDynamicPassthroughInfo) -> Self {
         Self::VirtualMachineDynamicPassthroughInfo(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineFloppyInfo> for VirtualMachineTargetInfoKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineFloppyInfo) -> Self {
         Self::VirtualMachineFloppyInfo(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineNetworkInfo> for VirtualMachineTargetInfoKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineNetworkInfo) -> Self {
         Self::VirtualMachineNetworkInfo(Box::new(v))
     }
 }
 impl From<crate::types::OpaqueNetworkTargetInfo> for VirtualMachineTargetInfoKind {
+    #[inline]
     fn from(v: crate::types::OpaqueNetworkTargetInfo) -> Self {
         Self::OpaqueNetworkTargetInfo(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineParallelInfo> for VirtualMachineTargetInfoKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineParallelInfo) -> Self {
         Self::VirtualMachineParallelInfo(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachinePciPassthroughInfoKind>
 for VirtualMachineTargetInfoKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachinePciPassthroughInfoKind) -> Self {
         Self::VirtualMachinePciPassthroughInfo(v)
     }
 }
 impl From<crate::types::VirtualMachinePciSharedGpuPassthroughInfo>
 for VirtualMachineTargetInfoKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachinePciSharedGpuPassthroughInfo) -> Self {
         Self::VirtualMachinePciSharedGpuPassthroughInfo(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachinePrecisionClockInfo>
 for VirtualMachineTargetInfoKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachinePrecisionClockInfo) -> Self {
         Self::VirtualMachinePrecisionClockInfo(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineScsiPassthroughInfo>
 for VirtualMachineTargetInfoKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineScsiPassthroughInfo) -> Self {
         Self::VirtualMachineScsiPassthroughInfo(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineSerialInfo> for VirtualMachineTargetInfoKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineSerialInfo) -> Self {
         Self::VirtualMachineSerialInfo(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineSgxTargetInfo> for VirtualMachineTargetInfoKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineSgxTargetInfo) -> Self {
         Self::VirtualMachineSgxTargetInfo(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineSoundInfo> for VirtualMachineTargetInfoKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineSoundInfo) -> Self {
         Self::VirtualMachineSoundInfo(Box::new(v))
     }
 }
 impl From<crate::types::SubnetInfo> for VirtualMachineTargetInfoKind {
+    #[inline]
     fn from(v: crate::types::SubnetInfo) -> Self {
         Self::SubnetInfo(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineUsbInfo> for VirtualMachineTargetInfoKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineUsbInfo) -> Self {
         Self::VirtualMachineUsbInfo(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineVFlashModuleInfo>
 for VirtualMachineTargetInfoKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineVFlashModuleInfo) -> Self {
         Self::VirtualMachineVFlashModuleInfo(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineVMotionStunTimeInfo>
 for VirtualMachineTargetInfoKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineVMotionStunTimeInfo) -> Self {
         Self::VirtualMachineVMotionStunTimeInfo(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineVendorDeviceGroupInfo>
 for VirtualMachineTargetInfoKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineVendorDeviceGroupInfo) -> Self {
         Self::VirtualMachineVendorDeviceGroupInfo(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineVgpuDeviceInfo> for VirtualMachineTargetInfoKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineVgpuDeviceInfo) -> Self {
         Self::VirtualMachineVgpuDeviceInfo(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineVgpuProfileInfo> for VirtualMachineTargetInfoKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineVgpuProfileInfo) -> Self {
         Self::VirtualMachineVgpuProfileInfo(Box::new(v))
     }

@@ -8,13 +8,13 @@ pub struct VirtualMachineTicket {
     /// Property *VirtualMachineTicket.ticket*.
     pub ticket: crate::Password,
     /// Property *VirtualMachineTicket.cfgFile*.
-    pub cfg_file: String,
+    pub cfg_file: crate::CompactString,
     /// Property *VirtualMachineTicket.host*.
-    pub host: Option<String>,
+    pub host: Option<crate::CompactString>,
     /// Property *VirtualMachineTicket.port*.
     pub port: Option<i32>,
     /// Property *VirtualMachineTicket.sslThumbprint*.
-    pub ssl_thumbprint: Option<String>,
+    pub ssl_thumbprint: Option<crate::CompactString>,
     /// Property *VirtualMachineTicket.certThumbprintList*.
     ///
     /// ***Since:*** vSphere API Release 7.0.3.1
@@ -22,9 +22,9 @@ pub struct VirtualMachineTicket {
     /// Property *VirtualMachineTicket.sslCertificate*.
     ///
     /// ***Since:*** vSphere API Release 9.0.0.0
-    pub ssl_certificate: Option<String>,
+    pub ssl_certificate: Option<crate::CompactString>,
     /// Property *VirtualMachineTicket.url*.
-    pub url: Option<String>,
+    pub url: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -33,6 +33,7 @@ impl VirtualMachineTicket {
     pub const TYPE_NAME: &'static str = "VirtualMachineTicket";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,21 +6,21 @@
 #[derive(Clone, Default)]
 pub struct VirtualMachineUsbInfo {
     /// Property *VirtualMachineTargetInfo.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *VirtualMachineTargetInfo.configurationTag*.
-    pub configuration_tag: Option<Vec<String>>,
+    pub configuration_tag: Option<Vec<crate::CompactString>>,
     /// Property *VirtualMachineUsbInfo.description*.
-    pub description: String,
+    pub description: crate::CompactString,
     /// Property *VirtualMachineUsbInfo.vendor*.
     pub vendor: i32,
     /// Property *VirtualMachineUsbInfo.product*.
     pub product: i32,
     /// Property *VirtualMachineUsbInfo.physicalPath*.
-    pub physical_path: String,
+    pub physical_path: crate::CompactString,
     /// Property *VirtualMachineUsbInfo.family*.
-    pub family: Option<Vec<String>>,
+    pub family: Option<Vec<crate::CompactString>>,
     /// Property *VirtualMachineUsbInfo.speed*.
-    pub speed: Option<Vec<String>>,
+    pub speed: Option<Vec<crate::CompactString>>,
     /// Property *VirtualMachineUsbInfo.summary*.
     pub summary: Option<Box<crate::types::VirtualMachineSummary>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -31,6 +31,7 @@ impl VirtualMachineUsbInfo {
     pub const TYPE_NAME: &'static str = "VirtualMachineUsbInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,9 +6,9 @@
 #[derive(Clone, Default)]
 pub struct VirtualMachineVFlashModuleInfo {
     /// Property *VirtualMachineTargetInfo.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *VirtualMachineTargetInfo.configurationTag*.
-    pub configuration_tag: Option<Vec<String>>,
+    pub configuration_tag: Option<Vec<crate::CompactString>>,
     /// Property *VirtualMachineVFlashModuleInfo.vFlashModule*.
     pub v_flash_module: Box<
         crate::types::HostVFlashManagerVFlashCacheConfigInfoVFlashModuleConfigOption,
@@ -21,6 +21,7 @@ impl VirtualMachineVFlashModuleInfo {
     pub const TYPE_NAME: &'static str = "VirtualMachineVFlashModuleInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,9 +8,9 @@
 #[derive(Clone, Default)]
 pub struct VirtualMachineVMotionStunTimeInfo {
     /// Property *VirtualMachineTargetInfo.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *VirtualMachineTargetInfo.configurationTag*.
-    pub configuration_tag: Option<Vec<String>>,
+    pub configuration_tag: Option<Vec<crate::CompactString>>,
     /// Property *VirtualMachineVMotionStunTimeInfo.migrationBW*.
     pub migration_bw: i64,
     /// Property *VirtualMachineVMotionStunTimeInfo.stunTime*.
@@ -23,6 +23,7 @@ impl VirtualMachineVMotionStunTimeInfo {
     pub const TYPE_NAME: &'static str = "VirtualMachineVMotionStunTimeInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

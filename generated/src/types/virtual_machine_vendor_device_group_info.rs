@@ -8,13 +8,13 @@
 #[derive(Clone, Default)]
 pub struct VirtualMachineVendorDeviceGroupInfo {
     /// Property *VirtualMachineTargetInfo.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *VirtualMachineTargetInfo.configurationTag*.
-    pub configuration_tag: Option<Vec<String>>,
+    pub configuration_tag: Option<Vec<crate::CompactString>>,
     /// Property *VirtualMachineVendorDeviceGroupInfo.deviceGroupName*.
-    pub device_group_name: String,
+    pub device_group_name: crate::CompactString,
     /// Property *VirtualMachineVendorDeviceGroupInfo.deviceGroupDescription*.
-    pub device_group_description: Option<String>,
+    pub device_group_description: Option<crate::CompactString>,
     /// Property *VirtualMachineVendorDeviceGroupInfo.componentDeviceInfo*.
     pub component_device_info: Option<
         Vec<crate::types::VirtualMachineVendorDeviceGroupInfoComponentDeviceInfo>,
@@ -27,6 +27,7 @@ impl VirtualMachineVendorDeviceGroupInfo {
     pub const TYPE_NAME: &'static str = "VirtualMachineVendorDeviceGroupInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,11 +8,11 @@
 #[derive(Clone)]
 pub struct VirtualMachineVendorDeviceGroupInfoComponentDeviceInfo {
     /// Property *VirtualMachineVendorDeviceGroupInfoComponentDeviceInfo.type*.
-    pub r#type: String,
+    pub r#type: crate::CompactString,
     /// Property *VirtualMachineVendorDeviceGroupInfoComponentDeviceInfo.vendorName*.
-    pub vendor_name: String,
+    pub vendor_name: crate::CompactString,
     /// Property *VirtualMachineVendorDeviceGroupInfoComponentDeviceInfo.deviceName*.
-    pub device_name: String,
+    pub device_name: crate::CompactString,
     /// Property *VirtualMachineVendorDeviceGroupInfoComponentDeviceInfo.isConfigurable*.
     pub is_configurable: bool,
     /// Property *VirtualMachineVendorDeviceGroupInfoComponentDeviceInfo.device*.
@@ -25,6 +25,7 @@ impl VirtualMachineVendorDeviceGroupInfoComponentDeviceInfo {
     pub const TYPE_NAME: &'static str = "VirtualMachineVendorDeviceGroupInfoComponentDeviceInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,11 +8,11 @@
 #[derive(Clone, Default)]
 pub struct VirtualMachineVgpuDeviceInfo {
     /// Property *VirtualMachineTargetInfo.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *VirtualMachineTargetInfo.configurationTag*.
-    pub configuration_tag: Option<Vec<String>>,
+    pub configuration_tag: Option<Vec<crate::CompactString>>,
     /// Property *VirtualMachineVgpuDeviceInfo.deviceName*.
-    pub device_name: String,
+    pub device_name: crate::CompactString,
     /// Property *VirtualMachineVgpuDeviceInfo.deviceVendorId*.
     pub device_vendor_id: i64,
     /// Property *VirtualMachineVgpuDeviceInfo.maxFbSizeInGib*.
@@ -33,6 +33,7 @@ impl VirtualMachineVgpuDeviceInfo {
     pub const TYPE_NAME: &'static str = "VirtualMachineVgpuDeviceInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,19 +8,19 @@
 #[derive(Clone, Default)]
 pub struct VirtualMachineVgpuProfileInfo {
     /// Property *VirtualMachineTargetInfo.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *VirtualMachineTargetInfo.configurationTag*.
-    pub configuration_tag: Option<Vec<String>>,
+    pub configuration_tag: Option<Vec<crate::CompactString>>,
     /// Property *VirtualMachineVgpuProfileInfo.profileName*.
-    pub profile_name: String,
+    pub profile_name: crate::CompactString,
     /// Property *VirtualMachineVgpuProfileInfo.deviceVendorId*.
     pub device_vendor_id: i64,
     /// Property *VirtualMachineVgpuProfileInfo.fbSizeInGib*.
     pub fb_size_in_gib: i64,
     /// Property *VirtualMachineVgpuProfileInfo.profileSharing*.
-    pub profile_sharing: String,
+    pub profile_sharing: crate::CompactString,
     /// Property *VirtualMachineVgpuProfileInfo.profileClass*.
-    pub profile_class: String,
+    pub profile_class: crate::CompactString,
     /// Property *VirtualMachineVgpuProfileInfo.stunTimeEstimates*.
     ///
     /// ***Since:*** vSphere API Release 8.0.2.0
@@ -35,6 +35,7 @@ impl VirtualMachineVgpuProfileInfo {
     pub const TYPE_NAME: &'static str = "VirtualMachineVgpuProfileInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

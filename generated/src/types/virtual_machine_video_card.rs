@@ -36,7 +36,7 @@ pub struct VirtualMachineVideoCard {
     /// Property *VirtualMachineVideoCard.enable3DSupport*.
     pub enable3_d_support: Option<bool>,
     /// Property *VirtualMachineVideoCard.use3dRenderer*.
-    pub use3d_renderer: Option<String>,
+    pub use3d_renderer: Option<crate::CompactString>,
     /// Property *VirtualMachineVideoCard.graphicsMemorySizeInKB*.
     pub graphics_memory_size_in_kb: Option<i64>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -47,6 +47,7 @@ impl VirtualMachineVideoCard {
     pub const TYPE_NAME: &'static str = "VirtualMachineVideoCard";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

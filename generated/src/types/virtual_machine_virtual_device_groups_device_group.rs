@@ -19,6 +19,7 @@ impl VirtualMachineVirtualDeviceGroupsDeviceGroup {
     pub const TYPE_NAME: &'static str = "VirtualMachineVirtualDeviceGroupsDeviceGroup";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -108,10 +109,12 @@ pub enum VirtualMachineVirtualDeviceGroupsDeviceGroupKind {
 }
 impl VirtualMachineVirtualDeviceGroupsDeviceGroupKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VirtualMachineVirtualDeviceGroupsDeviceGroup(v) => &**v,
@@ -125,12 +128,14 @@ impl VirtualMachineVirtualDeviceGroupsDeviceGroupKind {
 }
 impl From<crate::types::VirtualMachineVirtualDeviceGroupsDeviceGroup>
 for VirtualMachineVirtualDeviceGroupsDeviceGroupKind {
+    #[inline]
     fn from(v: crate::types::VirtualMachineVirtualDeviceGroupsDeviceGroup) -> Self {
         Self::VirtualMachineVirtualDeviceGroupsDeviceGroup(Box::new(v))
     }
 }
 impl From<crate::types::VirtualMachineVirtualDeviceGroupsVendorDeviceGroup>
 for VirtualMachineVirtualDeviceGroupsDeviceGroupKind {
+    #[inline]
     fn from(
         v: crate::types::VirtualMachineVirtualDeviceGroupsVendorDeviceGroup,
     ) -> Self {

@@ -8,11 +8,11 @@ pub struct VirtualMachineVMCIDeviceFilterSpec {
     /// Property *VirtualMachineVMCIDeviceFilterSpec.rank*.
     pub rank: i64,
     /// Property *VirtualMachineVMCIDeviceFilterSpec.action*.
-    pub action: String,
+    pub action: crate::CompactString,
     /// Property *VirtualMachineVMCIDeviceFilterSpec.protocol*.
-    pub protocol: String,
+    pub protocol: crate::CompactString,
     /// Property *VirtualMachineVMCIDeviceFilterSpec.direction*.
-    pub direction: String,
+    pub direction: crate::CompactString,
     /// Property *VirtualMachineVMCIDeviceFilterSpec.lowerDstPortBoundary*.
     pub lower_dst_port_boundary: Option<i64>,
     /// Property *VirtualMachineVMCIDeviceFilterSpec.upperDstPortBoundary*.
@@ -25,6 +25,7 @@ impl VirtualMachineVMCIDeviceFilterSpec {
     pub const TYPE_NAME: &'static str = "VirtualMachineVMCIDeviceFilterSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

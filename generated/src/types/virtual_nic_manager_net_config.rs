@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct VirtualNicManagerNetConfig {
     /// Property *VirtualNicManagerNetConfig.nicType*.
-    pub nic_type: String,
+    pub nic_type: crate::CompactString,
     /// Property *VirtualNicManagerNetConfig.multiSelectAllowed*.
     pub multi_select_allowed: bool,
     /// Property *VirtualNicManagerNetConfig.candidateVnic*.
@@ -21,6 +21,7 @@ impl VirtualNicManagerNetConfig {
     pub const TYPE_NAME: &'static str = "VirtualNicManagerNetConfig";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

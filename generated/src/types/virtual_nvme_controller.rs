@@ -34,7 +34,7 @@ pub struct VirtualNVMEController {
     /// Property *VirtualNVMEController.sharedBus*.
     ///
     /// ***Since:*** vSphere API Release 8.0.2.0
-    pub shared_bus: Option<String>,
+    pub shared_bus: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -43,6 +43,7 @@ impl VirtualNVMEController {
     pub const TYPE_NAME: &'static str = "VirtualNVMEController";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

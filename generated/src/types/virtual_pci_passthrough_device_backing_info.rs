@@ -6,15 +6,15 @@
 #[derive(Clone, Default)]
 pub struct VirtualPCIPassthroughDeviceBackingInfo {
     /// Property *VirtualDeviceDeviceBackingInfo.deviceName*.
-    pub device_name: String,
+    pub device_name: crate::CompactString,
     /// Property *VirtualDeviceDeviceBackingInfo.useAutoDetect*.
     pub use_auto_detect: Option<bool>,
     /// Property *VirtualPCIPassthroughDeviceBackingInfo.id*.
-    pub id: String,
+    pub id: crate::CompactString,
     /// Property *VirtualPCIPassthroughDeviceBackingInfo.deviceId*.
-    pub device_id: String,
+    pub device_id: crate::CompactString,
     /// Property *VirtualPCIPassthroughDeviceBackingInfo.systemId*.
-    pub system_id: String,
+    pub system_id: crate::CompactString,
     /// Property *VirtualPCIPassthroughDeviceBackingInfo.vendorId*.
     pub vendor_id: i16,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -25,6 +25,7 @@ impl VirtualPCIPassthroughDeviceBackingInfo {
     pub const TYPE_NAME: &'static str = "VirtualPCIPassthroughDeviceBackingInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

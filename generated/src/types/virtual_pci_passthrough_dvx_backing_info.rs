@@ -8,7 +8,7 @@
 #[derive(Clone, Default)]
 pub struct VirtualPCIPassthroughDvxBackingInfo {
     /// Property *VirtualPCIPassthroughDvxBackingInfo.deviceClass*.
-    pub device_class: Option<String>,
+    pub device_class: Option<crate::CompactString>,
     /// Property *VirtualPCIPassthroughDvxBackingInfo.configParams*.
     pub config_params: Option<Vec<crate::types::OptionValueKind>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -19,6 +19,7 @@ impl VirtualPCIPassthroughDvxBackingInfo {
     pub const TYPE_NAME: &'static str = "VirtualPCIPassthroughDvxBackingInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,15 +6,15 @@
 #[derive(Clone, Default)]
 pub struct VirtualPCIPassthroughDynamicBackingInfo {
     /// Property *VirtualDeviceDeviceBackingInfo.deviceName*.
-    pub device_name: String,
+    pub device_name: crate::CompactString,
     /// Property *VirtualDeviceDeviceBackingInfo.useAutoDetect*.
     pub use_auto_detect: Option<bool>,
     /// Property *VirtualPCIPassthroughDynamicBackingInfo.allowedDevice*.
     pub allowed_device: Option<Vec<crate::types::VirtualPCIPassthroughAllowedDevice>>,
     /// Property *VirtualPCIPassthroughDynamicBackingInfo.customLabel*.
-    pub custom_label: Option<String>,
+    pub custom_label: Option<crate::CompactString>,
     /// Property *VirtualPCIPassthroughDynamicBackingInfo.assignedId*.
-    pub assigned_id: Option<String>,
+    pub assigned_id: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -23,6 +23,7 @@ impl VirtualPCIPassthroughDynamicBackingInfo {
     pub const TYPE_NAME: &'static str = "VirtualPCIPassthroughDynamicBackingInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

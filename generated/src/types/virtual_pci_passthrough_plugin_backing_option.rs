@@ -8,7 +8,7 @@
 #[derive(Clone, Default)]
 pub struct VirtualPCIPassthroughPluginBackingOption {
     /// Property *VirtualDeviceBackingOption.type*.
-    pub r#type: String,
+    pub r#type: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -17,6 +17,7 @@ impl VirtualPCIPassthroughPluginBackingOption {
     pub const TYPE_NAME: &'static str = "VirtualPCIPassthroughPluginBackingOption";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -104,10 +105,12 @@ pub enum VirtualPCIPassthroughPluginBackingOptionKind {
 }
 impl VirtualPCIPassthroughPluginBackingOptionKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VirtualPCIPassthroughPluginBackingOption(v) => &**v,
@@ -121,12 +124,14 @@ impl VirtualPCIPassthroughPluginBackingOptionKind {
 }
 impl From<crate::types::VirtualPCIPassthroughPluginBackingOption>
 for VirtualPCIPassthroughPluginBackingOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualPCIPassthroughPluginBackingOption) -> Self {
         Self::VirtualPCIPassthroughPluginBackingOption(Box::new(v))
     }
 }
 impl From<crate::types::VirtualPCIPassthroughVmiopBackingOption>
 for VirtualPCIPassthroughPluginBackingOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualPCIPassthroughVmiopBackingOption) -> Self {
         Self::VirtualPCIPassthroughVmiopBackingOption(Box::new(v))
     }

@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct VirtualPCIPassthroughVmiopBackingInfo {
     /// Property *VirtualPCIPassthroughVmiopBackingInfo.vgpu*.
-    pub vgpu: Option<String>,
+    pub vgpu: Option<crate::CompactString>,
     /// Property *VirtualPCIPassthroughVmiopBackingInfo.vgpuMigrateDataSizeMB*.
     ///
     /// ***Since:*** vSphere API Release 8.0.0.1
@@ -27,6 +27,7 @@ impl VirtualPCIPassthroughVmiopBackingInfo {
     pub const TYPE_NAME: &'static str = "VirtualPCIPassthroughVmiopBackingInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

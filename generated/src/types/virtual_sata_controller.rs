@@ -41,6 +41,7 @@ impl VirtualSATAController {
     pub const TYPE_NAME: &'static str = "VirtualSATAController";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -168,10 +169,12 @@ pub enum VirtualSATAControllerKind {
 }
 impl VirtualSATAControllerKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VirtualSATAController(v) => &**v,
@@ -184,11 +187,13 @@ impl VirtualSATAControllerKind {
     }
 }
 impl From<crate::types::VirtualSATAController> for VirtualSATAControllerKind {
+    #[inline]
     fn from(v: crate::types::VirtualSATAController) -> Self {
         Self::VirtualSATAController(Box::new(v))
     }
 }
 impl From<crate::types::VirtualAHCIController> for VirtualSATAControllerKind {
+    #[inline]
     fn from(v: crate::types::VirtualAHCIController) -> Self {
         Self::VirtualAHCIController(Box::new(v))
     }

@@ -8,13 +8,13 @@
 #[derive(Clone, Default)]
 pub struct VirtualSATAControllerOption {
     /// Property *VirtualDeviceOption.type*.
-    pub r#type: String,
+    pub r#type: crate::CompactString,
     /// Property *VirtualDeviceOption.connectOption*.
     pub connect_option: Option<Box<crate::types::VirtualDeviceConnectOption>>,
     /// Property *VirtualDeviceOption.busSlotOption*.
     pub bus_slot_option: Option<Box<crate::types::VirtualDeviceBusSlotOption>>,
     /// Property *VirtualDeviceOption.controllerType*.
-    pub controller_type: Option<String>,
+    pub controller_type: Option<crate::CompactString>,
     /// Property *VirtualDeviceOption.autoAssignController*.
     pub auto_assign_controller: Option<Box<crate::types::BoolOption>>,
     /// Property *VirtualDeviceOption.backingOption*.
@@ -22,7 +22,7 @@ pub struct VirtualSATAControllerOption {
     /// Property *VirtualDeviceOption.defaultBackingOptionIndex*.
     pub default_backing_option_index: Option<i32>,
     /// Property *VirtualDeviceOption.licensingLimit*.
-    pub licensing_limit: Option<Vec<String>>,
+    pub licensing_limit: Option<Vec<crate::CompactString>>,
     /// Property *VirtualDeviceOption.deprecated*.
     pub deprecated: bool,
     /// Property *VirtualDeviceOption.plugAndPlay*.
@@ -36,7 +36,7 @@ pub struct VirtualSATAControllerOption {
     /// Property *VirtualControllerOption.devices*.
     pub devices: Box<crate::types::IntOption>,
     /// Property *VirtualControllerOption.supportedDevice*.
-    pub supported_device: Option<Vec<String>>,
+    pub supported_device: Option<Vec<crate::CompactString>>,
     /// Property *VirtualSATAControllerOption.numSATADisks*.
     pub num_sata_disks: Box<crate::types::IntOption>,
     /// Property *VirtualSATAControllerOption.numSATACdroms*.
@@ -49,6 +49,7 @@ impl VirtualSATAControllerOption {
     pub const TYPE_NAME: &'static str = "VirtualSATAControllerOption";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -199,10 +200,12 @@ pub enum VirtualSATAControllerOptionKind {
 }
 impl VirtualSATAControllerOptionKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VirtualSATAControllerOption(v) => &**v,
@@ -216,12 +219,14 @@ impl VirtualSATAControllerOptionKind {
 }
 impl From<crate::types::VirtualSATAControllerOption>
 for VirtualSATAControllerOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualSATAControllerOption) -> Self {
         Self::VirtualSATAControllerOption(Box::new(v))
     }
 }
 impl From<crate::types::VirtualAHCIControllerOption>
 for VirtualSATAControllerOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualAHCIControllerOption) -> Self {
         Self::VirtualAHCIControllerOption(Box::new(v))
     }

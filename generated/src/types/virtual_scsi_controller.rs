@@ -47,6 +47,7 @@ impl VirtualSCSIController {
     pub const TYPE_NAME: &'static str = "VirtualSCSIController";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -211,10 +212,12 @@ pub enum VirtualSCSIControllerKind {
 }
 impl VirtualSCSIControllerKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VirtualSCSIController(v) => &**v,
@@ -230,26 +233,31 @@ impl VirtualSCSIControllerKind {
     }
 }
 impl From<crate::types::VirtualSCSIController> for VirtualSCSIControllerKind {
+    #[inline]
     fn from(v: crate::types::VirtualSCSIController) -> Self {
         Self::VirtualSCSIController(Box::new(v))
     }
 }
 impl From<crate::types::ParaVirtualSCSIController> for VirtualSCSIControllerKind {
+    #[inline]
     fn from(v: crate::types::ParaVirtualSCSIController) -> Self {
         Self::ParaVirtualSCSIController(Box::new(v))
     }
 }
 impl From<crate::types::VirtualBusLogicController> for VirtualSCSIControllerKind {
+    #[inline]
     fn from(v: crate::types::VirtualBusLogicController) -> Self {
         Self::VirtualBusLogicController(Box::new(v))
     }
 }
 impl From<crate::types::VirtualLsiLogicController> for VirtualSCSIControllerKind {
+    #[inline]
     fn from(v: crate::types::VirtualLsiLogicController) -> Self {
         Self::VirtualLsiLogicController(Box::new(v))
     }
 }
 impl From<crate::types::VirtualLsiLogicSASController> for VirtualSCSIControllerKind {
+    #[inline]
     fn from(v: crate::types::VirtualLsiLogicSASController) -> Self {
         Self::VirtualLsiLogicSASController(Box::new(v))
     }

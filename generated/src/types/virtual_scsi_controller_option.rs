@@ -8,13 +8,13 @@
 #[derive(Clone, Default)]
 pub struct VirtualSCSIControllerOption {
     /// Property *VirtualDeviceOption.type*.
-    pub r#type: String,
+    pub r#type: crate::CompactString,
     /// Property *VirtualDeviceOption.connectOption*.
     pub connect_option: Option<Box<crate::types::VirtualDeviceConnectOption>>,
     /// Property *VirtualDeviceOption.busSlotOption*.
     pub bus_slot_option: Option<Box<crate::types::VirtualDeviceBusSlotOption>>,
     /// Property *VirtualDeviceOption.controllerType*.
-    pub controller_type: Option<String>,
+    pub controller_type: Option<crate::CompactString>,
     /// Property *VirtualDeviceOption.autoAssignController*.
     pub auto_assign_controller: Option<Box<crate::types::BoolOption>>,
     /// Property *VirtualDeviceOption.backingOption*.
@@ -22,7 +22,7 @@ pub struct VirtualSCSIControllerOption {
     /// Property *VirtualDeviceOption.defaultBackingOptionIndex*.
     pub default_backing_option_index: Option<i32>,
     /// Property *VirtualDeviceOption.licensingLimit*.
-    pub licensing_limit: Option<Vec<String>>,
+    pub licensing_limit: Option<Vec<crate::CompactString>>,
     /// Property *VirtualDeviceOption.deprecated*.
     pub deprecated: bool,
     /// Property *VirtualDeviceOption.plugAndPlay*.
@@ -36,7 +36,7 @@ pub struct VirtualSCSIControllerOption {
     /// Property *VirtualControllerOption.devices*.
     pub devices: Box<crate::types::IntOption>,
     /// Property *VirtualControllerOption.supportedDevice*.
-    pub supported_device: Option<Vec<String>>,
+    pub supported_device: Option<Vec<crate::CompactString>>,
     /// Property *VirtualSCSIControllerOption.numSCSIDisks*.
     pub num_scsi_disks: Box<crate::types::IntOption>,
     /// Property *VirtualSCSIControllerOption.numSCSICdroms*.
@@ -59,6 +59,7 @@ impl VirtualSCSIControllerOption {
     pub const TYPE_NAME: &'static str = "VirtualSCSIControllerOption";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -239,10 +240,12 @@ pub enum VirtualSCSIControllerOptionKind {
 }
 impl VirtualSCSIControllerOptionKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VirtualSCSIControllerOption(v) => &**v,
@@ -259,30 +262,35 @@ impl VirtualSCSIControllerOptionKind {
 }
 impl From<crate::types::VirtualSCSIControllerOption>
 for VirtualSCSIControllerOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualSCSIControllerOption) -> Self {
         Self::VirtualSCSIControllerOption(Box::new(v))
     }
 }
 impl From<crate::types::ParaVirtualSCSIControllerOption>
 for VirtualSCSIControllerOptionKind {
+    #[inline]
     fn from(v: crate::types::ParaVirtualSCSIControllerOption) -> Self {
         Self::ParaVirtualSCSIControllerOption(Box::new(v))
     }
 }
 impl From<crate::types::VirtualBusLogicControllerOption>
 for VirtualSCSIControllerOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualBusLogicControllerOption) -> Self {
         Self::VirtualBusLogicControllerOption(Box::new(v))
     }
 }
 impl From<crate::types::VirtualLsiLogicControllerOption>
 for VirtualSCSIControllerOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualLsiLogicControllerOption) -> Self {
         Self::VirtualLsiLogicControllerOption(Box::new(v))
     }
 }
 impl From<crate::types::VirtualLsiLogicSASControllerOption>
 for VirtualSCSIControllerOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualLsiLogicSASControllerOption) -> Self {
         Self::VirtualLsiLogicSASControllerOption(Box::new(v))
     }

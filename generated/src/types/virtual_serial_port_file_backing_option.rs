@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct VirtualSerialPortFileBackingOption {
     /// Property *VirtualDeviceBackingOption.type*.
-    pub r#type: String,
+    pub r#type: crate::CompactString,
     /// Property *VirtualDeviceFileBackingOption.fileNameExtensions*.
     pub file_name_extensions: Option<Box<crate::types::ChoiceOption>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -17,6 +17,7 @@ impl VirtualSerialPortFileBackingOption {
     pub const TYPE_NAME: &'static str = "VirtualSerialPortFileBackingOption";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

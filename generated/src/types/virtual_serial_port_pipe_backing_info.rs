@@ -6,9 +6,9 @@
 #[derive(Clone, Default)]
 pub struct VirtualSerialPortPipeBackingInfo {
     /// Property *VirtualDevicePipeBackingInfo.pipeName*.
-    pub pipe_name: String,
+    pub pipe_name: crate::CompactString,
     /// Property *VirtualSerialPortPipeBackingInfo.endpoint*.
-    pub endpoint: String,
+    pub endpoint: crate::CompactString,
     /// Property *VirtualSerialPortPipeBackingInfo.noRxLoss*.
     pub no_rx_loss: Option<bool>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -19,6 +19,7 @@ impl VirtualSerialPortPipeBackingInfo {
     pub const TYPE_NAME: &'static str = "VirtualSerialPortPipeBackingInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

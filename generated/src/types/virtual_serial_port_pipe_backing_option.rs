@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct VirtualSerialPortPipeBackingOption {
     /// Property *VirtualDeviceBackingOption.type*.
-    pub r#type: String,
+    pub r#type: crate::CompactString,
     /// Property *VirtualSerialPortPipeBackingOption.endpoint*.
     pub endpoint: Box<crate::types::ChoiceOption>,
     /// Property *VirtualSerialPortPipeBackingOption.noRxLoss*.
@@ -19,6 +19,7 @@ impl VirtualSerialPortPipeBackingOption {
     pub const TYPE_NAME: &'static str = "VirtualSerialPortPipeBackingOption";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

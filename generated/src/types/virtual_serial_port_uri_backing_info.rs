@@ -6,11 +6,11 @@
 #[derive(Clone, Default)]
 pub struct VirtualSerialPortURIBackingInfo {
     /// Property *VirtualDeviceURIBackingInfo.serviceURI*.
-    pub service_uri: String,
+    pub service_uri: crate::CompactString,
     /// Property *VirtualDeviceURIBackingInfo.direction*.
-    pub direction: String,
+    pub direction: crate::CompactString,
     /// Property *VirtualDeviceURIBackingInfo.proxyURI*.
-    pub proxy_uri: Option<String>,
+    pub proxy_uri: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -19,6 +19,7 @@ impl VirtualSerialPortURIBackingInfo {
     pub const TYPE_NAME: &'static str = "VirtualSerialPortURIBackingInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

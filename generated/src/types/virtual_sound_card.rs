@@ -37,6 +37,7 @@ impl VirtualSoundCard {
     pub const TYPE_NAME: &'static str = "VirtualSoundCard";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -160,10 +161,12 @@ pub enum VirtualSoundCardKind {
 }
 impl VirtualSoundCardKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VirtualSoundCard(v) => &**v,
@@ -178,21 +181,25 @@ impl VirtualSoundCardKind {
     }
 }
 impl From<crate::types::VirtualSoundCard> for VirtualSoundCardKind {
+    #[inline]
     fn from(v: crate::types::VirtualSoundCard) -> Self {
         Self::VirtualSoundCard(Box::new(v))
     }
 }
 impl From<crate::types::VirtualEnsoniq1371> for VirtualSoundCardKind {
+    #[inline]
     fn from(v: crate::types::VirtualEnsoniq1371) -> Self {
         Self::VirtualEnsoniq1371(Box::new(v))
     }
 }
 impl From<crate::types::VirtualHdAudioCard> for VirtualSoundCardKind {
+    #[inline]
     fn from(v: crate::types::VirtualHdAudioCard) -> Self {
         Self::VirtualHdAudioCard(Box::new(v))
     }
 }
 impl From<crate::types::VirtualSoundBlaster16> for VirtualSoundCardKind {
+    #[inline]
     fn from(v: crate::types::VirtualSoundBlaster16) -> Self {
         Self::VirtualSoundBlaster16(Box::new(v))
     }

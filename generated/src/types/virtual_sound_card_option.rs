@@ -8,13 +8,13 @@
 #[derive(Clone, Default)]
 pub struct VirtualSoundCardOption {
     /// Property *VirtualDeviceOption.type*.
-    pub r#type: String,
+    pub r#type: crate::CompactString,
     /// Property *VirtualDeviceOption.connectOption*.
     pub connect_option: Option<Box<crate::types::VirtualDeviceConnectOption>>,
     /// Property *VirtualDeviceOption.busSlotOption*.
     pub bus_slot_option: Option<Box<crate::types::VirtualDeviceBusSlotOption>>,
     /// Property *VirtualDeviceOption.controllerType*.
-    pub controller_type: Option<String>,
+    pub controller_type: Option<crate::CompactString>,
     /// Property *VirtualDeviceOption.autoAssignController*.
     pub auto_assign_controller: Option<Box<crate::types::BoolOption>>,
     /// Property *VirtualDeviceOption.backingOption*.
@@ -22,7 +22,7 @@ pub struct VirtualSoundCardOption {
     /// Property *VirtualDeviceOption.defaultBackingOptionIndex*.
     pub default_backing_option_index: Option<i32>,
     /// Property *VirtualDeviceOption.licensingLimit*.
-    pub licensing_limit: Option<Vec<String>>,
+    pub licensing_limit: Option<Vec<crate::CompactString>>,
     /// Property *VirtualDeviceOption.deprecated*.
     pub deprecated: bool,
     /// Property *VirtualDeviceOption.plugAndPlay*.
@@ -41,6 +41,7 @@ impl VirtualSoundCardOption {
     pub const TYPE_NAME: &'static str = "VirtualSoundCardOption";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -176,10 +177,12 @@ pub enum VirtualSoundCardOptionKind {
 }
 impl VirtualSoundCardOptionKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VirtualSoundCardOption(v) => &**v,
@@ -194,21 +197,25 @@ impl VirtualSoundCardOptionKind {
     }
 }
 impl From<crate::types::VirtualSoundCardOption> for VirtualSoundCardOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualSoundCardOption) -> Self {
         Self::VirtualSoundCardOption(Box::new(v))
     }
 }
 impl From<crate::types::VirtualEnsoniq1371Option> for VirtualSoundCardOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualEnsoniq1371Option) -> Self {
         Self::VirtualEnsoniq1371Option(Box::new(v))
     }
 }
 impl From<crate::types::VirtualHdAudioCardOption> for VirtualSoundCardOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualHdAudioCardOption) -> Self {
         Self::VirtualHdAudioCardOption(Box::new(v))
     }
 }
 impl From<crate::types::VirtualSoundBlaster16Option> for VirtualSoundCardOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualSoundBlaster16Option) -> Self {
         Self::VirtualSoundBlaster16Option(Box::new(v))
     }

@@ -28,9 +28,9 @@ pub struct VirtualTPM {
     /// ***Since:*** vSphere API Release 8.0.0.1
     pub device_group_info: Option<Box<crate::types::VirtualDeviceDeviceGroupInfo>>,
     /// Property *VirtualTPM.endorsementKeyCertificateSigningRequest*.
-    pub endorsement_key_certificate_signing_request: Option<Vec<String>>,
+    pub endorsement_key_certificate_signing_request: Option<Vec<crate::CompactString>>,
     /// Property *VirtualTPM.endorsementKeyCertificate*.
-    pub endorsement_key_certificate: Option<Vec<String>>,
+    pub endorsement_key_certificate: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -39,6 +39,7 @@ impl VirtualTPM {
     pub const TYPE_NAME: &'static str = "VirtualTPM";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -34,9 +34,9 @@ pub struct VirtualUSB {
     /// Property *VirtualUSB.product*.
     pub product: Option<i32>,
     /// Property *VirtualUSB.family*.
-    pub family: Option<Vec<String>>,
+    pub family: Option<Vec<crate::CompactString>>,
     /// Property *VirtualUSB.speed*.
-    pub speed: Option<Vec<String>>,
+    pub speed: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -45,6 +45,7 @@ impl VirtualUSB {
     pub const TYPE_NAME: &'static str = "VirtualUSB";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

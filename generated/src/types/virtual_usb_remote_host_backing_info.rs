@@ -6,11 +6,11 @@
 #[derive(Clone, Default)]
 pub struct VirtualUSBRemoteHostBackingInfo {
     /// Property *VirtualDeviceDeviceBackingInfo.deviceName*.
-    pub device_name: String,
+    pub device_name: crate::CompactString,
     /// Property *VirtualDeviceDeviceBackingInfo.useAutoDetect*.
     pub use_auto_detect: Option<bool>,
     /// Property *VirtualUSBRemoteHostBackingInfo.hostname*.
-    pub hostname: String,
+    pub hostname: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -19,6 +19,7 @@ impl VirtualUSBRemoteHostBackingInfo {
     pub const TYPE_NAME: &'static str = "VirtualUSBRemoteHostBackingInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

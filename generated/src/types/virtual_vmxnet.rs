@@ -32,9 +32,9 @@ pub struct VirtualVmxnet {
     /// Property *VirtualEthernetCard.dynamicProperty*.
     pub dynamic_property: Option<Vec<crate::types::DynamicProperty>>,
     /// Property *VirtualEthernetCard.addressType*.
-    pub address_type: Option<String>,
+    pub address_type: Option<crate::CompactString>,
     /// Property *VirtualEthernetCard.macAddress*.
-    pub mac_address: Option<String>,
+    pub mac_address: Option<crate::CompactString>,
     /// Property *VirtualEthernetCard.wakeOnLanEnabled*.
     pub wake_on_lan_enabled: Option<bool>,
     /// Property *VirtualEthernetCard.resourceAllocation*.
@@ -42,7 +42,7 @@ pub struct VirtualVmxnet {
         Box<crate::types::VirtualEthernetCardResourceAllocation>,
     >,
     /// Property *VirtualEthernetCard.externalId*.
-    pub external_id: Option<String>,
+    pub external_id: Option<crate::CompactString>,
     /// Deprecated.
     ///
     /// Property *VirtualEthernetCard.uptCompatibilityEnabled*.
@@ -51,7 +51,7 @@ pub struct VirtualVmxnet {
     /// Property *VirtualEthernetCard.subnetId*.
     ///
     /// ***Since:*** vSphere API Release 9.0.0.0
-    pub subnet_id: Option<String>,
+    pub subnet_id: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -60,6 +60,7 @@ impl VirtualVmxnet {
     pub const TYPE_NAME: &'static str = "VirtualVmxnet";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -216,10 +217,12 @@ pub enum VirtualVmxnetKind {
 }
 impl VirtualVmxnetKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VirtualVmxnet(v) => &**v,
@@ -233,16 +236,19 @@ impl VirtualVmxnetKind {
     }
 }
 impl From<crate::types::VirtualVmxnet> for VirtualVmxnetKind {
+    #[inline]
     fn from(v: crate::types::VirtualVmxnet) -> Self {
         Self::VirtualVmxnet(Box::new(v))
     }
 }
 impl From<crate::types::VirtualVmxnet2> for VirtualVmxnetKind {
+    #[inline]
     fn from(v: crate::types::VirtualVmxnet2) -> Self {
         Self::VirtualVmxnet2(Box::new(v))
     }
 }
 impl From<crate::types::VirtualVmxnet3Kind> for VirtualVmxnetKind {
+    #[inline]
     fn from(v: crate::types::VirtualVmxnet3Kind) -> Self {
         Self::VirtualVmxnet3(v)
     }

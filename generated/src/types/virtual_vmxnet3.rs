@@ -32,9 +32,9 @@ pub struct VirtualVmxnet3 {
     /// Property *VirtualEthernetCard.dynamicProperty*.
     pub dynamic_property: Option<Vec<crate::types::DynamicProperty>>,
     /// Property *VirtualEthernetCard.addressType*.
-    pub address_type: Option<String>,
+    pub address_type: Option<crate::CompactString>,
     /// Property *VirtualEthernetCard.macAddress*.
-    pub mac_address: Option<String>,
+    pub mac_address: Option<crate::CompactString>,
     /// Property *VirtualEthernetCard.wakeOnLanEnabled*.
     pub wake_on_lan_enabled: Option<bool>,
     /// Property *VirtualEthernetCard.resourceAllocation*.
@@ -42,7 +42,7 @@ pub struct VirtualVmxnet3 {
         Box<crate::types::VirtualEthernetCardResourceAllocation>,
     >,
     /// Property *VirtualEthernetCard.externalId*.
-    pub external_id: Option<String>,
+    pub external_id: Option<crate::CompactString>,
     /// Deprecated.
     ///
     /// Property *VirtualEthernetCard.uptCompatibilityEnabled*.
@@ -51,7 +51,7 @@ pub struct VirtualVmxnet3 {
     /// Property *VirtualEthernetCard.subnetId*.
     ///
     /// ***Since:*** vSphere API Release 9.0.0.0
-    pub subnet_id: Option<String>,
+    pub subnet_id: Option<crate::CompactString>,
     /// Property *VirtualVmxnet3.uptv2Enabled*.
     ///
     /// ***Since:*** vSphere API Release 8.0.0.1
@@ -70,6 +70,7 @@ impl VirtualVmxnet3 {
     pub const TYPE_NAME: &'static str = "VirtualVmxnet3";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -232,10 +233,12 @@ pub enum VirtualVmxnet3Kind {
 }
 impl VirtualVmxnet3Kind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VirtualVmxnet3(v) => &**v,
@@ -248,11 +251,13 @@ impl VirtualVmxnet3Kind {
     }
 }
 impl From<crate::types::VirtualVmxnet3> for VirtualVmxnet3Kind {
+    #[inline]
     fn from(v: crate::types::VirtualVmxnet3) -> Self {
         Self::VirtualVmxnet3(Box::new(v))
     }
 }
 impl From<crate::types::VirtualVmxnet3Vrdma> for VirtualVmxnet3Kind {
+    #[inline]
     fn from(v: crate::types::VirtualVmxnet3Vrdma) -> Self {
         Self::VirtualVmxnet3Vrdma(Box::new(v))
     }

@@ -8,13 +8,13 @@
 #[derive(Clone, Default)]
 pub struct VirtualVmxnet3Option {
     /// Property *VirtualDeviceOption.type*.
-    pub r#type: String,
+    pub r#type: crate::CompactString,
     /// Property *VirtualDeviceOption.connectOption*.
     pub connect_option: Option<Box<crate::types::VirtualDeviceConnectOption>>,
     /// Property *VirtualDeviceOption.busSlotOption*.
     pub bus_slot_option: Option<Box<crate::types::VirtualDeviceBusSlotOption>>,
     /// Property *VirtualDeviceOption.controllerType*.
-    pub controller_type: Option<String>,
+    pub controller_type: Option<crate::CompactString>,
     /// Property *VirtualDeviceOption.autoAssignController*.
     pub auto_assign_controller: Option<Box<crate::types::BoolOption>>,
     /// Property *VirtualDeviceOption.backingOption*.
@@ -22,7 +22,7 @@ pub struct VirtualVmxnet3Option {
     /// Property *VirtualDeviceOption.defaultBackingOptionIndex*.
     pub default_backing_option_index: Option<i32>,
     /// Property *VirtualDeviceOption.licensingLimit*.
-    pub licensing_limit: Option<Vec<String>>,
+    pub licensing_limit: Option<Vec<crate::CompactString>>,
     /// Property *VirtualDeviceOption.deprecated*.
     pub deprecated: bool,
     /// Property *VirtualDeviceOption.plugAndPlay*.
@@ -64,6 +64,7 @@ impl VirtualVmxnet3Option {
     pub const TYPE_NAME: &'static str = "VirtualVmxnet3Option";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -226,10 +227,12 @@ pub enum VirtualVmxnet3OptionKind {
 }
 impl VirtualVmxnet3OptionKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VirtualVmxnet3Option(v) => &**v,
@@ -242,11 +245,13 @@ impl VirtualVmxnet3OptionKind {
     }
 }
 impl From<crate::types::VirtualVmxnet3Option> for VirtualVmxnet3OptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualVmxnet3Option) -> Self {
         Self::VirtualVmxnet3Option(Box::new(v))
     }
 }
 impl From<crate::types::VirtualVmxnet3VrdmaOption> for VirtualVmxnet3OptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualVmxnet3VrdmaOption) -> Self {
         Self::VirtualVmxnet3VrdmaOption(Box::new(v))
     }

@@ -20,7 +20,7 @@ pub struct VirtualVmxnet3StrictLatencyConfig {
     /// Property *VirtualVmxnet3StrictLatencyConfig.rxDataRingDescSize*.
     pub rx_data_ring_desc_size: Option<i32>,
     /// Property *VirtualVmxnet3StrictLatencyConfig.disableOffload*.
-    pub disable_offload: Option<String>,
+    pub disable_offload: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -29,6 +29,7 @@ impl VirtualVmxnet3StrictLatencyConfig {
     pub const TYPE_NAME: &'static str = "VirtualVmxnet3StrictLatencyConfig";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

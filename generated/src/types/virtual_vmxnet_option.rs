@@ -8,13 +8,13 @@
 #[derive(Clone, Default)]
 pub struct VirtualVmxnetOption {
     /// Property *VirtualDeviceOption.type*.
-    pub r#type: String,
+    pub r#type: crate::CompactString,
     /// Property *VirtualDeviceOption.connectOption*.
     pub connect_option: Option<Box<crate::types::VirtualDeviceConnectOption>>,
     /// Property *VirtualDeviceOption.busSlotOption*.
     pub bus_slot_option: Option<Box<crate::types::VirtualDeviceBusSlotOption>>,
     /// Property *VirtualDeviceOption.controllerType*.
-    pub controller_type: Option<String>,
+    pub controller_type: Option<crate::CompactString>,
     /// Property *VirtualDeviceOption.autoAssignController*.
     pub auto_assign_controller: Option<Box<crate::types::BoolOption>>,
     /// Property *VirtualDeviceOption.backingOption*.
@@ -22,7 +22,7 @@ pub struct VirtualVmxnetOption {
     /// Property *VirtualDeviceOption.defaultBackingOptionIndex*.
     pub default_backing_option_index: Option<i32>,
     /// Property *VirtualDeviceOption.licensingLimit*.
-    pub licensing_limit: Option<Vec<String>>,
+    pub licensing_limit: Option<Vec<crate::CompactString>>,
     /// Property *VirtualDeviceOption.deprecated*.
     pub deprecated: bool,
     /// Property *VirtualDeviceOption.plugAndPlay*.
@@ -54,6 +54,7 @@ impl VirtualVmxnetOption {
     pub const TYPE_NAME: &'static str = "VirtualVmxnetOption";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -210,10 +211,12 @@ pub enum VirtualVmxnetOptionKind {
 }
 impl VirtualVmxnetOptionKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VirtualVmxnetOption(v) => &**v,
@@ -227,16 +230,19 @@ impl VirtualVmxnetOptionKind {
     }
 }
 impl From<crate::types::VirtualVmxnetOption> for VirtualVmxnetOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualVmxnetOption) -> Self {
         Self::VirtualVmxnetOption(Box::new(v))
     }
 }
 impl From<crate::types::VirtualVmxnet2Option> for VirtualVmxnetOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualVmxnet2Option) -> Self {
         Self::VirtualVmxnet2Option(Box::new(v))
     }
 }
 impl From<crate::types::VirtualVmxnet3OptionKind> for VirtualVmxnetOptionKind {
+    #[inline]
     fn from(v: crate::types::VirtualVmxnet3OptionKind) -> Self {
         Self::VirtualVmxnet3Option(v)
     }

@@ -18,7 +18,7 @@ pub struct VmAlreadyExistsInDatacenter {
     /// Refers instance of *HostSystem*.
     pub host: Box<crate::types::ManagedObjectReference>,
     /// Property *VmAlreadyExistsInDatacenter.hostname*.
-    pub hostname: String,
+    pub hostname: crate::CompactString,
     /// Property *VmAlreadyExistsInDatacenter.vm*.
     ///
     /// Refers instances of *VirtualMachine*.
@@ -31,6 +31,7 @@ impl VmAlreadyExistsInDatacenter {
     pub const TYPE_NAME: &'static str = "VmAlreadyExistsInDatacenter";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

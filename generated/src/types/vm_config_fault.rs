@@ -19,6 +19,7 @@ impl VmConfigFault {
     pub const TYPE_NAME: &'static str = "VmConfigFault";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -174,10 +175,12 @@ pub enum VmConfigFaultKind {
 }
 impl VmConfigFaultKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VmConfigFault(v) => &**v,
@@ -221,166 +224,199 @@ impl VmConfigFaultKind {
     }
 }
 impl From<crate::types::VmConfigFault> for VmConfigFaultKind {
+    #[inline]
     fn from(v: crate::types::VmConfigFault) -> Self {
         Self::VmConfigFault(Box::new(v))
     }
 }
 impl From<crate::types::CannotAccessVmComponentKind> for VmConfigFaultKind {
+    #[inline]
     fn from(v: crate::types::CannotAccessVmComponentKind) -> Self {
         Self::CannotAccessVmComponent(v)
     }
 }
 impl From<crate::types::CannotDisableSnapshot> for VmConfigFaultKind {
+    #[inline]
     fn from(v: crate::types::CannotDisableSnapshot) -> Self {
         Self::CannotDisableSnapshot(Box::new(v))
     }
 }
 impl From<crate::types::CannotUseNetwork> for VmConfigFaultKind {
+    #[inline]
     fn from(v: crate::types::CannotUseNetwork) -> Self {
         Self::CannotUseNetwork(Box::new(v))
     }
 }
 impl From<crate::types::CpuHotPlugNotSupported> for VmConfigFaultKind {
+    #[inline]
     fn from(v: crate::types::CpuHotPlugNotSupported) -> Self {
         Self::CpuHotPlugNotSupported(Box::new(v))
     }
 }
 impl From<crate::types::DeltaDiskFormatNotSupported> for VmConfigFaultKind {
+    #[inline]
     fn from(v: crate::types::DeltaDiskFormatNotSupported) -> Self {
         Self::DeltaDiskFormatNotSupported(Box::new(v))
     }
 }
 impl From<crate::types::EightHostLimitViolated> for VmConfigFaultKind {
+    #[inline]
     fn from(v: crate::types::EightHostLimitViolated) -> Self {
         Self::EightHostLimitViolated(Box::new(v))
     }
 }
 impl From<crate::types::FaultToleranceCannotEditMem> for VmConfigFaultKind {
+    #[inline]
     fn from(v: crate::types::FaultToleranceCannotEditMem) -> Self {
         Self::FaultToleranceCannotEditMem(Box::new(v))
     }
 }
 impl From<crate::types::FtVmHostRuleViolation> for VmConfigFaultKind {
+    #[inline]
     fn from(v: crate::types::FtVmHostRuleViolation) -> Self {
         Self::FtVmHostRuleViolation(Box::new(v))
     }
 }
 impl From<crate::types::GenericVmConfigFault> for VmConfigFaultKind {
+    #[inline]
     fn from(v: crate::types::GenericVmConfigFault) -> Self {
         Self::GenericVmConfigFault(Box::new(v))
     }
 }
 impl From<crate::types::InvalidFormatKind> for VmConfigFaultKind {
+    #[inline]
     fn from(v: crate::types::InvalidFormatKind) -> Self {
         Self::InvalidFormat(v)
     }
 }
 impl From<crate::types::InvalidVmConfigKind> for VmConfigFaultKind {
+    #[inline]
     fn from(v: crate::types::InvalidVmConfigKind) -> Self {
         Self::InvalidVmConfig(v)
     }
 }
 impl From<crate::types::LargeRDMNotSupportedOnDatastore> for VmConfigFaultKind {
+    #[inline]
     fn from(v: crate::types::LargeRDMNotSupportedOnDatastore) -> Self {
         Self::LargeRDMNotSupportedOnDatastore(Box::new(v))
     }
 }
 impl From<crate::types::MemoryHotPlugNotSupported> for VmConfigFaultKind {
+    #[inline]
     fn from(v: crate::types::MemoryHotPlugNotSupported) -> Self {
         Self::MemoryHotPlugNotSupported(Box::new(v))
     }
 }
 impl From<crate::types::NoCompatibleHardAffinityHost> for VmConfigFaultKind {
+    #[inline]
     fn from(v: crate::types::NoCompatibleHardAffinityHost) -> Self {
         Self::NoCompatibleHardAffinityHost(Box::new(v))
     }
 }
 impl From<crate::types::NoCompatibleSoftAffinityHost> for VmConfigFaultKind {
+    #[inline]
     fn from(v: crate::types::NoCompatibleSoftAffinityHost) -> Self {
         Self::NoCompatibleSoftAffinityHost(Box::new(v))
     }
 }
 impl From<crate::types::NumVirtualCpusIncompatible> for VmConfigFaultKind {
+    #[inline]
     fn from(v: crate::types::NumVirtualCpusIncompatible) -> Self {
         Self::NumVirtualCpusIncompatible(Box::new(v))
     }
 }
 impl From<crate::types::OvfConsumerValidationFault> for VmConfigFaultKind {
+    #[inline]
     fn from(v: crate::types::OvfConsumerValidationFault) -> Self {
         Self::OvfConsumerValidationFault(Box::new(v))
     }
 }
 impl From<crate::types::QuarantineModeFault> for VmConfigFaultKind {
+    #[inline]
     fn from(v: crate::types::QuarantineModeFault) -> Self {
         Self::QuarantineModeFault(Box::new(v))
     }
 }
 impl From<crate::types::RDMNotSupportedOnDatastore> for VmConfigFaultKind {
+    #[inline]
     fn from(v: crate::types::RDMNotSupportedOnDatastore) -> Self {
         Self::RDMNotSupportedOnDatastore(Box::new(v))
     }
 }
 impl From<crate::types::RuleViolation> for VmConfigFaultKind {
+    #[inline]
     fn from(v: crate::types::RuleViolation) -> Self {
         Self::RuleViolation(Box::new(v))
     }
 }
 impl From<crate::types::SoftRuleVioCorrectionDisallowed> for VmConfigFaultKind {
+    #[inline]
     fn from(v: crate::types::SoftRuleVioCorrectionDisallowed) -> Self {
         Self::SoftRuleVioCorrectionDisallowed(Box::new(v))
     }
 }
 impl From<crate::types::SoftRuleVioCorrectionImpact> for VmConfigFaultKind {
+    #[inline]
     fn from(v: crate::types::SoftRuleVioCorrectionImpact) -> Self {
         Self::SoftRuleVioCorrectionImpact(Box::new(v))
     }
 }
 impl From<crate::types::UnsupportedDatastoreKind> for VmConfigFaultKind {
+    #[inline]
     fn from(v: crate::types::UnsupportedDatastoreKind) -> Self {
         Self::UnsupportedDatastore(v)
     }
 }
 impl From<crate::types::UnsupportedVmxLocation> for VmConfigFaultKind {
+    #[inline]
     fn from(v: crate::types::UnsupportedVmxLocation) -> Self {
         Self::UnsupportedVmxLocation(Box::new(v))
     }
 }
 impl From<crate::types::VAppNotRunning> for VmConfigFaultKind {
+    #[inline]
     fn from(v: crate::types::VAppNotRunning) -> Self {
         Self::VAppNotRunning(Box::new(v))
     }
 }
 impl From<crate::types::VAppPropertyFaultKind> for VmConfigFaultKind {
+    #[inline]
     fn from(v: crate::types::VAppPropertyFaultKind) -> Self {
         Self::VAppPropertyFault(v)
     }
 }
 impl From<crate::types::VFlashCacheHotConfigNotSupported> for VmConfigFaultKind {
+    #[inline]
     fn from(v: crate::types::VFlashCacheHotConfigNotSupported) -> Self {
         Self::VFlashCacheHotConfigNotSupported(Box::new(v))
     }
 }
 impl From<crate::types::VFlashModuleNotSupported> for VmConfigFaultKind {
+    #[inline]
     fn from(v: crate::types::VFlashModuleNotSupported) -> Self {
         Self::VFlashModuleNotSupported(Box::new(v))
     }
 }
 impl From<crate::types::VirtualHardwareCompatibilityIssueKind> for VmConfigFaultKind {
+    #[inline]
     fn from(v: crate::types::VirtualHardwareCompatibilityIssueKind) -> Self {
         Self::VirtualHardwareCompatibilityIssue(v)
     }
 }
 impl From<crate::types::VmConfigIncompatibleForFaultTolerance> for VmConfigFaultKind {
+    #[inline]
     fn from(v: crate::types::VmConfigIncompatibleForFaultTolerance) -> Self {
         Self::VmConfigIncompatibleForFaultTolerance(Box::new(v))
     }
 }
 impl From<crate::types::VmConfigIncompatibleForRecordReplay> for VmConfigFaultKind {
+    #[inline]
     fn from(v: crate::types::VmConfigIncompatibleForRecordReplay) -> Self {
         Self::VmConfigIncompatibleForRecordReplay(Box::new(v))
     }
 }
 impl From<crate::types::VmHostAffinityRuleViolation> for VmConfigFaultKind {
+    #[inline]
     fn from(v: crate::types::VmHostAffinityRuleViolation) -> Self {
         Self::VmHostAffinityRuleViolation(Box::new(v))
     }

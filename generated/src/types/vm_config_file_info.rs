@@ -8,17 +8,17 @@
 #[derive(Clone, Default)]
 pub struct VmConfigFileInfo {
     /// Property *FileInfo.path*.
-    pub path: String,
+    pub path: crate::CompactString,
     /// Property *FileInfo.friendlyName*.
-    pub friendly_name: Option<String>,
+    pub friendly_name: Option<crate::CompactString>,
     /// Property *FileInfo.fileSize*.
     pub file_size: Option<i64>,
     /// Property *FileInfo.modification*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub modification: Option<String>,
+    pub modification: Option<crate::CompactString>,
     /// Property *FileInfo.owner*.
-    pub owner: Option<String>,
+    pub owner: Option<crate::CompactString>,
     pub config_version: Option<i32>,
     /// Property *VmConfigFileInfo.encryption*.
     pub encryption: Option<Box<crate::types::VmConfigFileEncryptionInfo>>,
@@ -30,6 +30,7 @@ impl VmConfigFileInfo {
     pub const TYPE_NAME: &'static str = "VmConfigFileInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -141,10 +142,12 @@ pub enum VmConfigFileInfoKind {
 }
 impl VmConfigFileInfoKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VmConfigFileInfo(v) => &**v,
@@ -157,11 +160,13 @@ impl VmConfigFileInfoKind {
     }
 }
 impl From<crate::types::VmConfigFileInfo> for VmConfigFileInfoKind {
+    #[inline]
     fn from(v: crate::types::VmConfigFileInfo) -> Self {
         Self::VmConfigFileInfo(Box::new(v))
     }
 }
 impl From<crate::types::TemplateConfigFileInfo> for VmConfigFileInfoKind {
+    #[inline]
     fn from(v: crate::types::TemplateConfigFileInfo) -> Self {
         Self::TemplateConfigFileInfo(Box::new(v))
     }

@@ -19,6 +19,7 @@ impl VmConfigFileQuery {
     pub const TYPE_NAME: &'static str = "VmConfigFileQuery";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -104,10 +105,12 @@ pub enum VmConfigFileQueryKind {
 }
 impl VmConfigFileQueryKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VmConfigFileQuery(v) => &**v,
@@ -120,11 +123,13 @@ impl VmConfigFileQueryKind {
     }
 }
 impl From<crate::types::VmConfigFileQuery> for VmConfigFileQueryKind {
+    #[inline]
     fn from(v: crate::types::VmConfigFileQuery) -> Self {
         Self::VmConfigFileQuery(Box::new(v))
     }
 }
 impl From<crate::types::TemplateConfigFileQuery> for VmConfigFileQueryKind {
+    #[inline]
     fn from(v: crate::types::TemplateConfigFileQuery) -> Self {
         Self::TemplateConfigFileQuery(Box::new(v))
     }

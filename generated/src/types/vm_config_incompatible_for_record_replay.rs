@@ -22,6 +22,7 @@ impl VmConfigIncompatibleForRecordReplay {
     pub const TYPE_NAME: &'static str = "VmConfigIncompatibleForRecordReplay";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

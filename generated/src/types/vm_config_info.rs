@@ -14,11 +14,11 @@ pub struct VmConfigInfo {
     /// Property *VmConfigInfo.ipAssignment*.
     pub ip_assignment: Box<crate::types::VAppIPAssignmentInfo>,
     /// Property *VmConfigInfo.eula*.
-    pub eula: Option<Vec<String>>,
+    pub eula: Option<Vec<crate::CompactString>>,
     /// Property *VmConfigInfo.ovfSection*.
     pub ovf_section: Option<Vec<crate::types::VAppOvfSectionInfo>>,
     /// Property *VmConfigInfo.ovfEnvironmentTransport*.
-    pub ovf_environment_transport: Option<Vec<String>>,
+    pub ovf_environment_transport: Option<Vec<crate::CompactString>>,
     /// Property *VmConfigInfo.installBootRequired*.
     pub install_boot_required: bool,
     /// Property *VmConfigInfo.installBootStopDelay*.
@@ -31,6 +31,7 @@ impl VmConfigInfo {
     pub const TYPE_NAME: &'static str = "VmConfigInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -146,10 +147,12 @@ pub enum VmConfigInfoKind {
 }
 impl VmConfigInfoKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VmConfigInfo(v) => &**v,
@@ -162,11 +165,13 @@ impl VmConfigInfoKind {
     }
 }
 impl From<crate::types::VmConfigInfo> for VmConfigInfoKind {
+    #[inline]
     fn from(v: crate::types::VmConfigInfo) -> Self {
         Self::VmConfigInfo(Box::new(v))
     }
 }
 impl From<crate::types::VAppConfigInfo> for VmConfigInfoKind {
+    #[inline]
     fn from(v: crate::types::VAppConfigInfo) -> Self {
         Self::VAppConfigInfo(Box::new(v))
     }

@@ -14,11 +14,11 @@ pub struct VmConfigSpec {
     /// Property *VmConfigSpec.ipAssignment*.
     pub ip_assignment: Option<Box<crate::types::VAppIPAssignmentInfo>>,
     /// Property *VmConfigSpec.eula*.
-    pub eula: Option<Vec<String>>,
+    pub eula: Option<Vec<crate::CompactString>>,
     /// Property *VmConfigSpec.ovfSection*.
     pub ovf_section: Option<Vec<crate::types::VAppOvfSectionSpec>>,
     /// Property *VmConfigSpec.ovfEnvironmentTransport*.
-    pub ovf_environment_transport: Option<Vec<String>>,
+    pub ovf_environment_transport: Option<Vec<crate::CompactString>>,
     /// Property *VmConfigSpec.installBootRequired*.
     pub install_boot_required: Option<bool>,
     /// Property *VmConfigSpec.installBootStopDelay*.
@@ -31,6 +31,7 @@ impl VmConfigSpec {
     pub const TYPE_NAME: &'static str = "VmConfigSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -146,10 +147,12 @@ pub enum VmConfigSpecKind {
 }
 impl VmConfigSpecKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VmConfigSpec(v) => &**v,
@@ -162,11 +165,13 @@ impl VmConfigSpecKind {
     }
 }
 impl From<crate::types::VmConfigSpec> for VmConfigSpecKind {
+    #[inline]
     fn from(v: crate::types::VmConfigSpec) -> Self {
         Self::VmConfigSpec(Box::new(v))
     }
 }
 impl From<crate::types::VAppConfigSpec> for VmConfigSpecKind {
+    #[inline]
     fn from(v: crate::types::VAppConfigSpec) -> Self {
         Self::VAppConfigSpec(Box::new(v))
     }

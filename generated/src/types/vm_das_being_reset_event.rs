@@ -14,9 +14,9 @@ pub struct VmDasBeingResetEvent {
     /// Property *Event.createdTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub created_time: String,
+    pub created_time: crate::CompactString,
     /// Property *Event.userName*.
-    pub user_name: String,
+    pub user_name: crate::CompactString,
     /// Property *Event.datacenter*.
     pub datacenter: Option<Box<crate::types::DatacenterEventArgument>>,
     /// Property *Event.computeResource*.
@@ -36,17 +36,17 @@ pub struct VmDasBeingResetEvent {
     /// ***Since:*** vSphere API Release 9.1.0.0
     pub tgw: Option<Box<crate::types::TgwEventArgument>>,
     /// Property *Event.fullFormattedMessage*.
-    pub full_formatted_message: Option<String>,
+    pub full_formatted_message: Option<crate::CompactString>,
     /// Property *Event.changeTag*.
-    pub change_tag: Option<String>,
+    pub change_tag: Option<crate::CompactString>,
     /// Property *Event.auditId*.
     ///
     /// ***Since:*** vSphere API Release 9.1.0.0
-    pub audit_id: Option<String>,
+    pub audit_id: Option<crate::CompactString>,
     /// Property *VmEvent.template*.
     pub template: bool,
     /// Property *VmDasBeingResetEvent.reason*.
-    pub reason: Option<String>,
+    pub reason: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -55,6 +55,7 @@ impl VmDasBeingResetEvent {
     pub const TYPE_NAME: &'static str = "VmDasBeingResetEvent";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -211,10 +212,12 @@ pub enum VmDasBeingResetEventKind {
 }
 impl VmDasBeingResetEventKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VmDasBeingResetEvent(v) => &**v,
@@ -227,12 +230,14 @@ impl VmDasBeingResetEventKind {
     }
 }
 impl From<crate::types::VmDasBeingResetEvent> for VmDasBeingResetEventKind {
+    #[inline]
     fn from(v: crate::types::VmDasBeingResetEvent) -> Self {
         Self::VmDasBeingResetEvent(Box::new(v))
     }
 }
 impl From<crate::types::VmDasBeingResetWithScreenshotEvent>
 for VmDasBeingResetEventKind {
+    #[inline]
     fn from(v: crate::types::VmDasBeingResetWithScreenshotEvent) -> Self {
         Self::VmDasBeingResetWithScreenshotEvent(Box::new(v))
     }

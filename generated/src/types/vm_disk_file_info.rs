@@ -6,19 +6,19 @@
 #[derive(Clone, Default)]
 pub struct VmDiskFileInfo {
     /// Property *FileInfo.path*.
-    pub path: String,
+    pub path: crate::CompactString,
     /// Property *FileInfo.friendlyName*.
-    pub friendly_name: Option<String>,
+    pub friendly_name: Option<crate::CompactString>,
     /// Property *FileInfo.fileSize*.
     pub file_size: Option<i64>,
     /// Property *FileInfo.modification*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub modification: Option<String>,
+    pub modification: Option<crate::CompactString>,
     /// Property *FileInfo.owner*.
-    pub owner: Option<String>,
+    pub owner: Option<crate::CompactString>,
     /// Property *VmDiskFileInfo.diskType*.
-    pub disk_type: Option<String>,
+    pub disk_type: Option<crate::CompactString>,
     /// Property *VmDiskFileInfo.capacityKb*.
     pub capacity_kb: Option<i64>,
     /// Property *VmDiskFileInfo.hardwareVersion*.
@@ -27,9 +27,9 @@ pub struct VmDiskFileInfo {
     ///
     /// Property *VmDiskFileInfo.controllerType*.
     #[deprecated]
-    pub controller_type: Option<String>,
+    pub controller_type: Option<crate::CompactString>,
     /// Property *VmDiskFileInfo.diskExtents*.
-    pub disk_extents: Option<Vec<String>>,
+    pub disk_extents: Option<Vec<crate::CompactString>>,
     /// Property *VmDiskFileInfo.thin*.
     pub thin: Option<bool>,
     /// Property *VmDiskFileInfo.encryption*.
@@ -37,7 +37,7 @@ pub struct VmDiskFileInfo {
     /// Property *VmDiskFileInfo.sectorFormat*.
     ///
     /// ***Since:*** vSphere API Release 9.0.0.0
-    pub sector_format: Option<String>,
+    pub sector_format: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -46,6 +46,7 @@ impl VmDiskFileInfo {
     pub const TYPE_NAME: &'static str = "VmDiskFileInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

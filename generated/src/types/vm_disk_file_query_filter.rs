@@ -6,14 +6,14 @@
 #[derive(Clone, Default)]
 pub struct VmDiskFileQueryFilter {
     /// Property *VmDiskFileQueryFilter.diskType*.
-    pub disk_type: Option<Vec<String>>,
+    pub disk_type: Option<Vec<crate::CompactString>>,
     /// Property *VmDiskFileQueryFilter.matchHardwareVersion*.
     pub match_hardware_version: Option<Vec<i32>>,
     /// Deprecated.
     ///
     /// Property *VmDiskFileQueryFilter.controllerType*.
     #[deprecated]
-    pub controller_type: Option<Vec<String>>,
+    pub controller_type: Option<Vec<crate::CompactString>>,
     /// Property *VmDiskFileQueryFilter.thin*.
     pub thin: Option<bool>,
     /// Property *VmDiskFileQueryFilter.encrypted*.
@@ -26,6 +26,7 @@ impl VmDiskFileQueryFilter {
     pub const TYPE_NAME: &'static str = "VmDiskFileQueryFilter";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -14,9 +14,9 @@ pub struct VmEvent {
     /// Property *Event.createdTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub created_time: String,
+    pub created_time: crate::CompactString,
     /// Property *Event.userName*.
-    pub user_name: String,
+    pub user_name: crate::CompactString,
     /// Property *Event.datacenter*.
     pub datacenter: Option<Box<crate::types::DatacenterEventArgument>>,
     /// Property *Event.computeResource*.
@@ -36,13 +36,13 @@ pub struct VmEvent {
     /// ***Since:*** vSphere API Release 9.1.0.0
     pub tgw: Option<Box<crate::types::TgwEventArgument>>,
     /// Property *Event.fullFormattedMessage*.
-    pub full_formatted_message: Option<String>,
+    pub full_formatted_message: Option<crate::CompactString>,
     /// Property *Event.changeTag*.
-    pub change_tag: Option<String>,
+    pub change_tag: Option<crate::CompactString>,
     /// Property *Event.auditId*.
     ///
     /// ***Since:*** vSphere API Release 9.1.0.0
-    pub audit_id: Option<String>,
+    pub audit_id: Option<crate::CompactString>,
     /// Property *VmEvent.template*.
     pub template: bool,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -53,6 +53,7 @@ impl VmEvent {
     pub const TYPE_NAME: &'static str = "VmEvent";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -441,10 +442,12 @@ pub enum VmEventKind {
 }
 impl VmEventKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VmEvent(v) => &**v,
@@ -565,551 +568,661 @@ impl VmEventKind {
     }
 }
 impl From<crate::types::VmEvent> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmEvent) -> Self {
         Self::VmEvent(Box::new(v))
     }
 }
 impl From<crate::types::CustomizationEventKind> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::CustomizationEventKind) -> Self {
         Self::CustomizationEvent(v)
     }
 }
 impl From<crate::types::DrsRuleComplianceEvent> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::DrsRuleComplianceEvent) -> Self {
         Self::DrsRuleComplianceEvent(Box::new(v))
     }
 }
 impl From<crate::types::DrsRuleViolationEvent> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::DrsRuleViolationEvent) -> Self {
         Self::DrsRuleViolationEvent(Box::new(v))
     }
 }
 impl From<crate::types::DrsSoftRuleViolationEvent> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::DrsSoftRuleViolationEvent) -> Self {
         Self::DrsSoftRuleViolationEvent(Box::new(v))
     }
 }
 impl From<crate::types::MigrationEventKind> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::MigrationEventKind) -> Self {
         Self::MigrationEvent(v)
     }
 }
 impl From<crate::types::NoMaintenanceModeDrsRecommendationForVM> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::NoMaintenanceModeDrsRecommendationForVM) -> Self {
         Self::NoMaintenanceModeDrsRecommendationForVM(Box::new(v))
     }
 }
 impl From<crate::types::NotEnoughResourcesToStartVmEvent> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::NotEnoughResourcesToStartVmEvent) -> Self {
         Self::NotEnoughResourcesToStartVmEvent(Box::new(v))
     }
 }
 impl From<crate::types::VmAcquiredMksTicketEvent> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmAcquiredMksTicketEvent) -> Self {
         Self::VmAcquiredMksTicketEvent(Box::new(v))
     }
 }
 impl From<crate::types::VmAcquiredTicketEvent> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmAcquiredTicketEvent) -> Self {
         Self::VmAcquiredTicketEvent(Box::new(v))
     }
 }
 impl From<crate::types::VmAutoRenameEvent> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmAutoRenameEvent) -> Self {
         Self::VmAutoRenameEvent(Box::new(v))
     }
 }
 impl From<crate::types::VmBeingCreatedEvent> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmBeingCreatedEvent) -> Self {
         Self::VmBeingCreatedEvent(Box::new(v))
     }
 }
 impl From<crate::types::VmBeingDeployedEvent> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmBeingDeployedEvent) -> Self {
         Self::VmBeingDeployedEvent(Box::new(v))
     }
 }
 impl From<crate::types::VmBeingHotMigratedEvent> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmBeingHotMigratedEvent) -> Self {
         Self::VmBeingHotMigratedEvent(Box::new(v))
     }
 }
 impl From<crate::types::VmBeingMigratedEvent> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmBeingMigratedEvent) -> Self {
         Self::VmBeingMigratedEvent(Box::new(v))
     }
 }
 impl From<crate::types::VmCloneEventKind> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmCloneEventKind) -> Self {
         Self::VmCloneEvent(v)
     }
 }
 impl From<crate::types::VmConfigMissingEvent> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmConfigMissingEvent) -> Self {
         Self::VmConfigMissingEvent(Box::new(v))
     }
 }
 impl From<crate::types::VmConnectedEvent> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmConnectedEvent) -> Self {
         Self::VmConnectedEvent(Box::new(v))
     }
 }
 impl From<crate::types::VmCreatedEvent> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmCreatedEvent) -> Self {
         Self::VmCreatedEvent(Box::new(v))
     }
 }
 impl From<crate::types::VmDasBeingResetEventKind> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmDasBeingResetEventKind) -> Self {
         Self::VmDasBeingResetEvent(v)
     }
 }
 impl From<crate::types::VmDasResetFailedEvent> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmDasResetFailedEvent) -> Self {
         Self::VmDasResetFailedEvent(Box::new(v))
     }
 }
 impl From<crate::types::VmDasUpdateErrorEvent> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmDasUpdateErrorEvent) -> Self {
         Self::VmDasUpdateErrorEvent(Box::new(v))
     }
 }
 impl From<crate::types::VmDasUpdateOkEvent> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmDasUpdateOkEvent) -> Self {
         Self::VmDasUpdateOkEvent(Box::new(v))
     }
 }
 impl From<crate::types::VmDateRolledBackEvent> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmDateRolledBackEvent) -> Self {
         Self::VmDateRolledBackEvent(Box::new(v))
     }
 }
 impl From<crate::types::VmDeployFailedEvent> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmDeployFailedEvent) -> Self {
         Self::VmDeployFailedEvent(Box::new(v))
     }
 }
 impl From<crate::types::VmDeployedEvent> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmDeployedEvent) -> Self {
         Self::VmDeployedEvent(Box::new(v))
     }
 }
 impl From<crate::types::VmDisconnectedEvent> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmDisconnectedEvent) -> Self {
         Self::VmDisconnectedEvent(Box::new(v))
     }
 }
 impl From<crate::types::VmDiscoveredEvent> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmDiscoveredEvent) -> Self {
         Self::VmDiscoveredEvent(Box::new(v))
     }
 }
 impl From<crate::types::VmDiskFailedEvent> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmDiskFailedEvent) -> Self {
         Self::VmDiskFailedEvent(Box::new(v))
     }
 }
 impl From<crate::types::VmEmigratingEvent> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmEmigratingEvent) -> Self {
         Self::VmEmigratingEvent(Box::new(v))
     }
 }
 impl From<crate::types::VmEndRecordingEvent> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmEndRecordingEvent) -> Self {
         Self::VmEndRecordingEvent(Box::new(v))
     }
 }
 impl From<crate::types::VmEndReplayingEvent> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmEndReplayingEvent) -> Self {
         Self::VmEndReplayingEvent(Box::new(v))
     }
 }
 impl From<crate::types::VmFailedMigrateEvent> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmFailedMigrateEvent) -> Self {
         Self::VmFailedMigrateEvent(Box::new(v))
     }
 }
 impl From<crate::types::VmFailedRelayoutEvent> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmFailedRelayoutEvent) -> Self {
         Self::VmFailedRelayoutEvent(Box::new(v))
     }
 }
 impl From<crate::types::VmFailedRelayoutOnVmfs2DatastoreEvent> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmFailedRelayoutOnVmfs2DatastoreEvent) -> Self {
         Self::VmFailedRelayoutOnVmfs2DatastoreEvent(Box::new(v))
     }
 }
 impl From<crate::types::VmFailedStartingSecondaryEvent> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmFailedStartingSecondaryEvent) -> Self {
         Self::VmFailedStartingSecondaryEvent(Box::new(v))
     }
 }
 impl From<crate::types::VmFailedToPowerOffEvent> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmFailedToPowerOffEvent) -> Self {
         Self::VmFailedToPowerOffEvent(Box::new(v))
     }
 }
 impl From<crate::types::VmFailedToPowerOnEvent> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmFailedToPowerOnEvent) -> Self {
         Self::VmFailedToPowerOnEvent(Box::new(v))
     }
 }
 impl From<crate::types::VmFailedToRebootGuestEvent> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmFailedToRebootGuestEvent) -> Self {
         Self::VmFailedToRebootGuestEvent(Box::new(v))
     }
 }
 impl From<crate::types::VmFailedToResetEvent> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmFailedToResetEvent) -> Self {
         Self::VmFailedToResetEvent(Box::new(v))
     }
 }
 impl From<crate::types::VmFailedToShutdownGuestEvent> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmFailedToShutdownGuestEvent) -> Self {
         Self::VmFailedToShutdownGuestEvent(Box::new(v))
     }
 }
 impl From<crate::types::VmFailedToStandbyGuestEvent> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmFailedToStandbyGuestEvent) -> Self {
         Self::VmFailedToStandbyGuestEvent(Box::new(v))
     }
 }
 impl From<crate::types::VmFailedToSuspendEvent> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmFailedToSuspendEvent) -> Self {
         Self::VmFailedToSuspendEvent(Box::new(v))
     }
 }
 impl From<crate::types::VmFailedUpdatingSecondaryConfig> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmFailedUpdatingSecondaryConfig) -> Self {
         Self::VmFailedUpdatingSecondaryConfig(Box::new(v))
     }
 }
 impl From<crate::types::VmFailoverFailed> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmFailoverFailed) -> Self {
         Self::VmFailoverFailed(Box::new(v))
     }
 }
 impl From<crate::types::VmFaultToleranceStateChangedEvent> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmFaultToleranceStateChangedEvent) -> Self {
         Self::VmFaultToleranceStateChangedEvent(Box::new(v))
     }
 }
 impl From<crate::types::VmFaultToleranceTurnedOffEvent> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmFaultToleranceTurnedOffEvent) -> Self {
         Self::VmFaultToleranceTurnedOffEvent(Box::new(v))
     }
 }
 impl From<crate::types::VmFaultToleranceVmTerminatedEvent> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmFaultToleranceVmTerminatedEvent) -> Self {
         Self::VmFaultToleranceVmTerminatedEvent(Box::new(v))
     }
 }
 impl From<crate::types::VmGuestOSCrashedEvent> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmGuestOSCrashedEvent) -> Self {
         Self::VmGuestOSCrashedEvent(Box::new(v))
     }
 }
 impl From<crate::types::VmGuestRebootEvent> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmGuestRebootEvent) -> Self {
         Self::VmGuestRebootEvent(Box::new(v))
     }
 }
 impl From<crate::types::VmGuestShutdownEvent> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmGuestShutdownEvent) -> Self {
         Self::VmGuestShutdownEvent(Box::new(v))
     }
 }
 impl From<crate::types::VmGuestStandbyEvent> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmGuestStandbyEvent) -> Self {
         Self::VmGuestStandbyEvent(Box::new(v))
     }
 }
 impl From<crate::types::VmInstanceUuidAssignedEvent> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmInstanceUuidAssignedEvent) -> Self {
         Self::VmInstanceUuidAssignedEvent(Box::new(v))
     }
 }
 impl From<crate::types::VmInstanceUuidChangedEvent> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmInstanceUuidChangedEvent) -> Self {
         Self::VmInstanceUuidChangedEvent(Box::new(v))
     }
 }
 impl From<crate::types::VmInstanceUuidConflictEvent> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmInstanceUuidConflictEvent) -> Self {
         Self::VmInstanceUuidConflictEvent(Box::new(v))
     }
 }
 impl From<crate::types::VmMacAssignedEvent> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmMacAssignedEvent) -> Self {
         Self::VmMacAssignedEvent(Box::new(v))
     }
 }
 impl From<crate::types::VmMacChangedEvent> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmMacChangedEvent) -> Self {
         Self::VmMacChangedEvent(Box::new(v))
     }
 }
 impl From<crate::types::VmMacConflictEvent> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmMacConflictEvent) -> Self {
         Self::VmMacConflictEvent(Box::new(v))
     }
 }
 impl From<crate::types::VmMaxFTRestartCountReached> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmMaxFTRestartCountReached) -> Self {
         Self::VmMaxFTRestartCountReached(Box::new(v))
     }
 }
 impl From<crate::types::VmMaxRestartCountReached> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmMaxRestartCountReached) -> Self {
         Self::VmMaxRestartCountReached(Box::new(v))
     }
 }
 impl From<crate::types::VmMessageErrorEvent> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmMessageErrorEvent) -> Self {
         Self::VmMessageErrorEvent(Box::new(v))
     }
 }
 impl From<crate::types::VmMessageEvent> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmMessageEvent) -> Self {
         Self::VmMessageEvent(Box::new(v))
     }
 }
 impl From<crate::types::VmMessageWarningEvent> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmMessageWarningEvent) -> Self {
         Self::VmMessageWarningEvent(Box::new(v))
     }
 }
 impl From<crate::types::VmMigratedEventKind> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmMigratedEventKind) -> Self {
         Self::VmMigratedEvent(v)
     }
 }
 impl From<crate::types::VmNoCompatibleHostForSecondaryEvent> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmNoCompatibleHostForSecondaryEvent) -> Self {
         Self::VmNoCompatibleHostForSecondaryEvent(Box::new(v))
     }
 }
 impl From<crate::types::VmNoNetworkAccessEvent> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmNoNetworkAccessEvent) -> Self {
         Self::VmNoNetworkAccessEvent(Box::new(v))
     }
 }
 impl From<crate::types::VmOrphanedEvent> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmOrphanedEvent) -> Self {
         Self::VmOrphanedEvent(Box::new(v))
     }
 }
 impl From<crate::types::VmPoweredOffEventKind> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmPoweredOffEventKind) -> Self {
         Self::VmPoweredOffEvent(v)
     }
 }
 impl From<crate::types::VmPoweredOnEventKind> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmPoweredOnEventKind) -> Self {
         Self::VmPoweredOnEvent(v)
     }
 }
 impl From<crate::types::VmPoweringOnWithCustomizedDVPortEvent> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmPoweringOnWithCustomizedDVPortEvent) -> Self {
         Self::VmPoweringOnWithCustomizedDVPortEvent(Box::new(v))
     }
 }
 impl From<crate::types::VmPrimaryFailoverEvent> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmPrimaryFailoverEvent) -> Self {
         Self::VmPrimaryFailoverEvent(Box::new(v))
     }
 }
 impl From<crate::types::VmReconfiguredEvent> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmReconfiguredEvent) -> Self {
         Self::VmReconfiguredEvent(Box::new(v))
     }
 }
 impl From<crate::types::VmRegisteredEvent> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmRegisteredEvent) -> Self {
         Self::VmRegisteredEvent(Box::new(v))
     }
 }
 impl From<crate::types::VmRelayoutSuccessfulEvent> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmRelayoutSuccessfulEvent) -> Self {
         Self::VmRelayoutSuccessfulEvent(Box::new(v))
     }
 }
 impl From<crate::types::VmRelayoutUpToDateEvent> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmRelayoutUpToDateEvent) -> Self {
         Self::VmRelayoutUpToDateEvent(Box::new(v))
     }
 }
 impl From<crate::types::VmReloadFromPathEvent> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmReloadFromPathEvent) -> Self {
         Self::VmReloadFromPathEvent(Box::new(v))
     }
 }
 impl From<crate::types::VmReloadFromPathFailedEvent> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmReloadFromPathFailedEvent) -> Self {
         Self::VmReloadFromPathFailedEvent(Box::new(v))
     }
 }
 impl From<crate::types::VmRelocateSpecEventKind> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmRelocateSpecEventKind) -> Self {
         Self::VmRelocateSpecEvent(v)
     }
 }
 impl From<crate::types::VmRemoteConsoleConnectedEvent> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmRemoteConsoleConnectedEvent) -> Self {
         Self::VmRemoteConsoleConnectedEvent(Box::new(v))
     }
 }
 impl From<crate::types::VmRemoteConsoleDisconnectedEvent> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmRemoteConsoleDisconnectedEvent) -> Self {
         Self::VmRemoteConsoleDisconnectedEvent(Box::new(v))
     }
 }
 impl From<crate::types::VmRemovedEvent> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmRemovedEvent) -> Self {
         Self::VmRemovedEvent(Box::new(v))
     }
 }
 impl From<crate::types::VmRenamedEvent> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmRenamedEvent) -> Self {
         Self::VmRenamedEvent(Box::new(v))
     }
 }
 impl From<crate::types::VmRequirementsExceedCurrentEVCModeEvent> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmRequirementsExceedCurrentEVCModeEvent) -> Self {
         Self::VmRequirementsExceedCurrentEVCModeEvent(Box::new(v))
     }
 }
 impl From<crate::types::VmResettingEvent> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmResettingEvent) -> Self {
         Self::VmResettingEvent(Box::new(v))
     }
 }
 impl From<crate::types::VmResourcePoolMovedEvent> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmResourcePoolMovedEvent) -> Self {
         Self::VmResourcePoolMovedEvent(Box::new(v))
     }
 }
 impl From<crate::types::VmResourceReallocatedEvent> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmResourceReallocatedEvent) -> Self {
         Self::VmResourceReallocatedEvent(Box::new(v))
     }
 }
 impl From<crate::types::VmResumingEvent> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmResumingEvent) -> Self {
         Self::VmResumingEvent(Box::new(v))
     }
 }
 impl From<crate::types::VmSecondaryAddedEvent> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmSecondaryAddedEvent) -> Self {
         Self::VmSecondaryAddedEvent(Box::new(v))
     }
 }
 impl From<crate::types::VmSecondaryDisabledBySystemEvent> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmSecondaryDisabledBySystemEvent) -> Self {
         Self::VmSecondaryDisabledBySystemEvent(Box::new(v))
     }
 }
 impl From<crate::types::VmSecondaryDisabledEvent> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmSecondaryDisabledEvent) -> Self {
         Self::VmSecondaryDisabledEvent(Box::new(v))
     }
 }
 impl From<crate::types::VmSecondaryEnabledEvent> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmSecondaryEnabledEvent) -> Self {
         Self::VmSecondaryEnabledEvent(Box::new(v))
     }
 }
 impl From<crate::types::VmSecondaryStartedEvent> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmSecondaryStartedEvent) -> Self {
         Self::VmSecondaryStartedEvent(Box::new(v))
     }
 }
 impl From<crate::types::VmStartRecordingEvent> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmStartRecordingEvent) -> Self {
         Self::VmStartRecordingEvent(Box::new(v))
     }
 }
 impl From<crate::types::VmStartReplayingEvent> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmStartReplayingEvent) -> Self {
         Self::VmStartReplayingEvent(Box::new(v))
     }
 }
 impl From<crate::types::VmStartingEventKind> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmStartingEventKind) -> Self {
         Self::VmStartingEvent(v)
     }
 }
 impl From<crate::types::VmStartingSecondaryEvent> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmStartingSecondaryEvent) -> Self {
         Self::VmStartingSecondaryEvent(Box::new(v))
     }
 }
 impl From<crate::types::VmStaticMacConflictEvent> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmStaticMacConflictEvent) -> Self {
         Self::VmStaticMacConflictEvent(Box::new(v))
     }
 }
 impl From<crate::types::VmStoppingEvent> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmStoppingEvent) -> Self {
         Self::VmStoppingEvent(Box::new(v))
     }
 }
 impl From<crate::types::VmSuspendedEvent> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmSuspendedEvent) -> Self {
         Self::VmSuspendedEvent(Box::new(v))
     }
 }
 impl From<crate::types::VmSuspendingEvent> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmSuspendingEvent) -> Self {
         Self::VmSuspendingEvent(Box::new(v))
     }
 }
 impl From<crate::types::VmTimedoutStartingSecondaryEvent> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmTimedoutStartingSecondaryEvent) -> Self {
         Self::VmTimedoutStartingSecondaryEvent(Box::new(v))
     }
 }
 impl From<crate::types::VmUpgradeCompleteEvent> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmUpgradeCompleteEvent) -> Self {
         Self::VmUpgradeCompleteEvent(Box::new(v))
     }
 }
 impl From<crate::types::VmUpgradeFailedEvent> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmUpgradeFailedEvent) -> Self {
         Self::VmUpgradeFailedEvent(Box::new(v))
     }
 }
 impl From<crate::types::VmUpgradingEvent> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmUpgradingEvent) -> Self {
         Self::VmUpgradingEvent(Box::new(v))
     }
 }
 impl From<crate::types::VmUuidAssignedEvent> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmUuidAssignedEvent) -> Self {
         Self::VmUuidAssignedEvent(Box::new(v))
     }
 }
 impl From<crate::types::VmUuidChangedEvent> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmUuidChangedEvent) -> Self {
         Self::VmUuidChangedEvent(Box::new(v))
     }
 }
 impl From<crate::types::VmUuidConflictEvent> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmUuidConflictEvent) -> Self {
         Self::VmUuidConflictEvent(Box::new(v))
     }
 }
 impl From<crate::types::VmWwnAssignedEvent> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmWwnAssignedEvent) -> Self {
         Self::VmWwnAssignedEvent(Box::new(v))
     }
 }
 impl From<crate::types::VmWwnChangedEvent> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmWwnChangedEvent) -> Self {
         Self::VmWwnChangedEvent(Box::new(v))
     }
 }
 impl From<crate::types::VmWwnConflictEvent> for VmEventKind {
+    #[inline]
     fn from(v: crate::types::VmWwnConflictEvent) -> Self {
         Self::VmWwnConflictEvent(Box::new(v))
     }

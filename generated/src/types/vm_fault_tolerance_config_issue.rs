@@ -10,9 +10,9 @@ pub struct VmFaultToleranceConfigIssue {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *VmFaultToleranceConfigIssue.reason*.
-    pub reason: Option<String>,
+    pub reason: Option<crate::CompactString>,
     /// Property *VmFaultToleranceConfigIssue.entityName*.
-    pub entity_name: Option<String>,
+    pub entity_name: Option<crate::CompactString>,
     /// Property *VmFaultToleranceConfigIssue.entity*.
     ///
     /// Refers instance of *ManagedEntity*.
@@ -25,6 +25,7 @@ impl VmFaultToleranceConfigIssue {
     pub const TYPE_NAME: &'static str = "VmFaultToleranceConfigIssue";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -10,7 +10,7 @@ pub struct VmFaultToleranceConfigIssueWrapper {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *VmFaultToleranceConfigIssueWrapper.entityName*.
-    pub entity_name: Option<String>,
+    pub entity_name: Option<crate::CompactString>,
     /// Property *VmFaultToleranceConfigIssueWrapper.entity*.
     ///
     /// Refers instance of *ManagedEntity*.
@@ -25,6 +25,7 @@ impl VmFaultToleranceConfigIssueWrapper {
     pub const TYPE_NAME: &'static str = "VmFaultToleranceConfigIssueWrapper";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

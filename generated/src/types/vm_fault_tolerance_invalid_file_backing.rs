@@ -10,8 +10,8 @@ pub struct VmFaultToleranceInvalidFileBacking {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *VmFaultToleranceInvalidFileBacking.backingType*.
-    pub backing_type: Option<String>,
-    pub backing_filename: Option<String>,
+    pub backing_type: Option<crate::CompactString>,
+    pub backing_filename: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -20,6 +20,7 @@ impl VmFaultToleranceInvalidFileBacking {
     pub const TYPE_NAME: &'static str = "VmFaultToleranceInvalidFileBacking";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

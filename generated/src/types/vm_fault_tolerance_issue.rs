@@ -19,6 +19,7 @@ impl VmFaultToleranceIssue {
     pub const TYPE_NAME: &'static str = "VmFaultToleranceIssue";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -154,10 +155,12 @@ pub enum VmFaultToleranceIssueKind {
 }
 impl VmFaultToleranceIssueKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VmFaultToleranceIssue(v) => &**v,
@@ -189,112 +192,133 @@ impl VmFaultToleranceIssueKind {
     }
 }
 impl From<crate::types::VmFaultToleranceIssue> for VmFaultToleranceIssueKind {
+    #[inline]
     fn from(v: crate::types::VmFaultToleranceIssue) -> Self {
         Self::VmFaultToleranceIssue(Box::new(v))
     }
 }
 impl From<crate::types::CannotChangeDrsBehaviorForFtSecondary>
 for VmFaultToleranceIssueKind {
+    #[inline]
     fn from(v: crate::types::CannotChangeDrsBehaviorForFtSecondary) -> Self {
         Self::CannotChangeDrsBehaviorForFtSecondary(Box::new(v))
     }
 }
 impl From<crate::types::CannotChangeHaSettingsForFtSecondary>
 for VmFaultToleranceIssueKind {
+    #[inline]
     fn from(v: crate::types::CannotChangeHaSettingsForFtSecondary) -> Self {
         Self::CannotChangeHaSettingsForFtSecondary(Box::new(v))
     }
 }
 impl From<crate::types::CannotComputeFTCompatibleHosts> for VmFaultToleranceIssueKind {
+    #[inline]
     fn from(v: crate::types::CannotComputeFTCompatibleHosts) -> Self {
         Self::CannotComputeFTCompatibleHosts(Box::new(v))
     }
 }
 impl From<crate::types::FaultToleranceNotLicensed> for VmFaultToleranceIssueKind {
+    #[inline]
     fn from(v: crate::types::FaultToleranceNotLicensed) -> Self {
         Self::FaultToleranceNotLicensed(Box::new(v))
     }
 }
 impl From<crate::types::FaultTolerancePrimaryPowerOnNotAttempted>
 for VmFaultToleranceIssueKind {
+    #[inline]
     fn from(v: crate::types::FaultTolerancePrimaryPowerOnNotAttempted) -> Self {
         Self::FaultTolerancePrimaryPowerOnNotAttempted(Box::new(v))
     }
 }
 impl From<crate::types::FtIssuesOnHost> for VmFaultToleranceIssueKind {
+    #[inline]
     fn from(v: crate::types::FtIssuesOnHost) -> Self {
         Self::FtIssuesOnHost(Box::new(v))
     }
 }
 impl From<crate::types::HostIncompatibleForFaultTolerance>
 for VmFaultToleranceIssueKind {
+    #[inline]
     fn from(v: crate::types::HostIncompatibleForFaultTolerance) -> Self {
         Self::HostIncompatibleForFaultTolerance(Box::new(v))
     }
 }
 impl From<crate::types::IncompatibleHostForFtSecondary> for VmFaultToleranceIssueKind {
+    #[inline]
     fn from(v: crate::types::IncompatibleHostForFtSecondary) -> Self {
         Self::IncompatibleHostForFtSecondary(Box::new(v))
     }
 }
 impl From<crate::types::InvalidOperationOnSecondaryVm> for VmFaultToleranceIssueKind {
+    #[inline]
     fn from(v: crate::types::InvalidOperationOnSecondaryVm) -> Self {
         Self::InvalidOperationOnSecondaryVm(Box::new(v))
     }
 }
 impl From<crate::types::NoHostSuitableForFtSecondary> for VmFaultToleranceIssueKind {
+    #[inline]
     fn from(v: crate::types::NoHostSuitableForFtSecondary) -> Self {
         Self::NoHostSuitableForFtSecondary(Box::new(v))
     }
 }
 impl From<crate::types::NotSupportedDeviceForFT> for VmFaultToleranceIssueKind {
+    #[inline]
     fn from(v: crate::types::NotSupportedDeviceForFT) -> Self {
         Self::NotSupportedDeviceForFT(Box::new(v))
     }
 }
 impl From<crate::types::PowerOnFtSecondaryFailed> for VmFaultToleranceIssueKind {
+    #[inline]
     fn from(v: crate::types::PowerOnFtSecondaryFailed) -> Self {
         Self::PowerOnFtSecondaryFailed(Box::new(v))
     }
 }
 impl From<crate::types::SecondaryVmAlreadyDisabled> for VmFaultToleranceIssueKind {
+    #[inline]
     fn from(v: crate::types::SecondaryVmAlreadyDisabled) -> Self {
         Self::SecondaryVmAlreadyDisabled(Box::new(v))
     }
 }
 impl From<crate::types::SecondaryVmAlreadyEnabled> for VmFaultToleranceIssueKind {
+    #[inline]
     fn from(v: crate::types::SecondaryVmAlreadyEnabled) -> Self {
         Self::SecondaryVmAlreadyEnabled(Box::new(v))
     }
 }
 impl From<crate::types::SecondaryVmAlreadyRegistered> for VmFaultToleranceIssueKind {
+    #[inline]
     fn from(v: crate::types::SecondaryVmAlreadyRegistered) -> Self {
         Self::SecondaryVmAlreadyRegistered(Box::new(v))
     }
 }
 impl From<crate::types::SecondaryVmNotRegistered> for VmFaultToleranceIssueKind {
+    #[inline]
     fn from(v: crate::types::SecondaryVmNotRegistered) -> Self {
         Self::SecondaryVmNotRegistered(Box::new(v))
     }
 }
 impl From<crate::types::VmFaultToleranceConfigIssue> for VmFaultToleranceIssueKind {
+    #[inline]
     fn from(v: crate::types::VmFaultToleranceConfigIssue) -> Self {
         Self::VmFaultToleranceConfigIssue(Box::new(v))
     }
 }
 impl From<crate::types::VmFaultToleranceConfigIssueWrapper>
 for VmFaultToleranceIssueKind {
+    #[inline]
     fn from(v: crate::types::VmFaultToleranceConfigIssueWrapper) -> Self {
         Self::VmFaultToleranceConfigIssueWrapper(Box::new(v))
     }
 }
 impl From<crate::types::VmFaultToleranceInvalidFileBacking>
 for VmFaultToleranceIssueKind {
+    #[inline]
     fn from(v: crate::types::VmFaultToleranceInvalidFileBacking) -> Self {
         Self::VmFaultToleranceInvalidFileBacking(Box::new(v))
     }
 }
 impl From<crate::types::VmFaultToleranceOpIssuesList> for VmFaultToleranceIssueKind {
+    #[inline]
     fn from(v: crate::types::VmFaultToleranceOpIssuesList) -> Self {
         Self::VmFaultToleranceOpIssuesList(Box::new(v))
     }

@@ -10,7 +10,7 @@ pub struct VmFaultToleranceTooManyFtVcpusOnHost {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *VmFaultToleranceTooManyFtVcpusOnHost.hostName*.
-    pub host_name: Option<String>,
+    pub host_name: Option<crate::CompactString>,
     /// Property *VmFaultToleranceTooManyFtVcpusOnHost.maxNumFtVcpus*.
     pub max_num_ft_vcpus: i32,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -21,6 +21,7 @@ impl VmFaultToleranceTooManyFtVcpusOnHost {
     pub const TYPE_NAME: &'static str = "VmFaultToleranceTooManyFtVcpusOnHost";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -9,7 +9,7 @@ pub struct VmFaultToleranceTooManyVMsOnHost {
     pub fault_cause: Option<crate::types::MethodFaultKind>,
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
-    pub host_name: Option<String>,
+    pub host_name: Option<crate::CompactString>,
     /// Property *VmFaultToleranceTooManyVMsOnHost.maxNumFtVms*.
     pub max_num_ft_vms: i32,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -20,6 +20,7 @@ impl VmFaultToleranceTooManyVMsOnHost {
     pub const TYPE_NAME: &'static str = "VmFaultToleranceTooManyVMsOnHost";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

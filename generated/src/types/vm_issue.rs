@@ -12,33 +12,33 @@ pub struct VmIssue {
     /// Property *Issue.key*.
     pub key: i32,
     /// Property *Issue.description*.
-    pub description: String,
+    pub description: crate::CompactString,
     /// Property *Issue.time*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub time: String,
+    pub time: crate::CompactString,
     /// Property *AgencyIssue.agency*.
     ///
     /// Refers instance of *Agency*.
     pub agency: Box<crate::types::ManagedObjectReference>,
     /// Property *AgencyIssue.agencyName*.
-    pub agency_name: String,
+    pub agency_name: crate::CompactString,
     /// Property *AgencyIssue.solutionId*.
-    pub solution_id: String,
+    pub solution_id: crate::CompactString,
     /// Property *AgencyIssue.solutionName*.
-    pub solution_name: String,
+    pub solution_name: crate::CompactString,
     /// Property *AgentIssue.agent*.
     ///
     /// Refers instance of *Agent*.
     pub agent: Box<crate::types::ManagedObjectReference>,
     /// Property *AgentIssue.agentName*.
-    pub agent_name: String,
+    pub agent_name: crate::CompactString,
     /// Property *AgentIssue.host*.
     ///
     /// Refers instance of *HostSystem*.
     pub host: Box<crate::types::ManagedObjectReference>,
     /// Property *AgentIssue.hostName*.
-    pub host_name: String,
+    pub host_name: crate::CompactString,
     /// Property *VmIssue.vm*.
     ///
     /// Refers instance of *VirtualMachine*.
@@ -51,6 +51,7 @@ impl VmIssue {
     pub const TYPE_NAME: &'static str = "VmIssue";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -238,10 +239,12 @@ pub enum VmIssueKind {
 }
 impl VmIssueKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VmIssue(v) => &**v,
@@ -281,90 +284,105 @@ impl VmIssueKind {
     }
 }
 impl From<crate::types::VmIssue> for VmIssueKind {
+    #[inline]
     fn from(v: crate::types::VmIssue) -> Self {
         Self::VmIssue(Box::new(v))
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::InvalidConfig> for VmIssueKind {
+    #[inline]
     fn from(v: crate::types::InvalidConfig) -> Self {
         Self::InvalidConfig(Box::new(v))
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::VmCorrupted> for VmIssueKind {
+    #[inline]
     fn from(v: crate::types::VmCorrupted) -> Self {
         Self::VmCorrupted(Box::new(v))
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::VmDeployedKind> for VmIssueKind {
+    #[inline]
     fn from(v: crate::types::VmDeployedKind) -> Self {
         Self::VmDeployed(v)
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::VmHookFailed> for VmIssueKind {
+    #[inline]
     fn from(v: crate::types::VmHookFailed) -> Self {
         Self::VmHookFailed(Box::new(v))
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::VmHookTimedout> for VmIssueKind {
+    #[inline]
     fn from(v: crate::types::VmHookTimedout) -> Self {
         Self::VmHookTimedout(Box::new(v))
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::VmInaccessible> for VmIssueKind {
+    #[inline]
     fn from(v: crate::types::VmInaccessible) -> Self {
         Self::VmInaccessible(Box::new(v))
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::VmMarkedAsTemplate> for VmIssueKind {
+    #[inline]
     fn from(v: crate::types::VmMarkedAsTemplate) -> Self {
         Self::VmMarkedAsTemplate(Box::new(v))
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::VmOrphaned> for VmIssueKind {
+    #[inline]
     fn from(v: crate::types::VmOrphaned) -> Self {
         Self::VmOrphaned(Box::new(v))
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::VmPoweredOffKind> for VmIssueKind {
+    #[inline]
     fn from(v: crate::types::VmPoweredOffKind) -> Self {
         Self::VmPoweredOff(v)
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::VmPoweredOn> for VmIssueKind {
+    #[inline]
     fn from(v: crate::types::VmPoweredOn) -> Self {
         Self::VmPoweredOn(Box::new(v))
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::VmProtected> for VmIssueKind {
+    #[inline]
     fn from(v: crate::types::VmProtected) -> Self {
         Self::VmProtected(Box::new(v))
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::VmSuspended> for VmIssueKind {
+    #[inline]
     fn from(v: crate::types::VmSuspended) -> Self {
         Self::VmSuspended(Box::new(v))
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::VmWrongFolder> for VmIssueKind {
+    #[inline]
     fn from(v: crate::types::VmWrongFolder) -> Self {
         Self::VmWrongFolder(Box::new(v))
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::VmWrongResourcePool> for VmIssueKind {
+    #[inline]
     fn from(v: crate::types::VmWrongResourcePool) -> Self {
         Self::VmWrongResourcePool(Box::new(v))
     }

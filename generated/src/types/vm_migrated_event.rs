@@ -14,9 +14,9 @@ pub struct VmMigratedEvent {
     /// Property *Event.createdTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub created_time: String,
+    pub created_time: crate::CompactString,
     /// Property *Event.userName*.
-    pub user_name: String,
+    pub user_name: crate::CompactString,
     /// Property *Event.datacenter*.
     pub datacenter: Option<Box<crate::types::DatacenterEventArgument>>,
     /// Property *Event.computeResource*.
@@ -36,13 +36,13 @@ pub struct VmMigratedEvent {
     /// ***Since:*** vSphere API Release 9.1.0.0
     pub tgw: Option<Box<crate::types::TgwEventArgument>>,
     /// Property *Event.fullFormattedMessage*.
-    pub full_formatted_message: Option<String>,
+    pub full_formatted_message: Option<crate::CompactString>,
     /// Property *Event.changeTag*.
-    pub change_tag: Option<String>,
+    pub change_tag: Option<crate::CompactString>,
     /// Property *Event.auditId*.
     ///
     /// ***Since:*** vSphere API Release 9.1.0.0
-    pub audit_id: Option<String>,
+    pub audit_id: Option<crate::CompactString>,
     /// Property *VmEvent.template*.
     pub template: bool,
     /// Property *VmMigratedEvent.sourceHost*.
@@ -59,6 +59,7 @@ impl VmMigratedEvent {
     pub const TYPE_NAME: &'static str = "VmMigratedEvent";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -242,10 +243,12 @@ pub enum VmMigratedEventKind {
 }
 impl VmMigratedEventKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VmMigratedEvent(v) => &**v,
@@ -258,11 +261,13 @@ impl VmMigratedEventKind {
     }
 }
 impl From<crate::types::VmMigratedEvent> for VmMigratedEventKind {
+    #[inline]
     fn from(v: crate::types::VmMigratedEvent) -> Self {
         Self::VmMigratedEvent(Box::new(v))
     }
 }
 impl From<crate::types::DrsVmMigratedEvent> for VmMigratedEventKind {
+    #[inline]
     fn from(v: crate::types::DrsVmMigratedEvent) -> Self {
         Self::DrsVmMigratedEvent(Box::new(v))
     }

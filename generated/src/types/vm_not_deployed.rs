@@ -12,33 +12,33 @@ pub struct VmNotDeployed {
     /// Property *Issue.key*.
     pub key: i32,
     /// Property *Issue.description*.
-    pub description: String,
+    pub description: crate::CompactString,
     /// Property *Issue.time*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub time: String,
+    pub time: crate::CompactString,
     /// Property *AgencyIssue.agency*.
     ///
     /// Refers instance of *Agency*.
     pub agency: Box<crate::types::ManagedObjectReference>,
     /// Property *AgencyIssue.agencyName*.
-    pub agency_name: String,
+    pub agency_name: crate::CompactString,
     /// Property *AgencyIssue.solutionId*.
-    pub solution_id: String,
+    pub solution_id: crate::CompactString,
     /// Property *AgencyIssue.solutionName*.
-    pub solution_name: String,
+    pub solution_name: crate::CompactString,
     /// Property *AgentIssue.agent*.
     ///
     /// Refers instance of *Agent*.
     pub agent: Box<crate::types::ManagedObjectReference>,
     /// Property *AgentIssue.agentName*.
-    pub agent_name: String,
+    pub agent_name: crate::CompactString,
     /// Property *AgentIssue.host*.
     ///
     /// Refers instance of *HostSystem*.
     pub host: Box<crate::types::ManagedObjectReference>,
     /// Property *AgentIssue.hostName*.
-    pub host_name: String,
+    pub host_name: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -47,6 +47,7 @@ impl VmNotDeployed {
     pub const TYPE_NAME: &'static str = "VmNotDeployed";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -217,10 +218,12 @@ pub enum VmNotDeployedKind {
 }
 impl VmNotDeployedKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VmNotDeployed(v) => &**v,
@@ -252,66 +255,77 @@ impl VmNotDeployedKind {
     }
 }
 impl From<crate::types::VmNotDeployed> for VmNotDeployedKind {
+    #[inline]
     fn from(v: crate::types::VmNotDeployed) -> Self {
         Self::VmNotDeployed(Box::new(v))
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::CannotAccessAgentOVF> for VmNotDeployedKind {
+    #[inline]
     fn from(v: crate::types::CannotAccessAgentOVF) -> Self {
         Self::CannotAccessAgentOVF(Box::new(v))
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::IncompatibleHostVersion> for VmNotDeployedKind {
+    #[inline]
     fn from(v: crate::types::IncompatibleHostVersion) -> Self {
         Self::IncompatibleHostVersion(Box::new(v))
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::InsufficientResources> for VmNotDeployedKind {
+    #[inline]
     fn from(v: crate::types::InsufficientResources) -> Self {
         Self::InsufficientResources(Box::new(v))
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::InsufficientSpace> for VmNotDeployedKind {
+    #[inline]
     fn from(v: crate::types::InsufficientSpace) -> Self {
         Self::InsufficientSpace(Box::new(v))
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::NoAgentVmDatastoreKind> for VmNotDeployedKind {
+    #[inline]
     fn from(v: crate::types::NoAgentVmDatastoreKind) -> Self {
         Self::NoAgentVmDatastore(v)
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::NoAgentVmNetworkKind> for VmNotDeployedKind {
+    #[inline]
     fn from(v: crate::types::NoAgentVmNetworkKind) -> Self {
         Self::NoAgentVmNetwork(v)
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::NoDiscoverableAgentVmDatastore> for VmNotDeployedKind {
+    #[inline]
     fn from(v: crate::types::NoDiscoverableAgentVmDatastore) -> Self {
         Self::NoDiscoverableAgentVmDatastore(Box::new(v))
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::NoDiscoverableAgentVmNetwork> for VmNotDeployedKind {
+    #[inline]
     fn from(v: crate::types::NoDiscoverableAgentVmNetwork) -> Self {
         Self::NoDiscoverableAgentVmNetwork(Box::new(v))
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::OvfInvalidFormat> for VmNotDeployedKind {
+    #[inline]
     fn from(v: crate::types::OvfInvalidFormat) -> Self {
         Self::OvfInvalidFormat(Box::new(v))
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::VmRequiresHostOutOfMaintenanceMode> for VmNotDeployedKind {
+    #[inline]
     fn from(v: crate::types::VmRequiresHostOutOfMaintenanceMode) -> Self {
         Self::VmRequiresHostOutOfMaintenanceMode(Box::new(v))
     }

@@ -6,17 +6,17 @@
 #[derive(Clone, Default)]
 pub struct VmNvramFileInfo {
     /// Property *FileInfo.path*.
-    pub path: String,
+    pub path: crate::CompactString,
     /// Property *FileInfo.friendlyName*.
-    pub friendly_name: Option<String>,
+    pub friendly_name: Option<crate::CompactString>,
     /// Property *FileInfo.fileSize*.
     pub file_size: Option<i64>,
     /// Property *FileInfo.modification*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub modification: Option<String>,
+    pub modification: Option<crate::CompactString>,
     /// Property *FileInfo.owner*.
-    pub owner: Option<String>,
+    pub owner: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -25,6 +25,7 @@ impl VmNvramFileInfo {
     pub const TYPE_NAME: &'static str = "VmNvramFileInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -17,6 +17,7 @@ impl VmPlacementPolicy {
     pub const TYPE_NAME: &'static str = "VmPlacementPolicy";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -98,10 +99,12 @@ pub enum VmPlacementPolicyKind {
 }
 impl VmPlacementPolicyKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VmPlacementPolicy(v) => &**v,
@@ -116,21 +119,25 @@ impl VmPlacementPolicyKind {
     }
 }
 impl From<crate::types::VmPlacementPolicy> for VmPlacementPolicyKind {
+    #[inline]
     fn from(v: crate::types::VmPlacementPolicy) -> Self {
         Self::VmPlacementPolicy(Box::new(v))
     }
 }
 impl From<crate::types::VmToVmGroupsAntiAffinity> for VmPlacementPolicyKind {
+    #[inline]
     fn from(v: crate::types::VmToVmGroupsAntiAffinity) -> Self {
         Self::VmToVmGroupsAntiAffinity(Box::new(v))
     }
 }
 impl From<crate::types::VmVmAffinity> for VmPlacementPolicyKind {
+    #[inline]
     fn from(v: crate::types::VmVmAffinity) -> Self {
         Self::VmVmAffinity(Box::new(v))
     }
 }
 impl From<crate::types::VmVmAntiAffinity> for VmPlacementPolicyKind {
+    #[inline]
     fn from(v: crate::types::VmVmAntiAffinity) -> Self {
         Self::VmVmAntiAffinity(Box::new(v))
     }

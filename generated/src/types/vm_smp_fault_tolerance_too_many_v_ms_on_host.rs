@@ -10,7 +10,7 @@ pub struct VmSmpFaultToleranceTooManyVMsOnHost {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *VmSmpFaultToleranceTooManyVMsOnHost.hostName*.
-    pub host_name: Option<String>,
+    pub host_name: Option<crate::CompactString>,
     /// Property *VmSmpFaultToleranceTooManyVMsOnHost.maxNumSmpFtVms*.
     pub max_num_smp_ft_vms: i32,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -21,6 +21,7 @@ impl VmSmpFaultToleranceTooManyVMsOnHost {
     pub const TYPE_NAME: &'static str = "VmSmpFaultToleranceTooManyVMsOnHost";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

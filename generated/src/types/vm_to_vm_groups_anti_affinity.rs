@@ -12,9 +12,9 @@ pub struct VmToVmGroupsAntiAffinity {
     /// Property *VmToVmGroupsAntiAffinity.antiAffinedVmGroupTags*.
     pub anti_affined_vm_group_tags: Option<Vec<crate::types::TagId>>,
     /// Property *VmToVmGroupsAntiAffinity.policyStrictness*.
-    pub policy_strictness: Option<String>,
+    pub policy_strictness: Option<crate::CompactString>,
     /// Property *VmToVmGroupsAntiAffinity.policyTopology*.
-    pub policy_topology: Option<String>,
+    pub policy_topology: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -23,6 +23,7 @@ impl VmToVmGroupsAntiAffinity {
     pub const TYPE_NAME: &'static str = "VmToVmGroupsAntiAffinity";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -19,6 +19,7 @@ impl VmToolsUpgradeFault {
     pub const TYPE_NAME: &'static str = "VmToolsUpgradeFault";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -114,10 +115,12 @@ pub enum VmToolsUpgradeFaultKind {
 }
 impl VmToolsUpgradeFaultKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VmToolsUpgradeFault(v) => &**v,
@@ -135,36 +138,43 @@ impl VmToolsUpgradeFaultKind {
     }
 }
 impl From<crate::types::VmToolsUpgradeFault> for VmToolsUpgradeFaultKind {
+    #[inline]
     fn from(v: crate::types::VmToolsUpgradeFault) -> Self {
         Self::VmToolsUpgradeFault(Box::new(v))
     }
 }
 impl From<crate::types::ToolsAlreadyUpgraded> for VmToolsUpgradeFaultKind {
+    #[inline]
     fn from(v: crate::types::ToolsAlreadyUpgraded) -> Self {
         Self::ToolsAlreadyUpgraded(Box::new(v))
     }
 }
 impl From<crate::types::ToolsAutoUpgradeNotSupported> for VmToolsUpgradeFaultKind {
+    #[inline]
     fn from(v: crate::types::ToolsAutoUpgradeNotSupported) -> Self {
         Self::ToolsAutoUpgradeNotSupported(Box::new(v))
     }
 }
 impl From<crate::types::ToolsImageCopyFailed> for VmToolsUpgradeFaultKind {
+    #[inline]
     fn from(v: crate::types::ToolsImageCopyFailed) -> Self {
         Self::ToolsImageCopyFailed(Box::new(v))
     }
 }
 impl From<crate::types::ToolsImageNotAvailable> for VmToolsUpgradeFaultKind {
+    #[inline]
     fn from(v: crate::types::ToolsImageNotAvailable) -> Self {
         Self::ToolsImageNotAvailable(Box::new(v))
     }
 }
 impl From<crate::types::ToolsImageSignatureCheckFailed> for VmToolsUpgradeFaultKind {
+    #[inline]
     fn from(v: crate::types::ToolsImageSignatureCheckFailed) -> Self {
         Self::ToolsImageSignatureCheckFailed(Box::new(v))
     }
 }
 impl From<crate::types::ToolsUpgradeCancelled> for VmToolsUpgradeFaultKind {
+    #[inline]
     fn from(v: crate::types::ToolsUpgradeCancelled) -> Self {
         Self::ToolsUpgradeCancelled(Box::new(v))
     }

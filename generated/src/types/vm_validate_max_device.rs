@@ -8,7 +8,7 @@ pub struct VmValidateMaxDevice {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *VmValidateMaxDevice.device*.
-    pub device: String,
+    pub device: crate::CompactString,
     /// Property *VmValidateMaxDevice.max*.
     pub max: i32,
     /// Property *VmValidateMaxDevice.count*.
@@ -21,6 +21,7 @@ impl VmValidateMaxDevice {
     pub const TYPE_NAME: &'static str = "VmValidateMaxDevice";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -10,9 +10,9 @@ pub struct VmVmAffinity {
     /// Property *VmVmAffinity.affinedVmsTag*.
     pub affined_vms_tag: Box<crate::types::TagId>,
     /// Property *VmVmAffinity.policyStrictness*.
-    pub policy_strictness: Option<String>,
+    pub policy_strictness: Option<crate::CompactString>,
     /// Property *VmVmAffinity.policyTopology*.
-    pub policy_topology: Option<String>,
+    pub policy_topology: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl VmVmAffinity {
     pub const TYPE_NAME: &'static str = "VmVmAffinity";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

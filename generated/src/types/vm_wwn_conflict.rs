@@ -10,7 +10,7 @@ pub struct VmWwnConflict {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *InvalidVmConfig.property*.
-    pub property: Option<String>,
+    pub property: Option<crate::CompactString>,
     /// Property *VmWwnConflict.vm*.
     ///
     /// Refers instance of *VirtualMachine*.
@@ -20,7 +20,7 @@ pub struct VmWwnConflict {
     /// Refers instance of *HostSystem*.
     pub host: Option<Box<crate::types::ManagedObjectReference>>,
     /// Property *VmWwnConflict.name*.
-    pub name: Option<String>,
+    pub name: Option<crate::CompactString>,
     /// Property *VmWwnConflict.wwn*.
     pub wwn: Option<i64>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -31,6 +31,7 @@ impl VmWwnConflict {
     pub const TYPE_NAME: &'static str = "VmWwnConflict";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -19,6 +19,7 @@ impl VmfsDatastoreBaseOption {
     pub const TYPE_NAME: &'static str = "VmfsDatastoreBaseOption";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -108,10 +109,12 @@ pub enum VmfsDatastoreBaseOptionKind {
 }
 impl VmfsDatastoreBaseOptionKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VmfsDatastoreBaseOption(v) => &**v,
@@ -125,18 +128,21 @@ impl VmfsDatastoreBaseOptionKind {
     }
 }
 impl From<crate::types::VmfsDatastoreBaseOption> for VmfsDatastoreBaseOptionKind {
+    #[inline]
     fn from(v: crate::types::VmfsDatastoreBaseOption) -> Self {
         Self::VmfsDatastoreBaseOption(Box::new(v))
     }
 }
 impl From<crate::types::VmfsDatastoreMultipleExtentOption>
 for VmfsDatastoreBaseOptionKind {
+    #[inline]
     fn from(v: crate::types::VmfsDatastoreMultipleExtentOption) -> Self {
         Self::VmfsDatastoreMultipleExtentOption(Box::new(v))
     }
 }
 impl From<crate::types::VmfsDatastoreSingleExtentOptionKind>
 for VmfsDatastoreBaseOptionKind {
+    #[inline]
     fn from(v: crate::types::VmfsDatastoreSingleExtentOptionKind) -> Self {
         Self::VmfsDatastoreSingleExtentOption(v)
     }

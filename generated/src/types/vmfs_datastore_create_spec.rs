@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct VmfsDatastoreCreateSpec {
     /// Property *VmfsDatastoreSpec.diskUuid*.
-    pub disk_uuid: String,
+    pub disk_uuid: crate::CompactString,
     /// Property *VmfsDatastoreCreateSpec.partition*.
     pub partition: Box<crate::types::HostDiskPartitionSpec>,
     /// Property *VmfsDatastoreCreateSpec.vmfs*.
@@ -21,6 +21,7 @@ impl VmfsDatastoreCreateSpec {
     pub const TYPE_NAME: &'static str = "VmfsDatastoreCreateSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct VmfsDatastoreExtendSpec {
     /// Property *VmfsDatastoreSpec.diskUuid*.
-    pub disk_uuid: String,
+    pub disk_uuid: crate::CompactString,
     /// Property *VmfsDatastoreExtendSpec.partition*.
     pub partition: Box<crate::types::HostDiskPartitionSpec>,
     /// Property *VmfsDatastoreExtendSpec.extent*.
@@ -19,6 +19,7 @@ impl VmfsDatastoreExtendSpec {
     pub const TYPE_NAME: &'static str = "VmfsDatastoreExtendSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -21,6 +21,7 @@ impl VmfsDatastoreSingleExtentOption {
     pub const TYPE_NAME: &'static str = "VmfsDatastoreSingleExtentOption";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -108,10 +109,12 @@ pub enum VmfsDatastoreSingleExtentOptionKind {
 }
 impl VmfsDatastoreSingleExtentOptionKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VmfsDatastoreSingleExtentOption(v) => &**v,
@@ -125,12 +128,14 @@ impl VmfsDatastoreSingleExtentOptionKind {
 }
 impl From<crate::types::VmfsDatastoreSingleExtentOption>
 for VmfsDatastoreSingleExtentOptionKind {
+    #[inline]
     fn from(v: crate::types::VmfsDatastoreSingleExtentOption) -> Self {
         Self::VmfsDatastoreSingleExtentOption(Box::new(v))
     }
 }
 impl From<crate::types::VmfsDatastoreAllExtentOption>
 for VmfsDatastoreSingleExtentOptionKind {
+    #[inline]
     fn from(v: crate::types::VmfsDatastoreAllExtentOption) -> Self {
         Self::VmfsDatastoreAllExtentOption(Box::new(v))
     }

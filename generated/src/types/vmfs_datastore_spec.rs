@@ -8,7 +8,7 @@
 #[derive(Clone, Default)]
 pub struct VmfsDatastoreSpec {
     /// Property *VmfsDatastoreSpec.diskUuid*.
-    pub disk_uuid: String,
+    pub disk_uuid: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -17,6 +17,7 @@ impl VmfsDatastoreSpec {
     pub const TYPE_NAME: &'static str = "VmfsDatastoreSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -104,10 +105,12 @@ pub enum VmfsDatastoreSpecKind {
 }
 impl VmfsDatastoreSpecKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VmfsDatastoreSpec(v) => &**v,
@@ -122,21 +125,25 @@ impl VmfsDatastoreSpecKind {
     }
 }
 impl From<crate::types::VmfsDatastoreSpec> for VmfsDatastoreSpecKind {
+    #[inline]
     fn from(v: crate::types::VmfsDatastoreSpec) -> Self {
         Self::VmfsDatastoreSpec(Box::new(v))
     }
 }
 impl From<crate::types::VmfsDatastoreCreateSpec> for VmfsDatastoreSpecKind {
+    #[inline]
     fn from(v: crate::types::VmfsDatastoreCreateSpec) -> Self {
         Self::VmfsDatastoreCreateSpec(Box::new(v))
     }
 }
 impl From<crate::types::VmfsDatastoreExpandSpec> for VmfsDatastoreSpecKind {
+    #[inline]
     fn from(v: crate::types::VmfsDatastoreExpandSpec) -> Self {
         Self::VmfsDatastoreExpandSpec(Box::new(v))
     }
 }
 impl From<crate::types::VmfsDatastoreExtendSpec> for VmfsDatastoreSpecKind {
+    #[inline]
     fn from(v: crate::types::VmfsDatastoreExtendSpec) -> Self {
         Self::VmfsDatastoreExtendSpec(Box::new(v))
     }

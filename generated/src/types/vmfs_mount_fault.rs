@@ -12,7 +12,7 @@ pub struct VmfsMountFault {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *VmfsMountFault.uuid*.
-    pub uuid: String,
+    pub uuid: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl VmfsMountFault {
     pub const TYPE_NAME: &'static str = "VmfsMountFault";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -110,10 +111,12 @@ pub enum VmfsMountFaultKind {
 }
 impl VmfsMountFaultKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VmfsMountFault(v) => &**v,
@@ -127,16 +130,19 @@ impl VmfsMountFaultKind {
     }
 }
 impl From<crate::types::VmfsMountFault> for VmfsMountFaultKind {
+    #[inline]
     fn from(v: crate::types::VmfsMountFault) -> Self {
         Self::VmfsMountFault(Box::new(v))
     }
 }
 impl From<crate::types::VmfsAlreadyMounted> for VmfsMountFaultKind {
+    #[inline]
     fn from(v: crate::types::VmfsAlreadyMounted) -> Self {
         Self::VmfsAlreadyMounted(Box::new(v))
     }
 }
 impl From<crate::types::VmfsAmbiguousMount> for VmfsMountFaultKind {
+    #[inline]
     fn from(v: crate::types::VmfsAmbiguousMount) -> Self {
         Self::VmfsAmbiguousMount(Box::new(v))
     }

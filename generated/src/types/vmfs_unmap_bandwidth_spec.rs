@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct VmfsUnmapBandwidthSpec {
     /// Property *VmfsUnmapBandwidthSpec.policy*.
-    pub policy: String,
+    pub policy: crate::CompactString,
     /// Property *VmfsUnmapBandwidthSpec.fixedValue*.
     pub fixed_value: i64,
     /// Property *VmfsUnmapBandwidthSpec.dynamicMin*.
@@ -21,6 +21,7 @@ impl VmfsUnmapBandwidthSpec {
     pub const TYPE_NAME: &'static str = "VmfsUnmapBandwidthSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

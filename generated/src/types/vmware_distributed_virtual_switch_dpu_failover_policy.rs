@@ -8,9 +8,9 @@
 #[derive(Clone, Default)]
 pub struct VmwareDistributedVirtualSwitchDpuFailoverPolicy {
     /// Property *VmwareDistributedVirtualSwitchDpuFailoverPolicy.activeUplink*.
-    pub active_uplink: Option<Vec<String>>,
+    pub active_uplink: Option<Vec<crate::CompactString>>,
     /// Property *VmwareDistributedVirtualSwitchDpuFailoverPolicy.standbyUplink*.
-    pub standby_uplink: Option<Vec<String>>,
+    pub standby_uplink: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -19,6 +19,7 @@ impl VmwareDistributedVirtualSwitchDpuFailoverPolicy {
     pub const TYPE_NAME: &'static str = "VmwareDistributedVirtualSwitchDpuFailoverPolicy";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,9 +8,9 @@
 #[derive(Clone, Default)]
 pub struct VmwareDistributedVirtualSwitchRealTimeLanAnnotation {
     /// Property *VmwareDistributedVirtualSwitchRealTimeLanAnnotation.lanAUplink*.
-    pub lan_a_uplink: Option<Vec<String>>,
+    pub lan_a_uplink: Option<Vec<crate::CompactString>>,
     /// Property *VmwareDistributedVirtualSwitchRealTimeLanAnnotation.lanBUplink*.
-    pub lan_b_uplink: Option<Vec<String>>,
+    pub lan_b_uplink: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -19,6 +19,7 @@ impl VmwareDistributedVirtualSwitchRealTimeLanAnnotation {
     pub const TYPE_NAME: &'static str = "VmwareDistributedVirtualSwitchRealTimeLanAnnotation";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

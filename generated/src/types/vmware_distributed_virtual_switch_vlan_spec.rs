@@ -17,6 +17,7 @@ impl VmwareDistributedVirtualSwitchVlanSpec {
     pub const TYPE_NAME: &'static str = "VmwareDistributedVirtualSwitchVlanSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -115,10 +116,12 @@ pub enum VmwareDistributedVirtualSwitchVlanSpecKind {
 }
 impl VmwareDistributedVirtualSwitchVlanSpecKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VmwareDistributedVirtualSwitchVlanSpec(v) => &**v,
@@ -137,6 +140,7 @@ impl VmwareDistributedVirtualSwitchVlanSpecKind {
 }
 impl From<crate::types::VmwareDistributedVirtualSwitchVlanSpec>
 for VmwareDistributedVirtualSwitchVlanSpecKind {
+    #[inline]
     fn from(v: crate::types::VmwareDistributedVirtualSwitchVlanSpec) -> Self {
         Self::VmwareDistributedVirtualSwitchVlanSpec(Box::new(v))
     }
@@ -144,6 +148,7 @@ for VmwareDistributedVirtualSwitchVlanSpecKind {
 #[cfg(feature = "vsan")]
 impl From<crate::types::VmwareDistributedVirtualSwitchPvlanSpec>
 for VmwareDistributedVirtualSwitchVlanSpecKind {
+    #[inline]
     fn from(v: crate::types::VmwareDistributedVirtualSwitchPvlanSpec) -> Self {
         Self::VmwareDistributedVirtualSwitchPvlanSpec(Box::new(v))
     }
@@ -151,6 +156,7 @@ for VmwareDistributedVirtualSwitchVlanSpecKind {
 #[cfg(feature = "vsan")]
 impl From<crate::types::VmwareDistributedVirtualSwitchTrunkVlanSpec>
 for VmwareDistributedVirtualSwitchVlanSpecKind {
+    #[inline]
     fn from(v: crate::types::VmwareDistributedVirtualSwitchTrunkVlanSpec) -> Self {
         Self::VmwareDistributedVirtualSwitchTrunkVlanSpec(Box::new(v))
     }
@@ -158,6 +164,7 @@ for VmwareDistributedVirtualSwitchVlanSpecKind {
 #[cfg(feature = "vsan")]
 impl From<crate::types::VmwareDistributedVirtualSwitchVlanIdSpec>
 for VmwareDistributedVirtualSwitchVlanSpecKind {
+    #[inline]
     fn from(v: crate::types::VmwareDistributedVirtualSwitchVlanIdSpec) -> Self {
         Self::VmwareDistributedVirtualSwitchVlanIdSpec(Box::new(v))
     }

@@ -14,9 +14,9 @@ pub struct VsanAttachToSrOperation {
     /// Property *VsanAttachToSrOperation.timestamp*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub timestamp: Option<String>,
+    pub timestamp: Option<crate::CompactString>,
     /// Property *VsanAttachToSrOperation.srNumber*.
-    pub sr_number: String,
+    pub sr_number: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -25,6 +25,7 @@ impl VsanAttachToSrOperation {
     pub const TYPE_NAME: &'static str = "VsanAttachToSrOperation";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,13 +8,13 @@
 #[derive(Clone, Default)]
 pub struct VsanBasicDeviceInfo {
     /// Property *VsanBasicDeviceInfo.deviceName*.
-    pub device_name: String,
+    pub device_name: crate::CompactString,
     /// Property *VsanBasicDeviceInfo.pciId*.
-    pub pci_id: Option<String>,
+    pub pci_id: Option<crate::CompactString>,
     /// Property *VsanBasicDeviceInfo.fwVersion*.
-    pub fw_version: Option<String>,
+    pub fw_version: Option<crate::CompactString>,
     /// Property *VsanBasicDeviceInfo.features*.
-    pub features: Option<Vec<String>>,
+    pub features: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -23,6 +23,7 @@ impl VsanBasicDeviceInfo {
     pub const TYPE_NAME: &'static str = "VsanBasicDeviceInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

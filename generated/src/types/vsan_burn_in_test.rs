@@ -8,13 +8,13 @@
 #[derive(Clone, Default)]
 pub struct VsanBurnInTest {
     /// Property *VsanBurnInTest.testname*.
-    pub testname: String,
+    pub testname: crate::CompactString,
     /// Property *VsanBurnInTest.workload*.
-    pub workload: Option<String>,
+    pub workload: Option<crate::CompactString>,
     /// Property *VsanBurnInTest.duration*.
     pub duration: i64,
     /// Property *VsanBurnInTest.result*.
-    pub result: String,
+    pub result: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -23,6 +23,7 @@ impl VsanBurnInTest {
     pub const TYPE_NAME: &'static str = "VsanBurnInTest";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,9 +8,9 @@ pub struct VsanCapability {
     /// Property *VsanCapability.target*.
     pub target: Option<Box<crate::types::ManagedObjectReference>>,
     /// Property *VsanCapability.capabilities*.
-    pub capabilities: Option<Vec<String>>,
+    pub capabilities: Option<Vec<crate::CompactString>>,
     /// Property *VsanCapability.statuses*.
-    pub statuses: Option<Vec<String>>,
+    pub statuses: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -19,6 +19,7 @@ impl VsanCapability {
     pub const TYPE_NAME: &'static str = "VsanCapability";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,9 +8,9 @@
 #[derive(Clone, Default)]
 pub struct VsanCapacityReservationInfo {
     /// Property *VsanCapacityReservationInfo.hostRebuildThreshold*.
-    pub host_rebuild_threshold: Option<String>,
+    pub host_rebuild_threshold: Option<crate::CompactString>,
     /// Property *VsanCapacityReservationInfo.vsanOpSpaceThreshold*.
-    pub vsan_op_space_threshold: Option<String>,
+    pub vsan_op_space_threshold: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -19,6 +19,7 @@ impl VsanCapacityReservationInfo {
     pub const TYPE_NAME: &'static str = "VsanCapacityReservationInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,9 +8,9 @@
 #[derive(Clone, Default)]
 pub struct VsanClientDatastoreConfig {
     /// Property *VsanDatastoreSpec.uuid*.
-    pub uuid: String,
+    pub uuid: crate::CompactString,
     /// Property *VsanDatastoreSpec.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *VsanClientDatastoreConfig.clusters*.
     ///
     /// Refers instances of *ClusterComputeResource*.
@@ -23,6 +23,7 @@ impl VsanClientDatastoreConfig {
     pub const TYPE_NAME: &'static str = "VsanClientDatastoreConfig";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -10,7 +10,7 @@ pub struct VsanCloudHealthStatus {
     /// Property *VsanCloudHealthStatus.collectorRunning*.
     pub collector_running: Option<bool>,
     /// Property *VsanCloudHealthStatus.lastSentTimestamp*.
-    pub last_sent_timestamp: Option<String>,
+    pub last_sent_timestamp: Option<crate::CompactString>,
     /// Property *VsanCloudHealthStatus.internetConnectivity*.
     pub internet_connectivity: Option<bool>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -21,6 +21,7 @@ impl VsanCloudHealthStatus {
     pub const TYPE_NAME: &'static str = "VsanCloudHealthStatus";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

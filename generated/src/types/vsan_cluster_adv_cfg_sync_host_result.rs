@@ -6,9 +6,9 @@
 #[derive(Clone, Default)]
 pub struct VsanClusterAdvCfgSyncHostResult {
     /// Property *VsanClusterAdvCfgSyncHostResult.hostname*.
-    pub hostname: String,
+    pub hostname: crate::CompactString,
     /// Property *VsanClusterAdvCfgSyncHostResult.value*.
-    pub value: String,
+    pub value: crate::CompactString,
     /// Property *VsanClusterAdvCfgSyncHostResult.isDefault*.
     pub is_default: Option<bool>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -19,6 +19,7 @@ impl VsanClusterAdvCfgSyncHostResult {
     pub const TYPE_NAME: &'static str = "VsanClusterAdvCfgSyncHostResult";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

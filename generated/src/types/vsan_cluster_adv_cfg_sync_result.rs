@@ -8,7 +8,7 @@ pub struct VsanClusterAdvCfgSyncResult {
     /// Property *VsanClusterAdvCfgSyncResult.inSync*.
     pub in_sync: bool,
     /// Property *VsanClusterAdvCfgSyncResult.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *VsanClusterAdvCfgSyncResult.hostValues*.
     pub host_values: Option<Vec<crate::types::VsanClusterAdvCfgSyncHostResult>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -19,6 +19,7 @@ impl VsanClusterAdvCfgSyncResult {
     pub const TYPE_NAME: &'static str = "VsanClusterAdvCfgSyncResult";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

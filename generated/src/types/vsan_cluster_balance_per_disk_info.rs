@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct VsanClusterBalancePerDiskInfo {
     /// Property *VsanClusterBalancePerDiskInfo.uuid*.
-    pub uuid: Option<String>,
+    pub uuid: Option<crate::CompactString>,
     /// Property *VsanClusterBalancePerDiskInfo.fullness*.
     pub fullness: i64,
     /// Property *VsanClusterBalancePerDiskInfo.variance*.
@@ -31,6 +31,7 @@ impl VsanClusterBalancePerDiskInfo {
     pub const TYPE_NAME: &'static str = "VsanClusterBalancePerDiskInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

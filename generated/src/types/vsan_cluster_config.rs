@@ -8,9 +8,9 @@ pub struct VsanClusterConfig {
     /// Property *VsanClusterConfig.config*.
     pub config: crate::types::VsanClusterConfigInfoKind,
     /// Property *VsanClusterConfig.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *VsanClusterConfig.hosts*.
-    pub hosts: Option<Vec<String>>,
+    pub hosts: Option<Vec<crate::CompactString>>,
     /// Property *VsanClusterConfig.toBeDeleted*.
     pub to_be_deleted: Option<bool>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -21,6 +21,7 @@ impl VsanClusterConfig {
     pub const TYPE_NAME: &'static str = "VsanClusterConfig";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -27,6 +27,7 @@ impl VsanClusterConfigInfo {
     pub const TYPE_NAME: &'static str = "VsanClusterConfigInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -122,10 +123,12 @@ pub enum VsanClusterConfigInfoKind {
 }
 impl VsanClusterConfigInfoKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VsanClusterConfigInfo(v) => &**v,
@@ -139,12 +142,14 @@ impl VsanClusterConfigInfoKind {
     }
 }
 impl From<crate::types::VsanClusterConfigInfo> for VsanClusterConfigInfoKind {
+    #[inline]
     fn from(v: crate::types::VsanClusterConfigInfo) -> Self {
         Self::VsanClusterConfigInfo(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanConfigInfoEx> for VsanClusterConfigInfoKind {
+    #[inline]
     fn from(v: crate::types::VsanConfigInfoEx) -> Self {
         Self::VsanConfigInfoEx(Box::new(v))
     }

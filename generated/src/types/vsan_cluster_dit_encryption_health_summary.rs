@@ -8,7 +8,7 @@
 #[derive(Clone, Default)]
 pub struct VsanClusterDitEncryptionHealthSummary {
     /// Property *VsanClusterDitEncryptionHealthSummary.overallHealth*.
-    pub overall_health: String,
+    pub overall_health: crate::CompactString,
     /// Property *VsanClusterDitEncryptionHealthSummary.enabled*.
     pub enabled: Option<bool>,
     /// Property *VsanClusterDitEncryptionHealthSummary.hostResults*.
@@ -21,6 +21,7 @@ impl VsanClusterDitEncryptionHealthSummary {
     pub const TYPE_NAME: &'static str = "VsanClusterDitEncryptionHealthSummary";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

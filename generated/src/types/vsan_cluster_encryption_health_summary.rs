@@ -8,17 +8,17 @@
 #[derive(Clone, Default)]
 pub struct VsanClusterEncryptionHealthSummary {
     /// Property *VsanClusterEncryptionHealthSummary.overallHealth*.
-    pub overall_health: Option<String>,
+    pub overall_health: Option<crate::CompactString>,
     /// Property *VsanClusterEncryptionHealthSummary.configHealth*.
-    pub config_health: Option<String>,
+    pub config_health: Option<crate::CompactString>,
     /// Property *VsanClusterEncryptionHealthSummary.kmsHealth*.
-    pub kms_health: Option<String>,
+    pub kms_health: Option<crate::CompactString>,
     /// Property *VsanClusterEncryptionHealthSummary.vcKmsResult*.
     pub vc_kms_result: Option<Box<crate::types::VsanVcKmipServersHealth>>,
     /// Property *VsanClusterEncryptionHealthSummary.hostResults*.
     pub host_results: Option<Vec<crate::types::VsanEncryptionHealthSummary>>,
     /// Property *VsanClusterEncryptionHealthSummary.aesniHealth*.
-    pub aesni_health: Option<String>,
+    pub aesni_health: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -27,6 +27,7 @@ impl VsanClusterEncryptionHealthSummary {
     pub const TYPE_NAME: &'static str = "VsanClusterEncryptionHealthSummary";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

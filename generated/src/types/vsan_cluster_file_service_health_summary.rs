@@ -8,7 +8,7 @@
 #[derive(Clone, Default)]
 pub struct VsanClusterFileServiceHealthSummary {
     /// Property *VsanClusterFileServiceHealthSummary.overallHealth*.
-    pub overall_health: Option<String>,
+    pub overall_health: Option<crate::CompactString>,
     /// Property *VsanClusterFileServiceHealthSummary.hostResults*.
     pub host_results: Option<Vec<crate::types::VsanFileServiceHealthSummary>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -19,6 +19,7 @@ impl VsanClusterFileServiceHealthSummary {
     pub const TYPE_NAME: &'static str = "VsanClusterFileServiceHealthSummary";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

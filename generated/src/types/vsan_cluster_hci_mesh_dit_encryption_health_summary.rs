@@ -8,7 +8,7 @@
 #[derive(Clone, Default)]
 pub struct VsanClusterHciMeshDitEncryptionHealthSummary {
     /// Property *VsanClusterHciMeshDitEncryptionHealthSummary.overallHealth*.
-    pub overall_health: String,
+    pub overall_health: crate::CompactString,
     /// Property *VsanClusterHciMeshDitEncryptionHealthSummary.hostClientClusterSummary*.
     pub host_client_cluster_summary: Option<
         Vec<crate::types::VsanHostHciMeshDitEncryptionHealthSummary>,
@@ -29,6 +29,7 @@ impl VsanClusterHciMeshDitEncryptionHealthSummary {
     pub const TYPE_NAME: &'static str = "VsanClusterHciMeshDitEncryptionHealthSummary";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

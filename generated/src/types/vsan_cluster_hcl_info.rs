@@ -8,9 +8,9 @@ pub struct VsanClusterHclInfo {
     /// Property *VsanClusterHclInfo.hclDbLastUpdate*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub hcl_db_last_update: Option<String>,
+    pub hcl_db_last_update: Option<crate::CompactString>,
     /// Property *VsanClusterHclInfo.hclDbAgeHealth*.
-    pub hcl_db_age_health: Option<String>,
+    pub hcl_db_age_health: Option<crate::CompactString>,
     /// Property *VsanClusterHclInfo.hostResults*.
     pub host_results: Option<Vec<crate::types::VsanHostHclInfo>>,
     /// Property *VsanClusterHclInfo.updateItems*.
@@ -25,6 +25,7 @@ impl VsanClusterHclInfo {
     pub const TYPE_NAME: &'static str = "VsanClusterHclInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

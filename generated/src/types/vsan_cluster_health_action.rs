@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct VsanClusterHealthAction {
     /// Property *VsanClusterHealthAction.actionId*.
-    pub action_id: String,
+    pub action_id: crate::CompactString,
     /// Property *VsanClusterHealthAction.actionLabel*.
     pub action_label: Box<crate::types::LocalizableMessage>,
     /// Property *VsanClusterHealthAction.actionDescription*.
@@ -23,6 +23,7 @@ impl VsanClusterHealthAction {
     pub const TYPE_NAME: &'static str = "VsanClusterHealthAction";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,13 +8,13 @@
 #[derive(Clone, Default)]
 pub struct VsanClusterHealthCheckInfo {
     /// Property *VsanClusterHealthCheckInfo.testId*.
-    pub test_id: String,
+    pub test_id: crate::CompactString,
     /// Property *VsanClusterHealthCheckInfo.testName*.
-    pub test_name: Option<String>,
+    pub test_name: Option<crate::CompactString>,
     /// Property *VsanClusterHealthCheckInfo.groupId*.
-    pub group_id: String,
+    pub group_id: crate::CompactString,
     /// Property *VsanClusterHealthCheckInfo.groupName*.
-    pub group_name: Option<String>,
+    pub group_name: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -23,6 +23,7 @@ impl VsanClusterHealthCheckInfo {
     pub const TYPE_NAME: &'static str = "VsanClusterHealthCheckInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

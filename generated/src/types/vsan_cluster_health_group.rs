@@ -6,11 +6,11 @@
 #[derive(Clone, Default)]
 pub struct VsanClusterHealthGroup {
     /// Property *VsanClusterHealthGroup.groupId*.
-    pub group_id: String,
+    pub group_id: crate::CompactString,
     /// Property *VsanClusterHealthGroup.groupName*.
-    pub group_name: String,
+    pub group_name: crate::CompactString,
     /// Property *VsanClusterHealthGroup.groupHealth*.
-    pub group_health: String,
+    pub group_health: crate::CompactString,
     /// Property *VsanClusterHealthGroup.groupTests*.
     pub group_tests: Option<Vec<crate::types::VsanClusterHealthTest>>,
     /// Property *VsanClusterHealthGroup.groupDetails*.
@@ -25,6 +25,7 @@ impl VsanClusterHealthGroup {
     pub const TYPE_NAME: &'static str = "VsanClusterHealthGroup";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

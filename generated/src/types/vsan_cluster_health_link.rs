@@ -8,11 +8,11 @@
 #[derive(Clone, Default)]
 pub struct VsanClusterHealthLink {
     /// Property *VsanClusterHealthLinkBase.label*.
-    pub label: Option<String>,
+    pub label: Option<crate::CompactString>,
     /// Property *VsanClusterHealthLink.url*.
-    pub url: String,
+    pub url: crate::CompactString,
     /// Property *VsanClusterHealthLink.category*.
-    pub category: Option<String>,
+    pub category: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl VsanClusterHealthLink {
     pub const TYPE_NAME: &'static str = "VsanClusterHealthLink";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

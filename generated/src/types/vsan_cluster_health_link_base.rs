@@ -10,7 +10,7 @@
 #[derive(Clone, Default)]
 pub struct VsanClusterHealthLinkBase {
     /// Property *VsanClusterHealthLinkBase.label*.
-    pub label: Option<String>,
+    pub label: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -19,6 +19,7 @@ impl VsanClusterHealthLinkBase {
     pub const TYPE_NAME: &'static str = "VsanClusterHealthLinkBase";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -102,10 +103,12 @@ pub enum VsanClusterHealthLinkBaseKind {
 }
 impl VsanClusterHealthLinkBaseKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VsanClusterHealthLinkBase(v) => &**v,
@@ -118,11 +121,13 @@ impl VsanClusterHealthLinkBaseKind {
     }
 }
 impl From<crate::types::VsanClusterHealthLinkBase> for VsanClusterHealthLinkBaseKind {
+    #[inline]
     fn from(v: crate::types::VsanClusterHealthLinkBase) -> Self {
         Self::VsanClusterHealthLinkBase(Box::new(v))
     }
 }
 impl From<crate::types::VsanClusterHealthLink> for VsanClusterHealthLinkBaseKind {
+    #[inline]
     fn from(v: crate::types::VsanClusterHealthLink) -> Self {
         Self::VsanClusterHealthLink(Box::new(v))
     }

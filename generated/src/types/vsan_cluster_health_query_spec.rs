@@ -12,11 +12,11 @@ pub struct VsanClusterHealthQuerySpec {
     /// Refers instance of *Task*.
     pub task: Option<Box<crate::types::ManagedObjectReference>>,
     /// Property *VsanClusterHealthQuerySpec.diskNames*.
-    pub disk_names: Option<Vec<String>>,
+    pub disk_names: Option<Vec<crate::CompactString>>,
     /// Property *VsanClusterHealthQuerySpec.includeHealthRemediation*.
     pub include_health_remediation: Option<bool>,
     /// Property *VsanClusterHealthQuerySpec.excludeChecks*.
-    pub exclude_checks: Option<Vec<String>>,
+    pub exclude_checks: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -25,6 +25,7 @@ impl VsanClusterHealthQuerySpec {
     pub const TYPE_NAME: &'static str = "VsanClusterHealthQuerySpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,7 +8,7 @@
 #[derive(Clone, Default)]
 pub struct VsanClusterHealthResultBase {
     /// Property *VsanClusterHealthResultBase.label*.
-    pub label: Option<String>,
+    pub label: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -17,6 +17,7 @@ impl VsanClusterHealthResultBase {
     pub const TYPE_NAME: &'static str = "VsanClusterHealthResultBase";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -106,10 +107,12 @@ pub enum VsanClusterHealthResultBaseKind {
 }
 impl VsanClusterHealthResultBaseKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VsanClusterHealthResultBase(v) => &**v,
@@ -126,6 +129,7 @@ impl VsanClusterHealthResultBaseKind {
 }
 impl From<crate::types::VsanClusterHealthResultBase>
 for VsanClusterHealthResultBaseKind {
+    #[inline]
     fn from(v: crate::types::VsanClusterHealthResultBase) -> Self {
         Self::VsanClusterHealthResultBase(Box::new(v))
     }
@@ -133,6 +137,7 @@ for VsanClusterHealthResultBaseKind {
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanClusterHealthResultTable>
 for VsanClusterHealthResultBaseKind {
+    #[inline]
     fn from(v: crate::types::VsanClusterHealthResultTable) -> Self {
         Self::VsanClusterHealthResultTable(Box::new(v))
     }
@@ -140,6 +145,7 @@ for VsanClusterHealthResultBaseKind {
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanClusterHealthResultWithRemediation>
 for VsanClusterHealthResultBaseKind {
+    #[inline]
     fn from(v: crate::types::VsanClusterHealthResultWithRemediation) -> Self {
         Self::VsanClusterHealthResultWithRemediation(Box::new(v))
     }

@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct VsanClusterHealthResultRow {
     /// Property *VsanClusterHealthResultRow.values*.
-    pub values: Vec<String>,
+    pub values: Vec<crate::CompactString>,
     /// Property *VsanClusterHealthResultRow.nestedRows*.
     pub nested_rows: Option<Vec<crate::types::VsanClusterHealthResultRow>>,
     /// Property *VsanClusterHealthResultRow.actions*.
@@ -21,6 +21,7 @@ impl VsanClusterHealthResultRow {
     pub const TYPE_NAME: &'static str = "VsanClusterHealthResultRow";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct VsanClusterHealthResultTable {
     /// Property *VsanClusterHealthResultBase.label*.
-    pub label: Option<String>,
+    pub label: Option<crate::CompactString>,
     /// Property *VsanClusterHealthResultTable.columns*.
     pub columns: Option<Vec<crate::types::VsanClusterHealthResultColumnInfo>>,
     /// Property *VsanClusterHealthResultTable.rows*.
@@ -19,6 +19,7 @@ impl VsanClusterHealthResultTable {
     pub const TYPE_NAME: &'static str = "VsanClusterHealthResultTable";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,9 +8,9 @@
 #[derive(Clone, Default)]
 pub struct VsanClusterHealthResultWithRemediation {
     /// Property *VsanClusterHealthResultBase.label*.
-    pub label: Option<String>,
+    pub label: Option<crate::CompactString>,
     /// Property *VsanClusterHealthResultWithRemediation.issueDescription*.
-    pub issue_description: Option<String>,
+    pub issue_description: Option<crate::CompactString>,
     /// Property *VsanClusterHealthResultWithRemediation.issueDetail*.
     pub issue_detail: Option<Vec<crate::types::VsanClusterHealthResultTable>>,
     /// Property *VsanClusterHealthResultWithRemediation.troubleshooting*.
@@ -25,6 +25,7 @@ impl VsanClusterHealthResultWithRemediation {
     pub const TYPE_NAME: &'static str = "VsanClusterHealthResultWithRemediation";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -10,7 +10,7 @@ pub struct VsanClusterHealthSummary {
     /// Property *VsanClusterHealthSummary.timestamp*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub timestamp: Option<String>,
+    pub timestamp: Option<crate::CompactString>,
     /// Property *VsanClusterHealthSummary.clusterVersions*.
     pub cluster_versions: Option<
         Box<crate::types::VsanClusterHealthSystemVersionResult>,
@@ -36,9 +36,9 @@ pub struct VsanClusterHealthSummary {
     /// Property *VsanClusterHealthSummary.groups*.
     pub groups: Option<Vec<crate::types::VsanClusterHealthGroup>>,
     /// Property *VsanClusterHealthSummary.overallHealth*.
-    pub overall_health: String,
+    pub overall_health: crate::CompactString,
     /// Property *VsanClusterHealthSummary.overallHealthDescription*.
-    pub overall_health_description: String,
+    pub overall_health_description: crate::CompactString,
     /// Property *VsanClusterHealthSummary.clomdLiveness*.
     pub clomd_liveness: Option<Box<crate::types::VsanClusterClomdLivenessResult>>,
     /// Property *VsanClusterHealthSummary.diskBalance*.
@@ -85,6 +85,7 @@ impl VsanClusterHealthSummary {
     pub const TYPE_NAME: &'static str = "VsanClusterHealthSummary";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

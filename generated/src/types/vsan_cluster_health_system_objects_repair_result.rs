@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct VsanClusterHealthSystemObjectsRepairResult {
     /// Property *VsanClusterHealthSystemObjectsRepairResult.inRepairingQueueObjects*.
-    pub in_repairing_queue_objects: Option<Vec<String>>,
+    pub in_repairing_queue_objects: Option<Vec<crate::CompactString>>,
     /// Property *VsanClusterHealthSystemObjectsRepairResult.failedRepairObjects*.
     pub failed_repair_objects: Option<Vec<crate::types::VsanFailedRepairObjectResult>>,
     /// Property *VsanClusterHealthSystemObjectsRepairResult.issueFound*.
@@ -19,6 +19,7 @@ impl VsanClusterHealthSystemObjectsRepairResult {
     pub const TYPE_NAME: &'static str = "VsanClusterHealthSystemObjectsRepairResult";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

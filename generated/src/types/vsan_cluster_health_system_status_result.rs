@@ -6,11 +6,11 @@
 #[derive(Clone, Default)]
 pub struct VsanClusterHealthSystemStatusResult {
     /// Property *VsanClusterHealthSystemStatusResult.status*.
-    pub status: String,
+    pub status: crate::CompactString,
     /// Property *VsanClusterHealthSystemStatusResult.goalState*.
-    pub goal_state: String,
+    pub goal_state: crate::CompactString,
     /// Property *VsanClusterHealthSystemStatusResult.untrackedHosts*.
-    pub untracked_hosts: Option<Vec<String>>,
+    pub untracked_hosts: Option<Vec<crate::CompactString>>,
     /// Property *VsanClusterHealthSystemStatusResult.trackedHostsStatus*.
     pub tracked_hosts_status: Option<
         Vec<crate::types::VsanHostHealthSystemStatusResult>,
@@ -23,6 +23,7 @@ impl VsanClusterHealthSystemStatusResult {
     pub const TYPE_NAME: &'static str = "VsanClusterHealthSystemStatusResult";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,13 +8,13 @@ pub struct VsanClusterHealthSystemVersionResult {
     /// Property *VsanClusterHealthSystemVersionResult.hostResults*.
     pub host_results: Option<Vec<crate::types::VsanHostHealthSystemVersionResult>>,
     /// Property *VsanClusterHealthSystemVersionResult.vcVersion*.
-    pub vc_version: Option<String>,
+    pub vc_version: Option<crate::CompactString>,
     /// Property *VsanClusterHealthSystemVersionResult.issueFound*.
     pub issue_found: bool,
     /// Property *VsanClusterHealthSystemVersionResult.upgradePossible*.
     pub upgrade_possible: Option<bool>,
     /// Property *VsanClusterHealthSystemVersionResult.vcBuild*.
-    pub vc_build: Option<String>,
+    pub vc_build: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -23,6 +23,7 @@ impl VsanClusterHealthSystemVersionResult {
     pub const TYPE_NAME: &'static str = "VsanClusterHealthSystemVersionResult";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

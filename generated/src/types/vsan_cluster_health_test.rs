@@ -6,19 +6,19 @@
 #[derive(Clone, Default)]
 pub struct VsanClusterHealthTest {
     /// Property *VsanClusterHealthTest.testId*.
-    pub test_id: Option<String>,
+    pub test_id: Option<crate::CompactString>,
     /// Property *VsanClusterHealthTest.testName*.
-    pub test_name: Option<String>,
+    pub test_name: Option<crate::CompactString>,
     /// Property *VsanClusterHealthTest.testDescription*.
-    pub test_description: Option<String>,
+    pub test_description: Option<crate::CompactString>,
     /// Property *VsanClusterHealthTest.testShortDescription*.
-    pub test_short_description: Option<String>,
+    pub test_short_description: Option<crate::CompactString>,
     /// Property *VsanClusterHealthTest.testHealthyEntities*.
     pub test_healthy_entities: Option<i32>,
     /// Property *VsanClusterHealthTest.testAllEntities*.
     pub test_all_entities: Option<i32>,
     /// Property *VsanClusterHealthTest.testHealth*.
-    pub test_health: Option<String>,
+    pub test_health: Option<crate::CompactString>,
     /// Property *VsanClusterHealthTest.testDetails*.
     pub test_details: Option<Vec<crate::types::VsanClusterHealthResultBaseKind>>,
     /// Property *VsanClusterHealthTest.testActions*.
@@ -30,13 +30,13 @@ pub struct VsanClusterHealthTest {
     /// Property *VsanClusterHealthTest.reducedScore*.
     pub reduced_score: Option<i32>,
     /// Property *VsanClusterHealthTest.category*.
-    pub category: Option<String>,
+    pub category: Option<crate::CompactString>,
     /// Property *VsanClusterHealthTest.riskIfNotFix*.
-    pub risk_if_not_fix: Option<String>,
+    pub risk_if_not_fix: Option<crate::CompactString>,
     /// Property *VsanClusterHealthTest.lastStatusChangeTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub last_status_change_time: Option<String>,
+    pub last_status_change_time: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -45,6 +45,7 @@ impl VsanClusterHealthTest {
     pub const TYPE_NAME: &'static str = "VsanClusterHealthTest";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

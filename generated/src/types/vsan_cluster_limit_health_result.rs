@@ -8,11 +8,11 @@ pub struct VsanClusterLimitHealthResult {
     /// Property *VsanClusterLimitHealthResult.issueFound*.
     pub issue_found: bool,
     /// Property *VsanClusterLimitHealthResult.componentLimitHealth*.
-    pub component_limit_health: String,
+    pub component_limit_health: crate::CompactString,
     /// Property *VsanClusterLimitHealthResult.diskFreeSpaceHealth*.
-    pub disk_free_space_health: String,
+    pub disk_free_space_health: crate::CompactString,
     /// Property *VsanClusterLimitHealthResult.rcFreeReservationHealth*.
-    pub rc_free_reservation_health: String,
+    pub rc_free_reservation_health: crate::CompactString,
     /// Property *VsanClusterLimitHealthResult.hostResults*.
     pub host_results: Option<Vec<crate::types::VsanLimitHealthResult>>,
     /// Property *VsanClusterLimitHealthResult.whatifHostFailures*.
@@ -20,7 +20,7 @@ pub struct VsanClusterLimitHealthResult {
         Vec<crate::types::VsanClusterWhatifHostFailuresResult>,
     >,
     /// Property *VsanClusterLimitHealthResult.hostsCommFailure*.
-    pub hosts_comm_failure: Option<Vec<String>>,
+    pub hosts_comm_failure: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -29,6 +29,7 @@ impl VsanClusterLimitHealthResult {
     pub const TYPE_NAME: &'static str = "VsanClusterLimitHealthResult";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

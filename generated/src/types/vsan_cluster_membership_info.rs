@@ -8,13 +8,13 @@
 #[derive(Clone, Default)]
 pub struct VsanClusterMembershipInfo {
     /// Property *VsanClusterMembershipInfo.clusterUuid*.
-    pub cluster_uuid: Option<String>,
+    pub cluster_uuid: Option<crate::CompactString>,
     /// Property *VsanClusterMembershipInfo.health*.
-    pub health: Option<String>,
+    pub health: Option<crate::CompactString>,
     /// Property *VsanClusterMembershipInfo.membershipUuid*.
-    pub membership_uuid: Option<String>,
+    pub membership_uuid: Option<crate::CompactString>,
     /// Property *VsanClusterMembershipInfo.memberUuid*.
-    pub member_uuid: Option<Vec<String>>,
+    pub member_uuid: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -23,6 +23,7 @@ impl VsanClusterMembershipInfo {
     pub const TYPE_NAME: &'static str = "VsanClusterMembershipInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -24,19 +24,19 @@ pub struct VsanClusterNetworkHealthResult {
     /// Property *VsanClusterNetworkHealthResult.potentialMulticastIssue*.
     pub potential_multicast_issue: Option<bool>,
     /// Property *VsanClusterNetworkHealthResult.otherHostsInVsanCluster*.
-    pub other_hosts_in_vsan_cluster: Option<Vec<String>>,
+    pub other_hosts_in_vsan_cluster: Option<Vec<crate::CompactString>>,
     /// Property *VsanClusterNetworkHealthResult.partitions*.
     pub partitions: Option<Vec<crate::types::VsanClusterNetworkPartitionInfo>>,
     /// Property *VsanClusterNetworkHealthResult.hostsWithVsanDisabled*.
-    pub hosts_with_vsan_disabled: Option<Vec<String>>,
+    pub hosts_with_vsan_disabled: Option<Vec<crate::CompactString>>,
     /// Property *VsanClusterNetworkHealthResult.hostsDisconnected*.
-    pub hosts_disconnected: Option<Vec<String>>,
+    pub hosts_disconnected: Option<Vec<crate::CompactString>>,
     /// Property *VsanClusterNetworkHealthResult.hostsCommFailure*.
-    pub hosts_comm_failure: Option<Vec<String>>,
+    pub hosts_comm_failure: Option<Vec<crate::CompactString>>,
     /// Property *VsanClusterNetworkHealthResult.hostsInEsxMaintenanceMode*.
-    pub hosts_in_esx_maintenance_mode: Option<Vec<String>>,
+    pub hosts_in_esx_maintenance_mode: Option<Vec<crate::CompactString>>,
     /// Property *VsanClusterNetworkHealthResult.hostsInVsanMaintenanceMode*.
-    pub hosts_in_vsan_maintenance_mode: Option<Vec<String>>,
+    pub hosts_in_vsan_maintenance_mode: Option<Vec<crate::CompactString>>,
     /// Property *VsanClusterNetworkHealthResult.infoAboutUnexpectedHosts*.
     pub info_about_unexpected_hosts: Option<Vec<crate::types::VsanQueryResultHostInfo>>,
     /// Property *VsanClusterNetworkHealthResult.clusterInUnicastMode*.
@@ -51,6 +51,7 @@ impl VsanClusterNetworkHealthResult {
     pub const TYPE_NAME: &'static str = "VsanClusterNetworkHealthResult";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -14,7 +14,7 @@ pub struct VsanClusterNetworkPerfTaskSpec {
     /// Property *VsanClusterNetworkPerfTaskSpec.DurationSec*.
     pub duration_sec: Option<i32>,
     /// Property *VsanClusterNetworkPerfTaskSpec.ownerVc*.
-    pub owner_vc: Option<String>,
+    pub owner_vc: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -23,6 +23,7 @@ impl VsanClusterNetworkPerfTaskSpec {
     pub const TYPE_NAME: &'static str = "VsanClusterNetworkPerfTaskSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

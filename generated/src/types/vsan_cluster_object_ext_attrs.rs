@@ -8,15 +8,15 @@
 #[derive(Clone, Default)]
 pub struct VsanClusterObjectExtAttrs {
     /// Property *VsanClusterObjectExtAttrs.uuid*.
-    pub uuid: String,
+    pub uuid: crate::CompactString,
     /// Property *VsanClusterObjectExtAttrs.objectType*.
-    pub object_type: Option<String>,
+    pub object_type: Option<crate::CompactString>,
     /// Property *VsanClusterObjectExtAttrs.objectPath*.
-    pub object_path: Option<String>,
+    pub object_path: Option<crate::CompactString>,
     /// Property *VsanClusterObjectExtAttrs.groupUuid*.
-    pub group_uuid: Option<String>,
+    pub group_uuid: Option<crate::CompactString>,
     /// Property *VsanClusterObjectExtAttrs.directoryName*.
-    pub directory_name: Option<String>,
+    pub directory_name: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -25,6 +25,7 @@ impl VsanClusterObjectExtAttrs {
     pub const TYPE_NAME: &'static str = "VsanClusterObjectExtAttrs";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

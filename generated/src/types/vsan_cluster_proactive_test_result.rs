@@ -6,13 +6,13 @@
 #[derive(Clone, Default)]
 pub struct VsanClusterProactiveTestResult {
     /// Property *VsanClusterProactiveTestResult.overallStatus*.
-    pub overall_status: String,
+    pub overall_status: crate::CompactString,
     /// Property *VsanClusterProactiveTestResult.overallStatusDescription*.
-    pub overall_status_description: String,
+    pub overall_status_description: crate::CompactString,
     /// Property *VsanClusterProactiveTestResult.timestamp*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub timestamp: String,
+    pub timestamp: crate::CompactString,
     /// Property *VsanClusterProactiveTestResult.healthTest*.
     pub health_test: Option<Box<crate::types::VsanClusterHealthTest>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -23,6 +23,7 @@ impl VsanClusterProactiveTestResult {
     pub const TYPE_NAME: &'static str = "VsanClusterProactiveTestResult";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

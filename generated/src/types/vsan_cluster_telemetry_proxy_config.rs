@@ -6,11 +6,11 @@
 #[derive(Clone, Default)]
 pub struct VsanClusterTelemetryProxyConfig {
     /// Property *VsanClusterTelemetryProxyConfig.host*.
-    pub host: Option<String>,
+    pub host: Option<crate::CompactString>,
     /// Property *VsanClusterTelemetryProxyConfig.port*.
     pub port: Option<i32>,
     /// Property *VsanClusterTelemetryProxyConfig.user*.
-    pub user: Option<String>,
+    pub user: Option<crate::CompactString>,
     /// Property *VsanClusterTelemetryProxyConfig.password*.
     pub password: Option<crate::Password>,
     /// Property *VsanClusterTelemetryProxyConfig.autoDiscovered*.
@@ -23,6 +23,7 @@ impl VsanClusterTelemetryProxyConfig {
     pub const TYPE_NAME: &'static str = "VsanClusterTelemetryProxyConfig";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,7 +8,7 @@ pub struct VsanClusterVMsHealthOverallResult {
     /// Property *VsanClusterVMsHealthOverallResult.healthStateList*.
     pub health_state_list: Option<Vec<crate::types::VsanClusterVMsHealthSummaryResult>>,
     /// Property *VsanClusterVMsHealthOverallResult.overallHealthState*.
-    pub overall_health_state: Option<String>,
+    pub overall_health_state: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -17,6 +17,7 @@ impl VsanClusterVMsHealthOverallResult {
     pub const TYPE_NAME: &'static str = "VsanClusterVMsHealthOverallResult";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,11 +8,11 @@ pub struct VsanClusterVMsHealthSummaryResult {
     /// Property *VsanClusterVMsHealthSummaryResult.numVMs*.
     pub num_v_ms: i32,
     /// Property *VsanClusterVMsHealthSummaryResult.state*.
-    pub state: Option<String>,
+    pub state: Option<crate::CompactString>,
     /// Property *VsanClusterVMsHealthSummaryResult.health*.
-    pub health: String,
+    pub health: crate::CompactString,
     /// Property *VsanClusterVMsHealthSummaryResult.vmInstanceUuids*.
-    pub vm_instance_uuids: Option<Vec<String>>,
+    pub vm_instance_uuids: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl VsanClusterVMsHealthSummaryResult {
     pub const TYPE_NAME: &'static str = "VsanClusterVMsHealthSummaryResult";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

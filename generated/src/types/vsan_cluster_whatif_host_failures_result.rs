@@ -20,11 +20,11 @@ pub struct VsanClusterWhatifHostFailuresResult {
     /// Property *VsanClusterWhatifHostFailuresResult.totalComponents*.
     pub total_components: i64,
     /// Property *VsanClusterWhatifHostFailuresResult.componentLimitHealth*.
-    pub component_limit_health: Option<String>,
+    pub component_limit_health: Option<crate::CompactString>,
     /// Property *VsanClusterWhatifHostFailuresResult.diskFreeSpaceHealth*.
-    pub disk_free_space_health: Option<String>,
+    pub disk_free_space_health: Option<crate::CompactString>,
     /// Property *VsanClusterWhatifHostFailuresResult.rcFreeReservationHealth*.
-    pub rc_free_reservation_health: Option<String>,
+    pub rc_free_reservation_health: Option<crate::CompactString>,
     /// Property *VsanClusterWhatifHostFailuresResult.slackSpaceCapRequired*.
     pub slack_space_cap_required: Option<i64>,
     /// Property *VsanClusterWhatifHostFailuresResult.diskSpaceThreshold*.
@@ -41,6 +41,7 @@ impl VsanClusterWhatifHostFailuresResult {
     pub const TYPE_NAME: &'static str = "VsanClusterWhatifHostFailuresResult";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

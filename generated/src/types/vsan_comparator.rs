@@ -17,6 +17,7 @@ impl VsanComparator {
     pub const TYPE_NAME: &'static str = "VsanComparator";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -96,10 +97,12 @@ pub enum VsanComparatorKind {
 }
 impl VsanComparatorKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VsanComparator(v) => &**v,
@@ -113,16 +116,19 @@ impl VsanComparatorKind {
     }
 }
 impl From<crate::types::VsanComparator> for VsanComparatorKind {
+    #[inline]
     fn from(v: crate::types::VsanComparator) -> Self {
         Self::VsanComparator(Box::new(v))
     }
 }
 impl From<crate::types::VsanJsonComparator> for VsanComparatorKind {
+    #[inline]
     fn from(v: crate::types::VsanJsonComparator) -> Self {
         Self::VsanJsonComparator(Box::new(v))
     }
 }
 impl From<crate::types::VsanNestJsonComparator> for VsanComparatorKind {
+    #[inline]
     fn from(v: crate::types::VsanNestJsonComparator) -> Self {
         Self::VsanNestJsonComparator(Box::new(v))
     }

@@ -8,9 +8,9 @@
 #[derive(Clone, Default)]
 pub struct VsanComplianceDetail {
     /// Property *VsanComplianceDetail.objectUUID*.
-    pub object_uuid: String,
+    pub object_uuid: crate::CompactString,
     /// Property *VsanComplianceDetail.complianceStatus*.
-    pub compliance_status: String,
+    pub compliance_status: crate::CompactString,
     /// Property *VsanComplianceDetail.objectHealth*.
     pub object_health: i32,
     /// Property *VsanComplianceDetail.violatedPolicies*.
@@ -23,6 +23,7 @@ impl VsanComplianceDetail {
     pub const TYPE_NAME: &'static str = "VsanComplianceDetail";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

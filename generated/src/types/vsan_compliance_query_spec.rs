@@ -8,9 +8,9 @@
 #[derive(Clone, Default)]
 pub struct VsanComplianceQuerySpec {
     /// Property *VsanComplianceQuerySpec.uuids*.
-    pub uuids: Option<Vec<String>>,
+    pub uuids: Option<Vec<crate::CompactString>>,
     /// Property *VsanComplianceQuerySpec.spbmProfileId*.
-    pub spbm_profile_id: Option<String>,
+    pub spbm_profile_id: Option<crate::CompactString>,
     /// Property *VsanComplianceQuerySpec.spbmProfileGenerationId*.
     pub spbm_profile_generation_id: Option<i32>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -21,6 +21,7 @@ impl VsanComplianceQuerySpec {
     pub const TYPE_NAME: &'static str = "VsanComplianceQuerySpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -10,9 +10,9 @@ pub struct VsanComplianceResult {
     /// Property *VsanComplianceResult.checkTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub check_time: String,
+    pub check_time: crate::CompactString,
     /// Property *VsanComplianceResult.policyId*.
-    pub policy_id: Option<String>,
+    pub policy_id: Option<crate::CompactString>,
     /// Property *VsanComplianceResult.policyGen*.
     pub policy_gen: Option<i32>,
     /// Property *VsanComplianceResult.objComplianceDetail*.
@@ -25,6 +25,7 @@ impl VsanComplianceResult {
     pub const TYPE_NAME: &'static str = "VsanComplianceResult";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

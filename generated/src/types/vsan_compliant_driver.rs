@@ -8,11 +8,11 @@
 #[derive(Clone, Default)]
 pub struct VsanCompliantDriver {
     /// Property *VsanCompliantDriver.driverName*.
-    pub driver_name: String,
+    pub driver_name: crate::CompactString,
     /// Property *VsanCompliantDriver.driverVersion*.
-    pub driver_version: String,
+    pub driver_version: crate::CompactString,
     /// Property *VsanCompliantDriver.supportedFeatures*.
-    pub supported_features: Option<Vec<String>>,
+    pub supported_features: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl VsanCompliantDriver {
     pub const TYPE_NAME: &'static str = "VsanCompliantDriver";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

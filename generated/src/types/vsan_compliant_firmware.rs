@@ -8,7 +8,7 @@
 #[derive(Clone, Default)]
 pub struct VsanCompliantFirmware {
     /// Property *VsanCompliantFirmware.firmwareVersion*.
-    pub firmware_version: String,
+    pub firmware_version: crate::CompactString,
     /// Property *VsanCompliantFirmware.compliantDrivers*.
     pub compliant_drivers: Vec<crate::types::VsanCompliantDriver>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -19,6 +19,7 @@ impl VsanCompliantFirmware {
     pub const TYPE_NAME: &'static str = "VsanCompliantFirmware";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

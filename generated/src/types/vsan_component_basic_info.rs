@@ -8,17 +8,17 @@
 #[derive(Clone, Default)]
 pub struct VsanComponentBasicInfo {
     /// Property *VsanComponentBasicInfo.uuid*.
-    pub uuid: String,
+    pub uuid: crate::CompactString,
     /// Property *VsanComponentBasicInfo.componentState*.
-    pub component_state: String,
+    pub component_state: crate::CompactString,
     /// Property *VsanComponentBasicInfo.hostName*.
-    pub host_name: String,
+    pub host_name: crate::CompactString,
     /// Property *VsanComponentBasicInfo.hostNodeUuid*.
-    pub host_node_uuid: String,
+    pub host_node_uuid: crate::CompactString,
     /// Property *VsanComponentBasicInfo.faultDomainUuid*.
-    pub fault_domain_uuid: Option<String>,
+    pub fault_domain_uuid: Option<crate::CompactString>,
     /// Property *VsanComponentBasicInfo.faultDomainName*.
-    pub fault_domain_name: Option<String>,
+    pub fault_domain_name: Option<crate::CompactString>,
     /// Property *VsanComponentBasicInfo.cacheDiskInfo*.
     pub cache_disk_info: Option<Box<crate::types::DiskInfo>>,
     /// Property *VsanComponentBasicInfo.capacityDiskInfo*.
@@ -31,6 +31,7 @@ impl VsanComponentBasicInfo {
     pub const TYPE_NAME: &'static str = "VsanComponentBasicInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,7 +8,7 @@
 #[derive(Clone, Default)]
 pub struct VsanComponentPlacement {
     /// Property *VsanComponentPlacement.type*.
-    pub r#type: String,
+    pub r#type: crate::CompactString,
     /// Property *VsanComponentPlacement.children*.
     pub children: Option<Vec<crate::types::VsanComponentPlacement>>,
     /// Property *VsanComponentPlacement.basicInfo*.
@@ -21,6 +21,7 @@ impl VsanComponentPlacement {
     pub const TYPE_NAME: &'static str = "VsanComponentPlacement";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

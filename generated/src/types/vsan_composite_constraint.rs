@@ -8,11 +8,11 @@
 #[derive(Clone, Default)]
 pub struct VsanCompositeConstraint {
     /// Property *VsanResourceConstraint.targetType*.
-    pub target_type: Option<String>,
+    pub target_type: Option<crate::CompactString>,
     /// Property *VsanCompositeConstraint.nestedConstraints*.
     pub nested_constraints: Option<Vec<crate::types::VsanResourceConstraintKind>>,
     /// Property *VsanCompositeConstraint.conjoiner*.
-    pub conjoiner: Option<String>,
+    pub conjoiner: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl VsanCompositeConstraint {
     pub const TYPE_NAME: &'static str = "VsanCompositeConstraint";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -17,6 +17,7 @@ impl VsanConfigBaseIssue {
     pub const TYPE_NAME: &'static str = "VsanConfigBaseIssue";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -97,10 +98,12 @@ pub enum VsanConfigBaseIssueKind {
 }
 impl VsanConfigBaseIssueKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VsanConfigBaseIssue(v) => &**v,
@@ -114,12 +117,14 @@ impl VsanConfigBaseIssueKind {
     }
 }
 impl From<crate::types::VsanConfigBaseIssue> for VsanConfigBaseIssueKind {
+    #[inline]
     fn from(v: crate::types::VsanConfigBaseIssue) -> Self {
         Self::VsanConfigBaseIssue(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanConfigNotAllDisksClaimedIssue> for VsanConfigBaseIssueKind {
+    #[inline]
     fn from(v: crate::types::VsanConfigNotAllDisksClaimedIssue) -> Self {
         Self::VsanConfigNotAllDisksClaimedIssue(Box::new(v))
     }

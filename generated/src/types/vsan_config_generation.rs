@@ -8,7 +8,7 @@
 #[derive(Clone, Default)]
 pub struct VsanConfigGeneration {
     /// Property *VsanConfigGeneration.vcUuid*.
-    pub vc_uuid: String,
+    pub vc_uuid: crate::CompactString,
     /// Property *VsanConfigGeneration.genNum*.
     pub gen_num: i64,
     /// Property *VsanConfigGeneration.genTime*.
@@ -21,6 +21,7 @@ impl VsanConfigGeneration {
     pub const TYPE_NAME: &'static str = "VsanConfigGeneration";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -48,7 +48,7 @@ pub struct VsanConfigInfoEx {
     /// Property *VsanConfigInfoEx.vsanHealthConfig*.
     pub vsan_health_config: Option<Box<crate::types::VsanHealthConfigSpec>>,
     /// Property *VsanConfigInfoEx.mode*.
-    pub mode: Option<String>,
+    pub mode: Option<crate::CompactString>,
     /// Property *VsanConfigInfoEx.vsanPMemConfig*.
     pub vsan_p_mem_config: Option<Box<crate::types::VimVsanVsanPMemConfig>>,
     /// Property *VsanConfigInfoEx.vsanEsaConfigInfo*.
@@ -81,6 +81,7 @@ impl VsanConfigInfoEx {
     pub const TYPE_NAME: &'static str = "VsanConfigInfoEx";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,7 +8,7 @@
 #[derive(Clone, Default)]
 pub struct VsanDaemonHealth {
     /// Property *VsanDaemonHealth.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *VsanDaemonHealth.alive*.
     pub alive: bool,
     /// Property *VsanDaemonHealth.error*.
@@ -21,6 +21,7 @@ impl VsanDaemonHealth {
     pub const TYPE_NAME: &'static str = "VsanDaemonHealth";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,7 +8,7 @@
 #[derive(Clone, Default)]
 pub struct VsanDataDrivenAPIAction {
     /// Property *VsanDataDrivenAPIAction.actionId*.
-    pub action_id: String,
+    pub action_id: crate::CompactString,
     /// Property *VsanDataDrivenAPIAction.actionLabel*.
     pub action_label: Box<crate::types::LocalizableMessage>,
     /// Property *VsanDataDrivenAPIAction.actionDescription*.
@@ -25,6 +25,7 @@ impl VsanDataDrivenAPIAction {
     pub const TYPE_NAME: &'static str = "VsanDataDrivenAPIAction";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

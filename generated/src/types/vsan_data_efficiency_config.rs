@@ -19,6 +19,7 @@ impl VsanDataEfficiencyConfig {
     pub const TYPE_NAME: &'static str = "VsanDataEfficiencyConfig";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -105,10 +106,12 @@ pub enum VsanDataEfficiencyConfigKind {
 }
 impl VsanDataEfficiencyConfigKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VsanDataEfficiencyConfig(v) => &**v,
@@ -122,12 +125,14 @@ impl VsanDataEfficiencyConfigKind {
     }
 }
 impl From<crate::types::VsanDataEfficiencyConfig> for VsanDataEfficiencyConfigKind {
+    #[inline]
     fn from(v: crate::types::VsanDataEfficiencyConfig) -> Self {
         Self::VsanDataEfficiencyConfig(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanDataEfficiencyConfigEx> for VsanDataEfficiencyConfigKind {
+    #[inline]
     fn from(v: crate::types::VsanDataEfficiencyConfigEx) -> Self {
         Self::VsanDataEfficiencyConfigEx(Box::new(v))
     }

@@ -12,7 +12,7 @@ pub struct VsanDataEfficiencyConfigEx {
     /// Property *VsanDataEfficiencyConfig.compressionEnabled*.
     pub compression_enabled: Option<bool>,
     /// Property *VsanDataEfficiencyConfigEx.dedupStoreUuid*.
-    pub dedup_store_uuid: Option<String>,
+    pub dedup_store_uuid: Option<crate::CompactString>,
     /// Property *VsanDataEfficiencyConfigEx.dedupPaused*.
     pub dedup_paused: Option<bool>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -23,6 +23,7 @@ impl VsanDataEfficiencyConfigEx {
     pub const TYPE_NAME: &'static str = "VsanDataEfficiencyConfigEx";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

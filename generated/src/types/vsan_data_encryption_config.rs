@@ -12,9 +12,9 @@ pub struct VsanDataEncryptionConfig {
     /// Property *VsanDataEncryptionConfig.kmsProviderId*.
     pub kms_provider_id: Option<Box<crate::types::KeyProviderId>>,
     /// Property *VsanDataEncryptionConfig.kekId*.
-    pub kek_id: Option<String>,
+    pub kek_id: Option<crate::CompactString>,
     /// Property *VsanDataEncryptionConfig.hostKeyId*.
-    pub host_key_id: Option<String>,
+    pub host_key_id: Option<crate::CompactString>,
     /// Property *VsanDataEncryptionConfig.dekGenerationId*.
     pub dek_generation_id: Option<i64>,
     /// Property *VsanDataEncryptionConfig.changing*.
@@ -22,21 +22,21 @@ pub struct VsanDataEncryptionConfig {
     /// Property *VsanDataEncryptionConfig.eraseDisksBeforeUse*.
     pub erase_disks_before_use: Option<bool>,
     /// Property *VsanDataEncryptionConfig.wrappedDek*.
-    pub wrapped_dek: Option<String>,
+    pub wrapped_dek: Option<crate::CompactString>,
     /// Property *VsanDataEncryptionConfig.dekId*.
-    pub dek_id: Option<String>,
+    pub dek_id: Option<crate::CompactString>,
     /// Property *VsanDataEncryptionConfig.oldWrappedDek*.
-    pub old_wrapped_dek: Option<String>,
+    pub old_wrapped_dek: Option<crate::CompactString>,
     /// Property *VsanDataEncryptionConfig.oldDekId*.
-    pub old_dek_id: Option<String>,
+    pub old_dek_id: Option<crate::CompactString>,
     /// Property *VsanDataEncryptionConfig.kekVerifier*.
-    pub kek_verifier: Option<String>,
+    pub kek_verifier: Option<crate::CompactString>,
     /// Property *VsanDataEncryptionConfig.dekVerifier*.
-    pub dek_verifier: Option<String>,
+    pub dek_verifier: Option<crate::CompactString>,
     /// Property *VsanDataEncryptionConfig.oldDekVerifier*.
-    pub old_dek_verifier: Option<String>,
+    pub old_dek_verifier: Option<crate::CompactString>,
     /// Property *VsanDataEncryptionConfig.iv*.
-    pub iv: Option<String>,
+    pub iv: Option<crate::CompactString>,
     /// Property *VsanDataEncryptionConfig.syncing*.
     pub syncing: Option<bool>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -47,6 +47,7 @@ impl VsanDataEncryptionConfig {
     pub const TYPE_NAME: &'static str = "VsanDataEncryptionConfig";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

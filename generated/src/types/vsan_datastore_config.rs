@@ -19,6 +19,7 @@ impl VsanDatastoreConfig {
     pub const TYPE_NAME: &'static str = "VsanDatastoreConfig";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -103,10 +104,12 @@ pub enum VsanDatastoreConfigKind {
 }
 impl VsanDatastoreConfigKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VsanDatastoreConfig(v) => &**v,
@@ -120,12 +123,14 @@ impl VsanDatastoreConfigKind {
     }
 }
 impl From<crate::types::VsanDatastoreConfig> for VsanDatastoreConfigKind {
+    #[inline]
     fn from(v: crate::types::VsanDatastoreConfig) -> Self {
         Self::VsanDatastoreConfig(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanAdvancedDatastoreConfig> for VsanDatastoreConfigKind {
+    #[inline]
     fn from(v: crate::types::VsanAdvancedDatastoreConfig) -> Self {
         Self::VsanAdvancedDatastoreConfig(Box::new(v))
     }

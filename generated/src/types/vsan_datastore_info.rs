@@ -8,9 +8,9 @@
 #[derive(Clone, Default)]
 pub struct VsanDatastoreInfo {
     /// Property *DatastoreInfo.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *DatastoreInfo.url*.
-    pub url: String,
+    pub url: crate::CompactString,
     /// Property *DatastoreInfo.freeSpace*.
     pub free_space: i64,
     /// Property *DatastoreInfo.maxFileSize*.
@@ -22,15 +22,15 @@ pub struct VsanDatastoreInfo {
     /// Property *DatastoreInfo.timestamp*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub timestamp: Option<String>,
+    pub timestamp: Option<crate::CompactString>,
     /// Property *DatastoreInfo.containerId*.
-    pub container_id: Option<String>,
+    pub container_id: Option<crate::CompactString>,
     /// Property *DatastoreInfo.aliasOf*.
-    pub alias_of: Option<String>,
+    pub alias_of: Option<crate::CompactString>,
     /// Property *DatastoreInfo.supportedVDiskFormats*.
     ///
     /// ***Since:*** vSphere API Release 9.0.0.0
-    pub supported_v_disk_formats: Option<Vec<String>>,
+    pub supported_v_disk_formats: Option<Vec<crate::CompactString>>,
     /// Property *DatastoreInfo.logicalSectorSize*.
     ///
     /// ***Since:*** vSphere API Release 9.0.0.0
@@ -40,7 +40,7 @@ pub struct VsanDatastoreInfo {
     /// ***Since:*** vSphere API Release 9.0.0.0
     pub physical_sector_size: Option<i32>,
     /// Property *VsanDatastoreInfo.membershipUuid*.
-    pub membership_uuid: Option<String>,
+    pub membership_uuid: Option<crate::CompactString>,
     /// Property *VsanDatastoreInfo.accessGenNo*.
     pub access_gen_no: Option<i32>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -51,6 +51,7 @@ impl VsanDatastoreInfo {
     pub const TYPE_NAME: &'static str = "VsanDatastoreInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -10,9 +10,9 @@
 #[derive(Clone, Default)]
 pub struct VsanDatastoreSpec {
     /// Property *VsanDatastoreSpec.uuid*.
-    pub uuid: String,
+    pub uuid: crate::CompactString,
     /// Property *VsanDatastoreSpec.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl VsanDatastoreSpec {
     pub const TYPE_NAME: &'static str = "VsanDatastoreSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -110,10 +111,12 @@ pub enum VsanDatastoreSpecKind {
 }
 impl VsanDatastoreSpecKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VsanDatastoreSpec(v) => &**v,
@@ -129,18 +132,21 @@ impl VsanDatastoreSpecKind {
     }
 }
 impl From<crate::types::VsanDatastoreSpec> for VsanDatastoreSpecKind {
+    #[inline]
     fn from(v: crate::types::VsanDatastoreSpec) -> Self {
         Self::VsanDatastoreSpec(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanClientDatastoreConfig> for VsanDatastoreSpecKind {
+    #[inline]
     fn from(v: crate::types::VsanClientDatastoreConfig) -> Self {
         Self::VsanClientDatastoreConfig(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanXvcClientConfig> for VsanDatastoreSpecKind {
+    #[inline]
     fn from(v: crate::types::VsanXvcClientConfig) -> Self {
         Self::VsanXvcClientConfig(Box::new(v))
     }

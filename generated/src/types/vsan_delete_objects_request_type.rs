@@ -12,7 +12,7 @@ pub struct VsanDeleteObjectsRequestType<'a> {
     /// Refers instance of *ComputeResource*.
     pub cluster: Option<&'a crate::types::ManagedObjectReference>,
     /// Parameter *objUuids*.
-    pub obj_uuids: &'a [String],
+    pub obj_uuids: &'a [crate::CompactString],
     /// Parameter *force*.
     pub force: Option<bool>,
 }

@@ -8,7 +8,7 @@
 #[derive(Clone, Default)]
 pub struct VsanDeleteStoragePoolDiskSpec {
     /// Property *VsanDeleteStoragePoolDiskSpec.diskUuids*.
-    pub disk_uuids: Vec<String>,
+    pub disk_uuids: Vec<crate::CompactString>,
     /// Property *VsanDeleteStoragePoolDiskSpec.maintenanceSpec*.
     pub maintenance_spec: Box<crate::types::HostMaintenanceSpec>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -19,6 +19,7 @@ impl VsanDeleteStoragePoolDiskSpec {
     pub const TYPE_NAME: &'static str = "VsanDeleteStoragePoolDiskSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,9 +8,9 @@
 #[derive(Clone, Default)]
 pub struct VsanDiagnosticsThreshold {
     /// Property *VsanDiagnosticsThreshold.entityType*.
-    pub entity_type: String,
+    pub entity_type: crate::CompactString,
     /// Property *VsanDiagnosticsThreshold.metric*.
-    pub metric: String,
+    pub metric: crate::CompactString,
     /// Property *VsanDiagnosticsThreshold.yellow*.
     pub yellow: Option<i32>,
     /// Property *VsanDiagnosticsThreshold.red*.
@@ -23,6 +23,7 @@ impl VsanDiagnosticsThreshold {
     pub const TYPE_NAME: &'static str = "VsanDiagnosticsThreshold";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

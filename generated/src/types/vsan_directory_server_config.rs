@@ -17,6 +17,7 @@ impl VsanDirectoryServerConfig {
     pub const TYPE_NAME: &'static str = "VsanDirectoryServerConfig";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -95,10 +96,12 @@ pub enum VsanDirectoryServerConfigKind {
 }
 impl VsanDirectoryServerConfigKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VsanDirectoryServerConfig(v) => &**v,
@@ -112,6 +115,7 @@ impl VsanDirectoryServerConfigKind {
     }
 }
 impl From<crate::types::VsanDirectoryServerConfig> for VsanDirectoryServerConfigKind {
+    #[inline]
     fn from(v: crate::types::VsanDirectoryServerConfig) -> Self {
         Self::VsanDirectoryServerConfig(Box::new(v))
     }
@@ -119,6 +123,7 @@ impl From<crate::types::VsanDirectoryServerConfig> for VsanDirectoryServerConfig
 #[cfg(feature = "vsan")]
 impl From<crate::types::ActiveVsanDirectoryServerConfig>
 for VsanDirectoryServerConfigKind {
+    #[inline]
     fn from(v: crate::types::ActiveVsanDirectoryServerConfig) -> Self {
         Self::ActiveVsanDirectoryServerConfig(Box::new(v))
     }

@@ -16,11 +16,11 @@ pub struct VsanDiskDataEvacuationResourceCheckTaskDetails {
     /// Refers instance of *HostSystem*.
     pub host: Option<Box<crate::types::ManagedObjectReference>>,
     /// Property *VsanResourceCheckTaskDetails.hostUuid*.
-    pub host_uuid: Option<String>,
+    pub host_uuid: Option<crate::CompactString>,
     /// Property *VsanResourceCheckTaskDetails.maintenanceSpec*.
     pub maintenance_spec: Option<Box<crate::types::HostMaintenanceSpec>>,
     /// Property *VsanDiskDataEvacuationResourceCheckTaskDetails.diskUuid*.
-    pub disk_uuid: Option<String>,
+    pub disk_uuid: Option<crate::CompactString>,
     /// Property *VsanDiskDataEvacuationResourceCheckTaskDetails.isCapacityTier*.
     pub is_capacity_tier: Option<bool>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -31,6 +31,7 @@ impl VsanDiskDataEvacuationResourceCheckTaskDetails {
     pub const TYPE_NAME: &'static str = "VsanDiskDataEvacuationResourceCheckTaskDetails";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

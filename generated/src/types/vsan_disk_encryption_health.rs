@@ -10,7 +10,7 @@ pub struct VsanDiskEncryptionHealth {
     /// Property *VsanDiskEncryptionHealth.diskHealth*.
     pub disk_health: Option<Box<crate::types::VsanPhysicalDiskHealth>>,
     /// Property *VsanDiskEncryptionHealth.encryptionIssues*.
-    pub encryption_issues: Option<Vec<String>>,
+    pub encryption_issues: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -19,6 +19,7 @@ impl VsanDiskEncryptionHealth {
     pub const TYPE_NAME: &'static str = "VsanDiskEncryptionHealth";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -12,7 +12,7 @@ pub struct VsanDiskFault {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *VsanDiskFault.device*.
-    pub device: Option<String>,
+    pub device: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl VsanDiskFault {
     pub const TYPE_NAME: &'static str = "VsanDiskFault";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -122,10 +123,12 @@ pub enum VsanDiskFaultKind {
 }
 impl VsanDiskFaultKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VsanDiskFault(v) => &**v,
@@ -145,46 +148,55 @@ impl VsanDiskFaultKind {
     }
 }
 impl From<crate::types::VsanDiskFault> for VsanDiskFaultKind {
+    #[inline]
     fn from(v: crate::types::VsanDiskFault) -> Self {
         Self::VsanDiskFault(Box::new(v))
     }
 }
 impl From<crate::types::DiskHasPartitions> for VsanDiskFaultKind {
+    #[inline]
     fn from(v: crate::types::DiskHasPartitions) -> Self {
         Self::DiskHasPartitions(Box::new(v))
     }
 }
 impl From<crate::types::DiskIsLastRemainingNonSSD> for VsanDiskFaultKind {
+    #[inline]
     fn from(v: crate::types::DiskIsLastRemainingNonSSD) -> Self {
         Self::DiskIsLastRemainingNonSSD(Box::new(v))
     }
 }
 impl From<crate::types::DiskIsNonLocal> for VsanDiskFaultKind {
+    #[inline]
     fn from(v: crate::types::DiskIsNonLocal) -> Self {
         Self::DiskIsNonLocal(Box::new(v))
     }
 }
 impl From<crate::types::DiskIsUSB> for VsanDiskFaultKind {
+    #[inline]
     fn from(v: crate::types::DiskIsUSB) -> Self {
         Self::DiskIsUSB(Box::new(v))
     }
 }
 impl From<crate::types::DiskTooSmall> for VsanDiskFaultKind {
+    #[inline]
     fn from(v: crate::types::DiskTooSmall) -> Self {
         Self::DiskTooSmall(Box::new(v))
     }
 }
 impl From<crate::types::DuplicateDisks> for VsanDiskFaultKind {
+    #[inline]
     fn from(v: crate::types::DuplicateDisks) -> Self {
         Self::DuplicateDisks(Box::new(v))
     }
 }
 impl From<crate::types::InsufficientDisks> for VsanDiskFaultKind {
+    #[inline]
     fn from(v: crate::types::InsufficientDisks) -> Self {
         Self::InsufficientDisks(Box::new(v))
     }
 }
 impl From<crate::types::VsanIncompatibleDiskMapping> for VsanDiskFaultKind {
+    #[inline]
     fn from(v: crate::types::VsanIncompatibleDiskMapping) -> Self {
         Self::VsanIncompatibleDiskMapping(Box::new(v))
     }

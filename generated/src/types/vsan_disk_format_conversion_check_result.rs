@@ -16,7 +16,7 @@ pub struct VsanDiskFormatConversionCheckResult {
     /// Property *VsanDiskFormatConversionCheckResult.isDataMovementRequired*.
     pub is_data_movement_required: Option<bool>,
     /// Property *VsanDiskFormatConversionCheckResult.storagePoolDisk*.
-    pub storage_pool_disk: Option<String>,
+    pub storage_pool_disk: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -25,6 +25,7 @@ impl VsanDiskFormatConversionCheckResult {
     pub const TYPE_NAME: &'static str = "VsanDiskFormatConversionCheckResult";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

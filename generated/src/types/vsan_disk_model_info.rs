@@ -8,11 +8,11 @@
 #[derive(Clone, Default)]
 pub struct VsanDiskModelInfo {
     /// Property *VsanDiskModelInfo.productId*.
-    pub product_id: String,
+    pub product_id: crate::CompactString,
     /// Property *VsanDiskModelInfo.vendor*.
-    pub vendor: String,
+    pub vendor: crate::CompactString,
     /// Property *VsanDiskModelInfo.partNumber*.
-    pub part_number: Option<String>,
+    pub part_number: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl VsanDiskModelInfo {
     pub const TYPE_NAME: &'static str = "VsanDiskModelInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,7 +8,7 @@
 #[derive(Clone, Default)]
 pub struct VsanDiskRebalanceResult {
     /// Property *VsanDiskRebalanceResult.status*.
-    pub status: String,
+    pub status: crate::CompactString,
     /// Property *VsanDiskRebalanceResult.bytesMoving*.
     pub bytes_moving: Option<i64>,
     /// Property *VsanDiskRebalanceResult.remainingBytesToMove*.
@@ -45,6 +45,7 @@ impl VsanDiskRebalanceResult {
     pub const TYPE_NAME: &'static str = "VsanDiskRebalanceResult";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

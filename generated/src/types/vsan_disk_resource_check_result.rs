@@ -10,9 +10,9 @@
 #[derive(Clone, Default)]
 pub struct VsanDiskResourceCheckResult {
     /// Property *EntityResourceCheckDetails.name*.
-    pub name: Option<String>,
+    pub name: Option<crate::CompactString>,
     /// Property *EntityResourceCheckDetails.uuid*.
-    pub uuid: Option<String>,
+    pub uuid: Option<crate::CompactString>,
     /// Property *EntityResourceCheckDetails.isNew*.
     pub is_new: Option<bool>,
     /// Property *EntityResourceCheckDetails.capacity*.
@@ -37,6 +37,7 @@ impl VsanDiskResourceCheckResult {
     pub const TYPE_NAME: &'static str = "VsanDiskResourceCheckResult";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -163,10 +164,12 @@ pub enum VsanDiskResourceCheckResultKind {
 }
 impl VsanDiskResourceCheckResultKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VsanDiskResourceCheckResult(v) => &**v,
@@ -181,6 +184,7 @@ impl VsanDiskResourceCheckResultKind {
 }
 impl From<crate::types::VsanDiskResourceCheckResult>
 for VsanDiskResourceCheckResultKind {
+    #[inline]
     fn from(v: crate::types::VsanDiskResourceCheckResult) -> Self {
         Self::VsanDiskResourceCheckResult(Box::new(v))
     }
@@ -188,6 +192,7 @@ for VsanDiskResourceCheckResultKind {
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanStoragePoolDiskResourceCheckResult>
 for VsanDiskResourceCheckResultKind {
+    #[inline]
     fn from(v: crate::types::VsanStoragePoolDiskResourceCheckResult) -> Self {
         Self::VsanStoragePoolDiskResourceCheckResult(Box::new(v))
     }

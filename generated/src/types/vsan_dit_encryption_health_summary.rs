@@ -8,9 +8,9 @@
 #[derive(Clone, Default)]
 pub struct VsanDitEncryptionHealthSummary {
     /// Property *VsanDitEncryptionHealthSummary.hostname*.
-    pub hostname: Option<String>,
+    pub hostname: Option<crate::CompactString>,
     /// Property *VsanDitEncryptionHealthSummary.health*.
-    pub health: Option<String>,
+    pub health: Option<crate::CompactString>,
     /// Property *VsanDitEncryptionHealthSummary.reason*.
     pub reason: Option<Box<crate::types::LocalizableMessage>>,
     /// Property *VsanDitEncryptionHealthSummary.ditEncryptionInfo*.
@@ -23,6 +23,7 @@ impl VsanDitEncryptionHealthSummary {
     pub const TYPE_NAME: &'static str = "VsanDitEncryptionHealthSummary";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, Copy)]
 pub struct VsanDownloadHclFileRequestType<'a> {
     /// Parameter *sha1sums*.
-    pub sha1sums: &'a [String],
+    pub sha1sums: &'a [crate::CompactString],
 }
 impl crate::ser::Encode for VsanDownloadHclFileRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {

@@ -8,13 +8,13 @@
 #[derive(Clone, Default)]
 pub struct VsanDownloadItem {
     /// Property *VsanDownloadItem.url*.
-    pub url: String,
+    pub url: crate::CompactString,
     /// Property *VsanDownloadItem.sha1sum*.
-    pub sha1sum: String,
+    pub sha1sum: crate::CompactString,
     /// Property *VsanDownloadItem.formatType*.
-    pub format_type: Option<String>,
+    pub format_type: Option<crate::CompactString>,
     /// Property *VsanDownloadItem.itemId*.
-    pub item_id: Option<String>,
+    pub item_id: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -23,6 +23,7 @@ impl VsanDownloadItem {
     pub const TYPE_NAME: &'static str = "VsanDownloadItem";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,15 +8,15 @@
 #[derive(Clone, Default)]
 pub struct VsanEncryptionHealthSummary {
     /// Property *VsanEncryptionHealthSummary.hostname*.
-    pub hostname: Option<String>,
+    pub hostname: Option<crate::CompactString>,
     /// Property *VsanEncryptionHealthSummary.encryptionInfo*.
     pub encryption_info: Option<Box<crate::types::VsanHostEncryptionInfo>>,
     /// Property *VsanEncryptionHealthSummary.overallKmsHealth*.
-    pub overall_kms_health: String,
+    pub overall_kms_health: crate::CompactString,
     /// Property *VsanEncryptionHealthSummary.kmsHealth*.
     pub kms_health: Option<Vec<crate::types::VsanKmsHealth>>,
     /// Property *VsanEncryptionHealthSummary.encryptionIssues*.
-    pub encryption_issues: Option<Vec<String>>,
+    pub encryption_issues: Option<Vec<crate::CompactString>>,
     /// Property *VsanEncryptionHealthSummary.diskResults*.
     pub disk_results: Option<Vec<crate::types::VsanDiskEncryptionHealth>>,
     /// Property *VsanEncryptionHealthSummary.error*.
@@ -26,7 +26,7 @@ pub struct VsanEncryptionHealthSummary {
     /// Property *VsanEncryptionHealthSummary.inconsistentlyEncryptedObjectCount*.
     pub inconsistently_encrypted_object_count: Option<i64>,
     /// Property *VsanEncryptionHealthSummary.hostEncryptionDekId*.
-    pub host_encryption_dek_id: Option<String>,
+    pub host_encryption_dek_id: Option<crate::CompactString>,
     /// Property *VsanEncryptionHealthSummary.kekVerifierHealth*.
     pub kek_verifier_health: Option<bool>,
     /// Property *VsanEncryptionHealthSummary.dekVerifierHealth*.
@@ -39,6 +39,7 @@ impl VsanEncryptionHealthSummary {
     pub const TYPE_NAME: &'static str = "VsanEncryptionHealthSummary";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,7 +8,7 @@
 #[derive(Clone, Default)]
 pub struct VsanEntitySpaceUsage {
     /// Property *VsanEntitySpaceUsage.entityId*.
-    pub entity_id: Option<String>,
+    pub entity_id: Option<crate::CompactString>,
     /// Property *VsanEntitySpaceUsage.spaceUsageByObjectType*.
     pub space_usage_by_object_type: Option<Vec<crate::types::VsanObjectSpaceSummary>>,
     /// Property *VsanEntitySpaceUsage.totalCapacityB*.
@@ -27,6 +27,7 @@ impl VsanEntitySpaceUsage {
     pub const TYPE_NAME: &'static str = "VsanEntitySpaceUsage";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

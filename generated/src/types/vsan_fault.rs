@@ -19,6 +19,7 @@ impl VsanFault {
     pub const TYPE_NAME: &'static str = "VsanFault";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -116,10 +117,12 @@ pub enum VsanFaultKind {
 }
 impl VsanFaultKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VsanFault(v) => &**v,
@@ -137,36 +140,43 @@ impl VsanFaultKind {
     }
 }
 impl From<crate::types::VsanFault> for VsanFaultKind {
+    #[inline]
     fn from(v: crate::types::VsanFault) -> Self {
         Self::VsanFault(Box::new(v))
     }
 }
 impl From<crate::types::CannotChangeVsanClusterUuid> for VsanFaultKind {
+    #[inline]
     fn from(v: crate::types::CannotChangeVsanClusterUuid) -> Self {
         Self::CannotChangeVsanClusterUuid(Box::new(v))
     }
 }
 impl From<crate::types::CannotChangeVsanNodeUuid> for VsanFaultKind {
+    #[inline]
     fn from(v: crate::types::CannotChangeVsanNodeUuid) -> Self {
         Self::CannotChangeVsanNodeUuid(Box::new(v))
     }
 }
 impl From<crate::types::CannotMoveVsanEnabledHostKind> for VsanFaultKind {
+    #[inline]
     fn from(v: crate::types::CannotMoveVsanEnabledHostKind) -> Self {
         Self::CannotMoveVsanEnabledHost(v)
     }
 }
 impl From<crate::types::CannotReconfigureVsanWhenHaEnabled> for VsanFaultKind {
+    #[inline]
     fn from(v: crate::types::CannotReconfigureVsanWhenHaEnabled) -> Self {
         Self::CannotReconfigureVsanWhenHaEnabled(Box::new(v))
     }
 }
 impl From<crate::types::DuplicateVsanNetworkInterface> for VsanFaultKind {
+    #[inline]
     fn from(v: crate::types::DuplicateVsanNetworkInterface) -> Self {
         Self::DuplicateVsanNetworkInterface(Box::new(v))
     }
 }
 impl From<crate::types::VsanDiskFaultKind> for VsanFaultKind {
+    #[inline]
     fn from(v: crate::types::VsanDiskFaultKind) -> Self {
         Self::VsanDiskFault(v)
     }

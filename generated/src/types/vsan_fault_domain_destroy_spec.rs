@@ -12,7 +12,7 @@ pub struct VsanFaultDomainDestroySpec {
     /// Refers instances of *HostSystem*.
     pub hosts: Option<Vec<crate::types::ManagedObjectReference>>,
     /// Property *VimClusterVsanFaultDomainSpec.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl VsanFaultDomainDestroySpec {
     pub const TYPE_NAME: &'static str = "VsanFaultDomainDestroySpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,25 +8,25 @@
 #[derive(Clone, Default)]
 pub struct VsanFileServerHealthSummary {
     /// Property *VsanFileServerHealthSummary.domainName*.
-    pub domain_name: Option<String>,
+    pub domain_name: Option<crate::CompactString>,
     /// Property *VsanFileServerHealthSummary.fileServerIp*.
-    pub file_server_ip: Option<String>,
+    pub file_server_ip: Option<crate::CompactString>,
     /// Property *VsanFileServerHealthSummary.nfsdHealth*.
-    pub nfsd_health: Option<String>,
+    pub nfsd_health: Option<crate::CompactString>,
     /// Property *VsanFileServerHealthSummary.networkHealth*.
-    pub network_health: Option<String>,
+    pub network_health: Option<crate::CompactString>,
     /// Property *VsanFileServerHealthSummary.rootfsHealth*.
-    pub rootfs_health: Option<String>,
+    pub rootfs_health: Option<crate::CompactString>,
     /// Property *VsanFileServerHealthSummary.description*.
-    pub description: Option<String>,
+    pub description: Option<crate::CompactString>,
     /// Property *VsanFileServerHealthSummary.smbConnections*.
     pub smb_connections: Option<i32>,
     /// Property *VsanFileServerHealthSummary.smbDaemonHealth*.
-    pub smb_daemon_health: Option<String>,
+    pub smb_daemon_health: Option<crate::CompactString>,
     /// Property *VsanFileServerHealthSummary.adTestJoinHealth*.
-    pub ad_test_join_health: Option<String>,
+    pub ad_test_join_health: Option<crate::CompactString>,
     /// Property *VsanFileServerHealthSummary.dnsLookupHealth*.
-    pub dns_lookup_health: Option<String>,
+    pub dns_lookup_health: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -35,6 +35,7 @@ impl VsanFileServerHealthSummary {
     pub const TYPE_NAME: &'static str = "VsanFileServerHealthSummary";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

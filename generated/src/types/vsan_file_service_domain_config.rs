@@ -8,17 +8,17 @@
 #[derive(Clone, Default)]
 pub struct VsanFileServiceDomainConfig {
     /// Property *VsanFileServiceDomainConfig.name*.
-    pub name: Option<String>,
+    pub name: Option<crate::CompactString>,
     /// Property *VsanFileServiceDomainConfig.dnsServerAddresses*.
-    pub dns_server_addresses: Option<Vec<String>>,
+    pub dns_server_addresses: Option<Vec<crate::CompactString>>,
     /// Property *VsanFileServiceDomainConfig.dnsSuffixes*.
-    pub dns_suffixes: Option<Vec<String>>,
+    pub dns_suffixes: Option<Vec<crate::CompactString>>,
     /// Property *VsanFileServiceDomainConfig.fileServerIpConfig*.
     pub file_server_ip_config: Option<Vec<crate::types::VsanFileServiceIpConfig>>,
     /// Property *VsanFileServiceDomainConfig.directoryServerConfig*.
     pub directory_server_config: Option<crate::types::VsanDirectoryServerConfigKind>,
     /// Property *VsanFileServiceDomainConfig.version*.
-    pub version: Option<String>,
+    pub version: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -27,6 +27,7 @@ impl VsanFileServiceDomainConfig {
     pub const TYPE_NAME: &'static str = "VsanFileServiceDomainConfig";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,9 +8,9 @@
 #[derive(Clone, Default)]
 pub struct VsanFileServiceDomainQuerySpec {
     /// Property *VsanFileServiceDomainQuerySpec.uuids*.
-    pub uuids: Option<Vec<String>>,
+    pub uuids: Option<Vec<crate::CompactString>>,
     /// Property *VsanFileServiceDomainQuerySpec.names*.
-    pub names: Option<Vec<String>>,
+    pub names: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -19,6 +19,7 @@ impl VsanFileServiceDomainQuerySpec {
     pub const TYPE_NAME: &'static str = "VsanFileServiceDomainQuerySpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,9 +8,9 @@
 #[derive(Clone, Default)]
 pub struct VsanFileServiceHealthSummary {
     /// Property *VsanFileServiceHealthSummary.hostname*.
-    pub hostname: Option<String>,
+    pub hostname: Option<crate::CompactString>,
     /// Property *VsanFileServiceHealthSummary.overallHealth*.
-    pub overall_health: Option<String>,
+    pub overall_health: Option<crate::CompactString>,
     /// Property *VsanFileServiceHealthSummary.enabled*.
     pub enabled: Option<bool>,
     /// Property *VsanFileServiceHealthSummary.vdfsdStatus*.
@@ -37,6 +37,7 @@ impl VsanFileServiceHealthSummary {
     pub const TYPE_NAME: &'static str = "VsanFileServiceHealthSummary";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -10,21 +10,21 @@ pub struct VsanFileServiceIpConfig {
     /// Property *HostIpConfig.dhcp*.
     pub dhcp: bool,
     /// Property *HostIpConfig.ipAddress*.
-    pub ip_address: Option<String>,
+    pub ip_address: Option<crate::CompactString>,
     /// Property *HostIpConfig.subnetMask*.
-    pub subnet_mask: Option<String>,
+    pub subnet_mask: Option<crate::CompactString>,
     /// Property *HostIpConfig.ipV6Config*.
     pub ip_v6_config: Option<Box<crate::types::HostIpConfigIpV6AddressConfiguration>>,
     /// Property *VsanFileServiceIpConfig.fqdn*.
-    pub fqdn: Option<String>,
+    pub fqdn: Option<crate::CompactString>,
     /// Property *VsanFileServiceIpConfig.isPrimary*.
     pub is_primary: Option<bool>,
     /// Property *VsanFileServiceIpConfig.gateway*.
-    pub gateway: String,
+    pub gateway: crate::CompactString,
     /// Property *VsanFileServiceIpConfig.affinityLocation*.
-    pub affinity_location: Option<String>,
+    pub affinity_location: Option<crate::CompactString>,
     /// Property *VsanFileServiceIpConfig.ipv6Gateway*.
-    pub ipv6_gateway: Option<String>,
+    pub ipv6_gateway: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -33,6 +33,7 @@ impl VsanFileServiceIpConfig {
     pub const TYPE_NAME: &'static str = "VsanFileServiceIpConfig";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

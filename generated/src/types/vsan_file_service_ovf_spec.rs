@@ -8,11 +8,11 @@
 #[derive(Clone, Default)]
 pub struct VsanFileServiceOvfSpec {
     /// Property *VsanFileServiceOvfSpec.version*.
-    pub version: Option<String>,
+    pub version: Option<crate::CompactString>,
     /// Property *VsanFileServiceOvfSpec.updateTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub update_time: Option<String>,
+    pub update_time: Option<crate::CompactString>,
     /// Property *VsanFileServiceOvfSpec.task*.
     ///
     /// Refers instance of *Task*.
@@ -25,6 +25,7 @@ impl VsanFileServiceOvfSpec {
     pub const TYPE_NAME: &'static str = "VsanFileServiceOvfSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,37 +8,37 @@
 #[derive(Clone, Default)]
 pub struct VsanFileServicePreflightCheckResult {
     /// Property *VsanFileServicePreflightCheckResult.ovfInstalled*.
-    pub ovf_installed: Option<String>,
+    pub ovf_installed: Option<crate::CompactString>,
     /// Property *VsanFileServicePreflightCheckResult.fsvmVersion*.
-    pub fsvm_version: Option<String>,
+    pub fsvm_version: Option<crate::CompactString>,
     /// Property *VsanFileServicePreflightCheckResult.lastUpgradeDate*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub last_upgrade_date: Option<String>,
+    pub last_upgrade_date: Option<crate::CompactString>,
     /// Property *VsanFileServicePreflightCheckResult.ovfMixedModeIssue*.
-    pub ovf_mixed_mode_issue: Option<String>,
+    pub ovf_mixed_mode_issue: Option<crate::CompactString>,
     /// Property *VsanFileServicePreflightCheckResult.hostVersion*.
-    pub host_version: Option<String>,
+    pub host_version: Option<crate::CompactString>,
     /// Property *VsanFileServicePreflightCheckResult.mixedModeIssue*.
-    pub mixed_mode_issue: Option<String>,
+    pub mixed_mode_issue: Option<crate::CompactString>,
     /// Property *VsanFileServicePreflightCheckResult.networkPartitionIssue*.
-    pub network_partition_issue: Option<String>,
+    pub network_partition_issue: Option<crate::CompactString>,
     /// Property *VsanFileServicePreflightCheckResult.vsanDatastoreIssue*.
-    pub vsan_datastore_issue: Option<String>,
+    pub vsan_datastore_issue: Option<crate::CompactString>,
     /// Property *VsanFileServicePreflightCheckResult.domainConfigIssue*.
-    pub domain_config_issue: Option<String>,
+    pub domain_config_issue: Option<crate::CompactString>,
     /// Property *VsanFileServicePreflightCheckResult.fileServiceVersion*.
-    pub file_service_version: Option<String>,
+    pub file_service_version: Option<crate::CompactString>,
     /// Property *VsanFileServicePreflightCheckResult.dvsConfigIssue*.
-    pub dvs_config_issue: Option<String>,
+    pub dvs_config_issue: Option<crate::CompactString>,
     /// Property *VsanFileServicePreflightCheckResult.domainConfigWarning*.
-    pub domain_config_warning: Option<String>,
+    pub domain_config_warning: Option<crate::CompactString>,
     /// Property *VsanFileServicePreflightCheckResult.ntpConfigWarning*.
-    pub ntp_config_warning: Option<String>,
+    pub ntp_config_warning: Option<crate::CompactString>,
     /// Property *VsanFileServicePreflightCheckResult.svsConfigIssue*.
-    pub svs_config_issue: Option<String>,
+    pub svs_config_issue: Option<crate::CompactString>,
     /// Property *VsanFileServicePreflightCheckResult.nsxConfigIssue*.
-    pub nsx_config_issue: Option<String>,
+    pub nsx_config_issue: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -47,6 +47,7 @@ impl VsanFileServicePreflightCheckResult {
     pub const TYPE_NAME: &'static str = "VsanFileServicePreflightCheckResult";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -10,9 +10,9 @@ pub struct VsanFileServiceRootFsHealth {
     /// Property *VsanFileServiceRootFsHealth.created*.
     pub created: Option<bool>,
     /// Property *VsanFileServiceRootFsHealth.health*.
-    pub health: Option<String>,
+    pub health: Option<crate::CompactString>,
     /// Property *VsanFileServiceRootFsHealth.description*.
-    pub description: Option<String>,
+    pub description: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl VsanFileServiceRootFsHealth {
     pub const TYPE_NAME: &'static str = "VsanFileServiceRootFsHealth";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

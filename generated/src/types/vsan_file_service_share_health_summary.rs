@@ -8,23 +8,23 @@
 #[derive(Clone, Default)]
 pub struct VsanFileServiceShareHealthSummary {
     /// Property *VsanFileServiceShareHealthSummary.overallHealth*.
-    pub overall_health: Option<String>,
+    pub overall_health: Option<crate::CompactString>,
     /// Property *VsanFileServiceShareHealthSummary.domainName*.
-    pub domain_name: Option<String>,
+    pub domain_name: Option<crate::CompactString>,
     /// Property *VsanFileServiceShareHealthSummary.shareUuid*.
-    pub share_uuid: Option<String>,
+    pub share_uuid: Option<crate::CompactString>,
     /// Property *VsanFileServiceShareHealthSummary.shareName*.
-    pub share_name: Option<String>,
+    pub share_name: Option<crate::CompactString>,
     /// Property *VsanFileServiceShareHealthSummary.objectHealth*.
     pub object_health: Option<Box<crate::types::VsanObjectOverallHealth>>,
     /// Property *VsanFileServiceShareHealthSummary.description*.
-    pub description: Option<String>,
+    pub description: Option<crate::CompactString>,
     /// Property *VsanFileServiceShareHealthSummary.extensible*.
     pub extensible: Option<bool>,
     /// Property *VsanFileServiceShareHealthSummary.spbmProfileUuid*.
-    pub spbm_profile_uuid: Option<String>,
+    pub spbm_profile_uuid: Option<crate::CompactString>,
     /// Property *VsanFileServiceShareHealthSummary.spbmProfileGenerationId*.
-    pub spbm_profile_generation_id: Option<String>,
+    pub spbm_profile_generation_id: Option<crate::CompactString>,
     /// Property *VsanFileServiceShareHealthSummary.sharePolicyMismatch*.
     pub share_policy_mismatch: Option<bool>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -35,6 +35,7 @@ impl VsanFileServiceShareHealthSummary {
     pub const TYPE_NAME: &'static str = "VsanFileServiceShareHealthSummary";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

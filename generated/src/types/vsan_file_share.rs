@@ -8,7 +8,7 @@
 #[derive(Clone, Default)]
 pub struct VsanFileShare {
     /// Property *VsanFileShare.uuid*.
-    pub uuid: String,
+    pub uuid: crate::CompactString,
     /// Property *VsanFileShare.config*.
     pub config: Option<Box<crate::types::VsanFileShareConfig>>,
     /// Property *VsanFileShare.runtime*.
@@ -21,6 +21,7 @@ impl VsanFileShare {
     pub const TYPE_NAME: &'static str = "VsanFileShare";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

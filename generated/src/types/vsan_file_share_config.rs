@@ -8,13 +8,13 @@
 #[derive(Clone, Default)]
 pub struct VsanFileShareConfig {
     /// Property *VsanFileShareConfig.name*.
-    pub name: Option<String>,
+    pub name: Option<crate::CompactString>,
     /// Property *VsanFileShareConfig.domainName*.
-    pub domain_name: Option<String>,
+    pub domain_name: Option<crate::CompactString>,
     /// Property *VsanFileShareConfig.quota*.
-    pub quota: Option<String>,
+    pub quota: Option<crate::CompactString>,
     /// Property *VsanFileShareConfig.softQuota*.
-    pub soft_quota: Option<String>,
+    pub soft_quota: Option<crate::CompactString>,
     /// Property *VsanFileShareConfig.labels*.
     pub labels: Option<Vec<crate::types::KeyValue>>,
     /// Property *VsanFileShareConfig.storagePolicy*.
@@ -22,13 +22,13 @@ pub struct VsanFileShareConfig {
     /// Property *VsanFileShareConfig.permission*.
     pub permission: Option<Vec<crate::types::VsanFileShareNetPermission>>,
     /// Property *VsanFileShareConfig.protocols*.
-    pub protocols: Option<Vec<String>>,
+    pub protocols: Option<Vec<crate::CompactString>>,
     /// Property *VsanFileShareConfig.smbOptions*.
     pub smb_options: Option<Box<crate::types::VsanFileShareSmbOptions>>,
     /// Property *VsanFileShareConfig.nfsSecType*.
-    pub nfs_sec_type: Option<String>,
+    pub nfs_sec_type: Option<crate::CompactString>,
     /// Property *VsanFileShareConfig.affinityLocation*.
-    pub affinity_location: Option<String>,
+    pub affinity_location: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -37,6 +37,7 @@ impl VsanFileShareConfig {
     pub const TYPE_NAME: &'static str = "VsanFileShareConfig";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,9 +8,9 @@
 #[derive(Clone, Default)]
 pub struct VsanFileShareNetPermission {
     /// Property *VsanFileShareNetPermission.ips*.
-    pub ips: String,
+    pub ips: crate::CompactString,
     /// Property *VsanFileShareNetPermission.permissions*.
-    pub permissions: Option<String>,
+    pub permissions: Option<crate::CompactString>,
     /// Property *VsanFileShareNetPermission.allowRoot*.
     pub allow_root: Option<bool>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -21,6 +21,7 @@ impl VsanFileShareNetPermission {
     pub const TYPE_NAME: &'static str = "VsanFileShareNetPermission";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -16,7 +16,7 @@ pub struct VsanFileShareQueryProperties {
     /// Property *VsanFileShareQueryProperties.includeAllLabels*.
     pub include_all_labels: Option<bool>,
     /// Property *VsanFileShareQueryProperties.labelKeys*.
-    pub label_keys: Option<Vec<String>>,
+    pub label_keys: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -25,6 +25,7 @@ impl VsanFileShareQueryProperties {
     pub const TYPE_NAME: &'static str = "VsanFileShareQueryProperties";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

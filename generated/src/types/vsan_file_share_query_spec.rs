@@ -8,19 +8,19 @@
 #[derive(Clone, Default)]
 pub struct VsanFileShareQuerySpec {
     /// Property *VsanFileShareQuerySpec.domainName*.
-    pub domain_name: Option<String>,
+    pub domain_name: Option<crate::CompactString>,
     /// Property *VsanFileShareQuerySpec.uuids*.
-    pub uuids: Option<Vec<String>>,
+    pub uuids: Option<Vec<crate::CompactString>>,
     /// Property *VsanFileShareQuerySpec.names*.
-    pub names: Option<Vec<String>>,
+    pub names: Option<Vec<crate::CompactString>>,
     /// Property *VsanFileShareQuerySpec.offset*.
-    pub offset: Option<String>,
+    pub offset: Option<crate::CompactString>,
     /// Property *VsanFileShareQuerySpec.limit*.
     pub limit: Option<i64>,
     /// Property *VsanFileShareQuerySpec.managedBy*.
-    pub managed_by: Option<Vec<String>>,
+    pub managed_by: Option<Vec<crate::CompactString>>,
     /// Property *VsanFileShareQuerySpec.protocols*.
-    pub protocols: Option<Vec<String>>,
+    pub protocols: Option<Vec<crate::CompactString>>,
     /// Property *VsanFileShareQuerySpec.pageNumber*.
     pub page_number: Option<i64>,
     /// Property *VsanFileShareQuerySpec.properties*.
@@ -33,6 +33,7 @@ impl VsanFileShareQuerySpec {
     pub const TYPE_NAME: &'static str = "VsanFileShareQuerySpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -10,17 +10,17 @@ pub struct VsanFileShareRuntimeInfo {
     /// Property *VsanFileShareRuntimeInfo.usedCapacity*.
     pub used_capacity: Option<i64>,
     /// Property *VsanFileShareRuntimeInfo.hostname*.
-    pub hostname: Option<String>,
+    pub hostname: Option<crate::CompactString>,
     /// Property *VsanFileShareRuntimeInfo.address*.
-    pub address: Option<String>,
+    pub address: Option<crate::CompactString>,
     /// Property *VsanFileShareRuntimeInfo.vsanObjectUuids*.
-    pub vsan_object_uuids: Option<Vec<String>>,
+    pub vsan_object_uuids: Option<Vec<crate::CompactString>>,
     /// Property *VsanFileShareRuntimeInfo.accessPoints*.
     pub access_points: Option<Vec<crate::types::KeyValue>>,
     /// Property *VsanFileShareRuntimeInfo.managedBy*.
-    pub managed_by: Option<String>,
+    pub managed_by: Option<crate::CompactString>,
     /// Property *VsanFileShareRuntimeInfo.fileServerFQDN*.
-    pub file_server_fqdn: Option<String>,
+    pub file_server_fqdn: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -29,6 +29,7 @@ impl VsanFileShareRuntimeInfo {
     pub const TYPE_NAME: &'static str = "VsanFileShareRuntimeInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -12,7 +12,7 @@ pub struct VsanFileShareSnapshot {
     /// Property *VsanFileShareSnapshot.creationTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub creation_time: Option<String>,
+    pub creation_time: Option<crate::CompactString>,
     /// Property *VsanFileShareSnapshot.usedCapacity*.
     pub used_capacity: Option<i64>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -23,6 +23,7 @@ impl VsanFileShareSnapshot {
     pub const TYPE_NAME: &'static str = "VsanFileShareSnapshot";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

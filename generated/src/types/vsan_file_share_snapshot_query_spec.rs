@@ -8,17 +8,17 @@
 #[derive(Clone, Default)]
 pub struct VsanFileShareSnapshotQuerySpec {
     /// Property *VsanFileShareSnapshotQuerySpec.shareUuid*.
-    pub share_uuid: String,
+    pub share_uuid: crate::CompactString,
     /// Property *VsanFileShareSnapshotQuerySpec.snapshotNames*.
-    pub snapshot_names: Option<Vec<String>>,
+    pub snapshot_names: Option<Vec<crate::CompactString>>,
     /// Property *VsanFileShareSnapshotQuerySpec.startTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub start_time: Option<String>,
+    pub start_time: Option<crate::CompactString>,
     /// Property *VsanFileShareSnapshotQuerySpec.endTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub end_time: Option<String>,
+    pub end_time: Option<crate::CompactString>,
     /// Property *VsanFileShareSnapshotQuerySpec.pageSize*.
     pub page_size: Option<i32>,
     /// Property *VsanFileShareSnapshotQuerySpec.pageNumber*.
@@ -31,6 +31,7 @@ impl VsanFileShareSnapshotQuerySpec {
     pub const TYPE_NAME: &'static str = "VsanFileShareSnapshotQuerySpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

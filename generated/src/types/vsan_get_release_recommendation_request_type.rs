@@ -12,9 +12,9 @@ pub struct VsanGetReleaseRecommendationRequestType<'a> {
     /// Refers instance of *ClusterComputeResource*.
     pub cluster: &'a crate::types::ManagedObjectReference,
     /// Parameter *minor*.
-    pub minor: &'a [String],
+    pub minor: &'a [crate::CompactString],
     /// Parameter *major*.
-    pub major: &'a [String],
+    pub major: &'a [crate::CompactString],
 }
 impl crate::ser::Encode for VsanGetReleaseRecommendationRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {

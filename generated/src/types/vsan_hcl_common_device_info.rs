@@ -10,13 +10,13 @@
 #[derive(Clone, Default)]
 pub struct VsanHclCommonDeviceInfo {
     /// Property *VsanHclCommonDeviceInfo.deviceName*.
-    pub device_name: String,
+    pub device_name: crate::CompactString,
     /// Property *VsanHclCommonDeviceInfo.displayName*.
-    pub display_name: Option<String>,
+    pub display_name: Option<crate::CompactString>,
     /// Property *VsanHclCommonDeviceInfo.driverName*.
-    pub driver_name: Option<String>,
+    pub driver_name: Option<crate::CompactString>,
     /// Property *VsanHclCommonDeviceInfo.driverVersion*.
-    pub driver_version: Option<String>,
+    pub driver_version: Option<crate::CompactString>,
     /// Property *VsanHclCommonDeviceInfo.vendorId*.
     pub vendor_id: Option<i64>,
     /// Property *VsanHclCommonDeviceInfo.deviceId*.
@@ -32,17 +32,17 @@ pub struct VsanHclCommonDeviceInfo {
     /// Property *VsanHclCommonDeviceInfo.releaseSupported*.
     pub release_supported: Option<bool>,
     /// Property *VsanHclCommonDeviceInfo.releasesOnHcl*.
-    pub releases_on_hcl: Option<Vec<String>>,
+    pub releases_on_hcl: Option<Vec<crate::CompactString>>,
     /// Property *VsanHclCommonDeviceInfo.driverVersionsOnHcl*.
-    pub driver_versions_on_hcl: Option<Vec<String>>,
+    pub driver_versions_on_hcl: Option<Vec<crate::CompactString>>,
     /// Property *VsanHclCommonDeviceInfo.driverVersionSupported*.
     pub driver_version_supported: Option<bool>,
     /// Property *VsanHclCommonDeviceInfo.fwVersionSupported*.
     pub fw_version_supported: Option<bool>,
     /// Property *VsanHclCommonDeviceInfo.fwVersionOnHcl*.
-    pub fw_version_on_hcl: Option<Vec<String>>,
+    pub fw_version_on_hcl: Option<Vec<crate::CompactString>>,
     /// Property *VsanHclCommonDeviceInfo.fwVersion*.
-    pub fw_version: Option<String>,
+    pub fw_version: Option<crate::CompactString>,
     /// Property *VsanHclCommonDeviceInfo.driversOnHcl*.
     pub drivers_on_hcl: Option<Vec<crate::types::VsanHclDriverInfo>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -53,6 +53,7 @@ impl VsanHclCommonDeviceInfo {
     pub const TYPE_NAME: &'static str = "VsanHclCommonDeviceInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -212,10 +213,12 @@ pub enum VsanHclCommonDeviceInfoKind {
 }
 impl VsanHclCommonDeviceInfoKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VsanHclCommonDeviceInfo(v) => &**v,
@@ -229,12 +232,14 @@ impl VsanHclCommonDeviceInfoKind {
     }
 }
 impl From<crate::types::VsanHclCommonDeviceInfo> for VsanHclCommonDeviceInfoKind {
+    #[inline]
     fn from(v: crate::types::VsanHclCommonDeviceInfo) -> Self {
         Self::VsanHclCommonDeviceInfo(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanHclNicInfo> for VsanHclCommonDeviceInfoKind {
+    #[inline]
     fn from(v: crate::types::VsanHclNicInfo) -> Self {
         Self::VsanHclNicInfo(Box::new(v))
     }

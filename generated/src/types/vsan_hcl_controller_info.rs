@@ -6,13 +6,13 @@
 #[derive(Clone, Default)]
 pub struct VsanHclControllerInfo {
     /// Property *VsanHclControllerInfo.deviceName*.
-    pub device_name: String,
+    pub device_name: crate::CompactString,
     /// Property *VsanHclControllerInfo.deviceDisplayName*.
-    pub device_display_name: Option<String>,
+    pub device_display_name: Option<crate::CompactString>,
     /// Property *VsanHclControllerInfo.driverName*.
-    pub driver_name: Option<String>,
+    pub driver_name: Option<crate::CompactString>,
     /// Property *VsanHclControllerInfo.driverVersion*.
-    pub driver_version: Option<String>,
+    pub driver_version: Option<crate::CompactString>,
     /// Property *VsanHclControllerInfo.vendorId*.
     pub vendor_id: Option<i64>,
     /// Property *VsanHclControllerInfo.deviceId*.
@@ -28,29 +28,29 @@ pub struct VsanHclControllerInfo {
     /// Property *VsanHclControllerInfo.releaseSupported*.
     pub release_supported: Option<bool>,
     /// Property *VsanHclControllerInfo.releasesOnHcl*.
-    pub releases_on_hcl: Option<Vec<String>>,
+    pub releases_on_hcl: Option<Vec<crate::CompactString>>,
     /// Property *VsanHclControllerInfo.driverVersionsOnHcl*.
-    pub driver_versions_on_hcl: Option<Vec<String>>,
+    pub driver_versions_on_hcl: Option<Vec<crate::CompactString>>,
     /// Property *VsanHclControllerInfo.driverVersionSupported*.
     pub driver_version_supported: Option<bool>,
     /// Property *VsanHclControllerInfo.fwVersionSupported*.
     pub fw_version_supported: Option<bool>,
     /// Property *VsanHclControllerInfo.fwVersionOnHcl*.
-    pub fw_version_on_hcl: Option<Vec<String>>,
+    pub fw_version_on_hcl: Option<Vec<crate::CompactString>>,
     /// Property *VsanHclControllerInfo.cacheConfigSupported*.
     pub cache_config_supported: Option<bool>,
     /// Property *VsanHclControllerInfo.cacheConfigOnHcl*.
-    pub cache_config_on_hcl: Option<Vec<String>>,
+    pub cache_config_on_hcl: Option<Vec<crate::CompactString>>,
     /// Property *VsanHclControllerInfo.raidConfigSupported*.
     pub raid_config_supported: Option<bool>,
     /// Property *VsanHclControllerInfo.raidConfigOnHcl*.
-    pub raid_config_on_hcl: Option<Vec<String>>,
+    pub raid_config_on_hcl: Option<Vec<crate::CompactString>>,
     /// Property *VsanHclControllerInfo.fwVersion*.
-    pub fw_version: Option<String>,
+    pub fw_version: Option<crate::CompactString>,
     /// Property *VsanHclControllerInfo.raidConfig*.
-    pub raid_config: Option<String>,
+    pub raid_config: Option<crate::CompactString>,
     /// Property *VsanHclControllerInfo.cacheConfig*.
-    pub cache_config: Option<String>,
+    pub cache_config: Option<crate::CompactString>,
     /// Property *VsanHclControllerInfo.cimProviderInfo*.
     pub cim_provider_info: Option<Box<crate::types::VsanHostCimProviderInfo>>,
     /// Property *VsanHclControllerInfo.usedByVsan*.
@@ -60,11 +60,11 @@ pub struct VsanHclControllerInfo {
     /// Property *VsanHclControllerInfo.issues*.
     pub issues: Option<Vec<crate::types::MethodFaultKind>>,
     /// Property *VsanHclControllerInfo.remediableIssues*.
-    pub remediable_issues: Option<Vec<String>>,
+    pub remediable_issues: Option<Vec<crate::CompactString>>,
     /// Property *VsanHclControllerInfo.driversOnHcl*.
     pub drivers_on_hcl: Option<Vec<crate::types::VsanHclDriverInfo>>,
     /// Property *VsanHclControllerInfo.fwAuxVersion*.
-    pub fw_aux_version: Option<String>,
+    pub fw_aux_version: Option<crate::CompactString>,
     /// Property *VsanHclControllerInfo.queueDepth*.
     pub queue_depth: Option<i64>,
     /// Property *VsanHclControllerInfo.queueDepthOnHcl*.
@@ -72,27 +72,27 @@ pub struct VsanHclControllerInfo {
     /// Property *VsanHclControllerInfo.queueDepthSupported*.
     pub queue_depth_supported: Option<bool>,
     /// Property *VsanHclControllerInfo.diskMode*.
-    pub disk_mode: Option<String>,
+    pub disk_mode: Option<crate::CompactString>,
     /// Property *VsanHclControllerInfo.diskModeOnHcl*.
-    pub disk_mode_on_hcl: Option<Vec<String>>,
+    pub disk_mode_on_hcl: Option<Vec<crate::CompactString>>,
     /// Property *VsanHclControllerInfo.diskModeSupported*.
     pub disk_mode_supported: Option<bool>,
     /// Property *VsanHclControllerInfo.toolName*.
-    pub tool_name: Option<String>,
+    pub tool_name: Option<crate::CompactString>,
     /// Property *VsanHclControllerInfo.toolVersion*.
-    pub tool_version: Option<String>,
+    pub tool_version: Option<crate::CompactString>,
     /// Property *VsanHclControllerInfo.productId*.
-    pub product_id: Option<String>,
+    pub product_id: Option<crate::CompactString>,
     /// Property *VsanHclControllerInfo.diskCapacity*.
     pub disk_capacity: Option<i64>,
     /// Property *VsanHclControllerInfo.vcgEntryInfo*.
     pub vcg_entry_info: Option<Vec<crate::types::VsanVcgDeviceInfo>>,
     /// Property *VsanHclControllerInfo.controllerType*.
-    pub controller_type: Option<String>,
+    pub controller_type: Option<crate::CompactString>,
     /// Property *VsanHclControllerInfo.userSelectedVcgId*.
     pub user_selected_vcg_id: Option<i32>,
     /// Property *VsanHclControllerInfo.vsanCompatibility*.
-    pub vsan_compatibility: Option<Vec<String>>,
+    pub vsan_compatibility: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -101,6 +101,7 @@ impl VsanHclControllerInfo {
     pub const TYPE_NAME: &'static str = "VsanHclControllerInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,23 +8,23 @@
 #[derive(Clone, Default)]
 pub struct VsanHclDeviceConstraint {
     /// Property *VsanHclDeviceConstraint.pciId*.
-    pub pci_id: String,
+    pub pci_id: crate::CompactString,
     /// Property *VsanHclDeviceConstraint.vcgLink*.
-    pub vcg_link: Option<String>,
+    pub vcg_link: Option<crate::CompactString>,
     /// Property *VsanHclDeviceConstraint.similarVcgLinks*.
-    pub similar_vcg_links: Option<Vec<String>>,
+    pub similar_vcg_links: Option<Vec<crate::CompactString>>,
     /// Property *VsanHclDeviceConstraint.compliantFirmwares*.
     pub compliant_firmwares: Option<Vec<crate::types::VsanCompliantFirmware>>,
     /// Property *VsanHclDeviceConstraint.vcgId*.
     pub vcg_id: Option<i32>,
     /// Property *VsanHclDeviceConstraint.model*.
-    pub model: Option<String>,
+    pub model: Option<crate::CompactString>,
     /// Property *VsanHclDeviceConstraint.partner*.
-    pub partner: Option<String>,
+    pub partner: Option<crate::CompactString>,
     /// Property *VsanHclDeviceConstraint.partNumber*.
-    pub part_number: Option<String>,
+    pub part_number: Option<crate::CompactString>,
     /// Property *VsanHclDeviceConstraint.release*.
-    pub release: Option<String>,
+    pub release: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -33,6 +33,7 @@ impl VsanHclDeviceConstraint {
     pub const TYPE_NAME: &'static str = "VsanHclDeviceConstraint";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

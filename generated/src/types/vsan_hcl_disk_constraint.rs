@@ -8,15 +8,15 @@
 #[derive(Clone, Default)]
 pub struct VsanHclDiskConstraint {
     /// Property *VsanHclDiskConstraint.productId*.
-    pub product_id: String,
+    pub product_id: crate::CompactString,
     /// Property *VsanHclDiskConstraint.vendor*.
-    pub vendor: String,
+    pub vendor: crate::CompactString,
     /// Property *VsanHclDiskConstraint.constraints*.
     pub constraints: Option<Vec<crate::types::VsanHclMinFwConstraint>>,
     /// Property *VsanHclDiskConstraint.pcieConstraints*.
     pub pcie_constraints: Option<Vec<crate::types::VsanHclDeviceConstraint>>,
     /// Property *VsanHclDiskConstraint.partNumber*.
-    pub part_number: Option<String>,
+    pub part_number: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -25,6 +25,7 @@ impl VsanHclDiskConstraint {
     pub const TYPE_NAME: &'static str = "VsanHclDiskConstraint";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,9 +8,9 @@
 #[derive(Clone, Default)]
 pub struct VsanHclDiskInfo {
     /// Property *VsanHclDiskInfo.deviceName*.
-    pub device_name: String,
+    pub device_name: crate::CompactString,
     /// Property *VsanHclDiskInfo.model*.
-    pub model: Option<String>,
+    pub model: Option<crate::CompactString>,
     /// Property *VsanHclDiskInfo.isSsd*.
     pub is_ssd: Option<bool>,
     /// Property *VsanHclDiskInfo.vsanDisk*.
@@ -18,13 +18,13 @@ pub struct VsanHclDiskInfo {
     /// Property *VsanHclDiskInfo.issues*.
     pub issues: Option<Vec<crate::types::MethodFaultKind>>,
     /// Property *VsanHclDiskInfo.remediableIssues*.
-    pub remediable_issues: Option<Vec<String>>,
+    pub remediable_issues: Option<Vec<crate::CompactString>>,
     /// Property *VsanHclDiskInfo.uuid*.
-    pub uuid: Option<String>,
+    pub uuid: Option<crate::CompactString>,
     /// Property *VsanHclDiskInfo.capacity*.
     pub capacity: Option<i64>,
     /// Property *VsanHclDiskInfo.vsanCompatibility*.
-    pub vsan_compatibility: Option<Vec<String>>,
+    pub vsan_compatibility: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -33,6 +33,7 @@ impl VsanHclDiskInfo {
     pub const TYPE_NAME: &'static str = "VsanHclDiskInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,25 +8,25 @@
 #[derive(Clone, Default)]
 pub struct VsanHclDriverInfo {
     /// Property *VsanHclDriverInfo.driverVersion*.
-    pub driver_version: Option<String>,
+    pub driver_version: Option<crate::CompactString>,
     /// Property *VsanHclDriverInfo.driverLink*.
     pub driver_link: Option<Box<crate::types::VsanDownloadItem>>,
     /// Property *VsanHclDriverInfo.fwVersion*.
-    pub fw_version: Option<String>,
+    pub fw_version: Option<crate::CompactString>,
     /// Property *VsanHclDriverInfo.fwLinks*.
     pub fw_links: Option<Vec<crate::types::VsanDownloadItem>>,
     /// Property *VsanHclDriverInfo.toolsLinks*.
     pub tools_links: Option<Vec<crate::types::VsanDownloadItem>>,
     /// Property *VsanHclDriverInfo.eula*.
-    pub eula: Option<String>,
+    pub eula: Option<crate::CompactString>,
     /// Property *VsanHclDriverInfo.driverType*.
-    pub driver_type: Option<String>,
+    pub driver_type: Option<crate::CompactString>,
     /// Property *VsanHclDriverInfo.driverName*.
-    pub driver_name: Option<String>,
+    pub driver_name: Option<crate::CompactString>,
     /// Property *VsanHclDriverInfo.diskModes*.
-    pub disk_modes: Option<Vec<String>>,
+    pub disk_modes: Option<Vec<crate::CompactString>>,
     /// Property *VsanHclDriverInfo.supportedFeatures*.
-    pub supported_features: Option<Vec<String>>,
+    pub supported_features: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -35,6 +35,7 @@ impl VsanHclDriverInfo {
     pub const TYPE_NAME: &'static str = "VsanHclDriverInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

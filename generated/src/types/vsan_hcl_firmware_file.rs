@@ -8,11 +8,11 @@
 #[derive(Clone, Default)]
 pub struct VsanHclFirmwareFile {
     /// Property *VsanHclFirmwareFile.fileType*.
-    pub file_type: String,
+    pub file_type: crate::CompactString,
     /// Property *VsanHclFirmwareFile.filenameOrUrl*.
-    pub filename_or_url: String,
+    pub filename_or_url: crate::CompactString,
     /// Property *VsanHclFirmwareFile.sha1sum*.
-    pub sha1sum: String,
+    pub sha1sum: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl VsanHclFirmwareFile {
     pub const TYPE_NAME: &'static str = "VsanHclFirmwareFile";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

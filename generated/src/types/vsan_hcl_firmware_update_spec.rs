@@ -12,7 +12,7 @@ pub struct VsanHclFirmwareUpdateSpec {
     /// Refers instance of *HostSystem*.
     pub host: Box<crate::types::ManagedObjectReference>,
     /// Property *VsanHclFirmwareUpdateSpec.hbaDevice*.
-    pub hba_device: String,
+    pub hba_device: crate::CompactString,
     /// Property *VsanHclFirmwareUpdateSpec.fwFiles*.
     pub fw_files: Vec<crate::types::VsanHclFirmwareFile>,
     /// Property *VsanHclFirmwareUpdateSpec.allowDowngrade*.
@@ -27,6 +27,7 @@ impl VsanHclFirmwareUpdateSpec {
     pub const TYPE_NAME: &'static str = "VsanHclFirmwareUpdateSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

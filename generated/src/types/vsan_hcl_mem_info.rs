@@ -10,7 +10,7 @@ pub struct VsanHclMemInfo {
     /// Property *VsanHclMemInfo.memorySize*.
     pub memory_size: Option<i64>,
     /// Property *VsanHclMemInfo.vsanHostCompatibility*.
-    pub vsan_host_compatibility: Option<Vec<String>>,
+    pub vsan_host_compatibility: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -19,6 +19,7 @@ impl VsanHclMemInfo {
     pub const TYPE_NAME: &'static str = "VsanHclMemInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

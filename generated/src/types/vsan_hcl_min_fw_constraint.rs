@@ -10,17 +10,17 @@ pub struct VsanHclMinFwConstraint {
     /// Property *VsanHclMinFwConstraint.vcgId*.
     pub vcg_id: i32,
     /// Property *VsanHclMinFwConstraint.vcgLink*.
-    pub vcg_link: String,
+    pub vcg_link: crate::CompactString,
     /// Property *VsanHclMinFwConstraint.model*.
-    pub model: String,
+    pub model: crate::CompactString,
     /// Property *VsanHclMinFwConstraint.partner*.
-    pub partner: String,
+    pub partner: crate::CompactString,
     /// Property *VsanHclMinFwConstraint.partNumber*.
-    pub part_number: Option<String>,
+    pub part_number: Option<crate::CompactString>,
     /// Property *VsanHclMinFwConstraint.release*.
-    pub release: String,
+    pub release: crate::CompactString,
     /// Property *VsanHclMinFwConstraint.firmware*.
-    pub firmware: String,
+    pub firmware: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -29,6 +29,7 @@ impl VsanHclMinFwConstraint {
     pub const TYPE_NAME: &'static str = "VsanHclMinFwConstraint";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

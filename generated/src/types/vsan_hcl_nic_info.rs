@@ -8,13 +8,13 @@
 #[derive(Clone, Default)]
 pub struct VsanHclNicInfo {
     /// Property *VsanHclCommonDeviceInfo.deviceName*.
-    pub device_name: String,
+    pub device_name: crate::CompactString,
     /// Property *VsanHclCommonDeviceInfo.displayName*.
-    pub display_name: Option<String>,
+    pub display_name: Option<crate::CompactString>,
     /// Property *VsanHclCommonDeviceInfo.driverName*.
-    pub driver_name: Option<String>,
+    pub driver_name: Option<crate::CompactString>,
     /// Property *VsanHclCommonDeviceInfo.driverVersion*.
-    pub driver_version: Option<String>,
+    pub driver_version: Option<crate::CompactString>,
     /// Property *VsanHclCommonDeviceInfo.vendorId*.
     pub vendor_id: Option<i64>,
     /// Property *VsanHclCommonDeviceInfo.deviceId*.
@@ -30,27 +30,27 @@ pub struct VsanHclNicInfo {
     /// Property *VsanHclCommonDeviceInfo.releaseSupported*.
     pub release_supported: Option<bool>,
     /// Property *VsanHclCommonDeviceInfo.releasesOnHcl*.
-    pub releases_on_hcl: Option<Vec<String>>,
+    pub releases_on_hcl: Option<Vec<crate::CompactString>>,
     /// Property *VsanHclCommonDeviceInfo.driverVersionsOnHcl*.
-    pub driver_versions_on_hcl: Option<Vec<String>>,
+    pub driver_versions_on_hcl: Option<Vec<crate::CompactString>>,
     /// Property *VsanHclCommonDeviceInfo.driverVersionSupported*.
     pub driver_version_supported: Option<bool>,
     /// Property *VsanHclCommonDeviceInfo.fwVersionSupported*.
     pub fw_version_supported: Option<bool>,
     /// Property *VsanHclCommonDeviceInfo.fwVersionOnHcl*.
-    pub fw_version_on_hcl: Option<Vec<String>>,
+    pub fw_version_on_hcl: Option<Vec<crate::CompactString>>,
     /// Property *VsanHclCommonDeviceInfo.fwVersion*.
-    pub fw_version: Option<String>,
+    pub fw_version: Option<crate::CompactString>,
     /// Property *VsanHclCommonDeviceInfo.driversOnHcl*.
     pub drivers_on_hcl: Option<Vec<crate::types::VsanHclDriverInfo>>,
     /// Property *VsanHclNicInfo.vmknic*.
-    pub vmknic: Option<String>,
+    pub vmknic: Option<crate::CompactString>,
     /// Property *VsanHclNicInfo.useByVsan*.
     pub use_by_vsan: Option<bool>,
     /// Property *VsanHclNicInfo.rdmaConfig*.
     pub rdma_config: Option<Box<crate::types::VsanNicRdmaInfo>>,
     /// Property *VsanHclNicInfo.vsanHostCompatibility*.
-    pub vsan_host_compatibility: Option<Vec<String>>,
+    pub vsan_host_compatibility: Option<Vec<crate::CompactString>>,
     /// Property *VsanHclNicInfo.nicLinkSpeedInMbps*.
     pub nic_link_speed_in_mbps: Option<i32>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -61,6 +61,7 @@ impl VsanHclNicInfo {
     pub const TYPE_NAME: &'static str = "VsanHclNicInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -12,7 +12,7 @@ pub struct VsanHclReleaseConstraint {
     /// Refers instance of *ClusterComputeResource*.
     pub cluster: Box<crate::types::ManagedObjectReference>,
     /// Property *VsanHclReleaseConstraint.release*.
-    pub release: String,
+    pub release: crate::CompactString,
     /// Property *VsanHclReleaseConstraint.hostDevices*.
     pub host_devices: Option<Vec<crate::types::VsanHostDeviceInfo>>,
     /// Property *VsanHclReleaseConstraint.constraints*.
@@ -25,6 +25,7 @@ impl VsanHclReleaseConstraint {
     pub const TYPE_NAME: &'static str = "VsanHclReleaseConstraint";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

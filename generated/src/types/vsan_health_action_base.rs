@@ -10,7 +10,7 @@
 #[derive(Clone, Default)]
 pub struct VsanHealthActionBase {
     /// Property *VsanHealthActionBase.description*.
-    pub description: String,
+    pub description: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -19,6 +19,7 @@ impl VsanHealthActionBase {
     pub const TYPE_NAME: &'static str = "VsanHealthActionBase";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -111,10 +112,12 @@ pub enum VsanHealthActionBaseKind {
 }
 impl VsanHealthActionBaseKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VsanHealthActionBase(v) => &**v,
@@ -132,32 +135,38 @@ impl VsanHealthActionBaseKind {
     }
 }
 impl From<crate::types::VsanHealthActionBase> for VsanHealthActionBaseKind {
+    #[inline]
     fn from(v: crate::types::VsanHealthActionBase) -> Self {
         Self::VsanHealthActionBase(Box::new(v))
     }
 }
 impl From<crate::types::VsanHealthActionSteps> for VsanHealthActionBaseKind {
+    #[inline]
     fn from(v: crate::types::VsanHealthActionSteps) -> Self {
         Self::VsanHealthActionSteps(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanHealthApiBasedAction> for VsanHealthActionBaseKind {
+    #[inline]
     fn from(v: crate::types::VsanHealthApiBasedAction) -> Self {
         Self::VsanHealthApiBasedAction(Box::new(v))
     }
 }
 impl From<crate::types::VsanHealthCmdBasedAction> for VsanHealthActionBaseKind {
+    #[inline]
     fn from(v: crate::types::VsanHealthCmdBasedAction) -> Self {
         Self::VsanHealthCmdBasedAction(Box::new(v))
     }
 }
 impl From<crate::types::VsanHealthDataDrivenAction> for VsanHealthActionBaseKind {
+    #[inline]
     fn from(v: crate::types::VsanHealthDataDrivenAction) -> Self {
         Self::VsanHealthDataDrivenAction(Box::new(v))
     }
 }
 impl From<crate::types::VsanHealthTxtBasedAction> for VsanHealthActionBaseKind {
+    #[inline]
     fn from(v: crate::types::VsanHealthTxtBasedAction) -> Self {
         Self::VsanHealthTxtBasedAction(Box::new(v))
     }

@@ -8,7 +8,7 @@
 #[derive(Clone, Default)]
 pub struct VsanHealthApiBasedAction {
     /// Property *VsanHealthActionBase.description*.
-    pub description: String,
+    pub description: crate::CompactString,
     /// Property *VsanHealthApiBasedAction.apiAction*.
     pub api_action: Box<crate::types::VsanClusterHealthAction>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -19,6 +19,7 @@ impl VsanHealthApiBasedAction {
     pub const TYPE_NAME: &'static str = "VsanHealthApiBasedAction";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

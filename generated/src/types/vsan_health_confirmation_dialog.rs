@@ -8,15 +8,15 @@
 #[derive(Clone, Default)]
 pub struct VsanHealthConfirmationDialog {
     /// Property *VsanHealthConfirmationDialog.title*.
-    pub title: String,
+    pub title: crate::CompactString,
     /// Property *VsanHealthConfirmationDialog.subTitle*.
-    pub sub_title: Option<String>,
+    pub sub_title: Option<crate::CompactString>,
     /// Property *VsanHealthConfirmationDialog.content*.
-    pub content: String,
+    pub content: crate::CompactString,
     /// Property *VsanHealthConfirmationDialog.agreeLabel*.
-    pub agree_label: Option<String>,
+    pub agree_label: Option<crate::CompactString>,
     /// Property *VsanHealthConfirmationDialog.closeLabel*.
-    pub close_label: Option<String>,
+    pub close_label: Option<crate::CompactString>,
     /// Property *VsanHealthConfirmationDialog.isWarning*.
     pub is_warning: Option<bool>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -27,6 +27,7 @@ impl VsanHealthConfirmationDialog {
     pub const TYPE_NAME: &'static str = "VsanHealthConfirmationDialog";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

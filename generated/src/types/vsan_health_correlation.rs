@@ -8,11 +8,11 @@
 #[derive(Clone, Default)]
 pub struct VsanHealthCorrelation {
     /// Property *VsanHealthCorrelation.primaryHealthTests*.
-    pub primary_health_tests: Option<Vec<String>>,
+    pub primary_health_tests: Option<Vec<crate::CompactString>>,
     /// Property *VsanHealthCorrelation.relatedHealthTests*.
-    pub related_health_tests: Option<Vec<String>>,
+    pub related_health_tests: Option<Vec<crate::CompactString>>,
     /// Property *VsanHealthCorrelation.skippedHealthTests*.
-    pub skipped_health_tests: Option<Vec<String>>,
+    pub skipped_health_tests: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl VsanHealthCorrelation {
     pub const TYPE_NAME: &'static str = "VsanHealthCorrelation";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,7 +8,7 @@
 #[derive(Clone, Default)]
 pub struct VsanHealthDataDrivenAction {
     /// Property *VsanHealthActionBase.description*.
-    pub description: String,
+    pub description: crate::CompactString,
     /// Property *VsanHealthDataDrivenAction.apiAction*.
     pub api_action: Box<crate::types::VsanDataDrivenAPIAction>,
     /// Property *VsanHealthDataDrivenAction.confirmation*.
@@ -21,6 +21,7 @@ impl VsanHealthDataDrivenAction {
     pub const TYPE_NAME: &'static str = "VsanHealthDataDrivenAction";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

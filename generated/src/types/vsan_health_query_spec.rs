@@ -10,11 +10,11 @@ pub struct VsanHealthQuerySpec {
     /// Property *VsanHealthQuerySpec.includeAllRemoteClusters*.
     pub include_all_remote_clusters: Option<bool>,
     /// Property *VsanHealthQuerySpec.remoteClusterUuids*.
-    pub remote_cluster_uuids: Option<Vec<String>>,
+    pub remote_cluster_uuids: Option<Vec<crate::CompactString>>,
     /// Property *VsanHealthQuerySpec.latencyOnly*.
     pub latency_only: Option<bool>,
     /// Property *VsanHealthQuerySpec.mode*.
-    pub mode: Option<String>,
+    pub mode: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -23,6 +23,7 @@ impl VsanHealthQuerySpec {
     pub const TYPE_NAME: &'static str = "VsanHealthQuerySpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -12,7 +12,7 @@ pub struct VsanHealthRepairClusterObjectsImmediateRequestType<'a> {
     /// Refers instance of *ClusterComputeResource*.
     pub cluster: &'a crate::types::ManagedObjectReference,
     /// Parameter *uuids*.
-    pub uuids: Option<&'a [String]>,
+    pub uuids: Option<&'a [crate::CompactString]>,
 }
 impl crate::ser::Encode for VsanHealthRepairClusterObjectsImmediateRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {

@@ -12,7 +12,7 @@ pub struct VsanHealthThreshold {
     /// Property *VsanHealthThreshold.redValue*.
     pub red_value: i64,
     /// Property *VsanHealthThreshold.target*.
-    pub target: Option<String>,
+    pub target: Option<crate::CompactString>,
     /// Property *VsanHealthThreshold.enabled*.
     pub enabled: Option<bool>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -23,6 +23,7 @@ impl VsanHealthThreshold {
     pub const TYPE_NAME: &'static str = "VsanHealthThreshold";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

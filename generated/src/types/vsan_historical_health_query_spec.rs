@@ -14,15 +14,15 @@ pub struct VsanHistoricalHealthQuerySpec {
     /// Property *VsanHistoricalHealthQuerySpec.start*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub start: String,
+    pub start: crate::CompactString,
     /// Property *VsanHistoricalHealthQuerySpec.end*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub end: Option<String>,
+    pub end: Option<crate::CompactString>,
     /// Property *VsanHistoricalHealthQuerySpec.testId*.
-    pub test_id: Option<String>,
+    pub test_id: Option<crate::CompactString>,
     /// Property *VsanHistoricalHealthQuerySpec.groupId*.
-    pub group_id: Option<String>,
+    pub group_id: Option<crate::CompactString>,
     /// Property *VsanHistoricalHealthQuerySpec.includeHealthRemediation*.
     pub include_health_remediation: Option<bool>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -33,6 +33,7 @@ impl VsanHistoricalHealthQuerySpec {
     pub const TYPE_NAME: &'static str = "VsanHistoricalHealthQuerySpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -10,9 +10,9 @@ pub struct VsanHistoricalHealthTest {
     /// Property *VsanHistoricalHealthTest.timestamp*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub timestamp: String,
+    pub timestamp: crate::CompactString,
     /// Property *VsanHistoricalHealthTest.health*.
-    pub health: String,
+    pub health: crate::CompactString,
     /// Property *VsanHistoricalHealthTest.testDetails*.
     pub test_details: Option<Vec<crate::types::VsanClusterHealthResultBaseKind>>,
     /// Property *VsanHistoricalHealthTest.testCorrelation*.
@@ -25,6 +25,7 @@ impl VsanHistoricalHealthTest {
     pub const TYPE_NAME: &'static str = "VsanHistoricalHealthTest";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,7 +8,7 @@
 #[derive(Clone, Default)]
 pub struct VsanHostAbortWipeDiskStatus {
     /// Property *VsanHostAbortWipeDiskStatus.disk*.
-    pub disk: String,
+    pub disk: crate::CompactString,
     /// Property *VsanHostAbortWipeDiskStatus.success*.
     pub success: bool,
     /// Property *VsanHostAbortWipeDiskStatus.reason*.
@@ -21,6 +21,7 @@ impl VsanHostAbortWipeDiskStatus {
     pub const TYPE_NAME: &'static str = "VsanHostAbortWipeDiskStatus";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,15 +8,15 @@
 #[derive(Clone, Default)]
 pub struct VsanHostAboutInfoEx {
     /// Property *VsanHostAboutInfoEx.name*.
-    pub name: Option<String>,
+    pub name: Option<crate::CompactString>,
     /// Property *VsanHostAboutInfoEx.version*.
-    pub version: Option<String>,
+    pub version: Option<crate::CompactString>,
     /// Property *VsanHostAboutInfoEx.build*.
-    pub build: Option<String>,
+    pub build: Option<crate::CompactString>,
     /// Property *VsanHostAboutInfoEx.buildType*.
-    pub build_type: Option<String>,
+    pub build_type: Option<crate::CompactString>,
     /// Property *VsanHostAboutInfoEx.apiVersion*.
-    pub api_version: Option<String>,
+    pub api_version: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -25,6 +25,7 @@ impl VsanHostAboutInfoEx {
     pub const TYPE_NAME: &'static str = "VsanHostAboutInfoEx";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,11 +8,11 @@
 #[derive(Clone, Default)]
 pub struct VsanHostAssociatedObjects {
     /// Property *VsanHostAssociatedObjects.spbmProfileId*.
-    pub spbm_profile_id: String,
+    pub spbm_profile_id: crate::CompactString,
     /// Property *VsanHostAssociatedObjects.spbmProfileGenerationNum*.
     pub spbm_profile_generation_num: i32,
     /// Property *VsanHostAssociatedObjects.vsanObjects*.
-    pub vsan_objects: Option<Vec<String>>,
+    pub vsan_objects: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl VsanHostAssociatedObjects {
     pub const TYPE_NAME: &'static str = "VsanHostAssociatedObjects";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,9 +8,9 @@ pub struct VsanHostCimProviderInfo {
     /// Property *VsanHostCimProviderInfo.cimProviderSupported*.
     pub cim_provider_supported: Option<bool>,
     /// Property *VsanHostCimProviderInfo.installedCIMProvider*.
-    pub installed_cim_provider: Option<String>,
+    pub installed_cim_provider: Option<crate::CompactString>,
     /// Property *VsanHostCimProviderInfo.cimProviderOnHcl*.
-    pub cim_provider_on_hcl: Option<Vec<String>>,
+    pub cim_provider_on_hcl: Option<Vec<crate::CompactString>>,
     /// Property *VsanHostCimProviderInfo.cimProviderLinksOnHcl*.
     pub cim_provider_links_on_hcl: Option<Vec<crate::types::VsanDownloadItem>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -21,6 +21,7 @@ impl VsanHostCimProviderInfo {
     pub const TYPE_NAME: &'static str = "VsanHostCimProviderInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

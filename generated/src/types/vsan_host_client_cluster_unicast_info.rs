@@ -8,7 +8,7 @@
 #[derive(Clone, Default)]
 pub struct VsanHostClientClusterUnicastInfo {
     /// Property *VsanHostClientClusterUnicastInfo.clusterUuid*.
-    pub cluster_uuid: String,
+    pub cluster_uuid: crate::CompactString,
     /// Property *VsanHostClientClusterUnicastInfo.unicastInfo*.
     pub unicast_info: Option<Vec<crate::types::VsanHostClientHostUnicastInfo>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -19,6 +19,7 @@ impl VsanHostClientClusterUnicastInfo {
     pub const TYPE_NAME: &'static str = "VsanHostClientClusterUnicastInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

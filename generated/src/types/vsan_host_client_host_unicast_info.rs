@@ -8,7 +8,7 @@
 #[derive(Clone, Default)]
 pub struct VsanHostClientHostUnicastInfo {
     /// Property *VsanHostClientHostUnicastInfo.hostUuid*.
-    pub host_uuid: String,
+    pub host_uuid: crate::CompactString,
     /// Property *VsanHostClientHostUnicastInfo.unicastSpec*.
     pub unicast_spec: Option<Vec<crate::types::VsanUnicastAddressInfo>>,
     /// Property *VsanHostClientHostUnicastInfo.thumbprintList*.
@@ -21,6 +21,7 @@ impl VsanHostClientHostUnicastInfo {
     pub const TYPE_NAME: &'static str = "VsanHostClientHostUnicastInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

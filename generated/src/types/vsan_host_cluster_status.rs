@@ -6,15 +6,15 @@
 #[derive(Clone, Default)]
 pub struct VsanHostClusterStatus {
     /// Property *VsanHostClusterStatus.uuid*.
-    pub uuid: Option<String>,
+    pub uuid: Option<crate::CompactString>,
     /// Property *VsanHostClusterStatus.nodeUuid*.
-    pub node_uuid: Option<String>,
+    pub node_uuid: Option<crate::CompactString>,
     /// Property *VsanHostClusterStatus.health*.
-    pub health: String,
+    pub health: crate::CompactString,
     /// Property *VsanHostClusterStatus.nodeState*.
     pub node_state: Box<crate::types::VsanHostClusterStatusState>,
     /// Property *VsanHostClusterStatus.memberUuid*.
-    pub member_uuid: Option<Vec<String>>,
+    pub member_uuid: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -23,6 +23,7 @@ impl VsanHostClusterStatus {
     pub const TYPE_NAME: &'static str = "VsanHostClusterStatus";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

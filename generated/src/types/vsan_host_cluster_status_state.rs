@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct VsanHostClusterStatusState {
     /// Property *VsanHostClusterStatusState.state*.
-    pub state: String,
+    pub state: crate::CompactString,
     /// Property *VsanHostClusterStatusState.completion*.
     pub completion: Option<
         Box<crate::types::VsanHostClusterStatusStateCompletionEstimate>,
@@ -19,6 +19,7 @@ impl VsanHostClusterStatusState {
     pub const TYPE_NAME: &'static str = "VsanHostClusterStatusState";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,7 +8,7 @@ pub struct VsanHostClusterStatusStateCompletionEstimate {
     /// Property *VsanHostClusterStatusStateCompletionEstimate.completeTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub complete_time: Option<String>,
+    pub complete_time: Option<crate::CompactString>,
     /// Property *VsanHostClusterStatusStateCompletionEstimate.percentComplete*.
     pub percent_complete: Option<i32>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -19,6 +19,7 @@ impl VsanHostClusterStatusStateCompletionEstimate {
     pub const TYPE_NAME: &'static str = "VsanHostClusterStatusStateCompletionEstimate";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

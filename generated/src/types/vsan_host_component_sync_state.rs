@@ -8,17 +8,17 @@
 #[derive(Clone, Default)]
 pub struct VsanHostComponentSyncState {
     /// Property *VsanHostComponentSyncState.uuid*.
-    pub uuid: String,
+    pub uuid: crate::CompactString,
     /// Property *VsanHostComponentSyncState.diskUuid*.
-    pub disk_uuid: String,
+    pub disk_uuid: crate::CompactString,
     /// Property *VsanHostComponentSyncState.hostUuid*.
-    pub host_uuid: String,
+    pub host_uuid: crate::CompactString,
     /// Property *VsanHostComponentSyncState.bytesToSync*.
     pub bytes_to_sync: i64,
     /// Property *VsanHostComponentSyncState.recoveryETA*.
     pub recovery_eta: Option<i64>,
     /// Property *VsanHostComponentSyncState.reasons*.
-    pub reasons: Option<Vec<String>>,
+    pub reasons: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -27,6 +27,7 @@ impl VsanHostComponentSyncState {
     pub const TYPE_NAME: &'static str = "VsanHostComponentSyncState";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -37,6 +37,7 @@ impl VsanHostConfigInfo {
     pub const TYPE_NAME: &'static str = "VsanHostConfigInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -153,10 +154,12 @@ pub enum VsanHostConfigInfoKind {
 }
 impl VsanHostConfigInfoKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VsanHostConfigInfo(v) => &**v,
@@ -170,12 +173,14 @@ impl VsanHostConfigInfoKind {
     }
 }
 impl From<crate::types::VsanHostConfigInfo> for VsanHostConfigInfoKind {
+    #[inline]
     fn from(v: crate::types::VsanHostConfigInfo) -> Self {
         Self::VsanHostConfigInfo(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanHostConfigInfoEx> for VsanHostConfigInfoKind {
+    #[inline]
     fn from(v: crate::types::VsanHostConfigInfoEx) -> Self {
         Self::VsanHostConfigInfoEx(Box::new(v))
     }

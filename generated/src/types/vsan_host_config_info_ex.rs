@@ -56,7 +56,7 @@ pub struct VsanHostConfigInfoEx {
         Box<crate::types::VsanInTransitEncryptionInfo>,
     >,
     /// Property *VsanHostConfigInfoEx.mode*.
-    pub mode: Option<String>,
+    pub mode: Option<crate::CompactString>,
     /// Property *VsanHostConfigInfoEx.serverClusterConfigs*.
     pub server_cluster_configs: Option<Vec<crate::types::RemoteVsanServerClusterConfig>>,
     /// Property *VsanHostConfigInfoEx.snapServiceConfig*.
@@ -85,6 +85,7 @@ impl VsanHostConfigInfoEx {
     pub const TYPE_NAME: &'static str = "VsanHostConfigInfoEx";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

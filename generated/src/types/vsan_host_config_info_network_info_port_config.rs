@@ -10,7 +10,7 @@ pub struct VsanHostConfigInfoNetworkInfoPortConfig {
     /// Property *VsanHostConfigInfoNetworkInfoPortConfig.ipConfig*.
     pub ip_config: Option<crate::types::VsanHostIpConfigKind>,
     /// Property *VsanHostConfigInfoNetworkInfoPortConfig.device*.
-    pub device: String,
+    pub device: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -19,6 +19,7 @@ impl VsanHostConfigInfoNetworkInfoPortConfig {
     pub const TYPE_NAME: &'static str = "VsanHostConfigInfoNetworkInfoPortConfig";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -106,10 +107,12 @@ pub enum VsanHostConfigInfoNetworkInfoPortConfigKind {
 }
 impl VsanHostConfigInfoNetworkInfoPortConfigKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VsanHostConfigInfoNetworkInfoPortConfig(v) => &**v,
@@ -123,12 +126,14 @@ impl VsanHostConfigInfoNetworkInfoPortConfigKind {
 }
 impl From<crate::types::VsanHostConfigInfoNetworkInfoPortConfig>
 for VsanHostConfigInfoNetworkInfoPortConfigKind {
+    #[inline]
     fn from(v: crate::types::VsanHostConfigInfoNetworkInfoPortConfig) -> Self {
         Self::VsanHostConfigInfoNetworkInfoPortConfig(Box::new(v))
     }
 }
 impl From<crate::types::VsanHostPortConfigEx>
 for VsanHostConfigInfoNetworkInfoPortConfigKind {
+    #[inline]
     fn from(v: crate::types::VsanHostPortConfigEx) -> Self {
         Self::VsanHostPortConfigEx(Box::new(v))
     }

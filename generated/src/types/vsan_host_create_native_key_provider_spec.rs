@@ -8,9 +8,9 @@
 #[derive(Clone, Default)]
 pub struct VsanHostCreateNativeKeyProviderSpec {
     /// Property *VsanHostCreateNativeKeyProviderSpec.provider*.
-    pub provider: String,
+    pub provider: crate::CompactString,
     /// Property *VsanHostCreateNativeKeyProviderSpec.keyId*.
-    pub key_id: Option<String>,
+    pub key_id: Option<crate::CompactString>,
     /// Property *VsanHostCreateNativeKeyProviderSpec.keyDerivationKey*.
     pub key_derivation_key: Option<crate::Password>,
     /// Property *VsanHostCreateNativeKeyProviderSpec.tpmRequired*.
@@ -23,6 +23,7 @@ impl VsanHostCreateNativeKeyProviderSpec {
     pub const TYPE_NAME: &'static str = "VsanHostCreateNativeKeyProviderSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

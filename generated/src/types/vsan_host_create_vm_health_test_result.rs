@@ -6,9 +6,9 @@
 #[derive(Clone, Default)]
 pub struct VsanHostCreateVmHealthTestResult {
     /// Property *VsanHostCreateVmHealthTestResult.hostname*.
-    pub hostname: String,
+    pub hostname: crate::CompactString,
     /// Property *VsanHostCreateVmHealthTestResult.state*.
-    pub state: String,
+    pub state: crate::CompactString,
     /// Property *VsanHostCreateVmHealthTestResult.fault*.
     pub fault: Option<crate::types::MethodFaultKind>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -19,6 +19,7 @@ impl VsanHostCreateVmHealthTestResult {
     pub const TYPE_NAME: &'static str = "VsanHostCreateVmHealthTestResult";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -10,9 +10,9 @@ pub struct VsanHostDiskResult {
     /// Property *VsanHostDiskResult.disk*.
     pub disk: Box<crate::types::HostScsiDisk>,
     /// Property *VsanHostDiskResult.state*.
-    pub state: String,
+    pub state: crate::CompactString,
     /// Property *VsanHostDiskResult.vsanUuid*.
-    pub vsan_uuid: Option<String>,
+    pub vsan_uuid: Option<crate::CompactString>,
     /// Property *VsanHostDiskResult.error*.
     pub error: Option<crate::types::MethodFaultKind>,
     /// Property *VsanHostDiskResult.degraded*.
@@ -25,6 +25,7 @@ impl VsanHostDiskResult {
     pub const TYPE_NAME: &'static str = "VsanHostDiskResult";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -116,10 +117,12 @@ pub enum VsanHostDiskResultKind {
 }
 impl VsanHostDiskResultKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VsanHostDiskResult(v) => &**v,
@@ -132,11 +135,13 @@ impl VsanHostDiskResultKind {
     }
 }
 impl From<crate::types::VsanHostDiskResult> for VsanHostDiskResultKind {
+    #[inline]
     fn from(v: crate::types::VsanHostDiskResult) -> Self {
         Self::VsanHostDiskResult(Box::new(v))
     }
 }
 impl From<crate::types::VimVsanHostDiskResultEx> for VsanHostDiskResultKind {
+    #[inline]
     fn from(v: crate::types::VimVsanHostDiskResultEx) -> Self {
         Self::VimVsanHostDiskResultEx(Box::new(v))
     }

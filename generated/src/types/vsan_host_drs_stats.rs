@@ -14,7 +14,7 @@ pub struct VsanHostDrsStats {
     /// Property *VsanHostDrsStats.stats*.
     ///
     /// Base64-encoded bytes.
-    pub stats: String,
+    pub stats: crate::CompactString,
     /// Property *VsanHostDrsStats.readLocalityPresented*.
     pub read_locality_presented: Option<bool>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -25,6 +25,7 @@ impl VsanHostDrsStats {
     pub const TYPE_NAME: &'static str = "VsanHostDrsStats";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,7 +8,7 @@
 #[derive(Clone, Default)]
 pub struct VsanHostEMMSummary {
     /// Property *VsanHostEMMSummary.hostname*.
-    pub hostname: Option<String>,
+    pub hostname: Option<crate::CompactString>,
     /// Property *VsanHostEMMSummary.inMaintenanceMode*.
     pub in_maintenance_mode: Option<bool>,
     /// Property *VsanHostEMMSummary.inDecomState*.
@@ -21,6 +21,7 @@ impl VsanHostEMMSummary {
     pub const TYPE_NAME: &'static str = "VsanHostEMMSummary";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -10,17 +10,17 @@ pub struct VsanHostEncryptionInfo {
     /// Property *VsanHostEncryptionInfo.enabled*.
     pub enabled: Option<bool>,
     /// Property *VsanHostEncryptionInfo.kekId*.
-    pub kek_id: Option<String>,
+    pub kek_id: Option<crate::CompactString>,
     /// Property *VsanHostEncryptionInfo.hostKeyId*.
-    pub host_key_id: Option<String>,
+    pub host_key_id: Option<crate::CompactString>,
     /// Property *VsanHostEncryptionInfo.kmipServers*.
     pub kmip_servers: Option<Vec<crate::types::KmipServerSpec>>,
     /// Property *VsanHostEncryptionInfo.kmsServerCerts*.
-    pub kms_server_certs: Option<Vec<String>>,
+    pub kms_server_certs: Option<Vec<crate::CompactString>>,
     /// Property *VsanHostEncryptionInfo.clientKey*.
     pub client_key: Option<crate::Password>,
     /// Property *VsanHostEncryptionInfo.clientCert*.
-    pub client_cert: Option<String>,
+    pub client_cert: Option<crate::CompactString>,
     /// Property *VsanHostEncryptionInfo.dekGenerationId*.
     pub dek_generation_id: Option<i64>,
     /// Property *VsanHostEncryptionInfo.changing*.
@@ -28,21 +28,21 @@ pub struct VsanHostEncryptionInfo {
     /// Property *VsanHostEncryptionInfo.eraseDisksBeforeUse*.
     pub erase_disks_before_use: Option<bool>,
     /// Property *VsanHostEncryptionInfo.wrappedDek*.
-    pub wrapped_dek: Option<String>,
+    pub wrapped_dek: Option<crate::CompactString>,
     /// Property *VsanHostEncryptionInfo.dekId*.
-    pub dek_id: Option<String>,
+    pub dek_id: Option<crate::CompactString>,
     /// Property *VsanHostEncryptionInfo.oldWrappedDek*.
-    pub old_wrapped_dek: Option<String>,
+    pub old_wrapped_dek: Option<crate::CompactString>,
     /// Property *VsanHostEncryptionInfo.oldDekId*.
-    pub old_dek_id: Option<String>,
+    pub old_dek_id: Option<crate::CompactString>,
     /// Property *VsanHostEncryptionInfo.kekVerifier*.
-    pub kek_verifier: Option<String>,
+    pub kek_verifier: Option<crate::CompactString>,
     /// Property *VsanHostEncryptionInfo.dekVerifier*.
-    pub dek_verifier: Option<String>,
+    pub dek_verifier: Option<crate::CompactString>,
     /// Property *VsanHostEncryptionInfo.oldDekVerifier*.
-    pub old_dek_verifier: Option<String>,
+    pub old_dek_verifier: Option<crate::CompactString>,
     /// Property *VsanHostEncryptionInfo.iv*.
-    pub iv: Option<String>,
+    pub iv: Option<crate::CompactString>,
     /// Property *VsanHostEncryptionInfo.syncing*.
     pub syncing: Option<bool>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -53,6 +53,7 @@ impl VsanHostEncryptionInfo {
     pub const TYPE_NAME: &'static str = "VsanHostEncryptionInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,17 +8,17 @@
 #[derive(Clone, Default)]
 pub struct VsanHostFwComponent {
     /// Property *VsanHostFwComponent.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *VsanHostFwComponent.url*.
-    pub url: Option<String>,
+    pub url: Option<crate::CompactString>,
     /// Property *VsanHostFwComponent.sha1sum*.
-    pub sha1sum: Option<String>,
+    pub sha1sum: Option<crate::CompactString>,
     /// Property *VsanHostFwComponent.currentVersion*.
-    pub current_version: Option<String>,
+    pub current_version: Option<crate::CompactString>,
     /// Property *VsanHostFwComponent.suggestedVersion*.
-    pub suggested_version: Option<String>,
+    pub suggested_version: Option<crate::CompactString>,
     /// Property *VsanHostFwComponent.componentID*.
-    pub component_id: Option<Vec<String>>,
+    pub component_id: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -27,6 +27,7 @@ impl VsanHostFwComponent {
     pub const TYPE_NAME: &'static str = "VsanHostFwComponent";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

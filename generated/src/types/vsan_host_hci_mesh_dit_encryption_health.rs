@@ -8,17 +8,17 @@
 #[derive(Clone, Default)]
 pub struct VsanHostHciMeshDitEncryptionHealth {
     /// Property *VsanHostHciMeshDitEncryptionHealth.clusterUuid*.
-    pub cluster_uuid: String,
+    pub cluster_uuid: crate::CompactString,
     /// Property *VsanHostHciMeshDitEncryptionHealth.clusterName*.
-    pub cluster_name: String,
+    pub cluster_name: crate::CompactString,
     /// Property *VsanHostHciMeshDitEncryptionHealth.ownerVc*.
-    pub owner_vc: Option<String>,
+    pub owner_vc: Option<crate::CompactString>,
     /// Property *VsanHostHciMeshDitEncryptionHealth.isLocalOwnerVc*.
     pub is_local_owner_vc: Option<bool>,
     /// Property *VsanHostHciMeshDitEncryptionHealth.health*.
-    pub health: String,
+    pub health: crate::CompactString,
     /// Property *VsanHostHciMeshDitEncryptionHealth.issues*.
-    pub issues: Option<Vec<String>>,
+    pub issues: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -27,6 +27,7 @@ impl VsanHostHciMeshDitEncryptionHealth {
     pub const TYPE_NAME: &'static str = "VsanHostHciMeshDitEncryptionHealth";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

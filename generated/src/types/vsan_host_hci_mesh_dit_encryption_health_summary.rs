@@ -8,13 +8,13 @@
 #[derive(Clone, Default)]
 pub struct VsanHostHciMeshDitEncryptionHealthSummary {
     /// Property *VsanHostHciMeshDitEncryptionHealthSummary.hostname*.
-    pub hostname: String,
+    pub hostname: crate::CompactString,
     /// Property *VsanHostHciMeshDitEncryptionHealthSummary.clusterUuid*.
-    pub cluster_uuid: String,
+    pub cluster_uuid: crate::CompactString,
     /// Property *VsanHostHciMeshDitEncryptionHealthSummary.clusterName*.
-    pub cluster_name: String,
+    pub cluster_name: crate::CompactString,
     /// Property *VsanHostHciMeshDitEncryptionHealthSummary.ownerVc*.
-    pub owner_vc: String,
+    pub owner_vc: crate::CompactString,
     /// Property *VsanHostHciMeshDitEncryptionHealthSummary.isLocalOwnerVc*.
     pub is_local_owner_vc: Option<bool>,
     /// Property *VsanHostHciMeshDitEncryptionHealthSummary.capable*.
@@ -29,6 +29,7 @@ impl VsanHostHciMeshDitEncryptionHealthSummary {
     pub const TYPE_NAME: &'static str = "VsanHostHciMeshDitEncryptionHealthSummary";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,11 +6,11 @@
 #[derive(Clone, Default)]
 pub struct VsanHostHclInfo {
     /// Property *VsanHostHclInfo.hostname*.
-    pub hostname: String,
+    pub hostname: crate::CompactString,
     /// Property *VsanHostHclInfo.hclChecked*.
     pub hcl_checked: bool,
     /// Property *VsanHostHclInfo.releaseName*.
-    pub release_name: Option<String>,
+    pub release_name: Option<crate::CompactString>,
     /// Property *VsanHostHclInfo.error*.
     pub error: Option<crate::types::MethodFaultKind>,
     /// Property *VsanHostHclInfo.controllers*.
@@ -24,7 +24,7 @@ pub struct VsanHostHclInfo {
     /// Property *VsanHostHclInfo.computeResource*.
     pub compute_resource: Option<Box<crate::types::VsanHclComputeResource>>,
     /// Property *VsanHostHclInfo.vsanHostCompatibility*.
-    pub vsan_host_compatibility: Option<Vec<String>>,
+    pub vsan_host_compatibility: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -33,6 +33,7 @@ impl VsanHostHclInfo {
     pub const TYPE_NAME: &'static str = "VsanHostHclInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,11 +6,11 @@
 #[derive(Clone, Default)]
 pub struct VsanHostHealthSystemStatusResult {
     /// Property *VsanHostHealthSystemStatusResult.hostname*.
-    pub hostname: String,
+    pub hostname: crate::CompactString,
     /// Property *VsanHostHealthSystemStatusResult.status*.
-    pub status: String,
+    pub status: crate::CompactString,
     /// Property *VsanHostHealthSystemStatusResult.issues*.
-    pub issues: Option<Vec<String>>,
+    pub issues: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -19,6 +19,7 @@ impl VsanHostHealthSystemStatusResult {
     pub const TYPE_NAME: &'static str = "VsanHostHealthSystemStatusResult";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

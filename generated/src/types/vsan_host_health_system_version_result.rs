@@ -6,13 +6,13 @@
 #[derive(Clone, Default)]
 pub struct VsanHostHealthSystemVersionResult {
     /// Property *VsanHostHealthSystemVersionResult.hostname*.
-    pub hostname: String,
+    pub hostname: crate::CompactString,
     /// Property *VsanHostHealthSystemVersionResult.version*.
-    pub version: Option<String>,
+    pub version: Option<crate::CompactString>,
     /// Property *VsanHostHealthSystemVersionResult.error*.
     pub error: Option<crate::types::MethodFaultKind>,
     /// Property *VsanHostHealthSystemVersionResult.build*.
-    pub build: Option<String>,
+    pub build: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl VsanHostHealthSystemVersionResult {
     pub const TYPE_NAME: &'static str = "VsanHostHealthSystemVersionResult";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -10,7 +10,7 @@ pub struct VsanHostHwDeviceId {
     /// Property *VsanHostHwDeviceId.pciId*.
     pub pci_id: Box<crate::types::DevicePciId>,
     /// Property *VsanHostHwDeviceId.productId*.
-    pub product_id: Option<String>,
+    pub product_id: Option<crate::CompactString>,
     /// Property *VsanHostHwDeviceId.diskCapacity*.
     pub disk_capacity: Option<i64>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -21,6 +21,7 @@ impl VsanHostHwDeviceId {
     pub const TYPE_NAME: &'static str = "VsanHostHwDeviceId";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

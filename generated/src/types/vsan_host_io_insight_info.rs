@@ -14,7 +14,7 @@ pub struct VsanHostIoInsightInfo {
     /// Property *VsanHostIoInsightInfo.ioinsightWorldId*.
     pub ioinsight_world_id: Option<i64>,
     /// Property *VsanHostIoInsightInfo.faultMessage*.
-    pub fault_message: Option<String>,
+    pub fault_message: Option<crate::CompactString>,
     /// Property *VsanHostIoInsightInfo.ioinsightInfo*.
     pub ioinsight_info: Option<Box<crate::types::VsanIoInsightInfo>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -25,6 +25,7 @@ impl VsanHostIoInsightInfo {
     pub const TYPE_NAME: &'static str = "VsanHostIoInsightInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,9 +8,9 @@
 #[derive(Clone, Default)]
 pub struct VsanHostIpConfig {
     /// Property *VsanHostIpConfig.upstreamIpAddress*.
-    pub upstream_ip_address: String,
+    pub upstream_ip_address: crate::CompactString,
     /// Property *VsanHostIpConfig.downstreamIpAddress*.
-    pub downstream_ip_address: String,
+    pub downstream_ip_address: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -19,6 +19,7 @@ impl VsanHostIpConfig {
     pub const TYPE_NAME: &'static str = "VsanHostIpConfig";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -104,10 +105,12 @@ pub enum VsanHostIpConfigKind {
 }
 impl VsanHostIpConfigKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VsanHostIpConfig(v) => &**v,
@@ -120,11 +123,13 @@ impl VsanHostIpConfigKind {
     }
 }
 impl From<crate::types::VsanHostIpConfig> for VsanHostIpConfigKind {
+    #[inline]
     fn from(v: crate::types::VsanHostIpConfig) -> Self {
         Self::VsanHostIpConfig(Box::new(v))
     }
 }
 impl From<crate::types::VsanHostIpConfigEx> for VsanHostIpConfigKind {
+    #[inline]
     fn from(v: crate::types::VsanHostIpConfigEx) -> Self {
         Self::VsanHostIpConfigEx(Box::new(v))
     }

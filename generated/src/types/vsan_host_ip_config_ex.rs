@@ -6,13 +6,13 @@
 #[derive(Clone, Default)]
 pub struct VsanHostIpConfigEx {
     /// Property *VsanHostIpConfig.upstreamIpAddress*.
-    pub upstream_ip_address: String,
+    pub upstream_ip_address: crate::CompactString,
     /// Property *VsanHostIpConfig.downstreamIpAddress*.
-    pub downstream_ip_address: String,
+    pub downstream_ip_address: crate::CompactString,
     /// Property *VsanHostIpConfigEx.upstreamIpV6Address*.
-    pub upstream_ip_v6_address: Option<String>,
+    pub upstream_ip_v6_address: Option<crate::CompactString>,
     /// Property *VsanHostIpConfigEx.downstreamIpV6Address*.
-    pub downstream_ip_v6_address: Option<String>,
+    pub downstream_ip_v6_address: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl VsanHostIpConfigEx {
     pub const TYPE_NAME: &'static str = "VsanHostIpConfigEx";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,9 +8,9 @@ pub struct VsanHostPortConfigEx {
     /// Property *VsanHostConfigInfoNetworkInfoPortConfig.ipConfig*.
     pub ip_config: Option<crate::types::VsanHostIpConfigKind>,
     /// Property *VsanHostConfigInfoNetworkInfoPortConfig.device*.
-    pub device: String,
+    pub device: crate::CompactString,
     /// Property *VsanHostPortConfigEx.trafficTypes*.
-    pub traffic_types: Option<Vec<String>>,
+    pub traffic_types: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -19,6 +19,7 @@ impl VsanHostPortConfigEx {
     pub const TYPE_NAME: &'static str = "VsanHostPortConfigEx";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

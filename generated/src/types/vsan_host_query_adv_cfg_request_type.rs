@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, Copy)]
 pub struct VsanHostQueryAdvCfgRequestType<'a> {
     /// Parameter *options*.
-    pub options: &'a [String],
+    pub options: &'a [crate::CompactString],
     /// Parameter *includeAllAdvOptions*.
     pub include_all_adv_options: Option<bool>,
     /// Parameter *nonDefaultOnly*.

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, Copy)]
 pub struct VsanHostQuerySmartStatsRequestType<'a> {
     /// Parameter *disks*.
-    pub disks: Option<&'a [String]>,
+    pub disks: Option<&'a [crate::CompactString]>,
     /// Parameter *includeAllDisks*.
     pub include_all_disks: Option<bool>,
 }

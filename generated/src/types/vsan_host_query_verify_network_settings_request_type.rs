@@ -6,11 +6,11 @@
 #[derive(Debug, Clone, Copy)]
 pub struct VsanHostQueryVerifyNetworkSettingsRequestType<'a> {
     /// Parameter *peers*.
-    pub peers: Option<&'a [String]>,
+    pub peers: Option<&'a [crate::CompactString]>,
     /// Parameter *ROBOStretchedClusterWitnesses*.
-    pub robo_stretched_cluster_witnesses: Option<&'a [String]>,
+    pub robo_stretched_cluster_witnesses: Option<&'a [crate::CompactString]>,
     /// Parameter *vMotionPeers*.
-    pub v_motion_peers: Option<&'a [String]>,
+    pub v_motion_peers: Option<&'a [crate::CompactString]>,
     /// Parameter *spec*.
     pub spec: Option<&'a crate::types::VsanHealthQuerySpec>,
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, Copy)]
 pub struct VsanHostRepairImmediateObjectsRequestType<'a> {
     /// Parameter *uuids*.
-    pub uuids: Option<&'a [String]>,
+    pub uuids: Option<&'a [crate::CompactString]>,
     /// Parameter *repairType*.
     pub repair_type: Option<&'a str>,
 }

@@ -12,15 +12,15 @@ pub struct VsanHostSiteMaintenanceStatus {
     /// Refers instance of *HostSystem*.
     pub host: Box<crate::types::ManagedObjectReference>,
     /// Property *VsanHostSiteMaintenanceStatus.state*.
-    pub state: Option<String>,
+    pub state: Option<crate::CompactString>,
     /// Property *VsanHostSiteMaintenanceStatus.startTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub start_time: Option<String>,
+    pub start_time: Option<crate::CompactString>,
     /// Property *VsanHostSiteMaintenanceStatus.hostCount*.
     pub host_count: Option<i64>,
     /// Property *VsanHostSiteMaintenanceStatus.hosts*.
-    pub hosts: Option<Vec<String>>,
+    pub hosts: Option<Vec<crate::CompactString>>,
     /// Property *VsanHostSiteMaintenanceStatus.statusUpdateTime*.
     pub status_update_time: Option<i64>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -31,6 +31,7 @@ impl VsanHostSiteMaintenanceStatus {
     pub const TYPE_NAME: &'static str = "VsanHostSiteMaintenanceStatus";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

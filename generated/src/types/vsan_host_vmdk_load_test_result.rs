@@ -6,11 +6,11 @@
 #[derive(Clone, Default)]
 pub struct VsanHostVmdkLoadTestResult {
     /// Property *VsanHostVmdkLoadTestResult.hostname*.
-    pub hostname: String,
+    pub hostname: crate::CompactString,
     /// Property *VsanHostVmdkLoadTestResult.issueFound*.
     pub issue_found: bool,
     /// Property *VsanHostVmdkLoadTestResult.faultMessage*.
-    pub fault_message: Option<String>,
+    pub fault_message: Option<crate::CompactString>,
     /// Property *VsanHostVmdkLoadTestResult.vmdkResults*.
     pub vmdk_results: Option<Vec<crate::types::VsanVmdkLoadTestResult>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -21,6 +21,7 @@ impl VsanHostVmdkLoadTestResult {
     pub const TYPE_NAME: &'static str = "VsanHostVmdkLoadTestResult";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

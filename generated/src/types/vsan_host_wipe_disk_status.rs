@@ -8,13 +8,13 @@
 #[derive(Clone, Default)]
 pub struct VsanHostWipeDiskStatus {
     /// Property *VsanHostWipeDiskStatus.disk*.
-    pub disk: String,
+    pub disk: crate::CompactString,
     /// Property *VsanHostWipeDiskStatus.eligible*.
-    pub eligible: String,
+    pub eligible: crate::CompactString,
     /// Property *VsanHostWipeDiskStatus.ineligibleReason*.
     pub ineligible_reason: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *VsanHostWipeDiskStatus.wipeState*.
-    pub wipe_state: Option<String>,
+    pub wipe_state: Option<crate::CompactString>,
     /// Property *VsanHostWipeDiskStatus.percentageCompleted*.
     pub percentage_completed: Option<i32>,
     /// Property *VsanHostWipeDiskStatus.estimatedTime*.
@@ -22,11 +22,11 @@ pub struct VsanHostWipeDiskStatus {
     /// Property *VsanHostWipeDiskStatus.wipeStartTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub wipe_start_time: Option<String>,
+    pub wipe_start_time: Option<crate::CompactString>,
     /// Property *VsanHostWipeDiskStatus.wipeCompleteTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub wipe_complete_time: Option<String>,
+    pub wipe_complete_time: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -35,6 +35,7 @@ impl VsanHostWipeDiskStatus {
     pub const TYPE_NAME: &'static str = "VsanHostWipeDiskStatus";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

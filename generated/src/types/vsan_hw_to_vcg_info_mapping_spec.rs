@@ -8,7 +8,7 @@
 #[derive(Clone, Default)]
 pub struct VsanHwToVcgInfoMappingSpec {
     /// Property *VsanHwToVcgInfoMappingSpec.entity*.
-    pub entity: String,
+    pub entity: crate::CompactString,
     /// Property *VsanHwToVcgInfoMappingSpec.vsanHwToVcgInfoMappings*.
     pub vsan_hw_to_vcg_info_mappings: Vec<crate::types::VsanHwToVcgInfoMapping>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -19,6 +19,7 @@ impl VsanHwToVcgInfoMappingSpec {
     pub const TYPE_NAME: &'static str = "VsanHwToVcgInfoMappingSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

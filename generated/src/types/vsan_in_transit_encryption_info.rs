@@ -12,11 +12,11 @@ pub struct VsanInTransitEncryptionInfo {
     /// Property *VsanInTransitEncryptionInfo.rekeyInterval*.
     pub rekey_interval: Option<i32>,
     /// Property *VsanInTransitEncryptionInfo.transitionState*.
-    pub transition_state: Option<String>,
+    pub transition_state: Option<crate::CompactString>,
     /// Property *VsanInTransitEncryptionInfo.serverClusterUuid*.
-    pub server_cluster_uuid: Option<String>,
+    pub server_cluster_uuid: Option<crate::CompactString>,
     /// Property *VsanInTransitEncryptionInfo.clientClusterUuid*.
-    pub client_cluster_uuid: Option<String>,
+    pub client_cluster_uuid: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -25,6 +25,7 @@ impl VsanInTransitEncryptionInfo {
     pub const TYPE_NAME: &'static str = "VsanInTransitEncryptionInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

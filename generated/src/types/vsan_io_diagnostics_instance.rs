@@ -8,9 +8,9 @@
 #[derive(Clone, Default)]
 pub struct VsanIODiagnosticsInstance {
     /// Property *VsanIODiagnosticsInstance.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *VsanIODiagnosticsInstance.state*.
-    pub state: String,
+    pub state: crate::CompactString,
     /// Property *VsanIODiagnosticsInstance.events*.
     pub events: Option<Vec<crate::types::VsanIODiagnosticsInstanceEvent>>,
     /// Property *VsanIODiagnosticsInstance.targets*.
@@ -18,15 +18,15 @@ pub struct VsanIODiagnosticsInstance {
     /// Property *VsanIODiagnosticsInstance.startTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub start_time: String,
+    pub start_time: crate::CompactString,
     /// Property *VsanIODiagnosticsInstance.endTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub end_time: String,
+    pub end_time: crate::CompactString,
     /// Property *VsanIODiagnosticsInstance.recurrenceName*.
     ///
     /// ***Since:*** 8.0.0.4
-    pub recurrence_name: Option<String>,
+    pub recurrence_name: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -35,6 +35,7 @@ impl VsanIODiagnosticsInstance {
     pub const TYPE_NAME: &'static str = "VsanIODiagnosticsInstance";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

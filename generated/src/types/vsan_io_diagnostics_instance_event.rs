@@ -8,11 +8,11 @@
 #[derive(Clone, Default)]
 pub struct VsanIODiagnosticsInstanceEvent {
     /// Property *VsanIODiagnosticsInstanceEvent.eventType*.
-    pub event_type: String,
+    pub event_type: crate::CompactString,
     /// Property *VsanIODiagnosticsInstanceEvent.eventTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub event_time: String,
+    pub event_time: crate::CompactString,
     /// Property *VsanIODiagnosticsInstanceEvent.eventTargets*.
     ///
     /// ***Since:*** 8.0.0.4
@@ -25,6 +25,7 @@ impl VsanIODiagnosticsInstanceEvent {
     pub const TYPE_NAME: &'static str = "VsanIODiagnosticsInstanceEvent";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,11 +8,11 @@
 #[derive(Clone, Default)]
 pub struct VsanIODiagnosticsTarget {
     /// Property *VsanIODiagnosticsTarget.type*.
-    pub r#type: String,
+    pub r#type: crate::CompactString,
     /// Property *VsanIODiagnosticsTarget.entityId*.
-    pub entity_id: String,
+    pub entity_id: crate::CompactString,
     /// Property *VsanIODiagnosticsTarget.objUuids*.
-    pub obj_uuids: Option<Vec<String>>,
+    pub obj_uuids: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl VsanIODiagnosticsTarget {
     pub const TYPE_NAME: &'static str = "VsanIODiagnosticsTarget";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

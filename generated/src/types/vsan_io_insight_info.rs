@@ -8,7 +8,7 @@
 #[derive(Clone, Default)]
 pub struct VsanIoInsightInfo {
     /// Property *VsanIoInsightInfo.state*.
-    pub state: Option<String>,
+    pub state: Option<crate::CompactString>,
     /// Property *VsanIoInsightInfo.monitoredVMs*.
     ///
     /// Refers instances of *VirtualMachine*.
@@ -21,6 +21,7 @@ impl VsanIoInsightInfo {
     pub const TYPE_NAME: &'static str = "VsanIoInsightInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

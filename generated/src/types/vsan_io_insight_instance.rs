@@ -8,23 +8,23 @@
 #[derive(Clone, Default)]
 pub struct VsanIoInsightInstance {
     /// Property *VsanIoInsightInstance.runName*.
-    pub run_name: String,
+    pub run_name: crate::CompactString,
     /// Property *VsanIoInsightInstance.state*.
-    pub state: Option<String>,
+    pub state: Option<crate::CompactString>,
     /// Property *VsanIoInsightInstance.startTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub start_time: Option<String>,
+    pub start_time: Option<crate::CompactString>,
     /// Property *VsanIoInsightInstance.endTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub end_time: Option<String>,
+    pub end_time: Option<crate::CompactString>,
     /// Property *VsanIoInsightInstance.hostsIoInsightInfo*.
     pub hosts_io_insight_info: Option<Vec<crate::types::VsanHostIoInsightInfo>>,
     /// Property *VsanIoInsightInstance.hostUuids*.
-    pub host_uuids: Option<Vec<String>>,
+    pub host_uuids: Option<Vec<crate::CompactString>>,
     /// Property *VsanIoInsightInstance.vmUuids*.
-    pub vm_uuids: Option<Vec<String>>,
+    pub vm_uuids: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -33,6 +33,7 @@ impl VsanIoInsightInstance {
     pub const TYPE_NAME: &'static str = "VsanIoInsightInstance";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,11 +8,11 @@
 #[derive(Clone, Default)]
 pub struct VsanIOLatency {
     /// Property *VsanIOLatency.latencyType*.
-    pub latency_type: String,
+    pub latency_type: crate::CompactString,
     /// Property *VsanIOLatency.sourceEntityUuid*.
-    pub source_entity_uuid: String,
+    pub source_entity_uuid: crate::CompactString,
     /// Property *VsanIOLatency.destEntityUuid*.
-    pub dest_entity_uuid: String,
+    pub dest_entity_uuid: crate::CompactString,
     /// Property *VsanIOLatency.readLatencyStats*.
     pub read_latency_stats: Box<crate::types::VsanIOLatencyMetrics>,
     /// Property *VsanIOLatency.writeLatencyStats*.
@@ -27,6 +27,7 @@ impl VsanIOLatency {
     pub const TYPE_NAME: &'static str = "VsanIOLatency";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,23 +8,23 @@
 #[derive(Clone, Default)]
 pub struct VsanIOTripAnalyzerRecurrence {
     /// Property *VsanIOTripAnalyzerRecurrence.name*.
-    pub name: Option<String>,
+    pub name: Option<crate::CompactString>,
     /// Property *VsanIOTripAnalyzerRecurrence.targets*.
     pub targets: Vec<crate::types::VsanIODiagnosticsTarget>,
     /// Property *VsanIOTripAnalyzerRecurrence.startTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub start_time: String,
+    pub start_time: crate::CompactString,
     /// Property *VsanIOTripAnalyzerRecurrence.endTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub end_time: Option<String>,
+    pub end_time: Option<crate::CompactString>,
     /// Property *VsanIOTripAnalyzerRecurrence.duration*.
     pub duration: i64,
     /// Property *VsanIOTripAnalyzerRecurrence.interval*.
     pub interval: i64,
     /// Property *VsanIOTripAnalyzerRecurrence.status*.
-    pub status: String,
+    pub status: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -33,6 +33,7 @@ impl VsanIOTripAnalyzerRecurrence {
     pub const TYPE_NAME: &'static str = "VsanIOTripAnalyzerRecurrence";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,9 +6,9 @@
 #[derive(Clone, Default)]
 pub struct VsanIscsiInitiatorGroup {
     /// Property *VsanIscsiInitiatorGroup.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *VsanIscsiInitiatorGroup.initiators*.
-    pub initiators: Option<Vec<String>>,
+    pub initiators: Option<Vec<crate::CompactString>>,
     /// Property *VsanIscsiInitiatorGroup.targets*.
     pub targets: Option<Vec<crate::types::VsanIscsiTargetBasicInfoKind>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -19,6 +19,7 @@ impl VsanIscsiInitiatorGroup {
     pub const TYPE_NAME: &'static str = "VsanIscsiInitiatorGroup";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,15 +8,15 @@ pub struct VsanIscsiLUN {
     /// Property *VsanIscsiLUNCommonInfo.lunId*.
     pub lun_id: Option<i32>,
     /// Property *VsanIscsiLUNCommonInfo.alias*.
-    pub alias: Option<String>,
+    pub alias: Option<crate::CompactString>,
     /// Property *VsanIscsiLUNCommonInfo.lunSize*.
     pub lun_size: i64,
     /// Property *VsanIscsiLUNCommonInfo.status*.
-    pub status: Option<String>,
+    pub status: Option<crate::CompactString>,
     /// Property *VsanIscsiLUN.targetAlias*.
-    pub target_alias: String,
+    pub target_alias: crate::CompactString,
     /// Property *VsanIscsiLUN.uuid*.
-    pub uuid: String,
+    pub uuid: crate::CompactString,
     /// Property *VsanIscsiLUN.actualSize*.
     pub actual_size: i64,
     /// Property *VsanIscsiLUN.objectInformation*.
@@ -29,6 +29,7 @@ impl VsanIscsiLUN {
     pub const TYPE_NAME: &'static str = "VsanIscsiLUN";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -10,11 +10,11 @@ pub struct VsanIscsiLUNCommonInfo {
     /// Property *VsanIscsiLUNCommonInfo.lunId*.
     pub lun_id: Option<i32>,
     /// Property *VsanIscsiLUNCommonInfo.alias*.
-    pub alias: Option<String>,
+    pub alias: Option<crate::CompactString>,
     /// Property *VsanIscsiLUNCommonInfo.lunSize*.
     pub lun_size: i64,
     /// Property *VsanIscsiLUNCommonInfo.status*.
-    pub status: Option<String>,
+    pub status: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -23,6 +23,7 @@ impl VsanIscsiLUNCommonInfo {
     pub const TYPE_NAME: &'static str = "VsanIscsiLUNCommonInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -116,10 +117,12 @@ pub enum VsanIscsiLUNCommonInfoKind {
 }
 impl VsanIscsiLUNCommonInfoKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VsanIscsiLUNCommonInfo(v) => &**v,
@@ -135,18 +138,21 @@ impl VsanIscsiLUNCommonInfoKind {
     }
 }
 impl From<crate::types::VsanIscsiLUNCommonInfo> for VsanIscsiLUNCommonInfoKind {
+    #[inline]
     fn from(v: crate::types::VsanIscsiLUNCommonInfo) -> Self {
         Self::VsanIscsiLUNCommonInfo(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanIscsiLUN> for VsanIscsiLUNCommonInfoKind {
+    #[inline]
     fn from(v: crate::types::VsanIscsiLUN) -> Self {
         Self::VsanIscsiLUN(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanIscsiLUNSpec> for VsanIscsiLUNCommonInfoKind {
+    #[inline]
     fn from(v: crate::types::VsanIscsiLUNSpec) -> Self {
         Self::VsanIscsiLUNSpec(Box::new(v))
     }

@@ -8,11 +8,11 @@ pub struct VsanIscsiLUNSpec {
     /// Property *VsanIscsiLUNCommonInfo.lunId*.
     pub lun_id: Option<i32>,
     /// Property *VsanIscsiLUNCommonInfo.alias*.
-    pub alias: Option<String>,
+    pub alias: Option<crate::CompactString>,
     /// Property *VsanIscsiLUNCommonInfo.lunSize*.
     pub lun_size: i64,
     /// Property *VsanIscsiLUNCommonInfo.status*.
-    pub status: Option<String>,
+    pub status: Option<crate::CompactString>,
     /// Property *VsanIscsiLUNSpec.storagePolicy*.
     pub storage_policy: Option<crate::types::VirtualMachineProfileSpecKind>,
     /// Property *VsanIscsiLUNSpec.newLunId*.
@@ -25,6 +25,7 @@ impl VsanIscsiLUNSpec {
     pub const TYPE_NAME: &'static str = "VsanIscsiLUNSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,27 +6,27 @@
 #[derive(Clone, Default)]
 pub struct VsanIscsiTarget {
     /// Property *VsanIscsiTargetBasicInfo.alias*.
-    pub alias: String,
+    pub alias: crate::CompactString,
     /// Property *VsanIscsiTargetBasicInfo.iqn*.
-    pub iqn: Option<String>,
+    pub iqn: Option<crate::CompactString>,
     /// Property *VsanIscsiTargetCommonInfo.authSpec*.
     pub auth_spec: Option<Box<crate::types::VsanIscsiTargetAuthSpec>>,
     /// Property *VsanIscsiTargetCommonInfo.port*.
     pub port: Option<i32>,
     /// Property *VsanIscsiTargetCommonInfo.networkInterface*.
-    pub network_interface: Option<String>,
+    pub network_interface: Option<crate::CompactString>,
     /// Property *VsanIscsiTargetCommonInfo.affinityLocation*.
-    pub affinity_location: Option<String>,
+    pub affinity_location: Option<crate::CompactString>,
     /// Property *VsanIscsiTarget.lunCount*.
     pub lun_count: Option<i32>,
     /// Property *VsanIscsiTarget.objectInformation*.
     pub object_information: Option<Box<crate::types::VsanObjectInformation>>,
     /// Property *VsanIscsiTarget.ioOwnerHost*.
-    pub io_owner_host: Option<String>,
+    pub io_owner_host: Option<crate::CompactString>,
     /// Property *VsanIscsiTarget.initiators*.
-    pub initiators: Option<Vec<String>>,
+    pub initiators: Option<Vec<crate::CompactString>>,
     /// Property *VsanIscsiTarget.initiatorGroups*.
-    pub initiator_groups: Option<Vec<String>>,
+    pub initiator_groups: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -35,6 +35,7 @@ impl VsanIscsiTarget {
     pub const TYPE_NAME: &'static str = "VsanIscsiTarget";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

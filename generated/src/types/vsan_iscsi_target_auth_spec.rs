@@ -6,15 +6,15 @@
 #[derive(Clone, Default)]
 pub struct VsanIscsiTargetAuthSpec {
     /// Property *VsanIscsiTargetAuthSpec.authType*.
-    pub auth_type: Option<String>,
+    pub auth_type: Option<crate::CompactString>,
     /// Property *VsanIscsiTargetAuthSpec.userNameAttachToTarget*.
-    pub user_name_attach_to_target: Option<String>,
+    pub user_name_attach_to_target: Option<crate::CompactString>,
     /// Property *VsanIscsiTargetAuthSpec.userSecretAttachToTarget*.
-    pub user_secret_attach_to_target: Option<String>,
+    pub user_secret_attach_to_target: Option<crate::CompactString>,
     /// Property *VsanIscsiTargetAuthSpec.userNameAttachToInitiator*.
-    pub user_name_attach_to_initiator: Option<String>,
+    pub user_name_attach_to_initiator: Option<crate::CompactString>,
     /// Property *VsanIscsiTargetAuthSpec.userSecretAttachToInitiator*.
-    pub user_secret_attach_to_initiator: Option<String>,
+    pub user_secret_attach_to_initiator: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -23,6 +23,7 @@ impl VsanIscsiTargetAuthSpec {
     pub const TYPE_NAME: &'static str = "VsanIscsiTargetAuthSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,9 +8,9 @@
 #[derive(Clone, Default)]
 pub struct VsanIscsiTargetBasicInfo {
     /// Property *VsanIscsiTargetBasicInfo.alias*.
-    pub alias: String,
+    pub alias: crate::CompactString,
     /// Property *VsanIscsiTargetBasicInfo.iqn*.
-    pub iqn: Option<String>,
+    pub iqn: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -19,6 +19,7 @@ impl VsanIscsiTargetBasicInfo {
     pub const TYPE_NAME: &'static str = "VsanIscsiTargetBasicInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -105,10 +106,12 @@ pub enum VsanIscsiTargetBasicInfoKind {
 }
 impl VsanIscsiTargetBasicInfoKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VsanIscsiTargetBasicInfo(v) => &**v,
@@ -122,12 +125,14 @@ impl VsanIscsiTargetBasicInfoKind {
     }
 }
 impl From<crate::types::VsanIscsiTargetBasicInfo> for VsanIscsiTargetBasicInfoKind {
+    #[inline]
     fn from(v: crate::types::VsanIscsiTargetBasicInfo) -> Self {
         Self::VsanIscsiTargetBasicInfo(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanIscsiTargetCommonInfoKind> for VsanIscsiTargetBasicInfoKind {
+    #[inline]
     fn from(v: crate::types::VsanIscsiTargetCommonInfoKind) -> Self {
         Self::VsanIscsiTargetCommonInfo(v)
     }

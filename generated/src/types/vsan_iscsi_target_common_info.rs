@@ -8,17 +8,17 @@
 #[derive(Clone, Default)]
 pub struct VsanIscsiTargetCommonInfo {
     /// Property *VsanIscsiTargetBasicInfo.alias*.
-    pub alias: String,
+    pub alias: crate::CompactString,
     /// Property *VsanIscsiTargetBasicInfo.iqn*.
-    pub iqn: Option<String>,
+    pub iqn: Option<crate::CompactString>,
     /// Property *VsanIscsiTargetCommonInfo.authSpec*.
     pub auth_spec: Option<Box<crate::types::VsanIscsiTargetAuthSpec>>,
     /// Property *VsanIscsiTargetCommonInfo.port*.
     pub port: Option<i32>,
     /// Property *VsanIscsiTargetCommonInfo.networkInterface*.
-    pub network_interface: Option<String>,
+    pub network_interface: Option<crate::CompactString>,
     /// Property *VsanIscsiTargetCommonInfo.affinityLocation*.
-    pub affinity_location: Option<String>,
+    pub affinity_location: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -27,6 +27,7 @@ impl VsanIscsiTargetCommonInfo {
     pub const TYPE_NAME: &'static str = "VsanIscsiTargetCommonInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -131,10 +132,12 @@ pub enum VsanIscsiTargetCommonInfoKind {
 }
 impl VsanIscsiTargetCommonInfoKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VsanIscsiTargetCommonInfo(v) => &**v,
@@ -150,18 +153,21 @@ impl VsanIscsiTargetCommonInfoKind {
     }
 }
 impl From<crate::types::VsanIscsiTargetCommonInfo> for VsanIscsiTargetCommonInfoKind {
+    #[inline]
     fn from(v: crate::types::VsanIscsiTargetCommonInfo) -> Self {
         Self::VsanIscsiTargetCommonInfo(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanIscsiTarget> for VsanIscsiTargetCommonInfoKind {
+    #[inline]
     fn from(v: crate::types::VsanIscsiTarget) -> Self {
         Self::VsanIscsiTarget(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanIscsiTargetSpec> for VsanIscsiTargetCommonInfoKind {
+    #[inline]
     fn from(v: crate::types::VsanIscsiTargetSpec) -> Self {
         Self::VsanIscsiTargetSpec(Box::new(v))
     }

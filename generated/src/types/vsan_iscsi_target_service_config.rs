@@ -23,6 +23,7 @@ impl VsanIscsiTargetServiceConfig {
     pub const TYPE_NAME: &'static str = "VsanIscsiTargetServiceConfig";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -111,10 +112,12 @@ pub enum VsanIscsiTargetServiceConfigKind {
 }
 impl VsanIscsiTargetServiceConfigKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VsanIscsiTargetServiceConfig(v) => &**v,
@@ -129,6 +132,7 @@ impl VsanIscsiTargetServiceConfigKind {
 }
 impl From<crate::types::VsanIscsiTargetServiceConfig>
 for VsanIscsiTargetServiceConfigKind {
+    #[inline]
     fn from(v: crate::types::VsanIscsiTargetServiceConfig) -> Self {
         Self::VsanIscsiTargetServiceConfig(Box::new(v))
     }
@@ -136,6 +140,7 @@ for VsanIscsiTargetServiceConfigKind {
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanIscsiTargetServiceSpec>
 for VsanIscsiTargetServiceConfigKind {
+    #[inline]
     fn from(v: crate::types::VsanIscsiTargetServiceSpec) -> Self {
         Self::VsanIscsiTargetServiceSpec(Box::new(v))
     }

@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct VsanIscsiTargetServiceDefaultConfigSpec {
     /// Property *VsanIscsiTargetServiceDefaultConfigSpec.networkInterface*.
-    pub network_interface: Option<String>,
+    pub network_interface: Option<crate::CompactString>,
     /// Property *VsanIscsiTargetServiceDefaultConfigSpec.port*.
     pub port: Option<i32>,
     /// Property *VsanIscsiTargetServiceDefaultConfigSpec.iscsiTargetAuthSpec*.
@@ -19,6 +19,7 @@ impl VsanIscsiTargetServiceDefaultConfigSpec {
     pub const TYPE_NAME: &'static str = "VsanIscsiTargetServiceDefaultConfigSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,21 +6,21 @@
 #[derive(Clone, Default)]
 pub struct VsanIscsiTargetSpec {
     /// Property *VsanIscsiTargetBasicInfo.alias*.
-    pub alias: String,
+    pub alias: crate::CompactString,
     /// Property *VsanIscsiTargetBasicInfo.iqn*.
-    pub iqn: Option<String>,
+    pub iqn: Option<crate::CompactString>,
     /// Property *VsanIscsiTargetCommonInfo.authSpec*.
     pub auth_spec: Option<Box<crate::types::VsanIscsiTargetAuthSpec>>,
     /// Property *VsanIscsiTargetCommonInfo.port*.
     pub port: Option<i32>,
     /// Property *VsanIscsiTargetCommonInfo.networkInterface*.
-    pub network_interface: Option<String>,
+    pub network_interface: Option<crate::CompactString>,
     /// Property *VsanIscsiTargetCommonInfo.affinityLocation*.
-    pub affinity_location: Option<String>,
+    pub affinity_location: Option<crate::CompactString>,
     /// Property *VsanIscsiTargetSpec.storagePolicy*.
     pub storage_policy: Option<crate::types::VirtualMachineProfileSpecKind>,
     /// Property *VsanIscsiTargetSpec.newAlias*.
-    pub new_alias: Option<String>,
+    pub new_alias: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -29,6 +29,7 @@ impl VsanIscsiTargetSpec {
     pub const TYPE_NAME: &'static str = "VsanIscsiTargetSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

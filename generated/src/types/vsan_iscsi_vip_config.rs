@@ -18,13 +18,13 @@ pub struct VsanIscsiVipConfig {
     /// Property *VsanIscsiVipConfigSpec.distributedSwitchConfig*.
     pub distributed_switch_config: Option<Box<crate::types::VsanIscsiVipDVswitchConfig>>,
     /// Property *VsanIscsiVipConfig.vmknicName*.
-    pub vmknic_name: Option<String>,
+    pub vmknic_name: Option<crate::CompactString>,
     /// Property *VsanIscsiVipConfig.owner*.
     ///
     /// Refers instance of *HostSystem*.
     pub owner: Option<Box<crate::types::ManagedObjectReference>>,
     /// Property *VsanIscsiVipConfig.ownerHostUuid*.
-    pub owner_host_uuid: Option<String>,
+    pub owner_host_uuid: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -33,6 +33,7 @@ impl VsanIscsiVipConfig {
     pub const TYPE_NAME: &'static str = "VsanIscsiVipConfig";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -27,6 +27,7 @@ impl VsanIscsiVipConfigSpec {
     pub const TYPE_NAME: &'static str = "VsanIscsiVipConfigSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -131,10 +132,12 @@ pub enum VsanIscsiVipConfigSpecKind {
 }
 impl VsanIscsiVipConfigSpecKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VsanIscsiVipConfigSpec(v) => &**v,
@@ -148,12 +151,14 @@ impl VsanIscsiVipConfigSpecKind {
     }
 }
 impl From<crate::types::VsanIscsiVipConfigSpec> for VsanIscsiVipConfigSpecKind {
+    #[inline]
     fn from(v: crate::types::VsanIscsiVipConfigSpec) -> Self {
         Self::VsanIscsiVipConfigSpec(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanIscsiVipConfig> for VsanIscsiVipConfigSpecKind {
+    #[inline]
     fn from(v: crate::types::VsanIscsiVipConfig) -> Self {
         Self::VsanIscsiVipConfig(Box::new(v))
     }

@@ -12,7 +12,7 @@ pub struct VsanIscsiVipDVswitchConfig {
     /// Refers instance of *DistributedVirtualPortgroup*.
     pub port_group: Option<Box<crate::types::ManagedObjectReference>>,
     /// Property *VsanIscsiVipDVswitchConfig.dvsUuid*.
-    pub dvs_uuid: Option<String>,
+    pub dvs_uuid: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl VsanIscsiVipDVswitchConfig {
     pub const TYPE_NAME: &'static str = "VsanIscsiVipDVswitchConfig";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

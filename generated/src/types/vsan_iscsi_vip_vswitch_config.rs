@@ -8,7 +8,7 @@
 #[derive(Clone, Default)]
 pub struct VsanIscsiVipVswitchConfig {
     /// Property *VsanIscsiVipVswitchConfig.vswitchName*.
-    pub vswitch_name: String,
+    pub vswitch_name: crate::CompactString,
     /// Property *VsanIscsiVipVswitchConfig.vlanId*.
     pub vlan_id: Option<i32>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -19,6 +19,7 @@ impl VsanIscsiVipVswitchConfig {
     pub const TYPE_NAME: &'static str = "VsanIscsiVipVswitchConfig";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

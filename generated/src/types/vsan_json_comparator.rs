@@ -8,7 +8,7 @@
 #[derive(Clone, Default)]
 pub struct VsanJsonComparator {
     /// Property *VsanJsonComparator.comparator*.
-    pub comparator: Option<String>,
+    pub comparator: Option<crate::CompactString>,
     /// Property *VsanJsonComparator.comparableValue*.
     pub comparable_value: Option<Box<crate::types::KeyAnyValue>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -19,6 +19,7 @@ impl VsanJsonComparator {
     pub const TYPE_NAME: &'static str = "VsanJsonComparator";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

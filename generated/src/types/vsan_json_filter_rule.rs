@@ -10,11 +10,11 @@ pub struct VsanJsonFilterRule {
     /// Property *VsanJsonFilterRule.filterComparator*.
     pub filter_comparator: Option<crate::types::VsanComparatorKind>,
     /// Property *VsanJsonFilterRule.comparablePath*.
-    pub comparable_path: Option<Vec<String>>,
+    pub comparable_path: Option<Vec<crate::CompactString>>,
     /// Property *VsanJsonFilterRule.keysWithStrVal*.
-    pub keys_with_str_val: Option<Vec<String>>,
+    pub keys_with_str_val: Option<Vec<crate::CompactString>>,
     /// Property *VsanJsonFilterRule.propertyName*.
-    pub property_name: Option<String>,
+    pub property_name: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -23,6 +23,7 @@ impl VsanJsonFilterRule {
     pub const TYPE_NAME: &'static str = "VsanJsonFilterRule";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,19 +8,19 @@
 #[derive(Clone, Default)]
 pub struct VsanKmsHealth {
     /// Property *VsanKmsHealth.serverName*.
-    pub server_name: String,
+    pub server_name: crate::CompactString,
     /// Property *VsanKmsHealth.health*.
-    pub health: String,
+    pub health: crate::CompactString,
     /// Property *VsanKmsHealth.error*.
     pub error: Option<crate::types::MethodFaultKind>,
     /// Property *VsanKmsHealth.trustHealth*.
-    pub trust_health: Option<String>,
+    pub trust_health: Option<crate::CompactString>,
     /// Property *VsanKmsHealth.certHealth*.
-    pub cert_health: Option<String>,
+    pub cert_health: Option<crate::CompactString>,
     /// Property *VsanKmsHealth.certExpireDate*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub cert_expire_date: Option<String>,
+    pub cert_expire_date: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -29,6 +29,7 @@ impl VsanKmsHealth {
     pub const TYPE_NAME: &'static str = "VsanKmsHealth";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct VsanLimitHealthResult {
     /// Property *VsanLimitHealthResult.hostname*.
-    pub hostname: Option<String>,
+    pub hostname: Option<crate::CompactString>,
     /// Property *VsanLimitHealthResult.issueFound*.
     pub issue_found: bool,
     /// Property *VsanLimitHealthResult.maxComponents*.
@@ -14,7 +14,7 @@ pub struct VsanLimitHealthResult {
     /// Property *VsanLimitHealthResult.freeComponents*.
     pub free_components: i32,
     /// Property *VsanLimitHealthResult.componentLimitHealth*.
-    pub component_limit_health: String,
+    pub component_limit_health: crate::CompactString,
     /// Property *VsanLimitHealthResult.lowestFreeDiskSpacePct*.
     pub lowest_free_disk_space_pct: i32,
     /// Property *VsanLimitHealthResult.usedDiskSpaceB*.
@@ -22,13 +22,13 @@ pub struct VsanLimitHealthResult {
     /// Property *VsanLimitHealthResult.totalDiskSpaceB*.
     pub total_disk_space_b: i64,
     /// Property *VsanLimitHealthResult.diskFreeSpaceHealth*.
-    pub disk_free_space_health: String,
+    pub disk_free_space_health: crate::CompactString,
     /// Property *VsanLimitHealthResult.reservedRcSizeB*.
     pub reserved_rc_size_b: i64,
     /// Property *VsanLimitHealthResult.totalRcSizeB*.
     pub total_rc_size_b: i64,
     /// Property *VsanLimitHealthResult.rcFreeReservationHealth*.
-    pub rc_free_reservation_health: String,
+    pub rc_free_reservation_health: crate::CompactString,
     /// Property *VsanLimitHealthResult.totalLogicalSpaceB*.
     pub total_logical_space_b: Option<i64>,
     /// Property *VsanLimitHealthResult.logicalSpaceUsedB*.
@@ -63,6 +63,7 @@ impl VsanLimitHealthResult {
     pub const TYPE_NAME: &'static str = "VsanLimitHealthResult";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

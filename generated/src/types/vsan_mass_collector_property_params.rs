@@ -8,7 +8,7 @@
 #[derive(Clone, Default)]
 pub struct VsanMassCollectorPropertyParams {
     /// Property *VsanMassCollectorPropertyParams.propertyName*.
-    pub property_name: Option<String>,
+    pub property_name: Option<crate::CompactString>,
     /// Property *VsanMassCollectorPropertyParams.propertyParams*.
     pub property_params: Option<Vec<crate::types::KeyAnyValue>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -19,6 +19,7 @@ impl VsanMassCollectorPropertyParams {
     pub const TYPE_NAME: &'static str = "VsanMassCollectorPropertyParams";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

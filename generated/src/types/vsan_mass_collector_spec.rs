@@ -10,9 +10,9 @@ pub struct VsanMassCollectorSpec {
     /// Property *VsanMassCollectorSpec.objects*.
     pub objects: Option<Vec<crate::types::ManagedObjectReference>>,
     /// Property *VsanMassCollectorSpec.objectCollection*.
-    pub object_collection: Option<String>,
+    pub object_collection: Option<crate::CompactString>,
     /// Property *VsanMassCollectorSpec.properties*.
-    pub properties: Vec<String>,
+    pub properties: Vec<crate::CompactString>,
     /// Property *VsanMassCollectorSpec.propertiesParams*.
     pub properties_params: Option<Vec<crate::types::VsanMassCollectorPropertyParams>>,
     /// Property *VsanMassCollectorSpec.constraint*.
@@ -25,6 +25,7 @@ impl VsanMassCollectorSpec {
     pub const TYPE_NAME: &'static str = "VsanMassCollectorSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

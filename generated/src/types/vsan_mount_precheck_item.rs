@@ -10,11 +10,11 @@
 #[derive(Clone, Default)]
 pub struct VsanMountPrecheckItem {
     /// Property *VsanMountPrecheckItem.type*.
-    pub r#type: String,
+    pub r#type: crate::CompactString,
     /// Property *VsanMountPrecheckItem.description*.
     pub description: Box<crate::types::LocalizableMessage>,
     /// Property *VsanMountPrecheckItem.status*.
-    pub status: String,
+    pub status: crate::CompactString,
     /// Property *VsanMountPrecheckItem.reason*.
     pub reason: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *VsanMountPrecheckItem.ignoreMessage*.
@@ -27,6 +27,7 @@ impl VsanMountPrecheckItem {
     pub const TYPE_NAME: &'static str = "VsanMountPrecheckItem";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -129,10 +130,12 @@ pub enum VsanMountPrecheckItemKind {
 }
 impl VsanMountPrecheckItemKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VsanMountPrecheckItem(v) => &**v,
@@ -150,12 +153,14 @@ impl VsanMountPrecheckItemKind {
     }
 }
 impl From<crate::types::VsanMountPrecheckItem> for VsanMountPrecheckItemKind {
+    #[inline]
     fn from(v: crate::types::VsanMountPrecheckItem) -> Self {
         Self::VsanMountPrecheckItem(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanDatastoreSourcePrecheckItem> for VsanMountPrecheckItemKind {
+    #[inline]
     fn from(v: crate::types::VsanDatastoreSourcePrecheckItem) -> Self {
         Self::VsanDatastoreSourcePrecheckItem(Box::new(v))
     }
@@ -163,6 +168,7 @@ impl From<crate::types::VsanDatastoreSourcePrecheckItem> for VsanMountPrecheckIt
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanMountPrecheckNetworkConnectivityResult>
 for VsanMountPrecheckItemKind {
+    #[inline]
     fn from(v: crate::types::VsanMountPrecheckNetworkConnectivityResult) -> Self {
         Self::VsanMountPrecheckNetworkConnectivityResult(Box::new(v))
     }
@@ -170,6 +176,7 @@ for VsanMountPrecheckItemKind {
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanMountPrecheckNetworkLatencyResult>
 for VsanMountPrecheckItemKind {
+    #[inline]
     fn from(v: crate::types::VsanMountPrecheckNetworkLatencyResult) -> Self {
         Self::VsanMountPrecheckNetworkLatencyResult(Box::new(v))
     }

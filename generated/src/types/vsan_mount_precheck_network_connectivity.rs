@@ -16,7 +16,7 @@ pub struct VsanMountPrecheckNetworkConnectivity {
     /// Property *VsanMountPrecheckNetworkConnectivity.largePingTestSuccessPct*.
     pub large_ping_test_success_pct: i32,
     /// Property *VsanMountPrecheckNetworkConnectivity.status*.
-    pub status: String,
+    pub status: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -25,6 +25,7 @@ impl VsanMountPrecheckNetworkConnectivity {
     pub const TYPE_NAME: &'static str = "VsanMountPrecheckNetworkConnectivity";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

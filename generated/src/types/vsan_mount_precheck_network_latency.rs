@@ -14,7 +14,7 @@ pub struct VsanMountPrecheckNetworkLatency {
     /// Property *VsanMountPrecheckNetworkLatency.networkLatency*.
     pub network_latency: i64,
     /// Property *VsanMountPrecheckNetworkLatency.status*.
-    pub status: String,
+    pub status: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -23,6 +23,7 @@ impl VsanMountPrecheckNetworkLatency {
     pub const TYPE_NAME: &'static str = "VsanMountPrecheckNetworkLatency";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,11 +8,11 @@
 #[derive(Clone, Default)]
 pub struct VsanMountPrecheckNetworkLatencyResult {
     /// Property *VsanMountPrecheckItem.type*.
-    pub r#type: String,
+    pub r#type: crate::CompactString,
     /// Property *VsanMountPrecheckItem.description*.
     pub description: Box<crate::types::LocalizableMessage>,
     /// Property *VsanMountPrecheckItem.status*.
-    pub status: String,
+    pub status: crate::CompactString,
     /// Property *VsanMountPrecheckItem.reason*.
     pub reason: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *VsanMountPrecheckItem.ignoreMessage*.
@@ -27,6 +27,7 @@ impl VsanMountPrecheckNetworkLatencyResult {
     pub const TYPE_NAME: &'static str = "VsanMountPrecheckNetworkLatencyResult";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

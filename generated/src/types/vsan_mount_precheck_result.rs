@@ -19,6 +19,7 @@ impl VsanMountPrecheckResult {
     pub const TYPE_NAME: &'static str = "VsanMountPrecheckResult";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -105,10 +106,12 @@ pub enum VsanMountPrecheckResultKind {
 }
 impl VsanMountPrecheckResultKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VsanMountPrecheckResult(v) => &**v,
@@ -122,6 +125,7 @@ impl VsanMountPrecheckResultKind {
     }
 }
 impl From<crate::types::VsanMountPrecheckResult> for VsanMountPrecheckResultKind {
+    #[inline]
     fn from(v: crate::types::VsanMountPrecheckResult) -> Self {
         Self::VsanMountPrecheckResult(Box::new(v))
     }
@@ -129,6 +133,7 @@ impl From<crate::types::VsanMountPrecheckResult> for VsanMountPrecheckResultKind
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanDatastoreSourcePrecheckResult>
 for VsanMountPrecheckResultKind {
+    #[inline]
     fn from(v: crate::types::VsanDatastoreSourcePrecheckResult) -> Self {
         Self::VsanDatastoreSourcePrecheckResult(Box::new(v))
     }

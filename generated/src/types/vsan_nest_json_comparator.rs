@@ -10,7 +10,7 @@ pub struct VsanNestJsonComparator {
     /// Property *VsanNestJsonComparator.nestedComparators*.
     pub nested_comparators: Option<Vec<crate::types::VsanJsonComparator>>,
     /// Property *VsanNestJsonComparator.conjoiner*.
-    pub conjoiner: Option<String>,
+    pub conjoiner: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -19,6 +19,7 @@ impl VsanNestJsonComparator {
     pub const TYPE_NAME: &'static str = "VsanNestJsonComparator";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

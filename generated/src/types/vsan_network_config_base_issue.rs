@@ -17,6 +17,7 @@ impl VsanNetworkConfigBaseIssue {
     pub const TYPE_NAME: &'static str = "VsanNetworkConfigBaseIssue";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -120,10 +121,12 @@ pub enum VsanNetworkConfigBaseIssueKind {
 }
 impl VsanNetworkConfigBaseIssueKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VsanNetworkConfigBaseIssue(v) => &**v,
@@ -147,6 +150,7 @@ impl VsanNetworkConfigBaseIssueKind {
     }
 }
 impl From<crate::types::VsanNetworkConfigBaseIssue> for VsanNetworkConfigBaseIssueKind {
+    #[inline]
     fn from(v: crate::types::VsanNetworkConfigBaseIssue) -> Self {
         Self::VsanNetworkConfigBaseIssue(Box::new(v))
     }
@@ -154,6 +158,7 @@ impl From<crate::types::VsanNetworkConfigBaseIssue> for VsanNetworkConfigBaseIss
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanNetworkConfigPnicSpeedInconsistencyIssue>
 for VsanNetworkConfigBaseIssueKind {
+    #[inline]
     fn from(v: crate::types::VsanNetworkConfigPnicSpeedInconsistencyIssue) -> Self {
         Self::VsanNetworkConfigPnicSpeedInconsistencyIssue(Box::new(v))
     }
@@ -161,6 +166,7 @@ for VsanNetworkConfigBaseIssueKind {
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanNetworkConfigPortgroupWithNoRedundancyIssue>
 for VsanNetworkConfigBaseIssueKind {
+    #[inline]
     fn from(v: crate::types::VsanNetworkConfigPortgroupWithNoRedundancyIssue) -> Self {
         Self::VsanNetworkConfigPortgroupWithNoRedundancyIssue(Box::new(v))
     }
@@ -168,6 +174,7 @@ for VsanNetworkConfigBaseIssueKind {
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanNetworkConfigVdsScopeIssue>
 for VsanNetworkConfigBaseIssueKind {
+    #[inline]
     fn from(v: crate::types::VsanNetworkConfigVdsScopeIssue) -> Self {
         Self::VsanNetworkConfigVdsScopeIssue(Box::new(v))
     }
@@ -175,6 +182,7 @@ for VsanNetworkConfigBaseIssueKind {
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanNetworkConfigVsanNotOnVdsIssue>
 for VsanNetworkConfigBaseIssueKind {
+    #[inline]
     fn from(v: crate::types::VsanNetworkConfigVsanNotOnVdsIssue) -> Self {
         Self::VsanNetworkConfigVsanNotOnVdsIssue(Box::new(v))
     }
@@ -182,6 +190,7 @@ for VsanNetworkConfigBaseIssueKind {
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanNetworkConfigVswitchWithNoRedundancyIssue>
 for VsanNetworkConfigBaseIssueKind {
+    #[inline]
     fn from(v: crate::types::VsanNetworkConfigVswitchWithNoRedundancyIssue) -> Self {
         Self::VsanNetworkConfigVswitchWithNoRedundancyIssue(Box::new(v))
     }
@@ -189,6 +198,7 @@ for VsanNetworkConfigBaseIssueKind {
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanNetworkVMotionVmknicNotFountIssue>
 for VsanNetworkConfigBaseIssueKind {
+    #[inline]
     fn from(v: crate::types::VsanNetworkVMotionVmknicNotFountIssue) -> Self {
         Self::VsanNetworkVMotionVmknicNotFountIssue(Box::new(v))
     }

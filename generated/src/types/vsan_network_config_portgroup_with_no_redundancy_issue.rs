@@ -12,7 +12,7 @@ pub struct VsanNetworkConfigPortgroupWithNoRedundancyIssue {
     /// Refers instance of *HostSystem*.
     pub host: Box<crate::types::ManagedObjectReference>,
     /// Property *VsanNetworkConfigPortgroupWithNoRedundancyIssue.portgroupName*.
-    pub portgroup_name: Option<String>,
+    pub portgroup_name: Option<crate::CompactString>,
     /// Property *VsanNetworkConfigPortgroupWithNoRedundancyIssue.vds*.
     ///
     /// Refers instance of *DistributedVirtualSwitch*.
@@ -31,6 +31,7 @@ impl VsanNetworkConfigPortgroupWithNoRedundancyIssue {
     pub const TYPE_NAME: &'static str = "VsanNetworkConfigPortgroupWithNoRedundancyIssue";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

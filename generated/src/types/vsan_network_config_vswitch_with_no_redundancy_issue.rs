@@ -12,7 +12,7 @@ pub struct VsanNetworkConfigVswitchWithNoRedundancyIssue {
     /// Refers instance of *HostSystem*.
     pub host: Box<crate::types::ManagedObjectReference>,
     /// Property *VsanNetworkConfigVswitchWithNoRedundancyIssue.vswitchName*.
-    pub vswitch_name: Option<String>,
+    pub vswitch_name: Option<crate::CompactString>,
     /// Property *VsanNetworkConfigVswitchWithNoRedundancyIssue.vds*.
     ///
     /// Refers instance of *DistributedVirtualSwitch*.
@@ -27,6 +27,7 @@ impl VsanNetworkConfigVswitchWithNoRedundancyIssue {
     pub const TYPE_NAME: &'static str = "VsanNetworkConfigVswitchWithNoRedundancyIssue";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

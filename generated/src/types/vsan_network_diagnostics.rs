@@ -12,13 +12,13 @@ pub struct VsanNetworkDiagnostics {
     /// Refers instance of *HostSystem*.
     pub host: Box<crate::types::ManagedObjectReference>,
     /// Property *VsanNetworkDiagnostics.eventTypeId*.
-    pub event_type_id: String,
+    pub event_type_id: crate::CompactString,
     /// Property *VsanNetworkDiagnostics.severity*.
-    pub severity: String,
+    pub severity: crate::CompactString,
     /// Property *VsanNetworkDiagnostics.createdTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub created_time: String,
+    pub created_time: crate::CompactString,
     /// Property *VsanNetworkDiagnostics.arguments*.
     pub arguments: Option<Vec<crate::types::KeyAnyValue>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -29,6 +29,7 @@ impl VsanNetworkDiagnostics {
     pub const TYPE_NAME: &'static str = "VsanNetworkDiagnostics";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -10,11 +10,11 @@ pub struct VsanNetworkHealthResult {
     /// Refers instance of *HostSystem*.
     pub host: Option<Box<crate::types::ManagedObjectReference>>,
     /// Property *VsanNetworkHealthResult.hostname*.
-    pub hostname: Option<String>,
+    pub hostname: Option<crate::CompactString>,
     /// Property *VsanNetworkHealthResult.vsanVmknicPresent*.
     pub vsan_vmknic_present: Option<bool>,
     /// Property *VsanNetworkHealthResult.ipSubnets*.
-    pub ip_subnets: Option<Vec<String>>,
+    pub ip_subnets: Option<Vec<crate::CompactString>>,
     /// Property *VsanNetworkHealthResult.issueFound*.
     pub issue_found: Option<bool>,
     /// Property *VsanNetworkHealthResult.peerHealth*.
@@ -22,15 +22,15 @@ pub struct VsanNetworkHealthResult {
     /// Property *VsanNetworkHealthResult.vMotionHealth*.
     pub v_motion_health: Option<Vec<crate::types::VsanNetworkPeerHealthResult>>,
     /// Property *VsanNetworkHealthResult.multicastConfig*.
-    pub multicast_config: Option<String>,
+    pub multicast_config: Option<crate::CompactString>,
     /// Property *VsanNetworkHealthResult.unicastConfig*.
-    pub unicast_config: Option<String>,
+    pub unicast_config: Option<crate::CompactString>,
     /// Property *VsanNetworkHealthResult.inUnicast*.
     pub in_unicast: Option<bool>,
     /// Property *VsanNetworkHealthResult.rdmaEnabled*.
     pub rdma_enabled: Option<bool>,
     /// Property *VsanNetworkHealthResult.rdtConnProtocol*.
-    pub rdt_conn_protocol: Option<String>,
+    pub rdt_conn_protocol: Option<crate::CompactString>,
     /// Property *VsanNetworkHealthResult.serverClusters*.
     pub server_clusters: Option<Vec<crate::types::VsanServerClusterInfo>>,
     /// Property *VsanNetworkHealthResult.externalPeerHealth*.
@@ -43,6 +43,7 @@ impl VsanNetworkHealthResult {
     pub const TYPE_NAME: &'static str = "VsanNetworkHealthResult";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,9 +6,9 @@
 #[derive(Clone, Default)]
 pub struct VsanNetworkLoadTestResult {
     /// Property *VsanNetworkLoadTestResult.hostname*.
-    pub hostname: String,
+    pub hostname: crate::CompactString,
     /// Property *VsanNetworkLoadTestResult.status*.
-    pub status: Option<String>,
+    pub status: Option<crate::CompactString>,
     /// Property *VsanNetworkLoadTestResult.client*.
     pub client: bool,
     /// Property *VsanNetworkLoadTestResult.bandwidthBps*.
@@ -31,6 +31,7 @@ impl VsanNetworkLoadTestResult {
     pub const TYPE_NAME: &'static str = "VsanNetworkLoadTestResult";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

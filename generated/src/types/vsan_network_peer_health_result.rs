@@ -6,11 +6,11 @@
 #[derive(Clone, Default)]
 pub struct VsanNetworkPeerHealthResult {
     /// Property *VsanNetworkPeerHealthResult.peer*.
-    pub peer: Option<String>,
+    pub peer: Option<crate::CompactString>,
     /// Property *VsanNetworkPeerHealthResult.peerHostname*.
-    pub peer_hostname: Option<String>,
+    pub peer_hostname: Option<crate::CompactString>,
     /// Property *VsanNetworkPeerHealthResult.peerVmknicName*.
-    pub peer_vmknic_name: Option<String>,
+    pub peer_vmknic_name: Option<crate::CompactString>,
     /// Property *VsanNetworkPeerHealthResult.smallPingTestSuccessPct*.
     pub small_ping_test_success_pct: Option<i32>,
     /// Property *VsanNetworkPeerHealthResult.largePingTestSuccessPct*.
@@ -20,9 +20,9 @@ pub struct VsanNetworkPeerHealthResult {
     /// Property *VsanNetworkPeerHealthResult.onSameIpSubnet*.
     pub on_same_ip_subnet: Option<bool>,
     /// Property *VsanNetworkPeerHealthResult.sourceVmknicName*.
-    pub source_vmknic_name: Option<String>,
+    pub source_vmknic_name: Option<crate::CompactString>,
     /// Property *VsanNetworkPeerHealthResult.connectivityHealthState*.
-    pub connectivity_health_state: Option<String>,
+    pub connectivity_health_state: Option<crate::CompactString>,
     /// Property *VsanNetworkPeerHealthResult.missingHeartBeatCount*.
     pub missing_heart_beat_count: Option<i32>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -33,6 +33,7 @@ impl VsanNetworkPeerHealthResult {
     pub const TYPE_NAME: &'static str = "VsanNetworkPeerHealthResult";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

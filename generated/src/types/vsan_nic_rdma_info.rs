@@ -10,15 +10,15 @@ pub struct VsanNicRdmaInfo {
     /// Property *VsanNicRdmaInfo.rdmaCapable*.
     pub rdma_capable: Option<bool>,
     /// Property *VsanNicRdmaInfo.rdmaProtocolCapable*.
-    pub rdma_protocol_capable: Option<String>,
+    pub rdma_protocol_capable: Option<crate::CompactString>,
     /// Property *VsanNicRdmaInfo.dcbEnabled*.
     pub dcb_enabled: Option<bool>,
     /// Property *VsanNicRdmaInfo.dcbMode*.
-    pub dcb_mode: Option<String>,
+    pub dcb_mode: Option<crate::CompactString>,
     /// Property *VsanNicRdmaInfo.pfcEnabled*.
     pub pfc_enabled: Option<bool>,
     /// Property *VsanNicRdmaInfo.pfcConfig*.
-    pub pfc_config: Option<String>,
+    pub pfc_config: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -27,6 +27,7 @@ impl VsanNicRdmaInfo {
     pub const TYPE_NAME: &'static str = "VsanNicRdmaInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -10,7 +10,7 @@ pub struct VsanNodeNotMaster {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *VsanNodeNotMaster.vsanMasterUuid*.
-    pub vsan_master_uuid: Option<String>,
+    pub vsan_master_uuid: Option<crate::CompactString>,
     /// Property *VsanNodeNotMaster.cmmdsMasterButNotStatsMaster*.
     pub cmmds_master_but_not_stats_master: Option<bool>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -21,6 +21,7 @@ impl VsanNodeNotMaster {
     pub const TYPE_NAME: &'static str = "VsanNodeNotMaster";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,7 +8,7 @@
 #[derive(Clone, Default)]
 pub struct VsanObjIdentityQuerySpec {
     /// Property *VsanObjIdentityQuerySpec.knownSpbmProfileUuids*.
-    pub known_spbm_profile_uuids: Option<Vec<String>>,
+    pub known_spbm_profile_uuids: Option<Vec<crate::CompactString>>,
     /// Property *VsanObjIdentityQuerySpec.includeEffectiveCapacity*.
     pub include_effective_capacity: Option<bool>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -19,6 +19,7 @@ impl VsanObjIdentityQuerySpec {
     pub const TYPE_NAME: &'static str = "VsanObjIdentityQuerySpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

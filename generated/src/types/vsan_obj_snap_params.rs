@@ -10,15 +10,15 @@
 #[derive(Clone, Default)]
 pub struct VsanObjSnapParams {
     /// Property *VsanObjSnapParams.uuid*.
-    pub uuid: String,
+    pub uuid: crate::CompactString,
     /// Property *VsanObjSnapParams.creator*.
-    pub creator: Option<String>,
+    pub creator: Option<crate::CompactString>,
     /// Property *VsanObjSnapParams.snapshotType*.
-    pub snapshot_type: Option<String>,
+    pub snapshot_type: Option<crate::CompactString>,
     /// Property *VsanObjSnapParams.cookie*.
     pub cookie: Option<crate::Password>,
     /// Property *VsanObjSnapParams.immutableTag*.
-    pub immutable_tag: Option<String>,
+    pub immutable_tag: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -27,6 +27,7 @@ impl VsanObjSnapParams {
     pub const TYPE_NAME: &'static str = "VsanObjSnapParams";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -10,9 +10,9 @@
 #[derive(Clone, Default)]
 pub struct VsanObjectDetail {
     /// Property *VsanObjectDetail.uuid*.
-    pub uuid: String,
+    pub uuid: crate::CompactString,
     /// Property *VsanObjectDetail.objectPath*.
-    pub object_path: Option<String>,
+    pub object_path: Option<crate::CompactString>,
     /// Property *VsanObjectDetail.snapshots*.
     pub snapshots: Option<Vec<crate::types::VsanSnapshotDetail>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -23,6 +23,7 @@ impl VsanObjectDetail {
     pub const TYPE_NAME: &'static str = "VsanObjectDetail";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,17 +6,17 @@
 #[derive(Clone, Default)]
 pub struct VsanObjectExtraAttributes {
     /// Property *VsanObjectExtraAttributes.uuid*.
-    pub uuid: String,
+    pub uuid: crate::CompactString,
     /// Property *VsanObjectExtraAttributes.objPath*.
-    pub obj_path: String,
+    pub obj_path: crate::CompactString,
     /// Property *VsanObjectExtraAttributes.objClass*.
     pub obj_class: i32,
     /// Property *VsanObjectExtraAttributes.ufn*.
-    pub ufn: String,
+    pub ufn: crate::CompactString,
     /// Property *VsanObjectExtraAttributes.isHbrCfg*.
     pub is_hbr_cfg: bool,
     /// Property *VsanObjectExtraAttributes.ownerClusterUuid*.
-    pub owner_cluster_uuid: Option<String>,
+    pub owner_cluster_uuid: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -25,6 +25,7 @@ impl VsanObjectExtraAttributes {
     pub const TYPE_NAME: &'static str = "VsanObjectExtraAttributes";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,11 +8,11 @@ pub struct VsanObjectHealth {
     /// Property *VsanObjectHealth.numObjects*.
     pub num_objects: i32,
     /// Property *VsanObjectHealth.health*.
-    pub health: Option<String>,
+    pub health: Option<crate::CompactString>,
     /// Property *VsanObjectHealth.objUuids*.
-    pub obj_uuids: Option<Vec<String>>,
+    pub obj_uuids: Option<Vec<crate::CompactString>>,
     /// Property *VsanObjectHealth.vsanClusterUuid*.
-    pub vsan_cluster_uuid: Option<String>,
+    pub vsan_cluster_uuid: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl VsanObjectHealth {
     pub const TYPE_NAME: &'static str = "VsanObjectHealth";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,27 +6,27 @@
 #[derive(Clone, Default)]
 pub struct VsanObjectIdentity {
     /// Property *VsanObjectIdentity.uuid*.
-    pub uuid: String,
+    pub uuid: crate::CompactString,
     /// Property *VsanObjectIdentity.type*.
-    pub r#type: String,
+    pub r#type: crate::CompactString,
     /// Property *VsanObjectIdentity.vmInstanceUuid*.
-    pub vm_instance_uuid: Option<String>,
+    pub vm_instance_uuid: Option<crate::CompactString>,
     /// Property *VsanObjectIdentity.vmNsObjectUuid*.
-    pub vm_ns_object_uuid: Option<String>,
+    pub vm_ns_object_uuid: Option<crate::CompactString>,
     /// Property *VsanObjectIdentity.vm*.
     ///
     /// Refers instance of *VirtualMachine*.
     pub vm: Option<Box<crate::types::ManagedObjectReference>>,
     /// Property *VsanObjectIdentity.description*.
-    pub description: Option<String>,
+    pub description: Option<crate::CompactString>,
     /// Property *VsanObjectIdentity.spbmProfileUuid*.
-    pub spbm_profile_uuid: Option<String>,
+    pub spbm_profile_uuid: Option<crate::CompactString>,
     /// Property *VsanObjectIdentity.metadatas*.
     pub metadatas: Option<Vec<crate::types::KeyValue>>,
     /// Property *VsanObjectIdentity.typeExtId*.
-    pub type_ext_id: Option<String>,
+    pub type_ext_id: Option<crate::CompactString>,
     /// Property *VsanObjectIdentity.spbmProfileName*.
-    pub spbm_profile_name: Option<String>,
+    pub spbm_profile_name: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -35,6 +35,7 @@ impl VsanObjectIdentity {
     pub const TYPE_NAME: &'static str = "VsanObjectIdentity";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

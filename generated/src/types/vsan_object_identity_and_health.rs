@@ -12,7 +12,7 @@ pub struct VsanObjectIdentityAndHealth {
     /// Property *VsanObjectIdentityAndHealth.spaceSummary*.
     pub space_summary: Option<Vec<crate::types::VsanObjectSpaceSummary>>,
     /// Property *VsanObjectIdentityAndHealth.rawData*.
-    pub raw_data: Option<String>,
+    pub raw_data: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl VsanObjectIdentityAndHealth {
     pub const TYPE_NAME: &'static str = "VsanObjectIdentityAndHealth";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

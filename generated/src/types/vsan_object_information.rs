@@ -6,17 +6,17 @@
 #[derive(Clone, Default)]
 pub struct VsanObjectInformation {
     /// Property *VsanObjectInformation.directoryName*.
-    pub directory_name: Option<String>,
+    pub directory_name: Option<crate::CompactString>,
     /// Property *VsanObjectInformation.vsanObjectUuid*.
-    pub vsan_object_uuid: Option<String>,
+    pub vsan_object_uuid: Option<crate::CompactString>,
     /// Property *VsanObjectInformation.vsanHealth*.
-    pub vsan_health: Option<String>,
+    pub vsan_health: Option<crate::CompactString>,
     /// Property *VsanObjectInformation.policyAttributes*.
     pub policy_attributes: Option<Vec<crate::types::KeyValue>>,
     /// Property *VsanObjectInformation.spbmProfileUuid*.
-    pub spbm_profile_uuid: Option<String>,
+    pub spbm_profile_uuid: Option<crate::CompactString>,
     /// Property *VsanObjectInformation.spbmProfileGenerationId*.
-    pub spbm_profile_generation_id: Option<String>,
+    pub spbm_profile_generation_id: Option<crate::CompactString>,
     /// Property *VsanObjectInformation.spbmComplianceResult*.
     pub spbm_compliance_result: Option<Box<crate::types::VsanStorageComplianceResult>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -27,6 +27,7 @@ impl VsanObjectInformation {
     pub const TYPE_NAME: &'static str = "VsanObjectInformation";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

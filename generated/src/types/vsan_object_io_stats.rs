@@ -8,7 +8,7 @@
 #[derive(Clone, Default)]
 pub struct VsanObjectIOStats {
     /// Property *VsanObjectIOStats.backingObjectId*.
-    pub backing_object_id: String,
+    pub backing_object_id: crate::CompactString,
     /// Property *VsanObjectIOStats.ioLatencyStats*.
     pub io_latency_stats: Option<Vec<crate::types::VsanIOLatency>>,
     /// Property *VsanObjectIOStats.objectLayout*.
@@ -21,6 +21,7 @@ impl VsanObjectIOStats {
     pub const TYPE_NAME: &'static str = "VsanObjectIOStats";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

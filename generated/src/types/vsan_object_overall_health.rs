@@ -14,15 +14,15 @@ pub struct VsanObjectOverallHealth {
     /// Property *VsanObjectOverallHealth.objectVersionCompliance*.
     pub object_version_compliance: Option<bool>,
     /// Property *VsanObjectOverallHealth.objectFormatChangeRequiredUuids*.
-    pub object_format_change_required_uuids: Option<Vec<String>>,
+    pub object_format_change_required_uuids: Option<Vec<crate::CompactString>>,
     /// Property *VsanObjectOverallHealth.objectsRelayoutBytes*.
     pub objects_relayout_bytes: Option<i64>,
     /// Property *VsanObjectOverallHealth.globalDedupStoreHealth*.
-    pub global_dedup_store_health: Option<String>,
+    pub global_dedup_store_health: Option<crate::CompactString>,
     /// Property *VsanObjectOverallHealth.objectStats*.
     pub object_stats: Option<Box<crate::types::VsanHealthObjectStats>>,
     /// Property *VsanObjectOverallHealth.vsanObjectsForObjectStoreVolumes*.
-    pub vsan_objects_for_object_store_volumes: Option<Vec<String>>,
+    pub vsan_objects_for_object_store_volumes: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -31,6 +31,7 @@ impl VsanObjectOverallHealth {
     pub const TYPE_NAME: &'static str = "VsanObjectOverallHealth";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

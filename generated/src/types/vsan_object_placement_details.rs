@@ -8,11 +8,11 @@
 #[derive(Clone, Default)]
 pub struct VsanObjectPlacementDetails {
     /// Property *VsanObjectPlacementDetails.uuid*.
-    pub uuid: String,
+    pub uuid: crate::CompactString,
     /// Property *VsanObjectPlacementDetails.type*.
-    pub r#type: String,
+    pub r#type: crate::CompactString,
     /// Property *VsanObjectPlacementDetails.name*.
-    pub name: Option<String>,
+    pub name: Option<crate::CompactString>,
     /// Property *VsanObjectPlacementDetails.isRemote*.
     pub is_remote: bool,
     /// Property *VsanObjectPlacementDetails.vm*.
@@ -20,25 +20,25 @@ pub struct VsanObjectPlacementDetails {
     /// Refers instance of *VirtualMachine*.
     pub vm: Option<Box<crate::types::ManagedObjectReference>>,
     /// Property *VsanObjectPlacementDetails.spbmProfileUuid*.
-    pub spbm_profile_uuid: Option<String>,
+    pub spbm_profile_uuid: Option<crate::CompactString>,
     /// Property *VsanObjectPlacementDetails.spbmProfileName*.
-    pub spbm_profile_name: Option<String>,
+    pub spbm_profile_name: Option<crate::CompactString>,
     /// Property *VsanObjectPlacementDetails.isLocalPolicy*.
     pub is_local_policy: Option<bool>,
     /// Property *VsanObjectPlacementDetails.remoteDatastoreUuid*.
-    pub remote_datastore_uuid: Option<String>,
+    pub remote_datastore_uuid: Option<crate::CompactString>,
     /// Property *VsanObjectPlacementDetails.remoteDatastoreName*.
-    pub remote_datastore_name: Option<String>,
+    pub remote_datastore_name: Option<crate::CompactString>,
     /// Property *VsanObjectPlacementDetails.remoteCluster*.
     ///
     /// Refers instance of *ClusterComputeResource*.
     pub remote_cluster: Option<Box<crate::types::ManagedObjectReference>>,
     /// Property *VsanObjectPlacementDetails.remoteClusterName*.
-    pub remote_cluster_name: Option<String>,
+    pub remote_cluster_name: Option<crate::CompactString>,
     /// Property *VsanObjectPlacementDetails.remoteVc*.
-    pub remote_vc: Option<String>,
+    pub remote_vc: Option<crate::CompactString>,
     /// Property *VsanObjectPlacementDetails.healthState*.
-    pub health_state: Option<String>,
+    pub health_state: Option<crate::CompactString>,
     /// Property *VsanObjectPlacementDetails.components*.
     pub components: Option<Vec<crate::types::VsanComponentPlacement>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -49,6 +49,7 @@ impl VsanObjectPlacementDetails {
     pub const TYPE_NAME: &'static str = "VsanObjectPlacementDetails";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

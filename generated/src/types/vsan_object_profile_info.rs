@@ -8,9 +8,9 @@
 #[derive(Clone, Default)]
 pub struct VsanObjectProfileInfo {
     /// Property *VsanObjectProfileInfo.vsanObjectUuid*.
-    pub vsan_object_uuid: String,
+    pub vsan_object_uuid: crate::CompactString,
     /// Property *VsanObjectProfileInfo.spbmProfileId*.
-    pub spbm_profile_id: String,
+    pub spbm_profile_id: crate::CompactString,
     /// Property *VsanObjectProfileInfo.spbmProfileGenerationNum*.
     pub spbm_profile_generation_num: i32,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -21,6 +21,7 @@ impl VsanObjectProfileInfo {
     pub const TYPE_NAME: &'static str = "VsanObjectProfileInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

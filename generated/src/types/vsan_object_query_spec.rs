@@ -6,9 +6,9 @@
 #[derive(Clone, Default)]
 pub struct VsanObjectQuerySpec {
     /// Property *VsanObjectQuerySpec.uuid*.
-    pub uuid: String,
+    pub uuid: crate::CompactString,
     /// Property *VsanObjectQuerySpec.spbmProfileGenerationId*.
-    pub spbm_profile_generation_id: Option<String>,
+    pub spbm_profile_generation_id: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -17,6 +17,7 @@ impl VsanObjectQuerySpec {
     pub const TYPE_NAME: &'static str = "VsanObjectQuerySpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -10,7 +10,7 @@
 #[derive(Clone, Default)]
 pub struct VsanObjectSnapshotId {
     /// Property *VsanObjectSnapshotId.uuid*.
-    pub uuid: String,
+    pub uuid: crate::CompactString,
     /// Property *VsanObjectSnapshotId.snapshotId*.
     pub snapshot_id: i32,
     /// Property *VsanObjectSnapshotId.cookie*.
@@ -23,6 +23,7 @@ impl VsanObjectSnapshotId {
     pub const TYPE_NAME: &'static str = "VsanObjectSnapshotId";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

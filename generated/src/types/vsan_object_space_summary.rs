@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct VsanObjectSpaceSummary {
     /// Property *VsanObjectSpaceSummary.objType*.
-    pub obj_type: Option<String>,
+    pub obj_type: Option<crate::CompactString>,
     /// Property *VsanObjectSpaceSummary.overheadB*.
     pub overhead_b: Option<i64>,
     /// Property *VsanObjectSpaceSummary.temporaryOverheadB*.
@@ -24,9 +24,9 @@ pub struct VsanObjectSpaceSummary {
     /// Property *VsanObjectSpaceSummary.usedB*.
     pub used_b: Option<i64>,
     /// Property *VsanObjectSpaceSummary.objTypeExt*.
-    pub obj_type_ext: Option<String>,
+    pub obj_type_ext: Option<crate::CompactString>,
     /// Property *VsanObjectSpaceSummary.objTypeExtDesc*.
-    pub obj_type_ext_desc: Option<String>,
+    pub obj_type_ext_desc: Option<crate::CompactString>,
     /// Property *VsanObjectSpaceSummary.snapshotUsedB*.
     pub snapshot_used_b: Option<i64>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -37,6 +37,7 @@ impl VsanObjectSpaceSummary {
     pub const TYPE_NAME: &'static str = "VsanObjectSpaceSummary";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

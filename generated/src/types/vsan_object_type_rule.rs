@@ -8,9 +8,9 @@
 #[derive(Clone, Default)]
 pub struct VsanObjectTypeRule {
     /// Property *VsanObjectTypeRule.objectType*.
-    pub object_type: Option<String>,
+    pub object_type: Option<crate::CompactString>,
     /// Property *VsanObjectTypeRule.attributes*.
-    pub attributes: Option<Vec<String>>,
+    pub attributes: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -19,6 +19,7 @@ impl VsanObjectTypeRule {
     pub const TYPE_NAME: &'static str = "VsanObjectTypeRule";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

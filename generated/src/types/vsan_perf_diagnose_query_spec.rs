@@ -10,15 +10,15 @@ pub struct VsanPerfDiagnoseQuerySpec {
     /// Property *VsanPerfDiagnoseQuerySpec.startTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub start_time: String,
+    pub start_time: crate::CompactString,
     /// Property *VsanPerfDiagnoseQuerySpec.endTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub end_time: String,
+    pub end_time: crate::CompactString,
     /// Property *VsanPerfDiagnoseQuerySpec.queryType*.
-    pub query_type: String,
+    pub query_type: crate::CompactString,
     /// Property *VsanPerfDiagnoseQuerySpec.context*.
-    pub context: Option<String>,
+    pub context: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -27,6 +27,7 @@ impl VsanPerfDiagnoseQuerySpec {
     pub const TYPE_NAME: &'static str = "VsanPerfDiagnoseQuerySpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

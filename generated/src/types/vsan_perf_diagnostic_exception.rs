@@ -8,13 +8,13 @@
 #[derive(Clone, Default)]
 pub struct VsanPerfDiagnosticException {
     /// Property *VsanPerfDiagnosticException.exceptionId*.
-    pub exception_id: String,
+    pub exception_id: crate::CompactString,
     /// Property *VsanPerfDiagnosticException.exceptionMessage*.
-    pub exception_message: String,
+    pub exception_message: crate::CompactString,
     /// Property *VsanPerfDiagnosticException.exceptionDetails*.
-    pub exception_details: String,
+    pub exception_details: crate::CompactString,
     /// Property *VsanPerfDiagnosticException.exceptionUrl*.
-    pub exception_url: String,
+    pub exception_url: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -23,6 +23,7 @@ impl VsanPerfDiagnosticException {
     pub const TYPE_NAME: &'static str = "VsanPerfDiagnosticException";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

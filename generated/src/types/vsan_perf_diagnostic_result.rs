@@ -8,11 +8,11 @@
 #[derive(Clone, Default)]
 pub struct VsanPerfDiagnosticResult {
     /// Property *VsanPerfDiagnosticResult.exceptionId*.
-    pub exception_id: String,
+    pub exception_id: crate::CompactString,
     /// Property *VsanPerfDiagnosticResult.recommendation*.
-    pub recommendation: Option<String>,
+    pub recommendation: Option<crate::CompactString>,
     /// Property *VsanPerfDiagnosticResult.aggregationFunction*.
-    pub aggregation_function: Option<String>,
+    pub aggregation_function: Option<crate::CompactString>,
     /// Property *VsanPerfDiagnosticResult.aggregationData*.
     pub aggregation_data: Option<Box<crate::types::VsanPerfEntityMetricCSV>>,
     /// Property *VsanPerfDiagnosticResult.exceptionData*.
@@ -25,6 +25,7 @@ impl VsanPerfDiagnosticResult {
     pub const TYPE_NAME: &'static str = "VsanPerfDiagnosticResult";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,9 +6,9 @@
 #[derive(Clone, Default)]
 pub struct VsanPerfEntityMetricCSV {
     /// Property *VsanPerfEntityMetricCSV.entityRefId*.
-    pub entity_ref_id: String,
+    pub entity_ref_id: crate::CompactString,
     /// Property *VsanPerfEntityMetricCSV.sampleInfo*.
-    pub sample_info: Option<String>,
+    pub sample_info: Option<crate::CompactString>,
     /// Property *VsanPerfEntityMetricCSV.value*.
     pub value: Option<Vec<crate::types::VsanPerfMetricSeriesCSV>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -19,6 +19,7 @@ impl VsanPerfEntityMetricCSV {
     pub const TYPE_NAME: &'static str = "VsanPerfEntityMetricCSV";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,13 +6,13 @@
 #[derive(Clone, Default)]
 pub struct VsanPerfEntityType {
     /// Property *VsanPerfEntityType.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *VsanPerfEntityType.id*.
-    pub id: String,
+    pub id: crate::CompactString,
     /// Property *VsanPerfEntityType.graphs*.
     pub graphs: Vec<crate::types::VsanPerfGraph>,
     /// Property *VsanPerfEntityType.description*.
-    pub description: Option<String>,
+    pub description: Option<crate::CompactString>,
     /// Property *VsanPerfEntityType.advancedGraphs*.
     pub advanced_graphs: Option<Vec<crate::types::VsanPerfGraph>>,
     /// Property *VsanPerfEntityType.verboseGraphs*.
@@ -27,6 +27,7 @@ impl VsanPerfEntityType {
     pub const TYPE_NAME: &'static str = "VsanPerfEntityType";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

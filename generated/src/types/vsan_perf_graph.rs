@@ -6,17 +6,17 @@
 #[derive(Clone, Default)]
 pub struct VsanPerfGraph {
     /// Property *VsanPerfGraph.id*.
-    pub id: String,
+    pub id: crate::CompactString,
     /// Property *VsanPerfGraph.metrics*.
     pub metrics: Vec<crate::types::VsanPerfMetricId>,
     /// Property *VsanPerfGraph.unit*.
-    pub unit: String,
+    pub unit: crate::CompactString,
     /// Property *VsanPerfGraph.threshold*.
     pub threshold: Option<Box<crate::types::VsanPerfThreshold>>,
     /// Property *VsanPerfGraph.name*.
-    pub name: Option<String>,
+    pub name: Option<crate::CompactString>,
     /// Property *VsanPerfGraph.description*.
-    pub description: Option<String>,
+    pub description: Option<crate::CompactString>,
     /// Property *VsanPerfGraph.secondGraph*.
     pub second_graph: Option<Box<crate::types::VsanPerfGraph>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -27,6 +27,7 @@ impl VsanPerfGraph {
     pub const TYPE_NAME: &'static str = "VsanPerfGraph";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,15 +8,15 @@
 #[derive(Clone, Default)]
 pub struct VsanPerfHotspotEntitiesMetrics {
     /// Property *VsanPerfHotspotEntitiesMetrics.entityRefId*.
-    pub entity_ref_id: String,
+    pub entity_ref_id: crate::CompactString,
     /// Property *VsanPerfHotspotEntitiesMetrics.startTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub start_time: String,
+    pub start_time: crate::CompactString,
     /// Property *VsanPerfHotspotEntitiesMetrics.endTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub end_time: String,
+    pub end_time: crate::CompactString,
     /// Property *VsanPerfHotspotEntitiesMetrics.metricsValue*.
     pub metrics_value: Option<Vec<crate::types::VsanPerfMetricSeriesCSV>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -27,6 +27,7 @@ impl VsanPerfHotspotEntitiesMetrics {
     pub const TYPE_NAME: &'static str = "VsanPerfHotspotEntitiesMetrics";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

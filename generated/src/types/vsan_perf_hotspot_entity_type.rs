@@ -8,15 +8,15 @@
 #[derive(Clone, Default)]
 pub struct VsanPerfHotspotEntityType {
     /// Property *VsanPerfHotspotEntityType.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *VsanPerfHotspotEntityType.id*.
-    pub id: String,
+    pub id: crate::CompactString,
     /// Property *VsanPerfHotspotEntityType.sortingMetrics*.
     pub sorting_metrics: Option<Vec<crate::types::VsanPerfMetricId>>,
     /// Property *VsanPerfHotspotEntityType.originalEntityTypes*.
-    pub original_entity_types: Option<Vec<String>>,
+    pub original_entity_types: Option<Vec<crate::CompactString>>,
     /// Property *VsanPerfHotspotEntityType.description*.
-    pub description: Option<String>,
+    pub description: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -25,6 +25,7 @@ impl VsanPerfHotspotEntityType {
     pub const TYPE_NAME: &'static str = "VsanPerfHotspotEntityType";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

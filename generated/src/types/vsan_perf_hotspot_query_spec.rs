@@ -10,15 +10,15 @@ pub struct VsanPerfHotspotQuerySpec {
     /// Property *VsanPerfHotspotQuerySpec.startTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub start_time: String,
+    pub start_time: crate::CompactString,
     /// Property *VsanPerfHotspotQuerySpec.endTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub end_time: String,
+    pub end_time: crate::CompactString,
     /// Property *VsanPerfHotspotQuerySpec.entity*.
-    pub entity: String,
+    pub entity: crate::CompactString,
     /// Property *VsanPerfHotspotQuerySpec.metricId*.
-    pub metric_id: String,
+    pub metric_id: crate::CompactString,
     /// Property *VsanPerfHotspotQuerySpec.numEntities*.
     pub num_entities: Option<i32>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -29,6 +29,7 @@ impl VsanPerfHotspotQuerySpec {
     pub const TYPE_NAME: &'static str = "VsanPerfHotspotQuerySpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

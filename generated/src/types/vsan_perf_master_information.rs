@@ -12,9 +12,9 @@ pub struct VsanPerfMasterInformation {
     /// Property *VsanPerfMasterInformation.statsIntervalSec*.
     pub stats_interval_sec: i64,
     /// Property *VsanPerfMasterInformation.collectionFailureHostUuids*.
-    pub collection_failure_host_uuids: Option<Vec<String>>,
+    pub collection_failure_host_uuids: Option<Vec<crate::CompactString>>,
     /// Property *VsanPerfMasterInformation.renamedStatsDirectories*.
-    pub renamed_stats_directories: Option<Vec<String>>,
+    pub renamed_stats_directories: Option<Vec<crate::CompactString>>,
     /// Property *VsanPerfMasterInformation.statsDirectoryPercentFree*.
     pub stats_directory_percent_free: Option<i64>,
     /// Property *VsanPerfMasterInformation.verboseMode*.
@@ -22,7 +22,7 @@ pub struct VsanPerfMasterInformation {
     /// Property *VsanPerfMasterInformation.verboseModeLastUpdate*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub verbose_mode_last_update: Option<String>,
+    pub verbose_mode_last_update: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -31,6 +31,7 @@ impl VsanPerfMasterInformation {
     pub const TYPE_NAME: &'static str = "VsanPerfMasterInformation";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

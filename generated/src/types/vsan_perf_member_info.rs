@@ -6,17 +6,17 @@
 #[derive(Clone, Default)]
 pub struct VsanPerfMemberInfo {
     /// Property *VsanPerfMemberInfo.thumbprint*.
-    pub thumbprint: String,
+    pub thumbprint: crate::CompactString,
     /// Property *VsanPerfMemberInfo.thumbprintList*.
     pub thumbprint_list: Option<Vec<crate::types::VirtualMachineCertThumbprint>>,
     /// Property *VsanPerfMemberInfo.memberUuid*.
-    pub member_uuid: Option<String>,
+    pub member_uuid: Option<crate::CompactString>,
     /// Property *VsanPerfMemberInfo.isSupportUnicast*.
     pub is_support_unicast: Option<bool>,
     /// Property *VsanPerfMemberInfo.unicastAddressInfos*.
     pub unicast_address_infos: Option<Vec<crate::types::VsanUnicastAddressInfo>>,
     /// Property *VsanPerfMemberInfo.hostname*.
-    pub hostname: Option<String>,
+    pub hostname: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -25,6 +25,7 @@ impl VsanPerfMemberInfo {
     pub const TYPE_NAME: &'static str = "VsanPerfMemberInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

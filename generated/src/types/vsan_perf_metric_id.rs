@@ -6,17 +6,17 @@
 #[derive(Clone, Default)]
 pub struct VsanPerfMetricId {
     /// Property *VsanPerfMetricId.label*.
-    pub label: String,
+    pub label: crate::CompactString,
     /// Property *VsanPerfMetricId.group*.
-    pub group: Option<String>,
+    pub group: Option<crate::CompactString>,
     /// Property *VsanPerfMetricId.rollupType*.
-    pub rollup_type: Option<String>,
+    pub rollup_type: Option<crate::CompactString>,
     /// Property *VsanPerfMetricId.statsType*.
-    pub stats_type: Option<String>,
+    pub stats_type: Option<crate::CompactString>,
     /// Property *VsanPerfMetricId.name*.
-    pub name: Option<String>,
+    pub name: Option<crate::CompactString>,
     /// Property *VsanPerfMetricId.description*.
-    pub description: Option<String>,
+    pub description: Option<crate::CompactString>,
     /// Property *VsanPerfMetricId.metricsCollectInterval*.
     pub metrics_collect_interval: Option<i32>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -27,6 +27,7 @@ impl VsanPerfMetricId {
     pub const TYPE_NAME: &'static str = "VsanPerfMetricId";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -10,9 +10,9 @@ pub struct VsanPerfMetricSeriesCSV {
     /// Property *VsanPerfMetricSeriesCSV.threshold*.
     pub threshold: Option<Box<crate::types::VsanPerfThreshold>>,
     /// Property *VsanPerfMetricSeriesCSV.numExceptions*.
-    pub num_exceptions: Option<String>,
+    pub num_exceptions: Option<crate::CompactString>,
     /// Property *VsanPerfMetricSeriesCSV.values*.
-    pub values: Option<String>,
+    pub values: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl VsanPerfMetricSeriesCSV {
     pub const TYPE_NAME: &'static str = "VsanPerfMetricSeriesCSV";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,9 +6,9 @@
 #[derive(Clone, Default)]
 pub struct VsanPerfNodeInformation {
     /// Property *VsanPerfNodeInformation.version*.
-    pub version: String,
+    pub version: crate::CompactString,
     /// Property *VsanPerfNodeInformation.hostname*.
-    pub hostname: Option<String>,
+    pub hostname: Option<crate::CompactString>,
     /// Property *VsanPerfNodeInformation.error*.
     pub error: Option<crate::types::MethodFaultKind>,
     /// Property *VsanPerfNodeInformation.isCmmdsMaster*.
@@ -16,9 +16,9 @@ pub struct VsanPerfNodeInformation {
     /// Property *VsanPerfNodeInformation.isStatsMaster*.
     pub is_stats_master: bool,
     /// Property *VsanPerfNodeInformation.vsanMasterUuid*.
-    pub vsan_master_uuid: Option<String>,
+    pub vsan_master_uuid: Option<crate::CompactString>,
     /// Property *VsanPerfNodeInformation.vsanNodeUuid*.
-    pub vsan_node_uuid: Option<String>,
+    pub vsan_node_uuid: Option<crate::CompactString>,
     /// Property *VsanPerfNodeInformation.masterInfo*.
     pub master_info: Option<Box<crate::types::VsanPerfMasterInformation>>,
     /// Property *VsanPerfNodeInformation.diagnosticMode*.
@@ -31,6 +31,7 @@ impl VsanPerfNodeInformation {
     pub const TYPE_NAME: &'static str = "VsanPerfNodeInformation";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,19 +6,19 @@
 #[derive(Clone, Default)]
 pub struct VsanPerfQuerySpec {
     /// Property *VsanPerfQuerySpec.entityRefId*.
-    pub entity_ref_id: String,
+    pub entity_ref_id: crate::CompactString,
     /// Property *VsanPerfQuerySpec.startTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub start_time: Option<String>,
+    pub start_time: Option<crate::CompactString>,
     /// Property *VsanPerfQuerySpec.endTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub end_time: Option<String>,
+    pub end_time: Option<crate::CompactString>,
     /// Property *VsanPerfQuerySpec.group*.
-    pub group: Option<String>,
+    pub group: Option<crate::CompactString>,
     /// Property *VsanPerfQuerySpec.labels*.
-    pub labels: Option<Vec<String>>,
+    pub labels: Option<Vec<crate::CompactString>>,
     /// Property *VsanPerfQuerySpec.interval*.
     pub interval: Option<i32>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -29,6 +29,7 @@ impl VsanPerfQuerySpec {
     pub const TYPE_NAME: &'static str = "VsanPerfQuerySpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,11 +6,11 @@
 #[derive(Clone, Default)]
 pub struct VsanPerfThreshold {
     /// Property *VsanPerfThreshold.direction*.
-    pub direction: String,
+    pub direction: crate::CompactString,
     /// Property *VsanPerfThreshold.yellow*.
-    pub yellow: Option<String>,
+    pub yellow: Option<crate::CompactString>,
     /// Property *VsanPerfThreshold.red*.
-    pub red: Option<String>,
+    pub red: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -19,6 +19,7 @@ impl VsanPerfThreshold {
     pub const TYPE_NAME: &'static str = "VsanPerfThreshold";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,23 +8,23 @@
 #[derive(Clone, Default)]
 pub struct VsanPerfTimeRangeQuerySpec {
     /// Property *VsanPerfTimeRangeQuerySpec.name*.
-    pub name: Option<String>,
+    pub name: Option<crate::CompactString>,
     /// Property *VsanPerfTimeRangeQuerySpec.startTimeFrom*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub start_time_from: Option<String>,
+    pub start_time_from: Option<crate::CompactString>,
     /// Property *VsanPerfTimeRangeQuerySpec.startTimeTo*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub start_time_to: Option<String>,
+    pub start_time_to: Option<crate::CompactString>,
     /// Property *VsanPerfTimeRangeQuerySpec.endTimeFrom*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub end_time_from: Option<String>,
+    pub end_time_from: Option<crate::CompactString>,
     /// Property *VsanPerfTimeRangeQuerySpec.endTimeTo*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub end_time_to: Option<String>,
+    pub end_time_to: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -33,6 +33,7 @@ impl VsanPerfTimeRangeQuerySpec {
     pub const TYPE_NAME: &'static str = "VsanPerfTimeRangeQuerySpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

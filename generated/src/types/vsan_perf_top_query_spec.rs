@@ -10,11 +10,11 @@ pub struct VsanPerfTopQuerySpec {
     /// Property *VsanPerfTopQuerySpec.timeStamp*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub time_stamp: String,
+    pub time_stamp: crate::CompactString,
     /// Property *VsanPerfTopQuerySpec.entity*.
-    pub entity: String,
+    pub entity: crate::CompactString,
     /// Property *VsanPerfTopQuerySpec.metricId*.
-    pub metric_id: String,
+    pub metric_id: crate::CompactString,
     /// Property *VsanPerfTopQuerySpec.numEntities*.
     pub num_entities: Option<i32>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -25,6 +25,7 @@ impl VsanPerfTopQuerySpec {
     pub const TYPE_NAME: &'static str = "VsanPerfTopQuerySpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

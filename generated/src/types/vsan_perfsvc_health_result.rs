@@ -18,7 +18,7 @@ pub struct VsanPerfsvcHealthResult {
     /// Property *VsanPerfsvcHealthResult.enoughFreeSpace*.
     pub enough_free_space: Option<bool>,
     /// Property *VsanPerfsvcHealthResult.remediateAction*.
-    pub remediate_action: Option<String>,
+    pub remediate_action: Option<crate::CompactString>,
     /// Property *VsanPerfsvcHealthResult.hostResults*.
     pub host_results: Option<Vec<crate::types::VsanPerfNodeInformation>>,
     /// Property *VsanPerfsvcHealthResult.verboseModeStatus*.
@@ -31,6 +31,7 @@ impl VsanPerfsvcHealthResult {
     pub const TYPE_NAME: &'static str = "VsanPerfsvcHealthResult";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,9 +6,9 @@
 #[derive(Clone, Default)]
 pub struct VsanPhysicalDiskHealth {
     /// Property *VsanPhysicalDiskHealth.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *VsanPhysicalDiskHealth.uuid*.
-    pub uuid: String,
+    pub uuid: crate::CompactString,
     /// Property *VsanPhysicalDiskHealth.inCmmds*.
     pub in_cmmds: bool,
     /// Property *VsanPhysicalDiskHealth.inVsi*.
@@ -22,21 +22,21 @@ pub struct VsanPhysicalDiskHealth {
     /// Property *VsanPhysicalDiskHealth.congestionValue*.
     pub congestion_value: Option<i32>,
     /// Property *VsanPhysicalDiskHealth.congestionArea*.
-    pub congestion_area: Option<String>,
+    pub congestion_area: Option<crate::CompactString>,
     /// Property *VsanPhysicalDiskHealth.congestionHealth*.
-    pub congestion_health: Option<String>,
+    pub congestion_health: Option<crate::CompactString>,
     /// Property *VsanPhysicalDiskHealth.metadataHealth*.
-    pub metadata_health: Option<String>,
+    pub metadata_health: Option<crate::CompactString>,
     /// Property *VsanPhysicalDiskHealth.operationalHealthDescription*.
-    pub operational_health_description: Option<String>,
+    pub operational_health_description: Option<crate::CompactString>,
     /// Property *VsanPhysicalDiskHealth.operationalHealth*.
-    pub operational_health: Option<String>,
+    pub operational_health: Option<crate::CompactString>,
     /// Property *VsanPhysicalDiskHealth.dedupUsageHealth*.
-    pub dedup_usage_health: Option<String>,
+    pub dedup_usage_health: Option<crate::CompactString>,
     /// Property *VsanPhysicalDiskHealth.capacityHealth*.
-    pub capacity_health: Option<String>,
+    pub capacity_health: Option<crate::CompactString>,
     /// Property *VsanPhysicalDiskHealth.summaryHealth*.
-    pub summary_health: String,
+    pub summary_health: crate::CompactString,
     /// Property *VsanPhysicalDiskHealth.capacity*.
     pub capacity: Option<i64>,
     /// Property *VsanPhysicalDiskHealth.usedCapacity*.
@@ -58,13 +58,13 @@ pub struct VsanPhysicalDiskHealth {
     /// Property *VsanPhysicalDiskHealth.maxComponents*.
     pub max_components: Option<i64>,
     /// Property *VsanPhysicalDiskHealth.compLimitHealth*.
-    pub comp_limit_health: Option<String>,
+    pub comp_limit_health: Option<crate::CompactString>,
     /// Property *VsanPhysicalDiskHealth.encryptionEnabled*.
     pub encryption_enabled: Option<bool>,
     /// Property *VsanPhysicalDiskHealth.kmsProviderId*.
-    pub kms_provider_id: Option<String>,
+    pub kms_provider_id: Option<crate::CompactString>,
     /// Property *VsanPhysicalDiskHealth.kekId*.
-    pub kek_id: Option<String>,
+    pub kek_id: Option<crate::CompactString>,
     /// Property *VsanPhysicalDiskHealth.dekGenerationId*.
     pub dek_generation_id: Option<i64>,
     /// Property *VsanPhysicalDiskHealth.encryptedUnlocked*.
@@ -72,7 +72,7 @@ pub struct VsanPhysicalDiskHealth {
     /// Property *VsanPhysicalDiskHealth.rebalanceResult*.
     pub rebalance_result: Option<Box<crate::types::VsanDiskRebalanceResult>>,
     /// Property *VsanPhysicalDiskHealth.dekId*.
-    pub dek_id: Option<String>,
+    pub dek_id: Option<crate::CompactString>,
     /// Property *VsanPhysicalDiskHealth.kekVerifierHealth*.
     pub kek_verifier_health: Option<bool>,
     /// Property *VsanPhysicalDiskHealth.dekVerifierHealth*.
@@ -82,9 +82,9 @@ pub struct VsanPhysicalDiskHealth {
     /// Property *VsanPhysicalDiskHealth.logicalCapacityUsed*.
     pub logical_capacity_used: Option<i64>,
     /// Property *VsanPhysicalDiskHealth.logicalCapacityHealth*.
-    pub logical_capacity_health: Option<String>,
+    pub logical_capacity_health: Option<crate::CompactString>,
     /// Property *VsanPhysicalDiskHealth.vsanDiskGroupUuid*.
-    pub vsan_disk_group_uuid: Option<String>,
+    pub vsan_disk_group_uuid: Option<crate::CompactString>,
     /// Property *VsanPhysicalDiskHealth.dgLayoutIssue*.
     pub dg_layout_issue: Option<bool>,
     /// Property *VsanPhysicalDiskHealth.usedMetadataComponents*.
@@ -92,7 +92,7 @@ pub struct VsanPhysicalDiskHealth {
     /// Property *VsanPhysicalDiskHealth.maxMetadataComponents*.
     pub max_metadata_components: Option<i64>,
     /// Property *VsanPhysicalDiskHealth.pendingClusterDekId*.
-    pub pending_cluster_dek_id: Option<String>,
+    pub pending_cluster_dek_id: Option<crate::CompactString>,
     /// Property *VsanPhysicalDiskHealth.dmekVerifierHealth*.
     pub dmek_verifier_health: Option<bool>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -103,6 +103,7 @@ impl VsanPhysicalDiskHealth {
     pub const TYPE_NAME: &'static str = "VsanPhysicalDiskHealth";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

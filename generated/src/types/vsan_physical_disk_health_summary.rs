@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct VsanPhysicalDiskHealthSummary {
     /// Property *VsanPhysicalDiskHealthSummary.overallHealth*.
-    pub overall_health: String,
+    pub overall_health: crate::CompactString,
     /// Property *VsanPhysicalDiskHealthSummary.heapsWithIssues*.
     pub heaps_with_issues: Option<Vec<crate::types::VsanResourceHealth>>,
     /// Property *VsanPhysicalDiskHealthSummary.slabsWithIssues*.
@@ -16,7 +16,7 @@ pub struct VsanPhysicalDiskHealthSummary {
     /// Property *VsanPhysicalDiskHealthSummary.componentsWithIssues*.
     pub components_with_issues: Option<Vec<crate::types::VsanResourceHealth>>,
     /// Property *VsanPhysicalDiskHealthSummary.hostname*.
-    pub hostname: Option<String>,
+    pub hostname: Option<crate::CompactString>,
     /// Property *VsanPhysicalDiskHealthSummary.hostDedupScope*.
     pub host_dedup_scope: Option<i32>,
     /// Property *VsanPhysicalDiskHealthSummary.error*.
@@ -31,6 +31,7 @@ impl VsanPhysicalDiskHealthSummary {
     pub const TYPE_NAME: &'static str = "VsanPhysicalDiskHealthSummary";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct VsanPolicySatisfiability {
     /// Property *VsanPolicySatisfiability.uuid*.
-    pub uuid: Option<String>,
+    pub uuid: Option<crate::CompactString>,
     /// Property *VsanPolicySatisfiability.isSatisfiable*.
     pub is_satisfiable: bool,
     /// Property *VsanPolicySatisfiability.reason*.
@@ -21,6 +21,7 @@ impl VsanPolicySatisfiability {
     pub const TYPE_NAME: &'static str = "VsanPolicySatisfiability";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

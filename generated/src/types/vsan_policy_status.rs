@@ -8,11 +8,11 @@
 #[derive(Clone, Default)]
 pub struct VsanPolicyStatus {
     /// Property *VsanPolicyStatus.id*.
-    pub id: String,
+    pub id: crate::CompactString,
     /// Property *VsanPolicyStatus.expectedValue*.
-    pub expected_value: String,
+    pub expected_value: crate::CompactString,
     /// Property *VsanPolicyStatus.currentValue*.
-    pub current_value: String,
+    pub current_value: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl VsanPolicyStatus {
     pub const TYPE_NAME: &'static str = "VsanPolicyStatus";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

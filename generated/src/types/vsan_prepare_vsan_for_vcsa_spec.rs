@@ -12,7 +12,7 @@ pub struct VsanPrepareVsanForVcsaSpec {
     /// Property *VsanPrepareVsanForVcsaSpec.vsanDataEfficiencyConfig*.
     pub vsan_data_efficiency_config: Option<crate::types::VsanDataEfficiencyConfigKind>,
     /// Property *VsanPrepareVsanForVcsaSpec.taskId*.
-    pub task_id: Option<String>,
+    pub task_id: Option<crate::CompactString>,
     /// Property *VsanPrepareVsanForVcsaSpec.vsanDataEncryptionConfig*.
     pub vsan_data_encryption_config: Option<Box<crate::types::VsanHostEncryptionInfo>>,
     /// Property *VsanPrepareVsanForVcsaSpec.vsanAddStoragePoolDiskSpec*.
@@ -31,6 +31,7 @@ impl VsanPrepareVsanForVcsaSpec {
     pub const TYPE_NAME: &'static str = "VsanPrepareVsanForVcsaSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

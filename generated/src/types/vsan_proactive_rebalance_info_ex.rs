@@ -10,11 +10,11 @@ pub struct VsanProactiveRebalanceInfoEx {
     /// Property *VsanProactiveRebalanceInfoEx.startTs*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub start_ts: Option<String>,
+    pub start_ts: Option<crate::CompactString>,
     /// Property *VsanProactiveRebalanceInfoEx.stopTs*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub stop_ts: Option<String>,
+    pub stop_ts: Option<crate::CompactString>,
     /// Property *VsanProactiveRebalanceInfoEx.varianceThreshold*.
     pub variance_threshold: Option<f32>,
     /// Property *VsanProactiveRebalanceInfoEx.timeThreshold*.
@@ -22,7 +22,7 @@ pub struct VsanProactiveRebalanceInfoEx {
     /// Property *VsanProactiveRebalanceInfoEx.rateThreshold*.
     pub rate_threshold: Option<i32>,
     /// Property *VsanProactiveRebalanceInfoEx.hostname*.
-    pub hostname: Option<String>,
+    pub hostname: Option<crate::CompactString>,
     /// Property *VsanProactiveRebalanceInfoEx.error*.
     pub error: Option<crate::types::MethodFaultKind>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -33,6 +33,7 @@ impl VsanProactiveRebalanceInfoEx {
     pub const TYPE_NAME: &'static str = "VsanProactiveRebalanceInfoEx";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,11 +8,11 @@
 #[derive(Clone, Default)]
 pub struct VsanPropertyConstraint {
     /// Property *VsanResourceConstraint.targetType*.
-    pub target_type: Option<String>,
+    pub target_type: Option<crate::CompactString>,
     /// Property *VsanPropertyConstraint.propertyName*.
-    pub property_name: Option<String>,
+    pub property_name: Option<crate::CompactString>,
     /// Property *VsanPropertyConstraint.comparator*.
-    pub comparator: Option<String>,
+    pub comparator: Option<crate::CompactString>,
     /// Property *VsanPropertyConstraint.comparableValue*.
     pub comparable_value: Option<Box<crate::types::KeyAnyValue>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -23,6 +23,7 @@ impl VsanPropertyConstraint {
     pub const TYPE_NAME: &'static str = "VsanPropertyConstraint";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

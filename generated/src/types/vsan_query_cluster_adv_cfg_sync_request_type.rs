@@ -6,11 +6,11 @@
 #[derive(Debug, Clone, Copy)]
 pub struct VsanQueryClusterAdvCfgSyncRequestType<'a> {
     /// Parameter *hosts*.
-    pub hosts: &'a [String],
+    pub hosts: &'a [crate::CompactString],
     /// Parameter *esxRootPassword*.
     pub esx_root_password: &'a str,
     /// Parameter *options*.
-    pub options: Option<&'a [String]>,
+    pub options: Option<&'a [crate::CompactString]>,
 }
 impl crate::ser::Encode for VsanQueryClusterAdvCfgSyncRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {

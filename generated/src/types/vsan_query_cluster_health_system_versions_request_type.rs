@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, Copy)]
 pub struct VsanQueryClusterHealthSystemVersionsRequestType<'a> {
     /// Parameter *hosts*.
-    pub hosts: &'a [String],
+    pub hosts: &'a [crate::CompactString],
     /// Parameter *esxRootPassword*.
     pub esx_root_password: &'a str,
 }

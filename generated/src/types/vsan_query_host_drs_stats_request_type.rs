@@ -6,9 +6,9 @@
 #[derive(Debug, Clone, Copy)]
 pub struct VsanQueryHostDrsStatsRequestType<'a> {
     /// Parameter *hostUuids*.
-    pub host_uuids: Option<&'a [String]>,
+    pub host_uuids: Option<&'a [crate::CompactString]>,
     /// Parameter *vms*.
-    pub vms: Option<&'a [String]>,
+    pub vms: Option<&'a [crate::CompactString]>,
     /// Parameter *hostIndex*.
     pub host_index: Option<i32>,
 }

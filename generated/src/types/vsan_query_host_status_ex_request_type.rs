@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, Copy)]
 pub struct VsanQueryHostStatusExRequestType<'a> {
     /// Parameter *clusterUuids*.
-    pub cluster_uuids: Option<&'a [String]>,
+    pub cluster_uuids: Option<&'a [crate::CompactString]>,
 }
 impl crate::ser::Encode for VsanQueryHostStatusExRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {

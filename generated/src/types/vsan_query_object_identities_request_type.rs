@@ -12,9 +12,9 @@ pub struct VsanQueryObjectIdentitiesRequestType<'a> {
     /// Refers instance of *ComputeResource*.
     pub cluster: Option<&'a crate::types::ManagedObjectReference>,
     /// Parameter *objUuids*.
-    pub obj_uuids: Option<&'a [String]>,
+    pub obj_uuids: Option<&'a [crate::CompactString]>,
     /// Parameter *objTypes*.
-    pub obj_types: Option<&'a [String]>,
+    pub obj_types: Option<&'a [crate::CompactString]>,
     /// Parameter *includeHealth*.
     pub include_health: Option<bool>,
     /// Parameter *includeObjIdentity*.

@@ -6,11 +6,11 @@
 #[derive(Clone, Default)]
 pub struct VsanQueryResultHostInfo {
     /// Property *VsanQueryResultHostInfo.uuid*.
-    pub uuid: Option<String>,
+    pub uuid: Option<crate::CompactString>,
     /// Property *VsanQueryResultHostInfo.hostnameInCmmds*.
-    pub hostname_in_cmmds: Option<String>,
+    pub hostname_in_cmmds: Option<crate::CompactString>,
     /// Property *VsanQueryResultHostInfo.vsanIpv4Addresses*.
-    pub vsan_ipv4_addresses: Option<Vec<String>>,
+    pub vsan_ipv4_addresses: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -19,6 +19,7 @@ impl VsanQueryResultHostInfo {
     pub const TYPE_NAME: &'static str = "VsanQueryResultHostInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, Copy)]
 pub struct VsanQuerySyncingVsanObjectsRequestType<'a> {
     /// Parameter *uuids*.
-    pub uuids: Option<&'a [String]>,
+    pub uuids: Option<&'a [crate::CompactString]>,
     /// Parameter *start*.
     pub start: Option<i32>,
     /// Parameter *limit*.

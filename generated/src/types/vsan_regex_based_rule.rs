@@ -8,7 +8,7 @@
 #[derive(Clone, Default)]
 pub struct VsanRegexBasedRule {
     /// Property *VsanRegexBasedRule.rules*.
-    pub rules: Option<Vec<String>>,
+    pub rules: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -17,6 +17,7 @@ impl VsanRegexBasedRule {
     pub const TYPE_NAME: &'static str = "VsanRegexBasedRule";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

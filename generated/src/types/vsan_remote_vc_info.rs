@@ -10,9 +10,9 @@
 #[derive(Clone, Default)]
 pub struct VsanRemoteVcInfo {
     /// Property *VsanRemoteVcInfo.linkType*.
-    pub link_type: Option<String>,
+    pub link_type: Option<crate::CompactString>,
     /// Property *VsanRemoteVcInfo.vcHost*.
-    pub vc_host: String,
+    pub vc_host: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl VsanRemoteVcInfo {
     pub const TYPE_NAME: &'static str = "VsanRemoteVcInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -107,10 +108,12 @@ pub enum VsanRemoteVcInfoKind {
 }
 impl VsanRemoteVcInfoKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VsanRemoteVcInfo(v) => &**v,
@@ -124,12 +127,14 @@ impl VsanRemoteVcInfoKind {
     }
 }
 impl From<crate::types::VsanRemoteVcInfo> for VsanRemoteVcInfoKind {
+    #[inline]
     fn from(v: crate::types::VsanRemoteVcInfo) -> Self {
         Self::VsanRemoteVcInfo(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanRemoteVcInfoStandalone> for VsanRemoteVcInfoKind {
+    #[inline]
     fn from(v: crate::types::VsanRemoteVcInfoStandalone) -> Self {
         Self::VsanRemoteVcInfoStandalone(Box::new(v))
     }

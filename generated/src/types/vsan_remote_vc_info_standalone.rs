@@ -8,15 +8,15 @@
 #[derive(Clone, Default)]
 pub struct VsanRemoteVcInfoStandalone {
     /// Property *VsanRemoteVcInfo.linkType*.
-    pub link_type: Option<String>,
+    pub link_type: Option<crate::CompactString>,
     /// Property *VsanRemoteVcInfo.vcHost*.
-    pub vc_host: String,
+    pub vc_host: crate::CompactString,
     /// Property *VsanRemoteVcInfoStandalone.user*.
-    pub user: Option<String>,
+    pub user: Option<crate::CompactString>,
     /// Property *VsanRemoteVcInfoStandalone.password*.
     pub password: Option<crate::Password>,
     /// Property *VsanRemoteVcInfoStandalone.cert*.
-    pub cert: Option<String>,
+    pub cert: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -25,6 +25,7 @@ impl VsanRemoteVcInfoStandalone {
     pub const TYPE_NAME: &'static str = "VsanRemoteVcInfoStandalone";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,11 +6,11 @@
 #[derive(Debug, Clone, Copy)]
 pub struct VsanRepairClusterImmediateObjectsRequestType<'a> {
     /// Parameter *hosts*.
-    pub hosts: &'a [String],
+    pub hosts: &'a [crate::CompactString],
     /// Parameter *esxRootPassword*.
     pub esx_root_password: &'a str,
     /// Parameter *uuids*.
-    pub uuids: Option<&'a [String]>,
+    pub uuids: Option<&'a [crate::CompactString]>,
 }
 impl crate::ser::Encode for VsanRepairClusterImmediateObjectsRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {

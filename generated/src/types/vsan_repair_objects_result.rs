@@ -6,11 +6,11 @@
 #[derive(Clone, Default)]
 pub struct VsanRepairObjectsResult {
     /// Property *VsanRepairObjectsResult.inQueueObjects*.
-    pub in_queue_objects: Option<Vec<String>>,
+    pub in_queue_objects: Option<Vec<crate::CompactString>>,
     /// Property *VsanRepairObjectsResult.failedRepairObjects*.
     pub failed_repair_objects: Option<Vec<crate::types::VsanFailedRepairObjectResult>>,
     /// Property *VsanRepairObjectsResult.notInQueueObjects*.
-    pub not_in_queue_objects: Option<Vec<String>>,
+    pub not_in_queue_objects: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -19,6 +19,7 @@ impl VsanRepairObjectsResult {
     pub const TYPE_NAME: &'static str = "VsanRepairObjectsResult";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -10,9 +10,9 @@
 #[derive(Clone, Default)]
 pub struct VsanResourceCheckComponentResult {
     /// Property *EntityResourceCheckDetails.name*.
-    pub name: Option<String>,
+    pub name: Option<crate::CompactString>,
     /// Property *EntityResourceCheckDetails.uuid*.
-    pub uuid: Option<String>,
+    pub uuid: Option<crate::CompactString>,
     /// Property *EntityResourceCheckDetails.isNew*.
     pub is_new: Option<bool>,
     /// Property *EntityResourceCheckDetails.capacity*.
@@ -32,9 +32,9 @@ pub struct VsanResourceCheckComponentResult {
     /// Property *VsanResourceCheckResult.timestamp*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub timestamp: String,
+    pub timestamp: crate::CompactString,
     /// Property *VsanResourceCheckResult.status*.
-    pub status: String,
+    pub status: crate::CompactString,
     /// Property *VsanResourceCheckResult.messages*.
     pub messages: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *VsanResourceCheckResult.faultDomains*.
@@ -42,9 +42,9 @@ pub struct VsanResourceCheckComponentResult {
     /// Property *VsanResourceCheckResult.dataToMove*.
     pub data_to_move: Option<i64>,
     /// Property *VsanResourceCheckResult.nonCompliantObjects*.
-    pub non_compliant_objects: Option<Vec<String>>,
+    pub non_compliant_objects: Option<Vec<crate::CompactString>>,
     /// Property *VsanResourceCheckResult.inaccessibleObjects*.
-    pub inaccessible_objects: Option<Vec<String>>,
+    pub inaccessible_objects: Option<Vec<crate::CompactString>>,
     /// Property *VsanResourceCheckResult.capacityThreshold*.
     pub capacity_threshold: Option<Box<crate::types::VsanHealthThreshold>>,
     /// Property *VsanResourceCheckResult.health*.
@@ -52,9 +52,9 @@ pub struct VsanResourceCheckComponentResult {
     /// Property *VsanResourceCheckResult.dataToResync*.
     pub data_to_resync: Option<i64>,
     /// Property *VsanResourceCheckResult.dedupStoreHealth*.
-    pub dedup_store_health: Option<String>,
+    pub dedup_store_health: Option<crate::CompactString>,
     /// Property *VsanResourceCheckComponentResult.type*.
-    pub r#type: String,
+    pub r#type: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -63,6 +63,7 @@ impl VsanResourceCheckComponentResult {
     pub const TYPE_NAME: &'static str = "VsanResourceCheckComponentResult";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -245,10 +246,12 @@ pub enum VsanResourceCheckComponentResultKind {
 }
 impl VsanResourceCheckComponentResultKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VsanResourceCheckComponentResult(v) => &**v,
@@ -265,6 +268,7 @@ impl VsanResourceCheckComponentResultKind {
 }
 impl From<crate::types::VsanResourceCheckComponentResult>
 for VsanResourceCheckComponentResultKind {
+    #[inline]
     fn from(v: crate::types::VsanResourceCheckComponentResult) -> Self {
         Self::VsanResourceCheckComponentResult(Box::new(v))
     }
@@ -272,6 +276,7 @@ for VsanResourceCheckComponentResultKind {
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanResourceCheckDataPersistenceResult>
 for VsanResourceCheckComponentResultKind {
+    #[inline]
     fn from(v: crate::types::VsanResourceCheckDataPersistenceResult) -> Self {
         Self::VsanResourceCheckDataPersistenceResult(Box::new(v))
     }
@@ -279,6 +284,7 @@ for VsanResourceCheckComponentResultKind {
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanResourceCheckVsanResultKind>
 for VsanResourceCheckComponentResultKind {
+    #[inline]
     fn from(v: crate::types::VsanResourceCheckVsanResultKind) -> Self {
         Self::VsanResourceCheckVsanResult(v)
     }

@@ -8,9 +8,9 @@
 #[derive(Clone, Default)]
 pub struct VsanResourceCheckDataPersistenceResult {
     /// Property *EntityResourceCheckDetails.name*.
-    pub name: Option<String>,
+    pub name: Option<crate::CompactString>,
     /// Property *EntityResourceCheckDetails.uuid*.
-    pub uuid: Option<String>,
+    pub uuid: Option<crate::CompactString>,
     /// Property *EntityResourceCheckDetails.isNew*.
     pub is_new: Option<bool>,
     /// Property *EntityResourceCheckDetails.capacity*.
@@ -30,9 +30,9 @@ pub struct VsanResourceCheckDataPersistenceResult {
     /// Property *VsanResourceCheckResult.timestamp*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub timestamp: String,
+    pub timestamp: crate::CompactString,
     /// Property *VsanResourceCheckResult.status*.
-    pub status: String,
+    pub status: crate::CompactString,
     /// Property *VsanResourceCheckResult.messages*.
     pub messages: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *VsanResourceCheckResult.faultDomains*.
@@ -40,9 +40,9 @@ pub struct VsanResourceCheckDataPersistenceResult {
     /// Property *VsanResourceCheckResult.dataToMove*.
     pub data_to_move: Option<i64>,
     /// Property *VsanResourceCheckResult.nonCompliantObjects*.
-    pub non_compliant_objects: Option<Vec<String>>,
+    pub non_compliant_objects: Option<Vec<crate::CompactString>>,
     /// Property *VsanResourceCheckResult.inaccessibleObjects*.
-    pub inaccessible_objects: Option<Vec<String>>,
+    pub inaccessible_objects: Option<Vec<crate::CompactString>>,
     /// Property *VsanResourceCheckResult.capacityThreshold*.
     pub capacity_threshold: Option<Box<crate::types::VsanHealthThreshold>>,
     /// Property *VsanResourceCheckResult.health*.
@@ -50,17 +50,17 @@ pub struct VsanResourceCheckDataPersistenceResult {
     /// Property *VsanResourceCheckResult.dataToResync*.
     pub data_to_resync: Option<i64>,
     /// Property *VsanResourceCheckResult.dedupStoreHealth*.
-    pub dedup_store_health: Option<String>,
+    pub dedup_store_health: Option<crate::CompactString>,
     /// Property *VsanResourceCheckComponentResult.type*.
-    pub r#type: String,
+    pub r#type: crate::CompactString,
     /// Property *VsanResourceCheckDataPersistenceResult.dataToRebuild*.
     pub data_to_rebuild: Option<i64>,
     /// Property *VsanResourceCheckDataPersistenceResult.inaccessibleInstances*.
-    pub inaccessible_instances: Option<Vec<String>>,
+    pub inaccessible_instances: Option<Vec<crate::CompactString>>,
     /// Property *VsanResourceCheckDataPersistenceResult.reducedAvailabilityInstances*.
-    pub reduced_availability_instances: Option<Vec<String>>,
+    pub reduced_availability_instances: Option<Vec<crate::CompactString>>,
     /// Property *VsanResourceCheckDataPersistenceResult.rebuildInstances*.
-    pub rebuild_instances: Option<Vec<String>>,
+    pub rebuild_instances: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -69,6 +69,7 @@ impl VsanResourceCheckDataPersistenceResult {
     pub const TYPE_NAME: &'static str = "VsanResourceCheckDataPersistenceResult";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

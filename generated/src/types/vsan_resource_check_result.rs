@@ -10,9 +10,9 @@
 #[derive(Clone, Default)]
 pub struct VsanResourceCheckResult {
     /// Property *EntityResourceCheckDetails.name*.
-    pub name: Option<String>,
+    pub name: Option<crate::CompactString>,
     /// Property *EntityResourceCheckDetails.uuid*.
-    pub uuid: Option<String>,
+    pub uuid: Option<crate::CompactString>,
     /// Property *EntityResourceCheckDetails.isNew*.
     pub is_new: Option<bool>,
     /// Property *EntityResourceCheckDetails.capacity*.
@@ -32,9 +32,9 @@ pub struct VsanResourceCheckResult {
     /// Property *VsanResourceCheckResult.timestamp*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub timestamp: String,
+    pub timestamp: crate::CompactString,
     /// Property *VsanResourceCheckResult.status*.
-    pub status: String,
+    pub status: crate::CompactString,
     /// Property *VsanResourceCheckResult.messages*.
     pub messages: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *VsanResourceCheckResult.faultDomains*.
@@ -42,9 +42,9 @@ pub struct VsanResourceCheckResult {
     /// Property *VsanResourceCheckResult.dataToMove*.
     pub data_to_move: Option<i64>,
     /// Property *VsanResourceCheckResult.nonCompliantObjects*.
-    pub non_compliant_objects: Option<Vec<String>>,
+    pub non_compliant_objects: Option<Vec<crate::CompactString>>,
     /// Property *VsanResourceCheckResult.inaccessibleObjects*.
-    pub inaccessible_objects: Option<Vec<String>>,
+    pub inaccessible_objects: Option<Vec<crate::CompactString>>,
     /// Property *VsanResourceCheckResult.capacityThreshold*.
     pub capacity_threshold: Option<Box<crate::types::VsanHealthThreshold>>,
     /// Property *VsanResourceCheckResult.health*.
@@ -52,7 +52,7 @@ pub struct VsanResourceCheckResult {
     /// Property *VsanResourceCheckResult.dataToResync*.
     pub data_to_resync: Option<i64>,
     /// Property *VsanResourceCheckResult.dedupStoreHealth*.
-    pub dedup_store_health: Option<String>,
+    pub dedup_store_health: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -61,6 +61,7 @@ impl VsanResourceCheckResult {
     pub const TYPE_NAME: &'static str = "VsanResourceCheckResult";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -232,10 +233,12 @@ pub enum VsanResourceCheckResultKind {
 }
 impl VsanResourceCheckResultKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VsanResourceCheckResult(v) => &**v,
@@ -249,6 +252,7 @@ impl VsanResourceCheckResultKind {
     }
 }
 impl From<crate::types::VsanResourceCheckResult> for VsanResourceCheckResultKind {
+    #[inline]
     fn from(v: crate::types::VsanResourceCheckResult) -> Self {
         Self::VsanResourceCheckResult(Box::new(v))
     }
@@ -256,6 +260,7 @@ impl From<crate::types::VsanResourceCheckResult> for VsanResourceCheckResultKind
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanResourceCheckComponentResultKind>
 for VsanResourceCheckResultKind {
+    #[inline]
     fn from(v: crate::types::VsanResourceCheckComponentResultKind) -> Self {
         Self::VsanResourceCheckComponentResult(v)
     }

@@ -8,9 +8,9 @@
 #[derive(Clone, Default)]
 pub struct VsanResourceCheckSpec {
     /// Property *VsanResourceCheckSpec.operation*.
-    pub operation: String,
+    pub operation: crate::CompactString,
     /// Property *VsanResourceCheckSpec.entities*.
-    pub entities: Option<Vec<String>>,
+    pub entities: Option<Vec<crate::CompactString>>,
     /// Property *VsanResourceCheckSpec.maintenanceSpec*.
     pub maintenance_spec: Option<Box<crate::types::HostMaintenanceSpec>>,
     /// Property *VsanResourceCheckSpec.parent*.
@@ -25,6 +25,7 @@ impl VsanResourceCheckSpec {
     pub const TYPE_NAME: &'static str = "VsanResourceCheckSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,7 +8,7 @@
 #[derive(Clone, Default)]
 pub struct VsanResourceCheckStatus {
     /// Property *VsanResourceCheckStatus.status*.
-    pub status: String,
+    pub status: crate::CompactString,
     /// Property *VsanResourceCheckStatus.result*.
     pub result: Option<crate::types::VsanResourceCheckResultKind>,
     /// Property *VsanResourceCheckStatus.task*.
@@ -27,6 +27,7 @@ impl VsanResourceCheckStatus {
     pub const TYPE_NAME: &'static str = "VsanResourceCheckStatus";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -18,7 +18,7 @@ pub struct VsanResourceCheckTaskDetails {
     /// Refers instance of *HostSystem*.
     pub host: Option<Box<crate::types::ManagedObjectReference>>,
     /// Property *VsanResourceCheckTaskDetails.hostUuid*.
-    pub host_uuid: Option<String>,
+    pub host_uuid: Option<crate::CompactString>,
     /// Property *VsanResourceCheckTaskDetails.maintenanceSpec*.
     pub maintenance_spec: Option<Box<crate::types::HostMaintenanceSpec>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -29,6 +29,7 @@ impl VsanResourceCheckTaskDetails {
     pub const TYPE_NAME: &'static str = "VsanResourceCheckTaskDetails";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -132,10 +133,12 @@ pub enum VsanResourceCheckTaskDetailsKind {
 }
 impl VsanResourceCheckTaskDetailsKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VsanResourceCheckTaskDetails(v) => &**v,
@@ -152,6 +155,7 @@ impl VsanResourceCheckTaskDetailsKind {
 }
 impl From<crate::types::VsanResourceCheckTaskDetails>
 for VsanResourceCheckTaskDetailsKind {
+    #[inline]
     fn from(v: crate::types::VsanResourceCheckTaskDetails) -> Self {
         Self::VsanResourceCheckTaskDetails(Box::new(v))
     }
@@ -159,6 +163,7 @@ for VsanResourceCheckTaskDetailsKind {
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanDiskDataEvacuationResourceCheckTaskDetails>
 for VsanResourceCheckTaskDetailsKind {
+    #[inline]
     fn from(v: crate::types::VsanDiskDataEvacuationResourceCheckTaskDetails) -> Self {
         Self::VsanDiskDataEvacuationResourceCheckTaskDetails(Box::new(v))
     }
@@ -166,6 +171,7 @@ for VsanResourceCheckTaskDetailsKind {
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanSiteMaintenanceCheckTaskDetails>
 for VsanResourceCheckTaskDetailsKind {
+    #[inline]
     fn from(v: crate::types::VsanSiteMaintenanceCheckTaskDetails) -> Self {
         Self::VsanSiteMaintenanceCheckTaskDetails(Box::new(v))
     }

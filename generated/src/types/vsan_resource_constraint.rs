@@ -10,7 +10,7 @@
 #[derive(Clone, Default)]
 pub struct VsanResourceConstraint {
     /// Property *VsanResourceConstraint.targetType*.
-    pub target_type: Option<String>,
+    pub target_type: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -19,6 +19,7 @@ impl VsanResourceConstraint {
     pub const TYPE_NAME: &'static str = "VsanResourceConstraint";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -106,10 +107,12 @@ pub enum VsanResourceConstraintKind {
 }
 impl VsanResourceConstraintKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VsanResourceConstraint(v) => &**v,
@@ -125,18 +128,21 @@ impl VsanResourceConstraintKind {
     }
 }
 impl From<crate::types::VsanResourceConstraint> for VsanResourceConstraintKind {
+    #[inline]
     fn from(v: crate::types::VsanResourceConstraint) -> Self {
         Self::VsanResourceConstraint(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanCompositeConstraint> for VsanResourceConstraintKind {
+    #[inline]
     fn from(v: crate::types::VsanCompositeConstraint) -> Self {
         Self::VsanCompositeConstraint(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanPropertyConstraint> for VsanResourceConstraintKind {
+    #[inline]
     fn from(v: crate::types::VsanPropertyConstraint) -> Self {
         Self::VsanPropertyConstraint(Box::new(v))
     }

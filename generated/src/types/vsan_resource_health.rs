@@ -6,11 +6,11 @@
 #[derive(Clone, Default)]
 pub struct VsanResourceHealth {
     /// Property *VsanResourceHealth.resource*.
-    pub resource: String,
+    pub resource: crate::CompactString,
     /// Property *VsanResourceHealth.health*.
-    pub health: String,
+    pub health: crate::CompactString,
     /// Property *VsanResourceHealth.description*.
-    pub description: Option<String>,
+    pub description: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -19,6 +19,7 @@ impl VsanResourceHealth {
     pub const TYPE_NAME: &'static str = "VsanResourceHealth";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

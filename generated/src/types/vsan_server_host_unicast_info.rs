@@ -8,9 +8,9 @@
 #[derive(Clone, Default)]
 pub struct VsanServerHostUnicastInfo {
     /// Property *VsanServerHostUnicastInfo.hostUuid*.
-    pub host_uuid: String,
+    pub host_uuid: crate::CompactString,
     /// Property *VsanServerHostUnicastInfo.nodeType*.
-    pub node_type: Option<String>,
+    pub node_type: Option<crate::CompactString>,
     /// Property *VsanServerHostUnicastInfo.unicastSpec*.
     pub unicast_spec: Option<Vec<crate::types::VsanUnicastAddressInfo>>,
     /// Property *VsanServerHostUnicastInfo.thumbprintList*.
@@ -23,6 +23,7 @@ impl VsanServerHostUnicastInfo {
     pub const TYPE_NAME: &'static str = "VsanServerHostUnicastInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -12,9 +12,9 @@ pub struct VsanSetDpClusterSilentChecksRequestType<'a> {
     /// Refers instance of *ClusterComputeResource*.
     pub cluster: &'a crate::types::ManagedObjectReference,
     /// Parameter *addSilentChecks*.
-    pub add_silent_checks: Option<&'a [String]>,
+    pub add_silent_checks: Option<&'a [crate::CompactString]>,
     /// Parameter *removeSilentChecks*.
-    pub remove_silent_checks: Option<&'a [String]>,
+    pub remove_silent_checks: Option<&'a [crate::CompactString]>,
 }
 impl crate::ser::Encode for VsanSetDpClusterSilentChecksRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {

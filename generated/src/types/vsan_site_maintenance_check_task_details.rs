@@ -16,7 +16,7 @@ pub struct VsanSiteMaintenanceCheckTaskDetails {
     /// Refers instance of *HostSystem*.
     pub host: Option<Box<crate::types::ManagedObjectReference>>,
     /// Property *VsanResourceCheckTaskDetails.hostUuid*.
-    pub host_uuid: Option<String>,
+    pub host_uuid: Option<crate::CompactString>,
     /// Property *VsanResourceCheckTaskDetails.maintenanceSpec*.
     pub maintenance_spec: Option<Box<crate::types::HostMaintenanceSpec>>,
     /// Property *VsanSiteMaintenanceCheckTaskDetails.cluster*.
@@ -33,6 +33,7 @@ impl VsanSiteMaintenanceCheckTaskDetails {
     pub const TYPE_NAME: &'static str = "VsanSiteMaintenanceCheckTaskDetails";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,9 +8,9 @@
 #[derive(Clone, Default)]
 pub struct VsanSiteMaintenanceInfo {
     /// Property *VsanSiteMaintenanceInfo.faultDomainName*.
-    pub fault_domain_name: String,
+    pub fault_domain_name: crate::CompactString,
     /// Property *VsanSiteMaintenanceInfo.state*.
-    pub state: String,
+    pub state: crate::CompactString,
     /// Property *VsanSiteMaintenanceInfo.trackingTask*.
     ///
     /// Refers instance of *Task*.
@@ -27,6 +27,7 @@ impl VsanSiteMaintenanceInfo {
     pub const TYPE_NAME: &'static str = "VsanSiteMaintenanceInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,9 +8,9 @@
 #[derive(Clone, Default)]
 pub struct VsanSiteMaintenancePrecheckDetail {
     /// Property *VsanSiteMaintenancePrecheckDetail.testName*.
-    pub test_name: String,
+    pub test_name: crate::CompactString,
     /// Property *VsanSiteMaintenancePrecheckDetail.testStatus*.
-    pub test_status: String,
+    pub test_status: crate::CompactString,
     /// Property *VsanSiteMaintenancePrecheckDetail.message*.
     pub message: Option<Box<crate::types::LocalizableMessage>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -21,6 +21,7 @@ impl VsanSiteMaintenancePrecheckDetail {
     pub const TYPE_NAME: &'static str = "VsanSiteMaintenancePrecheckDetail";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -10,9 +10,9 @@ pub struct VsanSiteMaintenancePrecheckStatus {
     /// Property *VsanSiteMaintenancePrecheckStatus.timestamp*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub timestamp: String,
+    pub timestamp: crate::CompactString,
     /// Property *VsanSiteMaintenancePrecheckStatus.status*.
-    pub status: String,
+    pub status: crate::CompactString,
     /// Property *VsanSiteMaintenancePrecheckStatus.taskDetails*.
     pub task_details: Option<Box<crate::types::VsanSiteMaintenanceCheckTaskDetails>>,
     /// Property *VsanSiteMaintenancePrecheckStatus.resourceCheckResult*.
@@ -27,6 +27,7 @@ impl VsanSiteMaintenancePrecheckStatus {
     pub const TYPE_NAME: &'static str = "VsanSiteMaintenancePrecheckStatus";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

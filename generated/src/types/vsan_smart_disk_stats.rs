@@ -8,7 +8,7 @@
 #[derive(Clone, Default)]
 pub struct VsanSmartDiskStats {
     /// Property *VsanSmartDiskStats.disk*.
-    pub disk: String,
+    pub disk: crate::CompactString,
     /// Property *VsanSmartDiskStats.stats*.
     pub stats: Option<Vec<crate::types::VsanSmartParameter>>,
     /// Property *VsanSmartDiskStats.error*.
@@ -21,6 +21,7 @@ impl VsanSmartDiskStats {
     pub const TYPE_NAME: &'static str = "VsanSmartDiskStats";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,7 +8,7 @@
 #[derive(Clone, Default)]
 pub struct VsanSmartParameter {
     /// Property *VsanSmartParameter.parameter*.
-    pub parameter: Option<String>,
+    pub parameter: Option<crate::CompactString>,
     /// Property *VsanSmartParameter.value*.
     pub value: Option<i32>,
     /// Property *VsanSmartParameter.threshold*.
@@ -23,6 +23,7 @@ impl VsanSmartParameter {
     pub const TYPE_NAME: &'static str = "VsanSmartParameter";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,7 +8,7 @@
 #[derive(Clone, Default)]
 pub struct VsanSmartStatsHostSummary {
     /// Property *VsanSmartStatsHostSummary.hostname*.
-    pub hostname: Option<String>,
+    pub hostname: Option<crate::CompactString>,
     /// Property *VsanSmartStatsHostSummary.smartStats*.
     pub smart_stats: Option<Vec<crate::types::VsanSmartDiskStats>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -19,6 +19,7 @@ impl VsanSmartStatsHostSummary {
     pub const TYPE_NAME: &'static str = "VsanSmartStatsHostSummary";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

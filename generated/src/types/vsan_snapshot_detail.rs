@@ -12,9 +12,9 @@ pub struct VsanSnapshotDetail {
     /// Property *VsanSnapshotDetail.snapshotId*.
     pub snapshot_id: i32,
     /// Property *VsanSnapshotDetail.snapshotType*.
-    pub snapshot_type: String,
+    pub snapshot_type: crate::CompactString,
     /// Property *VsanSnapshotDetail.snapshotPath*.
-    pub snapshot_path: Option<String>,
+    pub snapshot_path: Option<crate::CompactString>,
     /// Property *VsanSnapshotDetail.snapshotTagsInfo*.
     pub snapshot_tags_info: Option<Vec<crate::types::KeyValue>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -25,6 +25,7 @@ impl VsanSnapshotDetail {
     pub const TYPE_NAME: &'static str = "VsanSnapshotDetail";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

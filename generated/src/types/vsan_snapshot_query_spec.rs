@@ -10,13 +10,13 @@
 #[derive(Clone, Default)]
 pub struct VsanSnapshotQuerySpec {
     /// Property *VsanSnapshotQuerySpec.datastoreUuid*.
-    pub datastore_uuid: String,
+    pub datastore_uuid: crate::CompactString,
     /// Property *VsanSnapshotQuerySpec.objectUuids*.
-    pub object_uuids: Option<Vec<String>>,
+    pub object_uuids: Option<Vec<crate::CompactString>>,
     /// Property *VsanSnapshotQuerySpec.snapshotType*.
-    pub snapshot_type: Option<String>,
+    pub snapshot_type: Option<crate::CompactString>,
     /// Property *VsanSnapshotQuerySpec.creator*.
-    pub creator: Option<String>,
+    pub creator: Option<crate::CompactString>,
     /// Property *VsanSnapshotQuerySpec.includeDescriptorPath*.
     pub include_descriptor_path: Option<bool>,
     /// Property *VsanSnapshotQuerySpec.snapshotTagMask*.
@@ -29,6 +29,7 @@ impl VsanSnapshotQuerySpec {
     pub const TYPE_NAME: &'static str = "VsanSnapshotQuerySpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -14,13 +14,13 @@ pub struct VsanSslVerifyCertFault {
     /// Property *SSLVerifyFault.selfSigned*.
     pub self_signed: bool,
     /// Property *SSLVerifyFault.thumbprint*.
-    pub thumbprint: Option<String>,
+    pub thumbprint: Option<crate::CompactString>,
     /// Property *SSLVerifyFault.certificate*.
     ///
     /// ***Since:*** vSphere API Release 9.0.0.0
-    pub certificate: Option<String>,
+    pub certificate: Option<crate::CompactString>,
     /// Property *VsanSslVerifyCertFault.cert*.
-    pub cert: String,
+    pub cert: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -29,6 +29,7 @@ impl VsanSslVerifyCertFault {
     pub const TYPE_NAME: &'static str = "VsanSslVerifyCertFault";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

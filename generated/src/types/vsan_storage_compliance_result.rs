@@ -8,13 +8,13 @@ pub struct VsanStorageComplianceResult {
     /// Property *VsanStorageComplianceResult.checkTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub check_time: Option<String>,
+    pub check_time: Option<crate::CompactString>,
     /// Property *VsanStorageComplianceResult.profile*.
-    pub profile: Option<String>,
+    pub profile: Option<crate::CompactString>,
     /// Property *VsanStorageComplianceResult.objectUUID*.
-    pub object_uuid: Option<String>,
+    pub object_uuid: Option<crate::CompactString>,
     /// Property *VsanStorageComplianceResult.complianceStatus*.
-    pub compliance_status: String,
+    pub compliance_status: crate::CompactString,
     /// Property *VsanStorageComplianceResult.mismatch*.
     pub mismatch: bool,
     /// Property *VsanStorageComplianceResult.violatedPolicies*.
@@ -22,7 +22,7 @@ pub struct VsanStorageComplianceResult {
     /// Property *VsanStorageComplianceResult.operationalStatus*.
     pub operational_status: Option<Box<crate::types::VsanStorageOperationalStatus>>,
     /// Property *VsanStorageComplianceResult.objPolicyGenerationId*.
-    pub obj_policy_generation_id: Option<String>,
+    pub obj_policy_generation_id: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -31,6 +31,7 @@ impl VsanStorageComplianceResult {
     pub const TYPE_NAME: &'static str = "VsanStorageComplianceResult";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -10,7 +10,7 @@ pub struct VsanStorageOperationalStatus {
     /// Property *VsanStorageOperationalStatus.operationETA*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub operation_eta: Option<String>,
+    pub operation_eta: Option<crate::CompactString>,
     /// Property *VsanStorageOperationalStatus.operationProgress*.
     pub operation_progress: Option<i64>,
     /// Property *VsanStorageOperationalStatus.transitional*.
@@ -23,6 +23,7 @@ impl VsanStorageOperationalStatus {
     pub const TYPE_NAME: &'static str = "VsanStorageOperationalStatus";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,11 +6,11 @@
 #[derive(Clone, Default)]
 pub struct VsanStoragePolicyStatus {
     /// Property *VsanStoragePolicyStatus.id*.
-    pub id: Option<String>,
+    pub id: Option<crate::CompactString>,
     /// Property *VsanStoragePolicyStatus.expectedValue*.
-    pub expected_value: Option<String>,
+    pub expected_value: Option<crate::CompactString>,
     /// Property *VsanStoragePolicyStatus.currentValue*.
-    pub current_value: Option<String>,
+    pub current_value: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -19,6 +19,7 @@ impl VsanStoragePolicyStatus {
     pub const TYPE_NAME: &'static str = "VsanStoragePolicyStatus";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

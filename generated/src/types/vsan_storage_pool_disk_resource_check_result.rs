@@ -8,9 +8,9 @@
 #[derive(Clone, Default)]
 pub struct VsanStoragePoolDiskResourceCheckResult {
     /// Property *EntityResourceCheckDetails.name*.
-    pub name: Option<String>,
+    pub name: Option<crate::CompactString>,
     /// Property *EntityResourceCheckDetails.uuid*.
-    pub uuid: Option<String>,
+    pub uuid: Option<crate::CompactString>,
     /// Property *EntityResourceCheckDetails.isNew*.
     pub is_new: Option<bool>,
     /// Property *EntityResourceCheckDetails.capacity*.
@@ -28,7 +28,7 @@ pub struct VsanStoragePoolDiskResourceCheckResult {
     /// Property *EntityResourceCheckDetails.components*.
     pub components: Option<i64>,
     /// Property *VsanStoragePoolDiskResourceCheckResult.diskType*.
-    pub disk_type: Option<String>,
+    pub disk_type: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -37,6 +37,7 @@ impl VsanStoragePoolDiskResourceCheckResult {
     pub const TYPE_NAME: &'static str = "VsanStoragePoolDiskResourceCheckResult";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

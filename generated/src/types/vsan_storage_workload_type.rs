@@ -8,11 +8,11 @@ pub struct VsanStorageWorkloadType {
     /// Property *VsanStorageWorkloadType.specs*.
     pub specs: Vec<crate::types::VsanVmdkLoadTestSpec>,
     /// Property *VsanStorageWorkloadType.typeId*.
-    pub type_id: String,
+    pub type_id: crate::CompactString,
     /// Property *VsanStorageWorkloadType.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *VsanStorageWorkloadType.description*.
-    pub description: String,
+    pub description: crate::CompactString,
     /// Property *VsanStorageWorkloadType.duration*.
     pub duration: Option<i64>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -23,6 +23,7 @@ impl VsanStorageWorkloadType {
     pub const TYPE_NAME: &'static str = "VsanStorageWorkloadType";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -12,7 +12,7 @@ pub struct VsanStretchedClusterConfig {
     /// Refers instance of *ClusterComputeResource*.
     pub cluster: Box<crate::types::ManagedObjectReference>,
     /// Property *VsanStretchedClusterConfig.preferredFdName*.
-    pub preferred_fd_name: Option<String>,
+    pub preferred_fd_name: Option<crate::CompactString>,
     /// Property *VsanStretchedClusterConfig.faultDomainConfig*.
     pub fault_domain_config: Option<
         Box<crate::types::VimClusterVSANStretchedClusterFaultDomainConfig>,
@@ -25,6 +25,7 @@ impl VsanStretchedClusterConfig {
     pub const TYPE_NAME: &'static str = "VsanStretchedClusterConfig";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

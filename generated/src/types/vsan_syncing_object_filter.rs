@@ -8,9 +8,9 @@
 #[derive(Clone, Default)]
 pub struct VsanSyncingObjectFilter {
     /// Property *VsanSyncingObjectFilter.resyncType*.
-    pub resync_type: Option<String>,
+    pub resync_type: Option<crate::CompactString>,
     /// Property *VsanSyncingObjectFilter.resyncStatus*.
-    pub resync_status: Option<String>,
+    pub resync_status: Option<crate::CompactString>,
     /// Property *VsanSyncingObjectFilter.numberOfObjects*.
     pub number_of_objects: Option<i64>,
     /// Property *VsanSyncingObjectFilter.offset*.
@@ -25,6 +25,7 @@ impl VsanSyncingObjectFilter {
     pub const TYPE_NAME: &'static str = "VsanSyncingObjectFilter";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

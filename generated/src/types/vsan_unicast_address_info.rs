@@ -8,11 +8,11 @@
 #[derive(Clone, Default)]
 pub struct VsanUnicastAddressInfo {
     /// Property *VsanUnicastAddressInfo.address*.
-    pub address: String,
+    pub address: crate::CompactString,
     /// Property *VsanUnicastAddressInfo.port*.
     pub port: Option<i32>,
     /// Property *VsanUnicastAddressInfo.nicType*.
-    pub nic_type: Option<String>,
+    pub nic_type: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl VsanUnicastAddressInfo {
     pub const TYPE_NAME: &'static str = "VsanUnicastAddressInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,7 +8,7 @@
 #[derive(Clone, Default)]
 pub struct VsanUnsupportedHighDiskVersionIssue {
     /// Property *VsanUpgradeSystemPreflightCheckIssue.msg*.
-    pub msg: String,
+    pub msg: crate::CompactString,
     /// Property *VsanUnsupportedHighDiskVersionIssue.hosts*.
     ///
     /// Refers instances of *HostSystem*.
@@ -21,6 +21,7 @@ impl VsanUnsupportedHighDiskVersionIssue {
     pub const TYPE_NAME: &'static str = "VsanUnsupportedHighDiskVersionIssue";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -12,31 +12,31 @@ pub struct VsanUpdateItem {
     /// Refers instance of *HostSystem*.
     pub host: Box<crate::types::ManagedObjectReference>,
     /// Property *VsanUpdateItem.type*.
-    pub r#type: String,
+    pub r#type: crate::CompactString,
     /// Property *VsanUpdateItem.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *VsanUpdateItem.version*.
-    pub version: String,
+    pub version: crate::CompactString,
     /// Property *VsanUpdateItem.existingVersion*.
-    pub existing_version: Option<String>,
+    pub existing_version: Option<crate::CompactString>,
     /// Property *VsanUpdateItem.present*.
     pub present: bool,
     /// Property *VsanUpdateItem.vibSpec*.
     pub vib_spec: Option<Vec<crate::types::VsanVibSpec>>,
     /// Property *VsanUpdateItem.vibType*.
-    pub vib_type: Option<String>,
+    pub vib_type: Option<crate::CompactString>,
     /// Property *VsanUpdateItem.firmwareSpec*.
     pub firmware_spec: Option<Box<crate::types::VsanHclFirmwareUpdateSpec>>,
     /// Property *VsanUpdateItem.downloadInfo*.
     pub download_info: Option<Vec<crate::types::VsanDownloadItem>>,
     /// Property *VsanUpdateItem.eula*.
-    pub eula: Option<String>,
+    pub eula: Option<crate::CompactString>,
     /// Property *VsanUpdateItem.adapter*.
-    pub adapter: Option<String>,
+    pub adapter: Option<crate::CompactString>,
     /// Property *VsanUpdateItem.key*.
-    pub key: Option<String>,
+    pub key: Option<crate::CompactString>,
     /// Property *VsanUpdateItem.impact*.
-    pub impact: Option<String>,
+    pub impact: Option<crate::CompactString>,
     /// Property *VsanUpdateItem.firmwareUnknown*.
     pub firmware_unknown: Option<bool>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -47,6 +47,7 @@ impl VsanUpdateItem {
     pub const TYPE_NAME: &'static str = "VsanUpdateItem";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

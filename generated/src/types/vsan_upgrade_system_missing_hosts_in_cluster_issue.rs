@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct VsanUpgradeSystemMissingHostsInClusterIssue {
     /// Property *VsanUpgradeSystemPreflightCheckIssue.msg*.
-    pub msg: String,
+    pub msg: crate::CompactString,
     /// Property *VsanUpgradeSystemMissingHostsInClusterIssue.hosts*.
     ///
     /// Refers instances of *HostSystem*.
@@ -19,6 +19,7 @@ impl VsanUpgradeSystemMissingHostsInClusterIssue {
     pub const TYPE_NAME: &'static str = "VsanUpgradeSystemMissingHostsInClusterIssue";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

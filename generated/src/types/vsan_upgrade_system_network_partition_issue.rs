@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct VsanUpgradeSystemNetworkPartitionIssue {
     /// Property *VsanUpgradeSystemPreflightCheckIssue.msg*.
-    pub msg: String,
+    pub msg: crate::CompactString,
     /// Property *VsanUpgradeSystemNetworkPartitionIssue.partitions*.
     pub partitions: Vec<crate::types::VsanUpgradeSystemNetworkPartitionInfo>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -17,6 +17,7 @@ impl VsanUpgradeSystemNetworkPartitionIssue {
     pub const TYPE_NAME: &'static str = "VsanUpgradeSystemNetworkPartitionIssue";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

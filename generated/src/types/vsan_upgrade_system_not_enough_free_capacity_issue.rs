@@ -6,7 +6,7 @@
 #[derive(Clone, Default)]
 pub struct VsanUpgradeSystemNotEnoughFreeCapacityIssue {
     /// Property *VsanUpgradeSystemPreflightCheckIssue.msg*.
-    pub msg: String,
+    pub msg: crate::CompactString,
     /// Property *VsanUpgradeSystemNotEnoughFreeCapacityIssue.reducedRedundancyUpgradePossible*.
     pub reduced_redundancy_upgrade_possible: bool,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -17,6 +17,7 @@ impl VsanUpgradeSystemNotEnoughFreeCapacityIssue {
     pub const TYPE_NAME: &'static str = "VsanUpgradeSystemNotEnoughFreeCapacityIssue";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,7 +8,7 @@
 #[derive(Clone, Default)]
 pub struct VsanUpgradeSystemPreflightCheckIssue {
     /// Property *VsanUpgradeSystemPreflightCheckIssue.msg*.
-    pub msg: String,
+    pub msg: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -17,6 +17,7 @@ impl VsanUpgradeSystemPreflightCheckIssue {
     pub const TYPE_NAME: &'static str = "VsanUpgradeSystemPreflightCheckIssue";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -174,10 +175,12 @@ pub enum VsanUpgradeSystemPreflightCheckIssueKind {
 }
 impl VsanUpgradeSystemPreflightCheckIssueKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VsanUpgradeSystemPreflightCheckIssue(v) => &**v,
@@ -214,54 +217,63 @@ impl VsanUpgradeSystemPreflightCheckIssueKind {
 }
 impl From<crate::types::VsanUpgradeSystemPreflightCheckIssue>
 for VsanUpgradeSystemPreflightCheckIssueKind {
+    #[inline]
     fn from(v: crate::types::VsanUpgradeSystemPreflightCheckIssue) -> Self {
         Self::VsanUpgradeSystemPreflightCheckIssue(Box::new(v))
     }
 }
 impl From<crate::types::VsanUpgradeSystemAPIBrokenIssue>
 for VsanUpgradeSystemPreflightCheckIssueKind {
+    #[inline]
     fn from(v: crate::types::VsanUpgradeSystemAPIBrokenIssue) -> Self {
         Self::VsanUpgradeSystemAPIBrokenIssue(Box::new(v))
     }
 }
 impl From<crate::types::VsanUpgradeSystemAutoClaimEnabledOnHostsIssue>
 for VsanUpgradeSystemPreflightCheckIssueKind {
+    #[inline]
     fn from(v: crate::types::VsanUpgradeSystemAutoClaimEnabledOnHostsIssue) -> Self {
         Self::VsanUpgradeSystemAutoClaimEnabledOnHostsIssue(Box::new(v))
     }
 }
 impl From<crate::types::VsanUpgradeSystemHostsDisconnectedIssue>
 for VsanUpgradeSystemPreflightCheckIssueKind {
+    #[inline]
     fn from(v: crate::types::VsanUpgradeSystemHostsDisconnectedIssue) -> Self {
         Self::VsanUpgradeSystemHostsDisconnectedIssue(Box::new(v))
     }
 }
 impl From<crate::types::VsanUpgradeSystemMissingHostsInClusterIssue>
 for VsanUpgradeSystemPreflightCheckIssueKind {
+    #[inline]
     fn from(v: crate::types::VsanUpgradeSystemMissingHostsInClusterIssue) -> Self {
         Self::VsanUpgradeSystemMissingHostsInClusterIssue(Box::new(v))
     }
 }
 impl From<crate::types::VsanUpgradeSystemNetworkPartitionIssue>
 for VsanUpgradeSystemPreflightCheckIssueKind {
+    #[inline]
     fn from(v: crate::types::VsanUpgradeSystemNetworkPartitionIssue) -> Self {
         Self::VsanUpgradeSystemNetworkPartitionIssue(Box::new(v))
     }
 }
 impl From<crate::types::VsanUpgradeSystemNotEnoughFreeCapacityIssue>
 for VsanUpgradeSystemPreflightCheckIssueKind {
+    #[inline]
     fn from(v: crate::types::VsanUpgradeSystemNotEnoughFreeCapacityIssue) -> Self {
         Self::VsanUpgradeSystemNotEnoughFreeCapacityIssue(Box::new(v))
     }
 }
 impl From<crate::types::VsanUpgradeSystemRogueHostsInClusterIssue>
 for VsanUpgradeSystemPreflightCheckIssueKind {
+    #[inline]
     fn from(v: crate::types::VsanUpgradeSystemRogueHostsInClusterIssue) -> Self {
         Self::VsanUpgradeSystemRogueHostsInClusterIssue(Box::new(v))
     }
 }
 impl From<crate::types::VsanUpgradeSystemV2ObjectsPresentDuringDowngradeIssue>
 for VsanUpgradeSystemPreflightCheckIssueKind {
+    #[inline]
     fn from(
         v: crate::types::VsanUpgradeSystemV2ObjectsPresentDuringDowngradeIssue,
     ) -> Self {
@@ -270,96 +282,112 @@ for VsanUpgradeSystemPreflightCheckIssueKind {
 }
 impl From<crate::types::VsanUpgradeSystemWrongEsxVersionIssue>
 for VsanUpgradeSystemPreflightCheckIssueKind {
+    #[inline]
     fn from(v: crate::types::VsanUpgradeSystemWrongEsxVersionIssue) -> Self {
         Self::VsanUpgradeSystemWrongEsxVersionIssue(Box::new(v))
     }
 }
 impl From<crate::types::VsanBrokenDiskChainIssue>
 for VsanUpgradeSystemPreflightCheckIssueKind {
+    #[inline]
     fn from(v: crate::types::VsanBrokenDiskChainIssue) -> Self {
         Self::VsanBrokenDiskChainIssue(Box::new(v))
     }
 }
 impl From<crate::types::VsanDisallowDataMovementIssue>
 for VsanUpgradeSystemPreflightCheckIssueKind {
+    #[inline]
     fn from(v: crate::types::VsanDisallowDataMovementIssue) -> Self {
         Self::VsanDisallowDataMovementIssue(Box::new(v))
     }
 }
 impl From<crate::types::VsanDisallowEvacuateDataIssue>
 for VsanUpgradeSystemPreflightCheckIssueKind {
+    #[inline]
     fn from(v: crate::types::VsanDisallowEvacuateDataIssue) -> Self {
         Self::VsanDisallowEvacuateDataIssue(Box::new(v))
     }
 }
 impl From<crate::types::VsanDiskUnhealthIssue>
 for VsanUpgradeSystemPreflightCheckIssueKind {
+    #[inline]
     fn from(v: crate::types::VsanDiskUnhealthIssue) -> Self {
         Self::VsanDiskUnhealthIssue(Box::new(v))
     }
 }
 impl From<crate::types::VsanHigherObjectsPresentDuringDowngradeIssue>
 for VsanUpgradeSystemPreflightCheckIssueKind {
+    #[inline]
     fn from(v: crate::types::VsanHigherObjectsPresentDuringDowngradeIssue) -> Self {
         Self::VsanHigherObjectsPresentDuringDowngradeIssue(Box::new(v))
     }
 }
 impl From<crate::types::VsanHostPropertyRetrieveIssue>
 for VsanUpgradeSystemPreflightCheckIssueKind {
+    #[inline]
     fn from(v: crate::types::VsanHostPropertyRetrieveIssue) -> Self {
         Self::VsanHostPropertyRetrieveIssue(Box::new(v))
     }
 }
 impl From<crate::types::VsanHostWithHybridDiskgroupIssue>
 for VsanUpgradeSystemPreflightCheckIssueKind {
+    #[inline]
     fn from(v: crate::types::VsanHostWithHybridDiskgroupIssue) -> Self {
         Self::VsanHostWithHybridDiskgroupIssue(Box::new(v))
     }
 }
 impl From<crate::types::VsanHostsCompressionOnlyNotSupported>
 for VsanUpgradeSystemPreflightCheckIssueKind {
+    #[inline]
     fn from(v: crate::types::VsanHostsCompressionOnlyNotSupported) -> Self {
         Self::VsanHostsCompressionOnlyNotSupported(Box::new(v))
     }
 }
 impl From<crate::types::VsanMixedEsxVersionInClientIssue>
 for VsanUpgradeSystemPreflightCheckIssueKind {
+    #[inline]
     fn from(v: crate::types::VsanMixedEsxVersionInClientIssue) -> Self {
         Self::VsanMixedEsxVersionInClientIssue(Box::new(v))
     }
 }
 impl From<crate::types::VsanMixedEsxVersionIssue>
 for VsanUpgradeSystemPreflightCheckIssueKind {
+    #[inline]
     fn from(v: crate::types::VsanMixedEsxVersionIssue) -> Self {
         Self::VsanMixedEsxVersionIssue(Box::new(v))
     }
 }
 impl From<crate::types::VsanObjectInaccessibleIssue>
 for VsanUpgradeSystemPreflightCheckIssueKind {
+    #[inline]
     fn from(v: crate::types::VsanObjectInaccessibleIssue) -> Self {
         Self::VsanObjectInaccessibleIssue(Box::new(v))
     }
 }
 impl From<crate::types::VsanObjectPolicyIssue>
 for VsanUpgradeSystemPreflightCheckIssueKind {
+    #[inline]
     fn from(v: crate::types::VsanObjectPolicyIssue) -> Self {
         Self::VsanObjectPolicyIssue(Box::new(v))
     }
 }
 impl From<crate::types::VsanRemoteClusterNotCompatible>
 for VsanUpgradeSystemPreflightCheckIssueKind {
+    #[inline]
     fn from(v: crate::types::VsanRemoteClusterNotCompatible) -> Self {
         Self::VsanRemoteClusterNotCompatible(Box::new(v))
     }
 }
 impl From<crate::types::VsanUnknownScanIssue>
 for VsanUpgradeSystemPreflightCheckIssueKind {
+    #[inline]
     fn from(v: crate::types::VsanUnknownScanIssue) -> Self {
         Self::VsanUnknownScanIssue(Box::new(v))
     }
 }
 impl From<crate::types::VsanUnsupportedHighDiskVersionIssue>
 for VsanUpgradeSystemPreflightCheckIssueKind {
+    #[inline]
     fn from(v: crate::types::VsanUnsupportedHighDiskVersionIssue) -> Self {
         Self::VsanUnsupportedHighDiskVersionIssue(Box::new(v))
     }

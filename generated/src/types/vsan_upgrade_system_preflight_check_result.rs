@@ -19,6 +19,7 @@ impl VsanUpgradeSystemPreflightCheckResult {
     pub const TYPE_NAME: &'static str = "VsanUpgradeSystemPreflightCheckResult";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -109,10 +110,12 @@ pub enum VsanUpgradeSystemPreflightCheckResultKind {
 }
 impl VsanUpgradeSystemPreflightCheckResultKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VsanUpgradeSystemPreflightCheckResult(v) => &**v,
@@ -127,6 +130,7 @@ impl VsanUpgradeSystemPreflightCheckResultKind {
 }
 impl From<crate::types::VsanUpgradeSystemPreflightCheckResult>
 for VsanUpgradeSystemPreflightCheckResultKind {
+    #[inline]
     fn from(v: crate::types::VsanUpgradeSystemPreflightCheckResult) -> Self {
         Self::VsanUpgradeSystemPreflightCheckResult(Box::new(v))
     }
@@ -134,6 +138,7 @@ for VsanUpgradeSystemPreflightCheckResultKind {
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanDiskFormatConversionCheckResult>
 for VsanUpgradeSystemPreflightCheckResultKind {
+    #[inline]
     fn from(v: crate::types::VsanDiskFormatConversionCheckResult) -> Self {
         Self::VsanDiskFormatConversionCheckResult(Box::new(v))
     }

@@ -10,13 +10,13 @@ pub struct VsanUpgradeSystemUpgradeHistoryItem {
     /// Property *VsanUpgradeSystemUpgradeHistoryItem.timestamp*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub timestamp: String,
+    pub timestamp: crate::CompactString,
     /// Property *VsanUpgradeSystemUpgradeHistoryItem.host*.
     ///
     /// Refers instance of *HostSystem*.
     pub host: Option<Box<crate::types::ManagedObjectReference>>,
     /// Property *VsanUpgradeSystemUpgradeHistoryItem.message*.
-    pub message: String,
+    pub message: crate::CompactString,
     /// Property *VsanUpgradeSystemUpgradeHistoryItem.task*.
     ///
     /// Refers instance of *Task*.
@@ -29,6 +29,7 @@ impl VsanUpgradeSystemUpgradeHistoryItem {
     pub const TYPE_NAME: &'static str = "VsanUpgradeSystemUpgradeHistoryItem";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -131,10 +132,12 @@ pub enum VsanUpgradeSystemUpgradeHistoryItemKind {
 }
 impl VsanUpgradeSystemUpgradeHistoryItemKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VsanUpgradeSystemUpgradeHistoryItem(v) => &**v,
@@ -151,18 +154,21 @@ impl VsanUpgradeSystemUpgradeHistoryItemKind {
 }
 impl From<crate::types::VsanUpgradeSystemUpgradeHistoryItem>
 for VsanUpgradeSystemUpgradeHistoryItemKind {
+    #[inline]
     fn from(v: crate::types::VsanUpgradeSystemUpgradeHistoryItem) -> Self {
         Self::VsanUpgradeSystemUpgradeHistoryItem(Box::new(v))
     }
 }
 impl From<crate::types::VsanUpgradeSystemUpgradeHistoryDiskGroupOp>
 for VsanUpgradeSystemUpgradeHistoryItemKind {
+    #[inline]
     fn from(v: crate::types::VsanUpgradeSystemUpgradeHistoryDiskGroupOp) -> Self {
         Self::VsanUpgradeSystemUpgradeHistoryDiskGroupOp(Box::new(v))
     }
 }
 impl From<crate::types::VsanUpgradeSystemUpgradeHistoryPreflightFail>
 for VsanUpgradeSystemUpgradeHistoryItemKind {
+    #[inline]
     fn from(v: crate::types::VsanUpgradeSystemUpgradeHistoryPreflightFail) -> Self {
         Self::VsanUpgradeSystemUpgradeHistoryPreflightFail(Box::new(v))
     }
@@ -170,6 +176,7 @@ for VsanUpgradeSystemUpgradeHistoryItemKind {
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanUpgradeSystemUpgradeHistoryStoragePoolOp>
 for VsanUpgradeSystemUpgradeHistoryItemKind {
+    #[inline]
     fn from(v: crate::types::VsanUpgradeSystemUpgradeHistoryStoragePoolOp) -> Self {
         Self::VsanUpgradeSystemUpgradeHistoryStoragePoolOp(Box::new(v))
     }

@@ -8,13 +8,13 @@ pub struct VsanUpgradeSystemUpgradeHistoryPreflightFail {
     /// Property *VsanUpgradeSystemUpgradeHistoryItem.timestamp*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub timestamp: String,
+    pub timestamp: crate::CompactString,
     /// Property *VsanUpgradeSystemUpgradeHistoryItem.host*.
     ///
     /// Refers instance of *HostSystem*.
     pub host: Option<Box<crate::types::ManagedObjectReference>>,
     /// Property *VsanUpgradeSystemUpgradeHistoryItem.message*.
-    pub message: String,
+    pub message: crate::CompactString,
     /// Property *VsanUpgradeSystemUpgradeHistoryItem.task*.
     ///
     /// Refers instance of *Task*.
@@ -29,6 +29,7 @@ impl VsanUpgradeSystemUpgradeHistoryPreflightFail {
     pub const TYPE_NAME: &'static str = "VsanUpgradeSystemUpgradeHistoryPreflightFail";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

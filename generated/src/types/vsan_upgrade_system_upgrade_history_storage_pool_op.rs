@@ -10,19 +10,19 @@ pub struct VsanUpgradeSystemUpgradeHistoryStoragePoolOp {
     /// Property *VsanUpgradeSystemUpgradeHistoryItem.timestamp*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub timestamp: String,
+    pub timestamp: crate::CompactString,
     /// Property *VsanUpgradeSystemUpgradeHistoryItem.host*.
     ///
     /// Refers instance of *HostSystem*.
     pub host: Option<Box<crate::types::ManagedObjectReference>>,
     /// Property *VsanUpgradeSystemUpgradeHistoryItem.message*.
-    pub message: String,
+    pub message: crate::CompactString,
     /// Property *VsanUpgradeSystemUpgradeHistoryItem.task*.
     ///
     /// Refers instance of *Task*.
     pub task: Option<Box<crate::types::ManagedObjectReference>>,
     /// Property *VsanUpgradeSystemUpgradeHistoryStoragePoolOp.operation*.
-    pub operation: String,
+    pub operation: crate::CompactString,
     /// Property *VsanUpgradeSystemUpgradeHistoryStoragePoolOp.diskInfo*.
     pub disk_info: Box<crate::types::VimVsanHostStoragePoolDiskInfo>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -33,6 +33,7 @@ impl VsanUpgradeSystemUpgradeHistoryStoragePoolOp {
     pub const TYPE_NAME: &'static str = "VsanUpgradeSystemUpgradeHistoryStoragePoolOp";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -25,6 +25,7 @@ impl VsanUpgradeSystemUpgradeStatus {
     pub const TYPE_NAME: &'static str = "VsanUpgradeSystemUpgradeStatus";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -117,10 +118,12 @@ pub enum VsanUpgradeSystemUpgradeStatusKind {
 }
 impl VsanUpgradeSystemUpgradeStatusKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VsanUpgradeSystemUpgradeStatus(v) => &**v,
@@ -135,12 +138,14 @@ impl VsanUpgradeSystemUpgradeStatusKind {
 }
 impl From<crate::types::VsanUpgradeSystemUpgradeStatus>
 for VsanUpgradeSystemUpgradeStatusKind {
+    #[inline]
     fn from(v: crate::types::VsanUpgradeSystemUpgradeStatus) -> Self {
         Self::VsanUpgradeSystemUpgradeStatus(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanUpgradeStatusEx> for VsanUpgradeSystemUpgradeStatusKind {
+    #[inline]
     fn from(v: crate::types::VsanUpgradeStatusEx) -> Self {
         Self::VsanUpgradeStatusEx(Box::new(v))
     }

@@ -21,6 +21,7 @@ impl VsanVbossConfig {
     pub const TYPE_NAME: &'static str = "VsanVbossConfig";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -110,10 +111,12 @@ pub enum VsanVbossConfigKind {
 }
 impl VsanVbossConfigKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VsanVbossConfig(v) => &**v,
@@ -129,18 +132,21 @@ impl VsanVbossConfigKind {
     }
 }
 impl From<crate::types::VsanVbossConfig> for VsanVbossConfigKind {
+    #[inline]
     fn from(v: crate::types::VsanVbossConfig) -> Self {
         Self::VsanVbossConfig(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanVbossClusterConfig> for VsanVbossConfigKind {
+    #[inline]
     fn from(v: crate::types::VsanVbossClusterConfig) -> Self {
         Self::VsanVbossClusterConfig(Box::new(v))
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanVbossHostConfig> for VsanVbossConfigKind {
+    #[inline]
     fn from(v: crate::types::VsanVbossHostConfig) -> Self {
         Self::VsanVbossHostConfig(Box::new(v))
     }

@@ -8,13 +8,13 @@
 #[derive(Clone, Default)]
 pub struct VsanVbossObjectStoreConfig {
     /// Property *VsanVbossObjectStoreConfig.id*.
-    pub id: String,
+    pub id: crate::CompactString,
     /// Property *VsanVbossObjectStoreConfig.secretKey*.
     pub secret_key: Option<crate::Password>,
     /// Property *VsanVbossObjectStoreConfig.volumeUuids*.
-    pub volume_uuids: Option<Vec<String>>,
+    pub volume_uuids: Option<Vec<crate::CompactString>>,
     /// Property *VsanVbossObjectStoreConfig.properties*.
-    pub properties: Option<String>,
+    pub properties: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -23,6 +23,7 @@ impl VsanVbossObjectStoreConfig {
     pub const TYPE_NAME: &'static str = "VsanVbossObjectStoreConfig";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

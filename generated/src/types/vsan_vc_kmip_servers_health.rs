@@ -8,35 +8,35 @@
 #[derive(Clone, Default)]
 pub struct VsanVcKmipServersHealth {
     /// Property *VsanVcKmipServersHealth.health*.
-    pub health: Option<String>,
+    pub health: Option<crate::CompactString>,
     /// Property *VsanVcKmipServersHealth.error*.
     pub error: Option<crate::types::MethodFaultKind>,
     /// Property *VsanVcKmipServersHealth.kmsProviderId*.
-    pub kms_provider_id: Option<String>,
+    pub kms_provider_id: Option<crate::CompactString>,
     /// Property *VsanVcKmipServersHealth.kmsHealth*.
     pub kms_health: Option<Vec<crate::types::VsanKmsHealth>>,
     /// Property *VsanVcKmipServersHealth.clientCertHealth*.
-    pub client_cert_health: Option<String>,
+    pub client_cert_health: Option<crate::CompactString>,
     /// Property *VsanVcKmipServersHealth.clientCertExpireDate*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub client_cert_expire_date: Option<String>,
+    pub client_cert_expire_date: Option<crate::CompactString>,
     /// Property *VsanVcKmipServersHealth.isAwsKms*.
     pub is_aws_kms: Option<bool>,
     /// Property *VsanVcKmipServersHealth.cmkHealth*.
-    pub cmk_health: Option<String>,
+    pub cmk_health: Option<crate::CompactString>,
     /// Property *VsanVcKmipServersHealth.kekExpireHealth*.
-    pub kek_expire_health: Option<String>,
+    pub kek_expire_health: Option<crate::CompactString>,
     /// Property *VsanVcKmipServersHealth.kekExpireDate*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub kek_expire_date: Option<String>,
+    pub kek_expire_date: Option<crate::CompactString>,
     /// Property *VsanVcKmipServersHealth.hostKeyExpireHealth*.
-    pub host_key_expire_health: Option<String>,
+    pub host_key_expire_health: Option<crate::CompactString>,
     /// Property *VsanVcKmipServersHealth.hostKeyExpireDate*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub host_key_expire_date: Option<String>,
+    pub host_key_expire_date: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -45,6 +45,7 @@ impl VsanVcKmipServersHealth {
     pub const TYPE_NAME: &'static str = "VsanVcKmipServersHealth";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

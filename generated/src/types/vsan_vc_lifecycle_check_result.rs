@@ -8,7 +8,7 @@
 #[derive(Clone, Default)]
 pub struct VsanVcLifecycleCheckResult {
     /// Property *VsanVcLifecycleCheckResult.status*.
-    pub status: String,
+    pub status: crate::CompactString,
     /// Property *VsanVcLifecycleCheckResult.preCheckResults*.
     pub pre_check_results: Option<Vec<crate::types::LifecyclePreCheckResult>>,
     /// Property *VsanVcLifecycleCheckResult.configDetails*.
@@ -21,6 +21,7 @@ impl VsanVcLifecycleCheckResult {
     pub const TYPE_NAME: &'static str = "VsanVcLifecycleCheckResult";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,9 +6,9 @@
 #[derive(Clone, Default)]
 pub struct VsanVcPostDeployConfigSpec {
     /// Property *VsanVcPostDeployConfigSpec.dcName*.
-    pub dc_name: Option<String>,
+    pub dc_name: Option<crate::CompactString>,
     /// Property *VsanVcPostDeployConfigSpec.clusterName*.
-    pub cluster_name: Option<String>,
+    pub cluster_name: Option<crate::CompactString>,
     /// Property *VsanVcPostDeployConfigSpec.firstHost*.
     pub first_host: Option<Box<crate::types::HostConnectSpec>>,
     /// Property *VsanVcPostDeployConfigSpec.hostsToAdd*.
@@ -19,11 +19,11 @@ pub struct VsanVcPostDeployConfigSpec {
     ///
     /// Property *VsanVcPostDeployConfigSpec.vsanLicenseKey*.
     #[deprecated]
-    pub vsan_license_key: Option<String>,
+    pub vsan_license_key: Option<crate::CompactString>,
     /// Property *VsanVcPostDeployConfigSpec.hostLicenseKey*.
-    pub host_license_key: Option<String>,
+    pub host_license_key: Option<crate::CompactString>,
     /// Property *VsanVcPostDeployConfigSpec.taskId*.
-    pub task_id: Option<String>,
+    pub task_id: Option<crate::CompactString>,
     /// Property *VsanVcPostDeployConfigSpec.vsanDataEncryptionConfig*.
     pub vsan_data_encryption_config: Option<Box<crate::types::VsanHostEncryptionInfo>>,
     /// Property *VsanVcPostDeployConfigSpec.createNativeKeyProviderSpec*.
@@ -33,7 +33,7 @@ pub struct VsanVcPostDeployConfigSpec {
     /// Property *VsanVcPostDeployConfigSpec.vsanClusterMode*.
     ///
     /// ***Since:*** 8.0.0.4
-    pub vsan_cluster_mode: Option<String>,
+    pub vsan_cluster_mode: Option<crate::CompactString>,
     /// Property *VsanVcPostDeployConfigSpec.deconvergedNetConfig*.
     pub deconverged_net_config: Option<Box<crate::types::VsanDeconvergedNetConfig>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -44,6 +44,7 @@ impl VsanVcPostDeployConfigSpec {
     pub const TYPE_NAME: &'static str = "VsanVcPostDeployConfigSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

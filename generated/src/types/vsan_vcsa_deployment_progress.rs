@@ -6,11 +6,11 @@
 #[derive(Clone, Default)]
 pub struct VsanVcsaDeploymentProgress {
     /// Property *VsanVcsaDeploymentProgress.phase*.
-    pub phase: String,
+    pub phase: crate::CompactString,
     /// Property *VsanVcsaDeploymentProgress.progressPct*.
     pub progress_pct: i64,
     /// Property *VsanVcsaDeploymentProgress.message*.
-    pub message: String,
+    pub message: crate::CompactString,
     /// Property *VsanVcsaDeploymentProgress.success*.
     pub success: bool,
     /// Property *VsanVcsaDeploymentProgress.error*.
@@ -18,7 +18,7 @@ pub struct VsanVcsaDeploymentProgress {
     /// Property *VsanVcsaDeploymentProgress.updateCounter*.
     pub update_counter: i64,
     /// Property *VsanVcsaDeploymentProgress.taskId*.
-    pub task_id: Option<String>,
+    pub task_id: Option<crate::CompactString>,
     /// Property *VsanVcsaDeploymentProgress.vm*.
     ///
     /// Refers instance of *VirtualMachine*.
@@ -31,6 +31,7 @@ impl VsanVcsaDeploymentProgress {
     pub const TYPE_NAME: &'static str = "VsanVcsaDeploymentProgress";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

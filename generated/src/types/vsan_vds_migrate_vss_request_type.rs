@@ -18,7 +18,7 @@ pub struct VsanVdsMigrateVssRequestType<'a> {
     /// Parameter *vdsName*.
     pub vds_name: Option<&'a str>,
     /// Parameter *vmnicDevices*.
-    pub vmnic_devices: Option<&'a [String]>,
+    pub vmnic_devices: Option<&'a [crate::CompactString]>,
     /// Parameter *infraVm*.
     ///
     /// Refers instances of *VirtualMachine*.

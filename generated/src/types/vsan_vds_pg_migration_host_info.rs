@@ -12,9 +12,9 @@ pub struct VsanVdsPgMigrationHostInfo {
     /// Refers instance of *HostSystem*.
     pub host: Box<crate::types::ManagedObjectReference>,
     /// Property *VsanVdsPgMigrationHostInfo.hostname*.
-    pub hostname: String,
+    pub hostname: crate::CompactString,
     /// Property *VsanVdsPgMigrationHostInfo.vmknicDevices*.
-    pub vmknic_devices: Option<Vec<String>>,
+    pub vmknic_devices: Option<Vec<crate::CompactString>>,
     /// Property *VsanVdsPgMigrationHostInfo.vmVnics*.
     pub vm_vnics: Option<Vec<crate::types::VsanVdsPgMigrationVmInfo>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -25,6 +25,7 @@ impl VsanVdsPgMigrationHostInfo {
     pub const TYPE_NAME: &'static str = "VsanVdsPgMigrationHostInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

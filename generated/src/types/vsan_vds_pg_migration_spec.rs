@@ -8,13 +8,13 @@
 #[derive(Clone, Default)]
 pub struct VsanVdsPgMigrationSpec {
     /// Property *VsanVdsPgMigrationSpec.vssPgName*.
-    pub vss_pg_name: String,
+    pub vss_pg_name: crate::CompactString,
     /// Property *VsanVdsPgMigrationSpec.dvPgName*.
-    pub dv_pg_name: String,
+    pub dv_pg_name: crate::CompactString,
     /// Property *VsanVdsPgMigrationSpec.vdsPgSetting*.
     pub vds_pg_setting: Box<crate::types::VMwareDVSPortSetting>,
     /// Property *VsanVdsPgMigrationSpec.vdsPgType*.
-    pub vds_pg_type: String,
+    pub vds_pg_type: crate::CompactString,
     /// Property *VsanVdsPgMigrationSpec.hosts*.
     pub hosts: Option<Vec<crate::types::VsanVdsPgMigrationHostInfo>>,
     /// Property *VsanVdsPgMigrationSpec.collisionRename*.
@@ -27,6 +27,7 @@ impl VsanVdsPgMigrationSpec {
     pub const TYPE_NAME: &'static str = "VsanVdsPgMigrationSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -12,11 +12,11 @@ pub struct VsanVibScanResult {
     /// Refers instance of *HostSystem*.
     pub host: Box<crate::types::ManagedObjectReference>,
     /// Property *VsanVibScanResult.vibName*.
-    pub vib_name: String,
+    pub vib_name: crate::CompactString,
     /// Property *VsanVibScanResult.vibVersion*.
-    pub vib_version: String,
+    pub vib_version: crate::CompactString,
     /// Property *VsanVibScanResult.existingVersion*.
-    pub existing_version: Option<String>,
+    pub existing_version: Option<crate::CompactString>,
     /// Property *VsanVibScanResult.maintenanceModeRequired*.
     pub maintenance_mode_required: bool,
     /// Property *VsanVibScanResult.rebootRequired*.
@@ -33,6 +33,7 @@ impl VsanVibScanResult {
     pub const TYPE_NAME: &'static str = "VsanVibScanResult";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

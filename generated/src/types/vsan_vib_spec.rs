@@ -12,13 +12,13 @@ pub struct VsanVibSpec {
     /// Refers instance of *HostSystem*.
     pub host: Box<crate::types::ManagedObjectReference>,
     /// Property *VsanVibSpec.metaUrl*.
-    pub meta_url: Option<String>,
+    pub meta_url: Option<crate::CompactString>,
     /// Property *VsanVibSpec.metaSha1Sum*.
-    pub meta_sha1_sum: Option<String>,
+    pub meta_sha1_sum: Option<crate::CompactString>,
     /// Property *VsanVibSpec.vibUrl*.
-    pub vib_url: String,
+    pub vib_url: crate::CompactString,
     /// Property *VsanVibSpec.vibSha1Sum*.
-    pub vib_sha1_sum: String,
+    pub vib_sha1_sum: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -27,6 +27,7 @@ impl VsanVibSpec {
     pub const TYPE_NAME: &'static str = "VsanVibSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

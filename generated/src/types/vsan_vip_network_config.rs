@@ -8,11 +8,11 @@
 #[derive(Clone, Default)]
 pub struct VsanVipNetworkConfig {
     /// Property *VsanVipNetworkConfig.ipAddress*.
-    pub ip_address: String,
+    pub ip_address: crate::CompactString,
     /// Property *VsanVipNetworkConfig.subnet*.
-    pub subnet: String,
+    pub subnet: crate::CompactString,
     /// Property *VsanVipNetworkConfig.gateway*.
-    pub gateway: Option<String>,
+    pub gateway: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl VsanVipNetworkConfig {
     pub const TYPE_NAME: &'static str = "VsanVipNetworkConfig";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

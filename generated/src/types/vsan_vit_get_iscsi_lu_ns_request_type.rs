@@ -12,7 +12,7 @@ pub struct VsanVitGetIscsiLUNsRequestType<'a> {
     /// Refers instance of *ClusterComputeResource*.
     pub cluster: &'a crate::types::ManagedObjectReference,
     /// Parameter *targetAliases*.
-    pub target_aliases: Option<&'a [String]>,
+    pub target_aliases: Option<&'a [crate::CompactString]>,
 }
 impl crate::ser::Encode for VsanVitGetIscsiLUNsRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {

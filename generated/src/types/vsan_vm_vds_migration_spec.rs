@@ -8,7 +8,7 @@
 #[derive(Clone, Default)]
 pub struct VsanVmVdsMigrationSpec {
     /// Property *VsanVmVdsMigrationSpec.vmInstanceUuid*.
-    pub vm_instance_uuid: String,
+    pub vm_instance_uuid: crate::CompactString,
     /// Property *VsanVmVdsMigrationSpec.vnics*.
     pub vnics: Vec<crate::types::VsanVnicVdsMigrationSpec>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -19,6 +19,7 @@ impl VsanVmVdsMigrationSpec {
     pub const TYPE_NAME: &'static str = "VsanVmVdsMigrationSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,7 +8,7 @@ pub struct VsanVmdkLoadTestResult {
     /// Property *VsanVmdkLoadTestResult.success*.
     pub success: bool,
     /// Property *VsanVmdkLoadTestResult.faultMessage*.
-    pub fault_message: Option<String>,
+    pub fault_message: Option<crate::CompactString>,
     /// Property *VsanVmdkLoadTestResult.spec*.
     pub spec: Box<crate::types::VsanVmdkLoadTestSpec>,
     /// Property *VsanVmdkLoadTestResult.actualDurationSec*.
@@ -33,6 +33,7 @@ impl VsanVmdkLoadTestResult {
     pub const TYPE_NAME: &'static str = "VsanVmdkLoadTestResult";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,11 +6,11 @@
 #[derive(Clone, Default)]
 pub struct VsanVsanClusterPcapResult {
     /// Property *VsanVsanClusterPcapResult.pkts*.
-    pub pkts: Option<Vec<String>>,
+    pub pkts: Option<Vec<crate::CompactString>>,
     /// Property *VsanVsanClusterPcapResult.groups*.
     pub groups: Option<Vec<crate::types::VsanVsanClusterPcapGroup>>,
     /// Property *VsanVsanClusterPcapResult.issues*.
-    pub issues: Option<Vec<String>>,
+    pub issues: Option<Vec<crate::CompactString>>,
     /// Property *VsanVsanClusterPcapResult.hostResults*.
     pub host_results: Option<Vec<crate::types::VsanVsanPcapResult>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -21,6 +21,7 @@ impl VsanVsanClusterPcapResult {
     pub const TYPE_NAME: &'static str = "VsanVsanClusterPcapResult";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,19 +8,19 @@ pub struct VsanVsanPcapResult {
     /// Property *VsanVsanPcapResult.calltime*.
     pub calltime: f32,
     /// Property *VsanVsanPcapResult.vmknic*.
-    pub vmknic: String,
+    pub vmknic: crate::CompactString,
     /// Property *VsanVsanPcapResult.tcpdumpFilter*.
-    pub tcpdump_filter: String,
+    pub tcpdump_filter: crate::CompactString,
     /// Property *VsanVsanPcapResult.snaplen*.
     pub snaplen: i32,
     /// Property *VsanVsanPcapResult.pkts*.
-    pub pkts: Option<Vec<String>>,
+    pub pkts: Option<Vec<crate::CompactString>>,
     /// Property *VsanVsanPcapResult.pcap*.
-    pub pcap: Option<String>,
+    pub pcap: Option<crate::CompactString>,
     /// Property *VsanVsanPcapResult.error*.
     pub error: Option<crate::types::MethodFaultKind>,
     /// Property *VsanVsanPcapResult.hostname*.
-    pub hostname: Option<String>,
+    pub hostname: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -29,6 +29,7 @@ impl VsanVsanPcapResult {
     pub const TYPE_NAME: &'static str = "VsanVsanPcapResult";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

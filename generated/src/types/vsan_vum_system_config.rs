@@ -16,7 +16,7 @@ pub struct VsanVumSystemConfig {
     /// Property *VsanVumSystemConfig.releaseDbLastUpdate*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub release_db_last_update: Option<String>,
+    pub release_db_last_update: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -25,6 +25,7 @@ impl VsanVumSystemConfig {
     pub const TYPE_NAME: &'static str = "VsanVumSystemConfig";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -12,9 +12,9 @@ pub struct VsanWhatIfEvacDetail {
     /// Property *VsanWhatIfEvacDetail.bytesToSync*.
     pub bytes_to_sync: Option<i64>,
     /// Property *VsanWhatIfEvacDetail.inaccessibleObjects*.
-    pub inaccessible_objects: Option<Vec<String>>,
+    pub inaccessible_objects: Option<Vec<crate::CompactString>>,
     /// Property *VsanWhatIfEvacDetail.incompliantObjects*.
-    pub incompliant_objects: Option<Vec<String>>,
+    pub incompliant_objects: Option<Vec<crate::CompactString>>,
     /// Property *VsanWhatIfEvacDetail.extraSpaceNeeded*.
     pub extra_space_needed: Option<i64>,
     /// Property *VsanWhatIfEvacDetail.failedDueToInaccessibleObjects*.
@@ -27,6 +27,7 @@ impl VsanWhatIfEvacDetail {
     pub const TYPE_NAME: &'static str = "VsanWhatIfEvacDetail";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,9 +8,9 @@
 #[derive(Clone, Default)]
 pub struct VsanWitnessHostConfig {
     /// Property *VsanWitnessHostConfig.subClusterUuid*.
-    pub sub_cluster_uuid: String,
+    pub sub_cluster_uuid: crate::CompactString,
     /// Property *VsanWitnessHostConfig.preferredFaultDomainName*.
-    pub preferred_fault_domain_name: String,
+    pub preferred_fault_domain_name: crate::CompactString,
     /// Property *VsanWitnessHostConfig.metadataMode*.
     pub metadata_mode: Option<bool>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -21,6 +21,7 @@ impl VsanWitnessHostConfig {
     pub const TYPE_NAME: &'static str = "VsanWitnessHostConfig";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

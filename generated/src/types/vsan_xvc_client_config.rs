@@ -8,9 +8,9 @@
 #[derive(Clone, Default)]
 pub struct VsanXvcClientConfig {
     /// Property *VsanDatastoreSpec.uuid*.
-    pub uuid: String,
+    pub uuid: crate::CompactString,
     /// Property *VsanDatastoreSpec.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *VsanXvcClientConfig.xvcClusters*.
     pub xvc_clusters: Option<Vec<crate::types::VsanXVCClientInfo>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -21,6 +21,7 @@ impl VsanXvcClientConfig {
     pub const TYPE_NAME: &'static str = "VsanXvcClientConfig";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -12,15 +12,15 @@ pub struct VsanXVCClientInfo {
     /// Refers instance of *ClusterComputeResource*.
     pub cluster: Box<crate::types::ManagedObjectReference>,
     /// Property *VsanXVCClientInfo.clusterName*.
-    pub cluster_name: String,
+    pub cluster_name: crate::CompactString,
     /// Property *VsanXVCClientInfo.vsanFormatVersion*.
-    pub vsan_format_version: String,
+    pub vsan_format_version: crate::CompactString,
     /// Property *VsanXVCClientInfo.ownerVc*.
-    pub owner_vc: String,
+    pub owner_vc: crate::CompactString,
     /// Property *VsanXVCClientInfo.vcUuid*.
-    pub vc_uuid: Option<String>,
+    pub vc_uuid: Option<crate::CompactString>,
     /// Property *VsanXVCClientInfo.clusterUuid*.
-    pub cluster_uuid: Option<String>,
+    pub cluster_uuid: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -29,6 +29,7 @@ impl VsanXVCClientInfo {
     pub const TYPE_NAME: &'static str = "VsanXVCClientInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

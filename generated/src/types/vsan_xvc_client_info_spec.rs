@@ -8,23 +8,23 @@
 #[derive(Clone, Default)]
 pub struct VsanXvcClientInfoSpec {
     /// Property *VsanXvcClientInfoSpec.clientVc*.
-    pub client_vc: String,
+    pub client_vc: crate::CompactString,
     /// Property *VsanXvcClientInfoSpec.vcUuid*.
-    pub vc_uuid: Option<String>,
+    pub vc_uuid: Option<crate::CompactString>,
     /// Property *VsanXvcClientInfoSpec.vcVersion*.
-    pub vc_version: Option<String>,
+    pub vc_version: Option<crate::CompactString>,
     /// Property *VsanXvcClientInfoSpec.cluster*.
     ///
     /// Refers instance of *ClusterComputeResource*.
     pub cluster: Option<Box<crate::types::ManagedObjectReference>>,
     /// Property *VsanXvcClientInfoSpec.clusterName*.
-    pub cluster_name: Option<String>,
+    pub cluster_name: Option<crate::CompactString>,
     /// Property *VsanXvcClientInfoSpec.clusterUuid*.
-    pub cluster_uuid: Option<String>,
+    pub cluster_uuid: Option<crate::CompactString>,
     /// Property *VsanXvcClientInfoSpec.vsanFormatVersion*.
-    pub vsan_format_version: Option<String>,
+    pub vsan_format_version: Option<crate::CompactString>,
     /// Property *VsanXvcClientInfoSpec.minVsanFormatVersion*.
-    pub min_vsan_format_version: Option<String>,
+    pub min_vsan_format_version: Option<crate::CompactString>,
     /// Property *VsanXvcClientInfoSpec.datastore*.
     ///
     /// Refers instances of *Datastore*.
@@ -41,6 +41,7 @@ impl VsanXvcClientInfoSpec {
     pub const TYPE_NAME: &'static str = "VsanXvcClientInfoSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,9 +8,9 @@
 #[derive(Clone, Default)]
 pub struct VsanXvcQueryCriteria {
     /// Property *VsanXvcQueryCriteria.property*.
-    pub property: String,
+    pub property: crate::CompactString,
     /// Property *VsanXvcQueryCriteria.operator*.
-    pub operator: Option<String>,
+    pub operator: Option<crate::CompactString>,
     /// Property *VsanXvcQueryCriteria.comparableValue*.
     pub comparable_value: Option<crate::types::Any>,
     /// Property *VsanXvcQueryCriteria.comparableList*.
@@ -25,6 +25,7 @@ impl VsanXvcQueryCriteria {
     pub const TYPE_NAME: &'static str = "VsanXvcQueryCriteria";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

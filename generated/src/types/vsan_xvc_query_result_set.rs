@@ -8,7 +8,7 @@
 #[derive(Clone, Default)]
 pub struct VsanXvcQueryResultSet {
     /// Property *VsanXvcQueryResultSet.properties*.
-    pub properties: Option<Vec<String>>,
+    pub properties: Option<Vec<crate::CompactString>>,
     /// Property *VsanXvcQueryResultSet.resultItems*.
     pub result_items: Option<Vec<crate::types::VsanXvcResultItem>>,
     /// Property *VsanXvcQueryResultSet.totalCount*.
@@ -21,6 +21,7 @@ impl VsanXvcQueryResultSet {
     pub const TYPE_NAME: &'static str = "VsanXvcQueryResultSet";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,9 +8,9 @@
 #[derive(Clone, Default)]
 pub struct VsanXvcQuerySpec {
     /// Property *VsanXvcQuerySpec.objectModel*.
-    pub object_model: Option<String>,
+    pub object_model: Option<crate::CompactString>,
     /// Property *VsanXvcQuerySpec.properties*.
-    pub properties: Option<Vec<String>>,
+    pub properties: Option<Vec<crate::CompactString>>,
     /// Property *VsanXvcQuerySpec.filter*.
     pub filter: Option<Box<crate::types::VsanXvcQueryFilter>>,
     /// Property *VsanXvcQuerySpec.offset*.
@@ -27,6 +27,7 @@ impl VsanXvcQuerySpec {
     pub const TYPE_NAME: &'static str = "VsanXvcQuerySpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,15 +8,15 @@
 #[derive(Clone, Default)]
 pub struct VslmAboutInfo {
     /// Property *VslmAboutInfo.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *VslmAboutInfo.fullName*.
-    pub full_name: String,
+    pub full_name: crate::CompactString,
     /// Property *VslmAboutInfo.vendor*.
-    pub vendor: String,
+    pub vendor: crate::CompactString,
     /// Property *VslmAboutInfo.apiVersion*.
-    pub api_version: String,
+    pub api_version: crate::CompactString,
     /// Property *VslmAboutInfo.instanceUuid*.
-    pub instance_uuid: String,
+    pub instance_uuid: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -25,6 +25,7 @@ impl VslmAboutInfo {
     pub const TYPE_NAME: &'static str = "VslmAboutInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

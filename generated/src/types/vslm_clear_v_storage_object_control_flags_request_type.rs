@@ -10,7 +10,7 @@ pub struct VslmClearVStorageObjectControlFlagsRequestType<'a> {
     /// Parameter *id*.
     pub id: &'a crate::types::ID,
     /// Parameter *controlFlags*.
-    pub control_flags: Option<&'a [String]>,
+    pub control_flags: Option<&'a [crate::CompactString]>,
 }
 impl crate::ser::Encode for VslmClearVStorageObjectControlFlagsRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {

@@ -18,7 +18,7 @@ pub struct VslmCloneSpec {
     /// ***Since:*** vSphere API Release 8.0.3.0
     pub service: Option<Box<crate::types::ServiceLocator>>,
     /// Property *VslmCloneSpec.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *VslmCloneSpec.keepAfterDeleteVm*.
     pub keep_after_delete_vm: Option<bool>,
     /// Property *VslmCloneSpec.metadata*.
@@ -31,6 +31,7 @@ impl VslmCloneSpec {
     pub const TYPE_NAME: &'static str = "VslmCloneSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

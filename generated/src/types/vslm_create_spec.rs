@@ -10,7 +10,7 @@ pub struct VslmCreateSpec {
     /// ***Since:*** vSphere API Release 9.1.0.0
     pub id: Option<Box<crate::types::ID>>,
     /// Property *VslmCreateSpec.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *VslmCreateSpec.keepAfterDeleteVm*.
     pub keep_after_delete_vm: Option<bool>,
     /// Property *VslmCreateSpec.backingSpec*.
@@ -31,6 +31,7 @@ impl VslmCreateSpec {
     pub const TYPE_NAME: &'static str = "VslmCreateSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

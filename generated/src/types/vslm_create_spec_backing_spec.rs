@@ -12,7 +12,7 @@ pub struct VslmCreateSpecBackingSpec {
     /// Refers instance of *Datastore*.
     pub datastore: Box<crate::types::ManagedObjectReference>,
     /// Property *VslmCreateSpecBackingSpec.path*.
-    pub path: Option<String>,
+    pub path: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl VslmCreateSpecBackingSpec {
     pub const TYPE_NAME: &'static str = "VslmCreateSpecBackingSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -116,10 +117,12 @@ pub enum VslmCreateSpecBackingSpecKind {
 }
 impl VslmCreateSpecBackingSpecKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VslmCreateSpecBackingSpec(v) => &**v,
@@ -133,18 +136,21 @@ impl VslmCreateSpecBackingSpecKind {
     }
 }
 impl From<crate::types::VslmCreateSpecBackingSpec> for VslmCreateSpecBackingSpecKind {
+    #[inline]
     fn from(v: crate::types::VslmCreateSpecBackingSpec) -> Self {
         Self::VslmCreateSpecBackingSpec(Box::new(v))
     }
 }
 impl From<crate::types::VslmCreateSpecDiskFileBackingSpec>
 for VslmCreateSpecBackingSpecKind {
+    #[inline]
     fn from(v: crate::types::VslmCreateSpecDiskFileBackingSpec) -> Self {
         Self::VslmCreateSpecDiskFileBackingSpec(Box::new(v))
     }
 }
 impl From<crate::types::VslmCreateSpecRawDiskMappingBackingSpec>
 for VslmCreateSpecBackingSpecKind {
+    #[inline]
     fn from(v: crate::types::VslmCreateSpecRawDiskMappingBackingSpec) -> Self {
         Self::VslmCreateSpecRawDiskMappingBackingSpec(Box::new(v))
     }

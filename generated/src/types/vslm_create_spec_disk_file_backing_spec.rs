@@ -10,9 +10,9 @@ pub struct VslmCreateSpecDiskFileBackingSpec {
     /// Refers instance of *Datastore*.
     pub datastore: Box<crate::types::ManagedObjectReference>,
     /// Property *VslmCreateSpecBackingSpec.path*.
-    pub path: Option<String>,
+    pub path: Option<crate::CompactString>,
     /// Property *VslmCreateSpecDiskFileBackingSpec.provisioningType*.
-    pub provisioning_type: Option<String>,
+    pub provisioning_type: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl VslmCreateSpecDiskFileBackingSpec {
     pub const TYPE_NAME: &'static str = "VslmCreateSpecDiskFileBackingSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -10,11 +10,11 @@ pub struct VslmCreateSpecRawDiskMappingBackingSpec {
     /// Refers instance of *Datastore*.
     pub datastore: Box<crate::types::ManagedObjectReference>,
     /// Property *VslmCreateSpecBackingSpec.path*.
-    pub path: Option<String>,
+    pub path: Option<crate::CompactString>,
     /// Property *VslmCreateSpecRawDiskMappingBackingSpec.lunUuid*.
-    pub lun_uuid: String,
+    pub lun_uuid: crate::CompactString,
     /// Property *VslmCreateSpecRawDiskMappingBackingSpec.compatibilityMode*.
-    pub compatibility_mode: String,
+    pub compatibility_mode: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -23,6 +23,7 @@ impl VslmCreateSpecRawDiskMappingBackingSpec {
     pub const TYPE_NAME: &'static str = "VslmCreateSpecRawDiskMappingBackingSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,7 +8,7 @@
 #[derive(Clone, Default)]
 pub struct VslmDatastoreSyncStatus {
     /// Property *VslmDatastoreSyncStatus.datastoreURL*.
-    pub datastore_url: String,
+    pub datastore_url: crate::CompactString,
     /// Property *VslmDatastoreSyncStatus.objectVClock*.
     pub object_v_clock: i64,
     /// Property *VslmDatastoreSyncStatus.syncVClock*.
@@ -16,7 +16,7 @@ pub struct VslmDatastoreSyncStatus {
     /// Property *VslmDatastoreSyncStatus.syncTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub sync_time: Option<String>,
+    pub sync_time: Option<crate::CompactString>,
     /// Property *VslmDatastoreSyncStatus.numberOfRetries*.
     pub number_of_retries: Option<i32>,
     /// Property *VslmDatastoreSyncStatus.error*.
@@ -29,6 +29,7 @@ impl VslmDatastoreSyncStatus {
     pub const TYPE_NAME: &'static str = "VslmDatastoreSyncStatus";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -14,7 +14,7 @@ pub struct VslmFault {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *VslmFault.msg*.
-    pub msg: Option<String>,
+    pub msg: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -23,6 +23,7 @@ impl VslmFault {
     pub const TYPE_NAME: &'static str = "VslmFault";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -111,10 +112,12 @@ pub enum VslmFaultKind {
 }
 impl VslmFaultKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VslmFault(v) => &**v,
@@ -128,12 +131,14 @@ impl VslmFaultKind {
     }
 }
 impl From<crate::types::VslmFault> for VslmFaultKind {
+    #[inline]
     fn from(v: crate::types::VslmFault) -> Self {
         Self::VslmFault(Box::new(v))
     }
 }
 #[cfg(feature = "vslm")]
 impl From<crate::types::VslmSyncFault> for VslmFaultKind {
+    #[inline]
     fn from(v: crate::types::VslmSyncFault) -> Self {
         Self::VslmSyncFault(Box::new(v))
     }

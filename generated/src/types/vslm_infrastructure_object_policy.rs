@@ -6,11 +6,11 @@
 #[derive(Clone, Default)]
 pub struct VslmInfrastructureObjectPolicy {
     /// Property *vslmInfrastructureObjectPolicy.name*.
-    pub name: String,
+    pub name: crate::CompactString,
     /// Property *vslmInfrastructureObjectPolicy.backingObjectId*.
-    pub backing_object_id: String,
+    pub backing_object_id: crate::CompactString,
     /// Property *vslmInfrastructureObjectPolicy.profileId*.
-    pub profile_id: String,
+    pub profile_id: crate::CompactString,
     /// Property *vslmInfrastructureObjectPolicy.error*.
     pub error: Option<crate::types::MethodFaultKind>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -21,6 +21,7 @@ impl VslmInfrastructureObjectPolicy {
     pub const TYPE_NAME: &'static str = "vslmInfrastructureObjectPolicy";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -27,6 +27,7 @@ impl VslmMigrateSpec {
     pub const TYPE_NAME: &'static str = "VslmMigrateSpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -127,10 +128,12 @@ pub enum VslmMigrateSpecKind {
 }
 impl VslmMigrateSpecKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VslmMigrateSpec(v) => &**v,
@@ -144,16 +147,19 @@ impl VslmMigrateSpecKind {
     }
 }
 impl From<crate::types::VslmMigrateSpec> for VslmMigrateSpecKind {
+    #[inline]
     fn from(v: crate::types::VslmMigrateSpec) -> Self {
         Self::VslmMigrateSpec(Box::new(v))
     }
 }
 impl From<crate::types::VslmCloneSpec> for VslmMigrateSpecKind {
+    #[inline]
     fn from(v: crate::types::VslmCloneSpec) -> Self {
         Self::VslmCloneSpec(Box::new(v))
     }
 }
 impl From<crate::types::VslmRelocateSpec> for VslmMigrateSpecKind {
+    #[inline]
     fn from(v: crate::types::VslmRelocateSpec) -> Self {
         Self::VslmRelocateSpec(Box::new(v))
     }

@@ -12,7 +12,7 @@ pub struct VslmSyncFault {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *VslmFault.msg*.
-    pub msg: Option<String>,
+    pub msg: Option<crate::CompactString>,
     /// Property *VslmSyncFault.id*.
     pub id: Option<Box<crate::types::ID>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -23,6 +23,7 @@ impl VslmSyncFault {
     pub const TYPE_NAME: &'static str = "VslmSyncFault";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

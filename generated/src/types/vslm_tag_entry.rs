@@ -6,9 +6,9 @@
 #[derive(Clone, Default)]
 pub struct VslmTagEntry {
     /// Property *VslmTagEntry.tagName*.
-    pub tag_name: String,
+    pub tag_name: crate::CompactString,
     /// Property *VslmTagEntry.parentCategoryName*.
-    pub parent_category_name: String,
+    pub parent_category_name: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -17,6 +17,7 @@ impl VslmTagEntry {
     pub const TYPE_NAME: &'static str = "VslmTagEntry";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,7 +8,7 @@
 #[derive(Clone)]
 pub struct VslmTaskInfo {
     /// Property *VslmTaskInfo.key*.
-    pub key: String,
+    pub key: crate::CompactString,
     /// Property *VslmTaskInfo.task*.
     ///
     /// Refers instance of *VslmTask*.
@@ -16,15 +16,15 @@ pub struct VslmTaskInfo {
     /// Property *VslmTaskInfo.description*.
     pub description: Option<Box<crate::types::LocalizableMessage>>,
     /// Property *VslmTaskInfo.name*.
-    pub name: Option<String>,
+    pub name: Option<crate::CompactString>,
     /// Property *VslmTaskInfo.descriptionId*.
-    pub description_id: String,
+    pub description_id: crate::CompactString,
     /// Property *VslmTaskInfo.entity*.
     ///
     /// Refers instance of *ManagedEntity*.
     pub entity: Option<Box<crate::types::ManagedObjectReference>>,
     /// Property *VslmTaskInfo.entityName*.
-    pub entity_name: Option<String>,
+    pub entity_name: Option<crate::CompactString>,
     /// Property *VslmTaskInfo.locked*.
     ///
     /// Refers instances of *ManagedEntity*.
@@ -46,25 +46,25 @@ pub struct VslmTaskInfo {
     /// Property *VslmTaskInfo.queueTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub queue_time: String,
+    pub queue_time: crate::CompactString,
     /// Property *VslmTaskInfo.startTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub start_time: Option<String>,
+    pub start_time: Option<crate::CompactString>,
     /// Property *VslmTaskInfo.completeTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub complete_time: Option<String>,
+    pub complete_time: Option<crate::CompactString>,
     /// Property *VslmTaskInfo.eventChainId*.
     pub event_chain_id: i32,
     /// Property *VslmTaskInfo.changeTag*.
-    pub change_tag: Option<String>,
+    pub change_tag: Option<crate::CompactString>,
     /// Property *VslmTaskInfo.parentTaskKey*.
-    pub parent_task_key: Option<String>,
+    pub parent_task_key: Option<crate::CompactString>,
     /// Property *VslmTaskInfo.rootTaskKey*.
-    pub root_task_key: Option<String>,
+    pub root_task_key: Option<crate::CompactString>,
     /// Property *VslmTaskInfo.activationId*.
-    pub activation_id: Option<String>,
+    pub activation_id: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -73,6 +73,7 @@ impl VslmTaskInfo {
     pub const TYPE_NAME: &'static str = "VslmTaskInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

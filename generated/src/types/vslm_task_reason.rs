@@ -17,6 +17,7 @@ impl VslmTaskReason {
     pub const TYPE_NAME: &'static str = "VslmTaskReason";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
@@ -104,10 +105,12 @@ pub enum VslmTaskReasonKind {
 }
 impl VslmTaskReasonKind {
     /// The wire `_typeName` of the value held.
+    #[inline]
     pub fn type_name(&self) -> &str {
         crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
+    #[inline]
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::VslmTaskReason(v) => &**v,
@@ -127,30 +130,35 @@ impl VslmTaskReasonKind {
     }
 }
 impl From<crate::types::VslmTaskReason> for VslmTaskReasonKind {
+    #[inline]
     fn from(v: crate::types::VslmTaskReason) -> Self {
         Self::VslmTaskReason(Box::new(v))
     }
 }
 #[cfg(feature = "vslm")]
 impl From<crate::types::VslmTaskReasonAlarm> for VslmTaskReasonKind {
+    #[inline]
     fn from(v: crate::types::VslmTaskReasonAlarm) -> Self {
         Self::VslmTaskReasonAlarm(Box::new(v))
     }
 }
 #[cfg(feature = "vslm")]
 impl From<crate::types::VslmTaskReasonSchedule> for VslmTaskReasonKind {
+    #[inline]
     fn from(v: crate::types::VslmTaskReasonSchedule) -> Self {
         Self::VslmTaskReasonSchedule(Box::new(v))
     }
 }
 #[cfg(feature = "vslm")]
 impl From<crate::types::VslmTaskReasonSystem> for VslmTaskReasonKind {
+    #[inline]
     fn from(v: crate::types::VslmTaskReasonSystem) -> Self {
         Self::VslmTaskReasonSystem(Box::new(v))
     }
 }
 #[cfg(feature = "vslm")]
 impl From<crate::types::VslmTaskReasonUser> for VslmTaskReasonKind {
+    #[inline]
     fn from(v: crate::types::VslmTaskReasonUser) -> Self {
         Self::VslmTaskReasonUser(Box::new(v))
     }

@@ -8,13 +8,13 @@
 #[derive(Clone)]
 pub struct VslmTaskReasonAlarm {
     /// Property *VslmTaskReasonAlarm.alarmName*.
-    pub alarm_name: String,
+    pub alarm_name: crate::CompactString,
     /// Property *VslmTaskReasonAlarm.alarm*.
     ///
     /// Refers instance of *Alarm*.
     pub alarm: Box<crate::types::ManagedObjectReference>,
     /// Property *VslmTaskReasonAlarm.entityName*.
-    pub entity_name: String,
+    pub entity_name: crate::CompactString,
     /// Property *VslmTaskReasonAlarm.entity*.
     ///
     /// Refers instance of *ManagedEntity*.
@@ -27,6 +27,7 @@ impl VslmTaskReasonAlarm {
     pub const TYPE_NAME: &'static str = "VslmTaskReasonAlarm";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

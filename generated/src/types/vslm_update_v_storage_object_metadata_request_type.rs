@@ -12,7 +12,7 @@ pub struct VslmUpdateVStorageObjectMetadataRequestType<'a> {
     /// Parameter *metadata*.
     pub metadata: Option<&'a [crate::types::KeyValue]>,
     /// Parameter *deleteKeys*.
-    pub delete_keys: Option<&'a [String]>,
+    pub delete_keys: Option<&'a [crate::CompactString]>,
 }
 impl crate::ser::Encode for VslmUpdateVStorageObjectMetadataRequestType<'_> {
     fn encode(&self, e: &mut crate::ser::Encoder) {

@@ -8,7 +8,7 @@
 #[derive(Clone, Default)]
 pub struct VslmVsoVStorageObjectAssociationsVmDiskAssociation {
     /// Property *VslmVsoVStorageObjectAssociationsVmDiskAssociation.vmId*.
-    pub vm_id: String,
+    pub vm_id: crate::CompactString,
     /// Property *VslmVsoVStorageObjectAssociationsVmDiskAssociation.diskKey*.
     pub disk_key: i32,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -19,6 +19,7 @@ impl VslmVsoVStorageObjectAssociationsVmDiskAssociation {
     pub const TYPE_NAME: &'static str = "VslmVsoVStorageObjectAssociationsVmDiskAssociation";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -8,11 +8,11 @@
 #[derive(Clone, Default)]
 pub struct VslmVsoVStorageObjectQuerySpec {
     /// Property *VslmVsoVStorageObjectQuerySpec.queryField*.
-    pub query_field: String,
+    pub query_field: crate::CompactString,
     /// Property *VslmVsoVStorageObjectQuerySpec.queryOperator*.
-    pub query_operator: String,
+    pub query_operator: crate::CompactString,
     /// Property *VslmVsoVStorageObjectQuerySpec.queryValue*.
-    pub query_value: Option<Vec<String>>,
+    pub query_value: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -21,6 +21,7 @@ impl VslmVsoVStorageObjectQuerySpec {
     pub const TYPE_NAME: &'static str = "VslmVsoVStorageObjectQuerySpec";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -10,17 +10,17 @@ pub struct VslmVsoVStorageObjectResult {
     /// Property *VslmVsoVStorageObjectResult.id*.
     pub id: Box<crate::types::ID>,
     /// Property *VslmVsoVStorageObjectResult.name*.
-    pub name: Option<String>,
+    pub name: Option<crate::CompactString>,
     /// Property *VslmVsoVStorageObjectResult.capacityInMB*.
     pub capacity_in_mb: i64,
     /// Property *VslmVsoVStorageObjectResult.createTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
-    pub create_time: Option<String>,
+    pub create_time: Option<crate::CompactString>,
     /// Property *VslmVsoVStorageObjectResult.datastoreUrl*.
-    pub datastore_url: Option<String>,
+    pub datastore_url: Option<crate::CompactString>,
     /// Property *VslmVsoVStorageObjectResult.diskPath*.
-    pub disk_path: Option<String>,
+    pub disk_path: Option<crate::CompactString>,
     /// Property *VslmVsoVStorageObjectResult.usedCapacityInMB*.
     pub used_capacity_in_mb: Option<i64>,
     /// Property *VslmVsoVStorageObjectResult.backingObjectId*.
@@ -39,6 +39,7 @@ impl VslmVsoVStorageObjectResult {
     pub const TYPE_NAME: &'static str = "VslmVsoVStorageObjectResult";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

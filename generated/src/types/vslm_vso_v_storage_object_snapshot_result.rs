@@ -10,11 +10,11 @@ pub struct VslmVsoVStorageObjectSnapshotResult {
     /// Property *VslmVsoVStorageObjectSnapshotResult.backingObjectId*.
     pub backing_object_id: Box<crate::types::ID>,
     /// Property *VslmVsoVStorageObjectSnapshotResult.description*.
-    pub description: Option<String>,
+    pub description: Option<crate::CompactString>,
     /// Property *VslmVsoVStorageObjectSnapshotResult.snapshotId*.
     pub snapshot_id: Option<Box<crate::types::ID>>,
     /// Property *VslmVsoVStorageObjectSnapshotResult.diskPath*.
-    pub disk_path: Option<String>,
+    pub disk_path: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -23,6 +23,7 @@ impl VslmVsoVStorageObjectSnapshotResult {
     pub const TYPE_NAME: &'static str = "VslmVsoVStorageObjectSnapshotResult";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

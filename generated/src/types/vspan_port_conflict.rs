@@ -10,11 +10,11 @@ pub struct VspanPortConflict {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *VspanPortConflict.vspanSessionKey1*.
-    pub vspan_session_key1: String,
+    pub vspan_session_key1: crate::CompactString,
     /// Property *VspanPortConflict.vspanSessionKey2*.
-    pub vspan_session_key2: String,
+    pub vspan_session_key2: crate::CompactString,
     /// Property *VspanPortConflict.portKey*.
-    pub port_key: String,
+    pub port_key: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -23,6 +23,7 @@ impl VspanPortConflict {
     pub const TYPE_NAME: &'static str = "VspanPortConflict";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -10,11 +10,11 @@ pub struct VspanPortMoveFault {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *VspanPortMoveFault.srcPortgroupName*.
-    pub src_portgroup_name: String,
+    pub src_portgroup_name: crate::CompactString,
     /// Property *VspanPortMoveFault.destPortgroupName*.
-    pub dest_portgroup_name: String,
+    pub dest_portgroup_name: crate::CompactString,
     /// Property *VspanPortMoveFault.portKey*.
-    pub port_key: String,
+    pub port_key: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -23,6 +23,7 @@ impl VspanPortMoveFault {
     pub const TYPE_NAME: &'static str = "VspanPortMoveFault";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }

@@ -6,11 +6,11 @@
 #[derive(Clone, Default)]
 pub struct WinNetBIOSConfigInfo {
     /// Property *NetBIOSConfigInfo.mode*.
-    pub mode: String,
+    pub mode: crate::CompactString,
     /// Property *WinNetBIOSConfigInfo.primaryWINS*.
-    pub primary_wins: String,
+    pub primary_wins: crate::CompactString,
     /// Property *WinNetBIOSConfigInfo.secondaryWINS*.
-    pub secondary_wins: Option<String>,
+    pub secondary_wins: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }
@@ -19,6 +19,7 @@ impl WinNetBIOSConfigInfo {
     pub const TYPE_NAME: &'static str = "WinNetBIOSConfigInfo";
     /// The wire type name of this value: [`Self::TYPE_NAME`], or the name of a subtype
     /// this release does not know that was decoded as this type.
+    #[inline]
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
