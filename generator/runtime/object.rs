@@ -35,16 +35,16 @@ impl ObjectInfo {
     }
 
     /// What to do with `key`; `hint` is where the search starts. Members arrive in declaration
-    /// order with absent optional ones left out, so a forward scan comparing lengths first
-    /// usually finds the key within a few steps and a single string comparison.
+    /// order with absent optional ones left out, so a forward scan usually finds the key within
+    /// a few steps (`str` equality rejects a different length before comparing bytes).
     #[inline]
     pub(crate) fn action(&self, key: &str, hint: &mut usize) -> Action {
-        if key.len() == crate::DISCRIMINATOR.len() && key == crate::DISCRIMINATOR {
+        if key == crate::DISCRIMINATOR {
             return Action::TypeName;
         }
         let mut i = *hint;
         while let Some(w) = self.wire.get(i) {
-            if w.len() == key.len() && *w == key {
+            if *w == key {
                 *hint = i + 1;
                 return Action::Field(i);
             }
