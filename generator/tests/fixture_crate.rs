@@ -118,6 +118,10 @@ fn main() {
     let text = String::from_utf8(vim25::to_vec(&body).unwrap()).unwrap();
     assert!(text.starts_with(r#"{"shape":{"_typeName":"Square""#), "{text}");
     assert!(text.ends_with(r#""times":2,"self":true}"#), "{text}");
+    let blank = Square::default();
+    assert!(blank.name.is_empty() && blank.corners == 0 && blank.side.is_none() && blank.extra.is_empty());
+    let again: Square = vim25::from_slice(&vim25::to_vec(&blank).unwrap()).unwrap();
+    assert_eq!(format!("{again:?}"), format!("{blank:?}"));
     println!("probe ok");
 }
 "##,
