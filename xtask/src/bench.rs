@@ -26,6 +26,15 @@ pub struct Args {
     /// The recorded payloads (default: ../shared/fixtures/payloads).
     #[arg(long)]
     payloads: Option<PathBuf>,
+    /// Instead of the figures above: compare the debug build of `generated/` with that of
+    /// another generation of the crate in DIR (say, from a `git worktree` of an older commit),
+    /// both built at the same time, one per core, so that the machine's drift weighs on both
+    /// alike. Prints each round's seconds and the median ratio DIR / generated.
+    #[arg(long, value_name = "DIR")]
+    compile_against: Option<PathBuf>,
+    /// Rounds of `--compile-against` (the two builds swap target directories every round).
+    #[arg(long, default_value_t = 3)]
+    rounds: usize,
 }
 
 fn repo() -> &'static Path {
@@ -33,6 +42,9 @@ fn repo() -> &'static Path {
 }
 
 pub fn run(args: Args) -> Result<(), String> {
+    if let Some(other) = &args.compile_against {
+        return compile_pair(other, args.rounds);
+    }
     let spec = vim25_spec::resolve(None, None).map_err(|e| e.to_string())?;
 
     let scratch = repo().join("target/bench/codegen-out");
@@ -108,4 +120,109 @@ fn clean_build(features: &[&str]) -> Result<(f64, Option<f64>), String> {
         .find_map(|l| l.trim().strip_prefix("Maximum resident set size (kbytes):").and_then(|v| v.trim().parse::<f64>().ok()))
         .map(|kb| kb / (1024.0 * 1024.0));
     Ok((seconds, peak))
+}
+
+/// `--compile-against`: clean debug builds of two generations of `vim25`, run concurrently.
+///
+/// Sequential builds on this kind of machine drift by a third within an hour, which hides any
+/// change of less than about 15 %; two builds that run at the same time see the same drift, so
+/// their ratio moves by a few per cent only. Each crate gets a scratch workspace with this
+/// repository's lock file and the `vim25` profile settings of `Cargo.toml`.
+fn compile_pair(other: &Path, rounds: usize) -> Result<(), String> {
+    let other = other.canonicalize().map_err(|e| format!("{}: {e}", other.display()))?;
+    if !other.join("Cargo.toml").is_file() {
+        return Err(format!("{}: not a generated crate (no Cargo.toml)", other.display()));
+    }
+    let base = repo().join("target/bench/pair");
+    let crates = [codegen::generated_dir(), other];
+    let mut workspaces = Vec::new();
+    for (i, krate) in crates.iter().enumerate() {
+        let ws = base.join(format!("ws{i}"));
+        std::fs::create_dir_all(ws.join("src")).map_err(|e| format!("{}: {e}", ws.display()))?;
+        let manifest = format!(
+            "[workspace]\n\n[package]\nname = \"pair{i}\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
+             [dependencies]\nvim25 = {{ path = {path:?} }}\n\n\
+             [profile.dev.package.\"*\"]\ndebug = false\n\n\
+             [profile.dev.package.vim25]\nincremental = false\ndebug = \"line-tables-only\"\n",
+            path = krate.display().to_string(),
+        );
+        let write = |name: &str, text: &[u8]| std::fs::write(ws.join(name), text).map_err(|e| format!("{}: {e}", ws.join(name).display()));
+        write("Cargo.toml", manifest.as_bytes())?;
+        write("src/lib.rs", b"")?;
+        write("Cargo.lock", &std::fs::read(repo().join("Cargo.lock")).map_err(|e| format!("Cargo.lock: {e}"))?)?;
+        workspaces.push(ws);
+    }
+    let targets = [base.join("target0"), base.join("target1")];
+    let mut ratios = Vec::new();
+    for round in 0..rounds {
+        let mut builds = Vec::new();
+        for (i, ws) in workspaces.iter().enumerate() {
+            let target = &targets[(i + round) % 2];
+            let in_ws = |args: &[&str]| -> Result<(), String> {
+                let out = cargo().args(args).current_dir(ws).env("CARGO_TARGET_DIR", target).output().map_err(|e| format!("cargo: {e}"))?;
+                match out.status.success() {
+                    true => Ok(()),
+                    false => Err(format!("cargo {args:?} in {}:\n{}", ws.display(), String::from_utf8_lossy(&out.stderr))),
+                }
+            };
+            if round < 2 {
+                // the dependencies, once per target directory
+                in_ws(&["build", "--quiet", "-p", "vim25"])?;
+            }
+            in_ws(&["clean", "--quiet", "-p", "vim25"])?;
+            builds.push((ws.clone(), target.clone()));
+        }
+        let timed: Vec<_> = builds
+            .into_iter()
+            .map(|(ws, target)| {
+                std::thread::spawn(move || -> Result<f64, String> {
+                    let t = Instant::now();
+                    let out = cargo()
+                        .args(["build", "--quiet", "-p", "vim25"])
+                        .current_dir(&ws)
+                        .env("CARGO_TARGET_DIR", &target)
+                        .output()
+                        .map_err(|e| format!("cargo: {e}"))?;
+                    match out.status.success() {
+                        true => Ok(t.elapsed().as_secs_f64()),
+                        false => Err(format!("build in {}:\n{}", ws.display(), String::from_utf8_lossy(&out.stderr))),
+                    }
+                })
+            })
+            .collect();
+        let mut seconds = Vec::new();
+        for t in timed {
+            seconds.push(t.join().map_err(|_| "a build thread panicked".to_string())??);
+        }
+        println!("compile_pair_round{round}_seconds={:.1}/{:.1}", seconds[0], seconds[1]);
+        ratios.push(seconds[1] / seconds[0]);
+    }
+    match median(&mut ratios) {
+        Some(r) => println!("compile_pair_ratio={r:.3}"),
+        None => println!("compile_pair_ratio=none (0 rounds)"),
+    }
+    Ok(())
+}
+
+/// The median; the mean of the middle two for an even count.
+fn median(values: &mut [f64]) -> Option<f64> {
+    values.sort_by(f64::total_cmp);
+    let n = values.len();
+    match n {
+        0 => None,
+        _ if n % 2 == 1 => Some(values[n / 2]),
+        _ => Some((values[n / 2 - 1] + values[n / 2]) / 2.0),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::median;
+
+    #[test]
+    fn median_of_odd_even_and_empty() {
+        assert_eq!(median(&mut [3.0, 1.0, 2.0]), Some(2.0));
+        assert_eq!(median(&mut [1.057, 0.997]), Some(1.027));
+        assert_eq!(median(&mut []), None);
+    }
 }
