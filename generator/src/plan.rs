@@ -296,7 +296,7 @@ fn features(model: &Model) -> (BTreeMap<String, Vec<BTreeSet<String>>>, Vec<Stri
             break;
         }
     }
-    let out = clauses.into_iter().map(|(n, c)| (n, c.into_iter().collect())).collect();
+    let out = clauses.into_iter().map(|(n, c)| (n, absorb(c))).collect();
     (out, namespaces)
 }
 
@@ -389,6 +389,12 @@ fn ty_default(model: &Model, ty: &Ty, set: &BTreeSet<String>) -> bool {
     }
 }
 
+/// Drops each clause that a narrower one implies, so that the `cfg` reads as simply as it can:
+/// `all(any(pbm, sms), sms)` is `sms`.
+fn absorb(clauses: BTreeSet<BTreeSet<String>>) -> Vec<BTreeSet<String>> {
+    clauses.iter().filter(|c| !clauses.iter().any(|o| o != *c && o.is_subset(c))).cloned().collect()
+}
+
 /// The root-level ancestor shared by the schemas that fault responses declare.
 fn fault_root(model: &Model) -> Option<String> {
     let declared: BTreeSet<&str> = model
@@ -405,5 +411,24 @@ fn fault_root(model: &Model) -> Option<String> {
     match tops.len() {
         1 => tops.into_iter().next(),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::absorb;
+    use std::collections::BTreeSet;
+
+    fn set(names: &[&str]) -> BTreeSet<String> {
+        names.iter().map(|n| n.to_string()).collect()
+    }
+
+    #[test]
+    fn a_clause_implied_by_a_narrower_one_goes() {
+        let clauses: BTreeSet<_> = [set(&["pbm", "sms"]), set(&["sms"])].into_iter().collect();
+        assert_eq!(absorb(clauses), vec![set(&["sms"])]);
+        let apart: BTreeSet<_> = [set(&["pbm", "sms"]), set(&["vsan"])].into_iter().collect();
+        assert_eq!(absorb(apart.clone()), apart.into_iter().collect::<Vec<_>>());
+        assert!(absorb(BTreeSet::new()).is_empty());
     }
 }
