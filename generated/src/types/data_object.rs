@@ -486,7 +486,7 @@ pub enum DataObjectKind {
     #[cfg(any(feature = "pbm", feature = "sms"))]
     ReplicationTargetInfo(Box<crate::types::ReplicationTargetInfo>),
     ///  A `SourceGroupMemberInfo`.
-    #[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
+    #[cfg(feature = "sms")]
     SourceGroupMemberInfo(Box<crate::types::SourceGroupMemberInfo>),
     ///  A `TargetDeviceId`.
     #[cfg(any(feature = "pbm", feature = "sms"))]
@@ -5140,7 +5140,7 @@ impl DataObjectKind {
             Self::ReplicaId(v) => &**v,
             #[cfg(any(feature = "pbm", feature = "sms"))]
             Self::ReplicationTargetInfo(v) => &**v,
-            #[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
+            #[cfg(feature = "sms")]
             Self::SourceGroupMemberInfo(v) => &**v,
             #[cfg(any(feature = "pbm", feature = "sms"))]
             Self::TargetDeviceId(v) => &**v,
@@ -8179,7 +8179,7 @@ impl From<crate::types::ReplicationTargetInfo> for DataObjectKind {
         Self::ReplicationTargetInfo(Box::new(v))
     }
 }
-#[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
+#[cfg(feature = "sms")]
 impl From<crate::types::SourceGroupMemberInfo> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::SourceGroupMemberInfo) -> Self {
@@ -19379,7 +19379,7 @@ impl crate::object::Family for DataObjectKind {
             crate::registry::id::ReplicationTargetInfo => {
                 Self::ReplicationTargetInfo(crate::object::Blank::blank())
             }
-            #[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
+            #[cfg(feature = "sms")]
             crate::registry::id::SourceGroupMemberInfo => {
                 Self::SourceGroupMemberInfo(crate::object::Blank::blank())
             }
@@ -26101,7 +26101,7 @@ impl crate::object::Family for DataObjectKind {
             Self::ReplicaId(v) => &**v,
             #[cfg(any(feature = "pbm", feature = "sms"))]
             Self::ReplicationTargetInfo(v) => &**v,
-            #[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
+            #[cfg(feature = "sms")]
             Self::SourceGroupMemberInfo(v) => &**v,
             #[cfg(any(feature = "pbm", feature = "sms"))]
             Self::TargetDeviceId(v) => &**v,
@@ -28491,7 +28491,7 @@ impl crate::object::Family for DataObjectKind {
             Self::ReplicaId(v) => &mut **v,
             #[cfg(any(feature = "pbm", feature = "sms"))]
             Self::ReplicationTargetInfo(v) => &mut **v,
-            #[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
+            #[cfg(feature = "sms")]
             Self::SourceGroupMemberInfo(v) => &mut **v,
             #[cfg(any(feature = "pbm", feature = "sms"))]
             Self::TargetDeviceId(v) => &mut **v,

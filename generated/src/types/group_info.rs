@@ -102,10 +102,10 @@ pub enum GroupInfoKind {
     /// Exactly this type.
     GroupInfo(Box<crate::types::GroupInfo>),
     ///  A `SourceGroupInfo`.
-    #[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
+    #[cfg(feature = "sms")]
     SourceGroupInfo(Box<crate::types::SourceGroupInfo>),
     ///  A `TargetGroupInfo`.
-    #[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
+    #[cfg(feature = "sms")]
     TargetGroupInfo(Box<crate::types::TargetGroupInfo>),
 }
 impl GroupInfoKind {
@@ -119,9 +119,9 @@ impl GroupInfoKind {
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::GroupInfo(v) => &**v,
-            #[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
+            #[cfg(feature = "sms")]
             Self::SourceGroupInfo(v) => &**v,
-            #[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
+            #[cfg(feature = "sms")]
             Self::TargetGroupInfo(v) => &**v,
         }
     }
@@ -136,14 +136,14 @@ impl From<crate::types::GroupInfo> for GroupInfoKind {
         Self::GroupInfo(Box::new(v))
     }
 }
-#[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
+#[cfg(feature = "sms")]
 impl From<crate::types::SourceGroupInfo> for GroupInfoKind {
     #[inline]
     fn from(v: crate::types::SourceGroupInfo) -> Self {
         Self::SourceGroupInfo(Box::new(v))
     }
 }
-#[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
+#[cfg(feature = "sms")]
 impl From<crate::types::TargetGroupInfo> for GroupInfoKind {
     #[inline]
     fn from(v: crate::types::TargetGroupInfo) -> Self {
@@ -153,11 +153,11 @@ impl From<crate::types::TargetGroupInfo> for GroupInfoKind {
 impl crate::object::Family for GroupInfoKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::GroupInfo, id) {
-            #[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
+            #[cfg(feature = "sms")]
             crate::registry::id::SourceGroupInfo => {
                 Self::SourceGroupInfo(crate::object::Blank::blank())
             }
-            #[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
+            #[cfg(feature = "sms")]
             crate::registry::id::TargetGroupInfo => {
                 Self::TargetGroupInfo(crate::object::Blank::blank())
             }
@@ -170,18 +170,18 @@ impl crate::object::Family for GroupInfoKind {
     fn object(&self) -> &dyn crate::object::Object {
         match self {
             Self::GroupInfo(v) => &**v,
-            #[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
+            #[cfg(feature = "sms")]
             Self::SourceGroupInfo(v) => &**v,
-            #[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
+            #[cfg(feature = "sms")]
             Self::TargetGroupInfo(v) => &**v,
         }
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
             Self::GroupInfo(v) => &mut **v,
-            #[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
+            #[cfg(feature = "sms")]
             Self::SourceGroupInfo(v) => &mut **v,
-            #[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
+            #[cfg(feature = "sms")]
             Self::TargetGroupInfo(v) => &mut **v,
         }
     }

@@ -122,12 +122,12 @@ pub enum GroupOperationResultKind {
         Box<crate::types::QueryPointInTimeReplicaSummaryResult>,
     ),
     ///  A `QueryReplicationGroupSuccessResult`.
-    #[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
+    #[cfg(feature = "sms")]
     QueryReplicationGroupSuccessResult(
         Box<crate::types::QueryReplicationGroupSuccessResult>,
     ),
     ///  A `ReverseReplicationSuccessResult`.
-    #[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
+    #[cfg(feature = "sms")]
     ReverseReplicationSuccessResult(Box<crate::types::ReverseReplicationSuccessResult>),
     ///  A `SyncReplicationGroupSuccessResult`.
     #[cfg(feature = "sms")]
@@ -154,9 +154,9 @@ impl GroupOperationResultKind {
             Self::QueryPointInTimeReplicaSuccessResult(v) => &**v,
             #[cfg(feature = "sms")]
             Self::QueryPointInTimeReplicaSummaryResult(v) => &**v,
-            #[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
+            #[cfg(feature = "sms")]
             Self::QueryReplicationGroupSuccessResult(v) => &**v,
-            #[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
+            #[cfg(feature = "sms")]
             Self::ReverseReplicationSuccessResult(v) => &**v,
             #[cfg(feature = "sms")]
             Self::SyncReplicationGroupSuccessResult(v) => &**v,
@@ -203,7 +203,7 @@ for GroupOperationResultKind {
         Self::QueryPointInTimeReplicaSummaryResult(Box::new(v))
     }
 }
-#[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
+#[cfg(feature = "sms")]
 impl From<crate::types::QueryReplicationGroupSuccessResult>
 for GroupOperationResultKind {
     #[inline]
@@ -211,7 +211,7 @@ for GroupOperationResultKind {
         Self::QueryReplicationGroupSuccessResult(Box::new(v))
     }
 }
-#[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
+#[cfg(feature = "sms")]
 impl From<crate::types::ReverseReplicationSuccessResult> for GroupOperationResultKind {
     #[inline]
     fn from(v: crate::types::ReverseReplicationSuccessResult) -> Self {
@@ -247,11 +247,11 @@ impl crate::object::Family for GroupOperationResultKind {
             crate::registry::id::QueryPointInTimeReplicaSummaryResult => {
                 Self::QueryPointInTimeReplicaSummaryResult(crate::object::Blank::blank())
             }
-            #[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
+            #[cfg(feature = "sms")]
             crate::registry::id::QueryReplicationGroupSuccessResult => {
                 Self::QueryReplicationGroupSuccessResult(crate::object::Blank::blank())
             }
-            #[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
+            #[cfg(feature = "sms")]
             crate::registry::id::ReverseReplicationSuccessResult => {
                 Self::ReverseReplicationSuccessResult(crate::object::Blank::blank())
             }
@@ -276,9 +276,9 @@ impl crate::object::Family for GroupOperationResultKind {
             Self::QueryPointInTimeReplicaSuccessResult(v) => &**v,
             #[cfg(feature = "sms")]
             Self::QueryPointInTimeReplicaSummaryResult(v) => &**v,
-            #[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
+            #[cfg(feature = "sms")]
             Self::QueryReplicationGroupSuccessResult(v) => &**v,
-            #[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
+            #[cfg(feature = "sms")]
             Self::ReverseReplicationSuccessResult(v) => &**v,
             #[cfg(feature = "sms")]
             Self::SyncReplicationGroupSuccessResult(v) => &**v,
@@ -295,9 +295,9 @@ impl crate::object::Family for GroupOperationResultKind {
             Self::QueryPointInTimeReplicaSuccessResult(v) => &mut **v,
             #[cfg(feature = "sms")]
             Self::QueryPointInTimeReplicaSummaryResult(v) => &mut **v,
-            #[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
+            #[cfg(feature = "sms")]
             Self::QueryReplicationGroupSuccessResult(v) => &mut **v,
-            #[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
+            #[cfg(feature = "sms")]
             Self::ReverseReplicationSuccessResult(v) => &mut **v,
             #[cfg(feature = "sms")]
             Self::SyncReplicationGroupSuccessResult(v) => &mut **v,

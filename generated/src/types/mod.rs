@@ -3984,9 +3984,9 @@ pub use pbm_placement_capability_profile_requirement::PbmPlacementCapabilityProf
 mod pbm_placement_compatibility_result;
 #[cfg(feature = "pbm")]
 pub use pbm_placement_compatibility_result::PbmPlacementCompatibilityResult;
-#[cfg(all(feature = "pbm", any(feature = "pbm", feature = "sms")))]
+#[cfg(feature = "pbm")]
 mod pbm_placement_matching_replication_resources;
-#[cfg(all(feature = "pbm", any(feature = "pbm", feature = "sms")))]
+#[cfg(feature = "pbm")]
 pub use pbm_placement_matching_replication_resources::PbmPlacementMatchingReplicationResources;
 #[cfg(feature = "pbm")]
 mod pbm_placement_matching_resources;
@@ -4468,9 +4468,9 @@ mod query_point_in_time_replica_summary_result;
 pub use query_point_in_time_replica_summary_result::QueryPointInTimeReplicaSummaryResult;
 mod replica_interval_query_result;
 pub use replica_interval_query_result::ReplicaIntervalQueryResult;
-#[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
+#[cfg(feature = "sms")]
 mod query_replication_group_success_result;
-#[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
+#[cfg(feature = "sms")]
 pub use query_replication_group_success_result::QueryReplicationGroupSuccessResult;
 #[cfg(feature = "sms")]
 mod query_replication_peer_result;
@@ -4482,21 +4482,21 @@ mod recovered_target_group_member_info;
 pub use recovered_target_group_member_info::RecoveredTargetGroupMemberInfo;
 mod replica_id;
 pub use replica_id::ReplicaId;
-#[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
+#[cfg(feature = "sms")]
 mod reverse_replication_success_result;
-#[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
+#[cfg(feature = "sms")]
 pub use reverse_replication_success_result::ReverseReplicationSuccessResult;
-#[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
+#[cfg(feature = "sms")]
 mod source_group_info;
-#[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
+#[cfg(feature = "sms")]
 pub use source_group_info::SourceGroupInfo;
 #[cfg(any(feature = "pbm", feature = "sms"))]
 mod replication_target_info;
 #[cfg(any(feature = "pbm", feature = "sms"))]
 pub use replication_target_info::ReplicationTargetInfo;
-#[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
+#[cfg(feature = "sms")]
 mod source_group_member_info;
-#[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
+#[cfg(feature = "sms")]
 pub use source_group_member_info::SourceGroupMemberInfo;
 #[cfg(any(feature = "pbm", feature = "sms"))]
 mod target_device_id;
@@ -4506,9 +4506,9 @@ pub use target_device_id::TargetDeviceId;
 mod sync_replication_group_success_result;
 #[cfg(feature = "sms")]
 pub use sync_replication_group_success_result::SyncReplicationGroupSuccessResult;
-#[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
+#[cfg(feature = "sms")]
 mod target_group_info;
-#[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
+#[cfg(feature = "sms")]
 pub use target_group_info::TargetGroupInfo;
 #[cfg(any(feature = "pbm", feature = "sms"))]
 mod target_to_source_info;

@@ -91,7 +91,7 @@ pub enum PbmPlacementMatchingResourcesKind {
     /// Exactly this type.
     PbmPlacementMatchingResources(Box<crate::types::PbmPlacementMatchingResources>),
     ///  A `PbmPlacementMatchingReplicationResources`.
-    #[cfg(all(feature = "pbm", any(feature = "pbm", feature = "sms")))]
+    #[cfg(feature = "pbm")]
     PbmPlacementMatchingReplicationResources(
         Box<crate::types::PbmPlacementMatchingReplicationResources>,
     ),
@@ -107,7 +107,7 @@ impl PbmPlacementMatchingResourcesKind {
     pub fn as_any(&self) -> &dyn std::any::Any {
         match self {
             Self::PbmPlacementMatchingResources(v) => &**v,
-            #[cfg(all(feature = "pbm", any(feature = "pbm", feature = "sms")))]
+            #[cfg(feature = "pbm")]
             Self::PbmPlacementMatchingReplicationResources(v) => &**v,
         }
     }
@@ -123,7 +123,7 @@ for PbmPlacementMatchingResourcesKind {
         Self::PbmPlacementMatchingResources(Box::new(v))
     }
 }
-#[cfg(all(feature = "pbm", any(feature = "pbm", feature = "sms")))]
+#[cfg(feature = "pbm")]
 impl From<crate::types::PbmPlacementMatchingReplicationResources>
 for PbmPlacementMatchingResourcesKind {
     #[inline]
@@ -137,7 +137,7 @@ impl crate::object::Family for PbmPlacementMatchingResourcesKind {
             crate::registry::id::PbmPlacementMatchingResources,
             id,
         ) {
-            #[cfg(all(feature = "pbm", any(feature = "pbm", feature = "sms")))]
+            #[cfg(feature = "pbm")]
             crate::registry::id::PbmPlacementMatchingReplicationResources => {
                 Self::PbmPlacementMatchingReplicationResources(
                     crate::object::Blank::blank(),
@@ -152,14 +152,14 @@ impl crate::object::Family for PbmPlacementMatchingResourcesKind {
     fn object(&self) -> &dyn crate::object::Object {
         match self {
             Self::PbmPlacementMatchingResources(v) => &**v,
-            #[cfg(all(feature = "pbm", any(feature = "pbm", feature = "sms")))]
+            #[cfg(feature = "pbm")]
             Self::PbmPlacementMatchingReplicationResources(v) => &**v,
         }
     }
     fn object_mut(&mut self) -> &mut dyn crate::object::Object {
         match self {
             Self::PbmPlacementMatchingResources(v) => &mut **v,
-            #[cfg(all(feature = "pbm", any(feature = "pbm", feature = "sms")))]
+            #[cfg(feature = "pbm")]
             Self::PbmPlacementMatchingReplicationResources(v) => &mut **v,
         }
     }
