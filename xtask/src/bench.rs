@@ -37,7 +37,7 @@ pub struct Args {
     rounds: usize,
 }
 
-fn repo() -> &'static Path {
+pub(crate) fn repo() -> &'static Path {
     Path::new(vim25_spec::REPO_DIR)
 }
 
@@ -87,7 +87,7 @@ pub fn run(args: Args) -> Result<(), String> {
     Ok(())
 }
 
-fn cargo() -> Command {
+pub(crate) fn cargo() -> Command {
     Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
 }
 
@@ -137,20 +137,7 @@ fn compile_pair(other: &Path, rounds: usize) -> Result<(), String> {
     let crates = [codegen::generated_dir(), other];
     let mut workspaces = Vec::new();
     for (i, krate) in crates.iter().enumerate() {
-        let ws = base.join(format!("ws{i}"));
-        std::fs::create_dir_all(ws.join("src")).map_err(|e| format!("{}: {e}", ws.display()))?;
-        let manifest = format!(
-            "[workspace]\n\n[package]\nname = \"pair{i}\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
-             [dependencies]\nvim25 = {{ path = {path:?} }}\n\n\
-             [profile.dev.package.\"*\"]\ndebug = false\n\n\
-             [profile.dev.package.vim25]\nincremental = false\ndebug = \"line-tables-only\"\n",
-            path = krate.display().to_string(),
-        );
-        let write = |name: &str, text: &[u8]| std::fs::write(ws.join(name), text).map_err(|e| format!("{}: {e}", ws.join(name).display()));
-        write("Cargo.toml", manifest.as_bytes())?;
-        write("src/lib.rs", b"")?;
-        write("Cargo.lock", &std::fs::read(repo().join("Cargo.lock")).map_err(|e| format!("Cargo.lock: {e}"))?)?;
-        workspaces.push(ws);
+        workspaces.push(scratch_workspace(&base.join(format!("ws{i}")), &format!("pair{i}"), krate)?);
     }
     let targets = [base.join("target0"), base.join("target1")];
     let mut ratios = Vec::new();
@@ -202,6 +189,25 @@ fn compile_pair(other: &Path, rounds: usize) -> Result<(), String> {
         None => println!("compile_pair_ratio=none (0 rounds)"),
     }
     Ok(())
+}
+
+/// A workspace of its own at `ws` depending on the generated crate at `krate`, with this
+/// repository's lock file and the `vim25` profile settings of `Cargo.toml`, so that `krate` is
+/// built as `cargo xtask bench` builds `generated/`.
+pub(crate) fn scratch_workspace(ws: &Path, name: &str, krate: &Path) -> Result<PathBuf, String> {
+    std::fs::create_dir_all(ws.join("src")).map_err(|e| format!("{}: {e}", ws.display()))?;
+    let manifest = format!(
+        "[workspace]\n\n[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
+         [dependencies]\nvim25 = {{ path = {path:?} }}\n\n\
+         [profile.dev.package.\"*\"]\ndebug = false\n\n\
+         [profile.dev.package.vim25]\nincremental = false\ndebug = \"line-tables-only\"\n",
+        path = krate.display().to_string(),
+    );
+    let write = |file: &str, text: &[u8]| std::fs::write(ws.join(file), text).map_err(|e| format!("{}: {e}", ws.join(file).display()));
+    write("Cargo.toml", manifest.as_bytes())?;
+    write("src/lib.rs", b"")?;
+    write("Cargo.lock", &std::fs::read(repo().join("Cargo.lock")).map_err(|e| format!("Cargo.lock: {e}"))?)?;
+    Ok(ws.to_path_buf())
 }
 
 /// The median; the mean of the middle two for an even count.

@@ -1,6 +1,7 @@
 //! `cargo xtask`: the developer and release-pipeline commands of this repository.
 
 mod bench;
+mod build_profile;
 mod codegen;
 mod diff;
 mod fetch_spec;
@@ -32,6 +33,8 @@ enum Command {
     Diff(diff::Args),
     /// Performance figures (codegen, decoding, compile time), one `name=value` per line.
     Bench(bench::Args),
+    /// Where rustc spends its time on `generated/`, by query and generated function (nightly).
+    BuildProfile(build_profile::Args),
     /// Regenerate from release R, bump the crate version by the diff's class, prepend CHANGELOG.md.
     Release(release::Args),
 }
@@ -44,6 +47,7 @@ fn main() -> ExitCode {
         Command::Diff(args) => diff::run(args),
         Command::Release(args) => release::run(args),
         Command::Bench(args) => bench::run(args),
+        Command::BuildProfile(args) => build_profile::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
