@@ -34,6 +34,10 @@ fn every_recorded_payload_round_trips() {
         assert!(!matches!(value, Any::Unknown(_)), "{name} decoded as unknown");
         let original: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
         assert_eq!(back, original, "{name} re-encodes differently");
+        // a clone is the same value
+        let copy = value.clone();
+        assert_eq!(vim25::to_vec(&copy).unwrap(), vim25::to_vec(&value).unwrap(), "{name}: the clone encodes differently");
+        assert_eq!(format!("{copy:?}"), format!("{value:?}"), "{name}: the clone differs");
         seen += 1;
     }
     assert!(seen >= 3, "only {seen} payloads found");
