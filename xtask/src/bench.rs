@@ -91,16 +91,19 @@ pub(crate) fn cargo() -> Command {
     Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
 }
 
+/// Runs `cmd` to completion; its standard error is the message when it fails.
+pub(crate) fn checked(cmd: &mut Command) -> Result<std::process::Output, String> {
+    let out = cmd.output().map_err(|e| format!("{cmd:?}: {e}"))?;
+    match out.status.success() {
+        true => Ok(out),
+        false => Err(format!("{cmd:?} failed ({}):\n{}", out.status, String::from_utf8_lossy(&out.stderr))),
+    }
+}
+
 /// Wall seconds and peak resident GiB of a debug build of `vim25` alone: its dependencies are
 /// built first, then only `vim25` is cleaned and rebuilt.
 fn clean_build(features: &[&str]) -> Result<(f64, Option<f64>), String> {
-    let run = |cmd: &mut Command| -> Result<std::process::Output, String> {
-        let out = cmd.current_dir(repo()).output().map_err(|e| format!("cargo: {e}"))?;
-        if !out.status.success() {
-            return Err(format!("{cmd:?} failed:\n{}", String::from_utf8_lossy(&out.stderr)));
-        }
-        Ok(out)
-    };
+    let run = |cmd: &mut Command| checked(cmd.current_dir(repo()));
     run(cargo().args(["build", "--quiet", "-p", "vim25"]).args(features))?;
     run(cargo().args(["clean", "--quiet", "-p", "vim25"]))?;
     let time = Path::new("/usr/bin/time");
@@ -145,15 +148,9 @@ fn compile_pair(other: &Path, rounds: usize) -> Result<(), String> {
         let mut builds = Vec::new();
         for (i, ws) in workspaces.iter().enumerate() {
             let target = &targets[(i + round) % 2];
-            let in_ws = |args: &[&str]| -> Result<(), String> {
-                let out = cargo().args(args).current_dir(ws).env("CARGO_TARGET_DIR", target).output().map_err(|e| format!("cargo: {e}"))?;
-                match out.status.success() {
-                    true => Ok(()),
-                    false => Err(format!("cargo {args:?} in {}:\n{}", ws.display(), String::from_utf8_lossy(&out.stderr))),
-                }
-            };
+            let in_ws = |args: &[&str]| checked(cargo().args(args).current_dir(ws).env("CARGO_TARGET_DIR", target));
             if round < 2 {
-                // the dependencies, once per target directory
+                // each workspace's first use of each target directory builds the dependencies
                 in_ws(&["build", "--quiet", "-p", "vim25"])?;
             }
             in_ws(&["clean", "--quiet", "-p", "vim25"])?;
@@ -164,16 +161,8 @@ fn compile_pair(other: &Path, rounds: usize) -> Result<(), String> {
             .map(|(ws, target)| {
                 std::thread::spawn(move || -> Result<f64, String> {
                     let t = Instant::now();
-                    let out = cargo()
-                        .args(["build", "--quiet", "-p", "vim25"])
-                        .current_dir(&ws)
-                        .env("CARGO_TARGET_DIR", &target)
-                        .output()
-                        .map_err(|e| format!("cargo: {e}"))?;
-                    match out.status.success() {
-                        true => Ok(t.elapsed().as_secs_f64()),
-                        false => Err(format!("build in {}:\n{}", ws.display(), String::from_utf8_lossy(&out.stderr))),
-                    }
+                    checked(cargo().args(["build", "--quiet", "-p", "vim25"]).current_dir(&ws).env("CARGO_TARGET_DIR", &target))?;
+                    Ok(t.elapsed().as_secs_f64())
                 })
             })
             .collect();
@@ -195,13 +184,16 @@ fn compile_pair(other: &Path, rounds: usize) -> Result<(), String> {
 /// repository's lock file and the `vim25` profile settings of `Cargo.toml`, so that `krate` is
 /// built as `cargo xtask bench` builds `generated/`.
 pub(crate) fn scratch_workspace(ws: &Path, name: &str, krate: &Path) -> Result<PathBuf, String> {
+    let path = krate.display().to_string();
+    if path.contains(['\'', '\n']) {
+        return Err(format!("{path}: a quote or line break in the path (it goes into a TOML literal string)"));
+    }
     std::fs::create_dir_all(ws.join("src")).map_err(|e| format!("{}: {e}", ws.display()))?;
     let manifest = format!(
         "[workspace]\n\n[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
-         [dependencies]\nvim25 = {{ path = {path:?} }}\n\n\
+         [dependencies]\nvim25 = {{ path = '{path}' }}\n\n\
          [profile.dev.package.\"*\"]\ndebug = false\n\n\
          [profile.dev.package.vim25]\nincremental = false\ndebug = \"line-tables-only\"\n",
-        path = krate.display().to_string(),
     );
     let write = |file: &str, text: &[u8]| std::fs::write(ws.join(file), text).map_err(|e| format!("{}: {e}", ws.join(file).display()));
     write("Cargo.toml", manifest.as_bytes())?;

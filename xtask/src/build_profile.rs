@@ -5,7 +5,7 @@
 //! a self-profile splits one build into shares, which compare across runs far better. It needs
 //! the nightly toolchain (`-Z self-profile` is unstable); the other commands do not.
 
-use crate::bench::{cargo, repo, scratch_workspace};
+use crate::bench::{cargo, checked, repo, scratch_workspace};
 use crate::codegen;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -54,20 +54,17 @@ pub fn run(args: Args) -> Result<(), String> {
 fn nightly(ws: &Path, target: &Path, args: &[&str]) -> Result<(), String> {
     // The rustup proxy picks the toolchain from `+nightly`; `CARGO` and `RUSTC` point at the
     // stable ones this process was started with.
-    let out = Command::new("cargo")
-        .arg("+nightly")
-        .args(args)
-        .current_dir(ws)
-        .env("CARGO_TARGET_DIR", target)
-        .env_remove("CARGO")
-        .env_remove("RUSTC")
-        .env_remove("RUSTUP_TOOLCHAIN")
-        .output()
-        .map_err(|e| format!("cargo +nightly: {e}"))?;
-    match out.status.success() {
-        true => Ok(()),
-        false => Err(format!("cargo +nightly {args:?}:\n{}", String::from_utf8_lossy(&out.stderr))),
-    }
+    checked(
+        Command::new("cargo")
+            .arg("+nightly")
+            .args(args)
+            .current_dir(ws)
+            .env("CARGO_TARGET_DIR", target)
+            .env_remove("CARGO")
+            .env_remove("RUSTC")
+            .env_remove("RUSTUP_TOOLCHAIN"),
+    )
+    .map(drop)
 }
 
 fn newest_profile(dir: &Path) -> Result<PathBuf, String> {
