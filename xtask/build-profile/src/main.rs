@@ -9,7 +9,7 @@
 //!   checking, MIR building, drop checks, monomorphization), which is what one more function of
 //!   that kind per type costs.
 
-use analyzeme::{Event, EventPayload, ProfilingData};
+use analyzeme::{Event, EventPayload, ProfilingData, Timestamp};
 use std::collections::HashMap;
 use std::time::SystemTime;
 
@@ -37,20 +37,21 @@ fn main() {
             std::process::exit(1);
         }
     };
-    let mut threads: HashMap<u32, Vec<Event>> = HashMap::new();
-    for e in data.iter_full() {
-        if e.payload.is_interval() {
-            threads.entry(e.thread_id).or_default().push(e);
+    // Interval events only (instants and counters have no duration), with their bounds.
+    let mut threads: HashMap<u32, Vec<Span>> = HashMap::new();
+    for event in data.iter_full() {
+        if let EventPayload::Timestamp(Timestamp::Interval { start, end }) = event.payload {
+            threads.entry(event.thread_id).or_default().push(Span { event, start, end });
         }
     }
     let mut by_query: HashMap<String, f64> = HashMap::new();
     let mut by_fn: HashMap<String, f64> = HashMap::new();
-    for events in threads.values_mut() {
-        let (own, body) = self_times(events);
-        for (i, e) in events.iter().enumerate() {
-            *by_query.entry(e.label.to_string()).or_default() += own[i];
+    for spans in threads.values_mut() {
+        let (own, body) = self_times(spans);
+        for (i, s) in spans.iter().enumerate() {
+            *by_query.entry(s.event.label.to_string()).or_default() += own[i];
             if let Some(b) = body[i] {
-                let item = events[b].additional_data.first().map(|s| s.to_string()).unwrap_or_default();
+                let item = spans[b].event.additional_data.first().map(|s| s.to_string()).unwrap_or_default();
                 *by_fn.entry(classify(&item)).or_default() += own[i];
             }
         }
@@ -59,38 +60,33 @@ fn main() {
     print_top("fn", by_fn, 30);
 }
 
-fn bounds(e: &Event) -> (SystemTime, SystemTime) {
-    match &e.payload {
-        EventPayload::Timestamp(t) => (t.start(), t.end()),
-        EventPayload::Integer(_) => (SystemTime::UNIX_EPOCH, SystemTime::UNIX_EPOCH),
-    }
+struct Span<'a> {
+    event: Event<'a>,
+    start: SystemTime,
+    end: SystemTime,
 }
 
-/// Each event's self time (its duration less its children's), and the outermost enclosing
+/// Each span's self time (its duration less its children's), and the outermost enclosing
 /// body query, if any. Intervals of one thread nest, so a stack over them sorted by start
 /// (outer first on ties) gives the parents.
-fn self_times(events: &mut [Event]) -> (Vec<f64>, Vec<Option<usize>>) {
-    events.sort_by_key(|e| {
-        let (start, end) = bounds(e);
-        (start, std::cmp::Reverse(end))
-    });
-    let durations: Vec<f64> = events.iter().map(|e| e.duration().map_or(0.0, |d| d.as_secs_f64())).collect();
+fn self_times(spans: &mut [Span]) -> (Vec<f64>, Vec<Option<usize>>) {
+    spans.sort_by_key(|s| (s.start, std::cmp::Reverse(s.end)));
+    let durations: Vec<f64> = spans.iter().map(|s| s.end.duration_since(s.start).map_or(0.0, |d| d.as_secs_f64())).collect();
     let mut own = durations.clone();
-    let mut body = vec![None; events.len()];
+    let mut body = vec![None; spans.len()];
     let mut stack: Vec<(usize, SystemTime)> = Vec::new();
-    for (i, e) in events.iter().enumerate() {
-        let (start, end) = bounds(e);
-        while stack.last().is_some_and(|&(_, parent_end)| parent_end <= start) {
+    for (i, s) in spans.iter().enumerate() {
+        while stack.last().is_some_and(|&(_, parent_end)| parent_end <= s.start) {
             stack.pop();
         }
         if let Some(&(parent, _)) = stack.last() {
             own[parent] -= durations[i];
             body[i] = body[parent];
         }
-        if body[i].is_none() && BODY_QUERIES.contains(&&*e.label) {
+        if body[i].is_none() && BODY_QUERIES.contains(&&*s.event.label) {
             body[i] = Some(i);
         }
-        stack.push((i, end));
+        stack.push((i, s.end));
     }
     (own, body)
 }
