@@ -15,6 +15,9 @@ pub struct Args {
     /// Keep the profile (about 2 GB) in target/bench/self-profile/data instead of deleting it.
     #[arg(long)]
     keep: bool,
+    /// Also split each kind of function's time by compiler query.
+    #[arg(long)]
+    detail: bool,
 }
 
 pub fn run(args: Args) -> Result<(), String> {
@@ -38,6 +41,7 @@ pub fn run(args: Args) -> Result<(), String> {
         .arg(repo().join("xtask/build-profile/Cargo.toml"))
         .arg("--")
         .arg(&stem)
+        .args(args.detail.then_some("--detail"))
         .env("CARGO_TARGET_DIR", repo().join("target/bench"))
         .status()
         .map_err(|e| format!("cargo: {e}"))?;

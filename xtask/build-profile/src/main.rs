@@ -8,6 +8,8 @@
 //!   counting every query run on behalf of such a function's body (type checking, borrow
 //!   checking, MIR building, drop checks, monomorphization), which is what one more function of
 //!   that kind per type costs.
+//!
+//! With `--detail` after `PROFILE`, also `detail.KIND.PLACE.LABEL`: the same split by query.
 
 use analyzeme::{Event, EventPayload, ProfilingData, Timestamp};
 use std::collections::HashMap;
@@ -26,11 +28,16 @@ const BODY_QUERIES: &[&str] = &[
 ];
 
 fn main() {
-    let Some(stem) = std::env::args().nth(1) else {
-        eprintln!("usage: vim25-build-profile PROFILE (without .mm_profdata)");
-        std::process::exit(2);
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let (stem, detail) = match args.as_slice() {
+        [stem] => (stem, false),
+        [stem, flag] if flag == "--detail" => (stem, true),
+        _ => {
+            eprintln!("usage: vim25-build-profile PROFILE (without .mm_profdata) [--detail]");
+            std::process::exit(2);
+        }
     };
-    let data = match ProfilingData::new(std::path::Path::new(&stem)) {
+    let data = match ProfilingData::new(std::path::Path::new(stem)) {
         Ok(d) => d,
         Err(e) => {
             eprintln!("{stem}: {e}");
@@ -46,18 +53,24 @@ fn main() {
     }
     let mut by_query: HashMap<String, f64> = HashMap::new();
     let mut by_fn: HashMap<String, f64> = HashMap::new();
+    let mut by_fn_query: HashMap<String, f64> = HashMap::new();
     for spans in threads.values_mut() {
         let (own, body) = self_times(spans);
         for (i, s) in spans.iter().enumerate() {
             *by_query.entry(s.event.label.to_string()).or_default() += own[i];
             if let Some(b) = body[i] {
                 let item = spans[b].event.additional_data.first().map(|s| s.to_string()).unwrap_or_default();
-                *by_fn.entry(classify(&item)).or_default() += own[i];
+                let kind = classify(&item);
+                if detail {
+                    *by_fn_query.entry(format!("{kind}.{}", s.event.label)).or_default() += own[i];
+                }
+                *by_fn.entry(kind).or_default() += own[i];
             }
         }
     }
     print_top("query", by_query, 20);
     print_top("fn", by_fn, 30);
+    print_top("detail", by_fn_query, 60);
 }
 
 struct Span<'a> {
