@@ -47,6 +47,19 @@ fn inheritance_flattens_members_and_nests_families() {
 }
 
 #[test]
+fn blanks_write_literal_members_out() {
+    let out = output();
+    let square = &out.files["src/types/square.rs"];
+    // literals where a member has one (no call, no temporary to drop on unwind), the member's
+    // own blank otherwise; `Default` forwards to the blank
+    for member in ["side: None,", "corners: 0,", "name: crate::object::Blank::blank(),", "extra: crate::Extra::EMPTY,"] {
+        assert!(square.contains(member), "Square's blank lacks `{member}`:\n{square}");
+    }
+    assert!(square.contains("impl Default for Square"), "{square}");
+    assert!(!square.contains("derive(Clone, Default)"), "{square}");
+}
+
+#[test]
 fn enum_values_keep_their_yaml_text() {
     let out = output();
     let color = &out.files["src/types/color.rs"];

@@ -3,7 +3,7 @@
 /// Data object type *AboutInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct AboutInfo {
     /// Property *AboutInfo.name*.
     pub name: crate::CompactString,
@@ -146,7 +146,30 @@ impl crate::object::Object for AboutInfo {
 }
 impl crate::object::Blank for AboutInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: crate::object::Blank::blank(),
+            full_name: crate::object::Blank::blank(),
+            vendor: crate::object::Blank::blank(),
+            version: crate::object::Blank::blank(),
+            patch_level: None,
+            build: crate::object::Blank::blank(),
+            locale_version: None,
+            locale_build: None,
+            os_type: crate::object::Blank::blank(),
+            product_line_id: crate::object::Blank::blank(),
+            api_type: crate::object::Blank::blank(),
+            api_version: crate::object::Blank::blank(),
+            instance_uuid: None,
+            license_product_name: None,
+            license_product_version: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for AboutInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for AboutInfo {

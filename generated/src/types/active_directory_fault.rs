@@ -5,7 +5,7 @@
 /// Extends `VimFault`.
 ///
 /// Has subtypes: members declared with this type are held as \[`ActiveDirectoryFaultKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ActiveDirectoryFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -63,7 +63,18 @@ impl crate::object::Object for ActiveDirectoryFault {
 }
 impl crate::object::Blank for ActiveDirectoryFault {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            error_code: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ActiveDirectoryFault {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ActiveDirectoryFault {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `VsanDirectoryServerConfig`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ActiveVsanDirectoryServerConfig {
     /// Property *ActiveVsanDirectoryServerConfig.activeDirectoryDomainName*.
     pub active_directory_domain_name: Option<crate::CompactString>,
@@ -83,7 +83,20 @@ impl crate::object::Object for ActiveVsanDirectoryServerConfig {
 }
 impl crate::object::Blank for ActiveVsanDirectoryServerConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            active_directory_domain_name: None,
+            username: None,
+            password: None,
+            organizational_unit: None,
+            preferred_ad_servers: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ActiveVsanDirectoryServerConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ActiveVsanDirectoryServerConfig {

@@ -3,7 +3,7 @@
 /// Data object type *AfterStartupTaskScheduler*.
 ///
 /// Extends `TaskScheduler`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct AfterStartupTaskScheduler {
     /// Property *TaskScheduler.activeTime*.
     ///
@@ -65,7 +65,18 @@ impl crate::object::Object for AfterStartupTaskScheduler {
 }
 impl crate::object::Blank for AfterStartupTaskScheduler {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            active_time: None,
+            expire_time: None,
+            minute: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for AfterStartupTaskScheduler {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for AfterStartupTaskScheduler {

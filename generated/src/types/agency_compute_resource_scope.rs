@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/eam`.
 ///
 /// Extends `AgencyScope`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct AgencyComputeResourceScope {
     /// Property *AgencyComputeResourceScope.computeResource*.
     ///
@@ -57,7 +57,16 @@ impl crate::object::Object for AgencyComputeResourceScope {
 }
 impl crate::object::Blank for AgencyComputeResourceScope {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            compute_resource: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for AgencyComputeResourceScope {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for AgencyComputeResourceScope {

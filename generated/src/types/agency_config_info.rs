@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/eam`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct AgencyConfigInfo {
     /// Property *AgencyConfigInfo.agentConfig*.
     pub agent_config: Option<Vec<crate::types::AgentConfigInfo>>,
@@ -164,7 +164,32 @@ impl crate::object::Object for AgencyConfigInfo {
 }
 impl crate::object::Blank for AgencyConfigInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            agent_config: None,
+            scope: None,
+            manually_mark_agent_vm_available_after_provisioning: None,
+            manually_mark_agent_vm_available_after_power_on: None,
+            optimized_deployment_enabled: None,
+            agent_name: None,
+            agency_name: None,
+            use_uuid_vm_name: None,
+            manually_provisioned: None,
+            manually_monitored: None,
+            bypass_vum_enabled: None,
+            agent_vm_network: None,
+            agent_vm_datastore: None,
+            prefer_host_configuration: None,
+            ip_pool: None,
+            resource_pools: None,
+            folders: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for AgencyConfigInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for AgencyConfigInfo {

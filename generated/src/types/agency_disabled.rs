@@ -102,7 +102,7 @@ impl crate::object::Object for AgencyDisabled {
 impl crate::object::Blank for AgencyDisabled {
     fn blank() -> Self {
         Self {
-            key: crate::object::Blank::blank(),
+            key: 0,
             description: crate::object::Blank::blank(),
             time: crate::object::Blank::blank(),
             agency: crate::object::Blank::blank(),

@@ -10,7 +10,7 @@
 ///
 /// Has subtypes: members declared with this type are held as \[`AgencyScopeKind`\].
 #[deprecated]
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct AgencyScope {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
@@ -52,7 +52,13 @@ impl crate::object::Object for AgencyScope {
 }
 impl crate::object::Blank for AgencyScope {
     fn blank() -> Self {
-        Self::default()
+        Self { extra: crate::Extra::EMPTY }
+    }
+}
+impl Default for AgencyScope {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for AgencyScope {

@@ -10,7 +10,7 @@
 ///
 /// Extends `AgentSslTrust`.
 #[deprecated]
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct AgentAnyCertificate {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
@@ -52,7 +52,13 @@ impl crate::object::Object for AgentAnyCertificate {
 }
 impl crate::object::Blank for AgentAnyCertificate {
     fn blank() -> Self {
-        Self::default()
+        Self { extra: crate::Extra::EMPTY }
+    }
+}
+impl Default for AgentAnyCertificate {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for AgentAnyCertificate {

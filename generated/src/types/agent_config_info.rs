@@ -8,7 +8,7 @@
 ///
 /// Extends `DataObject`.
 #[deprecated]
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct AgentConfigInfo {
     /// Property *AgentConfigInfo.productLineId*.
     pub product_line_id: Option<crate::CompactString>,
@@ -175,7 +175,31 @@ impl crate::object::Object for AgentConfigInfo {
 }
 impl crate::object::Blank for AgentConfigInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            product_line_id: None,
+            host_version: None,
+            ovf_package_url: None,
+            authentication_scheme: None,
+            ovf_ssl_trust: None,
+            ovf_environment: None,
+            vib_url: None,
+            vib_ssl_trust: None,
+            vib_matching_rules: None,
+            vib_name: None,
+            dv_filter_enabled: None,
+            reboot_host_after_vib_uninstall: None,
+            vmci_service: None,
+            ovf_disk_provisioning: None,
+            vm_storage_policies: None,
+            vm_resource_configuration: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for AgentConfigInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for AgentConfigInfo {

@@ -3,7 +3,7 @@
 /// Data object type *AgentInstallFailed*.
 ///
 /// Extends `HostConnectFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct AgentInstallFailed {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -75,7 +75,20 @@ impl crate::object::Object for AgentInstallFailed {
 }
 impl crate::object::Blank for AgentInstallFailed {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            reason: None,
+            status_code: None,
+            installer_output: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for AgentInstallFailed {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for AgentInstallFailed {

@@ -8,7 +8,7 @@
 ///
 /// Extends `DataObject`.
 #[deprecated]
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct AgentOvfEnvironmentInfo {
     /// Property *AgentOvfEnvironmentInfo.ovfProperty*.
     pub ovf_property: Option<Vec<crate::types::AgentOvfEnvironmentInfoOvfProperty>>,
@@ -58,7 +58,16 @@ impl crate::object::Object for AgentOvfEnvironmentInfo {
 }
 impl crate::object::Blank for AgentOvfEnvironmentInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            ovf_property: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for AgentOvfEnvironmentInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for AgentOvfEnvironmentInfo {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/eam`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct AgentOvfEnvironmentInfoOvfProperty {
     /// Property *AgentOvfEnvironmentInfoOvfProperty.key*.
     pub key: crate::CompactString,
@@ -59,7 +59,17 @@ impl crate::object::Object for AgentOvfEnvironmentInfoOvfProperty {
 }
 impl crate::object::Blank for AgentOvfEnvironmentInfoOvfProperty {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: crate::object::Blank::blank(),
+            value: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for AgentOvfEnvironmentInfoOvfProperty {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for AgentOvfEnvironmentInfoOvfProperty {

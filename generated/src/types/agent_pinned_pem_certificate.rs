@@ -7,7 +7,7 @@
 /// ***Since:*** vEAM API 8.2
 ///
 /// Extends `AgentSslTrust`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct AgentPinnedPemCertificate {
     /// Property *AgentPinnedPemCertificate.sslCertificate*.
     pub ssl_certificate: crate::CompactString,
@@ -57,7 +57,16 @@ impl crate::object::Object for AgentPinnedPemCertificate {
 }
 impl crate::object::Blank for AgentPinnedPemCertificate {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            ssl_certificate: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for AgentPinnedPemCertificate {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for AgentPinnedPemCertificate {

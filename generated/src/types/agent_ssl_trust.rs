@@ -12,7 +12,7 @@
 ///
 /// Has subtypes: members declared with this type are held as \[`AgentSslTrustKind`\].
 #[deprecated]
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct AgentSslTrust {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
@@ -54,7 +54,13 @@ impl crate::object::Object for AgentSslTrust {
 }
 impl crate::object::Blank for AgentSslTrust {
     fn blank() -> Self {
-        Self::default()
+        Self { extra: crate::Extra::EMPTY }
+    }
+}
+impl Default for AgentSslTrust {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for AgentSslTrust {

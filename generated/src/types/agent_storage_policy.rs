@@ -10,7 +10,7 @@
 ///
 /// Has subtypes: members declared with this type are held as \[`AgentStoragePolicyKind`\].
 #[deprecated]
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct AgentStoragePolicy {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
@@ -52,7 +52,13 @@ impl crate::object::Object for AgentStoragePolicy {
 }
 impl crate::object::Blank for AgentStoragePolicy {
     fn blank() -> Self {
-        Self::default()
+        Self { extra: crate::Extra::EMPTY }
+    }
+}
+impl Default for AgentStoragePolicy {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for AgentStoragePolicy {

@@ -8,7 +8,7 @@
 ///
 /// Extends `DataObject`.
 #[deprecated]
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct AgentVibMatchingRule {
     /// Property *AgentVibMatchingRule.vibNameRegex*.
     pub vib_name_regex: crate::CompactString,
@@ -62,7 +62,17 @@ impl crate::object::Object for AgentVibMatchingRule {
 }
 impl crate::object::Blank for AgentVibMatchingRule {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            vib_name_regex: crate::object::Blank::blank(),
+            vib_version_regex: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for AgentVibMatchingRule {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for AgentVibMatchingRule {

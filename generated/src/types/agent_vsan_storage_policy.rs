@@ -8,7 +8,7 @@
 ///
 /// Extends `AgentStoragePolicy`.
 #[deprecated]
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct AgentVsanStoragePolicy {
     /// Property *AgentVsanStoragePolicy.profileId*.
     pub profile_id: crate::CompactString,
@@ -58,7 +58,16 @@ impl crate::object::Object for AgentVsanStoragePolicy {
 }
 impl crate::object::Blank for AgentVsanStoragePolicy {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            profile_id: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for AgentVsanStoragePolicy {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for AgentVsanStoragePolicy {

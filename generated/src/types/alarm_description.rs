@@ -3,7 +3,7 @@
 /// Data object type *AlarmDescription*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct AlarmDescription {
     /// Property *AlarmDescription.expr*.
     pub expr: Vec<crate::types::TypeDescriptionKind>,
@@ -113,7 +113,25 @@ impl crate::object::Object for AlarmDescription {
 }
 impl crate::object::Blank for AlarmDescription {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            expr: Vec::new(),
+            state_operator: Vec::new(),
+            metric_operator: Vec::new(),
+            host_system_connection_state: Vec::new(),
+            virtual_machine_power_state: Vec::new(),
+            datastore_connection_state: Vec::new(),
+            host_system_power_state: Vec::new(),
+            virtual_machine_guest_heartbeat_status: Vec::new(),
+            entity_status: Vec::new(),
+            action: Vec::new(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for AlarmDescription {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for AlarmDescription {

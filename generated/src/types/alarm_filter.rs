@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct AlarmFilter {
     /// Property *AlarmFilter.alarmStatus*.
     pub alarm_status: Option<crate::CompactString>,
@@ -71,7 +71,20 @@ impl crate::object::Object for AlarmFilter {
 }
 impl crate::object::Blank for AlarmFilter {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            alarm_status: None,
+            alarm_type: None,
+            entity_type: None,
+            entity_id: None,
+            page_marker: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for AlarmFilter {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for AlarmFilter {

@@ -3,7 +3,7 @@
 /// Data object type *AlarmFilterSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct AlarmFilterSpec {
     /// Property *AlarmFilterSpec.status*.
     pub status: Option<Vec<crate::types::ManagedEntityStatus>>,
@@ -61,7 +61,18 @@ impl crate::object::Object for AlarmFilterSpec {
 }
 impl crate::object::Blank for AlarmFilterSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            status: None,
+            type_entity: None,
+            type_trigger: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for AlarmFilterSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for AlarmFilterSpec {

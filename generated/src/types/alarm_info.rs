@@ -146,19 +146,19 @@ impl crate::object::Blank for AlarmInfo {
     fn blank() -> Self {
         Self {
             name: crate::object::Blank::blank(),
-            system_name: crate::object::Blank::blank(),
+            system_name: None,
             description: crate::object::Blank::blank(),
-            enabled: crate::object::Blank::blank(),
+            enabled: false,
             expression: crate::object::Blank::blank(),
-            action: crate::object::Blank::blank(),
-            action_frequency: crate::object::Blank::blank(),
-            setting: crate::object::Blank::blank(),
+            action: None,
+            action_frequency: None,
+            setting: None,
             key: crate::object::Blank::blank(),
             alarm: crate::object::Blank::blank(),
             entity: crate::object::Blank::blank(),
             last_modified_time: crate::object::Blank::blank(),
             last_modified_user: crate::object::Blank::blank(),
-            creation_event_id: crate::object::Blank::blank(),
+            creation_event_id: 0,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct AlarmResult {
     /// Property *AlarmResult.storageAlarm*.
     pub storage_alarm: Option<Vec<crate::types::StorageAlarm>>,
@@ -59,7 +59,17 @@ impl crate::object::Object for AlarmResult {
 }
 impl crate::object::Blank for AlarmResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            storage_alarm: None,
+            page_marker: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for AlarmResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for AlarmResult {

@@ -3,7 +3,7 @@
 /// Data object type *AlarmSetting*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct AlarmSetting {
     /// Property *AlarmSetting.toleranceRange*.
     pub tolerance_range: i32,
@@ -57,7 +57,17 @@ impl crate::object::Object for AlarmSetting {
 }
 impl crate::object::Blank for AlarmSetting {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            tolerance_range: 0,
+            reporting_frequency: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for AlarmSetting {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for AlarmSetting {

@@ -103,13 +103,13 @@ impl crate::object::Blank for AlarmSpec {
     fn blank() -> Self {
         Self {
             name: crate::object::Blank::blank(),
-            system_name: crate::object::Blank::blank(),
+            system_name: None,
             description: crate::object::Blank::blank(),
-            enabled: crate::object::Blank::blank(),
+            enabled: false,
             expression: crate::object::Blank::blank(),
-            action: crate::object::Blank::blank(),
-            action_frequency: crate::object::Blank::blank(),
-            setting: crate::object::Blank::blank(),
+            action: None,
+            action_frequency: None,
+            setting: None,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -125,11 +125,11 @@ impl crate::object::Blank for AlarmState {
             alarm: crate::object::Blank::blank(),
             overall_status: crate::object::Blank::blank(),
             time: crate::object::Blank::blank(),
-            acknowledged: crate::object::Blank::blank(),
-            acknowledged_by_user: crate::object::Blank::blank(),
-            acknowledged_time: crate::object::Blank::blank(),
-            event_key: crate::object::Blank::blank(),
-            disabled: crate::object::Blank::blank(),
+            acknowledged: None,
+            acknowledged_by_user: None,
+            acknowledged_time: None,
+            event_key: None,
+            disabled: None,
             extra: crate::Extra::EMPTY,
         }
     }

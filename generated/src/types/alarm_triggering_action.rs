@@ -101,11 +101,11 @@ impl crate::object::Blank for AlarmTriggeringAction {
     fn blank() -> Self {
         Self {
             action: crate::object::Blank::blank(),
-            transition_specs: crate::object::Blank::blank(),
-            green2yellow: crate::object::Blank::blank(),
-            yellow2red: crate::object::Blank::blank(),
-            red2yellow: crate::object::Blank::blank(),
-            yellow2green: crate::object::Blank::blank(),
+            transition_specs: None,
+            green2yellow: false,
+            yellow2red: false,
+            red2yellow: false,
+            yellow2green: false,
             extra: crate::Extra::EMPTY,
         }
     }

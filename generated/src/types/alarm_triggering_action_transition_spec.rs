@@ -64,7 +64,7 @@ impl crate::object::Blank for AlarmTriggeringActionTransitionSpec {
         Self {
             start_state: crate::object::Blank::blank(),
             final_state: crate::object::Blank::blank(),
-            repeats: crate::object::Blank::blank(),
+            repeats: false,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -3,7 +3,7 @@
 /// Data object type *AlreadyBeingManaged*.
 ///
 /// Extends `HostConnectFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct AlreadyBeingManaged {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -61,7 +61,18 @@ impl crate::object::Object for AlreadyBeingManaged {
 }
 impl crate::object::Blank for AlreadyBeingManaged {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            ip_address: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for AlreadyBeingManaged {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for AlreadyBeingManaged {

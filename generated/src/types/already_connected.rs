@@ -3,7 +3,7 @@
 /// Data object type *AlreadyConnected*.
 ///
 /// Extends `HostConnectFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct AlreadyConnected {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -61,7 +61,18 @@ impl crate::object::Object for AlreadyConnected {
 }
 impl crate::object::Blank for AlreadyConnected {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            name: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for AlreadyConnected {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for AlreadyConnected {

@@ -3,7 +3,7 @@
 /// Data object type *AndAlarmExpression*.
 ///
 /// Extends `AlarmExpression`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct AndAlarmExpression {
     /// Property *AndAlarmExpression.expression*.
     pub expression: Vec<crate::types::AlarmExpressionKind>,
@@ -53,7 +53,16 @@ impl crate::object::Object for AndAlarmExpression {
 }
 impl crate::object::Blank for AndAlarmExpression {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            expression: Vec::new(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for AndAlarmExpression {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for AndAlarmExpression {

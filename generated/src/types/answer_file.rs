@@ -3,7 +3,7 @@
 /// Data object type *AnswerFile*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct AnswerFile {
     /// Property *AnswerFile.userInput*.
     pub user_input: Option<Vec<crate::types::ProfileDeferredPolicyOptionParameter>>,
@@ -65,7 +65,18 @@ impl crate::object::Object for AnswerFile {
 }
 impl crate::object::Blank for AnswerFile {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            user_input: None,
+            created_time: crate::object::Blank::blank(),
+            modified_time: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for AnswerFile {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for AnswerFile {

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`AnswerFileCreateSpecKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct AnswerFileCreateSpec {
     /// Property *AnswerFileCreateSpec.validating*.
     pub validating: Option<bool>,
@@ -55,7 +55,16 @@ impl crate::object::Object for AnswerFileCreateSpec {
 }
 impl crate::object::Blank for AnswerFileCreateSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            validating: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for AnswerFileCreateSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for AnswerFileCreateSpec {

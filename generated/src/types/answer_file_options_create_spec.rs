@@ -3,7 +3,7 @@
 /// Data object type *AnswerFileOptionsCreateSpec*.
 ///
 /// Extends `AnswerFileCreateSpec`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct AnswerFileOptionsCreateSpec {
     /// Property *AnswerFileCreateSpec.validating*.
     pub validating: Option<bool>,
@@ -57,7 +57,17 @@ impl crate::object::Object for AnswerFileOptionsCreateSpec {
 }
 impl crate::object::Blank for AnswerFileOptionsCreateSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            validating: None,
+            user_input: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for AnswerFileOptionsCreateSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for AnswerFileOptionsCreateSpec {

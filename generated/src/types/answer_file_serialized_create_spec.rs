@@ -3,7 +3,7 @@
 /// Data object type *AnswerFileSerializedCreateSpec*.
 ///
 /// Extends `AnswerFileCreateSpec`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct AnswerFileSerializedCreateSpec {
     /// Property *AnswerFileCreateSpec.validating*.
     pub validating: Option<bool>,
@@ -57,7 +57,17 @@ impl crate::object::Object for AnswerFileSerializedCreateSpec {
 }
 impl crate::object::Blank for AnswerFileSerializedCreateSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            validating: None,
+            answer_file_config_string: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for AnswerFileSerializedCreateSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for AnswerFileSerializedCreateSpec {

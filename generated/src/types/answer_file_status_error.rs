@@ -3,7 +3,7 @@
 /// Data object type *AnswerFileStatusError*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct AnswerFileStatusError {
     /// Property *AnswerFileStatusError.userInputPath*.
     pub user_input_path: Box<crate::types::ProfilePropertyPath>,
@@ -57,7 +57,17 @@ impl crate::object::Object for AnswerFileStatusError {
 }
 impl crate::object::Blank for AnswerFileStatusError {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            user_input_path: crate::object::Blank::blank(),
+            err_msg: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for AnswerFileStatusError {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for AnswerFileStatusError {

@@ -73,7 +73,7 @@ impl crate::object::Blank for AnswerFileStatusResult {
             checked_time: crate::object::Blank::blank(),
             host: crate::object::Blank::blank(),
             status: crate::object::Blank::blank(),
-            error: crate::object::Blank::blank(),
+            error: None,
             extra: crate::Extra::EMPTY,
         }
     }

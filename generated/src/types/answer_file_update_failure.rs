@@ -3,7 +3,7 @@
 /// Data object type *AnswerFileUpdateFailure*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct AnswerFileUpdateFailure {
     /// Property *AnswerFileUpdateFailure.userInputPath*.
     pub user_input_path: Box<crate::types::ProfilePropertyPath>,
@@ -57,7 +57,17 @@ impl crate::object::Object for AnswerFileUpdateFailure {
 }
 impl crate::object::Blank for AnswerFileUpdateFailure {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            user_input_path: crate::object::Blank::blank(),
+            err_msg: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for AnswerFileUpdateFailure {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for AnswerFileUpdateFailure {

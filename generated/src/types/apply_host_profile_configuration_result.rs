@@ -80,7 +80,7 @@ impl crate::object::Blank for ApplyHostProfileConfigurationResult {
             complete_time: crate::object::Blank::blank(),
             host: crate::object::Blank::blank(),
             status: crate::object::Blank::blank(),
-            errors: crate::object::Blank::blank(),
+            errors: None,
             extra: crate::Extra::EMPTY,
         }
     }

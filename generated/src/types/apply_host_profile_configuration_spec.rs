@@ -121,16 +121,16 @@ impl crate::object::Blank for ApplyHostProfileConfigurationSpec {
     fn blank() -> Self {
         Self {
             status: crate::object::Blank::blank(),
-            config_spec: crate::object::Blank::blank(),
-            inapplicable_path: crate::object::Blank::blank(),
-            require_input: crate::object::Blank::blank(),
-            error: crate::object::Blank::blank(),
+            config_spec: None,
+            inapplicable_path: None,
+            require_input: None,
+            error: None,
             host: crate::object::Blank::blank(),
-            task_list_requirement: crate::object::Blank::blank(),
-            task_description: crate::object::Blank::blank(),
-            reboot_stateless: crate::object::Blank::blank(),
-            reboot_host: crate::object::Blank::blank(),
-            fault_data: crate::object::Blank::blank(),
+            task_list_requirement: None,
+            task_description: None,
+            reboot_stateless: None,
+            reboot_host: None,
+            fault_data: None,
             extra: crate::Extra::EMPTY,
         }
     }

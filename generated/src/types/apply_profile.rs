@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`ApplyProfileKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ApplyProfile {
     /// Property *ApplyProfile.enabled*.
     pub enabled: bool,
@@ -119,7 +119,26 @@ impl crate::object::Object for ApplyProfile {
 }
 impl crate::object::Blank for ApplyProfile {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            enabled: false,
+            policy: None,
+            profile_type_name: None,
+            profile_version: None,
+            property: None,
+            favorite: None,
+            to_be_merged: None,
+            to_replace_with: None,
+            to_be_deleted: None,
+            copy_enable_status: None,
+            hidden: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ApplyProfile {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ApplyProfile {

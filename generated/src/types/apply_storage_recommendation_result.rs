@@ -3,7 +3,7 @@
 /// Data object type *ApplyStorageRecommendationResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ApplyStorageRecommendationResult {
     /// Property *ApplyStorageRecommendationResult.vm*.
     ///
@@ -55,7 +55,16 @@ impl crate::object::Object for ApplyStorageRecommendationResult {
 }
 impl crate::object::Blank for ApplyStorageRecommendationResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            vm: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ApplyStorageRecommendationResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ApplyStorageRecommendationResult {

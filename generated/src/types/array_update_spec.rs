@@ -61,7 +61,7 @@ impl crate::object::Blank for ArrayUpdateSpec {
     fn blank() -> Self {
         Self {
             operation: crate::object::Blank::blank(),
-            remove_key: crate::object::Blank::blank(),
+            remove_key: None,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends `NoPermission`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct AuthConnectionFailed {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -82,7 +82,20 @@ impl crate::object::Object for AuthConnectionFailed {
 }
 impl crate::object::Blank for AuthConnectionFailed {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            object: None,
+            privilege_id: None,
+            missing_privileges: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for AuthConnectionFailed {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for AuthConnectionFailed {

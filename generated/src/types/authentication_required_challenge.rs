@@ -3,7 +3,7 @@
 /// Data object type *AuthenticationRequiredChallenge*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct AuthenticationRequiredChallenge {
     /// Property *AuthenticationRequiredChallenge.scheme*.
     pub scheme: crate::CompactString,
@@ -73,7 +73,21 @@ impl crate::object::Object for AuthenticationRequiredChallenge {
 }
 impl crate::object::Blank for AuthenticationRequiredChallenge {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            scheme: crate::object::Blank::blank(),
+            realm: None,
+            error: None,
+            error_description: None,
+            ovl: None,
+            oidc_config_url: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for AuthenticationRequiredChallenge {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for AuthenticationRequiredChallenge {

@@ -3,7 +3,7 @@
 /// Data object type *AuthorizationDescription*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct AuthorizationDescription {
     /// Property *AuthorizationDescription.privilege*.
     pub privilege: Vec<crate::types::ElementDescriptionKind>,
@@ -57,7 +57,17 @@ impl crate::object::Object for AuthorizationDescription {
 }
 impl crate::object::Blank for AuthorizationDescription {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            privilege: Vec::new(),
+            privilege_group: Vec::new(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for AuthorizationDescription {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for AuthorizationDescription {

@@ -3,7 +3,7 @@
 /// Data object type *AuthorizationPrivilege*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct AuthorizationPrivilege {
     /// Property *AuthorizationPrivilege.privId*.
     pub priv_id: crate::CompactString,
@@ -65,7 +65,19 @@ impl crate::object::Object for AuthorizationPrivilege {
 }
 impl crate::object::Blank for AuthorizationPrivilege {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            priv_id: crate::object::Blank::blank(),
+            on_parent: false,
+            name: crate::object::Blank::blank(),
+            priv_group_name: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for AuthorizationPrivilege {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for AuthorizationPrivilege {

@@ -70,11 +70,11 @@ impl crate::object::Object for AuthorizationRole {
 impl crate::object::Blank for AuthorizationRole {
     fn blank() -> Self {
         Self {
-            role_id: crate::object::Blank::blank(),
-            system: crate::object::Blank::blank(),
+            role_id: 0,
+            system: false,
             name: crate::object::Blank::blank(),
             info: crate::object::Blank::blank(),
-            privilege: crate::object::Blank::blank(),
+            privilege: None,
             extra: crate::Extra::EMPTY,
         }
     }

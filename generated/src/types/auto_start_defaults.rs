@@ -3,7 +3,7 @@
 /// Data object type *AutoStartDefaults*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct AutoStartDefaults {
     /// Property *AutoStartDefaults.enabled*.
     pub enabled: Option<bool>,
@@ -75,7 +75,20 @@ impl crate::object::Object for AutoStartDefaults {
 }
 impl crate::object::Blank for AutoStartDefaults {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            enabled: None,
+            start_delay: None,
+            stop_delay: None,
+            wait_for_heartbeat: None,
+            stop_action: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for AutoStartDefaults {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for AutoStartDefaults {

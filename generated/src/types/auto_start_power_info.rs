@@ -97,11 +97,11 @@ impl crate::object::Blank for AutoStartPowerInfo {
     fn blank() -> Self {
         Self {
             key: crate::object::Blank::blank(),
-            start_order: crate::object::Blank::blank(),
-            start_delay: crate::object::Blank::blank(),
+            start_order: 0,
+            start_delay: 0,
             wait_for_heartbeat: crate::object::Blank::blank(),
             start_action: crate::object::Blank::blank(),
-            stop_delay: crate::object::Blank::blank(),
+            stop_delay: 0,
             stop_action: crate::object::Blank::blank(),
             extra: crate::Extra::EMPTY,
         }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct BackingConfig {
     /// Property *BackingConfig.thinProvisionBackingIdentifier*.
     pub thin_provision_backing_identifier: Option<crate::CompactString>,
@@ -83,7 +83,20 @@ impl crate::object::Object for BackingConfig {
 }
 impl crate::object::Blank for BackingConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            thin_provision_backing_identifier: None,
+            deduplication_backing_identifier: None,
+            auto_tiering_enabled: None,
+            deduplication_efficiency: None,
+            performance_optimization_interval: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for BackingConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for BackingConfig {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct BackingStoragePool {
     /// Property *BackingStoragePool.uuid*.
     pub uuid: crate::CompactString,
@@ -67,7 +67,19 @@ impl crate::object::Object for BackingStoragePool {
 }
 impl crate::object::Blank for BackingStoragePool {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            uuid: crate::object::Blank::blank(),
+            r#type: crate::object::Blank::blank(),
+            capacity_in_mb: 0,
+            used_space_in_mb: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for BackingStoragePool {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for BackingStoragePool {

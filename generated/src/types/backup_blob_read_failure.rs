@@ -70,8 +70,8 @@ impl crate::object::Object for BackupBlobReadFailure {
 impl crate::object::Blank for BackupBlobReadFailure {
     fn blank() -> Self {
         Self {
-            fault_cause: crate::object::Blank::blank(),
-            fault_message: crate::object::Blank::blank(),
+            fault_cause: None,
+            fault_message: None,
             entity_name: crate::object::Blank::blank(),
             entity_type: crate::object::Blank::blank(),
             fault: crate::object::Blank::blank(),

@@ -106,11 +106,11 @@ impl crate::object::Blank for BaseConfigInfoDiskFileBackingInfo {
         Self {
             datastore: crate::object::Blank::blank(),
             file_path: crate::object::Blank::blank(),
-            backing_object_id: crate::object::Blank::blank(),
-            parent: crate::object::Blank::blank(),
-            delta_size_in_mb: crate::object::Blank::blank(),
-            key_id: crate::object::Blank::blank(),
-            shared_file_backing: crate::object::Blank::blank(),
+            backing_object_id: None,
+            parent: None,
+            delta_size_in_mb: None,
+            key_id: None,
+            shared_file_backing: None,
             provisioning_type: crate::object::Blank::blank(),
             extra: crate::Extra::EMPTY,
         }

@@ -3,7 +3,7 @@
 /// Data object type *BatchResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct BatchResult {
     /// Property *BatchResult.result*.
     pub result: crate::CompactString,
@@ -67,7 +67,19 @@ impl crate::object::Object for BatchResult {
 }
 impl crate::object::Blank for BatchResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            result: crate::object::Blank::blank(),
+            host_key: crate::object::Blank::blank(),
+            ds: None,
+            fault: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for BatchResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for BatchResult {

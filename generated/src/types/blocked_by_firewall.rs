@@ -3,7 +3,7 @@
 /// Data object type *BlockedByFirewall*.
 ///
 /// Extends `HostConfigFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct BlockedByFirewall {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -57,7 +57,17 @@ impl crate::object::Object for BlockedByFirewall {
 }
 impl crate::object::Blank for BlockedByFirewall {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for BlockedByFirewall {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for BlockedByFirewall {

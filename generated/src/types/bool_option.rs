@@ -3,7 +3,7 @@
 /// Data object type *BoolOption*.
 ///
 /// Extends `OptionType`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct BoolOption {
     /// Property *OptionType.valueIsReadonly*.
     pub value_is_readonly: Option<bool>,
@@ -61,7 +61,18 @@ impl crate::object::Object for BoolOption {
 }
 impl crate::object::Blank for BoolOption {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            value_is_readonly: None,
+            supported: false,
+            default_value: false,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for BoolOption {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for BoolOption {

@@ -3,7 +3,7 @@
 /// Data object type *BoolPolicy*.
 ///
 /// Extends `InheritablePolicy`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct BoolPolicy {
     /// Property *InheritablePolicy.inherited*.
     pub inherited: bool,
@@ -57,7 +57,17 @@ impl crate::object::Object for BoolPolicy {
 }
 impl crate::object::Blank for BoolPolicy {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            inherited: false,
+            value: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for BoolPolicy {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for BoolPolicy {

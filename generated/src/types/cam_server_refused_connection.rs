@@ -3,7 +3,7 @@
 /// Data object type *CAMServerRefusedConnection*.
 ///
 /// Extends `InvalidCAMServer`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CAMServerRefusedConnection {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -65,7 +65,19 @@ impl crate::object::Object for CAMServerRefusedConnection {
 }
 impl crate::object::Blank for CAMServerRefusedConnection {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            error_code: None,
+            cam_server: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for CAMServerRefusedConnection {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CAMServerRefusedConnection {

@@ -136,7 +136,7 @@ impl crate::object::Object for CannotAccessAgentVib {
 impl crate::object::Blank for CannotAccessAgentVib {
     fn blank() -> Self {
         Self {
-            key: crate::object::Blank::blank(),
+            key: 0,
             description: crate::object::Blank::blank(),
             time: crate::object::Blank::blank(),
             agency: crate::object::Blank::blank(),

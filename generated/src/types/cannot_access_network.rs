@@ -5,7 +5,7 @@
 /// Extends `CannotAccessVmDevice`.
 ///
 /// Has subtypes: members declared with this type are held as \[`CannotAccessNetworkKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CannotAccessNetwork {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -84,7 +84,21 @@ impl crate::object::Object for CannotAccessNetwork {
 }
 impl crate::object::Blank for CannotAccessNetwork {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            device: crate::object::Blank::blank(),
+            backing: crate::object::Blank::blank(),
+            connected: false,
+            network: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for CannotAccessNetwork {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CannotAccessNetwork {

@@ -5,7 +5,7 @@
 /// Extends `CannotAccessVmComponent`.
 ///
 /// Has subtypes: members declared with this type are held as \[`CannotAccessVmDeviceKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CannotAccessVmDevice {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -71,7 +71,20 @@ impl crate::object::Object for CannotAccessVmDevice {
 }
 impl crate::object::Blank for CannotAccessVmDevice {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            device: crate::object::Blank::blank(),
+            backing: crate::object::Blank::blank(),
+            connected: false,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for CannotAccessVmDevice {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CannotAccessVmDevice {

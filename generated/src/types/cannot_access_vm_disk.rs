@@ -76,11 +76,11 @@ impl crate::object::Object for CannotAccessVmDisk {
 impl crate::object::Blank for CannotAccessVmDisk {
     fn blank() -> Self {
         Self {
-            fault_cause: crate::object::Blank::blank(),
-            fault_message: crate::object::Blank::blank(),
+            fault_cause: None,
+            fault_message: None,
             device: crate::object::Blank::blank(),
             backing: crate::object::Blank::blank(),
-            connected: crate::object::Blank::blank(),
+            connected: false,
             fault: crate::object::Blank::blank(),
             extra: crate::Extra::EMPTY,
         }

@@ -68,8 +68,8 @@ impl crate::object::Object for CannotComputeFTCompatibleHosts {
 impl crate::object::Blank for CannotComputeFTCompatibleHosts {
     fn blank() -> Self {
         Self {
-            fault_cause: crate::object::Blank::blank(),
-            fault_message: crate::object::Blank::blank(),
+            fault_cause: None,
+            fault_message: None,
             vm: crate::object::Blank::blank(),
             vm_name: crate::object::Blank::blank(),
             extra: crate::Extra::EMPTY,

@@ -3,7 +3,7 @@
 /// Data object type *CannotDisableSnapshot*.
 ///
 /// Extends `VmConfigFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CannotDisableSnapshot {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -57,7 +57,17 @@ impl crate::object::Object for CannotDisableSnapshot {
 }
 impl crate::object::Blank for CannotDisableSnapshot {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for CannotDisableSnapshot {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CannotDisableSnapshot {

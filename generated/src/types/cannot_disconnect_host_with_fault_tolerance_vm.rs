@@ -3,7 +3,7 @@
 /// Data object type *CannotDisconnectHostWithFaultToleranceVm*.
 ///
 /// Extends `VimFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CannotDisconnectHostWithFaultToleranceVm {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -61,7 +61,18 @@ impl crate::object::Object for CannotDisconnectHostWithFaultToleranceVm {
 }
 impl crate::object::Blank for CannotDisconnectHostWithFaultToleranceVm {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            host_name: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for CannotDisconnectHostWithFaultToleranceVm {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CannotDisconnectHostWithFaultToleranceVm {

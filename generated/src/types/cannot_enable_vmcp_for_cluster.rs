@@ -3,7 +3,7 @@
 /// Data object type *CannotEnableVmcpForCluster*.
 ///
 /// Extends `VimFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CannotEnableVmcpForCluster {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -71,7 +71,20 @@ impl crate::object::Object for CannotEnableVmcpForCluster {
 }
 impl crate::object::Blank for CannotEnableVmcpForCluster {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            host: None,
+            host_name: None,
+            reason: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for CannotEnableVmcpForCluster {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CannotEnableVmcpForCluster {

@@ -3,7 +3,7 @@
 /// Data object type *CannotMoveFaultToleranceVm*.
 ///
 /// Extends `VimFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CannotMoveFaultToleranceVm {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -65,7 +65,19 @@ impl crate::object::Object for CannotMoveFaultToleranceVm {
 }
 impl crate::object::Blank for CannotMoveFaultToleranceVm {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            move_type: crate::object::Blank::blank(),
+            vm_name: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for CannotMoveFaultToleranceVm {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CannotMoveFaultToleranceVm {

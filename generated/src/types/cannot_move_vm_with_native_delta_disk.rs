@@ -3,7 +3,7 @@
 /// Data object type *CannotMoveVmWithNativeDeltaDisk*.
 ///
 /// Extends `MigrationFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CannotMoveVmWithNativeDeltaDisk {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -57,7 +57,17 @@ impl crate::object::Object for CannotMoveVmWithNativeDeltaDisk {
 }
 impl crate::object::Blank for CannotMoveVmWithNativeDeltaDisk {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for CannotMoveVmWithNativeDeltaDisk {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CannotMoveVmWithNativeDeltaDisk {

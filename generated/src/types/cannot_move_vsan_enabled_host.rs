@@ -5,7 +5,7 @@
 /// Extends `VsanFault`.
 ///
 /// Has subtypes: members declared with this type are held as \[`CannotMoveVsanEnabledHostKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CannotMoveVsanEnabledHost {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -59,7 +59,17 @@ impl crate::object::Object for CannotMoveVsanEnabledHost {
 }
 impl crate::object::Blank for CannotMoveVsanEnabledHost {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for CannotMoveVsanEnabledHost {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CannotMoveVsanEnabledHost {

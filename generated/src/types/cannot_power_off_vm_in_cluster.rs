@@ -72,8 +72,8 @@ impl crate::object::Object for CannotPowerOffVmInCluster {
 impl crate::object::Blank for CannotPowerOffVmInCluster {
     fn blank() -> Self {
         Self {
-            fault_cause: crate::object::Blank::blank(),
-            fault_message: crate::object::Blank::blank(),
+            fault_cause: None,
+            fault_message: None,
             operation: crate::object::Blank::blank(),
             vm: crate::object::Blank::blank(),
             vm_name: crate::object::Blank::blank(),

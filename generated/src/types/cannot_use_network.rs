@@ -3,7 +3,7 @@
 /// Data object type *CannotUseNetwork*.
 ///
 /// Extends `VmConfigFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CannotUseNetwork {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -95,7 +95,22 @@ impl crate::object::Object for CannotUseNetwork {
 }
 impl crate::object::Blank for CannotUseNetwork {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            device: crate::object::Blank::blank(),
+            backing: crate::object::Blank::blank(),
+            connected: false,
+            reason: crate::object::Blank::blank(),
+            network: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for CannotUseNetwork {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CannotUseNetwork {

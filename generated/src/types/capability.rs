@@ -3,7 +3,7 @@
 /// Data object type *Capability*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct Capability {
     /// Property *Capability.provisioningSupported*.
     pub provisioning_supported: bool,
@@ -152,7 +152,30 @@ impl crate::object::Object for Capability {
 }
 impl crate::object::Blank for Capability {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            provisioning_supported: false,
+            multi_host_supported: false,
+            user_shell_access_supported: false,
+            supported_evc_mode: None,
+            supported_evc_graphics_mode: None,
+            network_backup_and_restore_supported: None,
+            ft_drs_without_evc_supported: None,
+            hci_workflow_supported: None,
+            compute_policy_version: None,
+            cluster_placement_supported: None,
+            lifecycle_management_supported: None,
+            host_seeding_supported: None,
+            scalable_shares_supported: None,
+            hadcs_supported: None,
+            config_mgmt_supported: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for Capability {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for Capability {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends `ProviderRegistrationFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CertificateAuthorityFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -63,7 +63,18 @@ impl crate::object::Object for CertificateAuthorityFault {
 }
 impl crate::object::Blank for CertificateAuthorityFault {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            fault_code: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for CertificateAuthorityFault {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CertificateAuthorityFault {

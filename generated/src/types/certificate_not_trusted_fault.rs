@@ -7,7 +7,7 @@
 /// ***Since:*** vEAM API 8.2
 ///
 /// Extends `EamAppFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CertificateNotTrustedFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -65,7 +65,18 @@ impl crate::object::Object for CertificateNotTrustedFault {
 }
 impl crate::object::Blank for CertificateNotTrustedFault {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            url: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for CertificateNotTrustedFault {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CertificateNotTrustedFault {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends `MethodFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CertificateRefreshFailed {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -63,7 +63,18 @@ impl crate::object::Object for CertificateRefreshFailed {
 }
 impl crate::object::Blank for CertificateRefreshFailed {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            provider_id: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for CertificateRefreshFailed {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CertificateRefreshFailed {

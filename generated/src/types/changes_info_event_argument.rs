@@ -3,7 +3,7 @@
 /// Data object type *ChangesInfoEventArgument*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ChangesInfoEventArgument {
     /// Property *ChangesInfoEventArgument.modified*.
     pub modified: Option<crate::CompactString>,
@@ -61,7 +61,18 @@ impl crate::object::Object for ChangesInfoEventArgument {
 }
 impl crate::object::Blank for ChangesInfoEventArgument {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            modified: None,
+            added: None,
+            deleted: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ChangesInfoEventArgument {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ChangesInfoEventArgument {

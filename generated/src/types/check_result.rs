@@ -3,7 +3,7 @@
 /// Data object type *CheckResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CheckResult {
     /// Property *CheckResult.vm*.
     ///
@@ -69,7 +69,19 @@ impl crate::object::Object for CheckResult {
 }
 impl crate::object::Blank for CheckResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            vm: None,
+            host: None,
+            warning: None,
+            error: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for CheckResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CheckResult {

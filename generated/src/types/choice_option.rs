@@ -3,7 +3,7 @@
 /// Data object type *ChoiceOption*.
 ///
 /// Extends `OptionType`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ChoiceOption {
     /// Property *OptionType.valueIsReadonly*.
     pub value_is_readonly: Option<bool>,
@@ -61,7 +61,18 @@ impl crate::object::Object for ChoiceOption {
 }
 impl crate::object::Blank for ChoiceOption {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            value_is_readonly: None,
+            choice_info: Vec::new(),
+            default_index: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ChoiceOption {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ChoiceOption {

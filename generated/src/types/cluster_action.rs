@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`ClusterActionKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ClusterAction {
     /// Property *ClusterAction.type*.
     pub r#type: crate::CompactString,
@@ -59,7 +59,17 @@ impl crate::object::Object for ClusterAction {
 }
 impl crate::object::Blank for ClusterAction {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            r#type: crate::object::Blank::blank(),
+            target: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ClusterAction {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ClusterAction {

@@ -118,7 +118,7 @@ impl crate::object::Object for ClusterAgentAgentIssue {
 impl crate::object::Blank for ClusterAgentAgentIssue {
     fn blank() -> Self {
         Self {
-            key: crate::object::Blank::blank(),
+            key: 0,
             description: crate::object::Blank::blank(),
             time: crate::object::Blank::blank(),
             agency: crate::object::Blank::blank(),
@@ -126,7 +126,7 @@ impl crate::object::Blank for ClusterAgentAgentIssue {
             solution_id: crate::object::Blank::blank(),
             solution_name: crate::object::Blank::blank(),
             agent: crate::object::Blank::blank(),
-            cluster: crate::object::Blank::blank(),
+            cluster: None,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -124,7 +124,7 @@ impl crate::object::Object for ClusterAgentCertificateNotTrusted {
 impl crate::object::Blank for ClusterAgentCertificateNotTrusted {
     fn blank() -> Self {
         Self {
-            key: crate::object::Blank::blank(),
+            key: 0,
             description: crate::object::Blank::blank(),
             time: crate::object::Blank::blank(),
             agency: crate::object::Blank::blank(),
@@ -132,7 +132,7 @@ impl crate::object::Blank for ClusterAgentCertificateNotTrusted {
             solution_id: crate::object::Blank::blank(),
             solution_name: crate::object::Blank::blank(),
             agent: crate::object::Blank::blank(),
-            cluster: crate::object::Blank::blank(),
+            cluster: None,
             url: crate::object::Blank::blank(),
             extra: crate::Extra::EMPTY,
         }

@@ -126,7 +126,7 @@ impl crate::object::Object for ClusterAgentHostInPartialMaintenanceMode {
 impl crate::object::Blank for ClusterAgentHostInPartialMaintenanceMode {
     fn blank() -> Self {
         Self {
-            key: crate::object::Blank::blank(),
+            key: 0,
             description: crate::object::Blank::blank(),
             time: crate::object::Blank::blank(),
             agency: crate::object::Blank::blank(),
@@ -134,7 +134,7 @@ impl crate::object::Blank for ClusterAgentHostInPartialMaintenanceMode {
             solution_id: crate::object::Blank::blank(),
             solution_name: crate::object::Blank::blank(),
             agent: crate::object::Blank::blank(),
-            cluster: crate::object::Blank::blank(),
+            cluster: None,
             vm: crate::object::Blank::blank(),
             extra: crate::Extra::EMPTY,
         }

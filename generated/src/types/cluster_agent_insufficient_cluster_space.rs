@@ -116,7 +116,7 @@ impl crate::object::Object for ClusterAgentInsufficientClusterSpace {
 impl crate::object::Blank for ClusterAgentInsufficientClusterSpace {
     fn blank() -> Self {
         Self {
-            key: crate::object::Blank::blank(),
+            key: 0,
             description: crate::object::Blank::blank(),
             time: crate::object::Blank::blank(),
             agency: crate::object::Blank::blank(),
@@ -124,7 +124,7 @@ impl crate::object::Blank for ClusterAgentInsufficientClusterSpace {
             solution_id: crate::object::Blank::blank(),
             solution_name: crate::object::Blank::blank(),
             agent: crate::object::Blank::blank(),
-            cluster: crate::object::Blank::blank(),
+            cluster: None,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -124,7 +124,7 @@ impl crate::object::Object for ClusterAgentMissingClusterVmDatastore {
 impl crate::object::Blank for ClusterAgentMissingClusterVmDatastore {
     fn blank() -> Self {
         Self {
-            key: crate::object::Blank::blank(),
+            key: 0,
             description: crate::object::Blank::blank(),
             time: crate::object::Blank::blank(),
             agency: crate::object::Blank::blank(),
@@ -132,8 +132,8 @@ impl crate::object::Blank for ClusterAgentMissingClusterVmDatastore {
             solution_id: crate::object::Blank::blank(),
             solution_name: crate::object::Blank::blank(),
             agent: crate::object::Blank::blank(),
-            cluster: crate::object::Blank::blank(),
-            missing_datastores: crate::object::Blank::blank(),
+            cluster: None,
+            missing_datastores: None,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -130,7 +130,7 @@ impl crate::object::Object for ClusterAgentMissingClusterVmNetwork {
 impl crate::object::Blank for ClusterAgentMissingClusterVmNetwork {
     fn blank() -> Self {
         Self {
-            key: crate::object::Blank::blank(),
+            key: 0,
             description: crate::object::Blank::blank(),
             time: crate::object::Blank::blank(),
             agency: crate::object::Blank::blank(),
@@ -138,9 +138,9 @@ impl crate::object::Blank for ClusterAgentMissingClusterVmNetwork {
             solution_id: crate::object::Blank::blank(),
             solution_name: crate::object::Blank::blank(),
             agent: crate::object::Blank::blank(),
-            cluster: crate::object::Blank::blank(),
-            missing_networks: crate::object::Blank::blank(),
-            network_names: crate::object::Blank::blank(),
+            cluster: None,
+            missing_networks: None,
+            network_names: None,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -122,7 +122,7 @@ impl crate::object::Object for ClusterAgentOvfInvalidProperty {
 impl crate::object::Blank for ClusterAgentOvfInvalidProperty {
     fn blank() -> Self {
         Self {
-            key: crate::object::Blank::blank(),
+            key: 0,
             description: crate::object::Blank::blank(),
             time: crate::object::Blank::blank(),
             agency: crate::object::Blank::blank(),
@@ -130,8 +130,8 @@ impl crate::object::Blank for ClusterAgentOvfInvalidProperty {
             solution_id: crate::object::Blank::blank(),
             solution_name: crate::object::Blank::blank(),
             agent: crate::object::Blank::blank(),
-            cluster: crate::object::Blank::blank(),
-            error: crate::object::Blank::blank(),
+            cluster: None,
+            error: None,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -3,7 +3,7 @@
 /// Data object type *ClusterAntiAffinityRuleSpec*.
 ///
 /// Extends `ClusterRuleInfo`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ClusterAntiAffinityRuleSpec {
     /// Property *ClusterRuleInfo.key*.
     pub key: Option<i32>,
@@ -107,7 +107,24 @@ impl crate::object::Object for ClusterAntiAffinityRuleSpec {
 }
 impl crate::object::Blank for ClusterAntiAffinityRuleSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: None,
+            status: None,
+            enabled: None,
+            name: None,
+            mandatory: None,
+            user_created: None,
+            in_compliance: None,
+            rule_uuid: None,
+            vm: Vec::new(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ClusterAntiAffinityRuleSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ClusterAntiAffinityRuleSpec {

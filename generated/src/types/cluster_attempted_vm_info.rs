@@ -63,7 +63,7 @@ impl crate::object::Blank for ClusterAttemptedVmInfo {
     fn blank() -> Self {
         Self {
             vm: crate::object::Blank::blank(),
-            task: crate::object::Blank::blank(),
+            task: None,
             extra: crate::Extra::EMPTY,
         }
     }

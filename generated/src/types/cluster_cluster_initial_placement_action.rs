@@ -92,11 +92,11 @@ impl crate::object::Blank for ClusterClusterInitialPlacementAction {
     fn blank() -> Self {
         Self {
             r#type: crate::object::Blank::blank(),
-            target: crate::object::Blank::blank(),
-            target_host: crate::object::Blank::blank(),
+            target: None,
+            target_host: None,
             pool: crate::object::Blank::blank(),
-            available_networks: crate::object::Blank::blank(),
-            config_spec: crate::object::Blank::blank(),
+            available_networks: None,
+            config_spec: None,
             extra: crate::Extra::EMPTY,
         }
     }

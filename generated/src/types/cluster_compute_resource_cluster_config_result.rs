@@ -3,7 +3,7 @@
 /// Data object type *ClusterComputeResourceClusterConfigResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ClusterComputeResourceClusterConfigResult {
     /// Property *ClusterComputeResourceClusterConfigResult.failedHosts*.
     pub failed_hosts: Option<Vec<crate::types::FolderFailedHostResult>>,
@@ -59,7 +59,17 @@ impl crate::object::Object for ClusterComputeResourceClusterConfigResult {
 }
 impl crate::object::Blank for ClusterComputeResourceClusterConfigResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            failed_hosts: None,
+            configured_hosts: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ClusterComputeResourceClusterConfigResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ClusterComputeResourceClusterConfigResult {

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 8.0.3.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ClusterComputeResourceCryptoModePolicy {
     /// Property *ClusterComputeResourceCryptoModePolicy.keyId*.
     pub key_id: Option<Box<crate::types::CryptoKeyId>>,
@@ -59,7 +59,17 @@ impl crate::object::Object for ClusterComputeResourceCryptoModePolicy {
 }
 impl crate::object::Blank for ClusterComputeResourceCryptoModePolicy {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key_id: None,
+            provider_id: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ClusterComputeResourceCryptoModePolicy {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ClusterComputeResourceCryptoModePolicy {

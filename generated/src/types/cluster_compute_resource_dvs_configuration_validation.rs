@@ -3,7 +3,7 @@
 /// Data object type *ClusterComputeResourceDVSConfigurationValidation*.
 ///
 /// Extends `ClusterComputeResourceValidationResultBase`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ClusterComputeResourceDVSConfigurationValidation {
     /// Property *ClusterComputeResourceValidationResultBase.info*.
     pub info: Option<Vec<crate::types::LocalizableMessage>>,
@@ -61,7 +61,18 @@ impl crate::object::Object for ClusterComputeResourceDVSConfigurationValidation 
 }
 impl crate::object::Blank for ClusterComputeResourceDVSConfigurationValidation {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            info: None,
+            is_dvs_valid: false,
+            is_dvpg_valid: false,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ClusterComputeResourceDVSConfigurationValidation {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ClusterComputeResourceDVSConfigurationValidation {

@@ -3,7 +3,7 @@
 /// Data object type *ClusterComputeResourceDvsProfile*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ClusterComputeResourceDvsProfile {
     /// Property *ClusterComputeResourceDvsProfile.dvsName*.
     pub dvs_name: Option<crate::CompactString>,
@@ -71,7 +71,19 @@ impl crate::object::Object for ClusterComputeResourceDvsProfile {
 }
 impl crate::object::Blank for ClusterComputeResourceDvsProfile {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            dvs_name: None,
+            dv_switch: None,
+            pnic_devices: None,
+            dv_portgroup_mapping: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ClusterComputeResourceDvsProfile {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ClusterComputeResourceDvsProfile {

@@ -3,7 +3,7 @@
 /// Data object type *ClusterComputeResourceDvsProfileDVPortgroupSpecToServiceMapping*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ClusterComputeResourceDvsProfileDVPortgroupSpecToServiceMapping {
     /// Property *ClusterComputeResourceDvsProfileDVPortgroupSpecToServiceMapping.dvPortgroupSpec*.
     pub dv_portgroup_spec: Option<Box<crate::types::DVPortgroupConfigSpec>>,
@@ -65,7 +65,18 @@ for ClusterComputeResourceDvsProfileDVPortgroupSpecToServiceMapping {
 impl crate::object::Blank
 for ClusterComputeResourceDvsProfileDVPortgroupSpecToServiceMapping {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            dv_portgroup_spec: None,
+            dv_portgroup: None,
+            service: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ClusterComputeResourceDvsProfileDVPortgroupSpecToServiceMapping {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug

@@ -67,8 +67,8 @@ impl crate::object::Blank for ClusterComputeResourceDVSSetting {
     fn blank() -> Self {
         Self {
             dv_switch: crate::object::Blank::blank(),
-            pnic_devices: crate::object::Blank::blank(),
-            dv_portgroup_setting: crate::object::Blank::blank(),
+            pnic_devices: None,
+            dv_portgroup_setting: None,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -3,7 +3,7 @@
 /// Data object type *ClusterComputeResourceHCIConfigInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ClusterComputeResourceHCIConfigInfo {
     /// Property *ClusterComputeResourceHCIConfigInfo.workflowState*.
     pub workflow_state: crate::CompactString,
@@ -69,7 +69,19 @@ impl crate::object::Object for ClusterComputeResourceHCIConfigInfo {
 }
 impl crate::object::Blank for ClusterComputeResourceHCIConfigInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            workflow_state: crate::object::Blank::blank(),
+            dvs_setting: None,
+            configured_hosts: None,
+            host_config_profile: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ClusterComputeResourceHCIConfigInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ClusterComputeResourceHCIConfigInfo {

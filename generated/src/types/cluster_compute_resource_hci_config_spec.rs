@@ -3,7 +3,7 @@
 /// Data object type *ClusterComputeResourceHCIConfigSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ClusterComputeResourceHCIConfigSpec {
     /// Property *ClusterComputeResourceHCIConfigSpec.dvsProf*.
     pub dvs_prof: Option<Vec<crate::types::ClusterComputeResourceDvsProfile>>,
@@ -67,7 +67,19 @@ impl crate::object::Object for ClusterComputeResourceHCIConfigSpec {
 }
 impl crate::object::Blank for ClusterComputeResourceHCIConfigSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            dvs_prof: None,
+            host_config_profile: None,
+            v_san_config_spec: None,
+            vc_prof: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ClusterComputeResourceHCIConfigSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ClusterComputeResourceHCIConfigSpec {

@@ -65,8 +65,8 @@ impl crate::object::Blank for ClusterComputeResourceHostConfigurationInput {
     fn blank() -> Self {
         Self {
             host: crate::object::Blank::blank(),
-            host_vmk_nics: crate::object::Blank::blank(),
-            allowed_in_non_maintenance_mode: crate::object::Blank::blank(),
+            host_vmk_nics: None,
+            allowed_in_non_maintenance_mode: None,
             extra: crate::Extra::EMPTY,
         }
     }

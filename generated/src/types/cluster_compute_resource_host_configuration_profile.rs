@@ -3,7 +3,7 @@
 /// Data object type *ClusterComputeResourceHostConfigurationProfile*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ClusterComputeResourceHostConfigurationProfile {
     /// Property *ClusterComputeResourceHostConfigurationProfile.dateTimeConfig*.
     pub date_time_config: Option<Box<crate::types::HostDateTimeConfig>>,
@@ -57,7 +57,17 @@ impl crate::object::Object for ClusterComputeResourceHostConfigurationProfile {
 }
 impl crate::object::Blank for ClusterComputeResourceHostConfigurationProfile {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            date_time_config: None,
+            lockdown_mode: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ClusterComputeResourceHostConfigurationProfile {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ClusterComputeResourceHostConfigurationProfile {

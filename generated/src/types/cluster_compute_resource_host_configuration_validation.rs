@@ -90,12 +90,12 @@ impl crate::object::Object for ClusterComputeResourceHostConfigurationValidation
 impl crate::object::Blank for ClusterComputeResourceHostConfigurationValidation {
     fn blank() -> Self {
         Self {
-            info: crate::object::Blank::blank(),
+            info: None,
             host: crate::object::Blank::blank(),
-            is_dvs_setting_valid: crate::object::Blank::blank(),
-            is_vmknic_setting_valid: crate::object::Blank::blank(),
-            is_ntp_setting_valid: crate::object::Blank::blank(),
-            is_lockdown_mode_valid: crate::object::Blank::blank(),
+            is_dvs_setting_valid: None,
+            is_vmknic_setting_valid: None,
+            is_ntp_setting_valid: None,
+            is_lockdown_mode_valid: None,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -63,7 +63,7 @@ impl crate::object::Blank for ClusterComputeResourceHostEvacuationInfo {
     fn blank() -> Self {
         Self {
             host: crate::object::Blank::blank(),
-            action: crate::object::Blank::blank(),
+            action: None,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -3,7 +3,7 @@
 /// Data object type *ClusterComputeResourceHostVmkNicInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ClusterComputeResourceHostVmkNicInfo {
     /// Property *ClusterComputeResourceHostVmkNicInfo.nicSpec*.
     pub nic_spec: Box<crate::types::HostVirtualNicSpec>,
@@ -57,7 +57,17 @@ impl crate::object::Object for ClusterComputeResourceHostVmkNicInfo {
 }
 impl crate::object::Blank for ClusterComputeResourceHostVmkNicInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            nic_spec: crate::object::Blank::blank(),
+            service: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ClusterComputeResourceHostVmkNicInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ClusterComputeResourceHostVmkNicInfo {

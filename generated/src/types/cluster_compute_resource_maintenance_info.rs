@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 8.0.3.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ClusterComputeResourceMaintenanceInfo {
     /// Property *ClusterComputeResourceMaintenanceInfo.partialMMId*.
     pub partial_mm_id: Option<crate::CompactString>,
@@ -61,7 +61,17 @@ impl crate::object::Object for ClusterComputeResourceMaintenanceInfo {
 }
 impl crate::object::Blank for ClusterComputeResourceMaintenanceInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            partial_mm_id: None,
+            host_evac_info: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ClusterComputeResourceMaintenanceInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ClusterComputeResourceMaintenanceInfo {

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`ClusterComputeResourceValidationResultBaseKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ClusterComputeResourceValidationResultBase {
     /// Property *ClusterComputeResourceValidationResultBase.info*.
     pub info: Option<Vec<crate::types::LocalizableMessage>>,
@@ -55,7 +55,16 @@ impl crate::object::Object for ClusterComputeResourceValidationResultBase {
 }
 impl crate::object::Blank for ClusterComputeResourceValidationResultBase {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            info: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ClusterComputeResourceValidationResultBase {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ClusterComputeResourceValidationResultBase {

@@ -3,7 +3,7 @@
 /// Data object type *ClusterComputeResourceVCProfile*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ClusterComputeResourceVCProfile {
     /// Property *ClusterComputeResourceVCProfile.clusterSpec*.
     pub cluster_spec: Option<Box<crate::types::ClusterConfigSpecEx>>,
@@ -63,7 +63,18 @@ impl crate::object::Object for ClusterComputeResourceVCProfile {
 }
 impl crate::object::Blank for ClusterComputeResourceVCProfile {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            cluster_spec: None,
+            evc_mode_key: None,
+            evc_graphics_mode_key: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ClusterComputeResourceVCProfile {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ClusterComputeResourceVCProfile {

@@ -76,10 +76,10 @@ impl crate::object::Object for ClusterComputeResourceVcsSlots {
 impl crate::object::Blank for ClusterComputeResourceVcsSlots {
     fn blank() -> Self {
         Self {
-            system_id: crate::object::Blank::blank(),
+            system_id: None,
             host: crate::object::Blank::blank(),
-            datastore: crate::object::Blank::blank(),
-            total_slots: crate::object::Blank::blank(),
+            datastore: None,
+            total_slots: 0,
             extra: crate::Extra::EMPTY,
         }
     }

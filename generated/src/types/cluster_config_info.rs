@@ -6,7 +6,7 @@
 ///
 /// Extends `DataObject`.
 #[deprecated]
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ClusterConfigInfo {
     /// Property *ClusterConfigInfo.dasConfig*.
     pub das_config: Box<crate::types::ClusterDasConfigInfo>,
@@ -72,7 +72,20 @@ impl crate::object::Object for ClusterConfigInfo {
 }
 impl crate::object::Blank for ClusterConfigInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            das_config: crate::object::Blank::blank(),
+            das_vm_config: None,
+            drs_config: crate::object::Blank::blank(),
+            drs_vm_config: None,
+            rule: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ClusterConfigInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ClusterConfigInfo {

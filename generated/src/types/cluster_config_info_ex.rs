@@ -3,7 +3,7 @@
 /// Data object type *ClusterConfigInfoEx*.
 ///
 /// Extends `ComputeResourceConfigInfo`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ClusterConfigInfoEx {
     /// Property *ComputeResourceConfigInfo.vmSwapPlacement*.
     pub vm_swap_placement: crate::CompactString,
@@ -188,7 +188,36 @@ impl crate::object::Object for ClusterConfigInfoEx {
 }
 impl crate::object::Blank for ClusterConfigInfoEx {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            vm_swap_placement: crate::object::Blank::blank(),
+            spbm_enabled: None,
+            default_hardware_version_key: None,
+            maximum_hardware_version_key: None,
+            system_v_ms_config: None,
+            das_config: crate::object::Blank::blank(),
+            das_vm_config: None,
+            drs_config: crate::object::Blank::blank(),
+            drs_vm_config: None,
+            rule: None,
+            orchestration: None,
+            vm_orchestration: None,
+            dpm_config_info: None,
+            dpm_host_config: None,
+            vsan_config_info: None,
+            vsan_host_config: None,
+            group: None,
+            infra_update_ha_config: None,
+            proactive_drs_config: None,
+            crypto_config: None,
+            vsan_core_config: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ClusterConfigInfoEx {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ClusterConfigInfoEx {

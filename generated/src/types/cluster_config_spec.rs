@@ -6,7 +6,7 @@
 ///
 /// Extends `DataObject`.
 #[deprecated]
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ClusterConfigSpec {
     /// Property *ClusterConfigSpec.dasConfig*.
     pub das_config: Option<Box<crate::types::ClusterDasConfigInfo>>,
@@ -78,7 +78,20 @@ impl crate::object::Object for ClusterConfigSpec {
 }
 impl crate::object::Blank for ClusterConfigSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            das_config: None,
+            das_vm_config_spec: None,
+            drs_config: None,
+            drs_vm_config_spec: None,
+            rules_spec: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ClusterConfigSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ClusterConfigSpec {

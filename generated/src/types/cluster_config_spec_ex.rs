@@ -3,7 +3,7 @@
 /// Data object type *ClusterConfigSpecEx*.
 ///
 /// Extends `ComputeResourceConfigSpec`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ClusterConfigSpecEx {
     /// Property *ComputeResourceConfigSpec.vmSwapPlacement*.
     pub vm_swap_placement: Option<crate::CompactString>,
@@ -233,7 +233,42 @@ impl crate::object::Object for ClusterConfigSpecEx {
 }
 impl crate::object::Blank for ClusterConfigSpecEx {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            vm_swap_placement: None,
+            spbm_enabled: None,
+            default_hardware_version_key: None,
+            desired_software_spec: None,
+            maximum_hardware_version_key: None,
+            enable_config_manager: None,
+            host_seed_spec: None,
+            software_spec_id: None,
+            network_boot_mode: None,
+            system_v_ms_config: None,
+            das_config: None,
+            das_vm_config_spec: None,
+            drs_config: None,
+            drs_vm_config_spec: None,
+            rules_spec: None,
+            orchestration: None,
+            vm_orchestration_spec: None,
+            dpm_config: None,
+            dpm_host_config_spec: None,
+            vsan_config: None,
+            vsan_host_config_spec: None,
+            group_spec: None,
+            infra_update_ha_config: None,
+            proactive_drs_config: None,
+            in_hci_workflow: None,
+            crypto_config: None,
+            vsan_core_config_spec: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ClusterConfigSpecEx {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ClusterConfigSpecEx {

@@ -3,7 +3,7 @@
 /// Data object type *ClusterCryptoConfigInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ClusterCryptoConfigInfo {
     /// Property *ClusterCryptoConfigInfo.cryptoMode*.
     pub crypto_mode: Option<crate::CompactString>,
@@ -59,7 +59,17 @@ impl crate::object::Object for ClusterCryptoConfigInfo {
 }
 impl crate::object::Blank for ClusterCryptoConfigInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            crypto_mode: None,
+            policy: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ClusterCryptoConfigInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ClusterCryptoConfigInfo {

@@ -6,7 +6,7 @@
 ///
 /// Extends `ClusterDasHostInfo`.
 #[deprecated]
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ClusterDasAamHostInfo {
     /// Property *ClusterDasAamHostInfo.hostDasState*.
     pub host_das_state: Option<Vec<crate::types::ClusterDasAamNodeState>>,
@@ -60,7 +60,17 @@ impl crate::object::Object for ClusterDasAamHostInfo {
 }
 impl crate::object::Blank for ClusterDasAamHostInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            host_das_state: None,
+            primary_hosts: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ClusterDasAamHostInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ClusterDasAamHostInfo {

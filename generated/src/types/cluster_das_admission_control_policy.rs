@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`ClusterDasAdmissionControlPolicyKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ClusterDasAdmissionControlPolicy {
     /// Property *ClusterDasAdmissionControlPolicy.resourceReductionToToleratePercent*.
     pub resource_reduction_to_tolerate_percent: Option<i32>,
@@ -64,7 +64,17 @@ impl crate::object::Object for ClusterDasAdmissionControlPolicy {
 }
 impl crate::object::Blank for ClusterDasAdmissionControlPolicy {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            resource_reduction_to_tolerate_percent: None,
+            p_mem_admission_control_enabled: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ClusterDasAdmissionControlPolicy {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ClusterDasAdmissionControlPolicy {

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`ClusterDasAdvancedRuntimeInfoKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ClusterDasAdvancedRuntimeInfo {
     /// Property *ClusterDasAdvancedRuntimeInfo.dasHostInfo*.
     pub das_host_info: Option<crate::types::ClusterDasHostInfoKind>,
@@ -65,7 +65,18 @@ impl crate::object::Object for ClusterDasAdvancedRuntimeInfo {
 }
 impl crate::object::Blank for ClusterDasAdvancedRuntimeInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            das_host_info: None,
+            vmcp_supported: None,
+            heartbeat_datastore_info: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ClusterDasAdvancedRuntimeInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ClusterDasAdvancedRuntimeInfo {

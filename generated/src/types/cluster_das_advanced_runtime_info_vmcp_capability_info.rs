@@ -3,7 +3,7 @@
 /// Data object type *ClusterDasAdvancedRuntimeInfoVmcpCapabilityInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ClusterDasAdvancedRuntimeInfoVmcpCapabilityInfo {
     /// Property *ClusterDasAdvancedRuntimeInfoVmcpCapabilityInfo.storageAPDSupported*.
     pub storage_apd_supported: bool,
@@ -57,7 +57,17 @@ impl crate::object::Object for ClusterDasAdvancedRuntimeInfoVmcpCapabilityInfo {
 }
 impl crate::object::Blank for ClusterDasAdvancedRuntimeInfoVmcpCapabilityInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            storage_apd_supported: false,
+            storage_pdl_supported: false,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ClusterDasAdvancedRuntimeInfoVmcpCapabilityInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ClusterDasAdvancedRuntimeInfoVmcpCapabilityInfo {

@@ -3,7 +3,7 @@
 /// Data object type *ClusterDasConfigInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ClusterDasConfigInfo {
     /// Property *ClusterDasConfigInfo.enabled*.
     pub enabled: Option<bool>,
@@ -124,7 +124,26 @@ impl crate::object::Object for ClusterDasConfigInfo {
 }
 impl crate::object::Blank for ClusterDasConfigInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            enabled: None,
+            vm_monitoring: None,
+            host_monitoring: None,
+            vm_component_protecting: None,
+            failover_level: None,
+            admission_control_policy: None,
+            admission_control_enabled: None,
+            default_vm_settings: None,
+            option: None,
+            heartbeat_datastore: None,
+            h_b_datastore_candidate_policy: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ClusterDasConfigInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ClusterDasConfigInfo {

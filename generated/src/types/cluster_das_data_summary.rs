@@ -3,7 +3,7 @@
 /// Data object type *ClusterDasDataSummary*.
 ///
 /// Extends `ClusterDasData`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ClusterDasDataSummary {
     /// Property *ClusterDasDataSummary.hostListVersion*.
     pub host_list_version: i64,
@@ -61,7 +61,18 @@ impl crate::object::Object for ClusterDasDataSummary {
 }
 impl crate::object::Blank for ClusterDasDataSummary {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            host_list_version: 0,
+            cluster_config_version: 0,
+            compat_list_version: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ClusterDasDataSummary {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ClusterDasDataSummary {

@@ -3,7 +3,7 @@
 /// Data object type *ClusterDasFailoverLevelAdvancedRuntimeInfo*.
 ///
 /// Extends `ClusterDasAdvancedRuntimeInfo`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ClusterDasFailoverLevelAdvancedRuntimeInfo {
     /// Property *ClusterDasAdvancedRuntimeInfo.dasHostInfo*.
     pub das_host_info: Option<crate::types::ClusterDasHostInfoKind>,
@@ -129,7 +129,27 @@ impl crate::object::Object for ClusterDasFailoverLevelAdvancedRuntimeInfo {
 }
 impl crate::object::Blank for ClusterDasFailoverLevelAdvancedRuntimeInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            das_host_info: None,
+            vmcp_supported: None,
+            heartbeat_datastore_info: None,
+            slot_info: crate::object::Blank::blank(),
+            total_slots: 0,
+            used_slots: 0,
+            unreserved_slots: 0,
+            total_vms: 0,
+            total_hosts: 0,
+            total_good_hosts: 0,
+            host_slots: None,
+            vms_requiring_multiple_slots: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ClusterDasFailoverLevelAdvancedRuntimeInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ClusterDasFailoverLevelAdvancedRuntimeInfo {

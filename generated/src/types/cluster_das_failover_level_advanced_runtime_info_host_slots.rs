@@ -61,7 +61,7 @@ impl crate::object::Blank for ClusterDasFailoverLevelAdvancedRuntimeInfoHostSlot
     fn blank() -> Self {
         Self {
             host: crate::object::Blank::blank(),
-            slots: crate::object::Blank::blank(),
+            slots: 0,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -3,7 +3,7 @@
 /// Data object type *ClusterDasFailoverLevelAdvancedRuntimeInfoSlotInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ClusterDasFailoverLevelAdvancedRuntimeInfoSlotInfo {
     /// Deprecated.
     ///
@@ -64,7 +64,18 @@ impl crate::object::Object for ClusterDasFailoverLevelAdvancedRuntimeInfoSlotInf
 }
 impl crate::object::Blank for ClusterDasFailoverLevelAdvancedRuntimeInfoSlotInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            num_vcpus: 0,
+            cpu_m_hz: 0,
+            memory_mb: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ClusterDasFailoverLevelAdvancedRuntimeInfoSlotInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ClusterDasFailoverLevelAdvancedRuntimeInfoSlotInfo {

@@ -3,7 +3,7 @@
 /// Data object type *ClusterDasFdmHostState*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ClusterDasFdmHostState {
     /// Property *ClusterDasFdmHostState.state*.
     pub state: crate::CompactString,
@@ -59,7 +59,17 @@ impl crate::object::Object for ClusterDasFdmHostState {
 }
 impl crate::object::Blank for ClusterDasFdmHostState {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            state: crate::object::Blank::blank(),
+            state_reporter: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ClusterDasFdmHostState {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ClusterDasFdmHostState {

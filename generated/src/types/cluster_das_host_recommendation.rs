@@ -61,7 +61,7 @@ impl crate::object::Blank for ClusterDasHostRecommendation {
     fn blank() -> Self {
         Self {
             host: crate::object::Blank::blank(),
-            drs_rating: crate::object::Blank::blank(),
+            drs_rating: None,
             extra: crate::Extra::EMPTY,
         }
     }

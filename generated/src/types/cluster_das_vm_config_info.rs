@@ -72,9 +72,9 @@ impl crate::object::Blank for ClusterDasVmConfigInfo {
     fn blank() -> Self {
         Self {
             key: crate::object::Blank::blank(),
-            restart_priority: crate::object::Blank::blank(),
-            power_off_on_isolation: crate::object::Blank::blank(),
-            das_settings: crate::object::Blank::blank(),
+            restart_priority: None,
+            power_off_on_isolation: None,
+            das_settings: None,
             extra: crate::Extra::EMPTY,
         }
     }

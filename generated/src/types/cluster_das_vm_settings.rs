@@ -3,7 +3,7 @@
 /// Data object type *ClusterDasVmSettings*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ClusterDasVmSettings {
     /// Property *ClusterDasVmSettings.restartPriority*.
     pub restart_priority: Option<crate::CompactString>,
@@ -85,7 +85,20 @@ impl crate::object::Object for ClusterDasVmSettings {
 }
 impl crate::object::Blank for ClusterDasVmSettings {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            restart_priority: None,
+            restart_priority_timeout: None,
+            isolation_response: None,
+            vm_tools_monitoring_settings: None,
+            vm_component_protection_settings: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ClusterDasVmSettings {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ClusterDasVmSettings {

@@ -67,8 +67,8 @@ impl crate::object::Blank for ClusterDatastoreUpdateSpec {
     fn blank() -> Self {
         Self {
             operation: crate::object::Blank::blank(),
-            remove_key: crate::object::Blank::blank(),
-            datastore: crate::object::Blank::blank(),
+            remove_key: None,
+            datastore: None,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -3,7 +3,7 @@
 /// Data object type *ClusterDependencyRuleInfo*.
 ///
 /// Extends `ClusterRuleInfo`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ClusterDependencyRuleInfo {
     /// Property *ClusterRuleInfo.key*.
     pub key: Option<i32>,
@@ -111,7 +111,25 @@ impl crate::object::Object for ClusterDependencyRuleInfo {
 }
 impl crate::object::Blank for ClusterDependencyRuleInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: None,
+            status: None,
+            enabled: None,
+            name: None,
+            mandatory: None,
+            user_created: None,
+            in_compliance: None,
+            rule_uuid: None,
+            vm_group: crate::object::Blank::blank(),
+            depends_on_vm_group: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ClusterDependencyRuleInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ClusterDependencyRuleInfo {

@@ -3,7 +3,7 @@
 /// Data object type *ClusterDpmConfigInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ClusterDpmConfigInfo {
     /// Property *ClusterDpmConfigInfo.enabled*.
     pub enabled: Option<bool>,
@@ -68,7 +68,19 @@ impl crate::object::Object for ClusterDpmConfigInfo {
 }
 impl crate::object::Blank for ClusterDpmConfigInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            enabled: None,
+            default_dpm_behavior: None,
+            host_power_action_rate: None,
+            option: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ClusterDpmConfigInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ClusterDpmConfigInfo {

@@ -65,8 +65,8 @@ impl crate::object::Blank for ClusterDpmHostConfigInfo {
     fn blank() -> Self {
         Self {
             key: crate::object::Blank::blank(),
-            enabled: crate::object::Blank::blank(),
-            behavior: crate::object::Blank::blank(),
+            enabled: None,
+            behavior: None,
             extra: crate::Extra::EMPTY,
         }
     }

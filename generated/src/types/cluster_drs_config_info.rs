@@ -3,7 +3,7 @@
 /// Data object type *ClusterDrsConfigInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ClusterDrsConfigInfo {
     /// Deprecated.
     ///
@@ -90,7 +90,21 @@ impl crate::object::Object for ClusterDrsConfigInfo {
 }
 impl crate::object::Blank for ClusterDrsConfigInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            enabled: None,
+            enable_vm_behavior_overrides: None,
+            default_vm_behavior: None,
+            vmotion_rate: None,
+            scale_descendants_shares: None,
+            option: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ClusterDrsConfigInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ClusterDrsConfigInfo {

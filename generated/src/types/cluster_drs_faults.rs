@@ -3,7 +3,7 @@
 /// Data object type *ClusterDrsFaults*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ClusterDrsFaults {
     /// Property *ClusterDrsFaults.reason*.
     pub reason: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for ClusterDrsFaults {
 }
 impl crate::object::Blank for ClusterDrsFaults {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            reason: crate::object::Blank::blank(),
+            faults_by_vm: Vec::new(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ClusterDrsFaults {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ClusterDrsFaults {

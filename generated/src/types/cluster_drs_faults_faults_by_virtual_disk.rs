@@ -3,7 +3,7 @@
 /// Data object type *ClusterDrsFaultsFaultsByVirtualDisk*.
 ///
 /// Extends `ClusterDrsFaultsFaultsByVm`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ClusterDrsFaultsFaultsByVirtualDisk {
     /// Property *ClusterDrsFaultsFaultsByVm.vm*.
     ///
@@ -63,7 +63,18 @@ impl crate::object::Object for ClusterDrsFaultsFaultsByVirtualDisk {
 }
 impl crate::object::Blank for ClusterDrsFaultsFaultsByVirtualDisk {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            vm: None,
+            fault: Vec::new(),
+            disk: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ClusterDrsFaultsFaultsByVirtualDisk {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ClusterDrsFaultsFaultsByVirtualDisk {

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`ClusterDrsFaultsFaultsByVmKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ClusterDrsFaultsFaultsByVm {
     /// Property *ClusterDrsFaultsFaultsByVm.vm*.
     ///
@@ -61,7 +61,17 @@ impl crate::object::Object for ClusterDrsFaultsFaultsByVm {
 }
 impl crate::object::Blank for ClusterDrsFaultsFaultsByVm {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            vm: None,
+            fault: Vec::new(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ClusterDrsFaultsFaultsByVm {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ClusterDrsFaultsFaultsByVm {

@@ -6,7 +6,7 @@
 ///
 /// Extends `DataObject`.
 #[deprecated]
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ClusterDrsRecommendation {
     /// Property *ClusterDrsRecommendation.key*.
     pub key: crate::CompactString,
@@ -75,7 +75,20 @@ impl crate::object::Object for ClusterDrsRecommendation {
 }
 impl crate::object::Blank for ClusterDrsRecommendation {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: crate::object::Blank::blank(),
+            rating: 0,
+            reason: crate::object::Blank::blank(),
+            reason_text: crate::object::Blank::blank(),
+            migration_list: Vec::new(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ClusterDrsRecommendation {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ClusterDrsRecommendation {

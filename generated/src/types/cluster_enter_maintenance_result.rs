@@ -3,7 +3,7 @@
 /// Data object type *ClusterEnterMaintenanceResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ClusterEnterMaintenanceResult {
     /// Property *ClusterEnterMaintenanceResult.recommendations*.
     pub recommendations: Option<Vec<crate::types::ClusterRecommendation>>,
@@ -57,7 +57,17 @@ impl crate::object::Object for ClusterEnterMaintenanceResult {
 }
 impl crate::object::Blank for ClusterEnterMaintenanceResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            recommendations: None,
+            fault: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ClusterEnterMaintenanceResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ClusterEnterMaintenanceResult {

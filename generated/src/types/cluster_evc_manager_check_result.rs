@@ -66,7 +66,7 @@ impl crate::object::Blank for ClusterEVCManagerCheckResult {
         Self {
             evc_mode_key: crate::object::Blank::blank(),
             error: crate::object::Blank::blank(),
-            host: crate::object::Blank::blank(),
+            host: None,
             extra: crate::Extra::EMPTY,
         }
     }

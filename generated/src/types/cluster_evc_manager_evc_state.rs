@@ -3,7 +3,7 @@
 /// Data object type *ClusterEVCManagerEVCState*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ClusterEVCManagerEVCState {
     /// Property *ClusterEVCManagerEVCState.supportedEVCMode*.
     pub supported_evc_mode: Vec<crate::types::EVCMode>,
@@ -90,7 +90,21 @@ impl crate::object::Object for ClusterEVCManagerEVCState {
 }
 impl crate::object::Blank for ClusterEVCManagerEVCState {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            supported_evc_mode: Vec::new(),
+            current_evc_mode_key: None,
+            guaranteed_cpu_features: None,
+            feature_capability: None,
+            feature_mask: None,
+            feature_requirement: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ClusterEVCManagerEVCState {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ClusterEVCManagerEVCState {

@@ -3,7 +3,7 @@
 /// Data object type *ClusterFailoverHostAdmissionControlInfo*.
 ///
 /// Extends `ClusterDasAdmissionControlInfo`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ClusterFailoverHostAdmissionControlInfo {
     /// Property *ClusterFailoverHostAdmissionControlInfo.hostStatus*.
     pub host_status: Option<
@@ -55,7 +55,16 @@ impl crate::object::Object for ClusterFailoverHostAdmissionControlInfo {
 }
 impl crate::object::Blank for ClusterFailoverHostAdmissionControlInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            host_status: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ClusterFailoverHostAdmissionControlInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ClusterFailoverHostAdmissionControlInfo {

@@ -3,7 +3,7 @@
 /// Data object type *ClusterFailoverHostAdmissionControlPolicy*.
 ///
 /// Extends `ClusterDasAdmissionControlPolicy`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ClusterFailoverHostAdmissionControlPolicy {
     /// Property *ClusterDasAdmissionControlPolicy.resourceReductionToToleratePercent*.
     pub resource_reduction_to_tolerate_percent: Option<i32>,
@@ -79,7 +79,19 @@ impl crate::object::Object for ClusterFailoverHostAdmissionControlPolicy {
 }
 impl crate::object::Blank for ClusterFailoverHostAdmissionControlPolicy {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            resource_reduction_to_tolerate_percent: None,
+            p_mem_admission_control_enabled: None,
+            failover_hosts: None,
+            failover_level: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ClusterFailoverHostAdmissionControlPolicy {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ClusterFailoverHostAdmissionControlPolicy {

@@ -3,7 +3,7 @@
 /// Data object type *ClusterFailoverLevelAdmissionControlInfo*.
 ///
 /// Extends `ClusterDasAdmissionControlInfo`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ClusterFailoverLevelAdmissionControlInfo {
     /// Property *ClusterFailoverLevelAdmissionControlInfo.currentFailoverLevel*.
     pub current_failover_level: i32,
@@ -53,7 +53,16 @@ impl crate::object::Object for ClusterFailoverLevelAdmissionControlInfo {
 }
 impl crate::object::Blank for ClusterFailoverLevelAdmissionControlInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            current_failover_level: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ClusterFailoverLevelAdmissionControlInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ClusterFailoverLevelAdmissionControlInfo {

@@ -3,7 +3,7 @@
 /// Data object type *ClusterFailoverLevelAdmissionControlPolicy*.
 ///
 /// Extends `ClusterDasAdmissionControlPolicy`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ClusterFailoverLevelAdmissionControlPolicy {
     /// Property *ClusterDasAdmissionControlPolicy.resourceReductionToToleratePercent*.
     pub resource_reduction_to_tolerate_percent: Option<i32>,
@@ -77,7 +77,19 @@ impl crate::object::Object for ClusterFailoverLevelAdmissionControlPolicy {
 }
 impl crate::object::Blank for ClusterFailoverLevelAdmissionControlPolicy {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            resource_reduction_to_tolerate_percent: None,
+            p_mem_admission_control_enabled: None,
+            failover_level: 0,
+            slot_policy: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ClusterFailoverLevelAdmissionControlPolicy {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ClusterFailoverLevelAdmissionControlPolicy {

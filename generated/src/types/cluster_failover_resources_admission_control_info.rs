@@ -3,7 +3,7 @@
 /// Data object type *ClusterFailoverResourcesAdmissionControlInfo*.
 ///
 /// Extends `ClusterDasAdmissionControlInfo`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ClusterFailoverResourcesAdmissionControlInfo {
     /// Property *ClusterFailoverResourcesAdmissionControlInfo.currentCpuFailoverResourcesPercent*.
     pub current_cpu_failover_resources_percent: i32,
@@ -71,7 +71,18 @@ impl crate::object::Object for ClusterFailoverResourcesAdmissionControlInfo {
 }
 impl crate::object::Blank for ClusterFailoverResourcesAdmissionControlInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            current_cpu_failover_resources_percent: 0,
+            current_memory_failover_resources_percent: 0,
+            current_p_mem_failover_resources_percent: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ClusterFailoverResourcesAdmissionControlInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ClusterFailoverResourcesAdmissionControlInfo {

@@ -3,7 +3,7 @@
 /// Data object type *ClusterFailoverResourcesAdmissionControlPolicy*.
 ///
 /// Extends `ClusterDasAdmissionControlPolicy`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ClusterFailoverResourcesAdmissionControlPolicy {
     /// Property *ClusterDasAdmissionControlPolicy.resourceReductionToToleratePercent*.
     pub resource_reduction_to_tolerate_percent: Option<i32>,
@@ -105,7 +105,23 @@ impl crate::object::Object for ClusterFailoverResourcesAdmissionControlPolicy {
 }
 impl crate::object::Blank for ClusterFailoverResourcesAdmissionControlPolicy {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            resource_reduction_to_tolerate_percent: None,
+            p_mem_admission_control_enabled: None,
+            cpu_failover_resources_percent: 0,
+            memory_failover_resources_percent: 0,
+            failover_level: None,
+            auto_compute_percentages: None,
+            p_mem_failover_resources_percent: None,
+            auto_compute_p_mem_failover_resources_percent: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ClusterFailoverResourcesAdmissionControlPolicy {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ClusterFailoverResourcesAdmissionControlPolicy {

@@ -3,7 +3,7 @@
 /// Data object type *ClusterFixedSizeSlotPolicy*.
 ///
 /// Extends `ClusterSlotPolicy`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ClusterFixedSizeSlotPolicy {
     /// Property *ClusterFixedSizeSlotPolicy.cpu*.
     pub cpu: i32,
@@ -57,7 +57,17 @@ impl crate::object::Object for ClusterFixedSizeSlotPolicy {
 }
 impl crate::object::Blank for ClusterFixedSizeSlotPolicy {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            cpu: 0,
+            memory: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ClusterFixedSizeSlotPolicy {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ClusterFixedSizeSlotPolicy {

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 8.0.3.0
 ///
 /// Extends `ClusterRuleInfo`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ClusterFtVmHostRuleInfo {
     /// Property *ClusterRuleInfo.key*.
     pub key: Option<i32>,
@@ -113,7 +113,25 @@ impl crate::object::Object for ClusterFtVmHostRuleInfo {
 }
 impl crate::object::Blank for ClusterFtVmHostRuleInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: None,
+            status: None,
+            enabled: None,
+            name: None,
+            mandatory: None,
+            user_created: None,
+            in_compliance: None,
+            rule_uuid: None,
+            vm_group_name: crate::object::Blank::blank(),
+            host_group_name: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ClusterFtVmHostRuleInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ClusterFtVmHostRuleInfo {

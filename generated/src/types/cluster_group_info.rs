@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`ClusterGroupInfoKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ClusterGroupInfo {
     /// Property *ClusterGroupInfo.name*.
     pub name: crate::CompactString,
@@ -63,7 +63,18 @@ impl crate::object::Object for ClusterGroupInfo {
 }
 impl crate::object::Blank for ClusterGroupInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: crate::object::Blank::blank(),
+            user_created: None,
+            unique_id: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ClusterGroupInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ClusterGroupInfo {

@@ -63,8 +63,8 @@ impl crate::object::Blank for ClusterGroupSpec {
     fn blank() -> Self {
         Self {
             operation: crate::object::Blank::blank(),
-            remove_key: crate::object::Blank::blank(),
-            info: crate::object::Blank::blank(),
+            remove_key: None,
+            info: None,
             extra: crate::Extra::EMPTY,
         }
     }

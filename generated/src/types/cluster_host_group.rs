@@ -3,7 +3,7 @@
 /// Data object type *ClusterHostGroup*.
 ///
 /// Extends `ClusterGroupInfo`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ClusterHostGroup {
     /// Property *ClusterGroupInfo.name*.
     pub name: crate::CompactString,
@@ -67,7 +67,19 @@ impl crate::object::Object for ClusterHostGroup {
 }
 impl crate::object::Blank for ClusterHostGroup {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: crate::object::Blank::blank(),
+            user_created: None,
+            unique_id: None,
+            host: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ClusterHostGroup {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ClusterHostGroup {

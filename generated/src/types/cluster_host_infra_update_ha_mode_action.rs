@@ -3,7 +3,7 @@
 /// Data object type *ClusterHostInfraUpdateHaModeAction*.
 ///
 /// Extends `ClusterAction`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ClusterHostInfraUpdateHaModeAction {
     /// Property *ClusterAction.type*.
     pub r#type: crate::CompactString,
@@ -61,7 +61,18 @@ impl crate::object::Object for ClusterHostInfraUpdateHaModeAction {
 }
 impl crate::object::Blank for ClusterHostInfraUpdateHaModeAction {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            r#type: crate::object::Blank::blank(),
+            target: None,
+            operation_type: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ClusterHostInfraUpdateHaModeAction {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ClusterHostInfraUpdateHaModeAction {

@@ -89,11 +89,11 @@ impl crate::object::Blank for ClusterHostPowerAction {
     fn blank() -> Self {
         Self {
             r#type: crate::object::Blank::blank(),
-            target: crate::object::Blank::blank(),
+            target: None,
             operation_type: crate::object::Blank::blank(),
-            power_consumption_watt: crate::object::Blank::blank(),
-            cpu_capacity_m_hz: crate::object::Blank::blank(),
-            mem_capacity_mb: crate::object::Blank::blank(),
+            power_consumption_watt: None,
+            cpu_capacity_m_hz: None,
+            mem_capacity_mb: None,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -61,7 +61,7 @@ impl crate::object::Blank for ClusterHostRecommendation {
     fn blank() -> Self {
         Self {
             host: crate::object::Blank::blank(),
-            rating: crate::object::Blank::blank(),
+            rating: 0,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -3,7 +3,7 @@
 /// Data object type *ClusterInfraUpdateHaConfigInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ClusterInfraUpdateHaConfigInfo {
     /// Property *ClusterInfraUpdateHaConfigInfo.enabled*.
     pub enabled: Option<bool>,
@@ -81,7 +81,20 @@ impl crate::object::Object for ClusterInfraUpdateHaConfigInfo {
 }
 impl crate::object::Blank for ClusterInfraUpdateHaConfigInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            enabled: None,
+            behavior: None,
+            moderate_remediation: None,
+            severe_remediation: None,
+            providers: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ClusterInfraUpdateHaConfigInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ClusterInfraUpdateHaConfigInfo {

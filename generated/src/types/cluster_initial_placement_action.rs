@@ -71,9 +71,9 @@ impl crate::object::Blank for ClusterInitialPlacementAction {
     fn blank() -> Self {
         Self {
             r#type: crate::object::Blank::blank(),
-            target: crate::object::Blank::blank(),
+            target: None,
             target_host: crate::object::Blank::blank(),
-            pool: crate::object::Blank::blank(),
+            pool: None,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -3,7 +3,7 @@
 /// Data object type *ClusterIoFilterInfo*.
 ///
 /// Extends `IoFilterInfo`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ClusterIoFilterInfo {
     /// Property *IoFilterInfo.id*.
     pub id: crate::CompactString,
@@ -105,7 +105,24 @@ impl crate::object::Object for ClusterIoFilterInfo {
 }
 impl crate::object::Blank for ClusterIoFilterInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            id: crate::object::Blank::blank(),
+            name: crate::object::Blank::blank(),
+            vendor: crate::object::Blank::blank(),
+            version: crate::object::Blank::blank(),
+            r#type: None,
+            summary: None,
+            release_date: None,
+            op_type: crate::object::Blank::blank(),
+            vib_url: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ClusterIoFilterInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ClusterIoFilterInfo {

@@ -3,7 +3,7 @@
 /// Data object type *ClusterMigrationAction*.
 ///
 /// Extends `ClusterAction`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ClusterMigrationAction {
     /// Property *ClusterAction.type*.
     pub r#type: crate::CompactString,
@@ -61,7 +61,18 @@ impl crate::object::Object for ClusterMigrationAction {
 }
 impl crate::object::Blank for ClusterMigrationAction {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            r#type: crate::object::Blank::blank(),
+            target: None,
+            drs_migration: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ClusterMigrationAction {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ClusterMigrationAction {

@@ -3,7 +3,7 @@
 /// Data object type *ClusterOrchestrationInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ClusterOrchestrationInfo {
     /// Property *ClusterOrchestrationInfo.defaultVmReadiness*.
     pub default_vm_readiness: Option<Box<crate::types::ClusterVmReadiness>>,
@@ -53,7 +53,16 @@ impl crate::object::Object for ClusterOrchestrationInfo {
 }
 impl crate::object::Blank for ClusterOrchestrationInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            default_vm_readiness: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ClusterOrchestrationInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ClusterOrchestrationInfo {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ClusterPowerContext {
     /// Property *ClusterPowerContext.currentClusterPowerStatus*.
     pub current_cluster_power_status: crate::CompactString,
@@ -85,7 +85,20 @@ impl crate::object::Object for ClusterPowerContext {
 }
 impl crate::object::Blank for ClusterPowerContext {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            current_cluster_power_status: crate::object::Blank::blank(),
+            ordered_cluster_power_status: None,
+            tracking_task: None,
+            last_error_message: None,
+            last_error_m_os: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ClusterPowerContext {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ClusterPowerContext {

@@ -3,7 +3,7 @@
 /// Data object type *ClusterPowerOnVmResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ClusterPowerOnVmResult {
     /// Property *ClusterPowerOnVmResult.attempted*.
     pub attempted: Option<Vec<crate::types::ClusterAttemptedVmInfo>>,
@@ -61,7 +61,18 @@ impl crate::object::Object for ClusterPowerOnVmResult {
 }
 impl crate::object::Blank for ClusterPowerOnVmResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            attempted: None,
+            not_attempted: None,
+            recommendations: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ClusterPowerOnVmResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ClusterPowerOnVmResult {

@@ -68,7 +68,7 @@ impl crate::object::Object for ClusterPreemptibleVmPairInfo {
 impl crate::object::Blank for ClusterPreemptibleVmPairInfo {
     fn blank() -> Self {
         Self {
-            id: crate::object::Blank::blank(),
+            id: None,
             monitored_vm: crate::object::Blank::blank(),
             preemptible_vm: crate::object::Blank::blank(),
             extra: crate::Extra::EMPTY,

@@ -3,7 +3,7 @@
 /// Data object type *ClusterProactiveDrsConfigInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ClusterProactiveDrsConfigInfo {
     /// Property *ClusterProactiveDrsConfigInfo.enabled*.
     pub enabled: Option<bool>,
@@ -53,7 +53,16 @@ impl crate::object::Object for ClusterProactiveDrsConfigInfo {
 }
 impl crate::object::Blank for ClusterProactiveDrsConfigInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            enabled: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ClusterProactiveDrsConfigInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ClusterProactiveDrsConfigInfo {

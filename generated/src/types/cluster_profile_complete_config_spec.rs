@@ -3,7 +3,7 @@
 /// Data object type *ClusterProfileCompleteConfigSpec*.
 ///
 /// Extends `ClusterProfileConfigSpec`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ClusterProfileCompleteConfigSpec {
     /// Property *ProfileCreateSpec.name*.
     pub name: Option<crate::CompactString>,
@@ -65,7 +65,19 @@ impl crate::object::Object for ClusterProfileCompleteConfigSpec {
 }
 impl crate::object::Blank for ClusterProfileCompleteConfigSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: None,
+            annotation: None,
+            enabled: None,
+            comply_profile: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ClusterProfileCompleteConfigSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ClusterProfileCompleteConfigSpec {

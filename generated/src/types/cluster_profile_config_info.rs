@@ -3,7 +3,7 @@
 /// Data object type *ClusterProfileConfigInfo*.
 ///
 /// Extends `ProfileConfigInfo`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ClusterProfileConfigInfo {
     /// Property *ProfileConfigInfo.name*.
     pub name: crate::CompactString,
@@ -65,7 +65,19 @@ impl crate::object::Object for ClusterProfileConfigInfo {
 }
 impl crate::object::Blank for ClusterProfileConfigInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: crate::object::Blank::blank(),
+            annotation: None,
+            enabled: false,
+            comply_profile: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ClusterProfileConfigInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ClusterProfileConfigInfo {

@@ -3,7 +3,7 @@
 /// Data object type *ClusterProfileConfigServiceCreateSpec*.
 ///
 /// Extends `ClusterProfileConfigSpec`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ClusterProfileConfigServiceCreateSpec {
     /// Property *ProfileCreateSpec.name*.
     pub name: Option<crate::CompactString>,
@@ -65,7 +65,19 @@ impl crate::object::Object for ClusterProfileConfigServiceCreateSpec {
 }
 impl crate::object::Blank for ClusterProfileConfigServiceCreateSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: None,
+            annotation: None,
+            enabled: None,
+            service_type: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ClusterProfileConfigServiceCreateSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ClusterProfileConfigServiceCreateSpec {

@@ -5,7 +5,7 @@
 /// Extends `ClusterProfileCreateSpec`.
 ///
 /// Has subtypes: members declared with this type are held as \[`ClusterProfileConfigSpecKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ClusterProfileConfigSpec {
     /// Property *ProfileCreateSpec.name*.
     pub name: Option<crate::CompactString>,
@@ -63,7 +63,18 @@ impl crate::object::Object for ClusterProfileConfigSpec {
 }
 impl crate::object::Blank for ClusterProfileConfigSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: None,
+            annotation: None,
+            enabled: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ClusterProfileConfigSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ClusterProfileConfigSpec {

@@ -5,7 +5,7 @@
 /// Extends `ProfileCreateSpec`.
 ///
 /// Has subtypes: members declared with this type are held as \[`ClusterProfileCreateSpecKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ClusterProfileCreateSpec {
     /// Property *ProfileCreateSpec.name*.
     pub name: Option<crate::CompactString>,
@@ -63,7 +63,18 @@ impl crate::object::Object for ClusterProfileCreateSpec {
 }
 impl crate::object::Blank for ClusterProfileCreateSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: None,
+            annotation: None,
+            enabled: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ClusterProfileCreateSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ClusterProfileCreateSpec {

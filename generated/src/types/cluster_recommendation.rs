@@ -3,7 +3,7 @@
 /// Data object type *ClusterRecommendation*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ClusterRecommendation {
     /// Property *ClusterRecommendation.key*.
     pub key: crate::CompactString,
@@ -119,7 +119,26 @@ impl crate::object::Object for ClusterRecommendation {
 }
 impl crate::object::Blank for ClusterRecommendation {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: crate::object::Blank::blank(),
+            r#type: crate::object::Blank::blank(),
+            time: crate::object::Blank::blank(),
+            rating: 0,
+            reason: crate::object::Blank::blank(),
+            reason_text: crate::object::Blank::blank(),
+            warning_text: None,
+            warning_details: None,
+            prerequisite: None,
+            action: None,
+            target: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ClusterRecommendation {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ClusterRecommendation {

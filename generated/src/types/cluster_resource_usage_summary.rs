@@ -3,7 +3,7 @@
 /// Data object type *ClusterResourceUsageSummary*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ClusterResourceUsageSummary {
     /// Property *ClusterResourceUsageSummary.cpuUsedMHz*.
     pub cpu_used_m_hz: i32,
@@ -99,7 +99,23 @@ impl crate::object::Object for ClusterResourceUsageSummary {
 }
 impl crate::object::Blank for ClusterResourceUsageSummary {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            cpu_used_m_hz: 0,
+            cpu_capacity_m_hz: 0,
+            mem_used_mb: 0,
+            mem_capacity_mb: 0,
+            p_mem_available_mb: None,
+            p_mem_capacity_mb: None,
+            storage_used_mb: 0,
+            storage_capacity_mb: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ClusterResourceUsageSummary {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ClusterResourceUsageSummary {

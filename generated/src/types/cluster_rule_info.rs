@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`ClusterRuleInfoKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ClusterRuleInfo {
     /// Property *ClusterRuleInfo.key*.
     pub key: Option<i32>,
@@ -101,7 +101,23 @@ impl crate::object::Object for ClusterRuleInfo {
 }
 impl crate::object::Blank for ClusterRuleInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: None,
+            status: None,
+            enabled: None,
+            name: None,
+            mandatory: None,
+            user_created: None,
+            in_compliance: None,
+            rule_uuid: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ClusterRuleInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ClusterRuleInfo {

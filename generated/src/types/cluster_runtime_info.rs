@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ClusterRuntimeInfo {
     /// Property *ClusterRuntimeInfo.clusterUuid*.
     pub cluster_uuid: crate::CompactString,
@@ -65,7 +65,18 @@ impl crate::object::Object for ClusterRuntimeInfo {
 }
 impl crate::object::Blank for ClusterRuntimeInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            cluster_uuid: crate::object::Blank::blank(),
+            total_components_count: 0,
+            cluster: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ClusterRuntimeInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ClusterRuntimeInfo {

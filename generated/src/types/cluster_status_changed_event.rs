@@ -5,7 +5,7 @@
 /// Extends `ClusterEvent`.
 ///
 /// Has subtypes: members declared with this type are held as \[`ClusterStatusChangedEventKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ClusterStatusChangedEvent {
     /// Property *Event.key*.
     pub key: i32,
@@ -164,7 +164,32 @@ impl crate::object::Object for ClusterStatusChangedEvent {
 }
 impl crate::object::Blank for ClusterStatusChangedEvent {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: 0,
+            chain_id: 0,
+            created_time: crate::object::Blank::blank(),
+            user_name: crate::object::Blank::blank(),
+            datacenter: None,
+            compute_resource: None,
+            host: None,
+            vm: None,
+            ds: None,
+            net: None,
+            dvs: None,
+            tgw: None,
+            full_formatted_message: None,
+            change_tag: None,
+            audit_id: None,
+            old_status: crate::object::Blank::blank(),
+            new_status: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ClusterStatusChangedEvent {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ClusterStatusChangedEvent {

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 7.0.3.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ClusterSystemVMsConfigInfo {
     /// Property *ClusterSystemVMsConfigInfo.allowedDatastores*.
     ///
@@ -83,7 +83,19 @@ impl crate::object::Object for ClusterSystemVMsConfigInfo {
 }
 impl crate::object::Blank for ClusterSystemVMsConfigInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            allowed_datastores: None,
+            not_allowed_datastores: None,
+            ds_tag_categories_to_exclude: None,
+            deployment_mode: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ClusterSystemVMsConfigInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ClusterSystemVMsConfigInfo {

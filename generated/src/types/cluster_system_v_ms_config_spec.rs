@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 7.0.3.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ClusterSystemVMsConfigSpec {
     /// Property *ClusterSystemVMsConfigSpec.allowedDatastores*.
     pub allowed_datastores: Option<Vec<crate::types::ClusterDatastoreUpdateSpec>>,
@@ -81,7 +81,19 @@ impl crate::object::Object for ClusterSystemVMsConfigSpec {
 }
 impl crate::object::Blank for ClusterSystemVMsConfigSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            allowed_datastores: None,
+            not_allowed_datastores: None,
+            ds_tag_categories_to_exclude: None,
+            deployment_mode: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ClusterSystemVMsConfigSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ClusterSystemVMsConfigSpec {

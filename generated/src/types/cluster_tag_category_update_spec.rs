@@ -65,8 +65,8 @@ impl crate::object::Blank for ClusterTagCategoryUpdateSpec {
     fn blank() -> Self {
         Self {
             operation: crate::object::Blank::blank(),
-            remove_key: crate::object::Blank::blank(),
-            category: crate::object::Blank::blank(),
+            remove_key: None,
+            category: None,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -3,7 +3,7 @@
 /// Data object type *ClusterUsageSummary*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ClusterUsageSummary {
     /// Property *ClusterUsageSummary.totalCpuCapacityMhz*.
     pub total_cpu_capacity_mhz: i32,
@@ -156,7 +156,31 @@ impl crate::object::Object for ClusterUsageSummary {
 }
 impl crate::object::Blank for ClusterUsageSummary {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            total_cpu_capacity_mhz: 0,
+            total_mem_capacity_mb: 0,
+            cpu_reservation_mhz: 0,
+            mem_reservation_mb: 0,
+            powered_off_cpu_reservation_mhz: None,
+            powered_off_mem_reservation_mb: None,
+            cpu_demand_mhz: 0,
+            mem_demand_mb: 0,
+            stats_gen_number: 0,
+            cpu_entitled_mhz: 0,
+            mem_entitled_mb: 0,
+            powered_off_vm_count: 0,
+            total_vm_count: 0,
+            tier0_mem_capacity_mb: None,
+            reserved_tier0_mem_mb: None,
+            unreserved_tier0_mem_mb: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ClusterUsageSummary {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ClusterUsageSummary {

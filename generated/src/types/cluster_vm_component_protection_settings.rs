@@ -3,7 +3,7 @@
 /// Data object type *ClusterVmComponentProtectionSettings*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ClusterVmComponentProtectionSettings {
     /// Property *ClusterVmComponentProtectionSettings.vmStorageProtectionForAPD*.
     pub vm_storage_protection_for_apd: Option<crate::CompactString>,
@@ -81,7 +81,20 @@ impl crate::object::Object for ClusterVmComponentProtectionSettings {
 }
 impl crate::object::Blank for ClusterVmComponentProtectionSettings {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            vm_storage_protection_for_apd: None,
+            enable_apd_timeout_for_hosts: None,
+            vm_terminate_delay_for_apd_sec: None,
+            vm_reaction_on_apd_cleared: None,
+            vm_storage_protection_for_pdl: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ClusterVmComponentProtectionSettings {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ClusterVmComponentProtectionSettings {

@@ -3,7 +3,7 @@
 /// Data object type *ClusterVmGroup*.
 ///
 /// Extends `ClusterGroupInfo`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ClusterVmGroup {
     /// Property *ClusterGroupInfo.name*.
     pub name: crate::CompactString,
@@ -67,7 +67,19 @@ impl crate::object::Object for ClusterVmGroup {
 }
 impl crate::object::Blank for ClusterVmGroup {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: crate::object::Blank::blank(),
+            user_created: None,
+            unique_id: None,
+            vm: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ClusterVmGroup {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ClusterVmGroup {

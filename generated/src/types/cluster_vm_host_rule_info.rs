@@ -3,7 +3,7 @@
 /// Data object type *ClusterVmHostRuleInfo*.
 ///
 /// Extends `ClusterRuleInfo`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ClusterVmHostRuleInfo {
     /// Property *ClusterRuleInfo.key*.
     pub key: Option<i32>,
@@ -117,7 +117,26 @@ impl crate::object::Object for ClusterVmHostRuleInfo {
 }
 impl crate::object::Blank for ClusterVmHostRuleInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: None,
+            status: None,
+            enabled: None,
+            name: None,
+            mandatory: None,
+            user_created: None,
+            in_compliance: None,
+            rule_uuid: None,
+            vm_group_name: None,
+            affine_host_group_name: None,
+            anti_affine_host_group_name: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ClusterVmHostRuleInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ClusterVmHostRuleInfo {

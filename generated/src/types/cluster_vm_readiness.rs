@@ -3,7 +3,7 @@
 /// Data object type *ClusterVmReadiness*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ClusterVmReadiness {
     /// Property *ClusterVmReadiness.readyCondition*.
     pub ready_condition: Option<crate::CompactString>,
@@ -57,7 +57,17 @@ impl crate::object::Object for ClusterVmReadiness {
 }
 impl crate::object::Blank for ClusterVmReadiness {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            ready_condition: None,
+            post_ready_delay: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ClusterVmReadiness {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ClusterVmReadiness {

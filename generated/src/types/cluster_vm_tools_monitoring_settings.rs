@@ -3,7 +3,7 @@
 /// Data object type *ClusterVmToolsMonitoringSettings*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ClusterVmToolsMonitoringSettings {
     /// Deprecated.
     ///
@@ -96,7 +96,22 @@ impl crate::object::Object for ClusterVmToolsMonitoringSettings {
 }
 impl crate::object::Blank for ClusterVmToolsMonitoringSettings {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            enabled: None,
+            vm_monitoring: None,
+            cluster_settings: None,
+            failure_interval: None,
+            min_up_time: None,
+            max_failures: None,
+            max_failure_window: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ClusterVmToolsMonitoringSettings {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ClusterVmToolsMonitoringSettings {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `CnsFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CnsAlreadyRegisteredFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -67,7 +67,19 @@ impl crate::object::Object for CnsAlreadyRegisteredFault {
 }
 impl crate::object::Blank for CnsAlreadyRegisteredFault {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            reason: crate::object::Blank::blank(),
+            volume_id: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for CnsAlreadyRegisteredFault {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CnsAlreadyRegisteredFault {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `CnsVolumeOperationResult`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CnsAsyncQueryResult {
     /// Property *CnsVolumeOperationResult.volumeId*.
     pub volume_id: Option<Box<crate::types::CnsVolumeId>>,
@@ -63,7 +63,18 @@ impl crate::object::Object for CnsAsyncQueryResult {
 }
 impl crate::object::Blank for CnsAsyncQueryResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            volume_id: None,
+            fault: None,
+            query_result: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for CnsAsyncQueryResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CnsAsyncQueryResult {

@@ -7,7 +7,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`CnsBackingObjectDetailsKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CnsBackingObjectDetails {
     /// Property *CnsBackingObjectDetails.capacityInMb*.
     pub capacity_in_mb: Option<i64>,
@@ -57,7 +57,16 @@ impl crate::object::Object for CnsBackingObjectDetails {
 }
 impl crate::object::Blank for CnsBackingObjectDetails {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            capacity_in_mb: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for CnsBackingObjectDetails {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CnsBackingObjectDetails {

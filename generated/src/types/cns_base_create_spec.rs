@@ -7,7 +7,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`CnsBaseCreateSpecKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CnsBaseCreateSpec {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
@@ -49,7 +49,13 @@ impl crate::object::Object for CnsBaseCreateSpec {
 }
 impl crate::object::Blank for CnsBaseCreateSpec {
     fn blank() -> Self {
-        Self::default()
+        Self { extra: crate::Extra::EMPTY }
+    }
+}
+impl Default for CnsBaseCreateSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CnsBaseCreateSpec {

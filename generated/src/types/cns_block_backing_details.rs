@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `CnsBackingObjectDetails`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CnsBlockBackingDetails {
     /// Property *CnsBackingObjectDetails.capacityInMb*.
     pub capacity_in_mb: Option<i64>,
@@ -95,7 +95,22 @@ impl crate::object::Object for CnsBlockBackingDetails {
 }
 impl crate::object::Blank for CnsBlockBackingDetails {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            capacity_in_mb: None,
+            backing_disk_id: None,
+            backing_disk_url_path: None,
+            backing_disk_path: None,
+            backing_disk_object_id: None,
+            used_capacity_in_mb: None,
+            aggregated_snapshot_capacity_in_mb: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for CnsBlockBackingDetails {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CnsBlockBackingDetails {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `CnsBaseCreateSpec`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CnsBlockCreateSpec {
     /// Property *CnsBlockCreateSpec.cryptoSpec*.
     pub crypto_spec: Option<crate::types::CryptoSpecKind>,
@@ -55,7 +55,16 @@ impl crate::object::Object for CnsBlockCreateSpec {
 }
 impl crate::object::Blank for CnsBlockCreateSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            crypto_spec: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for CnsBlockCreateSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CnsBlockCreateSpec {

@@ -68,7 +68,7 @@ impl crate::object::Blank for CnsBlockVolumeRelocateSpec {
         Self {
             volume_id: crate::object::Blank::blank(),
             datastore: crate::object::Blank::blank(),
-            profile: crate::object::Blank::blank(),
+            profile: None,
             extra: crate::Extra::EMPTY,
         }
     }

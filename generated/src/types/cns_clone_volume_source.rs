@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `CnsVolumeSource`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CnsCloneVolumeSource {
     /// Property *CnsCloneVolumeSource.volumeId*.
     pub volume_id: Box<crate::types::CnsVolumeId>,
@@ -59,7 +59,17 @@ impl crate::object::Object for CnsCloneVolumeSource {
 }
 impl crate::object::Blank for CnsCloneVolumeSource {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            volume_id: crate::object::Blank::blank(),
+            keep_after_delete_vm: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for CnsCloneVolumeSource {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CnsCloneVolumeSource {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CnsContainerCluster {
     /// Property *CnsContainerCluster.clusterType*.
     pub cluster_type: crate::CompactString,
@@ -89,7 +89,21 @@ impl crate::object::Object for CnsContainerCluster {
 }
 impl crate::object::Blank for CnsContainerCluster {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            cluster_type: crate::object::Blank::blank(),
+            cluster_id: crate::object::Blank::blank(),
+            v_sphere_user: crate::object::Blank::blank(),
+            cluster_flavor: None,
+            cluster_distribution: None,
+            delete: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for CnsContainerCluster {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CnsContainerCluster {

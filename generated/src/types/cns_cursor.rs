@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CnsCursor {
     /// Property *CnsCursor.offset*.
     pub offset: i64,
@@ -63,7 +63,18 @@ impl crate::object::Object for CnsCursor {
 }
 impl crate::object::Blank for CnsCursor {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            offset: 0,
+            limit: 0,
+            total_records: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for CnsCursor {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CnsCursor {

@@ -7,7 +7,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`CnsEntityMetadataKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CnsEntityMetadata {
     /// Property *CnsEntityMetadata.entityName*.
     pub entity_name: crate::CompactString,
@@ -69,7 +69,19 @@ impl crate::object::Object for CnsEntityMetadata {
 }
 impl crate::object::Blank for CnsEntityMetadata {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            entity_name: crate::object::Blank::blank(),
+            labels: None,
+            delete: None,
+            cluster_id: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for CnsEntityMetadata {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CnsEntityMetadata {

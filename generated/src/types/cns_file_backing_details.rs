@@ -7,7 +7,7 @@
 /// Extends `CnsBackingObjectDetails`.
 ///
 /// Has subtypes: members declared with this type are held as \[`CnsFileBackingDetailsKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CnsFileBackingDetails {
     /// Property *CnsBackingObjectDetails.capacityInMb*.
     pub capacity_in_mb: Option<i64>,
@@ -61,7 +61,17 @@ impl crate::object::Object for CnsFileBackingDetails {
 }
 impl crate::object::Blank for CnsFileBackingDetails {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            capacity_in_mb: None,
+            backing_file_id: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for CnsFileBackingDetails {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CnsFileBackingDetails {

@@ -7,7 +7,7 @@
 /// Extends `CnsBaseCreateSpec`.
 ///
 /// Has subtypes: members declared with this type are held as \[`CnsFileCreateSpecKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CnsFileCreateSpec {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
@@ -49,7 +49,13 @@ impl crate::object::Object for CnsFileCreateSpec {
 }
 impl crate::object::Blank for CnsFileCreateSpec {
     fn blank() -> Self {
-        Self::default()
+        Self { extra: crate::Extra::EMPTY }
+    }
+}
+impl Default for CnsFileCreateSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CnsFileCreateSpec {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `CnsPlacementFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CnsInCompatibleFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -67,7 +67,19 @@ impl crate::object::Object for CnsInCompatibleFault {
 }
 impl crate::object::Blank for CnsInCompatibleFault {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            reason: crate::object::Blank::blank(),
+            errors: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for CnsInCompatibleFault {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CnsInCompatibleFault {

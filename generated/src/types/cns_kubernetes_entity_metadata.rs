@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `CnsEntityMetadata`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CnsKubernetesEntityMetadata {
     /// Property *CnsEntityMetadata.entityName*.
     pub entity_name: crate::CompactString,
@@ -95,7 +95,22 @@ impl crate::object::Object for CnsKubernetesEntityMetadata {
 }
 impl crate::object::Blank for CnsKubernetesEntityMetadata {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            entity_name: crate::object::Blank::blank(),
+            labels: None,
+            delete: None,
+            cluster_id: None,
+            entity_type: crate::object::Blank::blank(),
+            namespace: None,
+            referred_entity: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for CnsKubernetesEntityMetadata {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CnsKubernetesEntityMetadata {

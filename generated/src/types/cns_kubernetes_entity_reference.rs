@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CnsKubernetesEntityReference {
     /// Property *CnsKubernetesEntityReference.entityType*.
     pub entity_type: crate::CompactString,
@@ -67,7 +67,19 @@ impl crate::object::Object for CnsKubernetesEntityReference {
 }
 impl crate::object::Blank for CnsKubernetesEntityReference {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            entity_type: crate::object::Blank::blank(),
+            entity_name: crate::object::Blank::blank(),
+            namespace: None,
+            cluster_id: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for CnsKubernetesEntityReference {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CnsKubernetesEntityReference {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `CnsQueryFilter`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CnsKubernetesQueryFilter {
     /// Property *CnsQueryFilter.volumeIds*.
     pub volume_ids: Option<Vec<crate::types::CnsVolumeId>>,
@@ -142,7 +142,29 @@ impl crate::object::Object for CnsKubernetesQueryFilter {
 }
 impl crate::object::Blank for CnsKubernetesQueryFilter {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            volume_ids: None,
+            names: None,
+            container_cluster_ids: None,
+            storage_policy_id: None,
+            datastores: None,
+            labels: None,
+            compliance_status: None,
+            datastore_accessibility_status: None,
+            cursor: None,
+            health_status: None,
+            namespaces: None,
+            pod_names: None,
+            pvc_names: None,
+            pv_names: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for CnsKubernetesQueryFilter {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CnsKubernetesQueryFilter {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `CnsAccessControlSpec`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CnsNFSAccessControlSpec {
     /// Property *CnsNFSAccessControlSpec.netPermission*.
     pub net_permission: Box<crate::types::VsanFileShareNetPermission>,
@@ -59,7 +59,17 @@ impl crate::object::Object for CnsNFSAccessControlSpec {
 }
 impl crate::object::Blank for CnsNFSAccessControlSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            net_permission: crate::object::Blank::blank(),
+            delete: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for CnsNFSAccessControlSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CnsNFSAccessControlSpec {

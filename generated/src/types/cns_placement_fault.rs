@@ -7,7 +7,7 @@
 /// Extends `CnsFault`.
 ///
 /// Has subtypes: members declared with this type are held as \[`CnsPlacementFaultKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CnsPlacementFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -65,7 +65,18 @@ impl crate::object::Object for CnsPlacementFault {
 }
 impl crate::object::Blank for CnsPlacementFault {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            reason: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for CnsPlacementFault {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CnsPlacementFault {

@@ -69,8 +69,8 @@ impl crate::object::Blank for CnsPlacementResult {
     fn blank() -> Self {
         Self {
             datastore: crate::object::Blank::blank(),
-            placement_faults: crate::object::Blank::blank(),
-            clusters: crate::object::Blank::blank(),
+            placement_faults: None,
+            clusters: None,
             extra: crate::Extra::EMPTY,
         }
     }

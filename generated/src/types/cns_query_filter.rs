@@ -7,7 +7,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`CnsQueryFilterKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CnsQueryFilter {
     /// Property *CnsQueryFilter.volumeIds*.
     pub volume_ids: Option<Vec<crate::types::CnsVolumeId>>,
@@ -117,7 +117,25 @@ impl crate::object::Object for CnsQueryFilter {
 }
 impl crate::object::Blank for CnsQueryFilter {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            volume_ids: None,
+            names: None,
+            container_cluster_ids: None,
+            storage_policy_id: None,
+            datastores: None,
+            labels: None,
+            compliance_status: None,
+            datastore_accessibility_status: None,
+            cursor: None,
+            health_status: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for CnsQueryFilter {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CnsQueryFilter {

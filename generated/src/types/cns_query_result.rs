@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CnsQueryResult {
     /// Property *CnsQueryResult.volumes*.
     pub volumes: Option<Vec<crate::types::CnsVolume>>,
@@ -59,7 +59,17 @@ impl crate::object::Object for CnsQueryResult {
 }
 impl crate::object::Blank for CnsQueryResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            volumes: None,
+            cursor: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for CnsQueryResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CnsQueryResult {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CnsQuerySelection {
     /// Property *CnsQuerySelection.names*.
     pub names: Option<Vec<crate::CompactString>>,
@@ -55,7 +55,16 @@ impl crate::object::Object for CnsQuerySelection {
 }
 impl crate::object::Blank for CnsQuerySelection {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            names: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for CnsQuerySelection {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CnsQuerySelection {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CnsSnapshotCreateSpec {
     /// Property *CnsSnapshotCreateSpec.volumeId*.
     pub volume_id: Box<crate::types::CnsVolumeId>,
@@ -63,7 +63,18 @@ impl crate::object::Object for CnsSnapshotCreateSpec {
 }
 impl crate::object::Blank for CnsSnapshotCreateSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            volume_id: crate::object::Blank::blank(),
+            description: crate::object::Blank::blank(),
+            snapshot_id: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for CnsSnapshotCreateSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CnsSnapshotCreateSpec {

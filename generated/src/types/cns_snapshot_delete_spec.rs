@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CnsSnapshotDeleteSpec {
     /// Property *CnsSnapshotDeleteSpec.volumeId*.
     pub volume_id: Box<crate::types::CnsVolumeId>,
@@ -59,7 +59,17 @@ impl crate::object::Object for CnsSnapshotDeleteSpec {
 }
 impl crate::object::Blank for CnsSnapshotDeleteSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            volume_id: crate::object::Blank::blank(),
+            snapshot_id: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for CnsSnapshotDeleteSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CnsSnapshotDeleteSpec {

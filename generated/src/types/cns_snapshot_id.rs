@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CnsSnapshotId {
     /// Property *CnsSnapshotId.id*.
     pub id: crate::CompactString,
@@ -55,7 +55,16 @@ impl crate::object::Object for CnsSnapshotId {
 }
 impl crate::object::Blank for CnsSnapshotId {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            id: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for CnsSnapshotId {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CnsSnapshotId {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `CnsVolumeSource`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CnsSnapshotVolumeSource {
     /// Property *CnsSnapshotVolumeSource.volumeId*.
     pub volume_id: Option<Box<crate::types::CnsVolumeId>>,
@@ -63,7 +63,18 @@ impl crate::object::Object for CnsSnapshotVolumeSource {
 }
 impl crate::object::Blank for CnsSnapshotVolumeSource {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            volume_id: None,
+            snapshot_id: None,
+            linked_clone: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for CnsSnapshotVolumeSource {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CnsSnapshotVolumeSource {

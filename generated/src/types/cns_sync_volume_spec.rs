@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CnsSyncVolumeSpec {
     /// Property *CnsSyncVolumeSpec.volumeId*.
     pub volume_id: Box<crate::types::CnsVolumeId>,
@@ -65,7 +65,18 @@ impl crate::object::Object for CnsSyncVolumeSpec {
 }
 impl crate::object::Blank for CnsSyncVolumeSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            volume_id: crate::object::Blank::blank(),
+            datastore: None,
+            sync_mode: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for CnsSyncVolumeSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CnsSyncVolumeSpec {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CnsVolume {
     /// Property *CnsVolume.volumeId*.
     pub volume_id: Box<crate::types::CnsVolumeId>,
@@ -113,7 +113,25 @@ impl crate::object::Object for CnsVolume {
 }
 impl crate::object::Blank for CnsVolume {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            volume_id: crate::object::Blank::blank(),
+            datastore_url: None,
+            name: None,
+            volume_type: None,
+            storage_policy_id: None,
+            metadata: None,
+            backing_object_details: None,
+            compliance_status: None,
+            datastore_accessibility_status: None,
+            health_status: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for CnsVolume {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CnsVolume {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CnsVolumeACLConfigureSpec {
     /// Property *CnsVolumeACLConfigureSpec.volumeId*.
     pub volume_id: Box<crate::types::CnsVolumeId>,
@@ -59,7 +59,17 @@ impl crate::object::Object for CnsVolumeACLConfigureSpec {
 }
 impl crate::object::Blank for CnsVolumeACLConfigureSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            volume_id: crate::object::Blank::blank(),
+            access_control_spec_list: Vec::new(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for CnsVolumeACLConfigureSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CnsVolumeACLConfigureSpec {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `CnsFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CnsVolumeAlreadyExistsFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -73,7 +73,20 @@ impl crate::object::Object for CnsVolumeAlreadyExistsFault {
 }
 impl crate::object::Blank for CnsVolumeAlreadyExistsFault {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            reason: crate::object::Blank::blank(),
+            volume_id: crate::object::Blank::blank(),
+            datastore: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for CnsVolumeAlreadyExistsFault {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CnsVolumeAlreadyExistsFault {

@@ -106,12 +106,12 @@ impl crate::object::Blank for CnsVolumeAttachDetachSpec {
         Self {
             volume_id: crate::object::Blank::blank(),
             vm: crate::object::Blank::blank(),
-            disk_mode: crate::object::Blank::blank(),
-            sharing: crate::object::Blank::blank(),
-            controller_key: crate::object::Blank::blank(),
-            unit_number: crate::object::Blank::blank(),
-            backing_type_name: crate::object::Blank::blank(),
-            volume_encrypted: crate::object::Blank::blank(),
+            disk_mode: None,
+            sharing: None,
+            controller_key: None,
+            unit_number: None,
+            backing_type_name: None,
+            volume_encrypted: None,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `CnsVolumeOperationResult`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CnsVolumeAttachResult {
     /// Property *CnsVolumeOperationResult.volumeId*.
     pub volume_id: Option<Box<crate::types::CnsVolumeId>>,
@@ -63,7 +63,18 @@ impl crate::object::Object for CnsVolumeAttachResult {
 }
 impl crate::object::Blank for CnsVolumeAttachResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            volume_id: None,
+            fault: None,
+            disk_uuid: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for CnsVolumeAttachResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CnsVolumeAttachResult {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `CnsVolumeOperationResult`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CnsVolumeCreateResult {
     /// Property *CnsVolumeOperationResult.volumeId*.
     pub volume_id: Option<Box<crate::types::CnsVolumeId>>,
@@ -67,7 +67,19 @@ impl crate::object::Object for CnsVolumeCreateResult {
 }
 impl crate::object::Blank for CnsVolumeCreateResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            volume_id: None,
+            fault: None,
+            name: None,
+            placement_results: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for CnsVolumeCreateResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CnsVolumeCreateResult {

@@ -120,14 +120,14 @@ impl crate::object::Blank for CnsVolumeCreateSpec {
         Self {
             name: crate::object::Blank::blank(),
             volume_type: crate::object::Blank::blank(),
-            volume_id: crate::object::Blank::blank(),
-            datastores: crate::object::Blank::blank(),
-            metadata: crate::object::Blank::blank(),
+            volume_id: None,
+            datastores: None,
+            metadata: None,
             backing_object_details: crate::object::Blank::blank(),
-            profile: crate::object::Blank::blank(),
-            active_clusters: crate::object::Blank::blank(),
-            create_spec: crate::object::Blank::blank(),
-            volume_source: crate::object::Blank::blank(),
+            profile: None,
+            active_clusters: None,
+            create_spec: None,
+            volume_source: None,
             extra: crate::Extra::EMPTY,
         }
     }

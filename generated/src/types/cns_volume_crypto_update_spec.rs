@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CnsVolumeCryptoUpdateSpec {
     /// Property *CnsVolumeCryptoUpdateSpec.volumeId*.
     pub volume_id: Box<crate::types::CnsVolumeId>,
@@ -63,7 +63,18 @@ impl crate::object::Object for CnsVolumeCryptoUpdateSpec {
 }
 impl crate::object::Blank for CnsVolumeCryptoUpdateSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            volume_id: crate::object::Blank::blank(),
+            profile: None,
+            disks_crypto: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for CnsVolumeCryptoUpdateSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CnsVolumeCryptoUpdateSpec {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CnsVolumeExtendSpec {
     /// Property *CnsVolumeExtendSpec.volumeId*.
     pub volume_id: Box<crate::types::CnsVolumeId>,
@@ -59,7 +59,17 @@ impl crate::object::Object for CnsVolumeExtendSpec {
 }
 impl crate::object::Blank for CnsVolumeExtendSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            volume_id: crate::object::Blank::blank(),
+            capacity_in_mb: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for CnsVolumeExtendSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CnsVolumeExtendSpec {

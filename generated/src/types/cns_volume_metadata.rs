@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CnsVolumeMetadata {
     /// Property *CnsVolumeMetadata.containerCluster*.
     pub container_cluster: Box<crate::types::CnsContainerCluster>,
@@ -63,7 +63,18 @@ impl crate::object::Object for CnsVolumeMetadata {
 }
 impl crate::object::Blank for CnsVolumeMetadata {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            container_cluster: crate::object::Blank::blank(),
+            entity_metadata: None,
+            container_cluster_array: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for CnsVolumeMetadata {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CnsVolumeMetadata {

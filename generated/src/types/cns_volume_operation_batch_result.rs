@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CnsVolumeOperationBatchResult {
     /// Property *CnsVolumeOperationBatchResult.volumeResults*.
     pub volume_results: Option<Vec<crate::types::CnsVolumeOperationResultKind>>,
@@ -55,7 +55,16 @@ impl crate::object::Object for CnsVolumeOperationBatchResult {
 }
 impl crate::object::Blank for CnsVolumeOperationBatchResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            volume_results: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for CnsVolumeOperationBatchResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CnsVolumeOperationBatchResult {

@@ -7,7 +7,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`CnsVolumeOperationResultKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CnsVolumeOperationResult {
     /// Property *CnsVolumeOperationResult.volumeId*.
     pub volume_id: Option<Box<crate::types::CnsVolumeId>>,
@@ -61,7 +61,17 @@ impl crate::object::Object for CnsVolumeOperationResult {
 }
 impl crate::object::Blank for CnsVolumeOperationResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            volume_id: None,
+            fault: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for CnsVolumeOperationResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CnsVolumeOperationResult {

@@ -70,7 +70,7 @@ impl crate::object::Blank for CnsVolumeRelocateSpec {
         Self {
             volume_id: crate::object::Blank::blank(),
             datastore: crate::object::Blank::blank(),
-            profile: crate::object::Blank::blank(),
+            profile: None,
             extra: crate::Extra::EMPTY,
         }
     }

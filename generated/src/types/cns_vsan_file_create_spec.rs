@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `CnsFileCreateSpec`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CnsVSANFileCreateSpec {
     /// Property *CnsVSANFileCreateSpec.softQuotaInMb*.
     pub soft_quota_in_mb: Option<i64>,
@@ -59,7 +59,17 @@ impl crate::object::Object for CnsVSANFileCreateSpec {
 }
 impl crate::object::Blank for CnsVSANFileCreateSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            soft_quota_in_mb: None,
+            permission: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for CnsVSANFileCreateSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CnsVSANFileCreateSpec {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `CnsFileBackingDetails`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CnsVsanFileShareBackingDetails {
     /// Property *CnsBackingObjectDetails.capacityInMb*.
     pub capacity_in_mb: Option<i64>,
@@ -71,7 +71,20 @@ impl crate::object::Object for CnsVsanFileShareBackingDetails {
 }
 impl crate::object::Blank for CnsVsanFileShareBackingDetails {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            capacity_in_mb: None,
+            backing_file_id: None,
+            name: None,
+            access_points: None,
+            permission: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for CnsVsanFileShareBackingDetails {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CnsVsanFileShareBackingDetails {

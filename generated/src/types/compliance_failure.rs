@@ -3,7 +3,7 @@
 /// Data object type *ComplianceFailure*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ComplianceFailure {
     /// Property *ComplianceFailure.failureType*.
     pub failure_type: crate::CompactString,
@@ -67,7 +67,19 @@ impl crate::object::Object for ComplianceFailure {
 }
 impl crate::object::Blank for ComplianceFailure {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            failure_type: crate::object::Blank::blank(),
+            message: crate::object::Blank::blank(),
+            expression_name: None,
+            failure_values: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ComplianceFailure {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ComplianceFailure {

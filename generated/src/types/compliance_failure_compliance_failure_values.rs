@@ -3,7 +3,7 @@
 /// Data object type *ComplianceFailureComplianceFailureValues*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ComplianceFailureComplianceFailureValues {
     /// Property *ComplianceFailureComplianceFailureValues.comparisonIdentifier*.
     pub comparison_identifier: crate::CompactString,
@@ -65,7 +65,19 @@ impl crate::object::Object for ComplianceFailureComplianceFailureValues {
 }
 impl crate::object::Blank for ComplianceFailureComplianceFailureValues {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            comparison_identifier: crate::object::Blank::blank(),
+            profile_instance: None,
+            host_value: None,
+            profile_value: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ComplianceFailureComplianceFailureValues {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ComplianceFailureComplianceFailureValues {

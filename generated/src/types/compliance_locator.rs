@@ -3,7 +3,7 @@
 /// Data object type *ComplianceLocator*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ComplianceLocator {
     /// Property *ComplianceLocator.expressionName*.
     pub expression_name: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for ComplianceLocator {
 }
 impl crate::object::Blank for ComplianceLocator {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            expression_name: crate::object::Blank::blank(),
+            apply_path: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ComplianceLocator {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ComplianceLocator {

@@ -3,7 +3,7 @@
 /// Data object type *ComplianceProfile*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ComplianceProfile {
     /// Property *ComplianceProfile.expression*.
     pub expression: Vec<crate::types::ProfileExpressionKind>,
@@ -57,7 +57,17 @@ impl crate::object::Object for ComplianceProfile {
 }
 impl crate::object::Blank for ComplianceProfile {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            expression: Vec::new(),
+            root_expression: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ComplianceProfile {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ComplianceProfile {

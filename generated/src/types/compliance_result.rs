@@ -3,7 +3,7 @@
 /// Data object type *ComplianceResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ComplianceResult {
     /// Property *ComplianceResult.profile*.
     ///
@@ -75,7 +75,20 @@ impl crate::object::Object for ComplianceResult {
 }
 impl crate::object::Blank for ComplianceResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            profile: None,
+            compliance_status: crate::object::Blank::blank(),
+            entity: None,
+            check_time: None,
+            failure: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ComplianceResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ComplianceResult {

@@ -3,7 +3,7 @@
 /// Data object type *CompositePolicyOption*.
 ///
 /// Extends `PolicyOption`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CompositePolicyOption {
     /// Property *PolicyOption.id*.
     pub id: crate::CompactString,
@@ -61,7 +61,18 @@ impl crate::object::Object for CompositePolicyOption {
 }
 impl crate::object::Blank for CompositePolicyOption {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            id: crate::object::Blank::blank(),
+            parameter: None,
+            option: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for CompositePolicyOption {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CompositePolicyOption {

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`ComputeResourceConfigInfoKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ComputeResourceConfigInfo {
     /// Property *ComputeResourceConfigInfo.vmSwapPlacement*.
     pub vm_swap_placement: crate::CompactString,
@@ -79,7 +79,19 @@ impl crate::object::Object for ComputeResourceConfigInfo {
 }
 impl crate::object::Blank for ComputeResourceConfigInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            vm_swap_placement: crate::object::Blank::blank(),
+            spbm_enabled: None,
+            default_hardware_version_key: None,
+            maximum_hardware_version_key: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ComputeResourceConfigInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ComputeResourceConfigInfo {

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`ComputeResourceConfigSpecKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ComputeResourceConfigSpec {
     /// Property *ComputeResourceConfigSpec.vmSwapPlacement*.
     pub vm_swap_placement: Option<crate::CompactString>,
@@ -117,7 +117,24 @@ impl crate::object::Object for ComputeResourceConfigSpec {
 }
 impl crate::object::Blank for ComputeResourceConfigSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            vm_swap_placement: None,
+            spbm_enabled: None,
+            default_hardware_version_key: None,
+            desired_software_spec: None,
+            maximum_hardware_version_key: None,
+            enable_config_manager: None,
+            host_seed_spec: None,
+            software_spec_id: None,
+            network_boot_mode: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ComputeResourceConfigSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ComputeResourceConfigSpec {

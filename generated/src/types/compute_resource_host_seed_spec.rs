@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 8.0.3.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ComputeResourceHostSeedSpec {
     /// Property *ComputeResourceHostSeedSpec.singleHostSpec*.
     pub single_host_spec: Box<crate::types::ComputeResourceHostSeedSpecSingleHostSpec>,
@@ -55,7 +55,16 @@ impl crate::object::Object for ComputeResourceHostSeedSpec {
 }
 impl crate::object::Blank for ComputeResourceHostSeedSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            single_host_spec: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ComputeResourceHostSeedSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ComputeResourceHostSeedSpec {

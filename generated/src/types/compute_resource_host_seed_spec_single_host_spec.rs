@@ -3,7 +3,7 @@
 /// Data object type *ComputeResourceHostSeedSpecSingleHostSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ComputeResourceHostSeedSpecSingleHostSpec {
     /// Property *ComputeResourceHostSeedSpecSingleHostSpec.newHostCnxSpec*.
     pub new_host_cnx_spec: Option<Box<crate::types::HostConnectSpec>>,
@@ -59,7 +59,17 @@ impl crate::object::Object for ComputeResourceHostSeedSpecSingleHostSpec {
 }
 impl crate::object::Blank for ComputeResourceHostSeedSpecSingleHostSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            new_host_cnx_spec: None,
+            existing_host: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ComputeResourceHostSeedSpecSingleHostSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ComputeResourceHostSeedSpecSingleHostSpec {

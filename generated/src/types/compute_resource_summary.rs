@@ -108,14 +108,14 @@ impl crate::object::Object for ComputeResourceSummary {
 impl crate::object::Blank for ComputeResourceSummary {
     fn blank() -> Self {
         Self {
-            total_cpu: crate::object::Blank::blank(),
-            total_memory: crate::object::Blank::blank(),
-            num_cpu_cores: crate::object::Blank::blank(),
-            num_cpu_threads: crate::object::Blank::blank(),
-            effective_cpu: crate::object::Blank::blank(),
-            effective_memory: crate::object::Blank::blank(),
-            num_hosts: crate::object::Blank::blank(),
-            num_effective_hosts: crate::object::Blank::blank(),
+            total_cpu: 0,
+            total_memory: 0,
+            num_cpu_cores: 0,
+            num_cpu_threads: 0,
+            effective_cpu: 0,
+            effective_memory: 0,
+            num_hosts: 0,
+            num_effective_hosts: 0,
             overall_status: crate::object::Blank::blank(),
             extra: crate::Extra::EMPTY,
         }

@@ -3,7 +3,7 @@
 /// Data object type *ConfigTarget*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ConfigTarget {
     /// Property *ConfigTarget.numCpus*.
     pub num_cpus: i32,
@@ -342,7 +342,57 @@ impl crate::object::Object for ConfigTarget {
 }
 impl crate::object::Blank for ConfigTarget {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            num_cpus: 0,
+            num_cpu_cores: 0,
+            num_numa_nodes: 0,
+            max_cpus_per_host: None,
+            smc_present: false,
+            datastore: None,
+            network: None,
+            opaque_network: None,
+            distributed_virtual_portgroup: None,
+            distributed_virtual_switch: None,
+            subnet_info: None,
+            cd_rom: None,
+            serial: None,
+            parallel: None,
+            sound: None,
+            usb: None,
+            floppy: None,
+            legacy_network_info: None,
+            scsi_passthrough: None,
+            scsi_disk: None,
+            ide_disk: None,
+            max_mem_mb_optimal_perf: 0,
+            supported_max_mem_mb: None,
+            resource_pool: None,
+            auto_vmotion: None,
+            pci_passthrough: None,
+            sriov: None,
+            v_flash_module: None,
+            shared_gpu_passthrough_types: None,
+            available_persistent_memory_reservation_mb: None,
+            dynamic_passthrough: None,
+            sgx_target_info: None,
+            precision_clock_info: None,
+            sev_supported: None,
+            vgpu_device_info: None,
+            vgpu_profile_info: None,
+            vendor_device_group_info: None,
+            max_simultaneous_threads: None,
+            dvx_class_info: None,
+            sev_snp_supported: None,
+            tdx_supported: None,
+            v_motion_bandwidth: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ConfigTarget {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ConfigTarget {

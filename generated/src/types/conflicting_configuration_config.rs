@@ -3,7 +3,7 @@
 /// Data object type *ConflictingConfigurationConfig*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ConflictingConfigurationConfig {
     /// Property *ConflictingConfigurationConfig.entity*.
     ///
@@ -59,7 +59,17 @@ impl crate::object::Object for ConflictingConfigurationConfig {
 }
 impl crate::object::Blank for ConflictingConfigurationConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            entity: None,
+            property_path: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ConflictingConfigurationConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ConflictingConfigurationConfig {

@@ -3,7 +3,7 @@
 /// Data object type *ConnectedIso*.
 ///
 /// Extends `OvfExport`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ConnectedIso {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -65,7 +65,19 @@ impl crate::object::Object for ConnectedIso {
 }
 impl crate::object::Blank for ConnectedIso {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            cdrom: crate::object::Blank::blank(),
+            filename: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ConnectedIso {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ConnectedIso {

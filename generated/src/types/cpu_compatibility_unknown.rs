@@ -6,7 +6,7 @@
 ///
 /// Extends `CpuIncompatible`.
 #[deprecated]
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CpuCompatibilityUnknown {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -98,7 +98,22 @@ impl crate::object::Object for CpuCompatibilityUnknown {
 }
 impl crate::object::Blank for CpuCompatibilityUnknown {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            level: 0,
+            register_name: crate::object::Blank::blank(),
+            register_bits: None,
+            desired_bits: None,
+            host: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for CpuCompatibilityUnknown {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CpuCompatibilityUnknown {

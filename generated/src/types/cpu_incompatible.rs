@@ -8,7 +8,7 @@
 ///
 /// Has subtypes: members declared with this type are held as \[`CpuIncompatibleKind`\].
 #[deprecated]
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CpuIncompatible {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -100,7 +100,22 @@ impl crate::object::Object for CpuIncompatible {
 }
 impl crate::object::Blank for CpuIncompatible {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            level: 0,
+            register_name: crate::object::Blank::blank(),
+            register_bits: None,
+            desired_bits: None,
+            host: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for CpuIncompatible {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CpuIncompatible {

@@ -6,7 +6,7 @@
 ///
 /// Extends `CpuIncompatible`.
 #[deprecated]
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CpuIncompatible1ECX {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -149,7 +149,30 @@ impl crate::object::Object for CpuIncompatible1ECX {
 }
 impl crate::object::Blank for CpuIncompatible1ECX {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            level: 0,
+            register_name: crate::object::Blank::blank(),
+            register_bits: None,
+            desired_bits: None,
+            host: None,
+            sse3: false,
+            pclmulqdq: false,
+            ssse3: false,
+            sse41: false,
+            sse42: false,
+            aes: false,
+            other: false,
+            other_only: false,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for CpuIncompatible1ECX {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CpuIncompatible1ECX {

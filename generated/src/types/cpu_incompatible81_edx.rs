@@ -6,7 +6,7 @@
 ///
 /// Extends `CpuIncompatible`.
 #[deprecated]
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CpuIncompatible81EDX {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -136,7 +136,28 @@ impl crate::object::Object for CpuIncompatible81EDX {
 }
 impl crate::object::Blank for CpuIncompatible81EDX {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            level: 0,
+            register_name: crate::object::Blank::blank(),
+            register_bits: None,
+            desired_bits: None,
+            host: None,
+            nx: false,
+            ffxsr: false,
+            rdtscp: false,
+            lm: false,
+            other: false,
+            other_only: false,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for CpuIncompatible81EDX {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CpuIncompatible81EDX {

@@ -3,7 +3,7 @@
 /// Data object type *CreateTaskAction*.
 ///
 /// Extends `Action`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CreateTaskAction {
     /// Property *CreateTaskAction.taskTypeId*.
     pub task_type_id: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for CreateTaskAction {
 }
 impl crate::object::Blank for CreateTaskAction {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            task_type_id: crate::object::Blank::blank(),
+            cancelable: false,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for CreateTaskAction {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CreateTaskAction {

@@ -3,7 +3,7 @@
 /// Data object type *CryptoKeyId*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CryptoKeyId {
     /// Property *CryptoKeyId.keyId*.
     pub key_id: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for CryptoKeyId {
 }
 impl crate::object::Blank for CryptoKeyId {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key_id: crate::object::Blank::blank(),
+            provider_id: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for CryptoKeyId {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CryptoKeyId {

@@ -3,7 +3,7 @@
 /// Data object type *CryptoKeyPlain*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CryptoKeyPlain {
     /// Property *CryptoKeyPlain.keyId*.
     pub key_id: Box<crate::types::CryptoKeyId>,
@@ -61,7 +61,18 @@ impl crate::object::Object for CryptoKeyPlain {
 }
 impl crate::object::Blank for CryptoKeyPlain {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key_id: crate::object::Blank::blank(),
+            algorithm: crate::object::Blank::blank(),
+            key_data: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for CryptoKeyPlain {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CryptoKeyPlain {

@@ -3,7 +3,7 @@
 /// Data object type *CryptoKeyResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CryptoKeyResult {
     /// Property *CryptoKeyResult.keyId*.
     pub key_id: Box<crate::types::CryptoKeyId>,
@@ -67,7 +67,19 @@ impl crate::object::Object for CryptoKeyResult {
 }
 impl crate::object::Blank for CryptoKeyResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key_id: crate::object::Blank::blank(),
+            success: false,
+            reason: None,
+            fault: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for CryptoKeyResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CryptoKeyResult {

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 8.0.1.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CryptoManagerHostKeyStatus {
     /// Property *CryptoManagerHostKeyStatus.keyId*.
     pub key_id: Box<crate::types::CryptoKeyId>,
@@ -69,7 +69,19 @@ impl crate::object::Object for CryptoManagerHostKeyStatus {
 }
 impl crate::object::Blank for CryptoManagerHostKeyStatus {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key_id: crate::object::Blank::blank(),
+            present: false,
+            management_type: None,
+            access_granted: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for CryptoManagerHostKeyStatus {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CryptoManagerHostKeyStatus {

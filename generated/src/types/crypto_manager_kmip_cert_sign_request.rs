@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 8.0.1.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CryptoManagerKmipCertSignRequest {
     /// Property *CryptoManagerKmipCertSignRequest.commonName*.
     pub common_name: Option<crate::CompactString>,
@@ -95,7 +95,22 @@ impl crate::object::Object for CryptoManagerKmipCertSignRequest {
 }
 impl crate::object::Blank for CryptoManagerKmipCertSignRequest {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            common_name: None,
+            organization: None,
+            organization_unit: None,
+            locality: None,
+            state: None,
+            country: None,
+            email: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for CryptoManagerKmipCertSignRequest {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CryptoManagerKmipCertSignRequest {

@@ -3,7 +3,7 @@
 /// Data object type *CryptoManagerKmipCertificateInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CryptoManagerKmipCertificateInfo {
     /// Property *CryptoManagerKmipCertificateInfo.subject*.
     pub subject: crate::CompactString,
@@ -111,7 +111,24 @@ impl crate::object::Object for CryptoManagerKmipCertificateInfo {
 }
 impl crate::object::Blank for CryptoManagerKmipCertificateInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            subject: crate::object::Blank::blank(),
+            issuer: crate::object::Blank::blank(),
+            serial_number: crate::object::Blank::blank(),
+            not_before: crate::object::Blank::blank(),
+            not_after: crate::object::Blank::blank(),
+            fingerprint: crate::object::Blank::blank(),
+            check_time: crate::object::Blank::blank(),
+            seconds_since_valid: None,
+            seconds_before_expire: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for CryptoManagerKmipCertificateInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CryptoManagerKmipCertificateInfo {

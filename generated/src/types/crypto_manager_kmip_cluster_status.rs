@@ -3,7 +3,7 @@
 /// Data object type *CryptoManagerKmipClusterStatus*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CryptoManagerKmipClusterStatus {
     /// Property *CryptoManagerKmipClusterStatus.clusterId*.
     pub cluster_id: Box<crate::types::KeyProviderId>,
@@ -75,7 +75,20 @@ impl crate::object::Object for CryptoManagerKmipClusterStatus {
 }
 impl crate::object::Blank for CryptoManagerKmipClusterStatus {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            cluster_id: crate::object::Blank::blank(),
+            overall_status: None,
+            management_type: None,
+            servers: Vec::new(),
+            client_cert_info: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for CryptoManagerKmipClusterStatus {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CryptoManagerKmipClusterStatus {

@@ -3,7 +3,7 @@
 /// Data object type *CryptoManagerKmipCryptoKeyStatus*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CryptoManagerKmipCryptoKeyStatus {
     /// Property *CryptoManagerKmipCryptoKeyStatus.keyId*.
     pub key_id: Box<crate::types::CryptoKeyId>,
@@ -99,7 +99,22 @@ impl crate::object::Object for CryptoManagerKmipCryptoKeyStatus {
 }
 impl crate::object::Blank for CryptoManagerKmipCryptoKeyStatus {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key_id: crate::object::Blank::blank(),
+            key_available: None,
+            reason: None,
+            key_info: None,
+            encrypted_v_ms: None,
+            affected_hosts: None,
+            referenced_by_tags: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for CryptoManagerKmipCryptoKeyStatus {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CryptoManagerKmipCryptoKeyStatus {

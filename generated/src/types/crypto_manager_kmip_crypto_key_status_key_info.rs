@@ -7,7 +7,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`CryptoManagerKmipCryptoKeyStatusKeyInfoKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CryptoManagerKmipCryptoKeyStatusKeyInfo {
     /// Property *CryptoManagerKmipCryptoKeyStatusKeyInfo.keyId*.
     pub key_id: crate::CompactString,
@@ -57,7 +57,16 @@ impl crate::object::Object for CryptoManagerKmipCryptoKeyStatusKeyInfo {
 }
 impl crate::object::Blank for CryptoManagerKmipCryptoKeyStatusKeyInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key_id: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for CryptoManagerKmipCryptoKeyStatusKeyInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CryptoManagerKmipCryptoKeyStatusKeyInfo {

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 9.0.0.0
 ///
 /// Extends `CryptoManagerKmipCryptoKeyStatusKeyInfo`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CryptoManagerKmipCryptoKeyStatusWrappingKeyIdKeyInfo {
     /// Property *CryptoManagerKmipCryptoKeyStatusKeyInfo.keyId*.
     pub key_id: crate::CompactString,
@@ -61,7 +61,17 @@ impl crate::object::Object for CryptoManagerKmipCryptoKeyStatusWrappingKeyIdKeyI
 }
 impl crate::object::Blank for CryptoManagerKmipCryptoKeyStatusWrappingKeyIdKeyInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key_id: crate::object::Blank::blank(),
+            configured_time: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for CryptoManagerKmipCryptoKeyStatusWrappingKeyIdKeyInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CryptoManagerKmipCryptoKeyStatusWrappingKeyIdKeyInfo {

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 9.0.0.0
 ///
 /// Extends `CryptoManagerKmipCryptoKeyStatusKeyInfo`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CryptoManagerKmipCryptoKeyStatusWrappingRotationIntervalKeyInfo {
     /// Property *CryptoManagerKmipCryptoKeyStatusKeyInfo.keyId*.
     pub key_id: crate::CompactString,
@@ -69,7 +69,18 @@ for CryptoManagerKmipCryptoKeyStatusWrappingRotationIntervalKeyInfo {
 impl crate::object::Blank
 for CryptoManagerKmipCryptoKeyStatusWrappingRotationIntervalKeyInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key_id: crate::object::Blank::blank(),
+            create_time: None,
+            rotate_time: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for CryptoManagerKmipCryptoKeyStatusWrappingRotationIntervalKeyInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 8.0.1.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CryptoManagerKmipCustomAttributeSpec {
     /// Property *CryptoManagerKmipCustomAttributeSpec.attributes*.
     pub attributes: Option<Vec<crate::types::KeyValue>>,
@@ -55,7 +55,16 @@ impl crate::object::Object for CryptoManagerKmipCustomAttributeSpec {
 }
 impl crate::object::Blank for CryptoManagerKmipCustomAttributeSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            attributes: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for CryptoManagerKmipCustomAttributeSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CryptoManagerKmipCustomAttributeSpec {

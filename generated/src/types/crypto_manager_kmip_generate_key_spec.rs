@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 9.0.0.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CryptoManagerKmipGenerateKeySpec {
     /// Property *CryptoManagerKmipGenerateKeySpec.keyType*.
     pub key_type: Option<crate::CompactString>,
@@ -55,7 +55,16 @@ impl crate::object::Object for CryptoManagerKmipGenerateKeySpec {
 }
 impl crate::object::Blank for CryptoManagerKmipGenerateKeySpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key_type: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for CryptoManagerKmipGenerateKeySpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CryptoManagerKmipGenerateKeySpec {

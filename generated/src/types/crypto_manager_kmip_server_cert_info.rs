@@ -3,7 +3,7 @@
 /// Data object type *CryptoManagerKmipServerCertInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CryptoManagerKmipServerCertInfo {
     /// Property *CryptoManagerKmipServerCertInfo.certificate*.
     pub certificate: crate::CompactString,
@@ -61,7 +61,18 @@ impl crate::object::Object for CryptoManagerKmipServerCertInfo {
 }
 impl crate::object::Blank for CryptoManagerKmipServerCertInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            certificate: crate::object::Blank::blank(),
+            cert_info: None,
+            client_trust_server: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for CryptoManagerKmipServerCertInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CryptoManagerKmipServerCertInfo {

@@ -91,9 +91,9 @@ impl crate::object::Blank for CryptoManagerKmipServerStatus {
             name: crate::object::Blank::blank(),
             status: crate::object::Blank::blank(),
             connection_status: crate::object::Blank::blank(),
-            cert_info: crate::object::Blank::blank(),
-            client_trust_server: crate::object::Blank::blank(),
-            server_trust_client: crate::object::Blank::blank(),
+            cert_info: None,
+            client_trust_server: None,
+            server_trust_client: None,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`CryptoSpecKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CryptoSpec {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
@@ -47,7 +47,13 @@ impl crate::object::Object for CryptoSpec {
 }
 impl crate::object::Blank for CryptoSpec {
     fn blank() -> Self {
-        Self::default()
+        Self { extra: crate::Extra::EMPTY }
+    }
+}
+impl Default for CryptoSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CryptoSpec {

@@ -3,7 +3,7 @@
 /// Data object type *CryptoSpecDeepRecrypt*.
 ///
 /// Extends `CryptoSpec`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CryptoSpecDeepRecrypt {
     /// Property *CryptoSpecDeepRecrypt.newKeyId*.
     pub new_key_id: Box<crate::types::CryptoKeyId>,
@@ -53,7 +53,16 @@ impl crate::object::Object for CryptoSpecDeepRecrypt {
 }
 impl crate::object::Blank for CryptoSpecDeepRecrypt {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            new_key_id: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for CryptoSpecDeepRecrypt {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CryptoSpecDeepRecrypt {

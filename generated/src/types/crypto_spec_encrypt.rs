@@ -3,7 +3,7 @@
 /// Data object type *CryptoSpecEncrypt*.
 ///
 /// Extends `CryptoSpec`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CryptoSpecEncrypt {
     /// Property *CryptoSpecEncrypt.cryptoKeyId*.
     pub crypto_key_id: Box<crate::types::CryptoKeyId>,
@@ -53,7 +53,16 @@ impl crate::object::Object for CryptoSpecEncrypt {
 }
 impl crate::object::Blank for CryptoSpecEncrypt {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            crypto_key_id: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for CryptoSpecEncrypt {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CryptoSpecEncrypt {

@@ -5,7 +5,7 @@
 /// Extends `CryptoSpec`.
 ///
 /// Has subtypes: members declared with this type are held as \[`CryptoSpecNoOpKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CryptoSpecNoOp {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
@@ -47,7 +47,13 @@ impl crate::object::Object for CryptoSpecNoOp {
 }
 impl crate::object::Blank for CryptoSpecNoOp {
     fn blank() -> Self {
-        Self::default()
+        Self { extra: crate::Extra::EMPTY }
+    }
+}
+impl Default for CryptoSpecNoOp {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CryptoSpecNoOp {

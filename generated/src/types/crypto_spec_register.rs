@@ -3,7 +3,7 @@
 /// Data object type *CryptoSpecRegister*.
 ///
 /// Extends `CryptoSpecNoOp`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CryptoSpecRegister {
     /// Property *CryptoSpecRegister.cryptoKeyId*.
     pub crypto_key_id: Box<crate::types::CryptoKeyId>,
@@ -53,7 +53,16 @@ impl crate::object::Object for CryptoSpecRegister {
 }
 impl crate::object::Blank for CryptoSpecRegister {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            crypto_key_id: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for CryptoSpecRegister {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CryptoSpecRegister {

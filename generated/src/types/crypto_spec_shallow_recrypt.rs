@@ -3,7 +3,7 @@
 /// Data object type *CryptoSpecShallowRecrypt*.
 ///
 /// Extends `CryptoSpec`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CryptoSpecShallowRecrypt {
     /// Property *CryptoSpecShallowRecrypt.newKeyId*.
     pub new_key_id: Box<crate::types::CryptoKeyId>,
@@ -53,7 +53,16 @@ impl crate::object::Object for CryptoSpecShallowRecrypt {
 }
 impl crate::object::Blank for CryptoSpecShallowRecrypt {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            new_key_id: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for CryptoSpecShallowRecrypt {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CryptoSpecShallowRecrypt {

@@ -3,7 +3,7 @@
 /// Data object type *CustomFieldDef*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CustomFieldDef {
     /// Property *CustomFieldDef.key*.
     pub key: i32,
@@ -87,7 +87,21 @@ impl crate::object::Object for CustomFieldDef {
 }
 impl crate::object::Blank for CustomFieldDef {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: 0,
+            name: crate::object::Blank::blank(),
+            r#type: crate::object::Blank::blank(),
+            managed_object_type: None,
+            field_def_privileges: None,
+            field_instance_privileges: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for CustomFieldDef {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CustomFieldDef {

@@ -3,7 +3,7 @@
 /// Data object type *CustomFieldDefRemovedEvent*.
 ///
 /// Extends `CustomFieldDefEvent`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CustomFieldDefRemovedEvent {
     /// Property *Event.key*.
     pub key: i32,
@@ -162,7 +162,32 @@ impl crate::object::Object for CustomFieldDefRemovedEvent {
 }
 impl crate::object::Blank for CustomFieldDefRemovedEvent {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: 0,
+            chain_id: 0,
+            created_time: crate::object::Blank::blank(),
+            user_name: crate::object::Blank::blank(),
+            datacenter: None,
+            compute_resource: None,
+            host: None,
+            vm: None,
+            ds: None,
+            net: None,
+            dvs: None,
+            tgw: None,
+            full_formatted_message: None,
+            change_tag: None,
+            audit_id: None,
+            field_key: 0,
+            name: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for CustomFieldDefRemovedEvent {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CustomFieldDefRemovedEvent {

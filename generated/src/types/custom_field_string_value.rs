@@ -3,7 +3,7 @@
 /// Data object type *CustomFieldStringValue*.
 ///
 /// Extends `CustomFieldValue`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CustomFieldStringValue {
     /// Property *CustomFieldValue.key*.
     pub key: i32,
@@ -57,7 +57,17 @@ impl crate::object::Object for CustomFieldStringValue {
 }
 impl crate::object::Blank for CustomFieldStringValue {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: 0,
+            value: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for CustomFieldStringValue {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CustomFieldStringValue {

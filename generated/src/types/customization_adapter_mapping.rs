@@ -58,7 +58,7 @@ impl crate::object::Object for CustomizationAdapterMapping {
 impl crate::object::Blank for CustomizationAdapterMapping {
     fn blank() -> Self {
         Self {
-            mac_address: crate::object::Blank::blank(),
+            mac_address: None,
             adapter: crate::object::Blank::blank(),
             extra: crate::Extra::EMPTY,
         }

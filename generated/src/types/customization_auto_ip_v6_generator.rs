@@ -3,7 +3,7 @@
 /// Data object type *CustomizationAutoIpV6Generator*.
 ///
 /// Extends `CustomizationIpV6Generator`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CustomizationAutoIpV6Generator {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
@@ -45,7 +45,13 @@ impl crate::object::Object for CustomizationAutoIpV6Generator {
 }
 impl crate::object::Blank for CustomizationAutoIpV6Generator {
     fn blank() -> Self {
-        Self::default()
+        Self { extra: crate::Extra::EMPTY }
+    }
+}
+impl Default for CustomizationAutoIpV6Generator {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CustomizationAutoIpV6Generator {

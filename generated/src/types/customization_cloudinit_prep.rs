@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 7.0.3.0
 ///
 /// Extends `CustomizationIdentitySettings`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CustomizationCloudinitPrep {
     /// Property *CustomizationCloudinitPrep.metadata*.
     pub metadata: crate::CompactString,
@@ -59,7 +59,17 @@ impl crate::object::Object for CustomizationCloudinitPrep {
 }
 impl crate::object::Blank for CustomizationCloudinitPrep {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            metadata: crate::object::Blank::blank(),
+            userdata: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for CustomizationCloudinitPrep {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CustomizationCloudinitPrep {

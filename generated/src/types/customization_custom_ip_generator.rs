@@ -3,7 +3,7 @@
 /// Data object type *CustomizationCustomIpGenerator*.
 ///
 /// Extends `CustomizationIpGenerator`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CustomizationCustomIpGenerator {
     /// Property *CustomizationCustomIpGenerator.argument*.
     pub argument: Option<crate::CompactString>,
@@ -53,7 +53,16 @@ impl crate::object::Object for CustomizationCustomIpGenerator {
 }
 impl crate::object::Blank for CustomizationCustomIpGenerator {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            argument: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for CustomizationCustomIpGenerator {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CustomizationCustomIpGenerator {

@@ -3,7 +3,7 @@
 /// Data object type *CustomizationCustomIpV6Generator*.
 ///
 /// Extends `CustomizationIpV6Generator`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CustomizationCustomIpV6Generator {
     /// Property *CustomizationCustomIpV6Generator.argument*.
     pub argument: Option<crate::CompactString>,
@@ -53,7 +53,16 @@ impl crate::object::Object for CustomizationCustomIpV6Generator {
 }
 impl crate::object::Blank for CustomizationCustomIpV6Generator {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            argument: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for CustomizationCustomIpV6Generator {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CustomizationCustomIpV6Generator {

@@ -3,7 +3,7 @@
 /// Data object type *CustomizationCustomName*.
 ///
 /// Extends `CustomizationName`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CustomizationCustomName {
     /// Property *CustomizationCustomName.argument*.
     pub argument: Option<crate::CompactString>,
@@ -53,7 +53,16 @@ impl crate::object::Object for CustomizationCustomName {
 }
 impl crate::object::Blank for CustomizationCustomName {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            argument: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for CustomizationCustomName {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CustomizationCustomName {

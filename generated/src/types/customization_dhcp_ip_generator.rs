@@ -3,7 +3,7 @@
 /// Data object type *CustomizationDhcpIpGenerator*.
 ///
 /// Extends `CustomizationIpGenerator`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CustomizationDhcpIpGenerator {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
@@ -45,7 +45,13 @@ impl crate::object::Object for CustomizationDhcpIpGenerator {
 }
 impl crate::object::Blank for CustomizationDhcpIpGenerator {
     fn blank() -> Self {
-        Self::default()
+        Self { extra: crate::Extra::EMPTY }
+    }
+}
+impl Default for CustomizationDhcpIpGenerator {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CustomizationDhcpIpGenerator {

@@ -3,7 +3,7 @@
 /// Data object type *CustomizationDhcpIpV6Generator*.
 ///
 /// Extends `CustomizationIpV6Generator`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CustomizationDhcpIpV6Generator {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
@@ -45,7 +45,13 @@ impl crate::object::Object for CustomizationDhcpIpV6Generator {
 }
 impl crate::object::Blank for CustomizationDhcpIpV6Generator {
     fn blank() -> Self {
-        Self::default()
+        Self { extra: crate::Extra::EMPTY }
+    }
+}
+impl Default for CustomizationDhcpIpV6Generator {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CustomizationDhcpIpV6Generator {

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 9.1.0.0
 ///
 /// Extends `CustomizationIpGenerator`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CustomizationDisableIpV4 {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
@@ -47,7 +47,13 @@ impl crate::object::Object for CustomizationDisableIpV4 {
 }
 impl crate::object::Blank for CustomizationDisableIpV4 {
     fn blank() -> Self {
-        Self::default()
+        Self { extra: crate::Extra::EMPTY }
+    }
+}
+impl Default for CustomizationDisableIpV4 {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CustomizationDisableIpV4 {

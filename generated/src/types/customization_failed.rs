@@ -5,7 +5,7 @@
 /// Extends `CustomizationEvent`.
 ///
 /// Has subtypes: members declared with this type are held as \[`CustomizationFailedKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CustomizationFailed {
     /// Property *Event.key*.
     pub key: i32,
@@ -170,7 +170,33 @@ impl crate::object::Object for CustomizationFailed {
 }
 impl crate::object::Blank for CustomizationFailed {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: 0,
+            chain_id: 0,
+            created_time: crate::object::Blank::blank(),
+            user_name: crate::object::Blank::blank(),
+            datacenter: None,
+            compute_resource: None,
+            host: None,
+            vm: None,
+            ds: None,
+            net: None,
+            dvs: None,
+            tgw: None,
+            full_formatted_message: None,
+            change_tag: None,
+            audit_id: None,
+            template: false,
+            log_location: None,
+            reason: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for CustomizationFailed {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CustomizationFailed {

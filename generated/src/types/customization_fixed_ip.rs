@@ -3,7 +3,7 @@
 /// Data object type *CustomizationFixedIp*.
 ///
 /// Extends `CustomizationIpGenerator`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CustomizationFixedIp {
     /// Property *CustomizationFixedIp.ipAddress*.
     pub ip_address: crate::CompactString,
@@ -53,7 +53,16 @@ impl crate::object::Object for CustomizationFixedIp {
 }
 impl crate::object::Blank for CustomizationFixedIp {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            ip_address: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for CustomizationFixedIp {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CustomizationFixedIp {

@@ -3,7 +3,7 @@
 /// Data object type *CustomizationFixedIpV6*.
 ///
 /// Extends `CustomizationIpV6Generator`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CustomizationFixedIpV6 {
     /// Property *CustomizationFixedIpV6.ipAddress*.
     pub ip_address: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for CustomizationFixedIpV6 {
 }
 impl crate::object::Blank for CustomizationFixedIpV6 {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            ip_address: crate::object::Blank::blank(),
+            subnet_mask: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for CustomizationFixedIpV6 {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CustomizationFixedIpV6 {

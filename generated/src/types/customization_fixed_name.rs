@@ -3,7 +3,7 @@
 /// Data object type *CustomizationFixedName*.
 ///
 /// Extends `CustomizationName`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CustomizationFixedName {
     /// Property *CustomizationFixedName.name*.
     pub name: crate::CompactString,
@@ -53,7 +53,16 @@ impl crate::object::Object for CustomizationFixedName {
 }
 impl crate::object::Blank for CustomizationFixedName {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for CustomizationFixedName {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CustomizationFixedName {

@@ -3,7 +3,7 @@
 /// Data object type *CustomizationGlobalIPSettings*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CustomizationGlobalIPSettings {
     /// Property *CustomizationGlobalIPSettings.dnsSuffixList*.
     pub dns_suffix_list: Option<Vec<crate::CompactString>>,
@@ -57,7 +57,17 @@ impl crate::object::Object for CustomizationGlobalIPSettings {
 }
 impl crate::object::Blank for CustomizationGlobalIPSettings {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            dns_suffix_list: None,
+            dns_server_list: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for CustomizationGlobalIPSettings {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CustomizationGlobalIPSettings {

@@ -3,7 +3,7 @@
 /// Data object type *CustomizationGuiRunOnce*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CustomizationGuiRunOnce {
     /// Property *CustomizationGuiRunOnce.commandList*.
     pub command_list: Vec<crate::CompactString>,
@@ -53,7 +53,16 @@ impl crate::object::Object for CustomizationGuiRunOnce {
 }
 impl crate::object::Blank for CustomizationGuiRunOnce {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            command_list: Vec::new(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for CustomizationGuiRunOnce {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CustomizationGuiRunOnce {

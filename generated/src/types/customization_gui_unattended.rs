@@ -3,7 +3,7 @@
 /// Data object type *CustomizationGuiUnattended*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CustomizationGuiUnattended {
     /// Property *CustomizationGuiUnattended.password*.
     pub password: Option<Box<crate::types::CustomizationPassword>>,
@@ -65,7 +65,19 @@ impl crate::object::Object for CustomizationGuiUnattended {
 }
 impl crate::object::Blank for CustomizationGuiUnattended {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            password: None,
+            time_zone: 0,
+            auto_logon: false,
+            auto_logon_count: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for CustomizationGuiUnattended {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CustomizationGuiUnattended {

@@ -3,7 +3,7 @@
 /// Data object type *CustomizationIdentification*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CustomizationIdentification {
     /// Property *CustomizationIdentification.joinWorkgroup*.
     pub join_workgroup: Option<crate::CompactString>,
@@ -83,7 +83,20 @@ impl crate::object::Object for CustomizationIdentification {
 }
 impl crate::object::Blank for CustomizationIdentification {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            join_workgroup: None,
+            join_domain: None,
+            domain_admin: None,
+            domain_admin_password: None,
+            domain_ou: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for CustomizationIdentification {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CustomizationIdentification {

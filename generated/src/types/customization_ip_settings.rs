@@ -107,14 +107,14 @@ impl crate::object::Blank for CustomizationIPSettings {
     fn blank() -> Self {
         Self {
             ip: crate::object::Blank::blank(),
-            subnet_mask: crate::object::Blank::blank(),
-            gateway: crate::object::Blank::blank(),
-            ip_v6_spec: crate::object::Blank::blank(),
-            dns_server_list: crate::object::Blank::blank(),
-            dns_domain: crate::object::Blank::blank(),
-            primary_wins: crate::object::Blank::blank(),
-            secondary_wins: crate::object::Blank::blank(),
-            net_bios: crate::object::Blank::blank(),
+            subnet_mask: None,
+            gateway: None,
+            ip_v6_spec: None,
+            dns_server_list: None,
+            dns_domain: None,
+            primary_wins: None,
+            secondary_wins: None,
+            net_bios: None,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -3,7 +3,7 @@
 /// Data object type *CustomizationIPSettingsIpV6AddressSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CustomizationIPSettingsIpV6AddressSpec {
     /// Property *CustomizationIPSettingsIpV6AddressSpec.ip*.
     pub ip: Vec<crate::types::CustomizationIpV6GeneratorKind>,
@@ -57,7 +57,17 @@ impl crate::object::Object for CustomizationIPSettingsIpV6AddressSpec {
 }
 impl crate::object::Blank for CustomizationIPSettingsIpV6AddressSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            ip: Vec::new(),
+            gateway: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for CustomizationIPSettingsIpV6AddressSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CustomizationIPSettingsIpV6AddressSpec {

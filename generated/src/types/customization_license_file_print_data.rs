@@ -59,7 +59,7 @@ impl crate::object::Blank for CustomizationLicenseFilePrintData {
     fn blank() -> Self {
         Self {
             auto_mode: crate::object::Blank::blank(),
-            auto_users: crate::object::Blank::blank(),
+            auto_users: None,
             extra: crate::Extra::EMPTY,
         }
     }

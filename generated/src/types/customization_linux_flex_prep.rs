@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 9.1.0.0
 ///
 /// Extends `CustomizationIdentitySettings`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CustomizationLinuxFlexPrep {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
@@ -47,7 +47,13 @@ impl crate::object::Object for CustomizationLinuxFlexPrep {
 }
 impl crate::object::Blank for CustomizationLinuxFlexPrep {
     fn blank() -> Self {
-        Self::default()
+        Self { extra: crate::Extra::EMPTY }
+    }
+}
+impl Default for CustomizationLinuxFlexPrep {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CustomizationLinuxFlexPrep {

@@ -116,13 +116,13 @@ impl crate::object::Blank for CustomizationLinuxPrep {
         Self {
             host_name: crate::object::Blank::blank(),
             domain: crate::object::Blank::blank(),
-            time_zone: crate::object::Blank::blank(),
-            hw_clock_utc: crate::object::Blank::blank(),
-            script_text: crate::object::Blank::blank(),
-            compatible_customization_method: crate::object::Blank::blank(),
-            reset_password: crate::object::Blank::blank(),
-            password: crate::object::Blank::blank(),
-            extra_config: crate::object::Blank::blank(),
+            time_zone: None,
+            hw_clock_utc: None,
+            script_text: None,
+            compatible_customization_method: None,
+            reset_password: None,
+            password: None,
+            extra_config: None,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -3,7 +3,7 @@
 /// Data object type *CustomizationPassword*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CustomizationPassword {
     /// Property *CustomizationPassword.value*.
     pub value: crate::Password,
@@ -57,7 +57,17 @@ impl crate::object::Object for CustomizationPassword {
 }
 impl crate::object::Blank for CustomizationPassword {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            value: crate::object::Blank::blank(),
+            plain_text: false,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for CustomizationPassword {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CustomizationPassword {

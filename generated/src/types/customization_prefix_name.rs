@@ -3,7 +3,7 @@
 /// Data object type *CustomizationPrefixName*.
 ///
 /// Extends `CustomizationName`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CustomizationPrefixName {
     /// Property *CustomizationPrefixName.base*.
     pub base: crate::CompactString,
@@ -53,7 +53,16 @@ impl crate::object::Object for CustomizationPrefixName {
 }
 impl crate::object::Blank for CustomizationPrefixName {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            base: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for CustomizationPrefixName {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CustomizationPrefixName {

@@ -76,11 +76,11 @@ impl crate::object::Object for CustomizationSpec {
 impl crate::object::Blank for CustomizationSpec {
     fn blank() -> Self {
         Self {
-            options: crate::object::Blank::blank(),
+            options: None,
             identity: crate::object::Blank::blank(),
             global_ip_settings: crate::object::Blank::blank(),
-            nic_setting_map: crate::object::Blank::blank(),
-            encryption_key: crate::object::Blank::blank(),
+            nic_setting_map: None,
+            encryption_key: None,
             extra: crate::Extra::EMPTY,
         }
     }

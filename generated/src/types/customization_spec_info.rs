@@ -3,7 +3,7 @@
 /// Data object type *CustomizationSpecInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CustomizationSpecInfo {
     /// Property *CustomizationSpecInfo.name*.
     pub name: crate::CompactString,
@@ -71,7 +71,20 @@ impl crate::object::Object for CustomizationSpecInfo {
 }
 impl crate::object::Blank for CustomizationSpecInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: crate::object::Blank::blank(),
+            description: crate::object::Blank::blank(),
+            r#type: crate::object::Blank::blank(),
+            change_version: None,
+            last_update_time: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for CustomizationSpecInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CustomizationSpecInfo {

@@ -110,12 +110,12 @@ impl crate::object::Blank for CustomizationSysprep {
         Self {
             gui_unattended: crate::object::Blank::blank(),
             user_data: crate::object::Blank::blank(),
-            gui_run_once: crate::object::Blank::blank(),
+            gui_run_once: None,
             identification: crate::object::Blank::blank(),
-            license_file_print_data: crate::object::Blank::blank(),
-            script_text: crate::object::Blank::blank(),
-            reset_password: crate::object::Blank::blank(),
-            extra_config: crate::object::Blank::blank(),
+            license_file_print_data: None,
+            script_text: None,
+            reset_password: None,
+            extra_config: None,
             extra: crate::Extra::EMPTY,
         }
     }

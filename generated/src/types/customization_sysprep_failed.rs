@@ -3,7 +3,7 @@
 /// Data object type *CustomizationSysprepFailed*.
 ///
 /// Extends `CustomizationFailed`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CustomizationSysprepFailed {
     /// Property *Event.key*.
     pub key: i32,
@@ -180,7 +180,35 @@ impl crate::object::Object for CustomizationSysprepFailed {
 }
 impl crate::object::Blank for CustomizationSysprepFailed {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: 0,
+            chain_id: 0,
+            created_time: crate::object::Blank::blank(),
+            user_name: crate::object::Blank::blank(),
+            datacenter: None,
+            compute_resource: None,
+            host: None,
+            vm: None,
+            ds: None,
+            net: None,
+            dvs: None,
+            tgw: None,
+            full_formatted_message: None,
+            change_tag: None,
+            audit_id: None,
+            template: false,
+            log_location: None,
+            reason: None,
+            sysprep_version: crate::object::Blank::blank(),
+            system_version: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for CustomizationSysprepFailed {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CustomizationSysprepFailed {

@@ -3,7 +3,7 @@
 /// Data object type *CustomizationSysprepText*.
 ///
 /// Extends `CustomizationIdentitySettings`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CustomizationSysprepText {
     /// Property *CustomizationSysprepText.value*.
     pub value: crate::CompactString,
@@ -53,7 +53,16 @@ impl crate::object::Object for CustomizationSysprepText {
 }
 impl crate::object::Blank for CustomizationSysprepText {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            value: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for CustomizationSysprepText {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CustomizationSysprepText {

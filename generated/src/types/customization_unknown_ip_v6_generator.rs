@@ -3,7 +3,7 @@
 /// Data object type *CustomizationUnknownIpV6Generator*.
 ///
 /// Extends `CustomizationIpV6Generator`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CustomizationUnknownIpV6Generator {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
@@ -45,7 +45,13 @@ impl crate::object::Object for CustomizationUnknownIpV6Generator {
 }
 impl crate::object::Blank for CustomizationUnknownIpV6Generator {
     fn blank() -> Self {
-        Self::default()
+        Self { extra: crate::Extra::EMPTY }
+    }
+}
+impl Default for CustomizationUnknownIpV6Generator {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CustomizationUnknownIpV6Generator {

@@ -3,7 +3,7 @@
 /// Data object type *CustomizationWinOptions*.
 ///
 /// Extends `CustomizationOptions`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CustomizationWinOptions {
     /// Property *CustomizationWinOptions.changeSID*.
     pub change_sid: bool,
@@ -64,7 +64,18 @@ impl crate::object::Object for CustomizationWinOptions {
 }
 impl crate::object::Blank for CustomizationWinOptions {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            change_sid: false,
+            delete_accounts: false,
+            reboot: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for CustomizationWinOptions {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CustomizationWinOptions {

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 9.1.0.0
 ///
 /// Extends `CustomizationIdentitySettings`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CustomizationWindowsFlexPrep {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
@@ -47,7 +47,13 @@ impl crate::object::Object for CustomizationWindowsFlexPrep {
 }
 impl crate::object::Blank for CustomizationWindowsFlexPrep {
     fn blank() -> Self {
-        Self::default()
+        Self { extra: crate::Extra::EMPTY }
+    }
+}
+impl Default for CustomizationWindowsFlexPrep {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for CustomizationWindowsFlexPrep {

@@ -5,7 +5,7 @@
 /// Extends `HourlyTaskScheduler`.
 ///
 /// Has subtypes: members declared with this type are held as \[`DailyTaskSchedulerKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DailyTaskScheduler {
     /// Property *TaskScheduler.activeTime*.
     ///
@@ -75,7 +75,20 @@ impl crate::object::Object for DailyTaskScheduler {
 }
 impl crate::object::Blank for DailyTaskScheduler {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            active_time: None,
+            expire_time: None,
+            interval: 0,
+            minute: 0,
+            hour: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DailyTaskScheduler {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DailyTaskScheduler {

@@ -6,7 +6,7 @@
 ///
 /// Extends `ClusterEvent`.
 #[deprecated]
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DasAgentFoundEvent {
     /// Property *Event.key*.
     pub key: i32,
@@ -153,7 +153,30 @@ impl crate::object::Object for DasAgentFoundEvent {
 }
 impl crate::object::Blank for DasAgentFoundEvent {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: 0,
+            chain_id: 0,
+            created_time: crate::object::Blank::blank(),
+            user_name: crate::object::Blank::blank(),
+            datacenter: None,
+            compute_resource: None,
+            host: None,
+            vm: None,
+            ds: None,
+            net: None,
+            dvs: None,
+            tgw: None,
+            full_formatted_message: None,
+            change_tag: None,
+            audit_id: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DasAgentFoundEvent {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DasAgentFoundEvent {

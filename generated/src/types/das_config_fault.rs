@@ -3,7 +3,7 @@
 /// Data object type *DasConfigFault*.
 ///
 /// Extends `VimFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DasConfigFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -69,7 +69,20 @@ impl crate::object::Object for DasConfigFault {
 }
 impl crate::object::Blank for DasConfigFault {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            reason: None,
+            output: None,
+            event: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DasConfigFault {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DasConfigFault {

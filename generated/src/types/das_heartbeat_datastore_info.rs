@@ -63,7 +63,7 @@ impl crate::object::Blank for DasHeartbeatDatastoreInfo {
     fn blank() -> Self {
         Self {
             datastore: crate::object::Blank::blank(),
-            hosts: crate::object::Blank::blank(),
+            hosts: Vec::new(),
             extra: crate::Extra::EMPTY,
         }
     }

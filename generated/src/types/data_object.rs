@@ -3,7 +3,7 @@
 /// Data object type *DataObject*.
 ///
 /// Has subtypes: members declared with this type are held as \[`DataObjectKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DataObject {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
@@ -45,7 +45,13 @@ impl crate::object::Object for DataObject {
 }
 impl crate::object::Blank for DataObject {
     fn blank() -> Self {
-        Self::default()
+        Self { extra: crate::Extra::EMPTY }
+    }
+}
+impl Default for DataObject {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DataObject {

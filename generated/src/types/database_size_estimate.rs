@@ -3,7 +3,7 @@
 /// Data object type *DatabaseSizeEstimate*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DatabaseSizeEstimate {
     /// Property *DatabaseSizeEstimate.size*.
     pub size: i64,
@@ -53,7 +53,16 @@ impl crate::object::Object for DatabaseSizeEstimate {
 }
 impl crate::object::Blank for DatabaseSizeEstimate {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            size: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DatabaseSizeEstimate {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DatabaseSizeEstimate {

@@ -3,7 +3,7 @@
 /// Data object type *DatabaseSizeParam*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DatabaseSizeParam {
     /// Property *DatabaseSizeParam.inventoryDesc*.
     pub inventory_desc: Box<crate::types::InventoryDescription>,
@@ -57,7 +57,17 @@ impl crate::object::Object for DatabaseSizeParam {
 }
 impl crate::object::Blank for DatabaseSizeParam {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            inventory_desc: crate::object::Blank::blank(),
+            perf_stats_desc: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DatabaseSizeParam {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DatabaseSizeParam {

@@ -3,7 +3,7 @@
 /// Data object type *DatacenterBasicConnectInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DatacenterBasicConnectInfo {
     /// Property *DatacenterBasicConnectInfo.hostname*.
     pub hostname: Option<crate::CompactString>,
@@ -99,7 +99,23 @@ impl crate::object::Object for DatacenterBasicConnectInfo {
 }
 impl crate::object::Blank for DatacenterBasicConnectInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            hostname: None,
+            error: None,
+            server_ip: None,
+            num_vm: None,
+            num_powered_on_vm: None,
+            host_product_info: None,
+            hardware_vendor: None,
+            hardware_model: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DatacenterBasicConnectInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DatacenterBasicConnectInfo {

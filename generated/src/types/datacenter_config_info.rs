@@ -3,7 +3,7 @@
 /// Data object type *DatacenterConfigInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DatacenterConfigInfo {
     /// Property *DatacenterConfigInfo.defaultHardwareVersionKey*.
     pub default_hardware_version_key: Option<crate::CompactString>,
@@ -59,7 +59,17 @@ impl crate::object::Object for DatacenterConfigInfo {
 }
 impl crate::object::Blank for DatacenterConfigInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            default_hardware_version_key: None,
+            maximum_hardware_version_key: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DatacenterConfigInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DatacenterConfigInfo {

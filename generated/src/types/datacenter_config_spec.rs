@@ -3,7 +3,7 @@
 /// Data object type *DatacenterConfigSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DatacenterConfigSpec {
     /// Property *DatacenterConfigSpec.defaultHardwareVersionKey*.
     pub default_hardware_version_key: Option<crate::CompactString>,
@@ -59,7 +59,17 @@ impl crate::object::Object for DatacenterConfigSpec {
 }
 impl crate::object::Blank for DatacenterConfigSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            default_hardware_version_key: None,
+            maximum_hardware_version_key: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DatacenterConfigSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DatacenterConfigSpec {

@@ -68,9 +68,9 @@ impl crate::object::Object for DatacenterMismatch {
 impl crate::object::Blank for DatacenterMismatch {
     fn blank() -> Self {
         Self {
-            fault_cause: crate::object::Blank::blank(),
-            fault_message: crate::object::Blank::blank(),
-            invalid_argument: crate::object::Blank::blank(),
+            fault_cause: None,
+            fault_message: None,
+            invalid_argument: Vec::new(),
             expected_datacenter: crate::object::Blank::blank(),
             extra: crate::Extra::EMPTY,
         }

@@ -63,7 +63,7 @@ impl crate::object::Blank for DatacenterMismatchArgument {
     fn blank() -> Self {
         Self {
             entity: crate::object::Blank::blank(),
-            input_datacenter: crate::object::Blank::blank(),
+            input_datacenter: None,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DatastoreBackingPoolMapping {
     /// Property *DatastoreBackingPoolMapping.datastore*.
     ///
@@ -61,7 +61,17 @@ impl crate::object::Object for DatastoreBackingPoolMapping {
 }
 impl crate::object::Blank for DatastoreBackingPoolMapping {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            datastore: Vec::new(),
+            backing_storage_pool: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DatastoreBackingPoolMapping {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DatastoreBackingPoolMapping {

@@ -3,7 +3,7 @@
 /// Data object type *DatastoreCapability*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DatastoreCapability {
     /// Property *DatastoreCapability.directoryHierarchySupported*.
     pub directory_hierarchy_supported: bool,
@@ -126,7 +126,27 @@ impl crate::object::Object for DatastoreCapability {
 }
 impl crate::object::Blank for DatastoreCapability {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            directory_hierarchy_supported: false,
+            raw_disk_mappings_supported: false,
+            per_file_thin_provisioning_supported: false,
+            storage_iorm_supported: false,
+            native_snapshot_supported: false,
+            top_level_directory_create_supported: None,
+            se_sparse_supported: None,
+            vmfs_sparse_supported: None,
+            vsan_sparse_supported: None,
+            upit_supported: None,
+            vmdk_expand_supported: None,
+            clustered_vmdk_supported: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DatastoreCapability {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DatastoreCapability {

@@ -3,7 +3,7 @@
 /// Data object type *DatastoreCapacityIncreasedEvent*.
 ///
 /// Extends `DatastoreEvent`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DatastoreCapacityIncreasedEvent {
     /// Property *Event.key*.
     pub key: i32,
@@ -168,7 +168,33 @@ impl crate::object::Object for DatastoreCapacityIncreasedEvent {
 }
 impl crate::object::Blank for DatastoreCapacityIncreasedEvent {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: 0,
+            chain_id: 0,
+            created_time: crate::object::Blank::blank(),
+            user_name: crate::object::Blank::blank(),
+            datacenter: None,
+            compute_resource: None,
+            host: None,
+            vm: None,
+            ds: None,
+            net: None,
+            dvs: None,
+            tgw: None,
+            full_formatted_message: None,
+            change_tag: None,
+            audit_id: None,
+            datastore: None,
+            old_capacity: 0,
+            new_capacity: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DatastoreCapacityIncreasedEvent {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DatastoreCapacityIncreasedEvent {

@@ -5,7 +5,7 @@
 /// Extends `DatastoreEvent`.
 ///
 /// Has subtypes: members declared with this type are held as \[`DatastoreFileEventKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DatastoreFileEvent {
     /// Property *Event.key*.
     pub key: i32,
@@ -176,7 +176,34 @@ impl crate::object::Object for DatastoreFileEvent {
 }
 impl crate::object::Blank for DatastoreFileEvent {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: 0,
+            chain_id: 0,
+            created_time: crate::object::Blank::blank(),
+            user_name: crate::object::Blank::blank(),
+            datacenter: None,
+            compute_resource: None,
+            host: None,
+            vm: None,
+            ds: None,
+            net: None,
+            dvs: None,
+            tgw: None,
+            full_formatted_message: None,
+            change_tag: None,
+            audit_id: None,
+            datastore: None,
+            target_file: crate::object::Blank::blank(),
+            source_of_operation: None,
+            succeeded: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DatastoreFileEvent {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DatastoreFileEvent {

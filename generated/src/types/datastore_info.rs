@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`DatastoreInfoKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DatastoreInfo {
     /// Property *DatastoreInfo.name*.
     pub name: crate::CompactString,
@@ -133,7 +133,27 @@ impl crate::object::Object for DatastoreInfo {
 }
 impl crate::object::Blank for DatastoreInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: crate::object::Blank::blank(),
+            url: crate::object::Blank::blank(),
+            free_space: 0,
+            max_file_size: 0,
+            max_virtual_disk_capacity: None,
+            max_memory_file_size: 0,
+            timestamp: None,
+            container_id: None,
+            alias_of: None,
+            supported_v_disk_formats: None,
+            logical_sector_size: None,
+            physical_sector_size: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DatastoreInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DatastoreInfo {

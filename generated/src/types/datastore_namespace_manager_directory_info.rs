@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 8.0.1.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DatastoreNamespaceManagerDirectoryInfo {
     /// Property *DatastoreNamespaceManagerDirectoryInfo.capacity*.
     pub capacity: i64,
@@ -59,7 +59,17 @@ impl crate::object::Object for DatastoreNamespaceManagerDirectoryInfo {
 }
 impl crate::object::Blank for DatastoreNamespaceManagerDirectoryInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            capacity: 0,
+            used: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DatastoreNamespaceManagerDirectoryInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DatastoreNamespaceManagerDirectoryInfo {

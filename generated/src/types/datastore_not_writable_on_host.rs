@@ -76,10 +76,10 @@ impl crate::object::Object for DatastoreNotWritableOnHost {
 impl crate::object::Blank for DatastoreNotWritableOnHost {
     fn blank() -> Self {
         Self {
-            fault_cause: crate::object::Blank::blank(),
-            fault_message: crate::object::Blank::blank(),
-            datastore: crate::object::Blank::blank(),
-            name: crate::object::Blank::blank(),
+            fault_cause: None,
+            fault_message: None,
+            datastore: None,
+            name: None,
             host: crate::object::Blank::blank(),
             extra: crate::Extra::EMPTY,
         }

@@ -3,7 +3,7 @@
 /// Data object type *DatastoreOption*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DatastoreOption {
     /// Property *DatastoreOption.unsupportedVolumes*.
     pub unsupported_volumes: Option<
@@ -55,7 +55,16 @@ impl crate::object::Object for DatastoreOption {
 }
 impl crate::object::Blank for DatastoreOption {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            unsupported_volumes: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DatastoreOption {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DatastoreOption {

@@ -3,7 +3,7 @@
 /// Data object type *DatastoreRenamedEvent*.
 ///
 /// Extends `DatastoreEvent`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DatastoreRenamedEvent {
     /// Property *Event.key*.
     pub key: i32,
@@ -168,7 +168,33 @@ impl crate::object::Object for DatastoreRenamedEvent {
 }
 impl crate::object::Blank for DatastoreRenamedEvent {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: 0,
+            chain_id: 0,
+            created_time: crate::object::Blank::blank(),
+            user_name: crate::object::Blank::blank(),
+            datacenter: None,
+            compute_resource: None,
+            host: None,
+            vm: None,
+            ds: None,
+            net: None,
+            dvs: None,
+            tgw: None,
+            full_formatted_message: None,
+            change_tag: None,
+            audit_id: None,
+            datastore: None,
+            old_name: crate::object::Blank::blank(),
+            new_name: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DatastoreRenamedEvent {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DatastoreRenamedEvent {

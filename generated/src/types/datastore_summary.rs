@@ -3,7 +3,7 @@
 /// Data object type *DatastoreSummary*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DatastoreSummary {
     /// Property *DatastoreSummary.datastore*.
     ///
@@ -113,7 +113,25 @@ impl crate::object::Object for DatastoreSummary {
 }
 impl crate::object::Blank for DatastoreSummary {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            datastore: None,
+            name: crate::object::Blank::blank(),
+            url: crate::object::Blank::blank(),
+            capacity: 0,
+            free_space: 0,
+            uncommitted: None,
+            accessible: false,
+            multiple_host_access: None,
+            r#type: crate::object::Blank::blank(),
+            maintenance_mode: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DatastoreSummary {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DatastoreSummary {

@@ -3,7 +3,7 @@
 /// Data object type *DatastoreVVolContainerFailoverPair*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DatastoreVVolContainerFailoverPair {
     /// Property *DatastoreVVolContainerFailoverPair.srcContainer*.
     pub src_container: Option<crate::CompactString>,
@@ -61,7 +61,18 @@ impl crate::object::Object for DatastoreVVolContainerFailoverPair {
 }
 impl crate::object::Blank for DatastoreVVolContainerFailoverPair {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            src_container: None,
+            tgt_container: crate::object::Blank::blank(),
+            vvol_mapping: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DatastoreVVolContainerFailoverPair {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DatastoreVVolContainerFailoverPair {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DefaultDatastorePolicySelectionInfo {
     /// Property *DefaultDatastorePolicySelectionInfo.enabled*.
     pub enabled: bool,
@@ -65,7 +65,18 @@ impl crate::object::Object for DefaultDatastorePolicySelectionInfo {
 }
 impl crate::object::Blank for DefaultDatastorePolicySelectionInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            enabled: false,
+            default_policy_id: None,
+            last_policy_selection_time: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DefaultDatastorePolicySelectionInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DefaultDatastorePolicySelectionInfo {

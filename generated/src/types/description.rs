@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`DescriptionKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct Description {
     /// Property *Description.label*.
     pub label: crate::CompactString,
@@ -59,7 +59,17 @@ impl crate::object::Object for Description {
 }
 impl crate::object::Blank for Description {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            label: crate::object::Blank::blank(),
+            summary: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for Description {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for Description {

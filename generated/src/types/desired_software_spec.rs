@@ -3,7 +3,7 @@
 /// Data object type *DesiredSoftwareSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DesiredSoftwareSpec {
     /// Property *DesiredSoftwareSpec.baseImageSpec*.
     pub base_image_spec: Box<crate::types::DesiredSoftwareSpecBaseImageSpec>,
@@ -76,7 +76,19 @@ impl crate::object::Object for DesiredSoftwareSpec {
 }
 impl crate::object::Blank for DesiredSoftwareSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            base_image_spec: crate::object::Blank::blank(),
+            vendor_add_on_spec: None,
+            components: None,
+            removed_components: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DesiredSoftwareSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DesiredSoftwareSpec {

@@ -3,7 +3,7 @@
 /// Data object type *DesiredSoftwareSpecBaseImageSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DesiredSoftwareSpecBaseImageSpec {
     /// Property *DesiredSoftwareSpecBaseImageSpec.version*.
     pub version: crate::CompactString,
@@ -53,7 +53,16 @@ impl crate::object::Object for DesiredSoftwareSpecBaseImageSpec {
 }
 impl crate::object::Blank for DesiredSoftwareSpecBaseImageSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            version: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DesiredSoftwareSpecBaseImageSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DesiredSoftwareSpecBaseImageSpec {

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 7.0.2.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DesiredSoftwareSpecComponentSpec {
     /// Property *DesiredSoftwareSpecComponentSpec.name*.
     pub name: crate::CompactString,
@@ -59,7 +59,17 @@ impl crate::object::Object for DesiredSoftwareSpecComponentSpec {
 }
 impl crate::object::Blank for DesiredSoftwareSpecComponentSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: crate::object::Blank::blank(),
+            version: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DesiredSoftwareSpecComponentSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DesiredSoftwareSpecComponentSpec {

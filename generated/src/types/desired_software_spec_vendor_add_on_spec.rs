@@ -3,7 +3,7 @@
 /// Data object type *DesiredSoftwareSpecVendorAddOnSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DesiredSoftwareSpecVendorAddOnSpec {
     /// Property *DesiredSoftwareSpecVendorAddOnSpec.name*.
     pub name: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for DesiredSoftwareSpecVendorAddOnSpec {
 }
 impl crate::object::Blank for DesiredSoftwareSpecVendorAddOnSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: crate::object::Blank::blank(),
+            version: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DesiredSoftwareSpecVendorAddOnSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DesiredSoftwareSpecVendorAddOnSpec {

@@ -3,7 +3,7 @@
 /// Data object type *DestinationSwitchFull*.
 ///
 /// Extends `CannotAccessNetwork`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DestinationSwitchFull {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -82,7 +82,21 @@ impl crate::object::Object for DestinationSwitchFull {
 }
 impl crate::object::Blank for DestinationSwitchFull {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            device: crate::object::Blank::blank(),
+            backing: crate::object::Blank::blank(),
+            connected: false,
+            network: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DestinationSwitchFull {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DestinationSwitchFull {

@@ -3,7 +3,7 @@
 /// Data object type *DestinationVsanDisabled*.
 ///
 /// Extends `CannotMoveVsanEnabledHost`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DestinationVsanDisabled {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -61,7 +61,18 @@ impl crate::object::Object for DestinationVsanDisabled {
 }
 impl crate::object::Blank for DestinationVsanDisabled {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            destination_cluster: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DestinationVsanDisabled {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DestinationVsanDisabled {

@@ -3,7 +3,7 @@
 /// Data object type *DeviceBackedVirtualDiskSpec*.
 ///
 /// Extends `VirtualDiskSpec`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DeviceBackedVirtualDiskSpec {
     /// Property *VirtualDiskSpec.diskType*.
     pub disk_type: crate::CompactString,
@@ -61,7 +61,18 @@ impl crate::object::Object for DeviceBackedVirtualDiskSpec {
 }
 impl crate::object::Blank for DeviceBackedVirtualDiskSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            disk_type: crate::object::Blank::blank(),
+            adapter_type: crate::object::Blank::blank(),
+            device: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DeviceBackedVirtualDiskSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DeviceBackedVirtualDiskSpec {

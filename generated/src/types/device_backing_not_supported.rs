@@ -5,7 +5,7 @@
 /// Extends `DeviceNotSupported`.
 ///
 /// Has subtypes: members declared with this type are held as \[`DeviceBackingNotSupportedKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DeviceBackingNotSupported {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -71,7 +71,20 @@ impl crate::object::Object for DeviceBackingNotSupported {
 }
 impl crate::object::Blank for DeviceBackingNotSupported {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            device: crate::object::Blank::blank(),
+            reason: None,
+            backing: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DeviceBackingNotSupported {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DeviceBackingNotSupported {

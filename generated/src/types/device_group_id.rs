@@ -3,7 +3,7 @@
 /// Data object type *DeviceGroupId*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DeviceGroupId {
     /// Property *DeviceGroupId.id*.
     pub id: crate::CompactString,
@@ -53,7 +53,16 @@ impl crate::object::Object for DeviceGroupId {
 }
 impl crate::object::Blank for DeviceGroupId {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            id: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DeviceGroupId {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DeviceGroupId {

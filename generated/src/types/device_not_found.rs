@@ -3,7 +3,7 @@
 /// Data object type *DeviceNotFound*.
 ///
 /// Extends `InvalidDeviceSpec`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DeviceNotFound {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -65,7 +65,19 @@ impl crate::object::Object for DeviceNotFound {
 }
 impl crate::object::Blank for DeviceNotFound {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            property: None,
+            device_index: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DeviceNotFound {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DeviceNotFound {

@@ -5,7 +5,7 @@
 /// Extends `VirtualHardwareCompatibilityIssue`.
 ///
 /// Has subtypes: members declared with this type are held as \[`DeviceNotSupportedKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DeviceNotSupported {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -67,7 +67,19 @@ impl crate::object::Object for DeviceNotSupported {
 }
 impl crate::object::Blank for DeviceNotSupported {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            device: crate::object::Blank::blank(),
+            reason: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DeviceNotSupported {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DeviceNotSupported {

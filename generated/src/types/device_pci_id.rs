@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DevicePciId {
     /// Property *DevicePciId.vendorId*.
     pub vendor_id: i64,
@@ -67,7 +67,19 @@ impl crate::object::Object for DevicePciId {
 }
 impl crate::object::Blank for DevicePciId {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            vendor_id: 0,
+            device_id: 0,
+            sub_vendor_id: 0,
+            sub_device_id: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DevicePciId {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DevicePciId {

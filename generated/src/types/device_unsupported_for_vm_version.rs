@@ -3,7 +3,7 @@
 /// Data object type *DeviceUnsupportedForVmVersion*.
 ///
 /// Extends `InvalidDeviceSpec`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DeviceUnsupportedForVmVersion {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -87,7 +87,21 @@ impl crate::object::Object for DeviceUnsupportedForVmVersion {
 }
 impl crate::object::Blank for DeviceUnsupportedForVmVersion {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            property: None,
+            device_index: 0,
+            current_version: crate::object::Blank::blank(),
+            expected_version: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DeviceUnsupportedForVmVersion {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DeviceUnsupportedForVmVersion {

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 7.0.3.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DiagnosticManagerAuditRecordResult {
     /// Property *DiagnosticManagerAuditRecordResult.records*.
     pub records: Option<Vec<crate::CompactString>>,
@@ -59,7 +59,17 @@ impl crate::object::Object for DiagnosticManagerAuditRecordResult {
 }
 impl crate::object::Blank for DiagnosticManagerAuditRecordResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            records: None,
+            next_token: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DiagnosticManagerAuditRecordResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DiagnosticManagerAuditRecordResult {

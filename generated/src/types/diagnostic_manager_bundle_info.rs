@@ -3,7 +3,7 @@
 /// Data object type *DiagnosticManagerBundleInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DiagnosticManagerBundleInfo {
     /// Property *DiagnosticManagerBundleInfo.system*.
     ///
@@ -59,7 +59,17 @@ impl crate::object::Object for DiagnosticManagerBundleInfo {
 }
 impl crate::object::Blank for DiagnosticManagerBundleInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            system: None,
+            url: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DiagnosticManagerBundleInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DiagnosticManagerBundleInfo {

@@ -3,7 +3,7 @@
 /// Data object type *DiagnosticManagerLogHeader*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DiagnosticManagerLogHeader {
     /// Property *DiagnosticManagerLogHeader.lineStart*.
     pub line_start: i32,
@@ -61,7 +61,18 @@ impl crate::object::Object for DiagnosticManagerLogHeader {
 }
 impl crate::object::Blank for DiagnosticManagerLogHeader {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            line_start: 0,
+            line_end: 0,
+            line_text: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DiagnosticManagerLogHeader {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DiagnosticManagerLogHeader {

@@ -74,7 +74,7 @@ impl crate::object::Blank for DirectPathProfileInfo {
         Self {
             id: crate::object::Blank::blank(),
             name: crate::object::Blank::blank(),
-            description: crate::object::Blank::blank(),
+            description: None,
             vendor_name: crate::object::Blank::blank(),
             device_config: crate::object::Blank::blank(),
             extra: crate::Extra::EMPTY,

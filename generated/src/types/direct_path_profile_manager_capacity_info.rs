@@ -73,10 +73,10 @@ impl crate::object::Blank for DirectPathProfileManagerCapacityInfo {
     fn blank() -> Self {
         Self {
             profile: crate::object::Blank::blank(),
-            consumed: crate::object::Blank::blank(),
-            remaining: crate::object::Blank::blank(),
-            max: crate::object::Blank::blank(),
-            unused_reservation: crate::object::Blank::blank(),
+            consumed: 0,
+            remaining: 0,
+            max: 0,
+            unused_reservation: 0,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 9.0.0.0
 ///
 /// Extends `DirectPathProfileManagerCapacityQuerySpec`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DirectPathProfileManagerCapacityQueryById {
     /// Property *DirectPathProfileManagerCapacityQueryById.id*.
     pub id: crate::CompactString,
@@ -55,7 +55,16 @@ impl crate::object::Object for DirectPathProfileManagerCapacityQueryById {
 }
 impl crate::object::Blank for DirectPathProfileManagerCapacityQueryById {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            id: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DirectPathProfileManagerCapacityQueryById {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DirectPathProfileManagerCapacityQueryById {

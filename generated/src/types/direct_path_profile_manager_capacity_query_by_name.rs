@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 9.0.0.0
 ///
 /// Extends `DirectPathProfileManagerCapacityQuerySpec`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DirectPathProfileManagerCapacityQueryByName {
     /// Property *DirectPathProfileManagerCapacityQueryByName.name*.
     pub name: crate::CompactString,
@@ -55,7 +55,16 @@ impl crate::object::Object for DirectPathProfileManagerCapacityQueryByName {
 }
 impl crate::object::Blank for DirectPathProfileManagerCapacityQueryByName {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DirectPathProfileManagerCapacityQueryByName {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DirectPathProfileManagerCapacityQueryByName {

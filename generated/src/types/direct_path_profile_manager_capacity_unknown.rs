@@ -61,7 +61,7 @@ impl crate::object::Blank for DirectPathProfileManagerCapacityUnknown {
     fn blank() -> Self {
         Self {
             query_spec: crate::object::Blank::blank(),
-            fault_list: crate::object::Blank::blank(),
+            fault_list: None,
             extra: crate::Extra::EMPTY,
         }
     }

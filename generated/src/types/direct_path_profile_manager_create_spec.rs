@@ -65,7 +65,7 @@ impl crate::object::Blank for DirectPathProfileManagerCreateSpec {
     fn blank() -> Self {
         Self {
             name: crate::object::Blank::blank(),
-            description: crate::object::Blank::blank(),
+            description: None,
             device_config: crate::object::Blank::blank(),
             extra: crate::Extra::EMPTY,
         }

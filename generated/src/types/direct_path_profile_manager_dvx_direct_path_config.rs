@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 9.0.0.0
 ///
 /// Extends `DirectPathProfileManagerDirectPathConfig`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DirectPathProfileManagerDvxDirectPathConfig {
     /// Property *DirectPathProfileManagerDvxDirectPathConfig.dvxBacking*.
     pub dvx_backing: Box<crate::types::VirtualPCIPassthroughDvxBackingInfo>,
@@ -55,7 +55,16 @@ impl crate::object::Object for DirectPathProfileManagerDvxDirectPathConfig {
 }
 impl crate::object::Blank for DirectPathProfileManagerDvxDirectPathConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            dvx_backing: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DirectPathProfileManagerDvxDirectPathConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DirectPathProfileManagerDvxDirectPathConfig {

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 9.0.0.0
 ///
 /// Extends `DirectPathProfileManagerDirectPathConfig`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DirectPathProfileManagerDynamicDirectPathConfig {
     /// Property *DirectPathProfileManagerDynamicDirectPathConfig.dynamicDirectPathBacking*.
     pub dynamic_direct_path_backing: Box<
@@ -57,7 +57,16 @@ impl crate::object::Object for DirectPathProfileManagerDynamicDirectPathConfig {
 }
 impl crate::object::Blank for DirectPathProfileManagerDynamicDirectPathConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            dynamic_direct_path_backing: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DirectPathProfileManagerDynamicDirectPathConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DirectPathProfileManagerDynamicDirectPathConfig {

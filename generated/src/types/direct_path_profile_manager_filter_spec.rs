@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 9.0.0.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DirectPathProfileManagerFilterSpec {
     /// Property *DirectPathProfileManagerFilterSpec.ids*.
     pub ids: Option<Vec<crate::CompactString>>,
@@ -65,7 +65,18 @@ impl crate::object::Object for DirectPathProfileManagerFilterSpec {
 }
 impl crate::object::Blank for DirectPathProfileManagerFilterSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            ids: None,
+            names: None,
+            clusters: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DirectPathProfileManagerFilterSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DirectPathProfileManagerFilterSpec {

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 9.0.0.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DirectPathProfileManagerUpdateSpec {
     /// Property *DirectPathProfileManagerUpdateSpec.name*.
     pub name: Option<crate::CompactString>,
@@ -59,7 +59,17 @@ impl crate::object::Object for DirectPathProfileManagerUpdateSpec {
 }
 impl crate::object::Blank for DirectPathProfileManagerUpdateSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: None,
+            description: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DirectPathProfileManagerUpdateSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DirectPathProfileManagerUpdateSpec {

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 9.0.0.0
 ///
 /// Extends `DirectPathProfileManagerDirectPathConfig`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DirectPathProfileManagerVirtualDeviceGroupDirectPathConfig {
     /// Property *DirectPathProfileManagerVirtualDeviceGroupDirectPathConfig.deviceGroupName*.
     pub device_group_name: crate::CompactString,
@@ -57,7 +57,16 @@ for DirectPathProfileManagerVirtualDeviceGroupDirectPathConfig {
 impl crate::object::Blank
 for DirectPathProfileManagerVirtualDeviceGroupDirectPathConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            device_group_name: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DirectPathProfileManagerVirtualDeviceGroupDirectPathConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DirectPathProfileManagerVirtualDeviceGroupDirectPathConfig {

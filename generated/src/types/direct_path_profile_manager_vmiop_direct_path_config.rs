@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 9.0.0.0
 ///
 /// Extends `DirectPathProfileManagerDirectPathConfig`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DirectPathProfileManagerVmiopDirectPathConfig {
     /// Property *DirectPathProfileManagerVmiopDirectPathConfig.vgpuProfile*.
     pub vgpu_profile: crate::CompactString,
@@ -55,7 +55,16 @@ impl crate::object::Object for DirectPathProfileManagerVmiopDirectPathConfig {
 }
 impl crate::object::Blank for DirectPathProfileManagerVmiopDirectPathConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            vgpu_profile: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DirectPathProfileManagerVmiopDirectPathConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DirectPathProfileManagerVmiopDirectPathConfig {

@@ -7,7 +7,7 @@
 /// ***Since:*** vEAM API 7.6
 ///
 /// Extends `EamAppFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DisabledClusterFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -67,7 +67,18 @@ impl crate::object::Object for DisabledClusterFault {
 }
 impl crate::object::Blank for DisabledClusterFault {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            disabled_compute_resource: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DisabledClusterFault {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DisabledClusterFault {

@@ -3,7 +3,7 @@
 /// Data object type *DisallowedChangeByService*.
 ///
 /// Extends `RuntimeFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DisallowedChangeByService {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -65,7 +65,19 @@ impl crate::object::Object for DisallowedChangeByService {
 }
 impl crate::object::Blank for DisallowedChangeByService {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            service_name: crate::object::Blank::blank(),
+            disallowed_change: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DisallowedChangeByService {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DisallowedChangeByService {

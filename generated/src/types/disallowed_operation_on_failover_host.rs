@@ -68,8 +68,8 @@ impl crate::object::Object for DisallowedOperationOnFailoverHost {
 impl crate::object::Blank for DisallowedOperationOnFailoverHost {
     fn blank() -> Self {
         Self {
-            fault_cause: crate::object::Blank::blank(),
-            fault_message: crate::object::Blank::blank(),
+            fault_cause: None,
+            fault_message: None,
             host: crate::object::Blank::blank(),
             hostname: crate::object::Blank::blank(),
             extra: crate::Extra::EMPTY,

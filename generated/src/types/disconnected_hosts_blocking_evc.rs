@@ -3,7 +3,7 @@
 /// Data object type *DisconnectedHostsBlockingEVC*.
 ///
 /// Extends `EVCConfigFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DisconnectedHostsBlockingEVC {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -61,7 +61,18 @@ impl crate::object::Object for DisconnectedHostsBlockingEVC {
 }
 impl crate::object::Blank for DisconnectedHostsBlockingEVC {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            faults: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DisconnectedHostsBlockingEVC {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DisconnectedHostsBlockingEVC {

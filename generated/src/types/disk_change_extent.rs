@@ -3,7 +3,7 @@
 /// Data object type *DiskChangeExtent*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DiskChangeExtent {
     /// Property *DiskChangeExtent.start*.
     pub start: i64,
@@ -57,7 +57,17 @@ impl crate::object::Object for DiskChangeExtent {
 }
 impl crate::object::Blank for DiskChangeExtent {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            start: 0,
+            length: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DiskChangeExtent {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DiskChangeExtent {

@@ -3,7 +3,7 @@
 /// Data object type *DiskChangeInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DiskChangeInfo {
     /// Property *DiskChangeInfo.startOffset*.
     pub start_offset: i64,
@@ -61,7 +61,18 @@ impl crate::object::Object for DiskChangeInfo {
 }
 impl crate::object::Blank for DiskChangeInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            start_offset: 0,
+            length: 0,
+            changed_area: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DiskChangeInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DiskChangeInfo {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DiskClaimConfiguration {
     /// Property *DiskClaimConfiguration.diskType*.
     pub disk_type: crate::CompactString,
@@ -89,7 +89,21 @@ impl crate::object::Object for DiskClaimConfiguration {
 }
 impl crate::object::Blank for DiskClaimConfiguration {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            disk_type: crate::object::Blank::blank(),
+            disk_name_prefix: None,
+            number_of_disks: None,
+            disk_model: None,
+            vendor: None,
+            disk_capacity: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DiskClaimConfiguration {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DiskClaimConfiguration {

@@ -58,7 +58,7 @@ impl crate::object::Object for DiskCryptoSpec {
 impl crate::object::Blank for DiskCryptoSpec {
     fn blank() -> Self {
         Self {
-            parent: crate::object::Blank::blank(),
+            parent: None,
             crypto: crate::object::Blank::blank(),
             extra: crate::Extra::EMPTY,
         }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DiskInfo {
     /// Property *DiskInfo.diskUuid*.
     pub disk_uuid: crate::CompactString,
@@ -63,7 +63,18 @@ impl crate::object::Object for DiskInfo {
 }
 impl crate::object::Blank for DiskInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            disk_uuid: crate::object::Blank::blank(),
+            disk_name: crate::object::Blank::blank(),
+            is_ssd: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DiskInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DiskInfo {

@@ -3,7 +3,7 @@
 /// Data object type *DiskIsUSB*.
 ///
 /// Extends `VsanDiskFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DiskIsUSB {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -61,7 +61,18 @@ impl crate::object::Object for DiskIsUSB {
 }
 impl crate::object::Blank for DiskIsUSB {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            device: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DiskIsUSB {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DiskIsUSB {

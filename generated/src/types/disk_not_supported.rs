@@ -5,7 +5,7 @@
 /// Extends `VirtualHardwareCompatibilityIssue`.
 ///
 /// Has subtypes: members declared with this type are held as \[`DiskNotSupportedKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DiskNotSupported {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -63,7 +63,18 @@ impl crate::object::Object for DiskNotSupported {
 }
 impl crate::object::Blank for DiskNotSupported {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            disk: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DiskNotSupported {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DiskNotSupported {

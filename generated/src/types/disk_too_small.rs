@@ -3,7 +3,7 @@
 /// Data object type *DiskTooSmall*.
 ///
 /// Extends `VsanDiskFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DiskTooSmall {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -61,7 +61,18 @@ impl crate::object::Object for DiskTooSmall {
 }
 impl crate::object::Blank for DiskTooSmall {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            device: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DiskTooSmall {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DiskTooSmall {

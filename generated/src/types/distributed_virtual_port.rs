@@ -3,7 +3,7 @@
 /// Data object type *DistributedVirtualPort*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DistributedVirtualPort {
     /// Property *DistributedVirtualPort.key*.
     pub key: crate::CompactString,
@@ -142,7 +142,29 @@ impl crate::object::Object for DistributedVirtualPort {
 }
 impl crate::object::Blank for DistributedVirtualPort {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: crate::object::Blank::blank(),
+            config: crate::object::Blank::blank(),
+            dvs_uuid: crate::object::Blank::blank(),
+            portgroup_key: None,
+            proxy_host: None,
+            connectee: None,
+            conflict: false,
+            conflict_port_key: None,
+            state: None,
+            connection_cookie: None,
+            last_status_change: crate::object::Blank::blank(),
+            host_local_port: None,
+            external_id: None,
+            segment_port_id: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DistributedVirtualPort {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DistributedVirtualPort {

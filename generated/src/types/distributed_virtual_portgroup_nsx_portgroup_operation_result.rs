@@ -3,7 +3,7 @@
 /// Data object type *DistributedVirtualPortgroupNsxPortgroupOperationResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DistributedVirtualPortgroupNsxPortgroupOperationResult {
     /// Property *DistributedVirtualPortgroupNsxPortgroupOperationResult.portgroups*.
     ///
@@ -59,7 +59,17 @@ impl crate::object::Object for DistributedVirtualPortgroupNsxPortgroupOperationR
 }
 impl crate::object::Blank for DistributedVirtualPortgroupNsxPortgroupOperationResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            portgroups: None,
+            problems: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DistributedVirtualPortgroupNsxPortgroupOperationResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DistributedVirtualPortgroupNsxPortgroupOperationResult {

@@ -102,13 +102,13 @@ impl crate::object::Object for DistributedVirtualSwitchHostMember {
 impl crate::object::Blank for DistributedVirtualSwitchHostMember {
     fn blank() -> Self {
         Self {
-            dynamic_property: crate::object::Blank::blank(),
-            runtime_state: crate::object::Blank::blank(),
+            dynamic_property: None,
+            runtime_state: None,
             config: crate::object::Blank::blank(),
-            product_info: crate::object::Blank::blank(),
-            uplink_port_key: crate::object::Blank::blank(),
+            product_info: None,
+            uplink_port_key: None,
             status: crate::object::Blank::blank(),
-            status_detail: crate::object::Blank::blank(),
+            status_detail: None,
             extra: crate::Extra::EMPTY,
         }
     }

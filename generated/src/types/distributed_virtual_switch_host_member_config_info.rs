@@ -128,17 +128,17 @@ impl crate::object::Object for DistributedVirtualSwitchHostMemberConfigInfo {
 impl crate::object::Blank for DistributedVirtualSwitchHostMemberConfigInfo {
     fn blank() -> Self {
         Self {
-            host: crate::object::Blank::blank(),
-            max_proxy_switch_ports: crate::object::Blank::blank(),
-            vendor_specific_config: crate::object::Blank::blank(),
+            host: None,
+            max_proxy_switch_ports: 0,
+            vendor_specific_config: None,
             backing: crate::object::Blank::blank(),
-            nsx_switch: crate::object::Blank::blank(),
-            ens_enabled: crate::object::Blank::blank(),
-            ens_interrupt_enabled: crate::object::Blank::blank(),
-            transport_zones: crate::object::Blank::blank(),
-            nsxt_used_uplink_names: crate::object::Blank::blank(),
-            network_offloading_enabled: crate::object::Blank::blank(),
-            tepless_mode: crate::object::Blank::blank(),
+            nsx_switch: None,
+            ens_enabled: None,
+            ens_interrupt_enabled: None,
+            transport_zones: None,
+            nsxt_used_uplink_names: None,
+            network_offloading_enabled: None,
+            tepless_mode: None,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -92,12 +92,12 @@ impl crate::object::Object for DistributedVirtualSwitchHostMemberConfigSpec {
 impl crate::object::Blank for DistributedVirtualSwitchHostMemberConfigSpec {
     fn blank() -> Self {
         Self {
-            dynamic_property: crate::object::Blank::blank(),
+            dynamic_property: None,
             operation: crate::object::Blank::blank(),
             host: crate::object::Blank::blank(),
-            backing: crate::object::Blank::blank(),
-            max_proxy_switch_ports: crate::object::Blank::blank(),
-            vendor_specific_config: crate::object::Blank::blank(),
+            backing: None,
+            max_proxy_switch_ports: None,
+            vendor_specific_config: None,
             extra: crate::Extra::EMPTY,
         }
     }

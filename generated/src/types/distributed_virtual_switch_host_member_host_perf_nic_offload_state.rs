@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 9.1.0.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DistributedVirtualSwitchHostMemberHostPerfNicOffloadState {
     /// Property *DistributedVirtualSwitchHostMemberHostPerfNicOffloadState.enabled*.
     pub enabled: bool,
@@ -64,7 +64,18 @@ for DistributedVirtualSwitchHostMemberHostPerfNicOffloadState {
 }
 impl crate::object::Blank for DistributedVirtualSwitchHostMemberHostPerfNicOffloadState {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            enabled: false,
+            runtime_status: None,
+            status_description: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DistributedVirtualSwitchHostMemberHostPerfNicOffloadState {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DistributedVirtualSwitchHostMemberHostPerfNicOffloadState {

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 8.0.3.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DistributedVirtualSwitchHostMemberHostUplinkState {
     /// Property *DistributedVirtualSwitchHostMemberHostUplinkState.uplinkName*.
     pub uplink_name: crate::CompactString,
@@ -59,7 +59,17 @@ impl crate::object::Object for DistributedVirtualSwitchHostMemberHostUplinkState
 }
 impl crate::object::Blank for DistributedVirtualSwitchHostMemberHostUplinkState {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            uplink_name: crate::object::Blank::blank(),
+            state: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DistributedVirtualSwitchHostMemberHostUplinkState {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DistributedVirtualSwitchHostMemberHostUplinkState {

@@ -3,7 +3,7 @@
 /// Data object type *DistributedVirtualSwitchHostMemberPnicBacking*.
 ///
 /// Extends `DistributedVirtualSwitchHostMemberBacking`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DistributedVirtualSwitchHostMemberPnicBacking {
     /// Property *DistributedVirtualSwitchHostMemberPnicBacking.pnicSpec*.
     pub pnic_spec: Option<Vec<crate::types::DistributedVirtualSwitchHostMemberPnicSpec>>,
@@ -53,7 +53,16 @@ impl crate::object::Object for DistributedVirtualSwitchHostMemberPnicBacking {
 }
 impl crate::object::Blank for DistributedVirtualSwitchHostMemberPnicBacking {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            pnic_spec: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DistributedVirtualSwitchHostMemberPnicBacking {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DistributedVirtualSwitchHostMemberPnicBacking {

@@ -3,7 +3,7 @@
 /// Data object type *DistributedVirtualSwitchHostMemberPnicSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DistributedVirtualSwitchHostMemberPnicSpec {
     /// Property *DistributedVirtualSwitchHostMemberPnicSpec.pnicDevice*.
     pub pnic_device: crate::CompactString,
@@ -70,7 +70,19 @@ impl crate::object::Object for DistributedVirtualSwitchHostMemberPnicSpec {
 }
 impl crate::object::Blank for DistributedVirtualSwitchHostMemberPnicSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            pnic_device: crate::object::Blank::blank(),
+            uplink_port_key: None,
+            uplink_portgroup_key: None,
+            connection_cookie: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DistributedVirtualSwitchHostMemberPnicSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DistributedVirtualSwitchHostMemberPnicSpec {

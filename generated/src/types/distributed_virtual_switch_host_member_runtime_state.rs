@@ -3,7 +3,7 @@
 /// Data object type *DistributedVirtualSwitchHostMemberRuntimeState*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DistributedVirtualSwitchHostMemberRuntimeState {
     /// Property *DistributedVirtualSwitchHostMemberRuntimeState.currentMaxProxySwitchPorts*.
     pub current_max_proxy_switch_ports: i32,
@@ -53,7 +53,16 @@ impl crate::object::Object for DistributedVirtualSwitchHostMemberRuntimeState {
 }
 impl crate::object::Blank for DistributedVirtualSwitchHostMemberRuntimeState {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            current_max_proxy_switch_ports: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DistributedVirtualSwitchHostMemberRuntimeState {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DistributedVirtualSwitchHostMemberRuntimeState {

@@ -3,7 +3,7 @@
 /// Data object type *DistributedVirtualSwitchHostMemberTransportZoneInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DistributedVirtualSwitchHostMemberTransportZoneInfo {
     /// Property *DistributedVirtualSwitchHostMemberTransportZoneInfo.uuid*.
     pub uuid: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for DistributedVirtualSwitchHostMemberTransportZoneIn
 }
 impl crate::object::Blank for DistributedVirtualSwitchHostMemberTransportZoneInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            uuid: crate::object::Blank::blank(),
+            r#type: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DistributedVirtualSwitchHostMemberTransportZoneInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DistributedVirtualSwitchHostMemberTransportZoneInfo {

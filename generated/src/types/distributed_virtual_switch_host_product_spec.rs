@@ -3,7 +3,7 @@
 /// Data object type *DistributedVirtualSwitchHostProductSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DistributedVirtualSwitchHostProductSpec {
     /// Property *DistributedVirtualSwitchHostProductSpec.productLineId*.
     pub product_line_id: Option<crate::CompactString>,
@@ -57,7 +57,17 @@ impl crate::object::Object for DistributedVirtualSwitchHostProductSpec {
 }
 impl crate::object::Blank for DistributedVirtualSwitchHostProductSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            product_line_id: None,
+            version: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DistributedVirtualSwitchHostProductSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DistributedVirtualSwitchHostProductSpec {

@@ -81,7 +81,7 @@ impl crate::object::Blank for DistributedVirtualSwitchInfo {
             switch_name: crate::object::Blank::blank(),
             switch_uuid: crate::object::Blank::blank(),
             distributed_virtual_switch: crate::object::Blank::blank(),
-            network_reservation_supported: crate::object::Blank::blank(),
+            network_reservation_supported: None,
             extra: crate::Extra::EMPTY,
         }
     }

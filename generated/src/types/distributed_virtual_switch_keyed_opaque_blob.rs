@@ -3,7 +3,7 @@
 /// Data object type *DistributedVirtualSwitchKeyedOpaqueBlob*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DistributedVirtualSwitchKeyedOpaqueBlob {
     /// Property *DistributedVirtualSwitchKeyedOpaqueBlob.key*.
     pub key: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for DistributedVirtualSwitchKeyedOpaqueBlob {
 }
 impl crate::object::Blank for DistributedVirtualSwitchKeyedOpaqueBlob {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: crate::object::Blank::blank(),
+            opaque_data: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DistributedVirtualSwitchKeyedOpaqueBlob {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DistributedVirtualSwitchKeyedOpaqueBlob {

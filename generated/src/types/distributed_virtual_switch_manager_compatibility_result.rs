@@ -61,7 +61,7 @@ impl crate::object::Blank for DistributedVirtualSwitchManagerCompatibilityResult
     fn blank() -> Self {
         Self {
             host: crate::object::Blank::blank(),
-            error: crate::object::Blank::blank(),
+            error: None,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -3,7 +3,7 @@
 /// Data object type *DistributedVirtualSwitchManagerDvsProductSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DistributedVirtualSwitchManagerDvsProductSpec {
     /// Property *DistributedVirtualSwitchManagerDvsProductSpec.newSwitchProductSpec*.
     pub new_switch_product_spec: Option<
@@ -61,7 +61,17 @@ impl crate::object::Object for DistributedVirtualSwitchManagerDvsProductSpec {
 }
 impl crate::object::Blank for DistributedVirtualSwitchManagerDvsProductSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            new_switch_product_spec: None,
+            distributed_virtual_switch: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DistributedVirtualSwitchManagerDvsProductSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DistributedVirtualSwitchManagerDvsProductSpec {

@@ -3,7 +3,7 @@
 /// Data object type *DistributedVirtualSwitchManagerHostArrayFilter*.
 ///
 /// Extends `DistributedVirtualSwitchManagerHostDvsFilterSpec`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DistributedVirtualSwitchManagerHostArrayFilter {
     /// Property *DistributedVirtualSwitchManagerHostDvsFilterSpec.inclusive*.
     pub inclusive: bool,
@@ -59,7 +59,17 @@ impl crate::object::Object for DistributedVirtualSwitchManagerHostArrayFilter {
 }
 impl crate::object::Blank for DistributedVirtualSwitchManagerHostArrayFilter {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            inclusive: false,
+            host: Vec::new(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DistributedVirtualSwitchManagerHostArrayFilter {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DistributedVirtualSwitchManagerHostArrayFilter {

@@ -61,7 +61,7 @@ impl crate::object::Blank for DistributedVirtualSwitchManagerHostContainer {
     fn blank() -> Self {
         Self {
             container: crate::object::Blank::blank(),
-            recursive: crate::object::Blank::blank(),
+            recursive: false,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -58,7 +58,7 @@ impl crate::object::Object for DistributedVirtualSwitchManagerHostContainerFilte
 impl crate::object::Blank for DistributedVirtualSwitchManagerHostContainerFilter {
     fn blank() -> Self {
         Self {
-            inclusive: crate::object::Blank::blank(),
+            inclusive: false,
             host_container: crate::object::Blank::blank(),
             extra: crate::Extra::EMPTY,
         }

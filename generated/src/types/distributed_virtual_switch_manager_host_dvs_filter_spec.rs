@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`DistributedVirtualSwitchManagerHostDvsFilterSpecKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DistributedVirtualSwitchManagerHostDvsFilterSpec {
     /// Property *DistributedVirtualSwitchManagerHostDvsFilterSpec.inclusive*.
     pub inclusive: bool,
@@ -55,7 +55,16 @@ impl crate::object::Object for DistributedVirtualSwitchManagerHostDvsFilterSpec 
 }
 impl crate::object::Blank for DistributedVirtualSwitchManagerHostDvsFilterSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            inclusive: false,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DistributedVirtualSwitchManagerHostDvsFilterSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DistributedVirtualSwitchManagerHostDvsFilterSpec {

@@ -60,7 +60,7 @@ impl crate::object::Object for DistributedVirtualSwitchManagerHostDvsMembershipF
 impl crate::object::Blank for DistributedVirtualSwitchManagerHostDvsMembershipFilter {
     fn blank() -> Self {
         Self {
-            inclusive: crate::object::Blank::blank(),
+            inclusive: false,
             distributed_virtual_switch: crate::object::Blank::blank(),
             extra: crate::Extra::EMPTY,
         }

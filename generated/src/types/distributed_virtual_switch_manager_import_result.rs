@@ -3,7 +3,7 @@
 /// Data object type *DistributedVirtualSwitchManagerImportResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DistributedVirtualSwitchManagerImportResult {
     /// Property *DistributedVirtualSwitchManagerImportResult.distributedVirtualSwitch*.
     ///
@@ -69,7 +69,18 @@ impl crate::object::Object for DistributedVirtualSwitchManagerImportResult {
 }
 impl crate::object::Blank for DistributedVirtualSwitchManagerImportResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            distributed_virtual_switch: None,
+            distributed_virtual_portgroup: None,
+            import_fault: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DistributedVirtualSwitchManagerImportResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DistributedVirtualSwitchManagerImportResult {

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 9.1.0.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DistributedVirtualSwitchManagerSpanInfo {
     /// Property *DistributedVirtualSwitchManagerSpanInfo.ID*.
     pub id: crate::CompactString,
@@ -65,7 +65,18 @@ impl crate::object::Object for DistributedVirtualSwitchManagerSpanInfo {
 }
 impl crate::object::Blank for DistributedVirtualSwitchManagerSpanInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            id: crate::object::Blank::blank(),
+            clusters: None,
+            exclusive: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DistributedVirtualSwitchManagerSpanInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DistributedVirtualSwitchManagerSpanInfo {

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 8.0.0.1
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DistributedVirtualSwitchNetworkOffloadSpec {
     /// Property *DistributedVirtualSwitchNetworkOffloadSpec.id*.
     pub id: crate::CompactString,
@@ -69,7 +69,19 @@ impl crate::object::Object for DistributedVirtualSwitchNetworkOffloadSpec {
 }
 impl crate::object::Blank for DistributedVirtualSwitchNetworkOffloadSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            id: crate::object::Blank::blank(),
+            name: None,
+            types: None,
+            dpu_capability: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DistributedVirtualSwitchNetworkOffloadSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DistributedVirtualSwitchNetworkOffloadSpec {

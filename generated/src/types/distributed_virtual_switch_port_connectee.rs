@@ -3,7 +3,7 @@
 /// Data object type *DistributedVirtualSwitchPortConnectee*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DistributedVirtualSwitchPortConnectee {
     /// Property *DistributedVirtualSwitchPortConnectee.connectedEntity*.
     ///
@@ -67,7 +67,19 @@ impl crate::object::Object for DistributedVirtualSwitchPortConnectee {
 }
 impl crate::object::Blank for DistributedVirtualSwitchPortConnectee {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            connected_entity: None,
+            nic_key: None,
+            r#type: None,
+            address_hint: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DistributedVirtualSwitchPortConnectee {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DistributedVirtualSwitchPortConnectee {

@@ -3,7 +3,7 @@
 /// Data object type *DistributedVirtualSwitchPortConnection*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DistributedVirtualSwitchPortConnection {
     /// Property *DistributedVirtualSwitchPortConnection.switchUuid*.
     pub switch_uuid: crate::CompactString,
@@ -65,7 +65,19 @@ impl crate::object::Object for DistributedVirtualSwitchPortConnection {
 }
 impl crate::object::Blank for DistributedVirtualSwitchPortConnection {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            switch_uuid: crate::object::Blank::blank(),
+            portgroup_key: None,
+            port_key: None,
+            connection_cookie: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DistributedVirtualSwitchPortConnection {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DistributedVirtualSwitchPortConnection {

@@ -3,7 +3,7 @@
 /// Data object type *DistributedVirtualSwitchPortCriteria*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DistributedVirtualSwitchPortCriteria {
     /// Property *DistributedVirtualSwitchPortCriteria.dynamicProperty*.
     pub dynamic_property: Option<Vec<crate::types::DynamicProperty>>,
@@ -115,7 +115,25 @@ impl crate::object::Object for DistributedVirtualSwitchPortCriteria {
 }
 impl crate::object::Blank for DistributedVirtualSwitchPortCriteria {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            dynamic_property: None,
+            connected: None,
+            active: None,
+            uplink_port: None,
+            nsx_port: None,
+            scope: None,
+            portgroup_key: None,
+            inside: None,
+            port_key: None,
+            host: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DistributedVirtualSwitchPortCriteria {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DistributedVirtualSwitchPortCriteria {

@@ -3,7 +3,7 @@
 /// Data object type *DistributedVirtualSwitchPortStatistics*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DistributedVirtualSwitchPortStatistics {
     /// Property *DistributedVirtualSwitchPortStatistics.packetsInMulticast*.
     pub packets_in_multicast: i64,
@@ -165,7 +165,33 @@ impl crate::object::Object for DistributedVirtualSwitchPortStatistics {
 }
 impl crate::object::Blank for DistributedVirtualSwitchPortStatistics {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            packets_in_multicast: 0,
+            packets_out_multicast: 0,
+            bytes_in_multicast: 0,
+            bytes_out_multicast: 0,
+            packets_in_unicast: 0,
+            packets_out_unicast: 0,
+            bytes_in_unicast: 0,
+            bytes_out_unicast: 0,
+            packets_in_broadcast: 0,
+            packets_out_broadcast: 0,
+            bytes_in_broadcast: 0,
+            bytes_out_broadcast: 0,
+            packets_in_dropped: 0,
+            packets_out_dropped: 0,
+            packets_in_exception: 0,
+            packets_out_exception: 0,
+            bytes_in_from_pnic: None,
+            bytes_out_to_pnic: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DistributedVirtualSwitchPortStatistics {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DistributedVirtualSwitchPortStatistics {

@@ -3,7 +3,7 @@
 /// Data object type *DistributedVirtualSwitchProductSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DistributedVirtualSwitchProductSpec {
     /// Property *DistributedVirtualSwitchProductSpec.name*.
     pub name: Option<crate::CompactString>,
@@ -93,7 +93,22 @@ impl crate::object::Object for DistributedVirtualSwitchProductSpec {
 }
 impl crate::object::Blank for DistributedVirtualSwitchProductSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: None,
+            vendor: None,
+            version: None,
+            build: None,
+            forwarding_class: None,
+            bundle_id: None,
+            bundle_url: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DistributedVirtualSwitchProductSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DistributedVirtualSwitchProductSpec {

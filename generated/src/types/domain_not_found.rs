@@ -3,7 +3,7 @@
 /// Data object type *DomainNotFound*.
 ///
 /// Extends `ActiveDirectoryFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DomainNotFound {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -65,7 +65,19 @@ impl crate::object::Object for DomainNotFound {
 }
 impl crate::object::Blank for DomainNotFound {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            error_code: None,
+            domain_name: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DomainNotFound {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DomainNotFound {

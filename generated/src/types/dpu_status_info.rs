@@ -75,8 +75,8 @@ impl crate::object::Blank for DpuStatusInfo {
             name: crate::object::Blank::blank(),
             status: crate::object::Blank::blank(),
             dpu_id: crate::object::Blank::blank(),
-            fru: crate::object::Blank::blank(),
-            sensors: crate::object::Blank::blank(),
+            fru: None,
+            sensors: None,
             extra: crate::Extra::EMPTY,
         }
     }

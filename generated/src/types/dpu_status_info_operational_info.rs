@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 8.0.0.1
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DpuStatusInfoOperationalInfo {
     /// Property *DpuStatusInfoOperationalInfo.sensorId*.
     pub sensor_id: crate::CompactString,
@@ -73,7 +73,20 @@ impl crate::object::Object for DpuStatusInfoOperationalInfo {
 }
 impl crate::object::Blank for DpuStatusInfoOperationalInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            sensor_id: crate::object::Blank::blank(),
+            health_state: None,
+            reading: crate::object::Blank::blank(),
+            units: None,
+            time_stamp: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DpuStatusInfoOperationalInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DpuStatusInfoOperationalInfo {

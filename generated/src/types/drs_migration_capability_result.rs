@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DrsMigrationCapabilityResult {
     /// Property *DrsMigrationCapabilityResult.recommendedDatastorePair*.
     pub recommended_datastore_pair: Option<Vec<crate::types::DatastorePair>>,
@@ -59,7 +59,17 @@ impl crate::object::Object for DrsMigrationCapabilityResult {
 }
 impl crate::object::Blank for DrsMigrationCapabilityResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            recommended_datastore_pair: None,
+            non_recommended_datastore_pair: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DrsMigrationCapabilityResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DrsMigrationCapabilityResult {

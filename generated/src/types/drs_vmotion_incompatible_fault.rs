@@ -64,8 +64,8 @@ impl crate::object::Object for DrsVmotionIncompatibleFault {
 impl crate::object::Blank for DrsVmotionIncompatibleFault {
     fn blank() -> Self {
         Self {
-            fault_cause: crate::object::Blank::blank(),
-            fault_message: crate::object::Blank::blank(),
+            fault_cause: None,
+            fault_message: None,
             host: crate::object::Blank::blank(),
             extra: crate::Extra::EMPTY,
         }

@@ -66,8 +66,8 @@ impl crate::object::Object for DuplicateName {
 impl crate::object::Blank for DuplicateName {
     fn blank() -> Self {
         Self {
-            fault_cause: crate::object::Blank::blank(),
-            fault_message: crate::object::Blank::blank(),
+            fault_cause: None,
+            fault_message: None,
             name: crate::object::Blank::blank(),
             object: crate::object::Blank::blank(),
             extra: crate::Extra::EMPTY,

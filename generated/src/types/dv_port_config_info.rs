@@ -3,7 +3,7 @@
 /// Data object type *DVPortConfigInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DVPortConfigInfo {
     /// Property *DVPortConfigInfo.name*.
     pub name: Option<crate::CompactString>,
@@ -74,7 +74,20 @@ impl crate::object::Object for DVPortConfigInfo {
 }
 impl crate::object::Blank for DVPortConfigInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: None,
+            scope: None,
+            description: None,
+            setting: None,
+            config_version: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DVPortConfigInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DVPortConfigInfo {

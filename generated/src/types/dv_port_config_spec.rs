@@ -3,7 +3,7 @@
 /// Data object type *DVPortConfigSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DVPortConfigSpec {
     /// Property *DVPortConfigSpec.operation*.
     pub operation: crate::CompactString,
@@ -98,7 +98,22 @@ impl crate::object::Object for DVPortConfigSpec {
 }
 impl crate::object::Blank for DVPortConfigSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            operation: crate::object::Blank::blank(),
+            key: None,
+            name: None,
+            scope: None,
+            description: None,
+            setting: None,
+            config_version: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DVPortConfigSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DVPortConfigSpec {

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`DVPortSettingKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DVPortSetting {
     /// Property *DVPortSetting.blocked*.
     pub blocked: Option<Box<crate::types::BoolPolicy>>,
@@ -95,7 +95,22 @@ impl crate::object::Object for DVPortSetting {
 }
 impl crate::object::Blank for DVPortSetting {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            blocked: None,
+            vm_direct_path_gen2_allowed: None,
+            in_shaping_policy: None,
+            out_shaping_policy: None,
+            vendor_specific_config: None,
+            network_resource_pool_key: None,
+            filter_policy: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DVPortSetting {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DVPortSetting {

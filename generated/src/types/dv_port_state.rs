@@ -3,7 +3,7 @@
 /// Data object type *DVPortState*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DVPortState {
     /// Property *DVPortState.runtimeInfo*.
     pub runtime_info: Option<Box<crate::types::DVPortStatus>>,
@@ -63,7 +63,18 @@ impl crate::object::Object for DVPortState {
 }
 impl crate::object::Blank for DVPortState {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            runtime_info: None,
+            stats: crate::object::Blank::blank(),
+            vendor_specific_state: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DVPortState {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DVPortState {

@@ -3,7 +3,7 @@
 /// Data object type *DVPortStatus*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DVPortStatus {
     /// Property *DVPortStatus.linkUp*.
     pub link_up: bool,
@@ -135,7 +135,27 @@ impl crate::object::Object for DVPortStatus {
 }
 impl crate::object::Blank for DVPortStatus {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            link_up: false,
+            blocked: false,
+            vlan_ids: None,
+            trunking_mode: None,
+            mtu: None,
+            link_peer: None,
+            mac_address: None,
+            status_detail: None,
+            vm_direct_path_gen2_active: None,
+            vm_direct_path_gen2_inactive_reason_network: None,
+            vm_direct_path_gen2_inactive_reason_other: None,
+            vm_direct_path_gen2_inactive_reason_extended: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DVPortStatus {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DVPortStatus {

@@ -3,7 +3,7 @@
 /// Data object type *DVPortgroupConfigSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DVPortgroupConfigSpec {
     /// Property *DVPortgroupConfigSpec.dynamicProperty*.
     pub dynamic_property: Option<Vec<crate::types::DynamicProperty>>,
@@ -185,7 +185,35 @@ impl crate::object::Object for DVPortgroupConfigSpec {
 }
 impl crate::object::Blank for DVPortgroupConfigSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            dynamic_property: None,
+            config_version: None,
+            name: None,
+            num_ports: None,
+            port_name_format: None,
+            default_port_config: None,
+            description: None,
+            r#type: None,
+            backing_type: None,
+            scope: None,
+            policy: None,
+            vendor_specific_config: None,
+            auto_expand: None,
+            vm_vnic_network_resource_pool_key: None,
+            transport_zone_uuid: None,
+            transport_zone_name: None,
+            logical_switch_uuid: None,
+            segment_id: None,
+            subnet_id: None,
+            nsx_config: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DVPortgroupConfigSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DVPortgroupConfigSpec {

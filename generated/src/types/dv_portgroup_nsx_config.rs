@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 9.1.0.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DVPortgroupNsxConfig {
     /// Property *DVPortgroupNsxConfig.vlanIdExtended*.
     pub vlan_id_extended: Option<i32>,
@@ -63,7 +63,18 @@ impl crate::object::Object for DVPortgroupNsxConfig {
 }
 impl crate::object::Blank for DVPortgroupNsxConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            vlan_id_extended: None,
+            subnet_addresses: None,
+            span_ids: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DVPortgroupNsxConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DVPortgroupNsxConfig {

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 9.1.0.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DVPortgroupNsxSubnetAddressInfo {
     /// Property *DVPortgroupNsxSubnetAddressInfo.cidr*.
     pub cidr: Option<Vec<crate::CompactString>>,
@@ -55,7 +55,16 @@ impl crate::object::Object for DVPortgroupNsxSubnetAddressInfo {
 }
 impl crate::object::Blank for DVPortgroupNsxSubnetAddressInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            cidr: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DVPortgroupNsxSubnetAddressInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DVPortgroupNsxSubnetAddressInfo {

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`DVPortgroupPolicyKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DVPortgroupPolicy {
     /// Property *DVPortgroupPolicy.blockOverrideAllowed*.
     pub block_override_allowed: bool,
@@ -95,7 +95,22 @@ impl crate::object::Object for DVPortgroupPolicy {
 }
 impl crate::object::Blank for DVPortgroupPolicy {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            block_override_allowed: false,
+            shaping_override_allowed: false,
+            vendor_config_override_allowed: false,
+            live_port_moving_allowed: false,
+            port_config_reset_at_disconnect: false,
+            network_resource_pool_override_allowed: None,
+            traffic_filter_override_allowed: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DVPortgroupPolicy {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DVPortgroupPolicy {

@@ -3,7 +3,7 @@
 /// Data object type *DVPortgroupSelection*.
 ///
 /// Extends `SelectionSet`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DVPortgroupSelection {
     /// Property *DVPortgroupSelection.dvsUuid*.
     pub dvs_uuid: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for DVPortgroupSelection {
 }
 impl crate::object::Blank for DVPortgroupSelection {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            dvs_uuid: crate::object::Blank::blank(),
+            portgroup_key: Vec::new(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DVPortgroupSelection {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DVPortgroupSelection {

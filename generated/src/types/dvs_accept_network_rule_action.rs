@@ -3,7 +3,7 @@
 /// Data object type *DvsAcceptNetworkRuleAction*.
 ///
 /// Extends `DvsNetworkRuleAction`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DvsAcceptNetworkRuleAction {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
@@ -45,7 +45,13 @@ impl crate::object::Object for DvsAcceptNetworkRuleAction {
 }
 impl crate::object::Blank for DvsAcceptNetworkRuleAction {
     fn blank() -> Self {
-        Self::default()
+        Self { extra: crate::Extra::EMPTY }
+    }
+}
+impl Default for DvsAcceptNetworkRuleAction {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DvsAcceptNetworkRuleAction {

@@ -3,7 +3,7 @@
 /// Data object type *DVSBackupRestoreCapability*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DVSBackupRestoreCapability {
     /// Property *DVSBackupRestoreCapability.backupRestoreSupported*.
     pub backup_restore_supported: bool,
@@ -53,7 +53,16 @@ impl crate::object::Object for DVSBackupRestoreCapability {
 }
 impl crate::object::Blank for DVSBackupRestoreCapability {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            backup_restore_supported: false,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DVSBackupRestoreCapability {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DVSBackupRestoreCapability {

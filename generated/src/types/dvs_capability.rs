@@ -3,7 +3,7 @@
 /// Data object type *DVSCapability*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DVSCapability {
     /// Property *DVSCapability.dvsOperationSupported*.
     pub dvs_operation_supported: Option<bool>,
@@ -83,7 +83,20 @@ impl crate::object::Object for DVSCapability {
 }
 impl crate::object::Blank for DVSCapability {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            dvs_operation_supported: None,
+            dv_port_group_operation_supported: None,
+            dv_port_operation_supported: None,
+            compatible_host_component_product_info: None,
+            features_supported: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DVSCapability {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DVSCapability {

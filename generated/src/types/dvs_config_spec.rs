@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`DVSConfigSpecKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DVSConfigSpec {
     /// Property *DVSConfigSpec.dynamicProperty*.
     pub dynamic_property: Option<Vec<crate::types::DynamicProperty>>,
@@ -181,7 +181,34 @@ impl crate::object::Object for DVSConfigSpec {
 }
 impl crate::object::Blank for DVSConfigSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            dynamic_property: None,
+            config_version: None,
+            name: None,
+            num_standalone_ports: None,
+            max_ports: None,
+            uplink_port_policy: None,
+            uplink_portgroup: None,
+            default_port_config: None,
+            host: None,
+            extension_key: None,
+            description: None,
+            policy: None,
+            vendor_specific_config: None,
+            contact: None,
+            switch_ip_address: None,
+            default_proxy_switch_max_num_ports: None,
+            infrastructure_traffic_resource_config: None,
+            net_resource_pool_traffic_resource_config: None,
+            network_resource_control_version: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DVSConfigSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DVSConfigSpec {

@@ -3,7 +3,7 @@
 /// Data object type *DVSContactInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DVSContactInfo {
     /// Property *DVSContactInfo.name*.
     pub name: Option<crate::CompactString>,
@@ -57,7 +57,17 @@ impl crate::object::Object for DVSContactInfo {
 }
 impl crate::object::Blank for DVSContactInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: None,
+            contact: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DVSContactInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DVSContactInfo {

@@ -3,7 +3,7 @@
 /// Data object type *DvsCopyNetworkRuleAction*.
 ///
 /// Extends `DvsNetworkRuleAction`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DvsCopyNetworkRuleAction {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
@@ -45,7 +45,13 @@ impl crate::object::Object for DvsCopyNetworkRuleAction {
 }
 impl crate::object::Blank for DvsCopyNetworkRuleAction {
     fn blank() -> Self {
-        Self::default()
+        Self { extra: crate::Extra::EMPTY }
+    }
+}
+impl Default for DvsCopyNetworkRuleAction {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DvsCopyNetworkRuleAction {

@@ -63,8 +63,8 @@ impl crate::object::Blank for DVSCreateSpec {
     fn blank() -> Self {
         Self {
             config_spec: crate::object::Blank::blank(),
-            product_info: crate::object::Blank::blank(),
-            capability: crate::object::Blank::blank(),
+            product_info: None,
+            capability: None,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -3,7 +3,7 @@
 /// Data object type *DVSFailureCriteria*.
 ///
 /// Extends `InheritablePolicy`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DVSFailureCriteria {
     /// Property *InheritablePolicy.inherited*.
     pub inherited: bool,
@@ -99,7 +99,23 @@ impl crate::object::Object for DVSFailureCriteria {
 }
 impl crate::object::Blank for DVSFailureCriteria {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            inherited: false,
+            check_speed: None,
+            speed: None,
+            check_duplex: None,
+            full_duplex: None,
+            check_error_percent: None,
+            percentage: None,
+            check_beacon: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DVSFailureCriteria {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DVSFailureCriteria {

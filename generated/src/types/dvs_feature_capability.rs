@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`DVSFeatureCapabilityKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DVSFeatureCapability {
     /// Deprecated.
     ///
@@ -124,7 +124,25 @@ impl crate::object::Object for DVSFeatureCapability {
 }
 impl crate::object::Blank for DVSFeatureCapability {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            network_resource_management_supported: false,
+            vm_direct_path_gen2_supported: None,
+            nic_teaming_policy: None,
+            network_resource_pool_high_share_value: None,
+            network_resource_management_capability: None,
+            health_check_capability: None,
+            rollback_capability: None,
+            backup_restore_capability: None,
+            network_filter_supported: None,
+            mac_learning_supported: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DVSFeatureCapability {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DVSFeatureCapability {

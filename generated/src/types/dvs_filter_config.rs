@@ -5,7 +5,7 @@
 /// Extends `InheritablePolicy`.
 ///
 /// Has subtypes: members declared with this type are held as \[`DvsFilterConfigKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DvsFilterConfig {
     /// Property *InheritablePolicy.inherited*.
     pub inherited: bool,
@@ -82,7 +82,21 @@ impl crate::object::Object for DvsFilterConfig {
 }
 impl crate::object::Blank for DvsFilterConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            inherited: false,
+            key: None,
+            agent_name: None,
+            slot_number: None,
+            parameters: None,
+            on_failure: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DvsFilterConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DvsFilterConfig {

@@ -3,7 +3,7 @@
 /// Data object type *DvsFilterConfigSpec*.
 ///
 /// Extends `DvsFilterConfig`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DvsFilterConfigSpec {
     /// Property *InheritablePolicy.inherited*.
     pub inherited: bool,
@@ -93,7 +93,22 @@ impl crate::object::Object for DvsFilterConfigSpec {
 }
 impl crate::object::Blank for DvsFilterConfigSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            inherited: false,
+            key: None,
+            agent_name: None,
+            slot_number: None,
+            parameters: None,
+            on_failure: None,
+            operation: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DvsFilterConfigSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DvsFilterConfigSpec {

@@ -3,7 +3,7 @@
 /// Data object type *DvsFilterParameter*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DvsFilterParameter {
     /// Property *DvsFilterParameter.parameters*.
     pub parameters: Option<Vec<crate::CompactString>>,
@@ -53,7 +53,16 @@ impl crate::object::Object for DvsFilterParameter {
 }
 impl crate::object::Blank for DvsFilterParameter {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            parameters: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DvsFilterParameter {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DvsFilterParameter {

@@ -3,7 +3,7 @@
 /// Data object type *DvsFilterPolicy*.
 ///
 /// Extends `InheritablePolicy`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DvsFilterPolicy {
     /// Property *InheritablePolicy.inherited*.
     pub inherited: bool,
@@ -57,7 +57,17 @@ impl crate::object::Object for DvsFilterPolicy {
 }
 impl crate::object::Blank for DvsFilterPolicy {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            inherited: false,
+            filter_config: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DvsFilterPolicy {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DvsFilterPolicy {

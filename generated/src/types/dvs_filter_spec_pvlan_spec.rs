@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 8.0.3.0
 ///
 /// Extends `DVSFilterSpecVlanSpec`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DVSFilterSpecPvlanSpec {
     /// Property *DVSFilterSpecPvlanSpec.pvlanId*.
     pub pvlan_id: Option<i32>,
@@ -55,7 +55,16 @@ impl crate::object::Object for DVSFilterSpecPvlanSpec {
 }
 impl crate::object::Blank for DVSFilterSpecPvlanSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            pvlan_id: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DVSFilterSpecPvlanSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DVSFilterSpecPvlanSpec {

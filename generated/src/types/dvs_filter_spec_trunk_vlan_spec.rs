@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 8.0.3.0
 ///
 /// Extends `DVSFilterSpecVlanSpec`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DVSFilterSpecTrunkVlanSpec {
     /// Property *DVSFilterSpecTrunkVlanSpec.range*.
     pub range: Option<Box<crate::types::NumericRange>>,
@@ -55,7 +55,16 @@ impl crate::object::Object for DVSFilterSpecTrunkVlanSpec {
 }
 impl crate::object::Blank for DVSFilterSpecTrunkVlanSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            range: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DVSFilterSpecTrunkVlanSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DVSFilterSpecTrunkVlanSpec {

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 8.0.3.0
 ///
 /// Extends `DVSFilterSpecVlanSpec`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DVSFilterSpecVlanIdSpec {
     /// Property *DVSFilterSpecVlanIdSpec.vlanId*.
     pub vlan_id: Option<i32>,
@@ -55,7 +55,16 @@ impl crate::object::Object for DVSFilterSpecVlanIdSpec {
 }
 impl crate::object::Blank for DVSFilterSpecVlanIdSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            vlan_id: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DVSFilterSpecVlanIdSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DVSFilterSpecVlanIdSpec {

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 8.0.3.0
 ///
 /// Extends `DVSFilterSpecConnecteeSpec`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DVSFilterSpecVmknicConnecteeSpec {
     /// Property *DVSFilterSpecVmknicConnecteeSpec.vmknicNameSpec*.
     pub vmknic_name_spec: Option<crate::CompactString>,
@@ -55,7 +55,16 @@ impl crate::object::Object for DVSFilterSpecVmknicConnecteeSpec {
 }
 impl crate::object::Blank for DVSFilterSpecVmknicConnecteeSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            vmknic_name_spec: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DVSFilterSpecVmknicConnecteeSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DVSFilterSpecVmknicConnecteeSpec {

@@ -3,7 +3,7 @@
 /// Data object type *DvsGreEncapNetworkRuleAction*.
 ///
 /// Extends `DvsNetworkRuleAction`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DvsGreEncapNetworkRuleAction {
     /// Property *DvsGreEncapNetworkRuleAction.encapsulationIp*.
     pub encapsulation_ip: Box<crate::types::SingleIp>,
@@ -53,7 +53,16 @@ impl crate::object::Object for DvsGreEncapNetworkRuleAction {
 }
 impl crate::object::Blank for DvsGreEncapNetworkRuleAction {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            encapsulation_ip: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DvsGreEncapNetworkRuleAction {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DvsGreEncapNetworkRuleAction {

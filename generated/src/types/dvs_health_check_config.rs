@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`DVSHealthCheckConfigKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DVSHealthCheckConfig {
     /// Property *DVSHealthCheckConfig.enable*.
     pub enable: Option<bool>,
@@ -59,7 +59,17 @@ impl crate::object::Object for DVSHealthCheckConfig {
 }
 impl crate::object::Blank for DVSHealthCheckConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            enable: None,
+            interval: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DVSHealthCheckConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DVSHealthCheckConfig {

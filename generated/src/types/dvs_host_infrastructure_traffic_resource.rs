@@ -3,7 +3,7 @@
 /// Data object type *DvsHostInfrastructureTrafficResource*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DvsHostInfrastructureTrafficResource {
     /// Property *DvsHostInfrastructureTrafficResource.key*.
     pub key: crate::CompactString,
@@ -63,7 +63,18 @@ impl crate::object::Object for DvsHostInfrastructureTrafficResource {
 }
 impl crate::object::Blank for DvsHostInfrastructureTrafficResource {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: crate::object::Blank::blank(),
+            description: None,
+            allocation_info: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DvsHostInfrastructureTrafficResource {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DvsHostInfrastructureTrafficResource {

@@ -3,7 +3,7 @@
 /// Data object type *DvsHostInfrastructureTrafficResourceAllocation*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DvsHostInfrastructureTrafficResourceAllocation {
     /// Property *DvsHostInfrastructureTrafficResourceAllocation.limit*.
     pub limit: Option<i64>,
@@ -61,7 +61,18 @@ impl crate::object::Object for DvsHostInfrastructureTrafficResourceAllocation {
 }
 impl crate::object::Blank for DvsHostInfrastructureTrafficResourceAllocation {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            limit: None,
+            shares: None,
+            reservation: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DvsHostInfrastructureTrafficResourceAllocation {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DvsHostInfrastructureTrafficResourceAllocation {

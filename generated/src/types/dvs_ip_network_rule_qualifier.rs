@@ -3,7 +3,7 @@
 /// Data object type *DvsIpNetworkRuleQualifier*.
 ///
 /// Extends `DvsNetworkRuleQualifier`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DvsIpNetworkRuleQualifier {
     /// Property *DvsNetworkRuleQualifier.key*.
     pub key: Option<crate::CompactString>,
@@ -93,7 +93,22 @@ impl crate::object::Object for DvsIpNetworkRuleQualifier {
 }
 impl crate::object::Blank for DvsIpNetworkRuleQualifier {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: None,
+            source_address: None,
+            destination_address: None,
+            protocol: None,
+            source_ip_port: None,
+            destination_ip_port: None,
+            tcp_flags: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DvsIpNetworkRuleQualifier {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DvsIpNetworkRuleQualifier {

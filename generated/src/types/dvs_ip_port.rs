@@ -5,7 +5,7 @@
 /// Extends `NegatableExpression`.
 ///
 /// Has subtypes: members declared with this type are held as \[`DvsIpPortKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DvsIpPort {
     /// Property *NegatableExpression.negate*.
     pub negate: Option<bool>,
@@ -55,7 +55,16 @@ impl crate::object::Object for DvsIpPort {
 }
 impl crate::object::Blank for DvsIpPort {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            negate: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DvsIpPort {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DvsIpPort {

@@ -3,7 +3,7 @@
 /// Data object type *DvsIpPortRange*.
 ///
 /// Extends `DvsIpPort`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DvsIpPortRange {
     /// Property *NegatableExpression.negate*.
     pub negate: Option<bool>,
@@ -61,7 +61,18 @@ impl crate::object::Object for DvsIpPortRange {
 }
 impl crate::object::Blank for DvsIpPortRange {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            negate: None,
+            start_port_number: 0,
+            end_port_number: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DvsIpPortRange {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DvsIpPortRange {

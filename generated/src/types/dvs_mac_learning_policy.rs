@@ -3,7 +3,7 @@
 /// Data object type *DVSMacLearningPolicy*.
 ///
 /// Extends `InheritablePolicy`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DVSMacLearningPolicy {
     /// Property *InheritablePolicy.inherited*.
     pub inherited: bool,
@@ -69,7 +69,20 @@ impl crate::object::Object for DVSMacLearningPolicy {
 }
 impl crate::object::Blank for DVSMacLearningPolicy {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            inherited: false,
+            enabled: false,
+            allow_unicast_flooding: None,
+            limit: None,
+            limit_policy: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DVSMacLearningPolicy {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DVSMacLearningPolicy {

@@ -3,7 +3,7 @@
 /// Data object type *DVSMacManagementPolicy*.
 ///
 /// Extends `InheritablePolicy`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DVSMacManagementPolicy {
     /// Property *InheritablePolicy.inherited*.
     pub inherited: bool,
@@ -81,7 +81,20 @@ impl crate::object::Object for DVSMacManagementPolicy {
 }
 impl crate::object::Blank for DVSMacManagementPolicy {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            inherited: false,
+            allow_promiscuous: None,
+            mac_changes: None,
+            forged_transmits: None,
+            mac_learning_policy: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DVSMacManagementPolicy {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DVSMacManagementPolicy {

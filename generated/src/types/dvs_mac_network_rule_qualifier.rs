@@ -3,7 +3,7 @@
 /// Data object type *DvsMacNetworkRuleQualifier*.
 ///
 /// Extends `DvsNetworkRuleQualifier`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DvsMacNetworkRuleQualifier {
     /// Property *DvsNetworkRuleQualifier.key*.
     pub key: Option<crate::CompactString>,
@@ -69,7 +69,20 @@ impl crate::object::Object for DvsMacNetworkRuleQualifier {
 }
 impl crate::object::Blank for DvsMacNetworkRuleQualifier {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: None,
+            source_address: None,
+            destination_address: None,
+            protocol: None,
+            vlan_id: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DvsMacNetworkRuleQualifier {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DvsMacNetworkRuleQualifier {

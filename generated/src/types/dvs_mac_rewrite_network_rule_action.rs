@@ -3,7 +3,7 @@
 /// Data object type *DvsMacRewriteNetworkRuleAction*.
 ///
 /// Extends `DvsNetworkRuleAction`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DvsMacRewriteNetworkRuleAction {
     /// Property *DvsMacRewriteNetworkRuleAction.rewriteMac*.
     pub rewrite_mac: crate::CompactString,
@@ -53,7 +53,16 @@ impl crate::object::Object for DvsMacRewriteNetworkRuleAction {
 }
 impl crate::object::Blank for DvsMacRewriteNetworkRuleAction {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            rewrite_mac: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DvsMacRewriteNetworkRuleAction {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DvsMacRewriteNetworkRuleAction {

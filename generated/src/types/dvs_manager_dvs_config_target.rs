@@ -3,7 +3,7 @@
 /// Data object type *DVSManagerDvsConfigTarget*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DVSManagerDvsConfigTarget {
     /// Property *DVSManagerDvsConfigTarget.distributedVirtualPortgroup*.
     pub distributed_virtual_portgroup: Option<
@@ -61,7 +61,17 @@ impl crate::object::Object for DVSManagerDvsConfigTarget {
 }
 impl crate::object::Blank for DVSManagerDvsConfigTarget {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            distributed_virtual_portgroup: None,
+            distributed_virtual_switch: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DVSManagerDvsConfigTarget {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DVSManagerDvsConfigTarget {

@@ -63,7 +63,7 @@ impl crate::object::Blank for DVSManagerPhysicalNicsList {
     fn blank() -> Self {
         Self {
             host: crate::object::Blank::blank(),
-            physical_nics: crate::object::Blank::blank(),
+            physical_nics: None,
             extra: crate::Extra::EMPTY,
         }
     }

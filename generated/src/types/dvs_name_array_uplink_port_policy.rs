@@ -3,7 +3,7 @@
 /// Data object type *DVSNameArrayUplinkPortPolicy*.
 ///
 /// Extends `DVSUplinkPortPolicy`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DVSNameArrayUplinkPortPolicy {
     /// Property *DVSNameArrayUplinkPortPolicy.uplinkPortName*.
     pub uplink_port_name: Vec<crate::CompactString>,
@@ -53,7 +53,16 @@ impl crate::object::Object for DVSNameArrayUplinkPortPolicy {
 }
 impl crate::object::Blank for DVSNameArrayUplinkPortPolicy {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            uplink_port_name: Vec::new(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DVSNameArrayUplinkPortPolicy {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DVSNameArrayUplinkPortPolicy {

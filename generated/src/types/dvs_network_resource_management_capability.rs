@@ -3,7 +3,7 @@
 /// Data object type *DVSNetworkResourceManagementCapability*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DVSNetworkResourceManagementCapability {
     /// Property *DVSNetworkResourceManagementCapability.networkResourceManagementSupported*.
     pub network_resource_management_supported: bool,
@@ -87,7 +87,21 @@ impl crate::object::Object for DVSNetworkResourceManagementCapability {
 }
 impl crate::object::Blank for DVSNetworkResourceManagementCapability {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            network_resource_management_supported: false,
+            network_resource_pool_high_share_value: 0,
+            qos_supported: false,
+            user_defined_network_resource_pools_supported: false,
+            network_resource_control_version3_supported: None,
+            user_defined_infra_traffic_pool_supported: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DVSNetworkResourceManagementCapability {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DVSNetworkResourceManagementCapability {

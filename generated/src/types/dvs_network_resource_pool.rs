@@ -6,7 +6,7 @@
 ///
 /// Extends `DataObject`.
 #[deprecated]
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DVSNetworkResourcePool {
     /// Property *DVSNetworkResourcePool.key*.
     pub key: crate::CompactString,
@@ -72,7 +72,20 @@ impl crate::object::Object for DVSNetworkResourcePool {
 }
 impl crate::object::Blank for DVSNetworkResourcePool {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: crate::object::Blank::blank(),
+            name: None,
+            description: None,
+            config_version: crate::object::Blank::blank(),
+            allocation_info: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DVSNetworkResourcePool {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DVSNetworkResourcePool {

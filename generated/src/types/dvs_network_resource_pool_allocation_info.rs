@@ -3,7 +3,7 @@
 /// Data object type *DVSNetworkResourcePoolAllocationInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DVSNetworkResourcePoolAllocationInfo {
     /// Property *DVSNetworkResourcePoolAllocationInfo.limit*.
     pub limit: Option<i64>,
@@ -61,7 +61,18 @@ impl crate::object::Object for DVSNetworkResourcePoolAllocationInfo {
 }
 impl crate::object::Blank for DVSNetworkResourcePoolAllocationInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            limit: None,
+            shares: None,
+            priority_tag: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DVSNetworkResourcePoolAllocationInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DVSNetworkResourcePoolAllocationInfo {

@@ -3,7 +3,7 @@
 /// Data object type *DVSNetworkResourcePoolConfigSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DVSNetworkResourcePoolConfigSpec {
     /// Property *DVSNetworkResourcePoolConfigSpec.dynamicProperty*.
     pub dynamic_property: Option<Vec<crate::types::DynamicProperty>>,
@@ -87,7 +87,21 @@ impl crate::object::Object for DVSNetworkResourcePoolConfigSpec {
 }
 impl crate::object::Blank for DVSNetworkResourcePoolConfigSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            dynamic_property: None,
+            key: crate::object::Blank::blank(),
+            config_version: None,
+            allocation_info: None,
+            name: None,
+            description: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DVSNetworkResourcePoolConfigSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DVSNetworkResourcePoolConfigSpec {

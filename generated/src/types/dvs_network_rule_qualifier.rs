@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`DvsNetworkRuleQualifierKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DvsNetworkRuleQualifier {
     /// Property *DvsNetworkRuleQualifier.key*.
     pub key: Option<crate::CompactString>,
@@ -55,7 +55,16 @@ impl crate::object::Object for DvsNetworkRuleQualifier {
 }
 impl crate::object::Blank for DvsNetworkRuleQualifier {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DvsNetworkRuleQualifier {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DvsNetworkRuleQualifier {

@@ -3,7 +3,7 @@
 /// Data object type *DvsNotAuthorized*.
 ///
 /// Extends `DvsFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DvsNotAuthorized {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -70,7 +70,19 @@ impl crate::object::Object for DvsNotAuthorized {
 }
 impl crate::object::Blank for DvsNotAuthorized {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            session_extension_key: None,
+            dvs_extension_key: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DvsNotAuthorized {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DvsNotAuthorized {

@@ -59,7 +59,7 @@ impl crate::object::Blank for DvsOutOfSyncHostArgument {
     fn blank() -> Self {
         Self {
             out_of_sync_host: crate::object::Blank::blank(),
-            config_paramters: crate::object::Blank::blank(),
+            config_paramters: Vec::new(),
             extra: crate::Extra::EMPTY,
         }
     }

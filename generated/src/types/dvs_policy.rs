@@ -3,7 +3,7 @@
 /// Data object type *DVSPolicy*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DVSPolicy {
     /// Property *DVSPolicy.autoPreInstallAllowed*.
     pub auto_pre_install_allowed: Option<bool>,
@@ -65,7 +65,18 @@ impl crate::object::Object for DVSPolicy {
 }
 impl crate::object::Blank for DVSPolicy {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            auto_pre_install_allowed: None,
+            auto_upgrade_allowed: None,
+            partial_upgrade_allowed: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DVSPolicy {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DVSPolicy {

@@ -3,7 +3,7 @@
 /// Data object type *DvsPortDisconnectedEvent*.
 ///
 /// Extends `DvsEvent`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DvsPortDisconnectedEvent {
     /// Property *Event.key*.
     pub key: i32,
@@ -162,7 +162,32 @@ impl crate::object::Object for DvsPortDisconnectedEvent {
 }
 impl crate::object::Blank for DvsPortDisconnectedEvent {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: 0,
+            chain_id: 0,
+            created_time: crate::object::Blank::blank(),
+            user_name: crate::object::Blank::blank(),
+            datacenter: None,
+            compute_resource: None,
+            host: None,
+            vm: None,
+            ds: None,
+            net: None,
+            dvs: None,
+            tgw: None,
+            full_formatted_message: None,
+            change_tag: None,
+            audit_id: None,
+            port_key: crate::object::Blank::blank(),
+            connectee: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DvsPortDisconnectedEvent {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DvsPortDisconnectedEvent {

@@ -3,7 +3,7 @@
 /// Data object type *DvsPuntNetworkRuleAction*.
 ///
 /// Extends `DvsNetworkRuleAction`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DvsPuntNetworkRuleAction {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
@@ -45,7 +45,13 @@ impl crate::object::Object for DvsPuntNetworkRuleAction {
 }
 impl crate::object::Blank for DvsPuntNetworkRuleAction {
     fn blank() -> Self {
-        Self::default()
+        Self { extra: crate::Extra::EMPTY }
+    }
+}
+impl Default for DvsPuntNetworkRuleAction {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DvsPuntNetworkRuleAction {

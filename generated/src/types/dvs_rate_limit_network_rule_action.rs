@@ -3,7 +3,7 @@
 /// Data object type *DvsRateLimitNetworkRuleAction*.
 ///
 /// Extends `DvsNetworkRuleAction`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DvsRateLimitNetworkRuleAction {
     /// Property *DvsRateLimitNetworkRuleAction.packetsPerSecond*.
     pub packets_per_second: i32,
@@ -53,7 +53,16 @@ impl crate::object::Object for DvsRateLimitNetworkRuleAction {
 }
 impl crate::object::Blank for DvsRateLimitNetworkRuleAction {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            packets_per_second: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DvsRateLimitNetworkRuleAction {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DvsRateLimitNetworkRuleAction {

@@ -3,7 +3,7 @@
 /// Data object type *DvsResourceRuntimeInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DvsResourceRuntimeInfo {
     /// Property *DvsResourceRuntimeInfo.capacity*.
     pub capacity: Option<i32>,
@@ -83,7 +83,20 @@ impl crate::object::Object for DvsResourceRuntimeInfo {
 }
 impl crate::object::Blank for DvsResourceRuntimeInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            capacity: None,
+            usage: None,
+            available: None,
+            allocated_resource: None,
+            vm_vnic_network_resource_pool_runtime: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DvsResourceRuntimeInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DvsResourceRuntimeInfo {

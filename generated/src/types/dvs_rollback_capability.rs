@@ -3,7 +3,7 @@
 /// Data object type *DVSRollbackCapability*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DVSRollbackCapability {
     /// Property *DVSRollbackCapability.rollbackSupported*.
     pub rollback_supported: bool,
@@ -53,7 +53,16 @@ impl crate::object::Object for DVSRollbackCapability {
 }
 impl crate::object::Blank for DVSRollbackCapability {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            rollback_supported: false,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DVSRollbackCapability {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DVSRollbackCapability {

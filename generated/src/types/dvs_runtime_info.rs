@@ -3,7 +3,7 @@
 /// Data object type *DVSRuntimeInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DVSRuntimeInfo {
     /// Property *DVSRuntimeInfo.hostMemberRuntime*.
     pub host_member_runtime: Option<Vec<crate::types::HostMemberRuntimeInfo>>,
@@ -57,7 +57,17 @@ impl crate::object::Object for DVSRuntimeInfo {
 }
 impl crate::object::Blank for DVSRuntimeInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            host_member_runtime: None,
+            resource_runtime_info: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DVSRuntimeInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DVSRuntimeInfo {

@@ -73,9 +73,9 @@ impl crate::object::Object for DvsScopeViolated {
 impl crate::object::Blank for DvsScopeViolated {
     fn blank() -> Self {
         Self {
-            fault_cause: crate::object::Blank::blank(),
-            fault_message: crate::object::Blank::blank(),
-            scope: crate::object::Blank::blank(),
+            fault_cause: None,
+            fault_message: None,
+            scope: Vec::new(),
             entity: crate::object::Blank::blank(),
             extra: crate::Extra::EMPTY,
         }

@@ -3,7 +3,7 @@
 /// Data object type *DVSSecurityPolicy*.
 ///
 /// Extends `InheritablePolicy`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DVSSecurityPolicy {
     /// Property *InheritablePolicy.inherited*.
     pub inherited: bool,
@@ -65,7 +65,19 @@ impl crate::object::Object for DVSSecurityPolicy {
 }
 impl crate::object::Blank for DVSSecurityPolicy {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            inherited: false,
+            allow_promiscuous: None,
+            mac_changes: None,
+            forged_transmits: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DVSSecurityPolicy {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DVSSecurityPolicy {

@@ -3,7 +3,7 @@
 /// Data object type *DVSSelection*.
 ///
 /// Extends `SelectionSet`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DVSSelection {
     /// Property *DVSSelection.dvsUuid*.
     pub dvs_uuid: crate::CompactString,
@@ -53,7 +53,16 @@ impl crate::object::Object for DVSSelection {
 }
 impl crate::object::Blank for DVSSelection {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            dvs_uuid: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DVSSelection {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DVSSelection {

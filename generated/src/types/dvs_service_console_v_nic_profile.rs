@@ -3,7 +3,7 @@
 /// Data object type *DvsServiceConsoleVNicProfile*.
 ///
 /// Extends `DvsVNicProfile`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DvsServiceConsoleVNicProfile {
     /// Property *ApplyProfile.enabled*.
     pub enabled: bool,
@@ -131,7 +131,28 @@ impl crate::object::Object for DvsServiceConsoleVNicProfile {
 }
 impl crate::object::Blank for DvsServiceConsoleVNicProfile {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            enabled: false,
+            policy: None,
+            profile_type_name: None,
+            profile_version: None,
+            property: None,
+            favorite: None,
+            to_be_merged: None,
+            to_replace_with: None,
+            to_be_deleted: None,
+            copy_enable_status: None,
+            hidden: None,
+            key: crate::object::Blank::blank(),
+            ip_config: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DvsServiceConsoleVNicProfile {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DvsServiceConsoleVNicProfile {

@@ -3,7 +3,7 @@
 /// Data object type *DvsSingleIpPort*.
 ///
 /// Extends `DvsIpPort`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DvsSingleIpPort {
     /// Property *NegatableExpression.negate*.
     pub negate: Option<bool>,
@@ -57,7 +57,17 @@ impl crate::object::Object for DvsSingleIpPort {
 }
 impl crate::object::Blank for DvsSingleIpPort {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            negate: None,
+            port_number: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DvsSingleIpPort {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DvsSingleIpPort {

@@ -3,7 +3,7 @@
 /// Data object type *DVSSummary*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DVSSummary {
     /// Property *DVSSummary.name*.
     pub name: crate::CompactString,
@@ -123,7 +123,26 @@ impl crate::object::Object for DVSSummary {
 }
 impl crate::object::Blank for DVSSummary {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: crate::object::Blank::blank(),
+            uuid: crate::object::Blank::blank(),
+            num_ports: 0,
+            product_info: None,
+            host_member: None,
+            vm: None,
+            host: None,
+            portgroup_name: None,
+            description: None,
+            contact: None,
+            num_hosts: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DVSSummary {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DVSSummary {

@@ -3,7 +3,7 @@
 /// Data object type *DvsSystemTrafficNetworkRuleQualifier*.
 ///
 /// Extends `DvsNetworkRuleQualifier`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DvsSystemTrafficNetworkRuleQualifier {
     /// Property *DvsNetworkRuleQualifier.key*.
     pub key: Option<crate::CompactString>,
@@ -57,7 +57,17 @@ impl crate::object::Object for DvsSystemTrafficNetworkRuleQualifier {
 }
 impl crate::object::Blank for DvsSystemTrafficNetworkRuleQualifier {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: None,
+            type_of_system_traffic: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DvsSystemTrafficNetworkRuleQualifier {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DvsSystemTrafficNetworkRuleQualifier {

@@ -5,7 +5,7 @@
 /// Extends `DvsFilterConfig`.
 ///
 /// Has subtypes: members declared with this type are held as \[`DvsTrafficFilterConfigKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DvsTrafficFilterConfig {
     /// Property *InheritablePolicy.inherited*.
     pub inherited: bool,
@@ -95,7 +95,22 @@ impl crate::object::Object for DvsTrafficFilterConfig {
 }
 impl crate::object::Blank for DvsTrafficFilterConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            inherited: false,
+            key: None,
+            agent_name: None,
+            slot_number: None,
+            parameters: None,
+            on_failure: None,
+            traffic_ruleset: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DvsTrafficFilterConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DvsTrafficFilterConfig {

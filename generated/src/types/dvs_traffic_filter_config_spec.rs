@@ -3,7 +3,7 @@
 /// Data object type *DvsTrafficFilterConfigSpec*.
 ///
 /// Extends `DvsTrafficFilterConfig`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DvsTrafficFilterConfigSpec {
     /// Property *InheritablePolicy.inherited*.
     pub inherited: bool,
@@ -99,7 +99,23 @@ impl crate::object::Object for DvsTrafficFilterConfigSpec {
 }
 impl crate::object::Blank for DvsTrafficFilterConfigSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            inherited: false,
+            key: None,
+            agent_name: None,
+            slot_number: None,
+            parameters: None,
+            on_failure: None,
+            traffic_ruleset: None,
+            operation: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DvsTrafficFilterConfigSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DvsTrafficFilterConfigSpec {

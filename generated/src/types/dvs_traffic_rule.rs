@@ -3,7 +3,7 @@
 /// Data object type *DvsTrafficRule*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DvsTrafficRule {
     /// Property *DvsTrafficRule.key*.
     pub key: Option<crate::CompactString>,
@@ -73,7 +73,21 @@ impl crate::object::Object for DvsTrafficRule {
 }
 impl crate::object::Blank for DvsTrafficRule {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: None,
+            description: None,
+            sequence: None,
+            qualifier: None,
+            action: None,
+            direction: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DvsTrafficRule {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DvsTrafficRule {

@@ -3,7 +3,7 @@
 /// Data object type *DvsTrafficRuleset*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DvsTrafficRuleset {
     /// Property *DvsTrafficRuleset.key*.
     pub key: Option<crate::CompactString>,
@@ -65,7 +65,19 @@ impl crate::object::Object for DvsTrafficRuleset {
 }
 impl crate::object::Blank for DvsTrafficRuleset {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: None,
+            enabled: None,
+            precedence: None,
+            rules: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DvsTrafficRuleset {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DvsTrafficRuleset {

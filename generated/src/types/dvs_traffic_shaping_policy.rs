@@ -3,7 +3,7 @@
 /// Data object type *DVSTrafficShapingPolicy*.
 ///
 /// Extends `InheritablePolicy`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DVSTrafficShapingPolicy {
     /// Property *InheritablePolicy.inherited*.
     pub inherited: bool,
@@ -75,7 +75,20 @@ impl crate::object::Object for DVSTrafficShapingPolicy {
 }
 impl crate::object::Blank for DVSTrafficShapingPolicy {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            inherited: false,
+            enabled: None,
+            average_bandwidth: None,
+            peak_bandwidth: None,
+            burst_size: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DVSTrafficShapingPolicy {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DVSTrafficShapingPolicy {

@@ -3,7 +3,7 @@
 /// Data object type *DvsUpdateTagNetworkRuleAction*.
 ///
 /// Extends `DvsNetworkRuleAction`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DvsUpdateTagNetworkRuleAction {
     /// Property *DvsUpdateTagNetworkRuleAction.qosTag*.
     pub qos_tag: Option<i32>,
@@ -57,7 +57,17 @@ impl crate::object::Object for DvsUpdateTagNetworkRuleAction {
 }
 impl crate::object::Blank for DvsUpdateTagNetworkRuleAction {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            qos_tag: None,
+            dscp_tag: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DvsUpdateTagNetworkRuleAction {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DvsUpdateTagNetworkRuleAction {

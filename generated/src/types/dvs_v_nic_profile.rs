@@ -5,7 +5,7 @@
 /// Extends `ApplyProfile`.
 ///
 /// Has subtypes: members declared with this type are held as \[`DvsVNicProfileKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DvsVNicProfile {
     /// Property *ApplyProfile.enabled*.
     pub enabled: bool,
@@ -133,7 +133,28 @@ impl crate::object::Object for DvsVNicProfile {
 }
 impl crate::object::Blank for DvsVNicProfile {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            enabled: false,
+            policy: None,
+            profile_type_name: None,
+            profile_version: None,
+            property: None,
+            favorite: None,
+            to_be_merged: None,
+            to_replace_with: None,
+            to_be_deleted: None,
+            copy_enable_status: None,
+            hidden: None,
+            key: crate::object::Blank::blank(),
+            ip_config: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DvsVNicProfile {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DvsVNicProfile {

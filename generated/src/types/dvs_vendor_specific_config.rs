@@ -3,7 +3,7 @@
 /// Data object type *DVSVendorSpecificConfig*.
 ///
 /// Extends `InheritablePolicy`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DVSVendorSpecificConfig {
     /// Property *InheritablePolicy.inherited*.
     pub inherited: bool,
@@ -57,7 +57,17 @@ impl crate::object::Object for DVSVendorSpecificConfig {
 }
 impl crate::object::Blank for DVSVendorSpecificConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            inherited: false,
+            key_value: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DVSVendorSpecificConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DVSVendorSpecificConfig {

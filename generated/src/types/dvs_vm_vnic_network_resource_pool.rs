@@ -3,7 +3,7 @@
 /// Data object type *DVSVmVnicNetworkResourcePool*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DVSVmVnicNetworkResourcePool {
     /// Property *DVSVmVnicNetworkResourcePool.key*.
     pub key: crate::CompactString,
@@ -69,7 +69,20 @@ impl crate::object::Object for DVSVmVnicNetworkResourcePool {
 }
 impl crate::object::Blank for DVSVmVnicNetworkResourcePool {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: crate::object::Blank::blank(),
+            name: None,
+            description: None,
+            config_version: crate::object::Blank::blank(),
+            allocation_info: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DVSVmVnicNetworkResourcePool {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DVSVmVnicNetworkResourcePool {

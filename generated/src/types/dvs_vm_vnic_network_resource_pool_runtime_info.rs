@@ -3,7 +3,7 @@
 /// Data object type *DvsVmVnicNetworkResourcePoolRuntimeInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DvsVmVnicNetworkResourcePoolRuntimeInfo {
     /// Property *DvsVmVnicNetworkResourcePoolRuntimeInfo.key*.
     pub key: crate::CompactString,
@@ -93,7 +93,22 @@ impl crate::object::Object for DvsVmVnicNetworkResourcePoolRuntimeInfo {
 }
 impl crate::object::Blank for DvsVmVnicNetworkResourcePoolRuntimeInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: crate::object::Blank::blank(),
+            name: None,
+            capacity: None,
+            usage: None,
+            available: None,
+            status: crate::object::Blank::blank(),
+            allocated_resource: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DvsVmVnicNetworkResourcePoolRuntimeInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DvsVmVnicNetworkResourcePoolRuntimeInfo {

@@ -3,7 +3,7 @@
 /// Data object type *DvsVmVnicResourceAllocation*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DvsVmVnicResourceAllocation {
     /// Property *DvsVmVnicResourceAllocation.reservationQuota*.
     pub reservation_quota: Option<i64>,
@@ -53,7 +53,16 @@ impl crate::object::Object for DvsVmVnicResourceAllocation {
 }
 impl crate::object::Blank for DvsVmVnicResourceAllocation {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            reservation_quota: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DvsVmVnicResourceAllocation {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DvsVmVnicResourceAllocation {

@@ -3,7 +3,7 @@
 /// Data object type *DvsVmVnicResourcePoolConfigSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DvsVmVnicResourcePoolConfigSpec {
     /// Property *DvsVmVnicResourcePoolConfigSpec.operation*.
     pub operation: crate::CompactString,
@@ -87,7 +87,21 @@ impl crate::object::Object for DvsVmVnicResourcePoolConfigSpec {
 }
 impl crate::object::Blank for DvsVmVnicResourcePoolConfigSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            operation: crate::object::Blank::blank(),
+            key: None,
+            config_version: None,
+            allocation_info: None,
+            name: None,
+            description: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DvsVmVnicResourcePoolConfigSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DvsVmVnicResourcePoolConfigSpec {

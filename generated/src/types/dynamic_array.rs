@@ -3,7 +3,7 @@
 /// Data object type *DynamicArray*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DynamicArray {
     /// Property *DynamicArray.val*.
     pub val: Vec<crate::types::Any>,
@@ -53,7 +53,16 @@ impl crate::object::Object for DynamicArray {
 }
 impl crate::object::Blank for DynamicArray {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            val: Vec::new(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for DynamicArray {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for DynamicArray {

@@ -7,7 +7,7 @@
 /// Extends `EamRuntimeFault`.
 ///
 /// Has subtypes: members declared with this type are held as \[`EamAppFaultKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct EamAppFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -61,7 +61,17 @@ impl crate::object::Object for EamAppFault {
 }
 impl crate::object::Blank for EamAppFault {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for EamAppFault {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for EamAppFault {

@@ -138,7 +138,7 @@ impl crate::object::Object for EamCertificateNotTrusted {
 impl crate::object::Blank for EamCertificateNotTrusted {
     fn blank() -> Self {
         Self {
-            key: crate::object::Blank::blank(),
+            key: 0,
             description: crate::object::Blank::blank(),
             time: crate::object::Blank::blank(),
             agency: crate::object::Blank::blank(),

@@ -10,7 +10,7 @@
 ///
 /// Has subtypes: members declared with this type are held as \[`EamFaultKind`\].
 #[deprecated]
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct EamFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -64,7 +64,17 @@ impl crate::object::Object for EamFault {
 }
 impl crate::object::Blank for EamFault {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for EamFault {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for EamFault {

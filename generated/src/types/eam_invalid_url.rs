@@ -8,7 +8,7 @@
 ///
 /// Extends `EamFault`.
 #[deprecated]
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct EamInvalidUrl {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -98,7 +98,22 @@ impl crate::object::Object for EamInvalidUrl {
 }
 impl crate::object::Blank for EamInvalidUrl {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            url: crate::object::Blank::blank(),
+            malformed_url: false,
+            unknown_host: false,
+            connection_refused: false,
+            response_code: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for EamInvalidUrl {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for EamInvalidUrl {

@@ -76,7 +76,7 @@ impl crate::object::Blank for EamObjectRuntimeInfo {
     fn blank() -> Self {
         Self {
             status: crate::object::Blank::blank(),
-            issue: crate::object::Blank::blank(),
+            issue: None,
             goal_state: crate::object::Blank::blank(),
             entity: crate::object::Blank::blank(),
             extra: crate::Extra::EMPTY,

@@ -7,7 +7,7 @@
 /// Extends `RuntimeFault`.
 ///
 /// Has subtypes: members declared with this type are held as \[`EamRuntimeFaultKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct EamRuntimeFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -61,7 +61,17 @@ impl crate::object::Object for EamRuntimeFault {
 }
 impl crate::object::Blank for EamRuntimeFault {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for EamRuntimeFault {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for EamRuntimeFault {

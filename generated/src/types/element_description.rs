@@ -5,7 +5,7 @@
 /// Extends `Description`.
 ///
 /// Has subtypes: members declared with this type are held as \[`ElementDescriptionKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ElementDescription {
     /// Property *Description.label*.
     pub label: crate::CompactString,
@@ -63,7 +63,18 @@ impl crate::object::Object for ElementDescription {
 }
 impl crate::object::Blank for ElementDescription {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            label: crate::object::Blank::blank(),
+            summary: crate::object::Blank::blank(),
+            key: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ElementDescription {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ElementDescription {

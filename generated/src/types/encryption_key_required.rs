@@ -3,7 +3,7 @@
 /// Data object type *EncryptionKeyRequired*.
 ///
 /// Extends `InvalidState`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct EncryptionKeyRequired {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -61,7 +61,18 @@ impl crate::object::Object for EncryptionKeyRequired {
 }
 impl crate::object::Blank for EncryptionKeyRequired {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            required_key: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for EncryptionKeyRequired {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for EncryptionKeyRequired {

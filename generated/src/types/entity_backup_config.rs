@@ -3,7 +3,7 @@
 /// Data object type *EntityBackupConfig*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct EntityBackupConfig {
     /// Property *EntityBackupConfig.entityType*.
     pub entity_type: crate::CompactString,
@@ -77,7 +77,21 @@ impl crate::object::Object for EntityBackupConfig {
 }
 impl crate::object::Blank for EntityBackupConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            entity_type: crate::object::Blank::blank(),
+            config_blob: crate::object::Blank::blank(),
+            key: None,
+            name: None,
+            container: None,
+            config_version: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for EntityBackupConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for EntityBackupConfig {

@@ -5,7 +5,7 @@
 /// Extends `EventArgument`.
 ///
 /// Has subtypes: members declared with this type are held as \[`EntityEventArgumentKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct EntityEventArgument {
     /// Property *EntityEventArgument.name*.
     pub name: crate::CompactString,
@@ -55,7 +55,16 @@ impl crate::object::Object for EntityEventArgument {
 }
 impl crate::object::Blank for EntityEventArgument {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for EntityEventArgument {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for EntityEventArgument {

@@ -61,7 +61,7 @@ impl crate::object::Blank for EntityPrivilege {
     fn blank() -> Self {
         Self {
             entity: crate::object::Blank::blank(),
-            priv_availability: crate::object::Blank::blank(),
+            priv_availability: Vec::new(),
             extra: crate::Extra::EMPTY,
         }
     }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct EntityReference {
     /// Property *EntityReference.id*.
     pub id: crate::CompactString,
@@ -59,7 +59,17 @@ impl crate::object::Object for EntityReference {
 }
 impl crate::object::Blank for EntityReference {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            id: crate::object::Blank::blank(),
+            r#type: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for EntityReference {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for EntityReference {

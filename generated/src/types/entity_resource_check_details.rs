@@ -7,7 +7,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`EntityResourceCheckDetailsKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct EntityResourceCheckDetails {
     /// Property *EntityResourceCheckDetails.name*.
     pub name: Option<crate::CompactString>,
@@ -115,7 +115,25 @@ impl crate::object::Object for EntityResourceCheckDetails {
 }
 impl crate::object::Blank for EntityResourceCheckDetails {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: None,
+            uuid: None,
+            is_new: None,
+            capacity: None,
+            post_operation_capacity: None,
+            used_capacity: None,
+            post_operation_used_capacity: None,
+            additional_required_capacity: None,
+            max_components: None,
+            components: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for EntityResourceCheckDetails {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for EntityResourceCheckDetails {

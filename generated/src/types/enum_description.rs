@@ -3,7 +3,7 @@
 /// Data object type *EnumDescription*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct EnumDescription {
     /// Property *EnumDescription.key*.
     pub key: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for EnumDescription {
 }
 impl crate::object::Blank for EnumDescription {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: crate::object::Blank::blank(),
+            tags: Vec::new(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for EnumDescription {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for EnumDescription {

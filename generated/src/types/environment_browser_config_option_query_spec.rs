@@ -3,7 +3,7 @@
 /// Data object type *EnvironmentBrowserConfigOptionQuerySpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct EnvironmentBrowserConfigOptionQuerySpec {
     /// Property *EnvironmentBrowserConfigOptionQuerySpec.key*.
     pub key: Option<crate::CompactString>,
@@ -63,7 +63,18 @@ impl crate::object::Object for EnvironmentBrowserConfigOptionQuerySpec {
 }
 impl crate::object::Blank for EnvironmentBrowserConfigOptionQuerySpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: None,
+            host: None,
+            guest_id: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for EnvironmentBrowserConfigOptionQuerySpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for EnvironmentBrowserConfigOptionQuerySpec {

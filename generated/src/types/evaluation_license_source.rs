@@ -6,7 +6,7 @@
 ///
 /// Extends `LicenseSource`.
 #[deprecated]
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct EvaluationLicenseSource {
     /// Property *EvaluationLicenseSource.remainingHours*.
     pub remaining_hours: Option<i64>,
@@ -56,7 +56,16 @@ impl crate::object::Object for EvaluationLicenseSource {
 }
 impl crate::object::Blank for EvaluationLicenseSource {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            remaining_hours: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for EvaluationLicenseSource {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for EvaluationLicenseSource {

@@ -5,7 +5,7 @@
 /// Extends `NotSupportedHostInCluster`.
 ///
 /// Has subtypes: members declared with this type are held as \[`EVCAdmissionFailedKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct EVCAdmissionFailed {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -77,7 +77,20 @@ impl crate::object::Object for EVCAdmissionFailed {
 }
 impl crate::object::Blank for EVCAdmissionFailed {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            product_name: None,
+            product_version: None,
+            faults: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for EVCAdmissionFailed {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for EVCAdmissionFailed {

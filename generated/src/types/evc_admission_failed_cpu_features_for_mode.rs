@@ -3,7 +3,7 @@
 /// Data object type *EVCAdmissionFailedCPUFeaturesForMode*.
 ///
 /// Extends `EVCAdmissionFailed`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct EVCAdmissionFailedCPUFeaturesForMode {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -87,7 +87,21 @@ impl crate::object::Object for EVCAdmissionFailedCPUFeaturesForMode {
 }
 impl crate::object::Blank for EVCAdmissionFailedCPUFeaturesForMode {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            product_name: None,
+            product_version: None,
+            faults: None,
+            current_evc_mode_key: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for EVCAdmissionFailedCPUFeaturesForMode {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for EVCAdmissionFailedCPUFeaturesForMode {

@@ -3,7 +3,7 @@
 /// Data object type *EVCAdmissionFailedCPUVendor*.
 ///
 /// Extends `EVCAdmissionFailed`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct EVCAdmissionFailedCPUVendor {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -93,7 +93,22 @@ impl crate::object::Object for EVCAdmissionFailedCPUVendor {
 }
 impl crate::object::Blank for EVCAdmissionFailedCPUVendor {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            product_name: None,
+            product_version: None,
+            faults: None,
+            cluster_cpu_vendor: crate::object::Blank::blank(),
+            host_cpu_vendor: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for EVCAdmissionFailedCPUVendor {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for EVCAdmissionFailedCPUVendor {

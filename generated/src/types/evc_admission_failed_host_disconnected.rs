@@ -3,7 +3,7 @@
 /// Data object type *EVCAdmissionFailedHostDisconnected*.
 ///
 /// Extends `EVCAdmissionFailed`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct EVCAdmissionFailedHostDisconnected {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -75,7 +75,20 @@ impl crate::object::Object for EVCAdmissionFailedHostDisconnected {
 }
 impl crate::object::Blank for EVCAdmissionFailedHostDisconnected {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            product_name: None,
+            product_version: None,
+            faults: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for EVCAdmissionFailedHostDisconnected {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for EVCAdmissionFailedHostDisconnected {

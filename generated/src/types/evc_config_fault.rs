@@ -5,7 +5,7 @@
 /// Extends `VimFault`.
 ///
 /// Has subtypes: members declared with this type are held as \[`EVCConfigFaultKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct EVCConfigFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -63,7 +63,18 @@ impl crate::object::Object for EVCConfigFault {
 }
 impl crate::object::Blank for EVCConfigFault {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            faults: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for EVCConfigFault {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for EVCConfigFault {

@@ -3,7 +3,7 @@
 /// Data object type *EVCMode*.
 ///
 /// Extends `ElementDescription`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct EVCMode {
     /// Property *Description.label*.
     pub label: crate::CompactString,
@@ -114,7 +114,25 @@ impl crate::object::Object for EVCMode {
 }
 impl crate::object::Blank for EVCMode {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            label: crate::object::Blank::blank(),
+            summary: crate::object::Blank::blank(),
+            key: crate::object::Blank::blank(),
+            guaranteed_cpu_features: None,
+            feature_capability: None,
+            feature_mask: None,
+            feature_requirement: None,
+            vendor: crate::object::Blank::blank(),
+            track: Vec::new(),
+            vendor_tier: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for EVCMode {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for EVCMode {

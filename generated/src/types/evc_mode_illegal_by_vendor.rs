@@ -3,7 +3,7 @@
 /// Data object type *EVCModeIllegalByVendor*.
 ///
 /// Extends `EVCConfigFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct EVCModeIllegalByVendor {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -75,7 +75,20 @@ impl crate::object::Object for EVCModeIllegalByVendor {
 }
 impl crate::object::Blank for EVCModeIllegalByVendor {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            faults: None,
+            cluster_cpu_vendor: crate::object::Blank::blank(),
+            mode_cpu_vendor: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for EVCModeIllegalByVendor {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for EVCModeIllegalByVendor {

@@ -3,7 +3,7 @@
 /// Data object type *EVCModeUnsupportedByHosts*.
 ///
 /// Extends `EVCConfigFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct EVCModeUnsupportedByHosts {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -75,7 +75,21 @@ impl crate::object::Object for EVCModeUnsupportedByHosts {
 }
 impl crate::object::Blank for EVCModeUnsupportedByHosts {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            faults: None,
+            evc_mode: None,
+            host: None,
+            host_name: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for EVCModeUnsupportedByHosts {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for EVCModeUnsupportedByHosts {

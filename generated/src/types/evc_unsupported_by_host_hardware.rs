@@ -3,7 +3,7 @@
 /// Data object type *EVCUnsupportedByHostHardware*.
 ///
 /// Extends `EVCConfigFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct EVCUnsupportedByHostHardware {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -71,7 +71,20 @@ impl crate::object::Object for EVCUnsupportedByHostHardware {
 }
 impl crate::object::Blank for EVCUnsupportedByHostHardware {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            faults: None,
+            host: Vec::new(),
+            host_name: Vec::new(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for EVCUnsupportedByHostHardware {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for EVCUnsupportedByHostHardware {

@@ -3,7 +3,7 @@
 /// Data object type *EventAlarmExpression*.
 ///
 /// Extends `AlarmExpression`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct EventAlarmExpression {
     /// Property *EventAlarmExpression.comparisons*.
     pub comparisons: Option<Vec<crate::types::EventAlarmExpressionComparison>>,
@@ -72,7 +72,20 @@ impl crate::object::Object for EventAlarmExpression {
 }
 impl crate::object::Blank for EventAlarmExpression {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            comparisons: None,
+            event_type: crate::object::Blank::blank(),
+            event_type_id: None,
+            object_type: None,
+            status: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for EventAlarmExpression {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for EventAlarmExpression {

@@ -3,7 +3,7 @@
 /// Data object type *EventAlarmExpressionComparison*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct EventAlarmExpressionComparison {
     /// Property *EventAlarmExpressionComparison.attributeName*.
     pub attribute_name: crate::CompactString,
@@ -61,7 +61,18 @@ impl crate::object::Object for EventAlarmExpressionComparison {
 }
 impl crate::object::Blank for EventAlarmExpressionComparison {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            attribute_name: crate::object::Blank::blank(),
+            operator: crate::object::Blank::blank(),
+            value: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for EventAlarmExpressionComparison {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for EventAlarmExpressionComparison {

@@ -3,7 +3,7 @@
 /// Data object type *EventArgDesc*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct EventArgDesc {
     /// Property *EventArgDesc.name*.
     pub name: crate::CompactString,
@@ -61,7 +61,18 @@ impl crate::object::Object for EventArgDesc {
 }
 impl crate::object::Blank for EventArgDesc {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: crate::object::Blank::blank(),
+            r#type: crate::object::Blank::blank(),
+            description: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for EventArgDesc {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for EventArgDesc {

@@ -3,7 +3,7 @@
 /// Data object type *EventDescription*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct EventDescription {
     /// Property *EventDescription.category*.
     pub category: Vec<crate::types::ElementDescriptionKind>,
@@ -61,7 +61,18 @@ impl crate::object::Object for EventDescription {
 }
 impl crate::object::Blank for EventDescription {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            category: Vec::new(),
+            event_info: Vec::new(),
+            enumerated_types: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for EventDescription {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for EventDescription {

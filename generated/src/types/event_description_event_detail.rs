@@ -3,7 +3,7 @@
 /// Data object type *EventDescriptionEventDetail*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct EventDescriptionEventDetail {
     /// Property *EventDescriptionEventDetail.key*.
     pub key: crate::CompactString,
@@ -105,7 +105,24 @@ impl crate::object::Object for EventDescriptionEventDetail {
 }
 impl crate::object::Blank for EventDescriptionEventDetail {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: crate::object::Blank::blank(),
+            description: None,
+            category: crate::object::Blank::blank(),
+            format_on_datacenter: crate::object::Blank::blank(),
+            format_on_compute_resource: crate::object::Blank::blank(),
+            format_on_host: crate::object::Blank::blank(),
+            format_on_vm: crate::object::Blank::blank(),
+            full_format: crate::object::Blank::blank(),
+            long_description: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for EventDescriptionEventDetail {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for EventDescriptionEventDetail {

@@ -3,7 +3,7 @@
 /// Data object type *EventEx*.
 ///
 /// Extends `Event`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct EventEx {
     /// Property *Event.key*.
     pub key: i32,
@@ -198,7 +198,38 @@ impl crate::object::Object for EventEx {
 }
 impl crate::object::Blank for EventEx {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: 0,
+            chain_id: 0,
+            created_time: crate::object::Blank::blank(),
+            user_name: crate::object::Blank::blank(),
+            datacenter: None,
+            compute_resource: None,
+            host: None,
+            vm: None,
+            ds: None,
+            net: None,
+            dvs: None,
+            tgw: None,
+            full_formatted_message: None,
+            change_tag: None,
+            audit_id: None,
+            event_type_id: crate::object::Blank::blank(),
+            severity: None,
+            message: None,
+            arguments: None,
+            object_id: None,
+            object_type: None,
+            object_name: None,
+            fault: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for EventEx {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for EventEx {

@@ -3,7 +3,7 @@
 /// Data object type *EventFilterSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct EventFilterSpec {
     /// Property *EventFilterSpec.entity*.
     pub entity: Option<Box<crate::types::EventFilterSpecByEntity>>,
@@ -157,7 +157,30 @@ impl crate::object::Object for EventFilterSpec {
 }
 impl crate::object::Blank for EventFilterSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            entity: None,
+            time: None,
+            user_name: None,
+            event_chain_id: None,
+            alarm: None,
+            scheduled_task: None,
+            disable_full_message: None,
+            category: None,
+            r#type: None,
+            tag: None,
+            event_type_id: None,
+            max_count: None,
+            delayed_init: None,
+            auditable: None,
+            audit_id: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for EventFilterSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for EventFilterSpec {

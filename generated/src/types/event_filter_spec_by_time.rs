@@ -3,7 +3,7 @@
 /// Data object type *EventFilterSpecByTime*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct EventFilterSpecByTime {
     /// Property *EventFilterSpecByTime.beginTime*.
     ///
@@ -61,7 +61,17 @@ impl crate::object::Object for EventFilterSpecByTime {
 }
 impl crate::object::Blank for EventFilterSpecByTime {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            begin_time: None,
+            end_time: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for EventFilterSpecByTime {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for EventFilterSpecByTime {

@@ -3,7 +3,7 @@
 /// Data object type *EventFilterSpecByUsername*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct EventFilterSpecByUsername {
     /// Property *EventFilterSpecByUsername.systemUser*.
     pub system_user: bool,
@@ -57,7 +57,17 @@ impl crate::object::Object for EventFilterSpecByUsername {
 }
 impl crate::object::Blank for EventFilterSpecByUsername {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            system_user: false,
+            user_list: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for EventFilterSpecByUsername {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for EventFilterSpecByUsername {

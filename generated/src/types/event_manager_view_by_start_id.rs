@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 9.0.0.0
 ///
 /// Extends `EventManagerEventViewSpec`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct EventManagerViewByStartId {
     /// Property *EventManagerViewByStartId.startEventId*.
     pub start_event_id: i32,
@@ -59,7 +59,17 @@ impl crate::object::Object for EventManagerViewByStartId {
 }
 impl crate::object::Blank for EventManagerViewByStartId {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            start_event_id: 0,
+            is_forward: false,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for EventManagerViewByStartId {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for EventManagerViewByStartId {

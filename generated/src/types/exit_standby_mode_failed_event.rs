@@ -5,7 +5,7 @@
 /// Extends `HostEvent`.
 ///
 /// Has subtypes: members declared with this type are held as \[`ExitStandbyModeFailedEventKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ExitStandbyModeFailedEvent {
     /// Property *Event.key*.
     pub key: i32,
@@ -152,7 +152,30 @@ impl crate::object::Object for ExitStandbyModeFailedEvent {
 }
 impl crate::object::Blank for ExitStandbyModeFailedEvent {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: 0,
+            chain_id: 0,
+            created_time: crate::object::Blank::blank(),
+            user_name: crate::object::Blank::blank(),
+            datacenter: None,
+            compute_resource: None,
+            host: None,
+            vm: None,
+            ds: None,
+            net: None,
+            dvs: None,
+            tgw: None,
+            full_formatted_message: None,
+            change_tag: None,
+            audit_id: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ExitStandbyModeFailedEvent {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ExitStandbyModeFailedEvent {

@@ -3,7 +3,7 @@
 /// Data object type *ExpiredEditionLicense*.
 ///
 /// Extends `ExpiredFeatureLicense`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ExpiredEditionLicense {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -71,7 +71,20 @@ impl crate::object::Object for ExpiredEditionLicense {
 }
 impl crate::object::Blank for ExpiredEditionLicense {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            feature: crate::object::Blank::blank(),
+            count: 0,
+            expiration_date: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ExpiredEditionLicense {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ExpiredEditionLicense {

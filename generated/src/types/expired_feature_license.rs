@@ -5,7 +5,7 @@
 /// Extends `NotEnoughLicenses`.
 ///
 /// Has subtypes: members declared with this type are held as \[`ExpiredFeatureLicenseKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ExpiredFeatureLicense {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -73,7 +73,20 @@ impl crate::object::Object for ExpiredFeatureLicense {
 }
 impl crate::object::Blank for ExpiredFeatureLicense {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            feature: crate::object::Blank::blank(),
+            count: 0,
+            expiration_date: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ExpiredFeatureLicense {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ExpiredFeatureLicense {

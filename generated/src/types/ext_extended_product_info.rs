@@ -3,7 +3,7 @@
 /// Data object type *ExtExtendedProductInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ExtExtendedProductInfo {
     /// Property *ExtExtendedProductInfo.companyUrl*.
     pub company_url: Option<crate::CompactString>,
@@ -67,7 +67,19 @@ impl crate::object::Object for ExtExtendedProductInfo {
 }
 impl crate::object::Blank for ExtExtendedProductInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            company_url: None,
+            product_url: None,
+            management_url: None,
+            self_: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ExtExtendedProductInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ExtExtendedProductInfo {

@@ -3,7 +3,7 @@
 /// Data object type *ExtManagedEntityInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ExtManagedEntityInfo {
     /// Property *ExtManagedEntityInfo.type*.
     pub r#type: crate::CompactString,
@@ -65,7 +65,19 @@ impl crate::object::Object for ExtManagedEntityInfo {
 }
 impl crate::object::Blank for ExtManagedEntityInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            r#type: crate::object::Blank::blank(),
+            small_icon_url: None,
+            icon_url: None,
+            description: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ExtManagedEntityInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ExtManagedEntityInfo {

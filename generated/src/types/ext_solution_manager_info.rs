@@ -3,7 +3,7 @@
 /// Data object type *ExtSolutionManagerInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ExtSolutionManagerInfo {
     /// Deprecated.
     ///
@@ -60,7 +60,17 @@ impl crate::object::Object for ExtSolutionManagerInfo {
 }
 impl crate::object::Blank for ExtSolutionManagerInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            tab: None,
+            small_icon_url: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ExtSolutionManagerInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ExtSolutionManagerInfo {

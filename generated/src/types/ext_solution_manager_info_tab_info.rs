@@ -6,7 +6,7 @@
 ///
 /// Extends `DataObject`.
 #[deprecated]
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ExtSolutionManagerInfoTabInfo {
     /// Property *ExtSolutionManagerInfoTabInfo.label*.
     pub label: crate::CompactString,
@@ -60,7 +60,17 @@ impl crate::object::Object for ExtSolutionManagerInfoTabInfo {
 }
 impl crate::object::Blank for ExtSolutionManagerInfoTabInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            label: crate::object::Blank::blank(),
+            url: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ExtSolutionManagerInfoTabInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ExtSolutionManagerInfoTabInfo {

@@ -3,7 +3,7 @@
 /// Data object type *ExtendedDescription*.
 ///
 /// Extends `Description`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ExtendedDescription {
     /// Property *Description.label*.
     pub label: crate::CompactString,
@@ -65,7 +65,19 @@ impl crate::object::Object for ExtendedDescription {
 }
 impl crate::object::Blank for ExtendedDescription {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            label: crate::object::Blank::blank(),
+            summary: crate::object::Blank::blank(),
+            message_catalog_key_prefix: crate::object::Blank::blank(),
+            message_arg: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ExtendedDescription {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ExtendedDescription {

@@ -3,7 +3,7 @@
 /// Data object type *ExtendedElementDescription*.
 ///
 /// Extends `ElementDescription`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ExtendedElementDescription {
     /// Property *Description.label*.
     pub label: crate::CompactString,
@@ -69,7 +69,20 @@ impl crate::object::Object for ExtendedElementDescription {
 }
 impl crate::object::Blank for ExtendedElementDescription {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            label: crate::object::Blank::blank(),
+            summary: crate::object::Blank::blank(),
+            key: crate::object::Blank::blank(),
+            message_catalog_key_prefix: crate::object::Blank::blank(),
+            message_arg: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ExtendedElementDescription {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ExtendedElementDescription {

@@ -3,7 +3,7 @@
 /// Data object type *ExtendedFault*.
 ///
 /// Extends `VimFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ExtendedFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -65,7 +65,19 @@ impl crate::object::Object for ExtendedFault {
 }
 impl crate::object::Blank for ExtendedFault {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            fault_type_id: crate::object::Blank::blank(),
+            data: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ExtendedFault {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ExtendedFault {

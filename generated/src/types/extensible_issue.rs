@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/eam`.
 ///
 /// Extends `Issue`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ExtensibleIssue {
     /// Property *Issue.key*.
     pub key: i32,
@@ -109,7 +109,23 @@ impl crate::object::Object for ExtensibleIssue {
 }
 impl crate::object::Blank for ExtensibleIssue {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: 0,
+            description: crate::object::Blank::blank(),
+            time: crate::object::Blank::blank(),
+            type_id: crate::object::Blank::blank(),
+            argument: None,
+            target: None,
+            agent: None,
+            agency: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ExtensibleIssue {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ExtensibleIssue {

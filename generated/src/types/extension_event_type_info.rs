@@ -3,7 +3,7 @@
 /// Data object type *ExtensionEventTypeInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ExtensionEventTypeInfo {
     /// Property *ExtensionEventTypeInfo.eventID*.
     pub event_id: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for ExtensionEventTypeInfo {
 }
 impl crate::object::Blank for ExtensionEventTypeInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            event_id: crate::object::Blank::blank(),
+            event_type_schema: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ExtensionEventTypeInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ExtensionEventTypeInfo {

@@ -3,7 +3,7 @@
 /// Data object type *ExtensionFaultTypeInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ExtensionFaultTypeInfo {
     /// Property *ExtensionFaultTypeInfo.faultID*.
     pub fault_id: crate::CompactString,
@@ -53,7 +53,16 @@ impl crate::object::Object for ExtensionFaultTypeInfo {
 }
 impl crate::object::Blank for ExtensionFaultTypeInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_id: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ExtensionFaultTypeInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ExtensionFaultTypeInfo {

@@ -3,7 +3,7 @@
 /// Data object type *ExtensionHealthInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ExtensionHealthInfo {
     /// Property *ExtensionHealthInfo.url*.
     pub url: crate::CompactString,
@@ -53,7 +53,16 @@ impl crate::object::Object for ExtensionHealthInfo {
 }
 impl crate::object::Blank for ExtensionHealthInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            url: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ExtensionHealthInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ExtensionHealthInfo {

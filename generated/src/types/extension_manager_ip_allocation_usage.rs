@@ -3,7 +3,7 @@
 /// Data object type *ExtensionManagerIpAllocationUsage*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ExtensionManagerIpAllocationUsage {
     /// Property *ExtensionManagerIpAllocationUsage.extensionKey*.
     pub extension_key: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for ExtensionManagerIpAllocationUsage {
 }
 impl crate::object::Blank for ExtensionManagerIpAllocationUsage {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            extension_key: crate::object::Blank::blank(),
+            num_addresses: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ExtensionManagerIpAllocationUsage {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ExtensionManagerIpAllocationUsage {

@@ -3,7 +3,7 @@
 /// Data object type *ExtensionOvfConsumerInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ExtensionOvfConsumerInfo {
     /// Property *ExtensionOvfConsumerInfo.callbackUrl*.
     pub callback_url: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for ExtensionOvfConsumerInfo {
 }
 impl crate::object::Blank for ExtensionOvfConsumerInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            callback_url: crate::object::Blank::blank(),
+            section_type: Vec::new(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ExtensionOvfConsumerInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ExtensionOvfConsumerInfo {

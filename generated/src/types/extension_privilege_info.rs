@@ -3,7 +3,7 @@
 /// Data object type *ExtensionPrivilegeInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ExtensionPrivilegeInfo {
     /// Property *ExtensionPrivilegeInfo.privID*.
     pub priv_id: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for ExtensionPrivilegeInfo {
 }
 impl crate::object::Blank for ExtensionPrivilegeInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            priv_id: crate::object::Blank::blank(),
+            priv_group_name: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ExtensionPrivilegeInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ExtensionPrivilegeInfo {

@@ -3,7 +3,7 @@
 /// Data object type *ExtensionResourceInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ExtensionResourceInfo {
     /// Property *ExtensionResourceInfo.locale*.
     pub locale: crate::CompactString,
@@ -61,7 +61,18 @@ impl crate::object::Object for ExtensionResourceInfo {
 }
 impl crate::object::Blank for ExtensionResourceInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            locale: crate::object::Blank::blank(),
+            module: crate::object::Blank::blank(),
+            data: Vec::new(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ExtensionResourceInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ExtensionResourceInfo {

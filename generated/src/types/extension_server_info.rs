@@ -100,9 +100,9 @@ impl crate::object::Blank for ExtensionServerInfo {
             description: crate::object::Blank::blank(),
             company: crate::object::Blank::blank(),
             r#type: crate::object::Blank::blank(),
-            admin_email: crate::object::Blank::blank(),
-            server_thumbprint: crate::object::Blank::blank(),
-            server_certificate: crate::object::Blank::blank(),
+            admin_email: Vec::new(),
+            server_thumbprint: None,
+            server_certificate: None,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -3,7 +3,7 @@
 /// Data object type *ExtensionTaskTypeInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ExtensionTaskTypeInfo {
     /// Property *ExtensionTaskTypeInfo.taskID*.
     pub task_id: crate::CompactString,
@@ -53,7 +53,16 @@ impl crate::object::Object for ExtensionTaskTypeInfo {
 }
 impl crate::object::Blank for ExtensionTaskTypeInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            task_id: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ExtensionTaskTypeInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ExtensionTaskTypeInfo {

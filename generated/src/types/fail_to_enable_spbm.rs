@@ -72,11 +72,11 @@ impl crate::object::Object for FailToEnableSPBM {
 impl crate::object::Blank for FailToEnableSPBM {
     fn blank() -> Self {
         Self {
-            fault_cause: crate::object::Blank::blank(),
-            fault_message: crate::object::Blank::blank(),
+            fault_cause: None,
+            fault_message: None,
             cs: crate::object::Blank::blank(),
             cs_name: crate::object::Blank::blank(),
-            host_license_states: crate::object::Blank::blank(),
+            host_license_states: Vec::new(),
             extra: crate::Extra::EMPTY,
         }
     }

@@ -74,8 +74,8 @@ impl crate::object::Object for FailToLockFaultToleranceVMs {
 impl crate::object::Blank for FailToLockFaultToleranceVMs {
     fn blank() -> Self {
         Self {
-            fault_cause: crate::object::Blank::blank(),
-            fault_message: crate::object::Blank::blank(),
+            fault_cause: None,
+            fault_message: None,
             vm_name: crate::object::Blank::blank(),
             vm: crate::object::Blank::blank(),
             already_locked_vm: crate::object::Blank::blank(),

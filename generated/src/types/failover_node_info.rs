@@ -63,8 +63,8 @@ impl crate::object::Blank for FailoverNodeInfo {
     fn blank() -> Self {
         Self {
             cluster_ip_settings: crate::object::Blank::blank(),
-            failover_ip: crate::object::Blank::blank(),
-            bios_uuid: crate::object::Blank::blank(),
+            failover_ip: None,
+            bios_uuid: None,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -7,7 +7,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`FailoverParamKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct FailoverParam {
     /// Property *FailoverParam.isPlanned*.
     pub is_planned: bool,
@@ -79,7 +79,19 @@ impl crate::object::Object for FailoverParam {
 }
 impl crate::object::Blank for FailoverParam {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            is_planned: false,
+            check_only: false,
+            replication_groups_to_failover: None,
+            policy_associations: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for FailoverParam {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for FailoverParam {

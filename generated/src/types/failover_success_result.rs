@@ -98,12 +98,12 @@ impl crate::object::Blank for FailoverSuccessResult {
     fn blank() -> Self {
         Self {
             group_id: crate::object::Blank::blank(),
-            warning: crate::object::Blank::blank(),
+            warning: None,
             new_state: crate::object::Blank::blank(),
-            pit_id: crate::object::Blank::blank(),
-            pit_id_before_failover: crate::object::Blank::blank(),
-            recovered_device_info: crate::object::Blank::blank(),
-            time_stamp: crate::object::Blank::blank(),
+            pit_id: None,
+            pit_id_before_failover: None,
+            recovered_device_info: None,
+            time_stamp: None,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct FaultDomainFilter {
     /// Property *FaultDomainFilter.providerId*.
     pub provider_id: Option<crate::CompactString>,
@@ -55,7 +55,16 @@ impl crate::object::Object for FaultDomainFilter {
 }
 impl crate::object::Blank for FaultDomainFilter {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            provider_id: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for FaultDomainFilter {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for FaultDomainFilter {

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`FaultDomainIdKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct FaultDomainId {
     /// Property *FaultDomainId.id*.
     pub id: crate::CompactString,
@@ -55,7 +55,16 @@ impl crate::object::Object for FaultDomainId {
 }
 impl crate::object::Blank for FaultDomainId {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            id: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for FaultDomainId {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for FaultDomainId {

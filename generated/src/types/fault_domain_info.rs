@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends `FaultDomainId`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct FaultDomainInfo {
     /// Property *FaultDomainId.id*.
     pub id: crate::CompactString,
@@ -77,7 +77,21 @@ impl crate::object::Object for FaultDomainInfo {
 }
 impl crate::object::Blank for FaultDomainInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            id: crate::object::Blank::blank(),
+            name: None,
+            description: None,
+            storage_array_id: None,
+            children: None,
+            provider: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for FaultDomainInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for FaultDomainInfo {

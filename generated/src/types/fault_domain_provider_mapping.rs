@@ -63,7 +63,7 @@ impl crate::object::Blank for FaultDomainProviderMapping {
     fn blank() -> Self {
         Self {
             active_provider: crate::object::Blank::blank(),
-            fault_domain_id: crate::object::Blank::blank(),
+            fault_domain_id: None,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -68,8 +68,8 @@ impl crate::object::Object for FaultToleranceAntiAffinityViolated {
 impl crate::object::Blank for FaultToleranceAntiAffinityViolated {
     fn blank() -> Self {
         Self {
-            fault_cause: crate::object::Blank::blank(),
-            fault_message: crate::object::Blank::blank(),
+            fault_cause: None,
+            fault_message: None,
             host_name: crate::object::Blank::blank(),
             host: crate::object::Blank::blank(),
             extra: crate::Extra::EMPTY,

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`FaultToleranceConfigInfoKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct FaultToleranceConfigInfo {
     /// Property *FaultToleranceConfigInfo.role*.
     pub role: i32,
@@ -67,7 +67,19 @@ impl crate::object::Object for FaultToleranceConfigInfo {
 }
 impl crate::object::Blank for FaultToleranceConfigInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            role: 0,
+            instance_uuids: Vec::new(),
+            config_paths: Vec::new(),
+            orphaned: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for FaultToleranceConfigInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for FaultToleranceConfigInfo {

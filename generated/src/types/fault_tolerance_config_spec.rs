@@ -3,7 +3,7 @@
 /// Data object type *FaultToleranceConfigSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct FaultToleranceConfigSpec {
     /// Property *FaultToleranceConfigSpec.metaDataPath*.
     pub meta_data_path: Option<Box<crate::types::FaultToleranceMetaSpec>>,
@@ -74,7 +74,19 @@ impl crate::object::Object for FaultToleranceConfigSpec {
 }
 impl crate::object::Blank for FaultToleranceConfigSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            meta_data_path: None,
+            secondary_vm_spec: None,
+            metro_ft_enabled: None,
+            metro_ft_host_group: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for FaultToleranceConfigSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for FaultToleranceConfigSpec {

@@ -3,7 +3,7 @@
 /// Data object type *FaultToleranceCpuIncompatible*.
 ///
 /// Extends `CpuIncompatible`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct FaultToleranceCpuIncompatible {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -113,7 +113,25 @@ impl crate::object::Object for FaultToleranceCpuIncompatible {
 }
 impl crate::object::Blank for FaultToleranceCpuIncompatible {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            level: 0,
+            register_name: crate::object::Blank::blank(),
+            register_bits: None,
+            desired_bits: None,
+            host: None,
+            model: false,
+            family: false,
+            stepping: false,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for FaultToleranceCpuIncompatible {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for FaultToleranceCpuIncompatible {

@@ -3,7 +3,7 @@
 /// Data object type *FaultToleranceNotLicensed*.
 ///
 /// Extends `VmFaultToleranceIssue`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct FaultToleranceNotLicensed {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -61,7 +61,18 @@ impl crate::object::Object for FaultToleranceNotLicensed {
 }
 impl crate::object::Blank for FaultToleranceNotLicensed {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            host_name: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for FaultToleranceNotLicensed {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for FaultToleranceNotLicensed {

@@ -3,7 +3,7 @@
 /// Data object type *FaultToleranceNotSameBuild*.
 ///
 /// Extends `MigrationFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct FaultToleranceNotSameBuild {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -61,7 +61,18 @@ impl crate::object::Object for FaultToleranceNotSameBuild {
 }
 impl crate::object::Blank for FaultToleranceNotSameBuild {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            build: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for FaultToleranceNotSameBuild {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for FaultToleranceNotSameBuild {

@@ -3,7 +3,7 @@
 /// Data object type *FaultTolerancePrimaryConfigInfo*.
 ///
 /// Extends `FaultToleranceConfigInfo`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct FaultTolerancePrimaryConfigInfo {
     /// Property *FaultToleranceConfigInfo.role*.
     pub role: i32,
@@ -71,7 +71,20 @@ impl crate::object::Object for FaultTolerancePrimaryConfigInfo {
 }
 impl crate::object::Blank for FaultTolerancePrimaryConfigInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            role: 0,
+            instance_uuids: Vec::new(),
+            config_paths: Vec::new(),
+            orphaned: None,
+            secondaries: Vec::new(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for FaultTolerancePrimaryConfigInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for FaultTolerancePrimaryConfigInfo {

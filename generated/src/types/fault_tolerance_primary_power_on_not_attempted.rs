@@ -70,8 +70,8 @@ impl crate::object::Object for FaultTolerancePrimaryPowerOnNotAttempted {
 impl crate::object::Blank for FaultTolerancePrimaryPowerOnNotAttempted {
     fn blank() -> Self {
         Self {
-            fault_cause: crate::object::Blank::blank(),
-            fault_message: crate::object::Blank::blank(),
+            fault_cause: None,
+            fault_message: None,
             secondary_vm: crate::object::Blank::blank(),
             primary_vm: crate::object::Blank::blank(),
             extra: crate::Extra::EMPTY,

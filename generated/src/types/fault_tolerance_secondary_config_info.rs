@@ -72,10 +72,10 @@ impl crate::object::Object for FaultToleranceSecondaryConfigInfo {
 impl crate::object::Blank for FaultToleranceSecondaryConfigInfo {
     fn blank() -> Self {
         Self {
-            role: crate::object::Blank::blank(),
-            instance_uuids: crate::object::Blank::blank(),
-            config_paths: crate::object::Blank::blank(),
-            orphaned: crate::object::Blank::blank(),
+            role: 0,
+            instance_uuids: Vec::new(),
+            config_paths: Vec::new(),
+            orphaned: None,
             primary_vm: crate::object::Blank::blank(),
             extra: crate::Extra::EMPTY,
         }

@@ -65,8 +65,8 @@ impl crate::object::Blank for FaultToleranceSecondaryOpResult {
     fn blank() -> Self {
         Self {
             vm: crate::object::Blank::blank(),
-            power_on_attempted: crate::object::Blank::blank(),
-            power_on_result: crate::object::Blank::blank(),
+            power_on_attempted: false,
+            power_on_result: None,
             extra: crate::Extra::EMPTY,
         }
     }

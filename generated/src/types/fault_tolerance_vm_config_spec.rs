@@ -3,7 +3,7 @@
 /// Data object type *FaultToleranceVMConfigSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct FaultToleranceVMConfigSpec {
     /// Property *FaultToleranceVMConfigSpec.vmConfig*.
     ///
@@ -59,7 +59,17 @@ impl crate::object::Object for FaultToleranceVMConfigSpec {
 }
 impl crate::object::Blank for FaultToleranceVMConfigSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            vm_config: None,
+            disks: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for FaultToleranceVMConfigSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for FaultToleranceVMConfigSpec {

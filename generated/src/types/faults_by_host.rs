@@ -61,7 +61,7 @@ impl crate::object::Blank for FaultsByHost {
     fn blank() -> Self {
         Self {
             host: crate::object::Blank::blank(),
-            faults: crate::object::Blank::blank(),
+            faults: None,
             extra: crate::Extra::EMPTY,
         }
     }

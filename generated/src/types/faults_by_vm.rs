@@ -61,7 +61,7 @@ impl crate::object::Blank for FaultsByVM {
     fn blank() -> Self {
         Self {
             vm: crate::object::Blank::blank(),
-            faults: crate::object::Blank::blank(),
+            faults: None,
             extra: crate::Extra::EMPTY,
         }
     }

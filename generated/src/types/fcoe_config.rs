@@ -3,7 +3,7 @@
 /// Data object type *FcoeConfig*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct FcoeConfig {
     /// Property *FcoeConfig.priorityClass*.
     pub priority_class: i32,
@@ -75,7 +75,20 @@ impl crate::object::Object for FcoeConfig {
 }
 impl crate::object::Blank for FcoeConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            priority_class: 0,
+            source_mac: crate::object::Blank::blank(),
+            vlan_range: Vec::new(),
+            capabilities: crate::object::Blank::blank(),
+            fcoe_active: false,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for FcoeConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for FcoeConfig {

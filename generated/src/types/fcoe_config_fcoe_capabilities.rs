@@ -3,7 +3,7 @@
 /// Data object type *FcoeConfigFcoeCapabilities*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct FcoeConfigFcoeCapabilities {
     /// Property *FcoeConfigFcoeCapabilities.priorityClass*.
     pub priority_class: bool,
@@ -61,7 +61,18 @@ impl crate::object::Object for FcoeConfigFcoeCapabilities {
 }
 impl crate::object::Blank for FcoeConfigFcoeCapabilities {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            priority_class: false,
+            source_mac_address: false,
+            vlan_range: false,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for FcoeConfigFcoeCapabilities {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for FcoeConfigFcoeCapabilities {

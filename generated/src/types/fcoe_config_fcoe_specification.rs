@@ -3,7 +3,7 @@
 /// Data object type *FcoeConfigFcoeSpecification*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct FcoeConfigFcoeSpecification {
     /// Property *FcoeConfigFcoeSpecification.underlyingPnic*.
     pub underlying_pnic: crate::CompactString,
@@ -65,7 +65,19 @@ impl crate::object::Object for FcoeConfigFcoeSpecification {
 }
 impl crate::object::Blank for FcoeConfigFcoeSpecification {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            underlying_pnic: crate::object::Blank::blank(),
+            priority_class: None,
+            source_mac: None,
+            vlan_range: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for FcoeConfigFcoeSpecification {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for FcoeConfigFcoeSpecification {

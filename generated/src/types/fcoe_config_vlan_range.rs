@@ -3,7 +3,7 @@
 /// Data object type *FcoeConfigVlanRange*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct FcoeConfigVlanRange {
     /// Property *FcoeConfigVlanRange.vlanLow*.
     pub vlan_low: i32,
@@ -57,7 +57,17 @@ impl crate::object::Object for FcoeConfigVlanRange {
 }
 impl crate::object::Blank for FcoeConfigVlanRange {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            vlan_low: 0,
+            vlan_high: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for FcoeConfigVlanRange {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for FcoeConfigVlanRange {

@@ -6,7 +6,7 @@
 ///
 /// Extends `FcoeFault`.
 #[deprecated]
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct FcoeFaultPnicHasNoPortSet {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -64,7 +64,18 @@ impl crate::object::Object for FcoeFaultPnicHasNoPortSet {
 }
 impl crate::object::Blank for FcoeFaultPnicHasNoPortSet {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            nic_device: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for FcoeFaultPnicHasNoPortSet {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for FcoeFaultPnicHasNoPortSet {

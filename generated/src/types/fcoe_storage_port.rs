@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends `StoragePort`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct FcoeStoragePort {
     /// Property *StoragePort.uuid*.
     pub uuid: crate::CompactString,
@@ -71,7 +71,20 @@ impl crate::object::Object for FcoeStoragePort {
 }
 impl crate::object::Blank for FcoeStoragePort {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            uuid: crate::object::Blank::blank(),
+            r#type: crate::object::Blank::blank(),
+            alternate_name: None,
+            port_wwn: crate::object::Blank::blank(),
+            node_wwn: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for FcoeStoragePort {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for FcoeStoragePort {

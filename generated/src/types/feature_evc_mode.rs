@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 7.0.1.0
 ///
 /// Extends `ElementDescription`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct FeatureEVCMode {
     /// Property *Description.label*.
     pub label: crate::CompactString,
@@ -75,7 +75,21 @@ impl crate::object::Object for FeatureEVCMode {
 }
 impl crate::object::Blank for FeatureEVCMode {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            label: crate::object::Blank::blank(),
+            summary: crate::object::Blank::blank(),
+            key: crate::object::Blank::blank(),
+            mask: None,
+            capability: None,
+            requirement: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for FeatureEVCMode {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for FeatureEVCMode {

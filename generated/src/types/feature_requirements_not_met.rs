@@ -3,7 +3,7 @@
 /// Data object type *FeatureRequirementsNotMet*.
 ///
 /// Extends `VirtualHardwareCompatibilityIssue`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct FeatureRequirementsNotMet {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -73,7 +73,20 @@ impl crate::object::Object for FeatureRequirementsNotMet {
 }
 impl crate::object::Blank for FeatureRequirementsNotMet {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            feature_requirement: None,
+            vm: None,
+            host: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for FeatureRequirementsNotMet {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for FeatureRequirementsNotMet {

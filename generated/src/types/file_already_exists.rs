@@ -3,7 +3,7 @@
 /// Data object type *FileAlreadyExists*.
 ///
 /// Extends `FileFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct FileAlreadyExists {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -61,7 +61,18 @@ impl crate::object::Object for FileAlreadyExists {
 }
 impl crate::object::Blank for FileAlreadyExists {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            file: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for FileAlreadyExists {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for FileAlreadyExists {

@@ -5,7 +5,7 @@
 /// Extends `VirtualDiskSpec`.
 ///
 /// Has subtypes: members declared with this type are held as \[`FileBackedVirtualDiskSpecKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct FileBackedVirtualDiskSpec {
     /// Property *VirtualDiskSpec.diskType*.
     pub disk_type: crate::CompactString,
@@ -91,7 +91,21 @@ impl crate::object::Object for FileBackedVirtualDiskSpec {
 }
 impl crate::object::Blank for FileBackedVirtualDiskSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            disk_type: crate::object::Blank::blank(),
+            adapter_type: crate::object::Blank::blank(),
+            capacity_kb: 0,
+            profile: None,
+            crypto: None,
+            sector_format: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for FileBackedVirtualDiskSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for FileBackedVirtualDiskSpec {

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`FileInfoKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct FileInfo {
     /// Property *FileInfo.path*.
     pub path: crate::CompactString,
@@ -73,7 +73,20 @@ impl crate::object::Object for FileInfo {
 }
 impl crate::object::Blank for FileInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            path: crate::object::Blank::blank(),
+            friendly_name: None,
+            file_size: None,
+            modification: None,
+            owner: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for FileInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for FileInfo {

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 8.0.2.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct FileLockInfo {
     /// Property *FileLockInfo.filePath*.
     pub file_path: crate::CompactString,
@@ -117,7 +117,25 @@ impl crate::object::Object for FileLockInfo {
 }
 impl crate::object::Blank for FileLockInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            file_path: crate::object::Blank::blank(),
+            host: crate::object::Blank::blank(),
+            mac: crate::object::Blank::blank(),
+            id: crate::object::Blank::blank(),
+            world_name: crate::object::Blank::blank(),
+            owner_id: None,
+            lock_mode: crate::object::Blank::blank(),
+            acquired: None,
+            heartbeat: None,
+            ref_count: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for FileLockInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for FileLockInfo {

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 8.0.2.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct FileLockInfoResult {
     /// Property *FileLockInfoResult.lockInfo*.
     pub lock_info: Option<Vec<crate::types::FileLockInfo>>,
@@ -59,7 +59,17 @@ impl crate::object::Object for FileLockInfoResult {
 }
 impl crate::object::Blank for FileLockInfoResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            lock_info: None,
+            fault: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for FileLockInfoResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for FileLockInfoResult {

@@ -3,7 +3,7 @@
 /// Data object type *FileLocked*.
 ///
 /// Extends `FileFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct FileLocked {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -61,7 +61,18 @@ impl crate::object::Object for FileLocked {
 }
 impl crate::object::Blank for FileLocked {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            file: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for FileLocked {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for FileLocked {

@@ -3,7 +3,7 @@
 /// Data object type *FileQueryFlags*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct FileQueryFlags {
     /// Property *FileQueryFlags.fileType*.
     pub file_type: bool,
@@ -65,7 +65,19 @@ impl crate::object::Object for FileQueryFlags {
 }
 impl crate::object::Blank for FileQueryFlags {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            file_type: false,
+            file_size: false,
+            modification: false,
+            file_owner: false,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for FileQueryFlags {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for FileQueryFlags {

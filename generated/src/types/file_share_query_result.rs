@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct FileShareQueryResult {
     /// Property *FileShareQueryResult.fileShares*.
     pub file_shares: Option<Vec<crate::types::VsanFileShare>>,
@@ -69,7 +69,19 @@ impl crate::object::Object for FileShareQueryResult {
 }
 impl crate::object::Blank for FileShareQueryResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            file_shares: None,
+            next_offset: None,
+            total_share_count: None,
+            max_share_count: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for FileShareQueryResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for FileShareQueryResult {

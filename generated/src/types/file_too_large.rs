@@ -3,7 +3,7 @@
 /// Data object type *FileTooLarge*.
 ///
 /// Extends `FileFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct FileTooLarge {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -87,7 +87,21 @@ impl crate::object::Object for FileTooLarge {
 }
 impl crate::object::Blank for FileTooLarge {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            file: crate::object::Blank::blank(),
+            datastore: crate::object::Blank::blank(),
+            file_size: 0,
+            max_file_size: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for FileTooLarge {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for FileTooLarge {

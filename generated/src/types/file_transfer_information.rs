@@ -63,7 +63,7 @@ impl crate::object::Blank for FileTransferInformation {
     fn blank() -> Self {
         Self {
             attributes: crate::object::Blank::blank(),
-            size: crate::object::Blank::blank(),
+            size: 0,
             url: crate::object::Blank::blank(),
             extra: crate::Extra::EMPTY,
         }

@@ -3,7 +3,7 @@
 /// Data object type *FilterInUse*.
 ///
 /// Extends `ResourceInUse`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct FilterInUse {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -69,7 +69,20 @@ impl crate::object::Object for FilterInUse {
 }
 impl crate::object::Blank for FilterInUse {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            r#type: None,
+            name: None,
+            disk: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for FilterInUse {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for FilterInUse {

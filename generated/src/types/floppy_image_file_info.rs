@@ -3,7 +3,7 @@
 /// Data object type *FloppyImageFileInfo*.
 ///
 /// Extends `FileInfo`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct FloppyImageFileInfo {
     /// Property *FileInfo.path*.
     pub path: crate::CompactString,
@@ -71,7 +71,20 @@ impl crate::object::Object for FloppyImageFileInfo {
 }
 impl crate::object::Blank for FloppyImageFileInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            path: crate::object::Blank::blank(),
+            friendly_name: None,
+            file_size: None,
+            modification: None,
+            owner: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for FloppyImageFileInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for FloppyImageFileInfo {

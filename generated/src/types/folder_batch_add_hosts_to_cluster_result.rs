@@ -3,7 +3,7 @@
 /// Data object type *FolderBatchAddHostsToClusterResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct FolderBatchAddHostsToClusterResult {
     /// Property *FolderBatchAddHostsToClusterResult.hostsAddedToCluster*.
     ///
@@ -71,7 +71,18 @@ impl crate::object::Object for FolderBatchAddHostsToClusterResult {
 }
 impl crate::object::Blank for FolderBatchAddHostsToClusterResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            hosts_added_to_cluster: None,
+            hosts_failed_inventory_add: None,
+            hosts_failed_move_to_cluster: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for FolderBatchAddHostsToClusterResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for FolderBatchAddHostsToClusterResult {

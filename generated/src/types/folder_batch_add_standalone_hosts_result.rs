@@ -3,7 +3,7 @@
 /// Data object type *FolderBatchAddStandaloneHostsResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct FolderBatchAddStandaloneHostsResult {
     /// Property *FolderBatchAddStandaloneHostsResult.addedHosts*.
     ///
@@ -59,7 +59,17 @@ impl crate::object::Object for FolderBatchAddStandaloneHostsResult {
 }
 impl crate::object::Blank for FolderBatchAddStandaloneHostsResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            added_hosts: None,
+            hosts_failed_inventory_add: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for FolderBatchAddStandaloneHostsResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for FolderBatchAddStandaloneHostsResult {

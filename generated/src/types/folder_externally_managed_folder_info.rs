@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 9.0.0.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct FolderExternallyManagedFolderInfo {
     /// Property *FolderExternallyManagedFolderInfo.id*.
     pub id: crate::CompactString,
@@ -59,7 +59,17 @@ impl crate::object::Object for FolderExternallyManagedFolderInfo {
 }
 impl crate::object::Blank for FolderExternallyManagedFolderInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            id: crate::object::Blank::blank(),
+            r#type: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for FolderExternallyManagedFolderInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for FolderExternallyManagedFolderInfo {

@@ -68,8 +68,8 @@ impl crate::object::Object for FolderFailedHostResult {
 impl crate::object::Blank for FolderFailedHostResult {
     fn blank() -> Self {
         Self {
-            host_name: crate::object::Blank::blank(),
-            host: crate::object::Blank::blank(),
+            host_name: None,
+            host: None,
             context: crate::object::Blank::blank(),
             fault: crate::object::Blank::blank(),
             extra: crate::Extra::EMPTY,

@@ -3,7 +3,7 @@
 /// Data object type *FolderNewHostSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct FolderNewHostSpec {
     /// Property *FolderNewHostSpec.hostCnxSpec*.
     pub host_cnx_spec: Box<crate::types::HostConnectSpec>,
@@ -57,7 +57,17 @@ impl crate::object::Object for FolderNewHostSpec {
 }
 impl crate::object::Blank for FolderNewHostSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            host_cnx_spec: crate::object::Blank::blank(),
+            esx_license: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for FolderNewHostSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for FolderNewHostSpec {

@@ -72,11 +72,11 @@ impl crate::object::Object for FtIssuesOnHost {
 impl crate::object::Blank for FtIssuesOnHost {
     fn blank() -> Self {
         Self {
-            fault_cause: crate::object::Blank::blank(),
-            fault_message: crate::object::Blank::blank(),
+            fault_cause: None,
+            fault_message: None,
             host: crate::object::Blank::blank(),
             host_name: crate::object::Blank::blank(),
-            errors: crate::object::Blank::blank(),
+            errors: None,
             extra: crate::Extra::EMPTY,
         }
     }

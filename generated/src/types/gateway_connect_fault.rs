@@ -8,7 +8,7 @@
 ///
 /// Has subtypes: members declared with this type are held as \[`GatewayConnectFaultKind`\].
 #[deprecated]
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct GatewayConnectFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -92,7 +92,21 @@ impl crate::object::Object for GatewayConnectFault {
 }
 impl crate::object::Blank for GatewayConnectFault {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            gateway_type: crate::object::Blank::blank(),
+            gateway_id: crate::object::Blank::blank(),
+            gateway_info: crate::object::Blank::blank(),
+            details: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for GatewayConnectFault {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for GatewayConnectFault {

@@ -6,7 +6,7 @@
 ///
 /// Extends `GatewayToHostConnectFault`.
 #[deprecated]
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct GatewayHostNotReachable {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -102,7 +102,23 @@ impl crate::object::Object for GatewayHostNotReachable {
 }
 impl crate::object::Blank for GatewayHostNotReachable {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            gateway_type: crate::object::Blank::blank(),
+            gateway_id: crate::object::Blank::blank(),
+            gateway_info: crate::object::Blank::blank(),
+            details: None,
+            hostname: crate::object::Blank::blank(),
+            port: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for GatewayHostNotReachable {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for GatewayHostNotReachable {

@@ -6,7 +6,7 @@
 ///
 /// Extends `GatewayConnectFault`.
 #[deprecated]
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct GatewayNotReachable {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -90,7 +90,21 @@ impl crate::object::Object for GatewayNotReachable {
 }
 impl crate::object::Blank for GatewayNotReachable {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            gateway_type: crate::object::Blank::blank(),
+            gateway_id: crate::object::Blank::blank(),
+            gateway_info: crate::object::Blank::blank(),
+            details: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for GatewayNotReachable {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for GatewayNotReachable {

@@ -6,7 +6,7 @@
 ///
 /// Extends `GatewayConnectFault`.
 #[deprecated]
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct GatewayOperationRefused {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -90,7 +90,21 @@ impl crate::object::Object for GatewayOperationRefused {
 }
 impl crate::object::Blank for GatewayOperationRefused {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            gateway_type: crate::object::Blank::blank(),
+            gateway_id: crate::object::Blank::blank(),
+            gateway_info: crate::object::Blank::blank(),
+            details: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for GatewayOperationRefused {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for GatewayOperationRefused {

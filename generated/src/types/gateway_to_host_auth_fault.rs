@@ -6,7 +6,7 @@
 ///
 /// Extends `GatewayToHostConnectFault`.
 #[deprecated]
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct GatewayToHostAuthFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -114,7 +114,25 @@ impl crate::object::Object for GatewayToHostAuthFault {
 }
 impl crate::object::Blank for GatewayToHostAuthFault {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            gateway_type: crate::object::Blank::blank(),
+            gateway_id: crate::object::Blank::blank(),
+            gateway_info: crate::object::Blank::blank(),
+            details: None,
+            hostname: crate::object::Blank::blank(),
+            port: None,
+            invalid_properties: Vec::new(),
+            missing_properties: Vec::new(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for GatewayToHostAuthFault {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for GatewayToHostAuthFault {

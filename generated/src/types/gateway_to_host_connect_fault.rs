@@ -8,7 +8,7 @@
 ///
 /// Has subtypes: members declared with this type are held as \[`GatewayToHostConnectFaultKind`\].
 #[deprecated]
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct GatewayToHostConnectFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -104,7 +104,23 @@ impl crate::object::Object for GatewayToHostConnectFault {
 }
 impl crate::object::Blank for GatewayToHostConnectFault {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            gateway_type: crate::object::Blank::blank(),
+            gateway_id: crate::object::Blank::blank(),
+            gateway_info: crate::object::Blank::blank(),
+            details: None,
+            hostname: crate::object::Blank::blank(),
+            port: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for GatewayToHostConnectFault {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for GatewayToHostConnectFault {

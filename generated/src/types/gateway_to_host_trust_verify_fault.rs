@@ -6,7 +6,7 @@
 ///
 /// Extends `GatewayToHostConnectFault`.
 #[deprecated]
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct GatewayToHostTrustVerifyFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -114,7 +114,25 @@ impl crate::object::Object for GatewayToHostTrustVerifyFault {
 }
 impl crate::object::Blank for GatewayToHostTrustVerifyFault {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            gateway_type: crate::object::Blank::blank(),
+            gateway_id: crate::object::Blank::blank(),
+            gateway_info: crate::object::Blank::blank(),
+            details: None,
+            hostname: crate::object::Blank::blank(),
+            port: None,
+            verification_token: crate::object::Blank::blank(),
+            properties_to_verify: Vec::new(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for GatewayToHostTrustVerifyFault {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for GatewayToHostTrustVerifyFault {

@@ -3,7 +3,7 @@
 /// Data object type *GenericDrsFault*.
 ///
 /// Extends `VimFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct GenericDrsFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -61,7 +61,18 @@ impl crate::object::Object for GenericDrsFault {
 }
 impl crate::object::Blank for GenericDrsFault {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            host_faults: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for GenericDrsFault {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for GenericDrsFault {

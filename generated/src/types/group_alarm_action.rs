@@ -3,7 +3,7 @@
 /// Data object type *GroupAlarmAction*.
 ///
 /// Extends `AlarmAction`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct GroupAlarmAction {
     /// Property *GroupAlarmAction.action*.
     pub action: Vec<crate::types::AlarmActionKind>,
@@ -53,7 +53,16 @@ impl crate::object::Object for GroupAlarmAction {
 }
 impl crate::object::Blank for GroupAlarmAction {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            action: Vec::new(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for GroupAlarmAction {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for GroupAlarmAction {

@@ -64,8 +64,8 @@ impl crate::object::Blank for GroupErrorResult {
     fn blank() -> Self {
         Self {
             group_id: crate::object::Blank::blank(),
-            warning: crate::object::Blank::blank(),
-            error: crate::object::Blank::blank(),
+            warning: None,
+            error: Vec::new(),
             extra: crate::Extra::EMPTY,
         }
     }

@@ -62,7 +62,7 @@ impl crate::object::Blank for GroupOperationResult {
     fn blank() -> Self {
         Self {
             group_id: crate::object::Blank::blank(),
-            warning: crate::object::Blank::blank(),
+            warning: None,
             extra: crate::Extra::EMPTY,
         }
     }

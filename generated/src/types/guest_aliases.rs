@@ -3,7 +3,7 @@
 /// Data object type *GuestAliases*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct GuestAliases {
     /// Property *GuestAliases.base64Cert*.
     pub base64_cert: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for GuestAliases {
 }
 impl crate::object::Blank for GuestAliases {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            base64_cert: crate::object::Blank::blank(),
+            aliases: Vec::new(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for GuestAliases {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for GuestAliases {

@@ -3,7 +3,7 @@
 /// Data object type *GuestAuthNamedSubject*.
 ///
 /// Extends `GuestAuthSubject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct GuestAuthNamedSubject {
     /// Property *GuestAuthNamedSubject.name*.
     pub name: crate::CompactString,
@@ -53,7 +53,16 @@ impl crate::object::Object for GuestAuthNamedSubject {
 }
 impl crate::object::Blank for GuestAuthNamedSubject {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for GuestAuthNamedSubject {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for GuestAuthNamedSubject {

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`GuestAuthenticationKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct GuestAuthentication {
     /// Property *GuestAuthentication.interactiveSession*.
     pub interactive_session: bool,
@@ -55,7 +55,16 @@ impl crate::object::Object for GuestAuthentication {
 }
 impl crate::object::Blank for GuestAuthentication {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            interactive_session: false,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for GuestAuthentication {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for GuestAuthentication {

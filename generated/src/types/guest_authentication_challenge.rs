@@ -66,10 +66,10 @@ impl crate::object::Object for GuestAuthenticationChallenge {
 impl crate::object::Blank for GuestAuthenticationChallenge {
     fn blank() -> Self {
         Self {
-            fault_cause: crate::object::Blank::blank(),
-            fault_message: crate::object::Blank::blank(),
+            fault_cause: None,
+            fault_message: None,
             server_challenge: crate::object::Blank::blank(),
-            session_id: crate::object::Blank::blank(),
+            session_id: 0,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -3,7 +3,7 @@
 /// Data object type *GuestDiskInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct GuestDiskInfo {
     /// Property *GuestDiskInfo.diskPath*.
     pub disk_path: Option<crate::CompactString>,
@@ -69,7 +69,20 @@ impl crate::object::Object for GuestDiskInfo {
 }
 impl crate::object::Blank for GuestDiskInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            disk_path: None,
+            capacity: None,
+            free_space: None,
+            filesystem_type: None,
+            mappings: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for GuestDiskInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for GuestDiskInfo {

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`GuestFileAttributesKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct GuestFileAttributes {
     /// Property *GuestFileAttributes.modificationTime*.
     ///
@@ -67,7 +67,18 @@ impl crate::object::Object for GuestFileAttributes {
 }
 impl crate::object::Blank for GuestFileAttributes {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            modification_time: None,
+            access_time: None,
+            symlink_target: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for GuestFileAttributes {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for GuestFileAttributes {

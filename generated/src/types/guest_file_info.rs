@@ -68,7 +68,7 @@ impl crate::object::Blank for GuestFileInfo {
         Self {
             path: crate::object::Blank::blank(),
             r#type: crate::object::Blank::blank(),
-            size: crate::object::Blank::blank(),
+            size: 0,
             attributes: crate::object::Blank::blank(),
             extra: crate::Extra::EMPTY,
         }

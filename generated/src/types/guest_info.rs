@@ -3,7 +3,7 @@
 /// Data object type *GuestInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct GuestInfo {
     /// Property *GuestInfo.toolsStatus*.
     pub tools_status: Option<crate::types::VirtualMachineToolsStatus>,
@@ -226,7 +226,42 @@ impl crate::object::Object for GuestInfo {
 }
 impl crate::object::Blank for GuestInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            tools_status: None,
+            tools_version_status: None,
+            tools_version_status2: None,
+            tools_running_status: None,
+            tools_version: None,
+            tools_install_type: None,
+            guest_id: None,
+            guest_family: None,
+            guest_full_name: None,
+            guest_reboot_status: None,
+            guest_detailed_data: None,
+            host_name: None,
+            ip_address: None,
+            net: None,
+            ip_stack: None,
+            disk: None,
+            screen: None,
+            guest_state: crate::object::Blank::blank(),
+            app_heartbeat_status: None,
+            guest_kernel_crashed: None,
+            app_state: None,
+            guest_operations_ready: None,
+            interactive_guest_operations_ready: None,
+            guest_state_change_supported: None,
+            generation_info: None,
+            hw_version: None,
+            customization_info: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for GuestInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for GuestInfo {

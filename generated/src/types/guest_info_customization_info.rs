@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 7.0.2.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct GuestInfoCustomizationInfo {
     /// Property *GuestInfoCustomizationInfo.customizationStatus*.
     pub customization_status: crate::CompactString,
@@ -71,7 +71,19 @@ impl crate::object::Object for GuestInfoCustomizationInfo {
 }
 impl crate::object::Blank for GuestInfoCustomizationInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            customization_status: crate::object::Blank::blank(),
+            start_time: None,
+            end_time: None,
+            error_msg: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for GuestInfoCustomizationInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for GuestInfoCustomizationInfo {

@@ -3,7 +3,7 @@
 /// Data object type *GuestInfoNamespaceGenerationInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct GuestInfoNamespaceGenerationInfo {
     /// Property *GuestInfoNamespaceGenerationInfo.key*.
     pub key: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for GuestInfoNamespaceGenerationInfo {
 }
 impl crate::object::Blank for GuestInfoNamespaceGenerationInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: crate::object::Blank::blank(),
+            generation_no: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for GuestInfoNamespaceGenerationInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for GuestInfoNamespaceGenerationInfo {

@@ -3,7 +3,7 @@
 /// Data object type *GuestInfoVirtualDiskMapping*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct GuestInfoVirtualDiskMapping {
     /// Property *GuestInfoVirtualDiskMapping.key*.
     pub key: i32,
@@ -53,7 +53,16 @@ impl crate::object::Object for GuestInfoVirtualDiskMapping {
 }
 impl crate::object::Blank for GuestInfoVirtualDiskMapping {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for GuestInfoVirtualDiskMapping {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for GuestInfoVirtualDiskMapping {

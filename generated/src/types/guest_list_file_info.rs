@@ -3,7 +3,7 @@
 /// Data object type *GuestListFileInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct GuestListFileInfo {
     /// Property *GuestListFileInfo.files*.
     pub files: Option<Vec<crate::types::GuestFileInfo>>,
@@ -57,7 +57,17 @@ impl crate::object::Object for GuestListFileInfo {
 }
 impl crate::object::Blank for GuestListFileInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            files: None,
+            remaining: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for GuestListFileInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for GuestListFileInfo {

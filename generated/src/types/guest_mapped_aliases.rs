@@ -3,7 +3,7 @@
 /// Data object type *GuestMappedAliases*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct GuestMappedAliases {
     /// Property *GuestMappedAliases.base64Cert*.
     pub base64_cert: crate::CompactString,
@@ -61,7 +61,18 @@ impl crate::object::Object for GuestMappedAliases {
 }
 impl crate::object::Blank for GuestMappedAliases {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            base64_cert: crate::object::Blank::blank(),
+            username: crate::object::Blank::blank(),
+            subjects: Vec::new(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for GuestMappedAliases {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for GuestMappedAliases {

@@ -3,7 +3,7 @@
 /// Data object type *GuestNicInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct GuestNicInfo {
     /// Property *GuestNicInfo.network*.
     pub network: Option<crate::CompactString>,
@@ -102,7 +102,23 @@ impl crate::object::Object for GuestNicInfo {
 }
 impl crate::object::Blank for GuestNicInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            network: None,
+            ip_address: None,
+            mac_address: None,
+            connected: false,
+            device_config_id: 0,
+            dns_config: None,
+            ip_config: None,
+            net_bios_config: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for GuestNicInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for GuestNicInfo {

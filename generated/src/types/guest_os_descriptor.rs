@@ -3,7 +3,7 @@
 /// Data object type *GuestOsDescriptor*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct GuestOsDescriptor {
     /// Property *GuestOsDescriptor.id*.
     pub id: crate::CompactString,
@@ -451,7 +451,79 @@ impl crate::object::Object for GuestOsDescriptor {
 }
 impl crate::object::Blank for GuestOsDescriptor {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            id: crate::object::Blank::blank(),
+            family: crate::object::Blank::blank(),
+            full_name: crate::object::Blank::blank(),
+            supported_max_cp_us: 0,
+            num_supported_physical_sockets: 0,
+            num_supported_cores_per_socket: 0,
+            supported_min_mem_mb: 0,
+            supported_max_mem_mb: 0,
+            recommended_mem_mb: 0,
+            recommended_color_depth: 0,
+            supported_disk_controller_list: Vec::new(),
+            recommended_scsi_controller: None,
+            recommended_disk_controller: crate::object::Blank::blank(),
+            supported_num_disks: 0,
+            recommended_disk_size_mb: 0,
+            recommended_cdrom_controller: crate::object::Blank::blank(),
+            supported_ethernet_card: Vec::new(),
+            recommended_ethernet_card: None,
+            supports_slave_disk: None,
+            cpu_feature_mask: None,
+            smc_required: false,
+            supports_wake_on_lan: false,
+            supports_vmi: false,
+            supports_memory_hot_add: false,
+            supports_cpu_hot_add: false,
+            supports_cpu_hot_remove: false,
+            supported_firmware: Vec::new(),
+            recommended_firmware: crate::object::Blank::blank(),
+            supported_usb_controller_list: None,
+            recommended_usb_controller: None,
+            supports3_d: false,
+            recommended3_d: false,
+            smc_recommended: false,
+            ich7m_recommended: false,
+            usb_recommended: false,
+            support_level: crate::object::Blank::blank(),
+            supported_for_create: false,
+            v_ram_size_in_kb: crate::object::Blank::blank(),
+            num_supported_floppy_devices: 0,
+            wake_on_lan_ethernet_card: None,
+            supports_pvscsi_controller_for_boot: false,
+            disk_uuid_enabled: false,
+            supports_hot_plug_pci: false,
+            supports_secure_boot: None,
+            default_secure_boot: None,
+            persistent_memory_supported: None,
+            supported_min_persistent_memory_mb: None,
+            supported_max_persistent_memory_mb: None,
+            recommended_persistent_memory_mb: None,
+            persistent_memory_hot_add_supported: None,
+            persistent_memory_hot_remove_supported: None,
+            persistent_memory_cold_growth_supported: None,
+            persistent_memory_cold_growth_granularity_mb: None,
+            persistent_memory_hot_growth_supported: None,
+            persistent_memory_hot_growth_granularity_mb: None,
+            num_recommended_physical_sockets: None,
+            num_recommended_cores_per_socket: None,
+            vvtd_supported: None,
+            vbs_supported: None,
+            vsgx_supported: None,
+            vsgx_remote_attestation_supported: None,
+            supports_tpm20: None,
+            recommended_tpm20: None,
+            vwdt_supported: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for GuestOsDescriptor {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for GuestOsDescriptor {

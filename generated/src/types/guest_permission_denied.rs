@@ -3,7 +3,7 @@
 /// Data object type *GuestPermissionDenied*.
 ///
 /// Extends `GuestOperationsFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct GuestPermissionDenied {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -57,7 +57,17 @@ impl crate::object::Object for GuestPermissionDenied {
 }
 impl crate::object::Blank for GuestPermissionDenied {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for GuestPermissionDenied {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for GuestPermissionDenied {

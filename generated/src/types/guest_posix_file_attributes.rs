@@ -3,7 +3,7 @@
 /// Data object type *GuestPosixFileAttributes*.
 ///
 /// Extends `GuestFileAttributes`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct GuestPosixFileAttributes {
     /// Property *GuestFileAttributes.modificationTime*.
     ///
@@ -91,7 +91,21 @@ impl crate::object::Object for GuestPosixFileAttributes {
 }
 impl crate::object::Blank for GuestPosixFileAttributes {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            modification_time: None,
+            access_time: None,
+            symlink_target: None,
+            owner_id: None,
+            group_id: None,
+            permissions: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for GuestPosixFileAttributes {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for GuestPosixFileAttributes {

@@ -3,7 +3,7 @@
 /// Data object type *GuestProcessInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct GuestProcessInfo {
     /// Property *GuestProcessInfo.name*.
     pub name: crate::CompactString,
@@ -81,7 +81,22 @@ impl crate::object::Object for GuestProcessInfo {
 }
 impl crate::object::Blank for GuestProcessInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: crate::object::Blank::blank(),
+            pid: 0,
+            owner: crate::object::Blank::blank(),
+            cmd_line: crate::object::Blank::blank(),
+            start_time: crate::object::Blank::blank(),
+            end_time: None,
+            exit_code: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for GuestProcessInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for GuestProcessInfo {

@@ -3,7 +3,7 @@
 /// Data object type *GuestProcessNotFound*.
 ///
 /// Extends `GuestOperationsFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct GuestProcessNotFound {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -61,7 +61,18 @@ impl crate::object::Object for GuestProcessNotFound {
 }
 impl crate::object::Blank for GuestProcessNotFound {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            pid: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for GuestProcessNotFound {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for GuestProcessNotFound {

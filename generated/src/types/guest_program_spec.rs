@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`GuestProgramSpecKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct GuestProgramSpec {
     /// Property *GuestProgramSpec.programPath*.
     pub program_path: crate::CompactString,
@@ -67,7 +67,19 @@ impl crate::object::Object for GuestProgramSpec {
 }
 impl crate::object::Blank for GuestProgramSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            program_path: crate::object::Blank::blank(),
+            arguments: crate::object::Blank::blank(),
+            working_directory: None,
+            env_variables: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for GuestProgramSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for GuestProgramSpec {

@@ -3,7 +3,7 @@
 /// Data object type *GuestRegKeyNameSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct GuestRegKeyNameSpec {
     /// Property *GuestRegKeyNameSpec.registryPath*.
     pub registry_path: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for GuestRegKeyNameSpec {
 }
 impl crate::object::Blank for GuestRegKeyNameSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            registry_path: crate::object::Blank::blank(),
+            wow_bitness: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for GuestRegKeyNameSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for GuestRegKeyNameSpec {

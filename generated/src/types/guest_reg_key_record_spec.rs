@@ -3,7 +3,7 @@
 /// Data object type *GuestRegKeyRecordSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct GuestRegKeyRecordSpec {
     /// Property *GuestRegKeyRecordSpec.key*.
     pub key: Box<crate::types::GuestRegKeySpec>,
@@ -57,7 +57,17 @@ impl crate::object::Object for GuestRegKeyRecordSpec {
 }
 impl crate::object::Blank for GuestRegKeyRecordSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: crate::object::Blank::blank(),
+            fault: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for GuestRegKeyRecordSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for GuestRegKeyRecordSpec {

@@ -3,7 +3,7 @@
 /// Data object type *GuestRegKeySpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct GuestRegKeySpec {
     /// Property *GuestRegKeySpec.keyName*.
     pub key_name: Box<crate::types::GuestRegKeyNameSpec>,
@@ -63,7 +63,18 @@ impl crate::object::Object for GuestRegKeySpec {
 }
 impl crate::object::Blank for GuestRegKeySpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key_name: crate::object::Blank::blank(),
+            class_type: crate::object::Blank::blank(),
+            last_written: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for GuestRegKeySpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for GuestRegKeySpec {

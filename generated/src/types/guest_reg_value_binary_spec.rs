@@ -3,7 +3,7 @@
 /// Data object type *GuestRegValueBinarySpec*.
 ///
 /// Extends `GuestRegValueDataSpec`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct GuestRegValueBinarySpec {
     /// Property *GuestRegValueBinarySpec.value*.
     ///
@@ -55,7 +55,16 @@ impl crate::object::Object for GuestRegValueBinarySpec {
 }
 impl crate::object::Blank for GuestRegValueBinarySpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            value: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for GuestRegValueBinarySpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for GuestRegValueBinarySpec {

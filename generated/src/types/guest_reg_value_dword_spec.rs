@@ -3,7 +3,7 @@
 /// Data object type *GuestRegValueDwordSpec*.
 ///
 /// Extends `GuestRegValueDataSpec`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct GuestRegValueDwordSpec {
     /// Property *GuestRegValueDwordSpec.value*.
     pub value: i32,
@@ -53,7 +53,16 @@ impl crate::object::Object for GuestRegValueDwordSpec {
 }
 impl crate::object::Blank for GuestRegValueDwordSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            value: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for GuestRegValueDwordSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for GuestRegValueDwordSpec {

@@ -3,7 +3,7 @@
 /// Data object type *GuestRegValueExpandStringSpec*.
 ///
 /// Extends `GuestRegValueDataSpec`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct GuestRegValueExpandStringSpec {
     /// Property *GuestRegValueExpandStringSpec.value*.
     pub value: Option<crate::CompactString>,
@@ -53,7 +53,16 @@ impl crate::object::Object for GuestRegValueExpandStringSpec {
 }
 impl crate::object::Blank for GuestRegValueExpandStringSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            value: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for GuestRegValueExpandStringSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for GuestRegValueExpandStringSpec {

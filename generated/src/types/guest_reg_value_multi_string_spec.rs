@@ -3,7 +3,7 @@
 /// Data object type *GuestRegValueMultiStringSpec*.
 ///
 /// Extends `GuestRegValueDataSpec`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct GuestRegValueMultiStringSpec {
     /// Property *GuestRegValueMultiStringSpec.value*.
     pub value: Option<Vec<crate::CompactString>>,
@@ -53,7 +53,16 @@ impl crate::object::Object for GuestRegValueMultiStringSpec {
 }
 impl crate::object::Blank for GuestRegValueMultiStringSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            value: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for GuestRegValueMultiStringSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for GuestRegValueMultiStringSpec {

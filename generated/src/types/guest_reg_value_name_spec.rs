@@ -3,7 +3,7 @@
 /// Data object type *GuestRegValueNameSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct GuestRegValueNameSpec {
     /// Property *GuestRegValueNameSpec.keyName*.
     pub key_name: Box<crate::types::GuestRegKeyNameSpec>,
@@ -57,7 +57,17 @@ impl crate::object::Object for GuestRegValueNameSpec {
 }
 impl crate::object::Blank for GuestRegValueNameSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key_name: crate::object::Blank::blank(),
+            name: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for GuestRegValueNameSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for GuestRegValueNameSpec {

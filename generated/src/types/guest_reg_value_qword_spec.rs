@@ -3,7 +3,7 @@
 /// Data object type *GuestRegValueQwordSpec*.
 ///
 /// Extends `GuestRegValueDataSpec`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct GuestRegValueQwordSpec {
     /// Property *GuestRegValueQwordSpec.value*.
     pub value: i64,
@@ -53,7 +53,16 @@ impl crate::object::Object for GuestRegValueQwordSpec {
 }
 impl crate::object::Blank for GuestRegValueQwordSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            value: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for GuestRegValueQwordSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for GuestRegValueQwordSpec {

@@ -3,7 +3,7 @@
 /// Data object type *GuestRegValueStringSpec*.
 ///
 /// Extends `GuestRegValueDataSpec`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct GuestRegValueStringSpec {
     /// Property *GuestRegValueStringSpec.value*.
     pub value: Option<crate::CompactString>,
@@ -53,7 +53,16 @@ impl crate::object::Object for GuestRegValueStringSpec {
 }
 impl crate::object::Blank for GuestRegValueStringSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            value: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for GuestRegValueStringSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for GuestRegValueStringSpec {

@@ -5,7 +5,7 @@
 /// Extends `GuestOperationsFault`.
 ///
 /// Has subtypes: members declared with this type are held as \[`GuestRegistryFaultKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct GuestRegistryFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -63,7 +63,18 @@ impl crate::object::Object for GuestRegistryFault {
 }
 impl crate::object::Blank for GuestRegistryFault {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            windows_system_error_code: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for GuestRegistryFault {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for GuestRegistryFault {

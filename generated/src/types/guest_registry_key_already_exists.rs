@@ -3,7 +3,7 @@
 /// Data object type *GuestRegistryKeyAlreadyExists*.
 ///
 /// Extends `GuestRegistryKeyFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct GuestRegistryKeyAlreadyExists {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -65,7 +65,19 @@ impl crate::object::Object for GuestRegistryKeyAlreadyExists {
 }
 impl crate::object::Blank for GuestRegistryKeyAlreadyExists {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            windows_system_error_code: 0,
+            key_name: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for GuestRegistryKeyAlreadyExists {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for GuestRegistryKeyAlreadyExists {

@@ -5,7 +5,7 @@
 /// Extends `GuestRegistryFault`.
 ///
 /// Has subtypes: members declared with this type are held as \[`GuestRegistryKeyFaultKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct GuestRegistryKeyFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -67,7 +67,19 @@ impl crate::object::Object for GuestRegistryKeyFault {
 }
 impl crate::object::Blank for GuestRegistryKeyFault {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            windows_system_error_code: 0,
+            key_name: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for GuestRegistryKeyFault {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for GuestRegistryKeyFault {

@@ -3,7 +3,7 @@
 /// Data object type *GuestRegistryKeyInvalid*.
 ///
 /// Extends `GuestRegistryKeyFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct GuestRegistryKeyInvalid {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -65,7 +65,19 @@ impl crate::object::Object for GuestRegistryKeyInvalid {
 }
 impl crate::object::Blank for GuestRegistryKeyInvalid {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            windows_system_error_code: 0,
+            key_name: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for GuestRegistryKeyInvalid {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for GuestRegistryKeyInvalid {

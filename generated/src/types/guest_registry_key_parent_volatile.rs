@@ -3,7 +3,7 @@
 /// Data object type *GuestRegistryKeyParentVolatile*.
 ///
 /// Extends `GuestRegistryKeyFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct GuestRegistryKeyParentVolatile {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -65,7 +65,19 @@ impl crate::object::Object for GuestRegistryKeyParentVolatile {
 }
 impl crate::object::Blank for GuestRegistryKeyParentVolatile {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            windows_system_error_code: 0,
+            key_name: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for GuestRegistryKeyParentVolatile {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for GuestRegistryKeyParentVolatile {

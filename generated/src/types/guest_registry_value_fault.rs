@@ -5,7 +5,7 @@
 /// Extends `GuestRegistryFault`.
 ///
 /// Has subtypes: members declared with this type are held as \[`GuestRegistryValueFaultKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct GuestRegistryValueFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -83,7 +83,20 @@ impl crate::object::Object for GuestRegistryValueFault {
 }
 impl crate::object::Blank for GuestRegistryValueFault {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            windows_system_error_code: 0,
+            key_name: crate::object::Blank::blank(),
+            value_name: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for GuestRegistryValueFault {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for GuestRegistryValueFault {

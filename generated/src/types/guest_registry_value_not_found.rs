@@ -3,7 +3,7 @@
 /// Data object type *GuestRegistryValueNotFound*.
 ///
 /// Extends `GuestRegistryValueFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct GuestRegistryValueNotFound {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -81,7 +81,20 @@ impl crate::object::Object for GuestRegistryValueNotFound {
 }
 impl crate::object::Blank for GuestRegistryValueNotFound {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            windows_system_error_code: 0,
+            key_name: crate::object::Blank::blank(),
+            value_name: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for GuestRegistryValueNotFound {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for GuestRegistryValueNotFound {

@@ -3,7 +3,7 @@
 /// Data object type *GuestScreenInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct GuestScreenInfo {
     /// Property *GuestScreenInfo.width*.
     pub width: i32,
@@ -57,7 +57,17 @@ impl crate::object::Object for GuestScreenInfo {
 }
 impl crate::object::Blank for GuestScreenInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            width: 0,
+            height: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for GuestScreenInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for GuestScreenInfo {

@@ -3,7 +3,7 @@
 /// Data object type *GuestStackInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct GuestStackInfo {
     /// Property *GuestStackInfo.dnsConfig*.
     pub dns_config: Option<Box<crate::types::NetDnsConfigInfo>>,
@@ -65,7 +65,19 @@ impl crate::object::Object for GuestStackInfo {
 }
 impl crate::object::Blank for GuestStackInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            dns_config: None,
+            ip_route_config: None,
+            ip_stack_config: None,
+            dhcp_config: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for GuestStackInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for GuestStackInfo {

@@ -3,7 +3,7 @@
 /// Data object type *GuestWindowsFileAttributes*.
 ///
 /// Extends `GuestFileAttributes`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct GuestWindowsFileAttributes {
     /// Property *GuestFileAttributes.modificationTime*.
     ///
@@ -93,7 +93,21 @@ impl crate::object::Object for GuestWindowsFileAttributes {
 }
 impl crate::object::Blank for GuestWindowsFileAttributes {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            modification_time: None,
+            access_time: None,
+            symlink_target: None,
+            hidden: None,
+            read_only: None,
+            create_time: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for GuestWindowsFileAttributes {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for GuestWindowsFileAttributes {

@@ -3,7 +3,7 @@
 /// Data object type *GuestWindowsProgramSpec*.
 ///
 /// Extends `GuestProgramSpec`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct GuestWindowsProgramSpec {
     /// Property *GuestProgramSpec.programPath*.
     pub program_path: crate::CompactString,
@@ -81,7 +81,20 @@ impl crate::object::Object for GuestWindowsProgramSpec {
 }
 impl crate::object::Blank for GuestWindowsProgramSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            program_path: crate::object::Blank::blank(),
+            arguments: crate::object::Blank::blank(),
+            working_directory: None,
+            env_variables: None,
+            start_minimized: false,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for GuestWindowsProgramSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for GuestWindowsProgramSpec {

@@ -144,19 +144,19 @@ impl crate::object::Blank for HbrDiskMigrationAction {
     fn blank() -> Self {
         Self {
             r#type: crate::object::Blank::blank(),
-            target: crate::object::Blank::blank(),
+            target: None,
             collection_id: crate::object::Blank::blank(),
             collection_name: crate::object::Blank::blank(),
-            disk_ids: crate::object::Blank::blank(),
+            disk_ids: Vec::new(),
             source: crate::object::Blank::blank(),
             destination: crate::object::Blank::blank(),
-            size_transferred: crate::object::Blank::blank(),
-            space_util_src_before: crate::object::Blank::blank(),
-            space_util_dst_before: crate::object::Blank::blank(),
-            space_util_src_after: crate::object::Blank::blank(),
-            space_util_dst_after: crate::object::Blank::blank(),
-            io_latency_src_before: crate::object::Blank::blank(),
-            io_latency_dst_before: crate::object::Blank::blank(),
+            size_transferred: 0,
+            space_util_src_before: None,
+            space_util_dst_before: None,
+            space_util_src_after: None,
+            space_util_dst_after: None,
+            io_latency_src_before: None,
+            io_latency_dst_before: None,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -3,7 +3,7 @@
 /// Data object type *HbrManagerReplicationVmInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HbrManagerReplicationVmInfo {
     /// Property *HbrManagerReplicationVmInfo.state*.
     pub state: crate::CompactString,
@@ -65,7 +65,19 @@ impl crate::object::Object for HbrManagerReplicationVmInfo {
 }
 impl crate::object::Blank for HbrManagerReplicationVmInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            state: crate::object::Blank::blank(),
+            progress_info: None,
+            image_id: None,
+            last_error: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HbrManagerReplicationVmInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HbrManagerReplicationVmInfo {

@@ -92,10 +92,10 @@ impl crate::object::Blank for HbrManagerVmReplicationCapability {
         Self {
             vm: crate::object::Blank::blank(),
             supported_quiesce_mode: crate::object::Blank::blank(),
-            compression_supported: crate::object::Blank::blank(),
-            max_supported_source_disk_capacity: crate::object::Blank::blank(),
-            min_rpo: crate::object::Blank::blank(),
-            fault: crate::object::Blank::blank(),
+            compression_supported: false,
+            max_supported_source_disk_capacity: 0,
+            min_rpo: None,
+            fault: None,
             extra: crate::Extra::EMPTY,
         }
     }

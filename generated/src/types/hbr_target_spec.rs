@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 9.0.0.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HbrTargetSpec {
     /// Property *HbrTargetSpec.targetIP*.
     pub target_ip: crate::CompactString,
@@ -59,7 +59,17 @@ impl crate::object::Object for HbrTargetSpec {
 }
 impl crate::object::Blank for HbrTargetSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            target_ip: crate::object::Blank::blank(),
+            certificate: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HbrTargetSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HbrTargetSpec {

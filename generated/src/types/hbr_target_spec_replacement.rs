@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 9.0.0.0
 ///
 /// Extends `HbrReplicationTargetSpec`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HbrTargetSpecReplacement {
     /// Property *HbrTargetSpecReplacement.spec*.
     pub spec: Option<Vec<crate::types::HbrTargetSpec>>,
@@ -55,7 +55,16 @@ impl crate::object::Object for HbrTargetSpecReplacement {
 }
 impl crate::object::Blank for HbrTargetSpecReplacement {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            spec: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HbrTargetSpecReplacement {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HbrTargetSpecReplacement {

@@ -3,7 +3,7 @@
 /// Data object type *HealthStatusChangedEvent*.
 ///
 /// Extends `Event`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HealthStatusChangedEvent {
     /// Property *Event.key*.
     pub key: i32,
@@ -180,7 +180,35 @@ impl crate::object::Object for HealthStatusChangedEvent {
 }
 impl crate::object::Blank for HealthStatusChangedEvent {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: 0,
+            chain_id: 0,
+            created_time: crate::object::Blank::blank(),
+            user_name: crate::object::Blank::blank(),
+            datacenter: None,
+            compute_resource: None,
+            host: None,
+            vm: None,
+            ds: None,
+            net: None,
+            dvs: None,
+            tgw: None,
+            full_formatted_message: None,
+            change_tag: None,
+            audit_id: None,
+            component_id: crate::object::Blank::blank(),
+            old_status: crate::object::Blank::blank(),
+            new_status: crate::object::Blank::blank(),
+            component_name: crate::object::Blank::blank(),
+            service_id: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HealthStatusChangedEvent {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HealthStatusChangedEvent {

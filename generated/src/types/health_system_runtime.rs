@@ -3,7 +3,7 @@
 /// Data object type *HealthSystemRuntime*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HealthSystemRuntime {
     /// Property *HealthSystemRuntime.systemHealthInfo*.
     pub system_health_info: Option<Box<crate::types::HostSystemHealthInfo>>,
@@ -57,7 +57,17 @@ impl crate::object::Object for HealthSystemRuntime {
 }
 impl crate::object::Blank for HealthSystemRuntime {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            system_health_info: None,
+            hardware_status_info: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HealthSystemRuntime {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HealthSystemRuntime {

@@ -3,7 +3,7 @@
 /// Data object type *HealthUpdateInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HealthUpdateInfo {
     /// Property *HealthUpdateInfo.id*.
     pub id: crate::CompactString,
@@ -61,7 +61,18 @@ impl crate::object::Object for HealthUpdateInfo {
 }
 impl crate::object::Blank for HealthUpdateInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            id: crate::object::Blank::blank(),
+            component_type: crate::object::Blank::blank(),
+            description: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HealthUpdateInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HealthUpdateInfo {

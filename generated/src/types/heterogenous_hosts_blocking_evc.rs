@@ -3,7 +3,7 @@
 /// Data object type *HeterogenousHostsBlockingEVC*.
 ///
 /// Extends `EVCConfigFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HeterogenousHostsBlockingEVC {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -61,7 +61,18 @@ impl crate::object::Object for HeterogenousHostsBlockingEVC {
 }
 impl crate::object::Blank for HeterogenousHostsBlockingEVC {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            faults: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HeterogenousHostsBlockingEVC {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HeterogenousHostsBlockingEVC {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/eam`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HooksHookListSpec {
     /// Property *HooksHookListSpec.solutions*.
     pub solutions: Option<Vec<crate::CompactString>>,
@@ -61,7 +61,17 @@ impl crate::object::Object for HooksHookListSpec {
 }
 impl crate::object::Blank for HooksHookListSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            solutions: None,
+            hosts: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HooksHookListSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HooksHookListSpec {

@@ -68,7 +68,7 @@ impl crate::object::Blank for HooksMarkAsProcessedSpec {
         Self {
             vm: crate::object::Blank::blank(),
             hook_type: crate::object::Blank::blank(),
-            success: crate::object::Blank::blank(),
+            success: false,
             extra: crate::Extra::EMPTY,
         }
     }

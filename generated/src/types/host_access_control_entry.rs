@@ -63,7 +63,7 @@ impl crate::object::Blank for HostAccessControlEntry {
     fn blank() -> Self {
         Self {
             principal: crate::object::Blank::blank(),
-            group: crate::object::Blank::blank(),
+            group: false,
             access_mode: crate::object::Blank::blank(),
             extra: crate::Extra::EMPTY,
         }

@@ -3,7 +3,7 @@
 /// Data object type *HostAccessRestrictedToManagementServer*.
 ///
 /// Extends `NotSupported`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostAccessRestrictedToManagementServer {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -61,7 +61,18 @@ impl crate::object::Object for HostAccessRestrictedToManagementServer {
 }
 impl crate::object::Blank for HostAccessRestrictedToManagementServer {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            management_server: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostAccessRestrictedToManagementServer {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostAccessRestrictedToManagementServer {

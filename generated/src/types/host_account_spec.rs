@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`HostAccountSpecKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostAccountSpec {
     /// Property *HostAccountSpec.id*.
     pub id: crate::CompactString,
@@ -63,7 +63,18 @@ impl crate::object::Object for HostAccountSpec {
 }
 impl crate::object::Blank for HostAccountSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            id: crate::object::Blank::blank(),
+            password: None,
+            description: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostAccountSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostAccountSpec {

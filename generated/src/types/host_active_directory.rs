@@ -3,7 +3,7 @@
 /// Data object type *HostActiveDirectory*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostActiveDirectory {
     /// Property *HostActiveDirectory.changeOperation*.
     pub change_operation: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for HostActiveDirectory {
 }
 impl crate::object::Blank for HostActiveDirectory {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            change_operation: crate::object::Blank::blank(),
+            spec: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostActiveDirectory {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostActiveDirectory {

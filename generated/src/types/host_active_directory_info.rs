@@ -3,7 +3,7 @@
 /// Data object type *HostActiveDirectoryInfo*.
 ///
 /// Extends `HostDirectoryStoreInfo`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostActiveDirectoryInfo {
     /// Property *HostAuthenticationStoreInfo.enabled*.
     pub enabled: bool,
@@ -81,7 +81,20 @@ impl crate::object::Object for HostActiveDirectoryInfo {
 }
 impl crate::object::Blank for HostActiveDirectoryInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            enabled: false,
+            joined_domain: None,
+            trusted_domain: None,
+            domain_membership_status: None,
+            smart_card_authentication_enabled: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostActiveDirectoryInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostActiveDirectoryInfo {

@@ -3,7 +3,7 @@
 /// Data object type *HostActiveDirectorySpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostActiveDirectorySpec {
     /// Property *HostActiveDirectorySpec.domainName*.
     pub domain_name: Option<crate::CompactString>,
@@ -101,7 +101,23 @@ impl crate::object::Object for HostActiveDirectorySpec {
 }
 impl crate::object::Blank for HostActiveDirectorySpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            domain_name: None,
+            user_name: None,
+            password: None,
+            cam_server: None,
+            thumbprint: None,
+            certificate: None,
+            smart_card_authentication_enabled: None,
+            smart_card_trust_anchors: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostActiveDirectorySpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostActiveDirectorySpec {

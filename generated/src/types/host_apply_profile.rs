@@ -3,7 +3,7 @@
 /// Data object type *HostApplyProfile*.
 ///
 /// Extends `ApplyProfile`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostApplyProfile {
     /// Property *ApplyProfile.enabled*.
     pub enabled: bool,
@@ -186,7 +186,37 @@ impl crate::object::Object for HostApplyProfile {
 }
 impl crate::object::Blank for HostApplyProfile {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            enabled: false,
+            policy: None,
+            profile_type_name: None,
+            profile_version: None,
+            property: None,
+            favorite: None,
+            to_be_merged: None,
+            to_replace_with: None,
+            to_be_deleted: None,
+            copy_enable_status: None,
+            hidden: None,
+            memory: None,
+            storage: None,
+            network: None,
+            datetime: None,
+            firewall: None,
+            security: None,
+            service: None,
+            option: None,
+            user_account: None,
+            usergroup_account: None,
+            authentication: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostApplyProfile {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostApplyProfile {

@@ -74,8 +74,8 @@ impl crate::object::Blank for HostAssignableHardwareBinding {
         Self {
             instance_id: crate::object::Blank::blank(),
             vm: crate::object::Blank::blank(),
-            pci_id: crate::object::Blank::blank(),
-            device_key: crate::object::Blank::blank(),
+            pci_id: None,
+            device_key: None,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -3,7 +3,7 @@
 /// Data object type *HostAssignableHardwareConfig*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostAssignableHardwareConfig {
     /// Property *HostAssignableHardwareConfig.attributeOverride*.
     pub attribute_override: Option<
@@ -55,7 +55,16 @@ impl crate::object::Object for HostAssignableHardwareConfig {
 }
 impl crate::object::Blank for HostAssignableHardwareConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            attribute_override: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostAssignableHardwareConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostAssignableHardwareConfig {

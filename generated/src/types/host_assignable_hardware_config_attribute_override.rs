@@ -3,7 +3,7 @@
 /// Data object type *HostAssignableHardwareConfigAttributeOverride*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostAssignableHardwareConfigAttributeOverride {
     /// Property *HostAssignableHardwareConfigAttributeOverride.instanceId*.
     pub instance_id: crate::CompactString,
@@ -61,7 +61,18 @@ impl crate::object::Object for HostAssignableHardwareConfigAttributeOverride {
 }
 impl crate::object::Blank for HostAssignableHardwareConfigAttributeOverride {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            instance_id: crate::object::Blank::blank(),
+            name: crate::object::Blank::blank(),
+            value: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostAssignableHardwareConfigAttributeOverride {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostAssignableHardwareConfigAttributeOverride {

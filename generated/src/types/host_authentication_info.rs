@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 9.0.0.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostAuthenticationInfo {
     /// Property *HostAuthenticationInfo.principal*.
     pub principal: crate::CompactString,
@@ -63,7 +63,18 @@ impl crate::object::Object for HostAuthenticationInfo {
 }
 impl crate::object::Blank for HostAuthenticationInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            principal: crate::object::Blank::blank(),
+            owner_tag: crate::object::Blank::blank(),
+            ssl_certificates: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostAuthenticationInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostAuthenticationInfo {

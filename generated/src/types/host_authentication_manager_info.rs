@@ -3,7 +3,7 @@
 /// Data object type *HostAuthenticationManagerInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostAuthenticationManagerInfo {
     /// Property *HostAuthenticationManagerInfo.authConfig*.
     pub auth_config: Vec<crate::types::HostAuthenticationStoreInfoKind>,
@@ -53,7 +53,16 @@ impl crate::object::Object for HostAuthenticationManagerInfo {
 }
 impl crate::object::Blank for HostAuthenticationManagerInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            auth_config: Vec::new(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostAuthenticationManagerInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostAuthenticationManagerInfo {

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`HostAuthenticationStoreInfoKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostAuthenticationStoreInfo {
     /// Property *HostAuthenticationStoreInfo.enabled*.
     pub enabled: bool,
@@ -55,7 +55,16 @@ impl crate::object::Object for HostAuthenticationStoreInfo {
 }
 impl crate::object::Blank for HostAuthenticationStoreInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            enabled: false,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostAuthenticationStoreInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostAuthenticationStoreInfo {

@@ -3,7 +3,7 @@
 /// Data object type *HostAutoStartManagerConfig*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostAutoStartManagerConfig {
     /// Property *HostAutoStartManagerConfig.defaults*.
     pub defaults: Option<Box<crate::types::AutoStartDefaults>>,
@@ -57,7 +57,17 @@ impl crate::object::Object for HostAutoStartManagerConfig {
 }
 impl crate::object::Blank for HostAutoStartManagerConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            defaults: None,
+            power_info: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostAutoStartManagerConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostAutoStartManagerConfig {

@@ -3,7 +3,7 @@
 /// Data object type *HostBIOSInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostBIOSInfo {
     /// Property *HostBIOSInfo.biosVersion*.
     pub bios_version: Option<crate::CompactString>,
@@ -103,7 +103,23 @@ impl crate::object::Object for HostBIOSInfo {
 }
 impl crate::object::Blank for HostBIOSInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            bios_version: None,
+            release_date: None,
+            vendor: None,
+            major_release: None,
+            minor_release: None,
+            firmware_major_release: None,
+            firmware_minor_release: None,
+            firmware_type: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostBIOSInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostBIOSInfo {

@@ -3,7 +3,7 @@
 /// Data object type *HostBootDevice*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostBootDevice {
     /// Property *HostBootDevice.key*.
     pub key: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for HostBootDevice {
 }
 impl crate::object::Blank for HostBootDevice {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: crate::object::Blank::blank(),
+            description: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostBootDevice {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostBootDevice {

@@ -3,7 +3,7 @@
 /// Data object type *HostBootDeviceInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostBootDeviceInfo {
     /// Property *HostBootDeviceInfo.bootDevices*.
     pub boot_devices: Option<Vec<crate::types::HostBootDevice>>,
@@ -57,7 +57,17 @@ impl crate::object::Object for HostBootDeviceInfo {
 }
 impl crate::object::Blank for HostBootDeviceInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            boot_devices: None,
+            current_boot_device_key: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostBootDeviceInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostBootDeviceInfo {

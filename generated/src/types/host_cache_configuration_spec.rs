@@ -61,7 +61,7 @@ impl crate::object::Blank for HostCacheConfigurationSpec {
     fn blank() -> Self {
         Self {
             datastore: crate::object::Blank::blank(),
-            swap_size: crate::object::Blank::blank(),
+            swap_size: 0,
             extra: crate::Extra::EMPTY,
         }
     }

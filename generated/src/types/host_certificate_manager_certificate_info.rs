@@ -3,7 +3,7 @@
 /// Data object type *HostCertificateManagerCertificateInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostCertificateManagerCertificateInfo {
     /// Property *HostCertificateManagerCertificateInfo.kind*.
     ///
@@ -79,7 +79,21 @@ impl crate::object::Object for HostCertificateManagerCertificateInfo {
 }
 impl crate::object::Blank for HostCertificateManagerCertificateInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            kind: None,
+            issuer: None,
+            not_before: None,
+            not_after: None,
+            subject: None,
+            status: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostCertificateManagerCertificateInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostCertificateManagerCertificateInfo {

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 8.0.1.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostCertificateManagerCertificateSpec {
     /// Property *HostCertificateManagerCertificateSpec.kind*.
     pub kind: crate::CompactString,
@@ -67,7 +67,18 @@ impl crate::object::Object for HostCertificateManagerCertificateSpec {
 }
 impl crate::object::Blank for HostCertificateManagerCertificateSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            kind: crate::object::Blank::blank(),
+            subject_alternative_names: None,
+            crypto_algorithm: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostCertificateManagerCertificateSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostCertificateManagerCertificateSpec {

@@ -3,7 +3,7 @@
 /// Data object type *HostConfigManager*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostConfigManager {
     /// Property *HostConfigManager.cpuScheduler*.
     ///
@@ -368,7 +368,54 @@ impl crate::object::Object for HostConfigManager {
 }
 impl crate::object::Blank for HostConfigManager {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            cpu_scheduler: None,
+            datastore_system: None,
+            memory_manager: None,
+            storage_system: None,
+            network_system: None,
+            vmotion_system: None,
+            virtual_nic_manager: None,
+            service_system: None,
+            firewall_system: None,
+            advanced_option: None,
+            diagnostic_system: None,
+            auto_start_manager: None,
+            snmp_system: None,
+            date_time_system: None,
+            patch_manager: None,
+            image_config_manager: None,
+            boot_device_system: None,
+            firmware_system: None,
+            health_status_system: None,
+            pci_passthru_system: None,
+            license_manager: None,
+            kernel_module_system: None,
+            authentication_manager: None,
+            power_system: None,
+            cache_configuration_manager: None,
+            esx_agent_host_manager: None,
+            iscsi_manager: None,
+            v_flash_manager: None,
+            vsan_system: None,
+            message_bus_proxy: None,
+            user_directory: None,
+            account_manager: None,
+            host_access_manager: None,
+            graphics_manager: None,
+            vsan_internal_system: None,
+            certificate_manager: None,
+            crypto_manager: None,
+            nvdimm_system: None,
+            assignable_hardware_manager: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostConfigManager {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostConfigManager {

@@ -3,7 +3,7 @@
 /// Data object type *HostConfigSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostConfigSpec {
     /// Property *HostConfigSpec.nasDatastore*.
     pub nas_datastore: Option<Vec<crate::types::HostNasVolumeConfig>>,
@@ -172,7 +172,34 @@ impl crate::object::Object for HostConfigSpec {
 }
 impl crate::object::Blank for HostConfigSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            nas_datastore: None,
+            network: None,
+            nic_type_selection: None,
+            service: None,
+            firewall: None,
+            option: None,
+            datastore_principal: None,
+            datastore_principal_passwd: None,
+            datetime: None,
+            storage_device: None,
+            license: None,
+            security: None,
+            user_account: None,
+            usergroup_account: None,
+            memory: None,
+            active_directory: None,
+            generic_config: None,
+            graphics_config: None,
+            assignable_hardware_config: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostConfigSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostConfigSpec {

@@ -3,7 +3,7 @@
 /// Data object type *HostConfigSummary*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostConfigSummary {
     /// Property *HostConfigSummary.name*.
     pub name: crate::CompactString,
@@ -117,7 +117,25 @@ impl crate::object::Object for HostConfigSummary {
 }
 impl crate::object::Blank for HostConfigSummary {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: crate::object::Blank::blank(),
+            port: 0,
+            ssl_thumbprint: None,
+            ssl_certificate: None,
+            product: None,
+            vmotion_enabled: false,
+            fault_tolerance_enabled: false,
+            feature_version: None,
+            agent_vm_datastore: None,
+            agent_vm_network: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostConfigSummary {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostConfigSummary {

@@ -5,7 +5,7 @@
 /// Extends `VimFault`.
 ///
 /// Has subtypes: members declared with this type are held as \[`HostConnectFaultKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostConnectFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -59,7 +59,17 @@ impl crate::object::Object for HostConnectFault {
 }
 impl crate::object::Blank for HostConnectFault {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostConnectFault {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostConnectFault {

@@ -112,16 +112,16 @@ impl crate::object::Object for HostConnectInfo {
 impl crate::object::Blank for HostConnectInfo {
     fn blank() -> Self {
         Self {
-            server_ip: crate::object::Blank::blank(),
-            in_das_cluster: crate::object::Blank::blank(),
+            server_ip: None,
+            in_das_cluster: None,
             host: crate::object::Blank::blank(),
-            vm: crate::object::Blank::blank(),
-            vim_account_name_required: crate::object::Blank::blank(),
-            cluster_supported: crate::object::Blank::blank(),
-            network: crate::object::Blank::blank(),
-            datastore: crate::object::Blank::blank(),
-            license: crate::object::Blank::blank(),
-            capability: crate::object::Blank::blank(),
+            vm: None,
+            vim_account_name_required: None,
+            cluster_supported: None,
+            network: None,
+            datastore: None,
+            license: None,
+            capability: None,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -3,7 +3,7 @@
 /// Data object type *HostConnectSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostConnectSpec {
     /// Property *HostConnectSpec.hostName*.
     pub host_name: Option<crate::CompactString>,
@@ -135,7 +135,28 @@ impl crate::object::Object for HostConnectSpec {
 }
 impl crate::object::Blank for HostConnectSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            host_name: None,
+            port: None,
+            ssl_thumbprint: None,
+            ssl_certificate: None,
+            user_name: None,
+            password: None,
+            vm_folder: None,
+            force: false,
+            vim_account_name: None,
+            vim_account_password: None,
+            management_ip: None,
+            lockdown_mode: None,
+            host_gateway: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostConnectSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostConnectSpec {

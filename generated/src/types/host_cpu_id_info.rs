@@ -3,7 +3,7 @@
 /// Data object type *HostCpuIdInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostCpuIdInfo {
     /// Property *HostCpuIdInfo.level*.
     pub level: i32,
@@ -73,7 +73,21 @@ impl crate::object::Object for HostCpuIdInfo {
 }
 impl crate::object::Blank for HostCpuIdInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            level: 0,
+            vendor: None,
+            eax: None,
+            ebx: None,
+            ecx: None,
+            edx: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostCpuIdInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostCpuIdInfo {

@@ -3,7 +3,7 @@
 /// Data object type *HostCpuInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostCpuInfo {
     /// Property *HostCpuInfo.numCpuPackages*.
     pub num_cpu_packages: i16,
@@ -65,7 +65,19 @@ impl crate::object::Object for HostCpuInfo {
 }
 impl crate::object::Blank for HostCpuInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            num_cpu_packages: 0,
+            num_cpu_cores: 0,
+            num_cpu_threads: 0,
+            hz: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostCpuInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostCpuInfo {

@@ -3,7 +3,7 @@
 /// Data object type *HostCpuPackage*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostCpuPackage {
     /// Property *HostCpuPackage.index*.
     pub index: i16,
@@ -117,7 +117,25 @@ impl crate::object::Object for HostCpuPackage {
 }
 impl crate::object::Blank for HostCpuPackage {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            index: 0,
+            vendor: crate::object::Blank::blank(),
+            hz: 0,
+            bus_hz: 0,
+            description: crate::object::Blank::blank(),
+            thread_id: Vec::new(),
+            cpu_feature: None,
+            family: None,
+            model: None,
+            stepping: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostCpuPackage {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostCpuPackage {

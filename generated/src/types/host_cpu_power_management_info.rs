@@ -3,7 +3,7 @@
 /// Data object type *HostCpuPowerManagementInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostCpuPowerManagementInfo {
     /// Property *HostCpuPowerManagementInfo.currentPolicy*.
     pub current_policy: Option<crate::CompactString>,
@@ -57,7 +57,17 @@ impl crate::object::Object for HostCpuPowerManagementInfo {
 }
 impl crate::object::Blank for HostCpuPowerManagementInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            current_policy: None,
+            hardware_support: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostCpuPowerManagementInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostCpuPowerManagementInfo {

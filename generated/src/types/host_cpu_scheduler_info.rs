@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 8.0.3.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostCpuSchedulerInfo {
     /// Property *HostCpuSchedulerInfo.policy*.
     pub policy: crate::CompactString,
@@ -55,7 +55,16 @@ impl crate::object::Object for HostCpuSchedulerInfo {
 }
 impl crate::object::Blank for HostCpuSchedulerInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            policy: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostCpuSchedulerInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostCpuSchedulerInfo {

@@ -7,7 +7,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`HostDataTransportConnectionInfoKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostDataTransportConnectionInfo {
     /// Property *HostDataTransportConnectionInfo.staticMemoryConsumed*.
     pub static_memory_consumed: i64,
@@ -57,7 +57,16 @@ impl crate::object::Object for HostDataTransportConnectionInfo {
 }
 impl crate::object::Blank for HostDataTransportConnectionInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            static_memory_consumed: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostDataTransportConnectionInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostDataTransportConnectionInfo {

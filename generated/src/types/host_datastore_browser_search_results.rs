@@ -3,7 +3,7 @@
 /// Data object type *HostDatastoreBrowserSearchResults*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostDatastoreBrowserSearchResults {
     /// Property *HostDatastoreBrowserSearchResults.datastore*.
     ///
@@ -63,7 +63,18 @@ impl crate::object::Object for HostDatastoreBrowserSearchResults {
 }
 impl crate::object::Blank for HostDatastoreBrowserSearchResults {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            datastore: None,
+            folder_path: None,
+            file: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostDatastoreBrowserSearchResults {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostDatastoreBrowserSearchResults {

@@ -3,7 +3,7 @@
 /// Data object type *HostDatastoreBrowserSearchSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostDatastoreBrowserSearchSpec {
     /// Property *HostDatastoreBrowserSearchSpec.query*.
     pub query: Option<Vec<crate::types::FileQueryKind>>,
@@ -81,7 +81,20 @@ impl crate::object::Object for HostDatastoreBrowserSearchSpec {
 }
 impl crate::object::Blank for HostDatastoreBrowserSearchSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            query: None,
+            details: None,
+            search_case_insensitive: None,
+            match_pattern: None,
+            sort_folders_first: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostDatastoreBrowserSearchSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostDatastoreBrowserSearchSpec {

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`HostDatastoreConnectInfoKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostDatastoreConnectInfo {
     /// Property *HostDatastoreConnectInfo.summary*.
     pub summary: Box<crate::types::DatastoreSummary>,
@@ -55,7 +55,16 @@ impl crate::object::Object for HostDatastoreConnectInfo {
 }
 impl crate::object::Blank for HostDatastoreConnectInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            summary: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostDatastoreConnectInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostDatastoreConnectInfo {

@@ -3,7 +3,7 @@
 /// Data object type *HostDatastoreExistsConnectInfo*.
 ///
 /// Extends `HostDatastoreConnectInfo`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostDatastoreExistsConnectInfo {
     /// Property *HostDatastoreConnectInfo.summary*.
     pub summary: Box<crate::types::DatastoreSummary>,
@@ -57,7 +57,17 @@ impl crate::object::Object for HostDatastoreExistsConnectInfo {
 }
 impl crate::object::Blank for HostDatastoreExistsConnectInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            summary: crate::object::Blank::blank(),
+            new_datastore_name: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostDatastoreExistsConnectInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostDatastoreExistsConnectInfo {

@@ -3,7 +3,7 @@
 /// Data object type *HostDatastoreSystemCapabilities*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostDatastoreSystemCapabilities {
     /// Property *HostDatastoreSystemCapabilities.nfsMountCreationRequired*.
     pub nfs_mount_creation_required: bool,
@@ -75,7 +75,19 @@ impl crate::object::Object for HostDatastoreSystemCapabilities {
 }
 impl crate::object::Blank for HostDatastoreSystemCapabilities {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            nfs_mount_creation_required: false,
+            nfs_mount_creation_supported: false,
+            local_datastore_supported: false,
+            vmfs_extent_expansion_supported: false,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostDatastoreSystemCapabilities {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostDatastoreSystemCapabilities {

@@ -61,7 +61,7 @@ impl crate::object::Blank for HostDatastoreSystemDatastoreResult {
     fn blank() -> Self {
         Self {
             key: crate::object::Blank::blank(),
-            fault: crate::object::Blank::blank(),
+            fault: None,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -3,7 +3,7 @@
 /// Data object type *HostDatastoreSystemVvolDatastoreSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostDatastoreSystemVvolDatastoreSpec {
     /// Property *HostDatastoreSystemVvolDatastoreSpec.name*.
     pub name: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for HostDatastoreSystemVvolDatastoreSpec {
 }
 impl crate::object::Blank for HostDatastoreSystemVvolDatastoreSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: crate::object::Blank::blank(),
+            sc_id: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostDatastoreSystemVvolDatastoreSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostDatastoreSystemVvolDatastoreSpec {

@@ -3,7 +3,7 @@
 /// Data object type *HostDateTimeConfig*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostDateTimeConfig {
     /// Property *HostDateTimeConfig.timeZone*.
     pub time_zone: Option<crate::CompactString>,
@@ -111,7 +111,23 @@ impl crate::object::Object for HostDateTimeConfig {
 }
 impl crate::object::Blank for HostDateTimeConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            time_zone: None,
+            ntp_config: None,
+            ptp_config: None,
+            protocol: None,
+            enabled: None,
+            disable_events: None,
+            disable_fallback: None,
+            reset_to_factory_defaults: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostDateTimeConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostDateTimeConfig {

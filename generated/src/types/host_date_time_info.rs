@@ -3,7 +3,7 @@
 /// Data object type *HostDateTimeInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostDateTimeInfo {
     /// Property *HostDateTimeInfo.timeZone*.
     pub time_zone: Box<crate::types::HostDateTimeSystemTimeZone>,
@@ -170,7 +170,30 @@ impl crate::object::Object for HostDateTimeInfo {
 }
 impl crate::object::Blank for HostDateTimeInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            time_zone: crate::object::Blank::blank(),
+            system_clock_protocol: None,
+            ntp_config: None,
+            ptp_config: None,
+            enabled: None,
+            disable_events: None,
+            disable_fallback: None,
+            in_fallback_state: None,
+            service_sync: None,
+            last_sync_time: None,
+            remote_ntp_server: None,
+            ntp_run_time: None,
+            ptp_run_time: None,
+            ntp_duration: None,
+            ptp_duration: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostDateTimeInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostDateTimeInfo {

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 7.0.3.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostDateTimeSystemServiceTestResult {
     /// Property *HostDateTimeSystemServiceTestResult.workingNormally*.
     pub working_normally: bool,
@@ -59,7 +59,17 @@ impl crate::object::Object for HostDateTimeSystemServiceTestResult {
 }
 impl crate::object::Blank for HostDateTimeSystemServiceTestResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            working_normally: false,
+            report: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostDateTimeSystemServiceTestResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostDateTimeSystemServiceTestResult {

@@ -3,7 +3,7 @@
 /// Data object type *HostDateTimeSystemTimeZone*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostDateTimeSystemTimeZone {
     /// Property *HostDateTimeSystemTimeZone.key*.
     pub key: crate::CompactString,
@@ -65,7 +65,19 @@ impl crate::object::Object for HostDateTimeSystemTimeZone {
 }
 impl crate::object::Blank for HostDateTimeSystemTimeZone {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: crate::object::Blank::blank(),
+            name: crate::object::Blank::blank(),
+            description: crate::object::Blank::blank(),
+            gmt_offset: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostDateTimeSystemTimeZone {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostDateTimeSystemTimeZone {

@@ -3,7 +3,7 @@
 /// Data object type *HostDeploymentInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostDeploymentInfo {
     /// Property *HostDeploymentInfo.bootedFromStatelessCache*.
     pub booted_from_stateless_cache: Option<bool>,
@@ -53,7 +53,16 @@ impl crate::object::Object for HostDeploymentInfo {
 }
 impl crate::object::Blank for HostDeploymentInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            booted_from_stateless_cache: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostDeploymentInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostDeploymentInfo {

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`HostDeviceKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostDevice {
     /// Property *HostDevice.deviceName*.
     pub device_name: crate::CompactString,
@@ -59,7 +59,17 @@ impl crate::object::Object for HostDevice {
 }
 impl crate::object::Blank for HostDevice {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            device_name: crate::object::Blank::blank(),
+            device_type: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostDevice {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostDevice {

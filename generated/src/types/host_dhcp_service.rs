@@ -3,7 +3,7 @@
 /// Data object type *HostDhcpService*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostDhcpService {
     /// Property *HostDhcpService.key*.
     pub key: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for HostDhcpService {
 }
 impl crate::object::Blank for HostDhcpService {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: crate::object::Blank::blank(),
+            spec: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostDhcpService {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostDhcpService {

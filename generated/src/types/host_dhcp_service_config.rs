@@ -3,7 +3,7 @@
 /// Data object type *HostDhcpServiceConfig*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostDhcpServiceConfig {
     /// Property *HostDhcpServiceConfig.changeOperation*.
     pub change_operation: Option<crate::CompactString>,
@@ -61,7 +61,18 @@ impl crate::object::Object for HostDhcpServiceConfig {
 }
 impl crate::object::Blank for HostDhcpServiceConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            change_operation: None,
+            key: crate::object::Blank::blank(),
+            spec: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostDhcpServiceConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostDhcpServiceConfig {

@@ -3,7 +3,7 @@
 /// Data object type *HostDhcpServiceSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostDhcpServiceSpec {
     /// Property *HostDhcpServiceSpec.virtualSwitch*.
     pub virtual_switch: crate::CompactString,
@@ -99,7 +99,23 @@ impl crate::object::Object for HostDhcpServiceSpec {
 }
 impl crate::object::Blank for HostDhcpServiceSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            virtual_switch: crate::object::Blank::blank(),
+            default_lease_duration: 0,
+            lease_begin_ip: crate::object::Blank::blank(),
+            lease_end_ip: crate::object::Blank::blank(),
+            max_lease_duration: 0,
+            unlimited_lease: false,
+            ip_subnet_addr: crate::object::Blank::blank(),
+            ip_subnet_mask: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostDhcpServiceSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostDhcpServiceSpec {

@@ -3,7 +3,7 @@
 /// Data object type *HostDiagnosticPartition*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostDiagnosticPartition {
     /// Property *HostDiagnosticPartition.storageType*.
     pub storage_type: crate::CompactString,
@@ -65,7 +65,19 @@ impl crate::object::Object for HostDiagnosticPartition {
 }
 impl crate::object::Blank for HostDiagnosticPartition {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            storage_type: crate::object::Blank::blank(),
+            diagnostic_type: crate::object::Blank::blank(),
+            slots: 0,
+            id: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostDiagnosticPartition {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostDiagnosticPartition {

@@ -3,7 +3,7 @@
 /// Data object type *HostDiagnosticPartitionCreateDescription*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostDiagnosticPartitionCreateDescription {
     /// Property *HostDiagnosticPartitionCreateDescription.layout*.
     pub layout: Box<crate::types::HostDiskPartitionLayout>,
@@ -61,7 +61,18 @@ impl crate::object::Object for HostDiagnosticPartitionCreateDescription {
 }
 impl crate::object::Blank for HostDiagnosticPartitionCreateDescription {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            layout: crate::object::Blank::blank(),
+            disk_uuid: crate::object::Blank::blank(),
+            spec: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostDiagnosticPartitionCreateDescription {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostDiagnosticPartitionCreateDescription {

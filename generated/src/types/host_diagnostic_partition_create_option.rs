@@ -3,7 +3,7 @@
 /// Data object type *HostDiagnosticPartitionCreateOption*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostDiagnosticPartitionCreateOption {
     /// Property *HostDiagnosticPartitionCreateOption.storageType*.
     pub storage_type: crate::CompactString,
@@ -61,7 +61,18 @@ impl crate::object::Object for HostDiagnosticPartitionCreateOption {
 }
 impl crate::object::Blank for HostDiagnosticPartitionCreateOption {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            storage_type: crate::object::Blank::blank(),
+            diagnostic_type: crate::object::Blank::blank(),
+            disk: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostDiagnosticPartitionCreateOption {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostDiagnosticPartitionCreateOption {

@@ -3,7 +3,7 @@
 /// Data object type *HostDiagnosticPartitionCreateSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostDiagnosticPartitionCreateSpec {
     /// Property *HostDiagnosticPartitionCreateSpec.storageType*.
     pub storage_type: crate::CompactString,
@@ -69,7 +69,20 @@ impl crate::object::Object for HostDiagnosticPartitionCreateSpec {
 }
 impl crate::object::Blank for HostDiagnosticPartitionCreateSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            storage_type: crate::object::Blank::blank(),
+            diagnostic_type: crate::object::Blank::blank(),
+            id: crate::object::Blank::blank(),
+            partition: crate::object::Blank::blank(),
+            active: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostDiagnosticPartitionCreateSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostDiagnosticPartitionCreateSpec {

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`HostDigestInfoKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostDigestInfo {
     /// Property *HostDigestInfo.digestMethod*.
     pub digest_method: crate::CompactString,
@@ -63,7 +63,18 @@ impl crate::object::Object for HostDigestInfo {
 }
 impl crate::object::Blank for HostDigestInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            digest_method: crate::object::Blank::blank(),
+            digest_value: Vec::new(),
+            object_name: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostDigestInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostDigestInfo {

@@ -5,7 +5,7 @@
 /// Extends `HostAuthenticationStoreInfo`.
 ///
 /// Has subtypes: members declared with this type are held as \[`HostDirectoryStoreInfoKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostDirectoryStoreInfo {
     /// Property *HostAuthenticationStoreInfo.enabled*.
     pub enabled: bool,
@@ -55,7 +55,16 @@ impl crate::object::Object for HostDirectoryStoreInfo {
 }
 impl crate::object::Blank for HostDirectoryStoreInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            enabled: false,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostDirectoryStoreInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostDirectoryStoreInfo {

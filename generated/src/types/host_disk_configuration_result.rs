@@ -3,7 +3,7 @@
 /// Data object type *HostDiskConfigurationResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostDiskConfigurationResult {
     /// Property *HostDiskConfigurationResult.devicePath*.
     pub device_path: Option<crate::CompactString>,
@@ -61,7 +61,18 @@ impl crate::object::Object for HostDiskConfigurationResult {
 }
 impl crate::object::Blank for HostDiskConfigurationResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            device_path: None,
+            success: None,
+            fault: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostDiskConfigurationResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostDiskConfigurationResult {

@@ -3,7 +3,7 @@
 /// Data object type *HostDiskDimensionsChs*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostDiskDimensionsChs {
     /// Property *HostDiskDimensionsChs.cylinder*.
     pub cylinder: i64,
@@ -61,7 +61,18 @@ impl crate::object::Object for HostDiskDimensionsChs {
 }
 impl crate::object::Blank for HostDiskDimensionsChs {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            cylinder: 0,
+            head: 0,
+            sector: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostDiskDimensionsChs {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostDiskDimensionsChs {

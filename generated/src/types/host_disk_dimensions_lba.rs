@@ -3,7 +3,7 @@
 /// Data object type *HostDiskDimensionsLba*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostDiskDimensionsLba {
     /// Property *HostDiskDimensionsLba.blockSize*.
     pub block_size: i32,
@@ -57,7 +57,17 @@ impl crate::object::Object for HostDiskDimensionsLba {
 }
 impl crate::object::Blank for HostDiskDimensionsLba {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            block_size: 0,
+            block: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostDiskDimensionsLba {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostDiskDimensionsLba {

@@ -3,7 +3,7 @@
 /// Data object type *HostDiskMappingInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostDiskMappingInfo {
     /// Property *HostDiskMappingInfo.physicalPartition*.
     pub physical_partition: Option<Box<crate::types::HostDiskMappingPartitionInfo>>,
@@ -61,7 +61,18 @@ impl crate::object::Object for HostDiskMappingInfo {
 }
 impl crate::object::Blank for HostDiskMappingInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            physical_partition: None,
+            name: crate::object::Blank::blank(),
+            exclusive: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostDiskMappingInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostDiskMappingInfo {

@@ -3,7 +3,7 @@
 /// Data object type *HostDiskMappingOption*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostDiskMappingOption {
     /// Property *HostDiskMappingOption.physicalPartition*.
     pub physical_partition: Option<Vec<crate::types::HostDiskMappingPartitionOption>>,
@@ -57,7 +57,17 @@ impl crate::object::Object for HostDiskMappingOption {
 }
 impl crate::object::Blank for HostDiskMappingOption {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            physical_partition: None,
+            name: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostDiskMappingOption {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostDiskMappingOption {

@@ -3,7 +3,7 @@
 /// Data object type *HostDiskMappingPartitionInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostDiskMappingPartitionInfo {
     /// Property *HostDiskMappingPartitionInfo.name*.
     pub name: crate::CompactString,
@@ -61,7 +61,18 @@ impl crate::object::Object for HostDiskMappingPartitionInfo {
 }
 impl crate::object::Blank for HostDiskMappingPartitionInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: crate::object::Blank::blank(),
+            file_system: crate::object::Blank::blank(),
+            capacity_in_kb: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostDiskMappingPartitionInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostDiskMappingPartitionInfo {

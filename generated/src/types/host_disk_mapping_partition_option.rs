@@ -3,7 +3,7 @@
 /// Data object type *HostDiskMappingPartitionOption*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostDiskMappingPartitionOption {
     /// Property *HostDiskMappingPartitionOption.name*.
     pub name: crate::CompactString,
@@ -61,7 +61,18 @@ impl crate::object::Object for HostDiskMappingPartitionOption {
 }
 impl crate::object::Blank for HostDiskMappingPartitionOption {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: crate::object::Blank::blank(),
+            file_system: crate::object::Blank::blank(),
+            capacity_in_kb: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostDiskMappingPartitionOption {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostDiskMappingPartitionOption {

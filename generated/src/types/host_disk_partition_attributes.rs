@@ -3,7 +3,7 @@
 /// Data object type *HostDiskPartitionAttributes*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostDiskPartitionAttributes {
     /// Property *HostDiskPartitionAttributes.partition*.
     pub partition: i32,
@@ -99,7 +99,23 @@ impl crate::object::Object for HostDiskPartitionAttributes {
 }
 impl crate::object::Blank for HostDiskPartitionAttributes {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            partition: 0,
+            start_sector: 0,
+            end_sector: 0,
+            r#type: crate::object::Blank::blank(),
+            guid: None,
+            logical: false,
+            attributes: 0,
+            partition_alignment: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostDiskPartitionAttributes {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostDiskPartitionAttributes {

@@ -3,7 +3,7 @@
 /// Data object type *HostDiskPartitionBlockRange*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostDiskPartitionBlockRange {
     /// Property *HostDiskPartitionBlockRange.partition*.
     pub partition: Option<i32>,
@@ -65,7 +65,19 @@ impl crate::object::Object for HostDiskPartitionBlockRange {
 }
 impl crate::object::Blank for HostDiskPartitionBlockRange {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            partition: None,
+            r#type: crate::object::Blank::blank(),
+            start: crate::object::Blank::blank(),
+            end: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostDiskPartitionBlockRange {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostDiskPartitionBlockRange {

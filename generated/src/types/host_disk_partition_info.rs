@@ -3,7 +3,7 @@
 /// Data object type *HostDiskPartitionInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostDiskPartitionInfo {
     /// Property *HostDiskPartitionInfo.deviceName*.
     pub device_name: crate::CompactString,
@@ -61,7 +61,18 @@ impl crate::object::Object for HostDiskPartitionInfo {
 }
 impl crate::object::Blank for HostDiskPartitionInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            device_name: crate::object::Blank::blank(),
+            spec: crate::object::Blank::blank(),
+            layout: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostDiskPartitionInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostDiskPartitionInfo {

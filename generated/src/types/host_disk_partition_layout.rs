@@ -3,7 +3,7 @@
 /// Data object type *HostDiskPartitionLayout*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostDiskPartitionLayout {
     /// Property *HostDiskPartitionLayout.total*.
     pub total: Option<Box<crate::types::HostDiskDimensionsLba>>,
@@ -57,7 +57,17 @@ impl crate::object::Object for HostDiskPartitionLayout {
 }
 impl crate::object::Blank for HostDiskPartitionLayout {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            total: None,
+            partition: Vec::new(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostDiskPartitionLayout {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostDiskPartitionLayout {

@@ -3,7 +3,7 @@
 /// Data object type *HostDiskPartitionSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostDiskPartitionSpec {
     /// Property *HostDiskPartitionSpec.partitionFormat*.
     pub partition_format: Option<crate::CompactString>,
@@ -71,7 +71,20 @@ impl crate::object::Object for HostDiskPartitionSpec {
 }
 impl crate::object::Blank for HostDiskPartitionSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            partition_format: None,
+            chs: None,
+            total_sectors: None,
+            partition: None,
+            sector_size: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostDiskPartitionSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostDiskPartitionSpec {

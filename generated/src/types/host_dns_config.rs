@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`HostDnsConfigKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostDnsConfig {
     /// Property *HostDnsConfig.dhcp*.
     pub dhcp: bool,
@@ -95,7 +95,22 @@ impl crate::object::Object for HostDnsConfig {
 }
 impl crate::object::Blank for HostDnsConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            dhcp: false,
+            virtual_nic_device: None,
+            ipv6_virtual_nic_device: None,
+            host_name: crate::object::Blank::blank(),
+            domain_name: crate::object::Blank::blank(),
+            address: None,
+            search_domain: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostDnsConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostDnsConfig {

@@ -3,7 +3,7 @@
 /// Data object type *HostDnsConfigSpec*.
 ///
 /// Extends `HostDnsConfig`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostDnsConfigSpec {
     /// Property *HostDnsConfig.dhcp*.
     pub dhcp: bool,
@@ -105,7 +105,24 @@ impl crate::object::Object for HostDnsConfigSpec {
 }
 impl crate::object::Blank for HostDnsConfigSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            dhcp: false,
+            virtual_nic_device: None,
+            ipv6_virtual_nic_device: None,
+            host_name: crate::object::Blank::blank(),
+            domain_name: crate::object::Blank::blank(),
+            address: None,
+            search_domain: None,
+            virtual_nic_connection: None,
+            virtual_nic_connection_v6: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostDnsConfigSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostDnsConfigSpec {

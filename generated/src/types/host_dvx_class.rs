@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 8.0.0.1
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostDvxClass {
     /// Property *HostDvxClass.deviceClass*.
     pub device_class: crate::CompactString,
@@ -72,7 +72,19 @@ impl crate::object::Object for HostDvxClass {
 }
 impl crate::object::Blank for HostDvxClass {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            device_class: crate::object::Blank::blank(),
+            checkpoint_supported: false,
+            sw_dma_tracing_supported: false,
+            sriov_nic: false,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostDvxClass {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostDvxClass {

@@ -3,7 +3,7 @@
 /// Data object type *HostEnterMaintenanceResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostEnterMaintenanceResult {
     /// Property *HostEnterMaintenanceResult.vmFaults*.
     pub vm_faults: Option<Vec<crate::types::FaultsByVM>>,
@@ -57,7 +57,17 @@ impl crate::object::Object for HostEnterMaintenanceResult {
 }
 impl crate::object::Blank for HostEnterMaintenanceResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            vm_faults: None,
+            host_faults: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostEnterMaintenanceResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostEnterMaintenanceResult {

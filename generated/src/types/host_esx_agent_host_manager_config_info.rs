@@ -3,7 +3,7 @@
 /// Data object type *HostEsxAgentHostManagerConfigInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostEsxAgentHostManagerConfigInfo {
     /// Property *HostEsxAgentHostManagerConfigInfo.agentVmDatastore*.
     ///
@@ -61,7 +61,17 @@ impl crate::object::Object for HostEsxAgentHostManagerConfigInfo {
 }
 impl crate::object::Blank for HostEsxAgentHostManagerConfigInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            agent_vm_datastore: None,
+            agent_vm_network: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostEsxAgentHostManagerConfigInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostEsxAgentHostManagerConfigInfo {

@@ -3,7 +3,7 @@
 /// Data object type *HostFaultToleranceManagerComponentHealthInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostFaultToleranceManagerComponentHealthInfo {
     /// Property *HostFaultToleranceManagerComponentHealthInfo.isStorageHealthy*.
     pub is_storage_healthy: bool,
@@ -57,7 +57,17 @@ impl crate::object::Object for HostFaultToleranceManagerComponentHealthInfo {
 }
 impl crate::object::Blank for HostFaultToleranceManagerComponentHealthInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            is_storage_healthy: false,
+            is_network_healthy: false,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostFaultToleranceManagerComponentHealthInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostFaultToleranceManagerComponentHealthInfo {

@@ -3,7 +3,7 @@
 /// Data object type *HostFeatureCapability*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostFeatureCapability {
     /// Property *HostFeatureCapability.key*.
     pub key: crate::CompactString,
@@ -61,7 +61,18 @@ impl crate::object::Object for HostFeatureCapability {
 }
 impl crate::object::Blank for HostFeatureCapability {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: crate::object::Blank::blank(),
+            feature_name: crate::object::Blank::blank(),
+            value: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostFeatureCapability {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostFeatureCapability {

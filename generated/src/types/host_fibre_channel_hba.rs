@@ -145,20 +145,20 @@ impl crate::object::Object for HostFibreChannelHba {
 impl crate::object::Blank for HostFibreChannelHba {
     fn blank() -> Self {
         Self {
-            key: crate::object::Blank::blank(),
+            key: None,
             device: crate::object::Blank::blank(),
-            bus: crate::object::Blank::blank(),
+            bus: 0,
             status: crate::object::Blank::blank(),
             model: crate::object::Blank::blank(),
-            driver: crate::object::Blank::blank(),
-            pci: crate::object::Blank::blank(),
-            storage_protocol: crate::object::Blank::blank(),
-            driver_version: crate::object::Blank::blank(),
-            firmware_version: crate::object::Blank::blank(),
-            port_world_wide_name: crate::object::Blank::blank(),
-            node_world_wide_name: crate::object::Blank::blank(),
+            driver: None,
+            pci: None,
+            storage_protocol: None,
+            driver_version: None,
+            firmware_version: None,
+            port_world_wide_name: 0,
+            node_world_wide_name: 0,
             port_type: crate::object::Blank::blank(),
-            speed: crate::object::Blank::blank(),
+            speed: 0,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -3,7 +3,7 @@
 /// Data object type *HostFibreChannelOverEthernetHbaLinkInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostFibreChannelOverEthernetHbaLinkInfo {
     /// Property *HostFibreChannelOverEthernetHbaLinkInfo.vnportMac*.
     pub vnport_mac: crate::CompactString,
@@ -61,7 +61,18 @@ impl crate::object::Object for HostFibreChannelOverEthernetHbaLinkInfo {
 }
 impl crate::object::Blank for HostFibreChannelOverEthernetHbaLinkInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            vnport_mac: crate::object::Blank::blank(),
+            fcf_mac: crate::object::Blank::blank(),
+            vlan_id: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostFibreChannelOverEthernetHbaLinkInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostFibreChannelOverEthernetHbaLinkInfo {

@@ -3,7 +3,7 @@
 /// Data object type *HostFibreChannelOverEthernetTargetTransport*.
 ///
 /// Extends `HostFibreChannelTargetTransport`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostFibreChannelOverEthernetTargetTransport {
     /// Property *HostFibreChannelTargetTransport.portWorldWideName*.
     pub port_world_wide_name: i64,
@@ -75,7 +75,20 @@ impl crate::object::Object for HostFibreChannelOverEthernetTargetTransport {
 }
 impl crate::object::Blank for HostFibreChannelOverEthernetTargetTransport {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            port_world_wide_name: 0,
+            node_world_wide_name: 0,
+            vnport_mac: crate::object::Blank::blank(),
+            fcf_mac: crate::object::Blank::blank(),
+            vlan_id: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostFibreChannelOverEthernetTargetTransport {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostFibreChannelOverEthernetTargetTransport {

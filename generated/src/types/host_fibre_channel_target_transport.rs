@@ -5,7 +5,7 @@
 /// Extends `HostTargetTransport`.
 ///
 /// Has subtypes: members declared with this type are held as \[`HostFibreChannelTargetTransportKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostFibreChannelTargetTransport {
     /// Property *HostFibreChannelTargetTransport.portWorldWideName*.
     pub port_world_wide_name: i64,
@@ -59,7 +59,17 @@ impl crate::object::Object for HostFibreChannelTargetTransport {
 }
 impl crate::object::Blank for HostFibreChannelTargetTransport {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            port_world_wide_name: 0,
+            node_world_wide_name: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostFibreChannelTargetTransport {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostFibreChannelTargetTransport {

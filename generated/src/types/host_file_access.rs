@@ -3,7 +3,7 @@
 /// Data object type *HostFileAccess*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostFileAccess {
     /// Property *HostFileAccess.who*.
     pub who: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for HostFileAccess {
 }
 impl crate::object::Blank for HostFileAccess {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            who: crate::object::Blank::blank(),
+            what: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostFileAccess {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostFileAccess {

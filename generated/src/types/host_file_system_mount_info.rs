@@ -64,7 +64,7 @@ impl crate::object::Blank for HostFileSystemMountInfo {
         Self {
             mount_info: crate::object::Blank::blank(),
             volume: crate::object::Blank::blank(),
-            v_storage_support: crate::object::Blank::blank(),
+            v_storage_support: None,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`HostFileSystemVolumeKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostFileSystemVolume {
     /// Property *HostFileSystemVolume.type*.
     pub r#type: crate::CompactString,
@@ -63,7 +63,18 @@ impl crate::object::Object for HostFileSystemVolume {
 }
 impl crate::object::Blank for HostFileSystemVolume {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            r#type: crate::object::Blank::blank(),
+            name: crate::object::Blank::blank(),
+            capacity: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostFileSystemVolume {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostFileSystemVolume {

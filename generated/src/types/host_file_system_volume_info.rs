@@ -3,7 +3,7 @@
 /// Data object type *HostFileSystemVolumeInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostFileSystemVolumeInfo {
     /// Property *HostFileSystemVolumeInfo.volumeTypeList*.
     pub volume_type_list: Option<Vec<crate::CompactString>>,
@@ -57,7 +57,17 @@ impl crate::object::Object for HostFileSystemVolumeInfo {
 }
 impl crate::object::Blank for HostFileSystemVolumeInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            volume_type_list: None,
+            mount_info: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostFileSystemVolumeInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostFileSystemVolumeInfo {

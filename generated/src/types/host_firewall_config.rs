@@ -3,7 +3,7 @@
 /// Data object type *HostFirewallConfig*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostFirewallConfig {
     /// Property *HostFirewallConfig.rule*.
     pub rule: Option<Vec<crate::types::HostFirewallConfigRuleSetConfig>>,
@@ -57,7 +57,17 @@ impl crate::object::Object for HostFirewallConfig {
 }
 impl crate::object::Blank for HostFirewallConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            rule: None,
+            default_blocking_policy: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostFirewallConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostFirewallConfig {

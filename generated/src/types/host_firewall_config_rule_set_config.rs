@@ -3,7 +3,7 @@
 /// Data object type *HostFirewallConfigRuleSetConfig*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostFirewallConfigRuleSetConfig {
     /// Property *HostFirewallConfigRuleSetConfig.rulesetId*.
     pub ruleset_id: crate::CompactString,
@@ -61,7 +61,18 @@ impl crate::object::Object for HostFirewallConfigRuleSetConfig {
 }
 impl crate::object::Blank for HostFirewallConfigRuleSetConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            ruleset_id: crate::object::Blank::blank(),
+            enabled: false,
+            allowed_hosts: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostFirewallConfigRuleSetConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostFirewallConfigRuleSetConfig {

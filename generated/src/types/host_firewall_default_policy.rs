@@ -3,7 +3,7 @@
 /// Data object type *HostFirewallDefaultPolicy*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostFirewallDefaultPolicy {
     /// Property *HostFirewallDefaultPolicy.incomingBlocked*.
     pub incoming_blocked: Option<bool>,
@@ -57,7 +57,17 @@ impl crate::object::Object for HostFirewallDefaultPolicy {
 }
 impl crate::object::Blank for HostFirewallDefaultPolicy {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            incoming_blocked: None,
+            outgoing_blocked: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostFirewallDefaultPolicy {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostFirewallDefaultPolicy {

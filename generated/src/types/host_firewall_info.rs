@@ -3,7 +3,7 @@
 /// Data object type *HostFirewallInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostFirewallInfo {
     /// Property *HostFirewallInfo.defaultPolicy*.
     pub default_policy: Box<crate::types::HostFirewallDefaultPolicy>,
@@ -57,7 +57,17 @@ impl crate::object::Object for HostFirewallInfo {
 }
 impl crate::object::Blank for HostFirewallInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            default_policy: crate::object::Blank::blank(),
+            ruleset: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostFirewallInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostFirewallInfo {

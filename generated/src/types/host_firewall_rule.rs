@@ -70,10 +70,10 @@ impl crate::object::Object for HostFirewallRule {
 impl crate::object::Blank for HostFirewallRule {
     fn blank() -> Self {
         Self {
-            port: crate::object::Blank::blank(),
-            end_port: crate::object::Blank::blank(),
+            port: 0,
+            end_port: None,
             direction: crate::object::Blank::blank(),
-            port_type: crate::object::Blank::blank(),
+            port_type: None,
             protocol: crate::object::Blank::blank(),
             extra: crate::Extra::EMPTY,
         }

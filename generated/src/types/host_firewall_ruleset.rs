@@ -3,7 +3,7 @@
 /// Data object type *HostFirewallRuleset*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostFirewallRuleset {
     /// Property *HostFirewallRuleset.key*.
     pub key: crate::CompactString,
@@ -109,7 +109,24 @@ impl crate::object::Object for HostFirewallRuleset {
 }
 impl crate::object::Blank for HostFirewallRuleset {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: crate::object::Blank::blank(),
+            label: crate::object::Blank::blank(),
+            required: false,
+            rule: Vec::new(),
+            service: None,
+            enabled: false,
+            allowed_hosts: None,
+            user_controllable: None,
+            ip_list_user_configurable: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostFirewallRuleset {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostFirewallRuleset {

@@ -3,7 +3,7 @@
 /// Data object type *HostFirewallRulesetIpList*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostFirewallRulesetIpList {
     /// Property *HostFirewallRulesetIpList.ipAddress*.
     pub ip_address: Option<Vec<crate::CompactString>>,
@@ -61,7 +61,18 @@ impl crate::object::Object for HostFirewallRulesetIpList {
 }
 impl crate::object::Blank for HostFirewallRulesetIpList {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            ip_address: None,
+            ip_network: None,
+            all_ip: false,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostFirewallRulesetIpList {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostFirewallRulesetIpList {

@@ -3,7 +3,7 @@
 /// Data object type *HostFirewallRulesetIpNetwork*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostFirewallRulesetIpNetwork {
     /// Property *HostFirewallRulesetIpNetwork.network*.
     pub network: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for HostFirewallRulesetIpNetwork {
 }
 impl crate::object::Blank for HostFirewallRulesetIpNetwork {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            network: crate::object::Blank::blank(),
+            prefix_length: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostFirewallRulesetIpNetwork {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostFirewallRulesetIpNetwork {

@@ -3,7 +3,7 @@
 /// Data object type *HostFirewallRulesetRulesetSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostFirewallRulesetRulesetSpec {
     /// Property *HostFirewallRulesetRulesetSpec.allowedHosts*.
     pub allowed_hosts: Box<crate::types::HostFirewallRulesetIpList>,
@@ -53,7 +53,16 @@ impl crate::object::Object for HostFirewallRulesetRulesetSpec {
 }
 impl crate::object::Blank for HostFirewallRulesetRulesetSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            allowed_hosts: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostFirewallRulesetRulesetSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostFirewallRulesetRulesetSpec {

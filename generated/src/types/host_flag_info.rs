@@ -3,7 +3,7 @@
 /// Data object type *HostFlagInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostFlagInfo {
     /// Property *HostFlagInfo.backgroundSnapshotsEnabled*.
     pub background_snapshots_enabled: Option<bool>,
@@ -53,7 +53,16 @@ impl crate::object::Object for HostFlagInfo {
 }
 impl crate::object::Blank for HostFlagInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            background_snapshots_enabled: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostFlagInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostFlagInfo {

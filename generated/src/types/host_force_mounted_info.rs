@@ -3,7 +3,7 @@
 /// Data object type *HostForceMountedInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostForceMountedInfo {
     /// Property *HostForceMountedInfo.persist*.
     pub persist: bool,
@@ -57,7 +57,17 @@ impl crate::object::Object for HostForceMountedInfo {
 }
 impl crate::object::Blank for HostForceMountedInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            persist: false,
+            mounted: false,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostForceMountedInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostForceMountedInfo {

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 8.0.0.1
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostFru {
     /// Property *HostFru.type*.
     pub r#type: crate::CompactString,
@@ -91,7 +91,21 @@ impl crate::object::Object for HostFru {
 }
 impl crate::object::Blank for HostFru {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            r#type: crate::object::Blank::blank(),
+            part_name: crate::object::Blank::blank(),
+            part_number: crate::object::Blank::blank(),
+            manufacturer: crate::object::Blank::blank(),
+            serial_number: None,
+            mfg_time_stamp: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostFru {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostFru {

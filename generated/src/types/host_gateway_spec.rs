@@ -6,7 +6,7 @@
 ///
 /// Extends `DataObject`.
 #[deprecated]
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostGatewaySpec {
     /// Property *HostGatewaySpec.gatewayType*.
     pub gateway_type: crate::CompactString,
@@ -73,7 +73,19 @@ impl crate::object::Object for HostGatewaySpec {
 }
 impl crate::object::Blank for HostGatewaySpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            gateway_type: crate::object::Blank::blank(),
+            gateway_id: None,
+            trust_verification_token: None,
+            host_auth_params: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostGatewaySpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostGatewaySpec {

@@ -3,7 +3,7 @@
 /// Data object type *HostGraphicsConfig*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostGraphicsConfig {
     /// Property *HostGraphicsConfig.hostDefaultGraphicsType*.
     pub host_default_graphics_type: crate::CompactString,
@@ -65,7 +65,18 @@ impl crate::object::Object for HostGraphicsConfig {
 }
 impl crate::object::Blank for HostGraphicsConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            host_default_graphics_type: crate::object::Blank::blank(),
+            shared_passthru_assignment_policy: crate::object::Blank::blank(),
+            device_type: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostGraphicsConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostGraphicsConfig {

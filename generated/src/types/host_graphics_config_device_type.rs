@@ -3,7 +3,7 @@
 /// Data object type *HostGraphicsConfigDeviceType*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostGraphicsConfigDeviceType {
     /// Property *HostGraphicsConfigDeviceType.deviceId*.
     pub device_id: crate::CompactString,
@@ -63,7 +63,18 @@ impl crate::object::Object for HostGraphicsConfigDeviceType {
 }
 impl crate::object::Blank for HostGraphicsConfigDeviceType {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            device_id: crate::object::Blank::blank(),
+            graphics_type: crate::object::Blank::blank(),
+            vgpu_mode: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostGraphicsConfigDeviceType {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostGraphicsConfigDeviceType {

@@ -3,7 +3,7 @@
 /// Data object type *HostGraphicsInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostGraphicsInfo {
     /// Property *HostGraphicsInfo.deviceName*.
     pub device_name: crate::CompactString,
@@ -97,7 +97,22 @@ impl crate::object::Object for HostGraphicsInfo {
 }
 impl crate::object::Blank for HostGraphicsInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            device_name: crate::object::Blank::blank(),
+            vendor_name: crate::object::Blank::blank(),
+            pci_id: crate::object::Blank::blank(),
+            graphics_type: crate::object::Blank::blank(),
+            vgpu_mode: None,
+            memory_size_in_kb: 0,
+            vm: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostGraphicsInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostGraphicsInfo {

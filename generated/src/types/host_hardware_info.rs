@@ -3,7 +3,7 @@
 /// Data object type *HostHardwareInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostHardwareInfo {
     /// Property *HostHardwareInfo.systemInfo*.
     pub system_info: Box<crate::types::HostSystemInfo>,
@@ -172,7 +172,33 @@ impl crate::object::Object for HostHardwareInfo {
 }
 impl crate::object::Blank for HostHardwareInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            system_info: crate::object::Blank::blank(),
+            cpu_power_management_info: None,
+            cpu_info: crate::object::Blank::blank(),
+            cpu_pkg: Vec::new(),
+            memory_size: 0,
+            numa_info: None,
+            smc_present: false,
+            pci_device: None,
+            dvx_classes: None,
+            cpu_feature: None,
+            bios_info: None,
+            reliable_memory_info: None,
+            persistent_memory_info: None,
+            sgx_info: None,
+            sev_info: None,
+            memory_tiering_type: None,
+            memory_tier_info: None,
+            tdx_info: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostHardwareInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostHardwareInfo {

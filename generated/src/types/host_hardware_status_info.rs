@@ -3,7 +3,7 @@
 /// Data object type *HostHardwareStatusInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostHardwareStatusInfo {
     /// Property *HostHardwareStatusInfo.memoryStatusInfo*.
     pub memory_status_info: Option<Vec<crate::types::HostHardwareElementInfoKind>>,
@@ -72,7 +72,19 @@ impl crate::object::Object for HostHardwareStatusInfo {
 }
 impl crate::object::Blank for HostHardwareStatusInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            memory_status_info: None,
+            cpu_status_info: None,
+            storage_status_info: None,
+            dpu_status_info: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostHardwareStatusInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostHardwareStatusInfo {

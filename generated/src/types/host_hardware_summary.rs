@@ -3,7 +3,7 @@
 /// Data object type *HostHardwareSummary*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostHardwareSummary {
     /// Property *HostHardwareSummary.vendor*.
     pub vendor: crate::CompactString,
@@ -133,7 +133,28 @@ impl crate::object::Object for HostHardwareSummary {
 }
 impl crate::object::Blank for HostHardwareSummary {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            vendor: crate::object::Blank::blank(),
+            model: crate::object::Blank::blank(),
+            family: None,
+            uuid: crate::object::Blank::blank(),
+            other_identifying_info: None,
+            memory_size: 0,
+            cpu_model: crate::object::Blank::blank(),
+            cpu_mhz: 0,
+            num_cpu_pkgs: 0,
+            num_cpu_cores: 0,
+            num_cpu_threads: 0,
+            num_nics: 0,
+            num_hb_as: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostHardwareSummary {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostHardwareSummary {

@@ -3,7 +3,7 @@
 /// Data object type *HostHasComponentFailure*.
 ///
 /// Extends `VimFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostHasComponentFailure {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -75,7 +75,20 @@ impl crate::object::Object for HostHasComponentFailure {
 }
 impl crate::object::Blank for HostHasComponentFailure {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            host_name: crate::object::Blank::blank(),
+            component_type: crate::object::Blank::blank(),
+            component_name: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostHasComponentFailure {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostHasComponentFailure {

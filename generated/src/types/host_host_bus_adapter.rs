@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`HostHostBusAdapterKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostHostBusAdapter {
     /// Property *HostHostBusAdapter.key*.
     pub key: Option<crate::CompactString>,
@@ -117,7 +117,25 @@ impl crate::object::Object for HostHostBusAdapter {
 }
 impl crate::object::Blank for HostHostBusAdapter {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: None,
+            device: crate::object::Blank::blank(),
+            bus: 0,
+            status: crate::object::Blank::blank(),
+            model: crate::object::Blank::blank(),
+            driver: None,
+            pci: None,
+            storage_protocol: None,
+            driver_version: None,
+            firmware_version: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostHostBusAdapter {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostHostBusAdapter {

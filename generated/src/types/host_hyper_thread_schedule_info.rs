@@ -3,7 +3,7 @@
 /// Data object type *HostHyperThreadScheduleInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostHyperThreadScheduleInfo {
     /// Property *HostHyperThreadScheduleInfo.available*.
     pub available: bool,
@@ -61,7 +61,18 @@ impl crate::object::Object for HostHyperThreadScheduleInfo {
 }
 impl crate::object::Blank for HostHyperThreadScheduleInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            available: false,
+            active: false,
+            config: false,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostHyperThreadScheduleInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostHyperThreadScheduleInfo {

@@ -3,7 +3,7 @@
 /// Data object type *HostImageProfileSummary*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostImageProfileSummary {
     /// Property *HostImageProfileSummary.name*.
     pub name: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for HostImageProfileSummary {
 }
 impl crate::object::Blank for HostImageProfileSummary {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: crate::object::Blank::blank(),
+            vendor: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostImageProfileSummary {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostImageProfileSummary {

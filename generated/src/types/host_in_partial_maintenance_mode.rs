@@ -138,7 +138,7 @@ impl crate::object::Object for HostInPartialMaintenanceMode {
 impl crate::object::Blank for HostInPartialMaintenanceMode {
     fn blank() -> Self {
         Self {
-            key: crate::object::Blank::blank(),
+            key: 0,
             description: crate::object::Blank::blank(),
             time: crate::object::Blank::blank(),
             agency: crate::object::Blank::blank(),
@@ -149,7 +149,7 @@ impl crate::object::Blank for HostInPartialMaintenanceMode {
             agent_name: crate::object::Blank::blank(),
             host: crate::object::Blank::blank(),
             host_name: crate::object::Blank::blank(),
-            vm: crate::object::Blank::blank(),
+            vm: None,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -3,7 +3,7 @@
 /// Data object type *HostIncompatibleForFaultTolerance*.
 ///
 /// Extends `VmFaultToleranceIssue`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostIncompatibleForFaultTolerance {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -65,7 +65,19 @@ impl crate::object::Object for HostIncompatibleForFaultTolerance {
 }
 impl crate::object::Blank for HostIncompatibleForFaultTolerance {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            host_name: None,
+            reason: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostIncompatibleForFaultTolerance {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostIncompatibleForFaultTolerance {

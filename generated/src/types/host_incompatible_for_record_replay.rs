@@ -6,7 +6,7 @@
 ///
 /// Extends `VimFault`.
 #[deprecated]
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostIncompatibleForRecordReplay {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -68,7 +68,19 @@ impl crate::object::Object for HostIncompatibleForRecordReplay {
 }
 impl crate::object::Blank for HostIncompatibleForRecordReplay {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            host_name: None,
+            reason: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostIncompatibleForRecordReplay {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostIncompatibleForRecordReplay {

@@ -3,7 +3,7 @@
 /// Data object type *HostInternetScsiHba*.
 ///
 /// Extends `HostHostBusAdapter`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostInternetScsiHba {
     /// Property *HostHostBusAdapter.key*.
     pub key: Option<crate::CompactString>,
@@ -249,7 +249,44 @@ impl crate::object::Object for HostInternetScsiHba {
 }
 impl crate::object::Blank for HostInternetScsiHba {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: None,
+            device: crate::object::Blank::blank(),
+            bus: 0,
+            status: crate::object::Blank::blank(),
+            model: crate::object::Blank::blank(),
+            driver: None,
+            pci: None,
+            storage_protocol: None,
+            driver_version: None,
+            firmware_version: None,
+            is_software_based: false,
+            can_be_disabled: None,
+            network_binding_support: None,
+            discovery_capabilities: crate::object::Blank::blank(),
+            discovery_properties: crate::object::Blank::blank(),
+            authentication_capabilities: crate::object::Blank::blank(),
+            authentication_properties: crate::object::Blank::blank(),
+            digest_capabilities: None,
+            digest_properties: None,
+            ip_capabilities: crate::object::Blank::blank(),
+            ip_properties: crate::object::Blank::blank(),
+            supported_advanced_options: None,
+            advanced_options: None,
+            i_scsi_name: crate::object::Blank::blank(),
+            i_scsi_alias: None,
+            configured_send_target: None,
+            configured_static_target: None,
+            max_speed_mb: None,
+            current_speed_mb: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostInternetScsiHba {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostInternetScsiHba {

@@ -3,7 +3,7 @@
 /// Data object type *HostInternetScsiHbaAuthenticationCapabilities*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostInternetScsiHbaAuthenticationCapabilities {
     /// Property *HostInternetScsiHbaAuthenticationCapabilities.chapAuthSettable*.
     pub chap_auth_settable: bool,
@@ -93,7 +93,22 @@ impl crate::object::Object for HostInternetScsiHbaAuthenticationCapabilities {
 }
 impl crate::object::Blank for HostInternetScsiHbaAuthenticationCapabilities {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            chap_auth_settable: false,
+            krb5_auth_settable: false,
+            srp_auth_settable: false,
+            spkm_auth_settable: false,
+            mutual_chap_settable: None,
+            target_chap_settable: None,
+            target_mutual_chap_settable: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostInternetScsiHbaAuthenticationCapabilities {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostInternetScsiHbaAuthenticationCapabilities {

@@ -3,7 +3,7 @@
 /// Data object type *HostInternetScsiHbaAuthenticationProperties*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostInternetScsiHbaAuthenticationProperties {
     /// Property *HostInternetScsiHbaAuthenticationProperties.chapAuthEnabled*.
     pub chap_auth_enabled: bool,
@@ -105,7 +105,24 @@ impl crate::object::Object for HostInternetScsiHbaAuthenticationProperties {
 }
 impl crate::object::Blank for HostInternetScsiHbaAuthenticationProperties {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            chap_auth_enabled: false,
+            chap_name: None,
+            chap_secret: None,
+            chap_authentication_type: None,
+            chap_inherited: None,
+            mutual_chap_name: None,
+            mutual_chap_secret: None,
+            mutual_chap_authentication_type: None,
+            mutual_chap_inherited: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostInternetScsiHbaAuthenticationProperties {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostInternetScsiHbaAuthenticationProperties {

@@ -3,7 +3,7 @@
 /// Data object type *HostInternetScsiHbaDigestCapabilities*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostInternetScsiHbaDigestCapabilities {
     /// Property *HostInternetScsiHbaDigestCapabilities.headerDigestSettable*.
     pub header_digest_settable: Option<bool>,
@@ -75,7 +75,19 @@ impl crate::object::Object for HostInternetScsiHbaDigestCapabilities {
 }
 impl crate::object::Blank for HostInternetScsiHbaDigestCapabilities {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            header_digest_settable: None,
+            data_digest_settable: None,
+            target_header_digest_settable: None,
+            target_data_digest_settable: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostInternetScsiHbaDigestCapabilities {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostInternetScsiHbaDigestCapabilities {

@@ -3,7 +3,7 @@
 /// Data object type *HostInternetScsiHbaDigestProperties*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostInternetScsiHbaDigestProperties {
     /// Property *HostInternetScsiHbaDigestProperties.headerDigestType*.
     pub header_digest_type: Option<crate::CompactString>,
@@ -75,7 +75,19 @@ impl crate::object::Object for HostInternetScsiHbaDigestProperties {
 }
 impl crate::object::Blank for HostInternetScsiHbaDigestProperties {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            header_digest_type: None,
+            header_digest_inherited: None,
+            data_digest_type: None,
+            data_digest_inherited: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostInternetScsiHbaDigestProperties {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostInternetScsiHbaDigestProperties {

@@ -3,7 +3,7 @@
 /// Data object type *HostInternetScsiHbaDiscoveryCapabilities*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostInternetScsiHbaDiscoveryCapabilities {
     /// Property *HostInternetScsiHbaDiscoveryCapabilities.iSnsDiscoverySettable*.
     pub i_sns_discovery_settable: bool,
@@ -75,7 +75,19 @@ impl crate::object::Object for HostInternetScsiHbaDiscoveryCapabilities {
 }
 impl crate::object::Blank for HostInternetScsiHbaDiscoveryCapabilities {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            i_sns_discovery_settable: false,
+            slp_discovery_settable: false,
+            static_target_discovery_settable: false,
+            send_targets_discovery_settable: false,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostInternetScsiHbaDiscoveryCapabilities {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostInternetScsiHbaDiscoveryCapabilities {

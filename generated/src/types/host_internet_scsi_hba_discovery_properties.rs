@@ -3,7 +3,7 @@
 /// Data object type *HostInternetScsiHbaDiscoveryProperties*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostInternetScsiHbaDiscoveryProperties {
     /// Property *HostInternetScsiHbaDiscoveryProperties.iSnsDiscoveryEnabled*.
     pub i_sns_discovery_enabled: bool,
@@ -99,7 +99,23 @@ impl crate::object::Object for HostInternetScsiHbaDiscoveryProperties {
 }
 impl crate::object::Blank for HostInternetScsiHbaDiscoveryProperties {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            i_sns_discovery_enabled: false,
+            i_sns_discovery_method: None,
+            i_sns_host: None,
+            slp_discovery_enabled: false,
+            slp_discovery_method: None,
+            slp_host: None,
+            static_target_discovery_enabled: false,
+            send_targets_discovery_enabled: false,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostInternetScsiHbaDiscoveryProperties {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostInternetScsiHbaDiscoveryProperties {

@@ -3,7 +3,7 @@
 /// Data object type *HostInternetScsiHbaIPv6Properties*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostInternetScsiHbaIPv6Properties {
     /// Property *HostInternetScsiHbaIPv6Properties.iscsiIpv6Address*.
     pub iscsi_ipv6_address: Option<
@@ -83,7 +83,20 @@ impl crate::object::Object for HostInternetScsiHbaIPv6Properties {
 }
 impl crate::object::Blank for HostInternetScsiHbaIPv6Properties {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            iscsi_ipv6_address: None,
+            ipv6_dhcp_configuration_enabled: None,
+            ipv6_link_local_auto_configuration_enabled: None,
+            ipv6_router_advertisement_configuration_enabled: None,
+            ipv6_default_gateway: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostInternetScsiHbaIPv6Properties {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostInternetScsiHbaIPv6Properties {

@@ -3,7 +3,7 @@
 /// Data object type *HostInternetScsiHbaIPCapabilities*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostInternetScsiHbaIPCapabilities {
     /// Property *HostInternetScsiHbaIPCapabilities.addressSettable*.
     pub address_settable: bool,
@@ -174,7 +174,35 @@ impl crate::object::Object for HostInternetScsiHbaIPCapabilities {
 }
 impl crate::object::Blank for HostInternetScsiHbaIPCapabilities {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            address_settable: false,
+            ip_configuration_method_settable: false,
+            subnet_mask_settable: false,
+            default_gateway_settable: false,
+            primary_dns_server_address_settable: false,
+            alternate_dns_server_address_settable: false,
+            ipv6_supported: None,
+            arp_redirect_settable: None,
+            mtu_settable: None,
+            host_name_as_target_address: None,
+            name_alias_settable: None,
+            ipv4_enable_settable: None,
+            ipv6_enable_settable: None,
+            ipv6_prefix_length_settable: None,
+            ipv6_prefix_length: None,
+            ipv6_dhcp_configuration_settable: None,
+            ipv6_link_local_auto_configuration_settable: None,
+            ipv6_router_advertisement_configuration_settable: None,
+            ipv6_default_gateway_settable: None,
+            ipv6_max_static_addresses_supported: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostInternetScsiHbaIPCapabilities {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostInternetScsiHbaIPCapabilities {

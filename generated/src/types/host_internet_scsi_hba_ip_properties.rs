@@ -3,7 +3,7 @@
 /// Data object type *HostInternetScsiHbaIPProperties*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostInternetScsiHbaIPProperties {
     /// Property *HostInternetScsiHbaIPProperties.mac*.
     pub mac: Option<crate::CompactString>,
@@ -159,7 +159,31 @@ impl crate::object::Object for HostInternetScsiHbaIPProperties {
 }
 impl crate::object::Blank for HostInternetScsiHbaIPProperties {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            mac: None,
+            address: None,
+            dhcp_configuration_enabled: false,
+            subnet_mask: None,
+            default_gateway: None,
+            primary_dns_server_address: None,
+            alternate_dns_server_address: None,
+            ipv6_address: None,
+            ipv6_subnet_mask: None,
+            ipv6_default_gateway: None,
+            arp_redirect_enabled: None,
+            mtu: None,
+            jumbo_frames_enabled: None,
+            ipv4_enabled: None,
+            ipv6_enabled: None,
+            ipv6properties: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostInternetScsiHbaIPProperties {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostInternetScsiHbaIPProperties {

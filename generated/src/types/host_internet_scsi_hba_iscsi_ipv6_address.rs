@@ -3,7 +3,7 @@
 /// Data object type *HostInternetScsiHbaIscsiIpv6Address*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostInternetScsiHbaIscsiIpv6Address {
     /// Property *HostInternetScsiHbaIscsiIpv6Address.address*.
     pub address: crate::CompactString,
@@ -65,7 +65,19 @@ impl crate::object::Object for HostInternetScsiHbaIscsiIpv6Address {
 }
 impl crate::object::Blank for HostInternetScsiHbaIscsiIpv6Address {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            address: crate::object::Blank::blank(),
+            prefix_length: 0,
+            origin: crate::object::Blank::blank(),
+            operation: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostInternetScsiHbaIscsiIpv6Address {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostInternetScsiHbaIscsiIpv6Address {

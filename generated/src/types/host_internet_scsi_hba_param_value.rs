@@ -3,7 +3,7 @@
 /// Data object type *HostInternetScsiHbaParamValue*.
 ///
 /// Extends `OptionValue`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostInternetScsiHbaParamValue {
     /// Property *OptionValue.key*.
     pub key: crate::CompactString,
@@ -61,7 +61,18 @@ impl crate::object::Object for HostInternetScsiHbaParamValue {
 }
 impl crate::object::Blank for HostInternetScsiHbaParamValue {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: crate::object::Blank::blank(),
+            value: None,
+            is_inherited: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostInternetScsiHbaParamValue {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostInternetScsiHbaParamValue {

@@ -3,7 +3,7 @@
 /// Data object type *HostInternetScsiHbaSendTarget*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostInternetScsiHbaSendTarget {
     /// Property *HostInternetScsiHbaSendTarget.address*.
     pub address: crate::CompactString,
@@ -97,7 +97,22 @@ impl crate::object::Object for HostInternetScsiHbaSendTarget {
 }
 impl crate::object::Blank for HostInternetScsiHbaSendTarget {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            address: crate::object::Blank::blank(),
+            port: None,
+            authentication_properties: None,
+            digest_properties: None,
+            supported_advanced_options: None,
+            advanced_options: None,
+            parent: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostInternetScsiHbaSendTarget {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostInternetScsiHbaSendTarget {

@@ -3,7 +3,7 @@
 /// Data object type *HostInternetScsiHbaStaticTarget*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostInternetScsiHbaStaticTarget {
     /// Property *HostInternetScsiHbaStaticTarget.address*.
     pub address: crate::CompactString,
@@ -109,7 +109,24 @@ impl crate::object::Object for HostInternetScsiHbaStaticTarget {
 }
 impl crate::object::Blank for HostInternetScsiHbaStaticTarget {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            address: crate::object::Blank::blank(),
+            port: None,
+            i_scsi_name: crate::object::Blank::blank(),
+            discovery_method: None,
+            authentication_properties: None,
+            digest_properties: None,
+            supported_advanced_options: None,
+            advanced_options: None,
+            parent: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostInternetScsiHbaStaticTarget {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostInternetScsiHbaStaticTarget {

@@ -3,7 +3,7 @@
 /// Data object type *HostInternetScsiHbaTargetSet*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostInternetScsiHbaTargetSet {
     /// Property *HostInternetScsiHbaTargetSet.staticTargets*.
     pub static_targets: Option<Vec<crate::types::HostInternetScsiHbaStaticTarget>>,
@@ -57,7 +57,17 @@ impl crate::object::Object for HostInternetScsiHbaTargetSet {
 }
 impl crate::object::Blank for HostInternetScsiHbaTargetSet {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            static_targets: None,
+            send_targets: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostInternetScsiHbaTargetSet {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostInternetScsiHbaTargetSet {

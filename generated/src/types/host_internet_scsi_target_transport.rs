@@ -3,7 +3,7 @@
 /// Data object type *HostInternetScsiTargetTransport*.
 ///
 /// Extends `HostTargetTransport`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostInternetScsiTargetTransport {
     /// Property *HostInternetScsiTargetTransport.iScsiName*.
     pub i_scsi_name: crate::CompactString,
@@ -61,7 +61,18 @@ impl crate::object::Object for HostInternetScsiTargetTransport {
 }
 impl crate::object::Blank for HostInternetScsiTargetTransport {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            i_scsi_name: crate::object::Blank::blank(),
+            i_scsi_alias: crate::object::Blank::blank(),
+            address: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostInternetScsiTargetTransport {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostInternetScsiTargetTransport {

@@ -3,7 +3,7 @@
 /// Data object type *HostInventoryFull*.
 ///
 /// Extends `NotEnoughLicenses`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostInventoryFull {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -61,7 +61,18 @@ impl crate::object::Object for HostInventoryFull {
 }
 impl crate::object::Blank for HostInventoryFull {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            capacity: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostInventoryFull {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostInventoryFull {

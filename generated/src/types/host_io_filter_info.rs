@@ -3,7 +3,7 @@
 /// Data object type *HostIoFilterInfo*.
 ///
 /// Extends `IoFilterInfo`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostIoFilterInfo {
     /// Property *IoFilterInfo.id*.
     pub id: crate::CompactString,
@@ -99,7 +99,23 @@ impl crate::object::Object for HostIoFilterInfo {
 }
 impl crate::object::Blank for HostIoFilterInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            id: crate::object::Blank::blank(),
+            name: crate::object::Blank::blank(),
+            vendor: crate::object::Blank::blank(),
+            version: crate::object::Blank::blank(),
+            r#type: None,
+            summary: None,
+            release_date: None,
+            available: false,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostIoFilterInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostIoFilterInfo {

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`HostIpConfigKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostIpConfig {
     /// Property *HostIpConfig.dhcp*.
     pub dhcp: bool,
@@ -67,7 +67,19 @@ impl crate::object::Object for HostIpConfig {
 }
 impl crate::object::Blank for HostIpConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            dhcp: false,
+            ip_address: None,
+            subnet_mask: None,
+            ip_v6_config: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostIpConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostIpConfig {

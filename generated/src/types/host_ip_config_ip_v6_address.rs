@@ -3,7 +3,7 @@
 /// Data object type *HostIpConfigIpV6Address*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostIpConfigIpV6Address {
     /// Property *HostIpConfigIpV6Address.ipAddress*.
     pub ip_address: crate::CompactString,
@@ -82,7 +82,21 @@ impl crate::object::Object for HostIpConfigIpV6Address {
 }
 impl crate::object::Blank for HostIpConfigIpV6Address {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            ip_address: crate::object::Blank::blank(),
+            prefix_length: 0,
+            origin: None,
+            dad_state: None,
+            lifetime: None,
+            operation: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostIpConfigIpV6Address {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostIpConfigIpV6Address {

@@ -3,7 +3,7 @@
 /// Data object type *HostIpConfigIpV6AddressConfiguration*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostIpConfigIpV6AddressConfiguration {
     /// Property *HostIpConfigIpV6AddressConfiguration.ipV6Address*.
     pub ip_v6_address: Option<Vec<crate::types::HostIpConfigIpV6Address>>,
@@ -61,7 +61,18 @@ impl crate::object::Object for HostIpConfigIpV6AddressConfiguration {
 }
 impl crate::object::Blank for HostIpConfigIpV6AddressConfiguration {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            ip_v6_address: None,
+            auto_configuration_enabled: None,
+            dhcp_v6_enabled: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostIpConfigIpV6AddressConfiguration {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostIpConfigIpV6AddressConfiguration {

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`HostIpRouteConfigKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostIpRouteConfig {
     /// Property *HostIpRouteConfig.defaultGateway*.
     pub default_gateway: Option<crate::CompactString>,
@@ -77,7 +77,19 @@ impl crate::object::Object for HostIpRouteConfig {
 }
 impl crate::object::Blank for HostIpRouteConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            default_gateway: None,
+            gateway_device: None,
+            ip_v6_default_gateway: None,
+            ip_v6_gateway_device: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostIpRouteConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostIpRouteConfig {

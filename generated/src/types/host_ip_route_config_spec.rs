@@ -3,7 +3,7 @@
 /// Data object type *HostIpRouteConfigSpec*.
 ///
 /// Extends `HostIpRouteConfig`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostIpRouteConfigSpec {
     /// Property *HostIpRouteConfig.defaultGateway*.
     pub default_gateway: Option<crate::CompactString>,
@@ -89,7 +89,21 @@ impl crate::object::Object for HostIpRouteConfigSpec {
 }
 impl crate::object::Blank for HostIpRouteConfigSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            default_gateway: None,
+            gateway_device: None,
+            ip_v6_default_gateway: None,
+            ip_v6_gateway_device: None,
+            gateway_device_connection: None,
+            ip_v6_gateway_device_connection: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostIpRouteConfigSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostIpRouteConfigSpec {

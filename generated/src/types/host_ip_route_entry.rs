@@ -3,7 +3,7 @@
 /// Data object type *HostIpRouteEntry*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostIpRouteEntry {
     /// Property *HostIpRouteEntry.network*.
     pub network: crate::CompactString,
@@ -65,7 +65,19 @@ impl crate::object::Object for HostIpRouteEntry {
 }
 impl crate::object::Blank for HostIpRouteEntry {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            network: crate::object::Blank::blank(),
+            prefix_length: 0,
+            gateway: crate::object::Blank::blank(),
+            device_name: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostIpRouteEntry {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostIpRouteEntry {

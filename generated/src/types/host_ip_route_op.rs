@@ -3,7 +3,7 @@
 /// Data object type *HostIpRouteOp*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostIpRouteOp {
     /// Property *HostIpRouteOp.changeOperation*.
     pub change_operation: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for HostIpRouteOp {
 }
 impl crate::object::Blank for HostIpRouteOp {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            change_operation: crate::object::Blank::blank(),
+            route: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostIpRouteOp {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostIpRouteOp {

@@ -3,7 +3,7 @@
 /// Data object type *HostIpRouteTableConfig*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostIpRouteTableConfig {
     /// Property *HostIpRouteTableConfig.ipRoute*.
     pub ip_route: Option<Vec<crate::types::HostIpRouteOp>>,
@@ -57,7 +57,17 @@ impl crate::object::Object for HostIpRouteTableConfig {
 }
 impl crate::object::Blank for HostIpRouteTableConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            ip_route: None,
+            ipv6_route: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostIpRouteTableConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostIpRouteTableConfig {

@@ -3,7 +3,7 @@
 /// Data object type *HostIpRouteTableInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostIpRouteTableInfo {
     /// Property *HostIpRouteTableInfo.ipRoute*.
     pub ip_route: Option<Vec<crate::types::HostIpRouteEntry>>,
@@ -57,7 +57,17 @@ impl crate::object::Object for HostIpRouteTableInfo {
 }
 impl crate::object::Blank for HostIpRouteTableInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            ip_route: None,
+            ipv6_route: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostIpRouteTableInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostIpRouteTableInfo {

@@ -3,7 +3,7 @@
 /// Data object type *HostIpmiInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostIpmiInfo {
     /// Property *HostIpmiInfo.bmcIpAddress*.
     pub bmc_ip_address: Option<crate::CompactString>,
@@ -65,7 +65,19 @@ impl crate::object::Object for HostIpmiInfo {
 }
 impl crate::object::Blank for HostIpmiInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            bmc_ip_address: None,
+            bmc_mac_address: None,
+            login: None,
+            password: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostIpmiInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostIpmiInfo {

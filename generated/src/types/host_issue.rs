@@ -74,7 +74,7 @@ impl crate::object::Object for HostIssue {
 impl crate::object::Blank for HostIssue {
     fn blank() -> Self {
         Self {
-            key: crate::object::Blank::blank(),
+            key: 0,
             description: crate::object::Blank::blank(),
             time: crate::object::Blank::blank(),
             host: crate::object::Blank::blank(),

@@ -3,7 +3,7 @@
 /// Data object type *HostLicensableResourceInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostLicensableResourceInfo {
     /// Property *HostLicensableResourceInfo.resource*.
     pub resource: Vec<crate::types::KeyAnyValue>,
@@ -53,7 +53,16 @@ impl crate::object::Object for HostLicensableResourceInfo {
 }
 impl crate::object::Blank for HostLicensableResourceInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            resource: Vec::new(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostLicensableResourceInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostLicensableResourceInfo {

@@ -3,7 +3,7 @@
 /// Data object type *HostLicenseConnectInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostLicenseConnectInfo {
     /// Property *HostLicenseConnectInfo.license*.
     pub license: Box<crate::types::LicenseManagerLicenseInfo>,
@@ -61,7 +61,18 @@ impl crate::object::Object for HostLicenseConnectInfo {
 }
 impl crate::object::Blank for HostLicenseConnectInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            license: crate::object::Blank::blank(),
+            evaluation: crate::object::Blank::blank(),
+            resource: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostLicenseConnectInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostLicenseConnectInfo {

@@ -3,7 +3,7 @@
 /// Data object type *HostLicenseSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostLicenseSpec {
     /// Property *HostLicenseSpec.source*.
     pub source: Option<crate::types::LicenseSourceKind>,
@@ -65,7 +65,19 @@ impl crate::object::Object for HostLicenseSpec {
 }
 impl crate::object::Blank for HostLicenseSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            source: None,
+            edition_key: None,
+            disabled_feature_key: None,
+            enabled_feature_key: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostLicenseSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostLicenseSpec {

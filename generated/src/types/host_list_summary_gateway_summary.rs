@@ -3,7 +3,7 @@
 /// Data object type *HostListSummaryGatewaySummary*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostListSummaryGatewaySummary {
     /// Property *HostListSummaryGatewaySummary.gatewayType*.
     pub gateway_type: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for HostListSummaryGatewaySummary {
 }
 impl crate::object::Blank for HostListSummaryGatewaySummary {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            gateway_type: crate::object::Blank::blank(),
+            gateway_id: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostListSummaryGatewaySummary {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostListSummaryGatewaySummary {

@@ -3,7 +3,7 @@
 /// Data object type *HostListSummaryQuickStats*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostListSummaryQuickStats {
     /// Property *HostListSummaryQuickStats.overallCpuUsage*.
     pub overall_cpu_usage: Option<i32>,
@@ -87,7 +87,21 @@ impl crate::object::Object for HostListSummaryQuickStats {
 }
 impl crate::object::Blank for HostListSummaryQuickStats {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            overall_cpu_usage: None,
+            overall_memory_usage: None,
+            distributed_cpu_fairness: None,
+            distributed_memory_fairness: None,
+            available_p_mem_capacity: None,
+            uptime: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostListSummaryQuickStats {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostListSummaryQuickStats {

@@ -3,7 +3,7 @@
 /// Data object type *HostLocalAuthenticationInfo*.
 ///
 /// Extends `HostAuthenticationStoreInfo`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostLocalAuthenticationInfo {
     /// Property *HostAuthenticationStoreInfo.enabled*.
     pub enabled: bool,
@@ -53,7 +53,16 @@ impl crate::object::Object for HostLocalAuthenticationInfo {
 }
 impl crate::object::Blank for HostLocalAuthenticationInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            enabled: false,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostLocalAuthenticationInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostLocalAuthenticationInfo {

@@ -3,7 +3,7 @@
 /// Data object type *HostLocalFileSystemVolume*.
 ///
 /// Extends `HostFileSystemVolume`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostLocalFileSystemVolume {
     /// Property *HostFileSystemVolume.type*.
     pub r#type: crate::CompactString,
@@ -65,7 +65,19 @@ impl crate::object::Object for HostLocalFileSystemVolume {
 }
 impl crate::object::Blank for HostLocalFileSystemVolume {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            r#type: crate::object::Blank::blank(),
+            name: crate::object::Blank::blank(),
+            capacity: 0,
+            device: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostLocalFileSystemVolume {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostLocalFileSystemVolume {

@@ -3,7 +3,7 @@
 /// Data object type *HostLocalFileSystemVolumeSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostLocalFileSystemVolumeSpec {
     /// Property *HostLocalFileSystemVolumeSpec.device*.
     pub device: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for HostLocalFileSystemVolumeSpec {
 }
 impl crate::object::Blank for HostLocalFileSystemVolumeSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            device: crate::object::Blank::blank(),
+            local_path: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostLocalFileSystemVolumeSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostLocalFileSystemVolumeSpec {

@@ -3,7 +3,7 @@
 /// Data object type *HostLowLevelProvisioningManagerDiskLayoutSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostLowLevelProvisioningManagerDiskLayoutSpec {
     /// Property *HostLowLevelProvisioningManagerDiskLayoutSpec.controllerType*.
     pub controller_type: crate::CompactString,
@@ -75,7 +75,20 @@ impl crate::object::Object for HostLowLevelProvisioningManagerDiskLayoutSpec {
 }
 impl crate::object::Blank for HostLowLevelProvisioningManagerDiskLayoutSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            controller_type: crate::object::Blank::blank(),
+            bus_number: 0,
+            unit_number: 0,
+            src_filename: crate::object::Blank::blank(),
+            dst_filename: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostLowLevelProvisioningManagerDiskLayoutSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostLowLevelProvisioningManagerDiskLayoutSpec {

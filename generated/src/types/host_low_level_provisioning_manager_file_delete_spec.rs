@@ -3,7 +3,7 @@
 /// Data object type *HostLowLevelProvisioningManagerFileDeleteSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostLowLevelProvisioningManagerFileDeleteSpec {
     /// Property *HostLowLevelProvisioningManagerFileDeleteSpec.fileName*.
     pub file_name: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for HostLowLevelProvisioningManagerFileDeleteSpec {
 }
 impl crate::object::Blank for HostLowLevelProvisioningManagerFileDeleteSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            file_name: crate::object::Blank::blank(),
+            file_type: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostLowLevelProvisioningManagerFileDeleteSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostLowLevelProvisioningManagerFileDeleteSpec {

@@ -3,7 +3,7 @@
 /// Data object type *HostLowLevelProvisioningManagerFileReserveResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostLowLevelProvisioningManagerFileReserveResult {
     /// Property *HostLowLevelProvisioningManagerFileReserveResult.baseName*.
     pub base_name: crate::CompactString,
@@ -61,7 +61,18 @@ impl crate::object::Object for HostLowLevelProvisioningManagerFileReserveResult 
 }
 impl crate::object::Blank for HostLowLevelProvisioningManagerFileReserveResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            base_name: crate::object::Blank::blank(),
+            parent_dir: crate::object::Blank::blank(),
+            reserved_name: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostLowLevelProvisioningManagerFileReserveResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostLowLevelProvisioningManagerFileReserveResult {

@@ -3,7 +3,7 @@
 /// Data object type *HostLowLevelProvisioningManagerFileReserveSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostLowLevelProvisioningManagerFileReserveSpec {
     /// Property *HostLowLevelProvisioningManagerFileReserveSpec.baseName*.
     pub base_name: crate::CompactString,
@@ -65,7 +65,19 @@ impl crate::object::Object for HostLowLevelProvisioningManagerFileReserveSpec {
 }
 impl crate::object::Blank for HostLowLevelProvisioningManagerFileReserveSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            base_name: crate::object::Blank::blank(),
+            parent_dir: crate::object::Blank::blank(),
+            file_type: crate::object::Blank::blank(),
+            storage_profile: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostLowLevelProvisioningManagerFileReserveSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostLowLevelProvisioningManagerFileReserveSpec {

@@ -3,7 +3,7 @@
 /// Data object type *HostLowLevelProvisioningManagerSnapshotLayoutSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostLowLevelProvisioningManagerSnapshotLayoutSpec {
     /// Property *HostLowLevelProvisioningManagerSnapshotLayoutSpec.id*.
     pub id: i32,
@@ -65,7 +65,19 @@ impl crate::object::Object for HostLowLevelProvisioningManagerSnapshotLayoutSpec
 }
 impl crate::object::Blank for HostLowLevelProvisioningManagerSnapshotLayoutSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            id: 0,
+            src_filename: crate::object::Blank::blank(),
+            dst_filename: crate::object::Blank::blank(),
+            disk: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostLowLevelProvisioningManagerSnapshotLayoutSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostLowLevelProvisioningManagerSnapshotLayoutSpec {

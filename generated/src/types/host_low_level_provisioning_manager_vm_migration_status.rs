@@ -3,7 +3,7 @@
 /// Data object type *HostLowLevelProvisioningManagerVmMigrationStatus*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostLowLevelProvisioningManagerVmMigrationStatus {
     /// Property *HostLowLevelProvisioningManagerVmMigrationStatus.migrationId*.
     pub migration_id: i64,
@@ -65,7 +65,19 @@ impl crate::object::Object for HostLowLevelProvisioningManagerVmMigrationStatus 
 }
 impl crate::object::Blank for HostLowLevelProvisioningManagerVmMigrationStatus {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            migration_id: 0,
+            r#type: crate::object::Blank::blank(),
+            source: false,
+            considered_successful: false,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostLowLevelProvisioningManagerVmMigrationStatus {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostLowLevelProvisioningManagerVmMigrationStatus {

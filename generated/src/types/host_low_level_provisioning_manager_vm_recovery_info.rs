@@ -3,7 +3,7 @@
 /// Data object type *HostLowLevelProvisioningManagerVmRecoveryInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostLowLevelProvisioningManagerVmRecoveryInfo {
     /// Property *HostLowLevelProvisioningManagerVmRecoveryInfo.version*.
     pub version: crate::CompactString,
@@ -65,7 +65,19 @@ impl crate::object::Object for HostLowLevelProvisioningManagerVmRecoveryInfo {
 }
 impl crate::object::Blank for HostLowLevelProvisioningManagerVmRecoveryInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            version: crate::object::Blank::blank(),
+            bios_uuid: crate::object::Blank::blank(),
+            instance_uuid: crate::object::Blank::blank(),
+            ft_info: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostLowLevelProvisioningManagerVmRecoveryInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostLowLevelProvisioningManagerVmRecoveryInfo {

@@ -3,7 +3,7 @@
 /// Data object type *HostMaintenanceSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostMaintenanceSpec {
     /// Property *HostMaintenanceSpec.vsanMode*.
     pub vsan_mode: Option<Box<crate::types::VsanHostDecommissionMode>>,
@@ -63,7 +63,18 @@ impl crate::object::Object for HostMaintenanceSpec {
 }
 impl crate::object::Blank for HostMaintenanceSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            vsan_mode: None,
+            purpose: None,
+            evac_mode: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostMaintenanceSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostMaintenanceSpec {

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 9.1.0.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostMaintenanceSpecEvacuationMode {
     /// Property *HostMaintenanceSpecEvacuationMode.workloadNonDisruptive*.
     pub workload_non_disruptive: bool,
@@ -55,7 +55,16 @@ impl crate::object::Object for HostMaintenanceSpecEvacuationMode {
 }
 impl crate::object::Blank for HostMaintenanceSpecEvacuationMode {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            workload_non_disruptive: false,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostMaintenanceSpecEvacuationMode {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostMaintenanceSpecEvacuationMode {

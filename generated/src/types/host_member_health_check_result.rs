@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`HostMemberHealthCheckResultKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostMemberHealthCheckResult {
     /// Property *HostMemberHealthCheckResult.summary*.
     pub summary: Option<crate::CompactString>,
@@ -55,7 +55,16 @@ impl crate::object::Object for HostMemberHealthCheckResult {
 }
 impl crate::object::Blank for HostMemberHealthCheckResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            summary: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostMemberHealthCheckResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostMemberHealthCheckResult {

@@ -111,13 +111,13 @@ impl crate::object::Blank for HostMemberRuntimeInfo {
     fn blank() -> Self {
         Self {
             host: crate::object::Blank::blank(),
-            status: crate::object::Blank::blank(),
-            status_detail: crate::object::Blank::blank(),
-            nsxt_status: crate::object::Blank::blank(),
-            nsxt_status_detail: crate::object::Blank::blank(),
-            health_check_result: crate::object::Blank::blank(),
-            host_uplink_state: crate::object::Blank::blank(),
-            host_perf_nic_offload_state: crate::object::Blank::blank(),
+            status: None,
+            status_detail: None,
+            nsxt_status: None,
+            nsxt_status_detail: None,
+            health_check_result: None,
+            host_uplink_state: None,
+            host_perf_nic_offload_state: None,
             extra: crate::Extra::EMPTY,
         }
     }

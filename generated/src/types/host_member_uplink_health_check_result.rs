@@ -5,7 +5,7 @@
 /// Extends `HostMemberHealthCheckResult`.
 ///
 /// Has subtypes: members declared with this type are held as \[`HostMemberUplinkHealthCheckResultKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostMemberUplinkHealthCheckResult {
     /// Property *HostMemberHealthCheckResult.summary*.
     pub summary: Option<crate::CompactString>,
@@ -59,7 +59,17 @@ impl crate::object::Object for HostMemberUplinkHealthCheckResult {
 }
 impl crate::object::Blank for HostMemberUplinkHealthCheckResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            summary: None,
+            uplink_port_key: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostMemberUplinkHealthCheckResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostMemberUplinkHealthCheckResult {

@@ -3,7 +3,7 @@
 /// Data object type *HostMemorySpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostMemorySpec {
     /// Property *HostMemorySpec.serviceConsoleReservation*.
     pub service_console_reservation: Option<i64>,
@@ -53,7 +53,16 @@ impl crate::object::Object for HostMemorySpec {
 }
 impl crate::object::Blank for HostMemorySpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            service_console_reservation: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostMemorySpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostMemorySpec {

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 7.0.3.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostMemoryTierInfo {
     /// Property *HostMemoryTierInfo.name*.
     pub name: crate::CompactString,
@@ -73,7 +73,20 @@ impl crate::object::Object for HostMemoryTierInfo {
 }
 impl crate::object::Blank for HostMemoryTierInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: crate::object::Blank::blank(),
+            r#type: crate::object::Blank::blank(),
+            flags: None,
+            internal_flags: None,
+            size: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostMemoryTierInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostMemoryTierInfo {

@@ -3,7 +3,7 @@
 /// Data object type *HostMountInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostMountInfo {
     /// Property *HostMountInfo.path*.
     pub path: Option<crate::CompactString>,
@@ -113,7 +113,24 @@ impl crate::object::Object for HostMountInfo {
 }
 impl crate::object::Blank for HostMountInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            path: None,
+            access_mode: crate::object::Blank::blank(),
+            mounted: None,
+            accessible: None,
+            inaccessible_reason: None,
+            vmknic_name: None,
+            vmknic_active: None,
+            mount_failed_reason: None,
+            num_tcp_connections: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostMountInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostMountInfo {

@@ -3,7 +3,7 @@
 /// Data object type *HostMultipathInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostMultipathInfo {
     /// Property *HostMultipathInfo.lun*.
     pub lun: Option<Vec<crate::types::HostMultipathInfoLogicalUnit>>,
@@ -53,7 +53,16 @@ impl crate::object::Object for HostMultipathInfo {
 }
 impl crate::object::Blank for HostMultipathInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            lun: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostMultipathInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostMultipathInfo {

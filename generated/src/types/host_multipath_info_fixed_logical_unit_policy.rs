@@ -3,7 +3,7 @@
 /// Data object type *HostMultipathInfoFixedLogicalUnitPolicy*.
 ///
 /// Extends `HostMultipathInfoLogicalUnitPolicy`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostMultipathInfoFixedLogicalUnitPolicy {
     /// Property *HostMultipathInfoLogicalUnitPolicy.policy*.
     pub policy: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for HostMultipathInfoFixedLogicalUnitPolicy {
 }
 impl crate::object::Blank for HostMultipathInfoFixedLogicalUnitPolicy {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            policy: crate::object::Blank::blank(),
+            prefer: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostMultipathInfoFixedLogicalUnitPolicy {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostMultipathInfoFixedLogicalUnitPolicy {

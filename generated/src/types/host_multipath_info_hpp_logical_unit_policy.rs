@@ -3,7 +3,7 @@
 /// Data object type *HostMultipathInfoHppLogicalUnitPolicy*.
 ///
 /// Extends `HostMultipathInfoLogicalUnitPolicy`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostMultipathInfoHppLogicalUnitPolicy {
     /// Property *HostMultipathInfoLogicalUnitPolicy.policy*.
     pub policy: crate::CompactString,
@@ -80,7 +80,21 @@ impl crate::object::Object for HostMultipathInfoHppLogicalUnitPolicy {
 }
 impl crate::object::Blank for HostMultipathInfoHppLogicalUnitPolicy {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            policy: crate::object::Blank::blank(),
+            bytes: None,
+            iops: None,
+            path: None,
+            latency_eval_time: None,
+            sampling_ios_per_path: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostMultipathInfoHppLogicalUnitPolicy {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostMultipathInfoHppLogicalUnitPolicy {

@@ -79,9 +79,9 @@ impl crate::object::Blank for HostMultipathInfoLogicalUnit {
             key: crate::object::Blank::blank(),
             id: crate::object::Blank::blank(),
             lun: crate::object::Blank::blank(),
-            path: crate::object::Blank::blank(),
+            path: Vec::new(),
             policy: crate::object::Blank::blank(),
-            storage_array_type_policy: crate::object::Blank::blank(),
+            storage_array_type_policy: None,
             extra: crate::Extra::EMPTY,
         }
     }

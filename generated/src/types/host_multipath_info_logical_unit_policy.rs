@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`HostMultipathInfoLogicalUnitPolicyKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostMultipathInfoLogicalUnitPolicy {
     /// Property *HostMultipathInfoLogicalUnitPolicy.policy*.
     pub policy: crate::CompactString,
@@ -55,7 +55,16 @@ impl crate::object::Object for HostMultipathInfoLogicalUnitPolicy {
 }
 impl crate::object::Blank for HostMultipathInfoLogicalUnitPolicy {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            policy: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostMultipathInfoLogicalUnitPolicy {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostMultipathInfoLogicalUnitPolicy {

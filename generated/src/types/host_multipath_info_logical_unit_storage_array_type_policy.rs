@@ -3,7 +3,7 @@
 /// Data object type *HostMultipathInfoLogicalUnitStorageArrayTypePolicy*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostMultipathInfoLogicalUnitStorageArrayTypePolicy {
     /// Property *HostMultipathInfoLogicalUnitStorageArrayTypePolicy.policy*.
     pub policy: crate::CompactString,
@@ -53,7 +53,16 @@ impl crate::object::Object for HostMultipathInfoLogicalUnitStorageArrayTypePolic
 }
 impl crate::object::Blank for HostMultipathInfoLogicalUnitStorageArrayTypePolicy {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            policy: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostMultipathInfoLogicalUnitStorageArrayTypePolicy {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostMultipathInfoLogicalUnitStorageArrayTypePolicy {

@@ -106,11 +106,11 @@ impl crate::object::Blank for HostMultipathInfoPath {
             key: crate::object::Blank::blank(),
             name: crate::object::Blank::blank(),
             path_state: crate::object::Blank::blank(),
-            state: crate::object::Blank::blank(),
-            is_working_path: crate::object::Blank::blank(),
+            state: None,
+            is_working_path: None,
             adapter: crate::object::Blank::blank(),
             lun: crate::object::Blank::blank(),
-            transport: crate::object::Blank::blank(),
+            transport: None,
             extra: crate::Extra::EMPTY,
         }
     }

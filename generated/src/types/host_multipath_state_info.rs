@@ -3,7 +3,7 @@
 /// Data object type *HostMultipathStateInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostMultipathStateInfo {
     /// Property *HostMultipathStateInfo.path*.
     pub path: Option<Vec<crate::types::HostMultipathStateInfoPath>>,
@@ -53,7 +53,16 @@ impl crate::object::Object for HostMultipathStateInfo {
 }
 impl crate::object::Blank for HostMultipathStateInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            path: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostMultipathStateInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostMultipathStateInfo {

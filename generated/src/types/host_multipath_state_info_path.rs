@@ -3,7 +3,7 @@
 /// Data object type *HostMultipathStateInfoPath*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostMultipathStateInfoPath {
     /// Property *HostMultipathStateInfoPath.name*.
     pub name: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for HostMultipathStateInfoPath {
 }
 impl crate::object::Blank for HostMultipathStateInfoPath {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: crate::object::Blank::blank(),
+            path_state: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostMultipathStateInfoPath {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostMultipathStateInfoPath {

@@ -3,7 +3,7 @@
 /// Data object type *HostNasVolume*.
 ///
 /// Extends `HostFileSystemVolume`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostNasVolume {
     /// Property *HostFileSystemVolume.type*.
     pub r#type: crate::CompactString,
@@ -105,7 +105,24 @@ impl crate::object::Object for HostNasVolume {
 }
 impl crate::object::Blank for HostNasVolume {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            r#type: crate::object::Blank::blank(),
+            name: crate::object::Blank::blank(),
+            capacity: 0,
+            remote_host: crate::object::Blank::blank(),
+            remote_path: crate::object::Blank::blank(),
+            user_name: None,
+            remote_host_names: None,
+            security_type: None,
+            protocol_endpoint: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostNasVolume {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostNasVolume {

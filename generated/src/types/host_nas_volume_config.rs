@@ -3,7 +3,7 @@
 /// Data object type *HostNasVolumeConfig*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostNasVolumeConfig {
     /// Property *HostNasVolumeConfig.changeOperation*.
     pub change_operation: Option<crate::CompactString>,
@@ -57,7 +57,17 @@ impl crate::object::Object for HostNasVolumeConfig {
 }
 impl crate::object::Blank for HostNasVolumeConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            change_operation: None,
+            spec: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostNasVolumeConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostNasVolumeConfig {

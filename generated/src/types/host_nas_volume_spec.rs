@@ -3,7 +3,7 @@
 /// Data object type *HostNasVolumeSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostNasVolumeSpec {
     /// Property *HostNasVolumeSpec.remoteHost*.
     pub remote_host: crate::CompactString,
@@ -129,7 +129,27 @@ impl crate::object::Object for HostNasVolumeSpec {
 }
 impl crate::object::Blank for HostNasVolumeSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            remote_host: crate::object::Blank::blank(),
+            remote_path: crate::object::Blank::blank(),
+            local_path: crate::object::Blank::blank(),
+            access_mode: crate::object::Blank::blank(),
+            r#type: None,
+            user_name: None,
+            password: None,
+            remote_host_names: None,
+            security_type: None,
+            vmknic_to_bind: None,
+            vmknic_bound: None,
+            connections: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostNasVolumeSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostNasVolumeSpec {

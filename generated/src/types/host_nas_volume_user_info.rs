@@ -3,7 +3,7 @@
 /// Data object type *HostNasVolumeUserInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostNasVolumeUserInfo {
     /// Property *HostNasVolumeUserInfo.user*.
     pub user: crate::CompactString,
@@ -53,7 +53,16 @@ impl crate::object::Object for HostNasVolumeUserInfo {
 }
 impl crate::object::Blank for HostNasVolumeUserInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            user: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostNasVolumeUserInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostNasVolumeUserInfo {

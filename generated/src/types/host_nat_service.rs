@@ -3,7 +3,7 @@
 /// Data object type *HostNatService*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostNatService {
     /// Property *HostNatService.key*.
     pub key: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for HostNatService {
 }
 impl crate::object::Blank for HostNatService {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: crate::object::Blank::blank(),
+            spec: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostNatService {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostNatService {

@@ -3,7 +3,7 @@
 /// Data object type *HostNatServiceConfig*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostNatServiceConfig {
     /// Property *HostNatServiceConfig.changeOperation*.
     pub change_operation: Option<crate::CompactString>,
@@ -61,7 +61,18 @@ impl crate::object::Object for HostNatServiceConfig {
 }
 impl crate::object::Blank for HostNatServiceConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            change_operation: None,
+            key: crate::object::Blank::blank(),
+            spec: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostNatServiceConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostNatServiceConfig {

@@ -3,7 +3,7 @@
 /// Data object type *HostNatServiceNameServiceSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostNatServiceNameServiceSpec {
     /// Property *HostNatServiceNameServiceSpec.dnsAutoDetect*.
     pub dns_auto_detect: bool,
@@ -99,7 +99,23 @@ impl crate::object::Object for HostNatServiceNameServiceSpec {
 }
 impl crate::object::Blank for HostNatServiceNameServiceSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            dns_auto_detect: false,
+            dns_policy: crate::object::Blank::blank(),
+            dns_retries: 0,
+            dns_timeout: 0,
+            dns_name_server: None,
+            nbds_timeout: 0,
+            nbns_retries: 0,
+            nbns_timeout: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostNatServiceNameServiceSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostNatServiceNameServiceSpec {

@@ -3,7 +3,7 @@
 /// Data object type *HostNatServicePortForwardSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostNatServicePortForwardSpec {
     /// Property *HostNatServicePortForwardSpec.type*.
     pub r#type: crate::CompactString,
@@ -69,7 +69,20 @@ impl crate::object::Object for HostNatServicePortForwardSpec {
 }
 impl crate::object::Blank for HostNatServicePortForwardSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            r#type: crate::object::Blank::blank(),
+            name: crate::object::Blank::blank(),
+            host_port: 0,
+            guest_port: 0,
+            guest_ip_address: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostNatServicePortForwardSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostNatServicePortForwardSpec {

@@ -3,7 +3,7 @@
 /// Data object type *HostNatServiceSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostNatServiceSpec {
     /// Property *HostNatServiceSpec.virtualSwitch*.
     pub virtual_switch: crate::CompactString,
@@ -99,7 +99,23 @@ impl crate::object::Object for HostNatServiceSpec {
 }
 impl crate::object::Blank for HostNatServiceSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            virtual_switch: crate::object::Blank::blank(),
+            active_ftp: false,
+            allow_any_oui: false,
+            config_port: false,
+            ip_gateway_address: crate::object::Blank::blank(),
+            udp_timeout: 0,
+            port_forward: None,
+            name_service: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostNatServiceSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostNatServiceSpec {

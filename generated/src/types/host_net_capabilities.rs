@@ -3,7 +3,7 @@
 /// Data object type *HostNetCapabilities*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostNetCapabilities {
     /// Property *HostNetCapabilities.canSetPhysicalNicLinkSpeed*.
     pub can_set_physical_nic_link_speed: bool,
@@ -140,7 +140,29 @@ impl crate::object::Object for HostNetCapabilities {
 }
 impl crate::object::Blank for HostNetCapabilities {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            can_set_physical_nic_link_speed: false,
+            supports_nic_teaming: false,
+            nic_teaming_policy: None,
+            supports_vlan: false,
+            uses_service_console_nic: false,
+            supports_network_hints: false,
+            max_port_groups_per_vswitch: None,
+            vswitch_config_supported: false,
+            vnic_config_supported: false,
+            ip_route_config_supported: false,
+            dns_config_supported: false,
+            dhcp_on_vnic_supported: false,
+            ip_v6_supported: false,
+            backup_nfc_nioc_supported: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostNetCapabilities {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostNetCapabilities {

@@ -6,7 +6,7 @@
 ///
 /// Extends `DataObject`.
 #[deprecated]
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostNetOffloadCapabilities {
     /// Property *HostNetOffloadCapabilities.csumOffload*.
     pub csum_offload: Option<bool>,
@@ -64,7 +64,18 @@ impl crate::object::Object for HostNetOffloadCapabilities {
 }
 impl crate::object::Blank for HostNetOffloadCapabilities {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            csum_offload: None,
+            tcp_segmentation: None,
+            zero_copy_xmit: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostNetOffloadCapabilities {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostNetOffloadCapabilities {

@@ -3,7 +3,7 @@
 /// Data object type *HostNetStackInstance*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostNetStackInstance {
     /// Property *HostNetStackInstance.key*.
     pub key: Option<crate::CompactString>,
@@ -107,7 +107,24 @@ impl crate::object::Object for HostNetStackInstance {
 }
 impl crate::object::Blank for HostNetStackInstance {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: None,
+            name: None,
+            dns_config: None,
+            ip_route_config: None,
+            requested_max_number_of_connections: None,
+            congestion_control_algorithm: None,
+            ip_v6_enabled: None,
+            route_table_config: None,
+            owner: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostNetStackInstance {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostNetStackInstance {

@@ -3,7 +3,7 @@
 /// Data object type *HostNetworkConfig*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostNetworkConfig {
     /// Property *HostNetworkConfig.vswitch*.
     pub vswitch: Option<Vec<crate::types::HostVirtualSwitchConfig>>,
@@ -146,7 +146,30 @@ impl crate::object::Object for HostNetworkConfig {
 }
 impl crate::object::Blank for HostNetworkConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            vswitch: None,
+            proxy_switch: None,
+            portgroup: None,
+            pnic: None,
+            vnic: None,
+            console_vnic: None,
+            dns_config: None,
+            ip_route_config: None,
+            console_ip_route_config: None,
+            route_table_config: None,
+            dhcp: None,
+            nat: None,
+            ip_v6_enabled: None,
+            net_stack_spec: None,
+            migration_status: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostNetworkConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostNetworkConfig {

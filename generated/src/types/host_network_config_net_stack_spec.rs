@@ -3,7 +3,7 @@
 /// Data object type *HostNetworkConfigNetStackSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostNetworkConfigNetStackSpec {
     /// Property *HostNetworkConfigNetStackSpec.netStackInstance*.
     pub net_stack_instance: Box<crate::types::HostNetStackInstance>,
@@ -57,7 +57,17 @@ impl crate::object::Object for HostNetworkConfigNetStackSpec {
 }
 impl crate::object::Blank for HostNetworkConfigNetStackSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            net_stack_instance: crate::object::Blank::blank(),
+            operation: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostNetworkConfigNetStackSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostNetworkConfigNetStackSpec {

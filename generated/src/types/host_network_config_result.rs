@@ -3,7 +3,7 @@
 /// Data object type *HostNetworkConfigResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostNetworkConfigResult {
     /// Property *HostNetworkConfigResult.vnicDevice*.
     pub vnic_device: Option<Vec<crate::CompactString>>,
@@ -57,7 +57,17 @@ impl crate::object::Object for HostNetworkConfigResult {
 }
 impl crate::object::Blank for HostNetworkConfigResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            vnic_device: None,
+            console_vnic_device: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostNetworkConfigResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostNetworkConfigResult {

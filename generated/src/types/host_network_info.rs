@@ -3,7 +3,7 @@
 /// Data object type *HostNetworkInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostNetworkInfo {
     /// Property *HostNetworkInfo.vswitch*.
     pub vswitch: Option<Vec<crate::types::HostVirtualSwitch>>,
@@ -184,7 +184,36 @@ impl crate::object::Object for HostNetworkInfo {
 }
 impl crate::object::Blank for HostNetworkInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            vswitch: None,
+            proxy_switch: None,
+            portgroup: None,
+            pnic: None,
+            rdma_device: None,
+            vnic: None,
+            console_vnic: None,
+            dns_config: None,
+            ip_route_config: None,
+            console_ip_route_config: None,
+            route_table_info: None,
+            dhcp: None,
+            nat: None,
+            ip_v6_enabled: None,
+            at_boot_ip_v6_enabled: None,
+            net_stack_instance: None,
+            opaque_switch: None,
+            opaque_network: None,
+            nsx_transport_node_id: None,
+            nvds_to_vds_migration_required: None,
+            migration_status: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostNetworkInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostNetworkInfo {

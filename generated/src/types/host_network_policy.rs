@@ -3,7 +3,7 @@
 /// Data object type *HostNetworkPolicy*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostNetworkPolicy {
     /// Property *HostNetworkPolicy.security*.
     pub security: Option<Box<crate::types::HostNetworkSecurityPolicy>>,
@@ -65,7 +65,19 @@ impl crate::object::Object for HostNetworkPolicy {
 }
 impl crate::object::Blank for HostNetworkPolicy {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            security: None,
+            nic_teaming: None,
+            offload_policy: None,
+            shaping_policy: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostNetworkPolicy {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostNetworkPolicy {

@@ -3,7 +3,7 @@
 /// Data object type *HostNetworkResourceRuntime*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostNetworkResourceRuntime {
     /// Property *HostNetworkResourceRuntime.pnicResourceInfo*.
     pub pnic_resource_info: Vec<crate::types::HostPnicNetworkResourceInfo>,
@@ -53,7 +53,16 @@ impl crate::object::Object for HostNetworkResourceRuntime {
 }
 impl crate::object::Blank for HostNetworkResourceRuntime {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            pnic_resource_info: Vec::new(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostNetworkResourceRuntime {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostNetworkResourceRuntime {

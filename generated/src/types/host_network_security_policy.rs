@@ -3,7 +3,7 @@
 /// Data object type *HostNetworkSecurityPolicy*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostNetworkSecurityPolicy {
     /// Property *HostNetworkSecurityPolicy.allowPromiscuous*.
     pub allow_promiscuous: Option<bool>,
@@ -61,7 +61,18 @@ impl crate::object::Object for HostNetworkSecurityPolicy {
 }
 impl crate::object::Blank for HostNetworkSecurityPolicy {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            allow_promiscuous: None,
+            mac_changes: None,
+            forged_transmits: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostNetworkSecurityPolicy {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostNetworkSecurityPolicy {

@@ -3,7 +3,7 @@
 /// Data object type *HostNetworkTrafficShapingPolicy*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostNetworkTrafficShapingPolicy {
     /// Property *HostNetworkTrafficShapingPolicy.enabled*.
     pub enabled: Option<bool>,
@@ -65,7 +65,19 @@ impl crate::object::Object for HostNetworkTrafficShapingPolicy {
 }
 impl crate::object::Blank for HostNetworkTrafficShapingPolicy {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            enabled: None,
+            average_bandwidth: None,
+            peak_bandwidth: None,
+            burst_size: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostNetworkTrafficShapingPolicy {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostNetworkTrafficShapingPolicy {

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 7.0.3.0
 ///
 /// Extends `HostDataTransportConnectionInfo`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostNfcConnectionInfo {
     /// Property *HostDataTransportConnectionInfo.staticMemoryConsumed*.
     pub static_memory_consumed: i64,
@@ -59,7 +59,17 @@ impl crate::object::Object for HostNfcConnectionInfo {
 }
 impl crate::object::Blank for HostNfcConnectionInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            static_memory_consumed: 0,
+            streaming_memory_consumed: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostNfcConnectionInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostNfcConnectionInfo {

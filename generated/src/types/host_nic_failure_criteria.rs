@@ -3,7 +3,7 @@
 /// Data object type *HostNicFailureCriteria*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostNicFailureCriteria {
     /// Deprecated.
     ///
@@ -111,7 +111,22 @@ impl crate::object::Object for HostNicFailureCriteria {
 }
 impl crate::object::Blank for HostNicFailureCriteria {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            check_speed: None,
+            speed: None,
+            check_duplex: None,
+            full_duplex: None,
+            check_error_percent: None,
+            percentage: None,
+            check_beacon: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostNicFailureCriteria {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostNicFailureCriteria {

@@ -3,7 +3,7 @@
 /// Data object type *HostNicOrderPolicy*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostNicOrderPolicy {
     /// Property *HostNicOrderPolicy.activeNic*.
     pub active_nic: Option<Vec<crate::CompactString>>,
@@ -57,7 +57,17 @@ impl crate::object::Object for HostNicOrderPolicy {
 }
 impl crate::object::Blank for HostNicOrderPolicy {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            active_nic: None,
+            standby_nic: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostNicOrderPolicy {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostNicOrderPolicy {

@@ -3,7 +3,7 @@
 /// Data object type *HostNicTeamingPolicy*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostNicTeamingPolicy {
     /// Property *HostNicTeamingPolicy.policy*.
     pub policy: Option<crate::CompactString>,
@@ -90,7 +90,21 @@ impl crate::object::Object for HostNicTeamingPolicy {
 }
 impl crate::object::Blank for HostNicTeamingPolicy {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            policy: None,
+            reverse_policy: None,
+            notify_switches: None,
+            rolling_order: None,
+            failure_criteria: None,
+            nic_order: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostNicTeamingPolicy {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostNicTeamingPolicy {

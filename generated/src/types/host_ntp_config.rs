@@ -3,7 +3,7 @@
 /// Data object type *HostNtpConfig*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostNtpConfig {
     /// Property *HostNtpConfig.server*.
     pub server: Option<Vec<crate::CompactString>>,
@@ -57,7 +57,17 @@ impl crate::object::Object for HostNtpConfig {
 }
 impl crate::object::Blank for HostNtpConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            server: None,
+            config_file: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostNtpConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostNtpConfig {

@@ -3,7 +3,7 @@
 /// Data object type *HostNumaInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostNumaInfo {
     /// Deprecated.
     ///
@@ -64,7 +64,18 @@ impl crate::object::Object for HostNumaInfo {
 }
 impl crate::object::Blank for HostNumaInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            r#type: crate::object::Blank::blank(),
+            num_nodes: 0,
+            numa_node: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostNumaInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostNumaInfo {

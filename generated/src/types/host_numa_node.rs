@@ -3,7 +3,7 @@
 /// Data object type *HostNumaNode*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostNumaNode {
     /// Property *HostNumaNode.typeId*.
     pub type_id: i8,
@@ -95,7 +95,21 @@ impl crate::object::Object for HostNumaNode {
 }
 impl crate::object::Blank for HostNumaNode {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            type_id: 0,
+            cpu_id: Vec::new(),
+            memory_size: None,
+            memory_range_begin: 0,
+            memory_range_length: 0,
+            pci_id: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostNumaNode {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostNumaNode {

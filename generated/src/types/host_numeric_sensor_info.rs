@@ -3,7 +3,7 @@
 /// Data object type *HostNumericSensorInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostNumericSensorInfo {
     /// Property *HostNumericSensorInfo.name*.
     pub name: crate::CompactString,
@@ -121,7 +121,26 @@ impl crate::object::Object for HostNumericSensorInfo {
 }
 impl crate::object::Blank for HostNumericSensorInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: crate::object::Blank::blank(),
+            health_state: None,
+            current_reading: 0,
+            unit_modifier: 0,
+            base_units: crate::object::Blank::blank(),
+            rate_units: None,
+            sensor_type: crate::object::Blank::blank(),
+            id: None,
+            sensor_number: None,
+            time_stamp: None,
+            fru: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostNumericSensorInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostNumericSensorInfo {

@@ -91,9 +91,9 @@ impl crate::object::Blank for HostNvmeConnectSpec {
             hba_name: crate::object::Blank::blank(),
             transport_parameters: crate::object::Blank::blank(),
             subnqn: crate::object::Blank::blank(),
-            controller_id: crate::object::Blank::blank(),
-            admin_queue_size: crate::object::Blank::blank(),
-            keep_alive_timeout: crate::object::Blank::blank(),
+            controller_id: None,
+            admin_queue_size: None,
+            keep_alive_timeout: None,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -140,19 +140,19 @@ impl crate::object::Blank for HostNvmeController {
     fn blank() -> Self {
         Self {
             key: crate::object::Blank::blank(),
-            controller_number: crate::object::Blank::blank(),
+            controller_number: 0,
             subnqn: crate::object::Blank::blank(),
             name: crate::object::Blank::blank(),
             associated_adapter: crate::object::Blank::blank(),
             transport_type: crate::object::Blank::blank(),
-            fused_operation_supported: crate::object::Blank::blank(),
-            number_of_queues: crate::object::Blank::blank(),
-            queue_size: crate::object::Blank::blank(),
-            attached_namespace: crate::object::Blank::blank(),
-            vendor_id: crate::object::Blank::blank(),
-            model: crate::object::Blank::blank(),
-            serial_number: crate::object::Blank::blank(),
-            firmware_version: crate::object::Blank::blank(),
+            fused_operation_supported: false,
+            number_of_queues: 0,
+            queue_size: 0,
+            attached_namespace: None,
+            vendor_id: None,
+            model: None,
+            serial_number: None,
+            firmware_version: None,
             extra: crate::Extra::EMPTY,
         }
     }

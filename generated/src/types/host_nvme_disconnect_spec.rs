@@ -3,7 +3,7 @@
 /// Data object type *HostNvmeDisconnectSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostNvmeDisconnectSpec {
     /// Property *HostNvmeDisconnectSpec.hbaName*.
     pub hba_name: crate::CompactString,
@@ -61,7 +61,18 @@ impl crate::object::Object for HostNvmeDisconnectSpec {
 }
 impl crate::object::Blank for HostNvmeDisconnectSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            hba_name: crate::object::Blank::blank(),
+            subnqn: None,
+            controller_number: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostNvmeDisconnectSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostNvmeDisconnectSpec {

@@ -75,8 +75,8 @@ impl crate::object::Blank for HostNvmeDiscoverSpec {
         Self {
             hba_name: crate::object::Blank::blank(),
             transport_parameters: crate::object::Blank::blank(),
-            auto_connect: crate::object::Blank::blank(),
-            root_discovery_controller: crate::object::Blank::blank(),
+            auto_connect: None,
+            root_discovery_controller: None,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -3,7 +3,7 @@
 /// Data object type *HostNvmeDiscoveryLog*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostNvmeDiscoveryLog {
     /// Property *HostNvmeDiscoveryLog.entry*.
     pub entry: Option<Vec<crate::types::HostNvmeDiscoveryLogEntry>>,
@@ -57,7 +57,17 @@ impl crate::object::Object for HostNvmeDiscoveryLog {
 }
 impl crate::object::Blank for HostNvmeDiscoveryLog {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            entry: None,
+            complete: false,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostNvmeDiscoveryLog {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostNvmeDiscoveryLog {

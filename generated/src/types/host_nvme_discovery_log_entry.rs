@@ -102,12 +102,12 @@ impl crate::object::Blank for HostNvmeDiscoveryLogEntry {
         Self {
             subnqn: crate::object::Blank::blank(),
             subsystem_type: crate::object::Blank::blank(),
-            subsystem_port_id: crate::object::Blank::blank(),
-            controller_id: crate::object::Blank::blank(),
-            admin_queue_max_size: crate::object::Blank::blank(),
+            subsystem_port_id: 0,
+            controller_id: 0,
+            admin_queue_max_size: 0,
             transport_parameters: crate::object::Blank::blank(),
             transport_requirements: crate::object::Blank::blank(),
-            connected: crate::object::Blank::blank(),
+            connected: false,
             extra: crate::Extra::EMPTY,
         }
     }

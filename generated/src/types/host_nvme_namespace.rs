@@ -3,7 +3,7 @@
 /// Data object type *HostNvmeNamespace*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostNvmeNamespace {
     /// Property *HostNvmeNamespace.key*.
     pub key: crate::CompactString,
@@ -69,7 +69,20 @@ impl crate::object::Object for HostNvmeNamespace {
 }
 impl crate::object::Blank for HostNvmeNamespace {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: crate::object::Blank::blank(),
+            name: crate::object::Blank::blank(),
+            id: 0,
+            block_size: 0,
+            capacity_in_blocks: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostNvmeNamespace {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostNvmeNamespace {

@@ -3,7 +3,7 @@
 /// Data object type *HostNvmeOpaqueTransportParameters*.
 ///
 /// Extends `HostNvmeTransportParameters`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostNvmeOpaqueTransportParameters {
     /// Property *HostNvmeOpaqueTransportParameters.trtype*.
     pub trtype: crate::CompactString,
@@ -71,7 +71,20 @@ impl crate::object::Object for HostNvmeOpaqueTransportParameters {
 }
 impl crate::object::Blank for HostNvmeOpaqueTransportParameters {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            trtype: crate::object::Blank::blank(),
+            traddr: crate::object::Blank::blank(),
+            adrfam: crate::object::Blank::blank(),
+            trsvcid: crate::object::Blank::blank(),
+            tsas: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostNvmeOpaqueTransportParameters {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostNvmeOpaqueTransportParameters {

@@ -3,7 +3,7 @@
 /// Data object type *HostNvmeOverFibreChannelParameters*.
 ///
 /// Extends `HostNvmeTransportParameters`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostNvmeOverFibreChannelParameters {
     /// Property *HostNvmeOverFibreChannelParameters.nodeWorldWideName*.
     pub node_world_wide_name: i64,
@@ -57,7 +57,17 @@ impl crate::object::Object for HostNvmeOverFibreChannelParameters {
 }
 impl crate::object::Blank for HostNvmeOverFibreChannelParameters {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            node_world_wide_name: 0,
+            port_world_wide_name: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostNvmeOverFibreChannelParameters {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostNvmeOverFibreChannelParameters {

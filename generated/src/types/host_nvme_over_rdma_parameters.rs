@@ -3,7 +3,7 @@
 /// Data object type *HostNvmeOverRdmaParameters*.
 ///
 /// Extends `HostNvmeTransportParameters`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostNvmeOverRdmaParameters {
     /// Property *HostNvmeOverRdmaParameters.address*.
     pub address: crate::CompactString,
@@ -61,7 +61,18 @@ impl crate::object::Object for HostNvmeOverRdmaParameters {
 }
 impl crate::object::Blank for HostNvmeOverRdmaParameters {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            address: crate::object::Blank::blank(),
+            address_family: None,
+            port_number: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostNvmeOverRdmaParameters {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostNvmeOverRdmaParameters {

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 7.0.3.0
 ///
 /// Extends `HostNvmeTransportParameters`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostNvmeOverTcpParameters {
     /// Property *HostNvmeOverTcpParameters.address*.
     pub address: crate::CompactString,
@@ -63,7 +63,18 @@ impl crate::object::Object for HostNvmeOverTcpParameters {
 }
 impl crate::object::Blank for HostNvmeOverTcpParameters {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            address: crate::object::Blank::blank(),
+            port_number: None,
+            digest_verification: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostNvmeOverTcpParameters {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostNvmeOverTcpParameters {

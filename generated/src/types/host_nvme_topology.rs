@@ -3,7 +3,7 @@
 /// Data object type *HostNvmeTopology*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostNvmeTopology {
     /// Property *HostNvmeTopology.adapter*.
     pub adapter: Option<Vec<crate::types::HostNvmeTopologyInterface>>,
@@ -53,7 +53,16 @@ impl crate::object::Object for HostNvmeTopology {
 }
 impl crate::object::Blank for HostNvmeTopology {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            adapter: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostNvmeTopology {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostNvmeTopology {

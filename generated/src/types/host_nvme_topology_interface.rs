@@ -64,7 +64,7 @@ impl crate::object::Blank for HostNvmeTopologyInterface {
         Self {
             key: crate::object::Blank::blank(),
             adapter: crate::object::Blank::blank(),
-            connected_controller: crate::object::Blank::blank(),
+            connected_controller: None,
             extra: crate::Extra::EMPTY,
         }
     }

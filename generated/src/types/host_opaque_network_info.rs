@@ -3,7 +3,7 @@
 /// Data object type *HostOpaqueNetworkInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostOpaqueNetworkInfo {
     /// Property *HostOpaqueNetworkInfo.dynamicProperty*.
     pub dynamic_property: Option<Vec<crate::types::DynamicProperty>>,
@@ -93,7 +93,22 @@ impl crate::object::Object for HostOpaqueNetworkInfo {
 }
 impl crate::object::Blank for HostOpaqueNetworkInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            dynamic_property: None,
+            opaque_network_id: crate::object::Blank::blank(),
+            opaque_network_name: crate::object::Blank::blank(),
+            opaque_network_type: crate::object::Blank::blank(),
+            pnic_zone: None,
+            capability: None,
+            extra_config: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostOpaqueNetworkInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostOpaqueNetworkInfo {

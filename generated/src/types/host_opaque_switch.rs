@@ -3,7 +3,7 @@
 /// Data object type *HostOpaqueSwitch*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostOpaqueSwitch {
     /// Property *HostOpaqueSwitch.dynamicProperty*.
     pub dynamic_property: Option<Vec<crate::types::DynamicProperty>>,
@@ -105,7 +105,24 @@ impl crate::object::Object for HostOpaqueSwitch {
 }
 impl crate::object::Blank for HostOpaqueSwitch {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            dynamic_property: None,
+            key: crate::object::Blank::blank(),
+            name: None,
+            pnic: None,
+            pnic_zone: None,
+            status: None,
+            vtep: None,
+            extra_config: None,
+            feature_capability: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostOpaqueSwitch {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostOpaqueSwitch {

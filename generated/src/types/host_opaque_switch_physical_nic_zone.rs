@@ -3,7 +3,7 @@
 /// Data object type *HostOpaqueSwitchPhysicalNicZone*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostOpaqueSwitchPhysicalNicZone {
     /// Property *HostOpaqueSwitchPhysicalNicZone.key*.
     pub key: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for HostOpaqueSwitchPhysicalNicZone {
 }
 impl crate::object::Blank for HostOpaqueSwitchPhysicalNicZone {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: crate::object::Blank::blank(),
+            pnic_device: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostOpaqueSwitchPhysicalNicZone {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostOpaqueSwitchPhysicalNicZone {

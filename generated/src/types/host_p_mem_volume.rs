@@ -3,7 +3,7 @@
 /// Data object type *HostPMemVolume*.
 ///
 /// Extends `HostFileSystemVolume`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostPMemVolume {
     /// Property *HostFileSystemVolume.type*.
     pub r#type: crate::CompactString,
@@ -69,7 +69,20 @@ impl crate::object::Object for HostPMemVolume {
 }
 impl crate::object::Blank for HostPMemVolume {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            r#type: crate::object::Blank::blank(),
+            name: crate::object::Blank::blank(),
+            capacity: 0,
+            uuid: crate::object::Blank::blank(),
+            version: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostPMemVolume {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostPMemVolume {

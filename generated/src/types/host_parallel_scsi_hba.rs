@@ -3,7 +3,7 @@
 /// Data object type *HostParallelScsiHba*.
 ///
 /// Extends `HostHostBusAdapter`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostParallelScsiHba {
     /// Property *HostHostBusAdapter.key*.
     pub key: Option<crate::CompactString>,
@@ -115,7 +115,25 @@ impl crate::object::Object for HostParallelScsiHba {
 }
 impl crate::object::Blank for HostParallelScsiHba {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: None,
+            device: crate::object::Blank::blank(),
+            bus: 0,
+            status: crate::object::Blank::blank(),
+            model: crate::object::Blank::blank(),
+            driver: None,
+            pci: None,
+            storage_protocol: None,
+            driver_version: None,
+            firmware_version: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostParallelScsiHba {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostParallelScsiHba {

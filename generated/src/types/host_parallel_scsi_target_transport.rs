@@ -3,7 +3,7 @@
 /// Data object type *HostParallelScsiTargetTransport*.
 ///
 /// Extends `HostTargetTransport`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostParallelScsiTargetTransport {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
@@ -45,7 +45,13 @@ impl crate::object::Object for HostParallelScsiTargetTransport {
 }
 impl crate::object::Blank for HostParallelScsiTargetTransport {
     fn blank() -> Self {
-        Self::default()
+        Self { extra: crate::Extra::EMPTY }
+    }
+}
+impl Default for HostParallelScsiTargetTransport {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostParallelScsiTargetTransport {

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 8.0.3.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostPartialMaintenanceModeRuntimeInfo {
     /// Property *HostPartialMaintenanceModeRuntimeInfo.key*.
     pub key: crate::CompactString,
@@ -59,7 +59,17 @@ impl crate::object::Object for HostPartialMaintenanceModeRuntimeInfo {
 }
 impl crate::object::Blank for HostPartialMaintenanceModeRuntimeInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: crate::object::Blank::blank(),
+            host_status: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostPartialMaintenanceModeRuntimeInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostPartialMaintenanceModeRuntimeInfo {

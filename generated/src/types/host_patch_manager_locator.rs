@@ -3,7 +3,7 @@
 /// Data object type *HostPatchManagerLocator*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostPatchManagerLocator {
     /// Property *HostPatchManagerLocator.url*.
     pub url: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for HostPatchManagerLocator {
 }
 impl crate::object::Blank for HostPatchManagerLocator {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            url: crate::object::Blank::blank(),
+            proxy: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostPatchManagerLocator {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostPatchManagerLocator {

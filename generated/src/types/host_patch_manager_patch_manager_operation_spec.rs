@@ -3,7 +3,7 @@
 /// Data object type *HostPatchManagerPatchManagerOperationSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostPatchManagerPatchManagerOperationSpec {
     /// Property *HostPatchManagerPatchManagerOperationSpec.proxy*.
     pub proxy: Option<crate::CompactString>,
@@ -69,7 +69,20 @@ impl crate::object::Object for HostPatchManagerPatchManagerOperationSpec {
 }
 impl crate::object::Blank for HostPatchManagerPatchManagerOperationSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            proxy: None,
+            port: None,
+            user_name: None,
+            password: None,
+            cmd_option: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostPatchManagerPatchManagerOperationSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostPatchManagerPatchManagerOperationSpec {

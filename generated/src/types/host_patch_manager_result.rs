@@ -3,7 +3,7 @@
 /// Data object type *HostPatchManagerResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostPatchManagerResult {
     /// Property *HostPatchManagerResult.version*.
     pub version: crate::CompactString,
@@ -61,7 +61,18 @@ impl crate::object::Object for HostPatchManagerResult {
 }
 impl crate::object::Blank for HostPatchManagerResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            version: crate::object::Blank::blank(),
+            status: None,
+            xml_result: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostPatchManagerResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostPatchManagerResult {

@@ -3,7 +3,7 @@
 /// Data object type *HostPatchManagerStatus*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostPatchManagerStatus {
     /// Property *HostPatchManagerStatus.id*.
     pub id: crate::CompactString,
@@ -119,7 +119,26 @@ impl crate::object::Object for HostPatchManagerStatus {
 }
 impl crate::object::Blank for HostPatchManagerStatus {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            id: crate::object::Blank::blank(),
+            applicable: false,
+            reason: None,
+            integrity: None,
+            installed: false,
+            install_state: None,
+            prerequisite_patch: None,
+            restart_required: false,
+            reconnect_required: false,
+            vm_off_required: false,
+            superseded_patch_ids: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostPatchManagerStatus {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostPatchManagerStatus {

@@ -3,7 +3,7 @@
 /// Data object type *HostPatchManagerStatusPrerequisitePatch*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostPatchManagerStatusPrerequisitePatch {
     /// Property *HostPatchManagerStatusPrerequisitePatch.id*.
     pub id: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for HostPatchManagerStatusPrerequisitePatch {
 }
 impl crate::object::Blank for HostPatchManagerStatusPrerequisitePatch {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            id: crate::object::Blank::blank(),
+            install_state: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostPatchManagerStatusPrerequisitePatch {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostPatchManagerStatusPrerequisitePatch {

@@ -3,7 +3,7 @@
 /// Data object type *HostPciDevice*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostPciDevice {
     /// Property *HostPciDevice.id*.
     pub id: crate::CompactString,
@@ -158,7 +158,31 @@ impl crate::object::Object for HostPciDevice {
 }
 impl crate::object::Blank for HostPciDevice {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            id: crate::object::Blank::blank(),
+            class_id: 0,
+            bus: 0,
+            slot: 0,
+            physical_slot: None,
+            slot_description: None,
+            function: 0,
+            vendor_id: 0,
+            sub_vendor_id: 0,
+            vendor_name: crate::object::Blank::blank(),
+            device_id: 0,
+            sub_device_id: 0,
+            parent_bridge: None,
+            device_name: crate::object::Blank::blank(),
+            device_class_name: None,
+            direct_path_info: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostPciDevice {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostPciDevice {

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 9.1.0.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostPciDeviceDirectPathInfo {
     /// Property *HostPciDeviceDirectPathInfo.interconnectType*.
     pub interconnect_type: Option<crate::CompactString>,
@@ -67,7 +67,19 @@ impl crate::object::Object for HostPciDeviceDirectPathInfo {
 }
 impl crate::object::Blank for HostPciDeviceDirectPathInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            interconnect_type: None,
+            driver_name: None,
+            driver_version: None,
+            available_memory: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostPciDeviceDirectPathInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostPciDeviceDirectPathInfo {

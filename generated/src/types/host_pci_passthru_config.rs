@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`HostPciPassthruConfigKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostPciPassthruConfig {
     /// Property *HostPciPassthruConfig.id*.
     pub id: crate::CompactString,
@@ -69,7 +69,19 @@ impl crate::object::Object for HostPciPassthruConfig {
 }
 impl crate::object::Blank for HostPciPassthruConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            id: crate::object::Blank::blank(),
+            passthru_enabled: false,
+            apply_now: None,
+            hardware_label: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostPciPassthruConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostPciPassthruConfig {

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`HostPciPassthruInfoKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostPciPassthruInfo {
     /// Property *HostPciPassthruInfo.id*.
     pub id: crate::CompactString,
@@ -99,7 +99,22 @@ impl crate::object::Object for HostPciPassthruInfo {
 }
 impl crate::object::Blank for HostPciPassthruInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            id: crate::object::Blank::blank(),
+            dependent_device: crate::object::Blank::blank(),
+            passthru_enabled: false,
+            passthru_capable: false,
+            passthru_active: false,
+            hardware_label: None,
+            direct_path_state: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostPciPassthruInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostPciPassthruInfo {

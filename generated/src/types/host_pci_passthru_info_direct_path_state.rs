@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 9.1.0.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostPciPassthruInfoDirectPathState {
     /// Property *HostPciPassthruInfoDirectPathState.mode*.
     pub mode: crate::CompactString,
@@ -63,7 +63,18 @@ impl crate::object::Object for HostPciPassthruInfoDirectPathState {
 }
 impl crate::object::Blank for HostPciPassthruInfoDirectPathState {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            mode: crate::object::Blank::blank(),
+            configurable_modes: None,
+            used_memory: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostPciPassthruInfoDirectPathState {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostPciPassthruInfoDirectPathState {

@@ -3,7 +3,7 @@
 /// Data object type *HostPersistentMemoryInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostPersistentMemoryInfo {
     /// Property *HostPersistentMemoryInfo.capacityInMB*.
     pub capacity_in_mb: Option<i64>,
@@ -57,7 +57,17 @@ impl crate::object::Object for HostPersistentMemoryInfo {
 }
 impl crate::object::Blank for HostPersistentMemoryInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            capacity_in_mb: None,
+            volume_uuid: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostPersistentMemoryInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostPersistentMemoryInfo {

@@ -66,7 +66,7 @@ impl crate::object::Blank for HostPlacedVirtualNicIdentifier {
         Self {
             vm: crate::object::Blank::blank(),
             vnic_key: crate::object::Blank::blank(),
-            reservation: crate::object::Blank::blank(),
+            reservation: None,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -3,7 +3,7 @@
 /// Data object type *HostPlugStoreTopology*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostPlugStoreTopology {
     /// Property *HostPlugStoreTopology.adapter*.
     pub adapter: Option<Vec<crate::types::HostPlugStoreTopologyAdapter>>,
@@ -69,7 +69,20 @@ impl crate::object::Object for HostPlugStoreTopology {
 }
 impl crate::object::Blank for HostPlugStoreTopology {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            adapter: None,
+            path: None,
+            target: None,
+            device: None,
+            plugin: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostPlugStoreTopology {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostPlugStoreTopology {

@@ -64,7 +64,7 @@ impl crate::object::Blank for HostPlugStoreTopologyAdapter {
         Self {
             key: crate::object::Blank::blank(),
             adapter: crate::object::Blank::blank(),
-            path: crate::object::Blank::blank(),
+            path: None,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -3,7 +3,7 @@
 /// Data object type *HostPlugStoreTopologyPath*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostPlugStoreTopologyPath {
     /// Property *HostPlugStoreTopologyPath.key*.
     pub key: crate::CompactString,
@@ -99,7 +99,23 @@ impl crate::object::Object for HostPlugStoreTopologyPath {
 }
 impl crate::object::Blank for HostPlugStoreTopologyPath {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: crate::object::Blank::blank(),
+            name: crate::object::Blank::blank(),
+            channel_number: None,
+            target_number: None,
+            lun_number: None,
+            adapter: None,
+            target: None,
+            device: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostPlugStoreTopologyPath {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostPlugStoreTopologyPath {

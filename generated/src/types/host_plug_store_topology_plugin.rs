@@ -3,7 +3,7 @@
 /// Data object type *HostPlugStoreTopologyPlugin*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostPlugStoreTopologyPlugin {
     /// Property *HostPlugStoreTopologyPlugin.key*.
     pub key: crate::CompactString,
@@ -65,7 +65,19 @@ impl crate::object::Object for HostPlugStoreTopologyPlugin {
 }
 impl crate::object::Blank for HostPlugStoreTopologyPlugin {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: crate::object::Blank::blank(),
+            name: crate::object::Blank::blank(),
+            device: None,
+            claimed_path: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostPlugStoreTopologyPlugin {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostPlugStoreTopologyPlugin {

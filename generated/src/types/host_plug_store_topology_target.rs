@@ -3,7 +3,7 @@
 /// Data object type *HostPlugStoreTopologyTarget*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostPlugStoreTopologyTarget {
     /// Property *HostPlugStoreTopologyTarget.key*.
     pub key: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for HostPlugStoreTopologyTarget {
 }
 impl crate::object::Blank for HostPlugStoreTopologyTarget {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: crate::object::Blank::blank(),
+            transport: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostPlugStoreTopologyTarget {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostPlugStoreTopologyTarget {

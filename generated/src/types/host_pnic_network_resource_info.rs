@@ -3,7 +3,7 @@
 /// Data object type *HostPnicNetworkResourceInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostPnicNetworkResourceInfo {
     /// Property *HostPnicNetworkResourceInfo.pnicDevice*.
     pub pnic_device: crate::CompactString,
@@ -75,7 +75,19 @@ impl crate::object::Object for HostPnicNetworkResourceInfo {
 }
 impl crate::object::Blank for HostPnicNetworkResourceInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            pnic_device: crate::object::Blank::blank(),
+            available_bandwidth_for_vm_traffic: None,
+            unused_bandwidth_for_vm_traffic: None,
+            placed_virtual_nics: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostPnicNetworkResourceInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostPnicNetworkResourceInfo {

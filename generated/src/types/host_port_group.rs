@@ -3,7 +3,7 @@
 /// Data object type *HostPortGroup*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostPortGroup {
     /// Property *HostPortGroup.key*.
     pub key: Option<crate::CompactString>,
@@ -69,7 +69,20 @@ impl crate::object::Object for HostPortGroup {
 }
 impl crate::object::Blank for HostPortGroup {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: None,
+            port: None,
+            vswitch: None,
+            computed_policy: crate::object::Blank::blank(),
+            spec: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostPortGroup {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostPortGroup {

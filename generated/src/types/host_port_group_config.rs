@@ -3,7 +3,7 @@
 /// Data object type *HostPortGroupConfig*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostPortGroupConfig {
     /// Property *HostPortGroupConfig.changeOperation*.
     pub change_operation: Option<crate::CompactString>,
@@ -57,7 +57,17 @@ impl crate::object::Object for HostPortGroupConfig {
 }
 impl crate::object::Blank for HostPortGroupConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            change_operation: None,
+            spec: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostPortGroupConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostPortGroupConfig {

@@ -3,7 +3,7 @@
 /// Data object type *HostPortGroupPort*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostPortGroupPort {
     /// Property *HostPortGroupPort.key*.
     pub key: Option<crate::CompactString>,
@@ -61,7 +61,18 @@ impl crate::object::Object for HostPortGroupPort {
 }
 impl crate::object::Blank for HostPortGroupPort {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: None,
+            mac: None,
+            r#type: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostPortGroupPort {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostPortGroupPort {

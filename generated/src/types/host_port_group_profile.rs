@@ -3,7 +3,7 @@
 /// Data object type *HostPortGroupProfile*.
 ///
 /// Extends `PortGroupProfile`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostPortGroupProfile {
     /// Property *ApplyProfile.enabled*.
     pub enabled: bool,
@@ -156,7 +156,32 @@ impl crate::object::Object for HostPortGroupProfile {
 }
 impl crate::object::Blank for HostPortGroupProfile {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            enabled: false,
+            policy: None,
+            profile_type_name: None,
+            profile_version: None,
+            property: None,
+            favorite: None,
+            to_be_merged: None,
+            to_replace_with: None,
+            to_be_deleted: None,
+            copy_enable_status: None,
+            hidden: None,
+            key: crate::object::Blank::blank(),
+            name: crate::object::Blank::blank(),
+            vlan: crate::object::Blank::blank(),
+            vswitch: crate::object::Blank::blank(),
+            network_policy: crate::object::Blank::blank(),
+            ip_config: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostPortGroupProfile {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostPortGroupProfile {

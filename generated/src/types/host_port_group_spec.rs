@@ -3,7 +3,7 @@
 /// Data object type *HostPortGroupSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostPortGroupSpec {
     /// Property *HostPortGroupSpec.name*.
     pub name: crate::CompactString,
@@ -65,7 +65,19 @@ impl crate::object::Object for HostPortGroupSpec {
 }
 impl crate::object::Blank for HostPortGroupSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: crate::object::Blank::blank(),
+            vlan_id: 0,
+            vswitch_name: crate::object::Blank::blank(),
+            policy: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostPortGroupSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostPortGroupSpec {

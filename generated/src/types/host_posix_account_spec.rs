@@ -3,7 +3,7 @@
 /// Data object type *HostPosixAccountSpec*.
 ///
 /// Extends `HostAccountSpec`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostPosixAccountSpec {
     /// Property *HostAccountSpec.id*.
     pub id: crate::CompactString,
@@ -72,7 +72,20 @@ impl crate::object::Object for HostPosixAccountSpec {
 }
 impl crate::object::Blank for HostPosixAccountSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            id: crate::object::Blank::blank(),
+            password: None,
+            description: None,
+            posix_id: None,
+            shell_access: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostPosixAccountSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostPosixAccountSpec {

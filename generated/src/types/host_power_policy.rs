@@ -3,7 +3,7 @@
 /// Data object type *HostPowerPolicy*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostPowerPolicy {
     /// Property *HostPowerPolicy.key*.
     pub key: i32,
@@ -65,7 +65,19 @@ impl crate::object::Object for HostPowerPolicy {
 }
 impl crate::object::Blank for HostPowerPolicy {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: 0,
+            name: crate::object::Blank::blank(),
+            short_name: crate::object::Blank::blank(),
+            description: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostPowerPolicy {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostPowerPolicy {

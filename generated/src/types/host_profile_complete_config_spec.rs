@@ -3,7 +3,7 @@
 /// Data object type *HostProfileCompleteConfigSpec*.
 ///
 /// Extends `HostProfileConfigSpec`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostProfileCompleteConfigSpec {
     /// Property *ProfileCreateSpec.name*.
     pub name: Option<crate::CompactString>,
@@ -113,7 +113,25 @@ impl crate::object::Object for HostProfileCompleteConfigSpec {
 }
 impl crate::object::Blank for HostProfileCompleteConfigSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: None,
+            annotation: None,
+            enabled: None,
+            apply_profile: None,
+            custom_comply_profile: None,
+            disabled_expression_list_changed: false,
+            disabled_expression_list: None,
+            validator_host: None,
+            validating: None,
+            host_config: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostProfileCompleteConfigSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostProfileCompleteConfigSpec {

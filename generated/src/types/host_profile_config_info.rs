@@ -3,7 +3,7 @@
 /// Data object type *HostProfileConfigInfo*.
 ///
 /// Extends `ProfileConfigInfo`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostProfileConfigInfo {
     /// Property *ProfileConfigInfo.name*.
     pub name: crate::CompactString,
@@ -105,7 +105,24 @@ impl crate::object::Object for HostProfileConfigInfo {
 }
 impl crate::object::Blank for HostProfileConfigInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: crate::object::Blank::blank(),
+            annotation: None,
+            enabled: false,
+            apply_profile: None,
+            default_comply_profile: None,
+            default_comply_locator: None,
+            custom_comply_profile: None,
+            disabled_expression_list: None,
+            description: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostProfileConfigInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostProfileConfigInfo {

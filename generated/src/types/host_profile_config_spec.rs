@@ -5,7 +5,7 @@
 /// Extends `ProfileCreateSpec`.
 ///
 /// Has subtypes: members declared with this type are held as \[`HostProfileConfigSpecKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostProfileConfigSpec {
     /// Property *ProfileCreateSpec.name*.
     pub name: Option<crate::CompactString>,
@@ -63,7 +63,18 @@ impl crate::object::Object for HostProfileConfigSpec {
 }
 impl crate::object::Blank for HostProfileConfigSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: None,
+            annotation: None,
+            enabled: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostProfileConfigSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostProfileConfigSpec {

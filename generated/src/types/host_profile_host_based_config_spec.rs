@@ -72,11 +72,11 @@ impl crate::object::Object for HostProfileHostBasedConfigSpec {
 impl crate::object::Blank for HostProfileHostBasedConfigSpec {
     fn blank() -> Self {
         Self {
-            name: crate::object::Blank::blank(),
-            annotation: crate::object::Blank::blank(),
-            enabled: crate::object::Blank::blank(),
+            name: None,
+            annotation: None,
+            enabled: None,
             host: crate::object::Blank::blank(),
-            use_host_profile_engine: crate::object::Blank::blank(),
+            use_host_profile_engine: None,
             extra: crate::Extra::EMPTY,
         }
     }

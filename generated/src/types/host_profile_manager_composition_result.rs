@@ -3,7 +3,7 @@
 /// Data object type *HostProfileManagerCompositionResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostProfileManagerCompositionResult {
     /// Property *HostProfileManagerCompositionResult.errors*.
     pub errors: Option<Vec<crate::types::LocalizableMessage>>,
@@ -59,7 +59,17 @@ impl crate::object::Object for HostProfileManagerCompositionResult {
 }
 impl crate::object::Blank for HostProfileManagerCompositionResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            errors: None,
+            results: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostProfileManagerCompositionResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostProfileManagerCompositionResult {

@@ -66,7 +66,7 @@ impl crate::object::Blank for HostProfileManagerCompositionResultResultElement {
         Self {
             target: crate::object::Blank::blank(),
             status: crate::object::Blank::blank(),
-            errors: crate::object::Blank::blank(),
+            errors: None,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -3,7 +3,7 @@
 /// Data object type *HostProfileManagerCompositionValidationResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostProfileManagerCompositionValidationResult {
     /// Property *HostProfileManagerCompositionValidationResult.results*.
     pub results: Option<
@@ -59,7 +59,17 @@ impl crate::object::Object for HostProfileManagerCompositionValidationResult {
 }
 impl crate::object::Blank for HostProfileManagerCompositionValidationResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            results: None,
+            errors: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostProfileManagerCompositionValidationResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostProfileManagerCompositionValidationResult {

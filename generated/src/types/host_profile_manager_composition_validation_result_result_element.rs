@@ -118,14 +118,14 @@ for HostProfileManagerCompositionValidationResultResultElement {
         Self {
             target: crate::object::Blank::blank(),
             status: crate::object::Blank::blank(),
-            errors: crate::object::Blank::blank(),
-            source_diff_for_to_be_merged: crate::object::Blank::blank(),
-            target_diff_for_to_be_merged: crate::object::Blank::blank(),
-            to_be_added: crate::object::Blank::blank(),
-            to_be_deleted: crate::object::Blank::blank(),
-            to_be_disabled: crate::object::Blank::blank(),
-            to_be_enabled: crate::object::Blank::blank(),
-            to_be_reenable_cc: crate::object::Blank::blank(),
+            errors: None,
+            source_diff_for_to_be_merged: None,
+            target_diff_for_to_be_merged: None,
+            to_be_added: None,
+            to_be_deleted: None,
+            to_be_disabled: None,
+            to_be_enabled: None,
+            to_be_reenable_cc: None,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -3,7 +3,7 @@
 /// Data object type *HostProfileManagerConfigTaskList*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostProfileManagerConfigTaskList {
     /// Property *HostProfileManagerConfigTaskList.configSpec*.
     pub config_spec: Option<Box<crate::types::HostConfigSpec>>,
@@ -61,7 +61,18 @@ impl crate::object::Object for HostProfileManagerConfigTaskList {
 }
 impl crate::object::Blank for HostProfileManagerConfigTaskList {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            config_spec: None,
+            task_description: None,
+            task_list_requirement: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostProfileManagerConfigTaskList {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostProfileManagerConfigTaskList {

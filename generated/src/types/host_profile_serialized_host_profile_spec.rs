@@ -3,7 +3,7 @@
 /// Data object type *HostProfileSerializedHostProfileSpec*.
 ///
 /// Extends `ProfileSerializedCreateSpec`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostProfileSerializedHostProfileSpec {
     /// Property *ProfileCreateSpec.name*.
     pub name: Option<crate::CompactString>,
@@ -89,7 +89,21 @@ impl crate::object::Object for HostProfileSerializedHostProfileSpec {
 }
 impl crate::object::Blank for HostProfileSerializedHostProfileSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: None,
+            annotation: None,
+            enabled: None,
+            profile_config_string: crate::object::Blank::blank(),
+            validator_host: None,
+            validating: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostProfileSerializedHostProfileSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostProfileSerializedHostProfileSpec {

@@ -3,7 +3,7 @@
 /// Data object type *HostProfileValidationFailureInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostProfileValidationFailureInfo {
     /// Property *HostProfileValidationFailureInfo.name*.
     pub name: crate::CompactString,
@@ -95,7 +95,22 @@ impl crate::object::Object for HostProfileValidationFailureInfo {
 }
 impl crate::object::Blank for HostProfileValidationFailureInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: crate::object::Blank::blank(),
+            annotation: crate::object::Blank::blank(),
+            update_type: crate::object::Blank::blank(),
+            host: None,
+            apply_profile: None,
+            failures: None,
+            faults: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostProfileValidationFailureInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostProfileValidationFailureInfo {

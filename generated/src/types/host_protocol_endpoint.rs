@@ -3,7 +3,7 @@
 /// Data object type *HostProtocolEndpoint*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostProtocolEndpoint {
     /// Deprecated.
     ///
@@ -138,7 +138,28 @@ impl crate::object::Object for HostProtocolEndpoint {
 }
 impl crate::object::Blank for HostProtocolEndpoint {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            pe_type: crate::object::Blank::blank(),
+            r#type: None,
+            uuid: crate::object::Blank::blank(),
+            host_key: None,
+            storage_array: None,
+            nfs_server: None,
+            nfs_dir: None,
+            nfs_server_scope: None,
+            nfs_server_major: None,
+            nfs_server_auth_type: None,
+            nfs_server_user: None,
+            device_id: None,
+            used_by_stretched_container: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostProtocolEndpoint {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostProtocolEndpoint {

@@ -3,7 +3,7 @@
 /// Data object type *HostProxySwitch*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostProxySwitch {
     /// Property *HostProxySwitch.dvsUuid*.
     pub dvs_uuid: crate::CompactString,
@@ -223,7 +223,40 @@ impl crate::object::Object for HostProxySwitch {
 }
 impl crate::object::Blank for HostProxySwitch {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            dvs_uuid: crate::object::Blank::blank(),
+            dvs_name: crate::object::Blank::blank(),
+            key: crate::object::Blank::blank(),
+            num_ports: 0,
+            config_num_ports: None,
+            num_ports_available: 0,
+            uplink_port: None,
+            mtu: None,
+            pnic: None,
+            spec: crate::object::Blank::blank(),
+            host_lag: None,
+            network_reservation_supported: None,
+            nsxt_enabled: None,
+            ens_enabled: None,
+            ens_interrupt_enabled: None,
+            transport_zones: None,
+            nsx_used_uplink_port: None,
+            nsxt_status: None,
+            nsxt_status_detail: None,
+            ens_info: None,
+            network_offloading_enabled: None,
+            host_uplink_state: None,
+            auto_deploy_owned: None,
+            host_perf_nic_offload_state: None,
+            tepless_mode: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostProxySwitch {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostProxySwitch {

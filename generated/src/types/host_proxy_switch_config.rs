@@ -3,7 +3,7 @@
 /// Data object type *HostProxySwitchConfig*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostProxySwitchConfig {
     /// Property *HostProxySwitchConfig.changeOperation*.
     pub change_operation: Option<crate::CompactString>,
@@ -61,7 +61,18 @@ impl crate::object::Object for HostProxySwitchConfig {
 }
 impl crate::object::Blank for HostProxySwitchConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            change_operation: None,
+            uuid: crate::object::Blank::blank(),
+            spec: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostProxySwitchConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostProxySwitchConfig {

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 8.0.0.1
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostProxySwitchEnsInfo {
     /// Property *HostProxySwitchEnsInfo.opsVersion*.
     pub ops_version: i64,
@@ -77,7 +77,20 @@ impl crate::object::Object for HostProxySwitchEnsInfo {
 }
 impl crate::object::Blank for HostProxySwitchEnsInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            ops_version: 0,
+            num_ps_ops: 0,
+            num_lcore_ops: 0,
+            error_status: 0,
+            lcore_status: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostProxySwitchEnsInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostProxySwitchEnsInfo {

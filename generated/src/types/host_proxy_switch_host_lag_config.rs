@@ -3,7 +3,7 @@
 /// Data object type *HostProxySwitchHostLagConfig*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostProxySwitchHostLagConfig {
     /// Property *HostProxySwitchHostLagConfig.lagKey*.
     pub lag_key: crate::CompactString,
@@ -61,7 +61,18 @@ impl crate::object::Object for HostProxySwitchHostLagConfig {
 }
 impl crate::object::Blank for HostProxySwitchHostLagConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            lag_key: crate::object::Blank::blank(),
+            lag_name: None,
+            uplink_port: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostProxySwitchHostLagConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostProxySwitchHostLagConfig {

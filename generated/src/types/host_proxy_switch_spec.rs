@@ -3,7 +3,7 @@
 /// Data object type *HostProxySwitchSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostProxySwitchSpec {
     /// Property *HostProxySwitchSpec.backing*.
     pub backing: Option<crate::types::DistributedVirtualSwitchHostMemberBackingKind>,
@@ -53,7 +53,16 @@ impl crate::object::Object for HostProxySwitchSpec {
 }
 impl crate::object::Blank for HostProxySwitchSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            backing: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostProxySwitchSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostProxySwitchSpec {

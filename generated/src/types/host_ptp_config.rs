@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 7.0.3.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostPtpConfig {
     /// Property *HostPtpConfig.domain*.
     pub domain: Option<i32>,
@@ -59,7 +59,17 @@ impl crate::object::Object for HostPtpConfig {
 }
 impl crate::object::Blank for HostPtpConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            domain: None,
+            port: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostPtpConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostPtpConfig {

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 7.0.3.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostPtpConfigPtpPort {
     /// Property *HostPtpConfigPtpPort.index*.
     pub index: i32,
@@ -67,7 +67,19 @@ impl crate::object::Object for HostPtpConfigPtpPort {
 }
 impl crate::object::Blank for HostPtpConfigPtpPort {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            index: 0,
+            device_type: None,
+            device: None,
+            ip_config: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostPtpConfigPtpPort {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostPtpConfigPtpPort {

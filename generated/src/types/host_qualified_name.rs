@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 7.0.3.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostQualifiedName {
     /// Property *HostQualifiedName.value*.
     pub value: crate::CompactString,
@@ -59,7 +59,17 @@ impl crate::object::Object for HostQualifiedName {
 }
 impl crate::object::Blank for HostQualifiedName {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            value: crate::object::Blank::blank(),
+            r#type: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostQualifiedName {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostQualifiedName {

@@ -3,7 +3,7 @@
 /// Data object type *HostRdmaDevice*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostRdmaDevice {
     /// Property *HostRdmaDevice.key*.
     pub key: crate::CompactString,
@@ -93,7 +93,22 @@ impl crate::object::Object for HostRdmaDevice {
 }
 impl crate::object::Blank for HostRdmaDevice {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: crate::object::Blank::blank(),
+            device: crate::object::Blank::blank(),
+            driver: None,
+            description: None,
+            backing: None,
+            connection_info: crate::object::Blank::blank(),
+            capability: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostRdmaDevice {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostRdmaDevice {

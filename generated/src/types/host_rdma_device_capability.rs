@@ -3,7 +3,7 @@
 /// Data object type *HostRdmaDeviceCapability*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostRdmaDeviceCapability {
     /// Property *HostRdmaDeviceCapability.roceV1Capable*.
     pub roce_v1_capable: bool,
@@ -61,7 +61,18 @@ impl crate::object::Object for HostRdmaDeviceCapability {
 }
 impl crate::object::Blank for HostRdmaDeviceCapability {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            roce_v1_capable: false,
+            roce_v2_capable: false,
+            i_warp_capable: false,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostRdmaDeviceCapability {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostRdmaDeviceCapability {

@@ -3,7 +3,7 @@
 /// Data object type *HostRdmaDeviceConnectionInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostRdmaDeviceConnectionInfo {
     /// Property *HostRdmaDeviceConnectionInfo.state*.
     pub state: crate::CompactString,
@@ -61,7 +61,18 @@ impl crate::object::Object for HostRdmaDeviceConnectionInfo {
 }
 impl crate::object::Blank for HostRdmaDeviceConnectionInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            state: crate::object::Blank::blank(),
+            mtu: 0,
+            speed_in_mbps: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostRdmaDeviceConnectionInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostRdmaDeviceConnectionInfo {

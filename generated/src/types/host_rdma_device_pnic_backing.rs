@@ -3,7 +3,7 @@
 /// Data object type *HostRdmaDevicePnicBacking*.
 ///
 /// Extends `HostRdmaDeviceBacking`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostRdmaDevicePnicBacking {
     /// Property *HostRdmaDevicePnicBacking.pairedUplink*.
     pub paired_uplink: Box<crate::types::PhysicalNic>,
@@ -53,7 +53,16 @@ impl crate::object::Object for HostRdmaDevicePnicBacking {
 }
 impl crate::object::Blank for HostRdmaDevicePnicBacking {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            paired_uplink: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostRdmaDevicePnicBacking {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostRdmaDevicePnicBacking {

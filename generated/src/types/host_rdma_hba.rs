@@ -3,7 +3,7 @@
 /// Data object type *HostRdmaHba*.
 ///
 /// Extends `HostHostBusAdapter`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostRdmaHba {
     /// Property *HostHostBusAdapter.key*.
     pub key: Option<crate::CompactString>,
@@ -121,7 +121,26 @@ impl crate::object::Object for HostRdmaHba {
 }
 impl crate::object::Blank for HostRdmaHba {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: None,
+            device: crate::object::Blank::blank(),
+            bus: 0,
+            status: crate::object::Blank::blank(),
+            model: crate::object::Blank::blank(),
+            driver: None,
+            pci: None,
+            storage_protocol: None,
+            driver_version: None,
+            firmware_version: None,
+            associated_rdma_device: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostRdmaHba {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostRdmaHba {

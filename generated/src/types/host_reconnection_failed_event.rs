@@ -3,7 +3,7 @@
 /// Data object type *HostReconnectionFailedEvent*.
 ///
 /// Extends `HostEvent`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostReconnectionFailedEvent {
     /// Property *Event.key*.
     pub key: i32,
@@ -150,7 +150,30 @@ impl crate::object::Object for HostReconnectionFailedEvent {
 }
 impl crate::object::Blank for HostReconnectionFailedEvent {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: 0,
+            chain_id: 0,
+            created_time: crate::object::Blank::blank(),
+            user_name: crate::object::Blank::blank(),
+            datacenter: None,
+            compute_resource: None,
+            host: None,
+            vm: None,
+            ds: None,
+            net: None,
+            dvs: None,
+            tgw: None,
+            full_formatted_message: None,
+            change_tag: None,
+            audit_id: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostReconnectionFailedEvent {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostReconnectionFailedEvent {

@@ -3,7 +3,7 @@
 /// Data object type *HostReliableMemoryInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostReliableMemoryInfo {
     /// Property *HostReliableMemoryInfo.memorySize*.
     pub memory_size: i64,
@@ -53,7 +53,16 @@ impl crate::object::Object for HostReliableMemoryInfo {
 }
 impl crate::object::Blank for HostReliableMemoryInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            memory_size: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostReliableMemoryInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostReliableMemoryInfo {

@@ -63,7 +63,7 @@ impl crate::object::Object for HostResignatureRescanResult {
 impl crate::object::Blank for HostResignatureRescanResult {
     fn blank() -> Self {
         Self {
-            rescan: crate::object::Blank::blank(),
+            rescan: None,
             result: crate::object::Blank::blank(),
             extra: crate::Extra::EMPTY,
         }

@@ -3,7 +3,7 @@
 /// Data object type *HostRuntimeInfoNetStackInstanceRuntimeInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostRuntimeInfoNetStackInstanceRuntimeInfo {
     /// Property *HostRuntimeInfoNetStackInstanceRuntimeInfo.netStackInstanceKey*.
     pub net_stack_instance_key: crate::CompactString,
@@ -81,7 +81,20 @@ impl crate::object::Object for HostRuntimeInfoNetStackInstanceRuntimeInfo {
 }
 impl crate::object::Blank for HostRuntimeInfoNetStackInstanceRuntimeInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            net_stack_instance_key: crate::object::Blank::blank(),
+            state: None,
+            vmknic_keys: None,
+            max_number_of_connections: None,
+            current_ip_v6_enabled: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostRuntimeInfoNetStackInstanceRuntimeInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostRuntimeInfoNetStackInstanceRuntimeInfo {

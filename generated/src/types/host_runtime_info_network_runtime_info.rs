@@ -3,7 +3,7 @@
 /// Data object type *HostRuntimeInfoNetworkRuntimeInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostRuntimeInfoNetworkRuntimeInfo {
     /// Property *HostRuntimeInfoNetworkRuntimeInfo.netStackInstanceRuntimeInfo*.
     pub net_stack_instance_runtime_info: Option<
@@ -59,7 +59,17 @@ impl crate::object::Object for HostRuntimeInfoNetworkRuntimeInfo {
 }
 impl crate::object::Blank for HostRuntimeInfoNetworkRuntimeInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            net_stack_instance_runtime_info: None,
+            network_resource_runtime: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostRuntimeInfoNetworkRuntimeInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostRuntimeInfoNetworkRuntimeInfo {

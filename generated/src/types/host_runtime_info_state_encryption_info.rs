@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 7.0.3.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostRuntimeInfoStateEncryptionInfo {
     /// Property *HostRuntimeInfoStateEncryptionInfo.protectionMode*.
     pub protection_mode: crate::CompactString,
@@ -63,7 +63,18 @@ impl crate::object::Object for HostRuntimeInfoStateEncryptionInfo {
 }
 impl crate::object::Blank for HostRuntimeInfoStateEncryptionInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            protection_mode: crate::object::Blank::blank(),
+            require_secure_boot: None,
+            require_exec_installed_only: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostRuntimeInfoStateEncryptionInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostRuntimeInfoStateEncryptionInfo {

@@ -3,7 +3,7 @@
 /// Data object type *HostScsiDisk*.
 ///
 /// Extends `ScsiLun`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostScsiDisk {
     /// Property *HostDevice.deviceName*.
     pub device_name: crate::CompactString,
@@ -273,7 +273,50 @@ impl crate::object::Object for HostScsiDisk {
 }
 impl crate::object::Blank for HostScsiDisk {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            device_name: crate::object::Blank::blank(),
+            device_type: crate::object::Blank::blank(),
+            key: None,
+            uuid: crate::object::Blank::blank(),
+            descriptor: None,
+            canonical_name: None,
+            display_name: None,
+            lun_type: crate::object::Blank::blank(),
+            vendor: None,
+            model: None,
+            revision: None,
+            scsi_level: None,
+            serial_number: None,
+            durable_name: None,
+            alternate_name: None,
+            standard_inquiry: None,
+            queue_depth: None,
+            operational_state: Vec::new(),
+            capabilities: None,
+            v_storage_support: None,
+            protocol_endpoint: None,
+            perennially_reserved: None,
+            clustered_vmdk_supported: None,
+            application_protocol: None,
+            dispersed_ns: None,
+            device_reservation: None,
+            capacity: crate::object::Blank::blank(),
+            device_path: crate::object::Blank::blank(),
+            ssd: None,
+            local_disk: None,
+            physical_location: None,
+            emulated_dixdif_enabled: None,
+            vsan_disk_info: None,
+            scsi_disk_type: None,
+            used_by_memory_tiering: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostScsiDisk {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostScsiDisk {

@@ -3,7 +3,7 @@
 /// Data object type *HostScsiDiskPartition*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostScsiDiskPartition {
     /// Property *HostScsiDiskPartition.diskName*.
     pub disk_name: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for HostScsiDiskPartition {
 }
 impl crate::object::Blank for HostScsiDiskPartition {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            disk_name: crate::object::Blank::blank(),
+            partition: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostScsiDiskPartition {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostScsiDiskPartition {

@@ -3,7 +3,7 @@
 /// Data object type *HostScsiTopology*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostScsiTopology {
     /// Property *HostScsiTopology.adapter*.
     pub adapter: Option<Vec<crate::types::HostScsiTopologyInterface>>,
@@ -53,7 +53,16 @@ impl crate::object::Object for HostScsiTopology {
 }
 impl crate::object::Blank for HostScsiTopology {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            adapter: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostScsiTopology {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostScsiTopology {

@@ -64,7 +64,7 @@ impl crate::object::Blank for HostScsiTopologyInterface {
         Self {
             key: crate::object::Blank::blank(),
             adapter: crate::object::Blank::blank(),
-            target: crate::object::Blank::blank(),
+            target: None,
             extra: crate::Extra::EMPTY,
         }
     }

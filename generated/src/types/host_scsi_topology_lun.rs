@@ -63,7 +63,7 @@ impl crate::object::Blank for HostScsiTopologyLun {
     fn blank() -> Self {
         Self {
             key: crate::object::Blank::blank(),
-            lun: crate::object::Blank::blank(),
+            lun: 0,
             scsi_lun: crate::object::Blank::blank(),
             extra: crate::Extra::EMPTY,
         }

@@ -3,7 +3,7 @@
 /// Data object type *HostScsiTopologyTarget*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostScsiTopologyTarget {
     /// Property *HostScsiTopologyTarget.key*.
     pub key: crate::CompactString,
@@ -65,7 +65,19 @@ impl crate::object::Object for HostScsiTopologyTarget {
 }
 impl crate::object::Blank for HostScsiTopologyTarget {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: crate::object::Blank::blank(),
+            target: 0,
+            lun: None,
+            transport: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostScsiTopologyTarget {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostScsiTopologyTarget {

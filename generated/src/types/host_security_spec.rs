@@ -3,7 +3,7 @@
 /// Data object type *HostSecuritySpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostSecuritySpec {
     /// Property *HostSecuritySpec.adminPassword*.
     pub admin_password: Option<crate::Password>,
@@ -61,7 +61,18 @@ impl crate::object::Object for HostSecuritySpec {
 }
 impl crate::object::Blank for HostSecuritySpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            admin_password: None,
+            remove_permission: None,
+            add_permission: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostSecuritySpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostSecuritySpec {

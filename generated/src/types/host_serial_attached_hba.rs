@@ -3,7 +3,7 @@
 /// Data object type *HostSerialAttachedHba*.
 ///
 /// Extends `HostHostBusAdapter`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostSerialAttachedHba {
     /// Property *HostHostBusAdapter.key*.
     pub key: Option<crate::CompactString>,
@@ -121,7 +121,26 @@ impl crate::object::Object for HostSerialAttachedHba {
 }
 impl crate::object::Blank for HostSerialAttachedHba {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: None,
+            device: crate::object::Blank::blank(),
+            bus: 0,
+            status: crate::object::Blank::blank(),
+            model: crate::object::Blank::blank(),
+            driver: None,
+            pci: None,
+            storage_protocol: None,
+            driver_version: None,
+            firmware_version: None,
+            node_world_wide_name: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostSerialAttachedHba {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostSerialAttachedHba {

@@ -3,7 +3,7 @@
 /// Data object type *HostSerialAttachedTargetTransport*.
 ///
 /// Extends `HostTargetTransport`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostSerialAttachedTargetTransport {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
@@ -45,7 +45,13 @@ impl crate::object::Object for HostSerialAttachedTargetTransport {
 }
 impl crate::object::Blank for HostSerialAttachedTargetTransport {
     fn blank() -> Self {
-        Self::default()
+        Self { extra: crate::Extra::EMPTY }
+    }
+}
+impl Default for HostSerialAttachedTargetTransport {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostSerialAttachedTargetTransport {

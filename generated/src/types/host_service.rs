@@ -3,7 +3,7 @@
 /// Data object type *HostService*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostService {
     /// Property *HostService.key*.
     pub key: crate::CompactString,
@@ -102,7 +102,23 @@ impl crate::object::Object for HostService {
 }
 impl crate::object::Blank for HostService {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: crate::object::Blank::blank(),
+            label: crate::object::Blank::blank(),
+            required: false,
+            uninstallable: false,
+            running: false,
+            ruleset: None,
+            policy: crate::object::Blank::blank(),
+            source_package: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostService {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostService {

@@ -3,7 +3,7 @@
 /// Data object type *HostServiceConfig*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostServiceConfig {
     /// Property *HostServiceConfig.serviceId*.
     pub service_id: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for HostServiceConfig {
 }
 impl crate::object::Blank for HostServiceConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            service_id: crate::object::Blank::blank(),
+            startup_policy: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostServiceConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostServiceConfig {

@@ -3,7 +3,7 @@
 /// Data object type *HostServiceInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostServiceInfo {
     /// Property *HostServiceInfo.service*.
     pub service: Option<Vec<crate::types::HostService>>,
@@ -53,7 +53,16 @@ impl crate::object::Object for HostServiceInfo {
 }
 impl crate::object::Blank for HostServiceInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            service: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostServiceInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostServiceInfo {

@@ -3,7 +3,7 @@
 /// Data object type *HostServiceSourcePackage*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostServiceSourcePackage {
     /// Property *HostServiceSourcePackage.sourcePackageName*.
     pub source_package_name: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for HostServiceSourcePackage {
 }
 impl crate::object::Blank for HostServiceSourcePackage {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            source_package_name: crate::object::Blank::blank(),
+            description: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostServiceSourcePackage {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostServiceSourcePackage {

@@ -3,7 +3,7 @@
 /// Data object type *HostServiceTicket*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostServiceTicket {
     /// Property *HostServiceTicket.host*.
     pub host: Option<crate::CompactString>,
@@ -95,7 +95,22 @@ impl crate::object::Object for HostServiceTicket {
 }
 impl crate::object::Blank for HostServiceTicket {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            host: None,
+            port: None,
+            ssl_thumbprint: None,
+            ssl_certificate: None,
+            service: crate::object::Blank::blank(),
+            service_version: crate::object::Blank::blank(),
+            session_id: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostServiceTicket {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostServiceTicket {

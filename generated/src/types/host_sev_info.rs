@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 7.0.1.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostSevInfo {
     /// Property *HostSevInfo.sevState*.
     pub sev_state: crate::CompactString,
@@ -71,7 +71,19 @@ impl crate::object::Object for HostSevInfo {
 }
 impl crate::object::Blank for HostSevInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            sev_state: crate::object::Blank::blank(),
+            max_sev_es_guests: 0,
+            snp_state: None,
+            snp_supported: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostSevInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostSevInfo {

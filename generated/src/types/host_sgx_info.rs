@@ -3,7 +3,7 @@
 /// Data object type *HostSgxInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostSgxInfo {
     /// Property *HostSgxInfo.sgxState*.
     pub sgx_state: crate::CompactString,
@@ -77,7 +77,20 @@ impl crate::object::Object for HostSgxInfo {
 }
 impl crate::object::Blank for HostSgxInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            sgx_state: crate::object::Blank::blank(),
+            total_epc_memory: 0,
+            flc_mode: crate::object::Blank::blank(),
+            le_pub_key_hash: None,
+            registration_info: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostSgxInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostSgxInfo {

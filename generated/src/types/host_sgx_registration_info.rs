@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 8.0.0.1
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostSgxRegistrationInfo {
     /// Property *HostSgxRegistrationInfo.status*.
     pub status: Option<crate::CompactString>,
@@ -91,7 +91,21 @@ impl crate::object::Object for HostSgxRegistrationInfo {
 }
 impl crate::object::Blank for HostSgxRegistrationInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            status: None,
+            bios_error: None,
+            registration_url: None,
+            r#type: None,
+            ppid: None,
+            last_registered_time: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostSgxRegistrationInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostSgxRegistrationInfo {

@@ -3,7 +3,7 @@
 /// Data object type *HostSharedGpuCapabilities*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostSharedGpuCapabilities {
     /// Property *HostSharedGpuCapabilities.vgpu*.
     pub vgpu: crate::CompactString,
@@ -81,7 +81,20 @@ impl crate::object::Object for HostSharedGpuCapabilities {
 }
 impl crate::object::Blank for HostSharedGpuCapabilities {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            vgpu: crate::object::Blank::blank(),
+            disk_snapshot_supported: false,
+            memory_snapshot_supported: false,
+            suspend_supported: false,
+            migrate_supported: false,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostSharedGpuCapabilities {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostSharedGpuCapabilities {

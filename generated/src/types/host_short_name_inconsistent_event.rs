@@ -6,7 +6,7 @@
 ///
 /// Extends `HostDasEvent`.
 #[deprecated]
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostShortNameInconsistentEvent {
     /// Property *Event.key*.
     pub key: i32,
@@ -165,7 +165,32 @@ impl crate::object::Object for HostShortNameInconsistentEvent {
 }
 impl crate::object::Blank for HostShortNameInconsistentEvent {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: 0,
+            chain_id: 0,
+            created_time: crate::object::Blank::blank(),
+            user_name: crate::object::Blank::blank(),
+            datacenter: None,
+            compute_resource: None,
+            host: None,
+            vm: None,
+            ds: None,
+            net: None,
+            dvs: None,
+            tgw: None,
+            full_formatted_message: None,
+            change_tag: None,
+            audit_id: None,
+            short_name: crate::object::Blank::blank(),
+            short_name2: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostShortNameInconsistentEvent {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostShortNameInconsistentEvent {

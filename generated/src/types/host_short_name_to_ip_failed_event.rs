@@ -6,7 +6,7 @@
 ///
 /// Extends `HostEvent`.
 #[deprecated]
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostShortNameToIpFailedEvent {
     /// Property *Event.key*.
     pub key: i32,
@@ -159,7 +159,31 @@ impl crate::object::Object for HostShortNameToIpFailedEvent {
 }
 impl crate::object::Blank for HostShortNameToIpFailedEvent {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: 0,
+            chain_id: 0,
+            created_time: crate::object::Blank::blank(),
+            user_name: crate::object::Blank::blank(),
+            datacenter: None,
+            compute_resource: None,
+            host: None,
+            vm: None,
+            ds: None,
+            net: None,
+            dvs: None,
+            tgw: None,
+            full_formatted_message: None,
+            change_tag: None,
+            audit_id: None,
+            short_name: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostShortNameToIpFailedEvent {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostShortNameToIpFailedEvent {

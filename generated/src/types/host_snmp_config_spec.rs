@@ -3,7 +3,7 @@
 /// Data object type *HostSnmpConfigSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostSnmpConfigSpec {
     /// Property *HostSnmpConfigSpec.enabled*.
     pub enabled: Option<bool>,
@@ -69,7 +69,20 @@ impl crate::object::Object for HostSnmpConfigSpec {
 }
 impl crate::object::Blank for HostSnmpConfigSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            enabled: None,
+            port: None,
+            read_only_communities: None,
+            trap_targets: None,
+            option: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostSnmpConfigSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostSnmpConfigSpec {

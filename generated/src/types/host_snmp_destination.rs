@@ -3,7 +3,7 @@
 /// Data object type *HostSnmpDestination*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostSnmpDestination {
     /// Property *HostSnmpDestination.hostName*.
     pub host_name: crate::CompactString,
@@ -61,7 +61,18 @@ impl crate::object::Object for HostSnmpDestination {
 }
 impl crate::object::Blank for HostSnmpDestination {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            host_name: crate::object::Blank::blank(),
+            port: 0,
+            community: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostSnmpDestination {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostSnmpDestination {

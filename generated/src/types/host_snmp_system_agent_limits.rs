@@ -82,10 +82,10 @@ impl crate::object::Object for HostSnmpSystemAgentLimits {
 impl crate::object::Blank for HostSnmpSystemAgentLimits {
     fn blank() -> Self {
         Self {
-            max_read_only_communities: crate::object::Blank::blank(),
-            max_trap_destinations: crate::object::Blank::blank(),
-            max_community_length: crate::object::Blank::blank(),
-            max_buffer_size: crate::object::Blank::blank(),
+            max_read_only_communities: 0,
+            max_trap_destinations: 0,
+            max_community_length: 0,
+            max_buffer_size: 0,
             capability: crate::object::Blank::blank(),
             extra: crate::Extra::EMPTY,
         }

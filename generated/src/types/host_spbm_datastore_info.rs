@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostSpbmDatastoreInfo {
     /// Property *HostSpbmDatastoreInfo.datastoreUrl*.
     pub datastore_url: crate::CompactString,
@@ -63,7 +63,18 @@ impl crate::object::Object for HostSpbmDatastoreInfo {
 }
 impl crate::object::Blank for HostSpbmDatastoreInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            datastore_url: crate::object::Blank::blank(),
+            namespace: crate::object::Blank::blank(),
+            default_profile_id: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostSpbmDatastoreInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostSpbmDatastoreInfo {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostSpbmHashInfo {
     /// Property *HostSpbmHashInfo.policyInfoHash*.
     pub policy_info_hash: crate::CompactString,
@@ -59,7 +59,17 @@ impl crate::object::Object for HostSpbmHashInfo {
 }
 impl crate::object::Blank for HostSpbmHashInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            policy_info_hash: crate::object::Blank::blank(),
+            datastore_info_hash: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostSpbmHashInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostSpbmHashInfo {

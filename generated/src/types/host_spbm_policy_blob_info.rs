@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostSpbmPolicyBlobInfo {
     /// Property *HostSpbmPolicyBlobInfo.policyBlob*.
     pub policy_blob: crate::CompactString,
@@ -59,7 +59,17 @@ impl crate::object::Object for HostSpbmPolicyBlobInfo {
 }
 impl crate::object::Blank for HostSpbmPolicyBlobInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            policy_blob: crate::object::Blank::blank(),
+            namespace: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostSpbmPolicyBlobInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostSpbmPolicyBlobInfo {

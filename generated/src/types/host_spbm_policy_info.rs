@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostSpbmPolicyInfo {
     /// Property *HostSpbmPolicyInfo.profileId*.
     pub profile_id: crate::CompactString,
@@ -71,7 +71,20 @@ impl crate::object::Object for HostSpbmPolicyInfo {
 }
 impl crate::object::Blank for HostSpbmPolicyInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            profile_id: crate::object::Blank::blank(),
+            name: crate::object::Blank::blank(),
+            description: None,
+            generation_id: 0,
+            policy_blob_info: Vec::new(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostSpbmPolicyInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostSpbmPolicyInfo {

@@ -77,10 +77,10 @@ impl crate::object::Blank for HostSpecification {
     fn blank() -> Self {
         Self {
             created_time: crate::object::Blank::blank(),
-            last_modified: crate::object::Blank::blank(),
+            last_modified: None,
             host: crate::object::Blank::blank(),
-            sub_specs: crate::object::Blank::blank(),
-            change_id: crate::object::Blank::blank(),
+            sub_specs: None,
+            change_id: None,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -3,7 +3,7 @@
 /// Data object type *HostSriovConfig*.
 ///
 /// Extends `HostPciPassthruConfig`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostSriovConfig {
     /// Property *HostPciPassthruConfig.id*.
     pub id: crate::CompactString,
@@ -89,7 +89,21 @@ impl crate::object::Object for HostSriovConfig {
 }
 impl crate::object::Blank for HostSriovConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            id: crate::object::Blank::blank(),
+            passthru_enabled: false,
+            apply_now: None,
+            hardware_label: None,
+            sriov_enabled: false,
+            num_virtual_function: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostSriovConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostSriovConfig {

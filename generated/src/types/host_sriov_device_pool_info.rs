@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`HostSriovDevicePoolInfoKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostSriovDevicePoolInfo {
     /// Property *HostSriovDevicePoolInfo.key*.
     pub key: crate::CompactString,
@@ -55,7 +55,16 @@ impl crate::object::Object for HostSriovDevicePoolInfo {
 }
 impl crate::object::Blank for HostSriovDevicePoolInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostSriovDevicePoolInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostSriovDevicePoolInfo {

@@ -3,7 +3,7 @@
 /// Data object type *HostSriovInfo*.
 ///
 /// Extends `HostPciPassthruInfo`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostSriovInfo {
     /// Property *HostPciPassthruInfo.id*.
     pub id: crate::CompactString,
@@ -135,7 +135,28 @@ impl crate::object::Object for HostSriovInfo {
 }
 impl crate::object::Blank for HostSriovInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            id: crate::object::Blank::blank(),
+            dependent_device: crate::object::Blank::blank(),
+            passthru_enabled: false,
+            passthru_capable: false,
+            passthru_active: false,
+            hardware_label: None,
+            direct_path_state: None,
+            sriov_enabled: false,
+            sriov_capable: false,
+            sriov_active: false,
+            num_virtual_function_requested: 0,
+            num_virtual_function: 0,
+            max_virtual_function_supported: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostSriovInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostSriovInfo {

@@ -3,7 +3,7 @@
 /// Data object type *HostSriovNetworkDevicePoolInfo*.
 ///
 /// Extends `HostSriovDevicePoolInfo`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostSriovNetworkDevicePoolInfo {
     /// Property *HostSriovDevicePoolInfo.key*.
     pub key: crate::CompactString,
@@ -65,7 +65,19 @@ impl crate::object::Object for HostSriovNetworkDevicePoolInfo {
 }
 impl crate::object::Blank for HostSriovNetworkDevicePoolInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: crate::object::Blank::blank(),
+            switch_key: None,
+            switch_uuid: None,
+            pnic: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostSriovNetworkDevicePoolInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostSriovNetworkDevicePoolInfo {

@@ -3,7 +3,7 @@
 /// Data object type *HostSslThumbprintInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostSslThumbprintInfo {
     /// Property *HostSslThumbprintInfo.principal*.
     pub principal: crate::CompactString,
@@ -61,7 +61,18 @@ impl crate::object::Object for HostSslThumbprintInfo {
 }
 impl crate::object::Blank for HostSslThumbprintInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            principal: crate::object::Blank::blank(),
+            owner_tag: crate::object::Blank::blank(),
+            ssl_thumbprints: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostSslThumbprintInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostSslThumbprintInfo {

@@ -3,7 +3,7 @@
 /// Data object type *HostStorageDeviceInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostStorageDeviceInfo {
     /// Property *HostStorageDeviceInfo.hostBusAdapter*.
     pub host_bus_adapter: Option<Vec<crate::types::HostHostBusAdapterKind>>,
@@ -93,7 +93,22 @@ impl crate::object::Object for HostStorageDeviceInfo {
 }
 impl crate::object::Blank for HostStorageDeviceInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            host_bus_adapter: None,
+            scsi_lun: None,
+            scsi_topology: None,
+            nvme_topology: None,
+            multipath_info: None,
+            plug_store_topology: None,
+            software_internet_scsi_enabled: false,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostStorageDeviceInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostStorageDeviceInfo {

@@ -64,7 +64,7 @@ impl crate::object::Blank for HostStorageElementInfo {
         Self {
             name: crate::object::Blank::blank(),
             status: crate::object::Blank::blank(),
-            operational_info: crate::object::Blank::blank(),
+            operational_info: None,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -3,7 +3,7 @@
 /// Data object type *HostStorageOperationalInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostStorageOperationalInfo {
     /// Property *HostStorageOperationalInfo.property*.
     pub property: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for HostStorageOperationalInfo {
 }
 impl crate::object::Blank for HostStorageOperationalInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            property: crate::object::Blank::blank(),
+            value: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostStorageOperationalInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostStorageOperationalInfo {

@@ -3,7 +3,7 @@
 /// Data object type *HostStorageSystemScsiLunResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostStorageSystemScsiLunResult {
     /// Property *HostStorageSystemScsiLunResult.key*.
     pub key: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for HostStorageSystemScsiLunResult {
 }
 impl crate::object::Blank for HostStorageSystemScsiLunResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: crate::object::Blank::blank(),
+            fault: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostStorageSystemScsiLunResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostStorageSystemScsiLunResult {

@@ -3,7 +3,7 @@
 /// Data object type *HostStorageSystemVmfsVolumeResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostStorageSystemVmfsVolumeResult {
     /// Property *HostStorageSystemVmfsVolumeResult.key*.
     pub key: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for HostStorageSystemVmfsVolumeResult {
 }
 impl crate::object::Blank for HostStorageSystemVmfsVolumeResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: crate::object::Blank::blank(),
+            fault: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostStorageSystemVmfsVolumeResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostStorageSystemVmfsVolumeResult {

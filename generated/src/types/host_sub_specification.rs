@@ -3,7 +3,7 @@
 /// Data object type *HostSubSpecification*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostSubSpecification {
     /// Property *HostSubSpecification.name*.
     pub name: crate::CompactString,
@@ -69,7 +69,19 @@ impl crate::object::Object for HostSubSpecification {
 }
 impl crate::object::Blank for HostSubSpecification {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: crate::object::Blank::blank(),
+            created_time: crate::object::Blank::blank(),
+            data: None,
+            binary_data: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostSubSpecification {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostSubSpecification {

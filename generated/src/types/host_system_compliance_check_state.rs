@@ -3,7 +3,7 @@
 /// Data object type *HostSystemComplianceCheckState*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostSystemComplianceCheckState {
     /// Property *HostSystemComplianceCheckState.state*.
     pub state: crate::CompactString,
@@ -59,7 +59,17 @@ impl crate::object::Object for HostSystemComplianceCheckState {
 }
 impl crate::object::Blank for HostSystemComplianceCheckState {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            state: crate::object::Blank::blank(),
+            check_time: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostSystemComplianceCheckState {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostSystemComplianceCheckState {

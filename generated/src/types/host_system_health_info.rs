@@ -3,7 +3,7 @@
 /// Data object type *HostSystemHealthInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostSystemHealthInfo {
     /// Property *HostSystemHealthInfo.numericSensorInfo*.
     pub numeric_sensor_info: Option<Vec<crate::types::HostNumericSensorInfo>>,
@@ -53,7 +53,16 @@ impl crate::object::Object for HostSystemHealthInfo {
 }
 impl crate::object::Blank for HostSystemHealthInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            numeric_sensor_info: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostSystemHealthInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostSystemHealthInfo {

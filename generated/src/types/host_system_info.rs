@@ -3,7 +3,7 @@
 /// Data object type *HostSystemInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostSystemInfo {
     /// Property *HostSystemInfo.vendor*.
     pub vendor: crate::CompactString,
@@ -121,7 +121,25 @@ impl crate::object::Object for HostSystemInfo {
 }
 impl crate::object::Blank for HostSystemInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            vendor: crate::object::Blank::blank(),
+            model: crate::object::Blank::blank(),
+            family: None,
+            uuid: crate::object::Blank::blank(),
+            other_identifying_info: None,
+            serial_number: None,
+            qualified_name: None,
+            vvol_host_nqn: None,
+            vvol_host_id: None,
+            boot_command_line: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostSystemInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostSystemInfo {

@@ -3,7 +3,7 @@
 /// Data object type *HostSystemReconnectSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostSystemReconnectSpec {
     /// Property *HostSystemReconnectSpec.syncState*.
     pub sync_state: Option<bool>,
@@ -53,7 +53,16 @@ impl crate::object::Object for HostSystemReconnectSpec {
 }
 impl crate::object::Blank for HostSystemReconnectSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            sync_state: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostSystemReconnectSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostSystemReconnectSpec {

@@ -3,7 +3,7 @@
 /// Data object type *HostSystemRemediationState*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostSystemRemediationState {
     /// Property *HostSystemRemediationState.state*.
     pub state: crate::CompactString,
@@ -59,7 +59,17 @@ impl crate::object::Object for HostSystemRemediationState {
 }
 impl crate::object::Blank for HostSystemRemediationState {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            state: crate::object::Blank::blank(),
+            operation_time: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostSystemRemediationState {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostSystemRemediationState {

@@ -3,7 +3,7 @@
 /// Data object type *HostSystemResourceInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostSystemResourceInfo {
     /// Property *HostSystemResourceInfo.key*.
     pub key: crate::CompactString,
@@ -61,7 +61,18 @@ impl crate::object::Object for HostSystemResourceInfo {
 }
 impl crate::object::Blank for HostSystemResourceInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: crate::object::Blank::blank(),
+            config: None,
+            child: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostSystemResourceInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostSystemResourceInfo {

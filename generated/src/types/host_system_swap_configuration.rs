@@ -3,7 +3,7 @@
 /// Data object type *HostSystemSwapConfiguration*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostSystemSwapConfiguration {
     /// Property *HostSystemSwapConfiguration.option*.
     pub option: Option<
@@ -55,7 +55,16 @@ impl crate::object::Object for HostSystemSwapConfiguration {
 }
 impl crate::object::Blank for HostSystemSwapConfiguration {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            option: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostSystemSwapConfiguration {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostSystemSwapConfiguration {

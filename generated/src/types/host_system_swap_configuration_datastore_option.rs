@@ -3,7 +3,7 @@
 /// Data object type *HostSystemSwapConfigurationDatastoreOption*.
 ///
 /// Extends `HostSystemSwapConfigurationSystemSwapOption`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostSystemSwapConfigurationDatastoreOption {
     /// Property *HostSystemSwapConfigurationSystemSwapOption.key*.
     pub key: i32,
@@ -57,7 +57,17 @@ impl crate::object::Object for HostSystemSwapConfigurationDatastoreOption {
 }
 impl crate::object::Blank for HostSystemSwapConfigurationDatastoreOption {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: 0,
+            datastore: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostSystemSwapConfigurationDatastoreOption {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostSystemSwapConfigurationDatastoreOption {

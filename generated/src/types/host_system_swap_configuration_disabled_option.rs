@@ -3,7 +3,7 @@
 /// Data object type *HostSystemSwapConfigurationDisabledOption*.
 ///
 /// Extends `HostSystemSwapConfigurationSystemSwapOption`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostSystemSwapConfigurationDisabledOption {
     /// Property *HostSystemSwapConfigurationSystemSwapOption.key*.
     pub key: i32,
@@ -53,7 +53,16 @@ impl crate::object::Object for HostSystemSwapConfigurationDisabledOption {
 }
 impl crate::object::Blank for HostSystemSwapConfigurationDisabledOption {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostSystemSwapConfigurationDisabledOption {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostSystemSwapConfigurationDisabledOption {

@@ -3,7 +3,7 @@
 /// Data object type *HostSystemSwapConfigurationHostCacheOption*.
 ///
 /// Extends `HostSystemSwapConfigurationSystemSwapOption`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostSystemSwapConfigurationHostCacheOption {
     /// Property *HostSystemSwapConfigurationSystemSwapOption.key*.
     pub key: i32,
@@ -53,7 +53,16 @@ impl crate::object::Object for HostSystemSwapConfigurationHostCacheOption {
 }
 impl crate::object::Blank for HostSystemSwapConfigurationHostCacheOption {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostSystemSwapConfigurationHostCacheOption {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostSystemSwapConfigurationHostCacheOption {

@@ -3,7 +3,7 @@
 /// Data object type *HostSystemSwapConfigurationHostLocalSwapOption*.
 ///
 /// Extends `HostSystemSwapConfigurationSystemSwapOption`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostSystemSwapConfigurationHostLocalSwapOption {
     /// Property *HostSystemSwapConfigurationSystemSwapOption.key*.
     pub key: i32,
@@ -53,7 +53,16 @@ impl crate::object::Object for HostSystemSwapConfigurationHostLocalSwapOption {
 }
 impl crate::object::Blank for HostSystemSwapConfigurationHostLocalSwapOption {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostSystemSwapConfigurationHostLocalSwapOption {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostSystemSwapConfigurationHostLocalSwapOption {

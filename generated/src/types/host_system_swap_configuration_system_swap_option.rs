@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`HostSystemSwapConfigurationSystemSwapOptionKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostSystemSwapConfigurationSystemSwapOption {
     /// Property *HostSystemSwapConfigurationSystemSwapOption.key*.
     pub key: i32,
@@ -55,7 +55,16 @@ impl crate::object::Object for HostSystemSwapConfigurationSystemSwapOption {
 }
 impl crate::object::Blank for HostSystemSwapConfigurationSystemSwapOption {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostSystemSwapConfigurationSystemSwapOption {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostSystemSwapConfigurationSystemSwapOption {

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 7.0.3.0
 ///
 /// Extends `HostHostBusAdapter`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostTcpHba {
     /// Property *HostHostBusAdapter.key*.
     pub key: Option<crate::CompactString>,
@@ -123,7 +123,26 @@ impl crate::object::Object for HostTcpHba {
 }
 impl crate::object::Blank for HostTcpHba {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: None,
+            device: crate::object::Blank::blank(),
+            bus: 0,
+            status: crate::object::Blank::blank(),
+            model: crate::object::Blank::blank(),
+            driver: None,
+            pci: None,
+            storage_protocol: None,
+            driver_version: None,
+            firmware_version: None,
+            associated_pnic: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostTcpHba {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostTcpHba {

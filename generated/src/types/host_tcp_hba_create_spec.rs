@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 7.0.3.0
 ///
 /// Extends `HostHbaCreateSpec`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostTcpHbaCreateSpec {
     /// Property *HostTcpHbaCreateSpec.pnic*.
     pub pnic: crate::CompactString,
@@ -55,7 +55,16 @@ impl crate::object::Object for HostTcpHbaCreateSpec {
 }
 impl crate::object::Blank for HostTcpHbaCreateSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            pnic: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostTcpHbaCreateSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostTcpHbaCreateSpec {

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 7.0.3.0
 ///
 /// Extends `HostTargetTransport`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostTcpTargetTransport {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
@@ -47,7 +47,13 @@ impl crate::object::Object for HostTcpTargetTransport {
 }
 impl crate::object::Blank for HostTcpTargetTransport {
     fn blank() -> Self {
-        Self::default()
+        Self { extra: crate::Extra::EMPTY }
+    }
+}
+impl Default for HostTcpTargetTransport {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostTcpTargetTransport {

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 9.0.0.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostTdxInfo {
     /// Property *HostTdxInfo.tdxState*.
     pub tdx_state: crate::CompactString,
@@ -59,7 +59,17 @@ impl crate::object::Object for HostTdxInfo {
 }
 impl crate::object::Blank for HostTdxInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            tdx_state: crate::object::Blank::blank(),
+            num_tdx_private_key_i_ds: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostTdxInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostTdxInfo {

@@ -66,7 +66,7 @@ impl crate::object::Blank for HostTpmAttestationInfo {
         Self {
             time: crate::object::Blank::blank(),
             status: crate::object::Blank::blank(),
-            message: crate::object::Blank::blank(),
+            message: None,
             extra: crate::Extra::EMPTY,
         }
     }

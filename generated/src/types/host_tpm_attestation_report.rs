@@ -3,7 +3,7 @@
 /// Data object type *HostTpmAttestationReport*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostTpmAttestationReport {
     /// Property *HostTpmAttestationReport.tpmPcrValues*.
     pub tpm_pcr_values: Vec<crate::types::HostTpmDigestInfo>,
@@ -61,7 +61,18 @@ impl crate::object::Object for HostTpmAttestationReport {
 }
 impl crate::object::Blank for HostTpmAttestationReport {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            tpm_pcr_values: Vec::new(),
+            tpm_events: Vec::new(),
+            tpm_log_reliable: false,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostTpmAttestationReport {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostTpmAttestationReport {

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 8.0.1.0
 ///
 /// Extends `HostTpmEventDetails`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostTpmBootCompleteEventDetails {
     /// Property *HostTpmEventDetails.dataHash*.
     pub data_hash: Vec<i8>,
@@ -59,7 +59,17 @@ impl crate::object::Object for HostTpmBootCompleteEventDetails {
 }
 impl crate::object::Blank for HostTpmBootCompleteEventDetails {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            data_hash: Vec::new(),
+            data_hash_method: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostTpmBootCompleteEventDetails {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostTpmBootCompleteEventDetails {

@@ -5,7 +5,7 @@
 /// Extends `HostTpmEventDetails`.
 ///
 /// Has subtypes: members declared with this type are held as \[`HostTpmBootSecurityOptionEventDetailsKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostTpmBootSecurityOptionEventDetails {
     /// Property *HostTpmEventDetails.dataHash*.
     pub data_hash: Vec<i8>,
@@ -63,7 +63,18 @@ impl crate::object::Object for HostTpmBootSecurityOptionEventDetails {
 }
 impl crate::object::Blank for HostTpmBootSecurityOptionEventDetails {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            data_hash: Vec::new(),
+            data_hash_method: None,
+            boot_security_option: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostTpmBootSecurityOptionEventDetails {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostTpmBootSecurityOptionEventDetails {

@@ -3,7 +3,7 @@
 /// Data object type *HostTpmCommandEventDetails*.
 ///
 /// Extends `HostTpmEventDetails`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostTpmCommandEventDetails {
     /// Property *HostTpmEventDetails.dataHash*.
     pub data_hash: Vec<i8>,
@@ -61,7 +61,18 @@ impl crate::object::Object for HostTpmCommandEventDetails {
 }
 impl crate::object::Blank for HostTpmCommandEventDetails {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            data_hash: Vec::new(),
+            data_hash_method: None,
+            command_line: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostTpmCommandEventDetails {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostTpmCommandEventDetails {

@@ -3,7 +3,7 @@
 /// Data object type *HostTpmDigestInfo*.
 ///
 /// Extends `HostDigestInfo`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostTpmDigestInfo {
     /// Property *HostDigestInfo.digestMethod*.
     pub digest_method: crate::CompactString,
@@ -65,7 +65,19 @@ impl crate::object::Object for HostTpmDigestInfo {
 }
 impl crate::object::Blank for HostTpmDigestInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            digest_method: crate::object::Blank::blank(),
+            digest_value: Vec::new(),
+            object_name: None,
+            pcr_number: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostTpmDigestInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostTpmDigestInfo {

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`HostTpmEventDetailsKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostTpmEventDetails {
     /// Property *HostTpmEventDetails.dataHash*.
     pub data_hash: Vec<i8>,
@@ -59,7 +59,17 @@ impl crate::object::Object for HostTpmEventDetails {
 }
 impl crate::object::Blank for HostTpmEventDetails {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            data_hash: Vec::new(),
+            data_hash_method: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostTpmEventDetails {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostTpmEventDetails {

@@ -58,7 +58,7 @@ impl crate::object::Object for HostTpmEventLogEntry {
 impl crate::object::Blank for HostTpmEventLogEntry {
     fn blank() -> Self {
         Self {
-            pcr_index: crate::object::Blank::blank(),
+            pcr_index: 0,
             event_details: crate::object::Blank::blank(),
             extra: crate::Extra::EMPTY,
         }

@@ -3,7 +3,7 @@
 /// Data object type *HostTpmOptionEventDetails*.
 ///
 /// Extends `HostTpmEventDetails`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostTpmOptionEventDetails {
     /// Property *HostTpmEventDetails.dataHash*.
     pub data_hash: Vec<i8>,
@@ -65,7 +65,19 @@ impl crate::object::Object for HostTpmOptionEventDetails {
 }
 impl crate::object::Blank for HostTpmOptionEventDetails {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            data_hash: Vec::new(),
+            data_hash_method: None,
+            options_file_name: crate::object::Blank::blank(),
+            boot_options: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostTpmOptionEventDetails {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostTpmOptionEventDetails {

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 8.0.0.1
 ///
 /// Extends `HostTpmBootSecurityOptionEventDetails`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostTpmSignerEventDetails {
     /// Property *HostTpmEventDetails.dataHash*.
     pub data_hash: Vec<i8>,
@@ -63,7 +63,18 @@ impl crate::object::Object for HostTpmSignerEventDetails {
 }
 impl crate::object::Blank for HostTpmSignerEventDetails {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            data_hash: Vec::new(),
+            data_hash_method: None,
+            boot_security_option: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostTpmSignerEventDetails {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostTpmSignerEventDetails {

@@ -3,7 +3,7 @@
 /// Data object type *HostTpmSoftwareComponentEventDetails*.
 ///
 /// Extends `HostTpmEventDetails`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostTpmSoftwareComponentEventDetails {
     /// Property *HostTpmEventDetails.dataHash*.
     pub data_hash: Vec<i8>,
@@ -87,7 +87,21 @@ impl crate::object::Object for HostTpmSoftwareComponentEventDetails {
 }
 impl crate::object::Blank for HostTpmSoftwareComponentEventDetails {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            data_hash: Vec::new(),
+            data_hash_method: None,
+            component_name: crate::object::Blank::blank(),
+            vib_name: crate::object::Blank::blank(),
+            vib_version: crate::object::Blank::blank(),
+            vib_vendor: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostTpmSoftwareComponentEventDetails {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostTpmSoftwareComponentEventDetails {

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 9.1.0.0
 ///
 /// Extends `HostTpmEventDetails`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostTpmSystemVersionEventDetails {
     /// Property *HostTpmEventDetails.dataHash*.
     pub data_hash: Vec<i8>,
@@ -63,7 +63,18 @@ impl crate::object::Object for HostTpmSystemVersionEventDetails {
 }
 impl crate::object::Blank for HostTpmSystemVersionEventDetails {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            data_hash: Vec::new(),
+            data_hash_method: None,
+            system_version: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostTpmSystemVersionEventDetails {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostTpmSystemVersionEventDetails {

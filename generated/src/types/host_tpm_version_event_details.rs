@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 8.0.0.1
 ///
 /// Extends `HostTpmEventDetails`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostTpmVersionEventDetails {
     /// Property *HostTpmEventDetails.dataHash*.
     pub data_hash: Vec<i8>,
@@ -65,7 +65,18 @@ impl crate::object::Object for HostTpmVersionEventDetails {
 }
 impl crate::object::Blank for HostTpmVersionEventDetails {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            data_hash: Vec::new(),
+            data_hash_method: None,
+            version: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostTpmVersionEventDetails {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostTpmVersionEventDetails {

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 7.0.1.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostTrustAuthorityAttestationInfo {
     /// Property *HostTrustAuthorityAttestationInfo.attestationStatus*.
     pub attestation_status: crate::CompactString,
@@ -81,7 +81,20 @@ impl crate::object::Object for HostTrustAuthorityAttestationInfo {
 }
 impl crate::object::Blank for HostTrustAuthorityAttestationInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            attestation_status: crate::object::Blank::blank(),
+            service_id: None,
+            attested_at: None,
+            attested_until: None,
+            messages: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostTrustAuthorityAttestationInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostTrustAuthorityAttestationInfo {

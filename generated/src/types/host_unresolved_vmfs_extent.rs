@@ -3,7 +3,7 @@
 /// Data object type *HostUnresolvedVmfsExtent*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostUnresolvedVmfsExtent {
     /// Property *HostUnresolvedVmfsExtent.device*.
     pub device: Box<crate::types::HostScsiDiskPartition>,
@@ -99,7 +99,23 @@ impl crate::object::Object for HostUnresolvedVmfsExtent {
 }
 impl crate::object::Blank for HostUnresolvedVmfsExtent {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            device: crate::object::Blank::blank(),
+            device_path: crate::object::Blank::blank(),
+            vmfs_uuid: crate::object::Blank::blank(),
+            is_head_extent: false,
+            ordinal: 0,
+            start_block: 0,
+            end_block: 0,
+            reason: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostUnresolvedVmfsExtent {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostUnresolvedVmfsExtent {

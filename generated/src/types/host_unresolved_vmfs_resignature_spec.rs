@@ -3,7 +3,7 @@
 /// Data object type *HostUnresolvedVmfsResignatureSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostUnresolvedVmfsResignatureSpec {
     /// Property *HostUnresolvedVmfsResignatureSpec.extentDevicePath*.
     pub extent_device_path: Vec<crate::CompactString>,
@@ -53,7 +53,16 @@ impl crate::object::Object for HostUnresolvedVmfsResignatureSpec {
 }
 impl crate::object::Blank for HostUnresolvedVmfsResignatureSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            extent_device_path: Vec::new(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostUnresolvedVmfsResignatureSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostUnresolvedVmfsResignatureSpec {

@@ -3,7 +3,7 @@
 /// Data object type *HostUnresolvedVmfsResolutionResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostUnresolvedVmfsResolutionResult {
     /// Property *HostUnresolvedVmfsResolutionResult.spec*.
     pub spec: Box<crate::types::HostUnresolvedVmfsResolutionSpec>,
@@ -61,7 +61,18 @@ impl crate::object::Object for HostUnresolvedVmfsResolutionResult {
 }
 impl crate::object::Blank for HostUnresolvedVmfsResolutionResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            spec: crate::object::Blank::blank(),
+            vmfs: None,
+            fault: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostUnresolvedVmfsResolutionResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostUnresolvedVmfsResolutionResult {

@@ -3,7 +3,7 @@
 /// Data object type *HostUnresolvedVmfsResolutionSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostUnresolvedVmfsResolutionSpec {
     /// Property *HostUnresolvedVmfsResolutionSpec.extentDevicePath*.
     pub extent_device_path: Vec<crate::CompactString>,
@@ -57,7 +57,17 @@ impl crate::object::Object for HostUnresolvedVmfsResolutionSpec {
 }
 impl crate::object::Blank for HostUnresolvedVmfsResolutionSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            extent_device_path: Vec::new(),
+            uuid_resolution: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostUnresolvedVmfsResolutionSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostUnresolvedVmfsResolutionSpec {

@@ -3,7 +3,7 @@
 /// Data object type *HostUnresolvedVmfsVolume*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostUnresolvedVmfsVolume {
     /// Property *HostUnresolvedVmfsVolume.extent*.
     pub extent: Vec<crate::types::HostUnresolvedVmfsExtent>,
@@ -69,7 +69,20 @@ impl crate::object::Object for HostUnresolvedVmfsVolume {
 }
 impl crate::object::Blank for HostUnresolvedVmfsVolume {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            extent: Vec::new(),
+            vmfs_label: crate::object::Blank::blank(),
+            vmfs_uuid: crate::object::Blank::blank(),
+            total_blocks: 0,
+            resolve_status: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostUnresolvedVmfsVolume {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostUnresolvedVmfsVolume {

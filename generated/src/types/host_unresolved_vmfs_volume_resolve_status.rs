@@ -3,7 +3,7 @@
 /// Data object type *HostUnresolvedVmfsVolumeResolveStatus*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostUnresolvedVmfsVolumeResolveStatus {
     /// Property *HostUnresolvedVmfsVolumeResolveStatus.resolvable*.
     pub resolvable: bool,
@@ -61,7 +61,18 @@ impl crate::object::Object for HostUnresolvedVmfsVolumeResolveStatus {
 }
 impl crate::object::Blank for HostUnresolvedVmfsVolumeResolveStatus {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            resolvable: false,
+            incomplete_extents: None,
+            multiple_copies: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostUnresolvedVmfsVolumeResolveStatus {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostUnresolvedVmfsVolumeResolveStatus {

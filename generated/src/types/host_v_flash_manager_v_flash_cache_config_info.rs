@@ -3,7 +3,7 @@
 /// Data object type *HostVFlashManagerVFlashCacheConfigInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostVFlashManagerVFlashCacheConfigInfo {
     /// Property *HostVFlashManagerVFlashCacheConfigInfo.vFlashModuleConfigOption*.
     pub v_flash_module_config_option: Option<
@@ -71,7 +71,18 @@ impl crate::object::Object for HostVFlashManagerVFlashCacheConfigInfo {
 }
 impl crate::object::Blank for HostVFlashManagerVFlashCacheConfigInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            v_flash_module_config_option: None,
+            default_v_flash_module: None,
+            swap_cache_reservation_in_gb: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostVFlashManagerVFlashCacheConfigInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostVFlashManagerVFlashCacheConfigInfo {

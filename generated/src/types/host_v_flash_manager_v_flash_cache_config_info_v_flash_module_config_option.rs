@@ -3,7 +3,7 @@
 /// Data object type *HostVFlashManagerVFlashCacheConfigInfoVFlashModuleConfigOption*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostVFlashManagerVFlashCacheConfigInfoVFlashModuleConfigOption {
     /// Property *HostVFlashManagerVFlashCacheConfigInfoVFlashModuleConfigOption.vFlashModule*.
     pub v_flash_module: crate::CompactString,
@@ -101,7 +101,23 @@ for HostVFlashManagerVFlashCacheConfigInfoVFlashModuleConfigOption {
 impl crate::object::Blank
 for HostVFlashManagerVFlashCacheConfigInfoVFlashModuleConfigOption {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            v_flash_module: crate::object::Blank::blank(),
+            v_flash_module_version: crate::object::Blank::blank(),
+            min_supported_module_version: crate::object::Blank::blank(),
+            cache_consistency_type: crate::object::Blank::blank(),
+            cache_mode: crate::object::Blank::blank(),
+            block_size_in_kb_option: crate::object::Blank::blank(),
+            reservation_in_mb_option: crate::object::Blank::blank(),
+            max_disk_size_in_kb: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostVFlashManagerVFlashCacheConfigInfoVFlashModuleConfigOption {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostVFlashManagerVFlashCacheConfigInfoVFlashModuleConfigOption {

@@ -3,7 +3,7 @@
 /// Data object type *HostVFlashManagerVFlashCacheConfigSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostVFlashManagerVFlashCacheConfigSpec {
     /// Property *HostVFlashManagerVFlashCacheConfigSpec.defaultVFlashModule*.
     pub default_v_flash_module: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for HostVFlashManagerVFlashCacheConfigSpec {
 }
 impl crate::object::Blank for HostVFlashManagerVFlashCacheConfigSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            default_v_flash_module: crate::object::Blank::blank(),
+            swap_cache_reservation_in_gb: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostVFlashManagerVFlashCacheConfigSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostVFlashManagerVFlashCacheConfigSpec {

@@ -3,7 +3,7 @@
 /// Data object type *HostVFlashManagerVFlashConfigInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostVFlashManagerVFlashConfigInfo {
     /// Property *HostVFlashManagerVFlashConfigInfo.vFlashResourceConfigInfo*.
     pub v_flash_resource_config_info: Option<
@@ -61,7 +61,17 @@ impl crate::object::Object for HostVFlashManagerVFlashConfigInfo {
 }
 impl crate::object::Blank for HostVFlashManagerVFlashConfigInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            v_flash_resource_config_info: None,
+            v_flash_cache_config_info: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostVFlashManagerVFlashConfigInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostVFlashManagerVFlashConfigInfo {

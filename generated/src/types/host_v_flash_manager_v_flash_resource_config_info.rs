@@ -3,7 +3,7 @@
 /// Data object type *HostVFlashManagerVFlashResourceConfigInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostVFlashManagerVFlashResourceConfigInfo {
     /// Property *HostVFlashManagerVFlashResourceConfigInfo.vffs*.
     pub vffs: Option<Box<crate::types::HostVffsVolume>>,
@@ -57,7 +57,17 @@ impl crate::object::Object for HostVFlashManagerVFlashResourceConfigInfo {
 }
 impl crate::object::Blank for HostVFlashManagerVFlashResourceConfigInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            vffs: None,
+            capacity: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostVFlashManagerVFlashResourceConfigInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostVFlashManagerVFlashResourceConfigInfo {

@@ -3,7 +3,7 @@
 /// Data object type *HostVFlashManagerVFlashResourceConfigSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostVFlashManagerVFlashResourceConfigSpec {
     /// Property *HostVFlashManagerVFlashResourceConfigSpec.vffsUuid*.
     pub vffs_uuid: crate::CompactString,
@@ -53,7 +53,16 @@ impl crate::object::Object for HostVFlashManagerVFlashResourceConfigSpec {
 }
 impl crate::object::Blank for HostVFlashManagerVFlashResourceConfigSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            vffs_uuid: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostVFlashManagerVFlashResourceConfigSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostVFlashManagerVFlashResourceConfigSpec {

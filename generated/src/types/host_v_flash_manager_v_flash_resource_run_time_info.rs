@@ -3,7 +3,7 @@
 /// Data object type *HostVFlashManagerVFlashResourceRunTimeInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostVFlashManagerVFlashResourceRunTimeInfo {
     /// Property *HostVFlashManagerVFlashResourceRunTimeInfo.usage*.
     pub usage: i64,
@@ -75,7 +75,20 @@ impl crate::object::Object for HostVFlashManagerVFlashResourceRunTimeInfo {
 }
 impl crate::object::Blank for HostVFlashManagerVFlashResourceRunTimeInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            usage: 0,
+            capacity: 0,
+            accessible: false,
+            capacity_for_vm_cache: 0,
+            free_for_vm_cache: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostVFlashManagerVFlashResourceRunTimeInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostVFlashManagerVFlashResourceRunTimeInfo {

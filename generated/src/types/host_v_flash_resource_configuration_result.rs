@@ -3,7 +3,7 @@
 /// Data object type *HostVFlashResourceConfigurationResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostVFlashResourceConfigurationResult {
     /// Property *HostVFlashResourceConfigurationResult.devicePath*.
     pub device_path: Option<Vec<crate::CompactString>>,
@@ -63,7 +63,18 @@ impl crate::object::Object for HostVFlashResourceConfigurationResult {
 }
 impl crate::object::Blank for HostVFlashResourceConfigurationResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            device_path: None,
+            vffs: None,
+            disk_configuration_result: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostVFlashResourceConfigurationResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostVFlashResourceConfigurationResult {

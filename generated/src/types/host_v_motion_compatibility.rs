@@ -61,7 +61,7 @@ impl crate::object::Blank for HostVMotionCompatibility {
     fn blank() -> Self {
         Self {
             host: crate::object::Blank::blank(),
-            compatibility: crate::object::Blank::blank(),
+            compatibility: None,
             extra: crate::Extra::EMPTY,
         }
     }

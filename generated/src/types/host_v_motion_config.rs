@@ -3,7 +3,7 @@
 /// Data object type *HostVMotionConfig*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostVMotionConfig {
     /// Property *HostVMotionConfig.vmotionNicKey*.
     pub vmotion_nic_key: Option<crate::CompactString>,
@@ -57,7 +57,17 @@ impl crate::object::Object for HostVMotionConfig {
 }
 impl crate::object::Blank for HostVMotionConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            vmotion_nic_key: None,
+            enabled: false,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostVMotionConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostVMotionConfig {

@@ -6,7 +6,7 @@
 ///
 /// Extends `DataObject`.
 #[deprecated]
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostVMotionInfo {
     /// Property *HostVMotionInfo.netConfig*.
     pub net_config: Option<Box<crate::types::HostVMotionNetConfig>>,
@@ -60,7 +60,17 @@ impl crate::object::Object for HostVMotionInfo {
 }
 impl crate::object::Blank for HostVMotionInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            net_config: None,
+            ip_config: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostVMotionInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostVMotionInfo {

@@ -3,7 +3,7 @@
 /// Data object type *HostVMotionManagerDstInstantCloneResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostVMotionManagerDstInstantCloneResult {
     /// Property *HostVMotionManagerDstInstantCloneResult.dstVmId*.
     pub dst_vm_id: Option<i32>,
@@ -111,7 +111,25 @@ impl crate::object::Object for HostVMotionManagerDstInstantCloneResult {
 }
 impl crate::object::Blank for HostVMotionManagerDstInstantCloneResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            dst_vm_id: None,
+            start_time: None,
+            cpt_load_time: None,
+            cpt_load_done_time: None,
+            replicate_mem_done_time: None,
+            end_time: None,
+            cpt_xfer_time: None,
+            cpt_cache_used: None,
+            dev_cpt_stream_size: None,
+            dev_cpt_stream_time: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostVMotionManagerDstInstantCloneResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostVMotionManagerDstInstantCloneResult {

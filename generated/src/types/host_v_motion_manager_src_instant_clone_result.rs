@@ -3,7 +3,7 @@
 /// Data object type *HostVMotionManagerSrcInstantCloneResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostVMotionManagerSrcInstantCloneResult {
     /// Property *HostVMotionManagerSrcInstantCloneResult.startTime*.
     pub start_time: Option<i64>,
@@ -75,7 +75,20 @@ impl crate::object::Object for HostVMotionManagerSrcInstantCloneResult {
 }
 impl crate::object::Blank for HostVMotionManagerSrcInstantCloneResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            start_time: None,
+            quiesce_time: None,
+            quiesce_done_time: None,
+            resume_done_time: None,
+            end_time: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostVMotionManagerSrcInstantCloneResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostVMotionManagerSrcInstantCloneResult {

@@ -3,7 +3,7 @@
 /// Data object type *HostVMotionNetConfig*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostVMotionNetConfig {
     /// Property *HostVMotionNetConfig.candidateVnic*.
     pub candidate_vnic: Option<Vec<crate::types::HostVirtualNic>>,
@@ -57,7 +57,17 @@ impl crate::object::Object for HostVMotionNetConfig {
 }
 impl crate::object::Blank for HostVMotionNetConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            candidate_vnic: None,
+            selected_vnic: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostVMotionNetConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostVMotionNetConfig {

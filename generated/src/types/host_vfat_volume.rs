@@ -3,7 +3,7 @@
 /// Data object type *HostVfatVolume*.
 ///
 /// Extends `HostFileSystemVolume`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostVfatVolume {
     /// Property *HostFileSystemVolume.type*.
     pub r#type: crate::CompactString,
@@ -61,7 +61,18 @@ impl crate::object::Object for HostVfatVolume {
 }
 impl crate::object::Blank for HostVfatVolume {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            r#type: crate::object::Blank::blank(),
+            name: crate::object::Blank::blank(),
+            capacity: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostVfatVolume {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostVfatVolume {

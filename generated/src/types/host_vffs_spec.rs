@@ -3,7 +3,7 @@
 /// Data object type *HostVffsSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostVffsSpec {
     /// Property *HostVffsSpec.devicePath*.
     pub device_path: crate::CompactString,
@@ -65,7 +65,19 @@ impl crate::object::Object for HostVffsSpec {
 }
 impl crate::object::Blank for HostVffsSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            device_path: crate::object::Blank::blank(),
+            partition: None,
+            major_version: 0,
+            volume_name: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostVffsSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostVffsSpec {

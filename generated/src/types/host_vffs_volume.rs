@@ -3,7 +3,7 @@
 /// Data object type *HostVffsVolume*.
 ///
 /// Extends `HostFileSystemVolume`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostVffsVolume {
     /// Property *HostFileSystemVolume.type*.
     pub r#type: crate::CompactString,
@@ -77,7 +77,22 @@ impl crate::object::Object for HostVffsVolume {
 }
 impl crate::object::Blank for HostVffsVolume {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            r#type: crate::object::Blank::blank(),
+            name: crate::object::Blank::blank(),
+            capacity: 0,
+            major_version: 0,
+            version: crate::object::Blank::blank(),
+            uuid: crate::object::Blank::blank(),
+            extent: Vec::new(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostVffsVolume {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostVffsVolume {

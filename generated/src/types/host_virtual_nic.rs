@@ -3,7 +3,7 @@
 /// Data object type *HostVirtualNic*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostVirtualNic {
     /// Property *HostVirtualNic.device*.
     pub device: crate::CompactString,
@@ -75,7 +75,21 @@ impl crate::object::Object for HostVirtualNic {
 }
 impl crate::object::Blank for HostVirtualNic {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            device: crate::object::Blank::blank(),
+            key: crate::object::Blank::blank(),
+            portgroup: crate::object::Blank::blank(),
+            spec: crate::object::Blank::blank(),
+            port: None,
+            owner: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostVirtualNic {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostVirtualNic {

@@ -3,7 +3,7 @@
 /// Data object type *HostVirtualNicConfig*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostVirtualNicConfig {
     /// Property *HostVirtualNicConfig.changeOperation*.
     pub change_operation: Option<crate::CompactString>,
@@ -65,7 +65,19 @@ impl crate::object::Object for HostVirtualNicConfig {
 }
 impl crate::object::Blank for HostVirtualNicConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            change_operation: None,
+            device: None,
+            portgroup: crate::object::Blank::blank(),
+            spec: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostVirtualNicConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostVirtualNicConfig {

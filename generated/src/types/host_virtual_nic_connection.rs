@@ -3,7 +3,7 @@
 /// Data object type *HostVirtualNicConnection*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostVirtualNicConnection {
     /// Property *HostVirtualNicConnection.portgroup*.
     pub portgroup: Option<crate::CompactString>,
@@ -61,7 +61,18 @@ impl crate::object::Object for HostVirtualNicConnection {
 }
 impl crate::object::Blank for HostVirtualNicConnection {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            portgroup: None,
+            dv_port: None,
+            op_network: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostVirtualNicConnection {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostVirtualNicConnection {

@@ -3,7 +3,7 @@
 /// Data object type *HostVirtualNicIpRouteSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostVirtualNicIpRouteSpec {
     /// Property *HostVirtualNicIpRouteSpec.ipRouteConfig*.
     pub ip_route_config: Option<crate::types::HostIpRouteConfigKind>,
@@ -53,7 +53,16 @@ impl crate::object::Object for HostVirtualNicIpRouteSpec {
 }
 impl crate::object::Blank for HostVirtualNicIpRouteSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            ip_route_config: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostVirtualNicIpRouteSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostVirtualNicIpRouteSpec {

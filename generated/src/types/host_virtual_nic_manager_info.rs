@@ -3,7 +3,7 @@
 /// Data object type *HostVirtualNicManagerInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostVirtualNicManagerInfo {
     /// Property *HostVirtualNicManagerInfo.netConfig*.
     pub net_config: Option<Vec<crate::types::VirtualNicManagerNetConfig>>,
@@ -53,7 +53,16 @@ impl crate::object::Object for HostVirtualNicManagerInfo {
 }
 impl crate::object::Blank for HostVirtualNicManagerInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            net_config: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostVirtualNicManagerInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostVirtualNicManagerInfo {

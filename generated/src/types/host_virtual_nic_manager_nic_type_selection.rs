@@ -3,7 +3,7 @@
 /// Data object type *HostVirtualNicManagerNicTypeSelection*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostVirtualNicManagerNicTypeSelection {
     /// Property *HostVirtualNicManagerNicTypeSelection.vnic*.
     pub vnic: Box<crate::types::HostVirtualNicConnection>,
@@ -57,7 +57,17 @@ impl crate::object::Object for HostVirtualNicManagerNicTypeSelection {
 }
 impl crate::object::Blank for HostVirtualNicManagerNicTypeSelection {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            vnic: crate::object::Blank::blank(),
+            nic_type: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostVirtualNicManagerNicTypeSelection {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostVirtualNicManagerNicTypeSelection {

@@ -3,7 +3,7 @@
 /// Data object type *HostVirtualNicOpaqueNetworkSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostVirtualNicOpaqueNetworkSpec {
     /// Property *HostVirtualNicOpaqueNetworkSpec.opaqueNetworkId*.
     pub opaque_network_id: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for HostVirtualNicOpaqueNetworkSpec {
 }
 impl crate::object::Blank for HostVirtualNicOpaqueNetworkSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            opaque_network_id: crate::object::Blank::blank(),
+            opaque_network_type: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostVirtualNicOpaqueNetworkSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostVirtualNicOpaqueNetworkSpec {

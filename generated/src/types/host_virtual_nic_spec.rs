@@ -3,7 +3,7 @@
 /// Data object type *HostVirtualNicSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostVirtualNicSpec {
     /// Property *HostVirtualNicSpec.dynamicProperty*.
     pub dynamic_property: Option<Vec<crate::types::DynamicProperty>>,
@@ -142,7 +142,29 @@ impl crate::object::Object for HostVirtualNicSpec {
 }
 impl crate::object::Blank for HostVirtualNicSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            dynamic_property: None,
+            ip: None,
+            mac: None,
+            distributed_virtual_port: None,
+            portgroup: None,
+            mtu: None,
+            tso_enabled: None,
+            net_stack_instance_key: None,
+            opaque_network: None,
+            external_id: None,
+            pinned_pnic: None,
+            ip_route_spec: None,
+            system_owned: None,
+            dpu_id: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostVirtualNicSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostVirtualNicSpec {

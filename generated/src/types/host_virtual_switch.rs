@@ -3,7 +3,7 @@
 /// Data object type *HostVirtualSwitch*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostVirtualSwitch {
     /// Property *HostVirtualSwitch.name*.
     pub name: crate::CompactString,
@@ -99,7 +99,23 @@ impl crate::object::Object for HostVirtualSwitch {
 }
 impl crate::object::Blank for HostVirtualSwitch {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: crate::object::Blank::blank(),
+            key: crate::object::Blank::blank(),
+            num_ports: 0,
+            num_ports_available: 0,
+            mtu: None,
+            portgroup: None,
+            pnic: None,
+            spec: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostVirtualSwitch {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostVirtualSwitch {

@@ -3,7 +3,7 @@
 /// Data object type *HostVirtualSwitchAutoBridge*.
 ///
 /// Extends `HostVirtualSwitchBridge`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostVirtualSwitchAutoBridge {
     /// Property *HostVirtualSwitchAutoBridge.excludedNicDevice*.
     pub excluded_nic_device: Option<Vec<crate::CompactString>>,
@@ -53,7 +53,16 @@ impl crate::object::Object for HostVirtualSwitchAutoBridge {
 }
 impl crate::object::Blank for HostVirtualSwitchAutoBridge {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            excluded_nic_device: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostVirtualSwitchAutoBridge {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostVirtualSwitchAutoBridge {

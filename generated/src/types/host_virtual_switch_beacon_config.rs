@@ -3,7 +3,7 @@
 /// Data object type *HostVirtualSwitchBeaconConfig*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostVirtualSwitchBeaconConfig {
     /// Property *HostVirtualSwitchBeaconConfig.interval*.
     pub interval: i32,
@@ -53,7 +53,16 @@ impl crate::object::Object for HostVirtualSwitchBeaconConfig {
 }
 impl crate::object::Blank for HostVirtualSwitchBeaconConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            interval: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostVirtualSwitchBeaconConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostVirtualSwitchBeaconConfig {

@@ -3,7 +3,7 @@
 /// Data object type *HostVirtualSwitchBondBridge*.
 ///
 /// Extends `HostVirtualSwitchBridge`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostVirtualSwitchBondBridge {
     /// Property *HostVirtualSwitchBondBridge.nicDevice*.
     pub nic_device: Vec<crate::CompactString>,
@@ -63,7 +63,18 @@ impl crate::object::Object for HostVirtualSwitchBondBridge {
 }
 impl crate::object::Blank for HostVirtualSwitchBondBridge {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            nic_device: Vec::new(),
+            beacon: None,
+            link_discovery_protocol_config: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostVirtualSwitchBondBridge {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostVirtualSwitchBondBridge {

@@ -3,7 +3,7 @@
 /// Data object type *HostVirtualSwitchConfig*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostVirtualSwitchConfig {
     /// Property *HostVirtualSwitchConfig.changeOperation*.
     pub change_operation: Option<crate::CompactString>,
@@ -61,7 +61,18 @@ impl crate::object::Object for HostVirtualSwitchConfig {
 }
 impl crate::object::Blank for HostVirtualSwitchConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            change_operation: None,
+            name: crate::object::Blank::blank(),
+            spec: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostVirtualSwitchConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostVirtualSwitchConfig {

@@ -3,7 +3,7 @@
 /// Data object type *HostVirtualSwitchSimpleBridge*.
 ///
 /// Extends `HostVirtualSwitchBridge`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostVirtualSwitchSimpleBridge {
     /// Property *HostVirtualSwitchSimpleBridge.nicDevice*.
     pub nic_device: crate::CompactString,
@@ -53,7 +53,16 @@ impl crate::object::Object for HostVirtualSwitchSimpleBridge {
 }
 impl crate::object::Blank for HostVirtualSwitchSimpleBridge {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            nic_device: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostVirtualSwitchSimpleBridge {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostVirtualSwitchSimpleBridge {

@@ -3,7 +3,7 @@
 /// Data object type *HostVirtualSwitchSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostVirtualSwitchSpec {
     /// Property *HostVirtualSwitchSpec.numPorts*.
     pub num_ports: i32,
@@ -65,7 +65,19 @@ impl crate::object::Object for HostVirtualSwitchSpec {
 }
 impl crate::object::Blank for HostVirtualSwitchSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            num_ports: 0,
+            bridge: None,
+            policy: None,
+            mtu: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostVirtualSwitchSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostVirtualSwitchSpec {

@@ -65,7 +65,7 @@ impl crate::object::Blank for HostVmciAccessManagerAccessSpec {
     fn blank() -> Self {
         Self {
             vm: crate::object::Blank::blank(),
-            services: crate::object::Blank::blank(),
+            services: None,
             mode: crate::object::Blank::blank(),
             extra: crate::Extra::EMPTY,
         }

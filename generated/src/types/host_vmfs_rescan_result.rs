@@ -61,7 +61,7 @@ impl crate::object::Blank for HostVmfsRescanResult {
     fn blank() -> Self {
         Self {
             host: crate::object::Blank::blank(),
-            fault: crate::object::Blank::blank(),
+            fault: None,
             extra: crate::Extra::EMPTY,
         }
     }

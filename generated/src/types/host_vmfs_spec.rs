@@ -3,7 +3,7 @@
 /// Data object type *HostVmfsSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostVmfsSpec {
     /// Property *HostVmfsSpec.extent*.
     pub extent: Box<crate::types::HostScsiDiskPartition>,
@@ -102,7 +102,23 @@ impl crate::object::Object for HostVmfsSpec {
 }
 impl crate::object::Blank for HostVmfsSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            extent: crate::object::Blank::blank(),
+            block_size_mb: None,
+            major_version: 0,
+            volume_name: crate::object::Blank::blank(),
+            block_size: None,
+            unmap_granularity: None,
+            unmap_priority: None,
+            unmap_bandwidth_spec: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostVmfsSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostVmfsSpec {

@@ -3,7 +3,7 @@
 /// Data object type *HostVmfsVolume*.
 ///
 /// Extends `HostFileSystemVolume`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostVmfsVolume {
     /// Property *HostFileSystemVolume.type*.
     pub r#type: crate::CompactString,
@@ -165,7 +165,33 @@ impl crate::object::Object for HostVmfsVolume {
 }
 impl crate::object::Blank for HostVmfsVolume {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            r#type: crate::object::Blank::blank(),
+            name: crate::object::Blank::blank(),
+            capacity: 0,
+            block_size_mb: 0,
+            block_size: None,
+            unmap_granularity: None,
+            unmap_priority: None,
+            unmap_bandwidth_spec: None,
+            max_blocks: 0,
+            major_version: 0,
+            version: crate::object::Blank::blank(),
+            uuid: crate::object::Blank::blank(),
+            extent: Vec::new(),
+            vmfs_upgradable: false,
+            force_mounted_info: None,
+            ssd: None,
+            local: None,
+            scsi_disk_type: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostVmfsVolume {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostVmfsVolume {

@@ -3,7 +3,7 @@
 /// Data object type *HostVsanInternalSystemCmmdsQuery*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostVsanInternalSystemCmmdsQuery {
     /// Property *HostVsanInternalSystemCmmdsQuery.type*.
     pub r#type: Option<crate::CompactString>,
@@ -61,7 +61,18 @@ impl crate::object::Object for HostVsanInternalSystemCmmdsQuery {
 }
 impl crate::object::Blank for HostVsanInternalSystemCmmdsQuery {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            r#type: None,
+            uuid: None,
+            owner: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostVsanInternalSystemCmmdsQuery {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostVsanInternalSystemCmmdsQuery {

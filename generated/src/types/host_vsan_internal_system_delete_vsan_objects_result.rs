@@ -3,7 +3,7 @@
 /// Data object type *HostVsanInternalSystemDeleteVsanObjectsResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostVsanInternalSystemDeleteVsanObjectsResult {
     /// Property *HostVsanInternalSystemDeleteVsanObjectsResult.uuid*.
     pub uuid: crate::CompactString,
@@ -61,7 +61,18 @@ impl crate::object::Object for HostVsanInternalSystemDeleteVsanObjectsResult {
 }
 impl crate::object::Blank for HostVsanInternalSystemDeleteVsanObjectsResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            uuid: crate::object::Blank::blank(),
+            success: false,
+            failure_reason: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostVsanInternalSystemDeleteVsanObjectsResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostVsanInternalSystemDeleteVsanObjectsResult {

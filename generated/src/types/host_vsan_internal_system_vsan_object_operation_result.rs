@@ -3,7 +3,7 @@
 /// Data object type *HostVsanInternalSystemVsanObjectOperationResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostVsanInternalSystemVsanObjectOperationResult {
     /// Property *HostVsanInternalSystemVsanObjectOperationResult.uuid*.
     pub uuid: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for HostVsanInternalSystemVsanObjectOperationResult {
 }
 impl crate::object::Blank for HostVsanInternalSystemVsanObjectOperationResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            uuid: crate::object::Blank::blank(),
+            failure_reason: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostVsanInternalSystemVsanObjectOperationResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostVsanInternalSystemVsanObjectOperationResult {

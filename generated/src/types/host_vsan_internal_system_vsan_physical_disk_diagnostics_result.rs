@@ -3,7 +3,7 @@
 /// Data object type *HostVsanInternalSystemVsanPhysicalDiskDiagnosticsResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostVsanInternalSystemVsanPhysicalDiskDiagnosticsResult {
     /// Property *HostVsanInternalSystemVsanPhysicalDiskDiagnosticsResult.diskUuid*.
     pub disk_uuid: crate::CompactString,
@@ -61,7 +61,18 @@ impl crate::object::Object for HostVsanInternalSystemVsanPhysicalDiskDiagnostics
 }
 impl crate::object::Blank for HostVsanInternalSystemVsanPhysicalDiskDiagnosticsResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            disk_uuid: crate::object::Blank::blank(),
+            success: false,
+            failure_reason: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostVsanInternalSystemVsanPhysicalDiskDiagnosticsResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostVsanInternalSystemVsanPhysicalDiskDiagnosticsResult {

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 8.0.2.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostVvolNQN {
     /// Property *HostVvolNQN.targetNQN*.
     pub target_nqn: crate::CompactString,
@@ -63,7 +63,18 @@ impl crate::object::Object for HostVvolNQN {
 }
 impl crate::object::Blank for HostVvolNQN {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            target_nqn: crate::object::Blank::blank(),
+            storage_array: crate::object::Blank::blank(),
+            online: false,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostVvolNQN {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostVvolNQN {

@@ -3,7 +3,7 @@
 /// Data object type *HostVvolVolume*.
 ///
 /// Extends `HostFileSystemVolume`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostVvolVolume {
     /// Property *HostFileSystemVolume.type*.
     pub r#type: crate::CompactString,
@@ -125,7 +125,26 @@ impl crate::object::Object for HostVvolVolume {
 }
 impl crate::object::Blank for HostVvolVolume {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            r#type: crate::object::Blank::blank(),
+            name: crate::object::Blank::blank(),
+            capacity: 0,
+            sc_id: crate::object::Blank::blank(),
+            host_pe: None,
+            host_vvol_nqn: None,
+            vasa_provider_info: None,
+            storage_array: None,
+            protocol_endpoint_type: None,
+            vvol_nqn_fields_available: None,
+            stretched: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostVvolVolume {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostVvolVolume {

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 8.0.2.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostVvolVolumeHostVvolNQN {
     /// Property *HostVvolVolumeHostVvolNQN.host*.
     ///
@@ -61,7 +61,17 @@ impl crate::object::Object for HostVvolVolumeHostVvolNQN {
 }
 impl crate::object::Blank for HostVvolVolumeHostVvolNQN {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            host: None,
+            vvol_nqn: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostVvolVolumeHostVvolNQN {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostVvolVolumeHostVvolNQN {

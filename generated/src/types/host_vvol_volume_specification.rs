@@ -3,7 +3,7 @@
 /// Data object type *HostVvolVolumeSpecification*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostVvolVolumeSpecification {
     /// Property *HostVvolVolumeSpecification.maxSizeInMB*.
     pub max_size_in_mb: i64,
@@ -89,7 +89,21 @@ impl crate::object::Object for HostVvolVolumeSpecification {
 }
 impl crate::object::Blank for HostVvolVolumeSpecification {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            max_size_in_mb: 0,
+            volume_name: crate::object::Blank::blank(),
+            vasa_provider_info: None,
+            storage_array: None,
+            uuid: crate::object::Blank::blank(),
+            stretched: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostVvolVolumeSpecification {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostVvolVolumeSpecification {

@@ -3,7 +3,7 @@
 /// Data object type *HostWwnChangedEvent*.
 ///
 /// Extends `HostEvent`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostWwnChangedEvent {
     /// Property *Event.key*.
     pub key: i32,
@@ -174,7 +174,34 @@ impl crate::object::Object for HostWwnChangedEvent {
 }
 impl crate::object::Blank for HostWwnChangedEvent {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: 0,
+            chain_id: 0,
+            created_time: crate::object::Blank::blank(),
+            user_name: crate::object::Blank::blank(),
+            datacenter: None,
+            compute_resource: None,
+            host: None,
+            vm: None,
+            ds: None,
+            net: None,
+            dvs: None,
+            tgw: None,
+            full_formatted_message: None,
+            change_tag: None,
+            audit_id: None,
+            old_node_wwns: None,
+            old_port_wwns: None,
+            new_node_wwns: None,
+            new_port_wwns: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostWwnChangedEvent {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostWwnChangedEvent {

@@ -3,7 +3,7 @@
 /// Data object type *HostWwnConflictEvent*.
 ///
 /// Extends `HostEvent`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HostWwnConflictEvent {
     /// Property *Event.key*.
     pub key: i32,
@@ -168,7 +168,33 @@ impl crate::object::Object for HostWwnConflictEvent {
 }
 impl crate::object::Blank for HostWwnConflictEvent {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: 0,
+            chain_id: 0,
+            created_time: crate::object::Blank::blank(),
+            user_name: crate::object::Blank::blank(),
+            datacenter: None,
+            compute_resource: None,
+            host: None,
+            vm: None,
+            ds: None,
+            net: None,
+            dvs: None,
+            tgw: None,
+            full_formatted_message: None,
+            change_tag: None,
+            audit_id: None,
+            conflicted_vms: None,
+            conflicted_hosts: None,
+            wwn: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HostWwnConflictEvent {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HostWwnConflictEvent {

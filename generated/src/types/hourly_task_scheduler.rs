@@ -5,7 +5,7 @@
 /// Extends `RecurrentTaskScheduler`.
 ///
 /// Has subtypes: members declared with this type are held as \[`HourlyTaskSchedulerKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HourlyTaskScheduler {
     /// Property *TaskScheduler.activeTime*.
     ///
@@ -71,7 +71,19 @@ impl crate::object::Object for HourlyTaskScheduler {
 }
 impl crate::object::Blank for HourlyTaskScheduler {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            active_time: None,
+            expire_time: None,
+            interval: 0,
+            minute: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HourlyTaskScheduler {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HourlyTaskScheduler {

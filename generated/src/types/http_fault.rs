@@ -3,7 +3,7 @@
 /// Data object type *HttpFault*.
 ///
 /// Extends `VimFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HttpFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -65,7 +65,19 @@ impl crate::object::Object for HttpFault {
 }
 impl crate::object::Blank for HttpFault {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            status_code: 0,
+            status_message: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HttpFault {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HttpFault {

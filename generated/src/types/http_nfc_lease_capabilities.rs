@@ -3,7 +3,7 @@
 /// Data object type *HttpNfcLeaseCapabilities*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HttpNfcLeaseCapabilities {
     /// Property *HttpNfcLeaseCapabilities.pullModeSupported*.
     pub pull_mode_supported: bool,
@@ -57,7 +57,17 @@ impl crate::object::Object for HttpNfcLeaseCapabilities {
 }
 impl crate::object::Blank for HttpNfcLeaseCapabilities {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            pull_mode_supported: false,
+            cors_supported: false,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HttpNfcLeaseCapabilities {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HttpNfcLeaseCapabilities {

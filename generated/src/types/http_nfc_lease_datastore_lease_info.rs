@@ -3,7 +3,7 @@
 /// Data object type *HttpNfcLeaseDatastoreLeaseInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HttpNfcLeaseDatastoreLeaseInfo {
     /// Property *HttpNfcLeaseDatastoreLeaseInfo.datastoreKey*.
     pub datastore_key: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for HttpNfcLeaseDatastoreLeaseInfo {
 }
 impl crate::object::Blank for HttpNfcLeaseDatastoreLeaseInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            datastore_key: crate::object::Blank::blank(),
+            hosts: Vec::new(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HttpNfcLeaseDatastoreLeaseInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HttpNfcLeaseDatastoreLeaseInfo {

@@ -3,7 +3,7 @@
 /// Data object type *HttpNfcLeaseDeviceUrl*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HttpNfcLeaseDeviceUrl {
     /// Property *HttpNfcLeaseDeviceUrl.key*.
     pub key: crate::CompactString,
@@ -107,7 +107,24 @@ impl crate::object::Object for HttpNfcLeaseDeviceUrl {
 }
 impl crate::object::Blank for HttpNfcLeaseDeviceUrl {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: crate::object::Blank::blank(),
+            import_key: crate::object::Blank::blank(),
+            url: crate::object::Blank::blank(),
+            ssl_thumbprint: crate::object::Blank::blank(),
+            ssl_certificate: None,
+            disk: None,
+            target_id: None,
+            datastore_key: None,
+            file_size: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HttpNfcLeaseDeviceUrl {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HttpNfcLeaseDeviceUrl {

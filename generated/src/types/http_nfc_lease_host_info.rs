@@ -3,7 +3,7 @@
 /// Data object type *HttpNfcLeaseHostInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HttpNfcLeaseHostInfo {
     /// Property *HttpNfcLeaseHostInfo.url*.
     pub url: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for HttpNfcLeaseHostInfo {
 }
 impl crate::object::Blank for HttpNfcLeaseHostInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            url: crate::object::Blank::blank(),
+            ssl_thumbprint: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HttpNfcLeaseHostInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HttpNfcLeaseHostInfo {

@@ -94,10 +94,10 @@ impl crate::object::Blank for HttpNfcLeaseInfo {
         Self {
             lease: crate::object::Blank::blank(),
             entity: crate::object::Blank::blank(),
-            device_url: crate::object::Blank::blank(),
-            total_disk_capacity_in_kb: crate::object::Blank::blank(),
-            lease_timeout: crate::object::Blank::blank(),
-            host_map: crate::object::Blank::blank(),
+            device_url: None,
+            total_disk_capacity_in_kb: 0,
+            lease_timeout: 0,
+            host_map: None,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -3,7 +3,7 @@
 /// Data object type *HttpNfcLeaseManifestEntry*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HttpNfcLeaseManifestEntry {
     /// Property *HttpNfcLeaseManifestEntry.key*.
     pub key: crate::CompactString,
@@ -99,7 +99,23 @@ impl crate::object::Object for HttpNfcLeaseManifestEntry {
 }
 impl crate::object::Blank for HttpNfcLeaseManifestEntry {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: crate::object::Blank::blank(),
+            sha1: crate::object::Blank::blank(),
+            checksum: None,
+            checksum_type: None,
+            size: 0,
+            disk: false,
+            capacity: None,
+            populated_size: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HttpNfcLeaseManifestEntry {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HttpNfcLeaseManifestEntry {

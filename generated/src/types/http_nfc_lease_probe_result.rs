@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 7.0.2.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HttpNfcLeaseProbeResult {
     /// Property *HttpNfcLeaseProbeResult.serverAccessible*.
     pub server_accessible: bool,
@@ -55,7 +55,16 @@ impl crate::object::Object for HttpNfcLeaseProbeResult {
 }
 impl crate::object::Blank for HttpNfcLeaseProbeResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            server_accessible: false,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HttpNfcLeaseProbeResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HttpNfcLeaseProbeResult {

@@ -3,7 +3,7 @@
 /// Data object type *HttpNfcLeaseSourceFile*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HttpNfcLeaseSourceFile {
     /// Property *HttpNfcLeaseSourceFile.targetDeviceId*.
     pub target_device_id: crate::CompactString,
@@ -101,7 +101,23 @@ impl crate::object::Object for HttpNfcLeaseSourceFile {
 }
 impl crate::object::Blank for HttpNfcLeaseSourceFile {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            target_device_id: crate::object::Blank::blank(),
+            url: crate::object::Blank::blank(),
+            member_name: None,
+            create: false,
+            ssl_thumbprint: None,
+            ssl_certificate: None,
+            http_headers: None,
+            size: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for HttpNfcLeaseSourceFile {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for HttpNfcLeaseSourceFile {

@@ -3,7 +3,7 @@
 /// Data object type *ID*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ID {
     /// Property *ID.id*.
     pub id: crate::CompactString,
@@ -53,7 +53,16 @@ impl crate::object::Object for ID {
 }
 impl crate::object::Blank for ID {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            id: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ID {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ID {

@@ -6,7 +6,7 @@
 ///
 /// Extends `DiskNotSupported`.
 #[deprecated]
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct IDEDiskNotSupported {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -64,7 +64,18 @@ impl crate::object::Object for IDEDiskNotSupported {
 }
 impl crate::object::Blank for IDEDiskNotSupported {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            disk: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for IDEDiskNotSupported {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for IDEDiskNotSupported {

@@ -3,7 +3,7 @@
 /// Data object type *ImportHostAddFailure*.
 ///
 /// Extends `DvsFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ImportHostAddFailure {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -61,7 +61,18 @@ impl crate::object::Object for ImportHostAddFailure {
 }
 impl crate::object::Blank for ImportHostAddFailure {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            host_ip: Vec::new(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ImportHostAddFailure {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ImportHostAddFailure {

@@ -62,8 +62,8 @@ impl crate::object::Object for ImportOperationBulkFaultFaultOnImport {
 impl crate::object::Blank for ImportOperationBulkFaultFaultOnImport {
     fn blank() -> Self {
         Self {
-            entity_type: crate::object::Blank::blank(),
-            key: crate::object::Blank::blank(),
+            entity_type: None,
+            key: None,
             fault: crate::object::Blank::blank(),
             extra: crate::Extra::EMPTY,
         }

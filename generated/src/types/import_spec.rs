@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`ImportSpecKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ImportSpec {
     /// Property *ImportSpec.entityConfig*.
     pub entity_config: Option<Box<crate::types::VAppEntityConfigInfo>>,
@@ -59,7 +59,17 @@ impl crate::object::Object for ImportSpec {
 }
 impl crate::object::Blank for ImportSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            entity_config: None,
+            instantiation_ost: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ImportSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ImportSpec {

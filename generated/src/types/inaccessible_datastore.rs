@@ -5,7 +5,7 @@
 /// Extends `InvalidDatastore`.
 ///
 /// Has subtypes: members declared with this type are held as \[`InaccessibleDatastoreKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct InaccessibleDatastore {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -73,7 +73,20 @@ impl crate::object::Object for InaccessibleDatastore {
 }
 impl crate::object::Blank for InaccessibleDatastore {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            datastore: None,
+            name: None,
+            detail: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for InaccessibleDatastore {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for InaccessibleDatastore {

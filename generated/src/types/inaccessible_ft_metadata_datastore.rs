@@ -3,7 +3,7 @@
 /// Data object type *InaccessibleFTMetadataDatastore*.
 ///
 /// Extends `InaccessibleDatastore`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct InaccessibleFTMetadataDatastore {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -71,7 +71,20 @@ impl crate::object::Object for InaccessibleFTMetadataDatastore {
 }
 impl crate::object::Blank for InaccessibleFTMetadataDatastore {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            datastore: None,
+            name: None,
+            detail: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for InaccessibleFTMetadataDatastore {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for InaccessibleFTMetadataDatastore {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends `MethodFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct InactiveProvider {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -63,7 +63,18 @@ impl crate::object::Object for InactiveProvider {
 }
 impl crate::object::Blank for InactiveProvider {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            mapping: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for InactiveProvider {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for InactiveProvider {

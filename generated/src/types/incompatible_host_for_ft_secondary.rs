@@ -68,10 +68,10 @@ impl crate::object::Object for IncompatibleHostForFtSecondary {
 impl crate::object::Blank for IncompatibleHostForFtSecondary {
     fn blank() -> Self {
         Self {
-            fault_cause: crate::object::Blank::blank(),
-            fault_message: crate::object::Blank::blank(),
+            fault_cause: None,
+            fault_message: None,
             host: crate::object::Blank::blank(),
-            error: crate::object::Blank::blank(),
+            error: None,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -3,7 +3,7 @@
 /// Data object type *IncompatibleHostForVmReplication*.
 ///
 /// Extends `ReplicationFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct IncompatibleHostForVmReplication {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -69,7 +69,20 @@ impl crate::object::Object for IncompatibleHostForVmReplication {
 }
 impl crate::object::Blank for IncompatibleHostForVmReplication {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            vm_name: crate::object::Blank::blank(),
+            host_name: crate::object::Blank::blank(),
+            reason: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for IncompatibleHostForVmReplication {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for IncompatibleHostForVmReplication {

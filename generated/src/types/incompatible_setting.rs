@@ -3,7 +3,7 @@
 /// Data object type *IncompatibleSetting*.
 ///
 /// Extends `InvalidArgument`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct IncompatibleSetting {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -65,7 +65,19 @@ impl crate::object::Object for IncompatibleSetting {
 }
 impl crate::object::Blank for IncompatibleSetting {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            invalid_property: None,
+            conflicting_property: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for IncompatibleSetting {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for IncompatibleSetting {

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`InheritablePolicyKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct InheritablePolicy {
     /// Property *InheritablePolicy.inherited*.
     pub inherited: bool,
@@ -55,7 +55,16 @@ impl crate::object::Object for InheritablePolicy {
 }
 impl crate::object::Blank for InheritablePolicy {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            inherited: false,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for InheritablePolicy {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for InheritablePolicy {

@@ -3,7 +3,7 @@
 /// Data object type *InsufficientAgentVmsDeployed*.
 ///
 /// Extends `InsufficientResourcesFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct InsufficientAgentVmsDeployed {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -81,7 +81,20 @@ impl crate::object::Object for InsufficientAgentVmsDeployed {
 }
 impl crate::object::Blank for InsufficientAgentVmsDeployed {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            host_name: crate::object::Blank::blank(),
+            required_num_agent_vms: 0,
+            current_num_agent_vms: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for InsufficientAgentVmsDeployed {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for InsufficientAgentVmsDeployed {

@@ -3,7 +3,7 @@
 /// Data object type *InsufficientCpuResourcesFault*.
 ///
 /// Extends `InsufficientResourcesFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct InsufficientCpuResourcesFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -65,7 +65,19 @@ impl crate::object::Object for InsufficientCpuResourcesFault {
 }
 impl crate::object::Blank for InsufficientCpuResourcesFault {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            unreserved: 0,
+            requested: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for InsufficientCpuResourcesFault {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for InsufficientCpuResourcesFault {

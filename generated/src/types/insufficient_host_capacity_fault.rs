@@ -5,7 +5,7 @@
 /// Extends `InsufficientResourcesFault`.
 ///
 /// Has subtypes: members declared with this type are held as \[`InsufficientHostCapacityFaultKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct InsufficientHostCapacityFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -65,7 +65,18 @@ impl crate::object::Object for InsufficientHostCapacityFault {
 }
 impl crate::object::Blank for InsufficientHostCapacityFault {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            host: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for InsufficientHostCapacityFault {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for InsufficientHostCapacityFault {

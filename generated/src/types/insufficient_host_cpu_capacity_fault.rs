@@ -3,7 +3,7 @@
 /// Data object type *InsufficientHostCpuCapacityFault*.
 ///
 /// Extends `InsufficientHostCapacityFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct InsufficientHostCpuCapacityFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -71,7 +71,20 @@ impl crate::object::Object for InsufficientHostCpuCapacityFault {
 }
 impl crate::object::Blank for InsufficientHostCpuCapacityFault {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            host: None,
+            unreserved: 0,
+            requested: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for InsufficientHostCpuCapacityFault {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for InsufficientHostCpuCapacityFault {

@@ -3,7 +3,7 @@
 /// Data object type *InsufficientHostMemoryCapacityFault*.
 ///
 /// Extends `InsufficientHostCapacityFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct InsufficientHostMemoryCapacityFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -71,7 +71,20 @@ impl crate::object::Object for InsufficientHostMemoryCapacityFault {
 }
 impl crate::object::Blank for InsufficientHostMemoryCapacityFault {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            host: None,
+            unreserved: 0,
+            requested: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for InsufficientHostMemoryCapacityFault {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for InsufficientHostMemoryCapacityFault {

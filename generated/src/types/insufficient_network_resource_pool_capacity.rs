@@ -3,7 +3,7 @@
 /// Data object type *InsufficientNetworkResourcePoolCapacity*.
 ///
 /// Extends `InsufficientResourcesFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct InsufficientNetworkResourcePoolCapacity {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -99,7 +99,23 @@ impl crate::object::Object for InsufficientNetworkResourcePoolCapacity {
 }
 impl crate::object::Blank for InsufficientNetworkResourcePoolCapacity {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            dvs_name: crate::object::Blank::blank(),
+            dvs_uuid: crate::object::Blank::blank(),
+            resource_pool_key: crate::object::Blank::blank(),
+            available: 0,
+            requested: 0,
+            device: Vec::new(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for InsufficientNetworkResourcePoolCapacity {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for InsufficientNetworkResourcePoolCapacity {

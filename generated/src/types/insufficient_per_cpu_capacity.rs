@@ -3,7 +3,7 @@
 /// Data object type *InsufficientPerCpuCapacity*.
 ///
 /// Extends `InsufficientHostCapacityFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct InsufficientPerCpuCapacity {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -63,7 +63,18 @@ impl crate::object::Object for InsufficientPerCpuCapacity {
 }
 impl crate::object::Blank for InsufficientPerCpuCapacity {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            host: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for InsufficientPerCpuCapacity {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for InsufficientPerCpuCapacity {

@@ -3,7 +3,7 @@
 /// Data object type *InsufficientStandbyCpuResource*.
 ///
 /// Extends `InsufficientStandbyResource`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct InsufficientStandbyCpuResource {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -65,7 +65,19 @@ impl crate::object::Object for InsufficientStandbyCpuResource {
 }
 impl crate::object::Blank for InsufficientStandbyCpuResource {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            available: 0,
+            requested: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for InsufficientStandbyCpuResource {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for InsufficientStandbyCpuResource {

@@ -3,7 +3,7 @@
 /// Data object type *InsufficientVFlashResourcesFault*.
 ///
 /// Extends `InsufficientResourcesFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct InsufficientVFlashResourcesFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -87,7 +87,21 @@ impl crate::object::Object for InsufficientVFlashResourcesFault {
 }
 impl crate::object::Blank for InsufficientVFlashResourcesFault {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            free_space_in_mb: None,
+            free_space: 0,
+            requested_space_in_mb: None,
+            requested_space: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for InsufficientVFlashResourcesFault {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for InsufficientVFlashResourcesFault {

@@ -3,7 +3,7 @@
 /// Data object type *IntExpression*.
 ///
 /// Extends `NegatableExpression`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct IntExpression {
     /// Property *NegatableExpression.negate*.
     pub negate: Option<bool>,
@@ -57,7 +57,17 @@ impl crate::object::Object for IntExpression {
 }
 impl crate::object::Blank for IntExpression {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            negate: None,
+            value: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for IntExpression {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for IntExpression {

@@ -3,7 +3,7 @@
 /// Data object type *IntOption*.
 ///
 /// Extends `OptionType`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct IntOption {
     /// Property *OptionType.valueIsReadonly*.
     pub value_is_readonly: Option<bool>,
@@ -65,7 +65,19 @@ impl crate::object::Object for IntOption {
 }
 impl crate::object::Blank for IntOption {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            value_is_readonly: None,
+            min: 0,
+            max: 0,
+            default_value: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for IntOption {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for IntOption {

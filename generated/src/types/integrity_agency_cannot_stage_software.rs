@@ -100,7 +100,7 @@ impl crate::object::Object for IntegrityAgencyCannotStageSoftware {
 impl crate::object::Blank for IntegrityAgencyCannotStageSoftware {
     fn blank() -> Self {
         Self {
-            key: crate::object::Blank::blank(),
+            key: 0,
             description: crate::object::Blank::blank(),
             time: crate::object::Blank::blank(),
             agency: crate::object::Blank::blank(),

@@ -8,7 +8,7 @@
 ///
 /// Extends `EamFault`.
 #[deprecated]
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct InvalidAgencyScope {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -68,7 +68,18 @@ impl crate::object::Object for InvalidAgencyScope {
 }
 impl crate::object::Blank for InvalidAgencyScope {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            unknown_compute_resource: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for InvalidAgencyScope {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for InvalidAgencyScope {

@@ -8,7 +8,7 @@
 ///
 /// Extends `EamFault`.
 #[deprecated]
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct InvalidAgentConfiguration {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -75,7 +75,19 @@ impl crate::object::Object for InvalidAgentConfiguration {
 }
 impl crate::object::Blank for InvalidAgentConfiguration {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            invalid_agent_configuration: None,
+            invalid_field: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for InvalidAgentConfiguration {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for InvalidAgentConfiguration {

@@ -5,7 +5,7 @@
 /// Extends `RuntimeFault`.
 ///
 /// Has subtypes: members declared with this type are held as \[`InvalidArgumentKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct InvalidArgument {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -63,7 +63,18 @@ impl crate::object::Object for InvalidArgument {
 }
 impl crate::object::Blank for InvalidArgument {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            invalid_property: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for InvalidArgument {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for InvalidArgument {

@@ -3,7 +3,7 @@
 /// Data object type *InvalidBundle*.
 ///
 /// Extends `PlatformConfigFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct InvalidBundle {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -61,7 +61,18 @@ impl crate::object::Object for InvalidBundle {
 }
 impl crate::object::Blank for InvalidBundle {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            text: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for InvalidBundle {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for InvalidBundle {

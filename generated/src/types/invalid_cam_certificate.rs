@@ -3,7 +3,7 @@
 /// Data object type *InvalidCAMCertificate*.
 ///
 /// Extends `InvalidCAMServer`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct InvalidCAMCertificate {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -65,7 +65,19 @@ impl crate::object::Object for InvalidCAMCertificate {
 }
 impl crate::object::Blank for InvalidCAMCertificate {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            error_code: None,
+            cam_server: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for InvalidCAMCertificate {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for InvalidCAMCertificate {

@@ -5,7 +5,7 @@
 /// Extends `ActiveDirectoryFault`.
 ///
 /// Has subtypes: members declared with this type are held as \[`InvalidCAMServerKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct InvalidCAMServer {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -67,7 +67,19 @@ impl crate::object::Object for InvalidCAMServer {
 }
 impl crate::object::Blank for InvalidCAMServer {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            error_code: None,
+            cam_server: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for InvalidCAMServer {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for InvalidCAMServer {

@@ -146,7 +146,7 @@ impl crate::object::Object for InvalidConfig {
 impl crate::object::Blank for InvalidConfig {
     fn blank() -> Self {
         Self {
-            key: crate::object::Blank::blank(),
+            key: 0,
             description: crate::object::Blank::blank(),
             time: crate::object::Blank::blank(),
             agency: crate::object::Blank::blank(),

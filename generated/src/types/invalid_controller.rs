@@ -3,7 +3,7 @@
 /// Data object type *InvalidController*.
 ///
 /// Extends `InvalidDeviceSpec`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct InvalidController {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -75,7 +75,20 @@ impl crate::object::Object for InvalidController {
 }
 impl crate::object::Blank for InvalidController {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            property: None,
+            device_index: 0,
+            controller_key: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for InvalidController {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for InvalidController {

@@ -3,7 +3,7 @@
 /// Data object type *InvalidDasConfigArgument*.
 ///
 /// Extends `InvalidArgument`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct InvalidDasConfigArgument {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -75,7 +75,20 @@ impl crate::object::Object for InvalidDasConfigArgument {
 }
 impl crate::object::Blank for InvalidDasConfigArgument {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            invalid_property: None,
+            entry: None,
+            cluster_name: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for InvalidDasConfigArgument {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for InvalidDasConfigArgument {

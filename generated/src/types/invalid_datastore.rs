@@ -5,7 +5,7 @@
 /// Extends `VimFault`.
 ///
 /// Has subtypes: members declared with this type are held as \[`InvalidDatastoreKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct InvalidDatastore {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -69,7 +69,19 @@ impl crate::object::Object for InvalidDatastore {
 }
 impl crate::object::Blank for InvalidDatastore {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            datastore: None,
+            name: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for InvalidDatastore {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for InvalidDatastore {

@@ -3,7 +3,7 @@
 /// Data object type *InvalidDatastorePath*.
 ///
 /// Extends `InvalidDatastore`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct InvalidDatastorePath {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -71,7 +71,20 @@ impl crate::object::Object for InvalidDatastorePath {
 }
 impl crate::object::Blank for InvalidDatastorePath {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            datastore: None,
+            name: None,
+            datastore_path: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for InvalidDatastorePath {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for InvalidDatastorePath {

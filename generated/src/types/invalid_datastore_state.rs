@@ -3,7 +3,7 @@
 /// Data object type *InvalidDatastoreState*.
 ///
 /// Extends `InvalidState`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct InvalidDatastoreState {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -61,7 +61,18 @@ impl crate::object::Object for InvalidDatastoreState {
 }
 impl crate::object::Blank for InvalidDatastoreState {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            datastore_name: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for InvalidDatastoreState {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for InvalidDatastoreState {

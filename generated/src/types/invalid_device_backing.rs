@@ -3,7 +3,7 @@
 /// Data object type *InvalidDeviceBacking*.
 ///
 /// Extends `InvalidDeviceSpec`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct InvalidDeviceBacking {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -65,7 +65,19 @@ impl crate::object::Object for InvalidDeviceBacking {
 }
 impl crate::object::Blank for InvalidDeviceBacking {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            property: None,
+            device_index: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for InvalidDeviceBacking {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for InvalidDeviceBacking {

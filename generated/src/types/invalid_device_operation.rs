@@ -3,7 +3,7 @@
 /// Data object type *InvalidDeviceOperation*.
 ///
 /// Extends `InvalidDeviceSpec`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct InvalidDeviceOperation {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -87,7 +87,21 @@ impl crate::object::Object for InvalidDeviceOperation {
 }
 impl crate::object::Blank for InvalidDeviceOperation {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            property: None,
+            device_index: 0,
+            bad_op: None,
+            bad_file_op: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for InvalidDeviceOperation {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for InvalidDeviceOperation {

@@ -5,7 +5,7 @@
 /// Extends `InvalidVmConfig`.
 ///
 /// Has subtypes: members declared with this type are held as \[`InvalidDeviceSpecKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct InvalidDeviceSpec {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -67,7 +67,19 @@ impl crate::object::Object for InvalidDeviceSpec {
 }
 impl crate::object::Blank for InvalidDeviceSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            property: None,
+            device_index: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for InvalidDeviceSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for InvalidDeviceSpec {

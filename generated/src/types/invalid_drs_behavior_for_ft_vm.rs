@@ -72,9 +72,9 @@ impl crate::object::Object for InvalidDrsBehaviorForFtVm {
 impl crate::object::Blank for InvalidDrsBehaviorForFtVm {
     fn blank() -> Self {
         Self {
-            fault_cause: crate::object::Blank::blank(),
-            fault_message: crate::object::Blank::blank(),
-            invalid_property: crate::object::Blank::blank(),
+            fault_cause: None,
+            fault_message: None,
+            invalid_property: None,
             vm: crate::object::Blank::blank(),
             vm_name: crate::object::Blank::blank(),
             extra: crate::Extra::EMPTY,

@@ -3,7 +3,7 @@
 /// Data object type *InvalidEditionLicense*.
 ///
 /// Extends `NotEnoughLicenses`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct InvalidEditionLicense {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -61,7 +61,18 @@ impl crate::object::Object for InvalidEditionLicense {
 }
 impl crate::object::Blank for InvalidEditionLicense {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            feature: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for InvalidEditionLicense {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for InvalidEditionLicense {

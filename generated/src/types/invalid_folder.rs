@@ -66,8 +66,8 @@ impl crate::object::Object for InvalidFolder {
 impl crate::object::Blank for InvalidFolder {
     fn blank() -> Self {
         Self {
-            fault_cause: crate::object::Blank::blank(),
-            fault_message: crate::object::Blank::blank(),
+            fault_cause: None,
+            fault_message: None,
             target: crate::object::Blank::blank(),
             extra: crate::Extra::EMPTY,
         }

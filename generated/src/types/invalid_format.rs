@@ -5,7 +5,7 @@
 /// Extends `VmConfigFault`.
 ///
 /// Has subtypes: members declared with this type are held as \[`InvalidFormatKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct InvalidFormat {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -59,7 +59,17 @@ impl crate::object::Object for InvalidFormat {
 }
 impl crate::object::Blank for InvalidFormat {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for InvalidFormat {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for InvalidFormat {

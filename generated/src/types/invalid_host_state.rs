@@ -5,7 +5,7 @@
 /// Extends `InvalidState`.
 ///
 /// Has subtypes: members declared with this type are held as \[`InvalidHostStateKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct InvalidHostState {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -65,7 +65,18 @@ impl crate::object::Object for InvalidHostState {
 }
 impl crate::object::Blank for InvalidHostState {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            host: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for InvalidHostState {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for InvalidHostState {

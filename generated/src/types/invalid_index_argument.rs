@@ -3,7 +3,7 @@
 /// Data object type *InvalidIndexArgument*.
 ///
 /// Extends `InvalidArgument`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct InvalidIndexArgument {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -65,7 +65,19 @@ impl crate::object::Object for InvalidIndexArgument {
 }
 impl crate::object::Blank for InvalidIndexArgument {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            invalid_property: None,
+            key: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for InvalidIndexArgument {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for InvalidIndexArgument {

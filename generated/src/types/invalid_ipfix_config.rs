@@ -3,7 +3,7 @@
 /// Data object type *InvalidIpfixConfig*.
 ///
 /// Extends `DvsFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct InvalidIpfixConfig {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -61,7 +61,18 @@ impl crate::object::Object for InvalidIpfixConfig {
 }
 impl crate::object::Blank for InvalidIpfixConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            property: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for InvalidIpfixConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for InvalidIpfixConfig {

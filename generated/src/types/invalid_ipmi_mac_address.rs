@@ -3,7 +3,7 @@
 /// Data object type *InvalidIpmiMacAddress*.
 ///
 /// Extends `VimFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct InvalidIpmiMacAddress {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -75,7 +75,19 @@ impl crate::object::Object for InvalidIpmiMacAddress {
 }
 impl crate::object::Blank for InvalidIpmiMacAddress {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            user_provided_mac_address: crate::object::Blank::blank(),
+            observed_mac_address: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for InvalidIpmiMacAddress {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for InvalidIpmiMacAddress {

@@ -3,7 +3,7 @@
 /// Data object type *InvalidName*.
 ///
 /// Extends `VimFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct InvalidName {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -67,7 +67,19 @@ impl crate::object::Object for InvalidName {
 }
 impl crate::object::Blank for InvalidName {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            name: crate::object::Blank::blank(),
+            entity: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for InvalidName {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for InvalidName {

@@ -3,7 +3,7 @@
 /// Data object type *InvalidNasCredentials*.
 ///
 /// Extends `NasConfigFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct InvalidNasCredentials {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -65,7 +65,19 @@ impl crate::object::Object for InvalidNasCredentials {
 }
 impl crate::object::Blank for InvalidNasCredentials {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            name: crate::object::Blank::blank(),
+            user_name: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for InvalidNasCredentials {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for InvalidNasCredentials {

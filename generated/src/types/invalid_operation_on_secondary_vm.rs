@@ -3,7 +3,7 @@
 /// Data object type *InvalidOperationOnSecondaryVm*.
 ///
 /// Extends `VmFaultToleranceIssue`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct InvalidOperationOnSecondaryVm {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -61,7 +61,18 @@ impl crate::object::Object for InvalidOperationOnSecondaryVm {
 }
 impl crate::object::Blank for InvalidOperationOnSecondaryVm {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            instance_uuid: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for InvalidOperationOnSecondaryVm {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for InvalidOperationOnSecondaryVm {

@@ -66,9 +66,9 @@ impl crate::object::Object for InvalidPowerState {
 impl crate::object::Blank for InvalidPowerState {
     fn blank() -> Self {
         Self {
-            fault_cause: crate::object::Blank::blank(),
-            fault_message: crate::object::Blank::blank(),
-            requested_state: crate::object::Blank::blank(),
+            fault_cause: None,
+            fault_message: None,
+            requested_state: None,
             existing_state: crate::object::Blank::blank(),
             extra: crate::Extra::EMPTY,
         }

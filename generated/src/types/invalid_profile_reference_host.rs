@@ -3,7 +3,7 @@
 /// Data object type *InvalidProfileReferenceHost*.
 ///
 /// Extends `RuntimeFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct InvalidProfileReferenceHost {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -84,7 +84,21 @@ impl crate::object::Object for InvalidProfileReferenceHost {
 }
 impl crate::object::Blank for InvalidProfileReferenceHost {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            reason: None,
+            host: None,
+            profile: None,
+            profile_name: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for InvalidProfileReferenceHost {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for InvalidProfileReferenceHost {

@@ -3,7 +3,7 @@
 /// Data object type *InvalidPropertyType*.
 ///
 /// Extends `VAppPropertyFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct InvalidPropertyType {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -77,7 +77,22 @@ impl crate::object::Object for InvalidPropertyType {
 }
 impl crate::object::Blank for InvalidPropertyType {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            id: crate::object::Blank::blank(),
+            category: crate::object::Blank::blank(),
+            label: crate::object::Blank::blank(),
+            r#type: crate::object::Blank::blank(),
+            value: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for InvalidPropertyType {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for InvalidPropertyType {

@@ -5,7 +5,7 @@
 /// Extends `VAppPropertyFault`.
 ///
 /// Has subtypes: members declared with this type are held as \[`InvalidPropertyValueKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct InvalidPropertyValue {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -79,7 +79,22 @@ impl crate::object::Object for InvalidPropertyValue {
 }
 impl crate::object::Blank for InvalidPropertyValue {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            id: crate::object::Blank::blank(),
+            category: crate::object::Blank::blank(),
+            label: crate::object::Blank::blank(),
+            r#type: crate::object::Blank::blank(),
+            value: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for InvalidPropertyValue {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for InvalidPropertyValue {

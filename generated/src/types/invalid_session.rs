@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends `NoPermission`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct InvalidSession {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -94,7 +94,21 @@ impl crate::object::Object for InvalidSession {
 }
 impl crate::object::Blank for InvalidSession {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            object: None,
+            privilege_id: None,
+            missing_privileges: None,
+            session_cookie: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for InvalidSession {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for InvalidSession {

@@ -3,7 +3,7 @@
 /// Data object type *InvalidType*.
 ///
 /// Extends `InvalidRequest`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct InvalidType {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -61,7 +61,18 @@ impl crate::object::Object for InvalidType {
 }
 impl crate::object::Blank for InvalidType {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            argument: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for InvalidType {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for InvalidType {

@@ -5,7 +5,7 @@
 /// Extends `VmConfigFault`.
 ///
 /// Has subtypes: members declared with this type are held as \[`InvalidVmConfigKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct InvalidVmConfig {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -63,7 +63,18 @@ impl crate::object::Object for InvalidVmConfig {
 }
 impl crate::object::Blank for InvalidVmConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            property: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for InvalidVmConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for InvalidVmConfig {

@@ -3,7 +3,7 @@
 /// Data object type *InventoryDescription*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct InventoryDescription {
     /// Property *InventoryDescription.numHosts*.
     pub num_hosts: i32,
@@ -111,7 +111,25 @@ impl crate::object::Object for InventoryDescription {
 }
 impl crate::object::Blank for InventoryDescription {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            num_hosts: 0,
+            num_virtual_machines: 0,
+            num_resource_pools: None,
+            num_clusters: None,
+            num_cpu_dev: None,
+            num_net_dev: None,
+            num_disk_dev: None,
+            numv_cpu_dev: None,
+            numv_net_dev: None,
+            numv_disk_dev: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for InventoryDescription {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for InventoryDescription {

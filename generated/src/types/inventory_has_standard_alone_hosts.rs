@@ -3,7 +3,7 @@
 /// Data object type *InventoryHasStandardAloneHosts*.
 ///
 /// Extends `NotEnoughLicenses`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct InventoryHasStandardAloneHosts {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -61,7 +61,18 @@ impl crate::object::Object for InventoryHasStandardAloneHosts {
 }
 impl crate::object::Blank for InventoryHasStandardAloneHosts {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            hosts: Vec::new(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for InventoryHasStandardAloneHosts {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for InventoryHasStandardAloneHosts {

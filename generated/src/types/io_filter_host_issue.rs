@@ -61,7 +61,7 @@ impl crate::object::Blank for IoFilterHostIssue {
     fn blank() -> Self {
         Self {
             host: crate::object::Blank::blank(),
-            issue: crate::object::Blank::blank(),
+            issue: Vec::new(),
             extra: crate::Extra::EMPTY,
         }
     }

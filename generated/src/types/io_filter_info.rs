@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`IoFilterInfoKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct IoFilterInfo {
     /// Property *IoFilterInfo.id*.
     pub id: crate::CompactString,
@@ -79,7 +79,22 @@ impl crate::object::Object for IoFilterInfo {
 }
 impl crate::object::Blank for IoFilterInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            id: crate::object::Blank::blank(),
+            name: crate::object::Blank::blank(),
+            vendor: crate::object::Blank::blank(),
+            version: crate::object::Blank::blank(),
+            r#type: None,
+            summary: None,
+            release_date: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for IoFilterInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for IoFilterInfo {

@@ -3,7 +3,7 @@
 /// Data object type *IoFilterQueryIssueResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct IoFilterQueryIssueResult {
     /// Property *IoFilterQueryIssueResult.opType*.
     pub op_type: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for IoFilterQueryIssueResult {
 }
 impl crate::object::Blank for IoFilterQueryIssueResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            op_type: crate::object::Blank::blank(),
+            host_issue: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for IoFilterQueryIssueResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for IoFilterQueryIssueResult {

@@ -74,11 +74,11 @@ impl crate::object::Object for IORMNotSupportedHostOnDatastore {
 impl crate::object::Blank for IORMNotSupportedHostOnDatastore {
     fn blank() -> Self {
         Self {
-            fault_cause: crate::object::Blank::blank(),
-            fault_message: crate::object::Blank::blank(),
+            fault_cause: None,
+            fault_message: None,
             datastore: crate::object::Blank::blank(),
             datastore_name: crate::object::Blank::blank(),
-            host: crate::object::Blank::blank(),
+            host: None,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -5,7 +5,7 @@
 /// Extends `NegatableExpression`.
 ///
 /// Has subtypes: members declared with this type are held as \[`IpAddressKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct IpAddress {
     /// Property *NegatableExpression.negate*.
     pub negate: Option<bool>,
@@ -55,7 +55,16 @@ impl crate::object::Object for IpAddress {
 }
 impl crate::object::Blank for IpAddress {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            negate: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for IpAddress {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for IpAddress {

@@ -3,7 +3,7 @@
 /// Data object type *IpPool*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct IpPool {
     /// Property *IpPool.id*.
     pub id: Option<i32>,
@@ -131,7 +131,28 @@ impl crate::object::Object for IpPool {
 }
 impl crate::object::Blank for IpPool {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            id: None,
+            name: None,
+            ipv4_config: None,
+            ipv6_config: None,
+            dns_domain: None,
+            dns_search_path: None,
+            host_prefix: None,
+            http_proxy: None,
+            network_association: None,
+            available_ipv4_addresses: None,
+            available_ipv6_addresses: None,
+            allocated_ipv4_addresses: None,
+            allocated_ipv6_addresses: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for IpPool {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for IpPool {

@@ -3,7 +3,7 @@
 /// Data object type *IpPoolAssociation*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct IpPoolAssociation {
     /// Property *IpPoolAssociation.network*.
     ///
@@ -59,7 +59,17 @@ impl crate::object::Object for IpPoolAssociation {
 }
 impl crate::object::Blank for IpPoolAssociation {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            network: None,
+            network_name: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for IpPoolAssociation {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for IpPoolAssociation {

@@ -3,7 +3,7 @@
 /// Data object type *IpPoolIpPoolConfigInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct IpPoolIpPoolConfigInfo {
     /// Property *IpPoolIpPoolConfigInfo.subnetAddress*.
     pub subnet_address: Option<crate::CompactString>,
@@ -93,7 +93,22 @@ impl crate::object::Object for IpPoolIpPoolConfigInfo {
 }
 impl crate::object::Blank for IpPoolIpPoolConfigInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            subnet_address: None,
+            netmask: None,
+            gateway: None,
+            range: None,
+            dns: None,
+            dhcp_server_available: None,
+            ip_pool_enabled: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for IpPoolIpPoolConfigInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for IpPoolIpPoolConfigInfo {

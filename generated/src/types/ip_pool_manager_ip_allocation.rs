@@ -3,7 +3,7 @@
 /// Data object type *IpPoolManagerIpAllocation*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct IpPoolManagerIpAllocation {
     /// Property *IpPoolManagerIpAllocation.ipAddress*.
     pub ip_address: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for IpPoolManagerIpAllocation {
 }
 impl crate::object::Blank for IpPoolManagerIpAllocation {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            ip_address: crate::object::Blank::blank(),
+            allocation_id: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for IpPoolManagerIpAllocation {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for IpPoolManagerIpAllocation {

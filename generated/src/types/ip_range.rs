@@ -3,7 +3,7 @@
 /// Data object type *IpRange*.
 ///
 /// Extends `IpAddress`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct IpRange {
     /// Property *NegatableExpression.negate*.
     pub negate: Option<bool>,
@@ -61,7 +61,18 @@ impl crate::object::Object for IpRange {
 }
 impl crate::object::Blank for IpRange {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            negate: None,
+            address_prefix: crate::object::Blank::blank(),
+            prefix_length: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for IpRange {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for IpRange {

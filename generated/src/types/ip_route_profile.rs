@@ -3,7 +3,7 @@
 /// Data object type *IpRouteProfile*.
 ///
 /// Extends `ApplyProfile`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct IpRouteProfile {
     /// Property *ApplyProfile.enabled*.
     pub enabled: bool,
@@ -123,7 +123,27 @@ impl crate::object::Object for IpRouteProfile {
 }
 impl crate::object::Blank for IpRouteProfile {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            enabled: false,
+            policy: None,
+            profile_type_name: None,
+            profile_version: None,
+            property: None,
+            favorite: None,
+            to_be_merged: None,
+            to_replace_with: None,
+            to_be_deleted: None,
+            copy_enable_status: None,
+            hidden: None,
+            static_route: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for IpRouteProfile {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for IpRouteProfile {

@@ -3,7 +3,7 @@
 /// Data object type *IscsiDependencyEntity*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct IscsiDependencyEntity {
     /// Property *IscsiDependencyEntity.pnicDevice*.
     pub pnic_device: crate::CompactString,
@@ -61,7 +61,18 @@ impl crate::object::Object for IscsiDependencyEntity {
 }
 impl crate::object::Blank for IscsiDependencyEntity {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            pnic_device: crate::object::Blank::blank(),
+            vnic_device: crate::object::Blank::blank(),
+            vmhba_name: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for IscsiDependencyEntity {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for IscsiDependencyEntity {

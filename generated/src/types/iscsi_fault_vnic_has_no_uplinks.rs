@@ -3,7 +3,7 @@
 /// Data object type *IscsiFaultVnicHasNoUplinks*.
 ///
 /// Extends `IscsiFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct IscsiFaultVnicHasNoUplinks {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -61,7 +61,18 @@ impl crate::object::Object for IscsiFaultVnicHasNoUplinks {
 }
 impl crate::object::Blank for IscsiFaultVnicHasNoUplinks {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            vnic_device: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for IscsiFaultVnicHasNoUplinks {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for IscsiFaultVnicHasNoUplinks {

@@ -3,7 +3,7 @@
 /// Data object type *IscsiFaultVnicInUse*.
 ///
 /// Extends `IscsiFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct IscsiFaultVnicInUse {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -61,7 +61,18 @@ impl crate::object::Object for IscsiFaultVnicInUse {
 }
 impl crate::object::Blank for IscsiFaultVnicInUse {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            vnic_device: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for IscsiFaultVnicInUse {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for IscsiFaultVnicInUse {

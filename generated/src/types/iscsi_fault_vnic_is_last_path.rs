@@ -3,7 +3,7 @@
 /// Data object type *IscsiFaultVnicIsLastPath*.
 ///
 /// Extends `IscsiFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct IscsiFaultVnicIsLastPath {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -61,7 +61,18 @@ impl crate::object::Object for IscsiFaultVnicIsLastPath {
 }
 impl crate::object::Blank for IscsiFaultVnicIsLastPath {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            vnic_device: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for IscsiFaultVnicIsLastPath {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for IscsiFaultVnicIsLastPath {

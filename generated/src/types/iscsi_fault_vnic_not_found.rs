@@ -3,7 +3,7 @@
 /// Data object type *IscsiFaultVnicNotFound*.
 ///
 /// Extends `IscsiFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct IscsiFaultVnicNotFound {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -61,7 +61,18 @@ impl crate::object::Object for IscsiFaultVnicNotFound {
 }
 impl crate::object::Blank for IscsiFaultVnicNotFound {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            vnic_device: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for IscsiFaultVnicNotFound {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for IscsiFaultVnicNotFound {

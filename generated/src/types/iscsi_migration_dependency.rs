@@ -3,7 +3,7 @@
 /// Data object type *IscsiMigrationDependency*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct IscsiMigrationDependency {
     /// Property *IscsiMigrationDependency.migrationAllowed*.
     pub migration_allowed: bool,
@@ -61,7 +61,18 @@ impl crate::object::Object for IscsiMigrationDependency {
 }
 impl crate::object::Blank for IscsiMigrationDependency {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            migration_allowed: false,
+            disallow_reason: None,
+            dependency: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for IscsiMigrationDependency {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for IscsiMigrationDependency {

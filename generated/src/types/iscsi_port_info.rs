@@ -3,7 +3,7 @@
 /// Data object type *IscsiPortInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct IscsiPortInfo {
     /// Property *IscsiPortInfo.vnicDevice*.
     pub vnic_device: Option<crate::CompactString>,
@@ -144,7 +144,30 @@ impl crate::object::Object for IscsiPortInfo {
 }
 impl crate::object::Blank for IscsiPortInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            vnic_device: None,
+            vnic: None,
+            pnic_device: None,
+            pnic: None,
+            switch_name: None,
+            switch_uuid: None,
+            portgroup_name: None,
+            portgroup_key: None,
+            port_key: None,
+            opaque_network_id: None,
+            opaque_network_type: None,
+            opaque_network_name: None,
+            external_id: None,
+            compliance_status: None,
+            path_status: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for IscsiPortInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for IscsiPortInfo {

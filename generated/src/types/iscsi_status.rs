@@ -3,7 +3,7 @@
 /// Data object type *IscsiStatus*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct IscsiStatus {
     /// Property *IscsiStatus.reason*.
     pub reason: Option<Vec<crate::types::MethodFaultKind>>,
@@ -53,7 +53,16 @@ impl crate::object::Object for IscsiStatus {
 }
 impl crate::object::Blank for IscsiStatus {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            reason: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for IscsiStatus {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for IscsiStatus {

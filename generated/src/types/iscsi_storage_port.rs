@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends `StoragePort`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct IscsiStoragePort {
     /// Property *StoragePort.uuid*.
     pub uuid: crate::CompactString,
@@ -67,7 +67,19 @@ impl crate::object::Object for IscsiStoragePort {
 }
 impl crate::object::Blank for IscsiStoragePort {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            uuid: crate::object::Blank::blank(),
+            r#type: crate::object::Blank::blank(),
+            alternate_name: None,
+            identifier: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for IscsiStoragePort {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for IscsiStoragePort {

@@ -3,7 +3,7 @@
 /// Data object type *IsoImageFileInfo*.
 ///
 /// Extends `FileInfo`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct IsoImageFileInfo {
     /// Property *FileInfo.path*.
     pub path: crate::CompactString,
@@ -71,7 +71,20 @@ impl crate::object::Object for IsoImageFileInfo {
 }
 impl crate::object::Blank for IsoImageFileInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            path: crate::object::Blank::blank(),
+            friendly_name: None,
+            file_size: None,
+            modification: None,
+            owner: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for IsoImageFileInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for IsoImageFileInfo {

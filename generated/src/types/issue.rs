@@ -7,7 +7,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`IssueKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct Issue {
     /// Property *Issue.key*.
     pub key: i32,
@@ -67,7 +67,18 @@ impl crate::object::Object for Issue {
 }
 impl crate::object::Blank for Issue {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: 0,
+            description: crate::object::Blank::blank(),
+            time: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for Issue {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for Issue {

@@ -3,7 +3,7 @@
 /// Data object type *KernelModuleInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct KernelModuleInfo {
     /// Property *KernelModuleInfo.id*.
     pub id: i32,
@@ -133,7 +133,28 @@ impl crate::object::Object for KernelModuleInfo {
 }
 impl crate::object::Blank for KernelModuleInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            id: 0,
+            name: crate::object::Blank::blank(),
+            version: crate::object::Blank::blank(),
+            filename: crate::object::Blank::blank(),
+            option_string: crate::object::Blank::blank(),
+            loaded: false,
+            enabled: false,
+            use_count: 0,
+            read_only_section: crate::object::Blank::blank(),
+            writable_section: crate::object::Blank::blank(),
+            text_section: crate::object::Blank::blank(),
+            data_section: crate::object::Blank::blank(),
+            bss_section: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for KernelModuleInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for KernelModuleInfo {

@@ -3,7 +3,7 @@
 /// Data object type *KernelModuleSectionInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct KernelModuleSectionInfo {
     /// Property *KernelModuleSectionInfo.address*.
     pub address: i64,
@@ -57,7 +57,17 @@ impl crate::object::Object for KernelModuleSectionInfo {
 }
 impl crate::object::Blank for KernelModuleSectionInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            address: 0,
+            length: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for KernelModuleSectionInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for KernelModuleSectionInfo {

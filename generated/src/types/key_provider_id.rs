@@ -3,7 +3,7 @@
 /// Data object type *KeyProviderId*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct KeyProviderId {
     /// Property *KeyProviderId.id*.
     pub id: crate::CompactString,
@@ -53,7 +53,16 @@ impl crate::object::Object for KeyProviderId {
 }
 impl crate::object::Blank for KeyProviderId {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            id: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for KeyProviderId {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for KeyProviderId {

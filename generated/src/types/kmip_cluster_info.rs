@@ -3,7 +3,7 @@
 /// Data object type *KmipClusterInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct KmipClusterInfo {
     /// Property *KmipClusterInfo.clusterId*.
     pub cluster_id: Box<crate::types::KeyProviderId>,
@@ -123,7 +123,25 @@ impl crate::object::Object for KmipClusterInfo {
 }
 impl crate::object::Blank for KmipClusterInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            cluster_id: crate::object::Blank::blank(),
+            servers: None,
+            use_as_default: false,
+            management_type: None,
+            use_as_entity_default: None,
+            has_backup: None,
+            tpm_required: None,
+            key_id: None,
+            default_key_type: None,
+            key_info: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for KmipClusterInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for KmipClusterInfo {

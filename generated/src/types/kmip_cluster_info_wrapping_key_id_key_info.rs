@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 9.0.0.0
 ///
 /// Extends `KmipClusterInfoKeyInfo`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct KmipClusterInfoWrappingKeyIdKeyInfo {
     /// Property *KmipClusterInfoWrappingKeyIdKeyInfo.keyId*.
     pub key_id: crate::CompactString,
@@ -61,7 +61,17 @@ impl crate::object::Object for KmipClusterInfoWrappingKeyIdKeyInfo {
 }
 impl crate::object::Blank for KmipClusterInfoWrappingKeyIdKeyInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key_id: crate::object::Blank::blank(),
+            configured_time: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for KmipClusterInfoWrappingKeyIdKeyInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for KmipClusterInfoWrappingKeyIdKeyInfo {

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 9.0.0.0
 ///
 /// Extends `KmipClusterInfoKeyInfo`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct KmipClusterInfoWrappingRotationIntervalKeyInfo {
     /// Property *KmipClusterInfoWrappingRotationIntervalKeyInfo.keyId*.
     pub key_id: Option<crate::CompactString>,
@@ -65,7 +65,18 @@ impl crate::object::Object for KmipClusterInfoWrappingRotationIntervalKeyInfo {
 }
 impl crate::object::Blank for KmipClusterInfoWrappingRotationIntervalKeyInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key_id: None,
+            rotation_interval: None,
+            last_rotation: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for KmipClusterInfoWrappingRotationIntervalKeyInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for KmipClusterInfoWrappingRotationIntervalKeyInfo {

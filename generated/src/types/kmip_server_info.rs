@@ -3,7 +3,7 @@
 /// Data object type *KmipServerInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct KmipServerInfo {
     /// Property *KmipServerInfo.name*.
     pub name: crate::CompactString,
@@ -111,7 +111,25 @@ impl crate::object::Object for KmipServerInfo {
 }
 impl crate::object::Blank for KmipServerInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: crate::object::Blank::blank(),
+            address: crate::object::Blank::blank(),
+            port: 0,
+            proxy_address: None,
+            proxy_port: None,
+            reconnect: None,
+            protocol: None,
+            nbio: None,
+            timeout: None,
+            user_name: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for KmipServerInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for KmipServerInfo {

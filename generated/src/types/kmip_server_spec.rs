@@ -3,7 +3,7 @@
 /// Data object type *KmipServerSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct KmipServerSpec {
     /// Property *KmipServerSpec.clusterId*.
     pub cluster_id: Box<crate::types::KeyProviderId>,
@@ -73,7 +73,20 @@ impl crate::object::Object for KmipServerSpec {
 }
 impl crate::object::Blank for KmipServerSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            cluster_id: crate::object::Blank::blank(),
+            info: crate::object::Blank::blank(),
+            password: None,
+            default_key_type: None,
+            key_spec: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for KmipServerSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for KmipServerSpec {

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 9.0.0.0
 ///
 /// Extends `KmipServerSpecKeySpec`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct KmipServerSpecWrappingKeyIdKeySpec {
     /// Property *KmipServerSpecWrappingKeyIdKeySpec.keyId*.
     pub key_id: crate::CompactString,
@@ -55,7 +55,16 @@ impl crate::object::Object for KmipServerSpecWrappingKeyIdKeySpec {
 }
 impl crate::object::Blank for KmipServerSpecWrappingKeyIdKeySpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key_id: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for KmipServerSpecWrappingKeyIdKeySpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for KmipServerSpecWrappingKeyIdKeySpec {

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 9.0.0.0
 ///
 /// Extends `KmipServerSpecKeySpec`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct KmipServerSpecWrappingRotationIntervalKeySpec {
     /// Property *KmipServerSpecWrappingRotationIntervalKeySpec.rotationInterval*.
     pub rotation_interval: Option<i32>,
@@ -55,7 +55,16 @@ impl crate::object::Object for KmipServerSpecWrappingRotationIntervalKeySpec {
 }
 impl crate::object::Blank for KmipServerSpecWrappingRotationIntervalKeySpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            rotation_interval: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for KmipServerSpecWrappingRotationIntervalKeySpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for KmipServerSpecWrappingRotationIntervalKeySpec {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct LACPInfo {
     /// Property *LACPInfo.dvsName*.
     pub dvs_name: crate::CompactString,
@@ -59,7 +59,17 @@ impl crate::object::Object for LACPInfo {
 }
 impl crate::object::Blank for LACPInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            dvs_name: crate::object::Blank::blank(),
+            lags: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for LACPInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for LACPInfo {

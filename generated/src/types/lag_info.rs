@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct LAGInfo {
     /// Property *LAGInfo.lagName*.
     pub lag_name: crate::CompactString,
@@ -67,7 +67,19 @@ impl crate::object::Object for LAGInfo {
 }
 impl crate::object::Blank for LAGInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            lag_name: crate::object::Blank::blank(),
+            group_state: 0,
+            vnics: None,
+            uplinks: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for LAGInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for LAGInfo {

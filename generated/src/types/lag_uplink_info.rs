@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct LAGUplinkInfo {
     /// Property *LAGUplinkInfo.uplinkName*.
     pub uplink_name: crate::CompactString,
@@ -63,7 +63,18 @@ impl crate::object::Object for LAGUplinkInfo {
 }
 impl crate::object::Blank for LAGUplinkInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            uplink_name: crate::object::Blank::blank(),
+            port_state: 0,
+            bundle_state: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for LAGUplinkInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for LAGUplinkInfo {

@@ -72,8 +72,8 @@ impl crate::object::Object for LargeRDMNotSupportedOnDatastore {
 impl crate::object::Blank for LargeRDMNotSupportedOnDatastore {
     fn blank() -> Self {
         Self {
-            fault_cause: crate::object::Blank::blank(),
-            fault_message: crate::object::Blank::blank(),
+            fault_cause: None,
+            fault_message: None,
             device: crate::object::Blank::blank(),
             datastore: crate::object::Blank::blank(),
             datastore_name: crate::object::Blank::blank(),

@@ -62,7 +62,7 @@ impl crate::object::Blank for LatencySensitivity {
     fn blank() -> Self {
         Self {
             level: crate::object::Blank::blank(),
-            sensitivity: crate::object::Blank::blank(),
+            sensitivity: None,
             extra: crate::Extra::EMPTY,
         }
     }

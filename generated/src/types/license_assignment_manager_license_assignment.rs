@@ -3,7 +3,7 @@
 /// Data object type *LicenseAssignmentManagerLicenseAssignment*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct LicenseAssignmentManagerLicenseAssignment {
     /// Property *LicenseAssignmentManagerLicenseAssignment.entityId*.
     pub entity_id: crate::CompactString,
@@ -75,7 +75,20 @@ impl crate::object::Object for LicenseAssignmentManagerLicenseAssignment {
 }
 impl crate::object::Blank for LicenseAssignmentManagerLicenseAssignment {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            entity_id: crate::object::Blank::blank(),
+            scope: None,
+            entity_display_name: None,
+            assigned_license: crate::object::Blank::blank(),
+            properties: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for LicenseAssignmentManagerLicenseAssignment {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for LicenseAssignmentManagerLicenseAssignment {

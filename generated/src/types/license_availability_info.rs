@@ -6,7 +6,7 @@
 ///
 /// Extends `DataObject`.
 #[deprecated]
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct LicenseAvailabilityInfo {
     /// Property *LicenseAvailabilityInfo.feature*.
     pub feature: Box<crate::types::LicenseFeatureInfo>,
@@ -64,7 +64,18 @@ impl crate::object::Object for LicenseAvailabilityInfo {
 }
 impl crate::object::Blank for LicenseAvailabilityInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            feature: crate::object::Blank::blank(),
+            total: 0,
+            available: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for LicenseAvailabilityInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for LicenseAvailabilityInfo {

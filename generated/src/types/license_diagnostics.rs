@@ -115,7 +115,7 @@ impl crate::object::Blank for LicenseDiagnostics {
         Self {
             source_last_changed: crate::object::Blank::blank(),
             source_lost: crate::object::Blank::blank(),
-            source_latency: crate::object::Blank::blank(),
+            source_latency: 0.0,
             license_requests: crate::object::Blank::blank(),
             license_request_failures: crate::object::Blank::blank(),
             license_feature_unknowns: crate::object::Blank::blank(),

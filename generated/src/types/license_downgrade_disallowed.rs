@@ -3,7 +3,7 @@
 /// Data object type *LicenseDowngradeDisallowed*.
 ///
 /// Extends `NotEnoughLicenses`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct LicenseDowngradeDisallowed {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -69,7 +69,20 @@ impl crate::object::Object for LicenseDowngradeDisallowed {
 }
 impl crate::object::Blank for LicenseDowngradeDisallowed {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            edition: crate::object::Blank::blank(),
+            entity_id: crate::object::Blank::blank(),
+            features: Vec::new(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for LicenseDowngradeDisallowed {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for LicenseDowngradeDisallowed {

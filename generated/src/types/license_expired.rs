@@ -3,7 +3,7 @@
 /// Data object type *LicenseExpired*.
 ///
 /// Extends `NotEnoughLicenses`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct LicenseExpired {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -61,7 +61,18 @@ impl crate::object::Object for LicenseExpired {
 }
 impl crate::object::Blank for LicenseExpired {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            license_key: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for LicenseExpired {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for LicenseExpired {

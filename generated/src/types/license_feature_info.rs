@@ -6,7 +6,7 @@
 ///
 /// Extends `DataObject`.
 #[deprecated]
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct LicenseFeatureInfo {
     /// Property *LicenseFeatureInfo.key*.
     pub key: crate::CompactString,
@@ -110,7 +110,24 @@ impl crate::object::Object for LicenseFeatureInfo {
 }
 impl crate::object::Blank for LicenseFeatureInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: crate::object::Blank::blank(),
+            feature_name: crate::object::Blank::blank(),
+            feature_description: None,
+            state: None,
+            cost_unit: crate::object::Blank::blank(),
+            source_restriction: None,
+            dependent_key: None,
+            edition: None,
+            expires_on: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for LicenseFeatureInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for LicenseFeatureInfo {

@@ -3,7 +3,7 @@
 /// Data object type *LicenseManagerEvaluationInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct LicenseManagerEvaluationInfo {
     /// Property *LicenseManagerEvaluationInfo.properties*.
     pub properties: Vec<crate::types::KeyAnyValue>,
@@ -53,7 +53,16 @@ impl crate::object::Object for LicenseManagerEvaluationInfo {
 }
 impl crate::object::Blank for LicenseManagerEvaluationInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            properties: Vec::new(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for LicenseManagerEvaluationInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for LicenseManagerEvaluationInfo {

@@ -3,7 +3,7 @@
 /// Data object type *LicenseManagerLicenseInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct LicenseManagerLicenseInfo {
     /// Property *LicenseManagerLicenseInfo.licenseKey*.
     pub license_key: crate::CompactString,
@@ -99,7 +99,23 @@ impl crate::object::Object for LicenseManagerLicenseInfo {
 }
 impl crate::object::Blank for LicenseManagerLicenseInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            license_key: crate::object::Blank::blank(),
+            edition_key: crate::object::Blank::blank(),
+            name: crate::object::Blank::blank(),
+            total: 0,
+            used: None,
+            cost_unit: crate::object::Blank::blank(),
+            properties: None,
+            labels: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for LicenseManagerLicenseInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for LicenseManagerLicenseInfo {

@@ -67,7 +67,7 @@ impl crate::object::Blank for LicenseReservationInfo {
         Self {
             key: crate::object::Blank::blank(),
             state: crate::object::Blank::blank(),
-            required: crate::object::Blank::blank(),
+            required: 0,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -6,7 +6,7 @@
 ///
 /// Extends `LicenseSource`.
 #[deprecated]
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct LicenseServerSource {
     /// Property *LicenseServerSource.licenseServer*.
     pub license_server: crate::CompactString,
@@ -56,7 +56,16 @@ impl crate::object::Object for LicenseServerSource {
 }
 impl crate::object::Blank for LicenseServerSource {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            license_server: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for LicenseServerSource {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for LicenseServerSource {

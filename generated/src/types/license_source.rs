@@ -8,7 +8,7 @@
 ///
 /// Has subtypes: members declared with this type are held as \[`LicenseSourceKind`\].
 #[deprecated]
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct LicenseSource {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
@@ -50,7 +50,13 @@ impl crate::object::Object for LicenseSource {
 }
 impl crate::object::Blank for LicenseSource {
     fn blank() -> Self {
-        Self::default()
+        Self { extra: crate::Extra::EMPTY }
+    }
+}
+impl Default for LicenseSource {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for LicenseSource {

@@ -70,9 +70,9 @@ impl crate::object::Blank for LicenseUsageInfo {
     fn blank() -> Self {
         Self {
             source: crate::object::Blank::blank(),
-            source_available: crate::object::Blank::blank(),
-            reservation_info: crate::object::Blank::blank(),
-            feature_info: crate::object::Blank::blank(),
+            source_available: false,
+            reservation_info: None,
+            feature_info: None,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct LifecycleConfigDetails {
     /// Property *LifecycleConfigDetails.clusterType*.
     pub cluster_type: crate::CompactString,
@@ -63,7 +63,18 @@ impl crate::object::Object for LifecycleConfigDetails {
 }
 impl crate::object::Blank for LifecycleConfigDetails {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            cluster_type: crate::object::Blank::blank(),
+            fault_domains_details: None,
+            witness_hosts_details: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for LifecycleConfigDetails {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for LifecycleConfigDetails {

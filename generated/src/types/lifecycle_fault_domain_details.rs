@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct LifecycleFaultDomainDetails {
     /// Property *LifecycleFaultDomainDetails.isPreferredFaultDomain*.
     pub is_preferred_fault_domain: Option<bool>,
@@ -65,7 +65,18 @@ impl crate::object::Object for LifecycleFaultDomainDetails {
 }
 impl crate::object::Blank for LifecycleFaultDomainDetails {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            is_preferred_fault_domain: None,
+            name: None,
+            hosts: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for LifecycleFaultDomainDetails {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for LifecycleFaultDomainDetails {

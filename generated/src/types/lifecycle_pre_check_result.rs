@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct LifecyclePreCheckResult {
     /// Property *LifecyclePreCheckResult.type*.
     pub r#type: Option<crate::CompactString>,
@@ -67,7 +67,19 @@ impl crate::object::Object for LifecyclePreCheckResult {
 }
 impl crate::object::Blank for LifecyclePreCheckResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            r#type: None,
+            description: None,
+            status: crate::object::Blank::blank(),
+            reason: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for LifecyclePreCheckResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for LifecyclePreCheckResult {

@@ -69,8 +69,8 @@ impl crate::object::Blank for LifecycleWitnessDetails {
     fn blank() -> Self {
         Self {
             host: crate::object::Blank::blank(),
-            is_virtual_appliance: crate::object::Blank::blank(),
-            shared_clusters: crate::object::Blank::blank(),
+            is_virtual_appliance: false,
+            shared_clusters: None,
             extra: crate::Extra::EMPTY,
         }
     }

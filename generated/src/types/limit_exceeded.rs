@@ -3,7 +3,7 @@
 /// Data object type *LimitExceeded*.
 ///
 /// Extends `VimFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct LimitExceeded {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -65,7 +65,19 @@ impl crate::object::Object for LimitExceeded {
 }
 impl crate::object::Blank for LimitExceeded {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            property: None,
+            limit: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for LimitExceeded {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for LimitExceeded {

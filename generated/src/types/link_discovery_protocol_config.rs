@@ -3,7 +3,7 @@
 /// Data object type *LinkDiscoveryProtocolConfig*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct LinkDiscoveryProtocolConfig {
     /// Property *LinkDiscoveryProtocolConfig.protocol*.
     pub protocol: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for LinkDiscoveryProtocolConfig {
 }
 impl crate::object::Blank for LinkDiscoveryProtocolConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            protocol: crate::object::Blank::blank(),
+            operation: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for LinkDiscoveryProtocolConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for LinkDiscoveryProtocolConfig {

@@ -3,7 +3,7 @@
 /// Data object type *LinkLayerDiscoveryProtocolInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct LinkLayerDiscoveryProtocolInfo {
     /// Property *LinkLayerDiscoveryProtocolInfo.chassisId*.
     pub chassis_id: crate::CompactString,
@@ -65,7 +65,19 @@ impl crate::object::Object for LinkLayerDiscoveryProtocolInfo {
 }
 impl crate::object::Blank for LinkLayerDiscoveryProtocolInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            chassis_id: crate::object::Blank::blank(),
+            port_id: crate::object::Blank::blank(),
+            time_to_live: 0,
+            parameter: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for LinkLayerDiscoveryProtocolInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for LinkLayerDiscoveryProtocolInfo {

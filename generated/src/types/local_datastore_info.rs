@@ -3,7 +3,7 @@
 /// Data object type *LocalDatastoreInfo*.
 ///
 /// Extends `DatastoreInfo`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct LocalDatastoreInfo {
     /// Property *DatastoreInfo.name*.
     pub name: crate::CompactString,
@@ -139,7 +139,28 @@ impl crate::object::Object for LocalDatastoreInfo {
 }
 impl crate::object::Blank for LocalDatastoreInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: crate::object::Blank::blank(),
+            url: crate::object::Blank::blank(),
+            free_space: 0,
+            max_file_size: 0,
+            max_virtual_disk_capacity: None,
+            max_memory_file_size: 0,
+            timestamp: None,
+            container_id: None,
+            alias_of: None,
+            supported_v_disk_formats: None,
+            logical_sector_size: None,
+            physical_sector_size: None,
+            path: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for LocalDatastoreInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for LocalDatastoreInfo {

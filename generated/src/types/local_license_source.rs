@@ -6,7 +6,7 @@
 ///
 /// Extends `LicenseSource`.
 #[deprecated]
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct LocalLicenseSource {
     /// Property *LocalLicenseSource.licenseKeys*.
     pub license_keys: crate::CompactString,
@@ -56,7 +56,16 @@ impl crate::object::Object for LocalLicenseSource {
 }
 impl crate::object::Blank for LocalLicenseSource {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            license_keys: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for LocalLicenseSource {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for LocalLicenseSource {

@@ -3,7 +3,7 @@
 /// Data object type *LocalizableMessage*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct LocalizableMessage {
     /// Property *LocalizableMessage.key*.
     pub key: crate::CompactString,
@@ -61,7 +61,18 @@ impl crate::object::Object for LocalizableMessage {
 }
 impl crate::object::Blank for LocalizableMessage {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: crate::object::Blank::blank(),
+            arg: None,
+            message: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for LocalizableMessage {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for LocalizableMessage {

@@ -3,7 +3,7 @@
 /// Data object type *LocalizationManagerMessageCatalog*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct LocalizationManagerMessageCatalog {
     /// Property *LocalizationManagerMessageCatalog.moduleName*.
     pub module_name: crate::CompactString,
@@ -95,7 +95,22 @@ impl crate::object::Object for LocalizationManagerMessageCatalog {
 }
 impl crate::object::Blank for LocalizationManagerMessageCatalog {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            module_name: crate::object::Blank::blank(),
+            catalog_name: crate::object::Blank::blank(),
+            locale: crate::object::Blank::blank(),
+            catalog_uri: crate::object::Blank::blank(),
+            last_modified: None,
+            md5sum: None,
+            version: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for LocalizationManagerMessageCatalog {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for LocalizationManagerMessageCatalog {

@@ -58,7 +58,7 @@ impl crate::object::Blank for LocalizedMethodFault {
     fn blank() -> Self {
         Self {
             fault: crate::object::Blank::blank(),
-            localized_message: crate::object::Blank::blank(),
+            localized_message: None,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -3,7 +3,7 @@
 /// Data object type *LongOption*.
 ///
 /// Extends `OptionType`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct LongOption {
     /// Property *OptionType.valueIsReadonly*.
     pub value_is_readonly: Option<bool>,
@@ -65,7 +65,19 @@ impl crate::object::Object for LongOption {
 }
 impl crate::object::Blank for LongOption {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            value_is_readonly: None,
+            min: 0,
+            max: 0,
+            default_value: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for LongOption {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for LongOption {

@@ -3,7 +3,7 @@
 /// Data object type *LongPolicy*.
 ///
 /// Extends `InheritablePolicy`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct LongPolicy {
     /// Property *InheritablePolicy.inherited*.
     pub inherited: bool,
@@ -57,7 +57,17 @@ impl crate::object::Object for LongPolicy {
 }
 impl crate::object::Blank for LongPolicy {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            inherited: false,
+            value: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for LongPolicy {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for LongPolicy {

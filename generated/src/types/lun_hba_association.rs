@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct LunHbaAssociation {
     /// Property *LunHbaAssociation.canonicalName*.
     pub canonical_name: crate::CompactString,
@@ -59,7 +59,17 @@ impl crate::object::Object for LunHbaAssociation {
 }
 impl crate::object::Blank for LunHbaAssociation {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            canonical_name: crate::object::Blank::blank(),
+            hba: Vec::new(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for LunHbaAssociation {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for LunHbaAssociation {

@@ -3,7 +3,7 @@
 /// Data object type *MacRange*.
 ///
 /// Extends `MacAddress`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct MacRange {
     /// Property *NegatableExpression.negate*.
     pub negate: Option<bool>,
@@ -61,7 +61,18 @@ impl crate::object::Object for MacRange {
 }
 impl crate::object::Blank for MacRange {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            negate: None,
+            address: crate::object::Blank::blank(),
+            mask: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for MacRange {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for MacRange {

@@ -3,7 +3,7 @@
 /// Data object type *ManagedByInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ManagedByInfo {
     /// Property *ManagedByInfo.extensionKey*.
     pub extension_key: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for ManagedByInfo {
 }
 impl crate::object::Blank for ManagedByInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            extension_key: crate::object::Blank::blank(),
+            r#type: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ManagedByInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ManagedByInfo {

@@ -62,8 +62,8 @@ impl crate::object::Object for ManagedObjectNotFound {
 impl crate::object::Blank for ManagedObjectNotFound {
     fn blank() -> Self {
         Self {
-            fault_cause: crate::object::Blank::blank(),
-            fault_message: crate::object::Blank::blank(),
+            fault_cause: None,
+            fault_message: None,
             obj: crate::object::Blank::blank(),
             extra: crate::Extra::EMPTY,
         }

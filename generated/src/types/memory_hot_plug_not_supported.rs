@@ -3,7 +3,7 @@
 /// Data object type *MemoryHotPlugNotSupported*.
 ///
 /// Extends `VmConfigFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct MemoryHotPlugNotSupported {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -57,7 +57,17 @@ impl crate::object::Object for MemoryHotPlugNotSupported {
 }
 impl crate::object::Blank for MemoryHotPlugNotSupported {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for MemoryHotPlugNotSupported {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for MemoryHotPlugNotSupported {

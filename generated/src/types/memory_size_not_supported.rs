@@ -3,7 +3,7 @@
 /// Data object type *MemorySizeNotSupported*.
 ///
 /// Extends `VirtualHardwareCompatibilityIssue`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct MemorySizeNotSupported {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -81,7 +81,20 @@ impl crate::object::Object for MemorySizeNotSupported {
 }
 impl crate::object::Blank for MemorySizeNotSupported {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            memory_size_mb: 0,
+            min_memory_size_mb: 0,
+            max_memory_size_mb: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for MemorySizeNotSupported {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for MemorySizeNotSupported {

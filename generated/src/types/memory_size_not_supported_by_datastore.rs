@@ -84,11 +84,11 @@ impl crate::object::Object for MemorySizeNotSupportedByDatastore {
 impl crate::object::Blank for MemorySizeNotSupportedByDatastore {
     fn blank() -> Self {
         Self {
-            fault_cause: crate::object::Blank::blank(),
-            fault_message: crate::object::Blank::blank(),
+            fault_cause: None,
+            fault_message: None,
             datastore: crate::object::Blank::blank(),
-            memory_size_mb: crate::object::Blank::blank(),
-            max_memory_size_mb: crate::object::Blank::blank(),
+            memory_size_mb: 0,
+            max_memory_size_mb: 0,
             extra: crate::Extra::EMPTY,
         }
     }

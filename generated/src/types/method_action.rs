@@ -3,7 +3,7 @@
 /// Data object type *MethodAction*.
 ///
 /// Extends `Action`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct MethodAction {
     /// Property *MethodAction.name*.
     pub name: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for MethodAction {
 }
 impl crate::object::Blank for MethodAction {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: crate::object::Blank::blank(),
+            argument: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for MethodAction {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for MethodAction {

@@ -3,7 +3,7 @@
 /// Data object type *MethodActionArgument*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct MethodActionArgument {
     /// Property *MethodActionArgument.value*.
     pub value: Option<crate::types::Any>,
@@ -53,7 +53,16 @@ impl crate::object::Object for MethodActionArgument {
 }
 impl crate::object::Blank for MethodActionArgument {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            value: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for MethodActionArgument {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for MethodActionArgument {

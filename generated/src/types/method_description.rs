@@ -3,7 +3,7 @@
 /// Data object type *MethodDescription*.
 ///
 /// Extends `Description`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct MethodDescription {
     /// Property *Description.label*.
     pub label: crate::CompactString,
@@ -61,7 +61,18 @@ impl crate::object::Object for MethodDescription {
 }
 impl crate::object::Blank for MethodDescription {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            label: crate::object::Blank::blank(),
+            summary: crate::object::Blank::blank(),
+            key: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for MethodDescription {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for MethodDescription {

@@ -3,7 +3,7 @@
 /// Data object type *MethodDisabled*.
 ///
 /// Extends `RuntimeFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct MethodDisabled {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -61,7 +61,18 @@ impl crate::object::Object for MethodDisabled {
 }
 impl crate::object::Blank for MethodDisabled {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            source: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for MethodDisabled {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for MethodDisabled {

@@ -3,7 +3,7 @@
 /// Data object type *MethodFault*.
 ///
 /// Has subtypes: members declared with this type are held as \[`MethodFaultKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct MethodFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -57,7 +57,17 @@ impl crate::object::Object for MethodFault {
 }
 impl crate::object::Blank for MethodFault {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for MethodFault {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for MethodFault {

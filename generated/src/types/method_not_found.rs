@@ -66,8 +66,8 @@ impl crate::object::Object for MethodNotFound {
 impl crate::object::Blank for MethodNotFound {
     fn blank() -> Self {
         Self {
-            fault_cause: crate::object::Blank::blank(),
-            fault_message: crate::object::Blank::blank(),
+            fault_cause: None,
+            fault_message: None,
             receiver: crate::object::Blank::blank(),
             method: crate::object::Blank::blank(),
             extra: crate::Extra::EMPTY,

@@ -97,10 +97,10 @@ impl crate::object::Blank for MetricAlarmExpression {
             operator: crate::object::Blank::blank(),
             r#type: crate::object::Blank::blank(),
             metric: crate::object::Blank::blank(),
-            yellow: crate::object::Blank::blank(),
-            yellow_interval: crate::object::Blank::blank(),
-            red: crate::object::Blank::blank(),
-            red_interval: crate::object::Blank::blank(),
+            yellow: None,
+            yellow_interval: None,
+            red: None,
+            red_interval: None,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -3,7 +3,7 @@
 /// Data object type *MismatchedBundle*.
 ///
 /// Extends `VimFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct MismatchedBundle {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -87,7 +87,21 @@ impl crate::object::Object for MismatchedBundle {
 }
 impl crate::object::Blank for MismatchedBundle {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            bundle_uuid: crate::object::Blank::blank(),
+            host_uuid: crate::object::Blank::blank(),
+            bundle_build_number: 0,
+            host_build_number: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for MismatchedBundle {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for MismatchedBundle {

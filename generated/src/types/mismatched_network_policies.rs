@@ -6,7 +6,7 @@
 ///
 /// Extends `MigrationFault`.
 #[deprecated]
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct MismatchedNetworkPolicies {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -72,7 +72,20 @@ impl crate::object::Object for MismatchedNetworkPolicies {
 }
 impl crate::object::Blank for MismatchedNetworkPolicies {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            device: crate::object::Blank::blank(),
+            backing: crate::object::Blank::blank(),
+            connected: false,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for MismatchedNetworkPolicies {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for MismatchedNetworkPolicies {

@@ -3,7 +3,7 @@
 /// Data object type *MismatchedVMotionNetworkNames*.
 ///
 /// Extends `MigrationFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct MismatchedVMotionNetworkNames {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -65,7 +65,19 @@ impl crate::object::Object for MismatchedVMotionNetworkNames {
 }
 impl crate::object::Blank for MismatchedVMotionNetworkNames {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            source_network: crate::object::Blank::blank(),
+            dest_network: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for MismatchedVMotionNetworkNames {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for MismatchedVMotionNetworkNames {

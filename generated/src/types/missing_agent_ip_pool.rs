@@ -148,7 +148,7 @@ impl crate::object::Object for MissingAgentIpPool {
 impl crate::object::Blank for MissingAgentIpPool {
     fn blank() -> Self {
         Self {
-            key: crate::object::Blank::blank(),
+            key: 0,
             description: crate::object::Blank::blank(),
             time: crate::object::Blank::blank(),
             agency: crate::object::Blank::blank(),

@@ -3,7 +3,7 @@
 /// Data object type *MksConnectionLimitReached*.
 ///
 /// Extends `InvalidState`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct MksConnectionLimitReached {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -61,7 +61,18 @@ impl crate::object::Object for MksConnectionLimitReached {
 }
 impl crate::object::Blank for MksConnectionLimitReached {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            connection_limit: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for MksConnectionLimitReached {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for MksConnectionLimitReached {

@@ -3,7 +3,7 @@
 /// Data object type *ModeInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ModeInfo {
     /// Property *ModeInfo.browse*.
     pub browse: Option<crate::CompactString>,
@@ -73,7 +73,21 @@ impl crate::object::Object for ModeInfo {
 }
 impl crate::object::Blank for ModeInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            browse: None,
+            read: crate::object::Blank::blank(),
+            modify: crate::object::Blank::blank(),
+            r#use: crate::object::Blank::blank(),
+            admin: None,
+            full: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ModeInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ModeInfo {

@@ -3,7 +3,7 @@
 /// Data object type *MonthlyByDayTaskScheduler*.
 ///
 /// Extends `MonthlyTaskScheduler`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct MonthlyByDayTaskScheduler {
     /// Property *TaskScheduler.activeTime*.
     ///
@@ -77,7 +77,21 @@ impl crate::object::Object for MonthlyByDayTaskScheduler {
 }
 impl crate::object::Blank for MonthlyByDayTaskScheduler {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            active_time: None,
+            expire_time: None,
+            interval: 0,
+            minute: 0,
+            hour: 0,
+            day: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for MonthlyByDayTaskScheduler {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for MonthlyByDayTaskScheduler {

@@ -98,11 +98,11 @@ impl crate::object::Object for MonthlyByWeekdayTaskScheduler {
 impl crate::object::Blank for MonthlyByWeekdayTaskScheduler {
     fn blank() -> Self {
         Self {
-            active_time: crate::object::Blank::blank(),
-            expire_time: crate::object::Blank::blank(),
-            interval: crate::object::Blank::blank(),
-            minute: crate::object::Blank::blank(),
-            hour: crate::object::Blank::blank(),
+            active_time: None,
+            expire_time: None,
+            interval: 0,
+            minute: 0,
+            hour: 0,
             offset: crate::object::Blank::blank(),
             weekday: crate::object::Blank::blank(),
             extra: crate::Extra::EMPTY,

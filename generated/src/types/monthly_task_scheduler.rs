@@ -5,7 +5,7 @@
 /// Extends `DailyTaskScheduler`.
 ///
 /// Has subtypes: members declared with this type are held as \[`MonthlyTaskSchedulerKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct MonthlyTaskScheduler {
     /// Property *TaskScheduler.activeTime*.
     ///
@@ -75,7 +75,20 @@ impl crate::object::Object for MonthlyTaskScheduler {
 }
 impl crate::object::Blank for MonthlyTaskScheduler {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            active_time: None,
+            expire_time: None,
+            interval: 0,
+            minute: 0,
+            hour: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for MonthlyTaskScheduler {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for MonthlyTaskScheduler {

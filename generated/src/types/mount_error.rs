@@ -68,10 +68,10 @@ impl crate::object::Object for MountError {
 impl crate::object::Blank for MountError {
     fn blank() -> Self {
         Self {
-            fault_cause: crate::object::Blank::blank(),
-            fault_message: crate::object::Blank::blank(),
+            fault_cause: None,
+            fault_message: None,
             vm: crate::object::Blank::blank(),
-            disk_index: crate::object::Blank::blank(),
+            disk_index: 0,
             extra: crate::Extra::EMPTY,
         }
     }

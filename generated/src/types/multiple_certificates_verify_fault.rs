@@ -3,7 +3,7 @@
 /// Data object type *MultipleCertificatesVerifyFault*.
 ///
 /// Extends `HostConnectFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct MultipleCertificatesVerifyFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -63,7 +63,18 @@ impl crate::object::Object for MultipleCertificatesVerifyFault {
 }
 impl crate::object::Blank for MultipleCertificatesVerifyFault {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            thumbprint_data: Vec::new(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for MultipleCertificatesVerifyFault {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for MultipleCertificatesVerifyFault {

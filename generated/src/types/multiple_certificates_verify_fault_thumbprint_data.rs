@@ -3,7 +3,7 @@
 /// Data object type *MultipleCertificatesVerifyFaultThumbprintData*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct MultipleCertificatesVerifyFaultThumbprintData {
     /// Property *MultipleCertificatesVerifyFaultThumbprintData.port*.
     pub port: i32,
@@ -57,7 +57,17 @@ impl crate::object::Object for MultipleCertificatesVerifyFaultThumbprintData {
 }
 impl crate::object::Blank for MultipleCertificatesVerifyFaultThumbprintData {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            port: 0,
+            thumbprint: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for MultipleCertificatesVerifyFaultThumbprintData {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for MultipleCertificatesVerifyFaultThumbprintData {

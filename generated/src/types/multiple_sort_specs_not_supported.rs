@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends `InvalidArgument`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct MultipleSortSpecsNotSupported {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -63,7 +63,18 @@ impl crate::object::Object for MultipleSortSpecsNotSupported {
 }
 impl crate::object::Blank for MultipleSortSpecsNotSupported {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            invalid_property: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for MultipleSortSpecsNotSupported {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for MultipleSortSpecsNotSupported {

@@ -3,7 +3,7 @@
 /// Data object type *NamePasswordAuthentication*.
 ///
 /// Extends `GuestAuthentication`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct NamePasswordAuthentication {
     /// Property *GuestAuthentication.interactiveSession*.
     pub interactive_session: bool,
@@ -61,7 +61,18 @@ impl crate::object::Object for NamePasswordAuthentication {
 }
 impl crate::object::Blank for NamePasswordAuthentication {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            interactive_session: false,
+            username: crate::object::Blank::blank(),
+            password: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for NamePasswordAuthentication {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for NamePasswordAuthentication {

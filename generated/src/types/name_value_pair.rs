@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct NameValuePair {
     /// Property *NameValuePair.parameterName*.
     pub parameter_name: crate::CompactString,
@@ -59,7 +59,17 @@ impl crate::object::Object for NameValuePair {
 }
 impl crate::object::Blank for NameValuePair {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            parameter_name: crate::object::Blank::blank(),
+            parameter_value: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for NameValuePair {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for NameValuePair {

@@ -3,7 +3,7 @@
 /// Data object type *NamespaceFull*.
 ///
 /// Extends `VimFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct NamespaceFull {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -75,7 +75,20 @@ impl crate::object::Object for NamespaceFull {
 }
 impl crate::object::Blank for NamespaceFull {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            name: crate::object::Blank::blank(),
+            current_max_size: 0,
+            required_size: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for NamespaceFull {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for NamespaceFull {

@@ -3,7 +3,7 @@
 /// Data object type *NamespaceLimitReached*.
 ///
 /// Extends `VimFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct NamespaceLimitReached {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -61,7 +61,18 @@ impl crate::object::Object for NamespaceLimitReached {
 }
 impl crate::object::Blank for NamespaceLimitReached {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            limit: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for NamespaceLimitReached {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for NamespaceLimitReached {

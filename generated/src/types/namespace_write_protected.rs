@@ -3,7 +3,7 @@
 /// Data object type *NamespaceWriteProtected*.
 ///
 /// Extends `VimFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct NamespaceWriteProtected {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -61,7 +61,18 @@ impl crate::object::Object for NamespaceWriteProtected {
 }
 impl crate::object::Blank for NamespaceWriteProtected {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            name: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for NamespaceWriteProtected {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for NamespaceWriteProtected {

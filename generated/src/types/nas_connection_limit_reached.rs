@@ -3,7 +3,7 @@
 /// Data object type *NasConnectionLimitReached*.
 ///
 /// Extends `NasConfigFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct NasConnectionLimitReached {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -69,7 +69,20 @@ impl crate::object::Object for NasConnectionLimitReached {
 }
 impl crate::object::Blank for NasConnectionLimitReached {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            name: crate::object::Blank::blank(),
+            remote_host: crate::object::Blank::blank(),
+            remote_path: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for NasConnectionLimitReached {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for NasConnectionLimitReached {

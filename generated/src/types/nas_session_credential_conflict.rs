@@ -3,7 +3,7 @@
 /// Data object type *NasSessionCredentialConflict*.
 ///
 /// Extends `NasConfigFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct NasSessionCredentialConflict {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -87,7 +87,21 @@ impl crate::object::Object for NasSessionCredentialConflict {
 }
 impl crate::object::Blank for NasSessionCredentialConflict {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            name: crate::object::Blank::blank(),
+            remote_host: crate::object::Blank::blank(),
+            remote_path: crate::object::Blank::blank(),
+            user_name: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for NasSessionCredentialConflict {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for NasSessionCredentialConflict {

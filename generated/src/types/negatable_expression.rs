@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`NegatableExpressionKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct NegatableExpression {
     /// Property *NegatableExpression.negate*.
     pub negate: Option<bool>,
@@ -55,7 +55,16 @@ impl crate::object::Object for NegatableExpression {
 }
 impl crate::object::Blank for NegatableExpression {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            negate: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for NegatableExpression {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for NegatableExpression {

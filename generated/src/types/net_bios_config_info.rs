@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`NetBIOSConfigInfoKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct NetBIOSConfigInfo {
     /// Property *NetBIOSConfigInfo.mode*.
     pub mode: crate::CompactString,
@@ -55,7 +55,16 @@ impl crate::object::Object for NetBIOSConfigInfo {
 }
 impl crate::object::Blank for NetBIOSConfigInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            mode: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for NetBIOSConfigInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for NetBIOSConfigInfo {

@@ -3,7 +3,7 @@
 /// Data object type *NetDhcpConfigInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct NetDhcpConfigInfo {
     /// Property *NetDhcpConfigInfo.ipv6*.
     pub ipv6: Option<Box<crate::types::NetDhcpConfigInfoDhcpOptions>>,
@@ -57,7 +57,17 @@ impl crate::object::Object for NetDhcpConfigInfo {
 }
 impl crate::object::Blank for NetDhcpConfigInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            ipv6: None,
+            ipv4: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for NetDhcpConfigInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for NetDhcpConfigInfo {

@@ -3,7 +3,7 @@
 /// Data object type *NetDhcpConfigInfoDhcpOptions*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct NetDhcpConfigInfoDhcpOptions {
     /// Property *NetDhcpConfigInfoDhcpOptions.enable*.
     pub enable: bool,
@@ -57,7 +57,17 @@ impl crate::object::Object for NetDhcpConfigInfoDhcpOptions {
 }
 impl crate::object::Blank for NetDhcpConfigInfoDhcpOptions {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            enable: false,
+            config: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for NetDhcpConfigInfoDhcpOptions {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for NetDhcpConfigInfoDhcpOptions {

@@ -3,7 +3,7 @@
 /// Data object type *NetDhcpConfigSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct NetDhcpConfigSpec {
     /// Property *NetDhcpConfigSpec.ipv6*.
     pub ipv6: Option<Box<crate::types::NetDhcpConfigSpecDhcpOptionsSpec>>,
@@ -57,7 +57,17 @@ impl crate::object::Object for NetDhcpConfigSpec {
 }
 impl crate::object::Blank for NetDhcpConfigSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            ipv6: None,
+            ipv4: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for NetDhcpConfigSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for NetDhcpConfigSpec {

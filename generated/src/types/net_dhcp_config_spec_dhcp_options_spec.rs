@@ -3,7 +3,7 @@
 /// Data object type *NetDhcpConfigSpecDhcpOptionsSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct NetDhcpConfigSpecDhcpOptionsSpec {
     /// Property *NetDhcpConfigSpecDhcpOptionsSpec.enable*.
     pub enable: Option<bool>,
@@ -61,7 +61,18 @@ impl crate::object::Object for NetDhcpConfigSpecDhcpOptionsSpec {
 }
 impl crate::object::Blank for NetDhcpConfigSpecDhcpOptionsSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            enable: None,
+            config: Vec::new(),
+            operation: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for NetDhcpConfigSpecDhcpOptionsSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for NetDhcpConfigSpecDhcpOptionsSpec {

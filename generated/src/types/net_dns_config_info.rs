@@ -3,7 +3,7 @@
 /// Data object type *NetDnsConfigInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct NetDnsConfigInfo {
     /// Property *NetDnsConfigInfo.dhcp*.
     pub dhcp: bool,
@@ -69,7 +69,20 @@ impl crate::object::Object for NetDnsConfigInfo {
 }
 impl crate::object::Blank for NetDnsConfigInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            dhcp: false,
+            host_name: crate::object::Blank::blank(),
+            domain_name: crate::object::Blank::blank(),
+            ip_address: None,
+            search_domain: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for NetDnsConfigInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for NetDnsConfigInfo {

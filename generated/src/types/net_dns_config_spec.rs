@@ -3,7 +3,7 @@
 /// Data object type *NetDnsConfigSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct NetDnsConfigSpec {
     /// Property *NetDnsConfigSpec.dhcp*.
     pub dhcp: Option<bool>,
@@ -69,7 +69,20 @@ impl crate::object::Object for NetDnsConfigSpec {
 }
 impl crate::object::Blank for NetDnsConfigSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            dhcp: None,
+            host_name: None,
+            domain_name: None,
+            ip_address: None,
+            search_domain: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for NetDnsConfigSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for NetDnsConfigSpec {

@@ -3,7 +3,7 @@
 /// Data object type *NetIpConfigInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct NetIpConfigInfo {
     /// Property *NetIpConfigInfo.ipAddress*.
     pub ip_address: Option<Vec<crate::types::NetIpConfigInfoIpAddress>>,
@@ -61,7 +61,18 @@ impl crate::object::Object for NetIpConfigInfo {
 }
 impl crate::object::Blank for NetIpConfigInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            ip_address: None,
+            dhcp: None,
+            auto_configuration_enabled: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for NetIpConfigInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for NetIpConfigInfo {

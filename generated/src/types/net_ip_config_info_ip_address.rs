@@ -3,7 +3,7 @@
 /// Data object type *NetIpConfigInfoIpAddress*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct NetIpConfigInfoIpAddress {
     /// Property *NetIpConfigInfoIpAddress.ipAddress*.
     pub ip_address: crate::CompactString,
@@ -71,7 +71,20 @@ impl crate::object::Object for NetIpConfigInfoIpAddress {
 }
 impl crate::object::Blank for NetIpConfigInfoIpAddress {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            ip_address: crate::object::Blank::blank(),
+            prefix_length: 0,
+            origin: None,
+            state: None,
+            lifetime: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for NetIpConfigInfoIpAddress {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for NetIpConfigInfoIpAddress {

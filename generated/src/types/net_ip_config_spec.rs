@@ -3,7 +3,7 @@
 /// Data object type *NetIpConfigSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct NetIpConfigSpec {
     /// Property *NetIpConfigSpec.ipAddress*.
     pub ip_address: Option<Vec<crate::types::NetIpConfigSpecIpAddressSpec>>,
@@ -61,7 +61,18 @@ impl crate::object::Object for NetIpConfigSpec {
 }
 impl crate::object::Blank for NetIpConfigSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            ip_address: None,
+            dhcp: None,
+            auto_configuration_enabled: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for NetIpConfigSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for NetIpConfigSpec {

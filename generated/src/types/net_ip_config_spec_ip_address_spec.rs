@@ -3,7 +3,7 @@
 /// Data object type *NetIpConfigSpecIpAddressSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct NetIpConfigSpecIpAddressSpec {
     /// Property *NetIpConfigSpecIpAddressSpec.ipAddress*.
     pub ip_address: crate::CompactString,
@@ -61,7 +61,18 @@ impl crate::object::Object for NetIpConfigSpecIpAddressSpec {
 }
 impl crate::object::Blank for NetIpConfigSpecIpAddressSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            ip_address: crate::object::Blank::blank(),
+            prefix_length: 0,
+            operation: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for NetIpConfigSpecIpAddressSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for NetIpConfigSpecIpAddressSpec {

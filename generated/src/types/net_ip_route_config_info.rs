@@ -3,7 +3,7 @@
 /// Data object type *NetIpRouteConfigInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct NetIpRouteConfigInfo {
     /// Property *NetIpRouteConfigInfo.ipRoute*.
     pub ip_route: Option<Vec<crate::types::NetIpRouteConfigInfoIpRoute>>,
@@ -53,7 +53,16 @@ impl crate::object::Object for NetIpRouteConfigInfo {
 }
 impl crate::object::Blank for NetIpRouteConfigInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            ip_route: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for NetIpRouteConfigInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for NetIpRouteConfigInfo {

@@ -3,7 +3,7 @@
 /// Data object type *NetIpRouteConfigInfoGateway*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct NetIpRouteConfigInfoGateway {
     /// Property *NetIpRouteConfigInfoGateway.ipAddress*.
     pub ip_address: Option<crate::CompactString>,
@@ -57,7 +57,17 @@ impl crate::object::Object for NetIpRouteConfigInfoGateway {
 }
 impl crate::object::Blank for NetIpRouteConfigInfoGateway {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            ip_address: None,
+            device: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for NetIpRouteConfigInfoGateway {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for NetIpRouteConfigInfoGateway {

@@ -3,7 +3,7 @@
 /// Data object type *NetIpRouteConfigInfoIpRoute*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct NetIpRouteConfigInfoIpRoute {
     /// Property *NetIpRouteConfigInfoIpRoute.network*.
     pub network: crate::CompactString,
@@ -61,7 +61,18 @@ impl crate::object::Object for NetIpRouteConfigInfoIpRoute {
 }
 impl crate::object::Blank for NetIpRouteConfigInfoIpRoute {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            network: crate::object::Blank::blank(),
+            prefix_length: 0,
+            gateway: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for NetIpRouteConfigInfoIpRoute {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for NetIpRouteConfigInfoIpRoute {

@@ -3,7 +3,7 @@
 /// Data object type *NetIpRouteConfigSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct NetIpRouteConfigSpec {
     /// Property *NetIpRouteConfigSpec.ipRoute*.
     pub ip_route: Option<Vec<crate::types::NetIpRouteConfigSpecIpRouteSpec>>,
@@ -53,7 +53,16 @@ impl crate::object::Object for NetIpRouteConfigSpec {
 }
 impl crate::object::Blank for NetIpRouteConfigSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            ip_route: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for NetIpRouteConfigSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for NetIpRouteConfigSpec {

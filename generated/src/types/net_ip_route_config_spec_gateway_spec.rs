@@ -3,7 +3,7 @@
 /// Data object type *NetIpRouteConfigSpecGatewaySpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct NetIpRouteConfigSpecGatewaySpec {
     /// Property *NetIpRouteConfigSpecGatewaySpec.ipAddress*.
     pub ip_address: Option<crate::CompactString>,
@@ -57,7 +57,17 @@ impl crate::object::Object for NetIpRouteConfigSpecGatewaySpec {
 }
 impl crate::object::Blank for NetIpRouteConfigSpecGatewaySpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            ip_address: None,
+            device: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for NetIpRouteConfigSpecGatewaySpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for NetIpRouteConfigSpecGatewaySpec {

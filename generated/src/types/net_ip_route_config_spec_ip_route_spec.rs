@@ -3,7 +3,7 @@
 /// Data object type *NetIpRouteConfigSpecIpRouteSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct NetIpRouteConfigSpecIpRouteSpec {
     /// Property *NetIpRouteConfigSpecIpRouteSpec.network*.
     pub network: crate::CompactString,
@@ -65,7 +65,19 @@ impl crate::object::Object for NetIpRouteConfigSpecIpRouteSpec {
 }
 impl crate::object::Blank for NetIpRouteConfigSpecIpRouteSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            network: crate::object::Blank::blank(),
+            prefix_length: 0,
+            gateway: crate::object::Blank::blank(),
+            operation: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for NetIpRouteConfigSpecIpRouteSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for NetIpRouteConfigSpecIpRouteSpec {

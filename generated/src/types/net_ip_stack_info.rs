@@ -3,7 +3,7 @@
 /// Data object type *NetIpStackInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct NetIpStackInfo {
     /// Property *NetIpStackInfo.neighbor*.
     pub neighbor: Option<Vec<crate::types::NetIpStackInfoNetToMedia>>,
@@ -57,7 +57,17 @@ impl crate::object::Object for NetIpStackInfo {
 }
 impl crate::object::Blank for NetIpStackInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            neighbor: None,
+            default_router: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for NetIpStackInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for NetIpStackInfo {

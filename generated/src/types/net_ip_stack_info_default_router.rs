@@ -3,7 +3,7 @@
 /// Data object type *NetIpStackInfoDefaultRouter*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct NetIpStackInfoDefaultRouter {
     /// Property *NetIpStackInfoDefaultRouter.ipAddress*.
     pub ip_address: crate::CompactString,
@@ -67,7 +67,19 @@ impl crate::object::Object for NetIpStackInfoDefaultRouter {
 }
 impl crate::object::Blank for NetIpStackInfoDefaultRouter {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            ip_address: crate::object::Blank::blank(),
+            device: crate::object::Blank::blank(),
+            lifetime: crate::object::Blank::blank(),
+            preference: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for NetIpStackInfoDefaultRouter {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for NetIpStackInfoDefaultRouter {

@@ -3,7 +3,7 @@
 /// Data object type *NetIpStackInfoNetToMedia*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct NetIpStackInfoNetToMedia {
     /// Property *NetIpStackInfoNetToMedia.ipAddress*.
     pub ip_address: crate::CompactString,
@@ -65,7 +65,19 @@ impl crate::object::Object for NetIpStackInfoNetToMedia {
 }
 impl crate::object::Blank for NetIpStackInfoNetToMedia {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            ip_address: crate::object::Blank::blank(),
+            physical_address: crate::object::Blank::blank(),
+            device: crate::object::Blank::blank(),
+            r#type: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for NetIpStackInfoNetToMedia {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for NetIpStackInfoNetToMedia {

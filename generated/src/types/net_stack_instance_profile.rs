@@ -3,7 +3,7 @@
 /// Data object type *NetStackInstanceProfile*.
 ///
 /// Extends `ApplyProfile`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct NetStackInstanceProfile {
     /// Property *ApplyProfile.enabled*.
     pub enabled: bool,
@@ -138,7 +138,29 @@ impl crate::object::Object for NetStackInstanceProfile {
 }
 impl crate::object::Blank for NetStackInstanceProfile {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            enabled: false,
+            policy: None,
+            profile_type_name: None,
+            profile_version: None,
+            property: None,
+            favorite: None,
+            to_be_merged: None,
+            to_replace_with: None,
+            to_be_deleted: None,
+            copy_enable_status: None,
+            hidden: None,
+            key: crate::object::Blank::blank(),
+            dns_config: crate::object::Blank::blank(),
+            ip_route_config: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for NetStackInstanceProfile {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for NetStackInstanceProfile {

@@ -3,7 +3,7 @@
 /// Data object type *NetworkInaccessible*.
 ///
 /// Extends `NasConfigFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct NetworkInaccessible {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -61,7 +61,18 @@ impl crate::object::Object for NetworkInaccessible {
 }
 impl crate::object::Blank for NetworkInaccessible {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            name: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for NetworkInaccessible {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for NetworkInaccessible {

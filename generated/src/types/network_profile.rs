@@ -3,7 +3,7 @@
 /// Data object type *NetworkProfile*.
 ///
 /// Extends `ApplyProfile`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct NetworkProfile {
     /// Property *ApplyProfile.enabled*.
     pub enabled: bool,
@@ -207,7 +207,40 @@ impl crate::object::Object for NetworkProfile {
 }
 impl crate::object::Blank for NetworkProfile {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            enabled: false,
+            policy: None,
+            profile_type_name: None,
+            profile_version: None,
+            property: None,
+            favorite: None,
+            to_be_merged: None,
+            to_replace_with: None,
+            to_be_deleted: None,
+            copy_enable_status: None,
+            hidden: None,
+            vswitch: None,
+            vm_port_group: None,
+            host_port_group: None,
+            service_console_port_group: None,
+            dns_config: None,
+            ip_route_config: None,
+            console_ip_route_config: None,
+            pnic: None,
+            dvswitch: None,
+            dvs_service_console_nic: None,
+            dvs_host_nic: None,
+            nsx_host_nic: None,
+            net_stack_instance: None,
+            opaque_switch: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for NetworkProfile {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for NetworkProfile {

@@ -3,7 +3,7 @@
 /// Data object type *NetworkRollbackEvent*.
 ///
 /// Extends `Event`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct NetworkRollbackEvent {
     /// Property *Event.key*.
     pub key: i32,
@@ -162,7 +162,32 @@ impl crate::object::Object for NetworkRollbackEvent {
 }
 impl crate::object::Blank for NetworkRollbackEvent {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: 0,
+            chain_id: 0,
+            created_time: crate::object::Blank::blank(),
+            user_name: crate::object::Blank::blank(),
+            datacenter: None,
+            compute_resource: None,
+            host: None,
+            vm: None,
+            ds: None,
+            net: None,
+            dvs: None,
+            tgw: None,
+            full_formatted_message: None,
+            change_tag: None,
+            audit_id: None,
+            method_name: crate::object::Blank::blank(),
+            transaction_id: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for NetworkRollbackEvent {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for NetworkRollbackEvent {

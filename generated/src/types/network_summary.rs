@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`NetworkSummaryKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct NetworkSummary {
     /// Property *NetworkSummary.network*.
     ///
@@ -73,7 +73,20 @@ impl crate::object::Object for NetworkSummary {
 }
 impl crate::object::Blank for NetworkSummary {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            network: None,
+            name: crate::object::Blank::blank(),
+            accessible: false,
+            ip_pool_name: crate::object::Blank::blank(),
+            ip_pool_id: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for NetworkSummary {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for NetworkSummary {

@@ -3,7 +3,7 @@
 /// Data object type *NicSettingMismatch*.
 ///
 /// Extends `CustomizationFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct NicSettingMismatch {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -70,7 +70,19 @@ impl crate::object::Object for NicSettingMismatch {
 }
 impl crate::object::Blank for NicSettingMismatch {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            number_of_nics_in_spec: 0,
+            number_of_nics_in_vm: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for NicSettingMismatch {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for NicSettingMismatch {

@@ -64,8 +64,8 @@ impl crate::object::Object for NoActiveHostInCluster {
 impl crate::object::Blank for NoActiveHostInCluster {
     fn blank() -> Self {
         Self {
-            fault_cause: crate::object::Blank::blank(),
-            fault_message: crate::object::Blank::blank(),
+            fault_cause: None,
+            fault_message: None,
             compute_resource: crate::object::Blank::blank(),
             extra: crate::Extra::EMPTY,
         }

@@ -102,8 +102,8 @@ impl crate::object::Object for NoAvailableIp {
 impl crate::object::Blank for NoAvailableIp {
     fn blank() -> Self {
         Self {
-            fault_cause: crate::object::Blank::blank(),
-            fault_message: crate::object::Blank::blank(),
+            fault_cause: None,
+            fault_message: None,
             id: crate::object::Blank::blank(),
             category: crate::object::Blank::blank(),
             label: crate::object::Blank::blank(),

@@ -3,7 +3,7 @@
 /// Data object type *NoCompatibleHostWithAccessToDevice*.
 ///
 /// Extends `NoCompatibleHost`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct NoCompatibleHostWithAccessToDevice {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -67,7 +67,19 @@ impl crate::object::Object for NoCompatibleHostWithAccessToDevice {
 }
 impl crate::object::Blank for NoCompatibleHostWithAccessToDevice {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            host: None,
+            error: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for NoCompatibleHostWithAccessToDevice {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for NoCompatibleHostWithAccessToDevice {

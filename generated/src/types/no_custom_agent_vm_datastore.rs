@@ -146,7 +146,7 @@ impl crate::object::Object for NoCustomAgentVmDatastore {
 impl crate::object::Blank for NoCustomAgentVmDatastore {
     fn blank() -> Self {
         Self {
-            key: crate::object::Blank::blank(),
+            key: 0,
             description: crate::object::Blank::blank(),
             time: crate::object::Blank::blank(),
             agency: crate::object::Blank::blank(),
@@ -157,8 +157,8 @@ impl crate::object::Blank for NoCustomAgentVmDatastore {
             agent_name: crate::object::Blank::blank(),
             host: crate::object::Blank::blank(),
             host_name: crate::object::Blank::blank(),
-            custom_agent_vm_datastore: crate::object::Blank::blank(),
-            custom_agent_vm_datastore_name: crate::object::Blank::blank(),
+            custom_agent_vm_datastore: Vec::new(),
+            custom_agent_vm_datastore_name: Vec::new(),
             extra: crate::Extra::EMPTY,
         }
     }

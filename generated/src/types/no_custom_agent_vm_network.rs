@@ -146,7 +146,7 @@ impl crate::object::Object for NoCustomAgentVmNetwork {
 impl crate::object::Blank for NoCustomAgentVmNetwork {
     fn blank() -> Self {
         Self {
-            key: crate::object::Blank::blank(),
+            key: 0,
             description: crate::object::Blank::blank(),
             time: crate::object::Blank::blank(),
             agency: crate::object::Blank::blank(),
@@ -157,8 +157,8 @@ impl crate::object::Blank for NoCustomAgentVmNetwork {
             agent_name: crate::object::Blank::blank(),
             host: crate::object::Blank::blank(),
             host_name: crate::object::Blank::blank(),
-            custom_agent_vm_network: crate::object::Blank::blank(),
-            custom_agent_vm_network_name: crate::object::Blank::blank(),
+            custom_agent_vm_network: Vec::new(),
+            custom_agent_vm_network_name: Vec::new(),
             extra: crate::Extra::EMPTY,
         }
     }

@@ -3,7 +3,7 @@
 /// Data object type *NoHost*.
 ///
 /// Extends `HostConnectFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct NoHost {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -61,7 +61,18 @@ impl crate::object::Object for NoHost {
 }
 impl crate::object::Blank for NoHost {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            name: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for NoHost {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for NoHost {

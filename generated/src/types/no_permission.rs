@@ -5,7 +5,7 @@
 /// Extends `SecurityError`.
 ///
 /// Has subtypes: members declared with this type are held as \[`NoPermissionKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct NoPermission {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -82,7 +82,20 @@ impl crate::object::Object for NoPermission {
 }
 impl crate::object::Blank for NoPermission {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            object: None,
+            privilege_id: None,
+            missing_privileges: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for NoPermission {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for NoPermission {

@@ -61,7 +61,7 @@ impl crate::object::Blank for NoPermissionEntityPrivileges {
     fn blank() -> Self {
         Self {
             entity: crate::object::Blank::blank(),
-            privilege_ids: crate::object::Blank::blank(),
+            privilege_ids: None,
             extra: crate::Extra::EMPTY,
         }
     }

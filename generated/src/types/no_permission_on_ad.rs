@@ -3,7 +3,7 @@
 /// Data object type *NoPermissionOnAD*.
 ///
 /// Extends `ActiveDirectoryFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct NoPermissionOnAD {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -61,7 +61,18 @@ impl crate::object::Object for NoPermissionOnAD {
 }
 impl crate::object::Blank for NoPermissionOnAD {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            error_code: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for NoPermissionOnAD {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for NoPermissionOnAD {

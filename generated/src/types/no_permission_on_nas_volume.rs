@@ -3,7 +3,7 @@
 /// Data object type *NoPermissionOnNasVolume*.
 ///
 /// Extends `NasConfigFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct NoPermissionOnNasVolume {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -65,7 +65,19 @@ impl crate::object::Object for NoPermissionOnNasVolume {
 }
 impl crate::object::Blank for NoPermissionOnNasVolume {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            name: crate::object::Blank::blank(),
+            user_name: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for NoPermissionOnNasVolume {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for NoPermissionOnNasVolume {

@@ -3,7 +3,7 @@
 /// Data object type *NoVirtualNic*.
 ///
 /// Extends `HostConfigFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct NoVirtualNic {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -57,7 +57,17 @@ impl crate::object::Object for NoVirtualNic {
 }
 impl crate::object::Blank for NoVirtualNic {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for NoVirtualNic {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for NoVirtualNic {

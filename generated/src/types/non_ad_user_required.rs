@@ -3,7 +3,7 @@
 /// Data object type *NonADUserRequired*.
 ///
 /// Extends `ActiveDirectoryFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct NonADUserRequired {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -61,7 +61,18 @@ impl crate::object::Object for NonADUserRequired {
 }
 impl crate::object::Blank for NonADUserRequired {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            error_code: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for NonADUserRequired {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for NonADUserRequired {

@@ -90,9 +90,9 @@ impl crate::object::Object for NonHomeRDMVMotionNotSupported {
 impl crate::object::Blank for NonHomeRDMVMotionNotSupported {
     fn blank() -> Self {
         Self {
-            fault_cause: crate::object::Blank::blank(),
-            fault_message: crate::object::Blank::blank(),
-            at_source_host: crate::object::Blank::blank(),
+            fault_cause: None,
+            fault_message: None,
+            at_source_host: false,
             failed_host_name: crate::object::Blank::blank(),
             failed_host: crate::object::Blank::blank(),
             device: crate::object::Blank::blank(),

@@ -3,7 +3,7 @@
 /// Data object type *NonPersistentDisksNotSupported*.
 ///
 /// Extends `DeviceNotSupported`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct NonPersistentDisksNotSupported {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -65,7 +65,19 @@ impl crate::object::Object for NonPersistentDisksNotSupported {
 }
 impl crate::object::Blank for NonPersistentDisksNotSupported {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            device: crate::object::Blank::blank(),
+            reason: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for NonPersistentDisksNotSupported {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for NonPersistentDisksNotSupported {

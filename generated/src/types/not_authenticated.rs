@@ -3,7 +3,7 @@
 /// Data object type *NotAuthenticated*.
 ///
 /// Extends `NoPermission`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct NotAuthenticated {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -80,7 +80,20 @@ impl crate::object::Object for NotAuthenticated {
 }
 impl crate::object::Blank for NotAuthenticated {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            object: None,
+            privilege_id: None,
+            missing_privileges: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for NotAuthenticated {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for NotAuthenticated {

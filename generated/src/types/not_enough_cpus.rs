@@ -5,7 +5,7 @@
 /// Extends `VirtualHardwareCompatibilityIssue`.
 ///
 /// Has subtypes: members declared with this type are held as \[`NotEnoughCpusKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct NotEnoughCpus {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -67,7 +67,19 @@ impl crate::object::Object for NotEnoughCpus {
 }
 impl crate::object::Blank for NotEnoughCpus {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            num_cpu_dest: 0,
+            num_cpu_vm: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for NotEnoughCpus {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for NotEnoughCpus {

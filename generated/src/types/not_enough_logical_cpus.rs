@@ -3,7 +3,7 @@
 /// Data object type *NotEnoughLogicalCpus*.
 ///
 /// Extends `NotEnoughCpus`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct NotEnoughLogicalCpus {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -71,7 +71,20 @@ impl crate::object::Object for NotEnoughLogicalCpus {
 }
 impl crate::object::Blank for NotEnoughLogicalCpus {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            num_cpu_dest: 0,
+            num_cpu_vm: 0,
+            host: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for NotEnoughLogicalCpus {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for NotEnoughLogicalCpus {

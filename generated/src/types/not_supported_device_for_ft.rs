@@ -107,14 +107,14 @@ impl crate::object::Object for NotSupportedDeviceForFT {
 impl crate::object::Blank for NotSupportedDeviceForFT {
     fn blank() -> Self {
         Self {
-            fault_cause: crate::object::Blank::blank(),
-            fault_message: crate::object::Blank::blank(),
+            fault_cause: None,
+            fault_message: None,
             host: crate::object::Blank::blank(),
-            host_name: crate::object::Blank::blank(),
+            host_name: None,
             vm: crate::object::Blank::blank(),
-            vm_name: crate::object::Blank::blank(),
+            vm_name: None,
             device_type: crate::object::Blank::blank(),
-            device_label: crate::object::Blank::blank(),
+            device_label: None,
             extra: crate::Extra::EMPTY,
         }
     }

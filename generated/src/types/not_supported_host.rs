@@ -5,7 +5,7 @@
 /// Extends `HostConnectFault`.
 ///
 /// Has subtypes: members declared with this type are held as \[`NotSupportedHostKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct NotSupportedHost {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -67,7 +67,19 @@ impl crate::object::Object for NotSupportedHost {
 }
 impl crate::object::Blank for NotSupportedHost {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            product_name: None,
+            product_version: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for NotSupportedHost {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for NotSupportedHost {

@@ -3,7 +3,7 @@
 /// Data object type *NotSupportedHostForVFlash*.
 ///
 /// Extends `NotSupportedHost`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct NotSupportedHostForVFlash {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -75,7 +75,20 @@ impl crate::object::Object for NotSupportedHostForVFlash {
 }
 impl crate::object::Blank for NotSupportedHostForVFlash {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            product_name: None,
+            product_version: None,
+            host_name: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for NotSupportedHostForVFlash {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for NotSupportedHostForVFlash {

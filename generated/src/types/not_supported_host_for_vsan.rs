@@ -3,7 +3,7 @@
 /// Data object type *NotSupportedHostForVsan*.
 ///
 /// Extends `NotSupportedHost`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct NotSupportedHostForVsan {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -75,7 +75,20 @@ impl crate::object::Object for NotSupportedHostForVsan {
 }
 impl crate::object::Blank for NotSupportedHostForVsan {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            product_name: None,
+            product_version: None,
+            host_name: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for NotSupportedHostForVsan {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for NotSupportedHostForVsan {

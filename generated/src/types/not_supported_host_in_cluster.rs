@@ -5,7 +5,7 @@
 /// Extends `NotSupportedHost`.
 ///
 /// Has subtypes: members declared with this type are held as \[`NotSupportedHostInClusterKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct NotSupportedHostInCluster {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -67,7 +67,19 @@ impl crate::object::Object for NotSupportedHostInCluster {
 }
 impl crate::object::Blank for NotSupportedHostInCluster {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            product_name: None,
+            product_version: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for NotSupportedHostInCluster {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for NotSupportedHostInCluster {

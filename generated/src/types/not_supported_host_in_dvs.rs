@@ -3,7 +3,7 @@
 /// Data object type *NotSupportedHostInDvs*.
 ///
 /// Extends `NotSupportedHost`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct NotSupportedHostInDvs {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -81,7 +81,20 @@ impl crate::object::Object for NotSupportedHostInDvs {
 }
 impl crate::object::Blank for NotSupportedHostInDvs {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            product_name: None,
+            product_version: None,
+            switch_product_spec: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for NotSupportedHostInDvs {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for NotSupportedHostInDvs {

@@ -3,7 +3,7 @@
 /// Data object type *NotSupportedHostInHACluster*.
 ///
 /// Extends `NotSupportedHost`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct NotSupportedHostInHACluster {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -87,7 +87,21 @@ impl crate::object::Object for NotSupportedHostInHACluster {
 }
 impl crate::object::Blank for NotSupportedHostInHACluster {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            product_name: None,
+            product_version: None,
+            host_name: crate::object::Blank::blank(),
+            build: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for NotSupportedHostInHACluster {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for NotSupportedHostInHACluster {

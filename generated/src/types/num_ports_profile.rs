@@ -3,7 +3,7 @@
 /// Data object type *NumPortsProfile*.
 ///
 /// Extends `ApplyProfile`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct NumPortsProfile {
     /// Property *ApplyProfile.enabled*.
     pub enabled: bool,
@@ -117,7 +117,26 @@ impl crate::object::Object for NumPortsProfile {
 }
 impl crate::object::Blank for NumPortsProfile {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            enabled: false,
+            policy: None,
+            profile_type_name: None,
+            profile_version: None,
+            property: None,
+            favorite: None,
+            to_be_merged: None,
+            to_replace_with: None,
+            to_be_deleted: None,
+            copy_enable_status: None,
+            hidden: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for NumPortsProfile {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for NumPortsProfile {

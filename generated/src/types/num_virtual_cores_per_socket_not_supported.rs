@@ -3,7 +3,7 @@
 /// Data object type *NumVirtualCoresPerSocketNotSupported*.
 ///
 /// Extends `VirtualHardwareCompatibilityIssue`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct NumVirtualCoresPerSocketNotSupported {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -75,7 +75,19 @@ impl crate::object::Object for NumVirtualCoresPerSocketNotSupported {
 }
 impl crate::object::Blank for NumVirtualCoresPerSocketNotSupported {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            max_supported_cores_per_socket_dest: 0,
+            num_cores_per_socket_vm: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for NumVirtualCoresPerSocketNotSupported {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for NumVirtualCoresPerSocketNotSupported {

@@ -3,7 +3,7 @@
 /// Data object type *NumVirtualCpusExceedsLimit*.
 ///
 /// Extends `InsufficientResourcesFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct NumVirtualCpusExceedsLimit {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -61,7 +61,18 @@ impl crate::object::Object for NumVirtualCpusExceedsLimit {
 }
 impl crate::object::Blank for NumVirtualCpusExceedsLimit {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            max_supported_vcpus: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for NumVirtualCpusExceedsLimit {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for NumVirtualCpusExceedsLimit {

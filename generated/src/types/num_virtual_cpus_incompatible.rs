@@ -3,7 +3,7 @@
 /// Data object type *NumVirtualCpusIncompatible*.
 ///
 /// Extends `VmConfigFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct NumVirtualCpusIncompatible {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -65,7 +65,19 @@ impl crate::object::Object for NumVirtualCpusIncompatible {
 }
 impl crate::object::Blank for NumVirtualCpusIncompatible {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            reason: crate::object::Blank::blank(),
+            num_cpu: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for NumVirtualCpusIncompatible {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for NumVirtualCpusIncompatible {

@@ -3,7 +3,7 @@
 /// Data object type *NumVirtualCpusNotSupported*.
 ///
 /// Extends `VirtualHardwareCompatibilityIssue`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct NumVirtualCpusNotSupported {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -65,7 +65,19 @@ impl crate::object::Object for NumVirtualCpusNotSupported {
 }
 impl crate::object::Blank for NumVirtualCpusNotSupported {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            max_supported_vcpus_dest: 0,
+            num_cpu_vm: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for NumVirtualCpusNotSupported {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for NumVirtualCpusNotSupported {

@@ -3,7 +3,7 @@
 /// Data object type *NumericRange*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct NumericRange {
     /// Property *NumericRange.start*.
     pub start: i32,
@@ -57,7 +57,17 @@ impl crate::object::Object for NumericRange {
 }
 impl crate::object::Blank for NumericRange {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            start: 0,
+            end: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for NumericRange {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for NumericRange {

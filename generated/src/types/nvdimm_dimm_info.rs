@@ -3,7 +3,7 @@
 /// Data object type *NvdimmDimmInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct NvdimmDimmInfo {
     /// Property *NvdimmDimmInfo.dimmHandle*.
     pub dimm_handle: i32,
@@ -111,7 +111,25 @@ impl crate::object::Object for NvdimmDimmInfo {
 }
 impl crate::object::Blank for NvdimmDimmInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            dimm_handle: 0,
+            health_info: crate::object::Blank::blank(),
+            total_capacity: 0,
+            persistent_capacity: 0,
+            available_persistent_capacity: 0,
+            volatile_capacity: 0,
+            available_volatile_capacity: 0,
+            block_capacity: 0,
+            region_info: None,
+            representation_string: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for NvdimmDimmInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for NvdimmDimmInfo {

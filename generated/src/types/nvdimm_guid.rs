@@ -3,7 +3,7 @@
 /// Data object type *NvdimmGuid*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct NvdimmGuid {
     /// Property *NvdimmGuid.uuid*.
     pub uuid: crate::CompactString,
@@ -53,7 +53,16 @@ impl crate::object::Object for NvdimmGuid {
 }
 impl crate::object::Blank for NvdimmGuid {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            uuid: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for NvdimmGuid {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for NvdimmGuid {

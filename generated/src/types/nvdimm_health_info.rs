@@ -3,7 +3,7 @@
 /// Data object type *NvdimmHealthInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct NvdimmHealthInfo {
     /// Property *NvdimmHealthInfo.healthStatus*.
     pub health_status: crate::CompactString,
@@ -117,7 +117,26 @@ impl crate::object::Object for NvdimmHealthInfo {
 }
 impl crate::object::Blank for NvdimmHealthInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            health_status: crate::object::Blank::blank(),
+            health_information: crate::object::Blank::blank(),
+            state_flag_info: None,
+            dimm_temperature: 0,
+            dimm_temperature_threshold: 0,
+            spare_blocks_percentage: 0,
+            spare_block_threshold: 0,
+            dimm_lifespan_percentage: 0,
+            es_temperature: None,
+            es_temperature_threshold: None,
+            es_lifespan_percentage: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for NvdimmHealthInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for NvdimmHealthInfo {

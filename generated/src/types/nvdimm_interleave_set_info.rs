@@ -3,7 +3,7 @@
 /// Data object type *NvdimmInterleaveSetInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct NvdimmInterleaveSetInfo {
     /// Property *NvdimmInterleaveSetInfo.setId*.
     pub set_id: i32,
@@ -93,7 +93,22 @@ impl crate::object::Object for NvdimmInterleaveSetInfo {
 }
 impl crate::object::Blank for NvdimmInterleaveSetInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            set_id: 0,
+            range_type: crate::object::Blank::blank(),
+            base_address: 0,
+            size: 0,
+            available_size: 0,
+            device_list: None,
+            state: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for NvdimmInterleaveSetInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for NvdimmInterleaveSetInfo {

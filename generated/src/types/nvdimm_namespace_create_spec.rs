@@ -6,7 +6,7 @@
 ///
 /// Extends `DataObject`.
 #[deprecated]
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct NvdimmNamespaceCreateSpec {
     /// Property *NvdimmNamespaceCreateSpec.friendlyName*.
     pub friendly_name: Option<crate::CompactString>,
@@ -72,7 +72,20 @@ impl crate::object::Object for NvdimmNamespaceCreateSpec {
 }
 impl crate::object::Blank for NvdimmNamespaceCreateSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            friendly_name: None,
+            block_size: 0,
+            block_count: 0,
+            r#type: crate::object::Blank::blank(),
+            location_id: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for NvdimmNamespaceCreateSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for NvdimmNamespaceCreateSpec {

@@ -3,7 +3,7 @@
 /// Data object type *NvdimmNamespaceDeleteSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct NvdimmNamespaceDeleteSpec {
     /// Property *NvdimmNamespaceDeleteSpec.uuid*.
     pub uuid: crate::CompactString,
@@ -53,7 +53,16 @@ impl crate::object::Object for NvdimmNamespaceDeleteSpec {
 }
 impl crate::object::Blank for NvdimmNamespaceDeleteSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            uuid: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for NvdimmNamespaceDeleteSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for NvdimmNamespaceDeleteSpec {

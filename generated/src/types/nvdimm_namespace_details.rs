@@ -3,7 +3,7 @@
 /// Data object type *NvdimmNamespaceDetails*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct NvdimmNamespaceDetails {
     /// Property *NvdimmNamespaceDetails.uuid*.
     pub uuid: crate::CompactString,
@@ -93,7 +93,22 @@ impl crate::object::Object for NvdimmNamespaceDetails {
 }
 impl crate::object::Blank for NvdimmNamespaceDetails {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            uuid: crate::object::Blank::blank(),
+            friendly_name: crate::object::Blank::blank(),
+            size: 0,
+            r#type: crate::object::Blank::blank(),
+            namespace_health_status: crate::object::Blank::blank(),
+            interleaveset_id: 0,
+            state: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for NvdimmNamespaceDetails {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for NvdimmNamespaceDetails {

@@ -6,7 +6,7 @@
 ///
 /// Extends `DataObject`.
 #[deprecated]
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct NvdimmNamespaceInfo {
     /// Property *NvdimmNamespaceInfo.uuid*.
     pub uuid: crate::CompactString,
@@ -102,7 +102,23 @@ impl crate::object::Object for NvdimmNamespaceInfo {
 }
 impl crate::object::Blank for NvdimmNamespaceInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            uuid: crate::object::Blank::blank(),
+            friendly_name: crate::object::Blank::blank(),
+            block_size: 0,
+            block_count: 0,
+            r#type: crate::object::Blank::blank(),
+            namespace_health_status: crate::object::Blank::blank(),
+            location_id: 0,
+            state: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for NvdimmNamespaceInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for NvdimmNamespaceInfo {

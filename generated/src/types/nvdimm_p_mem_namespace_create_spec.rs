@@ -3,7 +3,7 @@
 /// Data object type *NvdimmPMemNamespaceCreateSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct NvdimmPMemNamespaceCreateSpec {
     /// Property *NvdimmPMemNamespaceCreateSpec.friendlyName*.
     pub friendly_name: Option<crate::CompactString>,
@@ -61,7 +61,18 @@ impl crate::object::Object for NvdimmPMemNamespaceCreateSpec {
 }
 impl crate::object::Blank for NvdimmPMemNamespaceCreateSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            friendly_name: None,
+            size: 0,
+            interleaveset_id: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for NvdimmPMemNamespaceCreateSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for NvdimmPMemNamespaceCreateSpec {

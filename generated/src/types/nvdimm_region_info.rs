@@ -3,7 +3,7 @@
 /// Data object type *NvdimmRegionInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct NvdimmRegionInfo {
     /// Property *NvdimmRegionInfo.regionId*.
     pub region_id: i32,
@@ -73,7 +73,21 @@ impl crate::object::Object for NvdimmRegionInfo {
 }
 impl crate::object::Blank for NvdimmRegionInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            region_id: 0,
+            set_id: 0,
+            range_type: crate::object::Blank::blank(),
+            start_addr: 0,
+            size: 0,
+            offset: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for NvdimmRegionInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for NvdimmRegionInfo {

@@ -3,7 +3,7 @@
 /// Data object type *NvdimmSummary*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct NvdimmSummary {
     /// Property *NvdimmSummary.numDimms*.
     pub num_dimms: i32,
@@ -99,7 +99,23 @@ impl crate::object::Object for NvdimmSummary {
 }
 impl crate::object::Blank for NvdimmSummary {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            num_dimms: 0,
+            health_status: crate::object::Blank::blank(),
+            total_capacity: 0,
+            persistent_capacity: 0,
+            block_capacity: 0,
+            available_capacity: 0,
+            num_interleavesets: 0,
+            num_namespaces: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for NvdimmSummary {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for NvdimmSummary {

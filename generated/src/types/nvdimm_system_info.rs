@@ -3,7 +3,7 @@
 /// Data object type *NvdimmSystemInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct NvdimmSystemInfo {
     /// Property *NvdimmSystemInfo.summary*.
     pub summary: Option<Box<crate::types::NvdimmSummary>>,
@@ -102,7 +102,23 @@ impl crate::object::Object for NvdimmSystemInfo {
 }
 impl crate::object::Blank for NvdimmSystemInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            summary: None,
+            dimms: None,
+            dimm_info: None,
+            interleave_set: None,
+            i_set_info: None,
+            namespace: None,
+            ns_info: None,
+            ns_details: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for NvdimmSystemInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for NvdimmSystemInfo {

@@ -63,8 +63,8 @@ impl crate::object::Blank for ObjectContent {
     fn blank() -> Self {
         Self {
             obj: crate::object::Blank::blank(),
-            prop_set: crate::object::Blank::blank(),
-            missing_set: crate::object::Blank::blank(),
+            prop_set: None,
+            missing_set: None,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -63,8 +63,8 @@ impl crate::object::Blank for ObjectSpec {
     fn blank() -> Self {
         Self {
             obj: crate::object::Blank::blank(),
-            skip: crate::object::Blank::blank(),
-            select_set: crate::object::Blank::blank(),
+            skip: None,
+            select_set: None,
             extra: crate::Extra::EMPTY,
         }
     }

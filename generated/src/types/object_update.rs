@@ -68,8 +68,8 @@ impl crate::object::Blank for ObjectUpdate {
         Self {
             kind: crate::object::Blank::blank(),
             obj: crate::object::Blank::blank(),
-            change_set: crate::object::Blank::blank(),
-            missing_set: crate::object::Blank::blank(),
+            change_set: None,
+            missing_set: None,
             extra: crate::Extra::EMPTY,
         }
     }

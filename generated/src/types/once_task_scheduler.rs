@@ -3,7 +3,7 @@
 /// Data object type *OnceTaskScheduler*.
 ///
 /// Extends `TaskScheduler`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct OnceTaskScheduler {
     /// Property *TaskScheduler.activeTime*.
     ///
@@ -67,7 +67,18 @@ impl crate::object::Object for OnceTaskScheduler {
 }
 impl crate::object::Blank for OnceTaskScheduler {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            active_time: None,
+            expire_time: None,
+            run_at: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for OnceTaskScheduler {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for OnceTaskScheduler {

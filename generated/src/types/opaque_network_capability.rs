@@ -3,7 +3,7 @@
 /// Data object type *OpaqueNetworkCapability*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct OpaqueNetworkCapability {
     /// Property *OpaqueNetworkCapability.networkReservationSupported*.
     pub network_reservation_supported: bool,
@@ -53,7 +53,16 @@ impl crate::object::Object for OpaqueNetworkCapability {
 }
 impl crate::object::Blank for OpaqueNetworkCapability {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            network_reservation_supported: false,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for OpaqueNetworkCapability {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for OpaqueNetworkCapability {

@@ -3,7 +3,7 @@
 /// Data object type *OpaqueNetworkSummary*.
 ///
 /// Extends `NetworkSummary`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct OpaqueNetworkSummary {
     /// Property *NetworkSummary.network*.
     ///
@@ -95,7 +95,22 @@ impl crate::object::Object for OpaqueNetworkSummary {
 }
 impl crate::object::Blank for OpaqueNetworkSummary {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            network: None,
+            name: crate::object::Blank::blank(),
+            accessible: false,
+            ip_pool_name: crate::object::Blank::blank(),
+            ip_pool_id: None,
+            opaque_network_id: crate::object::Blank::blank(),
+            opaque_network_type: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for OpaqueNetworkSummary {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for OpaqueNetworkSummary {

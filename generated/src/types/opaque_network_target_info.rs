@@ -3,7 +3,7 @@
 /// Data object type *OpaqueNetworkTargetInfo*.
 ///
 /// Extends `VirtualMachineTargetInfo`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct OpaqueNetworkTargetInfo {
     /// Property *VirtualMachineTargetInfo.name*.
     pub name: crate::CompactString,
@@ -65,7 +65,19 @@ impl crate::object::Object for OpaqueNetworkTargetInfo {
 }
 impl crate::object::Blank for OpaqueNetworkTargetInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: crate::object::Blank::blank(),
+            configuration_tag: None,
+            network: crate::object::Blank::blank(),
+            network_reservation_supported: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for OpaqueNetworkTargetInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for OpaqueNetworkTargetInfo {

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`OptionTypeKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct OptionType {
     /// Property *OptionType.valueIsReadonly*.
     pub value_is_readonly: Option<bool>,
@@ -55,7 +55,16 @@ impl crate::object::Object for OptionType {
 }
 impl crate::object::Blank for OptionType {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            value_is_readonly: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for OptionType {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for OptionType {

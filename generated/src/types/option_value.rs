@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`OptionValueKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct OptionValue {
     /// Property *OptionValue.key*.
     pub key: crate::CompactString,
@@ -59,7 +59,17 @@ impl crate::object::Object for OptionValue {
 }
 impl crate::object::Blank for OptionValue {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: crate::object::Blank::blank(),
+            value: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for OptionValue {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for OptionValue {

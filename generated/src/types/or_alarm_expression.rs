@@ -3,7 +3,7 @@
 /// Data object type *OrAlarmExpression*.
 ///
 /// Extends `AlarmExpression`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct OrAlarmExpression {
     /// Property *OrAlarmExpression.expression*.
     pub expression: Vec<crate::types::AlarmExpressionKind>,
@@ -53,7 +53,16 @@ impl crate::object::Object for OrAlarmExpression {
 }
 impl crate::object::Blank for OrAlarmExpression {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            expression: Vec::new(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for OrAlarmExpression {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for OrAlarmExpression {

@@ -72,7 +72,7 @@ impl crate::object::Object for OrphanedDvFilterSwitch {
 impl crate::object::Blank for OrphanedDvFilterSwitch {
     fn blank() -> Self {
         Self {
-            key: crate::object::Blank::blank(),
+            key: 0,
             description: crate::object::Blank::blank(),
             time: crate::object::Blank::blank(),
             host: crate::object::Blank::blank(),

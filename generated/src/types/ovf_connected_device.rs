@@ -5,7 +5,7 @@
 /// Extends `OvfHardwareExport`.
 ///
 /// Has subtypes: members declared with this type are held as \[`OvfConnectedDeviceKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct OvfConnectedDevice {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -67,7 +67,19 @@ impl crate::object::Object for OvfConnectedDevice {
 }
 impl crate::object::Blank for OvfConnectedDevice {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            device: None,
+            vm_path: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for OvfConnectedDevice {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for OvfConnectedDevice {

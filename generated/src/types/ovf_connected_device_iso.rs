@@ -3,7 +3,7 @@
 /// Data object type *OvfConnectedDeviceIso*.
 ///
 /// Extends `OvfConnectedDevice`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct OvfConnectedDeviceIso {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -69,7 +69,20 @@ impl crate::object::Object for OvfConnectedDeviceIso {
 }
 impl crate::object::Blank for OvfConnectedDeviceIso {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            device: None,
+            vm_path: crate::object::Blank::blank(),
+            filename: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for OvfConnectedDeviceIso {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for OvfConnectedDeviceIso {

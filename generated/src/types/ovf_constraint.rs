@@ -5,7 +5,7 @@
 /// Extends `OvfInvalidPackage`.
 ///
 /// Has subtypes: members declared with this type are held as \[`OvfConstraintKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct OvfConstraint {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -67,7 +67,19 @@ impl crate::object::Object for OvfConstraint {
 }
 impl crate::object::Blank for OvfConstraint {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            line_number: 0,
+            name: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for OvfConstraint {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for OvfConstraint {

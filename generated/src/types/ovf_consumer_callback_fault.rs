@@ -5,7 +5,7 @@
 /// Extends `OvfFault`.
 ///
 /// Has subtypes: members declared with this type are held as \[`OvfConsumerCallbackFaultKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct OvfConsumerCallbackFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -67,7 +67,19 @@ impl crate::object::Object for OvfConsumerCallbackFault {
 }
 impl crate::object::Blank for OvfConsumerCallbackFault {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            extension_key: crate::object::Blank::blank(),
+            extension_name: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for OvfConsumerCallbackFault {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for OvfConsumerCallbackFault {

@@ -3,7 +3,7 @@
 /// Data object type *OvfConsumerCommunicationError*.
 ///
 /// Extends `OvfConsumerCallbackFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct OvfConsumerCommunicationError {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -81,7 +81,20 @@ impl crate::object::Object for OvfConsumerCommunicationError {
 }
 impl crate::object::Blank for OvfConsumerCommunicationError {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            extension_key: crate::object::Blank::blank(),
+            extension_name: crate::object::Blank::blank(),
+            description: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for OvfConsumerCommunicationError {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for OvfConsumerCommunicationError {

@@ -3,7 +3,7 @@
 /// Data object type *OvfConsumerFault*.
 ///
 /// Extends `OvfConsumerCallbackFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct OvfConsumerFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -93,7 +93,22 @@ impl crate::object::Object for OvfConsumerFault {
 }
 impl crate::object::Blank for OvfConsumerFault {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            extension_key: crate::object::Blank::blank(),
+            extension_name: crate::object::Blank::blank(),
+            error_key: crate::object::Blank::blank(),
+            message: crate::object::Blank::blank(),
+            params: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for OvfConsumerFault {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for OvfConsumerFault {

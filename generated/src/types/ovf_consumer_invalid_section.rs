@@ -3,7 +3,7 @@
 /// Data object type *OvfConsumerInvalidSection*.
 ///
 /// Extends `OvfConsumerCallbackFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct OvfConsumerInvalidSection {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -87,7 +87,21 @@ impl crate::object::Object for OvfConsumerInvalidSection {
 }
 impl crate::object::Blank for OvfConsumerInvalidSection {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            extension_key: crate::object::Blank::blank(),
+            extension_name: crate::object::Blank::blank(),
+            line_number: 0,
+            description: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for OvfConsumerInvalidSection {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for OvfConsumerInvalidSection {

@@ -3,7 +3,7 @@
 /// Data object type *OvfConsumerOstNode*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct OvfConsumerOstNode {
     /// Property *OvfConsumerOstNode.id*.
     pub id: crate::CompactString,
@@ -71,7 +71,20 @@ impl crate::object::Object for OvfConsumerOstNode {
 }
 impl crate::object::Blank for OvfConsumerOstNode {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            id: crate::object::Blank::blank(),
+            r#type: crate::object::Blank::blank(),
+            section: None,
+            child: None,
+            entity: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for OvfConsumerOstNode {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for OvfConsumerOstNode {

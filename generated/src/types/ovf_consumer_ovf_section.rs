@@ -3,7 +3,7 @@
 /// Data object type *OvfConsumerOvfSection*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct OvfConsumerOvfSection {
     /// Property *OvfConsumerOvfSection.lineNumber*.
     pub line_number: i32,
@@ -57,7 +57,17 @@ impl crate::object::Object for OvfConsumerOvfSection {
 }
 impl crate::object::Blank for OvfConsumerOvfSection {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            line_number: 0,
+            xml: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for OvfConsumerOvfSection {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for OvfConsumerOvfSection {

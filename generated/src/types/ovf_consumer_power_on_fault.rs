@@ -3,7 +3,7 @@
 /// Data object type *OvfConsumerPowerOnFault*.
 ///
 /// Extends `InvalidState`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct OvfConsumerPowerOnFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -81,7 +81,20 @@ impl crate::object::Object for OvfConsumerPowerOnFault {
 }
 impl crate::object::Blank for OvfConsumerPowerOnFault {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            extension_key: crate::object::Blank::blank(),
+            extension_name: crate::object::Blank::blank(),
+            description: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for OvfConsumerPowerOnFault {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for OvfConsumerPowerOnFault {

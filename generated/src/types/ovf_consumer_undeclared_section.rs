@@ -3,7 +3,7 @@
 /// Data object type *OvfConsumerUndeclaredSection*.
 ///
 /// Extends `OvfConsumerCallbackFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct OvfConsumerUndeclaredSection {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -81,7 +81,20 @@ impl crate::object::Object for OvfConsumerUndeclaredSection {
 }
 impl crate::object::Blank for OvfConsumerUndeclaredSection {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            extension_key: crate::object::Blank::blank(),
+            extension_name: crate::object::Blank::blank(),
+            qualified_section_type: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for OvfConsumerUndeclaredSection {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for OvfConsumerUndeclaredSection {

@@ -3,7 +3,7 @@
 /// Data object type *OvfConsumerUndefinedPrefix*.
 ///
 /// Extends `OvfConsumerCallbackFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct OvfConsumerUndefinedPrefix {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -75,7 +75,20 @@ impl crate::object::Object for OvfConsumerUndefinedPrefix {
 }
 impl crate::object::Blank for OvfConsumerUndefinedPrefix {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            extension_key: crate::object::Blank::blank(),
+            extension_name: crate::object::Blank::blank(),
+            prefix: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for OvfConsumerUndefinedPrefix {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for OvfConsumerUndefinedPrefix {

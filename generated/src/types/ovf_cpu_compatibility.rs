@@ -3,7 +3,7 @@
 /// Data object type *OvfCpuCompatibility*.
 ///
 /// Extends `OvfImport`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct OvfCpuCompatibility {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -87,7 +87,21 @@ impl crate::object::Object for OvfCpuCompatibility {
 }
 impl crate::object::Blank for OvfCpuCompatibility {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            register_name: crate::object::Blank::blank(),
+            level: 0,
+            register_value: crate::object::Blank::blank(),
+            desired_register_value: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for OvfCpuCompatibility {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for OvfCpuCompatibility {

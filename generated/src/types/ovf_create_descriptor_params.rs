@@ -3,7 +3,7 @@
 /// Data object type *OvfCreateDescriptorParams*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct OvfCreateDescriptorParams {
     /// Property *OvfCreateDescriptorParams.ovfFiles*.
     pub ovf_files: Option<Vec<crate::types::OvfFile>>,
@@ -89,7 +89,21 @@ impl crate::object::Object for OvfCreateDescriptorParams {
 }
 impl crate::object::Blank for OvfCreateDescriptorParams {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            ovf_files: None,
+            name: None,
+            description: None,
+            include_image_files: None,
+            export_option: None,
+            snapshot: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for OvfCreateDescriptorParams {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for OvfCreateDescriptorParams {

@@ -3,7 +3,7 @@
 /// Data object type *OvfCreateDescriptorResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct OvfCreateDescriptorResult {
     /// Property *OvfCreateDescriptorResult.ovfDescriptor*.
     pub ovf_descriptor: crate::CompactString,
@@ -65,7 +65,19 @@ impl crate::object::Object for OvfCreateDescriptorResult {
 }
 impl crate::object::Blank for OvfCreateDescriptorResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            ovf_descriptor: crate::object::Blank::blank(),
+            error: None,
+            warning: None,
+            include_image_files: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for OvfCreateDescriptorResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for OvfCreateDescriptorResult {

@@ -5,7 +5,7 @@
 /// Extends `OvfManagerCommonParams`.
 ///
 /// Has subtypes: members declared with this type are held as \[`OvfCreateImportSpecParamsKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct OvfCreateImportSpecParams {
     /// Property *OvfManagerCommonParams.locale*.
     pub locale: crate::CompactString,
@@ -138,7 +138,28 @@ impl crate::object::Object for OvfCreateImportSpecParams {
 }
 impl crate::object::Blank for OvfCreateImportSpecParams {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            locale: crate::object::Blank::blank(),
+            deployment_option: crate::object::Blank::blank(),
+            msg_bundle: None,
+            import_option: None,
+            entity_name: crate::object::Blank::blank(),
+            host_system: None,
+            network_mapping: None,
+            ip_allocation_policy: None,
+            ip_protocol: None,
+            property_mapping: None,
+            resource_mapping: None,
+            disk_provisioning: None,
+            instantiation_ost: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for OvfCreateImportSpecParams {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for OvfCreateImportSpecParams {

@@ -3,7 +3,7 @@
 /// Data object type *OvfCreateImportSpecResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct OvfCreateImportSpecResult {
     /// Property *OvfCreateImportSpecResult.importSpec*.
     pub import_spec: Option<crate::types::ImportSpecKind>,
@@ -65,7 +65,19 @@ impl crate::object::Object for OvfCreateImportSpecResult {
 }
 impl crate::object::Blank for OvfCreateImportSpecResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            import_spec: None,
+            file_item: None,
+            warning: None,
+            error: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for OvfCreateImportSpecResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for OvfCreateImportSpecResult {

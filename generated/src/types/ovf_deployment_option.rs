@@ -3,7 +3,7 @@
 /// Data object type *OvfDeploymentOption*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct OvfDeploymentOption {
     /// Property *OvfDeploymentOption.key*.
     pub key: crate::CompactString,
@@ -61,7 +61,18 @@ impl crate::object::Object for OvfDeploymentOption {
 }
 impl crate::object::Blank for OvfDeploymentOption {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: crate::object::Blank::blank(),
+            label: crate::object::Blank::blank(),
+            description: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for OvfDeploymentOption {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for OvfDeploymentOption {

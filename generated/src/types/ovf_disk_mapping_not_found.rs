@@ -3,7 +3,7 @@
 /// Data object type *OvfDiskMappingNotFound*.
 ///
 /// Extends `OvfSystemFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct OvfDiskMappingNotFound {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -65,7 +65,19 @@ impl crate::object::Object for OvfDiskMappingNotFound {
 }
 impl crate::object::Blank for OvfDiskMappingNotFound {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            disk_name: crate::object::Blank::blank(),
+            vm_name: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for OvfDiskMappingNotFound {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for OvfDiskMappingNotFound {

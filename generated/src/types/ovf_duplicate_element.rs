@@ -3,7 +3,7 @@
 /// Data object type *OvfDuplicateElement*.
 ///
 /// Extends `OvfElement`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct OvfDuplicateElement {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -65,7 +65,19 @@ impl crate::object::Object for OvfDuplicateElement {
 }
 impl crate::object::Blank for OvfDuplicateElement {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            line_number: 0,
+            name: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for OvfDuplicateElement {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for OvfDuplicateElement {

@@ -3,7 +3,7 @@
 /// Data object type *OvfDuplicatedElementBoundary*.
 ///
 /// Extends `OvfElement`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct OvfDuplicatedElementBoundary {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -69,7 +69,20 @@ impl crate::object::Object for OvfDuplicatedElementBoundary {
 }
 impl crate::object::Blank for OvfDuplicatedElementBoundary {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            line_number: 0,
+            name: crate::object::Blank::blank(),
+            boundary: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for OvfDuplicatedElementBoundary {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for OvfDuplicatedElementBoundary {

@@ -3,7 +3,7 @@
 /// Data object type *OvfDuplicatedPropertyIdExport*.
 ///
 /// Extends `OvfExport`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct OvfDuplicatedPropertyIdExport {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -61,7 +61,18 @@ impl crate::object::Object for OvfDuplicatedPropertyIdExport {
 }
 impl crate::object::Blank for OvfDuplicatedPropertyIdExport {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            fqid: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for OvfDuplicatedPropertyIdExport {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for OvfDuplicatedPropertyIdExport {

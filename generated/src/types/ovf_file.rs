@@ -3,7 +3,7 @@
 /// Data object type *OvfFile*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct OvfFile {
     /// Property *OvfFile.deviceId*.
     pub device_id: crate::CompactString,
@@ -93,7 +93,22 @@ impl crate::object::Object for OvfFile {
 }
 impl crate::object::Blank for OvfFile {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            device_id: crate::object::Blank::blank(),
+            path: crate::object::Blank::blank(),
+            compression_method: None,
+            chunk_size: None,
+            size: 0,
+            capacity: None,
+            populated_size: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for OvfFile {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for OvfFile {

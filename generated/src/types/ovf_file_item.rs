@@ -3,7 +3,7 @@
 /// Data object type *OvfFileItem*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct OvfFileItem {
     /// Property *OvfFileItem.deviceId*.
     pub device_id: crate::CompactString,
@@ -93,7 +93,22 @@ impl crate::object::Object for OvfFileItem {
 }
 impl crate::object::Blank for OvfFileItem {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            device_id: crate::object::Blank::blank(),
+            path: crate::object::Blank::blank(),
+            compression_method: None,
+            chunk_size: None,
+            size: None,
+            cim_type: 0,
+            create: false,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for OvfFileItem {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for OvfFileItem {

@@ -5,7 +5,7 @@
 /// Extends `OvfExport`.
 ///
 /// Has subtypes: members declared with this type are held as \[`OvfHardwareExportKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct OvfHardwareExport {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -67,7 +67,19 @@ impl crate::object::Object for OvfHardwareExport {
 }
 impl crate::object::Blank for OvfHardwareExport {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            device: None,
+            vm_path: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for OvfHardwareExport {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for OvfHardwareExport {

@@ -3,7 +3,7 @@
 /// Data object type *OvfHostValueNotParsed*.
 ///
 /// Extends `OvfSystemFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct OvfHostValueNotParsed {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -65,7 +65,19 @@ impl crate::object::Object for OvfHostValueNotParsed {
 }
 impl crate::object::Blank for OvfHostValueNotParsed {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            property: crate::object::Blank::blank(),
+            value: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for OvfHostValueNotParsed {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for OvfHostValueNotParsed {

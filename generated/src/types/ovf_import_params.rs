@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 9.0.0.0
 ///
 /// Extends `OvfCreateImportSpecParams`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct OvfImportParams {
     /// Property *OvfManagerCommonParams.locale*.
     pub locale: crate::CompactString,
@@ -193,7 +193,37 @@ impl crate::object::Object for OvfImportParams {
 }
 impl crate::object::Blank for OvfImportParams {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            locale: crate::object::Blank::blank(),
+            deployment_option: crate::object::Blank::blank(),
+            msg_bundle: None,
+            import_option: None,
+            entity_name: crate::object::Blank::blank(),
+            host_system: None,
+            network_mapping: None,
+            ip_allocation_policy: None,
+            ip_protocol: None,
+            property_mapping: None,
+            resource_mapping: None,
+            disk_provisioning: None,
+            instantiation_ost: None,
+            push_mode: None,
+            signature_required: None,
+            skip_manifest_check: None,
+            power_on: None,
+            custom_http_headers: None,
+            source_certificate: None,
+            datastore_mappings: None,
+            vm_profile: None,
+            disk_profiles: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for OvfImportParams {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for OvfImportParams {

@@ -134,7 +134,7 @@ impl crate::object::Object for OvfInvalidFormat {
 impl crate::object::Blank for OvfInvalidFormat {
     fn blank() -> Self {
         Self {
-            key: crate::object::Blank::blank(),
+            key: 0,
             description: crate::object::Blank::blank(),
             time: crate::object::Blank::blank(),
             agency: crate::object::Blank::blank(),
@@ -145,7 +145,7 @@ impl crate::object::Blank for OvfInvalidFormat {
             agent_name: crate::object::Blank::blank(),
             host: crate::object::Blank::blank(),
             host_name: crate::object::Blank::blank(),
-            error: crate::object::Blank::blank(),
+            error: None,
             extra: crate::Extra::EMPTY,
         }
     }

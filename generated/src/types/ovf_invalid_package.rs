@@ -5,7 +5,7 @@
 /// Extends `OvfFault`.
 ///
 /// Has subtypes: members declared with this type are held as \[`OvfInvalidPackageKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct OvfInvalidPackage {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -63,7 +63,18 @@ impl crate::object::Object for OvfInvalidPackage {
 }
 impl crate::object::Blank for OvfInvalidPackage {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            line_number: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for OvfInvalidPackage {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for OvfInvalidPackage {

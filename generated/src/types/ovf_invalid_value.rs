@@ -5,7 +5,7 @@
 /// Extends `OvfAttribute`.
 ///
 /// Has subtypes: members declared with this type are held as \[`OvfInvalidValueKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct OvfInvalidValue {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -89,7 +89,21 @@ impl crate::object::Object for OvfInvalidValue {
 }
 impl crate::object::Blank for OvfInvalidValue {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            line_number: 0,
+            element_name: crate::object::Blank::blank(),
+            attribute_name: crate::object::Blank::blank(),
+            value: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for OvfInvalidValue {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for OvfInvalidValue {

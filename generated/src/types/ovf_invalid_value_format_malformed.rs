@@ -3,7 +3,7 @@
 /// Data object type *OvfInvalidValueFormatMalformed*.
 ///
 /// Extends `OvfInvalidValue`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct OvfInvalidValueFormatMalformed {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -87,7 +87,21 @@ impl crate::object::Object for OvfInvalidValueFormatMalformed {
 }
 impl crate::object::Blank for OvfInvalidValueFormatMalformed {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            line_number: 0,
+            element_name: crate::object::Blank::blank(),
+            attribute_name: crate::object::Blank::blank(),
+            value: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for OvfInvalidValueFormatMalformed {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for OvfInvalidValueFormatMalformed {

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`OvfManagerCommonParamsKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct OvfManagerCommonParams {
     /// Property *OvfManagerCommonParams.locale*.
     pub locale: crate::CompactString,
@@ -67,7 +67,19 @@ impl crate::object::Object for OvfManagerCommonParams {
 }
 impl crate::object::Blank for OvfManagerCommonParams {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            locale: crate::object::Blank::blank(),
+            deployment_option: crate::object::Blank::blank(),
+            msg_bundle: None,
+            import_option: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for OvfManagerCommonParams {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for OvfManagerCommonParams {

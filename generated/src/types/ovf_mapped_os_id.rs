@@ -3,7 +3,7 @@
 /// Data object type *OvfMappedOsId*.
 ///
 /// Extends `OvfImport`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct OvfMappedOsId {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -81,7 +81,20 @@ impl crate::object::Object for OvfMappedOsId {
 }
 impl crate::object::Blank for OvfMappedOsId {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            ovf_id: 0,
+            ovf_description: crate::object::Blank::blank(),
+            target_description: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for OvfMappedOsId {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for OvfMappedOsId {

@@ -3,7 +3,7 @@
 /// Data object type *OvfMissingAttribute*.
 ///
 /// Extends `OvfAttribute`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct OvfMissingAttribute {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -75,7 +75,20 @@ impl crate::object::Object for OvfMissingAttribute {
 }
 impl crate::object::Blank for OvfMissingAttribute {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            line_number: 0,
+            element_name: crate::object::Blank::blank(),
+            attribute_name: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for OvfMissingAttribute {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for OvfMissingAttribute {

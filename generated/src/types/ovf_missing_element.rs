@@ -5,7 +5,7 @@
 /// Extends `OvfElement`.
 ///
 /// Has subtypes: members declared with this type are held as \[`OvfMissingElementKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct OvfMissingElement {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -67,7 +67,19 @@ impl crate::object::Object for OvfMissingElement {
 }
 impl crate::object::Blank for OvfMissingElement {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            line_number: 0,
+            name: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for OvfMissingElement {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for OvfMissingElement {

@@ -3,7 +3,7 @@
 /// Data object type *OvfMissingHardware*.
 ///
 /// Extends `OvfImport`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct OvfMissingHardware {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -65,7 +65,19 @@ impl crate::object::Object for OvfMissingHardware {
 }
 impl crate::object::Blank for OvfMissingHardware {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            name: crate::object::Blank::blank(),
+            resource_type: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for OvfMissingHardware {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for OvfMissingHardware {

@@ -3,7 +3,7 @@
 /// Data object type *OvfNoHostNic*.
 ///
 /// Extends `OvfUnsupportedPackage`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct OvfNoHostNic {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -61,7 +61,18 @@ impl crate::object::Object for OvfNoHostNic {
 }
 impl crate::object::Blank for OvfNoHostNic {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            line_number: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for OvfNoHostNic {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for OvfNoHostNic {

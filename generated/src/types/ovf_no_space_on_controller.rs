@@ -3,7 +3,7 @@
 /// Data object type *OvfNoSpaceOnController*.
 ///
 /// Extends `OvfUnsupportedElement`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct OvfNoSpaceOnController {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -69,7 +69,20 @@ impl crate::object::Object for OvfNoSpaceOnController {
 }
 impl crate::object::Blank for OvfNoSpaceOnController {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            line_number: None,
+            name: crate::object::Blank::blank(),
+            parent: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for OvfNoSpaceOnController {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for OvfNoSpaceOnController {

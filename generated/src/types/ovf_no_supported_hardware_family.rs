@@ -3,7 +3,7 @@
 /// Data object type *OvfNoSupportedHardwareFamily*.
 ///
 /// Extends `OvfUnsupportedPackage`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct OvfNoSupportedHardwareFamily {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -65,7 +65,19 @@ impl crate::object::Object for OvfNoSupportedHardwareFamily {
 }
 impl crate::object::Blank for OvfNoSupportedHardwareFamily {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            line_number: None,
+            version: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for OvfNoSupportedHardwareFamily {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for OvfNoSupportedHardwareFamily {

@@ -3,7 +3,7 @@
 /// Data object type *OvfOptionInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct OvfOptionInfo {
     /// Property *OvfOptionInfo.option*.
     pub option: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for OvfOptionInfo {
 }
 impl crate::object::Blank for OvfOptionInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            option: crate::object::Blank::blank(),
+            description: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for OvfOptionInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for OvfOptionInfo {

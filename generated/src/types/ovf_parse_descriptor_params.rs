@@ -3,7 +3,7 @@
 /// Data object type *OvfParseDescriptorParams*.
 ///
 /// Extends `OvfManagerCommonParams`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct OvfParseDescriptorParams {
     /// Property *OvfManagerCommonParams.locale*.
     pub locale: crate::CompactString,
@@ -65,7 +65,19 @@ impl crate::object::Object for OvfParseDescriptorParams {
 }
 impl crate::object::Blank for OvfParseDescriptorParams {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            locale: crate::object::Blank::blank(),
+            deployment_option: crate::object::Blank::blank(),
+            msg_bundle: None,
+            import_option: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for OvfParseDescriptorParams {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for OvfParseDescriptorParams {

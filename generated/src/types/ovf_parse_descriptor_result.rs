@@ -3,7 +3,7 @@
 /// Data object type *OvfParseDescriptorResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct OvfParseDescriptorResult {
     /// Property *OvfParseDescriptorResult.eula*.
     pub eula: Option<Vec<crate::CompactString>>,
@@ -162,7 +162,33 @@ impl crate::object::Object for OvfParseDescriptorResult {
 }
 impl crate::object::Blank for OvfParseDescriptorResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            eula: None,
+            network: None,
+            ip_allocation_scheme: None,
+            ip_protocols: None,
+            property: None,
+            product_info: None,
+            annotation: crate::object::Blank::blank(),
+            approximate_download_size: None,
+            approximate_flat_deployment_size: None,
+            approximate_sparse_deployment_size: None,
+            default_entity_name: crate::object::Blank::blank(),
+            virtual_app: false,
+            deployment_option: None,
+            default_deployment_option: crate::object::Blank::blank(),
+            entity_name: None,
+            annotated_ost: None,
+            error: None,
+            warning: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for OvfParseDescriptorResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for OvfParseDescriptorResult {

@@ -5,7 +5,7 @@
 /// Extends `OvfInvalidPackage`.
 ///
 /// Has subtypes: members declared with this type are held as \[`OvfPropertyKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct OvfProperty {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -71,7 +71,20 @@ impl crate::object::Object for OvfProperty {
 }
 impl crate::object::Blank for OvfProperty {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            line_number: 0,
+            r#type: crate::object::Blank::blank(),
+            value: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for OvfProperty {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for OvfProperty {

@@ -3,7 +3,7 @@
 /// Data object type *OvfPropertyExport*.
 ///
 /// Extends `OvfExport`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct OvfPropertyExport {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -65,7 +65,19 @@ impl crate::object::Object for OvfPropertyExport {
 }
 impl crate::object::Blank for OvfPropertyExport {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            r#type: crate::object::Blank::blank(),
+            value: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for OvfPropertyExport {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for OvfPropertyExport {

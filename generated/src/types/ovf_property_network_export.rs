@@ -3,7 +3,7 @@
 /// Data object type *OvfPropertyNetworkExport*.
 ///
 /// Extends `OvfExport`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct OvfPropertyNetworkExport {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -61,7 +61,18 @@ impl crate::object::Object for OvfPropertyNetworkExport {
 }
 impl crate::object::Blank for OvfPropertyNetworkExport {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            network: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for OvfPropertyNetworkExport {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for OvfPropertyNetworkExport {

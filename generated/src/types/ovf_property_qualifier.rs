@@ -3,7 +3,7 @@
 /// Data object type *OvfPropertyQualifier*.
 ///
 /// Extends `OvfProperty`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct OvfPropertyQualifier {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -80,7 +80,21 @@ impl crate::object::Object for OvfPropertyQualifier {
 }
 impl crate::object::Blank for OvfPropertyQualifier {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            line_number: 0,
+            r#type: crate::object::Blank::blank(),
+            value: crate::object::Blank::blank(),
+            qualifier: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for OvfPropertyQualifier {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for OvfPropertyQualifier {

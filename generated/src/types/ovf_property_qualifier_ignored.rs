@@ -3,7 +3,7 @@
 /// Data object type *OvfPropertyQualifierIgnored*.
 ///
 /// Extends `OvfProperty`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct OvfPropertyQualifierIgnored {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -80,7 +80,21 @@ impl crate::object::Object for OvfPropertyQualifierIgnored {
 }
 impl crate::object::Blank for OvfPropertyQualifierIgnored {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            line_number: 0,
+            r#type: crate::object::Blank::blank(),
+            value: crate::object::Blank::blank(),
+            qualifier: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for OvfPropertyQualifierIgnored {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for OvfPropertyQualifierIgnored {

@@ -3,7 +3,7 @@
 /// Data object type *OvfPropertyValue*.
 ///
 /// Extends `OvfProperty`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct OvfPropertyValue {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -69,7 +69,20 @@ impl crate::object::Object for OvfPropertyValue {
 }
 impl crate::object::Blank for OvfPropertyValue {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            line_number: 0,
+            r#type: crate::object::Blank::blank(),
+            value: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for OvfPropertyValue {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for OvfPropertyValue {

@@ -6,7 +6,7 @@
 ///
 /// Extends `DataObject`.
 #[deprecated]
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct OvfResourceMap {
     /// Property *OvfResourceMap.source*.
     pub source: crate::CompactString,
@@ -72,7 +72,19 @@ impl crate::object::Object for OvfResourceMap {
 }
 impl crate::object::Blank for OvfResourceMap {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            source: crate::object::Blank::blank(),
+            parent: None,
+            resource_spec: None,
+            datastore: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for OvfResourceMap {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for OvfResourceMap {

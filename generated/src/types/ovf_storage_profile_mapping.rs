@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 9.0.0.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct OvfStorageProfileMapping {
     /// Property *OvfStorageProfileMapping.diskId*.
     pub disk_id: crate::CompactString,
@@ -59,7 +59,17 @@ impl crate::object::Object for OvfStorageProfileMapping {
 }
 impl crate::object::Blank for OvfStorageProfileMapping {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            disk_id: crate::object::Blank::blank(),
+            storage_profile_id: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for OvfStorageProfileMapping {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for OvfStorageProfileMapping {

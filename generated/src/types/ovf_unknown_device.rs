@@ -3,7 +3,7 @@
 /// Data object type *OvfUnknownDevice*.
 ///
 /// Extends `OvfSystemFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct OvfUnknownDevice {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -65,7 +65,19 @@ impl crate::object::Object for OvfUnknownDevice {
 }
 impl crate::object::Blank for OvfUnknownDevice {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            device: None,
+            vm_name: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for OvfUnknownDevice {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for OvfUnknownDevice {

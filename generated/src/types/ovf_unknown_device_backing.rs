@@ -70,9 +70,9 @@ impl crate::object::Object for OvfUnknownDeviceBacking {
 impl crate::object::Blank for OvfUnknownDeviceBacking {
     fn blank() -> Self {
         Self {
-            fault_cause: crate::object::Blank::blank(),
-            fault_message: crate::object::Blank::blank(),
-            device: crate::object::Blank::blank(),
+            fault_cause: None,
+            fault_message: None,
+            device: None,
             vm_path: crate::object::Blank::blank(),
             backing: crate::object::Blank::blank(),
             extra: crate::Extra::EMPTY,

@@ -3,7 +3,7 @@
 /// Data object type *OvfUnknownEntity*.
 ///
 /// Extends `OvfSystemFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct OvfUnknownEntity {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -61,7 +61,18 @@ impl crate::object::Object for OvfUnknownEntity {
 }
 impl crate::object::Blank for OvfUnknownEntity {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            line_number: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for OvfUnknownEntity {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for OvfUnknownEntity {

@@ -5,7 +5,7 @@
 /// Extends `OvfUnsupportedPackage`.
 ///
 /// Has subtypes: members declared with this type are held as \[`OvfUnsupportedAttributeKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct OvfUnsupportedAttribute {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -77,7 +77,20 @@ impl crate::object::Object for OvfUnsupportedAttribute {
 }
 impl crate::object::Blank for OvfUnsupportedAttribute {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            line_number: None,
+            element_name: crate::object::Blank::blank(),
+            attribute_name: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for OvfUnsupportedAttribute {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for OvfUnsupportedAttribute {

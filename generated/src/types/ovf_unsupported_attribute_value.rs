@@ -3,7 +3,7 @@
 /// Data object type *OvfUnsupportedAttributeValue*.
 ///
 /// Extends `OvfUnsupportedAttribute`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct OvfUnsupportedAttributeValue {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -87,7 +87,21 @@ impl crate::object::Object for OvfUnsupportedAttributeValue {
 }
 impl crate::object::Blank for OvfUnsupportedAttributeValue {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            line_number: None,
+            element_name: crate::object::Blank::blank(),
+            attribute_name: crate::object::Blank::blank(),
+            value: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for OvfUnsupportedAttributeValue {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for OvfUnsupportedAttributeValue {

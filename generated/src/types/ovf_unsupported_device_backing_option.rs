@@ -3,7 +3,7 @@
 /// Data object type *OvfUnsupportedDeviceBackingOption*.
 ///
 /// Extends `OvfSystemFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct OvfUnsupportedDeviceBackingOption {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -87,7 +87,21 @@ impl crate::object::Object for OvfUnsupportedDeviceBackingOption {
 }
 impl crate::object::Blank for OvfUnsupportedDeviceBackingOption {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            element_name: None,
+            instance_id: None,
+            device_name: crate::object::Blank::blank(),
+            backing_name: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for OvfUnsupportedDeviceBackingOption {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for OvfUnsupportedDeviceBackingOption {

@@ -3,7 +3,7 @@
 /// Data object type *OvfUnsupportedDeviceExport*.
 ///
 /// Extends `OvfHardwareExport`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct OvfUnsupportedDeviceExport {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -65,7 +65,19 @@ impl crate::object::Object for OvfUnsupportedDeviceExport {
 }
 impl crate::object::Blank for OvfUnsupportedDeviceExport {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            device: None,
+            vm_path: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for OvfUnsupportedDeviceExport {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for OvfUnsupportedDeviceExport {

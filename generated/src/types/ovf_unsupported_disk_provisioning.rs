@@ -3,7 +3,7 @@
 /// Data object type *OvfUnsupportedDiskProvisioning*.
 ///
 /// Extends `OvfImport`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct OvfUnsupportedDiskProvisioning {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -75,7 +75,19 @@ impl crate::object::Object for OvfUnsupportedDiskProvisioning {
 }
 impl crate::object::Blank for OvfUnsupportedDiskProvisioning {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            disk_provisioning: crate::object::Blank::blank(),
+            supported_disk_provisioning: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for OvfUnsupportedDiskProvisioning {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for OvfUnsupportedDiskProvisioning {

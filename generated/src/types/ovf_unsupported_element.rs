@@ -5,7 +5,7 @@
 /// Extends `OvfUnsupportedPackage`.
 ///
 /// Has subtypes: members declared with this type are held as \[`OvfUnsupportedElementKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct OvfUnsupportedElement {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -67,7 +67,19 @@ impl crate::object::Object for OvfUnsupportedElement {
 }
 impl crate::object::Blank for OvfUnsupportedElement {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            line_number: None,
+            name: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for OvfUnsupportedElement {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for OvfUnsupportedElement {

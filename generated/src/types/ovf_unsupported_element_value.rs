@@ -3,7 +3,7 @@
 /// Data object type *OvfUnsupportedElementValue*.
 ///
 /// Extends `OvfUnsupportedElement`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct OvfUnsupportedElementValue {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -69,7 +69,20 @@ impl crate::object::Object for OvfUnsupportedElementValue {
 }
 impl crate::object::Blank for OvfUnsupportedElementValue {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            line_number: None,
+            name: crate::object::Blank::blank(),
+            value: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for OvfUnsupportedElementValue {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for OvfUnsupportedElementValue {

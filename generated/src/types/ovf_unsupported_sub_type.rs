@@ -3,7 +3,7 @@
 /// Data object type *OvfUnsupportedSubType*.
 ///
 /// Extends `OvfUnsupportedPackage`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct OvfUnsupportedSubType {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -93,7 +93,22 @@ impl crate::object::Object for OvfUnsupportedSubType {
 }
 impl crate::object::Blank for OvfUnsupportedSubType {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            line_number: None,
+            element_name: crate::object::Blank::blank(),
+            instance_id: crate::object::Blank::blank(),
+            device_type: 0,
+            device_sub_type: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for OvfUnsupportedSubType {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for OvfUnsupportedSubType {

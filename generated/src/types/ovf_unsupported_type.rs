@@ -3,7 +3,7 @@
 /// Data object type *OvfUnsupportedType*.
 ///
 /// Extends `OvfUnsupportedPackage`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct OvfUnsupportedType {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -87,7 +87,21 @@ impl crate::object::Object for OvfUnsupportedType {
 }
 impl crate::object::Blank for OvfUnsupportedType {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            line_number: None,
+            name: crate::object::Blank::blank(),
+            instance_id: crate::object::Blank::blank(),
+            device_type: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for OvfUnsupportedType {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for OvfUnsupportedType {

@@ -3,7 +3,7 @@
 /// Data object type *OvfValidateHostParams*.
 ///
 /// Extends `OvfManagerCommonParams`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct OvfValidateHostParams {
     /// Property *OvfManagerCommonParams.locale*.
     pub locale: crate::CompactString,
@@ -65,7 +65,19 @@ impl crate::object::Object for OvfValidateHostParams {
 }
 impl crate::object::Blank for OvfValidateHostParams {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            locale: crate::object::Blank::blank(),
+            deployment_option: crate::object::Blank::blank(),
+            msg_bundle: None,
+            import_option: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for OvfValidateHostParams {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for OvfValidateHostParams {

@@ -3,7 +3,7 @@
 /// Data object type *OvfValidateHostResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct OvfValidateHostResult {
     /// Property *OvfValidateHostResult.downloadSize*.
     pub download_size: Option<i64>,
@@ -87,7 +87,21 @@ impl crate::object::Object for OvfValidateHostResult {
 }
 impl crate::object::Blank for OvfValidateHostResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            download_size: None,
+            flat_deployment_size: None,
+            sparse_deployment_size: None,
+            error: None,
+            warning: None,
+            supported_disk_provisioning: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for OvfValidateHostResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for OvfValidateHostResult {

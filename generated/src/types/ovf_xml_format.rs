@@ -3,7 +3,7 @@
 /// Data object type *OvfXmlFormat*.
 ///
 /// Extends `OvfInvalidPackage`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct OvfXmlFormat {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -65,7 +65,19 @@ impl crate::object::Object for OvfXmlFormat {
 }
 impl crate::object::Blank for OvfXmlFormat {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            line_number: 0,
+            description: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for OvfXmlFormat {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for OvfXmlFormat {

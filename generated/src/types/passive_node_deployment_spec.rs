@@ -124,16 +124,16 @@ impl crate::object::Object for PassiveNodeDeploymentSpec {
 impl crate::object::Blank for PassiveNodeDeploymentSpec {
     fn blank() -> Self {
         Self {
-            esx_host: crate::object::Blank::blank(),
-            datastore: crate::object::Blank::blank(),
-            public_network_port_group: crate::object::Blank::blank(),
-            cluster_network_port_group: crate::object::Blank::blank(),
+            esx_host: None,
+            datastore: None,
+            public_network_port_group: None,
+            cluster_network_port_group: None,
             folder: crate::object::Blank::blank(),
-            resource_pool: crate::object::Blank::blank(),
-            management_vc: crate::object::Blank::blank(),
+            resource_pool: None,
+            management_vc: None,
             node_name: crate::object::Blank::blank(),
             ip_settings: crate::object::Blank::blank(),
-            failover_ip_settings: crate::object::Blank::blank(),
+            failover_ip_settings: None,
             extra: crate::Extra::EMPTY,
         }
     }

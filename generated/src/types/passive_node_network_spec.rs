@@ -59,7 +59,7 @@ impl crate::object::Blank for PassiveNodeNetworkSpec {
     fn blank() -> Self {
         Self {
             ip_settings: crate::object::Blank::blank(),
-            failover_ip_settings: crate::object::Blank::blank(),
+            failover_ip_settings: None,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -3,7 +3,7 @@
 /// Data object type *PasswordField*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PasswordField {
     /// Property *PasswordField.value*.
     pub value: crate::Password,
@@ -53,7 +53,16 @@ impl crate::object::Object for PasswordField {
 }
 impl crate::object::Blank for PasswordField {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            value: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PasswordField {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PasswordField {

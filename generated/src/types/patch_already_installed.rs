@@ -3,7 +3,7 @@
 /// Data object type *PatchAlreadyInstalled*.
 ///
 /// Extends `PatchNotApplicable`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PatchAlreadyInstalled {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -61,7 +61,18 @@ impl crate::object::Object for PatchAlreadyInstalled {
 }
 impl crate::object::Blank for PatchAlreadyInstalled {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            patch_id: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PatchAlreadyInstalled {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PatchAlreadyInstalled {

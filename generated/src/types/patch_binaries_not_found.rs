@@ -3,7 +3,7 @@
 /// Data object type *PatchBinariesNotFound*.
 ///
 /// Extends `VimFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PatchBinariesNotFound {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -65,7 +65,19 @@ impl crate::object::Object for PatchBinariesNotFound {
 }
 impl crate::object::Blank for PatchBinariesNotFound {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            patch_id: crate::object::Blank::blank(),
+            binary: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PatchBinariesNotFound {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PatchBinariesNotFound {

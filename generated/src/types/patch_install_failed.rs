@@ -3,7 +3,7 @@
 /// Data object type *PatchInstallFailed*.
 ///
 /// Extends `PlatformConfigFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PatchInstallFailed {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -65,7 +65,19 @@ impl crate::object::Object for PatchInstallFailed {
 }
 impl crate::object::Blank for PatchInstallFailed {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            text: crate::object::Blank::blank(),
+            rolled_back: false,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PatchInstallFailed {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PatchInstallFailed {

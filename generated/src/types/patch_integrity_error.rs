@@ -3,7 +3,7 @@
 /// Data object type *PatchIntegrityError*.
 ///
 /// Extends `PlatformConfigFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PatchIntegrityError {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -61,7 +61,18 @@ impl crate::object::Object for PatchIntegrityError {
 }
 impl crate::object::Blank for PatchIntegrityError {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            text: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PatchIntegrityError {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PatchIntegrityError {

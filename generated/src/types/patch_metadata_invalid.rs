@@ -5,7 +5,7 @@
 /// Extends `VimFault`.
 ///
 /// Has subtypes: members declared with this type are held as \[`PatchMetadataInvalidKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PatchMetadataInvalid {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -67,7 +67,19 @@ impl crate::object::Object for PatchMetadataInvalid {
 }
 impl crate::object::Blank for PatchMetadataInvalid {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            patch_id: crate::object::Blank::blank(),
+            meta_data: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PatchMetadataInvalid {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PatchMetadataInvalid {

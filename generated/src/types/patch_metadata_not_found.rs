@@ -3,7 +3,7 @@
 /// Data object type *PatchMetadataNotFound*.
 ///
 /// Extends `PatchMetadataInvalid`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PatchMetadataNotFound {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -65,7 +65,19 @@ impl crate::object::Object for PatchMetadataNotFound {
 }
 impl crate::object::Blank for PatchMetadataNotFound {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            patch_id: crate::object::Blank::blank(),
+            meta_data: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PatchMetadataNotFound {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PatchMetadataNotFound {

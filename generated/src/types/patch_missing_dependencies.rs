@@ -3,7 +3,7 @@
 /// Data object type *PatchMissingDependencies*.
 ///
 /// Extends `PatchNotApplicable`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PatchMissingDependencies {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -81,7 +81,20 @@ impl crate::object::Object for PatchMissingDependencies {
 }
 impl crate::object::Blank for PatchMissingDependencies {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            patch_id: crate::object::Blank::blank(),
+            prerequisite_patch: None,
+            prerequisite_lib: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PatchMissingDependencies {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PatchMissingDependencies {

@@ -3,7 +3,7 @@
 /// Data object type *PatchSuperseded*.
 ///
 /// Extends `PatchNotApplicable`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PatchSuperseded {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -65,7 +65,19 @@ impl crate::object::Object for PatchSuperseded {
 }
 impl crate::object::Blank for PatchSuperseded {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            patch_id: crate::object::Blank::blank(),
+            supersede: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PatchSuperseded {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PatchSuperseded {

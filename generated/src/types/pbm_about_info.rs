@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PbmAboutInfo {
     /// Property *PbmAboutInfo.name*.
     pub name: crate::CompactString,
@@ -63,7 +63,18 @@ impl crate::object::Object for PbmAboutInfo {
 }
 impl crate::object::Blank for PbmAboutInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: crate::object::Blank::blank(),
+            version: crate::object::Blank::blank(),
+            instance_uuid: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PbmAboutInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PbmAboutInfo {

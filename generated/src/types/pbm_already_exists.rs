@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
 /// Extends `PbmFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PbmAlreadyExists {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -63,7 +63,18 @@ impl crate::object::Object for PbmAlreadyExists {
 }
 impl crate::object::Blank for PbmAlreadyExists {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            name: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PbmAlreadyExists {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PbmAlreadyExists {

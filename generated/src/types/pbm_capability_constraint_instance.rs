@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PbmCapabilityConstraintInstance {
     /// Property *PbmCapabilityConstraintInstance.propertyInstance*.
     pub property_instance: Vec<crate::types::PbmCapabilityPropertyInstance>,
@@ -55,7 +55,16 @@ impl crate::object::Object for PbmCapabilityConstraintInstance {
 }
 impl crate::object::Blank for PbmCapabilityConstraintInstance {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            property_instance: Vec::new(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PbmCapabilityConstraintInstance {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PbmCapabilityConstraintInstance {

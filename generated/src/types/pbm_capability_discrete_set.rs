@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PbmCapabilityDiscreteSet {
     /// Property *PbmCapabilityDiscreteSet.values*.
     pub values: Vec<crate::types::Any>,
@@ -55,7 +55,16 @@ impl crate::object::Object for PbmCapabilityDiscreteSet {
 }
 impl crate::object::Blank for PbmCapabilityDiscreteSet {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            values: Vec::new(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PbmCapabilityDiscreteSet {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PbmCapabilityDiscreteSet {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
 /// Extends `PbmCapabilityTypeInfo`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PbmCapabilityGenericTypeInfo {
     /// Property *PbmCapabilityTypeInfo.typeName*.
     pub type_name: crate::CompactString,
@@ -59,7 +59,17 @@ impl crate::object::Object for PbmCapabilityGenericTypeInfo {
 }
 impl crate::object::Blank for PbmCapabilityGenericTypeInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            type_name: crate::object::Blank::blank(),
+            generic_type_name: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PbmCapabilityGenericTypeInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PbmCapabilityGenericTypeInfo {

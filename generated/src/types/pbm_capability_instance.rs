@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PbmCapabilityInstance {
     /// Property *PbmCapabilityInstance.id*.
     pub id: Box<crate::types::PbmCapabilityMetadataUniqueId>,
@@ -59,7 +59,17 @@ impl crate::object::Object for PbmCapabilityInstance {
 }
 impl crate::object::Blank for PbmCapabilityInstance {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            id: crate::object::Blank::blank(),
+            constraint: Vec::new(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PbmCapabilityInstance {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PbmCapabilityInstance {

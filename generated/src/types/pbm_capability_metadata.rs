@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PbmCapabilityMetadata {
     /// Property *PbmCapabilityMetadata.id*.
     pub id: Box<crate::types::PbmCapabilityMetadataUniqueId>,
@@ -95,7 +95,22 @@ impl crate::object::Object for PbmCapabilityMetadata {
 }
 impl crate::object::Blank for PbmCapabilityMetadata {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            id: crate::object::Blank::blank(),
+            summary: crate::object::Blank::blank(),
+            mandatory: None,
+            hint: None,
+            key_id: None,
+            allow_multiple_constraints: None,
+            property_metadata: Vec::new(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PbmCapabilityMetadata {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PbmCapabilityMetadata {

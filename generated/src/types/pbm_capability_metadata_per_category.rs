@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PbmCapabilityMetadataPerCategory {
     /// Property *PbmCapabilityMetadataPerCategory.subCategory*.
     pub sub_category: crate::CompactString,
@@ -59,7 +59,17 @@ impl crate::object::Object for PbmCapabilityMetadataPerCategory {
 }
 impl crate::object::Blank for PbmCapabilityMetadataPerCategory {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            sub_category: crate::object::Blank::blank(),
+            capability_metadata: Vec::new(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PbmCapabilityMetadataPerCategory {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PbmCapabilityMetadataPerCategory {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PbmCapabilityMetadataUniqueId {
     /// Property *PbmCapabilityMetadataUniqueId.namespace*.
     pub namespace: crate::CompactString,
@@ -59,7 +59,17 @@ impl crate::object::Object for PbmCapabilityMetadataUniqueId {
 }
 impl crate::object::Blank for PbmCapabilityMetadataUniqueId {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            namespace: crate::object::Blank::blank(),
+            id: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PbmCapabilityMetadataUniqueId {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PbmCapabilityMetadataUniqueId {

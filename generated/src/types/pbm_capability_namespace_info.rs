@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PbmCapabilityNamespaceInfo {
     /// Property *PbmCapabilityNamespaceInfo.version*.
     pub version: crate::CompactString,
@@ -63,7 +63,18 @@ impl crate::object::Object for PbmCapabilityNamespaceInfo {
 }
 impl crate::object::Blank for PbmCapabilityNamespaceInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            version: crate::object::Blank::blank(),
+            namespace: crate::object::Blank::blank(),
+            info: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PbmCapabilityNamespaceInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PbmCapabilityNamespaceInfo {

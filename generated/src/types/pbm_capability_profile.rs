@@ -164,7 +164,7 @@ impl crate::object::Blank for PbmCapabilityProfile {
         Self {
             profile_id: crate::object::Blank::blank(),
             name: crate::object::Blank::blank(),
-            description: crate::object::Blank::blank(),
+            description: None,
             creation_time: crate::object::Blank::blank(),
             created_by: crate::object::Blank::blank(),
             last_updated_time: crate::object::Blank::blank(),
@@ -172,12 +172,12 @@ impl crate::object::Blank for PbmCapabilityProfile {
             profile_category: crate::object::Blank::blank(),
             resource_type: crate::object::Blank::blank(),
             constraints: crate::object::Blank::blank(),
-            generation_id: crate::object::Blank::blank(),
-            is_default: crate::object::Blank::blank(),
-            system_created_profile_type: crate::object::Blank::blank(),
-            line_of_service: crate::object::Blank::blank(),
-            k8s_compliant_name: crate::object::Blank::blank(),
-            other_k8s_compliant_names: crate::object::Blank::blank(),
+            generation_id: None,
+            is_default: false,
+            system_created_profile_type: None,
+            line_of_service: None,
+            k8s_compliant_name: None,
+            other_k8s_compliant_names: None,
             extra: crate::Extra::EMPTY,
         }
     }

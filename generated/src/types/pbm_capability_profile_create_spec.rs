@@ -94,11 +94,11 @@ impl crate::object::Blank for PbmCapabilityProfileCreateSpec {
     fn blank() -> Self {
         Self {
             name: crate::object::Blank::blank(),
-            description: crate::object::Blank::blank(),
-            category: crate::object::Blank::blank(),
+            description: None,
+            category: None,
             resource_type: crate::object::Blank::blank(),
             constraints: crate::object::Blank::blank(),
-            k8s_compliant_name: crate::object::Blank::blank(),
+            k8s_compliant_name: None,
             extra: crate::Extra::EMPTY,
         }
     }

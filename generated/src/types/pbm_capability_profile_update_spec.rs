@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PbmCapabilityProfileUpdateSpec {
     /// Property *PbmCapabilityProfileUpdateSpec.name*.
     pub name: Option<crate::CompactString>,
@@ -63,7 +63,18 @@ impl crate::object::Object for PbmCapabilityProfileUpdateSpec {
 }
 impl crate::object::Blank for PbmCapabilityProfileUpdateSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: None,
+            description: None,
+            constraints: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PbmCapabilityProfileUpdateSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PbmCapabilityProfileUpdateSpec {

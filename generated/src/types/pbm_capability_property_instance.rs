@@ -65,7 +65,7 @@ impl crate::object::Blank for PbmCapabilityPropertyInstance {
     fn blank() -> Self {
         Self {
             id: crate::object::Blank::blank(),
-            operator: crate::object::Blank::blank(),
+            operator: None,
             value: crate::object::Blank::blank(),
             extra: crate::Extra::EMPTY,
         }

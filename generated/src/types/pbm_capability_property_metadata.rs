@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PbmCapabilityPropertyMetadata {
     /// Property *PbmCapabilityPropertyMetadata.id*.
     pub id: crate::CompactString,
@@ -95,7 +95,22 @@ impl crate::object::Object for PbmCapabilityPropertyMetadata {
 }
 impl crate::object::Blank for PbmCapabilityPropertyMetadata {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            id: crate::object::Blank::blank(),
+            summary: crate::object::Blank::blank(),
+            mandatory: false,
+            r#type: None,
+            default_value: None,
+            allowed_value: None,
+            requirements_type_hint: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PbmCapabilityPropertyMetadata {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PbmCapabilityPropertyMetadata {

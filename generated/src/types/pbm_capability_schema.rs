@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PbmCapabilitySchema {
     /// Property *PbmCapabilitySchema.vendorInfo*.
     pub vendor_info: Box<crate::types::PbmCapabilitySchemaVendorInfo>,
@@ -85,7 +85,20 @@ impl crate::object::Object for PbmCapabilitySchema {
 }
 impl crate::object::Blank for PbmCapabilitySchema {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            vendor_info: crate::object::Blank::blank(),
+            namespace_info: crate::object::Blank::blank(),
+            line_of_service: None,
+            capability_metadata_per_category: Vec::new(),
+            capability_category: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PbmCapabilitySchema {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PbmCapabilitySchema {

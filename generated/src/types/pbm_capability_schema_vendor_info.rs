@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PbmCapabilitySchemaVendorInfo {
     /// Property *PbmCapabilitySchemaVendorInfo.vendorUuid*.
     pub vendor_uuid: crate::CompactString,
@@ -59,7 +59,17 @@ impl crate::object::Object for PbmCapabilitySchemaVendorInfo {
 }
 impl crate::object::Blank for PbmCapabilitySchemaVendorInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            vendor_uuid: crate::object::Blank::blank(),
+            info: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PbmCapabilitySchemaVendorInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PbmCapabilitySchemaVendorInfo {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PbmCapabilitySubProfile {
     /// Property *PbmCapabilitySubProfile.name*.
     pub name: crate::CompactString,
@@ -63,7 +63,18 @@ impl crate::object::Object for PbmCapabilitySubProfile {
 }
 impl crate::object::Blank for PbmCapabilitySubProfile {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: crate::object::Blank::blank(),
+            capability: Vec::new(),
+            force_provision: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PbmCapabilitySubProfile {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PbmCapabilitySubProfile {

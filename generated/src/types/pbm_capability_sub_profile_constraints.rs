@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
 /// Extends `PbmCapabilityConstraints`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PbmCapabilitySubProfileConstraints {
     /// Property *PbmCapabilitySubProfileConstraints.subProfiles*.
     pub sub_profiles: Vec<crate::types::PbmCapabilitySubProfile>,
@@ -55,7 +55,16 @@ impl crate::object::Object for PbmCapabilitySubProfileConstraints {
 }
 impl crate::object::Blank for PbmCapabilitySubProfileConstraints {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            sub_profiles: Vec::new(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PbmCapabilitySubProfileConstraints {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PbmCapabilitySubProfileConstraints {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PbmCapabilityTimeSpan {
     /// Property *PbmCapabilityTimeSpan.value*.
     pub value: i32,
@@ -59,7 +59,17 @@ impl crate::object::Object for PbmCapabilityTimeSpan {
 }
 impl crate::object::Blank for PbmCapabilityTimeSpan {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            value: 0,
+            unit: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PbmCapabilityTimeSpan {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PbmCapabilityTimeSpan {

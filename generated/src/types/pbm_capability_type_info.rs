@@ -7,7 +7,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`PbmCapabilityTypeInfoKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PbmCapabilityTypeInfo {
     /// Property *PbmCapabilityTypeInfo.typeName*.
     pub type_name: crate::CompactString,
@@ -57,7 +57,16 @@ impl crate::object::Object for PbmCapabilityTypeInfo {
 }
 impl crate::object::Blank for PbmCapabilityTypeInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            type_name: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PbmCapabilityTypeInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PbmCapabilityTypeInfo {

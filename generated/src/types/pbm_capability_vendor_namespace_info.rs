@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PbmCapabilityVendorNamespaceInfo {
     /// Property *PbmCapabilityVendorNamespaceInfo.vendorInfo*.
     pub vendor_info: Box<crate::types::PbmCapabilitySchemaVendorInfo>,
@@ -59,7 +59,17 @@ impl crate::object::Object for PbmCapabilityVendorNamespaceInfo {
 }
 impl crate::object::Blank for PbmCapabilityVendorNamespaceInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            vendor_info: crate::object::Blank::blank(),
+            namespace_info: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PbmCapabilityVendorNamespaceInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PbmCapabilityVendorNamespaceInfo {

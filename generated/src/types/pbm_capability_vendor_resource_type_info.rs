@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PbmCapabilityVendorResourceTypeInfo {
     /// Property *PbmCapabilityVendorResourceTypeInfo.resourceType*.
     pub resource_type: crate::CompactString,
@@ -59,7 +59,17 @@ impl crate::object::Object for PbmCapabilityVendorResourceTypeInfo {
 }
 impl crate::object::Blank for PbmCapabilityVendorResourceTypeInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            resource_type: crate::object::Blank::blank(),
+            vendor_namespace_info: Vec::new(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PbmCapabilityVendorResourceTypeInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PbmCapabilityVendorResourceTypeInfo {

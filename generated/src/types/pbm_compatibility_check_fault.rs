@@ -7,7 +7,7 @@
 /// Extends `PbmFault`.
 ///
 /// Has subtypes: members declared with this type are held as \[`PbmCompatibilityCheckFaultKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PbmCompatibilityCheckFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -65,7 +65,18 @@ impl crate::object::Object for PbmCompatibilityCheckFault {
 }
 impl crate::object::Blank for PbmCompatibilityCheckFault {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            hub: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PbmCompatibilityCheckFault {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PbmCompatibilityCheckFault {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PbmComplianceOperationalStatus {
     /// Property *PbmComplianceOperationalStatus.healthy*.
     pub healthy: Option<bool>,
@@ -69,7 +69,19 @@ impl crate::object::Object for PbmComplianceOperationalStatus {
 }
 impl crate::object::Blank for PbmComplianceOperationalStatus {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            healthy: None,
+            operation_eta: None,
+            operation_progress: None,
+            transitional: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PbmComplianceOperationalStatus {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PbmComplianceOperationalStatus {

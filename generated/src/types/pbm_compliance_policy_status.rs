@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PbmCompliancePolicyStatus {
     /// Property *PbmCompliancePolicyStatus.expectedValue*.
     pub expected_value: Box<crate::types::PbmCapabilityInstance>,
@@ -59,7 +59,17 @@ impl crate::object::Object for PbmCompliancePolicyStatus {
 }
 impl crate::object::Blank for PbmCompliancePolicyStatus {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            expected_value: crate::object::Blank::blank(),
+            current_value: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PbmCompliancePolicyStatus {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PbmCompliancePolicyStatus {

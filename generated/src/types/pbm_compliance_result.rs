@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PbmComplianceResult {
     /// Property *PbmComplianceResult.checkTime*.
     ///
@@ -115,7 +115,25 @@ impl crate::object::Object for PbmComplianceResult {
 }
 impl crate::object::Blank for PbmComplianceResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            check_time: crate::object::Blank::blank(),
+            entity: crate::object::Blank::blank(),
+            profile: None,
+            compliance_task_status: None,
+            compliance_status: crate::object::Blank::blank(),
+            mismatch: false,
+            violated_policies: None,
+            error_cause: None,
+            operational_status: None,
+            info: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PbmComplianceResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PbmComplianceResult {

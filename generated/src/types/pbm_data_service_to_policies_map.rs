@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PbmDataServiceToPoliciesMap {
     /// Property *PbmDataServiceToPoliciesMap.dataServicePolicy*.
     pub data_service_policy: Box<crate::types::PbmProfileId>,
@@ -63,7 +63,18 @@ impl crate::object::Object for PbmDataServiceToPoliciesMap {
 }
 impl crate::object::Blank for PbmDataServiceToPoliciesMap {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            data_service_policy: crate::object::Blank::blank(),
+            parent_storage_policies: None,
+            fault: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PbmDataServiceToPoliciesMap {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PbmDataServiceToPoliciesMap {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PbmDatastoreSpaceStatistics {
     /// Property *PbmDatastoreSpaceStatistics.profileId*.
     pub profile_id: Option<crate::CompactString>,
@@ -95,7 +95,22 @@ impl crate::object::Object for PbmDatastoreSpaceStatistics {
 }
 impl crate::object::Blank for PbmDatastoreSpaceStatistics {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            profile_id: None,
+            physical_total_in_mb: 0,
+            physical_free_in_mb: 0,
+            physical_used_in_mb: 0,
+            logical_limit_in_mb: None,
+            logical_free_in_mb: 0,
+            logical_used_in_mb: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PbmDatastoreSpaceStatistics {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PbmDatastoreSpaceStatistics {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
 /// Extends `PbmCompatibilityCheckFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PbmDefaultProfileAppliesFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -63,7 +63,18 @@ impl crate::object::Object for PbmDefaultProfileAppliesFault {
 }
 impl crate::object::Blank for PbmDefaultProfileAppliesFault {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            hub: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PbmDefaultProfileAppliesFault {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PbmDefaultProfileAppliesFault {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PbmDefaultProfileInfo {
     /// Property *PbmDefaultProfileInfo.datastores*.
     pub datastores: Vec<crate::types::PbmPlacementHub>,
@@ -63,7 +63,18 @@ impl crate::object::Object for PbmDefaultProfileInfo {
 }
 impl crate::object::Blank for PbmDefaultProfileInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            datastores: Vec::new(),
+            default_profile: None,
+            method_fault: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PbmDefaultProfileInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PbmDefaultProfileInfo {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PbmExtendedElementDescription {
     /// Property *PbmExtendedElementDescription.label*.
     pub label: crate::CompactString,
@@ -71,7 +71,20 @@ impl crate::object::Object for PbmExtendedElementDescription {
 }
 impl crate::object::Blank for PbmExtendedElementDescription {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            label: crate::object::Blank::blank(),
+            summary: crate::object::Blank::blank(),
+            key: crate::object::Blank::blank(),
+            message_catalog_key_prefix: crate::object::Blank::blank(),
+            message_arg: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PbmExtendedElementDescription {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PbmExtendedElementDescription {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
 /// Extends `SecurityError`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PbmFaultNoPermission {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -65,7 +65,18 @@ impl crate::object::Object for PbmFaultNoPermission {
 }
 impl crate::object::Blank for PbmFaultNoPermission {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            missing_privileges: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PbmFaultNoPermission {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PbmFaultNoPermission {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PbmFaultNoPermissionEntityPrivileges {
     /// Property *PbmFaultNoPermissionEntityPrivileges.profileId*.
     pub profile_id: Option<Box<crate::types::PbmProfileId>>,
@@ -59,7 +59,17 @@ impl crate::object::Object for PbmFaultNoPermissionEntityPrivileges {
 }
 impl crate::object::Blank for PbmFaultNoPermissionEntityPrivileges {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            profile_id: None,
+            privilege_ids: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PbmFaultNoPermissionEntityPrivileges {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PbmFaultNoPermissionEntityPrivileges {

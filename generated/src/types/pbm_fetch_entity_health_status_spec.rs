@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PbmFetchEntityHealthStatusSpec {
     /// Property *PbmFetchEntityHealthStatusSpec.objectRef*.
     pub object_ref: Box<crate::types::PbmServerObjectRef>,
@@ -59,7 +59,17 @@ impl crate::object::Object for PbmFetchEntityHealthStatusSpec {
 }
 impl crate::object::Blank for PbmFetchEntityHealthStatusSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            object_ref: crate::object::Blank::blank(),
+            backing_id: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PbmFetchEntityHealthStatusSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PbmFetchEntityHealthStatusSpec {

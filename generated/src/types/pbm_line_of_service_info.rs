@@ -7,7 +7,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`PbmLineOfServiceInfoKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PbmLineOfServiceInfo {
     /// Property *PbmLineOfServiceInfo.lineOfService*.
     pub line_of_service: crate::CompactString,
@@ -65,7 +65,18 @@ impl crate::object::Object for PbmLineOfServiceInfo {
 }
 impl crate::object::Blank for PbmLineOfServiceInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            line_of_service: crate::object::Blank::blank(),
+            name: crate::object::Blank::blank(),
+            description: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PbmLineOfServiceInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PbmLineOfServiceInfo {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PbmLoggingConfiguration {
     /// Property *PbmLoggingConfiguration.component*.
     pub component: crate::CompactString,
@@ -59,7 +59,17 @@ impl crate::object::Object for PbmLoggingConfiguration {
 }
 impl crate::object::Blank for PbmLoggingConfiguration {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            component: crate::object::Blank::blank(),
+            log_level: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PbmLoggingConfiguration {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PbmLoggingConfiguration {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
 /// Extends `PbmFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PbmNonExistentHubs {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -63,7 +63,18 @@ impl crate::object::Object for PbmNonExistentHubs {
 }
 impl crate::object::Blank for PbmNonExistentHubs {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            hubs: Vec::new(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PbmNonExistentHubs {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PbmNonExistentHubs {

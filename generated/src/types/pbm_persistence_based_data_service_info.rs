@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
 /// Extends `PbmLineOfServiceInfo`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PbmPersistenceBasedDataServiceInfo {
     /// Property *PbmLineOfServiceInfo.lineOfService*.
     pub line_of_service: crate::CompactString,
@@ -77,7 +77,19 @@ impl crate::object::Object for PbmPersistenceBasedDataServiceInfo {
 }
 impl crate::object::Blank for PbmPersistenceBasedDataServiceInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            line_of_service: crate::object::Blank::blank(),
+            name: crate::object::Blank::blank(),
+            description: None,
+            compatible_persistence_schema_namespace: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PbmPersistenceBasedDataServiceInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PbmPersistenceBasedDataServiceInfo {

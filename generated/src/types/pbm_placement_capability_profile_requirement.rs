@@ -7,7 +7,7 @@
 /// Extends `PbmPlacementRequirement`.
 ///
 /// Has subtypes: members declared with this type are held as \[`PbmPlacementCapabilityProfileRequirementKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PbmPlacementCapabilityProfileRequirement {
     /// Property *PbmPlacementCapabilityProfileRequirement.profileId*.
     pub profile_id: Box<crate::types::PbmProfileId>,
@@ -57,7 +57,16 @@ impl crate::object::Object for PbmPlacementCapabilityProfileRequirement {
 }
 impl crate::object::Blank for PbmPlacementCapabilityProfileRequirement {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            profile_id: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PbmPlacementCapabilityProfileRequirement {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PbmPlacementCapabilityProfileRequirement {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PbmPlacementCompatibilityResult {
     /// Property *PbmPlacementCompatibilityResult.hub*.
     pub hub: Box<crate::types::PbmPlacementHub>,
@@ -95,7 +95,22 @@ impl crate::object::Object for PbmPlacementCompatibilityResult {
 }
 impl crate::object::Blank for PbmPlacementCompatibilityResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            hub: crate::object::Blank::blank(),
+            hub_info: None,
+            matching_resources: None,
+            how_many: None,
+            utilization: None,
+            warning: None,
+            error: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PbmPlacementCompatibilityResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PbmPlacementCompatibilityResult {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PbmPlacementHub {
     /// Property *PbmPlacementHub.hubType*.
     pub hub_type: crate::CompactString,
@@ -59,7 +59,17 @@ impl crate::object::Object for PbmPlacementHub {
 }
 impl crate::object::Blank for PbmPlacementHub {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            hub_type: crate::object::Blank::blank(),
+            hub_id: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PbmPlacementHub {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PbmPlacementHub {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PbmPlacementHubInfo {
     /// Property *PbmPlacementHubInfo.zoneClusters*.
     pub zone_clusters: Option<Vec<crate::types::PbmServerObjectRef>>,
@@ -55,7 +55,16 @@ impl crate::object::Object for PbmPlacementHubInfo {
 }
 impl crate::object::Blank for PbmPlacementHubInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            zone_clusters: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PbmPlacementHubInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PbmPlacementHubInfo {

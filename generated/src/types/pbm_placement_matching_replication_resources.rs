@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
 /// Extends `PbmPlacementMatchingResources`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PbmPlacementMatchingReplicationResources {
     /// Property *PbmPlacementMatchingReplicationResources.replicationGroup*.
     pub replication_group: Option<Vec<crate::types::ReplicationGroupId>>,
@@ -55,7 +55,16 @@ impl crate::object::Object for PbmPlacementMatchingReplicationResources {
 }
 impl crate::object::Blank for PbmPlacementMatchingReplicationResources {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            replication_group: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PbmPlacementMatchingReplicationResources {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PbmPlacementMatchingReplicationResources {

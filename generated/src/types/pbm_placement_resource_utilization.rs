@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PbmPlacementResourceUtilization {
     /// Property *PbmPlacementResourceUtilization.name*.
     pub name: Box<crate::types::PbmExtendedElementDescription>,
@@ -71,7 +71,20 @@ impl crate::object::Object for PbmPlacementResourceUtilization {
 }
 impl crate::object::Blank for PbmPlacementResourceUtilization {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: crate::object::Blank::blank(),
+            description: crate::object::Blank::blank(),
+            available_before: None,
+            available_after: None,
+            total: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PbmPlacementResourceUtilization {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PbmPlacementResourceUtilization {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
 /// Extends `PbmPlacementCapabilityProfileRequirement`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PbmPlacementZoneTopologyRequirement {
     /// Property *PbmPlacementCapabilityProfileRequirement.profileId*.
     pub profile_id: Box<crate::types::PbmProfileId>,
@@ -59,7 +59,17 @@ impl crate::object::Object for PbmPlacementZoneTopologyRequirement {
 }
 impl crate::object::Blank for PbmPlacementZoneTopologyRequirement {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            profile_id: crate::object::Blank::blank(),
+            clusters: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PbmPlacementZoneTopologyRequirement {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PbmPlacementZoneTopologyRequirement {

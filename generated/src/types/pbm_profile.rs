@@ -7,7 +7,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`PbmProfileKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PbmProfile {
     /// Property *PbmProfile.profileId*.
     pub profile_id: Box<crate::types::PbmProfileId>,
@@ -101,7 +101,22 @@ impl crate::object::Object for PbmProfile {
 }
 impl crate::object::Blank for PbmProfile {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            profile_id: crate::object::Blank::blank(),
+            name: crate::object::Blank::blank(),
+            description: None,
+            creation_time: crate::object::Blank::blank(),
+            created_by: crate::object::Blank::blank(),
+            last_updated_time: crate::object::Blank::blank(),
+            last_updated_by: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PbmProfile {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PbmProfile {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PbmProfileId {
     /// Property *PbmProfileId.uniqueId*.
     pub unique_id: crate::CompactString,
@@ -55,7 +55,16 @@ impl crate::object::Object for PbmProfileId {
 }
 impl crate::object::Blank for PbmProfileId {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            unique_id: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PbmProfileId {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PbmProfileId {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PbmProfileK8sCompliantNameSpec {
     /// Property *PbmProfileK8sCompliantNameSpec.profileId*.
     pub profile_id: crate::CompactString,
@@ -63,7 +63,18 @@ impl crate::object::Object for PbmProfileK8sCompliantNameSpec {
 }
 impl crate::object::Blank for PbmProfileK8sCompliantNameSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            profile_id: crate::object::Blank::blank(),
+            k8s_compliant_name: crate::object::Blank::blank(),
+            other_k8s_compliant_names: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PbmProfileK8sCompliantNameSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PbmProfileK8sCompliantNameSpec {

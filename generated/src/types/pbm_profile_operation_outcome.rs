@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PbmProfileOperationOutcome {
     /// Property *PbmProfileOperationOutcome.profileId*.
     pub profile_id: Box<crate::types::PbmProfileId>,
@@ -59,7 +59,17 @@ impl crate::object::Object for PbmProfileOperationOutcome {
 }
 impl crate::object::Blank for PbmProfileOperationOutcome {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            profile_id: crate::object::Blank::blank(),
+            fault: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PbmProfileOperationOutcome {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PbmProfileOperationOutcome {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PbmProfileResourceType {
     /// Property *PbmProfileResourceType.resourceType*.
     pub resource_type: crate::CompactString,
@@ -55,7 +55,16 @@ impl crate::object::Object for PbmProfileResourceType {
 }
 impl crate::object::Blank for PbmProfileResourceType {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            resource_type: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PbmProfileResourceType {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PbmProfileResourceType {

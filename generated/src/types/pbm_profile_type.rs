@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PbmProfileType {
     /// Property *PbmProfileType.uniqueId*.
     pub unique_id: crate::CompactString,
@@ -55,7 +55,16 @@ impl crate::object::Object for PbmProfileType {
 }
 impl crate::object::Blank for PbmProfileType {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            unique_id: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PbmProfileType {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PbmProfileType {

@@ -86,8 +86,8 @@ impl crate::object::Object for PbmPropertyMismatchFault {
 impl crate::object::Blank for PbmPropertyMismatchFault {
     fn blank() -> Self {
         Self {
-            fault_cause: crate::object::Blank::blank(),
-            fault_message: crate::object::Blank::blank(),
+            fault_cause: None,
+            fault_message: None,
             hub: crate::object::Blank::blank(),
             capability_instance_id: crate::object::Blank::blank(),
             requirement_property_instance: crate::object::Blank::blank(),

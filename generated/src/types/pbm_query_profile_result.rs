@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PbmQueryProfileResult {
     /// Property *PbmQueryProfileResult.object*.
     pub object: Box<crate::types::PbmServerObjectRef>,
@@ -63,7 +63,18 @@ impl crate::object::Object for PbmQueryProfileResult {
 }
 impl crate::object::Blank for PbmQueryProfileResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            object: crate::object::Blank::blank(),
+            profile_id: None,
+            fault: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PbmQueryProfileResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PbmQueryProfileResult {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PbmQueryReplicationGroupResult {
     /// Property *PbmQueryReplicationGroupResult.object*.
     pub object: Box<crate::types::PbmServerObjectRef>,
@@ -63,7 +63,18 @@ impl crate::object::Object for PbmQueryReplicationGroupResult {
 }
 impl crate::object::Blank for PbmQueryReplicationGroupResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            object: crate::object::Blank::blank(),
+            replication_group_id: None,
+            fault: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PbmQueryReplicationGroupResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PbmQueryReplicationGroupResult {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PbmRollupComplianceResult {
     /// Property *PbmRollupComplianceResult.oldestCheckTime*.
     ///
@@ -97,7 +97,22 @@ impl crate::object::Object for PbmRollupComplianceResult {
 }
 impl crate::object::Blank for PbmRollupComplianceResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            oldest_check_time: crate::object::Blank::blank(),
+            entity: crate::object::Blank::blank(),
+            overall_compliance_status: crate::object::Blank::blank(),
+            overall_compliance_task_status: None,
+            result: None,
+            error_cause: None,
+            profile_mismatch: false,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PbmRollupComplianceResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PbmRollupComplianceResult {

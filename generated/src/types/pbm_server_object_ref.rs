@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PbmServerObjectRef {
     /// Property *PbmServerObjectRef.objectType*.
     pub object_type: crate::CompactString,
@@ -63,7 +63,18 @@ impl crate::object::Object for PbmServerObjectRef {
 }
 impl crate::object::Blank for PbmServerObjectRef {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            object_type: crate::object::Blank::blank(),
+            key: crate::object::Blank::blank(),
+            server_uuid: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PbmServerObjectRef {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PbmServerObjectRef {

@@ -114,7 +114,7 @@ impl crate::object::Blank for PbmServiceInstanceContent {
             profile_manager: crate::object::Blank::blank(),
             compliance_manager: crate::object::Blank::blank(),
             placement_solver: crate::object::Blank::blank(),
-            replication_manager: crate::object::Blank::blank(),
+            replication_manager: None,
             extra: crate::Extra::EMPTY,
         }
     }

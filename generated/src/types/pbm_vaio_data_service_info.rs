@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
 /// Extends `PbmLineOfServiceInfo`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PbmVaioDataServiceInfo {
     /// Property *PbmLineOfServiceInfo.lineOfService*.
     pub line_of_service: crate::CompactString,
@@ -63,7 +63,18 @@ impl crate::object::Object for PbmVaioDataServiceInfo {
 }
 impl crate::object::Blank for PbmVaioDataServiceInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            line_of_service: crate::object::Blank::blank(),
+            name: crate::object::Blank::blank(),
+            description: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PbmVaioDataServiceInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PbmVaioDataServiceInfo {

@@ -3,7 +3,7 @@
 /// Data object type *PerfCompositeMetric*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PerfCompositeMetric {
     /// Property *PerfCompositeMetric.entity*.
     pub entity: Option<crate::types::PerfEntityMetricBaseKind>,
@@ -57,7 +57,17 @@ impl crate::object::Object for PerfCompositeMetric {
 }
 impl crate::object::Blank for PerfCompositeMetric {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            entity: None,
+            child_entity: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PerfCompositeMetric {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PerfCompositeMetric {

@@ -109,15 +109,15 @@ impl crate::object::Object for PerfCounterInfo {
 impl crate::object::Blank for PerfCounterInfo {
     fn blank() -> Self {
         Self {
-            key: crate::object::Blank::blank(),
+            key: 0,
             name_info: crate::object::Blank::blank(),
             group_info: crate::object::Blank::blank(),
             unit_info: crate::object::Blank::blank(),
             rollup_type: crate::object::Blank::blank(),
             stats_type: crate::object::Blank::blank(),
-            level: crate::object::Blank::blank(),
-            per_device_level: crate::object::Blank::blank(),
-            associated_counter_id: crate::object::Blank::blank(),
+            level: None,
+            per_device_level: None,
+            associated_counter_id: None,
             extra: crate::Extra::EMPTY,
         }
     }

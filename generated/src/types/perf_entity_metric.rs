@@ -63,8 +63,8 @@ impl crate::object::Blank for PerfEntityMetric {
     fn blank() -> Self {
         Self {
             entity: crate::object::Blank::blank(),
-            sample_info: crate::object::Blank::blank(),
-            value: crate::object::Blank::blank(),
+            sample_info: None,
+            value: None,
             extra: crate::Extra::EMPTY,
         }
     }

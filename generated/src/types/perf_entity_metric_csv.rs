@@ -64,7 +64,7 @@ impl crate::object::Blank for PerfEntityMetricCSV {
         Self {
             entity: crate::object::Blank::blank(),
             sample_info_csv: crate::object::Blank::blank(),
-            value: crate::object::Blank::blank(),
+            value: None,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -3,7 +3,7 @@
 /// Data object type *PerfInterval*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PerfInterval {
     /// Property *PerfInterval.key*.
     pub key: i32,
@@ -73,7 +73,21 @@ impl crate::object::Object for PerfInterval {
 }
 impl crate::object::Blank for PerfInterval {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: 0,
+            sampling_period: 0,
+            name: crate::object::Blank::blank(),
+            length: 0,
+            level: None,
+            enabled: false,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PerfInterval {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PerfInterval {

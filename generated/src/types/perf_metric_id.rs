@@ -3,7 +3,7 @@
 /// Data object type *PerfMetricId*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PerfMetricId {
     /// Property *PerfMetricId.counterId*.
     pub counter_id: i32,
@@ -57,7 +57,17 @@ impl crate::object::Object for PerfMetricId {
 }
 impl crate::object::Blank for PerfMetricId {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            counter_id: 0,
+            instance: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PerfMetricId {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PerfMetricId {

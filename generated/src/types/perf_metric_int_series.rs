@@ -3,7 +3,7 @@
 /// Data object type *PerfMetricIntSeries*.
 ///
 /// Extends `PerfMetricSeries`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PerfMetricIntSeries {
     /// Property *PerfMetricSeries.id*.
     pub id: Box<crate::types::PerfMetricId>,
@@ -57,7 +57,17 @@ impl crate::object::Object for PerfMetricIntSeries {
 }
 impl crate::object::Blank for PerfMetricIntSeries {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            id: crate::object::Blank::blank(),
+            value: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PerfMetricIntSeries {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PerfMetricIntSeries {

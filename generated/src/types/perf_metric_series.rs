@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`PerfMetricSeriesKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PerfMetricSeries {
     /// Property *PerfMetricSeries.id*.
     pub id: Box<crate::types::PerfMetricId>,
@@ -55,7 +55,16 @@ impl crate::object::Object for PerfMetricSeries {
 }
 impl crate::object::Blank for PerfMetricSeries {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            id: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PerfMetricSeries {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PerfMetricSeries {

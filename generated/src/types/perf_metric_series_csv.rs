@@ -3,7 +3,7 @@
 /// Data object type *PerfMetricSeriesCSV*.
 ///
 /// Extends `PerfMetricSeries`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PerfMetricSeriesCSV {
     /// Property *PerfMetricSeries.id*.
     pub id: Box<crate::types::PerfMetricId>,
@@ -57,7 +57,17 @@ impl crate::object::Object for PerfMetricSeriesCSV {
 }
 impl crate::object::Blank for PerfMetricSeriesCSV {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            id: crate::object::Blank::blank(),
+            value: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PerfMetricSeriesCSV {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PerfMetricSeriesCSV {

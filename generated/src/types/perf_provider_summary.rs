@@ -67,9 +67,9 @@ impl crate::object::Blank for PerfProviderSummary {
     fn blank() -> Self {
         Self {
             entity: crate::object::Blank::blank(),
-            current_supported: crate::object::Blank::blank(),
-            summary_supported: crate::object::Blank::blank(),
-            refresh_rate: crate::object::Blank::blank(),
+            current_supported: false,
+            summary_supported: false,
+            refresh_rate: None,
             extra: crate::Extra::EMPTY,
         }
     }

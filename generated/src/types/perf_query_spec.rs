@@ -99,12 +99,12 @@ impl crate::object::Blank for PerfQuerySpec {
     fn blank() -> Self {
         Self {
             entity: crate::object::Blank::blank(),
-            start_time: crate::object::Blank::blank(),
-            end_time: crate::object::Blank::blank(),
-            max_sample: crate::object::Blank::blank(),
-            metric_id: crate::object::Blank::blank(),
-            interval_id: crate::object::Blank::blank(),
-            format: crate::object::Blank::blank(),
+            start_time: None,
+            end_time: None,
+            max_sample: None,
+            metric_id: None,
+            interval_id: None,
+            format: None,
             extra: crate::Extra::EMPTY,
         }
     }

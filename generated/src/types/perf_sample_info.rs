@@ -3,7 +3,7 @@
 /// Data object type *PerfSampleInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PerfSampleInfo {
     /// Property *PerfSampleInfo.timestamp*.
     ///
@@ -59,7 +59,17 @@ impl crate::object::Object for PerfSampleInfo {
 }
 impl crate::object::Blank for PerfSampleInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            timestamp: crate::object::Blank::blank(),
+            interval: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PerfSampleInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PerfSampleInfo {

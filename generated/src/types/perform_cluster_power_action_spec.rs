@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PerformClusterPowerActionSpec {
     /// Property *PerformClusterPowerActionSpec.targetPowerStatus*.
     pub target_power_status: crate::CompactString,
@@ -91,7 +91,21 @@ impl crate::object::Object for PerformClusterPowerActionSpec {
 }
 impl crate::object::Blank for PerformClusterPowerActionSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            target_power_status: crate::object::Blank::blank(),
+            is_orchestration: None,
+            initial_power_status: None,
+            power_off_reason: None,
+            infra_v_ms: None,
+            infra_vm_uuids: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PerformClusterPowerActionSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PerformClusterPowerActionSpec {

@@ -3,7 +3,7 @@
 /// Data object type *PerformanceDescription*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PerformanceDescription {
     /// Property *PerformanceDescription.counterType*.
     pub counter_type: Vec<crate::types::ElementDescriptionKind>,
@@ -57,7 +57,17 @@ impl crate::object::Object for PerformanceDescription {
 }
 impl crate::object::Blank for PerformanceDescription {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            counter_type: Vec::new(),
+            stats_type: Vec::new(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PerformanceDescription {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PerformanceDescription {

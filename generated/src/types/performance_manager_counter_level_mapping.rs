@@ -3,7 +3,7 @@
 /// Data object type *PerformanceManagerCounterLevelMapping*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PerformanceManagerCounterLevelMapping {
     /// Property *PerformanceManagerCounterLevelMapping.counterId*.
     pub counter_id: i32,
@@ -61,7 +61,18 @@ impl crate::object::Object for PerformanceManagerCounterLevelMapping {
 }
 impl crate::object::Blank for PerformanceManagerCounterLevelMapping {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            counter_id: 0,
+            aggregate_level: None,
+            per_device_level: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PerformanceManagerCounterLevelMapping {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PerformanceManagerCounterLevelMapping {

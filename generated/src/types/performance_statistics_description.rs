@@ -3,7 +3,7 @@
 /// Data object type *PerformanceStatisticsDescription*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PerformanceStatisticsDescription {
     /// Property *PerformanceStatisticsDescription.intervals*.
     pub intervals: Option<Vec<crate::types::PerfInterval>>,
@@ -53,7 +53,16 @@ impl crate::object::Object for PerformanceStatisticsDescription {
 }
 impl crate::object::Blank for PerformanceStatisticsDescription {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            intervals: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PerformanceStatisticsDescription {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PerformanceStatisticsDescription {

@@ -3,7 +3,7 @@
 /// Data object type *Permission*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct Permission {
     /// Property *Permission.entity*.
     ///
@@ -71,7 +71,20 @@ impl crate::object::Object for Permission {
 }
 impl crate::object::Blank for Permission {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            entity: None,
+            principal: crate::object::Blank::blank(),
+            group: false,
+            role_id: 0,
+            propagate: false,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for Permission {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for Permission {

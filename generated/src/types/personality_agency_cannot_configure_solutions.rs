@@ -120,7 +120,7 @@ impl crate::object::Object for PersonalityAgencyCannotConfigureSolutions {
 impl crate::object::Blank for PersonalityAgencyCannotConfigureSolutions {
     fn blank() -> Self {
         Self {
-            key: crate::object::Blank::blank(),
+            key: 0,
             description: crate::object::Blank::blank(),
             time: crate::object::Blank::blank(),
             agency: crate::object::Blank::blank(),
@@ -128,8 +128,8 @@ impl crate::object::Blank for PersonalityAgencyCannotConfigureSolutions {
             solution_id: crate::object::Blank::blank(),
             solution_name: crate::object::Blank::blank(),
             cr: crate::object::Blank::blank(),
-            solutions_to_modify: crate::object::Blank::blank(),
-            solutions_to_remove: crate::object::Blank::blank(),
+            solutions_to_modify: None,
+            solutions_to_remove: None,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -112,7 +112,7 @@ impl crate::object::Object for PersonalityAgencyCannotUploadDepot {
 impl crate::object::Blank for PersonalityAgencyCannotUploadDepot {
     fn blank() -> Self {
         Self {
-            key: crate::object::Blank::blank(),
+            key: 0,
             description: crate::object::Blank::blank(),
             time: crate::object::Blank::blank(),
             agency: crate::object::Blank::blank(),

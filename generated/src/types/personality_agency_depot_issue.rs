@@ -108,7 +108,7 @@ impl crate::object::Object for PersonalityAgencyDepotIssue {
 impl crate::object::Blank for PersonalityAgencyDepotIssue {
     fn blank() -> Self {
         Self {
-            key: crate::object::Blank::blank(),
+            key: 0,
             description: crate::object::Blank::blank(),
             time: crate::object::Blank::blank(),
             agency: crate::object::Blank::blank(),

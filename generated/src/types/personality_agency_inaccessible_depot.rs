@@ -106,7 +106,7 @@ impl crate::object::Object for PersonalityAgencyInaccessibleDepot {
 impl crate::object::Blank for PersonalityAgencyInaccessibleDepot {
     fn blank() -> Self {
         Self {
-            key: crate::object::Blank::blank(),
+            key: 0,
             description: crate::object::Blank::blank(),
             time: crate::object::Blank::blank(),
             agency: crate::object::Blank::blank(),

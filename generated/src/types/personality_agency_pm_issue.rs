@@ -102,7 +102,7 @@ impl crate::object::Object for PersonalityAgencyPMIssue {
 impl crate::object::Blank for PersonalityAgencyPMIssue {
     fn blank() -> Self {
         Self {
-            key: crate::object::Blank::blank(),
+            key: 0,
             description: crate::object::Blank::blank(),
             time: crate::object::Blank::blank(),
             agency: crate::object::Blank::blank(),

@@ -3,7 +3,7 @@
 /// Data object type *PhysCompatRDMNotSupported*.
 ///
 /// Extends `RDMNotSupported`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PhysCompatRDMNotSupported {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -65,7 +65,19 @@ impl crate::object::Object for PhysCompatRDMNotSupported {
 }
 impl crate::object::Blank for PhysCompatRDMNotSupported {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            device: crate::object::Blank::blank(),
+            reason: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PhysCompatRDMNotSupported {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PhysCompatRDMNotSupported {

@@ -3,7 +3,7 @@
 /// Data object type *PhysicalNic*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PhysicalNic {
     /// Property *PhysicalNic.key*.
     pub key: Option<crate::CompactString>,
@@ -200,7 +200,37 @@ impl crate::object::Object for PhysicalNic {
 }
 impl crate::object::Blank for PhysicalNic {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: None,
+            device: crate::object::Blank::blank(),
+            pci: crate::object::Blank::blank(),
+            driver: None,
+            driver_version: None,
+            firmware_version: None,
+            link_speed: None,
+            valid_link_specification: None,
+            spec: crate::object::Blank::blank(),
+            wake_on_lan_supported: false,
+            mac: crate::object::Blank::blank(),
+            fcoe_configuration: None,
+            vm_direct_path_gen2_supported: None,
+            vm_direct_path_gen2_supported_mode: None,
+            resource_pool_scheduler_allowed: None,
+            resource_pool_scheduler_disallowed_reason: None,
+            auto_negotiate_supported: None,
+            enhanced_networking_stack_supported: None,
+            ens_interrupt_supported: None,
+            rdma_device: None,
+            dpu_id: None,
+            perf_nic_offload_supported: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PhysicalNic {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PhysicalNic {

@@ -3,7 +3,7 @@
 /// Data object type *PhysicalNicCdpDeviceCapability*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PhysicalNicCdpDeviceCapability {
     /// Property *PhysicalNicCdpDeviceCapability.router*.
     pub router: bool,
@@ -93,7 +93,22 @@ impl crate::object::Object for PhysicalNicCdpDeviceCapability {
 }
 impl crate::object::Blank for PhysicalNicCdpDeviceCapability {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            router: false,
+            transparent_bridge: false,
+            source_route_bridge: false,
+            network_switch: false,
+            host: false,
+            igmp_enabled: false,
+            repeater: false,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PhysicalNicCdpDeviceCapability {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PhysicalNicCdpDeviceCapability {

@@ -3,7 +3,7 @@
 /// Data object type *PhysicalNicCdpInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PhysicalNicCdpInfo {
     /// Property *PhysicalNicCdpInfo.cdpVersion*.
     pub cdp_version: Option<i32>,
@@ -168,7 +168,34 @@ impl crate::object::Object for PhysicalNicCdpInfo {
 }
 impl crate::object::Blank for PhysicalNicCdpInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            cdp_version: None,
+            timeout: None,
+            ttl: None,
+            samples: None,
+            dev_id: None,
+            address: None,
+            port_id: None,
+            device_capability: None,
+            software_version: None,
+            hardware_platform: None,
+            ip_prefix: None,
+            ip_prefix_len: None,
+            vlan: None,
+            full_duplex: None,
+            mtu: None,
+            system_name: None,
+            system_oid: None,
+            mgmt_addr: None,
+            location: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PhysicalNicCdpInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PhysicalNicCdpInfo {

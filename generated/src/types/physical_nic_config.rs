@@ -3,7 +3,7 @@
 /// Data object type *PhysicalNicConfig*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PhysicalNicConfig {
     /// Property *PhysicalNicConfig.device*.
     pub device: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for PhysicalNicConfig {
 }
 impl crate::object::Blank for PhysicalNicConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            device: crate::object::Blank::blank(),
+            spec: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PhysicalNicConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PhysicalNicConfig {

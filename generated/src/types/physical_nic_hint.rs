@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`PhysicalNicHintKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PhysicalNicHint {
     /// Property *PhysicalNicHint.vlanId*.
     pub vlan_id: Option<i32>,
@@ -55,7 +55,16 @@ impl crate::object::Object for PhysicalNicHint {
 }
 impl crate::object::Blank for PhysicalNicHint {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            vlan_id: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PhysicalNicHint {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PhysicalNicHint {

@@ -3,7 +3,7 @@
 /// Data object type *PhysicalNicHintInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PhysicalNicHintInfo {
     /// Property *PhysicalNicHintInfo.device*.
     pub device: crate::CompactString,
@@ -69,7 +69,20 @@ impl crate::object::Object for PhysicalNicHintInfo {
 }
 impl crate::object::Blank for PhysicalNicHintInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            device: crate::object::Blank::blank(),
+            subnet: None,
+            network: None,
+            connected_switch_port: None,
+            lldp_info: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PhysicalNicHintInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PhysicalNicHintInfo {

@@ -3,7 +3,7 @@
 /// Data object type *PhysicalNicIpHint*.
 ///
 /// Extends `PhysicalNicHint`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PhysicalNicIpHint {
     /// Property *PhysicalNicHint.vlanId*.
     pub vlan_id: Option<i32>,
@@ -57,7 +57,17 @@ impl crate::object::Object for PhysicalNicIpHint {
 }
 impl crate::object::Blank for PhysicalNicIpHint {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            vlan_id: None,
+            ip_subnet: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PhysicalNicIpHint {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PhysicalNicIpHint {

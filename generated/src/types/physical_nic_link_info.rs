@@ -3,7 +3,7 @@
 /// Data object type *PhysicalNicLinkInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PhysicalNicLinkInfo {
     /// Property *PhysicalNicLinkInfo.speedMb*.
     pub speed_mb: i32,
@@ -57,7 +57,17 @@ impl crate::object::Object for PhysicalNicLinkInfo {
 }
 impl crate::object::Blank for PhysicalNicLinkInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            speed_mb: 0,
+            duplex: false,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PhysicalNicLinkInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PhysicalNicLinkInfo {

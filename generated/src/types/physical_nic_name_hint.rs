@@ -3,7 +3,7 @@
 /// Data object type *PhysicalNicNameHint*.
 ///
 /// Extends `PhysicalNicHint`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PhysicalNicNameHint {
     /// Property *PhysicalNicHint.vlanId*.
     pub vlan_id: Option<i32>,
@@ -57,7 +57,17 @@ impl crate::object::Object for PhysicalNicNameHint {
 }
 impl crate::object::Blank for PhysicalNicNameHint {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            vlan_id: None,
+            network: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PhysicalNicNameHint {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PhysicalNicNameHint {

@@ -3,7 +3,7 @@
 /// Data object type *PhysicalNicSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PhysicalNicSpec {
     /// Property *PhysicalNicSpec.ip*.
     pub ip: Option<crate::types::HostIpConfigKind>,
@@ -70,7 +70,19 @@ impl crate::object::Object for PhysicalNicSpec {
 }
 impl crate::object::Blank for PhysicalNicSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            ip: None,
+            link_speed: None,
+            enable_enhanced_networking_stack: None,
+            ens_interrupt_enabled: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PhysicalNicSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PhysicalNicSpec {

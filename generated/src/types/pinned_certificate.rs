@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 8.0.3.0
 ///
 /// Extends `IoFilterManagerSslTrust`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PinnedCertificate {
     /// Property *PinnedCertificate.sslCertificate*.
     pub ssl_certificate: crate::CompactString,
@@ -55,7 +55,16 @@ impl crate::object::Object for PinnedCertificate {
 }
 impl crate::object::Blank for PinnedCertificate {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            ssl_certificate: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PinnedCertificate {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PinnedCertificate {

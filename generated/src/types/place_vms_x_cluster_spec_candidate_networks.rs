@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 9.1.0.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PlaceVmsXClusterSpecCandidateNetworks {
     /// Property *PlaceVmsXClusterSpecCandidateNetworks.networks*.
     ///
@@ -57,7 +57,16 @@ impl crate::object::Object for PlaceVmsXClusterSpecCandidateNetworks {
 }
 impl crate::object::Blank for PlaceVmsXClusterSpecCandidateNetworks {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            networks: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PlaceVmsXClusterSpecCandidateNetworks {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PlaceVmsXClusterSpecCandidateNetworks {

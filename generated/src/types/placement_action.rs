@@ -3,7 +3,7 @@
 /// Data object type *PlacementAction*.
 ///
 /// Extends `ClusterAction`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PlacementAction {
     /// Property *ClusterAction.type*.
     pub r#type: crate::CompactString,
@@ -73,7 +73,20 @@ impl crate::object::Object for PlacementAction {
 }
 impl crate::object::Blank for PlacementAction {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            r#type: crate::object::Blank::blank(),
+            target: None,
+            vm: None,
+            target_host: None,
+            relocate_spec: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PlacementAction {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PlacementAction {

@@ -3,7 +3,7 @@
 /// Data object type *PlacementAffinityRule*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PlacementAffinityRule {
     /// Property *PlacementAffinityRule.ruleType*.
     pub rule_type: crate::CompactString,
@@ -67,7 +67,19 @@ impl crate::object::Object for PlacementAffinityRule {
 }
 impl crate::object::Blank for PlacementAffinityRule {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            rule_type: crate::object::Blank::blank(),
+            rule_scope: crate::object::Blank::blank(),
+            vms: None,
+            keys: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PlacementAffinityRule {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PlacementAffinityRule {

@@ -98,11 +98,11 @@ impl crate::object::Blank for PlacementRankResult {
         Self {
             key: crate::object::Blank::blank(),
             candidate: crate::object::Blank::blank(),
-            reserved_space_mb: crate::object::Blank::blank(),
-            used_space_mb: crate::object::Blank::blank(),
-            total_space_mb: crate::object::Blank::blank(),
-            utilization: crate::object::Blank::blank(),
-            faults: crate::object::Blank::blank(),
+            reserved_space_mb: 0,
+            used_space_mb: 0,
+            total_space_mb: 0,
+            utilization: 0.0,
+            faults: None,
             extra: crate::Extra::EMPTY,
         }
     }

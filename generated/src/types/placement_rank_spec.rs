@@ -3,7 +3,7 @@
 /// Data object type *PlacementRankSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PlacementRankSpec {
     /// Property *PlacementRankSpec.specs*.
     pub specs: Vec<crate::types::PlacementSpec>,
@@ -67,7 +67,19 @@ impl crate::object::Object for PlacementRankSpec {
 }
 impl crate::object::Blank for PlacementRankSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            specs: Vec::new(),
+            clusters: Vec::new(),
+            rules: None,
+            placement_rank_by_vm: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PlacementRankSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PlacementRankSpec {

@@ -3,7 +3,7 @@
 /// Data object type *PlacementResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PlacementResult {
     /// Property *PlacementResult.recommendations*.
     pub recommendations: Option<Vec<crate::types::ClusterRecommendation>>,
@@ -57,7 +57,17 @@ impl crate::object::Object for PlacementResult {
 }
 impl crate::object::Blank for PlacementResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            recommendations: None,
+            drs_fault: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PlacementResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PlacementResult {

@@ -3,7 +3,7 @@
 /// Data object type *PlacementSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PlacementSpec {
     /// Property *PlacementSpec.priority*.
     pub priority: Option<crate::types::VirtualMachineMovePriority>,
@@ -139,7 +139,28 @@ impl crate::object::Object for PlacementSpec {
 }
 impl crate::object::Blank for PlacementSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            priority: None,
+            vm: None,
+            config_spec: None,
+            relocate_spec: None,
+            hosts: None,
+            datastores: None,
+            storage_pods: None,
+            disallow_prerequisite_moves: None,
+            rules: None,
+            key: None,
+            placement_type: None,
+            clone_spec: None,
+            clone_name: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PlacementSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PlacementSpec {

@@ -5,7 +5,7 @@
 /// Extends `HostConfigFault`.
 ///
 /// Has subtypes: members declared with this type are held as \[`PlatformConfigFaultKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PlatformConfigFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -63,7 +63,18 @@ impl crate::object::Object for PlatformConfigFault {
 }
 impl crate::object::Blank for PlatformConfigFault {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            text: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PlatformConfigFault {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PlatformConfigFault {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PnicTSOInfo {
     /// Property *PnicTSOInfo.nicName*.
     pub nic_name: crate::CompactString,
@@ -63,7 +63,18 @@ impl crate::object::Object for PnicTSOInfo {
 }
 impl crate::object::Blank for PnicTSOInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            nic_name: crate::object::Blank::blank(),
+            is_supported: false,
+            is_enabled: false,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PnicTSOInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PnicTSOInfo {

@@ -3,7 +3,7 @@
 /// Data object type *PodDiskLocator*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PodDiskLocator {
     /// Property *PodDiskLocator.diskId*.
     pub disk_id: i32,
@@ -65,7 +65,19 @@ impl crate::object::Object for PodDiskLocator {
 }
 impl crate::object::Blank for PodDiskLocator {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            disk_id: 0,
+            disk_move_type: None,
+            disk_backing_info: None,
+            profile: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PodDiskLocator {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PodDiskLocator {

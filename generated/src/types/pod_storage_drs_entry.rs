@@ -3,7 +3,7 @@
 /// Data object type *PodStorageDrsEntry*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PodStorageDrsEntry {
     /// Property *PodStorageDrsEntry.storageDrsConfig*.
     pub storage_drs_config: Box<crate::types::StorageDrsConfigInfo>,
@@ -65,7 +65,19 @@ impl crate::object::Object for PodStorageDrsEntry {
 }
 impl crate::object::Blank for PodStorageDrsEntry {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            storage_drs_config: crate::object::Blank::blank(),
+            recommendation: None,
+            drs_fault: None,
+            action_history: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PodStorageDrsEntry {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PodStorageDrsEntry {

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 9.1.0.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PodVMInfo {
     /// Property *PodVMInfo.hasPageSharingPodVM*.
     pub has_page_sharing_pod_vm: bool,
@@ -59,7 +59,17 @@ impl crate::object::Object for PodVMInfo {
 }
 impl crate::object::Blank for PodVMInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            has_page_sharing_pod_vm: false,
+            pod_vm_overhead_info: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PodVMInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PodVMInfo {

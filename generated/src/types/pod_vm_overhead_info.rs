@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 9.1.0.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PodVMOverheadInfo {
     /// Property *PodVMOverheadInfo.crxPageSharingSupported*.
     pub crx_page_sharing_supported: bool,
@@ -71,7 +71,18 @@ impl crate::object::Object for PodVMOverheadInfo {
 }
 impl crate::object::Blank for PodVMOverheadInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            crx_page_sharing_supported: false,
+            pod_vm_overhead_without_page_sharing: 0,
+            pod_vm_overhead_with_page_sharing: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PodVMOverheadInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PodVMOverheadInfo {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PointInTimeReplicaId {
     /// Property *PointInTimeReplicaId.id*.
     pub id: crate::CompactString,
@@ -55,7 +55,16 @@ impl crate::object::Object for PointInTimeReplicaId {
 }
 impl crate::object::Blank for PointInTimeReplicaId {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            id: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PointInTimeReplicaId {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PointInTimeReplicaId {

@@ -3,7 +3,7 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PointInTimeReplicaInfo {
     /// Property *PointInTimeReplicaInfo.id*.
     pub id: Box<crate::types::PointInTimeReplicaId>,
@@ -67,7 +67,19 @@ impl crate::object::Object for PointInTimeReplicaInfo {
 }
 impl crate::object::Blank for PointInTimeReplicaInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            id: crate::object::Blank::blank(),
+            pit_name: crate::object::Blank::blank(),
+            time_stamp: crate::object::Blank::blank(),
+            tags: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PointInTimeReplicaInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PointInTimeReplicaInfo {

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`PolicyOptionKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PolicyOption {
     /// Property *PolicyOption.id*.
     pub id: crate::CompactString,
@@ -59,7 +59,17 @@ impl crate::object::Object for PolicyOption {
 }
 impl crate::object::Blank for PolicyOption {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            id: crate::object::Blank::blank(),
+            parameter: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PolicyOption {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PolicyOption {

@@ -3,7 +3,7 @@
 /// Data object type *PosixUserSearchResult*.
 ///
 /// Extends `UserSearchResult`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PosixUserSearchResult {
     /// Property *UserSearchResult.principal*.
     pub principal: crate::CompactString,
@@ -97,7 +97,22 @@ impl crate::object::Object for PosixUserSearchResult {
 }
 impl crate::object::Blank for PosixUserSearchResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            principal: crate::object::Blank::blank(),
+            full_name: None,
+            group: false,
+            id: 0,
+            shell_access: None,
+            last_password_change: None,
+            maximum_password_age: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PosixUserSearchResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PosixUserSearchResult {

@@ -96,12 +96,12 @@ impl crate::object::Object for PowerOnFtSecondaryFailed {
 impl crate::object::Blank for PowerOnFtSecondaryFailed {
     fn blank() -> Self {
         Self {
-            fault_cause: crate::object::Blank::blank(),
-            fault_message: crate::object::Blank::blank(),
+            fault_cause: None,
+            fault_message: None,
             vm: crate::object::Blank::blank(),
             vm_name: crate::object::Blank::blank(),
             host_selection_by: crate::object::Blank::blank(),
-            host_errors: crate::object::Blank::blank(),
+            host_errors: None,
             root_cause: crate::object::Blank::blank(),
             extra: crate::Extra::EMPTY,
         }

@@ -72,11 +72,11 @@ impl crate::object::Object for PowerOnFtSecondaryTimedout {
 impl crate::object::Blank for PowerOnFtSecondaryTimedout {
     fn blank() -> Self {
         Self {
-            fault_cause: crate::object::Blank::blank(),
-            fault_message: crate::object::Blank::blank(),
+            fault_cause: None,
+            fault_message: None,
             vm: crate::object::Blank::blank(),
             vm_name: crate::object::Blank::blank(),
-            timeout: crate::object::Blank::blank(),
+            timeout: 0,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -3,7 +3,7 @@
 /// Data object type *PowerSystemCapability*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PowerSystemCapability {
     /// Property *PowerSystemCapability.availablePolicy*.
     pub available_policy: Vec<crate::types::HostPowerPolicy>,
@@ -53,7 +53,16 @@ impl crate::object::Object for PowerSystemCapability {
 }
 impl crate::object::Blank for PowerSystemCapability {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            available_policy: Vec::new(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PowerSystemCapability {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PowerSystemCapability {

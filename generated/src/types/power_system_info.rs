@@ -3,7 +3,7 @@
 /// Data object type *PowerSystemInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PowerSystemInfo {
     /// Property *PowerSystemInfo.currentPolicy*.
     pub current_policy: Box<crate::types::HostPowerPolicy>,
@@ -53,7 +53,16 @@ impl crate::object::Object for PowerSystemInfo {
 }
 impl crate::object::Blank for PowerSystemInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            current_policy: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PowerSystemInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PowerSystemInfo {

@@ -3,7 +3,7 @@
 /// Data object type *PrivilegeAvailability*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PrivilegeAvailability {
     /// Property *PrivilegeAvailability.privId*.
     pub priv_id: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for PrivilegeAvailability {
 }
 impl crate::object::Blank for PrivilegeAvailability {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            priv_id: crate::object::Blank::blank(),
+            is_granted: false,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PrivilegeAvailability {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PrivilegeAvailability {

@@ -3,7 +3,7 @@
 /// Data object type *PrivilegePolicyDef*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PrivilegePolicyDef {
     /// Property *PrivilegePolicyDef.createPrivilege*.
     pub create_privilege: crate::CompactString,
@@ -70,7 +70,19 @@ impl crate::object::Object for PrivilegePolicyDef {
 }
 impl crate::object::Blank for PrivilegePolicyDef {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            create_privilege: crate::object::Blank::blank(),
+            read_privilege: crate::object::Blank::blank(),
+            update_privilege: crate::object::Blank::blank(),
+            delete_privilege: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PrivilegePolicyDef {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PrivilegePolicyDef {

@@ -3,7 +3,7 @@
 /// Data object type *ProductComponentInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ProductComponentInfo {
     /// Property *ProductComponentInfo.id*.
     pub id: crate::CompactString,
@@ -65,7 +65,19 @@ impl crate::object::Object for ProductComponentInfo {
 }
 impl crate::object::Blank for ProductComponentInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            id: crate::object::Blank::blank(),
+            name: crate::object::Blank::blank(),
+            version: crate::object::Blank::blank(),
+            release: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ProductComponentInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ProductComponentInfo {

@@ -3,7 +3,7 @@
 /// Data object type *ProfileApplyProfileProperty*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ProfileApplyProfileProperty {
     /// Property *ProfileApplyProfileProperty.propertyName*.
     pub property_name: crate::CompactString,
@@ -61,7 +61,18 @@ impl crate::object::Object for ProfileApplyProfileProperty {
 }
 impl crate::object::Blank for ProfileApplyProfileProperty {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            property_name: crate::object::Blank::blank(),
+            array: false,
+            profile: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ProfileApplyProfileProperty {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ProfileApplyProfileProperty {

@@ -3,7 +3,7 @@
 /// Data object type *ProfileCompositeExpression*.
 ///
 /// Extends `ProfileExpression`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ProfileCompositeExpression {
     /// Property *ProfileExpression.id*.
     pub id: crate::CompactString,
@@ -69,7 +69,20 @@ impl crate::object::Object for ProfileCompositeExpression {
 }
 impl crate::object::Blank for ProfileCompositeExpression {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            id: crate::object::Blank::blank(),
+            display_name: crate::object::Blank::blank(),
+            negated: false,
+            operator: crate::object::Blank::blank(),
+            expression_name: Vec::new(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ProfileCompositeExpression {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ProfileCompositeExpression {

@@ -3,7 +3,7 @@
 /// Data object type *ProfileCompositePolicyOptionMetadata*.
 ///
 /// Extends `ProfilePolicyOptionMetadata`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ProfileCompositePolicyOptionMetadata {
     /// Property *ProfilePolicyOptionMetadata.id*.
     pub id: Box<crate::types::ExtendedElementDescription>,
@@ -61,7 +61,18 @@ impl crate::object::Object for ProfileCompositePolicyOptionMetadata {
 }
 impl crate::object::Blank for ProfileCompositePolicyOptionMetadata {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            id: crate::object::Blank::blank(),
+            parameter: None,
+            option: Vec::new(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ProfileCompositePolicyOptionMetadata {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ProfileCompositePolicyOptionMetadata {

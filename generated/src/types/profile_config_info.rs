@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`ProfileConfigInfoKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ProfileConfigInfo {
     /// Property *ProfileConfigInfo.name*.
     pub name: crate::CompactString,
@@ -63,7 +63,18 @@ impl crate::object::Object for ProfileConfigInfo {
 }
 impl crate::object::Blank for ProfileConfigInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: crate::object::Blank::blank(),
+            annotation: None,
+            enabled: false,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ProfileConfigInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ProfileConfigInfo {

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`ProfileCreateSpecKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ProfileCreateSpec {
     /// Property *ProfileCreateSpec.name*.
     pub name: Option<crate::CompactString>,
@@ -63,7 +63,18 @@ impl crate::object::Object for ProfileCreateSpec {
 }
 impl crate::object::Blank for ProfileCreateSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: None,
+            annotation: None,
+            enabled: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ProfileCreateSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ProfileCreateSpec {

@@ -3,7 +3,7 @@
 /// Data object type *ProfileDeferredPolicyOptionParameter*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ProfileDeferredPolicyOptionParameter {
     /// Property *ProfileDeferredPolicyOptionParameter.inputPath*.
     pub input_path: Box<crate::types::ProfilePropertyPath>,
@@ -57,7 +57,17 @@ impl crate::object::Object for ProfileDeferredPolicyOptionParameter {
 }
 impl crate::object::Blank for ProfileDeferredPolicyOptionParameter {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            input_path: crate::object::Blank::blank(),
+            parameter: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ProfileDeferredPolicyOptionParameter {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ProfileDeferredPolicyOptionParameter {

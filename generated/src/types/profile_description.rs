@@ -3,7 +3,7 @@
 /// Data object type *ProfileDescription*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ProfileDescription {
     /// Property *ProfileDescription.section*.
     pub section: Vec<crate::types::ProfileDescriptionSection>,
@@ -53,7 +53,16 @@ impl crate::object::Object for ProfileDescription {
 }
 impl crate::object::Blank for ProfileDescription {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            section: Vec::new(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ProfileDescription {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ProfileDescription {

@@ -3,7 +3,7 @@
 /// Data object type *ProfileDescriptionSection*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ProfileDescriptionSection {
     /// Property *ProfileDescriptionSection.description*.
     pub description: Box<crate::types::ExtendedElementDescription>,
@@ -57,7 +57,17 @@ impl crate::object::Object for ProfileDescriptionSection {
 }
 impl crate::object::Blank for ProfileDescriptionSection {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            description: crate::object::Blank::blank(),
+            message: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ProfileDescriptionSection {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ProfileDescriptionSection {

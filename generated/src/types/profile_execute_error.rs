@@ -3,7 +3,7 @@
 /// Data object type *ProfileExecuteError*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ProfileExecuteError {
     /// Property *ProfileExecuteError.path*.
     pub path: Option<Box<crate::types::ProfilePropertyPath>>,
@@ -57,7 +57,17 @@ impl crate::object::Object for ProfileExecuteError {
 }
 impl crate::object::Blank for ProfileExecuteError {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            path: None,
+            message: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ProfileExecuteError {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ProfileExecuteError {

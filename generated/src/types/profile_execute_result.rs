@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`ProfileExecuteResultKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ProfileExecuteResult {
     /// Property *ProfileExecuteResult.status*.
     pub status: crate::CompactString,
@@ -71,7 +71,20 @@ impl crate::object::Object for ProfileExecuteResult {
 }
 impl crate::object::Blank for ProfileExecuteResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            status: crate::object::Blank::blank(),
+            config_spec: None,
+            inapplicable_path: None,
+            require_input: None,
+            error: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ProfileExecuteResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ProfileExecuteResult {

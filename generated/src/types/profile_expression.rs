@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`ProfileExpressionKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ProfileExpression {
     /// Property *ProfileExpression.id*.
     pub id: crate::CompactString,
@@ -63,7 +63,18 @@ impl crate::object::Object for ProfileExpression {
 }
 impl crate::object::Blank for ProfileExpression {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            id: crate::object::Blank::blank(),
+            display_name: crate::object::Blank::blank(),
+            negated: false,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ProfileExpression {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ProfileExpression {

@@ -3,7 +3,7 @@
 /// Data object type *ProfileExpressionMetadata*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ProfileExpressionMetadata {
     /// Property *ProfileExpressionMetadata.expressionId*.
     pub expression_id: Box<crate::types::ExtendedElementDescription>,
@@ -57,7 +57,17 @@ impl crate::object::Object for ProfileExpressionMetadata {
 }
 impl crate::object::Blank for ProfileExpressionMetadata {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            expression_id: crate::object::Blank::blank(),
+            parameter: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ProfileExpressionMetadata {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ProfileExpressionMetadata {

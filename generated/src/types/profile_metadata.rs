@@ -3,7 +3,7 @@
 /// Data object type *ProfileMetadata*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ProfileMetadata {
     /// Property *ProfileMetadata.key*.
     pub key: crate::CompactString,
@@ -95,7 +95,22 @@ impl crate::object::Object for ProfileMetadata {
 }
 impl crate::object::Blank for ProfileMetadata {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: crate::object::Blank::blank(),
+            profile_type_name: None,
+            description: None,
+            sort_spec: None,
+            profile_category: None,
+            profile_component: None,
+            operation_messages: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ProfileMetadata {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ProfileMetadata {

@@ -3,7 +3,7 @@
 /// Data object type *ProfileMetadataProfileOperationMessage*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ProfileMetadataProfileOperationMessage {
     /// Property *ProfileMetadataProfileOperationMessage.operationName*.
     pub operation_name: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for ProfileMetadataProfileOperationMessage {
 }
 impl crate::object::Blank for ProfileMetadataProfileOperationMessage {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            operation_name: crate::object::Blank::blank(),
+            message: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ProfileMetadataProfileOperationMessage {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ProfileMetadataProfileOperationMessage {

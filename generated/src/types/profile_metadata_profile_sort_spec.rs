@@ -3,7 +3,7 @@
 /// Data object type *ProfileMetadataProfileSortSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ProfileMetadataProfileSortSpec {
     /// Property *ProfileMetadataProfileSortSpec.policyId*.
     pub policy_id: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for ProfileMetadataProfileSortSpec {
 }
 impl crate::object::Blank for ProfileMetadataProfileSortSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            policy_id: crate::object::Blank::blank(),
+            parameter: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ProfileMetadataProfileSortSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ProfileMetadataProfileSortSpec {

@@ -3,7 +3,7 @@
 /// Data object type *ProfileParameterMetadata*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ProfileParameterMetadata {
     /// Property *ProfileParameterMetadata.id*.
     pub id: Box<crate::types::ExtendedElementDescription>,
@@ -101,7 +101,23 @@ impl crate::object::Object for ProfileParameterMetadata {
 }
 impl crate::object::Blank for ProfileParameterMetadata {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            id: crate::object::Blank::blank(),
+            r#type: crate::object::Blank::blank(),
+            optional: false,
+            default_value: None,
+            hidden: None,
+            security_sensitive: None,
+            read_only: None,
+            parameter_relations: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ProfileParameterMetadata {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ProfileParameterMetadata {

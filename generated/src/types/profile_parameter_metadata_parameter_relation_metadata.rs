@@ -3,7 +3,7 @@
 /// Data object type *ProfileParameterMetadataParameterRelationMetadata*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ProfileParameterMetadataParameterRelationMetadata {
     /// Property *ProfileParameterMetadataParameterRelationMetadata.relationTypes*.
     pub relation_types: Option<Vec<crate::CompactString>>,
@@ -69,7 +69,20 @@ impl crate::object::Object for ProfileParameterMetadataParameterRelationMetadata
 }
 impl crate::object::Blank for ProfileParameterMetadataParameterRelationMetadata {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            relation_types: None,
+            values: None,
+            path: None,
+            min_count: 0,
+            max_count: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ProfileParameterMetadataParameterRelationMetadata {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ProfileParameterMetadataParameterRelationMetadata {

@@ -3,7 +3,7 @@
 /// Data object type *ProfilePolicyMetadata*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ProfilePolicyMetadata {
     /// Property *ProfilePolicyMetadata.id*.
     pub id: Box<crate::types::ExtendedElementDescription>,
@@ -57,7 +57,17 @@ impl crate::object::Object for ProfilePolicyMetadata {
 }
 impl crate::object::Blank for ProfilePolicyMetadata {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            id: crate::object::Blank::blank(),
+            possible_option: Vec::new(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ProfilePolicyMetadata {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ProfilePolicyMetadata {

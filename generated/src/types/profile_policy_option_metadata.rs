@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`ProfilePolicyOptionMetadataKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ProfilePolicyOptionMetadata {
     /// Property *ProfilePolicyOptionMetadata.id*.
     pub id: Box<crate::types::ExtendedElementDescription>,
@@ -59,7 +59,17 @@ impl crate::object::Object for ProfilePolicyOptionMetadata {
 }
 impl crate::object::Blank for ProfilePolicyOptionMetadata {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            id: crate::object::Blank::blank(),
+            parameter: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ProfilePolicyOptionMetadata {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ProfilePolicyOptionMetadata {

@@ -3,7 +3,7 @@
 /// Data object type *ProfileProfileStructure*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ProfileProfileStructure {
     /// Property *ProfileProfileStructure.profileTypeName*.
     pub profile_type_name: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for ProfileProfileStructure {
 }
 impl crate::object::Blank for ProfileProfileStructure {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            profile_type_name: crate::object::Blank::blank(),
+            child: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ProfileProfileStructure {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ProfileProfileStructure {

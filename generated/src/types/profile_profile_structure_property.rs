@@ -3,7 +3,7 @@
 /// Data object type *ProfileProfileStructureProperty*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ProfileProfileStructureProperty {
     /// Property *ProfileProfileStructureProperty.propertyName*.
     pub property_name: crate::CompactString,
@@ -61,7 +61,18 @@ impl crate::object::Object for ProfileProfileStructureProperty {
 }
 impl crate::object::Blank for ProfileProfileStructureProperty {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            property_name: crate::object::Blank::blank(),
+            array: false,
+            element: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ProfileProfileStructureProperty {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ProfileProfileStructureProperty {

@@ -3,7 +3,7 @@
 /// Data object type *ProfilePropertyPath*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ProfilePropertyPath {
     /// Property *ProfilePropertyPath.profilePath*.
     pub profile_path: crate::CompactString,
@@ -65,7 +65,19 @@ impl crate::object::Object for ProfilePropertyPath {
 }
 impl crate::object::Blank for ProfilePropertyPath {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            profile_path: crate::object::Blank::blank(),
+            policy_id: None,
+            parameter_id: None,
+            policy_option_id: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ProfilePropertyPath {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ProfilePropertyPath {

@@ -5,7 +5,7 @@
 /// Extends `ProfileCreateSpec`.
 ///
 /// Has subtypes: members declared with this type are held as \[`ProfileSerializedCreateSpecKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ProfileSerializedCreateSpec {
     /// Property *ProfileCreateSpec.name*.
     pub name: Option<crate::CompactString>,
@@ -67,7 +67,19 @@ impl crate::object::Object for ProfileSerializedCreateSpec {
 }
 impl crate::object::Blank for ProfileSerializedCreateSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: None,
+            annotation: None,
+            enabled: None,
+            profile_config_string: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ProfileSerializedCreateSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ProfileSerializedCreateSpec {

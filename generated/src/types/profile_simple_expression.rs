@@ -3,7 +3,7 @@
 /// Data object type *ProfileSimpleExpression*.
 ///
 /// Extends `ProfileExpression`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ProfileSimpleExpression {
     /// Property *ProfileExpression.id*.
     pub id: crate::CompactString,
@@ -69,7 +69,20 @@ impl crate::object::Object for ProfileSimpleExpression {
 }
 impl crate::object::Blank for ProfileSimpleExpression {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            id: crate::object::Blank::blank(),
+            display_name: crate::object::Blank::blank(),
+            negated: false,
+            expression_type: crate::object::Blank::blank(),
+            parameter: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ProfileSimpleExpression {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ProfileSimpleExpression {

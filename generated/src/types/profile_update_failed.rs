@@ -3,7 +3,7 @@
 /// Data object type *ProfileUpdateFailed*.
 ///
 /// Extends `VimFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ProfileUpdateFailed {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -65,7 +65,19 @@ impl crate::object::Object for ProfileUpdateFailed {
 }
 impl crate::object::Blank for ProfileUpdateFailed {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            failure: Vec::new(),
+            warnings: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ProfileUpdateFailed {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ProfileUpdateFailed {

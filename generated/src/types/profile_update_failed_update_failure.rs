@@ -3,7 +3,7 @@
 /// Data object type *ProfileUpdateFailedUpdateFailure*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ProfileUpdateFailedUpdateFailure {
     /// Property *ProfileUpdateFailedUpdateFailure.profilePath*.
     pub profile_path: Box<crate::types::ProfilePropertyPath>,
@@ -57,7 +57,17 @@ impl crate::object::Object for ProfileUpdateFailedUpdateFailure {
 }
 impl crate::object::Blank for ProfileUpdateFailedUpdateFailure {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            profile_path: crate::object::Blank::blank(),
+            err_msg: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ProfileUpdateFailedUpdateFailure {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ProfileUpdateFailedUpdateFailure {

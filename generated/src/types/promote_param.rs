@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PromoteParam {
     /// Property *PromoteParam.isPlanned*.
     pub is_planned: bool,
@@ -59,7 +59,17 @@ impl crate::object::Object for PromoteParam {
 }
 impl crate::object::Blank for PromoteParam {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            is_planned: false,
+            replication_groups_to_promote: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PromoteParam {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PromoteParam {

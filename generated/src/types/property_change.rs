@@ -64,7 +64,7 @@ impl crate::object::Blank for PropertyChange {
         Self {
             name: crate::object::Blank::blank(),
             op: crate::object::Blank::blank(),
-            val: crate::object::Blank::blank(),
+            val: None,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -3,7 +3,7 @@
 /// Data object type *PropertyFilterSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PropertyFilterSpec {
     /// Property *PropertyFilterSpec.propSet*.
     pub prop_set: Vec<crate::types::PropertySpec>,
@@ -61,7 +61,18 @@ impl crate::object::Object for PropertyFilterSpec {
 }
 impl crate::object::Blank for PropertyFilterSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            prop_set: Vec::new(),
+            object_set: Vec::new(),
+            report_missing_objects_in_results: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PropertyFilterSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PropertyFilterSpec {

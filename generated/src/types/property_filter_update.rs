@@ -65,8 +65,8 @@ impl crate::object::Blank for PropertyFilterUpdate {
     fn blank() -> Self {
         Self {
             filter: crate::object::Blank::blank(),
-            object_set: crate::object::Blank::blank(),
-            missing_set: crate::object::Blank::blank(),
+            object_set: None,
+            missing_set: None,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -3,7 +3,7 @@
 /// Data object type *PropertySpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PropertySpec {
     /// Property *PropertySpec.type*.
     pub r#type: crate::CompactString,
@@ -61,7 +61,18 @@ impl crate::object::Object for PropertySpec {
 }
 impl crate::object::Blank for PropertySpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            r#type: crate::object::Blank::blank(),
+            all: None,
+            path_set: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for PropertySpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for PropertySpec {

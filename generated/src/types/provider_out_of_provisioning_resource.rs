@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends `MethodFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ProviderOutOfProvisioningResource {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -95,7 +95,22 @@ impl crate::object::Object for ProviderOutOfProvisioningResource {
 }
 impl crate::object::Blank for ProviderOutOfProvisioningResource {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            provisioning_resource_id: crate::object::Blank::blank(),
+            available_before: None,
+            available_after: None,
+            total: None,
+            is_transient: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ProviderOutOfProvisioningResource {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ProviderOutOfProvisioningResource {

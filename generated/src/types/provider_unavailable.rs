@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends `MethodFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ProviderUnavailable {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -59,7 +59,17 @@ impl crate::object::Object for ProviderUnavailable {
 }
 impl crate::object::Blank for ProviderUnavailable {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ProviderUnavailable {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ProviderUnavailable {

@@ -3,7 +3,7 @@
 /// Data object type *QuarantineModeFault*.
 ///
 /// Extends `VmConfigFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct QuarantineModeFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -65,7 +65,19 @@ impl crate::object::Object for QuarantineModeFault {
 }
 impl crate::object::Blank for QuarantineModeFault {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            vm_name: crate::object::Blank::blank(),
+            fault_type: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for QuarantineModeFault {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for QuarantineModeFault {

@@ -84,10 +84,10 @@ impl crate::object::Object for QueryNotSupported {
 impl crate::object::Blank for QueryNotSupported {
     fn blank() -> Self {
         Self {
-            fault_cause: crate::object::Blank::blank(),
-            fault_message: crate::object::Blank::blank(),
-            invalid_property: crate::object::Blank::blank(),
-            entity_type: crate::object::Blank::blank(),
+            fault_cause: None,
+            fault_message: None,
+            invalid_property: None,
+            entity_type: None,
             related_entity_type: crate::object::Blank::blank(),
             extra: crate::Extra::EMPTY,
         }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct QueryPointInTimeReplicaParam {
     /// Property *QueryPointInTimeReplicaParam.replicaTimeQueryParam*.
     pub replica_time_query_param: Option<Box<crate::types::ReplicaQueryIntervalParam>>,
@@ -67,7 +67,19 @@ impl crate::object::Object for QueryPointInTimeReplicaParam {
 }
 impl crate::object::Blank for QueryPointInTimeReplicaParam {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            replica_time_query_param: None,
+            pit_name: None,
+            tags: None,
+            prefer_details: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for QueryPointInTimeReplicaParam {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for QueryPointInTimeReplicaParam {

@@ -64,8 +64,8 @@ impl crate::object::Blank for QueryPointInTimeReplicaSuccessResult {
     fn blank() -> Self {
         Self {
             group_id: crate::object::Blank::blank(),
-            warning: crate::object::Blank::blank(),
-            replica_info: crate::object::Blank::blank(),
+            warning: None,
+            replica_info: None,
             extra: crate::Extra::EMPTY,
         }
     }

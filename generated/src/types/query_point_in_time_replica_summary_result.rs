@@ -64,8 +64,8 @@ impl crate::object::Blank for QueryPointInTimeReplicaSummaryResult {
     fn blank() -> Self {
         Self {
             group_id: crate::object::Blank::blank(),
-            warning: crate::object::Blank::blank(),
-            interval_results: crate::object::Blank::blank(),
+            warning: None,
+            interval_results: None,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -64,7 +64,7 @@ impl crate::object::Blank for QueryReplicationGroupSuccessResult {
     fn blank() -> Self {
         Self {
             group_id: crate::object::Blank::blank(),
-            warning: crate::object::Blank::blank(),
+            warning: None,
             rg_info: crate::object::Blank::blank(),
             extra: crate::Extra::EMPTY,
         }

@@ -69,9 +69,9 @@ impl crate::object::Blank for QueryReplicationPeerResult {
     fn blank() -> Self {
         Self {
             source_domain: crate::object::Blank::blank(),
-            target_domain: crate::object::Blank::blank(),
-            error: crate::object::Blank::blank(),
-            warning: crate::object::Blank::blank(),
+            target_domain: None,
+            error: None,
+            warning: None,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct QueryVsanManagedStorageSpaceUsageSpec {
     /// Property *QueryVsanManagedStorageSpaceUsageSpec.datastoreTypes*.
     pub datastore_types: Vec<crate::CompactString>,
@@ -55,7 +55,16 @@ impl crate::object::Object for QueryVsanManagedStorageSpaceUsageSpec {
 }
 impl crate::object::Blank for QueryVsanManagedStorageSpaceUsageSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            datastore_types: Vec::new(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for QueryVsanManagedStorageSpaceUsageSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for QueryVsanManagedStorageSpaceUsageSpec {

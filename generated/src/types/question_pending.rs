@@ -3,7 +3,7 @@
 /// Data object type *QuestionPending*.
 ///
 /// Extends `InvalidState`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct QuestionPending {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -61,7 +61,18 @@ impl crate::object::Object for QuestionPending {
 }
 impl crate::object::Blank for QuestionPending {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            text: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for QuestionPending {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for QuestionPending {

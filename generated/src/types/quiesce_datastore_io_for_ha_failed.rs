@@ -104,10 +104,10 @@ impl crate::object::Object for QuiesceDatastoreIOForHAFailed {
 impl crate::object::Blank for QuiesceDatastoreIOForHAFailed {
     fn blank() -> Self {
         Self {
-            fault_cause: crate::object::Blank::blank(),
-            fault_message: crate::object::Blank::blank(),
-            r#type: crate::object::Blank::blank(),
-            name: crate::object::Blank::blank(),
+            fault_cause: None,
+            fault_message: None,
+            r#type: None,
+            name: None,
             host: crate::object::Blank::blank(),
             host_name: crate::object::Blank::blank(),
             ds: crate::object::Blank::blank(),

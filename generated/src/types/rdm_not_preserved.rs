@@ -3,7 +3,7 @@
 /// Data object type *RDMNotPreserved*.
 ///
 /// Extends `MigrationFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct RDMNotPreserved {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -61,7 +61,18 @@ impl crate::object::Object for RDMNotPreserved {
 }
 impl crate::object::Blank for RDMNotPreserved {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            device: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for RDMNotPreserved {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for RDMNotPreserved {

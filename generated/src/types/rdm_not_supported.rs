@@ -5,7 +5,7 @@
 /// Extends `DeviceNotSupported`.
 ///
 /// Has subtypes: members declared with this type are held as \[`RDMNotSupportedKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct RDMNotSupported {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -67,7 +67,19 @@ impl crate::object::Object for RDMNotSupported {
 }
 impl crate::object::Blank for RDMNotSupported {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            device: crate::object::Blank::blank(),
+            reason: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for RDMNotSupported {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for RDMNotSupported {

@@ -74,11 +74,11 @@ impl crate::object::Object for RDMPointsToInaccessibleDisk {
 impl crate::object::Blank for RDMPointsToInaccessibleDisk {
     fn blank() -> Self {
         Self {
-            fault_cause: crate::object::Blank::blank(),
-            fault_message: crate::object::Blank::blank(),
+            fault_cause: None,
+            fault_message: None,
             device: crate::object::Blank::blank(),
             backing: crate::object::Blank::blank(),
-            connected: crate::object::Blank::blank(),
+            connected: false,
             fault: crate::object::Blank::blank(),
             extra: crate::Extra::EMPTY,
         }

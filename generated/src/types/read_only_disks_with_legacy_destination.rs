@@ -3,7 +3,7 @@
 /// Data object type *ReadOnlyDisksWithLegacyDestination*.
 ///
 /// Extends `MigrationFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ReadOnlyDisksWithLegacyDestination {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -65,7 +65,19 @@ impl crate::object::Object for ReadOnlyDisksWithLegacyDestination {
 }
 impl crate::object::Blank for ReadOnlyDisksWithLegacyDestination {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            ro_disk_count: 0,
+            timeout_danger: false,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ReadOnlyDisksWithLegacyDestination {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ReadOnlyDisksWithLegacyDestination {

@@ -3,7 +3,7 @@
 /// Data object type *RebootRequired*.
 ///
 /// Extends `VimFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct RebootRequired {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -61,7 +61,18 @@ impl crate::object::Object for RebootRequired {
 }
 impl crate::object::Blank for RebootRequired {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            patch: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for RebootRequired {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for RebootRequired {

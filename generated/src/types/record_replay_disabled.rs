@@ -6,7 +6,7 @@
 ///
 /// Extends `VimFault`.
 #[deprecated]
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct RecordReplayDisabled {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -60,7 +60,17 @@ impl crate::object::Object for RecordReplayDisabled {
 }
 impl crate::object::Blank for RecordReplayDisabled {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for RecordReplayDisabled {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for RecordReplayDisabled {

@@ -104,14 +104,14 @@ impl crate::object::Object for RecoveredDevice {
 impl crate::object::Blank for RecoveredDevice {
     fn blank() -> Self {
         Self {
-            target_device_id: crate::object::Blank::blank(),
-            recovered_device_id: crate::object::Blank::blank(),
+            target_device_id: None,
+            recovered_device_id: None,
             source_device_id: crate::object::Blank::blank(),
-            info: crate::object::Blank::blank(),
+            info: None,
             datastore: crate::object::Blank::blank(),
-            recovered_disk_info: crate::object::Blank::blank(),
-            error: crate::object::Blank::blank(),
-            warnings: crate::object::Blank::blank(),
+            recovered_disk_info: None,
+            error: None,
+            warnings: None,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct RecoveredDiskInfo {
     /// Property *RecoveredDiskInfo.deviceKey*.
     pub device_key: i32,
@@ -63,7 +63,18 @@ impl crate::object::Object for RecoveredDiskInfo {
 }
 impl crate::object::Blank for RecoveredDiskInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            device_key: 0,
+            ds_url: crate::object::Blank::blank(),
+            disk_path: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for RecoveredDiskInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for RecoveredDiskInfo {

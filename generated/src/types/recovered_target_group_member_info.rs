@@ -73,7 +73,7 @@ impl crate::object::Blank for RecoveredTargetGroupMemberInfo {
             replica_id: crate::object::Blank::blank(),
             source_id: crate::object::Blank::blank(),
             target_datastore: crate::object::Blank::blank(),
-            recovered_device_id: crate::object::Blank::blank(),
+            recovered_device_id: None,
             extra: crate::Extra::EMPTY,
         }
     }

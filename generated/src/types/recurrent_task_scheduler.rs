@@ -5,7 +5,7 @@
 /// Extends `TaskScheduler`.
 ///
 /// Has subtypes: members declared with this type are held as \[`RecurrentTaskSchedulerKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct RecurrentTaskScheduler {
     /// Property *TaskScheduler.activeTime*.
     ///
@@ -67,7 +67,18 @@ impl crate::object::Object for RecurrentTaskScheduler {
 }
 impl crate::object::Blank for RecurrentTaskScheduler {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            active_time: None,
+            expire_time: None,
+            interval: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for RecurrentTaskScheduler {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for RecurrentTaskScheduler {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct RelatedStorageArray {
     /// Property *RelatedStorageArray.arrayId*.
     pub array_id: crate::CompactString,
@@ -67,7 +67,19 @@ impl crate::object::Object for RelatedStorageArray {
 }
 impl crate::object::Blank for RelatedStorageArray {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            array_id: crate::object::Blank::blank(),
+            active: false,
+            manageable: false,
+            priority: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for RelatedStorageArray {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for RelatedStorageArray {

@@ -3,7 +3,7 @@
 /// Data object type *Relation*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct Relation {
     /// Property *Relation.constraint*.
     pub constraint: Option<crate::CompactString>,
@@ -61,7 +61,18 @@ impl crate::object::Object for Relation {
 }
 impl crate::object::Blank for Relation {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            constraint: None,
+            name: crate::object::Blank::blank(),
+            version: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for Relation {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for Relation {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct RemoteVsanServerClusterConfig {
     /// Property *RemoteVsanServerClusterConfig.clusterUuid*.
     pub cluster_uuid: crate::CompactString,
@@ -59,7 +59,17 @@ impl crate::object::Object for RemoteVsanServerClusterConfig {
 }
 impl crate::object::Blank for RemoteVsanServerClusterConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            cluster_uuid: crate::object::Blank::blank(),
+            site_affinity: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for RemoteVsanServerClusterConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for RemoteVsanServerClusterConfig {

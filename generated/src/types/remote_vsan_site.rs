@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct RemoteVsanSite {
     /// Property *RemoteVsanSite.name*.
     pub name: crate::CompactString,
@@ -55,7 +55,16 @@ impl crate::object::Object for RemoteVsanSite {
 }
 impl crate::object::Blank for RemoteVsanSite {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for RemoteVsanSite {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for RemoteVsanSite {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct RemoteVsanSiteAffinity {
     /// Property *RemoteVsanSiteAffinity.clientSite*.
     pub client_site: Option<Box<crate::types::RemoteVsanSite>>,
@@ -59,7 +59,17 @@ impl crate::object::Object for RemoteVsanSiteAffinity {
 }
 impl crate::object::Blank for RemoteVsanSiteAffinity {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            client_site: None,
+            server_site: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for RemoteVsanSiteAffinity {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for RemoteVsanSiteAffinity {

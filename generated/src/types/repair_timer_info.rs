@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct RepairTimerInfo {
     /// Property *RepairTimerInfo.maxTimeToRepair*.
     pub max_time_to_repair: i32,
@@ -77,7 +77,19 @@ impl crate::object::Object for RepairTimerInfo {
 }
 impl crate::object::Blank for RepairTimerInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            max_time_to_repair: 0,
+            min_time_to_repair: 0,
+            object_count: 0,
+            object_count_with_repair_timer: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for RepairTimerInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for RepairTimerInfo {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ReplicaIntervalQueryResult {
     /// Property *ReplicaIntervalQueryResult.fromDate*.
     ///
@@ -67,7 +67,18 @@ impl crate::object::Object for ReplicaIntervalQueryResult {
 }
 impl crate::object::Blank for ReplicaIntervalQueryResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            from_date: crate::object::Blank::blank(),
+            to_date: crate::object::Blank::blank(),
+            number: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ReplicaIntervalQueryResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ReplicaIntervalQueryResult {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ReplicaQueryIntervalParam {
     /// Property *ReplicaQueryIntervalParam.fromDate*.
     ///
@@ -67,7 +67,18 @@ impl crate::object::Object for ReplicaQueryIntervalParam {
 }
 impl crate::object::Blank for ReplicaQueryIntervalParam {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            from_date: None,
+            to_date: None,
+            number: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ReplicaQueryIntervalParam {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ReplicaQueryIntervalParam {

@@ -3,7 +3,7 @@
 /// Data object type *ReplicationConfigSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ReplicationConfigSpec {
     /// Property *ReplicationConfigSpec.generation*.
     pub generation: i64,
@@ -162,7 +162,32 @@ impl crate::object::Object for ReplicationConfigSpec {
 }
 impl crate::object::Blank for ReplicationConfigSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            generation: 0,
+            vm_replication_id: crate::object::Blank::blank(),
+            destination: crate::object::Blank::blank(),
+            port: 0,
+            rpo: 0,
+            quiesce_guest_enabled: false,
+            paused: false,
+            opp_updates_enabled: false,
+            net_compression_enabled: None,
+            net_encryption_enabled: None,
+            encryption_destination: None,
+            additional_encryption_destination: None,
+            encryption_port: None,
+            remote_certificate_thumbprint: None,
+            data_sets_replication_enabled: None,
+            use_hbr_proxy_http_preamble: None,
+            disk: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ReplicationConfigSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ReplicationConfigSpec {

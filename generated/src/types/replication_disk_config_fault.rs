@@ -3,7 +3,7 @@
 /// Data object type *ReplicationDiskConfigFault*.
 ///
 /// Extends `ReplicationConfigFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ReplicationDiskConfigFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -71,7 +71,20 @@ impl crate::object::Object for ReplicationDiskConfigFault {
 }
 impl crate::object::Blank for ReplicationDiskConfigFault {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            reason: None,
+            vm_ref: None,
+            key: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ReplicationDiskConfigFault {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ReplicationDiskConfigFault {

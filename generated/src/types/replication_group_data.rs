@@ -61,7 +61,7 @@ impl crate::object::Blank for ReplicationGroupData {
     fn blank() -> Self {
         Self {
             group_id: crate::object::Blank::blank(),
-            pit_id: crate::object::Blank::blank(),
+            pit_id: None,
             extra: crate::Extra::EMPTY,
         }
     }

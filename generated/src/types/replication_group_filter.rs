@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ReplicationGroupFilter {
     /// Property *ReplicationGroupFilter.groupId*.
     pub group_id: Option<Vec<crate::types::ReplicationGroupId>>,
@@ -55,7 +55,16 @@ impl crate::object::Object for ReplicationGroupFilter {
 }
 impl crate::object::Blank for ReplicationGroupFilter {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            group_id: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ReplicationGroupFilter {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ReplicationGroupFilter {

@@ -3,7 +3,7 @@
 /// Data object type *ReplicationInfoDiskSettings*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ReplicationInfoDiskSettings {
     /// Property *ReplicationInfoDiskSettings.key*.
     pub key: i32,
@@ -57,7 +57,17 @@ impl crate::object::Object for ReplicationInfoDiskSettings {
 }
 impl crate::object::Blank for ReplicationInfoDiskSettings {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: 0,
+            disk_replication_id: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ReplicationInfoDiskSettings {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ReplicationInfoDiskSettings {

@@ -3,7 +3,7 @@
 /// Data object type *ReplicationInvalidOptions*.
 ///
 /// Extends `ReplicationFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ReplicationInvalidOptions {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -67,7 +67,19 @@ impl crate::object::Object for ReplicationInvalidOptions {
 }
 impl crate::object::Blank for ReplicationInvalidOptions {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            options: crate::object::Blank::blank(),
+            entity: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ReplicationInvalidOptions {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ReplicationInvalidOptions {

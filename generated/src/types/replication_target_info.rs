@@ -61,7 +61,7 @@ impl crate::object::Blank for ReplicationTargetInfo {
     fn blank() -> Self {
         Self {
             target_group_id: crate::object::Blank::blank(),
-            replication_agreement_description: crate::object::Blank::blank(),
+            replication_agreement_description: None,
             extra: crate::Extra::EMPTY,
         }
     }

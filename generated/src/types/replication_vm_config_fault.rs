@@ -3,7 +3,7 @@
 /// Data object type *ReplicationVmConfigFault*.
 ///
 /// Extends `ReplicationConfigFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ReplicationVmConfigFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -67,7 +67,19 @@ impl crate::object::Object for ReplicationVmConfigFault {
 }
 impl crate::object::Blank for ReplicationVmConfigFault {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            reason: None,
+            vm_ref: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ReplicationVmConfigFault {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ReplicationVmConfigFault {

@@ -78,11 +78,11 @@ impl crate::object::Object for ReplicationVmFault {
 impl crate::object::Blank for ReplicationVmFault {
     fn blank() -> Self {
         Self {
-            fault_cause: crate::object::Blank::blank(),
-            fault_message: crate::object::Blank::blank(),
+            fault_cause: None,
+            fault_message: None,
             reason: crate::object::Blank::blank(),
-            state: crate::object::Blank::blank(),
-            instance_id: crate::object::Blank::blank(),
+            state: None,
+            instance_id: None,
             vm: crate::object::Blank::blank(),
             extra: crate::Extra::EMPTY,
         }

@@ -102,11 +102,11 @@ impl crate::object::Object for ReplicationVmInProgressFault {
 impl crate::object::Blank for ReplicationVmInProgressFault {
     fn blank() -> Self {
         Self {
-            fault_cause: crate::object::Blank::blank(),
-            fault_message: crate::object::Blank::blank(),
+            fault_cause: None,
+            fault_message: None,
             reason: crate::object::Blank::blank(),
-            state: crate::object::Blank::blank(),
-            instance_id: crate::object::Blank::blank(),
+            state: None,
+            instance_id: None,
             vm: crate::object::Blank::blank(),
             requested_activity: crate::object::Blank::blank(),
             in_progress_activity: crate::object::Blank::blank(),

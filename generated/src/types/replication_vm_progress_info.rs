@@ -3,7 +3,7 @@
 /// Data object type *ReplicationVmProgressInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ReplicationVmProgressInfo {
     /// Property *ReplicationVmProgressInfo.progress*.
     pub progress: i32,
@@ -81,7 +81,20 @@ impl crate::object::Object for ReplicationVmProgressInfo {
 }
 impl crate::object::Blank for ReplicationVmProgressInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            progress: 0,
+            bytes_transferred: 0,
+            bytes_to_transfer: 0,
+            checksum_total_bytes: None,
+            checksum_compared_bytes: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ReplicationVmProgressInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ReplicationVmProgressInfo {

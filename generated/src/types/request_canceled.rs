@@ -3,7 +3,7 @@
 /// Data object type *RequestCanceled*.
 ///
 /// Extends `RuntimeFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct RequestCanceled {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -57,7 +57,17 @@ impl crate::object::Object for RequestCanceled {
 }
 impl crate::object::Blank for RequestCanceled {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for RequestCanceled {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for RequestCanceled {

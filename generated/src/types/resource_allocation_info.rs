@@ -3,7 +3,7 @@
 /// Data object type *ResourceAllocationInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ResourceAllocationInfo {
     /// Property *ResourceAllocationInfo.reservation*.
     pub reservation: Option<i64>,
@@ -75,7 +75,20 @@ impl crate::object::Object for ResourceAllocationInfo {
 }
 impl crate::object::Blank for ResourceAllocationInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            reservation: None,
+            expandable_reservation: None,
+            limit: None,
+            shares: None,
+            overhead_limit: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ResourceAllocationInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ResourceAllocationInfo {

@@ -3,7 +3,7 @@
 /// Data object type *ResourceConfigSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ResourceConfigSpec {
     /// Property *ResourceConfigSpec.entity*.
     ///
@@ -91,7 +91,21 @@ impl crate::object::Object for ResourceConfigSpec {
 }
 impl crate::object::Blank for ResourceConfigSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            entity: None,
+            change_version: None,
+            last_modified: None,
+            cpu_allocation: crate::object::Blank::blank(),
+            memory_allocation: crate::object::Blank::blank(),
+            scale_descendants_shares: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ResourceConfigSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ResourceConfigSpec {

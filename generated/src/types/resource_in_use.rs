@@ -5,7 +5,7 @@
 /// Extends `VimFault`.
 ///
 /// Has subtypes: members declared with this type are held as \[`ResourceInUseKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ResourceInUse {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -67,7 +67,19 @@ impl crate::object::Object for ResourceInUse {
 }
 impl crate::object::Blank for ResourceInUse {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            r#type: None,
+            name: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ResourceInUse {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ResourceInUse {

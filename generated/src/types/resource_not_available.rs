@@ -3,7 +3,7 @@
 /// Data object type *ResourceNotAvailable*.
 ///
 /// Extends `VimFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ResourceNotAvailable {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -69,7 +69,20 @@ impl crate::object::Object for ResourceNotAvailable {
 }
 impl crate::object::Blank for ResourceNotAvailable {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            container_type: None,
+            container_name: None,
+            r#type: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ResourceNotAvailable {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ResourceNotAvailable {

@@ -3,7 +3,7 @@
 /// Data object type *ResourcePoolQuickStats*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ResourcePoolQuickStats {
     /// Property *ResourcePoolQuickStats.overallCpuUsage*.
     pub overall_cpu_usage: Option<i64>,
@@ -144,7 +144,30 @@ impl crate::object::Object for ResourcePoolQuickStats {
 }
 impl crate::object::Blank for ResourcePoolQuickStats {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            overall_cpu_usage: None,
+            overall_cpu_demand: None,
+            guest_memory_usage: None,
+            host_memory_usage: None,
+            distributed_cpu_entitlement: None,
+            distributed_memory_entitlement: None,
+            static_cpu_entitlement: None,
+            static_memory_entitlement: None,
+            private_memory: None,
+            shared_memory: None,
+            swapped_memory: None,
+            ballooned_memory: None,
+            overhead_memory: None,
+            consumed_overhead_memory: None,
+            compressed_memory: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ResourcePoolQuickStats {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ResourcePoolQuickStats {

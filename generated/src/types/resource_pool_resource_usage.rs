@@ -3,7 +3,7 @@
 /// Data object type *ResourcePoolResourceUsage*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ResourcePoolResourceUsage {
     /// Property *ResourcePoolResourceUsage.reservationUsed*.
     pub reservation_used: i64,
@@ -90,7 +90,21 @@ impl crate::object::Object for ResourcePoolResourceUsage {
 }
 impl crate::object::Blank for ResourcePoolResourceUsage {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            reservation_used: 0,
+            reservation_used_for_vm: 0,
+            unreserved_for_pool: 0,
+            unreserved_for_vm: 0,
+            overall_usage: 0,
+            max_usage: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ResourcePoolResourceUsage {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ResourcePoolResourceUsage {

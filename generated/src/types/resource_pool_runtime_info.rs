@@ -69,7 +69,7 @@ impl crate::object::Blank for ResourcePoolRuntimeInfo {
             memory: crate::object::Blank::blank(),
             cpu: crate::object::Blank::blank(),
             overall_status: crate::object::Blank::blank(),
-            shares_scalable: crate::object::Blank::blank(),
+            shares_scalable: None,
             extra: crate::Extra::EMPTY,
         }
     }

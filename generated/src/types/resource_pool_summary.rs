@@ -75,8 +75,8 @@ impl crate::object::Blank for ResourcePoolSummary {
             name: crate::object::Blank::blank(),
             config: crate::object::Blank::blank(),
             runtime: crate::object::Blank::blank(),
-            quick_stats: crate::object::Blank::blank(),
-            configured_memory_mb: crate::object::Blank::blank(),
+            quick_stats: None,
+            configured_memory_mb: None,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ResyncIopsInfo {
     /// Property *ResyncIopsInfo.resyncIops*.
     pub resync_iops: i32,
@@ -55,7 +55,16 @@ impl crate::object::Object for ResyncIopsInfo {
 }
 impl crate::object::Blank for ResyncIopsInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            resync_iops: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ResyncIopsInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ResyncIopsInfo {

@@ -3,7 +3,7 @@
 /// Data object type *RetrieveOptions*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct RetrieveOptions {
     /// Property *RetrieveOptions.maxObjects*.
     pub max_objects: Option<i32>,
@@ -53,7 +53,16 @@ impl crate::object::Object for RetrieveOptions {
 }
 impl crate::object::Blank for RetrieveOptions {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            max_objects: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for RetrieveOptions {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for RetrieveOptions {

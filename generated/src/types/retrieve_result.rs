@@ -3,7 +3,7 @@
 /// Data object type *RetrieveResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct RetrieveResult {
     /// Property *RetrieveResult.token*.
     pub token: Option<crate::CompactString>,
@@ -57,7 +57,17 @@ impl crate::object::Object for RetrieveResult {
 }
 impl crate::object::Blank for RetrieveResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            token: None,
+            objects: Vec::new(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for RetrieveResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for RetrieveResult {

@@ -3,7 +3,7 @@
 /// Data object type *RoleEventArgument*.
 ///
 /// Extends `EventArgument`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct RoleEventArgument {
     /// Property *RoleEventArgument.roleId*.
     pub role_id: i32,
@@ -57,7 +57,17 @@ impl crate::object::Object for RoleEventArgument {
 }
 impl crate::object::Blank for RoleEventArgument {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            role_id: 0,
+            name: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for RoleEventArgument {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for RoleEventArgument {

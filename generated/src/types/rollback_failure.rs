@@ -3,7 +3,7 @@
 /// Data object type *RollbackFailure*.
 ///
 /// Extends `DvsFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct RollbackFailure {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -65,7 +65,19 @@ impl crate::object::Object for RollbackFailure {
 }
 impl crate::object::Blank for RollbackFailure {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            entity_name: crate::object::Blank::blank(),
+            entity_type: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for RollbackFailure {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for RollbackFailure {

@@ -68,9 +68,9 @@ impl crate::object::Object for RuleViolation {
 impl crate::object::Blank for RuleViolation {
     fn blank() -> Self {
         Self {
-            fault_cause: crate::object::Blank::blank(),
-            fault_message: crate::object::Blank::blank(),
-            host: crate::object::Blank::blank(),
+            fault_cause: None,
+            fault_message: None,
+            host: None,
             rule: crate::object::Blank::blank(),
             extra: crate::Extra::EMPTY,
         }

@@ -3,7 +3,7 @@
 /// Data object type *RunScriptAction*.
 ///
 /// Extends `Action`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct RunScriptAction {
     /// Property *RunScriptAction.script*.
     pub script: crate::CompactString,
@@ -53,7 +53,16 @@ impl crate::object::Object for RunScriptAction {
 }
 impl crate::object::Blank for RunScriptAction {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            script: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for RunScriptAction {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for RunScriptAction {

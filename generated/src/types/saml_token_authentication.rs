@@ -3,7 +3,7 @@
 /// Data object type *SAMLTokenAuthentication*.
 ///
 /// Extends `GuestAuthentication`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct SAMLTokenAuthentication {
     /// Property *GuestAuthentication.interactiveSession*.
     pub interactive_session: bool,
@@ -61,7 +61,18 @@ impl crate::object::Object for SAMLTokenAuthentication {
 }
 impl crate::object::Blank for SAMLTokenAuthentication {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            interactive_session: false,
+            token: crate::object::Blank::blank(),
+            username: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for SAMLTokenAuthentication {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for SAMLTokenAuthentication {

@@ -3,7 +3,7 @@
 /// Data object type *ScheduledHardwareUpgradeInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ScheduledHardwareUpgradeInfo {
     /// Property *ScheduledHardwareUpgradeInfo.upgradePolicy*.
     pub upgrade_policy: Option<crate::CompactString>,
@@ -70,7 +70,19 @@ impl crate::object::Object for ScheduledHardwareUpgradeInfo {
 }
 impl crate::object::Blank for ScheduledHardwareUpgradeInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            upgrade_policy: None,
+            version_key: None,
+            scheduled_hardware_upgrade_status: None,
+            fault: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ScheduledHardwareUpgradeInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ScheduledHardwareUpgradeInfo {

@@ -3,7 +3,7 @@
 /// Data object type *ScheduledTaskDescription*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ScheduledTaskDescription {
     /// Property *ScheduledTaskDescription.action*.
     pub action: Vec<crate::types::TypeDescriptionKind>,
@@ -69,7 +69,20 @@ impl crate::object::Object for ScheduledTaskDescription {
 }
 impl crate::object::Blank for ScheduledTaskDescription {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            action: Vec::new(),
+            scheduler_info: Vec::new(),
+            state: Vec::new(),
+            day_of_week: Vec::new(),
+            week_of_month: Vec::new(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ScheduledTaskDescription {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ScheduledTaskDescription {

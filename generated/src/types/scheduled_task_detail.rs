@@ -3,7 +3,7 @@
 /// Data object type *ScheduledTaskDetail*.
 ///
 /// Extends `TypeDescription`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ScheduledTaskDetail {
     /// Property *Description.label*.
     pub label: crate::CompactString,
@@ -65,7 +65,19 @@ impl crate::object::Object for ScheduledTaskDetail {
 }
 impl crate::object::Blank for ScheduledTaskDetail {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            label: crate::object::Blank::blank(),
+            summary: crate::object::Blank::blank(),
+            key: crate::object::Blank::blank(),
+            frequency: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ScheduledTaskDetail {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ScheduledTaskDetail {

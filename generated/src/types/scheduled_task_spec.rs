@@ -78,10 +78,10 @@ impl crate::object::Blank for ScheduledTaskSpec {
         Self {
             name: crate::object::Blank::blank(),
             description: crate::object::Blank::blank(),
-            enabled: crate::object::Blank::blank(),
+            enabled: false,
             scheduler: crate::object::Blank::blank(),
             action: crate::object::Blank::blank(),
-            notification: crate::object::Blank::blank(),
+            notification: None,
             extra: crate::Extra::EMPTY,
         }
     }

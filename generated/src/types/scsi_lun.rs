@@ -5,7 +5,7 @@
 /// Extends `HostDevice`.
 ///
 /// Has subtypes: members declared with this type are held as \[`ScsiLunKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ScsiLun {
     /// Property *HostDevice.deviceName*.
     pub device_name: crate::CompactString,
@@ -219,7 +219,41 @@ impl crate::object::Object for ScsiLun {
 }
 impl crate::object::Blank for ScsiLun {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            device_name: crate::object::Blank::blank(),
+            device_type: crate::object::Blank::blank(),
+            key: None,
+            uuid: crate::object::Blank::blank(),
+            descriptor: None,
+            canonical_name: None,
+            display_name: None,
+            lun_type: crate::object::Blank::blank(),
+            vendor: None,
+            model: None,
+            revision: None,
+            scsi_level: None,
+            serial_number: None,
+            durable_name: None,
+            alternate_name: None,
+            standard_inquiry: None,
+            queue_depth: None,
+            operational_state: Vec::new(),
+            capabilities: None,
+            v_storage_support: None,
+            protocol_endpoint: None,
+            perennially_reserved: None,
+            clustered_vmdk_supported: None,
+            application_protocol: None,
+            dispersed_ns: None,
+            device_reservation: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ScsiLun {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ScsiLun {

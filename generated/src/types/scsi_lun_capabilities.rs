@@ -3,7 +3,7 @@
 /// Data object type *ScsiLunCapabilities*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ScsiLunCapabilities {
     /// Property *ScsiLunCapabilities.updateDisplayNameSupported*.
     pub update_display_name_supported: bool,
@@ -53,7 +53,16 @@ impl crate::object::Object for ScsiLunCapabilities {
 }
 impl crate::object::Blank for ScsiLunCapabilities {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            update_display_name_supported: false,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ScsiLunCapabilities {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ScsiLunCapabilities {

@@ -3,7 +3,7 @@
 /// Data object type *ScsiLunDescriptor*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ScsiLunDescriptor {
     /// Property *ScsiLunDescriptor.quality*.
     pub quality: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for ScsiLunDescriptor {
 }
 impl crate::object::Blank for ScsiLunDescriptor {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            quality: crate::object::Blank::blank(),
+            id: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ScsiLunDescriptor {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ScsiLunDescriptor {

@@ -3,7 +3,7 @@
 /// Data object type *ScsiLunDurableName*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ScsiLunDurableName {
     /// Property *ScsiLunDurableName.namespace*.
     pub namespace: crate::CompactString,
@@ -61,7 +61,18 @@ impl crate::object::Object for ScsiLunDurableName {
 }
 impl crate::object::Blank for ScsiLunDurableName {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            namespace: crate::object::Blank::blank(),
+            namespace_id: 0,
+            data: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ScsiLunDurableName {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ScsiLunDurableName {

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`SDDCBaseKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct SDDCBase {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
@@ -47,7 +47,13 @@ impl crate::object::Object for SDDCBase {
 }
 impl crate::object::Blank for SDDCBase {
     fn blank() -> Self {
-        Self::default()
+        Self { extra: crate::Extra::EMPTY }
+    }
+}
+impl Default for SDDCBase {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for SDDCBase {

@@ -3,7 +3,7 @@
 /// Data object type *SeSparseVirtualDiskSpec*.
 ///
 /// Extends `FileBackedVirtualDiskSpec`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct SeSparseVirtualDiskSpec {
     /// Property *VirtualDiskSpec.diskType*.
     pub disk_type: crate::CompactString,
@@ -95,7 +95,22 @@ impl crate::object::Object for SeSparseVirtualDiskSpec {
 }
 impl crate::object::Blank for SeSparseVirtualDiskSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            disk_type: crate::object::Blank::blank(),
+            adapter_type: crate::object::Blank::blank(),
+            capacity_kb: 0,
+            profile: None,
+            crypto: None,
+            sector_format: None,
+            grain_size_kb: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for SeSparseVirtualDiskSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for SeSparseVirtualDiskSpec {

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 9.1.0.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct SearchIndexFilter {
     /// Property *SearchIndexFilter.predicates*.
     pub predicates: Option<Vec<crate::types::SearchIndexPredicate>>,
@@ -55,7 +55,16 @@ impl crate::object::Object for SearchIndexFilter {
 }
 impl crate::object::Blank for SearchIndexFilter {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            predicates: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for SearchIndexFilter {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for SearchIndexFilter {

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 9.1.0.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct SearchIndexIterationSpec {
     /// Property *SearchIndexIterationSpec.marker*.
     pub marker: Option<crate::CompactString>,
@@ -59,7 +59,17 @@ impl crate::object::Object for SearchIndexIterationSpec {
 }
 impl crate::object::Blank for SearchIndexIterationSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            marker: None,
+            limit: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for SearchIndexIterationSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for SearchIndexIterationSpec {

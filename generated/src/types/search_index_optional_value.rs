@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 9.1.0.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct SearchIndexOptionalValue {
     /// Property *SearchIndexOptionalValue.value*.
     pub value: Option<crate::types::Any>,
@@ -55,7 +55,16 @@ impl crate::object::Object for SearchIndexOptionalValue {
 }
 impl crate::object::Blank for SearchIndexOptionalValue {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            value: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for SearchIndexOptionalValue {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for SearchIndexOptionalValue {

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 9.1.0.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct SearchIndexPredicate {
     /// Property *SearchIndexPredicate.propertyPath*.
     pub property_path: crate::CompactString,
@@ -83,7 +83,20 @@ impl crate::object::Object for SearchIndexPredicate {
 }
 impl crate::object::Blank for SearchIndexPredicate {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            property_path: crate::object::Blank::blank(),
+            operator: crate::object::Blank::blank(),
+            array_operator: None,
+            comparable_value: None,
+            comparable_list: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for SearchIndexPredicate {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for SearchIndexPredicate {

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 9.1.0.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct SearchIndexQuerySpec {
     /// Property *SearchIndexQuerySpec.properties*.
     pub properties: Option<Vec<crate::CompactString>>,
@@ -71,7 +71,20 @@ impl crate::object::Object for SearchIndexQuerySpec {
 }
 impl crate::object::Blank for SearchIndexQuerySpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            properties: None,
+            resource_type: crate::object::Blank::blank(),
+            filters: None,
+            return_total_count: None,
+            limit: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for SearchIndexQuerySpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for SearchIndexQuerySpec {

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 9.1.0.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct SearchIndexResourceItem {
     /// Property *SearchIndexResourceItem.propertyValues*.
     pub property_values: Option<Vec<crate::types::SearchIndexOptionalValue>>,
@@ -55,7 +55,16 @@ impl crate::object::Object for SearchIndexResourceItem {
 }
 impl crate::object::Blank for SearchIndexResourceItem {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            property_values: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for SearchIndexResourceItem {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for SearchIndexResourceItem {

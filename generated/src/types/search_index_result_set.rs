@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 9.1.0.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct SearchIndexResultSet {
     /// Property *SearchIndexResultSet.properties*.
     pub properties: Option<Vec<crate::CompactString>>,
@@ -67,7 +67,19 @@ impl crate::object::Object for SearchIndexResultSet {
 }
 impl crate::object::Blank for SearchIndexResultSet {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            properties: None,
+            items: None,
+            total_count: None,
+            marker: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for SearchIndexResultSet {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for SearchIndexResultSet {

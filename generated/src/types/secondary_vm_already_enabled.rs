@@ -3,7 +3,7 @@
 /// Data object type *SecondaryVmAlreadyEnabled*.
 ///
 /// Extends `VmFaultToleranceIssue`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct SecondaryVmAlreadyEnabled {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -61,7 +61,18 @@ impl crate::object::Object for SecondaryVmAlreadyEnabled {
 }
 impl crate::object::Blank for SecondaryVmAlreadyEnabled {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            instance_uuid: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for SecondaryVmAlreadyEnabled {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for SecondaryVmAlreadyEnabled {

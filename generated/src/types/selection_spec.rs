@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`SelectionSpecKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct SelectionSpec {
     /// Property *SelectionSpec.name*.
     pub name: Option<crate::CompactString>,
@@ -55,7 +55,16 @@ impl crate::object::Object for SelectionSpec {
 }
 impl crate::object::Blank for SelectionSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for SelectionSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for SelectionSpec {

@@ -3,7 +3,7 @@
 /// Data object type *SendEmailAction*.
 ///
 /// Extends `Action`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct SendEmailAction {
     /// Property *SendEmailAction.toList*.
     pub to_list: crate::CompactString,
@@ -65,7 +65,19 @@ impl crate::object::Object for SendEmailAction {
 }
 impl crate::object::Blank for SendEmailAction {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            to_list: crate::object::Blank::blank(),
+            cc_list: crate::object::Blank::blank(),
+            subject: crate::object::Blank::blank(),
+            body: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for SendEmailAction {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for SendEmailAction {

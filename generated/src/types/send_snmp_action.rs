@@ -3,7 +3,7 @@
 /// Data object type *SendSNMPAction*.
 ///
 /// Extends `Action`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct SendSNMPAction {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
@@ -45,7 +45,13 @@ impl crate::object::Object for SendSNMPAction {
 }
 impl crate::object::Blank for SendSNMPAction {
     fn blank() -> Self {
-        Self::default()
+        Self { extra: crate::Extra::EMPTY }
+    }
+}
+impl Default for SendSNMPAction {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for SendSNMPAction {

@@ -3,7 +3,7 @@
 /// Data object type *ServiceConsoleReservationInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ServiceConsoleReservationInfo {
     /// Property *ServiceConsoleReservationInfo.serviceConsoleReservedCfg*.
     pub service_console_reserved_cfg: i64,
@@ -61,7 +61,18 @@ impl crate::object::Object for ServiceConsoleReservationInfo {
 }
 impl crate::object::Blank for ServiceConsoleReservationInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            service_console_reserved_cfg: 0,
+            service_console_reserved: 0,
+            unreserved: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ServiceConsoleReservationInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ServiceConsoleReservationInfo {

@@ -75,8 +75,8 @@ impl crate::object::Blank for ServiceLocator {
             instance_uuid: crate::object::Blank::blank(),
             url: crate::object::Blank::blank(),
             credential: crate::object::Blank::blank(),
-            ssl_thumbprint: crate::object::Blank::blank(),
-            ssl_certificate: crate::object::Blank::blank(),
+            ssl_thumbprint: None,
+            ssl_certificate: None,
             extra: crate::Extra::EMPTY,
         }
     }

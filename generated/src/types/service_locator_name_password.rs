@@ -3,7 +3,7 @@
 /// Data object type *ServiceLocatorNamePassword*.
 ///
 /// Extends `ServiceLocatorCredential`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ServiceLocatorNamePassword {
     /// Property *ServiceLocatorNamePassword.username*.
     pub username: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for ServiceLocatorNamePassword {
 }
 impl crate::object::Blank for ServiceLocatorNamePassword {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            username: crate::object::Blank::blank(),
+            password: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ServiceLocatorNamePassword {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ServiceLocatorNamePassword {

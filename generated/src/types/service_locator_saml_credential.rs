@@ -3,7 +3,7 @@
 /// Data object type *ServiceLocatorSAMLCredential*.
 ///
 /// Extends `ServiceLocatorCredential`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ServiceLocatorSAMLCredential {
     /// Property *ServiceLocatorSAMLCredential.token*.
     pub token: Option<crate::Password>,
@@ -53,7 +53,16 @@ impl crate::object::Object for ServiceLocatorSAMLCredential {
 }
 impl crate::object::Blank for ServiceLocatorSAMLCredential {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            token: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ServiceLocatorSAMLCredential {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ServiceLocatorSAMLCredential {

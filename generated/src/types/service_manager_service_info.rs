@@ -67,7 +67,7 @@ impl crate::object::Blank for ServiceManagerServiceInfo {
     fn blank() -> Self {
         Self {
             service_name: crate::object::Blank::blank(),
-            location: crate::object::Blank::blank(),
+            location: None,
             service: crate::object::Blank::blank(),
             description: crate::object::Blank::blank(),
             extra: crate::Extra::EMPTY,

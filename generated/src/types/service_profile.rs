@@ -3,7 +3,7 @@
 /// Data object type *ServiceProfile*.
 ///
 /// Extends `ApplyProfile`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ServiceProfile {
     /// Property *ApplyProfile.enabled*.
     pub enabled: bool,
@@ -123,7 +123,27 @@ impl crate::object::Object for ServiceProfile {
 }
 impl crate::object::Blank for ServiceProfile {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            enabled: false,
+            policy: None,
+            profile_type_name: None,
+            profile_version: None,
+            property: None,
+            favorite: None,
+            to_be_merged: None,
+            to_replace_with: None,
+            to_be_deleted: None,
+            copy_enable_status: None,
+            hidden: None,
+            key: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ServiceProfile {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ServiceProfile {

@@ -3,7 +3,7 @@
 /// Data object type *SessionManagerGenericServiceTicket*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct SessionManagerGenericServiceTicket {
     /// Property *SessionManagerGenericServiceTicket.id*.
     pub id: crate::Password,
@@ -93,7 +93,21 @@ impl crate::object::Object for SessionManagerGenericServiceTicket {
 }
 impl crate::object::Blank for SessionManagerGenericServiceTicket {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            id: crate::object::Blank::blank(),
+            host_name: None,
+            ssl_thumbprint: None,
+            cert_thumbprint_list: None,
+            ssl_certificate: None,
+            ticket_type: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for SessionManagerGenericServiceTicket {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for SessionManagerGenericServiceTicket {

@@ -3,7 +3,7 @@
 /// Data object type *SessionManagerHttpServiceRequestSpec*.
 ///
 /// Extends `SessionManagerServiceRequestSpec`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct SessionManagerHttpServiceRequestSpec {
     /// Property *SessionManagerHttpServiceRequestSpec.method*.
     pub method: Option<crate::CompactString>,
@@ -57,7 +57,17 @@ impl crate::object::Object for SessionManagerHttpServiceRequestSpec {
 }
 impl crate::object::Blank for SessionManagerHttpServiceRequestSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            method: None,
+            url: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for SessionManagerHttpServiceRequestSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for SessionManagerHttpServiceRequestSpec {

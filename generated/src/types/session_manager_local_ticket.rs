@@ -3,7 +3,7 @@
 /// Data object type *SessionManagerLocalTicket*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct SessionManagerLocalTicket {
     /// Property *SessionManagerLocalTicket.userName*.
     pub user_name: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for SessionManagerLocalTicket {
 }
 impl crate::object::Blank for SessionManagerLocalTicket {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            user_name: crate::object::Blank::blank(),
+            password_file_path: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for SessionManagerLocalTicket {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for SessionManagerLocalTicket {

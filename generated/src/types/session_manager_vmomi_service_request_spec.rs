@@ -3,7 +3,7 @@
 /// Data object type *SessionManagerVmomiServiceRequestSpec*.
 ///
 /// Extends `SessionManagerServiceRequestSpec`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct SessionManagerVmomiServiceRequestSpec {
     /// Property *SessionManagerVmomiServiceRequestSpec.method*.
     pub method: crate::CompactString,
@@ -53,7 +53,16 @@ impl crate::object::Object for SessionManagerVmomiServiceRequestSpec {
 }
 impl crate::object::Blank for SessionManagerVmomiServiceRequestSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            method: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for SessionManagerVmomiServiceRequestSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for SessionManagerVmomiServiceRequestSpec {

@@ -3,7 +3,7 @@
 /// Data object type *SharedBusControllerNotSupported*.
 ///
 /// Extends `DeviceNotSupported`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct SharedBusControllerNotSupported {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -65,7 +65,19 @@ impl crate::object::Object for SharedBusControllerNotSupported {
 }
 impl crate::object::Blank for SharedBusControllerNotSupported {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            device: crate::object::Blank::blank(),
+            reason: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for SharedBusControllerNotSupported {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for SharedBusControllerNotSupported {

@@ -58,7 +58,7 @@ impl crate::object::Object for SharesInfo {
 impl crate::object::Blank for SharesInfo {
     fn blank() -> Self {
         Self {
-            shares: crate::object::Blank::blank(),
+            shares: 0,
             level: crate::object::Blank::blank(),
             extra: crate::Extra::EMPTY,
         }

@@ -3,7 +3,7 @@
 /// Data object type *ShrinkDiskFault*.
 ///
 /// Extends `VimFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ShrinkDiskFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -61,7 +61,18 @@ impl crate::object::Object for ShrinkDiskFault {
 }
 impl crate::object::Blank for ShrinkDiskFault {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            disk_id: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ShrinkDiskFault {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ShrinkDiskFault {

@@ -3,7 +3,7 @@
 /// Data object type *SingleIp*.
 ///
 /// Extends `IpAddress`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct SingleIp {
     /// Property *NegatableExpression.negate*.
     pub negate: Option<bool>,
@@ -57,7 +57,17 @@ impl crate::object::Object for SingleIp {
 }
 impl crate::object::Blank for SingleIp {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            negate: None,
+            address: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for SingleIp {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for SingleIp {

@@ -3,7 +3,7 @@
 /// Data object type *SingleMac*.
 ///
 /// Extends `MacAddress`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct SingleMac {
     /// Property *NegatableExpression.negate*.
     pub negate: Option<bool>,
@@ -57,7 +57,17 @@ impl crate::object::Object for SingleMac {
 }
 impl crate::object::Blank for SingleMac {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            negate: None,
+            address: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for SingleMac {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for SingleMac {

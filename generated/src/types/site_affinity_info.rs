@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct SiteAffinityInfo {
     /// Property *SiteAffinityInfo.name*.
     pub name: crate::CompactString,
@@ -59,7 +59,17 @@ impl crate::object::Object for SiteAffinityInfo {
 }
 impl crate::object::Blank for SiteAffinityInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: crate::object::Blank::blank(),
+            site_id: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for SiteAffinityInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for SiteAffinityInfo {

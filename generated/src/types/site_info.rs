@@ -3,7 +3,7 @@
 /// Data object type *SiteInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct SiteInfo {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
@@ -45,7 +45,13 @@ impl crate::object::Object for SiteInfo {
 }
 impl crate::object::Blank for SiteInfo {
     fn blank() -> Self {
-        Self::default()
+        Self { extra: crate::Extra::EMPTY }
+    }
+}
+impl Default for SiteInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for SiteInfo {

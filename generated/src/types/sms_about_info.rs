@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct SmsAboutInfo {
     /// Property *SmsAboutInfo.name*.
     pub name: crate::CompactString,
@@ -89,7 +89,21 @@ impl crate::object::Object for SmsAboutInfo {
 }
 impl crate::object::Blank for SmsAboutInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: crate::object::Blank::blank(),
+            full_name: crate::object::Blank::blank(),
+            vendor: crate::object::Blank::blank(),
+            api_version: crate::object::Blank::blank(),
+            instance_uuid: crate::object::Blank::blank(),
+            vasa_api_version: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for SmsAboutInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for SmsAboutInfo {

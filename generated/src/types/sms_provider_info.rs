@@ -7,7 +7,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`SmsProviderInfoKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct SmsProviderInfo {
     /// Property *SmsProviderInfo.uid*.
     pub uid: crate::CompactString,
@@ -69,7 +69,19 @@ impl crate::object::Object for SmsProviderInfo {
 }
 impl crate::object::Blank for SmsProviderInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            uid: crate::object::Blank::blank(),
+            name: crate::object::Blank::blank(),
+            description: None,
+            version: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for SmsProviderInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for SmsProviderInfo {

@@ -7,7 +7,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`SmsProviderSpecKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct SmsProviderSpec {
     /// Property *SmsProviderSpec.name*.
     pub name: crate::CompactString,
@@ -61,7 +61,17 @@ impl crate::object::Object for SmsProviderSpec {
 }
 impl crate::object::Blank for SmsProviderSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: crate::object::Blank::blank(),
+            description: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for SmsProviderSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for SmsProviderSpec {

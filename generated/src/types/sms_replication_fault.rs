@@ -7,7 +7,7 @@
 /// Extends `MethodFault`.
 ///
 /// Has subtypes: members declared with this type are held as \[`SmsReplicationFaultKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct SmsReplicationFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -61,7 +61,17 @@ impl crate::object::Object for SmsReplicationFault {
 }
 impl crate::object::Blank for SmsReplicationFault {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for SmsReplicationFault {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for SmsReplicationFault {

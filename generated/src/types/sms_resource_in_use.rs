@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends `ResourceInUse`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct SmsResourceInUse {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -71,7 +71,20 @@ impl crate::object::Object for SmsResourceInUse {
 }
 impl crate::object::Blank for SmsResourceInUse {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            r#type: None,
+            name: None,
+            device_ids: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for SmsResourceInUse {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for SmsResourceInUse {

@@ -116,13 +116,13 @@ impl crate::object::Blank for SmsTaskInfo {
         Self {
             key: crate::object::Blank::blank(),
             task: crate::object::Blank::blank(),
-            object: crate::object::Blank::blank(),
-            error: crate::object::Blank::blank(),
-            result: crate::object::Blank::blank(),
-            start_time: crate::object::Blank::blank(),
-            completion_time: crate::object::Blank::blank(),
+            object: None,
+            error: None,
+            result: None,
+            start_time: None,
+            completion_time: None,
             state: crate::object::Blank::blank(),
-            progress: crate::object::Blank::blank(),
+            progress: None,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -62,8 +62,8 @@ impl crate::object::Object for SnapshotIncompatibleDeviceInVm {
 impl crate::object::Blank for SnapshotIncompatibleDeviceInVm {
     fn blank() -> Self {
         Self {
-            fault_cause: crate::object::Blank::blank(),
-            fault_message: crate::object::Blank::blank(),
+            fault_cause: None,
+            fault_message: None,
             fault: crate::object::Blank::blank(),
             extra: crate::Extra::EMPTY,
         }

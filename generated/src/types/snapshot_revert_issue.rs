@@ -3,7 +3,7 @@
 /// Data object type *SnapshotRevertIssue*.
 ///
 /// Extends `MigrationFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct SnapshotRevertIssue {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -69,7 +69,20 @@ impl crate::object::Object for SnapshotRevertIssue {
 }
 impl crate::object::Blank for SnapshotRevertIssue {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            snapshot_name: None,
+            event: None,
+            errors: false,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for SnapshotRevertIssue {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for SnapshotRevertIssue {

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 8.0.3.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct SnapshotSelectionSpec {
     /// Property *SnapshotSelectionSpec.retentionDays*.
     pub retention_days: Option<i32>,
@@ -55,7 +55,16 @@ impl crate::object::Object for SnapshotSelectionSpec {
 }
 impl crate::object::Blank for SnapshotSelectionSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            retention_days: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for SnapshotSelectionSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for SnapshotSelectionSpec {

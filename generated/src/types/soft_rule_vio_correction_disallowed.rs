@@ -3,7 +3,7 @@
 /// Data object type *SoftRuleVioCorrectionDisallowed*.
 ///
 /// Extends `VmConfigFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct SoftRuleVioCorrectionDisallowed {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -61,7 +61,18 @@ impl crate::object::Object for SoftRuleVioCorrectionDisallowed {
 }
 impl crate::object::Blank for SoftRuleVioCorrectionDisallowed {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            vm_name: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for SoftRuleVioCorrectionDisallowed {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for SoftRuleVioCorrectionDisallowed {

@@ -3,7 +3,7 @@
 /// Data object type *SoftRuleVioCorrectionImpact*.
 ///
 /// Extends `VmConfigFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct SoftRuleVioCorrectionImpact {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -61,7 +61,18 @@ impl crate::object::Object for SoftRuleVioCorrectionImpact {
 }
 impl crate::object::Blank for SoftRuleVioCorrectionImpact {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            vm_name: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for SoftRuleVioCorrectionImpact {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for SoftRuleVioCorrectionImpact {

@@ -3,7 +3,7 @@
 /// Data object type *SoftwarePackage*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct SoftwarePackage {
     /// Property *SoftwarePackage.name*.
     pub name: crate::CompactString,
@@ -164,7 +164,33 @@ impl crate::object::Object for SoftwarePackage {
 }
 impl crate::object::Blank for SoftwarePackage {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: crate::object::Blank::blank(),
+            version: crate::object::Blank::blank(),
+            r#type: crate::object::Blank::blank(),
+            vendor: crate::object::Blank::blank(),
+            acceptance_level: crate::object::Blank::blank(),
+            summary: crate::object::Blank::blank(),
+            description: crate::object::Blank::blank(),
+            reference_url: None,
+            creation_date: None,
+            depends: None,
+            conflicts: None,
+            replaces: None,
+            provides: None,
+            maintenance_mode_required: None,
+            hardware_platforms_required: None,
+            capability: crate::object::Blank::blank(),
+            tag: None,
+            payload: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for SoftwarePackage {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for SoftwarePackage {

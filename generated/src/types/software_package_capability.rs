@@ -3,7 +3,7 @@
 /// Data object type *SoftwarePackageCapability*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct SoftwarePackageCapability {
     /// Property *SoftwarePackageCapability.liveInstallAllowed*.
     pub live_install_allowed: Option<bool>,
@@ -70,7 +70,19 @@ impl crate::object::Object for SoftwarePackageCapability {
 }
 impl crate::object::Blank for SoftwarePackageCapability {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            live_install_allowed: None,
+            live_remove_allowed: None,
+            stateless_ready: None,
+            overlay: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for SoftwarePackageCapability {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for SoftwarePackageCapability {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/eam`.
 ///
 /// Extends `SolutionsTypeSpecificSolutionConfig`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct SolutionsClusterBoundSolutionConfig {
     /// Property *SolutionsClusterBoundSolutionConfig.vmCount*.
     pub vm_count: i32,
@@ -79,7 +79,20 @@ impl crate::object::Object for SolutionsClusterBoundSolutionConfig {
 }
 impl crate::object::Blank for SolutionsClusterBoundSolutionConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            vm_count: 0,
+            vm_placement_policies: None,
+            vm_networks: None,
+            datastores: None,
+            devices: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for SolutionsClusterBoundSolutionConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for SolutionsClusterBoundSolutionConfig {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/eam`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct SolutionsClusterSolutionComplianceResult {
     /// Property *SolutionsClusterSolutionComplianceResult.solution*.
     pub solution: crate::CompactString,
@@ -65,7 +65,18 @@ impl crate::object::Object for SolutionsClusterSolutionComplianceResult {
 }
 impl crate::object::Blank for SolutionsClusterSolutionComplianceResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            solution: crate::object::Blank::blank(),
+            compliant: false,
+            deployment_units: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for SolutionsClusterSolutionComplianceResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for SolutionsClusterSolutionComplianceResult {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/eam`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct SolutionsComplianceResult {
     /// Property *SolutionsComplianceResult.compliant*.
     pub compliant: bool,
@@ -65,7 +65,18 @@ impl crate::object::Object for SolutionsComplianceResult {
 }
 impl crate::object::Blank for SolutionsComplianceResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            compliant: false,
+            hosts: None,
+            cluster_solutions_compliance: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for SolutionsComplianceResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for SolutionsComplianceResult {

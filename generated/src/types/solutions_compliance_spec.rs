@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/eam`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct SolutionsComplianceSpec {
     /// Property *SolutionsComplianceSpec.desiredState*.
     pub desired_state: Option<Vec<crate::types::SolutionsSolutionConfig>>,
@@ -69,7 +69,19 @@ impl crate::object::Object for SolutionsComplianceSpec {
 }
 impl crate::object::Blank for SolutionsComplianceSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            desired_state: None,
+            solutions: None,
+            hosts: None,
+            deployment_units: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for SolutionsComplianceSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for SolutionsComplianceSpec {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/eam`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct SolutionsDeploymentUnitComplianceResult {
     /// Property *SolutionsDeploymentUnitComplianceResult.deploymentUnit*.
     pub deployment_unit: crate::CompactString,
@@ -63,7 +63,18 @@ impl crate::object::Object for SolutionsDeploymentUnitComplianceResult {
 }
 impl crate::object::Blank for SolutionsDeploymentUnitComplianceResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            deployment_unit: crate::object::Blank::blank(),
+            compliant: false,
+            compliance: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for SolutionsDeploymentUnitComplianceResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for SolutionsDeploymentUnitComplianceResult {

@@ -66,7 +66,7 @@ impl crate::object::Blank for SolutionsHookConfig {
         Self {
             r#type: crate::object::Blank::blank(),
             acknowledgement: crate::object::Blank::blank(),
-            timeout: crate::object::Blank::blank(),
+            timeout: None,
             extra: crate::Extra::EMPTY,
         }
     }

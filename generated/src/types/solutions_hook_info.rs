@@ -80,7 +80,7 @@ impl crate::object::Blank for SolutionsHookInfo {
             solution: crate::object::Blank::blank(),
             config: crate::object::Blank::blank(),
             raised_at: crate::object::Blank::blank(),
-            dynamic_update_processed: crate::object::Blank::blank(),
+            dynamic_update_processed: false,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/eam`.
 ///
 /// Extends `SolutionsTypeSpecificSolutionConfig`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct SolutionsHostBoundSolutionConfig {
     /// Property *SolutionsHostBoundSolutionConfig.preferHostConfiguration*.
     pub prefer_host_configuration: Option<bool>,
@@ -71,7 +71,19 @@ impl crate::object::Object for SolutionsHostBoundSolutionConfig {
 }
 impl crate::object::Blank for SolutionsHostBoundSolutionConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            prefer_host_configuration: None,
+            networks: None,
+            datastores: None,
+            vmci: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for SolutionsHostBoundSolutionConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for SolutionsHostBoundSolutionConfig {

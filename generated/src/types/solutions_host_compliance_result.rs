@@ -67,8 +67,8 @@ impl crate::object::Blank for SolutionsHostComplianceResult {
     fn blank() -> Self {
         Self {
             host: crate::object::Blank::blank(),
-            compliant: crate::object::Blank::blank(),
-            solutions: crate::object::Blank::blank(),
+            compliant: false,
+            solutions: None,
             extra: crate::Extra::EMPTY,
         }
     }

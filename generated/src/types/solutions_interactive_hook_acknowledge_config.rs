@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/eam`.
 ///
 /// Extends `SolutionsHookAcknowledgeConfig`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct SolutionsInteractiveHookAcknowledgeConfig {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
@@ -47,7 +47,13 @@ impl crate::object::Object for SolutionsInteractiveHookAcknowledgeConfig {
 }
 impl crate::object::Blank for SolutionsInteractiveHookAcknowledgeConfig {
     fn blank() -> Self {
-        Self::default()
+        Self { extra: crate::Extra::EMPTY }
+    }
+}
+impl Default for SolutionsInteractiveHookAcknowledgeConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for SolutionsInteractiveHookAcknowledgeConfig {

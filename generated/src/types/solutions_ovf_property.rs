@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/eam`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct SolutionsOvfProperty {
     /// Property *SolutionsOvfProperty.key*.
     pub key: crate::CompactString,
@@ -59,7 +59,17 @@ impl crate::object::Object for SolutionsOvfProperty {
 }
 impl crate::object::Blank for SolutionsOvfProperty {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: crate::object::Blank::blank(),
+            value: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for SolutionsOvfProperty {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for SolutionsOvfProperty {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/eam`.
 ///
 /// Extends `SolutionsStoragePolicy`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct SolutionsProfileIdStoragePolicy {
     /// Property *SolutionsProfileIdStoragePolicy.profileId*.
     pub profile_id: crate::CompactString,
@@ -55,7 +55,16 @@ impl crate::object::Object for SolutionsProfileIdStoragePolicy {
 }
 impl crate::object::Blank for SolutionsProfileIdStoragePolicy {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            profile_id: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for SolutionsProfileIdStoragePolicy {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for SolutionsProfileIdStoragePolicy {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/eam`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct SolutionsSolutionComplianceResult {
     /// Property *SolutionsSolutionComplianceResult.solution*.
     pub solution: crate::CompactString,
@@ -105,7 +105,23 @@ impl crate::object::Object for SolutionsSolutionComplianceResult {
 }
 impl crate::object::Blank for SolutionsSolutionComplianceResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            solution: crate::object::Blank::blank(),
+            compliant: false,
+            non_compliance_reason: None,
+            vm: None,
+            upgrading_vm: None,
+            hook: None,
+            issues: None,
+            solution_config: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for SolutionsSolutionComplianceResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for SolutionsSolutionComplianceResult {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/eam`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct SolutionsSolutionValidationResult {
     /// Property *SolutionsSolutionValidationResult.solution*.
     pub solution: crate::CompactString,
@@ -63,7 +63,18 @@ impl crate::object::Object for SolutionsSolutionValidationResult {
 }
 impl crate::object::Blank for SolutionsSolutionValidationResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            solution: crate::object::Blank::blank(),
+            valid: false,
+            invalid_reason: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for SolutionsSolutionValidationResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for SolutionsSolutionValidationResult {

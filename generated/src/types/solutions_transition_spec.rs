@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/eam`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct SolutionsTransitionSpec {
     /// Property *SolutionsTransitionSpec.solution*.
     pub solution: crate::CompactString,
@@ -59,7 +59,17 @@ impl crate::object::Object for SolutionsTransitionSpec {
 }
 impl crate::object::Blank for SolutionsTransitionSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            solution: crate::object::Blank::blank(),
+            agency_id: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for SolutionsTransitionSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for SolutionsTransitionSpec {

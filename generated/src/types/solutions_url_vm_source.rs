@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/eam`.
 ///
 /// Extends `SolutionsVMSource`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct SolutionsUrlVMSource {
     /// Property *SolutionsUrlVMSource.ovfUrl*.
     pub ovf_url: crate::CompactString,
@@ -63,7 +63,18 @@ impl crate::object::Object for SolutionsUrlVMSource {
 }
 impl crate::object::Blank for SolutionsUrlVMSource {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            ovf_url: crate::object::Blank::blank(),
+            certificate_validation: None,
+            certificate_pem: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for SolutionsUrlVMSource {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for SolutionsUrlVMSource {

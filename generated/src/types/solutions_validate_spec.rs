@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/eam`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct SolutionsValidateSpec {
     /// Property *SolutionsValidateSpec.desiredState*.
     pub desired_state: Vec<crate::types::SolutionsSolutionConfig>,
@@ -61,7 +61,17 @@ impl crate::object::Object for SolutionsValidateSpec {
 }
 impl crate::object::Blank for SolutionsValidateSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            desired_state: Vec::new(),
+            transition_spec: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for SolutionsValidateSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for SolutionsValidateSpec {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/eam`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct SolutionsValidationResult {
     /// Property *SolutionsValidationResult.valid*.
     pub valid: bool,
@@ -59,7 +59,17 @@ impl crate::object::Object for SolutionsValidationResult {
 }
 impl crate::object::Blank for SolutionsValidationResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            valid: false,
+            solution_result: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for SolutionsValidationResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for SolutionsValidationResult {

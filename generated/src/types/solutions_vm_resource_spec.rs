@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/eam`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct SolutionsVmResourceSpec {
     /// Property *SolutionsVmResourceSpec.ovfDeploymentOption*.
     pub ovf_deployment_option: Option<crate::CompactString>,
@@ -55,7 +55,16 @@ impl crate::object::Object for SolutionsVmResourceSpec {
 }
 impl crate::object::Blank for SolutionsVmResourceSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            ovf_deployment_option: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for SolutionsVmResourceSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for SolutionsVmResourceSpec {

@@ -77,11 +77,11 @@ impl crate::object::Blank for SourceGroupInfo {
     fn blank() -> Self {
         Self {
             group_id: crate::object::Blank::blank(),
-            name: crate::object::Blank::blank(),
-            description: crate::object::Blank::blank(),
+            name: None,
+            description: None,
             state: crate::object::Blank::blank(),
-            replica: crate::object::Blank::blank(),
-            member_info: crate::object::Blank::blank(),
+            replica: None,
+            member_info: None,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -61,7 +61,7 @@ impl crate::object::Blank for SourceGroupMemberInfo {
     fn blank() -> Self {
         Self {
             device_id: crate::object::Blank::blank(),
-            target_id: crate::object::Blank::blank(),
+            target_id: None,
             extra: crate::Extra::EMPTY,
         }
     }

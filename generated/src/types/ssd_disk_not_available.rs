@@ -3,7 +3,7 @@
 /// Data object type *SsdDiskNotAvailable*.
 ///
 /// Extends `VimFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct SsdDiskNotAvailable {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -61,7 +61,18 @@ impl crate::object::Object for SsdDiskNotAvailable {
 }
 impl crate::object::Blank for SsdDiskNotAvailable {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            device_path: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for SsdDiskNotAvailable {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for SsdDiskNotAvailable {

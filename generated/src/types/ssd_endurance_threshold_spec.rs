@@ -7,7 +7,7 @@
 /// ***Since:*** 8.0.0.4
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct SSDEnduranceThresholdSpec {
     /// Property *SSDEnduranceThresholdSpec.clustername*.
     pub clustername: crate::CompactString,
@@ -115,7 +115,25 @@ impl crate::object::Object for SSDEnduranceThresholdSpec {
 }
 impl crate::object::Blank for SSDEnduranceThresholdSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            clustername: crate::object::Blank::blank(),
+            clusternameop: None,
+            hostname: None,
+            hostnameop: None,
+            diskname: None,
+            disknameop: None,
+            diskvendorname: None,
+            diskvendorop: None,
+            ssd_endurance_ptg: 0.0,
+            severity: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for SSDEnduranceThresholdSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for SSDEnduranceThresholdSpec {

@@ -5,7 +5,7 @@
 /// Extends `HostConnectFault`.
 ///
 /// Has subtypes: members declared with this type are held as \[`SSLVerifyFaultKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct SSLVerifyFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -73,7 +73,20 @@ impl crate::object::Object for SSLVerifyFault {
 }
 impl crate::object::Blank for SSLVerifyFault {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            self_signed: false,
+            thumbprint: None,
+            certificate: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for SSLVerifyFault {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for SSLVerifyFault {

@@ -3,7 +3,7 @@
 /// Data object type *SSPIAuthentication*.
 ///
 /// Extends `GuestAuthentication`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct SSPIAuthentication {
     /// Property *GuestAuthentication.interactiveSession*.
     pub interactive_session: bool,
@@ -57,7 +57,17 @@ impl crate::object::Object for SSPIAuthentication {
 }
 impl crate::object::Blank for SSPIAuthentication {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            interactive_session: false,
+            sspi_token: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for SSPIAuthentication {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for SSPIAuthentication {

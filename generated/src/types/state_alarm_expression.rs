@@ -73,8 +73,8 @@ impl crate::object::Blank for StateAlarmExpression {
             operator: crate::object::Blank::blank(),
             r#type: crate::object::Blank::blank(),
             state_path: crate::object::Blank::blank(),
-            yellow: crate::object::Blank::blank(),
-            red: crate::object::Blank::blank(),
+            yellow: None,
+            red: None,
             extra: crate::Extra::EMPTY,
         }
     }

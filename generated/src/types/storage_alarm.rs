@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct StorageAlarm {
     /// Property *StorageAlarm.alarmId*.
     pub alarm_id: i64,
@@ -115,7 +115,25 @@ impl crate::object::Object for StorageAlarm {
 }
 impl crate::object::Blank for StorageAlarm {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            alarm_id: 0,
+            alarm_type: crate::object::Blank::blank(),
+            container_id: None,
+            object_id: None,
+            object_type: crate::object::Blank::blank(),
+            status: crate::object::Blank::blank(),
+            alarm_time_stamp: crate::object::Blank::blank(),
+            message_id: crate::object::Blank::blank(),
+            parameter_list: None,
+            alarm_object: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for StorageAlarm {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for StorageAlarm {

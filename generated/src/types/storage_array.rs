@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct StorageArray {
     /// Property *StorageArray.name*.
     pub name: crate::CompactString,
@@ -119,7 +119,26 @@ impl crate::object::Object for StorageArray {
 }
 impl crate::object::Blank for StorageArray {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: crate::object::Blank::blank(),
+            uuid: crate::object::Blank::blank(),
+            vendor_id: crate::object::Blank::blank(),
+            model_id: crate::object::Blank::blank(),
+            firmware: None,
+            alternate_name: None,
+            supported_block_interface: None,
+            supported_file_system_interface: None,
+            supported_profile: None,
+            priority: None,
+            discovery_svc: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for StorageArray {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for StorageArray {

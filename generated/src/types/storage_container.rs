@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct StorageContainer {
     /// Property *StorageContainer.uuid*.
     pub uuid: crate::CompactString,
@@ -95,7 +95,22 @@ impl crate::object::Object for StorageContainer {
 }
 impl crate::object::Blank for StorageContainer {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            uuid: crate::object::Blank::blank(),
+            name: crate::object::Blank::blank(),
+            max_vvol_size_in_mb: 0,
+            provider_id: Vec::new(),
+            array_id: Vec::new(),
+            vvol_container_type: None,
+            stretched: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for StorageContainer {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for StorageContainer {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct StorageContainerResult {
     /// Property *StorageContainerResult.storageContainer*.
     pub storage_container: Option<Vec<crate::types::StorageContainer>>,
@@ -59,7 +59,17 @@ impl crate::object::Object for StorageContainerResult {
 }
 impl crate::object::Blank for StorageContainerResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            storage_container: None,
+            provider_info: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for StorageContainerResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for StorageContainerResult {

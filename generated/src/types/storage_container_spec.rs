@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct StorageContainerSpec {
     /// Property *StorageContainerSpec.containerId*.
     pub container_id: Option<Vec<crate::CompactString>>,
@@ -55,7 +55,16 @@ impl crate::object::Object for StorageContainerSpec {
 }
 impl crate::object::Blank for StorageContainerSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            container_id: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for StorageContainerSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for StorageContainerSpec {

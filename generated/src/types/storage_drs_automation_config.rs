@@ -3,7 +3,7 @@
 /// Data object type *StorageDrsAutomationConfig*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct StorageDrsAutomationConfig {
     /// Property *StorageDrsAutomationConfig.spaceLoadBalanceAutomationMode*.
     pub space_load_balance_automation_mode: Option<crate::CompactString>,
@@ -81,7 +81,20 @@ impl crate::object::Object for StorageDrsAutomationConfig {
 }
 impl crate::object::Blank for StorageDrsAutomationConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            space_load_balance_automation_mode: None,
+            io_load_balance_automation_mode: None,
+            rule_enforcement_automation_mode: None,
+            policy_enforcement_automation_mode: None,
+            vm_evacuation_automation_mode: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for StorageDrsAutomationConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for StorageDrsAutomationConfig {

@@ -3,7 +3,7 @@
 /// Data object type *StorageDrsCannotMoveSharedDisk*.
 ///
 /// Extends `VimFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct StorageDrsCannotMoveSharedDisk {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -57,7 +57,17 @@ impl crate::object::Object for StorageDrsCannotMoveSharedDisk {
 }
 impl crate::object::Blank for StorageDrsCannotMoveSharedDisk {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for StorageDrsCannotMoveSharedDisk {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for StorageDrsCannotMoveSharedDisk {

@@ -3,7 +3,7 @@
 /// Data object type *StorageDrsConfigInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct StorageDrsConfigInfo {
     /// Property *StorageDrsConfigInfo.podConfig*.
     pub pod_config: Box<crate::types::StorageDrsPodConfigInfo>,
@@ -57,7 +57,17 @@ impl crate::object::Object for StorageDrsConfigInfo {
 }
 impl crate::object::Blank for StorageDrsConfigInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            pod_config: crate::object::Blank::blank(),
+            vm_config: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for StorageDrsConfigInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for StorageDrsConfigInfo {

@@ -3,7 +3,7 @@
 /// Data object type *StorageDrsConfigSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct StorageDrsConfigSpec {
     /// Property *StorageDrsConfigSpec.podConfigSpec*.
     pub pod_config_spec: Option<Box<crate::types::StorageDrsPodConfigSpec>>,
@@ -57,7 +57,17 @@ impl crate::object::Object for StorageDrsConfigSpec {
 }
 impl crate::object::Blank for StorageDrsConfigSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            pod_config_spec: None,
+            vm_config_spec: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for StorageDrsConfigSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for StorageDrsConfigSpec {

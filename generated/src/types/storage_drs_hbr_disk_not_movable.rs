@@ -3,7 +3,7 @@
 /// Data object type *StorageDrsHbrDiskNotMovable*.
 ///
 /// Extends `VimFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct StorageDrsHbrDiskNotMovable {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -61,7 +61,18 @@ impl crate::object::Object for StorageDrsHbrDiskNotMovable {
 }
 impl crate::object::Blank for StorageDrsHbrDiskNotMovable {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            non_movable_disk_ids: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for StorageDrsHbrDiskNotMovable {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for StorageDrsHbrDiskNotMovable {

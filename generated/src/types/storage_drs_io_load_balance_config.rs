@@ -3,7 +3,7 @@
 /// Data object type *StorageDrsIoLoadBalanceConfig*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct StorageDrsIoLoadBalanceConfig {
     /// Property *StorageDrsIoLoadBalanceConfig.reservablePercentThreshold*.
     pub reservable_percent_threshold: Option<i32>,
@@ -81,7 +81,20 @@ impl crate::object::Object for StorageDrsIoLoadBalanceConfig {
 }
 impl crate::object::Blank for StorageDrsIoLoadBalanceConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            reservable_percent_threshold: None,
+            reservable_iops_threshold: None,
+            reservable_threshold_mode: None,
+            io_latency_threshold: None,
+            io_load_imbalance_threshold: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for StorageDrsIoLoadBalanceConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for StorageDrsIoLoadBalanceConfig {

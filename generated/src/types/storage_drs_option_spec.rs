@@ -63,8 +63,8 @@ impl crate::object::Blank for StorageDrsOptionSpec {
     fn blank() -> Self {
         Self {
             operation: crate::object::Blank::blank(),
-            remove_key: crate::object::Blank::blank(),
-            option: crate::object::Blank::blank(),
+            remove_key: None,
+            option: None,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -3,7 +3,7 @@
 /// Data object type *StorageDrsPlacementRankVmSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct StorageDrsPlacementRankVmSpec {
     /// Property *StorageDrsPlacementRankVmSpec.vmPlacementSpec*.
     pub vm_placement_spec: Box<crate::types::PlacementSpec>,
@@ -59,7 +59,17 @@ impl crate::object::Object for StorageDrsPlacementRankVmSpec {
 }
 impl crate::object::Blank for StorageDrsPlacementRankVmSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            vm_placement_spec: crate::object::Blank::blank(),
+            vm_clusters: Vec::new(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for StorageDrsPlacementRankVmSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for StorageDrsPlacementRankVmSpec {

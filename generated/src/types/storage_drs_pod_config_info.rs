@@ -3,7 +3,7 @@
 /// Data object type *StorageDrsPodConfigInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct StorageDrsPodConfigInfo {
     /// Property *StorageDrsPodConfigInfo.enabled*.
     pub enabled: bool,
@@ -113,7 +113,25 @@ impl crate::object::Object for StorageDrsPodConfigInfo {
 }
 impl crate::object::Blank for StorageDrsPodConfigInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            enabled: false,
+            io_load_balance_enabled: false,
+            default_vm_behavior: crate::object::Blank::blank(),
+            load_balance_interval: None,
+            default_intra_vm_affinity: None,
+            space_load_balance_config: None,
+            io_load_balance_config: None,
+            automation_overrides: None,
+            rule: None,
+            option: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for StorageDrsPodConfigInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for StorageDrsPodConfigInfo {

@@ -3,7 +3,7 @@
 /// Data object type *StorageDrsPodConfigSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct StorageDrsPodConfigSpec {
     /// Property *StorageDrsPodConfigSpec.enabled*.
     pub enabled: Option<bool>,
@@ -113,7 +113,25 @@ impl crate::object::Object for StorageDrsPodConfigSpec {
 }
 impl crate::object::Blank for StorageDrsPodConfigSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            enabled: None,
+            io_load_balance_enabled: None,
+            default_vm_behavior: None,
+            load_balance_interval: None,
+            default_intra_vm_affinity: None,
+            space_load_balance_config: None,
+            io_load_balance_config: None,
+            automation_overrides: None,
+            rule: None,
+            option: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for StorageDrsPodConfigSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for StorageDrsPodConfigSpec {

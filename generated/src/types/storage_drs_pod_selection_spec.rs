@@ -3,7 +3,7 @@
 /// Data object type *StorageDrsPodSelectionSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct StorageDrsPodSelectionSpec {
     /// Property *StorageDrsPodSelectionSpec.initialVmConfig*.
     pub initial_vm_config: Option<Vec<crate::types::VmPodConfigForPlacement>>,
@@ -59,7 +59,17 @@ impl crate::object::Object for StorageDrsPodSelectionSpec {
 }
 impl crate::object::Blank for StorageDrsPodSelectionSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            initial_vm_config: None,
+            storage_pod: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for StorageDrsPodSelectionSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for StorageDrsPodSelectionSpec {

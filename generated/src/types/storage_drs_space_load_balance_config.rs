@@ -3,7 +3,7 @@
 /// Data object type *StorageDrsSpaceLoadBalanceConfig*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct StorageDrsSpaceLoadBalanceConfig {
     /// Property *StorageDrsSpaceLoadBalanceConfig.spaceThresholdMode*.
     pub space_threshold_mode: Option<crate::CompactString>,
@@ -75,7 +75,19 @@ impl crate::object::Object for StorageDrsSpaceLoadBalanceConfig {
 }
 impl crate::object::Blank for StorageDrsSpaceLoadBalanceConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            space_threshold_mode: None,
+            space_utilization_threshold: None,
+            free_space_threshold_gb: None,
+            min_space_utilization_difference: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for StorageDrsSpaceLoadBalanceConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for StorageDrsSpaceLoadBalanceConfig {

@@ -3,7 +3,7 @@
 /// Data object type *StorageDrsVmConfigInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct StorageDrsVmConfigInfo {
     /// Property *StorageDrsVmConfigInfo.vm*.
     ///
@@ -91,7 +91,21 @@ impl crate::object::Object for StorageDrsVmConfigInfo {
 }
 impl crate::object::Blank for StorageDrsVmConfigInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            vm: None,
+            enabled: None,
+            behavior: None,
+            intra_vm_affinity: None,
+            intra_vm_anti_affinity: None,
+            virtual_disk_rules: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for StorageDrsVmConfigInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for StorageDrsVmConfigInfo {

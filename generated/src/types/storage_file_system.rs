@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct StorageFileSystem {
     /// Property *StorageFileSystem.uuid*.
     pub uuid: crate::CompactString,
@@ -95,7 +95,22 @@ impl crate::object::Object for StorageFileSystem {
 }
 impl crate::object::Blank for StorageFileSystem {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            uuid: crate::object::Blank::blank(),
+            info: Vec::new(),
+            native_snapshot_supported: false,
+            thin_provisioning_status: crate::object::Blank::blank(),
+            r#type: crate::object::Blank::blank(),
+            version: crate::object::Blank::blank(),
+            backing_config: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for StorageFileSystem {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for StorageFileSystem {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct StorageFileSystemInfo {
     /// Property *StorageFileSystemInfo.fileServerName*.
     pub file_server_name: crate::CompactString,
@@ -63,7 +63,18 @@ impl crate::object::Object for StorageFileSystemInfo {
 }
 impl crate::object::Blank for StorageFileSystemInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            file_server_name: crate::object::Blank::blank(),
+            file_system_path: crate::object::Blank::blank(),
+            ip_address: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for StorageFileSystemInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for StorageFileSystemInfo {

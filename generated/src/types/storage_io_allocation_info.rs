@@ -3,7 +3,7 @@
 /// Data object type *StorageIOAllocationInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct StorageIOAllocationInfo {
     /// Property *StorageIOAllocationInfo.limit*.
     pub limit: Option<i64>,
@@ -61,7 +61,18 @@ impl crate::object::Object for StorageIOAllocationInfo {
 }
 impl crate::object::Blank for StorageIOAllocationInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            limit: None,
+            shares: None,
+            reservation: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for StorageIOAllocationInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for StorageIOAllocationInfo {

@@ -3,7 +3,7 @@
 /// Data object type *StorageIORMConfigOption*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct StorageIORMConfigOption {
     /// Property *StorageIORMConfigOption.enabledOption*.
     pub enabled_option: Box<crate::types::BoolOption>,
@@ -75,7 +75,19 @@ impl crate::object::Object for StorageIORMConfigOption {
 }
 impl crate::object::Blank for StorageIORMConfigOption {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            enabled_option: crate::object::Blank::blank(),
+            congestion_threshold_option: crate::object::Blank::blank(),
+            stats_collection_enabled_option: crate::object::Blank::blank(),
+            reservation_enabled_option: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for StorageIORMConfigOption {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for StorageIORMConfigOption {

@@ -3,7 +3,7 @@
 /// Data object type *StorageIORMConfigSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct StorageIORMConfigSpec {
     /// Property *StorageIORMConfigSpec.enabled*.
     pub enabled: Option<bool>,
@@ -99,7 +99,23 @@ impl crate::object::Object for StorageIORMConfigSpec {
 }
 impl crate::object::Blank for StorageIORMConfigSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            enabled: None,
+            congestion_threshold_mode: None,
+            congestion_threshold: None,
+            percent_of_peak_throughput: None,
+            stats_collection_enabled: None,
+            reservation_enabled: None,
+            stats_aggregation_disabled: None,
+            reservable_iops_threshold: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for StorageIORMConfigSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for StorageIORMConfigSpec {

@@ -3,7 +3,7 @@
 /// Data object type *StorageIORMInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct StorageIORMInfo {
     /// Property *StorageIORMInfo.enabled*.
     pub enabled: bool,
@@ -102,7 +102,23 @@ impl crate::object::Object for StorageIORMInfo {
 }
 impl crate::object::Blank for StorageIORMInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            enabled: false,
+            congestion_threshold_mode: crate::object::Blank::blank(),
+            congestion_threshold: 0,
+            percent_of_peak_throughput: None,
+            stats_collection_enabled: false,
+            reservation_enabled: false,
+            stats_aggregation_disabled: None,
+            reservable_iops_threshold: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for StorageIORMInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for StorageIORMInfo {

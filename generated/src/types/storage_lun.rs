@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct StorageLun {
     /// Property *StorageLun.uuid*.
     pub uuid: crate::CompactString,
@@ -113,7 +113,25 @@ impl crate::object::Object for StorageLun {
 }
 impl crate::object::Blank for StorageLun {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            uuid: crate::object::Blank::blank(),
+            v_sphere_lun_identifier: crate::object::Blank::blank(),
+            vendor_display_name: crate::object::Blank::blank(),
+            capacity_in_mb: 0,
+            used_space_in_mb: 0,
+            lun_thin_provisioned: false,
+            alternate_identifier: None,
+            drs_management_permitted: false,
+            thin_provisioning_status: crate::object::Blank::blank(),
+            backing_config: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for StorageLun {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for StorageLun {

@@ -3,7 +3,7 @@
 /// Data object type *StoragePerformanceSummary*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct StoragePerformanceSummary {
     /// Property *StoragePerformanceSummary.interval*.
     pub interval: i32,
@@ -99,7 +99,23 @@ impl crate::object::Object for StoragePerformanceSummary {
 }
 impl crate::object::Blank for StoragePerformanceSummary {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            interval: 0,
+            percentile: Vec::new(),
+            datastore_read_latency: Vec::new(),
+            datastore_write_latency: Vec::new(),
+            datastore_vm_latency: Vec::new(),
+            datastore_read_iops: Vec::new(),
+            datastore_write_iops: Vec::new(),
+            sioc_activity_duration: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for StoragePerformanceSummary {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for StoragePerformanceSummary {

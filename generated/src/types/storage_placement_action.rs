@@ -117,15 +117,15 @@ impl crate::object::Blank for StoragePlacementAction {
     fn blank() -> Self {
         Self {
             r#type: crate::object::Blank::blank(),
-            target: crate::object::Blank::blank(),
-            vm: crate::object::Blank::blank(),
+            target: None,
+            vm: None,
             relocate_spec: crate::object::Blank::blank(),
             destination: crate::object::Blank::blank(),
-            space_util_before: crate::object::Blank::blank(),
-            space_demand_before: crate::object::Blank::blank(),
-            space_util_after: crate::object::Blank::blank(),
-            space_demand_after: crate::object::Blank::blank(),
-            io_latency_before: crate::object::Blank::blank(),
+            space_util_before: None,
+            space_demand_before: None,
+            space_util_after: None,
+            space_demand_after: None,
+            io_latency_before: None,
             extra: crate::Extra::EMPTY,
         }
     }

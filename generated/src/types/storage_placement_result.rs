@@ -3,7 +3,7 @@
 /// Data object type *StoragePlacementResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct StoragePlacementResult {
     /// Property *StoragePlacementResult.recommendations*.
     pub recommendations: Option<Vec<crate::types::ClusterRecommendation>>,
@@ -63,7 +63,18 @@ impl crate::object::Object for StoragePlacementResult {
 }
 impl crate::object::Blank for StoragePlacementResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            recommendations: None,
+            drs_fault: None,
+            task: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for StoragePlacementResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for StoragePlacementResult {

@@ -3,7 +3,7 @@
 /// Data object type *StoragePlacementSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct StoragePlacementSpec {
     /// Property *StoragePlacementSpec.type*.
     pub r#type: crate::CompactString,
@@ -139,7 +139,28 @@ impl crate::object::Object for StoragePlacementSpec {
 }
 impl crate::object::Blank for StoragePlacementSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            r#type: crate::object::Blank::blank(),
+            priority: None,
+            vm: None,
+            pod_selection_spec: crate::object::Blank::blank(),
+            clone_spec: None,
+            clone_name: None,
+            config_spec: None,
+            relocate_spec: None,
+            resource_pool: None,
+            host: None,
+            folder: None,
+            disallow_prerequisite_moves: None,
+            resource_lease_duration_sec: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for StoragePlacementSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for StoragePlacementSpec {

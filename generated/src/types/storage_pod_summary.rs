@@ -3,7 +3,7 @@
 /// Data object type *StoragePodSummary*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct StoragePodSummary {
     /// Property *StoragePodSummary.name*.
     pub name: crate::CompactString,
@@ -61,7 +61,18 @@ impl crate::object::Object for StoragePodSummary {
 }
 impl crate::object::Blank for StoragePodSummary {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: crate::object::Blank::blank(),
+            capacity: 0,
+            free_space: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for StoragePodSummary {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for StoragePodSummary {

@@ -7,7 +7,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`StoragePortKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct StoragePort {
     /// Property *StoragePort.uuid*.
     pub uuid: crate::CompactString,
@@ -65,7 +65,18 @@ impl crate::object::Object for StoragePort {
 }
 impl crate::object::Blank for StoragePort {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            uuid: crate::object::Blank::blank(),
+            r#type: crate::object::Blank::blank(),
+            alternate_name: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for StoragePort {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for StoragePort {

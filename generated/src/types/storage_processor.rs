@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct StorageProcessor {
     /// Property *StorageProcessor.uuid*.
     pub uuid: crate::CompactString,
@@ -59,7 +59,17 @@ impl crate::object::Object for StorageProcessor {
 }
 impl crate::object::Blank for StorageProcessor {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            uuid: crate::object::Blank::blank(),
+            alternate_identifer: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for StorageProcessor {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for StorageProcessor {

@@ -3,7 +3,7 @@
 /// Data object type *StorageProfile*.
 ///
 /// Extends `ApplyProfile`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct StorageProfile {
     /// Property *ApplyProfile.enabled*.
     pub enabled: bool,
@@ -123,7 +123,27 @@ impl crate::object::Object for StorageProfile {
 }
 impl crate::object::Blank for StorageProfile {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            enabled: false,
+            policy: None,
+            profile_type_name: None,
+            profile_version: None,
+            property: None,
+            favorite: None,
+            to_be_merged: None,
+            to_replace_with: None,
+            to_be_deleted: None,
+            copy_enable_status: None,
+            hidden: None,
+            nas_storage: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for StorageProfile {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for StorageProfile {

@@ -61,7 +61,7 @@ impl crate::object::Blank for StorageRequirement {
     fn blank() -> Self {
         Self {
             datastore: crate::object::Blank::blank(),
-            free_space_required_in_kb: crate::object::Blank::blank(),
+            free_space_required_in_kb: 0,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -3,7 +3,7 @@
 /// Data object type *StorageResourceManagerStorageProfileStatistics*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct StorageResourceManagerStorageProfileStatistics {
     /// Property *StorageResourceManagerStorageProfileStatistics.profileId*.
     pub profile_id: crate::CompactString,
@@ -61,7 +61,18 @@ impl crate::object::Object for StorageResourceManagerStorageProfileStatistics {
 }
 impl crate::object::Blank for StorageResourceManagerStorageProfileStatistics {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            profile_id: crate::object::Blank::blank(),
+            total_space_mb: 0,
+            used_space_mb: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for StorageResourceManagerStorageProfileStatistics {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for StorageResourceManagerStorageProfileStatistics {

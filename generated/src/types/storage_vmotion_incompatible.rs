@@ -3,7 +3,7 @@
 /// Data object type *StorageVmotionIncompatible*.
 ///
 /// Extends `VirtualHardwareCompatibilityIssue`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct StorageVmotionIncompatible {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -63,7 +63,18 @@ impl crate::object::Object for StorageVmotionIncompatible {
 }
 impl crate::object::Blank for StorageVmotionIncompatible {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            datastore: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for StorageVmotionIncompatible {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for StorageVmotionIncompatible {

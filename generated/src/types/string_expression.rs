@@ -3,7 +3,7 @@
 /// Data object type *StringExpression*.
 ///
 /// Extends `NegatableExpression`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct StringExpression {
     /// Property *NegatableExpression.negate*.
     pub negate: Option<bool>,
@@ -57,7 +57,17 @@ impl crate::object::Object for StringExpression {
 }
 impl crate::object::Blank for StringExpression {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            negate: None,
+            value: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for StringExpression {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for StringExpression {

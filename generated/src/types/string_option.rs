@@ -3,7 +3,7 @@
 /// Data object type *StringOption*.
 ///
 /// Extends `OptionType`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct StringOption {
     /// Property *OptionType.valueIsReadonly*.
     pub value_is_readonly: Option<bool>,
@@ -61,7 +61,18 @@ impl crate::object::Object for StringOption {
 }
 impl crate::object::Blank for StringOption {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            value_is_readonly: None,
+            default_value: crate::object::Blank::blank(),
+            valid_characters: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for StringOption {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for StringOption {

@@ -3,7 +3,7 @@
 /// Data object type *StringPolicy*.
 ///
 /// Extends `InheritablePolicy`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct StringPolicy {
     /// Property *InheritablePolicy.inherited*.
     pub inherited: bool,
@@ -57,7 +57,17 @@ impl crate::object::Object for StringPolicy {
 }
 impl crate::object::Blank for StringPolicy {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            inherited: false,
+            value: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for StringPolicy {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for StringPolicy {

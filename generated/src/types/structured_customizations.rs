@@ -61,7 +61,7 @@ impl crate::object::Blank for StructuredCustomizations {
     fn blank() -> Self {
         Self {
             entity: crate::object::Blank::blank(),
-            customizations: crate::object::Blank::blank(),
+            customizations: None,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -97,11 +97,11 @@ impl crate::object::Blank for SubnetInfo {
     fn blank() -> Self {
         Self {
             name: crate::object::Blank::blank(),
-            configuration_tag: crate::object::Blank::blank(),
+            configuration_tag: None,
             id: crate::object::Blank::blank(),
             subnet_folder_info: crate::object::Blank::blank(),
             vpc_folder_info: crate::object::Blank::blank(),
-            project_folder_info: crate::object::Blank::blank(),
+            project_folder_info: None,
             root_folder_info: crate::object::Blank::blank(),
             extra: crate::Extra::EMPTY,
         }

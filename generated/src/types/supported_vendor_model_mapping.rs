@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct SupportedVendorModelMapping {
     /// Property *SupportedVendorModelMapping.vendorId*.
     pub vendor_id: Option<crate::CompactString>,
@@ -59,7 +59,17 @@ impl crate::object::Object for SupportedVendorModelMapping {
 }
 impl crate::object::Blank for SupportedVendorModelMapping {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            vendor_id: None,
+            model_id: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for SupportedVendorModelMapping {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for SupportedVendorModelMapping {

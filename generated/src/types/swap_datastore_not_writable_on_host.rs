@@ -74,10 +74,10 @@ impl crate::object::Object for SwapDatastoreNotWritableOnHost {
 impl crate::object::Blank for SwapDatastoreNotWritableOnHost {
     fn blank() -> Self {
         Self {
-            fault_cause: crate::object::Blank::blank(),
-            fault_message: crate::object::Blank::blank(),
-            datastore: crate::object::Blank::blank(),
-            name: crate::object::Blank::blank(),
+            fault_cause: None,
+            fault_message: None,
+            datastore: None,
+            name: None,
             host: crate::object::Blank::blank(),
             extra: crate::Extra::EMPTY,
         }

@@ -3,7 +3,7 @@
 /// Data object type *SwapPlacementOverrideNotSupported*.
 ///
 /// Extends `InvalidVmConfig`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct SwapPlacementOverrideNotSupported {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -61,7 +61,18 @@ impl crate::object::Object for SwapPlacementOverrideNotSupported {
 }
 impl crate::object::Blank for SwapPlacementOverrideNotSupported {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            property: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for SwapPlacementOverrideNotSupported {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for SwapPlacementOverrideNotSupported {

@@ -74,10 +74,10 @@ impl crate::object::Blank for SyncReplicationGroupSuccessResult {
     fn blank() -> Self {
         Self {
             group_id: crate::object::Blank::blank(),
-            warning: crate::object::Blank::blank(),
+            warning: None,
             time_stamp: crate::object::Blank::blank(),
-            pit_id: crate::object::Blank::blank(),
-            pit_name: crate::object::Blank::blank(),
+            pit_id: None,
+            pit_name: None,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -3,7 +3,7 @@
 /// Data object type *SystemError*.
 ///
 /// Extends `RuntimeFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct SystemError {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -61,7 +61,18 @@ impl crate::object::Object for SystemError {
 }
 impl crate::object::Blank for SystemError {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            reason: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for SystemError {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for SystemError {

@@ -3,7 +3,7 @@
 /// Data object type *SystemEventInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct SystemEventInfo {
     /// Property *SystemEventInfo.recordId*.
     pub record_id: i64,
@@ -69,7 +69,20 @@ impl crate::object::Object for SystemEventInfo {
 }
 impl crate::object::Blank for SystemEventInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            record_id: 0,
+            when: crate::object::Blank::blank(),
+            sel_type: 0,
+            message: crate::object::Blank::blank(),
+            sensor_number: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for SystemEventInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for SystemEventInfo {

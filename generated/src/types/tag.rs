@@ -3,7 +3,7 @@
 /// Data object type *Tag*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct Tag {
     /// Property *Tag.key*.
     pub key: crate::CompactString,
@@ -53,7 +53,16 @@ impl crate::object::Object for Tag {
 }
 impl crate::object::Blank for Tag {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for Tag {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for Tag {

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 9.1.0.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct TagId {
     /// Property *TagId.nameId*.
     pub name_id: Option<Box<crate::types::TagIdNameId>>,
@@ -59,7 +59,17 @@ impl crate::object::Object for TagId {
 }
 impl crate::object::Blank for TagId {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name_id: None,
+            uuid: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for TagId {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for TagId {

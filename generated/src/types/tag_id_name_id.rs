@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 9.1.0.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct TagIdNameId {
     /// Property *TagIdNameId.tag*.
     pub tag: crate::CompactString,
@@ -59,7 +59,17 @@ impl crate::object::Object for TagIdNameId {
 }
 impl crate::object::Blank for TagIdNameId {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            tag: crate::object::Blank::blank(),
+            category: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for TagIdNameId {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for TagIdNameId {

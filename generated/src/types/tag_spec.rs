@@ -65,7 +65,7 @@ impl crate::object::Blank for TagSpec {
     fn blank() -> Self {
         Self {
             operation: crate::object::Blank::blank(),
-            remove_key: crate::object::Blank::blank(),
+            remove_key: None,
             id: crate::object::Blank::blank(),
             extra: crate::Extra::EMPTY,
         }

@@ -86,9 +86,9 @@ impl crate::object::Blank for TargetGroupInfo {
             group_id: crate::object::Blank::blank(),
             source_info: crate::object::Blank::blank(),
             state: crate::object::Blank::blank(),
-            devices: crate::object::Blank::blank(),
-            is_promote_capable: crate::object::Blank::blank(),
-            name: crate::object::Blank::blank(),
+            devices: None,
+            is_promote_capable: None,
+            name: None,
             extra: crate::Extra::EMPTY,
         }
     }

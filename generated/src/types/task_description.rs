@@ -3,7 +3,7 @@
 /// Data object type *TaskDescription*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct TaskDescription {
     /// Property *TaskDescription.methodInfo*.
     pub method_info: Vec<crate::types::ElementDescriptionKind>,
@@ -61,7 +61,18 @@ impl crate::object::Object for TaskDescription {
 }
 impl crate::object::Blank for TaskDescription {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            method_info: Vec::new(),
+            state: Vec::new(),
+            reason: Vec::new(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for TaskDescription {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for TaskDescription {

@@ -3,7 +3,7 @@
 /// Data object type *TaskFilterSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct TaskFilterSpec {
     /// Property *TaskFilterSpec.entity*.
     pub entity: Option<Box<crate::types::TaskFilterSpecByEntity>>,
@@ -121,7 +121,26 @@ impl crate::object::Object for TaskFilterSpec {
 }
 impl crate::object::Blank for TaskFilterSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            entity: None,
+            time: None,
+            user_name: None,
+            activation_id: None,
+            state: None,
+            alarm: None,
+            scheduled_task: None,
+            event_chain_id: None,
+            tag: None,
+            parent_task_key: None,
+            root_task_key: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for TaskFilterSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for TaskFilterSpec {

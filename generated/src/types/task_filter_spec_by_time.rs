@@ -67,8 +67,8 @@ impl crate::object::Blank for TaskFilterSpecByTime {
     fn blank() -> Self {
         Self {
             time_type: crate::object::Blank::blank(),
-            begin_time: crate::object::Blank::blank(),
-            end_time: crate::object::Blank::blank(),
+            begin_time: None,
+            end_time: None,
             extra: crate::Extra::EMPTY,
         }
     }

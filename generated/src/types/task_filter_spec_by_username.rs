@@ -3,7 +3,7 @@
 /// Data object type *TaskFilterSpecByUsername*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct TaskFilterSpecByUsername {
     /// Property *TaskFilterSpecByUsername.systemUser*.
     pub system_user: bool,
@@ -57,7 +57,17 @@ impl crate::object::Object for TaskFilterSpecByUsername {
 }
 impl crate::object::Blank for TaskFilterSpecByUsername {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            system_user: false,
+            user_list: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for TaskFilterSpecByUsername {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for TaskFilterSpecByUsername {

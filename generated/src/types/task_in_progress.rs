@@ -66,8 +66,8 @@ impl crate::object::Object for TaskInProgress {
 impl crate::object::Blank for TaskInProgress {
     fn blank() -> Self {
         Self {
-            fault_cause: crate::object::Blank::blank(),
-            fault_message: crate::object::Blank::blank(),
+            fault_cause: None,
+            fault_message: None,
             task: crate::object::Blank::blank(),
             extra: crate::Extra::EMPTY,
         }

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 8.0.3.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct TaskInfoFilterSpec {
     /// Property *TaskInfoFilterSpec.filterTaskResults*.
     pub filter_task_results: Option<
@@ -57,7 +57,16 @@ impl crate::object::Object for TaskInfoFilterSpec {
 }
 impl crate::object::Blank for TaskInfoFilterSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            filter_task_results: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for TaskInfoFilterSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for TaskInfoFilterSpec {

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 8.0.3.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct TaskInfoFilterSpecFilterTaskResults {
     /// Property *TaskInfoFilterSpecFilterTaskResults.removeAll*.
     pub remove_all: Option<bool>,
@@ -63,7 +63,18 @@ impl crate::object::Object for TaskInfoFilterSpecFilterTaskResults {
 }
 impl crate::object::Blank for TaskInfoFilterSpecFilterTaskResults {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            remove_all: None,
+            description_ids: None,
+            filter_in: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for TaskInfoFilterSpecFilterTaskResults {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for TaskInfoFilterSpecFilterTaskResults {

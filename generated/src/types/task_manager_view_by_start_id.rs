@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 9.0.0.0
 ///
 /// Extends `TaskManagerTaskViewSpec`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct TaskManagerViewByStartId {
     /// Property *TaskManagerViewByStartId.count*.
     pub count: i32,
@@ -59,7 +59,17 @@ impl crate::object::Object for TaskManagerViewByStartId {
 }
 impl crate::object::Blank for TaskManagerViewByStartId {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            count: 0,
+            start_id: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for TaskManagerViewByStartId {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for TaskManagerViewByStartId {

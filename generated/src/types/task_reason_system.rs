@@ -3,7 +3,7 @@
 /// Data object type *TaskReasonSystem*.
 ///
 /// Extends `TaskReason`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct TaskReasonSystem {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
@@ -45,7 +45,13 @@ impl crate::object::Object for TaskReasonSystem {
 }
 impl crate::object::Blank for TaskReasonSystem {
     fn blank() -> Self {
-        Self::default()
+        Self { extra: crate::Extra::EMPTY }
+    }
+}
+impl Default for TaskReasonSystem {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for TaskReasonSystem {

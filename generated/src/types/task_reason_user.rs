@@ -3,7 +3,7 @@
 /// Data object type *TaskReasonUser*.
 ///
 /// Extends `TaskReason`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct TaskReasonUser {
     /// Property *TaskReasonUser.userName*.
     pub user_name: crate::CompactString,
@@ -53,7 +53,16 @@ impl crate::object::Object for TaskReasonUser {
 }
 impl crate::object::Blank for TaskReasonUser {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            user_name: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for TaskReasonUser {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for TaskReasonUser {

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`TaskSchedulerKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct TaskScheduler {
     /// Property *TaskScheduler.activeTime*.
     ///
@@ -63,7 +63,17 @@ impl crate::object::Object for TaskScheduler {
 }
 impl crate::object::Blank for TaskScheduler {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            active_time: None,
+            expire_time: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for TaskScheduler {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for TaskScheduler {

@@ -3,7 +3,7 @@
 /// Data object type *TemplateConfigFileInfo*.
 ///
 /// Extends `VmConfigFileInfo`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct TemplateConfigFileInfo {
     /// Property *FileInfo.path*.
     pub path: crate::CompactString,
@@ -94,7 +94,22 @@ impl crate::object::Object for TemplateConfigFileInfo {
 }
 impl crate::object::Blank for TemplateConfigFileInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            path: crate::object::Blank::blank(),
+            friendly_name: None,
+            file_size: None,
+            modification: None,
+            owner: None,
+            config_version: None,
+            encryption: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for TemplateConfigFileInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for TemplateConfigFileInfo {

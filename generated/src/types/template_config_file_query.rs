@@ -3,7 +3,7 @@
 /// Data object type *TemplateConfigFileQuery*.
 ///
 /// Extends `VmConfigFileQuery`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct TemplateConfigFileQuery {
     /// Property *VmConfigFileQuery.filter*.
     pub filter: Option<Box<crate::types::VmConfigFileQueryFilter>>,
@@ -57,7 +57,17 @@ impl crate::object::Object for TemplateConfigFileQuery {
 }
 impl crate::object::Blank for TemplateConfigFileQuery {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            filter: None,
+            details: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for TemplateConfigFileQuery {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for TemplateConfigFileQuery {

@@ -5,7 +5,7 @@
 /// Extends `Event`.
 ///
 /// Has subtypes: members declared with this type are held as \[`TemplateUpgradeEventKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct TemplateUpgradeEvent {
     /// Property *Event.key*.
     pub key: i32,
@@ -158,7 +158,31 @@ impl crate::object::Object for TemplateUpgradeEvent {
 }
 impl crate::object::Blank for TemplateUpgradeEvent {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: 0,
+            chain_id: 0,
+            created_time: crate::object::Blank::blank(),
+            user_name: crate::object::Blank::blank(),
+            datacenter: None,
+            compute_resource: None,
+            host: None,
+            vm: None,
+            ds: None,
+            net: None,
+            dvs: None,
+            tgw: None,
+            full_formatted_message: None,
+            change_tag: None,
+            audit_id: None,
+            legacy_template: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for TemplateUpgradeEvent {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for TemplateUpgradeEvent {

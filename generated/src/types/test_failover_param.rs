@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends `FailoverParam`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct TestFailoverParam {
     /// Property *FailoverParam.isPlanned*.
     pub is_planned: bool,
@@ -77,7 +77,19 @@ impl crate::object::Object for TestFailoverParam {
 }
 impl crate::object::Blank for TestFailoverParam {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            is_planned: false,
+            check_only: false,
+            replication_groups_to_failover: None,
+            policy_associations: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for TestFailoverParam {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for TestFailoverParam {

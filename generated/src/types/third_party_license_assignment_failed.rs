@@ -72,11 +72,11 @@ impl crate::object::Object for ThirdPartyLicenseAssignmentFailed {
 impl crate::object::Blank for ThirdPartyLicenseAssignmentFailed {
     fn blank() -> Self {
         Self {
-            fault_cause: crate::object::Blank::blank(),
-            fault_message: crate::object::Blank::blank(),
+            fault_cause: None,
+            fault_message: None,
             host: crate::object::Blank::blank(),
             module: crate::object::Blank::blank(),
-            reason: crate::object::Blank::blank(),
+            reason: None,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -3,7 +3,7 @@
 /// Data object type *TicketedSessionAuthentication*.
 ///
 /// Extends `GuestAuthentication`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct TicketedSessionAuthentication {
     /// Property *GuestAuthentication.interactiveSession*.
     pub interactive_session: bool,
@@ -57,7 +57,17 @@ impl crate::object::Object for TicketedSessionAuthentication {
 }
 impl crate::object::Blank for TicketedSessionAuthentication {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            interactive_session: false,
+            ticket: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for TicketedSessionAuthentication {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for TicketedSessionAuthentication {

@@ -6,7 +6,7 @@
 ///
 /// Extends `MigrationFault`.
 #[deprecated]
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct TooManyDisksOnLegacyHost {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -68,7 +68,19 @@ impl crate::object::Object for TooManyDisksOnLegacyHost {
 }
 impl crate::object::Blank for TooManyDisksOnLegacyHost {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            disk_count: 0,
+            timeout_danger: false,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for TooManyDisksOnLegacyHost {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for TooManyDisksOnLegacyHost {

@@ -3,7 +3,7 @@
 /// Data object type *TooManyNativeClonesOnFile*.
 ///
 /// Extends `FileFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct TooManyNativeClonesOnFile {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -61,7 +61,18 @@ impl crate::object::Object for TooManyNativeClonesOnFile {
 }
 impl crate::object::Blank for TooManyNativeClonesOnFile {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            file: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for TooManyNativeClonesOnFile {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for TooManyNativeClonesOnFile {

@@ -3,7 +3,7 @@
 /// Data object type *ToolsConfigInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ToolsConfigInfo {
     /// Property *ToolsConfigInfo.toolsVersion*.
     pub tools_version: Option<i32>,
@@ -135,7 +135,28 @@ impl crate::object::Object for ToolsConfigInfo {
 }
 impl crate::object::Blank for ToolsConfigInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            tools_version: None,
+            tools_install_type: None,
+            after_power_on: None,
+            after_resume: None,
+            before_guest_standby: None,
+            before_guest_shutdown: None,
+            before_guest_reboot: None,
+            tools_upgrade_policy: None,
+            pending_customization: None,
+            customization_key_id: None,
+            sync_time_with_host_allowed: None,
+            sync_time_with_host: None,
+            last_install_info: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ToolsConfigInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ToolsConfigInfo {

@@ -3,7 +3,7 @@
 /// Data object type *ToolsConfigInfoToolsLastInstallInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ToolsConfigInfoToolsLastInstallInfo {
     /// Property *ToolsConfigInfoToolsLastInstallInfo.counter*.
     pub counter: i32,
@@ -57,7 +57,17 @@ impl crate::object::Object for ToolsConfigInfoToolsLastInstallInfo {
 }
 impl crate::object::Blank for ToolsConfigInfoToolsLastInstallInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            counter: 0,
+            fault: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for ToolsConfigInfoToolsLastInstallInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for ToolsConfigInfoToolsLastInstallInfo {

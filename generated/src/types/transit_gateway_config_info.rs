@@ -3,7 +3,7 @@
 /// Data object type *TransitGatewayConfigInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct TransitGatewayConfigInfo {
     /// Property *TransitGatewayConfigInfo.ID*.
     pub id: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for TransitGatewayConfigInfo {
 }
 impl crate::object::Blank for TransitGatewayConfigInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            id: crate::object::Blank::blank(),
+            name: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for TransitGatewayConfigInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for TransitGatewayConfigInfo {

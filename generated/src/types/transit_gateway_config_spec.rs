@@ -3,7 +3,7 @@
 /// Data object type *TransitGatewayConfigSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct TransitGatewayConfigSpec {
     /// Property *TransitGatewayConfigSpec.name*.
     pub name: Option<crate::CompactString>,
@@ -53,7 +53,16 @@ impl crate::object::Object for TransitGatewayConfigSpec {
 }
 impl crate::object::Blank for TransitGatewayConfigSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for TransitGatewayConfigSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for TransitGatewayConfigSpec {

@@ -3,7 +3,7 @@
 /// Data object type *TransitGatewayCreateSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct TransitGatewayCreateSpec {
     /// Property *TransitGatewayCreateSpec.ID*.
     pub id: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for TransitGatewayCreateSpec {
 }
 impl crate::object::Blank for TransitGatewayCreateSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            id: crate::object::Blank::blank(),
+            name: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for TransitGatewayCreateSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for TransitGatewayCreateSpec {

@@ -130,7 +130,7 @@ impl crate::object::Object for TransitionFailed {
 impl crate::object::Blank for TransitionFailed {
     fn blank() -> Self {
         Self {
-            key: crate::object::Blank::blank(),
+            key: 0,
             description: crate::object::Blank::blank(),
             time: crate::object::Blank::blank(),
             agency: crate::object::Blank::blank(),

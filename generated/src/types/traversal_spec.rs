@@ -3,7 +3,7 @@
 /// Data object type *TraversalSpec*.
 ///
 /// Extends `SelectionSpec`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct TraversalSpec {
     /// Property *SelectionSpec.name*.
     pub name: Option<crate::CompactString>,
@@ -69,7 +69,20 @@ impl crate::object::Object for TraversalSpec {
 }
 impl crate::object::Blank for TraversalSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: None,
+            r#type: crate::object::Blank::blank(),
+            path: crate::object::Blank::blank(),
+            skip: None,
+            select_set: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for TraversalSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for TraversalSpec {

@@ -3,7 +3,7 @@
 /// Data object type *UnSupportedDatastoreForVFlash*.
 ///
 /// Extends `UnsupportedDatastore`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct UnSupportedDatastoreForVFlash {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -71,7 +71,20 @@ impl crate::object::Object for UnSupportedDatastoreForVFlash {
 }
 impl crate::object::Blank for UnSupportedDatastoreForVFlash {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            datastore: None,
+            datastore_name: crate::object::Blank::blank(),
+            r#type: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for UnSupportedDatastoreForVFlash {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for UnSupportedDatastoreForVFlash {

@@ -3,7 +3,7 @@
 /// Data object type *UnconfiguredPropertyValue*.
 ///
 /// Extends `InvalidPropertyValue`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct UnconfiguredPropertyValue {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -77,7 +77,22 @@ impl crate::object::Object for UnconfiguredPropertyValue {
 }
 impl crate::object::Blank for UnconfiguredPropertyValue {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            id: crate::object::Blank::blank(),
+            category: crate::object::Blank::blank(),
+            label: crate::object::Blank::blank(),
+            r#type: crate::object::Blank::blank(),
+            value: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for UnconfiguredPropertyValue {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for UnconfiguredPropertyValue {

@@ -3,7 +3,7 @@
 /// Data object type *UncustomizableGuest*.
 ///
 /// Extends `CustomizationFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct UncustomizableGuest {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -61,7 +61,18 @@ impl crate::object::Object for UncustomizableGuest {
 }
 impl crate::object::Blank for UncustomizableGuest {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            uncustomizable_guest_os: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for UncustomizableGuest {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for UncustomizableGuest {

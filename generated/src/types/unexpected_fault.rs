@@ -3,7 +3,7 @@
 /// Data object type *UnexpectedFault*.
 ///
 /// Extends `RuntimeFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct UnexpectedFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -65,7 +65,19 @@ impl crate::object::Object for UnexpectedFault {
 }
 impl crate::object::Blank for UnexpectedFault {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            fault_name: crate::object::Blank::blank(),
+            fault: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for UnexpectedFault {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for UnexpectedFault {

@@ -78,7 +78,7 @@ impl crate::object::Object for UnknownAgentVm {
 impl crate::object::Blank for UnknownAgentVm {
     fn blank() -> Self {
         Self {
-            key: crate::object::Blank::blank(),
+            key: 0,
             description: crate::object::Blank::blank(),
             time: crate::object::Blank::blank(),
             host: crate::object::Blank::blank(),

@@ -5,7 +5,7 @@
 /// Extends `VmConfigFault`.
 ///
 /// Has subtypes: members declared with this type are held as \[`UnsupportedDatastoreKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct UnsupportedDatastore {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -65,7 +65,18 @@ impl crate::object::Object for UnsupportedDatastore {
 }
 impl crate::object::Blank for UnsupportedDatastore {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            datastore: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for UnsupportedDatastore {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for UnsupportedDatastore {

@@ -3,7 +3,7 @@
 /// Data object type *UnsupportedGuest*.
 ///
 /// Extends `InvalidVmConfig`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct UnsupportedGuest {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -65,7 +65,19 @@ impl crate::object::Object for UnsupportedGuest {
 }
 impl crate::object::Blank for UnsupportedGuest {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            property: None,
+            unsupported_guest_os: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for UnsupportedGuest {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for UnsupportedGuest {

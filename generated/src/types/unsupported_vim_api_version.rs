@@ -3,7 +3,7 @@
 /// Data object type *UnsupportedVimApiVersion*.
 ///
 /// Extends `VimFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct UnsupportedVimApiVersion {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -61,7 +61,18 @@ impl crate::object::Object for UnsupportedVimApiVersion {
 }
 impl crate::object::Blank for UnsupportedVimApiVersion {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            version: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for UnsupportedVimApiVersion {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for UnsupportedVimApiVersion {

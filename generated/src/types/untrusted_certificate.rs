@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 8.0.3.0
 ///
 /// Extends `IoFilterManagerSslTrust`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct UntrustedCertificate {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
@@ -47,7 +47,13 @@ impl crate::object::Object for UntrustedCertificate {
 }
 impl crate::object::Blank for UntrustedCertificate {
     fn blank() -> Self {
-        Self::default()
+        Self { extra: crate::Extra::EMPTY }
+    }
+}
+impl Default for UntrustedCertificate {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for UntrustedCertificate {

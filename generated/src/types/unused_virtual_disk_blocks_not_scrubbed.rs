@@ -3,7 +3,7 @@
 /// Data object type *UnusedVirtualDiskBlocksNotScrubbed*.
 ///
 /// Extends `DeviceBackingNotSupported`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct UnusedVirtualDiskBlocksNotScrubbed {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -69,7 +69,20 @@ impl crate::object::Object for UnusedVirtualDiskBlocksNotScrubbed {
 }
 impl crate::object::Blank for UnusedVirtualDiskBlocksNotScrubbed {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            device: crate::object::Blank::blank(),
+            reason: None,
+            backing: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for UnusedVirtualDiskBlocksNotScrubbed {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for UnusedVirtualDiskBlocksNotScrubbed {

@@ -3,7 +3,7 @@
 /// Data object type *UpdateSet*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct UpdateSet {
     /// Property *UpdateSet.version*.
     pub version: crate::CompactString,
@@ -61,7 +61,18 @@ impl crate::object::Object for UpdateSet {
 }
 impl crate::object::Blank for UpdateSet {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            version: crate::object::Blank::blank(),
+            filter_set: None,
+            truncated: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for UpdateSet {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for UpdateSet {

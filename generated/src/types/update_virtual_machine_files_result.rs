@@ -3,7 +3,7 @@
 /// Data object type *UpdateVirtualMachineFilesResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct UpdateVirtualMachineFilesResult {
     /// Property *UpdateVirtualMachineFilesResult.failedVmFile*.
     pub failed_vm_file: Option<
@@ -55,7 +55,16 @@ impl crate::object::Object for UpdateVirtualMachineFilesResult {
 }
 impl crate::object::Blank for UpdateVirtualMachineFilesResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            failed_vm_file: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for UpdateVirtualMachineFilesResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for UpdateVirtualMachineFilesResult {

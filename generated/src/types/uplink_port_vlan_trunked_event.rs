@@ -3,7 +3,7 @@
 /// Data object type *UplinkPortVlanTrunkedEvent*.
 ///
 /// Extends `DvsHealthStatusChangeEvent`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct UplinkPortVlanTrunkedEvent {
     /// Property *Event.key*.
     pub key: i32,
@@ -162,7 +162,32 @@ impl crate::object::Object for UplinkPortVlanTrunkedEvent {
 }
 impl crate::object::Blank for UplinkPortVlanTrunkedEvent {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: 0,
+            chain_id: 0,
+            created_time: crate::object::Blank::blank(),
+            user_name: crate::object::Blank::blank(),
+            datacenter: None,
+            compute_resource: None,
+            host: None,
+            vm: None,
+            ds: None,
+            net: None,
+            dvs: None,
+            tgw: None,
+            full_formatted_message: None,
+            change_tag: None,
+            audit_id: None,
+            switch_uuid: crate::object::Blank::blank(),
+            health_result: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for UplinkPortVlanTrunkedEvent {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for UplinkPortVlanTrunkedEvent {

@@ -3,7 +3,7 @@
 /// Data object type *UsbScanCodeSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct UsbScanCodeSpec {
     /// Property *UsbScanCodeSpec.keyEvents*.
     pub key_events: Vec<crate::types::UsbScanCodeSpecKeyEvent>,
@@ -53,7 +53,16 @@ impl crate::object::Object for UsbScanCodeSpec {
 }
 impl crate::object::Blank for UsbScanCodeSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key_events: Vec::new(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for UsbScanCodeSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for UsbScanCodeSpec {

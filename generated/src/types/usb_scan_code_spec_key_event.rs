@@ -3,7 +3,7 @@
 /// Data object type *UsbScanCodeSpecKeyEvent*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct UsbScanCodeSpecKeyEvent {
     /// Property *UsbScanCodeSpecKeyEvent.usbHidCode*.
     pub usb_hid_code: i32,
@@ -57,7 +57,17 @@ impl crate::object::Object for UsbScanCodeSpecKeyEvent {
 }
 impl crate::object::Blank for UsbScanCodeSpecKeyEvent {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            usb_hid_code: 0,
+            modifiers: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for UsbScanCodeSpecKeyEvent {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for UsbScanCodeSpecKeyEvent {

@@ -3,7 +3,7 @@
 /// Data object type *UsbScanCodeSpecModifierType*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct UsbScanCodeSpecModifierType {
     /// Property *UsbScanCodeSpecModifierType.leftControl*.
     pub left_control: Option<bool>,
@@ -99,7 +99,23 @@ impl crate::object::Object for UsbScanCodeSpecModifierType {
 }
 impl crate::object::Blank for UsbScanCodeSpecModifierType {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            left_control: None,
+            left_shift: None,
+            left_alt: None,
+            left_gui: None,
+            right_control: None,
+            right_shift: None,
+            right_alt: None,
+            right_gui: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for UsbScanCodeSpecModifierType {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for UsbScanCodeSpecModifierType {

@@ -3,7 +3,7 @@
 /// Data object type *UserInputRequiredParameterMetadata*.
 ///
 /// Extends `ProfilePolicyOptionMetadata`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct UserInputRequiredParameterMetadata {
     /// Property *ProfilePolicyOptionMetadata.id*.
     pub id: Box<crate::types::ExtendedElementDescription>,
@@ -61,7 +61,18 @@ impl crate::object::Object for UserInputRequiredParameterMetadata {
 }
 impl crate::object::Blank for UserInputRequiredParameterMetadata {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            id: crate::object::Blank::blank(),
+            parameter: None,
+            user_input_parameter: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for UserInputRequiredParameterMetadata {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for UserInputRequiredParameterMetadata {

@@ -3,7 +3,7 @@
 /// Data object type *UserLogoutSessionEvent*.
 ///
 /// Extends `SessionEvent`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct UserLogoutSessionEvent {
     /// Property *Event.key*.
     pub key: i32,
@@ -182,7 +182,35 @@ impl crate::object::Object for UserLogoutSessionEvent {
 }
 impl crate::object::Blank for UserLogoutSessionEvent {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: 0,
+            chain_id: 0,
+            created_time: crate::object::Blank::blank(),
+            user_name: crate::object::Blank::blank(),
+            datacenter: None,
+            compute_resource: None,
+            host: None,
+            vm: None,
+            ds: None,
+            net: None,
+            dvs: None,
+            tgw: None,
+            full_formatted_message: None,
+            change_tag: None,
+            audit_id: None,
+            ip_address: None,
+            user_agent: None,
+            call_count: None,
+            session_id: None,
+            login_time: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for UserLogoutSessionEvent {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for UserLogoutSessionEvent {

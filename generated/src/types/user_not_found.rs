@@ -3,7 +3,7 @@
 /// Data object type *UserNotFound*.
 ///
 /// Extends `VimFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct UserNotFound {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -65,7 +65,19 @@ impl crate::object::Object for UserNotFound {
 }
 impl crate::object::Blank for UserNotFound {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            principal: crate::object::Blank::blank(),
+            unresolved: false,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for UserNotFound {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for UserNotFound {

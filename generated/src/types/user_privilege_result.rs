@@ -61,7 +61,7 @@ impl crate::object::Blank for UserPrivilegeResult {
     fn blank() -> Self {
         Self {
             entity: crate::object::Blank::blank(),
-            privileges: crate::object::Blank::blank(),
+            privileges: None,
             extra: crate::Extra::EMPTY,
         }
     }

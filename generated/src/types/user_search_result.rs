@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`UserSearchResultKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct UserSearchResult {
     /// Property *UserSearchResult.principal*.
     pub principal: crate::CompactString,
@@ -63,7 +63,18 @@ impl crate::object::Object for UserSearchResult {
 }
 impl crate::object::Blank for UserSearchResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            principal: crate::object::Blank::blank(),
+            full_name: None,
+            group: false,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for UserSearchResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for UserSearchResult {

@@ -3,7 +3,7 @@
 /// Data object type *UserSession*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct UserSession {
     /// Property *UserSession.key*.
     pub key: crate::CompactString,
@@ -121,7 +121,26 @@ impl crate::object::Object for UserSession {
 }
 impl crate::object::Blank for UserSession {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: crate::object::Blank::blank(),
+            user_name: crate::object::Blank::blank(),
+            full_name: crate::object::Blank::blank(),
+            login_time: crate::object::Blank::blank(),
+            last_active_time: crate::object::Blank::blank(),
+            locale: crate::object::Blank::blank(),
+            message_locale: crate::object::Blank::blank(),
+            extension_session: false,
+            ip_address: crate::object::Blank::blank(),
+            user_agent: crate::object::Blank::blank(),
+            call_count: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for UserSession {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for UserSession {

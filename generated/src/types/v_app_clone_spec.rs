@@ -107,13 +107,13 @@ impl crate::object::Blank for VAppCloneSpec {
     fn blank() -> Self {
         Self {
             location: crate::object::Blank::blank(),
-            host: crate::object::Blank::blank(),
-            resource_spec: crate::object::Blank::blank(),
-            vm_folder: crate::object::Blank::blank(),
-            network_mapping: crate::object::Blank::blank(),
-            property: crate::object::Blank::blank(),
-            resource_mapping: crate::object::Blank::blank(),
-            provisioning: crate::object::Blank::blank(),
+            host: None,
+            resource_spec: None,
+            vm_folder: None,
+            network_mapping: None,
+            property: None,
+            resource_mapping: None,
+            provisioning: None,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -73,9 +73,9 @@ impl crate::object::Blank for VAppCloneSpecResourceMap {
     fn blank() -> Self {
         Self {
             source: crate::object::Blank::blank(),
-            parent: crate::object::Blank::blank(),
-            resource_spec: crate::object::Blank::blank(),
-            location: crate::object::Blank::blank(),
+            parent: None,
+            resource_spec: None,
+            location: None,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -3,7 +3,7 @@
 /// Data object type *VAppConfigInfo*.
 ///
 /// Extends `VmConfigInfo`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VAppConfigInfo {
     /// Property *VmConfigInfo.product*.
     pub product: Option<Vec<crate::types::VAppProductInfo>>,
@@ -123,7 +123,27 @@ impl crate::object::Object for VAppConfigInfo {
 }
 impl crate::object::Blank for VAppConfigInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            product: None,
+            property: None,
+            ip_assignment: crate::object::Blank::blank(),
+            eula: None,
+            ovf_section: None,
+            ovf_environment_transport: None,
+            install_boot_required: false,
+            install_boot_stop_delay: 0,
+            entity_config: None,
+            annotation: crate::object::Blank::blank(),
+            instance_uuid: None,
+            managed_by: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VAppConfigInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VAppConfigInfo {

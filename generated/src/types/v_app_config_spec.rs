@@ -3,7 +3,7 @@
 /// Data object type *VAppConfigSpec*.
 ///
 /// Extends `VmConfigSpec`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VAppConfigSpec {
     /// Property *VmConfigSpec.product*.
     pub product: Option<Vec<crate::types::VAppProductSpec>>,
@@ -123,7 +123,27 @@ impl crate::object::Object for VAppConfigSpec {
 }
 impl crate::object::Blank for VAppConfigSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            product: None,
+            property: None,
+            ip_assignment: None,
+            eula: None,
+            ovf_section: None,
+            ovf_environment_transport: None,
+            install_boot_required: None,
+            install_boot_stop_delay: None,
+            entity_config: None,
+            annotation: None,
+            instance_uuid: None,
+            managed_by: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VAppConfigSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VAppConfigSpec {

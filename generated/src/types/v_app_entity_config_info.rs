@@ -3,7 +3,7 @@
 /// Data object type *VAppEntityConfigInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VAppEntityConfigInfo {
     /// Property *VAppEntityConfigInfo.key*.
     ///
@@ -110,7 +110,24 @@ impl crate::object::Object for VAppEntityConfigInfo {
 }
 impl crate::object::Blank for VAppEntityConfigInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: None,
+            tag: None,
+            start_order: None,
+            start_delay: None,
+            waiting_for_guest: None,
+            start_action: None,
+            stop_delay: None,
+            stop_action: None,
+            destroy_with_parent: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VAppEntityConfigInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VAppEntityConfigInfo {

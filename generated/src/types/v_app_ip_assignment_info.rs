@@ -3,7 +3,7 @@
 /// Data object type *VAppIPAssignmentInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VAppIPAssignmentInfo {
     /// Property *VAppIPAssignmentInfo.supportedAllocationScheme*.
     pub supported_allocation_scheme: Option<Vec<crate::CompactString>>,
@@ -75,7 +75,19 @@ impl crate::object::Object for VAppIPAssignmentInfo {
 }
 impl crate::object::Blank for VAppIPAssignmentInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            supported_allocation_scheme: None,
+            ip_allocation_policy: None,
+            supported_ip_protocol: None,
+            ip_protocol: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VAppIPAssignmentInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VAppIPAssignmentInfo {

@@ -3,7 +3,7 @@
 /// Data object type *VAppOvfSectionInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VAppOvfSectionInfo {
     /// Property *VAppOvfSectionInfo.key*.
     pub key: Option<i32>,
@@ -69,7 +69,20 @@ impl crate::object::Object for VAppOvfSectionInfo {
 }
 impl crate::object::Blank for VAppOvfSectionInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: None,
+            namespace: None,
+            r#type: None,
+            at_envelope_level: None,
+            contents: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VAppOvfSectionInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VAppOvfSectionInfo {

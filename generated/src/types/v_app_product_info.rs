@@ -3,7 +3,7 @@
 /// Data object type *VAppProductInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VAppProductInfo {
     /// Property *VAppProductInfo.key*.
     pub key: i32,
@@ -111,7 +111,25 @@ impl crate::object::Object for VAppProductInfo {
 }
 impl crate::object::Blank for VAppProductInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: 0,
+            class_id: None,
+            instance_id: None,
+            name: None,
+            vendor: None,
+            version: None,
+            full_version: None,
+            vendor_url: None,
+            product_url: None,
+            app_url: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VAppProductInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VAppProductInfo {

@@ -3,7 +3,7 @@
 /// Data object type *VAppPropertyInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VAppPropertyInfo {
     /// Property *VAppPropertyInfo.key*.
     pub key: i32,
@@ -123,7 +123,27 @@ impl crate::object::Object for VAppPropertyInfo {
 }
 impl crate::object::Blank for VAppPropertyInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: 0,
+            class_id: None,
+            instance_id: None,
+            id: None,
+            category: None,
+            label: None,
+            r#type: None,
+            type_reference: None,
+            user_configurable: None,
+            default_value: None,
+            value: None,
+            description: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VAppPropertyInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VAppPropertyInfo {

@@ -3,7 +3,7 @@
 /// Data object type *VFlashModuleNotSupported*.
 ///
 /// Extends `VmConfigFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VFlashModuleNotSupported {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -80,7 +80,21 @@ impl crate::object::Object for VFlashModuleNotSupported {
 }
 impl crate::object::Blank for VFlashModuleNotSupported {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            vm_name: crate::object::Blank::blank(),
+            module_name: crate::object::Blank::blank(),
+            reason: crate::object::Blank::blank(),
+            host_name: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VFlashModuleNotSupported {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VFlashModuleNotSupported {

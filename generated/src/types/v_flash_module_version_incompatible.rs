@@ -3,7 +3,7 @@
 /// Data object type *VFlashModuleVersionIncompatible*.
 ///
 /// Extends `VimFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VFlashModuleVersionIncompatible {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -87,7 +87,21 @@ impl crate::object::Object for VFlashModuleVersionIncompatible {
 }
 impl crate::object::Blank for VFlashModuleVersionIncompatible {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            module_name: crate::object::Blank::blank(),
+            vm_request_module_version: crate::object::Blank::blank(),
+            host_min_supported_verson: crate::object::Blank::blank(),
+            host_module_version: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VFlashModuleVersionIncompatible {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VFlashModuleVersionIncompatible {

@@ -5,7 +5,7 @@
 /// Extends `MigrationFault`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VMotionInterfaceIssueKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VMotionInterfaceIssue {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -85,7 +85,20 @@ impl crate::object::Object for VMotionInterfaceIssue {
 }
 impl crate::object::Blank for VMotionInterfaceIssue {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            at_source_host: false,
+            failed_host: crate::object::Blank::blank(),
+            failed_host_entity: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VMotionInterfaceIssue {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VMotionInterfaceIssue {

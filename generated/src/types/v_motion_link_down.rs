@@ -3,7 +3,7 @@
 /// Data object type *VMotionLinkDown*.
 ///
 /// Extends `VMotionInterfaceIssue`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VMotionLinkDown {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -89,7 +89,21 @@ impl crate::object::Object for VMotionLinkDown {
 }
 impl crate::object::Blank for VMotionLinkDown {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            at_source_host: false,
+            failed_host: crate::object::Blank::blank(),
+            failed_host_entity: None,
+            network: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VMotionLinkDown {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VMotionLinkDown {

@@ -3,7 +3,7 @@
 /// Data object type *VMotionNotLicensed*.
 ///
 /// Extends `VMotionInterfaceIssue`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VMotionNotLicensed {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -83,7 +83,20 @@ impl crate::object::Object for VMotionNotLicensed {
 }
 impl crate::object::Blank for VMotionNotLicensed {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            at_source_host: false,
+            failed_host: crate::object::Blank::blank(),
+            failed_host_entity: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VMotionNotLicensed {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VMotionNotLicensed {

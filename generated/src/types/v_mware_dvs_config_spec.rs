@@ -3,7 +3,7 @@
 /// Data object type *VMwareDVSConfigSpec*.
 ///
 /// Extends `DVSConfigSpec`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VMwareDVSConfigSpec {
     /// Property *DVSConfigSpec.dynamicProperty*.
     pub dynamic_property: Option<Vec<crate::types::DynamicProperty>>,
@@ -252,7 +252,44 @@ impl crate::object::Object for VMwareDVSConfigSpec {
 }
 impl crate::object::Blank for VMwareDVSConfigSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            dynamic_property: None,
+            config_version: None,
+            name: None,
+            num_standalone_ports: None,
+            max_ports: None,
+            uplink_port_policy: None,
+            uplink_portgroup: None,
+            default_port_config: None,
+            host: None,
+            extension_key: None,
+            description: None,
+            policy: None,
+            vendor_specific_config: None,
+            contact: None,
+            switch_ip_address: None,
+            default_proxy_switch_max_num_ports: None,
+            infrastructure_traffic_resource_config: None,
+            net_resource_pool_traffic_resource_config: None,
+            network_resource_control_version: None,
+            pvlan_config_spec: None,
+            vspan_config_spec: None,
+            max_mtu: None,
+            link_discovery_protocol_config: None,
+            ipfix_config: None,
+            lacp_api_version: None,
+            multicast_filtering_mode: None,
+            network_offload_spec_id: None,
+            network_offload_config: None,
+            real_time_config: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VMwareDVSConfigSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VMwareDVSConfigSpec {

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 8.0.0.1
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VMwareDvsDpuCapability {
     /// Property *VMwareDvsDpuCapability.networkOffloadSupported*.
     pub network_offload_supported: Option<bool>,
@@ -61,7 +61,17 @@ impl crate::object::Object for VMwareDvsDpuCapability {
 }
 impl crate::object::Blank for VMwareDvsDpuCapability {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            network_offload_supported: None,
+            active_standby_mode_supported: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VMwareDvsDpuCapability {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VMwareDvsDpuCapability {

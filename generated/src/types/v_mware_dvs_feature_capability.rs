@@ -3,7 +3,7 @@
 /// Data object type *VMwareDVSFeatureCapability*.
 ///
 /// Extends `DVSFeatureCapability`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VMwareDVSFeatureCapability {
     /// Deprecated.
     ///
@@ -220,7 +220,38 @@ impl crate::object::Object for VMwareDVSFeatureCapability {
 }
 impl crate::object::Blank for VMwareDVSFeatureCapability {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            network_resource_management_supported: false,
+            vm_direct_path_gen2_supported: None,
+            nic_teaming_policy: None,
+            network_resource_pool_high_share_value: None,
+            network_resource_management_capability: None,
+            health_check_capability: None,
+            rollback_capability: None,
+            backup_restore_capability: None,
+            network_filter_supported: None,
+            mac_learning_supported: None,
+            vspan_supported: None,
+            lldp_supported: None,
+            ipfix_supported: None,
+            ipfix_capability: None,
+            multicast_snooping_supported: None,
+            vspan_capability: None,
+            lacp_capability: None,
+            dpu_capability: None,
+            nsx_supported: None,
+            mtu_capability: None,
+            real_time_config_supported: None,
+            perf_nic_offload_capability: None,
+            system_traffic_capabilities: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VMwareDVSFeatureCapability {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VMwareDVSFeatureCapability {

@@ -3,7 +3,7 @@
 /// Data object type *VMwareDVSHealthCheckCapability*.
 ///
 /// Extends `DVSHealthCheckCapability`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VMwareDVSHealthCheckCapability {
     /// Property *VMwareDVSHealthCheckCapability.vlanMtuSupported*.
     pub vlan_mtu_supported: bool,
@@ -57,7 +57,17 @@ impl crate::object::Object for VMwareDVSHealthCheckCapability {
 }
 impl crate::object::Blank for VMwareDVSHealthCheckCapability {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            vlan_mtu_supported: false,
+            teaming_supported: false,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VMwareDVSHealthCheckCapability {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VMwareDVSHealthCheckCapability {

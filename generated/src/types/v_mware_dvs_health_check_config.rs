@@ -5,7 +5,7 @@
 /// Extends `DVSHealthCheckConfig`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VMwareDVSHealthCheckConfigKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VMwareDVSHealthCheckConfig {
     /// Property *DVSHealthCheckConfig.enable*.
     pub enable: Option<bool>,
@@ -59,7 +59,17 @@ impl crate::object::Object for VMwareDVSHealthCheckConfig {
 }
 impl crate::object::Blank for VMwareDVSHealthCheckConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            enable: None,
+            interval: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VMwareDVSHealthCheckConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VMwareDVSHealthCheckConfig {

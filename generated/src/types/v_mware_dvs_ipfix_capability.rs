@@ -3,7 +3,7 @@
 /// Data object type *VMwareDvsIpfixCapability*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VMwareDvsIpfixCapability {
     /// Property *VMwareDvsIpfixCapability.ipfixSupported*.
     pub ipfix_supported: Option<bool>,
@@ -65,7 +65,18 @@ impl crate::object::Object for VMwareDvsIpfixCapability {
 }
 impl crate::object::Blank for VMwareDvsIpfixCapability {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            ipfix_supported: None,
+            ipv6_for_ipfix_supported: None,
+            observation_domain_id_supported: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VMwareDvsIpfixCapability {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VMwareDvsIpfixCapability {

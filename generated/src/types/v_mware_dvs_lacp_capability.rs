@@ -3,7 +3,7 @@
 /// Data object type *VMwareDvsLacpCapability*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VMwareDvsLacpCapability {
     /// Property *VMwareDvsLacpCapability.lacpSupported*.
     pub lacp_supported: Option<bool>,
@@ -63,7 +63,18 @@ impl crate::object::Object for VMwareDvsLacpCapability {
 }
 impl crate::object::Blank for VMwareDvsLacpCapability {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            lacp_supported: None,
+            multi_lacp_group_supported: None,
+            lacp_fast_mode_supported: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VMwareDvsLacpCapability {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VMwareDvsLacpCapability {

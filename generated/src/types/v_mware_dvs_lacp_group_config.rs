@@ -3,7 +3,7 @@
 /// Data object type *VMwareDvsLacpGroupConfig*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VMwareDvsLacpGroupConfig {
     /// Property *VMwareDvsLacpGroupConfig.key*.
     pub key: Option<crate::CompactString>,
@@ -113,7 +113,25 @@ impl crate::object::Object for VMwareDvsLacpGroupConfig {
 }
 impl crate::object::Blank for VMwareDvsLacpGroupConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: None,
+            name: None,
+            mode: None,
+            uplink_num: None,
+            loadbalance_algorithm: None,
+            vlan: None,
+            ipfix: None,
+            uplink_name: None,
+            uplink_port_key: None,
+            timeout_mode: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VMwareDvsLacpGroupConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VMwareDvsLacpGroupConfig {

@@ -3,7 +3,7 @@
 /// Data object type *VMwareDvsLacpGroupSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VMwareDvsLacpGroupSpec {
     /// Property *VMwareDvsLacpGroupSpec.lacpGroupConfig*.
     pub lacp_group_config: Box<crate::types::VMwareDvsLacpGroupConfig>,
@@ -57,7 +57,17 @@ impl crate::object::Object for VMwareDvsLacpGroupSpec {
 }
 impl crate::object::Blank for VMwareDvsLacpGroupSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            lacp_group_config: crate::object::Blank::blank(),
+            operation: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VMwareDvsLacpGroupSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VMwareDvsLacpGroupSpec {

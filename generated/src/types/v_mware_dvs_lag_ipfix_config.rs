@@ -3,7 +3,7 @@
 /// Data object type *VMwareDvsLagIpfixConfig*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VMwareDvsLagIpfixConfig {
     /// Property *VMwareDvsLagIpfixConfig.ipfixEnabled*.
     pub ipfix_enabled: Option<bool>,
@@ -53,7 +53,16 @@ impl crate::object::Object for VMwareDvsLagIpfixConfig {
 }
 impl crate::object::Blank for VMwareDvsLagIpfixConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            ipfix_enabled: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VMwareDvsLagIpfixConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VMwareDvsLagIpfixConfig {

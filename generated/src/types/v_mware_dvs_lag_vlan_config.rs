@@ -3,7 +3,7 @@
 /// Data object type *VMwareDvsLagVlanConfig*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VMwareDvsLagVlanConfig {
     /// Property *VMwareDvsLagVlanConfig.vlanId*.
     pub vlan_id: Option<Vec<crate::types::NumericRange>>,
@@ -53,7 +53,16 @@ impl crate::object::Object for VMwareDvsLagVlanConfig {
 }
 impl crate::object::Blank for VMwareDvsLagVlanConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            vlan_id: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VMwareDvsLagVlanConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VMwareDvsLagVlanConfig {

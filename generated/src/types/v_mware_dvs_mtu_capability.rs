@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 7.0.2.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VMwareDvsMtuCapability {
     /// Property *VMwareDvsMtuCapability.minMtuSupported*.
     pub min_mtu_supported: i32,
@@ -59,7 +59,17 @@ impl crate::object::Object for VMwareDvsMtuCapability {
 }
 impl crate::object::Blank for VMwareDvsMtuCapability {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            min_mtu_supported: 0,
+            max_mtu_supported: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VMwareDvsMtuCapability {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VMwareDvsMtuCapability {

@@ -3,7 +3,7 @@
 /// Data object type *VMwareDVSMtuHealthCheckResult*.
 ///
 /// Extends `HostMemberUplinkHealthCheckResult`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VMwareDVSMtuHealthCheckResult {
     /// Property *HostMemberHealthCheckResult.summary*.
     pub summary: Option<crate::CompactString>,
@@ -81,7 +81,20 @@ impl crate::object::Object for VMwareDVSMtuHealthCheckResult {
 }
 impl crate::object::Blank for VMwareDVSMtuHealthCheckResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            summary: None,
+            uplink_port_key: crate::object::Blank::blank(),
+            mtu_mismatch: false,
+            vlan_support_switch_mtu: None,
+            vlan_not_support_switch_mtu: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VMwareDVSMtuHealthCheckResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VMwareDVSMtuHealthCheckResult {

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 9.1.0.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VMwareDvsPerfNicOffloadCapability {
     /// Property *VMwareDvsPerfNicOffloadCapability.supported*.
     pub supported: Option<bool>,
@@ -55,7 +55,16 @@ impl crate::object::Object for VMwareDvsPerfNicOffloadCapability {
 }
 impl crate::object::Blank for VMwareDvsPerfNicOffloadCapability {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            supported: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VMwareDvsPerfNicOffloadCapability {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VMwareDvsPerfNicOffloadCapability {

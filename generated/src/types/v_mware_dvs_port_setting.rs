@@ -3,7 +3,7 @@
 /// Data object type *VMwareDVSPortSetting*.
 ///
 /// Extends `DVPortSetting`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VMwareDVSPortSetting {
     /// Property *DVPortSetting.blocked*.
     pub blocked: Option<Box<crate::types::BoolPolicy>>,
@@ -150,7 +150,31 @@ impl crate::object::Object for VMwareDVSPortSetting {
 }
 impl crate::object::Blank for VMwareDVSPortSetting {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            blocked: None,
+            vm_direct_path_gen2_allowed: None,
+            in_shaping_policy: None,
+            out_shaping_policy: None,
+            vendor_specific_config: None,
+            network_resource_pool_key: None,
+            filter_policy: None,
+            vlan: None,
+            qos_tag: None,
+            uplink_teaming_policy: None,
+            security_policy: None,
+            ipfix_enabled: None,
+            tx_uplink: None,
+            lacp_policy: None,
+            mac_management_policy: None,
+            vni: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VMwareDVSPortSetting {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VMwareDVSPortSetting {

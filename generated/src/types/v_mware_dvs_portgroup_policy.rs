@@ -3,7 +3,7 @@
 /// Data object type *VMwareDVSPortgroupPolicy*.
 ///
 /// Extends `DVPortgroupPolicy`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VMwareDVSPortgroupPolicy {
     /// Property *DVPortgroupPolicy.blockOverrideAllowed*.
     pub block_override_allowed: bool,
@@ -126,7 +126,27 @@ impl crate::object::Object for VMwareDVSPortgroupPolicy {
 }
 impl crate::object::Blank for VMwareDVSPortgroupPolicy {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            block_override_allowed: false,
+            shaping_override_allowed: false,
+            vendor_config_override_allowed: false,
+            live_port_moving_allowed: false,
+            port_config_reset_at_disconnect: false,
+            network_resource_pool_override_allowed: None,
+            traffic_filter_override_allowed: None,
+            vlan_override_allowed: false,
+            uplink_teaming_override_allowed: false,
+            security_policy_override_allowed: false,
+            ipfix_override_allowed: None,
+            mac_management_override_allowed: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VMwareDVSPortgroupPolicy {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VMwareDVSPortgroupPolicy {

@@ -3,7 +3,7 @@
 /// Data object type *VMwareDVSPvlanConfigSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VMwareDVSPvlanConfigSpec {
     /// Property *VMwareDVSPvlanConfigSpec.pvlanEntry*.
     pub pvlan_entry: Box<crate::types::VMwareDVSPvlanMapEntry>,
@@ -57,7 +57,17 @@ impl crate::object::Object for VMwareDVSPvlanConfigSpec {
 }
 impl crate::object::Blank for VMwareDVSPvlanConfigSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            pvlan_entry: crate::object::Blank::blank(),
+            operation: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VMwareDVSPvlanConfigSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VMwareDVSPvlanConfigSpec {

@@ -3,7 +3,7 @@
 /// Data object type *VMwareDVSPvlanMapEntry*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VMwareDVSPvlanMapEntry {
     /// Property *VMwareDVSPvlanMapEntry.primaryVlanId*.
     pub primary_vlan_id: i32,
@@ -61,7 +61,18 @@ impl crate::object::Object for VMwareDVSPvlanMapEntry {
 }
 impl crate::object::Blank for VMwareDVSPvlanMapEntry {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            primary_vlan_id: 0,
+            secondary_vlan_id: 0,
+            pvlan_type: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VMwareDVSPvlanMapEntry {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VMwareDVSPvlanMapEntry {

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 9.1.0.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VMwareDvsSystemTrafficCapabilities {
     /// Property *VMwareDvsSystemTrafficCapabilities.systemTrafficQualifiers*.
     pub system_traffic_qualifiers: Option<Vec<crate::CompactString>>,
@@ -55,7 +55,16 @@ impl crate::object::Object for VMwareDvsSystemTrafficCapabilities {
 }
 impl crate::object::Blank for VMwareDvsSystemTrafficCapabilities {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            system_traffic_qualifiers: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VMwareDvsSystemTrafficCapabilities {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VMwareDvsSystemTrafficCapabilities {

@@ -3,7 +3,7 @@
 /// Data object type *VMwareDVSTeamingHealthCheckConfig*.
 ///
 /// Extends `VMwareDVSHealthCheckConfig`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VMwareDVSTeamingHealthCheckConfig {
     /// Property *DVSHealthCheckConfig.enable*.
     pub enable: Option<bool>,
@@ -57,7 +57,17 @@ impl crate::object::Object for VMwareDVSTeamingHealthCheckConfig {
 }
 impl crate::object::Blank for VMwareDVSTeamingHealthCheckConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            enable: None,
+            interval: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VMwareDVSTeamingHealthCheckConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VMwareDVSTeamingHealthCheckConfig {

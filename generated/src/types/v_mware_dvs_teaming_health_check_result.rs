@@ -3,7 +3,7 @@
 /// Data object type *VMwareDVSTeamingHealthCheckResult*.
 ///
 /// Extends `HostMemberHealthCheckResult`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VMwareDVSTeamingHealthCheckResult {
     /// Property *HostMemberHealthCheckResult.summary*.
     pub summary: Option<crate::CompactString>,
@@ -57,7 +57,17 @@ impl crate::object::Object for VMwareDVSTeamingHealthCheckResult {
 }
 impl crate::object::Blank for VMwareDVSTeamingHealthCheckResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            summary: None,
+            teaming_status: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VMwareDVSTeamingHealthCheckResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VMwareDVSTeamingHealthCheckResult {

@@ -3,7 +3,7 @@
 /// Data object type *VMwareDVSVlanHealthCheckResult*.
 ///
 /// Extends `HostMemberUplinkHealthCheckResult`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VMwareDVSVlanHealthCheckResult {
     /// Property *HostMemberHealthCheckResult.summary*.
     pub summary: Option<crate::CompactString>,
@@ -65,7 +65,19 @@ impl crate::object::Object for VMwareDVSVlanHealthCheckResult {
 }
 impl crate::object::Blank for VMwareDVSVlanHealthCheckResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            summary: None,
+            uplink_port_key: crate::object::Blank::blank(),
+            trunked_vlan: None,
+            untrunked_vlan: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VMwareDVSVlanHealthCheckResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VMwareDVSVlanHealthCheckResult {

@@ -3,7 +3,7 @@
 /// Data object type *VMwareDVSVlanMtuHealthCheckConfig*.
 ///
 /// Extends `VMwareDVSHealthCheckConfig`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VMwareDVSVlanMtuHealthCheckConfig {
     /// Property *DVSHealthCheckConfig.enable*.
     pub enable: Option<bool>,
@@ -57,7 +57,17 @@ impl crate::object::Object for VMwareDVSVlanMtuHealthCheckConfig {
 }
 impl crate::object::Blank for VMwareDVSVlanMtuHealthCheckConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            enable: None,
+            interval: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VMwareDVSVlanMtuHealthCheckConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VMwareDVSVlanMtuHealthCheckConfig {

@@ -3,7 +3,7 @@
 /// Data object type *VMwareDVSVspanCapability*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VMwareDVSVspanCapability {
     /// Property *VMwareDVSVspanCapability.mixedDestSupported*.
     pub mixed_dest_supported: bool,
@@ -93,7 +93,22 @@ impl crate::object::Object for VMwareDVSVspanCapability {
 }
 impl crate::object::Blank for VMwareDVSVspanCapability {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            mixed_dest_supported: false,
+            dvport_supported: false,
+            remote_source_supported: false,
+            remote_dest_supported: false,
+            encap_remote_source_supported: false,
+            erspan_protocol_supported: None,
+            mirror_netstack_supported: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VMwareDVSVspanCapability {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VMwareDVSVspanCapability {

@@ -3,7 +3,7 @@
 /// Data object type *VMwareDVSVspanConfigSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VMwareDVSVspanConfigSpec {
     /// Property *VMwareDVSVspanConfigSpec.vspanSession*.
     pub vspan_session: Box<crate::types::VMwareVspanSession>,
@@ -57,7 +57,17 @@ impl crate::object::Object for VMwareDVSVspanConfigSpec {
 }
 impl crate::object::Blank for VMwareDVSVspanConfigSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            vspan_session: crate::object::Blank::blank(),
+            operation: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VMwareDVSVspanConfigSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VMwareDVSVspanConfigSpec {

@@ -3,7 +3,7 @@
 /// Data object type *VMwareIpfixConfig*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VMwareIpfixConfig {
     /// Property *VMwareIpfixConfig.collectorIpAddress*.
     pub collector_ip_address: Option<crate::CompactString>,
@@ -93,7 +93,22 @@ impl crate::object::Object for VMwareIpfixConfig {
 }
 impl crate::object::Blank for VMwareIpfixConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            collector_ip_address: None,
+            collector_port: None,
+            observation_domain_id: None,
+            active_flow_timeout: 0,
+            idle_flow_timeout: None,
+            sampling_rate: 0,
+            internal_flows_only: false,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VMwareIpfixConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VMwareIpfixConfig {

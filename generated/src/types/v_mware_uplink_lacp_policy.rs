@@ -6,7 +6,7 @@
 ///
 /// Extends `InheritablePolicy`.
 #[deprecated]
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VMwareUplinkLacpPolicy {
     /// Property *InheritablePolicy.inherited*.
     pub inherited: bool,
@@ -64,7 +64,18 @@ impl crate::object::Object for VMwareUplinkLacpPolicy {
 }
 impl crate::object::Blank for VMwareUplinkLacpPolicy {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            inherited: false,
+            enable: None,
+            mode: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VMwareUplinkLacpPolicy {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VMwareUplinkLacpPolicy {

@@ -3,7 +3,7 @@
 /// Data object type *VMwareUplinkPortOrderPolicy*.
 ///
 /// Extends `InheritablePolicy`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VMwareUplinkPortOrderPolicy {
     /// Property *InheritablePolicy.inherited*.
     pub inherited: bool,
@@ -61,7 +61,18 @@ impl crate::object::Object for VMwareUplinkPortOrderPolicy {
 }
 impl crate::object::Blank for VMwareUplinkPortOrderPolicy {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            inherited: false,
+            active_uplink_port: None,
+            standby_uplink_port: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VMwareUplinkPortOrderPolicy {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VMwareUplinkPortOrderPolicy {

@@ -3,7 +3,7 @@
 /// Data object type *VMwareVspanPort*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VMwareVspanPort {
     /// Property *VMwareVspanPort.portKey*.
     pub port_key: Option<Vec<crate::CompactString>>,
@@ -81,7 +81,20 @@ impl crate::object::Object for VMwareVspanPort {
 }
 impl crate::object::Blank for VMwareVspanPort {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            port_key: None,
+            uplink_port_name: None,
+            wildcard_port_connectee_type: None,
+            vlans: None,
+            ip_address: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VMwareVspanPort {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VMwareVspanPort {

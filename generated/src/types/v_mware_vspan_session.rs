@@ -3,7 +3,7 @@
 /// Data object type *VMwareVspanSession*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VMwareVspanSession {
     /// Property *VMwareVspanSession.key*.
     pub key: Option<crate::CompactString>,
@@ -162,7 +162,33 @@ impl crate::object::Object for VMwareVspanSession {
 }
 impl crate::object::Blank for VMwareVspanSession {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: None,
+            name: None,
+            description: None,
+            enabled: false,
+            source_port_transmitted: None,
+            source_port_received: None,
+            destination_port: None,
+            encapsulation_vlan_id: None,
+            strip_original_vlan: false,
+            mirrored_packet_length: None,
+            normal_traffic_allowed: false,
+            session_type: None,
+            sampling_rate: None,
+            encap_type: None,
+            erspan_id: None,
+            erspan_cos: None,
+            erspan_gra_nanosec: None,
+            netstack: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VMwareVspanSession {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VMwareVspanSession {

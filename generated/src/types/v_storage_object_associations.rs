@@ -3,7 +3,7 @@
 /// Data object type *VStorageObjectAssociations*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VStorageObjectAssociations {
     /// Property *VStorageObjectAssociations.id*.
     pub id: Box<crate::types::ID>,
@@ -63,7 +63,18 @@ impl crate::object::Object for VStorageObjectAssociations {
 }
 impl crate::object::Blank for VStorageObjectAssociations {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            id: crate::object::Blank::blank(),
+            vm_disk_associations: None,
+            fault: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VStorageObjectAssociations {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VStorageObjectAssociations {

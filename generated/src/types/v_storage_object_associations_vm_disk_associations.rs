@@ -3,7 +3,7 @@
 /// Data object type *VStorageObjectAssociationsVmDiskAssociations*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VStorageObjectAssociationsVmDiskAssociations {
     /// Property *VStorageObjectAssociationsVmDiskAssociations.vmId*.
     pub vm_id: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for VStorageObjectAssociationsVmDiskAssociations {
 }
 impl crate::object::Blank for VStorageObjectAssociationsVmDiskAssociations {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            vm_id: crate::object::Blank::blank(),
+            disk_key: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VStorageObjectAssociationsVmDiskAssociations {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VStorageObjectAssociationsVmDiskAssociations {

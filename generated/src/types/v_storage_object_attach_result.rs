@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 9.1.0.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VStorageObjectAttachResult {
     /// Property *VStorageObjectAttachResult.volumeId*.
     pub volume_id: Box<crate::types::ID>,
@@ -63,7 +63,18 @@ impl crate::object::Object for VStorageObjectAttachResult {
 }
 impl crate::object::Blank for VStorageObjectAttachResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            volume_id: crate::object::Blank::blank(),
+            disk_uuid: None,
+            fault: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VStorageObjectAttachResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VStorageObjectAttachResult {

@@ -94,10 +94,10 @@ impl crate::object::Blank for VStorageObjectAttachSpec {
         Self {
             volume_id: crate::object::Blank::blank(),
             datastore: crate::object::Blank::blank(),
-            disk_mode: crate::object::Blank::blank(),
-            sharing: crate::object::Blank::blank(),
-            controller_key: crate::object::Blank::blank(),
-            unit_number: crate::object::Blank::blank(),
+            disk_mode: None,
+            sharing: None,
+            controller_key: None,
+            unit_number: None,
             extra: crate::Extra::EMPTY,
         }
     }

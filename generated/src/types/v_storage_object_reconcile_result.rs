@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 9.0.0.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VStorageObjectReconcileResult {
     /// Property *VStorageObjectReconcileResult.reconcileDetails*.
     pub reconcile_details: Option<
@@ -57,7 +57,16 @@ impl crate::object::Object for VStorageObjectReconcileResult {
 }
 impl crate::object::Blank for VStorageObjectReconcileResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            reconcile_details: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VStorageObjectReconcileResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VStorageObjectReconcileResult {

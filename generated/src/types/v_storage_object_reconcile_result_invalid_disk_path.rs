@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 9.0.0.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VStorageObjectReconcileResultInvalidDiskPath {
     /// Property *VStorageObjectReconcileResultInvalidDiskPath.path*.
     pub path: crate::CompactString,
@@ -59,7 +59,17 @@ impl crate::object::Object for VStorageObjectReconcileResultInvalidDiskPath {
 }
 impl crate::object::Blank for VStorageObjectReconcileResultInvalidDiskPath {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            path: crate::object::Blank::blank(),
+            reason: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VStorageObjectReconcileResultInvalidDiskPath {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VStorageObjectReconcileResultInvalidDiskPath {

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 9.0.0.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VStorageObjectReconcileResultReconcileDetail {
     /// Property *VStorageObjectReconcileResultReconcileDetail.hostName*.
     pub host_name: Option<crate::CompactString>,
@@ -103,7 +103,23 @@ impl crate::object::Object for VStorageObjectReconcileResultReconcileDetail {
 }
 impl crate::object::Blank for VStorageObjectReconcileResultReconcileDetail {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            host_name: None,
+            reconcile_report_path: None,
+            is_reconciled: None,
+            is_deep_scanned: None,
+            number_of_reconcile_issues: None,
+            number_of_fcds_before_reconcile: None,
+            number_of_fcds_after_reconcile: None,
+            invalid_disk_paths: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VStorageObjectReconcileResultReconcileDetail {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VStorageObjectReconcileResultReconcileDetail {

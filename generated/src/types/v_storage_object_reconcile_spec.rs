@@ -93,11 +93,11 @@ impl crate::object::Blank for VStorageObjectReconcileSpec {
     fn blank() -> Self {
         Self {
             datastore: crate::object::Blank::blank(),
-            include_disk_paths: crate::object::Blank::blank(),
-            exclude_disk_paths: crate::object::Blank::blank(),
-            deep_scan: crate::object::Blank::blank(),
-            dry_run: crate::object::Blank::blank(),
-            generate_report: crate::object::Blank::blank(),
+            include_disk_paths: None,
+            exclude_disk_paths: None,
+            deep_scan: None,
+            dry_run: None,
+            generate_report: None,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 8.0.2.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VStorageObjectSnapshot {
     /// Property *VStorageObjectSnapshot.id*.
     pub id: Box<crate::types::ID>,
@@ -65,7 +65,18 @@ impl crate::object::Object for VStorageObjectSnapshot {
 }
 impl crate::object::Blank for VStorageObjectSnapshot {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            id: crate::object::Blank::blank(),
+            vclock: crate::object::Blank::blank(),
+            used_capacity: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VStorageObjectSnapshot {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VStorageObjectSnapshot {

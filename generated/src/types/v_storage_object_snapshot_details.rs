@@ -3,7 +3,7 @@
 /// Data object type *VStorageObjectSnapshotDetails*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VStorageObjectSnapshotDetails {
     /// Property *VStorageObjectSnapshotDetails.path*.
     pub path: Option<crate::CompactString>,
@@ -57,7 +57,17 @@ impl crate::object::Object for VStorageObjectSnapshotDetails {
 }
 impl crate::object::Blank for VStorageObjectSnapshotDetails {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            path: None,
+            changed_block_tracking_id: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VStorageObjectSnapshotDetails {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VStorageObjectSnapshotDetails {

@@ -3,7 +3,7 @@
 /// Data object type *VStorageObjectSnapshotInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VStorageObjectSnapshotInfo {
     /// Property *VStorageObjectSnapshotInfo.snapshots*.
     pub snapshots: Option<
@@ -55,7 +55,16 @@ impl crate::object::Object for VStorageObjectSnapshotInfo {
 }
 impl crate::object::Blank for VStorageObjectSnapshotInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            snapshots: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VStorageObjectSnapshotInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VStorageObjectSnapshotInfo {

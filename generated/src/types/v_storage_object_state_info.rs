@@ -3,7 +3,7 @@
 /// Data object type *VStorageObjectStateInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VStorageObjectStateInfo {
     /// Property *VStorageObjectStateInfo.tentative*.
     pub tentative: Option<bool>,
@@ -53,7 +53,16 @@ impl crate::object::Object for VStorageObjectStateInfo {
 }
 impl crate::object::Blank for VStorageObjectStateInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            tentative: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VStorageObjectStateInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VStorageObjectStateInfo {

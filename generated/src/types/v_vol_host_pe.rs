@@ -61,7 +61,7 @@ impl crate::object::Blank for VVolHostPE {
     fn blank() -> Self {
         Self {
             key: crate::object::Blank::blank(),
-            protocol_endpoint: crate::object::Blank::blank(),
+            protocol_endpoint: Vec::new(),
             extra: crate::Extra::EMPTY,
         }
     }

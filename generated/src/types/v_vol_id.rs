@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends `DeviceId`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VVolId {
     /// Property *VVolId.id*.
     pub id: crate::CompactString,
@@ -55,7 +55,16 @@ impl crate::object::Object for VVolId {
 }
 impl crate::object::Blank for VVolId {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            id: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VVolId {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VVolId {

@@ -3,7 +3,7 @@
 /// Data object type *VVolVmConfigFileUpdateResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VVolVmConfigFileUpdateResult {
     /// Property *VVolVmConfigFileUpdateResult.succeededVmConfigFile*.
     pub succeeded_vm_config_file: Option<Vec<crate::types::KeyValue>>,
@@ -59,7 +59,17 @@ impl crate::object::Object for VVolVmConfigFileUpdateResult {
 }
 impl crate::object::Blank for VVolVmConfigFileUpdateResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            succeeded_vm_config_file: None,
+            failed_vm_config_file: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VVolVmConfigFileUpdateResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VVolVmConfigFileUpdateResult {

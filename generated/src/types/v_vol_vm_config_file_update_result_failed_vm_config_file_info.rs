@@ -63,7 +63,7 @@ impl crate::object::Blank for VVolVmConfigFileUpdateResultFailedVmConfigFileInfo
     fn blank() -> Self {
         Self {
             target_config_v_vol_id: crate::object::Blank::blank(),
-            ds_path: crate::object::Blank::blank(),
+            ds_path: None,
             fault: crate::object::Blank::blank(),
             extra: crate::Extra::EMPTY,
         }

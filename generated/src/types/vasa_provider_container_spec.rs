@@ -3,7 +3,7 @@
 /// Data object type *VasaProviderContainerSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VasaProviderContainerSpec {
     /// Property *VasaProviderContainerSpec.vasaProviderInfo*.
     pub vasa_provider_info: Option<Vec<crate::types::VimVasaProviderInfo>>,
@@ -67,7 +67,19 @@ impl crate::object::Object for VasaProviderContainerSpec {
 }
 impl crate::object::Blank for VasaProviderContainerSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            vasa_provider_info: None,
+            sc_id: crate::object::Blank::blank(),
+            deleted: false,
+            stretched: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VasaProviderContainerSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VasaProviderContainerSpec {

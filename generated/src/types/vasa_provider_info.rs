@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends `SmsProviderInfo`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VasaProviderInfo {
     /// Property *SmsProviderInfo.uid*.
     pub uid: crate::CompactString,
@@ -221,7 +221,42 @@ impl crate::object::Object for VasaProviderInfo {
 }
 impl crate::object::Blank for VasaProviderInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            uid: crate::object::Blank::blank(),
+            name: crate::object::Blank::blank(),
+            description: None,
+            version: None,
+            url: crate::object::Blank::blank(),
+            certificate: None,
+            status: None,
+            status_fault: None,
+            vasa_version: None,
+            namespace: None,
+            last_sync_time: None,
+            supported_vendor_model_mapping: None,
+            supported_profile: None,
+            supported_provider_profile: None,
+            related_storage_array: None,
+            provider_id: None,
+            certificate_expiry_date: None,
+            certificate_status: None,
+            service_location: None,
+            needs_explicit_activation: None,
+            max_batch_size: None,
+            retain_vasa_provider_certificate: None,
+            array_independent_provider: None,
+            r#type: None,
+            category: None,
+            priority: None,
+            failover_group_id: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VasaProviderInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VasaProviderInfo {

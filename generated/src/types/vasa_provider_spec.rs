@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends `SmsProviderSpec`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VasaProviderSpec {
     /// Property *SmsProviderSpec.name*.
     pub name: crate::CompactString,
@@ -75,7 +75,21 @@ impl crate::object::Object for VasaProviderSpec {
 }
 impl crate::object::Blank for VasaProviderSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: crate::object::Blank::blank(),
+            description: None,
+            username: crate::object::Blank::blank(),
+            password: crate::object::Blank::blank(),
+            url: crate::object::Blank::blank(),
+            certificate: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VasaProviderSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VasaProviderSpec {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VASAProviderUpgradeSpec {
     /// Property *VASAProviderUpgradeSpec.providerUid*.
     pub provider_uid: crate::CompactString,
@@ -63,7 +63,18 @@ impl crate::object::Object for VASAProviderUpgradeSpec {
 }
 impl crate::object::Blank for VASAProviderUpgradeSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            provider_uid: crate::object::Blank::blank(),
+            username: crate::object::Blank::blank(),
+            password: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VASAProviderUpgradeSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VASAProviderUpgradeSpec {

@@ -3,7 +3,7 @@
 /// Data object type *VASAStorageArray*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VASAStorageArray {
     /// Property *VASAStorageArray.name*.
     pub name: crate::CompactString,
@@ -71,7 +71,20 @@ impl crate::object::Object for VASAStorageArray {
 }
 impl crate::object::Blank for VASAStorageArray {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: crate::object::Blank::blank(),
+            uuid: crate::object::Blank::blank(),
+            vendor_id: crate::object::Blank::blank(),
+            model_id: crate::object::Blank::blank(),
+            discovery_svc_info: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VASAStorageArray {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VASAStorageArray {

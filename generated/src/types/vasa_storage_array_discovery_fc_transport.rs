@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 8.0.0.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VASAStorageArrayDiscoveryFcTransport {
     /// Property *VASAStorageArrayDiscoveryFcTransport.nodeWwn*.
     pub node_wwn: crate::CompactString,
@@ -59,7 +59,17 @@ impl crate::object::Object for VASAStorageArrayDiscoveryFcTransport {
 }
 impl crate::object::Blank for VASAStorageArrayDiscoveryFcTransport {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            node_wwn: crate::object::Blank::blank(),
+            port_wwn: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VASAStorageArrayDiscoveryFcTransport {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VASAStorageArrayDiscoveryFcTransport {

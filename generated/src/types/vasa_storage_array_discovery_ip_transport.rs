@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 8.0.0.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VASAStorageArrayDiscoveryIpTransport {
     /// Property *VASAStorageArrayDiscoveryIpTransport.ipAddress*.
     pub ip_address: crate::CompactString,
@@ -59,7 +59,17 @@ impl crate::object::Object for VASAStorageArrayDiscoveryIpTransport {
 }
 impl crate::object::Blank for VASAStorageArrayDiscoveryIpTransport {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            ip_address: crate::object::Blank::blank(),
+            port_number: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VASAStorageArrayDiscoveryIpTransport {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VASAStorageArrayDiscoveryIpTransport {

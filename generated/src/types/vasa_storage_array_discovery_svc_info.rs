@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 8.0.0.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VASAStorageArrayDiscoverySvcInfo {
     /// Property *VASAStorageArrayDiscoverySvcInfo.portType*.
     pub port_type: crate::CompactString,
@@ -67,7 +67,19 @@ impl crate::object::Object for VASAStorageArrayDiscoverySvcInfo {
 }
 impl crate::object::Blank for VASAStorageArrayDiscoverySvcInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            port_type: crate::object::Blank::blank(),
+            svc_nqn: crate::object::Blank::blank(),
+            ip_info: None,
+            fc_info: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VASAStorageArrayDiscoverySvcInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VASAStorageArrayDiscoverySvcInfo {

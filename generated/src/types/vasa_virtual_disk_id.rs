@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends `DeviceId`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VasaVirtualDiskId {
     /// Property *VasaVirtualDiskId.diskId*.
     pub disk_id: crate::CompactString,
@@ -55,7 +55,16 @@ impl crate::object::Object for VasaVirtualDiskId {
 }
 impl crate::object::Blank for VasaVirtualDiskId {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            disk_id: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VasaVirtualDiskId {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VasaVirtualDiskId {

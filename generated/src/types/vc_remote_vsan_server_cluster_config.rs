@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VcRemoteVsanServerClusterConfig {
     /// Property *VcRemoteVsanServerClusterConfig.serverClusters*.
     pub server_clusters: Option<Vec<crate::types::VcRemoteVsanServerClusterInfo>>,
@@ -55,7 +55,16 @@ impl crate::object::Object for VcRemoteVsanServerClusterConfig {
 }
 impl crate::object::Blank for VcRemoteVsanServerClusterConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            server_clusters: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VcRemoteVsanServerClusterConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VcRemoteVsanServerClusterConfig {

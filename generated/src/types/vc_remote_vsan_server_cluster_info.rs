@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VcRemoteVsanServerClusterInfo {
     /// Property *VcRemoteVsanServerClusterInfo.clusterUuid*.
     pub cluster_uuid: crate::CompactString,
@@ -77,7 +77,20 @@ impl crate::object::Object for VcRemoteVsanServerClusterInfo {
 }
 impl crate::object::Blank for VcRemoteVsanServerClusterInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            cluster_uuid: crate::object::Blank::blank(),
+            network_topology: None,
+            site_affinity: None,
+            owner_vc: None,
+            dit_config: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VcRemoteVsanServerClusterInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VcRemoteVsanServerClusterInfo {

@@ -3,7 +3,7 @@
 /// Data object type *VchaClusterConfigInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VchaClusterConfigInfo {
     /// Property *VchaClusterConfigInfo.failoverNodeInfo1*.
     pub failover_node_info1: Option<Box<crate::types::FailoverNodeInfo>>,
@@ -65,7 +65,19 @@ impl crate::object::Object for VchaClusterConfigInfo {
 }
 impl crate::object::Blank for VchaClusterConfigInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            failover_node_info1: None,
+            failover_node_info2: None,
+            witness_node_info: None,
+            state: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VchaClusterConfigInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VchaClusterConfigInfo {

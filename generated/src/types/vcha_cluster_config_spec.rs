@@ -3,7 +3,7 @@
 /// Data object type *VchaClusterConfigSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VchaClusterConfigSpec {
     /// Property *VchaClusterConfigSpec.passiveIp*.
     pub passive_ip: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for VchaClusterConfigSpec {
 }
 impl crate::object::Blank for VchaClusterConfigSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            passive_ip: crate::object::Blank::blank(),
+            witness_ip: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VchaClusterConfigSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VchaClusterConfigSpec {

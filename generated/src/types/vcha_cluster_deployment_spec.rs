@@ -79,7 +79,7 @@ impl crate::object::Blank for VchaClusterDeploymentSpec {
             passive_deployment_spec: crate::object::Blank::blank(),
             witness_deployment_spec: crate::object::Blank::blank(),
             active_vc_spec: crate::object::Blank::blank(),
-            active_vc_network_config: crate::object::Blank::blank(),
+            active_vc_network_config: None,
             extra: crate::Extra::EMPTY,
         }
     }

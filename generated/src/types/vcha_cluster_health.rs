@@ -3,7 +3,7 @@
 /// Data object type *VchaClusterHealth*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VchaClusterHealth {
     /// Property *VchaClusterHealth.runtimeInfo*.
     pub runtime_info: Box<crate::types::VchaClusterRuntimeInfo>,
@@ -61,7 +61,18 @@ impl crate::object::Object for VchaClusterHealth {
 }
 impl crate::object::Blank for VchaClusterHealth {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            runtime_info: crate::object::Blank::blank(),
+            health_messages: None,
+            additional_information: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VchaClusterHealth {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VchaClusterHealth {

@@ -3,7 +3,7 @@
 /// Data object type *VchaClusterRuntimeInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VchaClusterRuntimeInfo {
     /// Property *VchaClusterRuntimeInfo.clusterState*.
     pub cluster_state: crate::CompactString,
@@ -61,7 +61,18 @@ impl crate::object::Object for VchaClusterRuntimeInfo {
 }
 impl crate::object::Blank for VchaClusterRuntimeInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            cluster_state: crate::object::Blank::blank(),
+            node_info: None,
+            cluster_mode: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VchaClusterRuntimeInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VchaClusterRuntimeInfo {

@@ -3,7 +3,7 @@
 /// Data object type *VchaNodeRuntimeInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VchaNodeRuntimeInfo {
     /// Property *VchaNodeRuntimeInfo.nodeState*.
     pub node_state: crate::CompactString,
@@ -61,7 +61,18 @@ impl crate::object::Object for VchaNodeRuntimeInfo {
 }
 impl crate::object::Blank for VchaNodeRuntimeInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            node_state: crate::object::Blank::blank(),
+            node_role: crate::object::Blank::blank(),
+            node_ip: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VchaNodeRuntimeInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VchaNodeRuntimeInfo {

@@ -128,7 +128,7 @@ impl crate::object::Object for VibRequirementsNotMetByHost {
 impl crate::object::Blank for VibRequirementsNotMetByHost {
     fn blank() -> Self {
         Self {
-            key: crate::object::Blank::blank(),
+            key: 0,
             description: crate::object::Blank::blank(),
             time: crate::object::Blank::blank(),
             agency: crate::object::Blank::blank(),

@@ -136,7 +136,7 @@ impl crate::object::Object for VibRequiresManualInstallation {
 impl crate::object::Blank for VibRequiresManualInstallation {
     fn blank() -> Self {
         Self {
-            key: crate::object::Blank::blank(),
+            key: 0,
             description: crate::object::Blank::blank(),
             time: crate::object::Blank::blank(),
             agency: crate::object::Blank::blank(),
@@ -147,7 +147,7 @@ impl crate::object::Blank for VibRequiresManualInstallation {
             agent_name: crate::object::Blank::blank(),
             host: crate::object::Blank::blank(),
             host_name: crate::object::Blank::blank(),
-            bulletin: crate::object::Blank::blank(),
+            bulletin: Vec::new(),
             extra: crate::Extra::EMPTY,
         }
     }

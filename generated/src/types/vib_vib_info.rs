@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/eam`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VibVibInfo {
     /// Property *VibVibInfo.id*.
     pub id: crate::CompactString,
@@ -89,7 +89,22 @@ impl crate::object::Object for VibVibInfo {
 }
 impl crate::object::Blank for VibVibInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            id: crate::object::Blank::blank(),
+            name: crate::object::Blank::blank(),
+            version: crate::object::Blank::blank(),
+            vendor: crate::object::Blank::blank(),
+            summary: crate::object::Blank::blank(),
+            software_tags: None,
+            release_date: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VibVibInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VibVibInfo {

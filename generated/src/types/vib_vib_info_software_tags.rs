@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/eam`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VibVibInfoSoftwareTags {
     /// Property *VibVibInfoSoftwareTags.tags*.
     pub tags: Option<Vec<crate::CompactString>>,
@@ -55,7 +55,16 @@ impl crate::object::Object for VibVibInfoSoftwareTags {
 }
 impl crate::object::Blank for VibVibInfoSoftwareTags {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            tags: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VibVibInfoSoftwareTags {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VibVibInfoSoftwareTags {

@@ -7,7 +7,7 @@
 /// ***Since:*** vEAM API 8.2
 ///
 /// Extends `VibVibServicesSslTrust`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VibVibServicesAnyCertificate {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
@@ -49,7 +49,13 @@ impl crate::object::Object for VibVibServicesAnyCertificate {
 }
 impl crate::object::Blank for VibVibServicesAnyCertificate {
     fn blank() -> Self {
-        Self::default()
+        Self { extra: crate::Extra::EMPTY }
+    }
+}
+impl Default for VibVibServicesAnyCertificate {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VibVibServicesAnyCertificate {

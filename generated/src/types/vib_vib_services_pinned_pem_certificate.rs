@@ -7,7 +7,7 @@
 /// ***Since:*** vEAM API 8.2
 ///
 /// Extends `VibVibServicesSslTrust`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VibVibServicesPinnedPemCertificate {
     /// Property *VibVibServicesPinnedPemCertificate.sslCertificate*.
     pub ssl_certificate: crate::CompactString,
@@ -57,7 +57,16 @@ impl crate::object::Object for VibVibServicesPinnedPemCertificate {
 }
 impl crate::object::Blank for VibVibServicesPinnedPemCertificate {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            ssl_certificate: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VibVibServicesPinnedPemCertificate {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VibVibServicesPinnedPemCertificate {

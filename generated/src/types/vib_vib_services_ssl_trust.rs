@@ -9,7 +9,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VibVibServicesSslTrustKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VibVibServicesSslTrust {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
@@ -51,7 +51,13 @@ impl crate::object::Object for VibVibServicesSslTrust {
 }
 impl crate::object::Blank for VibVibServicesSslTrust {
     fn blank() -> Self {
-        Self::default()
+        Self { extra: crate::Extra::EMPTY }
+    }
+}
+impl Default for VibVibServicesSslTrust {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VibVibServicesSslTrust {

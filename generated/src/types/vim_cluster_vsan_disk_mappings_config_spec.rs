@@ -3,7 +3,7 @@
 /// Data object type *VimClusterVsanDiskMappingsConfigSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VimClusterVsanDiskMappingsConfigSpec {
     /// Property *VimClusterVsanDiskMappingsConfigSpec.hostDiskMappings*.
     pub host_disk_mappings: Vec<crate::types::VimClusterVsanHostDiskMapping>,
@@ -53,7 +53,16 @@ impl crate::object::Object for VimClusterVsanDiskMappingsConfigSpec {
 }
 impl crate::object::Blank for VimClusterVsanDiskMappingsConfigSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            host_disk_mappings: Vec::new(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VimClusterVsanDiskMappingsConfigSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VimClusterVsanDiskMappingsConfigSpec {

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VimClusterVsanFaultDomainSpecKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VimClusterVsanFaultDomainSpec {
     /// Property *VimClusterVsanFaultDomainSpec.hosts*.
     ///
@@ -61,7 +61,17 @@ impl crate::object::Object for VimClusterVsanFaultDomainSpec {
 }
 impl crate::object::Blank for VimClusterVsanFaultDomainSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            hosts: None,
+            name: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VimClusterVsanFaultDomainSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VimClusterVsanFaultDomainSpec {

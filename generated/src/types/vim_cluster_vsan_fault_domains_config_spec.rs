@@ -3,7 +3,7 @@
 /// Data object type *VimClusterVsanFaultDomainsConfigSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VimClusterVsanFaultDomainsConfigSpec {
     /// Property *VimClusterVsanFaultDomainsConfigSpec.faultDomains*.
     pub fault_domains: Vec<crate::types::VimClusterVsanFaultDomainSpecKind>,
@@ -57,7 +57,17 @@ impl crate::object::Object for VimClusterVsanFaultDomainsConfigSpec {
 }
 impl crate::object::Blank for VimClusterVsanFaultDomainsConfigSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_domains: Vec::new(),
+            witness: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VimClusterVsanFaultDomainsConfigSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VimClusterVsanFaultDomainsConfigSpec {

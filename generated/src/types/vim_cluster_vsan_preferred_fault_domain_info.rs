@@ -3,7 +3,7 @@
 /// Data object type *VimClusterVSANPreferredFaultDomainInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VimClusterVSANPreferredFaultDomainInfo {
     /// Property *VimClusterVSANPreferredFaultDomainInfo.preferredFaultDomainName*.
     pub preferred_fault_domain_name: Option<crate::CompactString>,
@@ -57,7 +57,17 @@ impl crate::object::Object for VimClusterVSANPreferredFaultDomainInfo {
 }
 impl crate::object::Blank for VimClusterVSANPreferredFaultDomainInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            preferred_fault_domain_name: None,
+            preferred_fault_domain_id: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VimClusterVSANPreferredFaultDomainInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VimClusterVSANPreferredFaultDomainInfo {

@@ -3,7 +3,7 @@
 /// Data object type *VimClusterVSANStretchedClusterCapability*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VimClusterVSANStretchedClusterCapability {
     /// Property *VimClusterVSANStretchedClusterCapability.hostMoId*.
     pub host_mo_id: crate::CompactString,
@@ -67,7 +67,19 @@ impl crate::object::Object for VimClusterVSANStretchedClusterCapability {
 }
 impl crate::object::Blank for VimClusterVSANStretchedClusterCapability {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            host_mo_id: crate::object::Blank::blank(),
+            conn_status: None,
+            is_supported: None,
+            host_capability: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VimClusterVSANStretchedClusterCapability {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VimClusterVSANStretchedClusterCapability {

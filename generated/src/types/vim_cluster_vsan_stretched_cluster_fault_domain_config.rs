@@ -3,7 +3,7 @@
 /// Data object type *VimClusterVSANStretchedClusterFaultDomainConfig*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VimClusterVSANStretchedClusterFaultDomainConfig {
     /// Property *VimClusterVSANStretchedClusterFaultDomainConfig.firstFdName*.
     pub first_fd_name: crate::CompactString,
@@ -69,7 +69,19 @@ impl crate::object::Object for VimClusterVSANStretchedClusterFaultDomainConfig {
 }
 impl crate::object::Blank for VimClusterVSANStretchedClusterFaultDomainConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            first_fd_name: crate::object::Blank::blank(),
+            first_fd_hosts: Vec::new(),
+            second_fd_name: crate::object::Blank::blank(),
+            second_fd_hosts: Vec::new(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VimClusterVSANStretchedClusterFaultDomainConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VimClusterVSANStretchedClusterFaultDomainConfig {

@@ -3,7 +3,7 @@
 /// Data object type *VimClusterVSANWitnessHostInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VimClusterVSANWitnessHostInfo {
     /// Property *VimClusterVSANWitnessHostInfo.nodeUuid*.
     pub node_uuid: crate::CompactString,
@@ -95,7 +95,22 @@ impl crate::object::Object for VimClusterVSANWitnessHostInfo {
 }
 impl crate::object::Blank for VimClusterVSANWitnessHostInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            node_uuid: crate::object::Blank::blank(),
+            fault_domain_name: None,
+            preferred_fd_name: None,
+            preferred_fd_uuid: None,
+            unicast_agent_addr: None,
+            host: None,
+            metadata_mode: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VimClusterVSANWitnessHostInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VimClusterVSANWitnessHostInfo {

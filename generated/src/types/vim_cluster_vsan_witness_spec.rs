@@ -70,8 +70,8 @@ impl crate::object::Blank for VimClusterVsanWitnessSpec {
         Self {
             host: crate::object::Blank::blank(),
             preferred_fault_domain_name: crate::object::Blank::blank(),
-            disk_mapping: crate::object::Blank::blank(),
-            storage_pool_spec: crate::object::Blank::blank(),
+            disk_mapping: None,
+            storage_pool_spec: None,
             extra: crate::Extra::EMPTY,
         }
     }

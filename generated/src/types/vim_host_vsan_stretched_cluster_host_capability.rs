@@ -3,7 +3,7 @@
 /// Data object type *VimHostVSANStretchedClusterHostCapability*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VimHostVSANStretchedClusterHostCapability {
     /// Property *VimHostVSANStretchedClusterHostCapability.featureVersion*.
     pub feature_version: crate::CompactString,
@@ -53,7 +53,16 @@ impl crate::object::Object for VimHostVSANStretchedClusterHostCapability {
 }
 impl crate::object::Blank for VimHostVSANStretchedClusterHostCapability {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            feature_version: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VimHostVSANStretchedClusterHostCapability {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VimHostVSANStretchedClusterHostCapability {

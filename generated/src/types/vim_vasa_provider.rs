@@ -3,7 +3,7 @@
 /// Data object type *VimVasaProvider*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VimVasaProvider {
     /// Property *VimVasaProvider.uid*.
     pub uid: Option<crate::CompactString>,
@@ -84,7 +84,21 @@ impl crate::object::Object for VimVasaProvider {
 }
 impl crate::object::Blank for VimVasaProvider {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            uid: None,
+            url: crate::object::Blank::blank(),
+            name: None,
+            self_signed_certificate: None,
+            vhost_config: None,
+            version_id: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VimVasaProvider {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VimVasaProvider {

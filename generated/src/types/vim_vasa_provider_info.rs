@@ -3,7 +3,7 @@
 /// Data object type *VimVasaProviderInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VimVasaProviderInfo {
     /// Property *VimVasaProviderInfo.provider*.
     pub provider: Box<crate::types::VimVasaProvider>,
@@ -57,7 +57,17 @@ impl crate::object::Object for VimVasaProviderInfo {
 }
 impl crate::object::Blank for VimVasaProviderInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            provider: crate::object::Blank::blank(),
+            array_state: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VimVasaProviderInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VimVasaProviderInfo {

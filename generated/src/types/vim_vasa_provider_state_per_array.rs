@@ -3,7 +3,7 @@
 /// Data object type *VimVasaProviderStatePerArray*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VimVasaProviderStatePerArray {
     /// Property *VimVasaProviderStatePerArray.priority*.
     pub priority: i32,
@@ -61,7 +61,18 @@ impl crate::object::Object for VimVasaProviderStatePerArray {
 }
 impl crate::object::Blank for VimVasaProviderStatePerArray {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            priority: 0,
+            array_id: crate::object::Blank::blank(),
+            active: false,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VimVasaProviderStatePerArray {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VimVasaProviderStatePerArray {

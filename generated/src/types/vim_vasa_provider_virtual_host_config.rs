@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 8.0.1.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VimVasaProviderVirtualHostConfig {
     /// Property *VimVasaProviderVirtualHostConfig.vhostName*.
     pub vhost_name: Option<crate::CompactString>,
@@ -63,7 +63,18 @@ impl crate::object::Object for VimVasaProviderVirtualHostConfig {
 }
 impl crate::object::Blank for VimVasaProviderVirtualHostConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            vhost_name: None,
+            service_host: crate::object::Blank::blank(),
+            service_port: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VimVasaProviderVirtualHostConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VimVasaProviderVirtualHostConfig {

@@ -3,7 +3,7 @@
 /// Data object type *VimVsanDataEfficiencyCapacityState*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VimVsanDataEfficiencyCapacityState {
     /// Property *VimVsanDataEfficiencyCapacityState.logicalCapacity*.
     pub logical_capacity: Option<i64>,
@@ -113,7 +113,25 @@ impl crate::object::Object for VimVsanDataEfficiencyCapacityState {
 }
 impl crate::object::Blank for VimVsanDataEfficiencyCapacityState {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            logical_capacity: None,
+            logical_capacity_used: None,
+            physical_capacity: None,
+            physical_capacity_used: None,
+            dedup_metadata_size: None,
+            space_efficiency_metadata_size: None,
+            esa_dedup_space_saving: None,
+            esa_compression_space_saving: None,
+            total_space_used_without_overhead: None,
+            dedup_enabled_object_space_used: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VimVsanDataEfficiencyCapacityState {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VimVsanDataEfficiencyCapacityState {

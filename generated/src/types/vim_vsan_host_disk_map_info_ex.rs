@@ -3,7 +3,7 @@
 /// Data object type *VimVsanHostDiskMapInfoEx*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VimVsanHostDiskMapInfoEx {
     /// Property *VimVsanHostDiskMapInfoEx.mapping*.
     pub mapping: Box<crate::types::VsanHostDiskMapping>,
@@ -99,7 +99,23 @@ impl crate::object::Object for VimVsanHostDiskMapInfoEx {
 }
 impl crate::object::Blank for VimVsanHostDiskMapInfoEx {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            mapping: crate::object::Blank::blank(),
+            is_mounted: false,
+            unlocked_encrypted: None,
+            is_all_flash: false,
+            is_data_efficiency: None,
+            encryption_info: None,
+            data_efficiency_config: None,
+            diskgroup_capability: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VimVsanHostDiskMapInfoEx {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VimVsanHostDiskMapInfoEx {

@@ -69,8 +69,8 @@ impl crate::object::Blank for VimVsanHostDiskMappingCreationSpec {
     fn blank() -> Self {
         Self {
             host: crate::object::Blank::blank(),
-            cache_disks: crate::object::Blank::blank(),
-            capacity_disks: crate::object::Blank::blank(),
+            cache_disks: None,
+            capacity_disks: None,
             creation_type: crate::object::Blank::blank(),
             extra: crate::Extra::EMPTY,
         }

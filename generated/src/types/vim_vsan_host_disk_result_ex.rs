@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `VsanHostDiskResult`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VimVsanHostDiskResultEx {
     /// Property *VsanHostDiskResult.disk*.
     pub disk: Box<crate::types::HostScsiDisk>,
@@ -107,7 +107,24 @@ impl crate::object::Object for VimVsanHostDiskResultEx {
 }
 impl crate::object::Blank for VimVsanHostDiskResultEx {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            disk: crate::object::Blank::blank(),
+            state: crate::object::Blank::blank(),
+            vsan_uuid: None,
+            error: None,
+            degraded: None,
+            vsan_direct_tagged: false,
+            storage_pool_disk_state: None,
+            storage_pool_disk_error: None,
+            is_capacity_flash: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VimVsanHostDiskResultEx {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VimVsanHostDiskResultEx {

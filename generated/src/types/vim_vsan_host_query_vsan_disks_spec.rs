@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VimVsanHostQueryVsanDisksSpec {
     /// Property *VimVsanHostQueryVsanDisksSpec.diskName*.
     pub disk_name: Option<crate::CompactString>,
@@ -59,7 +59,17 @@ impl crate::object::Object for VimVsanHostQueryVsanDisksSpec {
 }
 impl crate::object::Blank for VimVsanHostQueryVsanDisksSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            disk_name: None,
+            vsan_disk_type: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VimVsanHostQueryVsanDisksSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VimVsanHostQueryVsanDisksSpec {

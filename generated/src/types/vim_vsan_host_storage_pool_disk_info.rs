@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VimVsanHostStoragePoolDiskInfo {
     /// Property *VimVsanHostStoragePoolDiskInfo.disk*.
     pub disk: Box<crate::types::HostScsiDisk>,
@@ -95,7 +95,22 @@ impl crate::object::Object for VimVsanHostStoragePoolDiskInfo {
 }
 impl crate::object::Blank for VimVsanHostStoragePoolDiskInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            disk: crate::object::Blank::blank(),
+            vsan_uuid: None,
+            error: None,
+            is_mounted: None,
+            is_encrypted: None,
+            dek_id: None,
+            disk_type: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VimVsanHostStoragePoolDiskInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VimVsanHostStoragePoolDiskInfo {

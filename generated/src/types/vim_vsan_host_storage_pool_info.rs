@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VimVsanHostStoragePoolInfo {
     /// Property *VimVsanHostStoragePoolInfo.storagePoolDisks*.
     pub storage_pool_disks: Option<Vec<crate::types::VimVsanHostStoragePoolDiskInfo>>,
@@ -55,7 +55,16 @@ impl crate::object::Object for VimVsanHostStoragePoolInfo {
 }
 impl crate::object::Blank for VimVsanHostStoragePoolInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            storage_pool_disks: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VimVsanHostStoragePoolInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VimVsanHostStoragePoolInfo {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VimVsanHostTrimDiskSpec {
     /// Property *VimVsanHostTrimDiskSpec.disks*.
     pub disks: Option<Vec<crate::types::VimVsanHostTrimDiskEntry>>,
@@ -55,7 +55,16 @@ impl crate::object::Object for VimVsanHostTrimDiskSpec {
 }
 impl crate::object::Blank for VimVsanHostTrimDiskSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            disks: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VimVsanHostTrimDiskSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VimVsanHostTrimDiskSpec {

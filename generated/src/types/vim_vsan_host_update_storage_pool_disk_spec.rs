@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VimVsanHostUpdateStoragePoolDiskSpec {
     /// Property *VimVsanHostUpdateStoragePoolDiskSpec.diskUuids*.
     pub disk_uuids: Option<Vec<crate::CompactString>>,
@@ -59,7 +59,17 @@ impl crate::object::Object for VimVsanHostUpdateStoragePoolDiskSpec {
 }
 impl crate::object::Blank for VimVsanHostUpdateStoragePoolDiskSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            disk_uuids: None,
+            disk_format_version: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VimVsanHostUpdateStoragePoolDiskSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VimVsanHostUpdateStoragePoolDiskSpec {

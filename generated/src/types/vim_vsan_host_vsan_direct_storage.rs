@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VimVsanHostVsanDirectStorage {
     /// Property *VimVsanHostVsanDirectStorage.scsiDisks*.
     pub scsi_disks: Option<Vec<crate::types::VimVsanHostVsanScsiDisk>>,
@@ -59,7 +59,17 @@ impl crate::object::Object for VimVsanHostVsanDirectStorage {
 }
 impl crate::object::Blank for VimVsanHostVsanDirectStorage {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            scsi_disks: None,
+            tier: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VimVsanHostVsanDirectStorage {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VimVsanHostVsanDirectStorage {

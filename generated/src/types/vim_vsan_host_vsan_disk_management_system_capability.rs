@@ -3,7 +3,7 @@
 /// Data object type *VimVsanHostVsanDiskManagementSystemCapability*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VimVsanHostVsanDiskManagementSystemCapability {
     /// Property *VimVsanHostVsanDiskManagementSystemCapability.version*.
     pub version: crate::CompactString,
@@ -53,7 +53,16 @@ impl crate::object::Object for VimVsanHostVsanDiskManagementSystemCapability {
 }
 impl crate::object::Blank for VimVsanHostVsanDiskManagementSystemCapability {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            version: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VimVsanHostVsanDiskManagementSystemCapability {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VimVsanHostVsanDiskManagementSystemCapability {

@@ -65,8 +65,8 @@ impl crate::object::Blank for VimVsanHostVsanHostCapability {
     fn blank() -> Self {
         Self {
             host: crate::object::Blank::blank(),
-            is_supported: crate::object::Blank::blank(),
-            is_licensed: crate::object::Blank::blank(),
+            is_supported: false,
+            is_licensed: false,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VimVsanHostVsanManagedDisksInfo {
     /// Property *VimVsanHostVsanManagedDisksInfo.vSANDirectDisks*.
     pub v_san_direct_disks: Option<Vec<crate::types::VimVsanHostVsanDirectStorage>>,
@@ -72,7 +72,19 @@ impl crate::object::Object for VimVsanHostVsanManagedDisksInfo {
 }
 impl crate::object::Blank for VimVsanHostVsanManagedDisksInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            v_san_direct_disks: None,
+            v_san_disk_map_info: None,
+            v_sanp_mem_info: None,
+            storage_pools: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VimVsanHostVsanManagedDisksInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VimVsanHostVsanManagedDisksInfo {

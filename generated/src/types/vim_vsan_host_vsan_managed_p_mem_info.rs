@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VimVsanHostVsanManagedPMemInfo {
     /// Property *VimVsanHostVsanManagedPMemInfo.localPMemDatastores*.
     ///
@@ -57,7 +57,16 @@ impl crate::object::Object for VimVsanHostVsanManagedPMemInfo {
 }
 impl crate::object::Blank for VimVsanHostVsanManagedPMemInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            local_p_mem_datastores: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VimVsanHostVsanManagedPMemInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VimVsanHostVsanManagedPMemInfo {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VimVsanHostVsanScsiDisk {
     /// Property *VimVsanHostVsanScsiDisk.capacity*.
     pub capacity: Box<crate::types::HostDiskDimensionsLba>,
@@ -140,7 +140,29 @@ impl crate::object::Object for VimVsanHostVsanScsiDisk {
 }
 impl crate::object::Blank for VimVsanHostVsanScsiDisk {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            capacity: crate::object::Blank::blank(),
+            used_capacity: None,
+            device_path: crate::object::Blank::blank(),
+            ssd: None,
+            local_disk: None,
+            scsi_disk_type: None,
+            uuid: crate::object::Blank::blank(),
+            operational_state: None,
+            canonical_name: None,
+            display_name: None,
+            lun_type: crate::object::Blank::blank(),
+            vendor: None,
+            model: None,
+            mount_info: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VimVsanHostVsanScsiDisk {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VimVsanHostVsanScsiDisk {

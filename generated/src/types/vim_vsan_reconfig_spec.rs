@@ -3,7 +3,7 @@
 /// Data object type *VimVsanReconfigSpec*.
 ///
 /// Extends `SDDCBase`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VimVsanReconfigSpec {
     /// Property *VimVsanReconfigSpec.vsanClusterConfig*.
     pub vsan_cluster_config: Option<crate::types::VsanClusterConfigInfoKind>,
@@ -221,7 +221,41 @@ impl crate::object::Object for VimVsanReconfigSpec {
 }
 impl crate::object::Blank for VimVsanReconfigSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            vsan_cluster_config: None,
+            data_efficiency_config: None,
+            disk_mapping_spec: None,
+            fault_domains_spec: None,
+            modify: false,
+            allow_reduced_redundancy: None,
+            resync_iops_limit_config: None,
+            iscsi_spec: None,
+            data_encryption_config: None,
+            extended_config: None,
+            datastore_config: None,
+            perfsvc_config: None,
+            unmap_config: None,
+            vum_config: None,
+            metrics_config: None,
+            file_service_config: None,
+            rdma_config: None,
+            data_in_transit_encryption_config: None,
+            mode: None,
+            vsan_health_config: None,
+            vsan_esa_config: None,
+            xvc_datastore_config: None,
+            server_cluster_config: None,
+            snap_service_config: None,
+            deconverged_net_config: None,
+            vboss_cluster_config: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VimVsanReconfigSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VimVsanReconfigSpec {

@@ -3,7 +3,7 @@
 /// Data object type *VirtualAHCIControllerOption*.
 ///
 /// Extends `VirtualSATAControllerOption`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualAHCIControllerOption {
     /// Property *VirtualDeviceOption.type*.
     pub r#type: crate::CompactString,
@@ -152,7 +152,31 @@ impl crate::object::Object for VirtualAHCIControllerOption {
 }
 impl crate::object::Blank for VirtualAHCIControllerOption {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            r#type: crate::object::Blank::blank(),
+            connect_option: None,
+            bus_slot_option: None,
+            controller_type: None,
+            auto_assign_controller: None,
+            backing_option: None,
+            default_backing_option_index: None,
+            licensing_limit: None,
+            deprecated: false,
+            plug_and_play: false,
+            hot_remove_supported: false,
+            numa_supported: None,
+            devices: crate::object::Blank::blank(),
+            supported_device: None,
+            num_sata_disks: crate::object::Blank::blank(),
+            num_sata_cdroms: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualAHCIControllerOption {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualAHCIControllerOption {

@@ -3,7 +3,7 @@
 /// Data object type *VirtualAppImportSpec*.
 ///
 /// Extends `ImportSpec`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualAppImportSpec {
     /// Property *ImportSpec.entityConfig*.
     pub entity_config: Option<Box<crate::types::VAppEntityConfigInfo>>,
@@ -87,7 +87,21 @@ impl crate::object::Object for VirtualAppImportSpec {
 }
 impl crate::object::Blank for VirtualAppImportSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            entity_config: None,
+            instantiation_ost: None,
+            name: crate::object::Blank::blank(),
+            v_app_config_spec: crate::object::Blank::blank(),
+            resource_pool_spec: crate::object::Blank::blank(),
+            child: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualAppImportSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualAppImportSpec {

@@ -64,7 +64,7 @@ impl crate::object::Blank for VirtualAppLinkInfo {
     fn blank() -> Self {
         Self {
             key: crate::object::Blank::blank(),
-            destroy_with_parent: crate::object::Blank::blank(),
+            destroy_with_parent: None,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -3,7 +3,7 @@
 /// Data object type *VirtualBusLogicControllerOption*.
 ///
 /// Extends `VirtualSCSIControllerOption`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualBusLogicControllerOption {
     /// Property *VirtualDeviceOption.type*.
     pub r#type: crate::CompactString,
@@ -184,7 +184,36 @@ impl crate::object::Object for VirtualBusLogicControllerOption {
 }
 impl crate::object::Blank for VirtualBusLogicControllerOption {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            r#type: crate::object::Blank::blank(),
+            connect_option: None,
+            bus_slot_option: None,
+            controller_type: None,
+            auto_assign_controller: None,
+            backing_option: None,
+            default_backing_option_index: None,
+            licensing_limit: None,
+            deprecated: false,
+            plug_and_play: false,
+            hot_remove_supported: false,
+            numa_supported: None,
+            devices: crate::object::Blank::blank(),
+            supported_device: None,
+            num_scsi_disks: crate::object::Blank::blank(),
+            num_scsi_cdroms: crate::object::Blank::blank(),
+            num_scsi_passthrough: crate::object::Blank::blank(),
+            sharing: Vec::new(),
+            default_shared_index: 0,
+            hot_add_remove: crate::object::Blank::blank(),
+            scsi_ctlr_unit_number: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualBusLogicControllerOption {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualBusLogicControllerOption {

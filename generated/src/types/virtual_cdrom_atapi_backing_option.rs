@@ -3,7 +3,7 @@
 /// Data object type *VirtualCdromAtapiBackingOption*.
 ///
 /// Extends `VirtualDeviceDeviceBackingOption`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualCdromAtapiBackingOption {
     /// Property *VirtualDeviceBackingOption.type*.
     pub r#type: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for VirtualCdromAtapiBackingOption {
 }
 impl crate::object::Blank for VirtualCdromAtapiBackingOption {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            r#type: crate::object::Blank::blank(),
+            auto_detect_available: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualCdromAtapiBackingOption {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualCdromAtapiBackingOption {

@@ -3,7 +3,7 @@
 /// Data object type *VirtualCdromRemotePassthroughBackingInfo*.
 ///
 /// Extends `VirtualDeviceRemoteDeviceBackingInfo`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualCdromRemotePassthroughBackingInfo {
     /// Property *VirtualDeviceRemoteDeviceBackingInfo.deviceName*.
     pub device_name: crate::CompactString,
@@ -61,7 +61,18 @@ impl crate::object::Object for VirtualCdromRemotePassthroughBackingInfo {
 }
 impl crate::object::Blank for VirtualCdromRemotePassthroughBackingInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            device_name: crate::object::Blank::blank(),
+            use_auto_detect: None,
+            exclusive: false,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualCdromRemotePassthroughBackingInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualCdromRemotePassthroughBackingInfo {

@@ -3,7 +3,7 @@
 /// Data object type *VirtualCdromRemotePassthroughBackingOption*.
 ///
 /// Extends `VirtualDeviceRemoteDeviceBackingOption`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualCdromRemotePassthroughBackingOption {
     /// Property *VirtualDeviceBackingOption.type*.
     pub r#type: crate::CompactString,
@@ -61,7 +61,18 @@ impl crate::object::Object for VirtualCdromRemotePassthroughBackingOption {
 }
 impl crate::object::Blank for VirtualCdromRemotePassthroughBackingOption {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            r#type: crate::object::Blank::blank(),
+            auto_detect_available: crate::object::Blank::blank(),
+            exclusive: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualCdromRemotePassthroughBackingOption {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualCdromRemotePassthroughBackingOption {

@@ -5,7 +5,7 @@
 /// Extends `VirtualDeviceOption`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VirtualControllerOptionKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualControllerOption {
     /// Property *VirtualDeviceOption.type*.
     pub r#type: crate::CompactString,
@@ -142,7 +142,29 @@ impl crate::object::Object for VirtualControllerOption {
 }
 impl crate::object::Blank for VirtualControllerOption {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            r#type: crate::object::Blank::blank(),
+            connect_option: None,
+            bus_slot_option: None,
+            controller_type: None,
+            auto_assign_controller: None,
+            backing_option: None,
+            default_backing_option_index: None,
+            licensing_limit: None,
+            deprecated: false,
+            plug_and_play: false,
+            hot_remove_supported: false,
+            numa_supported: None,
+            devices: crate::object::Blank::blank(),
+            supported_device: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualControllerOption {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualControllerOption {

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VirtualDeviceBackingOptionKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualDeviceBackingOption {
     /// Property *VirtualDeviceBackingOption.type*.
     pub r#type: crate::CompactString,
@@ -55,7 +55,16 @@ impl crate::object::Object for VirtualDeviceBackingOption {
 }
 impl crate::object::Blank for VirtualDeviceBackingOption {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            r#type: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualDeviceBackingOption {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualDeviceBackingOption {

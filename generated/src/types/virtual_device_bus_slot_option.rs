@@ -3,7 +3,7 @@
 /// Data object type *VirtualDeviceBusSlotOption*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualDeviceBusSlotOption {
     /// Property *VirtualDeviceBusSlotOption.type*.
     pub r#type: crate::CompactString,
@@ -53,7 +53,16 @@ impl crate::object::Object for VirtualDeviceBusSlotOption {
 }
 impl crate::object::Blank for VirtualDeviceBusSlotOption {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            r#type: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualDeviceBusSlotOption {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualDeviceBusSlotOption {

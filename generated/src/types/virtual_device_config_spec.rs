@@ -102,13 +102,13 @@ impl crate::object::Object for VirtualDeviceConfigSpec {
 impl crate::object::Blank for VirtualDeviceConfigSpec {
     fn blank() -> Self {
         Self {
-            operation: crate::object::Blank::blank(),
-            file_operation: crate::object::Blank::blank(),
+            operation: None,
+            file_operation: None,
             device: crate::object::Blank::blank(),
-            profile: crate::object::Blank::blank(),
-            backing: crate::object::Blank::blank(),
-            filter_spec: crate::object::Blank::blank(),
-            change_mode: crate::object::Blank::blank(),
+            profile: None,
+            backing: None,
+            filter_spec: None,
+            change_mode: None,
             extra: crate::Extra::EMPTY,
         }
     }

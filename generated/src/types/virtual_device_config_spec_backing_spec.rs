@@ -3,7 +3,7 @@
 /// Data object type *VirtualDeviceConfigSpecBackingSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualDeviceConfigSpecBackingSpec {
     /// Property *VirtualDeviceConfigSpecBackingSpec.parent*.
     pub parent: Option<Box<crate::types::VirtualDeviceConfigSpecBackingSpec>>,
@@ -57,7 +57,17 @@ impl crate::object::Object for VirtualDeviceConfigSpecBackingSpec {
 }
 impl crate::object::Blank for VirtualDeviceConfigSpecBackingSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            parent: None,
+            crypto: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualDeviceConfigSpecBackingSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualDeviceConfigSpecBackingSpec {

@@ -3,7 +3,7 @@
 /// Data object type *VirtualDeviceConnectInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualDeviceConnectInfo {
     /// Property *VirtualDeviceConnectInfo.migrateConnect*.
     pub migrate_connect: Option<crate::CompactString>,
@@ -81,7 +81,20 @@ impl crate::object::Object for VirtualDeviceConnectInfo {
 }
 impl crate::object::Blank for VirtualDeviceConnectInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            migrate_connect: None,
+            start_connected: false,
+            allow_guest_control: false,
+            connected: false,
+            status: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualDeviceConnectInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualDeviceConnectInfo {

@@ -3,7 +3,7 @@
 /// Data object type *VirtualDeviceConnectOption*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualDeviceConnectOption {
     /// Property *VirtualDeviceConnectOption.startConnected*.
     pub start_connected: Box<crate::types::BoolOption>,
@@ -57,7 +57,17 @@ impl crate::object::Object for VirtualDeviceConnectOption {
 }
 impl crate::object::Blank for VirtualDeviceConnectOption {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            start_connected: crate::object::Blank::blank(),
+            allow_guest_control: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualDeviceConnectOption {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualDeviceConnectOption {

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 8.0.0.1
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualDeviceDeviceGroupInfo {
     /// Property *VirtualDeviceDeviceGroupInfo.groupInstanceKey*.
     pub group_instance_key: i32,
@@ -59,7 +59,17 @@ impl crate::object::Object for VirtualDeviceDeviceGroupInfo {
 }
 impl crate::object::Blank for VirtualDeviceDeviceGroupInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            group_instance_key: 0,
+            sequence_id: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualDeviceDeviceGroupInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualDeviceDeviceGroupInfo {

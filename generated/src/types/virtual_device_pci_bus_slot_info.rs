@@ -5,7 +5,7 @@
 /// Extends `VirtualDeviceBusSlotInfo`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VirtualDevicePciBusSlotInfoKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualDevicePciBusSlotInfo {
     /// Property *VirtualDevicePciBusSlotInfo.pciSlotNumber*.
     pub pci_slot_number: i32,
@@ -55,7 +55,16 @@ impl crate::object::Object for VirtualDevicePciBusSlotInfo {
 }
 impl crate::object::Blank for VirtualDevicePciBusSlotInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            pci_slot_number: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualDevicePciBusSlotInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualDevicePciBusSlotInfo {

@@ -5,7 +5,7 @@
 /// Extends `VirtualDeviceBackingInfo`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VirtualDevicePipeBackingInfoKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualDevicePipeBackingInfo {
     /// Property *VirtualDevicePipeBackingInfo.pipeName*.
     pub pipe_name: crate::CompactString,
@@ -55,7 +55,16 @@ impl crate::object::Object for VirtualDevicePipeBackingInfo {
 }
 impl crate::object::Blank for VirtualDevicePipeBackingInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            pipe_name: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualDevicePipeBackingInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualDevicePipeBackingInfo {

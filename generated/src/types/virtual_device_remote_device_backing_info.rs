@@ -5,7 +5,7 @@
 /// Extends `VirtualDeviceBackingInfo`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VirtualDeviceRemoteDeviceBackingInfoKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualDeviceRemoteDeviceBackingInfo {
     /// Property *VirtualDeviceRemoteDeviceBackingInfo.deviceName*.
     pub device_name: crate::CompactString,
@@ -59,7 +59,17 @@ impl crate::object::Object for VirtualDeviceRemoteDeviceBackingInfo {
 }
 impl crate::object::Blank for VirtualDeviceRemoteDeviceBackingInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            device_name: crate::object::Blank::blank(),
+            use_auto_detect: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualDeviceRemoteDeviceBackingInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualDeviceRemoteDeviceBackingInfo {

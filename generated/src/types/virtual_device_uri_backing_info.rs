@@ -5,7 +5,7 @@
 /// Extends `VirtualDeviceBackingInfo`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VirtualDeviceURIBackingInfoKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualDeviceURIBackingInfo {
     /// Property *VirtualDeviceURIBackingInfo.serviceURI*.
     pub service_uri: crate::CompactString,
@@ -63,7 +63,18 @@ impl crate::object::Object for VirtualDeviceURIBackingInfo {
 }
 impl crate::object::Blank for VirtualDeviceURIBackingInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            service_uri: crate::object::Blank::blank(),
+            direction: crate::object::Blank::blank(),
+            proxy_uri: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualDeviceURIBackingInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualDeviceURIBackingInfo {

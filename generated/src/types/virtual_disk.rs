@@ -3,7 +3,7 @@
 /// Data object type *VirtualDisk*.
 ///
 /// Extends `VirtualDevice`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualDisk {
     /// Property *VirtualDevice.key*.
     pub key: i32,
@@ -216,7 +216,38 @@ impl crate::object::Object for VirtualDisk {
 }
 impl crate::object::Blank for VirtualDisk {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: 0,
+            device_info: None,
+            backing: None,
+            connectable: None,
+            slot_info: None,
+            controller_key: None,
+            unit_number: None,
+            numa_node: None,
+            device_group_info: None,
+            capacity_in_kb: 0,
+            capacity_in_bytes: None,
+            shares: None,
+            storage_io_allocation: None,
+            disk_object_id: None,
+            v_flash_cache_config_info: None,
+            iofilter: None,
+            v_disk_id: None,
+            v_disk_version: None,
+            virtual_disk_format: None,
+            native_unmanaged_linked_clone: None,
+            independent_filters: None,
+            guest_read_only: None,
+            disk_chain_broken_issue: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualDisk {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualDisk {

@@ -3,7 +3,7 @@
 /// Data object type *VirtualDiskAntiAffinityRuleSpec*.
 ///
 /// Extends `ClusterRuleInfo`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualDiskAntiAffinityRuleSpec {
     /// Property *ClusterRuleInfo.key*.
     pub key: Option<i32>,
@@ -105,7 +105,24 @@ impl crate::object::Object for VirtualDiskAntiAffinityRuleSpec {
 }
 impl crate::object::Blank for VirtualDiskAntiAffinityRuleSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: None,
+            status: None,
+            enabled: None,
+            name: None,
+            mandatory: None,
+            user_created: None,
+            in_compliance: None,
+            rule_uuid: None,
+            disk_id: Vec::new(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualDiskAntiAffinityRuleSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualDiskAntiAffinityRuleSpec {

@@ -3,7 +3,7 @@
 /// Data object type *VirtualDiskBlocksNotFullyProvisioned*.
 ///
 /// Extends `DeviceBackingNotSupported`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualDiskBlocksNotFullyProvisioned {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -69,7 +69,20 @@ impl crate::object::Object for VirtualDiskBlocksNotFullyProvisioned {
 }
 impl crate::object::Blank for VirtualDiskBlocksNotFullyProvisioned {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            device: crate::object::Blank::blank(),
+            reason: None,
+            backing: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualDiskBlocksNotFullyProvisioned {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualDiskBlocksNotFullyProvisioned {

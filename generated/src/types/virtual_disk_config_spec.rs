@@ -115,15 +115,15 @@ impl crate::object::Object for VirtualDiskConfigSpec {
 impl crate::object::Blank for VirtualDiskConfigSpec {
     fn blank() -> Self {
         Self {
-            operation: crate::object::Blank::blank(),
-            file_operation: crate::object::Blank::blank(),
+            operation: None,
+            file_operation: None,
             device: crate::object::Blank::blank(),
-            profile: crate::object::Blank::blank(),
-            backing: crate::object::Blank::blank(),
-            filter_spec: crate::object::Blank::blank(),
-            change_mode: crate::object::Blank::blank(),
-            disk_move_type: crate::object::Blank::blank(),
-            migrate_cache: crate::object::Blank::blank(),
+            profile: None,
+            backing: None,
+            filter_spec: None,
+            change_mode: None,
+            disk_move_type: None,
+            migrate_cache: None,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -3,7 +3,7 @@
 /// Data object type *VirtualDiskDeltaDiskFormatsSupported*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualDiskDeltaDiskFormatsSupported {
     /// Property *VirtualDiskDeltaDiskFormatsSupported.datastoreType*.
     pub datastore_type: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for VirtualDiskDeltaDiskFormatsSupported {
 }
 impl crate::object::Blank for VirtualDiskDeltaDiskFormatsSupported {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            datastore_type: crate::object::Blank::blank(),
+            delta_disk_format: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualDiskDeltaDiskFormatsSupported {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualDiskDeltaDiskFormatsSupported {

@@ -3,7 +3,7 @@
 /// Data object type *VirtualDiskFlatVer1BackingInfo*.
 ///
 /// Extends `VirtualDeviceFileBackingInfo`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualDiskFlatVer1BackingInfo {
     /// Property *VirtualDeviceFileBackingInfo.fileName*.
     pub file_name: crate::CompactString,
@@ -101,7 +101,23 @@ impl crate::object::Object for VirtualDiskFlatVer1BackingInfo {
 }
 impl crate::object::Blank for VirtualDiskFlatVer1BackingInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            file_name: crate::object::Blank::blank(),
+            datastore: None,
+            backing_object_id: None,
+            disk_mode: crate::object::Blank::blank(),
+            split: None,
+            write_through: None,
+            content_id: None,
+            parent: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualDiskFlatVer1BackingInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualDiskFlatVer1BackingInfo {

@@ -3,7 +3,7 @@
 /// Data object type *VirtualDiskFlatVer1BackingOption*.
 ///
 /// Extends `VirtualDeviceFileBackingOption`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualDiskFlatVer1BackingOption {
     /// Property *VirtualDeviceBackingOption.type*.
     pub r#type: crate::CompactString,
@@ -87,7 +87,21 @@ impl crate::object::Object for VirtualDiskFlatVer1BackingOption {
 }
 impl crate::object::Blank for VirtualDiskFlatVer1BackingOption {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            r#type: crate::object::Blank::blank(),
+            file_name_extensions: None,
+            disk_mode: crate::object::Blank::blank(),
+            split: crate::object::Blank::blank(),
+            write_through: crate::object::Blank::blank(),
+            growable: false,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualDiskFlatVer1BackingOption {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualDiskFlatVer1BackingOption {

@@ -3,7 +3,7 @@
 /// Data object type *VirtualDiskFlatVer2BackingInfo*.
 ///
 /// Extends `VirtualDeviceFileBackingInfo`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualDiskFlatVer2BackingInfo {
     /// Property *VirtualDeviceFileBackingInfo.fileName*.
     pub file_name: crate::CompactString,
@@ -164,7 +164,33 @@ impl crate::object::Object for VirtualDiskFlatVer2BackingInfo {
 }
 impl crate::object::Blank for VirtualDiskFlatVer2BackingInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            file_name: crate::object::Blank::blank(),
+            datastore: None,
+            backing_object_id: None,
+            disk_mode: crate::object::Blank::blank(),
+            split: None,
+            write_through: None,
+            thin_provisioned: None,
+            eagerly_scrub: None,
+            uuid: None,
+            content_id: None,
+            change_id: None,
+            parent: None,
+            delta_disk_format: None,
+            digest_enabled: None,
+            delta_grain_size: None,
+            delta_disk_format_variant: None,
+            sharing: None,
+            key_id: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualDiskFlatVer2BackingInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualDiskFlatVer2BackingInfo {

@@ -3,7 +3,7 @@
 /// Data object type *VirtualDiskFlatVer2BackingOption*.
 ///
 /// Extends `VirtualDeviceFileBackingOption`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualDiskFlatVer2BackingOption {
     /// Property *VirtualDeviceBackingOption.type*.
     pub r#type: crate::CompactString,
@@ -135,7 +135,28 @@ impl crate::object::Object for VirtualDiskFlatVer2BackingOption {
 }
 impl crate::object::Blank for VirtualDiskFlatVer2BackingOption {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            r#type: crate::object::Blank::blank(),
+            file_name_extensions: None,
+            disk_mode: crate::object::Blank::blank(),
+            split: crate::object::Blank::blank(),
+            write_through: crate::object::Blank::blank(),
+            growable: false,
+            hot_growable: false,
+            uuid: false,
+            thin_provisioned: crate::object::Blank::blank(),
+            eagerly_scrub: crate::object::Blank::blank(),
+            delta_disk_format: crate::object::Blank::blank(),
+            delta_disk_formats_supported: Vec::new(),
+            virtual_disk_format: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualDiskFlatVer2BackingOption {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualDiskFlatVer2BackingOption {

@@ -61,7 +61,7 @@ impl crate::object::Blank for VirtualDiskId {
     fn blank() -> Self {
         Self {
             vm: crate::object::Blank::blank(),
-            disk_id: crate::object::Blank::blank(),
+            disk_id: 0,
             extra: crate::Extra::EMPTY,
         }
     }

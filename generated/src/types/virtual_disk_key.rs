@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends `DeviceId`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualDiskKey {
     /// Property *VirtualDiskKey.vmInstanceUUID*.
     pub vm_instance_uuid: crate::CompactString,
@@ -59,7 +59,17 @@ impl crate::object::Object for VirtualDiskKey {
 }
 impl crate::object::Blank for VirtualDiskKey {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            vm_instance_uuid: crate::object::Blank::blank(),
+            device_key: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualDiskKey {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualDiskKey {

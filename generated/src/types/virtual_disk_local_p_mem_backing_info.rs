@@ -3,7 +3,7 @@
 /// Data object type *VirtualDiskLocalPMemBackingInfo*.
 ///
 /// Extends `VirtualDeviceFileBackingInfo`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualDiskLocalPMemBackingInfo {
     /// Property *VirtualDeviceFileBackingInfo.fileName*.
     pub file_name: crate::CompactString,
@@ -95,7 +95,22 @@ impl crate::object::Object for VirtualDiskLocalPMemBackingInfo {
 }
 impl crate::object::Blank for VirtualDiskLocalPMemBackingInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            file_name: crate::object::Blank::blank(),
+            datastore: None,
+            backing_object_id: None,
+            disk_mode: crate::object::Blank::blank(),
+            uuid: None,
+            volume_uuid: None,
+            content_id: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualDiskLocalPMemBackingInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualDiskLocalPMemBackingInfo {

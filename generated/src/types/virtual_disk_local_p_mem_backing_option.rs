@@ -3,7 +3,7 @@
 /// Data object type *VirtualDiskLocalPMemBackingOption*.
 ///
 /// Extends `VirtualDeviceFileBackingOption`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualDiskLocalPMemBackingOption {
     /// Property *VirtualDeviceBackingOption.type*.
     pub r#type: crate::CompactString,
@@ -80,7 +80,21 @@ impl crate::object::Object for VirtualDiskLocalPMemBackingOption {
 }
 impl crate::object::Blank for VirtualDiskLocalPMemBackingOption {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            r#type: crate::object::Blank::blank(),
+            file_name_extensions: None,
+            disk_mode: crate::object::Blank::blank(),
+            growable: false,
+            hot_growable: false,
+            uuid: false,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualDiskLocalPMemBackingOption {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualDiskLocalPMemBackingOption {

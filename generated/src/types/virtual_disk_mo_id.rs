@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends `DeviceId`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualDiskMoId {
     /// Property *VirtualDiskMoId.vcUuid*.
     pub vc_uuid: Option<crate::CompactString>,
@@ -63,7 +63,18 @@ impl crate::object::Object for VirtualDiskMoId {
 }
 impl crate::object::Blank for VirtualDiskMoId {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            vc_uuid: None,
+            vm_moid: crate::object::Blank::blank(),
+            disk_key: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualDiskMoId {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualDiskMoId {

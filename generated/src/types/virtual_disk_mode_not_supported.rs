@@ -3,7 +3,7 @@
 /// Data object type *VirtualDiskModeNotSupported*.
 ///
 /// Extends `DeviceNotSupported`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualDiskModeNotSupported {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -69,7 +69,20 @@ impl crate::object::Object for VirtualDiskModeNotSupported {
 }
 impl crate::object::Blank for VirtualDiskModeNotSupported {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            device: crate::object::Blank::blank(),
+            reason: None,
+            mode: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualDiskModeNotSupported {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualDiskModeNotSupported {

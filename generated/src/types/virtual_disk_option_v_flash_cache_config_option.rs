@@ -6,7 +6,7 @@
 ///
 /// Extends `DataObject`.
 #[deprecated]
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualDiskOptionVFlashCacheConfigOption {
     /// Property *VirtualDiskOptionVFlashCacheConfigOption.cacheConsistencyType*.
     pub cache_consistency_type: Box<crate::types::ChoiceOption>,
@@ -73,7 +73,19 @@ impl crate::object::Object for VirtualDiskOptionVFlashCacheConfigOption {
 }
 impl crate::object::Blank for VirtualDiskOptionVFlashCacheConfigOption {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            cache_consistency_type: crate::object::Blank::blank(),
+            cache_mode: crate::object::Blank::blank(),
+            reservation_in_mb: crate::object::Blank::blank(),
+            block_size_in_kb: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualDiskOptionVFlashCacheConfigOption {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualDiskOptionVFlashCacheConfigOption {

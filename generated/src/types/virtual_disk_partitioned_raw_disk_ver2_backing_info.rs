@@ -3,7 +3,7 @@
 /// Data object type *VirtualDiskPartitionedRawDiskVer2BackingInfo*.
 ///
 /// Extends `VirtualDiskRawDiskVer2BackingInfo`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualDiskPartitionedRawDiskVer2BackingInfo {
     /// Property *VirtualDeviceDeviceBackingInfo.deviceName*.
     pub device_name: crate::CompactString,
@@ -93,7 +93,22 @@ impl crate::object::Object for VirtualDiskPartitionedRawDiskVer2BackingInfo {
 }
 impl crate::object::Blank for VirtualDiskPartitionedRawDiskVer2BackingInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            device_name: crate::object::Blank::blank(),
+            use_auto_detect: None,
+            descriptor_file_name: crate::object::Blank::blank(),
+            uuid: None,
+            change_id: None,
+            sharing: None,
+            partition: Vec::new(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualDiskPartitionedRawDiskVer2BackingInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualDiskPartitionedRawDiskVer2BackingInfo {

@@ -3,7 +3,7 @@
 /// Data object type *VirtualDiskPartitionedRawDiskVer2BackingOption*.
 ///
 /// Extends `VirtualDiskRawDiskVer2BackingOption`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualDiskPartitionedRawDiskVer2BackingOption {
     /// Property *VirtualDeviceBackingOption.type*.
     pub r#type: crate::CompactString,
@@ -65,7 +65,19 @@ impl crate::object::Object for VirtualDiskPartitionedRawDiskVer2BackingOption {
 }
 impl crate::object::Blank for VirtualDiskPartitionedRawDiskVer2BackingOption {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            r#type: crate::object::Blank::blank(),
+            auto_detect_available: crate::object::Blank::blank(),
+            descriptor_file_name_extensions: crate::object::Blank::blank(),
+            uuid: false,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualDiskPartitionedRawDiskVer2BackingOption {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualDiskPartitionedRawDiskVer2BackingOption {

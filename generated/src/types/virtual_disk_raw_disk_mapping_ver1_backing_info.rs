@@ -3,7 +3,7 @@
 /// Data object type *VirtualDiskRawDiskMappingVer1BackingInfo*.
 ///
 /// Extends `VirtualDeviceFileBackingInfo`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualDiskRawDiskMappingVer1BackingInfo {
     /// Property *VirtualDeviceFileBackingInfo.fileName*.
     pub file_name: crate::CompactString,
@@ -140,7 +140,29 @@ impl crate::object::Object for VirtualDiskRawDiskMappingVer1BackingInfo {
 }
 impl crate::object::Blank for VirtualDiskRawDiskMappingVer1BackingInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            file_name: crate::object::Blank::blank(),
+            datastore: None,
+            backing_object_id: None,
+            lun_uuid: None,
+            device_name: None,
+            compatibility_mode: None,
+            disk_mode: None,
+            uuid: None,
+            content_id: None,
+            change_id: None,
+            parent: None,
+            delta_disk_format: None,
+            delta_grain_size: None,
+            sharing: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualDiskRawDiskMappingVer1BackingInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualDiskRawDiskMappingVer1BackingInfo {

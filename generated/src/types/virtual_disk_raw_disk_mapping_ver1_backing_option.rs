@@ -3,7 +3,7 @@
 /// Data object type *VirtualDiskRawDiskMappingVer1BackingOption*.
 ///
 /// Extends `VirtualDeviceDeviceBackingOption`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualDiskRawDiskMappingVer1BackingOption {
     /// Property *VirtualDeviceBackingOption.type*.
     pub r#type: crate::CompactString,
@@ -95,7 +95,22 @@ impl crate::object::Object for VirtualDiskRawDiskMappingVer1BackingOption {
 }
 impl crate::object::Blank for VirtualDiskRawDiskMappingVer1BackingOption {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            r#type: crate::object::Blank::blank(),
+            auto_detect_available: crate::object::Blank::blank(),
+            descriptor_file_name_extensions: None,
+            compatibility_mode: crate::object::Blank::blank(),
+            disk_mode: crate::object::Blank::blank(),
+            uuid: false,
+            virtual_disk_format: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualDiskRawDiskMappingVer1BackingOption {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualDiskRawDiskMappingVer1BackingOption {

@@ -5,7 +5,7 @@
 /// Extends `VirtualDeviceDeviceBackingInfo`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VirtualDiskRawDiskVer2BackingInfoKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualDiskRawDiskVer2BackingInfo {
     /// Property *VirtualDeviceDeviceBackingInfo.deviceName*.
     pub device_name: crate::CompactString,
@@ -89,7 +89,21 @@ impl crate::object::Object for VirtualDiskRawDiskVer2BackingInfo {
 }
 impl crate::object::Blank for VirtualDiskRawDiskVer2BackingInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            device_name: crate::object::Blank::blank(),
+            use_auto_detect: None,
+            descriptor_file_name: crate::object::Blank::blank(),
+            uuid: None,
+            change_id: None,
+            sharing: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualDiskRawDiskVer2BackingInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualDiskRawDiskVer2BackingInfo {

@@ -5,7 +5,7 @@
 /// Extends `VirtualDeviceDeviceBackingOption`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VirtualDiskRawDiskVer2BackingOptionKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualDiskRawDiskVer2BackingOption {
     /// Property *VirtualDeviceBackingOption.type*.
     pub r#type: crate::CompactString,
@@ -67,7 +67,19 @@ impl crate::object::Object for VirtualDiskRawDiskVer2BackingOption {
 }
 impl crate::object::Blank for VirtualDiskRawDiskVer2BackingOption {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            r#type: crate::object::Blank::blank(),
+            auto_detect_available: crate::object::Blank::blank(),
+            descriptor_file_name_extensions: crate::object::Blank::blank(),
+            uuid: false,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualDiskRawDiskVer2BackingOption {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualDiskRawDiskVer2BackingOption {

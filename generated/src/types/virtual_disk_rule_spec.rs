@@ -3,7 +3,7 @@
 /// Data object type *VirtualDiskRuleSpec*.
 ///
 /// Extends `ClusterRuleInfo`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualDiskRuleSpec {
     /// Property *ClusterRuleInfo.key*.
     pub key: Option<i32>,
@@ -111,7 +111,25 @@ impl crate::object::Object for VirtualDiskRuleSpec {
 }
 impl crate::object::Blank for VirtualDiskRuleSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: None,
+            status: None,
+            enabled: None,
+            name: None,
+            mandatory: None,
+            user_created: None,
+            in_compliance: None,
+            rule_uuid: None,
+            disk_rule_type: crate::object::Blank::blank(),
+            disk_id: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualDiskRuleSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualDiskRuleSpec {

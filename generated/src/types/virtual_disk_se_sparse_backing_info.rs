@@ -3,7 +3,7 @@
 /// Data object type *VirtualDiskSeSparseBackingInfo*.
 ///
 /// Extends `VirtualDeviceFileBackingInfo`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualDiskSeSparseBackingInfo {
     /// Property *VirtualDeviceFileBackingInfo.fileName*.
     pub file_name: crate::CompactString,
@@ -133,7 +133,28 @@ impl crate::object::Object for VirtualDiskSeSparseBackingInfo {
 }
 impl crate::object::Blank for VirtualDiskSeSparseBackingInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            file_name: crate::object::Blank::blank(),
+            datastore: None,
+            backing_object_id: None,
+            disk_mode: crate::object::Blank::blank(),
+            write_through: None,
+            uuid: None,
+            content_id: None,
+            change_id: None,
+            parent: None,
+            delta_disk_format: None,
+            digest_enabled: None,
+            grain_size: None,
+            key_id: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualDiskSeSparseBackingInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualDiskSeSparseBackingInfo {

@@ -3,7 +3,7 @@
 /// Data object type *VirtualDiskSeSparseBackingOption*.
 ///
 /// Extends `VirtualDeviceFileBackingOption`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualDiskSeSparseBackingOption {
     /// Property *VirtualDeviceBackingOption.type*.
     pub r#type: crate::CompactString,
@@ -109,7 +109,24 @@ impl crate::object::Object for VirtualDiskSeSparseBackingOption {
 }
 impl crate::object::Blank for VirtualDiskSeSparseBackingOption {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            r#type: crate::object::Blank::blank(),
+            file_name_extensions: None,
+            disk_mode: crate::object::Blank::blank(),
+            write_through: crate::object::Blank::blank(),
+            growable: false,
+            hot_growable: false,
+            uuid: false,
+            delta_disk_formats_supported: Vec::new(),
+            virtual_disk_format: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualDiskSeSparseBackingOption {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualDiskSeSparseBackingOption {

@@ -3,7 +3,7 @@
 /// Data object type *VirtualDiskSparseVer1BackingInfo*.
 ///
 /// Extends `VirtualDeviceFileBackingInfo`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualDiskSparseVer1BackingInfo {
     /// Property *VirtualDeviceFileBackingInfo.fileName*.
     pub file_name: crate::CompactString,
@@ -107,7 +107,24 @@ impl crate::object::Object for VirtualDiskSparseVer1BackingInfo {
 }
 impl crate::object::Blank for VirtualDiskSparseVer1BackingInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            file_name: crate::object::Blank::blank(),
+            datastore: None,
+            backing_object_id: None,
+            disk_mode: crate::object::Blank::blank(),
+            split: None,
+            write_through: None,
+            space_used_in_kb: None,
+            content_id: None,
+            parent: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualDiskSparseVer1BackingInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualDiskSparseVer1BackingInfo {

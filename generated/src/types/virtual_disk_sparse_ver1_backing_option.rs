@@ -3,7 +3,7 @@
 /// Data object type *VirtualDiskSparseVer1BackingOption*.
 ///
 /// Extends `VirtualDeviceFileBackingOption`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualDiskSparseVer1BackingOption {
     /// Property *VirtualDeviceBackingOption.type*.
     pub r#type: crate::CompactString,
@@ -87,7 +87,21 @@ impl crate::object::Object for VirtualDiskSparseVer1BackingOption {
 }
 impl crate::object::Blank for VirtualDiskSparseVer1BackingOption {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            r#type: crate::object::Blank::blank(),
+            file_name_extensions: None,
+            disk_modes: crate::object::Blank::blank(),
+            split: crate::object::Blank::blank(),
+            write_through: crate::object::Blank::blank(),
+            growable: false,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualDiskSparseVer1BackingOption {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualDiskSparseVer1BackingOption {

@@ -3,7 +3,7 @@
 /// Data object type *VirtualDiskSparseVer2BackingInfo*.
 ///
 /// Extends `VirtualDeviceFileBackingInfo`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualDiskSparseVer2BackingInfo {
     /// Property *VirtualDeviceFileBackingInfo.fileName*.
     pub file_name: crate::CompactString,
@@ -125,7 +125,27 @@ impl crate::object::Object for VirtualDiskSparseVer2BackingInfo {
 }
 impl crate::object::Blank for VirtualDiskSparseVer2BackingInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            file_name: crate::object::Blank::blank(),
+            datastore: None,
+            backing_object_id: None,
+            disk_mode: crate::object::Blank::blank(),
+            split: None,
+            write_through: None,
+            space_used_in_kb: None,
+            uuid: None,
+            content_id: None,
+            change_id: None,
+            parent: None,
+            key_id: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualDiskSparseVer2BackingInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualDiskSparseVer2BackingInfo {

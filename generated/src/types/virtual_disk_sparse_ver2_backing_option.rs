@@ -3,7 +3,7 @@
 /// Data object type *VirtualDiskSparseVer2BackingOption*.
 ///
 /// Extends `VirtualDeviceFileBackingOption`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualDiskSparseVer2BackingOption {
     /// Property *VirtualDeviceBackingOption.type*.
     pub r#type: crate::CompactString,
@@ -107,7 +107,24 @@ impl crate::object::Object for VirtualDiskSparseVer2BackingOption {
 }
 impl crate::object::Blank for VirtualDiskSparseVer2BackingOption {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            r#type: crate::object::Blank::blank(),
+            file_name_extensions: None,
+            disk_mode: crate::object::Blank::blank(),
+            split: crate::object::Blank::blank(),
+            write_through: crate::object::Blank::blank(),
+            growable: false,
+            hot_growable: false,
+            uuid: false,
+            virtual_disk_format: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualDiskSparseVer2BackingOption {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualDiskSparseVer2BackingOption {

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VirtualDiskSpecKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualDiskSpec {
     /// Property *VirtualDiskSpec.diskType*.
     pub disk_type: crate::CompactString,
@@ -59,7 +59,17 @@ impl crate::object::Object for VirtualDiskSpec {
 }
 impl crate::object::Blank for VirtualDiskSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            disk_type: crate::object::Blank::blank(),
+            adapter_type: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualDiskSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualDiskSpec {

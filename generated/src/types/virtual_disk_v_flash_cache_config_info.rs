@@ -3,7 +3,7 @@
 /// Data object type *VirtualDiskVFlashCacheConfigInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualDiskVFlashCacheConfigInfo {
     /// Deprecated.
     ///
@@ -96,7 +96,20 @@ impl crate::object::Object for VirtualDiskVFlashCacheConfigInfo {
 }
 impl crate::object::Blank for VirtualDiskVFlashCacheConfigInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            v_flash_module: None,
+            reservation_in_mb: None,
+            cache_consistency_type: None,
+            cache_mode: None,
+            block_size_in_kb: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualDiskVFlashCacheConfigInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualDiskVFlashCacheConfigInfo {

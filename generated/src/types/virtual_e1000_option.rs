@@ -3,7 +3,7 @@
 /// Data object type *VirtualE1000Option*.
 ///
 /// Extends `VirtualEthernetCardOption`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualE1000Option {
     /// Property *VirtualDeviceOption.type*.
     pub r#type: crate::CompactString,
@@ -161,7 +161,32 @@ impl crate::object::Object for VirtualE1000Option {
 }
 impl crate::object::Blank for VirtualE1000Option {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            r#type: crate::object::Blank::blank(),
+            connect_option: None,
+            bus_slot_option: None,
+            controller_type: None,
+            auto_assign_controller: None,
+            backing_option: None,
+            default_backing_option_index: None,
+            licensing_limit: None,
+            deprecated: false,
+            plug_and_play: false,
+            hot_remove_supported: false,
+            numa_supported: None,
+            supported_oui: crate::object::Blank::blank(),
+            mac_type: crate::object::Blank::blank(),
+            wake_on_lan_enabled: crate::object::Blank::blank(),
+            vm_direct_path_gen2_supported: None,
+            upt_compatibility_enabled: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualE1000Option {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualE1000Option {

@@ -3,7 +3,7 @@
 /// Data object type *VirtualE1000e*.
 ///
 /// Extends `VirtualEthernetCard`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualE1000e {
     /// Property *VirtualDevice.key*.
     pub key: i32,
@@ -167,7 +167,32 @@ impl crate::object::Object for VirtualE1000e {
 }
 impl crate::object::Blank for VirtualE1000e {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: 0,
+            device_info: None,
+            backing: None,
+            connectable: None,
+            slot_info: None,
+            controller_key: None,
+            unit_number: None,
+            numa_node: None,
+            device_group_info: None,
+            dynamic_property: None,
+            address_type: None,
+            mac_address: None,
+            wake_on_lan_enabled: None,
+            resource_allocation: None,
+            external_id: None,
+            upt_compatibility_enabled: None,
+            subnet_id: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualE1000e {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualE1000e {

@@ -3,7 +3,7 @@
 /// Data object type *VirtualEnsoniq1371Option*.
 ///
 /// Extends `VirtualSoundCardOption`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualEnsoniq1371Option {
     /// Property *VirtualDeviceOption.type*.
     pub r#type: crate::CompactString,
@@ -125,7 +125,27 @@ impl crate::object::Object for VirtualEnsoniq1371Option {
 }
 impl crate::object::Blank for VirtualEnsoniq1371Option {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            r#type: crate::object::Blank::blank(),
+            connect_option: None,
+            bus_slot_option: None,
+            controller_type: None,
+            auto_assign_controller: None,
+            backing_option: None,
+            default_backing_option_index: None,
+            licensing_limit: None,
+            deprecated: false,
+            plug_and_play: false,
+            hot_remove_supported: false,
+            numa_supported: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualEnsoniq1371Option {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualEnsoniq1371Option {

@@ -3,7 +3,7 @@
 /// Data object type *VirtualEthernetCardDistributedVirtualPortBackingInfo*.
 ///
 /// Extends `VirtualDeviceBackingInfo`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualEthernetCardDistributedVirtualPortBackingInfo {
     /// Property *VirtualEthernetCardDistributedVirtualPortBackingInfo.port*.
     pub port: Box<crate::types::DistributedVirtualSwitchPortConnection>,
@@ -53,7 +53,16 @@ impl crate::object::Object for VirtualEthernetCardDistributedVirtualPortBackingI
 }
 impl crate::object::Blank for VirtualEthernetCardDistributedVirtualPortBackingInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            port: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualEthernetCardDistributedVirtualPortBackingInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualEthernetCardDistributedVirtualPortBackingInfo {

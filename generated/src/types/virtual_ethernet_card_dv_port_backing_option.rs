@@ -3,7 +3,7 @@
 /// Data object type *VirtualEthernetCardDVPortBackingOption*.
 ///
 /// Extends `VirtualDeviceBackingOption`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualEthernetCardDVPortBackingOption {
     /// Property *VirtualDeviceBackingOption.type*.
     pub r#type: crate::CompactString,
@@ -53,7 +53,16 @@ impl crate::object::Object for VirtualEthernetCardDVPortBackingOption {
 }
 impl crate::object::Blank for VirtualEthernetCardDVPortBackingOption {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            r#type: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualEthernetCardDVPortBackingOption {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualEthernetCardDVPortBackingOption {

@@ -3,7 +3,7 @@
 /// Data object type *VirtualEthernetCardNetworkBackingInfo*.
 ///
 /// Extends `VirtualDeviceDeviceBackingInfo`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualEthernetCardNetworkBackingInfo {
     /// Property *VirtualDeviceDeviceBackingInfo.deviceName*.
     pub device_name: crate::CompactString,
@@ -70,7 +70,19 @@ impl crate::object::Object for VirtualEthernetCardNetworkBackingInfo {
 }
 impl crate::object::Blank for VirtualEthernetCardNetworkBackingInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            device_name: crate::object::Blank::blank(),
+            use_auto_detect: None,
+            network: None,
+            in_passthrough_mode: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualEthernetCardNetworkBackingInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualEthernetCardNetworkBackingInfo {

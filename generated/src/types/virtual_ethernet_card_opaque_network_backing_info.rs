@@ -3,7 +3,7 @@
 /// Data object type *VirtualEthernetCardOpaqueNetworkBackingInfo*.
 ///
 /// Extends `VirtualDeviceBackingInfo`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualEthernetCardOpaqueNetworkBackingInfo {
     /// Property *VirtualEthernetCardOpaqueNetworkBackingInfo.opaqueNetworkId*.
     pub opaque_network_id: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for VirtualEthernetCardOpaqueNetworkBackingInfo {
 }
 impl crate::object::Blank for VirtualEthernetCardOpaqueNetworkBackingInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            opaque_network_id: crate::object::Blank::blank(),
+            opaque_network_type: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualEthernetCardOpaqueNetworkBackingInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualEthernetCardOpaqueNetworkBackingInfo {

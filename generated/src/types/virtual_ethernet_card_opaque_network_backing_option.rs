@@ -3,7 +3,7 @@
 /// Data object type *VirtualEthernetCardOpaqueNetworkBackingOption*.
 ///
 /// Extends `VirtualDeviceBackingOption`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualEthernetCardOpaqueNetworkBackingOption {
     /// Property *VirtualDeviceBackingOption.type*.
     pub r#type: crate::CompactString,
@@ -53,7 +53,16 @@ impl crate::object::Object for VirtualEthernetCardOpaqueNetworkBackingOption {
 }
 impl crate::object::Blank for VirtualEthernetCardOpaqueNetworkBackingOption {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            r#type: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualEthernetCardOpaqueNetworkBackingOption {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualEthernetCardOpaqueNetworkBackingOption {

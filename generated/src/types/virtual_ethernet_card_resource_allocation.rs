@@ -62,9 +62,9 @@ impl crate::object::Object for VirtualEthernetCardResourceAllocation {
 impl crate::object::Blank for VirtualEthernetCardResourceAllocation {
     fn blank() -> Self {
         Self {
-            reservation: crate::object::Blank::blank(),
+            reservation: None,
             share: crate::object::Blank::blank(),
-            limit: crate::object::Blank::blank(),
+            limit: None,
             extra: crate::Extra::EMPTY,
         }
     }

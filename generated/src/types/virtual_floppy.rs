@@ -3,7 +3,7 @@
 /// Data object type *VirtualFloppy*.
 ///
 /// Extends `VirtualDevice`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualFloppy {
     /// Property *VirtualDevice.key*.
     pub key: i32,
@@ -109,7 +109,24 @@ impl crate::object::Object for VirtualFloppy {
 }
 impl crate::object::Blank for VirtualFloppy {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: 0,
+            device_info: None,
+            backing: None,
+            connectable: None,
+            slot_info: None,
+            controller_key: None,
+            unit_number: None,
+            numa_node: None,
+            device_group_info: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualFloppy {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualFloppy {

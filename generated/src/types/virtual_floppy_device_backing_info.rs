@@ -3,7 +3,7 @@
 /// Data object type *VirtualFloppyDeviceBackingInfo*.
 ///
 /// Extends `VirtualDeviceDeviceBackingInfo`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualFloppyDeviceBackingInfo {
     /// Property *VirtualDeviceDeviceBackingInfo.deviceName*.
     pub device_name: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for VirtualFloppyDeviceBackingInfo {
 }
 impl crate::object::Blank for VirtualFloppyDeviceBackingInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            device_name: crate::object::Blank::blank(),
+            use_auto_detect: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualFloppyDeviceBackingInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualFloppyDeviceBackingInfo {

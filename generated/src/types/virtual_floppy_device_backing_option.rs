@@ -3,7 +3,7 @@
 /// Data object type *VirtualFloppyDeviceBackingOption*.
 ///
 /// Extends `VirtualDeviceDeviceBackingOption`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualFloppyDeviceBackingOption {
     /// Property *VirtualDeviceBackingOption.type*.
     pub r#type: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for VirtualFloppyDeviceBackingOption {
 }
 impl crate::object::Blank for VirtualFloppyDeviceBackingOption {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            r#type: crate::object::Blank::blank(),
+            auto_detect_available: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualFloppyDeviceBackingOption {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualFloppyDeviceBackingOption {

@@ -3,7 +3,7 @@
 /// Data object type *VirtualHardware*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualHardware {
     /// Property *VirtualHardware.numCPU*.
     pub num_cpu: i32,
@@ -111,7 +111,24 @@ impl crate::object::Object for VirtualHardware {
 }
 impl crate::object::Blank for VirtualHardware {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            num_cpu: 0,
+            num_cores_per_socket: None,
+            auto_cores_per_socket: None,
+            memory_mb: 0,
+            virtual_ich7m_present: None,
+            virtual_smc_present: None,
+            device: None,
+            motherboard_layout: None,
+            simultaneous_threads: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualHardware {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualHardware {

@@ -3,7 +3,7 @@
 /// Data object type *VirtualIDEControllerOption*.
 ///
 /// Extends `VirtualControllerOption`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualIDEControllerOption {
     /// Property *VirtualDeviceOption.type*.
     pub r#type: crate::CompactString,
@@ -152,7 +152,31 @@ impl crate::object::Object for VirtualIDEControllerOption {
 }
 impl crate::object::Blank for VirtualIDEControllerOption {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            r#type: crate::object::Blank::blank(),
+            connect_option: None,
+            bus_slot_option: None,
+            controller_type: None,
+            auto_assign_controller: None,
+            backing_option: None,
+            default_backing_option_index: None,
+            licensing_limit: None,
+            deprecated: false,
+            plug_and_play: false,
+            hot_remove_supported: false,
+            numa_supported: None,
+            devices: crate::object::Blank::blank(),
+            supported_device: None,
+            num_ide_disks: crate::object::Blank::blank(),
+            num_ide_cdroms: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualIDEControllerOption {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualIDEControllerOption {

@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineAffinityInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineAffinityInfo {
     /// Property *VirtualMachineAffinityInfo.affinitySet*.
     pub affinity_set: Option<Vec<i32>>,
@@ -53,7 +53,16 @@ impl crate::object::Object for VirtualMachineAffinityInfo {
 }
 impl crate::object::Blank for VirtualMachineAffinityInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            affinity_set: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineAffinityInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineAffinityInfo {

@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineBootOptions*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineBootOptions {
     /// Property *VirtualMachineBootOptions.bootDelay*.
     pub boot_delay: Option<i64>,
@@ -95,7 +95,22 @@ impl crate::object::Object for VirtualMachineBootOptions {
 }
 impl crate::object::Blank for VirtualMachineBootOptions {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            boot_delay: None,
+            enter_bios_setup: None,
+            efi_secure_boot_enabled: None,
+            boot_retry_enabled: None,
+            boot_retry_delay: None,
+            boot_order: None,
+            network_boot_protocol: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineBootOptions {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineBootOptions {

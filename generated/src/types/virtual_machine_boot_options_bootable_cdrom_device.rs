@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineBootOptionsBootableCdromDevice*.
 ///
 /// Extends `VirtualMachineBootOptionsBootableDevice`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineBootOptionsBootableCdromDevice {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
@@ -45,7 +45,13 @@ impl crate::object::Object for VirtualMachineBootOptionsBootableCdromDevice {
 }
 impl crate::object::Blank for VirtualMachineBootOptionsBootableCdromDevice {
     fn blank() -> Self {
-        Self::default()
+        Self { extra: crate::Extra::EMPTY }
+    }
+}
+impl Default for VirtualMachineBootOptionsBootableCdromDevice {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineBootOptionsBootableCdromDevice {

@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineBootOptionsBootableDiskDevice*.
 ///
 /// Extends `VirtualMachineBootOptionsBootableDevice`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineBootOptionsBootableDiskDevice {
     /// Property *VirtualMachineBootOptionsBootableDiskDevice.deviceKey*.
     pub device_key: i32,
@@ -53,7 +53,16 @@ impl crate::object::Object for VirtualMachineBootOptionsBootableDiskDevice {
 }
 impl crate::object::Blank for VirtualMachineBootOptionsBootableDiskDevice {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            device_key: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineBootOptionsBootableDiskDevice {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineBootOptionsBootableDiskDevice {

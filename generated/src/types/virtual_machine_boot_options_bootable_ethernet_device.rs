@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineBootOptionsBootableEthernetDevice*.
 ///
 /// Extends `VirtualMachineBootOptionsBootableDevice`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineBootOptionsBootableEthernetDevice {
     /// Property *VirtualMachineBootOptionsBootableEthernetDevice.deviceKey*.
     pub device_key: i32,
@@ -53,7 +53,16 @@ impl crate::object::Object for VirtualMachineBootOptionsBootableEthernetDevice {
 }
 impl crate::object::Blank for VirtualMachineBootOptionsBootableEthernetDevice {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            device_key: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineBootOptionsBootableEthernetDevice {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineBootOptionsBootableEthernetDevice {

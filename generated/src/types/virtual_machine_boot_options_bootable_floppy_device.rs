@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineBootOptionsBootableFloppyDevice*.
 ///
 /// Extends `VirtualMachineBootOptionsBootableDevice`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineBootOptionsBootableFloppyDevice {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
@@ -49,7 +49,13 @@ impl crate::object::Object for VirtualMachineBootOptionsBootableFloppyDevice {
 }
 impl crate::object::Blank for VirtualMachineBootOptionsBootableFloppyDevice {
     fn blank() -> Self {
-        Self::default()
+        Self { extra: crate::Extra::EMPTY }
+    }
+}
+impl Default for VirtualMachineBootOptionsBootableFloppyDevice {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineBootOptionsBootableFloppyDevice {

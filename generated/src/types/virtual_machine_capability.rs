@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineCapability*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineCapability {
     /// Property *VirtualMachineCapability.snapshotOperationsSupported*.
     pub snapshot_operations_supported: bool,
@@ -400,7 +400,67 @@ impl crate::object::Object for VirtualMachineCapability {
 }
 impl crate::object::Blank for VirtualMachineCapability {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            snapshot_operations_supported: false,
+            multiple_snapshots_supported: false,
+            snapshot_config_supported: false,
+            powered_off_snapshots_supported: false,
+            memory_snapshots_supported: false,
+            revert_to_snapshot_supported: false,
+            quiesced_snapshots_supported: false,
+            disable_snapshots_supported: false,
+            lock_snapshots_supported: false,
+            console_preferences_supported: false,
+            cpu_feature_mask_supported: false,
+            s1_acpi_management_supported: false,
+            setting_screen_resolution_supported: false,
+            tools_auto_update_supported: false,
+            vm_npiv_wwn_supported: false,
+            npiv_wwn_on_non_rdm_vm_supported: false,
+            vm_npiv_wwn_disable_supported: false,
+            vm_npiv_wwn_update_supported: false,
+            swap_placement_supported: false,
+            tools_sync_time_supported: false,
+            virtual_mmu_usage_supported: false,
+            disk_shares_supported: false,
+            boot_options_supported: false,
+            boot_retry_options_supported: false,
+            setting_video_ram_size_supported: false,
+            setting_display_topology_supported: false,
+            record_replay_supported: false,
+            change_tracking_supported: false,
+            multiple_cores_per_socket_supported: false,
+            host_based_replication_supported: false,
+            guest_auto_lock_supported: false,
+            memory_reservation_lock_supported: false,
+            feature_requirement_supported: false,
+            powered_on_monitor_type_change_supported: false,
+            se_sparse_disk_supported: false,
+            nested_hv_supported: false,
+            v_pmc_supported: false,
+            secure_boot_supported: None,
+            per_vm_evc_supported: None,
+            virtual_mmu_usage_ignored: None,
+            virtual_exec_usage_ignored: None,
+            disk_only_snapshot_on_suspended_vm_supported: None,
+            suspend_to_memory_supported: None,
+            tools_sync_time_allow_supported: None,
+            sev_supported: None,
+            pmem_failover_supported: None,
+            require_sgx_attestation_supported: None,
+            change_mode_disks_supported: None,
+            vendor_device_group_supported: None,
+            sev_snp_supported: None,
+            tdx_supported: None,
+            ehv_secure_boot_supported: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineCapability {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineCapability {

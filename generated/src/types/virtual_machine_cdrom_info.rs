@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineCdromInfo*.
 ///
 /// Extends `VirtualMachineTargetInfo`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineCdromInfo {
     /// Property *VirtualMachineTargetInfo.name*.
     pub name: crate::CompactString,
@@ -61,7 +61,18 @@ impl crate::object::Object for VirtualMachineCdromInfo {
 }
 impl crate::object::Blank for VirtualMachineCdromInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: crate::object::Blank::blank(),
+            configuration_tag: None,
+            description: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineCdromInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineCdromInfo {

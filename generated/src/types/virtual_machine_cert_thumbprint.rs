@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 7.0.3.1
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineCertThumbprint {
     /// Property *VirtualMachineCertThumbprint.thumbprint*.
     pub thumbprint: crate::CompactString,
@@ -59,7 +59,17 @@ impl crate::object::Object for VirtualMachineCertThumbprint {
 }
 impl crate::object::Blank for VirtualMachineCertThumbprint {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            thumbprint: crate::object::Blank::blank(),
+            hash_algorithm: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineCertThumbprint {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineCertThumbprint {

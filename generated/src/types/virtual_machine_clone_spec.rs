@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineCloneSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineCloneSpec {
     /// Property *VirtualMachineCloneSpec.location*.
     pub location: Box<crate::types::VirtualMachineRelocateSpec>,
@@ -103,7 +103,23 @@ impl crate::object::Object for VirtualMachineCloneSpec {
 }
 impl crate::object::Blank for VirtualMachineCloneSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            location: crate::object::Blank::blank(),
+            template: false,
+            config: None,
+            customization: None,
+            power_on: false,
+            snapshot: None,
+            memory: None,
+            tpm_provision_policy: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineCloneSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineCloneSpec {

@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineConfigInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineConfigInfo {
     /// Property *VirtualMachineConfigInfo.changeVersion*.
     pub change_version: crate::CompactString,
@@ -642,7 +642,102 @@ impl crate::object::Object for VirtualMachineConfigInfo {
 }
 impl crate::object::Blank for VirtualMachineConfigInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            change_version: crate::object::Blank::blank(),
+            modified: crate::object::Blank::blank(),
+            name: crate::object::Blank::blank(),
+            guest_full_name: crate::object::Blank::blank(),
+            version: crate::object::Blank::blank(),
+            uuid: crate::object::Blank::blank(),
+            create_date: None,
+            instance_uuid: None,
+            npiv_node_world_wide_name: None,
+            npiv_port_world_wide_name: None,
+            npiv_world_wide_name_type: None,
+            npiv_desired_node_wwns: None,
+            npiv_desired_port_wwns: None,
+            npiv_temporary_disabled: None,
+            npiv_on_non_rdm_disks: None,
+            location_id: None,
+            template: false,
+            guest_id: crate::object::Blank::blank(),
+            alternate_guest_name: crate::object::Blank::blank(),
+            annotation: None,
+            files: crate::object::Blank::blank(),
+            tools: None,
+            flags: crate::object::Blank::blank(),
+            console_preferences: None,
+            default_power_ops: crate::object::Blank::blank(),
+            reboot_power_off: None,
+            hardware: crate::object::Blank::blank(),
+            vcpu_config: None,
+            cpu_allocation: None,
+            memory_allocation: None,
+            latency_sensitivity: None,
+            memory_hot_add_enabled: None,
+            cpu_hot_add_enabled: None,
+            cpu_hot_remove_enabled: None,
+            hot_plug_memory_limit: None,
+            hot_plug_memory_increment_size: None,
+            cpu_affinity: None,
+            memory_affinity: None,
+            network_shaper: None,
+            extra_config: None,
+            cpu_feature_mask: None,
+            datastore_url: None,
+            swap_placement: None,
+            boot_options: None,
+            ft_info: None,
+            rep_config: None,
+            v_app_config: None,
+            v_asserts_enabled: None,
+            change_tracking_enabled: None,
+            firmware: None,
+            max_mks_connections: None,
+            guest_auto_lock_enabled: None,
+            managed_by: None,
+            memory_reservation_locked_to_max: None,
+            initial_overhead: None,
+            nested_hv_enabled: None,
+            v_pmc_enabled: None,
+            scheduled_hardware_upgrade_info: None,
+            fork_config_info: None,
+            v_flash_cache_reservation: None,
+            vmx_config_checksum: None,
+            message_bus_tunnel_enabled: None,
+            vm_storage_object_id: None,
+            swap_storage_object_id: None,
+            key_id: None,
+            guest_integrity_info: None,
+            migrate_encryption: None,
+            sgx_info: None,
+            content_lib_item_info: None,
+            ft_encryption_mode: None,
+            guest_monitoring_mode_info: None,
+            sev_enabled: None,
+            numa_info: None,
+            pmem_failover_enabled: None,
+            vmx_stats_collection_enabled: None,
+            vm_op_notification_to_app_enabled: None,
+            vm_op_notification_timeout: None,
+            device_swap: None,
+            pmem: None,
+            device_groups: None,
+            fixed_passthru_hot_plug_enabled: None,
+            metro_ft_enabled: None,
+            vmx_runtime_config: None,
+            metro_ft_host_group: None,
+            tdx_enabled: None,
+            sev_snp_enabled: None,
+            guest_architecture: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineConfigInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineConfigInfo {

@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineConfigInfoDatastoreUrlPair*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineConfigInfoDatastoreUrlPair {
     /// Property *VirtualMachineConfigInfoDatastoreUrlPair.name*.
     pub name: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for VirtualMachineConfigInfoDatastoreUrlPair {
 }
 impl crate::object::Blank for VirtualMachineConfigInfoDatastoreUrlPair {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: crate::object::Blank::blank(),
+            url: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineConfigInfoDatastoreUrlPair {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineConfigInfoDatastoreUrlPair {

@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineConfigInfoOverheadInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineConfigInfoOverheadInfo {
     /// Property *VirtualMachineConfigInfoOverheadInfo.initialMemoryReservation*.
     pub initial_memory_reservation: Option<i64>,
@@ -57,7 +57,17 @@ impl crate::object::Object for VirtualMachineConfigInfoOverheadInfo {
 }
 impl crate::object::Blank for VirtualMachineConfigInfoOverheadInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            initial_memory_reservation: None,
+            initial_swap_reservation: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineConfigInfoOverheadInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineConfigInfoOverheadInfo {

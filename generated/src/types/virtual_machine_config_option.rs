@@ -126,16 +126,16 @@ impl crate::object::Blank for VirtualMachineConfigOption {
         Self {
             version: crate::object::Blank::blank(),
             description: crate::object::Blank::blank(),
-            guest_os_descriptor: crate::object::Blank::blank(),
-            guest_os_default_index: crate::object::Blank::blank(),
+            guest_os_descriptor: Vec::new(),
+            guest_os_default_index: 0,
             hardware_options: crate::object::Blank::blank(),
             capabilities: crate::object::Blank::blank(),
             datastore: crate::object::Blank::blank(),
-            default_device: crate::object::Blank::blank(),
-            supported_monitor_type: crate::object::Blank::blank(),
-            supported_ovf_environment_transport: crate::object::Blank::blank(),
-            supported_ovf_install_transport: crate::object::Blank::blank(),
-            property_relations: crate::object::Blank::blank(),
+            default_device: None,
+            supported_monitor_type: Vec::new(),
+            supported_ovf_environment_transport: None,
+            supported_ovf_install_transport: None,
+            property_relations: None,
             extra: crate::Extra::EMPTY,
         }
     }

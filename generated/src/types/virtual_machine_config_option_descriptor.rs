@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineConfigOptionDescriptor*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineConfigOptionDescriptor {
     /// Property *VirtualMachineConfigOptionDescriptor.key*.
     pub key: crate::CompactString,
@@ -95,7 +95,22 @@ impl crate::object::Object for VirtualMachineConfigOptionDescriptor {
 }
 impl crate::object::Blank for VirtualMachineConfigOptionDescriptor {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: crate::object::Blank::blank(),
+            description: None,
+            host: None,
+            create_supported: false,
+            default_config_option: false,
+            run_supported: false,
+            upgrade_supported: false,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineConfigOptionDescriptor {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineConfigOptionDescriptor {

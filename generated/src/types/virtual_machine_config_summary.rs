@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineConfigSummary*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineConfigSummary {
     /// Property *VirtualMachineConfigSummary.name*.
     pub name: crate::CompactString,
@@ -180,7 +180,36 @@ impl crate::object::Object for VirtualMachineConfigSummary {
 }
 impl crate::object::Blank for VirtualMachineConfigSummary {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: crate::object::Blank::blank(),
+            template: false,
+            vm_path_name: crate::object::Blank::blank(),
+            memory_size_mb: None,
+            cpu_reservation: None,
+            memory_reservation: None,
+            num_cpu: None,
+            num_ethernet_cards: None,
+            num_virtual_disks: None,
+            uuid: None,
+            instance_uuid: None,
+            guest_id: None,
+            guest_full_name: None,
+            annotation: None,
+            product: None,
+            install_boot_required: None,
+            ft_info: None,
+            managed_by: None,
+            tpm_present: None,
+            num_vmiop_backings: None,
+            hw_version: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineConfigSummary {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineConfigSummary {

@@ -7,7 +7,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VirtualMachineConnectionKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineConnection {
     /// Property *VirtualMachineConnection.label*.
     pub label: crate::CompactString,
@@ -65,7 +65,18 @@ impl crate::object::Object for VirtualMachineConnection {
 }
 impl crate::object::Blank for VirtualMachineConnection {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            label: crate::object::Blank::blank(),
+            client: crate::object::Blank::blank(),
+            user_name: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineConnection {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineConnection {

@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineConsolePreferences*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineConsolePreferences {
     /// Property *VirtualMachineConsolePreferences.powerOnWhenOpened*.
     pub power_on_when_opened: Option<bool>,
@@ -65,7 +65,18 @@ impl crate::object::Object for VirtualMachineConsolePreferences {
 }
 impl crate::object::Blank for VirtualMachineConsolePreferences {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            power_on_when_opened: None,
+            enter_full_screen_on_power_on: None,
+            close_on_power_off_or_suspend: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineConsolePreferences {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineConsolePreferences {

@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineContentLibraryItemInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineContentLibraryItemInfo {
     /// Property *VirtualMachineContentLibraryItemInfo.contentLibraryItemUuid*.
     pub content_library_item_uuid: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for VirtualMachineContentLibraryItemInfo {
 }
 impl crate::object::Blank for VirtualMachineContentLibraryItemInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            content_library_item_uuid: crate::object::Blank::blank(),
+            content_library_item_version: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineContentLibraryItemInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineContentLibraryItemInfo {

@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineDatastoreInfo*.
 ///
 /// Extends `VirtualMachineTargetInfo`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineDatastoreInfo {
     /// Property *VirtualMachineTargetInfo.name*.
     pub name: crate::CompactString,
@@ -119,7 +119,26 @@ impl crate::object::Object for VirtualMachineDatastoreInfo {
 }
 impl crate::object::Blank for VirtualMachineDatastoreInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: crate::object::Blank::blank(),
+            configuration_tag: None,
+            datastore: crate::object::Blank::blank(),
+            capability: crate::object::Blank::blank(),
+            max_file_size: 0,
+            max_virtual_disk_capacity: None,
+            max_physical_rdm_file_size: None,
+            max_virtual_rdm_file_size: None,
+            mode: crate::object::Blank::blank(),
+            v_storage_support: None,
+            supported_v_disk_formats: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineDatastoreInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineDatastoreInfo {

@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineDatastoreVolumeOption*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineDatastoreVolumeOption {
     /// Property *VirtualMachineDatastoreVolumeOption.fileSystemType*.
     pub file_system_type: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for VirtualMachineDatastoreVolumeOption {
 }
 impl crate::object::Blank for VirtualMachineDatastoreVolumeOption {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            file_system_type: crate::object::Blank::blank(),
+            major_version: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineDatastoreVolumeOption {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineDatastoreVolumeOption {

@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineDefaultPowerOpInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineDefaultPowerOpInfo {
     /// Property *VirtualMachineDefaultPowerOpInfo.powerOffType*.
     pub power_off_type: Option<crate::CompactString>,
@@ -93,7 +93,22 @@ impl crate::object::Object for VirtualMachineDefaultPowerOpInfo {
 }
 impl crate::object::Blank for VirtualMachineDefaultPowerOpInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            power_off_type: None,
+            suspend_type: None,
+            reset_type: None,
+            default_power_off_type: None,
+            default_suspend_type: None,
+            default_reset_type: None,
+            standby_action: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineDefaultPowerOpInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineDefaultPowerOpInfo {

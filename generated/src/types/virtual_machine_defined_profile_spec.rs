@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineDefinedProfileSpec*.
 ///
 /// Extends `VirtualMachineProfileSpec`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineDefinedProfileSpec {
     /// Property *VirtualMachineDefinedProfileSpec.profileId*.
     pub profile_id: crate::CompactString,
@@ -65,7 +65,19 @@ impl crate::object::Object for VirtualMachineDefinedProfileSpec {
 }
 impl crate::object::Blank for VirtualMachineDefinedProfileSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            profile_id: crate::object::Blank::blank(),
+            replication_spec: None,
+            profile_data: None,
+            profile_params: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineDefinedProfileSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineDefinedProfileSpec {

@@ -59,7 +59,7 @@ impl crate::object::Blank for VirtualMachineDeviceRuntimeInfo {
     fn blank() -> Self {
         Self {
             runtime_state: crate::object::Blank::blank(),
-            key: crate::object::Blank::blank(),
+            key: 0,
             extra: crate::Extra::EMPTY,
         }
     }

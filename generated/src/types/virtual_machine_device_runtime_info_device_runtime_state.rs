@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VirtualMachineDeviceRuntimeInfoDeviceRuntimeStateKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineDeviceRuntimeInfoDeviceRuntimeState {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
@@ -51,7 +51,13 @@ impl crate::object::Object for VirtualMachineDeviceRuntimeInfoDeviceRuntimeState
 }
 impl crate::object::Blank for VirtualMachineDeviceRuntimeInfoDeviceRuntimeState {
     fn blank() -> Self {
-        Self::default()
+        Self { extra: crate::Extra::EMPTY }
+    }
+}
+impl Default for VirtualMachineDeviceRuntimeInfoDeviceRuntimeState {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineDeviceRuntimeInfoDeviceRuntimeState {

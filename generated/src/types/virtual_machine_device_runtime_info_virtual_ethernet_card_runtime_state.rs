@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeState*.
 ///
 /// Extends `VirtualMachineDeviceRuntimeInfoDeviceRuntimeState`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeState {
     /// Deprecated.
     ///
@@ -131,7 +131,25 @@ for VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeState {
 impl crate::object::Blank
 for VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeState {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            vm_direct_path_gen2_active: None,
+            vm_direct_path_gen2_inactive_reason_vm: None,
+            vm_direct_path_gen2_inactive_reason_other: None,
+            vm_direct_path_gen2_inactive_reason_extended: None,
+            uptv2_active: None,
+            uptv2_inactive_reason_vm: None,
+            uptv2_inactive_reason_other: None,
+            reservation_status: None,
+            attachment_status: None,
+            feature_requirement: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeState {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeState {

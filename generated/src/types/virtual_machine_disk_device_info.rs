@@ -5,7 +5,7 @@
 /// Extends `VirtualMachineTargetInfo`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VirtualMachineDiskDeviceInfoKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineDiskDeviceInfo {
     /// Property *VirtualMachineTargetInfo.name*.
     pub name: crate::CompactString,
@@ -69,7 +69,19 @@ impl crate::object::Object for VirtualMachineDiskDeviceInfo {
 }
 impl crate::object::Blank for VirtualMachineDiskDeviceInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: crate::object::Blank::blank(),
+            configuration_tag: None,
+            capacity: None,
+            vm: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineDiskDeviceInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineDiskDeviceInfo {

@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineDisplayTopology*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineDisplayTopology {
     /// Property *VirtualMachineDisplayTopology.x*.
     pub x: i32,
@@ -65,7 +65,19 @@ impl crate::object::Object for VirtualMachineDisplayTopology {
 }
 impl crate::object::Blank for VirtualMachineDisplayTopology {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            x: 0,
+            y: 0,
+            width: 0,
+            height: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineDisplayTopology {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineDisplayTopology {

@@ -70,8 +70,8 @@ impl crate::object::Blank for VirtualMachineDvxClassInfo {
         Self {
             device_class: crate::object::Blank::blank(),
             vendor_name: crate::object::Blank::blank(),
-            sriov_nic: crate::object::Blank::blank(),
-            config_params: crate::object::Blank::blank(),
+            sriov_nic: false,
+            config_params: None,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineDynamicPassthroughInfo*.
 ///
 /// Extends `VirtualMachineTargetInfo`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineDynamicPassthroughInfo {
     /// Property *VirtualMachineTargetInfo.name*.
     pub name: crate::CompactString,
@@ -93,7 +93,22 @@ impl crate::object::Object for VirtualMachineDynamicPassthroughInfo {
 }
 impl crate::object::Blank for VirtualMachineDynamicPassthroughInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: crate::object::Blank::blank(),
+            configuration_tag: None,
+            vendor_name: crate::object::Blank::blank(),
+            device_name: crate::object::Blank::blank(),
+            custom_label: None,
+            vendor_id: 0,
+            device_id: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineDynamicPassthroughInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineDynamicPassthroughInfo {

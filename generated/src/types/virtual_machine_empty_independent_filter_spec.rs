@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 7.0.2.1
 ///
 /// Extends `VirtualMachineBaseIndependentFilterSpec`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineEmptyIndependentFilterSpec {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
@@ -47,7 +47,13 @@ impl crate::object::Object for VirtualMachineEmptyIndependentFilterSpec {
 }
 impl crate::object::Blank for VirtualMachineEmptyIndependentFilterSpec {
     fn blank() -> Self {
-        Self::default()
+        Self { extra: crate::Extra::EMPTY }
+    }
+}
+impl Default for VirtualMachineEmptyIndependentFilterSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineEmptyIndependentFilterSpec {

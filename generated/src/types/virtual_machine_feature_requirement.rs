@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineFeatureRequirement*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineFeatureRequirement {
     /// Property *VirtualMachineFeatureRequirement.key*.
     pub key: crate::CompactString,
@@ -61,7 +61,18 @@ impl crate::object::Object for VirtualMachineFeatureRequirement {
 }
 impl crate::object::Blank for VirtualMachineFeatureRequirement {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: crate::object::Blank::blank(),
+            feature_name: crate::object::Blank::blank(),
+            value: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineFeatureRequirement {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineFeatureRequirement {

@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineFileInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineFileInfo {
     /// Property *VirtualMachineFileInfo.vmPathName*.
     pub vm_path_name: Option<crate::CompactString>,
@@ -81,7 +81,20 @@ impl crate::object::Object for VirtualMachineFileInfo {
 }
 impl crate::object::Blank for VirtualMachineFileInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            vm_path_name: None,
+            snapshot_directory: None,
+            suspend_directory: None,
+            log_directory: None,
+            ft_metadata_directory: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineFileInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineFileInfo {

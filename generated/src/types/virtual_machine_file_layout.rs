@@ -6,7 +6,7 @@
 ///
 /// Extends `DataObject`.
 #[deprecated]
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineFileLayout {
     /// Property *VirtualMachineFileLayout.configFile*.
     pub config_file: Option<Vec<crate::CompactString>>,
@@ -72,7 +72,20 @@ impl crate::object::Object for VirtualMachineFileLayout {
 }
 impl crate::object::Blank for VirtualMachineFileLayout {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            config_file: None,
+            log_file: None,
+            disk: None,
+            snapshot: None,
+            swap_file: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineFileLayout {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineFileLayout {

@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineFileLayoutDiskLayout*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineFileLayoutDiskLayout {
     /// Property *VirtualMachineFileLayoutDiskLayout.key*.
     pub key: i32,
@@ -57,7 +57,17 @@ impl crate::object::Object for VirtualMachineFileLayoutDiskLayout {
 }
 impl crate::object::Blank for VirtualMachineFileLayoutDiskLayout {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: 0,
+            disk_file: Vec::new(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineFileLayoutDiskLayout {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineFileLayoutDiskLayout {

@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineFileLayoutEx*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineFileLayoutEx {
     /// Property *VirtualMachineFileLayoutEx.file*.
     pub file: Option<Vec<crate::types::VirtualMachineFileLayoutExFileInfo>>,
@@ -67,7 +67,19 @@ impl crate::object::Object for VirtualMachineFileLayoutEx {
 }
 impl crate::object::Blank for VirtualMachineFileLayoutEx {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            file: None,
+            disk: None,
+            snapshot: None,
+            timestamp: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineFileLayoutEx {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineFileLayoutEx {

@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineFileLayoutExDiskLayout*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineFileLayoutExDiskLayout {
     /// Property *VirtualMachineFileLayoutExDiskLayout.key*.
     pub key: i32,
@@ -63,7 +63,18 @@ impl crate::object::Object for VirtualMachineFileLayoutExDiskLayout {
 }
 impl crate::object::Blank for VirtualMachineFileLayoutExDiskLayout {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: 0,
+            virtual_disk_format: None,
+            chain: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineFileLayoutExDiskLayout {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineFileLayoutExDiskLayout {

@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineFileLayoutExDiskUnit*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineFileLayoutExDiskUnit {
     /// Property *VirtualMachineFileLayoutExDiskUnit.fileKey*.
     pub file_key: Vec<i32>,
@@ -53,7 +53,16 @@ impl crate::object::Object for VirtualMachineFileLayoutExDiskUnit {
 }
 impl crate::object::Blank for VirtualMachineFileLayoutExDiskUnit {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            file_key: Vec::new(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineFileLayoutExDiskUnit {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineFileLayoutExDiskUnit {

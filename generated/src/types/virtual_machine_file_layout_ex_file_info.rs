@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineFileLayoutExFileInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineFileLayoutExFileInfo {
     /// Property *VirtualMachineFileLayoutExFileInfo.key*.
     pub key: i32,
@@ -93,7 +93,22 @@ impl crate::object::Object for VirtualMachineFileLayoutExFileInfo {
 }
 impl crate::object::Blank for VirtualMachineFileLayoutExFileInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: 0,
+            name: crate::object::Blank::blank(),
+            r#type: crate::object::Blank::blank(),
+            size: 0,
+            unique_size: None,
+            backing_object_id: None,
+            accessible: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineFileLayoutExFileInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineFileLayoutExFileInfo {

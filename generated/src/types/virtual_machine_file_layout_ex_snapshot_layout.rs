@@ -69,9 +69,9 @@ impl crate::object::Blank for VirtualMachineFileLayoutExSnapshotLayout {
     fn blank() -> Self {
         Self {
             key: crate::object::Blank::blank(),
-            data_key: crate::object::Blank::blank(),
-            memory_key: crate::object::Blank::blank(),
-            disk: crate::object::Blank::blank(),
+            data_key: 0,
+            memory_key: 0,
+            disk: None,
             extra: crate::Extra::EMPTY,
         }
     }

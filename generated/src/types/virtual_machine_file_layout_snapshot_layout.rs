@@ -61,7 +61,7 @@ impl crate::object::Blank for VirtualMachineFileLayoutSnapshotLayout {
     fn blank() -> Self {
         Self {
             key: crate::object::Blank::blank(),
-            snapshot_file: crate::object::Blank::blank(),
+            snapshot_file: Vec::new(),
             extra: crate::Extra::EMPTY,
         }
     }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends `VirtualMachineId`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineFilePath {
     /// Property *VirtualMachineFilePath.vcUuid*.
     pub vc_uuid: Option<crate::CompactString>,
@@ -63,7 +63,18 @@ impl crate::object::Object for VirtualMachineFilePath {
 }
 impl crate::object::Blank for VirtualMachineFilePath {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            vc_uuid: None,
+            ds_url: crate::object::Blank::blank(),
+            vmx_path: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineFilePath {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineFilePath {

@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineFlagInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineFlagInfo {
     /// Property *VirtualMachineFlagInfo.disableAcceleration*.
     pub disable_acceleration: Option<bool>,
@@ -168,7 +168,32 @@ impl crate::object::Object for VirtualMachineFlagInfo {
 }
 impl crate::object::Blank for VirtualMachineFlagInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            disable_acceleration: None,
+            enable_logging: None,
+            use_toe: None,
+            run_with_debug_info: None,
+            monitor_type: None,
+            ht_sharing: None,
+            snapshot_disabled: None,
+            snapshot_locked: None,
+            disk_uuid_enabled: None,
+            virtual_mmu_usage: None,
+            virtual_exec_usage: None,
+            snapshot_power_off_behavior: None,
+            record_replay_enabled: None,
+            fault_tolerance_type: None,
+            cbrc_cache_enabled: None,
+            vvtd_enabled: None,
+            vbs_enabled: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineFlagInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineFlagInfo {

@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineForkConfigInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineForkConfigInfo {
     /// Property *VirtualMachineForkConfigInfo.parentEnabled*.
     pub parent_enabled: Option<bool>,
@@ -70,7 +70,19 @@ impl crate::object::Object for VirtualMachineForkConfigInfo {
 }
 impl crate::object::Blank for VirtualMachineForkConfigInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            parent_enabled: None,
+            child_fork_group_id: None,
+            parent_fork_group_id: None,
+            child_type: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineForkConfigInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineForkConfigInfo {

@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineGuestIntegrityInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineGuestIntegrityInfo {
     /// Property *VirtualMachineGuestIntegrityInfo.enabled*.
     pub enabled: Option<bool>,
@@ -53,7 +53,16 @@ impl crate::object::Object for VirtualMachineGuestIntegrityInfo {
 }
 impl crate::object::Blank for VirtualMachineGuestIntegrityInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            enabled: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineGuestIntegrityInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineGuestIntegrityInfo {

@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineGuestMonitoringModeInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineGuestMonitoringModeInfo {
     /// Property *VirtualMachineGuestMonitoringModeInfo.gmmFile*.
     pub gmm_file: Option<crate::CompactString>,
@@ -57,7 +57,17 @@ impl crate::object::Object for VirtualMachineGuestMonitoringModeInfo {
 }
 impl crate::object::Blank for VirtualMachineGuestMonitoringModeInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            gmm_file: None,
+            gmm_appliance: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineGuestMonitoringModeInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineGuestMonitoringModeInfo {

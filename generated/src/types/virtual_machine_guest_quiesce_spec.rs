@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VirtualMachineGuestQuiesceSpecKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineGuestQuiesceSpec {
     /// Property *VirtualMachineGuestQuiesceSpec.timeout*.
     pub timeout: Option<i32>,
@@ -55,7 +55,16 @@ impl crate::object::Object for VirtualMachineGuestQuiesceSpec {
 }
 impl crate::object::Blank for VirtualMachineGuestQuiesceSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            timeout: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineGuestQuiesceSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineGuestQuiesceSpec {

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 9.1.0.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineGuestRebootStatus {
     /// Property *VirtualMachineGuestRebootStatus.rebootRequested*.
     pub reboot_requested: bool,
@@ -65,7 +65,18 @@ impl crate::object::Object for VirtualMachineGuestRebootStatus {
 }
 impl crate::object::Blank for VirtualMachineGuestRebootStatus {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            reboot_requested: false,
+            requesting_components: None,
+            request_timestamp: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineGuestRebootStatus {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineGuestRebootStatus {

@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineGuestSummary*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineGuestSummary {
     /// Property *VirtualMachineGuestSummary.guestId*.
     pub guest_id: Option<crate::CompactString>,
@@ -108,7 +108,24 @@ impl crate::object::Object for VirtualMachineGuestSummary {
 }
 impl crate::object::Blank for VirtualMachineGuestSummary {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            guest_id: None,
+            guest_full_name: None,
+            tools_status: None,
+            tools_version_status: None,
+            tools_version_status2: None,
+            tools_running_status: None,
+            host_name: None,
+            ip_address: None,
+            hw_version: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineGuestSummary {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineGuestSummary {

@@ -7,7 +7,7 @@
 /// Extends `DeviceId`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VirtualMachineIdKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineId {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
@@ -49,7 +49,13 @@ impl crate::object::Object for VirtualMachineId {
 }
 impl crate::object::Blank for VirtualMachineId {
     fn blank() -> Self {
-        Self::default()
+        Self { extra: crate::Extra::EMPTY }
+    }
+}
+impl Default for VirtualMachineId {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineId {

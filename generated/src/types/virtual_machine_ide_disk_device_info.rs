@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineIdeDiskDeviceInfo*.
 ///
 /// Extends `VirtualMachineDiskDeviceInfo`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineIdeDiskDeviceInfo {
     /// Property *VirtualMachineTargetInfo.name*.
     pub name: crate::CompactString,
@@ -73,7 +73,20 @@ impl crate::object::Object for VirtualMachineIdeDiskDeviceInfo {
 }
 impl crate::object::Blank for VirtualMachineIdeDiskDeviceInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: crate::object::Blank::blank(),
+            configuration_tag: None,
+            capacity: None,
+            vm: None,
+            partition_table: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineIdeDiskDeviceInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineIdeDiskDeviceInfo {

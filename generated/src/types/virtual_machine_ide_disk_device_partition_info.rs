@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineIdeDiskDevicePartitionInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineIdeDiskDevicePartitionInfo {
     /// Property *VirtualMachineIdeDiskDevicePartitionInfo.id*.
     pub id: i32,
@@ -57,7 +57,17 @@ impl crate::object::Object for VirtualMachineIdeDiskDevicePartitionInfo {
 }
 impl crate::object::Blank for VirtualMachineIdeDiskDevicePartitionInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            id: 0,
+            capacity: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineIdeDiskDevicePartitionInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineIdeDiskDevicePartitionInfo {

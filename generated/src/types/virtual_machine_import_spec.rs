@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineImportSpec*.
 ///
 /// Extends `ImportSpec`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineImportSpec {
     /// Property *ImportSpec.entityConfig*.
     pub entity_config: Option<Box<crate::types::VAppEntityConfigInfo>>,
@@ -67,7 +67,19 @@ impl crate::object::Object for VirtualMachineImportSpec {
 }
 impl crate::object::Blank for VirtualMachineImportSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            entity_config: None,
+            instantiation_ost: None,
+            config_spec: crate::object::Blank::blank(),
+            res_pool_entity: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineImportSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineImportSpec {

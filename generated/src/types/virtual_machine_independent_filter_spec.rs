@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 7.0.2.1
 ///
 /// Extends `VirtualMachineBaseIndependentFilterSpec`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineIndependentFilterSpec {
     /// Property *VirtualMachineIndependentFilterSpec.filterName*.
     pub filter_name: crate::CompactString,
@@ -63,7 +63,18 @@ impl crate::object::Object for VirtualMachineIndependentFilterSpec {
 }
 impl crate::object::Blank for VirtualMachineIndependentFilterSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            filter_name: crate::object::Blank::blank(),
+            filter_class: None,
+            filter_capabilities: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineIndependentFilterSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineIndependentFilterSpec {

@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineInstantCloneSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineInstantCloneSpec {
     /// Property *VirtualMachineInstantCloneSpec.name*.
     pub name: crate::CompactString,
@@ -65,7 +65,19 @@ impl crate::object::Object for VirtualMachineInstantCloneSpec {
 }
 impl crate::object::Blank for VirtualMachineInstantCloneSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: crate::object::Blank::blank(),
+            location: crate::object::Blank::blank(),
+            config: None,
+            bios_uuid: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineInstantCloneSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineInstantCloneSpec {

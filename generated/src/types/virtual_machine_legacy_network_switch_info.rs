@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineLegacyNetworkSwitchInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineLegacyNetworkSwitchInfo {
     /// Property *VirtualMachineLegacyNetworkSwitchInfo.name*.
     pub name: crate::CompactString,
@@ -53,7 +53,16 @@ impl crate::object::Object for VirtualMachineLegacyNetworkSwitchInfo {
 }
 impl crate::object::Blank for VirtualMachineLegacyNetworkSwitchInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineLegacyNetworkSwitchInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineLegacyNetworkSwitchInfo {

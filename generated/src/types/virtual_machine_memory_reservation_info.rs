@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineMemoryReservationInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineMemoryReservationInfo {
     /// Property *VirtualMachineMemoryReservationInfo.virtualMachineMin*.
     pub virtual_machine_min: i64,
@@ -75,7 +75,19 @@ impl crate::object::Object for VirtualMachineMemoryReservationInfo {
 }
 impl crate::object::Blank for VirtualMachineMemoryReservationInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            virtual_machine_min: 0,
+            virtual_machine_max: 0,
+            virtual_machine_reserved: 0,
+            allocation_policy: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineMemoryReservationInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineMemoryReservationInfo {

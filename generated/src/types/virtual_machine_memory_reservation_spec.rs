@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineMemoryReservationSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineMemoryReservationSpec {
     /// Property *VirtualMachineMemoryReservationSpec.virtualMachineReserved*.
     pub virtual_machine_reserved: Option<i64>,
@@ -57,7 +57,17 @@ impl crate::object::Object for VirtualMachineMemoryReservationSpec {
 }
 impl crate::object::Blank for VirtualMachineMemoryReservationSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            virtual_machine_reserved: None,
+            allocation_policy: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineMemoryReservationSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineMemoryReservationSpec {

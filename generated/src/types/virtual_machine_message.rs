@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineMessage*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineMessage {
     /// Property *VirtualMachineMessage.id*.
     pub id: crate::CompactString,
@@ -61,7 +61,18 @@ impl crate::object::Object for VirtualMachineMessage {
 }
 impl crate::object::Blank for VirtualMachineMessage {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            id: crate::object::Blank::blank(),
+            argument: None,
+            text: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineMessage {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineMessage {

@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineMetadataManagerVmMetadata*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineMetadataManagerVmMetadata {
     /// Property *VirtualMachineMetadataManagerVmMetadata.vmId*.
     pub vm_id: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for VirtualMachineMetadataManagerVmMetadata {
 }
 impl crate::object::Blank for VirtualMachineMetadataManagerVmMetadata {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            vm_id: crate::object::Blank::blank(),
+            metadata: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineMetadataManagerVmMetadata {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineMetadataManagerVmMetadata {

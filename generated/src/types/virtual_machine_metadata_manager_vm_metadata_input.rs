@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineMetadataManagerVmMetadataInput*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineMetadataManagerVmMetadataInput {
     /// Property *VirtualMachineMetadataManagerVmMetadataInput.operation*.
     pub operation: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for VirtualMachineMetadataManagerVmMetadataInput {
 }
 impl crate::object::Blank for VirtualMachineMetadataManagerVmMetadataInput {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            operation: crate::object::Blank::blank(),
+            vm_metadata: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineMetadataManagerVmMetadataInput {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineMetadataManagerVmMetadataInput {

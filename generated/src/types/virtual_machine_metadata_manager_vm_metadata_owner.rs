@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineMetadataManagerVmMetadataOwner*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineMetadataManagerVmMetadataOwner {
     /// Property *VirtualMachineMetadataManagerVmMetadataOwner.name*.
     pub name: crate::CompactString,
@@ -53,7 +53,16 @@ impl crate::object::Object for VirtualMachineMetadataManagerVmMetadataOwner {
 }
 impl crate::object::Blank for VirtualMachineMetadataManagerVmMetadataOwner {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineMetadataManagerVmMetadataOwner {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineMetadataManagerVmMetadataOwner {

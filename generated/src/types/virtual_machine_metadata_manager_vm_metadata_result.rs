@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineMetadataManagerVmMetadataResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineMetadataManagerVmMetadataResult {
     /// Property *VirtualMachineMetadataManagerVmMetadataResult.vmMetadata*.
     pub vm_metadata: Box<crate::types::VirtualMachineMetadataManagerVmMetadata>,
@@ -57,7 +57,17 @@ impl crate::object::Object for VirtualMachineMetadataManagerVmMetadataResult {
 }
 impl crate::object::Blank for VirtualMachineMetadataManagerVmMetadataResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            vm_metadata: crate::object::Blank::blank(),
+            error: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineMetadataManagerVmMetadataResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineMetadataManagerVmMetadataResult {

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 7.0.1.0
 ///
 /// Extends `VirtualMachineConnection`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineMksConnection {
     /// Property *VirtualMachineConnection.label*.
     pub label: crate::CompactString,
@@ -63,7 +63,18 @@ impl crate::object::Object for VirtualMachineMksConnection {
 }
 impl crate::object::Blank for VirtualMachineMksConnection {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            label: crate::object::Blank::blank(),
+            client: crate::object::Blank::blank(),
+            user_name: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineMksConnection {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineMksConnection {

@@ -6,7 +6,7 @@
 ///
 /// Extends `DataObject`.
 #[deprecated]
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineMksTicket {
     /// Property *VirtualMachineMksTicket.ticket*.
     pub ticket: crate::Password,
@@ -72,7 +72,20 @@ impl crate::object::Object for VirtualMachineMksTicket {
 }
 impl crate::object::Blank for VirtualMachineMksTicket {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            ticket: crate::object::Blank::blank(),
+            cfg_file: crate::object::Blank::blank(),
+            host: None,
+            port: None,
+            ssl_thumbprint: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineMksTicket {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineMksTicket {

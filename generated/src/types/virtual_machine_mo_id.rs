@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends `VirtualMachineId`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineMoId {
     /// Property *VirtualMachineMoId.vcUuid*.
     pub vc_uuid: Option<crate::CompactString>,
@@ -59,7 +59,17 @@ impl crate::object::Object for VirtualMachineMoId {
 }
 impl crate::object::Blank for VirtualMachineMoId {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            vc_uuid: None,
+            vm_moid: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineMoId {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineMoId {

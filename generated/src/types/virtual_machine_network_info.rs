@@ -67,9 +67,9 @@ impl crate::object::Blank for VirtualMachineNetworkInfo {
     fn blank() -> Self {
         Self {
             name: crate::object::Blank::blank(),
-            configuration_tag: crate::object::Blank::blank(),
+            configuration_tag: None,
             network: crate::object::Blank::blank(),
-            vswitch: crate::object::Blank::blank(),
+            vswitch: None,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineNetworkShaperInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineNetworkShaperInfo {
     /// Property *VirtualMachineNetworkShaperInfo.enabled*.
     pub enabled: Option<bool>,
@@ -65,7 +65,19 @@ impl crate::object::Object for VirtualMachineNetworkShaperInfo {
 }
 impl crate::object::Blank for VirtualMachineNetworkShaperInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            enabled: None,
+            peak_bps: None,
+            average_bps: None,
+            burst_size: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineNetworkShaperInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineNetworkShaperInfo {

@@ -5,7 +5,7 @@
 /// Extends `VirtualMachineTargetInfo`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VirtualMachinePciPassthroughInfoKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachinePciPassthroughInfo {
     /// Property *VirtualMachineTargetInfo.name*.
     pub name: crate::CompactString,
@@ -67,7 +67,19 @@ impl crate::object::Object for VirtualMachinePciPassthroughInfo {
 }
 impl crate::object::Blank for VirtualMachinePciPassthroughInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: crate::object::Blank::blank(),
+            configuration_tag: None,
+            pci_device: crate::object::Blank::blank(),
+            system_id: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachinePciPassthroughInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachinePciPassthroughInfo {

@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachinePciSharedGpuPassthroughInfo*.
 ///
 /// Extends `VirtualMachineTargetInfo`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachinePciSharedGpuPassthroughInfo {
     /// Property *VirtualMachineTargetInfo.name*.
     pub name: crate::CompactString,
@@ -61,7 +61,18 @@ impl crate::object::Object for VirtualMachinePciSharedGpuPassthroughInfo {
 }
 impl crate::object::Blank for VirtualMachinePciSharedGpuPassthroughInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: crate::object::Blank::blank(),
+            configuration_tag: None,
+            vgpu: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachinePciSharedGpuPassthroughInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachinePciSharedGpuPassthroughInfo {

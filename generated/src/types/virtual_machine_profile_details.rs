@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineProfileDetails*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineProfileDetails {
     /// Property *VirtualMachineProfileDetails.profile*.
     pub profile: Option<Vec<crate::types::VirtualMachineProfileSpecKind>>,
@@ -59,7 +59,17 @@ impl crate::object::Object for VirtualMachineProfileDetails {
 }
 impl crate::object::Blank for VirtualMachineProfileDetails {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            profile: None,
+            disk_profile_details: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineProfileDetails {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineProfileDetails {

@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineProfileDetailsDiskProfileDetails*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineProfileDetailsDiskProfileDetails {
     /// Property *VirtualMachineProfileDetailsDiskProfileDetails.diskId*.
     pub disk_id: i32,
@@ -57,7 +57,17 @@ impl crate::object::Object for VirtualMachineProfileDetailsDiskProfileDetails {
 }
 impl crate::object::Blank for VirtualMachineProfileDetailsDiskProfileDetails {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            disk_id: 0,
+            profile: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineProfileDetailsDiskProfileDetails {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineProfileDetailsDiskProfileDetails {

@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineProfileRawData*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineProfileRawData {
     /// Property *VirtualMachineProfileRawData.extensionKey*.
     pub extension_key: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for VirtualMachineProfileRawData {
 }
 impl crate::object::Blank for VirtualMachineProfileRawData {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            extension_key: crate::object::Blank::blank(),
+            object_data: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineProfileRawData {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineProfileRawData {

@@ -59,7 +59,7 @@ impl crate::object::Blank for VirtualMachinePropertyRelation {
     fn blank() -> Self {
         Self {
             key: crate::object::Blank::blank(),
-            relations: crate::object::Blank::blank(),
+            relations: None,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineQuestionInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineQuestionInfo {
     /// Property *VirtualMachineQuestionInfo.id*.
     pub id: crate::CompactString,
@@ -65,7 +65,19 @@ impl crate::object::Object for VirtualMachineQuestionInfo {
 }
 impl crate::object::Blank for VirtualMachineQuestionInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            id: crate::object::Blank::blank(),
+            text: crate::object::Blank::blank(),
+            choice: crate::object::Blank::blank(),
+            message: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineQuestionInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineQuestionInfo {

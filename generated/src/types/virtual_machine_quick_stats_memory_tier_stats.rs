@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 7.0.3.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineQuickStatsMemoryTierStats {
     /// Property *VirtualMachineQuickStatsMemoryTierStats.memoryTierType*.
     pub memory_tier_type: crate::CompactString,
@@ -59,7 +59,17 @@ impl crate::object::Object for VirtualMachineQuickStatsMemoryTierStats {
 }
 impl crate::object::Blank for VirtualMachineQuickStatsMemoryTierStats {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            memory_tier_type: crate::object::Blank::blank(),
+            read_bandwidth: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineQuickStatsMemoryTierStats {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineQuickStatsMemoryTierStats {

@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineRelocateSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineRelocateSpec {
     /// Property *VirtualMachineRelocateSpec.service*.
     pub service: Option<Box<crate::types::ServiceLocator>>,
@@ -143,7 +143,28 @@ impl crate::object::Object for VirtualMachineRelocateSpec {
 }
 impl crate::object::Blank for VirtualMachineRelocateSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            service: None,
+            folder: None,
+            datastore: None,
+            disk_move_type: None,
+            pool: None,
+            host: None,
+            disk: None,
+            transform: None,
+            device_change: None,
+            profile: None,
+            crypto_spec: None,
+            tag_specs: None,
+            vm_placement_policies: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineRelocateSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineRelocateSpec {

@@ -102,13 +102,13 @@ impl crate::object::Object for VirtualMachineRelocateSpecDiskLocator {
 impl crate::object::Blank for VirtualMachineRelocateSpecDiskLocator {
     fn blank() -> Self {
         Self {
-            disk_id: crate::object::Blank::blank(),
+            disk_id: 0,
             datastore: crate::object::Blank::blank(),
-            disk_move_type: crate::object::Blank::blank(),
-            disk_backing_info: crate::object::Blank::blank(),
-            profile: crate::object::Blank::blank(),
-            backing: crate::object::Blank::blank(),
-            filter_spec: crate::object::Blank::blank(),
+            disk_move_type: None,
+            disk_backing_info: None,
+            profile: None,
+            backing: None,
+            filter_spec: None,
             extra: crate::Extra::EMPTY,
         }
     }

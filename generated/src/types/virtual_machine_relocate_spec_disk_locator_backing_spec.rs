@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineRelocateSpecDiskLocatorBackingSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineRelocateSpecDiskLocatorBackingSpec {
     /// Property *VirtualMachineRelocateSpecDiskLocatorBackingSpec.parent*.
     pub parent: Option<
@@ -59,7 +59,17 @@ impl crate::object::Object for VirtualMachineRelocateSpecDiskLocatorBackingSpec 
 }
 impl crate::object::Blank for VirtualMachineRelocateSpecDiskLocatorBackingSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            parent: None,
+            crypto: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineRelocateSpecDiskLocatorBackingSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineRelocateSpecDiskLocatorBackingSpec {

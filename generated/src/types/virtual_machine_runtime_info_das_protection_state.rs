@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineRuntimeInfoDasProtectionState*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineRuntimeInfoDasProtectionState {
     /// Property *VirtualMachineRuntimeInfoDasProtectionState.dasProtected*.
     pub das_protected: bool,
@@ -53,7 +53,16 @@ impl crate::object::Object for VirtualMachineRuntimeInfoDasProtectionState {
 }
 impl crate::object::Blank for VirtualMachineRuntimeInfoDasProtectionState {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            das_protected: false,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineRuntimeInfoDasProtectionState {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineRuntimeInfoDasProtectionState {

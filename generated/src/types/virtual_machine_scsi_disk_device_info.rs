@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineScsiDiskDeviceInfo*.
 ///
 /// Extends `VirtualMachineDiskDeviceInfo`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineScsiDiskDeviceInfo {
     /// Property *VirtualMachineTargetInfo.name*.
     pub name: crate::CompactString,
@@ -95,7 +95,22 @@ impl crate::object::Object for VirtualMachineScsiDiskDeviceInfo {
 }
 impl crate::object::Blank for VirtualMachineScsiDiskDeviceInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: crate::object::Blank::blank(),
+            configuration_tag: None,
+            capacity: None,
+            vm: None,
+            disk: None,
+            transport_hint: None,
+            lun_number: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineScsiDiskDeviceInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineScsiDiskDeviceInfo {

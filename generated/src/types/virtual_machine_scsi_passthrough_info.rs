@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineScsiPassthroughInfo*.
 ///
 /// Extends `VirtualMachineTargetInfo`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineScsiPassthroughInfo {
     /// Property *VirtualMachineTargetInfo.name*.
     pub name: crate::CompactString,
@@ -75,7 +75,20 @@ impl crate::object::Object for VirtualMachineScsiPassthroughInfo {
 }
 impl crate::object::Blank for VirtualMachineScsiPassthroughInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: crate::object::Blank::blank(),
+            configuration_tag: None,
+            scsi_class: crate::object::Blank::blank(),
+            vendor: crate::object::Blank::blank(),
+            physical_unit_number: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineScsiPassthroughInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineScsiPassthroughInfo {

@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineSgxInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineSgxInfo {
     /// Property *VirtualMachineSgxInfo.epcSize*.
     pub epc_size: i64,
@@ -67,7 +67,19 @@ impl crate::object::Object for VirtualMachineSgxInfo {
 }
 impl crate::object::Blank for VirtualMachineSgxInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            epc_size: 0,
+            flc_mode: None,
+            le_pub_key_hash: None,
+            require_attestation: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineSgxInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineSgxInfo {

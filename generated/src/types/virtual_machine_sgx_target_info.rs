@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineSgxTargetInfo*.
 ///
 /// Extends `VirtualMachineTargetInfo`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineSgxTargetInfo {
     /// Property *VirtualMachineTargetInfo.name*.
     pub name: crate::CompactString,
@@ -89,7 +89,21 @@ impl crate::object::Object for VirtualMachineSgxTargetInfo {
 }
 impl crate::object::Blank for VirtualMachineSgxTargetInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: crate::object::Blank::blank(),
+            configuration_tag: None,
+            max_epc_size: 0,
+            flc_modes: None,
+            le_pub_key_hashes: None,
+            require_attestation_supported: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineSgxTargetInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineSgxTargetInfo {

@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineSnapshotInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineSnapshotInfo {
     /// Property *VirtualMachineSnapshotInfo.currentSnapshot*.
     ///
@@ -59,7 +59,17 @@ impl crate::object::Object for VirtualMachineSnapshotInfo {
 }
 impl crate::object::Blank for VirtualMachineSnapshotInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            current_snapshot: None,
+            root_snapshot_list: Vec::new(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineSnapshotInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineSnapshotInfo {

@@ -131,13 +131,13 @@ impl crate::object::Blank for VirtualMachineSnapshotTree {
             vm: crate::object::Blank::blank(),
             name: crate::object::Blank::blank(),
             description: crate::object::Blank::blank(),
-            id: crate::object::Blank::blank(),
+            id: 0,
             create_time: crate::object::Blank::blank(),
             state: crate::object::Blank::blank(),
-            quiesced: crate::object::Blank::blank(),
-            backup_manifest: crate::object::Blank::blank(),
-            child_snapshot_list: crate::object::Blank::blank(),
-            replay_supported: crate::object::Blank::blank(),
+            quiesced: false,
+            backup_manifest: None,
+            child_snapshot_list: None,
+            replay_supported: None,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineSoundInfo*.
 ///
 /// Extends `VirtualMachineTargetInfo`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineSoundInfo {
     /// Property *VirtualMachineTargetInfo.name*.
     pub name: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for VirtualMachineSoundInfo {
 }
 impl crate::object::Blank for VirtualMachineSoundInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: crate::object::Blank::blank(),
+            configuration_tag: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineSoundInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineSoundInfo {

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VirtualMachineSriovDevicePoolInfoKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineSriovDevicePoolInfo {
     /// Property *VirtualMachineSriovDevicePoolInfo.key*.
     pub key: crate::CompactString,
@@ -55,7 +55,16 @@ impl crate::object::Object for VirtualMachineSriovDevicePoolInfo {
 }
 impl crate::object::Blank for VirtualMachineSriovDevicePoolInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineSriovDevicePoolInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineSriovDevicePoolInfo {

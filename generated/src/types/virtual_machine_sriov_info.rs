@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineSriovInfo*.
 ///
 /// Extends `VirtualMachinePciPassthroughInfo`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineSriovInfo {
     /// Property *VirtualMachineTargetInfo.name*.
     pub name: crate::CompactString,
@@ -93,7 +93,22 @@ impl crate::object::Object for VirtualMachineSriovInfo {
 }
 impl crate::object::Blank for VirtualMachineSriovInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: crate::object::Blank::blank(),
+            configuration_tag: None,
+            pci_device: crate::object::Blank::blank(),
+            system_id: crate::object::Blank::blank(),
+            virtual_function: false,
+            pnic: None,
+            device_pool: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineSriovInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineSriovInfo {

@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineSriovNetworkDevicePoolInfo*.
 ///
 /// Extends `VirtualMachineSriovDevicePoolInfo`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineSriovNetworkDevicePoolInfo {
     /// Property *VirtualMachineSriovDevicePoolInfo.key*.
     pub key: crate::CompactString,
@@ -61,7 +61,18 @@ impl crate::object::Object for VirtualMachineSriovNetworkDevicePoolInfo {
 }
 impl crate::object::Blank for VirtualMachineSriovNetworkDevicePoolInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: crate::object::Blank::blank(),
+            switch_key: None,
+            switch_uuid: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineSriovNetworkDevicePoolInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineSriovNetworkDevicePoolInfo {

@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineStorageInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineStorageInfo {
     /// Property *VirtualMachineStorageInfo.perDatastoreUsage*.
     pub per_datastore_usage: Option<Vec<crate::types::VirtualMachineUsageOnDatastore>>,
@@ -59,7 +59,17 @@ impl crate::object::Object for VirtualMachineStorageInfo {
 }
 impl crate::object::Blank for VirtualMachineStorageInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            per_datastore_usage: None,
+            timestamp: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineStorageInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineStorageInfo {

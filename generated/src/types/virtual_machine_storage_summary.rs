@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineStorageSummary*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineStorageSummary {
     /// Property *VirtualMachineStorageSummary.committed*.
     pub committed: i64,
@@ -67,7 +67,19 @@ impl crate::object::Object for VirtualMachineStorageSummary {
 }
 impl crate::object::Blank for VirtualMachineStorageSummary {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            committed: 0,
+            uncommitted: 0,
+            unshared: 0,
+            timestamp: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineStorageSummary {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineStorageSummary {

@@ -102,14 +102,14 @@ impl crate::object::Object for VirtualMachineSummary {
 impl crate::object::Blank for VirtualMachineSummary {
     fn blank() -> Self {
         Self {
-            vm: crate::object::Blank::blank(),
+            vm: None,
             runtime: crate::object::Blank::blank(),
-            guest: crate::object::Blank::blank(),
+            guest: None,
             config: crate::object::Blank::blank(),
-            storage: crate::object::Blank::blank(),
+            storage: None,
             quick_stats: crate::object::Blank::blank(),
             overall_status: crate::object::Blank::blank(),
-            custom_value: crate::object::Blank::blank(),
+            custom_value: None,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VirtualMachineTargetInfoKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineTargetInfo {
     /// Property *VirtualMachineTargetInfo.name*.
     pub name: crate::CompactString,
@@ -59,7 +59,17 @@ impl crate::object::Object for VirtualMachineTargetInfo {
 }
 impl crate::object::Blank for VirtualMachineTargetInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: crate::object::Blank::blank(),
+            configuration_tag: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineTargetInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineTargetInfo {

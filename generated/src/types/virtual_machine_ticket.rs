@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineTicket*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineTicket {
     /// Property *VirtualMachineTicket.ticket*.
     pub ticket: crate::Password,
@@ -103,7 +103,23 @@ impl crate::object::Object for VirtualMachineTicket {
 }
 impl crate::object::Blank for VirtualMachineTicket {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            ticket: crate::object::Blank::blank(),
+            cfg_file: crate::object::Blank::blank(),
+            host: None,
+            port: None,
+            ssl_thumbprint: None,
+            cert_thumbprint_list: None,
+            ssl_certificate: None,
+            url: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineTicket {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineTicket {

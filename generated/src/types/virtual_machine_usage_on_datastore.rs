@@ -69,9 +69,9 @@ impl crate::object::Blank for VirtualMachineUsageOnDatastore {
     fn blank() -> Self {
         Self {
             datastore: crate::object::Blank::blank(),
-            committed: crate::object::Blank::blank(),
-            uncommitted: crate::object::Blank::blank(),
-            unshared: crate::object::Blank::blank(),
+            committed: 0,
+            uncommitted: 0,
+            unshared: 0,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineUsbInfo*.
 ///
 /// Extends `VirtualMachineTargetInfo`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineUsbInfo {
     /// Property *VirtualMachineTargetInfo.name*.
     pub name: crate::CompactString,
@@ -105,7 +105,24 @@ impl crate::object::Object for VirtualMachineUsbInfo {
 }
 impl crate::object::Blank for VirtualMachineUsbInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: crate::object::Blank::blank(),
+            configuration_tag: None,
+            description: crate::object::Blank::blank(),
+            vendor: 0,
+            product: 0,
+            physical_path: crate::object::Blank::blank(),
+            family: None,
+            speed: None,
+            summary: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineUsbInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineUsbInfo {

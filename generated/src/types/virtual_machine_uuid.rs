@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends `VirtualMachineId`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineUUID {
     /// Property *VirtualMachineUUID.vmInstanceUUID*.
     pub vm_instance_uuid: crate::CompactString,
@@ -55,7 +55,16 @@ impl crate::object::Object for VirtualMachineUUID {
 }
 impl crate::object::Blank for VirtualMachineUUID {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            vm_instance_uuid: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineUUID {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineUUID {

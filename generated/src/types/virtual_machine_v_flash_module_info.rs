@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineVFlashModuleInfo*.
 ///
 /// Extends `VirtualMachineTargetInfo`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineVFlashModuleInfo {
     /// Property *VirtualMachineTargetInfo.name*.
     pub name: crate::CompactString,
@@ -63,7 +63,18 @@ impl crate::object::Object for VirtualMachineVFlashModuleInfo {
 }
 impl crate::object::Blank for VirtualMachineVFlashModuleInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: crate::object::Blank::blank(),
+            configuration_tag: None,
+            v_flash_module: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineVFlashModuleInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineVFlashModuleInfo {

@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineVcpuConfig*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineVcpuConfig {
     /// Property *VirtualMachineVcpuConfig.latencySensitivity*.
     pub latency_sensitivity: Option<Box<crate::types::LatencySensitivity>>,
@@ -53,7 +53,16 @@ impl crate::object::Object for VirtualMachineVcpuConfig {
 }
 impl crate::object::Blank for VirtualMachineVcpuConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            latency_sensitivity: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineVcpuConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineVcpuConfig {

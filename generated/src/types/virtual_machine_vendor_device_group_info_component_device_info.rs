@@ -75,7 +75,7 @@ impl crate::object::Blank for VirtualMachineVendorDeviceGroupInfoComponentDevice
             r#type: crate::object::Blank::blank(),
             vendor_name: crate::object::Blank::blank(),
             device_name: crate::object::Blank::blank(),
-            is_configurable: crate::object::Blank::blank(),
+            is_configurable: false,
             device: crate::object::Blank::blank(),
             extra: crate::Extra::EMPTY,
         }

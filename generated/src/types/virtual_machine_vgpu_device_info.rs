@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 7.0.3.0
 ///
 /// Extends `VirtualMachineTargetInfo`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineVgpuDeviceInfo {
     /// Property *VirtualMachineTargetInfo.name*.
     pub name: crate::CompactString,
@@ -107,7 +107,24 @@ impl crate::object::Object for VirtualMachineVgpuDeviceInfo {
 }
 impl crate::object::Blank for VirtualMachineVgpuDeviceInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: crate::object::Blank::blank(),
+            configuration_tag: None,
+            device_name: crate::object::Blank::blank(),
+            device_vendor_id: 0,
+            max_fb_size_in_gib: 0,
+            time_sliced_capable: false,
+            mig_capable: false,
+            compute_profile_capable: false,
+            quadro_profile_capable: false,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineVgpuDeviceInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineVgpuDeviceInfo {

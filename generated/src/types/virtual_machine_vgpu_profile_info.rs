@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 7.0.3.0
 ///
 /// Extends `VirtualMachineTargetInfo`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineVgpuProfileInfo {
     /// Property *VirtualMachineTargetInfo.name*.
     pub name: crate::CompactString,
@@ -105,7 +105,23 @@ impl crate::object::Object for VirtualMachineVgpuProfileInfo {
 }
 impl crate::object::Blank for VirtualMachineVgpuProfileInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: crate::object::Blank::blank(),
+            configuration_tag: None,
+            profile_name: crate::object::Blank::blank(),
+            device_vendor_id: 0,
+            fb_size_in_gib: 0,
+            profile_sharing: crate::object::Blank::blank(),
+            profile_class: crate::object::Blank::blank(),
+            stun_time_estimates: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineVgpuProfileInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineVgpuProfileInfo {

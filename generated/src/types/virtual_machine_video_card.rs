@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineVideoCard*.
 ///
 /// Extends `VirtualDevice`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineVideoCard {
     /// Property *VirtualDevice.key*.
     pub key: i32,
@@ -148,7 +148,30 @@ impl crate::object::Object for VirtualMachineVideoCard {
 }
 impl crate::object::Blank for VirtualMachineVideoCard {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: 0,
+            device_info: None,
+            backing: None,
+            connectable: None,
+            slot_info: None,
+            controller_key: None,
+            unit_number: None,
+            numa_node: None,
+            device_group_info: None,
+            video_ram_size_in_kb: None,
+            num_displays: None,
+            use_auto_detect: None,
+            enable3_d_support: None,
+            use3d_renderer: None,
+            graphics_memory_size_in_kb: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineVideoCard {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineVideoCard {

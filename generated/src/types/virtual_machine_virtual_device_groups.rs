@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 8.0.0.1
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineVirtualDeviceGroups {
     /// Property *VirtualMachineVirtualDeviceGroups.deviceGroup*.
     pub device_group: Option<
@@ -57,7 +57,16 @@ impl crate::object::Object for VirtualMachineVirtualDeviceGroups {
 }
 impl crate::object::Blank for VirtualMachineVirtualDeviceGroups {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            device_group: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineVirtualDeviceGroups {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineVirtualDeviceGroups {

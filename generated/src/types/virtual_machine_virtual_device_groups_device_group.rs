@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VirtualMachineVirtualDeviceGroupsDeviceGroupKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineVirtualDeviceGroupsDeviceGroup {
     /// Property *VirtualMachineVirtualDeviceGroupsDeviceGroup.groupInstanceKey*.
     pub group_instance_key: i32,
@@ -59,7 +59,17 @@ impl crate::object::Object for VirtualMachineVirtualDeviceGroupsDeviceGroup {
 }
 impl crate::object::Blank for VirtualMachineVirtualDeviceGroupsDeviceGroup {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            group_instance_key: 0,
+            device_info: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineVirtualDeviceGroupsDeviceGroup {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineVirtualDeviceGroupsDeviceGroup {

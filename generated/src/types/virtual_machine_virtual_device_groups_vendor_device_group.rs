@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineVirtualDeviceGroupsVendorDeviceGroup*.
 ///
 /// Extends `VirtualMachineVirtualDeviceGroupsDeviceGroup`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineVirtualDeviceGroupsVendorDeviceGroup {
     /// Property *VirtualMachineVirtualDeviceGroupsDeviceGroup.groupInstanceKey*.
     pub group_instance_key: i32,
@@ -61,7 +61,18 @@ impl crate::object::Object for VirtualMachineVirtualDeviceGroupsVendorDeviceGrou
 }
 impl crate::object::Blank for VirtualMachineVirtualDeviceGroupsVendorDeviceGroup {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            group_instance_key: 0,
+            device_info: None,
+            device_group_name: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineVirtualDeviceGroupsVendorDeviceGroup {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineVirtualDeviceGroupsVendorDeviceGroup {

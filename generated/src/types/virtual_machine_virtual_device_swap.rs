@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 8.0.0.1
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineVirtualDeviceSwap {
     /// Property *VirtualMachineVirtualDeviceSwap.lsiToPvscsi*.
     pub lsi_to_pvscsi: Option<
@@ -57,7 +57,16 @@ impl crate::object::Object for VirtualMachineVirtualDeviceSwap {
 }
 impl crate::object::Blank for VirtualMachineVirtualDeviceSwap {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            lsi_to_pvscsi: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineVirtualDeviceSwap {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineVirtualDeviceSwap {

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 8.0.0.1
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineVirtualDeviceSwapDeviceSwapInfo {
     /// Property *VirtualMachineVirtualDeviceSwapDeviceSwapInfo.enabled*.
     pub enabled: Option<bool>,
@@ -63,7 +63,18 @@ impl crate::object::Object for VirtualMachineVirtualDeviceSwapDeviceSwapInfo {
 }
 impl crate::object::Blank for VirtualMachineVirtualDeviceSwapDeviceSwapInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            enabled: None,
+            applicable: None,
+            status: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineVirtualDeviceSwapDeviceSwapInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineVirtualDeviceSwapDeviceSwapInfo {

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 8.0.0.1
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineVirtualNuma {
     /// Property *VirtualMachineVirtualNuma.coresPerNumaNode*.
     pub cores_per_numa_node: Option<i32>,
@@ -59,7 +59,17 @@ impl crate::object::Object for VirtualMachineVirtualNuma {
 }
 impl crate::object::Blank for VirtualMachineVirtualNuma {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            cores_per_numa_node: None,
+            expose_vnuma_on_cpu_hotadd: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineVirtualNuma {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineVirtualNuma {

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 8.0.0.1
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineVirtualNumaInfo {
     /// Property *VirtualMachineVirtualNumaInfo.coresPerNumaNode*.
     pub cores_per_numa_node: Option<i32>,
@@ -67,7 +67,18 @@ impl crate::object::Object for VirtualMachineVirtualNumaInfo {
 }
 impl crate::object::Blank for VirtualMachineVirtualNumaInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            cores_per_numa_node: None,
+            auto_cores_per_numa_node: None,
+            vnuma_on_cpu_hotadd_exposed: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineVirtualNumaInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineVirtualNumaInfo {

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 7.0.3.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineVirtualPMem {
     /// Property *VirtualMachineVirtualPMem.snapshotMode*.
     pub snapshot_mode: Option<crate::CompactString>,
@@ -55,7 +55,16 @@ impl crate::object::Object for VirtualMachineVirtualPMem {
 }
 impl crate::object::Blank for VirtualMachineVirtualPMem {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            snapshot_mode: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineVirtualPMem {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineVirtualPMem {

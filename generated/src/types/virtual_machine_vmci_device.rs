@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineVMCIDevice*.
 ///
 /// Extends `VirtualDevice`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineVMCIDevice {
     /// Property *VirtualDevice.key*.
     pub key: i32,
@@ -138,7 +138,28 @@ impl crate::object::Object for VirtualMachineVMCIDevice {
 }
 impl crate::object::Blank for VirtualMachineVMCIDevice {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: 0,
+            device_info: None,
+            backing: None,
+            connectable: None,
+            slot_info: None,
+            controller_key: None,
+            unit_number: None,
+            numa_node: None,
+            device_group_info: None,
+            id: None,
+            allow_unrestricted_communication: None,
+            filter_enable: None,
+            filter_info: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineVMCIDevice {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineVMCIDevice {

@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineVMCIDeviceFilterInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineVMCIDeviceFilterInfo {
     /// Property *VirtualMachineVMCIDeviceFilterInfo.filters*.
     pub filters: Option<Vec<crate::types::VirtualMachineVMCIDeviceFilterSpec>>,
@@ -53,7 +53,16 @@ impl crate::object::Object for VirtualMachineVMCIDeviceFilterInfo {
 }
 impl crate::object::Blank for VirtualMachineVMCIDeviceFilterInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            filters: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineVMCIDeviceFilterInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineVMCIDeviceFilterInfo {

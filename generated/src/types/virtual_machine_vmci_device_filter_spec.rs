@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineVMCIDeviceFilterSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineVMCIDeviceFilterSpec {
     /// Property *VirtualMachineVMCIDeviceFilterSpec.rank*.
     pub rank: i64,
@@ -87,7 +87,21 @@ impl crate::object::Object for VirtualMachineVMCIDeviceFilterSpec {
 }
 impl crate::object::Blank for VirtualMachineVMCIDeviceFilterSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            rank: 0,
+            action: crate::object::Blank::blank(),
+            protocol: crate::object::Blank::blank(),
+            direction: crate::object::Blank::blank(),
+            lower_dst_port_boundary: None,
+            upper_dst_port_boundary: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineVMCIDeviceFilterSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineVMCIDeviceFilterSpec {

@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineVMCIDeviceOptionFilterSpecOption*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineVMCIDeviceOptionFilterSpecOption {
     /// Property *VirtualMachineVMCIDeviceOptionFilterSpecOption.action*.
     pub action: Box<crate::types::ChoiceOption>,
@@ -81,7 +81,20 @@ impl crate::object::Object for VirtualMachineVMCIDeviceOptionFilterSpecOption {
 }
 impl crate::object::Blank for VirtualMachineVMCIDeviceOptionFilterSpecOption {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            action: crate::object::Blank::blank(),
+            protocol: crate::object::Blank::blank(),
+            direction: crate::object::Blank::blank(),
+            lower_dst_port_boundary: crate::object::Blank::blank(),
+            upper_dst_port_boundary: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineVMCIDeviceOptionFilterSpecOption {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineVMCIDeviceOptionFilterSpecOption {

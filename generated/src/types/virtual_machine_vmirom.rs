@@ -6,7 +6,7 @@
 ///
 /// Extends `VirtualDevice`.
 #[deprecated]
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineVMIROM {
     /// Property *VirtualDevice.key*.
     pub key: i32,
@@ -112,7 +112,24 @@ impl crate::object::Object for VirtualMachineVMIROM {
 }
 impl crate::object::Blank for VirtualMachineVMIROM {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: 0,
+            device_info: None,
+            backing: None,
+            connectable: None,
+            slot_info: None,
+            controller_key: None,
+            unit_number: None,
+            numa_node: None,
+            device_group_info: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineVMIROM {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineVMIROM {

@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineWindowsQuiesceSpec*.
 ///
 /// Extends `VirtualMachineGuestQuiesceSpec`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineWindowsQuiesceSpec {
     /// Property *VirtualMachineGuestQuiesceSpec.timeout*.
     pub timeout: Option<i32>,
@@ -81,7 +81,20 @@ impl crate::object::Object for VirtualMachineWindowsQuiesceSpec {
 }
 impl crate::object::Blank for VirtualMachineWindowsQuiesceSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            timeout: None,
+            vss_backup_type: None,
+            vss_bootable_system_state: None,
+            vss_partial_file_support: None,
+            vss_backup_context: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineWindowsQuiesceSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineWindowsQuiesceSpec {

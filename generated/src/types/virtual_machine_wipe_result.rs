@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineWipeResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualMachineWipeResult {
     /// Property *VirtualMachineWipeResult.diskId*.
     pub disk_id: i32,
@@ -57,7 +57,17 @@ impl crate::object::Object for VirtualMachineWipeResult {
 }
 impl crate::object::Blank for VirtualMachineWipeResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            disk_id: 0,
+            shrinkable_disk_space: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualMachineWipeResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualMachineWipeResult {

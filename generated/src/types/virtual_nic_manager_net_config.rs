@@ -3,7 +3,7 @@
 /// Data object type *VirtualNicManagerNetConfig*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualNicManagerNetConfig {
     /// Property *VirtualNicManagerNetConfig.nicType*.
     pub nic_type: crate::CompactString,
@@ -65,7 +65,19 @@ impl crate::object::Object for VirtualNicManagerNetConfig {
 }
 impl crate::object::Blank for VirtualNicManagerNetConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            nic_type: crate::object::Blank::blank(),
+            multi_select_allowed: false,
+            candidate_vnic: None,
+            selected_vnic: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualNicManagerNetConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualNicManagerNetConfig {

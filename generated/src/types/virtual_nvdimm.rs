@@ -3,7 +3,7 @@
 /// Data object type *VirtualNVDIMM*.
 ///
 /// Extends `VirtualDevice`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualNVDIMM {
     /// Property *VirtualDevice.key*.
     pub key: i32,
@@ -123,7 +123,26 @@ impl crate::object::Object for VirtualNVDIMM {
 }
 impl crate::object::Blank for VirtualNVDIMM {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: 0,
+            device_info: None,
+            backing: None,
+            connectable: None,
+            slot_info: None,
+            controller_key: None,
+            unit_number: None,
+            numa_node: None,
+            device_group_info: None,
+            capacity_in_mb: 0,
+            configured_capacity_in_mb: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualNVDIMM {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualNVDIMM {

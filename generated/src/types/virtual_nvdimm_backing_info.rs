@@ -3,7 +3,7 @@
 /// Data object type *VirtualNVDIMMBackingInfo*.
 ///
 /// Extends `VirtualDeviceFileBackingInfo`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualNVDIMMBackingInfo {
     /// Property *VirtualDeviceFileBackingInfo.fileName*.
     pub file_name: crate::CompactString,
@@ -71,7 +71,20 @@ impl crate::object::Object for VirtualNVDIMMBackingInfo {
 }
 impl crate::object::Blank for VirtualNVDIMMBackingInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            file_name: crate::object::Blank::blank(),
+            datastore: None,
+            backing_object_id: None,
+            parent: None,
+            change_id: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualNVDIMMBackingInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualNVDIMMBackingInfo {

@@ -3,7 +3,7 @@
 /// Data object type *VirtualNVDIMMControllerOption*.
 ///
 /// Extends `VirtualControllerOption`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualNVDIMMControllerOption {
     /// Property *VirtualDeviceOption.type*.
     pub r#type: crate::CompactString,
@@ -146,7 +146,30 @@ impl crate::object::Object for VirtualNVDIMMControllerOption {
 }
 impl crate::object::Blank for VirtualNVDIMMControllerOption {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            r#type: crate::object::Blank::blank(),
+            connect_option: None,
+            bus_slot_option: None,
+            controller_type: None,
+            auto_assign_controller: None,
+            backing_option: None,
+            default_backing_option_index: None,
+            licensing_limit: None,
+            deprecated: false,
+            plug_and_play: false,
+            hot_remove_supported: false,
+            numa_supported: None,
+            devices: crate::object::Blank::blank(),
+            supported_device: None,
+            num_nvdimm_controllers: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualNVDIMMControllerOption {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualNVDIMMControllerOption {

@@ -3,7 +3,7 @@
 /// Data object type *VirtualNVDIMMOption*.
 ///
 /// Extends `VirtualDeviceOption`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualNVDIMMOption {
     /// Property *VirtualDeviceOption.type*.
     pub r#type: crate::CompactString,
@@ -152,7 +152,31 @@ impl crate::object::Object for VirtualNVDIMMOption {
 }
 impl crate::object::Blank for VirtualNVDIMMOption {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            r#type: crate::object::Blank::blank(),
+            connect_option: None,
+            bus_slot_option: None,
+            controller_type: None,
+            auto_assign_controller: None,
+            backing_option: None,
+            default_backing_option_index: None,
+            licensing_limit: None,
+            deprecated: false,
+            plug_and_play: false,
+            hot_remove_supported: false,
+            numa_supported: None,
+            capacity_in_mb: crate::object::Blank::blank(),
+            growable: false,
+            hot_growable: false,
+            granularity_in_mb: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualNVDIMMOption {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualNVDIMMOption {

@@ -3,7 +3,7 @@
 /// Data object type *VirtualNVMEController*.
 ///
 /// Extends `VirtualController`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualNVMEController {
     /// Property *VirtualDevice.key*.
     pub key: i32,
@@ -129,7 +129,27 @@ impl crate::object::Object for VirtualNVMEController {
 }
 impl crate::object::Blank for VirtualNVMEController {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: 0,
+            device_info: None,
+            backing: None,
+            connectable: None,
+            slot_info: None,
+            controller_key: None,
+            unit_number: None,
+            numa_node: None,
+            device_group_info: None,
+            bus_number: 0,
+            device: None,
+            shared_bus: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualNVMEController {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualNVMEController {

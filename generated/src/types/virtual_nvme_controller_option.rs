@@ -3,7 +3,7 @@
 /// Data object type *VirtualNVMEControllerOption*.
 ///
 /// Extends `VirtualControllerOption`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualNVMEControllerOption {
     /// Property *VirtualDeviceOption.type*.
     pub r#type: crate::CompactString,
@@ -154,7 +154,31 @@ impl crate::object::Object for VirtualNVMEControllerOption {
 }
 impl crate::object::Blank for VirtualNVMEControllerOption {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            r#type: crate::object::Blank::blank(),
+            connect_option: None,
+            bus_slot_option: None,
+            controller_type: None,
+            auto_assign_controller: None,
+            backing_option: None,
+            default_backing_option_index: None,
+            licensing_limit: None,
+            deprecated: false,
+            plug_and_play: false,
+            hot_remove_supported: false,
+            numa_supported: None,
+            devices: crate::object::Blank::blank(),
+            supported_device: None,
+            num_nvme_disks: crate::object::Blank::blank(),
+            sharing: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualNVMEControllerOption {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualNVMEControllerOption {

@@ -3,7 +3,7 @@
 /// Data object type *VirtualParallelPortFileBackingOption*.
 ///
 /// Extends `VirtualDeviceFileBackingOption`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualParallelPortFileBackingOption {
     /// Property *VirtualDeviceBackingOption.type*.
     pub r#type: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for VirtualParallelPortFileBackingOption {
 }
 impl crate::object::Blank for VirtualParallelPortFileBackingOption {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            r#type: crate::object::Blank::blank(),
+            file_name_extensions: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualParallelPortFileBackingOption {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualParallelPortFileBackingOption {

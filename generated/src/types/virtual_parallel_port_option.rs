@@ -3,7 +3,7 @@
 /// Data object type *VirtualParallelPortOption*.
 ///
 /// Extends `VirtualDeviceOption`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualParallelPortOption {
     /// Property *VirtualDeviceOption.type*.
     pub r#type: crate::CompactString,
@@ -125,7 +125,27 @@ impl crate::object::Object for VirtualParallelPortOption {
 }
 impl crate::object::Blank for VirtualParallelPortOption {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            r#type: crate::object::Blank::blank(),
+            connect_option: None,
+            bus_slot_option: None,
+            controller_type: None,
+            auto_assign_controller: None,
+            backing_option: None,
+            default_backing_option_index: None,
+            licensing_limit: None,
+            deprecated: false,
+            plug_and_play: false,
+            hot_remove_supported: false,
+            numa_supported: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualParallelPortOption {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualParallelPortOption {

@@ -3,7 +3,7 @@
 /// Data object type *VirtualPCIController*.
 ///
 /// Extends `VirtualController`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualPCIController {
     /// Property *VirtualDevice.key*.
     pub key: i32,
@@ -121,7 +121,26 @@ impl crate::object::Object for VirtualPCIController {
 }
 impl crate::object::Blank for VirtualPCIController {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: 0,
+            device_info: None,
+            backing: None,
+            connectable: None,
+            slot_info: None,
+            controller_key: None,
+            unit_number: None,
+            numa_node: None,
+            device_group_info: None,
+            bus_number: 0,
+            device: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualPCIController {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualPCIController {

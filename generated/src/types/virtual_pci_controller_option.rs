@@ -3,7 +3,7 @@
 /// Data object type *VirtualPCIControllerOption*.
 ///
 /// Extends `VirtualControllerOption`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualPCIControllerOption {
     /// Property *VirtualDeviceOption.type*.
     pub r#type: crate::CompactString,
@@ -222,7 +222,42 @@ impl crate::object::Object for VirtualPCIControllerOption {
 }
 impl crate::object::Blank for VirtualPCIControllerOption {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            r#type: crate::object::Blank::blank(),
+            connect_option: None,
+            bus_slot_option: None,
+            controller_type: None,
+            auto_assign_controller: None,
+            backing_option: None,
+            default_backing_option_index: None,
+            licensing_limit: None,
+            deprecated: false,
+            plug_and_play: false,
+            hot_remove_supported: false,
+            numa_supported: None,
+            devices: crate::object::Blank::blank(),
+            supported_device: None,
+            num_scsi_controllers: crate::object::Blank::blank(),
+            num_ethernet_cards: crate::object::Blank::blank(),
+            num_video_cards: crate::object::Blank::blank(),
+            num_sound_cards: crate::object::Blank::blank(),
+            num_vmi_roms: crate::object::Blank::blank(),
+            num_vmci_devices: crate::object::Blank::blank(),
+            num_pci_passthrough_devices: crate::object::Blank::blank(),
+            num_sas_scsi_controllers: crate::object::Blank::blank(),
+            num_vmxnet3_ethernet_cards: crate::object::Blank::blank(),
+            num_para_virtual_scsi_controllers: crate::object::Blank::blank(),
+            num_sata_controllers: crate::object::Blank::blank(),
+            num_nvme_controllers: None,
+            num_vmxnet3_vrdma_ethernet_cards: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualPCIControllerOption {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualPCIControllerOption {

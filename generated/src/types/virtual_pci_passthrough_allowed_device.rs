@@ -3,7 +3,7 @@
 /// Data object type *VirtualPCIPassthroughAllowedDevice*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualPCIPassthroughAllowedDevice {
     /// Property *VirtualPCIPassthroughAllowedDevice.vendorId*.
     pub vendor_id: i32,
@@ -69,7 +69,20 @@ impl crate::object::Object for VirtualPCIPassthroughAllowedDevice {
 }
 impl crate::object::Blank for VirtualPCIPassthroughAllowedDevice {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            vendor_id: 0,
+            device_id: 0,
+            sub_vendor_id: None,
+            sub_device_id: None,
+            revision_id: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualPCIPassthroughAllowedDevice {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualPCIPassthroughAllowedDevice {

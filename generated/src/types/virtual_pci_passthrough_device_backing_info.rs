@@ -3,7 +3,7 @@
 /// Data object type *VirtualPCIPassthroughDeviceBackingInfo*.
 ///
 /// Extends `VirtualDeviceDeviceBackingInfo`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualPCIPassthroughDeviceBackingInfo {
     /// Property *VirtualDeviceDeviceBackingInfo.deviceName*.
     pub device_name: crate::CompactString,
@@ -80,7 +80,21 @@ impl crate::object::Object for VirtualPCIPassthroughDeviceBackingInfo {
 }
 impl crate::object::Blank for VirtualPCIPassthroughDeviceBackingInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            device_name: crate::object::Blank::blank(),
+            use_auto_detect: None,
+            id: crate::object::Blank::blank(),
+            device_id: crate::object::Blank::blank(),
+            system_id: crate::object::Blank::blank(),
+            vendor_id: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualPCIPassthroughDeviceBackingInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualPCIPassthroughDeviceBackingInfo {

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 8.0.0.1
 ///
 /// Extends `VirtualDeviceBackingInfo`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualPCIPassthroughDvxBackingInfo {
     /// Property *VirtualPCIPassthroughDvxBackingInfo.deviceClass*.
     pub device_class: Option<crate::CompactString>,
@@ -59,7 +59,17 @@ impl crate::object::Object for VirtualPCIPassthroughDvxBackingInfo {
 }
 impl crate::object::Blank for VirtualPCIPassthroughDvxBackingInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            device_class: None,
+            config_params: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualPCIPassthroughDvxBackingInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualPCIPassthroughDvxBackingInfo {

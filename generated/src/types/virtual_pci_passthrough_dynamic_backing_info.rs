@@ -3,7 +3,7 @@
 /// Data object type *VirtualPCIPassthroughDynamicBackingInfo*.
 ///
 /// Extends `VirtualDeviceDeviceBackingInfo`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualPCIPassthroughDynamicBackingInfo {
     /// Property *VirtualDeviceDeviceBackingInfo.deviceName*.
     pub device_name: crate::CompactString,
@@ -75,7 +75,20 @@ impl crate::object::Object for VirtualPCIPassthroughDynamicBackingInfo {
 }
 impl crate::object::Blank for VirtualPCIPassthroughDynamicBackingInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            device_name: crate::object::Blank::blank(),
+            use_auto_detect: None,
+            allowed_device: None,
+            custom_label: None,
+            assigned_id: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualPCIPassthroughDynamicBackingInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualPCIPassthroughDynamicBackingInfo {

@@ -3,7 +3,7 @@
 /// Data object type *VirtualPCIPassthroughVmiopBackingInfo*.
 ///
 /// Extends `VirtualPCIPassthroughPluginBackingInfo`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualPCIPassthroughVmiopBackingInfo {
     /// Property *VirtualPCIPassthroughVmiopBackingInfo.vgpu*.
     pub vgpu: Option<crate::CompactString>,
@@ -81,7 +81,19 @@ impl crate::object::Object for VirtualPCIPassthroughVmiopBackingInfo {
 }
 impl crate::object::Blank for VirtualPCIPassthroughVmiopBackingInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            vgpu: None,
+            vgpu_migrate_data_size_mb: None,
+            migrate_supported: None,
+            enhanced_migrate_capability: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualPCIPassthroughVmiopBackingInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualPCIPassthroughVmiopBackingInfo {

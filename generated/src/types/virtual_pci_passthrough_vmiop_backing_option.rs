@@ -3,7 +3,7 @@
 /// Data object type *VirtualPCIPassthroughVmiopBackingOption*.
 ///
 /// Extends `VirtualPCIPassthroughPluginBackingOption`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualPCIPassthroughVmiopBackingOption {
     /// Property *VirtualDeviceBackingOption.type*.
     pub r#type: crate::CompactString,
@@ -61,7 +61,18 @@ impl crate::object::Object for VirtualPCIPassthroughVmiopBackingOption {
 }
 impl crate::object::Blank for VirtualPCIPassthroughVmiopBackingOption {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            r#type: crate::object::Blank::blank(),
+            vgpu: crate::object::Blank::blank(),
+            max_instances: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualPCIPassthroughVmiopBackingOption {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualPCIPassthroughVmiopBackingOption {

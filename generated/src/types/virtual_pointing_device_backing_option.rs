@@ -3,7 +3,7 @@
 /// Data object type *VirtualPointingDeviceBackingOption*.
 ///
 /// Extends `VirtualDeviceDeviceBackingOption`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualPointingDeviceBackingOption {
     /// Property *VirtualDeviceBackingOption.type*.
     pub r#type: crate::CompactString,
@@ -61,7 +61,18 @@ impl crate::object::Object for VirtualPointingDeviceBackingOption {
 }
 impl crate::object::Blank for VirtualPointingDeviceBackingOption {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            r#type: crate::object::Blank::blank(),
+            auto_detect_available: crate::object::Blank::blank(),
+            host_pointing_device: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualPointingDeviceBackingOption {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualPointingDeviceBackingOption {

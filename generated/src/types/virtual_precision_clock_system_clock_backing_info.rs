@@ -3,7 +3,7 @@
 /// Data object type *VirtualPrecisionClockSystemClockBackingInfo*.
 ///
 /// Extends `VirtualDeviceBackingInfo`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualPrecisionClockSystemClockBackingInfo {
     /// Property *VirtualPrecisionClockSystemClockBackingInfo.protocol*.
     pub protocol: Option<crate::CompactString>,
@@ -53,7 +53,16 @@ impl crate::object::Object for VirtualPrecisionClockSystemClockBackingInfo {
 }
 impl crate::object::Blank for VirtualPrecisionClockSystemClockBackingInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            protocol: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualPrecisionClockSystemClockBackingInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualPrecisionClockSystemClockBackingInfo {

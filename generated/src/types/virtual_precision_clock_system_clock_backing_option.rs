@@ -3,7 +3,7 @@
 /// Data object type *VirtualPrecisionClockSystemClockBackingOption*.
 ///
 /// Extends `VirtualDeviceBackingOption`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualPrecisionClockSystemClockBackingOption {
     /// Property *VirtualDeviceBackingOption.type*.
     pub r#type: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for VirtualPrecisionClockSystemClockBackingOption {
 }
 impl crate::object::Blank for VirtualPrecisionClockSystemClockBackingOption {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            r#type: crate::object::Blank::blank(),
+            protocol: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualPrecisionClockSystemClockBackingOption {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualPrecisionClockSystemClockBackingOption {

@@ -5,7 +5,7 @@
 /// Extends `VirtualController`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VirtualSATAControllerKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualSATAController {
     /// Property *VirtualDevice.key*.
     pub key: i32,
@@ -123,7 +123,26 @@ impl crate::object::Object for VirtualSATAController {
 }
 impl crate::object::Blank for VirtualSATAController {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: 0,
+            device_info: None,
+            backing: None,
+            connectable: None,
+            slot_info: None,
+            controller_key: None,
+            unit_number: None,
+            numa_node: None,
+            device_group_info: None,
+            bus_number: 0,
+            device: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualSATAController {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualSATAController {

@@ -145,20 +145,20 @@ impl crate::object::Object for VirtualSCSIController {
 impl crate::object::Blank for VirtualSCSIController {
     fn blank() -> Self {
         Self {
-            key: crate::object::Blank::blank(),
-            device_info: crate::object::Blank::blank(),
-            backing: crate::object::Blank::blank(),
-            connectable: crate::object::Blank::blank(),
-            slot_info: crate::object::Blank::blank(),
-            controller_key: crate::object::Blank::blank(),
-            unit_number: crate::object::Blank::blank(),
-            numa_node: crate::object::Blank::blank(),
-            device_group_info: crate::object::Blank::blank(),
-            bus_number: crate::object::Blank::blank(),
-            device: crate::object::Blank::blank(),
-            hot_add_remove: crate::object::Blank::blank(),
+            key: 0,
+            device_info: None,
+            backing: None,
+            connectable: None,
+            slot_info: None,
+            controller_key: None,
+            unit_number: None,
+            numa_node: None,
+            device_group_info: None,
+            bus_number: 0,
+            device: None,
+            hot_add_remove: None,
             shared_bus: crate::object::Blank::blank(),
-            scsi_ctlr_unit_number: crate::object::Blank::blank(),
+            scsi_ctlr_unit_number: None,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -3,7 +3,7 @@
 /// Data object type *VirtualSerialPort*.
 ///
 /// Extends `VirtualDevice`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualSerialPort {
     /// Property *VirtualDevice.key*.
     pub key: i32,
@@ -115,7 +115,25 @@ impl crate::object::Object for VirtualSerialPort {
 }
 impl crate::object::Blank for VirtualSerialPort {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: 0,
+            device_info: None,
+            backing: None,
+            connectable: None,
+            slot_info: None,
+            controller_key: None,
+            unit_number: None,
+            numa_node: None,
+            device_group_info: None,
+            yield_on_poll: false,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualSerialPort {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualSerialPort {

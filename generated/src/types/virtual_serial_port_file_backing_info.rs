@@ -3,7 +3,7 @@
 /// Data object type *VirtualSerialPortFileBackingInfo*.
 ///
 /// Extends `VirtualDeviceFileBackingInfo`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualSerialPortFileBackingInfo {
     /// Property *VirtualDeviceFileBackingInfo.fileName*.
     pub file_name: crate::CompactString,
@@ -63,7 +63,18 @@ impl crate::object::Object for VirtualSerialPortFileBackingInfo {
 }
 impl crate::object::Blank for VirtualSerialPortFileBackingInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            file_name: crate::object::Blank::blank(),
+            datastore: None,
+            backing_object_id: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualSerialPortFileBackingInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualSerialPortFileBackingInfo {

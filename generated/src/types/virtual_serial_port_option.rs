@@ -3,7 +3,7 @@
 /// Data object type *VirtualSerialPortOption*.
 ///
 /// Extends `VirtualDeviceOption`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualSerialPortOption {
     /// Property *VirtualDeviceOption.type*.
     pub r#type: crate::CompactString,
@@ -133,7 +133,28 @@ impl crate::object::Object for VirtualSerialPortOption {
 }
 impl crate::object::Blank for VirtualSerialPortOption {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            r#type: crate::object::Blank::blank(),
+            connect_option: None,
+            bus_slot_option: None,
+            controller_type: None,
+            auto_assign_controller: None,
+            backing_option: None,
+            default_backing_option_index: None,
+            licensing_limit: None,
+            deprecated: false,
+            plug_and_play: false,
+            hot_remove_supported: false,
+            numa_supported: None,
+            yield_on_poll: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualSerialPortOption {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualSerialPortOption {

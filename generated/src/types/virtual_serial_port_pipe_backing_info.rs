@@ -3,7 +3,7 @@
 /// Data object type *VirtualSerialPortPipeBackingInfo*.
 ///
 /// Extends `VirtualDevicePipeBackingInfo`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualSerialPortPipeBackingInfo {
     /// Property *VirtualDevicePipeBackingInfo.pipeName*.
     pub pipe_name: crate::CompactString,
@@ -61,7 +61,18 @@ impl crate::object::Object for VirtualSerialPortPipeBackingInfo {
 }
 impl crate::object::Blank for VirtualSerialPortPipeBackingInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            pipe_name: crate::object::Blank::blank(),
+            endpoint: crate::object::Blank::blank(),
+            no_rx_loss: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualSerialPortPipeBackingInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualSerialPortPipeBackingInfo {

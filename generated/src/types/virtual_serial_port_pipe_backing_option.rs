@@ -3,7 +3,7 @@
 /// Data object type *VirtualSerialPortPipeBackingOption*.
 ///
 /// Extends `VirtualDevicePipeBackingOption`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualSerialPortPipeBackingOption {
     /// Property *VirtualDeviceBackingOption.type*.
     pub r#type: crate::CompactString,
@@ -61,7 +61,18 @@ impl crate::object::Object for VirtualSerialPortPipeBackingOption {
 }
 impl crate::object::Blank for VirtualSerialPortPipeBackingOption {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            r#type: crate::object::Blank::blank(),
+            endpoint: crate::object::Blank::blank(),
+            no_rx_loss: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualSerialPortPipeBackingOption {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualSerialPortPipeBackingOption {

@@ -3,7 +3,7 @@
 /// Data object type *VirtualSerialPortThinPrintBackingOption*.
 ///
 /// Extends `VirtualDeviceBackingOption`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualSerialPortThinPrintBackingOption {
     /// Property *VirtualDeviceBackingOption.type*.
     pub r#type: crate::CompactString,
@@ -53,7 +53,16 @@ impl crate::object::Object for VirtualSerialPortThinPrintBackingOption {
 }
 impl crate::object::Blank for VirtualSerialPortThinPrintBackingOption {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            r#type: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualSerialPortThinPrintBackingOption {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualSerialPortThinPrintBackingOption {

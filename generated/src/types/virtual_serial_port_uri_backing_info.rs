@@ -3,7 +3,7 @@
 /// Data object type *VirtualSerialPortURIBackingInfo*.
 ///
 /// Extends `VirtualDeviceURIBackingInfo`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualSerialPortURIBackingInfo {
     /// Property *VirtualDeviceURIBackingInfo.serviceURI*.
     pub service_uri: crate::CompactString,
@@ -61,7 +61,18 @@ impl crate::object::Object for VirtualSerialPortURIBackingInfo {
 }
 impl crate::object::Blank for VirtualSerialPortURIBackingInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            service_uri: crate::object::Blank::blank(),
+            direction: crate::object::Blank::blank(),
+            proxy_uri: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualSerialPortURIBackingInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualSerialPortURIBackingInfo {

@@ -3,7 +3,7 @@
 /// Data object type *VirtualSerialPortURIBackingOption*.
 ///
 /// Extends `VirtualDeviceURIBackingOption`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualSerialPortURIBackingOption {
     /// Property *VirtualDeviceBackingOption.type*.
     pub r#type: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for VirtualSerialPortURIBackingOption {
 }
 impl crate::object::Blank for VirtualSerialPortURIBackingOption {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            r#type: crate::object::Blank::blank(),
+            directions: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualSerialPortURIBackingOption {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualSerialPortURIBackingOption {

@@ -3,7 +3,7 @@
 /// Data object type *VirtualSIOControllerOption*.
 ///
 /// Extends `VirtualControllerOption`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualSIOControllerOption {
     /// Property *VirtualDeviceOption.type*.
     pub r#type: crate::CompactString,
@@ -158,7 +158,32 @@ impl crate::object::Object for VirtualSIOControllerOption {
 }
 impl crate::object::Blank for VirtualSIOControllerOption {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            r#type: crate::object::Blank::blank(),
+            connect_option: None,
+            bus_slot_option: None,
+            controller_type: None,
+            auto_assign_controller: None,
+            backing_option: None,
+            default_backing_option_index: None,
+            licensing_limit: None,
+            deprecated: false,
+            plug_and_play: false,
+            hot_remove_supported: false,
+            numa_supported: None,
+            devices: crate::object::Blank::blank(),
+            supported_device: None,
+            num_floppy_drives: crate::object::Blank::blank(),
+            num_serial_ports: crate::object::Blank::blank(),
+            num_parallel_ports: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualSIOControllerOption {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualSIOControllerOption {

@@ -5,7 +5,7 @@
 /// Extends `VirtualDevice`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VirtualSoundCardKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualSoundCard {
     /// Property *VirtualDevice.key*.
     pub key: i32,
@@ -111,7 +111,24 @@ impl crate::object::Object for VirtualSoundCard {
 }
 impl crate::object::Blank for VirtualSoundCard {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: 0,
+            device_info: None,
+            backing: None,
+            connectable: None,
+            slot_info: None,
+            controller_key: None,
+            unit_number: None,
+            numa_node: None,
+            device_group_info: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualSoundCard {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualSoundCard {

@@ -3,7 +3,7 @@
 /// Data object type *VirtualSoundCardDeviceBackingInfo*.
 ///
 /// Extends `VirtualDeviceDeviceBackingInfo`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualSoundCardDeviceBackingInfo {
     /// Property *VirtualDeviceDeviceBackingInfo.deviceName*.
     pub device_name: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for VirtualSoundCardDeviceBackingInfo {
 }
 impl crate::object::Blank for VirtualSoundCardDeviceBackingInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            device_name: crate::object::Blank::blank(),
+            use_auto_detect: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualSoundCardDeviceBackingInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualSoundCardDeviceBackingInfo {

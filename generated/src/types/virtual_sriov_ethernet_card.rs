@@ -3,7 +3,7 @@
 /// Data object type *VirtualSriovEthernetCard*.
 ///
 /// Extends `VirtualEthernetCard`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualSriovEthernetCard {
     /// Property *VirtualDevice.key*.
     pub key: i32,
@@ -189,7 +189,35 @@ impl crate::object::Object for VirtualSriovEthernetCard {
 }
 impl crate::object::Blank for VirtualSriovEthernetCard {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: 0,
+            device_info: None,
+            backing: None,
+            connectable: None,
+            slot_info: None,
+            controller_key: None,
+            unit_number: None,
+            numa_node: None,
+            device_group_info: None,
+            dynamic_property: None,
+            address_type: None,
+            mac_address: None,
+            wake_on_lan_enabled: None,
+            resource_allocation: None,
+            external_id: None,
+            upt_compatibility_enabled: None,
+            subnet_id: None,
+            allow_guest_os_mtu_change: None,
+            sriov_backing: None,
+            dvx_backing_info: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualSriovEthernetCard {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualSriovEthernetCard {

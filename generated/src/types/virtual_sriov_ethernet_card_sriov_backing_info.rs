@@ -3,7 +3,7 @@
 /// Data object type *VirtualSriovEthernetCardSriovBackingInfo*.
 ///
 /// Extends `VirtualDeviceBackingInfo`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualSriovEthernetCardSriovBackingInfo {
     /// Property *VirtualSriovEthernetCardSriovBackingInfo.physicalFunctionBacking*.
     pub physical_function_backing: Option<
@@ -69,7 +69,18 @@ impl crate::object::Object for VirtualSriovEthernetCardSriovBackingInfo {
 }
 impl crate::object::Blank for VirtualSriovEthernetCardSriovBackingInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            physical_function_backing: None,
+            virtual_function_backing: None,
+            virtual_function_index: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualSriovEthernetCardSriovBackingInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualSriovEthernetCardSriovBackingInfo {

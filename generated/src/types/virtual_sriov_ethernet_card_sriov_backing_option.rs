@@ -3,7 +3,7 @@
 /// Data object type *VirtualSriovEthernetCardSriovBackingOption*.
 ///
 /// Extends `VirtualDeviceBackingOption`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualSriovEthernetCardSriovBackingOption {
     /// Property *VirtualDeviceBackingOption.type*.
     pub r#type: crate::CompactString,
@@ -53,7 +53,16 @@ impl crate::object::Object for VirtualSriovEthernetCardSriovBackingOption {
 }
 impl crate::object::Blank for VirtualSriovEthernetCardSriovBackingOption {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            r#type: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualSriovEthernetCardSriovBackingOption {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualSriovEthernetCardSriovBackingOption {

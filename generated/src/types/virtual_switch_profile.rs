@@ -3,7 +3,7 @@
 /// Data object type *VirtualSwitchProfile*.
 ///
 /// Extends `ApplyProfile`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualSwitchProfile {
     /// Property *ApplyProfile.enabled*.
     pub enabled: bool,
@@ -150,7 +150,31 @@ impl crate::object::Object for VirtualSwitchProfile {
 }
 impl crate::object::Blank for VirtualSwitchProfile {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            enabled: false,
+            policy: None,
+            profile_type_name: None,
+            profile_version: None,
+            property: None,
+            favorite: None,
+            to_be_merged: None,
+            to_replace_with: None,
+            to_be_deleted: None,
+            copy_enable_status: None,
+            hidden: None,
+            key: crate::object::Blank::blank(),
+            name: crate::object::Blank::blank(),
+            link: crate::object::Blank::blank(),
+            num_ports: crate::object::Blank::blank(),
+            network_policy: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualSwitchProfile {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualSwitchProfile {

@@ -3,7 +3,7 @@
 /// Data object type *VirtualTPM*.
 ///
 /// Extends `VirtualDevice`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualTPM {
     /// Property *VirtualDevice.key*.
     pub key: i32,
@@ -121,7 +121,26 @@ impl crate::object::Object for VirtualTPM {
 }
 impl crate::object::Blank for VirtualTPM {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: 0,
+            device_info: None,
+            backing: None,
+            connectable: None,
+            slot_info: None,
+            controller_key: None,
+            unit_number: None,
+            numa_node: None,
+            device_group_info: None,
+            endorsement_key_certificate_signing_request: None,
+            endorsement_key_certificate: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualTPM {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualTPM {

@@ -3,7 +3,7 @@
 /// Data object type *VirtualUSB*.
 ///
 /// Extends `VirtualDevice`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualUSB {
     /// Property *VirtualDevice.key*.
     pub key: i32,
@@ -142,7 +142,29 @@ impl crate::object::Object for VirtualUSB {
 }
 impl crate::object::Blank for VirtualUSB {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: 0,
+            device_info: None,
+            backing: None,
+            connectable: None,
+            slot_info: None,
+            controller_key: None,
+            unit_number: None,
+            numa_node: None,
+            device_group_info: None,
+            connected: false,
+            vendor: None,
+            product: None,
+            family: None,
+            speed: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualUSB {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualUSB {

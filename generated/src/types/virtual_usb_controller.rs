@@ -3,7 +3,7 @@
 /// Data object type *VirtualUSBController*.
 ///
 /// Extends `VirtualController`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualUSBController {
     /// Property *VirtualDevice.key*.
     pub key: i32,
@@ -135,7 +135,28 @@ impl crate::object::Object for VirtualUSBController {
 }
 impl crate::object::Blank for VirtualUSBController {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: 0,
+            device_info: None,
+            backing: None,
+            connectable: None,
+            slot_info: None,
+            controller_key: None,
+            unit_number: None,
+            numa_node: None,
+            device_group_info: None,
+            bus_number: 0,
+            device: None,
+            auto_connect_devices: None,
+            ehci_enabled: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualUSBController {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualUSBController {

@@ -3,7 +3,7 @@
 /// Data object type *VirtualUSBControllerOption*.
 ///
 /// Extends `VirtualControllerOption`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualUSBControllerOption {
     /// Property *VirtualDeviceOption.type*.
     pub r#type: crate::CompactString,
@@ -158,7 +158,32 @@ impl crate::object::Object for VirtualUSBControllerOption {
 }
 impl crate::object::Blank for VirtualUSBControllerOption {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            r#type: crate::object::Blank::blank(),
+            connect_option: None,
+            bus_slot_option: None,
+            controller_type: None,
+            auto_assign_controller: None,
+            backing_option: None,
+            default_backing_option_index: None,
+            licensing_limit: None,
+            deprecated: false,
+            plug_and_play: false,
+            hot_remove_supported: false,
+            numa_supported: None,
+            devices: crate::object::Blank::blank(),
+            supported_device: None,
+            auto_connect_devices: crate::object::Blank::blank(),
+            ehci_supported: crate::object::Blank::blank(),
+            supported_speeds: Vec::new(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualUSBControllerOption {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualUSBControllerOption {

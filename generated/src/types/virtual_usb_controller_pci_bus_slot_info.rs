@@ -3,7 +3,7 @@
 /// Data object type *VirtualUSBControllerPciBusSlotInfo*.
 ///
 /// Extends `VirtualDevicePciBusSlotInfo`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualUSBControllerPciBusSlotInfo {
     /// Property *VirtualDevicePciBusSlotInfo.pciSlotNumber*.
     pub pci_slot_number: i32,
@@ -57,7 +57,17 @@ impl crate::object::Object for VirtualUSBControllerPciBusSlotInfo {
 }
 impl crate::object::Blank for VirtualUSBControllerPciBusSlotInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            pci_slot_number: 0,
+            ehci_pci_slot_number: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualUSBControllerPciBusSlotInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualUSBControllerPciBusSlotInfo {

@@ -3,7 +3,7 @@
 /// Data object type *VirtualUSBRemoteClientBackingInfo*.
 ///
 /// Extends `VirtualDeviceRemoteDeviceBackingInfo`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualUSBRemoteClientBackingInfo {
     /// Property *VirtualDeviceRemoteDeviceBackingInfo.deviceName*.
     pub device_name: crate::CompactString,
@@ -61,7 +61,18 @@ impl crate::object::Object for VirtualUSBRemoteClientBackingInfo {
 }
 impl crate::object::Blank for VirtualUSBRemoteClientBackingInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            device_name: crate::object::Blank::blank(),
+            use_auto_detect: None,
+            hostname: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualUSBRemoteClientBackingInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualUSBRemoteClientBackingInfo {

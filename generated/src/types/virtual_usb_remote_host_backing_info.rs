@@ -3,7 +3,7 @@
 /// Data object type *VirtualUSBRemoteHostBackingInfo*.
 ///
 /// Extends `VirtualDeviceDeviceBackingInfo`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualUSBRemoteHostBackingInfo {
     /// Property *VirtualDeviceDeviceBackingInfo.deviceName*.
     pub device_name: crate::CompactString,
@@ -61,7 +61,18 @@ impl crate::object::Object for VirtualUSBRemoteHostBackingInfo {
 }
 impl crate::object::Blank for VirtualUSBRemoteHostBackingInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            device_name: crate::object::Blank::blank(),
+            use_auto_detect: None,
+            hostname: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualUSBRemoteHostBackingInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualUSBRemoteHostBackingInfo {

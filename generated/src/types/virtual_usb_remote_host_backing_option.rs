@@ -3,7 +3,7 @@
 /// Data object type *VirtualUSBRemoteHostBackingOption*.
 ///
 /// Extends `VirtualDeviceDeviceBackingOption`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualUSBRemoteHostBackingOption {
     /// Property *VirtualDeviceBackingOption.type*.
     pub r#type: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for VirtualUSBRemoteHostBackingOption {
 }
 impl crate::object::Blank for VirtualUSBRemoteHostBackingOption {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            r#type: crate::object::Blank::blank(),
+            auto_detect_available: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualUSBRemoteHostBackingOption {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualUSBRemoteHostBackingOption {

@@ -3,7 +3,7 @@
 /// Data object type *VirtualUSBUSBBackingInfo*.
 ///
 /// Extends `VirtualDeviceDeviceBackingInfo`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualUSBUSBBackingInfo {
     /// Property *VirtualDeviceDeviceBackingInfo.deviceName*.
     pub device_name: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for VirtualUSBUSBBackingInfo {
 }
 impl crate::object::Blank for VirtualUSBUSBBackingInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            device_name: crate::object::Blank::blank(),
+            use_auto_detect: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualUSBUSBBackingInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualUSBUSBBackingInfo {

@@ -3,7 +3,7 @@
 /// Data object type *VirtualUSBXHCIController*.
 ///
 /// Extends `VirtualController`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualUSBXHCIController {
     /// Property *VirtualDevice.key*.
     pub key: i32,
@@ -127,7 +127,27 @@ impl crate::object::Object for VirtualUSBXHCIController {
 }
 impl crate::object::Blank for VirtualUSBXHCIController {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: 0,
+            device_info: None,
+            backing: None,
+            connectable: None,
+            slot_info: None,
+            controller_key: None,
+            unit_number: None,
+            numa_node: None,
+            device_group_info: None,
+            bus_number: 0,
+            device: None,
+            auto_connect_devices: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualUSBXHCIController {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualUSBXHCIController {

@@ -3,7 +3,7 @@
 /// Data object type *VirtualVideoCardOption*.
 ///
 /// Extends `VirtualDeviceOption`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualVideoCardOption {
     /// Property *VirtualDeviceOption.type*.
     pub r#type: crate::CompactString,
@@ -170,7 +170,34 @@ impl crate::object::Object for VirtualVideoCardOption {
 }
 impl crate::object::Blank for VirtualVideoCardOption {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            r#type: crate::object::Blank::blank(),
+            connect_option: None,
+            bus_slot_option: None,
+            controller_type: None,
+            auto_assign_controller: None,
+            backing_option: None,
+            default_backing_option_index: None,
+            licensing_limit: None,
+            deprecated: false,
+            plug_and_play: false,
+            hot_remove_supported: false,
+            numa_supported: None,
+            video_ram_size_in_kb: None,
+            num_displays: None,
+            use_auto_detect: None,
+            support3_d: None,
+            use3d_renderer_supported: None,
+            graphics_memory_size_in_kb: None,
+            graphics_memory_size_supported: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualVideoCardOption {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualVideoCardOption {

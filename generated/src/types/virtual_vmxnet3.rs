@@ -5,7 +5,7 @@
 /// Extends `VirtualVmxnet`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VirtualVmxnet3Kind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualVmxnet3 {
     /// Property *VirtualDevice.key*.
     pub key: i32,
@@ -187,7 +187,34 @@ impl crate::object::Object for VirtualVmxnet3 {
 }
 impl crate::object::Blank for VirtualVmxnet3 {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: 0,
+            device_info: None,
+            backing: None,
+            connectable: None,
+            slot_info: None,
+            controller_key: None,
+            unit_number: None,
+            numa_node: None,
+            device_group_info: None,
+            dynamic_property: None,
+            address_type: None,
+            mac_address: None,
+            wake_on_lan_enabled: None,
+            resource_allocation: None,
+            external_id: None,
+            upt_compatibility_enabled: None,
+            subnet_id: None,
+            uptv2_enabled: None,
+            strict_latency_config: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualVmxnet3 {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualVmxnet3 {

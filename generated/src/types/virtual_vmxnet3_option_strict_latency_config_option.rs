@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 8.0.3.1
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualVmxnet3OptionStrictLatencyConfigOption {
     /// Property *VirtualVmxnet3OptionStrictLatencyConfigOption.allowed*.
     pub allowed: Box<crate::types::BoolOption>,
@@ -95,7 +95,22 @@ impl crate::object::Object for VirtualVmxnet3OptionStrictLatencyConfigOption {
 }
 impl crate::object::Blank for VirtualVmxnet3OptionStrictLatencyConfigOption {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            allowed: crate::object::Blank::blank(),
+            measure_latency: crate::object::Blank::blank(),
+            max_tx_queues: crate::object::Blank::blank(),
+            max_rx_queues: crate::object::Blank::blank(),
+            tx_data_ring_desc_size: crate::object::Blank::blank(),
+            rx_data_ring_desc_size: crate::object::Blank::blank(),
+            disable_offload: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualVmxnet3OptionStrictLatencyConfigOption {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualVmxnet3OptionStrictLatencyConfigOption {

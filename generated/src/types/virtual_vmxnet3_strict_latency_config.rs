@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 8.0.3.1
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualVmxnet3StrictLatencyConfig {
     /// Property *VirtualVmxnet3StrictLatencyConfig.allowed*.
     pub allowed: Option<bool>,
@@ -95,7 +95,22 @@ impl crate::object::Object for VirtualVmxnet3StrictLatencyConfig {
 }
 impl crate::object::Blank for VirtualVmxnet3StrictLatencyConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            allowed: None,
+            measure_latency: None,
+            max_tx_queues: None,
+            max_rx_queues: None,
+            tx_data_ring_desc_size: None,
+            rx_data_ring_desc_size: None,
+            disable_offload: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualVmxnet3StrictLatencyConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualVmxnet3StrictLatencyConfig {

@@ -3,7 +3,7 @@
 /// Data object type *VirtualVmxnet3Vrdma*.
 ///
 /// Extends `VirtualVmxnet3`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualVmxnet3Vrdma {
     /// Property *VirtualDevice.key*.
     pub key: i32,
@@ -191,7 +191,35 @@ impl crate::object::Object for VirtualVmxnet3Vrdma {
 }
 impl crate::object::Blank for VirtualVmxnet3Vrdma {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: 0,
+            device_info: None,
+            backing: None,
+            connectable: None,
+            slot_info: None,
+            controller_key: None,
+            unit_number: None,
+            numa_node: None,
+            device_group_info: None,
+            dynamic_property: None,
+            address_type: None,
+            mac_address: None,
+            wake_on_lan_enabled: None,
+            resource_allocation: None,
+            external_id: None,
+            upt_compatibility_enabled: None,
+            subnet_id: None,
+            uptv2_enabled: None,
+            strict_latency_config: None,
+            device_protocol: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualVmxnet3Vrdma {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualVmxnet3Vrdma {

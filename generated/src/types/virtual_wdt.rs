@@ -3,7 +3,7 @@
 /// Data object type *VirtualWDT*.
 ///
 /// Extends `VirtualDevice`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VirtualWDT {
     /// Property *VirtualDevice.key*.
     pub key: i32,
@@ -121,7 +121,26 @@ impl crate::object::Object for VirtualWDT {
 }
 impl crate::object::Blank for VirtualWDT {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: 0,
+            device_info: None,
+            backing: None,
+            connectable: None,
+            slot_info: None,
+            controller_key: None,
+            unit_number: None,
+            numa_node: None,
+            device_group_info: None,
+            run_on_boot: false,
+            running: false,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VirtualWDT {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VirtualWDT {

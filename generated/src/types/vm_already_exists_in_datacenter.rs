@@ -80,12 +80,12 @@ impl crate::object::Object for VmAlreadyExistsInDatacenter {
 impl crate::object::Blank for VmAlreadyExistsInDatacenter {
     fn blank() -> Self {
         Self {
-            fault_cause: crate::object::Blank::blank(),
-            fault_message: crate::object::Blank::blank(),
+            fault_cause: None,
+            fault_message: None,
             target: crate::object::Blank::blank(),
             host: crate::object::Blank::blank(),
             hostname: crate::object::Blank::blank(),
-            vm: crate::object::Blank::blank(),
+            vm: Vec::new(),
             extra: crate::Extra::EMPTY,
         }
     }

@@ -3,7 +3,7 @@
 /// Data object type *VmConfigFileEncryptionInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VmConfigFileEncryptionInfo {
     /// Property *VmConfigFileEncryptionInfo.keyId*.
     pub key_id: Option<Box<crate::types::CryptoKeyId>>,
@@ -53,7 +53,16 @@ impl crate::object::Object for VmConfigFileEncryptionInfo {
 }
 impl crate::object::Blank for VmConfigFileEncryptionInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key_id: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VmConfigFileEncryptionInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VmConfigFileEncryptionInfo {

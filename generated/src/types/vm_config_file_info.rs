@@ -5,7 +5,7 @@
 /// Extends `FileInfo`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VmConfigFileInfoKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VmConfigFileInfo {
     /// Property *FileInfo.path*.
     pub path: crate::CompactString,
@@ -96,7 +96,22 @@ impl crate::object::Object for VmConfigFileInfo {
 }
 impl crate::object::Blank for VmConfigFileInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            path: crate::object::Blank::blank(),
+            friendly_name: None,
+            file_size: None,
+            modification: None,
+            owner: None,
+            config_version: None,
+            encryption: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VmConfigFileInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VmConfigFileInfo {

@@ -5,7 +5,7 @@
 /// Extends `FileQuery`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VmConfigFileQueryKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VmConfigFileQuery {
     /// Property *VmConfigFileQuery.filter*.
     pub filter: Option<Box<crate::types::VmConfigFileQueryFilter>>,
@@ -59,7 +59,17 @@ impl crate::object::Object for VmConfigFileQuery {
 }
 impl crate::object::Blank for VmConfigFileQuery {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            filter: None,
+            details: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VmConfigFileQuery {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VmConfigFileQuery {

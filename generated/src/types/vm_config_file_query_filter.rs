@@ -3,7 +3,7 @@
 /// Data object type *VmConfigFileQueryFilter*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VmConfigFileQueryFilter {
     /// Property *VmConfigFileQueryFilter.matchConfigVersion*.
     pub match_config_version: Option<Vec<i32>>,
@@ -57,7 +57,17 @@ impl crate::object::Object for VmConfigFileQueryFilter {
 }
 impl crate::object::Blank for VmConfigFileQueryFilter {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            match_config_version: None,
+            encrypted: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VmConfigFileQueryFilter {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VmConfigFileQueryFilter {

@@ -3,7 +3,7 @@
 /// Data object type *VmConfigIncompatibleForFaultTolerance*.
 ///
 /// Extends `VmConfigFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VmConfigIncompatibleForFaultTolerance {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -61,7 +61,18 @@ impl crate::object::Object for VmConfigIncompatibleForFaultTolerance {
 }
 impl crate::object::Blank for VmConfigIncompatibleForFaultTolerance {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            fault: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VmConfigIncompatibleForFaultTolerance {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VmConfigIncompatibleForFaultTolerance {

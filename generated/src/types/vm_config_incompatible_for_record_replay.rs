@@ -6,7 +6,7 @@
 ///
 /// Extends `VmConfigFault`.
 #[deprecated]
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VmConfigIncompatibleForRecordReplay {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -64,7 +64,18 @@ impl crate::object::Object for VmConfigIncompatibleForRecordReplay {
 }
 impl crate::object::Blank for VmConfigIncompatibleForRecordReplay {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            fault: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VmConfigIncompatibleForRecordReplay {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VmConfigIncompatibleForRecordReplay {

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VmConfigInfoKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VmConfigInfo {
     /// Property *VmConfigInfo.product*.
     pub product: Option<Vec<crate::types::VAppProductInfo>>,
@@ -101,7 +101,23 @@ impl crate::object::Object for VmConfigInfo {
 }
 impl crate::object::Blank for VmConfigInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            product: None,
+            property: None,
+            ip_assignment: crate::object::Blank::blank(),
+            eula: None,
+            ovf_section: None,
+            ovf_environment_transport: None,
+            install_boot_required: false,
+            install_boot_stop_delay: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VmConfigInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VmConfigInfo {

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VmConfigSpecKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VmConfigSpec {
     /// Property *VmConfigSpec.product*.
     pub product: Option<Vec<crate::types::VAppProductSpec>>,
@@ -101,7 +101,23 @@ impl crate::object::Object for VmConfigSpec {
 }
 impl crate::object::Blank for VmConfigSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            product: None,
+            property: None,
+            ip_assignment: None,
+            eula: None,
+            ovf_section: None,
+            ovf_environment_transport: None,
+            install_boot_required: None,
+            install_boot_stop_delay: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VmConfigSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VmConfigSpec {

@@ -146,7 +146,7 @@ impl crate::object::Object for VmCorrupted {
 impl crate::object::Blank for VmCorrupted {
     fn blank() -> Self {
         Self {
-            key: crate::object::Blank::blank(),
+            key: 0,
             description: crate::object::Blank::blank(),
             time: crate::object::Blank::blank(),
             agency: crate::object::Blank::blank(),
@@ -158,7 +158,7 @@ impl crate::object::Blank for VmCorrupted {
             host: crate::object::Blank::blank(),
             host_name: crate::object::Blank::blank(),
             vm: crate::object::Blank::blank(),
-            missing_file: crate::object::Blank::blank(),
+            missing_file: None,
             extra: crate::Extra::EMPTY,
         }
     }

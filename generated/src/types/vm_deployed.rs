@@ -140,7 +140,7 @@ impl crate::object::Object for VmDeployed {
 impl crate::object::Blank for VmDeployed {
     fn blank() -> Self {
         Self {
-            key: crate::object::Blank::blank(),
+            key: 0,
             description: crate::object::Blank::blank(),
             time: crate::object::Blank::blank(),
             agency: crate::object::Blank::blank(),

@@ -3,7 +3,7 @@
 /// Data object type *VmDiskFileEncryptionInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VmDiskFileEncryptionInfo {
     /// Property *VmDiskFileEncryptionInfo.keyId*.
     pub key_id: Option<Box<crate::types::CryptoKeyId>>,
@@ -53,7 +53,16 @@ impl crate::object::Object for VmDiskFileEncryptionInfo {
 }
 impl crate::object::Blank for VmDiskFileEncryptionInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key_id: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VmDiskFileEncryptionInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VmDiskFileEncryptionInfo {

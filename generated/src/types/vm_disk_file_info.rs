@@ -3,7 +3,7 @@
 /// Data object type *VmDiskFileInfo*.
 ///
 /// Extends `FileInfo`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VmDiskFileInfo {
     /// Property *FileInfo.path*.
     pub path: crate::CompactString,
@@ -138,7 +138,28 @@ impl crate::object::Object for VmDiskFileInfo {
 }
 impl crate::object::Blank for VmDiskFileInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            path: crate::object::Blank::blank(),
+            friendly_name: None,
+            file_size: None,
+            modification: None,
+            owner: None,
+            disk_type: None,
+            capacity_kb: None,
+            hardware_version: None,
+            controller_type: None,
+            disk_extents: None,
+            thin: None,
+            encryption: None,
+            sector_format: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VmDiskFileInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VmDiskFileInfo {

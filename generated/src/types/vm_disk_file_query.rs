@@ -3,7 +3,7 @@
 /// Data object type *VmDiskFileQuery*.
 ///
 /// Extends `FileQuery`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VmDiskFileQuery {
     /// Property *VmDiskFileQuery.filter*.
     pub filter: Option<Box<crate::types::VmDiskFileQueryFilter>>,
@@ -57,7 +57,17 @@ impl crate::object::Object for VmDiskFileQuery {
 }
 impl crate::object::Blank for VmDiskFileQuery {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            filter: None,
+            details: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VmDiskFileQuery {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VmDiskFileQuery {

@@ -3,7 +3,7 @@
 /// Data object type *VmDiskFileQueryFilter*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VmDiskFileQueryFilter {
     /// Property *VmDiskFileQueryFilter.diskType*.
     pub disk_type: Option<Vec<crate::CompactString>>,
@@ -78,7 +78,20 @@ impl crate::object::Object for VmDiskFileQueryFilter {
 }
 impl crate::object::Blank for VmDiskFileQueryFilter {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            disk_type: None,
+            match_hardware_version: None,
+            controller_type: None,
+            thin: None,
+            encrypted: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VmDiskFileQueryFilter {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VmDiskFileQueryFilter {

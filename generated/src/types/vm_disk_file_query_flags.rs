@@ -3,7 +3,7 @@
 /// Data object type *VmDiskFileQueryFlags*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VmDiskFileQueryFlags {
     /// Property *VmDiskFileQueryFlags.diskType*.
     pub disk_type: bool,
@@ -104,7 +104,23 @@ impl crate::object::Object for VmDiskFileQueryFlags {
 }
 impl crate::object::Blank for VmDiskFileQueryFlags {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            disk_type: false,
+            capacity_kb: false,
+            hardware_version: false,
+            controller_type: None,
+            disk_extents: None,
+            thin: None,
+            encryption: None,
+            sector_format: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VmDiskFileQueryFlags {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VmDiskFileQueryFlags {

@@ -3,7 +3,7 @@
 /// Data object type *VmFaultToleranceConfigIssue*.
 ///
 /// Extends `VmFaultToleranceIssue`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VmFaultToleranceConfigIssue {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -71,7 +71,20 @@ impl crate::object::Object for VmFaultToleranceConfigIssue {
 }
 impl crate::object::Blank for VmFaultToleranceConfigIssue {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            reason: None,
+            entity_name: None,
+            entity: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VmFaultToleranceConfigIssue {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VmFaultToleranceConfigIssue {

@@ -3,7 +3,7 @@
 /// Data object type *VmFaultToleranceConfigIssueWrapper*.
 ///
 /// Extends `VmFaultToleranceIssue`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VmFaultToleranceConfigIssueWrapper {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -71,7 +71,20 @@ impl crate::object::Object for VmFaultToleranceConfigIssueWrapper {
 }
 impl crate::object::Blank for VmFaultToleranceConfigIssueWrapper {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            entity_name: None,
+            entity: None,
+            error: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VmFaultToleranceConfigIssueWrapper {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VmFaultToleranceConfigIssueWrapper {

@@ -3,7 +3,7 @@
 /// Data object type *VmFaultToleranceInvalidFileBacking*.
 ///
 /// Extends `VmFaultToleranceIssue`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VmFaultToleranceInvalidFileBacking {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -64,7 +64,19 @@ impl crate::object::Object for VmFaultToleranceInvalidFileBacking {
 }
 impl crate::object::Blank for VmFaultToleranceInvalidFileBacking {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            backing_type: None,
+            backing_filename: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VmFaultToleranceInvalidFileBacking {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VmFaultToleranceInvalidFileBacking {

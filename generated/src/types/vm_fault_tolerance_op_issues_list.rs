@@ -3,7 +3,7 @@
 /// Data object type *VmFaultToleranceOpIssuesList*.
 ///
 /// Extends `VmFaultToleranceIssue`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VmFaultToleranceOpIssuesList {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -64,7 +64,19 @@ impl crate::object::Object for VmFaultToleranceOpIssuesList {
 }
 impl crate::object::Blank for VmFaultToleranceOpIssuesList {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            errors: None,
+            warnings: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VmFaultToleranceOpIssuesList {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VmFaultToleranceOpIssuesList {

@@ -3,7 +3,7 @@
 /// Data object type *VmFaultToleranceTooManyFtVcpusOnHost*.
 ///
 /// Extends `InsufficientResourcesFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VmFaultToleranceTooManyFtVcpusOnHost {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -65,7 +65,19 @@ impl crate::object::Object for VmFaultToleranceTooManyFtVcpusOnHost {
 }
 impl crate::object::Blank for VmFaultToleranceTooManyFtVcpusOnHost {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            host_name: None,
+            max_num_ft_vcpus: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VmFaultToleranceTooManyFtVcpusOnHost {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VmFaultToleranceTooManyFtVcpusOnHost {

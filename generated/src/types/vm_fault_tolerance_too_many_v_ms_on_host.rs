@@ -3,7 +3,7 @@
 /// Data object type *VmFaultToleranceTooManyVMsOnHost*.
 ///
 /// Extends `InsufficientResourcesFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VmFaultToleranceTooManyVMsOnHost {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -64,7 +64,19 @@ impl crate::object::Object for VmFaultToleranceTooManyVMsOnHost {
 }
 impl crate::object::Blank for VmFaultToleranceTooManyVMsOnHost {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            host_name: None,
+            max_num_ft_vms: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VmFaultToleranceTooManyVMsOnHost {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VmFaultToleranceTooManyVMsOnHost {

@@ -3,7 +3,7 @@
 /// Data object type *VmInstanceUuidChangedEvent*.
 ///
 /// Extends `VmEvent`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VmInstanceUuidChangedEvent {
     /// Property *Event.key*.
     pub key: i32,
@@ -168,7 +168,33 @@ impl crate::object::Object for VmInstanceUuidChangedEvent {
 }
 impl crate::object::Blank for VmInstanceUuidChangedEvent {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: 0,
+            chain_id: 0,
+            created_time: crate::object::Blank::blank(),
+            user_name: crate::object::Blank::blank(),
+            datacenter: None,
+            compute_resource: None,
+            host: None,
+            vm: None,
+            ds: None,
+            net: None,
+            dvs: None,
+            tgw: None,
+            full_formatted_message: None,
+            change_tag: None,
+            audit_id: None,
+            template: false,
+            old_instance_uuid: crate::object::Blank::blank(),
+            new_instance_uuid: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VmInstanceUuidChangedEvent {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VmInstanceUuidChangedEvent {

@@ -3,7 +3,7 @@
 /// Data object type *VmLimitLicense*.
 ///
 /// Extends `NotEnoughLicenses`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VmLimitLicense {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -61,7 +61,18 @@ impl crate::object::Object for VmLimitLicense {
 }
 impl crate::object::Blank for VmLimitLicense {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            limit: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VmLimitLicense {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VmLimitLicense {

@@ -3,7 +3,7 @@
 /// Data object type *VMOnConflictDVPort*.
 ///
 /// Extends `CannotAccessNetwork`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VMOnConflictDVPort {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -82,7 +82,21 @@ impl crate::object::Object for VMOnConflictDVPort {
 }
 impl crate::object::Blank for VMOnConflictDVPort {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            device: crate::object::Blank::blank(),
+            backing: crate::object::Blank::blank(),
+            connected: false,
+            network: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VMOnConflictDVPort {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VMOnConflictDVPort {

@@ -69,9 +69,9 @@ impl crate::object::Blank for VmPodConfigForPlacement {
     fn blank() -> Self {
         Self {
             storage_pod: crate::object::Blank::blank(),
-            disk: crate::object::Blank::blank(),
-            vm_config: crate::object::Blank::blank(),
-            inter_vm_rule: crate::object::Blank::blank(),
+            disk: None,
+            vm_config: None,
+            inter_vm_rule: None,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -130,7 +130,7 @@ impl crate::object::Object for VmRequiresHostOutOfMaintenanceMode {
 impl crate::object::Blank for VmRequiresHostOutOfMaintenanceMode {
     fn blank() -> Self {
         Self {
-            key: crate::object::Blank::blank(),
+            key: 0,
             description: crate::object::Blank::blank(),
             time: crate::object::Blank::blank(),
             agency: crate::object::Blank::blank(),

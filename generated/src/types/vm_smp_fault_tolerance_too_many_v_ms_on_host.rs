@@ -3,7 +3,7 @@
 /// Data object type *VmSmpFaultToleranceTooManyVMsOnHost*.
 ///
 /// Extends `InsufficientResourcesFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VmSmpFaultToleranceTooManyVMsOnHost {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -65,7 +65,19 @@ impl crate::object::Object for VmSmpFaultToleranceTooManyVMsOnHost {
 }
 impl crate::object::Blank for VmSmpFaultToleranceTooManyVMsOnHost {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            host_name: None,
+            max_num_smp_ft_vms: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VmSmpFaultToleranceTooManyVMsOnHost {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VmSmpFaultToleranceTooManyVMsOnHost {

@@ -5,7 +5,7 @@
 /// Extends `VmEvent`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VmStartingEventKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VmStartingEvent {
     /// Property *Event.key*.
     pub key: i32,
@@ -158,7 +158,31 @@ impl crate::object::Object for VmStartingEvent {
 }
 impl crate::object::Blank for VmStartingEvent {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: 0,
+            chain_id: 0,
+            created_time: crate::object::Blank::blank(),
+            user_name: crate::object::Blank::blank(),
+            datacenter: None,
+            compute_resource: None,
+            host: None,
+            vm: None,
+            ds: None,
+            net: None,
+            dvs: None,
+            tgw: None,
+            full_formatted_message: None,
+            change_tag: None,
+            audit_id: None,
+            template: false,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VmStartingEvent {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VmStartingEvent {

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 9.1.0.0
 ///
 /// Extends `VmPlacementPolicy`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VmToVmGroupsAntiAffinity {
     /// Property *VmToVmGroupsAntiAffinity.selfTag*.
     pub self_tag: Option<Box<crate::types::TagId>>,
@@ -72,7 +72,19 @@ impl crate::object::Object for VmToVmGroupsAntiAffinity {
 }
 impl crate::object::Blank for VmToVmGroupsAntiAffinity {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            self_tag: None,
+            anti_affined_vm_group_tags: None,
+            policy_strictness: None,
+            policy_topology: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VmToVmGroupsAntiAffinity {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VmToVmGroupsAntiAffinity {

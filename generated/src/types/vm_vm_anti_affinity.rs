@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 9.1.0.0
 ///
 /// Extends `VmPlacementPolicy`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VmVmAntiAffinity {
     /// Property *VmVmAntiAffinity.antiAffinedVmsTag*.
     pub anti_affined_vms_tag: Box<crate::types::TagId>,
@@ -63,7 +63,18 @@ impl crate::object::Object for VmVmAntiAffinity {
 }
 impl crate::object::Blank for VmVmAntiAffinity {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            anti_affined_vms_tag: crate::object::Blank::blank(),
+            policy_strictness: None,
+            policy_topology: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VmVmAntiAffinity {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VmVmAntiAffinity {

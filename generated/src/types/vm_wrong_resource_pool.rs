@@ -158,7 +158,7 @@ impl crate::object::Object for VmWrongResourcePool {
 impl crate::object::Blank for VmWrongResourcePool {
     fn blank() -> Self {
         Self {
-            key: crate::object::Blank::blank(),
+            key: 0,
             description: crate::object::Blank::blank(),
             time: crate::object::Blank::blank(),
             agency: crate::object::Blank::blank(),

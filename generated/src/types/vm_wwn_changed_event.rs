@@ -3,7 +3,7 @@
 /// Data object type *VmWwnChangedEvent*.
 ///
 /// Extends `VmEvent`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VmWwnChangedEvent {
     /// Property *Event.key*.
     pub key: i32,
@@ -180,7 +180,35 @@ impl crate::object::Object for VmWwnChangedEvent {
 }
 impl crate::object::Blank for VmWwnChangedEvent {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: 0,
+            chain_id: 0,
+            created_time: crate::object::Blank::blank(),
+            user_name: crate::object::Blank::blank(),
+            datacenter: None,
+            compute_resource: None,
+            host: None,
+            vm: None,
+            ds: None,
+            net: None,
+            dvs: None,
+            tgw: None,
+            full_formatted_message: None,
+            change_tag: None,
+            audit_id: None,
+            template: false,
+            old_node_wwns: None,
+            old_port_wwns: None,
+            new_node_wwns: None,
+            new_port_wwns: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VmWwnChangedEvent {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VmWwnChangedEvent {

@@ -3,7 +3,7 @@
 /// Data object type *VmWwnConflict*.
 ///
 /// Extends `InvalidVmConfig`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VmWwnConflict {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -81,7 +81,22 @@ impl crate::object::Object for VmWwnConflict {
 }
 impl crate::object::Blank for VmWwnConflict {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            property: None,
+            vm: None,
+            host: None,
+            name: None,
+            wwn: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VmWwnConflict {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VmWwnConflict {

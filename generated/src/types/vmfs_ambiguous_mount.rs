@@ -3,7 +3,7 @@
 /// Data object type *VmfsAmbiguousMount*.
 ///
 /// Extends `VmfsMountFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VmfsAmbiguousMount {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -61,7 +61,18 @@ impl crate::object::Object for VmfsAmbiguousMount {
 }
 impl crate::object::Blank for VmfsAmbiguousMount {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            uuid: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VmfsAmbiguousMount {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VmfsAmbiguousMount {

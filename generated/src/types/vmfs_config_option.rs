@@ -3,7 +3,7 @@
 /// Data object type *VmfsConfigOption*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VmfsConfigOption {
     /// Property *VmfsConfigOption.blockSizeOption*.
     pub block_size_option: i32,
@@ -95,7 +95,22 @@ impl crate::object::Object for VmfsConfigOption {
 }
 impl crate::object::Blank for VmfsConfigOption {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            block_size_option: 0,
+            unmap_granularity_option: None,
+            unmap_bandwidth_fixed_value: None,
+            unmap_bandwidth_dynamic_min: None,
+            unmap_bandwidth_dynamic_max: None,
+            unmap_bandwidth_increment: None,
+            unmap_bandwidth_ultra_low: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VmfsConfigOption {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VmfsConfigOption {

@@ -3,7 +3,7 @@
 /// Data object type *VmfsDatastoreAllExtentOption*.
 ///
 /// Extends `VmfsDatastoreSingleExtentOption`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VmfsDatastoreAllExtentOption {
     /// Property *VmfsDatastoreBaseOption.layout*.
     pub layout: Box<crate::types::HostDiskPartitionLayout>,
@@ -61,7 +61,18 @@ impl crate::object::Object for VmfsDatastoreAllExtentOption {
 }
 impl crate::object::Blank for VmfsDatastoreAllExtentOption {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            layout: crate::object::Blank::blank(),
+            partition_format_change: None,
+            vmfs_extent: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VmfsDatastoreAllExtentOption {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VmfsDatastoreAllExtentOption {

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VmfsDatastoreBaseOptionKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VmfsDatastoreBaseOption {
     /// Property *VmfsDatastoreBaseOption.layout*.
     pub layout: Box<crate::types::HostDiskPartitionLayout>,
@@ -59,7 +59,17 @@ impl crate::object::Object for VmfsDatastoreBaseOption {
 }
 impl crate::object::Blank for VmfsDatastoreBaseOption {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            layout: crate::object::Blank::blank(),
+            partition_format_change: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VmfsDatastoreBaseOption {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VmfsDatastoreBaseOption {

@@ -3,7 +3,7 @@
 /// Data object type *VmfsDatastoreCreateSpec*.
 ///
 /// Extends `VmfsDatastoreSpec`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VmfsDatastoreCreateSpec {
     /// Property *VmfsDatastoreSpec.diskUuid*.
     pub disk_uuid: crate::CompactString,
@@ -65,7 +65,19 @@ impl crate::object::Object for VmfsDatastoreCreateSpec {
 }
 impl crate::object::Blank for VmfsDatastoreCreateSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            disk_uuid: crate::object::Blank::blank(),
+            partition: crate::object::Blank::blank(),
+            vmfs: crate::object::Blank::blank(),
+            extent: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VmfsDatastoreCreateSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VmfsDatastoreCreateSpec {

@@ -3,7 +3,7 @@
 /// Data object type *VmfsDatastoreExpandSpec*.
 ///
 /// Extends `VmfsDatastoreSpec`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VmfsDatastoreExpandSpec {
     /// Property *VmfsDatastoreSpec.diskUuid*.
     pub disk_uuid: crate::CompactString,
@@ -61,7 +61,18 @@ impl crate::object::Object for VmfsDatastoreExpandSpec {
 }
 impl crate::object::Blank for VmfsDatastoreExpandSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            disk_uuid: crate::object::Blank::blank(),
+            partition: crate::object::Blank::blank(),
+            extent: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VmfsDatastoreExpandSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VmfsDatastoreExpandSpec {

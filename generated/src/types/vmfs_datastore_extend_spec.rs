@@ -3,7 +3,7 @@
 /// Data object type *VmfsDatastoreExtendSpec*.
 ///
 /// Extends `VmfsDatastoreSpec`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VmfsDatastoreExtendSpec {
     /// Property *VmfsDatastoreSpec.diskUuid*.
     pub disk_uuid: crate::CompactString,
@@ -61,7 +61,18 @@ impl crate::object::Object for VmfsDatastoreExtendSpec {
 }
 impl crate::object::Blank for VmfsDatastoreExtendSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            disk_uuid: crate::object::Blank::blank(),
+            partition: crate::object::Blank::blank(),
+            extent: Vec::new(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VmfsDatastoreExtendSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VmfsDatastoreExtendSpec {

@@ -3,7 +3,7 @@
 /// Data object type *VmfsDatastoreInfo*.
 ///
 /// Extends `DatastoreInfo`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VmfsDatastoreInfo {
     /// Property *DatastoreInfo.name*.
     pub name: crate::CompactString,
@@ -152,7 +152,30 @@ impl crate::object::Object for VmfsDatastoreInfo {
 }
 impl crate::object::Blank for VmfsDatastoreInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: crate::object::Blank::blank(),
+            url: crate::object::Blank::blank(),
+            free_space: 0,
+            max_file_size: 0,
+            max_virtual_disk_capacity: None,
+            max_memory_file_size: 0,
+            timestamp: None,
+            container_id: None,
+            alias_of: None,
+            supported_v_disk_formats: None,
+            logical_sector_size: None,
+            physical_sector_size: None,
+            max_physical_rdm_file_size: 0,
+            max_virtual_rdm_file_size: 0,
+            vmfs: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VmfsDatastoreInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VmfsDatastoreInfo {

@@ -3,7 +3,7 @@
 /// Data object type *VmfsDatastoreMultipleExtentOption*.
 ///
 /// Extends `VmfsDatastoreBaseOption`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VmfsDatastoreMultipleExtentOption {
     /// Property *VmfsDatastoreBaseOption.layout*.
     pub layout: Box<crate::types::HostDiskPartitionLayout>,
@@ -61,7 +61,18 @@ impl crate::object::Object for VmfsDatastoreMultipleExtentOption {
 }
 impl crate::object::Blank for VmfsDatastoreMultipleExtentOption {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            layout: crate::object::Blank::blank(),
+            partition_format_change: None,
+            vmfs_extent: Vec::new(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VmfsDatastoreMultipleExtentOption {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VmfsDatastoreMultipleExtentOption {

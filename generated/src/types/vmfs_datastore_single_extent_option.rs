@@ -5,7 +5,7 @@
 /// Extends `VmfsDatastoreBaseOption`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VmfsDatastoreSingleExtentOptionKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VmfsDatastoreSingleExtentOption {
     /// Property *VmfsDatastoreBaseOption.layout*.
     pub layout: Box<crate::types::HostDiskPartitionLayout>,
@@ -63,7 +63,18 @@ impl crate::object::Object for VmfsDatastoreSingleExtentOption {
 }
 impl crate::object::Blank for VmfsDatastoreSingleExtentOption {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            layout: crate::object::Blank::blank(),
+            partition_format_change: None,
+            vmfs_extent: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VmfsDatastoreSingleExtentOption {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VmfsDatastoreSingleExtentOption {

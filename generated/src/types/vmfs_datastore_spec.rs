@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VmfsDatastoreSpecKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VmfsDatastoreSpec {
     /// Property *VmfsDatastoreSpec.diskUuid*.
     pub disk_uuid: crate::CompactString,
@@ -55,7 +55,16 @@ impl crate::object::Object for VmfsDatastoreSpec {
 }
 impl crate::object::Blank for VmfsDatastoreSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            disk_uuid: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VmfsDatastoreSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VmfsDatastoreSpec {

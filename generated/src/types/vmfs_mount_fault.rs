@@ -5,7 +5,7 @@
 /// Extends `HostConfigFault`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VmfsMountFaultKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VmfsMountFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -63,7 +63,18 @@ impl crate::object::Object for VmfsMountFault {
 }
 impl crate::object::Blank for VmfsMountFault {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            uuid: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VmfsMountFault {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VmfsMountFault {

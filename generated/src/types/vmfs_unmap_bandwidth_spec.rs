@@ -3,7 +3,7 @@
 /// Data object type *VmfsUnmapBandwidthSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VmfsUnmapBandwidthSpec {
     /// Property *VmfsUnmapBandwidthSpec.policy*.
     pub policy: crate::CompactString,
@@ -65,7 +65,19 @@ impl crate::object::Object for VmfsUnmapBandwidthSpec {
 }
 impl crate::object::Blank for VmfsUnmapBandwidthSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            policy: crate::object::Blank::blank(),
+            fixed_value: 0,
+            dynamic_min: 0,
+            dynamic_max: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VmfsUnmapBandwidthSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VmfsUnmapBandwidthSpec {

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 8.0.3.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VmwareDistributedVirtualSwitchDpuFailoverPolicy {
     /// Property *VmwareDistributedVirtualSwitchDpuFailoverPolicy.activeUplink*.
     pub active_uplink: Option<Vec<crate::CompactString>>,
@@ -59,7 +59,17 @@ impl crate::object::Object for VmwareDistributedVirtualSwitchDpuFailoverPolicy {
 }
 impl crate::object::Blank for VmwareDistributedVirtualSwitchDpuFailoverPolicy {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            active_uplink: None,
+            standby_uplink: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VmwareDistributedVirtualSwitchDpuFailoverPolicy {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VmwareDistributedVirtualSwitchDpuFailoverPolicy {

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 8.0.3.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VmwareDistributedVirtualSwitchNetworkOffloadConfig {
     /// Property *VmwareDistributedVirtualSwitchNetworkOffloadConfig.dpuFailoverPolicy*.
     pub dpu_failover_policy: Option<
@@ -57,7 +57,16 @@ impl crate::object::Object for VmwareDistributedVirtualSwitchNetworkOffloadConfi
 }
 impl crate::object::Blank for VmwareDistributedVirtualSwitchNetworkOffloadConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            dpu_failover_policy: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VmwareDistributedVirtualSwitchNetworkOffloadConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VmwareDistributedVirtualSwitchNetworkOffloadConfig {

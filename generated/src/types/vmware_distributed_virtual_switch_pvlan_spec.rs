@@ -3,7 +3,7 @@
 /// Data object type *VmwareDistributedVirtualSwitchPvlanSpec*.
 ///
 /// Extends `VmwareDistributedVirtualSwitchVlanSpec`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VmwareDistributedVirtualSwitchPvlanSpec {
     /// Property *InheritablePolicy.inherited*.
     pub inherited: bool,
@@ -57,7 +57,17 @@ impl crate::object::Object for VmwareDistributedVirtualSwitchPvlanSpec {
 }
 impl crate::object::Blank for VmwareDistributedVirtualSwitchPvlanSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            inherited: false,
+            pvlan_id: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VmwareDistributedVirtualSwitchPvlanSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VmwareDistributedVirtualSwitchPvlanSpec {

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 8.0.3.1
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VmwareDistributedVirtualSwitchRealTimeConfig {
     /// Property *VmwareDistributedVirtualSwitchRealTimeConfig.allowed*.
     pub allowed: Option<bool>,
@@ -61,7 +61,17 @@ impl crate::object::Object for VmwareDistributedVirtualSwitchRealTimeConfig {
 }
 impl crate::object::Blank for VmwareDistributedVirtualSwitchRealTimeConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            allowed: None,
+            lan_annotation: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VmwareDistributedVirtualSwitchRealTimeConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VmwareDistributedVirtualSwitchRealTimeConfig {

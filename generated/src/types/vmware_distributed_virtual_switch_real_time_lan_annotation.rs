@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 8.0.3.1
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VmwareDistributedVirtualSwitchRealTimeLanAnnotation {
     /// Property *VmwareDistributedVirtualSwitchRealTimeLanAnnotation.lanAUplink*.
     pub lan_a_uplink: Option<Vec<crate::CompactString>>,
@@ -59,7 +59,17 @@ impl crate::object::Object for VmwareDistributedVirtualSwitchRealTimeLanAnnotati
 }
 impl crate::object::Blank for VmwareDistributedVirtualSwitchRealTimeLanAnnotation {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            lan_a_uplink: None,
+            lan_b_uplink: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VmwareDistributedVirtualSwitchRealTimeLanAnnotation {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VmwareDistributedVirtualSwitchRealTimeLanAnnotation {

@@ -3,7 +3,7 @@
 /// Data object type *VmwareDistributedVirtualSwitchTrunkVlanSpec*.
 ///
 /// Extends `VmwareDistributedVirtualSwitchVlanSpec`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VmwareDistributedVirtualSwitchTrunkVlanSpec {
     /// Property *InheritablePolicy.inherited*.
     pub inherited: bool,
@@ -57,7 +57,17 @@ impl crate::object::Object for VmwareDistributedVirtualSwitchTrunkVlanSpec {
 }
 impl crate::object::Blank for VmwareDistributedVirtualSwitchTrunkVlanSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            inherited: false,
+            vlan_id: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VmwareDistributedVirtualSwitchTrunkVlanSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VmwareDistributedVirtualSwitchTrunkVlanSpec {

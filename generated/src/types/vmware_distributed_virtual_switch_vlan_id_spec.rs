@@ -3,7 +3,7 @@
 /// Data object type *VmwareDistributedVirtualSwitchVlanIdSpec*.
 ///
 /// Extends `VmwareDistributedVirtualSwitchVlanSpec`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VmwareDistributedVirtualSwitchVlanIdSpec {
     /// Property *InheritablePolicy.inherited*.
     pub inherited: bool,
@@ -57,7 +57,17 @@ impl crate::object::Object for VmwareDistributedVirtualSwitchVlanIdSpec {
 }
 impl crate::object::Blank for VmwareDistributedVirtualSwitchVlanIdSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            inherited: false,
+            vlan_id: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VmwareDistributedVirtualSwitchVlanIdSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VmwareDistributedVirtualSwitchVlanIdSpec {

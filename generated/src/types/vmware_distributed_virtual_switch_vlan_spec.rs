@@ -5,7 +5,7 @@
 /// Extends `InheritablePolicy`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VmwareDistributedVirtualSwitchVlanSpecKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VmwareDistributedVirtualSwitchVlanSpec {
     /// Property *InheritablePolicy.inherited*.
     pub inherited: bool,
@@ -55,7 +55,16 @@ impl crate::object::Object for VmwareDistributedVirtualSwitchVlanSpec {
 }
 impl crate::object::Blank for VmwareDistributedVirtualSwitchVlanSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            inherited: false,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VmwareDistributedVirtualSwitchVlanSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VmwareDistributedVirtualSwitchVlanSpec {

@@ -3,7 +3,7 @@
 /// Data object type *VmwareUplinkPortTeamingPolicy*.
 ///
 /// Extends `InheritablePolicy`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VmwareUplinkPortTeamingPolicy {
     /// Property *InheritablePolicy.inherited*.
     pub inherited: bool,
@@ -93,7 +93,22 @@ impl crate::object::Object for VmwareUplinkPortTeamingPolicy {
 }
 impl crate::object::Blank for VmwareUplinkPortTeamingPolicy {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            inherited: false,
+            policy: None,
+            reverse_policy: None,
+            notify_switches: None,
+            rolling_order: None,
+            failure_criteria: None,
+            uplink_port_order: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VmwareUplinkPortTeamingPolicy {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VmwareUplinkPortTeamingPolicy {

@@ -3,7 +3,7 @@
 /// Data object type *VnicPortArgument*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VnicPortArgument {
     /// Property *VnicPortArgument.vnic*.
     pub vnic: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for VnicPortArgument {
 }
 impl crate::object::Blank for VnicPortArgument {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            vnic: crate::object::Blank::blank(),
+            port: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VnicPortArgument {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VnicPortArgument {

@@ -3,7 +3,7 @@
 /// Data object type *VramLimitLicense*.
 ///
 /// Extends `NotEnoughLicenses`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VramLimitLicense {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -61,7 +61,18 @@ impl crate::object::Object for VramLimitLicense {
 }
 impl crate::object::Blank for VramLimitLicense {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            limit: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VramLimitLicense {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VramLimitLicense {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `VsanDatastoreConfig`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanAdvancedDatastoreConfig {
     /// Property *VsanDatastoreConfig.datastores*.
     pub datastores: Option<Vec<crate::types::VsanDatastoreSpecKind>>,
@@ -61,7 +61,17 @@ impl crate::object::Object for VsanAdvancedDatastoreConfig {
 }
 impl crate::object::Blank for VsanAdvancedDatastoreConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            datastores: None,
+            remote_datastores: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanAdvancedDatastoreConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanAdvancedDatastoreConfig {

@@ -3,7 +3,7 @@
 /// Data object type *VsanAttachToSrOperation*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanAttachToSrOperation {
     /// Property *VsanAttachToSrOperation.task*.
     ///
@@ -69,7 +69,19 @@ impl crate::object::Object for VsanAttachToSrOperation {
 }
 impl crate::object::Blank for VsanAttachToSrOperation {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            task: None,
+            success: None,
+            timestamp: None,
+            sr_number: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanAttachToSrOperation {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanAttachToSrOperation {

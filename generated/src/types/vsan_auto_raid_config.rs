@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanAutoRAIDConfig {
     /// Property *VsanAutoRAIDConfig.assumeAutoManagedRAID*.
     pub assume_auto_managed_raid: bool,
@@ -55,7 +55,16 @@ impl crate::object::Object for VsanAutoRAIDConfig {
 }
 impl crate::object::Blank for VsanAutoRAIDConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            assume_auto_managed_raid: false,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanAutoRAIDConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanAutoRAIDConfig {

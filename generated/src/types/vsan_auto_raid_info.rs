@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanAutoRAIDInfo {
     /// Property *VsanAutoRAIDInfo.hostFailuresToTolerate*.
     pub host_failures_to_tolerate: i64,
@@ -59,7 +59,17 @@ impl crate::object::Object for VsanAutoRAIDInfo {
 }
 impl crate::object::Blank for VsanAutoRAIDInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            host_failures_to_tolerate: 0,
+            sub_failures_to_tolerate: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanAutoRAIDInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanAutoRAIDInfo {

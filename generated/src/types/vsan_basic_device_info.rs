@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanBasicDeviceInfo {
     /// Property *VsanBasicDeviceInfo.deviceName*.
     pub device_name: crate::CompactString,
@@ -67,7 +67,19 @@ impl crate::object::Object for VsanBasicDeviceInfo {
 }
 impl crate::object::Blank for VsanBasicDeviceInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            device_name: crate::object::Blank::blank(),
+            pci_id: None,
+            fw_version: None,
+            features: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanBasicDeviceInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanBasicDeviceInfo {

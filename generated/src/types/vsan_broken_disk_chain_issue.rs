@@ -3,7 +3,7 @@
 /// Data object type *VsanBrokenDiskChainIssue*.
 ///
 /// Extends `VsanUpgradeSystemPreflightCheckIssue`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanBrokenDiskChainIssue {
     /// Property *VsanUpgradeSystemPreflightCheckIssue.msg*.
     pub msg: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for VsanBrokenDiskChainIssue {
 }
 impl crate::object::Blank for VsanBrokenDiskChainIssue {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            msg: crate::object::Blank::blank(),
+            uuids: Vec::new(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanBrokenDiskChainIssue {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanBrokenDiskChainIssue {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanBurnInTest {
     /// Property *VsanBurnInTest.testname*.
     pub testname: crate::CompactString,
@@ -67,7 +67,19 @@ impl crate::object::Object for VsanBurnInTest {
 }
 impl crate::object::Blank for VsanBurnInTest {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            testname: crate::object::Blank::blank(),
+            workload: None,
+            duration: 0,
+            result: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanBurnInTest {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanBurnInTest {

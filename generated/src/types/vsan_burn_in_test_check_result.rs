@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanBurnInTestCheckResult {
     /// Property *VsanBurnInTestCheckResult.passedTests*.
     pub passed_tests: Option<Vec<crate::types::VsanBurnInTest>>,
@@ -63,7 +63,18 @@ impl crate::object::Object for VsanBurnInTestCheckResult {
 }
 impl crate::object::Blank for VsanBurnInTestCheckResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            passed_tests: None,
+            not_performed_tests: None,
+            failed_tests: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanBurnInTestCheckResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanBurnInTestCheckResult {

@@ -3,7 +3,7 @@
 /// Data object type *VsanCapability*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanCapability {
     /// Property *VsanCapability.target*.
     pub target: Option<Box<crate::types::ManagedObjectReference>>,
@@ -61,7 +61,18 @@ impl crate::object::Object for VsanCapability {
 }
 impl crate::object::Blank for VsanCapability {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            target: None,
+            capabilities: None,
+            statuses: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanCapability {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanCapability {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanCapacityReservationInfo {
     /// Property *VsanCapacityReservationInfo.hostRebuildThreshold*.
     pub host_rebuild_threshold: Option<crate::CompactString>,
@@ -59,7 +59,17 @@ impl crate::object::Object for VsanCapacityReservationInfo {
 }
 impl crate::object::Blank for VsanCapacityReservationInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            host_rebuild_threshold: None,
+            vsan_op_space_threshold: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanCapacityReservationInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanCapacityReservationInfo {

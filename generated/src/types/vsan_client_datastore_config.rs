@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `VsanDatastoreSpec`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanClientDatastoreConfig {
     /// Property *VsanDatastoreSpec.uuid*.
     pub uuid: crate::CompactString,
@@ -65,7 +65,18 @@ impl crate::object::Object for VsanClientDatastoreConfig {
 }
 impl crate::object::Blank for VsanClientDatastoreConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            uuid: crate::object::Blank::blank(),
+            name: crate::object::Blank::blank(),
+            clusters: Vec::new(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanClientDatastoreConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanClientDatastoreConfig {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanClientUnicastConfig {
     /// Property *VsanClientUnicastConfig.unicastInfo*.
     pub unicast_info: Option<Vec<crate::types::VsanHostClientClusterUnicastInfo>>,
@@ -55,7 +55,16 @@ impl crate::object::Object for VsanClientUnicastConfig {
 }
 impl crate::object::Blank for VsanClientUnicastConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            unicast_info: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanClientUnicastConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanClientUnicastConfig {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanCloudHealthStatus {
     /// Property *VsanCloudHealthStatus.collectorRunning*.
     pub collector_running: Option<bool>,
@@ -63,7 +63,18 @@ impl crate::object::Object for VsanCloudHealthStatus {
 }
 impl crate::object::Blank for VsanCloudHealthStatus {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            collector_running: None,
+            last_sent_timestamp: None,
+            internet_connectivity: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanCloudHealthStatus {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanCloudHealthStatus {

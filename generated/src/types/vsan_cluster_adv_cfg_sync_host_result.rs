@@ -3,7 +3,7 @@
 /// Data object type *VsanClusterAdvCfgSyncHostResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanClusterAdvCfgSyncHostResult {
     /// Property *VsanClusterAdvCfgSyncHostResult.hostname*.
     pub hostname: crate::CompactString,
@@ -61,7 +61,18 @@ impl crate::object::Object for VsanClusterAdvCfgSyncHostResult {
 }
 impl crate::object::Blank for VsanClusterAdvCfgSyncHostResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            hostname: crate::object::Blank::blank(),
+            value: crate::object::Blank::blank(),
+            is_default: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanClusterAdvCfgSyncHostResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanClusterAdvCfgSyncHostResult {

@@ -3,7 +3,7 @@
 /// Data object type *VsanClusterAdvCfgSyncResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanClusterAdvCfgSyncResult {
     /// Property *VsanClusterAdvCfgSyncResult.inSync*.
     pub in_sync: bool,
@@ -61,7 +61,18 @@ impl crate::object::Object for VsanClusterAdvCfgSyncResult {
 }
 impl crate::object::Blank for VsanClusterAdvCfgSyncResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            in_sync: false,
+            name: crate::object::Blank::blank(),
+            host_values: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanClusterAdvCfgSyncResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanClusterAdvCfgSyncResult {

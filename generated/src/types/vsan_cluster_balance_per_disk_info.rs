@@ -3,7 +3,7 @@
 /// Data object type *VsanClusterBalancePerDiskInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanClusterBalancePerDiskInfo {
     /// Property *VsanClusterBalancePerDiskInfo.uuid*.
     pub uuid: Option<crate::CompactString>,
@@ -97,7 +97,22 @@ impl crate::object::Object for VsanClusterBalancePerDiskInfo {
 }
 impl crate::object::Blank for VsanClusterBalancePerDiskInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            uuid: None,
+            fullness: 0,
+            variance: 0,
+            fullness_above_threshold: 0,
+            data_to_move_b: 0,
+            comp_fullness: None,
+            comp_variance: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanClusterBalancePerDiskInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanClusterBalancePerDiskInfo {

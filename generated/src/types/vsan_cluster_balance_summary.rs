@@ -3,7 +3,7 @@
 /// Data object type *VsanClusterBalanceSummary*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanClusterBalanceSummary {
     /// Property *VsanClusterBalanceSummary.varianceThreshold*.
     pub variance_threshold: i64,
@@ -57,7 +57,17 @@ impl crate::object::Object for VsanClusterBalanceSummary {
 }
 impl crate::object::Blank for VsanClusterBalanceSummary {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            variance_threshold: 0,
+            disks: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanClusterBalanceSummary {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanClusterBalanceSummary {

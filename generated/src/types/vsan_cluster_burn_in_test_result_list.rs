@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanClusterBurnInTestResultList {
     /// Property *VsanClusterBurnInTestResultList.items*.
     pub items: Option<Vec<crate::types::VsanBurnInTest>>,
@@ -59,7 +59,17 @@ impl crate::object::Object for VsanClusterBurnInTestResultList {
 }
 impl crate::object::Blank for VsanClusterBurnInTestResultList {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            items: None,
+            hosts: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanClusterBurnInTestResultList {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanClusterBurnInTestResultList {

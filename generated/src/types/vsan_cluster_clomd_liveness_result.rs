@@ -3,7 +3,7 @@
 /// Data object type *VsanClusterClomdLivenessResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanClusterClomdLivenessResult {
     /// Property *VsanClusterClomdLivenessResult.clomdLivenessResult*.
     pub clomd_liveness_result: Option<Vec<crate::types::VsanHostClomdLivenessResult>>,
@@ -57,7 +57,17 @@ impl crate::object::Object for VsanClusterClomdLivenessResult {
 }
 impl crate::object::Blank for VsanClusterClomdLivenessResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            clomd_liveness_result: None,
+            issue_found: false,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanClusterClomdLivenessResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanClusterClomdLivenessResult {

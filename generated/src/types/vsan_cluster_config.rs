@@ -68,8 +68,8 @@ impl crate::object::Blank for VsanClusterConfig {
         Self {
             config: crate::object::Blank::blank(),
             name: crate::object::Blank::blank(),
-            hosts: crate::object::Blank::blank(),
-            to_be_deleted: crate::object::Blank::blank(),
+            hosts: None,
+            to_be_deleted: None,
             extra: crate::Extra::EMPTY,
         }
     }

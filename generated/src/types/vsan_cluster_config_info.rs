@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VsanClusterConfigInfoKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanClusterConfigInfo {
     /// Property *VsanClusterConfigInfo.enabled*.
     pub enabled: Option<bool>,
@@ -76,7 +76,19 @@ impl crate::object::Object for VsanClusterConfigInfo {
 }
 impl crate::object::Blank for VsanClusterConfigInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            enabled: None,
+            default_config: None,
+            vsan_esa_enabled: None,
+            vsan_cyber_recovery_enabled: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanClusterConfigInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanClusterConfigInfo {

@@ -3,7 +3,7 @@
 /// Data object type *VsanClusterConfigInfoHostDefaultInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanClusterConfigInfoHostDefaultInfo {
     /// Property *VsanClusterConfigInfoHostDefaultInfo.uuid*.
     pub uuid: Option<crate::CompactString>,
@@ -64,7 +64,18 @@ impl crate::object::Object for VsanClusterConfigInfoHostDefaultInfo {
 }
 impl crate::object::Blank for VsanClusterConfigInfoHostDefaultInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            uuid: None,
+            auto_claim_storage: None,
+            checksum_enabled: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanClusterConfigInfoHostDefaultInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanClusterConfigInfoHostDefaultInfo {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `ClusterComputeResourceValidationResultBase`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanClusterConfigPrecheckItem {
     /// Property *ClusterComputeResourceValidationResultBase.info*.
     pub info: Option<Vec<crate::types::LocalizableMessage>>,
@@ -63,7 +63,18 @@ impl crate::object::Object for VsanClusterConfigPrecheckItem {
 }
 impl crate::object::Blank for VsanClusterConfigPrecheckItem {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            info: None,
+            status: crate::object::Blank::blank(),
+            description: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanClusterConfigPrecheckItem {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanClusterConfigPrecheckItem {

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 9.0.0.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanClusterCoreConfig {
     /// Property *VsanClusterCoreConfig.vsanMaxEnabled*.
     pub vsan_max_enabled: Option<bool>,
@@ -55,7 +55,16 @@ impl crate::object::Object for VsanClusterCoreConfig {
 }
 impl crate::object::Blank for VsanClusterCoreConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            vsan_max_enabled: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanClusterCoreConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanClusterCoreConfig {

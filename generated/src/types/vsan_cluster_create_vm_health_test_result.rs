@@ -3,7 +3,7 @@
 /// Data object type *VsanClusterCreateVmHealthTestResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanClusterCreateVmHealthTestResult {
     /// Property *VsanClusterCreateVmHealthTestResult.clusterResult*.
     pub cluster_result: Box<crate::types::VsanClusterProactiveTestResult>,
@@ -57,7 +57,17 @@ impl crate::object::Object for VsanClusterCreateVmHealthTestResult {
 }
 impl crate::object::Blank for VsanClusterCreateVmHealthTestResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            cluster_result: crate::object::Blank::blank(),
+            host_results: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanClusterCreateVmHealthTestResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanClusterCreateVmHealthTestResult {

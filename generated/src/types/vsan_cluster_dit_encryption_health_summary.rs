@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanClusterDitEncryptionHealthSummary {
     /// Property *VsanClusterDitEncryptionHealthSummary.overallHealth*.
     pub overall_health: crate::CompactString,
@@ -63,7 +63,18 @@ impl crate::object::Object for VsanClusterDitEncryptionHealthSummary {
 }
 impl crate::object::Blank for VsanClusterDitEncryptionHealthSummary {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            overall_health: crate::object::Blank::blank(),
+            enabled: None,
+            host_results: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanClusterDitEncryptionHealthSummary {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanClusterDitEncryptionHealthSummary {

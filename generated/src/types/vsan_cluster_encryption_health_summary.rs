@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanClusterEncryptionHealthSummary {
     /// Property *VsanClusterEncryptionHealthSummary.overallHealth*.
     pub overall_health: Option<crate::CompactString>,
@@ -89,7 +89,21 @@ impl crate::object::Object for VsanClusterEncryptionHealthSummary {
 }
 impl crate::object::Blank for VsanClusterEncryptionHealthSummary {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            overall_health: None,
+            config_health: None,
+            kms_health: None,
+            vc_kms_result: None,
+            host_results: None,
+            aesni_health: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanClusterEncryptionHealthSummary {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanClusterEncryptionHealthSummary {

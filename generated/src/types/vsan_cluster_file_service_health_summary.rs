@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanClusterFileServiceHealthSummary {
     /// Property *VsanClusterFileServiceHealthSummary.overallHealth*.
     pub overall_health: Option<crate::CompactString>,
@@ -59,7 +59,17 @@ impl crate::object::Object for VsanClusterFileServiceHealthSummary {
 }
 impl crate::object::Blank for VsanClusterFileServiceHealthSummary {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            overall_health: None,
+            host_results: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanClusterFileServiceHealthSummary {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanClusterFileServiceHealthSummary {

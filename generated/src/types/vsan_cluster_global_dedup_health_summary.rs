@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanClusterGlobalDedupHealthSummary {
     /// Property *VsanClusterGlobalDedupHealthSummary.dedupConfigHealth*.
     pub dedup_config_health: Option<
@@ -61,7 +61,17 @@ impl crate::object::Object for VsanClusterGlobalDedupHealthSummary {
 }
 impl crate::object::Blank for VsanClusterGlobalDedupHealthSummary {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            dedup_config_health: None,
+            dedup_store_health: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanClusterGlobalDedupHealthSummary {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanClusterGlobalDedupHealthSummary {

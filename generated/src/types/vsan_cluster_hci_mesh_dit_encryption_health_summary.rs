@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanClusterHciMeshDitEncryptionHealthSummary {
     /// Property *VsanClusterHciMeshDitEncryptionHealthSummary.overallHealth*.
     pub overall_health: crate::CompactString,
@@ -83,7 +83,19 @@ impl crate::object::Object for VsanClusterHciMeshDitEncryptionHealthSummary {
 }
 impl crate::object::Blank for VsanClusterHciMeshDitEncryptionHealthSummary {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            overall_health: crate::object::Blank::blank(),
+            host_client_cluster_summary: None,
+            host_server_cluster_summary: None,
+            server_cluster_summary: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanClusterHciMeshDitEncryptionHealthSummary {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanClusterHciMeshDitEncryptionHealthSummary {

@@ -3,7 +3,7 @@
 /// Data object type *VsanClusterHclInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanClusterHclInfo {
     /// Property *VsanClusterHclInfo.hclDbLastUpdate*.
     ///
@@ -83,7 +83,20 @@ impl crate::object::Object for VsanClusterHclInfo {
 }
 impl crate::object::Blank for VsanClusterHclInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            hcl_db_last_update: None,
+            hcl_db_age_health: None,
+            host_results: None,
+            update_items: None,
+            hcl_db_absent: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanClusterHclInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanClusterHclInfo {

@@ -3,7 +3,7 @@
 /// Data object type *VsanClusterHealthAction*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanClusterHealthAction {
     /// Property *VsanClusterHealthAction.actionId*.
     pub action_id: crate::CompactString,
@@ -69,7 +69,20 @@ impl crate::object::Object for VsanClusterHealthAction {
 }
 impl crate::object::Blank for VsanClusterHealthAction {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            action_id: crate::object::Blank::blank(),
+            action_label: crate::object::Blank::blank(),
+            action_description: crate::object::Blank::blank(),
+            enabled: false,
+            parameters: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanClusterHealthAction {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanClusterHealthAction {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanClusterHealthCheckInfo {
     /// Property *VsanClusterHealthCheckInfo.testId*.
     pub test_id: crate::CompactString,
@@ -67,7 +67,19 @@ impl crate::object::Object for VsanClusterHealthCheckInfo {
 }
 impl crate::object::Blank for VsanClusterHealthCheckInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            test_id: crate::object::Blank::blank(),
+            test_name: None,
+            group_id: crate::object::Blank::blank(),
+            group_name: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanClusterHealthCheckInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanClusterHealthCheckInfo {

@@ -3,7 +3,7 @@
 /// Data object type *VsanClusterHealthConfigs*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanClusterHealthConfigs {
     /// Property *VsanClusterHealthConfigs.enableVsanTelemetry*.
     pub enable_vsan_telemetry: Option<bool>,
@@ -75,7 +75,19 @@ impl crate::object::Object for VsanClusterHealthConfigs {
 }
 impl crate::object::Blank for VsanClusterHealthConfigs {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            enable_vsan_telemetry: None,
+            vsan_telemetry_interval: None,
+            vsan_telemetry_proxy: None,
+            configs: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanClusterHealthConfigs {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanClusterHealthConfigs {

@@ -3,7 +3,7 @@
 /// Data object type *VsanClusterHealthGroup*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanClusterHealthGroup {
     /// Property *VsanClusterHealthGroup.groupId*.
     pub group_id: crate::CompactString,
@@ -87,7 +87,21 @@ impl crate::object::Object for VsanClusterHealthGroup {
 }
 impl crate::object::Blank for VsanClusterHealthGroup {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            group_id: crate::object::Blank::blank(),
+            group_name: crate::object::Blank::blank(),
+            group_health: crate::object::Blank::blank(),
+            group_tests: None,
+            group_details: None,
+            in_progress: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanClusterHealthGroup {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanClusterHealthGroup {

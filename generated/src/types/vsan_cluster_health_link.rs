@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `VsanClusterHealthLinkBase`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanClusterHealthLink {
     /// Property *VsanClusterHealthLinkBase.label*.
     pub label: Option<crate::CompactString>,
@@ -63,7 +63,18 @@ impl crate::object::Object for VsanClusterHealthLink {
 }
 impl crate::object::Blank for VsanClusterHealthLink {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            label: None,
+            url: crate::object::Blank::blank(),
+            category: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanClusterHealthLink {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanClusterHealthLink {

@@ -7,7 +7,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VsanClusterHealthLinkBaseKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanClusterHealthLinkBase {
     /// Property *VsanClusterHealthLinkBase.label*.
     pub label: Option<crate::CompactString>,
@@ -57,7 +57,16 @@ impl crate::object::Object for VsanClusterHealthLinkBase {
 }
 impl crate::object::Blank for VsanClusterHealthLinkBase {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            label: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanClusterHealthLinkBase {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanClusterHealthLinkBase {

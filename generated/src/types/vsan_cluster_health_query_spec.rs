@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanClusterHealthQuerySpec {
     /// Property *VsanClusterHealthQuerySpec.task*.
     ///
@@ -69,7 +69,19 @@ impl crate::object::Object for VsanClusterHealthQuerySpec {
 }
 impl crate::object::Blank for VsanClusterHealthQuerySpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            task: None,
+            disk_names: None,
+            include_health_remediation: None,
+            exclude_checks: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanClusterHealthQuerySpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanClusterHealthQuerySpec {

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VsanClusterHealthResultBaseKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanClusterHealthResultBase {
     /// Property *VsanClusterHealthResultBase.label*.
     pub label: Option<crate::CompactString>,
@@ -55,7 +55,16 @@ impl crate::object::Object for VsanClusterHealthResultBase {
 }
 impl crate::object::Blank for VsanClusterHealthResultBase {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            label: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanClusterHealthResultBase {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanClusterHealthResultBase {

@@ -3,7 +3,7 @@
 /// Data object type *VsanClusterHealthResultColumnInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanClusterHealthResultColumnInfo {
     /// Property *VsanClusterHealthResultColumnInfo.label*.
     pub label: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for VsanClusterHealthResultColumnInfo {
 }
 impl crate::object::Blank for VsanClusterHealthResultColumnInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            label: crate::object::Blank::blank(),
+            r#type: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanClusterHealthResultColumnInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanClusterHealthResultColumnInfo {

@@ -3,7 +3,7 @@
 /// Data object type *VsanClusterHealthResultKeyValuePair*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanClusterHealthResultKeyValuePair {
     /// Property *VsanClusterHealthResultKeyValuePair.key*.
     pub key: Option<crate::CompactString>,
@@ -57,7 +57,17 @@ impl crate::object::Object for VsanClusterHealthResultKeyValuePair {
 }
 impl crate::object::Blank for VsanClusterHealthResultKeyValuePair {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            key: None,
+            value: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanClusterHealthResultKeyValuePair {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanClusterHealthResultKeyValuePair {

@@ -3,7 +3,7 @@
 /// Data object type *VsanClusterHealthResultRow*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanClusterHealthResultRow {
     /// Property *VsanClusterHealthResultRow.values*.
     pub values: Vec<crate::CompactString>,
@@ -63,7 +63,18 @@ impl crate::object::Object for VsanClusterHealthResultRow {
 }
 impl crate::object::Blank for VsanClusterHealthResultRow {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            values: Vec::new(),
+            nested_rows: None,
+            actions: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanClusterHealthResultRow {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanClusterHealthResultRow {

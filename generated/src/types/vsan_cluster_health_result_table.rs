@@ -3,7 +3,7 @@
 /// Data object type *VsanClusterHealthResultTable*.
 ///
 /// Extends `VsanClusterHealthResultBase`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanClusterHealthResultTable {
     /// Property *VsanClusterHealthResultBase.label*.
     pub label: Option<crate::CompactString>,
@@ -61,7 +61,18 @@ impl crate::object::Object for VsanClusterHealthResultTable {
 }
 impl crate::object::Blank for VsanClusterHealthResultTable {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            label: None,
+            columns: None,
+            rows: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanClusterHealthResultTable {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanClusterHealthResultTable {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `VsanClusterHealthResultBase`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanClusterHealthResultWithRemediation {
     /// Property *VsanClusterHealthResultBase.label*.
     pub label: Option<crate::CompactString>,
@@ -83,7 +83,20 @@ impl crate::object::Object for VsanClusterHealthResultWithRemediation {
 }
 impl crate::object::Blank for VsanClusterHealthResultWithRemediation {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            label: None,
+            issue_description: None,
+            issue_detail: None,
+            troubleshooting: None,
+            additional_resources: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanClusterHealthResultWithRemediation {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanClusterHealthResultWithRemediation {

@@ -3,7 +3,7 @@
 /// Data object type *VsanClusterHealthSummary*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanClusterHealthSummary {
     /// Property *VsanClusterHealthSummary.clusterStatus*.
     pub cluster_status: Option<Box<crate::types::VsanClusterHealthSystemStatusResult>>,
@@ -243,7 +243,44 @@ impl crate::object::Object for VsanClusterHealthSummary {
 }
 impl crate::object::Blank for VsanClusterHealthSummary {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            cluster_status: None,
+            timestamp: None,
+            cluster_versions: None,
+            object_health: None,
+            vm_health: None,
+            network_health: None,
+            limit_health: None,
+            adv_cfg_sync: None,
+            create_vm_health: None,
+            physical_disks_health: None,
+            encryption_health: None,
+            hcl_info: None,
+            groups: None,
+            overall_health: crate::object::Blank::blank(),
+            overall_health_description: crate::object::Blank::blank(),
+            clomd_liveness: None,
+            disk_balance: None,
+            generic_cluster: None,
+            network_config: None,
+            vsan_config: None,
+            burn_in_test: None,
+            perfsvc_health: None,
+            cluster: None,
+            file_service_health: None,
+            dit_encryption_health: None,
+            health_score: None,
+            global_dedup_health: None,
+            hci_mesh_dit_encryption_health: None,
+            health_status_counts: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanClusterHealthSummary {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanClusterHealthSummary {

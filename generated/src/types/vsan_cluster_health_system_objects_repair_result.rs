@@ -3,7 +3,7 @@
 /// Data object type *VsanClusterHealthSystemObjectsRepairResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanClusterHealthSystemObjectsRepairResult {
     /// Property *VsanClusterHealthSystemObjectsRepairResult.inRepairingQueueObjects*.
     pub in_repairing_queue_objects: Option<Vec<crate::CompactString>>,
@@ -61,7 +61,18 @@ impl crate::object::Object for VsanClusterHealthSystemObjectsRepairResult {
 }
 impl crate::object::Blank for VsanClusterHealthSystemObjectsRepairResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            in_repairing_queue_objects: None,
+            failed_repair_objects: None,
+            issue_found: false,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanClusterHealthSystemObjectsRepairResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanClusterHealthSystemObjectsRepairResult {

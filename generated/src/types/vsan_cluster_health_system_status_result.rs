@@ -3,7 +3,7 @@
 /// Data object type *VsanClusterHealthSystemStatusResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanClusterHealthSystemStatusResult {
     /// Property *VsanClusterHealthSystemStatusResult.status*.
     pub status: crate::CompactString,
@@ -67,7 +67,19 @@ impl crate::object::Object for VsanClusterHealthSystemStatusResult {
 }
 impl crate::object::Blank for VsanClusterHealthSystemStatusResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            status: crate::object::Blank::blank(),
+            goal_state: crate::object::Blank::blank(),
+            untracked_hosts: None,
+            tracked_hosts_status: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanClusterHealthSystemStatusResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanClusterHealthSystemStatusResult {

@@ -3,7 +3,7 @@
 /// Data object type *VsanClusterHealthSystemVersionResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanClusterHealthSystemVersionResult {
     /// Property *VsanClusterHealthSystemVersionResult.hostResults*.
     pub host_results: Option<Vec<crate::types::VsanHostHealthSystemVersionResult>>,
@@ -75,7 +75,20 @@ impl crate::object::Object for VsanClusterHealthSystemVersionResult {
 }
 impl crate::object::Blank for VsanClusterHealthSystemVersionResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            host_results: None,
+            vc_version: None,
+            issue_found: false,
+            upgrade_possible: None,
+            vc_build: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanClusterHealthSystemVersionResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanClusterHealthSystemVersionResult {

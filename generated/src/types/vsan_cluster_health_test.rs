@@ -3,7 +3,7 @@
 /// Data object type *VsanClusterHealthTest*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanClusterHealthTest {
     /// Property *VsanClusterHealthTest.testId*.
     pub test_id: Option<crate::CompactString>,
@@ -146,7 +146,30 @@ impl crate::object::Object for VsanClusterHealthTest {
 }
 impl crate::object::Blank for VsanClusterHealthTest {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            test_id: None,
+            test_name: None,
+            test_description: None,
+            test_short_description: None,
+            test_healthy_entities: None,
+            test_all_entities: None,
+            test_health: None,
+            test_details: None,
+            test_actions: None,
+            historical_results: None,
+            test_correlation: None,
+            reduced_score: None,
+            category: None,
+            risk_if_not_fix: None,
+            last_status_change_time: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanClusterHealthTest {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanClusterHealthTest {

@@ -3,7 +3,7 @@
 /// Data object type *VsanClusterHostVmknicMapping*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanClusterHostVmknicMapping {
     /// Property *VsanClusterHostVmknicMapping.host*.
     pub host: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for VsanClusterHostVmknicMapping {
 }
 impl crate::object::Blank for VsanClusterHostVmknicMapping {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            host: crate::object::Blank::blank(),
+            vmknic: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanClusterHostVmknicMapping {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanClusterHostVmknicMapping {

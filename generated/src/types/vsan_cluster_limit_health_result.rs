@@ -3,7 +3,7 @@
 /// Data object type *VsanClusterLimitHealthResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanClusterLimitHealthResult {
     /// Property *VsanClusterLimitHealthResult.issueFound*.
     pub issue_found: bool,
@@ -95,7 +95,22 @@ impl crate::object::Object for VsanClusterLimitHealthResult {
 }
 impl crate::object::Blank for VsanClusterLimitHealthResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            issue_found: false,
+            component_limit_health: crate::object::Blank::blank(),
+            disk_free_space_health: crate::object::Blank::blank(),
+            rc_free_reservation_health: crate::object::Blank::blank(),
+            host_results: None,
+            whatif_host_failures: None,
+            hosts_comm_failure: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanClusterLimitHealthResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanClusterLimitHealthResult {

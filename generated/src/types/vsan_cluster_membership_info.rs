@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanClusterMembershipInfo {
     /// Property *VsanClusterMembershipInfo.clusterUuid*.
     pub cluster_uuid: Option<crate::CompactString>,
@@ -67,7 +67,19 @@ impl crate::object::Object for VsanClusterMembershipInfo {
 }
 impl crate::object::Blank for VsanClusterMembershipInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            cluster_uuid: None,
+            health: None,
+            membership_uuid: None,
+            member_uuid: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanClusterMembershipInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanClusterMembershipInfo {

@@ -3,7 +3,7 @@
 /// Data object type *VsanClusterNetworkHealthResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanClusterNetworkHealthResult {
     /// Property *VsanClusterNetworkHealthResult.hostResults*.
     pub host_results: Option<Vec<crate::types::VsanNetworkHealthResult>>,
@@ -168,7 +168,34 @@ impl crate::object::Object for VsanClusterNetworkHealthResult {
 }
 impl crate::object::Blank for VsanClusterNetworkHealthResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            host_results: None,
+            issue_found: None,
+            vsan_vmknic_present: None,
+            matching_multicast_config: None,
+            matching_ip_subnets: None,
+            ping_test_success: None,
+            large_ping_test_success: None,
+            host_latency_check_success: None,
+            potential_multicast_issue: None,
+            other_hosts_in_vsan_cluster: None,
+            partitions: None,
+            hosts_with_vsan_disabled: None,
+            hosts_disconnected: None,
+            hosts_comm_failure: None,
+            hosts_in_esx_maintenance_mode: None,
+            hosts_in_vsan_maintenance_mode: None,
+            info_about_unexpected_hosts: None,
+            cluster_in_unicast_mode: None,
+            cluster_in_rdma_mode: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanClusterNetworkHealthResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanClusterNetworkHealthResult {

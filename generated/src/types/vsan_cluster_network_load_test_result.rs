@@ -3,7 +3,7 @@
 /// Data object type *VsanClusterNetworkLoadTestResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanClusterNetworkLoadTestResult {
     /// Property *VsanClusterNetworkLoadTestResult.clusterResult*.
     pub cluster_result: Box<crate::types::VsanClusterProactiveTestResult>,
@@ -57,7 +57,17 @@ impl crate::object::Object for VsanClusterNetworkLoadTestResult {
 }
 impl crate::object::Blank for VsanClusterNetworkLoadTestResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            cluster_result: crate::object::Blank::blank(),
+            host_results: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanClusterNetworkLoadTestResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanClusterNetworkLoadTestResult {

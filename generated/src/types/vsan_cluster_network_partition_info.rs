@@ -3,7 +3,7 @@
 /// Data object type *VsanClusterNetworkPartitionInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanClusterNetworkPartitionInfo {
     /// Property *VsanClusterNetworkPartitionInfo.hosts*.
     pub hosts: Option<Vec<crate::CompactString>>,
@@ -57,7 +57,17 @@ impl crate::object::Object for VsanClusterNetworkPartitionInfo {
 }
 impl crate::object::Blank for VsanClusterNetworkPartitionInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            hosts: None,
+            partition_unknown: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanClusterNetworkPartitionInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanClusterNetworkPartitionInfo {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanClusterNetworkPerfTaskSpec {
     /// Property *VsanClusterNetworkPerfTaskSpec.Cluster*.
     ///
@@ -65,7 +65,18 @@ impl crate::object::Object for VsanClusterNetworkPerfTaskSpec {
 }
 impl crate::object::Blank for VsanClusterNetworkPerfTaskSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            cluster: None,
+            duration_sec: None,
+            owner_vc: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanClusterNetworkPerfTaskSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanClusterNetworkPerfTaskSpec {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanClusterObjectExtAttrs {
     /// Property *VsanClusterObjectExtAttrs.uuid*.
     pub uuid: crate::CompactString,
@@ -71,7 +71,20 @@ impl crate::object::Object for VsanClusterObjectExtAttrs {
 }
 impl crate::object::Blank for VsanClusterObjectExtAttrs {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            uuid: crate::object::Blank::blank(),
+            object_type: None,
+            object_path: None,
+            group_uuid: None,
+            directory_name: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanClusterObjectExtAttrs {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanClusterObjectExtAttrs {

@@ -3,7 +3,7 @@
 /// Data object type *VsanClusterProactiveTestResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanClusterProactiveTestResult {
     /// Property *VsanClusterProactiveTestResult.overallStatus*.
     pub overall_status: crate::CompactString,
@@ -67,7 +67,19 @@ impl crate::object::Object for VsanClusterProactiveTestResult {
 }
 impl crate::object::Blank for VsanClusterProactiveTestResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            overall_status: crate::object::Blank::blank(),
+            overall_status_description: crate::object::Blank::blank(),
+            timestamp: crate::object::Blank::blank(),
+            health_test: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanClusterProactiveTestResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanClusterProactiveTestResult {

@@ -3,7 +3,7 @@
 /// Data object type *VsanClusterTelemetryProxyConfig*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanClusterTelemetryProxyConfig {
     /// Property *VsanClusterTelemetryProxyConfig.host*.
     pub host: Option<crate::CompactString>,
@@ -69,7 +69,20 @@ impl crate::object::Object for VsanClusterTelemetryProxyConfig {
 }
 impl crate::object::Blank for VsanClusterTelemetryProxyConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            host: None,
+            port: None,
+            user: None,
+            password: None,
+            auto_discovered: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanClusterTelemetryProxyConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanClusterTelemetryProxyConfig {

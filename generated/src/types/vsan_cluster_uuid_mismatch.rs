@@ -3,7 +3,7 @@
 /// Data object type *VsanClusterUuidMismatch*.
 ///
 /// Extends `CannotMoveVsanEnabledHost`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanClusterUuidMismatch {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -70,7 +70,19 @@ impl crate::object::Object for VsanClusterUuidMismatch {
 }
 impl crate::object::Blank for VsanClusterUuidMismatch {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            host_cluster_uuid: crate::object::Blank::blank(),
+            destination_cluster_uuid: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanClusterUuidMismatch {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanClusterUuidMismatch {

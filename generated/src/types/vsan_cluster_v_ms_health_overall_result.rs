@@ -3,7 +3,7 @@
 /// Data object type *VsanClusterVMsHealthOverallResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanClusterVMsHealthOverallResult {
     /// Property *VsanClusterVMsHealthOverallResult.healthStateList*.
     pub health_state_list: Option<Vec<crate::types::VsanClusterVMsHealthSummaryResult>>,
@@ -57,7 +57,17 @@ impl crate::object::Object for VsanClusterVMsHealthOverallResult {
 }
 impl crate::object::Blank for VsanClusterVMsHealthOverallResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            health_state_list: None,
+            overall_health_state: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanClusterVMsHealthOverallResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanClusterVMsHealthOverallResult {

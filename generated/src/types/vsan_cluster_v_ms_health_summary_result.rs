@@ -3,7 +3,7 @@
 /// Data object type *VsanClusterVMsHealthSummaryResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanClusterVMsHealthSummaryResult {
     /// Property *VsanClusterVMsHealthSummaryResult.numVMs*.
     pub num_v_ms: i32,
@@ -65,7 +65,19 @@ impl crate::object::Object for VsanClusterVMsHealthSummaryResult {
 }
 impl crate::object::Blank for VsanClusterVMsHealthSummaryResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            num_v_ms: 0,
+            state: None,
+            health: crate::object::Blank::blank(),
+            vm_instance_uuids: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanClusterVMsHealthSummaryResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanClusterVMsHealthSummaryResult {

@@ -3,7 +3,7 @@
 /// Data object type *VsanClusterVmdkLoadTestResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanClusterVmdkLoadTestResult {
     /// Property *VsanClusterVmdkLoadTestResult.task*.
     ///
@@ -63,7 +63,18 @@ impl crate::object::Object for VsanClusterVmdkLoadTestResult {
 }
 impl crate::object::Blank for VsanClusterVmdkLoadTestResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            task: None,
+            cluster_result: None,
+            host_results: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanClusterVmdkLoadTestResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanClusterVmdkLoadTestResult {

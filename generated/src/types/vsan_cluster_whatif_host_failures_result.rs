@@ -3,7 +3,7 @@
 /// Data object type *VsanClusterWhatifHostFailuresResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanClusterWhatifHostFailuresResult {
     /// Property *VsanClusterWhatifHostFailuresResult.numFailures*.
     pub num_failures: i64,
@@ -133,7 +133,28 @@ impl crate::object::Object for VsanClusterWhatifHostFailuresResult {
 }
 impl crate::object::Blank for VsanClusterWhatifHostFailuresResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            num_failures: 0,
+            total_used_capacity_b: 0,
+            total_capacity_b: 0,
+            total_rc_reservation_b: 0,
+            total_rc_size_b: 0,
+            used_components: 0,
+            total_components: 0,
+            component_limit_health: None,
+            disk_free_space_health: None,
+            rc_free_reservation_health: None,
+            slack_space_cap_required: None,
+            disk_space_threshold: None,
+            capacity_reservation_info: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanClusterWhatifHostFailuresResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanClusterWhatifHostFailuresResult {

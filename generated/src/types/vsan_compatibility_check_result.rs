@@ -3,7 +3,7 @@
 /// Data object type *VsanCompatibilityCheckResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanCompatibilityCheckResult {
     /// Property *VsanCompatibilityCheckResult.status*.
     pub status: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for VsanCompatibilityCheckResult {
 }
 impl crate::object::Blank for VsanCompatibilityCheckResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            status: crate::object::Blank::blank(),
+            message: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanCompatibilityCheckResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanCompatibilityCheckResult {

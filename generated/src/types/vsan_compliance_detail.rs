@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanComplianceDetail {
     /// Property *VsanComplianceDetail.objectUUID*.
     pub object_uuid: crate::CompactString,
@@ -67,7 +67,19 @@ impl crate::object::Object for VsanComplianceDetail {
 }
 impl crate::object::Blank for VsanComplianceDetail {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            object_uuid: crate::object::Blank::blank(),
+            compliance_status: crate::object::Blank::blank(),
+            object_health: 0,
+            violated_policies: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanComplianceDetail {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanComplianceDetail {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanComplianceQuerySpec {
     /// Property *VsanComplianceQuerySpec.uuids*.
     pub uuids: Option<Vec<crate::CompactString>>,
@@ -63,7 +63,18 @@ impl crate::object::Object for VsanComplianceQuerySpec {
 }
 impl crate::object::Blank for VsanComplianceQuerySpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            uuids: None,
+            spbm_profile_id: None,
+            spbm_profile_generation_id: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanComplianceQuerySpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanComplianceQuerySpec {

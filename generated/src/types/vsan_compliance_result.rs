@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanComplianceResult {
     /// Property *VsanComplianceResult.checkTime*.
     ///
@@ -69,7 +69,19 @@ impl crate::object::Object for VsanComplianceResult {
 }
 impl crate::object::Blank for VsanComplianceResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            check_time: crate::object::Blank::blank(),
+            policy_id: None,
+            policy_gen: None,
+            obj_compliance_detail: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanComplianceResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanComplianceResult {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanCompliantDriver {
     /// Property *VsanCompliantDriver.driverName*.
     pub driver_name: crate::CompactString,
@@ -63,7 +63,18 @@ impl crate::object::Object for VsanCompliantDriver {
 }
 impl crate::object::Blank for VsanCompliantDriver {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            driver_name: crate::object::Blank::blank(),
+            driver_version: crate::object::Blank::blank(),
+            supported_features: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanCompliantDriver {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanCompliantDriver {

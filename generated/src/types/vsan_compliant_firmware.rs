@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanCompliantFirmware {
     /// Property *VsanCompliantFirmware.firmwareVersion*.
     pub firmware_version: crate::CompactString,
@@ -59,7 +59,17 @@ impl crate::object::Object for VsanCompliantFirmware {
 }
 impl crate::object::Blank for VsanCompliantFirmware {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            firmware_version: crate::object::Blank::blank(),
+            compliant_drivers: Vec::new(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanCompliantFirmware {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanCompliantFirmware {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanComponentBasicInfo {
     /// Property *VsanComponentBasicInfo.uuid*.
     pub uuid: crate::CompactString,
@@ -101,7 +101,23 @@ impl crate::object::Object for VsanComponentBasicInfo {
 }
 impl crate::object::Blank for VsanComponentBasicInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            uuid: crate::object::Blank::blank(),
+            component_state: crate::object::Blank::blank(),
+            host_name: crate::object::Blank::blank(),
+            host_node_uuid: crate::object::Blank::blank(),
+            fault_domain_uuid: None,
+            fault_domain_name: None,
+            cache_disk_info: None,
+            capacity_disk_info: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanComponentBasicInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanComponentBasicInfo {

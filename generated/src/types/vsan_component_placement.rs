@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanComponentPlacement {
     /// Property *VsanComponentPlacement.type*.
     pub r#type: crate::CompactString,
@@ -63,7 +63,18 @@ impl crate::object::Object for VsanComponentPlacement {
 }
 impl crate::object::Blank for VsanComponentPlacement {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            r#type: crate::object::Blank::blank(),
+            children: None,
+            basic_info: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanComponentPlacement {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanComponentPlacement {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `VsanResourceConstraint`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanCompositeConstraint {
     /// Property *VsanResourceConstraint.targetType*.
     pub target_type: Option<crate::CompactString>,
@@ -63,7 +63,18 @@ impl crate::object::Object for VsanCompositeConstraint {
 }
 impl crate::object::Blank for VsanCompositeConstraint {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            target_type: None,
+            nested_constraints: None,
+            conjoiner: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanCompositeConstraint {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanCompositeConstraint {

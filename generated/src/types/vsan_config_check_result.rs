@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanConfigCheckResult {
     /// Property *VsanConfigCheckResult.vsanEnabled*.
     pub vsan_enabled: bool,
@@ -59,7 +59,17 @@ impl crate::object::Object for VsanConfigCheckResult {
 }
 impl crate::object::Blank for VsanConfigCheckResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            vsan_enabled: false,
+            issues: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanConfigCheckResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanConfigCheckResult {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanConfigGeneration {
     /// Property *VsanConfigGeneration.vcUuid*.
     pub vc_uuid: crate::CompactString,
@@ -63,7 +63,18 @@ impl crate::object::Object for VsanConfigGeneration {
 }
 impl crate::object::Blank for VsanConfigGeneration {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            vc_uuid: crate::object::Blank::blank(),
+            gen_num: 0,
+            gen_time: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanConfigGeneration {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanConfigGeneration {

@@ -3,7 +3,7 @@
 /// Data object type *VsanConfigInfoEx*.
 ///
 /// Extends `VsanClusterConfigInfo`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanConfigInfoEx {
     /// Property *VsanClusterConfigInfo.enabled*.
     pub enabled: Option<bool>,
@@ -235,7 +235,43 @@ impl crate::object::Object for VsanConfigInfoEx {
 }
 impl crate::object::Blank for VsanConfigInfoEx {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            enabled: None,
+            default_config: None,
+            vsan_esa_enabled: None,
+            vsan_cyber_recovery_enabled: None,
+            data_efficiency_config: None,
+            resync_iops_limit_config: None,
+            iscsi_config: None,
+            data_encryption_config: None,
+            extended_config: None,
+            datastore_config: None,
+            perfsvc_config: None,
+            unmap_config: None,
+            vum_config: None,
+            file_service_config: None,
+            metrics_config: None,
+            rdma_config: None,
+            data_in_transit_encryption_config: None,
+            vsan_health_config: None,
+            mode: None,
+            vsan_p_mem_config: None,
+            vsan_esa_config_info: None,
+            xvc_datastore_config: None,
+            server_cluster_config: None,
+            datastore_default_policy_selection_config: None,
+            snap_service_config: None,
+            deconverged_net_config: None,
+            site_fault_domain_config: None,
+            vboss_cluster_config: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanConfigInfoEx {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanConfigInfoEx {

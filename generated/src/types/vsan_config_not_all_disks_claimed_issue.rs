@@ -63,7 +63,7 @@ impl crate::object::Blank for VsanConfigNotAllDisksClaimedIssue {
     fn blank() -> Self {
         Self {
             host: crate::object::Blank::blank(),
-            disks: crate::object::Blank::blank(),
+            disks: Vec::new(),
             extra: crate::Extra::EMPTY,
         }
     }

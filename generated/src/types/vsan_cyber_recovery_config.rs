@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanCyberRecoveryConfig {
     /// Property *VsanCyberRecoveryConfig.enabled*.
     pub enabled: bool,
@@ -55,7 +55,16 @@ impl crate::object::Object for VsanCyberRecoveryConfig {
 }
 impl crate::object::Blank for VsanCyberRecoveryConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            enabled: false,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanCyberRecoveryConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanCyberRecoveryConfig {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanDataDrivenAPIAction {
     /// Property *VsanDataDrivenAPIAction.actionId*.
     pub action_id: crate::CompactString,
@@ -71,7 +71,20 @@ impl crate::object::Object for VsanDataDrivenAPIAction {
 }
 impl crate::object::Blank for VsanDataDrivenAPIAction {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            action_id: crate::object::Blank::blank(),
+            action_label: crate::object::Blank::blank(),
+            action_description: crate::object::Blank::blank(),
+            enabled: false,
+            parameters: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanDataDrivenAPIAction {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanDataDrivenAPIAction {

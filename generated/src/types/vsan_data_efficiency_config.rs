@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VsanDataEfficiencyConfigKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanDataEfficiencyConfig {
     /// Property *VsanDataEfficiencyConfig.dedupEnabled*.
     pub dedup_enabled: bool,
@@ -59,7 +59,17 @@ impl crate::object::Object for VsanDataEfficiencyConfig {
 }
 impl crate::object::Blank for VsanDataEfficiencyConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            dedup_enabled: false,
+            compression_enabled: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanDataEfficiencyConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanDataEfficiencyConfig {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `VsanDataEfficiencyConfig`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanDataEfficiencyConfigEx {
     /// Property *VsanDataEfficiencyConfig.dedupEnabled*.
     pub dedup_enabled: bool,
@@ -67,7 +67,19 @@ impl crate::object::Object for VsanDataEfficiencyConfigEx {
 }
 impl crate::object::Blank for VsanDataEfficiencyConfigEx {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            dedup_enabled: false,
+            compression_enabled: None,
+            dedup_store_uuid: None,
+            dedup_paused: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanDataEfficiencyConfigEx {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanDataEfficiencyConfigEx {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanDataEncryptionConfig {
     /// Property *VsanDataEncryptionConfig.encryptionEnabled*.
     pub encryption_enabled: bool,
@@ -152,7 +152,31 @@ impl crate::object::Object for VsanDataEncryptionConfig {
 }
 impl crate::object::Blank for VsanDataEncryptionConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            encryption_enabled: false,
+            kms_provider_id: None,
+            kek_id: None,
+            host_key_id: None,
+            dek_generation_id: None,
+            changing: None,
+            erase_disks_before_use: None,
+            wrapped_dek: None,
+            dek_id: None,
+            old_wrapped_dek: None,
+            old_dek_id: None,
+            kek_verifier: None,
+            dek_verifier: None,
+            old_dek_verifier: None,
+            iv: None,
+            syncing: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanDataEncryptionConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanDataEncryptionConfig {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanDataInTransitEncryptionConfig {
     /// Property *VsanDataInTransitEncryptionConfig.enabled*.
     pub enabled: Option<bool>,
@@ -63,7 +63,18 @@ impl crate::object::Object for VsanDataInTransitEncryptionConfig {
 }
 impl crate::object::Blank for VsanDataInTransitEncryptionConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            enabled: None,
+            rekey_interval: None,
+            state: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanDataInTransitEncryptionConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanDataInTransitEncryptionConfig {

@@ -7,7 +7,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VsanDatastoreConfigKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanDatastoreConfig {
     /// Property *VsanDatastoreConfig.datastores*.
     pub datastores: Option<Vec<crate::types::VsanDatastoreSpecKind>>,
@@ -57,7 +57,16 @@ impl crate::object::Object for VsanDatastoreConfig {
 }
 impl crate::object::Blank for VsanDatastoreConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            datastores: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanDatastoreConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanDatastoreConfig {

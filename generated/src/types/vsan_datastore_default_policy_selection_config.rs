@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanDatastoreDefaultPolicySelectionConfig {
     /// Property *VsanDatastoreDefaultPolicySelectionConfig.enabled*.
     pub enabled: bool,
@@ -55,7 +55,16 @@ impl crate::object::Object for VsanDatastoreDefaultPolicySelectionConfig {
 }
 impl crate::object::Blank for VsanDatastoreDefaultPolicySelectionConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            enabled: false,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanDatastoreDefaultPolicySelectionConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanDatastoreDefaultPolicySelectionConfig {

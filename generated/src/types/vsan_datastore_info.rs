@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 7.0.1.0
 ///
 /// Extends `DatastoreInfo`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanDatastoreInfo {
     /// Property *DatastoreInfo.name*.
     pub name: crate::CompactString,
@@ -148,7 +148,29 @@ impl crate::object::Object for VsanDatastoreInfo {
 }
 impl crate::object::Blank for VsanDatastoreInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: crate::object::Blank::blank(),
+            url: crate::object::Blank::blank(),
+            free_space: 0,
+            max_file_size: 0,
+            max_virtual_disk_capacity: None,
+            max_memory_file_size: 0,
+            timestamp: None,
+            container_id: None,
+            alias_of: None,
+            supported_v_disk_formats: None,
+            logical_sector_size: None,
+            physical_sector_size: None,
+            membership_uuid: None,
+            access_gen_no: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanDatastoreInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanDatastoreInfo {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `VsanMountPrecheckItem`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanDatastoreSourcePrecheckItem {
     /// Property *VsanMountPrecheckItem.type*.
     pub r#type: crate::CompactString,
@@ -71,7 +71,20 @@ impl crate::object::Object for VsanDatastoreSourcePrecheckItem {
 }
 impl crate::object::Blank for VsanDatastoreSourcePrecheckItem {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            r#type: crate::object::Blank::blank(),
+            description: crate::object::Blank::blank(),
+            status: crate::object::Blank::blank(),
+            reason: None,
+            ignore_message: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanDatastoreSourcePrecheckItem {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanDatastoreSourcePrecheckItem {

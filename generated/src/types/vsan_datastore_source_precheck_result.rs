@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `VsanMountPrecheckResult`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanDatastoreSourcePrecheckResult {
     /// Property *VsanMountPrecheckResult.result*.
     pub result: Option<Vec<crate::types::VsanMountPrecheckItemKind>>,
@@ -55,7 +55,16 @@ impl crate::object::Object for VsanDatastoreSourcePrecheckResult {
 }
 impl crate::object::Blank for VsanDatastoreSourcePrecheckResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            result: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanDatastoreSourcePrecheckResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanDatastoreSourcePrecheckResult {

@@ -7,7 +7,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VsanDatastoreSpecKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanDatastoreSpec {
     /// Property *VsanDatastoreSpec.uuid*.
     pub uuid: crate::CompactString,
@@ -61,7 +61,17 @@ impl crate::object::Object for VsanDatastoreSpec {
 }
 impl crate::object::Blank for VsanDatastoreSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            uuid: crate::object::Blank::blank(),
+            name: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanDatastoreSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanDatastoreSpec {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanDeleteStoragePoolDiskSpec {
     /// Property *VsanDeleteStoragePoolDiskSpec.diskUuids*.
     pub disk_uuids: Vec<crate::CompactString>,
@@ -59,7 +59,17 @@ impl crate::object::Object for VsanDeleteStoragePoolDiskSpec {
 }
 impl crate::object::Blank for VsanDeleteStoragePoolDiskSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            disk_uuids: Vec::new(),
+            maintenance_spec: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanDeleteStoragePoolDiskSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanDeleteStoragePoolDiskSpec {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanDiagnosticsThreshold {
     /// Property *VsanDiagnosticsThreshold.entityType*.
     pub entity_type: crate::CompactString,
@@ -67,7 +67,19 @@ impl crate::object::Object for VsanDiagnosticsThreshold {
 }
 impl crate::object::Blank for VsanDiagnosticsThreshold {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            entity_type: crate::object::Blank::blank(),
+            metric: crate::object::Blank::blank(),
+            yellow: None,
+            red: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanDiagnosticsThreshold {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanDiagnosticsThreshold {

@@ -88,11 +88,11 @@ impl crate::object::Blank for VsanDiskDataEvacuationResourceCheckTaskDetails {
     fn blank() -> Self {
         Self {
             task: crate::object::Blank::blank(),
-            host: crate::object::Blank::blank(),
-            host_uuid: crate::object::Blank::blank(),
-            maintenance_spec: crate::object::Blank::blank(),
-            disk_uuid: crate::object::Blank::blank(),
-            is_capacity_tier: crate::object::Blank::blank(),
+            host: None,
+            host_uuid: None,
+            maintenance_spec: None,
+            disk_uuid: None,
+            is_capacity_tier: None,
             extra: crate::Extra::EMPTY,
         }
     }

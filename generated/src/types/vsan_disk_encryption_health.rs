@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanDiskEncryptionHealth {
     /// Property *VsanDiskEncryptionHealth.diskHealth*.
     pub disk_health: Option<Box<crate::types::VsanPhysicalDiskHealth>>,
@@ -59,7 +59,17 @@ impl crate::object::Object for VsanDiskEncryptionHealth {
 }
 impl crate::object::Blank for VsanDiskEncryptionHealth {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            disk_health: None,
+            encryption_issues: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanDiskEncryptionHealth {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanDiskEncryptionHealth {

@@ -5,7 +5,7 @@
 /// Extends `VsanFault`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VsanDiskFaultKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanDiskFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -63,7 +63,18 @@ impl crate::object::Object for VsanDiskFault {
 }
 impl crate::object::Blank for VsanDiskFault {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            device: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanDiskFault {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanDiskFault {

@@ -3,7 +3,7 @@
 /// Data object type *VsanDiskFormatConversionCheckResult*.
 ///
 /// Extends `VsanUpgradeSystemPreflightCheckResult`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanDiskFormatConversionCheckResult {
     /// Property *VsanUpgradeSystemPreflightCheckResult.issues*.
     pub issues: Option<Vec<crate::types::VsanUpgradeSystemPreflightCheckIssueKind>>,
@@ -87,7 +87,21 @@ impl crate::object::Object for VsanDiskFormatConversionCheckResult {
 }
 impl crate::object::Blank for VsanDiskFormatConversionCheckResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            issues: None,
+            disk_mapping_to_restore: None,
+            is_supported: false,
+            target_version: None,
+            is_data_movement_required: None,
+            storage_pool_disk: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanDiskFormatConversionCheckResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanDiskFormatConversionCheckResult {

@@ -3,7 +3,7 @@
 /// Data object type *VsanDiskFormatConversionSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanDiskFormatConversionSpec {
     /// Property *VsanDiskFormatConversionSpec.dataEfficiencyConfig*.
     pub data_efficiency_config: Option<crate::types::VsanDataEfficiencyConfigKind>,
@@ -75,7 +75,19 @@ impl crate::object::Object for VsanDiskFormatConversionSpec {
 }
 impl crate::object::Blank for VsanDiskFormatConversionSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            data_efficiency_config: None,
+            data_encryption_config: None,
+            skip_host_remediation: None,
+            allow_data_movement: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanDiskFormatConversionSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanDiskFormatConversionSpec {

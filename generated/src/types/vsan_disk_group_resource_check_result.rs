@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `EntityResourceCheckDetails`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanDiskGroupResourceCheckResult {
     /// Property *EntityResourceCheckDetails.name*.
     pub name: Option<crate::CompactString>,
@@ -125,7 +125,27 @@ impl crate::object::Object for VsanDiskGroupResourceCheckResult {
 }
 impl crate::object::Blank for VsanDiskGroupResourceCheckResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: None,
+            uuid: None,
+            is_new: None,
+            capacity: None,
+            post_operation_capacity: None,
+            used_capacity: None,
+            post_operation_used_capacity: None,
+            additional_required_capacity: None,
+            max_components: None,
+            components: None,
+            cache_tier_disk: None,
+            capacity_tier_disks: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanDiskGroupResourceCheckResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanDiskGroupResourceCheckResult {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanDiskModelInfo {
     /// Property *VsanDiskModelInfo.productId*.
     pub product_id: crate::CompactString,
@@ -63,7 +63,18 @@ impl crate::object::Object for VsanDiskModelInfo {
 }
 impl crate::object::Blank for VsanDiskModelInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            product_id: crate::object::Blank::blank(),
+            vendor: crate::object::Blank::blank(),
+            part_number: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanDiskModelInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanDiskModelInfo {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanDiskRebalanceResult {
     /// Property *VsanDiskRebalanceResult.status*.
     pub status: crate::CompactString,
@@ -127,7 +127,26 @@ impl crate::object::Object for VsanDiskRebalanceResult {
 }
 impl crate::object::Blank for VsanDiskRebalanceResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            status: crate::object::Blank::blank(),
+            bytes_moving: None,
+            remaining_bytes_to_move: None,
+            disk_usage: None,
+            max_disk_usage: None,
+            min_disk_usage: None,
+            avg_disk_usage: None,
+            disk_comp_usage: None,
+            max_disk_comp_usage: None,
+            min_disk_comp_usage: None,
+            avg_disk_comp_usage: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanDiskRebalanceResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanDiskRebalanceResult {

@@ -7,7 +7,7 @@
 /// Extends `EntityResourceCheckDetails`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VsanDiskResourceCheckResultKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanDiskResourceCheckResult {
     /// Property *EntityResourceCheckDetails.name*.
     pub name: Option<crate::CompactString>,
@@ -115,7 +115,25 @@ impl crate::object::Object for VsanDiskResourceCheckResult {
 }
 impl crate::object::Blank for VsanDiskResourceCheckResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: None,
+            uuid: None,
+            is_new: None,
+            capacity: None,
+            post_operation_capacity: None,
+            used_capacity: None,
+            post_operation_used_capacity: None,
+            additional_required_capacity: None,
+            max_components: None,
+            components: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanDiskResourceCheckResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanDiskResourceCheckResult {

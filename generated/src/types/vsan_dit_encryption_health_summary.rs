@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanDitEncryptionHealthSummary {
     /// Property *VsanDitEncryptionHealthSummary.hostname*.
     pub hostname: Option<crate::CompactString>,
@@ -67,7 +67,19 @@ impl crate::object::Object for VsanDitEncryptionHealthSummary {
 }
 impl crate::object::Blank for VsanDitEncryptionHealthSummary {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            hostname: None,
+            health: None,
+            reason: None,
+            dit_encryption_info: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanDitEncryptionHealthSummary {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanDitEncryptionHealthSummary {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanDownloadItem {
     /// Property *VsanDownloadItem.url*.
     pub url: crate::CompactString,
@@ -67,7 +67,19 @@ impl crate::object::Object for VsanDownloadItem {
 }
 impl crate::object::Blank for VsanDownloadItem {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            url: crate::object::Blank::blank(),
+            sha1sum: crate::object::Blank::blank(),
+            format_type: None,
+            item_id: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanDownloadItem {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanDownloadItem {

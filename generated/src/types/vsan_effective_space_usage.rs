@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanEffectiveSpaceUsage {
     /// Property *VsanEffectiveSpaceUsage.totalUsableB*.
     pub total_usable_b: i64,
@@ -89,7 +89,21 @@ impl crate::object::Object for VsanEffectiveSpaceUsage {
 }
 impl crate::object::Blank for VsanEffectiveSpaceUsage {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            total_usable_b: 0,
+            free_usable_b: 0,
+            actual_written_b: None,
+            over_reserved_b: None,
+            total_provision_b: None,
+            snapshot_space: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanEffectiveSpaceUsage {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanEffectiveSpaceUsage {

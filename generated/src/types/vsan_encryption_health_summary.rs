@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanEncryptionHealthSummary {
     /// Property *VsanEncryptionHealthSummary.hostname*.
     pub hostname: Option<crate::CompactString>,
@@ -125,7 +125,27 @@ impl crate::object::Object for VsanEncryptionHealthSummary {
 }
 impl crate::object::Blank for VsanEncryptionHealthSummary {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            hostname: None,
+            encryption_info: None,
+            overall_kms_health: crate::object::Blank::blank(),
+            kms_health: None,
+            encryption_issues: None,
+            disk_results: None,
+            error: None,
+            aesni_enabled: None,
+            inconsistently_encrypted_object_count: None,
+            host_encryption_dek_id: None,
+            kek_verifier_health: None,
+            dek_verifier_health: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanEncryptionHealthSummary {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanEncryptionHealthSummary {

@@ -71,9 +71,9 @@ impl crate::object::Blank for VSANEntityCompatibilityResult {
     fn blank() -> Self {
         Self {
             entity: crate::object::Blank::blank(),
-            compatible: crate::object::Blank::blank(),
-            incompatible_reasons: crate::object::Blank::blank(),
-            extended_attributes: crate::object::Blank::blank(),
+            compatible: false,
+            incompatible_reasons: None,
+            extended_attributes: None,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanEntitySpaceUsage {
     /// Property *VsanEntitySpaceUsage.entityId*.
     pub entity_id: Option<crate::CompactString>,
@@ -85,7 +85,20 @@ impl crate::object::Object for VsanEntitySpaceUsage {
 }
 impl crate::object::Blank for VsanEntitySpaceUsage {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            entity_id: None,
+            space_usage_by_object_type: None,
+            total_capacity_b: None,
+            free_capacity_b: None,
+            efficient_capacity: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanEntitySpaceUsage {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanEntitySpaceUsage {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanEsaConfig {
     /// Property *VsanEsaConfig.storagePoolSpecs*.
     pub storage_pool_specs: Option<Vec<crate::types::VsanAddStoragePoolDiskSpec>>,
@@ -93,7 +93,21 @@ impl crate::object::Object for VsanEsaConfig {
 }
 impl crate::object::Blank for VsanEsaConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            storage_pool_specs: None,
+            hcl_disk_claim_enabled: None,
+            datastore_default_policy_selection_config: None,
+            disk_configuration: None,
+            auto_raid_config: None,
+            delete_storage_pool_disk_spec: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanEsaConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanEsaConfig {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanEsaConfigInfo {
     /// Property *VsanEsaConfigInfo.hclDiskClaimEnabled*.
     pub hcl_disk_claim_enabled: Option<bool>,
@@ -79,7 +79,19 @@ impl crate::object::Object for VsanEsaConfigInfo {
 }
 impl crate::object::Blank for VsanEsaConfigInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            hcl_disk_claim_enabled: None,
+            datastore_default_policy_selection_config: None,
+            disk_configuration: None,
+            auto_raid_config: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanEsaConfigInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanEsaConfigInfo {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanEsaDiskConfiguration {
     /// Property *VsanEsaDiskConfiguration.diskClaimConfiguration*.
     pub disk_claim_configuration: Option<Vec<crate::types::DiskClaimConfiguration>>,
@@ -55,7 +55,16 @@ impl crate::object::Object for VsanEsaDiskConfiguration {
 }
 impl crate::object::Blank for VsanEsaDiskConfiguration {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            disk_claim_configuration: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanEsaDiskConfiguration {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanEsaDiskConfiguration {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanExtendedConfig {
     /// Property *VsanExtendedConfig.objectRepairTimer*.
     pub object_repair_timer: Option<i64>,
@@ -91,7 +91,21 @@ impl crate::object::Object for VsanExtendedConfig {
 }
 impl crate::object::Blank for VsanExtendedConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            object_repair_timer: None,
+            disable_site_read_locality: None,
+            enable_customized_swap_object: None,
+            large_scale_cluster_support: None,
+            proactive_rebalance_info: None,
+            capacity_reservation_info: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanExtendedConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanExtendedConfig {

@@ -3,7 +3,7 @@
 /// Data object type *VsanFailedRepairObjectResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanFailedRepairObjectResult {
     /// Property *VsanFailedRepairObjectResult.uuid*.
     pub uuid: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for VsanFailedRepairObjectResult {
 }
 impl crate::object::Blank for VsanFailedRepairObjectResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            uuid: crate::object::Blank::blank(),
+            err_message: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanFailedRepairObjectResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanFailedRepairObjectResult {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `EntityResourceCheckDetails`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanFaultDomainResourceCheckResult {
     /// Property *EntityResourceCheckDetails.name*.
     pub name: Option<crate::CompactString>,
@@ -119,7 +119,26 @@ impl crate::object::Object for VsanFaultDomainResourceCheckResult {
 }
 impl crate::object::Blank for VsanFaultDomainResourceCheckResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: None,
+            uuid: None,
+            is_new: None,
+            capacity: None,
+            post_operation_capacity: None,
+            used_capacity: None,
+            post_operation_used_capacity: None,
+            additional_required_capacity: None,
+            max_components: None,
+            components: None,
+            hosts: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanFaultDomainResourceCheckResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanFaultDomainResourceCheckResult {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `VimClusterVsanFaultDomainSpec`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanFaultDomainUpdateSpec {
     /// Property *VimClusterVsanFaultDomainSpec.hosts*.
     ///
@@ -65,7 +65,18 @@ impl crate::object::Object for VsanFaultDomainUpdateSpec {
 }
 impl crate::object::Blank for VsanFaultDomainUpdateSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            hosts: None,
+            name: crate::object::Blank::blank(),
+            operation: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanFaultDomainUpdateSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanFaultDomainUpdateSpec {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanFileServerHealthSummary {
     /// Property *VsanFileServerHealthSummary.domainName*.
     pub domain_name: Option<crate::CompactString>,
@@ -113,7 +113,25 @@ impl crate::object::Object for VsanFileServerHealthSummary {
 }
 impl crate::object::Blank for VsanFileServerHealthSummary {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            domain_name: None,
+            file_server_ip: None,
+            nfsd_health: None,
+            network_health: None,
+            rootfs_health: None,
+            description: None,
+            smb_connections: None,
+            smb_daemon_health: None,
+            ad_test_join_health: None,
+            dns_lookup_health: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanFileServerHealthSummary {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanFileServerHealthSummary {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanFileServiceBalanceHealth {
     /// Property *VsanFileServiceBalanceHealth.health*.
     pub health: Option<crate::CompactString>,
@@ -59,7 +59,17 @@ impl crate::object::Object for VsanFileServiceBalanceHealth {
 }
 impl crate::object::Blank for VsanFileServiceBalanceHealth {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            health: None,
+            description: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanFileServiceBalanceHealth {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanFileServiceBalanceHealth {

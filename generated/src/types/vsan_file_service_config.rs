@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanFileServiceConfig {
     /// Property *VsanFileServiceConfig.enabled*.
     pub enabled: bool,
@@ -103,7 +103,23 @@ impl crate::object::Object for VsanFileServiceConfig {
 }
 impl crate::object::Blank for VsanFileServiceConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            enabled: false,
+            file_server_memory_mb: None,
+            file_server_cpu_mhz: None,
+            fsvm_memory_mb: None,
+            fsvm_cpu: None,
+            network: None,
+            domains: None,
+            file_analytics_enabled: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanFileServiceConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanFileServiceConfig {

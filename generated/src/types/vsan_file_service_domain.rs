@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanFileServiceDomain {
     /// Property *VsanFileServiceDomain.uuid*.
     pub uuid: crate::CompactString,
@@ -59,7 +59,17 @@ impl crate::object::Object for VsanFileServiceDomain {
 }
 impl crate::object::Blank for VsanFileServiceDomain {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            uuid: crate::object::Blank::blank(),
+            config: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanFileServiceDomain {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanFileServiceDomain {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanFileServiceDomainConfig {
     /// Property *VsanFileServiceDomainConfig.name*.
     pub name: Option<crate::CompactString>,
@@ -89,7 +89,21 @@ impl crate::object::Object for VsanFileServiceDomainConfig {
 }
 impl crate::object::Blank for VsanFileServiceDomainConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: None,
+            dns_server_addresses: None,
+            dns_suffixes: None,
+            file_server_ip_config: None,
+            directory_server_config: None,
+            version: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanFileServiceDomainConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanFileServiceDomainConfig {

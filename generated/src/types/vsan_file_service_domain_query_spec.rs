@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanFileServiceDomainQuerySpec {
     /// Property *VsanFileServiceDomainQuerySpec.uuids*.
     pub uuids: Option<Vec<crate::CompactString>>,
@@ -59,7 +59,17 @@ impl crate::object::Object for VsanFileServiceDomainQuerySpec {
 }
 impl crate::object::Blank for VsanFileServiceDomainQuerySpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            uuids: None,
+            names: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanFileServiceDomainQuerySpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanFileServiceDomainQuerySpec {

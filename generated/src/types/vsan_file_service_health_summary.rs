@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanFileServiceHealthSummary {
     /// Property *VsanFileServiceHealthSummary.hostname*.
     pub hostname: Option<crate::CompactString>,
@@ -115,7 +115,25 @@ impl crate::object::Object for VsanFileServiceHealthSummary {
 }
 impl crate::object::Blank for VsanFileServiceHealthSummary {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            hostname: None,
+            overall_health: None,
+            enabled: None,
+            vdfsd_status: None,
+            fsvm_status: None,
+            root_fs_status: None,
+            file_server_health: None,
+            file_share_health: None,
+            balance_status: None,
+            host_load_status: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanFileServiceHealthSummary {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanFileServiceHealthSummary {

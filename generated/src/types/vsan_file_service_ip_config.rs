@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `HostIpConfig`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanFileServiceIpConfig {
     /// Property *HostIpConfig.dhcp*.
     pub dhcp: bool,
@@ -107,7 +107,24 @@ impl crate::object::Object for VsanFileServiceIpConfig {
 }
 impl crate::object::Blank for VsanFileServiceIpConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            dhcp: false,
+            ip_address: None,
+            subnet_mask: None,
+            ip_v6_config: None,
+            fqdn: None,
+            is_primary: None,
+            gateway: crate::object::Blank::blank(),
+            affinity_location: None,
+            ipv6_gateway: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanFileServiceIpConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanFileServiceIpConfig {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanFileServiceOvfSpec {
     /// Property *VsanFileServiceOvfSpec.version*.
     pub version: Option<crate::CompactString>,
@@ -67,7 +67,18 @@ impl crate::object::Object for VsanFileServiceOvfSpec {
 }
 impl crate::object::Blank for VsanFileServiceOvfSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            version: None,
+            update_time: None,
+            task: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanFileServiceOvfSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanFileServiceOvfSpec {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanFileServicePreflightCheckResult {
     /// Property *VsanFileServicePreflightCheckResult.ovfInstalled*.
     pub ovf_installed: Option<crate::CompactString>,
@@ -148,7 +148,30 @@ impl crate::object::Object for VsanFileServicePreflightCheckResult {
 }
 impl crate::object::Blank for VsanFileServicePreflightCheckResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            ovf_installed: None,
+            fsvm_version: None,
+            last_upgrade_date: None,
+            ovf_mixed_mode_issue: None,
+            host_version: None,
+            mixed_mode_issue: None,
+            network_partition_issue: None,
+            vsan_datastore_issue: None,
+            domain_config_issue: None,
+            file_service_version: None,
+            dvs_config_issue: None,
+            domain_config_warning: None,
+            ntp_config_warning: None,
+            svs_config_issue: None,
+            nsx_config_issue: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanFileServicePreflightCheckResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanFileServicePreflightCheckResult {

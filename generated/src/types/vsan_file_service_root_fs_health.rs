@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanFileServiceRootFsHealth {
     /// Property *VsanFileServiceRootFsHealth.created*.
     pub created: Option<bool>,
@@ -63,7 +63,18 @@ impl crate::object::Object for VsanFileServiceRootFsHealth {
 }
 impl crate::object::Blank for VsanFileServiceRootFsHealth {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            created: None,
+            health: None,
+            description: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanFileServiceRootFsHealth {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanFileServiceRootFsHealth {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanFileServiceShareHealthSummary {
     /// Property *VsanFileServiceShareHealthSummary.overallHealth*.
     pub overall_health: Option<crate::CompactString>,
@@ -113,7 +113,25 @@ impl crate::object::Object for VsanFileServiceShareHealthSummary {
 }
 impl crate::object::Blank for VsanFileServiceShareHealthSummary {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            overall_health: None,
+            domain_name: None,
+            share_uuid: None,
+            share_name: None,
+            object_health: None,
+            description: None,
+            extensible: None,
+            spbm_profile_uuid: None,
+            spbm_profile_generation_id: None,
+            share_policy_mismatch: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanFileServiceShareHealthSummary {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanFileServiceShareHealthSummary {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanFileShare {
     /// Property *VsanFileShare.uuid*.
     pub uuid: crate::CompactString,
@@ -63,7 +63,18 @@ impl crate::object::Object for VsanFileShare {
 }
 impl crate::object::Blank for VsanFileShare {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            uuid: crate::object::Blank::blank(),
+            config: None,
+            runtime: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanFileShare {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanFileShare {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanFileShareConfig {
     /// Property *VsanFileShareConfig.name*.
     pub name: Option<crate::CompactString>,
@@ -119,7 +119,26 @@ impl crate::object::Object for VsanFileShareConfig {
 }
 impl crate::object::Blank for VsanFileShareConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: None,
+            domain_name: None,
+            quota: None,
+            soft_quota: None,
+            labels: None,
+            storage_policy: None,
+            permission: None,
+            protocols: None,
+            smb_options: None,
+            nfs_sec_type: None,
+            affinity_location: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanFileShareConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanFileShareConfig {

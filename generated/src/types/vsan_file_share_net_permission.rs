@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanFileShareNetPermission {
     /// Property *VsanFileShareNetPermission.ips*.
     pub ips: crate::CompactString,
@@ -63,7 +63,18 @@ impl crate::object::Object for VsanFileShareNetPermission {
 }
 impl crate::object::Blank for VsanFileShareNetPermission {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            ips: crate::object::Blank::blank(),
+            permissions: None,
+            allow_root: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanFileShareNetPermission {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanFileShareNetPermission {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanFileShareQueryProperties {
     /// Property *VsanFileShareQueryProperties.includeBasic*.
     pub include_basic: Option<bool>,
@@ -83,7 +83,20 @@ impl crate::object::Object for VsanFileShareQueryProperties {
 }
 impl crate::object::Blank for VsanFileShareQueryProperties {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            include_basic: None,
+            include_used_capacity: None,
+            include_vsan_object_uuids: None,
+            include_all_labels: None,
+            label_keys: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanFileShareQueryProperties {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanFileShareQueryProperties {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanFileShareQuerySpec {
     /// Property *VsanFileShareQuerySpec.domainName*.
     pub domain_name: Option<crate::CompactString>,
@@ -107,7 +107,24 @@ impl crate::object::Object for VsanFileShareQuerySpec {
 }
 impl crate::object::Blank for VsanFileShareQuerySpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            domain_name: None,
+            uuids: None,
+            names: None,
+            offset: None,
+            limit: None,
+            managed_by: None,
+            protocols: None,
+            page_number: None,
+            properties: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanFileShareQuerySpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanFileShareQuerySpec {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanFileShareRuntimeInfo {
     /// Property *VsanFileShareRuntimeInfo.usedCapacity*.
     pub used_capacity: Option<i64>,
@@ -95,7 +95,22 @@ impl crate::object::Object for VsanFileShareRuntimeInfo {
 }
 impl crate::object::Blank for VsanFileShareRuntimeInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            used_capacity: None,
+            hostname: None,
+            address: None,
+            vsan_object_uuids: None,
+            access_points: None,
+            managed_by: None,
+            file_server_fqdn: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanFileShareRuntimeInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanFileShareRuntimeInfo {

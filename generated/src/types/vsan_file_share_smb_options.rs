@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanFileShareSmbOptions {
     /// Property *VsanFileShareSmbOptions.encryption*.
     pub encryption: Option<crate::CompactString>,
@@ -59,7 +59,17 @@ impl crate::object::Object for VsanFileShareSmbOptions {
 }
 impl crate::object::Blank for VsanFileShareSmbOptions {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            encryption: None,
+            access_based_enumeration: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanFileShareSmbOptions {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanFileShareSmbOptions {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanFileShareSnapshot {
     /// Property *VsanFileShareSnapshot.config*.
     pub config: Option<Box<crate::types::VsanFileShareSnapshotConfig>>,
@@ -65,7 +65,18 @@ impl crate::object::Object for VsanFileShareSnapshot {
 }
 impl crate::object::Blank for VsanFileShareSnapshot {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            config: None,
+            creation_time: None,
+            used_capacity: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanFileShareSnapshot {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanFileShareSnapshot {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanFileShareSnapshotConfig {
     /// Property *VsanFileShareSnapshotConfig.shareUuid*.
     pub share_uuid: Option<crate::CompactString>,
@@ -59,7 +59,17 @@ impl crate::object::Object for VsanFileShareSnapshotConfig {
 }
 impl crate::object::Blank for VsanFileShareSnapshotConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            share_uuid: None,
+            name: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanFileShareSnapshotConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanFileShareSnapshotConfig {

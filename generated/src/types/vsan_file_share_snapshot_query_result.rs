@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanFileShareSnapshotQueryResult {
     /// Property *VsanFileShareSnapshotQueryResult.snapshots*.
     pub snapshots: Option<Vec<crate::types::VsanFileShareSnapshot>>,
@@ -59,7 +59,17 @@ impl crate::object::Object for VsanFileShareSnapshotQueryResult {
 }
 impl crate::object::Blank for VsanFileShareSnapshotQueryResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            snapshots: None,
+            total_count: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanFileShareSnapshotQueryResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanFileShareSnapshotQueryResult {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanFileShareSnapshotQuerySpec {
     /// Property *VsanFileShareSnapshotQuerySpec.shareUuid*.
     pub share_uuid: crate::CompactString,
@@ -93,7 +93,21 @@ impl crate::object::Object for VsanFileShareSnapshotQuerySpec {
 }
 impl crate::object::Blank for VsanFileShareSnapshotQuerySpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            share_uuid: crate::object::Blank::blank(),
+            snapshot_names: None,
+            start_time: None,
+            end_time: None,
+            page_size: None,
+            page_number: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanFileShareSnapshotQuerySpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanFileShareSnapshotQuerySpec {

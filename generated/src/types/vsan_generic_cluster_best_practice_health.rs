@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanGenericClusterBestPracticeHealth {
     /// Property *VsanGenericClusterBestPracticeHealth.drsEnabled*.
     pub drs_enabled: bool,
@@ -63,7 +63,18 @@ impl crate::object::Object for VsanGenericClusterBestPracticeHealth {
 }
 impl crate::object::Blank for VsanGenericClusterBestPracticeHealth {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            drs_enabled: false,
+            ha_enabled: false,
+            issues: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanGenericClusterBestPracticeHealth {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanGenericClusterBestPracticeHealth {

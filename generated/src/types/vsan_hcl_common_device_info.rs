@@ -7,7 +7,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VsanHclCommonDeviceInfoKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanHclCommonDeviceInfo {
     /// Property *VsanHclCommonDeviceInfo.deviceName*.
     pub device_name: crate::CompactString,
@@ -166,7 +166,33 @@ impl crate::object::Object for VsanHclCommonDeviceInfo {
 }
 impl crate::object::Blank for VsanHclCommonDeviceInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            device_name: crate::object::Blank::blank(),
+            display_name: None,
+            driver_name: None,
+            driver_version: None,
+            vendor_id: None,
+            device_id: None,
+            sub_vendor_id: None,
+            sub_device_id: None,
+            extra_info: None,
+            device_on_hcl: None,
+            release_supported: None,
+            releases_on_hcl: None,
+            driver_versions_on_hcl: None,
+            driver_version_supported: None,
+            fw_version_supported: None,
+            fw_version_on_hcl: None,
+            fw_version: None,
+            drivers_on_hcl: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanHclCommonDeviceInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanHclCommonDeviceInfo {

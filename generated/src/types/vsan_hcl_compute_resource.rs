@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanHclComputeResource {
     /// Property *VsanHclComputeResource.memory*.
     pub memory: Box<crate::types::VsanHclMemInfo>,
@@ -55,7 +55,16 @@ impl crate::object::Object for VsanHclComputeResource {
 }
 impl crate::object::Blank for VsanHclComputeResource {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            memory: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanHclComputeResource {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanHclComputeResource {

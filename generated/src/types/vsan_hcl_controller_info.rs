@@ -3,7 +3,7 @@
 /// Data object type *VsanHclControllerInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanHclControllerInfo {
     /// Property *VsanHclControllerInfo.deviceName*.
     pub device_name: crate::CompactString,
@@ -320,7 +320,59 @@ impl crate::object::Object for VsanHclControllerInfo {
 }
 impl crate::object::Blank for VsanHclControllerInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            device_name: crate::object::Blank::blank(),
+            device_display_name: None,
+            driver_name: None,
+            driver_version: None,
+            vendor_id: None,
+            device_id: None,
+            sub_vendor_id: None,
+            sub_device_id: None,
+            extra_info: None,
+            device_on_hcl: None,
+            release_supported: None,
+            releases_on_hcl: None,
+            driver_versions_on_hcl: None,
+            driver_version_supported: None,
+            fw_version_supported: None,
+            fw_version_on_hcl: None,
+            cache_config_supported: None,
+            cache_config_on_hcl: None,
+            raid_config_supported: None,
+            raid_config_on_hcl: None,
+            fw_version: None,
+            raid_config: None,
+            cache_config: None,
+            cim_provider_info: None,
+            used_by_vsan: None,
+            disks: None,
+            issues: None,
+            remediable_issues: None,
+            drivers_on_hcl: None,
+            fw_aux_version: None,
+            queue_depth: None,
+            queue_depth_on_hcl: None,
+            queue_depth_supported: None,
+            disk_mode: None,
+            disk_mode_on_hcl: None,
+            disk_mode_supported: None,
+            tool_name: None,
+            tool_version: None,
+            product_id: None,
+            disk_capacity: None,
+            vcg_entry_info: None,
+            controller_type: None,
+            user_selected_vcg_id: None,
+            vsan_compatibility: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanHclControllerInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanHclControllerInfo {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanHclDeviceConstraint {
     /// Property *VsanHclDeviceConstraint.pciId*.
     pub pci_id: crate::CompactString,
@@ -107,7 +107,24 @@ impl crate::object::Object for VsanHclDeviceConstraint {
 }
 impl crate::object::Blank for VsanHclDeviceConstraint {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            pci_id: crate::object::Blank::blank(),
+            vcg_link: None,
+            similar_vcg_links: None,
+            compliant_firmwares: None,
+            vcg_id: None,
+            model: None,
+            partner: None,
+            part_number: None,
+            release: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanHclDeviceConstraint {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanHclDeviceConstraint {

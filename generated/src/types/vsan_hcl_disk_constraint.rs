@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanHclDiskConstraint {
     /// Property *VsanHclDiskConstraint.productId*.
     pub product_id: crate::CompactString,
@@ -71,7 +71,20 @@ impl crate::object::Object for VsanHclDiskConstraint {
 }
 impl crate::object::Blank for VsanHclDiskConstraint {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            product_id: crate::object::Blank::blank(),
+            vendor: crate::object::Blank::blank(),
+            constraints: None,
+            pcie_constraints: None,
+            part_number: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanHclDiskConstraint {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanHclDiskConstraint {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanHclDiskInfo {
     /// Property *VsanHclDiskInfo.deviceName*.
     pub device_name: crate::CompactString,
@@ -107,7 +107,24 @@ impl crate::object::Object for VsanHclDiskInfo {
 }
 impl crate::object::Blank for VsanHclDiskInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            device_name: crate::object::Blank::blank(),
+            model: None,
+            is_ssd: None,
+            vsan_disk: false,
+            issues: None,
+            remediable_issues: None,
+            uuid: None,
+            capacity: None,
+            vsan_compatibility: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanHclDiskInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanHclDiskInfo {

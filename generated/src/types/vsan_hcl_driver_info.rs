@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanHclDriverInfo {
     /// Property *VsanHclDriverInfo.driverVersion*.
     pub driver_version: Option<crate::CompactString>,
@@ -113,7 +113,25 @@ impl crate::object::Object for VsanHclDriverInfo {
 }
 impl crate::object::Blank for VsanHclDriverInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            driver_version: None,
+            driver_link: None,
+            fw_version: None,
+            fw_links: None,
+            tools_links: None,
+            eula: None,
+            driver_type: None,
+            driver_name: None,
+            disk_modes: None,
+            supported_features: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanHclDriverInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanHclDriverInfo {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanHclFirmwareFile {
     /// Property *VsanHclFirmwareFile.fileType*.
     pub file_type: crate::CompactString,
@@ -63,7 +63,18 @@ impl crate::object::Object for VsanHclFirmwareFile {
 }
 impl crate::object::Blank for VsanHclFirmwareFile {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            file_type: crate::object::Blank::blank(),
+            filename_or_url: crate::object::Blank::blank(),
+            sha1sum: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanHclFirmwareFile {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanHclFirmwareFile {

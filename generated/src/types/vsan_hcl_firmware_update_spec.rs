@@ -76,9 +76,9 @@ impl crate::object::Blank for VsanHclFirmwareUpdateSpec {
         Self {
             host: crate::object::Blank::blank(),
             hba_device: crate::object::Blank::blank(),
-            fw_files: crate::object::Blank::blank(),
-            allow_downgrade: crate::object::Blank::blank(),
-            firmware_component: crate::object::Blank::blank(),
+            fw_files: Vec::new(),
+            allow_downgrade: None,
+            firmware_component: None,
             extra: crate::Extra::EMPTY,
         }
     }

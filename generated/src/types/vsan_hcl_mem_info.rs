@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanHclMemInfo {
     /// Property *VsanHclMemInfo.memorySize*.
     pub memory_size: Option<i64>,
@@ -59,7 +59,17 @@ impl crate::object::Object for VsanHclMemInfo {
 }
 impl crate::object::Blank for VsanHclMemInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            memory_size: None,
+            vsan_host_compatibility: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanHclMemInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanHclMemInfo {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanHclMinFwConstraint {
     /// Property *VsanHclMinFwConstraint.vcgId*.
     pub vcg_id: i32,
@@ -87,7 +87,22 @@ impl crate::object::Object for VsanHclMinFwConstraint {
 }
 impl crate::object::Blank for VsanHclMinFwConstraint {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            vcg_id: 0,
+            vcg_link: crate::object::Blank::blank(),
+            model: crate::object::Blank::blank(),
+            partner: crate::object::Blank::blank(),
+            part_number: None,
+            release: crate::object::Blank::blank(),
+            firmware: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanHclMinFwConstraint {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanHclMinFwConstraint {

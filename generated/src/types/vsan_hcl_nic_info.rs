@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `VsanHclCommonDeviceInfo`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanHclNicInfo {
     /// Property *VsanHclCommonDeviceInfo.deviceName*.
     pub device_name: crate::CompactString,
@@ -194,7 +194,38 @@ impl crate::object::Object for VsanHclNicInfo {
 }
 impl crate::object::Blank for VsanHclNicInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            device_name: crate::object::Blank::blank(),
+            display_name: None,
+            driver_name: None,
+            driver_version: None,
+            vendor_id: None,
+            device_id: None,
+            sub_vendor_id: None,
+            sub_device_id: None,
+            extra_info: None,
+            device_on_hcl: None,
+            release_supported: None,
+            releases_on_hcl: None,
+            driver_versions_on_hcl: None,
+            driver_version_supported: None,
+            fw_version_supported: None,
+            fw_version_on_hcl: None,
+            fw_version: None,
+            drivers_on_hcl: None,
+            vmknic: None,
+            use_by_vsan: None,
+            rdma_config: None,
+            vsan_host_compatibility: None,
+            nic_link_speed_in_mbps: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanHclNicInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanHclNicInfo {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanHclQuerySpec {
     /// Property *VsanHclQuerySpec.includeOnlyVsanControllers*.
     pub include_only_vsan_controllers: Option<bool>,
@@ -81,7 +81,19 @@ impl crate::object::Object for VsanHclQuerySpec {
 }
 impl crate::object::Blank for VsanHclQuerySpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            include_only_vsan_controllers: None,
+            cluster: None,
+            hosts: None,
+            vsan_storage_pool_eligible_disks_only: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanHclQuerySpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanHclQuerySpec {

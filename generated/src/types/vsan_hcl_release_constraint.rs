@@ -72,8 +72,8 @@ impl crate::object::Blank for VsanHclReleaseConstraint {
         Self {
             cluster: crate::object::Blank::blank(),
             release: crate::object::Blank::blank(),
-            host_devices: crate::object::Blank::blank(),
-            constraints: crate::object::Blank::blank(),
+            host_devices: None,
+            constraints: None,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -7,7 +7,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VsanHealthActionBaseKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanHealthActionBase {
     /// Property *VsanHealthActionBase.description*.
     pub description: crate::CompactString,
@@ -57,7 +57,16 @@ impl crate::object::Object for VsanHealthActionBase {
 }
 impl crate::object::Blank for VsanHealthActionBase {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            description: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanHealthActionBase {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanHealthActionBase {

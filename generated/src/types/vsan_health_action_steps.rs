@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `VsanHealthActionBase`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanHealthActionSteps {
     /// Property *VsanHealthActionBase.description*.
     pub description: crate::CompactString,
@@ -59,7 +59,17 @@ impl crate::object::Object for VsanHealthActionSteps {
 }
 impl crate::object::Blank for VsanHealthActionSteps {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            description: crate::object::Blank::blank(),
+            steps: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanHealthActionSteps {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanHealthActionSteps {

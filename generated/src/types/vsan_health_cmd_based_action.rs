@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `VsanHealthActionBase`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanHealthCmdBasedAction {
     /// Property *VsanHealthActionBase.description*.
     pub description: crate::CompactString,
@@ -59,7 +59,17 @@ impl crate::object::Object for VsanHealthCmdBasedAction {
 }
 impl crate::object::Blank for VsanHealthCmdBasedAction {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            description: crate::object::Blank::blank(),
+            commands: Vec::new(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanHealthCmdBasedAction {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanHealthCmdBasedAction {

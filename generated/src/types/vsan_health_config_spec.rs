@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanHealthConfigSpec {
     /// Property *VsanHealthConfigSpec.healthCheckThresholdSpec*.
     pub health_check_threshold_spec: Option<Vec<crate::types::VsanHealthThreshold>>,
@@ -59,7 +59,17 @@ impl crate::object::Object for VsanHealthConfigSpec {
 }
 impl crate::object::Blank for VsanHealthConfigSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            health_check_threshold_spec: None,
+            historical_health_config: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanHealthConfigSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanHealthConfigSpec {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanHealthConfirmationDialog {
     /// Property *VsanHealthConfirmationDialog.title*.
     pub title: crate::CompactString,
@@ -82,7 +82,21 @@ impl crate::object::Object for VsanHealthConfirmationDialog {
 }
 impl crate::object::Blank for VsanHealthConfirmationDialog {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            title: crate::object::Blank::blank(),
+            sub_title: None,
+            content: crate::object::Blank::blank(),
+            agree_label: None,
+            close_label: None,
+            is_warning: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanHealthConfirmationDialog {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanHealthConfirmationDialog {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanHealthCorrelation {
     /// Property *VsanHealthCorrelation.primaryHealthTests*.
     pub primary_health_tests: Option<Vec<crate::CompactString>>,
@@ -63,7 +63,18 @@ impl crate::object::Object for VsanHealthCorrelation {
 }
 impl crate::object::Blank for VsanHealthCorrelation {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            primary_health_tests: None,
+            related_health_tests: None,
+            skipped_health_tests: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanHealthCorrelation {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanHealthCorrelation {

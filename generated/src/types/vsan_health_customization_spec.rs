@@ -7,7 +7,7 @@
 /// ***Since:*** 8.0.0.4
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanHealthCustomizationSpec {
     /// Property *VsanHealthCustomizationSpec.ssdEnduranceSpec*.
     pub ssd_endurance_spec: Option<Vec<crate::types::SSDEnduranceThresholdSpec>>,
@@ -57,7 +57,16 @@ impl crate::object::Object for VsanHealthCustomizationSpec {
 }
 impl crate::object::Blank for VsanHealthCustomizationSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            ssd_endurance_spec: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanHealthCustomizationSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanHealthCustomizationSpec {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `VsanHealthActionBase`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanHealthDataDrivenAction {
     /// Property *VsanHealthActionBase.description*.
     pub description: crate::CompactString,
@@ -63,7 +63,18 @@ impl crate::object::Object for VsanHealthDataDrivenAction {
 }
 impl crate::object::Blank for VsanHealthDataDrivenAction {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            description: crate::object::Blank::blank(),
+            api_action: crate::object::Blank::blank(),
+            confirmation: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanHealthDataDrivenAction {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanHealthDataDrivenAction {

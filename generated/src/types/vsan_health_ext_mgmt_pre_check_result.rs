@@ -3,7 +3,7 @@
 /// Data object type *VsanHealthExtMgmtPreCheckResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanHealthExtMgmtPreCheckResult {
     /// Property *VsanHealthExtMgmtPreCheckResult.overallResult*.
     pub overall_result: bool,
@@ -93,7 +93,22 @@ impl crate::object::Object for VsanHealthExtMgmtPreCheckResult {
 }
 impl crate::object::Blank for VsanHealthExtMgmtPreCheckResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            overall_result: false,
+            esx_version_check_passed: None,
+            drs_check_passed: None,
+            eam_connection_check_passed: None,
+            install_state_check_passed: None,
+            results: Vec::new(),
+            vum_registered: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanHealthExtMgmtPreCheckResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanHealthExtMgmtPreCheckResult {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanHealthObjectStats {
     /// Property *VsanHealthObjectStats.numAutoManagedObjects*.
     pub num_auto_managed_objects: i64,
@@ -59,7 +59,17 @@ impl crate::object::Object for VsanHealthObjectStats {
 }
 impl crate::object::Blank for VsanHealthObjectStats {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            num_auto_managed_objects: 0,
+            num_ftt3_managed_objects: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanHealthObjectStats {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanHealthObjectStats {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanHealthQuerySpec {
     /// Property *VsanHealthQuerySpec.includeAllRemoteClusters*.
     pub include_all_remote_clusters: Option<bool>,
@@ -72,7 +72,19 @@ impl crate::object::Object for VsanHealthQuerySpec {
 }
 impl crate::object::Blank for VsanHealthQuerySpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            include_all_remote_clusters: None,
+            remote_cluster_uuids: None,
+            latency_only: None,
+            mode: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanHealthQuerySpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanHealthQuerySpec {

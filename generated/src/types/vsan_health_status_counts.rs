@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanHealthStatusCounts {
     /// Property *VsanHealthStatusCounts.error*.
     pub error: i32,
@@ -63,7 +63,18 @@ impl crate::object::Object for VsanHealthStatusCounts {
 }
 impl crate::object::Blank for VsanHealthStatusCounts {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            error: 0,
+            warning: 0,
+            info: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanHealthStatusCounts {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanHealthStatusCounts {

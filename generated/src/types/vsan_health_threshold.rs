@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanHealthThreshold {
     /// Property *VsanHealthThreshold.yellowValue*.
     pub yellow_value: i64,
@@ -67,7 +67,19 @@ impl crate::object::Object for VsanHealthThreshold {
 }
 impl crate::object::Blank for VsanHealthThreshold {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            yellow_value: 0,
+            red_value: 0,
+            target: None,
+            enabled: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanHealthThreshold {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanHealthThreshold {

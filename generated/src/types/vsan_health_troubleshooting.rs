@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanHealthTroubleshooting {
     /// Property *VsanHealthTroubleshooting.diagnosticSteps*.
     pub diagnostic_steps: Option<Vec<crate::types::VsanHealthActionBaseKind>>,
@@ -59,7 +59,17 @@ impl crate::object::Object for VsanHealthTroubleshooting {
 }
 impl crate::object::Blank for VsanHealthTroubleshooting {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            diagnostic_steps: None,
+            remediations: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanHealthTroubleshooting {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanHealthTroubleshooting {

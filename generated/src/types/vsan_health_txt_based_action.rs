@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `VsanHealthActionBase`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanHealthTxtBasedAction {
     /// Property *VsanHealthActionBase.description*.
     pub description: crate::CompactString,
@@ -55,7 +55,16 @@ impl crate::object::Object for VsanHealthTxtBasedAction {
 }
 impl crate::object::Blank for VsanHealthTxtBasedAction {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            description: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanHealthTxtBasedAction {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanHealthTxtBasedAction {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanHistoricalHealthQuerySpec {
     /// Property *VsanHistoricalHealthQuerySpec.clusters*.
     ///
@@ -88,7 +88,21 @@ impl crate::object::Object for VsanHistoricalHealthQuerySpec {
 }
 impl crate::object::Blank for VsanHistoricalHealthQuerySpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            clusters: Vec::new(),
+            start: crate::object::Blank::blank(),
+            end: None,
+            test_id: None,
+            group_id: None,
+            include_health_remediation: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanHistoricalHealthQuerySpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanHistoricalHealthQuerySpec {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanHistoricalHealthTest {
     /// Property *VsanHistoricalHealthTest.timestamp*.
     ///
@@ -69,7 +69,19 @@ impl crate::object::Object for VsanHistoricalHealthTest {
 }
 impl crate::object::Blank for VsanHistoricalHealthTest {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            timestamp: crate::object::Blank::blank(),
+            health: crate::object::Blank::blank(),
+            test_details: None,
+            test_correlation: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanHistoricalHealthTest {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanHistoricalHealthTest {

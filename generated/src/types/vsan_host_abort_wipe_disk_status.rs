@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanHostAbortWipeDiskStatus {
     /// Property *VsanHostAbortWipeDiskStatus.disk*.
     pub disk: crate::CompactString,
@@ -63,7 +63,18 @@ impl crate::object::Object for VsanHostAbortWipeDiskStatus {
 }
 impl crate::object::Blank for VsanHostAbortWipeDiskStatus {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            disk: crate::object::Blank::blank(),
+            success: false,
+            reason: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanHostAbortWipeDiskStatus {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanHostAbortWipeDiskStatus {

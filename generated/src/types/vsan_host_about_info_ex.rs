@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanHostAboutInfoEx {
     /// Property *VsanHostAboutInfoEx.name*.
     pub name: Option<crate::CompactString>,
@@ -71,7 +71,20 @@ impl crate::object::Object for VsanHostAboutInfoEx {
 }
 impl crate::object::Blank for VsanHostAboutInfoEx {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: None,
+            version: None,
+            build: None,
+            build_type: None,
+            api_version: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanHostAboutInfoEx {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanHostAboutInfoEx {

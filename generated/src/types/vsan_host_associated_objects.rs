@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanHostAssociatedObjects {
     /// Property *VsanHostAssociatedObjects.spbmProfileId*.
     pub spbm_profile_id: crate::CompactString,
@@ -63,7 +63,18 @@ impl crate::object::Object for VsanHostAssociatedObjects {
 }
 impl crate::object::Blank for VsanHostAssociatedObjects {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            spbm_profile_id: crate::object::Blank::blank(),
+            spbm_profile_generation_num: 0,
+            vsan_objects: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanHostAssociatedObjects {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanHostAssociatedObjects {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanHostAssociatedObjectsResult {
     /// Property *VsanHostAssociatedObjectsResult.data*.
     pub data: Vec<crate::types::VsanHostAssociatedObjects>,
@@ -63,7 +63,18 @@ impl crate::object::Object for VsanHostAssociatedObjectsResult {
 }
 impl crate::object::Blank for VsanHostAssociatedObjectsResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            data: Vec::new(),
+            offset: 0,
+            limit: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanHostAssociatedObjectsResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanHostAssociatedObjectsResult {

@@ -3,7 +3,7 @@
 /// Data object type *VsanHostCimProviderInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanHostCimProviderInfo {
     /// Property *VsanHostCimProviderInfo.cimProviderSupported*.
     pub cim_provider_supported: Option<bool>,
@@ -75,7 +75,19 @@ impl crate::object::Object for VsanHostCimProviderInfo {
 }
 impl crate::object::Blank for VsanHostCimProviderInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            cim_provider_supported: None,
+            installed_cim_provider: None,
+            cim_provider_on_hcl: None,
+            cim_provider_links_on_hcl: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanHostCimProviderInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanHostCimProviderInfo {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanHostClientClusterUnicastInfo {
     /// Property *VsanHostClientClusterUnicastInfo.clusterUuid*.
     pub cluster_uuid: crate::CompactString,
@@ -59,7 +59,17 @@ impl crate::object::Object for VsanHostClientClusterUnicastInfo {
 }
 impl crate::object::Blank for VsanHostClientClusterUnicastInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            cluster_uuid: crate::object::Blank::blank(),
+            unicast_info: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanHostClientClusterUnicastInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanHostClientClusterUnicastInfo {

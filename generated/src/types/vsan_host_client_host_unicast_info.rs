@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanHostClientHostUnicastInfo {
     /// Property *VsanHostClientHostUnicastInfo.hostUuid*.
     pub host_uuid: crate::CompactString,
@@ -63,7 +63,18 @@ impl crate::object::Object for VsanHostClientHostUnicastInfo {
 }
 impl crate::object::Blank for VsanHostClientHostUnicastInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            host_uuid: crate::object::Blank::blank(),
+            unicast_spec: None,
+            thumbprint_list: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanHostClientHostUnicastInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanHostClientHostUnicastInfo {

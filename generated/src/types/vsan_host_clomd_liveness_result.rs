@@ -3,7 +3,7 @@
 /// Data object type *VsanHostClomdLivenessResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanHostClomdLivenessResult {
     /// Property *VsanHostClomdLivenessResult.hostname*.
     pub hostname: crate::CompactString,
@@ -61,7 +61,18 @@ impl crate::object::Object for VsanHostClomdLivenessResult {
 }
 impl crate::object::Blank for VsanHostClomdLivenessResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            hostname: crate::object::Blank::blank(),
+            clomd_stat: crate::object::Blank::blank(),
+            error: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanHostClomdLivenessResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanHostClomdLivenessResult {

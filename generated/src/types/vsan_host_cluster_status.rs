@@ -3,7 +3,7 @@
 /// Data object type *VsanHostClusterStatus*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanHostClusterStatus {
     /// Property *VsanHostClusterStatus.uuid*.
     pub uuid: Option<crate::CompactString>,
@@ -69,7 +69,20 @@ impl crate::object::Object for VsanHostClusterStatus {
 }
 impl crate::object::Blank for VsanHostClusterStatus {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            uuid: None,
+            node_uuid: None,
+            health: crate::object::Blank::blank(),
+            node_state: crate::object::Blank::blank(),
+            member_uuid: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanHostClusterStatus {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanHostClusterStatus {

@@ -3,7 +3,7 @@
 /// Data object type *VsanHostClusterStatusState*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanHostClusterStatusState {
     /// Property *VsanHostClusterStatusState.state*.
     pub state: crate::CompactString,
@@ -59,7 +59,17 @@ impl crate::object::Object for VsanHostClusterStatusState {
 }
 impl crate::object::Blank for VsanHostClusterStatusState {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            state: crate::object::Blank::blank(),
+            completion: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanHostClusterStatusState {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanHostClusterStatusState {

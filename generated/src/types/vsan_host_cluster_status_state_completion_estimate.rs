@@ -3,7 +3,7 @@
 /// Data object type *VsanHostClusterStatusStateCompletionEstimate*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanHostClusterStatusStateCompletionEstimate {
     /// Property *VsanHostClusterStatusStateCompletionEstimate.completeTime*.
     ///
@@ -59,7 +59,17 @@ impl crate::object::Object for VsanHostClusterStatusStateCompletionEstimate {
 }
 impl crate::object::Blank for VsanHostClusterStatusStateCompletionEstimate {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            complete_time: None,
+            percent_complete: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanHostClusterStatusStateCompletionEstimate {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanHostClusterStatusStateCompletionEstimate {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanHostComponentSyncState {
     /// Property *VsanHostComponentSyncState.uuid*.
     pub uuid: crate::CompactString,
@@ -82,7 +82,21 @@ impl crate::object::Object for VsanHostComponentSyncState {
 }
 impl crate::object::Blank for VsanHostComponentSyncState {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            uuid: crate::object::Blank::blank(),
+            disk_uuid: crate::object::Blank::blank(),
+            host_uuid: crate::object::Blank::blank(),
+            bytes_to_sync: 0,
+            recovery_eta: None,
+            reasons: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanHostComponentSyncState {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanHostComponentSyncState {

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VsanHostConfigInfoKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanHostConfigInfo {
     /// Property *VsanHostConfigInfo.enabled*.
     pub enabled: Option<bool>,
@@ -107,7 +107,23 @@ impl crate::object::Object for VsanHostConfigInfo {
 }
 impl crate::object::Blank for VsanHostConfigInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            enabled: None,
+            host_system: None,
+            cluster_info: None,
+            storage_info: None,
+            network_info: None,
+            fault_domain_info: None,
+            vsan_esa_enabled: None,
+            vsan_cyber_recovery_enabled: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanHostConfigInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanHostConfigInfo {

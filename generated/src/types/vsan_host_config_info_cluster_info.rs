@@ -3,7 +3,7 @@
 /// Data object type *VsanHostConfigInfoClusterInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanHostConfigInfoClusterInfo {
     /// Property *VsanHostConfigInfoClusterInfo.uuid*.
     pub uuid: Option<crate::CompactString>,
@@ -57,7 +57,17 @@ impl crate::object::Object for VsanHostConfigInfoClusterInfo {
 }
 impl crate::object::Blank for VsanHostConfigInfoClusterInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            uuid: None,
+            node_uuid: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanHostConfigInfoClusterInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanHostConfigInfoClusterInfo {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `VsanHostConfigInfo`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanHostConfigInfoEx {
     /// Property *VsanHostConfigInfo.enabled*.
     pub enabled: Option<bool>,
@@ -243,7 +243,44 @@ impl crate::object::Object for VsanHostConfigInfoEx {
 }
 impl crate::object::Blank for VsanHostConfigInfoEx {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            enabled: None,
+            host_system: None,
+            cluster_info: None,
+            storage_info: None,
+            network_info: None,
+            fault_domain_info: None,
+            vsan_esa_enabled: None,
+            vsan_cyber_recovery_enabled: None,
+            encryption_info: None,
+            data_efficiency_info: None,
+            resync_iops_limit_info: None,
+            extended_config: None,
+            datastore_info: None,
+            unmap_config: None,
+            witness_host_config: None,
+            internal_extended_config: None,
+            metrics_config: None,
+            unicast_config: None,
+            rdma_config: None,
+            data_in_transit_encryption_info: None,
+            mode: None,
+            server_cluster_configs: None,
+            snap_service_config: None,
+            deconverged_net_config: None,
+            remote_dit_infos: None,
+            client_unicast_config: None,
+            site_takeover_config: None,
+            vboss_host_config: None,
+            auto_raid_config: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanHostConfigInfoEx {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanHostConfigInfoEx {

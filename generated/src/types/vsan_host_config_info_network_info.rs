@@ -3,7 +3,7 @@
 /// Data object type *VsanHostConfigInfoNetworkInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanHostConfigInfoNetworkInfo {
     /// Property *VsanHostConfigInfoNetworkInfo.port*.
     pub port: Option<Vec<crate::types::VsanHostConfigInfoNetworkInfoPortConfigKind>>,
@@ -53,7 +53,16 @@ impl crate::object::Object for VsanHostConfigInfoNetworkInfo {
 }
 impl crate::object::Blank for VsanHostConfigInfoNetworkInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            port: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanHostConfigInfoNetworkInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanHostConfigInfoNetworkInfo {

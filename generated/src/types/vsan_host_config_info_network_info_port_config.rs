@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VsanHostConfigInfoNetworkInfoPortConfigKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanHostConfigInfoNetworkInfoPortConfig {
     /// Property *VsanHostConfigInfoNetworkInfoPortConfig.ipConfig*.
     pub ip_config: Option<crate::types::VsanHostIpConfigKind>,
@@ -59,7 +59,17 @@ impl crate::object::Object for VsanHostConfigInfoNetworkInfoPortConfig {
 }
 impl crate::object::Blank for VsanHostConfigInfoNetworkInfoPortConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            ip_config: None,
+            device: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanHostConfigInfoNetworkInfoPortConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanHostConfigInfoNetworkInfoPortConfig {

@@ -3,7 +3,7 @@
 /// Data object type *VsanHostConfigInfoStorageInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanHostConfigInfoStorageInfo {
     /// Deprecated.
     ///
@@ -74,7 +74,19 @@ impl crate::object::Object for VsanHostConfigInfoStorageInfo {
 }
 impl crate::object::Blank for VsanHostConfigInfoStorageInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            auto_claim_storage: None,
+            disk_mapping: None,
+            disk_map_info: None,
+            checksum_enabled: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanHostConfigInfoStorageInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanHostConfigInfoStorageInfo {

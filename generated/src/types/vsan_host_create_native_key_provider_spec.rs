@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanHostCreateNativeKeyProviderSpec {
     /// Property *VsanHostCreateNativeKeyProviderSpec.provider*.
     pub provider: crate::CompactString,
@@ -67,7 +67,19 @@ impl crate::object::Object for VsanHostCreateNativeKeyProviderSpec {
 }
 impl crate::object::Blank for VsanHostCreateNativeKeyProviderSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            provider: crate::object::Blank::blank(),
+            key_id: None,
+            key_derivation_key: None,
+            tpm_required: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanHostCreateNativeKeyProviderSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanHostCreateNativeKeyProviderSpec {

@@ -3,7 +3,7 @@
 /// Data object type *VsanHostCreateVmHealthTestResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanHostCreateVmHealthTestResult {
     /// Property *VsanHostCreateVmHealthTestResult.hostname*.
     pub hostname: crate::CompactString,
@@ -61,7 +61,18 @@ impl crate::object::Object for VsanHostCreateVmHealthTestResult {
 }
 impl crate::object::Blank for VsanHostCreateVmHealthTestResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            hostname: crate::object::Blank::blank(),
+            state: crate::object::Blank::blank(),
+            fault: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanHostCreateVmHealthTestResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanHostCreateVmHealthTestResult {

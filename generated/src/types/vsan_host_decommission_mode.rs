@@ -3,7 +3,7 @@
 /// Data object type *VsanHostDecommissionMode*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanHostDecommissionMode {
     /// Property *VsanHostDecommissionMode.objectAction*.
     pub object_action: crate::CompactString,
@@ -53,7 +53,16 @@ impl crate::object::Object for VsanHostDecommissionMode {
 }
 impl crate::object::Blank for VsanHostDecommissionMode {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            object_action: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanHostDecommissionMode {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanHostDecommissionMode {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanHostDeviceInfo {
     /// Property *VsanHostDeviceInfo.hostname*.
     pub hostname: crate::CompactString,
@@ -59,7 +59,17 @@ impl crate::object::Object for VsanHostDeviceInfo {
 }
 impl crate::object::Blank for VsanHostDeviceInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            hostname: crate::object::Blank::blank(),
+            devices: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanHostDeviceInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanHostDeviceInfo {

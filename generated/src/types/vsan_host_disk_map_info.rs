@@ -3,7 +3,7 @@
 /// Data object type *VsanHostDiskMapInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanHostDiskMapInfo {
     /// Property *VsanHostDiskMapInfo.mapping*.
     pub mapping: Box<crate::types::VsanHostDiskMapping>,
@@ -57,7 +57,17 @@ impl crate::object::Object for VsanHostDiskMapInfo {
 }
 impl crate::object::Blank for VsanHostDiskMapInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            mapping: crate::object::Blank::blank(),
+            mounted: false,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanHostDiskMapInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanHostDiskMapInfo {

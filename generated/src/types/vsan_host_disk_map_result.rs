@@ -3,7 +3,7 @@
 /// Data object type *VsanHostDiskMapResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanHostDiskMapResult {
     /// Property *VsanHostDiskMapResult.mapping*.
     pub mapping: Box<crate::types::VsanHostDiskMapping>,
@@ -61,7 +61,18 @@ impl crate::object::Object for VsanHostDiskMapResult {
 }
 impl crate::object::Blank for VsanHostDiskMapResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            mapping: crate::object::Blank::blank(),
+            disk_result: None,
+            error: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanHostDiskMapResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanHostDiskMapResult {

@@ -3,7 +3,7 @@
 /// Data object type *VsanHostDiskMapping*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanHostDiskMapping {
     /// Property *VsanHostDiskMapping.ssd*.
     pub ssd: Box<crate::types::HostScsiDisk>,
@@ -57,7 +57,17 @@ impl crate::object::Object for VsanHostDiskMapping {
 }
 impl crate::object::Blank for VsanHostDiskMapping {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            ssd: crate::object::Blank::blank(),
+            non_ssd: Vec::new(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanHostDiskMapping {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanHostDiskMapping {

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VsanHostDiskResultKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanHostDiskResult {
     /// Property *VsanHostDiskResult.disk*.
     pub disk: Box<crate::types::HostScsiDisk>,
@@ -71,7 +71,20 @@ impl crate::object::Object for VsanHostDiskResult {
 }
 impl crate::object::Blank for VsanHostDiskResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            disk: crate::object::Blank::blank(),
+            state: crate::object::Blank::blank(),
+            vsan_uuid: None,
+            error: None,
+            degraded: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanHostDiskResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanHostDiskResult {

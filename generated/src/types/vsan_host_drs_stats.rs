@@ -70,7 +70,7 @@ impl crate::object::Blank for VsanHostDrsStats {
         Self {
             host: crate::object::Blank::blank(),
             stats: crate::object::Blank::blank(),
-            read_locality_presented: crate::object::Blank::blank(),
+            read_locality_presented: None,
             extra: crate::Extra::EMPTY,
         }
     }

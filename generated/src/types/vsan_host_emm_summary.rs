@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanHostEMMSummary {
     /// Property *VsanHostEMMSummary.hostname*.
     pub hostname: Option<crate::CompactString>,
@@ -63,7 +63,18 @@ impl crate::object::Object for VsanHostEMMSummary {
 }
 impl crate::object::Blank for VsanHostEMMSummary {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            hostname: None,
+            in_maintenance_mode: None,
+            in_decom_state: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanHostEMMSummary {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanHostEMMSummary {

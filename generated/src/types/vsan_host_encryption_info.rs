@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanHostEncryptionInfo {
     /// Property *VsanHostEncryptionInfo.enabled*.
     pub enabled: Option<bool>,
@@ -170,7 +170,34 @@ impl crate::object::Object for VsanHostEncryptionInfo {
 }
 impl crate::object::Blank for VsanHostEncryptionInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            enabled: None,
+            kek_id: None,
+            host_key_id: None,
+            kmip_servers: None,
+            kms_server_certs: None,
+            client_key: None,
+            client_cert: None,
+            dek_generation_id: None,
+            changing: None,
+            erase_disks_before_use: None,
+            wrapped_dek: None,
+            dek_id: None,
+            old_wrapped_dek: None,
+            old_dek_id: None,
+            kek_verifier: None,
+            dek_verifier: None,
+            old_dek_verifier: None,
+            iv: None,
+            syncing: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanHostEncryptionInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanHostEncryptionInfo {

@@ -3,7 +3,7 @@
 /// Data object type *VsanHostFaultDomainInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanHostFaultDomainInfo {
     /// Property *VsanHostFaultDomainInfo.name*.
     pub name: crate::CompactString,
@@ -53,7 +53,16 @@ impl crate::object::Object for VsanHostFaultDomainInfo {
 }
 impl crate::object::Blank for VsanHostFaultDomainInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanHostFaultDomainInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanHostFaultDomainInfo {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanHostFwComponent {
     /// Property *VsanHostFwComponent.name*.
     pub name: crate::CompactString,
@@ -89,7 +89,21 @@ impl crate::object::Object for VsanHostFwComponent {
 }
 impl crate::object::Blank for VsanHostFwComponent {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: crate::object::Blank::blank(),
+            url: None,
+            sha1sum: None,
+            current_version: None,
+            suggested_version: None,
+            component_id: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanHostFwComponent {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanHostFwComponent {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanHostGlobalDedupConfigHealthSummary {
     /// Property *VsanHostGlobalDedupConfigHealthSummary.hostname*.
     pub hostname: Option<crate::CompactString>,
@@ -59,7 +59,17 @@ impl crate::object::Object for VsanHostGlobalDedupConfigHealthSummary {
 }
 impl crate::object::Blank for VsanHostGlobalDedupConfigHealthSummary {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            hostname: None,
+            health: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanHostGlobalDedupConfigHealthSummary {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanHostGlobalDedupConfigHealthSummary {

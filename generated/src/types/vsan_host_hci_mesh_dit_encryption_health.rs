@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanHostHciMeshDitEncryptionHealth {
     /// Property *VsanHostHciMeshDitEncryptionHealth.clusterUuid*.
     pub cluster_uuid: crate::CompactString,
@@ -89,7 +89,21 @@ impl crate::object::Object for VsanHostHciMeshDitEncryptionHealth {
 }
 impl crate::object::Blank for VsanHostHciMeshDitEncryptionHealth {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            cluster_uuid: crate::object::Blank::blank(),
+            cluster_name: crate::object::Blank::blank(),
+            owner_vc: None,
+            is_local_owner_vc: None,
+            health: crate::object::Blank::blank(),
+            issues: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanHostHciMeshDitEncryptionHealth {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanHostHciMeshDitEncryptionHealth {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanHostHciMeshDitEncryptionHealthSummary {
     /// Property *VsanHostHciMeshDitEncryptionHealthSummary.hostname*.
     pub hostname: crate::CompactString,
@@ -95,7 +95,22 @@ impl crate::object::Object for VsanHostHciMeshDitEncryptionHealthSummary {
 }
 impl crate::object::Blank for VsanHostHciMeshDitEncryptionHealthSummary {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            hostname: crate::object::Blank::blank(),
+            cluster_uuid: crate::object::Blank::blank(),
+            cluster_name: crate::object::Blank::blank(),
+            owner_vc: crate::object::Blank::blank(),
+            is_local_owner_vc: None,
+            capable: None,
+            cluster_healths: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanHostHciMeshDitEncryptionHealthSummary {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanHostHciMeshDitEncryptionHealthSummary {

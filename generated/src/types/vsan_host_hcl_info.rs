@@ -3,7 +3,7 @@
 /// Data object type *VsanHostHclInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanHostHclInfo {
     /// Property *VsanHostHclInfo.hostname*.
     pub hostname: crate::CompactString,
@@ -107,7 +107,24 @@ impl crate::object::Object for VsanHostHclInfo {
 }
 impl crate::object::Blank for VsanHostHclInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            hostname: crate::object::Blank::blank(),
+            hcl_checked: false,
+            release_name: None,
+            error: None,
+            controllers: None,
+            pnics: None,
+            host: None,
+            compute_resource: None,
+            vsan_host_compatibility: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanHostHclInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanHostHclInfo {

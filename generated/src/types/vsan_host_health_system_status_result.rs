@@ -3,7 +3,7 @@
 /// Data object type *VsanHostHealthSystemStatusResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanHostHealthSystemStatusResult {
     /// Property *VsanHostHealthSystemStatusResult.hostname*.
     pub hostname: crate::CompactString,
@@ -61,7 +61,18 @@ impl crate::object::Object for VsanHostHealthSystemStatusResult {
 }
 impl crate::object::Blank for VsanHostHealthSystemStatusResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            hostname: crate::object::Blank::blank(),
+            status: crate::object::Blank::blank(),
+            issues: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanHostHealthSystemStatusResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanHostHealthSystemStatusResult {

@@ -3,7 +3,7 @@
 /// Data object type *VsanHostHealthSystemVersionResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanHostHealthSystemVersionResult {
     /// Property *VsanHostHealthSystemVersionResult.hostname*.
     pub hostname: crate::CompactString,
@@ -65,7 +65,19 @@ impl crate::object::Object for VsanHostHealthSystemVersionResult {
 }
 impl crate::object::Blank for VsanHostHealthSystemVersionResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            hostname: crate::object::Blank::blank(),
+            version: None,
+            error: None,
+            build: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanHostHealthSystemVersionResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanHostHealthSystemVersionResult {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanHostHwDeviceId {
     /// Property *VsanHostHwDeviceId.pciId*.
     pub pci_id: Box<crate::types::DevicePciId>,
@@ -63,7 +63,18 @@ impl crate::object::Object for VsanHostHwDeviceId {
 }
 impl crate::object::Blank for VsanHostHwDeviceId {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            pci_id: crate::object::Blank::blank(),
+            product_id: None,
+            disk_capacity: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanHostHwDeviceId {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanHostHwDeviceId {

@@ -71,9 +71,9 @@ impl crate::object::Blank for VsanHostIoInsightInfo {
     fn blank() -> Self {
         Self {
             host: crate::object::Blank::blank(),
-            ioinsight_world_id: crate::object::Blank::blank(),
-            fault_message: crate::object::Blank::blank(),
-            ioinsight_info: crate::object::Blank::blank(),
+            ioinsight_world_id: None,
+            fault_message: None,
+            ioinsight_info: None,
             extra: crate::Extra::EMPTY,
         }
     }

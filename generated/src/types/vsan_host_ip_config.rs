@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VsanHostIpConfigKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanHostIpConfig {
     /// Property *VsanHostIpConfig.upstreamIpAddress*.
     pub upstream_ip_address: crate::CompactString,
@@ -59,7 +59,17 @@ impl crate::object::Object for VsanHostIpConfig {
 }
 impl crate::object::Blank for VsanHostIpConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            upstream_ip_address: crate::object::Blank::blank(),
+            downstream_ip_address: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanHostIpConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanHostIpConfig {

@@ -3,7 +3,7 @@
 /// Data object type *VsanHostIpConfigEx*.
 ///
 /// Extends `VsanHostIpConfig`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanHostIpConfigEx {
     /// Property *VsanHostIpConfig.upstreamIpAddress*.
     pub upstream_ip_address: crate::CompactString,
@@ -75,7 +75,19 @@ impl crate::object::Object for VsanHostIpConfigEx {
 }
 impl crate::object::Blank for VsanHostIpConfigEx {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            upstream_ip_address: crate::object::Blank::blank(),
+            downstream_ip_address: crate::object::Blank::blank(),
+            upstream_ip_v6_address: None,
+            downstream_ip_v6_address: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanHostIpConfigEx {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanHostIpConfigEx {

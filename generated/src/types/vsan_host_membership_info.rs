@@ -3,7 +3,7 @@
 /// Data object type *VsanHostMembershipInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanHostMembershipInfo {
     /// Property *VsanHostMembershipInfo.nodeUuid*.
     pub node_uuid: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for VsanHostMembershipInfo {
 }
 impl crate::object::Blank for VsanHostMembershipInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            node_uuid: crate::object::Blank::blank(),
+            hostname: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanHostMembershipInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanHostMembershipInfo {

@@ -3,7 +3,7 @@
 /// Data object type *VsanHostPortConfigEx*.
 ///
 /// Extends `VsanHostConfigInfoNetworkInfoPortConfig`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanHostPortConfigEx {
     /// Property *VsanHostConfigInfoNetworkInfoPortConfig.ipConfig*.
     pub ip_config: Option<crate::types::VsanHostIpConfigKind>,
@@ -61,7 +61,18 @@ impl crate::object::Object for VsanHostPortConfigEx {
 }
 impl crate::object::Blank for VsanHostPortConfigEx {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            ip_config: None,
+            device: crate::object::Blank::blank(),
+            traffic_types: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanHostPortConfigEx {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanHostPortConfigEx {

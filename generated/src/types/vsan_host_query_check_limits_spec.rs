@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanHostQueryCheckLimitsSpec {
     /// Property *VsanHostQueryCheckLimitsSpec.optionTypes*.
     pub option_types: Option<Vec<crate::CompactString>>,
@@ -59,7 +59,17 @@ impl crate::object::Object for VsanHostQueryCheckLimitsSpec {
 }
 impl crate::object::Blank for VsanHostQueryCheckLimitsSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            option_types: None,
+            fetch_all: false,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanHostQueryCheckLimitsSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanHostQueryCheckLimitsSpec {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanHostReference {
     /// Property *VsanHostReference.hostname*.
     pub hostname: crate::CompactString,
@@ -55,7 +55,16 @@ impl crate::object::Object for VsanHostReference {
 }
 impl crate::object::Blank for VsanHostReference {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            hostname: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanHostReference {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanHostReference {

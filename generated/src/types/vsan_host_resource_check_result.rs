@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `EntityResourceCheckDetails`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanHostResourceCheckResult {
     /// Property *EntityResourceCheckDetails.name*.
     pub name: Option<crate::CompactString>,
@@ -135,7 +135,28 @@ impl crate::object::Object for VsanHostResourceCheckResult {
 }
 impl crate::object::Blank for VsanHostResourceCheckResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: None,
+            uuid: None,
+            is_new: None,
+            capacity: None,
+            post_operation_capacity: None,
+            used_capacity: None,
+            post_operation_used_capacity: None,
+            additional_required_capacity: None,
+            max_components: None,
+            components: None,
+            host: None,
+            disk_groups: None,
+            storage_pools: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanHostResourceCheckResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanHostResourceCheckResult {

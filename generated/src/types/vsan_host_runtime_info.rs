@@ -3,7 +3,7 @@
 /// Data object type *VsanHostRuntimeInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanHostRuntimeInfo {
     /// Property *VsanHostRuntimeInfo.membershipList*.
     pub membership_list: Option<Vec<crate::types::VsanHostMembershipInfo>>,
@@ -61,7 +61,18 @@ impl crate::object::Object for VsanHostRuntimeInfo {
 }
 impl crate::object::Blank for VsanHostRuntimeInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            membership_list: None,
+            disk_issues: None,
+            access_gen_no: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanHostRuntimeInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanHostRuntimeInfo {

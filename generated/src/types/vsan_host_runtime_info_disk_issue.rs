@@ -3,7 +3,7 @@
 /// Data object type *VsanHostRuntimeInfoDiskIssue*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanHostRuntimeInfoDiskIssue {
     /// Property *VsanHostRuntimeInfoDiskIssue.diskId*.
     pub disk_id: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for VsanHostRuntimeInfoDiskIssue {
 }
 impl crate::object::Blank for VsanHostRuntimeInfoDiskIssue {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            disk_id: crate::object::Blank::blank(),
+            issue: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanHostRuntimeInfoDiskIssue {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanHostRuntimeInfoDiskIssue {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanHostRuntimeStats {
     /// Property *VsanHostRuntimeStats.resyncIopsInfo*.
     pub resync_iops_info: Option<Box<crate::types::ResyncIopsInfo>>,
@@ -89,7 +89,21 @@ impl crate::object::Object for VsanHostRuntimeStats {
 }
 impl crate::object::Blank for VsanHostRuntimeStats {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            resync_iops_info: None,
+            config_generation: None,
+            supported_cluster_size: None,
+            repair_timer_info: None,
+            component_limit_per_cluster: None,
+            max_witness_clusters: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanHostRuntimeStats {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanHostRuntimeStats {

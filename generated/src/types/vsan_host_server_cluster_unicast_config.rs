@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanHostServerClusterUnicastConfig {
     /// Property *VsanHostServerClusterUnicastConfig.remoteUnicastConfig*.
     pub remote_unicast_config: Option<
@@ -57,7 +57,16 @@ impl crate::object::Object for VsanHostServerClusterUnicastConfig {
 }
 impl crate::object::Blank for VsanHostServerClusterUnicastConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            remote_unicast_config: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanHostServerClusterUnicastConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanHostServerClusterUnicastConfig {

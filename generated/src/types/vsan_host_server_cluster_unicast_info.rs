@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanHostServerClusterUnicastInfo {
     /// Property *VsanHostServerClusterUnicastInfo.clusterUuid*.
     pub cluster_uuid: crate::CompactString,
@@ -59,7 +59,17 @@ impl crate::object::Object for VsanHostServerClusterUnicastInfo {
 }
 impl crate::object::Blank for VsanHostServerClusterUnicastInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            cluster_uuid: crate::object::Blank::blank(),
+            unicast_info: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanHostServerClusterUnicastInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanHostServerClusterUnicastInfo {

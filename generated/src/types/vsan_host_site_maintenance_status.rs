@@ -81,11 +81,11 @@ impl crate::object::Blank for VsanHostSiteMaintenanceStatus {
     fn blank() -> Self {
         Self {
             host: crate::object::Blank::blank(),
-            state: crate::object::Blank::blank(),
-            start_time: crate::object::Blank::blank(),
-            host_count: crate::object::Blank::blank(),
-            hosts: crate::object::Blank::blank(),
-            status_update_time: crate::object::Blank::blank(),
+            state: None,
+            start_time: None,
+            host_count: None,
+            hosts: None,
+            status_update_time: None,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -65,8 +65,8 @@ impl crate::object::Blank for VsanHostVirtualApplianceInfo {
     fn blank() -> Self {
         Self {
             host_key: crate::object::Blank::blank(),
-            is_virtual_app: crate::object::Blank::blank(),
-            is_deployed_from_ovf: crate::object::Blank::blank(),
+            is_virtual_app: false,
+            is_deployed_from_ovf: None,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -3,7 +3,7 @@
 /// Data object type *VsanHostVmdkLoadTestResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanHostVmdkLoadTestResult {
     /// Property *VsanHostVmdkLoadTestResult.hostname*.
     pub hostname: crate::CompactString,
@@ -65,7 +65,19 @@ impl crate::object::Object for VsanHostVmdkLoadTestResult {
 }
 impl crate::object::Blank for VsanHostVmdkLoadTestResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            hostname: crate::object::Blank::blank(),
+            issue_found: false,
+            fault_message: None,
+            vmdk_results: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanHostVmdkLoadTestResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanHostVmdkLoadTestResult {

@@ -3,7 +3,7 @@
 /// Data object type *VsanHostVsanDiskInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanHostVsanDiskInfo {
     /// Property *VsanHostVsanDiskInfo.vsanUuid*.
     pub vsan_uuid: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for VsanHostVsanDiskInfo {
 }
 impl crate::object::Blank for VsanHostVsanDiskInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            vsan_uuid: crate::object::Blank::blank(),
+            format_version: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanHostVsanDiskInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanHostVsanDiskInfo {

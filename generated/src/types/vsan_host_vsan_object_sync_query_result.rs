@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanHostVsanObjectSyncQueryResult {
     /// Property *VsanHostVsanObjectSyncQueryResult.totalObjectsToSync*.
     pub total_objects_to_sync: Option<i64>,
@@ -85,7 +85,20 @@ impl crate::object::Object for VsanHostVsanObjectSyncQueryResult {
 }
 impl crate::object::Blank for VsanHostVsanObjectSyncQueryResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            total_objects_to_sync: None,
+            total_bytes_to_sync: None,
+            total_recovery_eta: None,
+            objects: None,
+            syncing_object_recovery_details: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanHostVsanObjectSyncQueryResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanHostVsanObjectSyncQueryResult {

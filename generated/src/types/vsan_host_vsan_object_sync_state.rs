@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanHostVsanObjectSyncState {
     /// Property *VsanHostVsanObjectSyncState.uuid*.
     pub uuid: crate::CompactString,
@@ -59,7 +59,17 @@ impl crate::object::Object for VsanHostVsanObjectSyncState {
 }
 impl crate::object::Blank for VsanHostVsanObjectSyncState {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            uuid: crate::object::Blank::blank(),
+            components: Vec::new(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanHostVsanObjectSyncState {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanHostVsanObjectSyncState {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanHostWipeDiskStatus {
     /// Property *VsanHostWipeDiskStatus.disk*.
     pub disk: crate::CompactString,
@@ -105,7 +105,23 @@ impl crate::object::Object for VsanHostWipeDiskStatus {
 }
 impl crate::object::Blank for VsanHostWipeDiskStatus {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            disk: crate::object::Blank::blank(),
+            eligible: crate::object::Blank::blank(),
+            ineligible_reason: None,
+            wipe_state: None,
+            percentage_completed: None,
+            estimated_time: None,
+            wipe_start_time: None,
+            wipe_complete_time: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanHostWipeDiskStatus {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanHostWipeDiskStatus {

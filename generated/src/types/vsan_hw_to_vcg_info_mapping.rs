@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanHwToVcgInfoMapping {
     /// Property *VsanHwToVcgInfoMapping.vsanHostHwDeviceId*.
     pub vsan_host_hw_device_id: Box<crate::types::VsanHostHwDeviceId>,
@@ -59,7 +59,17 @@ impl crate::object::Object for VsanHwToVcgInfoMapping {
 }
 impl crate::object::Blank for VsanHwToVcgInfoMapping {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            vsan_host_hw_device_id: crate::object::Blank::blank(),
+            vcg_id: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanHwToVcgInfoMapping {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanHwToVcgInfoMapping {

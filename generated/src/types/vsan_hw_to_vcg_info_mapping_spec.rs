@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanHwToVcgInfoMappingSpec {
     /// Property *VsanHwToVcgInfoMappingSpec.entity*.
     pub entity: crate::CompactString,
@@ -59,7 +59,17 @@ impl crate::object::Object for VsanHwToVcgInfoMappingSpec {
 }
 impl crate::object::Blank for VsanHwToVcgInfoMappingSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            entity: crate::object::Blank::blank(),
+            vsan_hw_to_vcg_info_mappings: Vec::new(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanHwToVcgInfoMappingSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanHwToVcgInfoMappingSpec {

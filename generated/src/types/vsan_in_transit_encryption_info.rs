@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanInTransitEncryptionInfo {
     /// Property *VsanInTransitEncryptionInfo.enabled*.
     pub enabled: Option<bool>,
@@ -83,7 +83,20 @@ impl crate::object::Object for VsanInTransitEncryptionInfo {
 }
 impl crate::object::Blank for VsanInTransitEncryptionInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            enabled: None,
+            rekey_interval: None,
+            transition_state: None,
+            server_cluster_uuid: None,
+            client_cluster_uuid: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanInTransitEncryptionInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanInTransitEncryptionInfo {

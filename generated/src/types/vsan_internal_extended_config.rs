@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanInternalExtendedConfig {
     /// Property *VsanInternalExtendedConfig.vcMaxDiskVersion*.
     pub vc_max_disk_version: Option<i32>,
@@ -59,7 +59,17 @@ impl crate::object::Object for VsanInternalExtendedConfig {
 }
 impl crate::object::Blank for VsanInternalExtendedConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            vc_max_disk_version: None,
+            stretched_client: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanInternalExtendedConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanInternalExtendedConfig {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanIODiagnosticsFailedCheck {
     /// Property *VsanIODiagnosticsFailedCheck.unsupportedType*.
     pub unsupported_type: crate::CompactString,
@@ -59,7 +59,17 @@ impl crate::object::Object for VsanIODiagnosticsFailedCheck {
 }
 impl crate::object::Blank for VsanIODiagnosticsFailedCheck {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            unsupported_type: crate::object::Blank::blank(),
+            reason: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanIODiagnosticsFailedCheck {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanIODiagnosticsFailedCheck {

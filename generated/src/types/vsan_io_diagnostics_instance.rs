@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanIODiagnosticsInstance {
     /// Property *VsanIODiagnosticsInstance.name*.
     pub name: crate::CompactString,
@@ -101,7 +101,22 @@ impl crate::object::Object for VsanIODiagnosticsInstance {
 }
 impl crate::object::Blank for VsanIODiagnosticsInstance {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: crate::object::Blank::blank(),
+            state: crate::object::Blank::blank(),
+            events: None,
+            targets: None,
+            start_time: crate::object::Blank::blank(),
+            end_time: crate::object::Blank::blank(),
+            recurrence_name: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanIODiagnosticsInstance {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanIODiagnosticsInstance {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanIODiagnosticsInstanceEvent {
     /// Property *VsanIODiagnosticsInstanceEvent.eventType*.
     pub event_type: crate::CompactString,
@@ -67,7 +67,18 @@ impl crate::object::Object for VsanIODiagnosticsInstanceEvent {
 }
 impl crate::object::Blank for VsanIODiagnosticsInstanceEvent {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            event_type: crate::object::Blank::blank(),
+            event_time: crate::object::Blank::blank(),
+            event_targets: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanIODiagnosticsInstanceEvent {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanIODiagnosticsInstanceEvent {

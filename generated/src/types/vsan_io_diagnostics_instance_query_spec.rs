@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanIODiagnosticsInstanceQuerySpec {
     /// Property *VsanIODiagnosticsInstanceQuerySpec.targets*.
     pub targets: Option<Vec<crate::types::VsanIODiagnosticsTarget>>,
@@ -67,7 +67,18 @@ impl crate::object::Object for VsanIODiagnosticsInstanceQuerySpec {
 }
 impl crate::object::Blank for VsanIODiagnosticsInstanceQuerySpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            targets: None,
+            start_time: crate::object::Blank::blank(),
+            end_time: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanIODiagnosticsInstanceQuerySpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanIODiagnosticsInstanceQuerySpec {

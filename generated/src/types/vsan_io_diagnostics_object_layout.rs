@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanIODiagnosticsObjectLayout {
     /// Property *VsanIODiagnosticsObjectLayout.layout*.
     pub layout: crate::CompactString,
@@ -55,7 +55,16 @@ impl crate::object::Object for VsanIODiagnosticsObjectLayout {
 }
 impl crate::object::Blank for VsanIODiagnosticsObjectLayout {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            layout: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanIODiagnosticsObjectLayout {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanIODiagnosticsObjectLayout {

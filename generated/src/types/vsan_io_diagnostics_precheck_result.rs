@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanIODiagnosticsPrecheckResult {
     /// Property *VsanIODiagnosticsPrecheckResult.supported*.
     pub supported: bool,
@@ -59,7 +59,17 @@ impl crate::object::Object for VsanIODiagnosticsPrecheckResult {
 }
 impl crate::object::Blank for VsanIODiagnosticsPrecheckResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            supported: false,
+            failed_checks: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanIODiagnosticsPrecheckResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanIODiagnosticsPrecheckResult {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanIODiagnosticsStats {
     /// Property *VsanIODiagnosticsStats.objectsIOStats*.
     pub objects_io_stats: Option<Vec<crate::types::VsanObjectIOStats>>,
@@ -67,7 +67,18 @@ impl crate::object::Object for VsanIODiagnosticsStats {
 }
 impl crate::object::Blank for VsanIODiagnosticsStats {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            objects_io_stats: None,
+            start_time: crate::object::Blank::blank(),
+            end_time: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanIODiagnosticsStats {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanIODiagnosticsStats {

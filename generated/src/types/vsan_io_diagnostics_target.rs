@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanIODiagnosticsTarget {
     /// Property *VsanIODiagnosticsTarget.type*.
     pub r#type: crate::CompactString,
@@ -63,7 +63,18 @@ impl crate::object::Object for VsanIODiagnosticsTarget {
 }
 impl crate::object::Blank for VsanIODiagnosticsTarget {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            r#type: crate::object::Blank::blank(),
+            entity_id: crate::object::Blank::blank(),
+            obj_uuids: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanIODiagnosticsTarget {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanIODiagnosticsTarget {

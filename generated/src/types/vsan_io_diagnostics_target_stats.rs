@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanIODiagnosticsTargetStats {
     /// Property *VsanIODiagnosticsTargetStats.target*.
     pub target: Box<crate::types::VsanIODiagnosticsTarget>,
@@ -59,7 +59,17 @@ impl crate::object::Object for VsanIODiagnosticsTargetStats {
 }
 impl crate::object::Blank for VsanIODiagnosticsTargetStats {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            target: crate::object::Blank::blank(),
+            objects_io_diagnostics_stats: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanIODiagnosticsTargetStats {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanIODiagnosticsTargetStats {

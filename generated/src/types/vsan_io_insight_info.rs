@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanIoInsightInfo {
     /// Property *VsanIoInsightInfo.state*.
     pub state: Option<crate::CompactString>,
@@ -61,7 +61,17 @@ impl crate::object::Object for VsanIoInsightInfo {
 }
 impl crate::object::Blank for VsanIoInsightInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            state: None,
+            monitored_v_ms: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanIoInsightInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanIoInsightInfo {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanIoInsightInstance {
     /// Property *VsanIoInsightInstance.runName*.
     pub run_name: crate::CompactString,
@@ -99,7 +99,22 @@ impl crate::object::Object for VsanIoInsightInstance {
 }
 impl crate::object::Blank for VsanIoInsightInstance {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            run_name: crate::object::Blank::blank(),
+            state: None,
+            start_time: None,
+            end_time: None,
+            hosts_io_insight_info: None,
+            host_uuids: None,
+            vm_uuids: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanIoInsightInstance {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanIoInsightInstance {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanIoInsightInstanceQuerySpec {
     /// Property *VsanIoInsightInstanceQuerySpec.state*.
     pub state: Option<crate::CompactString>,
@@ -59,7 +59,17 @@ impl crate::object::Object for VsanIoInsightInstanceQuerySpec {
 }
 impl crate::object::Blank for VsanIoInsightInstanceQuerySpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            state: None,
+            entity_ref_id: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanIoInsightInstanceQuerySpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanIoInsightInstanceQuerySpec {

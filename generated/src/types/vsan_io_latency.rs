@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanIOLatency {
     /// Property *VsanIOLatency.latencyType*.
     pub latency_type: crate::CompactString,
@@ -89,7 +89,21 @@ impl crate::object::Object for VsanIOLatency {
 }
 impl crate::object::Blank for VsanIOLatency {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            latency_type: crate::object::Blank::blank(),
+            source_entity_uuid: crate::object::Blank::blank(),
+            dest_entity_uuid: crate::object::Blank::blank(),
+            read_latency_stats: crate::object::Blank::blank(),
+            write_latency_stats: crate::object::Blank::blank(),
+            detailed_info: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanIOLatency {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanIOLatency {

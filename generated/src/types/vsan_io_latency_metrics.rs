@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanIOLatencyMetrics {
     /// Property *VsanIOLatencyMetrics.totalCount*.
     pub total_count: i32,
@@ -63,7 +63,18 @@ impl crate::object::Object for VsanIOLatencyMetrics {
 }
 impl crate::object::Blank for VsanIOLatencyMetrics {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            total_count: 0,
+            average_latency: 0.0,
+            stddev_latency: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanIOLatencyMetrics {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanIOLatencyMetrics {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanIOTripAnalyzerConfig {
     /// Property *VsanIOTripAnalyzerConfig.recurrences*.
     pub recurrences: Option<Vec<crate::types::VsanIOTripAnalyzerRecurrence>>,
@@ -55,7 +55,16 @@ impl crate::object::Object for VsanIOTripAnalyzerConfig {
 }
 impl crate::object::Blank for VsanIOTripAnalyzerConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            recurrences: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanIOTripAnalyzerConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanIOTripAnalyzerConfig {

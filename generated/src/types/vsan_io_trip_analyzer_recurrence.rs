@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanIOTripAnalyzerRecurrence {
     /// Property *VsanIOTripAnalyzerRecurrence.name*.
     pub name: Option<crate::CompactString>,
@@ -91,7 +91,22 @@ impl crate::object::Object for VsanIOTripAnalyzerRecurrence {
 }
 impl crate::object::Blank for VsanIOTripAnalyzerRecurrence {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: None,
+            targets: Vec::new(),
+            start_time: crate::object::Blank::blank(),
+            end_time: None,
+            duration: 0,
+            interval: 0,
+            status: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanIOTripAnalyzerRecurrence {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanIOTripAnalyzerRecurrence {

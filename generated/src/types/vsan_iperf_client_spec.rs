@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanIperfClientSpec {
     /// Property *VsanIperfClientSpec.Reverse*.
     pub reverse: bool,
@@ -55,7 +55,16 @@ impl crate::object::Object for VsanIperfClientSpec {
 }
 impl crate::object::Blank for VsanIperfClientSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            reverse: false,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanIperfClientSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanIperfClientSpec {

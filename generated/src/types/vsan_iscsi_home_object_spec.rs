@@ -3,7 +3,7 @@
 /// Data object type *VsanIscsiHomeObjectSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanIscsiHomeObjectSpec {
     /// Property *VsanIscsiHomeObjectSpec.storagePolicy*.
     pub storage_policy: Option<crate::types::VirtualMachineProfileSpecKind>,
@@ -59,7 +59,17 @@ impl crate::object::Object for VsanIscsiHomeObjectSpec {
 }
 impl crate::object::Blank for VsanIscsiHomeObjectSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            storage_policy: None,
+            default_config: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanIscsiHomeObjectSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanIscsiHomeObjectSpec {

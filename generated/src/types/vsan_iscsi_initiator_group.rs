@@ -3,7 +3,7 @@
 /// Data object type *VsanIscsiInitiatorGroup*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanIscsiInitiatorGroup {
     /// Property *VsanIscsiInitiatorGroup.name*.
     pub name: crate::CompactString,
@@ -61,7 +61,18 @@ impl crate::object::Object for VsanIscsiInitiatorGroup {
 }
 impl crate::object::Blank for VsanIscsiInitiatorGroup {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: crate::object::Blank::blank(),
+            initiators: None,
+            targets: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanIscsiInitiatorGroup {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanIscsiInitiatorGroup {

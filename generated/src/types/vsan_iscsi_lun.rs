@@ -3,7 +3,7 @@
 /// Data object type *VsanIscsiLUN*.
 ///
 /// Extends `VsanIscsiLUNCommonInfo`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanIscsiLUN {
     /// Property *VsanIscsiLUNCommonInfo.lunId*.
     pub lun_id: Option<i32>,
@@ -99,7 +99,23 @@ impl crate::object::Object for VsanIscsiLUN {
 }
 impl crate::object::Blank for VsanIscsiLUN {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            lun_id: None,
+            alias: None,
+            lun_size: 0,
+            status: None,
+            target_alias: crate::object::Blank::blank(),
+            uuid: crate::object::Blank::blank(),
+            actual_size: 0,
+            object_information: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanIscsiLUN {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanIscsiLUN {

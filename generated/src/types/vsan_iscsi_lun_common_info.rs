@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VsanIscsiLUNCommonInfoKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanIscsiLUNCommonInfo {
     /// Property *VsanIscsiLUNCommonInfo.lunId*.
     pub lun_id: Option<i32>,
@@ -67,7 +67,19 @@ impl crate::object::Object for VsanIscsiLUNCommonInfo {
 }
 impl crate::object::Blank for VsanIscsiLUNCommonInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            lun_id: None,
+            alias: None,
+            lun_size: 0,
+            status: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanIscsiLUNCommonInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanIscsiLUNCommonInfo {

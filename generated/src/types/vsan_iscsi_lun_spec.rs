@@ -3,7 +3,7 @@
 /// Data object type *VsanIscsiLUNSpec*.
 ///
 /// Extends `VsanIscsiLUNCommonInfo`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanIscsiLUNSpec {
     /// Property *VsanIscsiLUNCommonInfo.lunId*.
     pub lun_id: Option<i32>,
@@ -73,7 +73,21 @@ impl crate::object::Object for VsanIscsiLUNSpec {
 }
 impl crate::object::Blank for VsanIscsiLUNSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            lun_id: None,
+            alias: None,
+            lun_size: 0,
+            status: None,
+            storage_policy: None,
+            new_lun_id: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanIscsiLUNSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanIscsiLUNSpec {

@@ -3,7 +3,7 @@
 /// Data object type *VsanIscsiTarget*.
 ///
 /// Extends `VsanIscsiTargetCommonInfo`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanIscsiTarget {
     /// Property *VsanIscsiTargetBasicInfo.alias*.
     pub alias: crate::CompactString,
@@ -117,7 +117,26 @@ impl crate::object::Object for VsanIscsiTarget {
 }
 impl crate::object::Blank for VsanIscsiTarget {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            alias: crate::object::Blank::blank(),
+            iqn: None,
+            auth_spec: None,
+            port: None,
+            network_interface: None,
+            affinity_location: None,
+            lun_count: None,
+            object_information: None,
+            io_owner_host: None,
+            initiators: None,
+            initiator_groups: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanIscsiTarget {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanIscsiTarget {

@@ -3,7 +3,7 @@
 /// Data object type *VsanIscsiTargetAuthSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanIscsiTargetAuthSpec {
     /// Property *VsanIscsiTargetAuthSpec.authType*.
     pub auth_type: Option<crate::CompactString>,
@@ -81,7 +81,20 @@ impl crate::object::Object for VsanIscsiTargetAuthSpec {
 }
 impl crate::object::Blank for VsanIscsiTargetAuthSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            auth_type: None,
+            user_name_attach_to_target: None,
+            user_secret_attach_to_target: None,
+            user_name_attach_to_initiator: None,
+            user_secret_attach_to_initiator: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanIscsiTargetAuthSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanIscsiTargetAuthSpec {

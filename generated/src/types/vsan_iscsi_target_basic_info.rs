@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VsanIscsiTargetBasicInfoKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanIscsiTargetBasicInfo {
     /// Property *VsanIscsiTargetBasicInfo.alias*.
     pub alias: crate::CompactString,
@@ -59,7 +59,17 @@ impl crate::object::Object for VsanIscsiTargetBasicInfo {
 }
 impl crate::object::Blank for VsanIscsiTargetBasicInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            alias: crate::object::Blank::blank(),
+            iqn: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanIscsiTargetBasicInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanIscsiTargetBasicInfo {

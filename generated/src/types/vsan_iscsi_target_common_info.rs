@@ -5,7 +5,7 @@
 /// Extends `VsanIscsiTargetBasicInfo`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VsanIscsiTargetCommonInfoKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanIscsiTargetCommonInfo {
     /// Property *VsanIscsiTargetBasicInfo.alias*.
     pub alias: crate::CompactString,
@@ -82,7 +82,21 @@ impl crate::object::Object for VsanIscsiTargetCommonInfo {
 }
 impl crate::object::Blank for VsanIscsiTargetCommonInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            alias: crate::object::Blank::blank(),
+            iqn: None,
+            auth_spec: None,
+            port: None,
+            network_interface: None,
+            affinity_location: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanIscsiTargetCommonInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanIscsiTargetCommonInfo {

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VsanIscsiTargetServiceConfigKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanIscsiTargetServiceConfig {
     /// Property *VsanIscsiTargetServiceConfig.defaultConfig*.
     pub default_config: Option<
@@ -65,7 +65,18 @@ impl crate::object::Object for VsanIscsiTargetServiceConfig {
 }
 impl crate::object::Blank for VsanIscsiTargetServiceConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            default_config: None,
+            enabled: None,
+            vip_configs: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanIscsiTargetServiceConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanIscsiTargetServiceConfig {

@@ -3,7 +3,7 @@
 /// Data object type *VsanIscsiTargetServiceDefaultConfigSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanIscsiTargetServiceDefaultConfigSpec {
     /// Property *VsanIscsiTargetServiceDefaultConfigSpec.networkInterface*.
     pub network_interface: Option<crate::CompactString>,
@@ -61,7 +61,18 @@ impl crate::object::Object for VsanIscsiTargetServiceDefaultConfigSpec {
 }
 impl crate::object::Blank for VsanIscsiTargetServiceDefaultConfigSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            network_interface: None,
+            port: None,
+            iscsi_target_auth_spec: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanIscsiTargetServiceDefaultConfigSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanIscsiTargetServiceDefaultConfigSpec {

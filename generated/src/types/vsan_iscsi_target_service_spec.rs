@@ -3,7 +3,7 @@
 /// Data object type *VsanIscsiTargetServiceSpec*.
 ///
 /// Extends `VsanIscsiTargetServiceConfig`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanIscsiTargetServiceSpec {
     /// Property *VsanIscsiTargetServiceConfig.defaultConfig*.
     pub default_config: Option<
@@ -67,7 +67,19 @@ impl crate::object::Object for VsanIscsiTargetServiceSpec {
 }
 impl crate::object::Blank for VsanIscsiTargetServiceSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            default_config: None,
+            enabled: None,
+            vip_configs: None,
+            home_object_storage_policy: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanIscsiTargetServiceSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanIscsiTargetServiceSpec {

@@ -3,7 +3,7 @@
 /// Data object type *VsanIscsiTargetSpec*.
 ///
 /// Extends `VsanIscsiTargetCommonInfo`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanIscsiTargetSpec {
     /// Property *VsanIscsiTargetBasicInfo.alias*.
     pub alias: crate::CompactString,
@@ -99,7 +99,23 @@ impl crate::object::Object for VsanIscsiTargetSpec {
 }
 impl crate::object::Blank for VsanIscsiTargetSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            alias: crate::object::Blank::blank(),
+            iqn: None,
+            auth_spec: None,
+            port: None,
+            network_interface: None,
+            affinity_location: None,
+            storage_policy: None,
+            new_alias: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanIscsiTargetSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanIscsiTargetSpec {

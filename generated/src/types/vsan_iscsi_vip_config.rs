@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `VsanIscsiVipConfigSpec`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanIscsiVipConfig {
     /// Property *VsanIscsiVipConfigSpec.enabled*.
     pub enabled: Option<bool>,
@@ -103,7 +103,23 @@ impl crate::object::Object for VsanIscsiVipConfig {
 }
 impl crate::object::Blank for VsanIscsiVipConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            enabled: None,
+            v4_network_config: None,
+            v6_network_config: None,
+            vswitch_config: None,
+            distributed_switch_config: None,
+            vmknic_name: None,
+            owner: None,
+            owner_host_uuid: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanIscsiVipConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanIscsiVipConfig {

@@ -7,7 +7,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VsanIscsiVipConfigSpecKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanIscsiVipConfigSpec {
     /// Property *VsanIscsiVipConfigSpec.enabled*.
     pub enabled: Option<bool>,
@@ -85,7 +85,20 @@ impl crate::object::Object for VsanIscsiVipConfigSpec {
 }
 impl crate::object::Blank for VsanIscsiVipConfigSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            enabled: None,
+            v4_network_config: None,
+            v6_network_config: None,
+            vswitch_config: None,
+            distributed_switch_config: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanIscsiVipConfigSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanIscsiVipConfigSpec {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanIscsiVipDVswitchConfig {
     /// Property *VsanIscsiVipDVswitchConfig.portGroup*.
     ///
@@ -61,7 +61,17 @@ impl crate::object::Object for VsanIscsiVipDVswitchConfig {
 }
 impl crate::object::Blank for VsanIscsiVipDVswitchConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            port_group: None,
+            dvs_uuid: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanIscsiVipDVswitchConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanIscsiVipDVswitchConfig {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanIscsiVipVswitchConfig {
     /// Property *VsanIscsiVipVswitchConfig.vswitchName*.
     pub vswitch_name: crate::CompactString,
@@ -59,7 +59,17 @@ impl crate::object::Object for VsanIscsiVipVswitchConfig {
 }
 impl crate::object::Blank for VsanIscsiVipVswitchConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            vswitch_name: crate::object::Blank::blank(),
+            vlan_id: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanIscsiVipVswitchConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanIscsiVipVswitchConfig {

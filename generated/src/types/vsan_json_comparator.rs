@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `VsanComparator`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanJsonComparator {
     /// Property *VsanJsonComparator.comparator*.
     pub comparator: Option<crate::CompactString>,
@@ -59,7 +59,17 @@ impl crate::object::Object for VsanJsonComparator {
 }
 impl crate::object::Blank for VsanJsonComparator {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            comparator: None,
+            comparable_value: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanJsonComparator {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanJsonComparator {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanJsonFilterRule {
     /// Property *VsanJsonFilterRule.filterComparator*.
     pub filter_comparator: Option<crate::types::VsanComparatorKind>,
@@ -72,7 +72,19 @@ impl crate::object::Object for VsanJsonFilterRule {
 }
 impl crate::object::Blank for VsanJsonFilterRule {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            filter_comparator: None,
+            comparable_path: None,
+            keys_with_str_val: None,
+            property_name: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanJsonFilterRule {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanJsonFilterRule {

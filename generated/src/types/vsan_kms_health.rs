@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanKmsHealth {
     /// Property *VsanKmsHealth.serverName*.
     pub server_name: crate::CompactString,
@@ -91,7 +91,21 @@ impl crate::object::Object for VsanKmsHealth {
 }
 impl crate::object::Blank for VsanKmsHealth {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            server_name: crate::object::Blank::blank(),
+            health: crate::object::Blank::blank(),
+            error: None,
+            trust_health: None,
+            cert_health: None,
+            cert_expire_date: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanKmsHealth {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanKmsHealth {

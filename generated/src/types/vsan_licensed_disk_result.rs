@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanLicensedDiskResult {
     /// Property *VsanLicensedDiskResult.uuid*.
     pub uuid: crate::CompactString,
@@ -63,7 +63,18 @@ impl crate::object::Object for VsanLicensedDiskResult {
 }
 impl crate::object::Blank for VsanLicensedDiskResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            uuid: crate::object::Blank::blank(),
+            name: crate::object::Blank::blank(),
+            capacity: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanLicensedDiskResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanLicensedDiskResult {

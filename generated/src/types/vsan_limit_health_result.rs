@@ -3,7 +3,7 @@
 /// Data object type *VsanLimitHealthResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanLimitHealthResult {
     /// Property *VsanLimitHealthResult.hostname*.
     pub hostname: Option<crate::CompactString>,
@@ -200,7 +200,39 @@ impl crate::object::Object for VsanLimitHealthResult {
 }
 impl crate::object::Blank for VsanLimitHealthResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            hostname: None,
+            issue_found: false,
+            max_components: 0,
+            free_components: 0,
+            component_limit_health: crate::object::Blank::blank(),
+            lowest_free_disk_space_pct: 0,
+            used_disk_space_b: 0,
+            total_disk_space_b: 0,
+            disk_free_space_health: crate::object::Blank::blank(),
+            reserved_rc_size_b: 0,
+            total_rc_size_b: 0,
+            rc_free_reservation_health: crate::object::Blank::blank(),
+            total_logical_space_b: None,
+            logical_space_used_b: None,
+            dedup_metadata_size_b: None,
+            disk_transient_capacity_used_b: None,
+            dg_transient_capacity_used_b: None,
+            slack_space_cap_required: None,
+            resync_pause_threshold: None,
+            space_efficiency_metadata_size_b: None,
+            host_rebuild_capacity: None,
+            min_space_required_for_vsan_op: None,
+            enforce_cap_resrv_space: None,
+            cd_reserved_size_b: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanLimitHealthResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanLimitHealthResult {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanMassCollectorPropertyParams {
     /// Property *VsanMassCollectorPropertyParams.propertyName*.
     pub property_name: Option<crate::CompactString>,
@@ -59,7 +59,17 @@ impl crate::object::Object for VsanMassCollectorPropertyParams {
 }
 impl crate::object::Blank for VsanMassCollectorPropertyParams {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            property_name: None,
+            property_params: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanMassCollectorPropertyParams {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanMassCollectorPropertyParams {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanMassCollectorSpec {
     /// Property *VsanMassCollectorSpec.objects*.
     pub objects: Option<Vec<crate::types::ManagedObjectReference>>,
@@ -83,7 +83,20 @@ impl crate::object::Object for VsanMassCollectorSpec {
 }
 impl crate::object::Blank for VsanMassCollectorSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            objects: None,
+            object_collection: None,
+            properties: Vec::new(),
+            properties_params: None,
+            constraint: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanMassCollectorSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanMassCollectorSpec {

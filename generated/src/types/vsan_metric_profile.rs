@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanMetricProfile {
     /// Property *VsanMetricProfile.authToken*.
     pub auth_token: crate::Password,
@@ -55,7 +55,16 @@ impl crate::object::Object for VsanMetricProfile {
 }
 impl crate::object::Blank for VsanMetricProfile {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            auth_token: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanMetricProfile {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanMetricProfile {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanMetricsConfig {
     /// Property *VsanMetricsConfig.profiles*.
     pub profiles: Option<Vec<crate::types::VsanMetricProfile>>,
@@ -55,7 +55,16 @@ impl crate::object::Object for VsanMetricsConfig {
 }
 impl crate::object::Blank for VsanMetricsConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            profiles: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanMetricsConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanMetricsConfig {

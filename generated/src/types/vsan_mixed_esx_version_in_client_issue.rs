@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `VsanUpgradeSystemPreflightCheckIssue`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanMixedEsxVersionInClientIssue {
     /// Property *VsanUpgradeSystemPreflightCheckIssue.msg*.
     pub msg: crate::CompactString,
@@ -59,7 +59,17 @@ impl crate::object::Object for VsanMixedEsxVersionInClientIssue {
 }
 impl crate::object::Blank for VsanMixedEsxVersionInClientIssue {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            msg: crate::object::Blank::blank(),
+            cluster_name: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanMixedEsxVersionInClientIssue {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanMixedEsxVersionInClientIssue {

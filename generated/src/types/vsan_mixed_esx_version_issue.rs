@@ -3,7 +3,7 @@
 /// Data object type *VsanMixedEsxVersionIssue*.
 ///
 /// Extends `VsanUpgradeSystemPreflightCheckIssue`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanMixedEsxVersionIssue {
     /// Property *VsanUpgradeSystemPreflightCheckIssue.msg*.
     pub msg: crate::CompactString,
@@ -53,7 +53,16 @@ impl crate::object::Object for VsanMixedEsxVersionIssue {
 }
 impl crate::object::Blank for VsanMixedEsxVersionIssue {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            msg: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanMixedEsxVersionIssue {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanMixedEsxVersionIssue {

@@ -7,7 +7,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VsanMountPrecheckItemKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanMountPrecheckItem {
     /// Property *VsanMountPrecheckItem.type*.
     pub r#type: crate::CompactString,
@@ -73,7 +73,20 @@ impl crate::object::Object for VsanMountPrecheckItem {
 }
 impl crate::object::Blank for VsanMountPrecheckItem {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            r#type: crate::object::Blank::blank(),
+            description: crate::object::Blank::blank(),
+            status: crate::object::Blank::blank(),
+            reason: None,
+            ignore_message: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanMountPrecheckItem {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanMountPrecheckItem {

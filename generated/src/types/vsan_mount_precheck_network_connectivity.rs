@@ -76,8 +76,8 @@ impl crate::object::Blank for VsanMountPrecheckNetworkConnectivity {
     fn blank() -> Self {
         Self {
             host: crate::object::Blank::blank(),
-            small_ping_test_success_pct: crate::object::Blank::blank(),
-            large_ping_test_success_pct: crate::object::Blank::blank(),
+            small_ping_test_success_pct: 0,
+            large_ping_test_success_pct: 0,
             status: crate::object::Blank::blank(),
             extra: crate::Extra::EMPTY,
         }

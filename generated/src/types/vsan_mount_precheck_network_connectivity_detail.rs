@@ -65,7 +65,7 @@ impl crate::object::Blank for VsanMountPrecheckNetworkConnectivityDetail {
     fn blank() -> Self {
         Self {
             host: crate::object::Blank::blank(),
-            network_connectivity: crate::object::Blank::blank(),
+            network_connectivity: None,
             extra: crate::Extra::EMPTY,
         }
     }

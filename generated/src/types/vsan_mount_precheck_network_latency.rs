@@ -67,7 +67,7 @@ impl crate::object::Blank for VsanMountPrecheckNetworkLatency {
     fn blank() -> Self {
         Self {
             host: crate::object::Blank::blank(),
-            network_latency: crate::object::Blank::blank(),
+            network_latency: 0,
             status: crate::object::Blank::blank(),
             extra: crate::Extra::EMPTY,
         }

@@ -63,7 +63,7 @@ impl crate::object::Blank for VsanMountPrecheckNetworkLatencyDetail {
     fn blank() -> Self {
         Self {
             host: crate::object::Blank::blank(),
-            network_latencies: crate::object::Blank::blank(),
+            network_latencies: None,
             extra: crate::Extra::EMPTY,
         }
     }

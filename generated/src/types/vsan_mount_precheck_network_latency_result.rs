@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `VsanMountPrecheckItem`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanMountPrecheckNetworkLatencyResult {
     /// Property *VsanMountPrecheckItem.type*.
     pub r#type: crate::CompactString,
@@ -75,7 +75,21 @@ impl crate::object::Object for VsanMountPrecheckNetworkLatencyResult {
 }
 impl crate::object::Blank for VsanMountPrecheckNetworkLatencyResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            r#type: crate::object::Blank::blank(),
+            description: crate::object::Blank::blank(),
+            status: crate::object::Blank::blank(),
+            reason: None,
+            ignore_message: None,
+            details: Vec::new(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanMountPrecheckNetworkLatencyResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanMountPrecheckNetworkLatencyResult {

@@ -7,7 +7,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VsanMountPrecheckResultKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanMountPrecheckResult {
     /// Property *VsanMountPrecheckResult.result*.
     pub result: Option<Vec<crate::types::VsanMountPrecheckItemKind>>,
@@ -57,7 +57,16 @@ impl crate::object::Object for VsanMountPrecheckResult {
 }
 impl crate::object::Blank for VsanMountPrecheckResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            result: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanMountPrecheckResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanMountPrecheckResult {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `VsanComparator`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanNestJsonComparator {
     /// Property *VsanNestJsonComparator.nestedComparators*.
     pub nested_comparators: Option<Vec<crate::types::VsanJsonComparator>>,
@@ -59,7 +59,17 @@ impl crate::object::Object for VsanNestJsonComparator {
 }
 impl crate::object::Blank for VsanNestJsonComparator {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            nested_comparators: None,
+            conjoiner: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanNestJsonComparator {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanNestJsonComparator {

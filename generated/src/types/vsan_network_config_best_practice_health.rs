@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanNetworkConfigBestPracticeHealth {
     /// Property *VsanNetworkConfigBestPracticeHealth.vdsPresent*.
     pub vds_present: bool,
@@ -59,7 +59,17 @@ impl crate::object::Object for VsanNetworkConfigBestPracticeHealth {
 }
 impl crate::object::Blank for VsanNetworkConfigBestPracticeHealth {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            vds_present: false,
+            issues: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanNetworkConfigBestPracticeHealth {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanNetworkConfigBestPracticeHealth {

@@ -73,9 +73,9 @@ impl crate::object::Blank for VsanNetworkConfigPnicSpeedInconsistencyIssue {
     fn blank() -> Self {
         Self {
             host: crate::object::Blank::blank(),
-            vswitch_name: crate::object::Blank::blank(),
-            vds: crate::object::Blank::blank(),
-            speeds_mb: crate::object::Blank::blank(),
+            vswitch_name: None,
+            vds: None,
+            speeds_mb: Vec::new(),
             extra: crate::Extra::EMPTY,
         }
     }

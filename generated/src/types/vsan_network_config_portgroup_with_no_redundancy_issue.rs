@@ -79,10 +79,10 @@ impl crate::object::Blank for VsanNetworkConfigPortgroupWithNoRedundancyIssue {
     fn blank() -> Self {
         Self {
             host: crate::object::Blank::blank(),
-            portgroup_name: crate::object::Blank::blank(),
-            vds: crate::object::Blank::blank(),
-            pg: crate::object::Blank::blank(),
-            num_pnics: crate::object::Blank::blank(),
+            portgroup_name: None,
+            vds: None,
+            pg: None,
+            num_pnics: 0,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -71,8 +71,8 @@ impl crate::object::Blank for VsanNetworkConfigVdsScopeIssue {
     fn blank() -> Self {
         Self {
             vds: crate::object::Blank::blank(),
-            member_hosts: crate::object::Blank::blank(),
-            non_member_hosts: crate::object::Blank::blank(),
+            member_hosts: Vec::new(),
+            non_member_hosts: Vec::new(),
             extra: crate::Extra::EMPTY,
         }
     }

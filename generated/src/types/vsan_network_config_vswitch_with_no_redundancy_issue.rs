@@ -73,9 +73,9 @@ impl crate::object::Blank for VsanNetworkConfigVswitchWithNoRedundancyIssue {
     fn blank() -> Self {
         Self {
             host: crate::object::Blank::blank(),
-            vswitch_name: crate::object::Blank::blank(),
-            vds: crate::object::Blank::blank(),
-            num_pnics: crate::object::Blank::blank(),
+            vswitch_name: None,
+            vds: None,
+            num_pnics: 0,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -80,7 +80,7 @@ impl crate::object::Blank for VsanNetworkDiagnostics {
             event_type_id: crate::object::Blank::blank(),
             severity: crate::object::Blank::blank(),
             created_time: crate::object::Blank::blank(),
-            arguments: crate::object::Blank::blank(),
+            arguments: None,
             extra: crate::Extra::EMPTY,
         }
     }

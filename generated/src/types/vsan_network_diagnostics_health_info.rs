@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanNetworkDiagnosticsHealthInfo {
     /// Property *VsanNetworkDiagnosticsHealthInfo.vnicInfo*.
     pub vnic_info: Option<Vec<crate::types::HostVirtualNic>>,
@@ -63,7 +63,18 @@ impl crate::object::Object for VsanNetworkDiagnosticsHealthInfo {
 }
 impl crate::object::Blank for VsanNetworkDiagnosticsHealthInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            vnic_info: None,
+            pnic_tso_info: None,
+            lacp_info: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanNetworkDiagnosticsHealthInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanNetworkDiagnosticsHealthInfo {

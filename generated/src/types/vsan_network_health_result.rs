@@ -3,7 +3,7 @@
 /// Data object type *VsanNetworkHealthResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanNetworkHealthResult {
     /// Property *VsanNetworkHealthResult.host*.
     ///
@@ -140,7 +140,29 @@ impl crate::object::Object for VsanNetworkHealthResult {
 }
 impl crate::object::Blank for VsanNetworkHealthResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            host: None,
+            hostname: None,
+            vsan_vmknic_present: None,
+            ip_subnets: None,
+            issue_found: None,
+            peer_health: None,
+            v_motion_health: None,
+            multicast_config: None,
+            unicast_config: None,
+            in_unicast: None,
+            rdma_enabled: None,
+            rdt_conn_protocol: None,
+            server_clusters: None,
+            external_peer_health: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanNetworkHealthResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanNetworkHealthResult {

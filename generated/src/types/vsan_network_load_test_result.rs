@@ -3,7 +3,7 @@
 /// Data object type *VsanNetworkLoadTestResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanNetworkLoadTestResult {
     /// Property *VsanNetworkLoadTestResult.hostname*.
     pub hostname: crate::CompactString,
@@ -105,7 +105,24 @@ impl crate::object::Object for VsanNetworkLoadTestResult {
 }
 impl crate::object::Blank for VsanNetworkLoadTestResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            hostname: crate::object::Blank::blank(),
+            status: None,
+            client: false,
+            bandwidth_bps: 0,
+            total_bytes: 0,
+            lost_datagrams: None,
+            loss_pct: None,
+            sent_datagrams: None,
+            jitter_ms: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanNetworkLoadTestResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanNetworkLoadTestResult {

@@ -3,7 +3,7 @@
 /// Data object type *VsanNetworkPeerHealthResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanNetworkPeerHealthResult {
     /// Property *VsanNetworkPeerHealthResult.peer*.
     pub peer: Option<crate::CompactString>,
@@ -111,7 +111,25 @@ impl crate::object::Object for VsanNetworkPeerHealthResult {
 }
 impl crate::object::Blank for VsanNetworkPeerHealthResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            peer: None,
+            peer_hostname: None,
+            peer_vmknic_name: None,
+            small_ping_test_success_pct: None,
+            large_ping_test_success_pct: None,
+            max_latency_us: None,
+            on_same_ip_subnet: None,
+            source_vmknic_name: None,
+            connectivity_health_state: None,
+            missing_heart_beat_count: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanNetworkPeerHealthResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanNetworkPeerHealthResult {

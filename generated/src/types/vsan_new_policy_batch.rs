@@ -3,7 +3,7 @@
 /// Data object type *VsanNewPolicyBatch*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanNewPolicyBatch {
     /// Property *VsanNewPolicyBatch.size*.
     pub size: Option<Vec<i64>>,
@@ -57,7 +57,17 @@ impl crate::object::Object for VsanNewPolicyBatch {
 }
 impl crate::object::Blank for VsanNewPolicyBatch {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            size: None,
+            policy: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanNewPolicyBatch {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanNewPolicyBatch {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanNicRdmaInfo {
     /// Property *VsanNicRdmaInfo.rdmaCapable*.
     pub rdma_capable: Option<bool>,
@@ -89,7 +89,21 @@ impl crate::object::Object for VsanNicRdmaInfo {
 }
 impl crate::object::Blank for VsanNicRdmaInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            rdma_capable: None,
+            rdma_protocol_capable: None,
+            dcb_enabled: None,
+            dcb_mode: None,
+            pfc_enabled: None,
+            pfc_config: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanNicRdmaInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanNicRdmaInfo {

@@ -3,7 +3,7 @@
 /// Data object type *VsanNodeNotMaster*.
 ///
 /// Extends `VimFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanNodeNotMaster {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -75,7 +75,19 @@ impl crate::object::Object for VsanNodeNotMaster {
 }
 impl crate::object::Blank for VsanNodeNotMaster {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            vsan_master_uuid: None,
+            cmmds_master_but_not_stats_master: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanNodeNotMaster {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanNodeNotMaster {

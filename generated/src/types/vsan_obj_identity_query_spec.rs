@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanObjIdentityQuerySpec {
     /// Property *VsanObjIdentityQuerySpec.knownSpbmProfileUuids*.
     pub known_spbm_profile_uuids: Option<Vec<crate::CompactString>>,
@@ -59,7 +59,17 @@ impl crate::object::Object for VsanObjIdentityQuerySpec {
 }
 impl crate::object::Blank for VsanObjIdentityQuerySpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            known_spbm_profile_uuids: None,
+            include_effective_capacity: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanObjIdentityQuerySpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanObjIdentityQuerySpec {

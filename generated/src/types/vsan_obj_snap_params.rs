@@ -7,7 +7,7 @@
 /// ***Since:*** 8.0.0.4
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanObjSnapParams {
     /// Property *VsanObjSnapParams.uuid*.
     pub uuid: crate::CompactString,
@@ -73,7 +73,20 @@ impl crate::object::Object for VsanObjSnapParams {
 }
 impl crate::object::Blank for VsanObjSnapParams {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            uuid: crate::object::Blank::blank(),
+            creator: None,
+            snapshot_type: None,
+            cookie: None,
+            immutable_tag: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanObjSnapParams {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanObjSnapParams {

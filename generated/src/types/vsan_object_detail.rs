@@ -7,7 +7,7 @@
 /// ***Since:*** 8.0.0.4
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanObjectDetail {
     /// Property *VsanObjectDetail.uuid*.
     pub uuid: crate::CompactString,
@@ -65,7 +65,18 @@ impl crate::object::Object for VsanObjectDetail {
 }
 impl crate::object::Blank for VsanObjectDetail {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            uuid: crate::object::Blank::blank(),
+            object_path: None,
+            snapshots: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanObjectDetail {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanObjectDetail {

@@ -3,7 +3,7 @@
 /// Data object type *VsanObjectExtraAttributes*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanObjectExtraAttributes {
     /// Property *VsanObjectExtraAttributes.uuid*.
     pub uuid: crate::CompactString,
@@ -73,7 +73,21 @@ impl crate::object::Object for VsanObjectExtraAttributes {
 }
 impl crate::object::Blank for VsanObjectExtraAttributes {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            uuid: crate::object::Blank::blank(),
+            obj_path: crate::object::Blank::blank(),
+            obj_class: 0,
+            ufn: crate::object::Blank::blank(),
+            is_hbr_cfg: false,
+            owner_cluster_uuid: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanObjectExtraAttributes {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanObjectExtraAttributes {

@@ -3,7 +3,7 @@
 /// Data object type *VsanObjectHealth*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanObjectHealth {
     /// Property *VsanObjectHealth.numObjects*.
     pub num_objects: i32,
@@ -65,7 +65,19 @@ impl crate::object::Object for VsanObjectHealth {
 }
 impl crate::object::Blank for VsanObjectHealth {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            num_objects: 0,
+            health: None,
+            obj_uuids: None,
+            vsan_cluster_uuid: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanObjectHealth {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanObjectHealth {

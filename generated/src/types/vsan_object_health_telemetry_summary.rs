@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanObjectHealthTelemetrySummary {
     /// Property *VsanObjectHealthTelemetrySummary.healthyObjectCount*.
     pub healthy_object_count: i32,
@@ -83,7 +83,20 @@ impl crate::object::Object for VsanObjectHealthTelemetrySummary {
 }
 impl crate::object::Blank for VsanObjectHealthTelemetrySummary {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            healthy_object_count: 0,
+            inaccessible_object_count: 0,
+            need_retry_object_count: 0,
+            pdl_object_count: 0,
+            cluster_host_count: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanObjectHealthTelemetrySummary {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanObjectHealthTelemetrySummary {

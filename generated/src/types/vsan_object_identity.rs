@@ -3,7 +3,7 @@
 /// Data object type *VsanObjectIdentity*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanObjectIdentity {
     /// Property *VsanObjectIdentity.uuid*.
     pub uuid: crate::CompactString,
@@ -113,7 +113,25 @@ impl crate::object::Object for VsanObjectIdentity {
 }
 impl crate::object::Blank for VsanObjectIdentity {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            uuid: crate::object::Blank::blank(),
+            r#type: crate::object::Blank::blank(),
+            vm_instance_uuid: None,
+            vm_ns_object_uuid: None,
+            vm: None,
+            description: None,
+            spbm_profile_uuid: None,
+            metadatas: None,
+            type_ext_id: None,
+            spbm_profile_name: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanObjectIdentity {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanObjectIdentity {

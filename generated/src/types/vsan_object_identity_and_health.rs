@@ -3,7 +3,7 @@
 /// Data object type *VsanObjectIdentityAndHealth*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanObjectIdentityAndHealth {
     /// Property *VsanObjectIdentityAndHealth.identities*.
     pub identities: Option<Vec<crate::types::VsanObjectIdentity>>,
@@ -65,7 +65,19 @@ impl crate::object::Object for VsanObjectIdentityAndHealth {
 }
 impl crate::object::Blank for VsanObjectIdentityAndHealth {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            identities: None,
+            health: None,
+            space_summary: None,
+            raw_data: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanObjectIdentityAndHealth {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanObjectIdentityAndHealth {

@@ -3,7 +3,7 @@
 /// Data object type *VsanObjectInaccessibleIssue*.
 ///
 /// Extends `VsanUpgradeSystemPreflightCheckIssue`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanObjectInaccessibleIssue {
     /// Property *VsanUpgradeSystemPreflightCheckIssue.msg*.
     pub msg: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for VsanObjectInaccessibleIssue {
 }
 impl crate::object::Blank for VsanObjectInaccessibleIssue {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            msg: crate::object::Blank::blank(),
+            uuids: Vec::new(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanObjectInaccessibleIssue {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanObjectInaccessibleIssue {

@@ -3,7 +3,7 @@
 /// Data object type *VsanObjectInformation*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanObjectInformation {
     /// Property *VsanObjectInformation.directoryName*.
     pub directory_name: Option<crate::CompactString>,
@@ -93,7 +93,22 @@ impl crate::object::Object for VsanObjectInformation {
 }
 impl crate::object::Blank for VsanObjectInformation {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            directory_name: None,
+            vsan_object_uuid: None,
+            vsan_health: None,
+            policy_attributes: None,
+            spbm_profile_uuid: None,
+            spbm_profile_generation_id: None,
+            spbm_compliance_result: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanObjectInformation {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanObjectInformation {

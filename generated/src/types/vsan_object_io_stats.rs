@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanObjectIOStats {
     /// Property *VsanObjectIOStats.backingObjectId*.
     pub backing_object_id: crate::CompactString,
@@ -63,7 +63,18 @@ impl crate::object::Object for VsanObjectIOStats {
 }
 impl crate::object::Blank for VsanObjectIOStats {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            backing_object_id: crate::object::Blank::blank(),
+            io_latency_stats: None,
+            object_layout: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanObjectIOStats {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanObjectIOStats {

@@ -3,7 +3,7 @@
 /// Data object type *VsanObjectOverallHealth*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanObjectOverallHealth {
     /// Property *VsanObjectOverallHealth.objectHealthDetail*.
     pub object_health_detail: Option<Vec<crate::types::VsanObjectHealth>>,
@@ -101,7 +101,23 @@ impl crate::object::Object for VsanObjectOverallHealth {
 }
 impl crate::object::Blank for VsanObjectOverallHealth {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            object_health_detail: None,
+            objects_compliance_detail: None,
+            object_version_compliance: None,
+            object_format_change_required_uuids: None,
+            objects_relayout_bytes: None,
+            global_dedup_store_health: None,
+            object_stats: None,
+            vsan_objects_for_object_store_volumes: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanObjectOverallHealth {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanObjectOverallHealth {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanObjectPlacement {
     /// Property *VsanObjectPlacement.details*.
     pub details: Option<Vec<crate::types::VsanObjectPlacementDetails>>,
@@ -55,7 +55,16 @@ impl crate::object::Object for VsanObjectPlacement {
 }
 impl crate::object::Blank for VsanObjectPlacement {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            details: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanObjectPlacement {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanObjectPlacement {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanObjectPlacementDetails {
     /// Property *VsanObjectPlacementDetails.uuid*.
     pub uuid: crate::CompactString,
@@ -150,7 +150,30 @@ impl crate::object::Object for VsanObjectPlacementDetails {
 }
 impl crate::object::Blank for VsanObjectPlacementDetails {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            uuid: crate::object::Blank::blank(),
+            r#type: crate::object::Blank::blank(),
+            name: None,
+            is_remote: false,
+            vm: None,
+            spbm_profile_uuid: None,
+            spbm_profile_name: None,
+            is_local_policy: None,
+            remote_datastore_uuid: None,
+            remote_datastore_name: None,
+            remote_cluster: None,
+            remote_cluster_name: None,
+            remote_vc: None,
+            health_state: None,
+            components: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanObjectPlacementDetails {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanObjectPlacementDetails {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanObjectProfileInfo {
     /// Property *VsanObjectProfileInfo.vsanObjectUuid*.
     pub vsan_object_uuid: crate::CompactString,
@@ -63,7 +63,18 @@ impl crate::object::Object for VsanObjectProfileInfo {
 }
 impl crate::object::Blank for VsanObjectProfileInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            vsan_object_uuid: crate::object::Blank::blank(),
+            spbm_profile_id: crate::object::Blank::blank(),
+            spbm_profile_generation_num: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanObjectProfileInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanObjectProfileInfo {

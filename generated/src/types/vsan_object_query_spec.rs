@@ -3,7 +3,7 @@
 /// Data object type *VsanObjectQuerySpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanObjectQuerySpec {
     /// Property *VsanObjectQuerySpec.uuid*.
     pub uuid: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for VsanObjectQuerySpec {
 }
 impl crate::object::Blank for VsanObjectQuerySpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            uuid: crate::object::Blank::blank(),
+            spbm_profile_generation_id: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanObjectQuerySpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanObjectQuerySpec {

@@ -7,7 +7,7 @@
 /// ***Since:*** 8.0.0.4
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanObjectSnapshotId {
     /// Property *VsanObjectSnapshotId.uuid*.
     pub uuid: crate::CompactString,
@@ -65,7 +65,18 @@ impl crate::object::Object for VsanObjectSnapshotId {
 }
 impl crate::object::Blank for VsanObjectSnapshotId {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            uuid: crate::object::Blank::blank(),
+            snapshot_id: 0,
+            cookie: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanObjectSnapshotId {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanObjectSnapshotId {

@@ -3,7 +3,7 @@
 /// Data object type *VsanObjectSpaceSummary*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanObjectSpaceSummary {
     /// Property *VsanObjectSpaceSummary.objType*.
     pub obj_type: Option<crate::CompactString>,
@@ -123,7 +123,27 @@ impl crate::object::Object for VsanObjectSpaceSummary {
 }
 impl crate::object::Blank for VsanObjectSpaceSummary {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            obj_type: None,
+            overhead_b: None,
+            temporary_overhead_b: None,
+            primary_capacity_b: None,
+            provision_capacity_b: None,
+            reserved_capacity_b: None,
+            over_reserved_b: None,
+            physical_used_b: None,
+            used_b: None,
+            obj_type_ext: None,
+            obj_type_ext_desc: None,
+            snapshot_used_b: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanObjectSpaceSummary {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanObjectSpaceSummary {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanObjectTypeRule {
     /// Property *VsanObjectTypeRule.objectType*.
     pub object_type: Option<crate::CompactString>,
@@ -59,7 +59,17 @@ impl crate::object::Object for VsanObjectTypeRule {
 }
 impl crate::object::Blank for VsanObjectTypeRule {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            object_type: None,
+            attributes: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanObjectTypeRule {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanObjectTypeRule {

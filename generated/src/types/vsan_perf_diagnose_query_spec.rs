@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanPerfDiagnoseQuerySpec {
     /// Property *VsanPerfDiagnoseQuerySpec.startTime*.
     ///
@@ -71,7 +71,19 @@ impl crate::object::Object for VsanPerfDiagnoseQuerySpec {
 }
 impl crate::object::Blank for VsanPerfDiagnoseQuerySpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            start_time: crate::object::Blank::blank(),
+            end_time: crate::object::Blank::blank(),
+            query_type: crate::object::Blank::blank(),
+            context: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanPerfDiagnoseQuerySpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanPerfDiagnoseQuerySpec {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanPerfDiagnosticException {
     /// Property *VsanPerfDiagnosticException.exceptionId*.
     pub exception_id: crate::CompactString,
@@ -67,7 +67,19 @@ impl crate::object::Object for VsanPerfDiagnosticException {
 }
 impl crate::object::Blank for VsanPerfDiagnosticException {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            exception_id: crate::object::Blank::blank(),
+            exception_message: crate::object::Blank::blank(),
+            exception_details: crate::object::Blank::blank(),
+            exception_url: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanPerfDiagnosticException {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanPerfDiagnosticException {

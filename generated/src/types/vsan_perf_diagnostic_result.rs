@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanPerfDiagnosticResult {
     /// Property *VsanPerfDiagnosticResult.exceptionId*.
     pub exception_id: crate::CompactString,
@@ -83,7 +83,20 @@ impl crate::object::Object for VsanPerfDiagnosticResult {
 }
 impl crate::object::Blank for VsanPerfDiagnosticResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            exception_id: crate::object::Blank::blank(),
+            recommendation: None,
+            aggregation_function: None,
+            aggregation_data: None,
+            exception_data: Vec::new(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanPerfDiagnosticResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanPerfDiagnosticResult {

@@ -3,7 +3,7 @@
 /// Data object type *VsanPerfEntityMetricCSV*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanPerfEntityMetricCSV {
     /// Property *VsanPerfEntityMetricCSV.entityRefId*.
     pub entity_ref_id: crate::CompactString,
@@ -61,7 +61,18 @@ impl crate::object::Object for VsanPerfEntityMetricCSV {
 }
 impl crate::object::Blank for VsanPerfEntityMetricCSV {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            entity_ref_id: crate::object::Blank::blank(),
+            sample_info: None,
+            value: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanPerfEntityMetricCSV {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanPerfEntityMetricCSV {

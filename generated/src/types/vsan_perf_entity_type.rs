@@ -3,7 +3,7 @@
 /// Data object type *VsanPerfEntityType*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanPerfEntityType {
     /// Property *VsanPerfEntityType.name*.
     pub name: crate::CompactString,
@@ -93,7 +93,22 @@ impl crate::object::Object for VsanPerfEntityType {
 }
 impl crate::object::Blank for VsanPerfEntityType {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: crate::object::Blank::blank(),
+            id: crate::object::Blank::blank(),
+            graphs: Vec::new(),
+            description: None,
+            advanced_graphs: None,
+            verbose_graphs: None,
+            hotspot_graphs: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanPerfEntityType {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanPerfEntityType {

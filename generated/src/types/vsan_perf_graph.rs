@@ -3,7 +3,7 @@
 /// Data object type *VsanPerfGraph*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanPerfGraph {
     /// Property *VsanPerfGraph.id*.
     pub id: crate::CompactString,
@@ -85,7 +85,22 @@ impl crate::object::Object for VsanPerfGraph {
 }
 impl crate::object::Blank for VsanPerfGraph {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            id: crate::object::Blank::blank(),
+            metrics: Vec::new(),
+            unit: crate::object::Blank::blank(),
+            threshold: None,
+            name: None,
+            description: None,
+            second_graph: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanPerfGraph {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanPerfGraph {

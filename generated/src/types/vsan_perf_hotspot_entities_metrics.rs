@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanPerfHotspotEntitiesMetrics {
     /// Property *VsanPerfHotspotEntitiesMetrics.entityRefId*.
     pub entity_ref_id: crate::CompactString,
@@ -71,7 +71,19 @@ impl crate::object::Object for VsanPerfHotspotEntitiesMetrics {
 }
 impl crate::object::Blank for VsanPerfHotspotEntitiesMetrics {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            entity_ref_id: crate::object::Blank::blank(),
+            start_time: crate::object::Blank::blank(),
+            end_time: crate::object::Blank::blank(),
+            metrics_value: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanPerfHotspotEntitiesMetrics {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanPerfHotspotEntitiesMetrics {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanPerfHotspotEntityType {
     /// Property *VsanPerfHotspotEntityType.name*.
     pub name: crate::CompactString,
@@ -71,7 +71,20 @@ impl crate::object::Object for VsanPerfHotspotEntityType {
 }
 impl crate::object::Blank for VsanPerfHotspotEntityType {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: crate::object::Blank::blank(),
+            id: crate::object::Blank::blank(),
+            sorting_metrics: None,
+            original_entity_types: None,
+            description: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanPerfHotspotEntityType {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanPerfHotspotEntityType {

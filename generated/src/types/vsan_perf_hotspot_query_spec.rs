@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanPerfHotspotQuerySpec {
     /// Property *VsanPerfHotspotQuerySpec.startTime*.
     ///
@@ -75,7 +75,20 @@ impl crate::object::Object for VsanPerfHotspotQuerySpec {
 }
 impl crate::object::Blank for VsanPerfHotspotQuerySpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            start_time: crate::object::Blank::blank(),
+            end_time: crate::object::Blank::blank(),
+            entity: crate::object::Blank::blank(),
+            metric_id: crate::object::Blank::blank(),
+            num_entities: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanPerfHotspotQuerySpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanPerfHotspotQuerySpec {

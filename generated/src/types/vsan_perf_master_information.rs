@@ -3,7 +3,7 @@
 /// Data object type *VsanPerfMasterInformation*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanPerfMasterInformation {
     /// Property *VsanPerfMasterInformation.secSinceLastStatsWrite*.
     pub sec_since_last_stats_write: Option<i64>,
@@ -101,7 +101,23 @@ impl crate::object::Object for VsanPerfMasterInformation {
 }
 impl crate::object::Blank for VsanPerfMasterInformation {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            sec_since_last_stats_write: None,
+            sec_since_last_stats_collect: None,
+            stats_interval_sec: 0,
+            collection_failure_host_uuids: None,
+            renamed_stats_directories: None,
+            stats_directory_percent_free: None,
+            verbose_mode: None,
+            verbose_mode_last_update: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanPerfMasterInformation {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanPerfMasterInformation {

@@ -3,7 +3,7 @@
 /// Data object type *VsanPerfMemberInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanPerfMemberInfo {
     /// Property *VsanPerfMemberInfo.thumbprint*.
     pub thumbprint: crate::CompactString,
@@ -87,7 +87,21 @@ impl crate::object::Object for VsanPerfMemberInfo {
 }
 impl crate::object::Blank for VsanPerfMemberInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            thumbprint: crate::object::Blank::blank(),
+            thumbprint_list: None,
+            member_uuid: None,
+            is_support_unicast: None,
+            unicast_address_infos: None,
+            hostname: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanPerfMemberInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanPerfMemberInfo {

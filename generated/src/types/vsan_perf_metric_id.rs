@@ -3,7 +3,7 @@
 /// Data object type *VsanPerfMetricId*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanPerfMetricId {
     /// Property *VsanPerfMetricId.label*.
     pub label: crate::CompactString,
@@ -93,7 +93,22 @@ impl crate::object::Object for VsanPerfMetricId {
 }
 impl crate::object::Blank for VsanPerfMetricId {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            label: crate::object::Blank::blank(),
+            group: None,
+            rollup_type: None,
+            stats_type: None,
+            name: None,
+            description: None,
+            metrics_collect_interval: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanPerfMetricId {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanPerfMetricId {

@@ -3,7 +3,7 @@
 /// Data object type *VsanPerfMetricSeriesCSV*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanPerfMetricSeriesCSV {
     /// Property *VsanPerfMetricSeriesCSV.metricId*.
     pub metric_id: Box<crate::types::VsanPerfMetricId>,
@@ -65,7 +65,19 @@ impl crate::object::Object for VsanPerfMetricSeriesCSV {
 }
 impl crate::object::Blank for VsanPerfMetricSeriesCSV {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            metric_id: crate::object::Blank::blank(),
+            threshold: None,
+            num_exceptions: None,
+            values: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanPerfMetricSeriesCSV {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanPerfMetricSeriesCSV {

@@ -3,7 +3,7 @@
 /// Data object type *VsanPerfNodeInformation*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanPerfNodeInformation {
     /// Property *VsanPerfNodeInformation.version*.
     pub version: crate::CompactString,
@@ -105,7 +105,24 @@ impl crate::object::Object for VsanPerfNodeInformation {
 }
 impl crate::object::Blank for VsanPerfNodeInformation {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            version: crate::object::Blank::blank(),
+            hostname: None,
+            error: None,
+            is_cmmds_master: false,
+            is_stats_master: false,
+            vsan_master_uuid: None,
+            vsan_node_uuid: None,
+            master_info: None,
+            diagnostic_mode: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanPerfNodeInformation {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanPerfNodeInformation {

@@ -3,7 +3,7 @@
 /// Data object type *VsanPerfQuerySpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanPerfQuerySpec {
     /// Property *VsanPerfQuerySpec.entityRefId*.
     pub entity_ref_id: crate::CompactString,
@@ -77,7 +77,21 @@ impl crate::object::Object for VsanPerfQuerySpec {
 }
 impl crate::object::Blank for VsanPerfQuerySpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            entity_ref_id: crate::object::Blank::blank(),
+            start_time: None,
+            end_time: None,
+            group: None,
+            labels: None,
+            interval: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanPerfQuerySpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanPerfQuerySpec {

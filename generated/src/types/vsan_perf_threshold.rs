@@ -3,7 +3,7 @@
 /// Data object type *VsanPerfThreshold*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanPerfThreshold {
     /// Property *VsanPerfThreshold.direction*.
     pub direction: crate::CompactString,
@@ -61,7 +61,18 @@ impl crate::object::Object for VsanPerfThreshold {
 }
 impl crate::object::Blank for VsanPerfThreshold {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            direction: crate::object::Blank::blank(),
+            yellow: None,
+            red: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanPerfThreshold {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanPerfThreshold {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanPerfTimeRange {
     /// Property *VsanPerfTimeRange.name*.
     pub name: crate::CompactString,
@@ -67,7 +67,18 @@ impl crate::object::Object for VsanPerfTimeRange {
 }
 impl crate::object::Blank for VsanPerfTimeRange {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: crate::object::Blank::blank(),
+            start_time: crate::object::Blank::blank(),
+            end_time: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanPerfTimeRange {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanPerfTimeRange {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanPerfTimeRangeQuerySpec {
     /// Property *VsanPerfTimeRangeQuerySpec.name*.
     pub name: Option<crate::CompactString>,
@@ -79,7 +79,20 @@ impl crate::object::Object for VsanPerfTimeRangeQuerySpec {
 }
 impl crate::object::Blank for VsanPerfTimeRangeQuerySpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: None,
+            start_time_from: None,
+            start_time_to: None,
+            end_time_from: None,
+            end_time_to: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanPerfTimeRangeQuerySpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanPerfTimeRangeQuerySpec {

@@ -3,7 +3,7 @@
 /// Data object type *VsanPerfTopEntities*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanPerfTopEntities {
     /// Property *VsanPerfTopEntities.metricId*.
     pub metric_id: Box<crate::types::VsanPerfMetricId>,
@@ -57,7 +57,17 @@ impl crate::object::Object for VsanPerfTopEntities {
 }
 impl crate::object::Blank for VsanPerfTopEntities {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            metric_id: crate::object::Blank::blank(),
+            entities: Vec::new(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanPerfTopEntities {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanPerfTopEntities {

@@ -3,7 +3,7 @@
 /// Data object type *VsanPerfTopEntity*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanPerfTopEntity {
     /// Property *VsanPerfTopEntity.entityRefId*.
     pub entity_ref_id: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for VsanPerfTopEntity {
 }
 impl crate::object::Blank for VsanPerfTopEntity {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            entity_ref_id: crate::object::Blank::blank(),
+            value: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanPerfTopEntity {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanPerfTopEntity {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanPerfTopQuerySpec {
     /// Property *VsanPerfTopQuerySpec.timeStamp*.
     ///
@@ -69,7 +69,19 @@ impl crate::object::Object for VsanPerfTopQuerySpec {
 }
 impl crate::object::Blank for VsanPerfTopQuerySpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            time_stamp: crate::object::Blank::blank(),
+            entity: crate::object::Blank::blank(),
+            metric_id: crate::object::Blank::blank(),
+            num_entities: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanPerfTopQuerySpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanPerfTopQuerySpec {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanPerfsvcConfig {
     /// Property *VsanPerfsvcConfig.enabled*.
     pub enabled: bool,
@@ -67,7 +67,19 @@ impl crate::object::Object for VsanPerfsvcConfig {
 }
 impl crate::object::Blank for VsanPerfsvcConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            enabled: false,
+            profile: None,
+            diagnostic_mode: None,
+            verbose_mode: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanPerfsvcConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanPerfsvcConfig {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanPerfsvcHealthResult {
     /// Property *VsanPerfsvcHealthResult.statsObjectInfo*.
     pub stats_object_info: Option<Box<crate::types::VsanObjectInformation>>,
@@ -101,7 +101,23 @@ impl crate::object::Object for VsanPerfsvcHealthResult {
 }
 impl crate::object::Blank for VsanPerfsvcHealthResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            stats_object_info: None,
+            stats_object_consistent: None,
+            stats_object_policy_consistent: None,
+            datastore_compatible: None,
+            enough_free_space: None,
+            remediate_action: None,
+            host_results: None,
+            verbose_mode_status: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanPerfsvcHealthResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanPerfsvcHealthResult {

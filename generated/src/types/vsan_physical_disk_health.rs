@@ -3,7 +3,7 @@
 /// Data object type *VsanPhysicalDiskHealth*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanPhysicalDiskHealth {
     /// Property *VsanPhysicalDiskHealth.name*.
     pub name: crate::CompactString,
@@ -326,7 +326,60 @@ impl crate::object::Object for VsanPhysicalDiskHealth {
 }
 impl crate::object::Blank for VsanPhysicalDiskHealth {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: crate::object::Blank::blank(),
+            uuid: crate::object::Blank::blank(),
+            in_cmmds: false,
+            in_vsi: false,
+            dedup_scope: None,
+            format_version: None,
+            is_all_flash: None,
+            congestion_value: None,
+            congestion_area: None,
+            congestion_health: None,
+            metadata_health: None,
+            operational_health_description: None,
+            operational_health: None,
+            dedup_usage_health: None,
+            capacity_health: None,
+            summary_health: crate::object::Blank::blank(),
+            capacity: None,
+            used_capacity: None,
+            reserved_capacity: None,
+            total_bytes: None,
+            free_bytes: None,
+            hashed_bytes: None,
+            deduped_bytes: None,
+            scsi_disk: None,
+            used_components: None,
+            max_components: None,
+            comp_limit_health: None,
+            encryption_enabled: None,
+            kms_provider_id: None,
+            kek_id: None,
+            dek_generation_id: None,
+            encrypted_unlocked: None,
+            rebalance_result: None,
+            dek_id: None,
+            kek_verifier_health: None,
+            dek_verifier_health: None,
+            logical_capacity: None,
+            logical_capacity_used: None,
+            logical_capacity_health: None,
+            vsan_disk_group_uuid: None,
+            dg_layout_issue: None,
+            used_metadata_components: None,
+            max_metadata_components: None,
+            pending_cluster_dek_id: None,
+            dmek_verifier_health: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanPhysicalDiskHealth {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanPhysicalDiskHealth {

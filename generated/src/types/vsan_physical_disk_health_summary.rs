@@ -3,7 +3,7 @@
 /// Data object type *VsanPhysicalDiskHealthSummary*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanPhysicalDiskHealthSummary {
     /// Property *VsanPhysicalDiskHealthSummary.overallHealth*.
     pub overall_health: crate::CompactString,
@@ -105,7 +105,24 @@ impl crate::object::Object for VsanPhysicalDiskHealthSummary {
 }
 impl crate::object::Blank for VsanPhysicalDiskHealthSummary {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            overall_health: crate::object::Blank::blank(),
+            heaps_with_issues: None,
+            slabs_with_issues: None,
+            disks: None,
+            components_with_issues: None,
+            hostname: None,
+            host_dedup_scope: None,
+            error: None,
+            licensed_disks: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanPhysicalDiskHealthSummary {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanPhysicalDiskHealthSummary {

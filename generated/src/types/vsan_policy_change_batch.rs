@@ -3,7 +3,7 @@
 /// Data object type *VsanPolicyChangeBatch*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanPolicyChangeBatch {
     /// Property *VsanPolicyChangeBatch.uuid*.
     pub uuid: Option<Vec<crate::CompactString>>,
@@ -57,7 +57,17 @@ impl crate::object::Object for VsanPolicyChangeBatch {
 }
 impl crate::object::Blank for VsanPolicyChangeBatch {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            uuid: None,
+            policy: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanPolicyChangeBatch {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanPolicyChangeBatch {

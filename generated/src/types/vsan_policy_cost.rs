@@ -3,7 +3,7 @@
 /// Data object type *VsanPolicyCost*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanPolicyCost {
     /// Property *VsanPolicyCost.changeDataSize*.
     pub change_data_size: Option<i64>,
@@ -99,7 +99,23 @@ impl crate::object::Object for VsanPolicyCost {
 }
 impl crate::object::Blank for VsanPolicyCost {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            change_data_size: None,
+            current_data_size: None,
+            temp_data_size: None,
+            copy_data_size: None,
+            change_flash_read_cache_size: None,
+            current_flash_read_cache_size: None,
+            current_disk_space_to_address_space_ratio: None,
+            disk_space_to_address_space_ratio: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanPolicyCost {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanPolicyCost {

@@ -3,7 +3,7 @@
 /// Data object type *VsanPolicySatisfiability*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanPolicySatisfiability {
     /// Property *VsanPolicySatisfiability.uuid*.
     pub uuid: Option<crate::CompactString>,
@@ -65,7 +65,19 @@ impl crate::object::Object for VsanPolicySatisfiability {
 }
 impl crate::object::Blank for VsanPolicySatisfiability {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            uuid: None,
+            is_satisfiable: false,
+            reason: None,
+            cost: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanPolicySatisfiability {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanPolicySatisfiability {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanPolicyStatus {
     /// Property *VsanPolicyStatus.id*.
     pub id: crate::CompactString,
@@ -63,7 +63,18 @@ impl crate::object::Object for VsanPolicyStatus {
 }
 impl crate::object::Blank for VsanPolicyStatus {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            id: crate::object::Blank::blank(),
+            expected_value: crate::object::Blank::blank(),
+            current_value: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanPolicyStatus {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanPolicyStatus {

@@ -3,7 +3,7 @@
 /// Data object type *VsanPrepareVsanForVcsaSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanPrepareVsanForVcsaSpec {
     /// Property *VsanPrepareVsanForVcsaSpec.vsanDiskMappingCreationSpec*.
     pub vsan_disk_mapping_creation_spec: Option<
@@ -93,7 +93,21 @@ impl crate::object::Object for VsanPrepareVsanForVcsaSpec {
 }
 impl crate::object::Blank for VsanPrepareVsanForVcsaSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            vsan_disk_mapping_creation_spec: None,
+            vsan_data_efficiency_config: None,
+            task_id: None,
+            vsan_data_encryption_config: None,
+            vsan_add_storage_pool_disk_spec: None,
+            create_native_key_provider_spec: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanPrepareVsanForVcsaSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanPrepareVsanForVcsaSpec {

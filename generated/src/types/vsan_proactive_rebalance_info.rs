@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanProactiveRebalanceInfo {
     /// Property *VsanProactiveRebalanceInfo.enabled*.
     pub enabled: Option<bool>,
@@ -59,7 +59,17 @@ impl crate::object::Object for VsanProactiveRebalanceInfo {
 }
 impl crate::object::Blank for VsanProactiveRebalanceInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            enabled: None,
+            threshold: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanProactiveRebalanceInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanProactiveRebalanceInfo {

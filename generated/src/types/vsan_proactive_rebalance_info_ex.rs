@@ -3,7 +3,7 @@
 /// Data object type *VsanProactiveRebalanceInfoEx*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanProactiveRebalanceInfoEx {
     /// Property *VsanProactiveRebalanceInfoEx.running*.
     pub running: Option<bool>,
@@ -103,7 +103,23 @@ impl crate::object::Object for VsanProactiveRebalanceInfoEx {
 }
 impl crate::object::Blank for VsanProactiveRebalanceInfoEx {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            running: None,
+            start_ts: None,
+            stop_ts: None,
+            variance_threshold: None,
+            time_threshold: None,
+            rate_threshold: None,
+            hostname: None,
+            error: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanProactiveRebalanceInfoEx {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanProactiveRebalanceInfoEx {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `VsanResourceConstraint`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanPropertyConstraint {
     /// Property *VsanResourceConstraint.targetType*.
     pub target_type: Option<crate::CompactString>,
@@ -67,7 +67,19 @@ impl crate::object::Object for VsanPropertyConstraint {
 }
 impl crate::object::Blank for VsanPropertyConstraint {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            target_type: None,
+            property_name: None,
+            comparator: None,
+            comparable_value: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanPropertyConstraint {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanPropertyConstraint {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanQueryPhysicalPlacementSpecs {
     /// Property *VsanQueryPhysicalPlacementSpecs.vms*.
     ///
@@ -57,7 +57,16 @@ impl crate::object::Object for VsanQueryPhysicalPlacementSpecs {
 }
 impl crate::object::Blank for VsanQueryPhysicalPlacementSpecs {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            vms: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanQueryPhysicalPlacementSpecs {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanQueryPhysicalPlacementSpecs {

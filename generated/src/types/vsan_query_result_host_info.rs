@@ -3,7 +3,7 @@
 /// Data object type *VsanQueryResultHostInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanQueryResultHostInfo {
     /// Property *VsanQueryResultHostInfo.uuid*.
     pub uuid: Option<crate::CompactString>,
@@ -61,7 +61,18 @@ impl crate::object::Object for VsanQueryResultHostInfo {
 }
 impl crate::object::Blank for VsanQueryResultHostInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            uuid: None,
+            hostname_in_cmmds: None,
+            vsan_ipv4_addresses: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanQueryResultHostInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanQueryResultHostInfo {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanRdmaConfig {
     /// Property *VsanRdmaConfig.rdmaEnabled*.
     pub rdma_enabled: bool,
@@ -55,7 +55,16 @@ impl crate::object::Object for VsanRdmaConfig {
 }
 impl crate::object::Blank for VsanRdmaConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            rdma_enabled: false,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanRdmaConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanRdmaConfig {

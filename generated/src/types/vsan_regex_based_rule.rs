@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanRegexBasedRule {
     /// Property *VsanRegexBasedRule.rules*.
     pub rules: Option<Vec<crate::CompactString>>,
@@ -55,7 +55,16 @@ impl crate::object::Object for VsanRegexBasedRule {
 }
 impl crate::object::Blank for VsanRegexBasedRule {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            rules: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanRegexBasedRule {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanRegexBasedRule {

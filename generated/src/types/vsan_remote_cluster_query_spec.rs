@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanRemoteClusterQuerySpec {
     /// Property *VsanRemoteClusterQuerySpec.startTime*.
     ///
@@ -63,7 +63,17 @@ impl crate::object::Object for VsanRemoteClusterQuerySpec {
 }
 impl crate::object::Blank for VsanRemoteClusterQuerySpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            start_time: None,
+            end_time: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanRemoteClusterQuerySpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanRemoteClusterQuerySpec {

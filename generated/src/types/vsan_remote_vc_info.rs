@@ -7,7 +7,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VsanRemoteVcInfoKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanRemoteVcInfo {
     /// Property *VsanRemoteVcInfo.linkType*.
     pub link_type: Option<crate::CompactString>,
@@ -61,7 +61,17 @@ impl crate::object::Object for VsanRemoteVcInfo {
 }
 impl crate::object::Blank for VsanRemoteVcInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            link_type: None,
+            vc_host: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanRemoteVcInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanRemoteVcInfo {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `VsanRemoteVcInfo`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanRemoteVcInfoStandalone {
     /// Property *VsanRemoteVcInfo.linkType*.
     pub link_type: Option<crate::CompactString>,
@@ -71,7 +71,20 @@ impl crate::object::Object for VsanRemoteVcInfoStandalone {
 }
 impl crate::object::Blank for VsanRemoteVcInfoStandalone {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            link_type: None,
+            vc_host: crate::object::Blank::blank(),
+            user: None,
+            password: None,
+            cert: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanRemoteVcInfoStandalone {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanRemoteVcInfoStandalone {

@@ -3,7 +3,7 @@
 /// Data object type *VsanRepairObjectsResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanRepairObjectsResult {
     /// Property *VsanRepairObjectsResult.inQueueObjects*.
     pub in_queue_objects: Option<Vec<crate::CompactString>>,
@@ -61,7 +61,18 @@ impl crate::object::Object for VsanRepairObjectsResult {
 }
 impl crate::object::Blank for VsanRepairObjectsResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            in_queue_objects: None,
+            failed_repair_objects: None,
+            not_in_queue_objects: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanRepairObjectsResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanRepairObjectsResult {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `VsanResourceCheckComponentResult`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanResourceCheckDataPersistenceResult {
     /// Property *EntityResourceCheckDetails.name*.
     pub name: Option<crate::CompactString>,
@@ -215,7 +215,41 @@ impl crate::object::Object for VsanResourceCheckDataPersistenceResult {
 }
 impl crate::object::Blank for VsanResourceCheckDataPersistenceResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: None,
+            uuid: None,
+            is_new: None,
+            capacity: None,
+            post_operation_capacity: None,
+            used_capacity: None,
+            post_operation_used_capacity: None,
+            additional_required_capacity: None,
+            max_components: None,
+            components: None,
+            timestamp: crate::object::Blank::blank(),
+            status: crate::object::Blank::blank(),
+            messages: None,
+            fault_domains: None,
+            data_to_move: None,
+            non_compliant_objects: None,
+            inaccessible_objects: None,
+            capacity_threshold: None,
+            health: None,
+            data_to_resync: None,
+            dedup_store_health: None,
+            r#type: crate::object::Blank::blank(),
+            data_to_rebuild: None,
+            inaccessible_instances: None,
+            reduced_availability_instances: None,
+            rebuild_instances: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanResourceCheckDataPersistenceResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanResourceCheckDataPersistenceResult {

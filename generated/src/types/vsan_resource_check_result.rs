@@ -7,7 +7,7 @@
 /// Extends `EntityResourceCheckDetails`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VsanResourceCheckResultKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanResourceCheckResult {
     /// Property *EntityResourceCheckDetails.name*.
     pub name: Option<crate::CompactString>,
@@ -186,7 +186,36 @@ impl crate::object::Object for VsanResourceCheckResult {
 }
 impl crate::object::Blank for VsanResourceCheckResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: None,
+            uuid: None,
+            is_new: None,
+            capacity: None,
+            post_operation_capacity: None,
+            used_capacity: None,
+            post_operation_used_capacity: None,
+            additional_required_capacity: None,
+            max_components: None,
+            components: None,
+            timestamp: crate::object::Blank::blank(),
+            status: crate::object::Blank::blank(),
+            messages: None,
+            fault_domains: None,
+            data_to_move: None,
+            non_compliant_objects: None,
+            inaccessible_objects: None,
+            capacity_threshold: None,
+            health: None,
+            data_to_resync: None,
+            dedup_store_health: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanResourceCheckResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanResourceCheckResult {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanResourceCheckSpec {
     /// Property *VsanResourceCheckSpec.operation*.
     pub operation: crate::CompactString,
@@ -69,7 +69,19 @@ impl crate::object::Object for VsanResourceCheckSpec {
 }
 impl crate::object::Blank for VsanResourceCheckSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            operation: crate::object::Blank::blank(),
+            entities: None,
+            maintenance_spec: None,
+            parent: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanResourceCheckSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanResourceCheckSpec {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanResourceCheckStatus {
     /// Property *VsanResourceCheckStatus.status*.
     pub status: crate::CompactString,
@@ -73,7 +73,20 @@ impl crate::object::Object for VsanResourceCheckStatus {
 }
 impl crate::object::Blank for VsanResourceCheckStatus {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            status: crate::object::Blank::blank(),
+            result: None,
+            task: None,
+            parent_task: None,
+            component_results: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanResourceCheckStatus {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanResourceCheckStatus {

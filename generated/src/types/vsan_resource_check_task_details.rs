@@ -75,9 +75,9 @@ impl crate::object::Blank for VsanResourceCheckTaskDetails {
     fn blank() -> Self {
         Self {
             task: crate::object::Blank::blank(),
-            host: crate::object::Blank::blank(),
-            host_uuid: crate::object::Blank::blank(),
-            maintenance_spec: crate::object::Blank::blank(),
+            host: None,
+            host_uuid: None,
+            maintenance_spec: None,
             extra: crate::Extra::EMPTY,
         }
     }

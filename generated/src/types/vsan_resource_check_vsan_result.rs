@@ -7,7 +7,7 @@
 /// Extends `VsanResourceCheckComponentResult`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VsanResourceCheckVsanResultKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanResourceCheckVsanResult {
     /// Property *EntityResourceCheckDetails.name*.
     pub name: Option<crate::CompactString>,
@@ -192,7 +192,37 @@ impl crate::object::Object for VsanResourceCheckVsanResult {
 }
 impl crate::object::Blank for VsanResourceCheckVsanResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: None,
+            uuid: None,
+            is_new: None,
+            capacity: None,
+            post_operation_capacity: None,
+            used_capacity: None,
+            post_operation_used_capacity: None,
+            additional_required_capacity: None,
+            max_components: None,
+            components: None,
+            timestamp: crate::object::Blank::blank(),
+            status: crate::object::Blank::blank(),
+            messages: None,
+            fault_domains: None,
+            data_to_move: None,
+            non_compliant_objects: None,
+            inaccessible_objects: None,
+            capacity_threshold: None,
+            health: None,
+            data_to_resync: None,
+            dedup_store_health: None,
+            r#type: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanResourceCheckVsanResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanResourceCheckVsanResult {

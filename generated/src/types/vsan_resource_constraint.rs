@@ -7,7 +7,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VsanResourceConstraintKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanResourceConstraint {
     /// Property *VsanResourceConstraint.targetType*.
     pub target_type: Option<crate::CompactString>,
@@ -57,7 +57,16 @@ impl crate::object::Object for VsanResourceConstraint {
 }
 impl crate::object::Blank for VsanResourceConstraint {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            target_type: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanResourceConstraint {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanResourceConstraint {

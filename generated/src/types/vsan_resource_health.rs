@@ -3,7 +3,7 @@
 /// Data object type *VsanResourceHealth*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanResourceHealth {
     /// Property *VsanResourceHealth.resource*.
     pub resource: crate::CompactString,
@@ -61,7 +61,18 @@ impl crate::object::Object for VsanResourceHealth {
 }
 impl crate::object::Blank for VsanResourceHealth {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            resource: crate::object::Blank::blank(),
+            health: crate::object::Blank::blank(),
+            description: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanResourceHealth {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanResourceHealth {

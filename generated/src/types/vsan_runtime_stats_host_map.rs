@@ -63,7 +63,7 @@ impl crate::object::Blank for VsanRuntimeStatsHostMap {
     fn blank() -> Self {
         Self {
             host: crate::object::Blank::blank(),
-            stats: crate::object::Blank::blank(),
+            stats: None,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanServerClusterInfo {
     /// Property *VsanServerClusterInfo.cluster*.
     ///
@@ -65,7 +65,18 @@ impl crate::object::Object for VsanServerClusterInfo {
 }
 impl crate::object::Blank for VsanServerClusterInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            cluster: None,
+            peer_health: None,
+            membership: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanServerClusterInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanServerClusterInfo {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanServerHostUnicastInfo {
     /// Property *VsanServerHostUnicastInfo.hostUuid*.
     pub host_uuid: crate::CompactString,
@@ -67,7 +67,19 @@ impl crate::object::Object for VsanServerHostUnicastInfo {
 }
 impl crate::object::Blank for VsanServerHostUnicastInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            host_uuid: crate::object::Blank::blank(),
+            node_type: None,
+            unicast_spec: None,
+            thumbprint_list: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanServerHostUnicastInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanServerHostUnicastInfo {

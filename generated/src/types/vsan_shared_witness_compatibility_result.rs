@@ -63,7 +63,7 @@ impl crate::object::Blank for VSANSharedWitnessCompatibilityResult {
     fn blank() -> Self {
         Self {
             witness_host_compatibility: crate::object::Blank::blank(),
-            robo_cluster_compatibility: crate::object::Blank::blank(),
+            robo_cluster_compatibility: None,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanSiteFaultDomain {
     /// Property *VsanSiteFaultDomain.hosts*.
     ///
@@ -61,7 +61,17 @@ impl crate::object::Object for VsanSiteFaultDomain {
 }
 impl crate::object::Blank for VsanSiteFaultDomain {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            hosts: None,
+            name: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanSiteFaultDomain {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanSiteFaultDomain {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanSiteFaultDomainConfig {
     /// Property *VsanSiteFaultDomainConfig.siteFaultDomains*.
     pub site_fault_domains: Option<Vec<crate::types::VsanSiteFaultDomain>>,
@@ -55,7 +55,16 @@ impl crate::object::Object for VsanSiteFaultDomainConfig {
 }
 impl crate::object::Blank for VsanSiteFaultDomainConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            site_fault_domains: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanSiteFaultDomainConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanSiteFaultDomainConfig {

@@ -97,9 +97,9 @@ impl crate::object::Blank for VsanSiteMaintenanceCheckTaskDetails {
     fn blank() -> Self {
         Self {
             task: crate::object::Blank::blank(),
-            host: crate::object::Blank::blank(),
-            host_uuid: crate::object::Blank::blank(),
-            maintenance_spec: crate::object::Blank::blank(),
+            host: None,
+            host_uuid: None,
+            maintenance_spec: None,
             cluster: crate::object::Blank::blank(),
             site_maintenance_spec: crate::object::Blank::blank(),
             extra: crate::Extra::EMPTY,

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanSiteMaintenanceInfo {
     /// Property *VsanSiteMaintenanceInfo.faultDomainName*.
     pub fault_domain_name: crate::CompactString,
@@ -85,7 +85,20 @@ impl crate::object::Object for VsanSiteMaintenanceInfo {
 }
 impl crate::object::Blank for VsanSiteMaintenanceInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_domain_name: crate::object::Blank::blank(),
+            state: crate::object::Blank::blank(),
+            tracking_task: None,
+            host_status: None,
+            status_update_time: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanSiteMaintenanceInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanSiteMaintenanceInfo {

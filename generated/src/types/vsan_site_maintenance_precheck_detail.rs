@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanSiteMaintenancePrecheckDetail {
     /// Property *VsanSiteMaintenancePrecheckDetail.testName*.
     pub test_name: crate::CompactString,
@@ -63,7 +63,18 @@ impl crate::object::Object for VsanSiteMaintenancePrecheckDetail {
 }
 impl crate::object::Blank for VsanSiteMaintenancePrecheckDetail {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            test_name: crate::object::Blank::blank(),
+            test_status: crate::object::Blank::blank(),
+            message: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanSiteMaintenancePrecheckDetail {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanSiteMaintenancePrecheckDetail {

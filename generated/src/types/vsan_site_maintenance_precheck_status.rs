@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanSiteMaintenancePrecheckStatus {
     /// Property *VsanSiteMaintenancePrecheckStatus.timestamp*.
     ///
@@ -71,7 +71,19 @@ impl crate::object::Object for VsanSiteMaintenancePrecheckStatus {
 }
 impl crate::object::Blank for VsanSiteMaintenancePrecheckStatus {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            timestamp: crate::object::Blank::blank(),
+            status: crate::object::Blank::blank(),
+            task_details: None,
+            resource_check_result: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanSiteMaintenancePrecheckStatus {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanSiteMaintenancePrecheckStatus {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `VsanResourceCheckVsanResult`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanSiteMaintenanceResourceCheckResult {
     /// Property *EntityResourceCheckDetails.name*.
     pub name: Option<crate::CompactString>,
@@ -211,7 +211,40 @@ impl crate::object::Object for VsanSiteMaintenanceResourceCheckResult {
 }
 impl crate::object::Blank for VsanSiteMaintenanceResourceCheckResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: None,
+            uuid: None,
+            is_new: None,
+            capacity: None,
+            post_operation_capacity: None,
+            used_capacity: None,
+            post_operation_used_capacity: None,
+            additional_required_capacity: None,
+            max_components: None,
+            components: None,
+            timestamp: crate::object::Blank::blank(),
+            status: crate::object::Blank::blank(),
+            messages: None,
+            fault_domains: None,
+            data_to_move: None,
+            non_compliant_objects: None,
+            inaccessible_objects: None,
+            capacity_threshold: None,
+            health: None,
+            data_to_resync: None,
+            dedup_store_health: None,
+            r#type: crate::object::Blank::blank(),
+            vm_to_migrate: None,
+            vm_to_power_off_info: None,
+            check_details: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanSiteMaintenanceResourceCheckResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanSiteMaintenanceResourceCheckResult {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanSiteMaintenanceSpec {
     /// Property *VsanSiteMaintenanceSpec.faultDomainName*.
     pub fault_domain_name: crate::CompactString,
@@ -55,7 +55,16 @@ impl crate::object::Object for VsanSiteMaintenanceSpec {
 }
 impl crate::object::Blank for VsanSiteMaintenanceSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_domain_name: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanSiteMaintenanceSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanSiteMaintenanceSpec {

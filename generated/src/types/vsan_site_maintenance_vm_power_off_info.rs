@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanSiteMaintenanceVMPowerOffInfo {
     /// Property *VsanSiteMaintenanceVMPowerOffInfo.vmToPowerOff*.
     pub vm_to_power_off: Option<Vec<crate::types::ManagedObjectReference>>,
@@ -59,7 +59,17 @@ impl crate::object::Object for VsanSiteMaintenanceVMPowerOffInfo {
 }
 impl crate::object::Blank for VsanSiteMaintenanceVMPowerOffInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            vm_to_power_off: None,
+            reason: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanSiteMaintenanceVMPowerOffInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanSiteMaintenanceVMPowerOffInfo {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanSiteTakeoverConfig {
     /// Property *VsanSiteTakeoverConfig.takeoverTimestamp*.
     pub takeover_timestamp: Option<i64>,
@@ -55,7 +55,16 @@ impl crate::object::Object for VsanSiteTakeoverConfig {
 }
 impl crate::object::Blank for VsanSiteTakeoverConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            takeover_timestamp: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanSiteTakeoverConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanSiteTakeoverConfig {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanSmartDiskStats {
     /// Property *VsanSmartDiskStats.disk*.
     pub disk: crate::CompactString,
@@ -63,7 +63,18 @@ impl crate::object::Object for VsanSmartDiskStats {
 }
 impl crate::object::Blank for VsanSmartDiskStats {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            disk: crate::object::Blank::blank(),
+            stats: None,
+            error: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanSmartDiskStats {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanSmartDiskStats {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanSmartParameter {
     /// Property *VsanSmartParameter.parameter*.
     pub parameter: Option<crate::CompactString>,
@@ -67,7 +67,19 @@ impl crate::object::Object for VsanSmartParameter {
 }
 impl crate::object::Blank for VsanSmartParameter {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            parameter: None,
+            value: None,
+            threshold: None,
+            worst: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanSmartParameter {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanSmartParameter {

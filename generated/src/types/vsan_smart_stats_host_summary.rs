@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanSmartStatsHostSummary {
     /// Property *VsanSmartStatsHostSummary.hostname*.
     pub hostname: Option<crate::CompactString>,
@@ -59,7 +59,17 @@ impl crate::object::Object for VsanSmartStatsHostSummary {
 }
 impl crate::object::Blank for VsanSmartStatsHostSummary {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            hostname: None,
+            smart_stats: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanSmartStatsHostSummary {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanSmartStatsHostSummary {

@@ -7,7 +7,7 @@
 /// ***Since:*** 8.0.0.4
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanSnapServiceConfig {
     /// Property *VsanSnapServiceConfig.enabled*.
     pub enabled: bool,
@@ -57,7 +57,16 @@ impl crate::object::Object for VsanSnapServiceConfig {
 }
 impl crate::object::Blank for VsanSnapServiceConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            enabled: false,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanSnapServiceConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanSnapServiceConfig {

@@ -7,7 +7,7 @@
 /// ***Since:*** 8.0.0.4
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanSnapshotDetail {
     /// Property *VsanSnapshotDetail.snapshotId*.
     pub snapshot_id: i32,
@@ -69,7 +69,19 @@ impl crate::object::Object for VsanSnapshotDetail {
 }
 impl crate::object::Blank for VsanSnapshotDetail {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            snapshot_id: 0,
+            snapshot_type: crate::object::Blank::blank(),
+            snapshot_path: None,
+            snapshot_tags_info: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanSnapshotDetail {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanSnapshotDetail {

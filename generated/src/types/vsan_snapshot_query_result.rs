@@ -7,7 +7,7 @@
 /// ***Since:*** 8.0.0.4
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanSnapshotQueryResult {
     /// Property *VsanSnapshotQueryResult.objects*.
     pub objects: Option<Vec<crate::types::VsanObjectDetail>>,
@@ -57,7 +57,16 @@ impl crate::object::Object for VsanSnapshotQueryResult {
 }
 impl crate::object::Blank for VsanSnapshotQueryResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            objects: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanSnapshotQueryResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanSnapshotQueryResult {

@@ -7,7 +7,7 @@
 /// ***Since:*** 8.0.0.4
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanSnapshotQuerySpec {
     /// Property *VsanSnapshotQuerySpec.datastoreUuid*.
     pub datastore_uuid: crate::CompactString,
@@ -91,7 +91,21 @@ impl crate::object::Object for VsanSnapshotQuerySpec {
 }
 impl crate::object::Blank for VsanSnapshotQuerySpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            datastore_uuid: crate::object::Blank::blank(),
+            object_uuids: None,
+            snapshot_type: None,
+            creator: None,
+            include_descriptor_path: None,
+            snapshot_tag_mask: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanSnapshotQuerySpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanSnapshotQuerySpec {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanSnapshotSpace {
     /// Property *VsanSnapshotSpace.snapshotCount*.
     pub snapshot_count: Option<i32>,
@@ -67,7 +67,18 @@ impl crate::object::Object for VsanSnapshotSpace {
 }
 impl crate::object::Blank for VsanSnapshotSpace {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            snapshot_count: None,
+            actual_snapshot_used_b: None,
+            fully_inflated_snapshot_used_b: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanSnapshotSpace {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanSnapshotSpace {

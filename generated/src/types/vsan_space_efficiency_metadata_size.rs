@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanSpaceEfficiencyMetadataSize {
     /// Property *VsanSpaceEfficiencyMetadataSize.dedupMetadataSize*.
     pub dedup_metadata_size: Option<i64>,
@@ -59,7 +59,17 @@ impl crate::object::Object for VsanSpaceEfficiencyMetadataSize {
 }
 impl crate::object::Blank for VsanSpaceEfficiencyMetadataSize {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            dedup_metadata_size: None,
+            compression_metadata_size: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanSpaceEfficiencyMetadataSize {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanSpaceEfficiencyMetadataSize {

@@ -7,7 +7,7 @@
 /// ***Since:*** 8.0.0.4
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanSpaceEfficiencyRatio {
     /// Property *VsanSpaceEfficiencyRatio.overallRatio*.
     pub overall_ratio: Option<f32>,
@@ -91,7 +91,21 @@ impl crate::object::Object for VsanSpaceEfficiencyRatio {
 }
 impl crate::object::Blank for VsanSpaceEfficiencyRatio {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            overall_ratio: None,
+            compression_ratio: None,
+            dedup_ratio: None,
+            dedup_enabled_ratio: None,
+            thin_provision_ratio: None,
+            snapshot_saving_ratio: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanSpaceEfficiencyRatio {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanSpaceEfficiencyRatio {

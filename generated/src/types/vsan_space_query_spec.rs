@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanSpaceQuerySpec {
     /// Property *VsanSpaceQuerySpec.entityType*.
     pub entity_type: crate::CompactString,
@@ -59,7 +59,17 @@ impl crate::object::Object for VsanSpaceQuerySpec {
 }
 impl crate::object::Blank for VsanSpaceQuerySpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            entity_type: crate::object::Blank::blank(),
+            entity_ids: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanSpaceQuerySpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanSpaceQuerySpec {

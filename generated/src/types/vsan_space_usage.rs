@@ -3,7 +3,7 @@
 /// Data object type *VsanSpaceUsage*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanSpaceUsage {
     /// Property *VsanSpaceUsage.totalCapacityB*.
     pub total_capacity_b: i64,
@@ -115,7 +115,25 @@ impl crate::object::Object for VsanSpaceUsage {
 }
 impl crate::object::Blank for VsanSpaceUsage {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            total_capacity_b: 0,
+            free_capacity_b: None,
+            space_overview: None,
+            space_detail: None,
+            efficient_capacity: None,
+            whatif_capacities: None,
+            uncommitted_b: None,
+            capacity_health_threshold: None,
+            space_efficiency_ratio: None,
+            effective_space_usage: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanSpaceUsage {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanSpaceUsage {

@@ -3,7 +3,7 @@
 /// Data object type *VsanSpaceUsageDetailResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanSpaceUsageDetailResult {
     /// Property *VsanSpaceUsageDetailResult.spaceUsageByObjectType*.
     pub space_usage_by_object_type: Option<Vec<crate::types::VsanObjectSpaceSummary>>,
@@ -53,7 +53,16 @@ impl crate::object::Object for VsanSpaceUsageDetailResult {
 }
 impl crate::object::Blank for VsanSpaceUsageDetailResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            space_usage_by_object_type: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanSpaceUsageDetailResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanSpaceUsageDetailResult {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanSpaceUsageWithDatastoreType {
     /// Property *VsanSpaceUsageWithDatastoreType.spaceUsage*.
     pub space_usage: Option<Box<crate::types::VsanSpaceUsage>>,
@@ -59,7 +59,17 @@ impl crate::object::Object for VsanSpaceUsageWithDatastoreType {
 }
 impl crate::object::Blank for VsanSpaceUsageWithDatastoreType {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            space_usage: None,
+            datastore_type: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanSpaceUsageWithDatastoreType {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanSpaceUsageWithDatastoreType {

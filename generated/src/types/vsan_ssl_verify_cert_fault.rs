@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `SSLVerifyFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanSslVerifyCertFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -91,7 +91,21 @@ impl crate::object::Object for VsanSslVerifyCertFault {
 }
 impl crate::object::Blank for VsanSslVerifyCertFault {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            self_signed: false,
+            thumbprint: None,
+            certificate: None,
+            cert: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanSslVerifyCertFault {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanSslVerifyCertFault {

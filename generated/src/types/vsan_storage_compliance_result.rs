@@ -3,7 +3,7 @@
 /// Data object type *VsanStorageComplianceResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanStorageComplianceResult {
     /// Property *VsanStorageComplianceResult.checkTime*.
     ///
@@ -101,7 +101,23 @@ impl crate::object::Object for VsanStorageComplianceResult {
 }
 impl crate::object::Blank for VsanStorageComplianceResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            check_time: None,
+            profile: None,
+            object_uuid: None,
+            compliance_status: crate::object::Blank::blank(),
+            mismatch: false,
+            violated_policies: None,
+            operational_status: None,
+            obj_policy_generation_id: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanStorageComplianceResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanStorageComplianceResult {

@@ -3,7 +3,7 @@
 /// Data object type *VsanStorageOperationalStatus*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanStorageOperationalStatus {
     /// Property *VsanStorageOperationalStatus.healthy*.
     pub healthy: Option<bool>,
@@ -67,7 +67,19 @@ impl crate::object::Object for VsanStorageOperationalStatus {
 }
 impl crate::object::Blank for VsanStorageOperationalStatus {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            healthy: None,
+            operation_eta: None,
+            operation_progress: None,
+            transitional: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanStorageOperationalStatus {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanStorageOperationalStatus {

@@ -3,7 +3,7 @@
 /// Data object type *VsanStoragePolicyStatus*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanStoragePolicyStatus {
     /// Property *VsanStoragePolicyStatus.id*.
     pub id: Option<crate::CompactString>,
@@ -61,7 +61,18 @@ impl crate::object::Object for VsanStoragePolicyStatus {
 }
 impl crate::object::Blank for VsanStoragePolicyStatus {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            id: None,
+            expected_value: None,
+            current_value: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanStoragePolicyStatus {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanStoragePolicyStatus {

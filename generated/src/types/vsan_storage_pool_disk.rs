@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanStoragePoolDisk {
     /// Property *VsanStoragePoolDisk.diskName*.
     pub disk_name: crate::CompactString,
@@ -59,7 +59,17 @@ impl crate::object::Object for VsanStoragePoolDisk {
 }
 impl crate::object::Blank for VsanStoragePoolDisk {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            disk_name: crate::object::Blank::blank(),
+            disk_type: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanStoragePoolDisk {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanStoragePoolDisk {

@@ -3,7 +3,7 @@
 /// Data object type *VsanStorageWorkloadType*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanStorageWorkloadType {
     /// Property *VsanStorageWorkloadType.specs*.
     pub specs: Vec<crate::types::VsanVmdkLoadTestSpec>,
@@ -69,7 +69,20 @@ impl crate::object::Object for VsanStorageWorkloadType {
 }
 impl crate::object::Blank for VsanStorageWorkloadType {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            specs: Vec::new(),
+            type_id: crate::object::Blank::blank(),
+            name: crate::object::Blank::blank(),
+            description: crate::object::Blank::blank(),
+            duration: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanStorageWorkloadType {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanStorageWorkloadType {

@@ -69,8 +69,8 @@ impl crate::object::Blank for VsanStretchedClusterConfig {
     fn blank() -> Self {
         Self {
             cluster: crate::object::Blank::blank(),
-            preferred_fd_name: crate::object::Blank::blank(),
-            fault_domain_config: crate::object::Blank::blank(),
+            preferred_fd_name: None,
+            fault_domain_config: None,
             extra: crate::Extra::EMPTY,
         }
     }

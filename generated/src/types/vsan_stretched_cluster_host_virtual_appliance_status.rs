@@ -3,7 +3,7 @@
 /// Data object type *VSANStretchedClusterHostVirtualApplianceStatus*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VSANStretchedClusterHostVirtualApplianceStatus {
     /// Property *VSANStretchedClusterHostVirtualApplianceStatus.vcCluster*.
     ///
@@ -69,7 +69,19 @@ impl crate::object::Object for VSANStretchedClusterHostVirtualApplianceStatus {
 }
 impl crate::object::Blank for VSANStretchedClusterHostVirtualApplianceStatus {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            vc_cluster: None,
+            is_virtual_app: None,
+            vc_clusters: None,
+            is_virtual_app_valid: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VSANStretchedClusterHostVirtualApplianceStatus {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VSANStretchedClusterHostVirtualApplianceStatus {

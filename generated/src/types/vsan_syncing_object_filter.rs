@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanSyncingObjectFilter {
     /// Property *VsanSyncingObjectFilter.resyncType*.
     pub resync_type: Option<crate::CompactString>,
@@ -83,7 +83,20 @@ impl crate::object::Object for VsanSyncingObjectFilter {
 }
 impl crate::object::Blank for VsanSyncingObjectFilter {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            resync_type: None,
+            resync_status: None,
+            number_of_objects: None,
+            offset: None,
+            include_dedup_object: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanSyncingObjectFilter {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanSyncingObjectFilter {

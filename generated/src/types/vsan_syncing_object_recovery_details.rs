@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanSyncingObjectRecoveryDetails {
     /// Property *VsanSyncingObjectRecoveryDetails.activelySyncingObjectRecoveryETA*.
     pub actively_syncing_object_recovery_eta: Option<i64>,
@@ -107,7 +107,24 @@ impl crate::object::Object for VsanSyncingObjectRecoveryDetails {
 }
 impl crate::object::Blank for VsanSyncingObjectRecoveryDetails {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            actively_syncing_object_recovery_eta: None,
+            queued_for_sync_object_recovery_eta: None,
+            suspended_object_recovery_eta: None,
+            active_objects_to_sync: None,
+            queued_objects_to_sync: None,
+            suspended_objects_to_sync: None,
+            bytes_to_sync_for_active_objects: None,
+            bytes_to_sync_for_queued_objects: None,
+            bytes_to_sync_for_suspended_objects: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanSyncingObjectRecoveryDetails {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanSyncingObjectRecoveryDetails {

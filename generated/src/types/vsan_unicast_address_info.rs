@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanUnicastAddressInfo {
     /// Property *VsanUnicastAddressInfo.address*.
     pub address: crate::CompactString,
@@ -63,7 +63,18 @@ impl crate::object::Object for VsanUnicastAddressInfo {
 }
 impl crate::object::Blank for VsanUnicastAddressInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            address: crate::object::Blank::blank(),
+            port: None,
+            nic_type: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanUnicastAddressInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanUnicastAddressInfo {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanUnmapConfig {
     /// Property *VsanUnmapConfig.enable*.
     pub enable: bool,
@@ -55,7 +55,16 @@ impl crate::object::Object for VsanUnmapConfig {
 }
 impl crate::object::Blank for VsanUnmapConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            enable: false,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanUnmapConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanUnmapConfig {

@@ -3,7 +3,7 @@
 /// Data object type *VsanUpgradeStatusEx*.
 ///
 /// Extends `VsanUpgradeSystemUpgradeStatus`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanUpgradeStatusEx {
     /// Property *VsanUpgradeSystemUpgradeStatus.inProgress*.
     pub in_progress: bool,
@@ -93,7 +93,22 @@ impl crate::object::Object for VsanUpgradeStatusEx {
 }
 impl crate::object::Blank for VsanUpgradeStatusEx {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            in_progress: false,
+            history: None,
+            aborted: None,
+            completed: None,
+            progress: None,
+            is_precheck: None,
+            precheck_result: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanUpgradeStatusEx {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanUpgradeStatusEx {

@@ -3,7 +3,7 @@
 /// Data object type *VsanUpgradeSystemHostsDisconnectedIssue*.
 ///
 /// Extends `VsanUpgradeSystemPreflightCheckIssue`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanUpgradeSystemHostsDisconnectedIssue {
     /// Property *VsanUpgradeSystemPreflightCheckIssue.msg*.
     pub msg: crate::CompactString,
@@ -59,7 +59,17 @@ impl crate::object::Object for VsanUpgradeSystemHostsDisconnectedIssue {
 }
 impl crate::object::Blank for VsanUpgradeSystemHostsDisconnectedIssue {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            msg: crate::object::Blank::blank(),
+            hosts: Vec::new(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanUpgradeSystemHostsDisconnectedIssue {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanUpgradeSystemHostsDisconnectedIssue {

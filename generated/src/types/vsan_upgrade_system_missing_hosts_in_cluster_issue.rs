@@ -3,7 +3,7 @@
 /// Data object type *VsanUpgradeSystemMissingHostsInClusterIssue*.
 ///
 /// Extends `VsanUpgradeSystemPreflightCheckIssue`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanUpgradeSystemMissingHostsInClusterIssue {
     /// Property *VsanUpgradeSystemPreflightCheckIssue.msg*.
     pub msg: crate::CompactString,
@@ -59,7 +59,17 @@ impl crate::object::Object for VsanUpgradeSystemMissingHostsInClusterIssue {
 }
 impl crate::object::Blank for VsanUpgradeSystemMissingHostsInClusterIssue {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            msg: crate::object::Blank::blank(),
+            hosts: Vec::new(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanUpgradeSystemMissingHostsInClusterIssue {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanUpgradeSystemMissingHostsInClusterIssue {

@@ -3,7 +3,7 @@
 /// Data object type *VsanUpgradeSystemNetworkPartitionInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanUpgradeSystemNetworkPartitionInfo {
     /// Property *VsanUpgradeSystemNetworkPartitionInfo.hosts*.
     ///
@@ -55,7 +55,16 @@ impl crate::object::Object for VsanUpgradeSystemNetworkPartitionInfo {
 }
 impl crate::object::Blank for VsanUpgradeSystemNetworkPartitionInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            hosts: Vec::new(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanUpgradeSystemNetworkPartitionInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanUpgradeSystemNetworkPartitionInfo {

@@ -3,7 +3,7 @@
 /// Data object type *VsanUpgradeSystemNetworkPartitionIssue*.
 ///
 /// Extends `VsanUpgradeSystemPreflightCheckIssue`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanUpgradeSystemNetworkPartitionIssue {
     /// Property *VsanUpgradeSystemPreflightCheckIssue.msg*.
     pub msg: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for VsanUpgradeSystemNetworkPartitionIssue {
 }
 impl crate::object::Blank for VsanUpgradeSystemNetworkPartitionIssue {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            msg: crate::object::Blank::blank(),
+            partitions: Vec::new(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanUpgradeSystemNetworkPartitionIssue {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanUpgradeSystemNetworkPartitionIssue {

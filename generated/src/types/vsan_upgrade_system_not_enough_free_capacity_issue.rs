@@ -3,7 +3,7 @@
 /// Data object type *VsanUpgradeSystemNotEnoughFreeCapacityIssue*.
 ///
 /// Extends `VsanUpgradeSystemPreflightCheckIssue`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanUpgradeSystemNotEnoughFreeCapacityIssue {
     /// Property *VsanUpgradeSystemPreflightCheckIssue.msg*.
     pub msg: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for VsanUpgradeSystemNotEnoughFreeCapacityIssue {
 }
 impl crate::object::Blank for VsanUpgradeSystemNotEnoughFreeCapacityIssue {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            msg: crate::object::Blank::blank(),
+            reduced_redundancy_upgrade_possible: false,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanUpgradeSystemNotEnoughFreeCapacityIssue {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanUpgradeSystemNotEnoughFreeCapacityIssue {

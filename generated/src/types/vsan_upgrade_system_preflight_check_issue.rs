@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VsanUpgradeSystemPreflightCheckIssueKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanUpgradeSystemPreflightCheckIssue {
     /// Property *VsanUpgradeSystemPreflightCheckIssue.msg*.
     pub msg: crate::CompactString,
@@ -55,7 +55,16 @@ impl crate::object::Object for VsanUpgradeSystemPreflightCheckIssue {
 }
 impl crate::object::Blank for VsanUpgradeSystemPreflightCheckIssue {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            msg: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanUpgradeSystemPreflightCheckIssue {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanUpgradeSystemPreflightCheckIssue {

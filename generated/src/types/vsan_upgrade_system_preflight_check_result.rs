@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VsanUpgradeSystemPreflightCheckResultKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanUpgradeSystemPreflightCheckResult {
     /// Property *VsanUpgradeSystemPreflightCheckResult.issues*.
     pub issues: Option<Vec<crate::types::VsanUpgradeSystemPreflightCheckIssueKind>>,
@@ -59,7 +59,17 @@ impl crate::object::Object for VsanUpgradeSystemPreflightCheckResult {
 }
 impl crate::object::Blank for VsanUpgradeSystemPreflightCheckResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            issues: None,
+            disk_mapping_to_restore: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanUpgradeSystemPreflightCheckResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanUpgradeSystemPreflightCheckResult {

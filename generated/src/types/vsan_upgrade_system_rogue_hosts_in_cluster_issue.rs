@@ -3,7 +3,7 @@
 /// Data object type *VsanUpgradeSystemRogueHostsInClusterIssue*.
 ///
 /// Extends `VsanUpgradeSystemPreflightCheckIssue`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanUpgradeSystemRogueHostsInClusterIssue {
     /// Property *VsanUpgradeSystemPreflightCheckIssue.msg*.
     pub msg: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for VsanUpgradeSystemRogueHostsInClusterIssue {
 }
 impl crate::object::Blank for VsanUpgradeSystemRogueHostsInClusterIssue {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            msg: crate::object::Blank::blank(),
+            uuids: Vec::new(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanUpgradeSystemRogueHostsInClusterIssue {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanUpgradeSystemRogueHostsInClusterIssue {

@@ -3,7 +3,7 @@
 /// Data object type *VsanUpgradeSystemUpgradeHistoryDiskGroupOp*.
 ///
 /// Extends `VsanUpgradeSystemUpgradeHistoryItem`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanUpgradeSystemUpgradeHistoryDiskGroupOp {
     /// Property *VsanUpgradeSystemUpgradeHistoryItem.timestamp*.
     ///
@@ -79,7 +79,21 @@ impl crate::object::Object for VsanUpgradeSystemUpgradeHistoryDiskGroupOp {
 }
 impl crate::object::Blank for VsanUpgradeSystemUpgradeHistoryDiskGroupOp {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            timestamp: crate::object::Blank::blank(),
+            host: None,
+            message: crate::object::Blank::blank(),
+            task: None,
+            operation: crate::object::Blank::blank(),
+            disk_mapping: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanUpgradeSystemUpgradeHistoryDiskGroupOp {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanUpgradeSystemUpgradeHistoryDiskGroupOp {

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VsanUpgradeSystemUpgradeHistoryItemKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanUpgradeSystemUpgradeHistoryItem {
     /// Property *VsanUpgradeSystemUpgradeHistoryItem.timestamp*.
     ///
@@ -73,7 +73,19 @@ impl crate::object::Object for VsanUpgradeSystemUpgradeHistoryItem {
 }
 impl crate::object::Blank for VsanUpgradeSystemUpgradeHistoryItem {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            timestamp: crate::object::Blank::blank(),
+            host: None,
+            message: crate::object::Blank::blank(),
+            task: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanUpgradeSystemUpgradeHistoryItem {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanUpgradeSystemUpgradeHistoryItem {

@@ -77,9 +77,9 @@ impl crate::object::Blank for VsanUpgradeSystemUpgradeHistoryPreflightFail {
     fn blank() -> Self {
         Self {
             timestamp: crate::object::Blank::blank(),
-            host: crate::object::Blank::blank(),
+            host: None,
             message: crate::object::Blank::blank(),
-            task: crate::object::Blank::blank(),
+            task: None,
             preflight_result: crate::object::Blank::blank(),
             extra: crate::Extra::EMPTY,
         }

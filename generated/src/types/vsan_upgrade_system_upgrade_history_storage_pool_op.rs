@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `VsanUpgradeSystemUpgradeHistoryItem`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanUpgradeSystemUpgradeHistoryStoragePoolOp {
     /// Property *VsanUpgradeSystemUpgradeHistoryItem.timestamp*.
     ///
@@ -81,7 +81,21 @@ impl crate::object::Object for VsanUpgradeSystemUpgradeHistoryStoragePoolOp {
 }
 impl crate::object::Blank for VsanUpgradeSystemUpgradeHistoryStoragePoolOp {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            timestamp: crate::object::Blank::blank(),
+            host: None,
+            message: crate::object::Blank::blank(),
+            task: None,
+            operation: crate::object::Blank::blank(),
+            disk_info: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanUpgradeSystemUpgradeHistoryStoragePoolOp {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanUpgradeSystemUpgradeHistoryStoragePoolOp {

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VsanUpgradeSystemUpgradeStatusKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanUpgradeSystemUpgradeStatus {
     /// Property *VsanUpgradeSystemUpgradeStatus.inProgress*.
     pub in_progress: bool,
@@ -71,7 +71,20 @@ impl crate::object::Object for VsanUpgradeSystemUpgradeStatus {
 }
 impl crate::object::Blank for VsanUpgradeSystemUpgradeStatus {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            in_progress: false,
+            history: None,
+            aborted: None,
+            completed: None,
+            progress: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanUpgradeSystemUpgradeStatus {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanUpgradeSystemUpgradeStatus {

@@ -3,7 +3,7 @@
 /// Data object type *VsanUpgradeSystemV2ObjectsPresentDuringDowngradeIssue*.
 ///
 /// Extends `VsanUpgradeSystemPreflightCheckIssue`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanUpgradeSystemV2ObjectsPresentDuringDowngradeIssue {
     /// Property *VsanUpgradeSystemPreflightCheckIssue.msg*.
     pub msg: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for VsanUpgradeSystemV2ObjectsPresentDuringDowngradeI
 }
 impl crate::object::Blank for VsanUpgradeSystemV2ObjectsPresentDuringDowngradeIssue {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            msg: crate::object::Blank::blank(),
+            uuids: Vec::new(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanUpgradeSystemV2ObjectsPresentDuringDowngradeIssue {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanUpgradeSystemV2ObjectsPresentDuringDowngradeIssue {

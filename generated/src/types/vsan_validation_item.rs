@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `ClusterComputeResourceValidationResultBase`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanValidationItem {
     /// Property *ClusterComputeResourceValidationResultBase.info*.
     pub info: Option<Vec<crate::types::LocalizableMessage>>,
@@ -55,7 +55,16 @@ impl crate::object::Object for VsanValidationItem {
 }
 impl crate::object::Blank for VsanValidationItem {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            info: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanValidationItem {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanValidationItem {

@@ -7,7 +7,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VsanVbossConfigKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanVbossConfig {
     /// Property *VsanVbossConfig.enabled*.
     pub enabled: bool,
@@ -61,7 +61,17 @@ impl crate::object::Object for VsanVbossConfig {
 }
 impl crate::object::Blank for VsanVbossConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            enabled: false,
+            configs: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanVbossConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanVbossConfig {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `VsanVbossConfig`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanVbossHostConfig {
     /// Property *VsanVbossConfig.enabled*.
     pub enabled: bool,
@@ -59,7 +59,17 @@ impl crate::object::Object for VsanVbossHostConfig {
 }
 impl crate::object::Blank for VsanVbossHostConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            enabled: false,
+            configs: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanVbossHostConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanVbossHostConfig {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanVbossObjectStoreConfig {
     /// Property *VsanVbossObjectStoreConfig.id*.
     pub id: crate::CompactString,
@@ -67,7 +67,19 @@ impl crate::object::Object for VsanVbossObjectStoreConfig {
 }
 impl crate::object::Blank for VsanVbossObjectStoreConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            id: crate::object::Blank::blank(),
+            secret_key: None,
+            volume_uuids: None,
+            properties: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanVbossObjectStoreConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanVbossObjectStoreConfig {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanVcKmipServersHealth {
     /// Property *VsanVcKmipServersHealth.health*.
     pub health: Option<crate::CompactString>,
@@ -131,7 +131,27 @@ impl crate::object::Object for VsanVcKmipServersHealth {
 }
 impl crate::object::Blank for VsanVcKmipServersHealth {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            health: None,
+            error: None,
+            kms_provider_id: None,
+            kms_health: None,
+            client_cert_health: None,
+            client_cert_expire_date: None,
+            is_aws_kms: None,
+            cmk_health: None,
+            kek_expire_health: None,
+            kek_expire_date: None,
+            host_key_expire_health: None,
+            host_key_expire_date: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanVcKmipServersHealth {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanVcKmipServersHealth {

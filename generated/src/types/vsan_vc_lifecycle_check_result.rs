@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanVcLifecycleCheckResult {
     /// Property *VsanVcLifecycleCheckResult.status*.
     pub status: crate::CompactString,
@@ -63,7 +63,18 @@ impl crate::object::Object for VsanVcLifecycleCheckResult {
 }
 impl crate::object::Blank for VsanVcLifecycleCheckResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            status: crate::object::Blank::blank(),
+            pre_check_results: None,
+            config_details: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanVcLifecycleCheckResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanVcLifecycleCheckResult {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanVcLifecycleCheckSpec {
     /// Property *VsanVcLifecycleCheckSpec.operation*.
     pub operation: crate::CompactString,
@@ -55,7 +55,16 @@ impl crate::object::Object for VsanVcLifecycleCheckSpec {
 }
 impl crate::object::Blank for VsanVcLifecycleCheckSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            operation: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanVcLifecycleCheckSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanVcLifecycleCheckSpec {

@@ -3,7 +3,7 @@
 /// Data object type *VsanVcPostDeployConfigSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanVcPostDeployConfigSpec {
     /// Property *VsanVcPostDeployConfigSpec.dcName*.
     pub dc_name: Option<crate::CompactString>,
@@ -130,7 +130,27 @@ impl crate::object::Object for VsanVcPostDeployConfigSpec {
 }
 impl crate::object::Blank for VsanVcPostDeployConfigSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            dc_name: None,
+            cluster_name: None,
+            first_host: None,
+            hosts_to_add: None,
+            vsan_data_efficiency_config: None,
+            vsan_license_key: None,
+            host_license_key: None,
+            task_id: None,
+            vsan_data_encryption_config: None,
+            create_native_key_provider_spec: None,
+            vsan_cluster_mode: None,
+            deconverged_net_config: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanVcPostDeployConfigSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanVcPostDeployConfigSpec {

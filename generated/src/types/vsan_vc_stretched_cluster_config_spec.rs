@@ -78,9 +78,9 @@ impl crate::object::Blank for VsanVcStretchedClusterConfigSpec {
     fn blank() -> Self {
         Self {
             witness_host: crate::object::Blank::blank(),
-            clusters: crate::object::Blank::blank(),
-            witness_disk_mappings: crate::object::Blank::blank(),
-            witness_storage_pool_specs: crate::object::Blank::blank(),
+            clusters: Vec::new(),
+            witness_disk_mappings: None,
+            witness_storage_pool_specs: None,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanVcgDeviceInfo {
     /// Property *VsanVcgDeviceInfo.vcgId*.
     pub vcg_id: i32,
@@ -59,7 +59,17 @@ impl crate::object::Object for VsanVcgDeviceInfo {
 }
 impl crate::object::Blank for VsanVcgDeviceInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            vcg_id: 0,
+            vcg_model_name: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanVcgDeviceInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanVcgDeviceInfo {

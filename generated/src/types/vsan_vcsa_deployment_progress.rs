@@ -3,7 +3,7 @@
 /// Data object type *VsanVcsaDeploymentProgress*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanVcsaDeploymentProgress {
     /// Property *VsanVcsaDeploymentProgress.phase*.
     pub phase: crate::CompactString,
@@ -101,7 +101,23 @@ impl crate::object::Object for VsanVcsaDeploymentProgress {
 }
 impl crate::object::Blank for VsanVcsaDeploymentProgress {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            phase: crate::object::Blank::blank(),
+            progress_pct: 0,
+            message: crate::object::Blank::blank(),
+            success: false,
+            error: None,
+            update_counter: 0,
+            task_id: None,
+            vm: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanVcsaDeploymentProgress {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanVcsaDeploymentProgress {

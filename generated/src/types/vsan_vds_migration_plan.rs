@@ -73,9 +73,9 @@ impl crate::object::Blank for VsanVdsMigrationPlan {
     fn blank() -> Self {
         Self {
             vds_spec: crate::object::Blank::blank(),
-            pgs: crate::object::Blank::blank(),
-            inaccessible_vms: crate::object::Blank::blank(),
-            infra_vms: crate::object::Blank::blank(),
+            pgs: None,
+            inaccessible_vms: None,
+            infra_vms: None,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -72,8 +72,8 @@ impl crate::object::Blank for VsanVdsPgMigrationHostInfo {
         Self {
             host: crate::object::Blank::blank(),
             hostname: crate::object::Blank::blank(),
-            vmknic_devices: crate::object::Blank::blank(),
-            vm_vnics: crate::object::Blank::blank(),
+            vmknic_devices: None,
+            vm_vnics: None,
             extra: crate::Extra::EMPTY,
         }
     }

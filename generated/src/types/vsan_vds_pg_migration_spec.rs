@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanVdsPgMigrationSpec {
     /// Property *VsanVdsPgMigrationSpec.vssPgName*.
     pub vss_pg_name: crate::CompactString,
@@ -89,7 +89,21 @@ impl crate::object::Object for VsanVdsPgMigrationSpec {
 }
 impl crate::object::Blank for VsanVdsPgMigrationSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            vss_pg_name: crate::object::Blank::blank(),
+            dv_pg_name: crate::object::Blank::blank(),
+            vds_pg_setting: crate::object::Blank::blank(),
+            vds_pg_type: crate::object::Blank::blank(),
+            hosts: None,
+            collision_rename: false,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanVdsPgMigrationSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanVdsPgMigrationSpec {

@@ -63,7 +63,7 @@ impl crate::object::Blank for VsanVdsPgMigrationVmInfo {
     fn blank() -> Self {
         Self {
             vm: crate::object::Blank::blank(),
-            vnic_label: crate::object::Blank::blank(),
+            vnic_label: Vec::new(),
             extra: crate::Extra::EMPTY,
         }
     }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanVibInstallPreflightStatus {
     /// Property *VsanVibInstallPreflightStatus.manualVmotionRequired*.
     pub manual_vmotion_required: bool,
@@ -59,7 +59,17 @@ impl crate::object::Object for VsanVibInstallPreflightStatus {
 }
 impl crate::object::Blank for VsanVibInstallPreflightStatus {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            manual_vmotion_required: false,
+            rolling_required: false,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanVibInstallPreflightStatus {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanVibInstallPreflightStatus {

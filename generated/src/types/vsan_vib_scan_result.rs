@@ -107,11 +107,11 @@ impl crate::object::Blank for VsanVibScanResult {
             host: crate::object::Blank::blank(),
             vib_name: crate::object::Blank::blank(),
             vib_version: crate::object::Blank::blank(),
-            existing_version: crate::object::Blank::blank(),
-            maintenance_mode_required: crate::object::Blank::blank(),
-            reboot_required: crate::object::Blank::blank(),
-            meets_system_req: crate::object::Blank::blank(),
-            pkg_deps_met_by_host: crate::object::Blank::blank(),
+            existing_version: None,
+            maintenance_mode_required: false,
+            reboot_required: false,
+            meets_system_req: false,
+            pkg_deps_met_by_host: false,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -75,8 +75,8 @@ impl crate::object::Blank for VsanVibSpec {
     fn blank() -> Self {
         Self {
             host: crate::object::Blank::blank(),
-            meta_url: crate::object::Blank::blank(),
-            meta_sha1_sum: crate::object::Blank::blank(),
+            meta_url: None,
+            meta_sha1_sum: None,
             vib_url: crate::object::Blank::blank(),
             vib_sha1_sum: crate::object::Blank::blank(),
             extra: crate::Extra::EMPTY,

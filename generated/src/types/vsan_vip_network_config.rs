@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanVipNetworkConfig {
     /// Property *VsanVipNetworkConfig.ipAddress*.
     pub ip_address: crate::CompactString,
@@ -63,7 +63,18 @@ impl crate::object::Object for VsanVipNetworkConfig {
 }
 impl crate::object::Blank for VsanVipNetworkConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            ip_address: crate::object::Blank::blank(),
+            subnet: crate::object::Blank::blank(),
+            gateway: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanVipNetworkConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanVipNetworkConfig {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanVmVdsMigrationSpec {
     /// Property *VsanVmVdsMigrationSpec.vmInstanceUuid*.
     pub vm_instance_uuid: crate::CompactString,
@@ -59,7 +59,17 @@ impl crate::object::Object for VsanVmVdsMigrationSpec {
 }
 impl crate::object::Blank for VsanVmVdsMigrationSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            vm_instance_uuid: crate::object::Blank::blank(),
+            vnics: Vec::new(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanVmVdsMigrationSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanVmVdsMigrationSpec {

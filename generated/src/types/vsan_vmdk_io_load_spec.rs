@@ -3,7 +3,7 @@
 /// Data object type *VsanVmdkIOLoadSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanVmdkIOLoadSpec {
     /// Property *VsanVmdkIOLoadSpec.readPct*.
     pub read_pct: i32,
@@ -73,7 +73,21 @@ impl crate::object::Object for VsanVmdkIOLoadSpec {
 }
 impl crate::object::Blank for VsanVmdkIOLoadSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            read_pct: 0,
+            oio: 0,
+            iosize_b: 0,
+            data_size_mb: 0,
+            random: false,
+            start_offset_b: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanVmdkIOLoadSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanVmdkIOLoadSpec {

@@ -3,7 +3,7 @@
 /// Data object type *VsanVmdkLoadTestResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanVmdkLoadTestResult {
     /// Property *VsanVmdkLoadTestResult.success*.
     pub success: bool,
@@ -111,7 +111,25 @@ impl crate::object::Object for VsanVmdkLoadTestResult {
 }
 impl crate::object::Blank for VsanVmdkLoadTestResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            success: false,
+            fault_message: None,
+            spec: crate::object::Blank::blank(),
+            actual_duration_sec: None,
+            total_bytes: None,
+            iops: None,
+            tput_bps: None,
+            avg_latency_us: None,
+            max_latency_us: None,
+            num_io_above_latency_threshold: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanVmdkLoadTestResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanVmdkLoadTestResult {

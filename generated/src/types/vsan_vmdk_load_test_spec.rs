@@ -3,7 +3,7 @@
 /// Data object type *VsanVmdkLoadTestSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanVmdkLoadTestSpec {
     /// Property *VsanVmdkLoadTestSpec.vmdkCreateSpec*.
     pub vmdk_create_spec: Option<crate::types::FileBackedVirtualDiskSpecKind>,
@@ -70,7 +70,19 @@ impl crate::object::Object for VsanVmdkLoadTestSpec {
 }
 impl crate::object::Blank for VsanVmdkLoadTestSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            vmdk_create_spec: None,
+            vmdk_io_spec: None,
+            vmdk_io_spec_sequence: None,
+            step_duration_sec: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanVmdkLoadTestSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanVmdkLoadTestSpec {

@@ -60,7 +60,7 @@ impl crate::object::Object for VsanVnicVdsMigrationSpec {
 impl crate::object::Blank for VsanVnicVdsMigrationSpec {
     fn blank() -> Self {
         Self {
-            key: crate::object::Blank::blank(),
+            key: 0,
             vds_backing: crate::object::Blank::blank(),
             extra: crate::Extra::EMPTY,
         }

@@ -3,7 +3,7 @@
 /// Data object type *VsanVsanClusterPcapGroup*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanVsanClusterPcapGroup {
     /// Property *VsanVsanClusterPcapGroup.master*.
     pub master: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for VsanVsanClusterPcapGroup {
 }
 impl crate::object::Blank for VsanVsanClusterPcapGroup {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            master: crate::object::Blank::blank(),
+            members: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanVsanClusterPcapGroup {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanVsanClusterPcapGroup {

@@ -3,7 +3,7 @@
 /// Data object type *VsanVsanClusterPcapResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanVsanClusterPcapResult {
     /// Property *VsanVsanClusterPcapResult.pkts*.
     pub pkts: Option<Vec<crate::CompactString>>,
@@ -65,7 +65,19 @@ impl crate::object::Object for VsanVsanClusterPcapResult {
 }
 impl crate::object::Blank for VsanVsanClusterPcapResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            pkts: None,
+            groups: None,
+            issues: None,
+            host_results: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanVsanClusterPcapResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanVsanClusterPcapResult {

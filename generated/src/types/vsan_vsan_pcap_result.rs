@@ -3,7 +3,7 @@
 /// Data object type *VsanVsanPcapResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanVsanPcapResult {
     /// Property *VsanVsanPcapResult.calltime*.
     pub calltime: f32,
@@ -99,7 +99,23 @@ impl crate::object::Object for VsanVsanPcapResult {
 }
 impl crate::object::Blank for VsanVsanPcapResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            calltime: 0.0,
+            vmknic: crate::object::Blank::blank(),
+            tcpdump_filter: crate::object::Blank::blank(),
+            snaplen: 0,
+            pkts: None,
+            pcap: None,
+            error: None,
+            hostname: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanVsanPcapResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanVsanPcapResult {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanVumConfig {
     /// Property *VsanVumConfig.baselinePreferenceType*.
     pub baseline_preference_type: crate::CompactString,
@@ -55,7 +55,16 @@ impl crate::object::Object for VsanVumConfig {
 }
 impl crate::object::Blank for VsanVumConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            baseline_preference_type: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanVumConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanVumConfig {

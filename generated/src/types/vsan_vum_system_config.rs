@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanVumSystemConfig {
     /// Property *VsanVumSystemConfig.enabled*.
     pub enabled: Option<bool>,
@@ -79,7 +79,19 @@ impl crate::object::Object for VsanVumSystemConfig {
 }
 impl crate::object::Blank for VsanVumSystemConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            enabled: None,
+            auto_check_interval: None,
+            metadata_update_interval: None,
+            release_db_last_update: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanVumSystemConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanVumSystemConfig {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanWhatIfEvacDetail {
     /// Property *VsanWhatIfEvacDetail.success*.
     pub success: Option<bool>,
@@ -89,7 +89,21 @@ impl crate::object::Object for VsanWhatIfEvacDetail {
 }
 impl crate::object::Blank for VsanWhatIfEvacDetail {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            success: None,
+            bytes_to_sync: None,
+            inaccessible_objects: None,
+            incompliant_objects: None,
+            extra_space_needed: None,
+            failed_due_to_inaccessible_objects: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanWhatIfEvacDetail {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanWhatIfEvacDetail {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanWhatIfEvacResult {
     /// Property *VsanWhatIfEvacResult.noAction*.
     pub no_action: Box<crate::types::VsanWhatIfEvacDetail>,
@@ -63,7 +63,18 @@ impl crate::object::Object for VsanWhatIfEvacResult {
 }
 impl crate::object::Blank for VsanWhatIfEvacResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            no_action: crate::object::Blank::blank(),
+            ensure_access: crate::object::Blank::blank(),
+            evac_all_data: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanWhatIfEvacResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanWhatIfEvacResult {

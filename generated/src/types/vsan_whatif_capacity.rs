@@ -78,10 +78,10 @@ impl crate::object::Object for VsanWhatifCapacity {
 impl crate::object::Blank for VsanWhatifCapacity {
     fn blank() -> Self {
         Self {
-            total_whatif_capacity_b: crate::object::Blank::blank(),
-            free_whatif_capacity_b: crate::object::Blank::blank(),
+            total_whatif_capacity_b: 0,
+            free_whatif_capacity_b: 0,
             storage_policy: crate::object::Blank::blank(),
-            is_satisfiable: crate::object::Blank::blank(),
+            is_satisfiable: false,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanWitnessHostConfig {
     /// Property *VsanWitnessHostConfig.subClusterUuid*.
     pub sub_cluster_uuid: crate::CompactString,
@@ -63,7 +63,18 @@ impl crate::object::Object for VsanWitnessHostConfig {
 }
 impl crate::object::Blank for VsanWitnessHostConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            sub_cluster_uuid: crate::object::Blank::blank(),
+            preferred_fault_domain_name: crate::object::Blank::blank(),
+            metadata_mode: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanWitnessHostConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanWitnessHostConfig {

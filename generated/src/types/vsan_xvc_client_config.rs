@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `VsanDatastoreSpec`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanXvcClientConfig {
     /// Property *VsanDatastoreSpec.uuid*.
     pub uuid: crate::CompactString,
@@ -63,7 +63,18 @@ impl crate::object::Object for VsanXvcClientConfig {
 }
 impl crate::object::Blank for VsanXvcClientConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            uuid: crate::object::Blank::blank(),
+            name: crate::object::Blank::blank(),
+            xvc_clusters: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanXvcClientConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanXvcClientConfig {

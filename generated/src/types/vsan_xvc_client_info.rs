@@ -96,8 +96,8 @@ impl crate::object::Blank for VsanXVCClientInfo {
             cluster_name: crate::object::Blank::blank(),
             vsan_format_version: crate::object::Blank::blank(),
             owner_vc: crate::object::Blank::blank(),
-            vc_uuid: crate::object::Blank::blank(),
-            cluster_uuid: crate::object::Blank::blank(),
+            vc_uuid: None,
+            cluster_uuid: None,
             extra: crate::Extra::EMPTY,
         }
     }

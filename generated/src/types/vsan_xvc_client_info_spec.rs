@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanXvcClientInfoSpec {
     /// Property *VsanXvcClientInfoSpec.clientVc*.
     pub client_vc: crate::CompactString,
@@ -123,7 +123,26 @@ impl crate::object::Object for VsanXvcClientInfoSpec {
 }
 impl crate::object::Blank for VsanXvcClientInfoSpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            client_vc: crate::object::Blank::blank(),
+            vc_uuid: None,
+            vc_version: None,
+            cluster: None,
+            cluster_name: None,
+            cluster_uuid: None,
+            vsan_format_version: None,
+            min_vsan_format_version: None,
+            datastore: None,
+            unicast_info: None,
+            sa_generation: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanXvcClientInfoSpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanXvcClientInfoSpec {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanXVCDatastoreConfig {
     /// Property *VsanXVCDatastoreConfig.xvcDatastores*.
     pub xvc_datastores: Option<Vec<crate::types::VsanXVCDatastoreInfo>>,
@@ -55,7 +55,16 @@ impl crate::object::Object for VsanXVCDatastoreConfig {
 }
 impl crate::object::Blank for VsanXVCDatastoreConfig {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            xvc_datastores: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanXVCDatastoreConfig {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanXVCDatastoreConfig {

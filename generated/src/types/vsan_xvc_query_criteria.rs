@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanXvcQueryCriteria {
     /// Property *VsanXvcQueryCriteria.property*.
     pub property: crate::CompactString,
@@ -77,7 +77,20 @@ impl crate::object::Object for VsanXvcQueryCriteria {
 }
 impl crate::object::Blank for VsanXvcQueryCriteria {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            property: crate::object::Blank::blank(),
+            operator: None,
+            comparable_value: None,
+            comparable_list: None,
+            ignore_case: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanXvcQueryCriteria {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanXvcQueryCriteria {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanXvcQueryFilter {
     /// Property *VsanXvcQueryFilter.criterias*.
     pub criterias: Option<Vec<crate::types::VsanXvcQueryCriteria>>,
@@ -59,7 +59,17 @@ impl crate::object::Object for VsanXvcQueryFilter {
 }
 impl crate::object::Blank for VsanXvcQueryFilter {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            criterias: None,
+            operator: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanXvcQueryFilter {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanXvcQueryFilter {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanXvcQueryPropertyValue {
     /// Property *VsanXvcQueryPropertyValue.value*.
     pub value: Option<crate::types::Any>,
@@ -55,7 +55,16 @@ impl crate::object::Object for VsanXvcQueryPropertyValue {
 }
 impl crate::object::Blank for VsanXvcQueryPropertyValue {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            value: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanXvcQueryPropertyValue {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanXvcQueryPropertyValue {

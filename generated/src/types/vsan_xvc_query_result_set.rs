@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanXvcQueryResultSet {
     /// Property *VsanXvcQueryResultSet.properties*.
     pub properties: Option<Vec<crate::CompactString>>,
@@ -63,7 +63,18 @@ impl crate::object::Object for VsanXvcQueryResultSet {
 }
 impl crate::object::Blank for VsanXvcQueryResultSet {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            properties: None,
+            result_items: None,
+            total_count: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanXvcQueryResultSet {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanXvcQueryResultSet {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanXvcQuerySpec {
     /// Property *VsanXvcQuerySpec.objectModel*.
     pub object_model: Option<crate::CompactString>,
@@ -89,7 +89,21 @@ impl crate::object::Object for VsanXvcQuerySpec {
 }
 impl crate::object::Blank for VsanXvcQuerySpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            object_model: None,
+            properties: None,
+            filter: None,
+            offset: None,
+            limit: None,
+            return_total_count: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanXvcQuerySpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanXvcQuerySpec {

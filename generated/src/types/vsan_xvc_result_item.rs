@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VsanXvcResultItem {
     /// Property *VsanXvcResultItem.propertyValues*.
     pub property_values: Option<Vec<crate::types::VsanXvcQueryPropertyValue>>,
@@ -55,7 +55,16 @@ impl crate::object::Object for VsanXvcResultItem {
 }
 impl crate::object::Blank for VsanXvcResultItem {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            property_values: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VsanXvcResultItem {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VsanXvcResultItem {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vslm`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VslmAboutInfo {
     /// Property *VslmAboutInfo.name*.
     pub name: crate::CompactString,
@@ -71,7 +71,20 @@ impl crate::object::Object for VslmAboutInfo {
 }
 impl crate::object::Blank for VslmAboutInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: crate::object::Blank::blank(),
+            full_name: crate::object::Blank::blank(),
+            vendor: crate::object::Blank::blank(),
+            api_version: crate::object::Blank::blank(),
+            instance_uuid: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VslmAboutInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VslmAboutInfo {

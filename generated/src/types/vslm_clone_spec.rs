@@ -103,13 +103,13 @@ impl crate::object::Blank for VslmCloneSpec {
     fn blank() -> Self {
         Self {
             backing_spec: crate::object::Blank::blank(),
-            profile: crate::object::Blank::blank(),
-            consolidate: crate::object::Blank::blank(),
-            disks_crypto: crate::object::Blank::blank(),
-            service: crate::object::Blank::blank(),
+            profile: None,
+            consolidate: None,
+            disks_crypto: None,
+            service: None,
             name: crate::object::Blank::blank(),
-            keep_after_delete_vm: crate::object::Blank::blank(),
-            metadata: crate::object::Blank::blank(),
+            keep_after_delete_vm: None,
+            metadata: None,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -102,14 +102,14 @@ impl crate::object::Object for VslmCreateSpec {
 impl crate::object::Blank for VslmCreateSpec {
     fn blank() -> Self {
         Self {
-            id: crate::object::Blank::blank(),
+            id: None,
             name: crate::object::Blank::blank(),
-            keep_after_delete_vm: crate::object::Blank::blank(),
+            keep_after_delete_vm: None,
             backing_spec: crate::object::Blank::blank(),
-            capacity_in_mb: crate::object::Blank::blank(),
-            profile: crate::object::Blank::blank(),
-            crypto: crate::object::Blank::blank(),
-            metadata: crate::object::Blank::blank(),
+            capacity_in_mb: 0,
+            profile: None,
+            crypto: None,
+            metadata: None,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -63,7 +63,7 @@ impl crate::object::Blank for VslmCreateSpecBackingSpec {
     fn blank() -> Self {
         Self {
             datastore: crate::object::Blank::blank(),
-            path: crate::object::Blank::blank(),
+            path: None,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -65,8 +65,8 @@ impl crate::object::Blank for VslmCreateSpecDiskFileBackingSpec {
     fn blank() -> Self {
         Self {
             datastore: crate::object::Blank::blank(),
-            path: crate::object::Blank::blank(),
-            provisioning_type: crate::object::Blank::blank(),
+            path: None,
+            provisioning_type: None,
             extra: crate::Extra::EMPTY,
         }
     }

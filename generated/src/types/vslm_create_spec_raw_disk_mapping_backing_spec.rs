@@ -69,7 +69,7 @@ impl crate::object::Blank for VslmCreateSpecRawDiskMappingBackingSpec {
     fn blank() -> Self {
         Self {
             datastore: crate::object::Blank::blank(),
-            path: crate::object::Blank::blank(),
+            path: None,
             lun_uuid: crate::object::Blank::blank(),
             compatibility_mode: crate::object::Blank::blank(),
             extra: crate::Extra::EMPTY,

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vslm`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VslmDatastoreSyncStatus {
     /// Property *VslmDatastoreSyncStatus.datastoreURL*.
     pub datastore_url: crate::CompactString,
@@ -91,7 +91,21 @@ impl crate::object::Object for VslmDatastoreSyncStatus {
 }
 impl crate::object::Blank for VslmDatastoreSyncStatus {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            datastore_url: crate::object::Blank::blank(),
+            object_v_clock: 0,
+            sync_v_clock: 0,
+            sync_time: None,
+            number_of_retries: None,
+            error: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VslmDatastoreSyncStatus {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VslmDatastoreSyncStatus {

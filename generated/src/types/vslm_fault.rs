@@ -7,7 +7,7 @@
 /// Extends `MethodFault`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VslmFaultKind`\].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VslmFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -65,7 +65,18 @@ impl crate::object::Object for VslmFault {
 }
 impl crate::object::Blank for VslmFault {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            msg: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VslmFault {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VslmFault {

@@ -3,7 +3,7 @@
 /// Data object type *vslmInfrastructureObjectPolicy*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VslmInfrastructureObjectPolicy {
     /// Property *vslmInfrastructureObjectPolicy.name*.
     pub name: crate::CompactString,
@@ -65,7 +65,19 @@ impl crate::object::Object for VslmInfrastructureObjectPolicy {
 }
 impl crate::object::Blank for VslmInfrastructureObjectPolicy {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            name: crate::object::Blank::blank(),
+            backing_object_id: crate::object::Blank::blank(),
+            profile_id: crate::object::Blank::blank(),
+            error: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VslmInfrastructureObjectPolicy {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VslmInfrastructureObjectPolicy {

@@ -61,7 +61,7 @@ impl crate::object::Blank for VslmInfrastructureObjectPolicySpec {
     fn blank() -> Self {
         Self {
             datastore: crate::object::Blank::blank(),
-            profile: crate::object::Blank::blank(),
+            profile: None,
             extra: crate::Extra::EMPTY,
         }
     }

@@ -73,10 +73,10 @@ impl crate::object::Blank for VslmRelocateSpec {
     fn blank() -> Self {
         Self {
             backing_spec: crate::object::Blank::blank(),
-            profile: crate::object::Blank::blank(),
-            consolidate: crate::object::Blank::blank(),
-            disks_crypto: crate::object::Blank::blank(),
-            service: crate::object::Blank::blank(),
+            profile: None,
+            consolidate: None,
+            disks_crypto: None,
+            service: None,
             extra: crate::Extra::EMPTY,
         }
     }

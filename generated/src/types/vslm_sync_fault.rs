@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vslm`.
 ///
 /// Extends `VslmFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VslmSyncFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -67,7 +67,19 @@ impl crate::object::Object for VslmSyncFault {
 }
 impl crate::object::Blank for VslmSyncFault {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            msg: None,
+            id: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VslmSyncFault {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VslmSyncFault {

@@ -3,7 +3,7 @@
 /// Data object type *VslmTagEntry*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VslmTagEntry {
     /// Property *VslmTagEntry.tagName*.
     pub tag_name: crate::CompactString,
@@ -57,7 +57,17 @@ impl crate::object::Object for VslmTagEntry {
 }
 impl crate::object::Blank for VslmTagEntry {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            tag_name: crate::object::Blank::blank(),
+            parent_category_name: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VslmTagEntry {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VslmTagEntry {

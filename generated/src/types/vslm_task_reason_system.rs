@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vslm`.
 ///
 /// Extends `VslmTaskReason`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VslmTaskReasonSystem {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
@@ -47,7 +47,13 @@ impl crate::object::Object for VslmTaskReasonSystem {
 }
 impl crate::object::Blank for VslmTaskReasonSystem {
     fn blank() -> Self {
-        Self::default()
+        Self { extra: crate::Extra::EMPTY }
+    }
+}
+impl Default for VslmTaskReasonSystem {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VslmTaskReasonSystem {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vslm`.
 ///
 /// Extends `VslmTaskReason`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VslmTaskReasonUser {
     /// Property *VslmTaskReasonUser.userName*.
     pub user_name: crate::CompactString,
@@ -55,7 +55,16 @@ impl crate::object::Object for VslmTaskReasonUser {
 }
 impl crate::object::Blank for VslmTaskReasonUser {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            user_name: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VslmTaskReasonUser {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VslmTaskReasonUser {

@@ -3,7 +3,7 @@
 /// Data object type *vslmVClockInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VslmVClockInfo {
     /// Property *vslmVClockInfo.vClockTime*.
     pub v_clock_time: i64,
@@ -53,7 +53,16 @@ impl crate::object::Object for VslmVClockInfo {
 }
 impl crate::object::Blank for VslmVClockInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            v_clock_time: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VslmVClockInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VslmVClockInfo {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vslm`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VslmVsoVStorageObjectAssociations {
     /// Property *VslmVsoVStorageObjectAssociations.id*.
     pub id: Box<crate::types::ID>,
@@ -65,7 +65,18 @@ impl crate::object::Object for VslmVsoVStorageObjectAssociations {
 }
 impl crate::object::Blank for VslmVsoVStorageObjectAssociations {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            id: crate::object::Blank::blank(),
+            vm_disk_association: None,
+            fault: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VslmVsoVStorageObjectAssociations {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VslmVsoVStorageObjectAssociations {

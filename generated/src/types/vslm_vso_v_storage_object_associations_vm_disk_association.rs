@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vslm`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VslmVsoVStorageObjectAssociationsVmDiskAssociation {
     /// Property *VslmVsoVStorageObjectAssociationsVmDiskAssociation.vmId*.
     pub vm_id: crate::CompactString,
@@ -59,7 +59,17 @@ impl crate::object::Object for VslmVsoVStorageObjectAssociationsVmDiskAssociatio
 }
 impl crate::object::Blank for VslmVsoVStorageObjectAssociationsVmDiskAssociation {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            vm_id: crate::object::Blank::blank(),
+            disk_key: 0,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VslmVsoVStorageObjectAssociationsVmDiskAssociation {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VslmVsoVStorageObjectAssociationsVmDiskAssociation {

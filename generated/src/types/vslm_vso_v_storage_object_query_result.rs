@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vslm`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VslmVsoVStorageObjectQueryResult {
     /// Property *VslmVsoVStorageObjectQueryResult.allRecordsReturned*.
     pub all_records_returned: bool,
@@ -63,7 +63,18 @@ impl crate::object::Object for VslmVsoVStorageObjectQueryResult {
 }
 impl crate::object::Blank for VslmVsoVStorageObjectQueryResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            all_records_returned: false,
+            id: None,
+            query_results: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VslmVsoVStorageObjectQueryResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VslmVsoVStorageObjectQueryResult {

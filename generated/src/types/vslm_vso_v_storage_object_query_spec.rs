@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vslm`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VslmVsoVStorageObjectQuerySpec {
     /// Property *VslmVsoVStorageObjectQuerySpec.queryField*.
     pub query_field: crate::CompactString,
@@ -63,7 +63,18 @@ impl crate::object::Object for VslmVsoVStorageObjectQuerySpec {
 }
 impl crate::object::Blank for VslmVsoVStorageObjectQuerySpec {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            query_field: crate::object::Blank::blank(),
+            query_operator: crate::object::Blank::blank(),
+            query_value: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VslmVsoVStorageObjectQuerySpec {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VslmVsoVStorageObjectQuerySpec {

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vslm`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VslmVsoVStorageObjectResult {
     /// Property *VslmVsoVStorageObjectResult.id*.
     pub id: Box<crate::types::ID>,
@@ -121,7 +121,26 @@ impl crate::object::Object for VslmVsoVStorageObjectResult {
 }
 impl crate::object::Blank for VslmVsoVStorageObjectResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            id: crate::object::Blank::blank(),
+            name: None,
+            capacity_in_mb: 0,
+            create_time: None,
+            datastore_url: None,
+            disk_path: None,
+            used_capacity_in_mb: None,
+            backing_object_id: None,
+            snapshot_info: None,
+            metadata: None,
+            error: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VslmVsoVStorageObjectResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VslmVsoVStorageObjectResult {

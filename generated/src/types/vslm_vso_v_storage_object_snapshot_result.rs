@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vslm`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VslmVsoVStorageObjectSnapshotResult {
     /// Property *VslmVsoVStorageObjectSnapshotResult.backingObjectId*.
     pub backing_object_id: Box<crate::types::ID>,
@@ -67,7 +67,19 @@ impl crate::object::Object for VslmVsoVStorageObjectSnapshotResult {
 }
 impl crate::object::Blank for VslmVsoVStorageObjectSnapshotResult {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            backing_object_id: crate::object::Blank::blank(),
+            description: None,
+            snapshot_id: None,
+            disk_path: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VslmVsoVStorageObjectSnapshotResult {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VslmVsoVStorageObjectSnapshotResult {

@@ -3,7 +3,7 @@
 /// Data object type *VspanDestPortConflict*.
 ///
 /// Extends `DvsFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VspanDestPortConflict {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -81,7 +81,20 @@ impl crate::object::Object for VspanDestPortConflict {
 }
 impl crate::object::Blank for VspanDestPortConflict {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            vspan_session_key1: crate::object::Blank::blank(),
+            vspan_session_key2: crate::object::Blank::blank(),
+            port_key: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VspanDestPortConflict {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VspanDestPortConflict {

@@ -3,7 +3,7 @@
 /// Data object type *VspanPortMoveFault*.
 ///
 /// Extends `DvsFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VspanPortMoveFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -81,7 +81,20 @@ impl crate::object::Object for VspanPortMoveFault {
 }
 impl crate::object::Blank for VspanPortMoveFault {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            src_portgroup_name: crate::object::Blank::blank(),
+            dest_portgroup_name: crate::object::Blank::blank(),
+            port_key: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VspanPortMoveFault {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VspanPortMoveFault {

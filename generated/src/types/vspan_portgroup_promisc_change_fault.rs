@@ -3,7 +3,7 @@
 /// Data object type *VspanPortgroupPromiscChangeFault*.
 ///
 /// Extends `DvsFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VspanPortgroupPromiscChangeFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -61,7 +61,18 @@ impl crate::object::Object for VspanPortgroupPromiscChangeFault {
 }
 impl crate::object::Blank for VspanPortgroupPromiscChangeFault {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            portgroup_name: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VspanPortgroupPromiscChangeFault {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VspanPortgroupPromiscChangeFault {

@@ -3,7 +3,7 @@
 /// Data object type *VspanSameSessionPortConflict*.
 ///
 /// Extends `DvsFault`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VspanSameSessionPortConflict {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -65,7 +65,19 @@ impl crate::object::Object for VspanSameSessionPortConflict {
 }
 impl crate::object::Blank for VspanSameSessionPortConflict {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            fault_cause: None,
+            fault_message: None,
+            vspan_session_key: crate::object::Blank::blank(),
+            port_key: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for VspanSameSessionPortConflict {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for VspanSameSessionPortConflict {

@@ -3,7 +3,7 @@
 /// Data object type *WaitOptions*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct WaitOptions {
     /// Property *WaitOptions.maxWaitSeconds*.
     pub max_wait_seconds: Option<i32>,
@@ -57,7 +57,17 @@ impl crate::object::Object for WaitOptions {
 }
 impl crate::object::Blank for WaitOptions {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            max_wait_seconds: None,
+            max_object_updates: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for WaitOptions {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for WaitOptions {

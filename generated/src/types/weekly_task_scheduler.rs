@@ -3,7 +3,7 @@
 /// Data object type *WeeklyTaskScheduler*.
 ///
 /// Extends `DailyTaskScheduler`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct WeeklyTaskScheduler {
     /// Property *TaskScheduler.activeTime*.
     ///
@@ -127,7 +127,27 @@ impl crate::object::Object for WeeklyTaskScheduler {
 }
 impl crate::object::Blank for WeeklyTaskScheduler {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            active_time: None,
+            expire_time: None,
+            interval: 0,
+            minute: 0,
+            hour: 0,
+            sunday: false,
+            monday: false,
+            tuesday: false,
+            wednesday: false,
+            thursday: false,
+            friday: false,
+            saturday: false,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for WeeklyTaskScheduler {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for WeeklyTaskScheduler {

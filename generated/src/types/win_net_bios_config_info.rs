@@ -3,7 +3,7 @@
 /// Data object type *WinNetBIOSConfigInfo*.
 ///
 /// Extends `NetBIOSConfigInfo`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct WinNetBIOSConfigInfo {
     /// Property *NetBIOSConfigInfo.mode*.
     pub mode: crate::CompactString,
@@ -61,7 +61,18 @@ impl crate::object::Object for WinNetBIOSConfigInfo {
 }
 impl crate::object::Blank for WinNetBIOSConfigInfo {
     fn blank() -> Self {
-        Self::default()
+        Self {
+            mode: crate::object::Blank::blank(),
+            primary_wins: crate::object::Blank::blank(),
+            secondary_wins: None,
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl Default for WinNetBIOSConfigInfo {
+    #[inline]
+    fn default() -> Self {
+        <Self as crate::object::Blank>::blank()
     }
 }
 impl std::fmt::Debug for WinNetBIOSConfigInfo {

@@ -59,7 +59,7 @@ impl crate::object::Blank for WitnessNodeInfo {
     fn blank() -> Self {
         Self {
             ip_settings: crate::object::Blank::blank(),
-            bios_uuid: crate::object::Blank::blank(),
+            bios_uuid: None,
             extra: crate::Extra::EMPTY,
         }
     }
