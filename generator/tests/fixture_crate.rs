@@ -135,6 +135,10 @@ fn main() {
     assert!(blank.name.is_empty() && blank.corners == 0 && blank.side.is_none() && blank.extra.is_empty());
     let again: Square = vim25::from_slice(&vim25::to_vec(&blank).unwrap()).unwrap();
     assert_eq!(format!("{again:?}"), format!("{blank:?}"));
+    // a family value formats as the object it holds, without the variant wrappers
+    let shown = format!("{shape:?}");
+    assert!(shown.starts_with("Square { name: \"sq\""), "{shown}");
+    assert_eq!(shown, format!("{square:?}"));
     println!("probe ok");
 }
 "##,

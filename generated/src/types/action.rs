@@ -90,7 +90,7 @@ impl<'de> serde::Deserialize<'de> for Action {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum ActionKind {
     /// Exactly this type.
     Action(Box<crate::types::Action>),
@@ -104,6 +104,13 @@ pub enum ActionKind {
     SendEmailAction(Box<crate::types::SendEmailAction>),
     ///  A `SendSNMPAction`.
     SendSNMPAction(Box<crate::types::SendSNMPAction>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for ActionKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl ActionKind {
     /// The wire `_typeName` of the value held.

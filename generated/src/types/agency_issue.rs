@@ -147,7 +147,7 @@ impl<'de> serde::Deserialize<'de> for AgencyIssue {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum AgencyIssueKind {
     /// Exactly this type.
     AgencyIssue(Box<crate::types::AgencyIssue>),
@@ -169,6 +169,13 @@ pub enum AgencyIssueKind {
     ///  A `PersonalityAgencyPMIssue` or one of its subtypes.
     #[cfg(feature = "eam")]
     PersonalityAgencyPMIssue(crate::types::PersonalityAgencyPMIssueKind),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for AgencyIssueKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl AgencyIssueKind {
     /// The wire `_typeName` of the value held.

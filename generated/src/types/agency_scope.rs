@@ -95,13 +95,20 @@ impl<'de> serde::Deserialize<'de> for AgencyScope {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum AgencyScopeKind {
     /// Exactly this type.
     AgencyScope(Box<crate::types::AgencyScope>),
     ///  A `AgencyComputeResourceScope`.
     #[cfg(feature = "eam")]
     AgencyComputeResourceScope(Box<crate::types::AgencyComputeResourceScope>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for AgencyScopeKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl AgencyScopeKind {
     /// The wire `_typeName` of the value held.

@@ -179,7 +179,7 @@ impl<'de> serde::Deserialize<'de> for AgentIssue {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum AgentIssueKind {
     /// Exactly this type.
     AgentIssue(Box<crate::types::AgentIssue>),
@@ -213,6 +213,13 @@ pub enum AgentIssueKind {
     ///  A `PersonalityAgentPMIssue` or one of its subtypes.
     #[cfg(feature = "eam")]
     PersonalityAgentPMIssue(crate::types::PersonalityAgentPMIssueKind),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for AgentIssueKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl AgentIssueKind {
     /// The wire `_typeName` of the value held.

@@ -95,13 +95,20 @@ impl<'de> serde::Deserialize<'de> for AgentStoragePolicy {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum AgentStoragePolicyKind {
     /// Exactly this type.
     AgentStoragePolicy(Box<crate::types::AgentStoragePolicy>),
     ///  A `AgentVsanStoragePolicy`.
     #[cfg(feature = "eam")]
     AgentVsanStoragePolicy(Box<crate::types::AgentVsanStoragePolicy>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for AgentStoragePolicyKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl AgentStoragePolicyKind {
     /// The wire `_typeName` of the value held.

@@ -90,7 +90,7 @@ impl<'de> serde::Deserialize<'de> for AlarmAction {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum AlarmActionKind {
     /// Exactly this type.
     AlarmAction(Box<crate::types::AlarmAction>),
@@ -98,6 +98,13 @@ pub enum AlarmActionKind {
     AlarmTriggeringAction(Box<crate::types::AlarmTriggeringAction>),
     ///  A `GroupAlarmAction`.
     GroupAlarmAction(Box<crate::types::GroupAlarmAction>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for AlarmActionKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl AlarmActionKind {
     /// The wire `_typeName` of the value held.

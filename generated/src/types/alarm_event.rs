@@ -213,7 +213,7 @@ impl<'de> serde::Deserialize<'de> for AlarmEvent {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum AlarmEventKind {
     /// Exactly this type.
     AlarmEvent(Box<crate::types::AlarmEvent>),
@@ -243,6 +243,13 @@ pub enum AlarmEventKind {
     AlarmSnmpFailedEvent(Box<crate::types::AlarmSnmpFailedEvent>),
     ///  A `AlarmStatusChangedEvent`.
     AlarmStatusChangedEvent(Box<crate::types::AlarmStatusChangedEvent>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for AlarmEventKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl AlarmEventKind {
     /// The wire `_typeName` of the value held.

@@ -90,7 +90,7 @@ impl<'de> serde::Deserialize<'de> for AlarmExpression {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum AlarmExpressionKind {
     /// Exactly this type.
     AlarmExpression(Box<crate::types::AlarmExpression>),
@@ -104,6 +104,13 @@ pub enum AlarmExpressionKind {
     OrAlarmExpression(Box<crate::types::OrAlarmExpression>),
     ///  A `StateAlarmExpression`.
     StateAlarmExpression(Box<crate::types::StateAlarmExpression>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for AlarmExpressionKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl AlarmExpressionKind {
     /// The wire `_typeName` of the value held.

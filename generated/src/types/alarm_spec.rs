@@ -148,12 +148,19 @@ impl<'de> serde::Deserialize<'de> for AlarmSpec {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum AlarmSpecKind {
     /// Exactly this type.
     AlarmSpec(Box<crate::types::AlarmSpec>),
     ///  A `AlarmInfo`.
     AlarmInfo(Box<crate::types::AlarmInfo>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for AlarmSpecKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl AlarmSpecKind {
     /// The wire `_typeName` of the value held.

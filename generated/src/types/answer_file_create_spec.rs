@@ -101,7 +101,7 @@ impl<'de> serde::Deserialize<'de> for AnswerFileCreateSpec {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum AnswerFileCreateSpecKind {
     /// Exactly this type.
     AnswerFileCreateSpec(Box<crate::types::AnswerFileCreateSpec>),
@@ -109,6 +109,13 @@ pub enum AnswerFileCreateSpecKind {
     AnswerFileOptionsCreateSpec(Box<crate::types::AnswerFileOptionsCreateSpec>),
     ///  A `AnswerFileSerializedCreateSpec`.
     AnswerFileSerializedCreateSpec(Box<crate::types::AnswerFileSerializedCreateSpec>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for AnswerFileCreateSpecKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl AnswerFileCreateSpecKind {
     /// The wire `_typeName` of the value held.

@@ -175,7 +175,7 @@ impl<'de> serde::Deserialize<'de> for ApplyProfile {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum ApplyProfileKind {
     /// Exactly this type.
     ApplyProfile(Box<crate::types::ApplyProfile>),
@@ -249,6 +249,13 @@ pub enum ApplyProfileKind {
     LinkProfile(Box<crate::types::LinkProfile>),
     ///  A `NumPortsProfile`.
     NumPortsProfile(Box<crate::types::NumPortsProfile>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for ApplyProfileKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl ApplyProfileKind {
     /// The wire `_typeName` of the value held.

@@ -100,7 +100,7 @@ impl<'de> serde::Deserialize<'de> for ArrayUpdateSpec {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum ArrayUpdateSpecKind {
     /// Exactly this type.
     ArrayUpdateSpec(Box<crate::types::ArrayUpdateSpec>),
@@ -136,6 +136,13 @@ pub enum ArrayUpdateSpecKind {
     VAppPropertySpec(Box<crate::types::VAppPropertySpec>),
     ///  A `VirtualMachineCpuIdInfoSpec`.
     VirtualMachineCpuIdInfoSpec(Box<crate::types::VirtualMachineCpuIdInfoSpec>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for ArrayUpdateSpecKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl ArrayUpdateSpecKind {
     /// The wire `_typeName` of the value held.

@@ -212,7 +212,7 @@ impl<'de> serde::Deserialize<'de> for AuthorizationEvent {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum AuthorizationEventKind {
     /// Exactly this type.
     AuthorizationEvent(Box<crate::types::AuthorizationEvent>),
@@ -220,6 +220,13 @@ pub enum AuthorizationEventKind {
     PermissionEvent(crate::types::PermissionEventKind),
     ///  A `RoleEvent` or one of its subtypes.
     RoleEvent(crate::types::RoleEventKind),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for AuthorizationEventKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl AuthorizationEventKind {
     /// The wire `_typeName` of the value held.

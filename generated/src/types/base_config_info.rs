@@ -175,12 +175,19 @@ impl<'de> serde::Deserialize<'de> for BaseConfigInfo {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum BaseConfigInfoKind {
     /// Exactly this type.
     BaseConfigInfo(Box<crate::types::BaseConfigInfo>),
     ///  A `VStorageObjectConfigInfo`.
     VStorageObjectConfigInfo(Box<crate::types::VStorageObjectConfigInfo>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for BaseConfigInfoKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl BaseConfigInfoKind {
     /// The wire `_typeName` of the value held.

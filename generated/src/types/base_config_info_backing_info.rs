@@ -97,12 +97,19 @@ impl<'de> serde::Deserialize<'de> for BaseConfigInfoBackingInfo {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum BaseConfigInfoBackingInfoKind {
     /// Exactly this type.
     BaseConfigInfoBackingInfo(Box<crate::types::BaseConfigInfoBackingInfo>),
     ///  A `BaseConfigInfoFileBackingInfo` or one of its subtypes.
     BaseConfigInfoFileBackingInfo(crate::types::BaseConfigInfoFileBackingInfoKind),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for BaseConfigInfoBackingInfoKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl BaseConfigInfoBackingInfoKind {
     /// The wire `_typeName` of the value held.

@@ -145,7 +145,7 @@ impl<'de> serde::Deserialize<'de> for BaseConfigInfoFileBackingInfo {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum BaseConfigInfoFileBackingInfoKind {
     /// Exactly this type.
     BaseConfigInfoFileBackingInfo(Box<crate::types::BaseConfigInfoFileBackingInfo>),
@@ -157,6 +157,13 @@ pub enum BaseConfigInfoFileBackingInfoKind {
     BaseConfigInfoRawDiskMappingBackingInfo(
         Box<crate::types::BaseConfigInfoRawDiskMappingBackingInfo>,
     ),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for BaseConfigInfoFileBackingInfoKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl BaseConfigInfoFileBackingInfoKind {
     /// The wire `_typeName` of the value held.

@@ -135,7 +135,7 @@ impl<'de> serde::Deserialize<'de> for CannotAccessNetwork {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum CannotAccessNetworkKind {
     /// Exactly this type.
     CannotAccessNetwork(Box<crate::types::CannotAccessNetwork>),
@@ -147,6 +147,13 @@ pub enum CannotAccessNetworkKind {
     VMOnConflictDVPort(Box<crate::types::VMOnConflictDVPort>),
     ///  A `VMOnVirtualIntranet`.
     VMOnVirtualIntranet(Box<crate::types::VMOnVirtualIntranet>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for CannotAccessNetworkKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl CannotAccessNetworkKind {
     /// The wire `_typeName` of the value held.

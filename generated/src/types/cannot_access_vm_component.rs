@@ -106,7 +106,7 @@ impl<'de> serde::Deserialize<'de> for CannotAccessVmComponent {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum CannotAccessVmComponentKind {
     /// Exactly this type.
     CannotAccessVmComponent(Box<crate::types::CannotAccessVmComponent>),
@@ -114,6 +114,13 @@ pub enum CannotAccessVmComponentKind {
     CannotAccessVmConfig(Box<crate::types::CannotAccessVmConfig>),
     ///  A `CannotAccessVmDevice` or one of its subtypes.
     CannotAccessVmDevice(crate::types::CannotAccessVmDeviceKind),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for CannotAccessVmComponentKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl CannotAccessVmComponentKind {
     /// The wire `_typeName` of the value held.

@@ -121,7 +121,7 @@ impl<'de> serde::Deserialize<'de> for CannotAccessVmDevice {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum CannotAccessVmDeviceKind {
     /// Exactly this type.
     CannotAccessVmDevice(Box<crate::types::CannotAccessVmDevice>),
@@ -129,6 +129,13 @@ pub enum CannotAccessVmDeviceKind {
     CannotAccessNetwork(crate::types::CannotAccessNetworkKind),
     ///  A `CannotAccessVmDisk` or one of its subtypes.
     CannotAccessVmDisk(crate::types::CannotAccessVmDiskKind),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for CannotAccessVmDeviceKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl CannotAccessVmDeviceKind {
     /// The wire `_typeName` of the value held.

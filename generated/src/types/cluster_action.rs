@@ -106,7 +106,7 @@ impl<'de> serde::Deserialize<'de> for ClusterAction {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum ClusterActionKind {
     /// Exactly this type.
     ClusterAction(Box<crate::types::ClusterAction>),
@@ -132,6 +132,13 @@ pub enum ClusterActionKind {
     StorageMigrationAction(Box<crate::types::StorageMigrationAction>),
     ///  A `StoragePlacementAction`.
     StoragePlacementAction(Box<crate::types::StoragePlacementAction>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for ClusterActionKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl ClusterActionKind {
     /// The wire `_typeName` of the value held.

@@ -165,7 +165,7 @@ impl<'de> serde::Deserialize<'de> for ClusterAgentAgentIssue {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum ClusterAgentAgentIssueKind {
     /// Exactly this type.
     ClusterAgentAgentIssue(Box<crate::types::ClusterAgentAgentIssue>),
@@ -181,6 +181,13 @@ pub enum ClusterAgentAgentIssueKind {
     ///  A `ClusterAgentVmNotDeployed` or one of its subtypes.
     #[cfg(feature = "eam")]
     ClusterAgentVmNotDeployed(crate::types::ClusterAgentVmNotDeployedKind),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for ClusterAgentAgentIssueKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl ClusterAgentAgentIssueKind {
     /// The wire `_typeName` of the value held.

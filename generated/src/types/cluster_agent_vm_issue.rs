@@ -174,7 +174,7 @@ impl<'de> serde::Deserialize<'de> for ClusterAgentVmIssue {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum ClusterAgentVmIssueKind {
     /// Exactly this type.
     ClusterAgentVmIssue(Box<crate::types::ClusterAgentVmIssue>),
@@ -215,6 +215,13 @@ pub enum ClusterAgentVmIssueKind {
     ///  A `ClusterAgentVmSuspended`.
     #[cfg(feature = "eam")]
     ClusterAgentVmSuspended(Box<crate::types::ClusterAgentVmSuspended>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for ClusterAgentVmIssueKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl ClusterAgentVmIssueKind {
     /// The wire `_typeName` of the value held.

@@ -165,7 +165,7 @@ impl<'de> serde::Deserialize<'de> for ClusterAgentVmNotDeployed {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum ClusterAgentVmNotDeployedKind {
     /// Exactly this type.
     ClusterAgentVmNotDeployed(Box<crate::types::ClusterAgentVmNotDeployed>),
@@ -189,6 +189,13 @@ pub enum ClusterAgentVmNotDeployedKind {
     ClusterAgentMissingClusterVmNetwork(
         Box<crate::types::ClusterAgentMissingClusterVmNetwork>,
     ),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for ClusterAgentVmNotDeployedKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl ClusterAgentVmNotDeployedKind {
     /// The wire `_typeName` of the value held.

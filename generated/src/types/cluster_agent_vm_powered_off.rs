@@ -174,7 +174,7 @@ impl<'de> serde::Deserialize<'de> for ClusterAgentVmPoweredOff {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum ClusterAgentVmPoweredOffKind {
     /// Exactly this type.
     ClusterAgentVmPoweredOff(Box<crate::types::ClusterAgentVmPoweredOff>),
@@ -183,6 +183,13 @@ pub enum ClusterAgentVmPoweredOffKind {
     ClusterAgentInsufficientClusterResources(
         Box<crate::types::ClusterAgentInsufficientClusterResources>,
     ),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for ClusterAgentVmPoweredOffKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl ClusterAgentVmPoweredOffKind {
     /// The wire `_typeName` of the value held.

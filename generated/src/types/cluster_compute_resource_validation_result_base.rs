@@ -101,7 +101,7 @@ impl<'de> serde::Deserialize<'de> for ClusterComputeResourceValidationResultBase
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum ClusterComputeResourceValidationResultBaseKind {
     /// Exactly this type.
     ClusterComputeResourceValidationResultBase(
@@ -119,6 +119,13 @@ pub enum ClusterComputeResourceValidationResultBaseKind {
     VsanClusterConfigPrecheckItem(Box<crate::types::VsanClusterConfigPrecheckItem>),
     ///  A `VsanValidationItem`.
     VsanValidationItem(Box<crate::types::VsanValidationItem>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for ClusterComputeResourceValidationResultBaseKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl ClusterComputeResourceValidationResultBaseKind {
     /// The wire `_typeName` of the value held.

@@ -90,7 +90,7 @@ impl<'de> serde::Deserialize<'de> for ClusterDasAdmissionControlInfo {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum ClusterDasAdmissionControlInfoKind {
     /// Exactly this type.
     ClusterDasAdmissionControlInfo(Box<crate::types::ClusterDasAdmissionControlInfo>),
@@ -106,6 +106,13 @@ pub enum ClusterDasAdmissionControlInfoKind {
     ClusterFailoverResourcesAdmissionControlInfo(
         Box<crate::types::ClusterFailoverResourcesAdmissionControlInfo>,
     ),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for ClusterDasAdmissionControlInfoKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl ClusterDasAdmissionControlInfoKind {
     /// The wire `_typeName` of the value held.

@@ -111,7 +111,7 @@ impl<'de> serde::Deserialize<'de> for ClusterDasAdmissionControlPolicy {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum ClusterDasAdmissionControlPolicyKind {
     /// Exactly this type.
     ClusterDasAdmissionControlPolicy(
@@ -129,6 +129,13 @@ pub enum ClusterDasAdmissionControlPolicyKind {
     ClusterFailoverResourcesAdmissionControlPolicy(
         Box<crate::types::ClusterFailoverResourcesAdmissionControlPolicy>,
     ),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for ClusterDasAdmissionControlPolicyKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl ClusterDasAdmissionControlPolicyKind {
     /// The wire `_typeName` of the value held.

@@ -113,7 +113,7 @@ impl<'de> serde::Deserialize<'de> for ClusterDasAdvancedRuntimeInfo {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum ClusterDasAdvancedRuntimeInfoKind {
     /// Exactly this type.
     ClusterDasAdvancedRuntimeInfo(Box<crate::types::ClusterDasAdvancedRuntimeInfo>),
@@ -121,6 +121,13 @@ pub enum ClusterDasAdvancedRuntimeInfoKind {
     ClusterDasFailoverLevelAdvancedRuntimeInfo(
         Box<crate::types::ClusterDasFailoverLevelAdvancedRuntimeInfo>,
     ),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for ClusterDasAdvancedRuntimeInfoKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl ClusterDasAdvancedRuntimeInfoKind {
     /// The wire `_typeName` of the value held.

@@ -90,12 +90,19 @@ impl<'de> serde::Deserialize<'de> for ClusterDasHostInfo {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum ClusterDasHostInfoKind {
     /// Exactly this type.
     ClusterDasHostInfo(Box<crate::types::ClusterDasHostInfo>),
     ///  A `ClusterDasAamHostInfo`.
     ClusterDasAamHostInfo(Box<crate::types::ClusterDasAamHostInfo>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for ClusterDasHostInfoKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl ClusterDasHostInfoKind {
     /// The wire `_typeName` of the value held.

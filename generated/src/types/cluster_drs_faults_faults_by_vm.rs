@@ -108,7 +108,7 @@ impl<'de> serde::Deserialize<'de> for ClusterDrsFaultsFaultsByVm {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum ClusterDrsFaultsFaultsByVmKind {
     /// Exactly this type.
     ClusterDrsFaultsFaultsByVm(Box<crate::types::ClusterDrsFaultsFaultsByVm>),
@@ -116,6 +116,13 @@ pub enum ClusterDrsFaultsFaultsByVmKind {
     ClusterDrsFaultsFaultsByVirtualDisk(
         Box<crate::types::ClusterDrsFaultsFaultsByVirtualDisk>,
     ),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for ClusterDrsFaultsFaultsByVmKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl ClusterDrsFaultsFaultsByVmKind {
     /// The wire `_typeName` of the value held.

@@ -111,7 +111,7 @@ impl<'de> serde::Deserialize<'de> for ClusterGroupInfo {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum ClusterGroupInfoKind {
     /// Exactly this type.
     ClusterGroupInfo(Box<crate::types::ClusterGroupInfo>),
@@ -119,6 +119,13 @@ pub enum ClusterGroupInfoKind {
     ClusterHostGroup(Box<crate::types::ClusterHostGroup>),
     ///  A `ClusterVmGroup`.
     ClusterVmGroup(Box<crate::types::ClusterVmGroup>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for ClusterGroupInfoKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl ClusterGroupInfoKind {
     /// The wire `_typeName` of the value held.

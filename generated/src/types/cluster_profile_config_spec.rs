@@ -111,7 +111,7 @@ impl<'de> serde::Deserialize<'de> for ClusterProfileConfigSpec {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum ClusterProfileConfigSpecKind {
     /// Exactly this type.
     ClusterProfileConfigSpec(Box<crate::types::ClusterProfileConfigSpec>),
@@ -123,6 +123,13 @@ pub enum ClusterProfileConfigSpecKind {
     ClusterProfileConfigServiceCreateSpec(
         Box<crate::types::ClusterProfileConfigServiceCreateSpec>,
     ),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for ClusterProfileConfigSpecKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl ClusterProfileConfigSpecKind {
     /// The wire `_typeName` of the value held.

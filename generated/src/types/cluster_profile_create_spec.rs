@@ -111,12 +111,19 @@ impl<'de> serde::Deserialize<'de> for ClusterProfileCreateSpec {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum ClusterProfileCreateSpecKind {
     /// Exactly this type.
     ClusterProfileCreateSpec(Box<crate::types::ClusterProfileCreateSpec>),
     ///  A `ClusterProfileConfigSpec` or one of its subtypes.
     ClusterProfileConfigSpec(crate::types::ClusterProfileConfigSpecKind),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for ClusterProfileCreateSpecKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl ClusterProfileCreateSpecKind {
     /// The wire `_typeName` of the value held.

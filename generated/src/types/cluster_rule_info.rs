@@ -154,7 +154,7 @@ impl<'de> serde::Deserialize<'de> for ClusterRuleInfo {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum ClusterRuleInfoKind {
     /// Exactly this type.
     ClusterRuleInfo(Box<crate::types::ClusterRuleInfo>),
@@ -172,6 +172,13 @@ pub enum ClusterRuleInfoKind {
     VirtualDiskAntiAffinityRuleSpec(Box<crate::types::VirtualDiskAntiAffinityRuleSpec>),
     ///  A `VirtualDiskRuleSpec`.
     VirtualDiskRuleSpec(Box<crate::types::VirtualDiskRuleSpec>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for ClusterRuleInfoKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl ClusterRuleInfoKind {
     /// The wire `_typeName` of the value held.

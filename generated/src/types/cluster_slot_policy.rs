@@ -90,12 +90,19 @@ impl<'de> serde::Deserialize<'de> for ClusterSlotPolicy {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum ClusterSlotPolicyKind {
     /// Exactly this type.
     ClusterSlotPolicy(Box<crate::types::ClusterSlotPolicy>),
     ///  A `ClusterFixedSizeSlotPolicy`.
     ClusterFixedSizeSlotPolicy(Box<crate::types::ClusterFixedSizeSlotPolicy>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for ClusterSlotPolicyKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl ClusterSlotPolicyKind {
     /// The wire `_typeName` of the value held.

@@ -226,12 +226,19 @@ impl<'de> serde::Deserialize<'de> for ClusterStatusChangedEvent {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum ClusterStatusChangedEventKind {
     /// Exactly this type.
     ClusterStatusChangedEvent(Box<crate::types::ClusterStatusChangedEvent>),
     ///  A `HostStatusChangedEvent`.
     HostStatusChangedEvent(Box<crate::types::HostStatusChangedEvent>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for ClusterStatusChangedEventKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl ClusterStatusChangedEventKind {
     /// The wire `_typeName` of the value held.

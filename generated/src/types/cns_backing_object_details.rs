@@ -103,7 +103,7 @@ impl<'de> serde::Deserialize<'de> for CnsBackingObjectDetails {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum CnsBackingObjectDetailsKind {
     /// Exactly this type.
     CnsBackingObjectDetails(Box<crate::types::CnsBackingObjectDetails>),
@@ -113,6 +113,13 @@ pub enum CnsBackingObjectDetailsKind {
     ///  A `CnsFileBackingDetails` or one of its subtypes.
     #[cfg(feature = "vsan")]
     CnsFileBackingDetails(crate::types::CnsFileBackingDetailsKind),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for CnsBackingObjectDetailsKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl CnsBackingObjectDetailsKind {
     /// The wire `_typeName` of the value held.

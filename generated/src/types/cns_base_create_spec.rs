@@ -92,7 +92,7 @@ impl<'de> serde::Deserialize<'de> for CnsBaseCreateSpec {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum CnsBaseCreateSpecKind {
     /// Exactly this type.
     CnsBaseCreateSpec(Box<crate::types::CnsBaseCreateSpec>),
@@ -102,6 +102,13 @@ pub enum CnsBaseCreateSpecKind {
     ///  A `CnsFileCreateSpec` or one of its subtypes.
     #[cfg(feature = "vsan")]
     CnsFileCreateSpec(crate::types::CnsFileCreateSpecKind),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for CnsBaseCreateSpecKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl CnsBaseCreateSpecKind {
     /// The wire `_typeName` of the value held.

@@ -118,13 +118,20 @@ impl<'de> serde::Deserialize<'de> for CnsEntityMetadata {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum CnsEntityMetadataKind {
     /// Exactly this type.
     CnsEntityMetadata(Box<crate::types::CnsEntityMetadata>),
     ///  A `CnsKubernetesEntityMetadata`.
     #[cfg(feature = "vsan")]
     CnsKubernetesEntityMetadata(Box<crate::types::CnsKubernetesEntityMetadata>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for CnsEntityMetadataKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl CnsEntityMetadataKind {
     /// The wire `_typeName` of the value held.

@@ -113,7 +113,7 @@ impl<'de> serde::Deserialize<'de> for CnsFault {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum CnsFaultKind {
     /// Exactly this type.
     CnsFault(Box<crate::types::CnsFault>),
@@ -138,6 +138,13 @@ pub enum CnsFaultKind {
     ///  A `CnsVolumeNotFoundFault`.
     #[cfg(feature = "vsan")]
     CnsVolumeNotFoundFault(Box<crate::types::CnsVolumeNotFoundFault>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for CnsFaultKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl CnsFaultKind {
     /// The wire `_typeName` of the value held.

@@ -108,13 +108,20 @@ impl<'de> serde::Deserialize<'de> for CnsFileBackingDetails {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum CnsFileBackingDetailsKind {
     /// Exactly this type.
     CnsFileBackingDetails(Box<crate::types::CnsFileBackingDetails>),
     ///  A `CnsVsanFileShareBackingDetails`.
     #[cfg(feature = "vsan")]
     CnsVsanFileShareBackingDetails(Box<crate::types::CnsVsanFileShareBackingDetails>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for CnsFileBackingDetailsKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl CnsFileBackingDetailsKind {
     /// The wire `_typeName` of the value held.

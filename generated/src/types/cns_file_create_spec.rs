@@ -92,13 +92,20 @@ impl<'de> serde::Deserialize<'de> for CnsFileCreateSpec {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum CnsFileCreateSpecKind {
     /// Exactly this type.
     CnsFileCreateSpec(Box<crate::types::CnsFileCreateSpec>),
     ///  A `CnsVSANFileCreateSpec`.
     #[cfg(feature = "vsan")]
     CnsVSANFileCreateSpec(Box<crate::types::CnsVSANFileCreateSpec>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for CnsFileCreateSpecKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl CnsFileCreateSpecKind {
     /// The wire `_typeName` of the value held.

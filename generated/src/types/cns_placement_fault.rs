@@ -113,7 +113,7 @@ impl<'de> serde::Deserialize<'de> for CnsPlacementFault {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum CnsPlacementFaultKind {
     /// Exactly this type.
     CnsPlacementFault(Box<crate::types::CnsPlacementFault>),
@@ -126,6 +126,13 @@ pub enum CnsPlacementFaultKind {
     ///  A `CnsRankedLowerFault`.
     #[cfg(feature = "vsan")]
     CnsRankedLowerFault(Box<crate::types::CnsRankedLowerFault>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for CnsPlacementFaultKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl CnsPlacementFaultKind {
     /// The wire `_typeName` of the value held.

@@ -172,13 +172,20 @@ impl<'de> serde::Deserialize<'de> for CnsQueryFilter {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum CnsQueryFilterKind {
     /// Exactly this type.
     CnsQueryFilter(Box<crate::types::CnsQueryFilter>),
     ///  A `CnsKubernetesQueryFilter`.
     #[cfg(feature = "vsan")]
     CnsKubernetesQueryFilter(Box<crate::types::CnsKubernetesQueryFilter>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for CnsQueryFilterKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl CnsQueryFilterKind {
     /// The wire `_typeName` of the value held.

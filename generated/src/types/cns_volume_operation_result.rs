@@ -108,7 +108,7 @@ impl<'de> serde::Deserialize<'de> for CnsVolumeOperationResult {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum CnsVolumeOperationResultKind {
     /// Exactly this type.
     CnsVolumeOperationResult(Box<crate::types::CnsVolumeOperationResult>),
@@ -121,6 +121,13 @@ pub enum CnsVolumeOperationResultKind {
     ///  A `CnsVolumeCreateResult`.
     #[cfg(feature = "vsan")]
     CnsVolumeCreateResult(Box<crate::types::CnsVolumeCreateResult>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for CnsVolumeOperationResultKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl CnsVolumeOperationResultKind {
     /// The wire `_typeName` of the value held.

@@ -109,13 +109,20 @@ impl<'de> serde::Deserialize<'de> for CnsVolumeRelocateSpec {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum CnsVolumeRelocateSpecKind {
     /// Exactly this type.
     CnsVolumeRelocateSpec(Box<crate::types::CnsVolumeRelocateSpec>),
     ///  A `CnsBlockVolumeRelocateSpec`.
     #[cfg(feature = "vsan")]
     CnsBlockVolumeRelocateSpec(Box<crate::types::CnsBlockVolumeRelocateSpec>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for CnsVolumeRelocateSpecKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl CnsVolumeRelocateSpecKind {
     /// The wire `_typeName` of the value held.

@@ -92,7 +92,7 @@ impl<'de> serde::Deserialize<'de> for CnsVolumeSource {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum CnsVolumeSourceKind {
     /// Exactly this type.
     CnsVolumeSource(Box<crate::types::CnsVolumeSource>),
@@ -102,6 +102,13 @@ pub enum CnsVolumeSourceKind {
     ///  A `CnsSnapshotVolumeSource`.
     #[cfg(feature = "vsan")]
     CnsSnapshotVolumeSource(Box<crate::types::CnsSnapshotVolumeSource>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for CnsVolumeSourceKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl CnsVolumeSourceKind {
     /// The wire `_typeName` of the value held.

@@ -128,12 +128,19 @@ impl<'de> serde::Deserialize<'de> for ComputeResourceConfigInfo {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum ComputeResourceConfigInfoKind {
     /// Exactly this type.
     ComputeResourceConfigInfo(Box<crate::types::ComputeResourceConfigInfo>),
     ///  A `ClusterConfigInfoEx`.
     ClusterConfigInfoEx(Box<crate::types::ClusterConfigInfoEx>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for ComputeResourceConfigInfoKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl ComputeResourceConfigInfoKind {
     /// The wire `_typeName` of the value held.

@@ -152,7 +152,7 @@ impl<'de> serde::Deserialize<'de> for CpuIncompatible {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum CpuIncompatibleKind {
     /// Exactly this type.
     CpuIncompatible(Box<crate::types::CpuIncompatible>),
@@ -164,6 +164,13 @@ pub enum CpuIncompatibleKind {
     CpuIncompatible81EDX(Box<crate::types::CpuIncompatible81EDX>),
     ///  A `FaultToleranceCpuIncompatible`.
     FaultToleranceCpuIncompatible(Box<crate::types::FaultToleranceCpuIncompatible>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for CpuIncompatibleKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl CpuIncompatibleKind {
     /// The wire `_typeName` of the value held.

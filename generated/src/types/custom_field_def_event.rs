@@ -226,7 +226,7 @@ impl<'de> serde::Deserialize<'de> for CustomFieldDefEvent {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum CustomFieldDefEventKind {
     /// Exactly this type.
     CustomFieldDefEvent(Box<crate::types::CustomFieldDefEvent>),
@@ -236,6 +236,13 @@ pub enum CustomFieldDefEventKind {
     CustomFieldDefRemovedEvent(Box<crate::types::CustomFieldDefRemovedEvent>),
     ///  A `CustomFieldDefRenamedEvent`.
     CustomFieldDefRenamedEvent(Box<crate::types::CustomFieldDefRenamedEvent>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for CustomFieldDefEventKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl CustomFieldDefEventKind {
     /// The wire `_typeName` of the value held.

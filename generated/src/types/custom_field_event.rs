@@ -212,7 +212,7 @@ impl<'de> serde::Deserialize<'de> for CustomFieldEvent {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum CustomFieldEventKind {
     /// Exactly this type.
     CustomFieldEvent(Box<crate::types::CustomFieldEvent>),
@@ -220,6 +220,13 @@ pub enum CustomFieldEventKind {
     CustomFieldDefEvent(crate::types::CustomFieldDefEventKind),
     ///  A `CustomFieldValueChangedEvent`.
     CustomFieldValueChangedEvent(Box<crate::types::CustomFieldValueChangedEvent>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for CustomFieldEventKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl CustomFieldEventKind {
     /// The wire `_typeName` of the value held.

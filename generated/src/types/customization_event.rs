@@ -226,7 +226,7 @@ impl<'de> serde::Deserialize<'de> for CustomizationEvent {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum CustomizationEventKind {
     /// Exactly this type.
     CustomizationEvent(Box<crate::types::CustomizationEvent>),
@@ -236,6 +236,13 @@ pub enum CustomizationEventKind {
     CustomizationStartedEvent(Box<crate::types::CustomizationStartedEvent>),
     ///  A `CustomizationSucceeded`.
     CustomizationSucceeded(Box<crate::types::CustomizationSucceeded>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for CustomizationEventKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl CustomizationEventKind {
     /// The wire `_typeName` of the value held.

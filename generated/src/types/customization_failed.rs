@@ -233,7 +233,7 @@ impl<'de> serde::Deserialize<'de> for CustomizationFailed {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum CustomizationFailedKind {
     /// Exactly this type.
     CustomizationFailed(Box<crate::types::CustomizationFailed>),
@@ -247,6 +247,13 @@ pub enum CustomizationFailedKind {
     CustomizationSysprepFailed(Box<crate::types::CustomizationSysprepFailed>),
     ///  A `CustomizationUnknownFailure`.
     CustomizationUnknownFailure(Box<crate::types::CustomizationUnknownFailure>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for CustomizationFailedKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl CustomizationFailedKind {
     /// The wire `_typeName` of the value held.

@@ -106,7 +106,7 @@ impl<'de> serde::Deserialize<'de> for CustomizationFault {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum CustomizationFaultKind {
     /// Exactly this type.
     CustomizationFault(Box<crate::types::CustomizationFault>),
@@ -134,6 +134,13 @@ pub enum CustomizationFaultKind {
     UnexpectedCustomizationFault(Box<crate::types::UnexpectedCustomizationFault>),
     ///  A `VolumeEditorError`.
     VolumeEditorError(Box<crate::types::VolumeEditorError>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for CustomizationFaultKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl CustomizationFaultKind {
     /// The wire `_typeName` of the value held.

@@ -90,7 +90,7 @@ impl<'de> serde::Deserialize<'de> for CustomizationIdentitySettings {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum CustomizationIdentitySettingsKind {
     /// Exactly this type.
     CustomizationIdentitySettings(Box<crate::types::CustomizationIdentitySettings>),
@@ -106,6 +106,13 @@ pub enum CustomizationIdentitySettingsKind {
     CustomizationSysprepText(Box<crate::types::CustomizationSysprepText>),
     ///  A `CustomizationWindowsFlexPrep`.
     CustomizationWindowsFlexPrep(Box<crate::types::CustomizationWindowsFlexPrep>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for CustomizationIdentitySettingsKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl CustomizationIdentitySettingsKind {
     /// The wire `_typeName` of the value held.

@@ -90,7 +90,7 @@ impl<'de> serde::Deserialize<'de> for CustomizationIpV6Generator {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum CustomizationIpV6GeneratorKind {
     /// Exactly this type.
     CustomizationIpV6Generator(Box<crate::types::CustomizationIpV6Generator>),
@@ -112,6 +112,13 @@ pub enum CustomizationIpV6GeneratorKind {
     CustomizationUnknownIpV6Generator(
         Box<crate::types::CustomizationUnknownIpV6Generator>,
     ),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for CustomizationIpV6GeneratorKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl CustomizationIpV6GeneratorKind {
     /// The wire `_typeName` of the value held.

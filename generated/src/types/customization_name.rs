@@ -90,7 +90,7 @@ impl<'de> serde::Deserialize<'de> for CustomizationName {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum CustomizationNameKind {
     /// Exactly this type.
     CustomizationName(Box<crate::types::CustomizationName>),
@@ -104,6 +104,13 @@ pub enum CustomizationNameKind {
     CustomizationUnknownName(Box<crate::types::CustomizationUnknownName>),
     ///  A `CustomizationVirtualMachineName`.
     CustomizationVirtualMachineName(Box<crate::types::CustomizationVirtualMachineName>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for CustomizationNameKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl CustomizationNameKind {
     /// The wire `_typeName` of the value held.

@@ -90,7 +90,7 @@ impl<'de> serde::Deserialize<'de> for CustomizationOptions {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum CustomizationOptionsKind {
     /// Exactly this type.
     CustomizationOptions(Box<crate::types::CustomizationOptions>),
@@ -98,6 +98,13 @@ pub enum CustomizationOptionsKind {
     CustomizationLinuxOptions(Box<crate::types::CustomizationLinuxOptions>),
     ///  A `CustomizationWinOptions`.
     CustomizationWinOptions(Box<crate::types::CustomizationWinOptions>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for CustomizationOptionsKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl CustomizationOptionsKind {
     /// The wire `_typeName` of the value held.

@@ -88,7 +88,7 @@ impl<'de> serde::Deserialize<'de> for DataObject {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum DataObjectKind {
     /// Exactly this type.
     DataObject(Box<crate::types::DataObject>),
@@ -4892,6 +4892,13 @@ pub enum DataObjectKind {
     VslmVsoVStorageObjectSnapshotResult(
         Box<crate::types::VslmVsoVStorageObjectSnapshotResult>,
     ),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for DataObjectKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl DataObjectKind {
     /// The wire `_typeName` of the value held.

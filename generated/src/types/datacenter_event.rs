@@ -212,7 +212,7 @@ impl<'de> serde::Deserialize<'de> for DatacenterEvent {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum DatacenterEventKind {
     /// Exactly this type.
     DatacenterEvent(Box<crate::types::DatacenterEvent>),
@@ -220,6 +220,13 @@ pub enum DatacenterEventKind {
     DatacenterCreatedEvent(Box<crate::types::DatacenterCreatedEvent>),
     ///  A `DatacenterRenamedEvent`.
     DatacenterRenamedEvent(Box<crate::types::DatacenterRenamedEvent>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for DatacenterEventKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl DatacenterEventKind {
     /// The wire `_typeName` of the value held.

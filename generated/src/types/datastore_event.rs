@@ -219,7 +219,7 @@ impl<'de> serde::Deserialize<'de> for DatastoreEvent {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum DatastoreEventKind {
     /// Exactly this type.
     DatastoreEvent(Box<crate::types::DatastoreEvent>),
@@ -239,6 +239,13 @@ pub enum DatastoreEventKind {
     NonVIWorkloadDetectedOnDatastoreEvent(
         Box<crate::types::NonVIWorkloadDetectedOnDatastoreEvent>,
     ),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for DatastoreEventKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl DatastoreEventKind {
     /// The wire `_typeName` of the value held.

@@ -240,7 +240,7 @@ impl<'de> serde::Deserialize<'de> for DatastoreFileEvent {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum DatastoreFileEventKind {
     /// Exactly this type.
     DatastoreFileEvent(Box<crate::types::DatastoreFileEvent>),
@@ -250,6 +250,13 @@ pub enum DatastoreFileEventKind {
     DatastoreFileDeletedEvent(Box<crate::types::DatastoreFileDeletedEvent>),
     ///  A `DatastoreFileMovedEvent`.
     DatastoreFileMovedEvent(Box<crate::types::DatastoreFileMovedEvent>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for DatastoreFileEventKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl DatastoreFileEventKind {
     /// The wire `_typeName` of the value held.

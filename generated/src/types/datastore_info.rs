@@ -190,7 +190,7 @@ impl<'de> serde::Deserialize<'de> for DatastoreInfo {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum DatastoreInfoKind {
     /// Exactly this type.
     DatastoreInfo(Box<crate::types::DatastoreInfo>),
@@ -207,6 +207,13 @@ pub enum DatastoreInfoKind {
     ///  A `VvolDatastoreInfo`.
     #[cfg(feature = "sms")]
     VvolDatastoreInfo(Box<crate::types::VvolDatastoreInfo>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for DatastoreInfoKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl DatastoreInfoKind {
     /// The wire `_typeName` of the value held.

@@ -106,7 +106,7 @@ impl<'de> serde::Deserialize<'de> for Description {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum DescriptionKind {
     /// Exactly this type.
     Description(Box<crate::types::Description>),
@@ -118,6 +118,13 @@ pub enum DescriptionKind {
     MethodDescription(Box<crate::types::MethodDescription>),
     ///  A `TypeDescription` or one of its subtypes.
     TypeDescription(crate::types::TypeDescriptionKind),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for DescriptionKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl DescriptionKind {
     /// The wire `_typeName` of the value held.

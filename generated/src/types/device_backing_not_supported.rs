@@ -121,7 +121,7 @@ impl<'de> serde::Deserialize<'de> for DeviceBackingNotSupported {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum DeviceBackingNotSupportedKind {
     /// Exactly this type.
     DeviceBackingNotSupported(Box<crate::types::DeviceBackingNotSupported>),
@@ -135,6 +135,13 @@ pub enum DeviceBackingNotSupportedKind {
     VirtualDiskBlocksNotFullyProvisioned(
         Box<crate::types::VirtualDiskBlocksNotFullyProvisioned>,
     ),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for DeviceBackingNotSupportedKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl DeviceBackingNotSupportedKind {
     /// The wire `_typeName` of the value held.

@@ -92,7 +92,7 @@ impl<'de> serde::Deserialize<'de> for DeviceId {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum DeviceIdKind {
     /// Exactly this type.
     DeviceId(Box<crate::types::DeviceId>),
@@ -111,6 +111,13 @@ pub enum DeviceIdKind {
     ///  A `VirtualMachineId` or one of its subtypes.
     #[cfg(feature = "sms")]
     VirtualMachineId(crate::types::VirtualMachineIdKind),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for DeviceIdKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl DeviceIdKind {
     /// The wire `_typeName` of the value held.

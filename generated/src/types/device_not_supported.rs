@@ -116,7 +116,7 @@ impl<'de> serde::Deserialize<'de> for DeviceNotSupported {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum DeviceNotSupportedKind {
     /// Exactly this type.
     DeviceNotSupported(Box<crate::types::DeviceNotSupported>),
@@ -146,6 +146,13 @@ pub enum DeviceNotSupportedKind {
     VirtualDiskModeNotSupported(Box<crate::types::VirtualDiskModeNotSupported>),
     ///  A `VirtualEthernetCardNotSupported`.
     VirtualEthernetCardNotSupported(Box<crate::types::VirtualEthernetCardNotSupported>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for DeviceNotSupportedKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl DeviceNotSupportedKind {
     /// The wire `_typeName` of the value held.

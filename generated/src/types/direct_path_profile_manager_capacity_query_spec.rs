@@ -92,7 +92,7 @@ impl<'de> serde::Deserialize<'de> for DirectPathProfileManagerCapacityQuerySpec 
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum DirectPathProfileManagerCapacityQuerySpecKind {
     /// Exactly this type.
     DirectPathProfileManagerCapacityQuerySpec(
@@ -110,6 +110,13 @@ pub enum DirectPathProfileManagerCapacityQuerySpecKind {
     DirectPathProfileManagerCapacityQueryByName(
         Box<crate::types::DirectPathProfileManagerCapacityQueryByName>,
     ),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for DirectPathProfileManagerCapacityQuerySpecKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl DirectPathProfileManagerCapacityQuerySpecKind {
     /// The wire `_typeName` of the value held.

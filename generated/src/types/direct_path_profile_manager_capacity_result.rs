@@ -92,7 +92,7 @@ impl<'de> serde::Deserialize<'de> for DirectPathProfileManagerCapacityResult {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum DirectPathProfileManagerCapacityResultKind {
     /// Exactly this type.
     DirectPathProfileManagerCapacityResult(
@@ -106,6 +106,13 @@ pub enum DirectPathProfileManagerCapacityResultKind {
     DirectPathProfileManagerCapacityUnknown(
         Box<crate::types::DirectPathProfileManagerCapacityUnknown>,
     ),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for DirectPathProfileManagerCapacityResultKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl DirectPathProfileManagerCapacityResultKind {
     /// The wire `_typeName` of the value held.

@@ -92,7 +92,7 @@ impl<'de> serde::Deserialize<'de> for DirectPathProfileManagerDirectPathConfig {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum DirectPathProfileManagerDirectPathConfigKind {
     /// Exactly this type.
     DirectPathProfileManagerDirectPathConfig(
@@ -114,6 +114,13 @@ pub enum DirectPathProfileManagerDirectPathConfigKind {
     DirectPathProfileManagerVmiopDirectPathConfig(
         Box<crate::types::DirectPathProfileManagerVmiopDirectPathConfig>,
     ),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for DirectPathProfileManagerDirectPathConfigKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl DirectPathProfileManagerDirectPathConfigKind {
     /// The wire `_typeName` of the value held.

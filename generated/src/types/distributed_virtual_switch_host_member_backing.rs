@@ -90,7 +90,7 @@ impl<'de> serde::Deserialize<'de> for DistributedVirtualSwitchHostMemberBacking 
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum DistributedVirtualSwitchHostMemberBackingKind {
     /// Exactly this type.
     DistributedVirtualSwitchHostMemberBacking(
@@ -100,6 +100,13 @@ pub enum DistributedVirtualSwitchHostMemberBackingKind {
     DistributedVirtualSwitchHostMemberPnicBacking(
         Box<crate::types::DistributedVirtualSwitchHostMemberPnicBacking>,
     ),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for DistributedVirtualSwitchHostMemberBackingKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl DistributedVirtualSwitchHostMemberBackingKind {
     /// The wire `_typeName` of the value held.

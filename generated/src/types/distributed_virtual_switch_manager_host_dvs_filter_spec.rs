@@ -101,7 +101,7 @@ impl<'de> serde::Deserialize<'de> for DistributedVirtualSwitchManagerHostDvsFilt
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum DistributedVirtualSwitchManagerHostDvsFilterSpecKind {
     /// Exactly this type.
     DistributedVirtualSwitchManagerHostDvsFilterSpec(
@@ -119,6 +119,13 @@ pub enum DistributedVirtualSwitchManagerHostDvsFilterSpecKind {
     DistributedVirtualSwitchManagerHostDvsMembershipFilter(
         Box<crate::types::DistributedVirtualSwitchManagerHostDvsMembershipFilter>,
     ),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for DistributedVirtualSwitchManagerHostDvsFilterSpecKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl DistributedVirtualSwitchManagerHostDvsFilterSpecKind {
     /// The wire `_typeName` of the value held.

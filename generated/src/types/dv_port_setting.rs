@@ -147,13 +147,20 @@ impl<'de> serde::Deserialize<'de> for DVPortSetting {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum DVPortSettingKind {
     /// Exactly this type.
     DVPortSetting(Box<crate::types::DVPortSetting>),
     ///  A `VMwareDVSPortSetting`.
     #[cfg(feature = "vsan")]
     VMwareDVSPortSetting(Box<crate::types::VMwareDVSPortSetting>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for DVPortSettingKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl DVPortSettingKind {
     /// The wire `_typeName` of the value held.

@@ -212,7 +212,7 @@ impl<'de> serde::Deserialize<'de> for DVPortgroupEvent {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum DVPortgroupEventKind {
     /// Exactly this type.
     DVPortgroupEvent(Box<crate::types::DVPortgroupEvent>),
@@ -228,6 +228,13 @@ pub enum DVPortgroupEventKind {
     DvpgImportEvent(Box<crate::types::DvpgImportEvent>),
     ///  A `DvpgRestoreEvent`.
     DvpgRestoreEvent(Box<crate::types::DvpgRestoreEvent>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for DVPortgroupEventKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl DVPortgroupEventKind {
     /// The wire `_typeName` of the value held.

@@ -147,12 +147,19 @@ impl<'de> serde::Deserialize<'de> for DVPortgroupPolicy {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum DVPortgroupPolicyKind {
     /// Exactly this type.
     DVPortgroupPolicy(Box<crate::types::DVPortgroupPolicy>),
     ///  A `VMwareDVSPortgroupPolicy`.
     VMwareDVSPortgroupPolicy(Box<crate::types::VMwareDVSPortgroupPolicy>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for DVPortgroupPolicyKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl DVPortgroupPolicyKind {
     /// The wire `_typeName` of the value held.

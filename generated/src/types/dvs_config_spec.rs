@@ -245,12 +245,19 @@ impl<'de> serde::Deserialize<'de> for DVSConfigSpec {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum DVSConfigSpecKind {
     /// Exactly this type.
     DVSConfigSpec(Box<crate::types::DVSConfigSpec>),
     ///  A `VMwareDVSConfigSpec`.
     VMwareDVSConfigSpec(Box<crate::types::VMwareDVSConfigSpec>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for DVSConfigSpecKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl DVSConfigSpecKind {
     /// The wire `_typeName` of the value held.

@@ -212,7 +212,7 @@ impl<'de> serde::Deserialize<'de> for DvsEvent {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum DvsEventKind {
     /// Exactly this type.
     DvsEvent(Box<crate::types::DvsEvent>),
@@ -296,6 +296,13 @@ pub enum DvsEventKind {
     VmVnicPoolReservationViolationRaiseEvent(
         Box<crate::types::VmVnicPoolReservationViolationRaiseEvent>,
     ),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for DvsEventKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl DvsEventKind {
     /// The wire `_typeName` of the value held.

@@ -106,7 +106,7 @@ impl<'de> serde::Deserialize<'de> for DvsFault {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum DvsFaultKind {
     /// Exactly this type.
     DvsFault(Box<crate::types::DvsFault>),
@@ -158,6 +158,13 @@ pub enum DvsFaultKind {
     ),
     ///  A `VspanSameSessionPortConflict`.
     VspanSameSessionPortConflict(Box<crate::types::VspanSameSessionPortConflict>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for DvsFaultKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl DvsFaultKind {
     /// The wire `_typeName` of the value held.

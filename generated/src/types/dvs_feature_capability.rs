@@ -179,12 +179,19 @@ impl<'de> serde::Deserialize<'de> for DVSFeatureCapability {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum DVSFeatureCapabilityKind {
     /// Exactly this type.
     DVSFeatureCapability(Box<crate::types::DVSFeatureCapability>),
     ///  A `VMwareDVSFeatureCapability`.
     VMwareDVSFeatureCapability(Box<crate::types::VMwareDVSFeatureCapability>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for DVSFeatureCapabilityKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl DVSFeatureCapabilityKind {
     /// The wire `_typeName` of the value held.

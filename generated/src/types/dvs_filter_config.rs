@@ -133,7 +133,7 @@ impl<'de> serde::Deserialize<'de> for DvsFilterConfig {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum DvsFilterConfigKind {
     /// Exactly this type.
     DvsFilterConfig(Box<crate::types::DvsFilterConfig>),
@@ -141,6 +141,13 @@ pub enum DvsFilterConfigKind {
     DvsFilterConfigSpec(Box<crate::types::DvsFilterConfigSpec>),
     ///  A `DvsTrafficFilterConfig` or one of its subtypes.
     DvsTrafficFilterConfig(crate::types::DvsTrafficFilterConfigKind),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for DvsFilterConfigKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl DvsFilterConfigKind {
     /// The wire `_typeName` of the value held.

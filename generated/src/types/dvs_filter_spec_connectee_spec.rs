@@ -92,7 +92,7 @@ impl<'de> serde::Deserialize<'de> for DVSFilterSpecConnecteeSpec {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum DVSFilterSpecConnecteeSpecKind {
     /// Exactly this type.
     DVSFilterSpecConnecteeSpec(Box<crate::types::DVSFilterSpecConnecteeSpec>),
@@ -104,6 +104,13 @@ pub enum DVSFilterSpecConnecteeSpecKind {
     DVSFilterSpecVmknicConnecteeSpec(
         Box<crate::types::DVSFilterSpecVmknicConnecteeSpec>,
     ),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for DVSFilterSpecConnecteeSpecKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl DVSFilterSpecConnecteeSpecKind {
     /// The wire `_typeName` of the value held.

@@ -92,7 +92,7 @@ impl<'de> serde::Deserialize<'de> for DVSFilterSpecVlanSpec {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum DVSFilterSpecVlanSpecKind {
     /// Exactly this type.
     DVSFilterSpecVlanSpec(Box<crate::types::DVSFilterSpecVlanSpec>),
@@ -102,6 +102,13 @@ pub enum DVSFilterSpecVlanSpecKind {
     DVSFilterSpecTrunkVlanSpec(Box<crate::types::DVSFilterSpecTrunkVlanSpec>),
     ///  A `DVSFilterSpecVlanIdSpec`.
     DVSFilterSpecVlanIdSpec(Box<crate::types::DVSFilterSpecVlanIdSpec>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for DVSFilterSpecVlanSpecKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl DVSFilterSpecVlanSpecKind {
     /// The wire `_typeName` of the value held.

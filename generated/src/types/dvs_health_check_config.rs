@@ -106,12 +106,19 @@ impl<'de> serde::Deserialize<'de> for DVSHealthCheckConfig {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum DVSHealthCheckConfigKind {
     /// Exactly this type.
     DVSHealthCheckConfig(Box<crate::types::DVSHealthCheckConfig>),
     ///  A `VMwareDVSHealthCheckConfig` or one of its subtypes.
     VMwareDVSHealthCheckConfig(crate::types::VMwareDVSHealthCheckConfigKind),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for DVSHealthCheckConfigKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl DVSHealthCheckConfigKind {
     /// The wire `_typeName` of the value held.

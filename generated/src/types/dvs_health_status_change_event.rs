@@ -226,7 +226,7 @@ impl<'de> serde::Deserialize<'de> for DvsHealthStatusChangeEvent {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum DvsHealthStatusChangeEventKind {
     /// Exactly this type.
     DvsHealthStatusChangeEvent(Box<crate::types::DvsHealthStatusChangeEvent>),
@@ -246,6 +246,13 @@ pub enum DvsHealthStatusChangeEventKind {
     UplinkPortVlanTrunkedEvent(Box<crate::types::UplinkPortVlanTrunkedEvent>),
     ///  A `UplinkPortVlanUntrunkedEvent`.
     UplinkPortVlanUntrunkedEvent(Box<crate::types::UplinkPortVlanUntrunkedEvent>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for DvsHealthStatusChangeEventKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl DvsHealthStatusChangeEventKind {
     /// The wire `_typeName` of the value held.

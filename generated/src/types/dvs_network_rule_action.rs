@@ -90,7 +90,7 @@ impl<'de> serde::Deserialize<'de> for DvsNetworkRuleAction {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum DvsNetworkRuleActionKind {
     /// Exactly this type.
     DvsNetworkRuleAction(Box<crate::types::DvsNetworkRuleAction>),
@@ -112,6 +112,13 @@ pub enum DvsNetworkRuleActionKind {
     DvsRateLimitNetworkRuleAction(Box<crate::types::DvsRateLimitNetworkRuleAction>),
     ///  A `DvsUpdateTagNetworkRuleAction`.
     DvsUpdateTagNetworkRuleAction(Box<crate::types::DvsUpdateTagNetworkRuleAction>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for DvsNetworkRuleActionKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl DvsNetworkRuleActionKind {
     /// The wire `_typeName` of the value held.

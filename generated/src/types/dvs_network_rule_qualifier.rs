@@ -101,7 +101,7 @@ impl<'de> serde::Deserialize<'de> for DvsNetworkRuleQualifier {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum DvsNetworkRuleQualifierKind {
     /// Exactly this type.
     DvsNetworkRuleQualifier(Box<crate::types::DvsNetworkRuleQualifier>),
@@ -113,6 +113,13 @@ pub enum DvsNetworkRuleQualifierKind {
     DvsSystemTrafficNetworkRuleQualifier(
         Box<crate::types::DvsSystemTrafficNetworkRuleQualifier>,
     ),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for DvsNetworkRuleQualifierKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl DvsNetworkRuleQualifierKind {
     /// The wire `_typeName` of the value held.

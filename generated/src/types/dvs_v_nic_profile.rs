@@ -191,7 +191,7 @@ impl<'de> serde::Deserialize<'de> for DvsVNicProfile {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum DvsVNicProfileKind {
     /// Exactly this type.
     DvsVNicProfile(Box<crate::types::DvsVNicProfile>),
@@ -199,6 +199,13 @@ pub enum DvsVNicProfileKind {
     DvsHostVNicProfile(Box<crate::types::DvsHostVNicProfile>),
     ///  A `DvsServiceConsoleVNicProfile`.
     DvsServiceConsoleVNicProfile(Box<crate::types::DvsServiceConsoleVNicProfile>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for DvsVNicProfileKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl DvsVNicProfileKind {
     /// The wire `_typeName` of the value held.

@@ -108,7 +108,7 @@ impl<'de> serde::Deserialize<'de> for EamAppFault {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum EamAppFaultKind {
     /// Exactly this type.
     EamAppFault(Box<crate::types::EamAppFault>),
@@ -118,6 +118,13 @@ pub enum EamAppFaultKind {
     DisabledClusterFault(Box<crate::types::DisabledClusterFault>),
     ///  A `EamInvalidState`.
     EamInvalidState(Box<crate::types::EamInvalidState>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for EamAppFaultKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl EamAppFaultKind {
     /// The wire `_typeName` of the value held.

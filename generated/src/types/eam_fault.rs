@@ -111,7 +111,7 @@ impl<'de> serde::Deserialize<'de> for EamFault {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum EamFaultKind {
     /// Exactly this type.
     EamFault(Box<crate::types::EamFault>),
@@ -124,6 +124,13 @@ pub enum EamFaultKind {
     ///  A `EamInvalidUrl`.
     #[cfg(feature = "eam")]
     EamInvalidUrl(Box<crate::types::EamInvalidUrl>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for EamFaultKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl EamFaultKind {
     /// The wire `_typeName` of the value held.

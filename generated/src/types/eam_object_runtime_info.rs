@@ -117,13 +117,20 @@ impl<'de> serde::Deserialize<'de> for EamObjectRuntimeInfo {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum EamObjectRuntimeInfoKind {
     /// Exactly this type.
     EamObjectRuntimeInfo(Box<crate::types::EamObjectRuntimeInfo>),
     ///  A `AgentRuntimeInfo`.
     #[cfg(feature = "eam")]
     AgentRuntimeInfo(Box<crate::types::AgentRuntimeInfo>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for EamObjectRuntimeInfoKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl EamObjectRuntimeInfoKind {
     /// The wire `_typeName` of the value held.

@@ -108,7 +108,7 @@ impl<'de> serde::Deserialize<'de> for EamRuntimeFault {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum EamRuntimeFaultKind {
     /// Exactly this type.
     EamRuntimeFault(Box<crate::types::EamRuntimeFault>),
@@ -128,6 +128,13 @@ pub enum EamRuntimeFaultKind {
     NoConnectionToVCenter(Box<crate::types::NoConnectionToVCenter>),
     ///  A `NotAuthorized`.
     NotAuthorized(Box<crate::types::NotAuthorized>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for EamRuntimeFaultKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl EamRuntimeFaultKind {
     /// The wire `_typeName` of the value held.

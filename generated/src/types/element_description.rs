@@ -111,7 +111,7 @@ impl<'de> serde::Deserialize<'de> for ElementDescription {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum ElementDescriptionKind {
     /// Exactly this type.
     ElementDescription(Box<crate::types::ElementDescription>),
@@ -123,6 +123,13 @@ pub enum ElementDescriptionKind {
     FeatureEVCMode(Box<crate::types::FeatureEVCMode>),
     ///  A `OptionDef`.
     OptionDef(Box<crate::types::OptionDef>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for ElementDescriptionKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl ElementDescriptionKind {
     /// The wire `_typeName` of the value held.

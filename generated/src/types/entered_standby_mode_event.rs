@@ -212,12 +212,19 @@ impl<'de> serde::Deserialize<'de> for EnteredStandbyModeEvent {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum EnteredStandbyModeEventKind {
     /// Exactly this type.
     EnteredStandbyModeEvent(Box<crate::types::EnteredStandbyModeEvent>),
     ///  A `DrsEnteredStandbyModeEvent`.
     DrsEnteredStandbyModeEvent(Box<crate::types::DrsEnteredStandbyModeEvent>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for EnteredStandbyModeEventKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl EnteredStandbyModeEventKind {
     /// The wire `_typeName` of the value held.

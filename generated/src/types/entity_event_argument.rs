@@ -101,7 +101,7 @@ impl<'de> serde::Deserialize<'de> for EntityEventArgument {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum EntityEventArgumentKind {
     /// Exactly this type.
     EntityEventArgument(Box<crate::types::EntityEventArgument>),
@@ -131,6 +131,13 @@ pub enum EntityEventArgumentKind {
     TgwEventArgument(Box<crate::types::TgwEventArgument>),
     ///  A `VmEventArgument`.
     VmEventArgument(Box<crate::types::VmEventArgument>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for EntityEventArgumentKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl EntityEventArgumentKind {
     /// The wire `_typeName` of the value held.

@@ -170,7 +170,7 @@ impl<'de> serde::Deserialize<'de> for EntityResourceCheckDetails {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum EntityResourceCheckDetailsKind {
     /// Exactly this type.
     EntityResourceCheckDetails(Box<crate::types::EntityResourceCheckDetails>),
@@ -198,6 +198,13 @@ pub enum EntityResourceCheckDetailsKind {
     VsanStoragePoolResourceCheckResult(
         Box<crate::types::VsanStoragePoolResourceCheckResult>,
     ),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for EntityResourceCheckDetailsKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl EntityResourceCheckDetailsKind {
     /// The wire `_typeName` of the value held.

@@ -127,7 +127,7 @@ impl<'de> serde::Deserialize<'de> for EVCAdmissionFailed {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum EVCAdmissionFailedKind {
     /// Exactly this type.
     EVCAdmissionFailed(Box<crate::types::EVCAdmissionFailed>),
@@ -159,6 +159,13 @@ pub enum EVCAdmissionFailedKind {
     ),
     ///  A `EVCAdmissionFailedVmActive`.
     EVCAdmissionFailedVmActive(Box<crate::types::EVCAdmissionFailedVmActive>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for EVCAdmissionFailedKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl EVCAdmissionFailedKind {
     /// The wire `_typeName` of the value held.

@@ -212,7 +212,7 @@ impl<'de> serde::Deserialize<'de> for Event {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum EventKind {
     /// Exactly this type.
     Event(Box<crate::types::Event>),
@@ -268,6 +268,13 @@ pub enum EventKind {
     UpgradeEvent(crate::types::UpgradeEventKind),
     ///  A `VmEvent` or one of its subtypes.
     VmEvent(crate::types::VmEventKind),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for EventKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl EventKind {
     /// The wire `_typeName` of the value held.

@@ -90,7 +90,7 @@ impl<'de> serde::Deserialize<'de> for EventArgument {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum EventArgumentKind {
     /// Exactly this type.
     EventArgument(Box<crate::types::EventArgument>),
@@ -100,6 +100,13 @@ pub enum EventArgumentKind {
     ProfileEventArgument(Box<crate::types::ProfileEventArgument>),
     ///  A `RoleEventArgument`.
     RoleEventArgument(Box<crate::types::RoleEventArgument>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for EventArgumentKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl EventArgumentKind {
     /// The wire `_typeName` of the value held.

@@ -212,12 +212,19 @@ impl<'de> serde::Deserialize<'de> for ExitedStandbyModeEvent {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum ExitedStandbyModeEventKind {
     /// Exactly this type.
     ExitedStandbyModeEvent(Box<crate::types::ExitedStandbyModeEvent>),
     ///  A `DrsExitedStandbyModeEvent`.
     DrsExitedStandbyModeEvent(Box<crate::types::DrsExitedStandbyModeEvent>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for ExitedStandbyModeEventKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl ExitedStandbyModeEventKind {
     /// The wire `_typeName` of the value held.

@@ -123,7 +123,7 @@ impl<'de> serde::Deserialize<'de> for ExpiredFeatureLicense {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum ExpiredFeatureLicenseKind {
     /// Exactly this type.
     ExpiredFeatureLicense(Box<crate::types::ExpiredFeatureLicense>),
@@ -133,6 +133,13 @@ pub enum ExpiredFeatureLicenseKind {
     ///  A `ExpiredEditionLicense`.
     #[cfg(feature = "vsan")]
     ExpiredEditionLicense(Box<crate::types::ExpiredEditionLicense>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for ExpiredFeatureLicenseKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl ExpiredFeatureLicenseKind {
     /// The wire `_typeName` of the value held.

@@ -128,13 +128,20 @@ impl<'de> serde::Deserialize<'de> for FailoverParam {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum FailoverParamKind {
     /// Exactly this type.
     FailoverParam(Box<crate::types::FailoverParam>),
     ///  A `TestFailoverParam`.
     #[cfg(feature = "sms")]
     TestFailoverParam(Box<crate::types::TestFailoverParam>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for FailoverParamKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl FailoverParamKind {
     /// The wire `_typeName` of the value held.

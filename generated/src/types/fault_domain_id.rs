@@ -101,13 +101,20 @@ impl<'de> serde::Deserialize<'de> for FaultDomainId {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum FaultDomainIdKind {
     /// Exactly this type.
     FaultDomainId(Box<crate::types::FaultDomainId>),
     ///  A `FaultDomainInfo`.
     #[cfg(any(feature = "pbm", feature = "sms"))]
     FaultDomainInfo(Box<crate::types::FaultDomainInfo>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for FaultDomainIdKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl FaultDomainIdKind {
     /// The wire `_typeName` of the value held.

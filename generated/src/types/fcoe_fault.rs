@@ -109,12 +109,19 @@ impl<'de> serde::Deserialize<'de> for FcoeFault {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum FcoeFaultKind {
     /// Exactly this type.
     FcoeFault(Box<crate::types::FcoeFault>),
     ///  A `FcoeFaultPnicHasNoPortSet`.
     FcoeFaultPnicHasNoPortSet(Box<crate::types::FcoeFaultPnicHasNoPortSet>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for FcoeFaultKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl FcoeFaultKind {
     /// The wire `_typeName` of the value held.

@@ -142,13 +142,20 @@ impl<'de> serde::Deserialize<'de> for FileBackedVirtualDiskSpec {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum FileBackedVirtualDiskSpecKind {
     /// Exactly this type.
     FileBackedVirtualDiskSpec(Box<crate::types::FileBackedVirtualDiskSpec>),
     ///  A `SeSparseVirtualDiskSpec`.
     #[cfg(feature = "vsan")]
     SeSparseVirtualDiskSpec(Box<crate::types::SeSparseVirtualDiskSpec>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for FileBackedVirtualDiskSpecKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl FileBackedVirtualDiskSpecKind {
     /// The wire `_typeName` of the value held.

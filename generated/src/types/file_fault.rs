@@ -111,7 +111,7 @@ impl<'de> serde::Deserialize<'de> for FileFault {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum FileFaultKind {
     /// Exactly this type.
     FileFault(Box<crate::types::FileFault>),
@@ -152,6 +152,13 @@ pub enum FileFaultKind {
     TooManyNativeCloneLevels(Box<crate::types::TooManyNativeCloneLevels>),
     ///  A `TooManyNativeClonesOnFile`.
     TooManyNativeClonesOnFile(Box<crate::types::TooManyNativeClonesOnFile>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for FileFaultKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl FileFaultKind {
     /// The wire `_typeName` of the value held.

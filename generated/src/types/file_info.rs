@@ -123,7 +123,7 @@ impl<'de> serde::Deserialize<'de> for FileInfo {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum FileInfoKind {
     /// Exactly this type.
     FileInfo(Box<crate::types::FileInfo>),
@@ -143,6 +143,13 @@ pub enum FileInfoKind {
     VmNvramFileInfo(Box<crate::types::VmNvramFileInfo>),
     ///  A `VmSnapshotFileInfo`.
     VmSnapshotFileInfo(Box<crate::types::VmSnapshotFileInfo>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for FileInfoKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl FileInfoKind {
     /// The wire `_typeName` of the value held.

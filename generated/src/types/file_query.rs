@@ -90,7 +90,7 @@ impl<'de> serde::Deserialize<'de> for FileQuery {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum FileQueryKind {
     /// Exactly this type.
     FileQuery(Box<crate::types::FileQuery>),
@@ -110,6 +110,13 @@ pub enum FileQueryKind {
     VmNvramFileQuery(Box<crate::types::VmNvramFileQuery>),
     ///  A `VmSnapshotFileQuery`.
     VmSnapshotFileQuery(Box<crate::types::VmSnapshotFileQuery>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for FileQueryKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl FileQueryKind {
     /// The wire `_typeName` of the value held.

@@ -143,7 +143,7 @@ impl<'de> serde::Deserialize<'de> for GatewayConnectFault {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum GatewayConnectFaultKind {
     /// Exactly this type.
     GatewayConnectFault(Box<crate::types::GatewayConnectFault>),
@@ -155,6 +155,13 @@ pub enum GatewayConnectFaultKind {
     GatewayOperationRefused(Box<crate::types::GatewayOperationRefused>),
     ///  A `GatewayToHostConnectFault` or one of its subtypes.
     GatewayToHostConnectFault(crate::types::GatewayToHostConnectFaultKind),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for GatewayConnectFaultKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl GatewayConnectFaultKind {
     /// The wire `_typeName` of the value held.

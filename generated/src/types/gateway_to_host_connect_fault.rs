@@ -157,7 +157,7 @@ impl<'de> serde::Deserialize<'de> for GatewayToHostConnectFault {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum GatewayToHostConnectFaultKind {
     /// Exactly this type.
     GatewayToHostConnectFault(Box<crate::types::GatewayToHostConnectFault>),
@@ -167,6 +167,13 @@ pub enum GatewayToHostConnectFaultKind {
     GatewayToHostAuthFault(Box<crate::types::GatewayToHostAuthFault>),
     ///  A `GatewayToHostTrustVerifyFault`.
     GatewayToHostTrustVerifyFault(Box<crate::types::GatewayToHostTrustVerifyFault>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for GatewayToHostConnectFaultKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl GatewayToHostConnectFaultKind {
     /// The wire `_typeName` of the value held.

@@ -219,7 +219,7 @@ impl<'de> serde::Deserialize<'de> for GeneralEvent {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum GeneralEventKind {
     /// Exactly this type.
     GeneralEvent(Box<crate::types::GeneralEvent>),
@@ -239,6 +239,13 @@ pub enum GeneralEventKind {
     GeneralVmInfoEvent(Box<crate::types::GeneralVmInfoEvent>),
     ///  A `GeneralVmWarningEvent`.
     GeneralVmWarningEvent(Box<crate::types::GeneralVmWarningEvent>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for GeneralEventKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl GeneralEventKind {
     /// The wire `_typeName` of the value held.

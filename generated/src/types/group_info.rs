@@ -97,7 +97,7 @@ impl<'de> serde::Deserialize<'de> for GroupInfo {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum GroupInfoKind {
     /// Exactly this type.
     GroupInfo(Box<crate::types::GroupInfo>),
@@ -107,6 +107,13 @@ pub enum GroupInfoKind {
     ///  A `TargetGroupInfo`.
     #[cfg(feature = "sms")]
     TargetGroupInfo(Box<crate::types::TargetGroupInfo>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for GroupInfoKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl GroupInfoKind {
     /// The wire `_typeName` of the value held.

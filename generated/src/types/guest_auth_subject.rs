@@ -90,7 +90,7 @@ impl<'de> serde::Deserialize<'de> for GuestAuthSubject {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum GuestAuthSubjectKind {
     /// Exactly this type.
     GuestAuthSubject(Box<crate::types::GuestAuthSubject>),
@@ -98,6 +98,13 @@ pub enum GuestAuthSubjectKind {
     GuestAuthAnySubject(Box<crate::types::GuestAuthAnySubject>),
     ///  A `GuestAuthNamedSubject`.
     GuestAuthNamedSubject(Box<crate::types::GuestAuthNamedSubject>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for GuestAuthSubjectKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl GuestAuthSubjectKind {
     /// The wire `_typeName` of the value held.

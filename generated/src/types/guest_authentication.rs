@@ -101,7 +101,7 @@ impl<'de> serde::Deserialize<'de> for GuestAuthentication {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum GuestAuthenticationKind {
     /// Exactly this type.
     GuestAuthentication(Box<crate::types::GuestAuthentication>),
@@ -113,6 +113,13 @@ pub enum GuestAuthenticationKind {
     SSPIAuthentication(Box<crate::types::SSPIAuthentication>),
     ///  A `TicketedSessionAuthentication`.
     TicketedSessionAuthentication(Box<crate::types::TicketedSessionAuthentication>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for GuestAuthenticationKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl GuestAuthenticationKind {
     /// The wire `_typeName` of the value held.

@@ -115,7 +115,7 @@ impl<'de> serde::Deserialize<'de> for GuestFileAttributes {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum GuestFileAttributesKind {
     /// Exactly this type.
     GuestFileAttributes(Box<crate::types::GuestFileAttributes>),
@@ -123,6 +123,13 @@ pub enum GuestFileAttributesKind {
     GuestPosixFileAttributes(Box<crate::types::GuestPosixFileAttributes>),
     ///  A `GuestWindowsFileAttributes`.
     GuestWindowsFileAttributes(Box<crate::types::GuestWindowsFileAttributes>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for GuestFileAttributesKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl GuestFileAttributesKind {
     /// The wire `_typeName` of the value held.

@@ -90,7 +90,7 @@ impl<'de> serde::Deserialize<'de> for GuestRegValueDataSpec {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum GuestRegValueDataSpecKind {
     /// Exactly this type.
     GuestRegValueDataSpec(Box<crate::types::GuestRegValueDataSpec>),
@@ -106,6 +106,13 @@ pub enum GuestRegValueDataSpecKind {
     GuestRegValueQwordSpec(Box<crate::types::GuestRegValueQwordSpec>),
     ///  A `GuestRegValueStringSpec`.
     GuestRegValueStringSpec(Box<crate::types::GuestRegValueStringSpec>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for GuestRegValueDataSpecKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl GuestRegValueDataSpecKind {
     /// The wire `_typeName` of the value held.

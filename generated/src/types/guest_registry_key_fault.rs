@@ -116,7 +116,7 @@ impl<'de> serde::Deserialize<'de> for GuestRegistryKeyFault {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum GuestRegistryKeyFaultKind {
     /// Exactly this type.
     GuestRegistryKeyFault(Box<crate::types::GuestRegistryKeyFault>),
@@ -128,6 +128,13 @@ pub enum GuestRegistryKeyFaultKind {
     GuestRegistryKeyInvalid(Box<crate::types::GuestRegistryKeyInvalid>),
     ///  A `GuestRegistryKeyParentVolatile`.
     GuestRegistryKeyParentVolatile(Box<crate::types::GuestRegistryKeyParentVolatile>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for GuestRegistryKeyFaultKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl GuestRegistryKeyFaultKind {
     /// The wire `_typeName` of the value held.

@@ -133,12 +133,19 @@ impl<'de> serde::Deserialize<'de> for GuestRegistryValueFault {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum GuestRegistryValueFaultKind {
     /// Exactly this type.
     GuestRegistryValueFault(Box<crate::types::GuestRegistryValueFault>),
     ///  A `GuestRegistryValueNotFound`.
     GuestRegistryValueNotFound(Box<crate::types::GuestRegistryValueNotFound>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for GuestRegistryValueFaultKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl GuestRegistryValueFaultKind {
     /// The wire `_typeName` of the value held.

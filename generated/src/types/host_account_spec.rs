@@ -111,12 +111,19 @@ impl<'de> serde::Deserialize<'de> for HostAccountSpec {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum HostAccountSpecKind {
     /// Exactly this type.
     HostAccountSpec(Box<crate::types::HostAccountSpec>),
     ///  A `HostPosixAccountSpec`.
     HostPosixAccountSpec(Box<crate::types::HostPosixAccountSpec>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for HostAccountSpecKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl HostAccountSpecKind {
     /// The wire `_typeName` of the value held.

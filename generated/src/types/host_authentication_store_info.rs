@@ -101,7 +101,7 @@ impl<'de> serde::Deserialize<'de> for HostAuthenticationStoreInfo {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum HostAuthenticationStoreInfoKind {
     /// Exactly this type.
     HostAuthenticationStoreInfo(Box<crate::types::HostAuthenticationStoreInfo>),
@@ -109,6 +109,13 @@ pub enum HostAuthenticationStoreInfoKind {
     HostDirectoryStoreInfo(crate::types::HostDirectoryStoreInfoKind),
     ///  A `HostLocalAuthenticationInfo`.
     HostLocalAuthenticationInfo(Box<crate::types::HostLocalAuthenticationInfo>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for HostAuthenticationStoreInfoKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl HostAuthenticationStoreInfoKind {
     /// The wire `_typeName` of the value held.

@@ -106,7 +106,7 @@ impl<'de> serde::Deserialize<'de> for HostCommunication {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum HostCommunicationKind {
     /// Exactly this type.
     HostCommunication(Box<crate::types::HostCommunication>),
@@ -114,6 +114,13 @@ pub enum HostCommunicationKind {
     HostNotConnected(Box<crate::types::HostNotConnected>),
     ///  A `HostNotReachable`.
     HostNotReachable(Box<crate::types::HostNotReachable>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for HostCommunicationKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl HostCommunicationKind {
     /// The wire `_typeName` of the value held.

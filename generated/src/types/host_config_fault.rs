@@ -106,7 +106,7 @@ impl<'de> serde::Deserialize<'de> for HostConfigFault {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum HostConfigFaultKind {
     /// Exactly this type.
     HostConfigFault(Box<crate::types::HostConfigFault>),
@@ -136,6 +136,13 @@ pub enum HostConfigFaultKind {
     PlatformConfigFault(crate::types::PlatformConfigFaultKind),
     ///  A `VmfsMountFault` or one of its subtypes.
     VmfsMountFault(crate::types::VmfsMountFaultKind),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for HostConfigFaultKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl HostConfigFaultKind {
     /// The wire `_typeName` of the value held.

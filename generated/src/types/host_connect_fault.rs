@@ -106,7 +106,7 @@ impl<'de> serde::Deserialize<'de> for HostConnectFault {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum HostConnectFaultKind {
     /// Exactly this type.
     HostConnectFault(Box<crate::types::HostConnectFault>),
@@ -146,6 +146,13 @@ pub enum HostConnectFaultKind {
     SSLVerifyFault(crate::types::SSLVerifyFaultKind),
     ///  A `TooManyHosts`.
     TooManyHosts(Box<crate::types::TooManyHosts>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for HostConnectFaultKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl HostConnectFaultKind {
     /// The wire `_typeName` of the value held.

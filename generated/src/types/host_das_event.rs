@@ -212,7 +212,7 @@ impl<'de> serde::Deserialize<'de> for HostDasEvent {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum HostDasEventKind {
     /// Exactly this type.
     HostDasEvent(Box<crate::types::HostDasEvent>),
@@ -238,6 +238,13 @@ pub enum HostDasEventKind {
     ),
     ///  A `HostShortNameInconsistentEvent`.
     HostShortNameInconsistentEvent(Box<crate::types::HostShortNameInconsistentEvent>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for HostDasEventKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl HostDasEventKind {
     /// The wire `_typeName` of the value held.

@@ -101,7 +101,7 @@ impl<'de> serde::Deserialize<'de> for HostDatastoreConnectInfo {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum HostDatastoreConnectInfoKind {
     /// Exactly this type.
     HostDatastoreConnectInfo(Box<crate::types::HostDatastoreConnectInfo>),
@@ -111,6 +111,13 @@ pub enum HostDatastoreConnectInfoKind {
     HostDatastoreNameConflictConnectInfo(
         Box<crate::types::HostDatastoreNameConflictConnectInfo>,
     ),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for HostDatastoreConnectInfoKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl HostDatastoreConnectInfoKind {
     /// The wire `_typeName` of the value held.

@@ -212,7 +212,7 @@ impl<'de> serde::Deserialize<'de> for HostEvent {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum HostEventKind {
     /// Exactly this type.
     HostEvent(Box<crate::types::HostEvent>),
@@ -416,6 +416,13 @@ pub enum HostEventKind {
     VimAccountPasswordChangedEvent(Box<crate::types::VimAccountPasswordChangedEvent>),
     ///  A `IScsiBootFailureEvent`.
     IScsiBootFailureEvent(Box<crate::types::IScsiBootFailureEvent>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for HostEventKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl HostEventKind {
     /// The wire `_typeName` of the value held.

@@ -197,12 +197,19 @@ impl<'de> serde::Deserialize<'de> for HostFibreChannelHba {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum HostFibreChannelHbaKind {
     /// Exactly this type.
     HostFibreChannelHba(Box<crate::types::HostFibreChannelHba>),
     ///  A `HostFibreChannelOverEthernetHba`.
     HostFibreChannelOverEthernetHba(Box<crate::types::HostFibreChannelOverEthernetHba>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for HostFibreChannelHbaKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl HostFibreChannelHbaKind {
     /// The wire `_typeName` of the value held.

@@ -106,7 +106,7 @@ impl<'de> serde::Deserialize<'de> for HostFibreChannelTargetTransport {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum HostFibreChannelTargetTransportKind {
     /// Exactly this type.
     HostFibreChannelTargetTransport(Box<crate::types::HostFibreChannelTargetTransport>),
@@ -114,6 +114,13 @@ pub enum HostFibreChannelTargetTransportKind {
     HostFibreChannelOverEthernetTargetTransport(
         Box<crate::types::HostFibreChannelOverEthernetTargetTransport>,
     ),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for HostFibreChannelTargetTransportKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl HostFibreChannelTargetTransportKind {
     /// The wire `_typeName` of the value held.

@@ -111,7 +111,7 @@ impl<'de> serde::Deserialize<'de> for HostFileSystemVolume {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum HostFileSystemVolumeKind {
     /// Exactly this type.
     HostFileSystemVolume(Box<crate::types::HostFileSystemVolume>),
@@ -130,6 +130,13 @@ pub enum HostFileSystemVolumeKind {
     ///  A `HostVvolVolume`.
     #[cfg(feature = "sms")]
     HostVvolVolume(Box<crate::types::HostVvolVolume>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for HostFileSystemVolumeKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl HostFileSystemVolumeKind {
     /// The wire `_typeName` of the value held.

@@ -100,7 +100,7 @@ impl<'de> serde::Deserialize<'de> for HostHardwareElementInfo {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum HostHardwareElementInfoKind {
     /// Exactly this type.
     HostHardwareElementInfo(Box<crate::types::HostHardwareElementInfo>),
@@ -108,6 +108,13 @@ pub enum HostHardwareElementInfoKind {
     DpuStatusInfo(Box<crate::types::DpuStatusInfo>),
     ///  A `HostStorageElementInfo`.
     HostStorageElementInfo(Box<crate::types::HostStorageElementInfo>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for HostHardwareElementInfoKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl HostHardwareElementInfoKind {
     /// The wire `_typeName` of the value held.

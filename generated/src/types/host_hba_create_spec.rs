@@ -92,12 +92,19 @@ impl<'de> serde::Deserialize<'de> for HostHbaCreateSpec {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum HostHbaCreateSpecKind {
     /// Exactly this type.
     HostHbaCreateSpec(Box<crate::types::HostHbaCreateSpec>),
     ///  A `HostTcpHbaCreateSpec`.
     HostTcpHbaCreateSpec(Box<crate::types::HostTcpHbaCreateSpec>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for HostHbaCreateSpecKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl HostHbaCreateSpecKind {
     /// The wire `_typeName` of the value held.

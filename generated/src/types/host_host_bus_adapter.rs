@@ -172,7 +172,7 @@ impl<'de> serde::Deserialize<'de> for HostHostBusAdapter {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum HostHostBusAdapterKind {
     /// Exactly this type.
     HostHostBusAdapter(Box<crate::types::HostHostBusAdapter>),
@@ -192,6 +192,13 @@ pub enum HostHostBusAdapterKind {
     HostSerialAttachedHba(Box<crate::types::HostSerialAttachedHba>),
     ///  A `HostTcpHba`.
     HostTcpHba(Box<crate::types::HostTcpHba>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for HostHostBusAdapterKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl HostHostBusAdapterKind {
     /// The wire `_typeName` of the value held.

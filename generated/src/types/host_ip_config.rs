@@ -116,13 +116,20 @@ impl<'de> serde::Deserialize<'de> for HostIpConfig {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum HostIpConfigKind {
     /// Exactly this type.
     HostIpConfig(Box<crate::types::HostIpConfig>),
     ///  A `VsanFileServiceIpConfig`.
     #[cfg(feature = "vsan")]
     VsanFileServiceIpConfig(Box<crate::types::VsanFileServiceIpConfig>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for HostIpConfigKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl HostIpConfigKind {
     /// The wire `_typeName` of the value held.

@@ -116,7 +116,7 @@ impl<'de> serde::Deserialize<'de> for HostIssue {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum HostIssueKind {
     /// Exactly this type.
     HostIssue(Box<crate::types::HostIssue>),
@@ -126,6 +126,13 @@ pub enum HostIssueKind {
     ///  A `UnknownAgentVm`.
     #[cfg(feature = "eam")]
     UnknownAgentVm(Box<crate::types::UnknownAgentVm>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for HostIssueKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl HostIssueKind {
     /// The wire `_typeName` of the value held.

@@ -100,7 +100,7 @@ impl<'de> serde::Deserialize<'de> for HostNvmeSpec {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum HostNvmeSpecKind {
     /// Exactly this type.
     HostNvmeSpec(Box<crate::types::HostNvmeSpec>),
@@ -108,6 +108,13 @@ pub enum HostNvmeSpecKind {
     HostNvmeConnectSpec(Box<crate::types::HostNvmeConnectSpec>),
     ///  A `HostNvmeDiscoverSpec`.
     HostNvmeDiscoverSpec(Box<crate::types::HostNvmeDiscoverSpec>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for HostNvmeSpecKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl HostNvmeSpecKind {
     /// The wire `_typeName` of the value held.

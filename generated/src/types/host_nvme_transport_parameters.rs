@@ -90,7 +90,7 @@ impl<'de> serde::Deserialize<'de> for HostNvmeTransportParameters {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum HostNvmeTransportParametersKind {
     /// Exactly this type.
     HostNvmeTransportParameters(Box<crate::types::HostNvmeTransportParameters>),
@@ -106,6 +106,13 @@ pub enum HostNvmeTransportParametersKind {
     HostNvmeOverRdmaParameters(Box<crate::types::HostNvmeOverRdmaParameters>),
     ///  A `HostNvmeOverTcpParameters`.
     HostNvmeOverTcpParameters(Box<crate::types::HostNvmeOverTcpParameters>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for HostNvmeTransportParametersKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl HostNvmeTransportParametersKind {
     /// The wire `_typeName` of the value held.

@@ -106,7 +106,7 @@ impl<'de> serde::Deserialize<'de> for HostPowerOpFailed {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum HostPowerOpFailedKind {
     /// Exactly this type.
     HostPowerOpFailed(Box<crate::types::HostPowerOpFailed>),
@@ -118,6 +118,13 @@ pub enum HostPowerOpFailedKind {
     WakeOnLanNotSupportedByVmotionNIC(
         Box<crate::types::WakeOnLanNotSupportedByVmotionNIC>,
     ),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for HostPowerOpFailedKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl HostPowerOpFailedKind {
     /// The wire `_typeName` of the value held.

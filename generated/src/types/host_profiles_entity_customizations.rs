@@ -90,7 +90,7 @@ impl<'de> serde::Deserialize<'de> for HostProfilesEntityCustomizations {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum HostProfilesEntityCustomizationsKind {
     /// Exactly this type.
     HostProfilesEntityCustomizations(
@@ -98,6 +98,13 @@ pub enum HostProfilesEntityCustomizationsKind {
     ),
     ///  A `StructuredCustomizations`.
     StructuredCustomizations(Box<crate::types::StructuredCustomizations>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for HostProfilesEntityCustomizationsKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl HostProfilesEntityCustomizationsKind {
     /// The wire `_typeName` of the value held.

@@ -90,7 +90,7 @@ impl<'de> serde::Deserialize<'de> for HostTargetTransport {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum HostTargetTransportKind {
     /// Exactly this type.
     HostTargetTransport(Box<crate::types::HostTargetTransport>),
@@ -112,6 +112,13 @@ pub enum HostTargetTransportKind {
     ),
     ///  A `HostTcpTargetTransport`.
     HostTcpTargetTransport(Box<crate::types::HostTcpTargetTransport>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for HostTargetTransportKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl HostTargetTransportKind {
     /// The wire `_typeName` of the value held.

@@ -111,7 +111,7 @@ impl<'de> serde::Deserialize<'de> for HostTpmBootSecurityOptionEventDetails {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum HostTpmBootSecurityOptionEventDetailsKind {
     /// Exactly this type.
     HostTpmBootSecurityOptionEventDetails(
@@ -121,6 +121,13 @@ pub enum HostTpmBootSecurityOptionEventDetailsKind {
     HostTpmNvTagEventDetails(Box<crate::types::HostTpmNvTagEventDetails>),
     ///  A `HostTpmSignerEventDetails`.
     HostTpmSignerEventDetails(Box<crate::types::HostTpmSignerEventDetails>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for HostTpmBootSecurityOptionEventDetailsKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl HostTpmBootSecurityOptionEventDetailsKind {
     /// The wire `_typeName` of the value held.

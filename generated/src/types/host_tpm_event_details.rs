@@ -106,7 +106,7 @@ impl<'de> serde::Deserialize<'de> for HostTpmEventDetails {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum HostTpmEventDetailsKind {
     /// Exactly this type.
     HostTpmEventDetails(Box<crate::types::HostTpmEventDetails>),
@@ -130,6 +130,13 @@ pub enum HostTpmEventDetailsKind {
     ),
     ///  A `HostTpmVersionEventDetails`.
     HostTpmVersionEventDetails(Box<crate::types::HostTpmVersionEventDetails>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for HostTpmEventDetailsKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl HostTpmEventDetailsKind {
     /// The wire `_typeName` of the value held.

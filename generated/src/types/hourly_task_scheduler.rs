@@ -120,12 +120,19 @@ impl<'de> serde::Deserialize<'de> for HourlyTaskScheduler {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum HourlyTaskSchedulerKind {
     /// Exactly this type.
     HourlyTaskScheduler(Box<crate::types::HourlyTaskScheduler>),
     ///  A `DailyTaskScheduler` or one of its subtypes.
     DailyTaskScheduler(crate::types::DailyTaskSchedulerKind),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for HourlyTaskSchedulerKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl HourlyTaskSchedulerKind {
     /// The wire `_typeName` of the value held.

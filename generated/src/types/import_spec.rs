@@ -106,7 +106,7 @@ impl<'de> serde::Deserialize<'de> for ImportSpec {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum ImportSpecKind {
     /// Exactly this type.
     ImportSpec(Box<crate::types::ImportSpec>),
@@ -114,6 +114,13 @@ pub enum ImportSpecKind {
     VirtualAppImportSpec(Box<crate::types::VirtualAppImportSpec>),
     ///  A `VirtualMachineImportSpec`.
     VirtualMachineImportSpec(Box<crate::types::VirtualMachineImportSpec>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for ImportSpecKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl ImportSpecKind {
     /// The wire `_typeName` of the value held.

@@ -123,12 +123,19 @@ impl<'de> serde::Deserialize<'de> for InaccessibleDatastore {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum InaccessibleDatastoreKind {
     /// Exactly this type.
     InaccessibleDatastore(Box<crate::types::InaccessibleDatastore>),
     ///  A `InaccessibleFTMetadataDatastore`.
     InaccessibleFTMetadataDatastore(Box<crate::types::InaccessibleFTMetadataDatastore>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for InaccessibleDatastoreKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl InaccessibleDatastoreKind {
     /// The wire `_typeName` of the value held.

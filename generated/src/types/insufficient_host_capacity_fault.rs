@@ -113,7 +113,7 @@ impl<'de> serde::Deserialize<'de> for InsufficientHostCapacityFault {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum InsufficientHostCapacityFaultKind {
     /// Exactly this type.
     InsufficientHostCapacityFault(Box<crate::types::InsufficientHostCapacityFault>),
@@ -127,6 +127,13 @@ pub enum InsufficientHostCapacityFaultKind {
     ),
     ///  A `InsufficientPerCpuCapacity`.
     InsufficientPerCpuCapacity(Box<crate::types::InsufficientPerCpuCapacity>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for InsufficientHostCapacityFaultKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl InsufficientHostCapacityFaultKind {
     /// The wire `_typeName` of the value held.

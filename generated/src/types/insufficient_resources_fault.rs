@@ -106,7 +106,7 @@ impl<'de> serde::Deserialize<'de> for InsufficientResourcesFault {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum InsufficientResourcesFaultKind {
     /// Exactly this type.
     InsufficientResourcesFault(Box<crate::types::InsufficientResourcesFault>),
@@ -160,6 +160,13 @@ pub enum InsufficientResourcesFaultKind {
     VmSmpFaultToleranceTooManyVMsOnHost(
         Box<crate::types::VmSmpFaultToleranceTooManyVMsOnHost>,
     ),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for InsufficientResourcesFaultKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl InsufficientResourcesFaultKind {
     /// The wire `_typeName` of the value held.

@@ -106,7 +106,7 @@ impl<'de> serde::Deserialize<'de> for InsufficientStandbyResource {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum InsufficientStandbyResourceKind {
     /// Exactly this type.
     InsufficientStandbyResource(Box<crate::types::InsufficientStandbyResource>),
@@ -116,6 +116,13 @@ pub enum InsufficientStandbyResourceKind {
     InsufficientStandbyMemoryResource(
         Box<crate::types::InsufficientStandbyMemoryResource>,
     ),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for InsufficientStandbyResourceKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl InsufficientStandbyResourceKind {
     /// The wire `_typeName` of the value held.

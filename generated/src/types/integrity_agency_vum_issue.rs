@@ -147,7 +147,7 @@ impl<'de> serde::Deserialize<'de> for IntegrityAgencyVUMIssue {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum IntegrityAgencyVUMIssueKind {
     /// Exactly this type.
     IntegrityAgencyVUMIssue(Box<crate::types::IntegrityAgencyVUMIssue>),
@@ -164,6 +164,13 @@ pub enum IntegrityAgencyVUMIssueKind {
     ///  A `IntegrityAgencyVUMUnavailable`.
     #[cfg(feature = "eam")]
     IntegrityAgencyVUMUnavailable(Box<crate::types::IntegrityAgencyVUMUnavailable>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for IntegrityAgencyVUMIssueKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl IntegrityAgencyVUMIssueKind {
     /// The wire `_typeName` of the value held.

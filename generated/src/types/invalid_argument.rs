@@ -111,7 +111,7 @@ impl<'de> serde::Deserialize<'de> for InvalidArgument {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum InvalidArgumentKind {
     /// Exactly this type.
     InvalidArgument(Box<crate::types::InvalidArgument>),
@@ -131,6 +131,13 @@ pub enum InvalidArgumentKind {
     InvalidDrsBehaviorForFtVm(Box<crate::types::InvalidDrsBehaviorForFtVm>),
     ///  A `InvalidIndexArgument`.
     InvalidIndexArgument(Box<crate::types::InvalidIndexArgument>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for InvalidArgumentKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl InvalidArgumentKind {
     /// The wire `_typeName` of the value held.

@@ -118,7 +118,7 @@ impl<'de> serde::Deserialize<'de> for InvalidDatastore {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum InvalidDatastoreKind {
     /// Exactly this type.
     InvalidDatastore(Box<crate::types::InvalidDatastore>),
@@ -128,6 +128,13 @@ pub enum InvalidDatastoreKind {
     InaccessibleDatastore(crate::types::InaccessibleDatastoreKind),
     ///  A `InvalidDatastorePath`.
     InvalidDatastorePath(Box<crate::types::InvalidDatastorePath>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for InvalidDatastoreKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl InvalidDatastoreKind {
     /// The wire `_typeName` of the value held.

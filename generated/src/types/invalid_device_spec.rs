@@ -116,7 +116,7 @@ impl<'de> serde::Deserialize<'de> for InvalidDeviceSpec {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum InvalidDeviceSpecKind {
     /// Exactly this type.
     InvalidDeviceSpec(Box<crate::types::InvalidDeviceSpec>),
@@ -138,6 +138,13 @@ pub enum InvalidDeviceSpecKind {
     InvalidDeviceOperation(Box<crate::types::InvalidDeviceOperation>),
     ///  A `MissingController`.
     MissingController(Box<crate::types::MissingController>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for InvalidDeviceSpecKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl InvalidDeviceSpecKind {
     /// The wire `_typeName` of the value held.

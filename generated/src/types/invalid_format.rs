@@ -106,7 +106,7 @@ impl<'de> serde::Deserialize<'de> for InvalidFormat {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum InvalidFormatKind {
     /// Exactly this type.
     InvalidFormat(Box<crate::types::InvalidFormat>),
@@ -114,6 +114,13 @@ pub enum InvalidFormatKind {
     InvalidDiskFormat(Box<crate::types::InvalidDiskFormat>),
     ///  A `InvalidSnapshotFormat`.
     InvalidSnapshotFormat(Box<crate::types::InvalidSnapshotFormat>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for InvalidFormatKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl InvalidFormatKind {
     /// The wire `_typeName` of the value held.

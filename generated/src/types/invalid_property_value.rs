@@ -131,12 +131,19 @@ impl<'de> serde::Deserialize<'de> for InvalidPropertyValue {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum InvalidPropertyValueKind {
     /// Exactly this type.
     InvalidPropertyValue(Box<crate::types::InvalidPropertyValue>),
     ///  A `UnconfiguredPropertyValue`.
     UnconfiguredPropertyValue(Box<crate::types::UnconfiguredPropertyValue>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for InvalidPropertyValueKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl InvalidPropertyValueKind {
     /// The wire `_typeName` of the value held.

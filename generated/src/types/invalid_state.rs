@@ -106,7 +106,7 @@ impl<'de> serde::Deserialize<'de> for InvalidState {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum InvalidStateKind {
     /// Exactly this type.
     InvalidState(Box<crate::types::InvalidState>),
@@ -132,6 +132,13 @@ pub enum InvalidStateKind {
     QuestionPending(Box<crate::types::QuestionPending>),
     ///  A `VmPowerOnDisabled`.
     VmPowerOnDisabled(Box<crate::types::VmPowerOnDisabled>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for InvalidStateKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl InvalidStateKind {
     /// The wire `_typeName` of the value held.

@@ -111,7 +111,7 @@ impl<'de> serde::Deserialize<'de> for InvalidVmConfig {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum InvalidVmConfigKind {
     /// Exactly this type.
     InvalidVmConfig(Box<crate::types::InvalidVmConfig>),
@@ -127,6 +127,13 @@ pub enum InvalidVmConfigKind {
     UnsupportedGuest(Box<crate::types::UnsupportedGuest>),
     ///  A `VmWwnConflict`.
     VmWwnConflict(Box<crate::types::VmWwnConflict>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for InvalidVmConfigKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl InvalidVmConfigKind {
     /// The wire `_typeName` of the value held.

@@ -131,7 +131,7 @@ impl<'de> serde::Deserialize<'de> for IoFilterInfo {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum IoFilterInfoKind {
     /// Exactly this type.
     IoFilterInfo(Box<crate::types::IoFilterInfo>),
@@ -139,6 +139,13 @@ pub enum IoFilterInfoKind {
     ClusterIoFilterInfo(Box<crate::types::ClusterIoFilterInfo>),
     ///  A `HostIoFilterInfo`.
     HostIoFilterInfo(Box<crate::types::HostIoFilterInfo>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for IoFilterInfoKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl IoFilterInfoKind {
     /// The wire `_typeName` of the value held.

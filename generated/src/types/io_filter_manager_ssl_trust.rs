@@ -92,7 +92,7 @@ impl<'de> serde::Deserialize<'de> for IoFilterManagerSslTrust {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum IoFilterManagerSslTrustKind {
     /// Exactly this type.
     IoFilterManagerSslTrust(Box<crate::types::IoFilterManagerSslTrust>),
@@ -100,6 +100,13 @@ pub enum IoFilterManagerSslTrustKind {
     PinnedCertificate(Box<crate::types::PinnedCertificate>),
     ///  A `UntrustedCertificate`.
     UntrustedCertificate(Box<crate::types::UntrustedCertificate>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for IoFilterManagerSslTrustKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl IoFilterManagerSslTrustKind {
     /// The wire `_typeName` of the value held.

@@ -106,7 +106,7 @@ impl<'de> serde::Deserialize<'de> for IscsiFault {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum IscsiFaultKind {
     /// Exactly this type.
     IscsiFault(Box<crate::types::IscsiFault>),
@@ -134,6 +134,13 @@ pub enum IscsiFaultKind {
     IscsiFaultVnicNotBound(Box<crate::types::IscsiFaultVnicNotBound>),
     ///  A `IscsiFaultVnicNotFound`.
     IscsiFaultVnicNotFound(Box<crate::types::IscsiFaultVnicNotFound>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for IscsiFaultKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl IscsiFaultKind {
     /// The wire `_typeName` of the value held.

@@ -115,7 +115,7 @@ impl<'de> serde::Deserialize<'de> for Issue {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum IssueKind {
     /// Exactly this type.
     Issue(Box<crate::types::Issue>),
@@ -128,6 +128,13 @@ pub enum IssueKind {
     ///  A `HostIssue` or one of its subtypes.
     #[cfg(feature = "eam")]
     HostIssue(crate::types::HostIssueKind),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for IssueKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl IssueKind {
     /// The wire `_typeName` of the value held.

@@ -92,7 +92,7 @@ impl<'de> serde::Deserialize<'de> for KmipClusterInfoKeyInfo {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum KmipClusterInfoKeyInfoKind {
     /// Exactly this type.
     KmipClusterInfoKeyInfo(Box<crate::types::KmipClusterInfoKeyInfo>),
@@ -104,6 +104,13 @@ pub enum KmipClusterInfoKeyInfoKind {
     KmipClusterInfoWrappingRotationIntervalKeyInfo(
         Box<crate::types::KmipClusterInfoWrappingRotationIntervalKeyInfo>,
     ),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for KmipClusterInfoKeyInfoKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl KmipClusterInfoKeyInfoKind {
     /// The wire `_typeName` of the value held.

@@ -92,7 +92,7 @@ impl<'de> serde::Deserialize<'de> for KmipServerSpecKeySpec {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum KmipServerSpecKeySpecKind {
     /// Exactly this type.
     KmipServerSpecKeySpec(Box<crate::types::KmipServerSpecKeySpec>),
@@ -104,6 +104,13 @@ pub enum KmipServerSpecKeySpecKind {
     KmipServerSpecWrappingRotationIntervalKeySpec(
         Box<crate::types::KmipServerSpecWrappingRotationIntervalKeySpec>,
     ),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for KmipServerSpecKeySpecKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl KmipServerSpecKeySpecKind {
     /// The wire `_typeName` of the value held.

@@ -212,7 +212,7 @@ impl<'de> serde::Deserialize<'de> for LicenseEvent {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum LicenseEventKind {
     /// Exactly this type.
     LicenseEvent(Box<crate::types::LicenseEvent>),
@@ -246,6 +246,13 @@ pub enum LicenseEventKind {
     ),
     ///  A `VMotionLicenseExpiredEvent`.
     VMotionLicenseExpiredEvent(Box<crate::types::VMotionLicenseExpiredEvent>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for LicenseEventKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl LicenseEventKind {
     /// The wire `_typeName` of the value held.

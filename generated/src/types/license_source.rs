@@ -93,7 +93,7 @@ impl<'de> serde::Deserialize<'de> for LicenseSource {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum LicenseSourceKind {
     /// Exactly this type.
     LicenseSource(Box<crate::types::LicenseSource>),
@@ -103,6 +103,13 @@ pub enum LicenseSourceKind {
     LicenseServerSource(Box<crate::types::LicenseServerSource>),
     ///  A `LocalLicenseSource`.
     LocalLicenseSource(Box<crate::types::LocalLicenseSource>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for LicenseSourceKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl LicenseSourceKind {
     /// The wire `_typeName` of the value held.

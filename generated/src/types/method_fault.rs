@@ -104,7 +104,7 @@ impl<'de> serde::Deserialize<'de> for MethodFault {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum MethodFaultKind {
     /// Exactly this type.
     MethodFault(Box<crate::types::MethodFault>),
@@ -177,6 +177,13 @@ pub enum MethodFaultKind {
     ///  A `VslmFault` or one of its subtypes.
     #[cfg(feature = "vslm")]
     VslmFault(crate::types::VslmFaultKind),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for MethodFaultKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl MethodFaultKind {
     /// The wire `_typeName` of the value held.

@@ -220,7 +220,7 @@ impl<'de> serde::Deserialize<'de> for MigrationEvent {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum MigrationEventKind {
     /// Exactly this type.
     MigrationEvent(Box<crate::types::MigrationEvent>),
@@ -236,6 +236,13 @@ pub enum MigrationEventKind {
     MigrationResourceWarningEvent(Box<crate::types::MigrationResourceWarningEvent>),
     ///  A `MigrationWarningEvent`.
     MigrationWarningEvent(Box<crate::types::MigrationWarningEvent>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for MigrationEventKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl MigrationEventKind {
     /// The wire `_typeName` of the value held.

@@ -106,7 +106,7 @@ impl<'de> serde::Deserialize<'de> for MigrationFault {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum MigrationFaultKind {
     /// Exactly this type.
     MigrationFault(Box<crate::types::MigrationFault>),
@@ -190,6 +190,13 @@ pub enum MigrationFaultKind {
     WillModifyConfigCpuRequirements(Box<crate::types::WillModifyConfigCpuRequirements>),
     ///  A `WillResetSnapshotDirectory`.
     WillResetSnapshotDirectory(Box<crate::types::WillResetSnapshotDirectory>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for MigrationFaultKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl MigrationFaultKind {
     /// The wire `_typeName` of the value held.

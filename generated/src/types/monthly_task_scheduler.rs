@@ -125,7 +125,7 @@ impl<'de> serde::Deserialize<'de> for MonthlyTaskScheduler {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum MonthlyTaskSchedulerKind {
     /// Exactly this type.
     MonthlyTaskScheduler(Box<crate::types::MonthlyTaskScheduler>),
@@ -133,6 +133,13 @@ pub enum MonthlyTaskSchedulerKind {
     MonthlyByDayTaskScheduler(Box<crate::types::MonthlyByDayTaskScheduler>),
     ///  A `MonthlyByWeekdayTaskScheduler`.
     MonthlyByWeekdayTaskScheduler(Box<crate::types::MonthlyByWeekdayTaskScheduler>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for MonthlyTaskSchedulerKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl MonthlyTaskSchedulerKind {
     /// The wire `_typeName` of the value held.

@@ -101,7 +101,7 @@ impl<'de> serde::Deserialize<'de> for NegatableExpression {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum NegatableExpressionKind {
     /// Exactly this type.
     NegatableExpression(Box<crate::types::NegatableExpression>),
@@ -115,6 +115,13 @@ pub enum NegatableExpressionKind {
     StringExpression(Box<crate::types::StringExpression>),
     ///  A `DvsIpPort` or one of its subtypes.
     DvsIpPort(crate::types::DvsIpPortKind),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for NegatableExpressionKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl NegatableExpressionKind {
     /// The wire `_typeName` of the value held.

@@ -179,13 +179,20 @@ impl<'de> serde::Deserialize<'de> for NoAgentVmDatastore {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum NoAgentVmDatastoreKind {
     /// Exactly this type.
     NoAgentVmDatastore(Box<crate::types::NoAgentVmDatastore>),
     ///  A `NoCustomAgentVmDatastore`.
     #[cfg(feature = "eam")]
     NoCustomAgentVmDatastore(Box<crate::types::NoCustomAgentVmDatastore>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for NoAgentVmDatastoreKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl NoAgentVmDatastoreKind {
     /// The wire `_typeName` of the value held.

@@ -179,13 +179,20 @@ impl<'de> serde::Deserialize<'de> for NoAgentVmNetwork {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum NoAgentVmNetworkKind {
     /// Exactly this type.
     NoAgentVmNetwork(Box<crate::types::NoAgentVmNetwork>),
     ///  A `NoCustomAgentVmNetwork`.
     #[cfg(feature = "eam")]
     NoCustomAgentVmNetwork(Box<crate::types::NoCustomAgentVmNetwork>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for NoAgentVmNetworkKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl NoAgentVmNetworkKind {
     /// The wire `_typeName` of the value held.

@@ -118,7 +118,7 @@ impl<'de> serde::Deserialize<'de> for NoCompatibleHost {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum NoCompatibleHostKind {
     /// Exactly this type.
     NoCompatibleHost(Box<crate::types::NoCompatibleHost>),
@@ -126,6 +126,13 @@ pub enum NoCompatibleHostKind {
     NoCompatibleHostWithAccessToDevice(
         Box<crate::types::NoCompatibleHostWithAccessToDevice>,
     ),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for NoCompatibleHostKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl NoCompatibleHostKind {
     /// The wire `_typeName` of the value held.

@@ -132,7 +132,7 @@ impl<'de> serde::Deserialize<'de> for NoPermission {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum NoPermissionKind {
     /// Exactly this type.
     NoPermission(Box<crate::types::NoPermission>),
@@ -142,6 +142,13 @@ pub enum NoPermissionKind {
     InvalidSession(Box<crate::types::InvalidSession>),
     ///  A `NotAuthenticated`.
     NotAuthenticated(Box<crate::types::NotAuthenticated>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for NoPermissionKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl NoPermissionKind {
     /// The wire `_typeName` of the value held.

@@ -167,12 +167,19 @@ impl<'de> serde::Deserialize<'de> for NodeDeploymentSpec {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum NodeDeploymentSpecKind {
     /// Exactly this type.
     NodeDeploymentSpec(Box<crate::types::NodeDeploymentSpec>),
     ///  A `PassiveNodeDeploymentSpec`.
     PassiveNodeDeploymentSpec(Box<crate::types::PassiveNodeDeploymentSpec>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for NodeDeploymentSpecKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl NodeDeploymentSpecKind {
     /// The wire `_typeName` of the value held.

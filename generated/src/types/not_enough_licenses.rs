@@ -106,7 +106,7 @@ impl<'de> serde::Deserialize<'de> for NotEnoughLicenses {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum NotEnoughLicensesKind {
     /// Exactly this type.
     NotEnoughLicenses(Box<crate::types::NotEnoughLicenses>),
@@ -157,6 +157,13 @@ pub enum NotEnoughLicensesKind {
     ///  A `VramLimitLicense`.
     #[cfg(feature = "vsan")]
     VramLimitLicense(Box<crate::types::VramLimitLicense>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for NotEnoughLicensesKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl NotEnoughLicensesKind {
     /// The wire `_typeName` of the value held.

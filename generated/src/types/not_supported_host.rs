@@ -116,7 +116,7 @@ impl<'de> serde::Deserialize<'de> for NotSupportedHost {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum NotSupportedHostKind {
     /// Exactly this type.
     NotSupportedHost(Box<crate::types::NotSupportedHost>),
@@ -136,6 +136,13 @@ pub enum NotSupportedHostKind {
     NotSupportedHostInDvs(Box<crate::types::NotSupportedHostInDvs>),
     ///  A `NotSupportedHostInHACluster`.
     NotSupportedHostInHACluster(Box<crate::types::NotSupportedHostInHACluster>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for NotSupportedHostKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl NotSupportedHostKind {
     /// The wire `_typeName` of the value held.

@@ -101,7 +101,7 @@ impl<'de> serde::Deserialize<'de> for OptionType {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum OptionTypeKind {
     /// Exactly this type.
     OptionType(Box<crate::types::OptionType>),
@@ -117,6 +117,13 @@ pub enum OptionTypeKind {
     LongOption(Box<crate::types::LongOption>),
     ///  A `StringOption`.
     StringOption(Box<crate::types::StringOption>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for OptionTypeKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl OptionTypeKind {
     /// The wire `_typeName` of the value held.

@@ -127,7 +127,7 @@ impl<'de> serde::Deserialize<'de> for OvfAttribute {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum OvfAttributeKind {
     /// Exactly this type.
     OvfAttribute(Box<crate::types::OvfAttribute>),
@@ -135,6 +135,13 @@ pub enum OvfAttributeKind {
     OvfInvalidValue(crate::types::OvfInvalidValueKind),
     ///  A `OvfMissingAttribute`.
     OvfMissingAttribute(Box<crate::types::OvfMissingAttribute>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for OvfAttributeKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl OvfAttributeKind {
     /// The wire `_typeName` of the value held.

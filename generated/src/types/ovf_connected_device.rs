@@ -116,7 +116,7 @@ impl<'de> serde::Deserialize<'de> for OvfConnectedDevice {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum OvfConnectedDeviceKind {
     /// Exactly this type.
     OvfConnectedDevice(Box<crate::types::OvfConnectedDevice>),
@@ -124,6 +124,13 @@ pub enum OvfConnectedDeviceKind {
     OvfConnectedDeviceFloppy(Box<crate::types::OvfConnectedDeviceFloppy>),
     ///  A `OvfConnectedDeviceIso`.
     OvfConnectedDeviceIso(Box<crate::types::OvfConnectedDeviceIso>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for OvfConnectedDeviceKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl OvfConnectedDeviceKind {
     /// The wire `_typeName` of the value held.

@@ -116,7 +116,7 @@ impl<'de> serde::Deserialize<'de> for OvfConstraint {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum OvfConstraintKind {
     /// Exactly this type.
     OvfConstraint(Box<crate::types::OvfConstraint>),
@@ -124,6 +124,13 @@ pub enum OvfConstraintKind {
     OvfDiskOrderConstraint(Box<crate::types::OvfDiskOrderConstraint>),
     ///  A `OvfHostResourceConstraint`.
     OvfHostResourceConstraint(Box<crate::types::OvfHostResourceConstraint>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for OvfConstraintKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl OvfConstraintKind {
     /// The wire `_typeName` of the value held.

@@ -116,7 +116,7 @@ impl<'de> serde::Deserialize<'de> for OvfConsumerCallbackFault {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum OvfConsumerCallbackFaultKind {
     /// Exactly this type.
     OvfConsumerCallbackFault(Box<crate::types::OvfConsumerCallbackFault>),
@@ -130,6 +130,13 @@ pub enum OvfConsumerCallbackFaultKind {
     OvfConsumerUndeclaredSection(Box<crate::types::OvfConsumerUndeclaredSection>),
     ///  A `OvfConsumerUndefinedPrefix`.
     OvfConsumerUndefinedPrefix(Box<crate::types::OvfConsumerUndefinedPrefix>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for OvfConsumerCallbackFaultKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl OvfConsumerCallbackFaultKind {
     /// The wire `_typeName` of the value held.

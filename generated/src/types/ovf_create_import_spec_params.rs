@@ -196,12 +196,19 @@ impl<'de> serde::Deserialize<'de> for OvfCreateImportSpecParams {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum OvfCreateImportSpecParamsKind {
     /// Exactly this type.
     OvfCreateImportSpecParams(Box<crate::types::OvfCreateImportSpecParams>),
     ///  A `OvfImportParams`.
     OvfImportParams(Box<crate::types::OvfImportParams>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for OvfCreateImportSpecParamsKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl OvfCreateImportSpecParamsKind {
     /// The wire `_typeName` of the value held.

@@ -116,7 +116,7 @@ impl<'de> serde::Deserialize<'de> for OvfElement {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum OvfElementKind {
     /// Exactly this type.
     OvfElement(Box<crate::types::OvfElement>),
@@ -132,6 +132,13 @@ pub enum OvfElementKind {
     OvfUnexpectedElement(Box<crate::types::OvfUnexpectedElement>),
     ///  A `OvfWrongElement`.
     OvfWrongElement(Box<crate::types::OvfWrongElement>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for OvfElementKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl OvfElementKind {
     /// The wire `_typeName` of the value held.

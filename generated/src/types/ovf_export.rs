@@ -106,7 +106,7 @@ impl<'de> serde::Deserialize<'de> for OvfExport {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum OvfExportKind {
     /// Exactly this type.
     OvfExport(Box<crate::types::OvfExport>),
@@ -124,6 +124,13 @@ pub enum OvfExportKind {
     OvfPropertyExport(Box<crate::types::OvfPropertyExport>),
     ///  A `OvfPropertyNetworkExport`.
     OvfPropertyNetworkExport(Box<crate::types::OvfPropertyNetworkExport>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for OvfExportKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl OvfExportKind {
     /// The wire `_typeName` of the value held.

@@ -106,7 +106,7 @@ impl<'de> serde::Deserialize<'de> for OvfFault {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum OvfFaultKind {
     /// Exactly this type.
     OvfFault(Box<crate::types::OvfFault>),
@@ -122,6 +122,13 @@ pub enum OvfFaultKind {
     OvfSystemFault(crate::types::OvfSystemFaultKind),
     ///  A `OvfUnsupportedPackage` or one of its subtypes.
     OvfUnsupportedPackage(crate::types::OvfUnsupportedPackageKind),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for OvfFaultKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl OvfFaultKind {
     /// The wire `_typeName` of the value held.

@@ -111,7 +111,7 @@ impl<'de> serde::Deserialize<'de> for OvfInvalidPackage {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum OvfInvalidPackageKind {
     /// Exactly this type.
     OvfInvalidPackage(Box<crate::types::OvfInvalidPackage>),
@@ -127,6 +127,13 @@ pub enum OvfInvalidPackageKind {
     OvfWrongNamespace(Box<crate::types::OvfWrongNamespace>),
     ///  A `OvfXmlFormat`.
     OvfXmlFormat(Box<crate::types::OvfXmlFormat>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for OvfInvalidPackageKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl OvfInvalidPackageKind {
     /// The wire `_typeName` of the value held.

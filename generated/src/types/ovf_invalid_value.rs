@@ -140,7 +140,7 @@ impl<'de> serde::Deserialize<'de> for OvfInvalidValue {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum OvfInvalidValueKind {
     /// Exactly this type.
     OvfInvalidValue(Box<crate::types::OvfInvalidValue>),
@@ -152,6 +152,13 @@ pub enum OvfInvalidValueKind {
     OvfInvalidValueFormatMalformed(Box<crate::types::OvfInvalidValueFormatMalformed>),
     ///  A `OvfInvalidValueReference`.
     OvfInvalidValueReference(Box<crate::types::OvfInvalidValueReference>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for OvfInvalidValueKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl OvfInvalidValueKind {
     /// The wire `_typeName` of the value held.

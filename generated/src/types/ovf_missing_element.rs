@@ -116,12 +116,19 @@ impl<'de> serde::Deserialize<'de> for OvfMissingElement {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum OvfMissingElementKind {
     /// Exactly this type.
     OvfMissingElement(Box<crate::types::OvfMissingElement>),
     ///  A `OvfMissingElementNormalBoundary`.
     OvfMissingElementNormalBoundary(Box<crate::types::OvfMissingElementNormalBoundary>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for OvfMissingElementKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl OvfMissingElementKind {
     /// The wire `_typeName` of the value held.

@@ -121,7 +121,7 @@ impl<'de> serde::Deserialize<'de> for OvfProperty {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum OvfPropertyKind {
     /// Exactly this type.
     OvfProperty(Box<crate::types::OvfProperty>),
@@ -137,6 +137,13 @@ pub enum OvfPropertyKind {
     OvfPropertyType(Box<crate::types::OvfPropertyType>),
     ///  A `OvfPropertyValue`.
     OvfPropertyValue(Box<crate::types::OvfPropertyValue>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for OvfPropertyKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl OvfPropertyKind {
     /// The wire `_typeName` of the value held.

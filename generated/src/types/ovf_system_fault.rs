@@ -106,7 +106,7 @@ impl<'de> serde::Deserialize<'de> for OvfSystemFault {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum OvfSystemFaultKind {
     /// Exactly this type.
     OvfSystemFault(Box<crate::types::OvfSystemFault>),
@@ -128,6 +128,13 @@ pub enum OvfSystemFaultKind {
     OvfUnsupportedDeviceBackingOption(
         Box<crate::types::OvfUnsupportedDeviceBackingOption>,
     ),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for OvfSystemFaultKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl OvfSystemFaultKind {
     /// The wire `_typeName` of the value held.

@@ -116,7 +116,7 @@ impl<'de> serde::Deserialize<'de> for OvfUnsupportedElement {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum OvfUnsupportedElementKind {
     /// Exactly this type.
     OvfUnsupportedElement(Box<crate::types::OvfUnsupportedElement>),
@@ -126,6 +126,13 @@ pub enum OvfUnsupportedElementKind {
     OvfUnsupportedElementValue(Box<crate::types::OvfUnsupportedElementValue>),
     ///  A `OvfUnsupportedSection`.
     OvfUnsupportedSection(Box<crate::types::OvfUnsupportedSection>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for OvfUnsupportedElementKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl OvfUnsupportedElementKind {
     /// The wire `_typeName` of the value held.

@@ -111,7 +111,7 @@ impl<'de> serde::Deserialize<'de> for OvfUnsupportedPackage {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum OvfUnsupportedPackageKind {
     /// Exactly this type.
     OvfUnsupportedPackage(Box<crate::types::OvfUnsupportedPackage>),
@@ -129,6 +129,13 @@ pub enum OvfUnsupportedPackageKind {
     OvfUnsupportedSubType(Box<crate::types::OvfUnsupportedSubType>),
     ///  A `OvfUnsupportedType`.
     OvfUnsupportedType(Box<crate::types::OvfUnsupportedType>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for OvfUnsupportedPackageKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl OvfUnsupportedPackageKind {
     /// The wire `_typeName` of the value held.

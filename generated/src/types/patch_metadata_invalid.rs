@@ -116,7 +116,7 @@ impl<'de> serde::Deserialize<'de> for PatchMetadataInvalid {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum PatchMetadataInvalidKind {
     /// Exactly this type.
     PatchMetadataInvalid(Box<crate::types::PatchMetadataInvalid>),
@@ -124,6 +124,13 @@ pub enum PatchMetadataInvalidKind {
     PatchMetadataCorrupted(Box<crate::types::PatchMetadataCorrupted>),
     ///  A `PatchMetadataNotFound`.
     PatchMetadataNotFound(Box<crate::types::PatchMetadataNotFound>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for PatchMetadataInvalidKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl PatchMetadataInvalidKind {
     /// The wire `_typeName` of the value held.

@@ -111,7 +111,7 @@ impl<'de> serde::Deserialize<'de> for PatchNotApplicable {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum PatchNotApplicableKind {
     /// Exactly this type.
     PatchNotApplicable(Box<crate::types::PatchNotApplicable>),
@@ -121,6 +121,13 @@ pub enum PatchNotApplicableKind {
     PatchMissingDependencies(Box<crate::types::PatchMissingDependencies>),
     ///  A `PatchSuperseded`.
     PatchSuperseded(Box<crate::types::PatchSuperseded>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for PatchNotApplicableKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl PatchNotApplicableKind {
     /// The wire `_typeName` of the value held.

@@ -92,7 +92,7 @@ impl<'de> serde::Deserialize<'de> for PbmCapabilityConstraints {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum PbmCapabilityConstraintsKind {
     /// Exactly this type.
     PbmCapabilityConstraints(Box<crate::types::PbmCapabilityConstraints>),
@@ -101,6 +101,13 @@ pub enum PbmCapabilityConstraintsKind {
     PbmCapabilitySubProfileConstraints(
         Box<crate::types::PbmCapabilitySubProfileConstraints>,
     ),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for PbmCapabilityConstraintsKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl PbmCapabilityConstraintsKind {
     /// The wire `_typeName` of the value held.

@@ -216,13 +216,20 @@ impl<'de> serde::Deserialize<'de> for PbmCapabilityProfile {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum PbmCapabilityProfileKind {
     /// Exactly this type.
     PbmCapabilityProfile(Box<crate::types::PbmCapabilityProfile>),
     ///  A `PbmDefaultCapabilityProfile`.
     #[cfg(feature = "pbm")]
     PbmDefaultCapabilityProfile(Box<crate::types::PbmDefaultCapabilityProfile>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for PbmCapabilityProfileKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl PbmCapabilityProfileKind {
     /// The wire `_typeName` of the value held.

@@ -136,7 +136,7 @@ impl<'de> serde::Deserialize<'de> for PbmCapabilityProfilePropertyMismatchFault 
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum PbmCapabilityProfilePropertyMismatchFaultKind {
     /// Exactly this type.
     PbmCapabilityProfilePropertyMismatchFault(
@@ -147,6 +147,13 @@ pub enum PbmCapabilityProfilePropertyMismatchFaultKind {
     PbmIncompatibleVendorSpecificRuleSet(
         Box<crate::types::PbmIncompatibleVendorSpecificRuleSet>,
     ),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for PbmCapabilityProfilePropertyMismatchFaultKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl PbmCapabilityProfilePropertyMismatchFaultKind {
     /// The wire `_typeName` of the value held.

@@ -103,13 +103,20 @@ impl<'de> serde::Deserialize<'de> for PbmCapabilityTypeInfo {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum PbmCapabilityTypeInfoKind {
     /// Exactly this type.
     PbmCapabilityTypeInfo(Box<crate::types::PbmCapabilityTypeInfo>),
     ///  A `PbmCapabilityGenericTypeInfo`.
     #[cfg(feature = "pbm")]
     PbmCapabilityGenericTypeInfo(Box<crate::types::PbmCapabilityGenericTypeInfo>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for PbmCapabilityTypeInfoKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl PbmCapabilityTypeInfoKind {
     /// The wire `_typeName` of the value held.

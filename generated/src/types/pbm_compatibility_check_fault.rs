@@ -113,7 +113,7 @@ impl<'de> serde::Deserialize<'de> for PbmCompatibilityCheckFault {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum PbmCompatibilityCheckFaultKind {
     /// Exactly this type.
     PbmCompatibilityCheckFault(Box<crate::types::PbmCompatibilityCheckFault>),
@@ -123,6 +123,13 @@ pub enum PbmCompatibilityCheckFaultKind {
     ///  A `PbmPropertyMismatchFault` or one of its subtypes.
     #[cfg(feature = "pbm")]
     PbmPropertyMismatchFault(crate::types::PbmPropertyMismatchFaultKind),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for PbmCompatibilityCheckFaultKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl PbmCompatibilityCheckFaultKind {
     /// The wire `_typeName` of the value held.

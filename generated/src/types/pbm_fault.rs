@@ -108,7 +108,7 @@ impl<'de> serde::Deserialize<'de> for PbmFault {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum PbmFaultKind {
     /// Exactly this type.
     PbmFault(Box<crate::types::PbmFault>),
@@ -139,6 +139,13 @@ pub enum PbmFaultKind {
     ///  A `PbmResourceInUse`.
     #[cfg(feature = "pbm")]
     PbmResourceInUse(Box<crate::types::PbmResourceInUse>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for PbmFaultKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl PbmFaultKind {
     /// The wire `_typeName` of the value held.

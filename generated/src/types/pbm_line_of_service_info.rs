@@ -113,7 +113,7 @@ impl<'de> serde::Deserialize<'de> for PbmLineOfServiceInfo {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum PbmLineOfServiceInfoKind {
     /// Exactly this type.
     PbmLineOfServiceInfo(Box<crate::types::PbmLineOfServiceInfo>),
@@ -125,6 +125,13 @@ pub enum PbmLineOfServiceInfoKind {
     ///  A `PbmVaioDataServiceInfo`.
     #[cfg(feature = "pbm")]
     PbmVaioDataServiceInfo(Box<crate::types::PbmVaioDataServiceInfo>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for PbmLineOfServiceInfoKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl PbmLineOfServiceInfoKind {
     /// The wire `_typeName` of the value held.

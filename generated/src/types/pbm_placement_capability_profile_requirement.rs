@@ -103,7 +103,7 @@ impl<'de> serde::Deserialize<'de> for PbmPlacementCapabilityProfileRequirement {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum PbmPlacementCapabilityProfileRequirementKind {
     /// Exactly this type.
     PbmPlacementCapabilityProfileRequirement(
@@ -114,6 +114,13 @@ pub enum PbmPlacementCapabilityProfileRequirementKind {
     PbmPlacementZoneTopologyRequirement(
         Box<crate::types::PbmPlacementZoneTopologyRequirement>,
     ),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for PbmPlacementCapabilityProfileRequirementKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl PbmPlacementCapabilityProfileRequirementKind {
     /// The wire `_typeName` of the value held.

@@ -92,7 +92,7 @@ impl<'de> serde::Deserialize<'de> for PbmPlacementMatchingResources {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum PbmPlacementMatchingResourcesKind {
     /// Exactly this type.
     PbmPlacementMatchingResources(Box<crate::types::PbmPlacementMatchingResources>),
@@ -101,6 +101,13 @@ pub enum PbmPlacementMatchingResourcesKind {
     PbmPlacementMatchingReplicationResources(
         Box<crate::types::PbmPlacementMatchingReplicationResources>,
     ),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for PbmPlacementMatchingResourcesKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl PbmPlacementMatchingResourcesKind {
     /// The wire `_typeName` of the value held.

@@ -92,7 +92,7 @@ impl<'de> serde::Deserialize<'de> for PbmPlacementRequirement {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum PbmPlacementRequirementKind {
     /// Exactly this type.
     PbmPlacementRequirement(Box<crate::types::PbmPlacementRequirement>),
@@ -106,6 +106,13 @@ pub enum PbmPlacementRequirementKind {
     PbmPlacementCapabilityProfileRequirement(
         crate::types::PbmPlacementCapabilityProfileRequirementKind,
     ),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for PbmPlacementRequirementKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl PbmPlacementRequirementKind {
     /// The wire `_typeName` of the value held.

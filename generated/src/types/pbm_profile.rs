@@ -153,13 +153,20 @@ impl<'de> serde::Deserialize<'de> for PbmProfile {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum PbmProfileKind {
     /// Exactly this type.
     PbmProfile(Box<crate::types::PbmProfile>),
     ///  A `PbmCapabilityProfile` or one of its subtypes.
     #[cfg(feature = "pbm")]
     PbmCapabilityProfile(crate::types::PbmCapabilityProfileKind),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for PbmProfileKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl PbmProfileKind {
     /// The wire `_typeName` of the value held.

@@ -129,7 +129,7 @@ impl<'de> serde::Deserialize<'de> for PbmPropertyMismatchFault {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum PbmPropertyMismatchFaultKind {
     /// Exactly this type.
     PbmPropertyMismatchFault(Box<crate::types::PbmPropertyMismatchFault>),
@@ -138,6 +138,13 @@ pub enum PbmPropertyMismatchFaultKind {
     PbmCapabilityProfilePropertyMismatchFault(
         crate::types::PbmCapabilityProfilePropertyMismatchFaultKind,
     ),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for PbmPropertyMismatchFaultKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl PbmPropertyMismatchFaultKind {
     /// The wire `_typeName` of the value held.

@@ -95,7 +95,7 @@ impl<'de> serde::Deserialize<'de> for PerfEntityMetricBase {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum PerfEntityMetricBaseKind {
     /// Exactly this type.
     PerfEntityMetricBase(Box<crate::types::PerfEntityMetricBase>),
@@ -103,6 +103,13 @@ pub enum PerfEntityMetricBaseKind {
     PerfEntityMetric(Box<crate::types::PerfEntityMetric>),
     ///  A `PerfEntityMetricCSV`.
     PerfEntityMetricCSV(Box<crate::types::PerfEntityMetricCSV>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for PerfEntityMetricBaseKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl PerfEntityMetricBaseKind {
     /// The wire `_typeName` of the value held.

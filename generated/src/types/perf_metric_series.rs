@@ -101,7 +101,7 @@ impl<'de> serde::Deserialize<'de> for PerfMetricSeries {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum PerfMetricSeriesKind {
     /// Exactly this type.
     PerfMetricSeries(Box<crate::types::PerfMetricSeries>),
@@ -109,6 +109,13 @@ pub enum PerfMetricSeriesKind {
     PerfMetricIntSeries(Box<crate::types::PerfMetricIntSeries>),
     ///  A `PerfMetricSeriesCSV`.
     PerfMetricSeriesCSV(Box<crate::types::PerfMetricSeriesCSV>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for PerfMetricSeriesKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl PerfMetricSeriesKind {
     /// The wire `_typeName` of the value held.

@@ -227,7 +227,7 @@ impl<'de> serde::Deserialize<'de> for PermissionEvent {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum PermissionEventKind {
     /// Exactly this type.
     PermissionEvent(Box<crate::types::PermissionEvent>),
@@ -237,6 +237,13 @@ pub enum PermissionEventKind {
     PermissionRemovedEvent(Box<crate::types::PermissionRemovedEvent>),
     ///  A `PermissionUpdatedEvent`.
     PermissionUpdatedEvent(Box<crate::types::PermissionUpdatedEvent>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for PermissionEventKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl PermissionEventKind {
     /// The wire `_typeName` of the value held.

@@ -154,7 +154,7 @@ impl<'de> serde::Deserialize<'de> for PersonalityAgencyDepotIssue {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum PersonalityAgencyDepotIssueKind {
     /// Exactly this type.
     PersonalityAgencyDepotIssue(Box<crate::types::PersonalityAgencyDepotIssue>),
@@ -171,6 +171,13 @@ pub enum PersonalityAgencyDepotIssueKind {
     ///  A `PersonalityAgencyInvalidDepot`.
     #[cfg(feature = "eam")]
     PersonalityAgencyInvalidDepot(Box<crate::types::PersonalityAgencyInvalidDepot>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for PersonalityAgencyDepotIssueKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl PersonalityAgencyDepotIssueKind {
     /// The wire `_typeName` of the value held.

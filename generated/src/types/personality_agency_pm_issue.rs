@@ -147,7 +147,7 @@ impl<'de> serde::Deserialize<'de> for PersonalityAgencyPMIssue {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum PersonalityAgencyPMIssueKind {
     /// Exactly this type.
     PersonalityAgencyPMIssue(Box<crate::types::PersonalityAgencyPMIssue>),
@@ -162,6 +162,13 @@ pub enum PersonalityAgencyPMIssueKind {
     ///  A `PersonalityAgencyPMUnavailable`.
     #[cfg(feature = "eam")]
     PersonalityAgencyPMUnavailable(Box<crate::types::PersonalityAgencyPMUnavailable>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for PersonalityAgencyPMIssueKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl PersonalityAgencyPMIssueKind {
     /// The wire `_typeName` of the value held.

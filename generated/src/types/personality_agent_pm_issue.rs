@@ -179,7 +179,7 @@ impl<'de> serde::Deserialize<'de> for PersonalityAgentPMIssue {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum PersonalityAgentPMIssueKind {
     /// Exactly this type.
     PersonalityAgentPMIssue(Box<crate::types::PersonalityAgentPMIssue>),
@@ -193,6 +193,13 @@ pub enum PersonalityAgentPMIssueKind {
     PersonalityAgentBlockedByAgencyOperation(
         Box<crate::types::PersonalityAgentBlockedByAgencyOperation>,
     ),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for PersonalityAgentPMIssueKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl PersonalityAgentPMIssueKind {
     /// The wire `_typeName` of the value held.

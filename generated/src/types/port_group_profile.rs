@@ -213,7 +213,7 @@ impl<'de> serde::Deserialize<'de> for PortGroupProfile {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum PortGroupProfileKind {
     /// Exactly this type.
     PortGroupProfile(Box<crate::types::PortGroupProfile>),
@@ -223,6 +223,13 @@ pub enum PortGroupProfileKind {
     ServiceConsolePortGroupProfile(Box<crate::types::ServiceConsolePortGroupProfile>),
     ///  A `VmPortGroupProfile`.
     VmPortGroupProfile(Box<crate::types::VmPortGroupProfile>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for PortGroupProfileKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl PortGroupProfileKind {
     /// The wire `_typeName` of the value held.

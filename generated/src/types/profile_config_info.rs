@@ -111,7 +111,7 @@ impl<'de> serde::Deserialize<'de> for ProfileConfigInfo {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum ProfileConfigInfoKind {
     /// Exactly this type.
     ProfileConfigInfo(Box<crate::types::ProfileConfigInfo>),
@@ -119,6 +119,13 @@ pub enum ProfileConfigInfoKind {
     ClusterProfileConfigInfo(Box<crate::types::ClusterProfileConfigInfo>),
     ///  A `HostProfileConfigInfo`.
     HostProfileConfigInfo(Box<crate::types::HostProfileConfigInfo>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for ProfileConfigInfoKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl ProfileConfigInfoKind {
     /// The wire `_typeName` of the value held.

@@ -213,7 +213,7 @@ impl<'de> serde::Deserialize<'de> for ProfileEvent {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum ProfileEventKind {
     /// Exactly this type.
     ProfileEvent(Box<crate::types::ProfileEvent>),
@@ -231,6 +231,13 @@ pub enum ProfileEventKind {
     ),
     ///  A `ProfileRemovedEvent`.
     ProfileRemovedEvent(Box<crate::types::ProfileRemovedEvent>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for ProfileEventKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl ProfileEventKind {
     /// The wire `_typeName` of the value held.

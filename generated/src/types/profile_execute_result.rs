@@ -121,7 +121,7 @@ impl<'de> serde::Deserialize<'de> for ProfileExecuteResult {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum ProfileExecuteResultKind {
     /// Exactly this type.
     ProfileExecuteResult(Box<crate::types::ProfileExecuteResult>),
@@ -129,6 +129,13 @@ pub enum ProfileExecuteResultKind {
     ApplyHostProfileConfigurationSpec(
         Box<crate::types::ApplyHostProfileConfigurationSpec>,
     ),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for ProfileExecuteResultKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl ProfileExecuteResultKind {
     /// The wire `_typeName` of the value held.

@@ -106,7 +106,7 @@ impl<'de> serde::Deserialize<'de> for ProfilePolicyOptionMetadata {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum ProfilePolicyOptionMetadataKind {
     /// Exactly this type.
     ProfilePolicyOptionMetadata(Box<crate::types::ProfilePolicyOptionMetadata>),
@@ -118,6 +118,13 @@ pub enum ProfilePolicyOptionMetadataKind {
     UserInputRequiredParameterMetadata(
         Box<crate::types::UserInputRequiredParameterMetadata>,
     ),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for ProfilePolicyOptionMetadataKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl ProfilePolicyOptionMetadataKind {
     /// The wire `_typeName` of the value held.

@@ -108,7 +108,7 @@ impl<'de> serde::Deserialize<'de> for ProviderRegistrationFault {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum ProviderRegistrationFaultKind {
     /// Exactly this type.
     ProviderRegistrationFault(Box<crate::types::ProviderRegistrationFault>),
@@ -130,6 +130,13 @@ pub enum ProviderRegistrationFaultKind {
     ///  A `InvalidUrl`.
     #[cfg(feature = "sms")]
     InvalidUrl(Box<crate::types::InvalidUrl>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for ProviderRegistrationFaultKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl ProviderRegistrationFaultKind {
     /// The wire `_typeName` of the value held.

@@ -108,13 +108,20 @@ impl<'de> serde::Deserialize<'de> for ProviderSyncFailed {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum ProviderSyncFailedKind {
     /// Exactly this type.
     ProviderSyncFailed(Box<crate::types::ProviderSyncFailed>),
     ///  A `SyncInProgress`.
     #[cfg(feature = "sms")]
     SyncInProgress(Box<crate::types::SyncInProgress>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for ProviderSyncFailedKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl ProviderSyncFailedKind {
     /// The wire `_typeName` of the value held.

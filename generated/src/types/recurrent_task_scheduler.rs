@@ -115,12 +115,19 @@ impl<'de> serde::Deserialize<'de> for RecurrentTaskScheduler {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum RecurrentTaskSchedulerKind {
     /// Exactly this type.
     RecurrentTaskScheduler(Box<crate::types::RecurrentTaskScheduler>),
     ///  A `HourlyTaskScheduler` or one of its subtypes.
     HourlyTaskScheduler(crate::types::HourlyTaskSchedulerKind),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for RecurrentTaskSchedulerKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl RecurrentTaskSchedulerKind {
     /// The wire `_typeName` of the value held.

@@ -106,7 +106,7 @@ impl<'de> serde::Deserialize<'de> for ReplicationConfigFault {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum ReplicationConfigFaultKind {
     /// Exactly this type.
     ReplicationConfigFault(Box<crate::types::ReplicationConfigFault>),
@@ -114,6 +114,13 @@ pub enum ReplicationConfigFaultKind {
     ReplicationDiskConfigFault(Box<crate::types::ReplicationDiskConfigFault>),
     ///  A `ReplicationVmConfigFault`.
     ReplicationVmConfigFault(Box<crate::types::ReplicationVmConfigFault>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for ReplicationConfigFaultKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl ReplicationConfigFaultKind {
     /// The wire `_typeName` of the value held.

@@ -106,7 +106,7 @@ impl<'de> serde::Deserialize<'de> for ReplicationFault {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum ReplicationFaultKind {
     /// Exactly this type.
     ReplicationFault(Box<crate::types::ReplicationFault>),
@@ -124,6 +124,13 @@ pub enum ReplicationFaultKind {
     ReplicationNotSupportedOnHost(Box<crate::types::ReplicationNotSupportedOnHost>),
     ///  A `ReplicationVmFault` or one of its subtypes.
     ReplicationVmFault(crate::types::ReplicationVmFaultKind),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for ReplicationFaultKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl ReplicationFaultKind {
     /// The wire `_typeName` of the value held.

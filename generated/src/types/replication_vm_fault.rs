@@ -122,12 +122,19 @@ impl<'de> serde::Deserialize<'de> for ReplicationVmFault {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum ReplicationVmFaultKind {
     /// Exactly this type.
     ReplicationVmFault(Box<crate::types::ReplicationVmFault>),
     ///  A `ReplicationVmInProgressFault`.
     ReplicationVmInProgressFault(Box<crate::types::ReplicationVmInProgressFault>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for ReplicationVmFaultKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl ReplicationVmFaultKind {
     /// The wire `_typeName` of the value held.

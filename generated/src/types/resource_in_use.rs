@@ -116,7 +116,7 @@ impl<'de> serde::Deserialize<'de> for ResourceInUse {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum ResourceInUseKind {
     /// Exactly this type.
     ResourceInUse(Box<crate::types::ResourceInUse>),
@@ -127,6 +127,13 @@ pub enum ResourceInUseKind {
     FilterInUse(Box<crate::types::FilterInUse>),
     ///  A `QuiesceDatastoreIOForHAFailed`.
     QuiesceDatastoreIOForHAFailed(Box<crate::types::QuiesceDatastoreIOForHAFailed>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for ResourceInUseKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl ResourceInUseKind {
     /// The wire `_typeName` of the value held.

@@ -213,7 +213,7 @@ impl<'de> serde::Deserialize<'de> for ResourcePoolEvent {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum ResourcePoolEventKind {
     /// Exactly this type.
     ResourcePoolEvent(Box<crate::types::ResourcePoolEvent>),
@@ -227,6 +227,13 @@ pub enum ResourcePoolEventKind {
     ResourcePoolReconfiguredEvent(Box<crate::types::ResourcePoolReconfiguredEvent>),
     ///  A `ResourceViolatedEvent`.
     ResourceViolatedEvent(Box<crate::types::ResourceViolatedEvent>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for ResourcePoolEventKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl ResourcePoolEventKind {
     /// The wire `_typeName` of the value held.

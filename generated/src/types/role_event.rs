@@ -219,7 +219,7 @@ impl<'de> serde::Deserialize<'de> for RoleEvent {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum RoleEventKind {
     /// Exactly this type.
     RoleEvent(Box<crate::types::RoleEvent>),
@@ -229,6 +229,13 @@ pub enum RoleEventKind {
     RoleRemovedEvent(Box<crate::types::RoleRemovedEvent>),
     ///  A `RoleUpdatedEvent`.
     RoleUpdatedEvent(Box<crate::types::RoleUpdatedEvent>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for RoleEventKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl RoleEventKind {
     /// The wire `_typeName` of the value held.

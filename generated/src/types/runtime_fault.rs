@@ -106,7 +106,7 @@ impl<'de> serde::Deserialize<'de> for RuntimeFault {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum RuntimeFaultKind {
     /// Exactly this type.
     RuntimeFault(Box<crate::types::RuntimeFault>),
@@ -185,6 +185,13 @@ pub enum RuntimeFaultKind {
     SystemError(Box<crate::types::SystemError>),
     ///  A `UnexpectedFault`.
     UnexpectedFault(Box<crate::types::UnexpectedFault>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for RuntimeFaultKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl RuntimeFaultKind {
     /// The wire `_typeName` of the value held.

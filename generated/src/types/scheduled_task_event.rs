@@ -220,7 +220,7 @@ impl<'de> serde::Deserialize<'de> for ScheduledTaskEvent {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum ScheduledTaskEventKind {
     /// Exactly this type.
     ScheduledTaskEvent(Box<crate::types::ScheduledTaskEvent>),
@@ -242,6 +242,13 @@ pub enum ScheduledTaskEventKind {
     ScheduledTaskRemovedEvent(Box<crate::types::ScheduledTaskRemovedEvent>),
     ///  A `ScheduledTaskStartedEvent`.
     ScheduledTaskStartedEvent(Box<crate::types::ScheduledTaskStartedEvent>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for ScheduledTaskEventKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl ScheduledTaskEventKind {
     /// The wire `_typeName` of the value held.

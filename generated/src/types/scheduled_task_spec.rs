@@ -120,12 +120,19 @@ impl<'de> serde::Deserialize<'de> for ScheduledTaskSpec {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum ScheduledTaskSpecKind {
     /// Exactly this type.
     ScheduledTaskSpec(Box<crate::types::ScheduledTaskSpec>),
     ///  A `ScheduledTaskInfo`.
     ScheduledTaskInfo(Box<crate::types::ScheduledTaskInfo>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for ScheduledTaskSpecKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl ScheduledTaskSpecKind {
     /// The wire `_typeName` of the value held.

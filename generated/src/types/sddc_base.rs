@@ -90,13 +90,20 @@ impl<'de> serde::Deserialize<'de> for SDDCBase {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum SDDCBaseKind {
     /// Exactly this type.
     SDDCBase(Box<crate::types::SDDCBase>),
     ///  A `VimVsanReconfigSpec`.
     #[cfg(feature = "vsan")]
     VimVsanReconfigSpec(Box<crate::types::VimVsanReconfigSpec>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for SDDCBaseKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl SDDCBaseKind {
     /// The wire `_typeName` of the value held.

@@ -106,7 +106,7 @@ impl<'de> serde::Deserialize<'de> for SecurityError {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum SecurityErrorKind {
     /// Exactly this type.
     SecurityError(Box<crate::types::SecurityError>),
@@ -119,6 +119,13 @@ pub enum SecurityErrorKind {
     RestrictedVersion(Box<crate::types::RestrictedVersion>),
     ///  A `SolutionUserRequired`.
     SolutionUserRequired(Box<crate::types::SolutionUserRequired>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for SecurityErrorKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl SecurityErrorKind {
     /// The wire `_typeName` of the value held.

@@ -90,7 +90,7 @@ impl<'de> serde::Deserialize<'de> for ServiceLocatorCredential {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum ServiceLocatorCredentialKind {
     /// Exactly this type.
     ServiceLocatorCredential(Box<crate::types::ServiceLocatorCredential>),
@@ -98,6 +98,13 @@ pub enum ServiceLocatorCredentialKind {
     ServiceLocatorNamePassword(Box<crate::types::ServiceLocatorNamePassword>),
     ///  A `ServiceLocatorSAMLCredential`.
     ServiceLocatorSAMLCredential(Box<crate::types::ServiceLocatorSAMLCredential>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for ServiceLocatorCredentialKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl ServiceLocatorCredentialKind {
     /// The wire `_typeName` of the value held.

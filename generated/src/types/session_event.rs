@@ -212,7 +212,7 @@ impl<'de> serde::Deserialize<'de> for SessionEvent {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum SessionEventKind {
     /// Exactly this type.
     SessionEvent(Box<crate::types::SessionEvent>),
@@ -234,6 +234,13 @@ pub enum SessionEventKind {
     UserLoginSessionEvent(Box<crate::types::UserLoginSessionEvent>),
     ///  A `UserLogoutSessionEvent`.
     UserLogoutSessionEvent(Box<crate::types::UserLogoutSessionEvent>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for SessionEventKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl SessionEventKind {
     /// The wire `_typeName` of the value held.

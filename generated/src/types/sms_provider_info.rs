@@ -118,13 +118,20 @@ impl<'de> serde::Deserialize<'de> for SmsProviderInfo {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum SmsProviderInfoKind {
     /// Exactly this type.
     SmsProviderInfo(Box<crate::types::SmsProviderInfo>),
     ///  A `VasaProviderInfo`.
     #[cfg(feature = "sms")]
     VasaProviderInfo(Box<crate::types::VasaProviderInfo>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for SmsProviderInfoKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl SmsProviderInfoKind {
     /// The wire `_typeName` of the value held.

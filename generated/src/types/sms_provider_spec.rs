@@ -108,13 +108,20 @@ impl<'de> serde::Deserialize<'de> for SmsProviderSpec {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum SmsProviderSpecKind {
     /// Exactly this type.
     SmsProviderSpec(Box<crate::types::SmsProviderSpec>),
     ///  A `VasaProviderSpec`.
     #[cfg(feature = "sms")]
     VasaProviderSpec(Box<crate::types::VasaProviderSpec>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for SmsProviderSpecKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl SmsProviderSpecKind {
     /// The wire `_typeName` of the value held.

@@ -108,7 +108,7 @@ impl<'de> serde::Deserialize<'de> for SmsReplicationFault {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum SmsReplicationFaultKind {
     /// Exactly this type.
     SmsReplicationFault(Box<crate::types::SmsReplicationFault>),
@@ -133,6 +133,13 @@ pub enum SmsReplicationFaultKind {
     ///  A `SyncOngoing`.
     #[cfg(feature = "sms")]
     SyncOngoing(Box<crate::types::SyncOngoing>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for SmsReplicationFaultKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl SmsReplicationFaultKind {
     /// The wire `_typeName` of the value held.

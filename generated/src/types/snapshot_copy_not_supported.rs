@@ -106,7 +106,7 @@ impl<'de> serde::Deserialize<'de> for SnapshotCopyNotSupported {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum SnapshotCopyNotSupportedKind {
     /// Exactly this type.
     SnapshotCopyNotSupported(Box<crate::types::SnapshotCopyNotSupported>),
@@ -124,6 +124,13 @@ pub enum SnapshotCopyNotSupportedKind {
     SnapshotMoveToNonHomeNotSupported(
         Box<crate::types::SnapshotMoveToNonHomeNotSupported>,
     ),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for SnapshotCopyNotSupportedKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl SnapshotCopyNotSupportedKind {
     /// The wire `_typeName` of the value held.

@@ -106,7 +106,7 @@ impl<'de> serde::Deserialize<'de> for SnapshotFault {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum SnapshotFaultKind {
     /// Exactly this type.
     SnapshotFault(Box<crate::types::SnapshotFault>),
@@ -128,6 +128,13 @@ pub enum SnapshotFaultKind {
     SnapshotNoChange(Box<crate::types::SnapshotNoChange>),
     ///  A `TooManySnapshotLevels`.
     TooManySnapshotLevels(Box<crate::types::TooManySnapshotLevels>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for SnapshotFaultKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl SnapshotFaultKind {
     /// The wire `_typeName` of the value held.

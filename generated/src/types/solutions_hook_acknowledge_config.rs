@@ -92,7 +92,7 @@ impl<'de> serde::Deserialize<'de> for SolutionsHookAcknowledgeConfig {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum SolutionsHookAcknowledgeConfigKind {
     /// Exactly this type.
     SolutionsHookAcknowledgeConfig(Box<crate::types::SolutionsHookAcknowledgeConfig>),
@@ -100,6 +100,13 @@ pub enum SolutionsHookAcknowledgeConfigKind {
     SolutionsInteractiveHookAcknowledgeConfig(
         Box<crate::types::SolutionsInteractiveHookAcknowledgeConfig>,
     ),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for SolutionsHookAcknowledgeConfigKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl SolutionsHookAcknowledgeConfigKind {
     /// The wire `_typeName` of the value held.

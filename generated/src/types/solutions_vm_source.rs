@@ -92,12 +92,19 @@ impl<'de> serde::Deserialize<'de> for SolutionsVMSource {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum SolutionsVMSourceKind {
     /// Exactly this type.
     SolutionsVMSource(Box<crate::types::SolutionsVMSource>),
     ///  A `SolutionsUrlVMSource`.
     SolutionsUrlVMSource(Box<crate::types::SolutionsUrlVMSource>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for SolutionsVMSourceKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl SolutionsVMSourceKind {
     /// The wire `_typeName` of the value held.

@@ -123,13 +123,20 @@ impl<'de> serde::Deserialize<'de> for SSLVerifyFault {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum SSLVerifyFaultKind {
     /// Exactly this type.
     SSLVerifyFault(Box<crate::types::SSLVerifyFault>),
     ///  A `VsanSslVerifyCertFault`.
     #[cfg(feature = "vsan")]
     VsanSslVerifyCertFault(Box<crate::types::VsanSslVerifyCertFault>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for SSLVerifyFaultKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl SSLVerifyFaultKind {
     /// The wire `_typeName` of the value held.

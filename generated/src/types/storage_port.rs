@@ -113,7 +113,7 @@ impl<'de> serde::Deserialize<'de> for StoragePort {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum StoragePortKind {
     /// Exactly this type.
     StoragePort(Box<crate::types::StoragePort>),
@@ -126,6 +126,13 @@ pub enum StoragePortKind {
     ///  A `IscsiStoragePort`.
     #[cfg(feature = "sms")]
     IscsiStoragePort(Box<crate::types::IscsiStoragePort>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for StoragePortKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl StoragePortKind {
     /// The wire `_typeName` of the value held.

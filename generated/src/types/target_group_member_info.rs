@@ -109,13 +109,20 @@ impl<'de> serde::Deserialize<'de> for TargetGroupMemberInfo {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum TargetGroupMemberInfoKind {
     /// Exactly this type.
     TargetGroupMemberInfo(Box<crate::types::TargetGroupMemberInfo>),
     ///  A `RecoveredTargetGroupMemberInfo`.
     #[cfg(feature = "sms")]
     RecoveredTargetGroupMemberInfo(Box<crate::types::RecoveredTargetGroupMemberInfo>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for TargetGroupMemberInfoKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl TargetGroupMemberInfoKind {
     /// The wire `_typeName` of the value held.

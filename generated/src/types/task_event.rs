@@ -213,12 +213,19 @@ impl<'de> serde::Deserialize<'de> for TaskEvent {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum TaskEventKind {
     /// Exactly this type.
     TaskEvent(Box<crate::types::TaskEvent>),
     ///  A `TaskTimeoutEvent`.
     TaskTimeoutEvent(Box<crate::types::TaskTimeoutEvent>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for TaskEventKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl TaskEventKind {
     /// The wire `_typeName` of the value held.

@@ -107,12 +107,19 @@ impl<'de> serde::Deserialize<'de> for TaskInProgress {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum TaskInProgressKind {
     /// Exactly this type.
     TaskInProgress(Box<crate::types::TaskInProgress>),
     ///  A `VAppTaskInProgress`.
     VAppTaskInProgress(Box<crate::types::VAppTaskInProgress>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for TaskInProgressKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl TaskInProgressKind {
     /// The wire `_typeName` of the value held.

@@ -92,12 +92,19 @@ impl<'de> serde::Deserialize<'de> for TaskManagerTaskViewSpec {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum TaskManagerTaskViewSpecKind {
     /// Exactly this type.
     TaskManagerTaskViewSpec(Box<crate::types::TaskManagerTaskViewSpec>),
     ///  A `TaskManagerViewByStartId`.
     TaskManagerViewByStartId(Box<crate::types::TaskManagerViewByStartId>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for TaskManagerTaskViewSpecKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl TaskManagerTaskViewSpecKind {
     /// The wire `_typeName` of the value held.

@@ -90,7 +90,7 @@ impl<'de> serde::Deserialize<'de> for TaskReason {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum TaskReasonKind {
     /// Exactly this type.
     TaskReason(Box<crate::types::TaskReason>),
@@ -102,6 +102,13 @@ pub enum TaskReasonKind {
     TaskReasonSystem(Box<crate::types::TaskReasonSystem>),
     ///  A `TaskReasonUser`.
     TaskReasonUser(Box<crate::types::TaskReasonUser>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for TaskReasonKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl TaskReasonKind {
     /// The wire `_typeName` of the value held.

@@ -110,7 +110,7 @@ impl<'de> serde::Deserialize<'de> for TaskScheduler {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum TaskSchedulerKind {
     /// Exactly this type.
     TaskScheduler(Box<crate::types::TaskScheduler>),
@@ -120,6 +120,13 @@ pub enum TaskSchedulerKind {
     OnceTaskScheduler(Box<crate::types::OnceTaskScheduler>),
     ///  A `RecurrentTaskScheduler` or one of its subtypes.
     RecurrentTaskScheduler(crate::types::RecurrentTaskSchedulerKind),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for TaskSchedulerKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl TaskSchedulerKind {
     /// The wire `_typeName` of the value held.

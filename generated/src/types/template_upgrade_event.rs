@@ -219,7 +219,7 @@ impl<'de> serde::Deserialize<'de> for TemplateUpgradeEvent {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum TemplateUpgradeEventKind {
     /// Exactly this type.
     TemplateUpgradeEvent(Box<crate::types::TemplateUpgradeEvent>),
@@ -229,6 +229,13 @@ pub enum TemplateUpgradeEventKind {
     TemplateUpgradeFailedEvent(Box<crate::types::TemplateUpgradeFailedEvent>),
     ///  A `TemplateUpgradedEvent`.
     TemplateUpgradedEvent(Box<crate::types::TemplateUpgradedEvent>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for TemplateUpgradeEventKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl TemplateUpgradeEventKind {
     /// The wire `_typeName` of the value held.

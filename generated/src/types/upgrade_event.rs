@@ -219,7 +219,7 @@ impl<'de> serde::Deserialize<'de> for UpgradeEvent {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum UpgradeEventKind {
     /// Exactly this type.
     UpgradeEvent(Box<crate::types::UpgradeEvent>),
@@ -231,6 +231,13 @@ pub enum UpgradeEventKind {
     UserUpgradeEvent(Box<crate::types::UserUpgradeEvent>),
     ///  A `WarningUpgradeEvent`.
     WarningUpgradeEvent(Box<crate::types::WarningUpgradeEvent>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for UpgradeEventKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl UpgradeEventKind {
     /// The wire `_typeName` of the value held.

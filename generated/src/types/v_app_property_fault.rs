@@ -131,7 +131,7 @@ impl<'de> serde::Deserialize<'de> for VAppPropertyFault {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum VAppPropertyFaultKind {
     /// Exactly this type.
     VAppPropertyFault(Box<crate::types::VAppPropertyFault>),
@@ -151,6 +151,13 @@ pub enum VAppPropertyFaultKind {
     NoVcManagedIpConfigured(Box<crate::types::NoVcManagedIpConfigured>),
     ///  A `NotUserConfigurableProperty`.
     NotUserConfigurableProperty(Box<crate::types::NotUserConfigurableProperty>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for VAppPropertyFaultKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl VAppPropertyFaultKind {
     /// The wire `_typeName` of the value held.

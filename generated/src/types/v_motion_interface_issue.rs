@@ -135,7 +135,7 @@ impl<'de> serde::Deserialize<'de> for VMotionInterfaceIssue {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum VMotionInterfaceIssueKind {
     /// Exactly this type.
     VMotionInterfaceIssue(Box<crate::types::VMotionInterfaceIssue>),
@@ -149,6 +149,13 @@ pub enum VMotionInterfaceIssueKind {
     VMotionNotLicensed(Box<crate::types::VMotionNotLicensed>),
     ///  A `VMotionNotSupported`.
     VMotionNotSupported(Box<crate::types::VMotionNotSupported>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for VMotionInterfaceIssueKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl VMotionInterfaceIssueKind {
     /// The wire `_typeName` of the value held.

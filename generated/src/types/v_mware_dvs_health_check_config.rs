@@ -106,7 +106,7 @@ impl<'de> serde::Deserialize<'de> for VMwareDVSHealthCheckConfig {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum VMwareDVSHealthCheckConfigKind {
     /// Exactly this type.
     VMwareDVSHealthCheckConfig(Box<crate::types::VMwareDVSHealthCheckConfig>),
@@ -118,6 +118,13 @@ pub enum VMwareDVSHealthCheckConfigKind {
     VMwareDVSVlanMtuHealthCheckConfig(
         Box<crate::types::VMwareDVSVlanMtuHealthCheckConfig>,
     ),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for VMwareDVSHealthCheckConfigKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl VMwareDVSHealthCheckConfigKind {
     /// The wire `_typeName` of the value held.

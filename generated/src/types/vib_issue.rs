@@ -179,7 +179,7 @@ impl<'de> serde::Deserialize<'de> for VibIssue {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum VibIssueKind {
     /// Exactly this type.
     VibIssue(Box<crate::types::VibIssue>),
@@ -213,6 +213,13 @@ pub enum VibIssueKind {
     ///  A `VibRequiresManualUninstallation`.
     #[cfg(feature = "eam")]
     VibRequiresManualUninstallation(Box<crate::types::VibRequiresManualUninstallation>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for VibIssueKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl VibIssueKind {
     /// The wire `_typeName` of the value held.

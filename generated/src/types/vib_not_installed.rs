@@ -179,7 +179,7 @@ impl<'de> serde::Deserialize<'de> for VibNotInstalled {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum VibNotInstalledKind {
     /// Exactly this type.
     VibNotInstalled(Box<crate::types::VibNotInstalled>),
@@ -195,6 +195,13 @@ pub enum VibNotInstalledKind {
     ///  A `VibRequirementsNotMetByHost`.
     #[cfg(feature = "eam")]
     VibRequirementsNotMetByHost(Box<crate::types::VibRequirementsNotMetByHost>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for VibNotInstalledKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl VibNotInstalledKind {
     /// The wire `_typeName` of the value held.

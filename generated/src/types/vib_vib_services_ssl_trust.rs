@@ -94,7 +94,7 @@ impl<'de> serde::Deserialize<'de> for VibVibServicesSslTrust {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum VibVibServicesSslTrustKind {
     /// Exactly this type.
     VibVibServicesSslTrust(Box<crate::types::VibVibServicesSslTrust>),
@@ -104,6 +104,13 @@ pub enum VibVibServicesSslTrustKind {
     VibVibServicesPinnedPemCertificate(
         Box<crate::types::VibVibServicesPinnedPemCertificate>,
     ),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for VibVibServicesSslTrustKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl VibVibServicesSslTrustKind {
     /// The wire `_typeName` of the value held.

@@ -108,7 +108,7 @@ impl<'de> serde::Deserialize<'de> for VimClusterVsanFaultDomainSpec {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum VimClusterVsanFaultDomainSpecKind {
     /// Exactly this type.
     VimClusterVsanFaultDomainSpec(Box<crate::types::VimClusterVsanFaultDomainSpec>),
@@ -118,6 +118,13 @@ pub enum VimClusterVsanFaultDomainSpecKind {
     ///  A `VsanFaultDomainUpdateSpec`.
     #[cfg(feature = "vsan")]
     VsanFaultDomainUpdateSpec(Box<crate::types::VsanFaultDomainUpdateSpec>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for VimClusterVsanFaultDomainSpecKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl VimClusterVsanFaultDomainSpecKind {
     /// The wire `_typeName` of the value held.

@@ -106,7 +106,7 @@ impl<'de> serde::Deserialize<'de> for VimFault {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum VimFaultKind {
     /// Exactly this type.
     VimFault(Box<crate::types::VimFault>),
@@ -390,6 +390,13 @@ pub enum VimFaultKind {
     VsanNodeNotMaster(Box<crate::types::VsanNodeNotMaster>),
     ///  A `WipeDiskFault`.
     WipeDiskFault(Box<crate::types::WipeDiskFault>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for VimFaultKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl VimFaultKind {
     /// The wire `_typeName` of the value held.

@@ -179,7 +179,7 @@ impl<'de> serde::Deserialize<'de> for VirtualController {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum VirtualControllerKind {
     /// Exactly this type.
     VirtualController(Box<crate::types::VirtualController>),
@@ -203,6 +203,13 @@ pub enum VirtualControllerKind {
     VirtualUSBController(Box<crate::types::VirtualUSBController>),
     ///  A `VirtualUSBXHCIController`.
     VirtualUSBXHCIController(Box<crate::types::VirtualUSBXHCIController>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for VirtualControllerKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl VirtualControllerKind {
     /// The wire `_typeName` of the value held.

@@ -201,7 +201,7 @@ impl<'de> serde::Deserialize<'de> for VirtualControllerOption {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum VirtualControllerOptionKind {
     /// Exactly this type.
     VirtualControllerOption(Box<crate::types::VirtualControllerOption>),
@@ -225,6 +225,13 @@ pub enum VirtualControllerOptionKind {
     VirtualUSBControllerOption(Box<crate::types::VirtualUSBControllerOption>),
     ///  A `VirtualUSBXHCIControllerOption`.
     VirtualUSBXHCIControllerOption(Box<crate::types::VirtualUSBXHCIControllerOption>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for VirtualControllerOptionKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl VirtualControllerOptionKind {
     /// The wire `_typeName` of the value held.

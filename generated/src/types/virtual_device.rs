@@ -165,7 +165,7 @@ impl<'de> serde::Deserialize<'de> for VirtualDevice {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum VirtualDeviceKind {
     /// Exactly this type.
     VirtualDevice(Box<crate::types::VirtualDevice>),
@@ -209,6 +209,13 @@ pub enum VirtualDeviceKind {
     VirtualMachineVideoCard(Box<crate::types::VirtualMachineVideoCard>),
     ///  A `VirtualWDT`.
     VirtualWDT(Box<crate::types::VirtualWDT>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for VirtualDeviceKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl VirtualDeviceKind {
     /// The wire `_typeName` of the value held.

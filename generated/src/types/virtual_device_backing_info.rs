@@ -90,7 +90,7 @@ impl<'de> serde::Deserialize<'de> for VirtualDeviceBackingInfo {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum VirtualDeviceBackingInfoKind {
     /// Exactly this type.
     VirtualDeviceBackingInfo(Box<crate::types::VirtualDeviceBackingInfo>),
@@ -134,6 +134,13 @@ pub enum VirtualDeviceBackingInfoKind {
     VirtualSriovEthernetCardSriovBackingInfo(
         Box<crate::types::VirtualSriovEthernetCardSriovBackingInfo>,
     ),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for VirtualDeviceBackingInfoKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl VirtualDeviceBackingInfoKind {
     /// The wire `_typeName` of the value held.

@@ -101,7 +101,7 @@ impl<'de> serde::Deserialize<'de> for VirtualDeviceBackingOption {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum VirtualDeviceBackingOptionKind {
     /// Exactly this type.
     VirtualDeviceBackingOption(Box<crate::types::VirtualDeviceBackingOption>),
@@ -145,6 +145,13 @@ pub enum VirtualDeviceBackingOptionKind {
     VirtualSriovEthernetCardSriovBackingOption(
         Box<crate::types::VirtualSriovEthernetCardSriovBackingOption>,
     ),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for VirtualDeviceBackingOptionKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl VirtualDeviceBackingOptionKind {
     /// The wire `_typeName` of the value held.

@@ -90,12 +90,19 @@ impl<'de> serde::Deserialize<'de> for VirtualDeviceBusSlotInfo {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum VirtualDeviceBusSlotInfoKind {
     /// Exactly this type.
     VirtualDeviceBusSlotInfo(Box<crate::types::VirtualDeviceBusSlotInfo>),
     ///  A `VirtualDevicePciBusSlotInfo` or one of its subtypes.
     VirtualDevicePciBusSlotInfo(crate::types::VirtualDevicePciBusSlotInfoKind),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for VirtualDeviceBusSlotInfoKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl VirtualDeviceBusSlotInfoKind {
     /// The wire `_typeName` of the value held.

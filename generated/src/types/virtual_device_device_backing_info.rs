@@ -106,7 +106,7 @@ impl<'de> serde::Deserialize<'de> for VirtualDeviceDeviceBackingInfo {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum VirtualDeviceDeviceBackingInfoKind {
     /// Exactly this type.
     VirtualDeviceDeviceBackingInfo(Box<crate::types::VirtualDeviceDeviceBackingInfo>),
@@ -162,6 +162,13 @@ pub enum VirtualDeviceDeviceBackingInfoKind {
     VirtualUSBRemoteHostBackingInfo(Box<crate::types::VirtualUSBRemoteHostBackingInfo>),
     ///  A `VirtualUSBUSBBackingInfo`.
     VirtualUSBUSBBackingInfo(Box<crate::types::VirtualUSBUSBBackingInfo>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for VirtualDeviceDeviceBackingInfoKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl VirtualDeviceDeviceBackingInfoKind {
     /// The wire `_typeName` of the value held.

@@ -113,7 +113,7 @@ impl<'de> serde::Deserialize<'de> for VirtualDeviceFileBackingInfo {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum VirtualDeviceFileBackingInfoKind {
     /// Exactly this type.
     VirtualDeviceFileBackingInfo(Box<crate::types::VirtualDeviceFileBackingInfo>),
@@ -151,6 +151,13 @@ pub enum VirtualDeviceFileBackingInfoKind {
     VirtualSerialPortFileBackingInfo(
         Box<crate::types::VirtualSerialPortFileBackingInfo>,
     ),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for VirtualDeviceFileBackingInfoKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl VirtualDeviceFileBackingInfoKind {
     /// The wire `_typeName` of the value held.

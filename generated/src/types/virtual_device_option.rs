@@ -184,7 +184,7 @@ impl<'de> serde::Deserialize<'de> for VirtualDeviceOption {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum VirtualDeviceOptionKind {
     /// Exactly this type.
     VirtualDeviceOption(Box<crate::types::VirtualDeviceOption>),
@@ -228,6 +228,13 @@ pub enum VirtualDeviceOptionKind {
     VirtualVideoCardOption(Box<crate::types::VirtualVideoCardOption>),
     ///  A `VirtualWDTOption`.
     VirtualWDTOption(Box<crate::types::VirtualWDTOption>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for VirtualDeviceOptionKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl VirtualDeviceOptionKind {
     /// The wire `_typeName` of the value held.

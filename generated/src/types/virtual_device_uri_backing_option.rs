@@ -106,7 +106,7 @@ impl<'de> serde::Deserialize<'de> for VirtualDeviceURIBackingOption {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum VirtualDeviceURIBackingOptionKind {
     /// Exactly this type.
     VirtualDeviceURIBackingOption(Box<crate::types::VirtualDeviceURIBackingOption>),
@@ -114,6 +114,13 @@ pub enum VirtualDeviceURIBackingOptionKind {
     VirtualSerialPortURIBackingOption(
         Box<crate::types::VirtualSerialPortURIBackingOption>,
     ),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for VirtualDeviceURIBackingOptionKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl VirtualDeviceURIBackingOptionKind {
     /// The wire `_typeName` of the value held.

@@ -140,7 +140,7 @@ impl<'de> serde::Deserialize<'de> for VirtualDiskRawDiskVer2BackingInfo {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum VirtualDiskRawDiskVer2BackingInfoKind {
     /// Exactly this type.
     VirtualDiskRawDiskVer2BackingInfo(
@@ -150,6 +150,13 @@ pub enum VirtualDiskRawDiskVer2BackingInfoKind {
     VirtualDiskPartitionedRawDiskVer2BackingInfo(
         Box<crate::types::VirtualDiskPartitionedRawDiskVer2BackingInfo>,
     ),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for VirtualDiskRawDiskVer2BackingInfoKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl VirtualDiskRawDiskVer2BackingInfoKind {
     /// The wire `_typeName` of the value held.

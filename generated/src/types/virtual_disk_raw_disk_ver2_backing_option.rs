@@ -116,7 +116,7 @@ impl<'de> serde::Deserialize<'de> for VirtualDiskRawDiskVer2BackingOption {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum VirtualDiskRawDiskVer2BackingOptionKind {
     /// Exactly this type.
     VirtualDiskRawDiskVer2BackingOption(
@@ -126,6 +126,13 @@ pub enum VirtualDiskRawDiskVer2BackingOptionKind {
     VirtualDiskPartitionedRawDiskVer2BackingOption(
         Box<crate::types::VirtualDiskPartitionedRawDiskVer2BackingOption>,
     ),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for VirtualDiskRawDiskVer2BackingOptionKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl VirtualDiskRawDiskVer2BackingOptionKind {
     /// The wire `_typeName` of the value held.

@@ -106,7 +106,7 @@ impl<'de> serde::Deserialize<'de> for VirtualDiskSpec {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum VirtualDiskSpecKind {
     /// Exactly this type.
     VirtualDiskSpec(Box<crate::types::VirtualDiskSpec>),
@@ -115,6 +115,13 @@ pub enum VirtualDiskSpecKind {
     ///  A `FileBackedVirtualDiskSpec` or one of its subtypes.
     #[cfg(feature = "vsan")]
     FileBackedVirtualDiskSpec(crate::types::FileBackedVirtualDiskSpecKind),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for VirtualDiskSpecKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl VirtualDiskSpecKind {
     /// The wire `_typeName` of the value held.

@@ -231,7 +231,7 @@ impl<'de> serde::Deserialize<'de> for VirtualEthernetCard {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum VirtualEthernetCardKind {
     /// Exactly this type.
     VirtualEthernetCard(Box<crate::types::VirtualEthernetCard>),
@@ -245,6 +245,13 @@ pub enum VirtualEthernetCardKind {
     VirtualSriovEthernetCard(Box<crate::types::VirtualSriovEthernetCard>),
     ///  A `VirtualVmxnet` or one of its subtypes.
     VirtualVmxnet(crate::types::VirtualVmxnetKind),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for VirtualEthernetCardKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl VirtualEthernetCardKind {
     /// The wire `_typeName` of the value held.

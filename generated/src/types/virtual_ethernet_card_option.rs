@@ -225,7 +225,7 @@ impl<'de> serde::Deserialize<'de> for VirtualEthernetCardOption {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum VirtualEthernetCardOptionKind {
     /// Exactly this type.
     VirtualEthernetCardOption(Box<crate::types::VirtualEthernetCardOption>),
@@ -239,6 +239,13 @@ pub enum VirtualEthernetCardOptionKind {
     VirtualSriovEthernetCardOption(Box<crate::types::VirtualSriovEthernetCardOption>),
     ///  A `VirtualVmxnetOption` or one of its subtypes.
     VirtualVmxnetOption(crate::types::VirtualVmxnetOptionKind),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for VirtualEthernetCardOptionKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl VirtualEthernetCardOptionKind {
     /// The wire `_typeName` of the value held.

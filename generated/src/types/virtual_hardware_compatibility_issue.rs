@@ -106,7 +106,7 @@ impl<'de> serde::Deserialize<'de> for VirtualHardwareCompatibilityIssue {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum VirtualHardwareCompatibilityIssueKind {
     /// Exactly this type.
     VirtualHardwareCompatibilityIssue(
@@ -146,6 +146,13 @@ pub enum VirtualHardwareCompatibilityIssueKind {
     ),
     ///  A `WakeOnLanNotSupported`.
     WakeOnLanNotSupported(Box<crate::types::WakeOnLanNotSupported>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for VirtualHardwareCompatibilityIssueKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl VirtualHardwareCompatibilityIssueKind {
     /// The wire `_typeName` of the value held.

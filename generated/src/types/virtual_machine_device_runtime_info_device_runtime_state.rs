@@ -94,7 +94,7 @@ impl<'de> serde::Deserialize<'de> for VirtualMachineDeviceRuntimeInfoDeviceRunti
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum VirtualMachineDeviceRuntimeInfoDeviceRuntimeStateKind {
     /// Exactly this type.
     VirtualMachineDeviceRuntimeInfoDeviceRuntimeState(
@@ -104,6 +104,13 @@ pub enum VirtualMachineDeviceRuntimeInfoDeviceRuntimeStateKind {
     VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeState(
         Box<crate::types::VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeState>,
     ),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for VirtualMachineDeviceRuntimeInfoDeviceRuntimeStateKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl VirtualMachineDeviceRuntimeInfoDeviceRuntimeStateKind {
     /// The wire `_typeName` of the value held.

@@ -118,7 +118,7 @@ impl<'de> serde::Deserialize<'de> for VirtualMachineDiskDeviceInfo {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum VirtualMachineDiskDeviceInfoKind {
     /// Exactly this type.
     VirtualMachineDiskDeviceInfo(Box<crate::types::VirtualMachineDiskDeviceInfo>),
@@ -128,6 +128,13 @@ pub enum VirtualMachineDiskDeviceInfoKind {
     VirtualMachineScsiDiskDeviceInfo(
         Box<crate::types::VirtualMachineScsiDiskDeviceInfo>,
     ),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for VirtualMachineDiskDeviceInfoKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl VirtualMachineDiskDeviceInfoKind {
     /// The wire `_typeName` of the value held.

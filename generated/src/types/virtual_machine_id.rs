@@ -92,7 +92,7 @@ impl<'de> serde::Deserialize<'de> for VirtualMachineId {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum VirtualMachineIdKind {
     /// Exactly this type.
     VirtualMachineId(Box<crate::types::VirtualMachineId>),
@@ -105,6 +105,13 @@ pub enum VirtualMachineIdKind {
     ///  A `VirtualMachineUUID`.
     #[cfg(feature = "sms")]
     VirtualMachineUUID(Box<crate::types::VirtualMachineUUID>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for VirtualMachineIdKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl VirtualMachineIdKind {
     /// The wire `_typeName` of the value held.

@@ -90,7 +90,7 @@ impl<'de> serde::Deserialize<'de> for VirtualMachineProfileSpec {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum VirtualMachineProfileSpecKind {
     /// Exactly this type.
     VirtualMachineProfileSpec(Box<crate::types::VirtualMachineProfileSpec>),
@@ -105,6 +105,13 @@ pub enum VirtualMachineProfileSpecKind {
     ),
     ///  A `VirtualMachineEmptyProfileSpec`.
     VirtualMachineEmptyProfileSpec(Box<crate::types::VirtualMachineEmptyProfileSpec>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for VirtualMachineProfileSpecKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl VirtualMachineProfileSpecKind {
     /// The wire `_typeName` of the value held.

@@ -106,7 +106,7 @@ impl<'de> serde::Deserialize<'de> for VirtualMachineTargetInfo {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum VirtualMachineTargetInfoKind {
     /// Exactly this type.
     VirtualMachineTargetInfo(Box<crate::types::VirtualMachineTargetInfo>),
@@ -166,6 +166,13 @@ pub enum VirtualMachineTargetInfoKind {
     VirtualMachineVgpuDeviceInfo(Box<crate::types::VirtualMachineVgpuDeviceInfo>),
     ///  A `VirtualMachineVgpuProfileInfo`.
     VirtualMachineVgpuProfileInfo(Box<crate::types::VirtualMachineVgpuProfileInfo>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for VirtualMachineTargetInfoKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl VirtualMachineTargetInfoKind {
     /// The wire `_typeName` of the value held.

@@ -101,7 +101,7 @@ impl<'de> serde::Deserialize<'de> for VirtualPCIPassthroughPluginBackingOption {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum VirtualPCIPassthroughPluginBackingOptionKind {
     /// Exactly this type.
     VirtualPCIPassthroughPluginBackingOption(
@@ -111,6 +111,13 @@ pub enum VirtualPCIPassthroughPluginBackingOptionKind {
     VirtualPCIPassthroughVmiopBackingOption(
         Box<crate::types::VirtualPCIPassthroughVmiopBackingOption>,
     ),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for VirtualPCIPassthroughPluginBackingOptionKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl VirtualPCIPassthroughPluginBackingOptionKind {
     /// The wire `_typeName` of the value held.

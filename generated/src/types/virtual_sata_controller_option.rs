@@ -215,12 +215,19 @@ impl<'de> serde::Deserialize<'de> for VirtualSATAControllerOption {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum VirtualSATAControllerOptionKind {
     /// Exactly this type.
     VirtualSATAControllerOption(Box<crate::types::VirtualSATAControllerOption>),
     ///  A `VirtualAHCIControllerOption`.
     VirtualAHCIControllerOption(Box<crate::types::VirtualAHCIControllerOption>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for VirtualSATAControllerOptionKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl VirtualSATAControllerOptionKind {
     /// The wire `_typeName` of the value held.

@@ -197,7 +197,7 @@ impl<'de> serde::Deserialize<'de> for VirtualSCSIController {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum VirtualSCSIControllerKind {
     /// Exactly this type.
     VirtualSCSIController(Box<crate::types::VirtualSCSIController>),
@@ -209,6 +209,13 @@ pub enum VirtualSCSIControllerKind {
     VirtualLsiLogicController(Box<crate::types::VirtualLsiLogicController>),
     ///  A `VirtualLsiLogicSASController`.
     VirtualLsiLogicSASController(Box<crate::types::VirtualLsiLogicSASController>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for VirtualSCSIControllerKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl VirtualSCSIControllerKind {
     /// The wire `_typeName` of the value held.

@@ -252,7 +252,7 @@ impl<'de> serde::Deserialize<'de> for VirtualSCSIControllerOption {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum VirtualSCSIControllerOptionKind {
     /// Exactly this type.
     VirtualSCSIControllerOption(Box<crate::types::VirtualSCSIControllerOption>),
@@ -266,6 +266,13 @@ pub enum VirtualSCSIControllerOptionKind {
     VirtualLsiLogicSASControllerOption(
         Box<crate::types::VirtualLsiLogicSASControllerOption>,
     ),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for VirtualSCSIControllerOptionKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl VirtualSCSIControllerOptionKind {
     /// The wire `_typeName` of the value held.

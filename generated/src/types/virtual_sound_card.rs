@@ -165,7 +165,7 @@ impl<'de> serde::Deserialize<'de> for VirtualSoundCard {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum VirtualSoundCardKind {
     /// Exactly this type.
     VirtualSoundCard(Box<crate::types::VirtualSoundCard>),
@@ -175,6 +175,13 @@ pub enum VirtualSoundCardKind {
     VirtualHdAudioCard(Box<crate::types::VirtualHdAudioCard>),
     ///  A `VirtualSoundBlaster16`.
     VirtualSoundBlaster16(Box<crate::types::VirtualSoundBlaster16>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for VirtualSoundCardKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl VirtualSoundCardKind {
     /// The wire `_typeName` of the value held.

@@ -184,7 +184,7 @@ impl<'de> serde::Deserialize<'de> for VirtualSoundCardOption {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum VirtualSoundCardOptionKind {
     /// Exactly this type.
     VirtualSoundCardOption(Box<crate::types::VirtualSoundCardOption>),
@@ -194,6 +194,13 @@ pub enum VirtualSoundCardOptionKind {
     VirtualHdAudioCardOption(Box<crate::types::VirtualHdAudioCardOption>),
     ///  A `VirtualSoundBlaster16Option`.
     VirtualSoundBlaster16Option(Box<crate::types::VirtualSoundBlaster16Option>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for VirtualSoundCardOptionKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl VirtualSoundCardOptionKind {
     /// The wire `_typeName` of the value held.

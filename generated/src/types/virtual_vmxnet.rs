@@ -231,7 +231,7 @@ impl<'de> serde::Deserialize<'de> for VirtualVmxnet {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum VirtualVmxnetKind {
     /// Exactly this type.
     VirtualVmxnet(Box<crate::types::VirtualVmxnet>),
@@ -239,6 +239,13 @@ pub enum VirtualVmxnetKind {
     VirtualVmxnet2(Box<crate::types::VirtualVmxnet2>),
     ///  A `VirtualVmxnet3` or one of its subtypes.
     VirtualVmxnet3(crate::types::VirtualVmxnet3Kind),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for VirtualVmxnetKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl VirtualVmxnetKind {
     /// The wire `_typeName` of the value held.

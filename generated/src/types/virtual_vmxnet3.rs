@@ -251,12 +251,19 @@ impl<'de> serde::Deserialize<'de> for VirtualVmxnet3 {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum VirtualVmxnet3Kind {
     /// Exactly this type.
     VirtualVmxnet3(Box<crate::types::VirtualVmxnet3>),
     ///  A `VirtualVmxnet3Vrdma`.
     VirtualVmxnet3Vrdma(Box<crate::types::VirtualVmxnet3Vrdma>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for VirtualVmxnet3Kind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl VirtualVmxnet3Kind {
     /// The wire `_typeName` of the value held.

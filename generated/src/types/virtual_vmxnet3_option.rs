@@ -245,12 +245,19 @@ impl<'de> serde::Deserialize<'de> for VirtualVmxnet3Option {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum VirtualVmxnet3OptionKind {
     /// Exactly this type.
     VirtualVmxnet3Option(Box<crate::types::VirtualVmxnet3Option>),
     ///  A `VirtualVmxnet3VrdmaOption`.
     VirtualVmxnet3VrdmaOption(Box<crate::types::VirtualVmxnet3VrdmaOption>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for VirtualVmxnet3OptionKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl VirtualVmxnet3OptionKind {
     /// The wire `_typeName` of the value held.

@@ -225,7 +225,7 @@ impl<'de> serde::Deserialize<'de> for VirtualVmxnetOption {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum VirtualVmxnetOptionKind {
     /// Exactly this type.
     VirtualVmxnetOption(Box<crate::types::VirtualVmxnetOption>),
@@ -233,6 +233,13 @@ pub enum VirtualVmxnetOptionKind {
     VirtualVmxnet2Option(Box<crate::types::VirtualVmxnet2Option>),
     ///  A `VirtualVmxnet3Option` or one of its subtypes.
     VirtualVmxnet3Option(crate::types::VirtualVmxnet3OptionKind),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for VirtualVmxnetOptionKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl VirtualVmxnetOptionKind {
     /// The wire `_typeName` of the value held.

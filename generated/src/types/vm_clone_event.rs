@@ -219,7 +219,7 @@ impl<'de> serde::Deserialize<'de> for VmCloneEvent {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum VmCloneEventKind {
     /// Exactly this type.
     VmCloneEvent(Box<crate::types::VmCloneEvent>),
@@ -231,6 +231,13 @@ pub enum VmCloneEventKind {
     VmCloneFailedEvent(Box<crate::types::VmCloneFailedEvent>),
     ///  A `VmClonedEvent`.
     VmClonedEvent(Box<crate::types::VmClonedEvent>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for VmCloneEventKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl VmCloneEventKind {
     /// The wire `_typeName` of the value held.

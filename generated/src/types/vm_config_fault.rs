@@ -106,7 +106,7 @@ impl<'de> serde::Deserialize<'de> for VmConfigFault {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum VmConfigFaultKind {
     /// Exactly this type.
     VmConfigFault(Box<crate::types::VmConfigFault>),
@@ -182,6 +182,13 @@ pub enum VmConfigFaultKind {
     ),
     ///  A `VmHostAffinityRuleViolation`.
     VmHostAffinityRuleViolation(Box<crate::types::VmHostAffinityRuleViolation>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for VmConfigFaultKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl VmConfigFaultKind {
     /// The wire `_typeName` of the value held.

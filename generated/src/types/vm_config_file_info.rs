@@ -148,12 +148,19 @@ impl<'de> serde::Deserialize<'de> for VmConfigFileInfo {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum VmConfigFileInfoKind {
     /// Exactly this type.
     VmConfigFileInfo(Box<crate::types::VmConfigFileInfo>),
     ///  A `TemplateConfigFileInfo`.
     TemplateConfigFileInfo(Box<crate::types::TemplateConfigFileInfo>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for VmConfigFileInfoKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl VmConfigFileInfoKind {
     /// The wire `_typeName` of the value held.

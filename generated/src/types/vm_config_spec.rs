@@ -154,12 +154,19 @@ impl<'de> serde::Deserialize<'de> for VmConfigSpec {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum VmConfigSpecKind {
     /// Exactly this type.
     VmConfigSpec(Box<crate::types::VmConfigSpec>),
     ///  A `VAppConfigSpec`.
     VAppConfigSpec(Box<crate::types::VAppConfigSpec>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for VmConfigSpecKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl VmConfigSpecKind {
     /// The wire `_typeName` of the value held.

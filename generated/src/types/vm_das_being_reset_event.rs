@@ -226,7 +226,7 @@ impl<'de> serde::Deserialize<'de> for VmDasBeingResetEvent {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum VmDasBeingResetEventKind {
     /// Exactly this type.
     VmDasBeingResetEvent(Box<crate::types::VmDasBeingResetEvent>),
@@ -234,6 +234,13 @@ pub enum VmDasBeingResetEventKind {
     VmDasBeingResetWithScreenshotEvent(
         Box<crate::types::VmDasBeingResetWithScreenshotEvent>,
     ),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for VmDasBeingResetEventKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl VmDasBeingResetEventKind {
     /// The wire `_typeName` of the value held.

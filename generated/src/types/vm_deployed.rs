@@ -190,7 +190,7 @@ impl<'de> serde::Deserialize<'de> for VmDeployed {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum VmDeployedKind {
     /// Exactly this type.
     VmDeployed(Box<crate::types::VmDeployed>),
@@ -203,6 +203,13 @@ pub enum VmDeployedKind {
     ///  A `HostPoweredOff`.
     #[cfg(feature = "eam")]
     HostPoweredOff(Box<crate::types::HostPoweredOff>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for VmDeployedKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl VmDeployedKind {
     /// The wire `_typeName` of the value held.

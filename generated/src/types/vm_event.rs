@@ -219,7 +219,7 @@ impl<'de> serde::Deserialize<'de> for VmEvent {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum VmEventKind {
     /// Exactly this type.
     VmEvent(Box<crate::types::VmEvent>),
@@ -463,6 +463,13 @@ pub enum VmEventKind {
     VmWwnChangedEvent(Box<crate::types::VmWwnChangedEvent>),
     ///  A `VmWwnConflictEvent`.
     VmWwnConflictEvent(Box<crate::types::VmWwnConflictEvent>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for VmEventKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl VmEventKind {
     /// The wire `_typeName` of the value held.

@@ -190,7 +190,7 @@ impl<'de> serde::Deserialize<'de> for VmIssue {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum VmIssueKind {
     /// Exactly this type.
     VmIssue(Box<crate::types::VmIssue>),
@@ -236,6 +236,13 @@ pub enum VmIssueKind {
     ///  A `VmWrongResourcePool`.
     #[cfg(feature = "eam")]
     VmWrongResourcePool(Box<crate::types::VmWrongResourcePool>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for VmIssueKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl VmIssueKind {
     /// The wire `_typeName` of the value held.

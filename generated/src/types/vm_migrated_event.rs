@@ -234,12 +234,19 @@ impl<'de> serde::Deserialize<'de> for VmMigratedEvent {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum VmMigratedEventKind {
     /// Exactly this type.
     VmMigratedEvent(Box<crate::types::VmMigratedEvent>),
     ///  A `DrsVmMigratedEvent`.
     DrsVmMigratedEvent(Box<crate::types::DrsVmMigratedEvent>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for VmMigratedEventKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl VmMigratedEventKind {
     /// The wire `_typeName` of the value held.

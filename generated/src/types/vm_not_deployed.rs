@@ -179,7 +179,7 @@ impl<'de> serde::Deserialize<'de> for VmNotDeployed {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum VmNotDeployedKind {
     /// Exactly this type.
     VmNotDeployed(Box<crate::types::VmNotDeployed>),
@@ -215,6 +215,13 @@ pub enum VmNotDeployedKind {
     VmRequiresHostOutOfMaintenanceMode(
         Box<crate::types::VmRequiresHostOutOfMaintenanceMode>,
     ),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for VmNotDeployedKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl VmNotDeployedKind {
     /// The wire `_typeName` of the value held.

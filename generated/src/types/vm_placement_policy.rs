@@ -92,7 +92,7 @@ impl<'de> serde::Deserialize<'de> for VmPlacementPolicy {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum VmPlacementPolicyKind {
     /// Exactly this type.
     VmPlacementPolicy(Box<crate::types::VmPlacementPolicy>),
@@ -102,6 +102,13 @@ pub enum VmPlacementPolicyKind {
     VmVmAffinity(Box<crate::types::VmVmAffinity>),
     ///  A `VmVmAntiAffinity`.
     VmVmAntiAffinity(Box<crate::types::VmVmAntiAffinity>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for VmPlacementPolicyKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl VmPlacementPolicyKind {
     /// The wire `_typeName` of the value held.

@@ -190,7 +190,7 @@ impl<'de> serde::Deserialize<'de> for VmPoweredOff {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum VmPoweredOffKind {
     /// Exactly this type.
     VmPoweredOff(Box<crate::types::VmPoweredOff>),
@@ -200,6 +200,13 @@ pub enum VmPoweredOffKind {
     ///  A `MissingAgentIpPool`.
     #[cfg(feature = "eam")]
     MissingAgentIpPool(Box<crate::types::MissingAgentIpPool>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for VmPoweredOffKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl VmPoweredOffKind {
     /// The wire `_typeName` of the value held.

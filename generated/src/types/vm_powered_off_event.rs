@@ -219,7 +219,7 @@ impl<'de> serde::Deserialize<'de> for VmPoweredOffEvent {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum VmPoweredOffEventKind {
     /// Exactly this type.
     VmPoweredOffEvent(Box<crate::types::VmPoweredOffEvent>),
@@ -227,6 +227,13 @@ pub enum VmPoweredOffEventKind {
     VmPowerOffOnIsolationEvent(Box<crate::types::VmPowerOffOnIsolationEvent>),
     ///  A `VmShutdownOnIsolationEvent`.
     VmShutdownOnIsolationEvent(Box<crate::types::VmShutdownOnIsolationEvent>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for VmPoweredOffEventKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl VmPoweredOffEventKind {
     /// The wire `_typeName` of the value held.

@@ -219,7 +219,7 @@ impl<'de> serde::Deserialize<'de> for VmPoweredOnEvent {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum VmPoweredOnEventKind {
     /// Exactly this type.
     VmPoweredOnEvent(Box<crate::types::VmPoweredOnEvent>),
@@ -227,6 +227,13 @@ pub enum VmPoweredOnEventKind {
     DrsVmPoweredOnEvent(Box<crate::types::DrsVmPoweredOnEvent>),
     ///  A `VmRestartedOnAlternateHostEvent`.
     VmRestartedOnAlternateHostEvent(Box<crate::types::VmRestartedOnAlternateHostEvent>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for VmPoweredOnEventKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl VmPoweredOnEventKind {
     /// The wire `_typeName` of the value held.

@@ -219,7 +219,7 @@ impl<'de> serde::Deserialize<'de> for VmRelocateSpecEvent {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum VmRelocateSpecEventKind {
     /// Exactly this type.
     VmRelocateSpecEvent(Box<crate::types::VmRelocateSpecEvent>),
@@ -229,6 +229,13 @@ pub enum VmRelocateSpecEventKind {
     VmRelocateFailedEvent(Box<crate::types::VmRelocateFailedEvent>),
     ///  A `VmRelocatedEvent`.
     VmRelocatedEvent(Box<crate::types::VmRelocatedEvent>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for VmRelocateSpecEventKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl VmRelocateSpecEventKind {
     /// The wire `_typeName` of the value held.

@@ -106,7 +106,7 @@ impl<'de> serde::Deserialize<'de> for VmToolsUpgradeFault {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum VmToolsUpgradeFaultKind {
     /// Exactly this type.
     VmToolsUpgradeFault(Box<crate::types::VmToolsUpgradeFault>),
@@ -122,6 +122,13 @@ pub enum VmToolsUpgradeFaultKind {
     ToolsImageSignatureCheckFailed(Box<crate::types::ToolsImageSignatureCheckFailed>),
     ///  A `ToolsUpgradeCancelled`.
     ToolsUpgradeCancelled(Box<crate::types::ToolsUpgradeCancelled>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for VmToolsUpgradeFaultKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl VmToolsUpgradeFaultKind {
     /// The wire `_typeName` of the value held.

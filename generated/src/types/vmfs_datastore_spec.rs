@@ -101,7 +101,7 @@ impl<'de> serde::Deserialize<'de> for VmfsDatastoreSpec {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum VmfsDatastoreSpecKind {
     /// Exactly this type.
     VmfsDatastoreSpec(Box<crate::types::VmfsDatastoreSpec>),
@@ -111,6 +111,13 @@ pub enum VmfsDatastoreSpecKind {
     VmfsDatastoreExpandSpec(Box<crate::types::VmfsDatastoreExpandSpec>),
     ///  A `VmfsDatastoreExtendSpec`.
     VmfsDatastoreExtendSpec(Box<crate::types::VmfsDatastoreExtendSpec>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for VmfsDatastoreSpecKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl VmfsDatastoreSpecKind {
     /// The wire `_typeName` of the value held.

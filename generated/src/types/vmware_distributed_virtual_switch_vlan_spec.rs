@@ -101,7 +101,7 @@ impl<'de> serde::Deserialize<'de> for VmwareDistributedVirtualSwitchVlanSpec {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum VmwareDistributedVirtualSwitchVlanSpecKind {
     /// Exactly this type.
     VmwareDistributedVirtualSwitchVlanSpec(
@@ -122,6 +122,13 @@ pub enum VmwareDistributedVirtualSwitchVlanSpecKind {
     VmwareDistributedVirtualSwitchVlanIdSpec(
         Box<crate::types::VmwareDistributedVirtualSwitchVlanIdSpec>,
     ),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for VmwareDistributedVirtualSwitchVlanSpecKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl VmwareDistributedVirtualSwitchVlanSpecKind {
     /// The wire `_typeName` of the value held.

@@ -125,13 +125,20 @@ impl<'de> serde::Deserialize<'de> for VsanClusterConfigInfo {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum VsanClusterConfigInfoKind {
     /// Exactly this type.
     VsanClusterConfigInfo(Box<crate::types::VsanClusterConfigInfo>),
     ///  A `VsanConfigInfoEx`.
     #[cfg(feature = "vsan")]
     VsanConfigInfoEx(Box<crate::types::VsanConfigInfoEx>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for VsanClusterConfigInfoKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl VsanClusterConfigInfoKind {
     /// The wire `_typeName` of the value held.

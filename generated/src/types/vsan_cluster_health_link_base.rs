@@ -103,12 +103,19 @@ impl<'de> serde::Deserialize<'de> for VsanClusterHealthLinkBase {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum VsanClusterHealthLinkBaseKind {
     /// Exactly this type.
     VsanClusterHealthLinkBase(Box<crate::types::VsanClusterHealthLinkBase>),
     ///  A `VsanClusterHealthLink`.
     VsanClusterHealthLink(Box<crate::types::VsanClusterHealthLink>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for VsanClusterHealthLinkBaseKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl VsanClusterHealthLinkBaseKind {
     /// The wire `_typeName` of the value held.

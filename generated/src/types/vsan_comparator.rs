@@ -92,7 +92,7 @@ impl<'de> serde::Deserialize<'de> for VsanComparator {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum VsanComparatorKind {
     /// Exactly this type.
     VsanComparator(Box<crate::types::VsanComparator>),
@@ -100,6 +100,13 @@ pub enum VsanComparatorKind {
     VsanJsonComparator(Box<crate::types::VsanJsonComparator>),
     ///  A `VsanNestJsonComparator`.
     VsanNestJsonComparator(Box<crate::types::VsanNestJsonComparator>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for VsanComparatorKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl VsanComparatorKind {
     /// The wire `_typeName` of the value held.

@@ -92,7 +92,7 @@ impl<'de> serde::Deserialize<'de> for VsanConfigBaseIssue {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum VsanConfigBaseIssueKind {
     /// Exactly this type.
     VsanConfigBaseIssue(Box<crate::types::VsanConfigBaseIssue>),
@@ -101,6 +101,13 @@ pub enum VsanConfigBaseIssueKind {
     VsanConfigNotAllDisksClaimedIssue(
         Box<crate::types::VsanConfigNotAllDisksClaimedIssue>,
     ),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for VsanConfigBaseIssueKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl VsanConfigBaseIssueKind {
     /// The wire `_typeName` of the value held.

@@ -106,13 +106,20 @@ impl<'de> serde::Deserialize<'de> for VsanDataEfficiencyConfig {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum VsanDataEfficiencyConfigKind {
     /// Exactly this type.
     VsanDataEfficiencyConfig(Box<crate::types::VsanDataEfficiencyConfig>),
     ///  A `VsanDataEfficiencyConfigEx`.
     #[cfg(feature = "vsan")]
     VsanDataEfficiencyConfigEx(Box<crate::types::VsanDataEfficiencyConfigEx>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for VsanDataEfficiencyConfigKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl VsanDataEfficiencyConfigKind {
     /// The wire `_typeName` of the value held.

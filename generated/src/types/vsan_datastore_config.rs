@@ -103,13 +103,20 @@ impl<'de> serde::Deserialize<'de> for VsanDatastoreConfig {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum VsanDatastoreConfigKind {
     /// Exactly this type.
     VsanDatastoreConfig(Box<crate::types::VsanDatastoreConfig>),
     ///  A `VsanAdvancedDatastoreConfig`.
     #[cfg(feature = "vsan")]
     VsanAdvancedDatastoreConfig(Box<crate::types::VsanAdvancedDatastoreConfig>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for VsanDatastoreConfigKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl VsanDatastoreConfigKind {
     /// The wire `_typeName` of the value held.

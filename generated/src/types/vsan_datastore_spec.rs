@@ -108,7 +108,7 @@ impl<'de> serde::Deserialize<'de> for VsanDatastoreSpec {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum VsanDatastoreSpecKind {
     /// Exactly this type.
     VsanDatastoreSpec(Box<crate::types::VsanDatastoreSpec>),
@@ -118,6 +118,13 @@ pub enum VsanDatastoreSpecKind {
     ///  A `VsanXvcClientConfig`.
     #[cfg(feature = "vsan")]
     VsanXvcClientConfig(Box<crate::types::VsanXvcClientConfig>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for VsanDatastoreSpecKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl VsanDatastoreSpecKind {
     /// The wire `_typeName` of the value held.

@@ -92,13 +92,20 @@ impl<'de> serde::Deserialize<'de> for VsanDirectoryServerConfig {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum VsanDirectoryServerConfigKind {
     /// Exactly this type.
     VsanDirectoryServerConfig(Box<crate::types::VsanDirectoryServerConfig>),
     ///  A `ActiveVsanDirectoryServerConfig`.
     #[cfg(feature = "vsan")]
     ActiveVsanDirectoryServerConfig(Box<crate::types::ActiveVsanDirectoryServerConfig>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for VsanDirectoryServerConfigKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl VsanDirectoryServerConfigKind {
     /// The wire `_typeName` of the value held.

@@ -111,7 +111,7 @@ impl<'de> serde::Deserialize<'de> for VsanDiskFault {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum VsanDiskFaultKind {
     /// Exactly this type.
     VsanDiskFault(Box<crate::types::VsanDiskFault>),
@@ -131,6 +131,13 @@ pub enum VsanDiskFaultKind {
     InsufficientDisks(Box<crate::types::InsufficientDisks>),
     ///  A `VsanIncompatibleDiskMapping`.
     VsanIncompatibleDiskMapping(Box<crate::types::VsanIncompatibleDiskMapping>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for VsanDiskFaultKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl VsanDiskFaultKind {
     /// The wire `_typeName` of the value held.

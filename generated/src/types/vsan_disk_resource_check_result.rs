@@ -170,7 +170,7 @@ impl<'de> serde::Deserialize<'de> for VsanDiskResourceCheckResult {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum VsanDiskResourceCheckResultKind {
     /// Exactly this type.
     VsanDiskResourceCheckResult(Box<crate::types::VsanDiskResourceCheckResult>),
@@ -179,6 +179,13 @@ pub enum VsanDiskResourceCheckResultKind {
     VsanStoragePoolDiskResourceCheckResult(
         Box<crate::types::VsanStoragePoolDiskResourceCheckResult>,
     ),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for VsanDiskResourceCheckResultKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl VsanDiskResourceCheckResultKind {
     /// The wire `_typeName` of the value held.

@@ -106,7 +106,7 @@ impl<'de> serde::Deserialize<'de> for VsanFault {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum VsanFaultKind {
     /// Exactly this type.
     VsanFault(Box<crate::types::VsanFault>),
@@ -124,6 +124,13 @@ pub enum VsanFaultKind {
     DuplicateVsanNetworkInterface(Box<crate::types::DuplicateVsanNetworkInterface>),
     ///  A `VsanDiskFault` or one of its subtypes.
     VsanDiskFault(crate::types::VsanDiskFaultKind),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for VsanFaultKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl VsanFaultKind {
     /// The wire `_typeName` of the value held.

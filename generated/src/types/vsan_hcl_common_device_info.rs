@@ -229,13 +229,20 @@ impl<'de> serde::Deserialize<'de> for VsanHclCommonDeviceInfo {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum VsanHclCommonDeviceInfoKind {
     /// Exactly this type.
     VsanHclCommonDeviceInfo(Box<crate::types::VsanHclCommonDeviceInfo>),
     ///  A `VsanHclNicInfo`.
     #[cfg(feature = "vsan")]
     VsanHclNicInfo(Box<crate::types::VsanHclNicInfo>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for VsanHclCommonDeviceInfoKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl VsanHclCommonDeviceInfoKind {
     /// The wire `_typeName` of the value held.

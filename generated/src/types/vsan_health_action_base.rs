@@ -103,7 +103,7 @@ impl<'de> serde::Deserialize<'de> for VsanHealthActionBase {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum VsanHealthActionBaseKind {
     /// Exactly this type.
     VsanHealthActionBase(Box<crate::types::VsanHealthActionBase>),
@@ -118,6 +118,13 @@ pub enum VsanHealthActionBaseKind {
     VsanHealthDataDrivenAction(Box<crate::types::VsanHealthDataDrivenAction>),
     ///  A `VsanHealthTxtBasedAction`.
     VsanHealthTxtBasedAction(Box<crate::types::VsanHealthTxtBasedAction>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for VsanHealthActionBaseKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl VsanHealthActionBaseKind {
     /// The wire `_typeName` of the value held.

@@ -160,13 +160,20 @@ impl<'de> serde::Deserialize<'de> for VsanHostConfigInfo {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum VsanHostConfigInfoKind {
     /// Exactly this type.
     VsanHostConfigInfo(Box<crate::types::VsanHostConfigInfo>),
     ///  A `VsanHostConfigInfoEx`.
     #[cfg(feature = "vsan")]
     VsanHostConfigInfoEx(Box<crate::types::VsanHostConfigInfoEx>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for VsanHostConfigInfoKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl VsanHostConfigInfoKind {
     /// The wire `_typeName` of the value held.

@@ -116,7 +116,7 @@ impl<'de> serde::Deserialize<'de> for VsanIscsiLUNCommonInfo {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum VsanIscsiLUNCommonInfoKind {
     /// Exactly this type.
     VsanIscsiLUNCommonInfo(Box<crate::types::VsanIscsiLUNCommonInfo>),
@@ -126,6 +126,13 @@ pub enum VsanIscsiLUNCommonInfoKind {
     ///  A `VsanIscsiLUNSpec`.
     #[cfg(feature = "vsan")]
     VsanIscsiLUNSpec(Box<crate::types::VsanIscsiLUNSpec>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for VsanIscsiLUNCommonInfoKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl VsanIscsiLUNCommonInfoKind {
     /// The wire `_typeName` of the value held.

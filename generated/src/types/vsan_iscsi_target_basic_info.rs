@@ -106,13 +106,20 @@ impl<'de> serde::Deserialize<'de> for VsanIscsiTargetBasicInfo {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum VsanIscsiTargetBasicInfoKind {
     /// Exactly this type.
     VsanIscsiTargetBasicInfo(Box<crate::types::VsanIscsiTargetBasicInfo>),
     ///  A `VsanIscsiTargetCommonInfo` or one of its subtypes.
     #[cfg(feature = "vsan")]
     VsanIscsiTargetCommonInfo(crate::types::VsanIscsiTargetCommonInfoKind),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for VsanIscsiTargetBasicInfoKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl VsanIscsiTargetBasicInfoKind {
     /// The wire `_typeName` of the value held.

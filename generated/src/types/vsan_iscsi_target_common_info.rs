@@ -133,7 +133,7 @@ impl<'de> serde::Deserialize<'de> for VsanIscsiTargetCommonInfo {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum VsanIscsiTargetCommonInfoKind {
     /// Exactly this type.
     VsanIscsiTargetCommonInfo(Box<crate::types::VsanIscsiTargetCommonInfo>),
@@ -143,6 +143,13 @@ pub enum VsanIscsiTargetCommonInfoKind {
     ///  A `VsanIscsiTargetSpec`.
     #[cfg(feature = "vsan")]
     VsanIscsiTargetSpec(Box<crate::types::VsanIscsiTargetSpec>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for VsanIscsiTargetCommonInfoKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl VsanIscsiTargetCommonInfoKind {
     /// The wire `_typeName` of the value held.

@@ -113,13 +113,20 @@ impl<'de> serde::Deserialize<'de> for VsanIscsiTargetServiceConfig {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum VsanIscsiTargetServiceConfigKind {
     /// Exactly this type.
     VsanIscsiTargetServiceConfig(Box<crate::types::VsanIscsiTargetServiceConfig>),
     ///  A `VsanIscsiTargetServiceSpec`.
     #[cfg(feature = "vsan")]
     VsanIscsiTargetServiceSpec(Box<crate::types::VsanIscsiTargetServiceSpec>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for VsanIscsiTargetServiceConfigKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl VsanIscsiTargetServiceConfigKind {
     /// The wire `_typeName` of the value held.

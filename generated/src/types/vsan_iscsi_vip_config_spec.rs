@@ -135,13 +135,20 @@ impl<'de> serde::Deserialize<'de> for VsanIscsiVipConfigSpec {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum VsanIscsiVipConfigSpecKind {
     /// Exactly this type.
     VsanIscsiVipConfigSpec(Box<crate::types::VsanIscsiVipConfigSpec>),
     ///  A `VsanIscsiVipConfig`.
     #[cfg(feature = "vsan")]
     VsanIscsiVipConfig(Box<crate::types::VsanIscsiVipConfig>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for VsanIscsiVipConfigSpecKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl VsanIscsiVipConfigSpecKind {
     /// The wire `_typeName` of the value held.

@@ -123,7 +123,7 @@ impl<'de> serde::Deserialize<'de> for VsanMountPrecheckItem {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum VsanMountPrecheckItemKind {
     /// Exactly this type.
     VsanMountPrecheckItem(Box<crate::types::VsanMountPrecheckItem>),
@@ -140,6 +140,13 @@ pub enum VsanMountPrecheckItemKind {
     VsanMountPrecheckNetworkLatencyResult(
         Box<crate::types::VsanMountPrecheckNetworkLatencyResult>,
     ),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for VsanMountPrecheckItemKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl VsanMountPrecheckItemKind {
     /// The wire `_typeName` of the value held.

@@ -103,7 +103,7 @@ impl<'de> serde::Deserialize<'de> for VsanMountPrecheckResult {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum VsanMountPrecheckResultKind {
     /// Exactly this type.
     VsanMountPrecheckResult(Box<crate::types::VsanMountPrecheckResult>),
@@ -112,6 +112,13 @@ pub enum VsanMountPrecheckResultKind {
     VsanDatastoreSourcePrecheckResult(
         Box<crate::types::VsanDatastoreSourcePrecheckResult>,
     ),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for VsanMountPrecheckResultKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl VsanMountPrecheckResultKind {
     /// The wire `_typeName` of the value held.

@@ -259,7 +259,7 @@ impl<'de> serde::Deserialize<'de> for VsanResourceCheckComponentResult {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum VsanResourceCheckComponentResultKind {
     /// Exactly this type.
     VsanResourceCheckComponentResult(
@@ -273,6 +273,13 @@ pub enum VsanResourceCheckComponentResultKind {
     ///  A `VsanResourceCheckVsanResult` or one of its subtypes.
     #[cfg(feature = "vsan")]
     VsanResourceCheckVsanResult(crate::types::VsanResourceCheckVsanResultKind),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for VsanResourceCheckComponentResultKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl VsanResourceCheckComponentResultKind {
     /// The wire `_typeName` of the value held.

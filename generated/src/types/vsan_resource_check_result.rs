@@ -252,13 +252,20 @@ impl<'de> serde::Deserialize<'de> for VsanResourceCheckResult {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum VsanResourceCheckResultKind {
     /// Exactly this type.
     VsanResourceCheckResult(Box<crate::types::VsanResourceCheckResult>),
     ///  A `VsanResourceCheckComponentResult` or one of its subtypes.
     #[cfg(feature = "vsan")]
     VsanResourceCheckComponentResult(crate::types::VsanResourceCheckComponentResultKind),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for VsanResourceCheckResultKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl VsanResourceCheckResultKind {
     /// The wire `_typeName` of the value held.

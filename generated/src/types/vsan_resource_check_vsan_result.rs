@@ -259,7 +259,7 @@ impl<'de> serde::Deserialize<'de> for VsanResourceCheckVsanResult {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum VsanResourceCheckVsanResultKind {
     /// Exactly this type.
     VsanResourceCheckVsanResult(Box<crate::types::VsanResourceCheckVsanResult>),
@@ -268,6 +268,13 @@ pub enum VsanResourceCheckVsanResultKind {
     VsanSiteMaintenanceResourceCheckResult(
         Box<crate::types::VsanSiteMaintenanceResourceCheckResult>,
     ),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for VsanResourceCheckVsanResultKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl VsanResourceCheckVsanResultKind {
     /// The wire `_typeName` of the value held.

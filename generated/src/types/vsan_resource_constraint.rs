@@ -103,7 +103,7 @@ impl<'de> serde::Deserialize<'de> for VsanResourceConstraint {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum VsanResourceConstraintKind {
     /// Exactly this type.
     VsanResourceConstraint(Box<crate::types::VsanResourceConstraint>),
@@ -113,6 +113,13 @@ pub enum VsanResourceConstraintKind {
     ///  A `VsanPropertyConstraint`.
     #[cfg(feature = "vsan")]
     VsanPropertyConstraint(Box<crate::types::VsanPropertyConstraint>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for VsanResourceConstraintKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl VsanResourceConstraintKind {
     /// The wire `_typeName` of the value held.

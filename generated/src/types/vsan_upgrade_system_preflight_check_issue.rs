@@ -101,7 +101,7 @@ impl<'de> serde::Deserialize<'de> for VsanUpgradeSystemPreflightCheckIssue {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum VsanUpgradeSystemPreflightCheckIssueKind {
     /// Exactly this type.
     VsanUpgradeSystemPreflightCheckIssue(
@@ -181,6 +181,13 @@ pub enum VsanUpgradeSystemPreflightCheckIssueKind {
     VsanUnsupportedHighDiskVersionIssue(
         Box<crate::types::VsanUnsupportedHighDiskVersionIssue>,
     ),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for VsanUpgradeSystemPreflightCheckIssueKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl VsanUpgradeSystemPreflightCheckIssueKind {
     /// The wire `_typeName` of the value held.

@@ -122,7 +122,7 @@ impl<'de> serde::Deserialize<'de> for VsanUpgradeSystemUpgradeHistoryItem {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum VsanUpgradeSystemUpgradeHistoryItemKind {
     /// Exactly this type.
     VsanUpgradeSystemUpgradeHistoryItem(
@@ -141,6 +141,13 @@ pub enum VsanUpgradeSystemUpgradeHistoryItemKind {
     VsanUpgradeSystemUpgradeHistoryStoragePoolOp(
         Box<crate::types::VsanUpgradeSystemUpgradeHistoryStoragePoolOp>,
     ),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for VsanUpgradeSystemUpgradeHistoryItemKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl VsanUpgradeSystemUpgradeHistoryItemKind {
     /// The wire `_typeName` of the value held.

@@ -121,13 +121,20 @@ impl<'de> serde::Deserialize<'de> for VsanUpgradeSystemUpgradeStatus {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum VsanUpgradeSystemUpgradeStatusKind {
     /// Exactly this type.
     VsanUpgradeSystemUpgradeStatus(Box<crate::types::VsanUpgradeSystemUpgradeStatus>),
     ///  A `VsanUpgradeStatusEx`.
     #[cfg(feature = "vsan")]
     VsanUpgradeStatusEx(Box<crate::types::VsanUpgradeStatusEx>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for VsanUpgradeSystemUpgradeStatusKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl VsanUpgradeSystemUpgradeStatusKind {
     /// The wire `_typeName` of the value held.

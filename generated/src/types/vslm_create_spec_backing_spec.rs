@@ -102,7 +102,7 @@ impl<'de> serde::Deserialize<'de> for VslmCreateSpecBackingSpec {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum VslmCreateSpecBackingSpecKind {
     /// Exactly this type.
     VslmCreateSpecBackingSpec(Box<crate::types::VslmCreateSpecBackingSpec>),
@@ -114,6 +114,13 @@ pub enum VslmCreateSpecBackingSpecKind {
     VslmCreateSpecRawDiskMappingBackingSpec(
         Box<crate::types::VslmCreateSpecRawDiskMappingBackingSpec>,
     ),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for VslmCreateSpecBackingSpecKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl VslmCreateSpecBackingSpecKind {
     /// The wire `_typeName` of the value held.

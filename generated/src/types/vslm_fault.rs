@@ -113,13 +113,20 @@ impl<'de> serde::Deserialize<'de> for VslmFault {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum VslmFaultKind {
     /// Exactly this type.
     VslmFault(Box<crate::types::VslmFault>),
     ///  A `VslmSyncFault`.
     #[cfg(feature = "vslm")]
     VslmSyncFault(Box<crate::types::VslmSyncFault>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for VslmFaultKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl VslmFaultKind {
     /// The wire `_typeName` of the value held.

@@ -117,7 +117,7 @@ impl<'de> serde::Deserialize<'de> for VslmMigrateSpec {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum VslmMigrateSpecKind {
     /// Exactly this type.
     VslmMigrateSpec(Box<crate::types::VslmMigrateSpec>),
@@ -125,6 +125,13 @@ pub enum VslmMigrateSpecKind {
     VslmCloneSpec(Box<crate::types::VslmCloneSpec>),
     ///  A `VslmRelocateSpec`.
     VslmRelocateSpec(Box<crate::types::VslmRelocateSpec>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for VslmMigrateSpecKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl VslmMigrateSpecKind {
     /// The wire `_typeName` of the value held.

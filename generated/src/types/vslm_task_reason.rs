@@ -92,7 +92,7 @@ impl<'de> serde::Deserialize<'de> for VslmTaskReason {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum VslmTaskReasonKind {
     /// Exactly this type.
     VslmTaskReason(Box<crate::types::VslmTaskReason>),
@@ -108,6 +108,13 @@ pub enum VslmTaskReasonKind {
     ///  A `VslmTaskReasonUser`.
     #[cfg(feature = "vslm")]
     VslmTaskReasonUser(Box<crate::types::VslmTaskReasonUser>),
+}
+/// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+/// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+impl std::fmt::Debug for VslmTaskReasonKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(crate::object::Family::object(self), f)
+    }
 }
 impl VslmTaskReasonKind {
     /// The wire `_typeName` of the value held.

@@ -388,10 +388,18 @@ fn kind_enum(model: &Model, plan: &Plan, s: &Schema, d: &DataType) -> TokenStrea
     let impls = codec_impls(&kind_tokens, quote!(fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> { d.family() }), quote!(e.object(crate::object::Family::object(self))));
     quote! {
         #doc
-        #[derive(Debug, Clone)]
+        #[derive(Clone)]
         pub enum #kind {
             #[doc = " Exactly this type."]
             #variants
+        }
+
+        /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
+        /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
+        impl std::fmt::Debug for #kind {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                crate::object::debug(crate::object::Family::object(self), f)
+            }
         }
 
         impl #kind {
