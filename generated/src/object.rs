@@ -187,3 +187,29 @@ impl<T: Blank> Blank for Box<T> {
         Box::new(T::blank())
     }
 }
+
+// A family enum's variants are built through these, so that its own bodies hold no `Box<T>`:
+// rustc drop-checks every distinct type of a local in every body, and each such check walks all
+// the types `T` reaches, through the family enums most of the crate (see the README). Here `T`
+// is a parameter, checked once.
+
+/// `wrap(Box::new(v))`.
+#[doc(hidden)]
+#[inline]
+pub fn boxed<T, K>(v: T, wrap: fn(Box<T>) -> K) -> K {
+    wrap(Box::new(v))
+}
+
+/// `wrap` around a clone of `v`.
+#[doc(hidden)]
+#[inline]
+pub fn clone_boxed<T: Clone, K>(v: &T, wrap: fn(Box<T>) -> K) -> K {
+    wrap(Box::new(v.clone()))
+}
+
+/// `wrap` around a blank `T`.
+#[doc(hidden)]
+#[inline]
+pub fn blank_boxed<T: Blank, K>(wrap: fn(Box<T>) -> K) -> K {
+    wrap(Box::new(T::blank()))
+}

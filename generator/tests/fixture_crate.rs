@@ -139,6 +139,12 @@ fn main() {
     let shown = format!("{shape:?}");
     assert!(shown.starts_with("Square { name: \"sq\""), "{shown}");
     assert_eq!(shown, format!("{square:?}"));
+    // variants built, cloned and blanked through the generic helpers
+    let rebuilt = ShapeKind::from(PolygonKind::from(square.clone()));
+    assert!(matches!(&rebuilt, ShapeKind::Polygon(PolygonKind::Square(s)) if s.corners == 4));
+    assert_eq!(format!("{:?}", rebuilt.clone()), shown);
+    let base: ShapeKind = vim25::from_str(r#"{"_typeName":"Shape","name":"s"}"#).unwrap();
+    assert!(matches!(base.clone(), ShapeKind::Shape(s) if s.name == "s"));
     println!("probe ok");
 }
 "##,

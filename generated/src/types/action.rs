@@ -90,7 +90,6 @@ impl<'de> serde::Deserialize<'de> for Action {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum ActionKind {
     /// Exactly this type.
     Action(Box<crate::types::Action>),
@@ -104,6 +103,27 @@ pub enum ActionKind {
     SendEmailAction(Box<crate::types::SendEmailAction>),
     ///  A `SendSNMPAction`.
     SendSNMPAction(Box<crate::types::SendSNMPAction>),
+}
+impl Clone for ActionKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::Action(v) => crate::object::clone_boxed(&**v, Self::Action),
+            Self::CreateTaskAction(v) => {
+                crate::object::clone_boxed(&**v, Self::CreateTaskAction)
+            }
+            Self::MethodAction(v) => crate::object::clone_boxed(&**v, Self::MethodAction),
+            Self::RunScriptAction(v) => {
+                crate::object::clone_boxed(&**v, Self::RunScriptAction)
+            }
+            Self::SendEmailAction(v) => {
+                crate::object::clone_boxed(&**v, Self::SendEmailAction)
+            }
+            Self::SendSNMPAction(v) => {
+                crate::object::clone_boxed(&**v, Self::SendSNMPAction)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -138,62 +158,62 @@ impl ActionKind {
 impl From<crate::types::Action> for ActionKind {
     #[inline]
     fn from(v: crate::types::Action) -> Self {
-        Self::Action(Box::new(v))
+        crate::object::boxed(v, Self::Action)
     }
 }
 impl From<crate::types::CreateTaskAction> for ActionKind {
     #[inline]
     fn from(v: crate::types::CreateTaskAction) -> Self {
-        Self::CreateTaskAction(Box::new(v))
+        crate::object::boxed(v, Self::CreateTaskAction)
     }
 }
 impl From<crate::types::MethodAction> for ActionKind {
     #[inline]
     fn from(v: crate::types::MethodAction) -> Self {
-        Self::MethodAction(Box::new(v))
+        crate::object::boxed(v, Self::MethodAction)
     }
 }
 impl From<crate::types::RunScriptAction> for ActionKind {
     #[inline]
     fn from(v: crate::types::RunScriptAction) -> Self {
-        Self::RunScriptAction(Box::new(v))
+        crate::object::boxed(v, Self::RunScriptAction)
     }
 }
 impl From<crate::types::SendEmailAction> for ActionKind {
     #[inline]
     fn from(v: crate::types::SendEmailAction) -> Self {
-        Self::SendEmailAction(Box::new(v))
+        crate::object::boxed(v, Self::SendEmailAction)
     }
 }
 impl From<crate::types::SendSNMPAction> for ActionKind {
     #[inline]
     fn from(v: crate::types::SendSNMPAction) -> Self {
-        Self::SendSNMPAction(Box::new(v))
+        crate::object::boxed(v, Self::SendSNMPAction)
     }
 }
 impl crate::object::Family for ActionKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::Action, id) {
             crate::registry::id::CreateTaskAction => {
-                Self::CreateTaskAction(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CreateTaskAction)
             }
             crate::registry::id::MethodAction => {
-                Self::MethodAction(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::MethodAction)
             }
             crate::registry::id::RunScriptAction => {
-                Self::RunScriptAction(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::RunScriptAction)
             }
             crate::registry::id::SendEmailAction => {
-                Self::SendEmailAction(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::SendEmailAction)
             }
             crate::registry::id::SendSNMPAction => {
-                Self::SendSNMPAction(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::SendSNMPAction)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::Action(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::Action)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

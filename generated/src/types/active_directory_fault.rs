@@ -111,7 +111,6 @@ impl<'de> serde::Deserialize<'de> for ActiveDirectoryFault {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum ActiveDirectoryFaultKind {
     /// Exactly this type.
     ActiveDirectoryFault(Box<crate::types::ActiveDirectoryFault>),
@@ -123,6 +122,26 @@ pub enum ActiveDirectoryFaultKind {
     NoPermissionOnAD(Box<crate::types::NoPermissionOnAD>),
     ///  A `NonADUserRequired`.
     NonADUserRequired(Box<crate::types::NonADUserRequired>),
+}
+impl Clone for ActiveDirectoryFaultKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::ActiveDirectoryFault(v) => {
+                crate::object::clone_boxed(&**v, Self::ActiveDirectoryFault)
+            }
+            Self::DomainNotFound(v) => {
+                crate::object::clone_boxed(&**v, Self::DomainNotFound)
+            }
+            Self::InvalidCAMServer(v) => Self::InvalidCAMServer(Clone::clone(v)),
+            Self::NoPermissionOnAD(v) => {
+                crate::object::clone_boxed(&**v, Self::NoPermissionOnAD)
+            }
+            Self::NonADUserRequired(v) => {
+                crate::object::clone_boxed(&**v, Self::NonADUserRequired)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -156,13 +175,13 @@ impl ActiveDirectoryFaultKind {
 impl From<crate::types::ActiveDirectoryFault> for ActiveDirectoryFaultKind {
     #[inline]
     fn from(v: crate::types::ActiveDirectoryFault) -> Self {
-        Self::ActiveDirectoryFault(Box::new(v))
+        crate::object::boxed(v, Self::ActiveDirectoryFault)
     }
 }
 impl From<crate::types::DomainNotFound> for ActiveDirectoryFaultKind {
     #[inline]
     fn from(v: crate::types::DomainNotFound) -> Self {
-        Self::DomainNotFound(Box::new(v))
+        crate::object::boxed(v, Self::DomainNotFound)
     }
 }
 impl From<crate::types::InvalidCAMServerKind> for ActiveDirectoryFaultKind {
@@ -174,13 +193,13 @@ impl From<crate::types::InvalidCAMServerKind> for ActiveDirectoryFaultKind {
 impl From<crate::types::NoPermissionOnAD> for ActiveDirectoryFaultKind {
     #[inline]
     fn from(v: crate::types::NoPermissionOnAD) -> Self {
-        Self::NoPermissionOnAD(Box::new(v))
+        crate::object::boxed(v, Self::NoPermissionOnAD)
     }
 }
 impl From<crate::types::NonADUserRequired> for ActiveDirectoryFaultKind {
     #[inline]
     fn from(v: crate::types::NonADUserRequired) -> Self {
-        Self::NonADUserRequired(Box::new(v))
+        crate::object::boxed(v, Self::NonADUserRequired)
     }
 }
 impl crate::object::Family for ActiveDirectoryFaultKind {
@@ -190,7 +209,7 @@ impl crate::object::Family for ActiveDirectoryFaultKind {
             id,
         ) {
             crate::registry::id::DomainNotFound => {
-                Self::DomainNotFound(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DomainNotFound)
             }
             crate::registry::id::InvalidCAMServer => {
                 Self::InvalidCAMServer(
@@ -200,16 +219,16 @@ impl crate::object::Family for ActiveDirectoryFaultKind {
                 )
             }
             crate::registry::id::NoPermissionOnAD => {
-                Self::NoPermissionOnAD(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::NoPermissionOnAD)
             }
             crate::registry::id::NonADUserRequired => {
-                Self::NonADUserRequired(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::NonADUserRequired)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::ActiveDirectoryFault(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::ActiveDirectoryFault)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -147,7 +147,6 @@ impl<'de> serde::Deserialize<'de> for AgencyIssue {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum AgencyIssueKind {
     /// Exactly this type.
     AgencyIssue(Box<crate::types::AgencyIssue>),
@@ -169,6 +168,36 @@ pub enum AgencyIssueKind {
     ///  A `PersonalityAgencyPMIssue` or one of its subtypes.
     #[cfg(feature = "eam")]
     PersonalityAgencyPMIssue(crate::types::PersonalityAgencyPMIssueKind),
+}
+impl Clone for AgencyIssueKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::AgencyIssue(v) => crate::object::clone_boxed(&**v, Self::AgencyIssue),
+            #[cfg(feature = "eam")]
+            Self::AgencyDisabled(v) => {
+                crate::object::clone_boxed(&**v, Self::AgencyDisabled)
+            }
+            #[cfg(feature = "eam")]
+            Self::AgentIssue(v) => Self::AgentIssue(Clone::clone(v)),
+            #[cfg(feature = "eam")]
+            Self::OrphanedAgency(v) => {
+                crate::object::clone_boxed(&**v, Self::OrphanedAgency)
+            }
+            #[cfg(feature = "eam")]
+            Self::ClusterAgentAgentIssue(v) => {
+                Self::ClusterAgentAgentIssue(Clone::clone(v))
+            }
+            #[cfg(feature = "eam")]
+            Self::IntegrityAgencyVUMIssue(v) => {
+                Self::IntegrityAgencyVUMIssue(Clone::clone(v))
+            }
+            #[cfg(feature = "eam")]
+            Self::PersonalityAgencyPMIssue(v) => {
+                Self::PersonalityAgencyPMIssue(Clone::clone(v))
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -210,14 +239,14 @@ impl AgencyIssueKind {
 impl From<crate::types::AgencyIssue> for AgencyIssueKind {
     #[inline]
     fn from(v: crate::types::AgencyIssue) -> Self {
-        Self::AgencyIssue(Box::new(v))
+        crate::object::boxed(v, Self::AgencyIssue)
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::AgencyDisabled> for AgencyIssueKind {
     #[inline]
     fn from(v: crate::types::AgencyDisabled) -> Self {
-        Self::AgencyDisabled(Box::new(v))
+        crate::object::boxed(v, Self::AgencyDisabled)
     }
 }
 #[cfg(feature = "eam")]
@@ -231,7 +260,7 @@ impl From<crate::types::AgentIssueKind> for AgencyIssueKind {
 impl From<crate::types::OrphanedAgency> for AgencyIssueKind {
     #[inline]
     fn from(v: crate::types::OrphanedAgency) -> Self {
-        Self::OrphanedAgency(Box::new(v))
+        crate::object::boxed(v, Self::OrphanedAgency)
     }
 }
 #[cfg(feature = "eam")]
@@ -260,7 +289,7 @@ impl crate::object::Family for AgencyIssueKind {
         match crate::registry::child_toward(crate::registry::id::AgencyIssue, id) {
             #[cfg(feature = "eam")]
             crate::registry::id::AgencyDisabled => {
-                Self::AgencyDisabled(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::AgencyDisabled)
             }
             #[cfg(feature = "eam")]
             crate::registry::id::AgentIssue => {
@@ -272,7 +301,7 @@ impl crate::object::Family for AgencyIssueKind {
             }
             #[cfg(feature = "eam")]
             crate::registry::id::OrphanedAgency => {
-                Self::OrphanedAgency(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::OrphanedAgency)
             }
             #[cfg(feature = "eam")]
             crate::registry::id::ClusterAgentAgentIssue => {
@@ -302,7 +331,7 @@ impl crate::object::Family for AgencyIssueKind {
         }
     }
     fn blank_base() -> Self {
-        Self::AgencyIssue(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::AgencyIssue)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

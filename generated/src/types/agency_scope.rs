@@ -95,13 +95,24 @@ impl<'de> serde::Deserialize<'de> for AgencyScope {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum AgencyScopeKind {
     /// Exactly this type.
     AgencyScope(Box<crate::types::AgencyScope>),
     ///  A `AgencyComputeResourceScope`.
     #[cfg(feature = "eam")]
     AgencyComputeResourceScope(Box<crate::types::AgencyComputeResourceScope>),
+}
+impl Clone for AgencyScopeKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::AgencyScope(v) => crate::object::clone_boxed(&**v, Self::AgencyScope),
+            #[cfg(feature = "eam")]
+            Self::AgencyComputeResourceScope(v) => {
+                crate::object::clone_boxed(&**v, Self::AgencyComputeResourceScope)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -133,14 +144,14 @@ impl AgencyScopeKind {
 impl From<crate::types::AgencyScope> for AgencyScopeKind {
     #[inline]
     fn from(v: crate::types::AgencyScope) -> Self {
-        Self::AgencyScope(Box::new(v))
+        crate::object::boxed(v, Self::AgencyScope)
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::AgencyComputeResourceScope> for AgencyScopeKind {
     #[inline]
     fn from(v: crate::types::AgencyComputeResourceScope) -> Self {
-        Self::AgencyComputeResourceScope(Box::new(v))
+        crate::object::boxed(v, Self::AgencyComputeResourceScope)
     }
 }
 impl crate::object::Family for AgencyScopeKind {
@@ -148,13 +159,13 @@ impl crate::object::Family for AgencyScopeKind {
         match crate::registry::child_toward(crate::registry::id::AgencyScope, id) {
             #[cfg(feature = "eam")]
             crate::registry::id::AgencyComputeResourceScope => {
-                Self::AgencyComputeResourceScope(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::AgencyComputeResourceScope)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::AgencyScope(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::AgencyScope)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -179,7 +179,6 @@ impl<'de> serde::Deserialize<'de> for AgentIssue {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum AgentIssueKind {
     /// Exactly this type.
     AgentIssue(Box<crate::types::AgentIssue>),
@@ -213,6 +212,48 @@ pub enum AgentIssueKind {
     ///  A `PersonalityAgentPMIssue` or one of its subtypes.
     #[cfg(feature = "eam")]
     PersonalityAgentPMIssue(crate::types::PersonalityAgentPMIssueKind),
+}
+impl Clone for AgentIssueKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::AgentIssue(v) => crate::object::clone_boxed(&**v, Self::AgentIssue),
+            #[cfg(feature = "eam")]
+            Self::EamCertificateNotTrusted(v) => {
+                crate::object::clone_boxed(&**v, Self::EamCertificateNotTrusted)
+            }
+            #[cfg(feature = "eam")]
+            Self::HostInPartialMaintenanceMode(v) => {
+                crate::object::clone_boxed(&**v, Self::HostInPartialMaintenanceMode)
+            }
+            #[cfg(feature = "eam")]
+            Self::ManagedHostNotReachable(v) => {
+                crate::object::clone_boxed(&**v, Self::ManagedHostNotReachable)
+            }
+            #[cfg(feature = "eam")]
+            Self::MissingDvFilterSwitch(v) => {
+                crate::object::clone_boxed(&**v, Self::MissingDvFilterSwitch)
+            }
+            #[cfg(feature = "eam")]
+            Self::OvfInvalidProperty(v) => {
+                crate::object::clone_boxed(&**v, Self::OvfInvalidProperty)
+            }
+            #[cfg(feature = "eam")]
+            Self::TransitionFailed(v) => {
+                crate::object::clone_boxed(&**v, Self::TransitionFailed)
+            }
+            #[cfg(feature = "eam")]
+            Self::VibIssue(v) => Self::VibIssue(Clone::clone(v)),
+            #[cfg(feature = "eam")]
+            Self::VmIssue(v) => Self::VmIssue(Clone::clone(v)),
+            #[cfg(feature = "eam")]
+            Self::VmNotDeployed(v) => Self::VmNotDeployed(Clone::clone(v)),
+            #[cfg(feature = "eam")]
+            Self::PersonalityAgentPMIssue(v) => {
+                Self::PersonalityAgentPMIssue(Clone::clone(v))
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -262,49 +303,49 @@ impl AgentIssueKind {
 impl From<crate::types::AgentIssue> for AgentIssueKind {
     #[inline]
     fn from(v: crate::types::AgentIssue) -> Self {
-        Self::AgentIssue(Box::new(v))
+        crate::object::boxed(v, Self::AgentIssue)
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::EamCertificateNotTrusted> for AgentIssueKind {
     #[inline]
     fn from(v: crate::types::EamCertificateNotTrusted) -> Self {
-        Self::EamCertificateNotTrusted(Box::new(v))
+        crate::object::boxed(v, Self::EamCertificateNotTrusted)
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::HostInPartialMaintenanceMode> for AgentIssueKind {
     #[inline]
     fn from(v: crate::types::HostInPartialMaintenanceMode) -> Self {
-        Self::HostInPartialMaintenanceMode(Box::new(v))
+        crate::object::boxed(v, Self::HostInPartialMaintenanceMode)
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::ManagedHostNotReachable> for AgentIssueKind {
     #[inline]
     fn from(v: crate::types::ManagedHostNotReachable) -> Self {
-        Self::ManagedHostNotReachable(Box::new(v))
+        crate::object::boxed(v, Self::ManagedHostNotReachable)
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::MissingDvFilterSwitch> for AgentIssueKind {
     #[inline]
     fn from(v: crate::types::MissingDvFilterSwitch) -> Self {
-        Self::MissingDvFilterSwitch(Box::new(v))
+        crate::object::boxed(v, Self::MissingDvFilterSwitch)
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::OvfInvalidProperty> for AgentIssueKind {
     #[inline]
     fn from(v: crate::types::OvfInvalidProperty) -> Self {
-        Self::OvfInvalidProperty(Box::new(v))
+        crate::object::boxed(v, Self::OvfInvalidProperty)
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::TransitionFailed> for AgentIssueKind {
     #[inline]
     fn from(v: crate::types::TransitionFailed) -> Self {
-        Self::TransitionFailed(Box::new(v))
+        crate::object::boxed(v, Self::TransitionFailed)
     }
 }
 #[cfg(feature = "eam")]
@@ -340,27 +381,27 @@ impl crate::object::Family for AgentIssueKind {
         match crate::registry::child_toward(crate::registry::id::AgentIssue, id) {
             #[cfg(feature = "eam")]
             crate::registry::id::EamCertificateNotTrusted => {
-                Self::EamCertificateNotTrusted(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::EamCertificateNotTrusted)
             }
             #[cfg(feature = "eam")]
             crate::registry::id::HostInPartialMaintenanceMode => {
-                Self::HostInPartialMaintenanceMode(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostInPartialMaintenanceMode)
             }
             #[cfg(feature = "eam")]
             crate::registry::id::ManagedHostNotReachable => {
-                Self::ManagedHostNotReachable(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ManagedHostNotReachable)
             }
             #[cfg(feature = "eam")]
             crate::registry::id::MissingDvFilterSwitch => {
-                Self::MissingDvFilterSwitch(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::MissingDvFilterSwitch)
             }
             #[cfg(feature = "eam")]
             crate::registry::id::OvfInvalidProperty => {
-                Self::OvfInvalidProperty(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::OvfInvalidProperty)
             }
             #[cfg(feature = "eam")]
             crate::registry::id::TransitionFailed => {
-                Self::TransitionFailed(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::TransitionFailed)
             }
             #[cfg(feature = "eam")]
             crate::registry::id::VibIssue => {
@@ -394,7 +435,7 @@ impl crate::object::Family for AgentIssueKind {
         }
     }
     fn blank_base() -> Self {
-        Self::AgentIssue(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::AgentIssue)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

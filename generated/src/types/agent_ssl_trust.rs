@@ -97,7 +97,6 @@ impl<'de> serde::Deserialize<'de> for AgentSslTrust {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum AgentSslTrustKind {
     /// Exactly this type.
     AgentSslTrust(Box<crate::types::AgentSslTrust>),
@@ -107,6 +106,24 @@ pub enum AgentSslTrustKind {
     ///  A `AgentPinnedPemCertificate`.
     #[cfg(feature = "eam")]
     AgentPinnedPemCertificate(Box<crate::types::AgentPinnedPemCertificate>),
+}
+impl Clone for AgentSslTrustKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::AgentSslTrust(v) => {
+                crate::object::clone_boxed(&**v, Self::AgentSslTrust)
+            }
+            #[cfg(feature = "eam")]
+            Self::AgentAnyCertificate(v) => {
+                crate::object::clone_boxed(&**v, Self::AgentAnyCertificate)
+            }
+            #[cfg(feature = "eam")]
+            Self::AgentPinnedPemCertificate(v) => {
+                crate::object::clone_boxed(&**v, Self::AgentPinnedPemCertificate)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -140,21 +157,21 @@ impl AgentSslTrustKind {
 impl From<crate::types::AgentSslTrust> for AgentSslTrustKind {
     #[inline]
     fn from(v: crate::types::AgentSslTrust) -> Self {
-        Self::AgentSslTrust(Box::new(v))
+        crate::object::boxed(v, Self::AgentSslTrust)
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::AgentAnyCertificate> for AgentSslTrustKind {
     #[inline]
     fn from(v: crate::types::AgentAnyCertificate) -> Self {
-        Self::AgentAnyCertificate(Box::new(v))
+        crate::object::boxed(v, Self::AgentAnyCertificate)
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::AgentPinnedPemCertificate> for AgentSslTrustKind {
     #[inline]
     fn from(v: crate::types::AgentPinnedPemCertificate) -> Self {
-        Self::AgentPinnedPemCertificate(Box::new(v))
+        crate::object::boxed(v, Self::AgentPinnedPemCertificate)
     }
 }
 impl crate::object::Family for AgentSslTrustKind {
@@ -162,17 +179,17 @@ impl crate::object::Family for AgentSslTrustKind {
         match crate::registry::child_toward(crate::registry::id::AgentSslTrust, id) {
             #[cfg(feature = "eam")]
             crate::registry::id::AgentAnyCertificate => {
-                Self::AgentAnyCertificate(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::AgentAnyCertificate)
             }
             #[cfg(feature = "eam")]
             crate::registry::id::AgentPinnedPemCertificate => {
-                Self::AgentPinnedPemCertificate(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::AgentPinnedPemCertificate)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::AgentSslTrust(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::AgentSslTrust)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -95,13 +95,26 @@ impl<'de> serde::Deserialize<'de> for AgentStoragePolicy {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum AgentStoragePolicyKind {
     /// Exactly this type.
     AgentStoragePolicy(Box<crate::types::AgentStoragePolicy>),
     ///  A `AgentVsanStoragePolicy`.
     #[cfg(feature = "eam")]
     AgentVsanStoragePolicy(Box<crate::types::AgentVsanStoragePolicy>),
+}
+impl Clone for AgentStoragePolicyKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::AgentStoragePolicy(v) => {
+                crate::object::clone_boxed(&**v, Self::AgentStoragePolicy)
+            }
+            #[cfg(feature = "eam")]
+            Self::AgentVsanStoragePolicy(v) => {
+                crate::object::clone_boxed(&**v, Self::AgentVsanStoragePolicy)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -133,14 +146,14 @@ impl AgentStoragePolicyKind {
 impl From<crate::types::AgentStoragePolicy> for AgentStoragePolicyKind {
     #[inline]
     fn from(v: crate::types::AgentStoragePolicy) -> Self {
-        Self::AgentStoragePolicy(Box::new(v))
+        crate::object::boxed(v, Self::AgentStoragePolicy)
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::AgentVsanStoragePolicy> for AgentStoragePolicyKind {
     #[inline]
     fn from(v: crate::types::AgentVsanStoragePolicy) -> Self {
-        Self::AgentVsanStoragePolicy(Box::new(v))
+        crate::object::boxed(v, Self::AgentVsanStoragePolicy)
     }
 }
 impl crate::object::Family for AgentStoragePolicyKind {
@@ -151,13 +164,13 @@ impl crate::object::Family for AgentStoragePolicyKind {
         ) {
             #[cfg(feature = "eam")]
             crate::registry::id::AgentVsanStoragePolicy => {
-                Self::AgentVsanStoragePolicy(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::AgentVsanStoragePolicy)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::AgentStoragePolicy(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::AgentStoragePolicy)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -90,7 +90,6 @@ impl<'de> serde::Deserialize<'de> for AlarmAction {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum AlarmActionKind {
     /// Exactly this type.
     AlarmAction(Box<crate::types::AlarmAction>),
@@ -98,6 +97,20 @@ pub enum AlarmActionKind {
     AlarmTriggeringAction(Box<crate::types::AlarmTriggeringAction>),
     ///  A `GroupAlarmAction`.
     GroupAlarmAction(Box<crate::types::GroupAlarmAction>),
+}
+impl Clone for AlarmActionKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::AlarmAction(v) => crate::object::clone_boxed(&**v, Self::AlarmAction),
+            Self::AlarmTriggeringAction(v) => {
+                crate::object::clone_boxed(&**v, Self::AlarmTriggeringAction)
+            }
+            Self::GroupAlarmAction(v) => {
+                crate::object::clone_boxed(&**v, Self::GroupAlarmAction)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -129,35 +142,35 @@ impl AlarmActionKind {
 impl From<crate::types::AlarmAction> for AlarmActionKind {
     #[inline]
     fn from(v: crate::types::AlarmAction) -> Self {
-        Self::AlarmAction(Box::new(v))
+        crate::object::boxed(v, Self::AlarmAction)
     }
 }
 impl From<crate::types::AlarmTriggeringAction> for AlarmActionKind {
     #[inline]
     fn from(v: crate::types::AlarmTriggeringAction) -> Self {
-        Self::AlarmTriggeringAction(Box::new(v))
+        crate::object::boxed(v, Self::AlarmTriggeringAction)
     }
 }
 impl From<crate::types::GroupAlarmAction> for AlarmActionKind {
     #[inline]
     fn from(v: crate::types::GroupAlarmAction) -> Self {
-        Self::GroupAlarmAction(Box::new(v))
+        crate::object::boxed(v, Self::GroupAlarmAction)
     }
 }
 impl crate::object::Family for AlarmActionKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::AlarmAction, id) {
             crate::registry::id::AlarmTriggeringAction => {
-                Self::AlarmTriggeringAction(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::AlarmTriggeringAction)
             }
             crate::registry::id::GroupAlarmAction => {
-                Self::GroupAlarmAction(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::GroupAlarmAction)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::AlarmAction(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::AlarmAction)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -213,7 +213,6 @@ impl<'de> serde::Deserialize<'de> for AlarmEvent {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum AlarmEventKind {
     /// Exactly this type.
     AlarmEvent(Box<crate::types::AlarmEvent>),
@@ -243,6 +242,53 @@ pub enum AlarmEventKind {
     AlarmSnmpFailedEvent(Box<crate::types::AlarmSnmpFailedEvent>),
     ///  A `AlarmStatusChangedEvent`.
     AlarmStatusChangedEvent(Box<crate::types::AlarmStatusChangedEvent>),
+}
+impl Clone for AlarmEventKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::AlarmEvent(v) => crate::object::clone_boxed(&**v, Self::AlarmEvent),
+            Self::AlarmAcknowledgedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::AlarmAcknowledgedEvent)
+            }
+            Self::AlarmActionTriggeredEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::AlarmActionTriggeredEvent)
+            }
+            Self::AlarmClearedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::AlarmClearedEvent)
+            }
+            Self::AlarmCreatedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::AlarmCreatedEvent)
+            }
+            Self::AlarmEmailCompletedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::AlarmEmailCompletedEvent)
+            }
+            Self::AlarmEmailFailedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::AlarmEmailFailedEvent)
+            }
+            Self::AlarmReconfiguredEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::AlarmReconfiguredEvent)
+            }
+            Self::AlarmRemovedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::AlarmRemovedEvent)
+            }
+            Self::AlarmScriptCompleteEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::AlarmScriptCompleteEvent)
+            }
+            Self::AlarmScriptFailedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::AlarmScriptFailedEvent)
+            }
+            Self::AlarmSnmpCompletedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::AlarmSnmpCompletedEvent)
+            }
+            Self::AlarmSnmpFailedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::AlarmSnmpFailedEvent)
+            }
+            Self::AlarmStatusChangedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::AlarmStatusChangedEvent)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -285,134 +331,134 @@ impl AlarmEventKind {
 impl From<crate::types::AlarmEvent> for AlarmEventKind {
     #[inline]
     fn from(v: crate::types::AlarmEvent) -> Self {
-        Self::AlarmEvent(Box::new(v))
+        crate::object::boxed(v, Self::AlarmEvent)
     }
 }
 impl From<crate::types::AlarmAcknowledgedEvent> for AlarmEventKind {
     #[inline]
     fn from(v: crate::types::AlarmAcknowledgedEvent) -> Self {
-        Self::AlarmAcknowledgedEvent(Box::new(v))
+        crate::object::boxed(v, Self::AlarmAcknowledgedEvent)
     }
 }
 impl From<crate::types::AlarmActionTriggeredEvent> for AlarmEventKind {
     #[inline]
     fn from(v: crate::types::AlarmActionTriggeredEvent) -> Self {
-        Self::AlarmActionTriggeredEvent(Box::new(v))
+        crate::object::boxed(v, Self::AlarmActionTriggeredEvent)
     }
 }
 impl From<crate::types::AlarmClearedEvent> for AlarmEventKind {
     #[inline]
     fn from(v: crate::types::AlarmClearedEvent) -> Self {
-        Self::AlarmClearedEvent(Box::new(v))
+        crate::object::boxed(v, Self::AlarmClearedEvent)
     }
 }
 impl From<crate::types::AlarmCreatedEvent> for AlarmEventKind {
     #[inline]
     fn from(v: crate::types::AlarmCreatedEvent) -> Self {
-        Self::AlarmCreatedEvent(Box::new(v))
+        crate::object::boxed(v, Self::AlarmCreatedEvent)
     }
 }
 impl From<crate::types::AlarmEmailCompletedEvent> for AlarmEventKind {
     #[inline]
     fn from(v: crate::types::AlarmEmailCompletedEvent) -> Self {
-        Self::AlarmEmailCompletedEvent(Box::new(v))
+        crate::object::boxed(v, Self::AlarmEmailCompletedEvent)
     }
 }
 impl From<crate::types::AlarmEmailFailedEvent> for AlarmEventKind {
     #[inline]
     fn from(v: crate::types::AlarmEmailFailedEvent) -> Self {
-        Self::AlarmEmailFailedEvent(Box::new(v))
+        crate::object::boxed(v, Self::AlarmEmailFailedEvent)
     }
 }
 impl From<crate::types::AlarmReconfiguredEvent> for AlarmEventKind {
     #[inline]
     fn from(v: crate::types::AlarmReconfiguredEvent) -> Self {
-        Self::AlarmReconfiguredEvent(Box::new(v))
+        crate::object::boxed(v, Self::AlarmReconfiguredEvent)
     }
 }
 impl From<crate::types::AlarmRemovedEvent> for AlarmEventKind {
     #[inline]
     fn from(v: crate::types::AlarmRemovedEvent) -> Self {
-        Self::AlarmRemovedEvent(Box::new(v))
+        crate::object::boxed(v, Self::AlarmRemovedEvent)
     }
 }
 impl From<crate::types::AlarmScriptCompleteEvent> for AlarmEventKind {
     #[inline]
     fn from(v: crate::types::AlarmScriptCompleteEvent) -> Self {
-        Self::AlarmScriptCompleteEvent(Box::new(v))
+        crate::object::boxed(v, Self::AlarmScriptCompleteEvent)
     }
 }
 impl From<crate::types::AlarmScriptFailedEvent> for AlarmEventKind {
     #[inline]
     fn from(v: crate::types::AlarmScriptFailedEvent) -> Self {
-        Self::AlarmScriptFailedEvent(Box::new(v))
+        crate::object::boxed(v, Self::AlarmScriptFailedEvent)
     }
 }
 impl From<crate::types::AlarmSnmpCompletedEvent> for AlarmEventKind {
     #[inline]
     fn from(v: crate::types::AlarmSnmpCompletedEvent) -> Self {
-        Self::AlarmSnmpCompletedEvent(Box::new(v))
+        crate::object::boxed(v, Self::AlarmSnmpCompletedEvent)
     }
 }
 impl From<crate::types::AlarmSnmpFailedEvent> for AlarmEventKind {
     #[inline]
     fn from(v: crate::types::AlarmSnmpFailedEvent) -> Self {
-        Self::AlarmSnmpFailedEvent(Box::new(v))
+        crate::object::boxed(v, Self::AlarmSnmpFailedEvent)
     }
 }
 impl From<crate::types::AlarmStatusChangedEvent> for AlarmEventKind {
     #[inline]
     fn from(v: crate::types::AlarmStatusChangedEvent) -> Self {
-        Self::AlarmStatusChangedEvent(Box::new(v))
+        crate::object::boxed(v, Self::AlarmStatusChangedEvent)
     }
 }
 impl crate::object::Family for AlarmEventKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::AlarmEvent, id) {
             crate::registry::id::AlarmAcknowledgedEvent => {
-                Self::AlarmAcknowledgedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::AlarmAcknowledgedEvent)
             }
             crate::registry::id::AlarmActionTriggeredEvent => {
-                Self::AlarmActionTriggeredEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::AlarmActionTriggeredEvent)
             }
             crate::registry::id::AlarmClearedEvent => {
-                Self::AlarmClearedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::AlarmClearedEvent)
             }
             crate::registry::id::AlarmCreatedEvent => {
-                Self::AlarmCreatedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::AlarmCreatedEvent)
             }
             crate::registry::id::AlarmEmailCompletedEvent => {
-                Self::AlarmEmailCompletedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::AlarmEmailCompletedEvent)
             }
             crate::registry::id::AlarmEmailFailedEvent => {
-                Self::AlarmEmailFailedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::AlarmEmailFailedEvent)
             }
             crate::registry::id::AlarmReconfiguredEvent => {
-                Self::AlarmReconfiguredEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::AlarmReconfiguredEvent)
             }
             crate::registry::id::AlarmRemovedEvent => {
-                Self::AlarmRemovedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::AlarmRemovedEvent)
             }
             crate::registry::id::AlarmScriptCompleteEvent => {
-                Self::AlarmScriptCompleteEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::AlarmScriptCompleteEvent)
             }
             crate::registry::id::AlarmScriptFailedEvent => {
-                Self::AlarmScriptFailedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::AlarmScriptFailedEvent)
             }
             crate::registry::id::AlarmSnmpCompletedEvent => {
-                Self::AlarmSnmpCompletedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::AlarmSnmpCompletedEvent)
             }
             crate::registry::id::AlarmSnmpFailedEvent => {
-                Self::AlarmSnmpFailedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::AlarmSnmpFailedEvent)
             }
             crate::registry::id::AlarmStatusChangedEvent => {
-                Self::AlarmStatusChangedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::AlarmStatusChangedEvent)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::AlarmEvent(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::AlarmEvent)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

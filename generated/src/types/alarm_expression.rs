@@ -90,7 +90,6 @@ impl<'de> serde::Deserialize<'de> for AlarmExpression {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum AlarmExpressionKind {
     /// Exactly this type.
     AlarmExpression(Box<crate::types::AlarmExpression>),
@@ -104,6 +103,31 @@ pub enum AlarmExpressionKind {
     OrAlarmExpression(Box<crate::types::OrAlarmExpression>),
     ///  A `StateAlarmExpression`.
     StateAlarmExpression(Box<crate::types::StateAlarmExpression>),
+}
+impl Clone for AlarmExpressionKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::AlarmExpression(v) => {
+                crate::object::clone_boxed(&**v, Self::AlarmExpression)
+            }
+            Self::AndAlarmExpression(v) => {
+                crate::object::clone_boxed(&**v, Self::AndAlarmExpression)
+            }
+            Self::EventAlarmExpression(v) => {
+                crate::object::clone_boxed(&**v, Self::EventAlarmExpression)
+            }
+            Self::MetricAlarmExpression(v) => {
+                crate::object::clone_boxed(&**v, Self::MetricAlarmExpression)
+            }
+            Self::OrAlarmExpression(v) => {
+                crate::object::clone_boxed(&**v, Self::OrAlarmExpression)
+            }
+            Self::StateAlarmExpression(v) => {
+                crate::object::clone_boxed(&**v, Self::StateAlarmExpression)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -138,62 +162,62 @@ impl AlarmExpressionKind {
 impl From<crate::types::AlarmExpression> for AlarmExpressionKind {
     #[inline]
     fn from(v: crate::types::AlarmExpression) -> Self {
-        Self::AlarmExpression(Box::new(v))
+        crate::object::boxed(v, Self::AlarmExpression)
     }
 }
 impl From<crate::types::AndAlarmExpression> for AlarmExpressionKind {
     #[inline]
     fn from(v: crate::types::AndAlarmExpression) -> Self {
-        Self::AndAlarmExpression(Box::new(v))
+        crate::object::boxed(v, Self::AndAlarmExpression)
     }
 }
 impl From<crate::types::EventAlarmExpression> for AlarmExpressionKind {
     #[inline]
     fn from(v: crate::types::EventAlarmExpression) -> Self {
-        Self::EventAlarmExpression(Box::new(v))
+        crate::object::boxed(v, Self::EventAlarmExpression)
     }
 }
 impl From<crate::types::MetricAlarmExpression> for AlarmExpressionKind {
     #[inline]
     fn from(v: crate::types::MetricAlarmExpression) -> Self {
-        Self::MetricAlarmExpression(Box::new(v))
+        crate::object::boxed(v, Self::MetricAlarmExpression)
     }
 }
 impl From<crate::types::OrAlarmExpression> for AlarmExpressionKind {
     #[inline]
     fn from(v: crate::types::OrAlarmExpression) -> Self {
-        Self::OrAlarmExpression(Box::new(v))
+        crate::object::boxed(v, Self::OrAlarmExpression)
     }
 }
 impl From<crate::types::StateAlarmExpression> for AlarmExpressionKind {
     #[inline]
     fn from(v: crate::types::StateAlarmExpression) -> Self {
-        Self::StateAlarmExpression(Box::new(v))
+        crate::object::boxed(v, Self::StateAlarmExpression)
     }
 }
 impl crate::object::Family for AlarmExpressionKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::AlarmExpression, id) {
             crate::registry::id::AndAlarmExpression => {
-                Self::AndAlarmExpression(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::AndAlarmExpression)
             }
             crate::registry::id::EventAlarmExpression => {
-                Self::EventAlarmExpression(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::EventAlarmExpression)
             }
             crate::registry::id::MetricAlarmExpression => {
-                Self::MetricAlarmExpression(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::MetricAlarmExpression)
             }
             crate::registry::id::OrAlarmExpression => {
-                Self::OrAlarmExpression(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::OrAlarmExpression)
             }
             crate::registry::id::StateAlarmExpression => {
-                Self::StateAlarmExpression(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::StateAlarmExpression)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::AlarmExpression(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::AlarmExpression)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

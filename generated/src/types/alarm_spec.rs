@@ -148,12 +148,20 @@ impl<'de> serde::Deserialize<'de> for AlarmSpec {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum AlarmSpecKind {
     /// Exactly this type.
     AlarmSpec(Box<crate::types::AlarmSpec>),
     ///  A `AlarmInfo`.
     AlarmInfo(Box<crate::types::AlarmInfo>),
+}
+impl Clone for AlarmSpecKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::AlarmSpec(v) => crate::object::clone_boxed(&**v, Self::AlarmSpec),
+            Self::AlarmInfo(v) => crate::object::clone_boxed(&**v, Self::AlarmInfo),
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -184,26 +192,24 @@ impl AlarmSpecKind {
 impl From<crate::types::AlarmSpec> for AlarmSpecKind {
     #[inline]
     fn from(v: crate::types::AlarmSpec) -> Self {
-        Self::AlarmSpec(Box::new(v))
+        crate::object::boxed(v, Self::AlarmSpec)
     }
 }
 impl From<crate::types::AlarmInfo> for AlarmSpecKind {
     #[inline]
     fn from(v: crate::types::AlarmInfo) -> Self {
-        Self::AlarmInfo(Box::new(v))
+        crate::object::boxed(v, Self::AlarmInfo)
     }
 }
 impl crate::object::Family for AlarmSpecKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::AlarmSpec, id) {
-            crate::registry::id::AlarmInfo => {
-                Self::AlarmInfo(crate::object::Blank::blank())
-            }
+            crate::registry::id::AlarmInfo => crate::object::blank_boxed(Self::AlarmInfo),
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::AlarmSpec(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::AlarmSpec)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -101,7 +101,6 @@ impl<'de> serde::Deserialize<'de> for AnswerFileCreateSpec {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum AnswerFileCreateSpecKind {
     /// Exactly this type.
     AnswerFileCreateSpec(Box<crate::types::AnswerFileCreateSpec>),
@@ -109,6 +108,22 @@ pub enum AnswerFileCreateSpecKind {
     AnswerFileOptionsCreateSpec(Box<crate::types::AnswerFileOptionsCreateSpec>),
     ///  A `AnswerFileSerializedCreateSpec`.
     AnswerFileSerializedCreateSpec(Box<crate::types::AnswerFileSerializedCreateSpec>),
+}
+impl Clone for AnswerFileCreateSpecKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::AnswerFileCreateSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::AnswerFileCreateSpec)
+            }
+            Self::AnswerFileOptionsCreateSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::AnswerFileOptionsCreateSpec)
+            }
+            Self::AnswerFileSerializedCreateSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::AnswerFileSerializedCreateSpec)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -140,19 +155,19 @@ impl AnswerFileCreateSpecKind {
 impl From<crate::types::AnswerFileCreateSpec> for AnswerFileCreateSpecKind {
     #[inline]
     fn from(v: crate::types::AnswerFileCreateSpec) -> Self {
-        Self::AnswerFileCreateSpec(Box::new(v))
+        crate::object::boxed(v, Self::AnswerFileCreateSpec)
     }
 }
 impl From<crate::types::AnswerFileOptionsCreateSpec> for AnswerFileCreateSpecKind {
     #[inline]
     fn from(v: crate::types::AnswerFileOptionsCreateSpec) -> Self {
-        Self::AnswerFileOptionsCreateSpec(Box::new(v))
+        crate::object::boxed(v, Self::AnswerFileOptionsCreateSpec)
     }
 }
 impl From<crate::types::AnswerFileSerializedCreateSpec> for AnswerFileCreateSpecKind {
     #[inline]
     fn from(v: crate::types::AnswerFileSerializedCreateSpec) -> Self {
-        Self::AnswerFileSerializedCreateSpec(Box::new(v))
+        crate::object::boxed(v, Self::AnswerFileSerializedCreateSpec)
     }
 }
 impl crate::object::Family for AnswerFileCreateSpecKind {
@@ -162,16 +177,16 @@ impl crate::object::Family for AnswerFileCreateSpecKind {
             id,
         ) {
             crate::registry::id::AnswerFileOptionsCreateSpec => {
-                Self::AnswerFileOptionsCreateSpec(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::AnswerFileOptionsCreateSpec)
             }
             crate::registry::id::AnswerFileSerializedCreateSpec => {
-                Self::AnswerFileSerializedCreateSpec(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::AnswerFileSerializedCreateSpec)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::AnswerFileCreateSpec(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::AnswerFileCreateSpec)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -175,7 +175,6 @@ impl<'de> serde::Deserialize<'de> for ApplyProfile {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum ApplyProfileKind {
     /// Exactly this type.
     ApplyProfile(Box<crate::types::ApplyProfile>),
@@ -250,6 +249,107 @@ pub enum ApplyProfileKind {
     ///  A `NumPortsProfile`.
     NumPortsProfile(Box<crate::types::NumPortsProfile>),
 }
+impl Clone for ApplyProfileKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::ApplyProfile(v) => crate::object::clone_boxed(&**v, Self::ApplyProfile),
+            Self::ProfileApplyProfileElement(v) => {
+                crate::object::clone_boxed(&**v, Self::ProfileApplyProfileElement)
+            }
+            Self::ActiveDirectoryProfile(v) => {
+                crate::object::clone_boxed(&**v, Self::ActiveDirectoryProfile)
+            }
+            Self::AuthenticationProfile(v) => {
+                crate::object::clone_boxed(&**v, Self::AuthenticationProfile)
+            }
+            Self::DateTimeProfile(v) => {
+                crate::object::clone_boxed(&**v, Self::DateTimeProfile)
+            }
+            Self::DvsProfile(v) => crate::object::clone_boxed(&**v, Self::DvsProfile),
+            Self::DvsVNicProfile(v) => Self::DvsVNicProfile(Clone::clone(v)),
+            Self::FirewallProfile(v) => {
+                crate::object::clone_boxed(&**v, Self::FirewallProfile)
+            }
+            Self::FirewallProfileRulesetProfile(v) => {
+                crate::object::clone_boxed(&**v, Self::FirewallProfileRulesetProfile)
+            }
+            Self::HostApplyProfile(v) => {
+                crate::object::clone_boxed(&**v, Self::HostApplyProfile)
+            }
+            Self::HostMemoryProfile(v) => {
+                crate::object::clone_boxed(&**v, Self::HostMemoryProfile)
+            }
+            Self::IpAddressProfile(v) => {
+                crate::object::clone_boxed(&**v, Self::IpAddressProfile)
+            }
+            Self::IpRouteProfile(v) => {
+                crate::object::clone_boxed(&**v, Self::IpRouteProfile)
+            }
+            Self::NasStorageProfile(v) => {
+                crate::object::clone_boxed(&**v, Self::NasStorageProfile)
+            }
+            Self::NetStackInstanceProfile(v) => {
+                crate::object::clone_boxed(&**v, Self::NetStackInstanceProfile)
+            }
+            Self::NetworkPolicyProfile(v) => {
+                crate::object::clone_boxed(&**v, Self::NetworkPolicyProfile)
+            }
+            Self::NetworkProfile(v) => {
+                crate::object::clone_boxed(&**v, Self::NetworkProfile)
+            }
+            Self::NetworkProfileDnsConfigProfile(v) => {
+                crate::object::clone_boxed(&**v, Self::NetworkProfileDnsConfigProfile)
+            }
+            Self::NsxHostVNicProfile(v) => {
+                crate::object::clone_boxed(&**v, Self::NsxHostVNicProfile)
+            }
+            Self::OpaqueSwitchProfile(v) => {
+                crate::object::clone_boxed(&**v, Self::OpaqueSwitchProfile)
+            }
+            Self::OptionProfile(v) => {
+                crate::object::clone_boxed(&**v, Self::OptionProfile)
+            }
+            Self::PermissionProfile(v) => {
+                crate::object::clone_boxed(&**v, Self::PermissionProfile)
+            }
+            Self::PhysicalNicProfile(v) => {
+                crate::object::clone_boxed(&**v, Self::PhysicalNicProfile)
+            }
+            Self::PnicUplinkProfile(v) => {
+                crate::object::clone_boxed(&**v, Self::PnicUplinkProfile)
+            }
+            Self::PortGroupProfile(v) => Self::PortGroupProfile(Clone::clone(v)),
+            Self::VirtualSwitchSelectionProfile(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualSwitchSelectionProfile)
+            }
+            Self::VlanProfile(v) => crate::object::clone_boxed(&**v, Self::VlanProfile),
+            Self::SecurityProfile(v) => {
+                crate::object::clone_boxed(&**v, Self::SecurityProfile)
+            }
+            Self::ServiceProfile(v) => {
+                crate::object::clone_boxed(&**v, Self::ServiceProfile)
+            }
+            Self::StaticRouteProfile(v) => {
+                crate::object::clone_boxed(&**v, Self::StaticRouteProfile)
+            }
+            Self::StorageProfile(v) => {
+                crate::object::clone_boxed(&**v, Self::StorageProfile)
+            }
+            Self::UserGroupProfile(v) => {
+                crate::object::clone_boxed(&**v, Self::UserGroupProfile)
+            }
+            Self::UserProfile(v) => crate::object::clone_boxed(&**v, Self::UserProfile),
+            Self::VirtualSwitchProfile(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualSwitchProfile)
+            }
+            Self::LinkProfile(v) => crate::object::clone_boxed(&**v, Self::LinkProfile),
+            Self::NumPortsProfile(v) => {
+                crate::object::clone_boxed(&**v, Self::NumPortsProfile)
+            }
+        }
+    }
+}
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
 impl std::fmt::Debug for ApplyProfileKind {
@@ -313,37 +413,37 @@ impl ApplyProfileKind {
 impl From<crate::types::ApplyProfile> for ApplyProfileKind {
     #[inline]
     fn from(v: crate::types::ApplyProfile) -> Self {
-        Self::ApplyProfile(Box::new(v))
+        crate::object::boxed(v, Self::ApplyProfile)
     }
 }
 impl From<crate::types::ProfileApplyProfileElement> for ApplyProfileKind {
     #[inline]
     fn from(v: crate::types::ProfileApplyProfileElement) -> Self {
-        Self::ProfileApplyProfileElement(Box::new(v))
+        crate::object::boxed(v, Self::ProfileApplyProfileElement)
     }
 }
 impl From<crate::types::ActiveDirectoryProfile> for ApplyProfileKind {
     #[inline]
     fn from(v: crate::types::ActiveDirectoryProfile) -> Self {
-        Self::ActiveDirectoryProfile(Box::new(v))
+        crate::object::boxed(v, Self::ActiveDirectoryProfile)
     }
 }
 impl From<crate::types::AuthenticationProfile> for ApplyProfileKind {
     #[inline]
     fn from(v: crate::types::AuthenticationProfile) -> Self {
-        Self::AuthenticationProfile(Box::new(v))
+        crate::object::boxed(v, Self::AuthenticationProfile)
     }
 }
 impl From<crate::types::DateTimeProfile> for ApplyProfileKind {
     #[inline]
     fn from(v: crate::types::DateTimeProfile) -> Self {
-        Self::DateTimeProfile(Box::new(v))
+        crate::object::boxed(v, Self::DateTimeProfile)
     }
 }
 impl From<crate::types::DvsProfile> for ApplyProfileKind {
     #[inline]
     fn from(v: crate::types::DvsProfile) -> Self {
-        Self::DvsProfile(Box::new(v))
+        crate::object::boxed(v, Self::DvsProfile)
     }
 }
 impl From<crate::types::DvsVNicProfileKind> for ApplyProfileKind {
@@ -355,103 +455,103 @@ impl From<crate::types::DvsVNicProfileKind> for ApplyProfileKind {
 impl From<crate::types::FirewallProfile> for ApplyProfileKind {
     #[inline]
     fn from(v: crate::types::FirewallProfile) -> Self {
-        Self::FirewallProfile(Box::new(v))
+        crate::object::boxed(v, Self::FirewallProfile)
     }
 }
 impl From<crate::types::FirewallProfileRulesetProfile> for ApplyProfileKind {
     #[inline]
     fn from(v: crate::types::FirewallProfileRulesetProfile) -> Self {
-        Self::FirewallProfileRulesetProfile(Box::new(v))
+        crate::object::boxed(v, Self::FirewallProfileRulesetProfile)
     }
 }
 impl From<crate::types::HostApplyProfile> for ApplyProfileKind {
     #[inline]
     fn from(v: crate::types::HostApplyProfile) -> Self {
-        Self::HostApplyProfile(Box::new(v))
+        crate::object::boxed(v, Self::HostApplyProfile)
     }
 }
 impl From<crate::types::HostMemoryProfile> for ApplyProfileKind {
     #[inline]
     fn from(v: crate::types::HostMemoryProfile) -> Self {
-        Self::HostMemoryProfile(Box::new(v))
+        crate::object::boxed(v, Self::HostMemoryProfile)
     }
 }
 impl From<crate::types::IpAddressProfile> for ApplyProfileKind {
     #[inline]
     fn from(v: crate::types::IpAddressProfile) -> Self {
-        Self::IpAddressProfile(Box::new(v))
+        crate::object::boxed(v, Self::IpAddressProfile)
     }
 }
 impl From<crate::types::IpRouteProfile> for ApplyProfileKind {
     #[inline]
     fn from(v: crate::types::IpRouteProfile) -> Self {
-        Self::IpRouteProfile(Box::new(v))
+        crate::object::boxed(v, Self::IpRouteProfile)
     }
 }
 impl From<crate::types::NasStorageProfile> for ApplyProfileKind {
     #[inline]
     fn from(v: crate::types::NasStorageProfile) -> Self {
-        Self::NasStorageProfile(Box::new(v))
+        crate::object::boxed(v, Self::NasStorageProfile)
     }
 }
 impl From<crate::types::NetStackInstanceProfile> for ApplyProfileKind {
     #[inline]
     fn from(v: crate::types::NetStackInstanceProfile) -> Self {
-        Self::NetStackInstanceProfile(Box::new(v))
+        crate::object::boxed(v, Self::NetStackInstanceProfile)
     }
 }
 impl From<crate::types::NetworkPolicyProfile> for ApplyProfileKind {
     #[inline]
     fn from(v: crate::types::NetworkPolicyProfile) -> Self {
-        Self::NetworkPolicyProfile(Box::new(v))
+        crate::object::boxed(v, Self::NetworkPolicyProfile)
     }
 }
 impl From<crate::types::NetworkProfile> for ApplyProfileKind {
     #[inline]
     fn from(v: crate::types::NetworkProfile) -> Self {
-        Self::NetworkProfile(Box::new(v))
+        crate::object::boxed(v, Self::NetworkProfile)
     }
 }
 impl From<crate::types::NetworkProfileDnsConfigProfile> for ApplyProfileKind {
     #[inline]
     fn from(v: crate::types::NetworkProfileDnsConfigProfile) -> Self {
-        Self::NetworkProfileDnsConfigProfile(Box::new(v))
+        crate::object::boxed(v, Self::NetworkProfileDnsConfigProfile)
     }
 }
 impl From<crate::types::NsxHostVNicProfile> for ApplyProfileKind {
     #[inline]
     fn from(v: crate::types::NsxHostVNicProfile) -> Self {
-        Self::NsxHostVNicProfile(Box::new(v))
+        crate::object::boxed(v, Self::NsxHostVNicProfile)
     }
 }
 impl From<crate::types::OpaqueSwitchProfile> for ApplyProfileKind {
     #[inline]
     fn from(v: crate::types::OpaqueSwitchProfile) -> Self {
-        Self::OpaqueSwitchProfile(Box::new(v))
+        crate::object::boxed(v, Self::OpaqueSwitchProfile)
     }
 }
 impl From<crate::types::OptionProfile> for ApplyProfileKind {
     #[inline]
     fn from(v: crate::types::OptionProfile) -> Self {
-        Self::OptionProfile(Box::new(v))
+        crate::object::boxed(v, Self::OptionProfile)
     }
 }
 impl From<crate::types::PermissionProfile> for ApplyProfileKind {
     #[inline]
     fn from(v: crate::types::PermissionProfile) -> Self {
-        Self::PermissionProfile(Box::new(v))
+        crate::object::boxed(v, Self::PermissionProfile)
     }
 }
 impl From<crate::types::PhysicalNicProfile> for ApplyProfileKind {
     #[inline]
     fn from(v: crate::types::PhysicalNicProfile) -> Self {
-        Self::PhysicalNicProfile(Box::new(v))
+        crate::object::boxed(v, Self::PhysicalNicProfile)
     }
 }
 impl From<crate::types::PnicUplinkProfile> for ApplyProfileKind {
     #[inline]
     fn from(v: crate::types::PnicUplinkProfile) -> Self {
-        Self::PnicUplinkProfile(Box::new(v))
+        crate::object::boxed(v, Self::PnicUplinkProfile)
     }
 }
 impl From<crate::types::PortGroupProfileKind> for ApplyProfileKind {
@@ -463,86 +563,86 @@ impl From<crate::types::PortGroupProfileKind> for ApplyProfileKind {
 impl From<crate::types::VirtualSwitchSelectionProfile> for ApplyProfileKind {
     #[inline]
     fn from(v: crate::types::VirtualSwitchSelectionProfile) -> Self {
-        Self::VirtualSwitchSelectionProfile(Box::new(v))
+        crate::object::boxed(v, Self::VirtualSwitchSelectionProfile)
     }
 }
 impl From<crate::types::VlanProfile> for ApplyProfileKind {
     #[inline]
     fn from(v: crate::types::VlanProfile) -> Self {
-        Self::VlanProfile(Box::new(v))
+        crate::object::boxed(v, Self::VlanProfile)
     }
 }
 impl From<crate::types::SecurityProfile> for ApplyProfileKind {
     #[inline]
     fn from(v: crate::types::SecurityProfile) -> Self {
-        Self::SecurityProfile(Box::new(v))
+        crate::object::boxed(v, Self::SecurityProfile)
     }
 }
 impl From<crate::types::ServiceProfile> for ApplyProfileKind {
     #[inline]
     fn from(v: crate::types::ServiceProfile) -> Self {
-        Self::ServiceProfile(Box::new(v))
+        crate::object::boxed(v, Self::ServiceProfile)
     }
 }
 impl From<crate::types::StaticRouteProfile> for ApplyProfileKind {
     #[inline]
     fn from(v: crate::types::StaticRouteProfile) -> Self {
-        Self::StaticRouteProfile(Box::new(v))
+        crate::object::boxed(v, Self::StaticRouteProfile)
     }
 }
 impl From<crate::types::StorageProfile> for ApplyProfileKind {
     #[inline]
     fn from(v: crate::types::StorageProfile) -> Self {
-        Self::StorageProfile(Box::new(v))
+        crate::object::boxed(v, Self::StorageProfile)
     }
 }
 impl From<crate::types::UserGroupProfile> for ApplyProfileKind {
     #[inline]
     fn from(v: crate::types::UserGroupProfile) -> Self {
-        Self::UserGroupProfile(Box::new(v))
+        crate::object::boxed(v, Self::UserGroupProfile)
     }
 }
 impl From<crate::types::UserProfile> for ApplyProfileKind {
     #[inline]
     fn from(v: crate::types::UserProfile) -> Self {
-        Self::UserProfile(Box::new(v))
+        crate::object::boxed(v, Self::UserProfile)
     }
 }
 impl From<crate::types::VirtualSwitchProfile> for ApplyProfileKind {
     #[inline]
     fn from(v: crate::types::VirtualSwitchProfile) -> Self {
-        Self::VirtualSwitchProfile(Box::new(v))
+        crate::object::boxed(v, Self::VirtualSwitchProfile)
     }
 }
 impl From<crate::types::LinkProfile> for ApplyProfileKind {
     #[inline]
     fn from(v: crate::types::LinkProfile) -> Self {
-        Self::LinkProfile(Box::new(v))
+        crate::object::boxed(v, Self::LinkProfile)
     }
 }
 impl From<crate::types::NumPortsProfile> for ApplyProfileKind {
     #[inline]
     fn from(v: crate::types::NumPortsProfile) -> Self {
-        Self::NumPortsProfile(Box::new(v))
+        crate::object::boxed(v, Self::NumPortsProfile)
     }
 }
 impl crate::object::Family for ApplyProfileKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::ApplyProfile, id) {
             crate::registry::id::ProfileApplyProfileElement => {
-                Self::ProfileApplyProfileElement(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ProfileApplyProfileElement)
             }
             crate::registry::id::ActiveDirectoryProfile => {
-                Self::ActiveDirectoryProfile(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ActiveDirectoryProfile)
             }
             crate::registry::id::AuthenticationProfile => {
-                Self::AuthenticationProfile(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::AuthenticationProfile)
             }
             crate::registry::id::DateTimeProfile => {
-                Self::DateTimeProfile(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DateTimeProfile)
             }
             crate::registry::id::DvsProfile => {
-                Self::DvsProfile(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DvsProfile)
             }
             crate::registry::id::DvsVNicProfile => {
                 Self::DvsVNicProfile(
@@ -552,55 +652,55 @@ impl crate::object::Family for ApplyProfileKind {
                 )
             }
             crate::registry::id::FirewallProfile => {
-                Self::FirewallProfile(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::FirewallProfile)
             }
             crate::registry::id::FirewallProfileRulesetProfile => {
-                Self::FirewallProfileRulesetProfile(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::FirewallProfileRulesetProfile)
             }
             crate::registry::id::HostApplyProfile => {
-                Self::HostApplyProfile(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostApplyProfile)
             }
             crate::registry::id::HostMemoryProfile => {
-                Self::HostMemoryProfile(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostMemoryProfile)
             }
             crate::registry::id::IpAddressProfile => {
-                Self::IpAddressProfile(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::IpAddressProfile)
             }
             crate::registry::id::IpRouteProfile => {
-                Self::IpRouteProfile(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::IpRouteProfile)
             }
             crate::registry::id::NasStorageProfile => {
-                Self::NasStorageProfile(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::NasStorageProfile)
             }
             crate::registry::id::NetStackInstanceProfile => {
-                Self::NetStackInstanceProfile(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::NetStackInstanceProfile)
             }
             crate::registry::id::NetworkPolicyProfile => {
-                Self::NetworkPolicyProfile(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::NetworkPolicyProfile)
             }
             crate::registry::id::NetworkProfile => {
-                Self::NetworkProfile(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::NetworkProfile)
             }
             crate::registry::id::NetworkProfileDnsConfigProfile => {
-                Self::NetworkProfileDnsConfigProfile(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::NetworkProfileDnsConfigProfile)
             }
             crate::registry::id::NsxHostVNicProfile => {
-                Self::NsxHostVNicProfile(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::NsxHostVNicProfile)
             }
             crate::registry::id::OpaqueSwitchProfile => {
-                Self::OpaqueSwitchProfile(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::OpaqueSwitchProfile)
             }
             crate::registry::id::OptionProfile => {
-                Self::OptionProfile(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::OptionProfile)
             }
             crate::registry::id::PermissionProfile => {
-                Self::PermissionProfile(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::PermissionProfile)
             }
             crate::registry::id::PhysicalNicProfile => {
-                Self::PhysicalNicProfile(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::PhysicalNicProfile)
             }
             crate::registry::id::PnicUplinkProfile => {
-                Self::PnicUplinkProfile(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::PnicUplinkProfile)
             }
             crate::registry::id::PortGroupProfile => {
                 Self::PortGroupProfile(
@@ -610,43 +710,43 @@ impl crate::object::Family for ApplyProfileKind {
                 )
             }
             crate::registry::id::VirtualSwitchSelectionProfile => {
-                Self::VirtualSwitchSelectionProfile(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualSwitchSelectionProfile)
             }
             crate::registry::id::VlanProfile => {
-                Self::VlanProfile(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VlanProfile)
             }
             crate::registry::id::SecurityProfile => {
-                Self::SecurityProfile(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::SecurityProfile)
             }
             crate::registry::id::ServiceProfile => {
-                Self::ServiceProfile(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ServiceProfile)
             }
             crate::registry::id::StaticRouteProfile => {
-                Self::StaticRouteProfile(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::StaticRouteProfile)
             }
             crate::registry::id::StorageProfile => {
-                Self::StorageProfile(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::StorageProfile)
             }
             crate::registry::id::UserGroupProfile => {
-                Self::UserGroupProfile(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::UserGroupProfile)
             }
             crate::registry::id::UserProfile => {
-                Self::UserProfile(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::UserProfile)
             }
             crate::registry::id::VirtualSwitchProfile => {
-                Self::VirtualSwitchProfile(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualSwitchProfile)
             }
             crate::registry::id::LinkProfile => {
-                Self::LinkProfile(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::LinkProfile)
             }
             crate::registry::id::NumPortsProfile => {
-                Self::NumPortsProfile(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::NumPortsProfile)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::ApplyProfile(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::ApplyProfile)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

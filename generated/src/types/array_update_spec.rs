@@ -100,7 +100,6 @@ impl<'de> serde::Deserialize<'de> for ArrayUpdateSpec {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum ArrayUpdateSpecKind {
     /// Exactly this type.
     ArrayUpdateSpec(Box<crate::types::ArrayUpdateSpec>),
@@ -136,6 +135,62 @@ pub enum ArrayUpdateSpecKind {
     VAppPropertySpec(Box<crate::types::VAppPropertySpec>),
     ///  A `VirtualMachineCpuIdInfoSpec`.
     VirtualMachineCpuIdInfoSpec(Box<crate::types::VirtualMachineCpuIdInfoSpec>),
+}
+impl Clone for ArrayUpdateSpecKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::ArrayUpdateSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::ArrayUpdateSpec)
+            }
+            Self::TagSpec(v) => crate::object::clone_boxed(&**v, Self::TagSpec),
+            Self::ClusterDasVmConfigSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::ClusterDasVmConfigSpec)
+            }
+            Self::ClusterDatastoreUpdateSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::ClusterDatastoreUpdateSpec)
+            }
+            Self::ClusterDpmHostConfigSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::ClusterDpmHostConfigSpec)
+            }
+            Self::ClusterDrsVmConfigSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::ClusterDrsVmConfigSpec)
+            }
+            Self::ClusterGroupSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::ClusterGroupSpec)
+            }
+            Self::ClusterPreemptibleVmPairSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::ClusterPreemptibleVmPairSpec)
+            }
+            Self::ClusterRuleSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::ClusterRuleSpec)
+            }
+            Self::ClusterTagCategoryUpdateSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::ClusterTagCategoryUpdateSpec)
+            }
+            Self::ClusterVmOrchestrationSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::ClusterVmOrchestrationSpec)
+            }
+            Self::StorageDrsOptionSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::StorageDrsOptionSpec)
+            }
+            Self::StorageDrsVmConfigSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::StorageDrsVmConfigSpec)
+            }
+            Self::VAppOvfSectionSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::VAppOvfSectionSpec)
+            }
+            Self::VAppProductSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::VAppProductSpec)
+            }
+            Self::VAppPropertySpec(v) => {
+                crate::object::clone_boxed(&**v, Self::VAppPropertySpec)
+            }
+            Self::VirtualMachineCpuIdInfoSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualMachineCpuIdInfoSpec)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -181,159 +236,159 @@ impl ArrayUpdateSpecKind {
 impl From<crate::types::ArrayUpdateSpec> for ArrayUpdateSpecKind {
     #[inline]
     fn from(v: crate::types::ArrayUpdateSpec) -> Self {
-        Self::ArrayUpdateSpec(Box::new(v))
+        crate::object::boxed(v, Self::ArrayUpdateSpec)
     }
 }
 impl From<crate::types::TagSpec> for ArrayUpdateSpecKind {
     #[inline]
     fn from(v: crate::types::TagSpec) -> Self {
-        Self::TagSpec(Box::new(v))
+        crate::object::boxed(v, Self::TagSpec)
     }
 }
 impl From<crate::types::ClusterDasVmConfigSpec> for ArrayUpdateSpecKind {
     #[inline]
     fn from(v: crate::types::ClusterDasVmConfigSpec) -> Self {
-        Self::ClusterDasVmConfigSpec(Box::new(v))
+        crate::object::boxed(v, Self::ClusterDasVmConfigSpec)
     }
 }
 impl From<crate::types::ClusterDatastoreUpdateSpec> for ArrayUpdateSpecKind {
     #[inline]
     fn from(v: crate::types::ClusterDatastoreUpdateSpec) -> Self {
-        Self::ClusterDatastoreUpdateSpec(Box::new(v))
+        crate::object::boxed(v, Self::ClusterDatastoreUpdateSpec)
     }
 }
 impl From<crate::types::ClusterDpmHostConfigSpec> for ArrayUpdateSpecKind {
     #[inline]
     fn from(v: crate::types::ClusterDpmHostConfigSpec) -> Self {
-        Self::ClusterDpmHostConfigSpec(Box::new(v))
+        crate::object::boxed(v, Self::ClusterDpmHostConfigSpec)
     }
 }
 impl From<crate::types::ClusterDrsVmConfigSpec> for ArrayUpdateSpecKind {
     #[inline]
     fn from(v: crate::types::ClusterDrsVmConfigSpec) -> Self {
-        Self::ClusterDrsVmConfigSpec(Box::new(v))
+        crate::object::boxed(v, Self::ClusterDrsVmConfigSpec)
     }
 }
 impl From<crate::types::ClusterGroupSpec> for ArrayUpdateSpecKind {
     #[inline]
     fn from(v: crate::types::ClusterGroupSpec) -> Self {
-        Self::ClusterGroupSpec(Box::new(v))
+        crate::object::boxed(v, Self::ClusterGroupSpec)
     }
 }
 impl From<crate::types::ClusterPreemptibleVmPairSpec> for ArrayUpdateSpecKind {
     #[inline]
     fn from(v: crate::types::ClusterPreemptibleVmPairSpec) -> Self {
-        Self::ClusterPreemptibleVmPairSpec(Box::new(v))
+        crate::object::boxed(v, Self::ClusterPreemptibleVmPairSpec)
     }
 }
 impl From<crate::types::ClusterRuleSpec> for ArrayUpdateSpecKind {
     #[inline]
     fn from(v: crate::types::ClusterRuleSpec) -> Self {
-        Self::ClusterRuleSpec(Box::new(v))
+        crate::object::boxed(v, Self::ClusterRuleSpec)
     }
 }
 impl From<crate::types::ClusterTagCategoryUpdateSpec> for ArrayUpdateSpecKind {
     #[inline]
     fn from(v: crate::types::ClusterTagCategoryUpdateSpec) -> Self {
-        Self::ClusterTagCategoryUpdateSpec(Box::new(v))
+        crate::object::boxed(v, Self::ClusterTagCategoryUpdateSpec)
     }
 }
 impl From<crate::types::ClusterVmOrchestrationSpec> for ArrayUpdateSpecKind {
     #[inline]
     fn from(v: crate::types::ClusterVmOrchestrationSpec) -> Self {
-        Self::ClusterVmOrchestrationSpec(Box::new(v))
+        crate::object::boxed(v, Self::ClusterVmOrchestrationSpec)
     }
 }
 impl From<crate::types::StorageDrsOptionSpec> for ArrayUpdateSpecKind {
     #[inline]
     fn from(v: crate::types::StorageDrsOptionSpec) -> Self {
-        Self::StorageDrsOptionSpec(Box::new(v))
+        crate::object::boxed(v, Self::StorageDrsOptionSpec)
     }
 }
 impl From<crate::types::StorageDrsVmConfigSpec> for ArrayUpdateSpecKind {
     #[inline]
     fn from(v: crate::types::StorageDrsVmConfigSpec) -> Self {
-        Self::StorageDrsVmConfigSpec(Box::new(v))
+        crate::object::boxed(v, Self::StorageDrsVmConfigSpec)
     }
 }
 impl From<crate::types::VAppOvfSectionSpec> for ArrayUpdateSpecKind {
     #[inline]
     fn from(v: crate::types::VAppOvfSectionSpec) -> Self {
-        Self::VAppOvfSectionSpec(Box::new(v))
+        crate::object::boxed(v, Self::VAppOvfSectionSpec)
     }
 }
 impl From<crate::types::VAppProductSpec> for ArrayUpdateSpecKind {
     #[inline]
     fn from(v: crate::types::VAppProductSpec) -> Self {
-        Self::VAppProductSpec(Box::new(v))
+        crate::object::boxed(v, Self::VAppProductSpec)
     }
 }
 impl From<crate::types::VAppPropertySpec> for ArrayUpdateSpecKind {
     #[inline]
     fn from(v: crate::types::VAppPropertySpec) -> Self {
-        Self::VAppPropertySpec(Box::new(v))
+        crate::object::boxed(v, Self::VAppPropertySpec)
     }
 }
 impl From<crate::types::VirtualMachineCpuIdInfoSpec> for ArrayUpdateSpecKind {
     #[inline]
     fn from(v: crate::types::VirtualMachineCpuIdInfoSpec) -> Self {
-        Self::VirtualMachineCpuIdInfoSpec(Box::new(v))
+        crate::object::boxed(v, Self::VirtualMachineCpuIdInfoSpec)
     }
 }
 impl crate::object::Family for ArrayUpdateSpecKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::ArrayUpdateSpec, id) {
-            crate::registry::id::TagSpec => Self::TagSpec(crate::object::Blank::blank()),
+            crate::registry::id::TagSpec => crate::object::blank_boxed(Self::TagSpec),
             crate::registry::id::ClusterDasVmConfigSpec => {
-                Self::ClusterDasVmConfigSpec(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ClusterDasVmConfigSpec)
             }
             crate::registry::id::ClusterDatastoreUpdateSpec => {
-                Self::ClusterDatastoreUpdateSpec(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ClusterDatastoreUpdateSpec)
             }
             crate::registry::id::ClusterDpmHostConfigSpec => {
-                Self::ClusterDpmHostConfigSpec(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ClusterDpmHostConfigSpec)
             }
             crate::registry::id::ClusterDrsVmConfigSpec => {
-                Self::ClusterDrsVmConfigSpec(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ClusterDrsVmConfigSpec)
             }
             crate::registry::id::ClusterGroupSpec => {
-                Self::ClusterGroupSpec(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ClusterGroupSpec)
             }
             crate::registry::id::ClusterPreemptibleVmPairSpec => {
-                Self::ClusterPreemptibleVmPairSpec(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ClusterPreemptibleVmPairSpec)
             }
             crate::registry::id::ClusterRuleSpec => {
-                Self::ClusterRuleSpec(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ClusterRuleSpec)
             }
             crate::registry::id::ClusterTagCategoryUpdateSpec => {
-                Self::ClusterTagCategoryUpdateSpec(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ClusterTagCategoryUpdateSpec)
             }
             crate::registry::id::ClusterVmOrchestrationSpec => {
-                Self::ClusterVmOrchestrationSpec(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ClusterVmOrchestrationSpec)
             }
             crate::registry::id::StorageDrsOptionSpec => {
-                Self::StorageDrsOptionSpec(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::StorageDrsOptionSpec)
             }
             crate::registry::id::StorageDrsVmConfigSpec => {
-                Self::StorageDrsVmConfigSpec(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::StorageDrsVmConfigSpec)
             }
             crate::registry::id::VAppOvfSectionSpec => {
-                Self::VAppOvfSectionSpec(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VAppOvfSectionSpec)
             }
             crate::registry::id::VAppProductSpec => {
-                Self::VAppProductSpec(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VAppProductSpec)
             }
             crate::registry::id::VAppPropertySpec => {
-                Self::VAppPropertySpec(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VAppPropertySpec)
             }
             crate::registry::id::VirtualMachineCpuIdInfoSpec => {
-                Self::VirtualMachineCpuIdInfoSpec(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualMachineCpuIdInfoSpec)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::ArrayUpdateSpec(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::ArrayUpdateSpec)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -212,7 +212,6 @@ impl<'de> serde::Deserialize<'de> for AuthorizationEvent {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum AuthorizationEventKind {
     /// Exactly this type.
     AuthorizationEvent(Box<crate::types::AuthorizationEvent>),
@@ -220,6 +219,18 @@ pub enum AuthorizationEventKind {
     PermissionEvent(crate::types::PermissionEventKind),
     ///  A `RoleEvent` or one of its subtypes.
     RoleEvent(crate::types::RoleEventKind),
+}
+impl Clone for AuthorizationEventKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::AuthorizationEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::AuthorizationEvent)
+            }
+            Self::PermissionEvent(v) => Self::PermissionEvent(Clone::clone(v)),
+            Self::RoleEvent(v) => Self::RoleEvent(Clone::clone(v)),
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -251,7 +262,7 @@ impl AuthorizationEventKind {
 impl From<crate::types::AuthorizationEvent> for AuthorizationEventKind {
     #[inline]
     fn from(v: crate::types::AuthorizationEvent) -> Self {
-        Self::AuthorizationEvent(Box::new(v))
+        crate::object::boxed(v, Self::AuthorizationEvent)
     }
 }
 impl From<crate::types::PermissionEventKind> for AuthorizationEventKind {
@@ -288,7 +299,7 @@ impl crate::object::Family for AuthorizationEventKind {
         }
     }
     fn blank_base() -> Self {
-        Self::AuthorizationEvent(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::AuthorizationEvent)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -175,12 +175,24 @@ impl<'de> serde::Deserialize<'de> for BaseConfigInfo {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum BaseConfigInfoKind {
     /// Exactly this type.
     BaseConfigInfo(Box<crate::types::BaseConfigInfo>),
     ///  A `VStorageObjectConfigInfo`.
     VStorageObjectConfigInfo(Box<crate::types::VStorageObjectConfigInfo>),
+}
+impl Clone for BaseConfigInfoKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::BaseConfigInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::BaseConfigInfo)
+            }
+            Self::VStorageObjectConfigInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::VStorageObjectConfigInfo)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -211,26 +223,26 @@ impl BaseConfigInfoKind {
 impl From<crate::types::BaseConfigInfo> for BaseConfigInfoKind {
     #[inline]
     fn from(v: crate::types::BaseConfigInfo) -> Self {
-        Self::BaseConfigInfo(Box::new(v))
+        crate::object::boxed(v, Self::BaseConfigInfo)
     }
 }
 impl From<crate::types::VStorageObjectConfigInfo> for BaseConfigInfoKind {
     #[inline]
     fn from(v: crate::types::VStorageObjectConfigInfo) -> Self {
-        Self::VStorageObjectConfigInfo(Box::new(v))
+        crate::object::boxed(v, Self::VStorageObjectConfigInfo)
     }
 }
 impl crate::object::Family for BaseConfigInfoKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::BaseConfigInfo, id) {
             crate::registry::id::VStorageObjectConfigInfo => {
-                Self::VStorageObjectConfigInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VStorageObjectConfigInfo)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::BaseConfigInfo(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::BaseConfigInfo)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

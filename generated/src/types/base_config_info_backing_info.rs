@@ -97,12 +97,24 @@ impl<'de> serde::Deserialize<'de> for BaseConfigInfoBackingInfo {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum BaseConfigInfoBackingInfoKind {
     /// Exactly this type.
     BaseConfigInfoBackingInfo(Box<crate::types::BaseConfigInfoBackingInfo>),
     ///  A `BaseConfigInfoFileBackingInfo` or one of its subtypes.
     BaseConfigInfoFileBackingInfo(crate::types::BaseConfigInfoFileBackingInfoKind),
+}
+impl Clone for BaseConfigInfoBackingInfoKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::BaseConfigInfoBackingInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::BaseConfigInfoBackingInfo)
+            }
+            Self::BaseConfigInfoFileBackingInfo(v) => {
+                Self::BaseConfigInfoFileBackingInfo(Clone::clone(v))
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -133,7 +145,7 @@ impl BaseConfigInfoBackingInfoKind {
 impl From<crate::types::BaseConfigInfoBackingInfo> for BaseConfigInfoBackingInfoKind {
     #[inline]
     fn from(v: crate::types::BaseConfigInfoBackingInfo) -> Self {
-        Self::BaseConfigInfoBackingInfo(Box::new(v))
+        crate::object::boxed(v, Self::BaseConfigInfoBackingInfo)
     }
 }
 impl From<crate::types::BaseConfigInfoFileBackingInfoKind>
@@ -160,7 +172,7 @@ impl crate::object::Family for BaseConfigInfoBackingInfoKind {
         }
     }
     fn blank_base() -> Self {
-        Self::BaseConfigInfoBackingInfo(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::BaseConfigInfoBackingInfo)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

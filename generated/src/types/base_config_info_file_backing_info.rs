@@ -145,7 +145,6 @@ impl<'de> serde::Deserialize<'de> for BaseConfigInfoFileBackingInfo {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum BaseConfigInfoFileBackingInfoKind {
     /// Exactly this type.
     BaseConfigInfoFileBackingInfo(Box<crate::types::BaseConfigInfoFileBackingInfo>),
@@ -157,6 +156,25 @@ pub enum BaseConfigInfoFileBackingInfoKind {
     BaseConfigInfoRawDiskMappingBackingInfo(
         Box<crate::types::BaseConfigInfoRawDiskMappingBackingInfo>,
     ),
+}
+impl Clone for BaseConfigInfoFileBackingInfoKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::BaseConfigInfoFileBackingInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::BaseConfigInfoFileBackingInfo)
+            }
+            Self::BaseConfigInfoDiskFileBackingInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::BaseConfigInfoDiskFileBackingInfo)
+            }
+            Self::BaseConfigInfoRawDiskMappingBackingInfo(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::BaseConfigInfoRawDiskMappingBackingInfo,
+                )
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -189,21 +207,21 @@ impl From<crate::types::BaseConfigInfoFileBackingInfo>
 for BaseConfigInfoFileBackingInfoKind {
     #[inline]
     fn from(v: crate::types::BaseConfigInfoFileBackingInfo) -> Self {
-        Self::BaseConfigInfoFileBackingInfo(Box::new(v))
+        crate::object::boxed(v, Self::BaseConfigInfoFileBackingInfo)
     }
 }
 impl From<crate::types::BaseConfigInfoDiskFileBackingInfo>
 for BaseConfigInfoFileBackingInfoKind {
     #[inline]
     fn from(v: crate::types::BaseConfigInfoDiskFileBackingInfo) -> Self {
-        Self::BaseConfigInfoDiskFileBackingInfo(Box::new(v))
+        crate::object::boxed(v, Self::BaseConfigInfoDiskFileBackingInfo)
     }
 }
 impl From<crate::types::BaseConfigInfoRawDiskMappingBackingInfo>
 for BaseConfigInfoFileBackingInfoKind {
     #[inline]
     fn from(v: crate::types::BaseConfigInfoRawDiskMappingBackingInfo) -> Self {
-        Self::BaseConfigInfoRawDiskMappingBackingInfo(Box::new(v))
+        crate::object::boxed(v, Self::BaseConfigInfoRawDiskMappingBackingInfo)
     }
 }
 impl crate::object::Family for BaseConfigInfoFileBackingInfoKind {
@@ -213,18 +231,16 @@ impl crate::object::Family for BaseConfigInfoFileBackingInfoKind {
             id,
         ) {
             crate::registry::id::BaseConfigInfoDiskFileBackingInfo => {
-                Self::BaseConfigInfoDiskFileBackingInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::BaseConfigInfoDiskFileBackingInfo)
             }
             crate::registry::id::BaseConfigInfoRawDiskMappingBackingInfo => {
-                Self::BaseConfigInfoRawDiskMappingBackingInfo(
-                    crate::object::Blank::blank(),
-                )
+                crate::object::blank_boxed(Self::BaseConfigInfoRawDiskMappingBackingInfo)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::BaseConfigInfoFileBackingInfo(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::BaseConfigInfoFileBackingInfo)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -135,7 +135,6 @@ impl<'de> serde::Deserialize<'de> for CannotAccessNetwork {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum CannotAccessNetworkKind {
     /// Exactly this type.
     CannotAccessNetwork(Box<crate::types::CannotAccessNetwork>),
@@ -147,6 +146,28 @@ pub enum CannotAccessNetworkKind {
     VMOnConflictDVPort(Box<crate::types::VMOnConflictDVPort>),
     ///  A `VMOnVirtualIntranet`.
     VMOnVirtualIntranet(Box<crate::types::VMOnVirtualIntranet>),
+}
+impl Clone for CannotAccessNetworkKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::CannotAccessNetwork(v) => {
+                crate::object::clone_boxed(&**v, Self::CannotAccessNetwork)
+            }
+            Self::DestinationSwitchFull(v) => {
+                crate::object::clone_boxed(&**v, Self::DestinationSwitchFull)
+            }
+            Self::LegacyNetworkInterfaceInUse(v) => {
+                crate::object::clone_boxed(&**v, Self::LegacyNetworkInterfaceInUse)
+            }
+            Self::VMOnConflictDVPort(v) => {
+                crate::object::clone_boxed(&**v, Self::VMOnConflictDVPort)
+            }
+            Self::VMOnVirtualIntranet(v) => {
+                crate::object::clone_boxed(&**v, Self::VMOnVirtualIntranet)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -180,31 +201,31 @@ impl CannotAccessNetworkKind {
 impl From<crate::types::CannotAccessNetwork> for CannotAccessNetworkKind {
     #[inline]
     fn from(v: crate::types::CannotAccessNetwork) -> Self {
-        Self::CannotAccessNetwork(Box::new(v))
+        crate::object::boxed(v, Self::CannotAccessNetwork)
     }
 }
 impl From<crate::types::DestinationSwitchFull> for CannotAccessNetworkKind {
     #[inline]
     fn from(v: crate::types::DestinationSwitchFull) -> Self {
-        Self::DestinationSwitchFull(Box::new(v))
+        crate::object::boxed(v, Self::DestinationSwitchFull)
     }
 }
 impl From<crate::types::LegacyNetworkInterfaceInUse> for CannotAccessNetworkKind {
     #[inline]
     fn from(v: crate::types::LegacyNetworkInterfaceInUse) -> Self {
-        Self::LegacyNetworkInterfaceInUse(Box::new(v))
+        crate::object::boxed(v, Self::LegacyNetworkInterfaceInUse)
     }
 }
 impl From<crate::types::VMOnConflictDVPort> for CannotAccessNetworkKind {
     #[inline]
     fn from(v: crate::types::VMOnConflictDVPort) -> Self {
-        Self::VMOnConflictDVPort(Box::new(v))
+        crate::object::boxed(v, Self::VMOnConflictDVPort)
     }
 }
 impl From<crate::types::VMOnVirtualIntranet> for CannotAccessNetworkKind {
     #[inline]
     fn from(v: crate::types::VMOnVirtualIntranet) -> Self {
-        Self::VMOnVirtualIntranet(Box::new(v))
+        crate::object::boxed(v, Self::VMOnVirtualIntranet)
     }
 }
 impl crate::object::Family for CannotAccessNetworkKind {
@@ -214,22 +235,22 @@ impl crate::object::Family for CannotAccessNetworkKind {
             id,
         ) {
             crate::registry::id::DestinationSwitchFull => {
-                Self::DestinationSwitchFull(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DestinationSwitchFull)
             }
             crate::registry::id::LegacyNetworkInterfaceInUse => {
-                Self::LegacyNetworkInterfaceInUse(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::LegacyNetworkInterfaceInUse)
             }
             crate::registry::id::VMOnConflictDVPort => {
-                Self::VMOnConflictDVPort(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VMOnConflictDVPort)
             }
             crate::registry::id::VMOnVirtualIntranet => {
-                Self::VMOnVirtualIntranet(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VMOnVirtualIntranet)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::CannotAccessNetwork(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::CannotAccessNetwork)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -106,7 +106,6 @@ impl<'de> serde::Deserialize<'de> for CannotAccessVmComponent {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum CannotAccessVmComponentKind {
     /// Exactly this type.
     CannotAccessVmComponent(Box<crate::types::CannotAccessVmComponent>),
@@ -114,6 +113,20 @@ pub enum CannotAccessVmComponentKind {
     CannotAccessVmConfig(Box<crate::types::CannotAccessVmConfig>),
     ///  A `CannotAccessVmDevice` or one of its subtypes.
     CannotAccessVmDevice(crate::types::CannotAccessVmDeviceKind),
+}
+impl Clone for CannotAccessVmComponentKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::CannotAccessVmComponent(v) => {
+                crate::object::clone_boxed(&**v, Self::CannotAccessVmComponent)
+            }
+            Self::CannotAccessVmConfig(v) => {
+                crate::object::clone_boxed(&**v, Self::CannotAccessVmConfig)
+            }
+            Self::CannotAccessVmDevice(v) => Self::CannotAccessVmDevice(Clone::clone(v)),
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -145,13 +158,13 @@ impl CannotAccessVmComponentKind {
 impl From<crate::types::CannotAccessVmComponent> for CannotAccessVmComponentKind {
     #[inline]
     fn from(v: crate::types::CannotAccessVmComponent) -> Self {
-        Self::CannotAccessVmComponent(Box::new(v))
+        crate::object::boxed(v, Self::CannotAccessVmComponent)
     }
 }
 impl From<crate::types::CannotAccessVmConfig> for CannotAccessVmComponentKind {
     #[inline]
     fn from(v: crate::types::CannotAccessVmConfig) -> Self {
-        Self::CannotAccessVmConfig(Box::new(v))
+        crate::object::boxed(v, Self::CannotAccessVmConfig)
     }
 }
 impl From<crate::types::CannotAccessVmDeviceKind> for CannotAccessVmComponentKind {
@@ -167,7 +180,7 @@ impl crate::object::Family for CannotAccessVmComponentKind {
             id,
         ) {
             crate::registry::id::CannotAccessVmConfig => {
-                Self::CannotAccessVmConfig(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CannotAccessVmConfig)
             }
             crate::registry::id::CannotAccessVmDevice => {
                 Self::CannotAccessVmDevice(
@@ -180,7 +193,7 @@ impl crate::object::Family for CannotAccessVmComponentKind {
         }
     }
     fn blank_base() -> Self {
-        Self::CannotAccessVmComponent(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::CannotAccessVmComponent)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -121,7 +121,6 @@ impl<'de> serde::Deserialize<'de> for CannotAccessVmDevice {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum CannotAccessVmDeviceKind {
     /// Exactly this type.
     CannotAccessVmDevice(Box<crate::types::CannotAccessVmDevice>),
@@ -129,6 +128,18 @@ pub enum CannotAccessVmDeviceKind {
     CannotAccessNetwork(crate::types::CannotAccessNetworkKind),
     ///  A `CannotAccessVmDisk` or one of its subtypes.
     CannotAccessVmDisk(crate::types::CannotAccessVmDiskKind),
+}
+impl Clone for CannotAccessVmDeviceKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::CannotAccessVmDevice(v) => {
+                crate::object::clone_boxed(&**v, Self::CannotAccessVmDevice)
+            }
+            Self::CannotAccessNetwork(v) => Self::CannotAccessNetwork(Clone::clone(v)),
+            Self::CannotAccessVmDisk(v) => Self::CannotAccessVmDisk(Clone::clone(v)),
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -160,7 +171,7 @@ impl CannotAccessVmDeviceKind {
 impl From<crate::types::CannotAccessVmDevice> for CannotAccessVmDeviceKind {
     #[inline]
     fn from(v: crate::types::CannotAccessVmDevice) -> Self {
-        Self::CannotAccessVmDevice(Box::new(v))
+        crate::object::boxed(v, Self::CannotAccessVmDevice)
     }
 }
 impl From<crate::types::CannotAccessNetworkKind> for CannotAccessVmDeviceKind {
@@ -199,7 +210,7 @@ impl crate::object::Family for CannotAccessVmDeviceKind {
         }
     }
     fn blank_base() -> Self {
-        Self::CannotAccessVmDevice(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::CannotAccessVmDevice)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -120,12 +120,24 @@ impl<'de> serde::Deserialize<'de> for CannotAccessVmDisk {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum CannotAccessVmDiskKind {
     /// Exactly this type.
     CannotAccessVmDisk(Box<crate::types::CannotAccessVmDisk>),
     ///  A `RDMPointsToInaccessibleDisk`.
     RDMPointsToInaccessibleDisk(Box<crate::types::RDMPointsToInaccessibleDisk>),
+}
+impl Clone for CannotAccessVmDiskKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::CannotAccessVmDisk(v) => {
+                crate::object::clone_boxed(&**v, Self::CannotAccessVmDisk)
+            }
+            Self::RDMPointsToInaccessibleDisk(v) => {
+                crate::object::clone_boxed(&**v, Self::RDMPointsToInaccessibleDisk)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -156,13 +168,13 @@ impl CannotAccessVmDiskKind {
 impl From<crate::types::CannotAccessVmDisk> for CannotAccessVmDiskKind {
     #[inline]
     fn from(v: crate::types::CannotAccessVmDisk) -> Self {
-        Self::CannotAccessVmDisk(Box::new(v))
+        crate::object::boxed(v, Self::CannotAccessVmDisk)
     }
 }
 impl From<crate::types::RDMPointsToInaccessibleDisk> for CannotAccessVmDiskKind {
     #[inline]
     fn from(v: crate::types::RDMPointsToInaccessibleDisk) -> Self {
-        Self::RDMPointsToInaccessibleDisk(Box::new(v))
+        crate::object::boxed(v, Self::RDMPointsToInaccessibleDisk)
     }
 }
 impl crate::object::Family for CannotAccessVmDiskKind {
@@ -172,13 +184,13 @@ impl crate::object::Family for CannotAccessVmDiskKind {
             id,
         ) {
             crate::registry::id::RDMPointsToInaccessibleDisk => {
-                Self::RDMPointsToInaccessibleDisk(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::RDMPointsToInaccessibleDisk)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::CannotAccessVmDisk(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::CannotAccessVmDisk)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -106,7 +106,6 @@ impl<'de> serde::Deserialize<'de> for CannotMoveVsanEnabledHost {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum CannotMoveVsanEnabledHostKind {
     /// Exactly this type.
     CannotMoveVsanEnabledHost(Box<crate::types::CannotMoveVsanEnabledHost>),
@@ -114,6 +113,22 @@ pub enum CannotMoveVsanEnabledHostKind {
     DestinationVsanDisabled(Box<crate::types::DestinationVsanDisabled>),
     ///  A `VsanClusterUuidMismatch`.
     VsanClusterUuidMismatch(Box<crate::types::VsanClusterUuidMismatch>),
+}
+impl Clone for CannotMoveVsanEnabledHostKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::CannotMoveVsanEnabledHost(v) => {
+                crate::object::clone_boxed(&**v, Self::CannotMoveVsanEnabledHost)
+            }
+            Self::DestinationVsanDisabled(v) => {
+                crate::object::clone_boxed(&**v, Self::DestinationVsanDisabled)
+            }
+            Self::VsanClusterUuidMismatch(v) => {
+                crate::object::clone_boxed(&**v, Self::VsanClusterUuidMismatch)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -145,19 +160,19 @@ impl CannotMoveVsanEnabledHostKind {
 impl From<crate::types::CannotMoveVsanEnabledHost> for CannotMoveVsanEnabledHostKind {
     #[inline]
     fn from(v: crate::types::CannotMoveVsanEnabledHost) -> Self {
-        Self::CannotMoveVsanEnabledHost(Box::new(v))
+        crate::object::boxed(v, Self::CannotMoveVsanEnabledHost)
     }
 }
 impl From<crate::types::DestinationVsanDisabled> for CannotMoveVsanEnabledHostKind {
     #[inline]
     fn from(v: crate::types::DestinationVsanDisabled) -> Self {
-        Self::DestinationVsanDisabled(Box::new(v))
+        crate::object::boxed(v, Self::DestinationVsanDisabled)
     }
 }
 impl From<crate::types::VsanClusterUuidMismatch> for CannotMoveVsanEnabledHostKind {
     #[inline]
     fn from(v: crate::types::VsanClusterUuidMismatch) -> Self {
-        Self::VsanClusterUuidMismatch(Box::new(v))
+        crate::object::boxed(v, Self::VsanClusterUuidMismatch)
     }
 }
 impl crate::object::Family for CannotMoveVsanEnabledHostKind {
@@ -167,16 +182,16 @@ impl crate::object::Family for CannotMoveVsanEnabledHostKind {
             id,
         ) {
             crate::registry::id::DestinationVsanDisabled => {
-                Self::DestinationVsanDisabled(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DestinationVsanDisabled)
             }
             crate::registry::id::VsanClusterUuidMismatch => {
-                Self::VsanClusterUuidMismatch(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VsanClusterUuidMismatch)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::CannotMoveVsanEnabledHost(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::CannotMoveVsanEnabledHost)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -106,7 +106,6 @@ impl<'de> serde::Deserialize<'de> for ClusterAction {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum ClusterActionKind {
     /// Exactly this type.
     ClusterAction(Box<crate::types::ClusterAction>),
@@ -132,6 +131,49 @@ pub enum ClusterActionKind {
     StorageMigrationAction(Box<crate::types::StorageMigrationAction>),
     ///  A `StoragePlacementAction`.
     StoragePlacementAction(Box<crate::types::StoragePlacementAction>),
+}
+impl Clone for ClusterActionKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::ClusterAction(v) => {
+                crate::object::clone_boxed(&**v, Self::ClusterAction)
+            }
+            Self::ClusterClusterInitialPlacementAction(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::ClusterClusterInitialPlacementAction,
+                )
+            }
+            Self::ClusterHostInfraUpdateHaModeAction(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::ClusterHostInfraUpdateHaModeAction,
+                )
+            }
+            Self::ClusterHostPowerAction(v) => {
+                crate::object::clone_boxed(&**v, Self::ClusterHostPowerAction)
+            }
+            Self::ClusterInitialPlacementAction(v) => {
+                crate::object::clone_boxed(&**v, Self::ClusterInitialPlacementAction)
+            }
+            Self::ClusterMigrationAction(v) => {
+                crate::object::clone_boxed(&**v, Self::ClusterMigrationAction)
+            }
+            Self::PlacementAction(v) => {
+                crate::object::clone_boxed(&**v, Self::PlacementAction)
+            }
+            Self::HbrDiskMigrationAction(v) => {
+                crate::object::clone_boxed(&**v, Self::HbrDiskMigrationAction)
+            }
+            Self::StorageMigrationAction(v) => {
+                crate::object::clone_boxed(&**v, Self::StorageMigrationAction)
+            }
+            Self::StoragePlacementAction(v) => {
+                crate::object::clone_boxed(&**v, Self::StoragePlacementAction)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -170,98 +212,98 @@ impl ClusterActionKind {
 impl From<crate::types::ClusterAction> for ClusterActionKind {
     #[inline]
     fn from(v: crate::types::ClusterAction) -> Self {
-        Self::ClusterAction(Box::new(v))
+        crate::object::boxed(v, Self::ClusterAction)
     }
 }
 impl From<crate::types::ClusterClusterInitialPlacementAction> for ClusterActionKind {
     #[inline]
     fn from(v: crate::types::ClusterClusterInitialPlacementAction) -> Self {
-        Self::ClusterClusterInitialPlacementAction(Box::new(v))
+        crate::object::boxed(v, Self::ClusterClusterInitialPlacementAction)
     }
 }
 impl From<crate::types::ClusterHostInfraUpdateHaModeAction> for ClusterActionKind {
     #[inline]
     fn from(v: crate::types::ClusterHostInfraUpdateHaModeAction) -> Self {
-        Self::ClusterHostInfraUpdateHaModeAction(Box::new(v))
+        crate::object::boxed(v, Self::ClusterHostInfraUpdateHaModeAction)
     }
 }
 impl From<crate::types::ClusterHostPowerAction> for ClusterActionKind {
     #[inline]
     fn from(v: crate::types::ClusterHostPowerAction) -> Self {
-        Self::ClusterHostPowerAction(Box::new(v))
+        crate::object::boxed(v, Self::ClusterHostPowerAction)
     }
 }
 impl From<crate::types::ClusterInitialPlacementAction> for ClusterActionKind {
     #[inline]
     fn from(v: crate::types::ClusterInitialPlacementAction) -> Self {
-        Self::ClusterInitialPlacementAction(Box::new(v))
+        crate::object::boxed(v, Self::ClusterInitialPlacementAction)
     }
 }
 impl From<crate::types::ClusterMigrationAction> for ClusterActionKind {
     #[inline]
     fn from(v: crate::types::ClusterMigrationAction) -> Self {
-        Self::ClusterMigrationAction(Box::new(v))
+        crate::object::boxed(v, Self::ClusterMigrationAction)
     }
 }
 impl From<crate::types::PlacementAction> for ClusterActionKind {
     #[inline]
     fn from(v: crate::types::PlacementAction) -> Self {
-        Self::PlacementAction(Box::new(v))
+        crate::object::boxed(v, Self::PlacementAction)
     }
 }
 impl From<crate::types::HbrDiskMigrationAction> for ClusterActionKind {
     #[inline]
     fn from(v: crate::types::HbrDiskMigrationAction) -> Self {
-        Self::HbrDiskMigrationAction(Box::new(v))
+        crate::object::boxed(v, Self::HbrDiskMigrationAction)
     }
 }
 impl From<crate::types::StorageMigrationAction> for ClusterActionKind {
     #[inline]
     fn from(v: crate::types::StorageMigrationAction) -> Self {
-        Self::StorageMigrationAction(Box::new(v))
+        crate::object::boxed(v, Self::StorageMigrationAction)
     }
 }
 impl From<crate::types::StoragePlacementAction> for ClusterActionKind {
     #[inline]
     fn from(v: crate::types::StoragePlacementAction) -> Self {
-        Self::StoragePlacementAction(Box::new(v))
+        crate::object::boxed(v, Self::StoragePlacementAction)
     }
 }
 impl crate::object::Family for ClusterActionKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::ClusterAction, id) {
             crate::registry::id::ClusterClusterInitialPlacementAction => {
-                Self::ClusterClusterInitialPlacementAction(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ClusterClusterInitialPlacementAction)
             }
             crate::registry::id::ClusterHostInfraUpdateHaModeAction => {
-                Self::ClusterHostInfraUpdateHaModeAction(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ClusterHostInfraUpdateHaModeAction)
             }
             crate::registry::id::ClusterHostPowerAction => {
-                Self::ClusterHostPowerAction(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ClusterHostPowerAction)
             }
             crate::registry::id::ClusterInitialPlacementAction => {
-                Self::ClusterInitialPlacementAction(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ClusterInitialPlacementAction)
             }
             crate::registry::id::ClusterMigrationAction => {
-                Self::ClusterMigrationAction(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ClusterMigrationAction)
             }
             crate::registry::id::PlacementAction => {
-                Self::PlacementAction(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::PlacementAction)
             }
             crate::registry::id::HbrDiskMigrationAction => {
-                Self::HbrDiskMigrationAction(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HbrDiskMigrationAction)
             }
             crate::registry::id::StorageMigrationAction => {
-                Self::StorageMigrationAction(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::StorageMigrationAction)
             }
             crate::registry::id::StoragePlacementAction => {
-                Self::StoragePlacementAction(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::StoragePlacementAction)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::ClusterAction(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::ClusterAction)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

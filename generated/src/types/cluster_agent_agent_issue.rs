@@ -165,7 +165,6 @@ impl<'de> serde::Deserialize<'de> for ClusterAgentAgentIssue {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum ClusterAgentAgentIssueKind {
     /// Exactly this type.
     ClusterAgentAgentIssue(Box<crate::types::ClusterAgentAgentIssue>),
@@ -181,6 +180,30 @@ pub enum ClusterAgentAgentIssueKind {
     ///  A `ClusterAgentVmNotDeployed` or one of its subtypes.
     #[cfg(feature = "eam")]
     ClusterAgentVmNotDeployed(crate::types::ClusterAgentVmNotDeployedKind),
+}
+impl Clone for ClusterAgentAgentIssueKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::ClusterAgentAgentIssue(v) => {
+                crate::object::clone_boxed(&**v, Self::ClusterAgentAgentIssue)
+            }
+            #[cfg(feature = "eam")]
+            Self::ClusterAgentOvfInvalidProperty(v) => {
+                crate::object::clone_boxed(&**v, Self::ClusterAgentOvfInvalidProperty)
+            }
+            #[cfg(feature = "eam")]
+            Self::ClusterAgentTransitionFailed(v) => {
+                crate::object::clone_boxed(&**v, Self::ClusterAgentTransitionFailed)
+            }
+            #[cfg(feature = "eam")]
+            Self::ClusterAgentVmIssue(v) => Self::ClusterAgentVmIssue(Clone::clone(v)),
+            #[cfg(feature = "eam")]
+            Self::ClusterAgentVmNotDeployed(v) => {
+                Self::ClusterAgentVmNotDeployed(Clone::clone(v))
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -218,21 +241,21 @@ impl ClusterAgentAgentIssueKind {
 impl From<crate::types::ClusterAgentAgentIssue> for ClusterAgentAgentIssueKind {
     #[inline]
     fn from(v: crate::types::ClusterAgentAgentIssue) -> Self {
-        Self::ClusterAgentAgentIssue(Box::new(v))
+        crate::object::boxed(v, Self::ClusterAgentAgentIssue)
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::ClusterAgentOvfInvalidProperty> for ClusterAgentAgentIssueKind {
     #[inline]
     fn from(v: crate::types::ClusterAgentOvfInvalidProperty) -> Self {
-        Self::ClusterAgentOvfInvalidProperty(Box::new(v))
+        crate::object::boxed(v, Self::ClusterAgentOvfInvalidProperty)
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::ClusterAgentTransitionFailed> for ClusterAgentAgentIssueKind {
     #[inline]
     fn from(v: crate::types::ClusterAgentTransitionFailed) -> Self {
-        Self::ClusterAgentTransitionFailed(Box::new(v))
+        crate::object::boxed(v, Self::ClusterAgentTransitionFailed)
     }
 }
 #[cfg(feature = "eam")]
@@ -257,11 +280,11 @@ impl crate::object::Family for ClusterAgentAgentIssueKind {
         ) {
             #[cfg(feature = "eam")]
             crate::registry::id::ClusterAgentOvfInvalidProperty => {
-                Self::ClusterAgentOvfInvalidProperty(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ClusterAgentOvfInvalidProperty)
             }
             #[cfg(feature = "eam")]
             crate::registry::id::ClusterAgentTransitionFailed => {
-                Self::ClusterAgentTransitionFailed(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ClusterAgentTransitionFailed)
             }
             #[cfg(feature = "eam")]
             crate::registry::id::ClusterAgentVmIssue => {
@@ -283,7 +306,7 @@ impl crate::object::Family for ClusterAgentAgentIssueKind {
         }
     }
     fn blank_base() -> Self {
-        Self::ClusterAgentAgentIssue(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::ClusterAgentAgentIssue)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

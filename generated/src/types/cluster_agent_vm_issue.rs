@@ -174,7 +174,6 @@ impl<'de> serde::Deserialize<'de> for ClusterAgentVmIssue {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum ClusterAgentVmIssueKind {
     /// Exactly this type.
     ClusterAgentVmIssue(Box<crate::types::ClusterAgentVmIssue>),
@@ -215,6 +214,63 @@ pub enum ClusterAgentVmIssueKind {
     ///  A `ClusterAgentVmSuspended`.
     #[cfg(feature = "eam")]
     ClusterAgentVmSuspended(Box<crate::types::ClusterAgentVmSuspended>),
+}
+impl Clone for ClusterAgentVmIssueKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::ClusterAgentVmIssue(v) => {
+                crate::object::clone_boxed(&**v, Self::ClusterAgentVmIssue)
+            }
+            #[cfg(feature = "eam")]
+            Self::ClusterAgentHostInMaintenanceMode(v) => {
+                crate::object::clone_boxed(&**v, Self::ClusterAgentHostInMaintenanceMode)
+            }
+            #[cfg(feature = "eam")]
+            Self::ClusterAgentHostInPartialMaintenanceMode(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::ClusterAgentHostInPartialMaintenanceMode,
+                )
+            }
+            #[cfg(feature = "eam")]
+            Self::ClusterAgentInvalidConfig(v) => {
+                crate::object::clone_boxed(&**v, Self::ClusterAgentInvalidConfig)
+            }
+            #[cfg(feature = "eam")]
+            Self::ClusterAgentVmHookFailed(v) => {
+                crate::object::clone_boxed(&**v, Self::ClusterAgentVmHookFailed)
+            }
+            #[cfg(feature = "eam")]
+            Self::ClusterAgentVmHookTimedout(v) => {
+                crate::object::clone_boxed(&**v, Self::ClusterAgentVmHookTimedout)
+            }
+            #[cfg(feature = "eam")]
+            Self::ClusterAgentVmInaccessible(v) => {
+                crate::object::clone_boxed(&**v, Self::ClusterAgentVmInaccessible)
+            }
+            #[cfg(feature = "eam")]
+            Self::ClusterAgentVmNotRemoved(v) => {
+                crate::object::clone_boxed(&**v, Self::ClusterAgentVmNotRemoved)
+            }
+            #[cfg(feature = "eam")]
+            Self::ClusterAgentVmPoweredOff(v) => {
+                Self::ClusterAgentVmPoweredOff(Clone::clone(v))
+            }
+            #[cfg(feature = "eam")]
+            Self::ClusterAgentVmPoweredOn(v) => {
+                crate::object::clone_boxed(&**v, Self::ClusterAgentVmPoweredOn)
+            }
+            #[cfg(feature = "eam")]
+            Self::ClusterAgentVmProtected(v) => {
+                crate::object::clone_boxed(&**v, Self::ClusterAgentVmProtected)
+            }
+            #[cfg(feature = "eam")]
+            Self::ClusterAgentVmSuspended(v) => {
+                crate::object::clone_boxed(&**v, Self::ClusterAgentVmSuspended)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -266,14 +322,14 @@ impl ClusterAgentVmIssueKind {
 impl From<crate::types::ClusterAgentVmIssue> for ClusterAgentVmIssueKind {
     #[inline]
     fn from(v: crate::types::ClusterAgentVmIssue) -> Self {
-        Self::ClusterAgentVmIssue(Box::new(v))
+        crate::object::boxed(v, Self::ClusterAgentVmIssue)
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::ClusterAgentHostInMaintenanceMode> for ClusterAgentVmIssueKind {
     #[inline]
     fn from(v: crate::types::ClusterAgentHostInMaintenanceMode) -> Self {
-        Self::ClusterAgentHostInMaintenanceMode(Box::new(v))
+        crate::object::boxed(v, Self::ClusterAgentHostInMaintenanceMode)
     }
 }
 #[cfg(feature = "eam")]
@@ -281,42 +337,42 @@ impl From<crate::types::ClusterAgentHostInPartialMaintenanceMode>
 for ClusterAgentVmIssueKind {
     #[inline]
     fn from(v: crate::types::ClusterAgentHostInPartialMaintenanceMode) -> Self {
-        Self::ClusterAgentHostInPartialMaintenanceMode(Box::new(v))
+        crate::object::boxed(v, Self::ClusterAgentHostInPartialMaintenanceMode)
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::ClusterAgentInvalidConfig> for ClusterAgentVmIssueKind {
     #[inline]
     fn from(v: crate::types::ClusterAgentInvalidConfig) -> Self {
-        Self::ClusterAgentInvalidConfig(Box::new(v))
+        crate::object::boxed(v, Self::ClusterAgentInvalidConfig)
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::ClusterAgentVmHookFailed> for ClusterAgentVmIssueKind {
     #[inline]
     fn from(v: crate::types::ClusterAgentVmHookFailed) -> Self {
-        Self::ClusterAgentVmHookFailed(Box::new(v))
+        crate::object::boxed(v, Self::ClusterAgentVmHookFailed)
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::ClusterAgentVmHookTimedout> for ClusterAgentVmIssueKind {
     #[inline]
     fn from(v: crate::types::ClusterAgentVmHookTimedout) -> Self {
-        Self::ClusterAgentVmHookTimedout(Box::new(v))
+        crate::object::boxed(v, Self::ClusterAgentVmHookTimedout)
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::ClusterAgentVmInaccessible> for ClusterAgentVmIssueKind {
     #[inline]
     fn from(v: crate::types::ClusterAgentVmInaccessible) -> Self {
-        Self::ClusterAgentVmInaccessible(Box::new(v))
+        crate::object::boxed(v, Self::ClusterAgentVmInaccessible)
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::ClusterAgentVmNotRemoved> for ClusterAgentVmIssueKind {
     #[inline]
     fn from(v: crate::types::ClusterAgentVmNotRemoved) -> Self {
-        Self::ClusterAgentVmNotRemoved(Box::new(v))
+        crate::object::boxed(v, Self::ClusterAgentVmNotRemoved)
     }
 }
 #[cfg(feature = "eam")]
@@ -330,21 +386,21 @@ impl From<crate::types::ClusterAgentVmPoweredOffKind> for ClusterAgentVmIssueKin
 impl From<crate::types::ClusterAgentVmPoweredOn> for ClusterAgentVmIssueKind {
     #[inline]
     fn from(v: crate::types::ClusterAgentVmPoweredOn) -> Self {
-        Self::ClusterAgentVmPoweredOn(Box::new(v))
+        crate::object::boxed(v, Self::ClusterAgentVmPoweredOn)
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::ClusterAgentVmProtected> for ClusterAgentVmIssueKind {
     #[inline]
     fn from(v: crate::types::ClusterAgentVmProtected) -> Self {
-        Self::ClusterAgentVmProtected(Box::new(v))
+        crate::object::boxed(v, Self::ClusterAgentVmProtected)
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::ClusterAgentVmSuspended> for ClusterAgentVmIssueKind {
     #[inline]
     fn from(v: crate::types::ClusterAgentVmSuspended) -> Self {
-        Self::ClusterAgentVmSuspended(Box::new(v))
+        crate::object::boxed(v, Self::ClusterAgentVmSuspended)
     }
 }
 impl crate::object::Family for ClusterAgentVmIssueKind {
@@ -355,33 +411,33 @@ impl crate::object::Family for ClusterAgentVmIssueKind {
         ) {
             #[cfg(feature = "eam")]
             crate::registry::id::ClusterAgentHostInMaintenanceMode => {
-                Self::ClusterAgentHostInMaintenanceMode(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ClusterAgentHostInMaintenanceMode)
             }
             #[cfg(feature = "eam")]
             crate::registry::id::ClusterAgentHostInPartialMaintenanceMode => {
-                Self::ClusterAgentHostInPartialMaintenanceMode(
-                    crate::object::Blank::blank(),
+                crate::object::blank_boxed(
+                    Self::ClusterAgentHostInPartialMaintenanceMode,
                 )
             }
             #[cfg(feature = "eam")]
             crate::registry::id::ClusterAgentInvalidConfig => {
-                Self::ClusterAgentInvalidConfig(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ClusterAgentInvalidConfig)
             }
             #[cfg(feature = "eam")]
             crate::registry::id::ClusterAgentVmHookFailed => {
-                Self::ClusterAgentVmHookFailed(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ClusterAgentVmHookFailed)
             }
             #[cfg(feature = "eam")]
             crate::registry::id::ClusterAgentVmHookTimedout => {
-                Self::ClusterAgentVmHookTimedout(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ClusterAgentVmHookTimedout)
             }
             #[cfg(feature = "eam")]
             crate::registry::id::ClusterAgentVmInaccessible => {
-                Self::ClusterAgentVmInaccessible(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ClusterAgentVmInaccessible)
             }
             #[cfg(feature = "eam")]
             crate::registry::id::ClusterAgentVmNotRemoved => {
-                Self::ClusterAgentVmNotRemoved(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ClusterAgentVmNotRemoved)
             }
             #[cfg(feature = "eam")]
             crate::registry::id::ClusterAgentVmPoweredOff => {
@@ -393,21 +449,21 @@ impl crate::object::Family for ClusterAgentVmIssueKind {
             }
             #[cfg(feature = "eam")]
             crate::registry::id::ClusterAgentVmPoweredOn => {
-                Self::ClusterAgentVmPoweredOn(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ClusterAgentVmPoweredOn)
             }
             #[cfg(feature = "eam")]
             crate::registry::id::ClusterAgentVmProtected => {
-                Self::ClusterAgentVmProtected(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ClusterAgentVmProtected)
             }
             #[cfg(feature = "eam")]
             crate::registry::id::ClusterAgentVmSuspended => {
-                Self::ClusterAgentVmSuspended(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ClusterAgentVmSuspended)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::ClusterAgentVmIssue(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::ClusterAgentVmIssue)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -165,7 +165,6 @@ impl<'de> serde::Deserialize<'de> for ClusterAgentVmNotDeployed {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum ClusterAgentVmNotDeployedKind {
     /// Exactly this type.
     ClusterAgentVmNotDeployed(Box<crate::types::ClusterAgentVmNotDeployed>),
@@ -189,6 +188,41 @@ pub enum ClusterAgentVmNotDeployedKind {
     ClusterAgentMissingClusterVmNetwork(
         Box<crate::types::ClusterAgentMissingClusterVmNetwork>,
     ),
+}
+impl Clone for ClusterAgentVmNotDeployedKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::ClusterAgentVmNotDeployed(v) => {
+                crate::object::clone_boxed(&**v, Self::ClusterAgentVmNotDeployed)
+            }
+            #[cfg(feature = "eam")]
+            Self::ClusterAgentCertificateNotTrusted(v) => {
+                crate::object::clone_boxed(&**v, Self::ClusterAgentCertificateNotTrusted)
+            }
+            #[cfg(feature = "eam")]
+            Self::ClusterAgentInsufficientClusterSpace(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::ClusterAgentInsufficientClusterSpace,
+                )
+            }
+            #[cfg(feature = "eam")]
+            Self::ClusterAgentMissingClusterVmDatastore(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::ClusterAgentMissingClusterVmDatastore,
+                )
+            }
+            #[cfg(feature = "eam")]
+            Self::ClusterAgentMissingClusterVmNetwork(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::ClusterAgentMissingClusterVmNetwork,
+                )
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -226,7 +260,7 @@ impl ClusterAgentVmNotDeployedKind {
 impl From<crate::types::ClusterAgentVmNotDeployed> for ClusterAgentVmNotDeployedKind {
     #[inline]
     fn from(v: crate::types::ClusterAgentVmNotDeployed) -> Self {
-        Self::ClusterAgentVmNotDeployed(Box::new(v))
+        crate::object::boxed(v, Self::ClusterAgentVmNotDeployed)
     }
 }
 #[cfg(feature = "eam")]
@@ -234,7 +268,7 @@ impl From<crate::types::ClusterAgentCertificateNotTrusted>
 for ClusterAgentVmNotDeployedKind {
     #[inline]
     fn from(v: crate::types::ClusterAgentCertificateNotTrusted) -> Self {
-        Self::ClusterAgentCertificateNotTrusted(Box::new(v))
+        crate::object::boxed(v, Self::ClusterAgentCertificateNotTrusted)
     }
 }
 #[cfg(feature = "eam")]
@@ -242,7 +276,7 @@ impl From<crate::types::ClusterAgentInsufficientClusterSpace>
 for ClusterAgentVmNotDeployedKind {
     #[inline]
     fn from(v: crate::types::ClusterAgentInsufficientClusterSpace) -> Self {
-        Self::ClusterAgentInsufficientClusterSpace(Box::new(v))
+        crate::object::boxed(v, Self::ClusterAgentInsufficientClusterSpace)
     }
 }
 #[cfg(feature = "eam")]
@@ -250,7 +284,7 @@ impl From<crate::types::ClusterAgentMissingClusterVmDatastore>
 for ClusterAgentVmNotDeployedKind {
     #[inline]
     fn from(v: crate::types::ClusterAgentMissingClusterVmDatastore) -> Self {
-        Self::ClusterAgentMissingClusterVmDatastore(Box::new(v))
+        crate::object::boxed(v, Self::ClusterAgentMissingClusterVmDatastore)
     }
 }
 #[cfg(feature = "eam")]
@@ -258,7 +292,7 @@ impl From<crate::types::ClusterAgentMissingClusterVmNetwork>
 for ClusterAgentVmNotDeployedKind {
     #[inline]
     fn from(v: crate::types::ClusterAgentMissingClusterVmNetwork) -> Self {
-        Self::ClusterAgentMissingClusterVmNetwork(Box::new(v))
+        crate::object::boxed(v, Self::ClusterAgentMissingClusterVmNetwork)
     }
 }
 impl crate::object::Family for ClusterAgentVmNotDeployedKind {
@@ -269,27 +303,25 @@ impl crate::object::Family for ClusterAgentVmNotDeployedKind {
         ) {
             #[cfg(feature = "eam")]
             crate::registry::id::ClusterAgentCertificateNotTrusted => {
-                Self::ClusterAgentCertificateNotTrusted(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ClusterAgentCertificateNotTrusted)
             }
             #[cfg(feature = "eam")]
             crate::registry::id::ClusterAgentInsufficientClusterSpace => {
-                Self::ClusterAgentInsufficientClusterSpace(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ClusterAgentInsufficientClusterSpace)
             }
             #[cfg(feature = "eam")]
             crate::registry::id::ClusterAgentMissingClusterVmDatastore => {
-                Self::ClusterAgentMissingClusterVmDatastore(
-                    crate::object::Blank::blank(),
-                )
+                crate::object::blank_boxed(Self::ClusterAgentMissingClusterVmDatastore)
             }
             #[cfg(feature = "eam")]
             crate::registry::id::ClusterAgentMissingClusterVmNetwork => {
-                Self::ClusterAgentMissingClusterVmNetwork(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ClusterAgentMissingClusterVmNetwork)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::ClusterAgentVmNotDeployed(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::ClusterAgentVmNotDeployed)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -174,7 +174,6 @@ impl<'de> serde::Deserialize<'de> for ClusterAgentVmPoweredOff {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum ClusterAgentVmPoweredOffKind {
     /// Exactly this type.
     ClusterAgentVmPoweredOff(Box<crate::types::ClusterAgentVmPoweredOff>),
@@ -183,6 +182,23 @@ pub enum ClusterAgentVmPoweredOffKind {
     ClusterAgentInsufficientClusterResources(
         Box<crate::types::ClusterAgentInsufficientClusterResources>,
     ),
+}
+impl Clone for ClusterAgentVmPoweredOffKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::ClusterAgentVmPoweredOff(v) => {
+                crate::object::clone_boxed(&**v, Self::ClusterAgentVmPoweredOff)
+            }
+            #[cfg(feature = "eam")]
+            Self::ClusterAgentInsufficientClusterResources(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::ClusterAgentInsufficientClusterResources,
+                )
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -214,7 +230,7 @@ impl ClusterAgentVmPoweredOffKind {
 impl From<crate::types::ClusterAgentVmPoweredOff> for ClusterAgentVmPoweredOffKind {
     #[inline]
     fn from(v: crate::types::ClusterAgentVmPoweredOff) -> Self {
-        Self::ClusterAgentVmPoweredOff(Box::new(v))
+        crate::object::boxed(v, Self::ClusterAgentVmPoweredOff)
     }
 }
 #[cfg(feature = "eam")]
@@ -222,7 +238,7 @@ impl From<crate::types::ClusterAgentInsufficientClusterResources>
 for ClusterAgentVmPoweredOffKind {
     #[inline]
     fn from(v: crate::types::ClusterAgentInsufficientClusterResources) -> Self {
-        Self::ClusterAgentInsufficientClusterResources(Box::new(v))
+        crate::object::boxed(v, Self::ClusterAgentInsufficientClusterResources)
     }
 }
 impl crate::object::Family for ClusterAgentVmPoweredOffKind {
@@ -233,15 +249,15 @@ impl crate::object::Family for ClusterAgentVmPoweredOffKind {
         ) {
             #[cfg(feature = "eam")]
             crate::registry::id::ClusterAgentInsufficientClusterResources => {
-                Self::ClusterAgentInsufficientClusterResources(
-                    crate::object::Blank::blank(),
+                crate::object::blank_boxed(
+                    Self::ClusterAgentInsufficientClusterResources,
                 )
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::ClusterAgentVmPoweredOff(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::ClusterAgentVmPoweredOff)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -101,7 +101,6 @@ impl<'de> serde::Deserialize<'de> for ClusterComputeResourceValidationResultBase
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum ClusterComputeResourceValidationResultBaseKind {
     /// Exactly this type.
     ClusterComputeResourceValidationResultBase(
@@ -119,6 +118,37 @@ pub enum ClusterComputeResourceValidationResultBaseKind {
     VsanClusterConfigPrecheckItem(Box<crate::types::VsanClusterConfigPrecheckItem>),
     ///  A `VsanValidationItem`.
     VsanValidationItem(Box<crate::types::VsanValidationItem>),
+}
+impl Clone for ClusterComputeResourceValidationResultBaseKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::ClusterComputeResourceValidationResultBase(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::ClusterComputeResourceValidationResultBase,
+                )
+            }
+            Self::ClusterComputeResourceDVSConfigurationValidation(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::ClusterComputeResourceDVSConfigurationValidation,
+                )
+            }
+            Self::ClusterComputeResourceHostConfigurationValidation(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::ClusterComputeResourceHostConfigurationValidation,
+                )
+            }
+            Self::VsanClusterConfigPrecheckItem(v) => {
+                crate::object::clone_boxed(&**v, Self::VsanClusterConfigPrecheckItem)
+            }
+            Self::VsanValidationItem(v) => {
+                crate::object::clone_boxed(&**v, Self::VsanValidationItem)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -153,35 +183,35 @@ impl From<crate::types::ClusterComputeResourceValidationResultBase>
 for ClusterComputeResourceValidationResultBaseKind {
     #[inline]
     fn from(v: crate::types::ClusterComputeResourceValidationResultBase) -> Self {
-        Self::ClusterComputeResourceValidationResultBase(Box::new(v))
+        crate::object::boxed(v, Self::ClusterComputeResourceValidationResultBase)
     }
 }
 impl From<crate::types::ClusterComputeResourceDVSConfigurationValidation>
 for ClusterComputeResourceValidationResultBaseKind {
     #[inline]
     fn from(v: crate::types::ClusterComputeResourceDVSConfigurationValidation) -> Self {
-        Self::ClusterComputeResourceDVSConfigurationValidation(Box::new(v))
+        crate::object::boxed(v, Self::ClusterComputeResourceDVSConfigurationValidation)
     }
 }
 impl From<crate::types::ClusterComputeResourceHostConfigurationValidation>
 for ClusterComputeResourceValidationResultBaseKind {
     #[inline]
     fn from(v: crate::types::ClusterComputeResourceHostConfigurationValidation) -> Self {
-        Self::ClusterComputeResourceHostConfigurationValidation(Box::new(v))
+        crate::object::boxed(v, Self::ClusterComputeResourceHostConfigurationValidation)
     }
 }
 impl From<crate::types::VsanClusterConfigPrecheckItem>
 for ClusterComputeResourceValidationResultBaseKind {
     #[inline]
     fn from(v: crate::types::VsanClusterConfigPrecheckItem) -> Self {
-        Self::VsanClusterConfigPrecheckItem(Box::new(v))
+        crate::object::boxed(v, Self::VsanClusterConfigPrecheckItem)
     }
 }
 impl From<crate::types::VsanValidationItem>
 for ClusterComputeResourceValidationResultBaseKind {
     #[inline]
     fn from(v: crate::types::VsanValidationItem) -> Self {
-        Self::VsanValidationItem(Box::new(v))
+        crate::object::boxed(v, Self::VsanValidationItem)
     }
 }
 impl crate::object::Family for ClusterComputeResourceValidationResultBaseKind {
@@ -191,26 +221,26 @@ impl crate::object::Family for ClusterComputeResourceValidationResultBaseKind {
             id,
         ) {
             crate::registry::id::ClusterComputeResourceDVSConfigurationValidation => {
-                Self::ClusterComputeResourceDVSConfigurationValidation(
-                    crate::object::Blank::blank(),
+                crate::object::blank_boxed(
+                    Self::ClusterComputeResourceDVSConfigurationValidation,
                 )
             }
             crate::registry::id::ClusterComputeResourceHostConfigurationValidation => {
-                Self::ClusterComputeResourceHostConfigurationValidation(
-                    crate::object::Blank::blank(),
+                crate::object::blank_boxed(
+                    Self::ClusterComputeResourceHostConfigurationValidation,
                 )
             }
             crate::registry::id::VsanClusterConfigPrecheckItem => {
-                Self::VsanClusterConfigPrecheckItem(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VsanClusterConfigPrecheckItem)
             }
             crate::registry::id::VsanValidationItem => {
-                Self::VsanValidationItem(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VsanValidationItem)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::ClusterComputeResourceValidationResultBase(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::ClusterComputeResourceValidationResultBase)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -90,7 +90,6 @@ impl<'de> serde::Deserialize<'de> for ClusterDasAdmissionControlInfo {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum ClusterDasAdmissionControlInfoKind {
     /// Exactly this type.
     ClusterDasAdmissionControlInfo(Box<crate::types::ClusterDasAdmissionControlInfo>),
@@ -106,6 +105,34 @@ pub enum ClusterDasAdmissionControlInfoKind {
     ClusterFailoverResourcesAdmissionControlInfo(
         Box<crate::types::ClusterFailoverResourcesAdmissionControlInfo>,
     ),
+}
+impl Clone for ClusterDasAdmissionControlInfoKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::ClusterDasAdmissionControlInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::ClusterDasAdmissionControlInfo)
+            }
+            Self::ClusterFailoverHostAdmissionControlInfo(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::ClusterFailoverHostAdmissionControlInfo,
+                )
+            }
+            Self::ClusterFailoverLevelAdmissionControlInfo(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::ClusterFailoverLevelAdmissionControlInfo,
+                )
+            }
+            Self::ClusterFailoverResourcesAdmissionControlInfo(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::ClusterFailoverResourcesAdmissionControlInfo,
+                )
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -139,28 +166,28 @@ impl From<crate::types::ClusterDasAdmissionControlInfo>
 for ClusterDasAdmissionControlInfoKind {
     #[inline]
     fn from(v: crate::types::ClusterDasAdmissionControlInfo) -> Self {
-        Self::ClusterDasAdmissionControlInfo(Box::new(v))
+        crate::object::boxed(v, Self::ClusterDasAdmissionControlInfo)
     }
 }
 impl From<crate::types::ClusterFailoverHostAdmissionControlInfo>
 for ClusterDasAdmissionControlInfoKind {
     #[inline]
     fn from(v: crate::types::ClusterFailoverHostAdmissionControlInfo) -> Self {
-        Self::ClusterFailoverHostAdmissionControlInfo(Box::new(v))
+        crate::object::boxed(v, Self::ClusterFailoverHostAdmissionControlInfo)
     }
 }
 impl From<crate::types::ClusterFailoverLevelAdmissionControlInfo>
 for ClusterDasAdmissionControlInfoKind {
     #[inline]
     fn from(v: crate::types::ClusterFailoverLevelAdmissionControlInfo) -> Self {
-        Self::ClusterFailoverLevelAdmissionControlInfo(Box::new(v))
+        crate::object::boxed(v, Self::ClusterFailoverLevelAdmissionControlInfo)
     }
 }
 impl From<crate::types::ClusterFailoverResourcesAdmissionControlInfo>
 for ClusterDasAdmissionControlInfoKind {
     #[inline]
     fn from(v: crate::types::ClusterFailoverResourcesAdmissionControlInfo) -> Self {
-        Self::ClusterFailoverResourcesAdmissionControlInfo(Box::new(v))
+        crate::object::boxed(v, Self::ClusterFailoverResourcesAdmissionControlInfo)
     }
 }
 impl crate::object::Family for ClusterDasAdmissionControlInfoKind {
@@ -170,25 +197,23 @@ impl crate::object::Family for ClusterDasAdmissionControlInfoKind {
             id,
         ) {
             crate::registry::id::ClusterFailoverHostAdmissionControlInfo => {
-                Self::ClusterFailoverHostAdmissionControlInfo(
-                    crate::object::Blank::blank(),
-                )
+                crate::object::blank_boxed(Self::ClusterFailoverHostAdmissionControlInfo)
             }
             crate::registry::id::ClusterFailoverLevelAdmissionControlInfo => {
-                Self::ClusterFailoverLevelAdmissionControlInfo(
-                    crate::object::Blank::blank(),
+                crate::object::blank_boxed(
+                    Self::ClusterFailoverLevelAdmissionControlInfo,
                 )
             }
             crate::registry::id::ClusterFailoverResourcesAdmissionControlInfo => {
-                Self::ClusterFailoverResourcesAdmissionControlInfo(
-                    crate::object::Blank::blank(),
+                crate::object::blank_boxed(
+                    Self::ClusterFailoverResourcesAdmissionControlInfo,
                 )
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::ClusterDasAdmissionControlInfo(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::ClusterDasAdmissionControlInfo)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -111,7 +111,6 @@ impl<'de> serde::Deserialize<'de> for ClusterDasAdmissionControlPolicy {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum ClusterDasAdmissionControlPolicyKind {
     /// Exactly this type.
     ClusterDasAdmissionControlPolicy(
@@ -129,6 +128,34 @@ pub enum ClusterDasAdmissionControlPolicyKind {
     ClusterFailoverResourcesAdmissionControlPolicy(
         Box<crate::types::ClusterFailoverResourcesAdmissionControlPolicy>,
     ),
+}
+impl Clone for ClusterDasAdmissionControlPolicyKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::ClusterDasAdmissionControlPolicy(v) => {
+                crate::object::clone_boxed(&**v, Self::ClusterDasAdmissionControlPolicy)
+            }
+            Self::ClusterFailoverHostAdmissionControlPolicy(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::ClusterFailoverHostAdmissionControlPolicy,
+                )
+            }
+            Self::ClusterFailoverLevelAdmissionControlPolicy(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::ClusterFailoverLevelAdmissionControlPolicy,
+                )
+            }
+            Self::ClusterFailoverResourcesAdmissionControlPolicy(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::ClusterFailoverResourcesAdmissionControlPolicy,
+                )
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -162,28 +189,28 @@ impl From<crate::types::ClusterDasAdmissionControlPolicy>
 for ClusterDasAdmissionControlPolicyKind {
     #[inline]
     fn from(v: crate::types::ClusterDasAdmissionControlPolicy) -> Self {
-        Self::ClusterDasAdmissionControlPolicy(Box::new(v))
+        crate::object::boxed(v, Self::ClusterDasAdmissionControlPolicy)
     }
 }
 impl From<crate::types::ClusterFailoverHostAdmissionControlPolicy>
 for ClusterDasAdmissionControlPolicyKind {
     #[inline]
     fn from(v: crate::types::ClusterFailoverHostAdmissionControlPolicy) -> Self {
-        Self::ClusterFailoverHostAdmissionControlPolicy(Box::new(v))
+        crate::object::boxed(v, Self::ClusterFailoverHostAdmissionControlPolicy)
     }
 }
 impl From<crate::types::ClusterFailoverLevelAdmissionControlPolicy>
 for ClusterDasAdmissionControlPolicyKind {
     #[inline]
     fn from(v: crate::types::ClusterFailoverLevelAdmissionControlPolicy) -> Self {
-        Self::ClusterFailoverLevelAdmissionControlPolicy(Box::new(v))
+        crate::object::boxed(v, Self::ClusterFailoverLevelAdmissionControlPolicy)
     }
 }
 impl From<crate::types::ClusterFailoverResourcesAdmissionControlPolicy>
 for ClusterDasAdmissionControlPolicyKind {
     #[inline]
     fn from(v: crate::types::ClusterFailoverResourcesAdmissionControlPolicy) -> Self {
-        Self::ClusterFailoverResourcesAdmissionControlPolicy(Box::new(v))
+        crate::object::boxed(v, Self::ClusterFailoverResourcesAdmissionControlPolicy)
     }
 }
 impl crate::object::Family for ClusterDasAdmissionControlPolicyKind {
@@ -193,25 +220,25 @@ impl crate::object::Family for ClusterDasAdmissionControlPolicyKind {
             id,
         ) {
             crate::registry::id::ClusterFailoverHostAdmissionControlPolicy => {
-                Self::ClusterFailoverHostAdmissionControlPolicy(
-                    crate::object::Blank::blank(),
+                crate::object::blank_boxed(
+                    Self::ClusterFailoverHostAdmissionControlPolicy,
                 )
             }
             crate::registry::id::ClusterFailoverLevelAdmissionControlPolicy => {
-                Self::ClusterFailoverLevelAdmissionControlPolicy(
-                    crate::object::Blank::blank(),
+                crate::object::blank_boxed(
+                    Self::ClusterFailoverLevelAdmissionControlPolicy,
                 )
             }
             crate::registry::id::ClusterFailoverResourcesAdmissionControlPolicy => {
-                Self::ClusterFailoverResourcesAdmissionControlPolicy(
-                    crate::object::Blank::blank(),
+                crate::object::blank_boxed(
+                    Self::ClusterFailoverResourcesAdmissionControlPolicy,
                 )
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::ClusterDasAdmissionControlPolicy(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::ClusterDasAdmissionControlPolicy)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

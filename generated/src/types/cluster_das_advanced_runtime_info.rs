@@ -113,7 +113,6 @@ impl<'de> serde::Deserialize<'de> for ClusterDasAdvancedRuntimeInfo {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum ClusterDasAdvancedRuntimeInfoKind {
     /// Exactly this type.
     ClusterDasAdvancedRuntimeInfo(Box<crate::types::ClusterDasAdvancedRuntimeInfo>),
@@ -121,6 +120,22 @@ pub enum ClusterDasAdvancedRuntimeInfoKind {
     ClusterDasFailoverLevelAdvancedRuntimeInfo(
         Box<crate::types::ClusterDasFailoverLevelAdvancedRuntimeInfo>,
     ),
+}
+impl Clone for ClusterDasAdvancedRuntimeInfoKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::ClusterDasAdvancedRuntimeInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::ClusterDasAdvancedRuntimeInfo)
+            }
+            Self::ClusterDasFailoverLevelAdvancedRuntimeInfo(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::ClusterDasFailoverLevelAdvancedRuntimeInfo,
+                )
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -152,14 +167,14 @@ impl From<crate::types::ClusterDasAdvancedRuntimeInfo>
 for ClusterDasAdvancedRuntimeInfoKind {
     #[inline]
     fn from(v: crate::types::ClusterDasAdvancedRuntimeInfo) -> Self {
-        Self::ClusterDasAdvancedRuntimeInfo(Box::new(v))
+        crate::object::boxed(v, Self::ClusterDasAdvancedRuntimeInfo)
     }
 }
 impl From<crate::types::ClusterDasFailoverLevelAdvancedRuntimeInfo>
 for ClusterDasAdvancedRuntimeInfoKind {
     #[inline]
     fn from(v: crate::types::ClusterDasFailoverLevelAdvancedRuntimeInfo) -> Self {
-        Self::ClusterDasFailoverLevelAdvancedRuntimeInfo(Box::new(v))
+        crate::object::boxed(v, Self::ClusterDasFailoverLevelAdvancedRuntimeInfo)
     }
 }
 impl crate::object::Family for ClusterDasAdvancedRuntimeInfoKind {
@@ -169,15 +184,15 @@ impl crate::object::Family for ClusterDasAdvancedRuntimeInfoKind {
             id,
         ) {
             crate::registry::id::ClusterDasFailoverLevelAdvancedRuntimeInfo => {
-                Self::ClusterDasFailoverLevelAdvancedRuntimeInfo(
-                    crate::object::Blank::blank(),
+                crate::object::blank_boxed(
+                    Self::ClusterDasFailoverLevelAdvancedRuntimeInfo,
                 )
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::ClusterDasAdvancedRuntimeInfo(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::ClusterDasAdvancedRuntimeInfo)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -90,12 +90,24 @@ impl<'de> serde::Deserialize<'de> for ClusterDasData {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum ClusterDasDataKind {
     /// Exactly this type.
     ClusterDasData(Box<crate::types::ClusterDasData>),
     ///  A `ClusterDasDataSummary`.
     ClusterDasDataSummary(Box<crate::types::ClusterDasDataSummary>),
+}
+impl Clone for ClusterDasDataKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::ClusterDasData(v) => {
+                crate::object::clone_boxed(&**v, Self::ClusterDasData)
+            }
+            Self::ClusterDasDataSummary(v) => {
+                crate::object::clone_boxed(&**v, Self::ClusterDasDataSummary)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -126,26 +138,26 @@ impl ClusterDasDataKind {
 impl From<crate::types::ClusterDasData> for ClusterDasDataKind {
     #[inline]
     fn from(v: crate::types::ClusterDasData) -> Self {
-        Self::ClusterDasData(Box::new(v))
+        crate::object::boxed(v, Self::ClusterDasData)
     }
 }
 impl From<crate::types::ClusterDasDataSummary> for ClusterDasDataKind {
     #[inline]
     fn from(v: crate::types::ClusterDasDataSummary) -> Self {
-        Self::ClusterDasDataSummary(Box::new(v))
+        crate::object::boxed(v, Self::ClusterDasDataSummary)
     }
 }
 impl crate::object::Family for ClusterDasDataKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::ClusterDasData, id) {
             crate::registry::id::ClusterDasDataSummary => {
-                Self::ClusterDasDataSummary(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ClusterDasDataSummary)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::ClusterDasData(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::ClusterDasData)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -90,12 +90,24 @@ impl<'de> serde::Deserialize<'de> for ClusterDasHostInfo {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum ClusterDasHostInfoKind {
     /// Exactly this type.
     ClusterDasHostInfo(Box<crate::types::ClusterDasHostInfo>),
     ///  A `ClusterDasAamHostInfo`.
     ClusterDasAamHostInfo(Box<crate::types::ClusterDasAamHostInfo>),
+}
+impl Clone for ClusterDasHostInfoKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::ClusterDasHostInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::ClusterDasHostInfo)
+            }
+            Self::ClusterDasAamHostInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::ClusterDasAamHostInfo)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -126,13 +138,13 @@ impl ClusterDasHostInfoKind {
 impl From<crate::types::ClusterDasHostInfo> for ClusterDasHostInfoKind {
     #[inline]
     fn from(v: crate::types::ClusterDasHostInfo) -> Self {
-        Self::ClusterDasHostInfo(Box::new(v))
+        crate::object::boxed(v, Self::ClusterDasHostInfo)
     }
 }
 impl From<crate::types::ClusterDasAamHostInfo> for ClusterDasHostInfoKind {
     #[inline]
     fn from(v: crate::types::ClusterDasAamHostInfo) -> Self {
-        Self::ClusterDasAamHostInfo(Box::new(v))
+        crate::object::boxed(v, Self::ClusterDasAamHostInfo)
     }
 }
 impl crate::object::Family for ClusterDasHostInfoKind {
@@ -142,13 +154,13 @@ impl crate::object::Family for ClusterDasHostInfoKind {
             id,
         ) {
             crate::registry::id::ClusterDasAamHostInfo => {
-                Self::ClusterDasAamHostInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ClusterDasAamHostInfo)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::ClusterDasHostInfo(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::ClusterDasHostInfo)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

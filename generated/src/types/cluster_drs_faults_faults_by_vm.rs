@@ -108,7 +108,6 @@ impl<'de> serde::Deserialize<'de> for ClusterDrsFaultsFaultsByVm {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum ClusterDrsFaultsFaultsByVmKind {
     /// Exactly this type.
     ClusterDrsFaultsFaultsByVm(Box<crate::types::ClusterDrsFaultsFaultsByVm>),
@@ -116,6 +115,22 @@ pub enum ClusterDrsFaultsFaultsByVmKind {
     ClusterDrsFaultsFaultsByVirtualDisk(
         Box<crate::types::ClusterDrsFaultsFaultsByVirtualDisk>,
     ),
+}
+impl Clone for ClusterDrsFaultsFaultsByVmKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::ClusterDrsFaultsFaultsByVm(v) => {
+                crate::object::clone_boxed(&**v, Self::ClusterDrsFaultsFaultsByVm)
+            }
+            Self::ClusterDrsFaultsFaultsByVirtualDisk(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::ClusterDrsFaultsFaultsByVirtualDisk,
+                )
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -146,14 +161,14 @@ impl ClusterDrsFaultsFaultsByVmKind {
 impl From<crate::types::ClusterDrsFaultsFaultsByVm> for ClusterDrsFaultsFaultsByVmKind {
     #[inline]
     fn from(v: crate::types::ClusterDrsFaultsFaultsByVm) -> Self {
-        Self::ClusterDrsFaultsFaultsByVm(Box::new(v))
+        crate::object::boxed(v, Self::ClusterDrsFaultsFaultsByVm)
     }
 }
 impl From<crate::types::ClusterDrsFaultsFaultsByVirtualDisk>
 for ClusterDrsFaultsFaultsByVmKind {
     #[inline]
     fn from(v: crate::types::ClusterDrsFaultsFaultsByVirtualDisk) -> Self {
-        Self::ClusterDrsFaultsFaultsByVirtualDisk(Box::new(v))
+        crate::object::boxed(v, Self::ClusterDrsFaultsFaultsByVirtualDisk)
     }
 }
 impl crate::object::Family for ClusterDrsFaultsFaultsByVmKind {
@@ -163,13 +178,13 @@ impl crate::object::Family for ClusterDrsFaultsFaultsByVmKind {
             id,
         ) {
             crate::registry::id::ClusterDrsFaultsFaultsByVirtualDisk => {
-                Self::ClusterDrsFaultsFaultsByVirtualDisk(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ClusterDrsFaultsFaultsByVirtualDisk)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::ClusterDrsFaultsFaultsByVm(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::ClusterDrsFaultsFaultsByVm)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -212,7 +212,6 @@ impl<'de> serde::Deserialize<'de> for ClusterEvent {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum ClusterEventKind {
     /// Exactly this type.
     ClusterEvent(Box<crate::types::ClusterEvent>),
@@ -269,6 +268,89 @@ pub enum ClusterEventKind {
         Box<crate::types::VmHealthMonitoringStateChangedEvent>,
     ),
 }
+impl Clone for ClusterEventKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::ClusterEvent(v) => crate::object::clone_boxed(&**v, Self::ClusterEvent),
+            Self::ClusterComplianceCheckedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::ClusterComplianceCheckedEvent)
+            }
+            Self::ClusterCreatedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::ClusterCreatedEvent)
+            }
+            Self::ClusterDestroyedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::ClusterDestroyedEvent)
+            }
+            Self::ClusterOvercommittedEvent(v) => {
+                Self::ClusterOvercommittedEvent(Clone::clone(v))
+            }
+            Self::ClusterReconfiguredEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::ClusterReconfiguredEvent)
+            }
+            Self::ClusterStatusChangedEvent(v) => {
+                Self::ClusterStatusChangedEvent(Clone::clone(v))
+            }
+            Self::DasAdmissionControlDisabledEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::DasAdmissionControlDisabledEvent)
+            }
+            Self::DasAdmissionControlEnabledEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::DasAdmissionControlEnabledEvent)
+            }
+            Self::DasAgentFoundEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::DasAgentFoundEvent)
+            }
+            Self::DasAgentUnavailableEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::DasAgentUnavailableEvent)
+            }
+            Self::DasClusterIsolatedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::DasClusterIsolatedEvent)
+            }
+            Self::DasDisabledEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::DasDisabledEvent)
+            }
+            Self::DasEnabledEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::DasEnabledEvent)
+            }
+            Self::DasHostFailedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::DasHostFailedEvent)
+            }
+            Self::DasHostIsolatedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::DasHostIsolatedEvent)
+            }
+            Self::DrsDisabledEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::DrsDisabledEvent)
+            }
+            Self::DrsEnabledEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::DrsEnabledEvent)
+            }
+            Self::DrsInvocationFailedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::DrsInvocationFailedEvent)
+            }
+            Self::DrsRecoveredFromFailureEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::DrsRecoveredFromFailureEvent)
+            }
+            Self::FailoverLevelRestored(v) => {
+                crate::object::clone_boxed(&**v, Self::FailoverLevelRestored)
+            }
+            Self::HostMonitoringStateChangedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::HostMonitoringStateChangedEvent)
+            }
+            Self::InsufficientFailoverResourcesEvent(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::InsufficientFailoverResourcesEvent,
+                )
+            }
+            Self::VmHealthMonitoringStateChangedEvent(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VmHealthMonitoringStateChangedEvent,
+                )
+            }
+        }
+    }
+}
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
 impl std::fmt::Debug for ClusterEventKind {
@@ -320,25 +402,25 @@ impl ClusterEventKind {
 impl From<crate::types::ClusterEvent> for ClusterEventKind {
     #[inline]
     fn from(v: crate::types::ClusterEvent) -> Self {
-        Self::ClusterEvent(Box::new(v))
+        crate::object::boxed(v, Self::ClusterEvent)
     }
 }
 impl From<crate::types::ClusterComplianceCheckedEvent> for ClusterEventKind {
     #[inline]
     fn from(v: crate::types::ClusterComplianceCheckedEvent) -> Self {
-        Self::ClusterComplianceCheckedEvent(Box::new(v))
+        crate::object::boxed(v, Self::ClusterComplianceCheckedEvent)
     }
 }
 impl From<crate::types::ClusterCreatedEvent> for ClusterEventKind {
     #[inline]
     fn from(v: crate::types::ClusterCreatedEvent) -> Self {
-        Self::ClusterCreatedEvent(Box::new(v))
+        crate::object::boxed(v, Self::ClusterCreatedEvent)
     }
 }
 impl From<crate::types::ClusterDestroyedEvent> for ClusterEventKind {
     #[inline]
     fn from(v: crate::types::ClusterDestroyedEvent) -> Self {
-        Self::ClusterDestroyedEvent(Box::new(v))
+        crate::object::boxed(v, Self::ClusterDestroyedEvent)
     }
 }
 impl From<crate::types::ClusterOvercommittedEventKind> for ClusterEventKind {
@@ -350,7 +432,7 @@ impl From<crate::types::ClusterOvercommittedEventKind> for ClusterEventKind {
 impl From<crate::types::ClusterReconfiguredEvent> for ClusterEventKind {
     #[inline]
     fn from(v: crate::types::ClusterReconfiguredEvent) -> Self {
-        Self::ClusterReconfiguredEvent(Box::new(v))
+        crate::object::boxed(v, Self::ClusterReconfiguredEvent)
     }
 }
 impl From<crate::types::ClusterStatusChangedEventKind> for ClusterEventKind {
@@ -362,116 +444,116 @@ impl From<crate::types::ClusterStatusChangedEventKind> for ClusterEventKind {
 impl From<crate::types::DasAdmissionControlDisabledEvent> for ClusterEventKind {
     #[inline]
     fn from(v: crate::types::DasAdmissionControlDisabledEvent) -> Self {
-        Self::DasAdmissionControlDisabledEvent(Box::new(v))
+        crate::object::boxed(v, Self::DasAdmissionControlDisabledEvent)
     }
 }
 impl From<crate::types::DasAdmissionControlEnabledEvent> for ClusterEventKind {
     #[inline]
     fn from(v: crate::types::DasAdmissionControlEnabledEvent) -> Self {
-        Self::DasAdmissionControlEnabledEvent(Box::new(v))
+        crate::object::boxed(v, Self::DasAdmissionControlEnabledEvent)
     }
 }
 impl From<crate::types::DasAgentFoundEvent> for ClusterEventKind {
     #[inline]
     fn from(v: crate::types::DasAgentFoundEvent) -> Self {
-        Self::DasAgentFoundEvent(Box::new(v))
+        crate::object::boxed(v, Self::DasAgentFoundEvent)
     }
 }
 impl From<crate::types::DasAgentUnavailableEvent> for ClusterEventKind {
     #[inline]
     fn from(v: crate::types::DasAgentUnavailableEvent) -> Self {
-        Self::DasAgentUnavailableEvent(Box::new(v))
+        crate::object::boxed(v, Self::DasAgentUnavailableEvent)
     }
 }
 impl From<crate::types::DasClusterIsolatedEvent> for ClusterEventKind {
     #[inline]
     fn from(v: crate::types::DasClusterIsolatedEvent) -> Self {
-        Self::DasClusterIsolatedEvent(Box::new(v))
+        crate::object::boxed(v, Self::DasClusterIsolatedEvent)
     }
 }
 impl From<crate::types::DasDisabledEvent> for ClusterEventKind {
     #[inline]
     fn from(v: crate::types::DasDisabledEvent) -> Self {
-        Self::DasDisabledEvent(Box::new(v))
+        crate::object::boxed(v, Self::DasDisabledEvent)
     }
 }
 impl From<crate::types::DasEnabledEvent> for ClusterEventKind {
     #[inline]
     fn from(v: crate::types::DasEnabledEvent) -> Self {
-        Self::DasEnabledEvent(Box::new(v))
+        crate::object::boxed(v, Self::DasEnabledEvent)
     }
 }
 impl From<crate::types::DasHostFailedEvent> for ClusterEventKind {
     #[inline]
     fn from(v: crate::types::DasHostFailedEvent) -> Self {
-        Self::DasHostFailedEvent(Box::new(v))
+        crate::object::boxed(v, Self::DasHostFailedEvent)
     }
 }
 impl From<crate::types::DasHostIsolatedEvent> for ClusterEventKind {
     #[inline]
     fn from(v: crate::types::DasHostIsolatedEvent) -> Self {
-        Self::DasHostIsolatedEvent(Box::new(v))
+        crate::object::boxed(v, Self::DasHostIsolatedEvent)
     }
 }
 impl From<crate::types::DrsDisabledEvent> for ClusterEventKind {
     #[inline]
     fn from(v: crate::types::DrsDisabledEvent) -> Self {
-        Self::DrsDisabledEvent(Box::new(v))
+        crate::object::boxed(v, Self::DrsDisabledEvent)
     }
 }
 impl From<crate::types::DrsEnabledEvent> for ClusterEventKind {
     #[inline]
     fn from(v: crate::types::DrsEnabledEvent) -> Self {
-        Self::DrsEnabledEvent(Box::new(v))
+        crate::object::boxed(v, Self::DrsEnabledEvent)
     }
 }
 impl From<crate::types::DrsInvocationFailedEvent> for ClusterEventKind {
     #[inline]
     fn from(v: crate::types::DrsInvocationFailedEvent) -> Self {
-        Self::DrsInvocationFailedEvent(Box::new(v))
+        crate::object::boxed(v, Self::DrsInvocationFailedEvent)
     }
 }
 impl From<crate::types::DrsRecoveredFromFailureEvent> for ClusterEventKind {
     #[inline]
     fn from(v: crate::types::DrsRecoveredFromFailureEvent) -> Self {
-        Self::DrsRecoveredFromFailureEvent(Box::new(v))
+        crate::object::boxed(v, Self::DrsRecoveredFromFailureEvent)
     }
 }
 impl From<crate::types::FailoverLevelRestored> for ClusterEventKind {
     #[inline]
     fn from(v: crate::types::FailoverLevelRestored) -> Self {
-        Self::FailoverLevelRestored(Box::new(v))
+        crate::object::boxed(v, Self::FailoverLevelRestored)
     }
 }
 impl From<crate::types::HostMonitoringStateChangedEvent> for ClusterEventKind {
     #[inline]
     fn from(v: crate::types::HostMonitoringStateChangedEvent) -> Self {
-        Self::HostMonitoringStateChangedEvent(Box::new(v))
+        crate::object::boxed(v, Self::HostMonitoringStateChangedEvent)
     }
 }
 impl From<crate::types::InsufficientFailoverResourcesEvent> for ClusterEventKind {
     #[inline]
     fn from(v: crate::types::InsufficientFailoverResourcesEvent) -> Self {
-        Self::InsufficientFailoverResourcesEvent(Box::new(v))
+        crate::object::boxed(v, Self::InsufficientFailoverResourcesEvent)
     }
 }
 impl From<crate::types::VmHealthMonitoringStateChangedEvent> for ClusterEventKind {
     #[inline]
     fn from(v: crate::types::VmHealthMonitoringStateChangedEvent) -> Self {
-        Self::VmHealthMonitoringStateChangedEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmHealthMonitoringStateChangedEvent)
     }
 }
 impl crate::object::Family for ClusterEventKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::ClusterEvent, id) {
             crate::registry::id::ClusterComplianceCheckedEvent => {
-                Self::ClusterComplianceCheckedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ClusterComplianceCheckedEvent)
             }
             crate::registry::id::ClusterCreatedEvent => {
-                Self::ClusterCreatedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ClusterCreatedEvent)
             }
             crate::registry::id::ClusterDestroyedEvent => {
-                Self::ClusterDestroyedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ClusterDestroyedEvent)
             }
             crate::registry::id::ClusterOvercommittedEvent => {
                 Self::ClusterOvercommittedEvent(
@@ -481,7 +563,7 @@ impl crate::object::Family for ClusterEventKind {
                 )
             }
             crate::registry::id::ClusterReconfiguredEvent => {
-                Self::ClusterReconfiguredEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ClusterReconfiguredEvent)
             }
             crate::registry::id::ClusterStatusChangedEvent => {
                 Self::ClusterStatusChangedEvent(
@@ -491,61 +573,61 @@ impl crate::object::Family for ClusterEventKind {
                 )
             }
             crate::registry::id::DasAdmissionControlDisabledEvent => {
-                Self::DasAdmissionControlDisabledEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DasAdmissionControlDisabledEvent)
             }
             crate::registry::id::DasAdmissionControlEnabledEvent => {
-                Self::DasAdmissionControlEnabledEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DasAdmissionControlEnabledEvent)
             }
             crate::registry::id::DasAgentFoundEvent => {
-                Self::DasAgentFoundEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DasAgentFoundEvent)
             }
             crate::registry::id::DasAgentUnavailableEvent => {
-                Self::DasAgentUnavailableEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DasAgentUnavailableEvent)
             }
             crate::registry::id::DasClusterIsolatedEvent => {
-                Self::DasClusterIsolatedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DasClusterIsolatedEvent)
             }
             crate::registry::id::DasDisabledEvent => {
-                Self::DasDisabledEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DasDisabledEvent)
             }
             crate::registry::id::DasEnabledEvent => {
-                Self::DasEnabledEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DasEnabledEvent)
             }
             crate::registry::id::DasHostFailedEvent => {
-                Self::DasHostFailedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DasHostFailedEvent)
             }
             crate::registry::id::DasHostIsolatedEvent => {
-                Self::DasHostIsolatedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DasHostIsolatedEvent)
             }
             crate::registry::id::DrsDisabledEvent => {
-                Self::DrsDisabledEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DrsDisabledEvent)
             }
             crate::registry::id::DrsEnabledEvent => {
-                Self::DrsEnabledEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DrsEnabledEvent)
             }
             crate::registry::id::DrsInvocationFailedEvent => {
-                Self::DrsInvocationFailedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DrsInvocationFailedEvent)
             }
             crate::registry::id::DrsRecoveredFromFailureEvent => {
-                Self::DrsRecoveredFromFailureEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DrsRecoveredFromFailureEvent)
             }
             crate::registry::id::FailoverLevelRestored => {
-                Self::FailoverLevelRestored(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::FailoverLevelRestored)
             }
             crate::registry::id::HostMonitoringStateChangedEvent => {
-                Self::HostMonitoringStateChangedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostMonitoringStateChangedEvent)
             }
             crate::registry::id::InsufficientFailoverResourcesEvent => {
-                Self::InsufficientFailoverResourcesEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::InsufficientFailoverResourcesEvent)
             }
             crate::registry::id::VmHealthMonitoringStateChangedEvent => {
-                Self::VmHealthMonitoringStateChangedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmHealthMonitoringStateChangedEvent)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::ClusterEvent(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::ClusterEvent)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -111,7 +111,6 @@ impl<'de> serde::Deserialize<'de> for ClusterGroupInfo {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum ClusterGroupInfoKind {
     /// Exactly this type.
     ClusterGroupInfo(Box<crate::types::ClusterGroupInfo>),
@@ -119,6 +118,22 @@ pub enum ClusterGroupInfoKind {
     ClusterHostGroup(Box<crate::types::ClusterHostGroup>),
     ///  A `ClusterVmGroup`.
     ClusterVmGroup(Box<crate::types::ClusterVmGroup>),
+}
+impl Clone for ClusterGroupInfoKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::ClusterGroupInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::ClusterGroupInfo)
+            }
+            Self::ClusterHostGroup(v) => {
+                crate::object::clone_boxed(&**v, Self::ClusterHostGroup)
+            }
+            Self::ClusterVmGroup(v) => {
+                crate::object::clone_boxed(&**v, Self::ClusterVmGroup)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -150,35 +165,35 @@ impl ClusterGroupInfoKind {
 impl From<crate::types::ClusterGroupInfo> for ClusterGroupInfoKind {
     #[inline]
     fn from(v: crate::types::ClusterGroupInfo) -> Self {
-        Self::ClusterGroupInfo(Box::new(v))
+        crate::object::boxed(v, Self::ClusterGroupInfo)
     }
 }
 impl From<crate::types::ClusterHostGroup> for ClusterGroupInfoKind {
     #[inline]
     fn from(v: crate::types::ClusterHostGroup) -> Self {
-        Self::ClusterHostGroup(Box::new(v))
+        crate::object::boxed(v, Self::ClusterHostGroup)
     }
 }
 impl From<crate::types::ClusterVmGroup> for ClusterGroupInfoKind {
     #[inline]
     fn from(v: crate::types::ClusterVmGroup) -> Self {
-        Self::ClusterVmGroup(Box::new(v))
+        crate::object::boxed(v, Self::ClusterVmGroup)
     }
 }
 impl crate::object::Family for ClusterGroupInfoKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::ClusterGroupInfo, id) {
             crate::registry::id::ClusterHostGroup => {
-                Self::ClusterHostGroup(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ClusterHostGroup)
             }
             crate::registry::id::ClusterVmGroup => {
-                Self::ClusterVmGroup(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ClusterVmGroup)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::ClusterGroupInfo(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::ClusterGroupInfo)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -212,12 +212,24 @@ impl<'de> serde::Deserialize<'de> for ClusterOvercommittedEvent {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum ClusterOvercommittedEventKind {
     /// Exactly this type.
     ClusterOvercommittedEvent(Box<crate::types::ClusterOvercommittedEvent>),
     ///  A `HostOvercommittedEvent`.
     HostOvercommittedEvent(Box<crate::types::HostOvercommittedEvent>),
+}
+impl Clone for ClusterOvercommittedEventKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::ClusterOvercommittedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::ClusterOvercommittedEvent)
+            }
+            Self::HostOvercommittedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::HostOvercommittedEvent)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -248,13 +260,13 @@ impl ClusterOvercommittedEventKind {
 impl From<crate::types::ClusterOvercommittedEvent> for ClusterOvercommittedEventKind {
     #[inline]
     fn from(v: crate::types::ClusterOvercommittedEvent) -> Self {
-        Self::ClusterOvercommittedEvent(Box::new(v))
+        crate::object::boxed(v, Self::ClusterOvercommittedEvent)
     }
 }
 impl From<crate::types::HostOvercommittedEvent> for ClusterOvercommittedEventKind {
     #[inline]
     fn from(v: crate::types::HostOvercommittedEvent) -> Self {
-        Self::HostOvercommittedEvent(Box::new(v))
+        crate::object::boxed(v, Self::HostOvercommittedEvent)
     }
 }
 impl crate::object::Family for ClusterOvercommittedEventKind {
@@ -264,13 +276,13 @@ impl crate::object::Family for ClusterOvercommittedEventKind {
             id,
         ) {
             crate::registry::id::HostOvercommittedEvent => {
-                Self::HostOvercommittedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostOvercommittedEvent)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::ClusterOvercommittedEvent(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::ClusterOvercommittedEvent)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -111,7 +111,6 @@ impl<'de> serde::Deserialize<'de> for ClusterProfileConfigSpec {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum ClusterProfileConfigSpecKind {
     /// Exactly this type.
     ClusterProfileConfigSpec(Box<crate::types::ClusterProfileConfigSpec>),
@@ -123,6 +122,25 @@ pub enum ClusterProfileConfigSpecKind {
     ClusterProfileConfigServiceCreateSpec(
         Box<crate::types::ClusterProfileConfigServiceCreateSpec>,
     ),
+}
+impl Clone for ClusterProfileConfigSpecKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::ClusterProfileConfigSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::ClusterProfileConfigSpec)
+            }
+            Self::ClusterProfileCompleteConfigSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::ClusterProfileCompleteConfigSpec)
+            }
+            Self::ClusterProfileConfigServiceCreateSpec(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::ClusterProfileConfigServiceCreateSpec,
+                )
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -154,21 +172,21 @@ impl ClusterProfileConfigSpecKind {
 impl From<crate::types::ClusterProfileConfigSpec> for ClusterProfileConfigSpecKind {
     #[inline]
     fn from(v: crate::types::ClusterProfileConfigSpec) -> Self {
-        Self::ClusterProfileConfigSpec(Box::new(v))
+        crate::object::boxed(v, Self::ClusterProfileConfigSpec)
     }
 }
 impl From<crate::types::ClusterProfileCompleteConfigSpec>
 for ClusterProfileConfigSpecKind {
     #[inline]
     fn from(v: crate::types::ClusterProfileCompleteConfigSpec) -> Self {
-        Self::ClusterProfileCompleteConfigSpec(Box::new(v))
+        crate::object::boxed(v, Self::ClusterProfileCompleteConfigSpec)
     }
 }
 impl From<crate::types::ClusterProfileConfigServiceCreateSpec>
 for ClusterProfileConfigSpecKind {
     #[inline]
     fn from(v: crate::types::ClusterProfileConfigServiceCreateSpec) -> Self {
-        Self::ClusterProfileConfigServiceCreateSpec(Box::new(v))
+        crate::object::boxed(v, Self::ClusterProfileConfigServiceCreateSpec)
     }
 }
 impl crate::object::Family for ClusterProfileConfigSpecKind {
@@ -178,18 +196,16 @@ impl crate::object::Family for ClusterProfileConfigSpecKind {
             id,
         ) {
             crate::registry::id::ClusterProfileCompleteConfigSpec => {
-                Self::ClusterProfileCompleteConfigSpec(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ClusterProfileCompleteConfigSpec)
             }
             crate::registry::id::ClusterProfileConfigServiceCreateSpec => {
-                Self::ClusterProfileConfigServiceCreateSpec(
-                    crate::object::Blank::blank(),
-                )
+                crate::object::blank_boxed(Self::ClusterProfileConfigServiceCreateSpec)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::ClusterProfileConfigSpec(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::ClusterProfileConfigSpec)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -111,12 +111,24 @@ impl<'de> serde::Deserialize<'de> for ClusterProfileCreateSpec {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum ClusterProfileCreateSpecKind {
     /// Exactly this type.
     ClusterProfileCreateSpec(Box<crate::types::ClusterProfileCreateSpec>),
     ///  A `ClusterProfileConfigSpec` or one of its subtypes.
     ClusterProfileConfigSpec(crate::types::ClusterProfileConfigSpecKind),
+}
+impl Clone for ClusterProfileCreateSpecKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::ClusterProfileCreateSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::ClusterProfileCreateSpec)
+            }
+            Self::ClusterProfileConfigSpec(v) => {
+                Self::ClusterProfileConfigSpec(Clone::clone(v))
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -147,7 +159,7 @@ impl ClusterProfileCreateSpecKind {
 impl From<crate::types::ClusterProfileCreateSpec> for ClusterProfileCreateSpecKind {
     #[inline]
     fn from(v: crate::types::ClusterProfileCreateSpec) -> Self {
-        Self::ClusterProfileCreateSpec(Box::new(v))
+        crate::object::boxed(v, Self::ClusterProfileCreateSpec)
     }
 }
 impl From<crate::types::ClusterProfileConfigSpecKind> for ClusterProfileCreateSpecKind {
@@ -173,7 +185,7 @@ impl crate::object::Family for ClusterProfileCreateSpecKind {
         }
     }
     fn blank_base() -> Self {
-        Self::ClusterProfileCreateSpec(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::ClusterProfileCreateSpec)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

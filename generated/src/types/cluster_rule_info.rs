@@ -154,7 +154,6 @@ impl<'de> serde::Deserialize<'de> for ClusterRuleInfo {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum ClusterRuleInfoKind {
     /// Exactly this type.
     ClusterRuleInfo(Box<crate::types::ClusterRuleInfo>),
@@ -172,6 +171,37 @@ pub enum ClusterRuleInfoKind {
     VirtualDiskAntiAffinityRuleSpec(Box<crate::types::VirtualDiskAntiAffinityRuleSpec>),
     ///  A `VirtualDiskRuleSpec`.
     VirtualDiskRuleSpec(Box<crate::types::VirtualDiskRuleSpec>),
+}
+impl Clone for ClusterRuleInfoKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::ClusterRuleInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::ClusterRuleInfo)
+            }
+            Self::ClusterAffinityRuleSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::ClusterAffinityRuleSpec)
+            }
+            Self::ClusterAntiAffinityRuleSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::ClusterAntiAffinityRuleSpec)
+            }
+            Self::ClusterDependencyRuleInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::ClusterDependencyRuleInfo)
+            }
+            Self::ClusterFtVmHostRuleInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::ClusterFtVmHostRuleInfo)
+            }
+            Self::ClusterVmHostRuleInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::ClusterVmHostRuleInfo)
+            }
+            Self::VirtualDiskAntiAffinityRuleSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualDiskAntiAffinityRuleSpec)
+            }
+            Self::VirtualDiskRuleSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualDiskRuleSpec)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -208,80 +238,80 @@ impl ClusterRuleInfoKind {
 impl From<crate::types::ClusterRuleInfo> for ClusterRuleInfoKind {
     #[inline]
     fn from(v: crate::types::ClusterRuleInfo) -> Self {
-        Self::ClusterRuleInfo(Box::new(v))
+        crate::object::boxed(v, Self::ClusterRuleInfo)
     }
 }
 impl From<crate::types::ClusterAffinityRuleSpec> for ClusterRuleInfoKind {
     #[inline]
     fn from(v: crate::types::ClusterAffinityRuleSpec) -> Self {
-        Self::ClusterAffinityRuleSpec(Box::new(v))
+        crate::object::boxed(v, Self::ClusterAffinityRuleSpec)
     }
 }
 impl From<crate::types::ClusterAntiAffinityRuleSpec> for ClusterRuleInfoKind {
     #[inline]
     fn from(v: crate::types::ClusterAntiAffinityRuleSpec) -> Self {
-        Self::ClusterAntiAffinityRuleSpec(Box::new(v))
+        crate::object::boxed(v, Self::ClusterAntiAffinityRuleSpec)
     }
 }
 impl From<crate::types::ClusterDependencyRuleInfo> for ClusterRuleInfoKind {
     #[inline]
     fn from(v: crate::types::ClusterDependencyRuleInfo) -> Self {
-        Self::ClusterDependencyRuleInfo(Box::new(v))
+        crate::object::boxed(v, Self::ClusterDependencyRuleInfo)
     }
 }
 impl From<crate::types::ClusterFtVmHostRuleInfo> for ClusterRuleInfoKind {
     #[inline]
     fn from(v: crate::types::ClusterFtVmHostRuleInfo) -> Self {
-        Self::ClusterFtVmHostRuleInfo(Box::new(v))
+        crate::object::boxed(v, Self::ClusterFtVmHostRuleInfo)
     }
 }
 impl From<crate::types::ClusterVmHostRuleInfo> for ClusterRuleInfoKind {
     #[inline]
     fn from(v: crate::types::ClusterVmHostRuleInfo) -> Self {
-        Self::ClusterVmHostRuleInfo(Box::new(v))
+        crate::object::boxed(v, Self::ClusterVmHostRuleInfo)
     }
 }
 impl From<crate::types::VirtualDiskAntiAffinityRuleSpec> for ClusterRuleInfoKind {
     #[inline]
     fn from(v: crate::types::VirtualDiskAntiAffinityRuleSpec) -> Self {
-        Self::VirtualDiskAntiAffinityRuleSpec(Box::new(v))
+        crate::object::boxed(v, Self::VirtualDiskAntiAffinityRuleSpec)
     }
 }
 impl From<crate::types::VirtualDiskRuleSpec> for ClusterRuleInfoKind {
     #[inline]
     fn from(v: crate::types::VirtualDiskRuleSpec) -> Self {
-        Self::VirtualDiskRuleSpec(Box::new(v))
+        crate::object::boxed(v, Self::VirtualDiskRuleSpec)
     }
 }
 impl crate::object::Family for ClusterRuleInfoKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::ClusterRuleInfo, id) {
             crate::registry::id::ClusterAffinityRuleSpec => {
-                Self::ClusterAffinityRuleSpec(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ClusterAffinityRuleSpec)
             }
             crate::registry::id::ClusterAntiAffinityRuleSpec => {
-                Self::ClusterAntiAffinityRuleSpec(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ClusterAntiAffinityRuleSpec)
             }
             crate::registry::id::ClusterDependencyRuleInfo => {
-                Self::ClusterDependencyRuleInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ClusterDependencyRuleInfo)
             }
             crate::registry::id::ClusterFtVmHostRuleInfo => {
-                Self::ClusterFtVmHostRuleInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ClusterFtVmHostRuleInfo)
             }
             crate::registry::id::ClusterVmHostRuleInfo => {
-                Self::ClusterVmHostRuleInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ClusterVmHostRuleInfo)
             }
             crate::registry::id::VirtualDiskAntiAffinityRuleSpec => {
-                Self::VirtualDiskAntiAffinityRuleSpec(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualDiskAntiAffinityRuleSpec)
             }
             crate::registry::id::VirtualDiskRuleSpec => {
-                Self::VirtualDiskRuleSpec(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualDiskRuleSpec)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::ClusterRuleInfo(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::ClusterRuleInfo)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

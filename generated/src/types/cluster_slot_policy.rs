@@ -90,12 +90,24 @@ impl<'de> serde::Deserialize<'de> for ClusterSlotPolicy {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum ClusterSlotPolicyKind {
     /// Exactly this type.
     ClusterSlotPolicy(Box<crate::types::ClusterSlotPolicy>),
     ///  A `ClusterFixedSizeSlotPolicy`.
     ClusterFixedSizeSlotPolicy(Box<crate::types::ClusterFixedSizeSlotPolicy>),
+}
+impl Clone for ClusterSlotPolicyKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::ClusterSlotPolicy(v) => {
+                crate::object::clone_boxed(&**v, Self::ClusterSlotPolicy)
+            }
+            Self::ClusterFixedSizeSlotPolicy(v) => {
+                crate::object::clone_boxed(&**v, Self::ClusterFixedSizeSlotPolicy)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -126,26 +138,26 @@ impl ClusterSlotPolicyKind {
 impl From<crate::types::ClusterSlotPolicy> for ClusterSlotPolicyKind {
     #[inline]
     fn from(v: crate::types::ClusterSlotPolicy) -> Self {
-        Self::ClusterSlotPolicy(Box::new(v))
+        crate::object::boxed(v, Self::ClusterSlotPolicy)
     }
 }
 impl From<crate::types::ClusterFixedSizeSlotPolicy> for ClusterSlotPolicyKind {
     #[inline]
     fn from(v: crate::types::ClusterFixedSizeSlotPolicy) -> Self {
-        Self::ClusterFixedSizeSlotPolicy(Box::new(v))
+        crate::object::boxed(v, Self::ClusterFixedSizeSlotPolicy)
     }
 }
 impl crate::object::Family for ClusterSlotPolicyKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::ClusterSlotPolicy, id) {
             crate::registry::id::ClusterFixedSizeSlotPolicy => {
-                Self::ClusterFixedSizeSlotPolicy(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ClusterFixedSizeSlotPolicy)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::ClusterSlotPolicy(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::ClusterSlotPolicy)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -226,12 +226,24 @@ impl<'de> serde::Deserialize<'de> for ClusterStatusChangedEvent {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum ClusterStatusChangedEventKind {
     /// Exactly this type.
     ClusterStatusChangedEvent(Box<crate::types::ClusterStatusChangedEvent>),
     ///  A `HostStatusChangedEvent`.
     HostStatusChangedEvent(Box<crate::types::HostStatusChangedEvent>),
+}
+impl Clone for ClusterStatusChangedEventKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::ClusterStatusChangedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::ClusterStatusChangedEvent)
+            }
+            Self::HostStatusChangedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::HostStatusChangedEvent)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -262,13 +274,13 @@ impl ClusterStatusChangedEventKind {
 impl From<crate::types::ClusterStatusChangedEvent> for ClusterStatusChangedEventKind {
     #[inline]
     fn from(v: crate::types::ClusterStatusChangedEvent) -> Self {
-        Self::ClusterStatusChangedEvent(Box::new(v))
+        crate::object::boxed(v, Self::ClusterStatusChangedEvent)
     }
 }
 impl From<crate::types::HostStatusChangedEvent> for ClusterStatusChangedEventKind {
     #[inline]
     fn from(v: crate::types::HostStatusChangedEvent) -> Self {
-        Self::HostStatusChangedEvent(Box::new(v))
+        crate::object::boxed(v, Self::HostStatusChangedEvent)
     }
 }
 impl crate::object::Family for ClusterStatusChangedEventKind {
@@ -278,13 +290,13 @@ impl crate::object::Family for ClusterStatusChangedEventKind {
             id,
         ) {
             crate::registry::id::HostStatusChangedEvent => {
-                Self::HostStatusChangedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostStatusChangedEvent)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::ClusterStatusChangedEvent(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::ClusterStatusChangedEvent)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

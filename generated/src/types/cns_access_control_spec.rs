@@ -92,13 +92,26 @@ impl<'de> serde::Deserialize<'de> for CnsAccessControlSpec {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum CnsAccessControlSpecKind {
     /// Exactly this type.
     CnsAccessControlSpec(Box<crate::types::CnsAccessControlSpec>),
     ///  A `CnsNFSAccessControlSpec`.
     #[cfg(feature = "vsan")]
     CnsNFSAccessControlSpec(Box<crate::types::CnsNFSAccessControlSpec>),
+}
+impl Clone for CnsAccessControlSpecKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::CnsAccessControlSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::CnsAccessControlSpec)
+            }
+            #[cfg(feature = "vsan")]
+            Self::CnsNFSAccessControlSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::CnsNFSAccessControlSpec)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -130,14 +143,14 @@ impl CnsAccessControlSpecKind {
 impl From<crate::types::CnsAccessControlSpec> for CnsAccessControlSpecKind {
     #[inline]
     fn from(v: crate::types::CnsAccessControlSpec) -> Self {
-        Self::CnsAccessControlSpec(Box::new(v))
+        crate::object::boxed(v, Self::CnsAccessControlSpec)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::CnsNFSAccessControlSpec> for CnsAccessControlSpecKind {
     #[inline]
     fn from(v: crate::types::CnsNFSAccessControlSpec) -> Self {
-        Self::CnsNFSAccessControlSpec(Box::new(v))
+        crate::object::boxed(v, Self::CnsNFSAccessControlSpec)
     }
 }
 impl crate::object::Family for CnsAccessControlSpecKind {
@@ -148,13 +161,13 @@ impl crate::object::Family for CnsAccessControlSpecKind {
         ) {
             #[cfg(feature = "vsan")]
             crate::registry::id::CnsNFSAccessControlSpec => {
-                Self::CnsNFSAccessControlSpec(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CnsNFSAccessControlSpec)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::CnsAccessControlSpec(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::CnsAccessControlSpec)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -103,7 +103,6 @@ impl<'de> serde::Deserialize<'de> for CnsBackingObjectDetails {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum CnsBackingObjectDetailsKind {
     /// Exactly this type.
     CnsBackingObjectDetails(Box<crate::types::CnsBackingObjectDetails>),
@@ -113,6 +112,24 @@ pub enum CnsBackingObjectDetailsKind {
     ///  A `CnsFileBackingDetails` or one of its subtypes.
     #[cfg(feature = "vsan")]
     CnsFileBackingDetails(crate::types::CnsFileBackingDetailsKind),
+}
+impl Clone for CnsBackingObjectDetailsKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::CnsBackingObjectDetails(v) => {
+                crate::object::clone_boxed(&**v, Self::CnsBackingObjectDetails)
+            }
+            #[cfg(feature = "vsan")]
+            Self::CnsBlockBackingDetails(v) => {
+                crate::object::clone_boxed(&**v, Self::CnsBlockBackingDetails)
+            }
+            #[cfg(feature = "vsan")]
+            Self::CnsFileBackingDetails(v) => {
+                Self::CnsFileBackingDetails(Clone::clone(v))
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -146,14 +163,14 @@ impl CnsBackingObjectDetailsKind {
 impl From<crate::types::CnsBackingObjectDetails> for CnsBackingObjectDetailsKind {
     #[inline]
     fn from(v: crate::types::CnsBackingObjectDetails) -> Self {
-        Self::CnsBackingObjectDetails(Box::new(v))
+        crate::object::boxed(v, Self::CnsBackingObjectDetails)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::CnsBlockBackingDetails> for CnsBackingObjectDetailsKind {
     #[inline]
     fn from(v: crate::types::CnsBlockBackingDetails) -> Self {
-        Self::CnsBlockBackingDetails(Box::new(v))
+        crate::object::boxed(v, Self::CnsBlockBackingDetails)
     }
 }
 #[cfg(feature = "vsan")]
@@ -171,7 +188,7 @@ impl crate::object::Family for CnsBackingObjectDetailsKind {
         ) {
             #[cfg(feature = "vsan")]
             crate::registry::id::CnsBlockBackingDetails => {
-                Self::CnsBlockBackingDetails(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CnsBlockBackingDetails)
             }
             #[cfg(feature = "vsan")]
             crate::registry::id::CnsFileBackingDetails => {
@@ -185,7 +202,7 @@ impl crate::object::Family for CnsBackingObjectDetailsKind {
         }
     }
     fn blank_base() -> Self {
-        Self::CnsBackingObjectDetails(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::CnsBackingObjectDetails)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

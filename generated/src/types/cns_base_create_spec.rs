@@ -92,7 +92,6 @@ impl<'de> serde::Deserialize<'de> for CnsBaseCreateSpec {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum CnsBaseCreateSpecKind {
     /// Exactly this type.
     CnsBaseCreateSpec(Box<crate::types::CnsBaseCreateSpec>),
@@ -102,6 +101,22 @@ pub enum CnsBaseCreateSpecKind {
     ///  A `CnsFileCreateSpec` or one of its subtypes.
     #[cfg(feature = "vsan")]
     CnsFileCreateSpec(crate::types::CnsFileCreateSpecKind),
+}
+impl Clone for CnsBaseCreateSpecKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::CnsBaseCreateSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::CnsBaseCreateSpec)
+            }
+            #[cfg(feature = "vsan")]
+            Self::CnsBlockCreateSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::CnsBlockCreateSpec)
+            }
+            #[cfg(feature = "vsan")]
+            Self::CnsFileCreateSpec(v) => Self::CnsFileCreateSpec(Clone::clone(v)),
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -135,14 +150,14 @@ impl CnsBaseCreateSpecKind {
 impl From<crate::types::CnsBaseCreateSpec> for CnsBaseCreateSpecKind {
     #[inline]
     fn from(v: crate::types::CnsBaseCreateSpec) -> Self {
-        Self::CnsBaseCreateSpec(Box::new(v))
+        crate::object::boxed(v, Self::CnsBaseCreateSpec)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::CnsBlockCreateSpec> for CnsBaseCreateSpecKind {
     #[inline]
     fn from(v: crate::types::CnsBlockCreateSpec) -> Self {
-        Self::CnsBlockCreateSpec(Box::new(v))
+        crate::object::boxed(v, Self::CnsBlockCreateSpec)
     }
 }
 #[cfg(feature = "vsan")]
@@ -157,7 +172,7 @@ impl crate::object::Family for CnsBaseCreateSpecKind {
         match crate::registry::child_toward(crate::registry::id::CnsBaseCreateSpec, id) {
             #[cfg(feature = "vsan")]
             crate::registry::id::CnsBlockCreateSpec => {
-                Self::CnsBlockCreateSpec(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CnsBlockCreateSpec)
             }
             #[cfg(feature = "vsan")]
             crate::registry::id::CnsFileCreateSpec => {
@@ -171,7 +186,7 @@ impl crate::object::Family for CnsBaseCreateSpecKind {
         }
     }
     fn blank_base() -> Self {
-        Self::CnsBaseCreateSpec(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::CnsBaseCreateSpec)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -118,13 +118,26 @@ impl<'de> serde::Deserialize<'de> for CnsEntityMetadata {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum CnsEntityMetadataKind {
     /// Exactly this type.
     CnsEntityMetadata(Box<crate::types::CnsEntityMetadata>),
     ///  A `CnsKubernetesEntityMetadata`.
     #[cfg(feature = "vsan")]
     CnsKubernetesEntityMetadata(Box<crate::types::CnsKubernetesEntityMetadata>),
+}
+impl Clone for CnsEntityMetadataKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::CnsEntityMetadata(v) => {
+                crate::object::clone_boxed(&**v, Self::CnsEntityMetadata)
+            }
+            #[cfg(feature = "vsan")]
+            Self::CnsKubernetesEntityMetadata(v) => {
+                crate::object::clone_boxed(&**v, Self::CnsKubernetesEntityMetadata)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -156,14 +169,14 @@ impl CnsEntityMetadataKind {
 impl From<crate::types::CnsEntityMetadata> for CnsEntityMetadataKind {
     #[inline]
     fn from(v: crate::types::CnsEntityMetadata) -> Self {
-        Self::CnsEntityMetadata(Box::new(v))
+        crate::object::boxed(v, Self::CnsEntityMetadata)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::CnsKubernetesEntityMetadata> for CnsEntityMetadataKind {
     #[inline]
     fn from(v: crate::types::CnsKubernetesEntityMetadata) -> Self {
-        Self::CnsKubernetesEntityMetadata(Box::new(v))
+        crate::object::boxed(v, Self::CnsKubernetesEntityMetadata)
     }
 }
 impl crate::object::Family for CnsEntityMetadataKind {
@@ -171,13 +184,13 @@ impl crate::object::Family for CnsEntityMetadataKind {
         match crate::registry::child_toward(crate::registry::id::CnsEntityMetadata, id) {
             #[cfg(feature = "vsan")]
             crate::registry::id::CnsKubernetesEntityMetadata => {
-                Self::CnsKubernetesEntityMetadata(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CnsKubernetesEntityMetadata)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::CnsEntityMetadata(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::CnsEntityMetadata)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -113,7 +113,6 @@ impl<'de> serde::Deserialize<'de> for CnsFault {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum CnsFaultKind {
     /// Exactly this type.
     CnsFault(Box<crate::types::CnsFault>),
@@ -138,6 +137,40 @@ pub enum CnsFaultKind {
     ///  A `CnsVolumeNotFoundFault`.
     #[cfg(feature = "vsan")]
     CnsVolumeNotFoundFault(Box<crate::types::CnsVolumeNotFoundFault>),
+}
+impl Clone for CnsFaultKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::CnsFault(v) => crate::object::clone_boxed(&**v, Self::CnsFault),
+            #[cfg(feature = "vsan")]
+            Self::CnsAlreadyRegisteredFault(v) => {
+                crate::object::clone_boxed(&**v, Self::CnsAlreadyRegisteredFault)
+            }
+            #[cfg(feature = "vsan")]
+            Self::CnsMissingControllerFault(v) => {
+                crate::object::clone_boxed(&**v, Self::CnsMissingControllerFault)
+            }
+            #[cfg(feature = "vsan")]
+            Self::CnsNotRegisteredFault(v) => {
+                crate::object::clone_boxed(&**v, Self::CnsNotRegisteredFault)
+            }
+            #[cfg(feature = "vsan")]
+            Self::CnsPlacementFault(v) => Self::CnsPlacementFault(Clone::clone(v)),
+            #[cfg(feature = "vsan")]
+            Self::CnsSnapshotNotFoundFault(v) => {
+                crate::object::clone_boxed(&**v, Self::CnsSnapshotNotFoundFault)
+            }
+            #[cfg(feature = "vsan")]
+            Self::CnsVolumeAlreadyExistsFault(v) => {
+                crate::object::clone_boxed(&**v, Self::CnsVolumeAlreadyExistsFault)
+            }
+            #[cfg(feature = "vsan")]
+            Self::CnsVolumeNotFoundFault(v) => {
+                crate::object::clone_boxed(&**v, Self::CnsVolumeNotFoundFault)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -181,28 +214,28 @@ impl CnsFaultKind {
 impl From<crate::types::CnsFault> for CnsFaultKind {
     #[inline]
     fn from(v: crate::types::CnsFault) -> Self {
-        Self::CnsFault(Box::new(v))
+        crate::object::boxed(v, Self::CnsFault)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::CnsAlreadyRegisteredFault> for CnsFaultKind {
     #[inline]
     fn from(v: crate::types::CnsAlreadyRegisteredFault) -> Self {
-        Self::CnsAlreadyRegisteredFault(Box::new(v))
+        crate::object::boxed(v, Self::CnsAlreadyRegisteredFault)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::CnsMissingControllerFault> for CnsFaultKind {
     #[inline]
     fn from(v: crate::types::CnsMissingControllerFault) -> Self {
-        Self::CnsMissingControllerFault(Box::new(v))
+        crate::object::boxed(v, Self::CnsMissingControllerFault)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::CnsNotRegisteredFault> for CnsFaultKind {
     #[inline]
     fn from(v: crate::types::CnsNotRegisteredFault) -> Self {
-        Self::CnsNotRegisteredFault(Box::new(v))
+        crate::object::boxed(v, Self::CnsNotRegisteredFault)
     }
 }
 #[cfg(feature = "vsan")]
@@ -216,21 +249,21 @@ impl From<crate::types::CnsPlacementFaultKind> for CnsFaultKind {
 impl From<crate::types::CnsSnapshotNotFoundFault> for CnsFaultKind {
     #[inline]
     fn from(v: crate::types::CnsSnapshotNotFoundFault) -> Self {
-        Self::CnsSnapshotNotFoundFault(Box::new(v))
+        crate::object::boxed(v, Self::CnsSnapshotNotFoundFault)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::CnsVolumeAlreadyExistsFault> for CnsFaultKind {
     #[inline]
     fn from(v: crate::types::CnsVolumeAlreadyExistsFault) -> Self {
-        Self::CnsVolumeAlreadyExistsFault(Box::new(v))
+        crate::object::boxed(v, Self::CnsVolumeAlreadyExistsFault)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::CnsVolumeNotFoundFault> for CnsFaultKind {
     #[inline]
     fn from(v: crate::types::CnsVolumeNotFoundFault) -> Self {
-        Self::CnsVolumeNotFoundFault(Box::new(v))
+        crate::object::boxed(v, Self::CnsVolumeNotFoundFault)
     }
 }
 impl crate::object::Family for CnsFaultKind {
@@ -238,15 +271,15 @@ impl crate::object::Family for CnsFaultKind {
         match crate::registry::child_toward(crate::registry::id::CnsFault, id) {
             #[cfg(feature = "vsan")]
             crate::registry::id::CnsAlreadyRegisteredFault => {
-                Self::CnsAlreadyRegisteredFault(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CnsAlreadyRegisteredFault)
             }
             #[cfg(feature = "vsan")]
             crate::registry::id::CnsMissingControllerFault => {
-                Self::CnsMissingControllerFault(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CnsMissingControllerFault)
             }
             #[cfg(feature = "vsan")]
             crate::registry::id::CnsNotRegisteredFault => {
-                Self::CnsNotRegisteredFault(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CnsNotRegisteredFault)
             }
             #[cfg(feature = "vsan")]
             crate::registry::id::CnsPlacementFault => {
@@ -258,21 +291,21 @@ impl crate::object::Family for CnsFaultKind {
             }
             #[cfg(feature = "vsan")]
             crate::registry::id::CnsSnapshotNotFoundFault => {
-                Self::CnsSnapshotNotFoundFault(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CnsSnapshotNotFoundFault)
             }
             #[cfg(feature = "vsan")]
             crate::registry::id::CnsVolumeAlreadyExistsFault => {
-                Self::CnsVolumeAlreadyExistsFault(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CnsVolumeAlreadyExistsFault)
             }
             #[cfg(feature = "vsan")]
             crate::registry::id::CnsVolumeNotFoundFault => {
-                Self::CnsVolumeNotFoundFault(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CnsVolumeNotFoundFault)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::CnsFault(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::CnsFault)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

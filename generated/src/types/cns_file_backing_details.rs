@@ -108,13 +108,26 @@ impl<'de> serde::Deserialize<'de> for CnsFileBackingDetails {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum CnsFileBackingDetailsKind {
     /// Exactly this type.
     CnsFileBackingDetails(Box<crate::types::CnsFileBackingDetails>),
     ///  A `CnsVsanFileShareBackingDetails`.
     #[cfg(feature = "vsan")]
     CnsVsanFileShareBackingDetails(Box<crate::types::CnsVsanFileShareBackingDetails>),
+}
+impl Clone for CnsFileBackingDetailsKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::CnsFileBackingDetails(v) => {
+                crate::object::clone_boxed(&**v, Self::CnsFileBackingDetails)
+            }
+            #[cfg(feature = "vsan")]
+            Self::CnsVsanFileShareBackingDetails(v) => {
+                crate::object::clone_boxed(&**v, Self::CnsVsanFileShareBackingDetails)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -146,14 +159,14 @@ impl CnsFileBackingDetailsKind {
 impl From<crate::types::CnsFileBackingDetails> for CnsFileBackingDetailsKind {
     #[inline]
     fn from(v: crate::types::CnsFileBackingDetails) -> Self {
-        Self::CnsFileBackingDetails(Box::new(v))
+        crate::object::boxed(v, Self::CnsFileBackingDetails)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::CnsVsanFileShareBackingDetails> for CnsFileBackingDetailsKind {
     #[inline]
     fn from(v: crate::types::CnsVsanFileShareBackingDetails) -> Self {
-        Self::CnsVsanFileShareBackingDetails(Box::new(v))
+        crate::object::boxed(v, Self::CnsVsanFileShareBackingDetails)
     }
 }
 impl crate::object::Family for CnsFileBackingDetailsKind {
@@ -164,13 +177,13 @@ impl crate::object::Family for CnsFileBackingDetailsKind {
         ) {
             #[cfg(feature = "vsan")]
             crate::registry::id::CnsVsanFileShareBackingDetails => {
-                Self::CnsVsanFileShareBackingDetails(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CnsVsanFileShareBackingDetails)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::CnsFileBackingDetails(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::CnsFileBackingDetails)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

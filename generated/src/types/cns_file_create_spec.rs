@@ -92,13 +92,26 @@ impl<'de> serde::Deserialize<'de> for CnsFileCreateSpec {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum CnsFileCreateSpecKind {
     /// Exactly this type.
     CnsFileCreateSpec(Box<crate::types::CnsFileCreateSpec>),
     ///  A `CnsVSANFileCreateSpec`.
     #[cfg(feature = "vsan")]
     CnsVSANFileCreateSpec(Box<crate::types::CnsVSANFileCreateSpec>),
+}
+impl Clone for CnsFileCreateSpecKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::CnsFileCreateSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::CnsFileCreateSpec)
+            }
+            #[cfg(feature = "vsan")]
+            Self::CnsVSANFileCreateSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::CnsVSANFileCreateSpec)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -130,14 +143,14 @@ impl CnsFileCreateSpecKind {
 impl From<crate::types::CnsFileCreateSpec> for CnsFileCreateSpecKind {
     #[inline]
     fn from(v: crate::types::CnsFileCreateSpec) -> Self {
-        Self::CnsFileCreateSpec(Box::new(v))
+        crate::object::boxed(v, Self::CnsFileCreateSpec)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::CnsVSANFileCreateSpec> for CnsFileCreateSpecKind {
     #[inline]
     fn from(v: crate::types::CnsVSANFileCreateSpec) -> Self {
-        Self::CnsVSANFileCreateSpec(Box::new(v))
+        crate::object::boxed(v, Self::CnsVSANFileCreateSpec)
     }
 }
 impl crate::object::Family for CnsFileCreateSpecKind {
@@ -145,13 +158,13 @@ impl crate::object::Family for CnsFileCreateSpecKind {
         match crate::registry::child_toward(crate::registry::id::CnsFileCreateSpec, id) {
             #[cfg(feature = "vsan")]
             crate::registry::id::CnsVSANFileCreateSpec => {
-                Self::CnsVSANFileCreateSpec(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CnsVSANFileCreateSpec)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::CnsFileCreateSpec(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::CnsFileCreateSpec)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

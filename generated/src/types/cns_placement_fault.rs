@@ -113,7 +113,6 @@ impl<'de> serde::Deserialize<'de> for CnsPlacementFault {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum CnsPlacementFaultKind {
     /// Exactly this type.
     CnsPlacementFault(Box<crate::types::CnsPlacementFault>),
@@ -126,6 +125,28 @@ pub enum CnsPlacementFaultKind {
     ///  A `CnsRankedLowerFault`.
     #[cfg(feature = "vsan")]
     CnsRankedLowerFault(Box<crate::types::CnsRankedLowerFault>),
+}
+impl Clone for CnsPlacementFaultKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::CnsPlacementFault(v) => {
+                crate::object::clone_boxed(&**v, Self::CnsPlacementFault)
+            }
+            #[cfg(feature = "vsan")]
+            Self::CnsInCompatibleFault(v) => {
+                crate::object::clone_boxed(&**v, Self::CnsInCompatibleFault)
+            }
+            #[cfg(feature = "vsan")]
+            Self::CnsMissingPrivilegeFault(v) => {
+                crate::object::clone_boxed(&**v, Self::CnsMissingPrivilegeFault)
+            }
+            #[cfg(feature = "vsan")]
+            Self::CnsRankedLowerFault(v) => {
+                crate::object::clone_boxed(&**v, Self::CnsRankedLowerFault)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -161,28 +182,28 @@ impl CnsPlacementFaultKind {
 impl From<crate::types::CnsPlacementFault> for CnsPlacementFaultKind {
     #[inline]
     fn from(v: crate::types::CnsPlacementFault) -> Self {
-        Self::CnsPlacementFault(Box::new(v))
+        crate::object::boxed(v, Self::CnsPlacementFault)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::CnsInCompatibleFault> for CnsPlacementFaultKind {
     #[inline]
     fn from(v: crate::types::CnsInCompatibleFault) -> Self {
-        Self::CnsInCompatibleFault(Box::new(v))
+        crate::object::boxed(v, Self::CnsInCompatibleFault)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::CnsMissingPrivilegeFault> for CnsPlacementFaultKind {
     #[inline]
     fn from(v: crate::types::CnsMissingPrivilegeFault) -> Self {
-        Self::CnsMissingPrivilegeFault(Box::new(v))
+        crate::object::boxed(v, Self::CnsMissingPrivilegeFault)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::CnsRankedLowerFault> for CnsPlacementFaultKind {
     #[inline]
     fn from(v: crate::types::CnsRankedLowerFault) -> Self {
-        Self::CnsRankedLowerFault(Box::new(v))
+        crate::object::boxed(v, Self::CnsRankedLowerFault)
     }
 }
 impl crate::object::Family for CnsPlacementFaultKind {
@@ -190,21 +211,21 @@ impl crate::object::Family for CnsPlacementFaultKind {
         match crate::registry::child_toward(crate::registry::id::CnsPlacementFault, id) {
             #[cfg(feature = "vsan")]
             crate::registry::id::CnsInCompatibleFault => {
-                Self::CnsInCompatibleFault(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CnsInCompatibleFault)
             }
             #[cfg(feature = "vsan")]
             crate::registry::id::CnsMissingPrivilegeFault => {
-                Self::CnsMissingPrivilegeFault(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CnsMissingPrivilegeFault)
             }
             #[cfg(feature = "vsan")]
             crate::registry::id::CnsRankedLowerFault => {
-                Self::CnsRankedLowerFault(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CnsRankedLowerFault)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::CnsPlacementFault(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::CnsPlacementFault)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -172,13 +172,26 @@ impl<'de> serde::Deserialize<'de> for CnsQueryFilter {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum CnsQueryFilterKind {
     /// Exactly this type.
     CnsQueryFilter(Box<crate::types::CnsQueryFilter>),
     ///  A `CnsKubernetesQueryFilter`.
     #[cfg(feature = "vsan")]
     CnsKubernetesQueryFilter(Box<crate::types::CnsKubernetesQueryFilter>),
+}
+impl Clone for CnsQueryFilterKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::CnsQueryFilter(v) => {
+                crate::object::clone_boxed(&**v, Self::CnsQueryFilter)
+            }
+            #[cfg(feature = "vsan")]
+            Self::CnsKubernetesQueryFilter(v) => {
+                crate::object::clone_boxed(&**v, Self::CnsKubernetesQueryFilter)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -210,14 +223,14 @@ impl CnsQueryFilterKind {
 impl From<crate::types::CnsQueryFilter> for CnsQueryFilterKind {
     #[inline]
     fn from(v: crate::types::CnsQueryFilter) -> Self {
-        Self::CnsQueryFilter(Box::new(v))
+        crate::object::boxed(v, Self::CnsQueryFilter)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::CnsKubernetesQueryFilter> for CnsQueryFilterKind {
     #[inline]
     fn from(v: crate::types::CnsKubernetesQueryFilter) -> Self {
-        Self::CnsKubernetesQueryFilter(Box::new(v))
+        crate::object::boxed(v, Self::CnsKubernetesQueryFilter)
     }
 }
 impl crate::object::Family for CnsQueryFilterKind {
@@ -225,13 +238,13 @@ impl crate::object::Family for CnsQueryFilterKind {
         match crate::registry::child_toward(crate::registry::id::CnsQueryFilter, id) {
             #[cfg(feature = "vsan")]
             crate::registry::id::CnsKubernetesQueryFilter => {
-                Self::CnsKubernetesQueryFilter(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CnsKubernetesQueryFilter)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::CnsQueryFilter(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::CnsQueryFilter)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -108,7 +108,6 @@ impl<'de> serde::Deserialize<'de> for CnsVolumeOperationResult {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum CnsVolumeOperationResultKind {
     /// Exactly this type.
     CnsVolumeOperationResult(Box<crate::types::CnsVolumeOperationResult>),
@@ -121,6 +120,28 @@ pub enum CnsVolumeOperationResultKind {
     ///  A `CnsVolumeCreateResult`.
     #[cfg(feature = "vsan")]
     CnsVolumeCreateResult(Box<crate::types::CnsVolumeCreateResult>),
+}
+impl Clone for CnsVolumeOperationResultKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::CnsVolumeOperationResult(v) => {
+                crate::object::clone_boxed(&**v, Self::CnsVolumeOperationResult)
+            }
+            #[cfg(feature = "vsan")]
+            Self::CnsAsyncQueryResult(v) => {
+                crate::object::clone_boxed(&**v, Self::CnsAsyncQueryResult)
+            }
+            #[cfg(feature = "vsan")]
+            Self::CnsVolumeAttachResult(v) => {
+                crate::object::clone_boxed(&**v, Self::CnsVolumeAttachResult)
+            }
+            #[cfg(feature = "vsan")]
+            Self::CnsVolumeCreateResult(v) => {
+                crate::object::clone_boxed(&**v, Self::CnsVolumeCreateResult)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -156,28 +177,28 @@ impl CnsVolumeOperationResultKind {
 impl From<crate::types::CnsVolumeOperationResult> for CnsVolumeOperationResultKind {
     #[inline]
     fn from(v: crate::types::CnsVolumeOperationResult) -> Self {
-        Self::CnsVolumeOperationResult(Box::new(v))
+        crate::object::boxed(v, Self::CnsVolumeOperationResult)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::CnsAsyncQueryResult> for CnsVolumeOperationResultKind {
     #[inline]
     fn from(v: crate::types::CnsAsyncQueryResult) -> Self {
-        Self::CnsAsyncQueryResult(Box::new(v))
+        crate::object::boxed(v, Self::CnsAsyncQueryResult)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::CnsVolumeAttachResult> for CnsVolumeOperationResultKind {
     #[inline]
     fn from(v: crate::types::CnsVolumeAttachResult) -> Self {
-        Self::CnsVolumeAttachResult(Box::new(v))
+        crate::object::boxed(v, Self::CnsVolumeAttachResult)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::CnsVolumeCreateResult> for CnsVolumeOperationResultKind {
     #[inline]
     fn from(v: crate::types::CnsVolumeCreateResult) -> Self {
-        Self::CnsVolumeCreateResult(Box::new(v))
+        crate::object::boxed(v, Self::CnsVolumeCreateResult)
     }
 }
 impl crate::object::Family for CnsVolumeOperationResultKind {
@@ -188,21 +209,21 @@ impl crate::object::Family for CnsVolumeOperationResultKind {
         ) {
             #[cfg(feature = "vsan")]
             crate::registry::id::CnsAsyncQueryResult => {
-                Self::CnsAsyncQueryResult(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CnsAsyncQueryResult)
             }
             #[cfg(feature = "vsan")]
             crate::registry::id::CnsVolumeAttachResult => {
-                Self::CnsVolumeAttachResult(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CnsVolumeAttachResult)
             }
             #[cfg(feature = "vsan")]
             crate::registry::id::CnsVolumeCreateResult => {
-                Self::CnsVolumeCreateResult(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CnsVolumeCreateResult)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::CnsVolumeOperationResult(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::CnsVolumeOperationResult)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -109,13 +109,26 @@ impl<'de> serde::Deserialize<'de> for CnsVolumeRelocateSpec {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum CnsVolumeRelocateSpecKind {
     /// Exactly this type.
     CnsVolumeRelocateSpec(Box<crate::types::CnsVolumeRelocateSpec>),
     ///  A `CnsBlockVolumeRelocateSpec`.
     #[cfg(feature = "vsan")]
     CnsBlockVolumeRelocateSpec(Box<crate::types::CnsBlockVolumeRelocateSpec>),
+}
+impl Clone for CnsVolumeRelocateSpecKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::CnsVolumeRelocateSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::CnsVolumeRelocateSpec)
+            }
+            #[cfg(feature = "vsan")]
+            Self::CnsBlockVolumeRelocateSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::CnsBlockVolumeRelocateSpec)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -147,14 +160,14 @@ impl CnsVolumeRelocateSpecKind {
 impl From<crate::types::CnsVolumeRelocateSpec> for CnsVolumeRelocateSpecKind {
     #[inline]
     fn from(v: crate::types::CnsVolumeRelocateSpec) -> Self {
-        Self::CnsVolumeRelocateSpec(Box::new(v))
+        crate::object::boxed(v, Self::CnsVolumeRelocateSpec)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::CnsBlockVolumeRelocateSpec> for CnsVolumeRelocateSpecKind {
     #[inline]
     fn from(v: crate::types::CnsBlockVolumeRelocateSpec) -> Self {
-        Self::CnsBlockVolumeRelocateSpec(Box::new(v))
+        crate::object::boxed(v, Self::CnsBlockVolumeRelocateSpec)
     }
 }
 impl crate::object::Family for CnsVolumeRelocateSpecKind {
@@ -165,13 +178,13 @@ impl crate::object::Family for CnsVolumeRelocateSpecKind {
         ) {
             #[cfg(feature = "vsan")]
             crate::registry::id::CnsBlockVolumeRelocateSpec => {
-                Self::CnsBlockVolumeRelocateSpec(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CnsBlockVolumeRelocateSpec)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::CnsVolumeRelocateSpec(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::CnsVolumeRelocateSpec)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

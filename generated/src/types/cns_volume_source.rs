@@ -92,7 +92,6 @@ impl<'de> serde::Deserialize<'de> for CnsVolumeSource {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum CnsVolumeSourceKind {
     /// Exactly this type.
     CnsVolumeSource(Box<crate::types::CnsVolumeSource>),
@@ -102,6 +101,24 @@ pub enum CnsVolumeSourceKind {
     ///  A `CnsSnapshotVolumeSource`.
     #[cfg(feature = "vsan")]
     CnsSnapshotVolumeSource(Box<crate::types::CnsSnapshotVolumeSource>),
+}
+impl Clone for CnsVolumeSourceKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::CnsVolumeSource(v) => {
+                crate::object::clone_boxed(&**v, Self::CnsVolumeSource)
+            }
+            #[cfg(feature = "vsan")]
+            Self::CnsCloneVolumeSource(v) => {
+                crate::object::clone_boxed(&**v, Self::CnsCloneVolumeSource)
+            }
+            #[cfg(feature = "vsan")]
+            Self::CnsSnapshotVolumeSource(v) => {
+                crate::object::clone_boxed(&**v, Self::CnsSnapshotVolumeSource)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -135,21 +152,21 @@ impl CnsVolumeSourceKind {
 impl From<crate::types::CnsVolumeSource> for CnsVolumeSourceKind {
     #[inline]
     fn from(v: crate::types::CnsVolumeSource) -> Self {
-        Self::CnsVolumeSource(Box::new(v))
+        crate::object::boxed(v, Self::CnsVolumeSource)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::CnsCloneVolumeSource> for CnsVolumeSourceKind {
     #[inline]
     fn from(v: crate::types::CnsCloneVolumeSource) -> Self {
-        Self::CnsCloneVolumeSource(Box::new(v))
+        crate::object::boxed(v, Self::CnsCloneVolumeSource)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::CnsSnapshotVolumeSource> for CnsVolumeSourceKind {
     #[inline]
     fn from(v: crate::types::CnsSnapshotVolumeSource) -> Self {
-        Self::CnsSnapshotVolumeSource(Box::new(v))
+        crate::object::boxed(v, Self::CnsSnapshotVolumeSource)
     }
 }
 impl crate::object::Family for CnsVolumeSourceKind {
@@ -157,17 +174,17 @@ impl crate::object::Family for CnsVolumeSourceKind {
         match crate::registry::child_toward(crate::registry::id::CnsVolumeSource, id) {
             #[cfg(feature = "vsan")]
             crate::registry::id::CnsCloneVolumeSource => {
-                Self::CnsCloneVolumeSource(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CnsCloneVolumeSource)
             }
             #[cfg(feature = "vsan")]
             crate::registry::id::CnsSnapshotVolumeSource => {
-                Self::CnsSnapshotVolumeSource(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CnsSnapshotVolumeSource)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::CnsVolumeSource(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::CnsVolumeSource)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -128,12 +128,24 @@ impl<'de> serde::Deserialize<'de> for ComputeResourceConfigInfo {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum ComputeResourceConfigInfoKind {
     /// Exactly this type.
     ComputeResourceConfigInfo(Box<crate::types::ComputeResourceConfigInfo>),
     ///  A `ClusterConfigInfoEx`.
     ClusterConfigInfoEx(Box<crate::types::ClusterConfigInfoEx>),
+}
+impl Clone for ComputeResourceConfigInfoKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::ComputeResourceConfigInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::ComputeResourceConfigInfo)
+            }
+            Self::ClusterConfigInfoEx(v) => {
+                crate::object::clone_boxed(&**v, Self::ClusterConfigInfoEx)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -164,13 +176,13 @@ impl ComputeResourceConfigInfoKind {
 impl From<crate::types::ComputeResourceConfigInfo> for ComputeResourceConfigInfoKind {
     #[inline]
     fn from(v: crate::types::ComputeResourceConfigInfo) -> Self {
-        Self::ComputeResourceConfigInfo(Box::new(v))
+        crate::object::boxed(v, Self::ComputeResourceConfigInfo)
     }
 }
 impl From<crate::types::ClusterConfigInfoEx> for ComputeResourceConfigInfoKind {
     #[inline]
     fn from(v: crate::types::ClusterConfigInfoEx) -> Self {
-        Self::ClusterConfigInfoEx(Box::new(v))
+        crate::object::boxed(v, Self::ClusterConfigInfoEx)
     }
 }
 impl crate::object::Family for ComputeResourceConfigInfoKind {
@@ -180,13 +192,13 @@ impl crate::object::Family for ComputeResourceConfigInfoKind {
             id,
         ) {
             crate::registry::id::ClusterConfigInfoEx => {
-                Self::ClusterConfigInfoEx(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ClusterConfigInfoEx)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::ComputeResourceConfigInfo(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::ComputeResourceConfigInfo)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

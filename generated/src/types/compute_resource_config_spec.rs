@@ -171,12 +171,24 @@ impl<'de> serde::Deserialize<'de> for ComputeResourceConfigSpec {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum ComputeResourceConfigSpecKind {
     /// Exactly this type.
     ComputeResourceConfigSpec(Box<crate::types::ComputeResourceConfigSpec>),
     ///  A `ClusterConfigSpecEx`.
     ClusterConfigSpecEx(Box<crate::types::ClusterConfigSpecEx>),
+}
+impl Clone for ComputeResourceConfigSpecKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::ComputeResourceConfigSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::ComputeResourceConfigSpec)
+            }
+            Self::ClusterConfigSpecEx(v) => {
+                crate::object::clone_boxed(&**v, Self::ClusterConfigSpecEx)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -207,13 +219,13 @@ impl ComputeResourceConfigSpecKind {
 impl From<crate::types::ComputeResourceConfigSpec> for ComputeResourceConfigSpecKind {
     #[inline]
     fn from(v: crate::types::ComputeResourceConfigSpec) -> Self {
-        Self::ComputeResourceConfigSpec(Box::new(v))
+        crate::object::boxed(v, Self::ComputeResourceConfigSpec)
     }
 }
 impl From<crate::types::ClusterConfigSpecEx> for ComputeResourceConfigSpecKind {
     #[inline]
     fn from(v: crate::types::ClusterConfigSpecEx) -> Self {
-        Self::ClusterConfigSpecEx(Box::new(v))
+        crate::object::boxed(v, Self::ClusterConfigSpecEx)
     }
 }
 impl crate::object::Family for ComputeResourceConfigSpecKind {
@@ -223,13 +235,13 @@ impl crate::object::Family for ComputeResourceConfigSpecKind {
             id,
         ) {
             crate::registry::id::ClusterConfigSpecEx => {
-                Self::ClusterConfigSpecEx(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ClusterConfigSpecEx)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::ComputeResourceConfigSpec(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::ComputeResourceConfigSpec)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -155,12 +155,24 @@ impl<'de> serde::Deserialize<'de> for ComputeResourceSummary {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum ComputeResourceSummaryKind {
     /// Exactly this type.
     ComputeResourceSummary(Box<crate::types::ComputeResourceSummary>),
     ///  A `ClusterComputeResourceSummary`.
     ClusterComputeResourceSummary(Box<crate::types::ClusterComputeResourceSummary>),
+}
+impl Clone for ComputeResourceSummaryKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::ComputeResourceSummary(v) => {
+                crate::object::clone_boxed(&**v, Self::ComputeResourceSummary)
+            }
+            Self::ClusterComputeResourceSummary(v) => {
+                crate::object::clone_boxed(&**v, Self::ClusterComputeResourceSummary)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -191,13 +203,13 @@ impl ComputeResourceSummaryKind {
 impl From<crate::types::ComputeResourceSummary> for ComputeResourceSummaryKind {
     #[inline]
     fn from(v: crate::types::ComputeResourceSummary) -> Self {
-        Self::ComputeResourceSummary(Box::new(v))
+        crate::object::boxed(v, Self::ComputeResourceSummary)
     }
 }
 impl From<crate::types::ClusterComputeResourceSummary> for ComputeResourceSummaryKind {
     #[inline]
     fn from(v: crate::types::ClusterComputeResourceSummary) -> Self {
-        Self::ClusterComputeResourceSummary(Box::new(v))
+        crate::object::boxed(v, Self::ClusterComputeResourceSummary)
     }
 }
 impl crate::object::Family for ComputeResourceSummaryKind {
@@ -207,13 +219,13 @@ impl crate::object::Family for ComputeResourceSummaryKind {
             id,
         ) {
             crate::registry::id::ClusterComputeResourceSummary => {
-                Self::ClusterComputeResourceSummary(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ClusterComputeResourceSummary)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::ComputeResourceSummary(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::ComputeResourceSummary)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

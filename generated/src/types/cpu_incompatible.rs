@@ -152,7 +152,6 @@ impl<'de> serde::Deserialize<'de> for CpuIncompatible {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum CpuIncompatibleKind {
     /// Exactly this type.
     CpuIncompatible(Box<crate::types::CpuIncompatible>),
@@ -164,6 +163,28 @@ pub enum CpuIncompatibleKind {
     CpuIncompatible81EDX(Box<crate::types::CpuIncompatible81EDX>),
     ///  A `FaultToleranceCpuIncompatible`.
     FaultToleranceCpuIncompatible(Box<crate::types::FaultToleranceCpuIncompatible>),
+}
+impl Clone for CpuIncompatibleKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::CpuIncompatible(v) => {
+                crate::object::clone_boxed(&**v, Self::CpuIncompatible)
+            }
+            Self::CpuCompatibilityUnknown(v) => {
+                crate::object::clone_boxed(&**v, Self::CpuCompatibilityUnknown)
+            }
+            Self::CpuIncompatible1ECX(v) => {
+                crate::object::clone_boxed(&**v, Self::CpuIncompatible1ECX)
+            }
+            Self::CpuIncompatible81EDX(v) => {
+                crate::object::clone_boxed(&**v, Self::CpuIncompatible81EDX)
+            }
+            Self::FaultToleranceCpuIncompatible(v) => {
+                crate::object::clone_boxed(&**v, Self::FaultToleranceCpuIncompatible)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -197,53 +218,53 @@ impl CpuIncompatibleKind {
 impl From<crate::types::CpuIncompatible> for CpuIncompatibleKind {
     #[inline]
     fn from(v: crate::types::CpuIncompatible) -> Self {
-        Self::CpuIncompatible(Box::new(v))
+        crate::object::boxed(v, Self::CpuIncompatible)
     }
 }
 impl From<crate::types::CpuCompatibilityUnknown> for CpuIncompatibleKind {
     #[inline]
     fn from(v: crate::types::CpuCompatibilityUnknown) -> Self {
-        Self::CpuCompatibilityUnknown(Box::new(v))
+        crate::object::boxed(v, Self::CpuCompatibilityUnknown)
     }
 }
 impl From<crate::types::CpuIncompatible1ECX> for CpuIncompatibleKind {
     #[inline]
     fn from(v: crate::types::CpuIncompatible1ECX) -> Self {
-        Self::CpuIncompatible1ECX(Box::new(v))
+        crate::object::boxed(v, Self::CpuIncompatible1ECX)
     }
 }
 impl From<crate::types::CpuIncompatible81EDX> for CpuIncompatibleKind {
     #[inline]
     fn from(v: crate::types::CpuIncompatible81EDX) -> Self {
-        Self::CpuIncompatible81EDX(Box::new(v))
+        crate::object::boxed(v, Self::CpuIncompatible81EDX)
     }
 }
 impl From<crate::types::FaultToleranceCpuIncompatible> for CpuIncompatibleKind {
     #[inline]
     fn from(v: crate::types::FaultToleranceCpuIncompatible) -> Self {
-        Self::FaultToleranceCpuIncompatible(Box::new(v))
+        crate::object::boxed(v, Self::FaultToleranceCpuIncompatible)
     }
 }
 impl crate::object::Family for CpuIncompatibleKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::CpuIncompatible, id) {
             crate::registry::id::CpuCompatibilityUnknown => {
-                Self::CpuCompatibilityUnknown(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CpuCompatibilityUnknown)
             }
             crate::registry::id::CpuIncompatible1ECX => {
-                Self::CpuIncompatible1ECX(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CpuIncompatible1ECX)
             }
             crate::registry::id::CpuIncompatible81EDX => {
-                Self::CpuIncompatible81EDX(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CpuIncompatible81EDX)
             }
             crate::registry::id::FaultToleranceCpuIncompatible => {
-                Self::FaultToleranceCpuIncompatible(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::FaultToleranceCpuIncompatible)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::CpuIncompatible(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::CpuIncompatible)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -103,7 +103,6 @@ impl<'de> serde::Deserialize<'de> for CryptoManagerKmipCryptoKeyStatusKeyInfo {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum CryptoManagerKmipCryptoKeyStatusKeyInfoKind {
     /// Exactly this type.
     CryptoManagerKmipCryptoKeyStatusKeyInfo(
@@ -119,6 +118,31 @@ pub enum CryptoManagerKmipCryptoKeyStatusKeyInfoKind {
             crate::types::CryptoManagerKmipCryptoKeyStatusWrappingRotationIntervalKeyInfo,
         >,
     ),
+}
+impl Clone for CryptoManagerKmipCryptoKeyStatusKeyInfoKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::CryptoManagerKmipCryptoKeyStatusKeyInfo(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::CryptoManagerKmipCryptoKeyStatusKeyInfo,
+                )
+            }
+            Self::CryptoManagerKmipCryptoKeyStatusWrappingKeyIdKeyInfo(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::CryptoManagerKmipCryptoKeyStatusWrappingKeyIdKeyInfo,
+                )
+            }
+            Self::CryptoManagerKmipCryptoKeyStatusWrappingRotationIntervalKeyInfo(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::CryptoManagerKmipCryptoKeyStatusWrappingRotationIntervalKeyInfo,
+                )
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -153,7 +177,7 @@ impl From<crate::types::CryptoManagerKmipCryptoKeyStatusKeyInfo>
 for CryptoManagerKmipCryptoKeyStatusKeyInfoKind {
     #[inline]
     fn from(v: crate::types::CryptoManagerKmipCryptoKeyStatusKeyInfo) -> Self {
-        Self::CryptoManagerKmipCryptoKeyStatusKeyInfo(Box::new(v))
+        crate::object::boxed(v, Self::CryptoManagerKmipCryptoKeyStatusKeyInfo)
     }
 }
 impl From<crate::types::CryptoManagerKmipCryptoKeyStatusWrappingKeyIdKeyInfo>
@@ -162,7 +186,10 @@ for CryptoManagerKmipCryptoKeyStatusKeyInfoKind {
     fn from(
         v: crate::types::CryptoManagerKmipCryptoKeyStatusWrappingKeyIdKeyInfo,
     ) -> Self {
-        Self::CryptoManagerKmipCryptoKeyStatusWrappingKeyIdKeyInfo(Box::new(v))
+        crate::object::boxed(
+            v,
+            Self::CryptoManagerKmipCryptoKeyStatusWrappingKeyIdKeyInfo,
+        )
     }
 }
 impl From<crate::types::CryptoManagerKmipCryptoKeyStatusWrappingRotationIntervalKeyInfo>
@@ -171,8 +198,9 @@ for CryptoManagerKmipCryptoKeyStatusKeyInfoKind {
     fn from(
         v: crate::types::CryptoManagerKmipCryptoKeyStatusWrappingRotationIntervalKeyInfo,
     ) -> Self {
-        Self::CryptoManagerKmipCryptoKeyStatusWrappingRotationIntervalKeyInfo(
-            Box::new(v),
+        crate::object::boxed(
+            v,
+            Self::CryptoManagerKmipCryptoKeyStatusWrappingRotationIntervalKeyInfo,
         )
     }
 }
@@ -183,20 +211,20 @@ impl crate::object::Family for CryptoManagerKmipCryptoKeyStatusKeyInfoKind {
             id,
         ) {
             crate::registry::id::CryptoManagerKmipCryptoKeyStatusWrappingKeyIdKeyInfo => {
-                Self::CryptoManagerKmipCryptoKeyStatusWrappingKeyIdKeyInfo(
-                    crate::object::Blank::blank(),
+                crate::object::blank_boxed(
+                    Self::CryptoManagerKmipCryptoKeyStatusWrappingKeyIdKeyInfo,
                 )
             }
             crate::registry::id::CryptoManagerKmipCryptoKeyStatusWrappingRotationIntervalKeyInfo => {
-                Self::CryptoManagerKmipCryptoKeyStatusWrappingRotationIntervalKeyInfo(
-                    crate::object::Blank::blank(),
+                crate::object::blank_boxed(
+                    Self::CryptoManagerKmipCryptoKeyStatusWrappingRotationIntervalKeyInfo,
                 )
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::CryptoManagerKmipCryptoKeyStatusKeyInfo(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::CryptoManagerKmipCryptoKeyStatusKeyInfo)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

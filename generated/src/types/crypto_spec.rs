@@ -90,7 +90,6 @@ impl<'de> serde::Deserialize<'de> for CryptoSpec {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum CryptoSpecKind {
     /// Exactly this type.
     CryptoSpec(Box<crate::types::CryptoSpec>),
@@ -104,6 +103,27 @@ pub enum CryptoSpecKind {
     CryptoSpecNoOp(crate::types::CryptoSpecNoOpKind),
     ///  A `CryptoSpecShallowRecrypt`.
     CryptoSpecShallowRecrypt(Box<crate::types::CryptoSpecShallowRecrypt>),
+}
+impl Clone for CryptoSpecKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::CryptoSpec(v) => crate::object::clone_boxed(&**v, Self::CryptoSpec),
+            Self::CryptoSpecDecrypt(v) => {
+                crate::object::clone_boxed(&**v, Self::CryptoSpecDecrypt)
+            }
+            Self::CryptoSpecDeepRecrypt(v) => {
+                crate::object::clone_boxed(&**v, Self::CryptoSpecDeepRecrypt)
+            }
+            Self::CryptoSpecEncrypt(v) => {
+                crate::object::clone_boxed(&**v, Self::CryptoSpecEncrypt)
+            }
+            Self::CryptoSpecNoOp(v) => Self::CryptoSpecNoOp(Clone::clone(v)),
+            Self::CryptoSpecShallowRecrypt(v) => {
+                crate::object::clone_boxed(&**v, Self::CryptoSpecShallowRecrypt)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -138,25 +158,25 @@ impl CryptoSpecKind {
 impl From<crate::types::CryptoSpec> for CryptoSpecKind {
     #[inline]
     fn from(v: crate::types::CryptoSpec) -> Self {
-        Self::CryptoSpec(Box::new(v))
+        crate::object::boxed(v, Self::CryptoSpec)
     }
 }
 impl From<crate::types::CryptoSpecDecrypt> for CryptoSpecKind {
     #[inline]
     fn from(v: crate::types::CryptoSpecDecrypt) -> Self {
-        Self::CryptoSpecDecrypt(Box::new(v))
+        crate::object::boxed(v, Self::CryptoSpecDecrypt)
     }
 }
 impl From<crate::types::CryptoSpecDeepRecrypt> for CryptoSpecKind {
     #[inline]
     fn from(v: crate::types::CryptoSpecDeepRecrypt) -> Self {
-        Self::CryptoSpecDeepRecrypt(Box::new(v))
+        crate::object::boxed(v, Self::CryptoSpecDeepRecrypt)
     }
 }
 impl From<crate::types::CryptoSpecEncrypt> for CryptoSpecKind {
     #[inline]
     fn from(v: crate::types::CryptoSpecEncrypt) -> Self {
-        Self::CryptoSpecEncrypt(Box::new(v))
+        crate::object::boxed(v, Self::CryptoSpecEncrypt)
     }
 }
 impl From<crate::types::CryptoSpecNoOpKind> for CryptoSpecKind {
@@ -168,20 +188,20 @@ impl From<crate::types::CryptoSpecNoOpKind> for CryptoSpecKind {
 impl From<crate::types::CryptoSpecShallowRecrypt> for CryptoSpecKind {
     #[inline]
     fn from(v: crate::types::CryptoSpecShallowRecrypt) -> Self {
-        Self::CryptoSpecShallowRecrypt(Box::new(v))
+        crate::object::boxed(v, Self::CryptoSpecShallowRecrypt)
     }
 }
 impl crate::object::Family for CryptoSpecKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::CryptoSpec, id) {
             crate::registry::id::CryptoSpecDecrypt => {
-                Self::CryptoSpecDecrypt(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CryptoSpecDecrypt)
             }
             crate::registry::id::CryptoSpecDeepRecrypt => {
-                Self::CryptoSpecDeepRecrypt(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CryptoSpecDeepRecrypt)
             }
             crate::registry::id::CryptoSpecEncrypt => {
-                Self::CryptoSpecEncrypt(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CryptoSpecEncrypt)
             }
             crate::registry::id::CryptoSpecNoOp => {
                 Self::CryptoSpecNoOp(
@@ -191,13 +211,13 @@ impl crate::object::Family for CryptoSpecKind {
                 )
             }
             crate::registry::id::CryptoSpecShallowRecrypt => {
-                Self::CryptoSpecShallowRecrypt(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CryptoSpecShallowRecrypt)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::CryptoSpec(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::CryptoSpec)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

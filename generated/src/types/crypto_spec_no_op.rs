@@ -90,12 +90,24 @@ impl<'de> serde::Deserialize<'de> for CryptoSpecNoOp {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum CryptoSpecNoOpKind {
     /// Exactly this type.
     CryptoSpecNoOp(Box<crate::types::CryptoSpecNoOp>),
     ///  A `CryptoSpecRegister`.
     CryptoSpecRegister(Box<crate::types::CryptoSpecRegister>),
+}
+impl Clone for CryptoSpecNoOpKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::CryptoSpecNoOp(v) => {
+                crate::object::clone_boxed(&**v, Self::CryptoSpecNoOp)
+            }
+            Self::CryptoSpecRegister(v) => {
+                crate::object::clone_boxed(&**v, Self::CryptoSpecRegister)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -126,26 +138,26 @@ impl CryptoSpecNoOpKind {
 impl From<crate::types::CryptoSpecNoOp> for CryptoSpecNoOpKind {
     #[inline]
     fn from(v: crate::types::CryptoSpecNoOp) -> Self {
-        Self::CryptoSpecNoOp(Box::new(v))
+        crate::object::boxed(v, Self::CryptoSpecNoOp)
     }
 }
 impl From<crate::types::CryptoSpecRegister> for CryptoSpecNoOpKind {
     #[inline]
     fn from(v: crate::types::CryptoSpecRegister) -> Self {
-        Self::CryptoSpecRegister(Box::new(v))
+        crate::object::boxed(v, Self::CryptoSpecRegister)
     }
 }
 impl crate::object::Family for CryptoSpecNoOpKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::CryptoSpecNoOp, id) {
             crate::registry::id::CryptoSpecRegister => {
-                Self::CryptoSpecRegister(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CryptoSpecRegister)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::CryptoSpecNoOp(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::CryptoSpecNoOp)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

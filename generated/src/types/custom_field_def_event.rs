@@ -226,7 +226,6 @@ impl<'de> serde::Deserialize<'de> for CustomFieldDefEvent {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum CustomFieldDefEventKind {
     /// Exactly this type.
     CustomFieldDefEvent(Box<crate::types::CustomFieldDefEvent>),
@@ -236,6 +235,25 @@ pub enum CustomFieldDefEventKind {
     CustomFieldDefRemovedEvent(Box<crate::types::CustomFieldDefRemovedEvent>),
     ///  A `CustomFieldDefRenamedEvent`.
     CustomFieldDefRenamedEvent(Box<crate::types::CustomFieldDefRenamedEvent>),
+}
+impl Clone for CustomFieldDefEventKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::CustomFieldDefEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::CustomFieldDefEvent)
+            }
+            Self::CustomFieldDefAddedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::CustomFieldDefAddedEvent)
+            }
+            Self::CustomFieldDefRemovedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::CustomFieldDefRemovedEvent)
+            }
+            Self::CustomFieldDefRenamedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::CustomFieldDefRenamedEvent)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -268,25 +286,25 @@ impl CustomFieldDefEventKind {
 impl From<crate::types::CustomFieldDefEvent> for CustomFieldDefEventKind {
     #[inline]
     fn from(v: crate::types::CustomFieldDefEvent) -> Self {
-        Self::CustomFieldDefEvent(Box::new(v))
+        crate::object::boxed(v, Self::CustomFieldDefEvent)
     }
 }
 impl From<crate::types::CustomFieldDefAddedEvent> for CustomFieldDefEventKind {
     #[inline]
     fn from(v: crate::types::CustomFieldDefAddedEvent) -> Self {
-        Self::CustomFieldDefAddedEvent(Box::new(v))
+        crate::object::boxed(v, Self::CustomFieldDefAddedEvent)
     }
 }
 impl From<crate::types::CustomFieldDefRemovedEvent> for CustomFieldDefEventKind {
     #[inline]
     fn from(v: crate::types::CustomFieldDefRemovedEvent) -> Self {
-        Self::CustomFieldDefRemovedEvent(Box::new(v))
+        crate::object::boxed(v, Self::CustomFieldDefRemovedEvent)
     }
 }
 impl From<crate::types::CustomFieldDefRenamedEvent> for CustomFieldDefEventKind {
     #[inline]
     fn from(v: crate::types::CustomFieldDefRenamedEvent) -> Self {
-        Self::CustomFieldDefRenamedEvent(Box::new(v))
+        crate::object::boxed(v, Self::CustomFieldDefRenamedEvent)
     }
 }
 impl crate::object::Family for CustomFieldDefEventKind {
@@ -296,19 +314,19 @@ impl crate::object::Family for CustomFieldDefEventKind {
             id,
         ) {
             crate::registry::id::CustomFieldDefAddedEvent => {
-                Self::CustomFieldDefAddedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CustomFieldDefAddedEvent)
             }
             crate::registry::id::CustomFieldDefRemovedEvent => {
-                Self::CustomFieldDefRemovedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CustomFieldDefRemovedEvent)
             }
             crate::registry::id::CustomFieldDefRenamedEvent => {
-                Self::CustomFieldDefRenamedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CustomFieldDefRenamedEvent)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::CustomFieldDefEvent(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::CustomFieldDefEvent)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

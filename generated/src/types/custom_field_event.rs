@@ -212,7 +212,6 @@ impl<'de> serde::Deserialize<'de> for CustomFieldEvent {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum CustomFieldEventKind {
     /// Exactly this type.
     CustomFieldEvent(Box<crate::types::CustomFieldEvent>),
@@ -220,6 +219,20 @@ pub enum CustomFieldEventKind {
     CustomFieldDefEvent(crate::types::CustomFieldDefEventKind),
     ///  A `CustomFieldValueChangedEvent`.
     CustomFieldValueChangedEvent(Box<crate::types::CustomFieldValueChangedEvent>),
+}
+impl Clone for CustomFieldEventKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::CustomFieldEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::CustomFieldEvent)
+            }
+            Self::CustomFieldDefEvent(v) => Self::CustomFieldDefEvent(Clone::clone(v)),
+            Self::CustomFieldValueChangedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::CustomFieldValueChangedEvent)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -251,7 +264,7 @@ impl CustomFieldEventKind {
 impl From<crate::types::CustomFieldEvent> for CustomFieldEventKind {
     #[inline]
     fn from(v: crate::types::CustomFieldEvent) -> Self {
-        Self::CustomFieldEvent(Box::new(v))
+        crate::object::boxed(v, Self::CustomFieldEvent)
     }
 }
 impl From<crate::types::CustomFieldDefEventKind> for CustomFieldEventKind {
@@ -263,7 +276,7 @@ impl From<crate::types::CustomFieldDefEventKind> for CustomFieldEventKind {
 impl From<crate::types::CustomFieldValueChangedEvent> for CustomFieldEventKind {
     #[inline]
     fn from(v: crate::types::CustomFieldValueChangedEvent) -> Self {
-        Self::CustomFieldValueChangedEvent(Box::new(v))
+        crate::object::boxed(v, Self::CustomFieldValueChangedEvent)
     }
 }
 impl crate::object::Family for CustomFieldEventKind {
@@ -277,13 +290,13 @@ impl crate::object::Family for CustomFieldEventKind {
                 )
             }
             crate::registry::id::CustomFieldValueChangedEvent => {
-                Self::CustomFieldValueChangedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CustomFieldValueChangedEvent)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::CustomFieldEvent(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::CustomFieldEvent)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

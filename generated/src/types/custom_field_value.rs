@@ -101,12 +101,24 @@ impl<'de> serde::Deserialize<'de> for CustomFieldValue {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum CustomFieldValueKind {
     /// Exactly this type.
     CustomFieldValue(Box<crate::types::CustomFieldValue>),
     ///  A `CustomFieldStringValue`.
     CustomFieldStringValue(Box<crate::types::CustomFieldStringValue>),
+}
+impl Clone for CustomFieldValueKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::CustomFieldValue(v) => {
+                crate::object::clone_boxed(&**v, Self::CustomFieldValue)
+            }
+            Self::CustomFieldStringValue(v) => {
+                crate::object::clone_boxed(&**v, Self::CustomFieldStringValue)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -137,26 +149,26 @@ impl CustomFieldValueKind {
 impl From<crate::types::CustomFieldValue> for CustomFieldValueKind {
     #[inline]
     fn from(v: crate::types::CustomFieldValue) -> Self {
-        Self::CustomFieldValue(Box::new(v))
+        crate::object::boxed(v, Self::CustomFieldValue)
     }
 }
 impl From<crate::types::CustomFieldStringValue> for CustomFieldValueKind {
     #[inline]
     fn from(v: crate::types::CustomFieldStringValue) -> Self {
-        Self::CustomFieldStringValue(Box::new(v))
+        crate::object::boxed(v, Self::CustomFieldStringValue)
     }
 }
 impl crate::object::Family for CustomFieldValueKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::CustomFieldValue, id) {
             crate::registry::id::CustomFieldStringValue => {
-                Self::CustomFieldStringValue(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CustomFieldStringValue)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::CustomFieldValue(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::CustomFieldValue)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

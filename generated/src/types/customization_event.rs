@@ -226,7 +226,6 @@ impl<'de> serde::Deserialize<'de> for CustomizationEvent {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum CustomizationEventKind {
     /// Exactly this type.
     CustomizationEvent(Box<crate::types::CustomizationEvent>),
@@ -236,6 +235,23 @@ pub enum CustomizationEventKind {
     CustomizationStartedEvent(Box<crate::types::CustomizationStartedEvent>),
     ///  A `CustomizationSucceeded`.
     CustomizationSucceeded(Box<crate::types::CustomizationSucceeded>),
+}
+impl Clone for CustomizationEventKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::CustomizationEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::CustomizationEvent)
+            }
+            Self::CustomizationFailed(v) => Self::CustomizationFailed(Clone::clone(v)),
+            Self::CustomizationStartedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::CustomizationStartedEvent)
+            }
+            Self::CustomizationSucceeded(v) => {
+                crate::object::clone_boxed(&**v, Self::CustomizationSucceeded)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -268,7 +284,7 @@ impl CustomizationEventKind {
 impl From<crate::types::CustomizationEvent> for CustomizationEventKind {
     #[inline]
     fn from(v: crate::types::CustomizationEvent) -> Self {
-        Self::CustomizationEvent(Box::new(v))
+        crate::object::boxed(v, Self::CustomizationEvent)
     }
 }
 impl From<crate::types::CustomizationFailedKind> for CustomizationEventKind {
@@ -280,13 +296,13 @@ impl From<crate::types::CustomizationFailedKind> for CustomizationEventKind {
 impl From<crate::types::CustomizationStartedEvent> for CustomizationEventKind {
     #[inline]
     fn from(v: crate::types::CustomizationStartedEvent) -> Self {
-        Self::CustomizationStartedEvent(Box::new(v))
+        crate::object::boxed(v, Self::CustomizationStartedEvent)
     }
 }
 impl From<crate::types::CustomizationSucceeded> for CustomizationEventKind {
     #[inline]
     fn from(v: crate::types::CustomizationSucceeded) -> Self {
-        Self::CustomizationSucceeded(Box::new(v))
+        crate::object::boxed(v, Self::CustomizationSucceeded)
     }
 }
 impl crate::object::Family for CustomizationEventKind {
@@ -303,16 +319,16 @@ impl crate::object::Family for CustomizationEventKind {
                 )
             }
             crate::registry::id::CustomizationStartedEvent => {
-                Self::CustomizationStartedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CustomizationStartedEvent)
             }
             crate::registry::id::CustomizationSucceeded => {
-                Self::CustomizationSucceeded(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CustomizationSucceeded)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::CustomizationEvent(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::CustomizationEvent)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -233,7 +233,6 @@ impl<'de> serde::Deserialize<'de> for CustomizationFailed {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum CustomizationFailedKind {
     /// Exactly this type.
     CustomizationFailed(Box<crate::types::CustomizationFailed>),
@@ -247,6 +246,28 @@ pub enum CustomizationFailedKind {
     CustomizationSysprepFailed(Box<crate::types::CustomizationSysprepFailed>),
     ///  A `CustomizationUnknownFailure`.
     CustomizationUnknownFailure(Box<crate::types::CustomizationUnknownFailure>),
+}
+impl Clone for CustomizationFailedKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::CustomizationFailed(v) => {
+                crate::object::clone_boxed(&**v, Self::CustomizationFailed)
+            }
+            Self::CustomizationLinuxIdentityFailed(v) => {
+                crate::object::clone_boxed(&**v, Self::CustomizationLinuxIdentityFailed)
+            }
+            Self::CustomizationNetworkSetupFailed(v) => {
+                crate::object::clone_boxed(&**v, Self::CustomizationNetworkSetupFailed)
+            }
+            Self::CustomizationSysprepFailed(v) => {
+                crate::object::clone_boxed(&**v, Self::CustomizationSysprepFailed)
+            }
+            Self::CustomizationUnknownFailure(v) => {
+                crate::object::clone_boxed(&**v, Self::CustomizationUnknownFailure)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -280,31 +301,31 @@ impl CustomizationFailedKind {
 impl From<crate::types::CustomizationFailed> for CustomizationFailedKind {
     #[inline]
     fn from(v: crate::types::CustomizationFailed) -> Self {
-        Self::CustomizationFailed(Box::new(v))
+        crate::object::boxed(v, Self::CustomizationFailed)
     }
 }
 impl From<crate::types::CustomizationLinuxIdentityFailed> for CustomizationFailedKind {
     #[inline]
     fn from(v: crate::types::CustomizationLinuxIdentityFailed) -> Self {
-        Self::CustomizationLinuxIdentityFailed(Box::new(v))
+        crate::object::boxed(v, Self::CustomizationLinuxIdentityFailed)
     }
 }
 impl From<crate::types::CustomizationNetworkSetupFailed> for CustomizationFailedKind {
     #[inline]
     fn from(v: crate::types::CustomizationNetworkSetupFailed) -> Self {
-        Self::CustomizationNetworkSetupFailed(Box::new(v))
+        crate::object::boxed(v, Self::CustomizationNetworkSetupFailed)
     }
 }
 impl From<crate::types::CustomizationSysprepFailed> for CustomizationFailedKind {
     #[inline]
     fn from(v: crate::types::CustomizationSysprepFailed) -> Self {
-        Self::CustomizationSysprepFailed(Box::new(v))
+        crate::object::boxed(v, Self::CustomizationSysprepFailed)
     }
 }
 impl From<crate::types::CustomizationUnknownFailure> for CustomizationFailedKind {
     #[inline]
     fn from(v: crate::types::CustomizationUnknownFailure) -> Self {
-        Self::CustomizationUnknownFailure(Box::new(v))
+        crate::object::boxed(v, Self::CustomizationUnknownFailure)
     }
 }
 impl crate::object::Family for CustomizationFailedKind {
@@ -314,22 +335,22 @@ impl crate::object::Family for CustomizationFailedKind {
             id,
         ) {
             crate::registry::id::CustomizationLinuxIdentityFailed => {
-                Self::CustomizationLinuxIdentityFailed(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CustomizationLinuxIdentityFailed)
             }
             crate::registry::id::CustomizationNetworkSetupFailed => {
-                Self::CustomizationNetworkSetupFailed(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CustomizationNetworkSetupFailed)
             }
             crate::registry::id::CustomizationSysprepFailed => {
-                Self::CustomizationSysprepFailed(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CustomizationSysprepFailed)
             }
             crate::registry::id::CustomizationUnknownFailure => {
-                Self::CustomizationUnknownFailure(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CustomizationUnknownFailure)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::CustomizationFailed(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::CustomizationFailed)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

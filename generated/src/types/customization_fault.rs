@@ -106,7 +106,6 @@ impl<'de> serde::Deserialize<'de> for CustomizationFault {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum CustomizationFaultKind {
     /// Exactly this type.
     CustomizationFault(Box<crate::types::CustomizationFault>),
@@ -134,6 +133,50 @@ pub enum CustomizationFaultKind {
     UnexpectedCustomizationFault(Box<crate::types::UnexpectedCustomizationFault>),
     ///  A `VolumeEditorError`.
     VolumeEditorError(Box<crate::types::VolumeEditorError>),
+}
+impl Clone for CustomizationFaultKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::CustomizationFault(v) => {
+                crate::object::clone_boxed(&**v, Self::CustomizationFault)
+            }
+            Self::CannotDecryptPasswords(v) => {
+                crate::object::clone_boxed(&**v, Self::CannotDecryptPasswords)
+            }
+            Self::CustomizationPending(v) => {
+                crate::object::clone_boxed(&**v, Self::CustomizationPending)
+            }
+            Self::IpHostnameGeneratorError(v) => {
+                crate::object::clone_boxed(&**v, Self::IpHostnameGeneratorError)
+            }
+            Self::LinuxVolumeNotClean(v) => {
+                crate::object::clone_boxed(&**v, Self::LinuxVolumeNotClean)
+            }
+            Self::MissingLinuxCustResources(v) => {
+                crate::object::clone_boxed(&**v, Self::MissingLinuxCustResources)
+            }
+            Self::MissingWindowsCustResources(v) => {
+                crate::object::clone_boxed(&**v, Self::MissingWindowsCustResources)
+            }
+            Self::MountError(v) => crate::object::clone_boxed(&**v, Self::MountError),
+            Self::NicSettingMismatch(v) => {
+                crate::object::clone_boxed(&**v, Self::NicSettingMismatch)
+            }
+            Self::NoDisksToCustomize(v) => {
+                crate::object::clone_boxed(&**v, Self::NoDisksToCustomize)
+            }
+            Self::UncustomizableGuest(v) => {
+                crate::object::clone_boxed(&**v, Self::UncustomizableGuest)
+            }
+            Self::UnexpectedCustomizationFault(v) => {
+                crate::object::clone_boxed(&**v, Self::UnexpectedCustomizationFault)
+            }
+            Self::VolumeEditorError(v) => {
+                crate::object::clone_boxed(&**v, Self::VolumeEditorError)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -175,79 +218,79 @@ impl CustomizationFaultKind {
 impl From<crate::types::CustomizationFault> for CustomizationFaultKind {
     #[inline]
     fn from(v: crate::types::CustomizationFault) -> Self {
-        Self::CustomizationFault(Box::new(v))
+        crate::object::boxed(v, Self::CustomizationFault)
     }
 }
 impl From<crate::types::CannotDecryptPasswords> for CustomizationFaultKind {
     #[inline]
     fn from(v: crate::types::CannotDecryptPasswords) -> Self {
-        Self::CannotDecryptPasswords(Box::new(v))
+        crate::object::boxed(v, Self::CannotDecryptPasswords)
     }
 }
 impl From<crate::types::CustomizationPending> for CustomizationFaultKind {
     #[inline]
     fn from(v: crate::types::CustomizationPending) -> Self {
-        Self::CustomizationPending(Box::new(v))
+        crate::object::boxed(v, Self::CustomizationPending)
     }
 }
 impl From<crate::types::IpHostnameGeneratorError> for CustomizationFaultKind {
     #[inline]
     fn from(v: crate::types::IpHostnameGeneratorError) -> Self {
-        Self::IpHostnameGeneratorError(Box::new(v))
+        crate::object::boxed(v, Self::IpHostnameGeneratorError)
     }
 }
 impl From<crate::types::LinuxVolumeNotClean> for CustomizationFaultKind {
     #[inline]
     fn from(v: crate::types::LinuxVolumeNotClean) -> Self {
-        Self::LinuxVolumeNotClean(Box::new(v))
+        crate::object::boxed(v, Self::LinuxVolumeNotClean)
     }
 }
 impl From<crate::types::MissingLinuxCustResources> for CustomizationFaultKind {
     #[inline]
     fn from(v: crate::types::MissingLinuxCustResources) -> Self {
-        Self::MissingLinuxCustResources(Box::new(v))
+        crate::object::boxed(v, Self::MissingLinuxCustResources)
     }
 }
 impl From<crate::types::MissingWindowsCustResources> for CustomizationFaultKind {
     #[inline]
     fn from(v: crate::types::MissingWindowsCustResources) -> Self {
-        Self::MissingWindowsCustResources(Box::new(v))
+        crate::object::boxed(v, Self::MissingWindowsCustResources)
     }
 }
 impl From<crate::types::MountError> for CustomizationFaultKind {
     #[inline]
     fn from(v: crate::types::MountError) -> Self {
-        Self::MountError(Box::new(v))
+        crate::object::boxed(v, Self::MountError)
     }
 }
 impl From<crate::types::NicSettingMismatch> for CustomizationFaultKind {
     #[inline]
     fn from(v: crate::types::NicSettingMismatch) -> Self {
-        Self::NicSettingMismatch(Box::new(v))
+        crate::object::boxed(v, Self::NicSettingMismatch)
     }
 }
 impl From<crate::types::NoDisksToCustomize> for CustomizationFaultKind {
     #[inline]
     fn from(v: crate::types::NoDisksToCustomize) -> Self {
-        Self::NoDisksToCustomize(Box::new(v))
+        crate::object::boxed(v, Self::NoDisksToCustomize)
     }
 }
 impl From<crate::types::UncustomizableGuest> for CustomizationFaultKind {
     #[inline]
     fn from(v: crate::types::UncustomizableGuest) -> Self {
-        Self::UncustomizableGuest(Box::new(v))
+        crate::object::boxed(v, Self::UncustomizableGuest)
     }
 }
 impl From<crate::types::UnexpectedCustomizationFault> for CustomizationFaultKind {
     #[inline]
     fn from(v: crate::types::UnexpectedCustomizationFault) -> Self {
-        Self::UnexpectedCustomizationFault(Box::new(v))
+        crate::object::boxed(v, Self::UnexpectedCustomizationFault)
     }
 }
 impl From<crate::types::VolumeEditorError> for CustomizationFaultKind {
     #[inline]
     fn from(v: crate::types::VolumeEditorError) -> Self {
-        Self::VolumeEditorError(Box::new(v))
+        crate::object::boxed(v, Self::VolumeEditorError)
     }
 }
 impl crate::object::Family for CustomizationFaultKind {
@@ -257,46 +300,46 @@ impl crate::object::Family for CustomizationFaultKind {
             id,
         ) {
             crate::registry::id::CannotDecryptPasswords => {
-                Self::CannotDecryptPasswords(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CannotDecryptPasswords)
             }
             crate::registry::id::CustomizationPending => {
-                Self::CustomizationPending(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CustomizationPending)
             }
             crate::registry::id::IpHostnameGeneratorError => {
-                Self::IpHostnameGeneratorError(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::IpHostnameGeneratorError)
             }
             crate::registry::id::LinuxVolumeNotClean => {
-                Self::LinuxVolumeNotClean(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::LinuxVolumeNotClean)
             }
             crate::registry::id::MissingLinuxCustResources => {
-                Self::MissingLinuxCustResources(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::MissingLinuxCustResources)
             }
             crate::registry::id::MissingWindowsCustResources => {
-                Self::MissingWindowsCustResources(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::MissingWindowsCustResources)
             }
             crate::registry::id::MountError => {
-                Self::MountError(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::MountError)
             }
             crate::registry::id::NicSettingMismatch => {
-                Self::NicSettingMismatch(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::NicSettingMismatch)
             }
             crate::registry::id::NoDisksToCustomize => {
-                Self::NoDisksToCustomize(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::NoDisksToCustomize)
             }
             crate::registry::id::UncustomizableGuest => {
-                Self::UncustomizableGuest(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::UncustomizableGuest)
             }
             crate::registry::id::UnexpectedCustomizationFault => {
-                Self::UnexpectedCustomizationFault(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::UnexpectedCustomizationFault)
             }
             crate::registry::id::VolumeEditorError => {
-                Self::VolumeEditorError(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VolumeEditorError)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::CustomizationFault(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::CustomizationFault)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

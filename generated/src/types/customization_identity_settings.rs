@@ -90,7 +90,6 @@ impl<'de> serde::Deserialize<'de> for CustomizationIdentitySettings {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum CustomizationIdentitySettingsKind {
     /// Exactly this type.
     CustomizationIdentitySettings(Box<crate::types::CustomizationIdentitySettings>),
@@ -106,6 +105,34 @@ pub enum CustomizationIdentitySettingsKind {
     CustomizationSysprepText(Box<crate::types::CustomizationSysprepText>),
     ///  A `CustomizationWindowsFlexPrep`.
     CustomizationWindowsFlexPrep(Box<crate::types::CustomizationWindowsFlexPrep>),
+}
+impl Clone for CustomizationIdentitySettingsKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::CustomizationIdentitySettings(v) => {
+                crate::object::clone_boxed(&**v, Self::CustomizationIdentitySettings)
+            }
+            Self::CustomizationCloudinitPrep(v) => {
+                crate::object::clone_boxed(&**v, Self::CustomizationCloudinitPrep)
+            }
+            Self::CustomizationLinuxFlexPrep(v) => {
+                crate::object::clone_boxed(&**v, Self::CustomizationLinuxFlexPrep)
+            }
+            Self::CustomizationLinuxPrep(v) => {
+                crate::object::clone_boxed(&**v, Self::CustomizationLinuxPrep)
+            }
+            Self::CustomizationSysprep(v) => {
+                crate::object::clone_boxed(&**v, Self::CustomizationSysprep)
+            }
+            Self::CustomizationSysprepText(v) => {
+                crate::object::clone_boxed(&**v, Self::CustomizationSysprepText)
+            }
+            Self::CustomizationWindowsFlexPrep(v) => {
+                crate::object::clone_boxed(&**v, Self::CustomizationWindowsFlexPrep)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -142,46 +169,46 @@ impl From<crate::types::CustomizationIdentitySettings>
 for CustomizationIdentitySettingsKind {
     #[inline]
     fn from(v: crate::types::CustomizationIdentitySettings) -> Self {
-        Self::CustomizationIdentitySettings(Box::new(v))
+        crate::object::boxed(v, Self::CustomizationIdentitySettings)
     }
 }
 impl From<crate::types::CustomizationCloudinitPrep>
 for CustomizationIdentitySettingsKind {
     #[inline]
     fn from(v: crate::types::CustomizationCloudinitPrep) -> Self {
-        Self::CustomizationCloudinitPrep(Box::new(v))
+        crate::object::boxed(v, Self::CustomizationCloudinitPrep)
     }
 }
 impl From<crate::types::CustomizationLinuxFlexPrep>
 for CustomizationIdentitySettingsKind {
     #[inline]
     fn from(v: crate::types::CustomizationLinuxFlexPrep) -> Self {
-        Self::CustomizationLinuxFlexPrep(Box::new(v))
+        crate::object::boxed(v, Self::CustomizationLinuxFlexPrep)
     }
 }
 impl From<crate::types::CustomizationLinuxPrep> for CustomizationIdentitySettingsKind {
     #[inline]
     fn from(v: crate::types::CustomizationLinuxPrep) -> Self {
-        Self::CustomizationLinuxPrep(Box::new(v))
+        crate::object::boxed(v, Self::CustomizationLinuxPrep)
     }
 }
 impl From<crate::types::CustomizationSysprep> for CustomizationIdentitySettingsKind {
     #[inline]
     fn from(v: crate::types::CustomizationSysprep) -> Self {
-        Self::CustomizationSysprep(Box::new(v))
+        crate::object::boxed(v, Self::CustomizationSysprep)
     }
 }
 impl From<crate::types::CustomizationSysprepText> for CustomizationIdentitySettingsKind {
     #[inline]
     fn from(v: crate::types::CustomizationSysprepText) -> Self {
-        Self::CustomizationSysprepText(Box::new(v))
+        crate::object::boxed(v, Self::CustomizationSysprepText)
     }
 }
 impl From<crate::types::CustomizationWindowsFlexPrep>
 for CustomizationIdentitySettingsKind {
     #[inline]
     fn from(v: crate::types::CustomizationWindowsFlexPrep) -> Self {
-        Self::CustomizationWindowsFlexPrep(Box::new(v))
+        crate::object::boxed(v, Self::CustomizationWindowsFlexPrep)
     }
 }
 impl crate::object::Family for CustomizationIdentitySettingsKind {
@@ -191,28 +218,28 @@ impl crate::object::Family for CustomizationIdentitySettingsKind {
             id,
         ) {
             crate::registry::id::CustomizationCloudinitPrep => {
-                Self::CustomizationCloudinitPrep(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CustomizationCloudinitPrep)
             }
             crate::registry::id::CustomizationLinuxFlexPrep => {
-                Self::CustomizationLinuxFlexPrep(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CustomizationLinuxFlexPrep)
             }
             crate::registry::id::CustomizationLinuxPrep => {
-                Self::CustomizationLinuxPrep(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CustomizationLinuxPrep)
             }
             crate::registry::id::CustomizationSysprep => {
-                Self::CustomizationSysprep(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CustomizationSysprep)
             }
             crate::registry::id::CustomizationSysprepText => {
-                Self::CustomizationSysprepText(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CustomizationSysprepText)
             }
             crate::registry::id::CustomizationWindowsFlexPrep => {
-                Self::CustomizationWindowsFlexPrep(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CustomizationWindowsFlexPrep)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::CustomizationIdentitySettings(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::CustomizationIdentitySettings)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -90,7 +90,6 @@ impl<'de> serde::Deserialize<'de> for CustomizationIpGenerator {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum CustomizationIpGeneratorKind {
     /// Exactly this type.
     CustomizationIpGenerator(Box<crate::types::CustomizationIpGenerator>),
@@ -104,6 +103,31 @@ pub enum CustomizationIpGeneratorKind {
     CustomizationFixedIp(Box<crate::types::CustomizationFixedIp>),
     ///  A `CustomizationUnknownIpGenerator`.
     CustomizationUnknownIpGenerator(Box<crate::types::CustomizationUnknownIpGenerator>),
+}
+impl Clone for CustomizationIpGeneratorKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::CustomizationIpGenerator(v) => {
+                crate::object::clone_boxed(&**v, Self::CustomizationIpGenerator)
+            }
+            Self::CustomizationCustomIpGenerator(v) => {
+                crate::object::clone_boxed(&**v, Self::CustomizationCustomIpGenerator)
+            }
+            Self::CustomizationDhcpIpGenerator(v) => {
+                crate::object::clone_boxed(&**v, Self::CustomizationDhcpIpGenerator)
+            }
+            Self::CustomizationDisableIpV4(v) => {
+                crate::object::clone_boxed(&**v, Self::CustomizationDisableIpV4)
+            }
+            Self::CustomizationFixedIp(v) => {
+                crate::object::clone_boxed(&**v, Self::CustomizationFixedIp)
+            }
+            Self::CustomizationUnknownIpGenerator(v) => {
+                crate::object::clone_boxed(&**v, Self::CustomizationUnknownIpGenerator)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -138,39 +162,39 @@ impl CustomizationIpGeneratorKind {
 impl From<crate::types::CustomizationIpGenerator> for CustomizationIpGeneratorKind {
     #[inline]
     fn from(v: crate::types::CustomizationIpGenerator) -> Self {
-        Self::CustomizationIpGenerator(Box::new(v))
+        crate::object::boxed(v, Self::CustomizationIpGenerator)
     }
 }
 impl From<crate::types::CustomizationCustomIpGenerator>
 for CustomizationIpGeneratorKind {
     #[inline]
     fn from(v: crate::types::CustomizationCustomIpGenerator) -> Self {
-        Self::CustomizationCustomIpGenerator(Box::new(v))
+        crate::object::boxed(v, Self::CustomizationCustomIpGenerator)
     }
 }
 impl From<crate::types::CustomizationDhcpIpGenerator> for CustomizationIpGeneratorKind {
     #[inline]
     fn from(v: crate::types::CustomizationDhcpIpGenerator) -> Self {
-        Self::CustomizationDhcpIpGenerator(Box::new(v))
+        crate::object::boxed(v, Self::CustomizationDhcpIpGenerator)
     }
 }
 impl From<crate::types::CustomizationDisableIpV4> for CustomizationIpGeneratorKind {
     #[inline]
     fn from(v: crate::types::CustomizationDisableIpV4) -> Self {
-        Self::CustomizationDisableIpV4(Box::new(v))
+        crate::object::boxed(v, Self::CustomizationDisableIpV4)
     }
 }
 impl From<crate::types::CustomizationFixedIp> for CustomizationIpGeneratorKind {
     #[inline]
     fn from(v: crate::types::CustomizationFixedIp) -> Self {
-        Self::CustomizationFixedIp(Box::new(v))
+        crate::object::boxed(v, Self::CustomizationFixedIp)
     }
 }
 impl From<crate::types::CustomizationUnknownIpGenerator>
 for CustomizationIpGeneratorKind {
     #[inline]
     fn from(v: crate::types::CustomizationUnknownIpGenerator) -> Self {
-        Self::CustomizationUnknownIpGenerator(Box::new(v))
+        crate::object::boxed(v, Self::CustomizationUnknownIpGenerator)
     }
 }
 impl crate::object::Family for CustomizationIpGeneratorKind {
@@ -180,25 +204,25 @@ impl crate::object::Family for CustomizationIpGeneratorKind {
             id,
         ) {
             crate::registry::id::CustomizationCustomIpGenerator => {
-                Self::CustomizationCustomIpGenerator(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CustomizationCustomIpGenerator)
             }
             crate::registry::id::CustomizationDhcpIpGenerator => {
-                Self::CustomizationDhcpIpGenerator(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CustomizationDhcpIpGenerator)
             }
             crate::registry::id::CustomizationDisableIpV4 => {
-                Self::CustomizationDisableIpV4(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CustomizationDisableIpV4)
             }
             crate::registry::id::CustomizationFixedIp => {
-                Self::CustomizationFixedIp(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CustomizationFixedIp)
             }
             crate::registry::id::CustomizationUnknownIpGenerator => {
-                Self::CustomizationUnknownIpGenerator(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CustomizationUnknownIpGenerator)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::CustomizationIpGenerator(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::CustomizationIpGenerator)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -90,7 +90,6 @@ impl<'de> serde::Deserialize<'de> for CustomizationIpV6Generator {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum CustomizationIpV6GeneratorKind {
     /// Exactly this type.
     CustomizationIpV6Generator(Box<crate::types::CustomizationIpV6Generator>),
@@ -112,6 +111,37 @@ pub enum CustomizationIpV6GeneratorKind {
     CustomizationUnknownIpV6Generator(
         Box<crate::types::CustomizationUnknownIpV6Generator>,
     ),
+}
+impl Clone for CustomizationIpV6GeneratorKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::CustomizationIpV6Generator(v) => {
+                crate::object::clone_boxed(&**v, Self::CustomizationIpV6Generator)
+            }
+            Self::CustomizationAutoIpV6Generator(v) => {
+                crate::object::clone_boxed(&**v, Self::CustomizationAutoIpV6Generator)
+            }
+            Self::CustomizationCustomIpV6Generator(v) => {
+                crate::object::clone_boxed(&**v, Self::CustomizationCustomIpV6Generator)
+            }
+            Self::CustomizationDhcpIpV6Generator(v) => {
+                crate::object::clone_boxed(&**v, Self::CustomizationDhcpIpV6Generator)
+            }
+            Self::CustomizationFixedIpV6(v) => {
+                crate::object::clone_boxed(&**v, Self::CustomizationFixedIpV6)
+            }
+            Self::CustomizationStatelessIpV6Generator(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::CustomizationStatelessIpV6Generator,
+                )
+            }
+            Self::CustomizationUnknownIpV6Generator(v) => {
+                crate::object::clone_boxed(&**v, Self::CustomizationUnknownIpV6Generator)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -147,48 +177,48 @@ impl CustomizationIpV6GeneratorKind {
 impl From<crate::types::CustomizationIpV6Generator> for CustomizationIpV6GeneratorKind {
     #[inline]
     fn from(v: crate::types::CustomizationIpV6Generator) -> Self {
-        Self::CustomizationIpV6Generator(Box::new(v))
+        crate::object::boxed(v, Self::CustomizationIpV6Generator)
     }
 }
 impl From<crate::types::CustomizationAutoIpV6Generator>
 for CustomizationIpV6GeneratorKind {
     #[inline]
     fn from(v: crate::types::CustomizationAutoIpV6Generator) -> Self {
-        Self::CustomizationAutoIpV6Generator(Box::new(v))
+        crate::object::boxed(v, Self::CustomizationAutoIpV6Generator)
     }
 }
 impl From<crate::types::CustomizationCustomIpV6Generator>
 for CustomizationIpV6GeneratorKind {
     #[inline]
     fn from(v: crate::types::CustomizationCustomIpV6Generator) -> Self {
-        Self::CustomizationCustomIpV6Generator(Box::new(v))
+        crate::object::boxed(v, Self::CustomizationCustomIpV6Generator)
     }
 }
 impl From<crate::types::CustomizationDhcpIpV6Generator>
 for CustomizationIpV6GeneratorKind {
     #[inline]
     fn from(v: crate::types::CustomizationDhcpIpV6Generator) -> Self {
-        Self::CustomizationDhcpIpV6Generator(Box::new(v))
+        crate::object::boxed(v, Self::CustomizationDhcpIpV6Generator)
     }
 }
 impl From<crate::types::CustomizationFixedIpV6> for CustomizationIpV6GeneratorKind {
     #[inline]
     fn from(v: crate::types::CustomizationFixedIpV6) -> Self {
-        Self::CustomizationFixedIpV6(Box::new(v))
+        crate::object::boxed(v, Self::CustomizationFixedIpV6)
     }
 }
 impl From<crate::types::CustomizationStatelessIpV6Generator>
 for CustomizationIpV6GeneratorKind {
     #[inline]
     fn from(v: crate::types::CustomizationStatelessIpV6Generator) -> Self {
-        Self::CustomizationStatelessIpV6Generator(Box::new(v))
+        crate::object::boxed(v, Self::CustomizationStatelessIpV6Generator)
     }
 }
 impl From<crate::types::CustomizationUnknownIpV6Generator>
 for CustomizationIpV6GeneratorKind {
     #[inline]
     fn from(v: crate::types::CustomizationUnknownIpV6Generator) -> Self {
-        Self::CustomizationUnknownIpV6Generator(Box::new(v))
+        crate::object::boxed(v, Self::CustomizationUnknownIpV6Generator)
     }
 }
 impl crate::object::Family for CustomizationIpV6GeneratorKind {
@@ -198,28 +228,28 @@ impl crate::object::Family for CustomizationIpV6GeneratorKind {
             id,
         ) {
             crate::registry::id::CustomizationAutoIpV6Generator => {
-                Self::CustomizationAutoIpV6Generator(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CustomizationAutoIpV6Generator)
             }
             crate::registry::id::CustomizationCustomIpV6Generator => {
-                Self::CustomizationCustomIpV6Generator(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CustomizationCustomIpV6Generator)
             }
             crate::registry::id::CustomizationDhcpIpV6Generator => {
-                Self::CustomizationDhcpIpV6Generator(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CustomizationDhcpIpV6Generator)
             }
             crate::registry::id::CustomizationFixedIpV6 => {
-                Self::CustomizationFixedIpV6(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CustomizationFixedIpV6)
             }
             crate::registry::id::CustomizationStatelessIpV6Generator => {
-                Self::CustomizationStatelessIpV6Generator(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CustomizationStatelessIpV6Generator)
             }
             crate::registry::id::CustomizationUnknownIpV6Generator => {
-                Self::CustomizationUnknownIpV6Generator(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CustomizationUnknownIpV6Generator)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::CustomizationIpV6Generator(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::CustomizationIpV6Generator)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

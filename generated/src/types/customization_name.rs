@@ -90,7 +90,6 @@ impl<'de> serde::Deserialize<'de> for CustomizationName {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum CustomizationNameKind {
     /// Exactly this type.
     CustomizationName(Box<crate::types::CustomizationName>),
@@ -104,6 +103,31 @@ pub enum CustomizationNameKind {
     CustomizationUnknownName(Box<crate::types::CustomizationUnknownName>),
     ///  A `CustomizationVirtualMachineName`.
     CustomizationVirtualMachineName(Box<crate::types::CustomizationVirtualMachineName>),
+}
+impl Clone for CustomizationNameKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::CustomizationName(v) => {
+                crate::object::clone_boxed(&**v, Self::CustomizationName)
+            }
+            Self::CustomizationCustomName(v) => {
+                crate::object::clone_boxed(&**v, Self::CustomizationCustomName)
+            }
+            Self::CustomizationFixedName(v) => {
+                crate::object::clone_boxed(&**v, Self::CustomizationFixedName)
+            }
+            Self::CustomizationPrefixName(v) => {
+                crate::object::clone_boxed(&**v, Self::CustomizationPrefixName)
+            }
+            Self::CustomizationUnknownName(v) => {
+                crate::object::clone_boxed(&**v, Self::CustomizationUnknownName)
+            }
+            Self::CustomizationVirtualMachineName(v) => {
+                crate::object::clone_boxed(&**v, Self::CustomizationVirtualMachineName)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -138,62 +162,62 @@ impl CustomizationNameKind {
 impl From<crate::types::CustomizationName> for CustomizationNameKind {
     #[inline]
     fn from(v: crate::types::CustomizationName) -> Self {
-        Self::CustomizationName(Box::new(v))
+        crate::object::boxed(v, Self::CustomizationName)
     }
 }
 impl From<crate::types::CustomizationCustomName> for CustomizationNameKind {
     #[inline]
     fn from(v: crate::types::CustomizationCustomName) -> Self {
-        Self::CustomizationCustomName(Box::new(v))
+        crate::object::boxed(v, Self::CustomizationCustomName)
     }
 }
 impl From<crate::types::CustomizationFixedName> for CustomizationNameKind {
     #[inline]
     fn from(v: crate::types::CustomizationFixedName) -> Self {
-        Self::CustomizationFixedName(Box::new(v))
+        crate::object::boxed(v, Self::CustomizationFixedName)
     }
 }
 impl From<crate::types::CustomizationPrefixName> for CustomizationNameKind {
     #[inline]
     fn from(v: crate::types::CustomizationPrefixName) -> Self {
-        Self::CustomizationPrefixName(Box::new(v))
+        crate::object::boxed(v, Self::CustomizationPrefixName)
     }
 }
 impl From<crate::types::CustomizationUnknownName> for CustomizationNameKind {
     #[inline]
     fn from(v: crate::types::CustomizationUnknownName) -> Self {
-        Self::CustomizationUnknownName(Box::new(v))
+        crate::object::boxed(v, Self::CustomizationUnknownName)
     }
 }
 impl From<crate::types::CustomizationVirtualMachineName> for CustomizationNameKind {
     #[inline]
     fn from(v: crate::types::CustomizationVirtualMachineName) -> Self {
-        Self::CustomizationVirtualMachineName(Box::new(v))
+        crate::object::boxed(v, Self::CustomizationVirtualMachineName)
     }
 }
 impl crate::object::Family for CustomizationNameKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::CustomizationName, id) {
             crate::registry::id::CustomizationCustomName => {
-                Self::CustomizationCustomName(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CustomizationCustomName)
             }
             crate::registry::id::CustomizationFixedName => {
-                Self::CustomizationFixedName(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CustomizationFixedName)
             }
             crate::registry::id::CustomizationPrefixName => {
-                Self::CustomizationPrefixName(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CustomizationPrefixName)
             }
             crate::registry::id::CustomizationUnknownName => {
-                Self::CustomizationUnknownName(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CustomizationUnknownName)
             }
             crate::registry::id::CustomizationVirtualMachineName => {
-                Self::CustomizationVirtualMachineName(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CustomizationVirtualMachineName)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::CustomizationName(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::CustomizationName)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -90,7 +90,6 @@ impl<'de> serde::Deserialize<'de> for CustomizationOptions {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum CustomizationOptionsKind {
     /// Exactly this type.
     CustomizationOptions(Box<crate::types::CustomizationOptions>),
@@ -98,6 +97,22 @@ pub enum CustomizationOptionsKind {
     CustomizationLinuxOptions(Box<crate::types::CustomizationLinuxOptions>),
     ///  A `CustomizationWinOptions`.
     CustomizationWinOptions(Box<crate::types::CustomizationWinOptions>),
+}
+impl Clone for CustomizationOptionsKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::CustomizationOptions(v) => {
+                crate::object::clone_boxed(&**v, Self::CustomizationOptions)
+            }
+            Self::CustomizationLinuxOptions(v) => {
+                crate::object::clone_boxed(&**v, Self::CustomizationLinuxOptions)
+            }
+            Self::CustomizationWinOptions(v) => {
+                crate::object::clone_boxed(&**v, Self::CustomizationWinOptions)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -129,19 +144,19 @@ impl CustomizationOptionsKind {
 impl From<crate::types::CustomizationOptions> for CustomizationOptionsKind {
     #[inline]
     fn from(v: crate::types::CustomizationOptions) -> Self {
-        Self::CustomizationOptions(Box::new(v))
+        crate::object::boxed(v, Self::CustomizationOptions)
     }
 }
 impl From<crate::types::CustomizationLinuxOptions> for CustomizationOptionsKind {
     #[inline]
     fn from(v: crate::types::CustomizationLinuxOptions) -> Self {
-        Self::CustomizationLinuxOptions(Box::new(v))
+        crate::object::boxed(v, Self::CustomizationLinuxOptions)
     }
 }
 impl From<crate::types::CustomizationWinOptions> for CustomizationOptionsKind {
     #[inline]
     fn from(v: crate::types::CustomizationWinOptions) -> Self {
-        Self::CustomizationWinOptions(Box::new(v))
+        crate::object::boxed(v, Self::CustomizationWinOptions)
     }
 }
 impl crate::object::Family for CustomizationOptionsKind {
@@ -151,16 +166,16 @@ impl crate::object::Family for CustomizationOptionsKind {
             id,
         ) {
             crate::registry::id::CustomizationLinuxOptions => {
-                Self::CustomizationLinuxOptions(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CustomizationLinuxOptions)
             }
             crate::registry::id::CustomizationWinOptions => {
-                Self::CustomizationWinOptions(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CustomizationWinOptions)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::CustomizationOptions(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::CustomizationOptions)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -125,7 +125,6 @@ impl<'de> serde::Deserialize<'de> for DailyTaskScheduler {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum DailyTaskSchedulerKind {
     /// Exactly this type.
     DailyTaskScheduler(Box<crate::types::DailyTaskScheduler>),
@@ -133,6 +132,20 @@ pub enum DailyTaskSchedulerKind {
     MonthlyTaskScheduler(crate::types::MonthlyTaskSchedulerKind),
     ///  A `WeeklyTaskScheduler`.
     WeeklyTaskScheduler(Box<crate::types::WeeklyTaskScheduler>),
+}
+impl Clone for DailyTaskSchedulerKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::DailyTaskScheduler(v) => {
+                crate::object::clone_boxed(&**v, Self::DailyTaskScheduler)
+            }
+            Self::MonthlyTaskScheduler(v) => Self::MonthlyTaskScheduler(Clone::clone(v)),
+            Self::WeeklyTaskScheduler(v) => {
+                crate::object::clone_boxed(&**v, Self::WeeklyTaskScheduler)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -164,7 +177,7 @@ impl DailyTaskSchedulerKind {
 impl From<crate::types::DailyTaskScheduler> for DailyTaskSchedulerKind {
     #[inline]
     fn from(v: crate::types::DailyTaskScheduler) -> Self {
-        Self::DailyTaskScheduler(Box::new(v))
+        crate::object::boxed(v, Self::DailyTaskScheduler)
     }
 }
 impl From<crate::types::MonthlyTaskSchedulerKind> for DailyTaskSchedulerKind {
@@ -176,7 +189,7 @@ impl From<crate::types::MonthlyTaskSchedulerKind> for DailyTaskSchedulerKind {
 impl From<crate::types::WeeklyTaskScheduler> for DailyTaskSchedulerKind {
     #[inline]
     fn from(v: crate::types::WeeklyTaskScheduler) -> Self {
-        Self::WeeklyTaskScheduler(Box::new(v))
+        crate::object::boxed(v, Self::WeeklyTaskScheduler)
     }
 }
 impl crate::object::Family for DailyTaskSchedulerKind {
@@ -193,13 +206,13 @@ impl crate::object::Family for DailyTaskSchedulerKind {
                 )
             }
             crate::registry::id::WeeklyTaskScheduler => {
-                Self::WeeklyTaskScheduler(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::WeeklyTaskScheduler)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::DailyTaskScheduler(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::DailyTaskScheduler)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

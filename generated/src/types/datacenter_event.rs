@@ -212,7 +212,6 @@ impl<'de> serde::Deserialize<'de> for DatacenterEvent {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum DatacenterEventKind {
     /// Exactly this type.
     DatacenterEvent(Box<crate::types::DatacenterEvent>),
@@ -220,6 +219,22 @@ pub enum DatacenterEventKind {
     DatacenterCreatedEvent(Box<crate::types::DatacenterCreatedEvent>),
     ///  A `DatacenterRenamedEvent`.
     DatacenterRenamedEvent(Box<crate::types::DatacenterRenamedEvent>),
+}
+impl Clone for DatacenterEventKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::DatacenterEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::DatacenterEvent)
+            }
+            Self::DatacenterCreatedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::DatacenterCreatedEvent)
+            }
+            Self::DatacenterRenamedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::DatacenterRenamedEvent)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -251,35 +266,35 @@ impl DatacenterEventKind {
 impl From<crate::types::DatacenterEvent> for DatacenterEventKind {
     #[inline]
     fn from(v: crate::types::DatacenterEvent) -> Self {
-        Self::DatacenterEvent(Box::new(v))
+        crate::object::boxed(v, Self::DatacenterEvent)
     }
 }
 impl From<crate::types::DatacenterCreatedEvent> for DatacenterEventKind {
     #[inline]
     fn from(v: crate::types::DatacenterCreatedEvent) -> Self {
-        Self::DatacenterCreatedEvent(Box::new(v))
+        crate::object::boxed(v, Self::DatacenterCreatedEvent)
     }
 }
 impl From<crate::types::DatacenterRenamedEvent> for DatacenterEventKind {
     #[inline]
     fn from(v: crate::types::DatacenterRenamedEvent) -> Self {
-        Self::DatacenterRenamedEvent(Box::new(v))
+        crate::object::boxed(v, Self::DatacenterRenamedEvent)
     }
 }
 impl crate::object::Family for DatacenterEventKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::DatacenterEvent, id) {
             crate::registry::id::DatacenterCreatedEvent => {
-                Self::DatacenterCreatedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DatacenterCreatedEvent)
             }
             crate::registry::id::DatacenterRenamedEvent => {
-                Self::DatacenterRenamedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DatacenterRenamedEvent)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::DatacenterEvent(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::DatacenterEvent)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

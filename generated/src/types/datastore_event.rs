@@ -219,7 +219,6 @@ impl<'de> serde::Deserialize<'de> for DatastoreEvent {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum DatastoreEventKind {
     /// Exactly this type.
     DatastoreEvent(Box<crate::types::DatastoreEvent>),
@@ -239,6 +238,38 @@ pub enum DatastoreEventKind {
     NonVIWorkloadDetectedOnDatastoreEvent(
         Box<crate::types::NonVIWorkloadDetectedOnDatastoreEvent>,
     ),
+}
+impl Clone for DatastoreEventKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::DatastoreEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::DatastoreEvent)
+            }
+            Self::DatastoreCapacityIncreasedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::DatastoreCapacityIncreasedEvent)
+            }
+            Self::DatastoreDestroyedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::DatastoreDestroyedEvent)
+            }
+            Self::DatastoreDuplicatedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::DatastoreDuplicatedEvent)
+            }
+            Self::DatastoreFileEvent(v) => Self::DatastoreFileEvent(Clone::clone(v)),
+            Self::DatastoreIORMReconfiguredEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::DatastoreIORMReconfiguredEvent)
+            }
+            Self::DatastoreRenamedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::DatastoreRenamedEvent)
+            }
+            Self::NonVIWorkloadDetectedOnDatastoreEvent(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::NonVIWorkloadDetectedOnDatastoreEvent,
+                )
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -275,25 +306,25 @@ impl DatastoreEventKind {
 impl From<crate::types::DatastoreEvent> for DatastoreEventKind {
     #[inline]
     fn from(v: crate::types::DatastoreEvent) -> Self {
-        Self::DatastoreEvent(Box::new(v))
+        crate::object::boxed(v, Self::DatastoreEvent)
     }
 }
 impl From<crate::types::DatastoreCapacityIncreasedEvent> for DatastoreEventKind {
     #[inline]
     fn from(v: crate::types::DatastoreCapacityIncreasedEvent) -> Self {
-        Self::DatastoreCapacityIncreasedEvent(Box::new(v))
+        crate::object::boxed(v, Self::DatastoreCapacityIncreasedEvent)
     }
 }
 impl From<crate::types::DatastoreDestroyedEvent> for DatastoreEventKind {
     #[inline]
     fn from(v: crate::types::DatastoreDestroyedEvent) -> Self {
-        Self::DatastoreDestroyedEvent(Box::new(v))
+        crate::object::boxed(v, Self::DatastoreDestroyedEvent)
     }
 }
 impl From<crate::types::DatastoreDuplicatedEvent> for DatastoreEventKind {
     #[inline]
     fn from(v: crate::types::DatastoreDuplicatedEvent) -> Self {
-        Self::DatastoreDuplicatedEvent(Box::new(v))
+        crate::object::boxed(v, Self::DatastoreDuplicatedEvent)
     }
 }
 impl From<crate::types::DatastoreFileEventKind> for DatastoreEventKind {
@@ -305,32 +336,32 @@ impl From<crate::types::DatastoreFileEventKind> for DatastoreEventKind {
 impl From<crate::types::DatastoreIORMReconfiguredEvent> for DatastoreEventKind {
     #[inline]
     fn from(v: crate::types::DatastoreIORMReconfiguredEvent) -> Self {
-        Self::DatastoreIORMReconfiguredEvent(Box::new(v))
+        crate::object::boxed(v, Self::DatastoreIORMReconfiguredEvent)
     }
 }
 impl From<crate::types::DatastoreRenamedEvent> for DatastoreEventKind {
     #[inline]
     fn from(v: crate::types::DatastoreRenamedEvent) -> Self {
-        Self::DatastoreRenamedEvent(Box::new(v))
+        crate::object::boxed(v, Self::DatastoreRenamedEvent)
     }
 }
 impl From<crate::types::NonVIWorkloadDetectedOnDatastoreEvent> for DatastoreEventKind {
     #[inline]
     fn from(v: crate::types::NonVIWorkloadDetectedOnDatastoreEvent) -> Self {
-        Self::NonVIWorkloadDetectedOnDatastoreEvent(Box::new(v))
+        crate::object::boxed(v, Self::NonVIWorkloadDetectedOnDatastoreEvent)
     }
 }
 impl crate::object::Family for DatastoreEventKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::DatastoreEvent, id) {
             crate::registry::id::DatastoreCapacityIncreasedEvent => {
-                Self::DatastoreCapacityIncreasedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DatastoreCapacityIncreasedEvent)
             }
             crate::registry::id::DatastoreDestroyedEvent => {
-                Self::DatastoreDestroyedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DatastoreDestroyedEvent)
             }
             crate::registry::id::DatastoreDuplicatedEvent => {
-                Self::DatastoreDuplicatedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DatastoreDuplicatedEvent)
             }
             crate::registry::id::DatastoreFileEvent => {
                 Self::DatastoreFileEvent(
@@ -340,21 +371,19 @@ impl crate::object::Family for DatastoreEventKind {
                 )
             }
             crate::registry::id::DatastoreIORMReconfiguredEvent => {
-                Self::DatastoreIORMReconfiguredEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DatastoreIORMReconfiguredEvent)
             }
             crate::registry::id::DatastoreRenamedEvent => {
-                Self::DatastoreRenamedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DatastoreRenamedEvent)
             }
             crate::registry::id::NonVIWorkloadDetectedOnDatastoreEvent => {
-                Self::NonVIWorkloadDetectedOnDatastoreEvent(
-                    crate::object::Blank::blank(),
-                )
+                crate::object::blank_boxed(Self::NonVIWorkloadDetectedOnDatastoreEvent)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::DatastoreEvent(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::DatastoreEvent)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -240,7 +240,6 @@ impl<'de> serde::Deserialize<'de> for DatastoreFileEvent {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum DatastoreFileEventKind {
     /// Exactly this type.
     DatastoreFileEvent(Box<crate::types::DatastoreFileEvent>),
@@ -250,6 +249,25 @@ pub enum DatastoreFileEventKind {
     DatastoreFileDeletedEvent(Box<crate::types::DatastoreFileDeletedEvent>),
     ///  A `DatastoreFileMovedEvent`.
     DatastoreFileMovedEvent(Box<crate::types::DatastoreFileMovedEvent>),
+}
+impl Clone for DatastoreFileEventKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::DatastoreFileEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::DatastoreFileEvent)
+            }
+            Self::DatastoreFileCopiedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::DatastoreFileCopiedEvent)
+            }
+            Self::DatastoreFileDeletedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::DatastoreFileDeletedEvent)
+            }
+            Self::DatastoreFileMovedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::DatastoreFileMovedEvent)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -282,25 +300,25 @@ impl DatastoreFileEventKind {
 impl From<crate::types::DatastoreFileEvent> for DatastoreFileEventKind {
     #[inline]
     fn from(v: crate::types::DatastoreFileEvent) -> Self {
-        Self::DatastoreFileEvent(Box::new(v))
+        crate::object::boxed(v, Self::DatastoreFileEvent)
     }
 }
 impl From<crate::types::DatastoreFileCopiedEvent> for DatastoreFileEventKind {
     #[inline]
     fn from(v: crate::types::DatastoreFileCopiedEvent) -> Self {
-        Self::DatastoreFileCopiedEvent(Box::new(v))
+        crate::object::boxed(v, Self::DatastoreFileCopiedEvent)
     }
 }
 impl From<crate::types::DatastoreFileDeletedEvent> for DatastoreFileEventKind {
     #[inline]
     fn from(v: crate::types::DatastoreFileDeletedEvent) -> Self {
-        Self::DatastoreFileDeletedEvent(Box::new(v))
+        crate::object::boxed(v, Self::DatastoreFileDeletedEvent)
     }
 }
 impl From<crate::types::DatastoreFileMovedEvent> for DatastoreFileEventKind {
     #[inline]
     fn from(v: crate::types::DatastoreFileMovedEvent) -> Self {
-        Self::DatastoreFileMovedEvent(Box::new(v))
+        crate::object::boxed(v, Self::DatastoreFileMovedEvent)
     }
 }
 impl crate::object::Family for DatastoreFileEventKind {
@@ -310,19 +328,19 @@ impl crate::object::Family for DatastoreFileEventKind {
             id,
         ) {
             crate::registry::id::DatastoreFileCopiedEvent => {
-                Self::DatastoreFileCopiedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DatastoreFileCopiedEvent)
             }
             crate::registry::id::DatastoreFileDeletedEvent => {
-                Self::DatastoreFileDeletedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DatastoreFileDeletedEvent)
             }
             crate::registry::id::DatastoreFileMovedEvent => {
-                Self::DatastoreFileMovedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DatastoreFileMovedEvent)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::DatastoreFileEvent(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::DatastoreFileEvent)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

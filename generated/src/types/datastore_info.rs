@@ -190,7 +190,6 @@ impl<'de> serde::Deserialize<'de> for DatastoreInfo {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum DatastoreInfoKind {
     /// Exactly this type.
     DatastoreInfo(Box<crate::types::DatastoreInfo>),
@@ -207,6 +206,35 @@ pub enum DatastoreInfoKind {
     ///  A `VvolDatastoreInfo`.
     #[cfg(feature = "sms")]
     VvolDatastoreInfo(Box<crate::types::VvolDatastoreInfo>),
+}
+impl Clone for DatastoreInfoKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::DatastoreInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::DatastoreInfo)
+            }
+            Self::LocalDatastoreInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::LocalDatastoreInfo)
+            }
+            Self::NasDatastoreInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::NasDatastoreInfo)
+            }
+            Self::PMemDatastoreInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::PMemDatastoreInfo)
+            }
+            Self::VmfsDatastoreInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::VmfsDatastoreInfo)
+            }
+            Self::VsanDatastoreInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::VsanDatastoreInfo)
+            }
+            #[cfg(feature = "sms")]
+            Self::VvolDatastoreInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::VvolDatastoreInfo)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -243,73 +271,73 @@ impl DatastoreInfoKind {
 impl From<crate::types::DatastoreInfo> for DatastoreInfoKind {
     #[inline]
     fn from(v: crate::types::DatastoreInfo) -> Self {
-        Self::DatastoreInfo(Box::new(v))
+        crate::object::boxed(v, Self::DatastoreInfo)
     }
 }
 impl From<crate::types::LocalDatastoreInfo> for DatastoreInfoKind {
     #[inline]
     fn from(v: crate::types::LocalDatastoreInfo) -> Self {
-        Self::LocalDatastoreInfo(Box::new(v))
+        crate::object::boxed(v, Self::LocalDatastoreInfo)
     }
 }
 impl From<crate::types::NasDatastoreInfo> for DatastoreInfoKind {
     #[inline]
     fn from(v: crate::types::NasDatastoreInfo) -> Self {
-        Self::NasDatastoreInfo(Box::new(v))
+        crate::object::boxed(v, Self::NasDatastoreInfo)
     }
 }
 impl From<crate::types::PMemDatastoreInfo> for DatastoreInfoKind {
     #[inline]
     fn from(v: crate::types::PMemDatastoreInfo) -> Self {
-        Self::PMemDatastoreInfo(Box::new(v))
+        crate::object::boxed(v, Self::PMemDatastoreInfo)
     }
 }
 impl From<crate::types::VmfsDatastoreInfo> for DatastoreInfoKind {
     #[inline]
     fn from(v: crate::types::VmfsDatastoreInfo) -> Self {
-        Self::VmfsDatastoreInfo(Box::new(v))
+        crate::object::boxed(v, Self::VmfsDatastoreInfo)
     }
 }
 impl From<crate::types::VsanDatastoreInfo> for DatastoreInfoKind {
     #[inline]
     fn from(v: crate::types::VsanDatastoreInfo) -> Self {
-        Self::VsanDatastoreInfo(Box::new(v))
+        crate::object::boxed(v, Self::VsanDatastoreInfo)
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::VvolDatastoreInfo> for DatastoreInfoKind {
     #[inline]
     fn from(v: crate::types::VvolDatastoreInfo) -> Self {
-        Self::VvolDatastoreInfo(Box::new(v))
+        crate::object::boxed(v, Self::VvolDatastoreInfo)
     }
 }
 impl crate::object::Family for DatastoreInfoKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::DatastoreInfo, id) {
             crate::registry::id::LocalDatastoreInfo => {
-                Self::LocalDatastoreInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::LocalDatastoreInfo)
             }
             crate::registry::id::NasDatastoreInfo => {
-                Self::NasDatastoreInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::NasDatastoreInfo)
             }
             crate::registry::id::PMemDatastoreInfo => {
-                Self::PMemDatastoreInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::PMemDatastoreInfo)
             }
             crate::registry::id::VmfsDatastoreInfo => {
-                Self::VmfsDatastoreInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmfsDatastoreInfo)
             }
             crate::registry::id::VsanDatastoreInfo => {
-                Self::VsanDatastoreInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VsanDatastoreInfo)
             }
             #[cfg(feature = "sms")]
             crate::registry::id::VvolDatastoreInfo => {
-                Self::VvolDatastoreInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VvolDatastoreInfo)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::DatastoreInfo(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::DatastoreInfo)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

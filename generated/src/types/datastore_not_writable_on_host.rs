@@ -119,12 +119,24 @@ impl<'de> serde::Deserialize<'de> for DatastoreNotWritableOnHost {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum DatastoreNotWritableOnHostKind {
     /// Exactly this type.
     DatastoreNotWritableOnHost(Box<crate::types::DatastoreNotWritableOnHost>),
     ///  A `SwapDatastoreNotWritableOnHost`.
     SwapDatastoreNotWritableOnHost(Box<crate::types::SwapDatastoreNotWritableOnHost>),
+}
+impl Clone for DatastoreNotWritableOnHostKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::DatastoreNotWritableOnHost(v) => {
+                crate::object::clone_boxed(&**v, Self::DatastoreNotWritableOnHost)
+            }
+            Self::SwapDatastoreNotWritableOnHost(v) => {
+                crate::object::clone_boxed(&**v, Self::SwapDatastoreNotWritableOnHost)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -155,14 +167,14 @@ impl DatastoreNotWritableOnHostKind {
 impl From<crate::types::DatastoreNotWritableOnHost> for DatastoreNotWritableOnHostKind {
     #[inline]
     fn from(v: crate::types::DatastoreNotWritableOnHost) -> Self {
-        Self::DatastoreNotWritableOnHost(Box::new(v))
+        crate::object::boxed(v, Self::DatastoreNotWritableOnHost)
     }
 }
 impl From<crate::types::SwapDatastoreNotWritableOnHost>
 for DatastoreNotWritableOnHostKind {
     #[inline]
     fn from(v: crate::types::SwapDatastoreNotWritableOnHost) -> Self {
-        Self::SwapDatastoreNotWritableOnHost(Box::new(v))
+        crate::object::boxed(v, Self::SwapDatastoreNotWritableOnHost)
     }
 }
 impl crate::object::Family for DatastoreNotWritableOnHostKind {
@@ -172,13 +184,13 @@ impl crate::object::Family for DatastoreNotWritableOnHostKind {
             id,
         ) {
             crate::registry::id::SwapDatastoreNotWritableOnHost => {
-                Self::SwapDatastoreNotWritableOnHost(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::SwapDatastoreNotWritableOnHost)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::DatastoreNotWritableOnHost(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::DatastoreNotWritableOnHost)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -106,7 +106,6 @@ impl<'de> serde::Deserialize<'de> for Description {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum DescriptionKind {
     /// Exactly this type.
     Description(Box<crate::types::Description>),
@@ -118,6 +117,22 @@ pub enum DescriptionKind {
     MethodDescription(Box<crate::types::MethodDescription>),
     ///  A `TypeDescription` or one of its subtypes.
     TypeDescription(crate::types::TypeDescriptionKind),
+}
+impl Clone for DescriptionKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::Description(v) => crate::object::clone_boxed(&**v, Self::Description),
+            Self::ElementDescription(v) => Self::ElementDescription(Clone::clone(v)),
+            Self::ExtendedDescription(v) => {
+                crate::object::clone_boxed(&**v, Self::ExtendedDescription)
+            }
+            Self::MethodDescription(v) => {
+                crate::object::clone_boxed(&**v, Self::MethodDescription)
+            }
+            Self::TypeDescription(v) => Self::TypeDescription(Clone::clone(v)),
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -151,7 +166,7 @@ impl DescriptionKind {
 impl From<crate::types::Description> for DescriptionKind {
     #[inline]
     fn from(v: crate::types::Description) -> Self {
-        Self::Description(Box::new(v))
+        crate::object::boxed(v, Self::Description)
     }
 }
 impl From<crate::types::ElementDescriptionKind> for DescriptionKind {
@@ -163,13 +178,13 @@ impl From<crate::types::ElementDescriptionKind> for DescriptionKind {
 impl From<crate::types::ExtendedDescription> for DescriptionKind {
     #[inline]
     fn from(v: crate::types::ExtendedDescription) -> Self {
-        Self::ExtendedDescription(Box::new(v))
+        crate::object::boxed(v, Self::ExtendedDescription)
     }
 }
 impl From<crate::types::MethodDescription> for DescriptionKind {
     #[inline]
     fn from(v: crate::types::MethodDescription) -> Self {
-        Self::MethodDescription(Box::new(v))
+        crate::object::boxed(v, Self::MethodDescription)
     }
 }
 impl From<crate::types::TypeDescriptionKind> for DescriptionKind {
@@ -189,10 +204,10 @@ impl crate::object::Family for DescriptionKind {
                 )
             }
             crate::registry::id::ExtendedDescription => {
-                Self::ExtendedDescription(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ExtendedDescription)
             }
             crate::registry::id::MethodDescription => {
-                Self::MethodDescription(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::MethodDescription)
             }
             crate::registry::id::TypeDescription => {
                 Self::TypeDescription(
@@ -205,7 +220,7 @@ impl crate::object::Family for DescriptionKind {
         }
     }
     fn blank_base() -> Self {
-        Self::Description(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::Description)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -121,7 +121,6 @@ impl<'de> serde::Deserialize<'de> for DeviceBackingNotSupported {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum DeviceBackingNotSupportedKind {
     /// Exactly this type.
     DeviceBackingNotSupported(Box<crate::types::DeviceBackingNotSupported>),
@@ -135,6 +134,31 @@ pub enum DeviceBackingNotSupportedKind {
     VirtualDiskBlocksNotFullyProvisioned(
         Box<crate::types::VirtualDiskBlocksNotFullyProvisioned>,
     ),
+}
+impl Clone for DeviceBackingNotSupportedKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::DeviceBackingNotSupported(v) => {
+                crate::object::clone_boxed(&**v, Self::DeviceBackingNotSupported)
+            }
+            Self::DVPortNotSupported(v) => {
+                crate::object::clone_boxed(&**v, Self::DVPortNotSupported)
+            }
+            Self::UnusedVirtualDiskBlocksNotScrubbed(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::UnusedVirtualDiskBlocksNotScrubbed,
+                )
+            }
+            Self::VirtualDiskBlocksNotFullyProvisioned(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VirtualDiskBlocksNotFullyProvisioned,
+                )
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -167,27 +191,27 @@ impl DeviceBackingNotSupportedKind {
 impl From<crate::types::DeviceBackingNotSupported> for DeviceBackingNotSupportedKind {
     #[inline]
     fn from(v: crate::types::DeviceBackingNotSupported) -> Self {
-        Self::DeviceBackingNotSupported(Box::new(v))
+        crate::object::boxed(v, Self::DeviceBackingNotSupported)
     }
 }
 impl From<crate::types::DVPortNotSupported> for DeviceBackingNotSupportedKind {
     #[inline]
     fn from(v: crate::types::DVPortNotSupported) -> Self {
-        Self::DVPortNotSupported(Box::new(v))
+        crate::object::boxed(v, Self::DVPortNotSupported)
     }
 }
 impl From<crate::types::UnusedVirtualDiskBlocksNotScrubbed>
 for DeviceBackingNotSupportedKind {
     #[inline]
     fn from(v: crate::types::UnusedVirtualDiskBlocksNotScrubbed) -> Self {
-        Self::UnusedVirtualDiskBlocksNotScrubbed(Box::new(v))
+        crate::object::boxed(v, Self::UnusedVirtualDiskBlocksNotScrubbed)
     }
 }
 impl From<crate::types::VirtualDiskBlocksNotFullyProvisioned>
 for DeviceBackingNotSupportedKind {
     #[inline]
     fn from(v: crate::types::VirtualDiskBlocksNotFullyProvisioned) -> Self {
-        Self::VirtualDiskBlocksNotFullyProvisioned(Box::new(v))
+        crate::object::boxed(v, Self::VirtualDiskBlocksNotFullyProvisioned)
     }
 }
 impl crate::object::Family for DeviceBackingNotSupportedKind {
@@ -197,19 +221,19 @@ impl crate::object::Family for DeviceBackingNotSupportedKind {
             id,
         ) {
             crate::registry::id::DVPortNotSupported => {
-                Self::DVPortNotSupported(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DVPortNotSupported)
             }
             crate::registry::id::UnusedVirtualDiskBlocksNotScrubbed => {
-                Self::UnusedVirtualDiskBlocksNotScrubbed(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::UnusedVirtualDiskBlocksNotScrubbed)
             }
             crate::registry::id::VirtualDiskBlocksNotFullyProvisioned => {
-                Self::VirtualDiskBlocksNotFullyProvisioned(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualDiskBlocksNotFullyProvisioned)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::DeviceBackingNotSupported(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::DeviceBackingNotSupported)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -92,7 +92,6 @@ impl<'de> serde::Deserialize<'de> for DeviceId {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum DeviceIdKind {
     /// Exactly this type.
     DeviceId(Box<crate::types::DeviceId>),
@@ -111,6 +110,30 @@ pub enum DeviceIdKind {
     ///  A `VirtualMachineId` or one of its subtypes.
     #[cfg(feature = "sms")]
     VirtualMachineId(crate::types::VirtualMachineIdKind),
+}
+impl Clone for DeviceIdKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::DeviceId(v) => crate::object::clone_boxed(&**v, Self::DeviceId),
+            #[cfg(feature = "sms")]
+            Self::VVolId(v) => crate::object::clone_boxed(&**v, Self::VVolId),
+            #[cfg(feature = "sms")]
+            Self::VasaVirtualDiskId(v) => {
+                crate::object::clone_boxed(&**v, Self::VasaVirtualDiskId)
+            }
+            #[cfg(feature = "sms")]
+            Self::VirtualDiskKey(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualDiskKey)
+            }
+            #[cfg(feature = "sms")]
+            Self::VirtualDiskMoId(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualDiskMoId)
+            }
+            #[cfg(feature = "sms")]
+            Self::VirtualMachineId(v) => Self::VirtualMachineId(Clone::clone(v)),
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -150,35 +173,35 @@ impl DeviceIdKind {
 impl From<crate::types::DeviceId> for DeviceIdKind {
     #[inline]
     fn from(v: crate::types::DeviceId) -> Self {
-        Self::DeviceId(Box::new(v))
+        crate::object::boxed(v, Self::DeviceId)
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::VVolId> for DeviceIdKind {
     #[inline]
     fn from(v: crate::types::VVolId) -> Self {
-        Self::VVolId(Box::new(v))
+        crate::object::boxed(v, Self::VVolId)
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::VasaVirtualDiskId> for DeviceIdKind {
     #[inline]
     fn from(v: crate::types::VasaVirtualDiskId) -> Self {
-        Self::VasaVirtualDiskId(Box::new(v))
+        crate::object::boxed(v, Self::VasaVirtualDiskId)
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::VirtualDiskKey> for DeviceIdKind {
     #[inline]
     fn from(v: crate::types::VirtualDiskKey) -> Self {
-        Self::VirtualDiskKey(Box::new(v))
+        crate::object::boxed(v, Self::VirtualDiskKey)
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::VirtualDiskMoId> for DeviceIdKind {
     #[inline]
     fn from(v: crate::types::VirtualDiskMoId) -> Self {
-        Self::VirtualDiskMoId(Box::new(v))
+        crate::object::boxed(v, Self::VirtualDiskMoId)
     }
 }
 #[cfg(feature = "sms")]
@@ -192,18 +215,18 @@ impl crate::object::Family for DeviceIdKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::DeviceId, id) {
             #[cfg(feature = "sms")]
-            crate::registry::id::VVolId => Self::VVolId(crate::object::Blank::blank()),
+            crate::registry::id::VVolId => crate::object::blank_boxed(Self::VVolId),
             #[cfg(feature = "sms")]
             crate::registry::id::VasaVirtualDiskId => {
-                Self::VasaVirtualDiskId(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VasaVirtualDiskId)
             }
             #[cfg(feature = "sms")]
             crate::registry::id::VirtualDiskKey => {
-                Self::VirtualDiskKey(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualDiskKey)
             }
             #[cfg(feature = "sms")]
             crate::registry::id::VirtualDiskMoId => {
-                Self::VirtualDiskMoId(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualDiskMoId)
             }
             #[cfg(feature = "sms")]
             crate::registry::id::VirtualMachineId => {
@@ -217,7 +240,7 @@ impl crate::object::Family for DeviceIdKind {
         }
     }
     fn blank_base() -> Self {
-        Self::DeviceId(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::DeviceId)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

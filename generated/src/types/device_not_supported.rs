@@ -116,7 +116,6 @@ impl<'de> serde::Deserialize<'de> for DeviceNotSupported {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum DeviceNotSupportedKind {
     /// Exactly this type.
     DeviceNotSupported(Box<crate::types::DeviceNotSupported>),
@@ -146,6 +145,53 @@ pub enum DeviceNotSupportedKind {
     VirtualDiskModeNotSupported(Box<crate::types::VirtualDiskModeNotSupported>),
     ///  A `VirtualEthernetCardNotSupported`.
     VirtualEthernetCardNotSupported(Box<crate::types::VirtualEthernetCardNotSupported>),
+}
+impl Clone for DeviceNotSupportedKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::DeviceNotSupported(v) => {
+                crate::object::clone_boxed(&**v, Self::DeviceNotSupported)
+            }
+            Self::DeviceBackingNotSupported(v) => {
+                Self::DeviceBackingNotSupported(Clone::clone(v))
+            }
+            Self::DeviceControllerNotSupported(v) => {
+                crate::object::clone_boxed(&**v, Self::DeviceControllerNotSupported)
+            }
+            Self::DigestNotSupported(v) => {
+                crate::object::clone_boxed(&**v, Self::DigestNotSupported)
+            }
+            Self::FileBackedPortNotSupported(v) => {
+                crate::object::clone_boxed(&**v, Self::FileBackedPortNotSupported)
+            }
+            Self::MultiWriterNotSupported(v) => {
+                crate::object::clone_boxed(&**v, Self::MultiWriterNotSupported)
+            }
+            Self::NonPersistentDisksNotSupported(v) => {
+                crate::object::clone_boxed(&**v, Self::NonPersistentDisksNotSupported)
+            }
+            Self::RDMNotSupported(v) => Self::RDMNotSupported(Clone::clone(v)),
+            Self::RawDiskNotSupported(v) => {
+                crate::object::clone_boxed(&**v, Self::RawDiskNotSupported)
+            }
+            Self::RemoteDeviceNotSupported(v) => {
+                crate::object::clone_boxed(&**v, Self::RemoteDeviceNotSupported)
+            }
+            Self::SharedBusControllerNotSupported(v) => {
+                crate::object::clone_boxed(&**v, Self::SharedBusControllerNotSupported)
+            }
+            Self::VMINotSupported(v) => {
+                crate::object::clone_boxed(&**v, Self::VMINotSupported)
+            }
+            Self::VirtualDiskModeNotSupported(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualDiskModeNotSupported)
+            }
+            Self::VirtualEthernetCardNotSupported(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualEthernetCardNotSupported)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -188,7 +234,7 @@ impl DeviceNotSupportedKind {
 impl From<crate::types::DeviceNotSupported> for DeviceNotSupportedKind {
     #[inline]
     fn from(v: crate::types::DeviceNotSupported) -> Self {
-        Self::DeviceNotSupported(Box::new(v))
+        crate::object::boxed(v, Self::DeviceNotSupported)
     }
 }
 impl From<crate::types::DeviceBackingNotSupportedKind> for DeviceNotSupportedKind {
@@ -200,31 +246,31 @@ impl From<crate::types::DeviceBackingNotSupportedKind> for DeviceNotSupportedKin
 impl From<crate::types::DeviceControllerNotSupported> for DeviceNotSupportedKind {
     #[inline]
     fn from(v: crate::types::DeviceControllerNotSupported) -> Self {
-        Self::DeviceControllerNotSupported(Box::new(v))
+        crate::object::boxed(v, Self::DeviceControllerNotSupported)
     }
 }
 impl From<crate::types::DigestNotSupported> for DeviceNotSupportedKind {
     #[inline]
     fn from(v: crate::types::DigestNotSupported) -> Self {
-        Self::DigestNotSupported(Box::new(v))
+        crate::object::boxed(v, Self::DigestNotSupported)
     }
 }
 impl From<crate::types::FileBackedPortNotSupported> for DeviceNotSupportedKind {
     #[inline]
     fn from(v: crate::types::FileBackedPortNotSupported) -> Self {
-        Self::FileBackedPortNotSupported(Box::new(v))
+        crate::object::boxed(v, Self::FileBackedPortNotSupported)
     }
 }
 impl From<crate::types::MultiWriterNotSupported> for DeviceNotSupportedKind {
     #[inline]
     fn from(v: crate::types::MultiWriterNotSupported) -> Self {
-        Self::MultiWriterNotSupported(Box::new(v))
+        crate::object::boxed(v, Self::MultiWriterNotSupported)
     }
 }
 impl From<crate::types::NonPersistentDisksNotSupported> for DeviceNotSupportedKind {
     #[inline]
     fn from(v: crate::types::NonPersistentDisksNotSupported) -> Self {
-        Self::NonPersistentDisksNotSupported(Box::new(v))
+        crate::object::boxed(v, Self::NonPersistentDisksNotSupported)
     }
 }
 impl From<crate::types::RDMNotSupportedKind> for DeviceNotSupportedKind {
@@ -236,37 +282,37 @@ impl From<crate::types::RDMNotSupportedKind> for DeviceNotSupportedKind {
 impl From<crate::types::RawDiskNotSupported> for DeviceNotSupportedKind {
     #[inline]
     fn from(v: crate::types::RawDiskNotSupported) -> Self {
-        Self::RawDiskNotSupported(Box::new(v))
+        crate::object::boxed(v, Self::RawDiskNotSupported)
     }
 }
 impl From<crate::types::RemoteDeviceNotSupported> for DeviceNotSupportedKind {
     #[inline]
     fn from(v: crate::types::RemoteDeviceNotSupported) -> Self {
-        Self::RemoteDeviceNotSupported(Box::new(v))
+        crate::object::boxed(v, Self::RemoteDeviceNotSupported)
     }
 }
 impl From<crate::types::SharedBusControllerNotSupported> for DeviceNotSupportedKind {
     #[inline]
     fn from(v: crate::types::SharedBusControllerNotSupported) -> Self {
-        Self::SharedBusControllerNotSupported(Box::new(v))
+        crate::object::boxed(v, Self::SharedBusControllerNotSupported)
     }
 }
 impl From<crate::types::VMINotSupported> for DeviceNotSupportedKind {
     #[inline]
     fn from(v: crate::types::VMINotSupported) -> Self {
-        Self::VMINotSupported(Box::new(v))
+        crate::object::boxed(v, Self::VMINotSupported)
     }
 }
 impl From<crate::types::VirtualDiskModeNotSupported> for DeviceNotSupportedKind {
     #[inline]
     fn from(v: crate::types::VirtualDiskModeNotSupported) -> Self {
-        Self::VirtualDiskModeNotSupported(Box::new(v))
+        crate::object::boxed(v, Self::VirtualDiskModeNotSupported)
     }
 }
 impl From<crate::types::VirtualEthernetCardNotSupported> for DeviceNotSupportedKind {
     #[inline]
     fn from(v: crate::types::VirtualEthernetCardNotSupported) -> Self {
-        Self::VirtualEthernetCardNotSupported(Box::new(v))
+        crate::object::boxed(v, Self::VirtualEthernetCardNotSupported)
     }
 }
 impl crate::object::Family for DeviceNotSupportedKind {
@@ -283,19 +329,19 @@ impl crate::object::Family for DeviceNotSupportedKind {
                 )
             }
             crate::registry::id::DeviceControllerNotSupported => {
-                Self::DeviceControllerNotSupported(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DeviceControllerNotSupported)
             }
             crate::registry::id::DigestNotSupported => {
-                Self::DigestNotSupported(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DigestNotSupported)
             }
             crate::registry::id::FileBackedPortNotSupported => {
-                Self::FileBackedPortNotSupported(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::FileBackedPortNotSupported)
             }
             crate::registry::id::MultiWriterNotSupported => {
-                Self::MultiWriterNotSupported(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::MultiWriterNotSupported)
             }
             crate::registry::id::NonPersistentDisksNotSupported => {
-                Self::NonPersistentDisksNotSupported(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::NonPersistentDisksNotSupported)
             }
             crate::registry::id::RDMNotSupported => {
                 Self::RDMNotSupported(
@@ -305,28 +351,28 @@ impl crate::object::Family for DeviceNotSupportedKind {
                 )
             }
             crate::registry::id::RawDiskNotSupported => {
-                Self::RawDiskNotSupported(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::RawDiskNotSupported)
             }
             crate::registry::id::RemoteDeviceNotSupported => {
-                Self::RemoteDeviceNotSupported(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::RemoteDeviceNotSupported)
             }
             crate::registry::id::SharedBusControllerNotSupported => {
-                Self::SharedBusControllerNotSupported(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::SharedBusControllerNotSupported)
             }
             crate::registry::id::VMINotSupported => {
-                Self::VMINotSupported(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VMINotSupported)
             }
             crate::registry::id::VirtualDiskModeNotSupported => {
-                Self::VirtualDiskModeNotSupported(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualDiskModeNotSupported)
             }
             crate::registry::id::VirtualEthernetCardNotSupported => {
-                Self::VirtualEthernetCardNotSupported(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualEthernetCardNotSupported)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::DeviceNotSupported(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::DeviceNotSupported)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

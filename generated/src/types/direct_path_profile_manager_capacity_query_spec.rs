@@ -92,7 +92,6 @@ impl<'de> serde::Deserialize<'de> for DirectPathProfileManagerCapacityQuerySpec 
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum DirectPathProfileManagerCapacityQuerySpecKind {
     /// Exactly this type.
     DirectPathProfileManagerCapacityQuerySpec(
@@ -110,6 +109,37 @@ pub enum DirectPathProfileManagerCapacityQuerySpecKind {
     DirectPathProfileManagerCapacityQueryByName(
         Box<crate::types::DirectPathProfileManagerCapacityQueryByName>,
     ),
+}
+impl Clone for DirectPathProfileManagerCapacityQuerySpecKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::DirectPathProfileManagerCapacityQuerySpec(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::DirectPathProfileManagerCapacityQuerySpec,
+                )
+            }
+            Self::DirectPathProfileManagerCapacityQueryByDeviceConfig(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::DirectPathProfileManagerCapacityQueryByDeviceConfig,
+                )
+            }
+            Self::DirectPathProfileManagerCapacityQueryById(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::DirectPathProfileManagerCapacityQueryById,
+                )
+            }
+            Self::DirectPathProfileManagerCapacityQueryByName(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::DirectPathProfileManagerCapacityQueryByName,
+                )
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -143,7 +173,7 @@ impl From<crate::types::DirectPathProfileManagerCapacityQuerySpec>
 for DirectPathProfileManagerCapacityQuerySpecKind {
     #[inline]
     fn from(v: crate::types::DirectPathProfileManagerCapacityQuerySpec) -> Self {
-        Self::DirectPathProfileManagerCapacityQuerySpec(Box::new(v))
+        crate::object::boxed(v, Self::DirectPathProfileManagerCapacityQuerySpec)
     }
 }
 impl From<crate::types::DirectPathProfileManagerCapacityQueryByDeviceConfig>
@@ -152,21 +182,24 @@ for DirectPathProfileManagerCapacityQuerySpecKind {
     fn from(
         v: crate::types::DirectPathProfileManagerCapacityQueryByDeviceConfig,
     ) -> Self {
-        Self::DirectPathProfileManagerCapacityQueryByDeviceConfig(Box::new(v))
+        crate::object::boxed(
+            v,
+            Self::DirectPathProfileManagerCapacityQueryByDeviceConfig,
+        )
     }
 }
 impl From<crate::types::DirectPathProfileManagerCapacityQueryById>
 for DirectPathProfileManagerCapacityQuerySpecKind {
     #[inline]
     fn from(v: crate::types::DirectPathProfileManagerCapacityQueryById) -> Self {
-        Self::DirectPathProfileManagerCapacityQueryById(Box::new(v))
+        crate::object::boxed(v, Self::DirectPathProfileManagerCapacityQueryById)
     }
 }
 impl From<crate::types::DirectPathProfileManagerCapacityQueryByName>
 for DirectPathProfileManagerCapacityQuerySpecKind {
     #[inline]
     fn from(v: crate::types::DirectPathProfileManagerCapacityQueryByName) -> Self {
-        Self::DirectPathProfileManagerCapacityQueryByName(Box::new(v))
+        crate::object::boxed(v, Self::DirectPathProfileManagerCapacityQueryByName)
     }
 }
 impl crate::object::Family for DirectPathProfileManagerCapacityQuerySpecKind {
@@ -176,25 +209,25 @@ impl crate::object::Family for DirectPathProfileManagerCapacityQuerySpecKind {
             id,
         ) {
             crate::registry::id::DirectPathProfileManagerCapacityQueryByDeviceConfig => {
-                Self::DirectPathProfileManagerCapacityQueryByDeviceConfig(
-                    crate::object::Blank::blank(),
+                crate::object::blank_boxed(
+                    Self::DirectPathProfileManagerCapacityQueryByDeviceConfig,
                 )
             }
             crate::registry::id::DirectPathProfileManagerCapacityQueryById => {
-                Self::DirectPathProfileManagerCapacityQueryById(
-                    crate::object::Blank::blank(),
+                crate::object::blank_boxed(
+                    Self::DirectPathProfileManagerCapacityQueryById,
                 )
             }
             crate::registry::id::DirectPathProfileManagerCapacityQueryByName => {
-                Self::DirectPathProfileManagerCapacityQueryByName(
-                    crate::object::Blank::blank(),
+                crate::object::blank_boxed(
+                    Self::DirectPathProfileManagerCapacityQueryByName,
                 )
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::DirectPathProfileManagerCapacityQuerySpec(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::DirectPathProfileManagerCapacityQuerySpec)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

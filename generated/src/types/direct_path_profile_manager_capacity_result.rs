@@ -92,7 +92,6 @@ impl<'de> serde::Deserialize<'de> for DirectPathProfileManagerCapacityResult {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum DirectPathProfileManagerCapacityResultKind {
     /// Exactly this type.
     DirectPathProfileManagerCapacityResult(
@@ -106,6 +105,31 @@ pub enum DirectPathProfileManagerCapacityResultKind {
     DirectPathProfileManagerCapacityUnknown(
         Box<crate::types::DirectPathProfileManagerCapacityUnknown>,
     ),
+}
+impl Clone for DirectPathProfileManagerCapacityResultKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::DirectPathProfileManagerCapacityResult(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::DirectPathProfileManagerCapacityResult,
+                )
+            }
+            Self::DirectPathProfileManagerCapacityInfo(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::DirectPathProfileManagerCapacityInfo,
+                )
+            }
+            Self::DirectPathProfileManagerCapacityUnknown(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::DirectPathProfileManagerCapacityUnknown,
+                )
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -138,21 +162,21 @@ impl From<crate::types::DirectPathProfileManagerCapacityResult>
 for DirectPathProfileManagerCapacityResultKind {
     #[inline]
     fn from(v: crate::types::DirectPathProfileManagerCapacityResult) -> Self {
-        Self::DirectPathProfileManagerCapacityResult(Box::new(v))
+        crate::object::boxed(v, Self::DirectPathProfileManagerCapacityResult)
     }
 }
 impl From<crate::types::DirectPathProfileManagerCapacityInfo>
 for DirectPathProfileManagerCapacityResultKind {
     #[inline]
     fn from(v: crate::types::DirectPathProfileManagerCapacityInfo) -> Self {
-        Self::DirectPathProfileManagerCapacityInfo(Box::new(v))
+        crate::object::boxed(v, Self::DirectPathProfileManagerCapacityInfo)
     }
 }
 impl From<crate::types::DirectPathProfileManagerCapacityUnknown>
 for DirectPathProfileManagerCapacityResultKind {
     #[inline]
     fn from(v: crate::types::DirectPathProfileManagerCapacityUnknown) -> Self {
-        Self::DirectPathProfileManagerCapacityUnknown(Box::new(v))
+        crate::object::boxed(v, Self::DirectPathProfileManagerCapacityUnknown)
     }
 }
 impl crate::object::Family for DirectPathProfileManagerCapacityResultKind {
@@ -162,18 +186,16 @@ impl crate::object::Family for DirectPathProfileManagerCapacityResultKind {
             id,
         ) {
             crate::registry::id::DirectPathProfileManagerCapacityInfo => {
-                Self::DirectPathProfileManagerCapacityInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DirectPathProfileManagerCapacityInfo)
             }
             crate::registry::id::DirectPathProfileManagerCapacityUnknown => {
-                Self::DirectPathProfileManagerCapacityUnknown(
-                    crate::object::Blank::blank(),
-                )
+                crate::object::blank_boxed(Self::DirectPathProfileManagerCapacityUnknown)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::DirectPathProfileManagerCapacityResult(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::DirectPathProfileManagerCapacityResult)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -92,7 +92,6 @@ impl<'de> serde::Deserialize<'de> for DirectPathProfileManagerDirectPathConfig {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum DirectPathProfileManagerDirectPathConfigKind {
     /// Exactly this type.
     DirectPathProfileManagerDirectPathConfig(
@@ -114,6 +113,43 @@ pub enum DirectPathProfileManagerDirectPathConfigKind {
     DirectPathProfileManagerVmiopDirectPathConfig(
         Box<crate::types::DirectPathProfileManagerVmiopDirectPathConfig>,
     ),
+}
+impl Clone for DirectPathProfileManagerDirectPathConfigKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::DirectPathProfileManagerDirectPathConfig(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::DirectPathProfileManagerDirectPathConfig,
+                )
+            }
+            Self::DirectPathProfileManagerDvxDirectPathConfig(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::DirectPathProfileManagerDvxDirectPathConfig,
+                )
+            }
+            Self::DirectPathProfileManagerDynamicDirectPathConfig(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::DirectPathProfileManagerDynamicDirectPathConfig,
+                )
+            }
+            Self::DirectPathProfileManagerVirtualDeviceGroupDirectPathConfig(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::DirectPathProfileManagerVirtualDeviceGroupDirectPathConfig,
+                )
+            }
+            Self::DirectPathProfileManagerVmiopDirectPathConfig(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::DirectPathProfileManagerVmiopDirectPathConfig,
+                )
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -148,21 +184,21 @@ impl From<crate::types::DirectPathProfileManagerDirectPathConfig>
 for DirectPathProfileManagerDirectPathConfigKind {
     #[inline]
     fn from(v: crate::types::DirectPathProfileManagerDirectPathConfig) -> Self {
-        Self::DirectPathProfileManagerDirectPathConfig(Box::new(v))
+        crate::object::boxed(v, Self::DirectPathProfileManagerDirectPathConfig)
     }
 }
 impl From<crate::types::DirectPathProfileManagerDvxDirectPathConfig>
 for DirectPathProfileManagerDirectPathConfigKind {
     #[inline]
     fn from(v: crate::types::DirectPathProfileManagerDvxDirectPathConfig) -> Self {
-        Self::DirectPathProfileManagerDvxDirectPathConfig(Box::new(v))
+        crate::object::boxed(v, Self::DirectPathProfileManagerDvxDirectPathConfig)
     }
 }
 impl From<crate::types::DirectPathProfileManagerDynamicDirectPathConfig>
 for DirectPathProfileManagerDirectPathConfigKind {
     #[inline]
     fn from(v: crate::types::DirectPathProfileManagerDynamicDirectPathConfig) -> Self {
-        Self::DirectPathProfileManagerDynamicDirectPathConfig(Box::new(v))
+        crate::object::boxed(v, Self::DirectPathProfileManagerDynamicDirectPathConfig)
     }
 }
 impl From<crate::types::DirectPathProfileManagerVirtualDeviceGroupDirectPathConfig>
@@ -171,14 +207,17 @@ for DirectPathProfileManagerDirectPathConfigKind {
     fn from(
         v: crate::types::DirectPathProfileManagerVirtualDeviceGroupDirectPathConfig,
     ) -> Self {
-        Self::DirectPathProfileManagerVirtualDeviceGroupDirectPathConfig(Box::new(v))
+        crate::object::boxed(
+            v,
+            Self::DirectPathProfileManagerVirtualDeviceGroupDirectPathConfig,
+        )
     }
 }
 impl From<crate::types::DirectPathProfileManagerVmiopDirectPathConfig>
 for DirectPathProfileManagerDirectPathConfigKind {
     #[inline]
     fn from(v: crate::types::DirectPathProfileManagerVmiopDirectPathConfig) -> Self {
-        Self::DirectPathProfileManagerVmiopDirectPathConfig(Box::new(v))
+        crate::object::boxed(v, Self::DirectPathProfileManagerVmiopDirectPathConfig)
     }
 }
 impl crate::object::Family for DirectPathProfileManagerDirectPathConfigKind {
@@ -188,30 +227,30 @@ impl crate::object::Family for DirectPathProfileManagerDirectPathConfigKind {
             id,
         ) {
             crate::registry::id::DirectPathProfileManagerDvxDirectPathConfig => {
-                Self::DirectPathProfileManagerDvxDirectPathConfig(
-                    crate::object::Blank::blank(),
+                crate::object::blank_boxed(
+                    Self::DirectPathProfileManagerDvxDirectPathConfig,
                 )
             }
             crate::registry::id::DirectPathProfileManagerDynamicDirectPathConfig => {
-                Self::DirectPathProfileManagerDynamicDirectPathConfig(
-                    crate::object::Blank::blank(),
+                crate::object::blank_boxed(
+                    Self::DirectPathProfileManagerDynamicDirectPathConfig,
                 )
             }
             crate::registry::id::DirectPathProfileManagerVirtualDeviceGroupDirectPathConfig => {
-                Self::DirectPathProfileManagerVirtualDeviceGroupDirectPathConfig(
-                    crate::object::Blank::blank(),
+                crate::object::blank_boxed(
+                    Self::DirectPathProfileManagerVirtualDeviceGroupDirectPathConfig,
                 )
             }
             crate::registry::id::DirectPathProfileManagerVmiopDirectPathConfig => {
-                Self::DirectPathProfileManagerVmiopDirectPathConfig(
-                    crate::object::Blank::blank(),
+                crate::object::blank_boxed(
+                    Self::DirectPathProfileManagerVmiopDirectPathConfig,
                 )
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::DirectPathProfileManagerDirectPathConfig(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::DirectPathProfileManagerDirectPathConfig)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -92,7 +92,6 @@ impl<'de> serde::Deserialize<'de> for DirectPathProfileManagerTargetEntity {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum DirectPathProfileManagerTargetEntityKind {
     /// Exactly this type.
     DirectPathProfileManagerTargetEntity(
@@ -106,6 +105,31 @@ pub enum DirectPathProfileManagerTargetEntityKind {
     DirectPathProfileManagerTargetHost(
         Box<crate::types::DirectPathProfileManagerTargetHost>,
     ),
+}
+impl Clone for DirectPathProfileManagerTargetEntityKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::DirectPathProfileManagerTargetEntity(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::DirectPathProfileManagerTargetEntity,
+                )
+            }
+            Self::DirectPathProfileManagerTargetCluster(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::DirectPathProfileManagerTargetCluster,
+                )
+            }
+            Self::DirectPathProfileManagerTargetHost(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::DirectPathProfileManagerTargetHost,
+                )
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -138,21 +162,21 @@ impl From<crate::types::DirectPathProfileManagerTargetEntity>
 for DirectPathProfileManagerTargetEntityKind {
     #[inline]
     fn from(v: crate::types::DirectPathProfileManagerTargetEntity) -> Self {
-        Self::DirectPathProfileManagerTargetEntity(Box::new(v))
+        crate::object::boxed(v, Self::DirectPathProfileManagerTargetEntity)
     }
 }
 impl From<crate::types::DirectPathProfileManagerTargetCluster>
 for DirectPathProfileManagerTargetEntityKind {
     #[inline]
     fn from(v: crate::types::DirectPathProfileManagerTargetCluster) -> Self {
-        Self::DirectPathProfileManagerTargetCluster(Box::new(v))
+        crate::object::boxed(v, Self::DirectPathProfileManagerTargetCluster)
     }
 }
 impl From<crate::types::DirectPathProfileManagerTargetHost>
 for DirectPathProfileManagerTargetEntityKind {
     #[inline]
     fn from(v: crate::types::DirectPathProfileManagerTargetHost) -> Self {
-        Self::DirectPathProfileManagerTargetHost(Box::new(v))
+        crate::object::boxed(v, Self::DirectPathProfileManagerTargetHost)
     }
 }
 impl crate::object::Family for DirectPathProfileManagerTargetEntityKind {
@@ -162,18 +186,16 @@ impl crate::object::Family for DirectPathProfileManagerTargetEntityKind {
             id,
         ) {
             crate::registry::id::DirectPathProfileManagerTargetCluster => {
-                Self::DirectPathProfileManagerTargetCluster(
-                    crate::object::Blank::blank(),
-                )
+                crate::object::blank_boxed(Self::DirectPathProfileManagerTargetCluster)
             }
             crate::registry::id::DirectPathProfileManagerTargetHost => {
-                Self::DirectPathProfileManagerTargetHost(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DirectPathProfileManagerTargetHost)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::DirectPathProfileManagerTargetEntity(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::DirectPathProfileManagerTargetEntity)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

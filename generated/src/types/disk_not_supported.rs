@@ -111,12 +111,24 @@ impl<'de> serde::Deserialize<'de> for DiskNotSupported {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum DiskNotSupportedKind {
     /// Exactly this type.
     DiskNotSupported(Box<crate::types::DiskNotSupported>),
     ///  A `IDEDiskNotSupported`.
     IDEDiskNotSupported(Box<crate::types::IDEDiskNotSupported>),
+}
+impl Clone for DiskNotSupportedKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::DiskNotSupported(v) => {
+                crate::object::clone_boxed(&**v, Self::DiskNotSupported)
+            }
+            Self::IDEDiskNotSupported(v) => {
+                crate::object::clone_boxed(&**v, Self::IDEDiskNotSupported)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -147,26 +159,26 @@ impl DiskNotSupportedKind {
 impl From<crate::types::DiskNotSupported> for DiskNotSupportedKind {
     #[inline]
     fn from(v: crate::types::DiskNotSupported) -> Self {
-        Self::DiskNotSupported(Box::new(v))
+        crate::object::boxed(v, Self::DiskNotSupported)
     }
 }
 impl From<crate::types::IDEDiskNotSupported> for DiskNotSupportedKind {
     #[inline]
     fn from(v: crate::types::IDEDiskNotSupported) -> Self {
-        Self::IDEDiskNotSupported(Box::new(v))
+        crate::object::boxed(v, Self::IDEDiskNotSupported)
     }
 }
 impl crate::object::Family for DiskNotSupportedKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::DiskNotSupported, id) {
             crate::registry::id::IDEDiskNotSupported => {
-                Self::IDEDiskNotSupported(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::IDEDiskNotSupported)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::DiskNotSupported(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::DiskNotSupported)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -90,7 +90,6 @@ impl<'de> serde::Deserialize<'de> for DistributedVirtualSwitchHostMemberBacking 
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum DistributedVirtualSwitchHostMemberBackingKind {
     /// Exactly this type.
     DistributedVirtualSwitchHostMemberBacking(
@@ -100,6 +99,25 @@ pub enum DistributedVirtualSwitchHostMemberBackingKind {
     DistributedVirtualSwitchHostMemberPnicBacking(
         Box<crate::types::DistributedVirtualSwitchHostMemberPnicBacking>,
     ),
+}
+impl Clone for DistributedVirtualSwitchHostMemberBackingKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::DistributedVirtualSwitchHostMemberBacking(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::DistributedVirtualSwitchHostMemberBacking,
+                )
+            }
+            Self::DistributedVirtualSwitchHostMemberPnicBacking(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::DistributedVirtualSwitchHostMemberPnicBacking,
+                )
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -131,14 +149,14 @@ impl From<crate::types::DistributedVirtualSwitchHostMemberBacking>
 for DistributedVirtualSwitchHostMemberBackingKind {
     #[inline]
     fn from(v: crate::types::DistributedVirtualSwitchHostMemberBacking) -> Self {
-        Self::DistributedVirtualSwitchHostMemberBacking(Box::new(v))
+        crate::object::boxed(v, Self::DistributedVirtualSwitchHostMemberBacking)
     }
 }
 impl From<crate::types::DistributedVirtualSwitchHostMemberPnicBacking>
 for DistributedVirtualSwitchHostMemberBackingKind {
     #[inline]
     fn from(v: crate::types::DistributedVirtualSwitchHostMemberPnicBacking) -> Self {
-        Self::DistributedVirtualSwitchHostMemberPnicBacking(Box::new(v))
+        crate::object::boxed(v, Self::DistributedVirtualSwitchHostMemberPnicBacking)
     }
 }
 impl crate::object::Family for DistributedVirtualSwitchHostMemberBackingKind {
@@ -148,15 +166,15 @@ impl crate::object::Family for DistributedVirtualSwitchHostMemberBackingKind {
             id,
         ) {
             crate::registry::id::DistributedVirtualSwitchHostMemberPnicBacking => {
-                Self::DistributedVirtualSwitchHostMemberPnicBacking(
-                    crate::object::Blank::blank(),
+                crate::object::blank_boxed(
+                    Self::DistributedVirtualSwitchHostMemberPnicBacking,
                 )
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::DistributedVirtualSwitchHostMemberBacking(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::DistributedVirtualSwitchHostMemberBacking)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

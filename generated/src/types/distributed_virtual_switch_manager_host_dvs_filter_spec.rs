@@ -101,7 +101,6 @@ impl<'de> serde::Deserialize<'de> for DistributedVirtualSwitchManagerHostDvsFilt
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum DistributedVirtualSwitchManagerHostDvsFilterSpecKind {
     /// Exactly this type.
     DistributedVirtualSwitchManagerHostDvsFilterSpec(
@@ -119,6 +118,37 @@ pub enum DistributedVirtualSwitchManagerHostDvsFilterSpecKind {
     DistributedVirtualSwitchManagerHostDvsMembershipFilter(
         Box<crate::types::DistributedVirtualSwitchManagerHostDvsMembershipFilter>,
     ),
+}
+impl Clone for DistributedVirtualSwitchManagerHostDvsFilterSpecKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::DistributedVirtualSwitchManagerHostDvsFilterSpec(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::DistributedVirtualSwitchManagerHostDvsFilterSpec,
+                )
+            }
+            Self::DistributedVirtualSwitchManagerHostArrayFilter(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::DistributedVirtualSwitchManagerHostArrayFilter,
+                )
+            }
+            Self::DistributedVirtualSwitchManagerHostContainerFilter(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::DistributedVirtualSwitchManagerHostContainerFilter,
+                )
+            }
+            Self::DistributedVirtualSwitchManagerHostDvsMembershipFilter(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::DistributedVirtualSwitchManagerHostDvsMembershipFilter,
+                )
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -152,14 +182,14 @@ impl From<crate::types::DistributedVirtualSwitchManagerHostDvsFilterSpec>
 for DistributedVirtualSwitchManagerHostDvsFilterSpecKind {
     #[inline]
     fn from(v: crate::types::DistributedVirtualSwitchManagerHostDvsFilterSpec) -> Self {
-        Self::DistributedVirtualSwitchManagerHostDvsFilterSpec(Box::new(v))
+        crate::object::boxed(v, Self::DistributedVirtualSwitchManagerHostDvsFilterSpec)
     }
 }
 impl From<crate::types::DistributedVirtualSwitchManagerHostArrayFilter>
 for DistributedVirtualSwitchManagerHostDvsFilterSpecKind {
     #[inline]
     fn from(v: crate::types::DistributedVirtualSwitchManagerHostArrayFilter) -> Self {
-        Self::DistributedVirtualSwitchManagerHostArrayFilter(Box::new(v))
+        crate::object::boxed(v, Self::DistributedVirtualSwitchManagerHostArrayFilter)
     }
 }
 impl From<crate::types::DistributedVirtualSwitchManagerHostContainerFilter>
@@ -168,7 +198,7 @@ for DistributedVirtualSwitchManagerHostDvsFilterSpecKind {
     fn from(
         v: crate::types::DistributedVirtualSwitchManagerHostContainerFilter,
     ) -> Self {
-        Self::DistributedVirtualSwitchManagerHostContainerFilter(Box::new(v))
+        crate::object::boxed(v, Self::DistributedVirtualSwitchManagerHostContainerFilter)
     }
 }
 impl From<crate::types::DistributedVirtualSwitchManagerHostDvsMembershipFilter>
@@ -177,7 +207,10 @@ for DistributedVirtualSwitchManagerHostDvsFilterSpecKind {
     fn from(
         v: crate::types::DistributedVirtualSwitchManagerHostDvsMembershipFilter,
     ) -> Self {
-        Self::DistributedVirtualSwitchManagerHostDvsMembershipFilter(Box::new(v))
+        crate::object::boxed(
+            v,
+            Self::DistributedVirtualSwitchManagerHostDvsMembershipFilter,
+        )
     }
 }
 impl crate::object::Family for DistributedVirtualSwitchManagerHostDvsFilterSpecKind {
@@ -187,26 +220,26 @@ impl crate::object::Family for DistributedVirtualSwitchManagerHostDvsFilterSpecK
             id,
         ) {
             crate::registry::id::DistributedVirtualSwitchManagerHostArrayFilter => {
-                Self::DistributedVirtualSwitchManagerHostArrayFilter(
-                    crate::object::Blank::blank(),
+                crate::object::blank_boxed(
+                    Self::DistributedVirtualSwitchManagerHostArrayFilter,
                 )
             }
             crate::registry::id::DistributedVirtualSwitchManagerHostContainerFilter => {
-                Self::DistributedVirtualSwitchManagerHostContainerFilter(
-                    crate::object::Blank::blank(),
+                crate::object::blank_boxed(
+                    Self::DistributedVirtualSwitchManagerHostContainerFilter,
                 )
             }
             crate::registry::id::DistributedVirtualSwitchManagerHostDvsMembershipFilter => {
-                Self::DistributedVirtualSwitchManagerHostDvsMembershipFilter(
-                    crate::object::Blank::blank(),
+                crate::object::blank_boxed(
+                    Self::DistributedVirtualSwitchManagerHostDvsMembershipFilter,
                 )
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::DistributedVirtualSwitchManagerHostDvsFilterSpec(
-            crate::object::Blank::blank(),
+        crate::object::blank_boxed(
+            Self::DistributedVirtualSwitchManagerHostDvsFilterSpec,
         )
     }
     fn object(&self) -> &dyn crate::object::Object {

@@ -147,13 +147,26 @@ impl<'de> serde::Deserialize<'de> for DVPortSetting {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum DVPortSettingKind {
     /// Exactly this type.
     DVPortSetting(Box<crate::types::DVPortSetting>),
     ///  A `VMwareDVSPortSetting`.
     #[cfg(feature = "vsan")]
     VMwareDVSPortSetting(Box<crate::types::VMwareDVSPortSetting>),
+}
+impl Clone for DVPortSettingKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::DVPortSetting(v) => {
+                crate::object::clone_boxed(&**v, Self::DVPortSetting)
+            }
+            #[cfg(feature = "vsan")]
+            Self::VMwareDVSPortSetting(v) => {
+                crate::object::clone_boxed(&**v, Self::VMwareDVSPortSetting)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -185,14 +198,14 @@ impl DVPortSettingKind {
 impl From<crate::types::DVPortSetting> for DVPortSettingKind {
     #[inline]
     fn from(v: crate::types::DVPortSetting) -> Self {
-        Self::DVPortSetting(Box::new(v))
+        crate::object::boxed(v, Self::DVPortSetting)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VMwareDVSPortSetting> for DVPortSettingKind {
     #[inline]
     fn from(v: crate::types::VMwareDVSPortSetting) -> Self {
-        Self::VMwareDVSPortSetting(Box::new(v))
+        crate::object::boxed(v, Self::VMwareDVSPortSetting)
     }
 }
 impl crate::object::Family for DVPortSettingKind {
@@ -200,13 +213,13 @@ impl crate::object::Family for DVPortSettingKind {
         match crate::registry::child_toward(crate::registry::id::DVPortSetting, id) {
             #[cfg(feature = "vsan")]
             crate::registry::id::VMwareDVSPortSetting => {
-                Self::VMwareDVSPortSetting(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VMwareDVSPortSetting)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::DVPortSetting(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::DVPortSetting)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -212,7 +212,6 @@ impl<'de> serde::Deserialize<'de> for DVPortgroupEvent {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum DVPortgroupEventKind {
     /// Exactly this type.
     DVPortgroupEvent(Box<crate::types::DVPortgroupEvent>),
@@ -228,6 +227,34 @@ pub enum DVPortgroupEventKind {
     DvpgImportEvent(Box<crate::types::DvpgImportEvent>),
     ///  A `DvpgRestoreEvent`.
     DvpgRestoreEvent(Box<crate::types::DvpgRestoreEvent>),
+}
+impl Clone for DVPortgroupEventKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::DVPortgroupEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::DVPortgroupEvent)
+            }
+            Self::DVPortgroupCreatedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::DVPortgroupCreatedEvent)
+            }
+            Self::DVPortgroupDestroyedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::DVPortgroupDestroyedEvent)
+            }
+            Self::DVPortgroupReconfiguredEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::DVPortgroupReconfiguredEvent)
+            }
+            Self::DVPortgroupRenamedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::DVPortgroupRenamedEvent)
+            }
+            Self::DvpgImportEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::DvpgImportEvent)
+            }
+            Self::DvpgRestoreEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::DvpgRestoreEvent)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -263,71 +290,71 @@ impl DVPortgroupEventKind {
 impl From<crate::types::DVPortgroupEvent> for DVPortgroupEventKind {
     #[inline]
     fn from(v: crate::types::DVPortgroupEvent) -> Self {
-        Self::DVPortgroupEvent(Box::new(v))
+        crate::object::boxed(v, Self::DVPortgroupEvent)
     }
 }
 impl From<crate::types::DVPortgroupCreatedEvent> for DVPortgroupEventKind {
     #[inline]
     fn from(v: crate::types::DVPortgroupCreatedEvent) -> Self {
-        Self::DVPortgroupCreatedEvent(Box::new(v))
+        crate::object::boxed(v, Self::DVPortgroupCreatedEvent)
     }
 }
 impl From<crate::types::DVPortgroupDestroyedEvent> for DVPortgroupEventKind {
     #[inline]
     fn from(v: crate::types::DVPortgroupDestroyedEvent) -> Self {
-        Self::DVPortgroupDestroyedEvent(Box::new(v))
+        crate::object::boxed(v, Self::DVPortgroupDestroyedEvent)
     }
 }
 impl From<crate::types::DVPortgroupReconfiguredEvent> for DVPortgroupEventKind {
     #[inline]
     fn from(v: crate::types::DVPortgroupReconfiguredEvent) -> Self {
-        Self::DVPortgroupReconfiguredEvent(Box::new(v))
+        crate::object::boxed(v, Self::DVPortgroupReconfiguredEvent)
     }
 }
 impl From<crate::types::DVPortgroupRenamedEvent> for DVPortgroupEventKind {
     #[inline]
     fn from(v: crate::types::DVPortgroupRenamedEvent) -> Self {
-        Self::DVPortgroupRenamedEvent(Box::new(v))
+        crate::object::boxed(v, Self::DVPortgroupRenamedEvent)
     }
 }
 impl From<crate::types::DvpgImportEvent> for DVPortgroupEventKind {
     #[inline]
     fn from(v: crate::types::DvpgImportEvent) -> Self {
-        Self::DvpgImportEvent(Box::new(v))
+        crate::object::boxed(v, Self::DvpgImportEvent)
     }
 }
 impl From<crate::types::DvpgRestoreEvent> for DVPortgroupEventKind {
     #[inline]
     fn from(v: crate::types::DvpgRestoreEvent) -> Self {
-        Self::DvpgRestoreEvent(Box::new(v))
+        crate::object::boxed(v, Self::DvpgRestoreEvent)
     }
 }
 impl crate::object::Family for DVPortgroupEventKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::DVPortgroupEvent, id) {
             crate::registry::id::DVPortgroupCreatedEvent => {
-                Self::DVPortgroupCreatedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DVPortgroupCreatedEvent)
             }
             crate::registry::id::DVPortgroupDestroyedEvent => {
-                Self::DVPortgroupDestroyedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DVPortgroupDestroyedEvent)
             }
             crate::registry::id::DVPortgroupReconfiguredEvent => {
-                Self::DVPortgroupReconfiguredEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DVPortgroupReconfiguredEvent)
             }
             crate::registry::id::DVPortgroupRenamedEvent => {
-                Self::DVPortgroupRenamedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DVPortgroupRenamedEvent)
             }
             crate::registry::id::DvpgImportEvent => {
-                Self::DvpgImportEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DvpgImportEvent)
             }
             crate::registry::id::DvpgRestoreEvent => {
-                Self::DvpgRestoreEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DvpgRestoreEvent)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::DVPortgroupEvent(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::DVPortgroupEvent)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

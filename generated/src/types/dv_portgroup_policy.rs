@@ -147,12 +147,24 @@ impl<'de> serde::Deserialize<'de> for DVPortgroupPolicy {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum DVPortgroupPolicyKind {
     /// Exactly this type.
     DVPortgroupPolicy(Box<crate::types::DVPortgroupPolicy>),
     ///  A `VMwareDVSPortgroupPolicy`.
     VMwareDVSPortgroupPolicy(Box<crate::types::VMwareDVSPortgroupPolicy>),
+}
+impl Clone for DVPortgroupPolicyKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::DVPortgroupPolicy(v) => {
+                crate::object::clone_boxed(&**v, Self::DVPortgroupPolicy)
+            }
+            Self::VMwareDVSPortgroupPolicy(v) => {
+                crate::object::clone_boxed(&**v, Self::VMwareDVSPortgroupPolicy)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -183,26 +195,26 @@ impl DVPortgroupPolicyKind {
 impl From<crate::types::DVPortgroupPolicy> for DVPortgroupPolicyKind {
     #[inline]
     fn from(v: crate::types::DVPortgroupPolicy) -> Self {
-        Self::DVPortgroupPolicy(Box::new(v))
+        crate::object::boxed(v, Self::DVPortgroupPolicy)
     }
 }
 impl From<crate::types::VMwareDVSPortgroupPolicy> for DVPortgroupPolicyKind {
     #[inline]
     fn from(v: crate::types::VMwareDVSPortgroupPolicy) -> Self {
-        Self::VMwareDVSPortgroupPolicy(Box::new(v))
+        crate::object::boxed(v, Self::VMwareDVSPortgroupPolicy)
     }
 }
 impl crate::object::Family for DVPortgroupPolicyKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::DVPortgroupPolicy, id) {
             crate::registry::id::VMwareDVSPortgroupPolicy => {
-                Self::VMwareDVSPortgroupPolicy(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VMwareDVSPortgroupPolicy)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::DVPortgroupPolicy(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::DVPortgroupPolicy)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -299,12 +299,24 @@ impl<'de> serde::Deserialize<'de> for DVSConfigInfo {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum DVSConfigInfoKind {
     /// Exactly this type.
     DVSConfigInfo(Box<crate::types::DVSConfigInfo>),
     ///  A `VMwareDVSConfigInfo`.
     VMwareDVSConfigInfo(Box<crate::types::VMwareDVSConfigInfo>),
+}
+impl Clone for DVSConfigInfoKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::DVSConfigInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::DVSConfigInfo)
+            }
+            Self::VMwareDVSConfigInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::VMwareDVSConfigInfo)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -335,26 +347,26 @@ impl DVSConfigInfoKind {
 impl From<crate::types::DVSConfigInfo> for DVSConfigInfoKind {
     #[inline]
     fn from(v: crate::types::DVSConfigInfo) -> Self {
-        Self::DVSConfigInfo(Box::new(v))
+        crate::object::boxed(v, Self::DVSConfigInfo)
     }
 }
 impl From<crate::types::VMwareDVSConfigInfo> for DVSConfigInfoKind {
     #[inline]
     fn from(v: crate::types::VMwareDVSConfigInfo) -> Self {
-        Self::VMwareDVSConfigInfo(Box::new(v))
+        crate::object::boxed(v, Self::VMwareDVSConfigInfo)
     }
 }
 impl crate::object::Family for DVSConfigInfoKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::DVSConfigInfo, id) {
             crate::registry::id::VMwareDVSConfigInfo => {
-                Self::VMwareDVSConfigInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VMwareDVSConfigInfo)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::DVSConfigInfo(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::DVSConfigInfo)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

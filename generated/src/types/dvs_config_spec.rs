@@ -245,12 +245,24 @@ impl<'de> serde::Deserialize<'de> for DVSConfigSpec {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum DVSConfigSpecKind {
     /// Exactly this type.
     DVSConfigSpec(Box<crate::types::DVSConfigSpec>),
     ///  A `VMwareDVSConfigSpec`.
     VMwareDVSConfigSpec(Box<crate::types::VMwareDVSConfigSpec>),
+}
+impl Clone for DVSConfigSpecKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::DVSConfigSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::DVSConfigSpec)
+            }
+            Self::VMwareDVSConfigSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::VMwareDVSConfigSpec)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -281,26 +293,26 @@ impl DVSConfigSpecKind {
 impl From<crate::types::DVSConfigSpec> for DVSConfigSpecKind {
     #[inline]
     fn from(v: crate::types::DVSConfigSpec) -> Self {
-        Self::DVSConfigSpec(Box::new(v))
+        crate::object::boxed(v, Self::DVSConfigSpec)
     }
 }
 impl From<crate::types::VMwareDVSConfigSpec> for DVSConfigSpecKind {
     #[inline]
     fn from(v: crate::types::VMwareDVSConfigSpec) -> Self {
-        Self::VMwareDVSConfigSpec(Box::new(v))
+        crate::object::boxed(v, Self::VMwareDVSConfigSpec)
     }
 }
 impl crate::object::Family for DVSConfigSpecKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::DVSConfigSpec, id) {
             crate::registry::id::VMwareDVSConfigSpec => {
-                Self::VMwareDVSConfigSpec(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VMwareDVSConfigSpec)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::DVSConfigSpec(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::DVSConfigSpec)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -212,7 +212,6 @@ impl<'de> serde::Deserialize<'de> for DvsEvent {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum DvsEventKind {
     /// Exactly this type.
     DvsEvent(Box<crate::types::DvsEvent>),
@@ -297,6 +296,134 @@ pub enum DvsEventKind {
         Box<crate::types::VmVnicPoolReservationViolationRaiseEvent>,
     ),
 }
+impl Clone for DvsEventKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::DvsEvent(v) => crate::object::clone_boxed(&**v, Self::DvsEvent),
+            Self::DvsCreatedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::DvsCreatedEvent)
+            }
+            Self::DvsDestroyedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::DvsDestroyedEvent)
+            }
+            Self::DvsHostBackInSyncEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::DvsHostBackInSyncEvent)
+            }
+            Self::DvsHostJoinedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::DvsHostJoinedEvent)
+            }
+            Self::DvsHostLeftEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::DvsHostLeftEvent)
+            }
+            Self::DvsHostStatusUpdated(v) => {
+                crate::object::clone_boxed(&**v, Self::DvsHostStatusUpdated)
+            }
+            Self::DvsHostWentOutOfSyncEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::DvsHostWentOutOfSyncEvent)
+            }
+            Self::DvsImportEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::DvsImportEvent)
+            }
+            Self::DvsMergedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::DvsMergedEvent)
+            }
+            Self::DvsPortBlockedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::DvsPortBlockedEvent)
+            }
+            Self::DvsPortConnectedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::DvsPortConnectedEvent)
+            }
+            Self::DvsPortCreatedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::DvsPortCreatedEvent)
+            }
+            Self::DvsPortDeletedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::DvsPortDeletedEvent)
+            }
+            Self::DvsPortDisconnectedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::DvsPortDisconnectedEvent)
+            }
+            Self::DvsPortEnteredPassthruEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::DvsPortEnteredPassthruEvent)
+            }
+            Self::DvsPortExitedPassthruEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::DvsPortExitedPassthruEvent)
+            }
+            Self::DvsPortJoinPortgroupEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::DvsPortJoinPortgroupEvent)
+            }
+            Self::DvsPortLeavePortgroupEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::DvsPortLeavePortgroupEvent)
+            }
+            Self::DvsPortLinkDownEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::DvsPortLinkDownEvent)
+            }
+            Self::DvsPortLinkUpEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::DvsPortLinkUpEvent)
+            }
+            Self::DvsPortReconfiguredEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::DvsPortReconfiguredEvent)
+            }
+            Self::DvsPortRuntimeChangeEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::DvsPortRuntimeChangeEvent)
+            }
+            Self::DvsPortUnblockedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::DvsPortUnblockedEvent)
+            }
+            Self::DvsPortVendorSpecificStateChangeEvent(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::DvsPortVendorSpecificStateChangeEvent,
+                )
+            }
+            Self::DvsReconfiguredEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::DvsReconfiguredEvent)
+            }
+            Self::DvsRenamedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::DvsRenamedEvent)
+            }
+            Self::DvsRestoreEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::DvsRestoreEvent)
+            }
+            Self::DvsUpgradeAvailableEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::DvsUpgradeAvailableEvent)
+            }
+            Self::DvsUpgradeInProgressEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::DvsUpgradeInProgressEvent)
+            }
+            Self::DvsUpgradeRejectedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::DvsUpgradeRejectedEvent)
+            }
+            Self::DvsUpgradedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::DvsUpgradedEvent)
+            }
+            Self::HostLocalPortCreatedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::HostLocalPortCreatedEvent)
+            }
+            Self::OutOfSyncDvsHost(v) => {
+                crate::object::clone_boxed(&**v, Self::OutOfSyncDvsHost)
+            }
+            Self::RecoveryEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::RecoveryEvent)
+            }
+            Self::RollbackEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::RollbackEvent)
+            }
+            Self::VmVnicPoolReservationViolationClearEvent(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VmVnicPoolReservationViolationClearEvent,
+                )
+            }
+            Self::VmVnicPoolReservationViolationRaiseEvent(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VmVnicPoolReservationViolationRaiseEvent,
+                )
+            }
+        }
+    }
+}
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
 impl std::fmt::Debug for DvsEventKind {
@@ -362,356 +489,354 @@ impl DvsEventKind {
 impl From<crate::types::DvsEvent> for DvsEventKind {
     #[inline]
     fn from(v: crate::types::DvsEvent) -> Self {
-        Self::DvsEvent(Box::new(v))
+        crate::object::boxed(v, Self::DvsEvent)
     }
 }
 impl From<crate::types::DvsCreatedEvent> for DvsEventKind {
     #[inline]
     fn from(v: crate::types::DvsCreatedEvent) -> Self {
-        Self::DvsCreatedEvent(Box::new(v))
+        crate::object::boxed(v, Self::DvsCreatedEvent)
     }
 }
 impl From<crate::types::DvsDestroyedEvent> for DvsEventKind {
     #[inline]
     fn from(v: crate::types::DvsDestroyedEvent) -> Self {
-        Self::DvsDestroyedEvent(Box::new(v))
+        crate::object::boxed(v, Self::DvsDestroyedEvent)
     }
 }
 impl From<crate::types::DvsHostBackInSyncEvent> for DvsEventKind {
     #[inline]
     fn from(v: crate::types::DvsHostBackInSyncEvent) -> Self {
-        Self::DvsHostBackInSyncEvent(Box::new(v))
+        crate::object::boxed(v, Self::DvsHostBackInSyncEvent)
     }
 }
 impl From<crate::types::DvsHostJoinedEvent> for DvsEventKind {
     #[inline]
     fn from(v: crate::types::DvsHostJoinedEvent) -> Self {
-        Self::DvsHostJoinedEvent(Box::new(v))
+        crate::object::boxed(v, Self::DvsHostJoinedEvent)
     }
 }
 impl From<crate::types::DvsHostLeftEvent> for DvsEventKind {
     #[inline]
     fn from(v: crate::types::DvsHostLeftEvent) -> Self {
-        Self::DvsHostLeftEvent(Box::new(v))
+        crate::object::boxed(v, Self::DvsHostLeftEvent)
     }
 }
 impl From<crate::types::DvsHostStatusUpdated> for DvsEventKind {
     #[inline]
     fn from(v: crate::types::DvsHostStatusUpdated) -> Self {
-        Self::DvsHostStatusUpdated(Box::new(v))
+        crate::object::boxed(v, Self::DvsHostStatusUpdated)
     }
 }
 impl From<crate::types::DvsHostWentOutOfSyncEvent> for DvsEventKind {
     #[inline]
     fn from(v: crate::types::DvsHostWentOutOfSyncEvent) -> Self {
-        Self::DvsHostWentOutOfSyncEvent(Box::new(v))
+        crate::object::boxed(v, Self::DvsHostWentOutOfSyncEvent)
     }
 }
 impl From<crate::types::DvsImportEvent> for DvsEventKind {
     #[inline]
     fn from(v: crate::types::DvsImportEvent) -> Self {
-        Self::DvsImportEvent(Box::new(v))
+        crate::object::boxed(v, Self::DvsImportEvent)
     }
 }
 impl From<crate::types::DvsMergedEvent> for DvsEventKind {
     #[inline]
     fn from(v: crate::types::DvsMergedEvent) -> Self {
-        Self::DvsMergedEvent(Box::new(v))
+        crate::object::boxed(v, Self::DvsMergedEvent)
     }
 }
 impl From<crate::types::DvsPortBlockedEvent> for DvsEventKind {
     #[inline]
     fn from(v: crate::types::DvsPortBlockedEvent) -> Self {
-        Self::DvsPortBlockedEvent(Box::new(v))
+        crate::object::boxed(v, Self::DvsPortBlockedEvent)
     }
 }
 impl From<crate::types::DvsPortConnectedEvent> for DvsEventKind {
     #[inline]
     fn from(v: crate::types::DvsPortConnectedEvent) -> Self {
-        Self::DvsPortConnectedEvent(Box::new(v))
+        crate::object::boxed(v, Self::DvsPortConnectedEvent)
     }
 }
 impl From<crate::types::DvsPortCreatedEvent> for DvsEventKind {
     #[inline]
     fn from(v: crate::types::DvsPortCreatedEvent) -> Self {
-        Self::DvsPortCreatedEvent(Box::new(v))
+        crate::object::boxed(v, Self::DvsPortCreatedEvent)
     }
 }
 impl From<crate::types::DvsPortDeletedEvent> for DvsEventKind {
     #[inline]
     fn from(v: crate::types::DvsPortDeletedEvent) -> Self {
-        Self::DvsPortDeletedEvent(Box::new(v))
+        crate::object::boxed(v, Self::DvsPortDeletedEvent)
     }
 }
 impl From<crate::types::DvsPortDisconnectedEvent> for DvsEventKind {
     #[inline]
     fn from(v: crate::types::DvsPortDisconnectedEvent) -> Self {
-        Self::DvsPortDisconnectedEvent(Box::new(v))
+        crate::object::boxed(v, Self::DvsPortDisconnectedEvent)
     }
 }
 impl From<crate::types::DvsPortEnteredPassthruEvent> for DvsEventKind {
     #[inline]
     fn from(v: crate::types::DvsPortEnteredPassthruEvent) -> Self {
-        Self::DvsPortEnteredPassthruEvent(Box::new(v))
+        crate::object::boxed(v, Self::DvsPortEnteredPassthruEvent)
     }
 }
 impl From<crate::types::DvsPortExitedPassthruEvent> for DvsEventKind {
     #[inline]
     fn from(v: crate::types::DvsPortExitedPassthruEvent) -> Self {
-        Self::DvsPortExitedPassthruEvent(Box::new(v))
+        crate::object::boxed(v, Self::DvsPortExitedPassthruEvent)
     }
 }
 impl From<crate::types::DvsPortJoinPortgroupEvent> for DvsEventKind {
     #[inline]
     fn from(v: crate::types::DvsPortJoinPortgroupEvent) -> Self {
-        Self::DvsPortJoinPortgroupEvent(Box::new(v))
+        crate::object::boxed(v, Self::DvsPortJoinPortgroupEvent)
     }
 }
 impl From<crate::types::DvsPortLeavePortgroupEvent> for DvsEventKind {
     #[inline]
     fn from(v: crate::types::DvsPortLeavePortgroupEvent) -> Self {
-        Self::DvsPortLeavePortgroupEvent(Box::new(v))
+        crate::object::boxed(v, Self::DvsPortLeavePortgroupEvent)
     }
 }
 impl From<crate::types::DvsPortLinkDownEvent> for DvsEventKind {
     #[inline]
     fn from(v: crate::types::DvsPortLinkDownEvent) -> Self {
-        Self::DvsPortLinkDownEvent(Box::new(v))
+        crate::object::boxed(v, Self::DvsPortLinkDownEvent)
     }
 }
 impl From<crate::types::DvsPortLinkUpEvent> for DvsEventKind {
     #[inline]
     fn from(v: crate::types::DvsPortLinkUpEvent) -> Self {
-        Self::DvsPortLinkUpEvent(Box::new(v))
+        crate::object::boxed(v, Self::DvsPortLinkUpEvent)
     }
 }
 impl From<crate::types::DvsPortReconfiguredEvent> for DvsEventKind {
     #[inline]
     fn from(v: crate::types::DvsPortReconfiguredEvent) -> Self {
-        Self::DvsPortReconfiguredEvent(Box::new(v))
+        crate::object::boxed(v, Self::DvsPortReconfiguredEvent)
     }
 }
 impl From<crate::types::DvsPortRuntimeChangeEvent> for DvsEventKind {
     #[inline]
     fn from(v: crate::types::DvsPortRuntimeChangeEvent) -> Self {
-        Self::DvsPortRuntimeChangeEvent(Box::new(v))
+        crate::object::boxed(v, Self::DvsPortRuntimeChangeEvent)
     }
 }
 impl From<crate::types::DvsPortUnblockedEvent> for DvsEventKind {
     #[inline]
     fn from(v: crate::types::DvsPortUnblockedEvent) -> Self {
-        Self::DvsPortUnblockedEvent(Box::new(v))
+        crate::object::boxed(v, Self::DvsPortUnblockedEvent)
     }
 }
 impl From<crate::types::DvsPortVendorSpecificStateChangeEvent> for DvsEventKind {
     #[inline]
     fn from(v: crate::types::DvsPortVendorSpecificStateChangeEvent) -> Self {
-        Self::DvsPortVendorSpecificStateChangeEvent(Box::new(v))
+        crate::object::boxed(v, Self::DvsPortVendorSpecificStateChangeEvent)
     }
 }
 impl From<crate::types::DvsReconfiguredEvent> for DvsEventKind {
     #[inline]
     fn from(v: crate::types::DvsReconfiguredEvent) -> Self {
-        Self::DvsReconfiguredEvent(Box::new(v))
+        crate::object::boxed(v, Self::DvsReconfiguredEvent)
     }
 }
 impl From<crate::types::DvsRenamedEvent> for DvsEventKind {
     #[inline]
     fn from(v: crate::types::DvsRenamedEvent) -> Self {
-        Self::DvsRenamedEvent(Box::new(v))
+        crate::object::boxed(v, Self::DvsRenamedEvent)
     }
 }
 impl From<crate::types::DvsRestoreEvent> for DvsEventKind {
     #[inline]
     fn from(v: crate::types::DvsRestoreEvent) -> Self {
-        Self::DvsRestoreEvent(Box::new(v))
+        crate::object::boxed(v, Self::DvsRestoreEvent)
     }
 }
 impl From<crate::types::DvsUpgradeAvailableEvent> for DvsEventKind {
     #[inline]
     fn from(v: crate::types::DvsUpgradeAvailableEvent) -> Self {
-        Self::DvsUpgradeAvailableEvent(Box::new(v))
+        crate::object::boxed(v, Self::DvsUpgradeAvailableEvent)
     }
 }
 impl From<crate::types::DvsUpgradeInProgressEvent> for DvsEventKind {
     #[inline]
     fn from(v: crate::types::DvsUpgradeInProgressEvent) -> Self {
-        Self::DvsUpgradeInProgressEvent(Box::new(v))
+        crate::object::boxed(v, Self::DvsUpgradeInProgressEvent)
     }
 }
 impl From<crate::types::DvsUpgradeRejectedEvent> for DvsEventKind {
     #[inline]
     fn from(v: crate::types::DvsUpgradeRejectedEvent) -> Self {
-        Self::DvsUpgradeRejectedEvent(Box::new(v))
+        crate::object::boxed(v, Self::DvsUpgradeRejectedEvent)
     }
 }
 impl From<crate::types::DvsUpgradedEvent> for DvsEventKind {
     #[inline]
     fn from(v: crate::types::DvsUpgradedEvent) -> Self {
-        Self::DvsUpgradedEvent(Box::new(v))
+        crate::object::boxed(v, Self::DvsUpgradedEvent)
     }
 }
 impl From<crate::types::HostLocalPortCreatedEvent> for DvsEventKind {
     #[inline]
     fn from(v: crate::types::HostLocalPortCreatedEvent) -> Self {
-        Self::HostLocalPortCreatedEvent(Box::new(v))
+        crate::object::boxed(v, Self::HostLocalPortCreatedEvent)
     }
 }
 impl From<crate::types::OutOfSyncDvsHost> for DvsEventKind {
     #[inline]
     fn from(v: crate::types::OutOfSyncDvsHost) -> Self {
-        Self::OutOfSyncDvsHost(Box::new(v))
+        crate::object::boxed(v, Self::OutOfSyncDvsHost)
     }
 }
 impl From<crate::types::RecoveryEvent> for DvsEventKind {
     #[inline]
     fn from(v: crate::types::RecoveryEvent) -> Self {
-        Self::RecoveryEvent(Box::new(v))
+        crate::object::boxed(v, Self::RecoveryEvent)
     }
 }
 impl From<crate::types::RollbackEvent> for DvsEventKind {
     #[inline]
     fn from(v: crate::types::RollbackEvent) -> Self {
-        Self::RollbackEvent(Box::new(v))
+        crate::object::boxed(v, Self::RollbackEvent)
     }
 }
 impl From<crate::types::VmVnicPoolReservationViolationClearEvent> for DvsEventKind {
     #[inline]
     fn from(v: crate::types::VmVnicPoolReservationViolationClearEvent) -> Self {
-        Self::VmVnicPoolReservationViolationClearEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmVnicPoolReservationViolationClearEvent)
     }
 }
 impl From<crate::types::VmVnicPoolReservationViolationRaiseEvent> for DvsEventKind {
     #[inline]
     fn from(v: crate::types::VmVnicPoolReservationViolationRaiseEvent) -> Self {
-        Self::VmVnicPoolReservationViolationRaiseEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmVnicPoolReservationViolationRaiseEvent)
     }
 }
 impl crate::object::Family for DvsEventKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::DvsEvent, id) {
             crate::registry::id::DvsCreatedEvent => {
-                Self::DvsCreatedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DvsCreatedEvent)
             }
             crate::registry::id::DvsDestroyedEvent => {
-                Self::DvsDestroyedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DvsDestroyedEvent)
             }
             crate::registry::id::DvsHostBackInSyncEvent => {
-                Self::DvsHostBackInSyncEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DvsHostBackInSyncEvent)
             }
             crate::registry::id::DvsHostJoinedEvent => {
-                Self::DvsHostJoinedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DvsHostJoinedEvent)
             }
             crate::registry::id::DvsHostLeftEvent => {
-                Self::DvsHostLeftEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DvsHostLeftEvent)
             }
             crate::registry::id::DvsHostStatusUpdated => {
-                Self::DvsHostStatusUpdated(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DvsHostStatusUpdated)
             }
             crate::registry::id::DvsHostWentOutOfSyncEvent => {
-                Self::DvsHostWentOutOfSyncEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DvsHostWentOutOfSyncEvent)
             }
             crate::registry::id::DvsImportEvent => {
-                Self::DvsImportEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DvsImportEvent)
             }
             crate::registry::id::DvsMergedEvent => {
-                Self::DvsMergedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DvsMergedEvent)
             }
             crate::registry::id::DvsPortBlockedEvent => {
-                Self::DvsPortBlockedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DvsPortBlockedEvent)
             }
             crate::registry::id::DvsPortConnectedEvent => {
-                Self::DvsPortConnectedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DvsPortConnectedEvent)
             }
             crate::registry::id::DvsPortCreatedEvent => {
-                Self::DvsPortCreatedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DvsPortCreatedEvent)
             }
             crate::registry::id::DvsPortDeletedEvent => {
-                Self::DvsPortDeletedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DvsPortDeletedEvent)
             }
             crate::registry::id::DvsPortDisconnectedEvent => {
-                Self::DvsPortDisconnectedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DvsPortDisconnectedEvent)
             }
             crate::registry::id::DvsPortEnteredPassthruEvent => {
-                Self::DvsPortEnteredPassthruEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DvsPortEnteredPassthruEvent)
             }
             crate::registry::id::DvsPortExitedPassthruEvent => {
-                Self::DvsPortExitedPassthruEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DvsPortExitedPassthruEvent)
             }
             crate::registry::id::DvsPortJoinPortgroupEvent => {
-                Self::DvsPortJoinPortgroupEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DvsPortJoinPortgroupEvent)
             }
             crate::registry::id::DvsPortLeavePortgroupEvent => {
-                Self::DvsPortLeavePortgroupEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DvsPortLeavePortgroupEvent)
             }
             crate::registry::id::DvsPortLinkDownEvent => {
-                Self::DvsPortLinkDownEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DvsPortLinkDownEvent)
             }
             crate::registry::id::DvsPortLinkUpEvent => {
-                Self::DvsPortLinkUpEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DvsPortLinkUpEvent)
             }
             crate::registry::id::DvsPortReconfiguredEvent => {
-                Self::DvsPortReconfiguredEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DvsPortReconfiguredEvent)
             }
             crate::registry::id::DvsPortRuntimeChangeEvent => {
-                Self::DvsPortRuntimeChangeEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DvsPortRuntimeChangeEvent)
             }
             crate::registry::id::DvsPortUnblockedEvent => {
-                Self::DvsPortUnblockedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DvsPortUnblockedEvent)
             }
             crate::registry::id::DvsPortVendorSpecificStateChangeEvent => {
-                Self::DvsPortVendorSpecificStateChangeEvent(
-                    crate::object::Blank::blank(),
-                )
+                crate::object::blank_boxed(Self::DvsPortVendorSpecificStateChangeEvent)
             }
             crate::registry::id::DvsReconfiguredEvent => {
-                Self::DvsReconfiguredEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DvsReconfiguredEvent)
             }
             crate::registry::id::DvsRenamedEvent => {
-                Self::DvsRenamedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DvsRenamedEvent)
             }
             crate::registry::id::DvsRestoreEvent => {
-                Self::DvsRestoreEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DvsRestoreEvent)
             }
             crate::registry::id::DvsUpgradeAvailableEvent => {
-                Self::DvsUpgradeAvailableEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DvsUpgradeAvailableEvent)
             }
             crate::registry::id::DvsUpgradeInProgressEvent => {
-                Self::DvsUpgradeInProgressEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DvsUpgradeInProgressEvent)
             }
             crate::registry::id::DvsUpgradeRejectedEvent => {
-                Self::DvsUpgradeRejectedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DvsUpgradeRejectedEvent)
             }
             crate::registry::id::DvsUpgradedEvent => {
-                Self::DvsUpgradedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DvsUpgradedEvent)
             }
             crate::registry::id::HostLocalPortCreatedEvent => {
-                Self::HostLocalPortCreatedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostLocalPortCreatedEvent)
             }
             crate::registry::id::OutOfSyncDvsHost => {
-                Self::OutOfSyncDvsHost(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::OutOfSyncDvsHost)
             }
             crate::registry::id::RecoveryEvent => {
-                Self::RecoveryEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::RecoveryEvent)
             }
             crate::registry::id::RollbackEvent => {
-                Self::RollbackEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::RollbackEvent)
             }
             crate::registry::id::VmVnicPoolReservationViolationClearEvent => {
-                Self::VmVnicPoolReservationViolationClearEvent(
-                    crate::object::Blank::blank(),
+                crate::object::blank_boxed(
+                    Self::VmVnicPoolReservationViolationClearEvent,
                 )
             }
             crate::registry::id::VmVnicPoolReservationViolationRaiseEvent => {
-                Self::VmVnicPoolReservationViolationRaiseEvent(
-                    crate::object::Blank::blank(),
+                crate::object::blank_boxed(
+                    Self::VmVnicPoolReservationViolationRaiseEvent,
                 )
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::DvsEvent(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::DvsEvent)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

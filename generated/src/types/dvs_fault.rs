@@ -106,7 +106,6 @@ impl<'de> serde::Deserialize<'de> for DvsFault {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum DvsFaultKind {
     /// Exactly this type.
     DvsFault(Box<crate::types::DvsFault>),
@@ -159,6 +158,80 @@ pub enum DvsFaultKind {
     ///  A `VspanSameSessionPortConflict`.
     VspanSameSessionPortConflict(Box<crate::types::VspanSameSessionPortConflict>),
 }
+impl Clone for DvsFaultKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::DvsFault(v) => crate::object::clone_boxed(&**v, Self::DvsFault),
+            Self::BackupBlobReadFailure(v) => {
+                crate::object::clone_boxed(&**v, Self::BackupBlobReadFailure)
+            }
+            Self::BackupBlobWriteFailure(v) => {
+                crate::object::clone_boxed(&**v, Self::BackupBlobWriteFailure)
+            }
+            Self::CollectorAddressUnset(v) => {
+                crate::object::clone_boxed(&**v, Self::CollectorAddressUnset)
+            }
+            Self::ConflictingConfiguration(v) => {
+                crate::object::clone_boxed(&**v, Self::ConflictingConfiguration)
+            }
+            Self::DvsApplyOperationFault(v) => {
+                crate::object::clone_boxed(&**v, Self::DvsApplyOperationFault)
+            }
+            Self::DvsNotAuthorized(v) => {
+                crate::object::clone_boxed(&**v, Self::DvsNotAuthorized)
+            }
+            Self::DvsOperationBulkFault(v) => {
+                crate::object::clone_boxed(&**v, Self::DvsOperationBulkFault)
+            }
+            Self::DvsScopeViolated(v) => {
+                crate::object::clone_boxed(&**v, Self::DvsScopeViolated)
+            }
+            Self::ImportHostAddFailure(v) => {
+                crate::object::clone_boxed(&**v, Self::ImportHostAddFailure)
+            }
+            Self::ImportOperationBulkFault(v) => {
+                crate::object::clone_boxed(&**v, Self::ImportOperationBulkFault)
+            }
+            Self::InvalidIpfixConfig(v) => {
+                crate::object::clone_boxed(&**v, Self::InvalidIpfixConfig)
+            }
+            Self::RollbackFailure(v) => {
+                crate::object::clone_boxed(&**v, Self::RollbackFailure)
+            }
+            Self::SwitchIpUnset(v) => {
+                crate::object::clone_boxed(&**v, Self::SwitchIpUnset)
+            }
+            Self::SwitchNotInUpgradeMode(v) => {
+                crate::object::clone_boxed(&**v, Self::SwitchNotInUpgradeMode)
+            }
+            Self::VspanDestPortConflict(v) => {
+                crate::object::clone_boxed(&**v, Self::VspanDestPortConflict)
+            }
+            Self::VspanPortConflict(v) => {
+                crate::object::clone_boxed(&**v, Self::VspanPortConflict)
+            }
+            Self::VspanPortMoveFault(v) => {
+                crate::object::clone_boxed(&**v, Self::VspanPortMoveFault)
+            }
+            Self::VspanPortPromiscChangeFault(v) => {
+                crate::object::clone_boxed(&**v, Self::VspanPortPromiscChangeFault)
+            }
+            Self::VspanPortgroupPromiscChangeFault(v) => {
+                crate::object::clone_boxed(&**v, Self::VspanPortgroupPromiscChangeFault)
+            }
+            Self::VspanPortgroupTypeChangeFault(v) => {
+                crate::object::clone_boxed(&**v, Self::VspanPortgroupTypeChangeFault)
+            }
+            Self::VspanPromiscuousPortNotSupported(v) => {
+                crate::object::clone_boxed(&**v, Self::VspanPromiscuousPortNotSupported)
+            }
+            Self::VspanSameSessionPortConflict(v) => {
+                crate::object::clone_boxed(&**v, Self::VspanSameSessionPortConflict)
+            }
+        }
+    }
+}
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
 impl std::fmt::Debug for DvsFaultKind {
@@ -209,215 +282,215 @@ impl DvsFaultKind {
 impl From<crate::types::DvsFault> for DvsFaultKind {
     #[inline]
     fn from(v: crate::types::DvsFault) -> Self {
-        Self::DvsFault(Box::new(v))
+        crate::object::boxed(v, Self::DvsFault)
     }
 }
 impl From<crate::types::BackupBlobReadFailure> for DvsFaultKind {
     #[inline]
     fn from(v: crate::types::BackupBlobReadFailure) -> Self {
-        Self::BackupBlobReadFailure(Box::new(v))
+        crate::object::boxed(v, Self::BackupBlobReadFailure)
     }
 }
 impl From<crate::types::BackupBlobWriteFailure> for DvsFaultKind {
     #[inline]
     fn from(v: crate::types::BackupBlobWriteFailure) -> Self {
-        Self::BackupBlobWriteFailure(Box::new(v))
+        crate::object::boxed(v, Self::BackupBlobWriteFailure)
     }
 }
 impl From<crate::types::CollectorAddressUnset> for DvsFaultKind {
     #[inline]
     fn from(v: crate::types::CollectorAddressUnset) -> Self {
-        Self::CollectorAddressUnset(Box::new(v))
+        crate::object::boxed(v, Self::CollectorAddressUnset)
     }
 }
 impl From<crate::types::ConflictingConfiguration> for DvsFaultKind {
     #[inline]
     fn from(v: crate::types::ConflictingConfiguration) -> Self {
-        Self::ConflictingConfiguration(Box::new(v))
+        crate::object::boxed(v, Self::ConflictingConfiguration)
     }
 }
 impl From<crate::types::DvsApplyOperationFault> for DvsFaultKind {
     #[inline]
     fn from(v: crate::types::DvsApplyOperationFault) -> Self {
-        Self::DvsApplyOperationFault(Box::new(v))
+        crate::object::boxed(v, Self::DvsApplyOperationFault)
     }
 }
 impl From<crate::types::DvsNotAuthorized> for DvsFaultKind {
     #[inline]
     fn from(v: crate::types::DvsNotAuthorized) -> Self {
-        Self::DvsNotAuthorized(Box::new(v))
+        crate::object::boxed(v, Self::DvsNotAuthorized)
     }
 }
 impl From<crate::types::DvsOperationBulkFault> for DvsFaultKind {
     #[inline]
     fn from(v: crate::types::DvsOperationBulkFault) -> Self {
-        Self::DvsOperationBulkFault(Box::new(v))
+        crate::object::boxed(v, Self::DvsOperationBulkFault)
     }
 }
 impl From<crate::types::DvsScopeViolated> for DvsFaultKind {
     #[inline]
     fn from(v: crate::types::DvsScopeViolated) -> Self {
-        Self::DvsScopeViolated(Box::new(v))
+        crate::object::boxed(v, Self::DvsScopeViolated)
     }
 }
 impl From<crate::types::ImportHostAddFailure> for DvsFaultKind {
     #[inline]
     fn from(v: crate::types::ImportHostAddFailure) -> Self {
-        Self::ImportHostAddFailure(Box::new(v))
+        crate::object::boxed(v, Self::ImportHostAddFailure)
     }
 }
 impl From<crate::types::ImportOperationBulkFault> for DvsFaultKind {
     #[inline]
     fn from(v: crate::types::ImportOperationBulkFault) -> Self {
-        Self::ImportOperationBulkFault(Box::new(v))
+        crate::object::boxed(v, Self::ImportOperationBulkFault)
     }
 }
 impl From<crate::types::InvalidIpfixConfig> for DvsFaultKind {
     #[inline]
     fn from(v: crate::types::InvalidIpfixConfig) -> Self {
-        Self::InvalidIpfixConfig(Box::new(v))
+        crate::object::boxed(v, Self::InvalidIpfixConfig)
     }
 }
 impl From<crate::types::RollbackFailure> for DvsFaultKind {
     #[inline]
     fn from(v: crate::types::RollbackFailure) -> Self {
-        Self::RollbackFailure(Box::new(v))
+        crate::object::boxed(v, Self::RollbackFailure)
     }
 }
 impl From<crate::types::SwitchIpUnset> for DvsFaultKind {
     #[inline]
     fn from(v: crate::types::SwitchIpUnset) -> Self {
-        Self::SwitchIpUnset(Box::new(v))
+        crate::object::boxed(v, Self::SwitchIpUnset)
     }
 }
 impl From<crate::types::SwitchNotInUpgradeMode> for DvsFaultKind {
     #[inline]
     fn from(v: crate::types::SwitchNotInUpgradeMode) -> Self {
-        Self::SwitchNotInUpgradeMode(Box::new(v))
+        crate::object::boxed(v, Self::SwitchNotInUpgradeMode)
     }
 }
 impl From<crate::types::VspanDestPortConflict> for DvsFaultKind {
     #[inline]
     fn from(v: crate::types::VspanDestPortConflict) -> Self {
-        Self::VspanDestPortConflict(Box::new(v))
+        crate::object::boxed(v, Self::VspanDestPortConflict)
     }
 }
 impl From<crate::types::VspanPortConflict> for DvsFaultKind {
     #[inline]
     fn from(v: crate::types::VspanPortConflict) -> Self {
-        Self::VspanPortConflict(Box::new(v))
+        crate::object::boxed(v, Self::VspanPortConflict)
     }
 }
 impl From<crate::types::VspanPortMoveFault> for DvsFaultKind {
     #[inline]
     fn from(v: crate::types::VspanPortMoveFault) -> Self {
-        Self::VspanPortMoveFault(Box::new(v))
+        crate::object::boxed(v, Self::VspanPortMoveFault)
     }
 }
 impl From<crate::types::VspanPortPromiscChangeFault> for DvsFaultKind {
     #[inline]
     fn from(v: crate::types::VspanPortPromiscChangeFault) -> Self {
-        Self::VspanPortPromiscChangeFault(Box::new(v))
+        crate::object::boxed(v, Self::VspanPortPromiscChangeFault)
     }
 }
 impl From<crate::types::VspanPortgroupPromiscChangeFault> for DvsFaultKind {
     #[inline]
     fn from(v: crate::types::VspanPortgroupPromiscChangeFault) -> Self {
-        Self::VspanPortgroupPromiscChangeFault(Box::new(v))
+        crate::object::boxed(v, Self::VspanPortgroupPromiscChangeFault)
     }
 }
 impl From<crate::types::VspanPortgroupTypeChangeFault> for DvsFaultKind {
     #[inline]
     fn from(v: crate::types::VspanPortgroupTypeChangeFault) -> Self {
-        Self::VspanPortgroupTypeChangeFault(Box::new(v))
+        crate::object::boxed(v, Self::VspanPortgroupTypeChangeFault)
     }
 }
 impl From<crate::types::VspanPromiscuousPortNotSupported> for DvsFaultKind {
     #[inline]
     fn from(v: crate::types::VspanPromiscuousPortNotSupported) -> Self {
-        Self::VspanPromiscuousPortNotSupported(Box::new(v))
+        crate::object::boxed(v, Self::VspanPromiscuousPortNotSupported)
     }
 }
 impl From<crate::types::VspanSameSessionPortConflict> for DvsFaultKind {
     #[inline]
     fn from(v: crate::types::VspanSameSessionPortConflict) -> Self {
-        Self::VspanSameSessionPortConflict(Box::new(v))
+        crate::object::boxed(v, Self::VspanSameSessionPortConflict)
     }
 }
 impl crate::object::Family for DvsFaultKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::DvsFault, id) {
             crate::registry::id::BackupBlobReadFailure => {
-                Self::BackupBlobReadFailure(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::BackupBlobReadFailure)
             }
             crate::registry::id::BackupBlobWriteFailure => {
-                Self::BackupBlobWriteFailure(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::BackupBlobWriteFailure)
             }
             crate::registry::id::CollectorAddressUnset => {
-                Self::CollectorAddressUnset(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CollectorAddressUnset)
             }
             crate::registry::id::ConflictingConfiguration => {
-                Self::ConflictingConfiguration(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ConflictingConfiguration)
             }
             crate::registry::id::DvsApplyOperationFault => {
-                Self::DvsApplyOperationFault(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DvsApplyOperationFault)
             }
             crate::registry::id::DvsNotAuthorized => {
-                Self::DvsNotAuthorized(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DvsNotAuthorized)
             }
             crate::registry::id::DvsOperationBulkFault => {
-                Self::DvsOperationBulkFault(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DvsOperationBulkFault)
             }
             crate::registry::id::DvsScopeViolated => {
-                Self::DvsScopeViolated(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DvsScopeViolated)
             }
             crate::registry::id::ImportHostAddFailure => {
-                Self::ImportHostAddFailure(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ImportHostAddFailure)
             }
             crate::registry::id::ImportOperationBulkFault => {
-                Self::ImportOperationBulkFault(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ImportOperationBulkFault)
             }
             crate::registry::id::InvalidIpfixConfig => {
-                Self::InvalidIpfixConfig(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::InvalidIpfixConfig)
             }
             crate::registry::id::RollbackFailure => {
-                Self::RollbackFailure(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::RollbackFailure)
             }
             crate::registry::id::SwitchIpUnset => {
-                Self::SwitchIpUnset(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::SwitchIpUnset)
             }
             crate::registry::id::SwitchNotInUpgradeMode => {
-                Self::SwitchNotInUpgradeMode(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::SwitchNotInUpgradeMode)
             }
             crate::registry::id::VspanDestPortConflict => {
-                Self::VspanDestPortConflict(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VspanDestPortConflict)
             }
             crate::registry::id::VspanPortConflict => {
-                Self::VspanPortConflict(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VspanPortConflict)
             }
             crate::registry::id::VspanPortMoveFault => {
-                Self::VspanPortMoveFault(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VspanPortMoveFault)
             }
             crate::registry::id::VspanPortPromiscChangeFault => {
-                Self::VspanPortPromiscChangeFault(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VspanPortPromiscChangeFault)
             }
             crate::registry::id::VspanPortgroupPromiscChangeFault => {
-                Self::VspanPortgroupPromiscChangeFault(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VspanPortgroupPromiscChangeFault)
             }
             crate::registry::id::VspanPortgroupTypeChangeFault => {
-                Self::VspanPortgroupTypeChangeFault(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VspanPortgroupTypeChangeFault)
             }
             crate::registry::id::VspanPromiscuousPortNotSupported => {
-                Self::VspanPromiscuousPortNotSupported(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VspanPromiscuousPortNotSupported)
             }
             crate::registry::id::VspanSameSessionPortConflict => {
-                Self::VspanSameSessionPortConflict(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VspanSameSessionPortConflict)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::DvsFault(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::DvsFault)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -179,12 +179,24 @@ impl<'de> serde::Deserialize<'de> for DVSFeatureCapability {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum DVSFeatureCapabilityKind {
     /// Exactly this type.
     DVSFeatureCapability(Box<crate::types::DVSFeatureCapability>),
     ///  A `VMwareDVSFeatureCapability`.
     VMwareDVSFeatureCapability(Box<crate::types::VMwareDVSFeatureCapability>),
+}
+impl Clone for DVSFeatureCapabilityKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::DVSFeatureCapability(v) => {
+                crate::object::clone_boxed(&**v, Self::DVSFeatureCapability)
+            }
+            Self::VMwareDVSFeatureCapability(v) => {
+                crate::object::clone_boxed(&**v, Self::VMwareDVSFeatureCapability)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -215,13 +227,13 @@ impl DVSFeatureCapabilityKind {
 impl From<crate::types::DVSFeatureCapability> for DVSFeatureCapabilityKind {
     #[inline]
     fn from(v: crate::types::DVSFeatureCapability) -> Self {
-        Self::DVSFeatureCapability(Box::new(v))
+        crate::object::boxed(v, Self::DVSFeatureCapability)
     }
 }
 impl From<crate::types::VMwareDVSFeatureCapability> for DVSFeatureCapabilityKind {
     #[inline]
     fn from(v: crate::types::VMwareDVSFeatureCapability) -> Self {
-        Self::VMwareDVSFeatureCapability(Box::new(v))
+        crate::object::boxed(v, Self::VMwareDVSFeatureCapability)
     }
 }
 impl crate::object::Family for DVSFeatureCapabilityKind {
@@ -231,13 +243,13 @@ impl crate::object::Family for DVSFeatureCapabilityKind {
             id,
         ) {
             crate::registry::id::VMwareDVSFeatureCapability => {
-                Self::VMwareDVSFeatureCapability(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VMwareDVSFeatureCapability)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::DVSFeatureCapability(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::DVSFeatureCapability)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

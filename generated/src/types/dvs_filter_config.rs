@@ -133,7 +133,6 @@ impl<'de> serde::Deserialize<'de> for DvsFilterConfig {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum DvsFilterConfigKind {
     /// Exactly this type.
     DvsFilterConfig(Box<crate::types::DvsFilterConfig>),
@@ -141,6 +140,22 @@ pub enum DvsFilterConfigKind {
     DvsFilterConfigSpec(Box<crate::types::DvsFilterConfigSpec>),
     ///  A `DvsTrafficFilterConfig` or one of its subtypes.
     DvsTrafficFilterConfig(crate::types::DvsTrafficFilterConfigKind),
+}
+impl Clone for DvsFilterConfigKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::DvsFilterConfig(v) => {
+                crate::object::clone_boxed(&**v, Self::DvsFilterConfig)
+            }
+            Self::DvsFilterConfigSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::DvsFilterConfigSpec)
+            }
+            Self::DvsTrafficFilterConfig(v) => {
+                Self::DvsTrafficFilterConfig(Clone::clone(v))
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -172,13 +187,13 @@ impl DvsFilterConfigKind {
 impl From<crate::types::DvsFilterConfig> for DvsFilterConfigKind {
     #[inline]
     fn from(v: crate::types::DvsFilterConfig) -> Self {
-        Self::DvsFilterConfig(Box::new(v))
+        crate::object::boxed(v, Self::DvsFilterConfig)
     }
 }
 impl From<crate::types::DvsFilterConfigSpec> for DvsFilterConfigKind {
     #[inline]
     fn from(v: crate::types::DvsFilterConfigSpec) -> Self {
-        Self::DvsFilterConfigSpec(Box::new(v))
+        crate::object::boxed(v, Self::DvsFilterConfigSpec)
     }
 }
 impl From<crate::types::DvsTrafficFilterConfigKind> for DvsFilterConfigKind {
@@ -191,7 +206,7 @@ impl crate::object::Family for DvsFilterConfigKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::DvsFilterConfig, id) {
             crate::registry::id::DvsFilterConfigSpec => {
-                Self::DvsFilterConfigSpec(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DvsFilterConfigSpec)
             }
             crate::registry::id::DvsTrafficFilterConfig => {
                 Self::DvsTrafficFilterConfig(
@@ -204,7 +219,7 @@ impl crate::object::Family for DvsFilterConfigKind {
         }
     }
     fn blank_base() -> Self {
-        Self::DvsFilterConfig(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::DvsFilterConfig)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -92,7 +92,6 @@ impl<'de> serde::Deserialize<'de> for DVSFilterSpecConnecteeSpec {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum DVSFilterSpecConnecteeSpecKind {
     /// Exactly this type.
     DVSFilterSpecConnecteeSpec(Box<crate::types::DVSFilterSpecConnecteeSpec>),
@@ -104,6 +103,25 @@ pub enum DVSFilterSpecConnecteeSpecKind {
     DVSFilterSpecVmknicConnecteeSpec(
         Box<crate::types::DVSFilterSpecVmknicConnecteeSpec>,
     ),
+}
+impl Clone for DVSFilterSpecConnecteeSpecKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::DVSFilterSpecConnecteeSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::DVSFilterSpecConnecteeSpec)
+            }
+            Self::DVSFilterSpecPnicConnecteeSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::DVSFilterSpecPnicConnecteeSpec)
+            }
+            Self::DVSFilterSpecVmConnecteeSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::DVSFilterSpecVmConnecteeSpec)
+            }
+            Self::DVSFilterSpecVmknicConnecteeSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::DVSFilterSpecVmknicConnecteeSpec)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -136,28 +154,28 @@ impl DVSFilterSpecConnecteeSpecKind {
 impl From<crate::types::DVSFilterSpecConnecteeSpec> for DVSFilterSpecConnecteeSpecKind {
     #[inline]
     fn from(v: crate::types::DVSFilterSpecConnecteeSpec) -> Self {
-        Self::DVSFilterSpecConnecteeSpec(Box::new(v))
+        crate::object::boxed(v, Self::DVSFilterSpecConnecteeSpec)
     }
 }
 impl From<crate::types::DVSFilterSpecPnicConnecteeSpec>
 for DVSFilterSpecConnecteeSpecKind {
     #[inline]
     fn from(v: crate::types::DVSFilterSpecPnicConnecteeSpec) -> Self {
-        Self::DVSFilterSpecPnicConnecteeSpec(Box::new(v))
+        crate::object::boxed(v, Self::DVSFilterSpecPnicConnecteeSpec)
     }
 }
 impl From<crate::types::DVSFilterSpecVmConnecteeSpec>
 for DVSFilterSpecConnecteeSpecKind {
     #[inline]
     fn from(v: crate::types::DVSFilterSpecVmConnecteeSpec) -> Self {
-        Self::DVSFilterSpecVmConnecteeSpec(Box::new(v))
+        crate::object::boxed(v, Self::DVSFilterSpecVmConnecteeSpec)
     }
 }
 impl From<crate::types::DVSFilterSpecVmknicConnecteeSpec>
 for DVSFilterSpecConnecteeSpecKind {
     #[inline]
     fn from(v: crate::types::DVSFilterSpecVmknicConnecteeSpec) -> Self {
-        Self::DVSFilterSpecVmknicConnecteeSpec(Box::new(v))
+        crate::object::boxed(v, Self::DVSFilterSpecVmknicConnecteeSpec)
     }
 }
 impl crate::object::Family for DVSFilterSpecConnecteeSpecKind {
@@ -167,19 +185,19 @@ impl crate::object::Family for DVSFilterSpecConnecteeSpecKind {
             id,
         ) {
             crate::registry::id::DVSFilterSpecPnicConnecteeSpec => {
-                Self::DVSFilterSpecPnicConnecteeSpec(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DVSFilterSpecPnicConnecteeSpec)
             }
             crate::registry::id::DVSFilterSpecVmConnecteeSpec => {
-                Self::DVSFilterSpecVmConnecteeSpec(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DVSFilterSpecVmConnecteeSpec)
             }
             crate::registry::id::DVSFilterSpecVmknicConnecteeSpec => {
-                Self::DVSFilterSpecVmknicConnecteeSpec(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DVSFilterSpecVmknicConnecteeSpec)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::DVSFilterSpecConnecteeSpec(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::DVSFilterSpecConnecteeSpec)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

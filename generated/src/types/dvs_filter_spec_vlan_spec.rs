@@ -92,7 +92,6 @@ impl<'de> serde::Deserialize<'de> for DVSFilterSpecVlanSpec {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum DVSFilterSpecVlanSpecKind {
     /// Exactly this type.
     DVSFilterSpecVlanSpec(Box<crate::types::DVSFilterSpecVlanSpec>),
@@ -102,6 +101,25 @@ pub enum DVSFilterSpecVlanSpecKind {
     DVSFilterSpecTrunkVlanSpec(Box<crate::types::DVSFilterSpecTrunkVlanSpec>),
     ///  A `DVSFilterSpecVlanIdSpec`.
     DVSFilterSpecVlanIdSpec(Box<crate::types::DVSFilterSpecVlanIdSpec>),
+}
+impl Clone for DVSFilterSpecVlanSpecKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::DVSFilterSpecVlanSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::DVSFilterSpecVlanSpec)
+            }
+            Self::DVSFilterSpecPvlanSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::DVSFilterSpecPvlanSpec)
+            }
+            Self::DVSFilterSpecTrunkVlanSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::DVSFilterSpecTrunkVlanSpec)
+            }
+            Self::DVSFilterSpecVlanIdSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::DVSFilterSpecVlanIdSpec)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -134,25 +152,25 @@ impl DVSFilterSpecVlanSpecKind {
 impl From<crate::types::DVSFilterSpecVlanSpec> for DVSFilterSpecVlanSpecKind {
     #[inline]
     fn from(v: crate::types::DVSFilterSpecVlanSpec) -> Self {
-        Self::DVSFilterSpecVlanSpec(Box::new(v))
+        crate::object::boxed(v, Self::DVSFilterSpecVlanSpec)
     }
 }
 impl From<crate::types::DVSFilterSpecPvlanSpec> for DVSFilterSpecVlanSpecKind {
     #[inline]
     fn from(v: crate::types::DVSFilterSpecPvlanSpec) -> Self {
-        Self::DVSFilterSpecPvlanSpec(Box::new(v))
+        crate::object::boxed(v, Self::DVSFilterSpecPvlanSpec)
     }
 }
 impl From<crate::types::DVSFilterSpecTrunkVlanSpec> for DVSFilterSpecVlanSpecKind {
     #[inline]
     fn from(v: crate::types::DVSFilterSpecTrunkVlanSpec) -> Self {
-        Self::DVSFilterSpecTrunkVlanSpec(Box::new(v))
+        crate::object::boxed(v, Self::DVSFilterSpecTrunkVlanSpec)
     }
 }
 impl From<crate::types::DVSFilterSpecVlanIdSpec> for DVSFilterSpecVlanSpecKind {
     #[inline]
     fn from(v: crate::types::DVSFilterSpecVlanIdSpec) -> Self {
-        Self::DVSFilterSpecVlanIdSpec(Box::new(v))
+        crate::object::boxed(v, Self::DVSFilterSpecVlanIdSpec)
     }
 }
 impl crate::object::Family for DVSFilterSpecVlanSpecKind {
@@ -162,19 +180,19 @@ impl crate::object::Family for DVSFilterSpecVlanSpecKind {
             id,
         ) {
             crate::registry::id::DVSFilterSpecPvlanSpec => {
-                Self::DVSFilterSpecPvlanSpec(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DVSFilterSpecPvlanSpec)
             }
             crate::registry::id::DVSFilterSpecTrunkVlanSpec => {
-                Self::DVSFilterSpecTrunkVlanSpec(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DVSFilterSpecTrunkVlanSpec)
             }
             crate::registry::id::DVSFilterSpecVlanIdSpec => {
-                Self::DVSFilterSpecVlanIdSpec(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DVSFilterSpecVlanIdSpec)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::DVSFilterSpecVlanSpec(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::DVSFilterSpecVlanSpec)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -90,12 +90,24 @@ impl<'de> serde::Deserialize<'de> for DVSHealthCheckCapability {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum DVSHealthCheckCapabilityKind {
     /// Exactly this type.
     DVSHealthCheckCapability(Box<crate::types::DVSHealthCheckCapability>),
     ///  A `VMwareDVSHealthCheckCapability`.
     VMwareDVSHealthCheckCapability(Box<crate::types::VMwareDVSHealthCheckCapability>),
+}
+impl Clone for DVSHealthCheckCapabilityKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::DVSHealthCheckCapability(v) => {
+                crate::object::clone_boxed(&**v, Self::DVSHealthCheckCapability)
+            }
+            Self::VMwareDVSHealthCheckCapability(v) => {
+                crate::object::clone_boxed(&**v, Self::VMwareDVSHealthCheckCapability)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -126,14 +138,14 @@ impl DVSHealthCheckCapabilityKind {
 impl From<crate::types::DVSHealthCheckCapability> for DVSHealthCheckCapabilityKind {
     #[inline]
     fn from(v: crate::types::DVSHealthCheckCapability) -> Self {
-        Self::DVSHealthCheckCapability(Box::new(v))
+        crate::object::boxed(v, Self::DVSHealthCheckCapability)
     }
 }
 impl From<crate::types::VMwareDVSHealthCheckCapability>
 for DVSHealthCheckCapabilityKind {
     #[inline]
     fn from(v: crate::types::VMwareDVSHealthCheckCapability) -> Self {
-        Self::VMwareDVSHealthCheckCapability(Box::new(v))
+        crate::object::boxed(v, Self::VMwareDVSHealthCheckCapability)
     }
 }
 impl crate::object::Family for DVSHealthCheckCapabilityKind {
@@ -143,13 +155,13 @@ impl crate::object::Family for DVSHealthCheckCapabilityKind {
             id,
         ) {
             crate::registry::id::VMwareDVSHealthCheckCapability => {
-                Self::VMwareDVSHealthCheckCapability(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VMwareDVSHealthCheckCapability)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::DVSHealthCheckCapability(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::DVSHealthCheckCapability)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -106,12 +106,24 @@ impl<'de> serde::Deserialize<'de> for DVSHealthCheckConfig {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum DVSHealthCheckConfigKind {
     /// Exactly this type.
     DVSHealthCheckConfig(Box<crate::types::DVSHealthCheckConfig>),
     ///  A `VMwareDVSHealthCheckConfig` or one of its subtypes.
     VMwareDVSHealthCheckConfig(crate::types::VMwareDVSHealthCheckConfigKind),
+}
+impl Clone for DVSHealthCheckConfigKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::DVSHealthCheckConfig(v) => {
+                crate::object::clone_boxed(&**v, Self::DVSHealthCheckConfig)
+            }
+            Self::VMwareDVSHealthCheckConfig(v) => {
+                Self::VMwareDVSHealthCheckConfig(Clone::clone(v))
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -142,7 +154,7 @@ impl DVSHealthCheckConfigKind {
 impl From<crate::types::DVSHealthCheckConfig> for DVSHealthCheckConfigKind {
     #[inline]
     fn from(v: crate::types::DVSHealthCheckConfig) -> Self {
-        Self::DVSHealthCheckConfig(Box::new(v))
+        crate::object::boxed(v, Self::DVSHealthCheckConfig)
     }
 }
 impl From<crate::types::VMwareDVSHealthCheckConfigKind> for DVSHealthCheckConfigKind {
@@ -168,7 +180,7 @@ impl crate::object::Family for DVSHealthCheckConfigKind {
         }
     }
     fn blank_base() -> Self {
-        Self::DVSHealthCheckConfig(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::DVSHealthCheckConfig)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -226,7 +226,6 @@ impl<'de> serde::Deserialize<'de> for DvsHealthStatusChangeEvent {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum DvsHealthStatusChangeEventKind {
     /// Exactly this type.
     DvsHealthStatusChangeEvent(Box<crate::types::DvsHealthStatusChangeEvent>),
@@ -246,6 +245,40 @@ pub enum DvsHealthStatusChangeEventKind {
     UplinkPortVlanTrunkedEvent(Box<crate::types::UplinkPortVlanTrunkedEvent>),
     ///  A `UplinkPortVlanUntrunkedEvent`.
     UplinkPortVlanUntrunkedEvent(Box<crate::types::UplinkPortVlanUntrunkedEvent>),
+}
+impl Clone for DvsHealthStatusChangeEventKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::DvsHealthStatusChangeEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::DvsHealthStatusChangeEvent)
+            }
+            Self::MtuMatchEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::MtuMatchEvent)
+            }
+            Self::MtuMismatchEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::MtuMismatchEvent)
+            }
+            Self::TeamingMatchEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::TeamingMatchEvent)
+            }
+            Self::TeamingMisMatchEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::TeamingMisMatchEvent)
+            }
+            Self::UplinkPortMtuNotSupportEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::UplinkPortMtuNotSupportEvent)
+            }
+            Self::UplinkPortMtuSupportEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::UplinkPortMtuSupportEvent)
+            }
+            Self::UplinkPortVlanTrunkedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::UplinkPortVlanTrunkedEvent)
+            }
+            Self::UplinkPortVlanUntrunkedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::UplinkPortVlanUntrunkedEvent)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -283,57 +316,57 @@ impl DvsHealthStatusChangeEventKind {
 impl From<crate::types::DvsHealthStatusChangeEvent> for DvsHealthStatusChangeEventKind {
     #[inline]
     fn from(v: crate::types::DvsHealthStatusChangeEvent) -> Self {
-        Self::DvsHealthStatusChangeEvent(Box::new(v))
+        crate::object::boxed(v, Self::DvsHealthStatusChangeEvent)
     }
 }
 impl From<crate::types::MtuMatchEvent> for DvsHealthStatusChangeEventKind {
     #[inline]
     fn from(v: crate::types::MtuMatchEvent) -> Self {
-        Self::MtuMatchEvent(Box::new(v))
+        crate::object::boxed(v, Self::MtuMatchEvent)
     }
 }
 impl From<crate::types::MtuMismatchEvent> for DvsHealthStatusChangeEventKind {
     #[inline]
     fn from(v: crate::types::MtuMismatchEvent) -> Self {
-        Self::MtuMismatchEvent(Box::new(v))
+        crate::object::boxed(v, Self::MtuMismatchEvent)
     }
 }
 impl From<crate::types::TeamingMatchEvent> for DvsHealthStatusChangeEventKind {
     #[inline]
     fn from(v: crate::types::TeamingMatchEvent) -> Self {
-        Self::TeamingMatchEvent(Box::new(v))
+        crate::object::boxed(v, Self::TeamingMatchEvent)
     }
 }
 impl From<crate::types::TeamingMisMatchEvent> for DvsHealthStatusChangeEventKind {
     #[inline]
     fn from(v: crate::types::TeamingMisMatchEvent) -> Self {
-        Self::TeamingMisMatchEvent(Box::new(v))
+        crate::object::boxed(v, Self::TeamingMisMatchEvent)
     }
 }
 impl From<crate::types::UplinkPortMtuNotSupportEvent>
 for DvsHealthStatusChangeEventKind {
     #[inline]
     fn from(v: crate::types::UplinkPortMtuNotSupportEvent) -> Self {
-        Self::UplinkPortMtuNotSupportEvent(Box::new(v))
+        crate::object::boxed(v, Self::UplinkPortMtuNotSupportEvent)
     }
 }
 impl From<crate::types::UplinkPortMtuSupportEvent> for DvsHealthStatusChangeEventKind {
     #[inline]
     fn from(v: crate::types::UplinkPortMtuSupportEvent) -> Self {
-        Self::UplinkPortMtuSupportEvent(Box::new(v))
+        crate::object::boxed(v, Self::UplinkPortMtuSupportEvent)
     }
 }
 impl From<crate::types::UplinkPortVlanTrunkedEvent> for DvsHealthStatusChangeEventKind {
     #[inline]
     fn from(v: crate::types::UplinkPortVlanTrunkedEvent) -> Self {
-        Self::UplinkPortVlanTrunkedEvent(Box::new(v))
+        crate::object::boxed(v, Self::UplinkPortVlanTrunkedEvent)
     }
 }
 impl From<crate::types::UplinkPortVlanUntrunkedEvent>
 for DvsHealthStatusChangeEventKind {
     #[inline]
     fn from(v: crate::types::UplinkPortVlanUntrunkedEvent) -> Self {
-        Self::UplinkPortVlanUntrunkedEvent(Box::new(v))
+        crate::object::boxed(v, Self::UplinkPortVlanUntrunkedEvent)
     }
 }
 impl crate::object::Family for DvsHealthStatusChangeEventKind {
@@ -343,34 +376,34 @@ impl crate::object::Family for DvsHealthStatusChangeEventKind {
             id,
         ) {
             crate::registry::id::MtuMatchEvent => {
-                Self::MtuMatchEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::MtuMatchEvent)
             }
             crate::registry::id::MtuMismatchEvent => {
-                Self::MtuMismatchEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::MtuMismatchEvent)
             }
             crate::registry::id::TeamingMatchEvent => {
-                Self::TeamingMatchEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::TeamingMatchEvent)
             }
             crate::registry::id::TeamingMisMatchEvent => {
-                Self::TeamingMisMatchEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::TeamingMisMatchEvent)
             }
             crate::registry::id::UplinkPortMtuNotSupportEvent => {
-                Self::UplinkPortMtuNotSupportEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::UplinkPortMtuNotSupportEvent)
             }
             crate::registry::id::UplinkPortMtuSupportEvent => {
-                Self::UplinkPortMtuSupportEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::UplinkPortMtuSupportEvent)
             }
             crate::registry::id::UplinkPortVlanTrunkedEvent => {
-                Self::UplinkPortVlanTrunkedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::UplinkPortVlanTrunkedEvent)
             }
             crate::registry::id::UplinkPortVlanUntrunkedEvent => {
-                Self::UplinkPortVlanUntrunkedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::UplinkPortVlanUntrunkedEvent)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::DvsHealthStatusChangeEvent(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::DvsHealthStatusChangeEvent)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

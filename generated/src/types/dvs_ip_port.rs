@@ -101,7 +101,6 @@ impl<'de> serde::Deserialize<'de> for DvsIpPort {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum DvsIpPortKind {
     /// Exactly this type.
     DvsIpPort(Box<crate::types::DvsIpPort>),
@@ -109,6 +108,20 @@ pub enum DvsIpPortKind {
     DvsIpPortRange(Box<crate::types::DvsIpPortRange>),
     ///  A `DvsSingleIpPort`.
     DvsSingleIpPort(Box<crate::types::DvsSingleIpPort>),
+}
+impl Clone for DvsIpPortKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::DvsIpPort(v) => crate::object::clone_boxed(&**v, Self::DvsIpPort),
+            Self::DvsIpPortRange(v) => {
+                crate::object::clone_boxed(&**v, Self::DvsIpPortRange)
+            }
+            Self::DvsSingleIpPort(v) => {
+                crate::object::clone_boxed(&**v, Self::DvsSingleIpPort)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -140,35 +153,35 @@ impl DvsIpPortKind {
 impl From<crate::types::DvsIpPort> for DvsIpPortKind {
     #[inline]
     fn from(v: crate::types::DvsIpPort) -> Self {
-        Self::DvsIpPort(Box::new(v))
+        crate::object::boxed(v, Self::DvsIpPort)
     }
 }
 impl From<crate::types::DvsIpPortRange> for DvsIpPortKind {
     #[inline]
     fn from(v: crate::types::DvsIpPortRange) -> Self {
-        Self::DvsIpPortRange(Box::new(v))
+        crate::object::boxed(v, Self::DvsIpPortRange)
     }
 }
 impl From<crate::types::DvsSingleIpPort> for DvsIpPortKind {
     #[inline]
     fn from(v: crate::types::DvsSingleIpPort) -> Self {
-        Self::DvsSingleIpPort(Box::new(v))
+        crate::object::boxed(v, Self::DvsSingleIpPort)
     }
 }
 impl crate::object::Family for DvsIpPortKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::DvsIpPort, id) {
             crate::registry::id::DvsIpPortRange => {
-                Self::DvsIpPortRange(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DvsIpPortRange)
             }
             crate::registry::id::DvsSingleIpPort => {
-                Self::DvsSingleIpPort(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DvsSingleIpPort)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::DvsIpPort(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::DvsIpPort)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -90,7 +90,6 @@ impl<'de> serde::Deserialize<'de> for DvsNetworkRuleAction {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum DvsNetworkRuleActionKind {
     /// Exactly this type.
     DvsNetworkRuleAction(Box<crate::types::DvsNetworkRuleAction>),
@@ -112,6 +111,43 @@ pub enum DvsNetworkRuleActionKind {
     DvsRateLimitNetworkRuleAction(Box<crate::types::DvsRateLimitNetworkRuleAction>),
     ///  A `DvsUpdateTagNetworkRuleAction`.
     DvsUpdateTagNetworkRuleAction(Box<crate::types::DvsUpdateTagNetworkRuleAction>),
+}
+impl Clone for DvsNetworkRuleActionKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::DvsNetworkRuleAction(v) => {
+                crate::object::clone_boxed(&**v, Self::DvsNetworkRuleAction)
+            }
+            Self::DvsAcceptNetworkRuleAction(v) => {
+                crate::object::clone_boxed(&**v, Self::DvsAcceptNetworkRuleAction)
+            }
+            Self::DvsCopyNetworkRuleAction(v) => {
+                crate::object::clone_boxed(&**v, Self::DvsCopyNetworkRuleAction)
+            }
+            Self::DvsDropNetworkRuleAction(v) => {
+                crate::object::clone_boxed(&**v, Self::DvsDropNetworkRuleAction)
+            }
+            Self::DvsGreEncapNetworkRuleAction(v) => {
+                crate::object::clone_boxed(&**v, Self::DvsGreEncapNetworkRuleAction)
+            }
+            Self::DvsLogNetworkRuleAction(v) => {
+                crate::object::clone_boxed(&**v, Self::DvsLogNetworkRuleAction)
+            }
+            Self::DvsMacRewriteNetworkRuleAction(v) => {
+                crate::object::clone_boxed(&**v, Self::DvsMacRewriteNetworkRuleAction)
+            }
+            Self::DvsPuntNetworkRuleAction(v) => {
+                crate::object::clone_boxed(&**v, Self::DvsPuntNetworkRuleAction)
+            }
+            Self::DvsRateLimitNetworkRuleAction(v) => {
+                crate::object::clone_boxed(&**v, Self::DvsRateLimitNetworkRuleAction)
+            }
+            Self::DvsUpdateTagNetworkRuleAction(v) => {
+                crate::object::clone_boxed(&**v, Self::DvsUpdateTagNetworkRuleAction)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -150,61 +186,61 @@ impl DvsNetworkRuleActionKind {
 impl From<crate::types::DvsNetworkRuleAction> for DvsNetworkRuleActionKind {
     #[inline]
     fn from(v: crate::types::DvsNetworkRuleAction) -> Self {
-        Self::DvsNetworkRuleAction(Box::new(v))
+        crate::object::boxed(v, Self::DvsNetworkRuleAction)
     }
 }
 impl From<crate::types::DvsAcceptNetworkRuleAction> for DvsNetworkRuleActionKind {
     #[inline]
     fn from(v: crate::types::DvsAcceptNetworkRuleAction) -> Self {
-        Self::DvsAcceptNetworkRuleAction(Box::new(v))
+        crate::object::boxed(v, Self::DvsAcceptNetworkRuleAction)
     }
 }
 impl From<crate::types::DvsCopyNetworkRuleAction> for DvsNetworkRuleActionKind {
     #[inline]
     fn from(v: crate::types::DvsCopyNetworkRuleAction) -> Self {
-        Self::DvsCopyNetworkRuleAction(Box::new(v))
+        crate::object::boxed(v, Self::DvsCopyNetworkRuleAction)
     }
 }
 impl From<crate::types::DvsDropNetworkRuleAction> for DvsNetworkRuleActionKind {
     #[inline]
     fn from(v: crate::types::DvsDropNetworkRuleAction) -> Self {
-        Self::DvsDropNetworkRuleAction(Box::new(v))
+        crate::object::boxed(v, Self::DvsDropNetworkRuleAction)
     }
 }
 impl From<crate::types::DvsGreEncapNetworkRuleAction> for DvsNetworkRuleActionKind {
     #[inline]
     fn from(v: crate::types::DvsGreEncapNetworkRuleAction) -> Self {
-        Self::DvsGreEncapNetworkRuleAction(Box::new(v))
+        crate::object::boxed(v, Self::DvsGreEncapNetworkRuleAction)
     }
 }
 impl From<crate::types::DvsLogNetworkRuleAction> for DvsNetworkRuleActionKind {
     #[inline]
     fn from(v: crate::types::DvsLogNetworkRuleAction) -> Self {
-        Self::DvsLogNetworkRuleAction(Box::new(v))
+        crate::object::boxed(v, Self::DvsLogNetworkRuleAction)
     }
 }
 impl From<crate::types::DvsMacRewriteNetworkRuleAction> for DvsNetworkRuleActionKind {
     #[inline]
     fn from(v: crate::types::DvsMacRewriteNetworkRuleAction) -> Self {
-        Self::DvsMacRewriteNetworkRuleAction(Box::new(v))
+        crate::object::boxed(v, Self::DvsMacRewriteNetworkRuleAction)
     }
 }
 impl From<crate::types::DvsPuntNetworkRuleAction> for DvsNetworkRuleActionKind {
     #[inline]
     fn from(v: crate::types::DvsPuntNetworkRuleAction) -> Self {
-        Self::DvsPuntNetworkRuleAction(Box::new(v))
+        crate::object::boxed(v, Self::DvsPuntNetworkRuleAction)
     }
 }
 impl From<crate::types::DvsRateLimitNetworkRuleAction> for DvsNetworkRuleActionKind {
     #[inline]
     fn from(v: crate::types::DvsRateLimitNetworkRuleAction) -> Self {
-        Self::DvsRateLimitNetworkRuleAction(Box::new(v))
+        crate::object::boxed(v, Self::DvsRateLimitNetworkRuleAction)
     }
 }
 impl From<crate::types::DvsUpdateTagNetworkRuleAction> for DvsNetworkRuleActionKind {
     #[inline]
     fn from(v: crate::types::DvsUpdateTagNetworkRuleAction) -> Self {
-        Self::DvsUpdateTagNetworkRuleAction(Box::new(v))
+        crate::object::boxed(v, Self::DvsUpdateTagNetworkRuleAction)
     }
 }
 impl crate::object::Family for DvsNetworkRuleActionKind {
@@ -214,37 +250,37 @@ impl crate::object::Family for DvsNetworkRuleActionKind {
             id,
         ) {
             crate::registry::id::DvsAcceptNetworkRuleAction => {
-                Self::DvsAcceptNetworkRuleAction(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DvsAcceptNetworkRuleAction)
             }
             crate::registry::id::DvsCopyNetworkRuleAction => {
-                Self::DvsCopyNetworkRuleAction(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DvsCopyNetworkRuleAction)
             }
             crate::registry::id::DvsDropNetworkRuleAction => {
-                Self::DvsDropNetworkRuleAction(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DvsDropNetworkRuleAction)
             }
             crate::registry::id::DvsGreEncapNetworkRuleAction => {
-                Self::DvsGreEncapNetworkRuleAction(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DvsGreEncapNetworkRuleAction)
             }
             crate::registry::id::DvsLogNetworkRuleAction => {
-                Self::DvsLogNetworkRuleAction(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DvsLogNetworkRuleAction)
             }
             crate::registry::id::DvsMacRewriteNetworkRuleAction => {
-                Self::DvsMacRewriteNetworkRuleAction(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DvsMacRewriteNetworkRuleAction)
             }
             crate::registry::id::DvsPuntNetworkRuleAction => {
-                Self::DvsPuntNetworkRuleAction(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DvsPuntNetworkRuleAction)
             }
             crate::registry::id::DvsRateLimitNetworkRuleAction => {
-                Self::DvsRateLimitNetworkRuleAction(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DvsRateLimitNetworkRuleAction)
             }
             crate::registry::id::DvsUpdateTagNetworkRuleAction => {
-                Self::DvsUpdateTagNetworkRuleAction(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DvsUpdateTagNetworkRuleAction)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::DvsNetworkRuleAction(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::DvsNetworkRuleAction)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -101,7 +101,6 @@ impl<'de> serde::Deserialize<'de> for DvsNetworkRuleQualifier {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum DvsNetworkRuleQualifierKind {
     /// Exactly this type.
     DvsNetworkRuleQualifier(Box<crate::types::DvsNetworkRuleQualifier>),
@@ -113,6 +112,28 @@ pub enum DvsNetworkRuleQualifierKind {
     DvsSystemTrafficNetworkRuleQualifier(
         Box<crate::types::DvsSystemTrafficNetworkRuleQualifier>,
     ),
+}
+impl Clone for DvsNetworkRuleQualifierKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::DvsNetworkRuleQualifier(v) => {
+                crate::object::clone_boxed(&**v, Self::DvsNetworkRuleQualifier)
+            }
+            Self::DvsIpNetworkRuleQualifier(v) => {
+                crate::object::clone_boxed(&**v, Self::DvsIpNetworkRuleQualifier)
+            }
+            Self::DvsMacNetworkRuleQualifier(v) => {
+                crate::object::clone_boxed(&**v, Self::DvsMacNetworkRuleQualifier)
+            }
+            Self::DvsSystemTrafficNetworkRuleQualifier(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::DvsSystemTrafficNetworkRuleQualifier,
+                )
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -145,26 +166,26 @@ impl DvsNetworkRuleQualifierKind {
 impl From<crate::types::DvsNetworkRuleQualifier> for DvsNetworkRuleQualifierKind {
     #[inline]
     fn from(v: crate::types::DvsNetworkRuleQualifier) -> Self {
-        Self::DvsNetworkRuleQualifier(Box::new(v))
+        crate::object::boxed(v, Self::DvsNetworkRuleQualifier)
     }
 }
 impl From<crate::types::DvsIpNetworkRuleQualifier> for DvsNetworkRuleQualifierKind {
     #[inline]
     fn from(v: crate::types::DvsIpNetworkRuleQualifier) -> Self {
-        Self::DvsIpNetworkRuleQualifier(Box::new(v))
+        crate::object::boxed(v, Self::DvsIpNetworkRuleQualifier)
     }
 }
 impl From<crate::types::DvsMacNetworkRuleQualifier> for DvsNetworkRuleQualifierKind {
     #[inline]
     fn from(v: crate::types::DvsMacNetworkRuleQualifier) -> Self {
-        Self::DvsMacNetworkRuleQualifier(Box::new(v))
+        crate::object::boxed(v, Self::DvsMacNetworkRuleQualifier)
     }
 }
 impl From<crate::types::DvsSystemTrafficNetworkRuleQualifier>
 for DvsNetworkRuleQualifierKind {
     #[inline]
     fn from(v: crate::types::DvsSystemTrafficNetworkRuleQualifier) -> Self {
-        Self::DvsSystemTrafficNetworkRuleQualifier(Box::new(v))
+        crate::object::boxed(v, Self::DvsSystemTrafficNetworkRuleQualifier)
     }
 }
 impl crate::object::Family for DvsNetworkRuleQualifierKind {
@@ -174,19 +195,19 @@ impl crate::object::Family for DvsNetworkRuleQualifierKind {
             id,
         ) {
             crate::registry::id::DvsIpNetworkRuleQualifier => {
-                Self::DvsIpNetworkRuleQualifier(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DvsIpNetworkRuleQualifier)
             }
             crate::registry::id::DvsMacNetworkRuleQualifier => {
-                Self::DvsMacNetworkRuleQualifier(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DvsMacNetworkRuleQualifier)
             }
             crate::registry::id::DvsSystemTrafficNetworkRuleQualifier => {
-                Self::DvsSystemTrafficNetworkRuleQualifier(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DvsSystemTrafficNetworkRuleQualifier)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::DvsNetworkRuleQualifier(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::DvsNetworkRuleQualifier)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -147,12 +147,24 @@ impl<'de> serde::Deserialize<'de> for DvsTrafficFilterConfig {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum DvsTrafficFilterConfigKind {
     /// Exactly this type.
     DvsTrafficFilterConfig(Box<crate::types::DvsTrafficFilterConfig>),
     ///  A `DvsTrafficFilterConfigSpec`.
     DvsTrafficFilterConfigSpec(Box<crate::types::DvsTrafficFilterConfigSpec>),
+}
+impl Clone for DvsTrafficFilterConfigKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::DvsTrafficFilterConfig(v) => {
+                crate::object::clone_boxed(&**v, Self::DvsTrafficFilterConfig)
+            }
+            Self::DvsTrafficFilterConfigSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::DvsTrafficFilterConfigSpec)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -183,13 +195,13 @@ impl DvsTrafficFilterConfigKind {
 impl From<crate::types::DvsTrafficFilterConfig> for DvsTrafficFilterConfigKind {
     #[inline]
     fn from(v: crate::types::DvsTrafficFilterConfig) -> Self {
-        Self::DvsTrafficFilterConfig(Box::new(v))
+        crate::object::boxed(v, Self::DvsTrafficFilterConfig)
     }
 }
 impl From<crate::types::DvsTrafficFilterConfigSpec> for DvsTrafficFilterConfigKind {
     #[inline]
     fn from(v: crate::types::DvsTrafficFilterConfigSpec) -> Self {
-        Self::DvsTrafficFilterConfigSpec(Box::new(v))
+        crate::object::boxed(v, Self::DvsTrafficFilterConfigSpec)
     }
 }
 impl crate::object::Family for DvsTrafficFilterConfigKind {
@@ -199,13 +211,13 @@ impl crate::object::Family for DvsTrafficFilterConfigKind {
             id,
         ) {
             crate::registry::id::DvsTrafficFilterConfigSpec => {
-                Self::DvsTrafficFilterConfigSpec(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DvsTrafficFilterConfigSpec)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::DvsTrafficFilterConfig(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::DvsTrafficFilterConfig)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -90,12 +90,24 @@ impl<'de> serde::Deserialize<'de> for DVSUplinkPortPolicy {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum DVSUplinkPortPolicyKind {
     /// Exactly this type.
     DVSUplinkPortPolicy(Box<crate::types::DVSUplinkPortPolicy>),
     ///  A `DVSNameArrayUplinkPortPolicy`.
     DVSNameArrayUplinkPortPolicy(Box<crate::types::DVSNameArrayUplinkPortPolicy>),
+}
+impl Clone for DVSUplinkPortPolicyKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::DVSUplinkPortPolicy(v) => {
+                crate::object::clone_boxed(&**v, Self::DVSUplinkPortPolicy)
+            }
+            Self::DVSNameArrayUplinkPortPolicy(v) => {
+                crate::object::clone_boxed(&**v, Self::DVSNameArrayUplinkPortPolicy)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -126,13 +138,13 @@ impl DVSUplinkPortPolicyKind {
 impl From<crate::types::DVSUplinkPortPolicy> for DVSUplinkPortPolicyKind {
     #[inline]
     fn from(v: crate::types::DVSUplinkPortPolicy) -> Self {
-        Self::DVSUplinkPortPolicy(Box::new(v))
+        crate::object::boxed(v, Self::DVSUplinkPortPolicy)
     }
 }
 impl From<crate::types::DVSNameArrayUplinkPortPolicy> for DVSUplinkPortPolicyKind {
     #[inline]
     fn from(v: crate::types::DVSNameArrayUplinkPortPolicy) -> Self {
-        Self::DVSNameArrayUplinkPortPolicy(Box::new(v))
+        crate::object::boxed(v, Self::DVSNameArrayUplinkPortPolicy)
     }
 }
 impl crate::object::Family for DVSUplinkPortPolicyKind {
@@ -142,13 +154,13 @@ impl crate::object::Family for DVSUplinkPortPolicyKind {
             id,
         ) {
             crate::registry::id::DVSNameArrayUplinkPortPolicy => {
-                Self::DVSNameArrayUplinkPortPolicy(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DVSNameArrayUplinkPortPolicy)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::DVSUplinkPortPolicy(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::DVSUplinkPortPolicy)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

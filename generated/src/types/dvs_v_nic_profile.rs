@@ -191,7 +191,6 @@ impl<'de> serde::Deserialize<'de> for DvsVNicProfile {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum DvsVNicProfileKind {
     /// Exactly this type.
     DvsVNicProfile(Box<crate::types::DvsVNicProfile>),
@@ -199,6 +198,22 @@ pub enum DvsVNicProfileKind {
     DvsHostVNicProfile(Box<crate::types::DvsHostVNicProfile>),
     ///  A `DvsServiceConsoleVNicProfile`.
     DvsServiceConsoleVNicProfile(Box<crate::types::DvsServiceConsoleVNicProfile>),
+}
+impl Clone for DvsVNicProfileKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::DvsVNicProfile(v) => {
+                crate::object::clone_boxed(&**v, Self::DvsVNicProfile)
+            }
+            Self::DvsHostVNicProfile(v) => {
+                crate::object::clone_boxed(&**v, Self::DvsHostVNicProfile)
+            }
+            Self::DvsServiceConsoleVNicProfile(v) => {
+                crate::object::clone_boxed(&**v, Self::DvsServiceConsoleVNicProfile)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -230,35 +245,35 @@ impl DvsVNicProfileKind {
 impl From<crate::types::DvsVNicProfile> for DvsVNicProfileKind {
     #[inline]
     fn from(v: crate::types::DvsVNicProfile) -> Self {
-        Self::DvsVNicProfile(Box::new(v))
+        crate::object::boxed(v, Self::DvsVNicProfile)
     }
 }
 impl From<crate::types::DvsHostVNicProfile> for DvsVNicProfileKind {
     #[inline]
     fn from(v: crate::types::DvsHostVNicProfile) -> Self {
-        Self::DvsHostVNicProfile(Box::new(v))
+        crate::object::boxed(v, Self::DvsHostVNicProfile)
     }
 }
 impl From<crate::types::DvsServiceConsoleVNicProfile> for DvsVNicProfileKind {
     #[inline]
     fn from(v: crate::types::DvsServiceConsoleVNicProfile) -> Self {
-        Self::DvsServiceConsoleVNicProfile(Box::new(v))
+        crate::object::boxed(v, Self::DvsServiceConsoleVNicProfile)
     }
 }
 impl crate::object::Family for DvsVNicProfileKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::DvsVNicProfile, id) {
             crate::registry::id::DvsHostVNicProfile => {
-                Self::DvsHostVNicProfile(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DvsHostVNicProfile)
             }
             crate::registry::id::DvsServiceConsoleVNicProfile => {
-                Self::DvsServiceConsoleVNicProfile(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DvsServiceConsoleVNicProfile)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::DvsVNicProfile(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::DvsVNicProfile)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

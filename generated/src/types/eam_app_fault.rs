@@ -108,7 +108,6 @@ impl<'de> serde::Deserialize<'de> for EamAppFault {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum EamAppFaultKind {
     /// Exactly this type.
     EamAppFault(Box<crate::types::EamAppFault>),
@@ -118,6 +117,23 @@ pub enum EamAppFaultKind {
     DisabledClusterFault(Box<crate::types::DisabledClusterFault>),
     ///  A `EamInvalidState`.
     EamInvalidState(Box<crate::types::EamInvalidState>),
+}
+impl Clone for EamAppFaultKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::EamAppFault(v) => crate::object::clone_boxed(&**v, Self::EamAppFault),
+            Self::CertificateNotTrustedFault(v) => {
+                crate::object::clone_boxed(&**v, Self::CertificateNotTrustedFault)
+            }
+            Self::DisabledClusterFault(v) => {
+                crate::object::clone_boxed(&**v, Self::DisabledClusterFault)
+            }
+            Self::EamInvalidState(v) => {
+                crate::object::clone_boxed(&**v, Self::EamInvalidState)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -150,44 +166,44 @@ impl EamAppFaultKind {
 impl From<crate::types::EamAppFault> for EamAppFaultKind {
     #[inline]
     fn from(v: crate::types::EamAppFault) -> Self {
-        Self::EamAppFault(Box::new(v))
+        crate::object::boxed(v, Self::EamAppFault)
     }
 }
 impl From<crate::types::CertificateNotTrustedFault> for EamAppFaultKind {
     #[inline]
     fn from(v: crate::types::CertificateNotTrustedFault) -> Self {
-        Self::CertificateNotTrustedFault(Box::new(v))
+        crate::object::boxed(v, Self::CertificateNotTrustedFault)
     }
 }
 impl From<crate::types::DisabledClusterFault> for EamAppFaultKind {
     #[inline]
     fn from(v: crate::types::DisabledClusterFault) -> Self {
-        Self::DisabledClusterFault(Box::new(v))
+        crate::object::boxed(v, Self::DisabledClusterFault)
     }
 }
 impl From<crate::types::EamInvalidState> for EamAppFaultKind {
     #[inline]
     fn from(v: crate::types::EamInvalidState) -> Self {
-        Self::EamInvalidState(Box::new(v))
+        crate::object::boxed(v, Self::EamInvalidState)
     }
 }
 impl crate::object::Family for EamAppFaultKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::EamAppFault, id) {
             crate::registry::id::CertificateNotTrustedFault => {
-                Self::CertificateNotTrustedFault(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CertificateNotTrustedFault)
             }
             crate::registry::id::DisabledClusterFault => {
-                Self::DisabledClusterFault(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DisabledClusterFault)
             }
             crate::registry::id::EamInvalidState => {
-                Self::EamInvalidState(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::EamInvalidState)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::EamAppFault(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::EamAppFault)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

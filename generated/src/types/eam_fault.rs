@@ -111,7 +111,6 @@ impl<'de> serde::Deserialize<'de> for EamFault {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum EamFaultKind {
     /// Exactly this type.
     EamFault(Box<crate::types::EamFault>),
@@ -124,6 +123,26 @@ pub enum EamFaultKind {
     ///  A `EamInvalidUrl`.
     #[cfg(feature = "eam")]
     EamInvalidUrl(Box<crate::types::EamInvalidUrl>),
+}
+impl Clone for EamFaultKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::EamFault(v) => crate::object::clone_boxed(&**v, Self::EamFault),
+            #[cfg(feature = "eam")]
+            Self::InvalidAgencyScope(v) => {
+                crate::object::clone_boxed(&**v, Self::InvalidAgencyScope)
+            }
+            #[cfg(feature = "eam")]
+            Self::InvalidAgentConfiguration(v) => {
+                crate::object::clone_boxed(&**v, Self::InvalidAgentConfiguration)
+            }
+            #[cfg(feature = "eam")]
+            Self::EamInvalidUrl(v) => {
+                crate::object::clone_boxed(&**v, Self::EamInvalidUrl)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -159,28 +178,28 @@ impl EamFaultKind {
 impl From<crate::types::EamFault> for EamFaultKind {
     #[inline]
     fn from(v: crate::types::EamFault) -> Self {
-        Self::EamFault(Box::new(v))
+        crate::object::boxed(v, Self::EamFault)
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::InvalidAgencyScope> for EamFaultKind {
     #[inline]
     fn from(v: crate::types::InvalidAgencyScope) -> Self {
-        Self::InvalidAgencyScope(Box::new(v))
+        crate::object::boxed(v, Self::InvalidAgencyScope)
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::InvalidAgentConfiguration> for EamFaultKind {
     #[inline]
     fn from(v: crate::types::InvalidAgentConfiguration) -> Self {
-        Self::InvalidAgentConfiguration(Box::new(v))
+        crate::object::boxed(v, Self::InvalidAgentConfiguration)
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::EamInvalidUrl> for EamFaultKind {
     #[inline]
     fn from(v: crate::types::EamInvalidUrl) -> Self {
-        Self::EamInvalidUrl(Box::new(v))
+        crate::object::boxed(v, Self::EamInvalidUrl)
     }
 }
 impl crate::object::Family for EamFaultKind {
@@ -188,21 +207,21 @@ impl crate::object::Family for EamFaultKind {
         match crate::registry::child_toward(crate::registry::id::EamFault, id) {
             #[cfg(feature = "eam")]
             crate::registry::id::InvalidAgencyScope => {
-                Self::InvalidAgencyScope(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::InvalidAgencyScope)
             }
             #[cfg(feature = "eam")]
             crate::registry::id::InvalidAgentConfiguration => {
-                Self::InvalidAgentConfiguration(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::InvalidAgentConfiguration)
             }
             #[cfg(feature = "eam")]
             crate::registry::id::EamInvalidUrl => {
-                Self::EamInvalidUrl(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::EamInvalidUrl)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::EamFault(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::EamFault)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -117,13 +117,26 @@ impl<'de> serde::Deserialize<'de> for EamObjectRuntimeInfo {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum EamObjectRuntimeInfoKind {
     /// Exactly this type.
     EamObjectRuntimeInfo(Box<crate::types::EamObjectRuntimeInfo>),
     ///  A `AgentRuntimeInfo`.
     #[cfg(feature = "eam")]
     AgentRuntimeInfo(Box<crate::types::AgentRuntimeInfo>),
+}
+impl Clone for EamObjectRuntimeInfoKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::EamObjectRuntimeInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::EamObjectRuntimeInfo)
+            }
+            #[cfg(feature = "eam")]
+            Self::AgentRuntimeInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::AgentRuntimeInfo)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -155,14 +168,14 @@ impl EamObjectRuntimeInfoKind {
 impl From<crate::types::EamObjectRuntimeInfo> for EamObjectRuntimeInfoKind {
     #[inline]
     fn from(v: crate::types::EamObjectRuntimeInfo) -> Self {
-        Self::EamObjectRuntimeInfo(Box::new(v))
+        crate::object::boxed(v, Self::EamObjectRuntimeInfo)
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::AgentRuntimeInfo> for EamObjectRuntimeInfoKind {
     #[inline]
     fn from(v: crate::types::AgentRuntimeInfo) -> Self {
-        Self::AgentRuntimeInfo(Box::new(v))
+        crate::object::boxed(v, Self::AgentRuntimeInfo)
     }
 }
 impl crate::object::Family for EamObjectRuntimeInfoKind {
@@ -173,13 +186,13 @@ impl crate::object::Family for EamObjectRuntimeInfoKind {
         ) {
             #[cfg(feature = "eam")]
             crate::registry::id::AgentRuntimeInfo => {
-                Self::AgentRuntimeInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::AgentRuntimeInfo)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::EamObjectRuntimeInfo(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::EamObjectRuntimeInfo)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -108,7 +108,6 @@ impl<'de> serde::Deserialize<'de> for EamRuntimeFault {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum EamRuntimeFaultKind {
     /// Exactly this type.
     EamRuntimeFault(Box<crate::types::EamRuntimeFault>),
@@ -128,6 +127,36 @@ pub enum EamRuntimeFaultKind {
     NoConnectionToVCenter(Box<crate::types::NoConnectionToVCenter>),
     ///  A `NotAuthorized`.
     NotAuthorized(Box<crate::types::NotAuthorized>),
+}
+impl Clone for EamRuntimeFaultKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::EamRuntimeFault(v) => {
+                crate::object::clone_boxed(&**v, Self::EamRuntimeFault)
+            }
+            Self::EamAppFault(v) => Self::EamAppFault(Clone::clone(v)),
+            Self::EamIOFault(v) => crate::object::clone_boxed(&**v, Self::EamIOFault),
+            Self::EamServiceNotInitialized(v) => {
+                crate::object::clone_boxed(&**v, Self::EamServiceNotInitialized)
+            }
+            Self::EamSystemFault(v) => {
+                crate::object::clone_boxed(&**v, Self::EamSystemFault)
+            }
+            Self::EamInvalidLogin(v) => {
+                crate::object::clone_boxed(&**v, Self::EamInvalidLogin)
+            }
+            Self::EamInvalidVibPackage(v) => {
+                crate::object::clone_boxed(&**v, Self::EamInvalidVibPackage)
+            }
+            Self::NoConnectionToVCenter(v) => {
+                crate::object::clone_boxed(&**v, Self::NoConnectionToVCenter)
+            }
+            Self::NotAuthorized(v) => {
+                crate::object::clone_boxed(&**v, Self::NotAuthorized)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -165,7 +194,7 @@ impl EamRuntimeFaultKind {
 impl From<crate::types::EamRuntimeFault> for EamRuntimeFaultKind {
     #[inline]
     fn from(v: crate::types::EamRuntimeFault) -> Self {
-        Self::EamRuntimeFault(Box::new(v))
+        crate::object::boxed(v, Self::EamRuntimeFault)
     }
 }
 impl From<crate::types::EamAppFaultKind> for EamRuntimeFaultKind {
@@ -177,43 +206,43 @@ impl From<crate::types::EamAppFaultKind> for EamRuntimeFaultKind {
 impl From<crate::types::EamIOFault> for EamRuntimeFaultKind {
     #[inline]
     fn from(v: crate::types::EamIOFault) -> Self {
-        Self::EamIOFault(Box::new(v))
+        crate::object::boxed(v, Self::EamIOFault)
     }
 }
 impl From<crate::types::EamServiceNotInitialized> for EamRuntimeFaultKind {
     #[inline]
     fn from(v: crate::types::EamServiceNotInitialized) -> Self {
-        Self::EamServiceNotInitialized(Box::new(v))
+        crate::object::boxed(v, Self::EamServiceNotInitialized)
     }
 }
 impl From<crate::types::EamSystemFault> for EamRuntimeFaultKind {
     #[inline]
     fn from(v: crate::types::EamSystemFault) -> Self {
-        Self::EamSystemFault(Box::new(v))
+        crate::object::boxed(v, Self::EamSystemFault)
     }
 }
 impl From<crate::types::EamInvalidLogin> for EamRuntimeFaultKind {
     #[inline]
     fn from(v: crate::types::EamInvalidLogin) -> Self {
-        Self::EamInvalidLogin(Box::new(v))
+        crate::object::boxed(v, Self::EamInvalidLogin)
     }
 }
 impl From<crate::types::EamInvalidVibPackage> for EamRuntimeFaultKind {
     #[inline]
     fn from(v: crate::types::EamInvalidVibPackage) -> Self {
-        Self::EamInvalidVibPackage(Box::new(v))
+        crate::object::boxed(v, Self::EamInvalidVibPackage)
     }
 }
 impl From<crate::types::NoConnectionToVCenter> for EamRuntimeFaultKind {
     #[inline]
     fn from(v: crate::types::NoConnectionToVCenter) -> Self {
-        Self::NoConnectionToVCenter(Box::new(v))
+        crate::object::boxed(v, Self::NoConnectionToVCenter)
     }
 }
 impl From<crate::types::NotAuthorized> for EamRuntimeFaultKind {
     #[inline]
     fn from(v: crate::types::NotAuthorized) -> Self {
-        Self::NotAuthorized(Box::new(v))
+        crate::object::boxed(v, Self::NotAuthorized)
     }
 }
 impl crate::object::Family for EamRuntimeFaultKind {
@@ -227,31 +256,31 @@ impl crate::object::Family for EamRuntimeFaultKind {
                 )
             }
             crate::registry::id::EamIOFault => {
-                Self::EamIOFault(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::EamIOFault)
             }
             crate::registry::id::EamServiceNotInitialized => {
-                Self::EamServiceNotInitialized(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::EamServiceNotInitialized)
             }
             crate::registry::id::EamSystemFault => {
-                Self::EamSystemFault(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::EamSystemFault)
             }
             crate::registry::id::EamInvalidLogin => {
-                Self::EamInvalidLogin(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::EamInvalidLogin)
             }
             crate::registry::id::EamInvalidVibPackage => {
-                Self::EamInvalidVibPackage(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::EamInvalidVibPackage)
             }
             crate::registry::id::NoConnectionToVCenter => {
-                Self::NoConnectionToVCenter(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::NoConnectionToVCenter)
             }
             crate::registry::id::NotAuthorized => {
-                Self::NotAuthorized(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::NotAuthorized)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::EamRuntimeFault(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::EamRuntimeFault)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -111,7 +111,6 @@ impl<'de> serde::Deserialize<'de> for ElementDescription {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum ElementDescriptionKind {
     /// Exactly this type.
     ElementDescription(Box<crate::types::ElementDescription>),
@@ -123,6 +122,24 @@ pub enum ElementDescriptionKind {
     FeatureEVCMode(Box<crate::types::FeatureEVCMode>),
     ///  A `OptionDef`.
     OptionDef(Box<crate::types::OptionDef>),
+}
+impl Clone for ElementDescriptionKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::ElementDescription(v) => {
+                crate::object::clone_boxed(&**v, Self::ElementDescription)
+            }
+            Self::EVCMode(v) => crate::object::clone_boxed(&**v, Self::EVCMode),
+            Self::ExtendedElementDescription(v) => {
+                crate::object::clone_boxed(&**v, Self::ExtendedElementDescription)
+            }
+            Self::FeatureEVCMode(v) => {
+                crate::object::clone_boxed(&**v, Self::FeatureEVCMode)
+            }
+            Self::OptionDef(v) => crate::object::clone_boxed(&**v, Self::OptionDef),
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -156,31 +173,31 @@ impl ElementDescriptionKind {
 impl From<crate::types::ElementDescription> for ElementDescriptionKind {
     #[inline]
     fn from(v: crate::types::ElementDescription) -> Self {
-        Self::ElementDescription(Box::new(v))
+        crate::object::boxed(v, Self::ElementDescription)
     }
 }
 impl From<crate::types::EVCMode> for ElementDescriptionKind {
     #[inline]
     fn from(v: crate::types::EVCMode) -> Self {
-        Self::EVCMode(Box::new(v))
+        crate::object::boxed(v, Self::EVCMode)
     }
 }
 impl From<crate::types::ExtendedElementDescription> for ElementDescriptionKind {
     #[inline]
     fn from(v: crate::types::ExtendedElementDescription) -> Self {
-        Self::ExtendedElementDescription(Box::new(v))
+        crate::object::boxed(v, Self::ExtendedElementDescription)
     }
 }
 impl From<crate::types::FeatureEVCMode> for ElementDescriptionKind {
     #[inline]
     fn from(v: crate::types::FeatureEVCMode) -> Self {
-        Self::FeatureEVCMode(Box::new(v))
+        crate::object::boxed(v, Self::FeatureEVCMode)
     }
 }
 impl From<crate::types::OptionDef> for ElementDescriptionKind {
     #[inline]
     fn from(v: crate::types::OptionDef) -> Self {
-        Self::OptionDef(Box::new(v))
+        crate::object::boxed(v, Self::OptionDef)
     }
 }
 impl crate::object::Family for ElementDescriptionKind {
@@ -189,21 +206,19 @@ impl crate::object::Family for ElementDescriptionKind {
             crate::registry::id::ElementDescription,
             id,
         ) {
-            crate::registry::id::EVCMode => Self::EVCMode(crate::object::Blank::blank()),
+            crate::registry::id::EVCMode => crate::object::blank_boxed(Self::EVCMode),
             crate::registry::id::ExtendedElementDescription => {
-                Self::ExtendedElementDescription(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ExtendedElementDescription)
             }
             crate::registry::id::FeatureEVCMode => {
-                Self::FeatureEVCMode(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::FeatureEVCMode)
             }
-            crate::registry::id::OptionDef => {
-                Self::OptionDef(crate::object::Blank::blank())
-            }
+            crate::registry::id::OptionDef => crate::object::blank_boxed(Self::OptionDef),
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::ElementDescription(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::ElementDescription)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -212,12 +212,24 @@ impl<'de> serde::Deserialize<'de> for EnteredStandbyModeEvent {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum EnteredStandbyModeEventKind {
     /// Exactly this type.
     EnteredStandbyModeEvent(Box<crate::types::EnteredStandbyModeEvent>),
     ///  A `DrsEnteredStandbyModeEvent`.
     DrsEnteredStandbyModeEvent(Box<crate::types::DrsEnteredStandbyModeEvent>),
+}
+impl Clone for EnteredStandbyModeEventKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::EnteredStandbyModeEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::EnteredStandbyModeEvent)
+            }
+            Self::DrsEnteredStandbyModeEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::DrsEnteredStandbyModeEvent)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -248,13 +260,13 @@ impl EnteredStandbyModeEventKind {
 impl From<crate::types::EnteredStandbyModeEvent> for EnteredStandbyModeEventKind {
     #[inline]
     fn from(v: crate::types::EnteredStandbyModeEvent) -> Self {
-        Self::EnteredStandbyModeEvent(Box::new(v))
+        crate::object::boxed(v, Self::EnteredStandbyModeEvent)
     }
 }
 impl From<crate::types::DrsEnteredStandbyModeEvent> for EnteredStandbyModeEventKind {
     #[inline]
     fn from(v: crate::types::DrsEnteredStandbyModeEvent) -> Self {
-        Self::DrsEnteredStandbyModeEvent(Box::new(v))
+        crate::object::boxed(v, Self::DrsEnteredStandbyModeEvent)
     }
 }
 impl crate::object::Family for EnteredStandbyModeEventKind {
@@ -264,13 +276,13 @@ impl crate::object::Family for EnteredStandbyModeEventKind {
             id,
         ) {
             crate::registry::id::DrsEnteredStandbyModeEvent => {
-                Self::DrsEnteredStandbyModeEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DrsEnteredStandbyModeEvent)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::EnteredStandbyModeEvent(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::EnteredStandbyModeEvent)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

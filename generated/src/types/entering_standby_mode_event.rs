@@ -212,12 +212,24 @@ impl<'de> serde::Deserialize<'de> for EnteringStandbyModeEvent {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum EnteringStandbyModeEventKind {
     /// Exactly this type.
     EnteringStandbyModeEvent(Box<crate::types::EnteringStandbyModeEvent>),
     ///  A `DrsEnteringStandbyModeEvent`.
     DrsEnteringStandbyModeEvent(Box<crate::types::DrsEnteringStandbyModeEvent>),
+}
+impl Clone for EnteringStandbyModeEventKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::EnteringStandbyModeEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::EnteringStandbyModeEvent)
+            }
+            Self::DrsEnteringStandbyModeEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::DrsEnteringStandbyModeEvent)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -248,13 +260,13 @@ impl EnteringStandbyModeEventKind {
 impl From<crate::types::EnteringStandbyModeEvent> for EnteringStandbyModeEventKind {
     #[inline]
     fn from(v: crate::types::EnteringStandbyModeEvent) -> Self {
-        Self::EnteringStandbyModeEvent(Box::new(v))
+        crate::object::boxed(v, Self::EnteringStandbyModeEvent)
     }
 }
 impl From<crate::types::DrsEnteringStandbyModeEvent> for EnteringStandbyModeEventKind {
     #[inline]
     fn from(v: crate::types::DrsEnteringStandbyModeEvent) -> Self {
-        Self::DrsEnteringStandbyModeEvent(Box::new(v))
+        crate::object::boxed(v, Self::DrsEnteringStandbyModeEvent)
     }
 }
 impl crate::object::Family for EnteringStandbyModeEventKind {
@@ -264,13 +276,13 @@ impl crate::object::Family for EnteringStandbyModeEventKind {
             id,
         ) {
             crate::registry::id::DrsEnteringStandbyModeEvent => {
-                Self::DrsEnteringStandbyModeEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DrsEnteringStandbyModeEvent)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::EnteringStandbyModeEvent(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::EnteringStandbyModeEvent)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -101,7 +101,6 @@ impl<'de> serde::Deserialize<'de> for EntityEventArgument {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum EntityEventArgumentKind {
     /// Exactly this type.
     EntityEventArgument(Box<crate::types::EntityEventArgument>),
@@ -131,6 +130,55 @@ pub enum EntityEventArgumentKind {
     TgwEventArgument(Box<crate::types::TgwEventArgument>),
     ///  A `VmEventArgument`.
     VmEventArgument(Box<crate::types::VmEventArgument>),
+}
+impl Clone for EntityEventArgumentKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::EntityEventArgument(v) => {
+                crate::object::clone_boxed(&**v, Self::EntityEventArgument)
+            }
+            Self::AlarmEventArgument(v) => {
+                crate::object::clone_boxed(&**v, Self::AlarmEventArgument)
+            }
+            Self::ComputeResourceEventArgument(v) => {
+                crate::object::clone_boxed(&**v, Self::ComputeResourceEventArgument)
+            }
+            Self::DatacenterEventArgument(v) => {
+                crate::object::clone_boxed(&**v, Self::DatacenterEventArgument)
+            }
+            Self::DatastoreEventArgument(v) => {
+                crate::object::clone_boxed(&**v, Self::DatastoreEventArgument)
+            }
+            Self::DvsEventArgument(v) => {
+                crate::object::clone_boxed(&**v, Self::DvsEventArgument)
+            }
+            Self::FolderEventArgument(v) => {
+                crate::object::clone_boxed(&**v, Self::FolderEventArgument)
+            }
+            Self::HostEventArgument(v) => {
+                crate::object::clone_boxed(&**v, Self::HostEventArgument)
+            }
+            Self::ManagedEntityEventArgument(v) => {
+                crate::object::clone_boxed(&**v, Self::ManagedEntityEventArgument)
+            }
+            Self::NetworkEventArgument(v) => {
+                crate::object::clone_boxed(&**v, Self::NetworkEventArgument)
+            }
+            Self::ResourcePoolEventArgument(v) => {
+                crate::object::clone_boxed(&**v, Self::ResourcePoolEventArgument)
+            }
+            Self::ScheduledTaskEventArgument(v) => {
+                crate::object::clone_boxed(&**v, Self::ScheduledTaskEventArgument)
+            }
+            Self::TgwEventArgument(v) => {
+                crate::object::clone_boxed(&**v, Self::TgwEventArgument)
+            }
+            Self::VmEventArgument(v) => {
+                crate::object::clone_boxed(&**v, Self::VmEventArgument)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -173,85 +221,85 @@ impl EntityEventArgumentKind {
 impl From<crate::types::EntityEventArgument> for EntityEventArgumentKind {
     #[inline]
     fn from(v: crate::types::EntityEventArgument) -> Self {
-        Self::EntityEventArgument(Box::new(v))
+        crate::object::boxed(v, Self::EntityEventArgument)
     }
 }
 impl From<crate::types::AlarmEventArgument> for EntityEventArgumentKind {
     #[inline]
     fn from(v: crate::types::AlarmEventArgument) -> Self {
-        Self::AlarmEventArgument(Box::new(v))
+        crate::object::boxed(v, Self::AlarmEventArgument)
     }
 }
 impl From<crate::types::ComputeResourceEventArgument> for EntityEventArgumentKind {
     #[inline]
     fn from(v: crate::types::ComputeResourceEventArgument) -> Self {
-        Self::ComputeResourceEventArgument(Box::new(v))
+        crate::object::boxed(v, Self::ComputeResourceEventArgument)
     }
 }
 impl From<crate::types::DatacenterEventArgument> for EntityEventArgumentKind {
     #[inline]
     fn from(v: crate::types::DatacenterEventArgument) -> Self {
-        Self::DatacenterEventArgument(Box::new(v))
+        crate::object::boxed(v, Self::DatacenterEventArgument)
     }
 }
 impl From<crate::types::DatastoreEventArgument> for EntityEventArgumentKind {
     #[inline]
     fn from(v: crate::types::DatastoreEventArgument) -> Self {
-        Self::DatastoreEventArgument(Box::new(v))
+        crate::object::boxed(v, Self::DatastoreEventArgument)
     }
 }
 impl From<crate::types::DvsEventArgument> for EntityEventArgumentKind {
     #[inline]
     fn from(v: crate::types::DvsEventArgument) -> Self {
-        Self::DvsEventArgument(Box::new(v))
+        crate::object::boxed(v, Self::DvsEventArgument)
     }
 }
 impl From<crate::types::FolderEventArgument> for EntityEventArgumentKind {
     #[inline]
     fn from(v: crate::types::FolderEventArgument) -> Self {
-        Self::FolderEventArgument(Box::new(v))
+        crate::object::boxed(v, Self::FolderEventArgument)
     }
 }
 impl From<crate::types::HostEventArgument> for EntityEventArgumentKind {
     #[inline]
     fn from(v: crate::types::HostEventArgument) -> Self {
-        Self::HostEventArgument(Box::new(v))
+        crate::object::boxed(v, Self::HostEventArgument)
     }
 }
 impl From<crate::types::ManagedEntityEventArgument> for EntityEventArgumentKind {
     #[inline]
     fn from(v: crate::types::ManagedEntityEventArgument) -> Self {
-        Self::ManagedEntityEventArgument(Box::new(v))
+        crate::object::boxed(v, Self::ManagedEntityEventArgument)
     }
 }
 impl From<crate::types::NetworkEventArgument> for EntityEventArgumentKind {
     #[inline]
     fn from(v: crate::types::NetworkEventArgument) -> Self {
-        Self::NetworkEventArgument(Box::new(v))
+        crate::object::boxed(v, Self::NetworkEventArgument)
     }
 }
 impl From<crate::types::ResourcePoolEventArgument> for EntityEventArgumentKind {
     #[inline]
     fn from(v: crate::types::ResourcePoolEventArgument) -> Self {
-        Self::ResourcePoolEventArgument(Box::new(v))
+        crate::object::boxed(v, Self::ResourcePoolEventArgument)
     }
 }
 impl From<crate::types::ScheduledTaskEventArgument> for EntityEventArgumentKind {
     #[inline]
     fn from(v: crate::types::ScheduledTaskEventArgument) -> Self {
-        Self::ScheduledTaskEventArgument(Box::new(v))
+        crate::object::boxed(v, Self::ScheduledTaskEventArgument)
     }
 }
 impl From<crate::types::TgwEventArgument> for EntityEventArgumentKind {
     #[inline]
     fn from(v: crate::types::TgwEventArgument) -> Self {
-        Self::TgwEventArgument(Box::new(v))
+        crate::object::boxed(v, Self::TgwEventArgument)
     }
 }
 impl From<crate::types::VmEventArgument> for EntityEventArgumentKind {
     #[inline]
     fn from(v: crate::types::VmEventArgument) -> Self {
-        Self::VmEventArgument(Box::new(v))
+        crate::object::boxed(v, Self::VmEventArgument)
     }
 }
 impl crate::object::Family for EntityEventArgumentKind {
@@ -261,49 +309,49 @@ impl crate::object::Family for EntityEventArgumentKind {
             id,
         ) {
             crate::registry::id::AlarmEventArgument => {
-                Self::AlarmEventArgument(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::AlarmEventArgument)
             }
             crate::registry::id::ComputeResourceEventArgument => {
-                Self::ComputeResourceEventArgument(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ComputeResourceEventArgument)
             }
             crate::registry::id::DatacenterEventArgument => {
-                Self::DatacenterEventArgument(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DatacenterEventArgument)
             }
             crate::registry::id::DatastoreEventArgument => {
-                Self::DatastoreEventArgument(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DatastoreEventArgument)
             }
             crate::registry::id::DvsEventArgument => {
-                Self::DvsEventArgument(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DvsEventArgument)
             }
             crate::registry::id::FolderEventArgument => {
-                Self::FolderEventArgument(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::FolderEventArgument)
             }
             crate::registry::id::HostEventArgument => {
-                Self::HostEventArgument(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostEventArgument)
             }
             crate::registry::id::ManagedEntityEventArgument => {
-                Self::ManagedEntityEventArgument(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ManagedEntityEventArgument)
             }
             crate::registry::id::NetworkEventArgument => {
-                Self::NetworkEventArgument(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::NetworkEventArgument)
             }
             crate::registry::id::ResourcePoolEventArgument => {
-                Self::ResourcePoolEventArgument(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ResourcePoolEventArgument)
             }
             crate::registry::id::ScheduledTaskEventArgument => {
-                Self::ScheduledTaskEventArgument(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ScheduledTaskEventArgument)
             }
             crate::registry::id::TgwEventArgument => {
-                Self::TgwEventArgument(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::TgwEventArgument)
             }
             crate::registry::id::VmEventArgument => {
-                Self::VmEventArgument(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmEventArgument)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::EntityEventArgument(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::EntityEventArgument)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

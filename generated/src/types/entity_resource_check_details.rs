@@ -170,7 +170,6 @@ impl<'de> serde::Deserialize<'de> for EntityResourceCheckDetails {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum EntityResourceCheckDetailsKind {
     /// Exactly this type.
     EntityResourceCheckDetails(Box<crate::types::EntityResourceCheckDetails>),
@@ -198,6 +197,46 @@ pub enum EntityResourceCheckDetailsKind {
     VsanStoragePoolResourceCheckResult(
         Box<crate::types::VsanStoragePoolResourceCheckResult>,
     ),
+}
+impl Clone for EntityResourceCheckDetailsKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::EntityResourceCheckDetails(v) => {
+                crate::object::clone_boxed(&**v, Self::EntityResourceCheckDetails)
+            }
+            #[cfg(feature = "vsan")]
+            Self::VsanDiskGroupResourceCheckResult(v) => {
+                crate::object::clone_boxed(&**v, Self::VsanDiskGroupResourceCheckResult)
+            }
+            #[cfg(feature = "vsan")]
+            Self::VsanDiskResourceCheckResult(v) => {
+                Self::VsanDiskResourceCheckResult(Clone::clone(v))
+            }
+            #[cfg(feature = "vsan")]
+            Self::VsanFaultDomainResourceCheckResult(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VsanFaultDomainResourceCheckResult,
+                )
+            }
+            #[cfg(feature = "vsan")]
+            Self::VsanHostResourceCheckResult(v) => {
+                crate::object::clone_boxed(&**v, Self::VsanHostResourceCheckResult)
+            }
+            #[cfg(feature = "vsan")]
+            Self::VsanResourceCheckResult(v) => {
+                Self::VsanResourceCheckResult(Clone::clone(v))
+            }
+            #[cfg(feature = "vsan")]
+            Self::VsanStoragePoolResourceCheckResult(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VsanStoragePoolResourceCheckResult,
+                )
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -239,7 +278,7 @@ impl EntityResourceCheckDetailsKind {
 impl From<crate::types::EntityResourceCheckDetails> for EntityResourceCheckDetailsKind {
     #[inline]
     fn from(v: crate::types::EntityResourceCheckDetails) -> Self {
-        Self::EntityResourceCheckDetails(Box::new(v))
+        crate::object::boxed(v, Self::EntityResourceCheckDetails)
     }
 }
 #[cfg(feature = "vsan")]
@@ -247,7 +286,7 @@ impl From<crate::types::VsanDiskGroupResourceCheckResult>
 for EntityResourceCheckDetailsKind {
     #[inline]
     fn from(v: crate::types::VsanDiskGroupResourceCheckResult) -> Self {
-        Self::VsanDiskGroupResourceCheckResult(Box::new(v))
+        crate::object::boxed(v, Self::VsanDiskGroupResourceCheckResult)
     }
 }
 #[cfg(feature = "vsan")]
@@ -263,14 +302,14 @@ impl From<crate::types::VsanFaultDomainResourceCheckResult>
 for EntityResourceCheckDetailsKind {
     #[inline]
     fn from(v: crate::types::VsanFaultDomainResourceCheckResult) -> Self {
-        Self::VsanFaultDomainResourceCheckResult(Box::new(v))
+        crate::object::boxed(v, Self::VsanFaultDomainResourceCheckResult)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanHostResourceCheckResult> for EntityResourceCheckDetailsKind {
     #[inline]
     fn from(v: crate::types::VsanHostResourceCheckResult) -> Self {
-        Self::VsanHostResourceCheckResult(Box::new(v))
+        crate::object::boxed(v, Self::VsanHostResourceCheckResult)
     }
 }
 #[cfg(feature = "vsan")]
@@ -285,7 +324,7 @@ impl From<crate::types::VsanStoragePoolResourceCheckResult>
 for EntityResourceCheckDetailsKind {
     #[inline]
     fn from(v: crate::types::VsanStoragePoolResourceCheckResult) -> Self {
-        Self::VsanStoragePoolResourceCheckResult(Box::new(v))
+        crate::object::boxed(v, Self::VsanStoragePoolResourceCheckResult)
     }
 }
 impl crate::object::Family for EntityResourceCheckDetailsKind {
@@ -296,7 +335,7 @@ impl crate::object::Family for EntityResourceCheckDetailsKind {
         ) {
             #[cfg(feature = "vsan")]
             crate::registry::id::VsanDiskGroupResourceCheckResult => {
-                Self::VsanDiskGroupResourceCheckResult(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VsanDiskGroupResourceCheckResult)
             }
             #[cfg(feature = "vsan")]
             crate::registry::id::VsanDiskResourceCheckResult => {
@@ -308,11 +347,11 @@ impl crate::object::Family for EntityResourceCheckDetailsKind {
             }
             #[cfg(feature = "vsan")]
             crate::registry::id::VsanFaultDomainResourceCheckResult => {
-                Self::VsanFaultDomainResourceCheckResult(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VsanFaultDomainResourceCheckResult)
             }
             #[cfg(feature = "vsan")]
             crate::registry::id::VsanHostResourceCheckResult => {
-                Self::VsanHostResourceCheckResult(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VsanHostResourceCheckResult)
             }
             #[cfg(feature = "vsan")]
             crate::registry::id::VsanResourceCheckResult => {
@@ -324,13 +363,13 @@ impl crate::object::Family for EntityResourceCheckDetailsKind {
             }
             #[cfg(feature = "vsan")]
             crate::registry::id::VsanStoragePoolResourceCheckResult => {
-                Self::VsanStoragePoolResourceCheckResult(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VsanStoragePoolResourceCheckResult)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::EntityResourceCheckDetails(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::EntityResourceCheckDetails)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -127,7 +127,6 @@ impl<'de> serde::Deserialize<'de> for EVCAdmissionFailed {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum EVCAdmissionFailedKind {
     /// Exactly this type.
     EVCAdmissionFailed(Box<crate::types::EVCAdmissionFailed>),
@@ -159,6 +158,55 @@ pub enum EVCAdmissionFailedKind {
     ),
     ///  A `EVCAdmissionFailedVmActive`.
     EVCAdmissionFailedVmActive(Box<crate::types::EVCAdmissionFailedVmActive>),
+}
+impl Clone for EVCAdmissionFailedKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::EVCAdmissionFailed(v) => {
+                crate::object::clone_boxed(&**v, Self::EVCAdmissionFailed)
+            }
+            Self::EVCAdmissionFailedCPUFeaturesForMode(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::EVCAdmissionFailedCPUFeaturesForMode,
+                )
+            }
+            Self::EVCAdmissionFailedCPUModel(v) => {
+                crate::object::clone_boxed(&**v, Self::EVCAdmissionFailedCPUModel)
+            }
+            Self::EVCAdmissionFailedCPUModelForMode(v) => {
+                crate::object::clone_boxed(&**v, Self::EVCAdmissionFailedCPUModelForMode)
+            }
+            Self::EVCAdmissionFailedCPUVendor(v) => {
+                crate::object::clone_boxed(&**v, Self::EVCAdmissionFailedCPUVendor)
+            }
+            Self::EVCAdmissionFailedCPUVendorUnknown(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::EVCAdmissionFailedCPUVendorUnknown,
+                )
+            }
+            Self::EVCAdmissionFailedHostDisconnected(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::EVCAdmissionFailedHostDisconnected,
+                )
+            }
+            Self::EVCAdmissionFailedHostSoftware(v) => {
+                crate::object::clone_boxed(&**v, Self::EVCAdmissionFailedHostSoftware)
+            }
+            Self::EVCAdmissionFailedHostSoftwareForMode(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::EVCAdmissionFailedHostSoftwareForMode,
+                )
+            }
+            Self::EVCAdmissionFailedVmActive(v) => {
+                crate::object::clone_boxed(&**v, Self::EVCAdmissionFailedVmActive)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -197,63 +245,63 @@ impl EVCAdmissionFailedKind {
 impl From<crate::types::EVCAdmissionFailed> for EVCAdmissionFailedKind {
     #[inline]
     fn from(v: crate::types::EVCAdmissionFailed) -> Self {
-        Self::EVCAdmissionFailed(Box::new(v))
+        crate::object::boxed(v, Self::EVCAdmissionFailed)
     }
 }
 impl From<crate::types::EVCAdmissionFailedCPUFeaturesForMode>
 for EVCAdmissionFailedKind {
     #[inline]
     fn from(v: crate::types::EVCAdmissionFailedCPUFeaturesForMode) -> Self {
-        Self::EVCAdmissionFailedCPUFeaturesForMode(Box::new(v))
+        crate::object::boxed(v, Self::EVCAdmissionFailedCPUFeaturesForMode)
     }
 }
 impl From<crate::types::EVCAdmissionFailedCPUModel> for EVCAdmissionFailedKind {
     #[inline]
     fn from(v: crate::types::EVCAdmissionFailedCPUModel) -> Self {
-        Self::EVCAdmissionFailedCPUModel(Box::new(v))
+        crate::object::boxed(v, Self::EVCAdmissionFailedCPUModel)
     }
 }
 impl From<crate::types::EVCAdmissionFailedCPUModelForMode> for EVCAdmissionFailedKind {
     #[inline]
     fn from(v: crate::types::EVCAdmissionFailedCPUModelForMode) -> Self {
-        Self::EVCAdmissionFailedCPUModelForMode(Box::new(v))
+        crate::object::boxed(v, Self::EVCAdmissionFailedCPUModelForMode)
     }
 }
 impl From<crate::types::EVCAdmissionFailedCPUVendor> for EVCAdmissionFailedKind {
     #[inline]
     fn from(v: crate::types::EVCAdmissionFailedCPUVendor) -> Self {
-        Self::EVCAdmissionFailedCPUVendor(Box::new(v))
+        crate::object::boxed(v, Self::EVCAdmissionFailedCPUVendor)
     }
 }
 impl From<crate::types::EVCAdmissionFailedCPUVendorUnknown> for EVCAdmissionFailedKind {
     #[inline]
     fn from(v: crate::types::EVCAdmissionFailedCPUVendorUnknown) -> Self {
-        Self::EVCAdmissionFailedCPUVendorUnknown(Box::new(v))
+        crate::object::boxed(v, Self::EVCAdmissionFailedCPUVendorUnknown)
     }
 }
 impl From<crate::types::EVCAdmissionFailedHostDisconnected> for EVCAdmissionFailedKind {
     #[inline]
     fn from(v: crate::types::EVCAdmissionFailedHostDisconnected) -> Self {
-        Self::EVCAdmissionFailedHostDisconnected(Box::new(v))
+        crate::object::boxed(v, Self::EVCAdmissionFailedHostDisconnected)
     }
 }
 impl From<crate::types::EVCAdmissionFailedHostSoftware> for EVCAdmissionFailedKind {
     #[inline]
     fn from(v: crate::types::EVCAdmissionFailedHostSoftware) -> Self {
-        Self::EVCAdmissionFailedHostSoftware(Box::new(v))
+        crate::object::boxed(v, Self::EVCAdmissionFailedHostSoftware)
     }
 }
 impl From<crate::types::EVCAdmissionFailedHostSoftwareForMode>
 for EVCAdmissionFailedKind {
     #[inline]
     fn from(v: crate::types::EVCAdmissionFailedHostSoftwareForMode) -> Self {
-        Self::EVCAdmissionFailedHostSoftwareForMode(Box::new(v))
+        crate::object::boxed(v, Self::EVCAdmissionFailedHostSoftwareForMode)
     }
 }
 impl From<crate::types::EVCAdmissionFailedVmActive> for EVCAdmissionFailedKind {
     #[inline]
     fn from(v: crate::types::EVCAdmissionFailedVmActive) -> Self {
-        Self::EVCAdmissionFailedVmActive(Box::new(v))
+        crate::object::boxed(v, Self::EVCAdmissionFailedVmActive)
     }
 }
 impl crate::object::Family for EVCAdmissionFailedKind {
@@ -263,39 +311,37 @@ impl crate::object::Family for EVCAdmissionFailedKind {
             id,
         ) {
             crate::registry::id::EVCAdmissionFailedCPUFeaturesForMode => {
-                Self::EVCAdmissionFailedCPUFeaturesForMode(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::EVCAdmissionFailedCPUFeaturesForMode)
             }
             crate::registry::id::EVCAdmissionFailedCPUModel => {
-                Self::EVCAdmissionFailedCPUModel(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::EVCAdmissionFailedCPUModel)
             }
             crate::registry::id::EVCAdmissionFailedCPUModelForMode => {
-                Self::EVCAdmissionFailedCPUModelForMode(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::EVCAdmissionFailedCPUModelForMode)
             }
             crate::registry::id::EVCAdmissionFailedCPUVendor => {
-                Self::EVCAdmissionFailedCPUVendor(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::EVCAdmissionFailedCPUVendor)
             }
             crate::registry::id::EVCAdmissionFailedCPUVendorUnknown => {
-                Self::EVCAdmissionFailedCPUVendorUnknown(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::EVCAdmissionFailedCPUVendorUnknown)
             }
             crate::registry::id::EVCAdmissionFailedHostDisconnected => {
-                Self::EVCAdmissionFailedHostDisconnected(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::EVCAdmissionFailedHostDisconnected)
             }
             crate::registry::id::EVCAdmissionFailedHostSoftware => {
-                Self::EVCAdmissionFailedHostSoftware(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::EVCAdmissionFailedHostSoftware)
             }
             crate::registry::id::EVCAdmissionFailedHostSoftwareForMode => {
-                Self::EVCAdmissionFailedHostSoftwareForMode(
-                    crate::object::Blank::blank(),
-                )
+                crate::object::blank_boxed(Self::EVCAdmissionFailedHostSoftwareForMode)
             }
             crate::registry::id::EVCAdmissionFailedVmActive => {
-                Self::EVCAdmissionFailedVmActive(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::EVCAdmissionFailedVmActive)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::EVCAdmissionFailed(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::EVCAdmissionFailed)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -111,7 +111,6 @@ impl<'de> serde::Deserialize<'de> for EVCConfigFault {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum EVCConfigFaultKind {
     /// Exactly this type.
     EVCConfigFault(Box<crate::types::EVCConfigFault>),
@@ -129,6 +128,37 @@ pub enum EVCConfigFaultKind {
     EVCUnsupportedByHostSoftware(Box<crate::types::EVCUnsupportedByHostSoftware>),
     ///  A `HeterogenousHostsBlockingEVC`.
     HeterogenousHostsBlockingEVC(Box<crate::types::HeterogenousHostsBlockingEVC>),
+}
+impl Clone for EVCConfigFaultKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::EVCConfigFault(v) => {
+                crate::object::clone_boxed(&**v, Self::EVCConfigFault)
+            }
+            Self::ActiveVMsBlockingEVC(v) => {
+                crate::object::clone_boxed(&**v, Self::ActiveVMsBlockingEVC)
+            }
+            Self::DisconnectedHostsBlockingEVC(v) => {
+                crate::object::clone_boxed(&**v, Self::DisconnectedHostsBlockingEVC)
+            }
+            Self::EVCModeIllegalByVendor(v) => {
+                crate::object::clone_boxed(&**v, Self::EVCModeIllegalByVendor)
+            }
+            Self::EVCModeUnsupportedByHosts(v) => {
+                crate::object::clone_boxed(&**v, Self::EVCModeUnsupportedByHosts)
+            }
+            Self::EVCUnsupportedByHostHardware(v) => {
+                crate::object::clone_boxed(&**v, Self::EVCUnsupportedByHostHardware)
+            }
+            Self::EVCUnsupportedByHostSoftware(v) => {
+                crate::object::clone_boxed(&**v, Self::EVCUnsupportedByHostSoftware)
+            }
+            Self::HeterogenousHostsBlockingEVC(v) => {
+                crate::object::clone_boxed(&**v, Self::HeterogenousHostsBlockingEVC)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -165,80 +195,80 @@ impl EVCConfigFaultKind {
 impl From<crate::types::EVCConfigFault> for EVCConfigFaultKind {
     #[inline]
     fn from(v: crate::types::EVCConfigFault) -> Self {
-        Self::EVCConfigFault(Box::new(v))
+        crate::object::boxed(v, Self::EVCConfigFault)
     }
 }
 impl From<crate::types::ActiveVMsBlockingEVC> for EVCConfigFaultKind {
     #[inline]
     fn from(v: crate::types::ActiveVMsBlockingEVC) -> Self {
-        Self::ActiveVMsBlockingEVC(Box::new(v))
+        crate::object::boxed(v, Self::ActiveVMsBlockingEVC)
     }
 }
 impl From<crate::types::DisconnectedHostsBlockingEVC> for EVCConfigFaultKind {
     #[inline]
     fn from(v: crate::types::DisconnectedHostsBlockingEVC) -> Self {
-        Self::DisconnectedHostsBlockingEVC(Box::new(v))
+        crate::object::boxed(v, Self::DisconnectedHostsBlockingEVC)
     }
 }
 impl From<crate::types::EVCModeIllegalByVendor> for EVCConfigFaultKind {
     #[inline]
     fn from(v: crate::types::EVCModeIllegalByVendor) -> Self {
-        Self::EVCModeIllegalByVendor(Box::new(v))
+        crate::object::boxed(v, Self::EVCModeIllegalByVendor)
     }
 }
 impl From<crate::types::EVCModeUnsupportedByHosts> for EVCConfigFaultKind {
     #[inline]
     fn from(v: crate::types::EVCModeUnsupportedByHosts) -> Self {
-        Self::EVCModeUnsupportedByHosts(Box::new(v))
+        crate::object::boxed(v, Self::EVCModeUnsupportedByHosts)
     }
 }
 impl From<crate::types::EVCUnsupportedByHostHardware> for EVCConfigFaultKind {
     #[inline]
     fn from(v: crate::types::EVCUnsupportedByHostHardware) -> Self {
-        Self::EVCUnsupportedByHostHardware(Box::new(v))
+        crate::object::boxed(v, Self::EVCUnsupportedByHostHardware)
     }
 }
 impl From<crate::types::EVCUnsupportedByHostSoftware> for EVCConfigFaultKind {
     #[inline]
     fn from(v: crate::types::EVCUnsupportedByHostSoftware) -> Self {
-        Self::EVCUnsupportedByHostSoftware(Box::new(v))
+        crate::object::boxed(v, Self::EVCUnsupportedByHostSoftware)
     }
 }
 impl From<crate::types::HeterogenousHostsBlockingEVC> for EVCConfigFaultKind {
     #[inline]
     fn from(v: crate::types::HeterogenousHostsBlockingEVC) -> Self {
-        Self::HeterogenousHostsBlockingEVC(Box::new(v))
+        crate::object::boxed(v, Self::HeterogenousHostsBlockingEVC)
     }
 }
 impl crate::object::Family for EVCConfigFaultKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::EVCConfigFault, id) {
             crate::registry::id::ActiveVMsBlockingEVC => {
-                Self::ActiveVMsBlockingEVC(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ActiveVMsBlockingEVC)
             }
             crate::registry::id::DisconnectedHostsBlockingEVC => {
-                Self::DisconnectedHostsBlockingEVC(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DisconnectedHostsBlockingEVC)
             }
             crate::registry::id::EVCModeIllegalByVendor => {
-                Self::EVCModeIllegalByVendor(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::EVCModeIllegalByVendor)
             }
             crate::registry::id::EVCModeUnsupportedByHosts => {
-                Self::EVCModeUnsupportedByHosts(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::EVCModeUnsupportedByHosts)
             }
             crate::registry::id::EVCUnsupportedByHostHardware => {
-                Self::EVCUnsupportedByHostHardware(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::EVCUnsupportedByHostHardware)
             }
             crate::registry::id::EVCUnsupportedByHostSoftware => {
-                Self::EVCUnsupportedByHostSoftware(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::EVCUnsupportedByHostSoftware)
             }
             crate::registry::id::HeterogenousHostsBlockingEVC => {
-                Self::HeterogenousHostsBlockingEVC(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HeterogenousHostsBlockingEVC)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::EVCConfigFault(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::EVCConfigFault)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

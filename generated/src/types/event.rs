@@ -212,7 +212,6 @@ impl<'de> serde::Deserialize<'de> for Event {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum EventKind {
     /// Exactly this type.
     Event(Box<crate::types::Event>),
@@ -269,6 +268,52 @@ pub enum EventKind {
     ///  A `VmEvent` or one of its subtypes.
     VmEvent(crate::types::VmEventKind),
 }
+impl Clone for EventKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::Event(v) => crate::object::clone_boxed(&**v, Self::Event),
+            Self::AlarmEvent(v) => Self::AlarmEvent(Clone::clone(v)),
+            Self::AuthorizationEvent(v) => Self::AuthorizationEvent(Clone::clone(v)),
+            Self::ClusterEvent(v) => Self::ClusterEvent(Clone::clone(v)),
+            Self::CustomFieldEvent(v) => Self::CustomFieldEvent(Clone::clone(v)),
+            Self::DVPortgroupEvent(v) => Self::DVPortgroupEvent(Clone::clone(v)),
+            Self::DatacenterEvent(v) => Self::DatacenterEvent(Clone::clone(v)),
+            Self::DatastoreEvent(v) => Self::DatastoreEvent(Clone::clone(v)),
+            Self::DvsEvent(v) => Self::DvsEvent(Clone::clone(v)),
+            Self::EventEx(v) => crate::object::clone_boxed(&**v, Self::EventEx),
+            Self::GeneralEvent(v) => Self::GeneralEvent(Clone::clone(v)),
+            Self::HealthStatusChangedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::HealthStatusChangedEvent)
+            }
+            Self::HostEvent(v) => Self::HostEvent(Clone::clone(v)),
+            Self::HostInventoryUnreadableEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::HostInventoryUnreadableEvent)
+            }
+            Self::LicenseEvent(v) => Self::LicenseEvent(Clone::clone(v)),
+            Self::LicenseExpiredEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::LicenseExpiredEvent)
+            }
+            Self::LockerMisconfiguredEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::LockerMisconfiguredEvent)
+            }
+            Self::LockerReconfiguredEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::LockerReconfiguredEvent)
+            }
+            Self::NetworkRollbackEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::NetworkRollbackEvent)
+            }
+            Self::ProfileEvent(v) => Self::ProfileEvent(Clone::clone(v)),
+            Self::ResourcePoolEvent(v) => Self::ResourcePoolEvent(Clone::clone(v)),
+            Self::ScheduledTaskEvent(v) => Self::ScheduledTaskEvent(Clone::clone(v)),
+            Self::SessionEvent(v) => Self::SessionEvent(Clone::clone(v)),
+            Self::TaskEvent(v) => Self::TaskEvent(Clone::clone(v)),
+            Self::TemplateUpgradeEvent(v) => Self::TemplateUpgradeEvent(Clone::clone(v)),
+            Self::UpgradeEvent(v) => Self::UpgradeEvent(Clone::clone(v)),
+            Self::VmEvent(v) => Self::VmEvent(Clone::clone(v)),
+        }
+    }
+}
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
 impl std::fmt::Debug for EventKind {
@@ -323,7 +368,7 @@ impl EventKind {
 impl From<crate::types::Event> for EventKind {
     #[inline]
     fn from(v: crate::types::Event) -> Self {
-        Self::Event(Box::new(v))
+        crate::object::boxed(v, Self::Event)
     }
 }
 impl From<crate::types::AlarmEventKind> for EventKind {
@@ -377,7 +422,7 @@ impl From<crate::types::DvsEventKind> for EventKind {
 impl From<crate::types::EventEx> for EventKind {
     #[inline]
     fn from(v: crate::types::EventEx) -> Self {
-        Self::EventEx(Box::new(v))
+        crate::object::boxed(v, Self::EventEx)
     }
 }
 impl From<crate::types::GeneralEventKind> for EventKind {
@@ -389,7 +434,7 @@ impl From<crate::types::GeneralEventKind> for EventKind {
 impl From<crate::types::HealthStatusChangedEvent> for EventKind {
     #[inline]
     fn from(v: crate::types::HealthStatusChangedEvent) -> Self {
-        Self::HealthStatusChangedEvent(Box::new(v))
+        crate::object::boxed(v, Self::HealthStatusChangedEvent)
     }
 }
 impl From<crate::types::HostEventKind> for EventKind {
@@ -401,7 +446,7 @@ impl From<crate::types::HostEventKind> for EventKind {
 impl From<crate::types::HostInventoryUnreadableEvent> for EventKind {
     #[inline]
     fn from(v: crate::types::HostInventoryUnreadableEvent) -> Self {
-        Self::HostInventoryUnreadableEvent(Box::new(v))
+        crate::object::boxed(v, Self::HostInventoryUnreadableEvent)
     }
 }
 impl From<crate::types::LicenseEventKind> for EventKind {
@@ -413,25 +458,25 @@ impl From<crate::types::LicenseEventKind> for EventKind {
 impl From<crate::types::LicenseExpiredEvent> for EventKind {
     #[inline]
     fn from(v: crate::types::LicenseExpiredEvent) -> Self {
-        Self::LicenseExpiredEvent(Box::new(v))
+        crate::object::boxed(v, Self::LicenseExpiredEvent)
     }
 }
 impl From<crate::types::LockerMisconfiguredEvent> for EventKind {
     #[inline]
     fn from(v: crate::types::LockerMisconfiguredEvent) -> Self {
-        Self::LockerMisconfiguredEvent(Box::new(v))
+        crate::object::boxed(v, Self::LockerMisconfiguredEvent)
     }
 }
 impl From<crate::types::LockerReconfiguredEvent> for EventKind {
     #[inline]
     fn from(v: crate::types::LockerReconfiguredEvent) -> Self {
-        Self::LockerReconfiguredEvent(Box::new(v))
+        crate::object::boxed(v, Self::LockerReconfiguredEvent)
     }
 }
 impl From<crate::types::NetworkRollbackEvent> for EventKind {
     #[inline]
     fn from(v: crate::types::NetworkRollbackEvent) -> Self {
-        Self::NetworkRollbackEvent(Box::new(v))
+        crate::object::boxed(v, Self::NetworkRollbackEvent)
     }
 }
 impl From<crate::types::ProfileEventKind> for EventKind {
@@ -539,7 +584,7 @@ impl crate::object::Family for EventKind {
                     <crate::types::DvsEventKind as crate::object::Family>::blank_for(id),
                 )
             }
-            crate::registry::id::EventEx => Self::EventEx(crate::object::Blank::blank()),
+            crate::registry::id::EventEx => crate::object::blank_boxed(Self::EventEx),
             crate::registry::id::GeneralEvent => {
                 Self::GeneralEvent(
                     <crate::types::GeneralEventKind as crate::object::Family>::blank_for(
@@ -548,7 +593,7 @@ impl crate::object::Family for EventKind {
                 )
             }
             crate::registry::id::HealthStatusChangedEvent => {
-                Self::HealthStatusChangedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HealthStatusChangedEvent)
             }
             crate::registry::id::HostEvent => {
                 Self::HostEvent(
@@ -556,7 +601,7 @@ impl crate::object::Family for EventKind {
                 )
             }
             crate::registry::id::HostInventoryUnreadableEvent => {
-                Self::HostInventoryUnreadableEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostInventoryUnreadableEvent)
             }
             crate::registry::id::LicenseEvent => {
                 Self::LicenseEvent(
@@ -566,16 +611,16 @@ impl crate::object::Family for EventKind {
                 )
             }
             crate::registry::id::LicenseExpiredEvent => {
-                Self::LicenseExpiredEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::LicenseExpiredEvent)
             }
             crate::registry::id::LockerMisconfiguredEvent => {
-                Self::LockerMisconfiguredEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::LockerMisconfiguredEvent)
             }
             crate::registry::id::LockerReconfiguredEvent => {
-                Self::LockerReconfiguredEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::LockerReconfiguredEvent)
             }
             crate::registry::id::NetworkRollbackEvent => {
-                Self::NetworkRollbackEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::NetworkRollbackEvent)
             }
             crate::registry::id::ProfileEvent => {
                 Self::ProfileEvent(
@@ -633,7 +678,7 @@ impl crate::object::Family for EventKind {
         }
     }
     fn blank_base() -> Self {
-        Self::Event(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::Event)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -90,7 +90,6 @@ impl<'de> serde::Deserialize<'de> for EventArgument {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum EventArgumentKind {
     /// Exactly this type.
     EventArgument(Box<crate::types::EventArgument>),
@@ -100,6 +99,23 @@ pub enum EventArgumentKind {
     ProfileEventArgument(Box<crate::types::ProfileEventArgument>),
     ///  A `RoleEventArgument`.
     RoleEventArgument(Box<crate::types::RoleEventArgument>),
+}
+impl Clone for EventArgumentKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::EventArgument(v) => {
+                crate::object::clone_boxed(&**v, Self::EventArgument)
+            }
+            Self::EntityEventArgument(v) => Self::EntityEventArgument(Clone::clone(v)),
+            Self::ProfileEventArgument(v) => {
+                crate::object::clone_boxed(&**v, Self::ProfileEventArgument)
+            }
+            Self::RoleEventArgument(v) => {
+                crate::object::clone_boxed(&**v, Self::RoleEventArgument)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -132,7 +148,7 @@ impl EventArgumentKind {
 impl From<crate::types::EventArgument> for EventArgumentKind {
     #[inline]
     fn from(v: crate::types::EventArgument) -> Self {
-        Self::EventArgument(Box::new(v))
+        crate::object::boxed(v, Self::EventArgument)
     }
 }
 impl From<crate::types::EntityEventArgumentKind> for EventArgumentKind {
@@ -144,13 +160,13 @@ impl From<crate::types::EntityEventArgumentKind> for EventArgumentKind {
 impl From<crate::types::ProfileEventArgument> for EventArgumentKind {
     #[inline]
     fn from(v: crate::types::ProfileEventArgument) -> Self {
-        Self::ProfileEventArgument(Box::new(v))
+        crate::object::boxed(v, Self::ProfileEventArgument)
     }
 }
 impl From<crate::types::RoleEventArgument> for EventArgumentKind {
     #[inline]
     fn from(v: crate::types::RoleEventArgument) -> Self {
-        Self::RoleEventArgument(Box::new(v))
+        crate::object::boxed(v, Self::RoleEventArgument)
     }
 }
 impl crate::object::Family for EventArgumentKind {
@@ -164,16 +180,16 @@ impl crate::object::Family for EventArgumentKind {
                 )
             }
             crate::registry::id::ProfileEventArgument => {
-                Self::ProfileEventArgument(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ProfileEventArgument)
             }
             crate::registry::id::RoleEventArgument => {
-                Self::RoleEventArgument(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::RoleEventArgument)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::EventArgument(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::EventArgument)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

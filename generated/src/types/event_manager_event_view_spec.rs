@@ -92,12 +92,24 @@ impl<'de> serde::Deserialize<'de> for EventManagerEventViewSpec {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum EventManagerEventViewSpecKind {
     /// Exactly this type.
     EventManagerEventViewSpec(Box<crate::types::EventManagerEventViewSpec>),
     ///  A `EventManagerViewByStartId`.
     EventManagerViewByStartId(Box<crate::types::EventManagerViewByStartId>),
+}
+impl Clone for EventManagerEventViewSpecKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::EventManagerEventViewSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::EventManagerEventViewSpec)
+            }
+            Self::EventManagerViewByStartId(v) => {
+                crate::object::clone_boxed(&**v, Self::EventManagerViewByStartId)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -128,13 +140,13 @@ impl EventManagerEventViewSpecKind {
 impl From<crate::types::EventManagerEventViewSpec> for EventManagerEventViewSpecKind {
     #[inline]
     fn from(v: crate::types::EventManagerEventViewSpec) -> Self {
-        Self::EventManagerEventViewSpec(Box::new(v))
+        crate::object::boxed(v, Self::EventManagerEventViewSpec)
     }
 }
 impl From<crate::types::EventManagerViewByStartId> for EventManagerEventViewSpecKind {
     #[inline]
     fn from(v: crate::types::EventManagerViewByStartId) -> Self {
-        Self::EventManagerViewByStartId(Box::new(v))
+        crate::object::boxed(v, Self::EventManagerViewByStartId)
     }
 }
 impl crate::object::Family for EventManagerEventViewSpecKind {
@@ -144,13 +156,13 @@ impl crate::object::Family for EventManagerEventViewSpecKind {
             id,
         ) {
             crate::registry::id::EventManagerViewByStartId => {
-                Self::EventManagerViewByStartId(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::EventManagerViewByStartId)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::EventManagerEventViewSpec(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::EventManagerEventViewSpec)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -212,12 +212,24 @@ impl<'de> serde::Deserialize<'de> for ExitStandbyModeFailedEvent {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum ExitStandbyModeFailedEventKind {
     /// Exactly this type.
     ExitStandbyModeFailedEvent(Box<crate::types::ExitStandbyModeFailedEvent>),
     ///  A `DrsExitStandbyModeFailedEvent`.
     DrsExitStandbyModeFailedEvent(Box<crate::types::DrsExitStandbyModeFailedEvent>),
+}
+impl Clone for ExitStandbyModeFailedEventKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::ExitStandbyModeFailedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::ExitStandbyModeFailedEvent)
+            }
+            Self::DrsExitStandbyModeFailedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::DrsExitStandbyModeFailedEvent)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -248,14 +260,14 @@ impl ExitStandbyModeFailedEventKind {
 impl From<crate::types::ExitStandbyModeFailedEvent> for ExitStandbyModeFailedEventKind {
     #[inline]
     fn from(v: crate::types::ExitStandbyModeFailedEvent) -> Self {
-        Self::ExitStandbyModeFailedEvent(Box::new(v))
+        crate::object::boxed(v, Self::ExitStandbyModeFailedEvent)
     }
 }
 impl From<crate::types::DrsExitStandbyModeFailedEvent>
 for ExitStandbyModeFailedEventKind {
     #[inline]
     fn from(v: crate::types::DrsExitStandbyModeFailedEvent) -> Self {
-        Self::DrsExitStandbyModeFailedEvent(Box::new(v))
+        crate::object::boxed(v, Self::DrsExitStandbyModeFailedEvent)
     }
 }
 impl crate::object::Family for ExitStandbyModeFailedEventKind {
@@ -265,13 +277,13 @@ impl crate::object::Family for ExitStandbyModeFailedEventKind {
             id,
         ) {
             crate::registry::id::DrsExitStandbyModeFailedEvent => {
-                Self::DrsExitStandbyModeFailedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DrsExitStandbyModeFailedEvent)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::ExitStandbyModeFailedEvent(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::ExitStandbyModeFailedEvent)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

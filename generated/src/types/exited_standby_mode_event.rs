@@ -212,12 +212,24 @@ impl<'de> serde::Deserialize<'de> for ExitedStandbyModeEvent {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum ExitedStandbyModeEventKind {
     /// Exactly this type.
     ExitedStandbyModeEvent(Box<crate::types::ExitedStandbyModeEvent>),
     ///  A `DrsExitedStandbyModeEvent`.
     DrsExitedStandbyModeEvent(Box<crate::types::DrsExitedStandbyModeEvent>),
+}
+impl Clone for ExitedStandbyModeEventKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::ExitedStandbyModeEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::ExitedStandbyModeEvent)
+            }
+            Self::DrsExitedStandbyModeEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::DrsExitedStandbyModeEvent)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -248,13 +260,13 @@ impl ExitedStandbyModeEventKind {
 impl From<crate::types::ExitedStandbyModeEvent> for ExitedStandbyModeEventKind {
     #[inline]
     fn from(v: crate::types::ExitedStandbyModeEvent) -> Self {
-        Self::ExitedStandbyModeEvent(Box::new(v))
+        crate::object::boxed(v, Self::ExitedStandbyModeEvent)
     }
 }
 impl From<crate::types::DrsExitedStandbyModeEvent> for ExitedStandbyModeEventKind {
     #[inline]
     fn from(v: crate::types::DrsExitedStandbyModeEvent) -> Self {
-        Self::DrsExitedStandbyModeEvent(Box::new(v))
+        crate::object::boxed(v, Self::DrsExitedStandbyModeEvent)
     }
 }
 impl crate::object::Family for ExitedStandbyModeEventKind {
@@ -264,13 +276,13 @@ impl crate::object::Family for ExitedStandbyModeEventKind {
             id,
         ) {
             crate::registry::id::DrsExitedStandbyModeEvent => {
-                Self::DrsExitedStandbyModeEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DrsExitedStandbyModeEvent)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::ExitedStandbyModeEvent(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::ExitedStandbyModeEvent)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -212,12 +212,24 @@ impl<'de> serde::Deserialize<'de> for ExitingStandbyModeEvent {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum ExitingStandbyModeEventKind {
     /// Exactly this type.
     ExitingStandbyModeEvent(Box<crate::types::ExitingStandbyModeEvent>),
     ///  A `DrsExitingStandbyModeEvent`.
     DrsExitingStandbyModeEvent(Box<crate::types::DrsExitingStandbyModeEvent>),
+}
+impl Clone for ExitingStandbyModeEventKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::ExitingStandbyModeEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::ExitingStandbyModeEvent)
+            }
+            Self::DrsExitingStandbyModeEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::DrsExitingStandbyModeEvent)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -248,13 +260,13 @@ impl ExitingStandbyModeEventKind {
 impl From<crate::types::ExitingStandbyModeEvent> for ExitingStandbyModeEventKind {
     #[inline]
     fn from(v: crate::types::ExitingStandbyModeEvent) -> Self {
-        Self::ExitingStandbyModeEvent(Box::new(v))
+        crate::object::boxed(v, Self::ExitingStandbyModeEvent)
     }
 }
 impl From<crate::types::DrsExitingStandbyModeEvent> for ExitingStandbyModeEventKind {
     #[inline]
     fn from(v: crate::types::DrsExitingStandbyModeEvent) -> Self {
-        Self::DrsExitingStandbyModeEvent(Box::new(v))
+        crate::object::boxed(v, Self::DrsExitingStandbyModeEvent)
     }
 }
 impl crate::object::Family for ExitingStandbyModeEventKind {
@@ -264,13 +276,13 @@ impl crate::object::Family for ExitingStandbyModeEventKind {
             id,
         ) {
             crate::registry::id::DrsExitingStandbyModeEvent => {
-                Self::DrsExitingStandbyModeEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DrsExitingStandbyModeEvent)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::ExitingStandbyModeEvent(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::ExitingStandbyModeEvent)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

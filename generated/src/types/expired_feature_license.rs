@@ -123,7 +123,6 @@ impl<'de> serde::Deserialize<'de> for ExpiredFeatureLicense {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum ExpiredFeatureLicenseKind {
     /// Exactly this type.
     ExpiredFeatureLicense(Box<crate::types::ExpiredFeatureLicense>),
@@ -133,6 +132,24 @@ pub enum ExpiredFeatureLicenseKind {
     ///  A `ExpiredEditionLicense`.
     #[cfg(feature = "vsan")]
     ExpiredEditionLicense(Box<crate::types::ExpiredEditionLicense>),
+}
+impl Clone for ExpiredFeatureLicenseKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::ExpiredFeatureLicense(v) => {
+                crate::object::clone_boxed(&**v, Self::ExpiredFeatureLicense)
+            }
+            #[cfg(feature = "vsan")]
+            Self::ExpiredAddonLicense(v) => {
+                crate::object::clone_boxed(&**v, Self::ExpiredAddonLicense)
+            }
+            #[cfg(feature = "vsan")]
+            Self::ExpiredEditionLicense(v) => {
+                crate::object::clone_boxed(&**v, Self::ExpiredEditionLicense)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -166,21 +183,21 @@ impl ExpiredFeatureLicenseKind {
 impl From<crate::types::ExpiredFeatureLicense> for ExpiredFeatureLicenseKind {
     #[inline]
     fn from(v: crate::types::ExpiredFeatureLicense) -> Self {
-        Self::ExpiredFeatureLicense(Box::new(v))
+        crate::object::boxed(v, Self::ExpiredFeatureLicense)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::ExpiredAddonLicense> for ExpiredFeatureLicenseKind {
     #[inline]
     fn from(v: crate::types::ExpiredAddonLicense) -> Self {
-        Self::ExpiredAddonLicense(Box::new(v))
+        crate::object::boxed(v, Self::ExpiredAddonLicense)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::ExpiredEditionLicense> for ExpiredFeatureLicenseKind {
     #[inline]
     fn from(v: crate::types::ExpiredEditionLicense) -> Self {
-        Self::ExpiredEditionLicense(Box::new(v))
+        crate::object::boxed(v, Self::ExpiredEditionLicense)
     }
 }
 impl crate::object::Family for ExpiredFeatureLicenseKind {
@@ -191,17 +208,17 @@ impl crate::object::Family for ExpiredFeatureLicenseKind {
         ) {
             #[cfg(feature = "vsan")]
             crate::registry::id::ExpiredAddonLicense => {
-                Self::ExpiredAddonLicense(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ExpiredAddonLicense)
             }
             #[cfg(feature = "vsan")]
             crate::registry::id::ExpiredEditionLicense => {
-                Self::ExpiredEditionLicense(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ExpiredEditionLicense)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::ExpiredFeatureLicense(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::ExpiredFeatureLicense)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -128,13 +128,26 @@ impl<'de> serde::Deserialize<'de> for FailoverParam {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum FailoverParamKind {
     /// Exactly this type.
     FailoverParam(Box<crate::types::FailoverParam>),
     ///  A `TestFailoverParam`.
     #[cfg(feature = "sms")]
     TestFailoverParam(Box<crate::types::TestFailoverParam>),
+}
+impl Clone for FailoverParamKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::FailoverParam(v) => {
+                crate::object::clone_boxed(&**v, Self::FailoverParam)
+            }
+            #[cfg(feature = "sms")]
+            Self::TestFailoverParam(v) => {
+                crate::object::clone_boxed(&**v, Self::TestFailoverParam)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -166,14 +179,14 @@ impl FailoverParamKind {
 impl From<crate::types::FailoverParam> for FailoverParamKind {
     #[inline]
     fn from(v: crate::types::FailoverParam) -> Self {
-        Self::FailoverParam(Box::new(v))
+        crate::object::boxed(v, Self::FailoverParam)
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::TestFailoverParam> for FailoverParamKind {
     #[inline]
     fn from(v: crate::types::TestFailoverParam) -> Self {
-        Self::TestFailoverParam(Box::new(v))
+        crate::object::boxed(v, Self::TestFailoverParam)
     }
 }
 impl crate::object::Family for FailoverParamKind {
@@ -181,13 +194,13 @@ impl crate::object::Family for FailoverParamKind {
         match crate::registry::child_toward(crate::registry::id::FailoverParam, id) {
             #[cfg(feature = "sms")]
             crate::registry::id::TestFailoverParam => {
-                Self::TestFailoverParam(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::TestFailoverParam)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::FailoverParam(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::FailoverParam)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

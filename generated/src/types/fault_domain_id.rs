@@ -101,13 +101,26 @@ impl<'de> serde::Deserialize<'de> for FaultDomainId {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum FaultDomainIdKind {
     /// Exactly this type.
     FaultDomainId(Box<crate::types::FaultDomainId>),
     ///  A `FaultDomainInfo`.
     #[cfg(any(feature = "pbm", feature = "sms"))]
     FaultDomainInfo(Box<crate::types::FaultDomainInfo>),
+}
+impl Clone for FaultDomainIdKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::FaultDomainId(v) => {
+                crate::object::clone_boxed(&**v, Self::FaultDomainId)
+            }
+            #[cfg(any(feature = "pbm", feature = "sms"))]
+            Self::FaultDomainInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::FaultDomainInfo)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -139,14 +152,14 @@ impl FaultDomainIdKind {
 impl From<crate::types::FaultDomainId> for FaultDomainIdKind {
     #[inline]
     fn from(v: crate::types::FaultDomainId) -> Self {
-        Self::FaultDomainId(Box::new(v))
+        crate::object::boxed(v, Self::FaultDomainId)
     }
 }
 #[cfg(any(feature = "pbm", feature = "sms"))]
 impl From<crate::types::FaultDomainInfo> for FaultDomainIdKind {
     #[inline]
     fn from(v: crate::types::FaultDomainInfo) -> Self {
-        Self::FaultDomainInfo(Box::new(v))
+        crate::object::boxed(v, Self::FaultDomainInfo)
     }
 }
 impl crate::object::Family for FaultDomainIdKind {
@@ -154,13 +167,13 @@ impl crate::object::Family for FaultDomainIdKind {
         match crate::registry::child_toward(crate::registry::id::FaultDomainId, id) {
             #[cfg(any(feature = "pbm", feature = "sms"))]
             crate::registry::id::FaultDomainInfo => {
-                Self::FaultDomainInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::FaultDomainInfo)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::FaultDomainId(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::FaultDomainId)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

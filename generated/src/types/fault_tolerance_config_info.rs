@@ -116,7 +116,6 @@ impl<'de> serde::Deserialize<'de> for FaultToleranceConfigInfo {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum FaultToleranceConfigInfoKind {
     /// Exactly this type.
     FaultToleranceConfigInfo(Box<crate::types::FaultToleranceConfigInfo>),
@@ -126,6 +125,22 @@ pub enum FaultToleranceConfigInfoKind {
     FaultToleranceSecondaryConfigInfo(
         Box<crate::types::FaultToleranceSecondaryConfigInfo>,
     ),
+}
+impl Clone for FaultToleranceConfigInfoKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::FaultToleranceConfigInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::FaultToleranceConfigInfo)
+            }
+            Self::FaultTolerancePrimaryConfigInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::FaultTolerancePrimaryConfigInfo)
+            }
+            Self::FaultToleranceSecondaryConfigInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::FaultToleranceSecondaryConfigInfo)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -157,21 +172,21 @@ impl FaultToleranceConfigInfoKind {
 impl From<crate::types::FaultToleranceConfigInfo> for FaultToleranceConfigInfoKind {
     #[inline]
     fn from(v: crate::types::FaultToleranceConfigInfo) -> Self {
-        Self::FaultToleranceConfigInfo(Box::new(v))
+        crate::object::boxed(v, Self::FaultToleranceConfigInfo)
     }
 }
 impl From<crate::types::FaultTolerancePrimaryConfigInfo>
 for FaultToleranceConfigInfoKind {
     #[inline]
     fn from(v: crate::types::FaultTolerancePrimaryConfigInfo) -> Self {
-        Self::FaultTolerancePrimaryConfigInfo(Box::new(v))
+        crate::object::boxed(v, Self::FaultTolerancePrimaryConfigInfo)
     }
 }
 impl From<crate::types::FaultToleranceSecondaryConfigInfo>
 for FaultToleranceConfigInfoKind {
     #[inline]
     fn from(v: crate::types::FaultToleranceSecondaryConfigInfo) -> Self {
-        Self::FaultToleranceSecondaryConfigInfo(Box::new(v))
+        crate::object::boxed(v, Self::FaultToleranceSecondaryConfigInfo)
     }
 }
 impl crate::object::Family for FaultToleranceConfigInfoKind {
@@ -181,16 +196,16 @@ impl crate::object::Family for FaultToleranceConfigInfoKind {
             id,
         ) {
             crate::registry::id::FaultTolerancePrimaryConfigInfo => {
-                Self::FaultTolerancePrimaryConfigInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::FaultTolerancePrimaryConfigInfo)
             }
             crate::registry::id::FaultToleranceSecondaryConfigInfo => {
-                Self::FaultToleranceSecondaryConfigInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::FaultToleranceSecondaryConfigInfo)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::FaultToleranceConfigInfo(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::FaultToleranceConfigInfo)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

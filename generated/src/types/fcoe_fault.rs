@@ -109,12 +109,22 @@ impl<'de> serde::Deserialize<'de> for FcoeFault {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum FcoeFaultKind {
     /// Exactly this type.
     FcoeFault(Box<crate::types::FcoeFault>),
     ///  A `FcoeFaultPnicHasNoPortSet`.
     FcoeFaultPnicHasNoPortSet(Box<crate::types::FcoeFaultPnicHasNoPortSet>),
+}
+impl Clone for FcoeFaultKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::FcoeFault(v) => crate::object::clone_boxed(&**v, Self::FcoeFault),
+            Self::FcoeFaultPnicHasNoPortSet(v) => {
+                crate::object::clone_boxed(&**v, Self::FcoeFaultPnicHasNoPortSet)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -145,26 +155,26 @@ impl FcoeFaultKind {
 impl From<crate::types::FcoeFault> for FcoeFaultKind {
     #[inline]
     fn from(v: crate::types::FcoeFault) -> Self {
-        Self::FcoeFault(Box::new(v))
+        crate::object::boxed(v, Self::FcoeFault)
     }
 }
 impl From<crate::types::FcoeFaultPnicHasNoPortSet> for FcoeFaultKind {
     #[inline]
     fn from(v: crate::types::FcoeFaultPnicHasNoPortSet) -> Self {
-        Self::FcoeFaultPnicHasNoPortSet(Box::new(v))
+        crate::object::boxed(v, Self::FcoeFaultPnicHasNoPortSet)
     }
 }
 impl crate::object::Family for FcoeFaultKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::FcoeFault, id) {
             crate::registry::id::FcoeFaultPnicHasNoPortSet => {
-                Self::FcoeFaultPnicHasNoPortSet(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::FcoeFaultPnicHasNoPortSet)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::FcoeFault(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::FcoeFault)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -142,13 +142,26 @@ impl<'de> serde::Deserialize<'de> for FileBackedVirtualDiskSpec {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum FileBackedVirtualDiskSpecKind {
     /// Exactly this type.
     FileBackedVirtualDiskSpec(Box<crate::types::FileBackedVirtualDiskSpec>),
     ///  A `SeSparseVirtualDiskSpec`.
     #[cfg(feature = "vsan")]
     SeSparseVirtualDiskSpec(Box<crate::types::SeSparseVirtualDiskSpec>),
+}
+impl Clone for FileBackedVirtualDiskSpecKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::FileBackedVirtualDiskSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::FileBackedVirtualDiskSpec)
+            }
+            #[cfg(feature = "vsan")]
+            Self::SeSparseVirtualDiskSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::SeSparseVirtualDiskSpec)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -180,14 +193,14 @@ impl FileBackedVirtualDiskSpecKind {
 impl From<crate::types::FileBackedVirtualDiskSpec> for FileBackedVirtualDiskSpecKind {
     #[inline]
     fn from(v: crate::types::FileBackedVirtualDiskSpec) -> Self {
-        Self::FileBackedVirtualDiskSpec(Box::new(v))
+        crate::object::boxed(v, Self::FileBackedVirtualDiskSpec)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::SeSparseVirtualDiskSpec> for FileBackedVirtualDiskSpecKind {
     #[inline]
     fn from(v: crate::types::SeSparseVirtualDiskSpec) -> Self {
-        Self::SeSparseVirtualDiskSpec(Box::new(v))
+        crate::object::boxed(v, Self::SeSparseVirtualDiskSpec)
     }
 }
 impl crate::object::Family for FileBackedVirtualDiskSpecKind {
@@ -198,13 +211,13 @@ impl crate::object::Family for FileBackedVirtualDiskSpecKind {
         ) {
             #[cfg(feature = "vsan")]
             crate::registry::id::SeSparseVirtualDiskSpec => {
-                Self::SeSparseVirtualDiskSpec(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::SeSparseVirtualDiskSpec)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::FileBackedVirtualDiskSpec(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::FileBackedVirtualDiskSpec)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

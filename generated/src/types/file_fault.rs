@@ -111,7 +111,6 @@ impl<'de> serde::Deserialize<'de> for FileFault {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum FileFaultKind {
     /// Exactly this type.
     FileFault(Box<crate::types::FileFault>),
@@ -152,6 +151,59 @@ pub enum FileFaultKind {
     TooManyNativeCloneLevels(Box<crate::types::TooManyNativeCloneLevels>),
     ///  A `TooManyNativeClonesOnFile`.
     TooManyNativeClonesOnFile(Box<crate::types::TooManyNativeClonesOnFile>),
+}
+impl Clone for FileFaultKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::FileFault(v) => crate::object::clone_boxed(&**v, Self::FileFault),
+            Self::CannotAccessFile(v) => {
+                crate::object::clone_boxed(&**v, Self::CannotAccessFile)
+            }
+            Self::CannotCreateFile(v) => {
+                crate::object::clone_boxed(&**v, Self::CannotCreateFile)
+            }
+            Self::CannotDeleteFile(v) => {
+                crate::object::clone_boxed(&**v, Self::CannotDeleteFile)
+            }
+            Self::DirectoryNotEmpty(v) => {
+                crate::object::clone_boxed(&**v, Self::DirectoryNotEmpty)
+            }
+            Self::FileAlreadyExists(v) => {
+                crate::object::clone_boxed(&**v, Self::FileAlreadyExists)
+            }
+            Self::FileLocked(v) => crate::object::clone_boxed(&**v, Self::FileLocked),
+            Self::FileNameTooLong(v) => {
+                crate::object::clone_boxed(&**v, Self::FileNameTooLong)
+            }
+            Self::FileNotFound(v) => crate::object::clone_boxed(&**v, Self::FileNotFound),
+            #[cfg(feature = "vsan")]
+            Self::FileNotWritable(v) => {
+                crate::object::clone_boxed(&**v, Self::FileNotWritable)
+            }
+            Self::FileTooLarge(v) => crate::object::clone_boxed(&**v, Self::FileTooLarge),
+            Self::IncorrectFileType(v) => {
+                crate::object::clone_boxed(&**v, Self::IncorrectFileType)
+            }
+            Self::NetworkCopyFault(v) => {
+                crate::object::clone_boxed(&**v, Self::NetworkCopyFault)
+            }
+            Self::NoDiskSpace(v) => crate::object::clone_boxed(&**v, Self::NoDiskSpace),
+            Self::NotADirectory(v) => {
+                crate::object::clone_boxed(&**v, Self::NotADirectory)
+            }
+            Self::NotAFile(v) => crate::object::clone_boxed(&**v, Self::NotAFile),
+            Self::TooManyConcurrentNativeClones(v) => {
+                crate::object::clone_boxed(&**v, Self::TooManyConcurrentNativeClones)
+            }
+            Self::TooManyNativeCloneLevels(v) => {
+                crate::object::clone_boxed(&**v, Self::TooManyNativeCloneLevels)
+            }
+            Self::TooManyNativeClonesOnFile(v) => {
+                crate::object::clone_boxed(&**v, Self::TooManyNativeClonesOnFile)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -200,181 +252,179 @@ impl FileFaultKind {
 impl From<crate::types::FileFault> for FileFaultKind {
     #[inline]
     fn from(v: crate::types::FileFault) -> Self {
-        Self::FileFault(Box::new(v))
+        crate::object::boxed(v, Self::FileFault)
     }
 }
 impl From<crate::types::CannotAccessFile> for FileFaultKind {
     #[inline]
     fn from(v: crate::types::CannotAccessFile) -> Self {
-        Self::CannotAccessFile(Box::new(v))
+        crate::object::boxed(v, Self::CannotAccessFile)
     }
 }
 impl From<crate::types::CannotCreateFile> for FileFaultKind {
     #[inline]
     fn from(v: crate::types::CannotCreateFile) -> Self {
-        Self::CannotCreateFile(Box::new(v))
+        crate::object::boxed(v, Self::CannotCreateFile)
     }
 }
 impl From<crate::types::CannotDeleteFile> for FileFaultKind {
     #[inline]
     fn from(v: crate::types::CannotDeleteFile) -> Self {
-        Self::CannotDeleteFile(Box::new(v))
+        crate::object::boxed(v, Self::CannotDeleteFile)
     }
 }
 impl From<crate::types::DirectoryNotEmpty> for FileFaultKind {
     #[inline]
     fn from(v: crate::types::DirectoryNotEmpty) -> Self {
-        Self::DirectoryNotEmpty(Box::new(v))
+        crate::object::boxed(v, Self::DirectoryNotEmpty)
     }
 }
 impl From<crate::types::FileAlreadyExists> for FileFaultKind {
     #[inline]
     fn from(v: crate::types::FileAlreadyExists) -> Self {
-        Self::FileAlreadyExists(Box::new(v))
+        crate::object::boxed(v, Self::FileAlreadyExists)
     }
 }
 impl From<crate::types::FileLocked> for FileFaultKind {
     #[inline]
     fn from(v: crate::types::FileLocked) -> Self {
-        Self::FileLocked(Box::new(v))
+        crate::object::boxed(v, Self::FileLocked)
     }
 }
 impl From<crate::types::FileNameTooLong> for FileFaultKind {
     #[inline]
     fn from(v: crate::types::FileNameTooLong) -> Self {
-        Self::FileNameTooLong(Box::new(v))
+        crate::object::boxed(v, Self::FileNameTooLong)
     }
 }
 impl From<crate::types::FileNotFound> for FileFaultKind {
     #[inline]
     fn from(v: crate::types::FileNotFound) -> Self {
-        Self::FileNotFound(Box::new(v))
+        crate::object::boxed(v, Self::FileNotFound)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::FileNotWritable> for FileFaultKind {
     #[inline]
     fn from(v: crate::types::FileNotWritable) -> Self {
-        Self::FileNotWritable(Box::new(v))
+        crate::object::boxed(v, Self::FileNotWritable)
     }
 }
 impl From<crate::types::FileTooLarge> for FileFaultKind {
     #[inline]
     fn from(v: crate::types::FileTooLarge) -> Self {
-        Self::FileTooLarge(Box::new(v))
+        crate::object::boxed(v, Self::FileTooLarge)
     }
 }
 impl From<crate::types::IncorrectFileType> for FileFaultKind {
     #[inline]
     fn from(v: crate::types::IncorrectFileType) -> Self {
-        Self::IncorrectFileType(Box::new(v))
+        crate::object::boxed(v, Self::IncorrectFileType)
     }
 }
 impl From<crate::types::NetworkCopyFault> for FileFaultKind {
     #[inline]
     fn from(v: crate::types::NetworkCopyFault) -> Self {
-        Self::NetworkCopyFault(Box::new(v))
+        crate::object::boxed(v, Self::NetworkCopyFault)
     }
 }
 impl From<crate::types::NoDiskSpace> for FileFaultKind {
     #[inline]
     fn from(v: crate::types::NoDiskSpace) -> Self {
-        Self::NoDiskSpace(Box::new(v))
+        crate::object::boxed(v, Self::NoDiskSpace)
     }
 }
 impl From<crate::types::NotADirectory> for FileFaultKind {
     #[inline]
     fn from(v: crate::types::NotADirectory) -> Self {
-        Self::NotADirectory(Box::new(v))
+        crate::object::boxed(v, Self::NotADirectory)
     }
 }
 impl From<crate::types::NotAFile> for FileFaultKind {
     #[inline]
     fn from(v: crate::types::NotAFile) -> Self {
-        Self::NotAFile(Box::new(v))
+        crate::object::boxed(v, Self::NotAFile)
     }
 }
 impl From<crate::types::TooManyConcurrentNativeClones> for FileFaultKind {
     #[inline]
     fn from(v: crate::types::TooManyConcurrentNativeClones) -> Self {
-        Self::TooManyConcurrentNativeClones(Box::new(v))
+        crate::object::boxed(v, Self::TooManyConcurrentNativeClones)
     }
 }
 impl From<crate::types::TooManyNativeCloneLevels> for FileFaultKind {
     #[inline]
     fn from(v: crate::types::TooManyNativeCloneLevels) -> Self {
-        Self::TooManyNativeCloneLevels(Box::new(v))
+        crate::object::boxed(v, Self::TooManyNativeCloneLevels)
     }
 }
 impl From<crate::types::TooManyNativeClonesOnFile> for FileFaultKind {
     #[inline]
     fn from(v: crate::types::TooManyNativeClonesOnFile) -> Self {
-        Self::TooManyNativeClonesOnFile(Box::new(v))
+        crate::object::boxed(v, Self::TooManyNativeClonesOnFile)
     }
 }
 impl crate::object::Family for FileFaultKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::FileFault, id) {
             crate::registry::id::CannotAccessFile => {
-                Self::CannotAccessFile(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CannotAccessFile)
             }
             crate::registry::id::CannotCreateFile => {
-                Self::CannotCreateFile(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CannotCreateFile)
             }
             crate::registry::id::CannotDeleteFile => {
-                Self::CannotDeleteFile(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CannotDeleteFile)
             }
             crate::registry::id::DirectoryNotEmpty => {
-                Self::DirectoryNotEmpty(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DirectoryNotEmpty)
             }
             crate::registry::id::FileAlreadyExists => {
-                Self::FileAlreadyExists(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::FileAlreadyExists)
             }
             crate::registry::id::FileLocked => {
-                Self::FileLocked(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::FileLocked)
             }
             crate::registry::id::FileNameTooLong => {
-                Self::FileNameTooLong(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::FileNameTooLong)
             }
             crate::registry::id::FileNotFound => {
-                Self::FileNotFound(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::FileNotFound)
             }
             #[cfg(feature = "vsan")]
             crate::registry::id::FileNotWritable => {
-                Self::FileNotWritable(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::FileNotWritable)
             }
             crate::registry::id::FileTooLarge => {
-                Self::FileTooLarge(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::FileTooLarge)
             }
             crate::registry::id::IncorrectFileType => {
-                Self::IncorrectFileType(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::IncorrectFileType)
             }
             crate::registry::id::NetworkCopyFault => {
-                Self::NetworkCopyFault(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::NetworkCopyFault)
             }
             crate::registry::id::NoDiskSpace => {
-                Self::NoDiskSpace(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::NoDiskSpace)
             }
             crate::registry::id::NotADirectory => {
-                Self::NotADirectory(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::NotADirectory)
             }
-            crate::registry::id::NotAFile => {
-                Self::NotAFile(crate::object::Blank::blank())
-            }
+            crate::registry::id::NotAFile => crate::object::blank_boxed(Self::NotAFile),
             crate::registry::id::TooManyConcurrentNativeClones => {
-                Self::TooManyConcurrentNativeClones(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::TooManyConcurrentNativeClones)
             }
             crate::registry::id::TooManyNativeCloneLevels => {
-                Self::TooManyNativeCloneLevels(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::TooManyNativeCloneLevels)
             }
             crate::registry::id::TooManyNativeClonesOnFile => {
-                Self::TooManyNativeClonesOnFile(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::TooManyNativeClonesOnFile)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::FileFault(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::FileFault)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

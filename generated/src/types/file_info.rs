@@ -123,7 +123,6 @@ impl<'de> serde::Deserialize<'de> for FileInfo {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum FileInfoKind {
     /// Exactly this type.
     FileInfo(Box<crate::types::FileInfo>),
@@ -143,6 +142,36 @@ pub enum FileInfoKind {
     VmNvramFileInfo(Box<crate::types::VmNvramFileInfo>),
     ///  A `VmSnapshotFileInfo`.
     VmSnapshotFileInfo(Box<crate::types::VmSnapshotFileInfo>),
+}
+impl Clone for FileInfoKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::FileInfo(v) => crate::object::clone_boxed(&**v, Self::FileInfo),
+            Self::FloppyImageFileInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::FloppyImageFileInfo)
+            }
+            Self::FolderFileInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::FolderFileInfo)
+            }
+            Self::IsoImageFileInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::IsoImageFileInfo)
+            }
+            Self::VmConfigFileInfo(v) => Self::VmConfigFileInfo(Clone::clone(v)),
+            Self::VmDiskFileInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::VmDiskFileInfo)
+            }
+            Self::VmLogFileInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::VmLogFileInfo)
+            }
+            Self::VmNvramFileInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::VmNvramFileInfo)
+            }
+            Self::VmSnapshotFileInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::VmSnapshotFileInfo)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -180,25 +209,25 @@ impl FileInfoKind {
 impl From<crate::types::FileInfo> for FileInfoKind {
     #[inline]
     fn from(v: crate::types::FileInfo) -> Self {
-        Self::FileInfo(Box::new(v))
+        crate::object::boxed(v, Self::FileInfo)
     }
 }
 impl From<crate::types::FloppyImageFileInfo> for FileInfoKind {
     #[inline]
     fn from(v: crate::types::FloppyImageFileInfo) -> Self {
-        Self::FloppyImageFileInfo(Box::new(v))
+        crate::object::boxed(v, Self::FloppyImageFileInfo)
     }
 }
 impl From<crate::types::FolderFileInfo> for FileInfoKind {
     #[inline]
     fn from(v: crate::types::FolderFileInfo) -> Self {
-        Self::FolderFileInfo(Box::new(v))
+        crate::object::boxed(v, Self::FolderFileInfo)
     }
 }
 impl From<crate::types::IsoImageFileInfo> for FileInfoKind {
     #[inline]
     fn from(v: crate::types::IsoImageFileInfo) -> Self {
-        Self::IsoImageFileInfo(Box::new(v))
+        crate::object::boxed(v, Self::IsoImageFileInfo)
     }
 }
 impl From<crate::types::VmConfigFileInfoKind> for FileInfoKind {
@@ -210,38 +239,38 @@ impl From<crate::types::VmConfigFileInfoKind> for FileInfoKind {
 impl From<crate::types::VmDiskFileInfo> for FileInfoKind {
     #[inline]
     fn from(v: crate::types::VmDiskFileInfo) -> Self {
-        Self::VmDiskFileInfo(Box::new(v))
+        crate::object::boxed(v, Self::VmDiskFileInfo)
     }
 }
 impl From<crate::types::VmLogFileInfo> for FileInfoKind {
     #[inline]
     fn from(v: crate::types::VmLogFileInfo) -> Self {
-        Self::VmLogFileInfo(Box::new(v))
+        crate::object::boxed(v, Self::VmLogFileInfo)
     }
 }
 impl From<crate::types::VmNvramFileInfo> for FileInfoKind {
     #[inline]
     fn from(v: crate::types::VmNvramFileInfo) -> Self {
-        Self::VmNvramFileInfo(Box::new(v))
+        crate::object::boxed(v, Self::VmNvramFileInfo)
     }
 }
 impl From<crate::types::VmSnapshotFileInfo> for FileInfoKind {
     #[inline]
     fn from(v: crate::types::VmSnapshotFileInfo) -> Self {
-        Self::VmSnapshotFileInfo(Box::new(v))
+        crate::object::boxed(v, Self::VmSnapshotFileInfo)
     }
 }
 impl crate::object::Family for FileInfoKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::FileInfo, id) {
             crate::registry::id::FloppyImageFileInfo => {
-                Self::FloppyImageFileInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::FloppyImageFileInfo)
             }
             crate::registry::id::FolderFileInfo => {
-                Self::FolderFileInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::FolderFileInfo)
             }
             crate::registry::id::IsoImageFileInfo => {
-                Self::IsoImageFileInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::IsoImageFileInfo)
             }
             crate::registry::id::VmConfigFileInfo => {
                 Self::VmConfigFileInfo(
@@ -251,22 +280,22 @@ impl crate::object::Family for FileInfoKind {
                 )
             }
             crate::registry::id::VmDiskFileInfo => {
-                Self::VmDiskFileInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmDiskFileInfo)
             }
             crate::registry::id::VmLogFileInfo => {
-                Self::VmLogFileInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmLogFileInfo)
             }
             crate::registry::id::VmNvramFileInfo => {
-                Self::VmNvramFileInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmNvramFileInfo)
             }
             crate::registry::id::VmSnapshotFileInfo => {
-                Self::VmSnapshotFileInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmSnapshotFileInfo)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::FileInfo(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::FileInfo)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -90,7 +90,6 @@ impl<'de> serde::Deserialize<'de> for FileQuery {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum FileQueryKind {
     /// Exactly this type.
     FileQuery(Box<crate::types::FileQuery>),
@@ -110,6 +109,36 @@ pub enum FileQueryKind {
     VmNvramFileQuery(Box<crate::types::VmNvramFileQuery>),
     ///  A `VmSnapshotFileQuery`.
     VmSnapshotFileQuery(Box<crate::types::VmSnapshotFileQuery>),
+}
+impl Clone for FileQueryKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::FileQuery(v) => crate::object::clone_boxed(&**v, Self::FileQuery),
+            Self::FloppyImageFileQuery(v) => {
+                crate::object::clone_boxed(&**v, Self::FloppyImageFileQuery)
+            }
+            Self::FolderFileQuery(v) => {
+                crate::object::clone_boxed(&**v, Self::FolderFileQuery)
+            }
+            Self::IsoImageFileQuery(v) => {
+                crate::object::clone_boxed(&**v, Self::IsoImageFileQuery)
+            }
+            Self::VmConfigFileQuery(v) => Self::VmConfigFileQuery(Clone::clone(v)),
+            Self::VmDiskFileQuery(v) => {
+                crate::object::clone_boxed(&**v, Self::VmDiskFileQuery)
+            }
+            Self::VmLogFileQuery(v) => {
+                crate::object::clone_boxed(&**v, Self::VmLogFileQuery)
+            }
+            Self::VmNvramFileQuery(v) => {
+                crate::object::clone_boxed(&**v, Self::VmNvramFileQuery)
+            }
+            Self::VmSnapshotFileQuery(v) => {
+                crate::object::clone_boxed(&**v, Self::VmSnapshotFileQuery)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -147,25 +176,25 @@ impl FileQueryKind {
 impl From<crate::types::FileQuery> for FileQueryKind {
     #[inline]
     fn from(v: crate::types::FileQuery) -> Self {
-        Self::FileQuery(Box::new(v))
+        crate::object::boxed(v, Self::FileQuery)
     }
 }
 impl From<crate::types::FloppyImageFileQuery> for FileQueryKind {
     #[inline]
     fn from(v: crate::types::FloppyImageFileQuery) -> Self {
-        Self::FloppyImageFileQuery(Box::new(v))
+        crate::object::boxed(v, Self::FloppyImageFileQuery)
     }
 }
 impl From<crate::types::FolderFileQuery> for FileQueryKind {
     #[inline]
     fn from(v: crate::types::FolderFileQuery) -> Self {
-        Self::FolderFileQuery(Box::new(v))
+        crate::object::boxed(v, Self::FolderFileQuery)
     }
 }
 impl From<crate::types::IsoImageFileQuery> for FileQueryKind {
     #[inline]
     fn from(v: crate::types::IsoImageFileQuery) -> Self {
-        Self::IsoImageFileQuery(Box::new(v))
+        crate::object::boxed(v, Self::IsoImageFileQuery)
     }
 }
 impl From<crate::types::VmConfigFileQueryKind> for FileQueryKind {
@@ -177,38 +206,38 @@ impl From<crate::types::VmConfigFileQueryKind> for FileQueryKind {
 impl From<crate::types::VmDiskFileQuery> for FileQueryKind {
     #[inline]
     fn from(v: crate::types::VmDiskFileQuery) -> Self {
-        Self::VmDiskFileQuery(Box::new(v))
+        crate::object::boxed(v, Self::VmDiskFileQuery)
     }
 }
 impl From<crate::types::VmLogFileQuery> for FileQueryKind {
     #[inline]
     fn from(v: crate::types::VmLogFileQuery) -> Self {
-        Self::VmLogFileQuery(Box::new(v))
+        crate::object::boxed(v, Self::VmLogFileQuery)
     }
 }
 impl From<crate::types::VmNvramFileQuery> for FileQueryKind {
     #[inline]
     fn from(v: crate::types::VmNvramFileQuery) -> Self {
-        Self::VmNvramFileQuery(Box::new(v))
+        crate::object::boxed(v, Self::VmNvramFileQuery)
     }
 }
 impl From<crate::types::VmSnapshotFileQuery> for FileQueryKind {
     #[inline]
     fn from(v: crate::types::VmSnapshotFileQuery) -> Self {
-        Self::VmSnapshotFileQuery(Box::new(v))
+        crate::object::boxed(v, Self::VmSnapshotFileQuery)
     }
 }
 impl crate::object::Family for FileQueryKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::FileQuery, id) {
             crate::registry::id::FloppyImageFileQuery => {
-                Self::FloppyImageFileQuery(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::FloppyImageFileQuery)
             }
             crate::registry::id::FolderFileQuery => {
-                Self::FolderFileQuery(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::FolderFileQuery)
             }
             crate::registry::id::IsoImageFileQuery => {
-                Self::IsoImageFileQuery(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::IsoImageFileQuery)
             }
             crate::registry::id::VmConfigFileQuery => {
                 Self::VmConfigFileQuery(
@@ -218,22 +247,22 @@ impl crate::object::Family for FileQueryKind {
                 )
             }
             crate::registry::id::VmDiskFileQuery => {
-                Self::VmDiskFileQuery(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmDiskFileQuery)
             }
             crate::registry::id::VmLogFileQuery => {
-                Self::VmLogFileQuery(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmLogFileQuery)
             }
             crate::registry::id::VmNvramFileQuery => {
-                Self::VmNvramFileQuery(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmNvramFileQuery)
             }
             crate::registry::id::VmSnapshotFileQuery => {
-                Self::VmSnapshotFileQuery(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmSnapshotFileQuery)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::FileQuery(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::FileQuery)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

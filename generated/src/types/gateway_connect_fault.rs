@@ -143,7 +143,6 @@ impl<'de> serde::Deserialize<'de> for GatewayConnectFault {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum GatewayConnectFaultKind {
     /// Exactly this type.
     GatewayConnectFault(Box<crate::types::GatewayConnectFault>),
@@ -155,6 +154,28 @@ pub enum GatewayConnectFaultKind {
     GatewayOperationRefused(Box<crate::types::GatewayOperationRefused>),
     ///  A `GatewayToHostConnectFault` or one of its subtypes.
     GatewayToHostConnectFault(crate::types::GatewayToHostConnectFaultKind),
+}
+impl Clone for GatewayConnectFaultKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::GatewayConnectFault(v) => {
+                crate::object::clone_boxed(&**v, Self::GatewayConnectFault)
+            }
+            Self::GatewayNotFound(v) => {
+                crate::object::clone_boxed(&**v, Self::GatewayNotFound)
+            }
+            Self::GatewayNotReachable(v) => {
+                crate::object::clone_boxed(&**v, Self::GatewayNotReachable)
+            }
+            Self::GatewayOperationRefused(v) => {
+                crate::object::clone_boxed(&**v, Self::GatewayOperationRefused)
+            }
+            Self::GatewayToHostConnectFault(v) => {
+                Self::GatewayToHostConnectFault(Clone::clone(v))
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -188,25 +209,25 @@ impl GatewayConnectFaultKind {
 impl From<crate::types::GatewayConnectFault> for GatewayConnectFaultKind {
     #[inline]
     fn from(v: crate::types::GatewayConnectFault) -> Self {
-        Self::GatewayConnectFault(Box::new(v))
+        crate::object::boxed(v, Self::GatewayConnectFault)
     }
 }
 impl From<crate::types::GatewayNotFound> for GatewayConnectFaultKind {
     #[inline]
     fn from(v: crate::types::GatewayNotFound) -> Self {
-        Self::GatewayNotFound(Box::new(v))
+        crate::object::boxed(v, Self::GatewayNotFound)
     }
 }
 impl From<crate::types::GatewayNotReachable> for GatewayConnectFaultKind {
     #[inline]
     fn from(v: crate::types::GatewayNotReachable) -> Self {
-        Self::GatewayNotReachable(Box::new(v))
+        crate::object::boxed(v, Self::GatewayNotReachable)
     }
 }
 impl From<crate::types::GatewayOperationRefused> for GatewayConnectFaultKind {
     #[inline]
     fn from(v: crate::types::GatewayOperationRefused) -> Self {
-        Self::GatewayOperationRefused(Box::new(v))
+        crate::object::boxed(v, Self::GatewayOperationRefused)
     }
 }
 impl From<crate::types::GatewayToHostConnectFaultKind> for GatewayConnectFaultKind {
@@ -222,13 +243,13 @@ impl crate::object::Family for GatewayConnectFaultKind {
             id,
         ) {
             crate::registry::id::GatewayNotFound => {
-                Self::GatewayNotFound(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::GatewayNotFound)
             }
             crate::registry::id::GatewayNotReachable => {
-                Self::GatewayNotReachable(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::GatewayNotReachable)
             }
             crate::registry::id::GatewayOperationRefused => {
-                Self::GatewayOperationRefused(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::GatewayOperationRefused)
             }
             crate::registry::id::GatewayToHostConnectFault => {
                 Self::GatewayToHostConnectFault(
@@ -241,7 +262,7 @@ impl crate::object::Family for GatewayConnectFaultKind {
         }
     }
     fn blank_base() -> Self {
-        Self::GatewayConnectFault(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::GatewayConnectFault)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

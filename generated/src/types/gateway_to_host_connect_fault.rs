@@ -157,7 +157,6 @@ impl<'de> serde::Deserialize<'de> for GatewayToHostConnectFault {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum GatewayToHostConnectFaultKind {
     /// Exactly this type.
     GatewayToHostConnectFault(Box<crate::types::GatewayToHostConnectFault>),
@@ -167,6 +166,25 @@ pub enum GatewayToHostConnectFaultKind {
     GatewayToHostAuthFault(Box<crate::types::GatewayToHostAuthFault>),
     ///  A `GatewayToHostTrustVerifyFault`.
     GatewayToHostTrustVerifyFault(Box<crate::types::GatewayToHostTrustVerifyFault>),
+}
+impl Clone for GatewayToHostConnectFaultKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::GatewayToHostConnectFault(v) => {
+                crate::object::clone_boxed(&**v, Self::GatewayToHostConnectFault)
+            }
+            Self::GatewayHostNotReachable(v) => {
+                crate::object::clone_boxed(&**v, Self::GatewayHostNotReachable)
+            }
+            Self::GatewayToHostAuthFault(v) => {
+                crate::object::clone_boxed(&**v, Self::GatewayToHostAuthFault)
+            }
+            Self::GatewayToHostTrustVerifyFault(v) => {
+                crate::object::clone_boxed(&**v, Self::GatewayToHostTrustVerifyFault)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -199,26 +217,26 @@ impl GatewayToHostConnectFaultKind {
 impl From<crate::types::GatewayToHostConnectFault> for GatewayToHostConnectFaultKind {
     #[inline]
     fn from(v: crate::types::GatewayToHostConnectFault) -> Self {
-        Self::GatewayToHostConnectFault(Box::new(v))
+        crate::object::boxed(v, Self::GatewayToHostConnectFault)
     }
 }
 impl From<crate::types::GatewayHostNotReachable> for GatewayToHostConnectFaultKind {
     #[inline]
     fn from(v: crate::types::GatewayHostNotReachable) -> Self {
-        Self::GatewayHostNotReachable(Box::new(v))
+        crate::object::boxed(v, Self::GatewayHostNotReachable)
     }
 }
 impl From<crate::types::GatewayToHostAuthFault> for GatewayToHostConnectFaultKind {
     #[inline]
     fn from(v: crate::types::GatewayToHostAuthFault) -> Self {
-        Self::GatewayToHostAuthFault(Box::new(v))
+        crate::object::boxed(v, Self::GatewayToHostAuthFault)
     }
 }
 impl From<crate::types::GatewayToHostTrustVerifyFault>
 for GatewayToHostConnectFaultKind {
     #[inline]
     fn from(v: crate::types::GatewayToHostTrustVerifyFault) -> Self {
-        Self::GatewayToHostTrustVerifyFault(Box::new(v))
+        crate::object::boxed(v, Self::GatewayToHostTrustVerifyFault)
     }
 }
 impl crate::object::Family for GatewayToHostConnectFaultKind {
@@ -228,19 +246,19 @@ impl crate::object::Family for GatewayToHostConnectFaultKind {
             id,
         ) {
             crate::registry::id::GatewayHostNotReachable => {
-                Self::GatewayHostNotReachable(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::GatewayHostNotReachable)
             }
             crate::registry::id::GatewayToHostAuthFault => {
-                Self::GatewayToHostAuthFault(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::GatewayToHostAuthFault)
             }
             crate::registry::id::GatewayToHostTrustVerifyFault => {
-                Self::GatewayToHostTrustVerifyFault(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::GatewayToHostTrustVerifyFault)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::GatewayToHostConnectFault(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::GatewayToHostConnectFault)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -219,7 +219,6 @@ impl<'de> serde::Deserialize<'de> for GeneralEvent {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum GeneralEventKind {
     /// Exactly this type.
     GeneralEvent(Box<crate::types::GeneralEvent>),
@@ -239,6 +238,38 @@ pub enum GeneralEventKind {
     GeneralVmInfoEvent(Box<crate::types::GeneralVmInfoEvent>),
     ///  A `GeneralVmWarningEvent`.
     GeneralVmWarningEvent(Box<crate::types::GeneralVmWarningEvent>),
+}
+impl Clone for GeneralEventKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::GeneralEvent(v) => crate::object::clone_boxed(&**v, Self::GeneralEvent),
+            Self::ExtendedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::ExtendedEvent)
+            }
+            Self::GeneralHostErrorEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::GeneralHostErrorEvent)
+            }
+            Self::GeneralHostInfoEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::GeneralHostInfoEvent)
+            }
+            Self::GeneralHostWarningEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::GeneralHostWarningEvent)
+            }
+            Self::GeneralUserEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::GeneralUserEvent)
+            }
+            Self::GeneralVmErrorEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::GeneralVmErrorEvent)
+            }
+            Self::GeneralVmInfoEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::GeneralVmInfoEvent)
+            }
+            Self::GeneralVmWarningEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::GeneralVmWarningEvent)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -276,89 +307,89 @@ impl GeneralEventKind {
 impl From<crate::types::GeneralEvent> for GeneralEventKind {
     #[inline]
     fn from(v: crate::types::GeneralEvent) -> Self {
-        Self::GeneralEvent(Box::new(v))
+        crate::object::boxed(v, Self::GeneralEvent)
     }
 }
 impl From<crate::types::ExtendedEvent> for GeneralEventKind {
     #[inline]
     fn from(v: crate::types::ExtendedEvent) -> Self {
-        Self::ExtendedEvent(Box::new(v))
+        crate::object::boxed(v, Self::ExtendedEvent)
     }
 }
 impl From<crate::types::GeneralHostErrorEvent> for GeneralEventKind {
     #[inline]
     fn from(v: crate::types::GeneralHostErrorEvent) -> Self {
-        Self::GeneralHostErrorEvent(Box::new(v))
+        crate::object::boxed(v, Self::GeneralHostErrorEvent)
     }
 }
 impl From<crate::types::GeneralHostInfoEvent> for GeneralEventKind {
     #[inline]
     fn from(v: crate::types::GeneralHostInfoEvent) -> Self {
-        Self::GeneralHostInfoEvent(Box::new(v))
+        crate::object::boxed(v, Self::GeneralHostInfoEvent)
     }
 }
 impl From<crate::types::GeneralHostWarningEvent> for GeneralEventKind {
     #[inline]
     fn from(v: crate::types::GeneralHostWarningEvent) -> Self {
-        Self::GeneralHostWarningEvent(Box::new(v))
+        crate::object::boxed(v, Self::GeneralHostWarningEvent)
     }
 }
 impl From<crate::types::GeneralUserEvent> for GeneralEventKind {
     #[inline]
     fn from(v: crate::types::GeneralUserEvent) -> Self {
-        Self::GeneralUserEvent(Box::new(v))
+        crate::object::boxed(v, Self::GeneralUserEvent)
     }
 }
 impl From<crate::types::GeneralVmErrorEvent> for GeneralEventKind {
     #[inline]
     fn from(v: crate::types::GeneralVmErrorEvent) -> Self {
-        Self::GeneralVmErrorEvent(Box::new(v))
+        crate::object::boxed(v, Self::GeneralVmErrorEvent)
     }
 }
 impl From<crate::types::GeneralVmInfoEvent> for GeneralEventKind {
     #[inline]
     fn from(v: crate::types::GeneralVmInfoEvent) -> Self {
-        Self::GeneralVmInfoEvent(Box::new(v))
+        crate::object::boxed(v, Self::GeneralVmInfoEvent)
     }
 }
 impl From<crate::types::GeneralVmWarningEvent> for GeneralEventKind {
     #[inline]
     fn from(v: crate::types::GeneralVmWarningEvent) -> Self {
-        Self::GeneralVmWarningEvent(Box::new(v))
+        crate::object::boxed(v, Self::GeneralVmWarningEvent)
     }
 }
 impl crate::object::Family for GeneralEventKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::GeneralEvent, id) {
             crate::registry::id::ExtendedEvent => {
-                Self::ExtendedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ExtendedEvent)
             }
             crate::registry::id::GeneralHostErrorEvent => {
-                Self::GeneralHostErrorEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::GeneralHostErrorEvent)
             }
             crate::registry::id::GeneralHostInfoEvent => {
-                Self::GeneralHostInfoEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::GeneralHostInfoEvent)
             }
             crate::registry::id::GeneralHostWarningEvent => {
-                Self::GeneralHostWarningEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::GeneralHostWarningEvent)
             }
             crate::registry::id::GeneralUserEvent => {
-                Self::GeneralUserEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::GeneralUserEvent)
             }
             crate::registry::id::GeneralVmErrorEvent => {
-                Self::GeneralVmErrorEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::GeneralVmErrorEvent)
             }
             crate::registry::id::GeneralVmInfoEvent => {
-                Self::GeneralVmInfoEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::GeneralVmInfoEvent)
             }
             crate::registry::id::GeneralVmWarningEvent => {
-                Self::GeneralVmWarningEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::GeneralVmWarningEvent)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::GeneralEvent(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::GeneralEvent)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -97,7 +97,6 @@ impl<'de> serde::Deserialize<'de> for GroupInfo {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum GroupInfoKind {
     /// Exactly this type.
     GroupInfo(Box<crate::types::GroupInfo>),
@@ -107,6 +106,22 @@ pub enum GroupInfoKind {
     ///  A `TargetGroupInfo`.
     #[cfg(feature = "sms")]
     TargetGroupInfo(Box<crate::types::TargetGroupInfo>),
+}
+impl Clone for GroupInfoKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::GroupInfo(v) => crate::object::clone_boxed(&**v, Self::GroupInfo),
+            #[cfg(feature = "sms")]
+            Self::SourceGroupInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::SourceGroupInfo)
+            }
+            #[cfg(feature = "sms")]
+            Self::TargetGroupInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::TargetGroupInfo)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -140,21 +155,21 @@ impl GroupInfoKind {
 impl From<crate::types::GroupInfo> for GroupInfoKind {
     #[inline]
     fn from(v: crate::types::GroupInfo) -> Self {
-        Self::GroupInfo(Box::new(v))
+        crate::object::boxed(v, Self::GroupInfo)
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::SourceGroupInfo> for GroupInfoKind {
     #[inline]
     fn from(v: crate::types::SourceGroupInfo) -> Self {
-        Self::SourceGroupInfo(Box::new(v))
+        crate::object::boxed(v, Self::SourceGroupInfo)
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::TargetGroupInfo> for GroupInfoKind {
     #[inline]
     fn from(v: crate::types::TargetGroupInfo) -> Self {
-        Self::TargetGroupInfo(Box::new(v))
+        crate::object::boxed(v, Self::TargetGroupInfo)
     }
 }
 impl crate::object::Family for GroupInfoKind {
@@ -162,17 +177,17 @@ impl crate::object::Family for GroupInfoKind {
         match crate::registry::child_toward(crate::registry::id::GroupInfo, id) {
             #[cfg(feature = "sms")]
             crate::registry::id::SourceGroupInfo => {
-                Self::SourceGroupInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::SourceGroupInfo)
             }
             #[cfg(feature = "sms")]
             crate::registry::id::TargetGroupInfo => {
-                Self::TargetGroupInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::TargetGroupInfo)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::GroupInfo(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::GroupInfo)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

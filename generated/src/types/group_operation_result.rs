@@ -101,7 +101,6 @@ impl<'de> serde::Deserialize<'de> for GroupOperationResult {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum GroupOperationResultKind {
     /// Exactly this type.
     GroupOperationResult(Box<crate::types::GroupOperationResult>),
@@ -134,6 +133,53 @@ pub enum GroupOperationResultKind {
     SyncReplicationGroupSuccessResult(
         Box<crate::types::SyncReplicationGroupSuccessResult>,
     ),
+}
+impl Clone for GroupOperationResultKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::GroupOperationResult(v) => {
+                crate::object::clone_boxed(&**v, Self::GroupOperationResult)
+            }
+            #[cfg(feature = "sms")]
+            Self::FailoverSuccessResult(v) => {
+                crate::object::clone_boxed(&**v, Self::FailoverSuccessResult)
+            }
+            #[cfg(feature = "sms")]
+            Self::GroupErrorResult(v) => {
+                crate::object::clone_boxed(&**v, Self::GroupErrorResult)
+            }
+            #[cfg(feature = "sms")]
+            Self::QueryPointInTimeReplicaSuccessResult(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::QueryPointInTimeReplicaSuccessResult,
+                )
+            }
+            #[cfg(feature = "sms")]
+            Self::QueryPointInTimeReplicaSummaryResult(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::QueryPointInTimeReplicaSummaryResult,
+                )
+            }
+            #[cfg(feature = "sms")]
+            Self::QueryReplicationGroupSuccessResult(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::QueryReplicationGroupSuccessResult,
+                )
+            }
+            #[cfg(feature = "sms")]
+            Self::ReverseReplicationSuccessResult(v) => {
+                crate::object::clone_boxed(&**v, Self::ReverseReplicationSuccessResult)
+            }
+            #[cfg(feature = "sms")]
+            Self::SyncReplicationGroupSuccessResult(v) => {
+                crate::object::clone_boxed(&**v, Self::SyncReplicationGroupSuccessResult)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -177,21 +223,21 @@ impl GroupOperationResultKind {
 impl From<crate::types::GroupOperationResult> for GroupOperationResultKind {
     #[inline]
     fn from(v: crate::types::GroupOperationResult) -> Self {
-        Self::GroupOperationResult(Box::new(v))
+        crate::object::boxed(v, Self::GroupOperationResult)
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::FailoverSuccessResult> for GroupOperationResultKind {
     #[inline]
     fn from(v: crate::types::FailoverSuccessResult) -> Self {
-        Self::FailoverSuccessResult(Box::new(v))
+        crate::object::boxed(v, Self::FailoverSuccessResult)
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::GroupErrorResult> for GroupOperationResultKind {
     #[inline]
     fn from(v: crate::types::GroupErrorResult) -> Self {
-        Self::GroupErrorResult(Box::new(v))
+        crate::object::boxed(v, Self::GroupErrorResult)
     }
 }
 #[cfg(feature = "sms")]
@@ -199,7 +245,7 @@ impl From<crate::types::QueryPointInTimeReplicaSuccessResult>
 for GroupOperationResultKind {
     #[inline]
     fn from(v: crate::types::QueryPointInTimeReplicaSuccessResult) -> Self {
-        Self::QueryPointInTimeReplicaSuccessResult(Box::new(v))
+        crate::object::boxed(v, Self::QueryPointInTimeReplicaSuccessResult)
     }
 }
 #[cfg(feature = "sms")]
@@ -207,7 +253,7 @@ impl From<crate::types::QueryPointInTimeReplicaSummaryResult>
 for GroupOperationResultKind {
     #[inline]
     fn from(v: crate::types::QueryPointInTimeReplicaSummaryResult) -> Self {
-        Self::QueryPointInTimeReplicaSummaryResult(Box::new(v))
+        crate::object::boxed(v, Self::QueryPointInTimeReplicaSummaryResult)
     }
 }
 #[cfg(feature = "sms")]
@@ -215,21 +261,21 @@ impl From<crate::types::QueryReplicationGroupSuccessResult>
 for GroupOperationResultKind {
     #[inline]
     fn from(v: crate::types::QueryReplicationGroupSuccessResult) -> Self {
-        Self::QueryReplicationGroupSuccessResult(Box::new(v))
+        crate::object::boxed(v, Self::QueryReplicationGroupSuccessResult)
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::ReverseReplicationSuccessResult> for GroupOperationResultKind {
     #[inline]
     fn from(v: crate::types::ReverseReplicationSuccessResult) -> Self {
-        Self::ReverseReplicationSuccessResult(Box::new(v))
+        crate::object::boxed(v, Self::ReverseReplicationSuccessResult)
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::SyncReplicationGroupSuccessResult> for GroupOperationResultKind {
     #[inline]
     fn from(v: crate::types::SyncReplicationGroupSuccessResult) -> Self {
-        Self::SyncReplicationGroupSuccessResult(Box::new(v))
+        crate::object::boxed(v, Self::SyncReplicationGroupSuccessResult)
     }
 }
 impl crate::object::Family for GroupOperationResultKind {
@@ -240,37 +286,37 @@ impl crate::object::Family for GroupOperationResultKind {
         ) {
             #[cfg(feature = "sms")]
             crate::registry::id::FailoverSuccessResult => {
-                Self::FailoverSuccessResult(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::FailoverSuccessResult)
             }
             #[cfg(feature = "sms")]
             crate::registry::id::GroupErrorResult => {
-                Self::GroupErrorResult(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::GroupErrorResult)
             }
             #[cfg(feature = "sms")]
             crate::registry::id::QueryPointInTimeReplicaSuccessResult => {
-                Self::QueryPointInTimeReplicaSuccessResult(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::QueryPointInTimeReplicaSuccessResult)
             }
             #[cfg(feature = "sms")]
             crate::registry::id::QueryPointInTimeReplicaSummaryResult => {
-                Self::QueryPointInTimeReplicaSummaryResult(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::QueryPointInTimeReplicaSummaryResult)
             }
             #[cfg(feature = "sms")]
             crate::registry::id::QueryReplicationGroupSuccessResult => {
-                Self::QueryReplicationGroupSuccessResult(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::QueryReplicationGroupSuccessResult)
             }
             #[cfg(feature = "sms")]
             crate::registry::id::ReverseReplicationSuccessResult => {
-                Self::ReverseReplicationSuccessResult(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ReverseReplicationSuccessResult)
             }
             #[cfg(feature = "sms")]
             crate::registry::id::SyncReplicationGroupSuccessResult => {
-                Self::SyncReplicationGroupSuccessResult(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::SyncReplicationGroupSuccessResult)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::GroupOperationResult(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::GroupOperationResult)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

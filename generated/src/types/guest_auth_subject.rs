@@ -90,7 +90,6 @@ impl<'de> serde::Deserialize<'de> for GuestAuthSubject {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum GuestAuthSubjectKind {
     /// Exactly this type.
     GuestAuthSubject(Box<crate::types::GuestAuthSubject>),
@@ -98,6 +97,22 @@ pub enum GuestAuthSubjectKind {
     GuestAuthAnySubject(Box<crate::types::GuestAuthAnySubject>),
     ///  A `GuestAuthNamedSubject`.
     GuestAuthNamedSubject(Box<crate::types::GuestAuthNamedSubject>),
+}
+impl Clone for GuestAuthSubjectKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::GuestAuthSubject(v) => {
+                crate::object::clone_boxed(&**v, Self::GuestAuthSubject)
+            }
+            Self::GuestAuthAnySubject(v) => {
+                crate::object::clone_boxed(&**v, Self::GuestAuthAnySubject)
+            }
+            Self::GuestAuthNamedSubject(v) => {
+                crate::object::clone_boxed(&**v, Self::GuestAuthNamedSubject)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -129,35 +144,35 @@ impl GuestAuthSubjectKind {
 impl From<crate::types::GuestAuthSubject> for GuestAuthSubjectKind {
     #[inline]
     fn from(v: crate::types::GuestAuthSubject) -> Self {
-        Self::GuestAuthSubject(Box::new(v))
+        crate::object::boxed(v, Self::GuestAuthSubject)
     }
 }
 impl From<crate::types::GuestAuthAnySubject> for GuestAuthSubjectKind {
     #[inline]
     fn from(v: crate::types::GuestAuthAnySubject) -> Self {
-        Self::GuestAuthAnySubject(Box::new(v))
+        crate::object::boxed(v, Self::GuestAuthAnySubject)
     }
 }
 impl From<crate::types::GuestAuthNamedSubject> for GuestAuthSubjectKind {
     #[inline]
     fn from(v: crate::types::GuestAuthNamedSubject) -> Self {
-        Self::GuestAuthNamedSubject(Box::new(v))
+        crate::object::boxed(v, Self::GuestAuthNamedSubject)
     }
 }
 impl crate::object::Family for GuestAuthSubjectKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::GuestAuthSubject, id) {
             crate::registry::id::GuestAuthAnySubject => {
-                Self::GuestAuthAnySubject(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::GuestAuthAnySubject)
             }
             crate::registry::id::GuestAuthNamedSubject => {
-                Self::GuestAuthNamedSubject(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::GuestAuthNamedSubject)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::GuestAuthSubject(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::GuestAuthSubject)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

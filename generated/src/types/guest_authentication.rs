@@ -101,7 +101,6 @@ impl<'de> serde::Deserialize<'de> for GuestAuthentication {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum GuestAuthenticationKind {
     /// Exactly this type.
     GuestAuthentication(Box<crate::types::GuestAuthentication>),
@@ -113,6 +112,28 @@ pub enum GuestAuthenticationKind {
     SSPIAuthentication(Box<crate::types::SSPIAuthentication>),
     ///  A `TicketedSessionAuthentication`.
     TicketedSessionAuthentication(Box<crate::types::TicketedSessionAuthentication>),
+}
+impl Clone for GuestAuthenticationKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::GuestAuthentication(v) => {
+                crate::object::clone_boxed(&**v, Self::GuestAuthentication)
+            }
+            Self::NamePasswordAuthentication(v) => {
+                crate::object::clone_boxed(&**v, Self::NamePasswordAuthentication)
+            }
+            Self::SAMLTokenAuthentication(v) => {
+                crate::object::clone_boxed(&**v, Self::SAMLTokenAuthentication)
+            }
+            Self::SSPIAuthentication(v) => {
+                crate::object::clone_boxed(&**v, Self::SSPIAuthentication)
+            }
+            Self::TicketedSessionAuthentication(v) => {
+                crate::object::clone_boxed(&**v, Self::TicketedSessionAuthentication)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -146,31 +167,31 @@ impl GuestAuthenticationKind {
 impl From<crate::types::GuestAuthentication> for GuestAuthenticationKind {
     #[inline]
     fn from(v: crate::types::GuestAuthentication) -> Self {
-        Self::GuestAuthentication(Box::new(v))
+        crate::object::boxed(v, Self::GuestAuthentication)
     }
 }
 impl From<crate::types::NamePasswordAuthentication> for GuestAuthenticationKind {
     #[inline]
     fn from(v: crate::types::NamePasswordAuthentication) -> Self {
-        Self::NamePasswordAuthentication(Box::new(v))
+        crate::object::boxed(v, Self::NamePasswordAuthentication)
     }
 }
 impl From<crate::types::SAMLTokenAuthentication> for GuestAuthenticationKind {
     #[inline]
     fn from(v: crate::types::SAMLTokenAuthentication) -> Self {
-        Self::SAMLTokenAuthentication(Box::new(v))
+        crate::object::boxed(v, Self::SAMLTokenAuthentication)
     }
 }
 impl From<crate::types::SSPIAuthentication> for GuestAuthenticationKind {
     #[inline]
     fn from(v: crate::types::SSPIAuthentication) -> Self {
-        Self::SSPIAuthentication(Box::new(v))
+        crate::object::boxed(v, Self::SSPIAuthentication)
     }
 }
 impl From<crate::types::TicketedSessionAuthentication> for GuestAuthenticationKind {
     #[inline]
     fn from(v: crate::types::TicketedSessionAuthentication) -> Self {
-        Self::TicketedSessionAuthentication(Box::new(v))
+        crate::object::boxed(v, Self::TicketedSessionAuthentication)
     }
 }
 impl crate::object::Family for GuestAuthenticationKind {
@@ -180,22 +201,22 @@ impl crate::object::Family for GuestAuthenticationKind {
             id,
         ) {
             crate::registry::id::NamePasswordAuthentication => {
-                Self::NamePasswordAuthentication(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::NamePasswordAuthentication)
             }
             crate::registry::id::SAMLTokenAuthentication => {
-                Self::SAMLTokenAuthentication(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::SAMLTokenAuthentication)
             }
             crate::registry::id::SSPIAuthentication => {
-                Self::SSPIAuthentication(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::SSPIAuthentication)
             }
             crate::registry::id::TicketedSessionAuthentication => {
-                Self::TicketedSessionAuthentication(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::TicketedSessionAuthentication)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::GuestAuthentication(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::GuestAuthentication)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -115,7 +115,6 @@ impl<'de> serde::Deserialize<'de> for GuestFileAttributes {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum GuestFileAttributesKind {
     /// Exactly this type.
     GuestFileAttributes(Box<crate::types::GuestFileAttributes>),
@@ -123,6 +122,22 @@ pub enum GuestFileAttributesKind {
     GuestPosixFileAttributes(Box<crate::types::GuestPosixFileAttributes>),
     ///  A `GuestWindowsFileAttributes`.
     GuestWindowsFileAttributes(Box<crate::types::GuestWindowsFileAttributes>),
+}
+impl Clone for GuestFileAttributesKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::GuestFileAttributes(v) => {
+                crate::object::clone_boxed(&**v, Self::GuestFileAttributes)
+            }
+            Self::GuestPosixFileAttributes(v) => {
+                crate::object::clone_boxed(&**v, Self::GuestPosixFileAttributes)
+            }
+            Self::GuestWindowsFileAttributes(v) => {
+                crate::object::clone_boxed(&**v, Self::GuestWindowsFileAttributes)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -154,19 +169,19 @@ impl GuestFileAttributesKind {
 impl From<crate::types::GuestFileAttributes> for GuestFileAttributesKind {
     #[inline]
     fn from(v: crate::types::GuestFileAttributes) -> Self {
-        Self::GuestFileAttributes(Box::new(v))
+        crate::object::boxed(v, Self::GuestFileAttributes)
     }
 }
 impl From<crate::types::GuestPosixFileAttributes> for GuestFileAttributesKind {
     #[inline]
     fn from(v: crate::types::GuestPosixFileAttributes) -> Self {
-        Self::GuestPosixFileAttributes(Box::new(v))
+        crate::object::boxed(v, Self::GuestPosixFileAttributes)
     }
 }
 impl From<crate::types::GuestWindowsFileAttributes> for GuestFileAttributesKind {
     #[inline]
     fn from(v: crate::types::GuestWindowsFileAttributes) -> Self {
-        Self::GuestWindowsFileAttributes(Box::new(v))
+        crate::object::boxed(v, Self::GuestWindowsFileAttributes)
     }
 }
 impl crate::object::Family for GuestFileAttributesKind {
@@ -176,16 +191,16 @@ impl crate::object::Family for GuestFileAttributesKind {
             id,
         ) {
             crate::registry::id::GuestPosixFileAttributes => {
-                Self::GuestPosixFileAttributes(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::GuestPosixFileAttributes)
             }
             crate::registry::id::GuestWindowsFileAttributes => {
-                Self::GuestWindowsFileAttributes(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::GuestWindowsFileAttributes)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::GuestFileAttributes(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::GuestFileAttributes)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -106,7 +106,6 @@ impl<'de> serde::Deserialize<'de> for GuestOperationsFault {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum GuestOperationsFaultKind {
     /// Exactly this type.
     GuestOperationsFault(Box<crate::types::GuestOperationsFault>),
@@ -132,6 +131,47 @@ pub enum GuestOperationsFaultKind {
     OperationNotSupportedByGuest(Box<crate::types::OperationNotSupportedByGuest>),
     ///  A `TooManyGuestLogons`.
     TooManyGuestLogons(Box<crate::types::TooManyGuestLogons>),
+}
+impl Clone for GuestOperationsFaultKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::GuestOperationsFault(v) => {
+                crate::object::clone_boxed(&**v, Self::GuestOperationsFault)
+            }
+            Self::GuestAuthenticationChallenge(v) => {
+                crate::object::clone_boxed(&**v, Self::GuestAuthenticationChallenge)
+            }
+            Self::GuestComponentsOutOfDate(v) => {
+                crate::object::clone_boxed(&**v, Self::GuestComponentsOutOfDate)
+            }
+            Self::GuestMultipleMappings(v) => {
+                crate::object::clone_boxed(&**v, Self::GuestMultipleMappings)
+            }
+            Self::GuestOperationsUnavailable(v) => {
+                crate::object::clone_boxed(&**v, Self::GuestOperationsUnavailable)
+            }
+            Self::GuestPermissionDenied(v) => {
+                crate::object::clone_boxed(&**v, Self::GuestPermissionDenied)
+            }
+            Self::GuestProcessNotFound(v) => {
+                crate::object::clone_boxed(&**v, Self::GuestProcessNotFound)
+            }
+            Self::GuestRegistryFault(v) => Self::GuestRegistryFault(Clone::clone(v)),
+            Self::InvalidGuestLogin(v) => {
+                crate::object::clone_boxed(&**v, Self::InvalidGuestLogin)
+            }
+            Self::OperationDisabledByGuest(v) => {
+                crate::object::clone_boxed(&**v, Self::OperationDisabledByGuest)
+            }
+            Self::OperationNotSupportedByGuest(v) => {
+                crate::object::clone_boxed(&**v, Self::OperationNotSupportedByGuest)
+            }
+            Self::TooManyGuestLogons(v) => {
+                crate::object::clone_boxed(&**v, Self::TooManyGuestLogons)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -172,43 +212,43 @@ impl GuestOperationsFaultKind {
 impl From<crate::types::GuestOperationsFault> for GuestOperationsFaultKind {
     #[inline]
     fn from(v: crate::types::GuestOperationsFault) -> Self {
-        Self::GuestOperationsFault(Box::new(v))
+        crate::object::boxed(v, Self::GuestOperationsFault)
     }
 }
 impl From<crate::types::GuestAuthenticationChallenge> for GuestOperationsFaultKind {
     #[inline]
     fn from(v: crate::types::GuestAuthenticationChallenge) -> Self {
-        Self::GuestAuthenticationChallenge(Box::new(v))
+        crate::object::boxed(v, Self::GuestAuthenticationChallenge)
     }
 }
 impl From<crate::types::GuestComponentsOutOfDate> for GuestOperationsFaultKind {
     #[inline]
     fn from(v: crate::types::GuestComponentsOutOfDate) -> Self {
-        Self::GuestComponentsOutOfDate(Box::new(v))
+        crate::object::boxed(v, Self::GuestComponentsOutOfDate)
     }
 }
 impl From<crate::types::GuestMultipleMappings> for GuestOperationsFaultKind {
     #[inline]
     fn from(v: crate::types::GuestMultipleMappings) -> Self {
-        Self::GuestMultipleMappings(Box::new(v))
+        crate::object::boxed(v, Self::GuestMultipleMappings)
     }
 }
 impl From<crate::types::GuestOperationsUnavailable> for GuestOperationsFaultKind {
     #[inline]
     fn from(v: crate::types::GuestOperationsUnavailable) -> Self {
-        Self::GuestOperationsUnavailable(Box::new(v))
+        crate::object::boxed(v, Self::GuestOperationsUnavailable)
     }
 }
 impl From<crate::types::GuestPermissionDenied> for GuestOperationsFaultKind {
     #[inline]
     fn from(v: crate::types::GuestPermissionDenied) -> Self {
-        Self::GuestPermissionDenied(Box::new(v))
+        crate::object::boxed(v, Self::GuestPermissionDenied)
     }
 }
 impl From<crate::types::GuestProcessNotFound> for GuestOperationsFaultKind {
     #[inline]
     fn from(v: crate::types::GuestProcessNotFound) -> Self {
-        Self::GuestProcessNotFound(Box::new(v))
+        crate::object::boxed(v, Self::GuestProcessNotFound)
     }
 }
 impl From<crate::types::GuestRegistryFaultKind> for GuestOperationsFaultKind {
@@ -220,25 +260,25 @@ impl From<crate::types::GuestRegistryFaultKind> for GuestOperationsFaultKind {
 impl From<crate::types::InvalidGuestLogin> for GuestOperationsFaultKind {
     #[inline]
     fn from(v: crate::types::InvalidGuestLogin) -> Self {
-        Self::InvalidGuestLogin(Box::new(v))
+        crate::object::boxed(v, Self::InvalidGuestLogin)
     }
 }
 impl From<crate::types::OperationDisabledByGuest> for GuestOperationsFaultKind {
     #[inline]
     fn from(v: crate::types::OperationDisabledByGuest) -> Self {
-        Self::OperationDisabledByGuest(Box::new(v))
+        crate::object::boxed(v, Self::OperationDisabledByGuest)
     }
 }
 impl From<crate::types::OperationNotSupportedByGuest> for GuestOperationsFaultKind {
     #[inline]
     fn from(v: crate::types::OperationNotSupportedByGuest) -> Self {
-        Self::OperationNotSupportedByGuest(Box::new(v))
+        crate::object::boxed(v, Self::OperationNotSupportedByGuest)
     }
 }
 impl From<crate::types::TooManyGuestLogons> for GuestOperationsFaultKind {
     #[inline]
     fn from(v: crate::types::TooManyGuestLogons) -> Self {
-        Self::TooManyGuestLogons(Box::new(v))
+        crate::object::boxed(v, Self::TooManyGuestLogons)
     }
 }
 impl crate::object::Family for GuestOperationsFaultKind {
@@ -248,22 +288,22 @@ impl crate::object::Family for GuestOperationsFaultKind {
             id,
         ) {
             crate::registry::id::GuestAuthenticationChallenge => {
-                Self::GuestAuthenticationChallenge(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::GuestAuthenticationChallenge)
             }
             crate::registry::id::GuestComponentsOutOfDate => {
-                Self::GuestComponentsOutOfDate(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::GuestComponentsOutOfDate)
             }
             crate::registry::id::GuestMultipleMappings => {
-                Self::GuestMultipleMappings(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::GuestMultipleMappings)
             }
             crate::registry::id::GuestOperationsUnavailable => {
-                Self::GuestOperationsUnavailable(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::GuestOperationsUnavailable)
             }
             crate::registry::id::GuestPermissionDenied => {
-                Self::GuestPermissionDenied(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::GuestPermissionDenied)
             }
             crate::registry::id::GuestProcessNotFound => {
-                Self::GuestProcessNotFound(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::GuestProcessNotFound)
             }
             crate::registry::id::GuestRegistryFault => {
                 Self::GuestRegistryFault(
@@ -273,22 +313,22 @@ impl crate::object::Family for GuestOperationsFaultKind {
                 )
             }
             crate::registry::id::InvalidGuestLogin => {
-                Self::InvalidGuestLogin(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::InvalidGuestLogin)
             }
             crate::registry::id::OperationDisabledByGuest => {
-                Self::OperationDisabledByGuest(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::OperationDisabledByGuest)
             }
             crate::registry::id::OperationNotSupportedByGuest => {
-                Self::OperationNotSupportedByGuest(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::OperationNotSupportedByGuest)
             }
             crate::registry::id::TooManyGuestLogons => {
-                Self::TooManyGuestLogons(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::TooManyGuestLogons)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::GuestOperationsFault(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::GuestOperationsFault)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -116,12 +116,24 @@ impl<'de> serde::Deserialize<'de> for GuestProgramSpec {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum GuestProgramSpecKind {
     /// Exactly this type.
     GuestProgramSpec(Box<crate::types::GuestProgramSpec>),
     ///  A `GuestWindowsProgramSpec`.
     GuestWindowsProgramSpec(Box<crate::types::GuestWindowsProgramSpec>),
+}
+impl Clone for GuestProgramSpecKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::GuestProgramSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::GuestProgramSpec)
+            }
+            Self::GuestWindowsProgramSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::GuestWindowsProgramSpec)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -152,26 +164,26 @@ impl GuestProgramSpecKind {
 impl From<crate::types::GuestProgramSpec> for GuestProgramSpecKind {
     #[inline]
     fn from(v: crate::types::GuestProgramSpec) -> Self {
-        Self::GuestProgramSpec(Box::new(v))
+        crate::object::boxed(v, Self::GuestProgramSpec)
     }
 }
 impl From<crate::types::GuestWindowsProgramSpec> for GuestProgramSpecKind {
     #[inline]
     fn from(v: crate::types::GuestWindowsProgramSpec) -> Self {
-        Self::GuestWindowsProgramSpec(Box::new(v))
+        crate::object::boxed(v, Self::GuestWindowsProgramSpec)
     }
 }
 impl crate::object::Family for GuestProgramSpecKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::GuestProgramSpec, id) {
             crate::registry::id::GuestWindowsProgramSpec => {
-                Self::GuestWindowsProgramSpec(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::GuestWindowsProgramSpec)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::GuestProgramSpec(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::GuestProgramSpec)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -90,7 +90,6 @@ impl<'de> serde::Deserialize<'de> for GuestRegValueDataSpec {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum GuestRegValueDataSpecKind {
     /// Exactly this type.
     GuestRegValueDataSpec(Box<crate::types::GuestRegValueDataSpec>),
@@ -106,6 +105,34 @@ pub enum GuestRegValueDataSpecKind {
     GuestRegValueQwordSpec(Box<crate::types::GuestRegValueQwordSpec>),
     ///  A `GuestRegValueStringSpec`.
     GuestRegValueStringSpec(Box<crate::types::GuestRegValueStringSpec>),
+}
+impl Clone for GuestRegValueDataSpecKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::GuestRegValueDataSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::GuestRegValueDataSpec)
+            }
+            Self::GuestRegValueBinarySpec(v) => {
+                crate::object::clone_boxed(&**v, Self::GuestRegValueBinarySpec)
+            }
+            Self::GuestRegValueDwordSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::GuestRegValueDwordSpec)
+            }
+            Self::GuestRegValueExpandStringSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::GuestRegValueExpandStringSpec)
+            }
+            Self::GuestRegValueMultiStringSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::GuestRegValueMultiStringSpec)
+            }
+            Self::GuestRegValueQwordSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::GuestRegValueQwordSpec)
+            }
+            Self::GuestRegValueStringSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::GuestRegValueStringSpec)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -141,43 +168,43 @@ impl GuestRegValueDataSpecKind {
 impl From<crate::types::GuestRegValueDataSpec> for GuestRegValueDataSpecKind {
     #[inline]
     fn from(v: crate::types::GuestRegValueDataSpec) -> Self {
-        Self::GuestRegValueDataSpec(Box::new(v))
+        crate::object::boxed(v, Self::GuestRegValueDataSpec)
     }
 }
 impl From<crate::types::GuestRegValueBinarySpec> for GuestRegValueDataSpecKind {
     #[inline]
     fn from(v: crate::types::GuestRegValueBinarySpec) -> Self {
-        Self::GuestRegValueBinarySpec(Box::new(v))
+        crate::object::boxed(v, Self::GuestRegValueBinarySpec)
     }
 }
 impl From<crate::types::GuestRegValueDwordSpec> for GuestRegValueDataSpecKind {
     #[inline]
     fn from(v: crate::types::GuestRegValueDwordSpec) -> Self {
-        Self::GuestRegValueDwordSpec(Box::new(v))
+        crate::object::boxed(v, Self::GuestRegValueDwordSpec)
     }
 }
 impl From<crate::types::GuestRegValueExpandStringSpec> for GuestRegValueDataSpecKind {
     #[inline]
     fn from(v: crate::types::GuestRegValueExpandStringSpec) -> Self {
-        Self::GuestRegValueExpandStringSpec(Box::new(v))
+        crate::object::boxed(v, Self::GuestRegValueExpandStringSpec)
     }
 }
 impl From<crate::types::GuestRegValueMultiStringSpec> for GuestRegValueDataSpecKind {
     #[inline]
     fn from(v: crate::types::GuestRegValueMultiStringSpec) -> Self {
-        Self::GuestRegValueMultiStringSpec(Box::new(v))
+        crate::object::boxed(v, Self::GuestRegValueMultiStringSpec)
     }
 }
 impl From<crate::types::GuestRegValueQwordSpec> for GuestRegValueDataSpecKind {
     #[inline]
     fn from(v: crate::types::GuestRegValueQwordSpec) -> Self {
-        Self::GuestRegValueQwordSpec(Box::new(v))
+        crate::object::boxed(v, Self::GuestRegValueQwordSpec)
     }
 }
 impl From<crate::types::GuestRegValueStringSpec> for GuestRegValueDataSpecKind {
     #[inline]
     fn from(v: crate::types::GuestRegValueStringSpec) -> Self {
-        Self::GuestRegValueStringSpec(Box::new(v))
+        crate::object::boxed(v, Self::GuestRegValueStringSpec)
     }
 }
 impl crate::object::Family for GuestRegValueDataSpecKind {
@@ -187,28 +214,28 @@ impl crate::object::Family for GuestRegValueDataSpecKind {
             id,
         ) {
             crate::registry::id::GuestRegValueBinarySpec => {
-                Self::GuestRegValueBinarySpec(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::GuestRegValueBinarySpec)
             }
             crate::registry::id::GuestRegValueDwordSpec => {
-                Self::GuestRegValueDwordSpec(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::GuestRegValueDwordSpec)
             }
             crate::registry::id::GuestRegValueExpandStringSpec => {
-                Self::GuestRegValueExpandStringSpec(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::GuestRegValueExpandStringSpec)
             }
             crate::registry::id::GuestRegValueMultiStringSpec => {
-                Self::GuestRegValueMultiStringSpec(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::GuestRegValueMultiStringSpec)
             }
             crate::registry::id::GuestRegValueQwordSpec => {
-                Self::GuestRegValueQwordSpec(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::GuestRegValueQwordSpec)
             }
             crate::registry::id::GuestRegValueStringSpec => {
-                Self::GuestRegValueStringSpec(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::GuestRegValueStringSpec)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::GuestRegValueDataSpec(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::GuestRegValueDataSpec)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

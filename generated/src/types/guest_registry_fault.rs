@@ -111,7 +111,6 @@ impl<'de> serde::Deserialize<'de> for GuestRegistryFault {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum GuestRegistryFaultKind {
     /// Exactly this type.
     GuestRegistryFault(Box<crate::types::GuestRegistryFault>),
@@ -119,6 +118,22 @@ pub enum GuestRegistryFaultKind {
     GuestRegistryKeyFault(crate::types::GuestRegistryKeyFaultKind),
     ///  A `GuestRegistryValueFault` or one of its subtypes.
     GuestRegistryValueFault(crate::types::GuestRegistryValueFaultKind),
+}
+impl Clone for GuestRegistryFaultKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::GuestRegistryFault(v) => {
+                crate::object::clone_boxed(&**v, Self::GuestRegistryFault)
+            }
+            Self::GuestRegistryKeyFault(v) => {
+                Self::GuestRegistryKeyFault(Clone::clone(v))
+            }
+            Self::GuestRegistryValueFault(v) => {
+                Self::GuestRegistryValueFault(Clone::clone(v))
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -150,7 +165,7 @@ impl GuestRegistryFaultKind {
 impl From<crate::types::GuestRegistryFault> for GuestRegistryFaultKind {
     #[inline]
     fn from(v: crate::types::GuestRegistryFault) -> Self {
-        Self::GuestRegistryFault(Box::new(v))
+        crate::object::boxed(v, Self::GuestRegistryFault)
     }
 }
 impl From<crate::types::GuestRegistryKeyFaultKind> for GuestRegistryFaultKind {
@@ -189,7 +204,7 @@ impl crate::object::Family for GuestRegistryFaultKind {
         }
     }
     fn blank_base() -> Self {
-        Self::GuestRegistryFault(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::GuestRegistryFault)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

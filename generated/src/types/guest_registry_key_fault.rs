@@ -116,7 +116,6 @@ impl<'de> serde::Deserialize<'de> for GuestRegistryKeyFault {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum GuestRegistryKeyFaultKind {
     /// Exactly this type.
     GuestRegistryKeyFault(Box<crate::types::GuestRegistryKeyFault>),
@@ -128,6 +127,28 @@ pub enum GuestRegistryKeyFaultKind {
     GuestRegistryKeyInvalid(Box<crate::types::GuestRegistryKeyInvalid>),
     ///  A `GuestRegistryKeyParentVolatile`.
     GuestRegistryKeyParentVolatile(Box<crate::types::GuestRegistryKeyParentVolatile>),
+}
+impl Clone for GuestRegistryKeyFaultKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::GuestRegistryKeyFault(v) => {
+                crate::object::clone_boxed(&**v, Self::GuestRegistryKeyFault)
+            }
+            Self::GuestRegistryKeyAlreadyExists(v) => {
+                crate::object::clone_boxed(&**v, Self::GuestRegistryKeyAlreadyExists)
+            }
+            Self::GuestRegistryKeyHasSubkeys(v) => {
+                crate::object::clone_boxed(&**v, Self::GuestRegistryKeyHasSubkeys)
+            }
+            Self::GuestRegistryKeyInvalid(v) => {
+                crate::object::clone_boxed(&**v, Self::GuestRegistryKeyInvalid)
+            }
+            Self::GuestRegistryKeyParentVolatile(v) => {
+                crate::object::clone_boxed(&**v, Self::GuestRegistryKeyParentVolatile)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -161,31 +182,31 @@ impl GuestRegistryKeyFaultKind {
 impl From<crate::types::GuestRegistryKeyFault> for GuestRegistryKeyFaultKind {
     #[inline]
     fn from(v: crate::types::GuestRegistryKeyFault) -> Self {
-        Self::GuestRegistryKeyFault(Box::new(v))
+        crate::object::boxed(v, Self::GuestRegistryKeyFault)
     }
 }
 impl From<crate::types::GuestRegistryKeyAlreadyExists> for GuestRegistryKeyFaultKind {
     #[inline]
     fn from(v: crate::types::GuestRegistryKeyAlreadyExists) -> Self {
-        Self::GuestRegistryKeyAlreadyExists(Box::new(v))
+        crate::object::boxed(v, Self::GuestRegistryKeyAlreadyExists)
     }
 }
 impl From<crate::types::GuestRegistryKeyHasSubkeys> for GuestRegistryKeyFaultKind {
     #[inline]
     fn from(v: crate::types::GuestRegistryKeyHasSubkeys) -> Self {
-        Self::GuestRegistryKeyHasSubkeys(Box::new(v))
+        crate::object::boxed(v, Self::GuestRegistryKeyHasSubkeys)
     }
 }
 impl From<crate::types::GuestRegistryKeyInvalid> for GuestRegistryKeyFaultKind {
     #[inline]
     fn from(v: crate::types::GuestRegistryKeyInvalid) -> Self {
-        Self::GuestRegistryKeyInvalid(Box::new(v))
+        crate::object::boxed(v, Self::GuestRegistryKeyInvalid)
     }
 }
 impl From<crate::types::GuestRegistryKeyParentVolatile> for GuestRegistryKeyFaultKind {
     #[inline]
     fn from(v: crate::types::GuestRegistryKeyParentVolatile) -> Self {
-        Self::GuestRegistryKeyParentVolatile(Box::new(v))
+        crate::object::boxed(v, Self::GuestRegistryKeyParentVolatile)
     }
 }
 impl crate::object::Family for GuestRegistryKeyFaultKind {
@@ -195,22 +216,22 @@ impl crate::object::Family for GuestRegistryKeyFaultKind {
             id,
         ) {
             crate::registry::id::GuestRegistryKeyAlreadyExists => {
-                Self::GuestRegistryKeyAlreadyExists(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::GuestRegistryKeyAlreadyExists)
             }
             crate::registry::id::GuestRegistryKeyHasSubkeys => {
-                Self::GuestRegistryKeyHasSubkeys(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::GuestRegistryKeyHasSubkeys)
             }
             crate::registry::id::GuestRegistryKeyInvalid => {
-                Self::GuestRegistryKeyInvalid(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::GuestRegistryKeyInvalid)
             }
             crate::registry::id::GuestRegistryKeyParentVolatile => {
-                Self::GuestRegistryKeyParentVolatile(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::GuestRegistryKeyParentVolatile)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::GuestRegistryKeyFault(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::GuestRegistryKeyFault)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

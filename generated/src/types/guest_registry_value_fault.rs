@@ -133,12 +133,24 @@ impl<'de> serde::Deserialize<'de> for GuestRegistryValueFault {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum GuestRegistryValueFaultKind {
     /// Exactly this type.
     GuestRegistryValueFault(Box<crate::types::GuestRegistryValueFault>),
     ///  A `GuestRegistryValueNotFound`.
     GuestRegistryValueNotFound(Box<crate::types::GuestRegistryValueNotFound>),
+}
+impl Clone for GuestRegistryValueFaultKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::GuestRegistryValueFault(v) => {
+                crate::object::clone_boxed(&**v, Self::GuestRegistryValueFault)
+            }
+            Self::GuestRegistryValueNotFound(v) => {
+                crate::object::clone_boxed(&**v, Self::GuestRegistryValueNotFound)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -169,13 +181,13 @@ impl GuestRegistryValueFaultKind {
 impl From<crate::types::GuestRegistryValueFault> for GuestRegistryValueFaultKind {
     #[inline]
     fn from(v: crate::types::GuestRegistryValueFault) -> Self {
-        Self::GuestRegistryValueFault(Box::new(v))
+        crate::object::boxed(v, Self::GuestRegistryValueFault)
     }
 }
 impl From<crate::types::GuestRegistryValueNotFound> for GuestRegistryValueFaultKind {
     #[inline]
     fn from(v: crate::types::GuestRegistryValueNotFound) -> Self {
-        Self::GuestRegistryValueNotFound(Box::new(v))
+        crate::object::boxed(v, Self::GuestRegistryValueNotFound)
     }
 }
 impl crate::object::Family for GuestRegistryValueFaultKind {
@@ -185,13 +197,13 @@ impl crate::object::Family for GuestRegistryValueFaultKind {
             id,
         ) {
             crate::registry::id::GuestRegistryValueNotFound => {
-                Self::GuestRegistryValueNotFound(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::GuestRegistryValueNotFound)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::GuestRegistryValueFault(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::GuestRegistryValueFault)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -92,12 +92,24 @@ impl<'de> serde::Deserialize<'de> for HbrReplicationTargetSpec {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum HbrReplicationTargetSpecKind {
     /// Exactly this type.
     HbrReplicationTargetSpec(Box<crate::types::HbrReplicationTargetSpec>),
     ///  A `HbrTargetSpecReplacement`.
     HbrTargetSpecReplacement(Box<crate::types::HbrTargetSpecReplacement>),
+}
+impl Clone for HbrReplicationTargetSpecKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::HbrReplicationTargetSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::HbrReplicationTargetSpec)
+            }
+            Self::HbrTargetSpecReplacement(v) => {
+                crate::object::clone_boxed(&**v, Self::HbrTargetSpecReplacement)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -128,13 +140,13 @@ impl HbrReplicationTargetSpecKind {
 impl From<crate::types::HbrReplicationTargetSpec> for HbrReplicationTargetSpecKind {
     #[inline]
     fn from(v: crate::types::HbrReplicationTargetSpec) -> Self {
-        Self::HbrReplicationTargetSpec(Box::new(v))
+        crate::object::boxed(v, Self::HbrReplicationTargetSpec)
     }
 }
 impl From<crate::types::HbrTargetSpecReplacement> for HbrReplicationTargetSpecKind {
     #[inline]
     fn from(v: crate::types::HbrTargetSpecReplacement) -> Self {
-        Self::HbrTargetSpecReplacement(Box::new(v))
+        crate::object::boxed(v, Self::HbrTargetSpecReplacement)
     }
 }
 impl crate::object::Family for HbrReplicationTargetSpecKind {
@@ -144,13 +156,13 @@ impl crate::object::Family for HbrReplicationTargetSpecKind {
             id,
         ) {
             crate::registry::id::HbrTargetSpecReplacement => {
-                Self::HbrTargetSpecReplacement(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HbrTargetSpecReplacement)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::HbrReplicationTargetSpec(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::HbrReplicationTargetSpec)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

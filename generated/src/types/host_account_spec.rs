@@ -111,12 +111,24 @@ impl<'de> serde::Deserialize<'de> for HostAccountSpec {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum HostAccountSpecKind {
     /// Exactly this type.
     HostAccountSpec(Box<crate::types::HostAccountSpec>),
     ///  A `HostPosixAccountSpec`.
     HostPosixAccountSpec(Box<crate::types::HostPosixAccountSpec>),
+}
+impl Clone for HostAccountSpecKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::HostAccountSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::HostAccountSpec)
+            }
+            Self::HostPosixAccountSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::HostPosixAccountSpec)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -147,26 +159,26 @@ impl HostAccountSpecKind {
 impl From<crate::types::HostAccountSpec> for HostAccountSpecKind {
     #[inline]
     fn from(v: crate::types::HostAccountSpec) -> Self {
-        Self::HostAccountSpec(Box::new(v))
+        crate::object::boxed(v, Self::HostAccountSpec)
     }
 }
 impl From<crate::types::HostPosixAccountSpec> for HostAccountSpecKind {
     #[inline]
     fn from(v: crate::types::HostPosixAccountSpec) -> Self {
-        Self::HostPosixAccountSpec(Box::new(v))
+        crate::object::boxed(v, Self::HostPosixAccountSpec)
     }
 }
 impl crate::object::Family for HostAccountSpecKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::HostAccountSpec, id) {
             crate::registry::id::HostPosixAccountSpec => {
-                Self::HostPosixAccountSpec(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostPosixAccountSpec)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::HostAccountSpec(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::HostAccountSpec)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

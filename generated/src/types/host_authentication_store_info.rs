@@ -101,7 +101,6 @@ impl<'de> serde::Deserialize<'de> for HostAuthenticationStoreInfo {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum HostAuthenticationStoreInfoKind {
     /// Exactly this type.
     HostAuthenticationStoreInfo(Box<crate::types::HostAuthenticationStoreInfo>),
@@ -109,6 +108,22 @@ pub enum HostAuthenticationStoreInfoKind {
     HostDirectoryStoreInfo(crate::types::HostDirectoryStoreInfoKind),
     ///  A `HostLocalAuthenticationInfo`.
     HostLocalAuthenticationInfo(Box<crate::types::HostLocalAuthenticationInfo>),
+}
+impl Clone for HostAuthenticationStoreInfoKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::HostAuthenticationStoreInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::HostAuthenticationStoreInfo)
+            }
+            Self::HostDirectoryStoreInfo(v) => {
+                Self::HostDirectoryStoreInfo(Clone::clone(v))
+            }
+            Self::HostLocalAuthenticationInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::HostLocalAuthenticationInfo)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -141,7 +156,7 @@ impl From<crate::types::HostAuthenticationStoreInfo>
 for HostAuthenticationStoreInfoKind {
     #[inline]
     fn from(v: crate::types::HostAuthenticationStoreInfo) -> Self {
-        Self::HostAuthenticationStoreInfo(Box::new(v))
+        crate::object::boxed(v, Self::HostAuthenticationStoreInfo)
     }
 }
 impl From<crate::types::HostDirectoryStoreInfoKind> for HostAuthenticationStoreInfoKind {
@@ -154,7 +169,7 @@ impl From<crate::types::HostLocalAuthenticationInfo>
 for HostAuthenticationStoreInfoKind {
     #[inline]
     fn from(v: crate::types::HostLocalAuthenticationInfo) -> Self {
-        Self::HostLocalAuthenticationInfo(Box::new(v))
+        crate::object::boxed(v, Self::HostLocalAuthenticationInfo)
     }
 }
 impl crate::object::Family for HostAuthenticationStoreInfoKind {
@@ -171,13 +186,13 @@ impl crate::object::Family for HostAuthenticationStoreInfoKind {
                 )
             }
             crate::registry::id::HostLocalAuthenticationInfo => {
-                Self::HostLocalAuthenticationInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostLocalAuthenticationInfo)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::HostAuthenticationStoreInfo(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::HostAuthenticationStoreInfo)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -106,7 +106,6 @@ impl<'de> serde::Deserialize<'de> for HostCommunication {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum HostCommunicationKind {
     /// Exactly this type.
     HostCommunication(Box<crate::types::HostCommunication>),
@@ -114,6 +113,22 @@ pub enum HostCommunicationKind {
     HostNotConnected(Box<crate::types::HostNotConnected>),
     ///  A `HostNotReachable`.
     HostNotReachable(Box<crate::types::HostNotReachable>),
+}
+impl Clone for HostCommunicationKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::HostCommunication(v) => {
+                crate::object::clone_boxed(&**v, Self::HostCommunication)
+            }
+            Self::HostNotConnected(v) => {
+                crate::object::clone_boxed(&**v, Self::HostNotConnected)
+            }
+            Self::HostNotReachable(v) => {
+                crate::object::clone_boxed(&**v, Self::HostNotReachable)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -145,35 +160,35 @@ impl HostCommunicationKind {
 impl From<crate::types::HostCommunication> for HostCommunicationKind {
     #[inline]
     fn from(v: crate::types::HostCommunication) -> Self {
-        Self::HostCommunication(Box::new(v))
+        crate::object::boxed(v, Self::HostCommunication)
     }
 }
 impl From<crate::types::HostNotConnected> for HostCommunicationKind {
     #[inline]
     fn from(v: crate::types::HostNotConnected) -> Self {
-        Self::HostNotConnected(Box::new(v))
+        crate::object::boxed(v, Self::HostNotConnected)
     }
 }
 impl From<crate::types::HostNotReachable> for HostCommunicationKind {
     #[inline]
     fn from(v: crate::types::HostNotReachable) -> Self {
-        Self::HostNotReachable(Box::new(v))
+        crate::object::boxed(v, Self::HostNotReachable)
     }
 }
 impl crate::object::Family for HostCommunicationKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::HostCommunication, id) {
             crate::registry::id::HostNotConnected => {
-                Self::HostNotConnected(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostNotConnected)
             }
             crate::registry::id::HostNotReachable => {
-                Self::HostNotReachable(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostNotReachable)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::HostCommunication(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::HostCommunication)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -106,7 +106,6 @@ impl<'de> serde::Deserialize<'de> for HostConfigFault {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum HostConfigFaultKind {
     /// Exactly this type.
     HostConfigFault(Box<crate::types::HostConfigFault>),
@@ -136,6 +135,41 @@ pub enum HostConfigFaultKind {
     PlatformConfigFault(crate::types::PlatformConfigFaultKind),
     ///  A `VmfsMountFault` or one of its subtypes.
     VmfsMountFault(crate::types::VmfsMountFaultKind),
+}
+impl Clone for HostConfigFaultKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::HostConfigFault(v) => {
+                crate::object::clone_boxed(&**v, Self::HostConfigFault)
+            }
+            Self::AdminDisabled(v) => {
+                crate::object::clone_boxed(&**v, Self::AdminDisabled)
+            }
+            Self::AdminNotDisabled(v) => {
+                crate::object::clone_boxed(&**v, Self::AdminNotDisabled)
+            }
+            Self::BlockedByFirewall(v) => {
+                crate::object::clone_boxed(&**v, Self::BlockedByFirewall)
+            }
+            Self::ClockSkew(v) => crate::object::clone_boxed(&**v, Self::ClockSkew),
+            Self::DisableAdminNotSupported(v) => {
+                crate::object::clone_boxed(&**v, Self::DisableAdminNotSupported)
+            }
+            Self::HostConfigFailed(v) => {
+                crate::object::clone_boxed(&**v, Self::HostConfigFailed)
+            }
+            Self::HostInDomain(v) => crate::object::clone_boxed(&**v, Self::HostInDomain),
+            Self::InvalidHostName(v) => {
+                crate::object::clone_boxed(&**v, Self::InvalidHostName)
+            }
+            Self::NasConfigFault(v) => Self::NasConfigFault(Clone::clone(v)),
+            Self::NoGateway(v) => crate::object::clone_boxed(&**v, Self::NoGateway),
+            Self::NoVirtualNic(v) => crate::object::clone_boxed(&**v, Self::NoVirtualNic),
+            Self::PlatformConfigFault(v) => Self::PlatformConfigFault(Clone::clone(v)),
+            Self::VmfsMountFault(v) => Self::VmfsMountFault(Clone::clone(v)),
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -178,55 +212,55 @@ impl HostConfigFaultKind {
 impl From<crate::types::HostConfigFault> for HostConfigFaultKind {
     #[inline]
     fn from(v: crate::types::HostConfigFault) -> Self {
-        Self::HostConfigFault(Box::new(v))
+        crate::object::boxed(v, Self::HostConfigFault)
     }
 }
 impl From<crate::types::AdminDisabled> for HostConfigFaultKind {
     #[inline]
     fn from(v: crate::types::AdminDisabled) -> Self {
-        Self::AdminDisabled(Box::new(v))
+        crate::object::boxed(v, Self::AdminDisabled)
     }
 }
 impl From<crate::types::AdminNotDisabled> for HostConfigFaultKind {
     #[inline]
     fn from(v: crate::types::AdminNotDisabled) -> Self {
-        Self::AdminNotDisabled(Box::new(v))
+        crate::object::boxed(v, Self::AdminNotDisabled)
     }
 }
 impl From<crate::types::BlockedByFirewall> for HostConfigFaultKind {
     #[inline]
     fn from(v: crate::types::BlockedByFirewall) -> Self {
-        Self::BlockedByFirewall(Box::new(v))
+        crate::object::boxed(v, Self::BlockedByFirewall)
     }
 }
 impl From<crate::types::ClockSkew> for HostConfigFaultKind {
     #[inline]
     fn from(v: crate::types::ClockSkew) -> Self {
-        Self::ClockSkew(Box::new(v))
+        crate::object::boxed(v, Self::ClockSkew)
     }
 }
 impl From<crate::types::DisableAdminNotSupported> for HostConfigFaultKind {
     #[inline]
     fn from(v: crate::types::DisableAdminNotSupported) -> Self {
-        Self::DisableAdminNotSupported(Box::new(v))
+        crate::object::boxed(v, Self::DisableAdminNotSupported)
     }
 }
 impl From<crate::types::HostConfigFailed> for HostConfigFaultKind {
     #[inline]
     fn from(v: crate::types::HostConfigFailed) -> Self {
-        Self::HostConfigFailed(Box::new(v))
+        crate::object::boxed(v, Self::HostConfigFailed)
     }
 }
 impl From<crate::types::HostInDomain> for HostConfigFaultKind {
     #[inline]
     fn from(v: crate::types::HostInDomain) -> Self {
-        Self::HostInDomain(Box::new(v))
+        crate::object::boxed(v, Self::HostInDomain)
     }
 }
 impl From<crate::types::InvalidHostName> for HostConfigFaultKind {
     #[inline]
     fn from(v: crate::types::InvalidHostName) -> Self {
-        Self::InvalidHostName(Box::new(v))
+        crate::object::boxed(v, Self::InvalidHostName)
     }
 }
 impl From<crate::types::NasConfigFaultKind> for HostConfigFaultKind {
@@ -238,13 +272,13 @@ impl From<crate::types::NasConfigFaultKind> for HostConfigFaultKind {
 impl From<crate::types::NoGateway> for HostConfigFaultKind {
     #[inline]
     fn from(v: crate::types::NoGateway) -> Self {
-        Self::NoGateway(Box::new(v))
+        crate::object::boxed(v, Self::NoGateway)
     }
 }
 impl From<crate::types::NoVirtualNic> for HostConfigFaultKind {
     #[inline]
     fn from(v: crate::types::NoVirtualNic) -> Self {
-        Self::NoVirtualNic(Box::new(v))
+        crate::object::boxed(v, Self::NoVirtualNic)
     }
 }
 impl From<crate::types::PlatformConfigFaultKind> for HostConfigFaultKind {
@@ -263,28 +297,26 @@ impl crate::object::Family for HostConfigFaultKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::HostConfigFault, id) {
             crate::registry::id::AdminDisabled => {
-                Self::AdminDisabled(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::AdminDisabled)
             }
             crate::registry::id::AdminNotDisabled => {
-                Self::AdminNotDisabled(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::AdminNotDisabled)
             }
             crate::registry::id::BlockedByFirewall => {
-                Self::BlockedByFirewall(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::BlockedByFirewall)
             }
-            crate::registry::id::ClockSkew => {
-                Self::ClockSkew(crate::object::Blank::blank())
-            }
+            crate::registry::id::ClockSkew => crate::object::blank_boxed(Self::ClockSkew),
             crate::registry::id::DisableAdminNotSupported => {
-                Self::DisableAdminNotSupported(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DisableAdminNotSupported)
             }
             crate::registry::id::HostConfigFailed => {
-                Self::HostConfigFailed(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostConfigFailed)
             }
             crate::registry::id::HostInDomain => {
-                Self::HostInDomain(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostInDomain)
             }
             crate::registry::id::InvalidHostName => {
-                Self::InvalidHostName(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::InvalidHostName)
             }
             crate::registry::id::NasConfigFault => {
                 Self::NasConfigFault(
@@ -293,11 +325,9 @@ impl crate::object::Family for HostConfigFaultKind {
                     ),
                 )
             }
-            crate::registry::id::NoGateway => {
-                Self::NoGateway(crate::object::Blank::blank())
-            }
+            crate::registry::id::NoGateway => crate::object::blank_boxed(Self::NoGateway),
             crate::registry::id::NoVirtualNic => {
-                Self::NoVirtualNic(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::NoVirtualNic)
             }
             crate::registry::id::PlatformConfigFault => {
                 Self::PlatformConfigFault(
@@ -317,7 +347,7 @@ impl crate::object::Family for HostConfigFaultKind {
         }
     }
     fn blank_base() -> Self {
-        Self::HostConfigFault(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::HostConfigFault)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -106,7 +106,6 @@ impl<'de> serde::Deserialize<'de> for HostConnectFault {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum HostConnectFaultKind {
     /// Exactly this type.
     HostConnectFault(Box<crate::types::HostConnectFault>),
@@ -146,6 +145,57 @@ pub enum HostConnectFaultKind {
     SSLVerifyFault(crate::types::SSLVerifyFaultKind),
     ///  A `TooManyHosts`.
     TooManyHosts(Box<crate::types::TooManyHosts>),
+}
+impl Clone for HostConnectFaultKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::HostConnectFault(v) => {
+                crate::object::clone_boxed(&**v, Self::HostConnectFault)
+            }
+            Self::AgentInstallFailed(v) => {
+                crate::object::clone_boxed(&**v, Self::AgentInstallFailed)
+            }
+            Self::AlreadyBeingManaged(v) => {
+                crate::object::clone_boxed(&**v, Self::AlreadyBeingManaged)
+            }
+            Self::AlreadyConnected(v) => {
+                crate::object::clone_boxed(&**v, Self::AlreadyConnected)
+            }
+            Self::CannotAddHostWithFTVmAsStandalone(v) => {
+                crate::object::clone_boxed(&**v, Self::CannotAddHostWithFTVmAsStandalone)
+            }
+            Self::CannotAddHostWithFTVmToDifferentCluster(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::CannotAddHostWithFTVmToDifferentCluster,
+                )
+            }
+            Self::CannotAddHostWithFTVmToNonHACluster(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::CannotAddHostWithFTVmToNonHACluster,
+                )
+            }
+            Self::GatewayConnectFault(v) => Self::GatewayConnectFault(Clone::clone(v)),
+            Self::MultipleCertificatesVerifyFault(v) => {
+                crate::object::clone_boxed(&**v, Self::MultipleCertificatesVerifyFault)
+            }
+            Self::NoHost(v) => crate::object::clone_boxed(&**v, Self::NoHost),
+            Self::NoPermissionOnHost(v) => {
+                crate::object::clone_boxed(&**v, Self::NoPermissionOnHost)
+            }
+            Self::NotSupportedHost(v) => Self::NotSupportedHost(Clone::clone(v)),
+            Self::ReadHostResourcePoolTreeFailed(v) => {
+                crate::object::clone_boxed(&**v, Self::ReadHostResourcePoolTreeFailed)
+            }
+            Self::SSLDisabledFault(v) => {
+                crate::object::clone_boxed(&**v, Self::SSLDisabledFault)
+            }
+            Self::SSLVerifyFault(v) => Self::SSLVerifyFault(Clone::clone(v)),
+            Self::TooManyHosts(v) => crate::object::clone_boxed(&**v, Self::TooManyHosts),
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -190,44 +240,44 @@ impl HostConnectFaultKind {
 impl From<crate::types::HostConnectFault> for HostConnectFaultKind {
     #[inline]
     fn from(v: crate::types::HostConnectFault) -> Self {
-        Self::HostConnectFault(Box::new(v))
+        crate::object::boxed(v, Self::HostConnectFault)
     }
 }
 impl From<crate::types::AgentInstallFailed> for HostConnectFaultKind {
     #[inline]
     fn from(v: crate::types::AgentInstallFailed) -> Self {
-        Self::AgentInstallFailed(Box::new(v))
+        crate::object::boxed(v, Self::AgentInstallFailed)
     }
 }
 impl From<crate::types::AlreadyBeingManaged> for HostConnectFaultKind {
     #[inline]
     fn from(v: crate::types::AlreadyBeingManaged) -> Self {
-        Self::AlreadyBeingManaged(Box::new(v))
+        crate::object::boxed(v, Self::AlreadyBeingManaged)
     }
 }
 impl From<crate::types::AlreadyConnected> for HostConnectFaultKind {
     #[inline]
     fn from(v: crate::types::AlreadyConnected) -> Self {
-        Self::AlreadyConnected(Box::new(v))
+        crate::object::boxed(v, Self::AlreadyConnected)
     }
 }
 impl From<crate::types::CannotAddHostWithFTVmAsStandalone> for HostConnectFaultKind {
     #[inline]
     fn from(v: crate::types::CannotAddHostWithFTVmAsStandalone) -> Self {
-        Self::CannotAddHostWithFTVmAsStandalone(Box::new(v))
+        crate::object::boxed(v, Self::CannotAddHostWithFTVmAsStandalone)
     }
 }
 impl From<crate::types::CannotAddHostWithFTVmToDifferentCluster>
 for HostConnectFaultKind {
     #[inline]
     fn from(v: crate::types::CannotAddHostWithFTVmToDifferentCluster) -> Self {
-        Self::CannotAddHostWithFTVmToDifferentCluster(Box::new(v))
+        crate::object::boxed(v, Self::CannotAddHostWithFTVmToDifferentCluster)
     }
 }
 impl From<crate::types::CannotAddHostWithFTVmToNonHACluster> for HostConnectFaultKind {
     #[inline]
     fn from(v: crate::types::CannotAddHostWithFTVmToNonHACluster) -> Self {
-        Self::CannotAddHostWithFTVmToNonHACluster(Box::new(v))
+        crate::object::boxed(v, Self::CannotAddHostWithFTVmToNonHACluster)
     }
 }
 impl From<crate::types::GatewayConnectFaultKind> for HostConnectFaultKind {
@@ -239,19 +289,19 @@ impl From<crate::types::GatewayConnectFaultKind> for HostConnectFaultKind {
 impl From<crate::types::MultipleCertificatesVerifyFault> for HostConnectFaultKind {
     #[inline]
     fn from(v: crate::types::MultipleCertificatesVerifyFault) -> Self {
-        Self::MultipleCertificatesVerifyFault(Box::new(v))
+        crate::object::boxed(v, Self::MultipleCertificatesVerifyFault)
     }
 }
 impl From<crate::types::NoHost> for HostConnectFaultKind {
     #[inline]
     fn from(v: crate::types::NoHost) -> Self {
-        Self::NoHost(Box::new(v))
+        crate::object::boxed(v, Self::NoHost)
     }
 }
 impl From<crate::types::NoPermissionOnHost> for HostConnectFaultKind {
     #[inline]
     fn from(v: crate::types::NoPermissionOnHost) -> Self {
-        Self::NoPermissionOnHost(Box::new(v))
+        crate::object::boxed(v, Self::NoPermissionOnHost)
     }
 }
 impl From<crate::types::NotSupportedHostKind> for HostConnectFaultKind {
@@ -263,13 +313,13 @@ impl From<crate::types::NotSupportedHostKind> for HostConnectFaultKind {
 impl From<crate::types::ReadHostResourcePoolTreeFailed> for HostConnectFaultKind {
     #[inline]
     fn from(v: crate::types::ReadHostResourcePoolTreeFailed) -> Self {
-        Self::ReadHostResourcePoolTreeFailed(Box::new(v))
+        crate::object::boxed(v, Self::ReadHostResourcePoolTreeFailed)
     }
 }
 impl From<crate::types::SSLDisabledFault> for HostConnectFaultKind {
     #[inline]
     fn from(v: crate::types::SSLDisabledFault) -> Self {
-        Self::SSLDisabledFault(Box::new(v))
+        crate::object::boxed(v, Self::SSLDisabledFault)
     }
 }
 impl From<crate::types::SSLVerifyFaultKind> for HostConnectFaultKind {
@@ -281,31 +331,29 @@ impl From<crate::types::SSLVerifyFaultKind> for HostConnectFaultKind {
 impl From<crate::types::TooManyHosts> for HostConnectFaultKind {
     #[inline]
     fn from(v: crate::types::TooManyHosts) -> Self {
-        Self::TooManyHosts(Box::new(v))
+        crate::object::boxed(v, Self::TooManyHosts)
     }
 }
 impl crate::object::Family for HostConnectFaultKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::HostConnectFault, id) {
             crate::registry::id::AgentInstallFailed => {
-                Self::AgentInstallFailed(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::AgentInstallFailed)
             }
             crate::registry::id::AlreadyBeingManaged => {
-                Self::AlreadyBeingManaged(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::AlreadyBeingManaged)
             }
             crate::registry::id::AlreadyConnected => {
-                Self::AlreadyConnected(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::AlreadyConnected)
             }
             crate::registry::id::CannotAddHostWithFTVmAsStandalone => {
-                Self::CannotAddHostWithFTVmAsStandalone(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CannotAddHostWithFTVmAsStandalone)
             }
             crate::registry::id::CannotAddHostWithFTVmToDifferentCluster => {
-                Self::CannotAddHostWithFTVmToDifferentCluster(
-                    crate::object::Blank::blank(),
-                )
+                crate::object::blank_boxed(Self::CannotAddHostWithFTVmToDifferentCluster)
             }
             crate::registry::id::CannotAddHostWithFTVmToNonHACluster => {
-                Self::CannotAddHostWithFTVmToNonHACluster(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CannotAddHostWithFTVmToNonHACluster)
             }
             crate::registry::id::GatewayConnectFault => {
                 Self::GatewayConnectFault(
@@ -315,11 +363,11 @@ impl crate::object::Family for HostConnectFaultKind {
                 )
             }
             crate::registry::id::MultipleCertificatesVerifyFault => {
-                Self::MultipleCertificatesVerifyFault(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::MultipleCertificatesVerifyFault)
             }
-            crate::registry::id::NoHost => Self::NoHost(crate::object::Blank::blank()),
+            crate::registry::id::NoHost => crate::object::blank_boxed(Self::NoHost),
             crate::registry::id::NoPermissionOnHost => {
-                Self::NoPermissionOnHost(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::NoPermissionOnHost)
             }
             crate::registry::id::NotSupportedHost => {
                 Self::NotSupportedHost(
@@ -329,10 +377,10 @@ impl crate::object::Family for HostConnectFaultKind {
                 )
             }
             crate::registry::id::ReadHostResourcePoolTreeFailed => {
-                Self::ReadHostResourcePoolTreeFailed(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ReadHostResourcePoolTreeFailed)
             }
             crate::registry::id::SSLDisabledFault => {
-                Self::SSLDisabledFault(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::SSLDisabledFault)
             }
             crate::registry::id::SSLVerifyFault => {
                 Self::SSLVerifyFault(
@@ -342,13 +390,13 @@ impl crate::object::Family for HostConnectFaultKind {
                 )
             }
             crate::registry::id::TooManyHosts => {
-                Self::TooManyHosts(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::TooManyHosts)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::HostConnectFault(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::HostConnectFault)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -95,12 +95,24 @@ impl<'de> serde::Deserialize<'de> for HostConnectInfoNetworkInfo {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum HostConnectInfoNetworkInfoKind {
     /// Exactly this type.
     HostConnectInfoNetworkInfo(Box<crate::types::HostConnectInfoNetworkInfo>),
     ///  A `HostNewNetworkConnectInfo`.
     HostNewNetworkConnectInfo(Box<crate::types::HostNewNetworkConnectInfo>),
+}
+impl Clone for HostConnectInfoNetworkInfoKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::HostConnectInfoNetworkInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::HostConnectInfoNetworkInfo)
+            }
+            Self::HostNewNetworkConnectInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::HostNewNetworkConnectInfo)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -131,13 +143,13 @@ impl HostConnectInfoNetworkInfoKind {
 impl From<crate::types::HostConnectInfoNetworkInfo> for HostConnectInfoNetworkInfoKind {
     #[inline]
     fn from(v: crate::types::HostConnectInfoNetworkInfo) -> Self {
-        Self::HostConnectInfoNetworkInfo(Box::new(v))
+        crate::object::boxed(v, Self::HostConnectInfoNetworkInfo)
     }
 }
 impl From<crate::types::HostNewNetworkConnectInfo> for HostConnectInfoNetworkInfoKind {
     #[inline]
     fn from(v: crate::types::HostNewNetworkConnectInfo) -> Self {
-        Self::HostNewNetworkConnectInfo(Box::new(v))
+        crate::object::boxed(v, Self::HostNewNetworkConnectInfo)
     }
 }
 impl crate::object::Family for HostConnectInfoNetworkInfoKind {
@@ -147,13 +159,13 @@ impl crate::object::Family for HostConnectInfoNetworkInfoKind {
             id,
         ) {
             crate::registry::id::HostNewNetworkConnectInfo => {
-                Self::HostNewNetworkConnectInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostNewNetworkConnectInfo)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::HostConnectInfoNetworkInfo(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::HostConnectInfoNetworkInfo)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -212,7 +212,6 @@ impl<'de> serde::Deserialize<'de> for HostDasEvent {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum HostDasEventKind {
     /// Exactly this type.
     HostDasEvent(Box<crate::types::HostDasEvent>),
@@ -238,6 +237,44 @@ pub enum HostDasEventKind {
     ),
     ///  A `HostShortNameInconsistentEvent`.
     HostShortNameInconsistentEvent(Box<crate::types::HostShortNameInconsistentEvent>),
+}
+impl Clone for HostDasEventKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::HostDasEvent(v) => crate::object::clone_boxed(&**v, Self::HostDasEvent),
+            Self::HostExtraNetworksEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::HostExtraNetworksEvent)
+            }
+            Self::HostIsolationIpPingFailedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::HostIsolationIpPingFailedEvent)
+            }
+            Self::HostMissingNetworksEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::HostMissingNetworksEvent)
+            }
+            Self::HostNoAvailableNetworksEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::HostNoAvailableNetworksEvent)
+            }
+            Self::HostNoHAEnabledPortGroupsEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::HostNoHAEnabledPortGroupsEvent)
+            }
+            Self::HostNoRedundantManagementNetworkEvent(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::HostNoRedundantManagementNetworkEvent,
+                )
+            }
+            Self::HostNotInClusterEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::HostNotInClusterEvent)
+            }
+            Self::HostPrimaryAgentNotShortNameEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::HostPrimaryAgentNotShortNameEvent)
+            }
+            Self::HostShortNameInconsistentEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::HostShortNameInconsistentEvent)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -276,100 +313,98 @@ impl HostDasEventKind {
 impl From<crate::types::HostDasEvent> for HostDasEventKind {
     #[inline]
     fn from(v: crate::types::HostDasEvent) -> Self {
-        Self::HostDasEvent(Box::new(v))
+        crate::object::boxed(v, Self::HostDasEvent)
     }
 }
 impl From<crate::types::HostExtraNetworksEvent> for HostDasEventKind {
     #[inline]
     fn from(v: crate::types::HostExtraNetworksEvent) -> Self {
-        Self::HostExtraNetworksEvent(Box::new(v))
+        crate::object::boxed(v, Self::HostExtraNetworksEvent)
     }
 }
 impl From<crate::types::HostIsolationIpPingFailedEvent> for HostDasEventKind {
     #[inline]
     fn from(v: crate::types::HostIsolationIpPingFailedEvent) -> Self {
-        Self::HostIsolationIpPingFailedEvent(Box::new(v))
+        crate::object::boxed(v, Self::HostIsolationIpPingFailedEvent)
     }
 }
 impl From<crate::types::HostMissingNetworksEvent> for HostDasEventKind {
     #[inline]
     fn from(v: crate::types::HostMissingNetworksEvent) -> Self {
-        Self::HostMissingNetworksEvent(Box::new(v))
+        crate::object::boxed(v, Self::HostMissingNetworksEvent)
     }
 }
 impl From<crate::types::HostNoAvailableNetworksEvent> for HostDasEventKind {
     #[inline]
     fn from(v: crate::types::HostNoAvailableNetworksEvent) -> Self {
-        Self::HostNoAvailableNetworksEvent(Box::new(v))
+        crate::object::boxed(v, Self::HostNoAvailableNetworksEvent)
     }
 }
 impl From<crate::types::HostNoHAEnabledPortGroupsEvent> for HostDasEventKind {
     #[inline]
     fn from(v: crate::types::HostNoHAEnabledPortGroupsEvent) -> Self {
-        Self::HostNoHAEnabledPortGroupsEvent(Box::new(v))
+        crate::object::boxed(v, Self::HostNoHAEnabledPortGroupsEvent)
     }
 }
 impl From<crate::types::HostNoRedundantManagementNetworkEvent> for HostDasEventKind {
     #[inline]
     fn from(v: crate::types::HostNoRedundantManagementNetworkEvent) -> Self {
-        Self::HostNoRedundantManagementNetworkEvent(Box::new(v))
+        crate::object::boxed(v, Self::HostNoRedundantManagementNetworkEvent)
     }
 }
 impl From<crate::types::HostNotInClusterEvent> for HostDasEventKind {
     #[inline]
     fn from(v: crate::types::HostNotInClusterEvent) -> Self {
-        Self::HostNotInClusterEvent(Box::new(v))
+        crate::object::boxed(v, Self::HostNotInClusterEvent)
     }
 }
 impl From<crate::types::HostPrimaryAgentNotShortNameEvent> for HostDasEventKind {
     #[inline]
     fn from(v: crate::types::HostPrimaryAgentNotShortNameEvent) -> Self {
-        Self::HostPrimaryAgentNotShortNameEvent(Box::new(v))
+        crate::object::boxed(v, Self::HostPrimaryAgentNotShortNameEvent)
     }
 }
 impl From<crate::types::HostShortNameInconsistentEvent> for HostDasEventKind {
     #[inline]
     fn from(v: crate::types::HostShortNameInconsistentEvent) -> Self {
-        Self::HostShortNameInconsistentEvent(Box::new(v))
+        crate::object::boxed(v, Self::HostShortNameInconsistentEvent)
     }
 }
 impl crate::object::Family for HostDasEventKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::HostDasEvent, id) {
             crate::registry::id::HostExtraNetworksEvent => {
-                Self::HostExtraNetworksEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostExtraNetworksEvent)
             }
             crate::registry::id::HostIsolationIpPingFailedEvent => {
-                Self::HostIsolationIpPingFailedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostIsolationIpPingFailedEvent)
             }
             crate::registry::id::HostMissingNetworksEvent => {
-                Self::HostMissingNetworksEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostMissingNetworksEvent)
             }
             crate::registry::id::HostNoAvailableNetworksEvent => {
-                Self::HostNoAvailableNetworksEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostNoAvailableNetworksEvent)
             }
             crate::registry::id::HostNoHAEnabledPortGroupsEvent => {
-                Self::HostNoHAEnabledPortGroupsEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostNoHAEnabledPortGroupsEvent)
             }
             crate::registry::id::HostNoRedundantManagementNetworkEvent => {
-                Self::HostNoRedundantManagementNetworkEvent(
-                    crate::object::Blank::blank(),
-                )
+                crate::object::blank_boxed(Self::HostNoRedundantManagementNetworkEvent)
             }
             crate::registry::id::HostNotInClusterEvent => {
-                Self::HostNotInClusterEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostNotInClusterEvent)
             }
             crate::registry::id::HostPrimaryAgentNotShortNameEvent => {
-                Self::HostPrimaryAgentNotShortNameEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostPrimaryAgentNotShortNameEvent)
             }
             crate::registry::id::HostShortNameInconsistentEvent => {
-                Self::HostShortNameInconsistentEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostShortNameInconsistentEvent)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::HostDasEvent(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::HostDasEvent)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

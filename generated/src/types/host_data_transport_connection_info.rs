@@ -103,12 +103,24 @@ impl<'de> serde::Deserialize<'de> for HostDataTransportConnectionInfo {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum HostDataTransportConnectionInfoKind {
     /// Exactly this type.
     HostDataTransportConnectionInfo(Box<crate::types::HostDataTransportConnectionInfo>),
     ///  A `HostNfcConnectionInfo`.
     HostNfcConnectionInfo(Box<crate::types::HostNfcConnectionInfo>),
+}
+impl Clone for HostDataTransportConnectionInfoKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::HostDataTransportConnectionInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::HostDataTransportConnectionInfo)
+            }
+            Self::HostNfcConnectionInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::HostNfcConnectionInfo)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -140,13 +152,13 @@ impl From<crate::types::HostDataTransportConnectionInfo>
 for HostDataTransportConnectionInfoKind {
     #[inline]
     fn from(v: crate::types::HostDataTransportConnectionInfo) -> Self {
-        Self::HostDataTransportConnectionInfo(Box::new(v))
+        crate::object::boxed(v, Self::HostDataTransportConnectionInfo)
     }
 }
 impl From<crate::types::HostNfcConnectionInfo> for HostDataTransportConnectionInfoKind {
     #[inline]
     fn from(v: crate::types::HostNfcConnectionInfo) -> Self {
-        Self::HostNfcConnectionInfo(Box::new(v))
+        crate::object::boxed(v, Self::HostNfcConnectionInfo)
     }
 }
 impl crate::object::Family for HostDataTransportConnectionInfoKind {
@@ -156,13 +168,13 @@ impl crate::object::Family for HostDataTransportConnectionInfoKind {
             id,
         ) {
             crate::registry::id::HostNfcConnectionInfo => {
-                Self::HostNfcConnectionInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostNfcConnectionInfo)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::HostDataTransportConnectionInfo(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::HostDataTransportConnectionInfo)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

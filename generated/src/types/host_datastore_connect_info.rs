@@ -101,7 +101,6 @@ impl<'de> serde::Deserialize<'de> for HostDatastoreConnectInfo {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum HostDatastoreConnectInfoKind {
     /// Exactly this type.
     HostDatastoreConnectInfo(Box<crate::types::HostDatastoreConnectInfo>),
@@ -111,6 +110,25 @@ pub enum HostDatastoreConnectInfoKind {
     HostDatastoreNameConflictConnectInfo(
         Box<crate::types::HostDatastoreNameConflictConnectInfo>,
     ),
+}
+impl Clone for HostDatastoreConnectInfoKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::HostDatastoreConnectInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::HostDatastoreConnectInfo)
+            }
+            Self::HostDatastoreExistsConnectInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::HostDatastoreExistsConnectInfo)
+            }
+            Self::HostDatastoreNameConflictConnectInfo(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::HostDatastoreNameConflictConnectInfo,
+                )
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -142,21 +160,21 @@ impl HostDatastoreConnectInfoKind {
 impl From<crate::types::HostDatastoreConnectInfo> for HostDatastoreConnectInfoKind {
     #[inline]
     fn from(v: crate::types::HostDatastoreConnectInfo) -> Self {
-        Self::HostDatastoreConnectInfo(Box::new(v))
+        crate::object::boxed(v, Self::HostDatastoreConnectInfo)
     }
 }
 impl From<crate::types::HostDatastoreExistsConnectInfo>
 for HostDatastoreConnectInfoKind {
     #[inline]
     fn from(v: crate::types::HostDatastoreExistsConnectInfo) -> Self {
-        Self::HostDatastoreExistsConnectInfo(Box::new(v))
+        crate::object::boxed(v, Self::HostDatastoreExistsConnectInfo)
     }
 }
 impl From<crate::types::HostDatastoreNameConflictConnectInfo>
 for HostDatastoreConnectInfoKind {
     #[inline]
     fn from(v: crate::types::HostDatastoreNameConflictConnectInfo) -> Self {
-        Self::HostDatastoreNameConflictConnectInfo(Box::new(v))
+        crate::object::boxed(v, Self::HostDatastoreNameConflictConnectInfo)
     }
 }
 impl crate::object::Family for HostDatastoreConnectInfoKind {
@@ -166,16 +184,16 @@ impl crate::object::Family for HostDatastoreConnectInfoKind {
             id,
         ) {
             crate::registry::id::HostDatastoreExistsConnectInfo => {
-                Self::HostDatastoreExistsConnectInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostDatastoreExistsConnectInfo)
             }
             crate::registry::id::HostDatastoreNameConflictConnectInfo => {
-                Self::HostDatastoreNameConflictConnectInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostDatastoreNameConflictConnectInfo)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::HostDatastoreConnectInfo(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::HostDatastoreConnectInfo)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -106,12 +106,20 @@ impl<'de> serde::Deserialize<'de> for HostDevice {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum HostDeviceKind {
     /// Exactly this type.
     HostDevice(Box<crate::types::HostDevice>),
     ///  A `ScsiLun` or one of its subtypes.
     ScsiLun(crate::types::ScsiLunKind),
+}
+impl Clone for HostDeviceKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::HostDevice(v) => crate::object::clone_boxed(&**v, Self::HostDevice),
+            Self::ScsiLun(v) => Self::ScsiLun(Clone::clone(v)),
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -142,7 +150,7 @@ impl HostDeviceKind {
 impl From<crate::types::HostDevice> for HostDeviceKind {
     #[inline]
     fn from(v: crate::types::HostDevice) -> Self {
-        Self::HostDevice(Box::new(v))
+        crate::object::boxed(v, Self::HostDevice)
     }
 }
 impl From<crate::types::ScsiLunKind> for HostDeviceKind {
@@ -163,7 +171,7 @@ impl crate::object::Family for HostDeviceKind {
         }
     }
     fn blank_base() -> Self {
-        Self::HostDevice(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::HostDevice)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

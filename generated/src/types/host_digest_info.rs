@@ -111,12 +111,24 @@ impl<'de> serde::Deserialize<'de> for HostDigestInfo {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum HostDigestInfoKind {
     /// Exactly this type.
     HostDigestInfo(Box<crate::types::HostDigestInfo>),
     ///  A `HostTpmDigestInfo`.
     HostTpmDigestInfo(Box<crate::types::HostTpmDigestInfo>),
+}
+impl Clone for HostDigestInfoKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::HostDigestInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::HostDigestInfo)
+            }
+            Self::HostTpmDigestInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::HostTpmDigestInfo)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -147,26 +159,26 @@ impl HostDigestInfoKind {
 impl From<crate::types::HostDigestInfo> for HostDigestInfoKind {
     #[inline]
     fn from(v: crate::types::HostDigestInfo) -> Self {
-        Self::HostDigestInfo(Box::new(v))
+        crate::object::boxed(v, Self::HostDigestInfo)
     }
 }
 impl From<crate::types::HostTpmDigestInfo> for HostDigestInfoKind {
     #[inline]
     fn from(v: crate::types::HostTpmDigestInfo) -> Self {
-        Self::HostTpmDigestInfo(Box::new(v))
+        crate::object::boxed(v, Self::HostTpmDigestInfo)
     }
 }
 impl crate::object::Family for HostDigestInfoKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::HostDigestInfo, id) {
             crate::registry::id::HostTpmDigestInfo => {
-                Self::HostTpmDigestInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostTpmDigestInfo)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::HostDigestInfo(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::HostDigestInfo)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -101,12 +101,24 @@ impl<'de> serde::Deserialize<'de> for HostDirectoryStoreInfo {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum HostDirectoryStoreInfoKind {
     /// Exactly this type.
     HostDirectoryStoreInfo(Box<crate::types::HostDirectoryStoreInfo>),
     ///  A `HostActiveDirectoryInfo`.
     HostActiveDirectoryInfo(Box<crate::types::HostActiveDirectoryInfo>),
+}
+impl Clone for HostDirectoryStoreInfoKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::HostDirectoryStoreInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::HostDirectoryStoreInfo)
+            }
+            Self::HostActiveDirectoryInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::HostActiveDirectoryInfo)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -137,13 +149,13 @@ impl HostDirectoryStoreInfoKind {
 impl From<crate::types::HostDirectoryStoreInfo> for HostDirectoryStoreInfoKind {
     #[inline]
     fn from(v: crate::types::HostDirectoryStoreInfo) -> Self {
-        Self::HostDirectoryStoreInfo(Box::new(v))
+        crate::object::boxed(v, Self::HostDirectoryStoreInfo)
     }
 }
 impl From<crate::types::HostActiveDirectoryInfo> for HostDirectoryStoreInfoKind {
     #[inline]
     fn from(v: crate::types::HostActiveDirectoryInfo) -> Self {
-        Self::HostActiveDirectoryInfo(Box::new(v))
+        crate::object::boxed(v, Self::HostActiveDirectoryInfo)
     }
 }
 impl crate::object::Family for HostDirectoryStoreInfoKind {
@@ -153,13 +165,13 @@ impl crate::object::Family for HostDirectoryStoreInfoKind {
             id,
         ) {
             crate::registry::id::HostActiveDirectoryInfo => {
-                Self::HostActiveDirectoryInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostActiveDirectoryInfo)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::HostDirectoryStoreInfo(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::HostDirectoryStoreInfo)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -147,12 +147,24 @@ impl<'de> serde::Deserialize<'de> for HostDnsConfig {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum HostDnsConfigKind {
     /// Exactly this type.
     HostDnsConfig(Box<crate::types::HostDnsConfig>),
     ///  A `HostDnsConfigSpec`.
     HostDnsConfigSpec(Box<crate::types::HostDnsConfigSpec>),
+}
+impl Clone for HostDnsConfigKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::HostDnsConfig(v) => {
+                crate::object::clone_boxed(&**v, Self::HostDnsConfig)
+            }
+            Self::HostDnsConfigSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::HostDnsConfigSpec)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -183,26 +195,26 @@ impl HostDnsConfigKind {
 impl From<crate::types::HostDnsConfig> for HostDnsConfigKind {
     #[inline]
     fn from(v: crate::types::HostDnsConfig) -> Self {
-        Self::HostDnsConfig(Box::new(v))
+        crate::object::boxed(v, Self::HostDnsConfig)
     }
 }
 impl From<crate::types::HostDnsConfigSpec> for HostDnsConfigKind {
     #[inline]
     fn from(v: crate::types::HostDnsConfigSpec) -> Self {
-        Self::HostDnsConfigSpec(Box::new(v))
+        crate::object::boxed(v, Self::HostDnsConfigSpec)
     }
 }
 impl crate::object::Family for HostDnsConfigKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::HostDnsConfig, id) {
             crate::registry::id::HostDnsConfigSpec => {
-                Self::HostDnsConfigSpec(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostDnsConfigSpec)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::HostDnsConfig(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::HostDnsConfig)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

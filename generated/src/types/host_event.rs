@@ -212,7 +212,6 @@ impl<'de> serde::Deserialize<'de> for HostEvent {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum HostEventKind {
     /// Exactly this type.
     HostEvent(Box<crate::types::HostEvent>),
@@ -417,6 +416,300 @@ pub enum HostEventKind {
     ///  A `IScsiBootFailureEvent`.
     IScsiBootFailureEvent(Box<crate::types::IScsiBootFailureEvent>),
 }
+impl Clone for HostEventKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::HostEvent(v) => crate::object::clone_boxed(&**v, Self::HostEvent),
+            Self::AccountCreatedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::AccountCreatedEvent)
+            }
+            Self::AccountRemovedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::AccountRemovedEvent)
+            }
+            Self::AccountUpdatedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::AccountUpdatedEvent)
+            }
+            Self::AdminPasswordNotChangedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::AdminPasswordNotChangedEvent)
+            }
+            Self::CanceledHostOperationEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::CanceledHostOperationEvent)
+            }
+            Self::DatastoreDiscoveredEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::DatastoreDiscoveredEvent)
+            }
+            Self::DatastorePrincipalConfigured(v) => {
+                crate::object::clone_boxed(&**v, Self::DatastorePrincipalConfigured)
+            }
+            Self::DatastoreRemovedOnHostEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::DatastoreRemovedOnHostEvent)
+            }
+            Self::DatastoreRenamedOnHostEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::DatastoreRenamedOnHostEvent)
+            }
+            Self::DrsResourceConfigureFailedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::DrsResourceConfigureFailedEvent)
+            }
+            Self::DrsResourceConfigureSyncedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::DrsResourceConfigureSyncedEvent)
+            }
+            Self::DuplicateIpDetectedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::DuplicateIpDetectedEvent)
+            }
+            Self::DvsHealthStatusChangeEvent(v) => {
+                Self::DvsHealthStatusChangeEvent(Clone::clone(v))
+            }
+            Self::EnteredMaintenanceModeEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::EnteredMaintenanceModeEvent)
+            }
+            Self::EnteredStandbyModeEvent(v) => {
+                Self::EnteredStandbyModeEvent(Clone::clone(v))
+            }
+            Self::EnteringMaintenanceModeEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::EnteringMaintenanceModeEvent)
+            }
+            Self::EnteringStandbyModeEvent(v) => {
+                Self::EnteringStandbyModeEvent(Clone::clone(v))
+            }
+            Self::ExitMaintenanceModeEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::ExitMaintenanceModeEvent)
+            }
+            Self::ExitStandbyModeFailedEvent(v) => {
+                Self::ExitStandbyModeFailedEvent(Clone::clone(v))
+            }
+            Self::ExitedStandbyModeEvent(v) => {
+                Self::ExitedStandbyModeEvent(Clone::clone(v))
+            }
+            Self::ExitingStandbyModeEvent(v) => {
+                Self::ExitingStandbyModeEvent(Clone::clone(v))
+            }
+            Self::GhostDvsProxySwitchDetectedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::GhostDvsProxySwitchDetectedEvent)
+            }
+            Self::GhostDvsProxySwitchRemovedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::GhostDvsProxySwitchRemovedEvent)
+            }
+            Self::HostAddFailedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::HostAddFailedEvent)
+            }
+            Self::HostAddedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::HostAddedEvent)
+            }
+            Self::HostAdminDisableEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::HostAdminDisableEvent)
+            }
+            Self::HostAdminEnableEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::HostAdminEnableEvent)
+            }
+            Self::HostCnxFailedAccountFailedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::HostCnxFailedAccountFailedEvent)
+            }
+            Self::HostCnxFailedAlreadyManagedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::HostCnxFailedAlreadyManagedEvent)
+            }
+            Self::HostCnxFailedBadCcagentEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::HostCnxFailedBadCcagentEvent)
+            }
+            Self::HostCnxFailedBadUsernameEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::HostCnxFailedBadUsernameEvent)
+            }
+            Self::HostCnxFailedBadVersionEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::HostCnxFailedBadVersionEvent)
+            }
+            Self::HostCnxFailedCcagentUpgradeEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::HostCnxFailedCcagentUpgradeEvent)
+            }
+            Self::HostCnxFailedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::HostCnxFailedEvent)
+            }
+            Self::HostCnxFailedNetworkErrorEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::HostCnxFailedNetworkErrorEvent)
+            }
+            Self::HostCnxFailedNoAccessEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::HostCnxFailedNoAccessEvent)
+            }
+            Self::HostCnxFailedNoConnectionEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::HostCnxFailedNoConnectionEvent)
+            }
+            Self::HostCnxFailedNoLicenseEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::HostCnxFailedNoLicenseEvent)
+            }
+            Self::HostCnxFailedNotFoundEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::HostCnxFailedNotFoundEvent)
+            }
+            Self::HostCnxFailedTimeoutEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::HostCnxFailedTimeoutEvent)
+            }
+            Self::HostComplianceCheckedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::HostComplianceCheckedEvent)
+            }
+            Self::HostCompliantEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::HostCompliantEvent)
+            }
+            Self::HostConfigAppliedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::HostConfigAppliedEvent)
+            }
+            Self::HostConnectedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::HostConnectedEvent)
+            }
+            Self::HostConnectionLostEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::HostConnectionLostEvent)
+            }
+            Self::HostDasDisabledEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::HostDasDisabledEvent)
+            }
+            Self::HostDasDisablingEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::HostDasDisablingEvent)
+            }
+            Self::HostDasEnabledEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::HostDasEnabledEvent)
+            }
+            Self::HostDasEnablingEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::HostDasEnablingEvent)
+            }
+            Self::HostDasErrorEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::HostDasErrorEvent)
+            }
+            Self::HostDasEvent(v) => Self::HostDasEvent(Clone::clone(v)),
+            Self::HostDasOkEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::HostDasOkEvent)
+            }
+            Self::HostDisconnectedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::HostDisconnectedEvent)
+            }
+            Self::HostEnableAdminFailedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::HostEnableAdminFailedEvent)
+            }
+            Self::HostGetShortNameFailedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::HostGetShortNameFailedEvent)
+            }
+            Self::HostInAuditModeEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::HostInAuditModeEvent)
+            }
+            Self::HostIpChangedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::HostIpChangedEvent)
+            }
+            Self::HostIpInconsistentEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::HostIpInconsistentEvent)
+            }
+            Self::HostIpToShortNameFailedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::HostIpToShortNameFailedEvent)
+            }
+            Self::HostNonCompliantEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::HostNonCompliantEvent)
+            }
+            Self::HostProfileAppliedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::HostProfileAppliedEvent)
+            }
+            Self::HostReconnectionFailedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::HostReconnectionFailedEvent)
+            }
+            Self::HostRemovedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::HostRemovedEvent)
+            }
+            Self::HostShortNameToIpFailedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::HostShortNameToIpFailedEvent)
+            }
+            Self::HostShutdownEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::HostShutdownEvent)
+            }
+            Self::HostSpecificationChangedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::HostSpecificationChangedEvent)
+            }
+            Self::HostSpecificationRequireEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::HostSpecificationRequireEvent)
+            }
+            Self::HostSpecificationUpdateEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::HostSpecificationUpdateEvent)
+            }
+            Self::HostSubSpecificationDeleteEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::HostSubSpecificationDeleteEvent)
+            }
+            Self::HostSubSpecificationUpdateEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::HostSubSpecificationUpdateEvent)
+            }
+            Self::HostSyncFailedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::HostSyncFailedEvent)
+            }
+            Self::HostUpgradeFailedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::HostUpgradeFailedEvent)
+            }
+            Self::HostUserWorldSwapNotEnabledEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::HostUserWorldSwapNotEnabledEvent)
+            }
+            Self::HostVnicConnectedToCustomizedDVPortEvent(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::HostVnicConnectedToCustomizedDVPortEvent,
+                )
+            }
+            Self::HostWwnChangedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::HostWwnChangedEvent)
+            }
+            Self::HostWwnConflictEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::HostWwnConflictEvent)
+            }
+            Self::LocalDatastoreCreatedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::LocalDatastoreCreatedEvent)
+            }
+            Self::LocalTSMEnabledEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::LocalTSMEnabledEvent)
+            }
+            Self::NASDatastoreCreatedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::NASDatastoreCreatedEvent)
+            }
+            Self::NoDatastoresConfiguredEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::NoDatastoresConfiguredEvent)
+            }
+            Self::RemoteTSMEnabledEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::RemoteTSMEnabledEvent)
+            }
+            Self::TimedOutHostOperationEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::TimedOutHostOperationEvent)
+            }
+            Self::UpdatedAgentBeingRestartedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::UpdatedAgentBeingRestartedEvent)
+            }
+            Self::UserAssignedToGroup(v) => {
+                crate::object::clone_boxed(&**v, Self::UserAssignedToGroup)
+            }
+            Self::UserPasswordChanged(v) => {
+                crate::object::clone_boxed(&**v, Self::UserPasswordChanged)
+            }
+            Self::UserUnassignedFromGroup(v) => {
+                crate::object::clone_boxed(&**v, Self::UserUnassignedFromGroup)
+            }
+            Self::VMFSDatastoreCreatedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VMFSDatastoreCreatedEvent)
+            }
+            Self::VMFSDatastoreExpandedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VMFSDatastoreExpandedEvent)
+            }
+            Self::VMFSDatastoreExtendedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VMFSDatastoreExtendedEvent)
+            }
+            Self::VcAgentUninstallFailedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VcAgentUninstallFailedEvent)
+            }
+            Self::VcAgentUninstalledEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VcAgentUninstalledEvent)
+            }
+            Self::VcAgentUpgradeFailedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VcAgentUpgradeFailedEvent)
+            }
+            Self::VcAgentUpgradedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VcAgentUpgradedEvent)
+            }
+            Self::VimAccountPasswordChangedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VimAccountPasswordChangedEvent)
+            }
+            Self::IScsiBootFailureEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::IScsiBootFailureEvent)
+            }
+        }
+    }
+}
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
 impl std::fmt::Debug for HostEventKind {
@@ -540,79 +833,79 @@ impl HostEventKind {
 impl From<crate::types::HostEvent> for HostEventKind {
     #[inline]
     fn from(v: crate::types::HostEvent) -> Self {
-        Self::HostEvent(Box::new(v))
+        crate::object::boxed(v, Self::HostEvent)
     }
 }
 impl From<crate::types::AccountCreatedEvent> for HostEventKind {
     #[inline]
     fn from(v: crate::types::AccountCreatedEvent) -> Self {
-        Self::AccountCreatedEvent(Box::new(v))
+        crate::object::boxed(v, Self::AccountCreatedEvent)
     }
 }
 impl From<crate::types::AccountRemovedEvent> for HostEventKind {
     #[inline]
     fn from(v: crate::types::AccountRemovedEvent) -> Self {
-        Self::AccountRemovedEvent(Box::new(v))
+        crate::object::boxed(v, Self::AccountRemovedEvent)
     }
 }
 impl From<crate::types::AccountUpdatedEvent> for HostEventKind {
     #[inline]
     fn from(v: crate::types::AccountUpdatedEvent) -> Self {
-        Self::AccountUpdatedEvent(Box::new(v))
+        crate::object::boxed(v, Self::AccountUpdatedEvent)
     }
 }
 impl From<crate::types::AdminPasswordNotChangedEvent> for HostEventKind {
     #[inline]
     fn from(v: crate::types::AdminPasswordNotChangedEvent) -> Self {
-        Self::AdminPasswordNotChangedEvent(Box::new(v))
+        crate::object::boxed(v, Self::AdminPasswordNotChangedEvent)
     }
 }
 impl From<crate::types::CanceledHostOperationEvent> for HostEventKind {
     #[inline]
     fn from(v: crate::types::CanceledHostOperationEvent) -> Self {
-        Self::CanceledHostOperationEvent(Box::new(v))
+        crate::object::boxed(v, Self::CanceledHostOperationEvent)
     }
 }
 impl From<crate::types::DatastoreDiscoveredEvent> for HostEventKind {
     #[inline]
     fn from(v: crate::types::DatastoreDiscoveredEvent) -> Self {
-        Self::DatastoreDiscoveredEvent(Box::new(v))
+        crate::object::boxed(v, Self::DatastoreDiscoveredEvent)
     }
 }
 impl From<crate::types::DatastorePrincipalConfigured> for HostEventKind {
     #[inline]
     fn from(v: crate::types::DatastorePrincipalConfigured) -> Self {
-        Self::DatastorePrincipalConfigured(Box::new(v))
+        crate::object::boxed(v, Self::DatastorePrincipalConfigured)
     }
 }
 impl From<crate::types::DatastoreRemovedOnHostEvent> for HostEventKind {
     #[inline]
     fn from(v: crate::types::DatastoreRemovedOnHostEvent) -> Self {
-        Self::DatastoreRemovedOnHostEvent(Box::new(v))
+        crate::object::boxed(v, Self::DatastoreRemovedOnHostEvent)
     }
 }
 impl From<crate::types::DatastoreRenamedOnHostEvent> for HostEventKind {
     #[inline]
     fn from(v: crate::types::DatastoreRenamedOnHostEvent) -> Self {
-        Self::DatastoreRenamedOnHostEvent(Box::new(v))
+        crate::object::boxed(v, Self::DatastoreRenamedOnHostEvent)
     }
 }
 impl From<crate::types::DrsResourceConfigureFailedEvent> for HostEventKind {
     #[inline]
     fn from(v: crate::types::DrsResourceConfigureFailedEvent) -> Self {
-        Self::DrsResourceConfigureFailedEvent(Box::new(v))
+        crate::object::boxed(v, Self::DrsResourceConfigureFailedEvent)
     }
 }
 impl From<crate::types::DrsResourceConfigureSyncedEvent> for HostEventKind {
     #[inline]
     fn from(v: crate::types::DrsResourceConfigureSyncedEvent) -> Self {
-        Self::DrsResourceConfigureSyncedEvent(Box::new(v))
+        crate::object::boxed(v, Self::DrsResourceConfigureSyncedEvent)
     }
 }
 impl From<crate::types::DuplicateIpDetectedEvent> for HostEventKind {
     #[inline]
     fn from(v: crate::types::DuplicateIpDetectedEvent) -> Self {
-        Self::DuplicateIpDetectedEvent(Box::new(v))
+        crate::object::boxed(v, Self::DuplicateIpDetectedEvent)
     }
 }
 impl From<crate::types::DvsHealthStatusChangeEventKind> for HostEventKind {
@@ -624,7 +917,7 @@ impl From<crate::types::DvsHealthStatusChangeEventKind> for HostEventKind {
 impl From<crate::types::EnteredMaintenanceModeEvent> for HostEventKind {
     #[inline]
     fn from(v: crate::types::EnteredMaintenanceModeEvent) -> Self {
-        Self::EnteredMaintenanceModeEvent(Box::new(v))
+        crate::object::boxed(v, Self::EnteredMaintenanceModeEvent)
     }
 }
 impl From<crate::types::EnteredStandbyModeEventKind> for HostEventKind {
@@ -636,7 +929,7 @@ impl From<crate::types::EnteredStandbyModeEventKind> for HostEventKind {
 impl From<crate::types::EnteringMaintenanceModeEvent> for HostEventKind {
     #[inline]
     fn from(v: crate::types::EnteringMaintenanceModeEvent) -> Self {
-        Self::EnteringMaintenanceModeEvent(Box::new(v))
+        crate::object::boxed(v, Self::EnteringMaintenanceModeEvent)
     }
 }
 impl From<crate::types::EnteringStandbyModeEventKind> for HostEventKind {
@@ -648,7 +941,7 @@ impl From<crate::types::EnteringStandbyModeEventKind> for HostEventKind {
 impl From<crate::types::ExitMaintenanceModeEvent> for HostEventKind {
     #[inline]
     fn from(v: crate::types::ExitMaintenanceModeEvent) -> Self {
-        Self::ExitMaintenanceModeEvent(Box::new(v))
+        crate::object::boxed(v, Self::ExitMaintenanceModeEvent)
     }
 }
 impl From<crate::types::ExitStandbyModeFailedEventKind> for HostEventKind {
@@ -672,175 +965,175 @@ impl From<crate::types::ExitingStandbyModeEventKind> for HostEventKind {
 impl From<crate::types::GhostDvsProxySwitchDetectedEvent> for HostEventKind {
     #[inline]
     fn from(v: crate::types::GhostDvsProxySwitchDetectedEvent) -> Self {
-        Self::GhostDvsProxySwitchDetectedEvent(Box::new(v))
+        crate::object::boxed(v, Self::GhostDvsProxySwitchDetectedEvent)
     }
 }
 impl From<crate::types::GhostDvsProxySwitchRemovedEvent> for HostEventKind {
     #[inline]
     fn from(v: crate::types::GhostDvsProxySwitchRemovedEvent) -> Self {
-        Self::GhostDvsProxySwitchRemovedEvent(Box::new(v))
+        crate::object::boxed(v, Self::GhostDvsProxySwitchRemovedEvent)
     }
 }
 impl From<crate::types::HostAddFailedEvent> for HostEventKind {
     #[inline]
     fn from(v: crate::types::HostAddFailedEvent) -> Self {
-        Self::HostAddFailedEvent(Box::new(v))
+        crate::object::boxed(v, Self::HostAddFailedEvent)
     }
 }
 impl From<crate::types::HostAddedEvent> for HostEventKind {
     #[inline]
     fn from(v: crate::types::HostAddedEvent) -> Self {
-        Self::HostAddedEvent(Box::new(v))
+        crate::object::boxed(v, Self::HostAddedEvent)
     }
 }
 impl From<crate::types::HostAdminDisableEvent> for HostEventKind {
     #[inline]
     fn from(v: crate::types::HostAdminDisableEvent) -> Self {
-        Self::HostAdminDisableEvent(Box::new(v))
+        crate::object::boxed(v, Self::HostAdminDisableEvent)
     }
 }
 impl From<crate::types::HostAdminEnableEvent> for HostEventKind {
     #[inline]
     fn from(v: crate::types::HostAdminEnableEvent) -> Self {
-        Self::HostAdminEnableEvent(Box::new(v))
+        crate::object::boxed(v, Self::HostAdminEnableEvent)
     }
 }
 impl From<crate::types::HostCnxFailedAccountFailedEvent> for HostEventKind {
     #[inline]
     fn from(v: crate::types::HostCnxFailedAccountFailedEvent) -> Self {
-        Self::HostCnxFailedAccountFailedEvent(Box::new(v))
+        crate::object::boxed(v, Self::HostCnxFailedAccountFailedEvent)
     }
 }
 impl From<crate::types::HostCnxFailedAlreadyManagedEvent> for HostEventKind {
     #[inline]
     fn from(v: crate::types::HostCnxFailedAlreadyManagedEvent) -> Self {
-        Self::HostCnxFailedAlreadyManagedEvent(Box::new(v))
+        crate::object::boxed(v, Self::HostCnxFailedAlreadyManagedEvent)
     }
 }
 impl From<crate::types::HostCnxFailedBadCcagentEvent> for HostEventKind {
     #[inline]
     fn from(v: crate::types::HostCnxFailedBadCcagentEvent) -> Self {
-        Self::HostCnxFailedBadCcagentEvent(Box::new(v))
+        crate::object::boxed(v, Self::HostCnxFailedBadCcagentEvent)
     }
 }
 impl From<crate::types::HostCnxFailedBadUsernameEvent> for HostEventKind {
     #[inline]
     fn from(v: crate::types::HostCnxFailedBadUsernameEvent) -> Self {
-        Self::HostCnxFailedBadUsernameEvent(Box::new(v))
+        crate::object::boxed(v, Self::HostCnxFailedBadUsernameEvent)
     }
 }
 impl From<crate::types::HostCnxFailedBadVersionEvent> for HostEventKind {
     #[inline]
     fn from(v: crate::types::HostCnxFailedBadVersionEvent) -> Self {
-        Self::HostCnxFailedBadVersionEvent(Box::new(v))
+        crate::object::boxed(v, Self::HostCnxFailedBadVersionEvent)
     }
 }
 impl From<crate::types::HostCnxFailedCcagentUpgradeEvent> for HostEventKind {
     #[inline]
     fn from(v: crate::types::HostCnxFailedCcagentUpgradeEvent) -> Self {
-        Self::HostCnxFailedCcagentUpgradeEvent(Box::new(v))
+        crate::object::boxed(v, Self::HostCnxFailedCcagentUpgradeEvent)
     }
 }
 impl From<crate::types::HostCnxFailedEvent> for HostEventKind {
     #[inline]
     fn from(v: crate::types::HostCnxFailedEvent) -> Self {
-        Self::HostCnxFailedEvent(Box::new(v))
+        crate::object::boxed(v, Self::HostCnxFailedEvent)
     }
 }
 impl From<crate::types::HostCnxFailedNetworkErrorEvent> for HostEventKind {
     #[inline]
     fn from(v: crate::types::HostCnxFailedNetworkErrorEvent) -> Self {
-        Self::HostCnxFailedNetworkErrorEvent(Box::new(v))
+        crate::object::boxed(v, Self::HostCnxFailedNetworkErrorEvent)
     }
 }
 impl From<crate::types::HostCnxFailedNoAccessEvent> for HostEventKind {
     #[inline]
     fn from(v: crate::types::HostCnxFailedNoAccessEvent) -> Self {
-        Self::HostCnxFailedNoAccessEvent(Box::new(v))
+        crate::object::boxed(v, Self::HostCnxFailedNoAccessEvent)
     }
 }
 impl From<crate::types::HostCnxFailedNoConnectionEvent> for HostEventKind {
     #[inline]
     fn from(v: crate::types::HostCnxFailedNoConnectionEvent) -> Self {
-        Self::HostCnxFailedNoConnectionEvent(Box::new(v))
+        crate::object::boxed(v, Self::HostCnxFailedNoConnectionEvent)
     }
 }
 impl From<crate::types::HostCnxFailedNoLicenseEvent> for HostEventKind {
     #[inline]
     fn from(v: crate::types::HostCnxFailedNoLicenseEvent) -> Self {
-        Self::HostCnxFailedNoLicenseEvent(Box::new(v))
+        crate::object::boxed(v, Self::HostCnxFailedNoLicenseEvent)
     }
 }
 impl From<crate::types::HostCnxFailedNotFoundEvent> for HostEventKind {
     #[inline]
     fn from(v: crate::types::HostCnxFailedNotFoundEvent) -> Self {
-        Self::HostCnxFailedNotFoundEvent(Box::new(v))
+        crate::object::boxed(v, Self::HostCnxFailedNotFoundEvent)
     }
 }
 impl From<crate::types::HostCnxFailedTimeoutEvent> for HostEventKind {
     #[inline]
     fn from(v: crate::types::HostCnxFailedTimeoutEvent) -> Self {
-        Self::HostCnxFailedTimeoutEvent(Box::new(v))
+        crate::object::boxed(v, Self::HostCnxFailedTimeoutEvent)
     }
 }
 impl From<crate::types::HostComplianceCheckedEvent> for HostEventKind {
     #[inline]
     fn from(v: crate::types::HostComplianceCheckedEvent) -> Self {
-        Self::HostComplianceCheckedEvent(Box::new(v))
+        crate::object::boxed(v, Self::HostComplianceCheckedEvent)
     }
 }
 impl From<crate::types::HostCompliantEvent> for HostEventKind {
     #[inline]
     fn from(v: crate::types::HostCompliantEvent) -> Self {
-        Self::HostCompliantEvent(Box::new(v))
+        crate::object::boxed(v, Self::HostCompliantEvent)
     }
 }
 impl From<crate::types::HostConfigAppliedEvent> for HostEventKind {
     #[inline]
     fn from(v: crate::types::HostConfigAppliedEvent) -> Self {
-        Self::HostConfigAppliedEvent(Box::new(v))
+        crate::object::boxed(v, Self::HostConfigAppliedEvent)
     }
 }
 impl From<crate::types::HostConnectedEvent> for HostEventKind {
     #[inline]
     fn from(v: crate::types::HostConnectedEvent) -> Self {
-        Self::HostConnectedEvent(Box::new(v))
+        crate::object::boxed(v, Self::HostConnectedEvent)
     }
 }
 impl From<crate::types::HostConnectionLostEvent> for HostEventKind {
     #[inline]
     fn from(v: crate::types::HostConnectionLostEvent) -> Self {
-        Self::HostConnectionLostEvent(Box::new(v))
+        crate::object::boxed(v, Self::HostConnectionLostEvent)
     }
 }
 impl From<crate::types::HostDasDisabledEvent> for HostEventKind {
     #[inline]
     fn from(v: crate::types::HostDasDisabledEvent) -> Self {
-        Self::HostDasDisabledEvent(Box::new(v))
+        crate::object::boxed(v, Self::HostDasDisabledEvent)
     }
 }
 impl From<crate::types::HostDasDisablingEvent> for HostEventKind {
     #[inline]
     fn from(v: crate::types::HostDasDisablingEvent) -> Self {
-        Self::HostDasDisablingEvent(Box::new(v))
+        crate::object::boxed(v, Self::HostDasDisablingEvent)
     }
 }
 impl From<crate::types::HostDasEnabledEvent> for HostEventKind {
     #[inline]
     fn from(v: crate::types::HostDasEnabledEvent) -> Self {
-        Self::HostDasEnabledEvent(Box::new(v))
+        crate::object::boxed(v, Self::HostDasEnabledEvent)
     }
 }
 impl From<crate::types::HostDasEnablingEvent> for HostEventKind {
     #[inline]
     fn from(v: crate::types::HostDasEnablingEvent) -> Self {
-        Self::HostDasEnablingEvent(Box::new(v))
+        crate::object::boxed(v, Self::HostDasEnablingEvent)
     }
 }
 impl From<crate::types::HostDasErrorEvent> for HostEventKind {
     #[inline]
     fn from(v: crate::types::HostDasErrorEvent) -> Self {
-        Self::HostDasErrorEvent(Box::new(v))
+        crate::object::boxed(v, Self::HostDasErrorEvent)
     }
 }
 impl From<crate::types::HostDasEventKind> for HostEventKind {
@@ -852,305 +1145,305 @@ impl From<crate::types::HostDasEventKind> for HostEventKind {
 impl From<crate::types::HostDasOkEvent> for HostEventKind {
     #[inline]
     fn from(v: crate::types::HostDasOkEvent) -> Self {
-        Self::HostDasOkEvent(Box::new(v))
+        crate::object::boxed(v, Self::HostDasOkEvent)
     }
 }
 impl From<crate::types::HostDisconnectedEvent> for HostEventKind {
     #[inline]
     fn from(v: crate::types::HostDisconnectedEvent) -> Self {
-        Self::HostDisconnectedEvent(Box::new(v))
+        crate::object::boxed(v, Self::HostDisconnectedEvent)
     }
 }
 impl From<crate::types::HostEnableAdminFailedEvent> for HostEventKind {
     #[inline]
     fn from(v: crate::types::HostEnableAdminFailedEvent) -> Self {
-        Self::HostEnableAdminFailedEvent(Box::new(v))
+        crate::object::boxed(v, Self::HostEnableAdminFailedEvent)
     }
 }
 impl From<crate::types::HostGetShortNameFailedEvent> for HostEventKind {
     #[inline]
     fn from(v: crate::types::HostGetShortNameFailedEvent) -> Self {
-        Self::HostGetShortNameFailedEvent(Box::new(v))
+        crate::object::boxed(v, Self::HostGetShortNameFailedEvent)
     }
 }
 impl From<crate::types::HostInAuditModeEvent> for HostEventKind {
     #[inline]
     fn from(v: crate::types::HostInAuditModeEvent) -> Self {
-        Self::HostInAuditModeEvent(Box::new(v))
+        crate::object::boxed(v, Self::HostInAuditModeEvent)
     }
 }
 impl From<crate::types::HostIpChangedEvent> for HostEventKind {
     #[inline]
     fn from(v: crate::types::HostIpChangedEvent) -> Self {
-        Self::HostIpChangedEvent(Box::new(v))
+        crate::object::boxed(v, Self::HostIpChangedEvent)
     }
 }
 impl From<crate::types::HostIpInconsistentEvent> for HostEventKind {
     #[inline]
     fn from(v: crate::types::HostIpInconsistentEvent) -> Self {
-        Self::HostIpInconsistentEvent(Box::new(v))
+        crate::object::boxed(v, Self::HostIpInconsistentEvent)
     }
 }
 impl From<crate::types::HostIpToShortNameFailedEvent> for HostEventKind {
     #[inline]
     fn from(v: crate::types::HostIpToShortNameFailedEvent) -> Self {
-        Self::HostIpToShortNameFailedEvent(Box::new(v))
+        crate::object::boxed(v, Self::HostIpToShortNameFailedEvent)
     }
 }
 impl From<crate::types::HostNonCompliantEvent> for HostEventKind {
     #[inline]
     fn from(v: crate::types::HostNonCompliantEvent) -> Self {
-        Self::HostNonCompliantEvent(Box::new(v))
+        crate::object::boxed(v, Self::HostNonCompliantEvent)
     }
 }
 impl From<crate::types::HostProfileAppliedEvent> for HostEventKind {
     #[inline]
     fn from(v: crate::types::HostProfileAppliedEvent) -> Self {
-        Self::HostProfileAppliedEvent(Box::new(v))
+        crate::object::boxed(v, Self::HostProfileAppliedEvent)
     }
 }
 impl From<crate::types::HostReconnectionFailedEvent> for HostEventKind {
     #[inline]
     fn from(v: crate::types::HostReconnectionFailedEvent) -> Self {
-        Self::HostReconnectionFailedEvent(Box::new(v))
+        crate::object::boxed(v, Self::HostReconnectionFailedEvent)
     }
 }
 impl From<crate::types::HostRemovedEvent> for HostEventKind {
     #[inline]
     fn from(v: crate::types::HostRemovedEvent) -> Self {
-        Self::HostRemovedEvent(Box::new(v))
+        crate::object::boxed(v, Self::HostRemovedEvent)
     }
 }
 impl From<crate::types::HostShortNameToIpFailedEvent> for HostEventKind {
     #[inline]
     fn from(v: crate::types::HostShortNameToIpFailedEvent) -> Self {
-        Self::HostShortNameToIpFailedEvent(Box::new(v))
+        crate::object::boxed(v, Self::HostShortNameToIpFailedEvent)
     }
 }
 impl From<crate::types::HostShutdownEvent> for HostEventKind {
     #[inline]
     fn from(v: crate::types::HostShutdownEvent) -> Self {
-        Self::HostShutdownEvent(Box::new(v))
+        crate::object::boxed(v, Self::HostShutdownEvent)
     }
 }
 impl From<crate::types::HostSpecificationChangedEvent> for HostEventKind {
     #[inline]
     fn from(v: crate::types::HostSpecificationChangedEvent) -> Self {
-        Self::HostSpecificationChangedEvent(Box::new(v))
+        crate::object::boxed(v, Self::HostSpecificationChangedEvent)
     }
 }
 impl From<crate::types::HostSpecificationRequireEvent> for HostEventKind {
     #[inline]
     fn from(v: crate::types::HostSpecificationRequireEvent) -> Self {
-        Self::HostSpecificationRequireEvent(Box::new(v))
+        crate::object::boxed(v, Self::HostSpecificationRequireEvent)
     }
 }
 impl From<crate::types::HostSpecificationUpdateEvent> for HostEventKind {
     #[inline]
     fn from(v: crate::types::HostSpecificationUpdateEvent) -> Self {
-        Self::HostSpecificationUpdateEvent(Box::new(v))
+        crate::object::boxed(v, Self::HostSpecificationUpdateEvent)
     }
 }
 impl From<crate::types::HostSubSpecificationDeleteEvent> for HostEventKind {
     #[inline]
     fn from(v: crate::types::HostSubSpecificationDeleteEvent) -> Self {
-        Self::HostSubSpecificationDeleteEvent(Box::new(v))
+        crate::object::boxed(v, Self::HostSubSpecificationDeleteEvent)
     }
 }
 impl From<crate::types::HostSubSpecificationUpdateEvent> for HostEventKind {
     #[inline]
     fn from(v: crate::types::HostSubSpecificationUpdateEvent) -> Self {
-        Self::HostSubSpecificationUpdateEvent(Box::new(v))
+        crate::object::boxed(v, Self::HostSubSpecificationUpdateEvent)
     }
 }
 impl From<crate::types::HostSyncFailedEvent> for HostEventKind {
     #[inline]
     fn from(v: crate::types::HostSyncFailedEvent) -> Self {
-        Self::HostSyncFailedEvent(Box::new(v))
+        crate::object::boxed(v, Self::HostSyncFailedEvent)
     }
 }
 impl From<crate::types::HostUpgradeFailedEvent> for HostEventKind {
     #[inline]
     fn from(v: crate::types::HostUpgradeFailedEvent) -> Self {
-        Self::HostUpgradeFailedEvent(Box::new(v))
+        crate::object::boxed(v, Self::HostUpgradeFailedEvent)
     }
 }
 impl From<crate::types::HostUserWorldSwapNotEnabledEvent> for HostEventKind {
     #[inline]
     fn from(v: crate::types::HostUserWorldSwapNotEnabledEvent) -> Self {
-        Self::HostUserWorldSwapNotEnabledEvent(Box::new(v))
+        crate::object::boxed(v, Self::HostUserWorldSwapNotEnabledEvent)
     }
 }
 impl From<crate::types::HostVnicConnectedToCustomizedDVPortEvent> for HostEventKind {
     #[inline]
     fn from(v: crate::types::HostVnicConnectedToCustomizedDVPortEvent) -> Self {
-        Self::HostVnicConnectedToCustomizedDVPortEvent(Box::new(v))
+        crate::object::boxed(v, Self::HostVnicConnectedToCustomizedDVPortEvent)
     }
 }
 impl From<crate::types::HostWwnChangedEvent> for HostEventKind {
     #[inline]
     fn from(v: crate::types::HostWwnChangedEvent) -> Self {
-        Self::HostWwnChangedEvent(Box::new(v))
+        crate::object::boxed(v, Self::HostWwnChangedEvent)
     }
 }
 impl From<crate::types::HostWwnConflictEvent> for HostEventKind {
     #[inline]
     fn from(v: crate::types::HostWwnConflictEvent) -> Self {
-        Self::HostWwnConflictEvent(Box::new(v))
+        crate::object::boxed(v, Self::HostWwnConflictEvent)
     }
 }
 impl From<crate::types::LocalDatastoreCreatedEvent> for HostEventKind {
     #[inline]
     fn from(v: crate::types::LocalDatastoreCreatedEvent) -> Self {
-        Self::LocalDatastoreCreatedEvent(Box::new(v))
+        crate::object::boxed(v, Self::LocalDatastoreCreatedEvent)
     }
 }
 impl From<crate::types::LocalTSMEnabledEvent> for HostEventKind {
     #[inline]
     fn from(v: crate::types::LocalTSMEnabledEvent) -> Self {
-        Self::LocalTSMEnabledEvent(Box::new(v))
+        crate::object::boxed(v, Self::LocalTSMEnabledEvent)
     }
 }
 impl From<crate::types::NASDatastoreCreatedEvent> for HostEventKind {
     #[inline]
     fn from(v: crate::types::NASDatastoreCreatedEvent) -> Self {
-        Self::NASDatastoreCreatedEvent(Box::new(v))
+        crate::object::boxed(v, Self::NASDatastoreCreatedEvent)
     }
 }
 impl From<crate::types::NoDatastoresConfiguredEvent> for HostEventKind {
     #[inline]
     fn from(v: crate::types::NoDatastoresConfiguredEvent) -> Self {
-        Self::NoDatastoresConfiguredEvent(Box::new(v))
+        crate::object::boxed(v, Self::NoDatastoresConfiguredEvent)
     }
 }
 impl From<crate::types::RemoteTSMEnabledEvent> for HostEventKind {
     #[inline]
     fn from(v: crate::types::RemoteTSMEnabledEvent) -> Self {
-        Self::RemoteTSMEnabledEvent(Box::new(v))
+        crate::object::boxed(v, Self::RemoteTSMEnabledEvent)
     }
 }
 impl From<crate::types::TimedOutHostOperationEvent> for HostEventKind {
     #[inline]
     fn from(v: crate::types::TimedOutHostOperationEvent) -> Self {
-        Self::TimedOutHostOperationEvent(Box::new(v))
+        crate::object::boxed(v, Self::TimedOutHostOperationEvent)
     }
 }
 impl From<crate::types::UpdatedAgentBeingRestartedEvent> for HostEventKind {
     #[inline]
     fn from(v: crate::types::UpdatedAgentBeingRestartedEvent) -> Self {
-        Self::UpdatedAgentBeingRestartedEvent(Box::new(v))
+        crate::object::boxed(v, Self::UpdatedAgentBeingRestartedEvent)
     }
 }
 impl From<crate::types::UserAssignedToGroup> for HostEventKind {
     #[inline]
     fn from(v: crate::types::UserAssignedToGroup) -> Self {
-        Self::UserAssignedToGroup(Box::new(v))
+        crate::object::boxed(v, Self::UserAssignedToGroup)
     }
 }
 impl From<crate::types::UserPasswordChanged> for HostEventKind {
     #[inline]
     fn from(v: crate::types::UserPasswordChanged) -> Self {
-        Self::UserPasswordChanged(Box::new(v))
+        crate::object::boxed(v, Self::UserPasswordChanged)
     }
 }
 impl From<crate::types::UserUnassignedFromGroup> for HostEventKind {
     #[inline]
     fn from(v: crate::types::UserUnassignedFromGroup) -> Self {
-        Self::UserUnassignedFromGroup(Box::new(v))
+        crate::object::boxed(v, Self::UserUnassignedFromGroup)
     }
 }
 impl From<crate::types::VMFSDatastoreCreatedEvent> for HostEventKind {
     #[inline]
     fn from(v: crate::types::VMFSDatastoreCreatedEvent) -> Self {
-        Self::VMFSDatastoreCreatedEvent(Box::new(v))
+        crate::object::boxed(v, Self::VMFSDatastoreCreatedEvent)
     }
 }
 impl From<crate::types::VMFSDatastoreExpandedEvent> for HostEventKind {
     #[inline]
     fn from(v: crate::types::VMFSDatastoreExpandedEvent) -> Self {
-        Self::VMFSDatastoreExpandedEvent(Box::new(v))
+        crate::object::boxed(v, Self::VMFSDatastoreExpandedEvent)
     }
 }
 impl From<crate::types::VMFSDatastoreExtendedEvent> for HostEventKind {
     #[inline]
     fn from(v: crate::types::VMFSDatastoreExtendedEvent) -> Self {
-        Self::VMFSDatastoreExtendedEvent(Box::new(v))
+        crate::object::boxed(v, Self::VMFSDatastoreExtendedEvent)
     }
 }
 impl From<crate::types::VcAgentUninstallFailedEvent> for HostEventKind {
     #[inline]
     fn from(v: crate::types::VcAgentUninstallFailedEvent) -> Self {
-        Self::VcAgentUninstallFailedEvent(Box::new(v))
+        crate::object::boxed(v, Self::VcAgentUninstallFailedEvent)
     }
 }
 impl From<crate::types::VcAgentUninstalledEvent> for HostEventKind {
     #[inline]
     fn from(v: crate::types::VcAgentUninstalledEvent) -> Self {
-        Self::VcAgentUninstalledEvent(Box::new(v))
+        crate::object::boxed(v, Self::VcAgentUninstalledEvent)
     }
 }
 impl From<crate::types::VcAgentUpgradeFailedEvent> for HostEventKind {
     #[inline]
     fn from(v: crate::types::VcAgentUpgradeFailedEvent) -> Self {
-        Self::VcAgentUpgradeFailedEvent(Box::new(v))
+        crate::object::boxed(v, Self::VcAgentUpgradeFailedEvent)
     }
 }
 impl From<crate::types::VcAgentUpgradedEvent> for HostEventKind {
     #[inline]
     fn from(v: crate::types::VcAgentUpgradedEvent) -> Self {
-        Self::VcAgentUpgradedEvent(Box::new(v))
+        crate::object::boxed(v, Self::VcAgentUpgradedEvent)
     }
 }
 impl From<crate::types::VimAccountPasswordChangedEvent> for HostEventKind {
     #[inline]
     fn from(v: crate::types::VimAccountPasswordChangedEvent) -> Self {
-        Self::VimAccountPasswordChangedEvent(Box::new(v))
+        crate::object::boxed(v, Self::VimAccountPasswordChangedEvent)
     }
 }
 impl From<crate::types::IScsiBootFailureEvent> for HostEventKind {
     #[inline]
     fn from(v: crate::types::IScsiBootFailureEvent) -> Self {
-        Self::IScsiBootFailureEvent(Box::new(v))
+        crate::object::boxed(v, Self::IScsiBootFailureEvent)
     }
 }
 impl crate::object::Family for HostEventKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::HostEvent, id) {
             crate::registry::id::AccountCreatedEvent => {
-                Self::AccountCreatedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::AccountCreatedEvent)
             }
             crate::registry::id::AccountRemovedEvent => {
-                Self::AccountRemovedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::AccountRemovedEvent)
             }
             crate::registry::id::AccountUpdatedEvent => {
-                Self::AccountUpdatedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::AccountUpdatedEvent)
             }
             crate::registry::id::AdminPasswordNotChangedEvent => {
-                Self::AdminPasswordNotChangedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::AdminPasswordNotChangedEvent)
             }
             crate::registry::id::CanceledHostOperationEvent => {
-                Self::CanceledHostOperationEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CanceledHostOperationEvent)
             }
             crate::registry::id::DatastoreDiscoveredEvent => {
-                Self::DatastoreDiscoveredEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DatastoreDiscoveredEvent)
             }
             crate::registry::id::DatastorePrincipalConfigured => {
-                Self::DatastorePrincipalConfigured(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DatastorePrincipalConfigured)
             }
             crate::registry::id::DatastoreRemovedOnHostEvent => {
-                Self::DatastoreRemovedOnHostEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DatastoreRemovedOnHostEvent)
             }
             crate::registry::id::DatastoreRenamedOnHostEvent => {
-                Self::DatastoreRenamedOnHostEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DatastoreRenamedOnHostEvent)
             }
             crate::registry::id::DrsResourceConfigureFailedEvent => {
-                Self::DrsResourceConfigureFailedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DrsResourceConfigureFailedEvent)
             }
             crate::registry::id::DrsResourceConfigureSyncedEvent => {
-                Self::DrsResourceConfigureSyncedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DrsResourceConfigureSyncedEvent)
             }
             crate::registry::id::DuplicateIpDetectedEvent => {
-                Self::DuplicateIpDetectedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DuplicateIpDetectedEvent)
             }
             crate::registry::id::DvsHealthStatusChangeEvent => {
                 Self::DvsHealthStatusChangeEvent(
@@ -1160,7 +1453,7 @@ impl crate::object::Family for HostEventKind {
                 )
             }
             crate::registry::id::EnteredMaintenanceModeEvent => {
-                Self::EnteredMaintenanceModeEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::EnteredMaintenanceModeEvent)
             }
             crate::registry::id::EnteredStandbyModeEvent => {
                 Self::EnteredStandbyModeEvent(
@@ -1170,7 +1463,7 @@ impl crate::object::Family for HostEventKind {
                 )
             }
             crate::registry::id::EnteringMaintenanceModeEvent => {
-                Self::EnteringMaintenanceModeEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::EnteringMaintenanceModeEvent)
             }
             crate::registry::id::EnteringStandbyModeEvent => {
                 Self::EnteringStandbyModeEvent(
@@ -1180,7 +1473,7 @@ impl crate::object::Family for HostEventKind {
                 )
             }
             crate::registry::id::ExitMaintenanceModeEvent => {
-                Self::ExitMaintenanceModeEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ExitMaintenanceModeEvent)
             }
             crate::registry::id::ExitStandbyModeFailedEvent => {
                 Self::ExitStandbyModeFailedEvent(
@@ -1204,91 +1497,91 @@ impl crate::object::Family for HostEventKind {
                 )
             }
             crate::registry::id::GhostDvsProxySwitchDetectedEvent => {
-                Self::GhostDvsProxySwitchDetectedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::GhostDvsProxySwitchDetectedEvent)
             }
             crate::registry::id::GhostDvsProxySwitchRemovedEvent => {
-                Self::GhostDvsProxySwitchRemovedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::GhostDvsProxySwitchRemovedEvent)
             }
             crate::registry::id::HostAddFailedEvent => {
-                Self::HostAddFailedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostAddFailedEvent)
             }
             crate::registry::id::HostAddedEvent => {
-                Self::HostAddedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostAddedEvent)
             }
             crate::registry::id::HostAdminDisableEvent => {
-                Self::HostAdminDisableEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostAdminDisableEvent)
             }
             crate::registry::id::HostAdminEnableEvent => {
-                Self::HostAdminEnableEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostAdminEnableEvent)
             }
             crate::registry::id::HostCnxFailedAccountFailedEvent => {
-                Self::HostCnxFailedAccountFailedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostCnxFailedAccountFailedEvent)
             }
             crate::registry::id::HostCnxFailedAlreadyManagedEvent => {
-                Self::HostCnxFailedAlreadyManagedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostCnxFailedAlreadyManagedEvent)
             }
             crate::registry::id::HostCnxFailedBadCcagentEvent => {
-                Self::HostCnxFailedBadCcagentEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostCnxFailedBadCcagentEvent)
             }
             crate::registry::id::HostCnxFailedBadUsernameEvent => {
-                Self::HostCnxFailedBadUsernameEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostCnxFailedBadUsernameEvent)
             }
             crate::registry::id::HostCnxFailedBadVersionEvent => {
-                Self::HostCnxFailedBadVersionEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostCnxFailedBadVersionEvent)
             }
             crate::registry::id::HostCnxFailedCcagentUpgradeEvent => {
-                Self::HostCnxFailedCcagentUpgradeEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostCnxFailedCcagentUpgradeEvent)
             }
             crate::registry::id::HostCnxFailedEvent => {
-                Self::HostCnxFailedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostCnxFailedEvent)
             }
             crate::registry::id::HostCnxFailedNetworkErrorEvent => {
-                Self::HostCnxFailedNetworkErrorEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostCnxFailedNetworkErrorEvent)
             }
             crate::registry::id::HostCnxFailedNoAccessEvent => {
-                Self::HostCnxFailedNoAccessEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostCnxFailedNoAccessEvent)
             }
             crate::registry::id::HostCnxFailedNoConnectionEvent => {
-                Self::HostCnxFailedNoConnectionEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostCnxFailedNoConnectionEvent)
             }
             crate::registry::id::HostCnxFailedNoLicenseEvent => {
-                Self::HostCnxFailedNoLicenseEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostCnxFailedNoLicenseEvent)
             }
             crate::registry::id::HostCnxFailedNotFoundEvent => {
-                Self::HostCnxFailedNotFoundEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostCnxFailedNotFoundEvent)
             }
             crate::registry::id::HostCnxFailedTimeoutEvent => {
-                Self::HostCnxFailedTimeoutEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostCnxFailedTimeoutEvent)
             }
             crate::registry::id::HostComplianceCheckedEvent => {
-                Self::HostComplianceCheckedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostComplianceCheckedEvent)
             }
             crate::registry::id::HostCompliantEvent => {
-                Self::HostCompliantEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostCompliantEvent)
             }
             crate::registry::id::HostConfigAppliedEvent => {
-                Self::HostConfigAppliedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostConfigAppliedEvent)
             }
             crate::registry::id::HostConnectedEvent => {
-                Self::HostConnectedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostConnectedEvent)
             }
             crate::registry::id::HostConnectionLostEvent => {
-                Self::HostConnectionLostEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostConnectionLostEvent)
             }
             crate::registry::id::HostDasDisabledEvent => {
-                Self::HostDasDisabledEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostDasDisabledEvent)
             }
             crate::registry::id::HostDasDisablingEvent => {
-                Self::HostDasDisablingEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostDasDisablingEvent)
             }
             crate::registry::id::HostDasEnabledEvent => {
-                Self::HostDasEnabledEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostDasEnabledEvent)
             }
             crate::registry::id::HostDasEnablingEvent => {
-                Self::HostDasEnablingEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostDasEnablingEvent)
             }
             crate::registry::id::HostDasErrorEvent => {
-                Self::HostDasErrorEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostDasErrorEvent)
             }
             crate::registry::id::HostDasEvent => {
                 Self::HostDasEvent(
@@ -1298,144 +1591,144 @@ impl crate::object::Family for HostEventKind {
                 )
             }
             crate::registry::id::HostDasOkEvent => {
-                Self::HostDasOkEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostDasOkEvent)
             }
             crate::registry::id::HostDisconnectedEvent => {
-                Self::HostDisconnectedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostDisconnectedEvent)
             }
             crate::registry::id::HostEnableAdminFailedEvent => {
-                Self::HostEnableAdminFailedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostEnableAdminFailedEvent)
             }
             crate::registry::id::HostGetShortNameFailedEvent => {
-                Self::HostGetShortNameFailedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostGetShortNameFailedEvent)
             }
             crate::registry::id::HostInAuditModeEvent => {
-                Self::HostInAuditModeEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostInAuditModeEvent)
             }
             crate::registry::id::HostIpChangedEvent => {
-                Self::HostIpChangedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostIpChangedEvent)
             }
             crate::registry::id::HostIpInconsistentEvent => {
-                Self::HostIpInconsistentEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostIpInconsistentEvent)
             }
             crate::registry::id::HostIpToShortNameFailedEvent => {
-                Self::HostIpToShortNameFailedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostIpToShortNameFailedEvent)
             }
             crate::registry::id::HostNonCompliantEvent => {
-                Self::HostNonCompliantEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostNonCompliantEvent)
             }
             crate::registry::id::HostProfileAppliedEvent => {
-                Self::HostProfileAppliedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostProfileAppliedEvent)
             }
             crate::registry::id::HostReconnectionFailedEvent => {
-                Self::HostReconnectionFailedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostReconnectionFailedEvent)
             }
             crate::registry::id::HostRemovedEvent => {
-                Self::HostRemovedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostRemovedEvent)
             }
             crate::registry::id::HostShortNameToIpFailedEvent => {
-                Self::HostShortNameToIpFailedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostShortNameToIpFailedEvent)
             }
             crate::registry::id::HostShutdownEvent => {
-                Self::HostShutdownEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostShutdownEvent)
             }
             crate::registry::id::HostSpecificationChangedEvent => {
-                Self::HostSpecificationChangedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostSpecificationChangedEvent)
             }
             crate::registry::id::HostSpecificationRequireEvent => {
-                Self::HostSpecificationRequireEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostSpecificationRequireEvent)
             }
             crate::registry::id::HostSpecificationUpdateEvent => {
-                Self::HostSpecificationUpdateEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostSpecificationUpdateEvent)
             }
             crate::registry::id::HostSubSpecificationDeleteEvent => {
-                Self::HostSubSpecificationDeleteEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostSubSpecificationDeleteEvent)
             }
             crate::registry::id::HostSubSpecificationUpdateEvent => {
-                Self::HostSubSpecificationUpdateEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostSubSpecificationUpdateEvent)
             }
             crate::registry::id::HostSyncFailedEvent => {
-                Self::HostSyncFailedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostSyncFailedEvent)
             }
             crate::registry::id::HostUpgradeFailedEvent => {
-                Self::HostUpgradeFailedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostUpgradeFailedEvent)
             }
             crate::registry::id::HostUserWorldSwapNotEnabledEvent => {
-                Self::HostUserWorldSwapNotEnabledEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostUserWorldSwapNotEnabledEvent)
             }
             crate::registry::id::HostVnicConnectedToCustomizedDVPortEvent => {
-                Self::HostVnicConnectedToCustomizedDVPortEvent(
-                    crate::object::Blank::blank(),
+                crate::object::blank_boxed(
+                    Self::HostVnicConnectedToCustomizedDVPortEvent,
                 )
             }
             crate::registry::id::HostWwnChangedEvent => {
-                Self::HostWwnChangedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostWwnChangedEvent)
             }
             crate::registry::id::HostWwnConflictEvent => {
-                Self::HostWwnConflictEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostWwnConflictEvent)
             }
             crate::registry::id::LocalDatastoreCreatedEvent => {
-                Self::LocalDatastoreCreatedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::LocalDatastoreCreatedEvent)
             }
             crate::registry::id::LocalTSMEnabledEvent => {
-                Self::LocalTSMEnabledEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::LocalTSMEnabledEvent)
             }
             crate::registry::id::NASDatastoreCreatedEvent => {
-                Self::NASDatastoreCreatedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::NASDatastoreCreatedEvent)
             }
             crate::registry::id::NoDatastoresConfiguredEvent => {
-                Self::NoDatastoresConfiguredEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::NoDatastoresConfiguredEvent)
             }
             crate::registry::id::RemoteTSMEnabledEvent => {
-                Self::RemoteTSMEnabledEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::RemoteTSMEnabledEvent)
             }
             crate::registry::id::TimedOutHostOperationEvent => {
-                Self::TimedOutHostOperationEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::TimedOutHostOperationEvent)
             }
             crate::registry::id::UpdatedAgentBeingRestartedEvent => {
-                Self::UpdatedAgentBeingRestartedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::UpdatedAgentBeingRestartedEvent)
             }
             crate::registry::id::UserAssignedToGroup => {
-                Self::UserAssignedToGroup(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::UserAssignedToGroup)
             }
             crate::registry::id::UserPasswordChanged => {
-                Self::UserPasswordChanged(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::UserPasswordChanged)
             }
             crate::registry::id::UserUnassignedFromGroup => {
-                Self::UserUnassignedFromGroup(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::UserUnassignedFromGroup)
             }
             crate::registry::id::VMFSDatastoreCreatedEvent => {
-                Self::VMFSDatastoreCreatedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VMFSDatastoreCreatedEvent)
             }
             crate::registry::id::VMFSDatastoreExpandedEvent => {
-                Self::VMFSDatastoreExpandedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VMFSDatastoreExpandedEvent)
             }
             crate::registry::id::VMFSDatastoreExtendedEvent => {
-                Self::VMFSDatastoreExtendedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VMFSDatastoreExtendedEvent)
             }
             crate::registry::id::VcAgentUninstallFailedEvent => {
-                Self::VcAgentUninstallFailedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VcAgentUninstallFailedEvent)
             }
             crate::registry::id::VcAgentUninstalledEvent => {
-                Self::VcAgentUninstalledEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VcAgentUninstalledEvent)
             }
             crate::registry::id::VcAgentUpgradeFailedEvent => {
-                Self::VcAgentUpgradeFailedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VcAgentUpgradeFailedEvent)
             }
             crate::registry::id::VcAgentUpgradedEvent => {
-                Self::VcAgentUpgradedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VcAgentUpgradedEvent)
             }
             crate::registry::id::VimAccountPasswordChangedEvent => {
-                Self::VimAccountPasswordChangedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VimAccountPasswordChangedEvent)
             }
             crate::registry::id::IScsiBootFailureEvent => {
-                Self::IScsiBootFailureEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::IScsiBootFailureEvent)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::HostEvent(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::HostEvent)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

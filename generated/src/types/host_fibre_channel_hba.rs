@@ -197,12 +197,24 @@ impl<'de> serde::Deserialize<'de> for HostFibreChannelHba {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum HostFibreChannelHbaKind {
     /// Exactly this type.
     HostFibreChannelHba(Box<crate::types::HostFibreChannelHba>),
     ///  A `HostFibreChannelOverEthernetHba`.
     HostFibreChannelOverEthernetHba(Box<crate::types::HostFibreChannelOverEthernetHba>),
+}
+impl Clone for HostFibreChannelHbaKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::HostFibreChannelHba(v) => {
+                crate::object::clone_boxed(&**v, Self::HostFibreChannelHba)
+            }
+            Self::HostFibreChannelOverEthernetHba(v) => {
+                crate::object::clone_boxed(&**v, Self::HostFibreChannelOverEthernetHba)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -233,13 +245,13 @@ impl HostFibreChannelHbaKind {
 impl From<crate::types::HostFibreChannelHba> for HostFibreChannelHbaKind {
     #[inline]
     fn from(v: crate::types::HostFibreChannelHba) -> Self {
-        Self::HostFibreChannelHba(Box::new(v))
+        crate::object::boxed(v, Self::HostFibreChannelHba)
     }
 }
 impl From<crate::types::HostFibreChannelOverEthernetHba> for HostFibreChannelHbaKind {
     #[inline]
     fn from(v: crate::types::HostFibreChannelOverEthernetHba) -> Self {
-        Self::HostFibreChannelOverEthernetHba(Box::new(v))
+        crate::object::boxed(v, Self::HostFibreChannelOverEthernetHba)
     }
 }
 impl crate::object::Family for HostFibreChannelHbaKind {
@@ -249,13 +261,13 @@ impl crate::object::Family for HostFibreChannelHbaKind {
             id,
         ) {
             crate::registry::id::HostFibreChannelOverEthernetHba => {
-                Self::HostFibreChannelOverEthernetHba(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostFibreChannelOverEthernetHba)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::HostFibreChannelHba(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::HostFibreChannelHba)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

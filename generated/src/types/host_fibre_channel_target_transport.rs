@@ -106,7 +106,6 @@ impl<'de> serde::Deserialize<'de> for HostFibreChannelTargetTransport {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum HostFibreChannelTargetTransportKind {
     /// Exactly this type.
     HostFibreChannelTargetTransport(Box<crate::types::HostFibreChannelTargetTransport>),
@@ -114,6 +113,22 @@ pub enum HostFibreChannelTargetTransportKind {
     HostFibreChannelOverEthernetTargetTransport(
         Box<crate::types::HostFibreChannelOverEthernetTargetTransport>,
     ),
+}
+impl Clone for HostFibreChannelTargetTransportKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::HostFibreChannelTargetTransport(v) => {
+                crate::object::clone_boxed(&**v, Self::HostFibreChannelTargetTransport)
+            }
+            Self::HostFibreChannelOverEthernetTargetTransport(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::HostFibreChannelOverEthernetTargetTransport,
+                )
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -145,14 +160,14 @@ impl From<crate::types::HostFibreChannelTargetTransport>
 for HostFibreChannelTargetTransportKind {
     #[inline]
     fn from(v: crate::types::HostFibreChannelTargetTransport) -> Self {
-        Self::HostFibreChannelTargetTransport(Box::new(v))
+        crate::object::boxed(v, Self::HostFibreChannelTargetTransport)
     }
 }
 impl From<crate::types::HostFibreChannelOverEthernetTargetTransport>
 for HostFibreChannelTargetTransportKind {
     #[inline]
     fn from(v: crate::types::HostFibreChannelOverEthernetTargetTransport) -> Self {
-        Self::HostFibreChannelOverEthernetTargetTransport(Box::new(v))
+        crate::object::boxed(v, Self::HostFibreChannelOverEthernetTargetTransport)
     }
 }
 impl crate::object::Family for HostFibreChannelTargetTransportKind {
@@ -162,15 +177,15 @@ impl crate::object::Family for HostFibreChannelTargetTransportKind {
             id,
         ) {
             crate::registry::id::HostFibreChannelOverEthernetTargetTransport => {
-                Self::HostFibreChannelOverEthernetTargetTransport(
-                    crate::object::Blank::blank(),
+                crate::object::blank_boxed(
+                    Self::HostFibreChannelOverEthernetTargetTransport,
                 )
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::HostFibreChannelTargetTransport(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::HostFibreChannelTargetTransport)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

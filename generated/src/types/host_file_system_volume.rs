@@ -111,7 +111,6 @@ impl<'de> serde::Deserialize<'de> for HostFileSystemVolume {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum HostFileSystemVolumeKind {
     /// Exactly this type.
     HostFileSystemVolume(Box<crate::types::HostFileSystemVolume>),
@@ -130,6 +129,38 @@ pub enum HostFileSystemVolumeKind {
     ///  A `HostVvolVolume`.
     #[cfg(feature = "sms")]
     HostVvolVolume(Box<crate::types::HostVvolVolume>),
+}
+impl Clone for HostFileSystemVolumeKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::HostFileSystemVolume(v) => {
+                crate::object::clone_boxed(&**v, Self::HostFileSystemVolume)
+            }
+            Self::HostLocalFileSystemVolume(v) => {
+                crate::object::clone_boxed(&**v, Self::HostLocalFileSystemVolume)
+            }
+            Self::HostNasVolume(v) => {
+                crate::object::clone_boxed(&**v, Self::HostNasVolume)
+            }
+            Self::HostPMemVolume(v) => {
+                crate::object::clone_boxed(&**v, Self::HostPMemVolume)
+            }
+            Self::HostVfatVolume(v) => {
+                crate::object::clone_boxed(&**v, Self::HostVfatVolume)
+            }
+            Self::HostVffsVolume(v) => {
+                crate::object::clone_boxed(&**v, Self::HostVffsVolume)
+            }
+            Self::HostVmfsVolume(v) => {
+                crate::object::clone_boxed(&**v, Self::HostVmfsVolume)
+            }
+            #[cfg(feature = "sms")]
+            Self::HostVvolVolume(v) => {
+                crate::object::clone_boxed(&**v, Self::HostVvolVolume)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -167,50 +198,50 @@ impl HostFileSystemVolumeKind {
 impl From<crate::types::HostFileSystemVolume> for HostFileSystemVolumeKind {
     #[inline]
     fn from(v: crate::types::HostFileSystemVolume) -> Self {
-        Self::HostFileSystemVolume(Box::new(v))
+        crate::object::boxed(v, Self::HostFileSystemVolume)
     }
 }
 impl From<crate::types::HostLocalFileSystemVolume> for HostFileSystemVolumeKind {
     #[inline]
     fn from(v: crate::types::HostLocalFileSystemVolume) -> Self {
-        Self::HostLocalFileSystemVolume(Box::new(v))
+        crate::object::boxed(v, Self::HostLocalFileSystemVolume)
     }
 }
 impl From<crate::types::HostNasVolume> for HostFileSystemVolumeKind {
     #[inline]
     fn from(v: crate::types::HostNasVolume) -> Self {
-        Self::HostNasVolume(Box::new(v))
+        crate::object::boxed(v, Self::HostNasVolume)
     }
 }
 impl From<crate::types::HostPMemVolume> for HostFileSystemVolumeKind {
     #[inline]
     fn from(v: crate::types::HostPMemVolume) -> Self {
-        Self::HostPMemVolume(Box::new(v))
+        crate::object::boxed(v, Self::HostPMemVolume)
     }
 }
 impl From<crate::types::HostVfatVolume> for HostFileSystemVolumeKind {
     #[inline]
     fn from(v: crate::types::HostVfatVolume) -> Self {
-        Self::HostVfatVolume(Box::new(v))
+        crate::object::boxed(v, Self::HostVfatVolume)
     }
 }
 impl From<crate::types::HostVffsVolume> for HostFileSystemVolumeKind {
     #[inline]
     fn from(v: crate::types::HostVffsVolume) -> Self {
-        Self::HostVffsVolume(Box::new(v))
+        crate::object::boxed(v, Self::HostVffsVolume)
     }
 }
 impl From<crate::types::HostVmfsVolume> for HostFileSystemVolumeKind {
     #[inline]
     fn from(v: crate::types::HostVmfsVolume) -> Self {
-        Self::HostVmfsVolume(Box::new(v))
+        crate::object::boxed(v, Self::HostVmfsVolume)
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::HostVvolVolume> for HostFileSystemVolumeKind {
     #[inline]
     fn from(v: crate::types::HostVvolVolume) -> Self {
-        Self::HostVvolVolume(Box::new(v))
+        crate::object::boxed(v, Self::HostVvolVolume)
     }
 }
 impl crate::object::Family for HostFileSystemVolumeKind {
@@ -220,32 +251,32 @@ impl crate::object::Family for HostFileSystemVolumeKind {
             id,
         ) {
             crate::registry::id::HostLocalFileSystemVolume => {
-                Self::HostLocalFileSystemVolume(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostLocalFileSystemVolume)
             }
             crate::registry::id::HostNasVolume => {
-                Self::HostNasVolume(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostNasVolume)
             }
             crate::registry::id::HostPMemVolume => {
-                Self::HostPMemVolume(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostPMemVolume)
             }
             crate::registry::id::HostVfatVolume => {
-                Self::HostVfatVolume(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostVfatVolume)
             }
             crate::registry::id::HostVffsVolume => {
-                Self::HostVffsVolume(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostVffsVolume)
             }
             crate::registry::id::HostVmfsVolume => {
-                Self::HostVmfsVolume(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostVmfsVolume)
             }
             #[cfg(feature = "sms")]
             crate::registry::id::HostVvolVolume => {
-                Self::HostVvolVolume(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostVvolVolume)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::HostFileSystemVolume(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::HostFileSystemVolume)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

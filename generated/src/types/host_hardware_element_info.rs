@@ -100,7 +100,6 @@ impl<'de> serde::Deserialize<'de> for HostHardwareElementInfo {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum HostHardwareElementInfoKind {
     /// Exactly this type.
     HostHardwareElementInfo(Box<crate::types::HostHardwareElementInfo>),
@@ -108,6 +107,22 @@ pub enum HostHardwareElementInfoKind {
     DpuStatusInfo(Box<crate::types::DpuStatusInfo>),
     ///  A `HostStorageElementInfo`.
     HostStorageElementInfo(Box<crate::types::HostStorageElementInfo>),
+}
+impl Clone for HostHardwareElementInfoKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::HostHardwareElementInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::HostHardwareElementInfo)
+            }
+            Self::DpuStatusInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::DpuStatusInfo)
+            }
+            Self::HostStorageElementInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::HostStorageElementInfo)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -139,19 +154,19 @@ impl HostHardwareElementInfoKind {
 impl From<crate::types::HostHardwareElementInfo> for HostHardwareElementInfoKind {
     #[inline]
     fn from(v: crate::types::HostHardwareElementInfo) -> Self {
-        Self::HostHardwareElementInfo(Box::new(v))
+        crate::object::boxed(v, Self::HostHardwareElementInfo)
     }
 }
 impl From<crate::types::DpuStatusInfo> for HostHardwareElementInfoKind {
     #[inline]
     fn from(v: crate::types::DpuStatusInfo) -> Self {
-        Self::DpuStatusInfo(Box::new(v))
+        crate::object::boxed(v, Self::DpuStatusInfo)
     }
 }
 impl From<crate::types::HostStorageElementInfo> for HostHardwareElementInfoKind {
     #[inline]
     fn from(v: crate::types::HostStorageElementInfo) -> Self {
-        Self::HostStorageElementInfo(Box::new(v))
+        crate::object::boxed(v, Self::HostStorageElementInfo)
     }
 }
 impl crate::object::Family for HostHardwareElementInfoKind {
@@ -161,16 +176,16 @@ impl crate::object::Family for HostHardwareElementInfoKind {
             id,
         ) {
             crate::registry::id::DpuStatusInfo => {
-                Self::DpuStatusInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DpuStatusInfo)
             }
             crate::registry::id::HostStorageElementInfo => {
-                Self::HostStorageElementInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostStorageElementInfo)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::HostHardwareElementInfo(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::HostHardwareElementInfo)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -92,12 +92,24 @@ impl<'de> serde::Deserialize<'de> for HostHbaCreateSpec {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum HostHbaCreateSpecKind {
     /// Exactly this type.
     HostHbaCreateSpec(Box<crate::types::HostHbaCreateSpec>),
     ///  A `HostTcpHbaCreateSpec`.
     HostTcpHbaCreateSpec(Box<crate::types::HostTcpHbaCreateSpec>),
+}
+impl Clone for HostHbaCreateSpecKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::HostHbaCreateSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::HostHbaCreateSpec)
+            }
+            Self::HostTcpHbaCreateSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::HostTcpHbaCreateSpec)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -128,26 +140,26 @@ impl HostHbaCreateSpecKind {
 impl From<crate::types::HostHbaCreateSpec> for HostHbaCreateSpecKind {
     #[inline]
     fn from(v: crate::types::HostHbaCreateSpec) -> Self {
-        Self::HostHbaCreateSpec(Box::new(v))
+        crate::object::boxed(v, Self::HostHbaCreateSpec)
     }
 }
 impl From<crate::types::HostTcpHbaCreateSpec> for HostHbaCreateSpecKind {
     #[inline]
     fn from(v: crate::types::HostTcpHbaCreateSpec) -> Self {
-        Self::HostTcpHbaCreateSpec(Box::new(v))
+        crate::object::boxed(v, Self::HostTcpHbaCreateSpec)
     }
 }
 impl crate::object::Family for HostHbaCreateSpecKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::HostHbaCreateSpec, id) {
             crate::registry::id::HostTcpHbaCreateSpec => {
-                Self::HostTcpHbaCreateSpec(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostTcpHbaCreateSpec)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::HostHbaCreateSpec(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::HostHbaCreateSpec)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

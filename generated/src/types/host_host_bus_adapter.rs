@@ -172,7 +172,6 @@ impl<'de> serde::Deserialize<'de> for HostHostBusAdapter {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum HostHostBusAdapterKind {
     /// Exactly this type.
     HostHostBusAdapter(Box<crate::types::HostHostBusAdapter>),
@@ -192,6 +191,30 @@ pub enum HostHostBusAdapterKind {
     HostSerialAttachedHba(Box<crate::types::HostSerialAttachedHba>),
     ///  A `HostTcpHba`.
     HostTcpHba(Box<crate::types::HostTcpHba>),
+}
+impl Clone for HostHostBusAdapterKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::HostHostBusAdapter(v) => {
+                crate::object::clone_boxed(&**v, Self::HostHostBusAdapter)
+            }
+            Self::HostBlockHba(v) => crate::object::clone_boxed(&**v, Self::HostBlockHba),
+            Self::HostFibreChannelHba(v) => Self::HostFibreChannelHba(Clone::clone(v)),
+            Self::HostInternetScsiHba(v) => {
+                crate::object::clone_boxed(&**v, Self::HostInternetScsiHba)
+            }
+            Self::HostParallelScsiHba(v) => {
+                crate::object::clone_boxed(&**v, Self::HostParallelScsiHba)
+            }
+            Self::HostPcieHba(v) => crate::object::clone_boxed(&**v, Self::HostPcieHba),
+            Self::HostRdmaHba(v) => crate::object::clone_boxed(&**v, Self::HostRdmaHba),
+            Self::HostSerialAttachedHba(v) => {
+                crate::object::clone_boxed(&**v, Self::HostSerialAttachedHba)
+            }
+            Self::HostTcpHba(v) => crate::object::clone_boxed(&**v, Self::HostTcpHba),
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -229,13 +252,13 @@ impl HostHostBusAdapterKind {
 impl From<crate::types::HostHostBusAdapter> for HostHostBusAdapterKind {
     #[inline]
     fn from(v: crate::types::HostHostBusAdapter) -> Self {
-        Self::HostHostBusAdapter(Box::new(v))
+        crate::object::boxed(v, Self::HostHostBusAdapter)
     }
 }
 impl From<crate::types::HostBlockHba> for HostHostBusAdapterKind {
     #[inline]
     fn from(v: crate::types::HostBlockHba) -> Self {
-        Self::HostBlockHba(Box::new(v))
+        crate::object::boxed(v, Self::HostBlockHba)
     }
 }
 impl From<crate::types::HostFibreChannelHbaKind> for HostHostBusAdapterKind {
@@ -247,37 +270,37 @@ impl From<crate::types::HostFibreChannelHbaKind> for HostHostBusAdapterKind {
 impl From<crate::types::HostInternetScsiHba> for HostHostBusAdapterKind {
     #[inline]
     fn from(v: crate::types::HostInternetScsiHba) -> Self {
-        Self::HostInternetScsiHba(Box::new(v))
+        crate::object::boxed(v, Self::HostInternetScsiHba)
     }
 }
 impl From<crate::types::HostParallelScsiHba> for HostHostBusAdapterKind {
     #[inline]
     fn from(v: crate::types::HostParallelScsiHba) -> Self {
-        Self::HostParallelScsiHba(Box::new(v))
+        crate::object::boxed(v, Self::HostParallelScsiHba)
     }
 }
 impl From<crate::types::HostPcieHba> for HostHostBusAdapterKind {
     #[inline]
     fn from(v: crate::types::HostPcieHba) -> Self {
-        Self::HostPcieHba(Box::new(v))
+        crate::object::boxed(v, Self::HostPcieHba)
     }
 }
 impl From<crate::types::HostRdmaHba> for HostHostBusAdapterKind {
     #[inline]
     fn from(v: crate::types::HostRdmaHba) -> Self {
-        Self::HostRdmaHba(Box::new(v))
+        crate::object::boxed(v, Self::HostRdmaHba)
     }
 }
 impl From<crate::types::HostSerialAttachedHba> for HostHostBusAdapterKind {
     #[inline]
     fn from(v: crate::types::HostSerialAttachedHba) -> Self {
-        Self::HostSerialAttachedHba(Box::new(v))
+        crate::object::boxed(v, Self::HostSerialAttachedHba)
     }
 }
 impl From<crate::types::HostTcpHba> for HostHostBusAdapterKind {
     #[inline]
     fn from(v: crate::types::HostTcpHba) -> Self {
-        Self::HostTcpHba(Box::new(v))
+        crate::object::boxed(v, Self::HostTcpHba)
     }
 }
 impl crate::object::Family for HostHostBusAdapterKind {
@@ -287,7 +310,7 @@ impl crate::object::Family for HostHostBusAdapterKind {
             id,
         ) {
             crate::registry::id::HostBlockHba => {
-                Self::HostBlockHba(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostBlockHba)
             }
             crate::registry::id::HostFibreChannelHba => {
                 Self::HostFibreChannelHba(
@@ -297,28 +320,28 @@ impl crate::object::Family for HostHostBusAdapterKind {
                 )
             }
             crate::registry::id::HostInternetScsiHba => {
-                Self::HostInternetScsiHba(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostInternetScsiHba)
             }
             crate::registry::id::HostParallelScsiHba => {
-                Self::HostParallelScsiHba(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostParallelScsiHba)
             }
             crate::registry::id::HostPcieHba => {
-                Self::HostPcieHba(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostPcieHba)
             }
             crate::registry::id::HostRdmaHba => {
-                Self::HostRdmaHba(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostRdmaHba)
             }
             crate::registry::id::HostSerialAttachedHba => {
-                Self::HostSerialAttachedHba(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostSerialAttachedHba)
             }
             crate::registry::id::HostTcpHba => {
-                Self::HostTcpHba(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostTcpHba)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::HostHostBusAdapter(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::HostHostBusAdapter)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -116,13 +116,24 @@ impl<'de> serde::Deserialize<'de> for HostIpConfig {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum HostIpConfigKind {
     /// Exactly this type.
     HostIpConfig(Box<crate::types::HostIpConfig>),
     ///  A `VsanFileServiceIpConfig`.
     #[cfg(feature = "vsan")]
     VsanFileServiceIpConfig(Box<crate::types::VsanFileServiceIpConfig>),
+}
+impl Clone for HostIpConfigKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::HostIpConfig(v) => crate::object::clone_boxed(&**v, Self::HostIpConfig),
+            #[cfg(feature = "vsan")]
+            Self::VsanFileServiceIpConfig(v) => {
+                crate::object::clone_boxed(&**v, Self::VsanFileServiceIpConfig)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -154,14 +165,14 @@ impl HostIpConfigKind {
 impl From<crate::types::HostIpConfig> for HostIpConfigKind {
     #[inline]
     fn from(v: crate::types::HostIpConfig) -> Self {
-        Self::HostIpConfig(Box::new(v))
+        crate::object::boxed(v, Self::HostIpConfig)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanFileServiceIpConfig> for HostIpConfigKind {
     #[inline]
     fn from(v: crate::types::VsanFileServiceIpConfig) -> Self {
-        Self::VsanFileServiceIpConfig(Box::new(v))
+        crate::object::boxed(v, Self::VsanFileServiceIpConfig)
     }
 }
 impl crate::object::Family for HostIpConfigKind {
@@ -169,13 +180,13 @@ impl crate::object::Family for HostIpConfigKind {
         match crate::registry::child_toward(crate::registry::id::HostIpConfig, id) {
             #[cfg(feature = "vsan")]
             crate::registry::id::VsanFileServiceIpConfig => {
-                Self::VsanFileServiceIpConfig(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VsanFileServiceIpConfig)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::HostIpConfig(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::HostIpConfig)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -126,12 +126,24 @@ impl<'de> serde::Deserialize<'de> for HostIpRouteConfig {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum HostIpRouteConfigKind {
     /// Exactly this type.
     HostIpRouteConfig(Box<crate::types::HostIpRouteConfig>),
     ///  A `HostIpRouteConfigSpec`.
     HostIpRouteConfigSpec(Box<crate::types::HostIpRouteConfigSpec>),
+}
+impl Clone for HostIpRouteConfigKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::HostIpRouteConfig(v) => {
+                crate::object::clone_boxed(&**v, Self::HostIpRouteConfig)
+            }
+            Self::HostIpRouteConfigSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::HostIpRouteConfigSpec)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -162,26 +174,26 @@ impl HostIpRouteConfigKind {
 impl From<crate::types::HostIpRouteConfig> for HostIpRouteConfigKind {
     #[inline]
     fn from(v: crate::types::HostIpRouteConfig) -> Self {
-        Self::HostIpRouteConfig(Box::new(v))
+        crate::object::boxed(v, Self::HostIpRouteConfig)
     }
 }
 impl From<crate::types::HostIpRouteConfigSpec> for HostIpRouteConfigKind {
     #[inline]
     fn from(v: crate::types::HostIpRouteConfigSpec) -> Self {
-        Self::HostIpRouteConfigSpec(Box::new(v))
+        crate::object::boxed(v, Self::HostIpRouteConfigSpec)
     }
 }
 impl crate::object::Family for HostIpRouteConfigKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::HostIpRouteConfig, id) {
             crate::registry::id::HostIpRouteConfigSpec => {
-                Self::HostIpRouteConfigSpec(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostIpRouteConfigSpec)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::HostIpRouteConfig(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::HostIpRouteConfig)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

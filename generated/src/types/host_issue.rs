@@ -116,7 +116,6 @@ impl<'de> serde::Deserialize<'de> for HostIssue {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum HostIssueKind {
     /// Exactly this type.
     HostIssue(Box<crate::types::HostIssue>),
@@ -126,6 +125,22 @@ pub enum HostIssueKind {
     ///  A `UnknownAgentVm`.
     #[cfg(feature = "eam")]
     UnknownAgentVm(Box<crate::types::UnknownAgentVm>),
+}
+impl Clone for HostIssueKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::HostIssue(v) => crate::object::clone_boxed(&**v, Self::HostIssue),
+            #[cfg(feature = "eam")]
+            Self::OrphanedDvFilterSwitch(v) => {
+                crate::object::clone_boxed(&**v, Self::OrphanedDvFilterSwitch)
+            }
+            #[cfg(feature = "eam")]
+            Self::UnknownAgentVm(v) => {
+                crate::object::clone_boxed(&**v, Self::UnknownAgentVm)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -159,21 +174,21 @@ impl HostIssueKind {
 impl From<crate::types::HostIssue> for HostIssueKind {
     #[inline]
     fn from(v: crate::types::HostIssue) -> Self {
-        Self::HostIssue(Box::new(v))
+        crate::object::boxed(v, Self::HostIssue)
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::OrphanedDvFilterSwitch> for HostIssueKind {
     #[inline]
     fn from(v: crate::types::OrphanedDvFilterSwitch) -> Self {
-        Self::OrphanedDvFilterSwitch(Box::new(v))
+        crate::object::boxed(v, Self::OrphanedDvFilterSwitch)
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::UnknownAgentVm> for HostIssueKind {
     #[inline]
     fn from(v: crate::types::UnknownAgentVm) -> Self {
-        Self::UnknownAgentVm(Box::new(v))
+        crate::object::boxed(v, Self::UnknownAgentVm)
     }
 }
 impl crate::object::Family for HostIssueKind {
@@ -181,17 +196,17 @@ impl crate::object::Family for HostIssueKind {
         match crate::registry::child_toward(crate::registry::id::HostIssue, id) {
             #[cfg(feature = "eam")]
             crate::registry::id::OrphanedDvFilterSwitch => {
-                Self::OrphanedDvFilterSwitch(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::OrphanedDvFilterSwitch)
             }
             #[cfg(feature = "eam")]
             crate::registry::id::UnknownAgentVm => {
-                Self::UnknownAgentVm(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::UnknownAgentVm)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::HostIssue(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::HostIssue)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -101,7 +101,6 @@ impl<'de> serde::Deserialize<'de> for HostMemberHealthCheckResult {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum HostMemberHealthCheckResultKind {
     /// Exactly this type.
     HostMemberHealthCheckResult(Box<crate::types::HostMemberHealthCheckResult>),
@@ -113,6 +112,22 @@ pub enum HostMemberHealthCheckResultKind {
     VMwareDVSTeamingHealthCheckResult(
         Box<crate::types::VMwareDVSTeamingHealthCheckResult>,
     ),
+}
+impl Clone for HostMemberHealthCheckResultKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::HostMemberHealthCheckResult(v) => {
+                crate::object::clone_boxed(&**v, Self::HostMemberHealthCheckResult)
+            }
+            Self::HostMemberUplinkHealthCheckResult(v) => {
+                Self::HostMemberUplinkHealthCheckResult(Clone::clone(v))
+            }
+            Self::VMwareDVSTeamingHealthCheckResult(v) => {
+                crate::object::clone_boxed(&**v, Self::VMwareDVSTeamingHealthCheckResult)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -145,7 +160,7 @@ impl From<crate::types::HostMemberHealthCheckResult>
 for HostMemberHealthCheckResultKind {
     #[inline]
     fn from(v: crate::types::HostMemberHealthCheckResult) -> Self {
-        Self::HostMemberHealthCheckResult(Box::new(v))
+        crate::object::boxed(v, Self::HostMemberHealthCheckResult)
     }
 }
 impl From<crate::types::HostMemberUplinkHealthCheckResultKind>
@@ -159,7 +174,7 @@ impl From<crate::types::VMwareDVSTeamingHealthCheckResult>
 for HostMemberHealthCheckResultKind {
     #[inline]
     fn from(v: crate::types::VMwareDVSTeamingHealthCheckResult) -> Self {
-        Self::VMwareDVSTeamingHealthCheckResult(Box::new(v))
+        crate::object::boxed(v, Self::VMwareDVSTeamingHealthCheckResult)
     }
 }
 impl crate::object::Family for HostMemberHealthCheckResultKind {
@@ -176,13 +191,13 @@ impl crate::object::Family for HostMemberHealthCheckResultKind {
                 )
             }
             crate::registry::id::VMwareDVSTeamingHealthCheckResult => {
-                Self::VMwareDVSTeamingHealthCheckResult(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VMwareDVSTeamingHealthCheckResult)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::HostMemberHealthCheckResult(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::HostMemberHealthCheckResult)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -106,7 +106,6 @@ impl<'de> serde::Deserialize<'de> for HostMemberUplinkHealthCheckResult {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum HostMemberUplinkHealthCheckResultKind {
     /// Exactly this type.
     HostMemberUplinkHealthCheckResult(
@@ -116,6 +115,22 @@ pub enum HostMemberUplinkHealthCheckResultKind {
     VMwareDVSMtuHealthCheckResult(Box<crate::types::VMwareDVSMtuHealthCheckResult>),
     ///  A `VMwareDVSVlanHealthCheckResult`.
     VMwareDVSVlanHealthCheckResult(Box<crate::types::VMwareDVSVlanHealthCheckResult>),
+}
+impl Clone for HostMemberUplinkHealthCheckResultKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::HostMemberUplinkHealthCheckResult(v) => {
+                crate::object::clone_boxed(&**v, Self::HostMemberUplinkHealthCheckResult)
+            }
+            Self::VMwareDVSMtuHealthCheckResult(v) => {
+                crate::object::clone_boxed(&**v, Self::VMwareDVSMtuHealthCheckResult)
+            }
+            Self::VMwareDVSVlanHealthCheckResult(v) => {
+                crate::object::clone_boxed(&**v, Self::VMwareDVSVlanHealthCheckResult)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -148,21 +163,21 @@ impl From<crate::types::HostMemberUplinkHealthCheckResult>
 for HostMemberUplinkHealthCheckResultKind {
     #[inline]
     fn from(v: crate::types::HostMemberUplinkHealthCheckResult) -> Self {
-        Self::HostMemberUplinkHealthCheckResult(Box::new(v))
+        crate::object::boxed(v, Self::HostMemberUplinkHealthCheckResult)
     }
 }
 impl From<crate::types::VMwareDVSMtuHealthCheckResult>
 for HostMemberUplinkHealthCheckResultKind {
     #[inline]
     fn from(v: crate::types::VMwareDVSMtuHealthCheckResult) -> Self {
-        Self::VMwareDVSMtuHealthCheckResult(Box::new(v))
+        crate::object::boxed(v, Self::VMwareDVSMtuHealthCheckResult)
     }
 }
 impl From<crate::types::VMwareDVSVlanHealthCheckResult>
 for HostMemberUplinkHealthCheckResultKind {
     #[inline]
     fn from(v: crate::types::VMwareDVSVlanHealthCheckResult) -> Self {
-        Self::VMwareDVSVlanHealthCheckResult(Box::new(v))
+        crate::object::boxed(v, Self::VMwareDVSVlanHealthCheckResult)
     }
 }
 impl crate::object::Family for HostMemberUplinkHealthCheckResultKind {
@@ -172,16 +187,16 @@ impl crate::object::Family for HostMemberUplinkHealthCheckResultKind {
             id,
         ) {
             crate::registry::id::VMwareDVSMtuHealthCheckResult => {
-                Self::VMwareDVSMtuHealthCheckResult(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VMwareDVSMtuHealthCheckResult)
             }
             crate::registry::id::VMwareDVSVlanHealthCheckResult => {
-                Self::VMwareDVSVlanHealthCheckResult(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VMwareDVSVlanHealthCheckResult)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::HostMemberUplinkHealthCheckResult(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::HostMemberUplinkHealthCheckResult)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -101,7 +101,6 @@ impl<'de> serde::Deserialize<'de> for HostMultipathInfoLogicalUnitPolicy {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum HostMultipathInfoLogicalUnitPolicyKind {
     /// Exactly this type.
     HostMultipathInfoLogicalUnitPolicy(
@@ -115,6 +114,31 @@ pub enum HostMultipathInfoLogicalUnitPolicyKind {
     HostMultipathInfoHppLogicalUnitPolicy(
         Box<crate::types::HostMultipathInfoHppLogicalUnitPolicy>,
     ),
+}
+impl Clone for HostMultipathInfoLogicalUnitPolicyKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::HostMultipathInfoLogicalUnitPolicy(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::HostMultipathInfoLogicalUnitPolicy,
+                )
+            }
+            Self::HostMultipathInfoFixedLogicalUnitPolicy(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::HostMultipathInfoFixedLogicalUnitPolicy,
+                )
+            }
+            Self::HostMultipathInfoHppLogicalUnitPolicy(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::HostMultipathInfoHppLogicalUnitPolicy,
+                )
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -147,21 +171,21 @@ impl From<crate::types::HostMultipathInfoLogicalUnitPolicy>
 for HostMultipathInfoLogicalUnitPolicyKind {
     #[inline]
     fn from(v: crate::types::HostMultipathInfoLogicalUnitPolicy) -> Self {
-        Self::HostMultipathInfoLogicalUnitPolicy(Box::new(v))
+        crate::object::boxed(v, Self::HostMultipathInfoLogicalUnitPolicy)
     }
 }
 impl From<crate::types::HostMultipathInfoFixedLogicalUnitPolicy>
 for HostMultipathInfoLogicalUnitPolicyKind {
     #[inline]
     fn from(v: crate::types::HostMultipathInfoFixedLogicalUnitPolicy) -> Self {
-        Self::HostMultipathInfoFixedLogicalUnitPolicy(Box::new(v))
+        crate::object::boxed(v, Self::HostMultipathInfoFixedLogicalUnitPolicy)
     }
 }
 impl From<crate::types::HostMultipathInfoHppLogicalUnitPolicy>
 for HostMultipathInfoLogicalUnitPolicyKind {
     #[inline]
     fn from(v: crate::types::HostMultipathInfoHppLogicalUnitPolicy) -> Self {
-        Self::HostMultipathInfoHppLogicalUnitPolicy(Box::new(v))
+        crate::object::boxed(v, Self::HostMultipathInfoHppLogicalUnitPolicy)
     }
 }
 impl crate::object::Family for HostMultipathInfoLogicalUnitPolicyKind {
@@ -171,20 +195,16 @@ impl crate::object::Family for HostMultipathInfoLogicalUnitPolicyKind {
             id,
         ) {
             crate::registry::id::HostMultipathInfoFixedLogicalUnitPolicy => {
-                Self::HostMultipathInfoFixedLogicalUnitPolicy(
-                    crate::object::Blank::blank(),
-                )
+                crate::object::blank_boxed(Self::HostMultipathInfoFixedLogicalUnitPolicy)
             }
             crate::registry::id::HostMultipathInfoHppLogicalUnitPolicy => {
-                Self::HostMultipathInfoHppLogicalUnitPolicy(
-                    crate::object::Blank::blank(),
-                )
+                crate::object::blank_boxed(Self::HostMultipathInfoHppLogicalUnitPolicy)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::HostMultipathInfoLogicalUnitPolicy(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::HostMultipathInfoLogicalUnitPolicy)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -100,7 +100,6 @@ impl<'de> serde::Deserialize<'de> for HostNvmeSpec {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum HostNvmeSpecKind {
     /// Exactly this type.
     HostNvmeSpec(Box<crate::types::HostNvmeSpec>),
@@ -108,6 +107,20 @@ pub enum HostNvmeSpecKind {
     HostNvmeConnectSpec(Box<crate::types::HostNvmeConnectSpec>),
     ///  A `HostNvmeDiscoverSpec`.
     HostNvmeDiscoverSpec(Box<crate::types::HostNvmeDiscoverSpec>),
+}
+impl Clone for HostNvmeSpecKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::HostNvmeSpec(v) => crate::object::clone_boxed(&**v, Self::HostNvmeSpec),
+            Self::HostNvmeConnectSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::HostNvmeConnectSpec)
+            }
+            Self::HostNvmeDiscoverSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::HostNvmeDiscoverSpec)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -139,35 +152,35 @@ impl HostNvmeSpecKind {
 impl From<crate::types::HostNvmeSpec> for HostNvmeSpecKind {
     #[inline]
     fn from(v: crate::types::HostNvmeSpec) -> Self {
-        Self::HostNvmeSpec(Box::new(v))
+        crate::object::boxed(v, Self::HostNvmeSpec)
     }
 }
 impl From<crate::types::HostNvmeConnectSpec> for HostNvmeSpecKind {
     #[inline]
     fn from(v: crate::types::HostNvmeConnectSpec) -> Self {
-        Self::HostNvmeConnectSpec(Box::new(v))
+        crate::object::boxed(v, Self::HostNvmeConnectSpec)
     }
 }
 impl From<crate::types::HostNvmeDiscoverSpec> for HostNvmeSpecKind {
     #[inline]
     fn from(v: crate::types::HostNvmeDiscoverSpec) -> Self {
-        Self::HostNvmeDiscoverSpec(Box::new(v))
+        crate::object::boxed(v, Self::HostNvmeDiscoverSpec)
     }
 }
 impl crate::object::Family for HostNvmeSpecKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::HostNvmeSpec, id) {
             crate::registry::id::HostNvmeConnectSpec => {
-                Self::HostNvmeConnectSpec(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostNvmeConnectSpec)
             }
             crate::registry::id::HostNvmeDiscoverSpec => {
-                Self::HostNvmeDiscoverSpec(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostNvmeDiscoverSpec)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::HostNvmeSpec(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::HostNvmeSpec)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

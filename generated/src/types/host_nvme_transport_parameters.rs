@@ -90,7 +90,6 @@ impl<'de> serde::Deserialize<'de> for HostNvmeTransportParameters {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum HostNvmeTransportParametersKind {
     /// Exactly this type.
     HostNvmeTransportParameters(Box<crate::types::HostNvmeTransportParameters>),
@@ -106,6 +105,31 @@ pub enum HostNvmeTransportParametersKind {
     HostNvmeOverRdmaParameters(Box<crate::types::HostNvmeOverRdmaParameters>),
     ///  A `HostNvmeOverTcpParameters`.
     HostNvmeOverTcpParameters(Box<crate::types::HostNvmeOverTcpParameters>),
+}
+impl Clone for HostNvmeTransportParametersKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::HostNvmeTransportParameters(v) => {
+                crate::object::clone_boxed(&**v, Self::HostNvmeTransportParameters)
+            }
+            Self::HostNvmeOpaqueTransportParameters(v) => {
+                crate::object::clone_boxed(&**v, Self::HostNvmeOpaqueTransportParameters)
+            }
+            Self::HostNvmeOverFibreChannelParameters(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::HostNvmeOverFibreChannelParameters,
+                )
+            }
+            Self::HostNvmeOverRdmaParameters(v) => {
+                crate::object::clone_boxed(&**v, Self::HostNvmeOverRdmaParameters)
+            }
+            Self::HostNvmeOverTcpParameters(v) => {
+                crate::object::clone_boxed(&**v, Self::HostNvmeOverTcpParameters)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -140,33 +164,33 @@ impl From<crate::types::HostNvmeTransportParameters>
 for HostNvmeTransportParametersKind {
     #[inline]
     fn from(v: crate::types::HostNvmeTransportParameters) -> Self {
-        Self::HostNvmeTransportParameters(Box::new(v))
+        crate::object::boxed(v, Self::HostNvmeTransportParameters)
     }
 }
 impl From<crate::types::HostNvmeOpaqueTransportParameters>
 for HostNvmeTransportParametersKind {
     #[inline]
     fn from(v: crate::types::HostNvmeOpaqueTransportParameters) -> Self {
-        Self::HostNvmeOpaqueTransportParameters(Box::new(v))
+        crate::object::boxed(v, Self::HostNvmeOpaqueTransportParameters)
     }
 }
 impl From<crate::types::HostNvmeOverFibreChannelParameters>
 for HostNvmeTransportParametersKind {
     #[inline]
     fn from(v: crate::types::HostNvmeOverFibreChannelParameters) -> Self {
-        Self::HostNvmeOverFibreChannelParameters(Box::new(v))
+        crate::object::boxed(v, Self::HostNvmeOverFibreChannelParameters)
     }
 }
 impl From<crate::types::HostNvmeOverRdmaParameters> for HostNvmeTransportParametersKind {
     #[inline]
     fn from(v: crate::types::HostNvmeOverRdmaParameters) -> Self {
-        Self::HostNvmeOverRdmaParameters(Box::new(v))
+        crate::object::boxed(v, Self::HostNvmeOverRdmaParameters)
     }
 }
 impl From<crate::types::HostNvmeOverTcpParameters> for HostNvmeTransportParametersKind {
     #[inline]
     fn from(v: crate::types::HostNvmeOverTcpParameters) -> Self {
-        Self::HostNvmeOverTcpParameters(Box::new(v))
+        crate::object::boxed(v, Self::HostNvmeOverTcpParameters)
     }
 }
 impl crate::object::Family for HostNvmeTransportParametersKind {
@@ -176,22 +200,22 @@ impl crate::object::Family for HostNvmeTransportParametersKind {
             id,
         ) {
             crate::registry::id::HostNvmeOpaqueTransportParameters => {
-                Self::HostNvmeOpaqueTransportParameters(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostNvmeOpaqueTransportParameters)
             }
             crate::registry::id::HostNvmeOverFibreChannelParameters => {
-                Self::HostNvmeOverFibreChannelParameters(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostNvmeOverFibreChannelParameters)
             }
             crate::registry::id::HostNvmeOverRdmaParameters => {
-                Self::HostNvmeOverRdmaParameters(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostNvmeOverRdmaParameters)
             }
             crate::registry::id::HostNvmeOverTcpParameters => {
-                Self::HostNvmeOverTcpParameters(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostNvmeOverTcpParameters)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::HostNvmeTransportParameters(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::HostNvmeTransportParameters)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -118,12 +118,24 @@ impl<'de> serde::Deserialize<'de> for HostPciPassthruConfig {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum HostPciPassthruConfigKind {
     /// Exactly this type.
     HostPciPassthruConfig(Box<crate::types::HostPciPassthruConfig>),
     ///  A `HostSriovConfig`.
     HostSriovConfig(Box<crate::types::HostSriovConfig>),
+}
+impl Clone for HostPciPassthruConfigKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::HostPciPassthruConfig(v) => {
+                crate::object::clone_boxed(&**v, Self::HostPciPassthruConfig)
+            }
+            Self::HostSriovConfig(v) => {
+                crate::object::clone_boxed(&**v, Self::HostSriovConfig)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -154,13 +166,13 @@ impl HostPciPassthruConfigKind {
 impl From<crate::types::HostPciPassthruConfig> for HostPciPassthruConfigKind {
     #[inline]
     fn from(v: crate::types::HostPciPassthruConfig) -> Self {
-        Self::HostPciPassthruConfig(Box::new(v))
+        crate::object::boxed(v, Self::HostPciPassthruConfig)
     }
 }
 impl From<crate::types::HostSriovConfig> for HostPciPassthruConfigKind {
     #[inline]
     fn from(v: crate::types::HostSriovConfig) -> Self {
-        Self::HostSriovConfig(Box::new(v))
+        crate::object::boxed(v, Self::HostSriovConfig)
     }
 }
 impl crate::object::Family for HostPciPassthruConfigKind {
@@ -170,13 +182,13 @@ impl crate::object::Family for HostPciPassthruConfigKind {
             id,
         ) {
             crate::registry::id::HostSriovConfig => {
-                Self::HostSriovConfig(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostSriovConfig)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::HostPciPassthruConfig(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::HostPciPassthruConfig)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

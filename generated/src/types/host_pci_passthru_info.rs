@@ -151,12 +151,24 @@ impl<'de> serde::Deserialize<'de> for HostPciPassthruInfo {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum HostPciPassthruInfoKind {
     /// Exactly this type.
     HostPciPassthruInfo(Box<crate::types::HostPciPassthruInfo>),
     ///  A `HostSriovInfo`.
     HostSriovInfo(Box<crate::types::HostSriovInfo>),
+}
+impl Clone for HostPciPassthruInfoKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::HostPciPassthruInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::HostPciPassthruInfo)
+            }
+            Self::HostSriovInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::HostSriovInfo)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -187,13 +199,13 @@ impl HostPciPassthruInfoKind {
 impl From<crate::types::HostPciPassthruInfo> for HostPciPassthruInfoKind {
     #[inline]
     fn from(v: crate::types::HostPciPassthruInfo) -> Self {
-        Self::HostPciPassthruInfo(Box::new(v))
+        crate::object::boxed(v, Self::HostPciPassthruInfo)
     }
 }
 impl From<crate::types::HostSriovInfo> for HostPciPassthruInfoKind {
     #[inline]
     fn from(v: crate::types::HostSriovInfo) -> Self {
-        Self::HostSriovInfo(Box::new(v))
+        crate::object::boxed(v, Self::HostSriovInfo)
     }
 }
 impl crate::object::Family for HostPciPassthruInfoKind {
@@ -203,13 +215,13 @@ impl crate::object::Family for HostPciPassthruInfoKind {
             id,
         ) {
             crate::registry::id::HostSriovInfo => {
-                Self::HostSriovInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostSriovInfo)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::HostPciPassthruInfo(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::HostPciPassthruInfo)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

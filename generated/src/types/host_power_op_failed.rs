@@ -106,7 +106,6 @@ impl<'de> serde::Deserialize<'de> for HostPowerOpFailed {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum HostPowerOpFailedKind {
     /// Exactly this type.
     HostPowerOpFailed(Box<crate::types::HostPowerOpFailed>),
@@ -118,6 +117,25 @@ pub enum HostPowerOpFailedKind {
     WakeOnLanNotSupportedByVmotionNIC(
         Box<crate::types::WakeOnLanNotSupportedByVmotionNIC>,
     ),
+}
+impl Clone for HostPowerOpFailedKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::HostPowerOpFailed(v) => {
+                crate::object::clone_boxed(&**v, Self::HostPowerOpFailed)
+            }
+            Self::NoPeerHostFound(v) => {
+                crate::object::clone_boxed(&**v, Self::NoPeerHostFound)
+            }
+            Self::VmotionInterfaceNotEnabled(v) => {
+                crate::object::clone_boxed(&**v, Self::VmotionInterfaceNotEnabled)
+            }
+            Self::WakeOnLanNotSupportedByVmotionNIC(v) => {
+                crate::object::clone_boxed(&**v, Self::WakeOnLanNotSupportedByVmotionNIC)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -150,44 +168,44 @@ impl HostPowerOpFailedKind {
 impl From<crate::types::HostPowerOpFailed> for HostPowerOpFailedKind {
     #[inline]
     fn from(v: crate::types::HostPowerOpFailed) -> Self {
-        Self::HostPowerOpFailed(Box::new(v))
+        crate::object::boxed(v, Self::HostPowerOpFailed)
     }
 }
 impl From<crate::types::NoPeerHostFound> for HostPowerOpFailedKind {
     #[inline]
     fn from(v: crate::types::NoPeerHostFound) -> Self {
-        Self::NoPeerHostFound(Box::new(v))
+        crate::object::boxed(v, Self::NoPeerHostFound)
     }
 }
 impl From<crate::types::VmotionInterfaceNotEnabled> for HostPowerOpFailedKind {
     #[inline]
     fn from(v: crate::types::VmotionInterfaceNotEnabled) -> Self {
-        Self::VmotionInterfaceNotEnabled(Box::new(v))
+        crate::object::boxed(v, Self::VmotionInterfaceNotEnabled)
     }
 }
 impl From<crate::types::WakeOnLanNotSupportedByVmotionNIC> for HostPowerOpFailedKind {
     #[inline]
     fn from(v: crate::types::WakeOnLanNotSupportedByVmotionNIC) -> Self {
-        Self::WakeOnLanNotSupportedByVmotionNIC(Box::new(v))
+        crate::object::boxed(v, Self::WakeOnLanNotSupportedByVmotionNIC)
     }
 }
 impl crate::object::Family for HostPowerOpFailedKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::HostPowerOpFailed, id) {
             crate::registry::id::NoPeerHostFound => {
-                Self::NoPeerHostFound(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::NoPeerHostFound)
             }
             crate::registry::id::VmotionInterfaceNotEnabled => {
-                Self::VmotionInterfaceNotEnabled(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmotionInterfaceNotEnabled)
             }
             crate::registry::id::WakeOnLanNotSupportedByVmotionNIC => {
-                Self::WakeOnLanNotSupportedByVmotionNIC(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::WakeOnLanNotSupportedByVmotionNIC)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::HostPowerOpFailed(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::HostPowerOpFailed)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -111,7 +111,6 @@ impl<'de> serde::Deserialize<'de> for HostProfileConfigSpec {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum HostProfileConfigSpecKind {
     /// Exactly this type.
     HostProfileConfigSpec(Box<crate::types::HostProfileConfigSpec>),
@@ -119,6 +118,22 @@ pub enum HostProfileConfigSpecKind {
     HostProfileCompleteConfigSpec(Box<crate::types::HostProfileCompleteConfigSpec>),
     ///  A `HostProfileHostBasedConfigSpec`.
     HostProfileHostBasedConfigSpec(Box<crate::types::HostProfileHostBasedConfigSpec>),
+}
+impl Clone for HostProfileConfigSpecKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::HostProfileConfigSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::HostProfileConfigSpec)
+            }
+            Self::HostProfileCompleteConfigSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::HostProfileCompleteConfigSpec)
+            }
+            Self::HostProfileHostBasedConfigSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::HostProfileHostBasedConfigSpec)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -150,19 +165,19 @@ impl HostProfileConfigSpecKind {
 impl From<crate::types::HostProfileConfigSpec> for HostProfileConfigSpecKind {
     #[inline]
     fn from(v: crate::types::HostProfileConfigSpec) -> Self {
-        Self::HostProfileConfigSpec(Box::new(v))
+        crate::object::boxed(v, Self::HostProfileConfigSpec)
     }
 }
 impl From<crate::types::HostProfileCompleteConfigSpec> for HostProfileConfigSpecKind {
     #[inline]
     fn from(v: crate::types::HostProfileCompleteConfigSpec) -> Self {
-        Self::HostProfileCompleteConfigSpec(Box::new(v))
+        crate::object::boxed(v, Self::HostProfileCompleteConfigSpec)
     }
 }
 impl From<crate::types::HostProfileHostBasedConfigSpec> for HostProfileConfigSpecKind {
     #[inline]
     fn from(v: crate::types::HostProfileHostBasedConfigSpec) -> Self {
-        Self::HostProfileHostBasedConfigSpec(Box::new(v))
+        crate::object::boxed(v, Self::HostProfileHostBasedConfigSpec)
     }
 }
 impl crate::object::Family for HostProfileConfigSpecKind {
@@ -172,16 +187,16 @@ impl crate::object::Family for HostProfileConfigSpecKind {
             id,
         ) {
             crate::registry::id::HostProfileCompleteConfigSpec => {
-                Self::HostProfileCompleteConfigSpec(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostProfileCompleteConfigSpec)
             }
             crate::registry::id::HostProfileHostBasedConfigSpec => {
-                Self::HostProfileHostBasedConfigSpec(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostProfileHostBasedConfigSpec)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::HostProfileConfigSpec(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::HostProfileConfigSpec)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -90,7 +90,6 @@ impl<'de> serde::Deserialize<'de> for HostProfilesEntityCustomizations {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum HostProfilesEntityCustomizationsKind {
     /// Exactly this type.
     HostProfilesEntityCustomizations(
@@ -98,6 +97,19 @@ pub enum HostProfilesEntityCustomizationsKind {
     ),
     ///  A `StructuredCustomizations`.
     StructuredCustomizations(Box<crate::types::StructuredCustomizations>),
+}
+impl Clone for HostProfilesEntityCustomizationsKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::HostProfilesEntityCustomizations(v) => {
+                crate::object::clone_boxed(&**v, Self::HostProfilesEntityCustomizations)
+            }
+            Self::StructuredCustomizations(v) => {
+                crate::object::clone_boxed(&**v, Self::StructuredCustomizations)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -129,14 +141,14 @@ impl From<crate::types::HostProfilesEntityCustomizations>
 for HostProfilesEntityCustomizationsKind {
     #[inline]
     fn from(v: crate::types::HostProfilesEntityCustomizations) -> Self {
-        Self::HostProfilesEntityCustomizations(Box::new(v))
+        crate::object::boxed(v, Self::HostProfilesEntityCustomizations)
     }
 }
 impl From<crate::types::StructuredCustomizations>
 for HostProfilesEntityCustomizationsKind {
     #[inline]
     fn from(v: crate::types::StructuredCustomizations) -> Self {
-        Self::StructuredCustomizations(Box::new(v))
+        crate::object::boxed(v, Self::StructuredCustomizations)
     }
 }
 impl crate::object::Family for HostProfilesEntityCustomizationsKind {
@@ -146,13 +158,13 @@ impl crate::object::Family for HostProfilesEntityCustomizationsKind {
             id,
         ) {
             crate::registry::id::StructuredCustomizations => {
-                Self::StructuredCustomizations(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::StructuredCustomizations)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::HostProfilesEntityCustomizations(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::HostProfilesEntityCustomizations)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -90,12 +90,24 @@ impl<'de> serde::Deserialize<'de> for HostRdmaDeviceBacking {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum HostRdmaDeviceBackingKind {
     /// Exactly this type.
     HostRdmaDeviceBacking(Box<crate::types::HostRdmaDeviceBacking>),
     ///  A `HostRdmaDevicePnicBacking`.
     HostRdmaDevicePnicBacking(Box<crate::types::HostRdmaDevicePnicBacking>),
+}
+impl Clone for HostRdmaDeviceBackingKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::HostRdmaDeviceBacking(v) => {
+                crate::object::clone_boxed(&**v, Self::HostRdmaDeviceBacking)
+            }
+            Self::HostRdmaDevicePnicBacking(v) => {
+                crate::object::clone_boxed(&**v, Self::HostRdmaDevicePnicBacking)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -126,13 +138,13 @@ impl HostRdmaDeviceBackingKind {
 impl From<crate::types::HostRdmaDeviceBacking> for HostRdmaDeviceBackingKind {
     #[inline]
     fn from(v: crate::types::HostRdmaDeviceBacking) -> Self {
-        Self::HostRdmaDeviceBacking(Box::new(v))
+        crate::object::boxed(v, Self::HostRdmaDeviceBacking)
     }
 }
 impl From<crate::types::HostRdmaDevicePnicBacking> for HostRdmaDeviceBackingKind {
     #[inline]
     fn from(v: crate::types::HostRdmaDevicePnicBacking) -> Self {
-        Self::HostRdmaDevicePnicBacking(Box::new(v))
+        crate::object::boxed(v, Self::HostRdmaDevicePnicBacking)
     }
 }
 impl crate::object::Family for HostRdmaDeviceBackingKind {
@@ -142,13 +154,13 @@ impl crate::object::Family for HostRdmaDeviceBackingKind {
             id,
         ) {
             crate::registry::id::HostRdmaDevicePnicBacking => {
-                Self::HostRdmaDevicePnicBacking(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostRdmaDevicePnicBacking)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::HostRdmaDeviceBacking(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::HostRdmaDeviceBacking)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -101,12 +101,24 @@ impl<'de> serde::Deserialize<'de> for HostSriovDevicePoolInfo {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum HostSriovDevicePoolInfoKind {
     /// Exactly this type.
     HostSriovDevicePoolInfo(Box<crate::types::HostSriovDevicePoolInfo>),
     ///  A `HostSriovNetworkDevicePoolInfo`.
     HostSriovNetworkDevicePoolInfo(Box<crate::types::HostSriovNetworkDevicePoolInfo>),
+}
+impl Clone for HostSriovDevicePoolInfoKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::HostSriovDevicePoolInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::HostSriovDevicePoolInfo)
+            }
+            Self::HostSriovNetworkDevicePoolInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::HostSriovNetworkDevicePoolInfo)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -137,13 +149,13 @@ impl HostSriovDevicePoolInfoKind {
 impl From<crate::types::HostSriovDevicePoolInfo> for HostSriovDevicePoolInfoKind {
     #[inline]
     fn from(v: crate::types::HostSriovDevicePoolInfo) -> Self {
-        Self::HostSriovDevicePoolInfo(Box::new(v))
+        crate::object::boxed(v, Self::HostSriovDevicePoolInfo)
     }
 }
 impl From<crate::types::HostSriovNetworkDevicePoolInfo> for HostSriovDevicePoolInfoKind {
     #[inline]
     fn from(v: crate::types::HostSriovNetworkDevicePoolInfo) -> Self {
-        Self::HostSriovNetworkDevicePoolInfo(Box::new(v))
+        crate::object::boxed(v, Self::HostSriovNetworkDevicePoolInfo)
     }
 }
 impl crate::object::Family for HostSriovDevicePoolInfoKind {
@@ -153,13 +165,13 @@ impl crate::object::Family for HostSriovDevicePoolInfoKind {
             id,
         ) {
             crate::registry::id::HostSriovNetworkDevicePoolInfo => {
-                Self::HostSriovNetworkDevicePoolInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostSriovNetworkDevicePoolInfo)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::HostSriovDevicePoolInfo(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::HostSriovDevicePoolInfo)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -101,7 +101,6 @@ impl<'de> serde::Deserialize<'de> for HostSystemSwapConfigurationSystemSwapOptio
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum HostSystemSwapConfigurationSystemSwapOptionKind {
     /// Exactly this type.
     HostSystemSwapConfigurationSystemSwapOption(
@@ -123,6 +122,43 @@ pub enum HostSystemSwapConfigurationSystemSwapOptionKind {
     HostSystemSwapConfigurationHostLocalSwapOption(
         Box<crate::types::HostSystemSwapConfigurationHostLocalSwapOption>,
     ),
+}
+impl Clone for HostSystemSwapConfigurationSystemSwapOptionKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::HostSystemSwapConfigurationSystemSwapOption(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::HostSystemSwapConfigurationSystemSwapOption,
+                )
+            }
+            Self::HostSystemSwapConfigurationDatastoreOption(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::HostSystemSwapConfigurationDatastoreOption,
+                )
+            }
+            Self::HostSystemSwapConfigurationDisabledOption(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::HostSystemSwapConfigurationDisabledOption,
+                )
+            }
+            Self::HostSystemSwapConfigurationHostCacheOption(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::HostSystemSwapConfigurationHostCacheOption,
+                )
+            }
+            Self::HostSystemSwapConfigurationHostLocalSwapOption(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::HostSystemSwapConfigurationHostLocalSwapOption,
+                )
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -157,35 +193,35 @@ impl From<crate::types::HostSystemSwapConfigurationSystemSwapOption>
 for HostSystemSwapConfigurationSystemSwapOptionKind {
     #[inline]
     fn from(v: crate::types::HostSystemSwapConfigurationSystemSwapOption) -> Self {
-        Self::HostSystemSwapConfigurationSystemSwapOption(Box::new(v))
+        crate::object::boxed(v, Self::HostSystemSwapConfigurationSystemSwapOption)
     }
 }
 impl From<crate::types::HostSystemSwapConfigurationDatastoreOption>
 for HostSystemSwapConfigurationSystemSwapOptionKind {
     #[inline]
     fn from(v: crate::types::HostSystemSwapConfigurationDatastoreOption) -> Self {
-        Self::HostSystemSwapConfigurationDatastoreOption(Box::new(v))
+        crate::object::boxed(v, Self::HostSystemSwapConfigurationDatastoreOption)
     }
 }
 impl From<crate::types::HostSystemSwapConfigurationDisabledOption>
 for HostSystemSwapConfigurationSystemSwapOptionKind {
     #[inline]
     fn from(v: crate::types::HostSystemSwapConfigurationDisabledOption) -> Self {
-        Self::HostSystemSwapConfigurationDisabledOption(Box::new(v))
+        crate::object::boxed(v, Self::HostSystemSwapConfigurationDisabledOption)
     }
 }
 impl From<crate::types::HostSystemSwapConfigurationHostCacheOption>
 for HostSystemSwapConfigurationSystemSwapOptionKind {
     #[inline]
     fn from(v: crate::types::HostSystemSwapConfigurationHostCacheOption) -> Self {
-        Self::HostSystemSwapConfigurationHostCacheOption(Box::new(v))
+        crate::object::boxed(v, Self::HostSystemSwapConfigurationHostCacheOption)
     }
 }
 impl From<crate::types::HostSystemSwapConfigurationHostLocalSwapOption>
 for HostSystemSwapConfigurationSystemSwapOptionKind {
     #[inline]
     fn from(v: crate::types::HostSystemSwapConfigurationHostLocalSwapOption) -> Self {
-        Self::HostSystemSwapConfigurationHostLocalSwapOption(Box::new(v))
+        crate::object::boxed(v, Self::HostSystemSwapConfigurationHostLocalSwapOption)
     }
 }
 impl crate::object::Family for HostSystemSwapConfigurationSystemSwapOptionKind {
@@ -195,30 +231,30 @@ impl crate::object::Family for HostSystemSwapConfigurationSystemSwapOptionKind {
             id,
         ) {
             crate::registry::id::HostSystemSwapConfigurationDatastoreOption => {
-                Self::HostSystemSwapConfigurationDatastoreOption(
-                    crate::object::Blank::blank(),
+                crate::object::blank_boxed(
+                    Self::HostSystemSwapConfigurationDatastoreOption,
                 )
             }
             crate::registry::id::HostSystemSwapConfigurationDisabledOption => {
-                Self::HostSystemSwapConfigurationDisabledOption(
-                    crate::object::Blank::blank(),
+                crate::object::blank_boxed(
+                    Self::HostSystemSwapConfigurationDisabledOption,
                 )
             }
             crate::registry::id::HostSystemSwapConfigurationHostCacheOption => {
-                Self::HostSystemSwapConfigurationHostCacheOption(
-                    crate::object::Blank::blank(),
+                crate::object::blank_boxed(
+                    Self::HostSystemSwapConfigurationHostCacheOption,
                 )
             }
             crate::registry::id::HostSystemSwapConfigurationHostLocalSwapOption => {
-                Self::HostSystemSwapConfigurationHostLocalSwapOption(
-                    crate::object::Blank::blank(),
+                crate::object::blank_boxed(
+                    Self::HostSystemSwapConfigurationHostLocalSwapOption,
                 )
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::HostSystemSwapConfigurationSystemSwapOption(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::HostSystemSwapConfigurationSystemSwapOption)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

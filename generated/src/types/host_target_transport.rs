@@ -90,7 +90,6 @@ impl<'de> serde::Deserialize<'de> for HostTargetTransport {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum HostTargetTransportKind {
     /// Exactly this type.
     HostTargetTransport(Box<crate::types::HostTargetTransport>),
@@ -112,6 +111,40 @@ pub enum HostTargetTransportKind {
     ),
     ///  A `HostTcpTargetTransport`.
     HostTcpTargetTransport(Box<crate::types::HostTcpTargetTransport>),
+}
+impl Clone for HostTargetTransportKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::HostTargetTransport(v) => {
+                crate::object::clone_boxed(&**v, Self::HostTargetTransport)
+            }
+            Self::HostBlockAdapterTargetTransport(v) => {
+                crate::object::clone_boxed(&**v, Self::HostBlockAdapterTargetTransport)
+            }
+            Self::HostFibreChannelTargetTransport(v) => {
+                Self::HostFibreChannelTargetTransport(Clone::clone(v))
+            }
+            Self::HostInternetScsiTargetTransport(v) => {
+                crate::object::clone_boxed(&**v, Self::HostInternetScsiTargetTransport)
+            }
+            Self::HostParallelScsiTargetTransport(v) => {
+                crate::object::clone_boxed(&**v, Self::HostParallelScsiTargetTransport)
+            }
+            Self::HostPcieTargetTransport(v) => {
+                crate::object::clone_boxed(&**v, Self::HostPcieTargetTransport)
+            }
+            Self::HostRdmaTargetTransport(v) => {
+                crate::object::clone_boxed(&**v, Self::HostRdmaTargetTransport)
+            }
+            Self::HostSerialAttachedTargetTransport(v) => {
+                crate::object::clone_boxed(&**v, Self::HostSerialAttachedTargetTransport)
+            }
+            Self::HostTcpTargetTransport(v) => {
+                crate::object::clone_boxed(&**v, Self::HostTcpTargetTransport)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -149,13 +182,13 @@ impl HostTargetTransportKind {
 impl From<crate::types::HostTargetTransport> for HostTargetTransportKind {
     #[inline]
     fn from(v: crate::types::HostTargetTransport) -> Self {
-        Self::HostTargetTransport(Box::new(v))
+        crate::object::boxed(v, Self::HostTargetTransport)
     }
 }
 impl From<crate::types::HostBlockAdapterTargetTransport> for HostTargetTransportKind {
     #[inline]
     fn from(v: crate::types::HostBlockAdapterTargetTransport) -> Self {
-        Self::HostBlockAdapterTargetTransport(Box::new(v))
+        crate::object::boxed(v, Self::HostBlockAdapterTargetTransport)
     }
 }
 impl From<crate::types::HostFibreChannelTargetTransportKind>
@@ -168,37 +201,37 @@ for HostTargetTransportKind {
 impl From<crate::types::HostInternetScsiTargetTransport> for HostTargetTransportKind {
     #[inline]
     fn from(v: crate::types::HostInternetScsiTargetTransport) -> Self {
-        Self::HostInternetScsiTargetTransport(Box::new(v))
+        crate::object::boxed(v, Self::HostInternetScsiTargetTransport)
     }
 }
 impl From<crate::types::HostParallelScsiTargetTransport> for HostTargetTransportKind {
     #[inline]
     fn from(v: crate::types::HostParallelScsiTargetTransport) -> Self {
-        Self::HostParallelScsiTargetTransport(Box::new(v))
+        crate::object::boxed(v, Self::HostParallelScsiTargetTransport)
     }
 }
 impl From<crate::types::HostPcieTargetTransport> for HostTargetTransportKind {
     #[inline]
     fn from(v: crate::types::HostPcieTargetTransport) -> Self {
-        Self::HostPcieTargetTransport(Box::new(v))
+        crate::object::boxed(v, Self::HostPcieTargetTransport)
     }
 }
 impl From<crate::types::HostRdmaTargetTransport> for HostTargetTransportKind {
     #[inline]
     fn from(v: crate::types::HostRdmaTargetTransport) -> Self {
-        Self::HostRdmaTargetTransport(Box::new(v))
+        crate::object::boxed(v, Self::HostRdmaTargetTransport)
     }
 }
 impl From<crate::types::HostSerialAttachedTargetTransport> for HostTargetTransportKind {
     #[inline]
     fn from(v: crate::types::HostSerialAttachedTargetTransport) -> Self {
-        Self::HostSerialAttachedTargetTransport(Box::new(v))
+        crate::object::boxed(v, Self::HostSerialAttachedTargetTransport)
     }
 }
 impl From<crate::types::HostTcpTargetTransport> for HostTargetTransportKind {
     #[inline]
     fn from(v: crate::types::HostTcpTargetTransport) -> Self {
-        Self::HostTcpTargetTransport(Box::new(v))
+        crate::object::boxed(v, Self::HostTcpTargetTransport)
     }
 }
 impl crate::object::Family for HostTargetTransportKind {
@@ -208,7 +241,7 @@ impl crate::object::Family for HostTargetTransportKind {
             id,
         ) {
             crate::registry::id::HostBlockAdapterTargetTransport => {
-                Self::HostBlockAdapterTargetTransport(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostBlockAdapterTargetTransport)
             }
             crate::registry::id::HostFibreChannelTargetTransport => {
                 Self::HostFibreChannelTargetTransport(
@@ -218,28 +251,28 @@ impl crate::object::Family for HostTargetTransportKind {
                 )
             }
             crate::registry::id::HostInternetScsiTargetTransport => {
-                Self::HostInternetScsiTargetTransport(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostInternetScsiTargetTransport)
             }
             crate::registry::id::HostParallelScsiTargetTransport => {
-                Self::HostParallelScsiTargetTransport(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostParallelScsiTargetTransport)
             }
             crate::registry::id::HostPcieTargetTransport => {
-                Self::HostPcieTargetTransport(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostPcieTargetTransport)
             }
             crate::registry::id::HostRdmaTargetTransport => {
-                Self::HostRdmaTargetTransport(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostRdmaTargetTransport)
             }
             crate::registry::id::HostSerialAttachedTargetTransport => {
-                Self::HostSerialAttachedTargetTransport(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostSerialAttachedTargetTransport)
             }
             crate::registry::id::HostTcpTargetTransport => {
-                Self::HostTcpTargetTransport(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostTcpTargetTransport)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::HostTargetTransport(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::HostTargetTransport)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

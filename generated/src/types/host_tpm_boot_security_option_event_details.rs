@@ -111,7 +111,6 @@ impl<'de> serde::Deserialize<'de> for HostTpmBootSecurityOptionEventDetails {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum HostTpmBootSecurityOptionEventDetailsKind {
     /// Exactly this type.
     HostTpmBootSecurityOptionEventDetails(
@@ -121,6 +120,25 @@ pub enum HostTpmBootSecurityOptionEventDetailsKind {
     HostTpmNvTagEventDetails(Box<crate::types::HostTpmNvTagEventDetails>),
     ///  A `HostTpmSignerEventDetails`.
     HostTpmSignerEventDetails(Box<crate::types::HostTpmSignerEventDetails>),
+}
+impl Clone for HostTpmBootSecurityOptionEventDetailsKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::HostTpmBootSecurityOptionEventDetails(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::HostTpmBootSecurityOptionEventDetails,
+                )
+            }
+            Self::HostTpmNvTagEventDetails(v) => {
+                crate::object::clone_boxed(&**v, Self::HostTpmNvTagEventDetails)
+            }
+            Self::HostTpmSignerEventDetails(v) => {
+                crate::object::clone_boxed(&**v, Self::HostTpmSignerEventDetails)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -153,21 +171,21 @@ impl From<crate::types::HostTpmBootSecurityOptionEventDetails>
 for HostTpmBootSecurityOptionEventDetailsKind {
     #[inline]
     fn from(v: crate::types::HostTpmBootSecurityOptionEventDetails) -> Self {
-        Self::HostTpmBootSecurityOptionEventDetails(Box::new(v))
+        crate::object::boxed(v, Self::HostTpmBootSecurityOptionEventDetails)
     }
 }
 impl From<crate::types::HostTpmNvTagEventDetails>
 for HostTpmBootSecurityOptionEventDetailsKind {
     #[inline]
     fn from(v: crate::types::HostTpmNvTagEventDetails) -> Self {
-        Self::HostTpmNvTagEventDetails(Box::new(v))
+        crate::object::boxed(v, Self::HostTpmNvTagEventDetails)
     }
 }
 impl From<crate::types::HostTpmSignerEventDetails>
 for HostTpmBootSecurityOptionEventDetailsKind {
     #[inline]
     fn from(v: crate::types::HostTpmSignerEventDetails) -> Self {
-        Self::HostTpmSignerEventDetails(Box::new(v))
+        crate::object::boxed(v, Self::HostTpmSignerEventDetails)
     }
 }
 impl crate::object::Family for HostTpmBootSecurityOptionEventDetailsKind {
@@ -177,16 +195,16 @@ impl crate::object::Family for HostTpmBootSecurityOptionEventDetailsKind {
             id,
         ) {
             crate::registry::id::HostTpmNvTagEventDetails => {
-                Self::HostTpmNvTagEventDetails(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostTpmNvTagEventDetails)
             }
             crate::registry::id::HostTpmSignerEventDetails => {
-                Self::HostTpmSignerEventDetails(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostTpmSignerEventDetails)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::HostTpmBootSecurityOptionEventDetails(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::HostTpmBootSecurityOptionEventDetails)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -106,7 +106,6 @@ impl<'de> serde::Deserialize<'de> for HostTpmEventDetails {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum HostTpmEventDetailsKind {
     /// Exactly this type.
     HostTpmEventDetails(Box<crate::types::HostTpmEventDetails>),
@@ -130,6 +129,40 @@ pub enum HostTpmEventDetailsKind {
     ),
     ///  A `HostTpmVersionEventDetails`.
     HostTpmVersionEventDetails(Box<crate::types::HostTpmVersionEventDetails>),
+}
+impl Clone for HostTpmEventDetailsKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::HostTpmEventDetails(v) => {
+                crate::object::clone_boxed(&**v, Self::HostTpmEventDetails)
+            }
+            Self::HostTpmBootCompleteEventDetails(v) => {
+                crate::object::clone_boxed(&**v, Self::HostTpmBootCompleteEventDetails)
+            }
+            Self::HostTpmBootSecurityOptionEventDetails(v) => {
+                Self::HostTpmBootSecurityOptionEventDetails(Clone::clone(v))
+            }
+            Self::HostTpmCommandEventDetails(v) => {
+                crate::object::clone_boxed(&**v, Self::HostTpmCommandEventDetails)
+            }
+            Self::HostTpmOptionEventDetails(v) => {
+                crate::object::clone_boxed(&**v, Self::HostTpmOptionEventDetails)
+            }
+            Self::HostTpmSoftwareComponentEventDetails(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::HostTpmSoftwareComponentEventDetails,
+                )
+            }
+            Self::HostTpmSystemVersionEventDetails(v) => {
+                crate::object::clone_boxed(&**v, Self::HostTpmSystemVersionEventDetails)
+            }
+            Self::HostTpmVersionEventDetails(v) => {
+                crate::object::clone_boxed(&**v, Self::HostTpmVersionEventDetails)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -166,13 +199,13 @@ impl HostTpmEventDetailsKind {
 impl From<crate::types::HostTpmEventDetails> for HostTpmEventDetailsKind {
     #[inline]
     fn from(v: crate::types::HostTpmEventDetails) -> Self {
-        Self::HostTpmEventDetails(Box::new(v))
+        crate::object::boxed(v, Self::HostTpmEventDetails)
     }
 }
 impl From<crate::types::HostTpmBootCompleteEventDetails> for HostTpmEventDetailsKind {
     #[inline]
     fn from(v: crate::types::HostTpmBootCompleteEventDetails) -> Self {
-        Self::HostTpmBootCompleteEventDetails(Box::new(v))
+        crate::object::boxed(v, Self::HostTpmBootCompleteEventDetails)
     }
 }
 impl From<crate::types::HostTpmBootSecurityOptionEventDetailsKind>
@@ -185,32 +218,32 @@ for HostTpmEventDetailsKind {
 impl From<crate::types::HostTpmCommandEventDetails> for HostTpmEventDetailsKind {
     #[inline]
     fn from(v: crate::types::HostTpmCommandEventDetails) -> Self {
-        Self::HostTpmCommandEventDetails(Box::new(v))
+        crate::object::boxed(v, Self::HostTpmCommandEventDetails)
     }
 }
 impl From<crate::types::HostTpmOptionEventDetails> for HostTpmEventDetailsKind {
     #[inline]
     fn from(v: crate::types::HostTpmOptionEventDetails) -> Self {
-        Self::HostTpmOptionEventDetails(Box::new(v))
+        crate::object::boxed(v, Self::HostTpmOptionEventDetails)
     }
 }
 impl From<crate::types::HostTpmSoftwareComponentEventDetails>
 for HostTpmEventDetailsKind {
     #[inline]
     fn from(v: crate::types::HostTpmSoftwareComponentEventDetails) -> Self {
-        Self::HostTpmSoftwareComponentEventDetails(Box::new(v))
+        crate::object::boxed(v, Self::HostTpmSoftwareComponentEventDetails)
     }
 }
 impl From<crate::types::HostTpmSystemVersionEventDetails> for HostTpmEventDetailsKind {
     #[inline]
     fn from(v: crate::types::HostTpmSystemVersionEventDetails) -> Self {
-        Self::HostTpmSystemVersionEventDetails(Box::new(v))
+        crate::object::boxed(v, Self::HostTpmSystemVersionEventDetails)
     }
 }
 impl From<crate::types::HostTpmVersionEventDetails> for HostTpmEventDetailsKind {
     #[inline]
     fn from(v: crate::types::HostTpmVersionEventDetails) -> Self {
-        Self::HostTpmVersionEventDetails(Box::new(v))
+        crate::object::boxed(v, Self::HostTpmVersionEventDetails)
     }
 }
 impl crate::object::Family for HostTpmEventDetailsKind {
@@ -220,7 +253,7 @@ impl crate::object::Family for HostTpmEventDetailsKind {
             id,
         ) {
             crate::registry::id::HostTpmBootCompleteEventDetails => {
-                Self::HostTpmBootCompleteEventDetails(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostTpmBootCompleteEventDetails)
             }
             crate::registry::id::HostTpmBootSecurityOptionEventDetails => {
                 Self::HostTpmBootSecurityOptionEventDetails(
@@ -230,25 +263,25 @@ impl crate::object::Family for HostTpmEventDetailsKind {
                 )
             }
             crate::registry::id::HostTpmCommandEventDetails => {
-                Self::HostTpmCommandEventDetails(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostTpmCommandEventDetails)
             }
             crate::registry::id::HostTpmOptionEventDetails => {
-                Self::HostTpmOptionEventDetails(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostTpmOptionEventDetails)
             }
             crate::registry::id::HostTpmSoftwareComponentEventDetails => {
-                Self::HostTpmSoftwareComponentEventDetails(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostTpmSoftwareComponentEventDetails)
             }
             crate::registry::id::HostTpmSystemVersionEventDetails => {
-                Self::HostTpmSystemVersionEventDetails(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostTpmSystemVersionEventDetails)
             }
             crate::registry::id::HostTpmVersionEventDetails => {
-                Self::HostTpmVersionEventDetails(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostTpmVersionEventDetails)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::HostTpmEventDetails(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::HostTpmEventDetails)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

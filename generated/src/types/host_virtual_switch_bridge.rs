@@ -90,7 +90,6 @@ impl<'de> serde::Deserialize<'de> for HostVirtualSwitchBridge {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum HostVirtualSwitchBridgeKind {
     /// Exactly this type.
     HostVirtualSwitchBridge(Box<crate::types::HostVirtualSwitchBridge>),
@@ -100,6 +99,25 @@ pub enum HostVirtualSwitchBridgeKind {
     HostVirtualSwitchBondBridge(Box<crate::types::HostVirtualSwitchBondBridge>),
     ///  A `HostVirtualSwitchSimpleBridge`.
     HostVirtualSwitchSimpleBridge(Box<crate::types::HostVirtualSwitchSimpleBridge>),
+}
+impl Clone for HostVirtualSwitchBridgeKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::HostVirtualSwitchBridge(v) => {
+                crate::object::clone_boxed(&**v, Self::HostVirtualSwitchBridge)
+            }
+            Self::HostVirtualSwitchAutoBridge(v) => {
+                crate::object::clone_boxed(&**v, Self::HostVirtualSwitchAutoBridge)
+            }
+            Self::HostVirtualSwitchBondBridge(v) => {
+                crate::object::clone_boxed(&**v, Self::HostVirtualSwitchBondBridge)
+            }
+            Self::HostVirtualSwitchSimpleBridge(v) => {
+                crate::object::clone_boxed(&**v, Self::HostVirtualSwitchSimpleBridge)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -132,25 +150,25 @@ impl HostVirtualSwitchBridgeKind {
 impl From<crate::types::HostVirtualSwitchBridge> for HostVirtualSwitchBridgeKind {
     #[inline]
     fn from(v: crate::types::HostVirtualSwitchBridge) -> Self {
-        Self::HostVirtualSwitchBridge(Box::new(v))
+        crate::object::boxed(v, Self::HostVirtualSwitchBridge)
     }
 }
 impl From<crate::types::HostVirtualSwitchAutoBridge> for HostVirtualSwitchBridgeKind {
     #[inline]
     fn from(v: crate::types::HostVirtualSwitchAutoBridge) -> Self {
-        Self::HostVirtualSwitchAutoBridge(Box::new(v))
+        crate::object::boxed(v, Self::HostVirtualSwitchAutoBridge)
     }
 }
 impl From<crate::types::HostVirtualSwitchBondBridge> for HostVirtualSwitchBridgeKind {
     #[inline]
     fn from(v: crate::types::HostVirtualSwitchBondBridge) -> Self {
-        Self::HostVirtualSwitchBondBridge(Box::new(v))
+        crate::object::boxed(v, Self::HostVirtualSwitchBondBridge)
     }
 }
 impl From<crate::types::HostVirtualSwitchSimpleBridge> for HostVirtualSwitchBridgeKind {
     #[inline]
     fn from(v: crate::types::HostVirtualSwitchSimpleBridge) -> Self {
-        Self::HostVirtualSwitchSimpleBridge(Box::new(v))
+        crate::object::boxed(v, Self::HostVirtualSwitchSimpleBridge)
     }
 }
 impl crate::object::Family for HostVirtualSwitchBridgeKind {
@@ -160,19 +178,19 @@ impl crate::object::Family for HostVirtualSwitchBridgeKind {
             id,
         ) {
             crate::registry::id::HostVirtualSwitchAutoBridge => {
-                Self::HostVirtualSwitchAutoBridge(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostVirtualSwitchAutoBridge)
             }
             crate::registry::id::HostVirtualSwitchBondBridge => {
-                Self::HostVirtualSwitchBondBridge(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostVirtualSwitchBondBridge)
             }
             crate::registry::id::HostVirtualSwitchSimpleBridge => {
-                Self::HostVirtualSwitchSimpleBridge(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostVirtualSwitchSimpleBridge)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::HostVirtualSwitchBridge(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::HostVirtualSwitchBridge)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -120,12 +120,22 @@ impl<'de> serde::Deserialize<'de> for HourlyTaskScheduler {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum HourlyTaskSchedulerKind {
     /// Exactly this type.
     HourlyTaskScheduler(Box<crate::types::HourlyTaskScheduler>),
     ///  A `DailyTaskScheduler` or one of its subtypes.
     DailyTaskScheduler(crate::types::DailyTaskSchedulerKind),
+}
+impl Clone for HourlyTaskSchedulerKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::HourlyTaskScheduler(v) => {
+                crate::object::clone_boxed(&**v, Self::HourlyTaskScheduler)
+            }
+            Self::DailyTaskScheduler(v) => Self::DailyTaskScheduler(Clone::clone(v)),
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -156,7 +166,7 @@ impl HourlyTaskSchedulerKind {
 impl From<crate::types::HourlyTaskScheduler> for HourlyTaskSchedulerKind {
     #[inline]
     fn from(v: crate::types::HourlyTaskScheduler) -> Self {
-        Self::HourlyTaskScheduler(Box::new(v))
+        crate::object::boxed(v, Self::HourlyTaskScheduler)
     }
 }
 impl From<crate::types::DailyTaskSchedulerKind> for HourlyTaskSchedulerKind {
@@ -182,7 +192,7 @@ impl crate::object::Family for HourlyTaskSchedulerKind {
         }
     }
     fn blank_base() -> Self {
-        Self::HourlyTaskScheduler(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::HourlyTaskScheduler)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -106,7 +106,6 @@ impl<'de> serde::Deserialize<'de> for ImportSpec {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum ImportSpecKind {
     /// Exactly this type.
     ImportSpec(Box<crate::types::ImportSpec>),
@@ -114,6 +113,20 @@ pub enum ImportSpecKind {
     VirtualAppImportSpec(Box<crate::types::VirtualAppImportSpec>),
     ///  A `VirtualMachineImportSpec`.
     VirtualMachineImportSpec(Box<crate::types::VirtualMachineImportSpec>),
+}
+impl Clone for ImportSpecKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::ImportSpec(v) => crate::object::clone_boxed(&**v, Self::ImportSpec),
+            Self::VirtualAppImportSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualAppImportSpec)
+            }
+            Self::VirtualMachineImportSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualMachineImportSpec)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -145,35 +158,35 @@ impl ImportSpecKind {
 impl From<crate::types::ImportSpec> for ImportSpecKind {
     #[inline]
     fn from(v: crate::types::ImportSpec) -> Self {
-        Self::ImportSpec(Box::new(v))
+        crate::object::boxed(v, Self::ImportSpec)
     }
 }
 impl From<crate::types::VirtualAppImportSpec> for ImportSpecKind {
     #[inline]
     fn from(v: crate::types::VirtualAppImportSpec) -> Self {
-        Self::VirtualAppImportSpec(Box::new(v))
+        crate::object::boxed(v, Self::VirtualAppImportSpec)
     }
 }
 impl From<crate::types::VirtualMachineImportSpec> for ImportSpecKind {
     #[inline]
     fn from(v: crate::types::VirtualMachineImportSpec) -> Self {
-        Self::VirtualMachineImportSpec(Box::new(v))
+        crate::object::boxed(v, Self::VirtualMachineImportSpec)
     }
 }
 impl crate::object::Family for ImportSpecKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::ImportSpec, id) {
             crate::registry::id::VirtualAppImportSpec => {
-                Self::VirtualAppImportSpec(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualAppImportSpec)
             }
             crate::registry::id::VirtualMachineImportSpec => {
-                Self::VirtualMachineImportSpec(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualMachineImportSpec)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::ImportSpec(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::ImportSpec)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -123,12 +123,24 @@ impl<'de> serde::Deserialize<'de> for InaccessibleDatastore {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum InaccessibleDatastoreKind {
     /// Exactly this type.
     InaccessibleDatastore(Box<crate::types::InaccessibleDatastore>),
     ///  A `InaccessibleFTMetadataDatastore`.
     InaccessibleFTMetadataDatastore(Box<crate::types::InaccessibleFTMetadataDatastore>),
+}
+impl Clone for InaccessibleDatastoreKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::InaccessibleDatastore(v) => {
+                crate::object::clone_boxed(&**v, Self::InaccessibleDatastore)
+            }
+            Self::InaccessibleFTMetadataDatastore(v) => {
+                crate::object::clone_boxed(&**v, Self::InaccessibleFTMetadataDatastore)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -159,13 +171,13 @@ impl InaccessibleDatastoreKind {
 impl From<crate::types::InaccessibleDatastore> for InaccessibleDatastoreKind {
     #[inline]
     fn from(v: crate::types::InaccessibleDatastore) -> Self {
-        Self::InaccessibleDatastore(Box::new(v))
+        crate::object::boxed(v, Self::InaccessibleDatastore)
     }
 }
 impl From<crate::types::InaccessibleFTMetadataDatastore> for InaccessibleDatastoreKind {
     #[inline]
     fn from(v: crate::types::InaccessibleFTMetadataDatastore) -> Self {
-        Self::InaccessibleFTMetadataDatastore(Box::new(v))
+        crate::object::boxed(v, Self::InaccessibleFTMetadataDatastore)
     }
 }
 impl crate::object::Family for InaccessibleDatastoreKind {
@@ -175,13 +187,13 @@ impl crate::object::Family for InaccessibleDatastoreKind {
             id,
         ) {
             crate::registry::id::InaccessibleFTMetadataDatastore => {
-                Self::InaccessibleFTMetadataDatastore(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::InaccessibleFTMetadataDatastore)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::InaccessibleDatastore(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::InaccessibleDatastore)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

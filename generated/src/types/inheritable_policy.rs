@@ -101,7 +101,6 @@ impl<'de> serde::Deserialize<'de> for InheritablePolicy {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum InheritablePolicyKind {
     /// Exactly this type.
     InheritablePolicy(Box<crate::types::InheritablePolicy>),
@@ -148,6 +147,63 @@ pub enum InheritablePolicyKind {
     VmwareDistributedVirtualSwitchVlanSpec(
         crate::types::VmwareDistributedVirtualSwitchVlanSpecKind,
     ),
+}
+impl Clone for InheritablePolicyKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::InheritablePolicy(v) => {
+                crate::object::clone_boxed(&**v, Self::InheritablePolicy)
+            }
+            Self::BoolPolicy(v) => crate::object::clone_boxed(&**v, Self::BoolPolicy),
+            #[cfg(feature = "vsan")]
+            Self::IntPolicy(v) => crate::object::clone_boxed(&**v, Self::IntPolicy),
+            Self::LongPolicy(v) => crate::object::clone_boxed(&**v, Self::LongPolicy),
+            Self::StringPolicy(v) => crate::object::clone_boxed(&**v, Self::StringPolicy),
+            Self::DvsFilterConfig(v) => Self::DvsFilterConfig(Clone::clone(v)),
+            Self::DvsFilterPolicy(v) => {
+                crate::object::clone_boxed(&**v, Self::DvsFilterPolicy)
+            }
+            Self::DVSTrafficShapingPolicy(v) => {
+                crate::object::clone_boxed(&**v, Self::DVSTrafficShapingPolicy)
+            }
+            Self::DVSVendorSpecificConfig(v) => {
+                crate::object::clone_boxed(&**v, Self::DVSVendorSpecificConfig)
+            }
+            #[cfg(feature = "vsan")]
+            Self::DVSFailureCriteria(v) => {
+                crate::object::clone_boxed(&**v, Self::DVSFailureCriteria)
+            }
+            #[cfg(feature = "vsan")]
+            Self::DVSMacLearningPolicy(v) => {
+                crate::object::clone_boxed(&**v, Self::DVSMacLearningPolicy)
+            }
+            #[cfg(feature = "vsan")]
+            Self::DVSMacManagementPolicy(v) => {
+                crate::object::clone_boxed(&**v, Self::DVSMacManagementPolicy)
+            }
+            #[cfg(feature = "vsan")]
+            Self::DVSSecurityPolicy(v) => {
+                crate::object::clone_boxed(&**v, Self::DVSSecurityPolicy)
+            }
+            #[cfg(feature = "vsan")]
+            Self::VMwareUplinkLacpPolicy(v) => {
+                crate::object::clone_boxed(&**v, Self::VMwareUplinkLacpPolicy)
+            }
+            #[cfg(feature = "vsan")]
+            Self::VMwareUplinkPortOrderPolicy(v) => {
+                crate::object::clone_boxed(&**v, Self::VMwareUplinkPortOrderPolicy)
+            }
+            #[cfg(feature = "vsan")]
+            Self::VmwareUplinkPortTeamingPolicy(v) => {
+                crate::object::clone_boxed(&**v, Self::VmwareUplinkPortTeamingPolicy)
+            }
+            #[cfg(feature = "vsan")]
+            Self::VmwareDistributedVirtualSwitchVlanSpec(v) => {
+                Self::VmwareDistributedVirtualSwitchVlanSpec(Clone::clone(v))
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -202,32 +258,32 @@ impl InheritablePolicyKind {
 impl From<crate::types::InheritablePolicy> for InheritablePolicyKind {
     #[inline]
     fn from(v: crate::types::InheritablePolicy) -> Self {
-        Self::InheritablePolicy(Box::new(v))
+        crate::object::boxed(v, Self::InheritablePolicy)
     }
 }
 impl From<crate::types::BoolPolicy> for InheritablePolicyKind {
     #[inline]
     fn from(v: crate::types::BoolPolicy) -> Self {
-        Self::BoolPolicy(Box::new(v))
+        crate::object::boxed(v, Self::BoolPolicy)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::IntPolicy> for InheritablePolicyKind {
     #[inline]
     fn from(v: crate::types::IntPolicy) -> Self {
-        Self::IntPolicy(Box::new(v))
+        crate::object::boxed(v, Self::IntPolicy)
     }
 }
 impl From<crate::types::LongPolicy> for InheritablePolicyKind {
     #[inline]
     fn from(v: crate::types::LongPolicy) -> Self {
-        Self::LongPolicy(Box::new(v))
+        crate::object::boxed(v, Self::LongPolicy)
     }
 }
 impl From<crate::types::StringPolicy> for InheritablePolicyKind {
     #[inline]
     fn from(v: crate::types::StringPolicy) -> Self {
-        Self::StringPolicy(Box::new(v))
+        crate::object::boxed(v, Self::StringPolicy)
     }
 }
 impl From<crate::types::DvsFilterConfigKind> for InheritablePolicyKind {
@@ -239,68 +295,68 @@ impl From<crate::types::DvsFilterConfigKind> for InheritablePolicyKind {
 impl From<crate::types::DvsFilterPolicy> for InheritablePolicyKind {
     #[inline]
     fn from(v: crate::types::DvsFilterPolicy) -> Self {
-        Self::DvsFilterPolicy(Box::new(v))
+        crate::object::boxed(v, Self::DvsFilterPolicy)
     }
 }
 impl From<crate::types::DVSTrafficShapingPolicy> for InheritablePolicyKind {
     #[inline]
     fn from(v: crate::types::DVSTrafficShapingPolicy) -> Self {
-        Self::DVSTrafficShapingPolicy(Box::new(v))
+        crate::object::boxed(v, Self::DVSTrafficShapingPolicy)
     }
 }
 impl From<crate::types::DVSVendorSpecificConfig> for InheritablePolicyKind {
     #[inline]
     fn from(v: crate::types::DVSVendorSpecificConfig) -> Self {
-        Self::DVSVendorSpecificConfig(Box::new(v))
+        crate::object::boxed(v, Self::DVSVendorSpecificConfig)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::DVSFailureCriteria> for InheritablePolicyKind {
     #[inline]
     fn from(v: crate::types::DVSFailureCriteria) -> Self {
-        Self::DVSFailureCriteria(Box::new(v))
+        crate::object::boxed(v, Self::DVSFailureCriteria)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::DVSMacLearningPolicy> for InheritablePolicyKind {
     #[inline]
     fn from(v: crate::types::DVSMacLearningPolicy) -> Self {
-        Self::DVSMacLearningPolicy(Box::new(v))
+        crate::object::boxed(v, Self::DVSMacLearningPolicy)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::DVSMacManagementPolicy> for InheritablePolicyKind {
     #[inline]
     fn from(v: crate::types::DVSMacManagementPolicy) -> Self {
-        Self::DVSMacManagementPolicy(Box::new(v))
+        crate::object::boxed(v, Self::DVSMacManagementPolicy)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::DVSSecurityPolicy> for InheritablePolicyKind {
     #[inline]
     fn from(v: crate::types::DVSSecurityPolicy) -> Self {
-        Self::DVSSecurityPolicy(Box::new(v))
+        crate::object::boxed(v, Self::DVSSecurityPolicy)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VMwareUplinkLacpPolicy> for InheritablePolicyKind {
     #[inline]
     fn from(v: crate::types::VMwareUplinkLacpPolicy) -> Self {
-        Self::VMwareUplinkLacpPolicy(Box::new(v))
+        crate::object::boxed(v, Self::VMwareUplinkLacpPolicy)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VMwareUplinkPortOrderPolicy> for InheritablePolicyKind {
     #[inline]
     fn from(v: crate::types::VMwareUplinkPortOrderPolicy) -> Self {
-        Self::VMwareUplinkPortOrderPolicy(Box::new(v))
+        crate::object::boxed(v, Self::VMwareUplinkPortOrderPolicy)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VmwareUplinkPortTeamingPolicy> for InheritablePolicyKind {
     #[inline]
     fn from(v: crate::types::VmwareUplinkPortTeamingPolicy) -> Self {
-        Self::VmwareUplinkPortTeamingPolicy(Box::new(v))
+        crate::object::boxed(v, Self::VmwareUplinkPortTeamingPolicy)
     }
 }
 #[cfg(feature = "vsan")]
@@ -315,17 +371,15 @@ impl crate::object::Family for InheritablePolicyKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::InheritablePolicy, id) {
             crate::registry::id::BoolPolicy => {
-                Self::BoolPolicy(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::BoolPolicy)
             }
             #[cfg(feature = "vsan")]
-            crate::registry::id::IntPolicy => {
-                Self::IntPolicy(crate::object::Blank::blank())
-            }
+            crate::registry::id::IntPolicy => crate::object::blank_boxed(Self::IntPolicy),
             crate::registry::id::LongPolicy => {
-                Self::LongPolicy(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::LongPolicy)
             }
             crate::registry::id::StringPolicy => {
-                Self::StringPolicy(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::StringPolicy)
             }
             crate::registry::id::DvsFilterConfig => {
                 Self::DvsFilterConfig(
@@ -335,41 +389,41 @@ impl crate::object::Family for InheritablePolicyKind {
                 )
             }
             crate::registry::id::DvsFilterPolicy => {
-                Self::DvsFilterPolicy(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DvsFilterPolicy)
             }
             crate::registry::id::DVSTrafficShapingPolicy => {
-                Self::DVSTrafficShapingPolicy(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DVSTrafficShapingPolicy)
             }
             crate::registry::id::DVSVendorSpecificConfig => {
-                Self::DVSVendorSpecificConfig(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DVSVendorSpecificConfig)
             }
             #[cfg(feature = "vsan")]
             crate::registry::id::DVSFailureCriteria => {
-                Self::DVSFailureCriteria(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DVSFailureCriteria)
             }
             #[cfg(feature = "vsan")]
             crate::registry::id::DVSMacLearningPolicy => {
-                Self::DVSMacLearningPolicy(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DVSMacLearningPolicy)
             }
             #[cfg(feature = "vsan")]
             crate::registry::id::DVSMacManagementPolicy => {
-                Self::DVSMacManagementPolicy(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DVSMacManagementPolicy)
             }
             #[cfg(feature = "vsan")]
             crate::registry::id::DVSSecurityPolicy => {
-                Self::DVSSecurityPolicy(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DVSSecurityPolicy)
             }
             #[cfg(feature = "vsan")]
             crate::registry::id::VMwareUplinkLacpPolicy => {
-                Self::VMwareUplinkLacpPolicy(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VMwareUplinkLacpPolicy)
             }
             #[cfg(feature = "vsan")]
             crate::registry::id::VMwareUplinkPortOrderPolicy => {
-                Self::VMwareUplinkPortOrderPolicy(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VMwareUplinkPortOrderPolicy)
             }
             #[cfg(feature = "vsan")]
             crate::registry::id::VmwareUplinkPortTeamingPolicy => {
-                Self::VmwareUplinkPortTeamingPolicy(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmwareUplinkPortTeamingPolicy)
             }
             #[cfg(feature = "vsan")]
             crate::registry::id::VmwareDistributedVirtualSwitchVlanSpec => {
@@ -383,7 +437,7 @@ impl crate::object::Family for InheritablePolicyKind {
         }
     }
     fn blank_base() -> Self {
-        Self::InheritablePolicy(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::InheritablePolicy)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

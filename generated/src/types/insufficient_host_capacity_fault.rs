@@ -113,7 +113,6 @@ impl<'de> serde::Deserialize<'de> for InsufficientHostCapacityFault {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum InsufficientHostCapacityFaultKind {
     /// Exactly this type.
     InsufficientHostCapacityFault(Box<crate::types::InsufficientHostCapacityFault>),
@@ -127,6 +126,28 @@ pub enum InsufficientHostCapacityFaultKind {
     ),
     ///  A `InsufficientPerCpuCapacity`.
     InsufficientPerCpuCapacity(Box<crate::types::InsufficientPerCpuCapacity>),
+}
+impl Clone for InsufficientHostCapacityFaultKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::InsufficientHostCapacityFault(v) => {
+                crate::object::clone_boxed(&**v, Self::InsufficientHostCapacityFault)
+            }
+            Self::InsufficientHostCpuCapacityFault(v) => {
+                crate::object::clone_boxed(&**v, Self::InsufficientHostCpuCapacityFault)
+            }
+            Self::InsufficientHostMemoryCapacityFault(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::InsufficientHostMemoryCapacityFault,
+                )
+            }
+            Self::InsufficientPerCpuCapacity(v) => {
+                crate::object::clone_boxed(&**v, Self::InsufficientPerCpuCapacity)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -160,28 +181,28 @@ impl From<crate::types::InsufficientHostCapacityFault>
 for InsufficientHostCapacityFaultKind {
     #[inline]
     fn from(v: crate::types::InsufficientHostCapacityFault) -> Self {
-        Self::InsufficientHostCapacityFault(Box::new(v))
+        crate::object::boxed(v, Self::InsufficientHostCapacityFault)
     }
 }
 impl From<crate::types::InsufficientHostCpuCapacityFault>
 for InsufficientHostCapacityFaultKind {
     #[inline]
     fn from(v: crate::types::InsufficientHostCpuCapacityFault) -> Self {
-        Self::InsufficientHostCpuCapacityFault(Box::new(v))
+        crate::object::boxed(v, Self::InsufficientHostCpuCapacityFault)
     }
 }
 impl From<crate::types::InsufficientHostMemoryCapacityFault>
 for InsufficientHostCapacityFaultKind {
     #[inline]
     fn from(v: crate::types::InsufficientHostMemoryCapacityFault) -> Self {
-        Self::InsufficientHostMemoryCapacityFault(Box::new(v))
+        crate::object::boxed(v, Self::InsufficientHostMemoryCapacityFault)
     }
 }
 impl From<crate::types::InsufficientPerCpuCapacity>
 for InsufficientHostCapacityFaultKind {
     #[inline]
     fn from(v: crate::types::InsufficientPerCpuCapacity) -> Self {
-        Self::InsufficientPerCpuCapacity(Box::new(v))
+        crate::object::boxed(v, Self::InsufficientPerCpuCapacity)
     }
 }
 impl crate::object::Family for InsufficientHostCapacityFaultKind {
@@ -191,19 +212,19 @@ impl crate::object::Family for InsufficientHostCapacityFaultKind {
             id,
         ) {
             crate::registry::id::InsufficientHostCpuCapacityFault => {
-                Self::InsufficientHostCpuCapacityFault(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::InsufficientHostCpuCapacityFault)
             }
             crate::registry::id::InsufficientHostMemoryCapacityFault => {
-                Self::InsufficientHostMemoryCapacityFault(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::InsufficientHostMemoryCapacityFault)
             }
             crate::registry::id::InsufficientPerCpuCapacity => {
-                Self::InsufficientPerCpuCapacity(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::InsufficientPerCpuCapacity)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::InsufficientHostCapacityFault(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::InsufficientHostCapacityFault)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

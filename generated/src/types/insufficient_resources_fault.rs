@@ -106,7 +106,6 @@ impl<'de> serde::Deserialize<'de> for InsufficientResourcesFault {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum InsufficientResourcesFaultKind {
     /// Exactly this type.
     InsufficientResourcesFault(Box<crate::types::InsufficientResourcesFault>),
@@ -161,6 +160,79 @@ pub enum InsufficientResourcesFaultKind {
         Box<crate::types::VmSmpFaultToleranceTooManyVMsOnHost>,
     ),
 }
+impl Clone for InsufficientResourcesFaultKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::InsufficientResourcesFault(v) => {
+                crate::object::clone_boxed(&**v, Self::InsufficientResourcesFault)
+            }
+            Self::InsufficientAgentVmsDeployed(v) => {
+                crate::object::clone_boxed(&**v, Self::InsufficientAgentVmsDeployed)
+            }
+            Self::InsufficientCpuResourcesFault(v) => {
+                crate::object::clone_boxed(&**v, Self::InsufficientCpuResourcesFault)
+            }
+            Self::InsufficientFailoverResourcesFault(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::InsufficientFailoverResourcesFault,
+                )
+            }
+            Self::InsufficientGraphicsResourcesFault(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::InsufficientGraphicsResourcesFault,
+                )
+            }
+            Self::InsufficientHostCapacityFault(v) => {
+                Self::InsufficientHostCapacityFault(Clone::clone(v))
+            }
+            Self::InsufficientMemoryResourcesFault(v) => {
+                crate::object::clone_boxed(&**v, Self::InsufficientMemoryResourcesFault)
+            }
+            Self::InsufficientNetworkCapacity(v) => {
+                crate::object::clone_boxed(&**v, Self::InsufficientNetworkCapacity)
+            }
+            Self::InsufficientNetworkResourcePoolCapacity(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::InsufficientNetworkResourcePoolCapacity,
+                )
+            }
+            Self::InsufficientStandbyResource(v) => {
+                Self::InsufficientStandbyResource(Clone::clone(v))
+            }
+            Self::InsufficientStorageSpace(v) => {
+                crate::object::clone_boxed(&**v, Self::InsufficientStorageSpace)
+            }
+            Self::InsufficientVFlashResourcesFault(v) => {
+                crate::object::clone_boxed(&**v, Self::InsufficientVFlashResourcesFault)
+            }
+            Self::InvalidResourcePoolStructureFault(v) => {
+                crate::object::clone_boxed(&**v, Self::InvalidResourcePoolStructureFault)
+            }
+            Self::NumVirtualCpusExceedsLimit(v) => {
+                crate::object::clone_boxed(&**v, Self::NumVirtualCpusExceedsLimit)
+            }
+            Self::VmFaultToleranceTooManyFtVcpusOnHost(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VmFaultToleranceTooManyFtVcpusOnHost,
+                )
+            }
+            Self::VmFaultToleranceTooManyVMsOnHost(v) => {
+                crate::object::clone_boxed(&**v, Self::VmFaultToleranceTooManyVMsOnHost)
+            }
+            Self::VmSmpFaultToleranceTooManyVMsOnHost(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VmSmpFaultToleranceTooManyVMsOnHost,
+                )
+            }
+        }
+    }
+}
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
 impl std::fmt::Debug for InsufficientResourcesFaultKind {
@@ -205,35 +277,35 @@ impl InsufficientResourcesFaultKind {
 impl From<crate::types::InsufficientResourcesFault> for InsufficientResourcesFaultKind {
     #[inline]
     fn from(v: crate::types::InsufficientResourcesFault) -> Self {
-        Self::InsufficientResourcesFault(Box::new(v))
+        crate::object::boxed(v, Self::InsufficientResourcesFault)
     }
 }
 impl From<crate::types::InsufficientAgentVmsDeployed>
 for InsufficientResourcesFaultKind {
     #[inline]
     fn from(v: crate::types::InsufficientAgentVmsDeployed) -> Self {
-        Self::InsufficientAgentVmsDeployed(Box::new(v))
+        crate::object::boxed(v, Self::InsufficientAgentVmsDeployed)
     }
 }
 impl From<crate::types::InsufficientCpuResourcesFault>
 for InsufficientResourcesFaultKind {
     #[inline]
     fn from(v: crate::types::InsufficientCpuResourcesFault) -> Self {
-        Self::InsufficientCpuResourcesFault(Box::new(v))
+        crate::object::boxed(v, Self::InsufficientCpuResourcesFault)
     }
 }
 impl From<crate::types::InsufficientFailoverResourcesFault>
 for InsufficientResourcesFaultKind {
     #[inline]
     fn from(v: crate::types::InsufficientFailoverResourcesFault) -> Self {
-        Self::InsufficientFailoverResourcesFault(Box::new(v))
+        crate::object::boxed(v, Self::InsufficientFailoverResourcesFault)
     }
 }
 impl From<crate::types::InsufficientGraphicsResourcesFault>
 for InsufficientResourcesFaultKind {
     #[inline]
     fn from(v: crate::types::InsufficientGraphicsResourcesFault) -> Self {
-        Self::InsufficientGraphicsResourcesFault(Box::new(v))
+        crate::object::boxed(v, Self::InsufficientGraphicsResourcesFault)
     }
 }
 impl From<crate::types::InsufficientHostCapacityFaultKind>
@@ -247,20 +319,20 @@ impl From<crate::types::InsufficientMemoryResourcesFault>
 for InsufficientResourcesFaultKind {
     #[inline]
     fn from(v: crate::types::InsufficientMemoryResourcesFault) -> Self {
-        Self::InsufficientMemoryResourcesFault(Box::new(v))
+        crate::object::boxed(v, Self::InsufficientMemoryResourcesFault)
     }
 }
 impl From<crate::types::InsufficientNetworkCapacity> for InsufficientResourcesFaultKind {
     #[inline]
     fn from(v: crate::types::InsufficientNetworkCapacity) -> Self {
-        Self::InsufficientNetworkCapacity(Box::new(v))
+        crate::object::boxed(v, Self::InsufficientNetworkCapacity)
     }
 }
 impl From<crate::types::InsufficientNetworkResourcePoolCapacity>
 for InsufficientResourcesFaultKind {
     #[inline]
     fn from(v: crate::types::InsufficientNetworkResourcePoolCapacity) -> Self {
-        Self::InsufficientNetworkResourcePoolCapacity(Box::new(v))
+        crate::object::boxed(v, Self::InsufficientNetworkResourcePoolCapacity)
     }
 }
 impl From<crate::types::InsufficientStandbyResourceKind>
@@ -273,48 +345,48 @@ for InsufficientResourcesFaultKind {
 impl From<crate::types::InsufficientStorageSpace> for InsufficientResourcesFaultKind {
     #[inline]
     fn from(v: crate::types::InsufficientStorageSpace) -> Self {
-        Self::InsufficientStorageSpace(Box::new(v))
+        crate::object::boxed(v, Self::InsufficientStorageSpace)
     }
 }
 impl From<crate::types::InsufficientVFlashResourcesFault>
 for InsufficientResourcesFaultKind {
     #[inline]
     fn from(v: crate::types::InsufficientVFlashResourcesFault) -> Self {
-        Self::InsufficientVFlashResourcesFault(Box::new(v))
+        crate::object::boxed(v, Self::InsufficientVFlashResourcesFault)
     }
 }
 impl From<crate::types::InvalidResourcePoolStructureFault>
 for InsufficientResourcesFaultKind {
     #[inline]
     fn from(v: crate::types::InvalidResourcePoolStructureFault) -> Self {
-        Self::InvalidResourcePoolStructureFault(Box::new(v))
+        crate::object::boxed(v, Self::InvalidResourcePoolStructureFault)
     }
 }
 impl From<crate::types::NumVirtualCpusExceedsLimit> for InsufficientResourcesFaultKind {
     #[inline]
     fn from(v: crate::types::NumVirtualCpusExceedsLimit) -> Self {
-        Self::NumVirtualCpusExceedsLimit(Box::new(v))
+        crate::object::boxed(v, Self::NumVirtualCpusExceedsLimit)
     }
 }
 impl From<crate::types::VmFaultToleranceTooManyFtVcpusOnHost>
 for InsufficientResourcesFaultKind {
     #[inline]
     fn from(v: crate::types::VmFaultToleranceTooManyFtVcpusOnHost) -> Self {
-        Self::VmFaultToleranceTooManyFtVcpusOnHost(Box::new(v))
+        crate::object::boxed(v, Self::VmFaultToleranceTooManyFtVcpusOnHost)
     }
 }
 impl From<crate::types::VmFaultToleranceTooManyVMsOnHost>
 for InsufficientResourcesFaultKind {
     #[inline]
     fn from(v: crate::types::VmFaultToleranceTooManyVMsOnHost) -> Self {
-        Self::VmFaultToleranceTooManyVMsOnHost(Box::new(v))
+        crate::object::boxed(v, Self::VmFaultToleranceTooManyVMsOnHost)
     }
 }
 impl From<crate::types::VmSmpFaultToleranceTooManyVMsOnHost>
 for InsufficientResourcesFaultKind {
     #[inline]
     fn from(v: crate::types::VmSmpFaultToleranceTooManyVMsOnHost) -> Self {
-        Self::VmSmpFaultToleranceTooManyVMsOnHost(Box::new(v))
+        crate::object::boxed(v, Self::VmSmpFaultToleranceTooManyVMsOnHost)
     }
 }
 impl crate::object::Family for InsufficientResourcesFaultKind {
@@ -324,16 +396,16 @@ impl crate::object::Family for InsufficientResourcesFaultKind {
             id,
         ) {
             crate::registry::id::InsufficientAgentVmsDeployed => {
-                Self::InsufficientAgentVmsDeployed(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::InsufficientAgentVmsDeployed)
             }
             crate::registry::id::InsufficientCpuResourcesFault => {
-                Self::InsufficientCpuResourcesFault(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::InsufficientCpuResourcesFault)
             }
             crate::registry::id::InsufficientFailoverResourcesFault => {
-                Self::InsufficientFailoverResourcesFault(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::InsufficientFailoverResourcesFault)
             }
             crate::registry::id::InsufficientGraphicsResourcesFault => {
-                Self::InsufficientGraphicsResourcesFault(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::InsufficientGraphicsResourcesFault)
             }
             crate::registry::id::InsufficientHostCapacityFault => {
                 Self::InsufficientHostCapacityFault(
@@ -343,15 +415,13 @@ impl crate::object::Family for InsufficientResourcesFaultKind {
                 )
             }
             crate::registry::id::InsufficientMemoryResourcesFault => {
-                Self::InsufficientMemoryResourcesFault(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::InsufficientMemoryResourcesFault)
             }
             crate::registry::id::InsufficientNetworkCapacity => {
-                Self::InsufficientNetworkCapacity(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::InsufficientNetworkCapacity)
             }
             crate::registry::id::InsufficientNetworkResourcePoolCapacity => {
-                Self::InsufficientNetworkResourcePoolCapacity(
-                    crate::object::Blank::blank(),
-                )
+                crate::object::blank_boxed(Self::InsufficientNetworkResourcePoolCapacity)
             }
             crate::registry::id::InsufficientStandbyResource => {
                 Self::InsufficientStandbyResource(
@@ -361,31 +431,31 @@ impl crate::object::Family for InsufficientResourcesFaultKind {
                 )
             }
             crate::registry::id::InsufficientStorageSpace => {
-                Self::InsufficientStorageSpace(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::InsufficientStorageSpace)
             }
             crate::registry::id::InsufficientVFlashResourcesFault => {
-                Self::InsufficientVFlashResourcesFault(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::InsufficientVFlashResourcesFault)
             }
             crate::registry::id::InvalidResourcePoolStructureFault => {
-                Self::InvalidResourcePoolStructureFault(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::InvalidResourcePoolStructureFault)
             }
             crate::registry::id::NumVirtualCpusExceedsLimit => {
-                Self::NumVirtualCpusExceedsLimit(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::NumVirtualCpusExceedsLimit)
             }
             crate::registry::id::VmFaultToleranceTooManyFtVcpusOnHost => {
-                Self::VmFaultToleranceTooManyFtVcpusOnHost(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmFaultToleranceTooManyFtVcpusOnHost)
             }
             crate::registry::id::VmFaultToleranceTooManyVMsOnHost => {
-                Self::VmFaultToleranceTooManyVMsOnHost(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmFaultToleranceTooManyVMsOnHost)
             }
             crate::registry::id::VmSmpFaultToleranceTooManyVMsOnHost => {
-                Self::VmSmpFaultToleranceTooManyVMsOnHost(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmSmpFaultToleranceTooManyVMsOnHost)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::InsufficientResourcesFault(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::InsufficientResourcesFault)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -106,7 +106,6 @@ impl<'de> serde::Deserialize<'de> for InsufficientStandbyResource {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum InsufficientStandbyResourceKind {
     /// Exactly this type.
     InsufficientStandbyResource(Box<crate::types::InsufficientStandbyResource>),
@@ -116,6 +115,22 @@ pub enum InsufficientStandbyResourceKind {
     InsufficientStandbyMemoryResource(
         Box<crate::types::InsufficientStandbyMemoryResource>,
     ),
+}
+impl Clone for InsufficientStandbyResourceKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::InsufficientStandbyResource(v) => {
+                crate::object::clone_boxed(&**v, Self::InsufficientStandbyResource)
+            }
+            Self::InsufficientStandbyCpuResource(v) => {
+                crate::object::clone_boxed(&**v, Self::InsufficientStandbyCpuResource)
+            }
+            Self::InsufficientStandbyMemoryResource(v) => {
+                crate::object::clone_boxed(&**v, Self::InsufficientStandbyMemoryResource)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -148,21 +163,21 @@ impl From<crate::types::InsufficientStandbyResource>
 for InsufficientStandbyResourceKind {
     #[inline]
     fn from(v: crate::types::InsufficientStandbyResource) -> Self {
-        Self::InsufficientStandbyResource(Box::new(v))
+        crate::object::boxed(v, Self::InsufficientStandbyResource)
     }
 }
 impl From<crate::types::InsufficientStandbyCpuResource>
 for InsufficientStandbyResourceKind {
     #[inline]
     fn from(v: crate::types::InsufficientStandbyCpuResource) -> Self {
-        Self::InsufficientStandbyCpuResource(Box::new(v))
+        crate::object::boxed(v, Self::InsufficientStandbyCpuResource)
     }
 }
 impl From<crate::types::InsufficientStandbyMemoryResource>
 for InsufficientStandbyResourceKind {
     #[inline]
     fn from(v: crate::types::InsufficientStandbyMemoryResource) -> Self {
-        Self::InsufficientStandbyMemoryResource(Box::new(v))
+        crate::object::boxed(v, Self::InsufficientStandbyMemoryResource)
     }
 }
 impl crate::object::Family for InsufficientStandbyResourceKind {
@@ -172,16 +187,16 @@ impl crate::object::Family for InsufficientStandbyResourceKind {
             id,
         ) {
             crate::registry::id::InsufficientStandbyCpuResource => {
-                Self::InsufficientStandbyCpuResource(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::InsufficientStandbyCpuResource)
             }
             crate::registry::id::InsufficientStandbyMemoryResource => {
-                Self::InsufficientStandbyMemoryResource(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::InsufficientStandbyMemoryResource)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::InsufficientStandbyResource(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::InsufficientStandbyResource)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -147,7 +147,6 @@ impl<'de> serde::Deserialize<'de> for IntegrityAgencyVUMIssue {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum IntegrityAgencyVUMIssueKind {
     /// Exactly this type.
     IntegrityAgencyVUMIssue(Box<crate::types::IntegrityAgencyVUMIssue>),
@@ -164,6 +163,34 @@ pub enum IntegrityAgencyVUMIssueKind {
     ///  A `IntegrityAgencyVUMUnavailable`.
     #[cfg(feature = "eam")]
     IntegrityAgencyVUMUnavailable(Box<crate::types::IntegrityAgencyVUMUnavailable>),
+}
+impl Clone for IntegrityAgencyVUMIssueKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::IntegrityAgencyVUMIssue(v) => {
+                crate::object::clone_boxed(&**v, Self::IntegrityAgencyVUMIssue)
+            }
+            #[cfg(feature = "eam")]
+            Self::IntegrityAgencyCannotDeleteSoftware(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::IntegrityAgencyCannotDeleteSoftware,
+                )
+            }
+            #[cfg(feature = "eam")]
+            Self::IntegrityAgencyCannotStageSoftware(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::IntegrityAgencyCannotStageSoftware,
+                )
+            }
+            #[cfg(feature = "eam")]
+            Self::IntegrityAgencyVUMUnavailable(v) => {
+                crate::object::clone_boxed(&**v, Self::IntegrityAgencyVUMUnavailable)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -199,7 +226,7 @@ impl IntegrityAgencyVUMIssueKind {
 impl From<crate::types::IntegrityAgencyVUMIssue> for IntegrityAgencyVUMIssueKind {
     #[inline]
     fn from(v: crate::types::IntegrityAgencyVUMIssue) -> Self {
-        Self::IntegrityAgencyVUMIssue(Box::new(v))
+        crate::object::boxed(v, Self::IntegrityAgencyVUMIssue)
     }
 }
 #[cfg(feature = "eam")]
@@ -207,7 +234,7 @@ impl From<crate::types::IntegrityAgencyCannotDeleteSoftware>
 for IntegrityAgencyVUMIssueKind {
     #[inline]
     fn from(v: crate::types::IntegrityAgencyCannotDeleteSoftware) -> Self {
-        Self::IntegrityAgencyCannotDeleteSoftware(Box::new(v))
+        crate::object::boxed(v, Self::IntegrityAgencyCannotDeleteSoftware)
     }
 }
 #[cfg(feature = "eam")]
@@ -215,14 +242,14 @@ impl From<crate::types::IntegrityAgencyCannotStageSoftware>
 for IntegrityAgencyVUMIssueKind {
     #[inline]
     fn from(v: crate::types::IntegrityAgencyCannotStageSoftware) -> Self {
-        Self::IntegrityAgencyCannotStageSoftware(Box::new(v))
+        crate::object::boxed(v, Self::IntegrityAgencyCannotStageSoftware)
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::IntegrityAgencyVUMUnavailable> for IntegrityAgencyVUMIssueKind {
     #[inline]
     fn from(v: crate::types::IntegrityAgencyVUMUnavailable) -> Self {
-        Self::IntegrityAgencyVUMUnavailable(Box::new(v))
+        crate::object::boxed(v, Self::IntegrityAgencyVUMUnavailable)
     }
 }
 impl crate::object::Family for IntegrityAgencyVUMIssueKind {
@@ -233,21 +260,21 @@ impl crate::object::Family for IntegrityAgencyVUMIssueKind {
         ) {
             #[cfg(feature = "eam")]
             crate::registry::id::IntegrityAgencyCannotDeleteSoftware => {
-                Self::IntegrityAgencyCannotDeleteSoftware(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::IntegrityAgencyCannotDeleteSoftware)
             }
             #[cfg(feature = "eam")]
             crate::registry::id::IntegrityAgencyCannotStageSoftware => {
-                Self::IntegrityAgencyCannotStageSoftware(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::IntegrityAgencyCannotStageSoftware)
             }
             #[cfg(feature = "eam")]
             crate::registry::id::IntegrityAgencyVUMUnavailable => {
-                Self::IntegrityAgencyVUMUnavailable(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::IntegrityAgencyVUMUnavailable)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::IntegrityAgencyVUMIssue(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::IntegrityAgencyVUMIssue)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

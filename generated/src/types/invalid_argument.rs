@@ -111,7 +111,6 @@ impl<'de> serde::Deserialize<'de> for InvalidArgument {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum InvalidArgumentKind {
     /// Exactly this type.
     InvalidArgument(Box<crate::types::InvalidArgument>),
@@ -131,6 +130,37 @@ pub enum InvalidArgumentKind {
     InvalidDrsBehaviorForFtVm(Box<crate::types::InvalidDrsBehaviorForFtVm>),
     ///  A `InvalidIndexArgument`.
     InvalidIndexArgument(Box<crate::types::InvalidIndexArgument>),
+}
+impl Clone for InvalidArgumentKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::InvalidArgument(v) => {
+                crate::object::clone_boxed(&**v, Self::InvalidArgument)
+            }
+            Self::MultipleSortSpecsNotSupported(v) => {
+                crate::object::clone_boxed(&**v, Self::MultipleSortSpecsNotSupported)
+            }
+            Self::QueryNotSupported(v) => {
+                crate::object::clone_boxed(&**v, Self::QueryNotSupported)
+            }
+            Self::IncompatibleSetting(v) => {
+                crate::object::clone_boxed(&**v, Self::IncompatibleSetting)
+            }
+            Self::InvalidDasConfigArgument(v) => {
+                crate::object::clone_boxed(&**v, Self::InvalidDasConfigArgument)
+            }
+            Self::InvalidDasRestartPriorityForFtVm(v) => {
+                crate::object::clone_boxed(&**v, Self::InvalidDasRestartPriorityForFtVm)
+            }
+            Self::InvalidDrsBehaviorForFtVm(v) => {
+                crate::object::clone_boxed(&**v, Self::InvalidDrsBehaviorForFtVm)
+            }
+            Self::InvalidIndexArgument(v) => {
+                crate::object::clone_boxed(&**v, Self::InvalidIndexArgument)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -167,80 +197,80 @@ impl InvalidArgumentKind {
 impl From<crate::types::InvalidArgument> for InvalidArgumentKind {
     #[inline]
     fn from(v: crate::types::InvalidArgument) -> Self {
-        Self::InvalidArgument(Box::new(v))
+        crate::object::boxed(v, Self::InvalidArgument)
     }
 }
 impl From<crate::types::MultipleSortSpecsNotSupported> for InvalidArgumentKind {
     #[inline]
     fn from(v: crate::types::MultipleSortSpecsNotSupported) -> Self {
-        Self::MultipleSortSpecsNotSupported(Box::new(v))
+        crate::object::boxed(v, Self::MultipleSortSpecsNotSupported)
     }
 }
 impl From<crate::types::QueryNotSupported> for InvalidArgumentKind {
     #[inline]
     fn from(v: crate::types::QueryNotSupported) -> Self {
-        Self::QueryNotSupported(Box::new(v))
+        crate::object::boxed(v, Self::QueryNotSupported)
     }
 }
 impl From<crate::types::IncompatibleSetting> for InvalidArgumentKind {
     #[inline]
     fn from(v: crate::types::IncompatibleSetting) -> Self {
-        Self::IncompatibleSetting(Box::new(v))
+        crate::object::boxed(v, Self::IncompatibleSetting)
     }
 }
 impl From<crate::types::InvalidDasConfigArgument> for InvalidArgumentKind {
     #[inline]
     fn from(v: crate::types::InvalidDasConfigArgument) -> Self {
-        Self::InvalidDasConfigArgument(Box::new(v))
+        crate::object::boxed(v, Self::InvalidDasConfigArgument)
     }
 }
 impl From<crate::types::InvalidDasRestartPriorityForFtVm> for InvalidArgumentKind {
     #[inline]
     fn from(v: crate::types::InvalidDasRestartPriorityForFtVm) -> Self {
-        Self::InvalidDasRestartPriorityForFtVm(Box::new(v))
+        crate::object::boxed(v, Self::InvalidDasRestartPriorityForFtVm)
     }
 }
 impl From<crate::types::InvalidDrsBehaviorForFtVm> for InvalidArgumentKind {
     #[inline]
     fn from(v: crate::types::InvalidDrsBehaviorForFtVm) -> Self {
-        Self::InvalidDrsBehaviorForFtVm(Box::new(v))
+        crate::object::boxed(v, Self::InvalidDrsBehaviorForFtVm)
     }
 }
 impl From<crate::types::InvalidIndexArgument> for InvalidArgumentKind {
     #[inline]
     fn from(v: crate::types::InvalidIndexArgument) -> Self {
-        Self::InvalidIndexArgument(Box::new(v))
+        crate::object::boxed(v, Self::InvalidIndexArgument)
     }
 }
 impl crate::object::Family for InvalidArgumentKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::InvalidArgument, id) {
             crate::registry::id::MultipleSortSpecsNotSupported => {
-                Self::MultipleSortSpecsNotSupported(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::MultipleSortSpecsNotSupported)
             }
             crate::registry::id::QueryNotSupported => {
-                Self::QueryNotSupported(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::QueryNotSupported)
             }
             crate::registry::id::IncompatibleSetting => {
-                Self::IncompatibleSetting(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::IncompatibleSetting)
             }
             crate::registry::id::InvalidDasConfigArgument => {
-                Self::InvalidDasConfigArgument(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::InvalidDasConfigArgument)
             }
             crate::registry::id::InvalidDasRestartPriorityForFtVm => {
-                Self::InvalidDasRestartPriorityForFtVm(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::InvalidDasRestartPriorityForFtVm)
             }
             crate::registry::id::InvalidDrsBehaviorForFtVm => {
-                Self::InvalidDrsBehaviorForFtVm(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::InvalidDrsBehaviorForFtVm)
             }
             crate::registry::id::InvalidIndexArgument => {
-                Self::InvalidIndexArgument(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::InvalidIndexArgument)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::InvalidArgument(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::InvalidArgument)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -116,7 +116,6 @@ impl<'de> serde::Deserialize<'de> for InvalidCAMServer {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum InvalidCAMServerKind {
     /// Exactly this type.
     InvalidCAMServer(Box<crate::types::InvalidCAMServer>),
@@ -124,6 +123,22 @@ pub enum InvalidCAMServerKind {
     CAMServerRefusedConnection(Box<crate::types::CAMServerRefusedConnection>),
     ///  A `InvalidCAMCertificate`.
     InvalidCAMCertificate(Box<crate::types::InvalidCAMCertificate>),
+}
+impl Clone for InvalidCAMServerKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::InvalidCAMServer(v) => {
+                crate::object::clone_boxed(&**v, Self::InvalidCAMServer)
+            }
+            Self::CAMServerRefusedConnection(v) => {
+                crate::object::clone_boxed(&**v, Self::CAMServerRefusedConnection)
+            }
+            Self::InvalidCAMCertificate(v) => {
+                crate::object::clone_boxed(&**v, Self::InvalidCAMCertificate)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -155,35 +170,35 @@ impl InvalidCAMServerKind {
 impl From<crate::types::InvalidCAMServer> for InvalidCAMServerKind {
     #[inline]
     fn from(v: crate::types::InvalidCAMServer) -> Self {
-        Self::InvalidCAMServer(Box::new(v))
+        crate::object::boxed(v, Self::InvalidCAMServer)
     }
 }
 impl From<crate::types::CAMServerRefusedConnection> for InvalidCAMServerKind {
     #[inline]
     fn from(v: crate::types::CAMServerRefusedConnection) -> Self {
-        Self::CAMServerRefusedConnection(Box::new(v))
+        crate::object::boxed(v, Self::CAMServerRefusedConnection)
     }
 }
 impl From<crate::types::InvalidCAMCertificate> for InvalidCAMServerKind {
     #[inline]
     fn from(v: crate::types::InvalidCAMCertificate) -> Self {
-        Self::InvalidCAMCertificate(Box::new(v))
+        crate::object::boxed(v, Self::InvalidCAMCertificate)
     }
 }
 impl crate::object::Family for InvalidCAMServerKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::InvalidCAMServer, id) {
             crate::registry::id::CAMServerRefusedConnection => {
-                Self::CAMServerRefusedConnection(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CAMServerRefusedConnection)
             }
             crate::registry::id::InvalidCAMCertificate => {
-                Self::InvalidCAMCertificate(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::InvalidCAMCertificate)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::InvalidCAMServer(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::InvalidCAMServer)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -118,7 +118,6 @@ impl<'de> serde::Deserialize<'de> for InvalidDatastore {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum InvalidDatastoreKind {
     /// Exactly this type.
     InvalidDatastore(Box<crate::types::InvalidDatastore>),
@@ -128,6 +127,25 @@ pub enum InvalidDatastoreKind {
     InaccessibleDatastore(crate::types::InaccessibleDatastoreKind),
     ///  A `InvalidDatastorePath`.
     InvalidDatastorePath(Box<crate::types::InvalidDatastorePath>),
+}
+impl Clone for InvalidDatastoreKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::InvalidDatastore(v) => {
+                crate::object::clone_boxed(&**v, Self::InvalidDatastore)
+            }
+            Self::DatastoreNotWritableOnHost(v) => {
+                Self::DatastoreNotWritableOnHost(Clone::clone(v))
+            }
+            Self::InaccessibleDatastore(v) => {
+                Self::InaccessibleDatastore(Clone::clone(v))
+            }
+            Self::InvalidDatastorePath(v) => {
+                crate::object::clone_boxed(&**v, Self::InvalidDatastorePath)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -160,7 +178,7 @@ impl InvalidDatastoreKind {
 impl From<crate::types::InvalidDatastore> for InvalidDatastoreKind {
     #[inline]
     fn from(v: crate::types::InvalidDatastore) -> Self {
-        Self::InvalidDatastore(Box::new(v))
+        crate::object::boxed(v, Self::InvalidDatastore)
     }
 }
 impl From<crate::types::DatastoreNotWritableOnHostKind> for InvalidDatastoreKind {
@@ -178,7 +196,7 @@ impl From<crate::types::InaccessibleDatastoreKind> for InvalidDatastoreKind {
 impl From<crate::types::InvalidDatastorePath> for InvalidDatastoreKind {
     #[inline]
     fn from(v: crate::types::InvalidDatastorePath) -> Self {
-        Self::InvalidDatastorePath(Box::new(v))
+        crate::object::boxed(v, Self::InvalidDatastorePath)
     }
 }
 impl crate::object::Family for InvalidDatastoreKind {
@@ -199,13 +217,13 @@ impl crate::object::Family for InvalidDatastoreKind {
                 )
             }
             crate::registry::id::InvalidDatastorePath => {
-                Self::InvalidDatastorePath(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::InvalidDatastorePath)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::InvalidDatastore(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::InvalidDatastore)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

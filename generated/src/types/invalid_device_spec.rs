@@ -116,7 +116,6 @@ impl<'de> serde::Deserialize<'de> for InvalidDeviceSpec {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum InvalidDeviceSpecKind {
     /// Exactly this type.
     InvalidDeviceSpec(Box<crate::types::InvalidDeviceSpec>),
@@ -138,6 +137,43 @@ pub enum InvalidDeviceSpecKind {
     InvalidDeviceOperation(Box<crate::types::InvalidDeviceOperation>),
     ///  A `MissingController`.
     MissingController(Box<crate::types::MissingController>),
+}
+impl Clone for InvalidDeviceSpecKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::InvalidDeviceSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::InvalidDeviceSpec)
+            }
+            Self::DeviceHotPlugNotSupported(v) => {
+                crate::object::clone_boxed(&**v, Self::DeviceHotPlugNotSupported)
+            }
+            Self::DeviceNotFound(v) => {
+                crate::object::clone_boxed(&**v, Self::DeviceNotFound)
+            }
+            Self::DeviceUnsupportedForVmPlatform(v) => {
+                crate::object::clone_boxed(&**v, Self::DeviceUnsupportedForVmPlatform)
+            }
+            Self::DeviceUnsupportedForVmVersion(v) => {
+                crate::object::clone_boxed(&**v, Self::DeviceUnsupportedForVmVersion)
+            }
+            Self::DisallowedDiskModeChange(v) => {
+                crate::object::clone_boxed(&**v, Self::DisallowedDiskModeChange)
+            }
+            Self::InvalidController(v) => {
+                crate::object::clone_boxed(&**v, Self::InvalidController)
+            }
+            Self::InvalidDeviceBacking(v) => {
+                crate::object::clone_boxed(&**v, Self::InvalidDeviceBacking)
+            }
+            Self::InvalidDeviceOperation(v) => {
+                crate::object::clone_boxed(&**v, Self::InvalidDeviceOperation)
+            }
+            Self::MissingController(v) => {
+                crate::object::clone_boxed(&**v, Self::MissingController)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -176,98 +212,98 @@ impl InvalidDeviceSpecKind {
 impl From<crate::types::InvalidDeviceSpec> for InvalidDeviceSpecKind {
     #[inline]
     fn from(v: crate::types::InvalidDeviceSpec) -> Self {
-        Self::InvalidDeviceSpec(Box::new(v))
+        crate::object::boxed(v, Self::InvalidDeviceSpec)
     }
 }
 impl From<crate::types::DeviceHotPlugNotSupported> for InvalidDeviceSpecKind {
     #[inline]
     fn from(v: crate::types::DeviceHotPlugNotSupported) -> Self {
-        Self::DeviceHotPlugNotSupported(Box::new(v))
+        crate::object::boxed(v, Self::DeviceHotPlugNotSupported)
     }
 }
 impl From<crate::types::DeviceNotFound> for InvalidDeviceSpecKind {
     #[inline]
     fn from(v: crate::types::DeviceNotFound) -> Self {
-        Self::DeviceNotFound(Box::new(v))
+        crate::object::boxed(v, Self::DeviceNotFound)
     }
 }
 impl From<crate::types::DeviceUnsupportedForVmPlatform> for InvalidDeviceSpecKind {
     #[inline]
     fn from(v: crate::types::DeviceUnsupportedForVmPlatform) -> Self {
-        Self::DeviceUnsupportedForVmPlatform(Box::new(v))
+        crate::object::boxed(v, Self::DeviceUnsupportedForVmPlatform)
     }
 }
 impl From<crate::types::DeviceUnsupportedForVmVersion> for InvalidDeviceSpecKind {
     #[inline]
     fn from(v: crate::types::DeviceUnsupportedForVmVersion) -> Self {
-        Self::DeviceUnsupportedForVmVersion(Box::new(v))
+        crate::object::boxed(v, Self::DeviceUnsupportedForVmVersion)
     }
 }
 impl From<crate::types::DisallowedDiskModeChange> for InvalidDeviceSpecKind {
     #[inline]
     fn from(v: crate::types::DisallowedDiskModeChange) -> Self {
-        Self::DisallowedDiskModeChange(Box::new(v))
+        crate::object::boxed(v, Self::DisallowedDiskModeChange)
     }
 }
 impl From<crate::types::InvalidController> for InvalidDeviceSpecKind {
     #[inline]
     fn from(v: crate::types::InvalidController) -> Self {
-        Self::InvalidController(Box::new(v))
+        crate::object::boxed(v, Self::InvalidController)
     }
 }
 impl From<crate::types::InvalidDeviceBacking> for InvalidDeviceSpecKind {
     #[inline]
     fn from(v: crate::types::InvalidDeviceBacking) -> Self {
-        Self::InvalidDeviceBacking(Box::new(v))
+        crate::object::boxed(v, Self::InvalidDeviceBacking)
     }
 }
 impl From<crate::types::InvalidDeviceOperation> for InvalidDeviceSpecKind {
     #[inline]
     fn from(v: crate::types::InvalidDeviceOperation) -> Self {
-        Self::InvalidDeviceOperation(Box::new(v))
+        crate::object::boxed(v, Self::InvalidDeviceOperation)
     }
 }
 impl From<crate::types::MissingController> for InvalidDeviceSpecKind {
     #[inline]
     fn from(v: crate::types::MissingController) -> Self {
-        Self::MissingController(Box::new(v))
+        crate::object::boxed(v, Self::MissingController)
     }
 }
 impl crate::object::Family for InvalidDeviceSpecKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::InvalidDeviceSpec, id) {
             crate::registry::id::DeviceHotPlugNotSupported => {
-                Self::DeviceHotPlugNotSupported(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DeviceHotPlugNotSupported)
             }
             crate::registry::id::DeviceNotFound => {
-                Self::DeviceNotFound(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DeviceNotFound)
             }
             crate::registry::id::DeviceUnsupportedForVmPlatform => {
-                Self::DeviceUnsupportedForVmPlatform(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DeviceUnsupportedForVmPlatform)
             }
             crate::registry::id::DeviceUnsupportedForVmVersion => {
-                Self::DeviceUnsupportedForVmVersion(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DeviceUnsupportedForVmVersion)
             }
             crate::registry::id::DisallowedDiskModeChange => {
-                Self::DisallowedDiskModeChange(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DisallowedDiskModeChange)
             }
             crate::registry::id::InvalidController => {
-                Self::InvalidController(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::InvalidController)
             }
             crate::registry::id::InvalidDeviceBacking => {
-                Self::InvalidDeviceBacking(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::InvalidDeviceBacking)
             }
             crate::registry::id::InvalidDeviceOperation => {
-                Self::InvalidDeviceOperation(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::InvalidDeviceOperation)
             }
             crate::registry::id::MissingController => {
-                Self::MissingController(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::MissingController)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::InvalidDeviceSpec(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::InvalidDeviceSpec)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

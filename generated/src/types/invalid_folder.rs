@@ -107,12 +107,24 @@ impl<'de> serde::Deserialize<'de> for InvalidFolder {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum InvalidFolderKind {
     /// Exactly this type.
     InvalidFolder(Box<crate::types::InvalidFolder>),
     ///  A `VmAlreadyExistsInDatacenter`.
     VmAlreadyExistsInDatacenter(Box<crate::types::VmAlreadyExistsInDatacenter>),
+}
+impl Clone for InvalidFolderKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::InvalidFolder(v) => {
+                crate::object::clone_boxed(&**v, Self::InvalidFolder)
+            }
+            Self::VmAlreadyExistsInDatacenter(v) => {
+                crate::object::clone_boxed(&**v, Self::VmAlreadyExistsInDatacenter)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -143,26 +155,26 @@ impl InvalidFolderKind {
 impl From<crate::types::InvalidFolder> for InvalidFolderKind {
     #[inline]
     fn from(v: crate::types::InvalidFolder) -> Self {
-        Self::InvalidFolder(Box::new(v))
+        crate::object::boxed(v, Self::InvalidFolder)
     }
 }
 impl From<crate::types::VmAlreadyExistsInDatacenter> for InvalidFolderKind {
     #[inline]
     fn from(v: crate::types::VmAlreadyExistsInDatacenter) -> Self {
-        Self::VmAlreadyExistsInDatacenter(Box::new(v))
+        crate::object::boxed(v, Self::VmAlreadyExistsInDatacenter)
     }
 }
 impl crate::object::Family for InvalidFolderKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::InvalidFolder, id) {
             crate::registry::id::VmAlreadyExistsInDatacenter => {
-                Self::VmAlreadyExistsInDatacenter(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmAlreadyExistsInDatacenter)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::InvalidFolder(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::InvalidFolder)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

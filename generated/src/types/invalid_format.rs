@@ -106,7 +106,6 @@ impl<'de> serde::Deserialize<'de> for InvalidFormat {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum InvalidFormatKind {
     /// Exactly this type.
     InvalidFormat(Box<crate::types::InvalidFormat>),
@@ -114,6 +113,22 @@ pub enum InvalidFormatKind {
     InvalidDiskFormat(Box<crate::types::InvalidDiskFormat>),
     ///  A `InvalidSnapshotFormat`.
     InvalidSnapshotFormat(Box<crate::types::InvalidSnapshotFormat>),
+}
+impl Clone for InvalidFormatKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::InvalidFormat(v) => {
+                crate::object::clone_boxed(&**v, Self::InvalidFormat)
+            }
+            Self::InvalidDiskFormat(v) => {
+                crate::object::clone_boxed(&**v, Self::InvalidDiskFormat)
+            }
+            Self::InvalidSnapshotFormat(v) => {
+                crate::object::clone_boxed(&**v, Self::InvalidSnapshotFormat)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -145,35 +160,35 @@ impl InvalidFormatKind {
 impl From<crate::types::InvalidFormat> for InvalidFormatKind {
     #[inline]
     fn from(v: crate::types::InvalidFormat) -> Self {
-        Self::InvalidFormat(Box::new(v))
+        crate::object::boxed(v, Self::InvalidFormat)
     }
 }
 impl From<crate::types::InvalidDiskFormat> for InvalidFormatKind {
     #[inline]
     fn from(v: crate::types::InvalidDiskFormat) -> Self {
-        Self::InvalidDiskFormat(Box::new(v))
+        crate::object::boxed(v, Self::InvalidDiskFormat)
     }
 }
 impl From<crate::types::InvalidSnapshotFormat> for InvalidFormatKind {
     #[inline]
     fn from(v: crate::types::InvalidSnapshotFormat) -> Self {
-        Self::InvalidSnapshotFormat(Box::new(v))
+        crate::object::boxed(v, Self::InvalidSnapshotFormat)
     }
 }
 impl crate::object::Family for InvalidFormatKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::InvalidFormat, id) {
             crate::registry::id::InvalidDiskFormat => {
-                Self::InvalidDiskFormat(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::InvalidDiskFormat)
             }
             crate::registry::id::InvalidSnapshotFormat => {
-                Self::InvalidSnapshotFormat(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::InvalidSnapshotFormat)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::InvalidFormat(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::InvalidFormat)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -113,12 +113,24 @@ impl<'de> serde::Deserialize<'de> for InvalidHostState {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum InvalidHostStateKind {
     /// Exactly this type.
     InvalidHostState(Box<crate::types::InvalidHostState>),
     ///  A `InvalidHostConnectionState`.
     InvalidHostConnectionState(Box<crate::types::InvalidHostConnectionState>),
+}
+impl Clone for InvalidHostStateKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::InvalidHostState(v) => {
+                crate::object::clone_boxed(&**v, Self::InvalidHostState)
+            }
+            Self::InvalidHostConnectionState(v) => {
+                crate::object::clone_boxed(&**v, Self::InvalidHostConnectionState)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -149,26 +161,26 @@ impl InvalidHostStateKind {
 impl From<crate::types::InvalidHostState> for InvalidHostStateKind {
     #[inline]
     fn from(v: crate::types::InvalidHostState) -> Self {
-        Self::InvalidHostState(Box::new(v))
+        crate::object::boxed(v, Self::InvalidHostState)
     }
 }
 impl From<crate::types::InvalidHostConnectionState> for InvalidHostStateKind {
     #[inline]
     fn from(v: crate::types::InvalidHostConnectionState) -> Self {
-        Self::InvalidHostConnectionState(Box::new(v))
+        crate::object::boxed(v, Self::InvalidHostConnectionState)
     }
 }
 impl crate::object::Family for InvalidHostStateKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::InvalidHostState, id) {
             crate::registry::id::InvalidHostConnectionState => {
-                Self::InvalidHostConnectionState(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::InvalidHostConnectionState)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::InvalidHostState(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::InvalidHostState)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -106,7 +106,6 @@ impl<'de> serde::Deserialize<'de> for InvalidLogin {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum InvalidLoginKind {
     /// Exactly this type.
     InvalidLogin(Box<crate::types::InvalidLogin>),
@@ -114,6 +113,20 @@ pub enum InvalidLoginKind {
     InvalidClientCertificate(Box<crate::types::InvalidClientCertificate>),
     ///  A `PasswordExpired`.
     PasswordExpired(Box<crate::types::PasswordExpired>),
+}
+impl Clone for InvalidLoginKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::InvalidLogin(v) => crate::object::clone_boxed(&**v, Self::InvalidLogin),
+            Self::InvalidClientCertificate(v) => {
+                crate::object::clone_boxed(&**v, Self::InvalidClientCertificate)
+            }
+            Self::PasswordExpired(v) => {
+                crate::object::clone_boxed(&**v, Self::PasswordExpired)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -145,35 +158,35 @@ impl InvalidLoginKind {
 impl From<crate::types::InvalidLogin> for InvalidLoginKind {
     #[inline]
     fn from(v: crate::types::InvalidLogin) -> Self {
-        Self::InvalidLogin(Box::new(v))
+        crate::object::boxed(v, Self::InvalidLogin)
     }
 }
 impl From<crate::types::InvalidClientCertificate> for InvalidLoginKind {
     #[inline]
     fn from(v: crate::types::InvalidClientCertificate) -> Self {
-        Self::InvalidClientCertificate(Box::new(v))
+        crate::object::boxed(v, Self::InvalidClientCertificate)
     }
 }
 impl From<crate::types::PasswordExpired> for InvalidLoginKind {
     #[inline]
     fn from(v: crate::types::PasswordExpired) -> Self {
-        Self::PasswordExpired(Box::new(v))
+        crate::object::boxed(v, Self::PasswordExpired)
     }
 }
 impl crate::object::Family for InvalidLoginKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::InvalidLogin, id) {
             crate::registry::id::InvalidClientCertificate => {
-                Self::InvalidClientCertificate(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::InvalidClientCertificate)
             }
             crate::registry::id::PasswordExpired => {
-                Self::PasswordExpired(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::PasswordExpired)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::InvalidLogin(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::InvalidLogin)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

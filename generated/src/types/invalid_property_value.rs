@@ -131,12 +131,24 @@ impl<'de> serde::Deserialize<'de> for InvalidPropertyValue {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum InvalidPropertyValueKind {
     /// Exactly this type.
     InvalidPropertyValue(Box<crate::types::InvalidPropertyValue>),
     ///  A `UnconfiguredPropertyValue`.
     UnconfiguredPropertyValue(Box<crate::types::UnconfiguredPropertyValue>),
+}
+impl Clone for InvalidPropertyValueKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::InvalidPropertyValue(v) => {
+                crate::object::clone_boxed(&**v, Self::InvalidPropertyValue)
+            }
+            Self::UnconfiguredPropertyValue(v) => {
+                crate::object::clone_boxed(&**v, Self::UnconfiguredPropertyValue)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -167,13 +179,13 @@ impl InvalidPropertyValueKind {
 impl From<crate::types::InvalidPropertyValue> for InvalidPropertyValueKind {
     #[inline]
     fn from(v: crate::types::InvalidPropertyValue) -> Self {
-        Self::InvalidPropertyValue(Box::new(v))
+        crate::object::boxed(v, Self::InvalidPropertyValue)
     }
 }
 impl From<crate::types::UnconfiguredPropertyValue> for InvalidPropertyValueKind {
     #[inline]
     fn from(v: crate::types::UnconfiguredPropertyValue) -> Self {
-        Self::UnconfiguredPropertyValue(Box::new(v))
+        crate::object::boxed(v, Self::UnconfiguredPropertyValue)
     }
 }
 impl crate::object::Family for InvalidPropertyValueKind {
@@ -183,13 +195,13 @@ impl crate::object::Family for InvalidPropertyValueKind {
             id,
         ) {
             crate::registry::id::UnconfiguredPropertyValue => {
-                Self::UnconfiguredPropertyValue(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::UnconfiguredPropertyValue)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::InvalidPropertyValue(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::InvalidPropertyValue)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

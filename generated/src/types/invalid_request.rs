@@ -106,7 +106,6 @@ impl<'de> serde::Deserialize<'de> for InvalidRequest {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum InvalidRequestKind {
     /// Exactly this type.
     InvalidRequest(Box<crate::types::InvalidRequest>),
@@ -114,6 +113,20 @@ pub enum InvalidRequestKind {
     InvalidType(Box<crate::types::InvalidType>),
     ///  A `MethodNotFound`.
     MethodNotFound(Box<crate::types::MethodNotFound>),
+}
+impl Clone for InvalidRequestKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::InvalidRequest(v) => {
+                crate::object::clone_boxed(&**v, Self::InvalidRequest)
+            }
+            Self::InvalidType(v) => crate::object::clone_boxed(&**v, Self::InvalidType),
+            Self::MethodNotFound(v) => {
+                crate::object::clone_boxed(&**v, Self::MethodNotFound)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -145,35 +158,35 @@ impl InvalidRequestKind {
 impl From<crate::types::InvalidRequest> for InvalidRequestKind {
     #[inline]
     fn from(v: crate::types::InvalidRequest) -> Self {
-        Self::InvalidRequest(Box::new(v))
+        crate::object::boxed(v, Self::InvalidRequest)
     }
 }
 impl From<crate::types::InvalidType> for InvalidRequestKind {
     #[inline]
     fn from(v: crate::types::InvalidType) -> Self {
-        Self::InvalidType(Box::new(v))
+        crate::object::boxed(v, Self::InvalidType)
     }
 }
 impl From<crate::types::MethodNotFound> for InvalidRequestKind {
     #[inline]
     fn from(v: crate::types::MethodNotFound) -> Self {
-        Self::MethodNotFound(Box::new(v))
+        crate::object::boxed(v, Self::MethodNotFound)
     }
 }
 impl crate::object::Family for InvalidRequestKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::InvalidRequest, id) {
             crate::registry::id::InvalidType => {
-                Self::InvalidType(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::InvalidType)
             }
             crate::registry::id::MethodNotFound => {
-                Self::MethodNotFound(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::MethodNotFound)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::InvalidRequest(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::InvalidRequest)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

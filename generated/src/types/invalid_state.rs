@@ -106,7 +106,6 @@ impl<'de> serde::Deserialize<'de> for InvalidState {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum InvalidStateKind {
     /// Exactly this type.
     InvalidState(Box<crate::types::InvalidState>),
@@ -132,6 +131,45 @@ pub enum InvalidStateKind {
     QuestionPending(Box<crate::types::QuestionPending>),
     ///  A `VmPowerOnDisabled`.
     VmPowerOnDisabled(Box<crate::types::VmPowerOnDisabled>),
+}
+impl Clone for InvalidStateKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::InvalidState(v) => crate::object::clone_boxed(&**v, Self::InvalidState),
+            Self::CannotPowerOffVmInCluster(v) => {
+                crate::object::clone_boxed(&**v, Self::CannotPowerOffVmInCluster)
+            }
+            Self::EncryptionKeyRequired(v) => {
+                crate::object::clone_boxed(&**v, Self::EncryptionKeyRequired)
+            }
+            Self::InvalidDatastoreState(v) => {
+                crate::object::clone_boxed(&**v, Self::InvalidDatastoreState)
+            }
+            Self::InvalidHostState(v) => Self::InvalidHostState(Clone::clone(v)),
+            Self::InvalidPowerState(v) => {
+                crate::object::clone_boxed(&**v, Self::InvalidPowerState)
+            }
+            Self::InvalidVmState(v) => {
+                crate::object::clone_boxed(&**v, Self::InvalidVmState)
+            }
+            Self::MksConnectionLimitReached(v) => {
+                crate::object::clone_boxed(&**v, Self::MksConnectionLimitReached)
+            }
+            Self::NoActiveHostInCluster(v) => {
+                crate::object::clone_boxed(&**v, Self::NoActiveHostInCluster)
+            }
+            Self::OvfConsumerPowerOnFault(v) => {
+                crate::object::clone_boxed(&**v, Self::OvfConsumerPowerOnFault)
+            }
+            Self::QuestionPending(v) => {
+                crate::object::clone_boxed(&**v, Self::QuestionPending)
+            }
+            Self::VmPowerOnDisabled(v) => {
+                crate::object::clone_boxed(&**v, Self::VmPowerOnDisabled)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -172,25 +210,25 @@ impl InvalidStateKind {
 impl From<crate::types::InvalidState> for InvalidStateKind {
     #[inline]
     fn from(v: crate::types::InvalidState) -> Self {
-        Self::InvalidState(Box::new(v))
+        crate::object::boxed(v, Self::InvalidState)
     }
 }
 impl From<crate::types::CannotPowerOffVmInCluster> for InvalidStateKind {
     #[inline]
     fn from(v: crate::types::CannotPowerOffVmInCluster) -> Self {
-        Self::CannotPowerOffVmInCluster(Box::new(v))
+        crate::object::boxed(v, Self::CannotPowerOffVmInCluster)
     }
 }
 impl From<crate::types::EncryptionKeyRequired> for InvalidStateKind {
     #[inline]
     fn from(v: crate::types::EncryptionKeyRequired) -> Self {
-        Self::EncryptionKeyRequired(Box::new(v))
+        crate::object::boxed(v, Self::EncryptionKeyRequired)
     }
 }
 impl From<crate::types::InvalidDatastoreState> for InvalidStateKind {
     #[inline]
     fn from(v: crate::types::InvalidDatastoreState) -> Self {
-        Self::InvalidDatastoreState(Box::new(v))
+        crate::object::boxed(v, Self::InvalidDatastoreState)
     }
 }
 impl From<crate::types::InvalidHostStateKind> for InvalidStateKind {
@@ -202,56 +240,56 @@ impl From<crate::types::InvalidHostStateKind> for InvalidStateKind {
 impl From<crate::types::InvalidPowerState> for InvalidStateKind {
     #[inline]
     fn from(v: crate::types::InvalidPowerState) -> Self {
-        Self::InvalidPowerState(Box::new(v))
+        crate::object::boxed(v, Self::InvalidPowerState)
     }
 }
 impl From<crate::types::InvalidVmState> for InvalidStateKind {
     #[inline]
     fn from(v: crate::types::InvalidVmState) -> Self {
-        Self::InvalidVmState(Box::new(v))
+        crate::object::boxed(v, Self::InvalidVmState)
     }
 }
 impl From<crate::types::MksConnectionLimitReached> for InvalidStateKind {
     #[inline]
     fn from(v: crate::types::MksConnectionLimitReached) -> Self {
-        Self::MksConnectionLimitReached(Box::new(v))
+        crate::object::boxed(v, Self::MksConnectionLimitReached)
     }
 }
 impl From<crate::types::NoActiveHostInCluster> for InvalidStateKind {
     #[inline]
     fn from(v: crate::types::NoActiveHostInCluster) -> Self {
-        Self::NoActiveHostInCluster(Box::new(v))
+        crate::object::boxed(v, Self::NoActiveHostInCluster)
     }
 }
 impl From<crate::types::OvfConsumerPowerOnFault> for InvalidStateKind {
     #[inline]
     fn from(v: crate::types::OvfConsumerPowerOnFault) -> Self {
-        Self::OvfConsumerPowerOnFault(Box::new(v))
+        crate::object::boxed(v, Self::OvfConsumerPowerOnFault)
     }
 }
 impl From<crate::types::QuestionPending> for InvalidStateKind {
     #[inline]
     fn from(v: crate::types::QuestionPending) -> Self {
-        Self::QuestionPending(Box::new(v))
+        crate::object::boxed(v, Self::QuestionPending)
     }
 }
 impl From<crate::types::VmPowerOnDisabled> for InvalidStateKind {
     #[inline]
     fn from(v: crate::types::VmPowerOnDisabled) -> Self {
-        Self::VmPowerOnDisabled(Box::new(v))
+        crate::object::boxed(v, Self::VmPowerOnDisabled)
     }
 }
 impl crate::object::Family for InvalidStateKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::InvalidState, id) {
             crate::registry::id::CannotPowerOffVmInCluster => {
-                Self::CannotPowerOffVmInCluster(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CannotPowerOffVmInCluster)
             }
             crate::registry::id::EncryptionKeyRequired => {
-                Self::EncryptionKeyRequired(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::EncryptionKeyRequired)
             }
             crate::registry::id::InvalidDatastoreState => {
-                Self::InvalidDatastoreState(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::InvalidDatastoreState)
             }
             crate::registry::id::InvalidHostState => {
                 Self::InvalidHostState(
@@ -261,31 +299,31 @@ impl crate::object::Family for InvalidStateKind {
                 )
             }
             crate::registry::id::InvalidPowerState => {
-                Self::InvalidPowerState(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::InvalidPowerState)
             }
             crate::registry::id::InvalidVmState => {
-                Self::InvalidVmState(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::InvalidVmState)
             }
             crate::registry::id::MksConnectionLimitReached => {
-                Self::MksConnectionLimitReached(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::MksConnectionLimitReached)
             }
             crate::registry::id::NoActiveHostInCluster => {
-                Self::NoActiveHostInCluster(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::NoActiveHostInCluster)
             }
             crate::registry::id::OvfConsumerPowerOnFault => {
-                Self::OvfConsumerPowerOnFault(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::OvfConsumerPowerOnFault)
             }
             crate::registry::id::QuestionPending => {
-                Self::QuestionPending(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::QuestionPending)
             }
             crate::registry::id::VmPowerOnDisabled => {
-                Self::VmPowerOnDisabled(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmPowerOnDisabled)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::InvalidState(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::InvalidState)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -111,7 +111,6 @@ impl<'de> serde::Deserialize<'de> for InvalidVmConfig {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum InvalidVmConfigKind {
     /// Exactly this type.
     InvalidVmConfig(Box<crate::types::InvalidVmConfig>),
@@ -127,6 +126,29 @@ pub enum InvalidVmConfigKind {
     UnsupportedGuest(Box<crate::types::UnsupportedGuest>),
     ///  A `VmWwnConflict`.
     VmWwnConflict(Box<crate::types::VmWwnConflict>),
+}
+impl Clone for InvalidVmConfigKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::InvalidVmConfig(v) => {
+                crate::object::clone_boxed(&**v, Self::InvalidVmConfig)
+            }
+            Self::InvalidDeviceSpec(v) => Self::InvalidDeviceSpec(Clone::clone(v)),
+            Self::SwapPlacementOverrideNotSupported(v) => {
+                crate::object::clone_boxed(&**v, Self::SwapPlacementOverrideNotSupported)
+            }
+            Self::TooManyDevices(v) => {
+                crate::object::clone_boxed(&**v, Self::TooManyDevices)
+            }
+            Self::UnsupportedGuest(v) => {
+                crate::object::clone_boxed(&**v, Self::UnsupportedGuest)
+            }
+            Self::VmWwnConflict(v) => {
+                crate::object::clone_boxed(&**v, Self::VmWwnConflict)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -161,7 +183,7 @@ impl InvalidVmConfigKind {
 impl From<crate::types::InvalidVmConfig> for InvalidVmConfigKind {
     #[inline]
     fn from(v: crate::types::InvalidVmConfig) -> Self {
-        Self::InvalidVmConfig(Box::new(v))
+        crate::object::boxed(v, Self::InvalidVmConfig)
     }
 }
 impl From<crate::types::InvalidDeviceSpecKind> for InvalidVmConfigKind {
@@ -173,25 +195,25 @@ impl From<crate::types::InvalidDeviceSpecKind> for InvalidVmConfigKind {
 impl From<crate::types::SwapPlacementOverrideNotSupported> for InvalidVmConfigKind {
     #[inline]
     fn from(v: crate::types::SwapPlacementOverrideNotSupported) -> Self {
-        Self::SwapPlacementOverrideNotSupported(Box::new(v))
+        crate::object::boxed(v, Self::SwapPlacementOverrideNotSupported)
     }
 }
 impl From<crate::types::TooManyDevices> for InvalidVmConfigKind {
     #[inline]
     fn from(v: crate::types::TooManyDevices) -> Self {
-        Self::TooManyDevices(Box::new(v))
+        crate::object::boxed(v, Self::TooManyDevices)
     }
 }
 impl From<crate::types::UnsupportedGuest> for InvalidVmConfigKind {
     #[inline]
     fn from(v: crate::types::UnsupportedGuest) -> Self {
-        Self::UnsupportedGuest(Box::new(v))
+        crate::object::boxed(v, Self::UnsupportedGuest)
     }
 }
 impl From<crate::types::VmWwnConflict> for InvalidVmConfigKind {
     #[inline]
     fn from(v: crate::types::VmWwnConflict) -> Self {
-        Self::VmWwnConflict(Box::new(v))
+        crate::object::boxed(v, Self::VmWwnConflict)
     }
 }
 impl crate::object::Family for InvalidVmConfigKind {
@@ -205,22 +227,22 @@ impl crate::object::Family for InvalidVmConfigKind {
                 )
             }
             crate::registry::id::SwapPlacementOverrideNotSupported => {
-                Self::SwapPlacementOverrideNotSupported(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::SwapPlacementOverrideNotSupported)
             }
             crate::registry::id::TooManyDevices => {
-                Self::TooManyDevices(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::TooManyDevices)
             }
             crate::registry::id::UnsupportedGuest => {
-                Self::UnsupportedGuest(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::UnsupportedGuest)
             }
             crate::registry::id::VmWwnConflict => {
-                Self::VmWwnConflict(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmWwnConflict)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::InvalidVmConfig(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::InvalidVmConfig)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -131,7 +131,6 @@ impl<'de> serde::Deserialize<'de> for IoFilterInfo {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum IoFilterInfoKind {
     /// Exactly this type.
     IoFilterInfo(Box<crate::types::IoFilterInfo>),
@@ -139,6 +138,20 @@ pub enum IoFilterInfoKind {
     ClusterIoFilterInfo(Box<crate::types::ClusterIoFilterInfo>),
     ///  A `HostIoFilterInfo`.
     HostIoFilterInfo(Box<crate::types::HostIoFilterInfo>),
+}
+impl Clone for IoFilterInfoKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::IoFilterInfo(v) => crate::object::clone_boxed(&**v, Self::IoFilterInfo),
+            Self::ClusterIoFilterInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::ClusterIoFilterInfo)
+            }
+            Self::HostIoFilterInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::HostIoFilterInfo)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -170,35 +183,35 @@ impl IoFilterInfoKind {
 impl From<crate::types::IoFilterInfo> for IoFilterInfoKind {
     #[inline]
     fn from(v: crate::types::IoFilterInfo) -> Self {
-        Self::IoFilterInfo(Box::new(v))
+        crate::object::boxed(v, Self::IoFilterInfo)
     }
 }
 impl From<crate::types::ClusterIoFilterInfo> for IoFilterInfoKind {
     #[inline]
     fn from(v: crate::types::ClusterIoFilterInfo) -> Self {
-        Self::ClusterIoFilterInfo(Box::new(v))
+        crate::object::boxed(v, Self::ClusterIoFilterInfo)
     }
 }
 impl From<crate::types::HostIoFilterInfo> for IoFilterInfoKind {
     #[inline]
     fn from(v: crate::types::HostIoFilterInfo) -> Self {
-        Self::HostIoFilterInfo(Box::new(v))
+        crate::object::boxed(v, Self::HostIoFilterInfo)
     }
 }
 impl crate::object::Family for IoFilterInfoKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::IoFilterInfo, id) {
             crate::registry::id::ClusterIoFilterInfo => {
-                Self::ClusterIoFilterInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ClusterIoFilterInfo)
             }
             crate::registry::id::HostIoFilterInfo => {
-                Self::HostIoFilterInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostIoFilterInfo)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::IoFilterInfo(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::IoFilterInfo)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

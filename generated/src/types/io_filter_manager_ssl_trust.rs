@@ -92,7 +92,6 @@ impl<'de> serde::Deserialize<'de> for IoFilterManagerSslTrust {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum IoFilterManagerSslTrustKind {
     /// Exactly this type.
     IoFilterManagerSslTrust(Box<crate::types::IoFilterManagerSslTrust>),
@@ -100,6 +99,22 @@ pub enum IoFilterManagerSslTrustKind {
     PinnedCertificate(Box<crate::types::PinnedCertificate>),
     ///  A `UntrustedCertificate`.
     UntrustedCertificate(Box<crate::types::UntrustedCertificate>),
+}
+impl Clone for IoFilterManagerSslTrustKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::IoFilterManagerSslTrust(v) => {
+                crate::object::clone_boxed(&**v, Self::IoFilterManagerSslTrust)
+            }
+            Self::PinnedCertificate(v) => {
+                crate::object::clone_boxed(&**v, Self::PinnedCertificate)
+            }
+            Self::UntrustedCertificate(v) => {
+                crate::object::clone_boxed(&**v, Self::UntrustedCertificate)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -131,19 +146,19 @@ impl IoFilterManagerSslTrustKind {
 impl From<crate::types::IoFilterManagerSslTrust> for IoFilterManagerSslTrustKind {
     #[inline]
     fn from(v: crate::types::IoFilterManagerSslTrust) -> Self {
-        Self::IoFilterManagerSslTrust(Box::new(v))
+        crate::object::boxed(v, Self::IoFilterManagerSslTrust)
     }
 }
 impl From<crate::types::PinnedCertificate> for IoFilterManagerSslTrustKind {
     #[inline]
     fn from(v: crate::types::PinnedCertificate) -> Self {
-        Self::PinnedCertificate(Box::new(v))
+        crate::object::boxed(v, Self::PinnedCertificate)
     }
 }
 impl From<crate::types::UntrustedCertificate> for IoFilterManagerSslTrustKind {
     #[inline]
     fn from(v: crate::types::UntrustedCertificate) -> Self {
-        Self::UntrustedCertificate(Box::new(v))
+        crate::object::boxed(v, Self::UntrustedCertificate)
     }
 }
 impl crate::object::Family for IoFilterManagerSslTrustKind {
@@ -153,16 +168,16 @@ impl crate::object::Family for IoFilterManagerSslTrustKind {
             id,
         ) {
             crate::registry::id::PinnedCertificate => {
-                Self::PinnedCertificate(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::PinnedCertificate)
             }
             crate::registry::id::UntrustedCertificate => {
-                Self::UntrustedCertificate(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::UntrustedCertificate)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::IoFilterManagerSslTrust(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::IoFilterManagerSslTrust)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

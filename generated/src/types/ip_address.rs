@@ -101,7 +101,6 @@ impl<'de> serde::Deserialize<'de> for IpAddress {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum IpAddressKind {
     /// Exactly this type.
     IpAddress(Box<crate::types::IpAddress>),
@@ -109,6 +108,16 @@ pub enum IpAddressKind {
     IpRange(Box<crate::types::IpRange>),
     ///  A `SingleIp`.
     SingleIp(Box<crate::types::SingleIp>),
+}
+impl Clone for IpAddressKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::IpAddress(v) => crate::object::clone_boxed(&**v, Self::IpAddress),
+            Self::IpRange(v) => crate::object::clone_boxed(&**v, Self::IpRange),
+            Self::SingleIp(v) => crate::object::clone_boxed(&**v, Self::SingleIp),
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -140,33 +149,31 @@ impl IpAddressKind {
 impl From<crate::types::IpAddress> for IpAddressKind {
     #[inline]
     fn from(v: crate::types::IpAddress) -> Self {
-        Self::IpAddress(Box::new(v))
+        crate::object::boxed(v, Self::IpAddress)
     }
 }
 impl From<crate::types::IpRange> for IpAddressKind {
     #[inline]
     fn from(v: crate::types::IpRange) -> Self {
-        Self::IpRange(Box::new(v))
+        crate::object::boxed(v, Self::IpRange)
     }
 }
 impl From<crate::types::SingleIp> for IpAddressKind {
     #[inline]
     fn from(v: crate::types::SingleIp) -> Self {
-        Self::SingleIp(Box::new(v))
+        crate::object::boxed(v, Self::SingleIp)
     }
 }
 impl crate::object::Family for IpAddressKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::IpAddress, id) {
-            crate::registry::id::IpRange => Self::IpRange(crate::object::Blank::blank()),
-            crate::registry::id::SingleIp => {
-                Self::SingleIp(crate::object::Blank::blank())
-            }
+            crate::registry::id::IpRange => crate::object::blank_boxed(Self::IpRange),
+            crate::registry::id::SingleIp => crate::object::blank_boxed(Self::SingleIp),
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::IpAddress(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::IpAddress)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -106,7 +106,6 @@ impl<'de> serde::Deserialize<'de> for IscsiFault {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum IscsiFaultKind {
     /// Exactly this type.
     IscsiFault(Box<crate::types::IscsiFault>),
@@ -134,6 +133,47 @@ pub enum IscsiFaultKind {
     IscsiFaultVnicNotBound(Box<crate::types::IscsiFaultVnicNotBound>),
     ///  A `IscsiFaultVnicNotFound`.
     IscsiFaultVnicNotFound(Box<crate::types::IscsiFaultVnicNotFound>),
+}
+impl Clone for IscsiFaultKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::IscsiFault(v) => crate::object::clone_boxed(&**v, Self::IscsiFault),
+            Self::IscsiFaultInvalidVnic(v) => {
+                crate::object::clone_boxed(&**v, Self::IscsiFaultInvalidVnic)
+            }
+            Self::IscsiFaultPnicInUse(v) => {
+                crate::object::clone_boxed(&**v, Self::IscsiFaultPnicInUse)
+            }
+            Self::IscsiFaultVnicAlreadyBound(v) => {
+                crate::object::clone_boxed(&**v, Self::IscsiFaultVnicAlreadyBound)
+            }
+            Self::IscsiFaultVnicHasActivePaths(v) => {
+                crate::object::clone_boxed(&**v, Self::IscsiFaultVnicHasActivePaths)
+            }
+            Self::IscsiFaultVnicHasMultipleUplinks(v) => {
+                crate::object::clone_boxed(&**v, Self::IscsiFaultVnicHasMultipleUplinks)
+            }
+            Self::IscsiFaultVnicHasNoUplinks(v) => {
+                crate::object::clone_boxed(&**v, Self::IscsiFaultVnicHasNoUplinks)
+            }
+            Self::IscsiFaultVnicHasWrongUplink(v) => {
+                crate::object::clone_boxed(&**v, Self::IscsiFaultVnicHasWrongUplink)
+            }
+            Self::IscsiFaultVnicInUse(v) => {
+                crate::object::clone_boxed(&**v, Self::IscsiFaultVnicInUse)
+            }
+            Self::IscsiFaultVnicIsLastPath(v) => {
+                crate::object::clone_boxed(&**v, Self::IscsiFaultVnicIsLastPath)
+            }
+            Self::IscsiFaultVnicNotBound(v) => {
+                crate::object::clone_boxed(&**v, Self::IscsiFaultVnicNotBound)
+            }
+            Self::IscsiFaultVnicNotFound(v) => {
+                crate::object::clone_boxed(&**v, Self::IscsiFaultVnicNotFound)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -174,116 +214,116 @@ impl IscsiFaultKind {
 impl From<crate::types::IscsiFault> for IscsiFaultKind {
     #[inline]
     fn from(v: crate::types::IscsiFault) -> Self {
-        Self::IscsiFault(Box::new(v))
+        crate::object::boxed(v, Self::IscsiFault)
     }
 }
 impl From<crate::types::IscsiFaultInvalidVnic> for IscsiFaultKind {
     #[inline]
     fn from(v: crate::types::IscsiFaultInvalidVnic) -> Self {
-        Self::IscsiFaultInvalidVnic(Box::new(v))
+        crate::object::boxed(v, Self::IscsiFaultInvalidVnic)
     }
 }
 impl From<crate::types::IscsiFaultPnicInUse> for IscsiFaultKind {
     #[inline]
     fn from(v: crate::types::IscsiFaultPnicInUse) -> Self {
-        Self::IscsiFaultPnicInUse(Box::new(v))
+        crate::object::boxed(v, Self::IscsiFaultPnicInUse)
     }
 }
 impl From<crate::types::IscsiFaultVnicAlreadyBound> for IscsiFaultKind {
     #[inline]
     fn from(v: crate::types::IscsiFaultVnicAlreadyBound) -> Self {
-        Self::IscsiFaultVnicAlreadyBound(Box::new(v))
+        crate::object::boxed(v, Self::IscsiFaultVnicAlreadyBound)
     }
 }
 impl From<crate::types::IscsiFaultVnicHasActivePaths> for IscsiFaultKind {
     #[inline]
     fn from(v: crate::types::IscsiFaultVnicHasActivePaths) -> Self {
-        Self::IscsiFaultVnicHasActivePaths(Box::new(v))
+        crate::object::boxed(v, Self::IscsiFaultVnicHasActivePaths)
     }
 }
 impl From<crate::types::IscsiFaultVnicHasMultipleUplinks> for IscsiFaultKind {
     #[inline]
     fn from(v: crate::types::IscsiFaultVnicHasMultipleUplinks) -> Self {
-        Self::IscsiFaultVnicHasMultipleUplinks(Box::new(v))
+        crate::object::boxed(v, Self::IscsiFaultVnicHasMultipleUplinks)
     }
 }
 impl From<crate::types::IscsiFaultVnicHasNoUplinks> for IscsiFaultKind {
     #[inline]
     fn from(v: crate::types::IscsiFaultVnicHasNoUplinks) -> Self {
-        Self::IscsiFaultVnicHasNoUplinks(Box::new(v))
+        crate::object::boxed(v, Self::IscsiFaultVnicHasNoUplinks)
     }
 }
 impl From<crate::types::IscsiFaultVnicHasWrongUplink> for IscsiFaultKind {
     #[inline]
     fn from(v: crate::types::IscsiFaultVnicHasWrongUplink) -> Self {
-        Self::IscsiFaultVnicHasWrongUplink(Box::new(v))
+        crate::object::boxed(v, Self::IscsiFaultVnicHasWrongUplink)
     }
 }
 impl From<crate::types::IscsiFaultVnicInUse> for IscsiFaultKind {
     #[inline]
     fn from(v: crate::types::IscsiFaultVnicInUse) -> Self {
-        Self::IscsiFaultVnicInUse(Box::new(v))
+        crate::object::boxed(v, Self::IscsiFaultVnicInUse)
     }
 }
 impl From<crate::types::IscsiFaultVnicIsLastPath> for IscsiFaultKind {
     #[inline]
     fn from(v: crate::types::IscsiFaultVnicIsLastPath) -> Self {
-        Self::IscsiFaultVnicIsLastPath(Box::new(v))
+        crate::object::boxed(v, Self::IscsiFaultVnicIsLastPath)
     }
 }
 impl From<crate::types::IscsiFaultVnicNotBound> for IscsiFaultKind {
     #[inline]
     fn from(v: crate::types::IscsiFaultVnicNotBound) -> Self {
-        Self::IscsiFaultVnicNotBound(Box::new(v))
+        crate::object::boxed(v, Self::IscsiFaultVnicNotBound)
     }
 }
 impl From<crate::types::IscsiFaultVnicNotFound> for IscsiFaultKind {
     #[inline]
     fn from(v: crate::types::IscsiFaultVnicNotFound) -> Self {
-        Self::IscsiFaultVnicNotFound(Box::new(v))
+        crate::object::boxed(v, Self::IscsiFaultVnicNotFound)
     }
 }
 impl crate::object::Family for IscsiFaultKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::IscsiFault, id) {
             crate::registry::id::IscsiFaultInvalidVnic => {
-                Self::IscsiFaultInvalidVnic(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::IscsiFaultInvalidVnic)
             }
             crate::registry::id::IscsiFaultPnicInUse => {
-                Self::IscsiFaultPnicInUse(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::IscsiFaultPnicInUse)
             }
             crate::registry::id::IscsiFaultVnicAlreadyBound => {
-                Self::IscsiFaultVnicAlreadyBound(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::IscsiFaultVnicAlreadyBound)
             }
             crate::registry::id::IscsiFaultVnicHasActivePaths => {
-                Self::IscsiFaultVnicHasActivePaths(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::IscsiFaultVnicHasActivePaths)
             }
             crate::registry::id::IscsiFaultVnicHasMultipleUplinks => {
-                Self::IscsiFaultVnicHasMultipleUplinks(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::IscsiFaultVnicHasMultipleUplinks)
             }
             crate::registry::id::IscsiFaultVnicHasNoUplinks => {
-                Self::IscsiFaultVnicHasNoUplinks(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::IscsiFaultVnicHasNoUplinks)
             }
             crate::registry::id::IscsiFaultVnicHasWrongUplink => {
-                Self::IscsiFaultVnicHasWrongUplink(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::IscsiFaultVnicHasWrongUplink)
             }
             crate::registry::id::IscsiFaultVnicInUse => {
-                Self::IscsiFaultVnicInUse(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::IscsiFaultVnicInUse)
             }
             crate::registry::id::IscsiFaultVnicIsLastPath => {
-                Self::IscsiFaultVnicIsLastPath(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::IscsiFaultVnicIsLastPath)
             }
             crate::registry::id::IscsiFaultVnicNotBound => {
-                Self::IscsiFaultVnicNotBound(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::IscsiFaultVnicNotBound)
             }
             crate::registry::id::IscsiFaultVnicNotFound => {
-                Self::IscsiFaultVnicNotFound(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::IscsiFaultVnicNotFound)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::IscsiFault(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::IscsiFault)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -115,7 +115,6 @@ impl<'de> serde::Deserialize<'de> for Issue {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum IssueKind {
     /// Exactly this type.
     Issue(Box<crate::types::Issue>),
@@ -128,6 +127,22 @@ pub enum IssueKind {
     ///  A `HostIssue` or one of its subtypes.
     #[cfg(feature = "eam")]
     HostIssue(crate::types::HostIssueKind),
+}
+impl Clone for IssueKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::Issue(v) => crate::object::clone_boxed(&**v, Self::Issue),
+            #[cfg(feature = "eam")]
+            Self::AgencyIssue(v) => Self::AgencyIssue(Clone::clone(v)),
+            #[cfg(feature = "eam")]
+            Self::ExtensibleIssue(v) => {
+                crate::object::clone_boxed(&**v, Self::ExtensibleIssue)
+            }
+            #[cfg(feature = "eam")]
+            Self::HostIssue(v) => Self::HostIssue(Clone::clone(v)),
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -163,7 +178,7 @@ impl IssueKind {
 impl From<crate::types::Issue> for IssueKind {
     #[inline]
     fn from(v: crate::types::Issue) -> Self {
-        Self::Issue(Box::new(v))
+        crate::object::boxed(v, Self::Issue)
     }
 }
 #[cfg(feature = "eam")]
@@ -177,7 +192,7 @@ impl From<crate::types::AgencyIssueKind> for IssueKind {
 impl From<crate::types::ExtensibleIssue> for IssueKind {
     #[inline]
     fn from(v: crate::types::ExtensibleIssue) -> Self {
-        Self::ExtensibleIssue(Box::new(v))
+        crate::object::boxed(v, Self::ExtensibleIssue)
     }
 }
 #[cfg(feature = "eam")]
@@ -200,7 +215,7 @@ impl crate::object::Family for IssueKind {
             }
             #[cfg(feature = "eam")]
             crate::registry::id::ExtensibleIssue => {
-                Self::ExtensibleIssue(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ExtensibleIssue)
             }
             #[cfg(feature = "eam")]
             crate::registry::id::HostIssue => {
@@ -212,7 +227,7 @@ impl crate::object::Family for IssueKind {
         }
     }
     fn blank_base() -> Self {
-        Self::Issue(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::Issue)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

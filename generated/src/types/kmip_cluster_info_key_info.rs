@@ -92,7 +92,6 @@ impl<'de> serde::Deserialize<'de> for KmipClusterInfoKeyInfo {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum KmipClusterInfoKeyInfoKind {
     /// Exactly this type.
     KmipClusterInfoKeyInfo(Box<crate::types::KmipClusterInfoKeyInfo>),
@@ -104,6 +103,28 @@ pub enum KmipClusterInfoKeyInfoKind {
     KmipClusterInfoWrappingRotationIntervalKeyInfo(
         Box<crate::types::KmipClusterInfoWrappingRotationIntervalKeyInfo>,
     ),
+}
+impl Clone for KmipClusterInfoKeyInfoKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::KmipClusterInfoKeyInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::KmipClusterInfoKeyInfo)
+            }
+            Self::KmipClusterInfoWrappingKeyIdKeyInfo(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::KmipClusterInfoWrappingKeyIdKeyInfo,
+                )
+            }
+            Self::KmipClusterInfoWrappingRotationIntervalKeyInfo(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::KmipClusterInfoWrappingRotationIntervalKeyInfo,
+                )
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -135,21 +156,21 @@ impl KmipClusterInfoKeyInfoKind {
 impl From<crate::types::KmipClusterInfoKeyInfo> for KmipClusterInfoKeyInfoKind {
     #[inline]
     fn from(v: crate::types::KmipClusterInfoKeyInfo) -> Self {
-        Self::KmipClusterInfoKeyInfo(Box::new(v))
+        crate::object::boxed(v, Self::KmipClusterInfoKeyInfo)
     }
 }
 impl From<crate::types::KmipClusterInfoWrappingKeyIdKeyInfo>
 for KmipClusterInfoKeyInfoKind {
     #[inline]
     fn from(v: crate::types::KmipClusterInfoWrappingKeyIdKeyInfo) -> Self {
-        Self::KmipClusterInfoWrappingKeyIdKeyInfo(Box::new(v))
+        crate::object::boxed(v, Self::KmipClusterInfoWrappingKeyIdKeyInfo)
     }
 }
 impl From<crate::types::KmipClusterInfoWrappingRotationIntervalKeyInfo>
 for KmipClusterInfoKeyInfoKind {
     #[inline]
     fn from(v: crate::types::KmipClusterInfoWrappingRotationIntervalKeyInfo) -> Self {
-        Self::KmipClusterInfoWrappingRotationIntervalKeyInfo(Box::new(v))
+        crate::object::boxed(v, Self::KmipClusterInfoWrappingRotationIntervalKeyInfo)
     }
 }
 impl crate::object::Family for KmipClusterInfoKeyInfoKind {
@@ -159,18 +180,18 @@ impl crate::object::Family for KmipClusterInfoKeyInfoKind {
             id,
         ) {
             crate::registry::id::KmipClusterInfoWrappingKeyIdKeyInfo => {
-                Self::KmipClusterInfoWrappingKeyIdKeyInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::KmipClusterInfoWrappingKeyIdKeyInfo)
             }
             crate::registry::id::KmipClusterInfoWrappingRotationIntervalKeyInfo => {
-                Self::KmipClusterInfoWrappingRotationIntervalKeyInfo(
-                    crate::object::Blank::blank(),
+                crate::object::blank_boxed(
+                    Self::KmipClusterInfoWrappingRotationIntervalKeyInfo,
                 )
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::KmipClusterInfoKeyInfo(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::KmipClusterInfoKeyInfo)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -92,7 +92,6 @@ impl<'de> serde::Deserialize<'de> for KmipServerSpecKeySpec {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum KmipServerSpecKeySpecKind {
     /// Exactly this type.
     KmipServerSpecKeySpec(Box<crate::types::KmipServerSpecKeySpec>),
@@ -104,6 +103,28 @@ pub enum KmipServerSpecKeySpecKind {
     KmipServerSpecWrappingRotationIntervalKeySpec(
         Box<crate::types::KmipServerSpecWrappingRotationIntervalKeySpec>,
     ),
+}
+impl Clone for KmipServerSpecKeySpecKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::KmipServerSpecKeySpec(v) => {
+                crate::object::clone_boxed(&**v, Self::KmipServerSpecKeySpec)
+            }
+            Self::KmipServerSpecWrappingKeyIdKeySpec(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::KmipServerSpecWrappingKeyIdKeySpec,
+                )
+            }
+            Self::KmipServerSpecWrappingRotationIntervalKeySpec(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::KmipServerSpecWrappingRotationIntervalKeySpec,
+                )
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -135,21 +156,21 @@ impl KmipServerSpecKeySpecKind {
 impl From<crate::types::KmipServerSpecKeySpec> for KmipServerSpecKeySpecKind {
     #[inline]
     fn from(v: crate::types::KmipServerSpecKeySpec) -> Self {
-        Self::KmipServerSpecKeySpec(Box::new(v))
+        crate::object::boxed(v, Self::KmipServerSpecKeySpec)
     }
 }
 impl From<crate::types::KmipServerSpecWrappingKeyIdKeySpec>
 for KmipServerSpecKeySpecKind {
     #[inline]
     fn from(v: crate::types::KmipServerSpecWrappingKeyIdKeySpec) -> Self {
-        Self::KmipServerSpecWrappingKeyIdKeySpec(Box::new(v))
+        crate::object::boxed(v, Self::KmipServerSpecWrappingKeyIdKeySpec)
     }
 }
 impl From<crate::types::KmipServerSpecWrappingRotationIntervalKeySpec>
 for KmipServerSpecKeySpecKind {
     #[inline]
     fn from(v: crate::types::KmipServerSpecWrappingRotationIntervalKeySpec) -> Self {
-        Self::KmipServerSpecWrappingRotationIntervalKeySpec(Box::new(v))
+        crate::object::boxed(v, Self::KmipServerSpecWrappingRotationIntervalKeySpec)
     }
 }
 impl crate::object::Family for KmipServerSpecKeySpecKind {
@@ -159,18 +180,18 @@ impl crate::object::Family for KmipServerSpecKeySpecKind {
             id,
         ) {
             crate::registry::id::KmipServerSpecWrappingKeyIdKeySpec => {
-                Self::KmipServerSpecWrappingKeyIdKeySpec(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::KmipServerSpecWrappingKeyIdKeySpec)
             }
             crate::registry::id::KmipServerSpecWrappingRotationIntervalKeySpec => {
-                Self::KmipServerSpecWrappingRotationIntervalKeySpec(
-                    crate::object::Blank::blank(),
+                crate::object::blank_boxed(
+                    Self::KmipServerSpecWrappingRotationIntervalKeySpec,
                 )
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::KmipServerSpecKeySpec(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::KmipServerSpecKeySpec)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

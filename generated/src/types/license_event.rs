@@ -212,7 +212,6 @@ impl<'de> serde::Deserialize<'de> for LicenseEvent {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum LicenseEventKind {
     /// Exactly this type.
     LicenseEvent(Box<crate::types::LicenseEvent>),
@@ -246,6 +245,59 @@ pub enum LicenseEventKind {
     ),
     ///  A `VMotionLicenseExpiredEvent`.
     VMotionLicenseExpiredEvent(Box<crate::types::VMotionLicenseExpiredEvent>),
+}
+impl Clone for LicenseEventKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::LicenseEvent(v) => crate::object::clone_boxed(&**v, Self::LicenseEvent),
+            Self::AllVirtualMachinesLicensedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::AllVirtualMachinesLicensedEvent)
+            }
+            Self::HostInventoryFullEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::HostInventoryFullEvent)
+            }
+            Self::HostLicenseExpiredEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::HostLicenseExpiredEvent)
+            }
+            Self::IncorrectHostInformationEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::IncorrectHostInformationEvent)
+            }
+            Self::InvalidEditionEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::InvalidEditionEvent)
+            }
+            Self::LicenseNonComplianceEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::LicenseNonComplianceEvent)
+            }
+            Self::LicenseRestrictedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::LicenseRestrictedEvent)
+            }
+            Self::LicenseServerAvailableEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::LicenseServerAvailableEvent)
+            }
+            Self::LicenseServerUnavailableEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::LicenseServerUnavailableEvent)
+            }
+            Self::NoLicenseEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::NoLicenseEvent)
+            }
+            Self::ServerLicenseExpiredEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::ServerLicenseExpiredEvent)
+            }
+            Self::UnlicensedVirtualMachinesEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::UnlicensedVirtualMachinesEvent)
+            }
+            Self::UnlicensedVirtualMachinesFoundEvent(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::UnlicensedVirtualMachinesFoundEvent,
+                )
+            }
+            Self::VMotionLicenseExpiredEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VMotionLicenseExpiredEvent)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -289,143 +341,143 @@ impl LicenseEventKind {
 impl From<crate::types::LicenseEvent> for LicenseEventKind {
     #[inline]
     fn from(v: crate::types::LicenseEvent) -> Self {
-        Self::LicenseEvent(Box::new(v))
+        crate::object::boxed(v, Self::LicenseEvent)
     }
 }
 impl From<crate::types::AllVirtualMachinesLicensedEvent> for LicenseEventKind {
     #[inline]
     fn from(v: crate::types::AllVirtualMachinesLicensedEvent) -> Self {
-        Self::AllVirtualMachinesLicensedEvent(Box::new(v))
+        crate::object::boxed(v, Self::AllVirtualMachinesLicensedEvent)
     }
 }
 impl From<crate::types::HostInventoryFullEvent> for LicenseEventKind {
     #[inline]
     fn from(v: crate::types::HostInventoryFullEvent) -> Self {
-        Self::HostInventoryFullEvent(Box::new(v))
+        crate::object::boxed(v, Self::HostInventoryFullEvent)
     }
 }
 impl From<crate::types::HostLicenseExpiredEvent> for LicenseEventKind {
     #[inline]
     fn from(v: crate::types::HostLicenseExpiredEvent) -> Self {
-        Self::HostLicenseExpiredEvent(Box::new(v))
+        crate::object::boxed(v, Self::HostLicenseExpiredEvent)
     }
 }
 impl From<crate::types::IncorrectHostInformationEvent> for LicenseEventKind {
     #[inline]
     fn from(v: crate::types::IncorrectHostInformationEvent) -> Self {
-        Self::IncorrectHostInformationEvent(Box::new(v))
+        crate::object::boxed(v, Self::IncorrectHostInformationEvent)
     }
 }
 impl From<crate::types::InvalidEditionEvent> for LicenseEventKind {
     #[inline]
     fn from(v: crate::types::InvalidEditionEvent) -> Self {
-        Self::InvalidEditionEvent(Box::new(v))
+        crate::object::boxed(v, Self::InvalidEditionEvent)
     }
 }
 impl From<crate::types::LicenseNonComplianceEvent> for LicenseEventKind {
     #[inline]
     fn from(v: crate::types::LicenseNonComplianceEvent) -> Self {
-        Self::LicenseNonComplianceEvent(Box::new(v))
+        crate::object::boxed(v, Self::LicenseNonComplianceEvent)
     }
 }
 impl From<crate::types::LicenseRestrictedEvent> for LicenseEventKind {
     #[inline]
     fn from(v: crate::types::LicenseRestrictedEvent) -> Self {
-        Self::LicenseRestrictedEvent(Box::new(v))
+        crate::object::boxed(v, Self::LicenseRestrictedEvent)
     }
 }
 impl From<crate::types::LicenseServerAvailableEvent> for LicenseEventKind {
     #[inline]
     fn from(v: crate::types::LicenseServerAvailableEvent) -> Self {
-        Self::LicenseServerAvailableEvent(Box::new(v))
+        crate::object::boxed(v, Self::LicenseServerAvailableEvent)
     }
 }
 impl From<crate::types::LicenseServerUnavailableEvent> for LicenseEventKind {
     #[inline]
     fn from(v: crate::types::LicenseServerUnavailableEvent) -> Self {
-        Self::LicenseServerUnavailableEvent(Box::new(v))
+        crate::object::boxed(v, Self::LicenseServerUnavailableEvent)
     }
 }
 impl From<crate::types::NoLicenseEvent> for LicenseEventKind {
     #[inline]
     fn from(v: crate::types::NoLicenseEvent) -> Self {
-        Self::NoLicenseEvent(Box::new(v))
+        crate::object::boxed(v, Self::NoLicenseEvent)
     }
 }
 impl From<crate::types::ServerLicenseExpiredEvent> for LicenseEventKind {
     #[inline]
     fn from(v: crate::types::ServerLicenseExpiredEvent) -> Self {
-        Self::ServerLicenseExpiredEvent(Box::new(v))
+        crate::object::boxed(v, Self::ServerLicenseExpiredEvent)
     }
 }
 impl From<crate::types::UnlicensedVirtualMachinesEvent> for LicenseEventKind {
     #[inline]
     fn from(v: crate::types::UnlicensedVirtualMachinesEvent) -> Self {
-        Self::UnlicensedVirtualMachinesEvent(Box::new(v))
+        crate::object::boxed(v, Self::UnlicensedVirtualMachinesEvent)
     }
 }
 impl From<crate::types::UnlicensedVirtualMachinesFoundEvent> for LicenseEventKind {
     #[inline]
     fn from(v: crate::types::UnlicensedVirtualMachinesFoundEvent) -> Self {
-        Self::UnlicensedVirtualMachinesFoundEvent(Box::new(v))
+        crate::object::boxed(v, Self::UnlicensedVirtualMachinesFoundEvent)
     }
 }
 impl From<crate::types::VMotionLicenseExpiredEvent> for LicenseEventKind {
     #[inline]
     fn from(v: crate::types::VMotionLicenseExpiredEvent) -> Self {
-        Self::VMotionLicenseExpiredEvent(Box::new(v))
+        crate::object::boxed(v, Self::VMotionLicenseExpiredEvent)
     }
 }
 impl crate::object::Family for LicenseEventKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::LicenseEvent, id) {
             crate::registry::id::AllVirtualMachinesLicensedEvent => {
-                Self::AllVirtualMachinesLicensedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::AllVirtualMachinesLicensedEvent)
             }
             crate::registry::id::HostInventoryFullEvent => {
-                Self::HostInventoryFullEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostInventoryFullEvent)
             }
             crate::registry::id::HostLicenseExpiredEvent => {
-                Self::HostLicenseExpiredEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostLicenseExpiredEvent)
             }
             crate::registry::id::IncorrectHostInformationEvent => {
-                Self::IncorrectHostInformationEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::IncorrectHostInformationEvent)
             }
             crate::registry::id::InvalidEditionEvent => {
-                Self::InvalidEditionEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::InvalidEditionEvent)
             }
             crate::registry::id::LicenseNonComplianceEvent => {
-                Self::LicenseNonComplianceEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::LicenseNonComplianceEvent)
             }
             crate::registry::id::LicenseRestrictedEvent => {
-                Self::LicenseRestrictedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::LicenseRestrictedEvent)
             }
             crate::registry::id::LicenseServerAvailableEvent => {
-                Self::LicenseServerAvailableEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::LicenseServerAvailableEvent)
             }
             crate::registry::id::LicenseServerUnavailableEvent => {
-                Self::LicenseServerUnavailableEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::LicenseServerUnavailableEvent)
             }
             crate::registry::id::NoLicenseEvent => {
-                Self::NoLicenseEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::NoLicenseEvent)
             }
             crate::registry::id::ServerLicenseExpiredEvent => {
-                Self::ServerLicenseExpiredEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ServerLicenseExpiredEvent)
             }
             crate::registry::id::UnlicensedVirtualMachinesEvent => {
-                Self::UnlicensedVirtualMachinesEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::UnlicensedVirtualMachinesEvent)
             }
             crate::registry::id::UnlicensedVirtualMachinesFoundEvent => {
-                Self::UnlicensedVirtualMachinesFoundEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::UnlicensedVirtualMachinesFoundEvent)
             }
             crate::registry::id::VMotionLicenseExpiredEvent => {
-                Self::VMotionLicenseExpiredEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VMotionLicenseExpiredEvent)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::LicenseEvent(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::LicenseEvent)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

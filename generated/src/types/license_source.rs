@@ -93,7 +93,6 @@ impl<'de> serde::Deserialize<'de> for LicenseSource {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum LicenseSourceKind {
     /// Exactly this type.
     LicenseSource(Box<crate::types::LicenseSource>),
@@ -103,6 +102,25 @@ pub enum LicenseSourceKind {
     LicenseServerSource(Box<crate::types::LicenseServerSource>),
     ///  A `LocalLicenseSource`.
     LocalLicenseSource(Box<crate::types::LocalLicenseSource>),
+}
+impl Clone for LicenseSourceKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::LicenseSource(v) => {
+                crate::object::clone_boxed(&**v, Self::LicenseSource)
+            }
+            Self::EvaluationLicenseSource(v) => {
+                crate::object::clone_boxed(&**v, Self::EvaluationLicenseSource)
+            }
+            Self::LicenseServerSource(v) => {
+                crate::object::clone_boxed(&**v, Self::LicenseServerSource)
+            }
+            Self::LocalLicenseSource(v) => {
+                crate::object::clone_boxed(&**v, Self::LocalLicenseSource)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -135,44 +153,44 @@ impl LicenseSourceKind {
 impl From<crate::types::LicenseSource> for LicenseSourceKind {
     #[inline]
     fn from(v: crate::types::LicenseSource) -> Self {
-        Self::LicenseSource(Box::new(v))
+        crate::object::boxed(v, Self::LicenseSource)
     }
 }
 impl From<crate::types::EvaluationLicenseSource> for LicenseSourceKind {
     #[inline]
     fn from(v: crate::types::EvaluationLicenseSource) -> Self {
-        Self::EvaluationLicenseSource(Box::new(v))
+        crate::object::boxed(v, Self::EvaluationLicenseSource)
     }
 }
 impl From<crate::types::LicenseServerSource> for LicenseSourceKind {
     #[inline]
     fn from(v: crate::types::LicenseServerSource) -> Self {
-        Self::LicenseServerSource(Box::new(v))
+        crate::object::boxed(v, Self::LicenseServerSource)
     }
 }
 impl From<crate::types::LocalLicenseSource> for LicenseSourceKind {
     #[inline]
     fn from(v: crate::types::LocalLicenseSource) -> Self {
-        Self::LocalLicenseSource(Box::new(v))
+        crate::object::boxed(v, Self::LocalLicenseSource)
     }
 }
 impl crate::object::Family for LicenseSourceKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::LicenseSource, id) {
             crate::registry::id::EvaluationLicenseSource => {
-                Self::EvaluationLicenseSource(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::EvaluationLicenseSource)
             }
             crate::registry::id::LicenseServerSource => {
-                Self::LicenseServerSource(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::LicenseServerSource)
             }
             crate::registry::id::LocalLicenseSource => {
-                Self::LocalLicenseSource(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::LocalLicenseSource)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::LicenseSource(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::LicenseSource)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

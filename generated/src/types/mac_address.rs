@@ -101,7 +101,6 @@ impl<'de> serde::Deserialize<'de> for MacAddress {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum MacAddressKind {
     /// Exactly this type.
     MacAddress(Box<crate::types::MacAddress>),
@@ -109,6 +108,16 @@ pub enum MacAddressKind {
     MacRange(Box<crate::types::MacRange>),
     ///  A `SingleMac`.
     SingleMac(Box<crate::types::SingleMac>),
+}
+impl Clone for MacAddressKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::MacAddress(v) => crate::object::clone_boxed(&**v, Self::MacAddress),
+            Self::MacRange(v) => crate::object::clone_boxed(&**v, Self::MacRange),
+            Self::SingleMac(v) => crate::object::clone_boxed(&**v, Self::SingleMac),
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -140,35 +149,31 @@ impl MacAddressKind {
 impl From<crate::types::MacAddress> for MacAddressKind {
     #[inline]
     fn from(v: crate::types::MacAddress) -> Self {
-        Self::MacAddress(Box::new(v))
+        crate::object::boxed(v, Self::MacAddress)
     }
 }
 impl From<crate::types::MacRange> for MacAddressKind {
     #[inline]
     fn from(v: crate::types::MacRange) -> Self {
-        Self::MacRange(Box::new(v))
+        crate::object::boxed(v, Self::MacRange)
     }
 }
 impl From<crate::types::SingleMac> for MacAddressKind {
     #[inline]
     fn from(v: crate::types::SingleMac) -> Self {
-        Self::SingleMac(Box::new(v))
+        crate::object::boxed(v, Self::SingleMac)
     }
 }
 impl crate::object::Family for MacAddressKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::MacAddress, id) {
-            crate::registry::id::MacRange => {
-                Self::MacRange(crate::object::Blank::blank())
-            }
-            crate::registry::id::SingleMac => {
-                Self::SingleMac(crate::object::Blank::blank())
-            }
+            crate::registry::id::MacRange => crate::object::blank_boxed(Self::MacRange),
+            crate::registry::id::SingleMac => crate::object::blank_boxed(Self::SingleMac),
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::MacAddress(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::MacAddress)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -104,7 +104,6 @@ impl<'de> serde::Deserialize<'de> for MethodFault {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum MethodFaultKind {
     /// Exactly this type.
     MethodFault(Box<crate::types::MethodFault>),
@@ -178,6 +177,84 @@ pub enum MethodFaultKind {
     #[cfg(feature = "vslm")]
     VslmFault(crate::types::VslmFaultKind),
 }
+impl Clone for MethodFaultKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::MethodFault(v) => crate::object::clone_boxed(&**v, Self::MethodFault),
+            #[cfg(feature = "eam")]
+            Self::EamFault(v) => Self::EamFault(Clone::clone(v)),
+            #[cfg(feature = "pbm")]
+            Self::PbmFault(v) => Self::PbmFault(Clone::clone(v)),
+            #[cfg(feature = "sms")]
+            Self::CertificateRefreshFailed(v) => {
+                crate::object::clone_boxed(&**v, Self::CertificateRefreshFailed)
+            }
+            #[cfg(feature = "sms")]
+            Self::CertificateRevocationFailed(v) => {
+                crate::object::clone_boxed(&**v, Self::CertificateRevocationFailed)
+            }
+            Self::DuplicateEntry(v) => {
+                crate::object::clone_boxed(&**v, Self::DuplicateEntry)
+            }
+            #[cfg(feature = "sms")]
+            Self::InactiveProvider(v) => {
+                crate::object::clone_boxed(&**v, Self::InactiveProvider)
+            }
+            Self::SmsInvalidLogin(v) => {
+                crate::object::clone_boxed(&**v, Self::SmsInvalidLogin)
+            }
+            Self::InvalidProfile(v) => {
+                crate::object::clone_boxed(&**v, Self::InvalidProfile)
+            }
+            #[cfg(feature = "sms")]
+            Self::NotSupportedByProvider(v) => {
+                crate::object::clone_boxed(&**v, Self::NotSupportedByProvider)
+            }
+            #[cfg(feature = "sms")]
+            Self::ProviderBusy(v) => crate::object::clone_boxed(&**v, Self::ProviderBusy),
+            Self::ProviderOutOfProvisioningResource(v) => {
+                crate::object::clone_boxed(&**v, Self::ProviderOutOfProvisioningResource)
+            }
+            #[cfg(feature = "sms")]
+            Self::ProviderOutOfResource(v) => {
+                crate::object::clone_boxed(&**v, Self::ProviderOutOfResource)
+            }
+            #[cfg(feature = "sms")]
+            Self::ProviderRegistrationFault(v) => {
+                Self::ProviderRegistrationFault(Clone::clone(v))
+            }
+            #[cfg(feature = "sms")]
+            Self::ProviderSyncFailed(v) => Self::ProviderSyncFailed(Clone::clone(v)),
+            #[cfg(feature = "sms")]
+            Self::ProviderUnavailable(v) => {
+                crate::object::clone_boxed(&**v, Self::ProviderUnavailable)
+            }
+            #[cfg(feature = "sms")]
+            Self::ProviderUnregistrationFault(v) => {
+                crate::object::clone_boxed(&**v, Self::ProviderUnregistrationFault)
+            }
+            #[cfg(feature = "sms")]
+            Self::QueryExecutionFault(v) => Self::QueryExecutionFault(Clone::clone(v)),
+            #[cfg(feature = "sms")]
+            Self::SmsFault(v) => crate::object::clone_boxed(&**v, Self::SmsFault),
+            #[cfg(feature = "sms")]
+            Self::TooMany(v) => crate::object::clone_boxed(&**v, Self::TooMany),
+            #[cfg(feature = "sms")]
+            Self::SmsReplicationFault(v) => Self::SmsReplicationFault(Clone::clone(v)),
+            Self::VimFault(v) => Self::VimFault(Clone::clone(v)),
+            Self::RuntimeFault(v) => Self::RuntimeFault(Clone::clone(v)),
+            Self::InvalidCollectorVersion(v) => {
+                crate::object::clone_boxed(&**v, Self::InvalidCollectorVersion)
+            }
+            Self::InvalidProperty(v) => {
+                crate::object::clone_boxed(&**v, Self::InvalidProperty)
+            }
+            #[cfg(feature = "vslm")]
+            Self::VslmFault(v) => Self::VslmFault(Clone::clone(v)),
+        }
+    }
+}
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
 impl std::fmt::Debug for MethodFaultKind {
@@ -248,7 +325,7 @@ impl MethodFaultKind {
 impl From<crate::types::MethodFault> for MethodFaultKind {
     #[inline]
     fn from(v: crate::types::MethodFault) -> Self {
-        Self::MethodFault(Box::new(v))
+        crate::object::boxed(v, Self::MethodFault)
     }
 }
 #[cfg(feature = "eam")]
@@ -269,66 +346,66 @@ impl From<crate::types::PbmFaultKind> for MethodFaultKind {
 impl From<crate::types::CertificateRefreshFailed> for MethodFaultKind {
     #[inline]
     fn from(v: crate::types::CertificateRefreshFailed) -> Self {
-        Self::CertificateRefreshFailed(Box::new(v))
+        crate::object::boxed(v, Self::CertificateRefreshFailed)
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::CertificateRevocationFailed> for MethodFaultKind {
     #[inline]
     fn from(v: crate::types::CertificateRevocationFailed) -> Self {
-        Self::CertificateRevocationFailed(Box::new(v))
+        crate::object::boxed(v, Self::CertificateRevocationFailed)
     }
 }
 impl From<crate::types::DuplicateEntry> for MethodFaultKind {
     #[inline]
     fn from(v: crate::types::DuplicateEntry) -> Self {
-        Self::DuplicateEntry(Box::new(v))
+        crate::object::boxed(v, Self::DuplicateEntry)
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::InactiveProvider> for MethodFaultKind {
     #[inline]
     fn from(v: crate::types::InactiveProvider) -> Self {
-        Self::InactiveProvider(Box::new(v))
+        crate::object::boxed(v, Self::InactiveProvider)
     }
 }
 impl From<crate::types::SmsInvalidLogin> for MethodFaultKind {
     #[inline]
     fn from(v: crate::types::SmsInvalidLogin) -> Self {
-        Self::SmsInvalidLogin(Box::new(v))
+        crate::object::boxed(v, Self::SmsInvalidLogin)
     }
 }
 impl From<crate::types::InvalidProfile> for MethodFaultKind {
     #[inline]
     fn from(v: crate::types::InvalidProfile) -> Self {
-        Self::InvalidProfile(Box::new(v))
+        crate::object::boxed(v, Self::InvalidProfile)
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::NotSupportedByProvider> for MethodFaultKind {
     #[inline]
     fn from(v: crate::types::NotSupportedByProvider) -> Self {
-        Self::NotSupportedByProvider(Box::new(v))
+        crate::object::boxed(v, Self::NotSupportedByProvider)
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::ProviderBusy> for MethodFaultKind {
     #[inline]
     fn from(v: crate::types::ProviderBusy) -> Self {
-        Self::ProviderBusy(Box::new(v))
+        crate::object::boxed(v, Self::ProviderBusy)
     }
 }
 impl From<crate::types::ProviderOutOfProvisioningResource> for MethodFaultKind {
     #[inline]
     fn from(v: crate::types::ProviderOutOfProvisioningResource) -> Self {
-        Self::ProviderOutOfProvisioningResource(Box::new(v))
+        crate::object::boxed(v, Self::ProviderOutOfProvisioningResource)
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::ProviderOutOfResource> for MethodFaultKind {
     #[inline]
     fn from(v: crate::types::ProviderOutOfResource) -> Self {
-        Self::ProviderOutOfResource(Box::new(v))
+        crate::object::boxed(v, Self::ProviderOutOfResource)
     }
 }
 #[cfg(feature = "sms")]
@@ -349,14 +426,14 @@ impl From<crate::types::ProviderSyncFailedKind> for MethodFaultKind {
 impl From<crate::types::ProviderUnavailable> for MethodFaultKind {
     #[inline]
     fn from(v: crate::types::ProviderUnavailable) -> Self {
-        Self::ProviderUnavailable(Box::new(v))
+        crate::object::boxed(v, Self::ProviderUnavailable)
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::ProviderUnregistrationFault> for MethodFaultKind {
     #[inline]
     fn from(v: crate::types::ProviderUnregistrationFault) -> Self {
-        Self::ProviderUnregistrationFault(Box::new(v))
+        crate::object::boxed(v, Self::ProviderUnregistrationFault)
     }
 }
 #[cfg(feature = "sms")]
@@ -370,14 +447,14 @@ impl From<crate::types::QueryExecutionFaultKind> for MethodFaultKind {
 impl From<crate::types::SmsFault> for MethodFaultKind {
     #[inline]
     fn from(v: crate::types::SmsFault) -> Self {
-        Self::SmsFault(Box::new(v))
+        crate::object::boxed(v, Self::SmsFault)
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::TooMany> for MethodFaultKind {
     #[inline]
     fn from(v: crate::types::TooMany) -> Self {
-        Self::TooMany(Box::new(v))
+        crate::object::boxed(v, Self::TooMany)
     }
 }
 #[cfg(feature = "sms")]
@@ -402,13 +479,13 @@ impl From<crate::types::RuntimeFaultKind> for MethodFaultKind {
 impl From<crate::types::InvalidCollectorVersion> for MethodFaultKind {
     #[inline]
     fn from(v: crate::types::InvalidCollectorVersion) -> Self {
-        Self::InvalidCollectorVersion(Box::new(v))
+        crate::object::boxed(v, Self::InvalidCollectorVersion)
     }
 }
 impl From<crate::types::InvalidProperty> for MethodFaultKind {
     #[inline]
     fn from(v: crate::types::InvalidProperty) -> Self {
-        Self::InvalidProperty(Box::new(v))
+        crate::object::boxed(v, Self::InvalidProperty)
     }
 }
 #[cfg(feature = "vslm")]
@@ -435,39 +512,39 @@ impl crate::object::Family for MethodFaultKind {
             }
             #[cfg(feature = "sms")]
             crate::registry::id::CertificateRefreshFailed => {
-                Self::CertificateRefreshFailed(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CertificateRefreshFailed)
             }
             #[cfg(feature = "sms")]
             crate::registry::id::CertificateRevocationFailed => {
-                Self::CertificateRevocationFailed(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CertificateRevocationFailed)
             }
             crate::registry::id::DuplicateEntry => {
-                Self::DuplicateEntry(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DuplicateEntry)
             }
             #[cfg(feature = "sms")]
             crate::registry::id::InactiveProvider => {
-                Self::InactiveProvider(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::InactiveProvider)
             }
             crate::registry::id::SmsInvalidLogin => {
-                Self::SmsInvalidLogin(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::SmsInvalidLogin)
             }
             crate::registry::id::InvalidProfile => {
-                Self::InvalidProfile(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::InvalidProfile)
             }
             #[cfg(feature = "sms")]
             crate::registry::id::NotSupportedByProvider => {
-                Self::NotSupportedByProvider(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::NotSupportedByProvider)
             }
             #[cfg(feature = "sms")]
             crate::registry::id::ProviderBusy => {
-                Self::ProviderBusy(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ProviderBusy)
             }
             crate::registry::id::ProviderOutOfProvisioningResource => {
-                Self::ProviderOutOfProvisioningResource(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ProviderOutOfProvisioningResource)
             }
             #[cfg(feature = "sms")]
             crate::registry::id::ProviderOutOfResource => {
-                Self::ProviderOutOfResource(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ProviderOutOfResource)
             }
             #[cfg(feature = "sms")]
             crate::registry::id::ProviderRegistrationFault => {
@@ -487,11 +564,11 @@ impl crate::object::Family for MethodFaultKind {
             }
             #[cfg(feature = "sms")]
             crate::registry::id::ProviderUnavailable => {
-                Self::ProviderUnavailable(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ProviderUnavailable)
             }
             #[cfg(feature = "sms")]
             crate::registry::id::ProviderUnregistrationFault => {
-                Self::ProviderUnregistrationFault(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ProviderUnregistrationFault)
             }
             #[cfg(feature = "sms")]
             crate::registry::id::QueryExecutionFault => {
@@ -502,11 +579,9 @@ impl crate::object::Family for MethodFaultKind {
                 )
             }
             #[cfg(feature = "sms")]
-            crate::registry::id::SmsFault => {
-                Self::SmsFault(crate::object::Blank::blank())
-            }
+            crate::registry::id::SmsFault => crate::object::blank_boxed(Self::SmsFault),
             #[cfg(feature = "sms")]
-            crate::registry::id::TooMany => Self::TooMany(crate::object::Blank::blank()),
+            crate::registry::id::TooMany => crate::object::blank_boxed(Self::TooMany),
             #[cfg(feature = "sms")]
             crate::registry::id::SmsReplicationFault => {
                 Self::SmsReplicationFault(
@@ -528,10 +603,10 @@ impl crate::object::Family for MethodFaultKind {
                 )
             }
             crate::registry::id::InvalidCollectorVersion => {
-                Self::InvalidCollectorVersion(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::InvalidCollectorVersion)
             }
             crate::registry::id::InvalidProperty => {
-                Self::InvalidProperty(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::InvalidProperty)
             }
             #[cfg(feature = "vslm")]
             crate::registry::id::VslmFault => {
@@ -543,7 +618,7 @@ impl crate::object::Family for MethodFaultKind {
         }
     }
     fn blank_base() -> Self {
-        Self::MethodFault(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::MethodFault)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

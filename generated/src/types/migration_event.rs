@@ -220,7 +220,6 @@ impl<'de> serde::Deserialize<'de> for MigrationEvent {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum MigrationEventKind {
     /// Exactly this type.
     MigrationEvent(Box<crate::types::MigrationEvent>),
@@ -236,6 +235,34 @@ pub enum MigrationEventKind {
     MigrationResourceWarningEvent(Box<crate::types::MigrationResourceWarningEvent>),
     ///  A `MigrationWarningEvent`.
     MigrationWarningEvent(Box<crate::types::MigrationWarningEvent>),
+}
+impl Clone for MigrationEventKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::MigrationEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::MigrationEvent)
+            }
+            Self::MigrationErrorEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::MigrationErrorEvent)
+            }
+            Self::MigrationHostErrorEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::MigrationHostErrorEvent)
+            }
+            Self::MigrationHostWarningEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::MigrationHostWarningEvent)
+            }
+            Self::MigrationResourceErrorEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::MigrationResourceErrorEvent)
+            }
+            Self::MigrationResourceWarningEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::MigrationResourceWarningEvent)
+            }
+            Self::MigrationWarningEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::MigrationWarningEvent)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -271,71 +298,71 @@ impl MigrationEventKind {
 impl From<crate::types::MigrationEvent> for MigrationEventKind {
     #[inline]
     fn from(v: crate::types::MigrationEvent) -> Self {
-        Self::MigrationEvent(Box::new(v))
+        crate::object::boxed(v, Self::MigrationEvent)
     }
 }
 impl From<crate::types::MigrationErrorEvent> for MigrationEventKind {
     #[inline]
     fn from(v: crate::types::MigrationErrorEvent) -> Self {
-        Self::MigrationErrorEvent(Box::new(v))
+        crate::object::boxed(v, Self::MigrationErrorEvent)
     }
 }
 impl From<crate::types::MigrationHostErrorEvent> for MigrationEventKind {
     #[inline]
     fn from(v: crate::types::MigrationHostErrorEvent) -> Self {
-        Self::MigrationHostErrorEvent(Box::new(v))
+        crate::object::boxed(v, Self::MigrationHostErrorEvent)
     }
 }
 impl From<crate::types::MigrationHostWarningEvent> for MigrationEventKind {
     #[inline]
     fn from(v: crate::types::MigrationHostWarningEvent) -> Self {
-        Self::MigrationHostWarningEvent(Box::new(v))
+        crate::object::boxed(v, Self::MigrationHostWarningEvent)
     }
 }
 impl From<crate::types::MigrationResourceErrorEvent> for MigrationEventKind {
     #[inline]
     fn from(v: crate::types::MigrationResourceErrorEvent) -> Self {
-        Self::MigrationResourceErrorEvent(Box::new(v))
+        crate::object::boxed(v, Self::MigrationResourceErrorEvent)
     }
 }
 impl From<crate::types::MigrationResourceWarningEvent> for MigrationEventKind {
     #[inline]
     fn from(v: crate::types::MigrationResourceWarningEvent) -> Self {
-        Self::MigrationResourceWarningEvent(Box::new(v))
+        crate::object::boxed(v, Self::MigrationResourceWarningEvent)
     }
 }
 impl From<crate::types::MigrationWarningEvent> for MigrationEventKind {
     #[inline]
     fn from(v: crate::types::MigrationWarningEvent) -> Self {
-        Self::MigrationWarningEvent(Box::new(v))
+        crate::object::boxed(v, Self::MigrationWarningEvent)
     }
 }
 impl crate::object::Family for MigrationEventKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::MigrationEvent, id) {
             crate::registry::id::MigrationErrorEvent => {
-                Self::MigrationErrorEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::MigrationErrorEvent)
             }
             crate::registry::id::MigrationHostErrorEvent => {
-                Self::MigrationHostErrorEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::MigrationHostErrorEvent)
             }
             crate::registry::id::MigrationHostWarningEvent => {
-                Self::MigrationHostWarningEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::MigrationHostWarningEvent)
             }
             crate::registry::id::MigrationResourceErrorEvent => {
-                Self::MigrationResourceErrorEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::MigrationResourceErrorEvent)
             }
             crate::registry::id::MigrationResourceWarningEvent => {
-                Self::MigrationResourceWarningEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::MigrationResourceWarningEvent)
             }
             crate::registry::id::MigrationWarningEvent => {
-                Self::MigrationWarningEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::MigrationWarningEvent)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::MigrationEvent(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::MigrationEvent)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -106,7 +106,6 @@ impl<'de> serde::Deserialize<'de> for MigrationFault {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum MigrationFaultKind {
     /// Exactly this type.
     MigrationFault(Box<crate::types::MigrationFault>),
@@ -191,6 +190,130 @@ pub enum MigrationFaultKind {
     ///  A `WillResetSnapshotDirectory`.
     WillResetSnapshotDirectory(Box<crate::types::WillResetSnapshotDirectory>),
 }
+impl Clone for MigrationFaultKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::MigrationFault(v) => {
+                crate::object::clone_boxed(&**v, Self::MigrationFault)
+            }
+            Self::AffinityConfigured(v) => {
+                crate::object::clone_boxed(&**v, Self::AffinityConfigured)
+            }
+            Self::CannotModifyConfigCpuRequirements(v) => {
+                crate::object::clone_boxed(&**v, Self::CannotModifyConfigCpuRequirements)
+            }
+            Self::CannotMoveVmWithDeltaDisk(v) => {
+                crate::object::clone_boxed(&**v, Self::CannotMoveVmWithDeltaDisk)
+            }
+            Self::CannotMoveVmWithNativeDeltaDisk(v) => {
+                crate::object::clone_boxed(&**v, Self::CannotMoveVmWithNativeDeltaDisk)
+            }
+            Self::CloneFromSnapshotNotSupported(v) => {
+                crate::object::clone_boxed(&**v, Self::CloneFromSnapshotNotSupported)
+            }
+            Self::DatacenterMismatch(v) => {
+                crate::object::clone_boxed(&**v, Self::DatacenterMismatch)
+            }
+            Self::DisallowedMigrationDeviceAttached(v) => {
+                crate::object::clone_boxed(&**v, Self::DisallowedMigrationDeviceAttached)
+            }
+            Self::DiskMoveTypeNotSupported(v) => {
+                crate::object::clone_boxed(&**v, Self::DiskMoveTypeNotSupported)
+            }
+            Self::FaultToleranceAntiAffinityViolated(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::FaultToleranceAntiAffinityViolated,
+                )
+            }
+            Self::FaultToleranceNeedsThickDisk(v) => {
+                crate::object::clone_boxed(&**v, Self::FaultToleranceNeedsThickDisk)
+            }
+            Self::FaultToleranceNotSameBuild(v) => {
+                crate::object::clone_boxed(&**v, Self::FaultToleranceNotSameBuild)
+            }
+            Self::HAErrorsAtDest(v) => {
+                crate::object::clone_boxed(&**v, Self::HAErrorsAtDest)
+            }
+            Self::IncompatibleDefaultDevice(v) => {
+                crate::object::clone_boxed(&**v, Self::IncompatibleDefaultDevice)
+            }
+            Self::LargeRDMConversionNotSupported(v) => {
+                crate::object::clone_boxed(&**v, Self::LargeRDMConversionNotSupported)
+            }
+            Self::MaintenanceModeFileMove(v) => {
+                crate::object::clone_boxed(&**v, Self::MaintenanceModeFileMove)
+            }
+            Self::MigrationDisabled(v) => {
+                crate::object::clone_boxed(&**v, Self::MigrationDisabled)
+            }
+            Self::MigrationFeatureNotSupported(v) => {
+                Self::MigrationFeatureNotSupported(Clone::clone(v))
+            }
+            Self::MigrationNotReady(v) => {
+                crate::object::clone_boxed(&**v, Self::MigrationNotReady)
+            }
+            Self::MismatchedNetworkPolicies(v) => {
+                crate::object::clone_boxed(&**v, Self::MismatchedNetworkPolicies)
+            }
+            Self::MismatchedVMotionNetworkNames(v) => {
+                crate::object::clone_boxed(&**v, Self::MismatchedVMotionNetworkNames)
+            }
+            Self::NetworksMayNotBeTheSame(v) => {
+                crate::object::clone_boxed(&**v, Self::NetworksMayNotBeTheSame)
+            }
+            Self::NoGuestHeartbeat(v) => {
+                crate::object::clone_boxed(&**v, Self::NoGuestHeartbeat)
+            }
+            Self::RDMConversionNotSupported(v) => {
+                crate::object::clone_boxed(&**v, Self::RDMConversionNotSupported)
+            }
+            Self::RDMNotPreserved(v) => {
+                crate::object::clone_boxed(&**v, Self::RDMNotPreserved)
+            }
+            Self::ReadOnlyDisksWithLegacyDestination(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::ReadOnlyDisksWithLegacyDestination,
+                )
+            }
+            Self::SnapshotCopyNotSupported(v) => {
+                Self::SnapshotCopyNotSupported(Clone::clone(v))
+            }
+            Self::SnapshotRevertIssue(v) => {
+                crate::object::clone_boxed(&**v, Self::SnapshotRevertIssue)
+            }
+            Self::SuspendedRelocateNotSupported(v) => {
+                crate::object::clone_boxed(&**v, Self::SuspendedRelocateNotSupported)
+            }
+            Self::TooManyDisksOnLegacyHost(v) => {
+                crate::object::clone_boxed(&**v, Self::TooManyDisksOnLegacyHost)
+            }
+            Self::ToolsInstallationInProgress(v) => {
+                crate::object::clone_boxed(&**v, Self::ToolsInstallationInProgress)
+            }
+            Self::UncommittedUndoableDisk(v) => {
+                crate::object::clone_boxed(&**v, Self::UncommittedUndoableDisk)
+            }
+            Self::VMotionInterfaceIssue(v) => {
+                Self::VMotionInterfaceIssue(Clone::clone(v))
+            }
+            Self::VMotionProtocolIncompatible(v) => {
+                crate::object::clone_boxed(&**v, Self::VMotionProtocolIncompatible)
+            }
+            Self::WillLoseHAProtection(v) => {
+                crate::object::clone_boxed(&**v, Self::WillLoseHAProtection)
+            }
+            Self::WillModifyConfigCpuRequirements(v) => {
+                crate::object::clone_boxed(&**v, Self::WillModifyConfigCpuRequirements)
+            }
+            Self::WillResetSnapshotDirectory(v) => {
+                crate::object::clone_boxed(&**v, Self::WillResetSnapshotDirectory)
+            }
+        }
+    }
+}
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
 impl std::fmt::Debug for MigrationFaultKind {
@@ -255,103 +378,103 @@ impl MigrationFaultKind {
 impl From<crate::types::MigrationFault> for MigrationFaultKind {
     #[inline]
     fn from(v: crate::types::MigrationFault) -> Self {
-        Self::MigrationFault(Box::new(v))
+        crate::object::boxed(v, Self::MigrationFault)
     }
 }
 impl From<crate::types::AffinityConfigured> for MigrationFaultKind {
     #[inline]
     fn from(v: crate::types::AffinityConfigured) -> Self {
-        Self::AffinityConfigured(Box::new(v))
+        crate::object::boxed(v, Self::AffinityConfigured)
     }
 }
 impl From<crate::types::CannotModifyConfigCpuRequirements> for MigrationFaultKind {
     #[inline]
     fn from(v: crate::types::CannotModifyConfigCpuRequirements) -> Self {
-        Self::CannotModifyConfigCpuRequirements(Box::new(v))
+        crate::object::boxed(v, Self::CannotModifyConfigCpuRequirements)
     }
 }
 impl From<crate::types::CannotMoveVmWithDeltaDisk> for MigrationFaultKind {
     #[inline]
     fn from(v: crate::types::CannotMoveVmWithDeltaDisk) -> Self {
-        Self::CannotMoveVmWithDeltaDisk(Box::new(v))
+        crate::object::boxed(v, Self::CannotMoveVmWithDeltaDisk)
     }
 }
 impl From<crate::types::CannotMoveVmWithNativeDeltaDisk> for MigrationFaultKind {
     #[inline]
     fn from(v: crate::types::CannotMoveVmWithNativeDeltaDisk) -> Self {
-        Self::CannotMoveVmWithNativeDeltaDisk(Box::new(v))
+        crate::object::boxed(v, Self::CannotMoveVmWithNativeDeltaDisk)
     }
 }
 impl From<crate::types::CloneFromSnapshotNotSupported> for MigrationFaultKind {
     #[inline]
     fn from(v: crate::types::CloneFromSnapshotNotSupported) -> Self {
-        Self::CloneFromSnapshotNotSupported(Box::new(v))
+        crate::object::boxed(v, Self::CloneFromSnapshotNotSupported)
     }
 }
 impl From<crate::types::DatacenterMismatch> for MigrationFaultKind {
     #[inline]
     fn from(v: crate::types::DatacenterMismatch) -> Self {
-        Self::DatacenterMismatch(Box::new(v))
+        crate::object::boxed(v, Self::DatacenterMismatch)
     }
 }
 impl From<crate::types::DisallowedMigrationDeviceAttached> for MigrationFaultKind {
     #[inline]
     fn from(v: crate::types::DisallowedMigrationDeviceAttached) -> Self {
-        Self::DisallowedMigrationDeviceAttached(Box::new(v))
+        crate::object::boxed(v, Self::DisallowedMigrationDeviceAttached)
     }
 }
 impl From<crate::types::DiskMoveTypeNotSupported> for MigrationFaultKind {
     #[inline]
     fn from(v: crate::types::DiskMoveTypeNotSupported) -> Self {
-        Self::DiskMoveTypeNotSupported(Box::new(v))
+        crate::object::boxed(v, Self::DiskMoveTypeNotSupported)
     }
 }
 impl From<crate::types::FaultToleranceAntiAffinityViolated> for MigrationFaultKind {
     #[inline]
     fn from(v: crate::types::FaultToleranceAntiAffinityViolated) -> Self {
-        Self::FaultToleranceAntiAffinityViolated(Box::new(v))
+        crate::object::boxed(v, Self::FaultToleranceAntiAffinityViolated)
     }
 }
 impl From<crate::types::FaultToleranceNeedsThickDisk> for MigrationFaultKind {
     #[inline]
     fn from(v: crate::types::FaultToleranceNeedsThickDisk) -> Self {
-        Self::FaultToleranceNeedsThickDisk(Box::new(v))
+        crate::object::boxed(v, Self::FaultToleranceNeedsThickDisk)
     }
 }
 impl From<crate::types::FaultToleranceNotSameBuild> for MigrationFaultKind {
     #[inline]
     fn from(v: crate::types::FaultToleranceNotSameBuild) -> Self {
-        Self::FaultToleranceNotSameBuild(Box::new(v))
+        crate::object::boxed(v, Self::FaultToleranceNotSameBuild)
     }
 }
 impl From<crate::types::HAErrorsAtDest> for MigrationFaultKind {
     #[inline]
     fn from(v: crate::types::HAErrorsAtDest) -> Self {
-        Self::HAErrorsAtDest(Box::new(v))
+        crate::object::boxed(v, Self::HAErrorsAtDest)
     }
 }
 impl From<crate::types::IncompatibleDefaultDevice> for MigrationFaultKind {
     #[inline]
     fn from(v: crate::types::IncompatibleDefaultDevice) -> Self {
-        Self::IncompatibleDefaultDevice(Box::new(v))
+        crate::object::boxed(v, Self::IncompatibleDefaultDevice)
     }
 }
 impl From<crate::types::LargeRDMConversionNotSupported> for MigrationFaultKind {
     #[inline]
     fn from(v: crate::types::LargeRDMConversionNotSupported) -> Self {
-        Self::LargeRDMConversionNotSupported(Box::new(v))
+        crate::object::boxed(v, Self::LargeRDMConversionNotSupported)
     }
 }
 impl From<crate::types::MaintenanceModeFileMove> for MigrationFaultKind {
     #[inline]
     fn from(v: crate::types::MaintenanceModeFileMove) -> Self {
-        Self::MaintenanceModeFileMove(Box::new(v))
+        crate::object::boxed(v, Self::MaintenanceModeFileMove)
     }
 }
 impl From<crate::types::MigrationDisabled> for MigrationFaultKind {
     #[inline]
     fn from(v: crate::types::MigrationDisabled) -> Self {
-        Self::MigrationDisabled(Box::new(v))
+        crate::object::boxed(v, Self::MigrationDisabled)
     }
 }
 impl From<crate::types::MigrationFeatureNotSupportedKind> for MigrationFaultKind {
@@ -363,49 +486,49 @@ impl From<crate::types::MigrationFeatureNotSupportedKind> for MigrationFaultKind
 impl From<crate::types::MigrationNotReady> for MigrationFaultKind {
     #[inline]
     fn from(v: crate::types::MigrationNotReady) -> Self {
-        Self::MigrationNotReady(Box::new(v))
+        crate::object::boxed(v, Self::MigrationNotReady)
     }
 }
 impl From<crate::types::MismatchedNetworkPolicies> for MigrationFaultKind {
     #[inline]
     fn from(v: crate::types::MismatchedNetworkPolicies) -> Self {
-        Self::MismatchedNetworkPolicies(Box::new(v))
+        crate::object::boxed(v, Self::MismatchedNetworkPolicies)
     }
 }
 impl From<crate::types::MismatchedVMotionNetworkNames> for MigrationFaultKind {
     #[inline]
     fn from(v: crate::types::MismatchedVMotionNetworkNames) -> Self {
-        Self::MismatchedVMotionNetworkNames(Box::new(v))
+        crate::object::boxed(v, Self::MismatchedVMotionNetworkNames)
     }
 }
 impl From<crate::types::NetworksMayNotBeTheSame> for MigrationFaultKind {
     #[inline]
     fn from(v: crate::types::NetworksMayNotBeTheSame) -> Self {
-        Self::NetworksMayNotBeTheSame(Box::new(v))
+        crate::object::boxed(v, Self::NetworksMayNotBeTheSame)
     }
 }
 impl From<crate::types::NoGuestHeartbeat> for MigrationFaultKind {
     #[inline]
     fn from(v: crate::types::NoGuestHeartbeat) -> Self {
-        Self::NoGuestHeartbeat(Box::new(v))
+        crate::object::boxed(v, Self::NoGuestHeartbeat)
     }
 }
 impl From<crate::types::RDMConversionNotSupported> for MigrationFaultKind {
     #[inline]
     fn from(v: crate::types::RDMConversionNotSupported) -> Self {
-        Self::RDMConversionNotSupported(Box::new(v))
+        crate::object::boxed(v, Self::RDMConversionNotSupported)
     }
 }
 impl From<crate::types::RDMNotPreserved> for MigrationFaultKind {
     #[inline]
     fn from(v: crate::types::RDMNotPreserved) -> Self {
-        Self::RDMNotPreserved(Box::new(v))
+        crate::object::boxed(v, Self::RDMNotPreserved)
     }
 }
 impl From<crate::types::ReadOnlyDisksWithLegacyDestination> for MigrationFaultKind {
     #[inline]
     fn from(v: crate::types::ReadOnlyDisksWithLegacyDestination) -> Self {
-        Self::ReadOnlyDisksWithLegacyDestination(Box::new(v))
+        crate::object::boxed(v, Self::ReadOnlyDisksWithLegacyDestination)
     }
 }
 impl From<crate::types::SnapshotCopyNotSupportedKind> for MigrationFaultKind {
@@ -417,31 +540,31 @@ impl From<crate::types::SnapshotCopyNotSupportedKind> for MigrationFaultKind {
 impl From<crate::types::SnapshotRevertIssue> for MigrationFaultKind {
     #[inline]
     fn from(v: crate::types::SnapshotRevertIssue) -> Self {
-        Self::SnapshotRevertIssue(Box::new(v))
+        crate::object::boxed(v, Self::SnapshotRevertIssue)
     }
 }
 impl From<crate::types::SuspendedRelocateNotSupported> for MigrationFaultKind {
     #[inline]
     fn from(v: crate::types::SuspendedRelocateNotSupported) -> Self {
-        Self::SuspendedRelocateNotSupported(Box::new(v))
+        crate::object::boxed(v, Self::SuspendedRelocateNotSupported)
     }
 }
 impl From<crate::types::TooManyDisksOnLegacyHost> for MigrationFaultKind {
     #[inline]
     fn from(v: crate::types::TooManyDisksOnLegacyHost) -> Self {
-        Self::TooManyDisksOnLegacyHost(Box::new(v))
+        crate::object::boxed(v, Self::TooManyDisksOnLegacyHost)
     }
 }
 impl From<crate::types::ToolsInstallationInProgress> for MigrationFaultKind {
     #[inline]
     fn from(v: crate::types::ToolsInstallationInProgress) -> Self {
-        Self::ToolsInstallationInProgress(Box::new(v))
+        crate::object::boxed(v, Self::ToolsInstallationInProgress)
     }
 }
 impl From<crate::types::UncommittedUndoableDisk> for MigrationFaultKind {
     #[inline]
     fn from(v: crate::types::UncommittedUndoableDisk) -> Self {
-        Self::UncommittedUndoableDisk(Box::new(v))
+        crate::object::boxed(v, Self::UncommittedUndoableDisk)
     }
 }
 impl From<crate::types::VMotionInterfaceIssueKind> for MigrationFaultKind {
@@ -453,77 +576,77 @@ impl From<crate::types::VMotionInterfaceIssueKind> for MigrationFaultKind {
 impl From<crate::types::VMotionProtocolIncompatible> for MigrationFaultKind {
     #[inline]
     fn from(v: crate::types::VMotionProtocolIncompatible) -> Self {
-        Self::VMotionProtocolIncompatible(Box::new(v))
+        crate::object::boxed(v, Self::VMotionProtocolIncompatible)
     }
 }
 impl From<crate::types::WillLoseHAProtection> for MigrationFaultKind {
     #[inline]
     fn from(v: crate::types::WillLoseHAProtection) -> Self {
-        Self::WillLoseHAProtection(Box::new(v))
+        crate::object::boxed(v, Self::WillLoseHAProtection)
     }
 }
 impl From<crate::types::WillModifyConfigCpuRequirements> for MigrationFaultKind {
     #[inline]
     fn from(v: crate::types::WillModifyConfigCpuRequirements) -> Self {
-        Self::WillModifyConfigCpuRequirements(Box::new(v))
+        crate::object::boxed(v, Self::WillModifyConfigCpuRequirements)
     }
 }
 impl From<crate::types::WillResetSnapshotDirectory> for MigrationFaultKind {
     #[inline]
     fn from(v: crate::types::WillResetSnapshotDirectory) -> Self {
-        Self::WillResetSnapshotDirectory(Box::new(v))
+        crate::object::boxed(v, Self::WillResetSnapshotDirectory)
     }
 }
 impl crate::object::Family for MigrationFaultKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::MigrationFault, id) {
             crate::registry::id::AffinityConfigured => {
-                Self::AffinityConfigured(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::AffinityConfigured)
             }
             crate::registry::id::CannotModifyConfigCpuRequirements => {
-                Self::CannotModifyConfigCpuRequirements(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CannotModifyConfigCpuRequirements)
             }
             crate::registry::id::CannotMoveVmWithDeltaDisk => {
-                Self::CannotMoveVmWithDeltaDisk(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CannotMoveVmWithDeltaDisk)
             }
             crate::registry::id::CannotMoveVmWithNativeDeltaDisk => {
-                Self::CannotMoveVmWithNativeDeltaDisk(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CannotMoveVmWithNativeDeltaDisk)
             }
             crate::registry::id::CloneFromSnapshotNotSupported => {
-                Self::CloneFromSnapshotNotSupported(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CloneFromSnapshotNotSupported)
             }
             crate::registry::id::DatacenterMismatch => {
-                Self::DatacenterMismatch(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DatacenterMismatch)
             }
             crate::registry::id::DisallowedMigrationDeviceAttached => {
-                Self::DisallowedMigrationDeviceAttached(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DisallowedMigrationDeviceAttached)
             }
             crate::registry::id::DiskMoveTypeNotSupported => {
-                Self::DiskMoveTypeNotSupported(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DiskMoveTypeNotSupported)
             }
             crate::registry::id::FaultToleranceAntiAffinityViolated => {
-                Self::FaultToleranceAntiAffinityViolated(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::FaultToleranceAntiAffinityViolated)
             }
             crate::registry::id::FaultToleranceNeedsThickDisk => {
-                Self::FaultToleranceNeedsThickDisk(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::FaultToleranceNeedsThickDisk)
             }
             crate::registry::id::FaultToleranceNotSameBuild => {
-                Self::FaultToleranceNotSameBuild(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::FaultToleranceNotSameBuild)
             }
             crate::registry::id::HAErrorsAtDest => {
-                Self::HAErrorsAtDest(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HAErrorsAtDest)
             }
             crate::registry::id::IncompatibleDefaultDevice => {
-                Self::IncompatibleDefaultDevice(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::IncompatibleDefaultDevice)
             }
             crate::registry::id::LargeRDMConversionNotSupported => {
-                Self::LargeRDMConversionNotSupported(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::LargeRDMConversionNotSupported)
             }
             crate::registry::id::MaintenanceModeFileMove => {
-                Self::MaintenanceModeFileMove(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::MaintenanceModeFileMove)
             }
             crate::registry::id::MigrationDisabled => {
-                Self::MigrationDisabled(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::MigrationDisabled)
             }
             crate::registry::id::MigrationFeatureNotSupported => {
                 Self::MigrationFeatureNotSupported(
@@ -533,28 +656,28 @@ impl crate::object::Family for MigrationFaultKind {
                 )
             }
             crate::registry::id::MigrationNotReady => {
-                Self::MigrationNotReady(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::MigrationNotReady)
             }
             crate::registry::id::MismatchedNetworkPolicies => {
-                Self::MismatchedNetworkPolicies(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::MismatchedNetworkPolicies)
             }
             crate::registry::id::MismatchedVMotionNetworkNames => {
-                Self::MismatchedVMotionNetworkNames(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::MismatchedVMotionNetworkNames)
             }
             crate::registry::id::NetworksMayNotBeTheSame => {
-                Self::NetworksMayNotBeTheSame(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::NetworksMayNotBeTheSame)
             }
             crate::registry::id::NoGuestHeartbeat => {
-                Self::NoGuestHeartbeat(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::NoGuestHeartbeat)
             }
             crate::registry::id::RDMConversionNotSupported => {
-                Self::RDMConversionNotSupported(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::RDMConversionNotSupported)
             }
             crate::registry::id::RDMNotPreserved => {
-                Self::RDMNotPreserved(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::RDMNotPreserved)
             }
             crate::registry::id::ReadOnlyDisksWithLegacyDestination => {
-                Self::ReadOnlyDisksWithLegacyDestination(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ReadOnlyDisksWithLegacyDestination)
             }
             crate::registry::id::SnapshotCopyNotSupported => {
                 Self::SnapshotCopyNotSupported(
@@ -564,19 +687,19 @@ impl crate::object::Family for MigrationFaultKind {
                 )
             }
             crate::registry::id::SnapshotRevertIssue => {
-                Self::SnapshotRevertIssue(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::SnapshotRevertIssue)
             }
             crate::registry::id::SuspendedRelocateNotSupported => {
-                Self::SuspendedRelocateNotSupported(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::SuspendedRelocateNotSupported)
             }
             crate::registry::id::TooManyDisksOnLegacyHost => {
-                Self::TooManyDisksOnLegacyHost(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::TooManyDisksOnLegacyHost)
             }
             crate::registry::id::ToolsInstallationInProgress => {
-                Self::ToolsInstallationInProgress(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ToolsInstallationInProgress)
             }
             crate::registry::id::UncommittedUndoableDisk => {
-                Self::UncommittedUndoableDisk(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::UncommittedUndoableDisk)
             }
             crate::registry::id::VMotionInterfaceIssue => {
                 Self::VMotionInterfaceIssue(
@@ -586,22 +709,22 @@ impl crate::object::Family for MigrationFaultKind {
                 )
             }
             crate::registry::id::VMotionProtocolIncompatible => {
-                Self::VMotionProtocolIncompatible(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VMotionProtocolIncompatible)
             }
             crate::registry::id::WillLoseHAProtection => {
-                Self::WillLoseHAProtection(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::WillLoseHAProtection)
             }
             crate::registry::id::WillModifyConfigCpuRequirements => {
-                Self::WillModifyConfigCpuRequirements(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::WillModifyConfigCpuRequirements)
             }
             crate::registry::id::WillResetSnapshotDirectory => {
-                Self::WillResetSnapshotDirectory(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::WillResetSnapshotDirectory)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::MigrationFault(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::MigrationFault)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -129,7 +129,6 @@ impl<'de> serde::Deserialize<'de> for MigrationFeatureNotSupported {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum MigrationFeatureNotSupportedKind {
     /// Exactly this type.
     MigrationFeatureNotSupported(Box<crate::types::MigrationFeatureNotSupported>),
@@ -149,6 +148,37 @@ pub enum MigrationFeatureNotSupportedKind {
     VMotionAcrossNetworkNotSupported(
         Box<crate::types::VMotionAcrossNetworkNotSupported>,
     ),
+}
+impl Clone for MigrationFeatureNotSupportedKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::MigrationFeatureNotSupported(v) => {
+                crate::object::clone_boxed(&**v, Self::MigrationFeatureNotSupported)
+            }
+            Self::FullStorageVMotionNotSupported(v) => {
+                crate::object::clone_boxed(&**v, Self::FullStorageVMotionNotSupported)
+            }
+            Self::IndependentDiskVMotionNotSupported(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::IndependentDiskVMotionNotSupported,
+                )
+            }
+            Self::NonHomeRDMVMotionNotSupported(v) => {
+                crate::object::clone_boxed(&**v, Self::NonHomeRDMVMotionNotSupported)
+            }
+            Self::StorageVMotionNotSupported(v) => {
+                crate::object::clone_boxed(&**v, Self::StorageVMotionNotSupported)
+            }
+            Self::UnsharedSwapVMotionNotSupported(v) => {
+                crate::object::clone_boxed(&**v, Self::UnsharedSwapVMotionNotSupported)
+            }
+            Self::VMotionAcrossNetworkNotSupported(v) => {
+                crate::object::clone_boxed(&**v, Self::VMotionAcrossNetworkNotSupported)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -185,49 +215,49 @@ impl From<crate::types::MigrationFeatureNotSupported>
 for MigrationFeatureNotSupportedKind {
     #[inline]
     fn from(v: crate::types::MigrationFeatureNotSupported) -> Self {
-        Self::MigrationFeatureNotSupported(Box::new(v))
+        crate::object::boxed(v, Self::MigrationFeatureNotSupported)
     }
 }
 impl From<crate::types::FullStorageVMotionNotSupported>
 for MigrationFeatureNotSupportedKind {
     #[inline]
     fn from(v: crate::types::FullStorageVMotionNotSupported) -> Self {
-        Self::FullStorageVMotionNotSupported(Box::new(v))
+        crate::object::boxed(v, Self::FullStorageVMotionNotSupported)
     }
 }
 impl From<crate::types::IndependentDiskVMotionNotSupported>
 for MigrationFeatureNotSupportedKind {
     #[inline]
     fn from(v: crate::types::IndependentDiskVMotionNotSupported) -> Self {
-        Self::IndependentDiskVMotionNotSupported(Box::new(v))
+        crate::object::boxed(v, Self::IndependentDiskVMotionNotSupported)
     }
 }
 impl From<crate::types::NonHomeRDMVMotionNotSupported>
 for MigrationFeatureNotSupportedKind {
     #[inline]
     fn from(v: crate::types::NonHomeRDMVMotionNotSupported) -> Self {
-        Self::NonHomeRDMVMotionNotSupported(Box::new(v))
+        crate::object::boxed(v, Self::NonHomeRDMVMotionNotSupported)
     }
 }
 impl From<crate::types::StorageVMotionNotSupported>
 for MigrationFeatureNotSupportedKind {
     #[inline]
     fn from(v: crate::types::StorageVMotionNotSupported) -> Self {
-        Self::StorageVMotionNotSupported(Box::new(v))
+        crate::object::boxed(v, Self::StorageVMotionNotSupported)
     }
 }
 impl From<crate::types::UnsharedSwapVMotionNotSupported>
 for MigrationFeatureNotSupportedKind {
     #[inline]
     fn from(v: crate::types::UnsharedSwapVMotionNotSupported) -> Self {
-        Self::UnsharedSwapVMotionNotSupported(Box::new(v))
+        crate::object::boxed(v, Self::UnsharedSwapVMotionNotSupported)
     }
 }
 impl From<crate::types::VMotionAcrossNetworkNotSupported>
 for MigrationFeatureNotSupportedKind {
     #[inline]
     fn from(v: crate::types::VMotionAcrossNetworkNotSupported) -> Self {
-        Self::VMotionAcrossNetworkNotSupported(Box::new(v))
+        crate::object::boxed(v, Self::VMotionAcrossNetworkNotSupported)
     }
 }
 impl crate::object::Family for MigrationFeatureNotSupportedKind {
@@ -237,28 +267,28 @@ impl crate::object::Family for MigrationFeatureNotSupportedKind {
             id,
         ) {
             crate::registry::id::FullStorageVMotionNotSupported => {
-                Self::FullStorageVMotionNotSupported(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::FullStorageVMotionNotSupported)
             }
             crate::registry::id::IndependentDiskVMotionNotSupported => {
-                Self::IndependentDiskVMotionNotSupported(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::IndependentDiskVMotionNotSupported)
             }
             crate::registry::id::NonHomeRDMVMotionNotSupported => {
-                Self::NonHomeRDMVMotionNotSupported(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::NonHomeRDMVMotionNotSupported)
             }
             crate::registry::id::StorageVMotionNotSupported => {
-                Self::StorageVMotionNotSupported(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::StorageVMotionNotSupported)
             }
             crate::registry::id::UnsharedSwapVMotionNotSupported => {
-                Self::UnsharedSwapVMotionNotSupported(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::UnsharedSwapVMotionNotSupported)
             }
             crate::registry::id::VMotionAcrossNetworkNotSupported => {
-                Self::VMotionAcrossNetworkNotSupported(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VMotionAcrossNetworkNotSupported)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::MigrationFeatureNotSupported(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::MigrationFeatureNotSupported)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -125,7 +125,6 @@ impl<'de> serde::Deserialize<'de> for MonthlyTaskScheduler {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum MonthlyTaskSchedulerKind {
     /// Exactly this type.
     MonthlyTaskScheduler(Box<crate::types::MonthlyTaskScheduler>),
@@ -133,6 +132,22 @@ pub enum MonthlyTaskSchedulerKind {
     MonthlyByDayTaskScheduler(Box<crate::types::MonthlyByDayTaskScheduler>),
     ///  A `MonthlyByWeekdayTaskScheduler`.
     MonthlyByWeekdayTaskScheduler(Box<crate::types::MonthlyByWeekdayTaskScheduler>),
+}
+impl Clone for MonthlyTaskSchedulerKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::MonthlyTaskScheduler(v) => {
+                crate::object::clone_boxed(&**v, Self::MonthlyTaskScheduler)
+            }
+            Self::MonthlyByDayTaskScheduler(v) => {
+                crate::object::clone_boxed(&**v, Self::MonthlyByDayTaskScheduler)
+            }
+            Self::MonthlyByWeekdayTaskScheduler(v) => {
+                crate::object::clone_boxed(&**v, Self::MonthlyByWeekdayTaskScheduler)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -164,19 +179,19 @@ impl MonthlyTaskSchedulerKind {
 impl From<crate::types::MonthlyTaskScheduler> for MonthlyTaskSchedulerKind {
     #[inline]
     fn from(v: crate::types::MonthlyTaskScheduler) -> Self {
-        Self::MonthlyTaskScheduler(Box::new(v))
+        crate::object::boxed(v, Self::MonthlyTaskScheduler)
     }
 }
 impl From<crate::types::MonthlyByDayTaskScheduler> for MonthlyTaskSchedulerKind {
     #[inline]
     fn from(v: crate::types::MonthlyByDayTaskScheduler) -> Self {
-        Self::MonthlyByDayTaskScheduler(Box::new(v))
+        crate::object::boxed(v, Self::MonthlyByDayTaskScheduler)
     }
 }
 impl From<crate::types::MonthlyByWeekdayTaskScheduler> for MonthlyTaskSchedulerKind {
     #[inline]
     fn from(v: crate::types::MonthlyByWeekdayTaskScheduler) -> Self {
-        Self::MonthlyByWeekdayTaskScheduler(Box::new(v))
+        crate::object::boxed(v, Self::MonthlyByWeekdayTaskScheduler)
     }
 }
 impl crate::object::Family for MonthlyTaskSchedulerKind {
@@ -186,16 +201,16 @@ impl crate::object::Family for MonthlyTaskSchedulerKind {
             id,
         ) {
             crate::registry::id::MonthlyByDayTaskScheduler => {
-                Self::MonthlyByDayTaskScheduler(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::MonthlyByDayTaskScheduler)
             }
             crate::registry::id::MonthlyByWeekdayTaskScheduler => {
-                Self::MonthlyByWeekdayTaskScheduler(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::MonthlyByWeekdayTaskScheduler)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::MonthlyTaskScheduler(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::MonthlyTaskScheduler)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

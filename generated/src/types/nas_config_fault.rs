@@ -111,7 +111,6 @@ impl<'de> serde::Deserialize<'de> for NasConfigFault {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum NasConfigFaultKind {
     /// Exactly this type.
     NasConfigFault(Box<crate::types::NasConfigFault>),
@@ -129,6 +128,37 @@ pub enum NasConfigFaultKind {
     NetworkInaccessible(Box<crate::types::NetworkInaccessible>),
     ///  A `NoPermissionOnNasVolume`.
     NoPermissionOnNasVolume(Box<crate::types::NoPermissionOnNasVolume>),
+}
+impl Clone for NasConfigFaultKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::NasConfigFault(v) => {
+                crate::object::clone_boxed(&**v, Self::NasConfigFault)
+            }
+            Self::InvalidNasCredentials(v) => {
+                crate::object::clone_boxed(&**v, Self::InvalidNasCredentials)
+            }
+            Self::InvalidNetworkResource(v) => {
+                crate::object::clone_boxed(&**v, Self::InvalidNetworkResource)
+            }
+            Self::NasConnectionLimitReached(v) => {
+                crate::object::clone_boxed(&**v, Self::NasConnectionLimitReached)
+            }
+            Self::NasSessionCredentialConflict(v) => {
+                crate::object::clone_boxed(&**v, Self::NasSessionCredentialConflict)
+            }
+            Self::NasVolumeNotMounted(v) => {
+                crate::object::clone_boxed(&**v, Self::NasVolumeNotMounted)
+            }
+            Self::NetworkInaccessible(v) => {
+                crate::object::clone_boxed(&**v, Self::NetworkInaccessible)
+            }
+            Self::NoPermissionOnNasVolume(v) => {
+                crate::object::clone_boxed(&**v, Self::NoPermissionOnNasVolume)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -165,80 +195,80 @@ impl NasConfigFaultKind {
 impl From<crate::types::NasConfigFault> for NasConfigFaultKind {
     #[inline]
     fn from(v: crate::types::NasConfigFault) -> Self {
-        Self::NasConfigFault(Box::new(v))
+        crate::object::boxed(v, Self::NasConfigFault)
     }
 }
 impl From<crate::types::InvalidNasCredentials> for NasConfigFaultKind {
     #[inline]
     fn from(v: crate::types::InvalidNasCredentials) -> Self {
-        Self::InvalidNasCredentials(Box::new(v))
+        crate::object::boxed(v, Self::InvalidNasCredentials)
     }
 }
 impl From<crate::types::InvalidNetworkResource> for NasConfigFaultKind {
     #[inline]
     fn from(v: crate::types::InvalidNetworkResource) -> Self {
-        Self::InvalidNetworkResource(Box::new(v))
+        crate::object::boxed(v, Self::InvalidNetworkResource)
     }
 }
 impl From<crate::types::NasConnectionLimitReached> for NasConfigFaultKind {
     #[inline]
     fn from(v: crate::types::NasConnectionLimitReached) -> Self {
-        Self::NasConnectionLimitReached(Box::new(v))
+        crate::object::boxed(v, Self::NasConnectionLimitReached)
     }
 }
 impl From<crate::types::NasSessionCredentialConflict> for NasConfigFaultKind {
     #[inline]
     fn from(v: crate::types::NasSessionCredentialConflict) -> Self {
-        Self::NasSessionCredentialConflict(Box::new(v))
+        crate::object::boxed(v, Self::NasSessionCredentialConflict)
     }
 }
 impl From<crate::types::NasVolumeNotMounted> for NasConfigFaultKind {
     #[inline]
     fn from(v: crate::types::NasVolumeNotMounted) -> Self {
-        Self::NasVolumeNotMounted(Box::new(v))
+        crate::object::boxed(v, Self::NasVolumeNotMounted)
     }
 }
 impl From<crate::types::NetworkInaccessible> for NasConfigFaultKind {
     #[inline]
     fn from(v: crate::types::NetworkInaccessible) -> Self {
-        Self::NetworkInaccessible(Box::new(v))
+        crate::object::boxed(v, Self::NetworkInaccessible)
     }
 }
 impl From<crate::types::NoPermissionOnNasVolume> for NasConfigFaultKind {
     #[inline]
     fn from(v: crate::types::NoPermissionOnNasVolume) -> Self {
-        Self::NoPermissionOnNasVolume(Box::new(v))
+        crate::object::boxed(v, Self::NoPermissionOnNasVolume)
     }
 }
 impl crate::object::Family for NasConfigFaultKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::NasConfigFault, id) {
             crate::registry::id::InvalidNasCredentials => {
-                Self::InvalidNasCredentials(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::InvalidNasCredentials)
             }
             crate::registry::id::InvalidNetworkResource => {
-                Self::InvalidNetworkResource(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::InvalidNetworkResource)
             }
             crate::registry::id::NasConnectionLimitReached => {
-                Self::NasConnectionLimitReached(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::NasConnectionLimitReached)
             }
             crate::registry::id::NasSessionCredentialConflict => {
-                Self::NasSessionCredentialConflict(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::NasSessionCredentialConflict)
             }
             crate::registry::id::NasVolumeNotMounted => {
-                Self::NasVolumeNotMounted(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::NasVolumeNotMounted)
             }
             crate::registry::id::NetworkInaccessible => {
-                Self::NetworkInaccessible(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::NetworkInaccessible)
             }
             crate::registry::id::NoPermissionOnNasVolume => {
-                Self::NoPermissionOnNasVolume(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::NoPermissionOnNasVolume)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::NasConfigFault(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::NasConfigFault)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -101,7 +101,6 @@ impl<'de> serde::Deserialize<'de> for NegatableExpression {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum NegatableExpressionKind {
     /// Exactly this type.
     NegatableExpression(Box<crate::types::NegatableExpression>),
@@ -115,6 +114,25 @@ pub enum NegatableExpressionKind {
     StringExpression(Box<crate::types::StringExpression>),
     ///  A `DvsIpPort` or one of its subtypes.
     DvsIpPort(crate::types::DvsIpPortKind),
+}
+impl Clone for NegatableExpressionKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::NegatableExpression(v) => {
+                crate::object::clone_boxed(&**v, Self::NegatableExpression)
+            }
+            Self::IntExpression(v) => {
+                crate::object::clone_boxed(&**v, Self::IntExpression)
+            }
+            Self::IpAddress(v) => Self::IpAddress(Clone::clone(v)),
+            Self::MacAddress(v) => Self::MacAddress(Clone::clone(v)),
+            Self::StringExpression(v) => {
+                crate::object::clone_boxed(&**v, Self::StringExpression)
+            }
+            Self::DvsIpPort(v) => Self::DvsIpPort(Clone::clone(v)),
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -149,13 +167,13 @@ impl NegatableExpressionKind {
 impl From<crate::types::NegatableExpression> for NegatableExpressionKind {
     #[inline]
     fn from(v: crate::types::NegatableExpression) -> Self {
-        Self::NegatableExpression(Box::new(v))
+        crate::object::boxed(v, Self::NegatableExpression)
     }
 }
 impl From<crate::types::IntExpression> for NegatableExpressionKind {
     #[inline]
     fn from(v: crate::types::IntExpression) -> Self {
-        Self::IntExpression(Box::new(v))
+        crate::object::boxed(v, Self::IntExpression)
     }
 }
 impl From<crate::types::IpAddressKind> for NegatableExpressionKind {
@@ -173,7 +191,7 @@ impl From<crate::types::MacAddressKind> for NegatableExpressionKind {
 impl From<crate::types::StringExpression> for NegatableExpressionKind {
     #[inline]
     fn from(v: crate::types::StringExpression) -> Self {
-        Self::StringExpression(Box::new(v))
+        crate::object::boxed(v, Self::StringExpression)
     }
 }
 impl From<crate::types::DvsIpPortKind> for NegatableExpressionKind {
@@ -189,7 +207,7 @@ impl crate::object::Family for NegatableExpressionKind {
             id,
         ) {
             crate::registry::id::IntExpression => {
-                Self::IntExpression(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::IntExpression)
             }
             crate::registry::id::IpAddress => {
                 Self::IpAddress(
@@ -204,7 +222,7 @@ impl crate::object::Family for NegatableExpressionKind {
                 )
             }
             crate::registry::id::StringExpression => {
-                Self::StringExpression(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::StringExpression)
             }
             crate::registry::id::DvsIpPort => {
                 Self::DvsIpPort(
@@ -215,7 +233,7 @@ impl crate::object::Family for NegatableExpressionKind {
         }
     }
     fn blank_base() -> Self {
-        Self::NegatableExpression(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::NegatableExpression)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

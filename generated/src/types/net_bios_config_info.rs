@@ -101,12 +101,24 @@ impl<'de> serde::Deserialize<'de> for NetBIOSConfigInfo {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum NetBIOSConfigInfoKind {
     /// Exactly this type.
     NetBIOSConfigInfo(Box<crate::types::NetBIOSConfigInfo>),
     ///  A `WinNetBIOSConfigInfo`.
     WinNetBIOSConfigInfo(Box<crate::types::WinNetBIOSConfigInfo>),
+}
+impl Clone for NetBIOSConfigInfoKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::NetBIOSConfigInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::NetBIOSConfigInfo)
+            }
+            Self::WinNetBIOSConfigInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::WinNetBIOSConfigInfo)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -137,26 +149,26 @@ impl NetBIOSConfigInfoKind {
 impl From<crate::types::NetBIOSConfigInfo> for NetBIOSConfigInfoKind {
     #[inline]
     fn from(v: crate::types::NetBIOSConfigInfo) -> Self {
-        Self::NetBIOSConfigInfo(Box::new(v))
+        crate::object::boxed(v, Self::NetBIOSConfigInfo)
     }
 }
 impl From<crate::types::WinNetBIOSConfigInfo> for NetBIOSConfigInfoKind {
     #[inline]
     fn from(v: crate::types::WinNetBIOSConfigInfo) -> Self {
-        Self::WinNetBIOSConfigInfo(Box::new(v))
+        crate::object::boxed(v, Self::WinNetBIOSConfigInfo)
     }
 }
 impl crate::object::Family for NetBIOSConfigInfoKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::NetBIOSConfigInfo, id) {
             crate::registry::id::WinNetBIOSConfigInfo => {
-                Self::WinNetBIOSConfigInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::WinNetBIOSConfigInfo)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::NetBIOSConfigInfo(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::NetBIOSConfigInfo)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -123,12 +123,24 @@ impl<'de> serde::Deserialize<'de> for NetworkSummary {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum NetworkSummaryKind {
     /// Exactly this type.
     NetworkSummary(Box<crate::types::NetworkSummary>),
     ///  A `OpaqueNetworkSummary`.
     OpaqueNetworkSummary(Box<crate::types::OpaqueNetworkSummary>),
+}
+impl Clone for NetworkSummaryKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::NetworkSummary(v) => {
+                crate::object::clone_boxed(&**v, Self::NetworkSummary)
+            }
+            Self::OpaqueNetworkSummary(v) => {
+                crate::object::clone_boxed(&**v, Self::OpaqueNetworkSummary)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -159,26 +171,26 @@ impl NetworkSummaryKind {
 impl From<crate::types::NetworkSummary> for NetworkSummaryKind {
     #[inline]
     fn from(v: crate::types::NetworkSummary) -> Self {
-        Self::NetworkSummary(Box::new(v))
+        crate::object::boxed(v, Self::NetworkSummary)
     }
 }
 impl From<crate::types::OpaqueNetworkSummary> for NetworkSummaryKind {
     #[inline]
     fn from(v: crate::types::OpaqueNetworkSummary) -> Self {
-        Self::OpaqueNetworkSummary(Box::new(v))
+        crate::object::boxed(v, Self::OpaqueNetworkSummary)
     }
 }
 impl crate::object::Family for NetworkSummaryKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::NetworkSummary, id) {
             crate::registry::id::OpaqueNetworkSummary => {
-                Self::OpaqueNetworkSummary(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::OpaqueNetworkSummary)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::NetworkSummary(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::NetworkSummary)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

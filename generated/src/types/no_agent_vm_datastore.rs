@@ -179,13 +179,26 @@ impl<'de> serde::Deserialize<'de> for NoAgentVmDatastore {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum NoAgentVmDatastoreKind {
     /// Exactly this type.
     NoAgentVmDatastore(Box<crate::types::NoAgentVmDatastore>),
     ///  A `NoCustomAgentVmDatastore`.
     #[cfg(feature = "eam")]
     NoCustomAgentVmDatastore(Box<crate::types::NoCustomAgentVmDatastore>),
+}
+impl Clone for NoAgentVmDatastoreKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::NoAgentVmDatastore(v) => {
+                crate::object::clone_boxed(&**v, Self::NoAgentVmDatastore)
+            }
+            #[cfg(feature = "eam")]
+            Self::NoCustomAgentVmDatastore(v) => {
+                crate::object::clone_boxed(&**v, Self::NoCustomAgentVmDatastore)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -217,14 +230,14 @@ impl NoAgentVmDatastoreKind {
 impl From<crate::types::NoAgentVmDatastore> for NoAgentVmDatastoreKind {
     #[inline]
     fn from(v: crate::types::NoAgentVmDatastore) -> Self {
-        Self::NoAgentVmDatastore(Box::new(v))
+        crate::object::boxed(v, Self::NoAgentVmDatastore)
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::NoCustomAgentVmDatastore> for NoAgentVmDatastoreKind {
     #[inline]
     fn from(v: crate::types::NoCustomAgentVmDatastore) -> Self {
-        Self::NoCustomAgentVmDatastore(Box::new(v))
+        crate::object::boxed(v, Self::NoCustomAgentVmDatastore)
     }
 }
 impl crate::object::Family for NoAgentVmDatastoreKind {
@@ -235,13 +248,13 @@ impl crate::object::Family for NoAgentVmDatastoreKind {
         ) {
             #[cfg(feature = "eam")]
             crate::registry::id::NoCustomAgentVmDatastore => {
-                Self::NoCustomAgentVmDatastore(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::NoCustomAgentVmDatastore)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::NoAgentVmDatastore(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::NoAgentVmDatastore)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -179,13 +179,26 @@ impl<'de> serde::Deserialize<'de> for NoAgentVmNetwork {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum NoAgentVmNetworkKind {
     /// Exactly this type.
     NoAgentVmNetwork(Box<crate::types::NoAgentVmNetwork>),
     ///  A `NoCustomAgentVmNetwork`.
     #[cfg(feature = "eam")]
     NoCustomAgentVmNetwork(Box<crate::types::NoCustomAgentVmNetwork>),
+}
+impl Clone for NoAgentVmNetworkKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::NoAgentVmNetwork(v) => {
+                crate::object::clone_boxed(&**v, Self::NoAgentVmNetwork)
+            }
+            #[cfg(feature = "eam")]
+            Self::NoCustomAgentVmNetwork(v) => {
+                crate::object::clone_boxed(&**v, Self::NoCustomAgentVmNetwork)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -217,14 +230,14 @@ impl NoAgentVmNetworkKind {
 impl From<crate::types::NoAgentVmNetwork> for NoAgentVmNetworkKind {
     #[inline]
     fn from(v: crate::types::NoAgentVmNetwork) -> Self {
-        Self::NoAgentVmNetwork(Box::new(v))
+        crate::object::boxed(v, Self::NoAgentVmNetwork)
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::NoCustomAgentVmNetwork> for NoAgentVmNetworkKind {
     #[inline]
     fn from(v: crate::types::NoCustomAgentVmNetwork) -> Self {
-        Self::NoCustomAgentVmNetwork(Box::new(v))
+        crate::object::boxed(v, Self::NoCustomAgentVmNetwork)
     }
 }
 impl crate::object::Family for NoAgentVmNetworkKind {
@@ -232,13 +245,13 @@ impl crate::object::Family for NoAgentVmNetworkKind {
         match crate::registry::child_toward(crate::registry::id::NoAgentVmNetwork, id) {
             #[cfg(feature = "eam")]
             crate::registry::id::NoCustomAgentVmNetwork => {
-                Self::NoCustomAgentVmNetwork(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::NoCustomAgentVmNetwork)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::NoAgentVmNetwork(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::NoAgentVmNetwork)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

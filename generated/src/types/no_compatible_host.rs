@@ -118,7 +118,6 @@ impl<'de> serde::Deserialize<'de> for NoCompatibleHost {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum NoCompatibleHostKind {
     /// Exactly this type.
     NoCompatibleHost(Box<crate::types::NoCompatibleHost>),
@@ -126,6 +125,22 @@ pub enum NoCompatibleHostKind {
     NoCompatibleHostWithAccessToDevice(
         Box<crate::types::NoCompatibleHostWithAccessToDevice>,
     ),
+}
+impl Clone for NoCompatibleHostKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::NoCompatibleHost(v) => {
+                crate::object::clone_boxed(&**v, Self::NoCompatibleHost)
+            }
+            Self::NoCompatibleHostWithAccessToDevice(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::NoCompatibleHostWithAccessToDevice,
+                )
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -156,26 +171,26 @@ impl NoCompatibleHostKind {
 impl From<crate::types::NoCompatibleHost> for NoCompatibleHostKind {
     #[inline]
     fn from(v: crate::types::NoCompatibleHost) -> Self {
-        Self::NoCompatibleHost(Box::new(v))
+        crate::object::boxed(v, Self::NoCompatibleHost)
     }
 }
 impl From<crate::types::NoCompatibleHostWithAccessToDevice> for NoCompatibleHostKind {
     #[inline]
     fn from(v: crate::types::NoCompatibleHostWithAccessToDevice) -> Self {
-        Self::NoCompatibleHostWithAccessToDevice(Box::new(v))
+        crate::object::boxed(v, Self::NoCompatibleHostWithAccessToDevice)
     }
 }
 impl crate::object::Family for NoCompatibleHostKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::NoCompatibleHost, id) {
             crate::registry::id::NoCompatibleHostWithAccessToDevice => {
-                Self::NoCompatibleHostWithAccessToDevice(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::NoCompatibleHostWithAccessToDevice)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::NoCompatibleHost(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::NoCompatibleHost)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

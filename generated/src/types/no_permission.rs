@@ -132,7 +132,6 @@ impl<'de> serde::Deserialize<'de> for NoPermission {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum NoPermissionKind {
     /// Exactly this type.
     NoPermission(Box<crate::types::NoPermission>),
@@ -142,6 +141,23 @@ pub enum NoPermissionKind {
     InvalidSession(Box<crate::types::InvalidSession>),
     ///  A `NotAuthenticated`.
     NotAuthenticated(Box<crate::types::NotAuthenticated>),
+}
+impl Clone for NoPermissionKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::NoPermission(v) => crate::object::clone_boxed(&**v, Self::NoPermission),
+            Self::AuthConnectionFailed(v) => {
+                crate::object::clone_boxed(&**v, Self::AuthConnectionFailed)
+            }
+            Self::InvalidSession(v) => {
+                crate::object::clone_boxed(&**v, Self::InvalidSession)
+            }
+            Self::NotAuthenticated(v) => {
+                crate::object::clone_boxed(&**v, Self::NotAuthenticated)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -174,44 +190,44 @@ impl NoPermissionKind {
 impl From<crate::types::NoPermission> for NoPermissionKind {
     #[inline]
     fn from(v: crate::types::NoPermission) -> Self {
-        Self::NoPermission(Box::new(v))
+        crate::object::boxed(v, Self::NoPermission)
     }
 }
 impl From<crate::types::AuthConnectionFailed> for NoPermissionKind {
     #[inline]
     fn from(v: crate::types::AuthConnectionFailed) -> Self {
-        Self::AuthConnectionFailed(Box::new(v))
+        crate::object::boxed(v, Self::AuthConnectionFailed)
     }
 }
 impl From<crate::types::InvalidSession> for NoPermissionKind {
     #[inline]
     fn from(v: crate::types::InvalidSession) -> Self {
-        Self::InvalidSession(Box::new(v))
+        crate::object::boxed(v, Self::InvalidSession)
     }
 }
 impl From<crate::types::NotAuthenticated> for NoPermissionKind {
     #[inline]
     fn from(v: crate::types::NotAuthenticated) -> Self {
-        Self::NotAuthenticated(Box::new(v))
+        crate::object::boxed(v, Self::NotAuthenticated)
     }
 }
 impl crate::object::Family for NoPermissionKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::NoPermission, id) {
             crate::registry::id::AuthConnectionFailed => {
-                Self::AuthConnectionFailed(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::AuthConnectionFailed)
             }
             crate::registry::id::InvalidSession => {
-                Self::InvalidSession(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::InvalidSession)
             }
             crate::registry::id::NotAuthenticated => {
-                Self::NotAuthenticated(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::NotAuthenticated)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::NoPermission(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::NoPermission)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

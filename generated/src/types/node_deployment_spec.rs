@@ -167,12 +167,24 @@ impl<'de> serde::Deserialize<'de> for NodeDeploymentSpec {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum NodeDeploymentSpecKind {
     /// Exactly this type.
     NodeDeploymentSpec(Box<crate::types::NodeDeploymentSpec>),
     ///  A `PassiveNodeDeploymentSpec`.
     PassiveNodeDeploymentSpec(Box<crate::types::PassiveNodeDeploymentSpec>),
+}
+impl Clone for NodeDeploymentSpecKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::NodeDeploymentSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::NodeDeploymentSpec)
+            }
+            Self::PassiveNodeDeploymentSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::PassiveNodeDeploymentSpec)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -203,13 +215,13 @@ impl NodeDeploymentSpecKind {
 impl From<crate::types::NodeDeploymentSpec> for NodeDeploymentSpecKind {
     #[inline]
     fn from(v: crate::types::NodeDeploymentSpec) -> Self {
-        Self::NodeDeploymentSpec(Box::new(v))
+        crate::object::boxed(v, Self::NodeDeploymentSpec)
     }
 }
 impl From<crate::types::PassiveNodeDeploymentSpec> for NodeDeploymentSpecKind {
     #[inline]
     fn from(v: crate::types::PassiveNodeDeploymentSpec) -> Self {
-        Self::PassiveNodeDeploymentSpec(Box::new(v))
+        crate::object::boxed(v, Self::PassiveNodeDeploymentSpec)
     }
 }
 impl crate::object::Family for NodeDeploymentSpecKind {
@@ -219,13 +231,13 @@ impl crate::object::Family for NodeDeploymentSpecKind {
             id,
         ) {
             crate::registry::id::PassiveNodeDeploymentSpec => {
-                Self::PassiveNodeDeploymentSpec(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::PassiveNodeDeploymentSpec)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::NodeDeploymentSpec(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::NodeDeploymentSpec)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

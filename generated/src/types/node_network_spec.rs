@@ -95,12 +95,24 @@ impl<'de> serde::Deserialize<'de> for NodeNetworkSpec {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum NodeNetworkSpecKind {
     /// Exactly this type.
     NodeNetworkSpec(Box<crate::types::NodeNetworkSpec>),
     ///  A `PassiveNodeNetworkSpec`.
     PassiveNodeNetworkSpec(Box<crate::types::PassiveNodeNetworkSpec>),
+}
+impl Clone for NodeNetworkSpecKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::NodeNetworkSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::NodeNetworkSpec)
+            }
+            Self::PassiveNodeNetworkSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::PassiveNodeNetworkSpec)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -131,26 +143,26 @@ impl NodeNetworkSpecKind {
 impl From<crate::types::NodeNetworkSpec> for NodeNetworkSpecKind {
     #[inline]
     fn from(v: crate::types::NodeNetworkSpec) -> Self {
-        Self::NodeNetworkSpec(Box::new(v))
+        crate::object::boxed(v, Self::NodeNetworkSpec)
     }
 }
 impl From<crate::types::PassiveNodeNetworkSpec> for NodeNetworkSpecKind {
     #[inline]
     fn from(v: crate::types::PassiveNodeNetworkSpec) -> Self {
-        Self::PassiveNodeNetworkSpec(Box::new(v))
+        crate::object::boxed(v, Self::PassiveNodeNetworkSpec)
     }
 }
 impl crate::object::Family for NodeNetworkSpecKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::NodeNetworkSpec, id) {
             crate::registry::id::PassiveNodeNetworkSpec => {
-                Self::PassiveNodeNetworkSpec(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::PassiveNodeNetworkSpec)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::NodeNetworkSpec(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::NodeNetworkSpec)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -116,12 +116,24 @@ impl<'de> serde::Deserialize<'de> for NotEnoughCpus {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum NotEnoughCpusKind {
     /// Exactly this type.
     NotEnoughCpus(Box<crate::types::NotEnoughCpus>),
     ///  A `NotEnoughLogicalCpus`.
     NotEnoughLogicalCpus(Box<crate::types::NotEnoughLogicalCpus>),
+}
+impl Clone for NotEnoughCpusKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::NotEnoughCpus(v) => {
+                crate::object::clone_boxed(&**v, Self::NotEnoughCpus)
+            }
+            Self::NotEnoughLogicalCpus(v) => {
+                crate::object::clone_boxed(&**v, Self::NotEnoughLogicalCpus)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -152,26 +164,26 @@ impl NotEnoughCpusKind {
 impl From<crate::types::NotEnoughCpus> for NotEnoughCpusKind {
     #[inline]
     fn from(v: crate::types::NotEnoughCpus) -> Self {
-        Self::NotEnoughCpus(Box::new(v))
+        crate::object::boxed(v, Self::NotEnoughCpus)
     }
 }
 impl From<crate::types::NotEnoughLogicalCpus> for NotEnoughCpusKind {
     #[inline]
     fn from(v: crate::types::NotEnoughLogicalCpus) -> Self {
-        Self::NotEnoughLogicalCpus(Box::new(v))
+        crate::object::boxed(v, Self::NotEnoughLogicalCpus)
     }
 }
 impl crate::object::Family for NotEnoughCpusKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::NotEnoughCpus, id) {
             crate::registry::id::NotEnoughLogicalCpus => {
-                Self::NotEnoughLogicalCpus(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::NotEnoughLogicalCpus)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::NotEnoughCpus(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::NotEnoughCpus)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

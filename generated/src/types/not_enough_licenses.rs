@@ -106,7 +106,6 @@ impl<'de> serde::Deserialize<'de> for NotEnoughLicenses {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum NotEnoughLicensesKind {
     /// Exactly this type.
     NotEnoughLicenses(Box<crate::types::NotEnoughLicenses>),
@@ -157,6 +156,79 @@ pub enum NotEnoughLicensesKind {
     ///  A `VramLimitLicense`.
     #[cfg(feature = "vsan")]
     VramLimitLicense(Box<crate::types::VramLimitLicense>),
+}
+impl Clone for NotEnoughLicensesKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::NotEnoughLicenses(v) => {
+                crate::object::clone_boxed(&**v, Self::NotEnoughLicenses)
+            }
+            #[cfg(feature = "vsan")]
+            Self::ExpiredFeatureLicense(v) => {
+                Self::ExpiredFeatureLicense(Clone::clone(v))
+            }
+            #[cfg(feature = "vsan")]
+            Self::FailToEnableSPBM(v) => {
+                crate::object::clone_boxed(&**v, Self::FailToEnableSPBM)
+            }
+            #[cfg(feature = "vsan")]
+            Self::HostInventoryFull(v) => {
+                crate::object::clone_boxed(&**v, Self::HostInventoryFull)
+            }
+            #[cfg(feature = "vsan")]
+            Self::InUseFeatureManipulationDisallowed(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::InUseFeatureManipulationDisallowed,
+                )
+            }
+            #[cfg(feature = "vsan")]
+            Self::IncorrectHostInformation(v) => {
+                crate::object::clone_boxed(&**v, Self::IncorrectHostInformation)
+            }
+            #[cfg(feature = "vsan")]
+            Self::InvalidEditionLicense(v) => {
+                crate::object::clone_boxed(&**v, Self::InvalidEditionLicense)
+            }
+            #[cfg(feature = "vsan")]
+            Self::InventoryHasStandardAloneHosts(v) => {
+                crate::object::clone_boxed(&**v, Self::InventoryHasStandardAloneHosts)
+            }
+            #[cfg(feature = "vsan")]
+            Self::LicenseDowngradeDisallowed(v) => {
+                crate::object::clone_boxed(&**v, Self::LicenseDowngradeDisallowed)
+            }
+            #[cfg(feature = "vsan")]
+            Self::LicenseExpired(v) => {
+                crate::object::clone_boxed(&**v, Self::LicenseExpired)
+            }
+            #[cfg(feature = "vsan")]
+            Self::LicenseKeyEntityMismatch(v) => {
+                crate::object::clone_boxed(&**v, Self::LicenseKeyEntityMismatch)
+            }
+            #[cfg(feature = "vsan")]
+            Self::LicenseRestricted(v) => {
+                crate::object::clone_boxed(&**v, Self::LicenseRestricted)
+            }
+            #[cfg(feature = "vsan")]
+            Self::LicenseSourceUnavailable(v) => {
+                crate::object::clone_boxed(&**v, Self::LicenseSourceUnavailable)
+            }
+            #[cfg(feature = "vsan")]
+            Self::NoLicenseServerConfigured(v) => {
+                crate::object::clone_boxed(&**v, Self::NoLicenseServerConfigured)
+            }
+            #[cfg(feature = "vsan")]
+            Self::VmLimitLicense(v) => {
+                crate::object::clone_boxed(&**v, Self::VmLimitLicense)
+            }
+            #[cfg(feature = "vsan")]
+            Self::VramLimitLicense(v) => {
+                crate::object::clone_boxed(&**v, Self::VramLimitLicense)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -216,7 +288,7 @@ impl NotEnoughLicensesKind {
 impl From<crate::types::NotEnoughLicenses> for NotEnoughLicensesKind {
     #[inline]
     fn from(v: crate::types::NotEnoughLicenses) -> Self {
-        Self::NotEnoughLicenses(Box::new(v))
+        crate::object::boxed(v, Self::NotEnoughLicenses)
     }
 }
 #[cfg(feature = "vsan")]
@@ -230,98 +302,98 @@ impl From<crate::types::ExpiredFeatureLicenseKind> for NotEnoughLicensesKind {
 impl From<crate::types::FailToEnableSPBM> for NotEnoughLicensesKind {
     #[inline]
     fn from(v: crate::types::FailToEnableSPBM) -> Self {
-        Self::FailToEnableSPBM(Box::new(v))
+        crate::object::boxed(v, Self::FailToEnableSPBM)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::HostInventoryFull> for NotEnoughLicensesKind {
     #[inline]
     fn from(v: crate::types::HostInventoryFull) -> Self {
-        Self::HostInventoryFull(Box::new(v))
+        crate::object::boxed(v, Self::HostInventoryFull)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::InUseFeatureManipulationDisallowed> for NotEnoughLicensesKind {
     #[inline]
     fn from(v: crate::types::InUseFeatureManipulationDisallowed) -> Self {
-        Self::InUseFeatureManipulationDisallowed(Box::new(v))
+        crate::object::boxed(v, Self::InUseFeatureManipulationDisallowed)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::IncorrectHostInformation> for NotEnoughLicensesKind {
     #[inline]
     fn from(v: crate::types::IncorrectHostInformation) -> Self {
-        Self::IncorrectHostInformation(Box::new(v))
+        crate::object::boxed(v, Self::IncorrectHostInformation)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::InvalidEditionLicense> for NotEnoughLicensesKind {
     #[inline]
     fn from(v: crate::types::InvalidEditionLicense) -> Self {
-        Self::InvalidEditionLicense(Box::new(v))
+        crate::object::boxed(v, Self::InvalidEditionLicense)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::InventoryHasStandardAloneHosts> for NotEnoughLicensesKind {
     #[inline]
     fn from(v: crate::types::InventoryHasStandardAloneHosts) -> Self {
-        Self::InventoryHasStandardAloneHosts(Box::new(v))
+        crate::object::boxed(v, Self::InventoryHasStandardAloneHosts)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::LicenseDowngradeDisallowed> for NotEnoughLicensesKind {
     #[inline]
     fn from(v: crate::types::LicenseDowngradeDisallowed) -> Self {
-        Self::LicenseDowngradeDisallowed(Box::new(v))
+        crate::object::boxed(v, Self::LicenseDowngradeDisallowed)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::LicenseExpired> for NotEnoughLicensesKind {
     #[inline]
     fn from(v: crate::types::LicenseExpired) -> Self {
-        Self::LicenseExpired(Box::new(v))
+        crate::object::boxed(v, Self::LicenseExpired)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::LicenseKeyEntityMismatch> for NotEnoughLicensesKind {
     #[inline]
     fn from(v: crate::types::LicenseKeyEntityMismatch) -> Self {
-        Self::LicenseKeyEntityMismatch(Box::new(v))
+        crate::object::boxed(v, Self::LicenseKeyEntityMismatch)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::LicenseRestricted> for NotEnoughLicensesKind {
     #[inline]
     fn from(v: crate::types::LicenseRestricted) -> Self {
-        Self::LicenseRestricted(Box::new(v))
+        crate::object::boxed(v, Self::LicenseRestricted)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::LicenseSourceUnavailable> for NotEnoughLicensesKind {
     #[inline]
     fn from(v: crate::types::LicenseSourceUnavailable) -> Self {
-        Self::LicenseSourceUnavailable(Box::new(v))
+        crate::object::boxed(v, Self::LicenseSourceUnavailable)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::NoLicenseServerConfigured> for NotEnoughLicensesKind {
     #[inline]
     fn from(v: crate::types::NoLicenseServerConfigured) -> Self {
-        Self::NoLicenseServerConfigured(Box::new(v))
+        crate::object::boxed(v, Self::NoLicenseServerConfigured)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VmLimitLicense> for NotEnoughLicensesKind {
     #[inline]
     fn from(v: crate::types::VmLimitLicense) -> Self {
-        Self::VmLimitLicense(Box::new(v))
+        crate::object::boxed(v, Self::VmLimitLicense)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VramLimitLicense> for NotEnoughLicensesKind {
     #[inline]
     fn from(v: crate::types::VramLimitLicense) -> Self {
-        Self::VramLimitLicense(Box::new(v))
+        crate::object::boxed(v, Self::VramLimitLicense)
     }
 }
 impl crate::object::Family for NotEnoughLicensesKind {
@@ -337,65 +409,65 @@ impl crate::object::Family for NotEnoughLicensesKind {
             }
             #[cfg(feature = "vsan")]
             crate::registry::id::FailToEnableSPBM => {
-                Self::FailToEnableSPBM(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::FailToEnableSPBM)
             }
             #[cfg(feature = "vsan")]
             crate::registry::id::HostInventoryFull => {
-                Self::HostInventoryFull(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostInventoryFull)
             }
             #[cfg(feature = "vsan")]
             crate::registry::id::InUseFeatureManipulationDisallowed => {
-                Self::InUseFeatureManipulationDisallowed(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::InUseFeatureManipulationDisallowed)
             }
             #[cfg(feature = "vsan")]
             crate::registry::id::IncorrectHostInformation => {
-                Self::IncorrectHostInformation(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::IncorrectHostInformation)
             }
             #[cfg(feature = "vsan")]
             crate::registry::id::InvalidEditionLicense => {
-                Self::InvalidEditionLicense(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::InvalidEditionLicense)
             }
             #[cfg(feature = "vsan")]
             crate::registry::id::InventoryHasStandardAloneHosts => {
-                Self::InventoryHasStandardAloneHosts(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::InventoryHasStandardAloneHosts)
             }
             #[cfg(feature = "vsan")]
             crate::registry::id::LicenseDowngradeDisallowed => {
-                Self::LicenseDowngradeDisallowed(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::LicenseDowngradeDisallowed)
             }
             #[cfg(feature = "vsan")]
             crate::registry::id::LicenseExpired => {
-                Self::LicenseExpired(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::LicenseExpired)
             }
             #[cfg(feature = "vsan")]
             crate::registry::id::LicenseKeyEntityMismatch => {
-                Self::LicenseKeyEntityMismatch(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::LicenseKeyEntityMismatch)
             }
             #[cfg(feature = "vsan")]
             crate::registry::id::LicenseRestricted => {
-                Self::LicenseRestricted(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::LicenseRestricted)
             }
             #[cfg(feature = "vsan")]
             crate::registry::id::LicenseSourceUnavailable => {
-                Self::LicenseSourceUnavailable(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::LicenseSourceUnavailable)
             }
             #[cfg(feature = "vsan")]
             crate::registry::id::NoLicenseServerConfigured => {
-                Self::NoLicenseServerConfigured(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::NoLicenseServerConfigured)
             }
             #[cfg(feature = "vsan")]
             crate::registry::id::VmLimitLicense => {
-                Self::VmLimitLicense(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmLimitLicense)
             }
             #[cfg(feature = "vsan")]
             crate::registry::id::VramLimitLicense => {
-                Self::VramLimitLicense(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VramLimitLicense)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::NotEnoughLicenses(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::NotEnoughLicenses)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

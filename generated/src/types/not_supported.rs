@@ -106,7 +106,6 @@ impl<'de> serde::Deserialize<'de> for NotSupported {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum NotSupportedKind {
     /// Exactly this type.
     NotSupported(Box<crate::types::NotSupported>),
@@ -114,6 +113,20 @@ pub enum NotSupportedKind {
     HostAccessRestrictedToManagementServer(
         Box<crate::types::HostAccessRestrictedToManagementServer>,
     ),
+}
+impl Clone for NotSupportedKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::NotSupported(v) => crate::object::clone_boxed(&**v, Self::NotSupported),
+            Self::HostAccessRestrictedToManagementServer(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::HostAccessRestrictedToManagementServer,
+                )
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -144,28 +157,26 @@ impl NotSupportedKind {
 impl From<crate::types::NotSupported> for NotSupportedKind {
     #[inline]
     fn from(v: crate::types::NotSupported) -> Self {
-        Self::NotSupported(Box::new(v))
+        crate::object::boxed(v, Self::NotSupported)
     }
 }
 impl From<crate::types::HostAccessRestrictedToManagementServer> for NotSupportedKind {
     #[inline]
     fn from(v: crate::types::HostAccessRestrictedToManagementServer) -> Self {
-        Self::HostAccessRestrictedToManagementServer(Box::new(v))
+        crate::object::boxed(v, Self::HostAccessRestrictedToManagementServer)
     }
 }
 impl crate::object::Family for NotSupportedKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::NotSupported, id) {
             crate::registry::id::HostAccessRestrictedToManagementServer => {
-                Self::HostAccessRestrictedToManagementServer(
-                    crate::object::Blank::blank(),
-                )
+                crate::object::blank_boxed(Self::HostAccessRestrictedToManagementServer)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::NotSupported(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::NotSupported)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

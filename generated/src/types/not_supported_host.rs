@@ -116,7 +116,6 @@ impl<'de> serde::Deserialize<'de> for NotSupportedHost {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum NotSupportedHostKind {
     /// Exactly this type.
     NotSupportedHost(Box<crate::types::NotSupportedHost>),
@@ -136,6 +135,40 @@ pub enum NotSupportedHostKind {
     NotSupportedHostInDvs(Box<crate::types::NotSupportedHostInDvs>),
     ///  A `NotSupportedHostInHACluster`.
     NotSupportedHostInHACluster(Box<crate::types::NotSupportedHostInHACluster>),
+}
+impl Clone for NotSupportedHostKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::NotSupportedHost(v) => {
+                crate::object::clone_boxed(&**v, Self::NotSupportedHost)
+            }
+            Self::NonVmwareOuiMacNotSupportedHost(v) => {
+                crate::object::clone_boxed(&**v, Self::NonVmwareOuiMacNotSupportedHost)
+            }
+            Self::NotSupportedHostForVFlash(v) => {
+                crate::object::clone_boxed(&**v, Self::NotSupportedHostForVFlash)
+            }
+            Self::NotSupportedHostForVmcp(v) => {
+                crate::object::clone_boxed(&**v, Self::NotSupportedHostForVmcp)
+            }
+            Self::NotSupportedHostForVmemFile(v) => {
+                crate::object::clone_boxed(&**v, Self::NotSupportedHostForVmemFile)
+            }
+            Self::NotSupportedHostForVsan(v) => {
+                crate::object::clone_boxed(&**v, Self::NotSupportedHostForVsan)
+            }
+            Self::NotSupportedHostInCluster(v) => {
+                Self::NotSupportedHostInCluster(Clone::clone(v))
+            }
+            Self::NotSupportedHostInDvs(v) => {
+                crate::object::clone_boxed(&**v, Self::NotSupportedHostInDvs)
+            }
+            Self::NotSupportedHostInHACluster(v) => {
+                crate::object::clone_boxed(&**v, Self::NotSupportedHostInHACluster)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -173,37 +206,37 @@ impl NotSupportedHostKind {
 impl From<crate::types::NotSupportedHost> for NotSupportedHostKind {
     #[inline]
     fn from(v: crate::types::NotSupportedHost) -> Self {
-        Self::NotSupportedHost(Box::new(v))
+        crate::object::boxed(v, Self::NotSupportedHost)
     }
 }
 impl From<crate::types::NonVmwareOuiMacNotSupportedHost> for NotSupportedHostKind {
     #[inline]
     fn from(v: crate::types::NonVmwareOuiMacNotSupportedHost) -> Self {
-        Self::NonVmwareOuiMacNotSupportedHost(Box::new(v))
+        crate::object::boxed(v, Self::NonVmwareOuiMacNotSupportedHost)
     }
 }
 impl From<crate::types::NotSupportedHostForVFlash> for NotSupportedHostKind {
     #[inline]
     fn from(v: crate::types::NotSupportedHostForVFlash) -> Self {
-        Self::NotSupportedHostForVFlash(Box::new(v))
+        crate::object::boxed(v, Self::NotSupportedHostForVFlash)
     }
 }
 impl From<crate::types::NotSupportedHostForVmcp> for NotSupportedHostKind {
     #[inline]
     fn from(v: crate::types::NotSupportedHostForVmcp) -> Self {
-        Self::NotSupportedHostForVmcp(Box::new(v))
+        crate::object::boxed(v, Self::NotSupportedHostForVmcp)
     }
 }
 impl From<crate::types::NotSupportedHostForVmemFile> for NotSupportedHostKind {
     #[inline]
     fn from(v: crate::types::NotSupportedHostForVmemFile) -> Self {
-        Self::NotSupportedHostForVmemFile(Box::new(v))
+        crate::object::boxed(v, Self::NotSupportedHostForVmemFile)
     }
 }
 impl From<crate::types::NotSupportedHostForVsan> for NotSupportedHostKind {
     #[inline]
     fn from(v: crate::types::NotSupportedHostForVsan) -> Self {
-        Self::NotSupportedHostForVsan(Box::new(v))
+        crate::object::boxed(v, Self::NotSupportedHostForVsan)
     }
 }
 impl From<crate::types::NotSupportedHostInClusterKind> for NotSupportedHostKind {
@@ -215,32 +248,32 @@ impl From<crate::types::NotSupportedHostInClusterKind> for NotSupportedHostKind 
 impl From<crate::types::NotSupportedHostInDvs> for NotSupportedHostKind {
     #[inline]
     fn from(v: crate::types::NotSupportedHostInDvs) -> Self {
-        Self::NotSupportedHostInDvs(Box::new(v))
+        crate::object::boxed(v, Self::NotSupportedHostInDvs)
     }
 }
 impl From<crate::types::NotSupportedHostInHACluster> for NotSupportedHostKind {
     #[inline]
     fn from(v: crate::types::NotSupportedHostInHACluster) -> Self {
-        Self::NotSupportedHostInHACluster(Box::new(v))
+        crate::object::boxed(v, Self::NotSupportedHostInHACluster)
     }
 }
 impl crate::object::Family for NotSupportedHostKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::NotSupportedHost, id) {
             crate::registry::id::NonVmwareOuiMacNotSupportedHost => {
-                Self::NonVmwareOuiMacNotSupportedHost(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::NonVmwareOuiMacNotSupportedHost)
             }
             crate::registry::id::NotSupportedHostForVFlash => {
-                Self::NotSupportedHostForVFlash(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::NotSupportedHostForVFlash)
             }
             crate::registry::id::NotSupportedHostForVmcp => {
-                Self::NotSupportedHostForVmcp(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::NotSupportedHostForVmcp)
             }
             crate::registry::id::NotSupportedHostForVmemFile => {
-                Self::NotSupportedHostForVmemFile(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::NotSupportedHostForVmemFile)
             }
             crate::registry::id::NotSupportedHostForVsan => {
-                Self::NotSupportedHostForVsan(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::NotSupportedHostForVsan)
             }
             crate::registry::id::NotSupportedHostInCluster => {
                 Self::NotSupportedHostInCluster(
@@ -250,16 +283,16 @@ impl crate::object::Family for NotSupportedHostKind {
                 )
             }
             crate::registry::id::NotSupportedHostInDvs => {
-                Self::NotSupportedHostInDvs(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::NotSupportedHostInDvs)
             }
             crate::registry::id::NotSupportedHostInHACluster => {
-                Self::NotSupportedHostInHACluster(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::NotSupportedHostInHACluster)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::NotSupportedHost(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::NotSupportedHost)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -116,12 +116,22 @@ impl<'de> serde::Deserialize<'de> for NotSupportedHostInCluster {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum NotSupportedHostInClusterKind {
     /// Exactly this type.
     NotSupportedHostInCluster(Box<crate::types::NotSupportedHostInCluster>),
     ///  A `EVCAdmissionFailed` or one of its subtypes.
     EVCAdmissionFailed(crate::types::EVCAdmissionFailedKind),
+}
+impl Clone for NotSupportedHostInClusterKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::NotSupportedHostInCluster(v) => {
+                crate::object::clone_boxed(&**v, Self::NotSupportedHostInCluster)
+            }
+            Self::EVCAdmissionFailed(v) => Self::EVCAdmissionFailed(Clone::clone(v)),
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -152,7 +162,7 @@ impl NotSupportedHostInClusterKind {
 impl From<crate::types::NotSupportedHostInCluster> for NotSupportedHostInClusterKind {
     #[inline]
     fn from(v: crate::types::NotSupportedHostInCluster) -> Self {
-        Self::NotSupportedHostInCluster(Box::new(v))
+        crate::object::boxed(v, Self::NotSupportedHostInCluster)
     }
 }
 impl From<crate::types::EVCAdmissionFailedKind> for NotSupportedHostInClusterKind {
@@ -178,7 +188,7 @@ impl crate::object::Family for NotSupportedHostInClusterKind {
         }
     }
     fn blank_base() -> Self {
-        Self::NotSupportedHostInCluster(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::NotSupportedHostInCluster)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -101,7 +101,6 @@ impl<'de> serde::Deserialize<'de> for OptionType {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum OptionTypeKind {
     /// Exactly this type.
     OptionType(Box<crate::types::OptionType>),
@@ -117,6 +116,20 @@ pub enum OptionTypeKind {
     LongOption(Box<crate::types::LongOption>),
     ///  A `StringOption`.
     StringOption(Box<crate::types::StringOption>),
+}
+impl Clone for OptionTypeKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::OptionType(v) => crate::object::clone_boxed(&**v, Self::OptionType),
+            Self::BoolOption(v) => crate::object::clone_boxed(&**v, Self::BoolOption),
+            Self::ChoiceOption(v) => crate::object::clone_boxed(&**v, Self::ChoiceOption),
+            Self::FloatOption(v) => crate::object::clone_boxed(&**v, Self::FloatOption),
+            Self::IntOption(v) => crate::object::clone_boxed(&**v, Self::IntOption),
+            Self::LongOption(v) => crate::object::clone_boxed(&**v, Self::LongOption),
+            Self::StringOption(v) => crate::object::clone_boxed(&**v, Self::StringOption),
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -152,71 +165,69 @@ impl OptionTypeKind {
 impl From<crate::types::OptionType> for OptionTypeKind {
     #[inline]
     fn from(v: crate::types::OptionType) -> Self {
-        Self::OptionType(Box::new(v))
+        crate::object::boxed(v, Self::OptionType)
     }
 }
 impl From<crate::types::BoolOption> for OptionTypeKind {
     #[inline]
     fn from(v: crate::types::BoolOption) -> Self {
-        Self::BoolOption(Box::new(v))
+        crate::object::boxed(v, Self::BoolOption)
     }
 }
 impl From<crate::types::ChoiceOption> for OptionTypeKind {
     #[inline]
     fn from(v: crate::types::ChoiceOption) -> Self {
-        Self::ChoiceOption(Box::new(v))
+        crate::object::boxed(v, Self::ChoiceOption)
     }
 }
 impl From<crate::types::FloatOption> for OptionTypeKind {
     #[inline]
     fn from(v: crate::types::FloatOption) -> Self {
-        Self::FloatOption(Box::new(v))
+        crate::object::boxed(v, Self::FloatOption)
     }
 }
 impl From<crate::types::IntOption> for OptionTypeKind {
     #[inline]
     fn from(v: crate::types::IntOption) -> Self {
-        Self::IntOption(Box::new(v))
+        crate::object::boxed(v, Self::IntOption)
     }
 }
 impl From<crate::types::LongOption> for OptionTypeKind {
     #[inline]
     fn from(v: crate::types::LongOption) -> Self {
-        Self::LongOption(Box::new(v))
+        crate::object::boxed(v, Self::LongOption)
     }
 }
 impl From<crate::types::StringOption> for OptionTypeKind {
     #[inline]
     fn from(v: crate::types::StringOption) -> Self {
-        Self::StringOption(Box::new(v))
+        crate::object::boxed(v, Self::StringOption)
     }
 }
 impl crate::object::Family for OptionTypeKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::OptionType, id) {
             crate::registry::id::BoolOption => {
-                Self::BoolOption(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::BoolOption)
             }
             crate::registry::id::ChoiceOption => {
-                Self::ChoiceOption(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ChoiceOption)
             }
             crate::registry::id::FloatOption => {
-                Self::FloatOption(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::FloatOption)
             }
-            crate::registry::id::IntOption => {
-                Self::IntOption(crate::object::Blank::blank())
-            }
+            crate::registry::id::IntOption => crate::object::blank_boxed(Self::IntOption),
             crate::registry::id::LongOption => {
-                Self::LongOption(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::LongOption)
             }
             crate::registry::id::StringOption => {
-                Self::StringOption(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::StringOption)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::OptionType(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::OptionType)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -106,12 +106,22 @@ impl<'de> serde::Deserialize<'de> for OptionValue {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum OptionValueKind {
     /// Exactly this type.
     OptionValue(Box<crate::types::OptionValue>),
     ///  A `HostInternetScsiHbaParamValue`.
     HostInternetScsiHbaParamValue(Box<crate::types::HostInternetScsiHbaParamValue>),
+}
+impl Clone for OptionValueKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::OptionValue(v) => crate::object::clone_boxed(&**v, Self::OptionValue),
+            Self::HostInternetScsiHbaParamValue(v) => {
+                crate::object::clone_boxed(&**v, Self::HostInternetScsiHbaParamValue)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -142,26 +152,26 @@ impl OptionValueKind {
 impl From<crate::types::OptionValue> for OptionValueKind {
     #[inline]
     fn from(v: crate::types::OptionValue) -> Self {
-        Self::OptionValue(Box::new(v))
+        crate::object::boxed(v, Self::OptionValue)
     }
 }
 impl From<crate::types::HostInternetScsiHbaParamValue> for OptionValueKind {
     #[inline]
     fn from(v: crate::types::HostInternetScsiHbaParamValue) -> Self {
-        Self::HostInternetScsiHbaParamValue(Box::new(v))
+        crate::object::boxed(v, Self::HostInternetScsiHbaParamValue)
     }
 }
 impl crate::object::Family for OptionValueKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::OptionValue, id) {
             crate::registry::id::HostInternetScsiHbaParamValue => {
-                Self::HostInternetScsiHbaParamValue(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostInternetScsiHbaParamValue)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::OptionValue(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::OptionValue)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -127,7 +127,6 @@ impl<'de> serde::Deserialize<'de> for OvfAttribute {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum OvfAttributeKind {
     /// Exactly this type.
     OvfAttribute(Box<crate::types::OvfAttribute>),
@@ -135,6 +134,18 @@ pub enum OvfAttributeKind {
     OvfInvalidValue(crate::types::OvfInvalidValueKind),
     ///  A `OvfMissingAttribute`.
     OvfMissingAttribute(Box<crate::types::OvfMissingAttribute>),
+}
+impl Clone for OvfAttributeKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::OvfAttribute(v) => crate::object::clone_boxed(&**v, Self::OvfAttribute),
+            Self::OvfInvalidValue(v) => Self::OvfInvalidValue(Clone::clone(v)),
+            Self::OvfMissingAttribute(v) => {
+                crate::object::clone_boxed(&**v, Self::OvfMissingAttribute)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -166,7 +177,7 @@ impl OvfAttributeKind {
 impl From<crate::types::OvfAttribute> for OvfAttributeKind {
     #[inline]
     fn from(v: crate::types::OvfAttribute) -> Self {
-        Self::OvfAttribute(Box::new(v))
+        crate::object::boxed(v, Self::OvfAttribute)
     }
 }
 impl From<crate::types::OvfInvalidValueKind> for OvfAttributeKind {
@@ -178,7 +189,7 @@ impl From<crate::types::OvfInvalidValueKind> for OvfAttributeKind {
 impl From<crate::types::OvfMissingAttribute> for OvfAttributeKind {
     #[inline]
     fn from(v: crate::types::OvfMissingAttribute) -> Self {
-        Self::OvfMissingAttribute(Box::new(v))
+        crate::object::boxed(v, Self::OvfMissingAttribute)
     }
 }
 impl crate::object::Family for OvfAttributeKind {
@@ -192,13 +203,13 @@ impl crate::object::Family for OvfAttributeKind {
                 )
             }
             crate::registry::id::OvfMissingAttribute => {
-                Self::OvfMissingAttribute(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::OvfMissingAttribute)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::OvfAttribute(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::OvfAttribute)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

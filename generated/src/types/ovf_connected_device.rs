@@ -116,7 +116,6 @@ impl<'de> serde::Deserialize<'de> for OvfConnectedDevice {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum OvfConnectedDeviceKind {
     /// Exactly this type.
     OvfConnectedDevice(Box<crate::types::OvfConnectedDevice>),
@@ -124,6 +123,22 @@ pub enum OvfConnectedDeviceKind {
     OvfConnectedDeviceFloppy(Box<crate::types::OvfConnectedDeviceFloppy>),
     ///  A `OvfConnectedDeviceIso`.
     OvfConnectedDeviceIso(Box<crate::types::OvfConnectedDeviceIso>),
+}
+impl Clone for OvfConnectedDeviceKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::OvfConnectedDevice(v) => {
+                crate::object::clone_boxed(&**v, Self::OvfConnectedDevice)
+            }
+            Self::OvfConnectedDeviceFloppy(v) => {
+                crate::object::clone_boxed(&**v, Self::OvfConnectedDeviceFloppy)
+            }
+            Self::OvfConnectedDeviceIso(v) => {
+                crate::object::clone_boxed(&**v, Self::OvfConnectedDeviceIso)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -155,19 +170,19 @@ impl OvfConnectedDeviceKind {
 impl From<crate::types::OvfConnectedDevice> for OvfConnectedDeviceKind {
     #[inline]
     fn from(v: crate::types::OvfConnectedDevice) -> Self {
-        Self::OvfConnectedDevice(Box::new(v))
+        crate::object::boxed(v, Self::OvfConnectedDevice)
     }
 }
 impl From<crate::types::OvfConnectedDeviceFloppy> for OvfConnectedDeviceKind {
     #[inline]
     fn from(v: crate::types::OvfConnectedDeviceFloppy) -> Self {
-        Self::OvfConnectedDeviceFloppy(Box::new(v))
+        crate::object::boxed(v, Self::OvfConnectedDeviceFloppy)
     }
 }
 impl From<crate::types::OvfConnectedDeviceIso> for OvfConnectedDeviceKind {
     #[inline]
     fn from(v: crate::types::OvfConnectedDeviceIso) -> Self {
-        Self::OvfConnectedDeviceIso(Box::new(v))
+        crate::object::boxed(v, Self::OvfConnectedDeviceIso)
     }
 }
 impl crate::object::Family for OvfConnectedDeviceKind {
@@ -177,16 +192,16 @@ impl crate::object::Family for OvfConnectedDeviceKind {
             id,
         ) {
             crate::registry::id::OvfConnectedDeviceFloppy => {
-                Self::OvfConnectedDeviceFloppy(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::OvfConnectedDeviceFloppy)
             }
             crate::registry::id::OvfConnectedDeviceIso => {
-                Self::OvfConnectedDeviceIso(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::OvfConnectedDeviceIso)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::OvfConnectedDevice(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::OvfConnectedDevice)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -116,7 +116,6 @@ impl<'de> serde::Deserialize<'de> for OvfConstraint {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum OvfConstraintKind {
     /// Exactly this type.
     OvfConstraint(Box<crate::types::OvfConstraint>),
@@ -124,6 +123,22 @@ pub enum OvfConstraintKind {
     OvfDiskOrderConstraint(Box<crate::types::OvfDiskOrderConstraint>),
     ///  A `OvfHostResourceConstraint`.
     OvfHostResourceConstraint(Box<crate::types::OvfHostResourceConstraint>),
+}
+impl Clone for OvfConstraintKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::OvfConstraint(v) => {
+                crate::object::clone_boxed(&**v, Self::OvfConstraint)
+            }
+            Self::OvfDiskOrderConstraint(v) => {
+                crate::object::clone_boxed(&**v, Self::OvfDiskOrderConstraint)
+            }
+            Self::OvfHostResourceConstraint(v) => {
+                crate::object::clone_boxed(&**v, Self::OvfHostResourceConstraint)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -155,35 +170,35 @@ impl OvfConstraintKind {
 impl From<crate::types::OvfConstraint> for OvfConstraintKind {
     #[inline]
     fn from(v: crate::types::OvfConstraint) -> Self {
-        Self::OvfConstraint(Box::new(v))
+        crate::object::boxed(v, Self::OvfConstraint)
     }
 }
 impl From<crate::types::OvfDiskOrderConstraint> for OvfConstraintKind {
     #[inline]
     fn from(v: crate::types::OvfDiskOrderConstraint) -> Self {
-        Self::OvfDiskOrderConstraint(Box::new(v))
+        crate::object::boxed(v, Self::OvfDiskOrderConstraint)
     }
 }
 impl From<crate::types::OvfHostResourceConstraint> for OvfConstraintKind {
     #[inline]
     fn from(v: crate::types::OvfHostResourceConstraint) -> Self {
-        Self::OvfHostResourceConstraint(Box::new(v))
+        crate::object::boxed(v, Self::OvfHostResourceConstraint)
     }
 }
 impl crate::object::Family for OvfConstraintKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::OvfConstraint, id) {
             crate::registry::id::OvfDiskOrderConstraint => {
-                Self::OvfDiskOrderConstraint(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::OvfDiskOrderConstraint)
             }
             crate::registry::id::OvfHostResourceConstraint => {
-                Self::OvfHostResourceConstraint(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::OvfHostResourceConstraint)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::OvfConstraint(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::OvfConstraint)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

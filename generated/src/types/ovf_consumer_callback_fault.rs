@@ -116,7 +116,6 @@ impl<'de> serde::Deserialize<'de> for OvfConsumerCallbackFault {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum OvfConsumerCallbackFaultKind {
     /// Exactly this type.
     OvfConsumerCallbackFault(Box<crate::types::OvfConsumerCallbackFault>),
@@ -130,6 +129,31 @@ pub enum OvfConsumerCallbackFaultKind {
     OvfConsumerUndeclaredSection(Box<crate::types::OvfConsumerUndeclaredSection>),
     ///  A `OvfConsumerUndefinedPrefix`.
     OvfConsumerUndefinedPrefix(Box<crate::types::OvfConsumerUndefinedPrefix>),
+}
+impl Clone for OvfConsumerCallbackFaultKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::OvfConsumerCallbackFault(v) => {
+                crate::object::clone_boxed(&**v, Self::OvfConsumerCallbackFault)
+            }
+            Self::OvfConsumerCommunicationError(v) => {
+                crate::object::clone_boxed(&**v, Self::OvfConsumerCommunicationError)
+            }
+            Self::OvfConsumerFault(v) => {
+                crate::object::clone_boxed(&**v, Self::OvfConsumerFault)
+            }
+            Self::OvfConsumerInvalidSection(v) => {
+                crate::object::clone_boxed(&**v, Self::OvfConsumerInvalidSection)
+            }
+            Self::OvfConsumerUndeclaredSection(v) => {
+                crate::object::clone_boxed(&**v, Self::OvfConsumerUndeclaredSection)
+            }
+            Self::OvfConsumerUndefinedPrefix(v) => {
+                crate::object::clone_boxed(&**v, Self::OvfConsumerUndefinedPrefix)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -164,37 +188,37 @@ impl OvfConsumerCallbackFaultKind {
 impl From<crate::types::OvfConsumerCallbackFault> for OvfConsumerCallbackFaultKind {
     #[inline]
     fn from(v: crate::types::OvfConsumerCallbackFault) -> Self {
-        Self::OvfConsumerCallbackFault(Box::new(v))
+        crate::object::boxed(v, Self::OvfConsumerCallbackFault)
     }
 }
 impl From<crate::types::OvfConsumerCommunicationError> for OvfConsumerCallbackFaultKind {
     #[inline]
     fn from(v: crate::types::OvfConsumerCommunicationError) -> Self {
-        Self::OvfConsumerCommunicationError(Box::new(v))
+        crate::object::boxed(v, Self::OvfConsumerCommunicationError)
     }
 }
 impl From<crate::types::OvfConsumerFault> for OvfConsumerCallbackFaultKind {
     #[inline]
     fn from(v: crate::types::OvfConsumerFault) -> Self {
-        Self::OvfConsumerFault(Box::new(v))
+        crate::object::boxed(v, Self::OvfConsumerFault)
     }
 }
 impl From<crate::types::OvfConsumerInvalidSection> for OvfConsumerCallbackFaultKind {
     #[inline]
     fn from(v: crate::types::OvfConsumerInvalidSection) -> Self {
-        Self::OvfConsumerInvalidSection(Box::new(v))
+        crate::object::boxed(v, Self::OvfConsumerInvalidSection)
     }
 }
 impl From<crate::types::OvfConsumerUndeclaredSection> for OvfConsumerCallbackFaultKind {
     #[inline]
     fn from(v: crate::types::OvfConsumerUndeclaredSection) -> Self {
-        Self::OvfConsumerUndeclaredSection(Box::new(v))
+        crate::object::boxed(v, Self::OvfConsumerUndeclaredSection)
     }
 }
 impl From<crate::types::OvfConsumerUndefinedPrefix> for OvfConsumerCallbackFaultKind {
     #[inline]
     fn from(v: crate::types::OvfConsumerUndefinedPrefix) -> Self {
-        Self::OvfConsumerUndefinedPrefix(Box::new(v))
+        crate::object::boxed(v, Self::OvfConsumerUndefinedPrefix)
     }
 }
 impl crate::object::Family for OvfConsumerCallbackFaultKind {
@@ -204,25 +228,25 @@ impl crate::object::Family for OvfConsumerCallbackFaultKind {
             id,
         ) {
             crate::registry::id::OvfConsumerCommunicationError => {
-                Self::OvfConsumerCommunicationError(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::OvfConsumerCommunicationError)
             }
             crate::registry::id::OvfConsumerFault => {
-                Self::OvfConsumerFault(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::OvfConsumerFault)
             }
             crate::registry::id::OvfConsumerInvalidSection => {
-                Self::OvfConsumerInvalidSection(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::OvfConsumerInvalidSection)
             }
             crate::registry::id::OvfConsumerUndeclaredSection => {
-                Self::OvfConsumerUndeclaredSection(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::OvfConsumerUndeclaredSection)
             }
             crate::registry::id::OvfConsumerUndefinedPrefix => {
-                Self::OvfConsumerUndefinedPrefix(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::OvfConsumerUndefinedPrefix)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::OvfConsumerCallbackFault(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::OvfConsumerCallbackFault)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -196,12 +196,24 @@ impl<'de> serde::Deserialize<'de> for OvfCreateImportSpecParams {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum OvfCreateImportSpecParamsKind {
     /// Exactly this type.
     OvfCreateImportSpecParams(Box<crate::types::OvfCreateImportSpecParams>),
     ///  A `OvfImportParams`.
     OvfImportParams(Box<crate::types::OvfImportParams>),
+}
+impl Clone for OvfCreateImportSpecParamsKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::OvfCreateImportSpecParams(v) => {
+                crate::object::clone_boxed(&**v, Self::OvfCreateImportSpecParams)
+            }
+            Self::OvfImportParams(v) => {
+                crate::object::clone_boxed(&**v, Self::OvfImportParams)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -232,13 +244,13 @@ impl OvfCreateImportSpecParamsKind {
 impl From<crate::types::OvfCreateImportSpecParams> for OvfCreateImportSpecParamsKind {
     #[inline]
     fn from(v: crate::types::OvfCreateImportSpecParams) -> Self {
-        Self::OvfCreateImportSpecParams(Box::new(v))
+        crate::object::boxed(v, Self::OvfCreateImportSpecParams)
     }
 }
 impl From<crate::types::OvfImportParams> for OvfCreateImportSpecParamsKind {
     #[inline]
     fn from(v: crate::types::OvfImportParams) -> Self {
-        Self::OvfImportParams(Box::new(v))
+        crate::object::boxed(v, Self::OvfImportParams)
     }
 }
 impl crate::object::Family for OvfCreateImportSpecParamsKind {
@@ -248,13 +260,13 @@ impl crate::object::Family for OvfCreateImportSpecParamsKind {
             id,
         ) {
             crate::registry::id::OvfImportParams => {
-                Self::OvfImportParams(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::OvfImportParams)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::OvfCreateImportSpecParams(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::OvfCreateImportSpecParams)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

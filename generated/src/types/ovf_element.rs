@@ -116,7 +116,6 @@ impl<'de> serde::Deserialize<'de> for OvfElement {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum OvfElementKind {
     /// Exactly this type.
     OvfElement(Box<crate::types::OvfElement>),
@@ -132,6 +131,30 @@ pub enum OvfElementKind {
     OvfUnexpectedElement(Box<crate::types::OvfUnexpectedElement>),
     ///  A `OvfWrongElement`.
     OvfWrongElement(Box<crate::types::OvfWrongElement>),
+}
+impl Clone for OvfElementKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::OvfElement(v) => crate::object::clone_boxed(&**v, Self::OvfElement),
+            Self::OvfDuplicateElement(v) => {
+                crate::object::clone_boxed(&**v, Self::OvfDuplicateElement)
+            }
+            Self::OvfDuplicatedElementBoundary(v) => {
+                crate::object::clone_boxed(&**v, Self::OvfDuplicatedElementBoundary)
+            }
+            Self::OvfElementInvalidValue(v) => {
+                crate::object::clone_boxed(&**v, Self::OvfElementInvalidValue)
+            }
+            Self::OvfMissingElement(v) => Self::OvfMissingElement(Clone::clone(v)),
+            Self::OvfUnexpectedElement(v) => {
+                crate::object::clone_boxed(&**v, Self::OvfUnexpectedElement)
+            }
+            Self::OvfWrongElement(v) => {
+                crate::object::clone_boxed(&**v, Self::OvfWrongElement)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -167,25 +190,25 @@ impl OvfElementKind {
 impl From<crate::types::OvfElement> for OvfElementKind {
     #[inline]
     fn from(v: crate::types::OvfElement) -> Self {
-        Self::OvfElement(Box::new(v))
+        crate::object::boxed(v, Self::OvfElement)
     }
 }
 impl From<crate::types::OvfDuplicateElement> for OvfElementKind {
     #[inline]
     fn from(v: crate::types::OvfDuplicateElement) -> Self {
-        Self::OvfDuplicateElement(Box::new(v))
+        crate::object::boxed(v, Self::OvfDuplicateElement)
     }
 }
 impl From<crate::types::OvfDuplicatedElementBoundary> for OvfElementKind {
     #[inline]
     fn from(v: crate::types::OvfDuplicatedElementBoundary) -> Self {
-        Self::OvfDuplicatedElementBoundary(Box::new(v))
+        crate::object::boxed(v, Self::OvfDuplicatedElementBoundary)
     }
 }
 impl From<crate::types::OvfElementInvalidValue> for OvfElementKind {
     #[inline]
     fn from(v: crate::types::OvfElementInvalidValue) -> Self {
-        Self::OvfElementInvalidValue(Box::new(v))
+        crate::object::boxed(v, Self::OvfElementInvalidValue)
     }
 }
 impl From<crate::types::OvfMissingElementKind> for OvfElementKind {
@@ -197,26 +220,26 @@ impl From<crate::types::OvfMissingElementKind> for OvfElementKind {
 impl From<crate::types::OvfUnexpectedElement> for OvfElementKind {
     #[inline]
     fn from(v: crate::types::OvfUnexpectedElement) -> Self {
-        Self::OvfUnexpectedElement(Box::new(v))
+        crate::object::boxed(v, Self::OvfUnexpectedElement)
     }
 }
 impl From<crate::types::OvfWrongElement> for OvfElementKind {
     #[inline]
     fn from(v: crate::types::OvfWrongElement) -> Self {
-        Self::OvfWrongElement(Box::new(v))
+        crate::object::boxed(v, Self::OvfWrongElement)
     }
 }
 impl crate::object::Family for OvfElementKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::OvfElement, id) {
             crate::registry::id::OvfDuplicateElement => {
-                Self::OvfDuplicateElement(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::OvfDuplicateElement)
             }
             crate::registry::id::OvfDuplicatedElementBoundary => {
-                Self::OvfDuplicatedElementBoundary(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::OvfDuplicatedElementBoundary)
             }
             crate::registry::id::OvfElementInvalidValue => {
-                Self::OvfElementInvalidValue(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::OvfElementInvalidValue)
             }
             crate::registry::id::OvfMissingElement => {
                 Self::OvfMissingElement(
@@ -226,16 +249,16 @@ impl crate::object::Family for OvfElementKind {
                 )
             }
             crate::registry::id::OvfUnexpectedElement => {
-                Self::OvfUnexpectedElement(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::OvfUnexpectedElement)
             }
             crate::registry::id::OvfWrongElement => {
-                Self::OvfWrongElement(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::OvfWrongElement)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::OvfElement(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::OvfElement)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -106,7 +106,6 @@ impl<'de> serde::Deserialize<'de> for OvfExport {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum OvfExportKind {
     /// Exactly this type.
     OvfExport(Box<crate::types::OvfExport>),
@@ -124,6 +123,31 @@ pub enum OvfExportKind {
     OvfPropertyExport(Box<crate::types::OvfPropertyExport>),
     ///  A `OvfPropertyNetworkExport`.
     OvfPropertyNetworkExport(Box<crate::types::OvfPropertyNetworkExport>),
+}
+impl Clone for OvfExportKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::OvfExport(v) => crate::object::clone_boxed(&**v, Self::OvfExport),
+            Self::ConnectedIso(v) => crate::object::clone_boxed(&**v, Self::ConnectedIso),
+            Self::OvfDuplicatedPropertyIdExport(v) => {
+                crate::object::clone_boxed(&**v, Self::OvfDuplicatedPropertyIdExport)
+            }
+            Self::OvfDuplicatedPropertyIdImport(v) => {
+                crate::object::clone_boxed(&**v, Self::OvfDuplicatedPropertyIdImport)
+            }
+            Self::OvfExportFailed(v) => {
+                crate::object::clone_boxed(&**v, Self::OvfExportFailed)
+            }
+            Self::OvfHardwareExport(v) => Self::OvfHardwareExport(Clone::clone(v)),
+            Self::OvfPropertyExport(v) => {
+                crate::object::clone_boxed(&**v, Self::OvfPropertyExport)
+            }
+            Self::OvfPropertyNetworkExport(v) => {
+                crate::object::clone_boxed(&**v, Self::OvfPropertyNetworkExport)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -160,31 +184,31 @@ impl OvfExportKind {
 impl From<crate::types::OvfExport> for OvfExportKind {
     #[inline]
     fn from(v: crate::types::OvfExport) -> Self {
-        Self::OvfExport(Box::new(v))
+        crate::object::boxed(v, Self::OvfExport)
     }
 }
 impl From<crate::types::ConnectedIso> for OvfExportKind {
     #[inline]
     fn from(v: crate::types::ConnectedIso) -> Self {
-        Self::ConnectedIso(Box::new(v))
+        crate::object::boxed(v, Self::ConnectedIso)
     }
 }
 impl From<crate::types::OvfDuplicatedPropertyIdExport> for OvfExportKind {
     #[inline]
     fn from(v: crate::types::OvfDuplicatedPropertyIdExport) -> Self {
-        Self::OvfDuplicatedPropertyIdExport(Box::new(v))
+        crate::object::boxed(v, Self::OvfDuplicatedPropertyIdExport)
     }
 }
 impl From<crate::types::OvfDuplicatedPropertyIdImport> for OvfExportKind {
     #[inline]
     fn from(v: crate::types::OvfDuplicatedPropertyIdImport) -> Self {
-        Self::OvfDuplicatedPropertyIdImport(Box::new(v))
+        crate::object::boxed(v, Self::OvfDuplicatedPropertyIdImport)
     }
 }
 impl From<crate::types::OvfExportFailed> for OvfExportKind {
     #[inline]
     fn from(v: crate::types::OvfExportFailed) -> Self {
-        Self::OvfExportFailed(Box::new(v))
+        crate::object::boxed(v, Self::OvfExportFailed)
     }
 }
 impl From<crate::types::OvfHardwareExportKind> for OvfExportKind {
@@ -196,29 +220,29 @@ impl From<crate::types::OvfHardwareExportKind> for OvfExportKind {
 impl From<crate::types::OvfPropertyExport> for OvfExportKind {
     #[inline]
     fn from(v: crate::types::OvfPropertyExport) -> Self {
-        Self::OvfPropertyExport(Box::new(v))
+        crate::object::boxed(v, Self::OvfPropertyExport)
     }
 }
 impl From<crate::types::OvfPropertyNetworkExport> for OvfExportKind {
     #[inline]
     fn from(v: crate::types::OvfPropertyNetworkExport) -> Self {
-        Self::OvfPropertyNetworkExport(Box::new(v))
+        crate::object::boxed(v, Self::OvfPropertyNetworkExport)
     }
 }
 impl crate::object::Family for OvfExportKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::OvfExport, id) {
             crate::registry::id::ConnectedIso => {
-                Self::ConnectedIso(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ConnectedIso)
             }
             crate::registry::id::OvfDuplicatedPropertyIdExport => {
-                Self::OvfDuplicatedPropertyIdExport(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::OvfDuplicatedPropertyIdExport)
             }
             crate::registry::id::OvfDuplicatedPropertyIdImport => {
-                Self::OvfDuplicatedPropertyIdImport(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::OvfDuplicatedPropertyIdImport)
             }
             crate::registry::id::OvfExportFailed => {
-                Self::OvfExportFailed(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::OvfExportFailed)
             }
             crate::registry::id::OvfHardwareExport => {
                 Self::OvfHardwareExport(
@@ -228,16 +252,16 @@ impl crate::object::Family for OvfExportKind {
                 )
             }
             crate::registry::id::OvfPropertyExport => {
-                Self::OvfPropertyExport(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::OvfPropertyExport)
             }
             crate::registry::id::OvfPropertyNetworkExport => {
-                Self::OvfPropertyNetworkExport(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::OvfPropertyNetworkExport)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::OvfExport(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::OvfExport)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

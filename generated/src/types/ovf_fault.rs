@@ -106,7 +106,6 @@ impl<'de> serde::Deserialize<'de> for OvfFault {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum OvfFaultKind {
     /// Exactly this type.
     OvfFault(Box<crate::types::OvfFault>),
@@ -122,6 +121,24 @@ pub enum OvfFaultKind {
     OvfSystemFault(crate::types::OvfSystemFaultKind),
     ///  A `OvfUnsupportedPackage` or one of its subtypes.
     OvfUnsupportedPackage(crate::types::OvfUnsupportedPackageKind),
+}
+impl Clone for OvfFaultKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::OvfFault(v) => crate::object::clone_boxed(&**v, Self::OvfFault),
+            Self::OvfConsumerCallbackFault(v) => {
+                Self::OvfConsumerCallbackFault(Clone::clone(v))
+            }
+            Self::OvfExport(v) => Self::OvfExport(Clone::clone(v)),
+            Self::OvfImport(v) => Self::OvfImport(Clone::clone(v)),
+            Self::OvfInvalidPackage(v) => Self::OvfInvalidPackage(Clone::clone(v)),
+            Self::OvfSystemFault(v) => Self::OvfSystemFault(Clone::clone(v)),
+            Self::OvfUnsupportedPackage(v) => {
+                Self::OvfUnsupportedPackage(Clone::clone(v))
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -157,7 +174,7 @@ impl OvfFaultKind {
 impl From<crate::types::OvfFault> for OvfFaultKind {
     #[inline]
     fn from(v: crate::types::OvfFault) -> Self {
-        Self::OvfFault(Box::new(v))
+        crate::object::boxed(v, Self::OvfFault)
     }
 }
 impl From<crate::types::OvfConsumerCallbackFaultKind> for OvfFaultKind {
@@ -241,7 +258,7 @@ impl crate::object::Family for OvfFaultKind {
         }
     }
     fn blank_base() -> Self {
-        Self::OvfFault(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::OvfFault)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -116,7 +116,6 @@ impl<'de> serde::Deserialize<'de> for OvfHardwareExport {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum OvfHardwareExportKind {
     /// Exactly this type.
     OvfHardwareExport(Box<crate::types::OvfHardwareExport>),
@@ -128,6 +127,26 @@ pub enum OvfHardwareExportKind {
     OvfUnknownDeviceBacking(Box<crate::types::OvfUnknownDeviceBacking>),
     ///  A `OvfUnsupportedDeviceExport`.
     OvfUnsupportedDeviceExport(Box<crate::types::OvfUnsupportedDeviceExport>),
+}
+impl Clone for OvfHardwareExportKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::OvfHardwareExport(v) => {
+                crate::object::clone_boxed(&**v, Self::OvfHardwareExport)
+            }
+            Self::OvfConnectedDevice(v) => Self::OvfConnectedDevice(Clone::clone(v)),
+            Self::OvfUnableToExportDisk(v) => {
+                crate::object::clone_boxed(&**v, Self::OvfUnableToExportDisk)
+            }
+            Self::OvfUnknownDeviceBacking(v) => {
+                crate::object::clone_boxed(&**v, Self::OvfUnknownDeviceBacking)
+            }
+            Self::OvfUnsupportedDeviceExport(v) => {
+                crate::object::clone_boxed(&**v, Self::OvfUnsupportedDeviceExport)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -161,7 +180,7 @@ impl OvfHardwareExportKind {
 impl From<crate::types::OvfHardwareExport> for OvfHardwareExportKind {
     #[inline]
     fn from(v: crate::types::OvfHardwareExport) -> Self {
-        Self::OvfHardwareExport(Box::new(v))
+        crate::object::boxed(v, Self::OvfHardwareExport)
     }
 }
 impl From<crate::types::OvfConnectedDeviceKind> for OvfHardwareExportKind {
@@ -173,19 +192,19 @@ impl From<crate::types::OvfConnectedDeviceKind> for OvfHardwareExportKind {
 impl From<crate::types::OvfUnableToExportDisk> for OvfHardwareExportKind {
     #[inline]
     fn from(v: crate::types::OvfUnableToExportDisk) -> Self {
-        Self::OvfUnableToExportDisk(Box::new(v))
+        crate::object::boxed(v, Self::OvfUnableToExportDisk)
     }
 }
 impl From<crate::types::OvfUnknownDeviceBacking> for OvfHardwareExportKind {
     #[inline]
     fn from(v: crate::types::OvfUnknownDeviceBacking) -> Self {
-        Self::OvfUnknownDeviceBacking(Box::new(v))
+        crate::object::boxed(v, Self::OvfUnknownDeviceBacking)
     }
 }
 impl From<crate::types::OvfUnsupportedDeviceExport> for OvfHardwareExportKind {
     #[inline]
     fn from(v: crate::types::OvfUnsupportedDeviceExport) -> Self {
-        Self::OvfUnsupportedDeviceExport(Box::new(v))
+        crate::object::boxed(v, Self::OvfUnsupportedDeviceExport)
     }
 }
 impl crate::object::Family for OvfHardwareExportKind {
@@ -199,19 +218,19 @@ impl crate::object::Family for OvfHardwareExportKind {
                 )
             }
             crate::registry::id::OvfUnableToExportDisk => {
-                Self::OvfUnableToExportDisk(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::OvfUnableToExportDisk)
             }
             crate::registry::id::OvfUnknownDeviceBacking => {
-                Self::OvfUnknownDeviceBacking(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::OvfUnknownDeviceBacking)
             }
             crate::registry::id::OvfUnsupportedDeviceExport => {
-                Self::OvfUnsupportedDeviceExport(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::OvfUnsupportedDeviceExport)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::OvfHardwareExport(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::OvfHardwareExport)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -106,7 +106,6 @@ impl<'de> serde::Deserialize<'de> for OvfImport {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum OvfImportKind {
     /// Exactly this type.
     OvfImport(Box<crate::types::OvfImport>),
@@ -128,6 +127,41 @@ pub enum OvfImportKind {
     OvfNetworkMappingNotSupported(Box<crate::types::OvfNetworkMappingNotSupported>),
     ///  A `OvfUnsupportedDiskProvisioning`.
     OvfUnsupportedDiskProvisioning(Box<crate::types::OvfUnsupportedDiskProvisioning>),
+}
+impl Clone for OvfImportKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::OvfImport(v) => crate::object::clone_boxed(&**v, Self::OvfImport),
+            Self::OvfCpuCompatibility(v) => {
+                crate::object::clone_boxed(&**v, Self::OvfCpuCompatibility)
+            }
+            Self::OvfCpuCompatibilityCheckNotSupported(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::OvfCpuCompatibilityCheckNotSupported,
+                )
+            }
+            Self::OvfHardwareCheck(v) => {
+                crate::object::clone_boxed(&**v, Self::OvfHardwareCheck)
+            }
+            Self::OvfImportFailed(v) => {
+                crate::object::clone_boxed(&**v, Self::OvfImportFailed)
+            }
+            Self::OvfMappedOsId(v) => {
+                crate::object::clone_boxed(&**v, Self::OvfMappedOsId)
+            }
+            Self::OvfMissingHardware(v) => {
+                crate::object::clone_boxed(&**v, Self::OvfMissingHardware)
+            }
+            Self::OvfNetworkMappingNotSupported(v) => {
+                crate::object::clone_boxed(&**v, Self::OvfNetworkMappingNotSupported)
+            }
+            Self::OvfUnsupportedDiskProvisioning(v) => {
+                crate::object::clone_boxed(&**v, Self::OvfUnsupportedDiskProvisioning)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -165,89 +199,89 @@ impl OvfImportKind {
 impl From<crate::types::OvfImport> for OvfImportKind {
     #[inline]
     fn from(v: crate::types::OvfImport) -> Self {
-        Self::OvfImport(Box::new(v))
+        crate::object::boxed(v, Self::OvfImport)
     }
 }
 impl From<crate::types::OvfCpuCompatibility> for OvfImportKind {
     #[inline]
     fn from(v: crate::types::OvfCpuCompatibility) -> Self {
-        Self::OvfCpuCompatibility(Box::new(v))
+        crate::object::boxed(v, Self::OvfCpuCompatibility)
     }
 }
 impl From<crate::types::OvfCpuCompatibilityCheckNotSupported> for OvfImportKind {
     #[inline]
     fn from(v: crate::types::OvfCpuCompatibilityCheckNotSupported) -> Self {
-        Self::OvfCpuCompatibilityCheckNotSupported(Box::new(v))
+        crate::object::boxed(v, Self::OvfCpuCompatibilityCheckNotSupported)
     }
 }
 impl From<crate::types::OvfHardwareCheck> for OvfImportKind {
     #[inline]
     fn from(v: crate::types::OvfHardwareCheck) -> Self {
-        Self::OvfHardwareCheck(Box::new(v))
+        crate::object::boxed(v, Self::OvfHardwareCheck)
     }
 }
 impl From<crate::types::OvfImportFailed> for OvfImportKind {
     #[inline]
     fn from(v: crate::types::OvfImportFailed) -> Self {
-        Self::OvfImportFailed(Box::new(v))
+        crate::object::boxed(v, Self::OvfImportFailed)
     }
 }
 impl From<crate::types::OvfMappedOsId> for OvfImportKind {
     #[inline]
     fn from(v: crate::types::OvfMappedOsId) -> Self {
-        Self::OvfMappedOsId(Box::new(v))
+        crate::object::boxed(v, Self::OvfMappedOsId)
     }
 }
 impl From<crate::types::OvfMissingHardware> for OvfImportKind {
     #[inline]
     fn from(v: crate::types::OvfMissingHardware) -> Self {
-        Self::OvfMissingHardware(Box::new(v))
+        crate::object::boxed(v, Self::OvfMissingHardware)
     }
 }
 impl From<crate::types::OvfNetworkMappingNotSupported> for OvfImportKind {
     #[inline]
     fn from(v: crate::types::OvfNetworkMappingNotSupported) -> Self {
-        Self::OvfNetworkMappingNotSupported(Box::new(v))
+        crate::object::boxed(v, Self::OvfNetworkMappingNotSupported)
     }
 }
 impl From<crate::types::OvfUnsupportedDiskProvisioning> for OvfImportKind {
     #[inline]
     fn from(v: crate::types::OvfUnsupportedDiskProvisioning) -> Self {
-        Self::OvfUnsupportedDiskProvisioning(Box::new(v))
+        crate::object::boxed(v, Self::OvfUnsupportedDiskProvisioning)
     }
 }
 impl crate::object::Family for OvfImportKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::OvfImport, id) {
             crate::registry::id::OvfCpuCompatibility => {
-                Self::OvfCpuCompatibility(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::OvfCpuCompatibility)
             }
             crate::registry::id::OvfCpuCompatibilityCheckNotSupported => {
-                Self::OvfCpuCompatibilityCheckNotSupported(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::OvfCpuCompatibilityCheckNotSupported)
             }
             crate::registry::id::OvfHardwareCheck => {
-                Self::OvfHardwareCheck(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::OvfHardwareCheck)
             }
             crate::registry::id::OvfImportFailed => {
-                Self::OvfImportFailed(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::OvfImportFailed)
             }
             crate::registry::id::OvfMappedOsId => {
-                Self::OvfMappedOsId(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::OvfMappedOsId)
             }
             crate::registry::id::OvfMissingHardware => {
-                Self::OvfMissingHardware(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::OvfMissingHardware)
             }
             crate::registry::id::OvfNetworkMappingNotSupported => {
-                Self::OvfNetworkMappingNotSupported(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::OvfNetworkMappingNotSupported)
             }
             crate::registry::id::OvfUnsupportedDiskProvisioning => {
-                Self::OvfUnsupportedDiskProvisioning(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::OvfUnsupportedDiskProvisioning)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::OvfImport(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::OvfImport)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

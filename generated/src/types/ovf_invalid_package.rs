@@ -111,7 +111,6 @@ impl<'de> serde::Deserialize<'de> for OvfInvalidPackage {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum OvfInvalidPackageKind {
     /// Exactly this type.
     OvfInvalidPackage(Box<crate::types::OvfInvalidPackage>),
@@ -127,6 +126,24 @@ pub enum OvfInvalidPackageKind {
     OvfWrongNamespace(Box<crate::types::OvfWrongNamespace>),
     ///  A `OvfXmlFormat`.
     OvfXmlFormat(Box<crate::types::OvfXmlFormat>),
+}
+impl Clone for OvfInvalidPackageKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::OvfInvalidPackage(v) => {
+                crate::object::clone_boxed(&**v, Self::OvfInvalidPackage)
+            }
+            Self::OvfAttribute(v) => Self::OvfAttribute(Clone::clone(v)),
+            Self::OvfConstraint(v) => Self::OvfConstraint(Clone::clone(v)),
+            Self::OvfElement(v) => Self::OvfElement(Clone::clone(v)),
+            Self::OvfProperty(v) => Self::OvfProperty(Clone::clone(v)),
+            Self::OvfWrongNamespace(v) => {
+                crate::object::clone_boxed(&**v, Self::OvfWrongNamespace)
+            }
+            Self::OvfXmlFormat(v) => crate::object::clone_boxed(&**v, Self::OvfXmlFormat),
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -162,7 +179,7 @@ impl OvfInvalidPackageKind {
 impl From<crate::types::OvfInvalidPackage> for OvfInvalidPackageKind {
     #[inline]
     fn from(v: crate::types::OvfInvalidPackage) -> Self {
-        Self::OvfInvalidPackage(Box::new(v))
+        crate::object::boxed(v, Self::OvfInvalidPackage)
     }
 }
 impl From<crate::types::OvfAttributeKind> for OvfInvalidPackageKind {
@@ -192,13 +209,13 @@ impl From<crate::types::OvfPropertyKind> for OvfInvalidPackageKind {
 impl From<crate::types::OvfWrongNamespace> for OvfInvalidPackageKind {
     #[inline]
     fn from(v: crate::types::OvfWrongNamespace) -> Self {
-        Self::OvfWrongNamespace(Box::new(v))
+        crate::object::boxed(v, Self::OvfWrongNamespace)
     }
 }
 impl From<crate::types::OvfXmlFormat> for OvfInvalidPackageKind {
     #[inline]
     fn from(v: crate::types::OvfXmlFormat) -> Self {
-        Self::OvfXmlFormat(Box::new(v))
+        crate::object::boxed(v, Self::OvfXmlFormat)
     }
 }
 impl crate::object::Family for OvfInvalidPackageKind {
@@ -233,16 +250,16 @@ impl crate::object::Family for OvfInvalidPackageKind {
                 )
             }
             crate::registry::id::OvfWrongNamespace => {
-                Self::OvfWrongNamespace(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::OvfWrongNamespace)
             }
             crate::registry::id::OvfXmlFormat => {
-                Self::OvfXmlFormat(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::OvfXmlFormat)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::OvfInvalidPackage(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::OvfInvalidPackage)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

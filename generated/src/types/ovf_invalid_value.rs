@@ -140,7 +140,6 @@ impl<'de> serde::Deserialize<'de> for OvfInvalidValue {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum OvfInvalidValueKind {
     /// Exactly this type.
     OvfInvalidValue(Box<crate::types::OvfInvalidValue>),
@@ -152,6 +151,28 @@ pub enum OvfInvalidValueKind {
     OvfInvalidValueFormatMalformed(Box<crate::types::OvfInvalidValueFormatMalformed>),
     ///  A `OvfInvalidValueReference`.
     OvfInvalidValueReference(Box<crate::types::OvfInvalidValueReference>),
+}
+impl Clone for OvfInvalidValueKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::OvfInvalidValue(v) => {
+                crate::object::clone_boxed(&**v, Self::OvfInvalidValue)
+            }
+            Self::OvfInvalidValueConfiguration(v) => {
+                crate::object::clone_boxed(&**v, Self::OvfInvalidValueConfiguration)
+            }
+            Self::OvfInvalidValueEmpty(v) => {
+                crate::object::clone_boxed(&**v, Self::OvfInvalidValueEmpty)
+            }
+            Self::OvfInvalidValueFormatMalformed(v) => {
+                crate::object::clone_boxed(&**v, Self::OvfInvalidValueFormatMalformed)
+            }
+            Self::OvfInvalidValueReference(v) => {
+                crate::object::clone_boxed(&**v, Self::OvfInvalidValueReference)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -185,53 +206,53 @@ impl OvfInvalidValueKind {
 impl From<crate::types::OvfInvalidValue> for OvfInvalidValueKind {
     #[inline]
     fn from(v: crate::types::OvfInvalidValue) -> Self {
-        Self::OvfInvalidValue(Box::new(v))
+        crate::object::boxed(v, Self::OvfInvalidValue)
     }
 }
 impl From<crate::types::OvfInvalidValueConfiguration> for OvfInvalidValueKind {
     #[inline]
     fn from(v: crate::types::OvfInvalidValueConfiguration) -> Self {
-        Self::OvfInvalidValueConfiguration(Box::new(v))
+        crate::object::boxed(v, Self::OvfInvalidValueConfiguration)
     }
 }
 impl From<crate::types::OvfInvalidValueEmpty> for OvfInvalidValueKind {
     #[inline]
     fn from(v: crate::types::OvfInvalidValueEmpty) -> Self {
-        Self::OvfInvalidValueEmpty(Box::new(v))
+        crate::object::boxed(v, Self::OvfInvalidValueEmpty)
     }
 }
 impl From<crate::types::OvfInvalidValueFormatMalformed> for OvfInvalidValueKind {
     #[inline]
     fn from(v: crate::types::OvfInvalidValueFormatMalformed) -> Self {
-        Self::OvfInvalidValueFormatMalformed(Box::new(v))
+        crate::object::boxed(v, Self::OvfInvalidValueFormatMalformed)
     }
 }
 impl From<crate::types::OvfInvalidValueReference> for OvfInvalidValueKind {
     #[inline]
     fn from(v: crate::types::OvfInvalidValueReference) -> Self {
-        Self::OvfInvalidValueReference(Box::new(v))
+        crate::object::boxed(v, Self::OvfInvalidValueReference)
     }
 }
 impl crate::object::Family for OvfInvalidValueKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::OvfInvalidValue, id) {
             crate::registry::id::OvfInvalidValueConfiguration => {
-                Self::OvfInvalidValueConfiguration(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::OvfInvalidValueConfiguration)
             }
             crate::registry::id::OvfInvalidValueEmpty => {
-                Self::OvfInvalidValueEmpty(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::OvfInvalidValueEmpty)
             }
             crate::registry::id::OvfInvalidValueFormatMalformed => {
-                Self::OvfInvalidValueFormatMalformed(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::OvfInvalidValueFormatMalformed)
             }
             crate::registry::id::OvfInvalidValueReference => {
-                Self::OvfInvalidValueReference(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::OvfInvalidValueReference)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::OvfInvalidValue(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::OvfInvalidValue)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -116,7 +116,6 @@ impl<'de> serde::Deserialize<'de> for OvfManagerCommonParams {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum OvfManagerCommonParamsKind {
     /// Exactly this type.
     OvfManagerCommonParams(Box<crate::types::OvfManagerCommonParams>),
@@ -126,6 +125,25 @@ pub enum OvfManagerCommonParamsKind {
     OvfParseDescriptorParams(Box<crate::types::OvfParseDescriptorParams>),
     ///  A `OvfValidateHostParams`.
     OvfValidateHostParams(Box<crate::types::OvfValidateHostParams>),
+}
+impl Clone for OvfManagerCommonParamsKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::OvfManagerCommonParams(v) => {
+                crate::object::clone_boxed(&**v, Self::OvfManagerCommonParams)
+            }
+            Self::OvfCreateImportSpecParams(v) => {
+                Self::OvfCreateImportSpecParams(Clone::clone(v))
+            }
+            Self::OvfParseDescriptorParams(v) => {
+                crate::object::clone_boxed(&**v, Self::OvfParseDescriptorParams)
+            }
+            Self::OvfValidateHostParams(v) => {
+                crate::object::clone_boxed(&**v, Self::OvfValidateHostParams)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -158,7 +176,7 @@ impl OvfManagerCommonParamsKind {
 impl From<crate::types::OvfManagerCommonParams> for OvfManagerCommonParamsKind {
     #[inline]
     fn from(v: crate::types::OvfManagerCommonParams) -> Self {
-        Self::OvfManagerCommonParams(Box::new(v))
+        crate::object::boxed(v, Self::OvfManagerCommonParams)
     }
 }
 impl From<crate::types::OvfCreateImportSpecParamsKind> for OvfManagerCommonParamsKind {
@@ -170,13 +188,13 @@ impl From<crate::types::OvfCreateImportSpecParamsKind> for OvfManagerCommonParam
 impl From<crate::types::OvfParseDescriptorParams> for OvfManagerCommonParamsKind {
     #[inline]
     fn from(v: crate::types::OvfParseDescriptorParams) -> Self {
-        Self::OvfParseDescriptorParams(Box::new(v))
+        crate::object::boxed(v, Self::OvfParseDescriptorParams)
     }
 }
 impl From<crate::types::OvfValidateHostParams> for OvfManagerCommonParamsKind {
     #[inline]
     fn from(v: crate::types::OvfValidateHostParams) -> Self {
-        Self::OvfValidateHostParams(Box::new(v))
+        crate::object::boxed(v, Self::OvfValidateHostParams)
     }
 }
 impl crate::object::Family for OvfManagerCommonParamsKind {
@@ -193,16 +211,16 @@ impl crate::object::Family for OvfManagerCommonParamsKind {
                 )
             }
             crate::registry::id::OvfParseDescriptorParams => {
-                Self::OvfParseDescriptorParams(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::OvfParseDescriptorParams)
             }
             crate::registry::id::OvfValidateHostParams => {
-                Self::OvfValidateHostParams(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::OvfValidateHostParams)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::OvfManagerCommonParams(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::OvfManagerCommonParams)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

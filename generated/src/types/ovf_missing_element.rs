@@ -116,12 +116,24 @@ impl<'de> serde::Deserialize<'de> for OvfMissingElement {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum OvfMissingElementKind {
     /// Exactly this type.
     OvfMissingElement(Box<crate::types::OvfMissingElement>),
     ///  A `OvfMissingElementNormalBoundary`.
     OvfMissingElementNormalBoundary(Box<crate::types::OvfMissingElementNormalBoundary>),
+}
+impl Clone for OvfMissingElementKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::OvfMissingElement(v) => {
+                crate::object::clone_boxed(&**v, Self::OvfMissingElement)
+            }
+            Self::OvfMissingElementNormalBoundary(v) => {
+                crate::object::clone_boxed(&**v, Self::OvfMissingElementNormalBoundary)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -152,26 +164,26 @@ impl OvfMissingElementKind {
 impl From<crate::types::OvfMissingElement> for OvfMissingElementKind {
     #[inline]
     fn from(v: crate::types::OvfMissingElement) -> Self {
-        Self::OvfMissingElement(Box::new(v))
+        crate::object::boxed(v, Self::OvfMissingElement)
     }
 }
 impl From<crate::types::OvfMissingElementNormalBoundary> for OvfMissingElementKind {
     #[inline]
     fn from(v: crate::types::OvfMissingElementNormalBoundary) -> Self {
-        Self::OvfMissingElementNormalBoundary(Box::new(v))
+        crate::object::boxed(v, Self::OvfMissingElementNormalBoundary)
     }
 }
 impl crate::object::Family for OvfMissingElementKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::OvfMissingElement, id) {
             crate::registry::id::OvfMissingElementNormalBoundary => {
-                Self::OvfMissingElementNormalBoundary(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::OvfMissingElementNormalBoundary)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::OvfMissingElement(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::OvfMissingElement)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

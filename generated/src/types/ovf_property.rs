@@ -121,7 +121,6 @@ impl<'de> serde::Deserialize<'de> for OvfProperty {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum OvfPropertyKind {
     /// Exactly this type.
     OvfProperty(Box<crate::types::OvfProperty>),
@@ -137,6 +136,32 @@ pub enum OvfPropertyKind {
     OvfPropertyType(Box<crate::types::OvfPropertyType>),
     ///  A `OvfPropertyValue`.
     OvfPropertyValue(Box<crate::types::OvfPropertyValue>),
+}
+impl Clone for OvfPropertyKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::OvfProperty(v) => crate::object::clone_boxed(&**v, Self::OvfProperty),
+            Self::OvfPropertyNetwork(v) => {
+                crate::object::clone_boxed(&**v, Self::OvfPropertyNetwork)
+            }
+            Self::OvfPropertyQualifier(v) => {
+                crate::object::clone_boxed(&**v, Self::OvfPropertyQualifier)
+            }
+            Self::OvfPropertyQualifierDuplicate(v) => {
+                crate::object::clone_boxed(&**v, Self::OvfPropertyQualifierDuplicate)
+            }
+            Self::OvfPropertyQualifierIgnored(v) => {
+                crate::object::clone_boxed(&**v, Self::OvfPropertyQualifierIgnored)
+            }
+            Self::OvfPropertyType(v) => {
+                crate::object::clone_boxed(&**v, Self::OvfPropertyType)
+            }
+            Self::OvfPropertyValue(v) => {
+                crate::object::clone_boxed(&**v, Self::OvfPropertyValue)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -172,71 +197,71 @@ impl OvfPropertyKind {
 impl From<crate::types::OvfProperty> for OvfPropertyKind {
     #[inline]
     fn from(v: crate::types::OvfProperty) -> Self {
-        Self::OvfProperty(Box::new(v))
+        crate::object::boxed(v, Self::OvfProperty)
     }
 }
 impl From<crate::types::OvfPropertyNetwork> for OvfPropertyKind {
     #[inline]
     fn from(v: crate::types::OvfPropertyNetwork) -> Self {
-        Self::OvfPropertyNetwork(Box::new(v))
+        crate::object::boxed(v, Self::OvfPropertyNetwork)
     }
 }
 impl From<crate::types::OvfPropertyQualifier> for OvfPropertyKind {
     #[inline]
     fn from(v: crate::types::OvfPropertyQualifier) -> Self {
-        Self::OvfPropertyQualifier(Box::new(v))
+        crate::object::boxed(v, Self::OvfPropertyQualifier)
     }
 }
 impl From<crate::types::OvfPropertyQualifierDuplicate> for OvfPropertyKind {
     #[inline]
     fn from(v: crate::types::OvfPropertyQualifierDuplicate) -> Self {
-        Self::OvfPropertyQualifierDuplicate(Box::new(v))
+        crate::object::boxed(v, Self::OvfPropertyQualifierDuplicate)
     }
 }
 impl From<crate::types::OvfPropertyQualifierIgnored> for OvfPropertyKind {
     #[inline]
     fn from(v: crate::types::OvfPropertyQualifierIgnored) -> Self {
-        Self::OvfPropertyQualifierIgnored(Box::new(v))
+        crate::object::boxed(v, Self::OvfPropertyQualifierIgnored)
     }
 }
 impl From<crate::types::OvfPropertyType> for OvfPropertyKind {
     #[inline]
     fn from(v: crate::types::OvfPropertyType) -> Self {
-        Self::OvfPropertyType(Box::new(v))
+        crate::object::boxed(v, Self::OvfPropertyType)
     }
 }
 impl From<crate::types::OvfPropertyValue> for OvfPropertyKind {
     #[inline]
     fn from(v: crate::types::OvfPropertyValue) -> Self {
-        Self::OvfPropertyValue(Box::new(v))
+        crate::object::boxed(v, Self::OvfPropertyValue)
     }
 }
 impl crate::object::Family for OvfPropertyKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::OvfProperty, id) {
             crate::registry::id::OvfPropertyNetwork => {
-                Self::OvfPropertyNetwork(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::OvfPropertyNetwork)
             }
             crate::registry::id::OvfPropertyQualifier => {
-                Self::OvfPropertyQualifier(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::OvfPropertyQualifier)
             }
             crate::registry::id::OvfPropertyQualifierDuplicate => {
-                Self::OvfPropertyQualifierDuplicate(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::OvfPropertyQualifierDuplicate)
             }
             crate::registry::id::OvfPropertyQualifierIgnored => {
-                Self::OvfPropertyQualifierIgnored(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::OvfPropertyQualifierIgnored)
             }
             crate::registry::id::OvfPropertyType => {
-                Self::OvfPropertyType(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::OvfPropertyType)
             }
             crate::registry::id::OvfPropertyValue => {
-                Self::OvfPropertyValue(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::OvfPropertyValue)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::OvfProperty(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::OvfProperty)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

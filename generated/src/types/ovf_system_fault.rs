@@ -106,7 +106,6 @@ impl<'de> serde::Deserialize<'de> for OvfSystemFault {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum OvfSystemFaultKind {
     /// Exactly this type.
     OvfSystemFault(Box<crate::types::OvfSystemFault>),
@@ -128,6 +127,40 @@ pub enum OvfSystemFaultKind {
     OvfUnsupportedDeviceBackingOption(
         Box<crate::types::OvfUnsupportedDeviceBackingOption>,
     ),
+}
+impl Clone for OvfSystemFaultKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::OvfSystemFault(v) => {
+                crate::object::clone_boxed(&**v, Self::OvfSystemFault)
+            }
+            Self::OvfDiskMappingNotFound(v) => {
+                crate::object::clone_boxed(&**v, Self::OvfDiskMappingNotFound)
+            }
+            Self::OvfHostValueNotParsed(v) => {
+                crate::object::clone_boxed(&**v, Self::OvfHostValueNotParsed)
+            }
+            Self::OvfInternalError(v) => {
+                crate::object::clone_boxed(&**v, Self::OvfInternalError)
+            }
+            Self::OvfToXmlUnsupportedElement(v) => {
+                crate::object::clone_boxed(&**v, Self::OvfToXmlUnsupportedElement)
+            }
+            Self::OvfUnknownDevice(v) => {
+                crate::object::clone_boxed(&**v, Self::OvfUnknownDevice)
+            }
+            Self::OvfUnknownEntity(v) => {
+                crate::object::clone_boxed(&**v, Self::OvfUnknownEntity)
+            }
+            Self::OvfUnsupportedDeviceBackingInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::OvfUnsupportedDeviceBackingInfo)
+            }
+            Self::OvfUnsupportedDeviceBackingOption(v) => {
+                crate::object::clone_boxed(&**v, Self::OvfUnsupportedDeviceBackingOption)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -165,89 +198,89 @@ impl OvfSystemFaultKind {
 impl From<crate::types::OvfSystemFault> for OvfSystemFaultKind {
     #[inline]
     fn from(v: crate::types::OvfSystemFault) -> Self {
-        Self::OvfSystemFault(Box::new(v))
+        crate::object::boxed(v, Self::OvfSystemFault)
     }
 }
 impl From<crate::types::OvfDiskMappingNotFound> for OvfSystemFaultKind {
     #[inline]
     fn from(v: crate::types::OvfDiskMappingNotFound) -> Self {
-        Self::OvfDiskMappingNotFound(Box::new(v))
+        crate::object::boxed(v, Self::OvfDiskMappingNotFound)
     }
 }
 impl From<crate::types::OvfHostValueNotParsed> for OvfSystemFaultKind {
     #[inline]
     fn from(v: crate::types::OvfHostValueNotParsed) -> Self {
-        Self::OvfHostValueNotParsed(Box::new(v))
+        crate::object::boxed(v, Self::OvfHostValueNotParsed)
     }
 }
 impl From<crate::types::OvfInternalError> for OvfSystemFaultKind {
     #[inline]
     fn from(v: crate::types::OvfInternalError) -> Self {
-        Self::OvfInternalError(Box::new(v))
+        crate::object::boxed(v, Self::OvfInternalError)
     }
 }
 impl From<crate::types::OvfToXmlUnsupportedElement> for OvfSystemFaultKind {
     #[inline]
     fn from(v: crate::types::OvfToXmlUnsupportedElement) -> Self {
-        Self::OvfToXmlUnsupportedElement(Box::new(v))
+        crate::object::boxed(v, Self::OvfToXmlUnsupportedElement)
     }
 }
 impl From<crate::types::OvfUnknownDevice> for OvfSystemFaultKind {
     #[inline]
     fn from(v: crate::types::OvfUnknownDevice) -> Self {
-        Self::OvfUnknownDevice(Box::new(v))
+        crate::object::boxed(v, Self::OvfUnknownDevice)
     }
 }
 impl From<crate::types::OvfUnknownEntity> for OvfSystemFaultKind {
     #[inline]
     fn from(v: crate::types::OvfUnknownEntity) -> Self {
-        Self::OvfUnknownEntity(Box::new(v))
+        crate::object::boxed(v, Self::OvfUnknownEntity)
     }
 }
 impl From<crate::types::OvfUnsupportedDeviceBackingInfo> for OvfSystemFaultKind {
     #[inline]
     fn from(v: crate::types::OvfUnsupportedDeviceBackingInfo) -> Self {
-        Self::OvfUnsupportedDeviceBackingInfo(Box::new(v))
+        crate::object::boxed(v, Self::OvfUnsupportedDeviceBackingInfo)
     }
 }
 impl From<crate::types::OvfUnsupportedDeviceBackingOption> for OvfSystemFaultKind {
     #[inline]
     fn from(v: crate::types::OvfUnsupportedDeviceBackingOption) -> Self {
-        Self::OvfUnsupportedDeviceBackingOption(Box::new(v))
+        crate::object::boxed(v, Self::OvfUnsupportedDeviceBackingOption)
     }
 }
 impl crate::object::Family for OvfSystemFaultKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::OvfSystemFault, id) {
             crate::registry::id::OvfDiskMappingNotFound => {
-                Self::OvfDiskMappingNotFound(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::OvfDiskMappingNotFound)
             }
             crate::registry::id::OvfHostValueNotParsed => {
-                Self::OvfHostValueNotParsed(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::OvfHostValueNotParsed)
             }
             crate::registry::id::OvfInternalError => {
-                Self::OvfInternalError(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::OvfInternalError)
             }
             crate::registry::id::OvfToXmlUnsupportedElement => {
-                Self::OvfToXmlUnsupportedElement(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::OvfToXmlUnsupportedElement)
             }
             crate::registry::id::OvfUnknownDevice => {
-                Self::OvfUnknownDevice(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::OvfUnknownDevice)
             }
             crate::registry::id::OvfUnknownEntity => {
-                Self::OvfUnknownEntity(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::OvfUnknownEntity)
             }
             crate::registry::id::OvfUnsupportedDeviceBackingInfo => {
-                Self::OvfUnsupportedDeviceBackingInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::OvfUnsupportedDeviceBackingInfo)
             }
             crate::registry::id::OvfUnsupportedDeviceBackingOption => {
-                Self::OvfUnsupportedDeviceBackingOption(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::OvfUnsupportedDeviceBackingOption)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::OvfSystemFault(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::OvfSystemFault)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

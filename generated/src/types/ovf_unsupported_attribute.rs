@@ -127,12 +127,24 @@ impl<'de> serde::Deserialize<'de> for OvfUnsupportedAttribute {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum OvfUnsupportedAttributeKind {
     /// Exactly this type.
     OvfUnsupportedAttribute(Box<crate::types::OvfUnsupportedAttribute>),
     ///  A `OvfUnsupportedAttributeValue`.
     OvfUnsupportedAttributeValue(Box<crate::types::OvfUnsupportedAttributeValue>),
+}
+impl Clone for OvfUnsupportedAttributeKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::OvfUnsupportedAttribute(v) => {
+                crate::object::clone_boxed(&**v, Self::OvfUnsupportedAttribute)
+            }
+            Self::OvfUnsupportedAttributeValue(v) => {
+                crate::object::clone_boxed(&**v, Self::OvfUnsupportedAttributeValue)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -163,13 +175,13 @@ impl OvfUnsupportedAttributeKind {
 impl From<crate::types::OvfUnsupportedAttribute> for OvfUnsupportedAttributeKind {
     #[inline]
     fn from(v: crate::types::OvfUnsupportedAttribute) -> Self {
-        Self::OvfUnsupportedAttribute(Box::new(v))
+        crate::object::boxed(v, Self::OvfUnsupportedAttribute)
     }
 }
 impl From<crate::types::OvfUnsupportedAttributeValue> for OvfUnsupportedAttributeKind {
     #[inline]
     fn from(v: crate::types::OvfUnsupportedAttributeValue) -> Self {
-        Self::OvfUnsupportedAttributeValue(Box::new(v))
+        crate::object::boxed(v, Self::OvfUnsupportedAttributeValue)
     }
 }
 impl crate::object::Family for OvfUnsupportedAttributeKind {
@@ -179,13 +191,13 @@ impl crate::object::Family for OvfUnsupportedAttributeKind {
             id,
         ) {
             crate::registry::id::OvfUnsupportedAttributeValue => {
-                Self::OvfUnsupportedAttributeValue(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::OvfUnsupportedAttributeValue)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::OvfUnsupportedAttribute(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::OvfUnsupportedAttribute)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -116,7 +116,6 @@ impl<'de> serde::Deserialize<'de> for OvfUnsupportedElement {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum OvfUnsupportedElementKind {
     /// Exactly this type.
     OvfUnsupportedElement(Box<crate::types::OvfUnsupportedElement>),
@@ -126,6 +125,25 @@ pub enum OvfUnsupportedElementKind {
     OvfUnsupportedElementValue(Box<crate::types::OvfUnsupportedElementValue>),
     ///  A `OvfUnsupportedSection`.
     OvfUnsupportedSection(Box<crate::types::OvfUnsupportedSection>),
+}
+impl Clone for OvfUnsupportedElementKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::OvfUnsupportedElement(v) => {
+                crate::object::clone_boxed(&**v, Self::OvfUnsupportedElement)
+            }
+            Self::OvfNoSpaceOnController(v) => {
+                crate::object::clone_boxed(&**v, Self::OvfNoSpaceOnController)
+            }
+            Self::OvfUnsupportedElementValue(v) => {
+                crate::object::clone_boxed(&**v, Self::OvfUnsupportedElementValue)
+            }
+            Self::OvfUnsupportedSection(v) => {
+                crate::object::clone_boxed(&**v, Self::OvfUnsupportedSection)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -158,25 +176,25 @@ impl OvfUnsupportedElementKind {
 impl From<crate::types::OvfUnsupportedElement> for OvfUnsupportedElementKind {
     #[inline]
     fn from(v: crate::types::OvfUnsupportedElement) -> Self {
-        Self::OvfUnsupportedElement(Box::new(v))
+        crate::object::boxed(v, Self::OvfUnsupportedElement)
     }
 }
 impl From<crate::types::OvfNoSpaceOnController> for OvfUnsupportedElementKind {
     #[inline]
     fn from(v: crate::types::OvfNoSpaceOnController) -> Self {
-        Self::OvfNoSpaceOnController(Box::new(v))
+        crate::object::boxed(v, Self::OvfNoSpaceOnController)
     }
 }
 impl From<crate::types::OvfUnsupportedElementValue> for OvfUnsupportedElementKind {
     #[inline]
     fn from(v: crate::types::OvfUnsupportedElementValue) -> Self {
-        Self::OvfUnsupportedElementValue(Box::new(v))
+        crate::object::boxed(v, Self::OvfUnsupportedElementValue)
     }
 }
 impl From<crate::types::OvfUnsupportedSection> for OvfUnsupportedElementKind {
     #[inline]
     fn from(v: crate::types::OvfUnsupportedSection) -> Self {
-        Self::OvfUnsupportedSection(Box::new(v))
+        crate::object::boxed(v, Self::OvfUnsupportedSection)
     }
 }
 impl crate::object::Family for OvfUnsupportedElementKind {
@@ -186,19 +204,19 @@ impl crate::object::Family for OvfUnsupportedElementKind {
             id,
         ) {
             crate::registry::id::OvfNoSpaceOnController => {
-                Self::OvfNoSpaceOnController(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::OvfNoSpaceOnController)
             }
             crate::registry::id::OvfUnsupportedElementValue => {
-                Self::OvfUnsupportedElementValue(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::OvfUnsupportedElementValue)
             }
             crate::registry::id::OvfUnsupportedSection => {
-                Self::OvfUnsupportedSection(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::OvfUnsupportedSection)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::OvfUnsupportedElement(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::OvfUnsupportedElement)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

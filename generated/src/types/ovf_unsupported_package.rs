@@ -111,7 +111,6 @@ impl<'de> serde::Deserialize<'de> for OvfUnsupportedPackage {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum OvfUnsupportedPackageKind {
     /// Exactly this type.
     OvfUnsupportedPackage(Box<crate::types::OvfUnsupportedPackage>),
@@ -129,6 +128,35 @@ pub enum OvfUnsupportedPackageKind {
     OvfUnsupportedSubType(Box<crate::types::OvfUnsupportedSubType>),
     ///  A `OvfUnsupportedType`.
     OvfUnsupportedType(Box<crate::types::OvfUnsupportedType>),
+}
+impl Clone for OvfUnsupportedPackageKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::OvfUnsupportedPackage(v) => {
+                crate::object::clone_boxed(&**v, Self::OvfUnsupportedPackage)
+            }
+            Self::OvfInvalidVmName(v) => {
+                crate::object::clone_boxed(&**v, Self::OvfInvalidVmName)
+            }
+            Self::OvfNoHostNic(v) => crate::object::clone_boxed(&**v, Self::OvfNoHostNic),
+            Self::OvfNoSupportedHardwareFamily(v) => {
+                crate::object::clone_boxed(&**v, Self::OvfNoSupportedHardwareFamily)
+            }
+            Self::OvfUnsupportedAttribute(v) => {
+                Self::OvfUnsupportedAttribute(Clone::clone(v))
+            }
+            Self::OvfUnsupportedElement(v) => {
+                Self::OvfUnsupportedElement(Clone::clone(v))
+            }
+            Self::OvfUnsupportedSubType(v) => {
+                crate::object::clone_boxed(&**v, Self::OvfUnsupportedSubType)
+            }
+            Self::OvfUnsupportedType(v) => {
+                crate::object::clone_boxed(&**v, Self::OvfUnsupportedType)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -165,25 +193,25 @@ impl OvfUnsupportedPackageKind {
 impl From<crate::types::OvfUnsupportedPackage> for OvfUnsupportedPackageKind {
     #[inline]
     fn from(v: crate::types::OvfUnsupportedPackage) -> Self {
-        Self::OvfUnsupportedPackage(Box::new(v))
+        crate::object::boxed(v, Self::OvfUnsupportedPackage)
     }
 }
 impl From<crate::types::OvfInvalidVmName> for OvfUnsupportedPackageKind {
     #[inline]
     fn from(v: crate::types::OvfInvalidVmName) -> Self {
-        Self::OvfInvalidVmName(Box::new(v))
+        crate::object::boxed(v, Self::OvfInvalidVmName)
     }
 }
 impl From<crate::types::OvfNoHostNic> for OvfUnsupportedPackageKind {
     #[inline]
     fn from(v: crate::types::OvfNoHostNic) -> Self {
-        Self::OvfNoHostNic(Box::new(v))
+        crate::object::boxed(v, Self::OvfNoHostNic)
     }
 }
 impl From<crate::types::OvfNoSupportedHardwareFamily> for OvfUnsupportedPackageKind {
     #[inline]
     fn from(v: crate::types::OvfNoSupportedHardwareFamily) -> Self {
-        Self::OvfNoSupportedHardwareFamily(Box::new(v))
+        crate::object::boxed(v, Self::OvfNoSupportedHardwareFamily)
     }
 }
 impl From<crate::types::OvfUnsupportedAttributeKind> for OvfUnsupportedPackageKind {
@@ -201,13 +229,13 @@ impl From<crate::types::OvfUnsupportedElementKind> for OvfUnsupportedPackageKind
 impl From<crate::types::OvfUnsupportedSubType> for OvfUnsupportedPackageKind {
     #[inline]
     fn from(v: crate::types::OvfUnsupportedSubType) -> Self {
-        Self::OvfUnsupportedSubType(Box::new(v))
+        crate::object::boxed(v, Self::OvfUnsupportedSubType)
     }
 }
 impl From<crate::types::OvfUnsupportedType> for OvfUnsupportedPackageKind {
     #[inline]
     fn from(v: crate::types::OvfUnsupportedType) -> Self {
-        Self::OvfUnsupportedType(Box::new(v))
+        crate::object::boxed(v, Self::OvfUnsupportedType)
     }
 }
 impl crate::object::Family for OvfUnsupportedPackageKind {
@@ -217,13 +245,13 @@ impl crate::object::Family for OvfUnsupportedPackageKind {
             id,
         ) {
             crate::registry::id::OvfInvalidVmName => {
-                Self::OvfInvalidVmName(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::OvfInvalidVmName)
             }
             crate::registry::id::OvfNoHostNic => {
-                Self::OvfNoHostNic(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::OvfNoHostNic)
             }
             crate::registry::id::OvfNoSupportedHardwareFamily => {
-                Self::OvfNoSupportedHardwareFamily(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::OvfNoSupportedHardwareFamily)
             }
             crate::registry::id::OvfUnsupportedAttribute => {
                 Self::OvfUnsupportedAttribute(
@@ -240,16 +268,16 @@ impl crate::object::Family for OvfUnsupportedPackageKind {
                 )
             }
             crate::registry::id::OvfUnsupportedSubType => {
-                Self::OvfUnsupportedSubType(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::OvfUnsupportedSubType)
             }
             crate::registry::id::OvfUnsupportedType => {
-                Self::OvfUnsupportedType(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::OvfUnsupportedType)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::OvfUnsupportedPackage(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::OvfUnsupportedPackage)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

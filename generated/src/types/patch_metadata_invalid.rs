@@ -116,7 +116,6 @@ impl<'de> serde::Deserialize<'de> for PatchMetadataInvalid {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum PatchMetadataInvalidKind {
     /// Exactly this type.
     PatchMetadataInvalid(Box<crate::types::PatchMetadataInvalid>),
@@ -124,6 +123,22 @@ pub enum PatchMetadataInvalidKind {
     PatchMetadataCorrupted(Box<crate::types::PatchMetadataCorrupted>),
     ///  A `PatchMetadataNotFound`.
     PatchMetadataNotFound(Box<crate::types::PatchMetadataNotFound>),
+}
+impl Clone for PatchMetadataInvalidKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::PatchMetadataInvalid(v) => {
+                crate::object::clone_boxed(&**v, Self::PatchMetadataInvalid)
+            }
+            Self::PatchMetadataCorrupted(v) => {
+                crate::object::clone_boxed(&**v, Self::PatchMetadataCorrupted)
+            }
+            Self::PatchMetadataNotFound(v) => {
+                crate::object::clone_boxed(&**v, Self::PatchMetadataNotFound)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -155,19 +170,19 @@ impl PatchMetadataInvalidKind {
 impl From<crate::types::PatchMetadataInvalid> for PatchMetadataInvalidKind {
     #[inline]
     fn from(v: crate::types::PatchMetadataInvalid) -> Self {
-        Self::PatchMetadataInvalid(Box::new(v))
+        crate::object::boxed(v, Self::PatchMetadataInvalid)
     }
 }
 impl From<crate::types::PatchMetadataCorrupted> for PatchMetadataInvalidKind {
     #[inline]
     fn from(v: crate::types::PatchMetadataCorrupted) -> Self {
-        Self::PatchMetadataCorrupted(Box::new(v))
+        crate::object::boxed(v, Self::PatchMetadataCorrupted)
     }
 }
 impl From<crate::types::PatchMetadataNotFound> for PatchMetadataInvalidKind {
     #[inline]
     fn from(v: crate::types::PatchMetadataNotFound) -> Self {
-        Self::PatchMetadataNotFound(Box::new(v))
+        crate::object::boxed(v, Self::PatchMetadataNotFound)
     }
 }
 impl crate::object::Family for PatchMetadataInvalidKind {
@@ -177,16 +192,16 @@ impl crate::object::Family for PatchMetadataInvalidKind {
             id,
         ) {
             crate::registry::id::PatchMetadataCorrupted => {
-                Self::PatchMetadataCorrupted(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::PatchMetadataCorrupted)
             }
             crate::registry::id::PatchMetadataNotFound => {
-                Self::PatchMetadataNotFound(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::PatchMetadataNotFound)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::PatchMetadataInvalid(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::PatchMetadataInvalid)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -111,7 +111,6 @@ impl<'de> serde::Deserialize<'de> for PatchNotApplicable {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum PatchNotApplicableKind {
     /// Exactly this type.
     PatchNotApplicable(Box<crate::types::PatchNotApplicable>),
@@ -121,6 +120,25 @@ pub enum PatchNotApplicableKind {
     PatchMissingDependencies(Box<crate::types::PatchMissingDependencies>),
     ///  A `PatchSuperseded`.
     PatchSuperseded(Box<crate::types::PatchSuperseded>),
+}
+impl Clone for PatchNotApplicableKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::PatchNotApplicable(v) => {
+                crate::object::clone_boxed(&**v, Self::PatchNotApplicable)
+            }
+            Self::PatchAlreadyInstalled(v) => {
+                crate::object::clone_boxed(&**v, Self::PatchAlreadyInstalled)
+            }
+            Self::PatchMissingDependencies(v) => {
+                crate::object::clone_boxed(&**v, Self::PatchMissingDependencies)
+            }
+            Self::PatchSuperseded(v) => {
+                crate::object::clone_boxed(&**v, Self::PatchSuperseded)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -153,25 +171,25 @@ impl PatchNotApplicableKind {
 impl From<crate::types::PatchNotApplicable> for PatchNotApplicableKind {
     #[inline]
     fn from(v: crate::types::PatchNotApplicable) -> Self {
-        Self::PatchNotApplicable(Box::new(v))
+        crate::object::boxed(v, Self::PatchNotApplicable)
     }
 }
 impl From<crate::types::PatchAlreadyInstalled> for PatchNotApplicableKind {
     #[inline]
     fn from(v: crate::types::PatchAlreadyInstalled) -> Self {
-        Self::PatchAlreadyInstalled(Box::new(v))
+        crate::object::boxed(v, Self::PatchAlreadyInstalled)
     }
 }
 impl From<crate::types::PatchMissingDependencies> for PatchNotApplicableKind {
     #[inline]
     fn from(v: crate::types::PatchMissingDependencies) -> Self {
-        Self::PatchMissingDependencies(Box::new(v))
+        crate::object::boxed(v, Self::PatchMissingDependencies)
     }
 }
 impl From<crate::types::PatchSuperseded> for PatchNotApplicableKind {
     #[inline]
     fn from(v: crate::types::PatchSuperseded) -> Self {
-        Self::PatchSuperseded(Box::new(v))
+        crate::object::boxed(v, Self::PatchSuperseded)
     }
 }
 impl crate::object::Family for PatchNotApplicableKind {
@@ -181,19 +199,19 @@ impl crate::object::Family for PatchNotApplicableKind {
             id,
         ) {
             crate::registry::id::PatchAlreadyInstalled => {
-                Self::PatchAlreadyInstalled(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::PatchAlreadyInstalled)
             }
             crate::registry::id::PatchMissingDependencies => {
-                Self::PatchMissingDependencies(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::PatchMissingDependencies)
             }
             crate::registry::id::PatchSuperseded => {
-                Self::PatchSuperseded(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::PatchSuperseded)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::PatchNotApplicable(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::PatchNotApplicable)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

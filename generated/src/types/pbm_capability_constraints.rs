@@ -92,7 +92,6 @@ impl<'de> serde::Deserialize<'de> for PbmCapabilityConstraints {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum PbmCapabilityConstraintsKind {
     /// Exactly this type.
     PbmCapabilityConstraints(Box<crate::types::PbmCapabilityConstraints>),
@@ -101,6 +100,23 @@ pub enum PbmCapabilityConstraintsKind {
     PbmCapabilitySubProfileConstraints(
         Box<crate::types::PbmCapabilitySubProfileConstraints>,
     ),
+}
+impl Clone for PbmCapabilityConstraintsKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::PbmCapabilityConstraints(v) => {
+                crate::object::clone_boxed(&**v, Self::PbmCapabilityConstraints)
+            }
+            #[cfg(feature = "pbm")]
+            Self::PbmCapabilitySubProfileConstraints(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::PbmCapabilitySubProfileConstraints,
+                )
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -132,7 +148,7 @@ impl PbmCapabilityConstraintsKind {
 impl From<crate::types::PbmCapabilityConstraints> for PbmCapabilityConstraintsKind {
     #[inline]
     fn from(v: crate::types::PbmCapabilityConstraints) -> Self {
-        Self::PbmCapabilityConstraints(Box::new(v))
+        crate::object::boxed(v, Self::PbmCapabilityConstraints)
     }
 }
 #[cfg(feature = "pbm")]
@@ -140,7 +156,7 @@ impl From<crate::types::PbmCapabilitySubProfileConstraints>
 for PbmCapabilityConstraintsKind {
     #[inline]
     fn from(v: crate::types::PbmCapabilitySubProfileConstraints) -> Self {
-        Self::PbmCapabilitySubProfileConstraints(Box::new(v))
+        crate::object::boxed(v, Self::PbmCapabilitySubProfileConstraints)
     }
 }
 impl crate::object::Family for PbmCapabilityConstraintsKind {
@@ -151,13 +167,13 @@ impl crate::object::Family for PbmCapabilityConstraintsKind {
         ) {
             #[cfg(feature = "pbm")]
             crate::registry::id::PbmCapabilitySubProfileConstraints => {
-                Self::PbmCapabilitySubProfileConstraints(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::PbmCapabilitySubProfileConstraints)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::PbmCapabilityConstraints(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::PbmCapabilityConstraints)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -216,13 +216,26 @@ impl<'de> serde::Deserialize<'de> for PbmCapabilityProfile {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum PbmCapabilityProfileKind {
     /// Exactly this type.
     PbmCapabilityProfile(Box<crate::types::PbmCapabilityProfile>),
     ///  A `PbmDefaultCapabilityProfile`.
     #[cfg(feature = "pbm")]
     PbmDefaultCapabilityProfile(Box<crate::types::PbmDefaultCapabilityProfile>),
+}
+impl Clone for PbmCapabilityProfileKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::PbmCapabilityProfile(v) => {
+                crate::object::clone_boxed(&**v, Self::PbmCapabilityProfile)
+            }
+            #[cfg(feature = "pbm")]
+            Self::PbmDefaultCapabilityProfile(v) => {
+                crate::object::clone_boxed(&**v, Self::PbmDefaultCapabilityProfile)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -254,14 +267,14 @@ impl PbmCapabilityProfileKind {
 impl From<crate::types::PbmCapabilityProfile> for PbmCapabilityProfileKind {
     #[inline]
     fn from(v: crate::types::PbmCapabilityProfile) -> Self {
-        Self::PbmCapabilityProfile(Box::new(v))
+        crate::object::boxed(v, Self::PbmCapabilityProfile)
     }
 }
 #[cfg(feature = "pbm")]
 impl From<crate::types::PbmDefaultCapabilityProfile> for PbmCapabilityProfileKind {
     #[inline]
     fn from(v: crate::types::PbmDefaultCapabilityProfile) -> Self {
-        Self::PbmDefaultCapabilityProfile(Box::new(v))
+        crate::object::boxed(v, Self::PbmDefaultCapabilityProfile)
     }
 }
 impl crate::object::Family for PbmCapabilityProfileKind {
@@ -272,13 +285,13 @@ impl crate::object::Family for PbmCapabilityProfileKind {
         ) {
             #[cfg(feature = "pbm")]
             crate::registry::id::PbmDefaultCapabilityProfile => {
-                Self::PbmDefaultCapabilityProfile(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::PbmDefaultCapabilityProfile)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::PbmCapabilityProfile(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::PbmCapabilityProfile)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

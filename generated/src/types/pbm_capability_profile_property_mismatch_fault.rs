@@ -136,7 +136,6 @@ impl<'de> serde::Deserialize<'de> for PbmCapabilityProfilePropertyMismatchFault 
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum PbmCapabilityProfilePropertyMismatchFaultKind {
     /// Exactly this type.
     PbmCapabilityProfilePropertyMismatchFault(
@@ -147,6 +146,26 @@ pub enum PbmCapabilityProfilePropertyMismatchFaultKind {
     PbmIncompatibleVendorSpecificRuleSet(
         Box<crate::types::PbmIncompatibleVendorSpecificRuleSet>,
     ),
+}
+impl Clone for PbmCapabilityProfilePropertyMismatchFaultKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::PbmCapabilityProfilePropertyMismatchFault(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::PbmCapabilityProfilePropertyMismatchFault,
+                )
+            }
+            #[cfg(feature = "pbm")]
+            Self::PbmIncompatibleVendorSpecificRuleSet(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::PbmIncompatibleVendorSpecificRuleSet,
+                )
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -179,7 +198,7 @@ impl From<crate::types::PbmCapabilityProfilePropertyMismatchFault>
 for PbmCapabilityProfilePropertyMismatchFaultKind {
     #[inline]
     fn from(v: crate::types::PbmCapabilityProfilePropertyMismatchFault) -> Self {
-        Self::PbmCapabilityProfilePropertyMismatchFault(Box::new(v))
+        crate::object::boxed(v, Self::PbmCapabilityProfilePropertyMismatchFault)
     }
 }
 #[cfg(feature = "pbm")]
@@ -187,7 +206,7 @@ impl From<crate::types::PbmIncompatibleVendorSpecificRuleSet>
 for PbmCapabilityProfilePropertyMismatchFaultKind {
     #[inline]
     fn from(v: crate::types::PbmIncompatibleVendorSpecificRuleSet) -> Self {
-        Self::PbmIncompatibleVendorSpecificRuleSet(Box::new(v))
+        crate::object::boxed(v, Self::PbmIncompatibleVendorSpecificRuleSet)
     }
 }
 impl crate::object::Family for PbmCapabilityProfilePropertyMismatchFaultKind {
@@ -198,13 +217,13 @@ impl crate::object::Family for PbmCapabilityProfilePropertyMismatchFaultKind {
         ) {
             #[cfg(feature = "pbm")]
             crate::registry::id::PbmIncompatibleVendorSpecificRuleSet => {
-                Self::PbmIncompatibleVendorSpecificRuleSet(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::PbmIncompatibleVendorSpecificRuleSet)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::PbmCapabilityProfilePropertyMismatchFault(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::PbmCapabilityProfilePropertyMismatchFault)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -103,13 +103,26 @@ impl<'de> serde::Deserialize<'de> for PbmCapabilityTypeInfo {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum PbmCapabilityTypeInfoKind {
     /// Exactly this type.
     PbmCapabilityTypeInfo(Box<crate::types::PbmCapabilityTypeInfo>),
     ///  A `PbmCapabilityGenericTypeInfo`.
     #[cfg(feature = "pbm")]
     PbmCapabilityGenericTypeInfo(Box<crate::types::PbmCapabilityGenericTypeInfo>),
+}
+impl Clone for PbmCapabilityTypeInfoKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::PbmCapabilityTypeInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::PbmCapabilityTypeInfo)
+            }
+            #[cfg(feature = "pbm")]
+            Self::PbmCapabilityGenericTypeInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::PbmCapabilityGenericTypeInfo)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -141,14 +154,14 @@ impl PbmCapabilityTypeInfoKind {
 impl From<crate::types::PbmCapabilityTypeInfo> for PbmCapabilityTypeInfoKind {
     #[inline]
     fn from(v: crate::types::PbmCapabilityTypeInfo) -> Self {
-        Self::PbmCapabilityTypeInfo(Box::new(v))
+        crate::object::boxed(v, Self::PbmCapabilityTypeInfo)
     }
 }
 #[cfg(feature = "pbm")]
 impl From<crate::types::PbmCapabilityGenericTypeInfo> for PbmCapabilityTypeInfoKind {
     #[inline]
     fn from(v: crate::types::PbmCapabilityGenericTypeInfo) -> Self {
-        Self::PbmCapabilityGenericTypeInfo(Box::new(v))
+        crate::object::boxed(v, Self::PbmCapabilityGenericTypeInfo)
     }
 }
 impl crate::object::Family for PbmCapabilityTypeInfoKind {
@@ -159,13 +172,13 @@ impl crate::object::Family for PbmCapabilityTypeInfoKind {
         ) {
             #[cfg(feature = "pbm")]
             crate::registry::id::PbmCapabilityGenericTypeInfo => {
-                Self::PbmCapabilityGenericTypeInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::PbmCapabilityGenericTypeInfo)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::PbmCapabilityTypeInfo(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::PbmCapabilityTypeInfo)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

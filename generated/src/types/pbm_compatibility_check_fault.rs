@@ -113,7 +113,6 @@ impl<'de> serde::Deserialize<'de> for PbmCompatibilityCheckFault {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum PbmCompatibilityCheckFaultKind {
     /// Exactly this type.
     PbmCompatibilityCheckFault(Box<crate::types::PbmCompatibilityCheckFault>),
@@ -123,6 +122,24 @@ pub enum PbmCompatibilityCheckFaultKind {
     ///  A `PbmPropertyMismatchFault` or one of its subtypes.
     #[cfg(feature = "pbm")]
     PbmPropertyMismatchFault(crate::types::PbmPropertyMismatchFaultKind),
+}
+impl Clone for PbmCompatibilityCheckFaultKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::PbmCompatibilityCheckFault(v) => {
+                crate::object::clone_boxed(&**v, Self::PbmCompatibilityCheckFault)
+            }
+            #[cfg(feature = "pbm")]
+            Self::PbmDefaultProfileAppliesFault(v) => {
+                crate::object::clone_boxed(&**v, Self::PbmDefaultProfileAppliesFault)
+            }
+            #[cfg(feature = "pbm")]
+            Self::PbmPropertyMismatchFault(v) => {
+                Self::PbmPropertyMismatchFault(Clone::clone(v))
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -156,7 +173,7 @@ impl PbmCompatibilityCheckFaultKind {
 impl From<crate::types::PbmCompatibilityCheckFault> for PbmCompatibilityCheckFaultKind {
     #[inline]
     fn from(v: crate::types::PbmCompatibilityCheckFault) -> Self {
-        Self::PbmCompatibilityCheckFault(Box::new(v))
+        crate::object::boxed(v, Self::PbmCompatibilityCheckFault)
     }
 }
 #[cfg(feature = "pbm")]
@@ -164,7 +181,7 @@ impl From<crate::types::PbmDefaultProfileAppliesFault>
 for PbmCompatibilityCheckFaultKind {
     #[inline]
     fn from(v: crate::types::PbmDefaultProfileAppliesFault) -> Self {
-        Self::PbmDefaultProfileAppliesFault(Box::new(v))
+        crate::object::boxed(v, Self::PbmDefaultProfileAppliesFault)
     }
 }
 #[cfg(feature = "pbm")]
@@ -183,7 +200,7 @@ impl crate::object::Family for PbmCompatibilityCheckFaultKind {
         ) {
             #[cfg(feature = "pbm")]
             crate::registry::id::PbmDefaultProfileAppliesFault => {
-                Self::PbmDefaultProfileAppliesFault(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::PbmDefaultProfileAppliesFault)
             }
             #[cfg(feature = "pbm")]
             crate::registry::id::PbmPropertyMismatchFault => {
@@ -197,7 +214,7 @@ impl crate::object::Family for PbmCompatibilityCheckFaultKind {
         }
     }
     fn blank_base() -> Self {
-        Self::PbmCompatibilityCheckFault(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::PbmCompatibilityCheckFault)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -108,7 +108,6 @@ impl<'de> serde::Deserialize<'de> for PbmFault {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum PbmFaultKind {
     /// Exactly this type.
     PbmFault(Box<crate::types::PbmFault>),
@@ -139,6 +138,50 @@ pub enum PbmFaultKind {
     ///  A `PbmResourceInUse`.
     #[cfg(feature = "pbm")]
     PbmResourceInUse(Box<crate::types::PbmResourceInUse>),
+}
+impl Clone for PbmFaultKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::PbmFault(v) => crate::object::clone_boxed(&**v, Self::PbmFault),
+            #[cfg(feature = "pbm")]
+            Self::PbmAlreadyExists(v) => {
+                crate::object::clone_boxed(&**v, Self::PbmAlreadyExists)
+            }
+            #[cfg(feature = "pbm")]
+            Self::PbmCompatibilityCheckFault(v) => {
+                Self::PbmCompatibilityCheckFault(Clone::clone(v))
+            }
+            #[cfg(feature = "pbm")]
+            Self::PbmDuplicateName(v) => {
+                crate::object::clone_boxed(&**v, Self::PbmDuplicateName)
+            }
+            #[cfg(feature = "pbm")]
+            Self::PbmFaultInvalidLogin(v) => {
+                crate::object::clone_boxed(&**v, Self::PbmFaultInvalidLogin)
+            }
+            #[cfg(feature = "pbm")]
+            Self::PbmLegacyHubsNotSupported(v) => {
+                crate::object::clone_boxed(&**v, Self::PbmLegacyHubsNotSupported)
+            }
+            #[cfg(feature = "pbm")]
+            Self::PbmNonExistentHubs(v) => {
+                crate::object::clone_boxed(&**v, Self::PbmNonExistentHubs)
+            }
+            #[cfg(feature = "pbm")]
+            Self::PbmFaultNotFound(v) => {
+                crate::object::clone_boxed(&**v, Self::PbmFaultNotFound)
+            }
+            #[cfg(feature = "pbm")]
+            Self::PbmFaultProfileStorageFault(v) => {
+                crate::object::clone_boxed(&**v, Self::PbmFaultProfileStorageFault)
+            }
+            #[cfg(feature = "pbm")]
+            Self::PbmResourceInUse(v) => {
+                crate::object::clone_boxed(&**v, Self::PbmResourceInUse)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -186,14 +229,14 @@ impl PbmFaultKind {
 impl From<crate::types::PbmFault> for PbmFaultKind {
     #[inline]
     fn from(v: crate::types::PbmFault) -> Self {
-        Self::PbmFault(Box::new(v))
+        crate::object::boxed(v, Self::PbmFault)
     }
 }
 #[cfg(feature = "pbm")]
 impl From<crate::types::PbmAlreadyExists> for PbmFaultKind {
     #[inline]
     fn from(v: crate::types::PbmAlreadyExists) -> Self {
-        Self::PbmAlreadyExists(Box::new(v))
+        crate::object::boxed(v, Self::PbmAlreadyExists)
     }
 }
 #[cfg(feature = "pbm")]
@@ -207,49 +250,49 @@ impl From<crate::types::PbmCompatibilityCheckFaultKind> for PbmFaultKind {
 impl From<crate::types::PbmDuplicateName> for PbmFaultKind {
     #[inline]
     fn from(v: crate::types::PbmDuplicateName) -> Self {
-        Self::PbmDuplicateName(Box::new(v))
+        crate::object::boxed(v, Self::PbmDuplicateName)
     }
 }
 #[cfg(feature = "pbm")]
 impl From<crate::types::PbmFaultInvalidLogin> for PbmFaultKind {
     #[inline]
     fn from(v: crate::types::PbmFaultInvalidLogin) -> Self {
-        Self::PbmFaultInvalidLogin(Box::new(v))
+        crate::object::boxed(v, Self::PbmFaultInvalidLogin)
     }
 }
 #[cfg(feature = "pbm")]
 impl From<crate::types::PbmLegacyHubsNotSupported> for PbmFaultKind {
     #[inline]
     fn from(v: crate::types::PbmLegacyHubsNotSupported) -> Self {
-        Self::PbmLegacyHubsNotSupported(Box::new(v))
+        crate::object::boxed(v, Self::PbmLegacyHubsNotSupported)
     }
 }
 #[cfg(feature = "pbm")]
 impl From<crate::types::PbmNonExistentHubs> for PbmFaultKind {
     #[inline]
     fn from(v: crate::types::PbmNonExistentHubs) -> Self {
-        Self::PbmNonExistentHubs(Box::new(v))
+        crate::object::boxed(v, Self::PbmNonExistentHubs)
     }
 }
 #[cfg(feature = "pbm")]
 impl From<crate::types::PbmFaultNotFound> for PbmFaultKind {
     #[inline]
     fn from(v: crate::types::PbmFaultNotFound) -> Self {
-        Self::PbmFaultNotFound(Box::new(v))
+        crate::object::boxed(v, Self::PbmFaultNotFound)
     }
 }
 #[cfg(feature = "pbm")]
 impl From<crate::types::PbmFaultProfileStorageFault> for PbmFaultKind {
     #[inline]
     fn from(v: crate::types::PbmFaultProfileStorageFault) -> Self {
-        Self::PbmFaultProfileStorageFault(Box::new(v))
+        crate::object::boxed(v, Self::PbmFaultProfileStorageFault)
     }
 }
 #[cfg(feature = "pbm")]
 impl From<crate::types::PbmResourceInUse> for PbmFaultKind {
     #[inline]
     fn from(v: crate::types::PbmResourceInUse) -> Self {
-        Self::PbmResourceInUse(Box::new(v))
+        crate::object::boxed(v, Self::PbmResourceInUse)
     }
 }
 impl crate::object::Family for PbmFaultKind {
@@ -257,7 +300,7 @@ impl crate::object::Family for PbmFaultKind {
         match crate::registry::child_toward(crate::registry::id::PbmFault, id) {
             #[cfg(feature = "pbm")]
             crate::registry::id::PbmAlreadyExists => {
-                Self::PbmAlreadyExists(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::PbmAlreadyExists)
             }
             #[cfg(feature = "pbm")]
             crate::registry::id::PbmCompatibilityCheckFault => {
@@ -269,37 +312,37 @@ impl crate::object::Family for PbmFaultKind {
             }
             #[cfg(feature = "pbm")]
             crate::registry::id::PbmDuplicateName => {
-                Self::PbmDuplicateName(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::PbmDuplicateName)
             }
             #[cfg(feature = "pbm")]
             crate::registry::id::PbmFaultInvalidLogin => {
-                Self::PbmFaultInvalidLogin(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::PbmFaultInvalidLogin)
             }
             #[cfg(feature = "pbm")]
             crate::registry::id::PbmLegacyHubsNotSupported => {
-                Self::PbmLegacyHubsNotSupported(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::PbmLegacyHubsNotSupported)
             }
             #[cfg(feature = "pbm")]
             crate::registry::id::PbmNonExistentHubs => {
-                Self::PbmNonExistentHubs(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::PbmNonExistentHubs)
             }
             #[cfg(feature = "pbm")]
             crate::registry::id::PbmFaultNotFound => {
-                Self::PbmFaultNotFound(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::PbmFaultNotFound)
             }
             #[cfg(feature = "pbm")]
             crate::registry::id::PbmFaultProfileStorageFault => {
-                Self::PbmFaultProfileStorageFault(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::PbmFaultProfileStorageFault)
             }
             #[cfg(feature = "pbm")]
             crate::registry::id::PbmResourceInUse => {
-                Self::PbmResourceInUse(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::PbmResourceInUse)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::PbmFault(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::PbmFault)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

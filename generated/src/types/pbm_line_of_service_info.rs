@@ -113,7 +113,6 @@ impl<'de> serde::Deserialize<'de> for PbmLineOfServiceInfo {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum PbmLineOfServiceInfoKind {
     /// Exactly this type.
     PbmLineOfServiceInfo(Box<crate::types::PbmLineOfServiceInfo>),
@@ -125,6 +124,27 @@ pub enum PbmLineOfServiceInfoKind {
     ///  A `PbmVaioDataServiceInfo`.
     #[cfg(feature = "pbm")]
     PbmVaioDataServiceInfo(Box<crate::types::PbmVaioDataServiceInfo>),
+}
+impl Clone for PbmLineOfServiceInfoKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::PbmLineOfServiceInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::PbmLineOfServiceInfo)
+            }
+            #[cfg(feature = "pbm")]
+            Self::PbmPersistenceBasedDataServiceInfo(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::PbmPersistenceBasedDataServiceInfo,
+                )
+            }
+            #[cfg(feature = "pbm")]
+            Self::PbmVaioDataServiceInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::PbmVaioDataServiceInfo)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -158,7 +178,7 @@ impl PbmLineOfServiceInfoKind {
 impl From<crate::types::PbmLineOfServiceInfo> for PbmLineOfServiceInfoKind {
     #[inline]
     fn from(v: crate::types::PbmLineOfServiceInfo) -> Self {
-        Self::PbmLineOfServiceInfo(Box::new(v))
+        crate::object::boxed(v, Self::PbmLineOfServiceInfo)
     }
 }
 #[cfg(feature = "pbm")]
@@ -166,14 +186,14 @@ impl From<crate::types::PbmPersistenceBasedDataServiceInfo>
 for PbmLineOfServiceInfoKind {
     #[inline]
     fn from(v: crate::types::PbmPersistenceBasedDataServiceInfo) -> Self {
-        Self::PbmPersistenceBasedDataServiceInfo(Box::new(v))
+        crate::object::boxed(v, Self::PbmPersistenceBasedDataServiceInfo)
     }
 }
 #[cfg(feature = "pbm")]
 impl From<crate::types::PbmVaioDataServiceInfo> for PbmLineOfServiceInfoKind {
     #[inline]
     fn from(v: crate::types::PbmVaioDataServiceInfo) -> Self {
-        Self::PbmVaioDataServiceInfo(Box::new(v))
+        crate::object::boxed(v, Self::PbmVaioDataServiceInfo)
     }
 }
 impl crate::object::Family for PbmLineOfServiceInfoKind {
@@ -184,17 +204,17 @@ impl crate::object::Family for PbmLineOfServiceInfoKind {
         ) {
             #[cfg(feature = "pbm")]
             crate::registry::id::PbmPersistenceBasedDataServiceInfo => {
-                Self::PbmPersistenceBasedDataServiceInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::PbmPersistenceBasedDataServiceInfo)
             }
             #[cfg(feature = "pbm")]
             crate::registry::id::PbmVaioDataServiceInfo => {
-                Self::PbmVaioDataServiceInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::PbmVaioDataServiceInfo)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::PbmLineOfServiceInfo(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::PbmLineOfServiceInfo)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -103,7 +103,6 @@ impl<'de> serde::Deserialize<'de> for PbmPlacementCapabilityProfileRequirement {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum PbmPlacementCapabilityProfileRequirementKind {
     /// Exactly this type.
     PbmPlacementCapabilityProfileRequirement(
@@ -114,6 +113,26 @@ pub enum PbmPlacementCapabilityProfileRequirementKind {
     PbmPlacementZoneTopologyRequirement(
         Box<crate::types::PbmPlacementZoneTopologyRequirement>,
     ),
+}
+impl Clone for PbmPlacementCapabilityProfileRequirementKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::PbmPlacementCapabilityProfileRequirement(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::PbmPlacementCapabilityProfileRequirement,
+                )
+            }
+            #[cfg(feature = "pbm")]
+            Self::PbmPlacementZoneTopologyRequirement(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::PbmPlacementZoneTopologyRequirement,
+                )
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -146,7 +165,7 @@ impl From<crate::types::PbmPlacementCapabilityProfileRequirement>
 for PbmPlacementCapabilityProfileRequirementKind {
     #[inline]
     fn from(v: crate::types::PbmPlacementCapabilityProfileRequirement) -> Self {
-        Self::PbmPlacementCapabilityProfileRequirement(Box::new(v))
+        crate::object::boxed(v, Self::PbmPlacementCapabilityProfileRequirement)
     }
 }
 #[cfg(feature = "pbm")]
@@ -154,7 +173,7 @@ impl From<crate::types::PbmPlacementZoneTopologyRequirement>
 for PbmPlacementCapabilityProfileRequirementKind {
     #[inline]
     fn from(v: crate::types::PbmPlacementZoneTopologyRequirement) -> Self {
-        Self::PbmPlacementZoneTopologyRequirement(Box::new(v))
+        crate::object::boxed(v, Self::PbmPlacementZoneTopologyRequirement)
     }
 }
 impl crate::object::Family for PbmPlacementCapabilityProfileRequirementKind {
@@ -165,13 +184,13 @@ impl crate::object::Family for PbmPlacementCapabilityProfileRequirementKind {
         ) {
             #[cfg(feature = "pbm")]
             crate::registry::id::PbmPlacementZoneTopologyRequirement => {
-                Self::PbmPlacementZoneTopologyRequirement(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::PbmPlacementZoneTopologyRequirement)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::PbmPlacementCapabilityProfileRequirement(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::PbmPlacementCapabilityProfileRequirement)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

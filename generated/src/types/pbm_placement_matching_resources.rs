@@ -92,7 +92,6 @@ impl<'de> serde::Deserialize<'de> for PbmPlacementMatchingResources {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum PbmPlacementMatchingResourcesKind {
     /// Exactly this type.
     PbmPlacementMatchingResources(Box<crate::types::PbmPlacementMatchingResources>),
@@ -101,6 +100,23 @@ pub enum PbmPlacementMatchingResourcesKind {
     PbmPlacementMatchingReplicationResources(
         Box<crate::types::PbmPlacementMatchingReplicationResources>,
     ),
+}
+impl Clone for PbmPlacementMatchingResourcesKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::PbmPlacementMatchingResources(v) => {
+                crate::object::clone_boxed(&**v, Self::PbmPlacementMatchingResources)
+            }
+            #[cfg(feature = "pbm")]
+            Self::PbmPlacementMatchingReplicationResources(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::PbmPlacementMatchingReplicationResources,
+                )
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -133,7 +149,7 @@ impl From<crate::types::PbmPlacementMatchingResources>
 for PbmPlacementMatchingResourcesKind {
     #[inline]
     fn from(v: crate::types::PbmPlacementMatchingResources) -> Self {
-        Self::PbmPlacementMatchingResources(Box::new(v))
+        crate::object::boxed(v, Self::PbmPlacementMatchingResources)
     }
 }
 #[cfg(feature = "pbm")]
@@ -141,7 +157,7 @@ impl From<crate::types::PbmPlacementMatchingReplicationResources>
 for PbmPlacementMatchingResourcesKind {
     #[inline]
     fn from(v: crate::types::PbmPlacementMatchingReplicationResources) -> Self {
-        Self::PbmPlacementMatchingReplicationResources(Box::new(v))
+        crate::object::boxed(v, Self::PbmPlacementMatchingReplicationResources)
     }
 }
 impl crate::object::Family for PbmPlacementMatchingResourcesKind {
@@ -152,15 +168,15 @@ impl crate::object::Family for PbmPlacementMatchingResourcesKind {
         ) {
             #[cfg(feature = "pbm")]
             crate::registry::id::PbmPlacementMatchingReplicationResources => {
-                Self::PbmPlacementMatchingReplicationResources(
-                    crate::object::Blank::blank(),
+                crate::object::blank_boxed(
+                    Self::PbmPlacementMatchingReplicationResources,
                 )
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::PbmPlacementMatchingResources(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::PbmPlacementMatchingResources)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -92,7 +92,6 @@ impl<'de> serde::Deserialize<'de> for PbmPlacementRequirement {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum PbmPlacementRequirementKind {
     /// Exactly this type.
     PbmPlacementRequirement(Box<crate::types::PbmPlacementRequirement>),
@@ -106,6 +105,27 @@ pub enum PbmPlacementRequirementKind {
     PbmPlacementCapabilityProfileRequirement(
         crate::types::PbmPlacementCapabilityProfileRequirementKind,
     ),
+}
+impl Clone for PbmPlacementRequirementKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::PbmPlacementRequirement(v) => {
+                crate::object::clone_boxed(&**v, Self::PbmPlacementRequirement)
+            }
+            #[cfg(feature = "pbm")]
+            Self::PbmPlacementCapabilityConstraintsRequirement(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::PbmPlacementCapabilityConstraintsRequirement,
+                )
+            }
+            #[cfg(feature = "pbm")]
+            Self::PbmPlacementCapabilityProfileRequirement(v) => {
+                Self::PbmPlacementCapabilityProfileRequirement(Clone::clone(v))
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -139,7 +159,7 @@ impl PbmPlacementRequirementKind {
 impl From<crate::types::PbmPlacementRequirement> for PbmPlacementRequirementKind {
     #[inline]
     fn from(v: crate::types::PbmPlacementRequirement) -> Self {
-        Self::PbmPlacementRequirement(Box::new(v))
+        crate::object::boxed(v, Self::PbmPlacementRequirement)
     }
 }
 #[cfg(feature = "pbm")]
@@ -147,7 +167,7 @@ impl From<crate::types::PbmPlacementCapabilityConstraintsRequirement>
 for PbmPlacementRequirementKind {
     #[inline]
     fn from(v: crate::types::PbmPlacementCapabilityConstraintsRequirement) -> Self {
-        Self::PbmPlacementCapabilityConstraintsRequirement(Box::new(v))
+        crate::object::boxed(v, Self::PbmPlacementCapabilityConstraintsRequirement)
     }
 }
 #[cfg(feature = "pbm")]
@@ -166,8 +186,8 @@ impl crate::object::Family for PbmPlacementRequirementKind {
         ) {
             #[cfg(feature = "pbm")]
             crate::registry::id::PbmPlacementCapabilityConstraintsRequirement => {
-                Self::PbmPlacementCapabilityConstraintsRequirement(
-                    crate::object::Blank::blank(),
+                crate::object::blank_boxed(
+                    Self::PbmPlacementCapabilityConstraintsRequirement,
                 )
             }
             #[cfg(feature = "pbm")]
@@ -182,7 +202,7 @@ impl crate::object::Family for PbmPlacementRequirementKind {
         }
     }
     fn blank_base() -> Self {
-        Self::PbmPlacementRequirement(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::PbmPlacementRequirement)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

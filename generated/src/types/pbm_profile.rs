@@ -153,13 +153,22 @@ impl<'de> serde::Deserialize<'de> for PbmProfile {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum PbmProfileKind {
     /// Exactly this type.
     PbmProfile(Box<crate::types::PbmProfile>),
     ///  A `PbmCapabilityProfile` or one of its subtypes.
     #[cfg(feature = "pbm")]
     PbmCapabilityProfile(crate::types::PbmCapabilityProfileKind),
+}
+impl Clone for PbmProfileKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::PbmProfile(v) => crate::object::clone_boxed(&**v, Self::PbmProfile),
+            #[cfg(feature = "pbm")]
+            Self::PbmCapabilityProfile(v) => Self::PbmCapabilityProfile(Clone::clone(v)),
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -191,7 +200,7 @@ impl PbmProfileKind {
 impl From<crate::types::PbmProfile> for PbmProfileKind {
     #[inline]
     fn from(v: crate::types::PbmProfile) -> Self {
-        Self::PbmProfile(Box::new(v))
+        crate::object::boxed(v, Self::PbmProfile)
     }
 }
 #[cfg(feature = "pbm")]
@@ -216,7 +225,7 @@ impl crate::object::Family for PbmProfileKind {
         }
     }
     fn blank_base() -> Self {
-        Self::PbmProfile(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::PbmProfile)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -129,7 +129,6 @@ impl<'de> serde::Deserialize<'de> for PbmPropertyMismatchFault {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum PbmPropertyMismatchFaultKind {
     /// Exactly this type.
     PbmPropertyMismatchFault(Box<crate::types::PbmPropertyMismatchFault>),
@@ -138,6 +137,20 @@ pub enum PbmPropertyMismatchFaultKind {
     PbmCapabilityProfilePropertyMismatchFault(
         crate::types::PbmCapabilityProfilePropertyMismatchFaultKind,
     ),
+}
+impl Clone for PbmPropertyMismatchFaultKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::PbmPropertyMismatchFault(v) => {
+                crate::object::clone_boxed(&**v, Self::PbmPropertyMismatchFault)
+            }
+            #[cfg(feature = "pbm")]
+            Self::PbmCapabilityProfilePropertyMismatchFault(v) => {
+                Self::PbmCapabilityProfilePropertyMismatchFault(Clone::clone(v))
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -169,7 +182,7 @@ impl PbmPropertyMismatchFaultKind {
 impl From<crate::types::PbmPropertyMismatchFault> for PbmPropertyMismatchFaultKind {
     #[inline]
     fn from(v: crate::types::PbmPropertyMismatchFault) -> Self {
-        Self::PbmPropertyMismatchFault(Box::new(v))
+        crate::object::boxed(v, Self::PbmPropertyMismatchFault)
     }
 }
 #[cfg(feature = "pbm")]
@@ -198,7 +211,7 @@ impl crate::object::Family for PbmPropertyMismatchFaultKind {
         }
     }
     fn blank_base() -> Self {
-        Self::PbmPropertyMismatchFault(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::PbmPropertyMismatchFault)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

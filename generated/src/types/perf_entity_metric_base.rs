@@ -95,7 +95,6 @@ impl<'de> serde::Deserialize<'de> for PerfEntityMetricBase {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum PerfEntityMetricBaseKind {
     /// Exactly this type.
     PerfEntityMetricBase(Box<crate::types::PerfEntityMetricBase>),
@@ -103,6 +102,22 @@ pub enum PerfEntityMetricBaseKind {
     PerfEntityMetric(Box<crate::types::PerfEntityMetric>),
     ///  A `PerfEntityMetricCSV`.
     PerfEntityMetricCSV(Box<crate::types::PerfEntityMetricCSV>),
+}
+impl Clone for PerfEntityMetricBaseKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::PerfEntityMetricBase(v) => {
+                crate::object::clone_boxed(&**v, Self::PerfEntityMetricBase)
+            }
+            Self::PerfEntityMetric(v) => {
+                crate::object::clone_boxed(&**v, Self::PerfEntityMetric)
+            }
+            Self::PerfEntityMetricCSV(v) => {
+                crate::object::clone_boxed(&**v, Self::PerfEntityMetricCSV)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -134,19 +149,19 @@ impl PerfEntityMetricBaseKind {
 impl From<crate::types::PerfEntityMetricBase> for PerfEntityMetricBaseKind {
     #[inline]
     fn from(v: crate::types::PerfEntityMetricBase) -> Self {
-        Self::PerfEntityMetricBase(Box::new(v))
+        crate::object::boxed(v, Self::PerfEntityMetricBase)
     }
 }
 impl From<crate::types::PerfEntityMetric> for PerfEntityMetricBaseKind {
     #[inline]
     fn from(v: crate::types::PerfEntityMetric) -> Self {
-        Self::PerfEntityMetric(Box::new(v))
+        crate::object::boxed(v, Self::PerfEntityMetric)
     }
 }
 impl From<crate::types::PerfEntityMetricCSV> for PerfEntityMetricBaseKind {
     #[inline]
     fn from(v: crate::types::PerfEntityMetricCSV) -> Self {
-        Self::PerfEntityMetricCSV(Box::new(v))
+        crate::object::boxed(v, Self::PerfEntityMetricCSV)
     }
 }
 impl crate::object::Family for PerfEntityMetricBaseKind {
@@ -156,16 +171,16 @@ impl crate::object::Family for PerfEntityMetricBaseKind {
             id,
         ) {
             crate::registry::id::PerfEntityMetric => {
-                Self::PerfEntityMetric(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::PerfEntityMetric)
             }
             crate::registry::id::PerfEntityMetricCSV => {
-                Self::PerfEntityMetricCSV(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::PerfEntityMetricCSV)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::PerfEntityMetricBase(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::PerfEntityMetricBase)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -101,7 +101,6 @@ impl<'de> serde::Deserialize<'de> for PerfMetricSeries {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum PerfMetricSeriesKind {
     /// Exactly this type.
     PerfMetricSeries(Box<crate::types::PerfMetricSeries>),
@@ -109,6 +108,22 @@ pub enum PerfMetricSeriesKind {
     PerfMetricIntSeries(Box<crate::types::PerfMetricIntSeries>),
     ///  A `PerfMetricSeriesCSV`.
     PerfMetricSeriesCSV(Box<crate::types::PerfMetricSeriesCSV>),
+}
+impl Clone for PerfMetricSeriesKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::PerfMetricSeries(v) => {
+                crate::object::clone_boxed(&**v, Self::PerfMetricSeries)
+            }
+            Self::PerfMetricIntSeries(v) => {
+                crate::object::clone_boxed(&**v, Self::PerfMetricIntSeries)
+            }
+            Self::PerfMetricSeriesCSV(v) => {
+                crate::object::clone_boxed(&**v, Self::PerfMetricSeriesCSV)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -140,35 +155,35 @@ impl PerfMetricSeriesKind {
 impl From<crate::types::PerfMetricSeries> for PerfMetricSeriesKind {
     #[inline]
     fn from(v: crate::types::PerfMetricSeries) -> Self {
-        Self::PerfMetricSeries(Box::new(v))
+        crate::object::boxed(v, Self::PerfMetricSeries)
     }
 }
 impl From<crate::types::PerfMetricIntSeries> for PerfMetricSeriesKind {
     #[inline]
     fn from(v: crate::types::PerfMetricIntSeries) -> Self {
-        Self::PerfMetricIntSeries(Box::new(v))
+        crate::object::boxed(v, Self::PerfMetricIntSeries)
     }
 }
 impl From<crate::types::PerfMetricSeriesCSV> for PerfMetricSeriesKind {
     #[inline]
     fn from(v: crate::types::PerfMetricSeriesCSV) -> Self {
-        Self::PerfMetricSeriesCSV(Box::new(v))
+        crate::object::boxed(v, Self::PerfMetricSeriesCSV)
     }
 }
 impl crate::object::Family for PerfMetricSeriesKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::PerfMetricSeries, id) {
             crate::registry::id::PerfMetricIntSeries => {
-                Self::PerfMetricIntSeries(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::PerfMetricIntSeries)
             }
             crate::registry::id::PerfMetricSeriesCSV => {
-                Self::PerfMetricSeriesCSV(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::PerfMetricSeriesCSV)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::PerfMetricSeries(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::PerfMetricSeries)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -227,7 +227,6 @@ impl<'de> serde::Deserialize<'de> for PermissionEvent {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum PermissionEventKind {
     /// Exactly this type.
     PermissionEvent(Box<crate::types::PermissionEvent>),
@@ -237,6 +236,25 @@ pub enum PermissionEventKind {
     PermissionRemovedEvent(Box<crate::types::PermissionRemovedEvent>),
     ///  A `PermissionUpdatedEvent`.
     PermissionUpdatedEvent(Box<crate::types::PermissionUpdatedEvent>),
+}
+impl Clone for PermissionEventKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::PermissionEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::PermissionEvent)
+            }
+            Self::PermissionAddedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::PermissionAddedEvent)
+            }
+            Self::PermissionRemovedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::PermissionRemovedEvent)
+            }
+            Self::PermissionUpdatedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::PermissionUpdatedEvent)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -269,44 +287,44 @@ impl PermissionEventKind {
 impl From<crate::types::PermissionEvent> for PermissionEventKind {
     #[inline]
     fn from(v: crate::types::PermissionEvent) -> Self {
-        Self::PermissionEvent(Box::new(v))
+        crate::object::boxed(v, Self::PermissionEvent)
     }
 }
 impl From<crate::types::PermissionAddedEvent> for PermissionEventKind {
     #[inline]
     fn from(v: crate::types::PermissionAddedEvent) -> Self {
-        Self::PermissionAddedEvent(Box::new(v))
+        crate::object::boxed(v, Self::PermissionAddedEvent)
     }
 }
 impl From<crate::types::PermissionRemovedEvent> for PermissionEventKind {
     #[inline]
     fn from(v: crate::types::PermissionRemovedEvent) -> Self {
-        Self::PermissionRemovedEvent(Box::new(v))
+        crate::object::boxed(v, Self::PermissionRemovedEvent)
     }
 }
 impl From<crate::types::PermissionUpdatedEvent> for PermissionEventKind {
     #[inline]
     fn from(v: crate::types::PermissionUpdatedEvent) -> Self {
-        Self::PermissionUpdatedEvent(Box::new(v))
+        crate::object::boxed(v, Self::PermissionUpdatedEvent)
     }
 }
 impl crate::object::Family for PermissionEventKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::PermissionEvent, id) {
             crate::registry::id::PermissionAddedEvent => {
-                Self::PermissionAddedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::PermissionAddedEvent)
             }
             crate::registry::id::PermissionRemovedEvent => {
-                Self::PermissionRemovedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::PermissionRemovedEvent)
             }
             crate::registry::id::PermissionUpdatedEvent => {
-                Self::PermissionUpdatedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::PermissionUpdatedEvent)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::PermissionEvent(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::PermissionEvent)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -154,7 +154,6 @@ impl<'de> serde::Deserialize<'de> for PersonalityAgencyDepotIssue {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum PersonalityAgencyDepotIssueKind {
     /// Exactly this type.
     PersonalityAgencyDepotIssue(Box<crate::types::PersonalityAgencyDepotIssue>),
@@ -171,6 +170,34 @@ pub enum PersonalityAgencyDepotIssueKind {
     ///  A `PersonalityAgencyInvalidDepot`.
     #[cfg(feature = "eam")]
     PersonalityAgencyInvalidDepot(Box<crate::types::PersonalityAgencyInvalidDepot>),
+}
+impl Clone for PersonalityAgencyDepotIssueKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::PersonalityAgencyDepotIssue(v) => {
+                crate::object::clone_boxed(&**v, Self::PersonalityAgencyDepotIssue)
+            }
+            #[cfg(feature = "eam")]
+            Self::PersonalityAgencyCannotUploadDepot(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::PersonalityAgencyCannotUploadDepot,
+                )
+            }
+            #[cfg(feature = "eam")]
+            Self::PersonalityAgencyInaccessibleDepot(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::PersonalityAgencyInaccessibleDepot,
+                )
+            }
+            #[cfg(feature = "eam")]
+            Self::PersonalityAgencyInvalidDepot(v) => {
+                crate::object::clone_boxed(&**v, Self::PersonalityAgencyInvalidDepot)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -207,7 +234,7 @@ impl From<crate::types::PersonalityAgencyDepotIssue>
 for PersonalityAgencyDepotIssueKind {
     #[inline]
     fn from(v: crate::types::PersonalityAgencyDepotIssue) -> Self {
-        Self::PersonalityAgencyDepotIssue(Box::new(v))
+        crate::object::boxed(v, Self::PersonalityAgencyDepotIssue)
     }
 }
 #[cfg(feature = "eam")]
@@ -215,7 +242,7 @@ impl From<crate::types::PersonalityAgencyCannotUploadDepot>
 for PersonalityAgencyDepotIssueKind {
     #[inline]
     fn from(v: crate::types::PersonalityAgencyCannotUploadDepot) -> Self {
-        Self::PersonalityAgencyCannotUploadDepot(Box::new(v))
+        crate::object::boxed(v, Self::PersonalityAgencyCannotUploadDepot)
     }
 }
 #[cfg(feature = "eam")]
@@ -223,7 +250,7 @@ impl From<crate::types::PersonalityAgencyInaccessibleDepot>
 for PersonalityAgencyDepotIssueKind {
     #[inline]
     fn from(v: crate::types::PersonalityAgencyInaccessibleDepot) -> Self {
-        Self::PersonalityAgencyInaccessibleDepot(Box::new(v))
+        crate::object::boxed(v, Self::PersonalityAgencyInaccessibleDepot)
     }
 }
 #[cfg(feature = "eam")]
@@ -231,7 +258,7 @@ impl From<crate::types::PersonalityAgencyInvalidDepot>
 for PersonalityAgencyDepotIssueKind {
     #[inline]
     fn from(v: crate::types::PersonalityAgencyInvalidDepot) -> Self {
-        Self::PersonalityAgencyInvalidDepot(Box::new(v))
+        crate::object::boxed(v, Self::PersonalityAgencyInvalidDepot)
     }
 }
 impl crate::object::Family for PersonalityAgencyDepotIssueKind {
@@ -242,21 +269,21 @@ impl crate::object::Family for PersonalityAgencyDepotIssueKind {
         ) {
             #[cfg(feature = "eam")]
             crate::registry::id::PersonalityAgencyCannotUploadDepot => {
-                Self::PersonalityAgencyCannotUploadDepot(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::PersonalityAgencyCannotUploadDepot)
             }
             #[cfg(feature = "eam")]
             crate::registry::id::PersonalityAgencyInaccessibleDepot => {
-                Self::PersonalityAgencyInaccessibleDepot(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::PersonalityAgencyInaccessibleDepot)
             }
             #[cfg(feature = "eam")]
             crate::registry::id::PersonalityAgencyInvalidDepot => {
-                Self::PersonalityAgencyInvalidDepot(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::PersonalityAgencyInvalidDepot)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::PersonalityAgencyDepotIssue(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::PersonalityAgencyDepotIssue)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

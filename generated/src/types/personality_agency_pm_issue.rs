@@ -147,7 +147,6 @@ impl<'de> serde::Deserialize<'de> for PersonalityAgencyPMIssue {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum PersonalityAgencyPMIssueKind {
     /// Exactly this type.
     PersonalityAgencyPMIssue(Box<crate::types::PersonalityAgencyPMIssue>),
@@ -162,6 +161,31 @@ pub enum PersonalityAgencyPMIssueKind {
     ///  A `PersonalityAgencyPMUnavailable`.
     #[cfg(feature = "eam")]
     PersonalityAgencyPMUnavailable(Box<crate::types::PersonalityAgencyPMUnavailable>),
+}
+impl Clone for PersonalityAgencyPMIssueKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::PersonalityAgencyPMIssue(v) => {
+                crate::object::clone_boxed(&**v, Self::PersonalityAgencyPMIssue)
+            }
+            #[cfg(feature = "eam")]
+            Self::PersonalityAgencyCannotConfigureSolutions(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::PersonalityAgencyCannotConfigureSolutions,
+                )
+            }
+            #[cfg(feature = "eam")]
+            Self::PersonalityAgencyDepotIssue(v) => {
+                Self::PersonalityAgencyDepotIssue(Clone::clone(v))
+            }
+            #[cfg(feature = "eam")]
+            Self::PersonalityAgencyPMUnavailable(v) => {
+                crate::object::clone_boxed(&**v, Self::PersonalityAgencyPMUnavailable)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -197,7 +221,7 @@ impl PersonalityAgencyPMIssueKind {
 impl From<crate::types::PersonalityAgencyPMIssue> for PersonalityAgencyPMIssueKind {
     #[inline]
     fn from(v: crate::types::PersonalityAgencyPMIssue) -> Self {
-        Self::PersonalityAgencyPMIssue(Box::new(v))
+        crate::object::boxed(v, Self::PersonalityAgencyPMIssue)
     }
 }
 #[cfg(feature = "eam")]
@@ -205,7 +229,7 @@ impl From<crate::types::PersonalityAgencyCannotConfigureSolutions>
 for PersonalityAgencyPMIssueKind {
     #[inline]
     fn from(v: crate::types::PersonalityAgencyCannotConfigureSolutions) -> Self {
-        Self::PersonalityAgencyCannotConfigureSolutions(Box::new(v))
+        crate::object::boxed(v, Self::PersonalityAgencyCannotConfigureSolutions)
     }
 }
 #[cfg(feature = "eam")]
@@ -221,7 +245,7 @@ impl From<crate::types::PersonalityAgencyPMUnavailable>
 for PersonalityAgencyPMIssueKind {
     #[inline]
     fn from(v: crate::types::PersonalityAgencyPMUnavailable) -> Self {
-        Self::PersonalityAgencyPMUnavailable(Box::new(v))
+        crate::object::boxed(v, Self::PersonalityAgencyPMUnavailable)
     }
 }
 impl crate::object::Family for PersonalityAgencyPMIssueKind {
@@ -232,8 +256,8 @@ impl crate::object::Family for PersonalityAgencyPMIssueKind {
         ) {
             #[cfg(feature = "eam")]
             crate::registry::id::PersonalityAgencyCannotConfigureSolutions => {
-                Self::PersonalityAgencyCannotConfigureSolutions(
-                    crate::object::Blank::blank(),
+                crate::object::blank_boxed(
+                    Self::PersonalityAgencyCannotConfigureSolutions,
                 )
             }
             #[cfg(feature = "eam")]
@@ -246,13 +270,13 @@ impl crate::object::Family for PersonalityAgencyPMIssueKind {
             }
             #[cfg(feature = "eam")]
             crate::registry::id::PersonalityAgencyPMUnavailable => {
-                Self::PersonalityAgencyPMUnavailable(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::PersonalityAgencyPMUnavailable)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::PersonalityAgencyPMIssue(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::PersonalityAgencyPMIssue)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -179,7 +179,6 @@ impl<'de> serde::Deserialize<'de> for PersonalityAgentPMIssue {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum PersonalityAgentPMIssueKind {
     /// Exactly this type.
     PersonalityAgentPMIssue(Box<crate::types::PersonalityAgentPMIssue>),
@@ -193,6 +192,30 @@ pub enum PersonalityAgentPMIssueKind {
     PersonalityAgentBlockedByAgencyOperation(
         Box<crate::types::PersonalityAgentBlockedByAgencyOperation>,
     ),
+}
+impl Clone for PersonalityAgentPMIssueKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::PersonalityAgentPMIssue(v) => {
+                crate::object::clone_boxed(&**v, Self::PersonalityAgentPMIssue)
+            }
+            #[cfg(feature = "eam")]
+            Self::PersonalityAgentAwaitingPMRemediation(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::PersonalityAgentAwaitingPMRemediation,
+                )
+            }
+            #[cfg(feature = "eam")]
+            Self::PersonalityAgentBlockedByAgencyOperation(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::PersonalityAgentBlockedByAgencyOperation,
+                )
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -226,7 +249,7 @@ impl PersonalityAgentPMIssueKind {
 impl From<crate::types::PersonalityAgentPMIssue> for PersonalityAgentPMIssueKind {
     #[inline]
     fn from(v: crate::types::PersonalityAgentPMIssue) -> Self {
-        Self::PersonalityAgentPMIssue(Box::new(v))
+        crate::object::boxed(v, Self::PersonalityAgentPMIssue)
     }
 }
 #[cfg(feature = "eam")]
@@ -234,7 +257,7 @@ impl From<crate::types::PersonalityAgentAwaitingPMRemediation>
 for PersonalityAgentPMIssueKind {
     #[inline]
     fn from(v: crate::types::PersonalityAgentAwaitingPMRemediation) -> Self {
-        Self::PersonalityAgentAwaitingPMRemediation(Box::new(v))
+        crate::object::boxed(v, Self::PersonalityAgentAwaitingPMRemediation)
     }
 }
 #[cfg(feature = "eam")]
@@ -242,7 +265,7 @@ impl From<crate::types::PersonalityAgentBlockedByAgencyOperation>
 for PersonalityAgentPMIssueKind {
     #[inline]
     fn from(v: crate::types::PersonalityAgentBlockedByAgencyOperation) -> Self {
-        Self::PersonalityAgentBlockedByAgencyOperation(Box::new(v))
+        crate::object::boxed(v, Self::PersonalityAgentBlockedByAgencyOperation)
     }
 }
 impl crate::object::Family for PersonalityAgentPMIssueKind {
@@ -253,21 +276,19 @@ impl crate::object::Family for PersonalityAgentPMIssueKind {
         ) {
             #[cfg(feature = "eam")]
             crate::registry::id::PersonalityAgentAwaitingPMRemediation => {
-                Self::PersonalityAgentAwaitingPMRemediation(
-                    crate::object::Blank::blank(),
-                )
+                crate::object::blank_boxed(Self::PersonalityAgentAwaitingPMRemediation)
             }
             #[cfg(feature = "eam")]
             crate::registry::id::PersonalityAgentBlockedByAgencyOperation => {
-                Self::PersonalityAgentBlockedByAgencyOperation(
-                    crate::object::Blank::blank(),
+                crate::object::blank_boxed(
+                    Self::PersonalityAgentBlockedByAgencyOperation,
                 )
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::PersonalityAgentPMIssue(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::PersonalityAgentPMIssue)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

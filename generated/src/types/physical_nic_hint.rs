@@ -101,7 +101,6 @@ impl<'de> serde::Deserialize<'de> for PhysicalNicHint {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum PhysicalNicHintKind {
     /// Exactly this type.
     PhysicalNicHint(Box<crate::types::PhysicalNicHint>),
@@ -109,6 +108,22 @@ pub enum PhysicalNicHintKind {
     PhysicalNicIpHint(Box<crate::types::PhysicalNicIpHint>),
     ///  A `PhysicalNicNameHint`.
     PhysicalNicNameHint(Box<crate::types::PhysicalNicNameHint>),
+}
+impl Clone for PhysicalNicHintKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::PhysicalNicHint(v) => {
+                crate::object::clone_boxed(&**v, Self::PhysicalNicHint)
+            }
+            Self::PhysicalNicIpHint(v) => {
+                crate::object::clone_boxed(&**v, Self::PhysicalNicIpHint)
+            }
+            Self::PhysicalNicNameHint(v) => {
+                crate::object::clone_boxed(&**v, Self::PhysicalNicNameHint)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -140,35 +155,35 @@ impl PhysicalNicHintKind {
 impl From<crate::types::PhysicalNicHint> for PhysicalNicHintKind {
     #[inline]
     fn from(v: crate::types::PhysicalNicHint) -> Self {
-        Self::PhysicalNicHint(Box::new(v))
+        crate::object::boxed(v, Self::PhysicalNicHint)
     }
 }
 impl From<crate::types::PhysicalNicIpHint> for PhysicalNicHintKind {
     #[inline]
     fn from(v: crate::types::PhysicalNicIpHint) -> Self {
-        Self::PhysicalNicIpHint(Box::new(v))
+        crate::object::boxed(v, Self::PhysicalNicIpHint)
     }
 }
 impl From<crate::types::PhysicalNicNameHint> for PhysicalNicHintKind {
     #[inline]
     fn from(v: crate::types::PhysicalNicNameHint) -> Self {
-        Self::PhysicalNicNameHint(Box::new(v))
+        crate::object::boxed(v, Self::PhysicalNicNameHint)
     }
 }
 impl crate::object::Family for PhysicalNicHintKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::PhysicalNicHint, id) {
             crate::registry::id::PhysicalNicIpHint => {
-                Self::PhysicalNicIpHint(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::PhysicalNicIpHint)
             }
             crate::registry::id::PhysicalNicNameHint => {
-                Self::PhysicalNicNameHint(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::PhysicalNicNameHint)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::PhysicalNicHint(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::PhysicalNicHint)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

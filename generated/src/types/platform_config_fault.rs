@@ -111,7 +111,6 @@ impl<'de> serde::Deserialize<'de> for PlatformConfigFault {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum PlatformConfigFaultKind {
     /// Exactly this type.
     PlatformConfigFault(Box<crate::types::PlatformConfigFault>),
@@ -121,6 +120,25 @@ pub enum PlatformConfigFaultKind {
     PatchInstallFailed(Box<crate::types::PatchInstallFailed>),
     ///  A `PatchIntegrityError`.
     PatchIntegrityError(Box<crate::types::PatchIntegrityError>),
+}
+impl Clone for PlatformConfigFaultKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::PlatformConfigFault(v) => {
+                crate::object::clone_boxed(&**v, Self::PlatformConfigFault)
+            }
+            Self::InvalidBundle(v) => {
+                crate::object::clone_boxed(&**v, Self::InvalidBundle)
+            }
+            Self::PatchInstallFailed(v) => {
+                crate::object::clone_boxed(&**v, Self::PatchInstallFailed)
+            }
+            Self::PatchIntegrityError(v) => {
+                crate::object::clone_boxed(&**v, Self::PatchIntegrityError)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -153,25 +171,25 @@ impl PlatformConfigFaultKind {
 impl From<crate::types::PlatformConfigFault> for PlatformConfigFaultKind {
     #[inline]
     fn from(v: crate::types::PlatformConfigFault) -> Self {
-        Self::PlatformConfigFault(Box::new(v))
+        crate::object::boxed(v, Self::PlatformConfigFault)
     }
 }
 impl From<crate::types::InvalidBundle> for PlatformConfigFaultKind {
     #[inline]
     fn from(v: crate::types::InvalidBundle) -> Self {
-        Self::InvalidBundle(Box::new(v))
+        crate::object::boxed(v, Self::InvalidBundle)
     }
 }
 impl From<crate::types::PatchInstallFailed> for PlatformConfigFaultKind {
     #[inline]
     fn from(v: crate::types::PatchInstallFailed) -> Self {
-        Self::PatchInstallFailed(Box::new(v))
+        crate::object::boxed(v, Self::PatchInstallFailed)
     }
 }
 impl From<crate::types::PatchIntegrityError> for PlatformConfigFaultKind {
     #[inline]
     fn from(v: crate::types::PatchIntegrityError) -> Self {
-        Self::PatchIntegrityError(Box::new(v))
+        crate::object::boxed(v, Self::PatchIntegrityError)
     }
 }
 impl crate::object::Family for PlatformConfigFaultKind {
@@ -181,19 +199,19 @@ impl crate::object::Family for PlatformConfigFaultKind {
             id,
         ) {
             crate::registry::id::InvalidBundle => {
-                Self::InvalidBundle(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::InvalidBundle)
             }
             crate::registry::id::PatchInstallFailed => {
-                Self::PatchInstallFailed(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::PatchInstallFailed)
             }
             crate::registry::id::PatchIntegrityError => {
-                Self::PatchIntegrityError(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::PatchIntegrityError)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::PlatformConfigFault(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::PlatformConfigFault)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -106,12 +106,22 @@ impl<'de> serde::Deserialize<'de> for PolicyOption {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum PolicyOptionKind {
     /// Exactly this type.
     PolicyOption(Box<crate::types::PolicyOption>),
     ///  A `CompositePolicyOption`.
     CompositePolicyOption(Box<crate::types::CompositePolicyOption>),
+}
+impl Clone for PolicyOptionKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::PolicyOption(v) => crate::object::clone_boxed(&**v, Self::PolicyOption),
+            Self::CompositePolicyOption(v) => {
+                crate::object::clone_boxed(&**v, Self::CompositePolicyOption)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -142,26 +152,26 @@ impl PolicyOptionKind {
 impl From<crate::types::PolicyOption> for PolicyOptionKind {
     #[inline]
     fn from(v: crate::types::PolicyOption) -> Self {
-        Self::PolicyOption(Box::new(v))
+        crate::object::boxed(v, Self::PolicyOption)
     }
 }
 impl From<crate::types::CompositePolicyOption> for PolicyOptionKind {
     #[inline]
     fn from(v: crate::types::CompositePolicyOption) -> Self {
-        Self::CompositePolicyOption(Box::new(v))
+        crate::object::boxed(v, Self::CompositePolicyOption)
     }
 }
 impl crate::object::Family for PolicyOptionKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::PolicyOption, id) {
             crate::registry::id::CompositePolicyOption => {
-                Self::CompositePolicyOption(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CompositePolicyOption)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::PolicyOption(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::PolicyOption)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

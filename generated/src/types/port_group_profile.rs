@@ -213,7 +213,6 @@ impl<'de> serde::Deserialize<'de> for PortGroupProfile {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum PortGroupProfileKind {
     /// Exactly this type.
     PortGroupProfile(Box<crate::types::PortGroupProfile>),
@@ -223,6 +222,25 @@ pub enum PortGroupProfileKind {
     ServiceConsolePortGroupProfile(Box<crate::types::ServiceConsolePortGroupProfile>),
     ///  A `VmPortGroupProfile`.
     VmPortGroupProfile(Box<crate::types::VmPortGroupProfile>),
+}
+impl Clone for PortGroupProfileKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::PortGroupProfile(v) => {
+                crate::object::clone_boxed(&**v, Self::PortGroupProfile)
+            }
+            Self::HostPortGroupProfile(v) => {
+                crate::object::clone_boxed(&**v, Self::HostPortGroupProfile)
+            }
+            Self::ServiceConsolePortGroupProfile(v) => {
+                crate::object::clone_boxed(&**v, Self::ServiceConsolePortGroupProfile)
+            }
+            Self::VmPortGroupProfile(v) => {
+                crate::object::clone_boxed(&**v, Self::VmPortGroupProfile)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -255,44 +273,44 @@ impl PortGroupProfileKind {
 impl From<crate::types::PortGroupProfile> for PortGroupProfileKind {
     #[inline]
     fn from(v: crate::types::PortGroupProfile) -> Self {
-        Self::PortGroupProfile(Box::new(v))
+        crate::object::boxed(v, Self::PortGroupProfile)
     }
 }
 impl From<crate::types::HostPortGroupProfile> for PortGroupProfileKind {
     #[inline]
     fn from(v: crate::types::HostPortGroupProfile) -> Self {
-        Self::HostPortGroupProfile(Box::new(v))
+        crate::object::boxed(v, Self::HostPortGroupProfile)
     }
 }
 impl From<crate::types::ServiceConsolePortGroupProfile> for PortGroupProfileKind {
     #[inline]
     fn from(v: crate::types::ServiceConsolePortGroupProfile) -> Self {
-        Self::ServiceConsolePortGroupProfile(Box::new(v))
+        crate::object::boxed(v, Self::ServiceConsolePortGroupProfile)
     }
 }
 impl From<crate::types::VmPortGroupProfile> for PortGroupProfileKind {
     #[inline]
     fn from(v: crate::types::VmPortGroupProfile) -> Self {
-        Self::VmPortGroupProfile(Box::new(v))
+        crate::object::boxed(v, Self::VmPortGroupProfile)
     }
 }
 impl crate::object::Family for PortGroupProfileKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::PortGroupProfile, id) {
             crate::registry::id::HostPortGroupProfile => {
-                Self::HostPortGroupProfile(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostPortGroupProfile)
             }
             crate::registry::id::ServiceConsolePortGroupProfile => {
-                Self::ServiceConsolePortGroupProfile(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ServiceConsolePortGroupProfile)
             }
             crate::registry::id::VmPortGroupProfile => {
-                Self::VmPortGroupProfile(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmPortGroupProfile)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::PortGroupProfile(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::PortGroupProfile)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -111,7 +111,6 @@ impl<'de> serde::Deserialize<'de> for ProfileConfigInfo {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum ProfileConfigInfoKind {
     /// Exactly this type.
     ProfileConfigInfo(Box<crate::types::ProfileConfigInfo>),
@@ -119,6 +118,22 @@ pub enum ProfileConfigInfoKind {
     ClusterProfileConfigInfo(Box<crate::types::ClusterProfileConfigInfo>),
     ///  A `HostProfileConfigInfo`.
     HostProfileConfigInfo(Box<crate::types::HostProfileConfigInfo>),
+}
+impl Clone for ProfileConfigInfoKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::ProfileConfigInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::ProfileConfigInfo)
+            }
+            Self::ClusterProfileConfigInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::ClusterProfileConfigInfo)
+            }
+            Self::HostProfileConfigInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::HostProfileConfigInfo)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -150,35 +165,35 @@ impl ProfileConfigInfoKind {
 impl From<crate::types::ProfileConfigInfo> for ProfileConfigInfoKind {
     #[inline]
     fn from(v: crate::types::ProfileConfigInfo) -> Self {
-        Self::ProfileConfigInfo(Box::new(v))
+        crate::object::boxed(v, Self::ProfileConfigInfo)
     }
 }
 impl From<crate::types::ClusterProfileConfigInfo> for ProfileConfigInfoKind {
     #[inline]
     fn from(v: crate::types::ClusterProfileConfigInfo) -> Self {
-        Self::ClusterProfileConfigInfo(Box::new(v))
+        crate::object::boxed(v, Self::ClusterProfileConfigInfo)
     }
 }
 impl From<crate::types::HostProfileConfigInfo> for ProfileConfigInfoKind {
     #[inline]
     fn from(v: crate::types::HostProfileConfigInfo) -> Self {
-        Self::HostProfileConfigInfo(Box::new(v))
+        crate::object::boxed(v, Self::HostProfileConfigInfo)
     }
 }
 impl crate::object::Family for ProfileConfigInfoKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::ProfileConfigInfo, id) {
             crate::registry::id::ClusterProfileConfigInfo => {
-                Self::ClusterProfileConfigInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ClusterProfileConfigInfo)
             }
             crate::registry::id::HostProfileConfigInfo => {
-                Self::HostProfileConfigInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostProfileConfigInfo)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::ProfileConfigInfo(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::ProfileConfigInfo)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

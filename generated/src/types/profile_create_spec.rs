@@ -111,7 +111,6 @@ impl<'de> serde::Deserialize<'de> for ProfileCreateSpec {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum ProfileCreateSpecKind {
     /// Exactly this type.
     ProfileCreateSpec(Box<crate::types::ProfileCreateSpec>),
@@ -121,6 +120,25 @@ pub enum ProfileCreateSpecKind {
     ClusterProfileCreateSpec(crate::types::ClusterProfileCreateSpecKind),
     ///  A `HostProfileConfigSpec` or one of its subtypes.
     HostProfileConfigSpec(crate::types::HostProfileConfigSpecKind),
+}
+impl Clone for ProfileCreateSpecKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::ProfileCreateSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::ProfileCreateSpec)
+            }
+            Self::ProfileSerializedCreateSpec(v) => {
+                Self::ProfileSerializedCreateSpec(Clone::clone(v))
+            }
+            Self::ClusterProfileCreateSpec(v) => {
+                Self::ClusterProfileCreateSpec(Clone::clone(v))
+            }
+            Self::HostProfileConfigSpec(v) => {
+                Self::HostProfileConfigSpec(Clone::clone(v))
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -153,7 +171,7 @@ impl ProfileCreateSpecKind {
 impl From<crate::types::ProfileCreateSpec> for ProfileCreateSpecKind {
     #[inline]
     fn from(v: crate::types::ProfileCreateSpec) -> Self {
-        Self::ProfileCreateSpec(Box::new(v))
+        crate::object::boxed(v, Self::ProfileCreateSpec)
     }
 }
 impl From<crate::types::ProfileSerializedCreateSpecKind> for ProfileCreateSpecKind {
@@ -202,7 +220,7 @@ impl crate::object::Family for ProfileCreateSpecKind {
         }
     }
     fn blank_base() -> Self {
-        Self::ProfileCreateSpec(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::ProfileCreateSpec)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -213,7 +213,6 @@ impl<'de> serde::Deserialize<'de> for ProfileEvent {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum ProfileEventKind {
     /// Exactly this type.
     ProfileEvent(Box<crate::types::ProfileEvent>),
@@ -231,6 +230,32 @@ pub enum ProfileEventKind {
     ),
     ///  A `ProfileRemovedEvent`.
     ProfileRemovedEvent(Box<crate::types::ProfileRemovedEvent>),
+}
+impl Clone for ProfileEventKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::ProfileEvent(v) => crate::object::clone_boxed(&**v, Self::ProfileEvent),
+            Self::ProfileAssociatedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::ProfileAssociatedEvent)
+            }
+            Self::ProfileChangedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::ProfileChangedEvent)
+            }
+            Self::ProfileCreatedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::ProfileCreatedEvent)
+            }
+            Self::ProfileDissociatedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::ProfileDissociatedEvent)
+            }
+            Self::ProfileReferenceHostChangedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::ProfileReferenceHostChangedEvent)
+            }
+            Self::ProfileRemovedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::ProfileRemovedEvent)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -266,71 +291,71 @@ impl ProfileEventKind {
 impl From<crate::types::ProfileEvent> for ProfileEventKind {
     #[inline]
     fn from(v: crate::types::ProfileEvent) -> Self {
-        Self::ProfileEvent(Box::new(v))
+        crate::object::boxed(v, Self::ProfileEvent)
     }
 }
 impl From<crate::types::ProfileAssociatedEvent> for ProfileEventKind {
     #[inline]
     fn from(v: crate::types::ProfileAssociatedEvent) -> Self {
-        Self::ProfileAssociatedEvent(Box::new(v))
+        crate::object::boxed(v, Self::ProfileAssociatedEvent)
     }
 }
 impl From<crate::types::ProfileChangedEvent> for ProfileEventKind {
     #[inline]
     fn from(v: crate::types::ProfileChangedEvent) -> Self {
-        Self::ProfileChangedEvent(Box::new(v))
+        crate::object::boxed(v, Self::ProfileChangedEvent)
     }
 }
 impl From<crate::types::ProfileCreatedEvent> for ProfileEventKind {
     #[inline]
     fn from(v: crate::types::ProfileCreatedEvent) -> Self {
-        Self::ProfileCreatedEvent(Box::new(v))
+        crate::object::boxed(v, Self::ProfileCreatedEvent)
     }
 }
 impl From<crate::types::ProfileDissociatedEvent> for ProfileEventKind {
     #[inline]
     fn from(v: crate::types::ProfileDissociatedEvent) -> Self {
-        Self::ProfileDissociatedEvent(Box::new(v))
+        crate::object::boxed(v, Self::ProfileDissociatedEvent)
     }
 }
 impl From<crate::types::ProfileReferenceHostChangedEvent> for ProfileEventKind {
     #[inline]
     fn from(v: crate::types::ProfileReferenceHostChangedEvent) -> Self {
-        Self::ProfileReferenceHostChangedEvent(Box::new(v))
+        crate::object::boxed(v, Self::ProfileReferenceHostChangedEvent)
     }
 }
 impl From<crate::types::ProfileRemovedEvent> for ProfileEventKind {
     #[inline]
     fn from(v: crate::types::ProfileRemovedEvent) -> Self {
-        Self::ProfileRemovedEvent(Box::new(v))
+        crate::object::boxed(v, Self::ProfileRemovedEvent)
     }
 }
 impl crate::object::Family for ProfileEventKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::ProfileEvent, id) {
             crate::registry::id::ProfileAssociatedEvent => {
-                Self::ProfileAssociatedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ProfileAssociatedEvent)
             }
             crate::registry::id::ProfileChangedEvent => {
-                Self::ProfileChangedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ProfileChangedEvent)
             }
             crate::registry::id::ProfileCreatedEvent => {
-                Self::ProfileCreatedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ProfileCreatedEvent)
             }
             crate::registry::id::ProfileDissociatedEvent => {
-                Self::ProfileDissociatedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ProfileDissociatedEvent)
             }
             crate::registry::id::ProfileReferenceHostChangedEvent => {
-                Self::ProfileReferenceHostChangedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ProfileReferenceHostChangedEvent)
             }
             crate::registry::id::ProfileRemovedEvent => {
-                Self::ProfileRemovedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ProfileRemovedEvent)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::ProfileEvent(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::ProfileEvent)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

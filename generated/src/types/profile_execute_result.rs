@@ -121,7 +121,6 @@ impl<'de> serde::Deserialize<'de> for ProfileExecuteResult {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum ProfileExecuteResultKind {
     /// Exactly this type.
     ProfileExecuteResult(Box<crate::types::ProfileExecuteResult>),
@@ -129,6 +128,19 @@ pub enum ProfileExecuteResultKind {
     ApplyHostProfileConfigurationSpec(
         Box<crate::types::ApplyHostProfileConfigurationSpec>,
     ),
+}
+impl Clone for ProfileExecuteResultKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::ProfileExecuteResult(v) => {
+                crate::object::clone_boxed(&**v, Self::ProfileExecuteResult)
+            }
+            Self::ApplyHostProfileConfigurationSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::ApplyHostProfileConfigurationSpec)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -159,13 +171,13 @@ impl ProfileExecuteResultKind {
 impl From<crate::types::ProfileExecuteResult> for ProfileExecuteResultKind {
     #[inline]
     fn from(v: crate::types::ProfileExecuteResult) -> Self {
-        Self::ProfileExecuteResult(Box::new(v))
+        crate::object::boxed(v, Self::ProfileExecuteResult)
     }
 }
 impl From<crate::types::ApplyHostProfileConfigurationSpec> for ProfileExecuteResultKind {
     #[inline]
     fn from(v: crate::types::ApplyHostProfileConfigurationSpec) -> Self {
-        Self::ApplyHostProfileConfigurationSpec(Box::new(v))
+        crate::object::boxed(v, Self::ApplyHostProfileConfigurationSpec)
     }
 }
 impl crate::object::Family for ProfileExecuteResultKind {
@@ -175,13 +187,13 @@ impl crate::object::Family for ProfileExecuteResultKind {
             id,
         ) {
             crate::registry::id::ApplyHostProfileConfigurationSpec => {
-                Self::ApplyHostProfileConfigurationSpec(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ApplyHostProfileConfigurationSpec)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::ProfileExecuteResult(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::ProfileExecuteResult)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

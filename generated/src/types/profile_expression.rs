@@ -111,7 +111,6 @@ impl<'de> serde::Deserialize<'de> for ProfileExpression {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum ProfileExpressionKind {
     /// Exactly this type.
     ProfileExpression(Box<crate::types::ProfileExpression>),
@@ -119,6 +118,22 @@ pub enum ProfileExpressionKind {
     ProfileCompositeExpression(Box<crate::types::ProfileCompositeExpression>),
     ///  A `ProfileSimpleExpression`.
     ProfileSimpleExpression(Box<crate::types::ProfileSimpleExpression>),
+}
+impl Clone for ProfileExpressionKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::ProfileExpression(v) => {
+                crate::object::clone_boxed(&**v, Self::ProfileExpression)
+            }
+            Self::ProfileCompositeExpression(v) => {
+                crate::object::clone_boxed(&**v, Self::ProfileCompositeExpression)
+            }
+            Self::ProfileSimpleExpression(v) => {
+                crate::object::clone_boxed(&**v, Self::ProfileSimpleExpression)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -150,35 +165,35 @@ impl ProfileExpressionKind {
 impl From<crate::types::ProfileExpression> for ProfileExpressionKind {
     #[inline]
     fn from(v: crate::types::ProfileExpression) -> Self {
-        Self::ProfileExpression(Box::new(v))
+        crate::object::boxed(v, Self::ProfileExpression)
     }
 }
 impl From<crate::types::ProfileCompositeExpression> for ProfileExpressionKind {
     #[inline]
     fn from(v: crate::types::ProfileCompositeExpression) -> Self {
-        Self::ProfileCompositeExpression(Box::new(v))
+        crate::object::boxed(v, Self::ProfileCompositeExpression)
     }
 }
 impl From<crate::types::ProfileSimpleExpression> for ProfileExpressionKind {
     #[inline]
     fn from(v: crate::types::ProfileSimpleExpression) -> Self {
-        Self::ProfileSimpleExpression(Box::new(v))
+        crate::object::boxed(v, Self::ProfileSimpleExpression)
     }
 }
 impl crate::object::Family for ProfileExpressionKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::ProfileExpression, id) {
             crate::registry::id::ProfileCompositeExpression => {
-                Self::ProfileCompositeExpression(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ProfileCompositeExpression)
             }
             crate::registry::id::ProfileSimpleExpression => {
-                Self::ProfileSimpleExpression(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ProfileSimpleExpression)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::ProfileExpression(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::ProfileExpression)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

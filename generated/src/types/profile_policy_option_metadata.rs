@@ -106,7 +106,6 @@ impl<'de> serde::Deserialize<'de> for ProfilePolicyOptionMetadata {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum ProfilePolicyOptionMetadataKind {
     /// Exactly this type.
     ProfilePolicyOptionMetadata(Box<crate::types::ProfilePolicyOptionMetadata>),
@@ -118,6 +117,28 @@ pub enum ProfilePolicyOptionMetadataKind {
     UserInputRequiredParameterMetadata(
         Box<crate::types::UserInputRequiredParameterMetadata>,
     ),
+}
+impl Clone for ProfilePolicyOptionMetadataKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::ProfilePolicyOptionMetadata(v) => {
+                crate::object::clone_boxed(&**v, Self::ProfilePolicyOptionMetadata)
+            }
+            Self::ProfileCompositePolicyOptionMetadata(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::ProfileCompositePolicyOptionMetadata,
+                )
+            }
+            Self::UserInputRequiredParameterMetadata(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::UserInputRequiredParameterMetadata,
+                )
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -150,21 +171,21 @@ impl From<crate::types::ProfilePolicyOptionMetadata>
 for ProfilePolicyOptionMetadataKind {
     #[inline]
     fn from(v: crate::types::ProfilePolicyOptionMetadata) -> Self {
-        Self::ProfilePolicyOptionMetadata(Box::new(v))
+        crate::object::boxed(v, Self::ProfilePolicyOptionMetadata)
     }
 }
 impl From<crate::types::ProfileCompositePolicyOptionMetadata>
 for ProfilePolicyOptionMetadataKind {
     #[inline]
     fn from(v: crate::types::ProfileCompositePolicyOptionMetadata) -> Self {
-        Self::ProfileCompositePolicyOptionMetadata(Box::new(v))
+        crate::object::boxed(v, Self::ProfileCompositePolicyOptionMetadata)
     }
 }
 impl From<crate::types::UserInputRequiredParameterMetadata>
 for ProfilePolicyOptionMetadataKind {
     #[inline]
     fn from(v: crate::types::UserInputRequiredParameterMetadata) -> Self {
-        Self::UserInputRequiredParameterMetadata(Box::new(v))
+        crate::object::boxed(v, Self::UserInputRequiredParameterMetadata)
     }
 }
 impl crate::object::Family for ProfilePolicyOptionMetadataKind {
@@ -174,16 +195,16 @@ impl crate::object::Family for ProfilePolicyOptionMetadataKind {
             id,
         ) {
             crate::registry::id::ProfileCompositePolicyOptionMetadata => {
-                Self::ProfileCompositePolicyOptionMetadata(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ProfileCompositePolicyOptionMetadata)
             }
             crate::registry::id::UserInputRequiredParameterMetadata => {
-                Self::UserInputRequiredParameterMetadata(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::UserInputRequiredParameterMetadata)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::ProfilePolicyOptionMetadata(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::ProfilePolicyOptionMetadata)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -116,7 +116,6 @@ impl<'de> serde::Deserialize<'de> for ProfileSerializedCreateSpec {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum ProfileSerializedCreateSpecKind {
     /// Exactly this type.
     ProfileSerializedCreateSpec(Box<crate::types::ProfileSerializedCreateSpec>),
@@ -124,6 +123,22 @@ pub enum ProfileSerializedCreateSpecKind {
     HostProfileSerializedHostProfileSpec(
         Box<crate::types::HostProfileSerializedHostProfileSpec>,
     ),
+}
+impl Clone for ProfileSerializedCreateSpecKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::ProfileSerializedCreateSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::ProfileSerializedCreateSpec)
+            }
+            Self::HostProfileSerializedHostProfileSpec(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::HostProfileSerializedHostProfileSpec,
+                )
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -155,14 +170,14 @@ impl From<crate::types::ProfileSerializedCreateSpec>
 for ProfileSerializedCreateSpecKind {
     #[inline]
     fn from(v: crate::types::ProfileSerializedCreateSpec) -> Self {
-        Self::ProfileSerializedCreateSpec(Box::new(v))
+        crate::object::boxed(v, Self::ProfileSerializedCreateSpec)
     }
 }
 impl From<crate::types::HostProfileSerializedHostProfileSpec>
 for ProfileSerializedCreateSpecKind {
     #[inline]
     fn from(v: crate::types::HostProfileSerializedHostProfileSpec) -> Self {
-        Self::HostProfileSerializedHostProfileSpec(Box::new(v))
+        crate::object::boxed(v, Self::HostProfileSerializedHostProfileSpec)
     }
 }
 impl crate::object::Family for ProfileSerializedCreateSpecKind {
@@ -172,13 +187,13 @@ impl crate::object::Family for ProfileSerializedCreateSpecKind {
             id,
         ) {
             crate::registry::id::HostProfileSerializedHostProfileSpec => {
-                Self::HostProfileSerializedHostProfileSpec(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostProfileSerializedHostProfileSpec)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::ProfileSerializedCreateSpec(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::ProfileSerializedCreateSpec)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -108,7 +108,6 @@ impl<'de> serde::Deserialize<'de> for ProviderRegistrationFault {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum ProviderRegistrationFaultKind {
     /// Exactly this type.
     ProviderRegistrationFault(Box<crate::types::ProviderRegistrationFault>),
@@ -130,6 +129,38 @@ pub enum ProviderRegistrationFaultKind {
     ///  A `InvalidUrl`.
     #[cfg(feature = "sms")]
     InvalidUrl(Box<crate::types::InvalidUrl>),
+}
+impl Clone for ProviderRegistrationFaultKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::ProviderRegistrationFault(v) => {
+                crate::object::clone_boxed(&**v, Self::ProviderRegistrationFault)
+            }
+            #[cfg(feature = "sms")]
+            Self::CertificateAuthorityFault(v) => {
+                crate::object::clone_boxed(&**v, Self::CertificateAuthorityFault)
+            }
+            #[cfg(feature = "sms")]
+            Self::CertificateNotImported(v) => {
+                crate::object::clone_boxed(&**v, Self::CertificateNotImported)
+            }
+            #[cfg(feature = "sms")]
+            Self::CertificateNotTrusted(v) => {
+                crate::object::clone_boxed(&**v, Self::CertificateNotTrusted)
+            }
+            #[cfg(feature = "sms")]
+            Self::IncorrectUsernamePassword(v) => {
+                crate::object::clone_boxed(&**v, Self::IncorrectUsernamePassword)
+            }
+            #[cfg(feature = "sms")]
+            Self::InvalidCertificate(v) => {
+                crate::object::clone_boxed(&**v, Self::InvalidCertificate)
+            }
+            #[cfg(feature = "sms")]
+            Self::InvalidUrl(v) => crate::object::clone_boxed(&**v, Self::InvalidUrl),
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -171,49 +202,49 @@ impl ProviderRegistrationFaultKind {
 impl From<crate::types::ProviderRegistrationFault> for ProviderRegistrationFaultKind {
     #[inline]
     fn from(v: crate::types::ProviderRegistrationFault) -> Self {
-        Self::ProviderRegistrationFault(Box::new(v))
+        crate::object::boxed(v, Self::ProviderRegistrationFault)
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::CertificateAuthorityFault> for ProviderRegistrationFaultKind {
     #[inline]
     fn from(v: crate::types::CertificateAuthorityFault) -> Self {
-        Self::CertificateAuthorityFault(Box::new(v))
+        crate::object::boxed(v, Self::CertificateAuthorityFault)
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::CertificateNotImported> for ProviderRegistrationFaultKind {
     #[inline]
     fn from(v: crate::types::CertificateNotImported) -> Self {
-        Self::CertificateNotImported(Box::new(v))
+        crate::object::boxed(v, Self::CertificateNotImported)
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::CertificateNotTrusted> for ProviderRegistrationFaultKind {
     #[inline]
     fn from(v: crate::types::CertificateNotTrusted) -> Self {
-        Self::CertificateNotTrusted(Box::new(v))
+        crate::object::boxed(v, Self::CertificateNotTrusted)
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::IncorrectUsernamePassword> for ProviderRegistrationFaultKind {
     #[inline]
     fn from(v: crate::types::IncorrectUsernamePassword) -> Self {
-        Self::IncorrectUsernamePassword(Box::new(v))
+        crate::object::boxed(v, Self::IncorrectUsernamePassword)
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::InvalidCertificate> for ProviderRegistrationFaultKind {
     #[inline]
     fn from(v: crate::types::InvalidCertificate) -> Self {
-        Self::InvalidCertificate(Box::new(v))
+        crate::object::boxed(v, Self::InvalidCertificate)
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::InvalidUrl> for ProviderRegistrationFaultKind {
     #[inline]
     fn from(v: crate::types::InvalidUrl) -> Self {
-        Self::InvalidUrl(Box::new(v))
+        crate::object::boxed(v, Self::InvalidUrl)
     }
 }
 impl crate::object::Family for ProviderRegistrationFaultKind {
@@ -224,33 +255,33 @@ impl crate::object::Family for ProviderRegistrationFaultKind {
         ) {
             #[cfg(feature = "sms")]
             crate::registry::id::CertificateAuthorityFault => {
-                Self::CertificateAuthorityFault(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CertificateAuthorityFault)
             }
             #[cfg(feature = "sms")]
             crate::registry::id::CertificateNotImported => {
-                Self::CertificateNotImported(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CertificateNotImported)
             }
             #[cfg(feature = "sms")]
             crate::registry::id::CertificateNotTrusted => {
-                Self::CertificateNotTrusted(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CertificateNotTrusted)
             }
             #[cfg(feature = "sms")]
             crate::registry::id::IncorrectUsernamePassword => {
-                Self::IncorrectUsernamePassword(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::IncorrectUsernamePassword)
             }
             #[cfg(feature = "sms")]
             crate::registry::id::InvalidCertificate => {
-                Self::InvalidCertificate(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::InvalidCertificate)
             }
             #[cfg(feature = "sms")]
             crate::registry::id::InvalidUrl => {
-                Self::InvalidUrl(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::InvalidUrl)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::ProviderRegistrationFault(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::ProviderRegistrationFault)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

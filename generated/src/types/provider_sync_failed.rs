@@ -108,13 +108,26 @@ impl<'de> serde::Deserialize<'de> for ProviderSyncFailed {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum ProviderSyncFailedKind {
     /// Exactly this type.
     ProviderSyncFailed(Box<crate::types::ProviderSyncFailed>),
     ///  A `SyncInProgress`.
     #[cfg(feature = "sms")]
     SyncInProgress(Box<crate::types::SyncInProgress>),
+}
+impl Clone for ProviderSyncFailedKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::ProviderSyncFailed(v) => {
+                crate::object::clone_boxed(&**v, Self::ProviderSyncFailed)
+            }
+            #[cfg(feature = "sms")]
+            Self::SyncInProgress(v) => {
+                crate::object::clone_boxed(&**v, Self::SyncInProgress)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -146,14 +159,14 @@ impl ProviderSyncFailedKind {
 impl From<crate::types::ProviderSyncFailed> for ProviderSyncFailedKind {
     #[inline]
     fn from(v: crate::types::ProviderSyncFailed) -> Self {
-        Self::ProviderSyncFailed(Box::new(v))
+        crate::object::boxed(v, Self::ProviderSyncFailed)
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::SyncInProgress> for ProviderSyncFailedKind {
     #[inline]
     fn from(v: crate::types::SyncInProgress) -> Self {
-        Self::SyncInProgress(Box::new(v))
+        crate::object::boxed(v, Self::SyncInProgress)
     }
 }
 impl crate::object::Family for ProviderSyncFailedKind {
@@ -164,13 +177,13 @@ impl crate::object::Family for ProviderSyncFailedKind {
         ) {
             #[cfg(feature = "sms")]
             crate::registry::id::SyncInProgress => {
-                Self::SyncInProgress(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::SyncInProgress)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::ProviderSyncFailed(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::ProviderSyncFailed)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

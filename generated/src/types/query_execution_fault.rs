@@ -108,7 +108,6 @@ impl<'de> serde::Deserialize<'de> for QueryExecutionFault {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum QueryExecutionFaultKind {
     /// Exactly this type.
     QueryExecutionFault(Box<crate::types::QueryExecutionFault>),
@@ -118,6 +117,24 @@ pub enum QueryExecutionFaultKind {
     ///  A `ProviderNotFound`.
     #[cfg(feature = "sms")]
     ProviderNotFound(Box<crate::types::ProviderNotFound>),
+}
+impl Clone for QueryExecutionFaultKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::QueryExecutionFault(v) => {
+                crate::object::clone_boxed(&**v, Self::QueryExecutionFault)
+            }
+            #[cfg(feature = "sms")]
+            Self::NoCommonProviderForAllBackings(v) => {
+                crate::object::clone_boxed(&**v, Self::NoCommonProviderForAllBackings)
+            }
+            #[cfg(feature = "sms")]
+            Self::ProviderNotFound(v) => {
+                crate::object::clone_boxed(&**v, Self::ProviderNotFound)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -151,21 +168,21 @@ impl QueryExecutionFaultKind {
 impl From<crate::types::QueryExecutionFault> for QueryExecutionFaultKind {
     #[inline]
     fn from(v: crate::types::QueryExecutionFault) -> Self {
-        Self::QueryExecutionFault(Box::new(v))
+        crate::object::boxed(v, Self::QueryExecutionFault)
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::NoCommonProviderForAllBackings> for QueryExecutionFaultKind {
     #[inline]
     fn from(v: crate::types::NoCommonProviderForAllBackings) -> Self {
-        Self::NoCommonProviderForAllBackings(Box::new(v))
+        crate::object::boxed(v, Self::NoCommonProviderForAllBackings)
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::ProviderNotFound> for QueryExecutionFaultKind {
     #[inline]
     fn from(v: crate::types::ProviderNotFound) -> Self {
-        Self::ProviderNotFound(Box::new(v))
+        crate::object::boxed(v, Self::ProviderNotFound)
     }
 }
 impl crate::object::Family for QueryExecutionFaultKind {
@@ -176,17 +193,17 @@ impl crate::object::Family for QueryExecutionFaultKind {
         ) {
             #[cfg(feature = "sms")]
             crate::registry::id::NoCommonProviderForAllBackings => {
-                Self::NoCommonProviderForAllBackings(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::NoCommonProviderForAllBackings)
             }
             #[cfg(feature = "sms")]
             crate::registry::id::ProviderNotFound => {
-                Self::ProviderNotFound(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ProviderNotFound)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::QueryExecutionFault(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::QueryExecutionFault)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -116,12 +116,24 @@ impl<'de> serde::Deserialize<'de> for RDMNotSupported {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum RDMNotSupportedKind {
     /// Exactly this type.
     RDMNotSupported(Box<crate::types::RDMNotSupported>),
     ///  A `PhysCompatRDMNotSupported`.
     PhysCompatRDMNotSupported(Box<crate::types::PhysCompatRDMNotSupported>),
+}
+impl Clone for RDMNotSupportedKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::RDMNotSupported(v) => {
+                crate::object::clone_boxed(&**v, Self::RDMNotSupported)
+            }
+            Self::PhysCompatRDMNotSupported(v) => {
+                crate::object::clone_boxed(&**v, Self::PhysCompatRDMNotSupported)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -152,26 +164,26 @@ impl RDMNotSupportedKind {
 impl From<crate::types::RDMNotSupported> for RDMNotSupportedKind {
     #[inline]
     fn from(v: crate::types::RDMNotSupported) -> Self {
-        Self::RDMNotSupported(Box::new(v))
+        crate::object::boxed(v, Self::RDMNotSupported)
     }
 }
 impl From<crate::types::PhysCompatRDMNotSupported> for RDMNotSupportedKind {
     #[inline]
     fn from(v: crate::types::PhysCompatRDMNotSupported) -> Self {
-        Self::PhysCompatRDMNotSupported(Box::new(v))
+        crate::object::boxed(v, Self::PhysCompatRDMNotSupported)
     }
 }
 impl crate::object::Family for RDMNotSupportedKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::RDMNotSupported, id) {
             crate::registry::id::PhysCompatRDMNotSupported => {
-                Self::PhysCompatRDMNotSupported(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::PhysCompatRDMNotSupported)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::RDMNotSupported(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::RDMNotSupported)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -115,12 +115,22 @@ impl<'de> serde::Deserialize<'de> for RecurrentTaskScheduler {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum RecurrentTaskSchedulerKind {
     /// Exactly this type.
     RecurrentTaskScheduler(Box<crate::types::RecurrentTaskScheduler>),
     ///  A `HourlyTaskScheduler` or one of its subtypes.
     HourlyTaskScheduler(crate::types::HourlyTaskSchedulerKind),
+}
+impl Clone for RecurrentTaskSchedulerKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::RecurrentTaskScheduler(v) => {
+                crate::object::clone_boxed(&**v, Self::RecurrentTaskScheduler)
+            }
+            Self::HourlyTaskScheduler(v) => Self::HourlyTaskScheduler(Clone::clone(v)),
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -151,7 +161,7 @@ impl RecurrentTaskSchedulerKind {
 impl From<crate::types::RecurrentTaskScheduler> for RecurrentTaskSchedulerKind {
     #[inline]
     fn from(v: crate::types::RecurrentTaskScheduler) -> Self {
-        Self::RecurrentTaskScheduler(Box::new(v))
+        crate::object::boxed(v, Self::RecurrentTaskScheduler)
     }
 }
 impl From<crate::types::HourlyTaskSchedulerKind> for RecurrentTaskSchedulerKind {
@@ -177,7 +187,7 @@ impl crate::object::Family for RecurrentTaskSchedulerKind {
         }
     }
     fn blank_base() -> Self {
-        Self::RecurrentTaskScheduler(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::RecurrentTaskScheduler)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -106,7 +106,6 @@ impl<'de> serde::Deserialize<'de> for ReplicationConfigFault {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum ReplicationConfigFaultKind {
     /// Exactly this type.
     ReplicationConfigFault(Box<crate::types::ReplicationConfigFault>),
@@ -114,6 +113,22 @@ pub enum ReplicationConfigFaultKind {
     ReplicationDiskConfigFault(Box<crate::types::ReplicationDiskConfigFault>),
     ///  A `ReplicationVmConfigFault`.
     ReplicationVmConfigFault(Box<crate::types::ReplicationVmConfigFault>),
+}
+impl Clone for ReplicationConfigFaultKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::ReplicationConfigFault(v) => {
+                crate::object::clone_boxed(&**v, Self::ReplicationConfigFault)
+            }
+            Self::ReplicationDiskConfigFault(v) => {
+                crate::object::clone_boxed(&**v, Self::ReplicationDiskConfigFault)
+            }
+            Self::ReplicationVmConfigFault(v) => {
+                crate::object::clone_boxed(&**v, Self::ReplicationVmConfigFault)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -145,19 +160,19 @@ impl ReplicationConfigFaultKind {
 impl From<crate::types::ReplicationConfigFault> for ReplicationConfigFaultKind {
     #[inline]
     fn from(v: crate::types::ReplicationConfigFault) -> Self {
-        Self::ReplicationConfigFault(Box::new(v))
+        crate::object::boxed(v, Self::ReplicationConfigFault)
     }
 }
 impl From<crate::types::ReplicationDiskConfigFault> for ReplicationConfigFaultKind {
     #[inline]
     fn from(v: crate::types::ReplicationDiskConfigFault) -> Self {
-        Self::ReplicationDiskConfigFault(Box::new(v))
+        crate::object::boxed(v, Self::ReplicationDiskConfigFault)
     }
 }
 impl From<crate::types::ReplicationVmConfigFault> for ReplicationConfigFaultKind {
     #[inline]
     fn from(v: crate::types::ReplicationVmConfigFault) -> Self {
-        Self::ReplicationVmConfigFault(Box::new(v))
+        crate::object::boxed(v, Self::ReplicationVmConfigFault)
     }
 }
 impl crate::object::Family for ReplicationConfigFaultKind {
@@ -167,16 +182,16 @@ impl crate::object::Family for ReplicationConfigFaultKind {
             id,
         ) {
             crate::registry::id::ReplicationDiskConfigFault => {
-                Self::ReplicationDiskConfigFault(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ReplicationDiskConfigFault)
             }
             crate::registry::id::ReplicationVmConfigFault => {
-                Self::ReplicationVmConfigFault(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ReplicationVmConfigFault)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::ReplicationConfigFault(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::ReplicationConfigFault)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

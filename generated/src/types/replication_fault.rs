@@ -106,7 +106,6 @@ impl<'de> serde::Deserialize<'de> for ReplicationFault {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum ReplicationFaultKind {
     /// Exactly this type.
     ReplicationFault(Box<crate::types::ReplicationFault>),
@@ -124,6 +123,32 @@ pub enum ReplicationFaultKind {
     ReplicationNotSupportedOnHost(Box<crate::types::ReplicationNotSupportedOnHost>),
     ///  A `ReplicationVmFault` or one of its subtypes.
     ReplicationVmFault(crate::types::ReplicationVmFaultKind),
+}
+impl Clone for ReplicationFaultKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::ReplicationFault(v) => {
+                crate::object::clone_boxed(&**v, Self::ReplicationFault)
+            }
+            Self::IncompatibleHostForVmReplication(v) => {
+                crate::object::clone_boxed(&**v, Self::IncompatibleHostForVmReplication)
+            }
+            Self::ReplicationConfigFault(v) => {
+                Self::ReplicationConfigFault(Clone::clone(v))
+            }
+            Self::ReplicationIncompatibleWithFT(v) => {
+                crate::object::clone_boxed(&**v, Self::ReplicationIncompatibleWithFT)
+            }
+            Self::ReplicationInvalidOptions(v) => {
+                crate::object::clone_boxed(&**v, Self::ReplicationInvalidOptions)
+            }
+            Self::ReplicationNotSupportedOnHost(v) => {
+                crate::object::clone_boxed(&**v, Self::ReplicationNotSupportedOnHost)
+            }
+            Self::ReplicationVmFault(v) => Self::ReplicationVmFault(Clone::clone(v)),
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -159,13 +184,13 @@ impl ReplicationFaultKind {
 impl From<crate::types::ReplicationFault> for ReplicationFaultKind {
     #[inline]
     fn from(v: crate::types::ReplicationFault) -> Self {
-        Self::ReplicationFault(Box::new(v))
+        crate::object::boxed(v, Self::ReplicationFault)
     }
 }
 impl From<crate::types::IncompatibleHostForVmReplication> for ReplicationFaultKind {
     #[inline]
     fn from(v: crate::types::IncompatibleHostForVmReplication) -> Self {
-        Self::IncompatibleHostForVmReplication(Box::new(v))
+        crate::object::boxed(v, Self::IncompatibleHostForVmReplication)
     }
 }
 impl From<crate::types::ReplicationConfigFaultKind> for ReplicationFaultKind {
@@ -177,19 +202,19 @@ impl From<crate::types::ReplicationConfigFaultKind> for ReplicationFaultKind {
 impl From<crate::types::ReplicationIncompatibleWithFT> for ReplicationFaultKind {
     #[inline]
     fn from(v: crate::types::ReplicationIncompatibleWithFT) -> Self {
-        Self::ReplicationIncompatibleWithFT(Box::new(v))
+        crate::object::boxed(v, Self::ReplicationIncompatibleWithFT)
     }
 }
 impl From<crate::types::ReplicationInvalidOptions> for ReplicationFaultKind {
     #[inline]
     fn from(v: crate::types::ReplicationInvalidOptions) -> Self {
-        Self::ReplicationInvalidOptions(Box::new(v))
+        crate::object::boxed(v, Self::ReplicationInvalidOptions)
     }
 }
 impl From<crate::types::ReplicationNotSupportedOnHost> for ReplicationFaultKind {
     #[inline]
     fn from(v: crate::types::ReplicationNotSupportedOnHost) -> Self {
-        Self::ReplicationNotSupportedOnHost(Box::new(v))
+        crate::object::boxed(v, Self::ReplicationNotSupportedOnHost)
     }
 }
 impl From<crate::types::ReplicationVmFaultKind> for ReplicationFaultKind {
@@ -202,7 +227,7 @@ impl crate::object::Family for ReplicationFaultKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::ReplicationFault, id) {
             crate::registry::id::IncompatibleHostForVmReplication => {
-                Self::IncompatibleHostForVmReplication(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::IncompatibleHostForVmReplication)
             }
             crate::registry::id::ReplicationConfigFault => {
                 Self::ReplicationConfigFault(
@@ -212,13 +237,13 @@ impl crate::object::Family for ReplicationFaultKind {
                 )
             }
             crate::registry::id::ReplicationIncompatibleWithFT => {
-                Self::ReplicationIncompatibleWithFT(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ReplicationIncompatibleWithFT)
             }
             crate::registry::id::ReplicationInvalidOptions => {
-                Self::ReplicationInvalidOptions(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ReplicationInvalidOptions)
             }
             crate::registry::id::ReplicationNotSupportedOnHost => {
-                Self::ReplicationNotSupportedOnHost(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ReplicationNotSupportedOnHost)
             }
             crate::registry::id::ReplicationVmFault => {
                 Self::ReplicationVmFault(
@@ -231,7 +256,7 @@ impl crate::object::Family for ReplicationFaultKind {
         }
     }
     fn blank_base() -> Self {
-        Self::ReplicationFault(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::ReplicationFault)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

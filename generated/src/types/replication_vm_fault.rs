@@ -122,12 +122,24 @@ impl<'de> serde::Deserialize<'de> for ReplicationVmFault {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum ReplicationVmFaultKind {
     /// Exactly this type.
     ReplicationVmFault(Box<crate::types::ReplicationVmFault>),
     ///  A `ReplicationVmInProgressFault`.
     ReplicationVmInProgressFault(Box<crate::types::ReplicationVmInProgressFault>),
+}
+impl Clone for ReplicationVmFaultKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::ReplicationVmFault(v) => {
+                crate::object::clone_boxed(&**v, Self::ReplicationVmFault)
+            }
+            Self::ReplicationVmInProgressFault(v) => {
+                crate::object::clone_boxed(&**v, Self::ReplicationVmInProgressFault)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -158,13 +170,13 @@ impl ReplicationVmFaultKind {
 impl From<crate::types::ReplicationVmFault> for ReplicationVmFaultKind {
     #[inline]
     fn from(v: crate::types::ReplicationVmFault) -> Self {
-        Self::ReplicationVmFault(Box::new(v))
+        crate::object::boxed(v, Self::ReplicationVmFault)
     }
 }
 impl From<crate::types::ReplicationVmInProgressFault> for ReplicationVmFaultKind {
     #[inline]
     fn from(v: crate::types::ReplicationVmInProgressFault) -> Self {
-        Self::ReplicationVmInProgressFault(Box::new(v))
+        crate::object::boxed(v, Self::ReplicationVmInProgressFault)
     }
 }
 impl crate::object::Family for ReplicationVmFaultKind {
@@ -174,13 +186,13 @@ impl crate::object::Family for ReplicationVmFaultKind {
             id,
         ) {
             crate::registry::id::ReplicationVmInProgressFault => {
-                Self::ReplicationVmInProgressFault(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ReplicationVmInProgressFault)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::ReplicationVmFault(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::ReplicationVmFault)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -116,7 +116,6 @@ impl<'de> serde::Deserialize<'de> for ResourceInUse {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum ResourceInUseKind {
     /// Exactly this type.
     ResourceInUse(Box<crate::types::ResourceInUse>),
@@ -127,6 +126,24 @@ pub enum ResourceInUseKind {
     FilterInUse(Box<crate::types::FilterInUse>),
     ///  A `QuiesceDatastoreIOForHAFailed`.
     QuiesceDatastoreIOForHAFailed(Box<crate::types::QuiesceDatastoreIOForHAFailed>),
+}
+impl Clone for ResourceInUseKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::ResourceInUse(v) => {
+                crate::object::clone_boxed(&**v, Self::ResourceInUse)
+            }
+            #[cfg(feature = "sms")]
+            Self::SmsResourceInUse(v) => {
+                crate::object::clone_boxed(&**v, Self::SmsResourceInUse)
+            }
+            Self::FilterInUse(v) => crate::object::clone_boxed(&**v, Self::FilterInUse),
+            Self::QuiesceDatastoreIOForHAFailed(v) => {
+                crate::object::clone_boxed(&**v, Self::QuiesceDatastoreIOForHAFailed)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -160,26 +177,26 @@ impl ResourceInUseKind {
 impl From<crate::types::ResourceInUse> for ResourceInUseKind {
     #[inline]
     fn from(v: crate::types::ResourceInUse) -> Self {
-        Self::ResourceInUse(Box::new(v))
+        crate::object::boxed(v, Self::ResourceInUse)
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::SmsResourceInUse> for ResourceInUseKind {
     #[inline]
     fn from(v: crate::types::SmsResourceInUse) -> Self {
-        Self::SmsResourceInUse(Box::new(v))
+        crate::object::boxed(v, Self::SmsResourceInUse)
     }
 }
 impl From<crate::types::FilterInUse> for ResourceInUseKind {
     #[inline]
     fn from(v: crate::types::FilterInUse) -> Self {
-        Self::FilterInUse(Box::new(v))
+        crate::object::boxed(v, Self::FilterInUse)
     }
 }
 impl From<crate::types::QuiesceDatastoreIOForHAFailed> for ResourceInUseKind {
     #[inline]
     fn from(v: crate::types::QuiesceDatastoreIOForHAFailed) -> Self {
-        Self::QuiesceDatastoreIOForHAFailed(Box::new(v))
+        crate::object::boxed(v, Self::QuiesceDatastoreIOForHAFailed)
     }
 }
 impl crate::object::Family for ResourceInUseKind {
@@ -187,19 +204,19 @@ impl crate::object::Family for ResourceInUseKind {
         match crate::registry::child_toward(crate::registry::id::ResourceInUse, id) {
             #[cfg(feature = "sms")]
             crate::registry::id::SmsResourceInUse => {
-                Self::SmsResourceInUse(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::SmsResourceInUse)
             }
             crate::registry::id::FilterInUse => {
-                Self::FilterInUse(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::FilterInUse)
             }
             crate::registry::id::QuiesceDatastoreIOForHAFailed => {
-                Self::QuiesceDatastoreIOForHAFailed(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::QuiesceDatastoreIOForHAFailed)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::ResourceInUse(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::ResourceInUse)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -213,7 +213,6 @@ impl<'de> serde::Deserialize<'de> for ResourcePoolEvent {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum ResourcePoolEventKind {
     /// Exactly this type.
     ResourcePoolEvent(Box<crate::types::ResourcePoolEvent>),
@@ -227,6 +226,31 @@ pub enum ResourcePoolEventKind {
     ResourcePoolReconfiguredEvent(Box<crate::types::ResourcePoolReconfiguredEvent>),
     ///  A `ResourceViolatedEvent`.
     ResourceViolatedEvent(Box<crate::types::ResourceViolatedEvent>),
+}
+impl Clone for ResourcePoolEventKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::ResourcePoolEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::ResourcePoolEvent)
+            }
+            Self::ResourcePoolCreatedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::ResourcePoolCreatedEvent)
+            }
+            Self::ResourcePoolDestroyedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::ResourcePoolDestroyedEvent)
+            }
+            Self::ResourcePoolMovedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::ResourcePoolMovedEvent)
+            }
+            Self::ResourcePoolReconfiguredEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::ResourcePoolReconfiguredEvent)
+            }
+            Self::ResourceViolatedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::ResourceViolatedEvent)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -261,62 +285,62 @@ impl ResourcePoolEventKind {
 impl From<crate::types::ResourcePoolEvent> for ResourcePoolEventKind {
     #[inline]
     fn from(v: crate::types::ResourcePoolEvent) -> Self {
-        Self::ResourcePoolEvent(Box::new(v))
+        crate::object::boxed(v, Self::ResourcePoolEvent)
     }
 }
 impl From<crate::types::ResourcePoolCreatedEvent> for ResourcePoolEventKind {
     #[inline]
     fn from(v: crate::types::ResourcePoolCreatedEvent) -> Self {
-        Self::ResourcePoolCreatedEvent(Box::new(v))
+        crate::object::boxed(v, Self::ResourcePoolCreatedEvent)
     }
 }
 impl From<crate::types::ResourcePoolDestroyedEvent> for ResourcePoolEventKind {
     #[inline]
     fn from(v: crate::types::ResourcePoolDestroyedEvent) -> Self {
-        Self::ResourcePoolDestroyedEvent(Box::new(v))
+        crate::object::boxed(v, Self::ResourcePoolDestroyedEvent)
     }
 }
 impl From<crate::types::ResourcePoolMovedEvent> for ResourcePoolEventKind {
     #[inline]
     fn from(v: crate::types::ResourcePoolMovedEvent) -> Self {
-        Self::ResourcePoolMovedEvent(Box::new(v))
+        crate::object::boxed(v, Self::ResourcePoolMovedEvent)
     }
 }
 impl From<crate::types::ResourcePoolReconfiguredEvent> for ResourcePoolEventKind {
     #[inline]
     fn from(v: crate::types::ResourcePoolReconfiguredEvent) -> Self {
-        Self::ResourcePoolReconfiguredEvent(Box::new(v))
+        crate::object::boxed(v, Self::ResourcePoolReconfiguredEvent)
     }
 }
 impl From<crate::types::ResourceViolatedEvent> for ResourcePoolEventKind {
     #[inline]
     fn from(v: crate::types::ResourceViolatedEvent) -> Self {
-        Self::ResourceViolatedEvent(Box::new(v))
+        crate::object::boxed(v, Self::ResourceViolatedEvent)
     }
 }
 impl crate::object::Family for ResourcePoolEventKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::ResourcePoolEvent, id) {
             crate::registry::id::ResourcePoolCreatedEvent => {
-                Self::ResourcePoolCreatedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ResourcePoolCreatedEvent)
             }
             crate::registry::id::ResourcePoolDestroyedEvent => {
-                Self::ResourcePoolDestroyedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ResourcePoolDestroyedEvent)
             }
             crate::registry::id::ResourcePoolMovedEvent => {
-                Self::ResourcePoolMovedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ResourcePoolMovedEvent)
             }
             crate::registry::id::ResourcePoolReconfiguredEvent => {
-                Self::ResourcePoolReconfiguredEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ResourcePoolReconfiguredEvent)
             }
             crate::registry::id::ResourceViolatedEvent => {
-                Self::ResourceViolatedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ResourceViolatedEvent)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::ResourcePoolEvent(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::ResourcePoolEvent)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -115,12 +115,24 @@ impl<'de> serde::Deserialize<'de> for ResourcePoolSummary {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum ResourcePoolSummaryKind {
     /// Exactly this type.
     ResourcePoolSummary(Box<crate::types::ResourcePoolSummary>),
     ///  A `VirtualAppSummary`.
     VirtualAppSummary(Box<crate::types::VirtualAppSummary>),
+}
+impl Clone for ResourcePoolSummaryKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::ResourcePoolSummary(v) => {
+                crate::object::clone_boxed(&**v, Self::ResourcePoolSummary)
+            }
+            Self::VirtualAppSummary(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualAppSummary)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -151,13 +163,13 @@ impl ResourcePoolSummaryKind {
 impl From<crate::types::ResourcePoolSummary> for ResourcePoolSummaryKind {
     #[inline]
     fn from(v: crate::types::ResourcePoolSummary) -> Self {
-        Self::ResourcePoolSummary(Box::new(v))
+        crate::object::boxed(v, Self::ResourcePoolSummary)
     }
 }
 impl From<crate::types::VirtualAppSummary> for ResourcePoolSummaryKind {
     #[inline]
     fn from(v: crate::types::VirtualAppSummary) -> Self {
-        Self::VirtualAppSummary(Box::new(v))
+        crate::object::boxed(v, Self::VirtualAppSummary)
     }
 }
 impl crate::object::Family for ResourcePoolSummaryKind {
@@ -167,13 +179,13 @@ impl crate::object::Family for ResourcePoolSummaryKind {
             id,
         ) {
             crate::registry::id::VirtualAppSummary => {
-                Self::VirtualAppSummary(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualAppSummary)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::ResourcePoolSummary(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::ResourcePoolSummary)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

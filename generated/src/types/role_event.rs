@@ -219,7 +219,6 @@ impl<'de> serde::Deserialize<'de> for RoleEvent {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum RoleEventKind {
     /// Exactly this type.
     RoleEvent(Box<crate::types::RoleEvent>),
@@ -229,6 +228,23 @@ pub enum RoleEventKind {
     RoleRemovedEvent(Box<crate::types::RoleRemovedEvent>),
     ///  A `RoleUpdatedEvent`.
     RoleUpdatedEvent(Box<crate::types::RoleUpdatedEvent>),
+}
+impl Clone for RoleEventKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::RoleEvent(v) => crate::object::clone_boxed(&**v, Self::RoleEvent),
+            Self::RoleAddedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::RoleAddedEvent)
+            }
+            Self::RoleRemovedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::RoleRemovedEvent)
+            }
+            Self::RoleUpdatedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::RoleUpdatedEvent)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -261,44 +277,44 @@ impl RoleEventKind {
 impl From<crate::types::RoleEvent> for RoleEventKind {
     #[inline]
     fn from(v: crate::types::RoleEvent) -> Self {
-        Self::RoleEvent(Box::new(v))
+        crate::object::boxed(v, Self::RoleEvent)
     }
 }
 impl From<crate::types::RoleAddedEvent> for RoleEventKind {
     #[inline]
     fn from(v: crate::types::RoleAddedEvent) -> Self {
-        Self::RoleAddedEvent(Box::new(v))
+        crate::object::boxed(v, Self::RoleAddedEvent)
     }
 }
 impl From<crate::types::RoleRemovedEvent> for RoleEventKind {
     #[inline]
     fn from(v: crate::types::RoleRemovedEvent) -> Self {
-        Self::RoleRemovedEvent(Box::new(v))
+        crate::object::boxed(v, Self::RoleRemovedEvent)
     }
 }
 impl From<crate::types::RoleUpdatedEvent> for RoleEventKind {
     #[inline]
     fn from(v: crate::types::RoleUpdatedEvent) -> Self {
-        Self::RoleUpdatedEvent(Box::new(v))
+        crate::object::boxed(v, Self::RoleUpdatedEvent)
     }
 }
 impl crate::object::Family for RoleEventKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::RoleEvent, id) {
             crate::registry::id::RoleAddedEvent => {
-                Self::RoleAddedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::RoleAddedEvent)
             }
             crate::registry::id::RoleRemovedEvent => {
-                Self::RoleRemovedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::RoleRemovedEvent)
             }
             crate::registry::id::RoleUpdatedEvent => {
-                Self::RoleUpdatedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::RoleUpdatedEvent)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::RoleEvent(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::RoleEvent)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -106,7 +106,6 @@ impl<'de> serde::Deserialize<'de> for RuntimeFault {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum RuntimeFaultKind {
     /// Exactly this type.
     RuntimeFault(Box<crate::types::RuntimeFault>),
@@ -186,6 +185,101 @@ pub enum RuntimeFaultKind {
     ///  A `UnexpectedFault`.
     UnexpectedFault(Box<crate::types::UnexpectedFault>),
 }
+impl Clone for RuntimeFaultKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::RuntimeFault(v) => crate::object::clone_boxed(&**v, Self::RuntimeFault),
+            Self::EamRuntimeFault(v) => Self::EamRuntimeFault(Clone::clone(v)),
+            #[cfg(feature = "sms")]
+            Self::ProviderConnectionFailed(v) => {
+                crate::object::clone_boxed(&**v, Self::ProviderConnectionFailed)
+            }
+            Self::ProxyRegistrationFailed(v) => {
+                crate::object::clone_boxed(&**v, Self::ProxyRegistrationFailed)
+            }
+            Self::ServiceNotInitialized(v) => {
+                crate::object::clone_boxed(&**v, Self::ServiceNotInitialized)
+            }
+            Self::CannotDisableDrsOnClustersWithVApps(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::CannotDisableDrsOnClustersWithVApps,
+                )
+            }
+            Self::ConflictingDatastoreFound(v) => {
+                crate::object::clone_boxed(&**v, Self::ConflictingDatastoreFound)
+            }
+            Self::DatabaseError(v) => {
+                crate::object::clone_boxed(&**v, Self::DatabaseError)
+            }
+            Self::DisallowedChangeByService(v) => {
+                crate::object::clone_boxed(&**v, Self::DisallowedChangeByService)
+            }
+            Self::DisallowedOperationOnFailoverHost(v) => {
+                crate::object::clone_boxed(&**v, Self::DisallowedOperationOnFailoverHost)
+            }
+            Self::FailToLockFaultToleranceVMs(v) => {
+                crate::object::clone_boxed(&**v, Self::FailToLockFaultToleranceVMs)
+            }
+            Self::InvalidProfileReferenceHost(v) => {
+                crate::object::clone_boxed(&**v, Self::InvalidProfileReferenceHost)
+            }
+            Self::InvalidScheduledTask(v) => {
+                crate::object::clone_boxed(&**v, Self::InvalidScheduledTask)
+            }
+            Self::LicenseAssignmentFailed(v) => {
+                crate::object::clone_boxed(&**v, Self::LicenseAssignmentFailed)
+            }
+            Self::MethodAlreadyDisabledFault(v) => {
+                crate::object::clone_boxed(&**v, Self::MethodAlreadyDisabledFault)
+            }
+            Self::MethodDisabled(v) => {
+                crate::object::clone_boxed(&**v, Self::MethodDisabled)
+            }
+            Self::OperationDisallowedOnHost(v) => {
+                crate::object::clone_boxed(&**v, Self::OperationDisallowedOnHost)
+            }
+            Self::RestrictedByAdministrator(v) => {
+                crate::object::clone_boxed(&**v, Self::RestrictedByAdministrator)
+            }
+            Self::ThirdPartyLicenseAssignmentFailed(v) => {
+                crate::object::clone_boxed(&**v, Self::ThirdPartyLicenseAssignmentFailed)
+            }
+            Self::VAppOperationInProgress(v) => {
+                crate::object::clone_boxed(&**v, Self::VAppOperationInProgress)
+            }
+            Self::AuthenticationRequired(v) => {
+                crate::object::clone_boxed(&**v, Self::AuthenticationRequired)
+            }
+            Self::HostCommunication(v) => Self::HostCommunication(Clone::clone(v)),
+            Self::InvalidArgument(v) => Self::InvalidArgument(Clone::clone(v)),
+            Self::InvalidRequest(v) => Self::InvalidRequest(Clone::clone(v)),
+            Self::InvalidToken(v) => crate::object::clone_boxed(&**v, Self::InvalidToken),
+            Self::ManagedObjectNotFound(v) => {
+                crate::object::clone_boxed(&**v, Self::ManagedObjectNotFound)
+            }
+            #[cfg(feature = "vsan")]
+            Self::NotEnoughLicenses(v) => Self::NotEnoughLicenses(Clone::clone(v)),
+            #[cfg(feature = "vsan")]
+            Self::NotImplemented(v) => {
+                crate::object::clone_boxed(&**v, Self::NotImplemented)
+            }
+            Self::NotSupported(v) => Self::NotSupported(Clone::clone(v)),
+            Self::RequestCanceled(v) => {
+                crate::object::clone_boxed(&**v, Self::RequestCanceled)
+            }
+            Self::SecurityError(v) => Self::SecurityError(Clone::clone(v)),
+            Self::SessionNotFound(v) => {
+                crate::object::clone_boxed(&**v, Self::SessionNotFound)
+            }
+            Self::SystemError(v) => crate::object::clone_boxed(&**v, Self::SystemError),
+            Self::UnexpectedFault(v) => {
+                crate::object::clone_boxed(&**v, Self::UnexpectedFault)
+            }
+        }
+    }
+}
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
 impl std::fmt::Debug for RuntimeFaultKind {
@@ -250,7 +344,7 @@ impl RuntimeFaultKind {
 impl From<crate::types::RuntimeFault> for RuntimeFaultKind {
     #[inline]
     fn from(v: crate::types::RuntimeFault) -> Self {
-        Self::RuntimeFault(Box::new(v))
+        crate::object::boxed(v, Self::RuntimeFault)
     }
 }
 impl From<crate::types::EamRuntimeFaultKind> for RuntimeFaultKind {
@@ -263,115 +357,115 @@ impl From<crate::types::EamRuntimeFaultKind> for RuntimeFaultKind {
 impl From<crate::types::ProviderConnectionFailed> for RuntimeFaultKind {
     #[inline]
     fn from(v: crate::types::ProviderConnectionFailed) -> Self {
-        Self::ProviderConnectionFailed(Box::new(v))
+        crate::object::boxed(v, Self::ProviderConnectionFailed)
     }
 }
 impl From<crate::types::ProxyRegistrationFailed> for RuntimeFaultKind {
     #[inline]
     fn from(v: crate::types::ProxyRegistrationFailed) -> Self {
-        Self::ProxyRegistrationFailed(Box::new(v))
+        crate::object::boxed(v, Self::ProxyRegistrationFailed)
     }
 }
 impl From<crate::types::ServiceNotInitialized> for RuntimeFaultKind {
     #[inline]
     fn from(v: crate::types::ServiceNotInitialized) -> Self {
-        Self::ServiceNotInitialized(Box::new(v))
+        crate::object::boxed(v, Self::ServiceNotInitialized)
     }
 }
 impl From<crate::types::CannotDisableDrsOnClustersWithVApps> for RuntimeFaultKind {
     #[inline]
     fn from(v: crate::types::CannotDisableDrsOnClustersWithVApps) -> Self {
-        Self::CannotDisableDrsOnClustersWithVApps(Box::new(v))
+        crate::object::boxed(v, Self::CannotDisableDrsOnClustersWithVApps)
     }
 }
 impl From<crate::types::ConflictingDatastoreFound> for RuntimeFaultKind {
     #[inline]
     fn from(v: crate::types::ConflictingDatastoreFound) -> Self {
-        Self::ConflictingDatastoreFound(Box::new(v))
+        crate::object::boxed(v, Self::ConflictingDatastoreFound)
     }
 }
 impl From<crate::types::DatabaseError> for RuntimeFaultKind {
     #[inline]
     fn from(v: crate::types::DatabaseError) -> Self {
-        Self::DatabaseError(Box::new(v))
+        crate::object::boxed(v, Self::DatabaseError)
     }
 }
 impl From<crate::types::DisallowedChangeByService> for RuntimeFaultKind {
     #[inline]
     fn from(v: crate::types::DisallowedChangeByService) -> Self {
-        Self::DisallowedChangeByService(Box::new(v))
+        crate::object::boxed(v, Self::DisallowedChangeByService)
     }
 }
 impl From<crate::types::DisallowedOperationOnFailoverHost> for RuntimeFaultKind {
     #[inline]
     fn from(v: crate::types::DisallowedOperationOnFailoverHost) -> Self {
-        Self::DisallowedOperationOnFailoverHost(Box::new(v))
+        crate::object::boxed(v, Self::DisallowedOperationOnFailoverHost)
     }
 }
 impl From<crate::types::FailToLockFaultToleranceVMs> for RuntimeFaultKind {
     #[inline]
     fn from(v: crate::types::FailToLockFaultToleranceVMs) -> Self {
-        Self::FailToLockFaultToleranceVMs(Box::new(v))
+        crate::object::boxed(v, Self::FailToLockFaultToleranceVMs)
     }
 }
 impl From<crate::types::InvalidProfileReferenceHost> for RuntimeFaultKind {
     #[inline]
     fn from(v: crate::types::InvalidProfileReferenceHost) -> Self {
-        Self::InvalidProfileReferenceHost(Box::new(v))
+        crate::object::boxed(v, Self::InvalidProfileReferenceHost)
     }
 }
 impl From<crate::types::InvalidScheduledTask> for RuntimeFaultKind {
     #[inline]
     fn from(v: crate::types::InvalidScheduledTask) -> Self {
-        Self::InvalidScheduledTask(Box::new(v))
+        crate::object::boxed(v, Self::InvalidScheduledTask)
     }
 }
 impl From<crate::types::LicenseAssignmentFailed> for RuntimeFaultKind {
     #[inline]
     fn from(v: crate::types::LicenseAssignmentFailed) -> Self {
-        Self::LicenseAssignmentFailed(Box::new(v))
+        crate::object::boxed(v, Self::LicenseAssignmentFailed)
     }
 }
 impl From<crate::types::MethodAlreadyDisabledFault> for RuntimeFaultKind {
     #[inline]
     fn from(v: crate::types::MethodAlreadyDisabledFault) -> Self {
-        Self::MethodAlreadyDisabledFault(Box::new(v))
+        crate::object::boxed(v, Self::MethodAlreadyDisabledFault)
     }
 }
 impl From<crate::types::MethodDisabled> for RuntimeFaultKind {
     #[inline]
     fn from(v: crate::types::MethodDisabled) -> Self {
-        Self::MethodDisabled(Box::new(v))
+        crate::object::boxed(v, Self::MethodDisabled)
     }
 }
 impl From<crate::types::OperationDisallowedOnHost> for RuntimeFaultKind {
     #[inline]
     fn from(v: crate::types::OperationDisallowedOnHost) -> Self {
-        Self::OperationDisallowedOnHost(Box::new(v))
+        crate::object::boxed(v, Self::OperationDisallowedOnHost)
     }
 }
 impl From<crate::types::RestrictedByAdministrator> for RuntimeFaultKind {
     #[inline]
     fn from(v: crate::types::RestrictedByAdministrator) -> Self {
-        Self::RestrictedByAdministrator(Box::new(v))
+        crate::object::boxed(v, Self::RestrictedByAdministrator)
     }
 }
 impl From<crate::types::ThirdPartyLicenseAssignmentFailed> for RuntimeFaultKind {
     #[inline]
     fn from(v: crate::types::ThirdPartyLicenseAssignmentFailed) -> Self {
-        Self::ThirdPartyLicenseAssignmentFailed(Box::new(v))
+        crate::object::boxed(v, Self::ThirdPartyLicenseAssignmentFailed)
     }
 }
 impl From<crate::types::VAppOperationInProgress> for RuntimeFaultKind {
     #[inline]
     fn from(v: crate::types::VAppOperationInProgress) -> Self {
-        Self::VAppOperationInProgress(Box::new(v))
+        crate::object::boxed(v, Self::VAppOperationInProgress)
     }
 }
 impl From<crate::types::AuthenticationRequired> for RuntimeFaultKind {
     #[inline]
     fn from(v: crate::types::AuthenticationRequired) -> Self {
-        Self::AuthenticationRequired(Box::new(v))
+        crate::object::boxed(v, Self::AuthenticationRequired)
     }
 }
 impl From<crate::types::HostCommunicationKind> for RuntimeFaultKind {
@@ -395,13 +489,13 @@ impl From<crate::types::InvalidRequestKind> for RuntimeFaultKind {
 impl From<crate::types::InvalidToken> for RuntimeFaultKind {
     #[inline]
     fn from(v: crate::types::InvalidToken) -> Self {
-        Self::InvalidToken(Box::new(v))
+        crate::object::boxed(v, Self::InvalidToken)
     }
 }
 impl From<crate::types::ManagedObjectNotFound> for RuntimeFaultKind {
     #[inline]
     fn from(v: crate::types::ManagedObjectNotFound) -> Self {
-        Self::ManagedObjectNotFound(Box::new(v))
+        crate::object::boxed(v, Self::ManagedObjectNotFound)
     }
 }
 #[cfg(feature = "vsan")]
@@ -415,7 +509,7 @@ impl From<crate::types::NotEnoughLicensesKind> for RuntimeFaultKind {
 impl From<crate::types::NotImplemented> for RuntimeFaultKind {
     #[inline]
     fn from(v: crate::types::NotImplemented) -> Self {
-        Self::NotImplemented(Box::new(v))
+        crate::object::boxed(v, Self::NotImplemented)
     }
 }
 impl From<crate::types::NotSupportedKind> for RuntimeFaultKind {
@@ -427,7 +521,7 @@ impl From<crate::types::NotSupportedKind> for RuntimeFaultKind {
 impl From<crate::types::RequestCanceled> for RuntimeFaultKind {
     #[inline]
     fn from(v: crate::types::RequestCanceled) -> Self {
-        Self::RequestCanceled(Box::new(v))
+        crate::object::boxed(v, Self::RequestCanceled)
     }
 }
 impl From<crate::types::SecurityErrorKind> for RuntimeFaultKind {
@@ -439,19 +533,19 @@ impl From<crate::types::SecurityErrorKind> for RuntimeFaultKind {
 impl From<crate::types::SessionNotFound> for RuntimeFaultKind {
     #[inline]
     fn from(v: crate::types::SessionNotFound) -> Self {
-        Self::SessionNotFound(Box::new(v))
+        crate::object::boxed(v, Self::SessionNotFound)
     }
 }
 impl From<crate::types::SystemError> for RuntimeFaultKind {
     #[inline]
     fn from(v: crate::types::SystemError) -> Self {
-        Self::SystemError(Box::new(v))
+        crate::object::boxed(v, Self::SystemError)
     }
 }
 impl From<crate::types::UnexpectedFault> for RuntimeFaultKind {
     #[inline]
     fn from(v: crate::types::UnexpectedFault) -> Self {
-        Self::UnexpectedFault(Box::new(v))
+        crate::object::boxed(v, Self::UnexpectedFault)
     }
 }
 impl crate::object::Family for RuntimeFaultKind {
@@ -466,61 +560,61 @@ impl crate::object::Family for RuntimeFaultKind {
             }
             #[cfg(feature = "sms")]
             crate::registry::id::ProviderConnectionFailed => {
-                Self::ProviderConnectionFailed(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ProviderConnectionFailed)
             }
             crate::registry::id::ProxyRegistrationFailed => {
-                Self::ProxyRegistrationFailed(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ProxyRegistrationFailed)
             }
             crate::registry::id::ServiceNotInitialized => {
-                Self::ServiceNotInitialized(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ServiceNotInitialized)
             }
             crate::registry::id::CannotDisableDrsOnClustersWithVApps => {
-                Self::CannotDisableDrsOnClustersWithVApps(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CannotDisableDrsOnClustersWithVApps)
             }
             crate::registry::id::ConflictingDatastoreFound => {
-                Self::ConflictingDatastoreFound(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ConflictingDatastoreFound)
             }
             crate::registry::id::DatabaseError => {
-                Self::DatabaseError(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DatabaseError)
             }
             crate::registry::id::DisallowedChangeByService => {
-                Self::DisallowedChangeByService(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DisallowedChangeByService)
             }
             crate::registry::id::DisallowedOperationOnFailoverHost => {
-                Self::DisallowedOperationOnFailoverHost(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DisallowedOperationOnFailoverHost)
             }
             crate::registry::id::FailToLockFaultToleranceVMs => {
-                Self::FailToLockFaultToleranceVMs(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::FailToLockFaultToleranceVMs)
             }
             crate::registry::id::InvalidProfileReferenceHost => {
-                Self::InvalidProfileReferenceHost(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::InvalidProfileReferenceHost)
             }
             crate::registry::id::InvalidScheduledTask => {
-                Self::InvalidScheduledTask(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::InvalidScheduledTask)
             }
             crate::registry::id::LicenseAssignmentFailed => {
-                Self::LicenseAssignmentFailed(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::LicenseAssignmentFailed)
             }
             crate::registry::id::MethodAlreadyDisabledFault => {
-                Self::MethodAlreadyDisabledFault(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::MethodAlreadyDisabledFault)
             }
             crate::registry::id::MethodDisabled => {
-                Self::MethodDisabled(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::MethodDisabled)
             }
             crate::registry::id::OperationDisallowedOnHost => {
-                Self::OperationDisallowedOnHost(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::OperationDisallowedOnHost)
             }
             crate::registry::id::RestrictedByAdministrator => {
-                Self::RestrictedByAdministrator(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::RestrictedByAdministrator)
             }
             crate::registry::id::ThirdPartyLicenseAssignmentFailed => {
-                Self::ThirdPartyLicenseAssignmentFailed(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ThirdPartyLicenseAssignmentFailed)
             }
             crate::registry::id::VAppOperationInProgress => {
-                Self::VAppOperationInProgress(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VAppOperationInProgress)
             }
             crate::registry::id::AuthenticationRequired => {
-                Self::AuthenticationRequired(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::AuthenticationRequired)
             }
             crate::registry::id::HostCommunication => {
                 Self::HostCommunication(
@@ -544,10 +638,10 @@ impl crate::object::Family for RuntimeFaultKind {
                 )
             }
             crate::registry::id::InvalidToken => {
-                Self::InvalidToken(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::InvalidToken)
             }
             crate::registry::id::ManagedObjectNotFound => {
-                Self::ManagedObjectNotFound(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ManagedObjectNotFound)
             }
             #[cfg(feature = "vsan")]
             crate::registry::id::NotEnoughLicenses => {
@@ -559,7 +653,7 @@ impl crate::object::Family for RuntimeFaultKind {
             }
             #[cfg(feature = "vsan")]
             crate::registry::id::NotImplemented => {
-                Self::NotImplemented(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::NotImplemented)
             }
             crate::registry::id::NotSupported => {
                 Self::NotSupported(
@@ -569,7 +663,7 @@ impl crate::object::Family for RuntimeFaultKind {
                 )
             }
             crate::registry::id::RequestCanceled => {
-                Self::RequestCanceled(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::RequestCanceled)
             }
             crate::registry::id::SecurityError => {
                 Self::SecurityError(
@@ -579,19 +673,19 @@ impl crate::object::Family for RuntimeFaultKind {
                 )
             }
             crate::registry::id::SessionNotFound => {
-                Self::SessionNotFound(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::SessionNotFound)
             }
             crate::registry::id::SystemError => {
-                Self::SystemError(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::SystemError)
             }
             crate::registry::id::UnexpectedFault => {
-                Self::UnexpectedFault(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::UnexpectedFault)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::RuntimeFault(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::RuntimeFault)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -220,7 +220,6 @@ impl<'de> serde::Deserialize<'de> for ScheduledTaskEvent {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum ScheduledTaskEventKind {
     /// Exactly this type.
     ScheduledTaskEvent(Box<crate::types::ScheduledTaskEvent>),
@@ -242,6 +241,40 @@ pub enum ScheduledTaskEventKind {
     ScheduledTaskRemovedEvent(Box<crate::types::ScheduledTaskRemovedEvent>),
     ///  A `ScheduledTaskStartedEvent`.
     ScheduledTaskStartedEvent(Box<crate::types::ScheduledTaskStartedEvent>),
+}
+impl Clone for ScheduledTaskEventKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::ScheduledTaskEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::ScheduledTaskEvent)
+            }
+            Self::ScheduledTaskCompletedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::ScheduledTaskCompletedEvent)
+            }
+            Self::ScheduledTaskCreatedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::ScheduledTaskCreatedEvent)
+            }
+            Self::ScheduledTaskEmailCompletedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::ScheduledTaskEmailCompletedEvent)
+            }
+            Self::ScheduledTaskEmailFailedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::ScheduledTaskEmailFailedEvent)
+            }
+            Self::ScheduledTaskFailedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::ScheduledTaskFailedEvent)
+            }
+            Self::ScheduledTaskReconfiguredEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::ScheduledTaskReconfiguredEvent)
+            }
+            Self::ScheduledTaskRemovedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::ScheduledTaskRemovedEvent)
+            }
+            Self::ScheduledTaskStartedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::ScheduledTaskStartedEvent)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -279,55 +312,55 @@ impl ScheduledTaskEventKind {
 impl From<crate::types::ScheduledTaskEvent> for ScheduledTaskEventKind {
     #[inline]
     fn from(v: crate::types::ScheduledTaskEvent) -> Self {
-        Self::ScheduledTaskEvent(Box::new(v))
+        crate::object::boxed(v, Self::ScheduledTaskEvent)
     }
 }
 impl From<crate::types::ScheduledTaskCompletedEvent> for ScheduledTaskEventKind {
     #[inline]
     fn from(v: crate::types::ScheduledTaskCompletedEvent) -> Self {
-        Self::ScheduledTaskCompletedEvent(Box::new(v))
+        crate::object::boxed(v, Self::ScheduledTaskCompletedEvent)
     }
 }
 impl From<crate::types::ScheduledTaskCreatedEvent> for ScheduledTaskEventKind {
     #[inline]
     fn from(v: crate::types::ScheduledTaskCreatedEvent) -> Self {
-        Self::ScheduledTaskCreatedEvent(Box::new(v))
+        crate::object::boxed(v, Self::ScheduledTaskCreatedEvent)
     }
 }
 impl From<crate::types::ScheduledTaskEmailCompletedEvent> for ScheduledTaskEventKind {
     #[inline]
     fn from(v: crate::types::ScheduledTaskEmailCompletedEvent) -> Self {
-        Self::ScheduledTaskEmailCompletedEvent(Box::new(v))
+        crate::object::boxed(v, Self::ScheduledTaskEmailCompletedEvent)
     }
 }
 impl From<crate::types::ScheduledTaskEmailFailedEvent> for ScheduledTaskEventKind {
     #[inline]
     fn from(v: crate::types::ScheduledTaskEmailFailedEvent) -> Self {
-        Self::ScheduledTaskEmailFailedEvent(Box::new(v))
+        crate::object::boxed(v, Self::ScheduledTaskEmailFailedEvent)
     }
 }
 impl From<crate::types::ScheduledTaskFailedEvent> for ScheduledTaskEventKind {
     #[inline]
     fn from(v: crate::types::ScheduledTaskFailedEvent) -> Self {
-        Self::ScheduledTaskFailedEvent(Box::new(v))
+        crate::object::boxed(v, Self::ScheduledTaskFailedEvent)
     }
 }
 impl From<crate::types::ScheduledTaskReconfiguredEvent> for ScheduledTaskEventKind {
     #[inline]
     fn from(v: crate::types::ScheduledTaskReconfiguredEvent) -> Self {
-        Self::ScheduledTaskReconfiguredEvent(Box::new(v))
+        crate::object::boxed(v, Self::ScheduledTaskReconfiguredEvent)
     }
 }
 impl From<crate::types::ScheduledTaskRemovedEvent> for ScheduledTaskEventKind {
     #[inline]
     fn from(v: crate::types::ScheduledTaskRemovedEvent) -> Self {
-        Self::ScheduledTaskRemovedEvent(Box::new(v))
+        crate::object::boxed(v, Self::ScheduledTaskRemovedEvent)
     }
 }
 impl From<crate::types::ScheduledTaskStartedEvent> for ScheduledTaskEventKind {
     #[inline]
     fn from(v: crate::types::ScheduledTaskStartedEvent) -> Self {
-        Self::ScheduledTaskStartedEvent(Box::new(v))
+        crate::object::boxed(v, Self::ScheduledTaskStartedEvent)
     }
 }
 impl crate::object::Family for ScheduledTaskEventKind {
@@ -337,34 +370,34 @@ impl crate::object::Family for ScheduledTaskEventKind {
             id,
         ) {
             crate::registry::id::ScheduledTaskCompletedEvent => {
-                Self::ScheduledTaskCompletedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ScheduledTaskCompletedEvent)
             }
             crate::registry::id::ScheduledTaskCreatedEvent => {
-                Self::ScheduledTaskCreatedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ScheduledTaskCreatedEvent)
             }
             crate::registry::id::ScheduledTaskEmailCompletedEvent => {
-                Self::ScheduledTaskEmailCompletedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ScheduledTaskEmailCompletedEvent)
             }
             crate::registry::id::ScheduledTaskEmailFailedEvent => {
-                Self::ScheduledTaskEmailFailedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ScheduledTaskEmailFailedEvent)
             }
             crate::registry::id::ScheduledTaskFailedEvent => {
-                Self::ScheduledTaskFailedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ScheduledTaskFailedEvent)
             }
             crate::registry::id::ScheduledTaskReconfiguredEvent => {
-                Self::ScheduledTaskReconfiguredEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ScheduledTaskReconfiguredEvent)
             }
             crate::registry::id::ScheduledTaskRemovedEvent => {
-                Self::ScheduledTaskRemovedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ScheduledTaskRemovedEvent)
             }
             crate::registry::id::ScheduledTaskStartedEvent => {
-                Self::ScheduledTaskStartedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ScheduledTaskStartedEvent)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::ScheduledTaskEvent(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::ScheduledTaskEvent)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -120,12 +120,24 @@ impl<'de> serde::Deserialize<'de> for ScheduledTaskSpec {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum ScheduledTaskSpecKind {
     /// Exactly this type.
     ScheduledTaskSpec(Box<crate::types::ScheduledTaskSpec>),
     ///  A `ScheduledTaskInfo`.
     ScheduledTaskInfo(Box<crate::types::ScheduledTaskInfo>),
+}
+impl Clone for ScheduledTaskSpecKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::ScheduledTaskSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::ScheduledTaskSpec)
+            }
+            Self::ScheduledTaskInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::ScheduledTaskInfo)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -156,26 +168,26 @@ impl ScheduledTaskSpecKind {
 impl From<crate::types::ScheduledTaskSpec> for ScheduledTaskSpecKind {
     #[inline]
     fn from(v: crate::types::ScheduledTaskSpec) -> Self {
-        Self::ScheduledTaskSpec(Box::new(v))
+        crate::object::boxed(v, Self::ScheduledTaskSpec)
     }
 }
 impl From<crate::types::ScheduledTaskInfo> for ScheduledTaskSpecKind {
     #[inline]
     fn from(v: crate::types::ScheduledTaskInfo) -> Self {
-        Self::ScheduledTaskInfo(Box::new(v))
+        crate::object::boxed(v, Self::ScheduledTaskInfo)
     }
 }
 impl crate::object::Family for ScheduledTaskSpecKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::ScheduledTaskSpec, id) {
             crate::registry::id::ScheduledTaskInfo => {
-                Self::ScheduledTaskInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ScheduledTaskInfo)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::ScheduledTaskSpec(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::ScheduledTaskSpec)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

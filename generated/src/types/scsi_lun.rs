@@ -290,12 +290,20 @@ impl<'de> serde::Deserialize<'de> for ScsiLun {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum ScsiLunKind {
     /// Exactly this type.
     ScsiLun(Box<crate::types::ScsiLun>),
     ///  A `HostScsiDisk`.
     HostScsiDisk(Box<crate::types::HostScsiDisk>),
+}
+impl Clone for ScsiLunKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::ScsiLun(v) => crate::object::clone_boxed(&**v, Self::ScsiLun),
+            Self::HostScsiDisk(v) => crate::object::clone_boxed(&**v, Self::HostScsiDisk),
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -326,26 +334,26 @@ impl ScsiLunKind {
 impl From<crate::types::ScsiLun> for ScsiLunKind {
     #[inline]
     fn from(v: crate::types::ScsiLun) -> Self {
-        Self::ScsiLun(Box::new(v))
+        crate::object::boxed(v, Self::ScsiLun)
     }
 }
 impl From<crate::types::HostScsiDisk> for ScsiLunKind {
     #[inline]
     fn from(v: crate::types::HostScsiDisk) -> Self {
-        Self::HostScsiDisk(Box::new(v))
+        crate::object::boxed(v, Self::HostScsiDisk)
     }
 }
 impl crate::object::Family for ScsiLunKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::ScsiLun, id) {
             crate::registry::id::HostScsiDisk => {
-                Self::HostScsiDisk(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostScsiDisk)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::ScsiLun(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::ScsiLun)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

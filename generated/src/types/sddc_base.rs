@@ -90,13 +90,24 @@ impl<'de> serde::Deserialize<'de> for SDDCBase {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum SDDCBaseKind {
     /// Exactly this type.
     SDDCBase(Box<crate::types::SDDCBase>),
     ///  A `VimVsanReconfigSpec`.
     #[cfg(feature = "vsan")]
     VimVsanReconfigSpec(Box<crate::types::VimVsanReconfigSpec>),
+}
+impl Clone for SDDCBaseKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::SDDCBase(v) => crate::object::clone_boxed(&**v, Self::SDDCBase),
+            #[cfg(feature = "vsan")]
+            Self::VimVsanReconfigSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::VimVsanReconfigSpec)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -128,14 +139,14 @@ impl SDDCBaseKind {
 impl From<crate::types::SDDCBase> for SDDCBaseKind {
     #[inline]
     fn from(v: crate::types::SDDCBase) -> Self {
-        Self::SDDCBase(Box::new(v))
+        crate::object::boxed(v, Self::SDDCBase)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VimVsanReconfigSpec> for SDDCBaseKind {
     #[inline]
     fn from(v: crate::types::VimVsanReconfigSpec) -> Self {
-        Self::VimVsanReconfigSpec(Box::new(v))
+        crate::object::boxed(v, Self::VimVsanReconfigSpec)
     }
 }
 impl crate::object::Family for SDDCBaseKind {
@@ -143,13 +154,13 @@ impl crate::object::Family for SDDCBaseKind {
         match crate::registry::child_toward(crate::registry::id::SDDCBase, id) {
             #[cfg(feature = "vsan")]
             crate::registry::id::VimVsanReconfigSpec => {
-                Self::VimVsanReconfigSpec(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VimVsanReconfigSpec)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::SDDCBase(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::SDDCBase)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -106,7 +106,6 @@ impl<'de> serde::Deserialize<'de> for SecurityError {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum SecurityErrorKind {
     /// Exactly this type.
     SecurityError(Box<crate::types::SecurityError>),
@@ -119,6 +118,27 @@ pub enum SecurityErrorKind {
     RestrictedVersion(Box<crate::types::RestrictedVersion>),
     ///  A `SolutionUserRequired`.
     SolutionUserRequired(Box<crate::types::SolutionUserRequired>),
+}
+impl Clone for SecurityErrorKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::SecurityError(v) => {
+                crate::object::clone_boxed(&**v, Self::SecurityError)
+            }
+            #[cfg(feature = "pbm")]
+            Self::PbmFaultNoPermission(v) => {
+                crate::object::clone_boxed(&**v, Self::PbmFaultNoPermission)
+            }
+            Self::NoPermission(v) => Self::NoPermission(Clone::clone(v)),
+            Self::RestrictedVersion(v) => {
+                crate::object::clone_boxed(&**v, Self::RestrictedVersion)
+            }
+            Self::SolutionUserRequired(v) => {
+                crate::object::clone_boxed(&**v, Self::SolutionUserRequired)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -153,14 +173,14 @@ impl SecurityErrorKind {
 impl From<crate::types::SecurityError> for SecurityErrorKind {
     #[inline]
     fn from(v: crate::types::SecurityError) -> Self {
-        Self::SecurityError(Box::new(v))
+        crate::object::boxed(v, Self::SecurityError)
     }
 }
 #[cfg(feature = "pbm")]
 impl From<crate::types::PbmFaultNoPermission> for SecurityErrorKind {
     #[inline]
     fn from(v: crate::types::PbmFaultNoPermission) -> Self {
-        Self::PbmFaultNoPermission(Box::new(v))
+        crate::object::boxed(v, Self::PbmFaultNoPermission)
     }
 }
 impl From<crate::types::NoPermissionKind> for SecurityErrorKind {
@@ -172,13 +192,13 @@ impl From<crate::types::NoPermissionKind> for SecurityErrorKind {
 impl From<crate::types::RestrictedVersion> for SecurityErrorKind {
     #[inline]
     fn from(v: crate::types::RestrictedVersion) -> Self {
-        Self::RestrictedVersion(Box::new(v))
+        crate::object::boxed(v, Self::RestrictedVersion)
     }
 }
 impl From<crate::types::SolutionUserRequired> for SecurityErrorKind {
     #[inline]
     fn from(v: crate::types::SolutionUserRequired) -> Self {
-        Self::SolutionUserRequired(Box::new(v))
+        crate::object::boxed(v, Self::SolutionUserRequired)
     }
 }
 impl crate::object::Family for SecurityErrorKind {
@@ -186,7 +206,7 @@ impl crate::object::Family for SecurityErrorKind {
         match crate::registry::child_toward(crate::registry::id::SecurityError, id) {
             #[cfg(feature = "pbm")]
             crate::registry::id::PbmFaultNoPermission => {
-                Self::PbmFaultNoPermission(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::PbmFaultNoPermission)
             }
             crate::registry::id::NoPermission => {
                 Self::NoPermission(
@@ -196,16 +216,16 @@ impl crate::object::Family for SecurityErrorKind {
                 )
             }
             crate::registry::id::RestrictedVersion => {
-                Self::RestrictedVersion(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::RestrictedVersion)
             }
             crate::registry::id::SolutionUserRequired => {
-                Self::SolutionUserRequired(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::SolutionUserRequired)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::SecurityError(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::SecurityError)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

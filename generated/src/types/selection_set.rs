@@ -90,7 +90,6 @@ impl<'de> serde::Deserialize<'de> for SelectionSet {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum SelectionSetKind {
     /// Exactly this type.
     SelectionSet(Box<crate::types::SelectionSet>),
@@ -98,6 +97,18 @@ pub enum SelectionSetKind {
     DVPortgroupSelection(Box<crate::types::DVPortgroupSelection>),
     ///  A `DVSSelection`.
     DVSSelection(Box<crate::types::DVSSelection>),
+}
+impl Clone for SelectionSetKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::SelectionSet(v) => crate::object::clone_boxed(&**v, Self::SelectionSet),
+            Self::DVPortgroupSelection(v) => {
+                crate::object::clone_boxed(&**v, Self::DVPortgroupSelection)
+            }
+            Self::DVSSelection(v) => crate::object::clone_boxed(&**v, Self::DVSSelection),
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -129,35 +140,35 @@ impl SelectionSetKind {
 impl From<crate::types::SelectionSet> for SelectionSetKind {
     #[inline]
     fn from(v: crate::types::SelectionSet) -> Self {
-        Self::SelectionSet(Box::new(v))
+        crate::object::boxed(v, Self::SelectionSet)
     }
 }
 impl From<crate::types::DVPortgroupSelection> for SelectionSetKind {
     #[inline]
     fn from(v: crate::types::DVPortgroupSelection) -> Self {
-        Self::DVPortgroupSelection(Box::new(v))
+        crate::object::boxed(v, Self::DVPortgroupSelection)
     }
 }
 impl From<crate::types::DVSSelection> for SelectionSetKind {
     #[inline]
     fn from(v: crate::types::DVSSelection) -> Self {
-        Self::DVSSelection(Box::new(v))
+        crate::object::boxed(v, Self::DVSSelection)
     }
 }
 impl crate::object::Family for SelectionSetKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::SelectionSet, id) {
             crate::registry::id::DVPortgroupSelection => {
-                Self::DVPortgroupSelection(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DVPortgroupSelection)
             }
             crate::registry::id::DVSSelection => {
-                Self::DVSSelection(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DVSSelection)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::SelectionSet(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::SelectionSet)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -101,12 +101,24 @@ impl<'de> serde::Deserialize<'de> for SelectionSpec {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum SelectionSpecKind {
     /// Exactly this type.
     SelectionSpec(Box<crate::types::SelectionSpec>),
     ///  A `TraversalSpec`.
     TraversalSpec(Box<crate::types::TraversalSpec>),
+}
+impl Clone for SelectionSpecKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::SelectionSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::SelectionSpec)
+            }
+            Self::TraversalSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::TraversalSpec)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -137,26 +149,26 @@ impl SelectionSpecKind {
 impl From<crate::types::SelectionSpec> for SelectionSpecKind {
     #[inline]
     fn from(v: crate::types::SelectionSpec) -> Self {
-        Self::SelectionSpec(Box::new(v))
+        crate::object::boxed(v, Self::SelectionSpec)
     }
 }
 impl From<crate::types::TraversalSpec> for SelectionSpecKind {
     #[inline]
     fn from(v: crate::types::TraversalSpec) -> Self {
-        Self::TraversalSpec(Box::new(v))
+        crate::object::boxed(v, Self::TraversalSpec)
     }
 }
 impl crate::object::Family for SelectionSpecKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::SelectionSpec, id) {
             crate::registry::id::TraversalSpec => {
-                Self::TraversalSpec(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::TraversalSpec)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::SelectionSpec(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::SelectionSpec)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -90,7 +90,6 @@ impl<'de> serde::Deserialize<'de> for ServiceLocatorCredential {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum ServiceLocatorCredentialKind {
     /// Exactly this type.
     ServiceLocatorCredential(Box<crate::types::ServiceLocatorCredential>),
@@ -98,6 +97,22 @@ pub enum ServiceLocatorCredentialKind {
     ServiceLocatorNamePassword(Box<crate::types::ServiceLocatorNamePassword>),
     ///  A `ServiceLocatorSAMLCredential`.
     ServiceLocatorSAMLCredential(Box<crate::types::ServiceLocatorSAMLCredential>),
+}
+impl Clone for ServiceLocatorCredentialKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::ServiceLocatorCredential(v) => {
+                crate::object::clone_boxed(&**v, Self::ServiceLocatorCredential)
+            }
+            Self::ServiceLocatorNamePassword(v) => {
+                crate::object::clone_boxed(&**v, Self::ServiceLocatorNamePassword)
+            }
+            Self::ServiceLocatorSAMLCredential(v) => {
+                crate::object::clone_boxed(&**v, Self::ServiceLocatorSAMLCredential)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -129,19 +144,19 @@ impl ServiceLocatorCredentialKind {
 impl From<crate::types::ServiceLocatorCredential> for ServiceLocatorCredentialKind {
     #[inline]
     fn from(v: crate::types::ServiceLocatorCredential) -> Self {
-        Self::ServiceLocatorCredential(Box::new(v))
+        crate::object::boxed(v, Self::ServiceLocatorCredential)
     }
 }
 impl From<crate::types::ServiceLocatorNamePassword> for ServiceLocatorCredentialKind {
     #[inline]
     fn from(v: crate::types::ServiceLocatorNamePassword) -> Self {
-        Self::ServiceLocatorNamePassword(Box::new(v))
+        crate::object::boxed(v, Self::ServiceLocatorNamePassword)
     }
 }
 impl From<crate::types::ServiceLocatorSAMLCredential> for ServiceLocatorCredentialKind {
     #[inline]
     fn from(v: crate::types::ServiceLocatorSAMLCredential) -> Self {
-        Self::ServiceLocatorSAMLCredential(Box::new(v))
+        crate::object::boxed(v, Self::ServiceLocatorSAMLCredential)
     }
 }
 impl crate::object::Family for ServiceLocatorCredentialKind {
@@ -151,16 +166,16 @@ impl crate::object::Family for ServiceLocatorCredentialKind {
             id,
         ) {
             crate::registry::id::ServiceLocatorNamePassword => {
-                Self::ServiceLocatorNamePassword(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ServiceLocatorNamePassword)
             }
             crate::registry::id::ServiceLocatorSAMLCredential => {
-                Self::ServiceLocatorSAMLCredential(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ServiceLocatorSAMLCredential)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::ServiceLocatorCredential(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::ServiceLocatorCredential)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

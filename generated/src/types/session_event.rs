@@ -212,7 +212,6 @@ impl<'de> serde::Deserialize<'de> for SessionEvent {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum SessionEventKind {
     /// Exactly this type.
     SessionEvent(Box<crate::types::SessionEvent>),
@@ -234,6 +233,38 @@ pub enum SessionEventKind {
     UserLoginSessionEvent(Box<crate::types::UserLoginSessionEvent>),
     ///  A `UserLogoutSessionEvent`.
     UserLogoutSessionEvent(Box<crate::types::UserLogoutSessionEvent>),
+}
+impl Clone for SessionEventKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::SessionEvent(v) => crate::object::clone_boxed(&**v, Self::SessionEvent),
+            Self::AlreadyAuthenticatedSessionEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::AlreadyAuthenticatedSessionEvent)
+            }
+            Self::BadUsernameSessionEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::BadUsernameSessionEvent)
+            }
+            Self::GlobalMessageChangedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::GlobalMessageChangedEvent)
+            }
+            Self::NoAccessUserEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::NoAccessUserEvent)
+            }
+            Self::ServerStartedSessionEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::ServerStartedSessionEvent)
+            }
+            Self::SessionTerminatedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::SessionTerminatedEvent)
+            }
+            Self::UserLoginSessionEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::UserLoginSessionEvent)
+            }
+            Self::UserLogoutSessionEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::UserLogoutSessionEvent)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -271,89 +302,89 @@ impl SessionEventKind {
 impl From<crate::types::SessionEvent> for SessionEventKind {
     #[inline]
     fn from(v: crate::types::SessionEvent) -> Self {
-        Self::SessionEvent(Box::new(v))
+        crate::object::boxed(v, Self::SessionEvent)
     }
 }
 impl From<crate::types::AlreadyAuthenticatedSessionEvent> for SessionEventKind {
     #[inline]
     fn from(v: crate::types::AlreadyAuthenticatedSessionEvent) -> Self {
-        Self::AlreadyAuthenticatedSessionEvent(Box::new(v))
+        crate::object::boxed(v, Self::AlreadyAuthenticatedSessionEvent)
     }
 }
 impl From<crate::types::BadUsernameSessionEvent> for SessionEventKind {
     #[inline]
     fn from(v: crate::types::BadUsernameSessionEvent) -> Self {
-        Self::BadUsernameSessionEvent(Box::new(v))
+        crate::object::boxed(v, Self::BadUsernameSessionEvent)
     }
 }
 impl From<crate::types::GlobalMessageChangedEvent> for SessionEventKind {
     #[inline]
     fn from(v: crate::types::GlobalMessageChangedEvent) -> Self {
-        Self::GlobalMessageChangedEvent(Box::new(v))
+        crate::object::boxed(v, Self::GlobalMessageChangedEvent)
     }
 }
 impl From<crate::types::NoAccessUserEvent> for SessionEventKind {
     #[inline]
     fn from(v: crate::types::NoAccessUserEvent) -> Self {
-        Self::NoAccessUserEvent(Box::new(v))
+        crate::object::boxed(v, Self::NoAccessUserEvent)
     }
 }
 impl From<crate::types::ServerStartedSessionEvent> for SessionEventKind {
     #[inline]
     fn from(v: crate::types::ServerStartedSessionEvent) -> Self {
-        Self::ServerStartedSessionEvent(Box::new(v))
+        crate::object::boxed(v, Self::ServerStartedSessionEvent)
     }
 }
 impl From<crate::types::SessionTerminatedEvent> for SessionEventKind {
     #[inline]
     fn from(v: crate::types::SessionTerminatedEvent) -> Self {
-        Self::SessionTerminatedEvent(Box::new(v))
+        crate::object::boxed(v, Self::SessionTerminatedEvent)
     }
 }
 impl From<crate::types::UserLoginSessionEvent> for SessionEventKind {
     #[inline]
     fn from(v: crate::types::UserLoginSessionEvent) -> Self {
-        Self::UserLoginSessionEvent(Box::new(v))
+        crate::object::boxed(v, Self::UserLoginSessionEvent)
     }
 }
 impl From<crate::types::UserLogoutSessionEvent> for SessionEventKind {
     #[inline]
     fn from(v: crate::types::UserLogoutSessionEvent) -> Self {
-        Self::UserLogoutSessionEvent(Box::new(v))
+        crate::object::boxed(v, Self::UserLogoutSessionEvent)
     }
 }
 impl crate::object::Family for SessionEventKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::SessionEvent, id) {
             crate::registry::id::AlreadyAuthenticatedSessionEvent => {
-                Self::AlreadyAuthenticatedSessionEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::AlreadyAuthenticatedSessionEvent)
             }
             crate::registry::id::BadUsernameSessionEvent => {
-                Self::BadUsernameSessionEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::BadUsernameSessionEvent)
             }
             crate::registry::id::GlobalMessageChangedEvent => {
-                Self::GlobalMessageChangedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::GlobalMessageChangedEvent)
             }
             crate::registry::id::NoAccessUserEvent => {
-                Self::NoAccessUserEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::NoAccessUserEvent)
             }
             crate::registry::id::ServerStartedSessionEvent => {
-                Self::ServerStartedSessionEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ServerStartedSessionEvent)
             }
             crate::registry::id::SessionTerminatedEvent => {
-                Self::SessionTerminatedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::SessionTerminatedEvent)
             }
             crate::registry::id::UserLoginSessionEvent => {
-                Self::UserLoginSessionEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::UserLoginSessionEvent)
             }
             crate::registry::id::UserLogoutSessionEvent => {
-                Self::UserLogoutSessionEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::UserLogoutSessionEvent)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::SessionEvent(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::SessionEvent)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

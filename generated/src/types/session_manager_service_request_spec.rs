@@ -90,7 +90,6 @@ impl<'de> serde::Deserialize<'de> for SessionManagerServiceRequestSpec {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum SessionManagerServiceRequestSpecKind {
     /// Exactly this type.
     SessionManagerServiceRequestSpec(
@@ -104,6 +103,28 @@ pub enum SessionManagerServiceRequestSpecKind {
     SessionManagerVmomiServiceRequestSpec(
         Box<crate::types::SessionManagerVmomiServiceRequestSpec>,
     ),
+}
+impl Clone for SessionManagerServiceRequestSpecKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::SessionManagerServiceRequestSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::SessionManagerServiceRequestSpec)
+            }
+            Self::SessionManagerHttpServiceRequestSpec(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::SessionManagerHttpServiceRequestSpec,
+                )
+            }
+            Self::SessionManagerVmomiServiceRequestSpec(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::SessionManagerVmomiServiceRequestSpec,
+                )
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -136,21 +157,21 @@ impl From<crate::types::SessionManagerServiceRequestSpec>
 for SessionManagerServiceRequestSpecKind {
     #[inline]
     fn from(v: crate::types::SessionManagerServiceRequestSpec) -> Self {
-        Self::SessionManagerServiceRequestSpec(Box::new(v))
+        crate::object::boxed(v, Self::SessionManagerServiceRequestSpec)
     }
 }
 impl From<crate::types::SessionManagerHttpServiceRequestSpec>
 for SessionManagerServiceRequestSpecKind {
     #[inline]
     fn from(v: crate::types::SessionManagerHttpServiceRequestSpec) -> Self {
-        Self::SessionManagerHttpServiceRequestSpec(Box::new(v))
+        crate::object::boxed(v, Self::SessionManagerHttpServiceRequestSpec)
     }
 }
 impl From<crate::types::SessionManagerVmomiServiceRequestSpec>
 for SessionManagerServiceRequestSpecKind {
     #[inline]
     fn from(v: crate::types::SessionManagerVmomiServiceRequestSpec) -> Self {
-        Self::SessionManagerVmomiServiceRequestSpec(Box::new(v))
+        crate::object::boxed(v, Self::SessionManagerVmomiServiceRequestSpec)
     }
 }
 impl crate::object::Family for SessionManagerServiceRequestSpecKind {
@@ -160,18 +181,16 @@ impl crate::object::Family for SessionManagerServiceRequestSpecKind {
             id,
         ) {
             crate::registry::id::SessionManagerHttpServiceRequestSpec => {
-                Self::SessionManagerHttpServiceRequestSpec(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::SessionManagerHttpServiceRequestSpec)
             }
             crate::registry::id::SessionManagerVmomiServiceRequestSpec => {
-                Self::SessionManagerVmomiServiceRequestSpec(
-                    crate::object::Blank::blank(),
-                )
+                crate::object::blank_boxed(Self::SessionManagerVmomiServiceRequestSpec)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::SessionManagerServiceRequestSpec(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::SessionManagerServiceRequestSpec)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -118,13 +118,26 @@ impl<'de> serde::Deserialize<'de> for SmsProviderInfo {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum SmsProviderInfoKind {
     /// Exactly this type.
     SmsProviderInfo(Box<crate::types::SmsProviderInfo>),
     ///  A `VasaProviderInfo`.
     #[cfg(feature = "sms")]
     VasaProviderInfo(Box<crate::types::VasaProviderInfo>),
+}
+impl Clone for SmsProviderInfoKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::SmsProviderInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::SmsProviderInfo)
+            }
+            #[cfg(feature = "sms")]
+            Self::VasaProviderInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::VasaProviderInfo)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -156,14 +169,14 @@ impl SmsProviderInfoKind {
 impl From<crate::types::SmsProviderInfo> for SmsProviderInfoKind {
     #[inline]
     fn from(v: crate::types::SmsProviderInfo) -> Self {
-        Self::SmsProviderInfo(Box::new(v))
+        crate::object::boxed(v, Self::SmsProviderInfo)
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::VasaProviderInfo> for SmsProviderInfoKind {
     #[inline]
     fn from(v: crate::types::VasaProviderInfo) -> Self {
-        Self::VasaProviderInfo(Box::new(v))
+        crate::object::boxed(v, Self::VasaProviderInfo)
     }
 }
 impl crate::object::Family for SmsProviderInfoKind {
@@ -171,13 +184,13 @@ impl crate::object::Family for SmsProviderInfoKind {
         match crate::registry::child_toward(crate::registry::id::SmsProviderInfo, id) {
             #[cfg(feature = "sms")]
             crate::registry::id::VasaProviderInfo => {
-                Self::VasaProviderInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VasaProviderInfo)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::SmsProviderInfo(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::SmsProviderInfo)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -108,13 +108,26 @@ impl<'de> serde::Deserialize<'de> for SmsProviderSpec {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum SmsProviderSpecKind {
     /// Exactly this type.
     SmsProviderSpec(Box<crate::types::SmsProviderSpec>),
     ///  A `VasaProviderSpec`.
     #[cfg(feature = "sms")]
     VasaProviderSpec(Box<crate::types::VasaProviderSpec>),
+}
+impl Clone for SmsProviderSpecKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::SmsProviderSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::SmsProviderSpec)
+            }
+            #[cfg(feature = "sms")]
+            Self::VasaProviderSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::VasaProviderSpec)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -146,14 +159,14 @@ impl SmsProviderSpecKind {
 impl From<crate::types::SmsProviderSpec> for SmsProviderSpecKind {
     #[inline]
     fn from(v: crate::types::SmsProviderSpec) -> Self {
-        Self::SmsProviderSpec(Box::new(v))
+        crate::object::boxed(v, Self::SmsProviderSpec)
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::VasaProviderSpec> for SmsProviderSpecKind {
     #[inline]
     fn from(v: crate::types::VasaProviderSpec) -> Self {
-        Self::VasaProviderSpec(Box::new(v))
+        crate::object::boxed(v, Self::VasaProviderSpec)
     }
 }
 impl crate::object::Family for SmsProviderSpecKind {
@@ -161,13 +174,13 @@ impl crate::object::Family for SmsProviderSpecKind {
         match crate::registry::child_toward(crate::registry::id::SmsProviderSpec, id) {
             #[cfg(feature = "sms")]
             crate::registry::id::VasaProviderSpec => {
-                Self::VasaProviderSpec(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VasaProviderSpec)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::SmsProviderSpec(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::SmsProviderSpec)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -108,7 +108,6 @@ impl<'de> serde::Deserialize<'de> for SmsReplicationFault {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum SmsReplicationFaultKind {
     /// Exactly this type.
     SmsReplicationFault(Box<crate::types::SmsReplicationFault>),
@@ -133,6 +132,40 @@ pub enum SmsReplicationFaultKind {
     ///  A `SyncOngoing`.
     #[cfg(feature = "sms")]
     SyncOngoing(Box<crate::types::SyncOngoing>),
+}
+impl Clone for SmsReplicationFaultKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::SmsReplicationFault(v) => {
+                crate::object::clone_boxed(&**v, Self::SmsReplicationFault)
+            }
+            #[cfg(feature = "sms")]
+            Self::AlreadyDone(v) => crate::object::clone_boxed(&**v, Self::AlreadyDone),
+            #[cfg(feature = "sms")]
+            Self::InvalidFunctionTarget(v) => {
+                crate::object::clone_boxed(&**v, Self::InvalidFunctionTarget)
+            }
+            #[cfg(feature = "sms")]
+            Self::InvalidReplicationState(v) => {
+                crate::object::clone_boxed(&**v, Self::InvalidReplicationState)
+            }
+            #[cfg(feature = "sms")]
+            Self::NoReplicationTarget(v) => {
+                crate::object::clone_boxed(&**v, Self::NoReplicationTarget)
+            }
+            #[cfg(feature = "sms")]
+            Self::NoValidReplica(v) => {
+                crate::object::clone_boxed(&**v, Self::NoValidReplica)
+            }
+            #[cfg(feature = "sms")]
+            Self::PeerNotReachable(v) => {
+                crate::object::clone_boxed(&**v, Self::PeerNotReachable)
+            }
+            #[cfg(feature = "sms")]
+            Self::SyncOngoing(v) => crate::object::clone_boxed(&**v, Self::SyncOngoing),
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -176,56 +209,56 @@ impl SmsReplicationFaultKind {
 impl From<crate::types::SmsReplicationFault> for SmsReplicationFaultKind {
     #[inline]
     fn from(v: crate::types::SmsReplicationFault) -> Self {
-        Self::SmsReplicationFault(Box::new(v))
+        crate::object::boxed(v, Self::SmsReplicationFault)
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::AlreadyDone> for SmsReplicationFaultKind {
     #[inline]
     fn from(v: crate::types::AlreadyDone) -> Self {
-        Self::AlreadyDone(Box::new(v))
+        crate::object::boxed(v, Self::AlreadyDone)
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::InvalidFunctionTarget> for SmsReplicationFaultKind {
     #[inline]
     fn from(v: crate::types::InvalidFunctionTarget) -> Self {
-        Self::InvalidFunctionTarget(Box::new(v))
+        crate::object::boxed(v, Self::InvalidFunctionTarget)
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::InvalidReplicationState> for SmsReplicationFaultKind {
     #[inline]
     fn from(v: crate::types::InvalidReplicationState) -> Self {
-        Self::InvalidReplicationState(Box::new(v))
+        crate::object::boxed(v, Self::InvalidReplicationState)
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::NoReplicationTarget> for SmsReplicationFaultKind {
     #[inline]
     fn from(v: crate::types::NoReplicationTarget) -> Self {
-        Self::NoReplicationTarget(Box::new(v))
+        crate::object::boxed(v, Self::NoReplicationTarget)
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::NoValidReplica> for SmsReplicationFaultKind {
     #[inline]
     fn from(v: crate::types::NoValidReplica) -> Self {
-        Self::NoValidReplica(Box::new(v))
+        crate::object::boxed(v, Self::NoValidReplica)
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::PeerNotReachable> for SmsReplicationFaultKind {
     #[inline]
     fn from(v: crate::types::PeerNotReachable) -> Self {
-        Self::PeerNotReachable(Box::new(v))
+        crate::object::boxed(v, Self::PeerNotReachable)
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::SyncOngoing> for SmsReplicationFaultKind {
     #[inline]
     fn from(v: crate::types::SyncOngoing) -> Self {
-        Self::SyncOngoing(Box::new(v))
+        crate::object::boxed(v, Self::SyncOngoing)
     }
 }
 impl crate::object::Family for SmsReplicationFaultKind {
@@ -236,37 +269,37 @@ impl crate::object::Family for SmsReplicationFaultKind {
         ) {
             #[cfg(feature = "sms")]
             crate::registry::id::AlreadyDone => {
-                Self::AlreadyDone(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::AlreadyDone)
             }
             #[cfg(feature = "sms")]
             crate::registry::id::InvalidFunctionTarget => {
-                Self::InvalidFunctionTarget(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::InvalidFunctionTarget)
             }
             #[cfg(feature = "sms")]
             crate::registry::id::InvalidReplicationState => {
-                Self::InvalidReplicationState(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::InvalidReplicationState)
             }
             #[cfg(feature = "sms")]
             crate::registry::id::NoReplicationTarget => {
-                Self::NoReplicationTarget(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::NoReplicationTarget)
             }
             #[cfg(feature = "sms")]
             crate::registry::id::NoValidReplica => {
-                Self::NoValidReplica(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::NoValidReplica)
             }
             #[cfg(feature = "sms")]
             crate::registry::id::PeerNotReachable => {
-                Self::PeerNotReachable(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::PeerNotReachable)
             }
             #[cfg(feature = "sms")]
             crate::registry::id::SyncOngoing => {
-                Self::SyncOngoing(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::SyncOngoing)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::SmsReplicationFault(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::SmsReplicationFault)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -106,7 +106,6 @@ impl<'de> serde::Deserialize<'de> for SnapshotCopyNotSupported {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum SnapshotCopyNotSupportedKind {
     /// Exactly this type.
     SnapshotCopyNotSupported(Box<crate::types::SnapshotCopyNotSupported>),
@@ -124,6 +123,34 @@ pub enum SnapshotCopyNotSupportedKind {
     SnapshotMoveToNonHomeNotSupported(
         Box<crate::types::SnapshotMoveToNonHomeNotSupported>,
     ),
+}
+impl Clone for SnapshotCopyNotSupportedKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::SnapshotCopyNotSupported(v) => {
+                crate::object::clone_boxed(&**v, Self::SnapshotCopyNotSupported)
+            }
+            Self::HotSnapshotMoveNotSupported(v) => {
+                crate::object::clone_boxed(&**v, Self::HotSnapshotMoveNotSupported)
+            }
+            Self::SnapshotCloneNotSupported(v) => {
+                crate::object::clone_boxed(&**v, Self::SnapshotCloneNotSupported)
+            }
+            Self::SnapshotMoveFromNonHomeNotSupported(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::SnapshotMoveFromNonHomeNotSupported,
+                )
+            }
+            Self::SnapshotMoveNotSupported(v) => {
+                crate::object::clone_boxed(&**v, Self::SnapshotMoveNotSupported)
+            }
+            Self::SnapshotMoveToNonHomeNotSupported(v) => {
+                crate::object::clone_boxed(&**v, Self::SnapshotMoveToNonHomeNotSupported)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -158,39 +185,39 @@ impl SnapshotCopyNotSupportedKind {
 impl From<crate::types::SnapshotCopyNotSupported> for SnapshotCopyNotSupportedKind {
     #[inline]
     fn from(v: crate::types::SnapshotCopyNotSupported) -> Self {
-        Self::SnapshotCopyNotSupported(Box::new(v))
+        crate::object::boxed(v, Self::SnapshotCopyNotSupported)
     }
 }
 impl From<crate::types::HotSnapshotMoveNotSupported> for SnapshotCopyNotSupportedKind {
     #[inline]
     fn from(v: crate::types::HotSnapshotMoveNotSupported) -> Self {
-        Self::HotSnapshotMoveNotSupported(Box::new(v))
+        crate::object::boxed(v, Self::HotSnapshotMoveNotSupported)
     }
 }
 impl From<crate::types::SnapshotCloneNotSupported> for SnapshotCopyNotSupportedKind {
     #[inline]
     fn from(v: crate::types::SnapshotCloneNotSupported) -> Self {
-        Self::SnapshotCloneNotSupported(Box::new(v))
+        crate::object::boxed(v, Self::SnapshotCloneNotSupported)
     }
 }
 impl From<crate::types::SnapshotMoveFromNonHomeNotSupported>
 for SnapshotCopyNotSupportedKind {
     #[inline]
     fn from(v: crate::types::SnapshotMoveFromNonHomeNotSupported) -> Self {
-        Self::SnapshotMoveFromNonHomeNotSupported(Box::new(v))
+        crate::object::boxed(v, Self::SnapshotMoveFromNonHomeNotSupported)
     }
 }
 impl From<crate::types::SnapshotMoveNotSupported> for SnapshotCopyNotSupportedKind {
     #[inline]
     fn from(v: crate::types::SnapshotMoveNotSupported) -> Self {
-        Self::SnapshotMoveNotSupported(Box::new(v))
+        crate::object::boxed(v, Self::SnapshotMoveNotSupported)
     }
 }
 impl From<crate::types::SnapshotMoveToNonHomeNotSupported>
 for SnapshotCopyNotSupportedKind {
     #[inline]
     fn from(v: crate::types::SnapshotMoveToNonHomeNotSupported) -> Self {
-        Self::SnapshotMoveToNonHomeNotSupported(Box::new(v))
+        crate::object::boxed(v, Self::SnapshotMoveToNonHomeNotSupported)
     }
 }
 impl crate::object::Family for SnapshotCopyNotSupportedKind {
@@ -200,25 +227,25 @@ impl crate::object::Family for SnapshotCopyNotSupportedKind {
             id,
         ) {
             crate::registry::id::HotSnapshotMoveNotSupported => {
-                Self::HotSnapshotMoveNotSupported(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HotSnapshotMoveNotSupported)
             }
             crate::registry::id::SnapshotCloneNotSupported => {
-                Self::SnapshotCloneNotSupported(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::SnapshotCloneNotSupported)
             }
             crate::registry::id::SnapshotMoveFromNonHomeNotSupported => {
-                Self::SnapshotMoveFromNonHomeNotSupported(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::SnapshotMoveFromNonHomeNotSupported)
             }
             crate::registry::id::SnapshotMoveNotSupported => {
-                Self::SnapshotMoveNotSupported(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::SnapshotMoveNotSupported)
             }
             crate::registry::id::SnapshotMoveToNonHomeNotSupported => {
-                Self::SnapshotMoveToNonHomeNotSupported(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::SnapshotMoveToNonHomeNotSupported)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::SnapshotCopyNotSupported(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::SnapshotCopyNotSupported)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

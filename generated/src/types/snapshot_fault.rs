@@ -106,7 +106,6 @@ impl<'de> serde::Deserialize<'de> for SnapshotFault {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum SnapshotFaultKind {
     /// Exactly this type.
     SnapshotFault(Box<crate::types::SnapshotFault>),
@@ -128,6 +127,43 @@ pub enum SnapshotFaultKind {
     SnapshotNoChange(Box<crate::types::SnapshotNoChange>),
     ///  A `TooManySnapshotLevels`.
     TooManySnapshotLevels(Box<crate::types::TooManySnapshotLevels>),
+}
+impl Clone for SnapshotFaultKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::SnapshotFault(v) => {
+                crate::object::clone_boxed(&**v, Self::SnapshotFault)
+            }
+            Self::ApplicationQuiesceFault(v) => {
+                crate::object::clone_boxed(&**v, Self::ApplicationQuiesceFault)
+            }
+            Self::FilesystemQuiesceFault(v) => {
+                crate::object::clone_boxed(&**v, Self::FilesystemQuiesceFault)
+            }
+            Self::MemorySnapshotOnIndependentDisk(v) => {
+                crate::object::clone_boxed(&**v, Self::MemorySnapshotOnIndependentDisk)
+            }
+            Self::MultipleSnapshotsNotSupported(v) => {
+                crate::object::clone_boxed(&**v, Self::MultipleSnapshotsNotSupported)
+            }
+            Self::SnapshotDisabled(v) => {
+                crate::object::clone_boxed(&**v, Self::SnapshotDisabled)
+            }
+            Self::SnapshotIncompatibleDeviceInVm(v) => {
+                crate::object::clone_boxed(&**v, Self::SnapshotIncompatibleDeviceInVm)
+            }
+            Self::SnapshotLocked(v) => {
+                crate::object::clone_boxed(&**v, Self::SnapshotLocked)
+            }
+            Self::SnapshotNoChange(v) => {
+                crate::object::clone_boxed(&**v, Self::SnapshotNoChange)
+            }
+            Self::TooManySnapshotLevels(v) => {
+                crate::object::clone_boxed(&**v, Self::TooManySnapshotLevels)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -166,98 +202,98 @@ impl SnapshotFaultKind {
 impl From<crate::types::SnapshotFault> for SnapshotFaultKind {
     #[inline]
     fn from(v: crate::types::SnapshotFault) -> Self {
-        Self::SnapshotFault(Box::new(v))
+        crate::object::boxed(v, Self::SnapshotFault)
     }
 }
 impl From<crate::types::ApplicationQuiesceFault> for SnapshotFaultKind {
     #[inline]
     fn from(v: crate::types::ApplicationQuiesceFault) -> Self {
-        Self::ApplicationQuiesceFault(Box::new(v))
+        crate::object::boxed(v, Self::ApplicationQuiesceFault)
     }
 }
 impl From<crate::types::FilesystemQuiesceFault> for SnapshotFaultKind {
     #[inline]
     fn from(v: crate::types::FilesystemQuiesceFault) -> Self {
-        Self::FilesystemQuiesceFault(Box::new(v))
+        crate::object::boxed(v, Self::FilesystemQuiesceFault)
     }
 }
 impl From<crate::types::MemorySnapshotOnIndependentDisk> for SnapshotFaultKind {
     #[inline]
     fn from(v: crate::types::MemorySnapshotOnIndependentDisk) -> Self {
-        Self::MemorySnapshotOnIndependentDisk(Box::new(v))
+        crate::object::boxed(v, Self::MemorySnapshotOnIndependentDisk)
     }
 }
 impl From<crate::types::MultipleSnapshotsNotSupported> for SnapshotFaultKind {
     #[inline]
     fn from(v: crate::types::MultipleSnapshotsNotSupported) -> Self {
-        Self::MultipleSnapshotsNotSupported(Box::new(v))
+        crate::object::boxed(v, Self::MultipleSnapshotsNotSupported)
     }
 }
 impl From<crate::types::SnapshotDisabled> for SnapshotFaultKind {
     #[inline]
     fn from(v: crate::types::SnapshotDisabled) -> Self {
-        Self::SnapshotDisabled(Box::new(v))
+        crate::object::boxed(v, Self::SnapshotDisabled)
     }
 }
 impl From<crate::types::SnapshotIncompatibleDeviceInVm> for SnapshotFaultKind {
     #[inline]
     fn from(v: crate::types::SnapshotIncompatibleDeviceInVm) -> Self {
-        Self::SnapshotIncompatibleDeviceInVm(Box::new(v))
+        crate::object::boxed(v, Self::SnapshotIncompatibleDeviceInVm)
     }
 }
 impl From<crate::types::SnapshotLocked> for SnapshotFaultKind {
     #[inline]
     fn from(v: crate::types::SnapshotLocked) -> Self {
-        Self::SnapshotLocked(Box::new(v))
+        crate::object::boxed(v, Self::SnapshotLocked)
     }
 }
 impl From<crate::types::SnapshotNoChange> for SnapshotFaultKind {
     #[inline]
     fn from(v: crate::types::SnapshotNoChange) -> Self {
-        Self::SnapshotNoChange(Box::new(v))
+        crate::object::boxed(v, Self::SnapshotNoChange)
     }
 }
 impl From<crate::types::TooManySnapshotLevels> for SnapshotFaultKind {
     #[inline]
     fn from(v: crate::types::TooManySnapshotLevels) -> Self {
-        Self::TooManySnapshotLevels(Box::new(v))
+        crate::object::boxed(v, Self::TooManySnapshotLevels)
     }
 }
 impl crate::object::Family for SnapshotFaultKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::SnapshotFault, id) {
             crate::registry::id::ApplicationQuiesceFault => {
-                Self::ApplicationQuiesceFault(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ApplicationQuiesceFault)
             }
             crate::registry::id::FilesystemQuiesceFault => {
-                Self::FilesystemQuiesceFault(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::FilesystemQuiesceFault)
             }
             crate::registry::id::MemorySnapshotOnIndependentDisk => {
-                Self::MemorySnapshotOnIndependentDisk(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::MemorySnapshotOnIndependentDisk)
             }
             crate::registry::id::MultipleSnapshotsNotSupported => {
-                Self::MultipleSnapshotsNotSupported(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::MultipleSnapshotsNotSupported)
             }
             crate::registry::id::SnapshotDisabled => {
-                Self::SnapshotDisabled(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::SnapshotDisabled)
             }
             crate::registry::id::SnapshotIncompatibleDeviceInVm => {
-                Self::SnapshotIncompatibleDeviceInVm(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::SnapshotIncompatibleDeviceInVm)
             }
             crate::registry::id::SnapshotLocked => {
-                Self::SnapshotLocked(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::SnapshotLocked)
             }
             crate::registry::id::SnapshotNoChange => {
-                Self::SnapshotNoChange(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::SnapshotNoChange)
             }
             crate::registry::id::TooManySnapshotLevels => {
-                Self::TooManySnapshotLevels(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::TooManySnapshotLevels)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::SnapshotFault(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::SnapshotFault)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -92,7 +92,6 @@ impl<'de> serde::Deserialize<'de> for SolutionsHookAcknowledgeConfig {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum SolutionsHookAcknowledgeConfigKind {
     /// Exactly this type.
     SolutionsHookAcknowledgeConfig(Box<crate::types::SolutionsHookAcknowledgeConfig>),
@@ -100,6 +99,22 @@ pub enum SolutionsHookAcknowledgeConfigKind {
     SolutionsInteractiveHookAcknowledgeConfig(
         Box<crate::types::SolutionsInteractiveHookAcknowledgeConfig>,
     ),
+}
+impl Clone for SolutionsHookAcknowledgeConfigKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::SolutionsHookAcknowledgeConfig(v) => {
+                crate::object::clone_boxed(&**v, Self::SolutionsHookAcknowledgeConfig)
+            }
+            Self::SolutionsInteractiveHookAcknowledgeConfig(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::SolutionsInteractiveHookAcknowledgeConfig,
+                )
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -131,14 +146,14 @@ impl From<crate::types::SolutionsHookAcknowledgeConfig>
 for SolutionsHookAcknowledgeConfigKind {
     #[inline]
     fn from(v: crate::types::SolutionsHookAcknowledgeConfig) -> Self {
-        Self::SolutionsHookAcknowledgeConfig(Box::new(v))
+        crate::object::boxed(v, Self::SolutionsHookAcknowledgeConfig)
     }
 }
 impl From<crate::types::SolutionsInteractiveHookAcknowledgeConfig>
 for SolutionsHookAcknowledgeConfigKind {
     #[inline]
     fn from(v: crate::types::SolutionsInteractiveHookAcknowledgeConfig) -> Self {
-        Self::SolutionsInteractiveHookAcknowledgeConfig(Box::new(v))
+        crate::object::boxed(v, Self::SolutionsInteractiveHookAcknowledgeConfig)
     }
 }
 impl crate::object::Family for SolutionsHookAcknowledgeConfigKind {
@@ -148,15 +163,15 @@ impl crate::object::Family for SolutionsHookAcknowledgeConfigKind {
             id,
         ) {
             crate::registry::id::SolutionsInteractiveHookAcknowledgeConfig => {
-                Self::SolutionsInteractiveHookAcknowledgeConfig(
-                    crate::object::Blank::blank(),
+                crate::object::blank_boxed(
+                    Self::SolutionsInteractiveHookAcknowledgeConfig,
                 )
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::SolutionsHookAcknowledgeConfig(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::SolutionsHookAcknowledgeConfig)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

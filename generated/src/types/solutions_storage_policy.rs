@@ -92,12 +92,24 @@ impl<'de> serde::Deserialize<'de> for SolutionsStoragePolicy {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum SolutionsStoragePolicyKind {
     /// Exactly this type.
     SolutionsStoragePolicy(Box<crate::types::SolutionsStoragePolicy>),
     ///  A `SolutionsProfileIdStoragePolicy`.
     SolutionsProfileIdStoragePolicy(Box<crate::types::SolutionsProfileIdStoragePolicy>),
+}
+impl Clone for SolutionsStoragePolicyKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::SolutionsStoragePolicy(v) => {
+                crate::object::clone_boxed(&**v, Self::SolutionsStoragePolicy)
+            }
+            Self::SolutionsProfileIdStoragePolicy(v) => {
+                crate::object::clone_boxed(&**v, Self::SolutionsProfileIdStoragePolicy)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -128,13 +140,13 @@ impl SolutionsStoragePolicyKind {
 impl From<crate::types::SolutionsStoragePolicy> for SolutionsStoragePolicyKind {
     #[inline]
     fn from(v: crate::types::SolutionsStoragePolicy) -> Self {
-        Self::SolutionsStoragePolicy(Box::new(v))
+        crate::object::boxed(v, Self::SolutionsStoragePolicy)
     }
 }
 impl From<crate::types::SolutionsProfileIdStoragePolicy> for SolutionsStoragePolicyKind {
     #[inline]
     fn from(v: crate::types::SolutionsProfileIdStoragePolicy) -> Self {
-        Self::SolutionsProfileIdStoragePolicy(Box::new(v))
+        crate::object::boxed(v, Self::SolutionsProfileIdStoragePolicy)
     }
 }
 impl crate::object::Family for SolutionsStoragePolicyKind {
@@ -144,13 +156,13 @@ impl crate::object::Family for SolutionsStoragePolicyKind {
             id,
         ) {
             crate::registry::id::SolutionsProfileIdStoragePolicy => {
-                Self::SolutionsProfileIdStoragePolicy(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::SolutionsProfileIdStoragePolicy)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::SolutionsStoragePolicy(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::SolutionsStoragePolicy)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -92,7 +92,6 @@ impl<'de> serde::Deserialize<'de> for SolutionsTypeSpecificSolutionConfig {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum SolutionsTypeSpecificSolutionConfigKind {
     /// Exactly this type.
     SolutionsTypeSpecificSolutionConfig(
@@ -106,6 +105,28 @@ pub enum SolutionsTypeSpecificSolutionConfigKind {
     SolutionsHostBoundSolutionConfig(
         Box<crate::types::SolutionsHostBoundSolutionConfig>,
     ),
+}
+impl Clone for SolutionsTypeSpecificSolutionConfigKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::SolutionsTypeSpecificSolutionConfig(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::SolutionsTypeSpecificSolutionConfig,
+                )
+            }
+            Self::SolutionsClusterBoundSolutionConfig(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::SolutionsClusterBoundSolutionConfig,
+                )
+            }
+            Self::SolutionsHostBoundSolutionConfig(v) => {
+                crate::object::clone_boxed(&**v, Self::SolutionsHostBoundSolutionConfig)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -138,21 +159,21 @@ impl From<crate::types::SolutionsTypeSpecificSolutionConfig>
 for SolutionsTypeSpecificSolutionConfigKind {
     #[inline]
     fn from(v: crate::types::SolutionsTypeSpecificSolutionConfig) -> Self {
-        Self::SolutionsTypeSpecificSolutionConfig(Box::new(v))
+        crate::object::boxed(v, Self::SolutionsTypeSpecificSolutionConfig)
     }
 }
 impl From<crate::types::SolutionsClusterBoundSolutionConfig>
 for SolutionsTypeSpecificSolutionConfigKind {
     #[inline]
     fn from(v: crate::types::SolutionsClusterBoundSolutionConfig) -> Self {
-        Self::SolutionsClusterBoundSolutionConfig(Box::new(v))
+        crate::object::boxed(v, Self::SolutionsClusterBoundSolutionConfig)
     }
 }
 impl From<crate::types::SolutionsHostBoundSolutionConfig>
 for SolutionsTypeSpecificSolutionConfigKind {
     #[inline]
     fn from(v: crate::types::SolutionsHostBoundSolutionConfig) -> Self {
-        Self::SolutionsHostBoundSolutionConfig(Box::new(v))
+        crate::object::boxed(v, Self::SolutionsHostBoundSolutionConfig)
     }
 }
 impl crate::object::Family for SolutionsTypeSpecificSolutionConfigKind {
@@ -162,16 +183,16 @@ impl crate::object::Family for SolutionsTypeSpecificSolutionConfigKind {
             id,
         ) {
             crate::registry::id::SolutionsClusterBoundSolutionConfig => {
-                Self::SolutionsClusterBoundSolutionConfig(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::SolutionsClusterBoundSolutionConfig)
             }
             crate::registry::id::SolutionsHostBoundSolutionConfig => {
-                Self::SolutionsHostBoundSolutionConfig(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::SolutionsHostBoundSolutionConfig)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::SolutionsTypeSpecificSolutionConfig(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::SolutionsTypeSpecificSolutionConfig)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

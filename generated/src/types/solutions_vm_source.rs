@@ -92,12 +92,24 @@ impl<'de> serde::Deserialize<'de> for SolutionsVMSource {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum SolutionsVMSourceKind {
     /// Exactly this type.
     SolutionsVMSource(Box<crate::types::SolutionsVMSource>),
     ///  A `SolutionsUrlVMSource`.
     SolutionsUrlVMSource(Box<crate::types::SolutionsUrlVMSource>),
+}
+impl Clone for SolutionsVMSourceKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::SolutionsVMSource(v) => {
+                crate::object::clone_boxed(&**v, Self::SolutionsVMSource)
+            }
+            Self::SolutionsUrlVMSource(v) => {
+                crate::object::clone_boxed(&**v, Self::SolutionsUrlVMSource)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -128,26 +140,26 @@ impl SolutionsVMSourceKind {
 impl From<crate::types::SolutionsVMSource> for SolutionsVMSourceKind {
     #[inline]
     fn from(v: crate::types::SolutionsVMSource) -> Self {
-        Self::SolutionsVMSource(Box::new(v))
+        crate::object::boxed(v, Self::SolutionsVMSource)
     }
 }
 impl From<crate::types::SolutionsUrlVMSource> for SolutionsVMSourceKind {
     #[inline]
     fn from(v: crate::types::SolutionsUrlVMSource) -> Self {
-        Self::SolutionsUrlVMSource(Box::new(v))
+        crate::object::boxed(v, Self::SolutionsUrlVMSource)
     }
 }
 impl crate::object::Family for SolutionsVMSourceKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::SolutionsVMSource, id) {
             crate::registry::id::SolutionsUrlVMSource => {
-                Self::SolutionsUrlVMSource(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::SolutionsUrlVMSource)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::SolutionsVMSource(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::SolutionsVMSource)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -123,13 +123,26 @@ impl<'de> serde::Deserialize<'de> for SSLVerifyFault {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum SSLVerifyFaultKind {
     /// Exactly this type.
     SSLVerifyFault(Box<crate::types::SSLVerifyFault>),
     ///  A `VsanSslVerifyCertFault`.
     #[cfg(feature = "vsan")]
     VsanSslVerifyCertFault(Box<crate::types::VsanSslVerifyCertFault>),
+}
+impl Clone for SSLVerifyFaultKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::SSLVerifyFault(v) => {
+                crate::object::clone_boxed(&**v, Self::SSLVerifyFault)
+            }
+            #[cfg(feature = "vsan")]
+            Self::VsanSslVerifyCertFault(v) => {
+                crate::object::clone_boxed(&**v, Self::VsanSslVerifyCertFault)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -161,14 +174,14 @@ impl SSLVerifyFaultKind {
 impl From<crate::types::SSLVerifyFault> for SSLVerifyFaultKind {
     #[inline]
     fn from(v: crate::types::SSLVerifyFault) -> Self {
-        Self::SSLVerifyFault(Box::new(v))
+        crate::object::boxed(v, Self::SSLVerifyFault)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanSslVerifyCertFault> for SSLVerifyFaultKind {
     #[inline]
     fn from(v: crate::types::VsanSslVerifyCertFault) -> Self {
-        Self::VsanSslVerifyCertFault(Box::new(v))
+        crate::object::boxed(v, Self::VsanSslVerifyCertFault)
     }
 }
 impl crate::object::Family for SSLVerifyFaultKind {
@@ -176,13 +189,13 @@ impl crate::object::Family for SSLVerifyFaultKind {
         match crate::registry::child_toward(crate::registry::id::SSLVerifyFault, id) {
             #[cfg(feature = "vsan")]
             crate::registry::id::VsanSslVerifyCertFault => {
-                Self::VsanSslVerifyCertFault(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VsanSslVerifyCertFault)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::SSLVerifyFault(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::SSLVerifyFault)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -113,7 +113,6 @@ impl<'de> serde::Deserialize<'de> for StoragePort {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum StoragePortKind {
     /// Exactly this type.
     StoragePort(Box<crate::types::StoragePort>),
@@ -126,6 +125,26 @@ pub enum StoragePortKind {
     ///  A `IscsiStoragePort`.
     #[cfg(feature = "sms")]
     IscsiStoragePort(Box<crate::types::IscsiStoragePort>),
+}
+impl Clone for StoragePortKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::StoragePort(v) => crate::object::clone_boxed(&**v, Self::StoragePort),
+            #[cfg(feature = "sms")]
+            Self::FcStoragePort(v) => {
+                crate::object::clone_boxed(&**v, Self::FcStoragePort)
+            }
+            #[cfg(feature = "sms")]
+            Self::FcoeStoragePort(v) => {
+                crate::object::clone_boxed(&**v, Self::FcoeStoragePort)
+            }
+            #[cfg(feature = "sms")]
+            Self::IscsiStoragePort(v) => {
+                crate::object::clone_boxed(&**v, Self::IscsiStoragePort)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -161,28 +180,28 @@ impl StoragePortKind {
 impl From<crate::types::StoragePort> for StoragePortKind {
     #[inline]
     fn from(v: crate::types::StoragePort) -> Self {
-        Self::StoragePort(Box::new(v))
+        crate::object::boxed(v, Self::StoragePort)
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::FcStoragePort> for StoragePortKind {
     #[inline]
     fn from(v: crate::types::FcStoragePort) -> Self {
-        Self::FcStoragePort(Box::new(v))
+        crate::object::boxed(v, Self::FcStoragePort)
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::FcoeStoragePort> for StoragePortKind {
     #[inline]
     fn from(v: crate::types::FcoeStoragePort) -> Self {
-        Self::FcoeStoragePort(Box::new(v))
+        crate::object::boxed(v, Self::FcoeStoragePort)
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::IscsiStoragePort> for StoragePortKind {
     #[inline]
     fn from(v: crate::types::IscsiStoragePort) -> Self {
-        Self::IscsiStoragePort(Box::new(v))
+        crate::object::boxed(v, Self::IscsiStoragePort)
     }
 }
 impl crate::object::Family for StoragePortKind {
@@ -190,21 +209,21 @@ impl crate::object::Family for StoragePortKind {
         match crate::registry::child_toward(crate::registry::id::StoragePort, id) {
             #[cfg(feature = "sms")]
             crate::registry::id::FcStoragePort => {
-                Self::FcStoragePort(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::FcStoragePort)
             }
             #[cfg(feature = "sms")]
             crate::registry::id::FcoeStoragePort => {
-                Self::FcoeStoragePort(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::FcoeStoragePort)
             }
             #[cfg(feature = "sms")]
             crate::registry::id::IscsiStoragePort => {
-                Self::IscsiStoragePort(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::IscsiStoragePort)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::StoragePort(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::StoragePort)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -109,13 +109,26 @@ impl<'de> serde::Deserialize<'de> for TargetGroupMemberInfo {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum TargetGroupMemberInfoKind {
     /// Exactly this type.
     TargetGroupMemberInfo(Box<crate::types::TargetGroupMemberInfo>),
     ///  A `RecoveredTargetGroupMemberInfo`.
     #[cfg(feature = "sms")]
     RecoveredTargetGroupMemberInfo(Box<crate::types::RecoveredTargetGroupMemberInfo>),
+}
+impl Clone for TargetGroupMemberInfoKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::TargetGroupMemberInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::TargetGroupMemberInfo)
+            }
+            #[cfg(feature = "sms")]
+            Self::RecoveredTargetGroupMemberInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::RecoveredTargetGroupMemberInfo)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -147,14 +160,14 @@ impl TargetGroupMemberInfoKind {
 impl From<crate::types::TargetGroupMemberInfo> for TargetGroupMemberInfoKind {
     #[inline]
     fn from(v: crate::types::TargetGroupMemberInfo) -> Self {
-        Self::TargetGroupMemberInfo(Box::new(v))
+        crate::object::boxed(v, Self::TargetGroupMemberInfo)
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::RecoveredTargetGroupMemberInfo> for TargetGroupMemberInfoKind {
     #[inline]
     fn from(v: crate::types::RecoveredTargetGroupMemberInfo) -> Self {
-        Self::RecoveredTargetGroupMemberInfo(Box::new(v))
+        crate::object::boxed(v, Self::RecoveredTargetGroupMemberInfo)
     }
 }
 impl crate::object::Family for TargetGroupMemberInfoKind {
@@ -165,13 +178,13 @@ impl crate::object::Family for TargetGroupMemberInfoKind {
         ) {
             #[cfg(feature = "sms")]
             crate::registry::id::RecoveredTargetGroupMemberInfo => {
-                Self::RecoveredTargetGroupMemberInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::RecoveredTargetGroupMemberInfo)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::TargetGroupMemberInfo(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::TargetGroupMemberInfo)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

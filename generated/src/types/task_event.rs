@@ -213,12 +213,22 @@ impl<'de> serde::Deserialize<'de> for TaskEvent {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum TaskEventKind {
     /// Exactly this type.
     TaskEvent(Box<crate::types::TaskEvent>),
     ///  A `TaskTimeoutEvent`.
     TaskTimeoutEvent(Box<crate::types::TaskTimeoutEvent>),
+}
+impl Clone for TaskEventKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::TaskEvent(v) => crate::object::clone_boxed(&**v, Self::TaskEvent),
+            Self::TaskTimeoutEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::TaskTimeoutEvent)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -249,26 +259,26 @@ impl TaskEventKind {
 impl From<crate::types::TaskEvent> for TaskEventKind {
     #[inline]
     fn from(v: crate::types::TaskEvent) -> Self {
-        Self::TaskEvent(Box::new(v))
+        crate::object::boxed(v, Self::TaskEvent)
     }
 }
 impl From<crate::types::TaskTimeoutEvent> for TaskEventKind {
     #[inline]
     fn from(v: crate::types::TaskTimeoutEvent) -> Self {
-        Self::TaskTimeoutEvent(Box::new(v))
+        crate::object::boxed(v, Self::TaskTimeoutEvent)
     }
 }
 impl crate::object::Family for TaskEventKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::TaskEvent, id) {
             crate::registry::id::TaskTimeoutEvent => {
-                Self::TaskTimeoutEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::TaskTimeoutEvent)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::TaskEvent(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::TaskEvent)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

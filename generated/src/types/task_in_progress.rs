@@ -107,12 +107,24 @@ impl<'de> serde::Deserialize<'de> for TaskInProgress {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum TaskInProgressKind {
     /// Exactly this type.
     TaskInProgress(Box<crate::types::TaskInProgress>),
     ///  A `VAppTaskInProgress`.
     VAppTaskInProgress(Box<crate::types::VAppTaskInProgress>),
+}
+impl Clone for TaskInProgressKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::TaskInProgress(v) => {
+                crate::object::clone_boxed(&**v, Self::TaskInProgress)
+            }
+            Self::VAppTaskInProgress(v) => {
+                crate::object::clone_boxed(&**v, Self::VAppTaskInProgress)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -143,26 +155,26 @@ impl TaskInProgressKind {
 impl From<crate::types::TaskInProgress> for TaskInProgressKind {
     #[inline]
     fn from(v: crate::types::TaskInProgress) -> Self {
-        Self::TaskInProgress(Box::new(v))
+        crate::object::boxed(v, Self::TaskInProgress)
     }
 }
 impl From<crate::types::VAppTaskInProgress> for TaskInProgressKind {
     #[inline]
     fn from(v: crate::types::VAppTaskInProgress) -> Self {
-        Self::VAppTaskInProgress(Box::new(v))
+        crate::object::boxed(v, Self::VAppTaskInProgress)
     }
 }
 impl crate::object::Family for TaskInProgressKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::TaskInProgress, id) {
             crate::registry::id::VAppTaskInProgress => {
-                Self::VAppTaskInProgress(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VAppTaskInProgress)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::TaskInProgress(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::TaskInProgress)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

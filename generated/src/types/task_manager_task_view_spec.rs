@@ -92,12 +92,24 @@ impl<'de> serde::Deserialize<'de> for TaskManagerTaskViewSpec {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum TaskManagerTaskViewSpecKind {
     /// Exactly this type.
     TaskManagerTaskViewSpec(Box<crate::types::TaskManagerTaskViewSpec>),
     ///  A `TaskManagerViewByStartId`.
     TaskManagerViewByStartId(Box<crate::types::TaskManagerViewByStartId>),
+}
+impl Clone for TaskManagerTaskViewSpecKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::TaskManagerTaskViewSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::TaskManagerTaskViewSpec)
+            }
+            Self::TaskManagerViewByStartId(v) => {
+                crate::object::clone_boxed(&**v, Self::TaskManagerViewByStartId)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -128,13 +140,13 @@ impl TaskManagerTaskViewSpecKind {
 impl From<crate::types::TaskManagerTaskViewSpec> for TaskManagerTaskViewSpecKind {
     #[inline]
     fn from(v: crate::types::TaskManagerTaskViewSpec) -> Self {
-        Self::TaskManagerTaskViewSpec(Box::new(v))
+        crate::object::boxed(v, Self::TaskManagerTaskViewSpec)
     }
 }
 impl From<crate::types::TaskManagerViewByStartId> for TaskManagerTaskViewSpecKind {
     #[inline]
     fn from(v: crate::types::TaskManagerViewByStartId) -> Self {
-        Self::TaskManagerViewByStartId(Box::new(v))
+        crate::object::boxed(v, Self::TaskManagerViewByStartId)
     }
 }
 impl crate::object::Family for TaskManagerTaskViewSpecKind {
@@ -144,13 +156,13 @@ impl crate::object::Family for TaskManagerTaskViewSpecKind {
             id,
         ) {
             crate::registry::id::TaskManagerViewByStartId => {
-                Self::TaskManagerViewByStartId(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::TaskManagerViewByStartId)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::TaskManagerTaskViewSpec(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::TaskManagerTaskViewSpec)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -90,7 +90,6 @@ impl<'de> serde::Deserialize<'de> for TaskReason {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum TaskReasonKind {
     /// Exactly this type.
     TaskReason(Box<crate::types::TaskReason>),
@@ -102,6 +101,26 @@ pub enum TaskReasonKind {
     TaskReasonSystem(Box<crate::types::TaskReasonSystem>),
     ///  A `TaskReasonUser`.
     TaskReasonUser(Box<crate::types::TaskReasonUser>),
+}
+impl Clone for TaskReasonKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::TaskReason(v) => crate::object::clone_boxed(&**v, Self::TaskReason),
+            Self::TaskReasonAlarm(v) => {
+                crate::object::clone_boxed(&**v, Self::TaskReasonAlarm)
+            }
+            Self::TaskReasonSchedule(v) => {
+                crate::object::clone_boxed(&**v, Self::TaskReasonSchedule)
+            }
+            Self::TaskReasonSystem(v) => {
+                crate::object::clone_boxed(&**v, Self::TaskReasonSystem)
+            }
+            Self::TaskReasonUser(v) => {
+                crate::object::clone_boxed(&**v, Self::TaskReasonUser)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -135,53 +154,53 @@ impl TaskReasonKind {
 impl From<crate::types::TaskReason> for TaskReasonKind {
     #[inline]
     fn from(v: crate::types::TaskReason) -> Self {
-        Self::TaskReason(Box::new(v))
+        crate::object::boxed(v, Self::TaskReason)
     }
 }
 impl From<crate::types::TaskReasonAlarm> for TaskReasonKind {
     #[inline]
     fn from(v: crate::types::TaskReasonAlarm) -> Self {
-        Self::TaskReasonAlarm(Box::new(v))
+        crate::object::boxed(v, Self::TaskReasonAlarm)
     }
 }
 impl From<crate::types::TaskReasonSchedule> for TaskReasonKind {
     #[inline]
     fn from(v: crate::types::TaskReasonSchedule) -> Self {
-        Self::TaskReasonSchedule(Box::new(v))
+        crate::object::boxed(v, Self::TaskReasonSchedule)
     }
 }
 impl From<crate::types::TaskReasonSystem> for TaskReasonKind {
     #[inline]
     fn from(v: crate::types::TaskReasonSystem) -> Self {
-        Self::TaskReasonSystem(Box::new(v))
+        crate::object::boxed(v, Self::TaskReasonSystem)
     }
 }
 impl From<crate::types::TaskReasonUser> for TaskReasonKind {
     #[inline]
     fn from(v: crate::types::TaskReasonUser) -> Self {
-        Self::TaskReasonUser(Box::new(v))
+        crate::object::boxed(v, Self::TaskReasonUser)
     }
 }
 impl crate::object::Family for TaskReasonKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::TaskReason, id) {
             crate::registry::id::TaskReasonAlarm => {
-                Self::TaskReasonAlarm(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::TaskReasonAlarm)
             }
             crate::registry::id::TaskReasonSchedule => {
-                Self::TaskReasonSchedule(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::TaskReasonSchedule)
             }
             crate::registry::id::TaskReasonSystem => {
-                Self::TaskReasonSystem(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::TaskReasonSystem)
             }
             crate::registry::id::TaskReasonUser => {
-                Self::TaskReasonUser(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::TaskReasonUser)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::TaskReason(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::TaskReason)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

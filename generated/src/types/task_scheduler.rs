@@ -110,7 +110,6 @@ impl<'de> serde::Deserialize<'de> for TaskScheduler {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum TaskSchedulerKind {
     /// Exactly this type.
     TaskScheduler(Box<crate::types::TaskScheduler>),
@@ -120,6 +119,25 @@ pub enum TaskSchedulerKind {
     OnceTaskScheduler(Box<crate::types::OnceTaskScheduler>),
     ///  A `RecurrentTaskScheduler` or one of its subtypes.
     RecurrentTaskScheduler(crate::types::RecurrentTaskSchedulerKind),
+}
+impl Clone for TaskSchedulerKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::TaskScheduler(v) => {
+                crate::object::clone_boxed(&**v, Self::TaskScheduler)
+            }
+            Self::AfterStartupTaskScheduler(v) => {
+                crate::object::clone_boxed(&**v, Self::AfterStartupTaskScheduler)
+            }
+            Self::OnceTaskScheduler(v) => {
+                crate::object::clone_boxed(&**v, Self::OnceTaskScheduler)
+            }
+            Self::RecurrentTaskScheduler(v) => {
+                Self::RecurrentTaskScheduler(Clone::clone(v))
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -152,19 +170,19 @@ impl TaskSchedulerKind {
 impl From<crate::types::TaskScheduler> for TaskSchedulerKind {
     #[inline]
     fn from(v: crate::types::TaskScheduler) -> Self {
-        Self::TaskScheduler(Box::new(v))
+        crate::object::boxed(v, Self::TaskScheduler)
     }
 }
 impl From<crate::types::AfterStartupTaskScheduler> for TaskSchedulerKind {
     #[inline]
     fn from(v: crate::types::AfterStartupTaskScheduler) -> Self {
-        Self::AfterStartupTaskScheduler(Box::new(v))
+        crate::object::boxed(v, Self::AfterStartupTaskScheduler)
     }
 }
 impl From<crate::types::OnceTaskScheduler> for TaskSchedulerKind {
     #[inline]
     fn from(v: crate::types::OnceTaskScheduler) -> Self {
-        Self::OnceTaskScheduler(Box::new(v))
+        crate::object::boxed(v, Self::OnceTaskScheduler)
     }
 }
 impl From<crate::types::RecurrentTaskSchedulerKind> for TaskSchedulerKind {
@@ -177,10 +195,10 @@ impl crate::object::Family for TaskSchedulerKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::TaskScheduler, id) {
             crate::registry::id::AfterStartupTaskScheduler => {
-                Self::AfterStartupTaskScheduler(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::AfterStartupTaskScheduler)
             }
             crate::registry::id::OnceTaskScheduler => {
-                Self::OnceTaskScheduler(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::OnceTaskScheduler)
             }
             crate::registry::id::RecurrentTaskScheduler => {
                 Self::RecurrentTaskScheduler(
@@ -193,7 +211,7 @@ impl crate::object::Family for TaskSchedulerKind {
         }
     }
     fn blank_base() -> Self {
-        Self::TaskScheduler(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::TaskScheduler)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -219,7 +219,6 @@ impl<'de> serde::Deserialize<'de> for TemplateUpgradeEvent {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum TemplateUpgradeEventKind {
     /// Exactly this type.
     TemplateUpgradeEvent(Box<crate::types::TemplateUpgradeEvent>),
@@ -229,6 +228,25 @@ pub enum TemplateUpgradeEventKind {
     TemplateUpgradeFailedEvent(Box<crate::types::TemplateUpgradeFailedEvent>),
     ///  A `TemplateUpgradedEvent`.
     TemplateUpgradedEvent(Box<crate::types::TemplateUpgradedEvent>),
+}
+impl Clone for TemplateUpgradeEventKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::TemplateUpgradeEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::TemplateUpgradeEvent)
+            }
+            Self::TemplateBeingUpgradedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::TemplateBeingUpgradedEvent)
+            }
+            Self::TemplateUpgradeFailedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::TemplateUpgradeFailedEvent)
+            }
+            Self::TemplateUpgradedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::TemplateUpgradedEvent)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -261,25 +279,25 @@ impl TemplateUpgradeEventKind {
 impl From<crate::types::TemplateUpgradeEvent> for TemplateUpgradeEventKind {
     #[inline]
     fn from(v: crate::types::TemplateUpgradeEvent) -> Self {
-        Self::TemplateUpgradeEvent(Box::new(v))
+        crate::object::boxed(v, Self::TemplateUpgradeEvent)
     }
 }
 impl From<crate::types::TemplateBeingUpgradedEvent> for TemplateUpgradeEventKind {
     #[inline]
     fn from(v: crate::types::TemplateBeingUpgradedEvent) -> Self {
-        Self::TemplateBeingUpgradedEvent(Box::new(v))
+        crate::object::boxed(v, Self::TemplateBeingUpgradedEvent)
     }
 }
 impl From<crate::types::TemplateUpgradeFailedEvent> for TemplateUpgradeEventKind {
     #[inline]
     fn from(v: crate::types::TemplateUpgradeFailedEvent) -> Self {
-        Self::TemplateUpgradeFailedEvent(Box::new(v))
+        crate::object::boxed(v, Self::TemplateUpgradeFailedEvent)
     }
 }
 impl From<crate::types::TemplateUpgradedEvent> for TemplateUpgradeEventKind {
     #[inline]
     fn from(v: crate::types::TemplateUpgradedEvent) -> Self {
-        Self::TemplateUpgradedEvent(Box::new(v))
+        crate::object::boxed(v, Self::TemplateUpgradedEvent)
     }
 }
 impl crate::object::Family for TemplateUpgradeEventKind {
@@ -289,19 +307,19 @@ impl crate::object::Family for TemplateUpgradeEventKind {
             id,
         ) {
             crate::registry::id::TemplateBeingUpgradedEvent => {
-                Self::TemplateBeingUpgradedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::TemplateBeingUpgradedEvent)
             }
             crate::registry::id::TemplateUpgradeFailedEvent => {
-                Self::TemplateUpgradeFailedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::TemplateUpgradeFailedEvent)
             }
             crate::registry::id::TemplateUpgradedEvent => {
-                Self::TemplateUpgradedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::TemplateUpgradedEvent)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::TemplateUpgradeEvent(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::TemplateUpgradeEvent)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -106,12 +106,22 @@ impl<'de> serde::Deserialize<'de> for Timedout {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum TimedoutKind {
     /// Exactly this type.
     Timedout(Box<crate::types::Timedout>),
     ///  A `PowerOnFtSecondaryTimedout`.
     PowerOnFtSecondaryTimedout(Box<crate::types::PowerOnFtSecondaryTimedout>),
+}
+impl Clone for TimedoutKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::Timedout(v) => crate::object::clone_boxed(&**v, Self::Timedout),
+            Self::PowerOnFtSecondaryTimedout(v) => {
+                crate::object::clone_boxed(&**v, Self::PowerOnFtSecondaryTimedout)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -142,26 +152,26 @@ impl TimedoutKind {
 impl From<crate::types::Timedout> for TimedoutKind {
     #[inline]
     fn from(v: crate::types::Timedout) -> Self {
-        Self::Timedout(Box::new(v))
+        crate::object::boxed(v, Self::Timedout)
     }
 }
 impl From<crate::types::PowerOnFtSecondaryTimedout> for TimedoutKind {
     #[inline]
     fn from(v: crate::types::PowerOnFtSecondaryTimedout) -> Self {
-        Self::PowerOnFtSecondaryTimedout(Box::new(v))
+        crate::object::boxed(v, Self::PowerOnFtSecondaryTimedout)
     }
 }
 impl crate::object::Family for TimedoutKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::Timedout, id) {
             crate::registry::id::PowerOnFtSecondaryTimedout => {
-                Self::PowerOnFtSecondaryTimedout(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::PowerOnFtSecondaryTimedout)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::Timedout(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::Timedout)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

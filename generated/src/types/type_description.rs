@@ -111,12 +111,24 @@ impl<'de> serde::Deserialize<'de> for TypeDescription {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum TypeDescriptionKind {
     /// Exactly this type.
     TypeDescription(Box<crate::types::TypeDescription>),
     ///  A `ScheduledTaskDetail`.
     ScheduledTaskDetail(Box<crate::types::ScheduledTaskDetail>),
+}
+impl Clone for TypeDescriptionKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::TypeDescription(v) => {
+                crate::object::clone_boxed(&**v, Self::TypeDescription)
+            }
+            Self::ScheduledTaskDetail(v) => {
+                crate::object::clone_boxed(&**v, Self::ScheduledTaskDetail)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -147,26 +159,26 @@ impl TypeDescriptionKind {
 impl From<crate::types::TypeDescription> for TypeDescriptionKind {
     #[inline]
     fn from(v: crate::types::TypeDescription) -> Self {
-        Self::TypeDescription(Box::new(v))
+        crate::object::boxed(v, Self::TypeDescription)
     }
 }
 impl From<crate::types::ScheduledTaskDetail> for TypeDescriptionKind {
     #[inline]
     fn from(v: crate::types::ScheduledTaskDetail) -> Self {
-        Self::ScheduledTaskDetail(Box::new(v))
+        crate::object::boxed(v, Self::ScheduledTaskDetail)
     }
 }
 impl crate::object::Family for TypeDescriptionKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::TypeDescription, id) {
             crate::registry::id::ScheduledTaskDetail => {
-                Self::ScheduledTaskDetail(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ScheduledTaskDetail)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::TypeDescription(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::TypeDescription)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -113,7 +113,6 @@ impl<'de> serde::Deserialize<'de> for UnsupportedDatastore {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum UnsupportedDatastoreKind {
     /// Exactly this type.
     UnsupportedDatastore(Box<crate::types::UnsupportedDatastore>),
@@ -123,6 +122,25 @@ pub enum UnsupportedDatastoreKind {
     ),
     ///  A `UnSupportedDatastoreForVFlash`.
     UnSupportedDatastoreForVFlash(Box<crate::types::UnSupportedDatastoreForVFlash>),
+}
+impl Clone for UnsupportedDatastoreKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::UnsupportedDatastore(v) => {
+                crate::object::clone_boxed(&**v, Self::UnsupportedDatastore)
+            }
+            Self::MemoryFileFormatNotSupportedByDatastore(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::MemoryFileFormatNotSupportedByDatastore,
+                )
+            }
+            Self::UnSupportedDatastoreForVFlash(v) => {
+                crate::object::clone_boxed(&**v, Self::UnSupportedDatastoreForVFlash)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -154,20 +172,20 @@ impl UnsupportedDatastoreKind {
 impl From<crate::types::UnsupportedDatastore> for UnsupportedDatastoreKind {
     #[inline]
     fn from(v: crate::types::UnsupportedDatastore) -> Self {
-        Self::UnsupportedDatastore(Box::new(v))
+        crate::object::boxed(v, Self::UnsupportedDatastore)
     }
 }
 impl From<crate::types::MemoryFileFormatNotSupportedByDatastore>
 for UnsupportedDatastoreKind {
     #[inline]
     fn from(v: crate::types::MemoryFileFormatNotSupportedByDatastore) -> Self {
-        Self::MemoryFileFormatNotSupportedByDatastore(Box::new(v))
+        crate::object::boxed(v, Self::MemoryFileFormatNotSupportedByDatastore)
     }
 }
 impl From<crate::types::UnSupportedDatastoreForVFlash> for UnsupportedDatastoreKind {
     #[inline]
     fn from(v: crate::types::UnSupportedDatastoreForVFlash) -> Self {
-        Self::UnSupportedDatastoreForVFlash(Box::new(v))
+        crate::object::boxed(v, Self::UnSupportedDatastoreForVFlash)
     }
 }
 impl crate::object::Family for UnsupportedDatastoreKind {
@@ -177,18 +195,16 @@ impl crate::object::Family for UnsupportedDatastoreKind {
             id,
         ) {
             crate::registry::id::MemoryFileFormatNotSupportedByDatastore => {
-                Self::MemoryFileFormatNotSupportedByDatastore(
-                    crate::object::Blank::blank(),
-                )
+                crate::object::blank_boxed(Self::MemoryFileFormatNotSupportedByDatastore)
             }
             crate::registry::id::UnSupportedDatastoreForVFlash => {
-                Self::UnSupportedDatastoreForVFlash(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::UnSupportedDatastoreForVFlash)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::UnsupportedDatastore(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::UnsupportedDatastore)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

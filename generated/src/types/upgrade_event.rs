@@ -219,7 +219,6 @@ impl<'de> serde::Deserialize<'de> for UpgradeEvent {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum UpgradeEventKind {
     /// Exactly this type.
     UpgradeEvent(Box<crate::types::UpgradeEvent>),
@@ -231,6 +230,26 @@ pub enum UpgradeEventKind {
     UserUpgradeEvent(Box<crate::types::UserUpgradeEvent>),
     ///  A `WarningUpgradeEvent`.
     WarningUpgradeEvent(Box<crate::types::WarningUpgradeEvent>),
+}
+impl Clone for UpgradeEventKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::UpgradeEvent(v) => crate::object::clone_boxed(&**v, Self::UpgradeEvent),
+            Self::ErrorUpgradeEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::ErrorUpgradeEvent)
+            }
+            Self::InfoUpgradeEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::InfoUpgradeEvent)
+            }
+            Self::UserUpgradeEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::UserUpgradeEvent)
+            }
+            Self::WarningUpgradeEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::WarningUpgradeEvent)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -264,53 +283,53 @@ impl UpgradeEventKind {
 impl From<crate::types::UpgradeEvent> for UpgradeEventKind {
     #[inline]
     fn from(v: crate::types::UpgradeEvent) -> Self {
-        Self::UpgradeEvent(Box::new(v))
+        crate::object::boxed(v, Self::UpgradeEvent)
     }
 }
 impl From<crate::types::ErrorUpgradeEvent> for UpgradeEventKind {
     #[inline]
     fn from(v: crate::types::ErrorUpgradeEvent) -> Self {
-        Self::ErrorUpgradeEvent(Box::new(v))
+        crate::object::boxed(v, Self::ErrorUpgradeEvent)
     }
 }
 impl From<crate::types::InfoUpgradeEvent> for UpgradeEventKind {
     #[inline]
     fn from(v: crate::types::InfoUpgradeEvent) -> Self {
-        Self::InfoUpgradeEvent(Box::new(v))
+        crate::object::boxed(v, Self::InfoUpgradeEvent)
     }
 }
 impl From<crate::types::UserUpgradeEvent> for UpgradeEventKind {
     #[inline]
     fn from(v: crate::types::UserUpgradeEvent) -> Self {
-        Self::UserUpgradeEvent(Box::new(v))
+        crate::object::boxed(v, Self::UserUpgradeEvent)
     }
 }
 impl From<crate::types::WarningUpgradeEvent> for UpgradeEventKind {
     #[inline]
     fn from(v: crate::types::WarningUpgradeEvent) -> Self {
-        Self::WarningUpgradeEvent(Box::new(v))
+        crate::object::boxed(v, Self::WarningUpgradeEvent)
     }
 }
 impl crate::object::Family for UpgradeEventKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::UpgradeEvent, id) {
             crate::registry::id::ErrorUpgradeEvent => {
-                Self::ErrorUpgradeEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ErrorUpgradeEvent)
             }
             crate::registry::id::InfoUpgradeEvent => {
-                Self::InfoUpgradeEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::InfoUpgradeEvent)
             }
             crate::registry::id::UserUpgradeEvent => {
-                Self::UserUpgradeEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::UserUpgradeEvent)
             }
             crate::registry::id::WarningUpgradeEvent => {
-                Self::WarningUpgradeEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::WarningUpgradeEvent)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::UpgradeEvent(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::UpgradeEvent)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -111,12 +111,24 @@ impl<'de> serde::Deserialize<'de> for UserSearchResult {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum UserSearchResultKind {
     /// Exactly this type.
     UserSearchResult(Box<crate::types::UserSearchResult>),
     ///  A `PosixUserSearchResult`.
     PosixUserSearchResult(Box<crate::types::PosixUserSearchResult>),
+}
+impl Clone for UserSearchResultKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::UserSearchResult(v) => {
+                crate::object::clone_boxed(&**v, Self::UserSearchResult)
+            }
+            Self::PosixUserSearchResult(v) => {
+                crate::object::clone_boxed(&**v, Self::PosixUserSearchResult)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -147,26 +159,26 @@ impl UserSearchResultKind {
 impl From<crate::types::UserSearchResult> for UserSearchResultKind {
     #[inline]
     fn from(v: crate::types::UserSearchResult) -> Self {
-        Self::UserSearchResult(Box::new(v))
+        crate::object::boxed(v, Self::UserSearchResult)
     }
 }
 impl From<crate::types::PosixUserSearchResult> for UserSearchResultKind {
     #[inline]
     fn from(v: crate::types::PosixUserSearchResult) -> Self {
-        Self::PosixUserSearchResult(Box::new(v))
+        crate::object::boxed(v, Self::PosixUserSearchResult)
     }
 }
 impl crate::object::Family for UserSearchResultKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::UserSearchResult, id) {
             crate::registry::id::PosixUserSearchResult => {
-                Self::PosixUserSearchResult(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::PosixUserSearchResult)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::UserSearchResult(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::UserSearchResult)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -106,7 +106,6 @@ impl<'de> serde::Deserialize<'de> for VAppConfigFault {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VAppConfigFaultKind {
     /// Exactly this type.
     VAppConfigFault(Box<crate::types::VAppConfigFault>),
@@ -116,6 +115,23 @@ pub enum VAppConfigFaultKind {
     MissingPowerOnConfiguration(Box<crate::types::MissingPowerOnConfiguration>),
     ///  A `NoVmInVApp`.
     NoVmInVApp(Box<crate::types::NoVmInVApp>),
+}
+impl Clone for VAppConfigFaultKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VAppConfigFault(v) => {
+                crate::object::clone_boxed(&**v, Self::VAppConfigFault)
+            }
+            Self::MissingPowerOffConfiguration(v) => {
+                crate::object::clone_boxed(&**v, Self::MissingPowerOffConfiguration)
+            }
+            Self::MissingPowerOnConfiguration(v) => {
+                crate::object::clone_boxed(&**v, Self::MissingPowerOnConfiguration)
+            }
+            Self::NoVmInVApp(v) => crate::object::clone_boxed(&**v, Self::NoVmInVApp),
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -148,44 +164,44 @@ impl VAppConfigFaultKind {
 impl From<crate::types::VAppConfigFault> for VAppConfigFaultKind {
     #[inline]
     fn from(v: crate::types::VAppConfigFault) -> Self {
-        Self::VAppConfigFault(Box::new(v))
+        crate::object::boxed(v, Self::VAppConfigFault)
     }
 }
 impl From<crate::types::MissingPowerOffConfiguration> for VAppConfigFaultKind {
     #[inline]
     fn from(v: crate::types::MissingPowerOffConfiguration) -> Self {
-        Self::MissingPowerOffConfiguration(Box::new(v))
+        crate::object::boxed(v, Self::MissingPowerOffConfiguration)
     }
 }
 impl From<crate::types::MissingPowerOnConfiguration> for VAppConfigFaultKind {
     #[inline]
     fn from(v: crate::types::MissingPowerOnConfiguration) -> Self {
-        Self::MissingPowerOnConfiguration(Box::new(v))
+        crate::object::boxed(v, Self::MissingPowerOnConfiguration)
     }
 }
 impl From<crate::types::NoVmInVApp> for VAppConfigFaultKind {
     #[inline]
     fn from(v: crate::types::NoVmInVApp) -> Self {
-        Self::NoVmInVApp(Box::new(v))
+        crate::object::boxed(v, Self::NoVmInVApp)
     }
 }
 impl crate::object::Family for VAppConfigFaultKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::VAppConfigFault, id) {
             crate::registry::id::MissingPowerOffConfiguration => {
-                Self::MissingPowerOffConfiguration(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::MissingPowerOffConfiguration)
             }
             crate::registry::id::MissingPowerOnConfiguration => {
-                Self::MissingPowerOnConfiguration(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::MissingPowerOnConfiguration)
             }
             crate::registry::id::NoVmInVApp => {
-                Self::NoVmInVApp(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::NoVmInVApp)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VAppConfigFault(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VAppConfigFault)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

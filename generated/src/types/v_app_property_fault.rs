@@ -131,7 +131,6 @@ impl<'de> serde::Deserialize<'de> for VAppPropertyFault {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VAppPropertyFaultKind {
     /// Exactly this type.
     VAppPropertyFault(Box<crate::types::VAppPropertyFault>),
@@ -151,6 +150,38 @@ pub enum VAppPropertyFaultKind {
     NoVcManagedIpConfigured(Box<crate::types::NoVcManagedIpConfigured>),
     ///  A `NotUserConfigurableProperty`.
     NotUserConfigurableProperty(Box<crate::types::NotUserConfigurableProperty>),
+}
+impl Clone for VAppPropertyFaultKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VAppPropertyFault(v) => {
+                crate::object::clone_boxed(&**v, Self::VAppPropertyFault)
+            }
+            Self::InvalidNetworkInType(v) => {
+                crate::object::clone_boxed(&**v, Self::InvalidNetworkInType)
+            }
+            Self::InvalidPropertyType(v) => {
+                crate::object::clone_boxed(&**v, Self::InvalidPropertyType)
+            }
+            Self::InvalidPropertyValue(v) => Self::InvalidPropertyValue(Clone::clone(v)),
+            Self::MissingIpPool(v) => {
+                crate::object::clone_boxed(&**v, Self::MissingIpPool)
+            }
+            Self::MissingNetworkIpConfig(v) => {
+                crate::object::clone_boxed(&**v, Self::MissingNetworkIpConfig)
+            }
+            Self::NoAvailableIp(v) => {
+                crate::object::clone_boxed(&**v, Self::NoAvailableIp)
+            }
+            Self::NoVcManagedIpConfigured(v) => {
+                crate::object::clone_boxed(&**v, Self::NoVcManagedIpConfigured)
+            }
+            Self::NotUserConfigurableProperty(v) => {
+                crate::object::clone_boxed(&**v, Self::NotUserConfigurableProperty)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -188,19 +219,19 @@ impl VAppPropertyFaultKind {
 impl From<crate::types::VAppPropertyFault> for VAppPropertyFaultKind {
     #[inline]
     fn from(v: crate::types::VAppPropertyFault) -> Self {
-        Self::VAppPropertyFault(Box::new(v))
+        crate::object::boxed(v, Self::VAppPropertyFault)
     }
 }
 impl From<crate::types::InvalidNetworkInType> for VAppPropertyFaultKind {
     #[inline]
     fn from(v: crate::types::InvalidNetworkInType) -> Self {
-        Self::InvalidNetworkInType(Box::new(v))
+        crate::object::boxed(v, Self::InvalidNetworkInType)
     }
 }
 impl From<crate::types::InvalidPropertyType> for VAppPropertyFaultKind {
     #[inline]
     fn from(v: crate::types::InvalidPropertyType) -> Self {
-        Self::InvalidPropertyType(Box::new(v))
+        crate::object::boxed(v, Self::InvalidPropertyType)
     }
 }
 impl From<crate::types::InvalidPropertyValueKind> for VAppPropertyFaultKind {
@@ -212,41 +243,41 @@ impl From<crate::types::InvalidPropertyValueKind> for VAppPropertyFaultKind {
 impl From<crate::types::MissingIpPool> for VAppPropertyFaultKind {
     #[inline]
     fn from(v: crate::types::MissingIpPool) -> Self {
-        Self::MissingIpPool(Box::new(v))
+        crate::object::boxed(v, Self::MissingIpPool)
     }
 }
 impl From<crate::types::MissingNetworkIpConfig> for VAppPropertyFaultKind {
     #[inline]
     fn from(v: crate::types::MissingNetworkIpConfig) -> Self {
-        Self::MissingNetworkIpConfig(Box::new(v))
+        crate::object::boxed(v, Self::MissingNetworkIpConfig)
     }
 }
 impl From<crate::types::NoAvailableIp> for VAppPropertyFaultKind {
     #[inline]
     fn from(v: crate::types::NoAvailableIp) -> Self {
-        Self::NoAvailableIp(Box::new(v))
+        crate::object::boxed(v, Self::NoAvailableIp)
     }
 }
 impl From<crate::types::NoVcManagedIpConfigured> for VAppPropertyFaultKind {
     #[inline]
     fn from(v: crate::types::NoVcManagedIpConfigured) -> Self {
-        Self::NoVcManagedIpConfigured(Box::new(v))
+        crate::object::boxed(v, Self::NoVcManagedIpConfigured)
     }
 }
 impl From<crate::types::NotUserConfigurableProperty> for VAppPropertyFaultKind {
     #[inline]
     fn from(v: crate::types::NotUserConfigurableProperty) -> Self {
-        Self::NotUserConfigurableProperty(Box::new(v))
+        crate::object::boxed(v, Self::NotUserConfigurableProperty)
     }
 }
 impl crate::object::Family for VAppPropertyFaultKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::VAppPropertyFault, id) {
             crate::registry::id::InvalidNetworkInType => {
-                Self::InvalidNetworkInType(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::InvalidNetworkInType)
             }
             crate::registry::id::InvalidPropertyType => {
-                Self::InvalidPropertyType(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::InvalidPropertyType)
             }
             crate::registry::id::InvalidPropertyValue => {
                 Self::InvalidPropertyValue(
@@ -256,25 +287,25 @@ impl crate::object::Family for VAppPropertyFaultKind {
                 )
             }
             crate::registry::id::MissingIpPool => {
-                Self::MissingIpPool(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::MissingIpPool)
             }
             crate::registry::id::MissingNetworkIpConfig => {
-                Self::MissingNetworkIpConfig(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::MissingNetworkIpConfig)
             }
             crate::registry::id::NoAvailableIp => {
-                Self::NoAvailableIp(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::NoAvailableIp)
             }
             crate::registry::id::NoVcManagedIpConfigured => {
-                Self::NoVcManagedIpConfigured(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::NoVcManagedIpConfigured)
             }
             crate::registry::id::NotUserConfigurableProperty => {
-                Self::NotUserConfigurableProperty(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::NotUserConfigurableProperty)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VAppPropertyFault(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VAppPropertyFault)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -135,7 +135,6 @@ impl<'de> serde::Deserialize<'de> for VMotionInterfaceIssue {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VMotionInterfaceIssueKind {
     /// Exactly this type.
     VMotionInterfaceIssue(Box<crate::types::VMotionInterfaceIssue>),
@@ -149,6 +148,31 @@ pub enum VMotionInterfaceIssueKind {
     VMotionNotLicensed(Box<crate::types::VMotionNotLicensed>),
     ///  A `VMotionNotSupported`.
     VMotionNotSupported(Box<crate::types::VMotionNotSupported>),
+}
+impl Clone for VMotionInterfaceIssueKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VMotionInterfaceIssue(v) => {
+                crate::object::clone_boxed(&**v, Self::VMotionInterfaceIssue)
+            }
+            Self::VMotionLinkCapacityLow(v) => {
+                crate::object::clone_boxed(&**v, Self::VMotionLinkCapacityLow)
+            }
+            Self::VMotionLinkDown(v) => {
+                crate::object::clone_boxed(&**v, Self::VMotionLinkDown)
+            }
+            Self::VMotionNotConfigured(v) => {
+                crate::object::clone_boxed(&**v, Self::VMotionNotConfigured)
+            }
+            Self::VMotionNotLicensed(v) => {
+                crate::object::clone_boxed(&**v, Self::VMotionNotLicensed)
+            }
+            Self::VMotionNotSupported(v) => {
+                crate::object::clone_boxed(&**v, Self::VMotionNotSupported)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -183,37 +207,37 @@ impl VMotionInterfaceIssueKind {
 impl From<crate::types::VMotionInterfaceIssue> for VMotionInterfaceIssueKind {
     #[inline]
     fn from(v: crate::types::VMotionInterfaceIssue) -> Self {
-        Self::VMotionInterfaceIssue(Box::new(v))
+        crate::object::boxed(v, Self::VMotionInterfaceIssue)
     }
 }
 impl From<crate::types::VMotionLinkCapacityLow> for VMotionInterfaceIssueKind {
     #[inline]
     fn from(v: crate::types::VMotionLinkCapacityLow) -> Self {
-        Self::VMotionLinkCapacityLow(Box::new(v))
+        crate::object::boxed(v, Self::VMotionLinkCapacityLow)
     }
 }
 impl From<crate::types::VMotionLinkDown> for VMotionInterfaceIssueKind {
     #[inline]
     fn from(v: crate::types::VMotionLinkDown) -> Self {
-        Self::VMotionLinkDown(Box::new(v))
+        crate::object::boxed(v, Self::VMotionLinkDown)
     }
 }
 impl From<crate::types::VMotionNotConfigured> for VMotionInterfaceIssueKind {
     #[inline]
     fn from(v: crate::types::VMotionNotConfigured) -> Self {
-        Self::VMotionNotConfigured(Box::new(v))
+        crate::object::boxed(v, Self::VMotionNotConfigured)
     }
 }
 impl From<crate::types::VMotionNotLicensed> for VMotionInterfaceIssueKind {
     #[inline]
     fn from(v: crate::types::VMotionNotLicensed) -> Self {
-        Self::VMotionNotLicensed(Box::new(v))
+        crate::object::boxed(v, Self::VMotionNotLicensed)
     }
 }
 impl From<crate::types::VMotionNotSupported> for VMotionInterfaceIssueKind {
     #[inline]
     fn from(v: crate::types::VMotionNotSupported) -> Self {
-        Self::VMotionNotSupported(Box::new(v))
+        crate::object::boxed(v, Self::VMotionNotSupported)
     }
 }
 impl crate::object::Family for VMotionInterfaceIssueKind {
@@ -223,25 +247,25 @@ impl crate::object::Family for VMotionInterfaceIssueKind {
             id,
         ) {
             crate::registry::id::VMotionLinkCapacityLow => {
-                Self::VMotionLinkCapacityLow(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VMotionLinkCapacityLow)
             }
             crate::registry::id::VMotionLinkDown => {
-                Self::VMotionLinkDown(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VMotionLinkDown)
             }
             crate::registry::id::VMotionNotConfigured => {
-                Self::VMotionNotConfigured(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VMotionNotConfigured)
             }
             crate::registry::id::VMotionNotLicensed => {
-                Self::VMotionNotLicensed(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VMotionNotLicensed)
             }
             crate::registry::id::VMotionNotSupported => {
-                Self::VMotionNotSupported(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VMotionNotSupported)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VMotionInterfaceIssue(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VMotionInterfaceIssue)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

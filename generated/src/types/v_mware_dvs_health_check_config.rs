@@ -106,7 +106,6 @@ impl<'de> serde::Deserialize<'de> for VMwareDVSHealthCheckConfig {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VMwareDVSHealthCheckConfigKind {
     /// Exactly this type.
     VMwareDVSHealthCheckConfig(Box<crate::types::VMwareDVSHealthCheckConfig>),
@@ -118,6 +117,22 @@ pub enum VMwareDVSHealthCheckConfigKind {
     VMwareDVSVlanMtuHealthCheckConfig(
         Box<crate::types::VMwareDVSVlanMtuHealthCheckConfig>,
     ),
+}
+impl Clone for VMwareDVSHealthCheckConfigKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VMwareDVSHealthCheckConfig(v) => {
+                crate::object::clone_boxed(&**v, Self::VMwareDVSHealthCheckConfig)
+            }
+            Self::VMwareDVSTeamingHealthCheckConfig(v) => {
+                crate::object::clone_boxed(&**v, Self::VMwareDVSTeamingHealthCheckConfig)
+            }
+            Self::VMwareDVSVlanMtuHealthCheckConfig(v) => {
+                crate::object::clone_boxed(&**v, Self::VMwareDVSVlanMtuHealthCheckConfig)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -149,21 +164,21 @@ impl VMwareDVSHealthCheckConfigKind {
 impl From<crate::types::VMwareDVSHealthCheckConfig> for VMwareDVSHealthCheckConfigKind {
     #[inline]
     fn from(v: crate::types::VMwareDVSHealthCheckConfig) -> Self {
-        Self::VMwareDVSHealthCheckConfig(Box::new(v))
+        crate::object::boxed(v, Self::VMwareDVSHealthCheckConfig)
     }
 }
 impl From<crate::types::VMwareDVSTeamingHealthCheckConfig>
 for VMwareDVSHealthCheckConfigKind {
     #[inline]
     fn from(v: crate::types::VMwareDVSTeamingHealthCheckConfig) -> Self {
-        Self::VMwareDVSTeamingHealthCheckConfig(Box::new(v))
+        crate::object::boxed(v, Self::VMwareDVSTeamingHealthCheckConfig)
     }
 }
 impl From<crate::types::VMwareDVSVlanMtuHealthCheckConfig>
 for VMwareDVSHealthCheckConfigKind {
     #[inline]
     fn from(v: crate::types::VMwareDVSVlanMtuHealthCheckConfig) -> Self {
-        Self::VMwareDVSVlanMtuHealthCheckConfig(Box::new(v))
+        crate::object::boxed(v, Self::VMwareDVSVlanMtuHealthCheckConfig)
     }
 }
 impl crate::object::Family for VMwareDVSHealthCheckConfigKind {
@@ -173,16 +188,16 @@ impl crate::object::Family for VMwareDVSHealthCheckConfigKind {
             id,
         ) {
             crate::registry::id::VMwareDVSTeamingHealthCheckConfig => {
-                Self::VMwareDVSTeamingHealthCheckConfig(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VMwareDVSTeamingHealthCheckConfig)
             }
             crate::registry::id::VMwareDVSVlanMtuHealthCheckConfig => {
-                Self::VMwareDVSVlanMtuHealthCheckConfig(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VMwareDVSVlanMtuHealthCheckConfig)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VMwareDVSHealthCheckConfig(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VMwareDVSHealthCheckConfig)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

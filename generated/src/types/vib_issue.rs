@@ -179,7 +179,6 @@ impl<'de> serde::Deserialize<'de> for VibIssue {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VibIssueKind {
     /// Exactly this type.
     VibIssue(Box<crate::types::VibIssue>),
@@ -213,6 +212,47 @@ pub enum VibIssueKind {
     ///  A `VibRequiresManualUninstallation`.
     #[cfg(feature = "eam")]
     VibRequiresManualUninstallation(Box<crate::types::VibRequiresManualUninstallation>),
+}
+impl Clone for VibIssueKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VibIssue(v) => crate::object::clone_boxed(&**v, Self::VibIssue),
+            #[cfg(feature = "eam")]
+            Self::ImmediateHostRebootRequired(v) => {
+                crate::object::clone_boxed(&**v, Self::ImmediateHostRebootRequired)
+            }
+            #[cfg(feature = "eam")]
+            Self::VibCannotPutHostInMaintenanceMode(v) => {
+                crate::object::clone_boxed(&**v, Self::VibCannotPutHostInMaintenanceMode)
+            }
+            #[cfg(feature = "eam")]
+            Self::VibCannotPutHostOutOfMaintenanceMode(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VibCannotPutHostOutOfMaintenanceMode,
+                )
+            }
+            #[cfg(feature = "eam")]
+            Self::VibNotInstalled(v) => Self::VibNotInstalled(Clone::clone(v)),
+            #[cfg(feature = "eam")]
+            Self::VibRequiresHostInMaintenanceMode(v) => {
+                crate::object::clone_boxed(&**v, Self::VibRequiresHostInMaintenanceMode)
+            }
+            #[cfg(feature = "eam")]
+            Self::VibRequiresHostReboot(v) => {
+                crate::object::clone_boxed(&**v, Self::VibRequiresHostReboot)
+            }
+            #[cfg(feature = "eam")]
+            Self::VibRequiresManualInstallation(v) => {
+                crate::object::clone_boxed(&**v, Self::VibRequiresManualInstallation)
+            }
+            #[cfg(feature = "eam")]
+            Self::VibRequiresManualUninstallation(v) => {
+                crate::object::clone_boxed(&**v, Self::VibRequiresManualUninstallation)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -258,28 +298,28 @@ impl VibIssueKind {
 impl From<crate::types::VibIssue> for VibIssueKind {
     #[inline]
     fn from(v: crate::types::VibIssue) -> Self {
-        Self::VibIssue(Box::new(v))
+        crate::object::boxed(v, Self::VibIssue)
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::ImmediateHostRebootRequired> for VibIssueKind {
     #[inline]
     fn from(v: crate::types::ImmediateHostRebootRequired) -> Self {
-        Self::ImmediateHostRebootRequired(Box::new(v))
+        crate::object::boxed(v, Self::ImmediateHostRebootRequired)
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::VibCannotPutHostInMaintenanceMode> for VibIssueKind {
     #[inline]
     fn from(v: crate::types::VibCannotPutHostInMaintenanceMode) -> Self {
-        Self::VibCannotPutHostInMaintenanceMode(Box::new(v))
+        crate::object::boxed(v, Self::VibCannotPutHostInMaintenanceMode)
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::VibCannotPutHostOutOfMaintenanceMode> for VibIssueKind {
     #[inline]
     fn from(v: crate::types::VibCannotPutHostOutOfMaintenanceMode) -> Self {
-        Self::VibCannotPutHostOutOfMaintenanceMode(Box::new(v))
+        crate::object::boxed(v, Self::VibCannotPutHostOutOfMaintenanceMode)
     }
 }
 #[cfg(feature = "eam")]
@@ -293,28 +333,28 @@ impl From<crate::types::VibNotInstalledKind> for VibIssueKind {
 impl From<crate::types::VibRequiresHostInMaintenanceMode> for VibIssueKind {
     #[inline]
     fn from(v: crate::types::VibRequiresHostInMaintenanceMode) -> Self {
-        Self::VibRequiresHostInMaintenanceMode(Box::new(v))
+        crate::object::boxed(v, Self::VibRequiresHostInMaintenanceMode)
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::VibRequiresHostReboot> for VibIssueKind {
     #[inline]
     fn from(v: crate::types::VibRequiresHostReboot) -> Self {
-        Self::VibRequiresHostReboot(Box::new(v))
+        crate::object::boxed(v, Self::VibRequiresHostReboot)
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::VibRequiresManualInstallation> for VibIssueKind {
     #[inline]
     fn from(v: crate::types::VibRequiresManualInstallation) -> Self {
-        Self::VibRequiresManualInstallation(Box::new(v))
+        crate::object::boxed(v, Self::VibRequiresManualInstallation)
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::VibRequiresManualUninstallation> for VibIssueKind {
     #[inline]
     fn from(v: crate::types::VibRequiresManualUninstallation) -> Self {
-        Self::VibRequiresManualUninstallation(Box::new(v))
+        crate::object::boxed(v, Self::VibRequiresManualUninstallation)
     }
 }
 impl crate::object::Family for VibIssueKind {
@@ -322,15 +362,15 @@ impl crate::object::Family for VibIssueKind {
         match crate::registry::child_toward(crate::registry::id::VibIssue, id) {
             #[cfg(feature = "eam")]
             crate::registry::id::ImmediateHostRebootRequired => {
-                Self::ImmediateHostRebootRequired(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ImmediateHostRebootRequired)
             }
             #[cfg(feature = "eam")]
             crate::registry::id::VibCannotPutHostInMaintenanceMode => {
-                Self::VibCannotPutHostInMaintenanceMode(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VibCannotPutHostInMaintenanceMode)
             }
             #[cfg(feature = "eam")]
             crate::registry::id::VibCannotPutHostOutOfMaintenanceMode => {
-                Self::VibCannotPutHostOutOfMaintenanceMode(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VibCannotPutHostOutOfMaintenanceMode)
             }
             #[cfg(feature = "eam")]
             crate::registry::id::VibNotInstalled => {
@@ -342,25 +382,25 @@ impl crate::object::Family for VibIssueKind {
             }
             #[cfg(feature = "eam")]
             crate::registry::id::VibRequiresHostInMaintenanceMode => {
-                Self::VibRequiresHostInMaintenanceMode(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VibRequiresHostInMaintenanceMode)
             }
             #[cfg(feature = "eam")]
             crate::registry::id::VibRequiresHostReboot => {
-                Self::VibRequiresHostReboot(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VibRequiresHostReboot)
             }
             #[cfg(feature = "eam")]
             crate::registry::id::VibRequiresManualInstallation => {
-                Self::VibRequiresManualInstallation(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VibRequiresManualInstallation)
             }
             #[cfg(feature = "eam")]
             crate::registry::id::VibRequiresManualUninstallation => {
-                Self::VibRequiresManualUninstallation(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VibRequiresManualUninstallation)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VibIssue(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VibIssue)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -179,7 +179,6 @@ impl<'de> serde::Deserialize<'de> for VibNotInstalled {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VibNotInstalledKind {
     /// Exactly this type.
     VibNotInstalled(Box<crate::types::VibNotInstalled>),
@@ -195,6 +194,32 @@ pub enum VibNotInstalledKind {
     ///  A `VibRequirementsNotMetByHost`.
     #[cfg(feature = "eam")]
     VibRequirementsNotMetByHost(Box<crate::types::VibRequirementsNotMetByHost>),
+}
+impl Clone for VibNotInstalledKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VibNotInstalled(v) => {
+                crate::object::clone_boxed(&**v, Self::VibNotInstalled)
+            }
+            #[cfg(feature = "eam")]
+            Self::CannotAccessAgentVib(v) => {
+                crate::object::clone_boxed(&**v, Self::CannotAccessAgentVib)
+            }
+            #[cfg(feature = "eam")]
+            Self::VibDependenciesNotMetByHost(v) => {
+                crate::object::clone_boxed(&**v, Self::VibDependenciesNotMetByHost)
+            }
+            #[cfg(feature = "eam")]
+            Self::VibInvalidFormat(v) => {
+                crate::object::clone_boxed(&**v, Self::VibInvalidFormat)
+            }
+            #[cfg(feature = "eam")]
+            Self::VibRequirementsNotMetByHost(v) => {
+                crate::object::clone_boxed(&**v, Self::VibRequirementsNotMetByHost)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -232,35 +257,35 @@ impl VibNotInstalledKind {
 impl From<crate::types::VibNotInstalled> for VibNotInstalledKind {
     #[inline]
     fn from(v: crate::types::VibNotInstalled) -> Self {
-        Self::VibNotInstalled(Box::new(v))
+        crate::object::boxed(v, Self::VibNotInstalled)
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::CannotAccessAgentVib> for VibNotInstalledKind {
     #[inline]
     fn from(v: crate::types::CannotAccessAgentVib) -> Self {
-        Self::CannotAccessAgentVib(Box::new(v))
+        crate::object::boxed(v, Self::CannotAccessAgentVib)
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::VibDependenciesNotMetByHost> for VibNotInstalledKind {
     #[inline]
     fn from(v: crate::types::VibDependenciesNotMetByHost) -> Self {
-        Self::VibDependenciesNotMetByHost(Box::new(v))
+        crate::object::boxed(v, Self::VibDependenciesNotMetByHost)
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::VibInvalidFormat> for VibNotInstalledKind {
     #[inline]
     fn from(v: crate::types::VibInvalidFormat) -> Self {
-        Self::VibInvalidFormat(Box::new(v))
+        crate::object::boxed(v, Self::VibInvalidFormat)
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::VibRequirementsNotMetByHost> for VibNotInstalledKind {
     #[inline]
     fn from(v: crate::types::VibRequirementsNotMetByHost) -> Self {
-        Self::VibRequirementsNotMetByHost(Box::new(v))
+        crate::object::boxed(v, Self::VibRequirementsNotMetByHost)
     }
 }
 impl crate::object::Family for VibNotInstalledKind {
@@ -268,25 +293,25 @@ impl crate::object::Family for VibNotInstalledKind {
         match crate::registry::child_toward(crate::registry::id::VibNotInstalled, id) {
             #[cfg(feature = "eam")]
             crate::registry::id::CannotAccessAgentVib => {
-                Self::CannotAccessAgentVib(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CannotAccessAgentVib)
             }
             #[cfg(feature = "eam")]
             crate::registry::id::VibDependenciesNotMetByHost => {
-                Self::VibDependenciesNotMetByHost(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VibDependenciesNotMetByHost)
             }
             #[cfg(feature = "eam")]
             crate::registry::id::VibInvalidFormat => {
-                Self::VibInvalidFormat(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VibInvalidFormat)
             }
             #[cfg(feature = "eam")]
             crate::registry::id::VibRequirementsNotMetByHost => {
-                Self::VibRequirementsNotMetByHost(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VibRequirementsNotMetByHost)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VibNotInstalled(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VibNotInstalled)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -94,7 +94,6 @@ impl<'de> serde::Deserialize<'de> for VibVibServicesSslTrust {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VibVibServicesSslTrustKind {
     /// Exactly this type.
     VibVibServicesSslTrust(Box<crate::types::VibVibServicesSslTrust>),
@@ -104,6 +103,25 @@ pub enum VibVibServicesSslTrustKind {
     VibVibServicesPinnedPemCertificate(
         Box<crate::types::VibVibServicesPinnedPemCertificate>,
     ),
+}
+impl Clone for VibVibServicesSslTrustKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VibVibServicesSslTrust(v) => {
+                crate::object::clone_boxed(&**v, Self::VibVibServicesSslTrust)
+            }
+            Self::VibVibServicesAnyCertificate(v) => {
+                crate::object::clone_boxed(&**v, Self::VibVibServicesAnyCertificate)
+            }
+            Self::VibVibServicesPinnedPemCertificate(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VibVibServicesPinnedPemCertificate,
+                )
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -135,20 +153,20 @@ impl VibVibServicesSslTrustKind {
 impl From<crate::types::VibVibServicesSslTrust> for VibVibServicesSslTrustKind {
     #[inline]
     fn from(v: crate::types::VibVibServicesSslTrust) -> Self {
-        Self::VibVibServicesSslTrust(Box::new(v))
+        crate::object::boxed(v, Self::VibVibServicesSslTrust)
     }
 }
 impl From<crate::types::VibVibServicesAnyCertificate> for VibVibServicesSslTrustKind {
     #[inline]
     fn from(v: crate::types::VibVibServicesAnyCertificate) -> Self {
-        Self::VibVibServicesAnyCertificate(Box::new(v))
+        crate::object::boxed(v, Self::VibVibServicesAnyCertificate)
     }
 }
 impl From<crate::types::VibVibServicesPinnedPemCertificate>
 for VibVibServicesSslTrustKind {
     #[inline]
     fn from(v: crate::types::VibVibServicesPinnedPemCertificate) -> Self {
-        Self::VibVibServicesPinnedPemCertificate(Box::new(v))
+        crate::object::boxed(v, Self::VibVibServicesPinnedPemCertificate)
     }
 }
 impl crate::object::Family for VibVibServicesSslTrustKind {
@@ -158,16 +176,16 @@ impl crate::object::Family for VibVibServicesSslTrustKind {
             id,
         ) {
             crate::registry::id::VibVibServicesAnyCertificate => {
-                Self::VibVibServicesAnyCertificate(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VibVibServicesAnyCertificate)
             }
             crate::registry::id::VibVibServicesPinnedPemCertificate => {
-                Self::VibVibServicesPinnedPemCertificate(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VibVibServicesPinnedPemCertificate)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VibVibServicesSslTrust(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VibVibServicesSslTrust)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

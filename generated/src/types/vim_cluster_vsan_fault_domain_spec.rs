@@ -108,7 +108,6 @@ impl<'de> serde::Deserialize<'de> for VimClusterVsanFaultDomainSpec {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VimClusterVsanFaultDomainSpecKind {
     /// Exactly this type.
     VimClusterVsanFaultDomainSpec(Box<crate::types::VimClusterVsanFaultDomainSpec>),
@@ -118,6 +117,24 @@ pub enum VimClusterVsanFaultDomainSpecKind {
     ///  A `VsanFaultDomainUpdateSpec`.
     #[cfg(feature = "vsan")]
     VsanFaultDomainUpdateSpec(Box<crate::types::VsanFaultDomainUpdateSpec>),
+}
+impl Clone for VimClusterVsanFaultDomainSpecKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VimClusterVsanFaultDomainSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::VimClusterVsanFaultDomainSpec)
+            }
+            #[cfg(feature = "vsan")]
+            Self::VsanFaultDomainDestroySpec(v) => {
+                crate::object::clone_boxed(&**v, Self::VsanFaultDomainDestroySpec)
+            }
+            #[cfg(feature = "vsan")]
+            Self::VsanFaultDomainUpdateSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::VsanFaultDomainUpdateSpec)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -152,7 +169,7 @@ impl From<crate::types::VimClusterVsanFaultDomainSpec>
 for VimClusterVsanFaultDomainSpecKind {
     #[inline]
     fn from(v: crate::types::VimClusterVsanFaultDomainSpec) -> Self {
-        Self::VimClusterVsanFaultDomainSpec(Box::new(v))
+        crate::object::boxed(v, Self::VimClusterVsanFaultDomainSpec)
     }
 }
 #[cfg(feature = "vsan")]
@@ -160,7 +177,7 @@ impl From<crate::types::VsanFaultDomainDestroySpec>
 for VimClusterVsanFaultDomainSpecKind {
     #[inline]
     fn from(v: crate::types::VsanFaultDomainDestroySpec) -> Self {
-        Self::VsanFaultDomainDestroySpec(Box::new(v))
+        crate::object::boxed(v, Self::VsanFaultDomainDestroySpec)
     }
 }
 #[cfg(feature = "vsan")]
@@ -168,7 +185,7 @@ impl From<crate::types::VsanFaultDomainUpdateSpec>
 for VimClusterVsanFaultDomainSpecKind {
     #[inline]
     fn from(v: crate::types::VsanFaultDomainUpdateSpec) -> Self {
-        Self::VsanFaultDomainUpdateSpec(Box::new(v))
+        crate::object::boxed(v, Self::VsanFaultDomainUpdateSpec)
     }
 }
 impl crate::object::Family for VimClusterVsanFaultDomainSpecKind {
@@ -179,17 +196,17 @@ impl crate::object::Family for VimClusterVsanFaultDomainSpecKind {
         ) {
             #[cfg(feature = "vsan")]
             crate::registry::id::VsanFaultDomainDestroySpec => {
-                Self::VsanFaultDomainDestroySpec(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VsanFaultDomainDestroySpec)
             }
             #[cfg(feature = "vsan")]
             crate::registry::id::VsanFaultDomainUpdateSpec => {
-                Self::VsanFaultDomainUpdateSpec(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VsanFaultDomainUpdateSpec)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VimClusterVsanFaultDomainSpec(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VimClusterVsanFaultDomainSpec)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -106,7 +106,6 @@ impl<'de> serde::Deserialize<'de> for VimFault {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VimFaultKind {
     /// Exactly this type.
     VimFault(Box<crate::types::VimFault>),
@@ -391,6 +390,349 @@ pub enum VimFaultKind {
     ///  A `WipeDiskFault`.
     WipeDiskFault(Box<crate::types::WipeDiskFault>),
 }
+impl Clone for VimFaultKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VimFault(v) => crate::object::clone_boxed(&**v, Self::VimFault),
+            Self::ActiveDirectoryFault(v) => Self::ActiveDirectoryFault(Clone::clone(v)),
+            Self::AlreadyExists(v) => {
+                crate::object::clone_boxed(&**v, Self::AlreadyExists)
+            }
+            Self::AlreadyUpgraded(v) => {
+                crate::object::clone_boxed(&**v, Self::AlreadyUpgraded)
+            }
+            Self::AnswerFileUpdateFailed(v) => {
+                crate::object::clone_boxed(&**v, Self::AnswerFileUpdateFailed)
+            }
+            Self::AuthMinimumAdminPermission(v) => {
+                crate::object::clone_boxed(&**v, Self::AuthMinimumAdminPermission)
+            }
+            Self::CannotAccessLocalSource(v) => {
+                crate::object::clone_boxed(&**v, Self::CannotAccessLocalSource)
+            }
+            Self::CannotDisconnectHostWithFaultToleranceVm(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::CannotDisconnectHostWithFaultToleranceVm,
+                )
+            }
+            Self::CannotEnableVmcpForCluster(v) => {
+                crate::object::clone_boxed(&**v, Self::CannotEnableVmcpForCluster)
+            }
+            Self::CannotMoveFaultToleranceVm(v) => {
+                crate::object::clone_boxed(&**v, Self::CannotMoveFaultToleranceVm)
+            }
+            Self::CannotMoveHostWithFaultToleranceVm(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::CannotMoveHostWithFaultToleranceVm,
+                )
+            }
+            Self::CannotPlaceWithoutPrerequisiteMoves(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::CannotPlaceWithoutPrerequisiteMoves,
+                )
+            }
+            #[cfg(feature = "vsan")]
+            Self::CnsFault(v) => Self::CnsFault(Clone::clone(v)),
+            Self::ConcurrentAccess(v) => {
+                crate::object::clone_boxed(&**v, Self::ConcurrentAccess)
+            }
+            Self::CustomizationFault(v) => Self::CustomizationFault(Clone::clone(v)),
+            Self::DasConfigFault(v) => {
+                crate::object::clone_boxed(&**v, Self::DasConfigFault)
+            }
+            Self::DrsDisabledOnVm(v) => {
+                crate::object::clone_boxed(&**v, Self::DrsDisabledOnVm)
+            }
+            Self::DuplicateName(v) => {
+                crate::object::clone_boxed(&**v, Self::DuplicateName)
+            }
+            Self::DvsFault(v) => Self::DvsFault(Clone::clone(v)),
+            Self::EVCConfigFault(v) => Self::EVCConfigFault(Clone::clone(v)),
+            Self::ExtendedFault(v) => {
+                crate::object::clone_boxed(&**v, Self::ExtendedFault)
+            }
+            Self::FaultToleranceVmNotDasProtected(v) => {
+                crate::object::clone_boxed(&**v, Self::FaultToleranceVmNotDasProtected)
+            }
+            Self::FcoeFault(v) => Self::FcoeFault(Clone::clone(v)),
+            Self::FileFault(v) => Self::FileFault(Clone::clone(v)),
+            Self::GenericDrsFault(v) => {
+                crate::object::clone_boxed(&**v, Self::GenericDrsFault)
+            }
+            Self::GuestOperationsFault(v) => Self::GuestOperationsFault(Clone::clone(v)),
+            Self::HostConfigFault(v) => Self::HostConfigFault(Clone::clone(v)),
+            Self::HostConnectFault(v) => Self::HostConnectFault(Clone::clone(v)),
+            Self::HostHasComponentFailure(v) => {
+                crate::object::clone_boxed(&**v, Self::HostHasComponentFailure)
+            }
+            Self::HostIncompatibleForRecordReplay(v) => {
+                crate::object::clone_boxed(&**v, Self::HostIncompatibleForRecordReplay)
+            }
+            Self::HostPowerOpFailed(v) => Self::HostPowerOpFailed(Clone::clone(v)),
+            Self::HostSpecificationOperationFailed(v) => {
+                crate::object::clone_boxed(&**v, Self::HostSpecificationOperationFailed)
+            }
+            Self::HttpFault(v) => crate::object::clone_boxed(&**v, Self::HttpFault),
+            Self::IORMNotSupportedHostOnDatastore(v) => {
+                crate::object::clone_boxed(&**v, Self::IORMNotSupportedHostOnDatastore)
+            }
+            Self::InaccessibleVFlashSource(v) => {
+                crate::object::clone_boxed(&**v, Self::InaccessibleVFlashSource)
+            }
+            Self::InsufficientResourcesFault(v) => {
+                Self::InsufficientResourcesFault(Clone::clone(v))
+            }
+            Self::InsufficientStorageIops(v) => {
+                crate::object::clone_boxed(&**v, Self::InsufficientStorageIops)
+            }
+            Self::InvalidAffinitySettingFault(v) => {
+                crate::object::clone_boxed(&**v, Self::InvalidAffinitySettingFault)
+            }
+            Self::InvalidBmcRole(v) => {
+                crate::object::clone_boxed(&**v, Self::InvalidBmcRole)
+            }
+            Self::InvalidDatastore(v) => Self::InvalidDatastore(Clone::clone(v)),
+            Self::InvalidEvent(v) => crate::object::clone_boxed(&**v, Self::InvalidEvent),
+            Self::InvalidFolder(v) => Self::InvalidFolder(Clone::clone(v)),
+            Self::InvalidIpmiLoginInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::InvalidIpmiLoginInfo)
+            }
+            Self::InvalidIpmiMacAddress(v) => {
+                crate::object::clone_boxed(&**v, Self::InvalidIpmiMacAddress)
+            }
+            Self::InvalidLicense(v) => {
+                crate::object::clone_boxed(&**v, Self::InvalidLicense)
+            }
+            Self::InvalidLocale(v) => {
+                crate::object::clone_boxed(&**v, Self::InvalidLocale)
+            }
+            Self::InvalidLogin(v) => Self::InvalidLogin(Clone::clone(v)),
+            Self::InvalidName(v) => crate::object::clone_boxed(&**v, Self::InvalidName),
+            Self::InvalidPrivilege(v) => {
+                crate::object::clone_boxed(&**v, Self::InvalidPrivilege)
+            }
+            Self::InvalidState(v) => Self::InvalidState(Clone::clone(v)),
+            Self::IscsiFault(v) => Self::IscsiFault(Clone::clone(v)),
+            Self::KeyNotFound(v) => crate::object::clone_boxed(&**v, Self::KeyNotFound),
+            Self::LicenseEntityNotFound(v) => {
+                crate::object::clone_boxed(&**v, Self::LicenseEntityNotFound)
+            }
+            Self::LicenseServerUnavailable(v) => {
+                crate::object::clone_boxed(&**v, Self::LicenseServerUnavailable)
+            }
+            Self::LimitExceeded(v) => {
+                crate::object::clone_boxed(&**v, Self::LimitExceeded)
+            }
+            Self::LogBundlingFailed(v) => {
+                crate::object::clone_boxed(&**v, Self::LogBundlingFailed)
+            }
+            Self::MigrationFault(v) => Self::MigrationFault(Clone::clone(v)),
+            Self::MismatchedBundle(v) => {
+                crate::object::clone_boxed(&**v, Self::MismatchedBundle)
+            }
+            Self::MissingBmcSupport(v) => {
+                crate::object::clone_boxed(&**v, Self::MissingBmcSupport)
+            }
+            Self::NamespaceFull(v) => {
+                crate::object::clone_boxed(&**v, Self::NamespaceFull)
+            }
+            Self::NamespaceLimitReached(v) => {
+                crate::object::clone_boxed(&**v, Self::NamespaceLimitReached)
+            }
+            Self::NamespaceWriteProtected(v) => {
+                crate::object::clone_boxed(&**v, Self::NamespaceWriteProtected)
+            }
+            Self::NetworkDisruptedAndConfigRolledBack(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::NetworkDisruptedAndConfigRolledBack,
+                )
+            }
+            Self::NoClientCertificate(v) => {
+                crate::object::clone_boxed(&**v, Self::NoClientCertificate)
+            }
+            Self::NoCompatibleDatastore(v) => {
+                crate::object::clone_boxed(&**v, Self::NoCompatibleDatastore)
+            }
+            Self::NoCompatibleHost(v) => Self::NoCompatibleHost(Clone::clone(v)),
+            Self::NoConnectedDatastore(v) => {
+                crate::object::clone_boxed(&**v, Self::NoConnectedDatastore)
+            }
+            Self::NoDiskFound(v) => crate::object::clone_boxed(&**v, Self::NoDiskFound),
+            Self::NoSubjectName(v) => {
+                crate::object::clone_boxed(&**v, Self::NoSubjectName)
+            }
+            Self::NotFound(v) => crate::object::clone_boxed(&**v, Self::NotFound),
+            Self::NotSupportedHostForChecksum(v) => {
+                crate::object::clone_boxed(&**v, Self::NotSupportedHostForChecksum)
+            }
+            Self::OutOfBounds(v) => crate::object::clone_boxed(&**v, Self::OutOfBounds),
+            Self::OvfFault(v) => Self::OvfFault(Clone::clone(v)),
+            Self::PatchBinariesNotFound(v) => {
+                crate::object::clone_boxed(&**v, Self::PatchBinariesNotFound)
+            }
+            Self::PatchMetadataInvalid(v) => Self::PatchMetadataInvalid(Clone::clone(v)),
+            Self::PatchNotApplicable(v) => Self::PatchNotApplicable(Clone::clone(v)),
+            Self::ProfileUpdateFailed(v) => {
+                crate::object::clone_boxed(&**v, Self::ProfileUpdateFailed)
+            }
+            Self::RebootRequired(v) => {
+                crate::object::clone_boxed(&**v, Self::RebootRequired)
+            }
+            Self::RecordReplayDisabled(v) => {
+                crate::object::clone_boxed(&**v, Self::RecordReplayDisabled)
+            }
+            Self::RemoveFailed(v) => crate::object::clone_boxed(&**v, Self::RemoveFailed),
+            Self::ReplicationFault(v) => Self::ReplicationFault(Clone::clone(v)),
+            Self::ResourceInUse(v) => Self::ResourceInUse(Clone::clone(v)),
+            Self::ResourceNotAvailable(v) => {
+                crate::object::clone_boxed(&**v, Self::ResourceNotAvailable)
+            }
+            Self::SSPIChallenge(v) => {
+                crate::object::clone_boxed(&**v, Self::SSPIChallenge)
+            }
+            Self::ShrinkDiskFault(v) => {
+                crate::object::clone_boxed(&**v, Self::ShrinkDiskFault)
+            }
+            Self::SnapshotFault(v) => Self::SnapshotFault(Clone::clone(v)),
+            Self::SsdDiskNotAvailable(v) => {
+                crate::object::clone_boxed(&**v, Self::SsdDiskNotAvailable)
+            }
+            Self::StorageDrsCannotMoveDiskInMultiWriterMode(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::StorageDrsCannotMoveDiskInMultiWriterMode,
+                )
+            }
+            Self::StorageDrsCannotMoveFTVm(v) => {
+                crate::object::clone_boxed(&**v, Self::StorageDrsCannotMoveFTVm)
+            }
+            Self::StorageDrsCannotMoveIndependentDisk(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::StorageDrsCannotMoveIndependentDisk,
+                )
+            }
+            Self::StorageDrsCannotMoveManuallyPlacedSwapFile(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::StorageDrsCannotMoveManuallyPlacedSwapFile,
+                )
+            }
+            Self::StorageDrsCannotMoveManuallyPlacedVm(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::StorageDrsCannotMoveManuallyPlacedVm,
+                )
+            }
+            Self::StorageDrsCannotMoveSharedDisk(v) => {
+                crate::object::clone_boxed(&**v, Self::StorageDrsCannotMoveSharedDisk)
+            }
+            Self::StorageDrsCannotMoveTemplate(v) => {
+                crate::object::clone_boxed(&**v, Self::StorageDrsCannotMoveTemplate)
+            }
+            Self::StorageDrsCannotMoveVmInUserFolder(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::StorageDrsCannotMoveVmInUserFolder,
+                )
+            }
+            Self::StorageDrsCannotMoveVmWithMountedCDROM(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::StorageDrsCannotMoveVmWithMountedCDROM,
+                )
+            }
+            Self::StorageDrsCannotMoveVmWithNoFilesInLayout(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::StorageDrsCannotMoveVmWithNoFilesInLayout,
+                )
+            }
+            Self::StorageDrsDatacentersCannotShareDatastore(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::StorageDrsDatacentersCannotShareDatastore,
+                )
+            }
+            Self::StorageDrsDisabledOnVm(v) => {
+                crate::object::clone_boxed(&**v, Self::StorageDrsDisabledOnVm)
+            }
+            Self::StorageDrsHbrDiskNotMovable(v) => {
+                crate::object::clone_boxed(&**v, Self::StorageDrsHbrDiskNotMovable)
+            }
+            Self::StorageDrsHmsMoveInProgress(v) => {
+                crate::object::clone_boxed(&**v, Self::StorageDrsHmsMoveInProgress)
+            }
+            Self::StorageDrsHmsUnreachable(v) => {
+                crate::object::clone_boxed(&**v, Self::StorageDrsHmsUnreachable)
+            }
+            Self::StorageDrsIolbDisabledInternally(v) => {
+                crate::object::clone_boxed(&**v, Self::StorageDrsIolbDisabledInternally)
+            }
+            Self::StorageDrsRelocateDisabled(v) => {
+                crate::object::clone_boxed(&**v, Self::StorageDrsRelocateDisabled)
+            }
+            Self::StorageDrsStaleHmsCollection(v) => {
+                crate::object::clone_boxed(&**v, Self::StorageDrsStaleHmsCollection)
+            }
+            Self::StorageDrsUnableToMoveFiles(v) => {
+                crate::object::clone_boxed(&**v, Self::StorageDrsUnableToMoveFiles)
+            }
+            Self::SwapDatastoreUnset(v) => {
+                crate::object::clone_boxed(&**v, Self::SwapDatastoreUnset)
+            }
+            Self::TaskInProgress(v) => Self::TaskInProgress(Clone::clone(v)),
+            Self::Timedout(v) => Self::Timedout(Clone::clone(v)),
+            Self::TooManyConsecutiveOverrides(v) => {
+                crate::object::clone_boxed(&**v, Self::TooManyConsecutiveOverrides)
+            }
+            Self::ToolsUnavailable(v) => {
+                crate::object::clone_boxed(&**v, Self::ToolsUnavailable)
+            }
+            Self::UnrecognizedHost(v) => {
+                crate::object::clone_boxed(&**v, Self::UnrecognizedHost)
+            }
+            Self::UnsupportedVimApiVersion(v) => {
+                crate::object::clone_boxed(&**v, Self::UnsupportedVimApiVersion)
+            }
+            Self::UserNotFound(v) => crate::object::clone_boxed(&**v, Self::UserNotFound),
+            Self::VAppConfigFault(v) => Self::VAppConfigFault(Clone::clone(v)),
+            Self::VFlashModuleVersionIncompatible(v) => {
+                crate::object::clone_boxed(&**v, Self::VFlashModuleVersionIncompatible)
+            }
+            Self::VmConfigFault(v) => Self::VmConfigFault(Clone::clone(v)),
+            Self::VmFaultToleranceIssue(v) => {
+                Self::VmFaultToleranceIssue(Clone::clone(v))
+            }
+            Self::VmMetadataManagerFault(v) => {
+                crate::object::clone_boxed(&**v, Self::VmMetadataManagerFault)
+            }
+            Self::VmMonitorIncompatibleForFaultTolerance(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VmMonitorIncompatibleForFaultTolerance,
+                )
+            }
+            Self::VmToolsUpgradeFault(v) => Self::VmToolsUpgradeFault(Clone::clone(v)),
+            Self::VmValidateMaxDevice(v) => {
+                crate::object::clone_boxed(&**v, Self::VmValidateMaxDevice)
+            }
+            Self::VsanFault(v) => Self::VsanFault(Clone::clone(v)),
+            #[cfg(feature = "vsan")]
+            Self::VsanNodeNotMaster(v) => {
+                crate::object::clone_boxed(&**v, Self::VsanNodeNotMaster)
+            }
+            Self::WipeDiskFault(v) => {
+                crate::object::clone_boxed(&**v, Self::WipeDiskFault)
+            }
+        }
+    }
+}
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
 impl std::fmt::Debug for VimFaultKind {
@@ -545,7 +887,7 @@ impl VimFaultKind {
 impl From<crate::types::VimFault> for VimFaultKind {
     #[inline]
     fn from(v: crate::types::VimFault) -> Self {
-        Self::VimFault(Box::new(v))
+        crate::object::boxed(v, Self::VimFault)
     }
 }
 impl From<crate::types::ActiveDirectoryFaultKind> for VimFaultKind {
@@ -557,61 +899,61 @@ impl From<crate::types::ActiveDirectoryFaultKind> for VimFaultKind {
 impl From<crate::types::AlreadyExists> for VimFaultKind {
     #[inline]
     fn from(v: crate::types::AlreadyExists) -> Self {
-        Self::AlreadyExists(Box::new(v))
+        crate::object::boxed(v, Self::AlreadyExists)
     }
 }
 impl From<crate::types::AlreadyUpgraded> for VimFaultKind {
     #[inline]
     fn from(v: crate::types::AlreadyUpgraded) -> Self {
-        Self::AlreadyUpgraded(Box::new(v))
+        crate::object::boxed(v, Self::AlreadyUpgraded)
     }
 }
 impl From<crate::types::AnswerFileUpdateFailed> for VimFaultKind {
     #[inline]
     fn from(v: crate::types::AnswerFileUpdateFailed) -> Self {
-        Self::AnswerFileUpdateFailed(Box::new(v))
+        crate::object::boxed(v, Self::AnswerFileUpdateFailed)
     }
 }
 impl From<crate::types::AuthMinimumAdminPermission> for VimFaultKind {
     #[inline]
     fn from(v: crate::types::AuthMinimumAdminPermission) -> Self {
-        Self::AuthMinimumAdminPermission(Box::new(v))
+        crate::object::boxed(v, Self::AuthMinimumAdminPermission)
     }
 }
 impl From<crate::types::CannotAccessLocalSource> for VimFaultKind {
     #[inline]
     fn from(v: crate::types::CannotAccessLocalSource) -> Self {
-        Self::CannotAccessLocalSource(Box::new(v))
+        crate::object::boxed(v, Self::CannotAccessLocalSource)
     }
 }
 impl From<crate::types::CannotDisconnectHostWithFaultToleranceVm> for VimFaultKind {
     #[inline]
     fn from(v: crate::types::CannotDisconnectHostWithFaultToleranceVm) -> Self {
-        Self::CannotDisconnectHostWithFaultToleranceVm(Box::new(v))
+        crate::object::boxed(v, Self::CannotDisconnectHostWithFaultToleranceVm)
     }
 }
 impl From<crate::types::CannotEnableVmcpForCluster> for VimFaultKind {
     #[inline]
     fn from(v: crate::types::CannotEnableVmcpForCluster) -> Self {
-        Self::CannotEnableVmcpForCluster(Box::new(v))
+        crate::object::boxed(v, Self::CannotEnableVmcpForCluster)
     }
 }
 impl From<crate::types::CannotMoveFaultToleranceVm> for VimFaultKind {
     #[inline]
     fn from(v: crate::types::CannotMoveFaultToleranceVm) -> Self {
-        Self::CannotMoveFaultToleranceVm(Box::new(v))
+        crate::object::boxed(v, Self::CannotMoveFaultToleranceVm)
     }
 }
 impl From<crate::types::CannotMoveHostWithFaultToleranceVm> for VimFaultKind {
     #[inline]
     fn from(v: crate::types::CannotMoveHostWithFaultToleranceVm) -> Self {
-        Self::CannotMoveHostWithFaultToleranceVm(Box::new(v))
+        crate::object::boxed(v, Self::CannotMoveHostWithFaultToleranceVm)
     }
 }
 impl From<crate::types::CannotPlaceWithoutPrerequisiteMoves> for VimFaultKind {
     #[inline]
     fn from(v: crate::types::CannotPlaceWithoutPrerequisiteMoves) -> Self {
-        Self::CannotPlaceWithoutPrerequisiteMoves(Box::new(v))
+        crate::object::boxed(v, Self::CannotPlaceWithoutPrerequisiteMoves)
     }
 }
 #[cfg(feature = "vsan")]
@@ -624,7 +966,7 @@ impl From<crate::types::CnsFaultKind> for VimFaultKind {
 impl From<crate::types::ConcurrentAccess> for VimFaultKind {
     #[inline]
     fn from(v: crate::types::ConcurrentAccess) -> Self {
-        Self::ConcurrentAccess(Box::new(v))
+        crate::object::boxed(v, Self::ConcurrentAccess)
     }
 }
 impl From<crate::types::CustomizationFaultKind> for VimFaultKind {
@@ -636,19 +978,19 @@ impl From<crate::types::CustomizationFaultKind> for VimFaultKind {
 impl From<crate::types::DasConfigFault> for VimFaultKind {
     #[inline]
     fn from(v: crate::types::DasConfigFault) -> Self {
-        Self::DasConfigFault(Box::new(v))
+        crate::object::boxed(v, Self::DasConfigFault)
     }
 }
 impl From<crate::types::DrsDisabledOnVm> for VimFaultKind {
     #[inline]
     fn from(v: crate::types::DrsDisabledOnVm) -> Self {
-        Self::DrsDisabledOnVm(Box::new(v))
+        crate::object::boxed(v, Self::DrsDisabledOnVm)
     }
 }
 impl From<crate::types::DuplicateName> for VimFaultKind {
     #[inline]
     fn from(v: crate::types::DuplicateName) -> Self {
-        Self::DuplicateName(Box::new(v))
+        crate::object::boxed(v, Self::DuplicateName)
     }
 }
 impl From<crate::types::DvsFaultKind> for VimFaultKind {
@@ -666,13 +1008,13 @@ impl From<crate::types::EVCConfigFaultKind> for VimFaultKind {
 impl From<crate::types::ExtendedFault> for VimFaultKind {
     #[inline]
     fn from(v: crate::types::ExtendedFault) -> Self {
-        Self::ExtendedFault(Box::new(v))
+        crate::object::boxed(v, Self::ExtendedFault)
     }
 }
 impl From<crate::types::FaultToleranceVmNotDasProtected> for VimFaultKind {
     #[inline]
     fn from(v: crate::types::FaultToleranceVmNotDasProtected) -> Self {
-        Self::FaultToleranceVmNotDasProtected(Box::new(v))
+        crate::object::boxed(v, Self::FaultToleranceVmNotDasProtected)
     }
 }
 impl From<crate::types::FcoeFaultKind> for VimFaultKind {
@@ -690,7 +1032,7 @@ impl From<crate::types::FileFaultKind> for VimFaultKind {
 impl From<crate::types::GenericDrsFault> for VimFaultKind {
     #[inline]
     fn from(v: crate::types::GenericDrsFault) -> Self {
-        Self::GenericDrsFault(Box::new(v))
+        crate::object::boxed(v, Self::GenericDrsFault)
     }
 }
 impl From<crate::types::GuestOperationsFaultKind> for VimFaultKind {
@@ -714,13 +1056,13 @@ impl From<crate::types::HostConnectFaultKind> for VimFaultKind {
 impl From<crate::types::HostHasComponentFailure> for VimFaultKind {
     #[inline]
     fn from(v: crate::types::HostHasComponentFailure) -> Self {
-        Self::HostHasComponentFailure(Box::new(v))
+        crate::object::boxed(v, Self::HostHasComponentFailure)
     }
 }
 impl From<crate::types::HostIncompatibleForRecordReplay> for VimFaultKind {
     #[inline]
     fn from(v: crate::types::HostIncompatibleForRecordReplay) -> Self {
-        Self::HostIncompatibleForRecordReplay(Box::new(v))
+        crate::object::boxed(v, Self::HostIncompatibleForRecordReplay)
     }
 }
 impl From<crate::types::HostPowerOpFailedKind> for VimFaultKind {
@@ -732,25 +1074,25 @@ impl From<crate::types::HostPowerOpFailedKind> for VimFaultKind {
 impl From<crate::types::HostSpecificationOperationFailed> for VimFaultKind {
     #[inline]
     fn from(v: crate::types::HostSpecificationOperationFailed) -> Self {
-        Self::HostSpecificationOperationFailed(Box::new(v))
+        crate::object::boxed(v, Self::HostSpecificationOperationFailed)
     }
 }
 impl From<crate::types::HttpFault> for VimFaultKind {
     #[inline]
     fn from(v: crate::types::HttpFault) -> Self {
-        Self::HttpFault(Box::new(v))
+        crate::object::boxed(v, Self::HttpFault)
     }
 }
 impl From<crate::types::IORMNotSupportedHostOnDatastore> for VimFaultKind {
     #[inline]
     fn from(v: crate::types::IORMNotSupportedHostOnDatastore) -> Self {
-        Self::IORMNotSupportedHostOnDatastore(Box::new(v))
+        crate::object::boxed(v, Self::IORMNotSupportedHostOnDatastore)
     }
 }
 impl From<crate::types::InaccessibleVFlashSource> for VimFaultKind {
     #[inline]
     fn from(v: crate::types::InaccessibleVFlashSource) -> Self {
-        Self::InaccessibleVFlashSource(Box::new(v))
+        crate::object::boxed(v, Self::InaccessibleVFlashSource)
     }
 }
 impl From<crate::types::InsufficientResourcesFaultKind> for VimFaultKind {
@@ -762,19 +1104,19 @@ impl From<crate::types::InsufficientResourcesFaultKind> for VimFaultKind {
 impl From<crate::types::InsufficientStorageIops> for VimFaultKind {
     #[inline]
     fn from(v: crate::types::InsufficientStorageIops) -> Self {
-        Self::InsufficientStorageIops(Box::new(v))
+        crate::object::boxed(v, Self::InsufficientStorageIops)
     }
 }
 impl From<crate::types::InvalidAffinitySettingFault> for VimFaultKind {
     #[inline]
     fn from(v: crate::types::InvalidAffinitySettingFault) -> Self {
-        Self::InvalidAffinitySettingFault(Box::new(v))
+        crate::object::boxed(v, Self::InvalidAffinitySettingFault)
     }
 }
 impl From<crate::types::InvalidBmcRole> for VimFaultKind {
     #[inline]
     fn from(v: crate::types::InvalidBmcRole) -> Self {
-        Self::InvalidBmcRole(Box::new(v))
+        crate::object::boxed(v, Self::InvalidBmcRole)
     }
 }
 impl From<crate::types::InvalidDatastoreKind> for VimFaultKind {
@@ -786,7 +1128,7 @@ impl From<crate::types::InvalidDatastoreKind> for VimFaultKind {
 impl From<crate::types::InvalidEvent> for VimFaultKind {
     #[inline]
     fn from(v: crate::types::InvalidEvent) -> Self {
-        Self::InvalidEvent(Box::new(v))
+        crate::object::boxed(v, Self::InvalidEvent)
     }
 }
 impl From<crate::types::InvalidFolderKind> for VimFaultKind {
@@ -798,25 +1140,25 @@ impl From<crate::types::InvalidFolderKind> for VimFaultKind {
 impl From<crate::types::InvalidIpmiLoginInfo> for VimFaultKind {
     #[inline]
     fn from(v: crate::types::InvalidIpmiLoginInfo) -> Self {
-        Self::InvalidIpmiLoginInfo(Box::new(v))
+        crate::object::boxed(v, Self::InvalidIpmiLoginInfo)
     }
 }
 impl From<crate::types::InvalidIpmiMacAddress> for VimFaultKind {
     #[inline]
     fn from(v: crate::types::InvalidIpmiMacAddress) -> Self {
-        Self::InvalidIpmiMacAddress(Box::new(v))
+        crate::object::boxed(v, Self::InvalidIpmiMacAddress)
     }
 }
 impl From<crate::types::InvalidLicense> for VimFaultKind {
     #[inline]
     fn from(v: crate::types::InvalidLicense) -> Self {
-        Self::InvalidLicense(Box::new(v))
+        crate::object::boxed(v, Self::InvalidLicense)
     }
 }
 impl From<crate::types::InvalidLocale> for VimFaultKind {
     #[inline]
     fn from(v: crate::types::InvalidLocale) -> Self {
-        Self::InvalidLocale(Box::new(v))
+        crate::object::boxed(v, Self::InvalidLocale)
     }
 }
 impl From<crate::types::InvalidLoginKind> for VimFaultKind {
@@ -828,13 +1170,13 @@ impl From<crate::types::InvalidLoginKind> for VimFaultKind {
 impl From<crate::types::InvalidName> for VimFaultKind {
     #[inline]
     fn from(v: crate::types::InvalidName) -> Self {
-        Self::InvalidName(Box::new(v))
+        crate::object::boxed(v, Self::InvalidName)
     }
 }
 impl From<crate::types::InvalidPrivilege> for VimFaultKind {
     #[inline]
     fn from(v: crate::types::InvalidPrivilege) -> Self {
-        Self::InvalidPrivilege(Box::new(v))
+        crate::object::boxed(v, Self::InvalidPrivilege)
     }
 }
 impl From<crate::types::InvalidStateKind> for VimFaultKind {
@@ -852,31 +1194,31 @@ impl From<crate::types::IscsiFaultKind> for VimFaultKind {
 impl From<crate::types::KeyNotFound> for VimFaultKind {
     #[inline]
     fn from(v: crate::types::KeyNotFound) -> Self {
-        Self::KeyNotFound(Box::new(v))
+        crate::object::boxed(v, Self::KeyNotFound)
     }
 }
 impl From<crate::types::LicenseEntityNotFound> for VimFaultKind {
     #[inline]
     fn from(v: crate::types::LicenseEntityNotFound) -> Self {
-        Self::LicenseEntityNotFound(Box::new(v))
+        crate::object::boxed(v, Self::LicenseEntityNotFound)
     }
 }
 impl From<crate::types::LicenseServerUnavailable> for VimFaultKind {
     #[inline]
     fn from(v: crate::types::LicenseServerUnavailable) -> Self {
-        Self::LicenseServerUnavailable(Box::new(v))
+        crate::object::boxed(v, Self::LicenseServerUnavailable)
     }
 }
 impl From<crate::types::LimitExceeded> for VimFaultKind {
     #[inline]
     fn from(v: crate::types::LimitExceeded) -> Self {
-        Self::LimitExceeded(Box::new(v))
+        crate::object::boxed(v, Self::LimitExceeded)
     }
 }
 impl From<crate::types::LogBundlingFailed> for VimFaultKind {
     #[inline]
     fn from(v: crate::types::LogBundlingFailed) -> Self {
-        Self::LogBundlingFailed(Box::new(v))
+        crate::object::boxed(v, Self::LogBundlingFailed)
     }
 }
 impl From<crate::types::MigrationFaultKind> for VimFaultKind {
@@ -888,49 +1230,49 @@ impl From<crate::types::MigrationFaultKind> for VimFaultKind {
 impl From<crate::types::MismatchedBundle> for VimFaultKind {
     #[inline]
     fn from(v: crate::types::MismatchedBundle) -> Self {
-        Self::MismatchedBundle(Box::new(v))
+        crate::object::boxed(v, Self::MismatchedBundle)
     }
 }
 impl From<crate::types::MissingBmcSupport> for VimFaultKind {
     #[inline]
     fn from(v: crate::types::MissingBmcSupport) -> Self {
-        Self::MissingBmcSupport(Box::new(v))
+        crate::object::boxed(v, Self::MissingBmcSupport)
     }
 }
 impl From<crate::types::NamespaceFull> for VimFaultKind {
     #[inline]
     fn from(v: crate::types::NamespaceFull) -> Self {
-        Self::NamespaceFull(Box::new(v))
+        crate::object::boxed(v, Self::NamespaceFull)
     }
 }
 impl From<crate::types::NamespaceLimitReached> for VimFaultKind {
     #[inline]
     fn from(v: crate::types::NamespaceLimitReached) -> Self {
-        Self::NamespaceLimitReached(Box::new(v))
+        crate::object::boxed(v, Self::NamespaceLimitReached)
     }
 }
 impl From<crate::types::NamespaceWriteProtected> for VimFaultKind {
     #[inline]
     fn from(v: crate::types::NamespaceWriteProtected) -> Self {
-        Self::NamespaceWriteProtected(Box::new(v))
+        crate::object::boxed(v, Self::NamespaceWriteProtected)
     }
 }
 impl From<crate::types::NetworkDisruptedAndConfigRolledBack> for VimFaultKind {
     #[inline]
     fn from(v: crate::types::NetworkDisruptedAndConfigRolledBack) -> Self {
-        Self::NetworkDisruptedAndConfigRolledBack(Box::new(v))
+        crate::object::boxed(v, Self::NetworkDisruptedAndConfigRolledBack)
     }
 }
 impl From<crate::types::NoClientCertificate> for VimFaultKind {
     #[inline]
     fn from(v: crate::types::NoClientCertificate) -> Self {
-        Self::NoClientCertificate(Box::new(v))
+        crate::object::boxed(v, Self::NoClientCertificate)
     }
 }
 impl From<crate::types::NoCompatibleDatastore> for VimFaultKind {
     #[inline]
     fn from(v: crate::types::NoCompatibleDatastore) -> Self {
-        Self::NoCompatibleDatastore(Box::new(v))
+        crate::object::boxed(v, Self::NoCompatibleDatastore)
     }
 }
 impl From<crate::types::NoCompatibleHostKind> for VimFaultKind {
@@ -942,37 +1284,37 @@ impl From<crate::types::NoCompatibleHostKind> for VimFaultKind {
 impl From<crate::types::NoConnectedDatastore> for VimFaultKind {
     #[inline]
     fn from(v: crate::types::NoConnectedDatastore) -> Self {
-        Self::NoConnectedDatastore(Box::new(v))
+        crate::object::boxed(v, Self::NoConnectedDatastore)
     }
 }
 impl From<crate::types::NoDiskFound> for VimFaultKind {
     #[inline]
     fn from(v: crate::types::NoDiskFound) -> Self {
-        Self::NoDiskFound(Box::new(v))
+        crate::object::boxed(v, Self::NoDiskFound)
     }
 }
 impl From<crate::types::NoSubjectName> for VimFaultKind {
     #[inline]
     fn from(v: crate::types::NoSubjectName) -> Self {
-        Self::NoSubjectName(Box::new(v))
+        crate::object::boxed(v, Self::NoSubjectName)
     }
 }
 impl From<crate::types::NotFound> for VimFaultKind {
     #[inline]
     fn from(v: crate::types::NotFound) -> Self {
-        Self::NotFound(Box::new(v))
+        crate::object::boxed(v, Self::NotFound)
     }
 }
 impl From<crate::types::NotSupportedHostForChecksum> for VimFaultKind {
     #[inline]
     fn from(v: crate::types::NotSupportedHostForChecksum) -> Self {
-        Self::NotSupportedHostForChecksum(Box::new(v))
+        crate::object::boxed(v, Self::NotSupportedHostForChecksum)
     }
 }
 impl From<crate::types::OutOfBounds> for VimFaultKind {
     #[inline]
     fn from(v: crate::types::OutOfBounds) -> Self {
-        Self::OutOfBounds(Box::new(v))
+        crate::object::boxed(v, Self::OutOfBounds)
     }
 }
 impl From<crate::types::OvfFaultKind> for VimFaultKind {
@@ -984,7 +1326,7 @@ impl From<crate::types::OvfFaultKind> for VimFaultKind {
 impl From<crate::types::PatchBinariesNotFound> for VimFaultKind {
     #[inline]
     fn from(v: crate::types::PatchBinariesNotFound) -> Self {
-        Self::PatchBinariesNotFound(Box::new(v))
+        crate::object::boxed(v, Self::PatchBinariesNotFound)
     }
 }
 impl From<crate::types::PatchMetadataInvalidKind> for VimFaultKind {
@@ -1002,25 +1344,25 @@ impl From<crate::types::PatchNotApplicableKind> for VimFaultKind {
 impl From<crate::types::ProfileUpdateFailed> for VimFaultKind {
     #[inline]
     fn from(v: crate::types::ProfileUpdateFailed) -> Self {
-        Self::ProfileUpdateFailed(Box::new(v))
+        crate::object::boxed(v, Self::ProfileUpdateFailed)
     }
 }
 impl From<crate::types::RebootRequired> for VimFaultKind {
     #[inline]
     fn from(v: crate::types::RebootRequired) -> Self {
-        Self::RebootRequired(Box::new(v))
+        crate::object::boxed(v, Self::RebootRequired)
     }
 }
 impl From<crate::types::RecordReplayDisabled> for VimFaultKind {
     #[inline]
     fn from(v: crate::types::RecordReplayDisabled) -> Self {
-        Self::RecordReplayDisabled(Box::new(v))
+        crate::object::boxed(v, Self::RecordReplayDisabled)
     }
 }
 impl From<crate::types::RemoveFailed> for VimFaultKind {
     #[inline]
     fn from(v: crate::types::RemoveFailed) -> Self {
-        Self::RemoveFailed(Box::new(v))
+        crate::object::boxed(v, Self::RemoveFailed)
     }
 }
 impl From<crate::types::ReplicationFaultKind> for VimFaultKind {
@@ -1038,19 +1380,19 @@ impl From<crate::types::ResourceInUseKind> for VimFaultKind {
 impl From<crate::types::ResourceNotAvailable> for VimFaultKind {
     #[inline]
     fn from(v: crate::types::ResourceNotAvailable) -> Self {
-        Self::ResourceNotAvailable(Box::new(v))
+        crate::object::boxed(v, Self::ResourceNotAvailable)
     }
 }
 impl From<crate::types::SSPIChallenge> for VimFaultKind {
     #[inline]
     fn from(v: crate::types::SSPIChallenge) -> Self {
-        Self::SSPIChallenge(Box::new(v))
+        crate::object::boxed(v, Self::SSPIChallenge)
     }
 }
 impl From<crate::types::ShrinkDiskFault> for VimFaultKind {
     #[inline]
     fn from(v: crate::types::ShrinkDiskFault) -> Self {
-        Self::ShrinkDiskFault(Box::new(v))
+        crate::object::boxed(v, Self::ShrinkDiskFault)
     }
 }
 impl From<crate::types::SnapshotFaultKind> for VimFaultKind {
@@ -1062,127 +1404,127 @@ impl From<crate::types::SnapshotFaultKind> for VimFaultKind {
 impl From<crate::types::SsdDiskNotAvailable> for VimFaultKind {
     #[inline]
     fn from(v: crate::types::SsdDiskNotAvailable) -> Self {
-        Self::SsdDiskNotAvailable(Box::new(v))
+        crate::object::boxed(v, Self::SsdDiskNotAvailable)
     }
 }
 impl From<crate::types::StorageDrsCannotMoveDiskInMultiWriterMode> for VimFaultKind {
     #[inline]
     fn from(v: crate::types::StorageDrsCannotMoveDiskInMultiWriterMode) -> Self {
-        Self::StorageDrsCannotMoveDiskInMultiWriterMode(Box::new(v))
+        crate::object::boxed(v, Self::StorageDrsCannotMoveDiskInMultiWriterMode)
     }
 }
 impl From<crate::types::StorageDrsCannotMoveFTVm> for VimFaultKind {
     #[inline]
     fn from(v: crate::types::StorageDrsCannotMoveFTVm) -> Self {
-        Self::StorageDrsCannotMoveFTVm(Box::new(v))
+        crate::object::boxed(v, Self::StorageDrsCannotMoveFTVm)
     }
 }
 impl From<crate::types::StorageDrsCannotMoveIndependentDisk> for VimFaultKind {
     #[inline]
     fn from(v: crate::types::StorageDrsCannotMoveIndependentDisk) -> Self {
-        Self::StorageDrsCannotMoveIndependentDisk(Box::new(v))
+        crate::object::boxed(v, Self::StorageDrsCannotMoveIndependentDisk)
     }
 }
 impl From<crate::types::StorageDrsCannotMoveManuallyPlacedSwapFile> for VimFaultKind {
     #[inline]
     fn from(v: crate::types::StorageDrsCannotMoveManuallyPlacedSwapFile) -> Self {
-        Self::StorageDrsCannotMoveManuallyPlacedSwapFile(Box::new(v))
+        crate::object::boxed(v, Self::StorageDrsCannotMoveManuallyPlacedSwapFile)
     }
 }
 impl From<crate::types::StorageDrsCannotMoveManuallyPlacedVm> for VimFaultKind {
     #[inline]
     fn from(v: crate::types::StorageDrsCannotMoveManuallyPlacedVm) -> Self {
-        Self::StorageDrsCannotMoveManuallyPlacedVm(Box::new(v))
+        crate::object::boxed(v, Self::StorageDrsCannotMoveManuallyPlacedVm)
     }
 }
 impl From<crate::types::StorageDrsCannotMoveSharedDisk> for VimFaultKind {
     #[inline]
     fn from(v: crate::types::StorageDrsCannotMoveSharedDisk) -> Self {
-        Self::StorageDrsCannotMoveSharedDisk(Box::new(v))
+        crate::object::boxed(v, Self::StorageDrsCannotMoveSharedDisk)
     }
 }
 impl From<crate::types::StorageDrsCannotMoveTemplate> for VimFaultKind {
     #[inline]
     fn from(v: crate::types::StorageDrsCannotMoveTemplate) -> Self {
-        Self::StorageDrsCannotMoveTemplate(Box::new(v))
+        crate::object::boxed(v, Self::StorageDrsCannotMoveTemplate)
     }
 }
 impl From<crate::types::StorageDrsCannotMoveVmInUserFolder> for VimFaultKind {
     #[inline]
     fn from(v: crate::types::StorageDrsCannotMoveVmInUserFolder) -> Self {
-        Self::StorageDrsCannotMoveVmInUserFolder(Box::new(v))
+        crate::object::boxed(v, Self::StorageDrsCannotMoveVmInUserFolder)
     }
 }
 impl From<crate::types::StorageDrsCannotMoveVmWithMountedCDROM> for VimFaultKind {
     #[inline]
     fn from(v: crate::types::StorageDrsCannotMoveVmWithMountedCDROM) -> Self {
-        Self::StorageDrsCannotMoveVmWithMountedCDROM(Box::new(v))
+        crate::object::boxed(v, Self::StorageDrsCannotMoveVmWithMountedCDROM)
     }
 }
 impl From<crate::types::StorageDrsCannotMoveVmWithNoFilesInLayout> for VimFaultKind {
     #[inline]
     fn from(v: crate::types::StorageDrsCannotMoveVmWithNoFilesInLayout) -> Self {
-        Self::StorageDrsCannotMoveVmWithNoFilesInLayout(Box::new(v))
+        crate::object::boxed(v, Self::StorageDrsCannotMoveVmWithNoFilesInLayout)
     }
 }
 impl From<crate::types::StorageDrsDatacentersCannotShareDatastore> for VimFaultKind {
     #[inline]
     fn from(v: crate::types::StorageDrsDatacentersCannotShareDatastore) -> Self {
-        Self::StorageDrsDatacentersCannotShareDatastore(Box::new(v))
+        crate::object::boxed(v, Self::StorageDrsDatacentersCannotShareDatastore)
     }
 }
 impl From<crate::types::StorageDrsDisabledOnVm> for VimFaultKind {
     #[inline]
     fn from(v: crate::types::StorageDrsDisabledOnVm) -> Self {
-        Self::StorageDrsDisabledOnVm(Box::new(v))
+        crate::object::boxed(v, Self::StorageDrsDisabledOnVm)
     }
 }
 impl From<crate::types::StorageDrsHbrDiskNotMovable> for VimFaultKind {
     #[inline]
     fn from(v: crate::types::StorageDrsHbrDiskNotMovable) -> Self {
-        Self::StorageDrsHbrDiskNotMovable(Box::new(v))
+        crate::object::boxed(v, Self::StorageDrsHbrDiskNotMovable)
     }
 }
 impl From<crate::types::StorageDrsHmsMoveInProgress> for VimFaultKind {
     #[inline]
     fn from(v: crate::types::StorageDrsHmsMoveInProgress) -> Self {
-        Self::StorageDrsHmsMoveInProgress(Box::new(v))
+        crate::object::boxed(v, Self::StorageDrsHmsMoveInProgress)
     }
 }
 impl From<crate::types::StorageDrsHmsUnreachable> for VimFaultKind {
     #[inline]
     fn from(v: crate::types::StorageDrsHmsUnreachable) -> Self {
-        Self::StorageDrsHmsUnreachable(Box::new(v))
+        crate::object::boxed(v, Self::StorageDrsHmsUnreachable)
     }
 }
 impl From<crate::types::StorageDrsIolbDisabledInternally> for VimFaultKind {
     #[inline]
     fn from(v: crate::types::StorageDrsIolbDisabledInternally) -> Self {
-        Self::StorageDrsIolbDisabledInternally(Box::new(v))
+        crate::object::boxed(v, Self::StorageDrsIolbDisabledInternally)
     }
 }
 impl From<crate::types::StorageDrsRelocateDisabled> for VimFaultKind {
     #[inline]
     fn from(v: crate::types::StorageDrsRelocateDisabled) -> Self {
-        Self::StorageDrsRelocateDisabled(Box::new(v))
+        crate::object::boxed(v, Self::StorageDrsRelocateDisabled)
     }
 }
 impl From<crate::types::StorageDrsStaleHmsCollection> for VimFaultKind {
     #[inline]
     fn from(v: crate::types::StorageDrsStaleHmsCollection) -> Self {
-        Self::StorageDrsStaleHmsCollection(Box::new(v))
+        crate::object::boxed(v, Self::StorageDrsStaleHmsCollection)
     }
 }
 impl From<crate::types::StorageDrsUnableToMoveFiles> for VimFaultKind {
     #[inline]
     fn from(v: crate::types::StorageDrsUnableToMoveFiles) -> Self {
-        Self::StorageDrsUnableToMoveFiles(Box::new(v))
+        crate::object::boxed(v, Self::StorageDrsUnableToMoveFiles)
     }
 }
 impl From<crate::types::SwapDatastoreUnset> for VimFaultKind {
     #[inline]
     fn from(v: crate::types::SwapDatastoreUnset) -> Self {
-        Self::SwapDatastoreUnset(Box::new(v))
+        crate::object::boxed(v, Self::SwapDatastoreUnset)
     }
 }
 impl From<crate::types::TaskInProgressKind> for VimFaultKind {
@@ -1200,31 +1542,31 @@ impl From<crate::types::TimedoutKind> for VimFaultKind {
 impl From<crate::types::TooManyConsecutiveOverrides> for VimFaultKind {
     #[inline]
     fn from(v: crate::types::TooManyConsecutiveOverrides) -> Self {
-        Self::TooManyConsecutiveOverrides(Box::new(v))
+        crate::object::boxed(v, Self::TooManyConsecutiveOverrides)
     }
 }
 impl From<crate::types::ToolsUnavailable> for VimFaultKind {
     #[inline]
     fn from(v: crate::types::ToolsUnavailable) -> Self {
-        Self::ToolsUnavailable(Box::new(v))
+        crate::object::boxed(v, Self::ToolsUnavailable)
     }
 }
 impl From<crate::types::UnrecognizedHost> for VimFaultKind {
     #[inline]
     fn from(v: crate::types::UnrecognizedHost) -> Self {
-        Self::UnrecognizedHost(Box::new(v))
+        crate::object::boxed(v, Self::UnrecognizedHost)
     }
 }
 impl From<crate::types::UnsupportedVimApiVersion> for VimFaultKind {
     #[inline]
     fn from(v: crate::types::UnsupportedVimApiVersion) -> Self {
-        Self::UnsupportedVimApiVersion(Box::new(v))
+        crate::object::boxed(v, Self::UnsupportedVimApiVersion)
     }
 }
 impl From<crate::types::UserNotFound> for VimFaultKind {
     #[inline]
     fn from(v: crate::types::UserNotFound) -> Self {
-        Self::UserNotFound(Box::new(v))
+        crate::object::boxed(v, Self::UserNotFound)
     }
 }
 impl From<crate::types::VAppConfigFaultKind> for VimFaultKind {
@@ -1236,7 +1578,7 @@ impl From<crate::types::VAppConfigFaultKind> for VimFaultKind {
 impl From<crate::types::VFlashModuleVersionIncompatible> for VimFaultKind {
     #[inline]
     fn from(v: crate::types::VFlashModuleVersionIncompatible) -> Self {
-        Self::VFlashModuleVersionIncompatible(Box::new(v))
+        crate::object::boxed(v, Self::VFlashModuleVersionIncompatible)
     }
 }
 impl From<crate::types::VmConfigFaultKind> for VimFaultKind {
@@ -1254,13 +1596,13 @@ impl From<crate::types::VmFaultToleranceIssueKind> for VimFaultKind {
 impl From<crate::types::VmMetadataManagerFault> for VimFaultKind {
     #[inline]
     fn from(v: crate::types::VmMetadataManagerFault) -> Self {
-        Self::VmMetadataManagerFault(Box::new(v))
+        crate::object::boxed(v, Self::VmMetadataManagerFault)
     }
 }
 impl From<crate::types::VmMonitorIncompatibleForFaultTolerance> for VimFaultKind {
     #[inline]
     fn from(v: crate::types::VmMonitorIncompatibleForFaultTolerance) -> Self {
-        Self::VmMonitorIncompatibleForFaultTolerance(Box::new(v))
+        crate::object::boxed(v, Self::VmMonitorIncompatibleForFaultTolerance)
     }
 }
 impl From<crate::types::VmToolsUpgradeFaultKind> for VimFaultKind {
@@ -1272,7 +1614,7 @@ impl From<crate::types::VmToolsUpgradeFaultKind> for VimFaultKind {
 impl From<crate::types::VmValidateMaxDevice> for VimFaultKind {
     #[inline]
     fn from(v: crate::types::VmValidateMaxDevice) -> Self {
-        Self::VmValidateMaxDevice(Box::new(v))
+        crate::object::boxed(v, Self::VmValidateMaxDevice)
     }
 }
 impl From<crate::types::VsanFaultKind> for VimFaultKind {
@@ -1285,13 +1627,13 @@ impl From<crate::types::VsanFaultKind> for VimFaultKind {
 impl From<crate::types::VsanNodeNotMaster> for VimFaultKind {
     #[inline]
     fn from(v: crate::types::VsanNodeNotMaster) -> Self {
-        Self::VsanNodeNotMaster(Box::new(v))
+        crate::object::boxed(v, Self::VsanNodeNotMaster)
     }
 }
 impl From<crate::types::WipeDiskFault> for VimFaultKind {
     #[inline]
     fn from(v: crate::types::WipeDiskFault) -> Self {
-        Self::WipeDiskFault(Box::new(v))
+        crate::object::boxed(v, Self::WipeDiskFault)
     }
 }
 impl crate::object::Family for VimFaultKind {
@@ -1305,36 +1647,36 @@ impl crate::object::Family for VimFaultKind {
                 )
             }
             crate::registry::id::AlreadyExists => {
-                Self::AlreadyExists(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::AlreadyExists)
             }
             crate::registry::id::AlreadyUpgraded => {
-                Self::AlreadyUpgraded(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::AlreadyUpgraded)
             }
             crate::registry::id::AnswerFileUpdateFailed => {
-                Self::AnswerFileUpdateFailed(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::AnswerFileUpdateFailed)
             }
             crate::registry::id::AuthMinimumAdminPermission => {
-                Self::AuthMinimumAdminPermission(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::AuthMinimumAdminPermission)
             }
             crate::registry::id::CannotAccessLocalSource => {
-                Self::CannotAccessLocalSource(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CannotAccessLocalSource)
             }
             crate::registry::id::CannotDisconnectHostWithFaultToleranceVm => {
-                Self::CannotDisconnectHostWithFaultToleranceVm(
-                    crate::object::Blank::blank(),
+                crate::object::blank_boxed(
+                    Self::CannotDisconnectHostWithFaultToleranceVm,
                 )
             }
             crate::registry::id::CannotEnableVmcpForCluster => {
-                Self::CannotEnableVmcpForCluster(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CannotEnableVmcpForCluster)
             }
             crate::registry::id::CannotMoveFaultToleranceVm => {
-                Self::CannotMoveFaultToleranceVm(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CannotMoveFaultToleranceVm)
             }
             crate::registry::id::CannotMoveHostWithFaultToleranceVm => {
-                Self::CannotMoveHostWithFaultToleranceVm(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CannotMoveHostWithFaultToleranceVm)
             }
             crate::registry::id::CannotPlaceWithoutPrerequisiteMoves => {
-                Self::CannotPlaceWithoutPrerequisiteMoves(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CannotPlaceWithoutPrerequisiteMoves)
             }
             #[cfg(feature = "vsan")]
             crate::registry::id::CnsFault => {
@@ -1343,7 +1685,7 @@ impl crate::object::Family for VimFaultKind {
                 )
             }
             crate::registry::id::ConcurrentAccess => {
-                Self::ConcurrentAccess(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ConcurrentAccess)
             }
             crate::registry::id::CustomizationFault => {
                 Self::CustomizationFault(
@@ -1353,13 +1695,13 @@ impl crate::object::Family for VimFaultKind {
                 )
             }
             crate::registry::id::DasConfigFault => {
-                Self::DasConfigFault(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DasConfigFault)
             }
             crate::registry::id::DrsDisabledOnVm => {
-                Self::DrsDisabledOnVm(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DrsDisabledOnVm)
             }
             crate::registry::id::DuplicateName => {
-                Self::DuplicateName(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DuplicateName)
             }
             crate::registry::id::DvsFault => {
                 Self::DvsFault(
@@ -1374,10 +1716,10 @@ impl crate::object::Family for VimFaultKind {
                 )
             }
             crate::registry::id::ExtendedFault => {
-                Self::ExtendedFault(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ExtendedFault)
             }
             crate::registry::id::FaultToleranceVmNotDasProtected => {
-                Self::FaultToleranceVmNotDasProtected(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::FaultToleranceVmNotDasProtected)
             }
             crate::registry::id::FcoeFault => {
                 Self::FcoeFault(
@@ -1390,7 +1732,7 @@ impl crate::object::Family for VimFaultKind {
                 )
             }
             crate::registry::id::GenericDrsFault => {
-                Self::GenericDrsFault(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::GenericDrsFault)
             }
             crate::registry::id::GuestOperationsFault => {
                 Self::GuestOperationsFault(
@@ -1414,10 +1756,10 @@ impl crate::object::Family for VimFaultKind {
                 )
             }
             crate::registry::id::HostHasComponentFailure => {
-                Self::HostHasComponentFailure(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostHasComponentFailure)
             }
             crate::registry::id::HostIncompatibleForRecordReplay => {
-                Self::HostIncompatibleForRecordReplay(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostIncompatibleForRecordReplay)
             }
             crate::registry::id::HostPowerOpFailed => {
                 Self::HostPowerOpFailed(
@@ -1427,16 +1769,14 @@ impl crate::object::Family for VimFaultKind {
                 )
             }
             crate::registry::id::HostSpecificationOperationFailed => {
-                Self::HostSpecificationOperationFailed(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostSpecificationOperationFailed)
             }
-            crate::registry::id::HttpFault => {
-                Self::HttpFault(crate::object::Blank::blank())
-            }
+            crate::registry::id::HttpFault => crate::object::blank_boxed(Self::HttpFault),
             crate::registry::id::IORMNotSupportedHostOnDatastore => {
-                Self::IORMNotSupportedHostOnDatastore(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::IORMNotSupportedHostOnDatastore)
             }
             crate::registry::id::InaccessibleVFlashSource => {
-                Self::InaccessibleVFlashSource(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::InaccessibleVFlashSource)
             }
             crate::registry::id::InsufficientResourcesFault => {
                 Self::InsufficientResourcesFault(
@@ -1446,13 +1786,13 @@ impl crate::object::Family for VimFaultKind {
                 )
             }
             crate::registry::id::InsufficientStorageIops => {
-                Self::InsufficientStorageIops(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::InsufficientStorageIops)
             }
             crate::registry::id::InvalidAffinitySettingFault => {
-                Self::InvalidAffinitySettingFault(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::InvalidAffinitySettingFault)
             }
             crate::registry::id::InvalidBmcRole => {
-                Self::InvalidBmcRole(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::InvalidBmcRole)
             }
             crate::registry::id::InvalidDatastore => {
                 Self::InvalidDatastore(
@@ -1462,7 +1802,7 @@ impl crate::object::Family for VimFaultKind {
                 )
             }
             crate::registry::id::InvalidEvent => {
-                Self::InvalidEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::InvalidEvent)
             }
             crate::registry::id::InvalidFolder => {
                 Self::InvalidFolder(
@@ -1472,16 +1812,16 @@ impl crate::object::Family for VimFaultKind {
                 )
             }
             crate::registry::id::InvalidIpmiLoginInfo => {
-                Self::InvalidIpmiLoginInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::InvalidIpmiLoginInfo)
             }
             crate::registry::id::InvalidIpmiMacAddress => {
-                Self::InvalidIpmiMacAddress(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::InvalidIpmiMacAddress)
             }
             crate::registry::id::InvalidLicense => {
-                Self::InvalidLicense(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::InvalidLicense)
             }
             crate::registry::id::InvalidLocale => {
-                Self::InvalidLocale(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::InvalidLocale)
             }
             crate::registry::id::InvalidLogin => {
                 Self::InvalidLogin(
@@ -1491,10 +1831,10 @@ impl crate::object::Family for VimFaultKind {
                 )
             }
             crate::registry::id::InvalidName => {
-                Self::InvalidName(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::InvalidName)
             }
             crate::registry::id::InvalidPrivilege => {
-                Self::InvalidPrivilege(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::InvalidPrivilege)
             }
             crate::registry::id::InvalidState => {
                 Self::InvalidState(
@@ -1511,19 +1851,19 @@ impl crate::object::Family for VimFaultKind {
                 )
             }
             crate::registry::id::KeyNotFound => {
-                Self::KeyNotFound(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::KeyNotFound)
             }
             crate::registry::id::LicenseEntityNotFound => {
-                Self::LicenseEntityNotFound(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::LicenseEntityNotFound)
             }
             crate::registry::id::LicenseServerUnavailable => {
-                Self::LicenseServerUnavailable(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::LicenseServerUnavailable)
             }
             crate::registry::id::LimitExceeded => {
-                Self::LimitExceeded(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::LimitExceeded)
             }
             crate::registry::id::LogBundlingFailed => {
-                Self::LogBundlingFailed(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::LogBundlingFailed)
             }
             crate::registry::id::MigrationFault => {
                 Self::MigrationFault(
@@ -1533,28 +1873,28 @@ impl crate::object::Family for VimFaultKind {
                 )
             }
             crate::registry::id::MismatchedBundle => {
-                Self::MismatchedBundle(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::MismatchedBundle)
             }
             crate::registry::id::MissingBmcSupport => {
-                Self::MissingBmcSupport(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::MissingBmcSupport)
             }
             crate::registry::id::NamespaceFull => {
-                Self::NamespaceFull(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::NamespaceFull)
             }
             crate::registry::id::NamespaceLimitReached => {
-                Self::NamespaceLimitReached(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::NamespaceLimitReached)
             }
             crate::registry::id::NamespaceWriteProtected => {
-                Self::NamespaceWriteProtected(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::NamespaceWriteProtected)
             }
             crate::registry::id::NetworkDisruptedAndConfigRolledBack => {
-                Self::NetworkDisruptedAndConfigRolledBack(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::NetworkDisruptedAndConfigRolledBack)
             }
             crate::registry::id::NoClientCertificate => {
-                Self::NoClientCertificate(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::NoClientCertificate)
             }
             crate::registry::id::NoCompatibleDatastore => {
-                Self::NoCompatibleDatastore(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::NoCompatibleDatastore)
             }
             crate::registry::id::NoCompatibleHost => {
                 Self::NoCompatibleHost(
@@ -1564,22 +1904,20 @@ impl crate::object::Family for VimFaultKind {
                 )
             }
             crate::registry::id::NoConnectedDatastore => {
-                Self::NoConnectedDatastore(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::NoConnectedDatastore)
             }
             crate::registry::id::NoDiskFound => {
-                Self::NoDiskFound(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::NoDiskFound)
             }
             crate::registry::id::NoSubjectName => {
-                Self::NoSubjectName(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::NoSubjectName)
             }
-            crate::registry::id::NotFound => {
-                Self::NotFound(crate::object::Blank::blank())
-            }
+            crate::registry::id::NotFound => crate::object::blank_boxed(Self::NotFound),
             crate::registry::id::NotSupportedHostForChecksum => {
-                Self::NotSupportedHostForChecksum(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::NotSupportedHostForChecksum)
             }
             crate::registry::id::OutOfBounds => {
-                Self::OutOfBounds(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::OutOfBounds)
             }
             crate::registry::id::OvfFault => {
                 Self::OvfFault(
@@ -1587,7 +1925,7 @@ impl crate::object::Family for VimFaultKind {
                 )
             }
             crate::registry::id::PatchBinariesNotFound => {
-                Self::PatchBinariesNotFound(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::PatchBinariesNotFound)
             }
             crate::registry::id::PatchMetadataInvalid => {
                 Self::PatchMetadataInvalid(
@@ -1604,16 +1942,16 @@ impl crate::object::Family for VimFaultKind {
                 )
             }
             crate::registry::id::ProfileUpdateFailed => {
-                Self::ProfileUpdateFailed(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ProfileUpdateFailed)
             }
             crate::registry::id::RebootRequired => {
-                Self::RebootRequired(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::RebootRequired)
             }
             crate::registry::id::RecordReplayDisabled => {
-                Self::RecordReplayDisabled(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::RecordReplayDisabled)
             }
             crate::registry::id::RemoveFailed => {
-                Self::RemoveFailed(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::RemoveFailed)
             }
             crate::registry::id::ReplicationFault => {
                 Self::ReplicationFault(
@@ -1630,13 +1968,13 @@ impl crate::object::Family for VimFaultKind {
                 )
             }
             crate::registry::id::ResourceNotAvailable => {
-                Self::ResourceNotAvailable(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ResourceNotAvailable)
             }
             crate::registry::id::SSPIChallenge => {
-                Self::SSPIChallenge(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::SSPIChallenge)
             }
             crate::registry::id::ShrinkDiskFault => {
-                Self::ShrinkDiskFault(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ShrinkDiskFault)
             }
             crate::registry::id::SnapshotFault => {
                 Self::SnapshotFault(
@@ -1646,77 +1984,75 @@ impl crate::object::Family for VimFaultKind {
                 )
             }
             crate::registry::id::SsdDiskNotAvailable => {
-                Self::SsdDiskNotAvailable(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::SsdDiskNotAvailable)
             }
             crate::registry::id::StorageDrsCannotMoveDiskInMultiWriterMode => {
-                Self::StorageDrsCannotMoveDiskInMultiWriterMode(
-                    crate::object::Blank::blank(),
+                crate::object::blank_boxed(
+                    Self::StorageDrsCannotMoveDiskInMultiWriterMode,
                 )
             }
             crate::registry::id::StorageDrsCannotMoveFTVm => {
-                Self::StorageDrsCannotMoveFTVm(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::StorageDrsCannotMoveFTVm)
             }
             crate::registry::id::StorageDrsCannotMoveIndependentDisk => {
-                Self::StorageDrsCannotMoveIndependentDisk(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::StorageDrsCannotMoveIndependentDisk)
             }
             crate::registry::id::StorageDrsCannotMoveManuallyPlacedSwapFile => {
-                Self::StorageDrsCannotMoveManuallyPlacedSwapFile(
-                    crate::object::Blank::blank(),
+                crate::object::blank_boxed(
+                    Self::StorageDrsCannotMoveManuallyPlacedSwapFile,
                 )
             }
             crate::registry::id::StorageDrsCannotMoveManuallyPlacedVm => {
-                Self::StorageDrsCannotMoveManuallyPlacedVm(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::StorageDrsCannotMoveManuallyPlacedVm)
             }
             crate::registry::id::StorageDrsCannotMoveSharedDisk => {
-                Self::StorageDrsCannotMoveSharedDisk(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::StorageDrsCannotMoveSharedDisk)
             }
             crate::registry::id::StorageDrsCannotMoveTemplate => {
-                Self::StorageDrsCannotMoveTemplate(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::StorageDrsCannotMoveTemplate)
             }
             crate::registry::id::StorageDrsCannotMoveVmInUserFolder => {
-                Self::StorageDrsCannotMoveVmInUserFolder(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::StorageDrsCannotMoveVmInUserFolder)
             }
             crate::registry::id::StorageDrsCannotMoveVmWithMountedCDROM => {
-                Self::StorageDrsCannotMoveVmWithMountedCDROM(
-                    crate::object::Blank::blank(),
-                )
+                crate::object::blank_boxed(Self::StorageDrsCannotMoveVmWithMountedCDROM)
             }
             crate::registry::id::StorageDrsCannotMoveVmWithNoFilesInLayout => {
-                Self::StorageDrsCannotMoveVmWithNoFilesInLayout(
-                    crate::object::Blank::blank(),
+                crate::object::blank_boxed(
+                    Self::StorageDrsCannotMoveVmWithNoFilesInLayout,
                 )
             }
             crate::registry::id::StorageDrsDatacentersCannotShareDatastore => {
-                Self::StorageDrsDatacentersCannotShareDatastore(
-                    crate::object::Blank::blank(),
+                crate::object::blank_boxed(
+                    Self::StorageDrsDatacentersCannotShareDatastore,
                 )
             }
             crate::registry::id::StorageDrsDisabledOnVm => {
-                Self::StorageDrsDisabledOnVm(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::StorageDrsDisabledOnVm)
             }
             crate::registry::id::StorageDrsHbrDiskNotMovable => {
-                Self::StorageDrsHbrDiskNotMovable(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::StorageDrsHbrDiskNotMovable)
             }
             crate::registry::id::StorageDrsHmsMoveInProgress => {
-                Self::StorageDrsHmsMoveInProgress(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::StorageDrsHmsMoveInProgress)
             }
             crate::registry::id::StorageDrsHmsUnreachable => {
-                Self::StorageDrsHmsUnreachable(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::StorageDrsHmsUnreachable)
             }
             crate::registry::id::StorageDrsIolbDisabledInternally => {
-                Self::StorageDrsIolbDisabledInternally(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::StorageDrsIolbDisabledInternally)
             }
             crate::registry::id::StorageDrsRelocateDisabled => {
-                Self::StorageDrsRelocateDisabled(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::StorageDrsRelocateDisabled)
             }
             crate::registry::id::StorageDrsStaleHmsCollection => {
-                Self::StorageDrsStaleHmsCollection(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::StorageDrsStaleHmsCollection)
             }
             crate::registry::id::StorageDrsUnableToMoveFiles => {
-                Self::StorageDrsUnableToMoveFiles(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::StorageDrsUnableToMoveFiles)
             }
             crate::registry::id::SwapDatastoreUnset => {
-                Self::SwapDatastoreUnset(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::SwapDatastoreUnset)
             }
             crate::registry::id::TaskInProgress => {
                 Self::TaskInProgress(
@@ -1731,19 +2067,19 @@ impl crate::object::Family for VimFaultKind {
                 )
             }
             crate::registry::id::TooManyConsecutiveOverrides => {
-                Self::TooManyConsecutiveOverrides(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::TooManyConsecutiveOverrides)
             }
             crate::registry::id::ToolsUnavailable => {
-                Self::ToolsUnavailable(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ToolsUnavailable)
             }
             crate::registry::id::UnrecognizedHost => {
-                Self::UnrecognizedHost(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::UnrecognizedHost)
             }
             crate::registry::id::UnsupportedVimApiVersion => {
-                Self::UnsupportedVimApiVersion(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::UnsupportedVimApiVersion)
             }
             crate::registry::id::UserNotFound => {
-                Self::UserNotFound(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::UserNotFound)
             }
             crate::registry::id::VAppConfigFault => {
                 Self::VAppConfigFault(
@@ -1753,7 +2089,7 @@ impl crate::object::Family for VimFaultKind {
                 )
             }
             crate::registry::id::VFlashModuleVersionIncompatible => {
-                Self::VFlashModuleVersionIncompatible(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VFlashModuleVersionIncompatible)
             }
             crate::registry::id::VmConfigFault => {
                 Self::VmConfigFault(
@@ -1770,12 +2106,10 @@ impl crate::object::Family for VimFaultKind {
                 )
             }
             crate::registry::id::VmMetadataManagerFault => {
-                Self::VmMetadataManagerFault(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmMetadataManagerFault)
             }
             crate::registry::id::VmMonitorIncompatibleForFaultTolerance => {
-                Self::VmMonitorIncompatibleForFaultTolerance(
-                    crate::object::Blank::blank(),
-                )
+                crate::object::blank_boxed(Self::VmMonitorIncompatibleForFaultTolerance)
             }
             crate::registry::id::VmToolsUpgradeFault => {
                 Self::VmToolsUpgradeFault(
@@ -1785,7 +2119,7 @@ impl crate::object::Family for VimFaultKind {
                 )
             }
             crate::registry::id::VmValidateMaxDevice => {
-                Self::VmValidateMaxDevice(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmValidateMaxDevice)
             }
             crate::registry::id::VsanFault => {
                 Self::VsanFault(
@@ -1794,16 +2128,16 @@ impl crate::object::Family for VimFaultKind {
             }
             #[cfg(feature = "vsan")]
             crate::registry::id::VsanNodeNotMaster => {
-                Self::VsanNodeNotMaster(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VsanNodeNotMaster)
             }
             crate::registry::id::WipeDiskFault => {
-                Self::WipeDiskFault(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::WipeDiskFault)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VimFault(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VimFault)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

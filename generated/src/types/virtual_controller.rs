@@ -179,7 +179,6 @@ impl<'de> serde::Deserialize<'de> for VirtualController {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VirtualControllerKind {
     /// Exactly this type.
     VirtualController(Box<crate::types::VirtualController>),
@@ -203,6 +202,46 @@ pub enum VirtualControllerKind {
     VirtualUSBController(Box<crate::types::VirtualUSBController>),
     ///  A `VirtualUSBXHCIController`.
     VirtualUSBXHCIController(Box<crate::types::VirtualUSBXHCIController>),
+}
+impl Clone for VirtualControllerKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VirtualController(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualController)
+            }
+            Self::VirtualIDEController(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualIDEController)
+            }
+            Self::VirtualNVDIMMController(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualNVDIMMController)
+            }
+            Self::VirtualNVMEController(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualNVMEController)
+            }
+            Self::VirtualPCIController(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualPCIController)
+            }
+            Self::VirtualPS2Controller(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualPS2Controller)
+            }
+            Self::VirtualSATAController(v) => {
+                Self::VirtualSATAController(Clone::clone(v))
+            }
+            Self::VirtualSCSIController(v) => {
+                Self::VirtualSCSIController(Clone::clone(v))
+            }
+            Self::VirtualSIOController(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualSIOController)
+            }
+            Self::VirtualUSBController(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualUSBController)
+            }
+            Self::VirtualUSBXHCIController(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualUSBXHCIController)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -242,37 +281,37 @@ impl VirtualControllerKind {
 impl From<crate::types::VirtualController> for VirtualControllerKind {
     #[inline]
     fn from(v: crate::types::VirtualController) -> Self {
-        Self::VirtualController(Box::new(v))
+        crate::object::boxed(v, Self::VirtualController)
     }
 }
 impl From<crate::types::VirtualIDEController> for VirtualControllerKind {
     #[inline]
     fn from(v: crate::types::VirtualIDEController) -> Self {
-        Self::VirtualIDEController(Box::new(v))
+        crate::object::boxed(v, Self::VirtualIDEController)
     }
 }
 impl From<crate::types::VirtualNVDIMMController> for VirtualControllerKind {
     #[inline]
     fn from(v: crate::types::VirtualNVDIMMController) -> Self {
-        Self::VirtualNVDIMMController(Box::new(v))
+        crate::object::boxed(v, Self::VirtualNVDIMMController)
     }
 }
 impl From<crate::types::VirtualNVMEController> for VirtualControllerKind {
     #[inline]
     fn from(v: crate::types::VirtualNVMEController) -> Self {
-        Self::VirtualNVMEController(Box::new(v))
+        crate::object::boxed(v, Self::VirtualNVMEController)
     }
 }
 impl From<crate::types::VirtualPCIController> for VirtualControllerKind {
     #[inline]
     fn from(v: crate::types::VirtualPCIController) -> Self {
-        Self::VirtualPCIController(Box::new(v))
+        crate::object::boxed(v, Self::VirtualPCIController)
     }
 }
 impl From<crate::types::VirtualPS2Controller> for VirtualControllerKind {
     #[inline]
     fn from(v: crate::types::VirtualPS2Controller) -> Self {
-        Self::VirtualPS2Controller(Box::new(v))
+        crate::object::boxed(v, Self::VirtualPS2Controller)
     }
 }
 impl From<crate::types::VirtualSATAControllerKind> for VirtualControllerKind {
@@ -290,38 +329,38 @@ impl From<crate::types::VirtualSCSIControllerKind> for VirtualControllerKind {
 impl From<crate::types::VirtualSIOController> for VirtualControllerKind {
     #[inline]
     fn from(v: crate::types::VirtualSIOController) -> Self {
-        Self::VirtualSIOController(Box::new(v))
+        crate::object::boxed(v, Self::VirtualSIOController)
     }
 }
 impl From<crate::types::VirtualUSBController> for VirtualControllerKind {
     #[inline]
     fn from(v: crate::types::VirtualUSBController) -> Self {
-        Self::VirtualUSBController(Box::new(v))
+        crate::object::boxed(v, Self::VirtualUSBController)
     }
 }
 impl From<crate::types::VirtualUSBXHCIController> for VirtualControllerKind {
     #[inline]
     fn from(v: crate::types::VirtualUSBXHCIController) -> Self {
-        Self::VirtualUSBXHCIController(Box::new(v))
+        crate::object::boxed(v, Self::VirtualUSBXHCIController)
     }
 }
 impl crate::object::Family for VirtualControllerKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::VirtualController, id) {
             crate::registry::id::VirtualIDEController => {
-                Self::VirtualIDEController(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualIDEController)
             }
             crate::registry::id::VirtualNVDIMMController => {
-                Self::VirtualNVDIMMController(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualNVDIMMController)
             }
             crate::registry::id::VirtualNVMEController => {
-                Self::VirtualNVMEController(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualNVMEController)
             }
             crate::registry::id::VirtualPCIController => {
-                Self::VirtualPCIController(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualPCIController)
             }
             crate::registry::id::VirtualPS2Controller => {
-                Self::VirtualPS2Controller(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualPS2Controller)
             }
             crate::registry::id::VirtualSATAController => {
                 Self::VirtualSATAController(
@@ -338,19 +377,19 @@ impl crate::object::Family for VirtualControllerKind {
                 )
             }
             crate::registry::id::VirtualSIOController => {
-                Self::VirtualSIOController(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualSIOController)
             }
             crate::registry::id::VirtualUSBController => {
-                Self::VirtualUSBController(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualUSBController)
             }
             crate::registry::id::VirtualUSBXHCIController => {
-                Self::VirtualUSBXHCIController(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualUSBXHCIController)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VirtualController(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VirtualController)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

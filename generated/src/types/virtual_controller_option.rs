@@ -201,7 +201,6 @@ impl<'de> serde::Deserialize<'de> for VirtualControllerOption {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VirtualControllerOptionKind {
     /// Exactly this type.
     VirtualControllerOption(Box<crate::types::VirtualControllerOption>),
@@ -225,6 +224,46 @@ pub enum VirtualControllerOptionKind {
     VirtualUSBControllerOption(Box<crate::types::VirtualUSBControllerOption>),
     ///  A `VirtualUSBXHCIControllerOption`.
     VirtualUSBXHCIControllerOption(Box<crate::types::VirtualUSBXHCIControllerOption>),
+}
+impl Clone for VirtualControllerOptionKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VirtualControllerOption(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualControllerOption)
+            }
+            Self::VirtualIDEControllerOption(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualIDEControllerOption)
+            }
+            Self::VirtualNVDIMMControllerOption(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualNVDIMMControllerOption)
+            }
+            Self::VirtualNVMEControllerOption(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualNVMEControllerOption)
+            }
+            Self::VirtualPCIControllerOption(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualPCIControllerOption)
+            }
+            Self::VirtualPS2ControllerOption(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualPS2ControllerOption)
+            }
+            Self::VirtualSATAControllerOption(v) => {
+                Self::VirtualSATAControllerOption(Clone::clone(v))
+            }
+            Self::VirtualSCSIControllerOption(v) => {
+                Self::VirtualSCSIControllerOption(Clone::clone(v))
+            }
+            Self::VirtualSIOControllerOption(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualSIOControllerOption)
+            }
+            Self::VirtualUSBControllerOption(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualUSBControllerOption)
+            }
+            Self::VirtualUSBXHCIControllerOption(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualUSBXHCIControllerOption)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -264,37 +303,37 @@ impl VirtualControllerOptionKind {
 impl From<crate::types::VirtualControllerOption> for VirtualControllerOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualControllerOption) -> Self {
-        Self::VirtualControllerOption(Box::new(v))
+        crate::object::boxed(v, Self::VirtualControllerOption)
     }
 }
 impl From<crate::types::VirtualIDEControllerOption> for VirtualControllerOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualIDEControllerOption) -> Self {
-        Self::VirtualIDEControllerOption(Box::new(v))
+        crate::object::boxed(v, Self::VirtualIDEControllerOption)
     }
 }
 impl From<crate::types::VirtualNVDIMMControllerOption> for VirtualControllerOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualNVDIMMControllerOption) -> Self {
-        Self::VirtualNVDIMMControllerOption(Box::new(v))
+        crate::object::boxed(v, Self::VirtualNVDIMMControllerOption)
     }
 }
 impl From<crate::types::VirtualNVMEControllerOption> for VirtualControllerOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualNVMEControllerOption) -> Self {
-        Self::VirtualNVMEControllerOption(Box::new(v))
+        crate::object::boxed(v, Self::VirtualNVMEControllerOption)
     }
 }
 impl From<crate::types::VirtualPCIControllerOption> for VirtualControllerOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualPCIControllerOption) -> Self {
-        Self::VirtualPCIControllerOption(Box::new(v))
+        crate::object::boxed(v, Self::VirtualPCIControllerOption)
     }
 }
 impl From<crate::types::VirtualPS2ControllerOption> for VirtualControllerOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualPS2ControllerOption) -> Self {
-        Self::VirtualPS2ControllerOption(Box::new(v))
+        crate::object::boxed(v, Self::VirtualPS2ControllerOption)
     }
 }
 impl From<crate::types::VirtualSATAControllerOptionKind>
@@ -314,19 +353,19 @@ for VirtualControllerOptionKind {
 impl From<crate::types::VirtualSIOControllerOption> for VirtualControllerOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualSIOControllerOption) -> Self {
-        Self::VirtualSIOControllerOption(Box::new(v))
+        crate::object::boxed(v, Self::VirtualSIOControllerOption)
     }
 }
 impl From<crate::types::VirtualUSBControllerOption> for VirtualControllerOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualUSBControllerOption) -> Self {
-        Self::VirtualUSBControllerOption(Box::new(v))
+        crate::object::boxed(v, Self::VirtualUSBControllerOption)
     }
 }
 impl From<crate::types::VirtualUSBXHCIControllerOption> for VirtualControllerOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualUSBXHCIControllerOption) -> Self {
-        Self::VirtualUSBXHCIControllerOption(Box::new(v))
+        crate::object::boxed(v, Self::VirtualUSBXHCIControllerOption)
     }
 }
 impl crate::object::Family for VirtualControllerOptionKind {
@@ -336,19 +375,19 @@ impl crate::object::Family for VirtualControllerOptionKind {
             id,
         ) {
             crate::registry::id::VirtualIDEControllerOption => {
-                Self::VirtualIDEControllerOption(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualIDEControllerOption)
             }
             crate::registry::id::VirtualNVDIMMControllerOption => {
-                Self::VirtualNVDIMMControllerOption(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualNVDIMMControllerOption)
             }
             crate::registry::id::VirtualNVMEControllerOption => {
-                Self::VirtualNVMEControllerOption(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualNVMEControllerOption)
             }
             crate::registry::id::VirtualPCIControllerOption => {
-                Self::VirtualPCIControllerOption(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualPCIControllerOption)
             }
             crate::registry::id::VirtualPS2ControllerOption => {
-                Self::VirtualPS2ControllerOption(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualPS2ControllerOption)
             }
             crate::registry::id::VirtualSATAControllerOption => {
                 Self::VirtualSATAControllerOption(
@@ -365,19 +404,19 @@ impl crate::object::Family for VirtualControllerOptionKind {
                 )
             }
             crate::registry::id::VirtualSIOControllerOption => {
-                Self::VirtualSIOControllerOption(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualSIOControllerOption)
             }
             crate::registry::id::VirtualUSBControllerOption => {
-                Self::VirtualUSBControllerOption(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualUSBControllerOption)
             }
             crate::registry::id::VirtualUSBXHCIControllerOption => {
-                Self::VirtualUSBXHCIControllerOption(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualUSBXHCIControllerOption)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VirtualControllerOption(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VirtualControllerOption)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -165,7 +165,6 @@ impl<'de> serde::Deserialize<'de> for VirtualDevice {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VirtualDeviceKind {
     /// Exactly this type.
     VirtualDevice(Box<crate::types::VirtualDevice>),
@@ -209,6 +208,60 @@ pub enum VirtualDeviceKind {
     VirtualMachineVideoCard(Box<crate::types::VirtualMachineVideoCard>),
     ///  A `VirtualWDT`.
     VirtualWDT(Box<crate::types::VirtualWDT>),
+}
+impl Clone for VirtualDeviceKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VirtualDevice(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualDevice)
+            }
+            Self::VirtualCdrom(v) => crate::object::clone_boxed(&**v, Self::VirtualCdrom),
+            Self::VirtualController(v) => Self::VirtualController(Clone::clone(v)),
+            Self::VirtualDisk(v) => crate::object::clone_boxed(&**v, Self::VirtualDisk),
+            Self::VirtualEthernetCard(v) => Self::VirtualEthernetCard(Clone::clone(v)),
+            Self::VirtualFloppy(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualFloppy)
+            }
+            Self::VirtualKeyboard(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualKeyboard)
+            }
+            Self::VirtualNVDIMM(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualNVDIMM)
+            }
+            Self::VirtualPCIPassthrough(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualPCIPassthrough)
+            }
+            Self::VirtualParallelPort(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualParallelPort)
+            }
+            Self::VirtualPointingDevice(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualPointingDevice)
+            }
+            Self::VirtualPrecisionClock(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualPrecisionClock)
+            }
+            Self::VirtualSCSIPassthrough(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualSCSIPassthrough)
+            }
+            Self::VirtualSerialPort(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualSerialPort)
+            }
+            Self::VirtualSoundCard(v) => Self::VirtualSoundCard(Clone::clone(v)),
+            Self::VirtualTPM(v) => crate::object::clone_boxed(&**v, Self::VirtualTPM),
+            Self::VirtualUSB(v) => crate::object::clone_boxed(&**v, Self::VirtualUSB),
+            Self::VirtualMachineVMCIDevice(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualMachineVMCIDevice)
+            }
+            Self::VirtualMachineVMIROM(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualMachineVMIROM)
+            }
+            Self::VirtualMachineVideoCard(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualMachineVideoCard)
+            }
+            Self::VirtualWDT(v) => crate::object::clone_boxed(&**v, Self::VirtualWDT),
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -258,13 +311,13 @@ impl VirtualDeviceKind {
 impl From<crate::types::VirtualDevice> for VirtualDeviceKind {
     #[inline]
     fn from(v: crate::types::VirtualDevice) -> Self {
-        Self::VirtualDevice(Box::new(v))
+        crate::object::boxed(v, Self::VirtualDevice)
     }
 }
 impl From<crate::types::VirtualCdrom> for VirtualDeviceKind {
     #[inline]
     fn from(v: crate::types::VirtualCdrom) -> Self {
-        Self::VirtualCdrom(Box::new(v))
+        crate::object::boxed(v, Self::VirtualCdrom)
     }
 }
 impl From<crate::types::VirtualControllerKind> for VirtualDeviceKind {
@@ -276,7 +329,7 @@ impl From<crate::types::VirtualControllerKind> for VirtualDeviceKind {
 impl From<crate::types::VirtualDisk> for VirtualDeviceKind {
     #[inline]
     fn from(v: crate::types::VirtualDisk) -> Self {
-        Self::VirtualDisk(Box::new(v))
+        crate::object::boxed(v, Self::VirtualDisk)
     }
 }
 impl From<crate::types::VirtualEthernetCardKind> for VirtualDeviceKind {
@@ -288,55 +341,55 @@ impl From<crate::types::VirtualEthernetCardKind> for VirtualDeviceKind {
 impl From<crate::types::VirtualFloppy> for VirtualDeviceKind {
     #[inline]
     fn from(v: crate::types::VirtualFloppy) -> Self {
-        Self::VirtualFloppy(Box::new(v))
+        crate::object::boxed(v, Self::VirtualFloppy)
     }
 }
 impl From<crate::types::VirtualKeyboard> for VirtualDeviceKind {
     #[inline]
     fn from(v: crate::types::VirtualKeyboard) -> Self {
-        Self::VirtualKeyboard(Box::new(v))
+        crate::object::boxed(v, Self::VirtualKeyboard)
     }
 }
 impl From<crate::types::VirtualNVDIMM> for VirtualDeviceKind {
     #[inline]
     fn from(v: crate::types::VirtualNVDIMM) -> Self {
-        Self::VirtualNVDIMM(Box::new(v))
+        crate::object::boxed(v, Self::VirtualNVDIMM)
     }
 }
 impl From<crate::types::VirtualPCIPassthrough> for VirtualDeviceKind {
     #[inline]
     fn from(v: crate::types::VirtualPCIPassthrough) -> Self {
-        Self::VirtualPCIPassthrough(Box::new(v))
+        crate::object::boxed(v, Self::VirtualPCIPassthrough)
     }
 }
 impl From<crate::types::VirtualParallelPort> for VirtualDeviceKind {
     #[inline]
     fn from(v: crate::types::VirtualParallelPort) -> Self {
-        Self::VirtualParallelPort(Box::new(v))
+        crate::object::boxed(v, Self::VirtualParallelPort)
     }
 }
 impl From<crate::types::VirtualPointingDevice> for VirtualDeviceKind {
     #[inline]
     fn from(v: crate::types::VirtualPointingDevice) -> Self {
-        Self::VirtualPointingDevice(Box::new(v))
+        crate::object::boxed(v, Self::VirtualPointingDevice)
     }
 }
 impl From<crate::types::VirtualPrecisionClock> for VirtualDeviceKind {
     #[inline]
     fn from(v: crate::types::VirtualPrecisionClock) -> Self {
-        Self::VirtualPrecisionClock(Box::new(v))
+        crate::object::boxed(v, Self::VirtualPrecisionClock)
     }
 }
 impl From<crate::types::VirtualSCSIPassthrough> for VirtualDeviceKind {
     #[inline]
     fn from(v: crate::types::VirtualSCSIPassthrough) -> Self {
-        Self::VirtualSCSIPassthrough(Box::new(v))
+        crate::object::boxed(v, Self::VirtualSCSIPassthrough)
     }
 }
 impl From<crate::types::VirtualSerialPort> for VirtualDeviceKind {
     #[inline]
     fn from(v: crate::types::VirtualSerialPort) -> Self {
-        Self::VirtualSerialPort(Box::new(v))
+        crate::object::boxed(v, Self::VirtualSerialPort)
     }
 }
 impl From<crate::types::VirtualSoundCardKind> for VirtualDeviceKind {
@@ -348,44 +401,44 @@ impl From<crate::types::VirtualSoundCardKind> for VirtualDeviceKind {
 impl From<crate::types::VirtualTPM> for VirtualDeviceKind {
     #[inline]
     fn from(v: crate::types::VirtualTPM) -> Self {
-        Self::VirtualTPM(Box::new(v))
+        crate::object::boxed(v, Self::VirtualTPM)
     }
 }
 impl From<crate::types::VirtualUSB> for VirtualDeviceKind {
     #[inline]
     fn from(v: crate::types::VirtualUSB) -> Self {
-        Self::VirtualUSB(Box::new(v))
+        crate::object::boxed(v, Self::VirtualUSB)
     }
 }
 impl From<crate::types::VirtualMachineVMCIDevice> for VirtualDeviceKind {
     #[inline]
     fn from(v: crate::types::VirtualMachineVMCIDevice) -> Self {
-        Self::VirtualMachineVMCIDevice(Box::new(v))
+        crate::object::boxed(v, Self::VirtualMachineVMCIDevice)
     }
 }
 impl From<crate::types::VirtualMachineVMIROM> for VirtualDeviceKind {
     #[inline]
     fn from(v: crate::types::VirtualMachineVMIROM) -> Self {
-        Self::VirtualMachineVMIROM(Box::new(v))
+        crate::object::boxed(v, Self::VirtualMachineVMIROM)
     }
 }
 impl From<crate::types::VirtualMachineVideoCard> for VirtualDeviceKind {
     #[inline]
     fn from(v: crate::types::VirtualMachineVideoCard) -> Self {
-        Self::VirtualMachineVideoCard(Box::new(v))
+        crate::object::boxed(v, Self::VirtualMachineVideoCard)
     }
 }
 impl From<crate::types::VirtualWDT> for VirtualDeviceKind {
     #[inline]
     fn from(v: crate::types::VirtualWDT) -> Self {
-        Self::VirtualWDT(Box::new(v))
+        crate::object::boxed(v, Self::VirtualWDT)
     }
 }
 impl crate::object::Family for VirtualDeviceKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::VirtualDevice, id) {
             crate::registry::id::VirtualCdrom => {
-                Self::VirtualCdrom(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualCdrom)
             }
             crate::registry::id::VirtualController => {
                 Self::VirtualController(
@@ -395,7 +448,7 @@ impl crate::object::Family for VirtualDeviceKind {
                 )
             }
             crate::registry::id::VirtualDisk => {
-                Self::VirtualDisk(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualDisk)
             }
             crate::registry::id::VirtualEthernetCard => {
                 Self::VirtualEthernetCard(
@@ -405,31 +458,31 @@ impl crate::object::Family for VirtualDeviceKind {
                 )
             }
             crate::registry::id::VirtualFloppy => {
-                Self::VirtualFloppy(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualFloppy)
             }
             crate::registry::id::VirtualKeyboard => {
-                Self::VirtualKeyboard(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualKeyboard)
             }
             crate::registry::id::VirtualNVDIMM => {
-                Self::VirtualNVDIMM(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualNVDIMM)
             }
             crate::registry::id::VirtualPCIPassthrough => {
-                Self::VirtualPCIPassthrough(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualPCIPassthrough)
             }
             crate::registry::id::VirtualParallelPort => {
-                Self::VirtualParallelPort(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualParallelPort)
             }
             crate::registry::id::VirtualPointingDevice => {
-                Self::VirtualPointingDevice(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualPointingDevice)
             }
             crate::registry::id::VirtualPrecisionClock => {
-                Self::VirtualPrecisionClock(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualPrecisionClock)
             }
             crate::registry::id::VirtualSCSIPassthrough => {
-                Self::VirtualSCSIPassthrough(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualSCSIPassthrough)
             }
             crate::registry::id::VirtualSerialPort => {
-                Self::VirtualSerialPort(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualSerialPort)
             }
             crate::registry::id::VirtualSoundCard => {
                 Self::VirtualSoundCard(
@@ -439,28 +492,28 @@ impl crate::object::Family for VirtualDeviceKind {
                 )
             }
             crate::registry::id::VirtualTPM => {
-                Self::VirtualTPM(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualTPM)
             }
             crate::registry::id::VirtualUSB => {
-                Self::VirtualUSB(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualUSB)
             }
             crate::registry::id::VirtualMachineVMCIDevice => {
-                Self::VirtualMachineVMCIDevice(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualMachineVMCIDevice)
             }
             crate::registry::id::VirtualMachineVMIROM => {
-                Self::VirtualMachineVMIROM(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualMachineVMIROM)
             }
             crate::registry::id::VirtualMachineVideoCard => {
-                Self::VirtualMachineVideoCard(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualMachineVideoCard)
             }
             crate::registry::id::VirtualWDT => {
-                Self::VirtualWDT(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualWDT)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VirtualDevice(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VirtualDevice)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

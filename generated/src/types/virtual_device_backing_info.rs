@@ -90,7 +90,6 @@ impl<'de> serde::Deserialize<'de> for VirtualDeviceBackingInfo {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VirtualDeviceBackingInfoKind {
     /// Exactly this type.
     VirtualDeviceBackingInfo(Box<crate::types::VirtualDeviceBackingInfo>),
@@ -135,6 +134,70 @@ pub enum VirtualDeviceBackingInfoKind {
         Box<crate::types::VirtualSriovEthernetCardSriovBackingInfo>,
     ),
 }
+impl Clone for VirtualDeviceBackingInfoKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VirtualDeviceBackingInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualDeviceBackingInfo)
+            }
+            Self::VirtualDeviceDeviceBackingInfo(v) => {
+                Self::VirtualDeviceDeviceBackingInfo(Clone::clone(v))
+            }
+            Self::VirtualDeviceFileBackingInfo(v) => {
+                Self::VirtualDeviceFileBackingInfo(Clone::clone(v))
+            }
+            Self::VirtualDevicePipeBackingInfo(v) => {
+                Self::VirtualDevicePipeBackingInfo(Clone::clone(v))
+            }
+            Self::VirtualDeviceRemoteDeviceBackingInfo(v) => {
+                Self::VirtualDeviceRemoteDeviceBackingInfo(Clone::clone(v))
+            }
+            Self::VirtualDeviceURIBackingInfo(v) => {
+                Self::VirtualDeviceURIBackingInfo(Clone::clone(v))
+            }
+            Self::VirtualEthernetCardDistributedVirtualPortBackingInfo(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VirtualEthernetCardDistributedVirtualPortBackingInfo,
+                )
+            }
+            Self::VirtualEthernetCardOpaqueNetworkBackingInfo(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VirtualEthernetCardOpaqueNetworkBackingInfo,
+                )
+            }
+            Self::VirtualPCIPassthroughDvxBackingInfo(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VirtualPCIPassthroughDvxBackingInfo,
+                )
+            }
+            Self::VirtualPCIPassthroughPluginBackingInfo(v) => {
+                Self::VirtualPCIPassthroughPluginBackingInfo(Clone::clone(v))
+            }
+            Self::VirtualPrecisionClockSystemClockBackingInfo(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VirtualPrecisionClockSystemClockBackingInfo,
+                )
+            }
+            Self::VirtualSerialPortThinPrintBackingInfo(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VirtualSerialPortThinPrintBackingInfo,
+                )
+            }
+            Self::VirtualSriovEthernetCardSriovBackingInfo(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VirtualSriovEthernetCardSriovBackingInfo,
+                )
+            }
+        }
+    }
+}
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
 impl std::fmt::Debug for VirtualDeviceBackingInfoKind {
@@ -175,7 +238,7 @@ impl VirtualDeviceBackingInfoKind {
 impl From<crate::types::VirtualDeviceBackingInfo> for VirtualDeviceBackingInfoKind {
     #[inline]
     fn from(v: crate::types::VirtualDeviceBackingInfo) -> Self {
-        Self::VirtualDeviceBackingInfo(Box::new(v))
+        crate::object::boxed(v, Self::VirtualDeviceBackingInfo)
     }
 }
 impl From<crate::types::VirtualDeviceDeviceBackingInfoKind>
@@ -219,21 +282,24 @@ for VirtualDeviceBackingInfoKind {
     fn from(
         v: crate::types::VirtualEthernetCardDistributedVirtualPortBackingInfo,
     ) -> Self {
-        Self::VirtualEthernetCardDistributedVirtualPortBackingInfo(Box::new(v))
+        crate::object::boxed(
+            v,
+            Self::VirtualEthernetCardDistributedVirtualPortBackingInfo,
+        )
     }
 }
 impl From<crate::types::VirtualEthernetCardOpaqueNetworkBackingInfo>
 for VirtualDeviceBackingInfoKind {
     #[inline]
     fn from(v: crate::types::VirtualEthernetCardOpaqueNetworkBackingInfo) -> Self {
-        Self::VirtualEthernetCardOpaqueNetworkBackingInfo(Box::new(v))
+        crate::object::boxed(v, Self::VirtualEthernetCardOpaqueNetworkBackingInfo)
     }
 }
 impl From<crate::types::VirtualPCIPassthroughDvxBackingInfo>
 for VirtualDeviceBackingInfoKind {
     #[inline]
     fn from(v: crate::types::VirtualPCIPassthroughDvxBackingInfo) -> Self {
-        Self::VirtualPCIPassthroughDvxBackingInfo(Box::new(v))
+        crate::object::boxed(v, Self::VirtualPCIPassthroughDvxBackingInfo)
     }
 }
 impl From<crate::types::VirtualPCIPassthroughPluginBackingInfoKind>
@@ -247,21 +313,21 @@ impl From<crate::types::VirtualPrecisionClockSystemClockBackingInfo>
 for VirtualDeviceBackingInfoKind {
     #[inline]
     fn from(v: crate::types::VirtualPrecisionClockSystemClockBackingInfo) -> Self {
-        Self::VirtualPrecisionClockSystemClockBackingInfo(Box::new(v))
+        crate::object::boxed(v, Self::VirtualPrecisionClockSystemClockBackingInfo)
     }
 }
 impl From<crate::types::VirtualSerialPortThinPrintBackingInfo>
 for VirtualDeviceBackingInfoKind {
     #[inline]
     fn from(v: crate::types::VirtualSerialPortThinPrintBackingInfo) -> Self {
-        Self::VirtualSerialPortThinPrintBackingInfo(Box::new(v))
+        crate::object::boxed(v, Self::VirtualSerialPortThinPrintBackingInfo)
     }
 }
 impl From<crate::types::VirtualSriovEthernetCardSriovBackingInfo>
 for VirtualDeviceBackingInfoKind {
     #[inline]
     fn from(v: crate::types::VirtualSriovEthernetCardSriovBackingInfo) -> Self {
-        Self::VirtualSriovEthernetCardSriovBackingInfo(Box::new(v))
+        crate::object::boxed(v, Self::VirtualSriovEthernetCardSriovBackingInfo)
     }
 }
 impl crate::object::Family for VirtualDeviceBackingInfoKind {
@@ -306,17 +372,17 @@ impl crate::object::Family for VirtualDeviceBackingInfoKind {
                 )
             }
             crate::registry::id::VirtualEthernetCardDistributedVirtualPortBackingInfo => {
-                Self::VirtualEthernetCardDistributedVirtualPortBackingInfo(
-                    crate::object::Blank::blank(),
+                crate::object::blank_boxed(
+                    Self::VirtualEthernetCardDistributedVirtualPortBackingInfo,
                 )
             }
             crate::registry::id::VirtualEthernetCardOpaqueNetworkBackingInfo => {
-                Self::VirtualEthernetCardOpaqueNetworkBackingInfo(
-                    crate::object::Blank::blank(),
+                crate::object::blank_boxed(
+                    Self::VirtualEthernetCardOpaqueNetworkBackingInfo,
                 )
             }
             crate::registry::id::VirtualPCIPassthroughDvxBackingInfo => {
-                Self::VirtualPCIPassthroughDvxBackingInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualPCIPassthroughDvxBackingInfo)
             }
             crate::registry::id::VirtualPCIPassthroughPluginBackingInfo => {
                 Self::VirtualPCIPassthroughPluginBackingInfo(
@@ -326,25 +392,23 @@ impl crate::object::Family for VirtualDeviceBackingInfoKind {
                 )
             }
             crate::registry::id::VirtualPrecisionClockSystemClockBackingInfo => {
-                Self::VirtualPrecisionClockSystemClockBackingInfo(
-                    crate::object::Blank::blank(),
+                crate::object::blank_boxed(
+                    Self::VirtualPrecisionClockSystemClockBackingInfo,
                 )
             }
             crate::registry::id::VirtualSerialPortThinPrintBackingInfo => {
-                Self::VirtualSerialPortThinPrintBackingInfo(
-                    crate::object::Blank::blank(),
-                )
+                crate::object::blank_boxed(Self::VirtualSerialPortThinPrintBackingInfo)
             }
             crate::registry::id::VirtualSriovEthernetCardSriovBackingInfo => {
-                Self::VirtualSriovEthernetCardSriovBackingInfo(
-                    crate::object::Blank::blank(),
+                crate::object::blank_boxed(
+                    Self::VirtualSriovEthernetCardSriovBackingInfo,
                 )
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VirtualDeviceBackingInfo(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VirtualDeviceBackingInfo)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -101,7 +101,6 @@ impl<'de> serde::Deserialize<'de> for VirtualDeviceBackingOption {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VirtualDeviceBackingOptionKind {
     /// Exactly this type.
     VirtualDeviceBackingOption(Box<crate::types::VirtualDeviceBackingOption>),
@@ -146,6 +145,70 @@ pub enum VirtualDeviceBackingOptionKind {
         Box<crate::types::VirtualSriovEthernetCardSriovBackingOption>,
     ),
 }
+impl Clone for VirtualDeviceBackingOptionKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VirtualDeviceBackingOption(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualDeviceBackingOption)
+            }
+            Self::VirtualDeviceDeviceBackingOption(v) => {
+                Self::VirtualDeviceDeviceBackingOption(Clone::clone(v))
+            }
+            Self::VirtualDeviceFileBackingOption(v) => {
+                Self::VirtualDeviceFileBackingOption(Clone::clone(v))
+            }
+            Self::VirtualDevicePipeBackingOption(v) => {
+                Self::VirtualDevicePipeBackingOption(Clone::clone(v))
+            }
+            Self::VirtualDeviceRemoteDeviceBackingOption(v) => {
+                Self::VirtualDeviceRemoteDeviceBackingOption(Clone::clone(v))
+            }
+            Self::VirtualDeviceURIBackingOption(v) => {
+                Self::VirtualDeviceURIBackingOption(Clone::clone(v))
+            }
+            Self::VirtualEthernetCardDVPortBackingOption(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VirtualEthernetCardDVPortBackingOption,
+                )
+            }
+            Self::VirtualEthernetCardOpaqueNetworkBackingOption(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VirtualEthernetCardOpaqueNetworkBackingOption,
+                )
+            }
+            Self::VirtualPCIPassthroughDvxBackingOption(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VirtualPCIPassthroughDvxBackingOption,
+                )
+            }
+            Self::VirtualPCIPassthroughPluginBackingOption(v) => {
+                Self::VirtualPCIPassthroughPluginBackingOption(Clone::clone(v))
+            }
+            Self::VirtualPrecisionClockSystemClockBackingOption(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VirtualPrecisionClockSystemClockBackingOption,
+                )
+            }
+            Self::VirtualSerialPortThinPrintBackingOption(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VirtualSerialPortThinPrintBackingOption,
+                )
+            }
+            Self::VirtualSriovEthernetCardSriovBackingOption(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VirtualSriovEthernetCardSriovBackingOption,
+                )
+            }
+        }
+    }
+}
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
 impl std::fmt::Debug for VirtualDeviceBackingOptionKind {
@@ -186,7 +249,7 @@ impl VirtualDeviceBackingOptionKind {
 impl From<crate::types::VirtualDeviceBackingOption> for VirtualDeviceBackingOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualDeviceBackingOption) -> Self {
-        Self::VirtualDeviceBackingOption(Box::new(v))
+        crate::object::boxed(v, Self::VirtualDeviceBackingOption)
     }
 }
 impl From<crate::types::VirtualDeviceDeviceBackingOptionKind>
@@ -228,21 +291,21 @@ impl From<crate::types::VirtualEthernetCardDVPortBackingOption>
 for VirtualDeviceBackingOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualEthernetCardDVPortBackingOption) -> Self {
-        Self::VirtualEthernetCardDVPortBackingOption(Box::new(v))
+        crate::object::boxed(v, Self::VirtualEthernetCardDVPortBackingOption)
     }
 }
 impl From<crate::types::VirtualEthernetCardOpaqueNetworkBackingOption>
 for VirtualDeviceBackingOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualEthernetCardOpaqueNetworkBackingOption) -> Self {
-        Self::VirtualEthernetCardOpaqueNetworkBackingOption(Box::new(v))
+        crate::object::boxed(v, Self::VirtualEthernetCardOpaqueNetworkBackingOption)
     }
 }
 impl From<crate::types::VirtualPCIPassthroughDvxBackingOption>
 for VirtualDeviceBackingOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualPCIPassthroughDvxBackingOption) -> Self {
-        Self::VirtualPCIPassthroughDvxBackingOption(Box::new(v))
+        crate::object::boxed(v, Self::VirtualPCIPassthroughDvxBackingOption)
     }
 }
 impl From<crate::types::VirtualPCIPassthroughPluginBackingOptionKind>
@@ -256,21 +319,21 @@ impl From<crate::types::VirtualPrecisionClockSystemClockBackingOption>
 for VirtualDeviceBackingOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualPrecisionClockSystemClockBackingOption) -> Self {
-        Self::VirtualPrecisionClockSystemClockBackingOption(Box::new(v))
+        crate::object::boxed(v, Self::VirtualPrecisionClockSystemClockBackingOption)
     }
 }
 impl From<crate::types::VirtualSerialPortThinPrintBackingOption>
 for VirtualDeviceBackingOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualSerialPortThinPrintBackingOption) -> Self {
-        Self::VirtualSerialPortThinPrintBackingOption(Box::new(v))
+        crate::object::boxed(v, Self::VirtualSerialPortThinPrintBackingOption)
     }
 }
 impl From<crate::types::VirtualSriovEthernetCardSriovBackingOption>
 for VirtualDeviceBackingOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualSriovEthernetCardSriovBackingOption) -> Self {
-        Self::VirtualSriovEthernetCardSriovBackingOption(Box::new(v))
+        crate::object::boxed(v, Self::VirtualSriovEthernetCardSriovBackingOption)
     }
 }
 impl crate::object::Family for VirtualDeviceBackingOptionKind {
@@ -315,19 +378,15 @@ impl crate::object::Family for VirtualDeviceBackingOptionKind {
                 )
             }
             crate::registry::id::VirtualEthernetCardDVPortBackingOption => {
-                Self::VirtualEthernetCardDVPortBackingOption(
-                    crate::object::Blank::blank(),
-                )
+                crate::object::blank_boxed(Self::VirtualEthernetCardDVPortBackingOption)
             }
             crate::registry::id::VirtualEthernetCardOpaqueNetworkBackingOption => {
-                Self::VirtualEthernetCardOpaqueNetworkBackingOption(
-                    crate::object::Blank::blank(),
+                crate::object::blank_boxed(
+                    Self::VirtualEthernetCardOpaqueNetworkBackingOption,
                 )
             }
             crate::registry::id::VirtualPCIPassthroughDvxBackingOption => {
-                Self::VirtualPCIPassthroughDvxBackingOption(
-                    crate::object::Blank::blank(),
-                )
+                crate::object::blank_boxed(Self::VirtualPCIPassthroughDvxBackingOption)
             }
             crate::registry::id::VirtualPCIPassthroughPluginBackingOption => {
                 Self::VirtualPCIPassthroughPluginBackingOption(
@@ -337,25 +396,23 @@ impl crate::object::Family for VirtualDeviceBackingOptionKind {
                 )
             }
             crate::registry::id::VirtualPrecisionClockSystemClockBackingOption => {
-                Self::VirtualPrecisionClockSystemClockBackingOption(
-                    crate::object::Blank::blank(),
+                crate::object::blank_boxed(
+                    Self::VirtualPrecisionClockSystemClockBackingOption,
                 )
             }
             crate::registry::id::VirtualSerialPortThinPrintBackingOption => {
-                Self::VirtualSerialPortThinPrintBackingOption(
-                    crate::object::Blank::blank(),
-                )
+                crate::object::blank_boxed(Self::VirtualSerialPortThinPrintBackingOption)
             }
             crate::registry::id::VirtualSriovEthernetCardSriovBackingOption => {
-                Self::VirtualSriovEthernetCardSriovBackingOption(
-                    crate::object::Blank::blank(),
+                crate::object::blank_boxed(
+                    Self::VirtualSriovEthernetCardSriovBackingOption,
                 )
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VirtualDeviceBackingOption(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VirtualDeviceBackingOption)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -90,12 +90,24 @@ impl<'de> serde::Deserialize<'de> for VirtualDeviceBusSlotInfo {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VirtualDeviceBusSlotInfoKind {
     /// Exactly this type.
     VirtualDeviceBusSlotInfo(Box<crate::types::VirtualDeviceBusSlotInfo>),
     ///  A `VirtualDevicePciBusSlotInfo` or one of its subtypes.
     VirtualDevicePciBusSlotInfo(crate::types::VirtualDevicePciBusSlotInfoKind),
+}
+impl Clone for VirtualDeviceBusSlotInfoKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VirtualDeviceBusSlotInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualDeviceBusSlotInfo)
+            }
+            Self::VirtualDevicePciBusSlotInfo(v) => {
+                Self::VirtualDevicePciBusSlotInfo(Clone::clone(v))
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -126,7 +138,7 @@ impl VirtualDeviceBusSlotInfoKind {
 impl From<crate::types::VirtualDeviceBusSlotInfo> for VirtualDeviceBusSlotInfoKind {
     #[inline]
     fn from(v: crate::types::VirtualDeviceBusSlotInfo) -> Self {
-        Self::VirtualDeviceBusSlotInfo(Box::new(v))
+        crate::object::boxed(v, Self::VirtualDeviceBusSlotInfo)
     }
 }
 impl From<crate::types::VirtualDevicePciBusSlotInfoKind>
@@ -153,7 +165,7 @@ impl crate::object::Family for VirtualDeviceBusSlotInfoKind {
         }
     }
     fn blank_base() -> Self {
-        Self::VirtualDeviceBusSlotInfo(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VirtualDeviceBusSlotInfo)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

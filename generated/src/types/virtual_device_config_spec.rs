@@ -147,12 +147,24 @@ impl<'de> serde::Deserialize<'de> for VirtualDeviceConfigSpec {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VirtualDeviceConfigSpecKind {
     /// Exactly this type.
     VirtualDeviceConfigSpec(Box<crate::types::VirtualDeviceConfigSpec>),
     ///  A `VirtualDiskConfigSpec`.
     VirtualDiskConfigSpec(Box<crate::types::VirtualDiskConfigSpec>),
+}
+impl Clone for VirtualDeviceConfigSpecKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VirtualDeviceConfigSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualDeviceConfigSpec)
+            }
+            Self::VirtualDiskConfigSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualDiskConfigSpec)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -183,13 +195,13 @@ impl VirtualDeviceConfigSpecKind {
 impl From<crate::types::VirtualDeviceConfigSpec> for VirtualDeviceConfigSpecKind {
     #[inline]
     fn from(v: crate::types::VirtualDeviceConfigSpec) -> Self {
-        Self::VirtualDeviceConfigSpec(Box::new(v))
+        crate::object::boxed(v, Self::VirtualDeviceConfigSpec)
     }
 }
 impl From<crate::types::VirtualDiskConfigSpec> for VirtualDeviceConfigSpecKind {
     #[inline]
     fn from(v: crate::types::VirtualDiskConfigSpec) -> Self {
-        Self::VirtualDiskConfigSpec(Box::new(v))
+        crate::object::boxed(v, Self::VirtualDiskConfigSpec)
     }
 }
 impl crate::object::Family for VirtualDeviceConfigSpecKind {
@@ -199,13 +211,13 @@ impl crate::object::Family for VirtualDeviceConfigSpecKind {
             id,
         ) {
             crate::registry::id::VirtualDiskConfigSpec => {
-                Self::VirtualDiskConfigSpec(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualDiskConfigSpec)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VirtualDeviceConfigSpec(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VirtualDeviceConfigSpec)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -106,7 +106,6 @@ impl<'de> serde::Deserialize<'de> for VirtualDeviceDeviceBackingInfo {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VirtualDeviceDeviceBackingInfoKind {
     /// Exactly this type.
     VirtualDeviceDeviceBackingInfo(Box<crate::types::VirtualDeviceDeviceBackingInfo>),
@@ -163,6 +162,88 @@ pub enum VirtualDeviceDeviceBackingInfoKind {
     ///  A `VirtualUSBUSBBackingInfo`.
     VirtualUSBUSBBackingInfo(Box<crate::types::VirtualUSBUSBBackingInfo>),
 }
+impl Clone for VirtualDeviceDeviceBackingInfoKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VirtualDeviceDeviceBackingInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualDeviceDeviceBackingInfo)
+            }
+            Self::VirtualCdromAtapiBackingInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualCdromAtapiBackingInfo)
+            }
+            Self::VirtualCdromPassthroughBackingInfo(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VirtualCdromPassthroughBackingInfo,
+                )
+            }
+            Self::VirtualDiskRawDiskVer2BackingInfo(v) => {
+                Self::VirtualDiskRawDiskVer2BackingInfo(Clone::clone(v))
+            }
+            Self::VirtualEthernetCardLegacyNetworkBackingInfo(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VirtualEthernetCardLegacyNetworkBackingInfo,
+                )
+            }
+            Self::VirtualEthernetCardNetworkBackingInfo(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VirtualEthernetCardNetworkBackingInfo,
+                )
+            }
+            Self::VirtualFloppyDeviceBackingInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualFloppyDeviceBackingInfo)
+            }
+            Self::VirtualPCIPassthroughDeviceBackingInfo(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VirtualPCIPassthroughDeviceBackingInfo,
+                )
+            }
+            Self::VirtualPCIPassthroughDynamicBackingInfo(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VirtualPCIPassthroughDynamicBackingInfo,
+                )
+            }
+            Self::VirtualParallelPortDeviceBackingInfo(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VirtualParallelPortDeviceBackingInfo,
+                )
+            }
+            Self::VirtualPointingDeviceDeviceBackingInfo(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VirtualPointingDeviceDeviceBackingInfo,
+                )
+            }
+            Self::VirtualSCSIPassthroughDeviceBackingInfo(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VirtualSCSIPassthroughDeviceBackingInfo,
+                )
+            }
+            Self::VirtualSerialPortDeviceBackingInfo(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VirtualSerialPortDeviceBackingInfo,
+                )
+            }
+            Self::VirtualSoundCardDeviceBackingInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualSoundCardDeviceBackingInfo)
+            }
+            Self::VirtualUSBRemoteHostBackingInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualUSBRemoteHostBackingInfo)
+            }
+            Self::VirtualUSBUSBBackingInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualUSBUSBBackingInfo)
+            }
+        }
+    }
+}
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
 impl std::fmt::Debug for VirtualDeviceDeviceBackingInfoKind {
@@ -207,21 +288,21 @@ impl From<crate::types::VirtualDeviceDeviceBackingInfo>
 for VirtualDeviceDeviceBackingInfoKind {
     #[inline]
     fn from(v: crate::types::VirtualDeviceDeviceBackingInfo) -> Self {
-        Self::VirtualDeviceDeviceBackingInfo(Box::new(v))
+        crate::object::boxed(v, Self::VirtualDeviceDeviceBackingInfo)
     }
 }
 impl From<crate::types::VirtualCdromAtapiBackingInfo>
 for VirtualDeviceDeviceBackingInfoKind {
     #[inline]
     fn from(v: crate::types::VirtualCdromAtapiBackingInfo) -> Self {
-        Self::VirtualCdromAtapiBackingInfo(Box::new(v))
+        crate::object::boxed(v, Self::VirtualCdromAtapiBackingInfo)
     }
 }
 impl From<crate::types::VirtualCdromPassthroughBackingInfo>
 for VirtualDeviceDeviceBackingInfoKind {
     #[inline]
     fn from(v: crate::types::VirtualCdromPassthroughBackingInfo) -> Self {
-        Self::VirtualCdromPassthroughBackingInfo(Box::new(v))
+        crate::object::boxed(v, Self::VirtualCdromPassthroughBackingInfo)
     }
 }
 impl From<crate::types::VirtualDiskRawDiskVer2BackingInfoKind>
@@ -235,84 +316,84 @@ impl From<crate::types::VirtualEthernetCardLegacyNetworkBackingInfo>
 for VirtualDeviceDeviceBackingInfoKind {
     #[inline]
     fn from(v: crate::types::VirtualEthernetCardLegacyNetworkBackingInfo) -> Self {
-        Self::VirtualEthernetCardLegacyNetworkBackingInfo(Box::new(v))
+        crate::object::boxed(v, Self::VirtualEthernetCardLegacyNetworkBackingInfo)
     }
 }
 impl From<crate::types::VirtualEthernetCardNetworkBackingInfo>
 for VirtualDeviceDeviceBackingInfoKind {
     #[inline]
     fn from(v: crate::types::VirtualEthernetCardNetworkBackingInfo) -> Self {
-        Self::VirtualEthernetCardNetworkBackingInfo(Box::new(v))
+        crate::object::boxed(v, Self::VirtualEthernetCardNetworkBackingInfo)
     }
 }
 impl From<crate::types::VirtualFloppyDeviceBackingInfo>
 for VirtualDeviceDeviceBackingInfoKind {
     #[inline]
     fn from(v: crate::types::VirtualFloppyDeviceBackingInfo) -> Self {
-        Self::VirtualFloppyDeviceBackingInfo(Box::new(v))
+        crate::object::boxed(v, Self::VirtualFloppyDeviceBackingInfo)
     }
 }
 impl From<crate::types::VirtualPCIPassthroughDeviceBackingInfo>
 for VirtualDeviceDeviceBackingInfoKind {
     #[inline]
     fn from(v: crate::types::VirtualPCIPassthroughDeviceBackingInfo) -> Self {
-        Self::VirtualPCIPassthroughDeviceBackingInfo(Box::new(v))
+        crate::object::boxed(v, Self::VirtualPCIPassthroughDeviceBackingInfo)
     }
 }
 impl From<crate::types::VirtualPCIPassthroughDynamicBackingInfo>
 for VirtualDeviceDeviceBackingInfoKind {
     #[inline]
     fn from(v: crate::types::VirtualPCIPassthroughDynamicBackingInfo) -> Self {
-        Self::VirtualPCIPassthroughDynamicBackingInfo(Box::new(v))
+        crate::object::boxed(v, Self::VirtualPCIPassthroughDynamicBackingInfo)
     }
 }
 impl From<crate::types::VirtualParallelPortDeviceBackingInfo>
 for VirtualDeviceDeviceBackingInfoKind {
     #[inline]
     fn from(v: crate::types::VirtualParallelPortDeviceBackingInfo) -> Self {
-        Self::VirtualParallelPortDeviceBackingInfo(Box::new(v))
+        crate::object::boxed(v, Self::VirtualParallelPortDeviceBackingInfo)
     }
 }
 impl From<crate::types::VirtualPointingDeviceDeviceBackingInfo>
 for VirtualDeviceDeviceBackingInfoKind {
     #[inline]
     fn from(v: crate::types::VirtualPointingDeviceDeviceBackingInfo) -> Self {
-        Self::VirtualPointingDeviceDeviceBackingInfo(Box::new(v))
+        crate::object::boxed(v, Self::VirtualPointingDeviceDeviceBackingInfo)
     }
 }
 impl From<crate::types::VirtualSCSIPassthroughDeviceBackingInfo>
 for VirtualDeviceDeviceBackingInfoKind {
     #[inline]
     fn from(v: crate::types::VirtualSCSIPassthroughDeviceBackingInfo) -> Self {
-        Self::VirtualSCSIPassthroughDeviceBackingInfo(Box::new(v))
+        crate::object::boxed(v, Self::VirtualSCSIPassthroughDeviceBackingInfo)
     }
 }
 impl From<crate::types::VirtualSerialPortDeviceBackingInfo>
 for VirtualDeviceDeviceBackingInfoKind {
     #[inline]
     fn from(v: crate::types::VirtualSerialPortDeviceBackingInfo) -> Self {
-        Self::VirtualSerialPortDeviceBackingInfo(Box::new(v))
+        crate::object::boxed(v, Self::VirtualSerialPortDeviceBackingInfo)
     }
 }
 impl From<crate::types::VirtualSoundCardDeviceBackingInfo>
 for VirtualDeviceDeviceBackingInfoKind {
     #[inline]
     fn from(v: crate::types::VirtualSoundCardDeviceBackingInfo) -> Self {
-        Self::VirtualSoundCardDeviceBackingInfo(Box::new(v))
+        crate::object::boxed(v, Self::VirtualSoundCardDeviceBackingInfo)
     }
 }
 impl From<crate::types::VirtualUSBRemoteHostBackingInfo>
 for VirtualDeviceDeviceBackingInfoKind {
     #[inline]
     fn from(v: crate::types::VirtualUSBRemoteHostBackingInfo) -> Self {
-        Self::VirtualUSBRemoteHostBackingInfo(Box::new(v))
+        crate::object::boxed(v, Self::VirtualUSBRemoteHostBackingInfo)
     }
 }
 impl From<crate::types::VirtualUSBUSBBackingInfo>
 for VirtualDeviceDeviceBackingInfoKind {
     #[inline]
     fn from(v: crate::types::VirtualUSBUSBBackingInfo) -> Self {
-        Self::VirtualUSBUSBBackingInfo(Box::new(v))
+        crate::object::boxed(v, Self::VirtualUSBUSBBackingInfo)
     }
 }
 impl crate::object::Family for VirtualDeviceDeviceBackingInfoKind {
@@ -322,10 +403,10 @@ impl crate::object::Family for VirtualDeviceDeviceBackingInfoKind {
             id,
         ) {
             crate::registry::id::VirtualCdromAtapiBackingInfo => {
-                Self::VirtualCdromAtapiBackingInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualCdromAtapiBackingInfo)
             }
             crate::registry::id::VirtualCdromPassthroughBackingInfo => {
-                Self::VirtualCdromPassthroughBackingInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualCdromPassthroughBackingInfo)
             }
             crate::registry::id::VirtualDiskRawDiskVer2BackingInfo => {
                 Self::VirtualDiskRawDiskVer2BackingInfo(
@@ -335,58 +416,48 @@ impl crate::object::Family for VirtualDeviceDeviceBackingInfoKind {
                 )
             }
             crate::registry::id::VirtualEthernetCardLegacyNetworkBackingInfo => {
-                Self::VirtualEthernetCardLegacyNetworkBackingInfo(
-                    crate::object::Blank::blank(),
+                crate::object::blank_boxed(
+                    Self::VirtualEthernetCardLegacyNetworkBackingInfo,
                 )
             }
             crate::registry::id::VirtualEthernetCardNetworkBackingInfo => {
-                Self::VirtualEthernetCardNetworkBackingInfo(
-                    crate::object::Blank::blank(),
-                )
+                crate::object::blank_boxed(Self::VirtualEthernetCardNetworkBackingInfo)
             }
             crate::registry::id::VirtualFloppyDeviceBackingInfo => {
-                Self::VirtualFloppyDeviceBackingInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualFloppyDeviceBackingInfo)
             }
             crate::registry::id::VirtualPCIPassthroughDeviceBackingInfo => {
-                Self::VirtualPCIPassthroughDeviceBackingInfo(
-                    crate::object::Blank::blank(),
-                )
+                crate::object::blank_boxed(Self::VirtualPCIPassthroughDeviceBackingInfo)
             }
             crate::registry::id::VirtualPCIPassthroughDynamicBackingInfo => {
-                Self::VirtualPCIPassthroughDynamicBackingInfo(
-                    crate::object::Blank::blank(),
-                )
+                crate::object::blank_boxed(Self::VirtualPCIPassthroughDynamicBackingInfo)
             }
             crate::registry::id::VirtualParallelPortDeviceBackingInfo => {
-                Self::VirtualParallelPortDeviceBackingInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualParallelPortDeviceBackingInfo)
             }
             crate::registry::id::VirtualPointingDeviceDeviceBackingInfo => {
-                Self::VirtualPointingDeviceDeviceBackingInfo(
-                    crate::object::Blank::blank(),
-                )
+                crate::object::blank_boxed(Self::VirtualPointingDeviceDeviceBackingInfo)
             }
             crate::registry::id::VirtualSCSIPassthroughDeviceBackingInfo => {
-                Self::VirtualSCSIPassthroughDeviceBackingInfo(
-                    crate::object::Blank::blank(),
-                )
+                crate::object::blank_boxed(Self::VirtualSCSIPassthroughDeviceBackingInfo)
             }
             crate::registry::id::VirtualSerialPortDeviceBackingInfo => {
-                Self::VirtualSerialPortDeviceBackingInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualSerialPortDeviceBackingInfo)
             }
             crate::registry::id::VirtualSoundCardDeviceBackingInfo => {
-                Self::VirtualSoundCardDeviceBackingInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualSoundCardDeviceBackingInfo)
             }
             crate::registry::id::VirtualUSBRemoteHostBackingInfo => {
-                Self::VirtualUSBRemoteHostBackingInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualUSBRemoteHostBackingInfo)
             }
             crate::registry::id::VirtualUSBUSBBackingInfo => {
-                Self::VirtualUSBUSBBackingInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualUSBUSBBackingInfo)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VirtualDeviceDeviceBackingInfo(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VirtualDeviceDeviceBackingInfo)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -106,7 +106,6 @@ impl<'de> serde::Deserialize<'de> for VirtualDeviceDeviceBackingOption {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VirtualDeviceDeviceBackingOptionKind {
     /// Exactly this type.
     VirtualDeviceDeviceBackingOption(
@@ -177,6 +176,103 @@ pub enum VirtualDeviceDeviceBackingOptionKind {
     ///  A `VirtualUSBUSBBackingOption`.
     VirtualUSBUSBBackingOption(Box<crate::types::VirtualUSBUSBBackingOption>),
 }
+impl Clone for VirtualDeviceDeviceBackingOptionKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VirtualDeviceDeviceBackingOption(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualDeviceDeviceBackingOption)
+            }
+            Self::VirtualCdromAtapiBackingOption(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualCdromAtapiBackingOption)
+            }
+            Self::VirtualCdromPassthroughBackingOption(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VirtualCdromPassthroughBackingOption,
+                )
+            }
+            Self::VirtualCdromRemoteAtapiBackingOption(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VirtualCdromRemoteAtapiBackingOption,
+                )
+            }
+            Self::VirtualDiskRawDiskMappingVer1BackingOption(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VirtualDiskRawDiskMappingVer1BackingOption,
+                )
+            }
+            Self::VirtualDiskRawDiskVer2BackingOption(v) => {
+                Self::VirtualDiskRawDiskVer2BackingOption(Clone::clone(v))
+            }
+            Self::VirtualEthernetCardLegacyNetworkBackingOption(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VirtualEthernetCardLegacyNetworkBackingOption,
+                )
+            }
+            Self::VirtualEthernetCardNetworkBackingOption(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VirtualEthernetCardNetworkBackingOption,
+                )
+            }
+            Self::VirtualFloppyDeviceBackingOption(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualFloppyDeviceBackingOption)
+            }
+            Self::VirtualPCIPassthroughDeviceBackingOption(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VirtualPCIPassthroughDeviceBackingOption,
+                )
+            }
+            Self::VirtualPCIPassthroughDynamicBackingOption(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VirtualPCIPassthroughDynamicBackingOption,
+                )
+            }
+            Self::VirtualParallelPortDeviceBackingOption(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VirtualParallelPortDeviceBackingOption,
+                )
+            }
+            Self::VirtualPointingDeviceBackingOption(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VirtualPointingDeviceBackingOption,
+                )
+            }
+            Self::VirtualSCSIPassthroughDeviceBackingOption(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VirtualSCSIPassthroughDeviceBackingOption,
+                )
+            }
+            Self::VirtualSerialPortDeviceBackingOption(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VirtualSerialPortDeviceBackingOption,
+                )
+            }
+            Self::VirtualSoundCardDeviceBackingOption(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VirtualSoundCardDeviceBackingOption,
+                )
+            }
+            Self::VirtualUSBRemoteHostBackingOption(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualUSBRemoteHostBackingOption)
+            }
+            Self::VirtualUSBUSBBackingOption(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualUSBUSBBackingOption)
+            }
+        }
+    }
+}
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
 impl std::fmt::Debug for VirtualDeviceDeviceBackingOptionKind {
@@ -223,35 +319,35 @@ impl From<crate::types::VirtualDeviceDeviceBackingOption>
 for VirtualDeviceDeviceBackingOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualDeviceDeviceBackingOption) -> Self {
-        Self::VirtualDeviceDeviceBackingOption(Box::new(v))
+        crate::object::boxed(v, Self::VirtualDeviceDeviceBackingOption)
     }
 }
 impl From<crate::types::VirtualCdromAtapiBackingOption>
 for VirtualDeviceDeviceBackingOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualCdromAtapiBackingOption) -> Self {
-        Self::VirtualCdromAtapiBackingOption(Box::new(v))
+        crate::object::boxed(v, Self::VirtualCdromAtapiBackingOption)
     }
 }
 impl From<crate::types::VirtualCdromPassthroughBackingOption>
 for VirtualDeviceDeviceBackingOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualCdromPassthroughBackingOption) -> Self {
-        Self::VirtualCdromPassthroughBackingOption(Box::new(v))
+        crate::object::boxed(v, Self::VirtualCdromPassthroughBackingOption)
     }
 }
 impl From<crate::types::VirtualCdromRemoteAtapiBackingOption>
 for VirtualDeviceDeviceBackingOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualCdromRemoteAtapiBackingOption) -> Self {
-        Self::VirtualCdromRemoteAtapiBackingOption(Box::new(v))
+        crate::object::boxed(v, Self::VirtualCdromRemoteAtapiBackingOption)
     }
 }
 impl From<crate::types::VirtualDiskRawDiskMappingVer1BackingOption>
 for VirtualDeviceDeviceBackingOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualDiskRawDiskMappingVer1BackingOption) -> Self {
-        Self::VirtualDiskRawDiskMappingVer1BackingOption(Box::new(v))
+        crate::object::boxed(v, Self::VirtualDiskRawDiskMappingVer1BackingOption)
     }
 }
 impl From<crate::types::VirtualDiskRawDiskVer2BackingOptionKind>
@@ -265,84 +361,84 @@ impl From<crate::types::VirtualEthernetCardLegacyNetworkBackingOption>
 for VirtualDeviceDeviceBackingOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualEthernetCardLegacyNetworkBackingOption) -> Self {
-        Self::VirtualEthernetCardLegacyNetworkBackingOption(Box::new(v))
+        crate::object::boxed(v, Self::VirtualEthernetCardLegacyNetworkBackingOption)
     }
 }
 impl From<crate::types::VirtualEthernetCardNetworkBackingOption>
 for VirtualDeviceDeviceBackingOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualEthernetCardNetworkBackingOption) -> Self {
-        Self::VirtualEthernetCardNetworkBackingOption(Box::new(v))
+        crate::object::boxed(v, Self::VirtualEthernetCardNetworkBackingOption)
     }
 }
 impl From<crate::types::VirtualFloppyDeviceBackingOption>
 for VirtualDeviceDeviceBackingOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualFloppyDeviceBackingOption) -> Self {
-        Self::VirtualFloppyDeviceBackingOption(Box::new(v))
+        crate::object::boxed(v, Self::VirtualFloppyDeviceBackingOption)
     }
 }
 impl From<crate::types::VirtualPCIPassthroughDeviceBackingOption>
 for VirtualDeviceDeviceBackingOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualPCIPassthroughDeviceBackingOption) -> Self {
-        Self::VirtualPCIPassthroughDeviceBackingOption(Box::new(v))
+        crate::object::boxed(v, Self::VirtualPCIPassthroughDeviceBackingOption)
     }
 }
 impl From<crate::types::VirtualPCIPassthroughDynamicBackingOption>
 for VirtualDeviceDeviceBackingOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualPCIPassthroughDynamicBackingOption) -> Self {
-        Self::VirtualPCIPassthroughDynamicBackingOption(Box::new(v))
+        crate::object::boxed(v, Self::VirtualPCIPassthroughDynamicBackingOption)
     }
 }
 impl From<crate::types::VirtualParallelPortDeviceBackingOption>
 for VirtualDeviceDeviceBackingOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualParallelPortDeviceBackingOption) -> Self {
-        Self::VirtualParallelPortDeviceBackingOption(Box::new(v))
+        crate::object::boxed(v, Self::VirtualParallelPortDeviceBackingOption)
     }
 }
 impl From<crate::types::VirtualPointingDeviceBackingOption>
 for VirtualDeviceDeviceBackingOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualPointingDeviceBackingOption) -> Self {
-        Self::VirtualPointingDeviceBackingOption(Box::new(v))
+        crate::object::boxed(v, Self::VirtualPointingDeviceBackingOption)
     }
 }
 impl From<crate::types::VirtualSCSIPassthroughDeviceBackingOption>
 for VirtualDeviceDeviceBackingOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualSCSIPassthroughDeviceBackingOption) -> Self {
-        Self::VirtualSCSIPassthroughDeviceBackingOption(Box::new(v))
+        crate::object::boxed(v, Self::VirtualSCSIPassthroughDeviceBackingOption)
     }
 }
 impl From<crate::types::VirtualSerialPortDeviceBackingOption>
 for VirtualDeviceDeviceBackingOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualSerialPortDeviceBackingOption) -> Self {
-        Self::VirtualSerialPortDeviceBackingOption(Box::new(v))
+        crate::object::boxed(v, Self::VirtualSerialPortDeviceBackingOption)
     }
 }
 impl From<crate::types::VirtualSoundCardDeviceBackingOption>
 for VirtualDeviceDeviceBackingOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualSoundCardDeviceBackingOption) -> Self {
-        Self::VirtualSoundCardDeviceBackingOption(Box::new(v))
+        crate::object::boxed(v, Self::VirtualSoundCardDeviceBackingOption)
     }
 }
 impl From<crate::types::VirtualUSBRemoteHostBackingOption>
 for VirtualDeviceDeviceBackingOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualUSBRemoteHostBackingOption) -> Self {
-        Self::VirtualUSBRemoteHostBackingOption(Box::new(v))
+        crate::object::boxed(v, Self::VirtualUSBRemoteHostBackingOption)
     }
 }
 impl From<crate::types::VirtualUSBUSBBackingOption>
 for VirtualDeviceDeviceBackingOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualUSBUSBBackingOption) -> Self {
-        Self::VirtualUSBUSBBackingOption(Box::new(v))
+        crate::object::boxed(v, Self::VirtualUSBUSBBackingOption)
     }
 }
 impl crate::object::Family for VirtualDeviceDeviceBackingOptionKind {
@@ -352,17 +448,17 @@ impl crate::object::Family for VirtualDeviceDeviceBackingOptionKind {
             id,
         ) {
             crate::registry::id::VirtualCdromAtapiBackingOption => {
-                Self::VirtualCdromAtapiBackingOption(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualCdromAtapiBackingOption)
             }
             crate::registry::id::VirtualCdromPassthroughBackingOption => {
-                Self::VirtualCdromPassthroughBackingOption(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualCdromPassthroughBackingOption)
             }
             crate::registry::id::VirtualCdromRemoteAtapiBackingOption => {
-                Self::VirtualCdromRemoteAtapiBackingOption(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualCdromRemoteAtapiBackingOption)
             }
             crate::registry::id::VirtualDiskRawDiskMappingVer1BackingOption => {
-                Self::VirtualDiskRawDiskMappingVer1BackingOption(
-                    crate::object::Blank::blank(),
+                crate::object::blank_boxed(
+                    Self::VirtualDiskRawDiskMappingVer1BackingOption,
                 )
             }
             crate::registry::id::VirtualDiskRawDiskVer2BackingOption => {
@@ -373,58 +469,54 @@ impl crate::object::Family for VirtualDeviceDeviceBackingOptionKind {
                 )
             }
             crate::registry::id::VirtualEthernetCardLegacyNetworkBackingOption => {
-                Self::VirtualEthernetCardLegacyNetworkBackingOption(
-                    crate::object::Blank::blank(),
+                crate::object::blank_boxed(
+                    Self::VirtualEthernetCardLegacyNetworkBackingOption,
                 )
             }
             crate::registry::id::VirtualEthernetCardNetworkBackingOption => {
-                Self::VirtualEthernetCardNetworkBackingOption(
-                    crate::object::Blank::blank(),
-                )
+                crate::object::blank_boxed(Self::VirtualEthernetCardNetworkBackingOption)
             }
             crate::registry::id::VirtualFloppyDeviceBackingOption => {
-                Self::VirtualFloppyDeviceBackingOption(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualFloppyDeviceBackingOption)
             }
             crate::registry::id::VirtualPCIPassthroughDeviceBackingOption => {
-                Self::VirtualPCIPassthroughDeviceBackingOption(
-                    crate::object::Blank::blank(),
+                crate::object::blank_boxed(
+                    Self::VirtualPCIPassthroughDeviceBackingOption,
                 )
             }
             crate::registry::id::VirtualPCIPassthroughDynamicBackingOption => {
-                Self::VirtualPCIPassthroughDynamicBackingOption(
-                    crate::object::Blank::blank(),
+                crate::object::blank_boxed(
+                    Self::VirtualPCIPassthroughDynamicBackingOption,
                 )
             }
             crate::registry::id::VirtualParallelPortDeviceBackingOption => {
-                Self::VirtualParallelPortDeviceBackingOption(
-                    crate::object::Blank::blank(),
-                )
+                crate::object::blank_boxed(Self::VirtualParallelPortDeviceBackingOption)
             }
             crate::registry::id::VirtualPointingDeviceBackingOption => {
-                Self::VirtualPointingDeviceBackingOption(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualPointingDeviceBackingOption)
             }
             crate::registry::id::VirtualSCSIPassthroughDeviceBackingOption => {
-                Self::VirtualSCSIPassthroughDeviceBackingOption(
-                    crate::object::Blank::blank(),
+                crate::object::blank_boxed(
+                    Self::VirtualSCSIPassthroughDeviceBackingOption,
                 )
             }
             crate::registry::id::VirtualSerialPortDeviceBackingOption => {
-                Self::VirtualSerialPortDeviceBackingOption(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualSerialPortDeviceBackingOption)
             }
             crate::registry::id::VirtualSoundCardDeviceBackingOption => {
-                Self::VirtualSoundCardDeviceBackingOption(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualSoundCardDeviceBackingOption)
             }
             crate::registry::id::VirtualUSBRemoteHostBackingOption => {
-                Self::VirtualUSBRemoteHostBackingOption(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualUSBRemoteHostBackingOption)
             }
             crate::registry::id::VirtualUSBUSBBackingOption => {
-                Self::VirtualUSBUSBBackingOption(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualUSBUSBBackingOption)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VirtualDeviceDeviceBackingOption(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VirtualDeviceDeviceBackingOption)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -113,7 +113,6 @@ impl<'de> serde::Deserialize<'de> for VirtualDeviceFileBackingInfo {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VirtualDeviceFileBackingInfoKind {
     /// Exactly this type.
     VirtualDeviceFileBackingInfo(Box<crate::types::VirtualDeviceFileBackingInfo>),
@@ -151,6 +150,58 @@ pub enum VirtualDeviceFileBackingInfoKind {
     VirtualSerialPortFileBackingInfo(
         Box<crate::types::VirtualSerialPortFileBackingInfo>,
     ),
+}
+impl Clone for VirtualDeviceFileBackingInfoKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VirtualDeviceFileBackingInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualDeviceFileBackingInfo)
+            }
+            Self::VirtualCdromIsoBackingInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualCdromIsoBackingInfo)
+            }
+            Self::VirtualDiskFlatVer1BackingInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualDiskFlatVer1BackingInfo)
+            }
+            Self::VirtualDiskFlatVer2BackingInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualDiskFlatVer2BackingInfo)
+            }
+            Self::VirtualDiskLocalPMemBackingInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualDiskLocalPMemBackingInfo)
+            }
+            Self::VirtualDiskRawDiskMappingVer1BackingInfo(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VirtualDiskRawDiskMappingVer1BackingInfo,
+                )
+            }
+            Self::VirtualDiskSeSparseBackingInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualDiskSeSparseBackingInfo)
+            }
+            Self::VirtualDiskSparseVer1BackingInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualDiskSparseVer1BackingInfo)
+            }
+            Self::VirtualDiskSparseVer2BackingInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualDiskSparseVer2BackingInfo)
+            }
+            Self::VirtualFloppyImageBackingInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualFloppyImageBackingInfo)
+            }
+            Self::VirtualNVDIMMBackingInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualNVDIMMBackingInfo)
+            }
+            Self::VirtualParallelPortFileBackingInfo(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VirtualParallelPortFileBackingInfo,
+                )
+            }
+            Self::VirtualSerialPortFileBackingInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualSerialPortFileBackingInfo)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -193,90 +244,90 @@ impl From<crate::types::VirtualDeviceFileBackingInfo>
 for VirtualDeviceFileBackingInfoKind {
     #[inline]
     fn from(v: crate::types::VirtualDeviceFileBackingInfo) -> Self {
-        Self::VirtualDeviceFileBackingInfo(Box::new(v))
+        crate::object::boxed(v, Self::VirtualDeviceFileBackingInfo)
     }
 }
 impl From<crate::types::VirtualCdromIsoBackingInfo>
 for VirtualDeviceFileBackingInfoKind {
     #[inline]
     fn from(v: crate::types::VirtualCdromIsoBackingInfo) -> Self {
-        Self::VirtualCdromIsoBackingInfo(Box::new(v))
+        crate::object::boxed(v, Self::VirtualCdromIsoBackingInfo)
     }
 }
 impl From<crate::types::VirtualDiskFlatVer1BackingInfo>
 for VirtualDeviceFileBackingInfoKind {
     #[inline]
     fn from(v: crate::types::VirtualDiskFlatVer1BackingInfo) -> Self {
-        Self::VirtualDiskFlatVer1BackingInfo(Box::new(v))
+        crate::object::boxed(v, Self::VirtualDiskFlatVer1BackingInfo)
     }
 }
 impl From<crate::types::VirtualDiskFlatVer2BackingInfo>
 for VirtualDeviceFileBackingInfoKind {
     #[inline]
     fn from(v: crate::types::VirtualDiskFlatVer2BackingInfo) -> Self {
-        Self::VirtualDiskFlatVer2BackingInfo(Box::new(v))
+        crate::object::boxed(v, Self::VirtualDiskFlatVer2BackingInfo)
     }
 }
 impl From<crate::types::VirtualDiskLocalPMemBackingInfo>
 for VirtualDeviceFileBackingInfoKind {
     #[inline]
     fn from(v: crate::types::VirtualDiskLocalPMemBackingInfo) -> Self {
-        Self::VirtualDiskLocalPMemBackingInfo(Box::new(v))
+        crate::object::boxed(v, Self::VirtualDiskLocalPMemBackingInfo)
     }
 }
 impl From<crate::types::VirtualDiskRawDiskMappingVer1BackingInfo>
 for VirtualDeviceFileBackingInfoKind {
     #[inline]
     fn from(v: crate::types::VirtualDiskRawDiskMappingVer1BackingInfo) -> Self {
-        Self::VirtualDiskRawDiskMappingVer1BackingInfo(Box::new(v))
+        crate::object::boxed(v, Self::VirtualDiskRawDiskMappingVer1BackingInfo)
     }
 }
 impl From<crate::types::VirtualDiskSeSparseBackingInfo>
 for VirtualDeviceFileBackingInfoKind {
     #[inline]
     fn from(v: crate::types::VirtualDiskSeSparseBackingInfo) -> Self {
-        Self::VirtualDiskSeSparseBackingInfo(Box::new(v))
+        crate::object::boxed(v, Self::VirtualDiskSeSparseBackingInfo)
     }
 }
 impl From<crate::types::VirtualDiskSparseVer1BackingInfo>
 for VirtualDeviceFileBackingInfoKind {
     #[inline]
     fn from(v: crate::types::VirtualDiskSparseVer1BackingInfo) -> Self {
-        Self::VirtualDiskSparseVer1BackingInfo(Box::new(v))
+        crate::object::boxed(v, Self::VirtualDiskSparseVer1BackingInfo)
     }
 }
 impl From<crate::types::VirtualDiskSparseVer2BackingInfo>
 for VirtualDeviceFileBackingInfoKind {
     #[inline]
     fn from(v: crate::types::VirtualDiskSparseVer2BackingInfo) -> Self {
-        Self::VirtualDiskSparseVer2BackingInfo(Box::new(v))
+        crate::object::boxed(v, Self::VirtualDiskSparseVer2BackingInfo)
     }
 }
 impl From<crate::types::VirtualFloppyImageBackingInfo>
 for VirtualDeviceFileBackingInfoKind {
     #[inline]
     fn from(v: crate::types::VirtualFloppyImageBackingInfo) -> Self {
-        Self::VirtualFloppyImageBackingInfo(Box::new(v))
+        crate::object::boxed(v, Self::VirtualFloppyImageBackingInfo)
     }
 }
 impl From<crate::types::VirtualNVDIMMBackingInfo> for VirtualDeviceFileBackingInfoKind {
     #[inline]
     fn from(v: crate::types::VirtualNVDIMMBackingInfo) -> Self {
-        Self::VirtualNVDIMMBackingInfo(Box::new(v))
+        crate::object::boxed(v, Self::VirtualNVDIMMBackingInfo)
     }
 }
 impl From<crate::types::VirtualParallelPortFileBackingInfo>
 for VirtualDeviceFileBackingInfoKind {
     #[inline]
     fn from(v: crate::types::VirtualParallelPortFileBackingInfo) -> Self {
-        Self::VirtualParallelPortFileBackingInfo(Box::new(v))
+        crate::object::boxed(v, Self::VirtualParallelPortFileBackingInfo)
     }
 }
 impl From<crate::types::VirtualSerialPortFileBackingInfo>
 for VirtualDeviceFileBackingInfoKind {
     #[inline]
     fn from(v: crate::types::VirtualSerialPortFileBackingInfo) -> Self {
-        Self::VirtualSerialPortFileBackingInfo(Box::new(v))
+        crate::object::boxed(v, Self::VirtualSerialPortFileBackingInfo)
     }
 }
 impl crate::object::Family for VirtualDeviceFileBackingInfoKind {
@@ -286,48 +337,48 @@ impl crate::object::Family for VirtualDeviceFileBackingInfoKind {
             id,
         ) {
             crate::registry::id::VirtualCdromIsoBackingInfo => {
-                Self::VirtualCdromIsoBackingInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualCdromIsoBackingInfo)
             }
             crate::registry::id::VirtualDiskFlatVer1BackingInfo => {
-                Self::VirtualDiskFlatVer1BackingInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualDiskFlatVer1BackingInfo)
             }
             crate::registry::id::VirtualDiskFlatVer2BackingInfo => {
-                Self::VirtualDiskFlatVer2BackingInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualDiskFlatVer2BackingInfo)
             }
             crate::registry::id::VirtualDiskLocalPMemBackingInfo => {
-                Self::VirtualDiskLocalPMemBackingInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualDiskLocalPMemBackingInfo)
             }
             crate::registry::id::VirtualDiskRawDiskMappingVer1BackingInfo => {
-                Self::VirtualDiskRawDiskMappingVer1BackingInfo(
-                    crate::object::Blank::blank(),
+                crate::object::blank_boxed(
+                    Self::VirtualDiskRawDiskMappingVer1BackingInfo,
                 )
             }
             crate::registry::id::VirtualDiskSeSparseBackingInfo => {
-                Self::VirtualDiskSeSparseBackingInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualDiskSeSparseBackingInfo)
             }
             crate::registry::id::VirtualDiskSparseVer1BackingInfo => {
-                Self::VirtualDiskSparseVer1BackingInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualDiskSparseVer1BackingInfo)
             }
             crate::registry::id::VirtualDiskSparseVer2BackingInfo => {
-                Self::VirtualDiskSparseVer2BackingInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualDiskSparseVer2BackingInfo)
             }
             crate::registry::id::VirtualFloppyImageBackingInfo => {
-                Self::VirtualFloppyImageBackingInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualFloppyImageBackingInfo)
             }
             crate::registry::id::VirtualNVDIMMBackingInfo => {
-                Self::VirtualNVDIMMBackingInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualNVDIMMBackingInfo)
             }
             crate::registry::id::VirtualParallelPortFileBackingInfo => {
-                Self::VirtualParallelPortFileBackingInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualParallelPortFileBackingInfo)
             }
             crate::registry::id::VirtualSerialPortFileBackingInfo => {
-                Self::VirtualSerialPortFileBackingInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualSerialPortFileBackingInfo)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VirtualDeviceFileBackingInfo(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VirtualDeviceFileBackingInfo)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -106,7 +106,6 @@ impl<'de> serde::Deserialize<'de> for VirtualDeviceFileBackingOption {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VirtualDeviceFileBackingOptionKind {
     /// Exactly this type.
     VirtualDeviceFileBackingOption(Box<crate::types::VirtualDeviceFileBackingOption>),
@@ -147,6 +146,58 @@ pub enum VirtualDeviceFileBackingOptionKind {
         Box<crate::types::VirtualSerialPortFileBackingOption>,
     ),
 }
+impl Clone for VirtualDeviceFileBackingOptionKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VirtualDeviceFileBackingOption(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualDeviceFileBackingOption)
+            }
+            Self::VirtualCdromIsoBackingOption(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualCdromIsoBackingOption)
+            }
+            Self::VirtualDiskFlatVer1BackingOption(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualDiskFlatVer1BackingOption)
+            }
+            Self::VirtualDiskFlatVer2BackingOption(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualDiskFlatVer2BackingOption)
+            }
+            Self::VirtualDiskLocalPMemBackingOption(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualDiskLocalPMemBackingOption)
+            }
+            Self::VirtualDiskSeSparseBackingOption(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualDiskSeSparseBackingOption)
+            }
+            Self::VirtualDiskSparseVer1BackingOption(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VirtualDiskSparseVer1BackingOption,
+                )
+            }
+            Self::VirtualDiskSparseVer2BackingOption(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VirtualDiskSparseVer2BackingOption,
+                )
+            }
+            Self::VirtualFloppyImageBackingOption(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualFloppyImageBackingOption)
+            }
+            Self::VirtualParallelPortFileBackingOption(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VirtualParallelPortFileBackingOption,
+                )
+            }
+            Self::VirtualSerialPortFileBackingOption(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VirtualSerialPortFileBackingOption,
+                )
+            }
+        }
+    }
+}
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
 impl std::fmt::Debug for VirtualDeviceFileBackingOptionKind {
@@ -186,77 +237,77 @@ impl From<crate::types::VirtualDeviceFileBackingOption>
 for VirtualDeviceFileBackingOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualDeviceFileBackingOption) -> Self {
-        Self::VirtualDeviceFileBackingOption(Box::new(v))
+        crate::object::boxed(v, Self::VirtualDeviceFileBackingOption)
     }
 }
 impl From<crate::types::VirtualCdromIsoBackingOption>
 for VirtualDeviceFileBackingOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualCdromIsoBackingOption) -> Self {
-        Self::VirtualCdromIsoBackingOption(Box::new(v))
+        crate::object::boxed(v, Self::VirtualCdromIsoBackingOption)
     }
 }
 impl From<crate::types::VirtualDiskFlatVer1BackingOption>
 for VirtualDeviceFileBackingOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualDiskFlatVer1BackingOption) -> Self {
-        Self::VirtualDiskFlatVer1BackingOption(Box::new(v))
+        crate::object::boxed(v, Self::VirtualDiskFlatVer1BackingOption)
     }
 }
 impl From<crate::types::VirtualDiskFlatVer2BackingOption>
 for VirtualDeviceFileBackingOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualDiskFlatVer2BackingOption) -> Self {
-        Self::VirtualDiskFlatVer2BackingOption(Box::new(v))
+        crate::object::boxed(v, Self::VirtualDiskFlatVer2BackingOption)
     }
 }
 impl From<crate::types::VirtualDiskLocalPMemBackingOption>
 for VirtualDeviceFileBackingOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualDiskLocalPMemBackingOption) -> Self {
-        Self::VirtualDiskLocalPMemBackingOption(Box::new(v))
+        crate::object::boxed(v, Self::VirtualDiskLocalPMemBackingOption)
     }
 }
 impl From<crate::types::VirtualDiskSeSparseBackingOption>
 for VirtualDeviceFileBackingOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualDiskSeSparseBackingOption) -> Self {
-        Self::VirtualDiskSeSparseBackingOption(Box::new(v))
+        crate::object::boxed(v, Self::VirtualDiskSeSparseBackingOption)
     }
 }
 impl From<crate::types::VirtualDiskSparseVer1BackingOption>
 for VirtualDeviceFileBackingOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualDiskSparseVer1BackingOption) -> Self {
-        Self::VirtualDiskSparseVer1BackingOption(Box::new(v))
+        crate::object::boxed(v, Self::VirtualDiskSparseVer1BackingOption)
     }
 }
 impl From<crate::types::VirtualDiskSparseVer2BackingOption>
 for VirtualDeviceFileBackingOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualDiskSparseVer2BackingOption) -> Self {
-        Self::VirtualDiskSparseVer2BackingOption(Box::new(v))
+        crate::object::boxed(v, Self::VirtualDiskSparseVer2BackingOption)
     }
 }
 impl From<crate::types::VirtualFloppyImageBackingOption>
 for VirtualDeviceFileBackingOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualFloppyImageBackingOption) -> Self {
-        Self::VirtualFloppyImageBackingOption(Box::new(v))
+        crate::object::boxed(v, Self::VirtualFloppyImageBackingOption)
     }
 }
 impl From<crate::types::VirtualParallelPortFileBackingOption>
 for VirtualDeviceFileBackingOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualParallelPortFileBackingOption) -> Self {
-        Self::VirtualParallelPortFileBackingOption(Box::new(v))
+        crate::object::boxed(v, Self::VirtualParallelPortFileBackingOption)
     }
 }
 impl From<crate::types::VirtualSerialPortFileBackingOption>
 for VirtualDeviceFileBackingOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualSerialPortFileBackingOption) -> Self {
-        Self::VirtualSerialPortFileBackingOption(Box::new(v))
+        crate::object::boxed(v, Self::VirtualSerialPortFileBackingOption)
     }
 }
 impl crate::object::Family for VirtualDeviceFileBackingOptionKind {
@@ -266,40 +317,40 @@ impl crate::object::Family for VirtualDeviceFileBackingOptionKind {
             id,
         ) {
             crate::registry::id::VirtualCdromIsoBackingOption => {
-                Self::VirtualCdromIsoBackingOption(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualCdromIsoBackingOption)
             }
             crate::registry::id::VirtualDiskFlatVer1BackingOption => {
-                Self::VirtualDiskFlatVer1BackingOption(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualDiskFlatVer1BackingOption)
             }
             crate::registry::id::VirtualDiskFlatVer2BackingOption => {
-                Self::VirtualDiskFlatVer2BackingOption(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualDiskFlatVer2BackingOption)
             }
             crate::registry::id::VirtualDiskLocalPMemBackingOption => {
-                Self::VirtualDiskLocalPMemBackingOption(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualDiskLocalPMemBackingOption)
             }
             crate::registry::id::VirtualDiskSeSparseBackingOption => {
-                Self::VirtualDiskSeSparseBackingOption(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualDiskSeSparseBackingOption)
             }
             crate::registry::id::VirtualDiskSparseVer1BackingOption => {
-                Self::VirtualDiskSparseVer1BackingOption(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualDiskSparseVer1BackingOption)
             }
             crate::registry::id::VirtualDiskSparseVer2BackingOption => {
-                Self::VirtualDiskSparseVer2BackingOption(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualDiskSparseVer2BackingOption)
             }
             crate::registry::id::VirtualFloppyImageBackingOption => {
-                Self::VirtualFloppyImageBackingOption(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualFloppyImageBackingOption)
             }
             crate::registry::id::VirtualParallelPortFileBackingOption => {
-                Self::VirtualParallelPortFileBackingOption(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualParallelPortFileBackingOption)
             }
             crate::registry::id::VirtualSerialPortFileBackingOption => {
-                Self::VirtualSerialPortFileBackingOption(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualSerialPortFileBackingOption)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VirtualDeviceFileBackingOption(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VirtualDeviceFileBackingOption)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

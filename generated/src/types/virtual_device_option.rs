@@ -184,7 +184,6 @@ impl<'de> serde::Deserialize<'de> for VirtualDeviceOption {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VirtualDeviceOptionKind {
     /// Exactly this type.
     VirtualDeviceOption(Box<crate::types::VirtualDeviceOption>),
@@ -228,6 +227,76 @@ pub enum VirtualDeviceOptionKind {
     VirtualVideoCardOption(Box<crate::types::VirtualVideoCardOption>),
     ///  A `VirtualWDTOption`.
     VirtualWDTOption(Box<crate::types::VirtualWDTOption>),
+}
+impl Clone for VirtualDeviceOptionKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VirtualDeviceOption(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualDeviceOption)
+            }
+            Self::VirtualCdromOption(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualCdromOption)
+            }
+            Self::VirtualControllerOption(v) => {
+                Self::VirtualControllerOption(Clone::clone(v))
+            }
+            Self::VirtualDiskOption(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualDiskOption)
+            }
+            Self::VirtualEthernetCardOption(v) => {
+                Self::VirtualEthernetCardOption(Clone::clone(v))
+            }
+            Self::VirtualFloppyOption(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualFloppyOption)
+            }
+            Self::VirtualKeyboardOption(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualKeyboardOption)
+            }
+            Self::VirtualNVDIMMOption(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualNVDIMMOption)
+            }
+            Self::VirtualPCIPassthroughOption(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualPCIPassthroughOption)
+            }
+            Self::VirtualParallelPortOption(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualParallelPortOption)
+            }
+            Self::VirtualPointingDeviceOption(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualPointingDeviceOption)
+            }
+            Self::VirtualPrecisionClockOption(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualPrecisionClockOption)
+            }
+            Self::VirtualSCSIPassthroughOption(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualSCSIPassthroughOption)
+            }
+            Self::VirtualSerialPortOption(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualSerialPortOption)
+            }
+            Self::VirtualSoundCardOption(v) => {
+                Self::VirtualSoundCardOption(Clone::clone(v))
+            }
+            Self::VirtualTPMOption(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualTPMOption)
+            }
+            Self::VirtualUSBOption(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualUSBOption)
+            }
+            Self::VirtualMachineVMCIDeviceOption(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualMachineVMCIDeviceOption)
+            }
+            Self::VirtualVMIROMOption(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualVMIROMOption)
+            }
+            Self::VirtualVideoCardOption(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualVideoCardOption)
+            }
+            Self::VirtualWDTOption(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualWDTOption)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -277,13 +346,13 @@ impl VirtualDeviceOptionKind {
 impl From<crate::types::VirtualDeviceOption> for VirtualDeviceOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualDeviceOption) -> Self {
-        Self::VirtualDeviceOption(Box::new(v))
+        crate::object::boxed(v, Self::VirtualDeviceOption)
     }
 }
 impl From<crate::types::VirtualCdromOption> for VirtualDeviceOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualCdromOption) -> Self {
-        Self::VirtualCdromOption(Box::new(v))
+        crate::object::boxed(v, Self::VirtualCdromOption)
     }
 }
 impl From<crate::types::VirtualControllerOptionKind> for VirtualDeviceOptionKind {
@@ -295,7 +364,7 @@ impl From<crate::types::VirtualControllerOptionKind> for VirtualDeviceOptionKind
 impl From<crate::types::VirtualDiskOption> for VirtualDeviceOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualDiskOption) -> Self {
-        Self::VirtualDiskOption(Box::new(v))
+        crate::object::boxed(v, Self::VirtualDiskOption)
     }
 }
 impl From<crate::types::VirtualEthernetCardOptionKind> for VirtualDeviceOptionKind {
@@ -307,55 +376,55 @@ impl From<crate::types::VirtualEthernetCardOptionKind> for VirtualDeviceOptionKi
 impl From<crate::types::VirtualFloppyOption> for VirtualDeviceOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualFloppyOption) -> Self {
-        Self::VirtualFloppyOption(Box::new(v))
+        crate::object::boxed(v, Self::VirtualFloppyOption)
     }
 }
 impl From<crate::types::VirtualKeyboardOption> for VirtualDeviceOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualKeyboardOption) -> Self {
-        Self::VirtualKeyboardOption(Box::new(v))
+        crate::object::boxed(v, Self::VirtualKeyboardOption)
     }
 }
 impl From<crate::types::VirtualNVDIMMOption> for VirtualDeviceOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualNVDIMMOption) -> Self {
-        Self::VirtualNVDIMMOption(Box::new(v))
+        crate::object::boxed(v, Self::VirtualNVDIMMOption)
     }
 }
 impl From<crate::types::VirtualPCIPassthroughOption> for VirtualDeviceOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualPCIPassthroughOption) -> Self {
-        Self::VirtualPCIPassthroughOption(Box::new(v))
+        crate::object::boxed(v, Self::VirtualPCIPassthroughOption)
     }
 }
 impl From<crate::types::VirtualParallelPortOption> for VirtualDeviceOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualParallelPortOption) -> Self {
-        Self::VirtualParallelPortOption(Box::new(v))
+        crate::object::boxed(v, Self::VirtualParallelPortOption)
     }
 }
 impl From<crate::types::VirtualPointingDeviceOption> for VirtualDeviceOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualPointingDeviceOption) -> Self {
-        Self::VirtualPointingDeviceOption(Box::new(v))
+        crate::object::boxed(v, Self::VirtualPointingDeviceOption)
     }
 }
 impl From<crate::types::VirtualPrecisionClockOption> for VirtualDeviceOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualPrecisionClockOption) -> Self {
-        Self::VirtualPrecisionClockOption(Box::new(v))
+        crate::object::boxed(v, Self::VirtualPrecisionClockOption)
     }
 }
 impl From<crate::types::VirtualSCSIPassthroughOption> for VirtualDeviceOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualSCSIPassthroughOption) -> Self {
-        Self::VirtualSCSIPassthroughOption(Box::new(v))
+        crate::object::boxed(v, Self::VirtualSCSIPassthroughOption)
     }
 }
 impl From<crate::types::VirtualSerialPortOption> for VirtualDeviceOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualSerialPortOption) -> Self {
-        Self::VirtualSerialPortOption(Box::new(v))
+        crate::object::boxed(v, Self::VirtualSerialPortOption)
     }
 }
 impl From<crate::types::VirtualSoundCardOptionKind> for VirtualDeviceOptionKind {
@@ -367,37 +436,37 @@ impl From<crate::types::VirtualSoundCardOptionKind> for VirtualDeviceOptionKind 
 impl From<crate::types::VirtualTPMOption> for VirtualDeviceOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualTPMOption) -> Self {
-        Self::VirtualTPMOption(Box::new(v))
+        crate::object::boxed(v, Self::VirtualTPMOption)
     }
 }
 impl From<crate::types::VirtualUSBOption> for VirtualDeviceOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualUSBOption) -> Self {
-        Self::VirtualUSBOption(Box::new(v))
+        crate::object::boxed(v, Self::VirtualUSBOption)
     }
 }
 impl From<crate::types::VirtualMachineVMCIDeviceOption> for VirtualDeviceOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualMachineVMCIDeviceOption) -> Self {
-        Self::VirtualMachineVMCIDeviceOption(Box::new(v))
+        crate::object::boxed(v, Self::VirtualMachineVMCIDeviceOption)
     }
 }
 impl From<crate::types::VirtualVMIROMOption> for VirtualDeviceOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualVMIROMOption) -> Self {
-        Self::VirtualVMIROMOption(Box::new(v))
+        crate::object::boxed(v, Self::VirtualVMIROMOption)
     }
 }
 impl From<crate::types::VirtualVideoCardOption> for VirtualDeviceOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualVideoCardOption) -> Self {
-        Self::VirtualVideoCardOption(Box::new(v))
+        crate::object::boxed(v, Self::VirtualVideoCardOption)
     }
 }
 impl From<crate::types::VirtualWDTOption> for VirtualDeviceOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualWDTOption) -> Self {
-        Self::VirtualWDTOption(Box::new(v))
+        crate::object::boxed(v, Self::VirtualWDTOption)
     }
 }
 impl crate::object::Family for VirtualDeviceOptionKind {
@@ -407,7 +476,7 @@ impl crate::object::Family for VirtualDeviceOptionKind {
             id,
         ) {
             crate::registry::id::VirtualCdromOption => {
-                Self::VirtualCdromOption(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualCdromOption)
             }
             crate::registry::id::VirtualControllerOption => {
                 Self::VirtualControllerOption(
@@ -417,7 +486,7 @@ impl crate::object::Family for VirtualDeviceOptionKind {
                 )
             }
             crate::registry::id::VirtualDiskOption => {
-                Self::VirtualDiskOption(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualDiskOption)
             }
             crate::registry::id::VirtualEthernetCardOption => {
                 Self::VirtualEthernetCardOption(
@@ -427,31 +496,31 @@ impl crate::object::Family for VirtualDeviceOptionKind {
                 )
             }
             crate::registry::id::VirtualFloppyOption => {
-                Self::VirtualFloppyOption(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualFloppyOption)
             }
             crate::registry::id::VirtualKeyboardOption => {
-                Self::VirtualKeyboardOption(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualKeyboardOption)
             }
             crate::registry::id::VirtualNVDIMMOption => {
-                Self::VirtualNVDIMMOption(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualNVDIMMOption)
             }
             crate::registry::id::VirtualPCIPassthroughOption => {
-                Self::VirtualPCIPassthroughOption(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualPCIPassthroughOption)
             }
             crate::registry::id::VirtualParallelPortOption => {
-                Self::VirtualParallelPortOption(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualParallelPortOption)
             }
             crate::registry::id::VirtualPointingDeviceOption => {
-                Self::VirtualPointingDeviceOption(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualPointingDeviceOption)
             }
             crate::registry::id::VirtualPrecisionClockOption => {
-                Self::VirtualPrecisionClockOption(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualPrecisionClockOption)
             }
             crate::registry::id::VirtualSCSIPassthroughOption => {
-                Self::VirtualSCSIPassthroughOption(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualSCSIPassthroughOption)
             }
             crate::registry::id::VirtualSerialPortOption => {
-                Self::VirtualSerialPortOption(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualSerialPortOption)
             }
             crate::registry::id::VirtualSoundCardOption => {
                 Self::VirtualSoundCardOption(
@@ -461,28 +530,28 @@ impl crate::object::Family for VirtualDeviceOptionKind {
                 )
             }
             crate::registry::id::VirtualTPMOption => {
-                Self::VirtualTPMOption(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualTPMOption)
             }
             crate::registry::id::VirtualUSBOption => {
-                Self::VirtualUSBOption(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualUSBOption)
             }
             crate::registry::id::VirtualMachineVMCIDeviceOption => {
-                Self::VirtualMachineVMCIDeviceOption(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualMachineVMCIDeviceOption)
             }
             crate::registry::id::VirtualVMIROMOption => {
-                Self::VirtualVMIROMOption(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualVMIROMOption)
             }
             crate::registry::id::VirtualVideoCardOption => {
-                Self::VirtualVideoCardOption(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualVideoCardOption)
             }
             crate::registry::id::VirtualWDTOption => {
-                Self::VirtualWDTOption(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualWDTOption)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VirtualDeviceOption(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VirtualDeviceOption)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

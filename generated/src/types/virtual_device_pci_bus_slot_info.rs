@@ -101,7 +101,6 @@ impl<'de> serde::Deserialize<'de> for VirtualDevicePciBusSlotInfo {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VirtualDevicePciBusSlotInfoKind {
     /// Exactly this type.
     VirtualDevicePciBusSlotInfo(Box<crate::types::VirtualDevicePciBusSlotInfo>),
@@ -109,6 +108,22 @@ pub enum VirtualDevicePciBusSlotInfoKind {
     VirtualUSBControllerPciBusSlotInfo(
         Box<crate::types::VirtualUSBControllerPciBusSlotInfo>,
     ),
+}
+impl Clone for VirtualDevicePciBusSlotInfoKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VirtualDevicePciBusSlotInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualDevicePciBusSlotInfo)
+            }
+            Self::VirtualUSBControllerPciBusSlotInfo(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VirtualUSBControllerPciBusSlotInfo,
+                )
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -140,14 +155,14 @@ impl From<crate::types::VirtualDevicePciBusSlotInfo>
 for VirtualDevicePciBusSlotInfoKind {
     #[inline]
     fn from(v: crate::types::VirtualDevicePciBusSlotInfo) -> Self {
-        Self::VirtualDevicePciBusSlotInfo(Box::new(v))
+        crate::object::boxed(v, Self::VirtualDevicePciBusSlotInfo)
     }
 }
 impl From<crate::types::VirtualUSBControllerPciBusSlotInfo>
 for VirtualDevicePciBusSlotInfoKind {
     #[inline]
     fn from(v: crate::types::VirtualUSBControllerPciBusSlotInfo) -> Self {
-        Self::VirtualUSBControllerPciBusSlotInfo(Box::new(v))
+        crate::object::boxed(v, Self::VirtualUSBControllerPciBusSlotInfo)
     }
 }
 impl crate::object::Family for VirtualDevicePciBusSlotInfoKind {
@@ -157,13 +172,13 @@ impl crate::object::Family for VirtualDevicePciBusSlotInfoKind {
             id,
         ) {
             crate::registry::id::VirtualUSBControllerPciBusSlotInfo => {
-                Self::VirtualUSBControllerPciBusSlotInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualUSBControllerPciBusSlotInfo)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VirtualDevicePciBusSlotInfo(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VirtualDevicePciBusSlotInfo)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

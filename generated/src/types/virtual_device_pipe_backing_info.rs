@@ -101,7 +101,6 @@ impl<'de> serde::Deserialize<'de> for VirtualDevicePipeBackingInfo {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VirtualDevicePipeBackingInfoKind {
     /// Exactly this type.
     VirtualDevicePipeBackingInfo(Box<crate::types::VirtualDevicePipeBackingInfo>),
@@ -109,6 +108,19 @@ pub enum VirtualDevicePipeBackingInfoKind {
     VirtualSerialPortPipeBackingInfo(
         Box<crate::types::VirtualSerialPortPipeBackingInfo>,
     ),
+}
+impl Clone for VirtualDevicePipeBackingInfoKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VirtualDevicePipeBackingInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualDevicePipeBackingInfo)
+            }
+            Self::VirtualSerialPortPipeBackingInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualSerialPortPipeBackingInfo)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -140,14 +152,14 @@ impl From<crate::types::VirtualDevicePipeBackingInfo>
 for VirtualDevicePipeBackingInfoKind {
     #[inline]
     fn from(v: crate::types::VirtualDevicePipeBackingInfo) -> Self {
-        Self::VirtualDevicePipeBackingInfo(Box::new(v))
+        crate::object::boxed(v, Self::VirtualDevicePipeBackingInfo)
     }
 }
 impl From<crate::types::VirtualSerialPortPipeBackingInfo>
 for VirtualDevicePipeBackingInfoKind {
     #[inline]
     fn from(v: crate::types::VirtualSerialPortPipeBackingInfo) -> Self {
-        Self::VirtualSerialPortPipeBackingInfo(Box::new(v))
+        crate::object::boxed(v, Self::VirtualSerialPortPipeBackingInfo)
     }
 }
 impl crate::object::Family for VirtualDevicePipeBackingInfoKind {
@@ -157,13 +169,13 @@ impl crate::object::Family for VirtualDevicePipeBackingInfoKind {
             id,
         ) {
             crate::registry::id::VirtualSerialPortPipeBackingInfo => {
-                Self::VirtualSerialPortPipeBackingInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualSerialPortPipeBackingInfo)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VirtualDevicePipeBackingInfo(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VirtualDevicePipeBackingInfo)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -101,7 +101,6 @@ impl<'de> serde::Deserialize<'de> for VirtualDevicePipeBackingOption {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VirtualDevicePipeBackingOptionKind {
     /// Exactly this type.
     VirtualDevicePipeBackingOption(Box<crate::types::VirtualDevicePipeBackingOption>),
@@ -109,6 +108,22 @@ pub enum VirtualDevicePipeBackingOptionKind {
     VirtualSerialPortPipeBackingOption(
         Box<crate::types::VirtualSerialPortPipeBackingOption>,
     ),
+}
+impl Clone for VirtualDevicePipeBackingOptionKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VirtualDevicePipeBackingOption(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualDevicePipeBackingOption)
+            }
+            Self::VirtualSerialPortPipeBackingOption(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VirtualSerialPortPipeBackingOption,
+                )
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -140,14 +155,14 @@ impl From<crate::types::VirtualDevicePipeBackingOption>
 for VirtualDevicePipeBackingOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualDevicePipeBackingOption) -> Self {
-        Self::VirtualDevicePipeBackingOption(Box::new(v))
+        crate::object::boxed(v, Self::VirtualDevicePipeBackingOption)
     }
 }
 impl From<crate::types::VirtualSerialPortPipeBackingOption>
 for VirtualDevicePipeBackingOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualSerialPortPipeBackingOption) -> Self {
-        Self::VirtualSerialPortPipeBackingOption(Box::new(v))
+        crate::object::boxed(v, Self::VirtualSerialPortPipeBackingOption)
     }
 }
 impl crate::object::Family for VirtualDevicePipeBackingOptionKind {
@@ -157,13 +172,13 @@ impl crate::object::Family for VirtualDevicePipeBackingOptionKind {
             id,
         ) {
             crate::registry::id::VirtualSerialPortPipeBackingOption => {
-                Self::VirtualSerialPortPipeBackingOption(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualSerialPortPipeBackingOption)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VirtualDevicePipeBackingOption(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VirtualDevicePipeBackingOption)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

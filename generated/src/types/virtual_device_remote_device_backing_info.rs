@@ -106,7 +106,6 @@ impl<'de> serde::Deserialize<'de> for VirtualDeviceRemoteDeviceBackingInfo {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VirtualDeviceRemoteDeviceBackingInfoKind {
     /// Exactly this type.
     VirtualDeviceRemoteDeviceBackingInfo(
@@ -128,6 +127,40 @@ pub enum VirtualDeviceRemoteDeviceBackingInfoKind {
     VirtualUSBRemoteClientBackingInfo(
         Box<crate::types::VirtualUSBRemoteClientBackingInfo>,
     ),
+}
+impl Clone for VirtualDeviceRemoteDeviceBackingInfoKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VirtualDeviceRemoteDeviceBackingInfo(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VirtualDeviceRemoteDeviceBackingInfo,
+                )
+            }
+            Self::VirtualCdromRemoteAtapiBackingInfo(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VirtualCdromRemoteAtapiBackingInfo,
+                )
+            }
+            Self::VirtualCdromRemotePassthroughBackingInfo(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VirtualCdromRemotePassthroughBackingInfo,
+                )
+            }
+            Self::VirtualFloppyRemoteDeviceBackingInfo(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VirtualFloppyRemoteDeviceBackingInfo,
+                )
+            }
+            Self::VirtualUSBRemoteClientBackingInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualUSBRemoteClientBackingInfo)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -162,35 +195,35 @@ impl From<crate::types::VirtualDeviceRemoteDeviceBackingInfo>
 for VirtualDeviceRemoteDeviceBackingInfoKind {
     #[inline]
     fn from(v: crate::types::VirtualDeviceRemoteDeviceBackingInfo) -> Self {
-        Self::VirtualDeviceRemoteDeviceBackingInfo(Box::new(v))
+        crate::object::boxed(v, Self::VirtualDeviceRemoteDeviceBackingInfo)
     }
 }
 impl From<crate::types::VirtualCdromRemoteAtapiBackingInfo>
 for VirtualDeviceRemoteDeviceBackingInfoKind {
     #[inline]
     fn from(v: crate::types::VirtualCdromRemoteAtapiBackingInfo) -> Self {
-        Self::VirtualCdromRemoteAtapiBackingInfo(Box::new(v))
+        crate::object::boxed(v, Self::VirtualCdromRemoteAtapiBackingInfo)
     }
 }
 impl From<crate::types::VirtualCdromRemotePassthroughBackingInfo>
 for VirtualDeviceRemoteDeviceBackingInfoKind {
     #[inline]
     fn from(v: crate::types::VirtualCdromRemotePassthroughBackingInfo) -> Self {
-        Self::VirtualCdromRemotePassthroughBackingInfo(Box::new(v))
+        crate::object::boxed(v, Self::VirtualCdromRemotePassthroughBackingInfo)
     }
 }
 impl From<crate::types::VirtualFloppyRemoteDeviceBackingInfo>
 for VirtualDeviceRemoteDeviceBackingInfoKind {
     #[inline]
     fn from(v: crate::types::VirtualFloppyRemoteDeviceBackingInfo) -> Self {
-        Self::VirtualFloppyRemoteDeviceBackingInfo(Box::new(v))
+        crate::object::boxed(v, Self::VirtualFloppyRemoteDeviceBackingInfo)
     }
 }
 impl From<crate::types::VirtualUSBRemoteClientBackingInfo>
 for VirtualDeviceRemoteDeviceBackingInfoKind {
     #[inline]
     fn from(v: crate::types::VirtualUSBRemoteClientBackingInfo) -> Self {
-        Self::VirtualUSBRemoteClientBackingInfo(Box::new(v))
+        crate::object::boxed(v, Self::VirtualUSBRemoteClientBackingInfo)
     }
 }
 impl crate::object::Family for VirtualDeviceRemoteDeviceBackingInfoKind {
@@ -200,24 +233,24 @@ impl crate::object::Family for VirtualDeviceRemoteDeviceBackingInfoKind {
             id,
         ) {
             crate::registry::id::VirtualCdromRemoteAtapiBackingInfo => {
-                Self::VirtualCdromRemoteAtapiBackingInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualCdromRemoteAtapiBackingInfo)
             }
             crate::registry::id::VirtualCdromRemotePassthroughBackingInfo => {
-                Self::VirtualCdromRemotePassthroughBackingInfo(
-                    crate::object::Blank::blank(),
+                crate::object::blank_boxed(
+                    Self::VirtualCdromRemotePassthroughBackingInfo,
                 )
             }
             crate::registry::id::VirtualFloppyRemoteDeviceBackingInfo => {
-                Self::VirtualFloppyRemoteDeviceBackingInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualFloppyRemoteDeviceBackingInfo)
             }
             crate::registry::id::VirtualUSBRemoteClientBackingInfo => {
-                Self::VirtualUSBRemoteClientBackingInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualUSBRemoteClientBackingInfo)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VirtualDeviceRemoteDeviceBackingInfo(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VirtualDeviceRemoteDeviceBackingInfo)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -106,7 +106,6 @@ impl<'de> serde::Deserialize<'de> for VirtualDeviceRemoteDeviceBackingOption {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VirtualDeviceRemoteDeviceBackingOptionKind {
     /// Exactly this type.
     VirtualDeviceRemoteDeviceBackingOption(
@@ -124,6 +123,37 @@ pub enum VirtualDeviceRemoteDeviceBackingOptionKind {
     VirtualUSBRemoteClientBackingOption(
         Box<crate::types::VirtualUSBRemoteClientBackingOption>,
     ),
+}
+impl Clone for VirtualDeviceRemoteDeviceBackingOptionKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VirtualDeviceRemoteDeviceBackingOption(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VirtualDeviceRemoteDeviceBackingOption,
+                )
+            }
+            Self::VirtualCdromRemotePassthroughBackingOption(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VirtualCdromRemotePassthroughBackingOption,
+                )
+            }
+            Self::VirtualFloppyRemoteDeviceBackingOption(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VirtualFloppyRemoteDeviceBackingOption,
+                )
+            }
+            Self::VirtualUSBRemoteClientBackingOption(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VirtualUSBRemoteClientBackingOption,
+                )
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -157,28 +187,28 @@ impl From<crate::types::VirtualDeviceRemoteDeviceBackingOption>
 for VirtualDeviceRemoteDeviceBackingOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualDeviceRemoteDeviceBackingOption) -> Self {
-        Self::VirtualDeviceRemoteDeviceBackingOption(Box::new(v))
+        crate::object::boxed(v, Self::VirtualDeviceRemoteDeviceBackingOption)
     }
 }
 impl From<crate::types::VirtualCdromRemotePassthroughBackingOption>
 for VirtualDeviceRemoteDeviceBackingOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualCdromRemotePassthroughBackingOption) -> Self {
-        Self::VirtualCdromRemotePassthroughBackingOption(Box::new(v))
+        crate::object::boxed(v, Self::VirtualCdromRemotePassthroughBackingOption)
     }
 }
 impl From<crate::types::VirtualFloppyRemoteDeviceBackingOption>
 for VirtualDeviceRemoteDeviceBackingOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualFloppyRemoteDeviceBackingOption) -> Self {
-        Self::VirtualFloppyRemoteDeviceBackingOption(Box::new(v))
+        crate::object::boxed(v, Self::VirtualFloppyRemoteDeviceBackingOption)
     }
 }
 impl From<crate::types::VirtualUSBRemoteClientBackingOption>
 for VirtualDeviceRemoteDeviceBackingOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualUSBRemoteClientBackingOption) -> Self {
-        Self::VirtualUSBRemoteClientBackingOption(Box::new(v))
+        crate::object::boxed(v, Self::VirtualUSBRemoteClientBackingOption)
     }
 }
 impl crate::object::Family for VirtualDeviceRemoteDeviceBackingOptionKind {
@@ -188,23 +218,21 @@ impl crate::object::Family for VirtualDeviceRemoteDeviceBackingOptionKind {
             id,
         ) {
             crate::registry::id::VirtualCdromRemotePassthroughBackingOption => {
-                Self::VirtualCdromRemotePassthroughBackingOption(
-                    crate::object::Blank::blank(),
+                crate::object::blank_boxed(
+                    Self::VirtualCdromRemotePassthroughBackingOption,
                 )
             }
             crate::registry::id::VirtualFloppyRemoteDeviceBackingOption => {
-                Self::VirtualFloppyRemoteDeviceBackingOption(
-                    crate::object::Blank::blank(),
-                )
+                crate::object::blank_boxed(Self::VirtualFloppyRemoteDeviceBackingOption)
             }
             crate::registry::id::VirtualUSBRemoteClientBackingOption => {
-                Self::VirtualUSBRemoteClientBackingOption(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualUSBRemoteClientBackingOption)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VirtualDeviceRemoteDeviceBackingOption(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VirtualDeviceRemoteDeviceBackingOption)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

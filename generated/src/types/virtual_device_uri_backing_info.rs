@@ -111,12 +111,24 @@ impl<'de> serde::Deserialize<'de> for VirtualDeviceURIBackingInfo {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VirtualDeviceURIBackingInfoKind {
     /// Exactly this type.
     VirtualDeviceURIBackingInfo(Box<crate::types::VirtualDeviceURIBackingInfo>),
     ///  A `VirtualSerialPortURIBackingInfo`.
     VirtualSerialPortURIBackingInfo(Box<crate::types::VirtualSerialPortURIBackingInfo>),
+}
+impl Clone for VirtualDeviceURIBackingInfoKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VirtualDeviceURIBackingInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualDeviceURIBackingInfo)
+            }
+            Self::VirtualSerialPortURIBackingInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualSerialPortURIBackingInfo)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -148,14 +160,14 @@ impl From<crate::types::VirtualDeviceURIBackingInfo>
 for VirtualDeviceURIBackingInfoKind {
     #[inline]
     fn from(v: crate::types::VirtualDeviceURIBackingInfo) -> Self {
-        Self::VirtualDeviceURIBackingInfo(Box::new(v))
+        crate::object::boxed(v, Self::VirtualDeviceURIBackingInfo)
     }
 }
 impl From<crate::types::VirtualSerialPortURIBackingInfo>
 for VirtualDeviceURIBackingInfoKind {
     #[inline]
     fn from(v: crate::types::VirtualSerialPortURIBackingInfo) -> Self {
-        Self::VirtualSerialPortURIBackingInfo(Box::new(v))
+        crate::object::boxed(v, Self::VirtualSerialPortURIBackingInfo)
     }
 }
 impl crate::object::Family for VirtualDeviceURIBackingInfoKind {
@@ -165,13 +177,13 @@ impl crate::object::Family for VirtualDeviceURIBackingInfoKind {
             id,
         ) {
             crate::registry::id::VirtualSerialPortURIBackingInfo => {
-                Self::VirtualSerialPortURIBackingInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualSerialPortURIBackingInfo)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VirtualDeviceURIBackingInfo(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VirtualDeviceURIBackingInfo)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -106,7 +106,6 @@ impl<'de> serde::Deserialize<'de> for VirtualDeviceURIBackingOption {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VirtualDeviceURIBackingOptionKind {
     /// Exactly this type.
     VirtualDeviceURIBackingOption(Box<crate::types::VirtualDeviceURIBackingOption>),
@@ -114,6 +113,19 @@ pub enum VirtualDeviceURIBackingOptionKind {
     VirtualSerialPortURIBackingOption(
         Box<crate::types::VirtualSerialPortURIBackingOption>,
     ),
+}
+impl Clone for VirtualDeviceURIBackingOptionKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VirtualDeviceURIBackingOption(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualDeviceURIBackingOption)
+            }
+            Self::VirtualSerialPortURIBackingOption(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualSerialPortURIBackingOption)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -145,14 +157,14 @@ impl From<crate::types::VirtualDeviceURIBackingOption>
 for VirtualDeviceURIBackingOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualDeviceURIBackingOption) -> Self {
-        Self::VirtualDeviceURIBackingOption(Box::new(v))
+        crate::object::boxed(v, Self::VirtualDeviceURIBackingOption)
     }
 }
 impl From<crate::types::VirtualSerialPortURIBackingOption>
 for VirtualDeviceURIBackingOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualSerialPortURIBackingOption) -> Self {
-        Self::VirtualSerialPortURIBackingOption(Box::new(v))
+        crate::object::boxed(v, Self::VirtualSerialPortURIBackingOption)
     }
 }
 impl crate::object::Family for VirtualDeviceURIBackingOptionKind {
@@ -162,13 +174,13 @@ impl crate::object::Family for VirtualDeviceURIBackingOptionKind {
             id,
         ) {
             crate::registry::id::VirtualSerialPortURIBackingOption => {
-                Self::VirtualSerialPortURIBackingOption(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualSerialPortURIBackingOption)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VirtualDeviceURIBackingOption(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VirtualDeviceURIBackingOption)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -140,7 +140,6 @@ impl<'de> serde::Deserialize<'de> for VirtualDiskRawDiskVer2BackingInfo {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VirtualDiskRawDiskVer2BackingInfoKind {
     /// Exactly this type.
     VirtualDiskRawDiskVer2BackingInfo(
@@ -150,6 +149,22 @@ pub enum VirtualDiskRawDiskVer2BackingInfoKind {
     VirtualDiskPartitionedRawDiskVer2BackingInfo(
         Box<crate::types::VirtualDiskPartitionedRawDiskVer2BackingInfo>,
     ),
+}
+impl Clone for VirtualDiskRawDiskVer2BackingInfoKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VirtualDiskRawDiskVer2BackingInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualDiskRawDiskVer2BackingInfo)
+            }
+            Self::VirtualDiskPartitionedRawDiskVer2BackingInfo(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VirtualDiskPartitionedRawDiskVer2BackingInfo,
+                )
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -181,14 +196,14 @@ impl From<crate::types::VirtualDiskRawDiskVer2BackingInfo>
 for VirtualDiskRawDiskVer2BackingInfoKind {
     #[inline]
     fn from(v: crate::types::VirtualDiskRawDiskVer2BackingInfo) -> Self {
-        Self::VirtualDiskRawDiskVer2BackingInfo(Box::new(v))
+        crate::object::boxed(v, Self::VirtualDiskRawDiskVer2BackingInfo)
     }
 }
 impl From<crate::types::VirtualDiskPartitionedRawDiskVer2BackingInfo>
 for VirtualDiskRawDiskVer2BackingInfoKind {
     #[inline]
     fn from(v: crate::types::VirtualDiskPartitionedRawDiskVer2BackingInfo) -> Self {
-        Self::VirtualDiskPartitionedRawDiskVer2BackingInfo(Box::new(v))
+        crate::object::boxed(v, Self::VirtualDiskPartitionedRawDiskVer2BackingInfo)
     }
 }
 impl crate::object::Family for VirtualDiskRawDiskVer2BackingInfoKind {
@@ -198,15 +213,15 @@ impl crate::object::Family for VirtualDiskRawDiskVer2BackingInfoKind {
             id,
         ) {
             crate::registry::id::VirtualDiskPartitionedRawDiskVer2BackingInfo => {
-                Self::VirtualDiskPartitionedRawDiskVer2BackingInfo(
-                    crate::object::Blank::blank(),
+                crate::object::blank_boxed(
+                    Self::VirtualDiskPartitionedRawDiskVer2BackingInfo,
                 )
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VirtualDiskRawDiskVer2BackingInfo(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VirtualDiskRawDiskVer2BackingInfo)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -116,7 +116,6 @@ impl<'de> serde::Deserialize<'de> for VirtualDiskRawDiskVer2BackingOption {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VirtualDiskRawDiskVer2BackingOptionKind {
     /// Exactly this type.
     VirtualDiskRawDiskVer2BackingOption(
@@ -126,6 +125,25 @@ pub enum VirtualDiskRawDiskVer2BackingOptionKind {
     VirtualDiskPartitionedRawDiskVer2BackingOption(
         Box<crate::types::VirtualDiskPartitionedRawDiskVer2BackingOption>,
     ),
+}
+impl Clone for VirtualDiskRawDiskVer2BackingOptionKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VirtualDiskRawDiskVer2BackingOption(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VirtualDiskRawDiskVer2BackingOption,
+                )
+            }
+            Self::VirtualDiskPartitionedRawDiskVer2BackingOption(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VirtualDiskPartitionedRawDiskVer2BackingOption,
+                )
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -157,14 +175,14 @@ impl From<crate::types::VirtualDiskRawDiskVer2BackingOption>
 for VirtualDiskRawDiskVer2BackingOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualDiskRawDiskVer2BackingOption) -> Self {
-        Self::VirtualDiskRawDiskVer2BackingOption(Box::new(v))
+        crate::object::boxed(v, Self::VirtualDiskRawDiskVer2BackingOption)
     }
 }
 impl From<crate::types::VirtualDiskPartitionedRawDiskVer2BackingOption>
 for VirtualDiskRawDiskVer2BackingOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualDiskPartitionedRawDiskVer2BackingOption) -> Self {
-        Self::VirtualDiskPartitionedRawDiskVer2BackingOption(Box::new(v))
+        crate::object::boxed(v, Self::VirtualDiskPartitionedRawDiskVer2BackingOption)
     }
 }
 impl crate::object::Family for VirtualDiskRawDiskVer2BackingOptionKind {
@@ -174,15 +192,15 @@ impl crate::object::Family for VirtualDiskRawDiskVer2BackingOptionKind {
             id,
         ) {
             crate::registry::id::VirtualDiskPartitionedRawDiskVer2BackingOption => {
-                Self::VirtualDiskPartitionedRawDiskVer2BackingOption(
-                    crate::object::Blank::blank(),
+                crate::object::blank_boxed(
+                    Self::VirtualDiskPartitionedRawDiskVer2BackingOption,
                 )
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VirtualDiskRawDiskVer2BackingOption(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VirtualDiskRawDiskVer2BackingOption)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

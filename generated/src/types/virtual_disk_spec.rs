@@ -106,7 +106,6 @@ impl<'de> serde::Deserialize<'de> for VirtualDiskSpec {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VirtualDiskSpecKind {
     /// Exactly this type.
     VirtualDiskSpec(Box<crate::types::VirtualDiskSpec>),
@@ -115,6 +114,23 @@ pub enum VirtualDiskSpecKind {
     ///  A `FileBackedVirtualDiskSpec` or one of its subtypes.
     #[cfg(feature = "vsan")]
     FileBackedVirtualDiskSpec(crate::types::FileBackedVirtualDiskSpecKind),
+}
+impl Clone for VirtualDiskSpecKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VirtualDiskSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualDiskSpec)
+            }
+            Self::DeviceBackedVirtualDiskSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::DeviceBackedVirtualDiskSpec)
+            }
+            #[cfg(feature = "vsan")]
+            Self::FileBackedVirtualDiskSpec(v) => {
+                Self::FileBackedVirtualDiskSpec(Clone::clone(v))
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -147,13 +163,13 @@ impl VirtualDiskSpecKind {
 impl From<crate::types::VirtualDiskSpec> for VirtualDiskSpecKind {
     #[inline]
     fn from(v: crate::types::VirtualDiskSpec) -> Self {
-        Self::VirtualDiskSpec(Box::new(v))
+        crate::object::boxed(v, Self::VirtualDiskSpec)
     }
 }
 impl From<crate::types::DeviceBackedVirtualDiskSpec> for VirtualDiskSpecKind {
     #[inline]
     fn from(v: crate::types::DeviceBackedVirtualDiskSpec) -> Self {
-        Self::DeviceBackedVirtualDiskSpec(Box::new(v))
+        crate::object::boxed(v, Self::DeviceBackedVirtualDiskSpec)
     }
 }
 #[cfg(feature = "vsan")]
@@ -167,7 +183,7 @@ impl crate::object::Family for VirtualDiskSpecKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::VirtualDiskSpec, id) {
             crate::registry::id::DeviceBackedVirtualDiskSpec => {
-                Self::DeviceBackedVirtualDiskSpec(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DeviceBackedVirtualDiskSpec)
             }
             #[cfg(feature = "vsan")]
             crate::registry::id::FileBackedVirtualDiskSpec => {
@@ -181,7 +197,7 @@ impl crate::object::Family for VirtualDiskSpecKind {
         }
     }
     fn blank_base() -> Self {
-        Self::VirtualDiskSpec(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VirtualDiskSpec)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

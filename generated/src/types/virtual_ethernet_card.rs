@@ -231,7 +231,6 @@ impl<'de> serde::Deserialize<'de> for VirtualEthernetCard {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VirtualEthernetCardKind {
     /// Exactly this type.
     VirtualEthernetCard(Box<crate::types::VirtualEthernetCard>),
@@ -245,6 +244,27 @@ pub enum VirtualEthernetCardKind {
     VirtualSriovEthernetCard(Box<crate::types::VirtualSriovEthernetCard>),
     ///  A `VirtualVmxnet` or one of its subtypes.
     VirtualVmxnet(crate::types::VirtualVmxnetKind),
+}
+impl Clone for VirtualEthernetCardKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VirtualEthernetCard(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualEthernetCard)
+            }
+            Self::VirtualE1000(v) => crate::object::clone_boxed(&**v, Self::VirtualE1000),
+            Self::VirtualE1000e(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualE1000e)
+            }
+            Self::VirtualPCNet32(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualPCNet32)
+            }
+            Self::VirtualSriovEthernetCard(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualSriovEthernetCard)
+            }
+            Self::VirtualVmxnet(v) => Self::VirtualVmxnet(Clone::clone(v)),
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -279,31 +299,31 @@ impl VirtualEthernetCardKind {
 impl From<crate::types::VirtualEthernetCard> for VirtualEthernetCardKind {
     #[inline]
     fn from(v: crate::types::VirtualEthernetCard) -> Self {
-        Self::VirtualEthernetCard(Box::new(v))
+        crate::object::boxed(v, Self::VirtualEthernetCard)
     }
 }
 impl From<crate::types::VirtualE1000> for VirtualEthernetCardKind {
     #[inline]
     fn from(v: crate::types::VirtualE1000) -> Self {
-        Self::VirtualE1000(Box::new(v))
+        crate::object::boxed(v, Self::VirtualE1000)
     }
 }
 impl From<crate::types::VirtualE1000e> for VirtualEthernetCardKind {
     #[inline]
     fn from(v: crate::types::VirtualE1000e) -> Self {
-        Self::VirtualE1000e(Box::new(v))
+        crate::object::boxed(v, Self::VirtualE1000e)
     }
 }
 impl From<crate::types::VirtualPCNet32> for VirtualEthernetCardKind {
     #[inline]
     fn from(v: crate::types::VirtualPCNet32) -> Self {
-        Self::VirtualPCNet32(Box::new(v))
+        crate::object::boxed(v, Self::VirtualPCNet32)
     }
 }
 impl From<crate::types::VirtualSriovEthernetCard> for VirtualEthernetCardKind {
     #[inline]
     fn from(v: crate::types::VirtualSriovEthernetCard) -> Self {
-        Self::VirtualSriovEthernetCard(Box::new(v))
+        crate::object::boxed(v, Self::VirtualSriovEthernetCard)
     }
 }
 impl From<crate::types::VirtualVmxnetKind> for VirtualEthernetCardKind {
@@ -319,16 +339,16 @@ impl crate::object::Family for VirtualEthernetCardKind {
             id,
         ) {
             crate::registry::id::VirtualE1000 => {
-                Self::VirtualE1000(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualE1000)
             }
             crate::registry::id::VirtualE1000e => {
-                Self::VirtualE1000e(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualE1000e)
             }
             crate::registry::id::VirtualPCNet32 => {
-                Self::VirtualPCNet32(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualPCNet32)
             }
             crate::registry::id::VirtualSriovEthernetCard => {
-                Self::VirtualSriovEthernetCard(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualSriovEthernetCard)
             }
             crate::registry::id::VirtualVmxnet => {
                 Self::VirtualVmxnet(
@@ -341,7 +361,7 @@ impl crate::object::Family for VirtualEthernetCardKind {
         }
     }
     fn blank_base() -> Self {
-        Self::VirtualEthernetCard(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VirtualEthernetCard)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -225,7 +225,6 @@ impl<'de> serde::Deserialize<'de> for VirtualEthernetCardOption {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VirtualEthernetCardOptionKind {
     /// Exactly this type.
     VirtualEthernetCardOption(Box<crate::types::VirtualEthernetCardOption>),
@@ -239,6 +238,29 @@ pub enum VirtualEthernetCardOptionKind {
     VirtualSriovEthernetCardOption(Box<crate::types::VirtualSriovEthernetCardOption>),
     ///  A `VirtualVmxnetOption` or one of its subtypes.
     VirtualVmxnetOption(crate::types::VirtualVmxnetOptionKind),
+}
+impl Clone for VirtualEthernetCardOptionKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VirtualEthernetCardOption(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualEthernetCardOption)
+            }
+            Self::VirtualE1000Option(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualE1000Option)
+            }
+            Self::VirtualE1000eOption(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualE1000eOption)
+            }
+            Self::VirtualPCNet32Option(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualPCNet32Option)
+            }
+            Self::VirtualSriovEthernetCardOption(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualSriovEthernetCardOption)
+            }
+            Self::VirtualVmxnetOption(v) => Self::VirtualVmxnetOption(Clone::clone(v)),
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -273,32 +295,32 @@ impl VirtualEthernetCardOptionKind {
 impl From<crate::types::VirtualEthernetCardOption> for VirtualEthernetCardOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualEthernetCardOption) -> Self {
-        Self::VirtualEthernetCardOption(Box::new(v))
+        crate::object::boxed(v, Self::VirtualEthernetCardOption)
     }
 }
 impl From<crate::types::VirtualE1000Option> for VirtualEthernetCardOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualE1000Option) -> Self {
-        Self::VirtualE1000Option(Box::new(v))
+        crate::object::boxed(v, Self::VirtualE1000Option)
     }
 }
 impl From<crate::types::VirtualE1000eOption> for VirtualEthernetCardOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualE1000eOption) -> Self {
-        Self::VirtualE1000eOption(Box::new(v))
+        crate::object::boxed(v, Self::VirtualE1000eOption)
     }
 }
 impl From<crate::types::VirtualPCNet32Option> for VirtualEthernetCardOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualPCNet32Option) -> Self {
-        Self::VirtualPCNet32Option(Box::new(v))
+        crate::object::boxed(v, Self::VirtualPCNet32Option)
     }
 }
 impl From<crate::types::VirtualSriovEthernetCardOption>
 for VirtualEthernetCardOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualSriovEthernetCardOption) -> Self {
-        Self::VirtualSriovEthernetCardOption(Box::new(v))
+        crate::object::boxed(v, Self::VirtualSriovEthernetCardOption)
     }
 }
 impl From<crate::types::VirtualVmxnetOptionKind> for VirtualEthernetCardOptionKind {
@@ -314,16 +336,16 @@ impl crate::object::Family for VirtualEthernetCardOptionKind {
             id,
         ) {
             crate::registry::id::VirtualE1000Option => {
-                Self::VirtualE1000Option(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualE1000Option)
             }
             crate::registry::id::VirtualE1000eOption => {
-                Self::VirtualE1000eOption(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualE1000eOption)
             }
             crate::registry::id::VirtualPCNet32Option => {
-                Self::VirtualPCNet32Option(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualPCNet32Option)
             }
             crate::registry::id::VirtualSriovEthernetCardOption => {
-                Self::VirtualSriovEthernetCardOption(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualSriovEthernetCardOption)
             }
             crate::registry::id::VirtualVmxnetOption => {
                 Self::VirtualVmxnetOption(
@@ -336,7 +358,7 @@ impl crate::object::Family for VirtualEthernetCardOptionKind {
         }
     }
     fn blank_base() -> Self {
-        Self::VirtualEthernetCardOption(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VirtualEthernetCardOption)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

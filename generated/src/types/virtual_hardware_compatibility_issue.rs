@@ -106,7 +106,6 @@ impl<'de> serde::Deserialize<'de> for VirtualHardwareCompatibilityIssue {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VirtualHardwareCompatibilityIssueKind {
     /// Exactly this type.
     VirtualHardwareCompatibilityIssue(
@@ -146,6 +145,56 @@ pub enum VirtualHardwareCompatibilityIssueKind {
     ),
     ///  A `WakeOnLanNotSupported`.
     WakeOnLanNotSupported(Box<crate::types::WakeOnLanNotSupported>),
+}
+impl Clone for VirtualHardwareCompatibilityIssueKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VirtualHardwareCompatibilityIssue(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualHardwareCompatibilityIssue)
+            }
+            Self::CpuIncompatible(v) => Self::CpuIncompatible(Clone::clone(v)),
+            Self::DeviceNotSupported(v) => Self::DeviceNotSupported(Clone::clone(v)),
+            Self::DiskNotSupported(v) => Self::DiskNotSupported(Clone::clone(v)),
+            Self::DrsVmotionIncompatibleFault(v) => {
+                crate::object::clone_boxed(&**v, Self::DrsVmotionIncompatibleFault)
+            }
+            Self::FeatureRequirementsNotMet(v) => {
+                crate::object::clone_boxed(&**v, Self::FeatureRequirementsNotMet)
+            }
+            Self::MemorySizeNotRecommended(v) => {
+                crate::object::clone_boxed(&**v, Self::MemorySizeNotRecommended)
+            }
+            Self::MemorySizeNotSupported(v) => {
+                crate::object::clone_boxed(&**v, Self::MemorySizeNotSupported)
+            }
+            Self::MemorySizeNotSupportedByDatastore(v) => {
+                crate::object::clone_boxed(&**v, Self::MemorySizeNotSupportedByDatastore)
+            }
+            Self::NotEnoughCpus(v) => Self::NotEnoughCpus(Clone::clone(v)),
+            Self::NumVirtualCoresPerSocketNotSupported(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::NumVirtualCoresPerSocketNotSupported,
+                )
+            }
+            Self::NumVirtualCpusNotSupported(v) => {
+                crate::object::clone_boxed(&**v, Self::NumVirtualCpusNotSupported)
+            }
+            Self::StorageVmotionIncompatible(v) => {
+                crate::object::clone_boxed(&**v, Self::StorageVmotionIncompatible)
+            }
+            Self::VirtualHardwareVersionNotSupported(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VirtualHardwareVersionNotSupported,
+                )
+            }
+            Self::WakeOnLanNotSupported(v) => {
+                crate::object::clone_boxed(&**v, Self::WakeOnLanNotSupported)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -190,7 +239,7 @@ impl From<crate::types::VirtualHardwareCompatibilityIssue>
 for VirtualHardwareCompatibilityIssueKind {
     #[inline]
     fn from(v: crate::types::VirtualHardwareCompatibilityIssue) -> Self {
-        Self::VirtualHardwareCompatibilityIssue(Box::new(v))
+        crate::object::boxed(v, Self::VirtualHardwareCompatibilityIssue)
     }
 }
 impl From<crate::types::CpuIncompatibleKind> for VirtualHardwareCompatibilityIssueKind {
@@ -216,35 +265,35 @@ impl From<crate::types::DrsVmotionIncompatibleFault>
 for VirtualHardwareCompatibilityIssueKind {
     #[inline]
     fn from(v: crate::types::DrsVmotionIncompatibleFault) -> Self {
-        Self::DrsVmotionIncompatibleFault(Box::new(v))
+        crate::object::boxed(v, Self::DrsVmotionIncompatibleFault)
     }
 }
 impl From<crate::types::FeatureRequirementsNotMet>
 for VirtualHardwareCompatibilityIssueKind {
     #[inline]
     fn from(v: crate::types::FeatureRequirementsNotMet) -> Self {
-        Self::FeatureRequirementsNotMet(Box::new(v))
+        crate::object::boxed(v, Self::FeatureRequirementsNotMet)
     }
 }
 impl From<crate::types::MemorySizeNotRecommended>
 for VirtualHardwareCompatibilityIssueKind {
     #[inline]
     fn from(v: crate::types::MemorySizeNotRecommended) -> Self {
-        Self::MemorySizeNotRecommended(Box::new(v))
+        crate::object::boxed(v, Self::MemorySizeNotRecommended)
     }
 }
 impl From<crate::types::MemorySizeNotSupported>
 for VirtualHardwareCompatibilityIssueKind {
     #[inline]
     fn from(v: crate::types::MemorySizeNotSupported) -> Self {
-        Self::MemorySizeNotSupported(Box::new(v))
+        crate::object::boxed(v, Self::MemorySizeNotSupported)
     }
 }
 impl From<crate::types::MemorySizeNotSupportedByDatastore>
 for VirtualHardwareCompatibilityIssueKind {
     #[inline]
     fn from(v: crate::types::MemorySizeNotSupportedByDatastore) -> Self {
-        Self::MemorySizeNotSupportedByDatastore(Box::new(v))
+        crate::object::boxed(v, Self::MemorySizeNotSupportedByDatastore)
     }
 }
 impl From<crate::types::NotEnoughCpusKind> for VirtualHardwareCompatibilityIssueKind {
@@ -257,35 +306,35 @@ impl From<crate::types::NumVirtualCoresPerSocketNotSupported>
 for VirtualHardwareCompatibilityIssueKind {
     #[inline]
     fn from(v: crate::types::NumVirtualCoresPerSocketNotSupported) -> Self {
-        Self::NumVirtualCoresPerSocketNotSupported(Box::new(v))
+        crate::object::boxed(v, Self::NumVirtualCoresPerSocketNotSupported)
     }
 }
 impl From<crate::types::NumVirtualCpusNotSupported>
 for VirtualHardwareCompatibilityIssueKind {
     #[inline]
     fn from(v: crate::types::NumVirtualCpusNotSupported) -> Self {
-        Self::NumVirtualCpusNotSupported(Box::new(v))
+        crate::object::boxed(v, Self::NumVirtualCpusNotSupported)
     }
 }
 impl From<crate::types::StorageVmotionIncompatible>
 for VirtualHardwareCompatibilityIssueKind {
     #[inline]
     fn from(v: crate::types::StorageVmotionIncompatible) -> Self {
-        Self::StorageVmotionIncompatible(Box::new(v))
+        crate::object::boxed(v, Self::StorageVmotionIncompatible)
     }
 }
 impl From<crate::types::VirtualHardwareVersionNotSupported>
 for VirtualHardwareCompatibilityIssueKind {
     #[inline]
     fn from(v: crate::types::VirtualHardwareVersionNotSupported) -> Self {
-        Self::VirtualHardwareVersionNotSupported(Box::new(v))
+        crate::object::boxed(v, Self::VirtualHardwareVersionNotSupported)
     }
 }
 impl From<crate::types::WakeOnLanNotSupported>
 for VirtualHardwareCompatibilityIssueKind {
     #[inline]
     fn from(v: crate::types::WakeOnLanNotSupported) -> Self {
-        Self::WakeOnLanNotSupported(Box::new(v))
+        crate::object::boxed(v, Self::WakeOnLanNotSupported)
     }
 }
 impl crate::object::Family for VirtualHardwareCompatibilityIssueKind {
@@ -316,19 +365,19 @@ impl crate::object::Family for VirtualHardwareCompatibilityIssueKind {
                 )
             }
             crate::registry::id::DrsVmotionIncompatibleFault => {
-                Self::DrsVmotionIncompatibleFault(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DrsVmotionIncompatibleFault)
             }
             crate::registry::id::FeatureRequirementsNotMet => {
-                Self::FeatureRequirementsNotMet(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::FeatureRequirementsNotMet)
             }
             crate::registry::id::MemorySizeNotRecommended => {
-                Self::MemorySizeNotRecommended(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::MemorySizeNotRecommended)
             }
             crate::registry::id::MemorySizeNotSupported => {
-                Self::MemorySizeNotSupported(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::MemorySizeNotSupported)
             }
             crate::registry::id::MemorySizeNotSupportedByDatastore => {
-                Self::MemorySizeNotSupportedByDatastore(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::MemorySizeNotSupportedByDatastore)
             }
             crate::registry::id::NotEnoughCpus => {
                 Self::NotEnoughCpus(
@@ -338,25 +387,25 @@ impl crate::object::Family for VirtualHardwareCompatibilityIssueKind {
                 )
             }
             crate::registry::id::NumVirtualCoresPerSocketNotSupported => {
-                Self::NumVirtualCoresPerSocketNotSupported(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::NumVirtualCoresPerSocketNotSupported)
             }
             crate::registry::id::NumVirtualCpusNotSupported => {
-                Self::NumVirtualCpusNotSupported(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::NumVirtualCpusNotSupported)
             }
             crate::registry::id::StorageVmotionIncompatible => {
-                Self::StorageVmotionIncompatible(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::StorageVmotionIncompatible)
             }
             crate::registry::id::VirtualHardwareVersionNotSupported => {
-                Self::VirtualHardwareVersionNotSupported(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualHardwareVersionNotSupported)
             }
             crate::registry::id::WakeOnLanNotSupported => {
-                Self::WakeOnLanNotSupported(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::WakeOnLanNotSupported)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VirtualHardwareCompatibilityIssue(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VirtualHardwareCompatibilityIssue)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -92,7 +92,6 @@ impl<'de> serde::Deserialize<'de> for VirtualMachineBaseIndependentFilterSpec {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VirtualMachineBaseIndependentFilterSpecKind {
     /// Exactly this type.
     VirtualMachineBaseIndependentFilterSpec(
@@ -106,6 +105,31 @@ pub enum VirtualMachineBaseIndependentFilterSpecKind {
     VirtualMachineIndependentFilterSpec(
         Box<crate::types::VirtualMachineIndependentFilterSpec>,
     ),
+}
+impl Clone for VirtualMachineBaseIndependentFilterSpecKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VirtualMachineBaseIndependentFilterSpec(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VirtualMachineBaseIndependentFilterSpec,
+                )
+            }
+            Self::VirtualMachineEmptyIndependentFilterSpec(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VirtualMachineEmptyIndependentFilterSpec,
+                )
+            }
+            Self::VirtualMachineIndependentFilterSpec(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VirtualMachineIndependentFilterSpec,
+                )
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -138,21 +162,21 @@ impl From<crate::types::VirtualMachineBaseIndependentFilterSpec>
 for VirtualMachineBaseIndependentFilterSpecKind {
     #[inline]
     fn from(v: crate::types::VirtualMachineBaseIndependentFilterSpec) -> Self {
-        Self::VirtualMachineBaseIndependentFilterSpec(Box::new(v))
+        crate::object::boxed(v, Self::VirtualMachineBaseIndependentFilterSpec)
     }
 }
 impl From<crate::types::VirtualMachineEmptyIndependentFilterSpec>
 for VirtualMachineBaseIndependentFilterSpecKind {
     #[inline]
     fn from(v: crate::types::VirtualMachineEmptyIndependentFilterSpec) -> Self {
-        Self::VirtualMachineEmptyIndependentFilterSpec(Box::new(v))
+        crate::object::boxed(v, Self::VirtualMachineEmptyIndependentFilterSpec)
     }
 }
 impl From<crate::types::VirtualMachineIndependentFilterSpec>
 for VirtualMachineBaseIndependentFilterSpecKind {
     #[inline]
     fn from(v: crate::types::VirtualMachineIndependentFilterSpec) -> Self {
-        Self::VirtualMachineIndependentFilterSpec(Box::new(v))
+        crate::object::boxed(v, Self::VirtualMachineIndependentFilterSpec)
     }
 }
 impl crate::object::Family for VirtualMachineBaseIndependentFilterSpecKind {
@@ -162,18 +186,18 @@ impl crate::object::Family for VirtualMachineBaseIndependentFilterSpecKind {
             id,
         ) {
             crate::registry::id::VirtualMachineEmptyIndependentFilterSpec => {
-                Self::VirtualMachineEmptyIndependentFilterSpec(
-                    crate::object::Blank::blank(),
+                crate::object::blank_boxed(
+                    Self::VirtualMachineEmptyIndependentFilterSpec,
                 )
             }
             crate::registry::id::VirtualMachineIndependentFilterSpec => {
-                Self::VirtualMachineIndependentFilterSpec(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualMachineIndependentFilterSpec)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VirtualMachineBaseIndependentFilterSpec(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VirtualMachineBaseIndependentFilterSpec)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

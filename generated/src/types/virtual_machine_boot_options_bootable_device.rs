@@ -90,7 +90,6 @@ impl<'de> serde::Deserialize<'de> for VirtualMachineBootOptionsBootableDevice {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VirtualMachineBootOptionsBootableDeviceKind {
     /// Exactly this type.
     VirtualMachineBootOptionsBootableDevice(
@@ -112,6 +111,43 @@ pub enum VirtualMachineBootOptionsBootableDeviceKind {
     VirtualMachineBootOptionsBootableFloppyDevice(
         Box<crate::types::VirtualMachineBootOptionsBootableFloppyDevice>,
     ),
+}
+impl Clone for VirtualMachineBootOptionsBootableDeviceKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VirtualMachineBootOptionsBootableDevice(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VirtualMachineBootOptionsBootableDevice,
+                )
+            }
+            Self::VirtualMachineBootOptionsBootableCdromDevice(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VirtualMachineBootOptionsBootableCdromDevice,
+                )
+            }
+            Self::VirtualMachineBootOptionsBootableDiskDevice(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VirtualMachineBootOptionsBootableDiskDevice,
+                )
+            }
+            Self::VirtualMachineBootOptionsBootableEthernetDevice(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VirtualMachineBootOptionsBootableEthernetDevice,
+                )
+            }
+            Self::VirtualMachineBootOptionsBootableFloppyDevice(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VirtualMachineBootOptionsBootableFloppyDevice,
+                )
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -146,35 +182,35 @@ impl From<crate::types::VirtualMachineBootOptionsBootableDevice>
 for VirtualMachineBootOptionsBootableDeviceKind {
     #[inline]
     fn from(v: crate::types::VirtualMachineBootOptionsBootableDevice) -> Self {
-        Self::VirtualMachineBootOptionsBootableDevice(Box::new(v))
+        crate::object::boxed(v, Self::VirtualMachineBootOptionsBootableDevice)
     }
 }
 impl From<crate::types::VirtualMachineBootOptionsBootableCdromDevice>
 for VirtualMachineBootOptionsBootableDeviceKind {
     #[inline]
     fn from(v: crate::types::VirtualMachineBootOptionsBootableCdromDevice) -> Self {
-        Self::VirtualMachineBootOptionsBootableCdromDevice(Box::new(v))
+        crate::object::boxed(v, Self::VirtualMachineBootOptionsBootableCdromDevice)
     }
 }
 impl From<crate::types::VirtualMachineBootOptionsBootableDiskDevice>
 for VirtualMachineBootOptionsBootableDeviceKind {
     #[inline]
     fn from(v: crate::types::VirtualMachineBootOptionsBootableDiskDevice) -> Self {
-        Self::VirtualMachineBootOptionsBootableDiskDevice(Box::new(v))
+        crate::object::boxed(v, Self::VirtualMachineBootOptionsBootableDiskDevice)
     }
 }
 impl From<crate::types::VirtualMachineBootOptionsBootableEthernetDevice>
 for VirtualMachineBootOptionsBootableDeviceKind {
     #[inline]
     fn from(v: crate::types::VirtualMachineBootOptionsBootableEthernetDevice) -> Self {
-        Self::VirtualMachineBootOptionsBootableEthernetDevice(Box::new(v))
+        crate::object::boxed(v, Self::VirtualMachineBootOptionsBootableEthernetDevice)
     }
 }
 impl From<crate::types::VirtualMachineBootOptionsBootableFloppyDevice>
 for VirtualMachineBootOptionsBootableDeviceKind {
     #[inline]
     fn from(v: crate::types::VirtualMachineBootOptionsBootableFloppyDevice) -> Self {
-        Self::VirtualMachineBootOptionsBootableFloppyDevice(Box::new(v))
+        crate::object::boxed(v, Self::VirtualMachineBootOptionsBootableFloppyDevice)
     }
 }
 impl crate::object::Family for VirtualMachineBootOptionsBootableDeviceKind {
@@ -184,30 +220,30 @@ impl crate::object::Family for VirtualMachineBootOptionsBootableDeviceKind {
             id,
         ) {
             crate::registry::id::VirtualMachineBootOptionsBootableCdromDevice => {
-                Self::VirtualMachineBootOptionsBootableCdromDevice(
-                    crate::object::Blank::blank(),
+                crate::object::blank_boxed(
+                    Self::VirtualMachineBootOptionsBootableCdromDevice,
                 )
             }
             crate::registry::id::VirtualMachineBootOptionsBootableDiskDevice => {
-                Self::VirtualMachineBootOptionsBootableDiskDevice(
-                    crate::object::Blank::blank(),
+                crate::object::blank_boxed(
+                    Self::VirtualMachineBootOptionsBootableDiskDevice,
                 )
             }
             crate::registry::id::VirtualMachineBootOptionsBootableEthernetDevice => {
-                Self::VirtualMachineBootOptionsBootableEthernetDevice(
-                    crate::object::Blank::blank(),
+                crate::object::blank_boxed(
+                    Self::VirtualMachineBootOptionsBootableEthernetDevice,
                 )
             }
             crate::registry::id::VirtualMachineBootOptionsBootableFloppyDevice => {
-                Self::VirtualMachineBootOptionsBootableFloppyDevice(
-                    crate::object::Blank::blank(),
+                crate::object::blank_boxed(
+                    Self::VirtualMachineBootOptionsBootableFloppyDevice,
                 )
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VirtualMachineBootOptionsBootableDevice(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VirtualMachineBootOptionsBootableDevice)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -113,12 +113,24 @@ impl<'de> serde::Deserialize<'de> for VirtualMachineConnection {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VirtualMachineConnectionKind {
     /// Exactly this type.
     VirtualMachineConnection(Box<crate::types::VirtualMachineConnection>),
     ///  A `VirtualMachineMksConnection`.
     VirtualMachineMksConnection(Box<crate::types::VirtualMachineMksConnection>),
+}
+impl Clone for VirtualMachineConnectionKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VirtualMachineConnection(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualMachineConnection)
+            }
+            Self::VirtualMachineMksConnection(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualMachineMksConnection)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -149,13 +161,13 @@ impl VirtualMachineConnectionKind {
 impl From<crate::types::VirtualMachineConnection> for VirtualMachineConnectionKind {
     #[inline]
     fn from(v: crate::types::VirtualMachineConnection) -> Self {
-        Self::VirtualMachineConnection(Box::new(v))
+        crate::object::boxed(v, Self::VirtualMachineConnection)
     }
 }
 impl From<crate::types::VirtualMachineMksConnection> for VirtualMachineConnectionKind {
     #[inline]
     fn from(v: crate::types::VirtualMachineMksConnection) -> Self {
-        Self::VirtualMachineMksConnection(Box::new(v))
+        crate::object::boxed(v, Self::VirtualMachineMksConnection)
     }
 }
 impl crate::object::Family for VirtualMachineConnectionKind {
@@ -165,13 +177,13 @@ impl crate::object::Family for VirtualMachineConnectionKind {
             id,
         ) {
             crate::registry::id::VirtualMachineMksConnection => {
-                Self::VirtualMachineMksConnection(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualMachineMksConnection)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VirtualMachineConnection(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VirtualMachineConnection)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -94,7 +94,6 @@ impl<'de> serde::Deserialize<'de> for VirtualMachineDeviceRuntimeInfoDeviceRunti
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VirtualMachineDeviceRuntimeInfoDeviceRuntimeStateKind {
     /// Exactly this type.
     VirtualMachineDeviceRuntimeInfoDeviceRuntimeState(
@@ -104,6 +103,25 @@ pub enum VirtualMachineDeviceRuntimeInfoDeviceRuntimeStateKind {
     VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeState(
         Box<crate::types::VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeState>,
     ),
+}
+impl Clone for VirtualMachineDeviceRuntimeInfoDeviceRuntimeStateKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VirtualMachineDeviceRuntimeInfoDeviceRuntimeState(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VirtualMachineDeviceRuntimeInfoDeviceRuntimeState,
+                )
+            }
+            Self::VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeState(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeState,
+                )
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -137,7 +155,7 @@ impl From<crate::types::VirtualMachineDeviceRuntimeInfoDeviceRuntimeState>
 for VirtualMachineDeviceRuntimeInfoDeviceRuntimeStateKind {
     #[inline]
     fn from(v: crate::types::VirtualMachineDeviceRuntimeInfoDeviceRuntimeState) -> Self {
-        Self::VirtualMachineDeviceRuntimeInfoDeviceRuntimeState(Box::new(v))
+        crate::object::boxed(v, Self::VirtualMachineDeviceRuntimeInfoDeviceRuntimeState)
     }
 }
 impl From<crate::types::VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeState>
@@ -146,7 +164,10 @@ for VirtualMachineDeviceRuntimeInfoDeviceRuntimeStateKind {
     fn from(
         v: crate::types::VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeState,
     ) -> Self {
-        Self::VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeState(Box::new(v))
+        crate::object::boxed(
+            v,
+            Self::VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeState,
+        )
     }
 }
 impl crate::object::Family for VirtualMachineDeviceRuntimeInfoDeviceRuntimeStateKind {
@@ -156,16 +177,16 @@ impl crate::object::Family for VirtualMachineDeviceRuntimeInfoDeviceRuntimeState
             id,
         ) {
             crate::registry::id::VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeState => {
-                Self::VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeState(
-                    crate::object::Blank::blank(),
+                crate::object::blank_boxed(
+                    Self::VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeState,
                 )
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VirtualMachineDeviceRuntimeInfoDeviceRuntimeState(
-            crate::object::Blank::blank(),
+        crate::object::blank_boxed(
+            Self::VirtualMachineDeviceRuntimeInfoDeviceRuntimeState,
         )
     }
     fn object(&self) -> &dyn crate::object::Object {

@@ -118,7 +118,6 @@ impl<'de> serde::Deserialize<'de> for VirtualMachineDiskDeviceInfo {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VirtualMachineDiskDeviceInfoKind {
     /// Exactly this type.
     VirtualMachineDiskDeviceInfo(Box<crate::types::VirtualMachineDiskDeviceInfo>),
@@ -128,6 +127,22 @@ pub enum VirtualMachineDiskDeviceInfoKind {
     VirtualMachineScsiDiskDeviceInfo(
         Box<crate::types::VirtualMachineScsiDiskDeviceInfo>,
     ),
+}
+impl Clone for VirtualMachineDiskDeviceInfoKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VirtualMachineDiskDeviceInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualMachineDiskDeviceInfo)
+            }
+            Self::VirtualMachineIdeDiskDeviceInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualMachineIdeDiskDeviceInfo)
+            }
+            Self::VirtualMachineScsiDiskDeviceInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualMachineScsiDiskDeviceInfo)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -160,21 +175,21 @@ impl From<crate::types::VirtualMachineDiskDeviceInfo>
 for VirtualMachineDiskDeviceInfoKind {
     #[inline]
     fn from(v: crate::types::VirtualMachineDiskDeviceInfo) -> Self {
-        Self::VirtualMachineDiskDeviceInfo(Box::new(v))
+        crate::object::boxed(v, Self::VirtualMachineDiskDeviceInfo)
     }
 }
 impl From<crate::types::VirtualMachineIdeDiskDeviceInfo>
 for VirtualMachineDiskDeviceInfoKind {
     #[inline]
     fn from(v: crate::types::VirtualMachineIdeDiskDeviceInfo) -> Self {
-        Self::VirtualMachineIdeDiskDeviceInfo(Box::new(v))
+        crate::object::boxed(v, Self::VirtualMachineIdeDiskDeviceInfo)
     }
 }
 impl From<crate::types::VirtualMachineScsiDiskDeviceInfo>
 for VirtualMachineDiskDeviceInfoKind {
     #[inline]
     fn from(v: crate::types::VirtualMachineScsiDiskDeviceInfo) -> Self {
-        Self::VirtualMachineScsiDiskDeviceInfo(Box::new(v))
+        crate::object::boxed(v, Self::VirtualMachineScsiDiskDeviceInfo)
     }
 }
 impl crate::object::Family for VirtualMachineDiskDeviceInfoKind {
@@ -184,16 +199,16 @@ impl crate::object::Family for VirtualMachineDiskDeviceInfoKind {
             id,
         ) {
             crate::registry::id::VirtualMachineIdeDiskDeviceInfo => {
-                Self::VirtualMachineIdeDiskDeviceInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualMachineIdeDiskDeviceInfo)
             }
             crate::registry::id::VirtualMachineScsiDiskDeviceInfo => {
-                Self::VirtualMachineScsiDiskDeviceInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualMachineScsiDiskDeviceInfo)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VirtualMachineDiskDeviceInfo(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VirtualMachineDiskDeviceInfo)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

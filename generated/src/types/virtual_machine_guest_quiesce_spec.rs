@@ -101,7 +101,6 @@ impl<'de> serde::Deserialize<'de> for VirtualMachineGuestQuiesceSpec {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VirtualMachineGuestQuiesceSpecKind {
     /// Exactly this type.
     VirtualMachineGuestQuiesceSpec(Box<crate::types::VirtualMachineGuestQuiesceSpec>),
@@ -109,6 +108,19 @@ pub enum VirtualMachineGuestQuiesceSpecKind {
     VirtualMachineWindowsQuiesceSpec(
         Box<crate::types::VirtualMachineWindowsQuiesceSpec>,
     ),
+}
+impl Clone for VirtualMachineGuestQuiesceSpecKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VirtualMachineGuestQuiesceSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualMachineGuestQuiesceSpec)
+            }
+            Self::VirtualMachineWindowsQuiesceSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualMachineWindowsQuiesceSpec)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -140,14 +152,14 @@ impl From<crate::types::VirtualMachineGuestQuiesceSpec>
 for VirtualMachineGuestQuiesceSpecKind {
     #[inline]
     fn from(v: crate::types::VirtualMachineGuestQuiesceSpec) -> Self {
-        Self::VirtualMachineGuestQuiesceSpec(Box::new(v))
+        crate::object::boxed(v, Self::VirtualMachineGuestQuiesceSpec)
     }
 }
 impl From<crate::types::VirtualMachineWindowsQuiesceSpec>
 for VirtualMachineGuestQuiesceSpecKind {
     #[inline]
     fn from(v: crate::types::VirtualMachineWindowsQuiesceSpec) -> Self {
-        Self::VirtualMachineWindowsQuiesceSpec(Box::new(v))
+        crate::object::boxed(v, Self::VirtualMachineWindowsQuiesceSpec)
     }
 }
 impl crate::object::Family for VirtualMachineGuestQuiesceSpecKind {
@@ -157,13 +169,13 @@ impl crate::object::Family for VirtualMachineGuestQuiesceSpecKind {
             id,
         ) {
             crate::registry::id::VirtualMachineWindowsQuiesceSpec => {
-                Self::VirtualMachineWindowsQuiesceSpec(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualMachineWindowsQuiesceSpec)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VirtualMachineGuestQuiesceSpec(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VirtualMachineGuestQuiesceSpec)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

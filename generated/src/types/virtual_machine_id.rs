@@ -92,7 +92,6 @@ impl<'de> serde::Deserialize<'de> for VirtualMachineId {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VirtualMachineIdKind {
     /// Exactly this type.
     VirtualMachineId(Box<crate::types::VirtualMachineId>),
@@ -105,6 +104,28 @@ pub enum VirtualMachineIdKind {
     ///  A `VirtualMachineUUID`.
     #[cfg(feature = "sms")]
     VirtualMachineUUID(Box<crate::types::VirtualMachineUUID>),
+}
+impl Clone for VirtualMachineIdKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VirtualMachineId(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualMachineId)
+            }
+            #[cfg(feature = "sms")]
+            Self::VirtualMachineFilePath(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualMachineFilePath)
+            }
+            #[cfg(feature = "sms")]
+            Self::VirtualMachineMoId(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualMachineMoId)
+            }
+            #[cfg(feature = "sms")]
+            Self::VirtualMachineUUID(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualMachineUUID)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -140,28 +161,28 @@ impl VirtualMachineIdKind {
 impl From<crate::types::VirtualMachineId> for VirtualMachineIdKind {
     #[inline]
     fn from(v: crate::types::VirtualMachineId) -> Self {
-        Self::VirtualMachineId(Box::new(v))
+        crate::object::boxed(v, Self::VirtualMachineId)
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::VirtualMachineFilePath> for VirtualMachineIdKind {
     #[inline]
     fn from(v: crate::types::VirtualMachineFilePath) -> Self {
-        Self::VirtualMachineFilePath(Box::new(v))
+        crate::object::boxed(v, Self::VirtualMachineFilePath)
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::VirtualMachineMoId> for VirtualMachineIdKind {
     #[inline]
     fn from(v: crate::types::VirtualMachineMoId) -> Self {
-        Self::VirtualMachineMoId(Box::new(v))
+        crate::object::boxed(v, Self::VirtualMachineMoId)
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::VirtualMachineUUID> for VirtualMachineIdKind {
     #[inline]
     fn from(v: crate::types::VirtualMachineUUID) -> Self {
-        Self::VirtualMachineUUID(Box::new(v))
+        crate::object::boxed(v, Self::VirtualMachineUUID)
     }
 }
 impl crate::object::Family for VirtualMachineIdKind {
@@ -169,21 +190,21 @@ impl crate::object::Family for VirtualMachineIdKind {
         match crate::registry::child_toward(crate::registry::id::VirtualMachineId, id) {
             #[cfg(feature = "sms")]
             crate::registry::id::VirtualMachineFilePath => {
-                Self::VirtualMachineFilePath(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualMachineFilePath)
             }
             #[cfg(feature = "sms")]
             crate::registry::id::VirtualMachineMoId => {
-                Self::VirtualMachineMoId(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualMachineMoId)
             }
             #[cfg(feature = "sms")]
             crate::registry::id::VirtualMachineUUID => {
-                Self::VirtualMachineUUID(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualMachineUUID)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VirtualMachineId(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VirtualMachineId)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -116,7 +116,6 @@ impl<'de> serde::Deserialize<'de> for VirtualMachinePciPassthroughInfo {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VirtualMachinePciPassthroughInfoKind {
     /// Exactly this type.
     VirtualMachinePciPassthroughInfo(
@@ -124,6 +123,19 @@ pub enum VirtualMachinePciPassthroughInfoKind {
     ),
     ///  A `VirtualMachineSriovInfo`.
     VirtualMachineSriovInfo(Box<crate::types::VirtualMachineSriovInfo>),
+}
+impl Clone for VirtualMachinePciPassthroughInfoKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VirtualMachinePciPassthroughInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualMachinePciPassthroughInfo)
+            }
+            Self::VirtualMachineSriovInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualMachineSriovInfo)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -155,14 +167,14 @@ impl From<crate::types::VirtualMachinePciPassthroughInfo>
 for VirtualMachinePciPassthroughInfoKind {
     #[inline]
     fn from(v: crate::types::VirtualMachinePciPassthroughInfo) -> Self {
-        Self::VirtualMachinePciPassthroughInfo(Box::new(v))
+        crate::object::boxed(v, Self::VirtualMachinePciPassthroughInfo)
     }
 }
 impl From<crate::types::VirtualMachineSriovInfo>
 for VirtualMachinePciPassthroughInfoKind {
     #[inline]
     fn from(v: crate::types::VirtualMachineSriovInfo) -> Self {
-        Self::VirtualMachineSriovInfo(Box::new(v))
+        crate::object::boxed(v, Self::VirtualMachineSriovInfo)
     }
 }
 impl crate::object::Family for VirtualMachinePciPassthroughInfoKind {
@@ -172,13 +184,13 @@ impl crate::object::Family for VirtualMachinePciPassthroughInfoKind {
             id,
         ) {
             crate::registry::id::VirtualMachineSriovInfo => {
-                Self::VirtualMachineSriovInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualMachineSriovInfo)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VirtualMachinePciPassthroughInfo(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VirtualMachinePciPassthroughInfo)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -90,7 +90,6 @@ impl<'de> serde::Deserialize<'de> for VirtualMachineProfileSpec {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VirtualMachineProfileSpecKind {
     /// Exactly this type.
     VirtualMachineProfileSpec(Box<crate::types::VirtualMachineProfileSpec>),
@@ -105,6 +104,26 @@ pub enum VirtualMachineProfileSpecKind {
     ),
     ///  A `VirtualMachineEmptyProfileSpec`.
     VirtualMachineEmptyProfileSpec(Box<crate::types::VirtualMachineEmptyProfileSpec>),
+}
+impl Clone for VirtualMachineProfileSpecKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VirtualMachineProfileSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualMachineProfileSpec)
+            }
+            Self::VirtualMachineDefaultProfileSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualMachineDefaultProfileSpec)
+            }
+            #[cfg(any(feature = "pbm", feature = "sms"))]
+            Self::VirtualMachineDefinedProfileSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualMachineDefinedProfileSpec)
+            }
+            Self::VirtualMachineEmptyProfileSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualMachineEmptyProfileSpec)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -138,14 +157,14 @@ impl VirtualMachineProfileSpecKind {
 impl From<crate::types::VirtualMachineProfileSpec> for VirtualMachineProfileSpecKind {
     #[inline]
     fn from(v: crate::types::VirtualMachineProfileSpec) -> Self {
-        Self::VirtualMachineProfileSpec(Box::new(v))
+        crate::object::boxed(v, Self::VirtualMachineProfileSpec)
     }
 }
 impl From<crate::types::VirtualMachineDefaultProfileSpec>
 for VirtualMachineProfileSpecKind {
     #[inline]
     fn from(v: crate::types::VirtualMachineDefaultProfileSpec) -> Self {
-        Self::VirtualMachineDefaultProfileSpec(Box::new(v))
+        crate::object::boxed(v, Self::VirtualMachineDefaultProfileSpec)
     }
 }
 #[cfg(any(feature = "pbm", feature = "sms"))]
@@ -153,14 +172,14 @@ impl From<crate::types::VirtualMachineDefinedProfileSpec>
 for VirtualMachineProfileSpecKind {
     #[inline]
     fn from(v: crate::types::VirtualMachineDefinedProfileSpec) -> Self {
-        Self::VirtualMachineDefinedProfileSpec(Box::new(v))
+        crate::object::boxed(v, Self::VirtualMachineDefinedProfileSpec)
     }
 }
 impl From<crate::types::VirtualMachineEmptyProfileSpec>
 for VirtualMachineProfileSpecKind {
     #[inline]
     fn from(v: crate::types::VirtualMachineEmptyProfileSpec) -> Self {
-        Self::VirtualMachineEmptyProfileSpec(Box::new(v))
+        crate::object::boxed(v, Self::VirtualMachineEmptyProfileSpec)
     }
 }
 impl crate::object::Family for VirtualMachineProfileSpecKind {
@@ -170,20 +189,20 @@ impl crate::object::Family for VirtualMachineProfileSpecKind {
             id,
         ) {
             crate::registry::id::VirtualMachineDefaultProfileSpec => {
-                Self::VirtualMachineDefaultProfileSpec(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualMachineDefaultProfileSpec)
             }
             #[cfg(any(feature = "pbm", feature = "sms"))]
             crate::registry::id::VirtualMachineDefinedProfileSpec => {
-                Self::VirtualMachineDefinedProfileSpec(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualMachineDefinedProfileSpec)
             }
             crate::registry::id::VirtualMachineEmptyProfileSpec => {
-                Self::VirtualMachineEmptyProfileSpec(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualMachineEmptyProfileSpec)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VirtualMachineProfileSpec(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VirtualMachineProfileSpec)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -101,7 +101,6 @@ impl<'de> serde::Deserialize<'de> for VirtualMachineSriovDevicePoolInfo {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VirtualMachineSriovDevicePoolInfoKind {
     /// Exactly this type.
     VirtualMachineSriovDevicePoolInfo(
@@ -111,6 +110,22 @@ pub enum VirtualMachineSriovDevicePoolInfoKind {
     VirtualMachineSriovNetworkDevicePoolInfo(
         Box<crate::types::VirtualMachineSriovNetworkDevicePoolInfo>,
     ),
+}
+impl Clone for VirtualMachineSriovDevicePoolInfoKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VirtualMachineSriovDevicePoolInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualMachineSriovDevicePoolInfo)
+            }
+            Self::VirtualMachineSriovNetworkDevicePoolInfo(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VirtualMachineSriovNetworkDevicePoolInfo,
+                )
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -142,14 +157,14 @@ impl From<crate::types::VirtualMachineSriovDevicePoolInfo>
 for VirtualMachineSriovDevicePoolInfoKind {
     #[inline]
     fn from(v: crate::types::VirtualMachineSriovDevicePoolInfo) -> Self {
-        Self::VirtualMachineSriovDevicePoolInfo(Box::new(v))
+        crate::object::boxed(v, Self::VirtualMachineSriovDevicePoolInfo)
     }
 }
 impl From<crate::types::VirtualMachineSriovNetworkDevicePoolInfo>
 for VirtualMachineSriovDevicePoolInfoKind {
     #[inline]
     fn from(v: crate::types::VirtualMachineSriovNetworkDevicePoolInfo) -> Self {
-        Self::VirtualMachineSriovNetworkDevicePoolInfo(Box::new(v))
+        crate::object::boxed(v, Self::VirtualMachineSriovNetworkDevicePoolInfo)
     }
 }
 impl crate::object::Family for VirtualMachineSriovDevicePoolInfoKind {
@@ -159,15 +174,15 @@ impl crate::object::Family for VirtualMachineSriovDevicePoolInfoKind {
             id,
         ) {
             crate::registry::id::VirtualMachineSriovNetworkDevicePoolInfo => {
-                Self::VirtualMachineSriovNetworkDevicePoolInfo(
-                    crate::object::Blank::blank(),
+                crate::object::blank_boxed(
+                    Self::VirtualMachineSriovNetworkDevicePoolInfo,
                 )
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VirtualMachineSriovDevicePoolInfo(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VirtualMachineSriovDevicePoolInfo)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

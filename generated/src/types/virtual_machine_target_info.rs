@@ -106,7 +106,6 @@ impl<'de> serde::Deserialize<'de> for VirtualMachineTargetInfo {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VirtualMachineTargetInfoKind {
     /// Exactly this type.
     VirtualMachineTargetInfo(Box<crate::types::VirtualMachineTargetInfo>),
@@ -167,6 +166,89 @@ pub enum VirtualMachineTargetInfoKind {
     ///  A `VirtualMachineVgpuProfileInfo`.
     VirtualMachineVgpuProfileInfo(Box<crate::types::VirtualMachineVgpuProfileInfo>),
 }
+impl Clone for VirtualMachineTargetInfoKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VirtualMachineTargetInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualMachineTargetInfo)
+            }
+            Self::VirtualMachineCdromInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualMachineCdromInfo)
+            }
+            Self::VirtualMachineDatastoreInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualMachineDatastoreInfo)
+            }
+            Self::VirtualMachineDiskDeviceInfo(v) => {
+                Self::VirtualMachineDiskDeviceInfo(Clone::clone(v))
+            }
+            Self::VirtualMachineDynamicPassthroughInfo(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VirtualMachineDynamicPassthroughInfo,
+                )
+            }
+            Self::VirtualMachineFloppyInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualMachineFloppyInfo)
+            }
+            Self::VirtualMachineNetworkInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualMachineNetworkInfo)
+            }
+            Self::OpaqueNetworkTargetInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::OpaqueNetworkTargetInfo)
+            }
+            Self::VirtualMachineParallelInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualMachineParallelInfo)
+            }
+            Self::VirtualMachinePciPassthroughInfo(v) => {
+                Self::VirtualMachinePciPassthroughInfo(Clone::clone(v))
+            }
+            Self::VirtualMachinePciSharedGpuPassthroughInfo(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VirtualMachinePciSharedGpuPassthroughInfo,
+                )
+            }
+            Self::VirtualMachinePrecisionClockInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualMachinePrecisionClockInfo)
+            }
+            Self::VirtualMachineScsiPassthroughInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualMachineScsiPassthroughInfo)
+            }
+            Self::VirtualMachineSerialInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualMachineSerialInfo)
+            }
+            Self::VirtualMachineSgxTargetInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualMachineSgxTargetInfo)
+            }
+            Self::VirtualMachineSoundInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualMachineSoundInfo)
+            }
+            Self::SubnetInfo(v) => crate::object::clone_boxed(&**v, Self::SubnetInfo),
+            Self::VirtualMachineUsbInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualMachineUsbInfo)
+            }
+            Self::VirtualMachineVFlashModuleInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualMachineVFlashModuleInfo)
+            }
+            Self::VirtualMachineVMotionStunTimeInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualMachineVMotionStunTimeInfo)
+            }
+            Self::VirtualMachineVendorDeviceGroupInfo(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VirtualMachineVendorDeviceGroupInfo,
+                )
+            }
+            Self::VirtualMachineVgpuDeviceInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualMachineVgpuDeviceInfo)
+            }
+            Self::VirtualMachineVgpuProfileInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualMachineVgpuProfileInfo)
+            }
+        }
+    }
+}
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
 impl std::fmt::Debug for VirtualMachineTargetInfoKind {
@@ -217,19 +299,19 @@ impl VirtualMachineTargetInfoKind {
 impl From<crate::types::VirtualMachineTargetInfo> for VirtualMachineTargetInfoKind {
     #[inline]
     fn from(v: crate::types::VirtualMachineTargetInfo) -> Self {
-        Self::VirtualMachineTargetInfo(Box::new(v))
+        crate::object::boxed(v, Self::VirtualMachineTargetInfo)
     }
 }
 impl From<crate::types::VirtualMachineCdromInfo> for VirtualMachineTargetInfoKind {
     #[inline]
     fn from(v: crate::types::VirtualMachineCdromInfo) -> Self {
-        Self::VirtualMachineCdromInfo(Box::new(v))
+        crate::object::boxed(v, Self::VirtualMachineCdromInfo)
     }
 }
 impl From<crate::types::VirtualMachineDatastoreInfo> for VirtualMachineTargetInfoKind {
     #[inline]
     fn from(v: crate::types::VirtualMachineDatastoreInfo) -> Self {
-        Self::VirtualMachineDatastoreInfo(Box::new(v))
+        crate::object::boxed(v, Self::VirtualMachineDatastoreInfo)
     }
 }
 impl From<crate::types::VirtualMachineDiskDeviceInfoKind>
@@ -243,31 +325,31 @@ impl From<crate::types::VirtualMachineDynamicPassthroughInfo>
 for VirtualMachineTargetInfoKind {
     #[inline]
     fn from(v: crate::types::VirtualMachineDynamicPassthroughInfo) -> Self {
-        Self::VirtualMachineDynamicPassthroughInfo(Box::new(v))
+        crate::object::boxed(v, Self::VirtualMachineDynamicPassthroughInfo)
     }
 }
 impl From<crate::types::VirtualMachineFloppyInfo> for VirtualMachineTargetInfoKind {
     #[inline]
     fn from(v: crate::types::VirtualMachineFloppyInfo) -> Self {
-        Self::VirtualMachineFloppyInfo(Box::new(v))
+        crate::object::boxed(v, Self::VirtualMachineFloppyInfo)
     }
 }
 impl From<crate::types::VirtualMachineNetworkInfo> for VirtualMachineTargetInfoKind {
     #[inline]
     fn from(v: crate::types::VirtualMachineNetworkInfo) -> Self {
-        Self::VirtualMachineNetworkInfo(Box::new(v))
+        crate::object::boxed(v, Self::VirtualMachineNetworkInfo)
     }
 }
 impl From<crate::types::OpaqueNetworkTargetInfo> for VirtualMachineTargetInfoKind {
     #[inline]
     fn from(v: crate::types::OpaqueNetworkTargetInfo) -> Self {
-        Self::OpaqueNetworkTargetInfo(Box::new(v))
+        crate::object::boxed(v, Self::OpaqueNetworkTargetInfo)
     }
 }
 impl From<crate::types::VirtualMachineParallelInfo> for VirtualMachineTargetInfoKind {
     #[inline]
     fn from(v: crate::types::VirtualMachineParallelInfo) -> Self {
-        Self::VirtualMachineParallelInfo(Box::new(v))
+        crate::object::boxed(v, Self::VirtualMachineParallelInfo)
     }
 }
 impl From<crate::types::VirtualMachinePciPassthroughInfoKind>
@@ -281,84 +363,84 @@ impl From<crate::types::VirtualMachinePciSharedGpuPassthroughInfo>
 for VirtualMachineTargetInfoKind {
     #[inline]
     fn from(v: crate::types::VirtualMachinePciSharedGpuPassthroughInfo) -> Self {
-        Self::VirtualMachinePciSharedGpuPassthroughInfo(Box::new(v))
+        crate::object::boxed(v, Self::VirtualMachinePciSharedGpuPassthroughInfo)
     }
 }
 impl From<crate::types::VirtualMachinePrecisionClockInfo>
 for VirtualMachineTargetInfoKind {
     #[inline]
     fn from(v: crate::types::VirtualMachinePrecisionClockInfo) -> Self {
-        Self::VirtualMachinePrecisionClockInfo(Box::new(v))
+        crate::object::boxed(v, Self::VirtualMachinePrecisionClockInfo)
     }
 }
 impl From<crate::types::VirtualMachineScsiPassthroughInfo>
 for VirtualMachineTargetInfoKind {
     #[inline]
     fn from(v: crate::types::VirtualMachineScsiPassthroughInfo) -> Self {
-        Self::VirtualMachineScsiPassthroughInfo(Box::new(v))
+        crate::object::boxed(v, Self::VirtualMachineScsiPassthroughInfo)
     }
 }
 impl From<crate::types::VirtualMachineSerialInfo> for VirtualMachineTargetInfoKind {
     #[inline]
     fn from(v: crate::types::VirtualMachineSerialInfo) -> Self {
-        Self::VirtualMachineSerialInfo(Box::new(v))
+        crate::object::boxed(v, Self::VirtualMachineSerialInfo)
     }
 }
 impl From<crate::types::VirtualMachineSgxTargetInfo> for VirtualMachineTargetInfoKind {
     #[inline]
     fn from(v: crate::types::VirtualMachineSgxTargetInfo) -> Self {
-        Self::VirtualMachineSgxTargetInfo(Box::new(v))
+        crate::object::boxed(v, Self::VirtualMachineSgxTargetInfo)
     }
 }
 impl From<crate::types::VirtualMachineSoundInfo> for VirtualMachineTargetInfoKind {
     #[inline]
     fn from(v: crate::types::VirtualMachineSoundInfo) -> Self {
-        Self::VirtualMachineSoundInfo(Box::new(v))
+        crate::object::boxed(v, Self::VirtualMachineSoundInfo)
     }
 }
 impl From<crate::types::SubnetInfo> for VirtualMachineTargetInfoKind {
     #[inline]
     fn from(v: crate::types::SubnetInfo) -> Self {
-        Self::SubnetInfo(Box::new(v))
+        crate::object::boxed(v, Self::SubnetInfo)
     }
 }
 impl From<crate::types::VirtualMachineUsbInfo> for VirtualMachineTargetInfoKind {
     #[inline]
     fn from(v: crate::types::VirtualMachineUsbInfo) -> Self {
-        Self::VirtualMachineUsbInfo(Box::new(v))
+        crate::object::boxed(v, Self::VirtualMachineUsbInfo)
     }
 }
 impl From<crate::types::VirtualMachineVFlashModuleInfo>
 for VirtualMachineTargetInfoKind {
     #[inline]
     fn from(v: crate::types::VirtualMachineVFlashModuleInfo) -> Self {
-        Self::VirtualMachineVFlashModuleInfo(Box::new(v))
+        crate::object::boxed(v, Self::VirtualMachineVFlashModuleInfo)
     }
 }
 impl From<crate::types::VirtualMachineVMotionStunTimeInfo>
 for VirtualMachineTargetInfoKind {
     #[inline]
     fn from(v: crate::types::VirtualMachineVMotionStunTimeInfo) -> Self {
-        Self::VirtualMachineVMotionStunTimeInfo(Box::new(v))
+        crate::object::boxed(v, Self::VirtualMachineVMotionStunTimeInfo)
     }
 }
 impl From<crate::types::VirtualMachineVendorDeviceGroupInfo>
 for VirtualMachineTargetInfoKind {
     #[inline]
     fn from(v: crate::types::VirtualMachineVendorDeviceGroupInfo) -> Self {
-        Self::VirtualMachineVendorDeviceGroupInfo(Box::new(v))
+        crate::object::boxed(v, Self::VirtualMachineVendorDeviceGroupInfo)
     }
 }
 impl From<crate::types::VirtualMachineVgpuDeviceInfo> for VirtualMachineTargetInfoKind {
     #[inline]
     fn from(v: crate::types::VirtualMachineVgpuDeviceInfo) -> Self {
-        Self::VirtualMachineVgpuDeviceInfo(Box::new(v))
+        crate::object::boxed(v, Self::VirtualMachineVgpuDeviceInfo)
     }
 }
 impl From<crate::types::VirtualMachineVgpuProfileInfo> for VirtualMachineTargetInfoKind {
     #[inline]
     fn from(v: crate::types::VirtualMachineVgpuProfileInfo) -> Self {
-        Self::VirtualMachineVgpuProfileInfo(Box::new(v))
+        crate::object::boxed(v, Self::VirtualMachineVgpuProfileInfo)
     }
 }
 impl crate::object::Family for VirtualMachineTargetInfoKind {
@@ -368,10 +450,10 @@ impl crate::object::Family for VirtualMachineTargetInfoKind {
             id,
         ) {
             crate::registry::id::VirtualMachineCdromInfo => {
-                Self::VirtualMachineCdromInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualMachineCdromInfo)
             }
             crate::registry::id::VirtualMachineDatastoreInfo => {
-                Self::VirtualMachineDatastoreInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualMachineDatastoreInfo)
             }
             crate::registry::id::VirtualMachineDiskDeviceInfo => {
                 Self::VirtualMachineDiskDeviceInfo(
@@ -381,19 +463,19 @@ impl crate::object::Family for VirtualMachineTargetInfoKind {
                 )
             }
             crate::registry::id::VirtualMachineDynamicPassthroughInfo => {
-                Self::VirtualMachineDynamicPassthroughInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualMachineDynamicPassthroughInfo)
             }
             crate::registry::id::VirtualMachineFloppyInfo => {
-                Self::VirtualMachineFloppyInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualMachineFloppyInfo)
             }
             crate::registry::id::VirtualMachineNetworkInfo => {
-                Self::VirtualMachineNetworkInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualMachineNetworkInfo)
             }
             crate::registry::id::OpaqueNetworkTargetInfo => {
-                Self::OpaqueNetworkTargetInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::OpaqueNetworkTargetInfo)
             }
             crate::registry::id::VirtualMachineParallelInfo => {
-                Self::VirtualMachineParallelInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualMachineParallelInfo)
             }
             crate::registry::id::VirtualMachinePciPassthroughInfo => {
                 Self::VirtualMachinePciPassthroughInfo(
@@ -403,51 +485,51 @@ impl crate::object::Family for VirtualMachineTargetInfoKind {
                 )
             }
             crate::registry::id::VirtualMachinePciSharedGpuPassthroughInfo => {
-                Self::VirtualMachinePciSharedGpuPassthroughInfo(
-                    crate::object::Blank::blank(),
+                crate::object::blank_boxed(
+                    Self::VirtualMachinePciSharedGpuPassthroughInfo,
                 )
             }
             crate::registry::id::VirtualMachinePrecisionClockInfo => {
-                Self::VirtualMachinePrecisionClockInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualMachinePrecisionClockInfo)
             }
             crate::registry::id::VirtualMachineScsiPassthroughInfo => {
-                Self::VirtualMachineScsiPassthroughInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualMachineScsiPassthroughInfo)
             }
             crate::registry::id::VirtualMachineSerialInfo => {
-                Self::VirtualMachineSerialInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualMachineSerialInfo)
             }
             crate::registry::id::VirtualMachineSgxTargetInfo => {
-                Self::VirtualMachineSgxTargetInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualMachineSgxTargetInfo)
             }
             crate::registry::id::VirtualMachineSoundInfo => {
-                Self::VirtualMachineSoundInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualMachineSoundInfo)
             }
             crate::registry::id::SubnetInfo => {
-                Self::SubnetInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::SubnetInfo)
             }
             crate::registry::id::VirtualMachineUsbInfo => {
-                Self::VirtualMachineUsbInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualMachineUsbInfo)
             }
             crate::registry::id::VirtualMachineVFlashModuleInfo => {
-                Self::VirtualMachineVFlashModuleInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualMachineVFlashModuleInfo)
             }
             crate::registry::id::VirtualMachineVMotionStunTimeInfo => {
-                Self::VirtualMachineVMotionStunTimeInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualMachineVMotionStunTimeInfo)
             }
             crate::registry::id::VirtualMachineVendorDeviceGroupInfo => {
-                Self::VirtualMachineVendorDeviceGroupInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualMachineVendorDeviceGroupInfo)
             }
             crate::registry::id::VirtualMachineVgpuDeviceInfo => {
-                Self::VirtualMachineVgpuDeviceInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualMachineVgpuDeviceInfo)
             }
             crate::registry::id::VirtualMachineVgpuProfileInfo => {
-                Self::VirtualMachineVgpuProfileInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualMachineVgpuProfileInfo)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VirtualMachineTargetInfo(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VirtualMachineTargetInfo)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -106,7 +106,6 @@ impl<'de> serde::Deserialize<'de> for VirtualMachineVirtualDeviceGroupsDeviceGro
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VirtualMachineVirtualDeviceGroupsDeviceGroupKind {
     /// Exactly this type.
     VirtualMachineVirtualDeviceGroupsDeviceGroup(
@@ -116,6 +115,25 @@ pub enum VirtualMachineVirtualDeviceGroupsDeviceGroupKind {
     VirtualMachineVirtualDeviceGroupsVendorDeviceGroup(
         Box<crate::types::VirtualMachineVirtualDeviceGroupsVendorDeviceGroup>,
     ),
+}
+impl Clone for VirtualMachineVirtualDeviceGroupsDeviceGroupKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VirtualMachineVirtualDeviceGroupsDeviceGroup(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VirtualMachineVirtualDeviceGroupsDeviceGroup,
+                )
+            }
+            Self::VirtualMachineVirtualDeviceGroupsVendorDeviceGroup(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VirtualMachineVirtualDeviceGroupsVendorDeviceGroup,
+                )
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -147,7 +165,7 @@ impl From<crate::types::VirtualMachineVirtualDeviceGroupsDeviceGroup>
 for VirtualMachineVirtualDeviceGroupsDeviceGroupKind {
     #[inline]
     fn from(v: crate::types::VirtualMachineVirtualDeviceGroupsDeviceGroup) -> Self {
-        Self::VirtualMachineVirtualDeviceGroupsDeviceGroup(Box::new(v))
+        crate::object::boxed(v, Self::VirtualMachineVirtualDeviceGroupsDeviceGroup)
     }
 }
 impl From<crate::types::VirtualMachineVirtualDeviceGroupsVendorDeviceGroup>
@@ -156,7 +174,7 @@ for VirtualMachineVirtualDeviceGroupsDeviceGroupKind {
     fn from(
         v: crate::types::VirtualMachineVirtualDeviceGroupsVendorDeviceGroup,
     ) -> Self {
-        Self::VirtualMachineVirtualDeviceGroupsVendorDeviceGroup(Box::new(v))
+        crate::object::boxed(v, Self::VirtualMachineVirtualDeviceGroupsVendorDeviceGroup)
     }
 }
 impl crate::object::Family for VirtualMachineVirtualDeviceGroupsDeviceGroupKind {
@@ -166,15 +184,15 @@ impl crate::object::Family for VirtualMachineVirtualDeviceGroupsDeviceGroupKind 
             id,
         ) {
             crate::registry::id::VirtualMachineVirtualDeviceGroupsVendorDeviceGroup => {
-                Self::VirtualMachineVirtualDeviceGroupsVendorDeviceGroup(
-                    crate::object::Blank::blank(),
+                crate::object::blank_boxed(
+                    Self::VirtualMachineVirtualDeviceGroupsVendorDeviceGroup,
                 )
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VirtualMachineVirtualDeviceGroupsDeviceGroup(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VirtualMachineVirtualDeviceGroupsDeviceGroup)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -90,7 +90,6 @@ impl<'de> serde::Deserialize<'de> for VirtualPCIPassthroughPluginBackingInfo {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VirtualPCIPassthroughPluginBackingInfoKind {
     /// Exactly this type.
     VirtualPCIPassthroughPluginBackingInfo(
@@ -100,6 +99,25 @@ pub enum VirtualPCIPassthroughPluginBackingInfoKind {
     VirtualPCIPassthroughVmiopBackingInfo(
         Box<crate::types::VirtualPCIPassthroughVmiopBackingInfo>,
     ),
+}
+impl Clone for VirtualPCIPassthroughPluginBackingInfoKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VirtualPCIPassthroughPluginBackingInfo(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VirtualPCIPassthroughPluginBackingInfo,
+                )
+            }
+            Self::VirtualPCIPassthroughVmiopBackingInfo(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VirtualPCIPassthroughVmiopBackingInfo,
+                )
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -131,14 +149,14 @@ impl From<crate::types::VirtualPCIPassthroughPluginBackingInfo>
 for VirtualPCIPassthroughPluginBackingInfoKind {
     #[inline]
     fn from(v: crate::types::VirtualPCIPassthroughPluginBackingInfo) -> Self {
-        Self::VirtualPCIPassthroughPluginBackingInfo(Box::new(v))
+        crate::object::boxed(v, Self::VirtualPCIPassthroughPluginBackingInfo)
     }
 }
 impl From<crate::types::VirtualPCIPassthroughVmiopBackingInfo>
 for VirtualPCIPassthroughPluginBackingInfoKind {
     #[inline]
     fn from(v: crate::types::VirtualPCIPassthroughVmiopBackingInfo) -> Self {
-        Self::VirtualPCIPassthroughVmiopBackingInfo(Box::new(v))
+        crate::object::boxed(v, Self::VirtualPCIPassthroughVmiopBackingInfo)
     }
 }
 impl crate::object::Family for VirtualPCIPassthroughPluginBackingInfoKind {
@@ -148,15 +166,13 @@ impl crate::object::Family for VirtualPCIPassthroughPluginBackingInfoKind {
             id,
         ) {
             crate::registry::id::VirtualPCIPassthroughVmiopBackingInfo => {
-                Self::VirtualPCIPassthroughVmiopBackingInfo(
-                    crate::object::Blank::blank(),
-                )
+                crate::object::blank_boxed(Self::VirtualPCIPassthroughVmiopBackingInfo)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VirtualPCIPassthroughPluginBackingInfo(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VirtualPCIPassthroughPluginBackingInfo)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -101,7 +101,6 @@ impl<'de> serde::Deserialize<'de> for VirtualPCIPassthroughPluginBackingOption {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VirtualPCIPassthroughPluginBackingOptionKind {
     /// Exactly this type.
     VirtualPCIPassthroughPluginBackingOption(
@@ -111,6 +110,25 @@ pub enum VirtualPCIPassthroughPluginBackingOptionKind {
     VirtualPCIPassthroughVmiopBackingOption(
         Box<crate::types::VirtualPCIPassthroughVmiopBackingOption>,
     ),
+}
+impl Clone for VirtualPCIPassthroughPluginBackingOptionKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VirtualPCIPassthroughPluginBackingOption(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VirtualPCIPassthroughPluginBackingOption,
+                )
+            }
+            Self::VirtualPCIPassthroughVmiopBackingOption(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VirtualPCIPassthroughVmiopBackingOption,
+                )
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -142,14 +160,14 @@ impl From<crate::types::VirtualPCIPassthroughPluginBackingOption>
 for VirtualPCIPassthroughPluginBackingOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualPCIPassthroughPluginBackingOption) -> Self {
-        Self::VirtualPCIPassthroughPluginBackingOption(Box::new(v))
+        crate::object::boxed(v, Self::VirtualPCIPassthroughPluginBackingOption)
     }
 }
 impl From<crate::types::VirtualPCIPassthroughVmiopBackingOption>
 for VirtualPCIPassthroughPluginBackingOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualPCIPassthroughVmiopBackingOption) -> Self {
-        Self::VirtualPCIPassthroughVmiopBackingOption(Box::new(v))
+        crate::object::boxed(v, Self::VirtualPCIPassthroughVmiopBackingOption)
     }
 }
 impl crate::object::Family for VirtualPCIPassthroughPluginBackingOptionKind {
@@ -159,15 +177,13 @@ impl crate::object::Family for VirtualPCIPassthroughPluginBackingOptionKind {
             id,
         ) {
             crate::registry::id::VirtualPCIPassthroughVmiopBackingOption => {
-                Self::VirtualPCIPassthroughVmiopBackingOption(
-                    crate::object::Blank::blank(),
-                )
+                crate::object::blank_boxed(Self::VirtualPCIPassthroughVmiopBackingOption)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VirtualPCIPassthroughPluginBackingOption(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VirtualPCIPassthroughPluginBackingOption)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -179,12 +179,24 @@ impl<'de> serde::Deserialize<'de> for VirtualSATAController {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VirtualSATAControllerKind {
     /// Exactly this type.
     VirtualSATAController(Box<crate::types::VirtualSATAController>),
     ///  A `VirtualAHCIController`.
     VirtualAHCIController(Box<crate::types::VirtualAHCIController>),
+}
+impl Clone for VirtualSATAControllerKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VirtualSATAController(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualSATAController)
+            }
+            Self::VirtualAHCIController(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualAHCIController)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -215,13 +227,13 @@ impl VirtualSATAControllerKind {
 impl From<crate::types::VirtualSATAController> for VirtualSATAControllerKind {
     #[inline]
     fn from(v: crate::types::VirtualSATAController) -> Self {
-        Self::VirtualSATAController(Box::new(v))
+        crate::object::boxed(v, Self::VirtualSATAController)
     }
 }
 impl From<crate::types::VirtualAHCIController> for VirtualSATAControllerKind {
     #[inline]
     fn from(v: crate::types::VirtualAHCIController) -> Self {
-        Self::VirtualAHCIController(Box::new(v))
+        crate::object::boxed(v, Self::VirtualAHCIController)
     }
 }
 impl crate::object::Family for VirtualSATAControllerKind {
@@ -231,13 +243,13 @@ impl crate::object::Family for VirtualSATAControllerKind {
             id,
         ) {
             crate::registry::id::VirtualAHCIController => {
-                Self::VirtualAHCIController(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualAHCIController)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VirtualSATAController(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VirtualSATAController)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -215,12 +215,24 @@ impl<'de> serde::Deserialize<'de> for VirtualSATAControllerOption {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VirtualSATAControllerOptionKind {
     /// Exactly this type.
     VirtualSATAControllerOption(Box<crate::types::VirtualSATAControllerOption>),
     ///  A `VirtualAHCIControllerOption`.
     VirtualAHCIControllerOption(Box<crate::types::VirtualAHCIControllerOption>),
+}
+impl Clone for VirtualSATAControllerOptionKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VirtualSATAControllerOption(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualSATAControllerOption)
+            }
+            Self::VirtualAHCIControllerOption(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualAHCIControllerOption)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -252,14 +264,14 @@ impl From<crate::types::VirtualSATAControllerOption>
 for VirtualSATAControllerOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualSATAControllerOption) -> Self {
-        Self::VirtualSATAControllerOption(Box::new(v))
+        crate::object::boxed(v, Self::VirtualSATAControllerOption)
     }
 }
 impl From<crate::types::VirtualAHCIControllerOption>
 for VirtualSATAControllerOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualAHCIControllerOption) -> Self {
-        Self::VirtualAHCIControllerOption(Box::new(v))
+        crate::object::boxed(v, Self::VirtualAHCIControllerOption)
     }
 }
 impl crate::object::Family for VirtualSATAControllerOptionKind {
@@ -269,13 +281,13 @@ impl crate::object::Family for VirtualSATAControllerOptionKind {
             id,
         ) {
             crate::registry::id::VirtualAHCIControllerOption => {
-                Self::VirtualAHCIControllerOption(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualAHCIControllerOption)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VirtualSATAControllerOption(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VirtualSATAControllerOption)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

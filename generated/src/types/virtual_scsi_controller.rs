@@ -197,7 +197,6 @@ impl<'de> serde::Deserialize<'de> for VirtualSCSIController {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VirtualSCSIControllerKind {
     /// Exactly this type.
     VirtualSCSIController(Box<crate::types::VirtualSCSIController>),
@@ -209,6 +208,28 @@ pub enum VirtualSCSIControllerKind {
     VirtualLsiLogicController(Box<crate::types::VirtualLsiLogicController>),
     ///  A `VirtualLsiLogicSASController`.
     VirtualLsiLogicSASController(Box<crate::types::VirtualLsiLogicSASController>),
+}
+impl Clone for VirtualSCSIControllerKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VirtualSCSIController(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualSCSIController)
+            }
+            Self::ParaVirtualSCSIController(v) => {
+                crate::object::clone_boxed(&**v, Self::ParaVirtualSCSIController)
+            }
+            Self::VirtualBusLogicController(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualBusLogicController)
+            }
+            Self::VirtualLsiLogicController(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualLsiLogicController)
+            }
+            Self::VirtualLsiLogicSASController(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualLsiLogicSASController)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -242,31 +263,31 @@ impl VirtualSCSIControllerKind {
 impl From<crate::types::VirtualSCSIController> for VirtualSCSIControllerKind {
     #[inline]
     fn from(v: crate::types::VirtualSCSIController) -> Self {
-        Self::VirtualSCSIController(Box::new(v))
+        crate::object::boxed(v, Self::VirtualSCSIController)
     }
 }
 impl From<crate::types::ParaVirtualSCSIController> for VirtualSCSIControllerKind {
     #[inline]
     fn from(v: crate::types::ParaVirtualSCSIController) -> Self {
-        Self::ParaVirtualSCSIController(Box::new(v))
+        crate::object::boxed(v, Self::ParaVirtualSCSIController)
     }
 }
 impl From<crate::types::VirtualBusLogicController> for VirtualSCSIControllerKind {
     #[inline]
     fn from(v: crate::types::VirtualBusLogicController) -> Self {
-        Self::VirtualBusLogicController(Box::new(v))
+        crate::object::boxed(v, Self::VirtualBusLogicController)
     }
 }
 impl From<crate::types::VirtualLsiLogicController> for VirtualSCSIControllerKind {
     #[inline]
     fn from(v: crate::types::VirtualLsiLogicController) -> Self {
-        Self::VirtualLsiLogicController(Box::new(v))
+        crate::object::boxed(v, Self::VirtualLsiLogicController)
     }
 }
 impl From<crate::types::VirtualLsiLogicSASController> for VirtualSCSIControllerKind {
     #[inline]
     fn from(v: crate::types::VirtualLsiLogicSASController) -> Self {
-        Self::VirtualLsiLogicSASController(Box::new(v))
+        crate::object::boxed(v, Self::VirtualLsiLogicSASController)
     }
 }
 impl crate::object::Family for VirtualSCSIControllerKind {
@@ -276,22 +297,22 @@ impl crate::object::Family for VirtualSCSIControllerKind {
             id,
         ) {
             crate::registry::id::ParaVirtualSCSIController => {
-                Self::ParaVirtualSCSIController(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ParaVirtualSCSIController)
             }
             crate::registry::id::VirtualBusLogicController => {
-                Self::VirtualBusLogicController(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualBusLogicController)
             }
             crate::registry::id::VirtualLsiLogicController => {
-                Self::VirtualLsiLogicController(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualLsiLogicController)
             }
             crate::registry::id::VirtualLsiLogicSASController => {
-                Self::VirtualLsiLogicSASController(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualLsiLogicSASController)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VirtualSCSIController(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VirtualSCSIController)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

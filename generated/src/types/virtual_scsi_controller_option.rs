@@ -252,7 +252,6 @@ impl<'de> serde::Deserialize<'de> for VirtualSCSIControllerOption {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VirtualSCSIControllerOptionKind {
     /// Exactly this type.
     VirtualSCSIControllerOption(Box<crate::types::VirtualSCSIControllerOption>),
@@ -266,6 +265,31 @@ pub enum VirtualSCSIControllerOptionKind {
     VirtualLsiLogicSASControllerOption(
         Box<crate::types::VirtualLsiLogicSASControllerOption>,
     ),
+}
+impl Clone for VirtualSCSIControllerOptionKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VirtualSCSIControllerOption(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualSCSIControllerOption)
+            }
+            Self::ParaVirtualSCSIControllerOption(v) => {
+                crate::object::clone_boxed(&**v, Self::ParaVirtualSCSIControllerOption)
+            }
+            Self::VirtualBusLogicControllerOption(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualBusLogicControllerOption)
+            }
+            Self::VirtualLsiLogicControllerOption(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualLsiLogicControllerOption)
+            }
+            Self::VirtualLsiLogicSASControllerOption(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VirtualLsiLogicSASControllerOption,
+                )
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -300,35 +324,35 @@ impl From<crate::types::VirtualSCSIControllerOption>
 for VirtualSCSIControllerOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualSCSIControllerOption) -> Self {
-        Self::VirtualSCSIControllerOption(Box::new(v))
+        crate::object::boxed(v, Self::VirtualSCSIControllerOption)
     }
 }
 impl From<crate::types::ParaVirtualSCSIControllerOption>
 for VirtualSCSIControllerOptionKind {
     #[inline]
     fn from(v: crate::types::ParaVirtualSCSIControllerOption) -> Self {
-        Self::ParaVirtualSCSIControllerOption(Box::new(v))
+        crate::object::boxed(v, Self::ParaVirtualSCSIControllerOption)
     }
 }
 impl From<crate::types::VirtualBusLogicControllerOption>
 for VirtualSCSIControllerOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualBusLogicControllerOption) -> Self {
-        Self::VirtualBusLogicControllerOption(Box::new(v))
+        crate::object::boxed(v, Self::VirtualBusLogicControllerOption)
     }
 }
 impl From<crate::types::VirtualLsiLogicControllerOption>
 for VirtualSCSIControllerOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualLsiLogicControllerOption) -> Self {
-        Self::VirtualLsiLogicControllerOption(Box::new(v))
+        crate::object::boxed(v, Self::VirtualLsiLogicControllerOption)
     }
 }
 impl From<crate::types::VirtualLsiLogicSASControllerOption>
 for VirtualSCSIControllerOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualLsiLogicSASControllerOption) -> Self {
-        Self::VirtualLsiLogicSASControllerOption(Box::new(v))
+        crate::object::boxed(v, Self::VirtualLsiLogicSASControllerOption)
     }
 }
 impl crate::object::Family for VirtualSCSIControllerOptionKind {
@@ -338,22 +362,22 @@ impl crate::object::Family for VirtualSCSIControllerOptionKind {
             id,
         ) {
             crate::registry::id::ParaVirtualSCSIControllerOption => {
-                Self::ParaVirtualSCSIControllerOption(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ParaVirtualSCSIControllerOption)
             }
             crate::registry::id::VirtualBusLogicControllerOption => {
-                Self::VirtualBusLogicControllerOption(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualBusLogicControllerOption)
             }
             crate::registry::id::VirtualLsiLogicControllerOption => {
-                Self::VirtualLsiLogicControllerOption(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualLsiLogicControllerOption)
             }
             crate::registry::id::VirtualLsiLogicSASControllerOption => {
-                Self::VirtualLsiLogicSASControllerOption(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualLsiLogicSASControllerOption)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VirtualSCSIControllerOption(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VirtualSCSIControllerOption)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -165,7 +165,6 @@ impl<'de> serde::Deserialize<'de> for VirtualSoundCard {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VirtualSoundCardKind {
     /// Exactly this type.
     VirtualSoundCard(Box<crate::types::VirtualSoundCard>),
@@ -175,6 +174,25 @@ pub enum VirtualSoundCardKind {
     VirtualHdAudioCard(Box<crate::types::VirtualHdAudioCard>),
     ///  A `VirtualSoundBlaster16`.
     VirtualSoundBlaster16(Box<crate::types::VirtualSoundBlaster16>),
+}
+impl Clone for VirtualSoundCardKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VirtualSoundCard(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualSoundCard)
+            }
+            Self::VirtualEnsoniq1371(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualEnsoniq1371)
+            }
+            Self::VirtualHdAudioCard(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualHdAudioCard)
+            }
+            Self::VirtualSoundBlaster16(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualSoundBlaster16)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -207,44 +225,44 @@ impl VirtualSoundCardKind {
 impl From<crate::types::VirtualSoundCard> for VirtualSoundCardKind {
     #[inline]
     fn from(v: crate::types::VirtualSoundCard) -> Self {
-        Self::VirtualSoundCard(Box::new(v))
+        crate::object::boxed(v, Self::VirtualSoundCard)
     }
 }
 impl From<crate::types::VirtualEnsoniq1371> for VirtualSoundCardKind {
     #[inline]
     fn from(v: crate::types::VirtualEnsoniq1371) -> Self {
-        Self::VirtualEnsoniq1371(Box::new(v))
+        crate::object::boxed(v, Self::VirtualEnsoniq1371)
     }
 }
 impl From<crate::types::VirtualHdAudioCard> for VirtualSoundCardKind {
     #[inline]
     fn from(v: crate::types::VirtualHdAudioCard) -> Self {
-        Self::VirtualHdAudioCard(Box::new(v))
+        crate::object::boxed(v, Self::VirtualHdAudioCard)
     }
 }
 impl From<crate::types::VirtualSoundBlaster16> for VirtualSoundCardKind {
     #[inline]
     fn from(v: crate::types::VirtualSoundBlaster16) -> Self {
-        Self::VirtualSoundBlaster16(Box::new(v))
+        crate::object::boxed(v, Self::VirtualSoundBlaster16)
     }
 }
 impl crate::object::Family for VirtualSoundCardKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::VirtualSoundCard, id) {
             crate::registry::id::VirtualEnsoniq1371 => {
-                Self::VirtualEnsoniq1371(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualEnsoniq1371)
             }
             crate::registry::id::VirtualHdAudioCard => {
-                Self::VirtualHdAudioCard(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualHdAudioCard)
             }
             crate::registry::id::VirtualSoundBlaster16 => {
-                Self::VirtualSoundBlaster16(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualSoundBlaster16)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VirtualSoundCard(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VirtualSoundCard)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

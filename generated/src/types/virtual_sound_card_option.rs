@@ -184,7 +184,6 @@ impl<'de> serde::Deserialize<'de> for VirtualSoundCardOption {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VirtualSoundCardOptionKind {
     /// Exactly this type.
     VirtualSoundCardOption(Box<crate::types::VirtualSoundCardOption>),
@@ -194,6 +193,25 @@ pub enum VirtualSoundCardOptionKind {
     VirtualHdAudioCardOption(Box<crate::types::VirtualHdAudioCardOption>),
     ///  A `VirtualSoundBlaster16Option`.
     VirtualSoundBlaster16Option(Box<crate::types::VirtualSoundBlaster16Option>),
+}
+impl Clone for VirtualSoundCardOptionKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VirtualSoundCardOption(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualSoundCardOption)
+            }
+            Self::VirtualEnsoniq1371Option(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualEnsoniq1371Option)
+            }
+            Self::VirtualHdAudioCardOption(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualHdAudioCardOption)
+            }
+            Self::VirtualSoundBlaster16Option(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualSoundBlaster16Option)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -226,25 +244,25 @@ impl VirtualSoundCardOptionKind {
 impl From<crate::types::VirtualSoundCardOption> for VirtualSoundCardOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualSoundCardOption) -> Self {
-        Self::VirtualSoundCardOption(Box::new(v))
+        crate::object::boxed(v, Self::VirtualSoundCardOption)
     }
 }
 impl From<crate::types::VirtualEnsoniq1371Option> for VirtualSoundCardOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualEnsoniq1371Option) -> Self {
-        Self::VirtualEnsoniq1371Option(Box::new(v))
+        crate::object::boxed(v, Self::VirtualEnsoniq1371Option)
     }
 }
 impl From<crate::types::VirtualHdAudioCardOption> for VirtualSoundCardOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualHdAudioCardOption) -> Self {
-        Self::VirtualHdAudioCardOption(Box::new(v))
+        crate::object::boxed(v, Self::VirtualHdAudioCardOption)
     }
 }
 impl From<crate::types::VirtualSoundBlaster16Option> for VirtualSoundCardOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualSoundBlaster16Option) -> Self {
-        Self::VirtualSoundBlaster16Option(Box::new(v))
+        crate::object::boxed(v, Self::VirtualSoundBlaster16Option)
     }
 }
 impl crate::object::Family for VirtualSoundCardOptionKind {
@@ -254,19 +272,19 @@ impl crate::object::Family for VirtualSoundCardOptionKind {
             id,
         ) {
             crate::registry::id::VirtualEnsoniq1371Option => {
-                Self::VirtualEnsoniq1371Option(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualEnsoniq1371Option)
             }
             crate::registry::id::VirtualHdAudioCardOption => {
-                Self::VirtualHdAudioCardOption(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualHdAudioCardOption)
             }
             crate::registry::id::VirtualSoundBlaster16Option => {
-                Self::VirtualSoundBlaster16Option(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualSoundBlaster16Option)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VirtualSoundCardOption(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VirtualSoundCardOption)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -231,7 +231,6 @@ impl<'de> serde::Deserialize<'de> for VirtualVmxnet {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VirtualVmxnetKind {
     /// Exactly this type.
     VirtualVmxnet(Box<crate::types::VirtualVmxnet>),
@@ -239,6 +238,20 @@ pub enum VirtualVmxnetKind {
     VirtualVmxnet2(Box<crate::types::VirtualVmxnet2>),
     ///  A `VirtualVmxnet3` or one of its subtypes.
     VirtualVmxnet3(crate::types::VirtualVmxnet3Kind),
+}
+impl Clone for VirtualVmxnetKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VirtualVmxnet(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualVmxnet)
+            }
+            Self::VirtualVmxnet2(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualVmxnet2)
+            }
+            Self::VirtualVmxnet3(v) => Self::VirtualVmxnet3(Clone::clone(v)),
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -270,13 +283,13 @@ impl VirtualVmxnetKind {
 impl From<crate::types::VirtualVmxnet> for VirtualVmxnetKind {
     #[inline]
     fn from(v: crate::types::VirtualVmxnet) -> Self {
-        Self::VirtualVmxnet(Box::new(v))
+        crate::object::boxed(v, Self::VirtualVmxnet)
     }
 }
 impl From<crate::types::VirtualVmxnet2> for VirtualVmxnetKind {
     #[inline]
     fn from(v: crate::types::VirtualVmxnet2) -> Self {
-        Self::VirtualVmxnet2(Box::new(v))
+        crate::object::boxed(v, Self::VirtualVmxnet2)
     }
 }
 impl From<crate::types::VirtualVmxnet3Kind> for VirtualVmxnetKind {
@@ -289,7 +302,7 @@ impl crate::object::Family for VirtualVmxnetKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::VirtualVmxnet, id) {
             crate::registry::id::VirtualVmxnet2 => {
-                Self::VirtualVmxnet2(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualVmxnet2)
             }
             crate::registry::id::VirtualVmxnet3 => {
                 Self::VirtualVmxnet3(
@@ -302,7 +315,7 @@ impl crate::object::Family for VirtualVmxnetKind {
         }
     }
     fn blank_base() -> Self {
-        Self::VirtualVmxnet(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VirtualVmxnet)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

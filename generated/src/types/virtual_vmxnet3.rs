@@ -251,12 +251,24 @@ impl<'de> serde::Deserialize<'de> for VirtualVmxnet3 {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VirtualVmxnet3Kind {
     /// Exactly this type.
     VirtualVmxnet3(Box<crate::types::VirtualVmxnet3>),
     ///  A `VirtualVmxnet3Vrdma`.
     VirtualVmxnet3Vrdma(Box<crate::types::VirtualVmxnet3Vrdma>),
+}
+impl Clone for VirtualVmxnet3Kind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VirtualVmxnet3(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualVmxnet3)
+            }
+            Self::VirtualVmxnet3Vrdma(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualVmxnet3Vrdma)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -287,26 +299,26 @@ impl VirtualVmxnet3Kind {
 impl From<crate::types::VirtualVmxnet3> for VirtualVmxnet3Kind {
     #[inline]
     fn from(v: crate::types::VirtualVmxnet3) -> Self {
-        Self::VirtualVmxnet3(Box::new(v))
+        crate::object::boxed(v, Self::VirtualVmxnet3)
     }
 }
 impl From<crate::types::VirtualVmxnet3Vrdma> for VirtualVmxnet3Kind {
     #[inline]
     fn from(v: crate::types::VirtualVmxnet3Vrdma) -> Self {
-        Self::VirtualVmxnet3Vrdma(Box::new(v))
+        crate::object::boxed(v, Self::VirtualVmxnet3Vrdma)
     }
 }
 impl crate::object::Family for VirtualVmxnet3Kind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::VirtualVmxnet3, id) {
             crate::registry::id::VirtualVmxnet3Vrdma => {
-                Self::VirtualVmxnet3Vrdma(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualVmxnet3Vrdma)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VirtualVmxnet3(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VirtualVmxnet3)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -245,12 +245,24 @@ impl<'de> serde::Deserialize<'de> for VirtualVmxnet3Option {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VirtualVmxnet3OptionKind {
     /// Exactly this type.
     VirtualVmxnet3Option(Box<crate::types::VirtualVmxnet3Option>),
     ///  A `VirtualVmxnet3VrdmaOption`.
     VirtualVmxnet3VrdmaOption(Box<crate::types::VirtualVmxnet3VrdmaOption>),
+}
+impl Clone for VirtualVmxnet3OptionKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VirtualVmxnet3Option(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualVmxnet3Option)
+            }
+            Self::VirtualVmxnet3VrdmaOption(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualVmxnet3VrdmaOption)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -281,13 +293,13 @@ impl VirtualVmxnet3OptionKind {
 impl From<crate::types::VirtualVmxnet3Option> for VirtualVmxnet3OptionKind {
     #[inline]
     fn from(v: crate::types::VirtualVmxnet3Option) -> Self {
-        Self::VirtualVmxnet3Option(Box::new(v))
+        crate::object::boxed(v, Self::VirtualVmxnet3Option)
     }
 }
 impl From<crate::types::VirtualVmxnet3VrdmaOption> for VirtualVmxnet3OptionKind {
     #[inline]
     fn from(v: crate::types::VirtualVmxnet3VrdmaOption) -> Self {
-        Self::VirtualVmxnet3VrdmaOption(Box::new(v))
+        crate::object::boxed(v, Self::VirtualVmxnet3VrdmaOption)
     }
 }
 impl crate::object::Family for VirtualVmxnet3OptionKind {
@@ -297,13 +309,13 @@ impl crate::object::Family for VirtualVmxnet3OptionKind {
             id,
         ) {
             crate::registry::id::VirtualVmxnet3VrdmaOption => {
-                Self::VirtualVmxnet3VrdmaOption(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualVmxnet3VrdmaOption)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VirtualVmxnet3Option(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VirtualVmxnet3Option)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -225,7 +225,6 @@ impl<'de> serde::Deserialize<'de> for VirtualVmxnetOption {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VirtualVmxnetOptionKind {
     /// Exactly this type.
     VirtualVmxnetOption(Box<crate::types::VirtualVmxnetOption>),
@@ -233,6 +232,20 @@ pub enum VirtualVmxnetOptionKind {
     VirtualVmxnet2Option(Box<crate::types::VirtualVmxnet2Option>),
     ///  A `VirtualVmxnet3Option` or one of its subtypes.
     VirtualVmxnet3Option(crate::types::VirtualVmxnet3OptionKind),
+}
+impl Clone for VirtualVmxnetOptionKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VirtualVmxnetOption(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualVmxnetOption)
+            }
+            Self::VirtualVmxnet2Option(v) => {
+                crate::object::clone_boxed(&**v, Self::VirtualVmxnet2Option)
+            }
+            Self::VirtualVmxnet3Option(v) => Self::VirtualVmxnet3Option(Clone::clone(v)),
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -264,13 +277,13 @@ impl VirtualVmxnetOptionKind {
 impl From<crate::types::VirtualVmxnetOption> for VirtualVmxnetOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualVmxnetOption) -> Self {
-        Self::VirtualVmxnetOption(Box::new(v))
+        crate::object::boxed(v, Self::VirtualVmxnetOption)
     }
 }
 impl From<crate::types::VirtualVmxnet2Option> for VirtualVmxnetOptionKind {
     #[inline]
     fn from(v: crate::types::VirtualVmxnet2Option) -> Self {
-        Self::VirtualVmxnet2Option(Box::new(v))
+        crate::object::boxed(v, Self::VirtualVmxnet2Option)
     }
 }
 impl From<crate::types::VirtualVmxnet3OptionKind> for VirtualVmxnetOptionKind {
@@ -286,7 +299,7 @@ impl crate::object::Family for VirtualVmxnetOptionKind {
             id,
         ) {
             crate::registry::id::VirtualVmxnet2Option => {
-                Self::VirtualVmxnet2Option(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VirtualVmxnet2Option)
             }
             crate::registry::id::VirtualVmxnet3Option => {
                 Self::VirtualVmxnet3Option(
@@ -299,7 +312,7 @@ impl crate::object::Family for VirtualVmxnetOptionKind {
         }
     }
     fn blank_base() -> Self {
-        Self::VirtualVmxnetOption(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VirtualVmxnetOption)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

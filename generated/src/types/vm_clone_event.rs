@@ -219,7 +219,6 @@ impl<'de> serde::Deserialize<'de> for VmCloneEvent {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VmCloneEventKind {
     /// Exactly this type.
     VmCloneEvent(Box<crate::types::VmCloneEvent>),
@@ -231,6 +230,26 @@ pub enum VmCloneEventKind {
     VmCloneFailedEvent(Box<crate::types::VmCloneFailedEvent>),
     ///  A `VmClonedEvent`.
     VmClonedEvent(Box<crate::types::VmClonedEvent>),
+}
+impl Clone for VmCloneEventKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VmCloneEvent(v) => crate::object::clone_boxed(&**v, Self::VmCloneEvent),
+            Self::VmBeingClonedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmBeingClonedEvent)
+            }
+            Self::VmBeingClonedNoFolderEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmBeingClonedNoFolderEvent)
+            }
+            Self::VmCloneFailedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmCloneFailedEvent)
+            }
+            Self::VmClonedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmClonedEvent)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -264,53 +283,53 @@ impl VmCloneEventKind {
 impl From<crate::types::VmCloneEvent> for VmCloneEventKind {
     #[inline]
     fn from(v: crate::types::VmCloneEvent) -> Self {
-        Self::VmCloneEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmCloneEvent)
     }
 }
 impl From<crate::types::VmBeingClonedEvent> for VmCloneEventKind {
     #[inline]
     fn from(v: crate::types::VmBeingClonedEvent) -> Self {
-        Self::VmBeingClonedEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmBeingClonedEvent)
     }
 }
 impl From<crate::types::VmBeingClonedNoFolderEvent> for VmCloneEventKind {
     #[inline]
     fn from(v: crate::types::VmBeingClonedNoFolderEvent) -> Self {
-        Self::VmBeingClonedNoFolderEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmBeingClonedNoFolderEvent)
     }
 }
 impl From<crate::types::VmCloneFailedEvent> for VmCloneEventKind {
     #[inline]
     fn from(v: crate::types::VmCloneFailedEvent) -> Self {
-        Self::VmCloneFailedEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmCloneFailedEvent)
     }
 }
 impl From<crate::types::VmClonedEvent> for VmCloneEventKind {
     #[inline]
     fn from(v: crate::types::VmClonedEvent) -> Self {
-        Self::VmClonedEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmClonedEvent)
     }
 }
 impl crate::object::Family for VmCloneEventKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::VmCloneEvent, id) {
             crate::registry::id::VmBeingClonedEvent => {
-                Self::VmBeingClonedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmBeingClonedEvent)
             }
             crate::registry::id::VmBeingClonedNoFolderEvent => {
-                Self::VmBeingClonedNoFolderEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmBeingClonedNoFolderEvent)
             }
             crate::registry::id::VmCloneFailedEvent => {
-                Self::VmCloneFailedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmCloneFailedEvent)
             }
             crate::registry::id::VmClonedEvent => {
-                Self::VmClonedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmClonedEvent)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VmCloneEvent(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VmCloneEvent)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -106,7 +106,6 @@ impl<'de> serde::Deserialize<'de> for VmConfigFault {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VmConfigFaultKind {
     /// Exactly this type.
     VmConfigFault(Box<crate::types::VmConfigFault>),
@@ -183,6 +182,110 @@ pub enum VmConfigFaultKind {
     ///  A `VmHostAffinityRuleViolation`.
     VmHostAffinityRuleViolation(Box<crate::types::VmHostAffinityRuleViolation>),
 }
+impl Clone for VmConfigFaultKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VmConfigFault(v) => {
+                crate::object::clone_boxed(&**v, Self::VmConfigFault)
+            }
+            Self::CannotAccessVmComponent(v) => {
+                Self::CannotAccessVmComponent(Clone::clone(v))
+            }
+            Self::CannotDisableSnapshot(v) => {
+                crate::object::clone_boxed(&**v, Self::CannotDisableSnapshot)
+            }
+            Self::CannotUseNetwork(v) => {
+                crate::object::clone_boxed(&**v, Self::CannotUseNetwork)
+            }
+            Self::CpuHotPlugNotSupported(v) => {
+                crate::object::clone_boxed(&**v, Self::CpuHotPlugNotSupported)
+            }
+            Self::DeltaDiskFormatNotSupported(v) => {
+                crate::object::clone_boxed(&**v, Self::DeltaDiskFormatNotSupported)
+            }
+            Self::EightHostLimitViolated(v) => {
+                crate::object::clone_boxed(&**v, Self::EightHostLimitViolated)
+            }
+            Self::FaultToleranceCannotEditMem(v) => {
+                crate::object::clone_boxed(&**v, Self::FaultToleranceCannotEditMem)
+            }
+            Self::FtVmHostRuleViolation(v) => {
+                crate::object::clone_boxed(&**v, Self::FtVmHostRuleViolation)
+            }
+            Self::GenericVmConfigFault(v) => {
+                crate::object::clone_boxed(&**v, Self::GenericVmConfigFault)
+            }
+            Self::InvalidFormat(v) => Self::InvalidFormat(Clone::clone(v)),
+            Self::InvalidVmConfig(v) => Self::InvalidVmConfig(Clone::clone(v)),
+            Self::LargeRDMNotSupportedOnDatastore(v) => {
+                crate::object::clone_boxed(&**v, Self::LargeRDMNotSupportedOnDatastore)
+            }
+            Self::MemoryHotPlugNotSupported(v) => {
+                crate::object::clone_boxed(&**v, Self::MemoryHotPlugNotSupported)
+            }
+            Self::NoCompatibleHardAffinityHost(v) => {
+                crate::object::clone_boxed(&**v, Self::NoCompatibleHardAffinityHost)
+            }
+            Self::NoCompatibleSoftAffinityHost(v) => {
+                crate::object::clone_boxed(&**v, Self::NoCompatibleSoftAffinityHost)
+            }
+            Self::NumVirtualCpusIncompatible(v) => {
+                crate::object::clone_boxed(&**v, Self::NumVirtualCpusIncompatible)
+            }
+            Self::OvfConsumerValidationFault(v) => {
+                crate::object::clone_boxed(&**v, Self::OvfConsumerValidationFault)
+            }
+            Self::QuarantineModeFault(v) => {
+                crate::object::clone_boxed(&**v, Self::QuarantineModeFault)
+            }
+            Self::RDMNotSupportedOnDatastore(v) => {
+                crate::object::clone_boxed(&**v, Self::RDMNotSupportedOnDatastore)
+            }
+            Self::RuleViolation(v) => {
+                crate::object::clone_boxed(&**v, Self::RuleViolation)
+            }
+            Self::SoftRuleVioCorrectionDisallowed(v) => {
+                crate::object::clone_boxed(&**v, Self::SoftRuleVioCorrectionDisallowed)
+            }
+            Self::SoftRuleVioCorrectionImpact(v) => {
+                crate::object::clone_boxed(&**v, Self::SoftRuleVioCorrectionImpact)
+            }
+            Self::UnsupportedDatastore(v) => Self::UnsupportedDatastore(Clone::clone(v)),
+            Self::UnsupportedVmxLocation(v) => {
+                crate::object::clone_boxed(&**v, Self::UnsupportedVmxLocation)
+            }
+            Self::VAppNotRunning(v) => {
+                crate::object::clone_boxed(&**v, Self::VAppNotRunning)
+            }
+            Self::VAppPropertyFault(v) => Self::VAppPropertyFault(Clone::clone(v)),
+            Self::VFlashCacheHotConfigNotSupported(v) => {
+                crate::object::clone_boxed(&**v, Self::VFlashCacheHotConfigNotSupported)
+            }
+            Self::VFlashModuleNotSupported(v) => {
+                crate::object::clone_boxed(&**v, Self::VFlashModuleNotSupported)
+            }
+            Self::VirtualHardwareCompatibilityIssue(v) => {
+                Self::VirtualHardwareCompatibilityIssue(Clone::clone(v))
+            }
+            Self::VmConfigIncompatibleForFaultTolerance(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VmConfigIncompatibleForFaultTolerance,
+                )
+            }
+            Self::VmConfigIncompatibleForRecordReplay(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VmConfigIncompatibleForRecordReplay,
+                )
+            }
+            Self::VmHostAffinityRuleViolation(v) => {
+                crate::object::clone_boxed(&**v, Self::VmHostAffinityRuleViolation)
+            }
+        }
+    }
+}
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
 impl std::fmt::Debug for VmConfigFaultKind {
@@ -243,7 +346,7 @@ impl VmConfigFaultKind {
 impl From<crate::types::VmConfigFault> for VmConfigFaultKind {
     #[inline]
     fn from(v: crate::types::VmConfigFault) -> Self {
-        Self::VmConfigFault(Box::new(v))
+        crate::object::boxed(v, Self::VmConfigFault)
     }
 }
 impl From<crate::types::CannotAccessVmComponentKind> for VmConfigFaultKind {
@@ -255,49 +358,49 @@ impl From<crate::types::CannotAccessVmComponentKind> for VmConfigFaultKind {
 impl From<crate::types::CannotDisableSnapshot> for VmConfigFaultKind {
     #[inline]
     fn from(v: crate::types::CannotDisableSnapshot) -> Self {
-        Self::CannotDisableSnapshot(Box::new(v))
+        crate::object::boxed(v, Self::CannotDisableSnapshot)
     }
 }
 impl From<crate::types::CannotUseNetwork> for VmConfigFaultKind {
     #[inline]
     fn from(v: crate::types::CannotUseNetwork) -> Self {
-        Self::CannotUseNetwork(Box::new(v))
+        crate::object::boxed(v, Self::CannotUseNetwork)
     }
 }
 impl From<crate::types::CpuHotPlugNotSupported> for VmConfigFaultKind {
     #[inline]
     fn from(v: crate::types::CpuHotPlugNotSupported) -> Self {
-        Self::CpuHotPlugNotSupported(Box::new(v))
+        crate::object::boxed(v, Self::CpuHotPlugNotSupported)
     }
 }
 impl From<crate::types::DeltaDiskFormatNotSupported> for VmConfigFaultKind {
     #[inline]
     fn from(v: crate::types::DeltaDiskFormatNotSupported) -> Self {
-        Self::DeltaDiskFormatNotSupported(Box::new(v))
+        crate::object::boxed(v, Self::DeltaDiskFormatNotSupported)
     }
 }
 impl From<crate::types::EightHostLimitViolated> for VmConfigFaultKind {
     #[inline]
     fn from(v: crate::types::EightHostLimitViolated) -> Self {
-        Self::EightHostLimitViolated(Box::new(v))
+        crate::object::boxed(v, Self::EightHostLimitViolated)
     }
 }
 impl From<crate::types::FaultToleranceCannotEditMem> for VmConfigFaultKind {
     #[inline]
     fn from(v: crate::types::FaultToleranceCannotEditMem) -> Self {
-        Self::FaultToleranceCannotEditMem(Box::new(v))
+        crate::object::boxed(v, Self::FaultToleranceCannotEditMem)
     }
 }
 impl From<crate::types::FtVmHostRuleViolation> for VmConfigFaultKind {
     #[inline]
     fn from(v: crate::types::FtVmHostRuleViolation) -> Self {
-        Self::FtVmHostRuleViolation(Box::new(v))
+        crate::object::boxed(v, Self::FtVmHostRuleViolation)
     }
 }
 impl From<crate::types::GenericVmConfigFault> for VmConfigFaultKind {
     #[inline]
     fn from(v: crate::types::GenericVmConfigFault) -> Self {
-        Self::GenericVmConfigFault(Box::new(v))
+        crate::object::boxed(v, Self::GenericVmConfigFault)
     }
 }
 impl From<crate::types::InvalidFormatKind> for VmConfigFaultKind {
@@ -315,67 +418,67 @@ impl From<crate::types::InvalidVmConfigKind> for VmConfigFaultKind {
 impl From<crate::types::LargeRDMNotSupportedOnDatastore> for VmConfigFaultKind {
     #[inline]
     fn from(v: crate::types::LargeRDMNotSupportedOnDatastore) -> Self {
-        Self::LargeRDMNotSupportedOnDatastore(Box::new(v))
+        crate::object::boxed(v, Self::LargeRDMNotSupportedOnDatastore)
     }
 }
 impl From<crate::types::MemoryHotPlugNotSupported> for VmConfigFaultKind {
     #[inline]
     fn from(v: crate::types::MemoryHotPlugNotSupported) -> Self {
-        Self::MemoryHotPlugNotSupported(Box::new(v))
+        crate::object::boxed(v, Self::MemoryHotPlugNotSupported)
     }
 }
 impl From<crate::types::NoCompatibleHardAffinityHost> for VmConfigFaultKind {
     #[inline]
     fn from(v: crate::types::NoCompatibleHardAffinityHost) -> Self {
-        Self::NoCompatibleHardAffinityHost(Box::new(v))
+        crate::object::boxed(v, Self::NoCompatibleHardAffinityHost)
     }
 }
 impl From<crate::types::NoCompatibleSoftAffinityHost> for VmConfigFaultKind {
     #[inline]
     fn from(v: crate::types::NoCompatibleSoftAffinityHost) -> Self {
-        Self::NoCompatibleSoftAffinityHost(Box::new(v))
+        crate::object::boxed(v, Self::NoCompatibleSoftAffinityHost)
     }
 }
 impl From<crate::types::NumVirtualCpusIncompatible> for VmConfigFaultKind {
     #[inline]
     fn from(v: crate::types::NumVirtualCpusIncompatible) -> Self {
-        Self::NumVirtualCpusIncompatible(Box::new(v))
+        crate::object::boxed(v, Self::NumVirtualCpusIncompatible)
     }
 }
 impl From<crate::types::OvfConsumerValidationFault> for VmConfigFaultKind {
     #[inline]
     fn from(v: crate::types::OvfConsumerValidationFault) -> Self {
-        Self::OvfConsumerValidationFault(Box::new(v))
+        crate::object::boxed(v, Self::OvfConsumerValidationFault)
     }
 }
 impl From<crate::types::QuarantineModeFault> for VmConfigFaultKind {
     #[inline]
     fn from(v: crate::types::QuarantineModeFault) -> Self {
-        Self::QuarantineModeFault(Box::new(v))
+        crate::object::boxed(v, Self::QuarantineModeFault)
     }
 }
 impl From<crate::types::RDMNotSupportedOnDatastore> for VmConfigFaultKind {
     #[inline]
     fn from(v: crate::types::RDMNotSupportedOnDatastore) -> Self {
-        Self::RDMNotSupportedOnDatastore(Box::new(v))
+        crate::object::boxed(v, Self::RDMNotSupportedOnDatastore)
     }
 }
 impl From<crate::types::RuleViolation> for VmConfigFaultKind {
     #[inline]
     fn from(v: crate::types::RuleViolation) -> Self {
-        Self::RuleViolation(Box::new(v))
+        crate::object::boxed(v, Self::RuleViolation)
     }
 }
 impl From<crate::types::SoftRuleVioCorrectionDisallowed> for VmConfigFaultKind {
     #[inline]
     fn from(v: crate::types::SoftRuleVioCorrectionDisallowed) -> Self {
-        Self::SoftRuleVioCorrectionDisallowed(Box::new(v))
+        crate::object::boxed(v, Self::SoftRuleVioCorrectionDisallowed)
     }
 }
 impl From<crate::types::SoftRuleVioCorrectionImpact> for VmConfigFaultKind {
     #[inline]
     fn from(v: crate::types::SoftRuleVioCorrectionImpact) -> Self {
-        Self::SoftRuleVioCorrectionImpact(Box::new(v))
+        crate::object::boxed(v, Self::SoftRuleVioCorrectionImpact)
     }
 }
 impl From<crate::types::UnsupportedDatastoreKind> for VmConfigFaultKind {
@@ -387,13 +490,13 @@ impl From<crate::types::UnsupportedDatastoreKind> for VmConfigFaultKind {
 impl From<crate::types::UnsupportedVmxLocation> for VmConfigFaultKind {
     #[inline]
     fn from(v: crate::types::UnsupportedVmxLocation) -> Self {
-        Self::UnsupportedVmxLocation(Box::new(v))
+        crate::object::boxed(v, Self::UnsupportedVmxLocation)
     }
 }
 impl From<crate::types::VAppNotRunning> for VmConfigFaultKind {
     #[inline]
     fn from(v: crate::types::VAppNotRunning) -> Self {
-        Self::VAppNotRunning(Box::new(v))
+        crate::object::boxed(v, Self::VAppNotRunning)
     }
 }
 impl From<crate::types::VAppPropertyFaultKind> for VmConfigFaultKind {
@@ -405,13 +508,13 @@ impl From<crate::types::VAppPropertyFaultKind> for VmConfigFaultKind {
 impl From<crate::types::VFlashCacheHotConfigNotSupported> for VmConfigFaultKind {
     #[inline]
     fn from(v: crate::types::VFlashCacheHotConfigNotSupported) -> Self {
-        Self::VFlashCacheHotConfigNotSupported(Box::new(v))
+        crate::object::boxed(v, Self::VFlashCacheHotConfigNotSupported)
     }
 }
 impl From<crate::types::VFlashModuleNotSupported> for VmConfigFaultKind {
     #[inline]
     fn from(v: crate::types::VFlashModuleNotSupported) -> Self {
-        Self::VFlashModuleNotSupported(Box::new(v))
+        crate::object::boxed(v, Self::VFlashModuleNotSupported)
     }
 }
 impl From<crate::types::VirtualHardwareCompatibilityIssueKind> for VmConfigFaultKind {
@@ -423,19 +526,19 @@ impl From<crate::types::VirtualHardwareCompatibilityIssueKind> for VmConfigFault
 impl From<crate::types::VmConfigIncompatibleForFaultTolerance> for VmConfigFaultKind {
     #[inline]
     fn from(v: crate::types::VmConfigIncompatibleForFaultTolerance) -> Self {
-        Self::VmConfigIncompatibleForFaultTolerance(Box::new(v))
+        crate::object::boxed(v, Self::VmConfigIncompatibleForFaultTolerance)
     }
 }
 impl From<crate::types::VmConfigIncompatibleForRecordReplay> for VmConfigFaultKind {
     #[inline]
     fn from(v: crate::types::VmConfigIncompatibleForRecordReplay) -> Self {
-        Self::VmConfigIncompatibleForRecordReplay(Box::new(v))
+        crate::object::boxed(v, Self::VmConfigIncompatibleForRecordReplay)
     }
 }
 impl From<crate::types::VmHostAffinityRuleViolation> for VmConfigFaultKind {
     #[inline]
     fn from(v: crate::types::VmHostAffinityRuleViolation) -> Self {
-        Self::VmHostAffinityRuleViolation(Box::new(v))
+        crate::object::boxed(v, Self::VmHostAffinityRuleViolation)
     }
 }
 impl crate::object::Family for VmConfigFaultKind {
@@ -449,28 +552,28 @@ impl crate::object::Family for VmConfigFaultKind {
                 )
             }
             crate::registry::id::CannotDisableSnapshot => {
-                Self::CannotDisableSnapshot(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CannotDisableSnapshot)
             }
             crate::registry::id::CannotUseNetwork => {
-                Self::CannotUseNetwork(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CannotUseNetwork)
             }
             crate::registry::id::CpuHotPlugNotSupported => {
-                Self::CpuHotPlugNotSupported(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CpuHotPlugNotSupported)
             }
             crate::registry::id::DeltaDiskFormatNotSupported => {
-                Self::DeltaDiskFormatNotSupported(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DeltaDiskFormatNotSupported)
             }
             crate::registry::id::EightHostLimitViolated => {
-                Self::EightHostLimitViolated(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::EightHostLimitViolated)
             }
             crate::registry::id::FaultToleranceCannotEditMem => {
-                Self::FaultToleranceCannotEditMem(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::FaultToleranceCannotEditMem)
             }
             crate::registry::id::FtVmHostRuleViolation => {
-                Self::FtVmHostRuleViolation(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::FtVmHostRuleViolation)
             }
             crate::registry::id::GenericVmConfigFault => {
-                Self::GenericVmConfigFault(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::GenericVmConfigFault)
             }
             crate::registry::id::InvalidFormat => {
                 Self::InvalidFormat(
@@ -487,37 +590,37 @@ impl crate::object::Family for VmConfigFaultKind {
                 )
             }
             crate::registry::id::LargeRDMNotSupportedOnDatastore => {
-                Self::LargeRDMNotSupportedOnDatastore(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::LargeRDMNotSupportedOnDatastore)
             }
             crate::registry::id::MemoryHotPlugNotSupported => {
-                Self::MemoryHotPlugNotSupported(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::MemoryHotPlugNotSupported)
             }
             crate::registry::id::NoCompatibleHardAffinityHost => {
-                Self::NoCompatibleHardAffinityHost(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::NoCompatibleHardAffinityHost)
             }
             crate::registry::id::NoCompatibleSoftAffinityHost => {
-                Self::NoCompatibleSoftAffinityHost(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::NoCompatibleSoftAffinityHost)
             }
             crate::registry::id::NumVirtualCpusIncompatible => {
-                Self::NumVirtualCpusIncompatible(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::NumVirtualCpusIncompatible)
             }
             crate::registry::id::OvfConsumerValidationFault => {
-                Self::OvfConsumerValidationFault(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::OvfConsumerValidationFault)
             }
             crate::registry::id::QuarantineModeFault => {
-                Self::QuarantineModeFault(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::QuarantineModeFault)
             }
             crate::registry::id::RDMNotSupportedOnDatastore => {
-                Self::RDMNotSupportedOnDatastore(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::RDMNotSupportedOnDatastore)
             }
             crate::registry::id::RuleViolation => {
-                Self::RuleViolation(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::RuleViolation)
             }
             crate::registry::id::SoftRuleVioCorrectionDisallowed => {
-                Self::SoftRuleVioCorrectionDisallowed(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::SoftRuleVioCorrectionDisallowed)
             }
             crate::registry::id::SoftRuleVioCorrectionImpact => {
-                Self::SoftRuleVioCorrectionImpact(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::SoftRuleVioCorrectionImpact)
             }
             crate::registry::id::UnsupportedDatastore => {
                 Self::UnsupportedDatastore(
@@ -527,10 +630,10 @@ impl crate::object::Family for VmConfigFaultKind {
                 )
             }
             crate::registry::id::UnsupportedVmxLocation => {
-                Self::UnsupportedVmxLocation(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::UnsupportedVmxLocation)
             }
             crate::registry::id::VAppNotRunning => {
-                Self::VAppNotRunning(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VAppNotRunning)
             }
             crate::registry::id::VAppPropertyFault => {
                 Self::VAppPropertyFault(
@@ -540,10 +643,10 @@ impl crate::object::Family for VmConfigFaultKind {
                 )
             }
             crate::registry::id::VFlashCacheHotConfigNotSupported => {
-                Self::VFlashCacheHotConfigNotSupported(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VFlashCacheHotConfigNotSupported)
             }
             crate::registry::id::VFlashModuleNotSupported => {
-                Self::VFlashModuleNotSupported(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VFlashModuleNotSupported)
             }
             crate::registry::id::VirtualHardwareCompatibilityIssue => {
                 Self::VirtualHardwareCompatibilityIssue(
@@ -553,21 +656,19 @@ impl crate::object::Family for VmConfigFaultKind {
                 )
             }
             crate::registry::id::VmConfigIncompatibleForFaultTolerance => {
-                Self::VmConfigIncompatibleForFaultTolerance(
-                    crate::object::Blank::blank(),
-                )
+                crate::object::blank_boxed(Self::VmConfigIncompatibleForFaultTolerance)
             }
             crate::registry::id::VmConfigIncompatibleForRecordReplay => {
-                Self::VmConfigIncompatibleForRecordReplay(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmConfigIncompatibleForRecordReplay)
             }
             crate::registry::id::VmHostAffinityRuleViolation => {
-                Self::VmHostAffinityRuleViolation(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmHostAffinityRuleViolation)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VmConfigFault(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VmConfigFault)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -148,12 +148,24 @@ impl<'de> serde::Deserialize<'de> for VmConfigFileInfo {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VmConfigFileInfoKind {
     /// Exactly this type.
     VmConfigFileInfo(Box<crate::types::VmConfigFileInfo>),
     ///  A `TemplateConfigFileInfo`.
     TemplateConfigFileInfo(Box<crate::types::TemplateConfigFileInfo>),
+}
+impl Clone for VmConfigFileInfoKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VmConfigFileInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::VmConfigFileInfo)
+            }
+            Self::TemplateConfigFileInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::TemplateConfigFileInfo)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -184,26 +196,26 @@ impl VmConfigFileInfoKind {
 impl From<crate::types::VmConfigFileInfo> for VmConfigFileInfoKind {
     #[inline]
     fn from(v: crate::types::VmConfigFileInfo) -> Self {
-        Self::VmConfigFileInfo(Box::new(v))
+        crate::object::boxed(v, Self::VmConfigFileInfo)
     }
 }
 impl From<crate::types::TemplateConfigFileInfo> for VmConfigFileInfoKind {
     #[inline]
     fn from(v: crate::types::TemplateConfigFileInfo) -> Self {
-        Self::TemplateConfigFileInfo(Box::new(v))
+        crate::object::boxed(v, Self::TemplateConfigFileInfo)
     }
 }
 impl crate::object::Family for VmConfigFileInfoKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::VmConfigFileInfo, id) {
             crate::registry::id::TemplateConfigFileInfo => {
-                Self::TemplateConfigFileInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::TemplateConfigFileInfo)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VmConfigFileInfo(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VmConfigFileInfo)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -106,12 +106,24 @@ impl<'de> serde::Deserialize<'de> for VmConfigFileQuery {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VmConfigFileQueryKind {
     /// Exactly this type.
     VmConfigFileQuery(Box<crate::types::VmConfigFileQuery>),
     ///  A `TemplateConfigFileQuery`.
     TemplateConfigFileQuery(Box<crate::types::TemplateConfigFileQuery>),
+}
+impl Clone for VmConfigFileQueryKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VmConfigFileQuery(v) => {
+                crate::object::clone_boxed(&**v, Self::VmConfigFileQuery)
+            }
+            Self::TemplateConfigFileQuery(v) => {
+                crate::object::clone_boxed(&**v, Self::TemplateConfigFileQuery)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -142,26 +154,26 @@ impl VmConfigFileQueryKind {
 impl From<crate::types::VmConfigFileQuery> for VmConfigFileQueryKind {
     #[inline]
     fn from(v: crate::types::VmConfigFileQuery) -> Self {
-        Self::VmConfigFileQuery(Box::new(v))
+        crate::object::boxed(v, Self::VmConfigFileQuery)
     }
 }
 impl From<crate::types::TemplateConfigFileQuery> for VmConfigFileQueryKind {
     #[inline]
     fn from(v: crate::types::TemplateConfigFileQuery) -> Self {
-        Self::TemplateConfigFileQuery(Box::new(v))
+        crate::object::boxed(v, Self::TemplateConfigFileQuery)
     }
 }
 impl crate::object::Family for VmConfigFileQueryKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::VmConfigFileQuery, id) {
             crate::registry::id::TemplateConfigFileQuery => {
-                Self::TemplateConfigFileQuery(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::TemplateConfigFileQuery)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VmConfigFileQuery(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VmConfigFileQuery)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -154,12 +154,22 @@ impl<'de> serde::Deserialize<'de> for VmConfigInfo {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VmConfigInfoKind {
     /// Exactly this type.
     VmConfigInfo(Box<crate::types::VmConfigInfo>),
     ///  A `VAppConfigInfo`.
     VAppConfigInfo(Box<crate::types::VAppConfigInfo>),
+}
+impl Clone for VmConfigInfoKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VmConfigInfo(v) => crate::object::clone_boxed(&**v, Self::VmConfigInfo),
+            Self::VAppConfigInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::VAppConfigInfo)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -190,26 +200,26 @@ impl VmConfigInfoKind {
 impl From<crate::types::VmConfigInfo> for VmConfigInfoKind {
     #[inline]
     fn from(v: crate::types::VmConfigInfo) -> Self {
-        Self::VmConfigInfo(Box::new(v))
+        crate::object::boxed(v, Self::VmConfigInfo)
     }
 }
 impl From<crate::types::VAppConfigInfo> for VmConfigInfoKind {
     #[inline]
     fn from(v: crate::types::VAppConfigInfo) -> Self {
-        Self::VAppConfigInfo(Box::new(v))
+        crate::object::boxed(v, Self::VAppConfigInfo)
     }
 }
 impl crate::object::Family for VmConfigInfoKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::VmConfigInfo, id) {
             crate::registry::id::VAppConfigInfo => {
-                Self::VAppConfigInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VAppConfigInfo)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VmConfigInfo(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VmConfigInfo)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -154,12 +154,22 @@ impl<'de> serde::Deserialize<'de> for VmConfigSpec {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VmConfigSpecKind {
     /// Exactly this type.
     VmConfigSpec(Box<crate::types::VmConfigSpec>),
     ///  A `VAppConfigSpec`.
     VAppConfigSpec(Box<crate::types::VAppConfigSpec>),
+}
+impl Clone for VmConfigSpecKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VmConfigSpec(v) => crate::object::clone_boxed(&**v, Self::VmConfigSpec),
+            Self::VAppConfigSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::VAppConfigSpec)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -190,26 +200,26 @@ impl VmConfigSpecKind {
 impl From<crate::types::VmConfigSpec> for VmConfigSpecKind {
     #[inline]
     fn from(v: crate::types::VmConfigSpec) -> Self {
-        Self::VmConfigSpec(Box::new(v))
+        crate::object::boxed(v, Self::VmConfigSpec)
     }
 }
 impl From<crate::types::VAppConfigSpec> for VmConfigSpecKind {
     #[inline]
     fn from(v: crate::types::VAppConfigSpec) -> Self {
-        Self::VAppConfigSpec(Box::new(v))
+        crate::object::boxed(v, Self::VAppConfigSpec)
     }
 }
 impl crate::object::Family for VmConfigSpecKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::VmConfigSpec, id) {
             crate::registry::id::VAppConfigSpec => {
-                Self::VAppConfigSpec(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VAppConfigSpec)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VmConfigSpec(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VmConfigSpec)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -226,7 +226,6 @@ impl<'de> serde::Deserialize<'de> for VmDasBeingResetEvent {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VmDasBeingResetEventKind {
     /// Exactly this type.
     VmDasBeingResetEvent(Box<crate::types::VmDasBeingResetEvent>),
@@ -234,6 +233,22 @@ pub enum VmDasBeingResetEventKind {
     VmDasBeingResetWithScreenshotEvent(
         Box<crate::types::VmDasBeingResetWithScreenshotEvent>,
     ),
+}
+impl Clone for VmDasBeingResetEventKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VmDasBeingResetEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmDasBeingResetEvent)
+            }
+            Self::VmDasBeingResetWithScreenshotEvent(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VmDasBeingResetWithScreenshotEvent,
+                )
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -264,14 +279,14 @@ impl VmDasBeingResetEventKind {
 impl From<crate::types::VmDasBeingResetEvent> for VmDasBeingResetEventKind {
     #[inline]
     fn from(v: crate::types::VmDasBeingResetEvent) -> Self {
-        Self::VmDasBeingResetEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmDasBeingResetEvent)
     }
 }
 impl From<crate::types::VmDasBeingResetWithScreenshotEvent>
 for VmDasBeingResetEventKind {
     #[inline]
     fn from(v: crate::types::VmDasBeingResetWithScreenshotEvent) -> Self {
-        Self::VmDasBeingResetWithScreenshotEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmDasBeingResetWithScreenshotEvent)
     }
 }
 impl crate::object::Family for VmDasBeingResetEventKind {
@@ -281,13 +296,13 @@ impl crate::object::Family for VmDasBeingResetEventKind {
             id,
         ) {
             crate::registry::id::VmDasBeingResetWithScreenshotEvent => {
-                Self::VmDasBeingResetWithScreenshotEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmDasBeingResetWithScreenshotEvent)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VmDasBeingResetEvent(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VmDasBeingResetEvent)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -190,7 +190,6 @@ impl<'de> serde::Deserialize<'de> for VmDeployed {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VmDeployedKind {
     /// Exactly this type.
     VmDeployed(Box<crate::types::VmDeployed>),
@@ -203,6 +202,26 @@ pub enum VmDeployedKind {
     ///  A `HostPoweredOff`.
     #[cfg(feature = "eam")]
     HostPoweredOff(Box<crate::types::HostPoweredOff>),
+}
+impl Clone for VmDeployedKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VmDeployed(v) => crate::object::clone_boxed(&**v, Self::VmDeployed),
+            #[cfg(feature = "eam")]
+            Self::HostInMaintenanceMode(v) => {
+                crate::object::clone_boxed(&**v, Self::HostInMaintenanceMode)
+            }
+            #[cfg(feature = "eam")]
+            Self::HostInStandbyMode(v) => {
+                crate::object::clone_boxed(&**v, Self::HostInStandbyMode)
+            }
+            #[cfg(feature = "eam")]
+            Self::HostPoweredOff(v) => {
+                crate::object::clone_boxed(&**v, Self::HostPoweredOff)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -238,28 +257,28 @@ impl VmDeployedKind {
 impl From<crate::types::VmDeployed> for VmDeployedKind {
     #[inline]
     fn from(v: crate::types::VmDeployed) -> Self {
-        Self::VmDeployed(Box::new(v))
+        crate::object::boxed(v, Self::VmDeployed)
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::HostInMaintenanceMode> for VmDeployedKind {
     #[inline]
     fn from(v: crate::types::HostInMaintenanceMode) -> Self {
-        Self::HostInMaintenanceMode(Box::new(v))
+        crate::object::boxed(v, Self::HostInMaintenanceMode)
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::HostInStandbyMode> for VmDeployedKind {
     #[inline]
     fn from(v: crate::types::HostInStandbyMode) -> Self {
-        Self::HostInStandbyMode(Box::new(v))
+        crate::object::boxed(v, Self::HostInStandbyMode)
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::HostPoweredOff> for VmDeployedKind {
     #[inline]
     fn from(v: crate::types::HostPoweredOff) -> Self {
-        Self::HostPoweredOff(Box::new(v))
+        crate::object::boxed(v, Self::HostPoweredOff)
     }
 }
 impl crate::object::Family for VmDeployedKind {
@@ -267,21 +286,21 @@ impl crate::object::Family for VmDeployedKind {
         match crate::registry::child_toward(crate::registry::id::VmDeployed, id) {
             #[cfg(feature = "eam")]
             crate::registry::id::HostInMaintenanceMode => {
-                Self::HostInMaintenanceMode(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostInMaintenanceMode)
             }
             #[cfg(feature = "eam")]
             crate::registry::id::HostInStandbyMode => {
-                Self::HostInStandbyMode(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostInStandbyMode)
             }
             #[cfg(feature = "eam")]
             crate::registry::id::HostPoweredOff => {
-                Self::HostPoweredOff(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostPoweredOff)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VmDeployed(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VmDeployed)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

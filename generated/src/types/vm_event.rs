@@ -219,7 +219,6 @@ impl<'de> serde::Deserialize<'de> for VmEvent {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VmEventKind {
     /// Exactly this type.
     VmEvent(Box<crate::types::VmEvent>),
@@ -464,6 +463,338 @@ pub enum VmEventKind {
     ///  A `VmWwnConflictEvent`.
     VmWwnConflictEvent(Box<crate::types::VmWwnConflictEvent>),
 }
+impl Clone for VmEventKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VmEvent(v) => crate::object::clone_boxed(&**v, Self::VmEvent),
+            Self::CustomizationEvent(v) => Self::CustomizationEvent(Clone::clone(v)),
+            Self::DrsRuleComplianceEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::DrsRuleComplianceEvent)
+            }
+            Self::DrsRuleViolationEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::DrsRuleViolationEvent)
+            }
+            Self::DrsSoftRuleViolationEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::DrsSoftRuleViolationEvent)
+            }
+            Self::MigrationEvent(v) => Self::MigrationEvent(Clone::clone(v)),
+            Self::NoMaintenanceModeDrsRecommendationForVM(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::NoMaintenanceModeDrsRecommendationForVM,
+                )
+            }
+            Self::NotEnoughResourcesToStartVmEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::NotEnoughResourcesToStartVmEvent)
+            }
+            Self::VmAcquiredMksTicketEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmAcquiredMksTicketEvent)
+            }
+            Self::VmAcquiredTicketEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmAcquiredTicketEvent)
+            }
+            Self::VmAutoRenameEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmAutoRenameEvent)
+            }
+            Self::VmBeingCreatedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmBeingCreatedEvent)
+            }
+            Self::VmBeingDeployedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmBeingDeployedEvent)
+            }
+            Self::VmBeingHotMigratedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmBeingHotMigratedEvent)
+            }
+            Self::VmBeingMigratedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmBeingMigratedEvent)
+            }
+            Self::VmCloneEvent(v) => Self::VmCloneEvent(Clone::clone(v)),
+            Self::VmConfigMissingEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmConfigMissingEvent)
+            }
+            Self::VmConnectedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmConnectedEvent)
+            }
+            Self::VmCreatedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmCreatedEvent)
+            }
+            Self::VmDasBeingResetEvent(v) => Self::VmDasBeingResetEvent(Clone::clone(v)),
+            Self::VmDasResetFailedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmDasResetFailedEvent)
+            }
+            Self::VmDasUpdateErrorEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmDasUpdateErrorEvent)
+            }
+            Self::VmDasUpdateOkEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmDasUpdateOkEvent)
+            }
+            Self::VmDateRolledBackEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmDateRolledBackEvent)
+            }
+            Self::VmDeployFailedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmDeployFailedEvent)
+            }
+            Self::VmDeployedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmDeployedEvent)
+            }
+            Self::VmDisconnectedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmDisconnectedEvent)
+            }
+            Self::VmDiscoveredEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmDiscoveredEvent)
+            }
+            Self::VmDiskFailedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmDiskFailedEvent)
+            }
+            Self::VmEmigratingEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmEmigratingEvent)
+            }
+            Self::VmEndRecordingEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmEndRecordingEvent)
+            }
+            Self::VmEndReplayingEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmEndReplayingEvent)
+            }
+            Self::VmFailedMigrateEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmFailedMigrateEvent)
+            }
+            Self::VmFailedRelayoutEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmFailedRelayoutEvent)
+            }
+            Self::VmFailedRelayoutOnVmfs2DatastoreEvent(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VmFailedRelayoutOnVmfs2DatastoreEvent,
+                )
+            }
+            Self::VmFailedStartingSecondaryEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmFailedStartingSecondaryEvent)
+            }
+            Self::VmFailedToPowerOffEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmFailedToPowerOffEvent)
+            }
+            Self::VmFailedToPowerOnEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmFailedToPowerOnEvent)
+            }
+            Self::VmFailedToRebootGuestEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmFailedToRebootGuestEvent)
+            }
+            Self::VmFailedToResetEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmFailedToResetEvent)
+            }
+            Self::VmFailedToShutdownGuestEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmFailedToShutdownGuestEvent)
+            }
+            Self::VmFailedToStandbyGuestEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmFailedToStandbyGuestEvent)
+            }
+            Self::VmFailedToSuspendEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmFailedToSuspendEvent)
+            }
+            Self::VmFailedUpdatingSecondaryConfig(v) => {
+                crate::object::clone_boxed(&**v, Self::VmFailedUpdatingSecondaryConfig)
+            }
+            Self::VmFailoverFailed(v) => {
+                crate::object::clone_boxed(&**v, Self::VmFailoverFailed)
+            }
+            Self::VmFaultToleranceStateChangedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmFaultToleranceStateChangedEvent)
+            }
+            Self::VmFaultToleranceTurnedOffEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmFaultToleranceTurnedOffEvent)
+            }
+            Self::VmFaultToleranceVmTerminatedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmFaultToleranceVmTerminatedEvent)
+            }
+            Self::VmGuestOSCrashedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmGuestOSCrashedEvent)
+            }
+            Self::VmGuestRebootEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmGuestRebootEvent)
+            }
+            Self::VmGuestShutdownEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmGuestShutdownEvent)
+            }
+            Self::VmGuestStandbyEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmGuestStandbyEvent)
+            }
+            Self::VmInstanceUuidAssignedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmInstanceUuidAssignedEvent)
+            }
+            Self::VmInstanceUuidChangedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmInstanceUuidChangedEvent)
+            }
+            Self::VmInstanceUuidConflictEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmInstanceUuidConflictEvent)
+            }
+            Self::VmMacAssignedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmMacAssignedEvent)
+            }
+            Self::VmMacChangedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmMacChangedEvent)
+            }
+            Self::VmMacConflictEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmMacConflictEvent)
+            }
+            Self::VmMaxFTRestartCountReached(v) => {
+                crate::object::clone_boxed(&**v, Self::VmMaxFTRestartCountReached)
+            }
+            Self::VmMaxRestartCountReached(v) => {
+                crate::object::clone_boxed(&**v, Self::VmMaxRestartCountReached)
+            }
+            Self::VmMessageErrorEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmMessageErrorEvent)
+            }
+            Self::VmMessageEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmMessageEvent)
+            }
+            Self::VmMessageWarningEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmMessageWarningEvent)
+            }
+            Self::VmMigratedEvent(v) => Self::VmMigratedEvent(Clone::clone(v)),
+            Self::VmNoCompatibleHostForSecondaryEvent(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VmNoCompatibleHostForSecondaryEvent,
+                )
+            }
+            Self::VmNoNetworkAccessEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmNoNetworkAccessEvent)
+            }
+            Self::VmOrphanedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmOrphanedEvent)
+            }
+            Self::VmPoweredOffEvent(v) => Self::VmPoweredOffEvent(Clone::clone(v)),
+            Self::VmPoweredOnEvent(v) => Self::VmPoweredOnEvent(Clone::clone(v)),
+            Self::VmPoweringOnWithCustomizedDVPortEvent(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VmPoweringOnWithCustomizedDVPortEvent,
+                )
+            }
+            Self::VmPrimaryFailoverEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmPrimaryFailoverEvent)
+            }
+            Self::VmReconfiguredEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmReconfiguredEvent)
+            }
+            Self::VmRegisteredEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmRegisteredEvent)
+            }
+            Self::VmRelayoutSuccessfulEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmRelayoutSuccessfulEvent)
+            }
+            Self::VmRelayoutUpToDateEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmRelayoutUpToDateEvent)
+            }
+            Self::VmReloadFromPathEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmReloadFromPathEvent)
+            }
+            Self::VmReloadFromPathFailedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmReloadFromPathFailedEvent)
+            }
+            Self::VmRelocateSpecEvent(v) => Self::VmRelocateSpecEvent(Clone::clone(v)),
+            Self::VmRemoteConsoleConnectedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmRemoteConsoleConnectedEvent)
+            }
+            Self::VmRemoteConsoleDisconnectedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmRemoteConsoleDisconnectedEvent)
+            }
+            Self::VmRemovedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmRemovedEvent)
+            }
+            Self::VmRenamedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmRenamedEvent)
+            }
+            Self::VmRequirementsExceedCurrentEVCModeEvent(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VmRequirementsExceedCurrentEVCModeEvent,
+                )
+            }
+            Self::VmResettingEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmResettingEvent)
+            }
+            Self::VmResourcePoolMovedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmResourcePoolMovedEvent)
+            }
+            Self::VmResourceReallocatedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmResourceReallocatedEvent)
+            }
+            Self::VmResumingEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmResumingEvent)
+            }
+            Self::VmSecondaryAddedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmSecondaryAddedEvent)
+            }
+            Self::VmSecondaryDisabledBySystemEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmSecondaryDisabledBySystemEvent)
+            }
+            Self::VmSecondaryDisabledEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmSecondaryDisabledEvent)
+            }
+            Self::VmSecondaryEnabledEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmSecondaryEnabledEvent)
+            }
+            Self::VmSecondaryStartedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmSecondaryStartedEvent)
+            }
+            Self::VmStartRecordingEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmStartRecordingEvent)
+            }
+            Self::VmStartReplayingEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmStartReplayingEvent)
+            }
+            Self::VmStartingEvent(v) => Self::VmStartingEvent(Clone::clone(v)),
+            Self::VmStartingSecondaryEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmStartingSecondaryEvent)
+            }
+            Self::VmStaticMacConflictEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmStaticMacConflictEvent)
+            }
+            Self::VmStoppingEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmStoppingEvent)
+            }
+            Self::VmSuspendedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmSuspendedEvent)
+            }
+            Self::VmSuspendingEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmSuspendingEvent)
+            }
+            Self::VmTimedoutStartingSecondaryEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmTimedoutStartingSecondaryEvent)
+            }
+            Self::VmUpgradeCompleteEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmUpgradeCompleteEvent)
+            }
+            Self::VmUpgradeFailedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmUpgradeFailedEvent)
+            }
+            Self::VmUpgradingEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmUpgradingEvent)
+            }
+            Self::VmUuidAssignedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmUuidAssignedEvent)
+            }
+            Self::VmUuidChangedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmUuidChangedEvent)
+            }
+            Self::VmUuidConflictEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmUuidConflictEvent)
+            }
+            Self::VmWwnAssignedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmWwnAssignedEvent)
+            }
+            Self::VmWwnChangedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmWwnChangedEvent)
+            }
+            Self::VmWwnConflictEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmWwnConflictEvent)
+            }
+        }
+    }
+}
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
 impl std::fmt::Debug for VmEventKind {
@@ -601,7 +932,7 @@ impl VmEventKind {
 impl From<crate::types::VmEvent> for VmEventKind {
     #[inline]
     fn from(v: crate::types::VmEvent) -> Self {
-        Self::VmEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmEvent)
     }
 }
 impl From<crate::types::CustomizationEventKind> for VmEventKind {
@@ -613,19 +944,19 @@ impl From<crate::types::CustomizationEventKind> for VmEventKind {
 impl From<crate::types::DrsRuleComplianceEvent> for VmEventKind {
     #[inline]
     fn from(v: crate::types::DrsRuleComplianceEvent) -> Self {
-        Self::DrsRuleComplianceEvent(Box::new(v))
+        crate::object::boxed(v, Self::DrsRuleComplianceEvent)
     }
 }
 impl From<crate::types::DrsRuleViolationEvent> for VmEventKind {
     #[inline]
     fn from(v: crate::types::DrsRuleViolationEvent) -> Self {
-        Self::DrsRuleViolationEvent(Box::new(v))
+        crate::object::boxed(v, Self::DrsRuleViolationEvent)
     }
 }
 impl From<crate::types::DrsSoftRuleViolationEvent> for VmEventKind {
     #[inline]
     fn from(v: crate::types::DrsSoftRuleViolationEvent) -> Self {
-        Self::DrsSoftRuleViolationEvent(Box::new(v))
+        crate::object::boxed(v, Self::DrsSoftRuleViolationEvent)
     }
 }
 impl From<crate::types::MigrationEventKind> for VmEventKind {
@@ -637,55 +968,55 @@ impl From<crate::types::MigrationEventKind> for VmEventKind {
 impl From<crate::types::NoMaintenanceModeDrsRecommendationForVM> for VmEventKind {
     #[inline]
     fn from(v: crate::types::NoMaintenanceModeDrsRecommendationForVM) -> Self {
-        Self::NoMaintenanceModeDrsRecommendationForVM(Box::new(v))
+        crate::object::boxed(v, Self::NoMaintenanceModeDrsRecommendationForVM)
     }
 }
 impl From<crate::types::NotEnoughResourcesToStartVmEvent> for VmEventKind {
     #[inline]
     fn from(v: crate::types::NotEnoughResourcesToStartVmEvent) -> Self {
-        Self::NotEnoughResourcesToStartVmEvent(Box::new(v))
+        crate::object::boxed(v, Self::NotEnoughResourcesToStartVmEvent)
     }
 }
 impl From<crate::types::VmAcquiredMksTicketEvent> for VmEventKind {
     #[inline]
     fn from(v: crate::types::VmAcquiredMksTicketEvent) -> Self {
-        Self::VmAcquiredMksTicketEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmAcquiredMksTicketEvent)
     }
 }
 impl From<crate::types::VmAcquiredTicketEvent> for VmEventKind {
     #[inline]
     fn from(v: crate::types::VmAcquiredTicketEvent) -> Self {
-        Self::VmAcquiredTicketEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmAcquiredTicketEvent)
     }
 }
 impl From<crate::types::VmAutoRenameEvent> for VmEventKind {
     #[inline]
     fn from(v: crate::types::VmAutoRenameEvent) -> Self {
-        Self::VmAutoRenameEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmAutoRenameEvent)
     }
 }
 impl From<crate::types::VmBeingCreatedEvent> for VmEventKind {
     #[inline]
     fn from(v: crate::types::VmBeingCreatedEvent) -> Self {
-        Self::VmBeingCreatedEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmBeingCreatedEvent)
     }
 }
 impl From<crate::types::VmBeingDeployedEvent> for VmEventKind {
     #[inline]
     fn from(v: crate::types::VmBeingDeployedEvent) -> Self {
-        Self::VmBeingDeployedEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmBeingDeployedEvent)
     }
 }
 impl From<crate::types::VmBeingHotMigratedEvent> for VmEventKind {
     #[inline]
     fn from(v: crate::types::VmBeingHotMigratedEvent) -> Self {
-        Self::VmBeingHotMigratedEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmBeingHotMigratedEvent)
     }
 }
 impl From<crate::types::VmBeingMigratedEvent> for VmEventKind {
     #[inline]
     fn from(v: crate::types::VmBeingMigratedEvent) -> Self {
-        Self::VmBeingMigratedEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmBeingMigratedEvent)
     }
 }
 impl From<crate::types::VmCloneEventKind> for VmEventKind {
@@ -697,19 +1028,19 @@ impl From<crate::types::VmCloneEventKind> for VmEventKind {
 impl From<crate::types::VmConfigMissingEvent> for VmEventKind {
     #[inline]
     fn from(v: crate::types::VmConfigMissingEvent) -> Self {
-        Self::VmConfigMissingEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmConfigMissingEvent)
     }
 }
 impl From<crate::types::VmConnectedEvent> for VmEventKind {
     #[inline]
     fn from(v: crate::types::VmConnectedEvent) -> Self {
-        Self::VmConnectedEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmConnectedEvent)
     }
 }
 impl From<crate::types::VmCreatedEvent> for VmEventKind {
     #[inline]
     fn from(v: crate::types::VmCreatedEvent) -> Self {
-        Self::VmCreatedEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmCreatedEvent)
     }
 }
 impl From<crate::types::VmDasBeingResetEventKind> for VmEventKind {
@@ -721,259 +1052,259 @@ impl From<crate::types::VmDasBeingResetEventKind> for VmEventKind {
 impl From<crate::types::VmDasResetFailedEvent> for VmEventKind {
     #[inline]
     fn from(v: crate::types::VmDasResetFailedEvent) -> Self {
-        Self::VmDasResetFailedEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmDasResetFailedEvent)
     }
 }
 impl From<crate::types::VmDasUpdateErrorEvent> for VmEventKind {
     #[inline]
     fn from(v: crate::types::VmDasUpdateErrorEvent) -> Self {
-        Self::VmDasUpdateErrorEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmDasUpdateErrorEvent)
     }
 }
 impl From<crate::types::VmDasUpdateOkEvent> for VmEventKind {
     #[inline]
     fn from(v: crate::types::VmDasUpdateOkEvent) -> Self {
-        Self::VmDasUpdateOkEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmDasUpdateOkEvent)
     }
 }
 impl From<crate::types::VmDateRolledBackEvent> for VmEventKind {
     #[inline]
     fn from(v: crate::types::VmDateRolledBackEvent) -> Self {
-        Self::VmDateRolledBackEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmDateRolledBackEvent)
     }
 }
 impl From<crate::types::VmDeployFailedEvent> for VmEventKind {
     #[inline]
     fn from(v: crate::types::VmDeployFailedEvent) -> Self {
-        Self::VmDeployFailedEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmDeployFailedEvent)
     }
 }
 impl From<crate::types::VmDeployedEvent> for VmEventKind {
     #[inline]
     fn from(v: crate::types::VmDeployedEvent) -> Self {
-        Self::VmDeployedEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmDeployedEvent)
     }
 }
 impl From<crate::types::VmDisconnectedEvent> for VmEventKind {
     #[inline]
     fn from(v: crate::types::VmDisconnectedEvent) -> Self {
-        Self::VmDisconnectedEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmDisconnectedEvent)
     }
 }
 impl From<crate::types::VmDiscoveredEvent> for VmEventKind {
     #[inline]
     fn from(v: crate::types::VmDiscoveredEvent) -> Self {
-        Self::VmDiscoveredEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmDiscoveredEvent)
     }
 }
 impl From<crate::types::VmDiskFailedEvent> for VmEventKind {
     #[inline]
     fn from(v: crate::types::VmDiskFailedEvent) -> Self {
-        Self::VmDiskFailedEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmDiskFailedEvent)
     }
 }
 impl From<crate::types::VmEmigratingEvent> for VmEventKind {
     #[inline]
     fn from(v: crate::types::VmEmigratingEvent) -> Self {
-        Self::VmEmigratingEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmEmigratingEvent)
     }
 }
 impl From<crate::types::VmEndRecordingEvent> for VmEventKind {
     #[inline]
     fn from(v: crate::types::VmEndRecordingEvent) -> Self {
-        Self::VmEndRecordingEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmEndRecordingEvent)
     }
 }
 impl From<crate::types::VmEndReplayingEvent> for VmEventKind {
     #[inline]
     fn from(v: crate::types::VmEndReplayingEvent) -> Self {
-        Self::VmEndReplayingEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmEndReplayingEvent)
     }
 }
 impl From<crate::types::VmFailedMigrateEvent> for VmEventKind {
     #[inline]
     fn from(v: crate::types::VmFailedMigrateEvent) -> Self {
-        Self::VmFailedMigrateEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmFailedMigrateEvent)
     }
 }
 impl From<crate::types::VmFailedRelayoutEvent> for VmEventKind {
     #[inline]
     fn from(v: crate::types::VmFailedRelayoutEvent) -> Self {
-        Self::VmFailedRelayoutEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmFailedRelayoutEvent)
     }
 }
 impl From<crate::types::VmFailedRelayoutOnVmfs2DatastoreEvent> for VmEventKind {
     #[inline]
     fn from(v: crate::types::VmFailedRelayoutOnVmfs2DatastoreEvent) -> Self {
-        Self::VmFailedRelayoutOnVmfs2DatastoreEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmFailedRelayoutOnVmfs2DatastoreEvent)
     }
 }
 impl From<crate::types::VmFailedStartingSecondaryEvent> for VmEventKind {
     #[inline]
     fn from(v: crate::types::VmFailedStartingSecondaryEvent) -> Self {
-        Self::VmFailedStartingSecondaryEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmFailedStartingSecondaryEvent)
     }
 }
 impl From<crate::types::VmFailedToPowerOffEvent> for VmEventKind {
     #[inline]
     fn from(v: crate::types::VmFailedToPowerOffEvent) -> Self {
-        Self::VmFailedToPowerOffEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmFailedToPowerOffEvent)
     }
 }
 impl From<crate::types::VmFailedToPowerOnEvent> for VmEventKind {
     #[inline]
     fn from(v: crate::types::VmFailedToPowerOnEvent) -> Self {
-        Self::VmFailedToPowerOnEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmFailedToPowerOnEvent)
     }
 }
 impl From<crate::types::VmFailedToRebootGuestEvent> for VmEventKind {
     #[inline]
     fn from(v: crate::types::VmFailedToRebootGuestEvent) -> Self {
-        Self::VmFailedToRebootGuestEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmFailedToRebootGuestEvent)
     }
 }
 impl From<crate::types::VmFailedToResetEvent> for VmEventKind {
     #[inline]
     fn from(v: crate::types::VmFailedToResetEvent) -> Self {
-        Self::VmFailedToResetEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmFailedToResetEvent)
     }
 }
 impl From<crate::types::VmFailedToShutdownGuestEvent> for VmEventKind {
     #[inline]
     fn from(v: crate::types::VmFailedToShutdownGuestEvent) -> Self {
-        Self::VmFailedToShutdownGuestEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmFailedToShutdownGuestEvent)
     }
 }
 impl From<crate::types::VmFailedToStandbyGuestEvent> for VmEventKind {
     #[inline]
     fn from(v: crate::types::VmFailedToStandbyGuestEvent) -> Self {
-        Self::VmFailedToStandbyGuestEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmFailedToStandbyGuestEvent)
     }
 }
 impl From<crate::types::VmFailedToSuspendEvent> for VmEventKind {
     #[inline]
     fn from(v: crate::types::VmFailedToSuspendEvent) -> Self {
-        Self::VmFailedToSuspendEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmFailedToSuspendEvent)
     }
 }
 impl From<crate::types::VmFailedUpdatingSecondaryConfig> for VmEventKind {
     #[inline]
     fn from(v: crate::types::VmFailedUpdatingSecondaryConfig) -> Self {
-        Self::VmFailedUpdatingSecondaryConfig(Box::new(v))
+        crate::object::boxed(v, Self::VmFailedUpdatingSecondaryConfig)
     }
 }
 impl From<crate::types::VmFailoverFailed> for VmEventKind {
     #[inline]
     fn from(v: crate::types::VmFailoverFailed) -> Self {
-        Self::VmFailoverFailed(Box::new(v))
+        crate::object::boxed(v, Self::VmFailoverFailed)
     }
 }
 impl From<crate::types::VmFaultToleranceStateChangedEvent> for VmEventKind {
     #[inline]
     fn from(v: crate::types::VmFaultToleranceStateChangedEvent) -> Self {
-        Self::VmFaultToleranceStateChangedEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmFaultToleranceStateChangedEvent)
     }
 }
 impl From<crate::types::VmFaultToleranceTurnedOffEvent> for VmEventKind {
     #[inline]
     fn from(v: crate::types::VmFaultToleranceTurnedOffEvent) -> Self {
-        Self::VmFaultToleranceTurnedOffEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmFaultToleranceTurnedOffEvent)
     }
 }
 impl From<crate::types::VmFaultToleranceVmTerminatedEvent> for VmEventKind {
     #[inline]
     fn from(v: crate::types::VmFaultToleranceVmTerminatedEvent) -> Self {
-        Self::VmFaultToleranceVmTerminatedEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmFaultToleranceVmTerminatedEvent)
     }
 }
 impl From<crate::types::VmGuestOSCrashedEvent> for VmEventKind {
     #[inline]
     fn from(v: crate::types::VmGuestOSCrashedEvent) -> Self {
-        Self::VmGuestOSCrashedEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmGuestOSCrashedEvent)
     }
 }
 impl From<crate::types::VmGuestRebootEvent> for VmEventKind {
     #[inline]
     fn from(v: crate::types::VmGuestRebootEvent) -> Self {
-        Self::VmGuestRebootEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmGuestRebootEvent)
     }
 }
 impl From<crate::types::VmGuestShutdownEvent> for VmEventKind {
     #[inline]
     fn from(v: crate::types::VmGuestShutdownEvent) -> Self {
-        Self::VmGuestShutdownEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmGuestShutdownEvent)
     }
 }
 impl From<crate::types::VmGuestStandbyEvent> for VmEventKind {
     #[inline]
     fn from(v: crate::types::VmGuestStandbyEvent) -> Self {
-        Self::VmGuestStandbyEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmGuestStandbyEvent)
     }
 }
 impl From<crate::types::VmInstanceUuidAssignedEvent> for VmEventKind {
     #[inline]
     fn from(v: crate::types::VmInstanceUuidAssignedEvent) -> Self {
-        Self::VmInstanceUuidAssignedEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmInstanceUuidAssignedEvent)
     }
 }
 impl From<crate::types::VmInstanceUuidChangedEvent> for VmEventKind {
     #[inline]
     fn from(v: crate::types::VmInstanceUuidChangedEvent) -> Self {
-        Self::VmInstanceUuidChangedEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmInstanceUuidChangedEvent)
     }
 }
 impl From<crate::types::VmInstanceUuidConflictEvent> for VmEventKind {
     #[inline]
     fn from(v: crate::types::VmInstanceUuidConflictEvent) -> Self {
-        Self::VmInstanceUuidConflictEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmInstanceUuidConflictEvent)
     }
 }
 impl From<crate::types::VmMacAssignedEvent> for VmEventKind {
     #[inline]
     fn from(v: crate::types::VmMacAssignedEvent) -> Self {
-        Self::VmMacAssignedEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmMacAssignedEvent)
     }
 }
 impl From<crate::types::VmMacChangedEvent> for VmEventKind {
     #[inline]
     fn from(v: crate::types::VmMacChangedEvent) -> Self {
-        Self::VmMacChangedEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmMacChangedEvent)
     }
 }
 impl From<crate::types::VmMacConflictEvent> for VmEventKind {
     #[inline]
     fn from(v: crate::types::VmMacConflictEvent) -> Self {
-        Self::VmMacConflictEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmMacConflictEvent)
     }
 }
 impl From<crate::types::VmMaxFTRestartCountReached> for VmEventKind {
     #[inline]
     fn from(v: crate::types::VmMaxFTRestartCountReached) -> Self {
-        Self::VmMaxFTRestartCountReached(Box::new(v))
+        crate::object::boxed(v, Self::VmMaxFTRestartCountReached)
     }
 }
 impl From<crate::types::VmMaxRestartCountReached> for VmEventKind {
     #[inline]
     fn from(v: crate::types::VmMaxRestartCountReached) -> Self {
-        Self::VmMaxRestartCountReached(Box::new(v))
+        crate::object::boxed(v, Self::VmMaxRestartCountReached)
     }
 }
 impl From<crate::types::VmMessageErrorEvent> for VmEventKind {
     #[inline]
     fn from(v: crate::types::VmMessageErrorEvent) -> Self {
-        Self::VmMessageErrorEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmMessageErrorEvent)
     }
 }
 impl From<crate::types::VmMessageEvent> for VmEventKind {
     #[inline]
     fn from(v: crate::types::VmMessageEvent) -> Self {
-        Self::VmMessageEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmMessageEvent)
     }
 }
 impl From<crate::types::VmMessageWarningEvent> for VmEventKind {
     #[inline]
     fn from(v: crate::types::VmMessageWarningEvent) -> Self {
-        Self::VmMessageWarningEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmMessageWarningEvent)
     }
 }
 impl From<crate::types::VmMigratedEventKind> for VmEventKind {
@@ -985,19 +1316,19 @@ impl From<crate::types::VmMigratedEventKind> for VmEventKind {
 impl From<crate::types::VmNoCompatibleHostForSecondaryEvent> for VmEventKind {
     #[inline]
     fn from(v: crate::types::VmNoCompatibleHostForSecondaryEvent) -> Self {
-        Self::VmNoCompatibleHostForSecondaryEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmNoCompatibleHostForSecondaryEvent)
     }
 }
 impl From<crate::types::VmNoNetworkAccessEvent> for VmEventKind {
     #[inline]
     fn from(v: crate::types::VmNoNetworkAccessEvent) -> Self {
-        Self::VmNoNetworkAccessEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmNoNetworkAccessEvent)
     }
 }
 impl From<crate::types::VmOrphanedEvent> for VmEventKind {
     #[inline]
     fn from(v: crate::types::VmOrphanedEvent) -> Self {
-        Self::VmOrphanedEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmOrphanedEvent)
     }
 }
 impl From<crate::types::VmPoweredOffEventKind> for VmEventKind {
@@ -1015,49 +1346,49 @@ impl From<crate::types::VmPoweredOnEventKind> for VmEventKind {
 impl From<crate::types::VmPoweringOnWithCustomizedDVPortEvent> for VmEventKind {
     #[inline]
     fn from(v: crate::types::VmPoweringOnWithCustomizedDVPortEvent) -> Self {
-        Self::VmPoweringOnWithCustomizedDVPortEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmPoweringOnWithCustomizedDVPortEvent)
     }
 }
 impl From<crate::types::VmPrimaryFailoverEvent> for VmEventKind {
     #[inline]
     fn from(v: crate::types::VmPrimaryFailoverEvent) -> Self {
-        Self::VmPrimaryFailoverEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmPrimaryFailoverEvent)
     }
 }
 impl From<crate::types::VmReconfiguredEvent> for VmEventKind {
     #[inline]
     fn from(v: crate::types::VmReconfiguredEvent) -> Self {
-        Self::VmReconfiguredEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmReconfiguredEvent)
     }
 }
 impl From<crate::types::VmRegisteredEvent> for VmEventKind {
     #[inline]
     fn from(v: crate::types::VmRegisteredEvent) -> Self {
-        Self::VmRegisteredEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmRegisteredEvent)
     }
 }
 impl From<crate::types::VmRelayoutSuccessfulEvent> for VmEventKind {
     #[inline]
     fn from(v: crate::types::VmRelayoutSuccessfulEvent) -> Self {
-        Self::VmRelayoutSuccessfulEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmRelayoutSuccessfulEvent)
     }
 }
 impl From<crate::types::VmRelayoutUpToDateEvent> for VmEventKind {
     #[inline]
     fn from(v: crate::types::VmRelayoutUpToDateEvent) -> Self {
-        Self::VmRelayoutUpToDateEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmRelayoutUpToDateEvent)
     }
 }
 impl From<crate::types::VmReloadFromPathEvent> for VmEventKind {
     #[inline]
     fn from(v: crate::types::VmReloadFromPathEvent) -> Self {
-        Self::VmReloadFromPathEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmReloadFromPathEvent)
     }
 }
 impl From<crate::types::VmReloadFromPathFailedEvent> for VmEventKind {
     #[inline]
     fn from(v: crate::types::VmReloadFromPathFailedEvent) -> Self {
-        Self::VmReloadFromPathFailedEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmReloadFromPathFailedEvent)
     }
 }
 impl From<crate::types::VmRelocateSpecEventKind> for VmEventKind {
@@ -1069,97 +1400,97 @@ impl From<crate::types::VmRelocateSpecEventKind> for VmEventKind {
 impl From<crate::types::VmRemoteConsoleConnectedEvent> for VmEventKind {
     #[inline]
     fn from(v: crate::types::VmRemoteConsoleConnectedEvent) -> Self {
-        Self::VmRemoteConsoleConnectedEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmRemoteConsoleConnectedEvent)
     }
 }
 impl From<crate::types::VmRemoteConsoleDisconnectedEvent> for VmEventKind {
     #[inline]
     fn from(v: crate::types::VmRemoteConsoleDisconnectedEvent) -> Self {
-        Self::VmRemoteConsoleDisconnectedEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmRemoteConsoleDisconnectedEvent)
     }
 }
 impl From<crate::types::VmRemovedEvent> for VmEventKind {
     #[inline]
     fn from(v: crate::types::VmRemovedEvent) -> Self {
-        Self::VmRemovedEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmRemovedEvent)
     }
 }
 impl From<crate::types::VmRenamedEvent> for VmEventKind {
     #[inline]
     fn from(v: crate::types::VmRenamedEvent) -> Self {
-        Self::VmRenamedEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmRenamedEvent)
     }
 }
 impl From<crate::types::VmRequirementsExceedCurrentEVCModeEvent> for VmEventKind {
     #[inline]
     fn from(v: crate::types::VmRequirementsExceedCurrentEVCModeEvent) -> Self {
-        Self::VmRequirementsExceedCurrentEVCModeEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmRequirementsExceedCurrentEVCModeEvent)
     }
 }
 impl From<crate::types::VmResettingEvent> for VmEventKind {
     #[inline]
     fn from(v: crate::types::VmResettingEvent) -> Self {
-        Self::VmResettingEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmResettingEvent)
     }
 }
 impl From<crate::types::VmResourcePoolMovedEvent> for VmEventKind {
     #[inline]
     fn from(v: crate::types::VmResourcePoolMovedEvent) -> Self {
-        Self::VmResourcePoolMovedEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmResourcePoolMovedEvent)
     }
 }
 impl From<crate::types::VmResourceReallocatedEvent> for VmEventKind {
     #[inline]
     fn from(v: crate::types::VmResourceReallocatedEvent) -> Self {
-        Self::VmResourceReallocatedEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmResourceReallocatedEvent)
     }
 }
 impl From<crate::types::VmResumingEvent> for VmEventKind {
     #[inline]
     fn from(v: crate::types::VmResumingEvent) -> Self {
-        Self::VmResumingEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmResumingEvent)
     }
 }
 impl From<crate::types::VmSecondaryAddedEvent> for VmEventKind {
     #[inline]
     fn from(v: crate::types::VmSecondaryAddedEvent) -> Self {
-        Self::VmSecondaryAddedEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmSecondaryAddedEvent)
     }
 }
 impl From<crate::types::VmSecondaryDisabledBySystemEvent> for VmEventKind {
     #[inline]
     fn from(v: crate::types::VmSecondaryDisabledBySystemEvent) -> Self {
-        Self::VmSecondaryDisabledBySystemEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmSecondaryDisabledBySystemEvent)
     }
 }
 impl From<crate::types::VmSecondaryDisabledEvent> for VmEventKind {
     #[inline]
     fn from(v: crate::types::VmSecondaryDisabledEvent) -> Self {
-        Self::VmSecondaryDisabledEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmSecondaryDisabledEvent)
     }
 }
 impl From<crate::types::VmSecondaryEnabledEvent> for VmEventKind {
     #[inline]
     fn from(v: crate::types::VmSecondaryEnabledEvent) -> Self {
-        Self::VmSecondaryEnabledEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmSecondaryEnabledEvent)
     }
 }
 impl From<crate::types::VmSecondaryStartedEvent> for VmEventKind {
     #[inline]
     fn from(v: crate::types::VmSecondaryStartedEvent) -> Self {
-        Self::VmSecondaryStartedEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmSecondaryStartedEvent)
     }
 }
 impl From<crate::types::VmStartRecordingEvent> for VmEventKind {
     #[inline]
     fn from(v: crate::types::VmStartRecordingEvent) -> Self {
-        Self::VmStartRecordingEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmStartRecordingEvent)
     }
 }
 impl From<crate::types::VmStartReplayingEvent> for VmEventKind {
     #[inline]
     fn from(v: crate::types::VmStartReplayingEvent) -> Self {
-        Self::VmStartReplayingEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmStartReplayingEvent)
     }
 }
 impl From<crate::types::VmStartingEventKind> for VmEventKind {
@@ -1171,91 +1502,91 @@ impl From<crate::types::VmStartingEventKind> for VmEventKind {
 impl From<crate::types::VmStartingSecondaryEvent> for VmEventKind {
     #[inline]
     fn from(v: crate::types::VmStartingSecondaryEvent) -> Self {
-        Self::VmStartingSecondaryEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmStartingSecondaryEvent)
     }
 }
 impl From<crate::types::VmStaticMacConflictEvent> for VmEventKind {
     #[inline]
     fn from(v: crate::types::VmStaticMacConflictEvent) -> Self {
-        Self::VmStaticMacConflictEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmStaticMacConflictEvent)
     }
 }
 impl From<crate::types::VmStoppingEvent> for VmEventKind {
     #[inline]
     fn from(v: crate::types::VmStoppingEvent) -> Self {
-        Self::VmStoppingEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmStoppingEvent)
     }
 }
 impl From<crate::types::VmSuspendedEvent> for VmEventKind {
     #[inline]
     fn from(v: crate::types::VmSuspendedEvent) -> Self {
-        Self::VmSuspendedEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmSuspendedEvent)
     }
 }
 impl From<crate::types::VmSuspendingEvent> for VmEventKind {
     #[inline]
     fn from(v: crate::types::VmSuspendingEvent) -> Self {
-        Self::VmSuspendingEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmSuspendingEvent)
     }
 }
 impl From<crate::types::VmTimedoutStartingSecondaryEvent> for VmEventKind {
     #[inline]
     fn from(v: crate::types::VmTimedoutStartingSecondaryEvent) -> Self {
-        Self::VmTimedoutStartingSecondaryEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmTimedoutStartingSecondaryEvent)
     }
 }
 impl From<crate::types::VmUpgradeCompleteEvent> for VmEventKind {
     #[inline]
     fn from(v: crate::types::VmUpgradeCompleteEvent) -> Self {
-        Self::VmUpgradeCompleteEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmUpgradeCompleteEvent)
     }
 }
 impl From<crate::types::VmUpgradeFailedEvent> for VmEventKind {
     #[inline]
     fn from(v: crate::types::VmUpgradeFailedEvent) -> Self {
-        Self::VmUpgradeFailedEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmUpgradeFailedEvent)
     }
 }
 impl From<crate::types::VmUpgradingEvent> for VmEventKind {
     #[inline]
     fn from(v: crate::types::VmUpgradingEvent) -> Self {
-        Self::VmUpgradingEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmUpgradingEvent)
     }
 }
 impl From<crate::types::VmUuidAssignedEvent> for VmEventKind {
     #[inline]
     fn from(v: crate::types::VmUuidAssignedEvent) -> Self {
-        Self::VmUuidAssignedEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmUuidAssignedEvent)
     }
 }
 impl From<crate::types::VmUuidChangedEvent> for VmEventKind {
     #[inline]
     fn from(v: crate::types::VmUuidChangedEvent) -> Self {
-        Self::VmUuidChangedEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmUuidChangedEvent)
     }
 }
 impl From<crate::types::VmUuidConflictEvent> for VmEventKind {
     #[inline]
     fn from(v: crate::types::VmUuidConflictEvent) -> Self {
-        Self::VmUuidConflictEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmUuidConflictEvent)
     }
 }
 impl From<crate::types::VmWwnAssignedEvent> for VmEventKind {
     #[inline]
     fn from(v: crate::types::VmWwnAssignedEvent) -> Self {
-        Self::VmWwnAssignedEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmWwnAssignedEvent)
     }
 }
 impl From<crate::types::VmWwnChangedEvent> for VmEventKind {
     #[inline]
     fn from(v: crate::types::VmWwnChangedEvent) -> Self {
-        Self::VmWwnChangedEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmWwnChangedEvent)
     }
 }
 impl From<crate::types::VmWwnConflictEvent> for VmEventKind {
     #[inline]
     fn from(v: crate::types::VmWwnConflictEvent) -> Self {
-        Self::VmWwnConflictEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmWwnConflictEvent)
     }
 }
 impl crate::object::Family for VmEventKind {
@@ -1269,13 +1600,13 @@ impl crate::object::Family for VmEventKind {
                 )
             }
             crate::registry::id::DrsRuleComplianceEvent => {
-                Self::DrsRuleComplianceEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DrsRuleComplianceEvent)
             }
             crate::registry::id::DrsRuleViolationEvent => {
-                Self::DrsRuleViolationEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DrsRuleViolationEvent)
             }
             crate::registry::id::DrsSoftRuleViolationEvent => {
-                Self::DrsSoftRuleViolationEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DrsSoftRuleViolationEvent)
             }
             crate::registry::id::MigrationEvent => {
                 Self::MigrationEvent(
@@ -1285,33 +1616,31 @@ impl crate::object::Family for VmEventKind {
                 )
             }
             crate::registry::id::NoMaintenanceModeDrsRecommendationForVM => {
-                Self::NoMaintenanceModeDrsRecommendationForVM(
-                    crate::object::Blank::blank(),
-                )
+                crate::object::blank_boxed(Self::NoMaintenanceModeDrsRecommendationForVM)
             }
             crate::registry::id::NotEnoughResourcesToStartVmEvent => {
-                Self::NotEnoughResourcesToStartVmEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::NotEnoughResourcesToStartVmEvent)
             }
             crate::registry::id::VmAcquiredMksTicketEvent => {
-                Self::VmAcquiredMksTicketEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmAcquiredMksTicketEvent)
             }
             crate::registry::id::VmAcquiredTicketEvent => {
-                Self::VmAcquiredTicketEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmAcquiredTicketEvent)
             }
             crate::registry::id::VmAutoRenameEvent => {
-                Self::VmAutoRenameEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmAutoRenameEvent)
             }
             crate::registry::id::VmBeingCreatedEvent => {
-                Self::VmBeingCreatedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmBeingCreatedEvent)
             }
             crate::registry::id::VmBeingDeployedEvent => {
-                Self::VmBeingDeployedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmBeingDeployedEvent)
             }
             crate::registry::id::VmBeingHotMigratedEvent => {
-                Self::VmBeingHotMigratedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmBeingHotMigratedEvent)
             }
             crate::registry::id::VmBeingMigratedEvent => {
-                Self::VmBeingMigratedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmBeingMigratedEvent)
             }
             crate::registry::id::VmCloneEvent => {
                 Self::VmCloneEvent(
@@ -1321,13 +1650,13 @@ impl crate::object::Family for VmEventKind {
                 )
             }
             crate::registry::id::VmConfigMissingEvent => {
-                Self::VmConfigMissingEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmConfigMissingEvent)
             }
             crate::registry::id::VmConnectedEvent => {
-                Self::VmConnectedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmConnectedEvent)
             }
             crate::registry::id::VmCreatedEvent => {
-                Self::VmCreatedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmCreatedEvent)
             }
             crate::registry::id::VmDasBeingResetEvent => {
                 Self::VmDasBeingResetEvent(
@@ -1337,135 +1666,133 @@ impl crate::object::Family for VmEventKind {
                 )
             }
             crate::registry::id::VmDasResetFailedEvent => {
-                Self::VmDasResetFailedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmDasResetFailedEvent)
             }
             crate::registry::id::VmDasUpdateErrorEvent => {
-                Self::VmDasUpdateErrorEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmDasUpdateErrorEvent)
             }
             crate::registry::id::VmDasUpdateOkEvent => {
-                Self::VmDasUpdateOkEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmDasUpdateOkEvent)
             }
             crate::registry::id::VmDateRolledBackEvent => {
-                Self::VmDateRolledBackEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmDateRolledBackEvent)
             }
             crate::registry::id::VmDeployFailedEvent => {
-                Self::VmDeployFailedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmDeployFailedEvent)
             }
             crate::registry::id::VmDeployedEvent => {
-                Self::VmDeployedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmDeployedEvent)
             }
             crate::registry::id::VmDisconnectedEvent => {
-                Self::VmDisconnectedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmDisconnectedEvent)
             }
             crate::registry::id::VmDiscoveredEvent => {
-                Self::VmDiscoveredEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmDiscoveredEvent)
             }
             crate::registry::id::VmDiskFailedEvent => {
-                Self::VmDiskFailedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmDiskFailedEvent)
             }
             crate::registry::id::VmEmigratingEvent => {
-                Self::VmEmigratingEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmEmigratingEvent)
             }
             crate::registry::id::VmEndRecordingEvent => {
-                Self::VmEndRecordingEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmEndRecordingEvent)
             }
             crate::registry::id::VmEndReplayingEvent => {
-                Self::VmEndReplayingEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmEndReplayingEvent)
             }
             crate::registry::id::VmFailedMigrateEvent => {
-                Self::VmFailedMigrateEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmFailedMigrateEvent)
             }
             crate::registry::id::VmFailedRelayoutEvent => {
-                Self::VmFailedRelayoutEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmFailedRelayoutEvent)
             }
             crate::registry::id::VmFailedRelayoutOnVmfs2DatastoreEvent => {
-                Self::VmFailedRelayoutOnVmfs2DatastoreEvent(
-                    crate::object::Blank::blank(),
-                )
+                crate::object::blank_boxed(Self::VmFailedRelayoutOnVmfs2DatastoreEvent)
             }
             crate::registry::id::VmFailedStartingSecondaryEvent => {
-                Self::VmFailedStartingSecondaryEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmFailedStartingSecondaryEvent)
             }
             crate::registry::id::VmFailedToPowerOffEvent => {
-                Self::VmFailedToPowerOffEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmFailedToPowerOffEvent)
             }
             crate::registry::id::VmFailedToPowerOnEvent => {
-                Self::VmFailedToPowerOnEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmFailedToPowerOnEvent)
             }
             crate::registry::id::VmFailedToRebootGuestEvent => {
-                Self::VmFailedToRebootGuestEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmFailedToRebootGuestEvent)
             }
             crate::registry::id::VmFailedToResetEvent => {
-                Self::VmFailedToResetEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmFailedToResetEvent)
             }
             crate::registry::id::VmFailedToShutdownGuestEvent => {
-                Self::VmFailedToShutdownGuestEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmFailedToShutdownGuestEvent)
             }
             crate::registry::id::VmFailedToStandbyGuestEvent => {
-                Self::VmFailedToStandbyGuestEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmFailedToStandbyGuestEvent)
             }
             crate::registry::id::VmFailedToSuspendEvent => {
-                Self::VmFailedToSuspendEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmFailedToSuspendEvent)
             }
             crate::registry::id::VmFailedUpdatingSecondaryConfig => {
-                Self::VmFailedUpdatingSecondaryConfig(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmFailedUpdatingSecondaryConfig)
             }
             crate::registry::id::VmFailoverFailed => {
-                Self::VmFailoverFailed(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmFailoverFailed)
             }
             crate::registry::id::VmFaultToleranceStateChangedEvent => {
-                Self::VmFaultToleranceStateChangedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmFaultToleranceStateChangedEvent)
             }
             crate::registry::id::VmFaultToleranceTurnedOffEvent => {
-                Self::VmFaultToleranceTurnedOffEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmFaultToleranceTurnedOffEvent)
             }
             crate::registry::id::VmFaultToleranceVmTerminatedEvent => {
-                Self::VmFaultToleranceVmTerminatedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmFaultToleranceVmTerminatedEvent)
             }
             crate::registry::id::VmGuestOSCrashedEvent => {
-                Self::VmGuestOSCrashedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmGuestOSCrashedEvent)
             }
             crate::registry::id::VmGuestRebootEvent => {
-                Self::VmGuestRebootEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmGuestRebootEvent)
             }
             crate::registry::id::VmGuestShutdownEvent => {
-                Self::VmGuestShutdownEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmGuestShutdownEvent)
             }
             crate::registry::id::VmGuestStandbyEvent => {
-                Self::VmGuestStandbyEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmGuestStandbyEvent)
             }
             crate::registry::id::VmInstanceUuidAssignedEvent => {
-                Self::VmInstanceUuidAssignedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmInstanceUuidAssignedEvent)
             }
             crate::registry::id::VmInstanceUuidChangedEvent => {
-                Self::VmInstanceUuidChangedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmInstanceUuidChangedEvent)
             }
             crate::registry::id::VmInstanceUuidConflictEvent => {
-                Self::VmInstanceUuidConflictEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmInstanceUuidConflictEvent)
             }
             crate::registry::id::VmMacAssignedEvent => {
-                Self::VmMacAssignedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmMacAssignedEvent)
             }
             crate::registry::id::VmMacChangedEvent => {
-                Self::VmMacChangedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmMacChangedEvent)
             }
             crate::registry::id::VmMacConflictEvent => {
-                Self::VmMacConflictEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmMacConflictEvent)
             }
             crate::registry::id::VmMaxFTRestartCountReached => {
-                Self::VmMaxFTRestartCountReached(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmMaxFTRestartCountReached)
             }
             crate::registry::id::VmMaxRestartCountReached => {
-                Self::VmMaxRestartCountReached(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmMaxRestartCountReached)
             }
             crate::registry::id::VmMessageErrorEvent => {
-                Self::VmMessageErrorEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmMessageErrorEvent)
             }
             crate::registry::id::VmMessageEvent => {
-                Self::VmMessageEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmMessageEvent)
             }
             crate::registry::id::VmMessageWarningEvent => {
-                Self::VmMessageWarningEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmMessageWarningEvent)
             }
             crate::registry::id::VmMigratedEvent => {
                 Self::VmMigratedEvent(
@@ -1475,13 +1802,13 @@ impl crate::object::Family for VmEventKind {
                 )
             }
             crate::registry::id::VmNoCompatibleHostForSecondaryEvent => {
-                Self::VmNoCompatibleHostForSecondaryEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmNoCompatibleHostForSecondaryEvent)
             }
             crate::registry::id::VmNoNetworkAccessEvent => {
-                Self::VmNoNetworkAccessEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmNoNetworkAccessEvent)
             }
             crate::registry::id::VmOrphanedEvent => {
-                Self::VmOrphanedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmOrphanedEvent)
             }
             crate::registry::id::VmPoweredOffEvent => {
                 Self::VmPoweredOffEvent(
@@ -1498,30 +1825,28 @@ impl crate::object::Family for VmEventKind {
                 )
             }
             crate::registry::id::VmPoweringOnWithCustomizedDVPortEvent => {
-                Self::VmPoweringOnWithCustomizedDVPortEvent(
-                    crate::object::Blank::blank(),
-                )
+                crate::object::blank_boxed(Self::VmPoweringOnWithCustomizedDVPortEvent)
             }
             crate::registry::id::VmPrimaryFailoverEvent => {
-                Self::VmPrimaryFailoverEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmPrimaryFailoverEvent)
             }
             crate::registry::id::VmReconfiguredEvent => {
-                Self::VmReconfiguredEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmReconfiguredEvent)
             }
             crate::registry::id::VmRegisteredEvent => {
-                Self::VmRegisteredEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmRegisteredEvent)
             }
             crate::registry::id::VmRelayoutSuccessfulEvent => {
-                Self::VmRelayoutSuccessfulEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmRelayoutSuccessfulEvent)
             }
             crate::registry::id::VmRelayoutUpToDateEvent => {
-                Self::VmRelayoutUpToDateEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmRelayoutUpToDateEvent)
             }
             crate::registry::id::VmReloadFromPathEvent => {
-                Self::VmReloadFromPathEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmReloadFromPathEvent)
             }
             crate::registry::id::VmReloadFromPathFailedEvent => {
-                Self::VmReloadFromPathFailedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmReloadFromPathFailedEvent)
             }
             crate::registry::id::VmRelocateSpecEvent => {
                 Self::VmRelocateSpecEvent(
@@ -1531,54 +1856,52 @@ impl crate::object::Family for VmEventKind {
                 )
             }
             crate::registry::id::VmRemoteConsoleConnectedEvent => {
-                Self::VmRemoteConsoleConnectedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmRemoteConsoleConnectedEvent)
             }
             crate::registry::id::VmRemoteConsoleDisconnectedEvent => {
-                Self::VmRemoteConsoleDisconnectedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmRemoteConsoleDisconnectedEvent)
             }
             crate::registry::id::VmRemovedEvent => {
-                Self::VmRemovedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmRemovedEvent)
             }
             crate::registry::id::VmRenamedEvent => {
-                Self::VmRenamedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmRenamedEvent)
             }
             crate::registry::id::VmRequirementsExceedCurrentEVCModeEvent => {
-                Self::VmRequirementsExceedCurrentEVCModeEvent(
-                    crate::object::Blank::blank(),
-                )
+                crate::object::blank_boxed(Self::VmRequirementsExceedCurrentEVCModeEvent)
             }
             crate::registry::id::VmResettingEvent => {
-                Self::VmResettingEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmResettingEvent)
             }
             crate::registry::id::VmResourcePoolMovedEvent => {
-                Self::VmResourcePoolMovedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmResourcePoolMovedEvent)
             }
             crate::registry::id::VmResourceReallocatedEvent => {
-                Self::VmResourceReallocatedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmResourceReallocatedEvent)
             }
             crate::registry::id::VmResumingEvent => {
-                Self::VmResumingEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmResumingEvent)
             }
             crate::registry::id::VmSecondaryAddedEvent => {
-                Self::VmSecondaryAddedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmSecondaryAddedEvent)
             }
             crate::registry::id::VmSecondaryDisabledBySystemEvent => {
-                Self::VmSecondaryDisabledBySystemEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmSecondaryDisabledBySystemEvent)
             }
             crate::registry::id::VmSecondaryDisabledEvent => {
-                Self::VmSecondaryDisabledEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmSecondaryDisabledEvent)
             }
             crate::registry::id::VmSecondaryEnabledEvent => {
-                Self::VmSecondaryEnabledEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmSecondaryEnabledEvent)
             }
             crate::registry::id::VmSecondaryStartedEvent => {
-                Self::VmSecondaryStartedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmSecondaryStartedEvent)
             }
             crate::registry::id::VmStartRecordingEvent => {
-                Self::VmStartRecordingEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmStartRecordingEvent)
             }
             crate::registry::id::VmStartReplayingEvent => {
-                Self::VmStartReplayingEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmStartReplayingEvent)
             }
             crate::registry::id::VmStartingEvent => {
                 Self::VmStartingEvent(
@@ -1588,55 +1911,55 @@ impl crate::object::Family for VmEventKind {
                 )
             }
             crate::registry::id::VmStartingSecondaryEvent => {
-                Self::VmStartingSecondaryEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmStartingSecondaryEvent)
             }
             crate::registry::id::VmStaticMacConflictEvent => {
-                Self::VmStaticMacConflictEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmStaticMacConflictEvent)
             }
             crate::registry::id::VmStoppingEvent => {
-                Self::VmStoppingEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmStoppingEvent)
             }
             crate::registry::id::VmSuspendedEvent => {
-                Self::VmSuspendedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmSuspendedEvent)
             }
             crate::registry::id::VmSuspendingEvent => {
-                Self::VmSuspendingEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmSuspendingEvent)
             }
             crate::registry::id::VmTimedoutStartingSecondaryEvent => {
-                Self::VmTimedoutStartingSecondaryEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmTimedoutStartingSecondaryEvent)
             }
             crate::registry::id::VmUpgradeCompleteEvent => {
-                Self::VmUpgradeCompleteEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmUpgradeCompleteEvent)
             }
             crate::registry::id::VmUpgradeFailedEvent => {
-                Self::VmUpgradeFailedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmUpgradeFailedEvent)
             }
             crate::registry::id::VmUpgradingEvent => {
-                Self::VmUpgradingEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmUpgradingEvent)
             }
             crate::registry::id::VmUuidAssignedEvent => {
-                Self::VmUuidAssignedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmUuidAssignedEvent)
             }
             crate::registry::id::VmUuidChangedEvent => {
-                Self::VmUuidChangedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmUuidChangedEvent)
             }
             crate::registry::id::VmUuidConflictEvent => {
-                Self::VmUuidConflictEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmUuidConflictEvent)
             }
             crate::registry::id::VmWwnAssignedEvent => {
-                Self::VmWwnAssignedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmWwnAssignedEvent)
             }
             crate::registry::id::VmWwnChangedEvent => {
-                Self::VmWwnChangedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmWwnChangedEvent)
             }
             crate::registry::id::VmWwnConflictEvent => {
-                Self::VmWwnConflictEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmWwnConflictEvent)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VmEvent(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VmEvent)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -106,7 +106,6 @@ impl<'de> serde::Deserialize<'de> for VmFaultToleranceIssue {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VmFaultToleranceIssueKind {
     /// Exactly this type.
     VmFaultToleranceIssue(Box<crate::types::VmFaultToleranceIssue>),
@@ -163,6 +162,91 @@ pub enum VmFaultToleranceIssueKind {
     ///  A `VmFaultToleranceOpIssuesList`.
     VmFaultToleranceOpIssuesList(Box<crate::types::VmFaultToleranceOpIssuesList>),
 }
+impl Clone for VmFaultToleranceIssueKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VmFaultToleranceIssue(v) => {
+                crate::object::clone_boxed(&**v, Self::VmFaultToleranceIssue)
+            }
+            Self::CannotChangeDrsBehaviorForFtSecondary(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::CannotChangeDrsBehaviorForFtSecondary,
+                )
+            }
+            Self::CannotChangeHaSettingsForFtSecondary(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::CannotChangeHaSettingsForFtSecondary,
+                )
+            }
+            Self::CannotComputeFTCompatibleHosts(v) => {
+                crate::object::clone_boxed(&**v, Self::CannotComputeFTCompatibleHosts)
+            }
+            Self::FaultToleranceNotLicensed(v) => {
+                crate::object::clone_boxed(&**v, Self::FaultToleranceNotLicensed)
+            }
+            Self::FaultTolerancePrimaryPowerOnNotAttempted(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::FaultTolerancePrimaryPowerOnNotAttempted,
+                )
+            }
+            Self::FtIssuesOnHost(v) => {
+                crate::object::clone_boxed(&**v, Self::FtIssuesOnHost)
+            }
+            Self::HostIncompatibleForFaultTolerance(v) => {
+                crate::object::clone_boxed(&**v, Self::HostIncompatibleForFaultTolerance)
+            }
+            Self::IncompatibleHostForFtSecondary(v) => {
+                crate::object::clone_boxed(&**v, Self::IncompatibleHostForFtSecondary)
+            }
+            Self::InvalidOperationOnSecondaryVm(v) => {
+                crate::object::clone_boxed(&**v, Self::InvalidOperationOnSecondaryVm)
+            }
+            Self::NoHostSuitableForFtSecondary(v) => {
+                crate::object::clone_boxed(&**v, Self::NoHostSuitableForFtSecondary)
+            }
+            Self::NotSupportedDeviceForFT(v) => {
+                crate::object::clone_boxed(&**v, Self::NotSupportedDeviceForFT)
+            }
+            Self::PowerOnFtSecondaryFailed(v) => {
+                crate::object::clone_boxed(&**v, Self::PowerOnFtSecondaryFailed)
+            }
+            Self::SecondaryVmAlreadyDisabled(v) => {
+                crate::object::clone_boxed(&**v, Self::SecondaryVmAlreadyDisabled)
+            }
+            Self::SecondaryVmAlreadyEnabled(v) => {
+                crate::object::clone_boxed(&**v, Self::SecondaryVmAlreadyEnabled)
+            }
+            Self::SecondaryVmAlreadyRegistered(v) => {
+                crate::object::clone_boxed(&**v, Self::SecondaryVmAlreadyRegistered)
+            }
+            Self::SecondaryVmNotRegistered(v) => {
+                crate::object::clone_boxed(&**v, Self::SecondaryVmNotRegistered)
+            }
+            Self::VmFaultToleranceConfigIssue(v) => {
+                crate::object::clone_boxed(&**v, Self::VmFaultToleranceConfigIssue)
+            }
+            Self::VmFaultToleranceConfigIssueWrapper(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VmFaultToleranceConfigIssueWrapper,
+                )
+            }
+            Self::VmFaultToleranceInvalidFileBacking(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VmFaultToleranceInvalidFileBacking,
+                )
+            }
+            Self::VmFaultToleranceOpIssuesList(v) => {
+                crate::object::clone_boxed(&**v, Self::VmFaultToleranceOpIssuesList)
+            }
+        }
+    }
+}
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
 impl std::fmt::Debug for VmFaultToleranceIssueKind {
@@ -211,133 +295,133 @@ impl VmFaultToleranceIssueKind {
 impl From<crate::types::VmFaultToleranceIssue> for VmFaultToleranceIssueKind {
     #[inline]
     fn from(v: crate::types::VmFaultToleranceIssue) -> Self {
-        Self::VmFaultToleranceIssue(Box::new(v))
+        crate::object::boxed(v, Self::VmFaultToleranceIssue)
     }
 }
 impl From<crate::types::CannotChangeDrsBehaviorForFtSecondary>
 for VmFaultToleranceIssueKind {
     #[inline]
     fn from(v: crate::types::CannotChangeDrsBehaviorForFtSecondary) -> Self {
-        Self::CannotChangeDrsBehaviorForFtSecondary(Box::new(v))
+        crate::object::boxed(v, Self::CannotChangeDrsBehaviorForFtSecondary)
     }
 }
 impl From<crate::types::CannotChangeHaSettingsForFtSecondary>
 for VmFaultToleranceIssueKind {
     #[inline]
     fn from(v: crate::types::CannotChangeHaSettingsForFtSecondary) -> Self {
-        Self::CannotChangeHaSettingsForFtSecondary(Box::new(v))
+        crate::object::boxed(v, Self::CannotChangeHaSettingsForFtSecondary)
     }
 }
 impl From<crate::types::CannotComputeFTCompatibleHosts> for VmFaultToleranceIssueKind {
     #[inline]
     fn from(v: crate::types::CannotComputeFTCompatibleHosts) -> Self {
-        Self::CannotComputeFTCompatibleHosts(Box::new(v))
+        crate::object::boxed(v, Self::CannotComputeFTCompatibleHosts)
     }
 }
 impl From<crate::types::FaultToleranceNotLicensed> for VmFaultToleranceIssueKind {
     #[inline]
     fn from(v: crate::types::FaultToleranceNotLicensed) -> Self {
-        Self::FaultToleranceNotLicensed(Box::new(v))
+        crate::object::boxed(v, Self::FaultToleranceNotLicensed)
     }
 }
 impl From<crate::types::FaultTolerancePrimaryPowerOnNotAttempted>
 for VmFaultToleranceIssueKind {
     #[inline]
     fn from(v: crate::types::FaultTolerancePrimaryPowerOnNotAttempted) -> Self {
-        Self::FaultTolerancePrimaryPowerOnNotAttempted(Box::new(v))
+        crate::object::boxed(v, Self::FaultTolerancePrimaryPowerOnNotAttempted)
     }
 }
 impl From<crate::types::FtIssuesOnHost> for VmFaultToleranceIssueKind {
     #[inline]
     fn from(v: crate::types::FtIssuesOnHost) -> Self {
-        Self::FtIssuesOnHost(Box::new(v))
+        crate::object::boxed(v, Self::FtIssuesOnHost)
     }
 }
 impl From<crate::types::HostIncompatibleForFaultTolerance>
 for VmFaultToleranceIssueKind {
     #[inline]
     fn from(v: crate::types::HostIncompatibleForFaultTolerance) -> Self {
-        Self::HostIncompatibleForFaultTolerance(Box::new(v))
+        crate::object::boxed(v, Self::HostIncompatibleForFaultTolerance)
     }
 }
 impl From<crate::types::IncompatibleHostForFtSecondary> for VmFaultToleranceIssueKind {
     #[inline]
     fn from(v: crate::types::IncompatibleHostForFtSecondary) -> Self {
-        Self::IncompatibleHostForFtSecondary(Box::new(v))
+        crate::object::boxed(v, Self::IncompatibleHostForFtSecondary)
     }
 }
 impl From<crate::types::InvalidOperationOnSecondaryVm> for VmFaultToleranceIssueKind {
     #[inline]
     fn from(v: crate::types::InvalidOperationOnSecondaryVm) -> Self {
-        Self::InvalidOperationOnSecondaryVm(Box::new(v))
+        crate::object::boxed(v, Self::InvalidOperationOnSecondaryVm)
     }
 }
 impl From<crate::types::NoHostSuitableForFtSecondary> for VmFaultToleranceIssueKind {
     #[inline]
     fn from(v: crate::types::NoHostSuitableForFtSecondary) -> Self {
-        Self::NoHostSuitableForFtSecondary(Box::new(v))
+        crate::object::boxed(v, Self::NoHostSuitableForFtSecondary)
     }
 }
 impl From<crate::types::NotSupportedDeviceForFT> for VmFaultToleranceIssueKind {
     #[inline]
     fn from(v: crate::types::NotSupportedDeviceForFT) -> Self {
-        Self::NotSupportedDeviceForFT(Box::new(v))
+        crate::object::boxed(v, Self::NotSupportedDeviceForFT)
     }
 }
 impl From<crate::types::PowerOnFtSecondaryFailed> for VmFaultToleranceIssueKind {
     #[inline]
     fn from(v: crate::types::PowerOnFtSecondaryFailed) -> Self {
-        Self::PowerOnFtSecondaryFailed(Box::new(v))
+        crate::object::boxed(v, Self::PowerOnFtSecondaryFailed)
     }
 }
 impl From<crate::types::SecondaryVmAlreadyDisabled> for VmFaultToleranceIssueKind {
     #[inline]
     fn from(v: crate::types::SecondaryVmAlreadyDisabled) -> Self {
-        Self::SecondaryVmAlreadyDisabled(Box::new(v))
+        crate::object::boxed(v, Self::SecondaryVmAlreadyDisabled)
     }
 }
 impl From<crate::types::SecondaryVmAlreadyEnabled> for VmFaultToleranceIssueKind {
     #[inline]
     fn from(v: crate::types::SecondaryVmAlreadyEnabled) -> Self {
-        Self::SecondaryVmAlreadyEnabled(Box::new(v))
+        crate::object::boxed(v, Self::SecondaryVmAlreadyEnabled)
     }
 }
 impl From<crate::types::SecondaryVmAlreadyRegistered> for VmFaultToleranceIssueKind {
     #[inline]
     fn from(v: crate::types::SecondaryVmAlreadyRegistered) -> Self {
-        Self::SecondaryVmAlreadyRegistered(Box::new(v))
+        crate::object::boxed(v, Self::SecondaryVmAlreadyRegistered)
     }
 }
 impl From<crate::types::SecondaryVmNotRegistered> for VmFaultToleranceIssueKind {
     #[inline]
     fn from(v: crate::types::SecondaryVmNotRegistered) -> Self {
-        Self::SecondaryVmNotRegistered(Box::new(v))
+        crate::object::boxed(v, Self::SecondaryVmNotRegistered)
     }
 }
 impl From<crate::types::VmFaultToleranceConfigIssue> for VmFaultToleranceIssueKind {
     #[inline]
     fn from(v: crate::types::VmFaultToleranceConfigIssue) -> Self {
-        Self::VmFaultToleranceConfigIssue(Box::new(v))
+        crate::object::boxed(v, Self::VmFaultToleranceConfigIssue)
     }
 }
 impl From<crate::types::VmFaultToleranceConfigIssueWrapper>
 for VmFaultToleranceIssueKind {
     #[inline]
     fn from(v: crate::types::VmFaultToleranceConfigIssueWrapper) -> Self {
-        Self::VmFaultToleranceConfigIssueWrapper(Box::new(v))
+        crate::object::boxed(v, Self::VmFaultToleranceConfigIssueWrapper)
     }
 }
 impl From<crate::types::VmFaultToleranceInvalidFileBacking>
 for VmFaultToleranceIssueKind {
     #[inline]
     fn from(v: crate::types::VmFaultToleranceInvalidFileBacking) -> Self {
-        Self::VmFaultToleranceInvalidFileBacking(Box::new(v))
+        crate::object::boxed(v, Self::VmFaultToleranceInvalidFileBacking)
     }
 }
 impl From<crate::types::VmFaultToleranceOpIssuesList> for VmFaultToleranceIssueKind {
     #[inline]
     fn from(v: crate::types::VmFaultToleranceOpIssuesList) -> Self {
-        Self::VmFaultToleranceOpIssuesList(Box::new(v))
+        crate::object::boxed(v, Self::VmFaultToleranceOpIssuesList)
     }
 }
 impl crate::object::Family for VmFaultToleranceIssueKind {
@@ -347,74 +431,72 @@ impl crate::object::Family for VmFaultToleranceIssueKind {
             id,
         ) {
             crate::registry::id::CannotChangeDrsBehaviorForFtSecondary => {
-                Self::CannotChangeDrsBehaviorForFtSecondary(
-                    crate::object::Blank::blank(),
-                )
+                crate::object::blank_boxed(Self::CannotChangeDrsBehaviorForFtSecondary)
             }
             crate::registry::id::CannotChangeHaSettingsForFtSecondary => {
-                Self::CannotChangeHaSettingsForFtSecondary(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CannotChangeHaSettingsForFtSecondary)
             }
             crate::registry::id::CannotComputeFTCompatibleHosts => {
-                Self::CannotComputeFTCompatibleHosts(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CannotComputeFTCompatibleHosts)
             }
             crate::registry::id::FaultToleranceNotLicensed => {
-                Self::FaultToleranceNotLicensed(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::FaultToleranceNotLicensed)
             }
             crate::registry::id::FaultTolerancePrimaryPowerOnNotAttempted => {
-                Self::FaultTolerancePrimaryPowerOnNotAttempted(
-                    crate::object::Blank::blank(),
+                crate::object::blank_boxed(
+                    Self::FaultTolerancePrimaryPowerOnNotAttempted,
                 )
             }
             crate::registry::id::FtIssuesOnHost => {
-                Self::FtIssuesOnHost(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::FtIssuesOnHost)
             }
             crate::registry::id::HostIncompatibleForFaultTolerance => {
-                Self::HostIncompatibleForFaultTolerance(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::HostIncompatibleForFaultTolerance)
             }
             crate::registry::id::IncompatibleHostForFtSecondary => {
-                Self::IncompatibleHostForFtSecondary(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::IncompatibleHostForFtSecondary)
             }
             crate::registry::id::InvalidOperationOnSecondaryVm => {
-                Self::InvalidOperationOnSecondaryVm(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::InvalidOperationOnSecondaryVm)
             }
             crate::registry::id::NoHostSuitableForFtSecondary => {
-                Self::NoHostSuitableForFtSecondary(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::NoHostSuitableForFtSecondary)
             }
             crate::registry::id::NotSupportedDeviceForFT => {
-                Self::NotSupportedDeviceForFT(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::NotSupportedDeviceForFT)
             }
             crate::registry::id::PowerOnFtSecondaryFailed => {
-                Self::PowerOnFtSecondaryFailed(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::PowerOnFtSecondaryFailed)
             }
             crate::registry::id::SecondaryVmAlreadyDisabled => {
-                Self::SecondaryVmAlreadyDisabled(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::SecondaryVmAlreadyDisabled)
             }
             crate::registry::id::SecondaryVmAlreadyEnabled => {
-                Self::SecondaryVmAlreadyEnabled(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::SecondaryVmAlreadyEnabled)
             }
             crate::registry::id::SecondaryVmAlreadyRegistered => {
-                Self::SecondaryVmAlreadyRegistered(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::SecondaryVmAlreadyRegistered)
             }
             crate::registry::id::SecondaryVmNotRegistered => {
-                Self::SecondaryVmNotRegistered(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::SecondaryVmNotRegistered)
             }
             crate::registry::id::VmFaultToleranceConfigIssue => {
-                Self::VmFaultToleranceConfigIssue(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmFaultToleranceConfigIssue)
             }
             crate::registry::id::VmFaultToleranceConfigIssueWrapper => {
-                Self::VmFaultToleranceConfigIssueWrapper(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmFaultToleranceConfigIssueWrapper)
             }
             crate::registry::id::VmFaultToleranceInvalidFileBacking => {
-                Self::VmFaultToleranceInvalidFileBacking(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmFaultToleranceInvalidFileBacking)
             }
             crate::registry::id::VmFaultToleranceOpIssuesList => {
-                Self::VmFaultToleranceOpIssuesList(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmFaultToleranceOpIssuesList)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VmFaultToleranceIssue(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VmFaultToleranceIssue)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -190,7 +190,6 @@ impl<'de> serde::Deserialize<'de> for VmIssue {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VmIssueKind {
     /// Exactly this type.
     VmIssue(Box<crate::types::VmIssue>),
@@ -236,6 +235,54 @@ pub enum VmIssueKind {
     ///  A `VmWrongResourcePool`.
     #[cfg(feature = "eam")]
     VmWrongResourcePool(Box<crate::types::VmWrongResourcePool>),
+}
+impl Clone for VmIssueKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VmIssue(v) => crate::object::clone_boxed(&**v, Self::VmIssue),
+            #[cfg(feature = "eam")]
+            Self::InvalidConfig(v) => {
+                crate::object::clone_boxed(&**v, Self::InvalidConfig)
+            }
+            #[cfg(feature = "eam")]
+            Self::VmCorrupted(v) => crate::object::clone_boxed(&**v, Self::VmCorrupted),
+            #[cfg(feature = "eam")]
+            Self::VmDeployed(v) => Self::VmDeployed(Clone::clone(v)),
+            #[cfg(feature = "eam")]
+            Self::VmHookFailed(v) => crate::object::clone_boxed(&**v, Self::VmHookFailed),
+            #[cfg(feature = "eam")]
+            Self::VmHookTimedout(v) => {
+                crate::object::clone_boxed(&**v, Self::VmHookTimedout)
+            }
+            #[cfg(feature = "eam")]
+            Self::VmInaccessible(v) => {
+                crate::object::clone_boxed(&**v, Self::VmInaccessible)
+            }
+            #[cfg(feature = "eam")]
+            Self::VmMarkedAsTemplate(v) => {
+                crate::object::clone_boxed(&**v, Self::VmMarkedAsTemplate)
+            }
+            #[cfg(feature = "eam")]
+            Self::VmOrphaned(v) => crate::object::clone_boxed(&**v, Self::VmOrphaned),
+            #[cfg(feature = "eam")]
+            Self::VmPoweredOff(v) => Self::VmPoweredOff(Clone::clone(v)),
+            #[cfg(feature = "eam")]
+            Self::VmPoweredOn(v) => crate::object::clone_boxed(&**v, Self::VmPoweredOn),
+            #[cfg(feature = "eam")]
+            Self::VmProtected(v) => crate::object::clone_boxed(&**v, Self::VmProtected),
+            #[cfg(feature = "eam")]
+            Self::VmSuspended(v) => crate::object::clone_boxed(&**v, Self::VmSuspended),
+            #[cfg(feature = "eam")]
+            Self::VmWrongFolder(v) => {
+                crate::object::clone_boxed(&**v, Self::VmWrongFolder)
+            }
+            #[cfg(feature = "eam")]
+            Self::VmWrongResourcePool(v) => {
+                crate::object::clone_boxed(&**v, Self::VmWrongResourcePool)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -293,21 +340,21 @@ impl VmIssueKind {
 impl From<crate::types::VmIssue> for VmIssueKind {
     #[inline]
     fn from(v: crate::types::VmIssue) -> Self {
-        Self::VmIssue(Box::new(v))
+        crate::object::boxed(v, Self::VmIssue)
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::InvalidConfig> for VmIssueKind {
     #[inline]
     fn from(v: crate::types::InvalidConfig) -> Self {
-        Self::InvalidConfig(Box::new(v))
+        crate::object::boxed(v, Self::InvalidConfig)
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::VmCorrupted> for VmIssueKind {
     #[inline]
     fn from(v: crate::types::VmCorrupted) -> Self {
-        Self::VmCorrupted(Box::new(v))
+        crate::object::boxed(v, Self::VmCorrupted)
     }
 }
 #[cfg(feature = "eam")]
@@ -321,35 +368,35 @@ impl From<crate::types::VmDeployedKind> for VmIssueKind {
 impl From<crate::types::VmHookFailed> for VmIssueKind {
     #[inline]
     fn from(v: crate::types::VmHookFailed) -> Self {
-        Self::VmHookFailed(Box::new(v))
+        crate::object::boxed(v, Self::VmHookFailed)
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::VmHookTimedout> for VmIssueKind {
     #[inline]
     fn from(v: crate::types::VmHookTimedout) -> Self {
-        Self::VmHookTimedout(Box::new(v))
+        crate::object::boxed(v, Self::VmHookTimedout)
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::VmInaccessible> for VmIssueKind {
     #[inline]
     fn from(v: crate::types::VmInaccessible) -> Self {
-        Self::VmInaccessible(Box::new(v))
+        crate::object::boxed(v, Self::VmInaccessible)
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::VmMarkedAsTemplate> for VmIssueKind {
     #[inline]
     fn from(v: crate::types::VmMarkedAsTemplate) -> Self {
-        Self::VmMarkedAsTemplate(Box::new(v))
+        crate::object::boxed(v, Self::VmMarkedAsTemplate)
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::VmOrphaned> for VmIssueKind {
     #[inline]
     fn from(v: crate::types::VmOrphaned) -> Self {
-        Self::VmOrphaned(Box::new(v))
+        crate::object::boxed(v, Self::VmOrphaned)
     }
 }
 #[cfg(feature = "eam")]
@@ -363,35 +410,35 @@ impl From<crate::types::VmPoweredOffKind> for VmIssueKind {
 impl From<crate::types::VmPoweredOn> for VmIssueKind {
     #[inline]
     fn from(v: crate::types::VmPoweredOn) -> Self {
-        Self::VmPoweredOn(Box::new(v))
+        crate::object::boxed(v, Self::VmPoweredOn)
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::VmProtected> for VmIssueKind {
     #[inline]
     fn from(v: crate::types::VmProtected) -> Self {
-        Self::VmProtected(Box::new(v))
+        crate::object::boxed(v, Self::VmProtected)
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::VmSuspended> for VmIssueKind {
     #[inline]
     fn from(v: crate::types::VmSuspended) -> Self {
-        Self::VmSuspended(Box::new(v))
+        crate::object::boxed(v, Self::VmSuspended)
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::VmWrongFolder> for VmIssueKind {
     #[inline]
     fn from(v: crate::types::VmWrongFolder) -> Self {
-        Self::VmWrongFolder(Box::new(v))
+        crate::object::boxed(v, Self::VmWrongFolder)
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::VmWrongResourcePool> for VmIssueKind {
     #[inline]
     fn from(v: crate::types::VmWrongResourcePool) -> Self {
-        Self::VmWrongResourcePool(Box::new(v))
+        crate::object::boxed(v, Self::VmWrongResourcePool)
     }
 }
 impl crate::object::Family for VmIssueKind {
@@ -399,11 +446,11 @@ impl crate::object::Family for VmIssueKind {
         match crate::registry::child_toward(crate::registry::id::VmIssue, id) {
             #[cfg(feature = "eam")]
             crate::registry::id::InvalidConfig => {
-                Self::InvalidConfig(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::InvalidConfig)
             }
             #[cfg(feature = "eam")]
             crate::registry::id::VmCorrupted => {
-                Self::VmCorrupted(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmCorrupted)
             }
             #[cfg(feature = "eam")]
             crate::registry::id::VmDeployed => {
@@ -415,23 +462,23 @@ impl crate::object::Family for VmIssueKind {
             }
             #[cfg(feature = "eam")]
             crate::registry::id::VmHookFailed => {
-                Self::VmHookFailed(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmHookFailed)
             }
             #[cfg(feature = "eam")]
             crate::registry::id::VmHookTimedout => {
-                Self::VmHookTimedout(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmHookTimedout)
             }
             #[cfg(feature = "eam")]
             crate::registry::id::VmInaccessible => {
-                Self::VmInaccessible(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmInaccessible)
             }
             #[cfg(feature = "eam")]
             crate::registry::id::VmMarkedAsTemplate => {
-                Self::VmMarkedAsTemplate(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmMarkedAsTemplate)
             }
             #[cfg(feature = "eam")]
             crate::registry::id::VmOrphaned => {
-                Self::VmOrphaned(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmOrphaned)
             }
             #[cfg(feature = "eam")]
             crate::registry::id::VmPoweredOff => {
@@ -443,29 +490,29 @@ impl crate::object::Family for VmIssueKind {
             }
             #[cfg(feature = "eam")]
             crate::registry::id::VmPoweredOn => {
-                Self::VmPoweredOn(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmPoweredOn)
             }
             #[cfg(feature = "eam")]
             crate::registry::id::VmProtected => {
-                Self::VmProtected(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmProtected)
             }
             #[cfg(feature = "eam")]
             crate::registry::id::VmSuspended => {
-                Self::VmSuspended(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmSuspended)
             }
             #[cfg(feature = "eam")]
             crate::registry::id::VmWrongFolder => {
-                Self::VmWrongFolder(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmWrongFolder)
             }
             #[cfg(feature = "eam")]
             crate::registry::id::VmWrongResourcePool => {
-                Self::VmWrongResourcePool(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmWrongResourcePool)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VmIssue(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VmIssue)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -234,12 +234,24 @@ impl<'de> serde::Deserialize<'de> for VmMigratedEvent {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VmMigratedEventKind {
     /// Exactly this type.
     VmMigratedEvent(Box<crate::types::VmMigratedEvent>),
     ///  A `DrsVmMigratedEvent`.
     DrsVmMigratedEvent(Box<crate::types::DrsVmMigratedEvent>),
+}
+impl Clone for VmMigratedEventKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VmMigratedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmMigratedEvent)
+            }
+            Self::DrsVmMigratedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::DrsVmMigratedEvent)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -270,26 +282,26 @@ impl VmMigratedEventKind {
 impl From<crate::types::VmMigratedEvent> for VmMigratedEventKind {
     #[inline]
     fn from(v: crate::types::VmMigratedEvent) -> Self {
-        Self::VmMigratedEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmMigratedEvent)
     }
 }
 impl From<crate::types::DrsVmMigratedEvent> for VmMigratedEventKind {
     #[inline]
     fn from(v: crate::types::DrsVmMigratedEvent) -> Self {
-        Self::DrsVmMigratedEvent(Box::new(v))
+        crate::object::boxed(v, Self::DrsVmMigratedEvent)
     }
 }
 impl crate::object::Family for VmMigratedEventKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::VmMigratedEvent, id) {
             crate::registry::id::DrsVmMigratedEvent => {
-                Self::DrsVmMigratedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DrsVmMigratedEvent)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VmMigratedEvent(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VmMigratedEvent)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

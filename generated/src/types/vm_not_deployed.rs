@@ -179,7 +179,6 @@ impl<'de> serde::Deserialize<'de> for VmNotDeployed {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VmNotDeployedKind {
     /// Exactly this type.
     VmNotDeployed(Box<crate::types::VmNotDeployed>),
@@ -215,6 +214,55 @@ pub enum VmNotDeployedKind {
     VmRequiresHostOutOfMaintenanceMode(
         Box<crate::types::VmRequiresHostOutOfMaintenanceMode>,
     ),
+}
+impl Clone for VmNotDeployedKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VmNotDeployed(v) => {
+                crate::object::clone_boxed(&**v, Self::VmNotDeployed)
+            }
+            #[cfg(feature = "eam")]
+            Self::CannotAccessAgentOVF(v) => {
+                crate::object::clone_boxed(&**v, Self::CannotAccessAgentOVF)
+            }
+            #[cfg(feature = "eam")]
+            Self::IncompatibleHostVersion(v) => {
+                crate::object::clone_boxed(&**v, Self::IncompatibleHostVersion)
+            }
+            #[cfg(feature = "eam")]
+            Self::InsufficientResources(v) => {
+                crate::object::clone_boxed(&**v, Self::InsufficientResources)
+            }
+            #[cfg(feature = "eam")]
+            Self::InsufficientSpace(v) => {
+                crate::object::clone_boxed(&**v, Self::InsufficientSpace)
+            }
+            #[cfg(feature = "eam")]
+            Self::NoAgentVmDatastore(v) => Self::NoAgentVmDatastore(Clone::clone(v)),
+            #[cfg(feature = "eam")]
+            Self::NoAgentVmNetwork(v) => Self::NoAgentVmNetwork(Clone::clone(v)),
+            #[cfg(feature = "eam")]
+            Self::NoDiscoverableAgentVmDatastore(v) => {
+                crate::object::clone_boxed(&**v, Self::NoDiscoverableAgentVmDatastore)
+            }
+            #[cfg(feature = "eam")]
+            Self::NoDiscoverableAgentVmNetwork(v) => {
+                crate::object::clone_boxed(&**v, Self::NoDiscoverableAgentVmNetwork)
+            }
+            #[cfg(feature = "eam")]
+            Self::OvfInvalidFormat(v) => {
+                crate::object::clone_boxed(&**v, Self::OvfInvalidFormat)
+            }
+            #[cfg(feature = "eam")]
+            Self::VmRequiresHostOutOfMaintenanceMode(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VmRequiresHostOutOfMaintenanceMode,
+                )
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -264,35 +312,35 @@ impl VmNotDeployedKind {
 impl From<crate::types::VmNotDeployed> for VmNotDeployedKind {
     #[inline]
     fn from(v: crate::types::VmNotDeployed) -> Self {
-        Self::VmNotDeployed(Box::new(v))
+        crate::object::boxed(v, Self::VmNotDeployed)
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::CannotAccessAgentOVF> for VmNotDeployedKind {
     #[inline]
     fn from(v: crate::types::CannotAccessAgentOVF) -> Self {
-        Self::CannotAccessAgentOVF(Box::new(v))
+        crate::object::boxed(v, Self::CannotAccessAgentOVF)
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::IncompatibleHostVersion> for VmNotDeployedKind {
     #[inline]
     fn from(v: crate::types::IncompatibleHostVersion) -> Self {
-        Self::IncompatibleHostVersion(Box::new(v))
+        crate::object::boxed(v, Self::IncompatibleHostVersion)
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::InsufficientResources> for VmNotDeployedKind {
     #[inline]
     fn from(v: crate::types::InsufficientResources) -> Self {
-        Self::InsufficientResources(Box::new(v))
+        crate::object::boxed(v, Self::InsufficientResources)
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::InsufficientSpace> for VmNotDeployedKind {
     #[inline]
     fn from(v: crate::types::InsufficientSpace) -> Self {
-        Self::InsufficientSpace(Box::new(v))
+        crate::object::boxed(v, Self::InsufficientSpace)
     }
 }
 #[cfg(feature = "eam")]
@@ -313,28 +361,28 @@ impl From<crate::types::NoAgentVmNetworkKind> for VmNotDeployedKind {
 impl From<crate::types::NoDiscoverableAgentVmDatastore> for VmNotDeployedKind {
     #[inline]
     fn from(v: crate::types::NoDiscoverableAgentVmDatastore) -> Self {
-        Self::NoDiscoverableAgentVmDatastore(Box::new(v))
+        crate::object::boxed(v, Self::NoDiscoverableAgentVmDatastore)
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::NoDiscoverableAgentVmNetwork> for VmNotDeployedKind {
     #[inline]
     fn from(v: crate::types::NoDiscoverableAgentVmNetwork) -> Self {
-        Self::NoDiscoverableAgentVmNetwork(Box::new(v))
+        crate::object::boxed(v, Self::NoDiscoverableAgentVmNetwork)
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::OvfInvalidFormat> for VmNotDeployedKind {
     #[inline]
     fn from(v: crate::types::OvfInvalidFormat) -> Self {
-        Self::OvfInvalidFormat(Box::new(v))
+        crate::object::boxed(v, Self::OvfInvalidFormat)
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::VmRequiresHostOutOfMaintenanceMode> for VmNotDeployedKind {
     #[inline]
     fn from(v: crate::types::VmRequiresHostOutOfMaintenanceMode) -> Self {
-        Self::VmRequiresHostOutOfMaintenanceMode(Box::new(v))
+        crate::object::boxed(v, Self::VmRequiresHostOutOfMaintenanceMode)
     }
 }
 impl crate::object::Family for VmNotDeployedKind {
@@ -342,19 +390,19 @@ impl crate::object::Family for VmNotDeployedKind {
         match crate::registry::child_toward(crate::registry::id::VmNotDeployed, id) {
             #[cfg(feature = "eam")]
             crate::registry::id::CannotAccessAgentOVF => {
-                Self::CannotAccessAgentOVF(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CannotAccessAgentOVF)
             }
             #[cfg(feature = "eam")]
             crate::registry::id::IncompatibleHostVersion => {
-                Self::IncompatibleHostVersion(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::IncompatibleHostVersion)
             }
             #[cfg(feature = "eam")]
             crate::registry::id::InsufficientResources => {
-                Self::InsufficientResources(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::InsufficientResources)
             }
             #[cfg(feature = "eam")]
             crate::registry::id::InsufficientSpace => {
-                Self::InsufficientSpace(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::InsufficientSpace)
             }
             #[cfg(feature = "eam")]
             crate::registry::id::NoAgentVmDatastore => {
@@ -374,25 +422,25 @@ impl crate::object::Family for VmNotDeployedKind {
             }
             #[cfg(feature = "eam")]
             crate::registry::id::NoDiscoverableAgentVmDatastore => {
-                Self::NoDiscoverableAgentVmDatastore(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::NoDiscoverableAgentVmDatastore)
             }
             #[cfg(feature = "eam")]
             crate::registry::id::NoDiscoverableAgentVmNetwork => {
-                Self::NoDiscoverableAgentVmNetwork(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::NoDiscoverableAgentVmNetwork)
             }
             #[cfg(feature = "eam")]
             crate::registry::id::OvfInvalidFormat => {
-                Self::OvfInvalidFormat(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::OvfInvalidFormat)
             }
             #[cfg(feature = "eam")]
             crate::registry::id::VmRequiresHostOutOfMaintenanceMode => {
-                Self::VmRequiresHostOutOfMaintenanceMode(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmRequiresHostOutOfMaintenanceMode)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VmNotDeployed(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VmNotDeployed)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

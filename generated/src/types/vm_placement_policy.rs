@@ -92,7 +92,6 @@ impl<'de> serde::Deserialize<'de> for VmPlacementPolicy {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VmPlacementPolicyKind {
     /// Exactly this type.
     VmPlacementPolicy(Box<crate::types::VmPlacementPolicy>),
@@ -102,6 +101,23 @@ pub enum VmPlacementPolicyKind {
     VmVmAffinity(Box<crate::types::VmVmAffinity>),
     ///  A `VmVmAntiAffinity`.
     VmVmAntiAffinity(Box<crate::types::VmVmAntiAffinity>),
+}
+impl Clone for VmPlacementPolicyKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VmPlacementPolicy(v) => {
+                crate::object::clone_boxed(&**v, Self::VmPlacementPolicy)
+            }
+            Self::VmToVmGroupsAntiAffinity(v) => {
+                crate::object::clone_boxed(&**v, Self::VmToVmGroupsAntiAffinity)
+            }
+            Self::VmVmAffinity(v) => crate::object::clone_boxed(&**v, Self::VmVmAffinity),
+            Self::VmVmAntiAffinity(v) => {
+                crate::object::clone_boxed(&**v, Self::VmVmAntiAffinity)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -134,44 +150,44 @@ impl VmPlacementPolicyKind {
 impl From<crate::types::VmPlacementPolicy> for VmPlacementPolicyKind {
     #[inline]
     fn from(v: crate::types::VmPlacementPolicy) -> Self {
-        Self::VmPlacementPolicy(Box::new(v))
+        crate::object::boxed(v, Self::VmPlacementPolicy)
     }
 }
 impl From<crate::types::VmToVmGroupsAntiAffinity> for VmPlacementPolicyKind {
     #[inline]
     fn from(v: crate::types::VmToVmGroupsAntiAffinity) -> Self {
-        Self::VmToVmGroupsAntiAffinity(Box::new(v))
+        crate::object::boxed(v, Self::VmToVmGroupsAntiAffinity)
     }
 }
 impl From<crate::types::VmVmAffinity> for VmPlacementPolicyKind {
     #[inline]
     fn from(v: crate::types::VmVmAffinity) -> Self {
-        Self::VmVmAffinity(Box::new(v))
+        crate::object::boxed(v, Self::VmVmAffinity)
     }
 }
 impl From<crate::types::VmVmAntiAffinity> for VmPlacementPolicyKind {
     #[inline]
     fn from(v: crate::types::VmVmAntiAffinity) -> Self {
-        Self::VmVmAntiAffinity(Box::new(v))
+        crate::object::boxed(v, Self::VmVmAntiAffinity)
     }
 }
 impl crate::object::Family for VmPlacementPolicyKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::VmPlacementPolicy, id) {
             crate::registry::id::VmToVmGroupsAntiAffinity => {
-                Self::VmToVmGroupsAntiAffinity(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmToVmGroupsAntiAffinity)
             }
             crate::registry::id::VmVmAffinity => {
-                Self::VmVmAffinity(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmVmAffinity)
             }
             crate::registry::id::VmVmAntiAffinity => {
-                Self::VmVmAntiAffinity(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmVmAntiAffinity)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VmPlacementPolicy(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VmPlacementPolicy)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

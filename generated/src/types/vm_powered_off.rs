@@ -190,7 +190,6 @@ impl<'de> serde::Deserialize<'de> for VmPoweredOff {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VmPoweredOffKind {
     /// Exactly this type.
     VmPoweredOff(Box<crate::types::VmPoweredOff>),
@@ -200,6 +199,22 @@ pub enum VmPoweredOffKind {
     ///  A `MissingAgentIpPool`.
     #[cfg(feature = "eam")]
     MissingAgentIpPool(Box<crate::types::MissingAgentIpPool>),
+}
+impl Clone for VmPoweredOffKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VmPoweredOff(v) => crate::object::clone_boxed(&**v, Self::VmPoweredOff),
+            #[cfg(feature = "eam")]
+            Self::InsufficientIpAddresses(v) => {
+                crate::object::clone_boxed(&**v, Self::InsufficientIpAddresses)
+            }
+            #[cfg(feature = "eam")]
+            Self::MissingAgentIpPool(v) => {
+                crate::object::clone_boxed(&**v, Self::MissingAgentIpPool)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -233,21 +248,21 @@ impl VmPoweredOffKind {
 impl From<crate::types::VmPoweredOff> for VmPoweredOffKind {
     #[inline]
     fn from(v: crate::types::VmPoweredOff) -> Self {
-        Self::VmPoweredOff(Box::new(v))
+        crate::object::boxed(v, Self::VmPoweredOff)
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::InsufficientIpAddresses> for VmPoweredOffKind {
     #[inline]
     fn from(v: crate::types::InsufficientIpAddresses) -> Self {
-        Self::InsufficientIpAddresses(Box::new(v))
+        crate::object::boxed(v, Self::InsufficientIpAddresses)
     }
 }
 #[cfg(feature = "eam")]
 impl From<crate::types::MissingAgentIpPool> for VmPoweredOffKind {
     #[inline]
     fn from(v: crate::types::MissingAgentIpPool) -> Self {
-        Self::MissingAgentIpPool(Box::new(v))
+        crate::object::boxed(v, Self::MissingAgentIpPool)
     }
 }
 impl crate::object::Family for VmPoweredOffKind {
@@ -255,17 +270,17 @@ impl crate::object::Family for VmPoweredOffKind {
         match crate::registry::child_toward(crate::registry::id::VmPoweredOff, id) {
             #[cfg(feature = "eam")]
             crate::registry::id::InsufficientIpAddresses => {
-                Self::InsufficientIpAddresses(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::InsufficientIpAddresses)
             }
             #[cfg(feature = "eam")]
             crate::registry::id::MissingAgentIpPool => {
-                Self::MissingAgentIpPool(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::MissingAgentIpPool)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VmPoweredOff(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VmPoweredOff)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -219,7 +219,6 @@ impl<'de> serde::Deserialize<'de> for VmPoweredOffEvent {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VmPoweredOffEventKind {
     /// Exactly this type.
     VmPoweredOffEvent(Box<crate::types::VmPoweredOffEvent>),
@@ -227,6 +226,22 @@ pub enum VmPoweredOffEventKind {
     VmPowerOffOnIsolationEvent(Box<crate::types::VmPowerOffOnIsolationEvent>),
     ///  A `VmShutdownOnIsolationEvent`.
     VmShutdownOnIsolationEvent(Box<crate::types::VmShutdownOnIsolationEvent>),
+}
+impl Clone for VmPoweredOffEventKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VmPoweredOffEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmPoweredOffEvent)
+            }
+            Self::VmPowerOffOnIsolationEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmPowerOffOnIsolationEvent)
+            }
+            Self::VmShutdownOnIsolationEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmShutdownOnIsolationEvent)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -258,35 +273,35 @@ impl VmPoweredOffEventKind {
 impl From<crate::types::VmPoweredOffEvent> for VmPoweredOffEventKind {
     #[inline]
     fn from(v: crate::types::VmPoweredOffEvent) -> Self {
-        Self::VmPoweredOffEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmPoweredOffEvent)
     }
 }
 impl From<crate::types::VmPowerOffOnIsolationEvent> for VmPoweredOffEventKind {
     #[inline]
     fn from(v: crate::types::VmPowerOffOnIsolationEvent) -> Self {
-        Self::VmPowerOffOnIsolationEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmPowerOffOnIsolationEvent)
     }
 }
 impl From<crate::types::VmShutdownOnIsolationEvent> for VmPoweredOffEventKind {
     #[inline]
     fn from(v: crate::types::VmShutdownOnIsolationEvent) -> Self {
-        Self::VmShutdownOnIsolationEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmShutdownOnIsolationEvent)
     }
 }
 impl crate::object::Family for VmPoweredOffEventKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::VmPoweredOffEvent, id) {
             crate::registry::id::VmPowerOffOnIsolationEvent => {
-                Self::VmPowerOffOnIsolationEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmPowerOffOnIsolationEvent)
             }
             crate::registry::id::VmShutdownOnIsolationEvent => {
-                Self::VmShutdownOnIsolationEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmShutdownOnIsolationEvent)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VmPoweredOffEvent(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VmPoweredOffEvent)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

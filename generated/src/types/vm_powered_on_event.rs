@@ -219,7 +219,6 @@ impl<'de> serde::Deserialize<'de> for VmPoweredOnEvent {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VmPoweredOnEventKind {
     /// Exactly this type.
     VmPoweredOnEvent(Box<crate::types::VmPoweredOnEvent>),
@@ -227,6 +226,22 @@ pub enum VmPoweredOnEventKind {
     DrsVmPoweredOnEvent(Box<crate::types::DrsVmPoweredOnEvent>),
     ///  A `VmRestartedOnAlternateHostEvent`.
     VmRestartedOnAlternateHostEvent(Box<crate::types::VmRestartedOnAlternateHostEvent>),
+}
+impl Clone for VmPoweredOnEventKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VmPoweredOnEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmPoweredOnEvent)
+            }
+            Self::DrsVmPoweredOnEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::DrsVmPoweredOnEvent)
+            }
+            Self::VmRestartedOnAlternateHostEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmRestartedOnAlternateHostEvent)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -258,35 +273,35 @@ impl VmPoweredOnEventKind {
 impl From<crate::types::VmPoweredOnEvent> for VmPoweredOnEventKind {
     #[inline]
     fn from(v: crate::types::VmPoweredOnEvent) -> Self {
-        Self::VmPoweredOnEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmPoweredOnEvent)
     }
 }
 impl From<crate::types::DrsVmPoweredOnEvent> for VmPoweredOnEventKind {
     #[inline]
     fn from(v: crate::types::DrsVmPoweredOnEvent) -> Self {
-        Self::DrsVmPoweredOnEvent(Box::new(v))
+        crate::object::boxed(v, Self::DrsVmPoweredOnEvent)
     }
 }
 impl From<crate::types::VmRestartedOnAlternateHostEvent> for VmPoweredOnEventKind {
     #[inline]
     fn from(v: crate::types::VmRestartedOnAlternateHostEvent) -> Self {
-        Self::VmRestartedOnAlternateHostEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmRestartedOnAlternateHostEvent)
     }
 }
 impl crate::object::Family for VmPoweredOnEventKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::VmPoweredOnEvent, id) {
             crate::registry::id::DrsVmPoweredOnEvent => {
-                Self::DrsVmPoweredOnEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DrsVmPoweredOnEvent)
             }
             crate::registry::id::VmRestartedOnAlternateHostEvent => {
-                Self::VmRestartedOnAlternateHostEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmRestartedOnAlternateHostEvent)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VmPoweredOnEvent(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VmPoweredOnEvent)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -219,7 +219,6 @@ impl<'de> serde::Deserialize<'de> for VmRelocateSpecEvent {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VmRelocateSpecEventKind {
     /// Exactly this type.
     VmRelocateSpecEvent(Box<crate::types::VmRelocateSpecEvent>),
@@ -229,6 +228,25 @@ pub enum VmRelocateSpecEventKind {
     VmRelocateFailedEvent(Box<crate::types::VmRelocateFailedEvent>),
     ///  A `VmRelocatedEvent`.
     VmRelocatedEvent(Box<crate::types::VmRelocatedEvent>),
+}
+impl Clone for VmRelocateSpecEventKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VmRelocateSpecEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmRelocateSpecEvent)
+            }
+            Self::VmBeingRelocatedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmBeingRelocatedEvent)
+            }
+            Self::VmRelocateFailedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmRelocateFailedEvent)
+            }
+            Self::VmRelocatedEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmRelocatedEvent)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -261,25 +279,25 @@ impl VmRelocateSpecEventKind {
 impl From<crate::types::VmRelocateSpecEvent> for VmRelocateSpecEventKind {
     #[inline]
     fn from(v: crate::types::VmRelocateSpecEvent) -> Self {
-        Self::VmRelocateSpecEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmRelocateSpecEvent)
     }
 }
 impl From<crate::types::VmBeingRelocatedEvent> for VmRelocateSpecEventKind {
     #[inline]
     fn from(v: crate::types::VmBeingRelocatedEvent) -> Self {
-        Self::VmBeingRelocatedEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmBeingRelocatedEvent)
     }
 }
 impl From<crate::types::VmRelocateFailedEvent> for VmRelocateSpecEventKind {
     #[inline]
     fn from(v: crate::types::VmRelocateFailedEvent) -> Self {
-        Self::VmRelocateFailedEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmRelocateFailedEvent)
     }
 }
 impl From<crate::types::VmRelocatedEvent> for VmRelocateSpecEventKind {
     #[inline]
     fn from(v: crate::types::VmRelocatedEvent) -> Self {
-        Self::VmRelocatedEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmRelocatedEvent)
     }
 }
 impl crate::object::Family for VmRelocateSpecEventKind {
@@ -289,19 +307,19 @@ impl crate::object::Family for VmRelocateSpecEventKind {
             id,
         ) {
             crate::registry::id::VmBeingRelocatedEvent => {
-                Self::VmBeingRelocatedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmBeingRelocatedEvent)
             }
             crate::registry::id::VmRelocateFailedEvent => {
-                Self::VmRelocateFailedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmRelocateFailedEvent)
             }
             crate::registry::id::VmRelocatedEvent => {
-                Self::VmRelocatedEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmRelocatedEvent)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VmRelocateSpecEvent(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VmRelocateSpecEvent)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

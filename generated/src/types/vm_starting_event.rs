@@ -219,12 +219,24 @@ impl<'de> serde::Deserialize<'de> for VmStartingEvent {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VmStartingEventKind {
     /// Exactly this type.
     VmStartingEvent(Box<crate::types::VmStartingEvent>),
     ///  A `VmUnsupportedStartingEvent`.
     VmUnsupportedStartingEvent(Box<crate::types::VmUnsupportedStartingEvent>),
+}
+impl Clone for VmStartingEventKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VmStartingEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmStartingEvent)
+            }
+            Self::VmUnsupportedStartingEvent(v) => {
+                crate::object::clone_boxed(&**v, Self::VmUnsupportedStartingEvent)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -255,26 +267,26 @@ impl VmStartingEventKind {
 impl From<crate::types::VmStartingEvent> for VmStartingEventKind {
     #[inline]
     fn from(v: crate::types::VmStartingEvent) -> Self {
-        Self::VmStartingEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmStartingEvent)
     }
 }
 impl From<crate::types::VmUnsupportedStartingEvent> for VmStartingEventKind {
     #[inline]
     fn from(v: crate::types::VmUnsupportedStartingEvent) -> Self {
-        Self::VmUnsupportedStartingEvent(Box::new(v))
+        crate::object::boxed(v, Self::VmUnsupportedStartingEvent)
     }
 }
 impl crate::object::Family for VmStartingEventKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::VmStartingEvent, id) {
             crate::registry::id::VmUnsupportedStartingEvent => {
-                Self::VmUnsupportedStartingEvent(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmUnsupportedStartingEvent)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VmStartingEvent(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VmStartingEvent)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -106,7 +106,6 @@ impl<'de> serde::Deserialize<'de> for VmToolsUpgradeFault {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VmToolsUpgradeFaultKind {
     /// Exactly this type.
     VmToolsUpgradeFault(Box<crate::types::VmToolsUpgradeFault>),
@@ -122,6 +121,34 @@ pub enum VmToolsUpgradeFaultKind {
     ToolsImageSignatureCheckFailed(Box<crate::types::ToolsImageSignatureCheckFailed>),
     ///  A `ToolsUpgradeCancelled`.
     ToolsUpgradeCancelled(Box<crate::types::ToolsUpgradeCancelled>),
+}
+impl Clone for VmToolsUpgradeFaultKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VmToolsUpgradeFault(v) => {
+                crate::object::clone_boxed(&**v, Self::VmToolsUpgradeFault)
+            }
+            Self::ToolsAlreadyUpgraded(v) => {
+                crate::object::clone_boxed(&**v, Self::ToolsAlreadyUpgraded)
+            }
+            Self::ToolsAutoUpgradeNotSupported(v) => {
+                crate::object::clone_boxed(&**v, Self::ToolsAutoUpgradeNotSupported)
+            }
+            Self::ToolsImageCopyFailed(v) => {
+                crate::object::clone_boxed(&**v, Self::ToolsImageCopyFailed)
+            }
+            Self::ToolsImageNotAvailable(v) => {
+                crate::object::clone_boxed(&**v, Self::ToolsImageNotAvailable)
+            }
+            Self::ToolsImageSignatureCheckFailed(v) => {
+                crate::object::clone_boxed(&**v, Self::ToolsImageSignatureCheckFailed)
+            }
+            Self::ToolsUpgradeCancelled(v) => {
+                crate::object::clone_boxed(&**v, Self::ToolsUpgradeCancelled)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -157,43 +184,43 @@ impl VmToolsUpgradeFaultKind {
 impl From<crate::types::VmToolsUpgradeFault> for VmToolsUpgradeFaultKind {
     #[inline]
     fn from(v: crate::types::VmToolsUpgradeFault) -> Self {
-        Self::VmToolsUpgradeFault(Box::new(v))
+        crate::object::boxed(v, Self::VmToolsUpgradeFault)
     }
 }
 impl From<crate::types::ToolsAlreadyUpgraded> for VmToolsUpgradeFaultKind {
     #[inline]
     fn from(v: crate::types::ToolsAlreadyUpgraded) -> Self {
-        Self::ToolsAlreadyUpgraded(Box::new(v))
+        crate::object::boxed(v, Self::ToolsAlreadyUpgraded)
     }
 }
 impl From<crate::types::ToolsAutoUpgradeNotSupported> for VmToolsUpgradeFaultKind {
     #[inline]
     fn from(v: crate::types::ToolsAutoUpgradeNotSupported) -> Self {
-        Self::ToolsAutoUpgradeNotSupported(Box::new(v))
+        crate::object::boxed(v, Self::ToolsAutoUpgradeNotSupported)
     }
 }
 impl From<crate::types::ToolsImageCopyFailed> for VmToolsUpgradeFaultKind {
     #[inline]
     fn from(v: crate::types::ToolsImageCopyFailed) -> Self {
-        Self::ToolsImageCopyFailed(Box::new(v))
+        crate::object::boxed(v, Self::ToolsImageCopyFailed)
     }
 }
 impl From<crate::types::ToolsImageNotAvailable> for VmToolsUpgradeFaultKind {
     #[inline]
     fn from(v: crate::types::ToolsImageNotAvailable) -> Self {
-        Self::ToolsImageNotAvailable(Box::new(v))
+        crate::object::boxed(v, Self::ToolsImageNotAvailable)
     }
 }
 impl From<crate::types::ToolsImageSignatureCheckFailed> for VmToolsUpgradeFaultKind {
     #[inline]
     fn from(v: crate::types::ToolsImageSignatureCheckFailed) -> Self {
-        Self::ToolsImageSignatureCheckFailed(Box::new(v))
+        crate::object::boxed(v, Self::ToolsImageSignatureCheckFailed)
     }
 }
 impl From<crate::types::ToolsUpgradeCancelled> for VmToolsUpgradeFaultKind {
     #[inline]
     fn from(v: crate::types::ToolsUpgradeCancelled) -> Self {
-        Self::ToolsUpgradeCancelled(Box::new(v))
+        crate::object::boxed(v, Self::ToolsUpgradeCancelled)
     }
 }
 impl crate::object::Family for VmToolsUpgradeFaultKind {
@@ -203,28 +230,28 @@ impl crate::object::Family for VmToolsUpgradeFaultKind {
             id,
         ) {
             crate::registry::id::ToolsAlreadyUpgraded => {
-                Self::ToolsAlreadyUpgraded(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ToolsAlreadyUpgraded)
             }
             crate::registry::id::ToolsAutoUpgradeNotSupported => {
-                Self::ToolsAutoUpgradeNotSupported(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ToolsAutoUpgradeNotSupported)
             }
             crate::registry::id::ToolsImageCopyFailed => {
-                Self::ToolsImageCopyFailed(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ToolsImageCopyFailed)
             }
             crate::registry::id::ToolsImageNotAvailable => {
-                Self::ToolsImageNotAvailable(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ToolsImageNotAvailable)
             }
             crate::registry::id::ToolsImageSignatureCheckFailed => {
-                Self::ToolsImageSignatureCheckFailed(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ToolsImageSignatureCheckFailed)
             }
             crate::registry::id::ToolsUpgradeCancelled => {
-                Self::ToolsUpgradeCancelled(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ToolsUpgradeCancelled)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VmToolsUpgradeFault(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VmToolsUpgradeFault)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

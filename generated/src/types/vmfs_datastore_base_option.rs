@@ -106,7 +106,6 @@ impl<'de> serde::Deserialize<'de> for VmfsDatastoreBaseOption {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VmfsDatastoreBaseOptionKind {
     /// Exactly this type.
     VmfsDatastoreBaseOption(Box<crate::types::VmfsDatastoreBaseOption>),
@@ -116,6 +115,22 @@ pub enum VmfsDatastoreBaseOptionKind {
     ),
     ///  A `VmfsDatastoreSingleExtentOption` or one of its subtypes.
     VmfsDatastoreSingleExtentOption(crate::types::VmfsDatastoreSingleExtentOptionKind),
+}
+impl Clone for VmfsDatastoreBaseOptionKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VmfsDatastoreBaseOption(v) => {
+                crate::object::clone_boxed(&**v, Self::VmfsDatastoreBaseOption)
+            }
+            Self::VmfsDatastoreMultipleExtentOption(v) => {
+                crate::object::clone_boxed(&**v, Self::VmfsDatastoreMultipleExtentOption)
+            }
+            Self::VmfsDatastoreSingleExtentOption(v) => {
+                Self::VmfsDatastoreSingleExtentOption(Clone::clone(v))
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -147,14 +162,14 @@ impl VmfsDatastoreBaseOptionKind {
 impl From<crate::types::VmfsDatastoreBaseOption> for VmfsDatastoreBaseOptionKind {
     #[inline]
     fn from(v: crate::types::VmfsDatastoreBaseOption) -> Self {
-        Self::VmfsDatastoreBaseOption(Box::new(v))
+        crate::object::boxed(v, Self::VmfsDatastoreBaseOption)
     }
 }
 impl From<crate::types::VmfsDatastoreMultipleExtentOption>
 for VmfsDatastoreBaseOptionKind {
     #[inline]
     fn from(v: crate::types::VmfsDatastoreMultipleExtentOption) -> Self {
-        Self::VmfsDatastoreMultipleExtentOption(Box::new(v))
+        crate::object::boxed(v, Self::VmfsDatastoreMultipleExtentOption)
     }
 }
 impl From<crate::types::VmfsDatastoreSingleExtentOptionKind>
@@ -171,7 +186,7 @@ impl crate::object::Family for VmfsDatastoreBaseOptionKind {
             id,
         ) {
             crate::registry::id::VmfsDatastoreMultipleExtentOption => {
-                Self::VmfsDatastoreMultipleExtentOption(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmfsDatastoreMultipleExtentOption)
             }
             crate::registry::id::VmfsDatastoreSingleExtentOption => {
                 Self::VmfsDatastoreSingleExtentOption(
@@ -184,7 +199,7 @@ impl crate::object::Family for VmfsDatastoreBaseOptionKind {
         }
     }
     fn blank_base() -> Self {
-        Self::VmfsDatastoreBaseOption(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VmfsDatastoreBaseOption)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -111,12 +111,24 @@ impl<'de> serde::Deserialize<'de> for VmfsDatastoreSingleExtentOption {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VmfsDatastoreSingleExtentOptionKind {
     /// Exactly this type.
     VmfsDatastoreSingleExtentOption(Box<crate::types::VmfsDatastoreSingleExtentOption>),
     ///  A `VmfsDatastoreAllExtentOption`.
     VmfsDatastoreAllExtentOption(Box<crate::types::VmfsDatastoreAllExtentOption>),
+}
+impl Clone for VmfsDatastoreSingleExtentOptionKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VmfsDatastoreSingleExtentOption(v) => {
+                crate::object::clone_boxed(&**v, Self::VmfsDatastoreSingleExtentOption)
+            }
+            Self::VmfsDatastoreAllExtentOption(v) => {
+                crate::object::clone_boxed(&**v, Self::VmfsDatastoreAllExtentOption)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -148,14 +160,14 @@ impl From<crate::types::VmfsDatastoreSingleExtentOption>
 for VmfsDatastoreSingleExtentOptionKind {
     #[inline]
     fn from(v: crate::types::VmfsDatastoreSingleExtentOption) -> Self {
-        Self::VmfsDatastoreSingleExtentOption(Box::new(v))
+        crate::object::boxed(v, Self::VmfsDatastoreSingleExtentOption)
     }
 }
 impl From<crate::types::VmfsDatastoreAllExtentOption>
 for VmfsDatastoreSingleExtentOptionKind {
     #[inline]
     fn from(v: crate::types::VmfsDatastoreAllExtentOption) -> Self {
-        Self::VmfsDatastoreAllExtentOption(Box::new(v))
+        crate::object::boxed(v, Self::VmfsDatastoreAllExtentOption)
     }
 }
 impl crate::object::Family for VmfsDatastoreSingleExtentOptionKind {
@@ -165,13 +177,13 @@ impl crate::object::Family for VmfsDatastoreSingleExtentOptionKind {
             id,
         ) {
             crate::registry::id::VmfsDatastoreAllExtentOption => {
-                Self::VmfsDatastoreAllExtentOption(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmfsDatastoreAllExtentOption)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VmfsDatastoreSingleExtentOption(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VmfsDatastoreSingleExtentOption)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

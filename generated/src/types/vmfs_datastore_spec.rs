@@ -101,7 +101,6 @@ impl<'de> serde::Deserialize<'de> for VmfsDatastoreSpec {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VmfsDatastoreSpecKind {
     /// Exactly this type.
     VmfsDatastoreSpec(Box<crate::types::VmfsDatastoreSpec>),
@@ -111,6 +110,25 @@ pub enum VmfsDatastoreSpecKind {
     VmfsDatastoreExpandSpec(Box<crate::types::VmfsDatastoreExpandSpec>),
     ///  A `VmfsDatastoreExtendSpec`.
     VmfsDatastoreExtendSpec(Box<crate::types::VmfsDatastoreExtendSpec>),
+}
+impl Clone for VmfsDatastoreSpecKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VmfsDatastoreSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::VmfsDatastoreSpec)
+            }
+            Self::VmfsDatastoreCreateSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::VmfsDatastoreCreateSpec)
+            }
+            Self::VmfsDatastoreExpandSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::VmfsDatastoreExpandSpec)
+            }
+            Self::VmfsDatastoreExtendSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::VmfsDatastoreExtendSpec)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -143,44 +161,44 @@ impl VmfsDatastoreSpecKind {
 impl From<crate::types::VmfsDatastoreSpec> for VmfsDatastoreSpecKind {
     #[inline]
     fn from(v: crate::types::VmfsDatastoreSpec) -> Self {
-        Self::VmfsDatastoreSpec(Box::new(v))
+        crate::object::boxed(v, Self::VmfsDatastoreSpec)
     }
 }
 impl From<crate::types::VmfsDatastoreCreateSpec> for VmfsDatastoreSpecKind {
     #[inline]
     fn from(v: crate::types::VmfsDatastoreCreateSpec) -> Self {
-        Self::VmfsDatastoreCreateSpec(Box::new(v))
+        crate::object::boxed(v, Self::VmfsDatastoreCreateSpec)
     }
 }
 impl From<crate::types::VmfsDatastoreExpandSpec> for VmfsDatastoreSpecKind {
     #[inline]
     fn from(v: crate::types::VmfsDatastoreExpandSpec) -> Self {
-        Self::VmfsDatastoreExpandSpec(Box::new(v))
+        crate::object::boxed(v, Self::VmfsDatastoreExpandSpec)
     }
 }
 impl From<crate::types::VmfsDatastoreExtendSpec> for VmfsDatastoreSpecKind {
     #[inline]
     fn from(v: crate::types::VmfsDatastoreExtendSpec) -> Self {
-        Self::VmfsDatastoreExtendSpec(Box::new(v))
+        crate::object::boxed(v, Self::VmfsDatastoreExtendSpec)
     }
 }
 impl crate::object::Family for VmfsDatastoreSpecKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::VmfsDatastoreSpec, id) {
             crate::registry::id::VmfsDatastoreCreateSpec => {
-                Self::VmfsDatastoreCreateSpec(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmfsDatastoreCreateSpec)
             }
             crate::registry::id::VmfsDatastoreExpandSpec => {
-                Self::VmfsDatastoreExpandSpec(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmfsDatastoreExpandSpec)
             }
             crate::registry::id::VmfsDatastoreExtendSpec => {
-                Self::VmfsDatastoreExtendSpec(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmfsDatastoreExtendSpec)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VmfsDatastoreSpec(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VmfsDatastoreSpec)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -111,7 +111,6 @@ impl<'de> serde::Deserialize<'de> for VmfsMountFault {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VmfsMountFaultKind {
     /// Exactly this type.
     VmfsMountFault(Box<crate::types::VmfsMountFault>),
@@ -119,6 +118,22 @@ pub enum VmfsMountFaultKind {
     VmfsAlreadyMounted(Box<crate::types::VmfsAlreadyMounted>),
     ///  A `VmfsAmbiguousMount`.
     VmfsAmbiguousMount(Box<crate::types::VmfsAmbiguousMount>),
+}
+impl Clone for VmfsMountFaultKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VmfsMountFault(v) => {
+                crate::object::clone_boxed(&**v, Self::VmfsMountFault)
+            }
+            Self::VmfsAlreadyMounted(v) => {
+                crate::object::clone_boxed(&**v, Self::VmfsAlreadyMounted)
+            }
+            Self::VmfsAmbiguousMount(v) => {
+                crate::object::clone_boxed(&**v, Self::VmfsAmbiguousMount)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -150,35 +165,35 @@ impl VmfsMountFaultKind {
 impl From<crate::types::VmfsMountFault> for VmfsMountFaultKind {
     #[inline]
     fn from(v: crate::types::VmfsMountFault) -> Self {
-        Self::VmfsMountFault(Box::new(v))
+        crate::object::boxed(v, Self::VmfsMountFault)
     }
 }
 impl From<crate::types::VmfsAlreadyMounted> for VmfsMountFaultKind {
     #[inline]
     fn from(v: crate::types::VmfsAlreadyMounted) -> Self {
-        Self::VmfsAlreadyMounted(Box::new(v))
+        crate::object::boxed(v, Self::VmfsAlreadyMounted)
     }
 }
 impl From<crate::types::VmfsAmbiguousMount> for VmfsMountFaultKind {
     #[inline]
     fn from(v: crate::types::VmfsAmbiguousMount) -> Self {
-        Self::VmfsAmbiguousMount(Box::new(v))
+        crate::object::boxed(v, Self::VmfsAmbiguousMount)
     }
 }
 impl crate::object::Family for VmfsMountFaultKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::VmfsMountFault, id) {
             crate::registry::id::VmfsAlreadyMounted => {
-                Self::VmfsAlreadyMounted(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmfsAlreadyMounted)
             }
             crate::registry::id::VmfsAmbiguousMount => {
-                Self::VmfsAmbiguousMount(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VmfsAmbiguousMount)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VmfsMountFault(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VmfsMountFault)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -101,7 +101,6 @@ impl<'de> serde::Deserialize<'de> for VmwareDistributedVirtualSwitchVlanSpec {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VmwareDistributedVirtualSwitchVlanSpecKind {
     /// Exactly this type.
     VmwareDistributedVirtualSwitchVlanSpec(
@@ -122,6 +121,40 @@ pub enum VmwareDistributedVirtualSwitchVlanSpecKind {
     VmwareDistributedVirtualSwitchVlanIdSpec(
         Box<crate::types::VmwareDistributedVirtualSwitchVlanIdSpec>,
     ),
+}
+impl Clone for VmwareDistributedVirtualSwitchVlanSpecKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VmwareDistributedVirtualSwitchVlanSpec(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VmwareDistributedVirtualSwitchVlanSpec,
+                )
+            }
+            #[cfg(feature = "vsan")]
+            Self::VmwareDistributedVirtualSwitchPvlanSpec(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VmwareDistributedVirtualSwitchPvlanSpec,
+                )
+            }
+            #[cfg(feature = "vsan")]
+            Self::VmwareDistributedVirtualSwitchTrunkVlanSpec(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VmwareDistributedVirtualSwitchTrunkVlanSpec,
+                )
+            }
+            #[cfg(feature = "vsan")]
+            Self::VmwareDistributedVirtualSwitchVlanIdSpec(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VmwareDistributedVirtualSwitchVlanIdSpec,
+                )
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -158,7 +191,7 @@ impl From<crate::types::VmwareDistributedVirtualSwitchVlanSpec>
 for VmwareDistributedVirtualSwitchVlanSpecKind {
     #[inline]
     fn from(v: crate::types::VmwareDistributedVirtualSwitchVlanSpec) -> Self {
-        Self::VmwareDistributedVirtualSwitchVlanSpec(Box::new(v))
+        crate::object::boxed(v, Self::VmwareDistributedVirtualSwitchVlanSpec)
     }
 }
 #[cfg(feature = "vsan")]
@@ -166,7 +199,7 @@ impl From<crate::types::VmwareDistributedVirtualSwitchPvlanSpec>
 for VmwareDistributedVirtualSwitchVlanSpecKind {
     #[inline]
     fn from(v: crate::types::VmwareDistributedVirtualSwitchPvlanSpec) -> Self {
-        Self::VmwareDistributedVirtualSwitchPvlanSpec(Box::new(v))
+        crate::object::boxed(v, Self::VmwareDistributedVirtualSwitchPvlanSpec)
     }
 }
 #[cfg(feature = "vsan")]
@@ -174,7 +207,7 @@ impl From<crate::types::VmwareDistributedVirtualSwitchTrunkVlanSpec>
 for VmwareDistributedVirtualSwitchVlanSpecKind {
     #[inline]
     fn from(v: crate::types::VmwareDistributedVirtualSwitchTrunkVlanSpec) -> Self {
-        Self::VmwareDistributedVirtualSwitchTrunkVlanSpec(Box::new(v))
+        crate::object::boxed(v, Self::VmwareDistributedVirtualSwitchTrunkVlanSpec)
     }
 }
 #[cfg(feature = "vsan")]
@@ -182,7 +215,7 @@ impl From<crate::types::VmwareDistributedVirtualSwitchVlanIdSpec>
 for VmwareDistributedVirtualSwitchVlanSpecKind {
     #[inline]
     fn from(v: crate::types::VmwareDistributedVirtualSwitchVlanIdSpec) -> Self {
-        Self::VmwareDistributedVirtualSwitchVlanIdSpec(Box::new(v))
+        crate::object::boxed(v, Self::VmwareDistributedVirtualSwitchVlanIdSpec)
     }
 }
 impl crate::object::Family for VmwareDistributedVirtualSwitchVlanSpecKind {
@@ -193,27 +226,25 @@ impl crate::object::Family for VmwareDistributedVirtualSwitchVlanSpecKind {
         ) {
             #[cfg(feature = "vsan")]
             crate::registry::id::VmwareDistributedVirtualSwitchPvlanSpec => {
-                Self::VmwareDistributedVirtualSwitchPvlanSpec(
-                    crate::object::Blank::blank(),
-                )
+                crate::object::blank_boxed(Self::VmwareDistributedVirtualSwitchPvlanSpec)
             }
             #[cfg(feature = "vsan")]
             crate::registry::id::VmwareDistributedVirtualSwitchTrunkVlanSpec => {
-                Self::VmwareDistributedVirtualSwitchTrunkVlanSpec(
-                    crate::object::Blank::blank(),
+                crate::object::blank_boxed(
+                    Self::VmwareDistributedVirtualSwitchTrunkVlanSpec,
                 )
             }
             #[cfg(feature = "vsan")]
             crate::registry::id::VmwareDistributedVirtualSwitchVlanIdSpec => {
-                Self::VmwareDistributedVirtualSwitchVlanIdSpec(
-                    crate::object::Blank::blank(),
+                crate::object::blank_boxed(
+                    Self::VmwareDistributedVirtualSwitchVlanIdSpec,
                 )
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VmwareDistributedVirtualSwitchVlanSpec(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VmwareDistributedVirtualSwitchVlanSpec)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -125,13 +125,26 @@ impl<'de> serde::Deserialize<'de> for VsanClusterConfigInfo {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VsanClusterConfigInfoKind {
     /// Exactly this type.
     VsanClusterConfigInfo(Box<crate::types::VsanClusterConfigInfo>),
     ///  A `VsanConfigInfoEx`.
     #[cfg(feature = "vsan")]
     VsanConfigInfoEx(Box<crate::types::VsanConfigInfoEx>),
+}
+impl Clone for VsanClusterConfigInfoKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VsanClusterConfigInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::VsanClusterConfigInfo)
+            }
+            #[cfg(feature = "vsan")]
+            Self::VsanConfigInfoEx(v) => {
+                crate::object::clone_boxed(&**v, Self::VsanConfigInfoEx)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -163,14 +176,14 @@ impl VsanClusterConfigInfoKind {
 impl From<crate::types::VsanClusterConfigInfo> for VsanClusterConfigInfoKind {
     #[inline]
     fn from(v: crate::types::VsanClusterConfigInfo) -> Self {
-        Self::VsanClusterConfigInfo(Box::new(v))
+        crate::object::boxed(v, Self::VsanClusterConfigInfo)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanConfigInfoEx> for VsanClusterConfigInfoKind {
     #[inline]
     fn from(v: crate::types::VsanConfigInfoEx) -> Self {
-        Self::VsanConfigInfoEx(Box::new(v))
+        crate::object::boxed(v, Self::VsanConfigInfoEx)
     }
 }
 impl crate::object::Family for VsanClusterConfigInfoKind {
@@ -181,13 +194,13 @@ impl crate::object::Family for VsanClusterConfigInfoKind {
         ) {
             #[cfg(feature = "vsan")]
             crate::registry::id::VsanConfigInfoEx => {
-                Self::VsanConfigInfoEx(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VsanConfigInfoEx)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VsanClusterConfigInfo(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VsanClusterConfigInfo)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -103,12 +103,24 @@ impl<'de> serde::Deserialize<'de> for VsanClusterHealthLinkBase {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VsanClusterHealthLinkBaseKind {
     /// Exactly this type.
     VsanClusterHealthLinkBase(Box<crate::types::VsanClusterHealthLinkBase>),
     ///  A `VsanClusterHealthLink`.
     VsanClusterHealthLink(Box<crate::types::VsanClusterHealthLink>),
+}
+impl Clone for VsanClusterHealthLinkBaseKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VsanClusterHealthLinkBase(v) => {
+                crate::object::clone_boxed(&**v, Self::VsanClusterHealthLinkBase)
+            }
+            Self::VsanClusterHealthLink(v) => {
+                crate::object::clone_boxed(&**v, Self::VsanClusterHealthLink)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -139,13 +151,13 @@ impl VsanClusterHealthLinkBaseKind {
 impl From<crate::types::VsanClusterHealthLinkBase> for VsanClusterHealthLinkBaseKind {
     #[inline]
     fn from(v: crate::types::VsanClusterHealthLinkBase) -> Self {
-        Self::VsanClusterHealthLinkBase(Box::new(v))
+        crate::object::boxed(v, Self::VsanClusterHealthLinkBase)
     }
 }
 impl From<crate::types::VsanClusterHealthLink> for VsanClusterHealthLinkBaseKind {
     #[inline]
     fn from(v: crate::types::VsanClusterHealthLink) -> Self {
-        Self::VsanClusterHealthLink(Box::new(v))
+        crate::object::boxed(v, Self::VsanClusterHealthLink)
     }
 }
 impl crate::object::Family for VsanClusterHealthLinkBaseKind {
@@ -155,13 +167,13 @@ impl crate::object::Family for VsanClusterHealthLinkBaseKind {
             id,
         ) {
             crate::registry::id::VsanClusterHealthLink => {
-                Self::VsanClusterHealthLink(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VsanClusterHealthLink)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VsanClusterHealthLinkBase(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VsanClusterHealthLinkBase)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

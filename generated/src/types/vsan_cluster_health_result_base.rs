@@ -101,7 +101,6 @@ impl<'de> serde::Deserialize<'de> for VsanClusterHealthResultBase {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VsanClusterHealthResultBaseKind {
     /// Exactly this type.
     VsanClusterHealthResultBase(Box<crate::types::VsanClusterHealthResultBase>),
@@ -113,6 +112,27 @@ pub enum VsanClusterHealthResultBaseKind {
     VsanClusterHealthResultWithRemediation(
         Box<crate::types::VsanClusterHealthResultWithRemediation>,
     ),
+}
+impl Clone for VsanClusterHealthResultBaseKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VsanClusterHealthResultBase(v) => {
+                crate::object::clone_boxed(&**v, Self::VsanClusterHealthResultBase)
+            }
+            #[cfg(feature = "vsan")]
+            Self::VsanClusterHealthResultTable(v) => {
+                crate::object::clone_boxed(&**v, Self::VsanClusterHealthResultTable)
+            }
+            #[cfg(feature = "vsan")]
+            Self::VsanClusterHealthResultWithRemediation(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VsanClusterHealthResultWithRemediation,
+                )
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -147,7 +167,7 @@ impl From<crate::types::VsanClusterHealthResultBase>
 for VsanClusterHealthResultBaseKind {
     #[inline]
     fn from(v: crate::types::VsanClusterHealthResultBase) -> Self {
-        Self::VsanClusterHealthResultBase(Box::new(v))
+        crate::object::boxed(v, Self::VsanClusterHealthResultBase)
     }
 }
 #[cfg(feature = "vsan")]
@@ -155,7 +175,7 @@ impl From<crate::types::VsanClusterHealthResultTable>
 for VsanClusterHealthResultBaseKind {
     #[inline]
     fn from(v: crate::types::VsanClusterHealthResultTable) -> Self {
-        Self::VsanClusterHealthResultTable(Box::new(v))
+        crate::object::boxed(v, Self::VsanClusterHealthResultTable)
     }
 }
 #[cfg(feature = "vsan")]
@@ -163,7 +183,7 @@ impl From<crate::types::VsanClusterHealthResultWithRemediation>
 for VsanClusterHealthResultBaseKind {
     #[inline]
     fn from(v: crate::types::VsanClusterHealthResultWithRemediation) -> Self {
-        Self::VsanClusterHealthResultWithRemediation(Box::new(v))
+        crate::object::boxed(v, Self::VsanClusterHealthResultWithRemediation)
     }
 }
 impl crate::object::Family for VsanClusterHealthResultBaseKind {
@@ -174,19 +194,17 @@ impl crate::object::Family for VsanClusterHealthResultBaseKind {
         ) {
             #[cfg(feature = "vsan")]
             crate::registry::id::VsanClusterHealthResultTable => {
-                Self::VsanClusterHealthResultTable(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VsanClusterHealthResultTable)
             }
             #[cfg(feature = "vsan")]
             crate::registry::id::VsanClusterHealthResultWithRemediation => {
-                Self::VsanClusterHealthResultWithRemediation(
-                    crate::object::Blank::blank(),
-                )
+                crate::object::blank_boxed(Self::VsanClusterHealthResultWithRemediation)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VsanClusterHealthResultBase(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VsanClusterHealthResultBase)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

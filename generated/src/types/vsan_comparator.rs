@@ -92,7 +92,6 @@ impl<'de> serde::Deserialize<'de> for VsanComparator {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VsanComparatorKind {
     /// Exactly this type.
     VsanComparator(Box<crate::types::VsanComparator>),
@@ -100,6 +99,22 @@ pub enum VsanComparatorKind {
     VsanJsonComparator(Box<crate::types::VsanJsonComparator>),
     ///  A `VsanNestJsonComparator`.
     VsanNestJsonComparator(Box<crate::types::VsanNestJsonComparator>),
+}
+impl Clone for VsanComparatorKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VsanComparator(v) => {
+                crate::object::clone_boxed(&**v, Self::VsanComparator)
+            }
+            Self::VsanJsonComparator(v) => {
+                crate::object::clone_boxed(&**v, Self::VsanJsonComparator)
+            }
+            Self::VsanNestJsonComparator(v) => {
+                crate::object::clone_boxed(&**v, Self::VsanNestJsonComparator)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -131,35 +146,35 @@ impl VsanComparatorKind {
 impl From<crate::types::VsanComparator> for VsanComparatorKind {
     #[inline]
     fn from(v: crate::types::VsanComparator) -> Self {
-        Self::VsanComparator(Box::new(v))
+        crate::object::boxed(v, Self::VsanComparator)
     }
 }
 impl From<crate::types::VsanJsonComparator> for VsanComparatorKind {
     #[inline]
     fn from(v: crate::types::VsanJsonComparator) -> Self {
-        Self::VsanJsonComparator(Box::new(v))
+        crate::object::boxed(v, Self::VsanJsonComparator)
     }
 }
 impl From<crate::types::VsanNestJsonComparator> for VsanComparatorKind {
     #[inline]
     fn from(v: crate::types::VsanNestJsonComparator) -> Self {
-        Self::VsanNestJsonComparator(Box::new(v))
+        crate::object::boxed(v, Self::VsanNestJsonComparator)
     }
 }
 impl crate::object::Family for VsanComparatorKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::VsanComparator, id) {
             crate::registry::id::VsanJsonComparator => {
-                Self::VsanJsonComparator(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VsanJsonComparator)
             }
             crate::registry::id::VsanNestJsonComparator => {
-                Self::VsanNestJsonComparator(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VsanNestJsonComparator)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VsanComparator(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VsanComparator)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -92,7 +92,6 @@ impl<'de> serde::Deserialize<'de> for VsanConfigBaseIssue {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VsanConfigBaseIssueKind {
     /// Exactly this type.
     VsanConfigBaseIssue(Box<crate::types::VsanConfigBaseIssue>),
@@ -101,6 +100,20 @@ pub enum VsanConfigBaseIssueKind {
     VsanConfigNotAllDisksClaimedIssue(
         Box<crate::types::VsanConfigNotAllDisksClaimedIssue>,
     ),
+}
+impl Clone for VsanConfigBaseIssueKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VsanConfigBaseIssue(v) => {
+                crate::object::clone_boxed(&**v, Self::VsanConfigBaseIssue)
+            }
+            #[cfg(feature = "vsan")]
+            Self::VsanConfigNotAllDisksClaimedIssue(v) => {
+                crate::object::clone_boxed(&**v, Self::VsanConfigNotAllDisksClaimedIssue)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -132,14 +145,14 @@ impl VsanConfigBaseIssueKind {
 impl From<crate::types::VsanConfigBaseIssue> for VsanConfigBaseIssueKind {
     #[inline]
     fn from(v: crate::types::VsanConfigBaseIssue) -> Self {
-        Self::VsanConfigBaseIssue(Box::new(v))
+        crate::object::boxed(v, Self::VsanConfigBaseIssue)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanConfigNotAllDisksClaimedIssue> for VsanConfigBaseIssueKind {
     #[inline]
     fn from(v: crate::types::VsanConfigNotAllDisksClaimedIssue) -> Self {
-        Self::VsanConfigNotAllDisksClaimedIssue(Box::new(v))
+        crate::object::boxed(v, Self::VsanConfigNotAllDisksClaimedIssue)
     }
 }
 impl crate::object::Family for VsanConfigBaseIssueKind {
@@ -150,13 +163,13 @@ impl crate::object::Family for VsanConfigBaseIssueKind {
         ) {
             #[cfg(feature = "vsan")]
             crate::registry::id::VsanConfigNotAllDisksClaimedIssue => {
-                Self::VsanConfigNotAllDisksClaimedIssue(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VsanConfigNotAllDisksClaimedIssue)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VsanConfigBaseIssue(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VsanConfigBaseIssue)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -106,13 +106,26 @@ impl<'de> serde::Deserialize<'de> for VsanDataEfficiencyConfig {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VsanDataEfficiencyConfigKind {
     /// Exactly this type.
     VsanDataEfficiencyConfig(Box<crate::types::VsanDataEfficiencyConfig>),
     ///  A `VsanDataEfficiencyConfigEx`.
     #[cfg(feature = "vsan")]
     VsanDataEfficiencyConfigEx(Box<crate::types::VsanDataEfficiencyConfigEx>),
+}
+impl Clone for VsanDataEfficiencyConfigKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VsanDataEfficiencyConfig(v) => {
+                crate::object::clone_boxed(&**v, Self::VsanDataEfficiencyConfig)
+            }
+            #[cfg(feature = "vsan")]
+            Self::VsanDataEfficiencyConfigEx(v) => {
+                crate::object::clone_boxed(&**v, Self::VsanDataEfficiencyConfigEx)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -144,14 +157,14 @@ impl VsanDataEfficiencyConfigKind {
 impl From<crate::types::VsanDataEfficiencyConfig> for VsanDataEfficiencyConfigKind {
     #[inline]
     fn from(v: crate::types::VsanDataEfficiencyConfig) -> Self {
-        Self::VsanDataEfficiencyConfig(Box::new(v))
+        crate::object::boxed(v, Self::VsanDataEfficiencyConfig)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanDataEfficiencyConfigEx> for VsanDataEfficiencyConfigKind {
     #[inline]
     fn from(v: crate::types::VsanDataEfficiencyConfigEx) -> Self {
-        Self::VsanDataEfficiencyConfigEx(Box::new(v))
+        crate::object::boxed(v, Self::VsanDataEfficiencyConfigEx)
     }
 }
 impl crate::object::Family for VsanDataEfficiencyConfigKind {
@@ -162,13 +175,13 @@ impl crate::object::Family for VsanDataEfficiencyConfigKind {
         ) {
             #[cfg(feature = "vsan")]
             crate::registry::id::VsanDataEfficiencyConfigEx => {
-                Self::VsanDataEfficiencyConfigEx(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VsanDataEfficiencyConfigEx)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VsanDataEfficiencyConfig(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VsanDataEfficiencyConfig)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -103,13 +103,26 @@ impl<'de> serde::Deserialize<'de> for VsanDatastoreConfig {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VsanDatastoreConfigKind {
     /// Exactly this type.
     VsanDatastoreConfig(Box<crate::types::VsanDatastoreConfig>),
     ///  A `VsanAdvancedDatastoreConfig`.
     #[cfg(feature = "vsan")]
     VsanAdvancedDatastoreConfig(Box<crate::types::VsanAdvancedDatastoreConfig>),
+}
+impl Clone for VsanDatastoreConfigKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VsanDatastoreConfig(v) => {
+                crate::object::clone_boxed(&**v, Self::VsanDatastoreConfig)
+            }
+            #[cfg(feature = "vsan")]
+            Self::VsanAdvancedDatastoreConfig(v) => {
+                crate::object::clone_boxed(&**v, Self::VsanAdvancedDatastoreConfig)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -141,14 +154,14 @@ impl VsanDatastoreConfigKind {
 impl From<crate::types::VsanDatastoreConfig> for VsanDatastoreConfigKind {
     #[inline]
     fn from(v: crate::types::VsanDatastoreConfig) -> Self {
-        Self::VsanDatastoreConfig(Box::new(v))
+        crate::object::boxed(v, Self::VsanDatastoreConfig)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanAdvancedDatastoreConfig> for VsanDatastoreConfigKind {
     #[inline]
     fn from(v: crate::types::VsanAdvancedDatastoreConfig) -> Self {
-        Self::VsanAdvancedDatastoreConfig(Box::new(v))
+        crate::object::boxed(v, Self::VsanAdvancedDatastoreConfig)
     }
 }
 impl crate::object::Family for VsanDatastoreConfigKind {
@@ -159,13 +172,13 @@ impl crate::object::Family for VsanDatastoreConfigKind {
         ) {
             #[cfg(feature = "vsan")]
             crate::registry::id::VsanAdvancedDatastoreConfig => {
-                Self::VsanAdvancedDatastoreConfig(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VsanAdvancedDatastoreConfig)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VsanDatastoreConfig(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VsanDatastoreConfig)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -108,7 +108,6 @@ impl<'de> serde::Deserialize<'de> for VsanDatastoreSpec {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VsanDatastoreSpecKind {
     /// Exactly this type.
     VsanDatastoreSpec(Box<crate::types::VsanDatastoreSpec>),
@@ -118,6 +117,24 @@ pub enum VsanDatastoreSpecKind {
     ///  A `VsanXvcClientConfig`.
     #[cfg(feature = "vsan")]
     VsanXvcClientConfig(Box<crate::types::VsanXvcClientConfig>),
+}
+impl Clone for VsanDatastoreSpecKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VsanDatastoreSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::VsanDatastoreSpec)
+            }
+            #[cfg(feature = "vsan")]
+            Self::VsanClientDatastoreConfig(v) => {
+                crate::object::clone_boxed(&**v, Self::VsanClientDatastoreConfig)
+            }
+            #[cfg(feature = "vsan")]
+            Self::VsanXvcClientConfig(v) => {
+                crate::object::clone_boxed(&**v, Self::VsanXvcClientConfig)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -151,21 +168,21 @@ impl VsanDatastoreSpecKind {
 impl From<crate::types::VsanDatastoreSpec> for VsanDatastoreSpecKind {
     #[inline]
     fn from(v: crate::types::VsanDatastoreSpec) -> Self {
-        Self::VsanDatastoreSpec(Box::new(v))
+        crate::object::boxed(v, Self::VsanDatastoreSpec)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanClientDatastoreConfig> for VsanDatastoreSpecKind {
     #[inline]
     fn from(v: crate::types::VsanClientDatastoreConfig) -> Self {
-        Self::VsanClientDatastoreConfig(Box::new(v))
+        crate::object::boxed(v, Self::VsanClientDatastoreConfig)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanXvcClientConfig> for VsanDatastoreSpecKind {
     #[inline]
     fn from(v: crate::types::VsanXvcClientConfig) -> Self {
-        Self::VsanXvcClientConfig(Box::new(v))
+        crate::object::boxed(v, Self::VsanXvcClientConfig)
     }
 }
 impl crate::object::Family for VsanDatastoreSpecKind {
@@ -173,17 +190,17 @@ impl crate::object::Family for VsanDatastoreSpecKind {
         match crate::registry::child_toward(crate::registry::id::VsanDatastoreSpec, id) {
             #[cfg(feature = "vsan")]
             crate::registry::id::VsanClientDatastoreConfig => {
-                Self::VsanClientDatastoreConfig(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VsanClientDatastoreConfig)
             }
             #[cfg(feature = "vsan")]
             crate::registry::id::VsanXvcClientConfig => {
-                Self::VsanXvcClientConfig(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VsanXvcClientConfig)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VsanDatastoreSpec(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VsanDatastoreSpec)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

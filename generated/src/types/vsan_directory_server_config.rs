@@ -92,13 +92,26 @@ impl<'de> serde::Deserialize<'de> for VsanDirectoryServerConfig {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VsanDirectoryServerConfigKind {
     /// Exactly this type.
     VsanDirectoryServerConfig(Box<crate::types::VsanDirectoryServerConfig>),
     ///  A `ActiveVsanDirectoryServerConfig`.
     #[cfg(feature = "vsan")]
     ActiveVsanDirectoryServerConfig(Box<crate::types::ActiveVsanDirectoryServerConfig>),
+}
+impl Clone for VsanDirectoryServerConfigKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VsanDirectoryServerConfig(v) => {
+                crate::object::clone_boxed(&**v, Self::VsanDirectoryServerConfig)
+            }
+            #[cfg(feature = "vsan")]
+            Self::ActiveVsanDirectoryServerConfig(v) => {
+                crate::object::clone_boxed(&**v, Self::ActiveVsanDirectoryServerConfig)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -130,7 +143,7 @@ impl VsanDirectoryServerConfigKind {
 impl From<crate::types::VsanDirectoryServerConfig> for VsanDirectoryServerConfigKind {
     #[inline]
     fn from(v: crate::types::VsanDirectoryServerConfig) -> Self {
-        Self::VsanDirectoryServerConfig(Box::new(v))
+        crate::object::boxed(v, Self::VsanDirectoryServerConfig)
     }
 }
 #[cfg(feature = "vsan")]
@@ -138,7 +151,7 @@ impl From<crate::types::ActiveVsanDirectoryServerConfig>
 for VsanDirectoryServerConfigKind {
     #[inline]
     fn from(v: crate::types::ActiveVsanDirectoryServerConfig) -> Self {
-        Self::ActiveVsanDirectoryServerConfig(Box::new(v))
+        crate::object::boxed(v, Self::ActiveVsanDirectoryServerConfig)
     }
 }
 impl crate::object::Family for VsanDirectoryServerConfigKind {
@@ -149,13 +162,13 @@ impl crate::object::Family for VsanDirectoryServerConfigKind {
         ) {
             #[cfg(feature = "vsan")]
             crate::registry::id::ActiveVsanDirectoryServerConfig => {
-                Self::ActiveVsanDirectoryServerConfig(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::ActiveVsanDirectoryServerConfig)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VsanDirectoryServerConfig(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VsanDirectoryServerConfig)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -111,7 +111,6 @@ impl<'de> serde::Deserialize<'de> for VsanDiskFault {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VsanDiskFaultKind {
     /// Exactly this type.
     VsanDiskFault(Box<crate::types::VsanDiskFault>),
@@ -131,6 +130,36 @@ pub enum VsanDiskFaultKind {
     InsufficientDisks(Box<crate::types::InsufficientDisks>),
     ///  A `VsanIncompatibleDiskMapping`.
     VsanIncompatibleDiskMapping(Box<crate::types::VsanIncompatibleDiskMapping>),
+}
+impl Clone for VsanDiskFaultKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VsanDiskFault(v) => {
+                crate::object::clone_boxed(&**v, Self::VsanDiskFault)
+            }
+            Self::DiskHasPartitions(v) => {
+                crate::object::clone_boxed(&**v, Self::DiskHasPartitions)
+            }
+            Self::DiskIsLastRemainingNonSSD(v) => {
+                crate::object::clone_boxed(&**v, Self::DiskIsLastRemainingNonSSD)
+            }
+            Self::DiskIsNonLocal(v) => {
+                crate::object::clone_boxed(&**v, Self::DiskIsNonLocal)
+            }
+            Self::DiskIsUSB(v) => crate::object::clone_boxed(&**v, Self::DiskIsUSB),
+            Self::DiskTooSmall(v) => crate::object::clone_boxed(&**v, Self::DiskTooSmall),
+            Self::DuplicateDisks(v) => {
+                crate::object::clone_boxed(&**v, Self::DuplicateDisks)
+            }
+            Self::InsufficientDisks(v) => {
+                crate::object::clone_boxed(&**v, Self::InsufficientDisks)
+            }
+            Self::VsanIncompatibleDiskMapping(v) => {
+                crate::object::clone_boxed(&**v, Self::VsanIncompatibleDiskMapping)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -168,89 +197,87 @@ impl VsanDiskFaultKind {
 impl From<crate::types::VsanDiskFault> for VsanDiskFaultKind {
     #[inline]
     fn from(v: crate::types::VsanDiskFault) -> Self {
-        Self::VsanDiskFault(Box::new(v))
+        crate::object::boxed(v, Self::VsanDiskFault)
     }
 }
 impl From<crate::types::DiskHasPartitions> for VsanDiskFaultKind {
     #[inline]
     fn from(v: crate::types::DiskHasPartitions) -> Self {
-        Self::DiskHasPartitions(Box::new(v))
+        crate::object::boxed(v, Self::DiskHasPartitions)
     }
 }
 impl From<crate::types::DiskIsLastRemainingNonSSD> for VsanDiskFaultKind {
     #[inline]
     fn from(v: crate::types::DiskIsLastRemainingNonSSD) -> Self {
-        Self::DiskIsLastRemainingNonSSD(Box::new(v))
+        crate::object::boxed(v, Self::DiskIsLastRemainingNonSSD)
     }
 }
 impl From<crate::types::DiskIsNonLocal> for VsanDiskFaultKind {
     #[inline]
     fn from(v: crate::types::DiskIsNonLocal) -> Self {
-        Self::DiskIsNonLocal(Box::new(v))
+        crate::object::boxed(v, Self::DiskIsNonLocal)
     }
 }
 impl From<crate::types::DiskIsUSB> for VsanDiskFaultKind {
     #[inline]
     fn from(v: crate::types::DiskIsUSB) -> Self {
-        Self::DiskIsUSB(Box::new(v))
+        crate::object::boxed(v, Self::DiskIsUSB)
     }
 }
 impl From<crate::types::DiskTooSmall> for VsanDiskFaultKind {
     #[inline]
     fn from(v: crate::types::DiskTooSmall) -> Self {
-        Self::DiskTooSmall(Box::new(v))
+        crate::object::boxed(v, Self::DiskTooSmall)
     }
 }
 impl From<crate::types::DuplicateDisks> for VsanDiskFaultKind {
     #[inline]
     fn from(v: crate::types::DuplicateDisks) -> Self {
-        Self::DuplicateDisks(Box::new(v))
+        crate::object::boxed(v, Self::DuplicateDisks)
     }
 }
 impl From<crate::types::InsufficientDisks> for VsanDiskFaultKind {
     #[inline]
     fn from(v: crate::types::InsufficientDisks) -> Self {
-        Self::InsufficientDisks(Box::new(v))
+        crate::object::boxed(v, Self::InsufficientDisks)
     }
 }
 impl From<crate::types::VsanIncompatibleDiskMapping> for VsanDiskFaultKind {
     #[inline]
     fn from(v: crate::types::VsanIncompatibleDiskMapping) -> Self {
-        Self::VsanIncompatibleDiskMapping(Box::new(v))
+        crate::object::boxed(v, Self::VsanIncompatibleDiskMapping)
     }
 }
 impl crate::object::Family for VsanDiskFaultKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::VsanDiskFault, id) {
             crate::registry::id::DiskHasPartitions => {
-                Self::DiskHasPartitions(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DiskHasPartitions)
             }
             crate::registry::id::DiskIsLastRemainingNonSSD => {
-                Self::DiskIsLastRemainingNonSSD(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DiskIsLastRemainingNonSSD)
             }
             crate::registry::id::DiskIsNonLocal => {
-                Self::DiskIsNonLocal(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DiskIsNonLocal)
             }
-            crate::registry::id::DiskIsUSB => {
-                Self::DiskIsUSB(crate::object::Blank::blank())
-            }
+            crate::registry::id::DiskIsUSB => crate::object::blank_boxed(Self::DiskIsUSB),
             crate::registry::id::DiskTooSmall => {
-                Self::DiskTooSmall(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DiskTooSmall)
             }
             crate::registry::id::DuplicateDisks => {
-                Self::DuplicateDisks(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DuplicateDisks)
             }
             crate::registry::id::InsufficientDisks => {
-                Self::InsufficientDisks(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::InsufficientDisks)
             }
             crate::registry::id::VsanIncompatibleDiskMapping => {
-                Self::VsanIncompatibleDiskMapping(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VsanIncompatibleDiskMapping)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VsanDiskFault(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VsanDiskFault)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -170,7 +170,6 @@ impl<'de> serde::Deserialize<'de> for VsanDiskResourceCheckResult {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VsanDiskResourceCheckResultKind {
     /// Exactly this type.
     VsanDiskResourceCheckResult(Box<crate::types::VsanDiskResourceCheckResult>),
@@ -179,6 +178,23 @@ pub enum VsanDiskResourceCheckResultKind {
     VsanStoragePoolDiskResourceCheckResult(
         Box<crate::types::VsanStoragePoolDiskResourceCheckResult>,
     ),
+}
+impl Clone for VsanDiskResourceCheckResultKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VsanDiskResourceCheckResult(v) => {
+                crate::object::clone_boxed(&**v, Self::VsanDiskResourceCheckResult)
+            }
+            #[cfg(feature = "vsan")]
+            Self::VsanStoragePoolDiskResourceCheckResult(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VsanStoragePoolDiskResourceCheckResult,
+                )
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -211,7 +227,7 @@ impl From<crate::types::VsanDiskResourceCheckResult>
 for VsanDiskResourceCheckResultKind {
     #[inline]
     fn from(v: crate::types::VsanDiskResourceCheckResult) -> Self {
-        Self::VsanDiskResourceCheckResult(Box::new(v))
+        crate::object::boxed(v, Self::VsanDiskResourceCheckResult)
     }
 }
 #[cfg(feature = "vsan")]
@@ -219,7 +235,7 @@ impl From<crate::types::VsanStoragePoolDiskResourceCheckResult>
 for VsanDiskResourceCheckResultKind {
     #[inline]
     fn from(v: crate::types::VsanStoragePoolDiskResourceCheckResult) -> Self {
-        Self::VsanStoragePoolDiskResourceCheckResult(Box::new(v))
+        crate::object::boxed(v, Self::VsanStoragePoolDiskResourceCheckResult)
     }
 }
 impl crate::object::Family for VsanDiskResourceCheckResultKind {
@@ -230,15 +246,13 @@ impl crate::object::Family for VsanDiskResourceCheckResultKind {
         ) {
             #[cfg(feature = "vsan")]
             crate::registry::id::VsanStoragePoolDiskResourceCheckResult => {
-                Self::VsanStoragePoolDiskResourceCheckResult(
-                    crate::object::Blank::blank(),
-                )
+                crate::object::blank_boxed(Self::VsanStoragePoolDiskResourceCheckResult)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VsanDiskResourceCheckResult(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VsanDiskResourceCheckResult)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -106,7 +106,6 @@ impl<'de> serde::Deserialize<'de> for VsanFault {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VsanFaultKind {
     /// Exactly this type.
     VsanFault(Box<crate::types::VsanFault>),
@@ -124,6 +123,33 @@ pub enum VsanFaultKind {
     DuplicateVsanNetworkInterface(Box<crate::types::DuplicateVsanNetworkInterface>),
     ///  A `VsanDiskFault` or one of its subtypes.
     VsanDiskFault(crate::types::VsanDiskFaultKind),
+}
+impl Clone for VsanFaultKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VsanFault(v) => crate::object::clone_boxed(&**v, Self::VsanFault),
+            Self::CannotChangeVsanClusterUuid(v) => {
+                crate::object::clone_boxed(&**v, Self::CannotChangeVsanClusterUuid)
+            }
+            Self::CannotChangeVsanNodeUuid(v) => {
+                crate::object::clone_boxed(&**v, Self::CannotChangeVsanNodeUuid)
+            }
+            Self::CannotMoveVsanEnabledHost(v) => {
+                Self::CannotMoveVsanEnabledHost(Clone::clone(v))
+            }
+            Self::CannotReconfigureVsanWhenHaEnabled(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::CannotReconfigureVsanWhenHaEnabled,
+                )
+            }
+            Self::DuplicateVsanNetworkInterface(v) => {
+                crate::object::clone_boxed(&**v, Self::DuplicateVsanNetworkInterface)
+            }
+            Self::VsanDiskFault(v) => Self::VsanDiskFault(Clone::clone(v)),
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -159,19 +185,19 @@ impl VsanFaultKind {
 impl From<crate::types::VsanFault> for VsanFaultKind {
     #[inline]
     fn from(v: crate::types::VsanFault) -> Self {
-        Self::VsanFault(Box::new(v))
+        crate::object::boxed(v, Self::VsanFault)
     }
 }
 impl From<crate::types::CannotChangeVsanClusterUuid> for VsanFaultKind {
     #[inline]
     fn from(v: crate::types::CannotChangeVsanClusterUuid) -> Self {
-        Self::CannotChangeVsanClusterUuid(Box::new(v))
+        crate::object::boxed(v, Self::CannotChangeVsanClusterUuid)
     }
 }
 impl From<crate::types::CannotChangeVsanNodeUuid> for VsanFaultKind {
     #[inline]
     fn from(v: crate::types::CannotChangeVsanNodeUuid) -> Self {
-        Self::CannotChangeVsanNodeUuid(Box::new(v))
+        crate::object::boxed(v, Self::CannotChangeVsanNodeUuid)
     }
 }
 impl From<crate::types::CannotMoveVsanEnabledHostKind> for VsanFaultKind {
@@ -183,13 +209,13 @@ impl From<crate::types::CannotMoveVsanEnabledHostKind> for VsanFaultKind {
 impl From<crate::types::CannotReconfigureVsanWhenHaEnabled> for VsanFaultKind {
     #[inline]
     fn from(v: crate::types::CannotReconfigureVsanWhenHaEnabled) -> Self {
-        Self::CannotReconfigureVsanWhenHaEnabled(Box::new(v))
+        crate::object::boxed(v, Self::CannotReconfigureVsanWhenHaEnabled)
     }
 }
 impl From<crate::types::DuplicateVsanNetworkInterface> for VsanFaultKind {
     #[inline]
     fn from(v: crate::types::DuplicateVsanNetworkInterface) -> Self {
-        Self::DuplicateVsanNetworkInterface(Box::new(v))
+        crate::object::boxed(v, Self::DuplicateVsanNetworkInterface)
     }
 }
 impl From<crate::types::VsanDiskFaultKind> for VsanFaultKind {
@@ -202,10 +228,10 @@ impl crate::object::Family for VsanFaultKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::VsanFault, id) {
             crate::registry::id::CannotChangeVsanClusterUuid => {
-                Self::CannotChangeVsanClusterUuid(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CannotChangeVsanClusterUuid)
             }
             crate::registry::id::CannotChangeVsanNodeUuid => {
-                Self::CannotChangeVsanNodeUuid(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CannotChangeVsanNodeUuid)
             }
             crate::registry::id::CannotMoveVsanEnabledHost => {
                 Self::CannotMoveVsanEnabledHost(
@@ -215,10 +241,10 @@ impl crate::object::Family for VsanFaultKind {
                 )
             }
             crate::registry::id::CannotReconfigureVsanWhenHaEnabled => {
-                Self::CannotReconfigureVsanWhenHaEnabled(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::CannotReconfigureVsanWhenHaEnabled)
             }
             crate::registry::id::DuplicateVsanNetworkInterface => {
-                Self::DuplicateVsanNetworkInterface(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::DuplicateVsanNetworkInterface)
             }
             crate::registry::id::VsanDiskFault => {
                 Self::VsanDiskFault(
@@ -231,7 +257,7 @@ impl crate::object::Family for VsanFaultKind {
         }
     }
     fn blank_base() -> Self {
-        Self::VsanFault(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VsanFault)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

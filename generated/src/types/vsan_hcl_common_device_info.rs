@@ -229,13 +229,26 @@ impl<'de> serde::Deserialize<'de> for VsanHclCommonDeviceInfo {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VsanHclCommonDeviceInfoKind {
     /// Exactly this type.
     VsanHclCommonDeviceInfo(Box<crate::types::VsanHclCommonDeviceInfo>),
     ///  A `VsanHclNicInfo`.
     #[cfg(feature = "vsan")]
     VsanHclNicInfo(Box<crate::types::VsanHclNicInfo>),
+}
+impl Clone for VsanHclCommonDeviceInfoKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VsanHclCommonDeviceInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::VsanHclCommonDeviceInfo)
+            }
+            #[cfg(feature = "vsan")]
+            Self::VsanHclNicInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::VsanHclNicInfo)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -267,14 +280,14 @@ impl VsanHclCommonDeviceInfoKind {
 impl From<crate::types::VsanHclCommonDeviceInfo> for VsanHclCommonDeviceInfoKind {
     #[inline]
     fn from(v: crate::types::VsanHclCommonDeviceInfo) -> Self {
-        Self::VsanHclCommonDeviceInfo(Box::new(v))
+        crate::object::boxed(v, Self::VsanHclCommonDeviceInfo)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanHclNicInfo> for VsanHclCommonDeviceInfoKind {
     #[inline]
     fn from(v: crate::types::VsanHclNicInfo) -> Self {
-        Self::VsanHclNicInfo(Box::new(v))
+        crate::object::boxed(v, Self::VsanHclNicInfo)
     }
 }
 impl crate::object::Family for VsanHclCommonDeviceInfoKind {
@@ -285,13 +298,13 @@ impl crate::object::Family for VsanHclCommonDeviceInfoKind {
         ) {
             #[cfg(feature = "vsan")]
             crate::registry::id::VsanHclNicInfo => {
-                Self::VsanHclNicInfo(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VsanHclNicInfo)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VsanHclCommonDeviceInfo(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VsanHclCommonDeviceInfo)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

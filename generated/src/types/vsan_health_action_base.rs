@@ -103,7 +103,6 @@ impl<'de> serde::Deserialize<'de> for VsanHealthActionBase {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VsanHealthActionBaseKind {
     /// Exactly this type.
     VsanHealthActionBase(Box<crate::types::VsanHealthActionBase>),
@@ -118,6 +117,32 @@ pub enum VsanHealthActionBaseKind {
     VsanHealthDataDrivenAction(Box<crate::types::VsanHealthDataDrivenAction>),
     ///  A `VsanHealthTxtBasedAction`.
     VsanHealthTxtBasedAction(Box<crate::types::VsanHealthTxtBasedAction>),
+}
+impl Clone for VsanHealthActionBaseKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VsanHealthActionBase(v) => {
+                crate::object::clone_boxed(&**v, Self::VsanHealthActionBase)
+            }
+            Self::VsanHealthActionSteps(v) => {
+                crate::object::clone_boxed(&**v, Self::VsanHealthActionSteps)
+            }
+            #[cfg(feature = "vsan")]
+            Self::VsanHealthApiBasedAction(v) => {
+                crate::object::clone_boxed(&**v, Self::VsanHealthApiBasedAction)
+            }
+            Self::VsanHealthCmdBasedAction(v) => {
+                crate::object::clone_boxed(&**v, Self::VsanHealthCmdBasedAction)
+            }
+            Self::VsanHealthDataDrivenAction(v) => {
+                crate::object::clone_boxed(&**v, Self::VsanHealthDataDrivenAction)
+            }
+            Self::VsanHealthTxtBasedAction(v) => {
+                crate::object::clone_boxed(&**v, Self::VsanHealthTxtBasedAction)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -153,38 +178,38 @@ impl VsanHealthActionBaseKind {
 impl From<crate::types::VsanHealthActionBase> for VsanHealthActionBaseKind {
     #[inline]
     fn from(v: crate::types::VsanHealthActionBase) -> Self {
-        Self::VsanHealthActionBase(Box::new(v))
+        crate::object::boxed(v, Self::VsanHealthActionBase)
     }
 }
 impl From<crate::types::VsanHealthActionSteps> for VsanHealthActionBaseKind {
     #[inline]
     fn from(v: crate::types::VsanHealthActionSteps) -> Self {
-        Self::VsanHealthActionSteps(Box::new(v))
+        crate::object::boxed(v, Self::VsanHealthActionSteps)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanHealthApiBasedAction> for VsanHealthActionBaseKind {
     #[inline]
     fn from(v: crate::types::VsanHealthApiBasedAction) -> Self {
-        Self::VsanHealthApiBasedAction(Box::new(v))
+        crate::object::boxed(v, Self::VsanHealthApiBasedAction)
     }
 }
 impl From<crate::types::VsanHealthCmdBasedAction> for VsanHealthActionBaseKind {
     #[inline]
     fn from(v: crate::types::VsanHealthCmdBasedAction) -> Self {
-        Self::VsanHealthCmdBasedAction(Box::new(v))
+        crate::object::boxed(v, Self::VsanHealthCmdBasedAction)
     }
 }
 impl From<crate::types::VsanHealthDataDrivenAction> for VsanHealthActionBaseKind {
     #[inline]
     fn from(v: crate::types::VsanHealthDataDrivenAction) -> Self {
-        Self::VsanHealthDataDrivenAction(Box::new(v))
+        crate::object::boxed(v, Self::VsanHealthDataDrivenAction)
     }
 }
 impl From<crate::types::VsanHealthTxtBasedAction> for VsanHealthActionBaseKind {
     #[inline]
     fn from(v: crate::types::VsanHealthTxtBasedAction) -> Self {
-        Self::VsanHealthTxtBasedAction(Box::new(v))
+        crate::object::boxed(v, Self::VsanHealthTxtBasedAction)
     }
 }
 impl crate::object::Family for VsanHealthActionBaseKind {
@@ -194,26 +219,26 @@ impl crate::object::Family for VsanHealthActionBaseKind {
             id,
         ) {
             crate::registry::id::VsanHealthActionSteps => {
-                Self::VsanHealthActionSteps(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VsanHealthActionSteps)
             }
             #[cfg(feature = "vsan")]
             crate::registry::id::VsanHealthApiBasedAction => {
-                Self::VsanHealthApiBasedAction(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VsanHealthApiBasedAction)
             }
             crate::registry::id::VsanHealthCmdBasedAction => {
-                Self::VsanHealthCmdBasedAction(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VsanHealthCmdBasedAction)
             }
             crate::registry::id::VsanHealthDataDrivenAction => {
-                Self::VsanHealthDataDrivenAction(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VsanHealthDataDrivenAction)
             }
             crate::registry::id::VsanHealthTxtBasedAction => {
-                Self::VsanHealthTxtBasedAction(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VsanHealthTxtBasedAction)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VsanHealthActionBase(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VsanHealthActionBase)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -160,13 +160,26 @@ impl<'de> serde::Deserialize<'de> for VsanHostConfigInfo {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VsanHostConfigInfoKind {
     /// Exactly this type.
     VsanHostConfigInfo(Box<crate::types::VsanHostConfigInfo>),
     ///  A `VsanHostConfigInfoEx`.
     #[cfg(feature = "vsan")]
     VsanHostConfigInfoEx(Box<crate::types::VsanHostConfigInfoEx>),
+}
+impl Clone for VsanHostConfigInfoKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VsanHostConfigInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::VsanHostConfigInfo)
+            }
+            #[cfg(feature = "vsan")]
+            Self::VsanHostConfigInfoEx(v) => {
+                crate::object::clone_boxed(&**v, Self::VsanHostConfigInfoEx)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -198,14 +211,14 @@ impl VsanHostConfigInfoKind {
 impl From<crate::types::VsanHostConfigInfo> for VsanHostConfigInfoKind {
     #[inline]
     fn from(v: crate::types::VsanHostConfigInfo) -> Self {
-        Self::VsanHostConfigInfo(Box::new(v))
+        crate::object::boxed(v, Self::VsanHostConfigInfo)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanHostConfigInfoEx> for VsanHostConfigInfoKind {
     #[inline]
     fn from(v: crate::types::VsanHostConfigInfoEx) -> Self {
-        Self::VsanHostConfigInfoEx(Box::new(v))
+        crate::object::boxed(v, Self::VsanHostConfigInfoEx)
     }
 }
 impl crate::object::Family for VsanHostConfigInfoKind {
@@ -216,13 +229,13 @@ impl crate::object::Family for VsanHostConfigInfoKind {
         ) {
             #[cfg(feature = "vsan")]
             crate::registry::id::VsanHostConfigInfoEx => {
-                Self::VsanHostConfigInfoEx(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VsanHostConfigInfoEx)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VsanHostConfigInfo(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VsanHostConfigInfo)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -106,7 +106,6 @@ impl<'de> serde::Deserialize<'de> for VsanHostConfigInfoNetworkInfoPortConfig {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VsanHostConfigInfoNetworkInfoPortConfigKind {
     /// Exactly this type.
     VsanHostConfigInfoNetworkInfoPortConfig(
@@ -114,6 +113,22 @@ pub enum VsanHostConfigInfoNetworkInfoPortConfigKind {
     ),
     ///  A `VsanHostPortConfigEx`.
     VsanHostPortConfigEx(Box<crate::types::VsanHostPortConfigEx>),
+}
+impl Clone for VsanHostConfigInfoNetworkInfoPortConfigKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VsanHostConfigInfoNetworkInfoPortConfig(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VsanHostConfigInfoNetworkInfoPortConfig,
+                )
+            }
+            Self::VsanHostPortConfigEx(v) => {
+                crate::object::clone_boxed(&**v, Self::VsanHostPortConfigEx)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -145,14 +160,14 @@ impl From<crate::types::VsanHostConfigInfoNetworkInfoPortConfig>
 for VsanHostConfigInfoNetworkInfoPortConfigKind {
     #[inline]
     fn from(v: crate::types::VsanHostConfigInfoNetworkInfoPortConfig) -> Self {
-        Self::VsanHostConfigInfoNetworkInfoPortConfig(Box::new(v))
+        crate::object::boxed(v, Self::VsanHostConfigInfoNetworkInfoPortConfig)
     }
 }
 impl From<crate::types::VsanHostPortConfigEx>
 for VsanHostConfigInfoNetworkInfoPortConfigKind {
     #[inline]
     fn from(v: crate::types::VsanHostPortConfigEx) -> Self {
-        Self::VsanHostPortConfigEx(Box::new(v))
+        crate::object::boxed(v, Self::VsanHostPortConfigEx)
     }
 }
 impl crate::object::Family for VsanHostConfigInfoNetworkInfoPortConfigKind {
@@ -162,13 +177,13 @@ impl crate::object::Family for VsanHostConfigInfoNetworkInfoPortConfigKind {
             id,
         ) {
             crate::registry::id::VsanHostPortConfigEx => {
-                Self::VsanHostPortConfigEx(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VsanHostPortConfigEx)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VsanHostConfigInfoNetworkInfoPortConfig(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VsanHostConfigInfoNetworkInfoPortConfig)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

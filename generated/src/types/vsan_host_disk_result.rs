@@ -121,12 +121,24 @@ impl<'de> serde::Deserialize<'de> for VsanHostDiskResult {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VsanHostDiskResultKind {
     /// Exactly this type.
     VsanHostDiskResult(Box<crate::types::VsanHostDiskResult>),
     ///  A `VimVsanHostDiskResultEx`.
     VimVsanHostDiskResultEx(Box<crate::types::VimVsanHostDiskResultEx>),
+}
+impl Clone for VsanHostDiskResultKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VsanHostDiskResult(v) => {
+                crate::object::clone_boxed(&**v, Self::VsanHostDiskResult)
+            }
+            Self::VimVsanHostDiskResultEx(v) => {
+                crate::object::clone_boxed(&**v, Self::VimVsanHostDiskResultEx)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -157,13 +169,13 @@ impl VsanHostDiskResultKind {
 impl From<crate::types::VsanHostDiskResult> for VsanHostDiskResultKind {
     #[inline]
     fn from(v: crate::types::VsanHostDiskResult) -> Self {
-        Self::VsanHostDiskResult(Box::new(v))
+        crate::object::boxed(v, Self::VsanHostDiskResult)
     }
 }
 impl From<crate::types::VimVsanHostDiskResultEx> for VsanHostDiskResultKind {
     #[inline]
     fn from(v: crate::types::VimVsanHostDiskResultEx) -> Self {
-        Self::VimVsanHostDiskResultEx(Box::new(v))
+        crate::object::boxed(v, Self::VimVsanHostDiskResultEx)
     }
 }
 impl crate::object::Family for VsanHostDiskResultKind {
@@ -173,13 +185,13 @@ impl crate::object::Family for VsanHostDiskResultKind {
             id,
         ) {
             crate::registry::id::VimVsanHostDiskResultEx => {
-                Self::VimVsanHostDiskResultEx(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VimVsanHostDiskResultEx)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VsanHostDiskResult(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VsanHostDiskResult)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -106,12 +106,24 @@ impl<'de> serde::Deserialize<'de> for VsanHostIpConfig {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VsanHostIpConfigKind {
     /// Exactly this type.
     VsanHostIpConfig(Box<crate::types::VsanHostIpConfig>),
     ///  A `VsanHostIpConfigEx`.
     VsanHostIpConfigEx(Box<crate::types::VsanHostIpConfigEx>),
+}
+impl Clone for VsanHostIpConfigKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VsanHostIpConfig(v) => {
+                crate::object::clone_boxed(&**v, Self::VsanHostIpConfig)
+            }
+            Self::VsanHostIpConfigEx(v) => {
+                crate::object::clone_boxed(&**v, Self::VsanHostIpConfigEx)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -142,26 +154,26 @@ impl VsanHostIpConfigKind {
 impl From<crate::types::VsanHostIpConfig> for VsanHostIpConfigKind {
     #[inline]
     fn from(v: crate::types::VsanHostIpConfig) -> Self {
-        Self::VsanHostIpConfig(Box::new(v))
+        crate::object::boxed(v, Self::VsanHostIpConfig)
     }
 }
 impl From<crate::types::VsanHostIpConfigEx> for VsanHostIpConfigKind {
     #[inline]
     fn from(v: crate::types::VsanHostIpConfigEx) -> Self {
-        Self::VsanHostIpConfigEx(Box::new(v))
+        crate::object::boxed(v, Self::VsanHostIpConfigEx)
     }
 }
 impl crate::object::Family for VsanHostIpConfigKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::VsanHostIpConfig, id) {
             crate::registry::id::VsanHostIpConfigEx => {
-                Self::VsanHostIpConfigEx(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VsanHostIpConfigEx)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VsanHostIpConfig(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VsanHostIpConfig)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -116,7 +116,6 @@ impl<'de> serde::Deserialize<'de> for VsanIscsiLUNCommonInfo {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VsanIscsiLUNCommonInfoKind {
     /// Exactly this type.
     VsanIscsiLUNCommonInfo(Box<crate::types::VsanIscsiLUNCommonInfo>),
@@ -126,6 +125,22 @@ pub enum VsanIscsiLUNCommonInfoKind {
     ///  A `VsanIscsiLUNSpec`.
     #[cfg(feature = "vsan")]
     VsanIscsiLUNSpec(Box<crate::types::VsanIscsiLUNSpec>),
+}
+impl Clone for VsanIscsiLUNCommonInfoKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VsanIscsiLUNCommonInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::VsanIscsiLUNCommonInfo)
+            }
+            #[cfg(feature = "vsan")]
+            Self::VsanIscsiLUN(v) => crate::object::clone_boxed(&**v, Self::VsanIscsiLUN),
+            #[cfg(feature = "vsan")]
+            Self::VsanIscsiLUNSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::VsanIscsiLUNSpec)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -159,21 +174,21 @@ impl VsanIscsiLUNCommonInfoKind {
 impl From<crate::types::VsanIscsiLUNCommonInfo> for VsanIscsiLUNCommonInfoKind {
     #[inline]
     fn from(v: crate::types::VsanIscsiLUNCommonInfo) -> Self {
-        Self::VsanIscsiLUNCommonInfo(Box::new(v))
+        crate::object::boxed(v, Self::VsanIscsiLUNCommonInfo)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanIscsiLUN> for VsanIscsiLUNCommonInfoKind {
     #[inline]
     fn from(v: crate::types::VsanIscsiLUN) -> Self {
-        Self::VsanIscsiLUN(Box::new(v))
+        crate::object::boxed(v, Self::VsanIscsiLUN)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanIscsiLUNSpec> for VsanIscsiLUNCommonInfoKind {
     #[inline]
     fn from(v: crate::types::VsanIscsiLUNSpec) -> Self {
-        Self::VsanIscsiLUNSpec(Box::new(v))
+        crate::object::boxed(v, Self::VsanIscsiLUNSpec)
     }
 }
 impl crate::object::Family for VsanIscsiLUNCommonInfoKind {
@@ -184,17 +199,17 @@ impl crate::object::Family for VsanIscsiLUNCommonInfoKind {
         ) {
             #[cfg(feature = "vsan")]
             crate::registry::id::VsanIscsiLUN => {
-                Self::VsanIscsiLUN(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VsanIscsiLUN)
             }
             #[cfg(feature = "vsan")]
             crate::registry::id::VsanIscsiLUNSpec => {
-                Self::VsanIscsiLUNSpec(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VsanIscsiLUNSpec)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VsanIscsiLUNCommonInfo(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VsanIscsiLUNCommonInfo)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -106,13 +106,26 @@ impl<'de> serde::Deserialize<'de> for VsanIscsiTargetBasicInfo {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VsanIscsiTargetBasicInfoKind {
     /// Exactly this type.
     VsanIscsiTargetBasicInfo(Box<crate::types::VsanIscsiTargetBasicInfo>),
     ///  A `VsanIscsiTargetCommonInfo` or one of its subtypes.
     #[cfg(feature = "vsan")]
     VsanIscsiTargetCommonInfo(crate::types::VsanIscsiTargetCommonInfoKind),
+}
+impl Clone for VsanIscsiTargetBasicInfoKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VsanIscsiTargetBasicInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::VsanIscsiTargetBasicInfo)
+            }
+            #[cfg(feature = "vsan")]
+            Self::VsanIscsiTargetCommonInfo(v) => {
+                Self::VsanIscsiTargetCommonInfo(Clone::clone(v))
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -144,7 +157,7 @@ impl VsanIscsiTargetBasicInfoKind {
 impl From<crate::types::VsanIscsiTargetBasicInfo> for VsanIscsiTargetBasicInfoKind {
     #[inline]
     fn from(v: crate::types::VsanIscsiTargetBasicInfo) -> Self {
-        Self::VsanIscsiTargetBasicInfo(Box::new(v))
+        crate::object::boxed(v, Self::VsanIscsiTargetBasicInfo)
     }
 }
 #[cfg(feature = "vsan")]
@@ -172,7 +185,7 @@ impl crate::object::Family for VsanIscsiTargetBasicInfoKind {
         }
     }
     fn blank_base() -> Self {
-        Self::VsanIscsiTargetBasicInfo(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VsanIscsiTargetBasicInfo)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

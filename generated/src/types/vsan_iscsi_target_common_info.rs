@@ -133,7 +133,6 @@ impl<'de> serde::Deserialize<'de> for VsanIscsiTargetCommonInfo {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VsanIscsiTargetCommonInfoKind {
     /// Exactly this type.
     VsanIscsiTargetCommonInfo(Box<crate::types::VsanIscsiTargetCommonInfo>),
@@ -143,6 +142,24 @@ pub enum VsanIscsiTargetCommonInfoKind {
     ///  A `VsanIscsiTargetSpec`.
     #[cfg(feature = "vsan")]
     VsanIscsiTargetSpec(Box<crate::types::VsanIscsiTargetSpec>),
+}
+impl Clone for VsanIscsiTargetCommonInfoKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VsanIscsiTargetCommonInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::VsanIscsiTargetCommonInfo)
+            }
+            #[cfg(feature = "vsan")]
+            Self::VsanIscsiTarget(v) => {
+                crate::object::clone_boxed(&**v, Self::VsanIscsiTarget)
+            }
+            #[cfg(feature = "vsan")]
+            Self::VsanIscsiTargetSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::VsanIscsiTargetSpec)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -176,21 +193,21 @@ impl VsanIscsiTargetCommonInfoKind {
 impl From<crate::types::VsanIscsiTargetCommonInfo> for VsanIscsiTargetCommonInfoKind {
     #[inline]
     fn from(v: crate::types::VsanIscsiTargetCommonInfo) -> Self {
-        Self::VsanIscsiTargetCommonInfo(Box::new(v))
+        crate::object::boxed(v, Self::VsanIscsiTargetCommonInfo)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanIscsiTarget> for VsanIscsiTargetCommonInfoKind {
     #[inline]
     fn from(v: crate::types::VsanIscsiTarget) -> Self {
-        Self::VsanIscsiTarget(Box::new(v))
+        crate::object::boxed(v, Self::VsanIscsiTarget)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanIscsiTargetSpec> for VsanIscsiTargetCommonInfoKind {
     #[inline]
     fn from(v: crate::types::VsanIscsiTargetSpec) -> Self {
-        Self::VsanIscsiTargetSpec(Box::new(v))
+        crate::object::boxed(v, Self::VsanIscsiTargetSpec)
     }
 }
 impl crate::object::Family for VsanIscsiTargetCommonInfoKind {
@@ -201,17 +218,17 @@ impl crate::object::Family for VsanIscsiTargetCommonInfoKind {
         ) {
             #[cfg(feature = "vsan")]
             crate::registry::id::VsanIscsiTarget => {
-                Self::VsanIscsiTarget(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VsanIscsiTarget)
             }
             #[cfg(feature = "vsan")]
             crate::registry::id::VsanIscsiTargetSpec => {
-                Self::VsanIscsiTargetSpec(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VsanIscsiTargetSpec)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VsanIscsiTargetCommonInfo(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VsanIscsiTargetCommonInfo)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -113,13 +113,26 @@ impl<'de> serde::Deserialize<'de> for VsanIscsiTargetServiceConfig {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VsanIscsiTargetServiceConfigKind {
     /// Exactly this type.
     VsanIscsiTargetServiceConfig(Box<crate::types::VsanIscsiTargetServiceConfig>),
     ///  A `VsanIscsiTargetServiceSpec`.
     #[cfg(feature = "vsan")]
     VsanIscsiTargetServiceSpec(Box<crate::types::VsanIscsiTargetServiceSpec>),
+}
+impl Clone for VsanIscsiTargetServiceConfigKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VsanIscsiTargetServiceConfig(v) => {
+                crate::object::clone_boxed(&**v, Self::VsanIscsiTargetServiceConfig)
+            }
+            #[cfg(feature = "vsan")]
+            Self::VsanIscsiTargetServiceSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::VsanIscsiTargetServiceSpec)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -152,7 +165,7 @@ impl From<crate::types::VsanIscsiTargetServiceConfig>
 for VsanIscsiTargetServiceConfigKind {
     #[inline]
     fn from(v: crate::types::VsanIscsiTargetServiceConfig) -> Self {
-        Self::VsanIscsiTargetServiceConfig(Box::new(v))
+        crate::object::boxed(v, Self::VsanIscsiTargetServiceConfig)
     }
 }
 #[cfg(feature = "vsan")]
@@ -160,7 +173,7 @@ impl From<crate::types::VsanIscsiTargetServiceSpec>
 for VsanIscsiTargetServiceConfigKind {
     #[inline]
     fn from(v: crate::types::VsanIscsiTargetServiceSpec) -> Self {
-        Self::VsanIscsiTargetServiceSpec(Box::new(v))
+        crate::object::boxed(v, Self::VsanIscsiTargetServiceSpec)
     }
 }
 impl crate::object::Family for VsanIscsiTargetServiceConfigKind {
@@ -171,13 +184,13 @@ impl crate::object::Family for VsanIscsiTargetServiceConfigKind {
         ) {
             #[cfg(feature = "vsan")]
             crate::registry::id::VsanIscsiTargetServiceSpec => {
-                Self::VsanIscsiTargetServiceSpec(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VsanIscsiTargetServiceSpec)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VsanIscsiTargetServiceConfig(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VsanIscsiTargetServiceConfig)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -135,13 +135,26 @@ impl<'de> serde::Deserialize<'de> for VsanIscsiVipConfigSpec {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VsanIscsiVipConfigSpecKind {
     /// Exactly this type.
     VsanIscsiVipConfigSpec(Box<crate::types::VsanIscsiVipConfigSpec>),
     ///  A `VsanIscsiVipConfig`.
     #[cfg(feature = "vsan")]
     VsanIscsiVipConfig(Box<crate::types::VsanIscsiVipConfig>),
+}
+impl Clone for VsanIscsiVipConfigSpecKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VsanIscsiVipConfigSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::VsanIscsiVipConfigSpec)
+            }
+            #[cfg(feature = "vsan")]
+            Self::VsanIscsiVipConfig(v) => {
+                crate::object::clone_boxed(&**v, Self::VsanIscsiVipConfig)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -173,14 +186,14 @@ impl VsanIscsiVipConfigSpecKind {
 impl From<crate::types::VsanIscsiVipConfigSpec> for VsanIscsiVipConfigSpecKind {
     #[inline]
     fn from(v: crate::types::VsanIscsiVipConfigSpec) -> Self {
-        Self::VsanIscsiVipConfigSpec(Box::new(v))
+        crate::object::boxed(v, Self::VsanIscsiVipConfigSpec)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanIscsiVipConfig> for VsanIscsiVipConfigSpecKind {
     #[inline]
     fn from(v: crate::types::VsanIscsiVipConfig) -> Self {
-        Self::VsanIscsiVipConfig(Box::new(v))
+        crate::object::boxed(v, Self::VsanIscsiVipConfig)
     }
 }
 impl crate::object::Family for VsanIscsiVipConfigSpecKind {
@@ -191,13 +204,13 @@ impl crate::object::Family for VsanIscsiVipConfigSpecKind {
         ) {
             #[cfg(feature = "vsan")]
             crate::registry::id::VsanIscsiVipConfig => {
-                Self::VsanIscsiVipConfig(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VsanIscsiVipConfig)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VsanIscsiVipConfigSpec(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VsanIscsiVipConfigSpec)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

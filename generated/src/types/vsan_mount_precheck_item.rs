@@ -123,7 +123,6 @@ impl<'de> serde::Deserialize<'de> for VsanMountPrecheckItem {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VsanMountPrecheckItemKind {
     /// Exactly this type.
     VsanMountPrecheckItem(Box<crate::types::VsanMountPrecheckItem>),
@@ -140,6 +139,34 @@ pub enum VsanMountPrecheckItemKind {
     VsanMountPrecheckNetworkLatencyResult(
         Box<crate::types::VsanMountPrecheckNetworkLatencyResult>,
     ),
+}
+impl Clone for VsanMountPrecheckItemKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VsanMountPrecheckItem(v) => {
+                crate::object::clone_boxed(&**v, Self::VsanMountPrecheckItem)
+            }
+            #[cfg(feature = "vsan")]
+            Self::VsanDatastoreSourcePrecheckItem(v) => {
+                crate::object::clone_boxed(&**v, Self::VsanDatastoreSourcePrecheckItem)
+            }
+            #[cfg(feature = "vsan")]
+            Self::VsanMountPrecheckNetworkConnectivityResult(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VsanMountPrecheckNetworkConnectivityResult,
+                )
+            }
+            #[cfg(feature = "vsan")]
+            Self::VsanMountPrecheckNetworkLatencyResult(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VsanMountPrecheckNetworkLatencyResult,
+                )
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -175,14 +202,14 @@ impl VsanMountPrecheckItemKind {
 impl From<crate::types::VsanMountPrecheckItem> for VsanMountPrecheckItemKind {
     #[inline]
     fn from(v: crate::types::VsanMountPrecheckItem) -> Self {
-        Self::VsanMountPrecheckItem(Box::new(v))
+        crate::object::boxed(v, Self::VsanMountPrecheckItem)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanDatastoreSourcePrecheckItem> for VsanMountPrecheckItemKind {
     #[inline]
     fn from(v: crate::types::VsanDatastoreSourcePrecheckItem) -> Self {
-        Self::VsanDatastoreSourcePrecheckItem(Box::new(v))
+        crate::object::boxed(v, Self::VsanDatastoreSourcePrecheckItem)
     }
 }
 #[cfg(feature = "vsan")]
@@ -190,7 +217,7 @@ impl From<crate::types::VsanMountPrecheckNetworkConnectivityResult>
 for VsanMountPrecheckItemKind {
     #[inline]
     fn from(v: crate::types::VsanMountPrecheckNetworkConnectivityResult) -> Self {
-        Self::VsanMountPrecheckNetworkConnectivityResult(Box::new(v))
+        crate::object::boxed(v, Self::VsanMountPrecheckNetworkConnectivityResult)
     }
 }
 #[cfg(feature = "vsan")]
@@ -198,7 +225,7 @@ impl From<crate::types::VsanMountPrecheckNetworkLatencyResult>
 for VsanMountPrecheckItemKind {
     #[inline]
     fn from(v: crate::types::VsanMountPrecheckNetworkLatencyResult) -> Self {
-        Self::VsanMountPrecheckNetworkLatencyResult(Box::new(v))
+        crate::object::boxed(v, Self::VsanMountPrecheckNetworkLatencyResult)
     }
 }
 impl crate::object::Family for VsanMountPrecheckItemKind {
@@ -209,25 +236,23 @@ impl crate::object::Family for VsanMountPrecheckItemKind {
         ) {
             #[cfg(feature = "vsan")]
             crate::registry::id::VsanDatastoreSourcePrecheckItem => {
-                Self::VsanDatastoreSourcePrecheckItem(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VsanDatastoreSourcePrecheckItem)
             }
             #[cfg(feature = "vsan")]
             crate::registry::id::VsanMountPrecheckNetworkConnectivityResult => {
-                Self::VsanMountPrecheckNetworkConnectivityResult(
-                    crate::object::Blank::blank(),
+                crate::object::blank_boxed(
+                    Self::VsanMountPrecheckNetworkConnectivityResult,
                 )
             }
             #[cfg(feature = "vsan")]
             crate::registry::id::VsanMountPrecheckNetworkLatencyResult => {
-                Self::VsanMountPrecheckNetworkLatencyResult(
-                    crate::object::Blank::blank(),
-                )
+                crate::object::blank_boxed(Self::VsanMountPrecheckNetworkLatencyResult)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VsanMountPrecheckItem(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VsanMountPrecheckItem)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

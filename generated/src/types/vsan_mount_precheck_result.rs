@@ -103,7 +103,6 @@ impl<'de> serde::Deserialize<'de> for VsanMountPrecheckResult {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VsanMountPrecheckResultKind {
     /// Exactly this type.
     VsanMountPrecheckResult(Box<crate::types::VsanMountPrecheckResult>),
@@ -112,6 +111,20 @@ pub enum VsanMountPrecheckResultKind {
     VsanDatastoreSourcePrecheckResult(
         Box<crate::types::VsanDatastoreSourcePrecheckResult>,
     ),
+}
+impl Clone for VsanMountPrecheckResultKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VsanMountPrecheckResult(v) => {
+                crate::object::clone_boxed(&**v, Self::VsanMountPrecheckResult)
+            }
+            #[cfg(feature = "vsan")]
+            Self::VsanDatastoreSourcePrecheckResult(v) => {
+                crate::object::clone_boxed(&**v, Self::VsanDatastoreSourcePrecheckResult)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -143,7 +156,7 @@ impl VsanMountPrecheckResultKind {
 impl From<crate::types::VsanMountPrecheckResult> for VsanMountPrecheckResultKind {
     #[inline]
     fn from(v: crate::types::VsanMountPrecheckResult) -> Self {
-        Self::VsanMountPrecheckResult(Box::new(v))
+        crate::object::boxed(v, Self::VsanMountPrecheckResult)
     }
 }
 #[cfg(feature = "vsan")]
@@ -151,7 +164,7 @@ impl From<crate::types::VsanDatastoreSourcePrecheckResult>
 for VsanMountPrecheckResultKind {
     #[inline]
     fn from(v: crate::types::VsanDatastoreSourcePrecheckResult) -> Self {
-        Self::VsanDatastoreSourcePrecheckResult(Box::new(v))
+        crate::object::boxed(v, Self::VsanDatastoreSourcePrecheckResult)
     }
 }
 impl crate::object::Family for VsanMountPrecheckResultKind {
@@ -162,13 +175,13 @@ impl crate::object::Family for VsanMountPrecheckResultKind {
         ) {
             #[cfg(feature = "vsan")]
             crate::registry::id::VsanDatastoreSourcePrecheckResult => {
-                Self::VsanDatastoreSourcePrecheckResult(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VsanDatastoreSourcePrecheckResult)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VsanMountPrecheckResult(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VsanMountPrecheckResult)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -92,7 +92,6 @@ impl<'de> serde::Deserialize<'de> for VsanNetworkConfigBaseIssue {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VsanNetworkConfigBaseIssueKind {
     /// Exactly this type.
     VsanNetworkConfigBaseIssue(Box<crate::types::VsanNetworkConfigBaseIssue>),
@@ -124,6 +123,55 @@ pub enum VsanNetworkConfigBaseIssueKind {
     VsanNetworkVMotionVmknicNotFountIssue(
         Box<crate::types::VsanNetworkVMotionVmknicNotFountIssue>,
     ),
+}
+impl Clone for VsanNetworkConfigBaseIssueKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VsanNetworkConfigBaseIssue(v) => {
+                crate::object::clone_boxed(&**v, Self::VsanNetworkConfigBaseIssue)
+            }
+            #[cfg(feature = "vsan")]
+            Self::VsanNetworkConfigPnicSpeedInconsistencyIssue(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VsanNetworkConfigPnicSpeedInconsistencyIssue,
+                )
+            }
+            #[cfg(feature = "vsan")]
+            Self::VsanNetworkConfigPortgroupWithNoRedundancyIssue(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VsanNetworkConfigPortgroupWithNoRedundancyIssue,
+                )
+            }
+            #[cfg(feature = "vsan")]
+            Self::VsanNetworkConfigVdsScopeIssue(v) => {
+                crate::object::clone_boxed(&**v, Self::VsanNetworkConfigVdsScopeIssue)
+            }
+            #[cfg(feature = "vsan")]
+            Self::VsanNetworkConfigVsanNotOnVdsIssue(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VsanNetworkConfigVsanNotOnVdsIssue,
+                )
+            }
+            #[cfg(feature = "vsan")]
+            Self::VsanNetworkConfigVswitchWithNoRedundancyIssue(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VsanNetworkConfigVswitchWithNoRedundancyIssue,
+                )
+            }
+            #[cfg(feature = "vsan")]
+            Self::VsanNetworkVMotionVmknicNotFountIssue(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VsanNetworkVMotionVmknicNotFountIssue,
+                )
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -165,7 +213,7 @@ impl VsanNetworkConfigBaseIssueKind {
 impl From<crate::types::VsanNetworkConfigBaseIssue> for VsanNetworkConfigBaseIssueKind {
     #[inline]
     fn from(v: crate::types::VsanNetworkConfigBaseIssue) -> Self {
-        Self::VsanNetworkConfigBaseIssue(Box::new(v))
+        crate::object::boxed(v, Self::VsanNetworkConfigBaseIssue)
     }
 }
 #[cfg(feature = "vsan")]
@@ -173,7 +221,7 @@ impl From<crate::types::VsanNetworkConfigPnicSpeedInconsistencyIssue>
 for VsanNetworkConfigBaseIssueKind {
     #[inline]
     fn from(v: crate::types::VsanNetworkConfigPnicSpeedInconsistencyIssue) -> Self {
-        Self::VsanNetworkConfigPnicSpeedInconsistencyIssue(Box::new(v))
+        crate::object::boxed(v, Self::VsanNetworkConfigPnicSpeedInconsistencyIssue)
     }
 }
 #[cfg(feature = "vsan")]
@@ -181,7 +229,7 @@ impl From<crate::types::VsanNetworkConfigPortgroupWithNoRedundancyIssue>
 for VsanNetworkConfigBaseIssueKind {
     #[inline]
     fn from(v: crate::types::VsanNetworkConfigPortgroupWithNoRedundancyIssue) -> Self {
-        Self::VsanNetworkConfigPortgroupWithNoRedundancyIssue(Box::new(v))
+        crate::object::boxed(v, Self::VsanNetworkConfigPortgroupWithNoRedundancyIssue)
     }
 }
 #[cfg(feature = "vsan")]
@@ -189,7 +237,7 @@ impl From<crate::types::VsanNetworkConfigVdsScopeIssue>
 for VsanNetworkConfigBaseIssueKind {
     #[inline]
     fn from(v: crate::types::VsanNetworkConfigVdsScopeIssue) -> Self {
-        Self::VsanNetworkConfigVdsScopeIssue(Box::new(v))
+        crate::object::boxed(v, Self::VsanNetworkConfigVdsScopeIssue)
     }
 }
 #[cfg(feature = "vsan")]
@@ -197,7 +245,7 @@ impl From<crate::types::VsanNetworkConfigVsanNotOnVdsIssue>
 for VsanNetworkConfigBaseIssueKind {
     #[inline]
     fn from(v: crate::types::VsanNetworkConfigVsanNotOnVdsIssue) -> Self {
-        Self::VsanNetworkConfigVsanNotOnVdsIssue(Box::new(v))
+        crate::object::boxed(v, Self::VsanNetworkConfigVsanNotOnVdsIssue)
     }
 }
 #[cfg(feature = "vsan")]
@@ -205,7 +253,7 @@ impl From<crate::types::VsanNetworkConfigVswitchWithNoRedundancyIssue>
 for VsanNetworkConfigBaseIssueKind {
     #[inline]
     fn from(v: crate::types::VsanNetworkConfigVswitchWithNoRedundancyIssue) -> Self {
-        Self::VsanNetworkConfigVswitchWithNoRedundancyIssue(Box::new(v))
+        crate::object::boxed(v, Self::VsanNetworkConfigVswitchWithNoRedundancyIssue)
     }
 }
 #[cfg(feature = "vsan")]
@@ -213,7 +261,7 @@ impl From<crate::types::VsanNetworkVMotionVmknicNotFountIssue>
 for VsanNetworkConfigBaseIssueKind {
     #[inline]
     fn from(v: crate::types::VsanNetworkVMotionVmknicNotFountIssue) -> Self {
-        Self::VsanNetworkVMotionVmknicNotFountIssue(Box::new(v))
+        crate::object::boxed(v, Self::VsanNetworkVMotionVmknicNotFountIssue)
     }
 }
 impl crate::object::Family for VsanNetworkConfigBaseIssueKind {
@@ -224,41 +272,39 @@ impl crate::object::Family for VsanNetworkConfigBaseIssueKind {
         ) {
             #[cfg(feature = "vsan")]
             crate::registry::id::VsanNetworkConfigPnicSpeedInconsistencyIssue => {
-                Self::VsanNetworkConfigPnicSpeedInconsistencyIssue(
-                    crate::object::Blank::blank(),
+                crate::object::blank_boxed(
+                    Self::VsanNetworkConfigPnicSpeedInconsistencyIssue,
                 )
             }
             #[cfg(feature = "vsan")]
             crate::registry::id::VsanNetworkConfigPortgroupWithNoRedundancyIssue => {
-                Self::VsanNetworkConfigPortgroupWithNoRedundancyIssue(
-                    crate::object::Blank::blank(),
+                crate::object::blank_boxed(
+                    Self::VsanNetworkConfigPortgroupWithNoRedundancyIssue,
                 )
             }
             #[cfg(feature = "vsan")]
             crate::registry::id::VsanNetworkConfigVdsScopeIssue => {
-                Self::VsanNetworkConfigVdsScopeIssue(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VsanNetworkConfigVdsScopeIssue)
             }
             #[cfg(feature = "vsan")]
             crate::registry::id::VsanNetworkConfigVsanNotOnVdsIssue => {
-                Self::VsanNetworkConfigVsanNotOnVdsIssue(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VsanNetworkConfigVsanNotOnVdsIssue)
             }
             #[cfg(feature = "vsan")]
             crate::registry::id::VsanNetworkConfigVswitchWithNoRedundancyIssue => {
-                Self::VsanNetworkConfigVswitchWithNoRedundancyIssue(
-                    crate::object::Blank::blank(),
+                crate::object::blank_boxed(
+                    Self::VsanNetworkConfigVswitchWithNoRedundancyIssue,
                 )
             }
             #[cfg(feature = "vsan")]
             crate::registry::id::VsanNetworkVMotionVmknicNotFountIssue => {
-                Self::VsanNetworkVMotionVmknicNotFountIssue(
-                    crate::object::Blank::blank(),
-                )
+                crate::object::blank_boxed(Self::VsanNetworkVMotionVmknicNotFountIssue)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VsanNetworkConfigBaseIssue(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VsanNetworkConfigBaseIssue)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

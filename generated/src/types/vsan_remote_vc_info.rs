@@ -108,13 +108,26 @@ impl<'de> serde::Deserialize<'de> for VsanRemoteVcInfo {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VsanRemoteVcInfoKind {
     /// Exactly this type.
     VsanRemoteVcInfo(Box<crate::types::VsanRemoteVcInfo>),
     ///  A `VsanRemoteVcInfoStandalone`.
     #[cfg(feature = "vsan")]
     VsanRemoteVcInfoStandalone(Box<crate::types::VsanRemoteVcInfoStandalone>),
+}
+impl Clone for VsanRemoteVcInfoKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VsanRemoteVcInfo(v) => {
+                crate::object::clone_boxed(&**v, Self::VsanRemoteVcInfo)
+            }
+            #[cfg(feature = "vsan")]
+            Self::VsanRemoteVcInfoStandalone(v) => {
+                crate::object::clone_boxed(&**v, Self::VsanRemoteVcInfoStandalone)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -146,14 +159,14 @@ impl VsanRemoteVcInfoKind {
 impl From<crate::types::VsanRemoteVcInfo> for VsanRemoteVcInfoKind {
     #[inline]
     fn from(v: crate::types::VsanRemoteVcInfo) -> Self {
-        Self::VsanRemoteVcInfo(Box::new(v))
+        crate::object::boxed(v, Self::VsanRemoteVcInfo)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanRemoteVcInfoStandalone> for VsanRemoteVcInfoKind {
     #[inline]
     fn from(v: crate::types::VsanRemoteVcInfoStandalone) -> Self {
-        Self::VsanRemoteVcInfoStandalone(Box::new(v))
+        crate::object::boxed(v, Self::VsanRemoteVcInfoStandalone)
     }
 }
 impl crate::object::Family for VsanRemoteVcInfoKind {
@@ -161,13 +174,13 @@ impl crate::object::Family for VsanRemoteVcInfoKind {
         match crate::registry::child_toward(crate::registry::id::VsanRemoteVcInfo, id) {
             #[cfg(feature = "vsan")]
             crate::registry::id::VsanRemoteVcInfoStandalone => {
-                Self::VsanRemoteVcInfoStandalone(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VsanRemoteVcInfoStandalone)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VsanRemoteVcInfo(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VsanRemoteVcInfo)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

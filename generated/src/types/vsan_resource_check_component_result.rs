@@ -259,7 +259,6 @@ impl<'de> serde::Deserialize<'de> for VsanResourceCheckComponentResult {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VsanResourceCheckComponentResultKind {
     /// Exactly this type.
     VsanResourceCheckComponentResult(
@@ -273,6 +272,27 @@ pub enum VsanResourceCheckComponentResultKind {
     ///  A `VsanResourceCheckVsanResult` or one of its subtypes.
     #[cfg(feature = "vsan")]
     VsanResourceCheckVsanResult(crate::types::VsanResourceCheckVsanResultKind),
+}
+impl Clone for VsanResourceCheckComponentResultKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VsanResourceCheckComponentResult(v) => {
+                crate::object::clone_boxed(&**v, Self::VsanResourceCheckComponentResult)
+            }
+            #[cfg(feature = "vsan")]
+            Self::VsanResourceCheckDataPersistenceResult(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VsanResourceCheckDataPersistenceResult,
+                )
+            }
+            #[cfg(feature = "vsan")]
+            Self::VsanResourceCheckVsanResult(v) => {
+                Self::VsanResourceCheckVsanResult(Clone::clone(v))
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -307,7 +327,7 @@ impl From<crate::types::VsanResourceCheckComponentResult>
 for VsanResourceCheckComponentResultKind {
     #[inline]
     fn from(v: crate::types::VsanResourceCheckComponentResult) -> Self {
-        Self::VsanResourceCheckComponentResult(Box::new(v))
+        crate::object::boxed(v, Self::VsanResourceCheckComponentResult)
     }
 }
 #[cfg(feature = "vsan")]
@@ -315,7 +335,7 @@ impl From<crate::types::VsanResourceCheckDataPersistenceResult>
 for VsanResourceCheckComponentResultKind {
     #[inline]
     fn from(v: crate::types::VsanResourceCheckDataPersistenceResult) -> Self {
-        Self::VsanResourceCheckDataPersistenceResult(Box::new(v))
+        crate::object::boxed(v, Self::VsanResourceCheckDataPersistenceResult)
     }
 }
 #[cfg(feature = "vsan")]
@@ -334,9 +354,7 @@ impl crate::object::Family for VsanResourceCheckComponentResultKind {
         ) {
             #[cfg(feature = "vsan")]
             crate::registry::id::VsanResourceCheckDataPersistenceResult => {
-                Self::VsanResourceCheckDataPersistenceResult(
-                    crate::object::Blank::blank(),
-                )
+                crate::object::blank_boxed(Self::VsanResourceCheckDataPersistenceResult)
             }
             #[cfg(feature = "vsan")]
             crate::registry::id::VsanResourceCheckVsanResult => {
@@ -350,7 +368,7 @@ impl crate::object::Family for VsanResourceCheckComponentResultKind {
         }
     }
     fn blank_base() -> Self {
-        Self::VsanResourceCheckComponentResult(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VsanResourceCheckComponentResult)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

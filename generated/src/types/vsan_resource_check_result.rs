@@ -252,13 +252,26 @@ impl<'de> serde::Deserialize<'de> for VsanResourceCheckResult {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VsanResourceCheckResultKind {
     /// Exactly this type.
     VsanResourceCheckResult(Box<crate::types::VsanResourceCheckResult>),
     ///  A `VsanResourceCheckComponentResult` or one of its subtypes.
     #[cfg(feature = "vsan")]
     VsanResourceCheckComponentResult(crate::types::VsanResourceCheckComponentResultKind),
+}
+impl Clone for VsanResourceCheckResultKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VsanResourceCheckResult(v) => {
+                crate::object::clone_boxed(&**v, Self::VsanResourceCheckResult)
+            }
+            #[cfg(feature = "vsan")]
+            Self::VsanResourceCheckComponentResult(v) => {
+                Self::VsanResourceCheckComponentResult(Clone::clone(v))
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -290,7 +303,7 @@ impl VsanResourceCheckResultKind {
 impl From<crate::types::VsanResourceCheckResult> for VsanResourceCheckResultKind {
     #[inline]
     fn from(v: crate::types::VsanResourceCheckResult) -> Self {
-        Self::VsanResourceCheckResult(Box::new(v))
+        crate::object::boxed(v, Self::VsanResourceCheckResult)
     }
 }
 #[cfg(feature = "vsan")]
@@ -319,7 +332,7 @@ impl crate::object::Family for VsanResourceCheckResultKind {
         }
     }
     fn blank_base() -> Self {
-        Self::VsanResourceCheckResult(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VsanResourceCheckResult)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

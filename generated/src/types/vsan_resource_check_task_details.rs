@@ -116,7 +116,6 @@ impl<'de> serde::Deserialize<'de> for VsanResourceCheckTaskDetails {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VsanResourceCheckTaskDetailsKind {
     /// Exactly this type.
     VsanResourceCheckTaskDetails(Box<crate::types::VsanResourceCheckTaskDetails>),
@@ -130,6 +129,30 @@ pub enum VsanResourceCheckTaskDetailsKind {
     VsanSiteMaintenanceCheckTaskDetails(
         Box<crate::types::VsanSiteMaintenanceCheckTaskDetails>,
     ),
+}
+impl Clone for VsanResourceCheckTaskDetailsKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VsanResourceCheckTaskDetails(v) => {
+                crate::object::clone_boxed(&**v, Self::VsanResourceCheckTaskDetails)
+            }
+            #[cfg(feature = "vsan")]
+            Self::VsanDiskDataEvacuationResourceCheckTaskDetails(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VsanDiskDataEvacuationResourceCheckTaskDetails,
+                )
+            }
+            #[cfg(feature = "vsan")]
+            Self::VsanSiteMaintenanceCheckTaskDetails(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VsanSiteMaintenanceCheckTaskDetails,
+                )
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -164,7 +187,7 @@ impl From<crate::types::VsanResourceCheckTaskDetails>
 for VsanResourceCheckTaskDetailsKind {
     #[inline]
     fn from(v: crate::types::VsanResourceCheckTaskDetails) -> Self {
-        Self::VsanResourceCheckTaskDetails(Box::new(v))
+        crate::object::boxed(v, Self::VsanResourceCheckTaskDetails)
     }
 }
 #[cfg(feature = "vsan")]
@@ -172,7 +195,7 @@ impl From<crate::types::VsanDiskDataEvacuationResourceCheckTaskDetails>
 for VsanResourceCheckTaskDetailsKind {
     #[inline]
     fn from(v: crate::types::VsanDiskDataEvacuationResourceCheckTaskDetails) -> Self {
-        Self::VsanDiskDataEvacuationResourceCheckTaskDetails(Box::new(v))
+        crate::object::boxed(v, Self::VsanDiskDataEvacuationResourceCheckTaskDetails)
     }
 }
 #[cfg(feature = "vsan")]
@@ -180,7 +203,7 @@ impl From<crate::types::VsanSiteMaintenanceCheckTaskDetails>
 for VsanResourceCheckTaskDetailsKind {
     #[inline]
     fn from(v: crate::types::VsanSiteMaintenanceCheckTaskDetails) -> Self {
-        Self::VsanSiteMaintenanceCheckTaskDetails(Box::new(v))
+        crate::object::boxed(v, Self::VsanSiteMaintenanceCheckTaskDetails)
     }
 }
 impl crate::object::Family for VsanResourceCheckTaskDetailsKind {
@@ -191,19 +214,19 @@ impl crate::object::Family for VsanResourceCheckTaskDetailsKind {
         ) {
             #[cfg(feature = "vsan")]
             crate::registry::id::VsanDiskDataEvacuationResourceCheckTaskDetails => {
-                Self::VsanDiskDataEvacuationResourceCheckTaskDetails(
-                    crate::object::Blank::blank(),
+                crate::object::blank_boxed(
+                    Self::VsanDiskDataEvacuationResourceCheckTaskDetails,
                 )
             }
             #[cfg(feature = "vsan")]
             crate::registry::id::VsanSiteMaintenanceCheckTaskDetails => {
-                Self::VsanSiteMaintenanceCheckTaskDetails(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VsanSiteMaintenanceCheckTaskDetails)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VsanResourceCheckTaskDetails(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VsanResourceCheckTaskDetails)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -259,7 +259,6 @@ impl<'de> serde::Deserialize<'de> for VsanResourceCheckVsanResult {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VsanResourceCheckVsanResultKind {
     /// Exactly this type.
     VsanResourceCheckVsanResult(Box<crate::types::VsanResourceCheckVsanResult>),
@@ -268,6 +267,23 @@ pub enum VsanResourceCheckVsanResultKind {
     VsanSiteMaintenanceResourceCheckResult(
         Box<crate::types::VsanSiteMaintenanceResourceCheckResult>,
     ),
+}
+impl Clone for VsanResourceCheckVsanResultKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VsanResourceCheckVsanResult(v) => {
+                crate::object::clone_boxed(&**v, Self::VsanResourceCheckVsanResult)
+            }
+            #[cfg(feature = "vsan")]
+            Self::VsanSiteMaintenanceResourceCheckResult(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VsanSiteMaintenanceResourceCheckResult,
+                )
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -300,7 +316,7 @@ impl From<crate::types::VsanResourceCheckVsanResult>
 for VsanResourceCheckVsanResultKind {
     #[inline]
     fn from(v: crate::types::VsanResourceCheckVsanResult) -> Self {
-        Self::VsanResourceCheckVsanResult(Box::new(v))
+        crate::object::boxed(v, Self::VsanResourceCheckVsanResult)
     }
 }
 #[cfg(feature = "vsan")]
@@ -308,7 +324,7 @@ impl From<crate::types::VsanSiteMaintenanceResourceCheckResult>
 for VsanResourceCheckVsanResultKind {
     #[inline]
     fn from(v: crate::types::VsanSiteMaintenanceResourceCheckResult) -> Self {
-        Self::VsanSiteMaintenanceResourceCheckResult(Box::new(v))
+        crate::object::boxed(v, Self::VsanSiteMaintenanceResourceCheckResult)
     }
 }
 impl crate::object::Family for VsanResourceCheckVsanResultKind {
@@ -319,15 +335,13 @@ impl crate::object::Family for VsanResourceCheckVsanResultKind {
         ) {
             #[cfg(feature = "vsan")]
             crate::registry::id::VsanSiteMaintenanceResourceCheckResult => {
-                Self::VsanSiteMaintenanceResourceCheckResult(
-                    crate::object::Blank::blank(),
-                )
+                crate::object::blank_boxed(Self::VsanSiteMaintenanceResourceCheckResult)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VsanResourceCheckVsanResult(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VsanResourceCheckVsanResult)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

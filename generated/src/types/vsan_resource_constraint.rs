@@ -103,7 +103,6 @@ impl<'de> serde::Deserialize<'de> for VsanResourceConstraint {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VsanResourceConstraintKind {
     /// Exactly this type.
     VsanResourceConstraint(Box<crate::types::VsanResourceConstraint>),
@@ -113,6 +112,24 @@ pub enum VsanResourceConstraintKind {
     ///  A `VsanPropertyConstraint`.
     #[cfg(feature = "vsan")]
     VsanPropertyConstraint(Box<crate::types::VsanPropertyConstraint>),
+}
+impl Clone for VsanResourceConstraintKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VsanResourceConstraint(v) => {
+                crate::object::clone_boxed(&**v, Self::VsanResourceConstraint)
+            }
+            #[cfg(feature = "vsan")]
+            Self::VsanCompositeConstraint(v) => {
+                crate::object::clone_boxed(&**v, Self::VsanCompositeConstraint)
+            }
+            #[cfg(feature = "vsan")]
+            Self::VsanPropertyConstraint(v) => {
+                crate::object::clone_boxed(&**v, Self::VsanPropertyConstraint)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -146,21 +163,21 @@ impl VsanResourceConstraintKind {
 impl From<crate::types::VsanResourceConstraint> for VsanResourceConstraintKind {
     #[inline]
     fn from(v: crate::types::VsanResourceConstraint) -> Self {
-        Self::VsanResourceConstraint(Box::new(v))
+        crate::object::boxed(v, Self::VsanResourceConstraint)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanCompositeConstraint> for VsanResourceConstraintKind {
     #[inline]
     fn from(v: crate::types::VsanCompositeConstraint) -> Self {
-        Self::VsanCompositeConstraint(Box::new(v))
+        crate::object::boxed(v, Self::VsanCompositeConstraint)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanPropertyConstraint> for VsanResourceConstraintKind {
     #[inline]
     fn from(v: crate::types::VsanPropertyConstraint) -> Self {
-        Self::VsanPropertyConstraint(Box::new(v))
+        crate::object::boxed(v, Self::VsanPropertyConstraint)
     }
 }
 impl crate::object::Family for VsanResourceConstraintKind {
@@ -171,17 +188,17 @@ impl crate::object::Family for VsanResourceConstraintKind {
         ) {
             #[cfg(feature = "vsan")]
             crate::registry::id::VsanCompositeConstraint => {
-                Self::VsanCompositeConstraint(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VsanCompositeConstraint)
             }
             #[cfg(feature = "vsan")]
             crate::registry::id::VsanPropertyConstraint => {
-                Self::VsanPropertyConstraint(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VsanPropertyConstraint)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VsanResourceConstraint(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VsanResourceConstraint)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -101,7 +101,6 @@ impl<'de> serde::Deserialize<'de> for VsanUpgradeSystemPreflightCheckIssue {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VsanUpgradeSystemPreflightCheckIssueKind {
     /// Exactly this type.
     VsanUpgradeSystemPreflightCheckIssue(
@@ -182,6 +181,124 @@ pub enum VsanUpgradeSystemPreflightCheckIssueKind {
         Box<crate::types::VsanUnsupportedHighDiskVersionIssue>,
     ),
 }
+impl Clone for VsanUpgradeSystemPreflightCheckIssueKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VsanUpgradeSystemPreflightCheckIssue(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VsanUpgradeSystemPreflightCheckIssue,
+                )
+            }
+            Self::VsanUpgradeSystemAPIBrokenIssue(v) => {
+                crate::object::clone_boxed(&**v, Self::VsanUpgradeSystemAPIBrokenIssue)
+            }
+            Self::VsanUpgradeSystemAutoClaimEnabledOnHostsIssue(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VsanUpgradeSystemAutoClaimEnabledOnHostsIssue,
+                )
+            }
+            Self::VsanUpgradeSystemHostsDisconnectedIssue(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VsanUpgradeSystemHostsDisconnectedIssue,
+                )
+            }
+            Self::VsanUpgradeSystemMissingHostsInClusterIssue(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VsanUpgradeSystemMissingHostsInClusterIssue,
+                )
+            }
+            Self::VsanUpgradeSystemNetworkPartitionIssue(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VsanUpgradeSystemNetworkPartitionIssue,
+                )
+            }
+            Self::VsanUpgradeSystemNotEnoughFreeCapacityIssue(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VsanUpgradeSystemNotEnoughFreeCapacityIssue,
+                )
+            }
+            Self::VsanUpgradeSystemRogueHostsInClusterIssue(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VsanUpgradeSystemRogueHostsInClusterIssue,
+                )
+            }
+            Self::VsanUpgradeSystemV2ObjectsPresentDuringDowngradeIssue(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VsanUpgradeSystemV2ObjectsPresentDuringDowngradeIssue,
+                )
+            }
+            Self::VsanUpgradeSystemWrongEsxVersionIssue(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VsanUpgradeSystemWrongEsxVersionIssue,
+                )
+            }
+            Self::VsanBrokenDiskChainIssue(v) => {
+                crate::object::clone_boxed(&**v, Self::VsanBrokenDiskChainIssue)
+            }
+            Self::VsanDisallowDataMovementIssue(v) => {
+                crate::object::clone_boxed(&**v, Self::VsanDisallowDataMovementIssue)
+            }
+            Self::VsanDisallowEvacuateDataIssue(v) => {
+                crate::object::clone_boxed(&**v, Self::VsanDisallowEvacuateDataIssue)
+            }
+            Self::VsanDiskUnhealthIssue(v) => {
+                crate::object::clone_boxed(&**v, Self::VsanDiskUnhealthIssue)
+            }
+            Self::VsanHigherObjectsPresentDuringDowngradeIssue(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VsanHigherObjectsPresentDuringDowngradeIssue,
+                )
+            }
+            Self::VsanHostPropertyRetrieveIssue(v) => {
+                crate::object::clone_boxed(&**v, Self::VsanHostPropertyRetrieveIssue)
+            }
+            Self::VsanHostWithHybridDiskgroupIssue(v) => {
+                crate::object::clone_boxed(&**v, Self::VsanHostWithHybridDiskgroupIssue)
+            }
+            Self::VsanHostsCompressionOnlyNotSupported(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VsanHostsCompressionOnlyNotSupported,
+                )
+            }
+            Self::VsanMixedEsxVersionInClientIssue(v) => {
+                crate::object::clone_boxed(&**v, Self::VsanMixedEsxVersionInClientIssue)
+            }
+            Self::VsanMixedEsxVersionIssue(v) => {
+                crate::object::clone_boxed(&**v, Self::VsanMixedEsxVersionIssue)
+            }
+            Self::VsanObjectInaccessibleIssue(v) => {
+                crate::object::clone_boxed(&**v, Self::VsanObjectInaccessibleIssue)
+            }
+            Self::VsanObjectPolicyIssue(v) => {
+                crate::object::clone_boxed(&**v, Self::VsanObjectPolicyIssue)
+            }
+            Self::VsanRemoteClusterNotCompatible(v) => {
+                crate::object::clone_boxed(&**v, Self::VsanRemoteClusterNotCompatible)
+            }
+            Self::VsanUnknownScanIssue(v) => {
+                crate::object::clone_boxed(&**v, Self::VsanUnknownScanIssue)
+            }
+            Self::VsanUnsupportedHighDiskVersionIssue(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VsanUnsupportedHighDiskVersionIssue,
+                )
+            }
+        }
+    }
+}
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
 impl std::fmt::Debug for VsanUpgradeSystemPreflightCheckIssueKind {
@@ -235,56 +352,56 @@ impl From<crate::types::VsanUpgradeSystemPreflightCheckIssue>
 for VsanUpgradeSystemPreflightCheckIssueKind {
     #[inline]
     fn from(v: crate::types::VsanUpgradeSystemPreflightCheckIssue) -> Self {
-        Self::VsanUpgradeSystemPreflightCheckIssue(Box::new(v))
+        crate::object::boxed(v, Self::VsanUpgradeSystemPreflightCheckIssue)
     }
 }
 impl From<crate::types::VsanUpgradeSystemAPIBrokenIssue>
 for VsanUpgradeSystemPreflightCheckIssueKind {
     #[inline]
     fn from(v: crate::types::VsanUpgradeSystemAPIBrokenIssue) -> Self {
-        Self::VsanUpgradeSystemAPIBrokenIssue(Box::new(v))
+        crate::object::boxed(v, Self::VsanUpgradeSystemAPIBrokenIssue)
     }
 }
 impl From<crate::types::VsanUpgradeSystemAutoClaimEnabledOnHostsIssue>
 for VsanUpgradeSystemPreflightCheckIssueKind {
     #[inline]
     fn from(v: crate::types::VsanUpgradeSystemAutoClaimEnabledOnHostsIssue) -> Self {
-        Self::VsanUpgradeSystemAutoClaimEnabledOnHostsIssue(Box::new(v))
+        crate::object::boxed(v, Self::VsanUpgradeSystemAutoClaimEnabledOnHostsIssue)
     }
 }
 impl From<crate::types::VsanUpgradeSystemHostsDisconnectedIssue>
 for VsanUpgradeSystemPreflightCheckIssueKind {
     #[inline]
     fn from(v: crate::types::VsanUpgradeSystemHostsDisconnectedIssue) -> Self {
-        Self::VsanUpgradeSystemHostsDisconnectedIssue(Box::new(v))
+        crate::object::boxed(v, Self::VsanUpgradeSystemHostsDisconnectedIssue)
     }
 }
 impl From<crate::types::VsanUpgradeSystemMissingHostsInClusterIssue>
 for VsanUpgradeSystemPreflightCheckIssueKind {
     #[inline]
     fn from(v: crate::types::VsanUpgradeSystemMissingHostsInClusterIssue) -> Self {
-        Self::VsanUpgradeSystemMissingHostsInClusterIssue(Box::new(v))
+        crate::object::boxed(v, Self::VsanUpgradeSystemMissingHostsInClusterIssue)
     }
 }
 impl From<crate::types::VsanUpgradeSystemNetworkPartitionIssue>
 for VsanUpgradeSystemPreflightCheckIssueKind {
     #[inline]
     fn from(v: crate::types::VsanUpgradeSystemNetworkPartitionIssue) -> Self {
-        Self::VsanUpgradeSystemNetworkPartitionIssue(Box::new(v))
+        crate::object::boxed(v, Self::VsanUpgradeSystemNetworkPartitionIssue)
     }
 }
 impl From<crate::types::VsanUpgradeSystemNotEnoughFreeCapacityIssue>
 for VsanUpgradeSystemPreflightCheckIssueKind {
     #[inline]
     fn from(v: crate::types::VsanUpgradeSystemNotEnoughFreeCapacityIssue) -> Self {
-        Self::VsanUpgradeSystemNotEnoughFreeCapacityIssue(Box::new(v))
+        crate::object::boxed(v, Self::VsanUpgradeSystemNotEnoughFreeCapacityIssue)
     }
 }
 impl From<crate::types::VsanUpgradeSystemRogueHostsInClusterIssue>
 for VsanUpgradeSystemPreflightCheckIssueKind {
     #[inline]
     fn from(v: crate::types::VsanUpgradeSystemRogueHostsInClusterIssue) -> Self {
-        Self::VsanUpgradeSystemRogueHostsInClusterIssue(Box::new(v))
+        crate::object::boxed(v, Self::VsanUpgradeSystemRogueHostsInClusterIssue)
     }
 }
 impl From<crate::types::VsanUpgradeSystemV2ObjectsPresentDuringDowngradeIssue>
@@ -293,119 +410,122 @@ for VsanUpgradeSystemPreflightCheckIssueKind {
     fn from(
         v: crate::types::VsanUpgradeSystemV2ObjectsPresentDuringDowngradeIssue,
     ) -> Self {
-        Self::VsanUpgradeSystemV2ObjectsPresentDuringDowngradeIssue(Box::new(v))
+        crate::object::boxed(
+            v,
+            Self::VsanUpgradeSystemV2ObjectsPresentDuringDowngradeIssue,
+        )
     }
 }
 impl From<crate::types::VsanUpgradeSystemWrongEsxVersionIssue>
 for VsanUpgradeSystemPreflightCheckIssueKind {
     #[inline]
     fn from(v: crate::types::VsanUpgradeSystemWrongEsxVersionIssue) -> Self {
-        Self::VsanUpgradeSystemWrongEsxVersionIssue(Box::new(v))
+        crate::object::boxed(v, Self::VsanUpgradeSystemWrongEsxVersionIssue)
     }
 }
 impl From<crate::types::VsanBrokenDiskChainIssue>
 for VsanUpgradeSystemPreflightCheckIssueKind {
     #[inline]
     fn from(v: crate::types::VsanBrokenDiskChainIssue) -> Self {
-        Self::VsanBrokenDiskChainIssue(Box::new(v))
+        crate::object::boxed(v, Self::VsanBrokenDiskChainIssue)
     }
 }
 impl From<crate::types::VsanDisallowDataMovementIssue>
 for VsanUpgradeSystemPreflightCheckIssueKind {
     #[inline]
     fn from(v: crate::types::VsanDisallowDataMovementIssue) -> Self {
-        Self::VsanDisallowDataMovementIssue(Box::new(v))
+        crate::object::boxed(v, Self::VsanDisallowDataMovementIssue)
     }
 }
 impl From<crate::types::VsanDisallowEvacuateDataIssue>
 for VsanUpgradeSystemPreflightCheckIssueKind {
     #[inline]
     fn from(v: crate::types::VsanDisallowEvacuateDataIssue) -> Self {
-        Self::VsanDisallowEvacuateDataIssue(Box::new(v))
+        crate::object::boxed(v, Self::VsanDisallowEvacuateDataIssue)
     }
 }
 impl From<crate::types::VsanDiskUnhealthIssue>
 for VsanUpgradeSystemPreflightCheckIssueKind {
     #[inline]
     fn from(v: crate::types::VsanDiskUnhealthIssue) -> Self {
-        Self::VsanDiskUnhealthIssue(Box::new(v))
+        crate::object::boxed(v, Self::VsanDiskUnhealthIssue)
     }
 }
 impl From<crate::types::VsanHigherObjectsPresentDuringDowngradeIssue>
 for VsanUpgradeSystemPreflightCheckIssueKind {
     #[inline]
     fn from(v: crate::types::VsanHigherObjectsPresentDuringDowngradeIssue) -> Self {
-        Self::VsanHigherObjectsPresentDuringDowngradeIssue(Box::new(v))
+        crate::object::boxed(v, Self::VsanHigherObjectsPresentDuringDowngradeIssue)
     }
 }
 impl From<crate::types::VsanHostPropertyRetrieveIssue>
 for VsanUpgradeSystemPreflightCheckIssueKind {
     #[inline]
     fn from(v: crate::types::VsanHostPropertyRetrieveIssue) -> Self {
-        Self::VsanHostPropertyRetrieveIssue(Box::new(v))
+        crate::object::boxed(v, Self::VsanHostPropertyRetrieveIssue)
     }
 }
 impl From<crate::types::VsanHostWithHybridDiskgroupIssue>
 for VsanUpgradeSystemPreflightCheckIssueKind {
     #[inline]
     fn from(v: crate::types::VsanHostWithHybridDiskgroupIssue) -> Self {
-        Self::VsanHostWithHybridDiskgroupIssue(Box::new(v))
+        crate::object::boxed(v, Self::VsanHostWithHybridDiskgroupIssue)
     }
 }
 impl From<crate::types::VsanHostsCompressionOnlyNotSupported>
 for VsanUpgradeSystemPreflightCheckIssueKind {
     #[inline]
     fn from(v: crate::types::VsanHostsCompressionOnlyNotSupported) -> Self {
-        Self::VsanHostsCompressionOnlyNotSupported(Box::new(v))
+        crate::object::boxed(v, Self::VsanHostsCompressionOnlyNotSupported)
     }
 }
 impl From<crate::types::VsanMixedEsxVersionInClientIssue>
 for VsanUpgradeSystemPreflightCheckIssueKind {
     #[inline]
     fn from(v: crate::types::VsanMixedEsxVersionInClientIssue) -> Self {
-        Self::VsanMixedEsxVersionInClientIssue(Box::new(v))
+        crate::object::boxed(v, Self::VsanMixedEsxVersionInClientIssue)
     }
 }
 impl From<crate::types::VsanMixedEsxVersionIssue>
 for VsanUpgradeSystemPreflightCheckIssueKind {
     #[inline]
     fn from(v: crate::types::VsanMixedEsxVersionIssue) -> Self {
-        Self::VsanMixedEsxVersionIssue(Box::new(v))
+        crate::object::boxed(v, Self::VsanMixedEsxVersionIssue)
     }
 }
 impl From<crate::types::VsanObjectInaccessibleIssue>
 for VsanUpgradeSystemPreflightCheckIssueKind {
     #[inline]
     fn from(v: crate::types::VsanObjectInaccessibleIssue) -> Self {
-        Self::VsanObjectInaccessibleIssue(Box::new(v))
+        crate::object::boxed(v, Self::VsanObjectInaccessibleIssue)
     }
 }
 impl From<crate::types::VsanObjectPolicyIssue>
 for VsanUpgradeSystemPreflightCheckIssueKind {
     #[inline]
     fn from(v: crate::types::VsanObjectPolicyIssue) -> Self {
-        Self::VsanObjectPolicyIssue(Box::new(v))
+        crate::object::boxed(v, Self::VsanObjectPolicyIssue)
     }
 }
 impl From<crate::types::VsanRemoteClusterNotCompatible>
 for VsanUpgradeSystemPreflightCheckIssueKind {
     #[inline]
     fn from(v: crate::types::VsanRemoteClusterNotCompatible) -> Self {
-        Self::VsanRemoteClusterNotCompatible(Box::new(v))
+        crate::object::boxed(v, Self::VsanRemoteClusterNotCompatible)
     }
 }
 impl From<crate::types::VsanUnknownScanIssue>
 for VsanUpgradeSystemPreflightCheckIssueKind {
     #[inline]
     fn from(v: crate::types::VsanUnknownScanIssue) -> Self {
-        Self::VsanUnknownScanIssue(Box::new(v))
+        crate::object::boxed(v, Self::VsanUnknownScanIssue)
     }
 }
 impl From<crate::types::VsanUnsupportedHighDiskVersionIssue>
 for VsanUpgradeSystemPreflightCheckIssueKind {
     #[inline]
     fn from(v: crate::types::VsanUnsupportedHighDiskVersionIssue) -> Self {
-        Self::VsanUnsupportedHighDiskVersionIssue(Box::new(v))
+        crate::object::boxed(v, Self::VsanUnsupportedHighDiskVersionIssue)
     }
 }
 impl crate::object::Family for VsanUpgradeSystemPreflightCheckIssueKind {
@@ -415,100 +535,94 @@ impl crate::object::Family for VsanUpgradeSystemPreflightCheckIssueKind {
             id,
         ) {
             crate::registry::id::VsanUpgradeSystemAPIBrokenIssue => {
-                Self::VsanUpgradeSystemAPIBrokenIssue(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VsanUpgradeSystemAPIBrokenIssue)
             }
             crate::registry::id::VsanUpgradeSystemAutoClaimEnabledOnHostsIssue => {
-                Self::VsanUpgradeSystemAutoClaimEnabledOnHostsIssue(
-                    crate::object::Blank::blank(),
+                crate::object::blank_boxed(
+                    Self::VsanUpgradeSystemAutoClaimEnabledOnHostsIssue,
                 )
             }
             crate::registry::id::VsanUpgradeSystemHostsDisconnectedIssue => {
-                Self::VsanUpgradeSystemHostsDisconnectedIssue(
-                    crate::object::Blank::blank(),
-                )
+                crate::object::blank_boxed(Self::VsanUpgradeSystemHostsDisconnectedIssue)
             }
             crate::registry::id::VsanUpgradeSystemMissingHostsInClusterIssue => {
-                Self::VsanUpgradeSystemMissingHostsInClusterIssue(
-                    crate::object::Blank::blank(),
+                crate::object::blank_boxed(
+                    Self::VsanUpgradeSystemMissingHostsInClusterIssue,
                 )
             }
             crate::registry::id::VsanUpgradeSystemNetworkPartitionIssue => {
-                Self::VsanUpgradeSystemNetworkPartitionIssue(
-                    crate::object::Blank::blank(),
-                )
+                crate::object::blank_boxed(Self::VsanUpgradeSystemNetworkPartitionIssue)
             }
             crate::registry::id::VsanUpgradeSystemNotEnoughFreeCapacityIssue => {
-                Self::VsanUpgradeSystemNotEnoughFreeCapacityIssue(
-                    crate::object::Blank::blank(),
+                crate::object::blank_boxed(
+                    Self::VsanUpgradeSystemNotEnoughFreeCapacityIssue,
                 )
             }
             crate::registry::id::VsanUpgradeSystemRogueHostsInClusterIssue => {
-                Self::VsanUpgradeSystemRogueHostsInClusterIssue(
-                    crate::object::Blank::blank(),
+                crate::object::blank_boxed(
+                    Self::VsanUpgradeSystemRogueHostsInClusterIssue,
                 )
             }
             crate::registry::id::VsanUpgradeSystemV2ObjectsPresentDuringDowngradeIssue => {
-                Self::VsanUpgradeSystemV2ObjectsPresentDuringDowngradeIssue(
-                    crate::object::Blank::blank(),
+                crate::object::blank_boxed(
+                    Self::VsanUpgradeSystemV2ObjectsPresentDuringDowngradeIssue,
                 )
             }
             crate::registry::id::VsanUpgradeSystemWrongEsxVersionIssue => {
-                Self::VsanUpgradeSystemWrongEsxVersionIssue(
-                    crate::object::Blank::blank(),
-                )
+                crate::object::blank_boxed(Self::VsanUpgradeSystemWrongEsxVersionIssue)
             }
             crate::registry::id::VsanBrokenDiskChainIssue => {
-                Self::VsanBrokenDiskChainIssue(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VsanBrokenDiskChainIssue)
             }
             crate::registry::id::VsanDisallowDataMovementIssue => {
-                Self::VsanDisallowDataMovementIssue(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VsanDisallowDataMovementIssue)
             }
             crate::registry::id::VsanDisallowEvacuateDataIssue => {
-                Self::VsanDisallowEvacuateDataIssue(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VsanDisallowEvacuateDataIssue)
             }
             crate::registry::id::VsanDiskUnhealthIssue => {
-                Self::VsanDiskUnhealthIssue(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VsanDiskUnhealthIssue)
             }
             crate::registry::id::VsanHigherObjectsPresentDuringDowngradeIssue => {
-                Self::VsanHigherObjectsPresentDuringDowngradeIssue(
-                    crate::object::Blank::blank(),
+                crate::object::blank_boxed(
+                    Self::VsanHigherObjectsPresentDuringDowngradeIssue,
                 )
             }
             crate::registry::id::VsanHostPropertyRetrieveIssue => {
-                Self::VsanHostPropertyRetrieveIssue(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VsanHostPropertyRetrieveIssue)
             }
             crate::registry::id::VsanHostWithHybridDiskgroupIssue => {
-                Self::VsanHostWithHybridDiskgroupIssue(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VsanHostWithHybridDiskgroupIssue)
             }
             crate::registry::id::VsanHostsCompressionOnlyNotSupported => {
-                Self::VsanHostsCompressionOnlyNotSupported(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VsanHostsCompressionOnlyNotSupported)
             }
             crate::registry::id::VsanMixedEsxVersionInClientIssue => {
-                Self::VsanMixedEsxVersionInClientIssue(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VsanMixedEsxVersionInClientIssue)
             }
             crate::registry::id::VsanMixedEsxVersionIssue => {
-                Self::VsanMixedEsxVersionIssue(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VsanMixedEsxVersionIssue)
             }
             crate::registry::id::VsanObjectInaccessibleIssue => {
-                Self::VsanObjectInaccessibleIssue(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VsanObjectInaccessibleIssue)
             }
             crate::registry::id::VsanObjectPolicyIssue => {
-                Self::VsanObjectPolicyIssue(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VsanObjectPolicyIssue)
             }
             crate::registry::id::VsanRemoteClusterNotCompatible => {
-                Self::VsanRemoteClusterNotCompatible(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VsanRemoteClusterNotCompatible)
             }
             crate::registry::id::VsanUnknownScanIssue => {
-                Self::VsanUnknownScanIssue(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VsanUnknownScanIssue)
             }
             crate::registry::id::VsanUnsupportedHighDiskVersionIssue => {
-                Self::VsanUnsupportedHighDiskVersionIssue(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VsanUnsupportedHighDiskVersionIssue)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VsanUpgradeSystemPreflightCheckIssue(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VsanUpgradeSystemPreflightCheckIssue)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -106,7 +106,6 @@ impl<'de> serde::Deserialize<'de> for VsanUpgradeSystemPreflightCheckResult {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VsanUpgradeSystemPreflightCheckResultKind {
     /// Exactly this type.
     VsanUpgradeSystemPreflightCheckResult(
@@ -117,6 +116,26 @@ pub enum VsanUpgradeSystemPreflightCheckResultKind {
     VsanDiskFormatConversionCheckResult(
         Box<crate::types::VsanDiskFormatConversionCheckResult>,
     ),
+}
+impl Clone for VsanUpgradeSystemPreflightCheckResultKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VsanUpgradeSystemPreflightCheckResult(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VsanUpgradeSystemPreflightCheckResult,
+                )
+            }
+            #[cfg(feature = "vsan")]
+            Self::VsanDiskFormatConversionCheckResult(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VsanDiskFormatConversionCheckResult,
+                )
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -149,7 +168,7 @@ impl From<crate::types::VsanUpgradeSystemPreflightCheckResult>
 for VsanUpgradeSystemPreflightCheckResultKind {
     #[inline]
     fn from(v: crate::types::VsanUpgradeSystemPreflightCheckResult) -> Self {
-        Self::VsanUpgradeSystemPreflightCheckResult(Box::new(v))
+        crate::object::boxed(v, Self::VsanUpgradeSystemPreflightCheckResult)
     }
 }
 #[cfg(feature = "vsan")]
@@ -157,7 +176,7 @@ impl From<crate::types::VsanDiskFormatConversionCheckResult>
 for VsanUpgradeSystemPreflightCheckResultKind {
     #[inline]
     fn from(v: crate::types::VsanDiskFormatConversionCheckResult) -> Self {
-        Self::VsanDiskFormatConversionCheckResult(Box::new(v))
+        crate::object::boxed(v, Self::VsanDiskFormatConversionCheckResult)
     }
 }
 impl crate::object::Family for VsanUpgradeSystemPreflightCheckResultKind {
@@ -168,13 +187,13 @@ impl crate::object::Family for VsanUpgradeSystemPreflightCheckResultKind {
         ) {
             #[cfg(feature = "vsan")]
             crate::registry::id::VsanDiskFormatConversionCheckResult => {
-                Self::VsanDiskFormatConversionCheckResult(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VsanDiskFormatConversionCheckResult)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VsanUpgradeSystemPreflightCheckResult(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VsanUpgradeSystemPreflightCheckResult)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -122,7 +122,6 @@ impl<'de> serde::Deserialize<'de> for VsanUpgradeSystemUpgradeHistoryItem {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VsanUpgradeSystemUpgradeHistoryItemKind {
     /// Exactly this type.
     VsanUpgradeSystemUpgradeHistoryItem(
@@ -141,6 +140,38 @@ pub enum VsanUpgradeSystemUpgradeHistoryItemKind {
     VsanUpgradeSystemUpgradeHistoryStoragePoolOp(
         Box<crate::types::VsanUpgradeSystemUpgradeHistoryStoragePoolOp>,
     ),
+}
+impl Clone for VsanUpgradeSystemUpgradeHistoryItemKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VsanUpgradeSystemUpgradeHistoryItem(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VsanUpgradeSystemUpgradeHistoryItem,
+                )
+            }
+            Self::VsanUpgradeSystemUpgradeHistoryDiskGroupOp(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VsanUpgradeSystemUpgradeHistoryDiskGroupOp,
+                )
+            }
+            Self::VsanUpgradeSystemUpgradeHistoryPreflightFail(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VsanUpgradeSystemUpgradeHistoryPreflightFail,
+                )
+            }
+            #[cfg(feature = "vsan")]
+            Self::VsanUpgradeSystemUpgradeHistoryStoragePoolOp(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VsanUpgradeSystemUpgradeHistoryStoragePoolOp,
+                )
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -175,21 +206,21 @@ impl From<crate::types::VsanUpgradeSystemUpgradeHistoryItem>
 for VsanUpgradeSystemUpgradeHistoryItemKind {
     #[inline]
     fn from(v: crate::types::VsanUpgradeSystemUpgradeHistoryItem) -> Self {
-        Self::VsanUpgradeSystemUpgradeHistoryItem(Box::new(v))
+        crate::object::boxed(v, Self::VsanUpgradeSystemUpgradeHistoryItem)
     }
 }
 impl From<crate::types::VsanUpgradeSystemUpgradeHistoryDiskGroupOp>
 for VsanUpgradeSystemUpgradeHistoryItemKind {
     #[inline]
     fn from(v: crate::types::VsanUpgradeSystemUpgradeHistoryDiskGroupOp) -> Self {
-        Self::VsanUpgradeSystemUpgradeHistoryDiskGroupOp(Box::new(v))
+        crate::object::boxed(v, Self::VsanUpgradeSystemUpgradeHistoryDiskGroupOp)
     }
 }
 impl From<crate::types::VsanUpgradeSystemUpgradeHistoryPreflightFail>
 for VsanUpgradeSystemUpgradeHistoryItemKind {
     #[inline]
     fn from(v: crate::types::VsanUpgradeSystemUpgradeHistoryPreflightFail) -> Self {
-        Self::VsanUpgradeSystemUpgradeHistoryPreflightFail(Box::new(v))
+        crate::object::boxed(v, Self::VsanUpgradeSystemUpgradeHistoryPreflightFail)
     }
 }
 #[cfg(feature = "vsan")]
@@ -197,7 +228,7 @@ impl From<crate::types::VsanUpgradeSystemUpgradeHistoryStoragePoolOp>
 for VsanUpgradeSystemUpgradeHistoryItemKind {
     #[inline]
     fn from(v: crate::types::VsanUpgradeSystemUpgradeHistoryStoragePoolOp) -> Self {
-        Self::VsanUpgradeSystemUpgradeHistoryStoragePoolOp(Box::new(v))
+        crate::object::boxed(v, Self::VsanUpgradeSystemUpgradeHistoryStoragePoolOp)
     }
 }
 impl crate::object::Family for VsanUpgradeSystemUpgradeHistoryItemKind {
@@ -207,26 +238,26 @@ impl crate::object::Family for VsanUpgradeSystemUpgradeHistoryItemKind {
             id,
         ) {
             crate::registry::id::VsanUpgradeSystemUpgradeHistoryDiskGroupOp => {
-                Self::VsanUpgradeSystemUpgradeHistoryDiskGroupOp(
-                    crate::object::Blank::blank(),
+                crate::object::blank_boxed(
+                    Self::VsanUpgradeSystemUpgradeHistoryDiskGroupOp,
                 )
             }
             crate::registry::id::VsanUpgradeSystemUpgradeHistoryPreflightFail => {
-                Self::VsanUpgradeSystemUpgradeHistoryPreflightFail(
-                    crate::object::Blank::blank(),
+                crate::object::blank_boxed(
+                    Self::VsanUpgradeSystemUpgradeHistoryPreflightFail,
                 )
             }
             #[cfg(feature = "vsan")]
             crate::registry::id::VsanUpgradeSystemUpgradeHistoryStoragePoolOp => {
-                Self::VsanUpgradeSystemUpgradeHistoryStoragePoolOp(
-                    crate::object::Blank::blank(),
+                crate::object::blank_boxed(
+                    Self::VsanUpgradeSystemUpgradeHistoryStoragePoolOp,
                 )
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VsanUpgradeSystemUpgradeHistoryItem(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VsanUpgradeSystemUpgradeHistoryItem)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

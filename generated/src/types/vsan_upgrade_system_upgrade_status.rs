@@ -121,13 +121,26 @@ impl<'de> serde::Deserialize<'de> for VsanUpgradeSystemUpgradeStatus {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VsanUpgradeSystemUpgradeStatusKind {
     /// Exactly this type.
     VsanUpgradeSystemUpgradeStatus(Box<crate::types::VsanUpgradeSystemUpgradeStatus>),
     ///  A `VsanUpgradeStatusEx`.
     #[cfg(feature = "vsan")]
     VsanUpgradeStatusEx(Box<crate::types::VsanUpgradeStatusEx>),
+}
+impl Clone for VsanUpgradeSystemUpgradeStatusKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VsanUpgradeSystemUpgradeStatus(v) => {
+                crate::object::clone_boxed(&**v, Self::VsanUpgradeSystemUpgradeStatus)
+            }
+            #[cfg(feature = "vsan")]
+            Self::VsanUpgradeStatusEx(v) => {
+                crate::object::clone_boxed(&**v, Self::VsanUpgradeStatusEx)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -160,14 +173,14 @@ impl From<crate::types::VsanUpgradeSystemUpgradeStatus>
 for VsanUpgradeSystemUpgradeStatusKind {
     #[inline]
     fn from(v: crate::types::VsanUpgradeSystemUpgradeStatus) -> Self {
-        Self::VsanUpgradeSystemUpgradeStatus(Box::new(v))
+        crate::object::boxed(v, Self::VsanUpgradeSystemUpgradeStatus)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanUpgradeStatusEx> for VsanUpgradeSystemUpgradeStatusKind {
     #[inline]
     fn from(v: crate::types::VsanUpgradeStatusEx) -> Self {
-        Self::VsanUpgradeStatusEx(Box::new(v))
+        crate::object::boxed(v, Self::VsanUpgradeStatusEx)
     }
 }
 impl crate::object::Family for VsanUpgradeSystemUpgradeStatusKind {
@@ -178,13 +191,13 @@ impl crate::object::Family for VsanUpgradeSystemUpgradeStatusKind {
         ) {
             #[cfg(feature = "vsan")]
             crate::registry::id::VsanUpgradeStatusEx => {
-                Self::VsanUpgradeStatusEx(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VsanUpgradeStatusEx)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VsanUpgradeSystemUpgradeStatus(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VsanUpgradeSystemUpgradeStatus)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

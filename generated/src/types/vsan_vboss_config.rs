@@ -108,7 +108,6 @@ impl<'de> serde::Deserialize<'de> for VsanVbossConfig {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VsanVbossConfigKind {
     /// Exactly this type.
     VsanVbossConfig(Box<crate::types::VsanVbossConfig>),
@@ -118,6 +117,24 @@ pub enum VsanVbossConfigKind {
     ///  A `VsanVbossHostConfig`.
     #[cfg(feature = "vsan")]
     VsanVbossHostConfig(Box<crate::types::VsanVbossHostConfig>),
+}
+impl Clone for VsanVbossConfigKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VsanVbossConfig(v) => {
+                crate::object::clone_boxed(&**v, Self::VsanVbossConfig)
+            }
+            #[cfg(feature = "vsan")]
+            Self::VsanVbossClusterConfig(v) => {
+                crate::object::clone_boxed(&**v, Self::VsanVbossClusterConfig)
+            }
+            #[cfg(feature = "vsan")]
+            Self::VsanVbossHostConfig(v) => {
+                crate::object::clone_boxed(&**v, Self::VsanVbossHostConfig)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -151,21 +168,21 @@ impl VsanVbossConfigKind {
 impl From<crate::types::VsanVbossConfig> for VsanVbossConfigKind {
     #[inline]
     fn from(v: crate::types::VsanVbossConfig) -> Self {
-        Self::VsanVbossConfig(Box::new(v))
+        crate::object::boxed(v, Self::VsanVbossConfig)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanVbossClusterConfig> for VsanVbossConfigKind {
     #[inline]
     fn from(v: crate::types::VsanVbossClusterConfig) -> Self {
-        Self::VsanVbossClusterConfig(Box::new(v))
+        crate::object::boxed(v, Self::VsanVbossClusterConfig)
     }
 }
 #[cfg(feature = "vsan")]
 impl From<crate::types::VsanVbossHostConfig> for VsanVbossConfigKind {
     #[inline]
     fn from(v: crate::types::VsanVbossHostConfig) -> Self {
-        Self::VsanVbossHostConfig(Box::new(v))
+        crate::object::boxed(v, Self::VsanVbossHostConfig)
     }
 }
 impl crate::object::Family for VsanVbossConfigKind {
@@ -173,17 +190,17 @@ impl crate::object::Family for VsanVbossConfigKind {
         match crate::registry::child_toward(crate::registry::id::VsanVbossConfig, id) {
             #[cfg(feature = "vsan")]
             crate::registry::id::VsanVbossClusterConfig => {
-                Self::VsanVbossClusterConfig(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VsanVbossClusterConfig)
             }
             #[cfg(feature = "vsan")]
             crate::registry::id::VsanVbossHostConfig => {
-                Self::VsanVbossHostConfig(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VsanVbossHostConfig)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VsanVbossConfig(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VsanVbossConfig)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -102,7 +102,6 @@ impl<'de> serde::Deserialize<'de> for VslmCreateSpecBackingSpec {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VslmCreateSpecBackingSpecKind {
     /// Exactly this type.
     VslmCreateSpecBackingSpec(Box<crate::types::VslmCreateSpecBackingSpec>),
@@ -114,6 +113,25 @@ pub enum VslmCreateSpecBackingSpecKind {
     VslmCreateSpecRawDiskMappingBackingSpec(
         Box<crate::types::VslmCreateSpecRawDiskMappingBackingSpec>,
     ),
+}
+impl Clone for VslmCreateSpecBackingSpecKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VslmCreateSpecBackingSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::VslmCreateSpecBackingSpec)
+            }
+            Self::VslmCreateSpecDiskFileBackingSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::VslmCreateSpecDiskFileBackingSpec)
+            }
+            Self::VslmCreateSpecRawDiskMappingBackingSpec(v) => {
+                crate::object::clone_boxed(
+                    &**v,
+                    Self::VslmCreateSpecRawDiskMappingBackingSpec,
+                )
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -145,21 +163,21 @@ impl VslmCreateSpecBackingSpecKind {
 impl From<crate::types::VslmCreateSpecBackingSpec> for VslmCreateSpecBackingSpecKind {
     #[inline]
     fn from(v: crate::types::VslmCreateSpecBackingSpec) -> Self {
-        Self::VslmCreateSpecBackingSpec(Box::new(v))
+        crate::object::boxed(v, Self::VslmCreateSpecBackingSpec)
     }
 }
 impl From<crate::types::VslmCreateSpecDiskFileBackingSpec>
 for VslmCreateSpecBackingSpecKind {
     #[inline]
     fn from(v: crate::types::VslmCreateSpecDiskFileBackingSpec) -> Self {
-        Self::VslmCreateSpecDiskFileBackingSpec(Box::new(v))
+        crate::object::boxed(v, Self::VslmCreateSpecDiskFileBackingSpec)
     }
 }
 impl From<crate::types::VslmCreateSpecRawDiskMappingBackingSpec>
 for VslmCreateSpecBackingSpecKind {
     #[inline]
     fn from(v: crate::types::VslmCreateSpecRawDiskMappingBackingSpec) -> Self {
-        Self::VslmCreateSpecRawDiskMappingBackingSpec(Box::new(v))
+        crate::object::boxed(v, Self::VslmCreateSpecRawDiskMappingBackingSpec)
     }
 }
 impl crate::object::Family for VslmCreateSpecBackingSpecKind {
@@ -169,18 +187,16 @@ impl crate::object::Family for VslmCreateSpecBackingSpecKind {
             id,
         ) {
             crate::registry::id::VslmCreateSpecDiskFileBackingSpec => {
-                Self::VslmCreateSpecDiskFileBackingSpec(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VslmCreateSpecDiskFileBackingSpec)
             }
             crate::registry::id::VslmCreateSpecRawDiskMappingBackingSpec => {
-                Self::VslmCreateSpecRawDiskMappingBackingSpec(
-                    crate::object::Blank::blank(),
-                )
+                crate::object::blank_boxed(Self::VslmCreateSpecRawDiskMappingBackingSpec)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VslmCreateSpecBackingSpec(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VslmCreateSpecBackingSpec)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -113,13 +113,24 @@ impl<'de> serde::Deserialize<'de> for VslmFault {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VslmFaultKind {
     /// Exactly this type.
     VslmFault(Box<crate::types::VslmFault>),
     ///  A `VslmSyncFault`.
     #[cfg(feature = "vslm")]
     VslmSyncFault(Box<crate::types::VslmSyncFault>),
+}
+impl Clone for VslmFaultKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VslmFault(v) => crate::object::clone_boxed(&**v, Self::VslmFault),
+            #[cfg(feature = "vslm")]
+            Self::VslmSyncFault(v) => {
+                crate::object::clone_boxed(&**v, Self::VslmSyncFault)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -151,14 +162,14 @@ impl VslmFaultKind {
 impl From<crate::types::VslmFault> for VslmFaultKind {
     #[inline]
     fn from(v: crate::types::VslmFault) -> Self {
-        Self::VslmFault(Box::new(v))
+        crate::object::boxed(v, Self::VslmFault)
     }
 }
 #[cfg(feature = "vslm")]
 impl From<crate::types::VslmSyncFault> for VslmFaultKind {
     #[inline]
     fn from(v: crate::types::VslmSyncFault) -> Self {
-        Self::VslmSyncFault(Box::new(v))
+        crate::object::boxed(v, Self::VslmSyncFault)
     }
 }
 impl crate::object::Family for VslmFaultKind {
@@ -166,13 +177,13 @@ impl crate::object::Family for VslmFaultKind {
         match crate::registry::child_toward(crate::registry::id::VslmFault, id) {
             #[cfg(feature = "vslm")]
             crate::registry::id::VslmSyncFault => {
-                Self::VslmSyncFault(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VslmSyncFault)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VslmFault(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VslmFault)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

@@ -117,7 +117,6 @@ impl<'de> serde::Deserialize<'de> for VslmMigrateSpec {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VslmMigrateSpecKind {
     /// Exactly this type.
     VslmMigrateSpec(Box<crate::types::VslmMigrateSpec>),
@@ -125,6 +124,22 @@ pub enum VslmMigrateSpecKind {
     VslmCloneSpec(Box<crate::types::VslmCloneSpec>),
     ///  A `VslmRelocateSpec`.
     VslmRelocateSpec(Box<crate::types::VslmRelocateSpec>),
+}
+impl Clone for VslmMigrateSpecKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VslmMigrateSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::VslmMigrateSpec)
+            }
+            Self::VslmCloneSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::VslmCloneSpec)
+            }
+            Self::VslmRelocateSpec(v) => {
+                crate::object::clone_boxed(&**v, Self::VslmRelocateSpec)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -156,35 +171,35 @@ impl VslmMigrateSpecKind {
 impl From<crate::types::VslmMigrateSpec> for VslmMigrateSpecKind {
     #[inline]
     fn from(v: crate::types::VslmMigrateSpec) -> Self {
-        Self::VslmMigrateSpec(Box::new(v))
+        crate::object::boxed(v, Self::VslmMigrateSpec)
     }
 }
 impl From<crate::types::VslmCloneSpec> for VslmMigrateSpecKind {
     #[inline]
     fn from(v: crate::types::VslmCloneSpec) -> Self {
-        Self::VslmCloneSpec(Box::new(v))
+        crate::object::boxed(v, Self::VslmCloneSpec)
     }
 }
 impl From<crate::types::VslmRelocateSpec> for VslmMigrateSpecKind {
     #[inline]
     fn from(v: crate::types::VslmRelocateSpec) -> Self {
-        Self::VslmRelocateSpec(Box::new(v))
+        crate::object::boxed(v, Self::VslmRelocateSpec)
     }
 }
 impl crate::object::Family for VslmMigrateSpecKind {
     fn blank_for(id: u16) -> Self {
         match crate::registry::child_toward(crate::registry::id::VslmMigrateSpec, id) {
             crate::registry::id::VslmCloneSpec => {
-                Self::VslmCloneSpec(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VslmCloneSpec)
             }
             crate::registry::id::VslmRelocateSpec => {
-                Self::VslmRelocateSpec(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VslmRelocateSpec)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VslmMigrateSpec(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VslmMigrateSpec)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {

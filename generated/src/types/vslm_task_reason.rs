@@ -92,7 +92,6 @@ impl<'de> serde::Deserialize<'de> for VslmTaskReason {
 ///
 ///  Decoding picks the variant from `_typeName`; a subtype this release does not know decodes
 ///  as the base variant with its name and members kept in `extra`.
-#[derive(Clone)]
 pub enum VslmTaskReasonKind {
     /// Exactly this type.
     VslmTaskReason(Box<crate::types::VslmTaskReason>),
@@ -108,6 +107,32 @@ pub enum VslmTaskReasonKind {
     ///  A `VslmTaskReasonUser`.
     #[cfg(feature = "vslm")]
     VslmTaskReasonUser(Box<crate::types::VslmTaskReasonUser>),
+}
+impl Clone for VslmTaskReasonKind {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self {
+            Self::VslmTaskReason(v) => {
+                crate::object::clone_boxed(&**v, Self::VslmTaskReason)
+            }
+            #[cfg(feature = "vslm")]
+            Self::VslmTaskReasonAlarm(v) => {
+                crate::object::clone_boxed(&**v, Self::VslmTaskReasonAlarm)
+            }
+            #[cfg(feature = "vslm")]
+            Self::VslmTaskReasonSchedule(v) => {
+                crate::object::clone_boxed(&**v, Self::VslmTaskReasonSchedule)
+            }
+            #[cfg(feature = "vslm")]
+            Self::VslmTaskReasonSystem(v) => {
+                crate::object::clone_boxed(&**v, Self::VslmTaskReasonSystem)
+            }
+            #[cfg(feature = "vslm")]
+            Self::VslmTaskReasonUser(v) => {
+                crate::object::clone_boxed(&**v, Self::VslmTaskReasonUser)
+            }
+        }
+    }
 }
 /// The object held, as its own `Debug` writes it: `VirtualE1000 { .. }` rather than
 /// `VirtualEthernetCard(VirtualE1000(VirtualE1000 { .. }))`.
@@ -145,35 +170,35 @@ impl VslmTaskReasonKind {
 impl From<crate::types::VslmTaskReason> for VslmTaskReasonKind {
     #[inline]
     fn from(v: crate::types::VslmTaskReason) -> Self {
-        Self::VslmTaskReason(Box::new(v))
+        crate::object::boxed(v, Self::VslmTaskReason)
     }
 }
 #[cfg(feature = "vslm")]
 impl From<crate::types::VslmTaskReasonAlarm> for VslmTaskReasonKind {
     #[inline]
     fn from(v: crate::types::VslmTaskReasonAlarm) -> Self {
-        Self::VslmTaskReasonAlarm(Box::new(v))
+        crate::object::boxed(v, Self::VslmTaskReasonAlarm)
     }
 }
 #[cfg(feature = "vslm")]
 impl From<crate::types::VslmTaskReasonSchedule> for VslmTaskReasonKind {
     #[inline]
     fn from(v: crate::types::VslmTaskReasonSchedule) -> Self {
-        Self::VslmTaskReasonSchedule(Box::new(v))
+        crate::object::boxed(v, Self::VslmTaskReasonSchedule)
     }
 }
 #[cfg(feature = "vslm")]
 impl From<crate::types::VslmTaskReasonSystem> for VslmTaskReasonKind {
     #[inline]
     fn from(v: crate::types::VslmTaskReasonSystem) -> Self {
-        Self::VslmTaskReasonSystem(Box::new(v))
+        crate::object::boxed(v, Self::VslmTaskReasonSystem)
     }
 }
 #[cfg(feature = "vslm")]
 impl From<crate::types::VslmTaskReasonUser> for VslmTaskReasonKind {
     #[inline]
     fn from(v: crate::types::VslmTaskReasonUser) -> Self {
-        Self::VslmTaskReasonUser(Box::new(v))
+        crate::object::boxed(v, Self::VslmTaskReasonUser)
     }
 }
 impl crate::object::Family for VslmTaskReasonKind {
@@ -181,25 +206,25 @@ impl crate::object::Family for VslmTaskReasonKind {
         match crate::registry::child_toward(crate::registry::id::VslmTaskReason, id) {
             #[cfg(feature = "vslm")]
             crate::registry::id::VslmTaskReasonAlarm => {
-                Self::VslmTaskReasonAlarm(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VslmTaskReasonAlarm)
             }
             #[cfg(feature = "vslm")]
             crate::registry::id::VslmTaskReasonSchedule => {
-                Self::VslmTaskReasonSchedule(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VslmTaskReasonSchedule)
             }
             #[cfg(feature = "vslm")]
             crate::registry::id::VslmTaskReasonSystem => {
-                Self::VslmTaskReasonSystem(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VslmTaskReasonSystem)
             }
             #[cfg(feature = "vslm")]
             crate::registry::id::VslmTaskReasonUser => {
-                Self::VslmTaskReasonUser(crate::object::Blank::blank())
+                crate::object::blank_boxed(Self::VslmTaskReasonUser)
             }
             _ => Self::blank_base(),
         }
     }
     fn blank_base() -> Self {
-        Self::VslmTaskReason(crate::object::Blank::blank())
+        crate::object::blank_boxed(Self::VslmTaskReason)
     }
     fn object(&self) -> &dyn crate::object::Object {
         match self {
