@@ -381,7 +381,7 @@ impl<'a> Decoder<'a> {
                 }
                 Action::TypeName => {
                     let name = self.str()?;
-                    if Some(name) != info.type_name && o.extra().type_name().is_none() {
+                    if !info.type_name.is_some_and(|t| crate::object::same(t, name)) && o.extra().type_name().is_none() {
                         let name = name.to_owned();
                         o.extra_mut().set_type_name(name);
                     }
@@ -559,7 +559,7 @@ impl NameIndex {
             if id == u16::MAX {
                 return None;
             }
-            if self.names[id as usize] == name {
+            if crate::object::same(self.names[id as usize], name) {
                 return Some(id);
             }
             at = (at + 1) & mask;

@@ -36,7 +36,7 @@ impl ObjectInfo {
 
     /// What to do with `key`; `hint` is where the search starts. Members arrive in declaration
     /// order with absent optional ones left out, so a forward scan usually finds the key within
-    /// a few steps (`str` equality rejects a different length before comparing bytes).
+    /// a few steps ([`same`] rejects a different length before comparing bytes).
     #[inline]
     pub(crate) fn action(&self, key: &str, hint: &mut usize) -> Action {
         if key == crate::DISCRIMINATOR {
@@ -44,7 +44,7 @@ impl ObjectInfo {
         }
         let mut i = *hint;
         while let Some(w) = self.wire.get(i) {
-            if *w == key {
+            if same(w, key) {
                 *hint = i + 1;
                 return Action::Field(i);
             }
@@ -57,6 +57,43 @@ impl ObjectInfo {
             }
             None => Action::Other(key.to_owned()),
         }
+    }
+}
+
+/// String equality for member and type names, compared a word at a time in line. `==` calls
+/// `memcmp` for every match, and at these lengths (mostly 4 to 40 bytes) the call costs more than
+/// the comparison: it was 6 % of decoding a large `RetrieveResult`.
+#[inline(always)]
+pub(crate) fn same(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    if n >= 8 {
+        let word = |s: &[u8], at: usize| {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(&s[at..at + 8]);
+            u64::from_ne_bytes(w)
+        };
+        let mut at = 0;
+        while at + 8 < n {
+            if word(a, at) != word(b, at) {
+                return false;
+            }
+            at += 8;
+        }
+        // the last word overlaps the one before when `n` is not a multiple of 8
+        word(a, n - 8) == word(b, n - 8)
+    } else if n >= 4 {
+        let word = |s: &[u8], at: usize| {
+            let mut w = [0u8; 4];
+            w.copy_from_slice(&s[at..at + 4]);
+            u32::from_ne_bytes(w)
+        };
+        word(a, 0) == word(b, 0) && word(a, n - 4) == word(b, n - 4)
+    } else {
+        a.iter().zip(b).all(|(x, y)| x == y)
     }
 }
 
@@ -210,4 +247,28 @@ pub fn clone_boxed<T: Clone, K>(v: &T, wrap: fn(Box<T>) -> K) -> K {
 #[inline]
 pub fn blank_boxed<T: Blank, K>(wrap: fn(Box<T>) -> K) -> K {
     wrap(Box::new(T::blank()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same;
+
+    #[test]
+    fn same_agrees_with_string_equality() {
+        let base = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGH";
+        for n in 0..=base.len() {
+            let a = &base[..n];
+            assert!(same(a, a), "{a:?}");
+            assert_eq!(same(a, &base[..n.saturating_sub(1)]), n == 0, "{a:?} against its prefix");
+            // one byte changed at each position, the overlapping last words included
+            for at in 0..n {
+                let mut b = a.as_bytes().to_vec();
+                b[at] = b'_';
+                let b = String::from_utf8(b).unwrap_or_default();
+                assert!(!same(a, &b), "{a:?} against {b:?}");
+            }
+        }
+        assert!(same("_typeName", crate::DISCRIMINATOR));
+        assert!(!same("key", "kez"));
+    }
 }
