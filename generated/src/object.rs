@@ -143,7 +143,7 @@ pub(crate) fn keep_tag(o: &mut dyn Object, tag: TypeTag) {
     let name = match tag {
         TypeTag::Known(id) => {
             let name = crate::registry::NAMES[id as usize];
-            if o.info().type_name == Some(name) {
+            if o.info().type_name.is_some_and(|t| same(t, name)) {
                 return;
             }
             name.to_owned()

@@ -216,11 +216,14 @@ pub struct Decoder<'a> {
     j: Jiter<'a>,
     data: &'a [u8],
     depth: u32,
+    /// Where the next value, an object, starts when [`Self::any_tag`] has already consumed its
+    /// opening and its leading `_typeName`; the next object read continues from there.
+    opened: Option<usize>,
 }
 
 impl<'a> Decoder<'a> {
     pub fn new(data: &'a [u8]) -> Self {
-        Decoder { j: Jiter::new(data), data, depth: 0 }
+        Decoder { j: Jiter::new(data), data, depth: 0, opened: None }
     }
 
     /// Checks that nothing but whitespace follows the value.
@@ -327,6 +330,21 @@ impl<'a> Decoder<'a> {
         serde_json::from_slice(raw).map_err(|e| DecodeError::at(e.to_string(), start))
     }
 
+    /// The `_typeName` of an `Any` value. A leading one is consumed with the object's opening (the
+    /// next object read continues after it), so that it is read once; otherwise see
+    /// [`Self::type_tag`].
+    pub fn any_tag(&mut self) -> Result<TypeTag, DecodeError> {
+        self.peek()?;
+        let start = self.j.current_index();
+        match self.leading_tag()? {
+            Some(tag) => {
+                self.opened = Some(start);
+                Ok(tag)
+            }
+            None => self.type_tag(),
+        }
+    }
+
     /// Finds the object's `_typeName` without consuming anything, wherever the key stands.
     pub fn type_tag(&mut self) -> Result<TypeTag, DecodeError> {
         let peek = self.peek()?;
@@ -357,7 +375,8 @@ impl<'a> Decoder<'a> {
 
     /// Decodes the members of a data object into `o` (which starts out blank).
     pub fn object(&mut self, o: &mut dyn Object) -> Result<(), DecodeError> {
-        self.members(o, false)
+        let opened = self.opened.take().is_some();
+        self.members(o, opened)
     }
 
     /// The members of an object; `tag_read`: its opening and a leading `_typeName` are already
@@ -436,7 +455,8 @@ impl<'a> Decoder<'a> {
 
     /// A polymorphic value whose `_typeName` was already looked up.
     pub fn family_tagged<K: crate::object::Family>(&mut self, tag: TypeTag) -> Result<K, DecodeError> {
-        self.family_from(tag, false)
+        let opened = self.opened.take().is_some();
+        self.family_from(tag, opened)
     }
 
     /// Decodes the variant for `tag`; `tag_read`: the object's opening and its leading
@@ -460,7 +480,8 @@ impl<'a> Decoder<'a> {
     /// The value of a boxed primitive, array or enumeration (`{"_typeName": "int", "_value": 3}`).
     pub fn boxed<T: Decode>(&mut self, value_key: &'static str) -> Result<T, DecodeError> {
         let mut value = None;
-        let mut key = self.j.next_object().map_err(jerr)?.map(|k| k == value_key);
+        let first = if self.opened.take().is_some() { self.j.next_key() } else { self.j.next_object() };
+        let mut key = first.map_err(jerr)?.map(|k| k == value_key);
         self.enter()?;
         while let Some(is_value) = key {
             if is_value {
@@ -476,6 +497,14 @@ impl<'a> Decoder<'a> {
 
     /// The whole next object as JSON (a value of a type this release does not know).
     pub fn json_object(&mut self) -> Result<serde_json::Map<String, serde_json::Value>, DecodeError> {
+        if let Some(start) = self.opened.take() {
+            // the rest of an object whose opening was consumed, then all of it as JSON
+            while self.j.next_key().map_err(jerr)?.is_some() {
+                self.j.next_skip().map_err(jerr)?;
+            }
+            let raw = self.j.slice_to_current(start);
+            return serde_json::from_slice(raw).map_err(|e| DecodeError::at(e.to_string(), start));
+        }
         let start = self.j.current_index();
         match self.json()? {
             serde_json::Value::Object(m) => Ok(m),

@@ -164,3 +164,26 @@ fn a_missing_required_any_member_is_an_error_not_a_placeholder() {
     let err = vim25::from_slice::<vim25::types::DynamicProperty>(&serde_json::to_vec(&json).unwrap()).unwrap_err();
     assert!(err.to_string().contains("val"), "{err}");
 }
+
+#[test]
+fn an_any_reads_its_leading_type_name_once_on_every_path() {
+    // The look-up consumes the opening and the tag; each kind of value continues from there.
+    let cases = [
+        json!({"_typeName": "FutureThing", "propValue": 1, "nested": {"a": [1, 2]}}),
+        json!({"_typeName": "ArrayOfVirtualDevice", "_value": [{"_typeName": "VirtualDisk", "key": 1, "capacityInKB": 8}]}),
+        json!({"_typeName": "int", "_value": 3}),
+        json!({"_typeName": "VirtualMachineFileInfo", "vmPathName": "[ds] x.vmx"}),
+        json!({"_typeName": "ManagedObjectReference", "type": "VirtualMachine", "value": "vm-1"}),
+        json!({"_typeName": "InvalidArgument", "invalidProperty": "spec"}),
+    ];
+    for json in cases {
+        let any: Any = decode(&json);
+        assert_eq!(any.type_name(), json["_typeName"], "{any:?}");
+        assert_eq!(reencode(&any), json);
+    }
+    let any: Any = vim25::from_slice(br#"{ "_typeName" : "FutureThing" }"#).unwrap_or_else(|e| panic!("{e}"));
+    assert!(matches!(any, Any::Unknown(_)));
+    assert_eq!(reencode(&any), json!({"_typeName": "FutureThing"}));
+    let err = vim25::from_slice::<Any>(br#"{"_typeName": "FutureThing", "a": }"#).unwrap_err();
+    assert!(err.line() == 1 && err.column() > 30, "{err}");
+}

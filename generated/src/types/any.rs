@@ -1304,7 +1304,7 @@ impl crate::object::Blank for Any {
 }
 impl crate::de::Decode for Any {
     fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
-        let id = match d.type_tag()? {
+        let id = match d.any_tag()? {
             crate::de::TypeTag::Known(id) => id,
             _ => return Ok(Self::Unknown(Box::new(d.json_object()?))),
         };

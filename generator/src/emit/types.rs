@@ -542,7 +542,7 @@ fn root_file(model: &Model, plan: &Plan, s: &Schema) -> TokenStream {
     let impls = codec_impls(
         &name_tokens,
         quote! { fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
-            let id = match d.type_tag()? {
+            let id = match d.any_tag()? {
                 crate::de::TypeTag::Known(id) => id,
                 _ => return Ok(Self::#unknown(Box::new(d.json_object()?))),
             };
