@@ -373,6 +373,39 @@ impl<'a> Decoder<'a> {
         Ok(TypeTag::Absent)
     }
 
+    /// The next key of an object (the first when `first`) as written between its quotes:
+    /// member names are compared on these bytes, and only a key kept in `extra` is decoded
+    /// (and checked as UTF-8), by [`Self::key_text`].
+    #[inline]
+    fn raw_key(&mut self, first: bool) -> Result<Option<&'a [u8]>, DecodeError> {
+        let data = self.data;
+        let key = if first { self.j.next_object_bytes() } else { self.j.next_key_bytes() };
+        match key {
+            // the parser's slice of `data`, taken again from `data` to outlive the borrow
+            Ok(Some(k)) => {
+                let at = (k.as_ptr() as usize).wrapping_sub(data.as_ptr() as usize);
+                match data.get(at..at.wrapping_add(k.len())) {
+                    Some(k) => Ok(Some(k)),
+                    None => Err(self.error("a key outside the input".into())),
+                }
+            }
+            Ok(None) => Ok(None),
+            Err(e) => Err(jerr(e)),
+        }
+    }
+
+    /// The text of the key `raw` (from [`Self::raw_key`]), escapes decoded.
+    #[cold]
+    fn key_text(&self, raw: &[u8]) -> Result<String, DecodeError> {
+        // from the opening quote
+        let at = (raw.as_ptr() as usize).wrapping_sub(self.data.as_ptr() as usize).wrapping_sub(1);
+        let mut j = Jiter::new(self.data.get(at..).unwrap_or_default());
+        match j.next_str() {
+            Ok(text) => Ok(text.to_owned()),
+            Err(e) => Err(DecodeError::at(e.error_type.to_string(), at.wrapping_add(e.index))),
+        }
+    }
+
     /// Decodes the members of a data object into `o` (which starts out blank).
     pub fn object(&mut self, o: &mut dyn Object) -> Result<(), DecodeError> {
         let opened = self.opened.take().is_some();
@@ -385,11 +418,20 @@ impl<'a> Decoder<'a> {
         let info = o.info();
         let mut seen = Seen::default();
         let mut hint = 0usize;
-        let first = if tag_read { self.j.next_key() } else { self.j.next_object() };
-        let mut action = first.map_err(jerr)?.map(|k| info.action(k, &mut hint));
+        let mut key = self.raw_key(!tag_read)?;
         self.enter()?;
-        while let Some(a) = action {
-            match a {
+        while let Some(raw) = key {
+            let mut action = info.action(raw, &mut hint);
+            let mut other = String::new();
+            if let Action::Other = action {
+                // Keys are compared as written; one written with escapes is looked up again
+                // decoded.
+                other = self.key_text(raw)?;
+                if other.as_bytes() != raw {
+                    action = info.action(other.as_bytes(), &mut hint);
+                }
+            }
+            match action {
                 Action::Field(i) => {
                     seen.set(i);
                     if let Err(e) = o.field_mut(i).decode_into(self) {
@@ -398,18 +440,17 @@ impl<'a> Decoder<'a> {
                 }
                 Action::TypeName => {
                     let name = self.str()?;
-                    if !info.type_name.is_some_and(|t| crate::object::same(t, name)) && o.extra().type_name().is_none() {
+                    if !info.type_name.is_some_and(|t| crate::object::same(t.as_bytes(), name.as_bytes())) && o.extra().type_name().is_none() {
                         let name = name.to_owned();
                         o.extra_mut().set_type_name(name);
                     }
                 }
-                Action::Other(key) => match self.json() {
-                    Ok(v) => o.extra_mut().push_field(key, v),
-                    Err(e) => return Err(e.in_key(key)),
+                Action::Other => match self.json() {
+                    Ok(v) => o.extra_mut().push_field(other, v),
+                    Err(e) => return Err(e.in_key(other)),
                 },
             }
-            let next = self.j.next_key().map_err(jerr)?;
-            action = next.map(|k| info.action(k, &mut hint));
+            key = self.raw_key(false)?;
         }
         self.depth -= 1;
         if let Some(&i) = info.required.iter().find(|&&i| !seen.get(i as usize)) {
@@ -586,7 +627,7 @@ impl NameIndex {
             if id == u16::MAX {
                 return None;
             }
-            if crate::object::same(self.names[id as usize], name) {
+            if crate::object::same(self.names[id as usize].as_bytes(), name.as_bytes()) {
                 return Some(id);
             }
             at = (at + 1) & mask;
@@ -598,7 +639,8 @@ impl NameIndex {
 pub(crate) enum Action {
     Field(usize),
     TypeName,
-    Other(String),
+    /// A member this type does not declare.
+    Other,
 }
 
 impl Decode for bool {

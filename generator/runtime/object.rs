@@ -27,9 +27,9 @@ pub struct ObjectInfo {
 }
 
 impl ObjectInfo {
-    fn find(&self, key: &str) -> Option<usize> {
+    fn find(&self, key: &[u8]) -> Option<usize> {
         self.by_name
-            .binary_search_by(|&i| self.wire[i as usize].cmp(key))
+            .binary_search_by(|&i| self.wire[i as usize].as_bytes().cmp(key))
             .ok()
             .map(|p| self.by_name[p] as usize)
     }
@@ -38,13 +38,13 @@ impl ObjectInfo {
     /// order with absent optional ones left out, so a forward scan usually finds the key within
     /// a few steps ([`same`] rejects a different length before comparing bytes).
     #[inline]
-    pub(crate) fn action(&self, key: &str, hint: &mut usize) -> Action {
-        if key == crate::DISCRIMINATOR {
+    pub(crate) fn action(&self, key: &[u8], hint: &mut usize) -> Action {
+        if key == crate::DISCRIMINATOR.as_bytes() {
             return Action::TypeName;
         }
         let mut i = *hint;
         while let Some(w) = self.wire.get(i) {
-            if same(w, key) {
+            if same(w.as_bytes(), key) {
                 *hint = i + 1;
                 return Action::Field(i);
             }
@@ -55,17 +55,16 @@ impl ObjectInfo {
                 *hint = i + 1;
                 Action::Field(i)
             }
-            None => Action::Other(key.to_owned()),
+            None => Action::Other,
         }
     }
 }
 
-/// String equality for member and type names, compared a word at a time in line. `==` calls
+/// Equality of member and type names (as bytes), compared a word at a time in line. `==` calls
 /// `memcmp` for every match, and at these lengths (mostly 4 to 40 bytes) the call costs more than
 /// the comparison: it was 6 % of decoding a large `RetrieveResult`.
 #[inline(always)]
-pub(crate) fn same(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
+pub(crate) fn same(a: &[u8], b: &[u8]) -> bool {
     let n = a.len();
     if n != b.len() {
         return false;
@@ -141,7 +140,7 @@ pub(crate) fn keep_tag(o: &mut dyn Object, tag: TypeTag) {
     let name = match tag {
         TypeTag::Known(id) => {
             let name = crate::registry::NAMES[id as usize];
-            if o.info().type_name.is_some_and(|t| same(t, name)) {
+            if o.info().type_name.is_some_and(|t| same(t.as_bytes(), name.as_bytes())) {
                 return;
             }
             name.to_owned()
@@ -254,21 +253,20 @@ mod tests {
     use super::same;
 
     #[test]
-    fn same_agrees_with_string_equality() {
-        let base = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGH";
+    fn same_agrees_with_slice_equality() {
+        let base = b"abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGH";
         for n in 0..=base.len() {
             let a = &base[..n];
             assert!(same(a, a), "{a:?}");
             assert_eq!(same(a, &base[..n.saturating_sub(1)]), n == 0, "{a:?} against its prefix");
             // one byte changed at each position, the overlapping last words included
             for at in 0..n {
-                let mut b = a.as_bytes().to_vec();
+                let mut b = a.to_vec();
                 b[at] = b'_';
-                let b = String::from_utf8(b).unwrap_or_default();
                 assert!(!same(a, &b), "{a:?} against {b:?}");
             }
         }
-        assert!(same("_typeName", crate::DISCRIMINATOR));
-        assert!(!same("key", "kez"));
+        assert!(same(b"_typeName", crate::DISCRIMINATOR.as_bytes()));
+        assert!(!same(b"key", b"kez"));
     }
 }

@@ -187,3 +187,22 @@ fn an_any_reads_its_leading_type_name_once_on_every_path() {
     let err = vim25::from_slice::<Any>(br#"{"_typeName": "FutureThing", "a": }"#).unwrap_err();
     assert!(err.line() == 1 && err.column() > 30, "{err}");
 }
+
+#[test]
+fn keys_written_with_escapes_are_the_keys_they_spell() {
+    // Member names are compared as written; an escaped spelling still finds its member, and an
+    // unknown one is kept decoded.
+    let text = br#"{"_typeName": "OptionValue", "k\u0065y": "a", "sh\u0061rd": 1, "\u00e9t\u00e9": 2}"#;
+    let any: Any = vim25::from_slice(text).unwrap_or_else(|e| panic!("{e}"));
+    let value = any.downcast_ref::<vim25::types::OptionValue>().expect("an OptionValue");
+    assert_eq!(value.key, "a");
+    assert_eq!(value.extra.field("shard"), Some(&json!(1)));
+    assert_eq!(value.extra.field("été"), Some(&json!(2)));
+    assert_eq!(reencode(&any), json!({"_typeName": "OptionValue", "key": "a", "shard": 1, "été": 2}));
+
+    // An unknown key that is not UTF-8 is an error at the key.
+    let mut bad = br#"{"_typeName": "OptionValue", "key": "a", "x"#.to_vec();
+    bad.extend_from_slice(&[0xff, b'"', b':', b'1', b'}']);
+    let err = vim25::from_slice::<Any>(&bad).unwrap_err();
+    assert!(err.to_string().contains("invalid unicode"), "{err}");
+}

@@ -49,6 +49,15 @@ fn main() {
     println!("payload_mb={:.1}", mb(big.len()));
     let times = race(RUNS, &mut contenders);
     let (decode, scan) = (times[0], times[1]);
+    // The decode figures above include dropping the result, as a program does sooner or later;
+    // how the time splits shows what is parsing and what is glibc's freeing.
+    let (ours_build, ours_drop) = build_then_drop(RUNS, || vim25::from_slice::<vim25::types::RetrieveResult>(&big).expect("decodes"));
+    println!("decode_only_ms={:.1}", ms(ours_build));
+    println!("drop_ms={:.1}", ms(ours_drop));
+    if let Some((theirs_build, theirs_drop)) = vim_rs_split(text) {
+        println!("vim_rs_decode_only_ms={:.1}", ms(theirs_build));
+        println!("vim_rs_drop_ms={:.1}", ms(theirs_drop));
+    }
     let value: vim25::types::RetrieveResult = vim25::from_slice(&big).expect("decodes");
     let encode = median_n(RUNS, || {
         std::hint::black_box(vim25::to_vec(&value).expect("encodes"));
@@ -85,6 +94,38 @@ fn vim_rs_decode(text: &str) -> Option<Box<dyn FnMut() + '_>> {
 #[cfg(not(feature = "vim_rs"))]
 fn vim_rs_decode(_: &str) -> Option<Box<dyn FnMut() + '_>> {
     None
+}
+
+#[cfg(feature = "vim_rs")]
+fn vim_rs_split(text: &str) -> Option<(Duration, Duration)> {
+    Some(build_then_drop(RUNS, || -> vim_rs::types::structs::RetrieveResult {
+        miniserde::json::from_str(text).expect("vim_rs reads the payload")
+    }))
+}
+
+#[cfg(not(feature = "vim_rs"))]
+fn vim_rs_split(_: &str) -> Option<(Duration, Duration)> {
+    None
+}
+
+/// Median times of building a value and of dropping it, over `n` runs after one warm-up.
+fn build_then_drop<T>(n: usize, mut build: impl FnMut() -> T) -> (Duration, Duration) {
+    let (mut built, mut dropped) = (Vec::new(), Vec::new());
+    for run in 0..=n {
+        let start = Instant::now();
+        let value = std::hint::black_box(build());
+        let middle = Instant::now();
+        drop(value);
+        if run > 0 {
+            built.push(middle - start);
+            dropped.push(middle.elapsed());
+        }
+    }
+    let median = |mut t: Vec<Duration>| {
+        t.sort();
+        t[t.len() / 2]
+    };
+    (median(built), median(dropped))
 }
 
 /// Median time of each contender over `rounds` rounds, each round running every contender
@@ -150,6 +191,10 @@ fn retrieve_result(dir: &Path, min_bytes: usize) -> Vec<u8> {
 /// Median time of `f` over `n` runs, after one warm-up run.
 fn median_n(n: usize, f: impl FnMut()) -> Duration {
     race(n, &mut [Box::new(f)])[0]
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
 }
 
 fn mb(bytes: usize) -> f64 {
