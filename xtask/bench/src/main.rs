@@ -23,12 +23,9 @@ fn main() {
     // The contenders take turns, round after round: the allocator's state (which drifts as
     // large results are built and dropped) and the machine's load then weigh on all alike.
     let text = std::str::from_utf8(&big).expect("UTF-8");
-    let mut contenders: Vec<Box<dyn FnMut() + '_>> = vec![
-        Box::new(|| decode_ours(&big)),
-        Box::new(|| {
-            let v: serde::de::IgnoredAny = serde_json::from_slice(&big).expect("valid JSON");
-            std::hint::black_box(v);
-        }),
+    let mut contenders: Vec<Contender<'_>> = vec![
+        timed(|| vim25::from_slice::<vim25::types::RetrieveResult>(&big).expect("our decoder reads the payload")),
+        timed(|| serde_json::from_slice::<serde::de::IgnoredAny>(&big).expect("valid JSON")),
     ];
     contenders.extend(vim_rs_decode(text));
 
@@ -48,16 +45,7 @@ fn main() {
 
     println!("payload_mb={:.1}", mb(big.len()));
     let times = race(RUNS, &mut contenders);
-    let (decode, scan) = (times[0], times[1]);
-    // The decode figures above include dropping the result, as a program does sooner or later;
-    // how the time splits shows what is parsing and what is glibc's freeing.
-    let (ours_build, ours_drop) = build_then_drop(RUNS, || vim25::from_slice::<vim25::types::RetrieveResult>(&big).expect("decodes"));
-    println!("decode_only_ms={:.1}", ms(ours_build));
-    println!("drop_ms={:.1}", ms(ours_drop));
-    if let Some((theirs_build, theirs_drop)) = vim_rs_split(text) {
-        println!("vim_rs_decode_only_ms={:.1}", ms(theirs_build));
-        println!("vim_rs_drop_ms={:.1}", ms(theirs_drop));
-    }
+    let (decode, scan) = (times[0].total, times[1].total);
     let value: vim25::types::RetrieveResult = vim25::from_slice(&big).expect("decodes");
     let encode = median_n(RUNS, || {
         std::hint::black_box(vim25::to_vec(&value).expect("encodes"));
@@ -72,81 +60,73 @@ fn main() {
     println!("scan_mb_per_s={:.0}", rate(big.len(), scan));
     println!("decode_vs_scan={:.2}", decode.as_secs_f64() / scan.as_secs_f64());
     println!("vminfo_decode_mb_per_s={:.0}", rate(vminfo.len(), vm_decode));
-    if let Some(&theirs) = times.get(2) {
-        println!("vim_rs_decode_mb_per_s={:.0}", rate(big.len(), theirs));
-        println!("decode_vs_vim_rs={:.2}", theirs.as_secs_f64() / decode.as_secs_f64());
+    if let Some(theirs) = times.get(2) {
+        println!("vim_rs_decode_mb_per_s={:.0}", rate(big.len(), theirs.total));
+        println!("decode_vs_vim_rs={:.2}", theirs.total.as_secs_f64() / decode.as_secs_f64());
+    }
+    // The figures above include dropping the result, as every program does sooner or later; how
+    // the time splits shows what is decoding and what is freeing (mostly glibc's coalescing).
+    let (ours, scan_only) = (&times[0], times[1].built);
+    println!("decode_only_ms={:.1}", ms(ours.built));
+    println!("drop_ms={:.1}", ms(ours.dropped));
+    println!("decode_only_vs_scan={:.2}", ours.built.as_secs_f64() / scan_only.as_secs_f64());
+    if let Some(theirs) = times.get(2) {
+        println!("vim_rs_decode_only_ms={:.1}", ms(theirs.built));
+        println!("vim_rs_drop_ms={:.1}", ms(theirs.dropped));
+        println!("decode_only_vs_vim_rs={:.2}", theirs.built.as_secs_f64() / ours.built.as_secs_f64());
     }
 }
 
-fn decode_ours(bytes: &[u8]) {
-    let r: vim25::types::RetrieveResult = vim25::from_slice(bytes).expect("our decoder reads the payload");
-    std::hint::black_box(r);
+/// Builds a value and drops it, timing both.
+type Contender<'a> = Box<dyn FnMut() -> Timing + 'a>;
+
+#[derive(Clone, Copy, Default)]
+struct Timing {
+    built: Duration,
+    dropped: Duration,
+    total: Duration,
 }
 
-#[cfg(feature = "vim_rs")]
-fn vim_rs_decode(text: &str) -> Option<Box<dyn FnMut() + '_>> {
-    Some(Box::new(move || {
-        let r: vim_rs::types::structs::RetrieveResult = miniserde::json::from_str(text).expect("vim_rs reads the payload");
-        std::hint::black_box(r);
-    }))
-}
-
-#[cfg(not(feature = "vim_rs"))]
-fn vim_rs_decode(_: &str) -> Option<Box<dyn FnMut() + '_>> {
-    None
-}
-
-#[cfg(feature = "vim_rs")]
-fn vim_rs_split(text: &str) -> Option<(Duration, Duration)> {
-    Some(build_then_drop(RUNS, || -> vim_rs::types::structs::RetrieveResult {
-        miniserde::json::from_str(text).expect("vim_rs reads the payload")
-    }))
-}
-
-#[cfg(not(feature = "vim_rs"))]
-fn vim_rs_split(_: &str) -> Option<(Duration, Duration)> {
-    None
-}
-
-/// Median times of building a value and of dropping it, over `n` runs after one warm-up.
-fn build_then_drop<T>(n: usize, mut build: impl FnMut() -> T) -> (Duration, Duration) {
-    let (mut built, mut dropped) = (Vec::new(), Vec::new());
-    for run in 0..=n {
+fn timed<'a, T>(mut build: impl FnMut() -> T + 'a) -> Contender<'a> {
+    Box::new(move || {
         let start = Instant::now();
         let value = std::hint::black_box(build());
         let middle = Instant::now();
         drop(value);
-        if run > 0 {
-            built.push(middle - start);
-            dropped.push(middle.elapsed());
-        }
-    }
-    let median = |mut t: Vec<Duration>| {
-        t.sort();
-        t[t.len() / 2]
-    };
-    (median(built), median(dropped))
+        let end = Instant::now();
+        Timing { built: middle - start, dropped: end - middle, total: end - start }
+    })
 }
 
-/// Median time of each contender over `rounds` rounds, each round running every contender
-/// once in turn (after one warm-up round).
-fn race(rounds: usize, contenders: &mut [Box<dyn FnMut() + '_>]) -> Vec<Duration> {
-    let mut times = vec![Vec::new(); contenders.len()];
+#[cfg(feature = "vim_rs")]
+fn vim_rs_decode(text: &str) -> Option<Contender<'_>> {
+    Some(timed(move || -> vim_rs::types::structs::RetrieveResult { miniserde::json::from_str(text).expect("vim_rs reads the payload") }))
+}
+
+#[cfg(not(feature = "vim_rs"))]
+fn vim_rs_decode(_: &str) -> Option<Contender<'_>> {
+    None
+}
+
+/// The median timings of each contender over `rounds` rounds, each round running every
+/// contender once in turn (after one warm-up round). Each figure is its own median.
+fn race(rounds: usize, contenders: &mut [Contender<'_>]) -> Vec<Timing> {
+    let mut runs = vec![Vec::new(); contenders.len()];
     for round in 0..=rounds {
-        for (f, t) in contenders.iter_mut().zip(&mut times) {
-            let start = Instant::now();
-            f();
+        for (f, t) in contenders.iter_mut().zip(&mut runs) {
+            let timing = f();
             if round > 0 {
-                t.push(start.elapsed());
+                t.push(timing);
             }
         }
     }
-    times
-        .into_iter()
-        .map(|mut t| {
-            t.sort();
-            t[t.len() / 2]
-        })
+    let median = |t: &[Timing], of: fn(&Timing) -> Duration| {
+        let mut d: Vec<Duration> = t.iter().map(of).collect();
+        d.sort();
+        d[d.len() / 2]
+    };
+    runs.iter()
+        .map(|t| Timing { built: median(t, |t| t.built), dropped: median(t, |t| t.dropped), total: median(t, |t| t.total) })
         .collect()
 }
 
@@ -189,8 +169,8 @@ fn retrieve_result(dir: &Path, min_bytes: usize) -> Vec<u8> {
 }
 
 /// Median time of `f` over `n` runs, after one warm-up run.
-fn median_n(n: usize, f: impl FnMut()) -> Duration {
-    race(n, &mut [Box::new(f)])[0]
+fn median_n<'a>(n: usize, f: impl FnMut() + 'a) -> Duration {
+    race(n, &mut [timed(f)])[0].total
 }
 
 fn ms(d: Duration) -> f64 {
