@@ -408,8 +408,15 @@ impl<'a> Decoder<'a> {
 
     /// Decodes the members of a data object into `o` (which starts out blank).
     pub fn object(&mut self, o: &mut dyn Object) -> Result<(), DecodeError> {
-        let opened = self.opened.take().is_some();
+        let opened = self.take_opened();
         self.members(o, opened)
+    }
+
+    /// Whether [`Self::any_tag`] consumed the opening of the object that comes next (cleared:
+    /// the caller continues it).
+    #[inline]
+    fn take_opened(&mut self) -> bool {
+        self.opened.take().is_some()
     }
 
     /// The members of an object; `tag_read`: its opening and a leading `_typeName` are already
@@ -440,7 +447,7 @@ impl<'a> Decoder<'a> {
                 }
                 Action::TypeName => {
                     let name = self.str()?;
-                    if !info.type_name.is_some_and(|t| crate::object::same(t.as_bytes(), name.as_bytes())) && o.extra().type_name().is_none() {
+                    if !info.is_named(name) && o.extra().type_name().is_none() {
                         let name = name.to_owned();
                         o.extra_mut().set_type_name(name);
                     }
@@ -496,7 +503,7 @@ impl<'a> Decoder<'a> {
 
     /// A polymorphic value whose `_typeName` was already looked up.
     pub fn family_tagged<K: crate::object::Family>(&mut self, tag: TypeTag) -> Result<K, DecodeError> {
-        let opened = self.opened.take().is_some();
+        let opened = self.take_opened();
         self.family_from(tag, opened)
     }
 
@@ -521,7 +528,7 @@ impl<'a> Decoder<'a> {
     /// The value of a boxed primitive, array or enumeration (`{"_typeName": "int", "_value": 3}`).
     pub fn boxed<T: Decode>(&mut self, value_key: &'static str) -> Result<T, DecodeError> {
         let mut value = None;
-        let first = if self.opened.take().is_some() { self.j.next_key() } else { self.j.next_object() };
+        let first = if self.take_opened() { self.j.next_key() } else { self.j.next_object() };
         let mut key = first.map_err(jerr)?.map(|k| k == value_key);
         self.enter()?;
         while let Some(is_value) = key {

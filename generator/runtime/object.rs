@@ -27,6 +27,12 @@ pub struct ObjectInfo {
 }
 
 impl ObjectInfo {
+    /// Whether `name` is this type's own `_typeName`.
+    #[inline]
+    pub(crate) fn is_named(&self, name: &str) -> bool {
+        self.type_name.is_some_and(|t| same(t.as_bytes(), name.as_bytes()))
+    }
+
     fn find(&self, key: &[u8]) -> Option<usize> {
         self.by_name
             .binary_search_by(|&i| self.wire[i as usize].as_bytes().cmp(key))
@@ -140,7 +146,7 @@ pub(crate) fn keep_tag(o: &mut dyn Object, tag: TypeTag) {
     let name = match tag {
         TypeTag::Known(id) => {
             let name = crate::registry::NAMES[id as usize];
-            if o.info().type_name.is_some_and(|t| same(t.as_bytes(), name.as_bytes())) {
+            if o.info().is_named(name) {
                 return;
             }
             name.to_owned()

@@ -47,14 +47,9 @@ fn main() {
     let times = race(RUNS, &mut contenders);
     let (decode, scan) = (times[0].total, times[1].total);
     let value: vim25::types::RetrieveResult = vim25::from_slice(&big).expect("decodes");
-    let encode = median_n(RUNS, || {
-        std::hint::black_box(vim25::to_vec(&value).expect("encodes"));
-    });
+    let encode = median_n(RUNS, || vim25::to_vec(&value).expect("encodes"));
     drop(value);
-    let vm_decode = median_n(200, || {
-        let v: vim25::types::Any = vim25::from_slice(&vminfo).expect("vminfo decodes");
-        std::hint::black_box(v);
-    });
+    let vm_decode = median_n(200, || vim25::from_slice::<vim25::types::Any>(&vminfo).expect("vminfo decodes"));
     println!("decode_mb_per_s={:.0}", rate(big.len(), decode));
     println!("encode_mb_per_s={:.0}", rate(big.len(), encode));
     println!("scan_mb_per_s={:.0}", rate(big.len(), scan));
@@ -169,7 +164,7 @@ fn retrieve_result(dir: &Path, min_bytes: usize) -> Vec<u8> {
 }
 
 /// Median time of `f` over `n` runs, after one warm-up run.
-fn median_n<'a>(n: usize, f: impl FnMut() + 'a) -> Duration {
+fn median_n<'a, T>(n: usize, f: impl FnMut() -> T + 'a) -> Duration {
     race(n, &mut [timed(f)])[0].total
 }
 
