@@ -20,6 +20,9 @@ pub struct Plan {
     pub fields: BTreeMap<String, Vec<String>>,
     /// Fields (schema, wire name) that must be boxed to break a containment cycle.
     pub boxed_fields: BTreeSet<(String, String)>,
+    /// Structs small enough to be held inline where a member is declared with them (see
+    /// `inline_structs`); members of every other struct type hold a `Box`.
+    pub inline_structs: BTreeSet<String>,
     /// Types whose all required members have a `Default`.
     pub defaultable: BTreeSet<String>,
     /// When a schema is available: all of these clauses hold, a clause being "any one of
@@ -116,6 +119,7 @@ impl Plan {
         }
 
         let boxed_fields = containment_cycles(model);
+        let inline_structs = inline_structs(model);
         let defaultable = defaultable(model);
         let (features, namespaces) = features(model);
 
@@ -152,6 +156,7 @@ impl Plan {
             module,
             fields,
             boxed_fields,
+            inline_structs,
             defaultable,
             features,
             registry,
@@ -352,6 +357,74 @@ fn containment_cycles(model: &Model) -> BTreeSet<(String, String)> {
         }
     }
     out
+}
+
+/// Largest struct, in bytes on a 64-bit target, that a member holds inline rather than boxed.
+///
+/// Every member box is one allocation when decoded and one free when dropped, and allocating
+/// and freeing were a third of a large decode's time. The small structs (`SharesInfo`,
+/// `ManagedObjectReference`, `VirtualDeviceConnectInfo`, ...) are also the most frequent ones.
+/// A bound keeps the big objects (`VirtualMachineConfigInfo`) from growing by kilobytes, which
+/// decoding would need as stack per level in a debug build.
+pub const INLINE_LIMIT: usize = 128;
+
+/// The data and plain object types without subtypes whose estimated size is at most
+/// [`INLINE_LIMIT`], counting the structs they themselves hold inline.
+///
+/// A fixpoint from the leaves up: a struct qualifies once every struct it holds qualifies, so
+/// a type on a containment cycle never does, and inline nesting is always finite.
+fn inline_structs(model: &Model) -> BTreeSet<String> {
+    let candidates: Vec<(&str, Vec<&crate::model::Field>)> = model
+        .schemas
+        .values()
+        .filter(|s| !model.is_polymorphic(&s.name))
+        .filter_map(|s| match &s.kind {
+            Kind::Data(_) => Some((s.name.as_str(), model.all_fields(&s.name))),
+            Kind::Plain(o) => Some((s.name.as_str(), o.fields.iter().collect())),
+            _ => None,
+        })
+        .collect();
+    let mut sizes: BTreeMap<String, usize> = BTreeMap::new();
+    loop {
+        let before = sizes.len();
+        for (name, fields) in &candidates {
+            if sizes.contains_key(*name) {
+                continue;
+            }
+            // the `extra` member: one pointer
+            let mut total = Some(8);
+            for f in fields {
+                total = total.and_then(|t| Some(t + member_size(model, &f.ty, f.required, &sizes)?));
+            }
+            if let Some(t) = total.filter(|t| *t <= INLINE_LIMIT) {
+                sizes.insert(name.to_string(), t);
+            }
+        }
+        if sizes.len() == before {
+            return sizes.into_keys().collect();
+        }
+    }
+}
+
+/// Estimated bytes a member of type `ty` takes in its struct (alignment rounded up to 8 for
+/// anything wider than a byte, so the estimate errs high), or `None` while it holds a struct
+/// not yet known to be inline.
+fn member_size(model: &Model, ty: &Ty, required: bool, inline: &BTreeMap<String, usize>) -> Option<usize> {
+    let size = match ty {
+        Ty::Bool => return Some(1),
+        Ty::Int(_) | Ty::Float(_) => 8 + if required { 0 } else { 8 },
+        // `CompactString`, `String` and `Vec` are three words, with a niche for `None`
+        Ty::String(_) | Ty::Array(_) => 24,
+        Ty::Ref(n) => match &model.schema(n).kind {
+            Kind::Boxed(b) => member_size(model, &b.value, required, inline)?,
+            // enums keep unknown values as a string; families and `Any` hold boxes, with a tag
+            Kind::Enum(_) => 24,
+            Kind::Root => 48,
+            _ if model.is_polymorphic(n) => 24,
+            _ => *inline.get(n)? + if required { 0 } else { 8 },
+        },
+    };
+    Some(size)
 }
 
 fn defaultable(model: &Model) -> BTreeSet<String> {

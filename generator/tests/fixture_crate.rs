@@ -23,7 +23,7 @@ fn every_schema_and_operation_is_mapped() {
     assert_eq!(map["schemas"]["PrimitiveInt"], "vim25::types::Any::PrimitiveInt");
     assert_eq!(map["schemas"]["ArrayOfShape"], "vim25::types::Any::Array");
     assert_eq!(map["schemas"]["FrobRequestType"], "vim25::types::FrobRequestType");
-    assert_eq!(map["schemas"].as_object().unwrap().len(), 14);
+    assert_eq!(map["schemas"].as_object().unwrap().len(), 16);
     assert_eq!(map["operations"]["Widget_Frob_Task"], "vim25::mo::Widget::frob_task");
     assert_eq!(map["operations"]["Widget_getMatch"], "vim25::mo::Widget::r#match");
     assert_eq!(map["operations"]["Gizmo_Spin"], "vim25::mo::Gizmo::spin");
@@ -43,6 +43,9 @@ fn inheritance_flattens_members_and_nests_families() {
     // a self-referencing member is boxed; a password is redacted
     let gizmo = &out.files["src/types/gizmo_info.rs"];
     assert!(gizmo.contains("pub next: Option<Box<crate::types::GizmoInfo>>"), "{gizmo}");
+    // a small struct is held inline, one estimated above `INLINE_LIMIT` bytes is boxed
+    assert!(gizmo.contains("pub label: Option<crate::types::GizmoLabel>"), "{gizmo}");
+    assert!(gizmo.contains("pub manual: Option<Box<crate::types::GizmoManual>>"), "{gizmo}");
     assert!(gizmo.contains("pub secret: Option<crate::Password>"));
 }
 
@@ -145,6 +148,18 @@ fn main() {
     assert_eq!(format!("{:?}", rebuilt.clone()), shown);
     let base: ShapeKind = vim25::from_str(r#"{"_typeName":"Shape","name":"s"}"#).unwrap();
     assert!(matches!(base.clone(), ShapeKind::Shape(s) if s.name == "s"));
+    // a small struct member decodes in place, a large one into its box; both re-encode as read
+    let json = r#"{"_typeName":"GizmoInfo","label":{"_typeName":"GizmoLabel","text":"front","size":3},"manual":{"_typeName":"GizmoManual","title":"t","url":"u"},"next":{"_typeName":"GizmoInfo","label":{"_typeName":"GizmoLabel","text":"back"}}}"#;
+    let gizmo: GizmoInfo = vim25::from_str(json).unwrap();
+    let label: &GizmoLabel = gizmo.label.as_ref().unwrap();
+    assert_eq!((label.text.as_str(), label.size), ("front", Some(3)));
+    let manual: &GizmoManual = gizmo.manual.as_deref().unwrap();
+    assert_eq!(manual.url.as_deref(), Some("u"));
+    assert_eq!(gizmo.next.as_ref().unwrap().label.as_ref().unwrap().text, "back");
+    let back: serde_json::Value = serde_json::from_slice(&vim25::to_vec(&gizmo).unwrap()).unwrap();
+    assert_eq!(back, serde_json::from_str::<serde_json::Value>(json).unwrap());
+    let err = vim25::from_str::<GizmoInfo>(r#"{"next":{"label":{"size":1}}}"#).unwrap_err();
+    assert_eq!(err.path(), "next.label", "{err}");
     println!("probe ok");
 }
 "##,

@@ -37,7 +37,7 @@ async fn clone_vm_task_posts_its_parameters() {
     let (c, seen) = client(200, &[], json!({"_typeName": "ManagedObjectReference", "type": "Task", "value": "task-7"}));
     let vm = VirtualMachine::new(&c, "vm-42");
     let spec = VirtualMachineCloneSpec {
-        location: Box::new(VirtualMachineRelocateSpec { datastore: Some(Box::new(moref(MoTypes::Datastore, "ds-1"))), ..Default::default() }),
+        location: Box::new(VirtualMachineRelocateSpec { datastore: Some(moref(MoTypes::Datastore, "ds-1")), ..Default::default() }),
         template: false,
         power_on: true,
         ..Default::default()
@@ -68,7 +68,7 @@ async fn retrieve_properties_ex_sends_specs_and_decodes_the_result() {
     let pc = PropertyCollector::new(&c, "propertyCollector");
     let spec = PropertyFilterSpec {
         prop_set: vec![PropertySpec { r#type: "VirtualMachine".into(), path_set: Some(vec!["name".into()]), ..Default::default() }],
-        object_set: vec![ObjectSpec { obj: Box::new(moref(MoTypes::VirtualMachine, "vm-1")), skip: None, select_set: None, extra: Default::default() }],
+        object_set: vec![ObjectSpec { obj: moref(MoTypes::VirtualMachine, "vm-1"), skip: None, select_set: None, extra: Default::default() }],
         ..Default::default()
     };
     let result = pc.retrieve_properties_ex(&[spec], &RetrieveOptions::default()).await.unwrap().expect("a result");

@@ -20,7 +20,7 @@ pub struct AgencyIssue {
     /// Property *AgencyIssue.agency*.
     ///
     /// Refers instance of *Agency*.
-    pub agency: Box<crate::types::ManagedObjectReference>,
+    pub agency: crate::types::ManagedObjectReference,
     /// Property *AgencyIssue.agencyName*.
     pub agency_name: crate::CompactString,
     /// Property *AgencyIssue.solutionId*.

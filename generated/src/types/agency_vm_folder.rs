@@ -13,11 +13,11 @@ pub struct AgencyVMFolder {
     /// Property *AgencyVMFolder.folderId*.
     ///
     /// Refers instance of *Folder*.
-    pub folder_id: Box<crate::types::ManagedObjectReference>,
+    pub folder_id: crate::types::ManagedObjectReference,
     /// Property *AgencyVMFolder.datacenterId*.
     ///
     /// Refers instance of *Datacenter*.
-    pub datacenter_id: Box<crate::types::ManagedObjectReference>,
+    pub datacenter_id: crate::types::ManagedObjectReference,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

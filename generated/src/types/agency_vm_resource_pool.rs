@@ -13,11 +13,11 @@ pub struct AgencyVMResourcePool {
     /// Property *AgencyVMResourcePool.resourcePoolId*.
     ///
     /// Refers instance of *ResourcePool*.
-    pub resource_pool_id: Box<crate::types::ManagedObjectReference>,
+    pub resource_pool_id: crate::types::ManagedObjectReference,
     /// Property *AgencyVMResourcePool.computeResourceId*.
     ///
     /// Refers instance of *ComputeResource*.
-    pub compute_resource_id: Box<crate::types::ManagedObjectReference>,
+    pub compute_resource_id: crate::types::ManagedObjectReference,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -25,7 +25,7 @@ pub struct AgentConfigInfo {
     /// ***Since:*** vEAM API 8.2
     pub ovf_ssl_trust: Option<crate::types::AgentSslTrustKind>,
     /// Property *AgentConfigInfo.ovfEnvironment*.
-    pub ovf_environment: Option<Box<crate::types::AgentOvfEnvironmentInfo>>,
+    pub ovf_environment: Option<crate::types::AgentOvfEnvironmentInfo>,
     /// Property *AgentConfigInfo.vibUrl*.
     pub vib_url: Option<crate::CompactString>,
     /// Property *AgentConfigInfo.vibSslTrust*.

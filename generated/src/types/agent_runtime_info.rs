@@ -19,7 +19,7 @@ pub struct AgentRuntimeInfo {
     /// Property *EamObjectRuntimeInfo.entity*.
     ///
     /// Refers instance of *EamObject*.
-    pub entity: Box<crate::types::ManagedObjectReference>,
+    pub entity: crate::types::ManagedObjectReference,
     /// Deprecated.
     ///
     /// Property *AgentRuntimeInfo.vmPowerState*.
@@ -33,11 +33,11 @@ pub struct AgentRuntimeInfo {
     /// Property *AgentRuntimeInfo.host*.
     ///
     /// Refers instance of *HostSystem*.
-    pub host: Option<Box<crate::types::ManagedObjectReference>>,
+    pub host: Option<crate::types::ManagedObjectReference>,
     /// Property *AgentRuntimeInfo.vm*.
     ///
     /// Refers instance of *VirtualMachine*.
-    pub vm: Option<Box<crate::types::ManagedObjectReference>>,
+    pub vm: Option<crate::types::ManagedObjectReference>,
     /// Deprecated.
     ///
     /// Property *AgentRuntimeInfo.vmIp*.
@@ -54,14 +54,14 @@ pub struct AgentRuntimeInfo {
     ///
     /// Refers instance of *ResourcePool*.
     #[deprecated]
-    pub esx_agent_resource_pool: Option<Box<crate::types::ManagedObjectReference>>,
+    pub esx_agent_resource_pool: Option<crate::types::ManagedObjectReference>,
     /// Deprecated.
     ///
     /// Property *AgentRuntimeInfo.esxAgentFolder*.
     ///
     /// Refers instance of *Folder*.
     #[deprecated]
-    pub esx_agent_folder: Option<Box<crate::types::ManagedObjectReference>>,
+    pub esx_agent_folder: Option<crate::types::ManagedObjectReference>,
     /// Deprecated.
     ///
     /// Property *AgentRuntimeInfo.installedBulletin*.
@@ -72,9 +72,9 @@ pub struct AgentRuntimeInfo {
     /// Property *AgentRuntimeInfo.agency*.
     ///
     /// Refers instance of *Agency*.
-    pub agency: Option<Box<crate::types::ManagedObjectReference>>,
+    pub agency: Option<crate::types::ManagedObjectReference>,
     /// Property *AgentRuntimeInfo.vmHook*.
-    pub vm_hook: Option<Box<crate::types::AgentVmHook>>,
+    pub vm_hook: Option<crate::types::AgentVmHook>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -13,7 +13,7 @@ pub struct AgentVmHook {
     /// Property *AgentVmHook.vm*.
     ///
     /// Refers instance of *VirtualMachine*.
-    pub vm: Box<crate::types::ManagedObjectReference>,
+    pub vm: crate::types::ManagedObjectReference,
     /// Property *AgentVmHook.vmState*.
     pub vm_state: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -10,7 +10,7 @@ pub struct AlarmEventArgument {
     /// Property *AlarmEventArgument.alarm*.
     ///
     /// Refers instance of *Alarm*.
-    pub alarm: Box<crate::types::ManagedObjectReference>,
+    pub alarm: crate::types::ManagedObjectReference,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

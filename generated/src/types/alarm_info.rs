@@ -20,17 +20,17 @@ pub struct AlarmInfo {
     /// Property *AlarmSpec.actionFrequency*.
     pub action_frequency: Option<i32>,
     /// Property *AlarmSpec.setting*.
-    pub setting: Option<Box<crate::types::AlarmSetting>>,
+    pub setting: Option<crate::types::AlarmSetting>,
     /// Property *AlarmInfo.key*.
     pub key: crate::CompactString,
     /// Property *AlarmInfo.alarm*.
     ///
     /// Refers instance of *Alarm*.
-    pub alarm: Box<crate::types::ManagedObjectReference>,
+    pub alarm: crate::types::ManagedObjectReference,
     /// Property *AlarmInfo.entity*.
     ///
     /// Refers instance of *ManagedEntity*.
-    pub entity: Box<crate::types::ManagedObjectReference>,
+    pub entity: crate::types::ManagedObjectReference,
     /// Property *AlarmInfo.lastModifiedTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).

@@ -22,7 +22,7 @@ pub struct AlarmSpec {
     /// Property *AlarmSpec.actionFrequency*.
     pub action_frequency: Option<i32>,
     /// Property *AlarmSpec.setting*.
-    pub setting: Option<Box<crate::types::AlarmSetting>>,
+    pub setting: Option<crate::types::AlarmSetting>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

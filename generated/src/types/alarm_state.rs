@@ -10,11 +10,11 @@ pub struct AlarmState {
     /// Property *AlarmState.entity*.
     ///
     /// Refers instance of *ManagedEntity*.
-    pub entity: Box<crate::types::ManagedObjectReference>,
+    pub entity: crate::types::ManagedObjectReference,
     /// Property *AlarmState.alarm*.
     ///
     /// Refers instance of *Alarm*.
-    pub alarm: Box<crate::types::ManagedObjectReference>,
+    pub alarm: crate::types::ManagedObjectReference,
     /// Property *AlarmState.overallStatus*.
     pub overall_status: crate::types::ManagedEntityStatus,
     /// Property *AlarmState.time*.

@@ -6,9 +6,9 @@
 #[derive(Clone)]
 pub struct AnswerFileStatusError {
     /// Property *AnswerFileStatusError.userInputPath*.
-    pub user_input_path: Box<crate::types::ProfilePropertyPath>,
+    pub user_input_path: crate::types::ProfilePropertyPath,
     /// Property *AnswerFileStatusError.errMsg*.
-    pub err_msg: Box<crate::types::LocalizableMessage>,
+    pub err_msg: crate::types::LocalizableMessage,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

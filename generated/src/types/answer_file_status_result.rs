@@ -12,7 +12,7 @@ pub struct AnswerFileStatusResult {
     /// Property *AnswerFileStatusResult.host*.
     ///
     /// Refers instance of *HostSystem*.
-    pub host: Box<crate::types::ManagedObjectReference>,
+    pub host: crate::types::ManagedObjectReference,
     /// Property *AnswerFileStatusResult.status*.
     pub status: crate::CompactString,
     /// Property *AnswerFileStatusResult.error*.

@@ -16,7 +16,7 @@ pub struct ApplyHostProfileConfigurationResult {
     /// Property *ApplyHostProfileConfigurationResult.host*.
     ///
     /// Refers instance of *HostSystem*.
-    pub host: Box<crate::types::ManagedObjectReference>,
+    pub host: crate::types::ManagedObjectReference,
     /// Property *ApplyHostProfileConfigurationResult.status*.
     pub status: crate::CompactString,
     /// Property *ApplyHostProfileConfigurationResult.errors*.

@@ -18,7 +18,7 @@ pub struct ApplyHostProfileConfigurationSpec {
     /// Property *ApplyHostProfileConfigurationSpec.host*.
     ///
     /// Refers instance of *HostSystem*.
-    pub host: Box<crate::types::ManagedObjectReference>,
+    pub host: crate::types::ManagedObjectReference,
     /// Property *ApplyHostProfileConfigurationSpec.taskListRequirement*.
     pub task_list_requirement: Option<Vec<crate::CompactString>>,
     /// Property *ApplyHostProfileConfigurationSpec.taskDescription*.

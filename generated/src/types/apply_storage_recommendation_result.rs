@@ -8,7 +8,7 @@ pub struct ApplyStorageRecommendationResult {
     /// Property *ApplyStorageRecommendationResult.vm*.
     ///
     /// Refers instance of *VirtualMachine*.
-    pub vm: Option<Box<crate::types::ManagedObjectReference>>,
+    pub vm: Option<crate::types::ManagedObjectReference>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

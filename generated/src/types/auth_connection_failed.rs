@@ -12,7 +12,7 @@ pub struct AuthConnectionFailed {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *NoPermission.object*.
-    pub object: Option<Box<crate::types::ManagedObjectReference>>,
+    pub object: Option<crate::types::ManagedObjectReference>,
     /// Deprecated.
     ///
     /// Property *NoPermission.privilegeId*.

@@ -28,7 +28,7 @@ pub struct AuthenticationProfile {
     /// Property *ApplyProfile.hidden*.
     pub hidden: Option<bool>,
     /// Property *AuthenticationProfile.activeDirectory*.
-    pub active_directory: Option<Box<crate::types::ActiveDirectoryProfile>>,
+    pub active_directory: Option<crate::types::ActiveDirectoryProfile>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

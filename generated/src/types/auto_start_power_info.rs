@@ -8,7 +8,7 @@ pub struct AutoStartPowerInfo {
     /// Property *AutoStartPowerInfo.key*.
     ///
     /// Refers instance of *VirtualMachine*.
-    pub key: Box<crate::types::ManagedObjectReference>,
+    pub key: crate::types::ManagedObjectReference,
     /// Property *AutoStartPowerInfo.startOrder*.
     pub start_order: i32,
     /// Property *AutoStartPowerInfo.startDelay*.

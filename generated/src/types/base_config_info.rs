@@ -8,7 +8,7 @@
 #[derive(Clone)]
 pub struct BaseConfigInfo {
     /// Property *BaseConfigInfo.id*.
-    pub id: Box<crate::types::ID>,
+    pub id: crate::types::ID,
     /// Property *BaseConfigInfo.name*.
     pub name: crate::CompactString,
     /// Property *BaseConfigInfo.createTime*.
@@ -32,7 +32,7 @@ pub struct BaseConfigInfo {
     /// Property *BaseConfigInfo.vclock*.
     ///
     /// ***Since:*** vSphere API Release 7.0.2.0
-    pub vclock: Option<Box<crate::types::VslmVClockInfo>>,
+    pub vclock: Option<crate::types::VslmVClockInfo>,
     /// Property *BaseConfigInfo.iofilter*.
     pub iofilter: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

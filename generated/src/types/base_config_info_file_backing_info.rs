@@ -10,7 +10,7 @@ pub struct BaseConfigInfoFileBackingInfo {
     /// Property *BaseConfigInfoBackingInfo.datastore*.
     ///
     /// Refers instance of *Datastore*.
-    pub datastore: Box<crate::types::ManagedObjectReference>,
+    pub datastore: crate::types::ManagedObjectReference,
     /// Property *BaseConfigInfoFileBackingInfo.filePath*.
     pub file_path: crate::CompactString,
     /// Property *BaseConfigInfoFileBackingInfo.backingObjectId*.
@@ -20,7 +20,7 @@ pub struct BaseConfigInfoFileBackingInfo {
     /// Property *BaseConfigInfoFileBackingInfo.deltaSizeInMB*.
     pub delta_size_in_mb: Option<i64>,
     /// Property *BaseConfigInfoFileBackingInfo.keyId*.
-    pub key_id: Option<Box<crate::types::CryptoKeyId>>,
+    pub key_id: Option<crate::types::CryptoKeyId>,
     /// Property *BaseConfigInfoFileBackingInfo.sharedFileBacking*.
     ///
     /// ***Since:*** vSphere API Release 9.1.0.0

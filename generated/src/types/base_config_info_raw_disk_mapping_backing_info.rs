@@ -8,7 +8,7 @@ pub struct BaseConfigInfoRawDiskMappingBackingInfo {
     /// Property *BaseConfigInfoBackingInfo.datastore*.
     ///
     /// Refers instance of *Datastore*.
-    pub datastore: Box<crate::types::ManagedObjectReference>,
+    pub datastore: crate::types::ManagedObjectReference,
     /// Property *BaseConfigInfoFileBackingInfo.filePath*.
     pub file_path: crate::CompactString,
     /// Property *BaseConfigInfoFileBackingInfo.backingObjectId*.
@@ -18,7 +18,7 @@ pub struct BaseConfigInfoRawDiskMappingBackingInfo {
     /// Property *BaseConfigInfoFileBackingInfo.deltaSizeInMB*.
     pub delta_size_in_mb: Option<i64>,
     /// Property *BaseConfigInfoFileBackingInfo.keyId*.
-    pub key_id: Option<Box<crate::types::CryptoKeyId>>,
+    pub key_id: Option<crate::types::CryptoKeyId>,
     /// Property *BaseConfigInfoFileBackingInfo.sharedFileBacking*.
     ///
     /// ***Since:*** vSphere API Release 9.1.0.0

@@ -12,7 +12,7 @@ pub struct BatchResult {
     /// Property *BatchResult.ds*.
     ///
     /// Refers instance of *Datastore*.
-    pub ds: Option<Box<crate::types::ManagedObjectReference>>,
+    pub ds: Option<crate::types::ManagedObjectReference>,
     /// Property *BatchResult.fault*.
     pub fault: Option<crate::types::MethodFaultKind>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -18,7 +18,7 @@ pub struct CannotAccessAgentOVF {
     /// Property *AgencyIssue.agency*.
     ///
     /// Refers instance of *Agency*.
-    pub agency: Box<crate::types::ManagedObjectReference>,
+    pub agency: crate::types::ManagedObjectReference,
     /// Property *AgencyIssue.agencyName*.
     pub agency_name: crate::CompactString,
     /// Property *AgencyIssue.solutionId*.
@@ -28,13 +28,13 @@ pub struct CannotAccessAgentOVF {
     /// Property *AgentIssue.agent*.
     ///
     /// Refers instance of *Agent*.
-    pub agent: Box<crate::types::ManagedObjectReference>,
+    pub agent: crate::types::ManagedObjectReference,
     /// Property *AgentIssue.agentName*.
     pub agent_name: crate::CompactString,
     /// Property *AgentIssue.host*.
     ///
     /// Refers instance of *HostSystem*.
-    pub host: Box<crate::types::ManagedObjectReference>,
+    pub host: crate::types::ManagedObjectReference,
     /// Property *AgentIssue.hostName*.
     pub host_name: crate::CompactString,
     /// Property *CannotAccessAgentOVF.downloadUrl*.

@@ -12,7 +12,7 @@ pub struct CannotChangeHaSettingsForFtSecondary {
     /// Property *CannotChangeHaSettingsForFtSecondary.vm*.
     ///
     /// Refers instance of *VirtualMachine*.
-    pub vm: Box<crate::types::ManagedObjectReference>,
+    pub vm: crate::types::ManagedObjectReference,
     /// Property *CannotChangeHaSettingsForFtSecondary.vmName*.
     pub vm_name: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

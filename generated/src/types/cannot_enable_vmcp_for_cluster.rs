@@ -12,7 +12,7 @@ pub struct CannotEnableVmcpForCluster {
     /// Property *CannotEnableVmcpForCluster.host*.
     ///
     /// Refers instance of *HostSystem*.
-    pub host: Option<Box<crate::types::ManagedObjectReference>>,
+    pub host: Option<crate::types::ManagedObjectReference>,
     /// Property *CannotEnableVmcpForCluster.hostName*.
     pub host_name: Option<crate::CompactString>,
     /// Property *CannotEnableVmcpForCluster.reason*.

@@ -14,7 +14,7 @@ pub struct CannotPowerOffVmInCluster {
     /// Property *CannotPowerOffVmInCluster.vm*.
     ///
     /// Refers instance of *VirtualMachine*.
-    pub vm: Box<crate::types::ManagedObjectReference>,
+    pub vm: crate::types::ManagedObjectReference,
     /// Property *CannotPowerOffVmInCluster.vmName*.
     pub vm_name: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -8,11 +8,11 @@ pub struct CheckResult {
     /// Property *CheckResult.vm*.
     ///
     /// Refers instance of *VirtualMachine*.
-    pub vm: Option<Box<crate::types::ManagedObjectReference>>,
+    pub vm: Option<crate::types::ManagedObjectReference>,
     /// Property *CheckResult.host*.
     ///
     /// Refers instance of *HostSystem*.
-    pub host: Option<Box<crate::types::ManagedObjectReference>>,
+    pub host: Option<crate::types::ManagedObjectReference>,
     /// Property *CheckResult.warning*.
     pub warning: Option<Vec<crate::types::MethodFaultKind>>,
     /// Property *CheckResult.error*.

@@ -10,7 +10,7 @@ pub struct ClusterAction {
     /// Property *ClusterAction.type*.
     pub r#type: crate::CompactString,
     /// Property *ClusterAction.target*.
-    pub target: Option<Box<crate::types::ManagedObjectReference>>,
+    pub target: Option<crate::types::ManagedObjectReference>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

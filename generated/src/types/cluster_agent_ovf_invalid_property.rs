@@ -18,7 +18,7 @@ pub struct ClusterAgentOvfInvalidProperty {
     /// Property *AgencyIssue.agency*.
     ///
     /// Refers instance of *Agency*.
-    pub agency: Box<crate::types::ManagedObjectReference>,
+    pub agency: crate::types::ManagedObjectReference,
     /// Property *AgencyIssue.agencyName*.
     pub agency_name: crate::CompactString,
     /// Property *AgencyIssue.solutionId*.
@@ -28,11 +28,11 @@ pub struct ClusterAgentOvfInvalidProperty {
     /// Property *ClusterAgentAgentIssue.agent*.
     ///
     /// Refers instance of *Agent*.
-    pub agent: Box<crate::types::ManagedObjectReference>,
+    pub agent: crate::types::ManagedObjectReference,
     /// Property *ClusterAgentAgentIssue.cluster*.
     ///
     /// Refers instance of *ComputeResource*.
-    pub cluster: Option<Box<crate::types::ManagedObjectReference>>,
+    pub cluster: Option<crate::types::ManagedObjectReference>,
     /// Property *ClusterAgentOvfInvalidProperty.error*.
     pub error: Option<Vec<crate::types::MethodFaultKind>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

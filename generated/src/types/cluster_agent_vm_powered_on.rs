@@ -18,7 +18,7 @@ pub struct ClusterAgentVmPoweredOn {
     /// Property *AgencyIssue.agency*.
     ///
     /// Refers instance of *Agency*.
-    pub agency: Box<crate::types::ManagedObjectReference>,
+    pub agency: crate::types::ManagedObjectReference,
     /// Property *AgencyIssue.agencyName*.
     pub agency_name: crate::CompactString,
     /// Property *AgencyIssue.solutionId*.
@@ -28,15 +28,15 @@ pub struct ClusterAgentVmPoweredOn {
     /// Property *ClusterAgentAgentIssue.agent*.
     ///
     /// Refers instance of *Agent*.
-    pub agent: Box<crate::types::ManagedObjectReference>,
+    pub agent: crate::types::ManagedObjectReference,
     /// Property *ClusterAgentAgentIssue.cluster*.
     ///
     /// Refers instance of *ComputeResource*.
-    pub cluster: Option<Box<crate::types::ManagedObjectReference>>,
+    pub cluster: Option<crate::types::ManagedObjectReference>,
     /// Property *ClusterAgentVmIssue.vm*.
     ///
     /// Refers instance of *VirtualMachine*.
-    pub vm: Box<crate::types::ManagedObjectReference>,
+    pub vm: crate::types::ManagedObjectReference,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -8,11 +8,11 @@ pub struct ClusterAttemptedVmInfo {
     /// Property *ClusterAttemptedVmInfo.vm*.
     ///
     /// Refers instance of *VirtualMachine*.
-    pub vm: Box<crate::types::ManagedObjectReference>,
+    pub vm: crate::types::ManagedObjectReference,
     /// Property *ClusterAttemptedVmInfo.task*.
     ///
     /// Refers instance of *Task*.
-    pub task: Option<Box<crate::types::ManagedObjectReference>>,
+    pub task: Option<crate::types::ManagedObjectReference>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -10,15 +10,15 @@ pub struct ClusterClusterInitialPlacementAction {
     /// Property *ClusterAction.type*.
     pub r#type: crate::CompactString,
     /// Property *ClusterAction.target*.
-    pub target: Option<Box<crate::types::ManagedObjectReference>>,
+    pub target: Option<crate::types::ManagedObjectReference>,
     /// Property *ClusterClusterInitialPlacementAction.targetHost*.
     ///
     /// Refers instance of *HostSystem*.
-    pub target_host: Option<Box<crate::types::ManagedObjectReference>>,
+    pub target_host: Option<crate::types::ManagedObjectReference>,
     /// Property *ClusterClusterInitialPlacementAction.pool*.
     ///
     /// Refers instance of *ResourcePool*.
-    pub pool: Box<crate::types::ManagedObjectReference>,
+    pub pool: crate::types::ManagedObjectReference,
     /// Property *ClusterClusterInitialPlacementAction.availableNetworks*.
     ///
     /// ***Since:*** vSphere API Release 9.1.0.0

@@ -8,9 +8,9 @@
 #[derive(Clone)]
 pub struct ClusterComputeResourceCryptoModePolicy {
     /// Property *ClusterComputeResourceCryptoModePolicy.keyId*.
-    pub key_id: Option<Box<crate::types::CryptoKeyId>>,
+    pub key_id: Option<crate::types::CryptoKeyId>,
     /// Property *ClusterComputeResourceCryptoModePolicy.providerId*.
-    pub provider_id: Option<Box<crate::types::KeyProviderId>>,
+    pub provider_id: Option<crate::types::KeyProviderId>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

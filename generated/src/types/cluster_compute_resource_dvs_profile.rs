@@ -10,7 +10,7 @@ pub struct ClusterComputeResourceDvsProfile {
     /// Property *ClusterComputeResourceDvsProfile.dvSwitch*.
     ///
     /// Refers instance of *DistributedVirtualSwitch*.
-    pub dv_switch: Option<Box<crate::types::ManagedObjectReference>>,
+    pub dv_switch: Option<crate::types::ManagedObjectReference>,
     /// Property *ClusterComputeResourceDvsProfile.pnicDevices*.
     pub pnic_devices: Option<Vec<crate::CompactString>>,
     /// Property *ClusterComputeResourceDvsProfile.dvPortgroupMapping*.

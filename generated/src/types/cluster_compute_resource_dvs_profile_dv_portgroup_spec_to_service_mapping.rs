@@ -10,7 +10,7 @@ pub struct ClusterComputeResourceDvsProfileDVPortgroupSpecToServiceMapping {
     /// Property *ClusterComputeResourceDvsProfileDVPortgroupSpecToServiceMapping.dvPortgroup*.
     ///
     /// Refers instance of *DistributedVirtualPortgroup*.
-    pub dv_portgroup: Option<Box<crate::types::ManagedObjectReference>>,
+    pub dv_portgroup: Option<crate::types::ManagedObjectReference>,
     /// Property *ClusterComputeResourceDvsProfileDVPortgroupSpecToServiceMapping.service*.
     pub service: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

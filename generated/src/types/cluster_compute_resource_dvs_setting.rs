@@ -8,7 +8,7 @@ pub struct ClusterComputeResourceDVSSetting {
     /// Property *ClusterComputeResourceDVSSetting.dvSwitch*.
     ///
     /// Refers instance of *DistributedVirtualSwitch*.
-    pub dv_switch: Box<crate::types::ManagedObjectReference>,
+    pub dv_switch: crate::types::ManagedObjectReference,
     /// Property *ClusterComputeResourceDVSSetting.pnicDevices*.
     pub pnic_devices: Option<Vec<crate::CompactString>>,
     /// Property *ClusterComputeResourceDVSSetting.dvPortgroupSetting*.

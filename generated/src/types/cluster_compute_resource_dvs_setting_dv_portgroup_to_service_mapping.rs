@@ -8,7 +8,7 @@ pub struct ClusterComputeResourceDVSSettingDVPortgroupToServiceMapping {
     /// Property *ClusterComputeResourceDVSSettingDVPortgroupToServiceMapping.dvPortgroup*.
     ///
     /// Refers instance of *DistributedVirtualPortgroup*.
-    pub dv_portgroup: Box<crate::types::ManagedObjectReference>,
+    pub dv_portgroup: crate::types::ManagedObjectReference,
     /// Property *ClusterComputeResourceDVSSettingDVPortgroupToServiceMapping.service*.
     pub service: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

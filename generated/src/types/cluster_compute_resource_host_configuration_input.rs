@@ -8,7 +8,7 @@ pub struct ClusterComputeResourceHostConfigurationInput {
     /// Property *ClusterComputeResourceHostConfigurationInput.host*.
     ///
     /// Refers instance of *HostSystem*.
-    pub host: Box<crate::types::ManagedObjectReference>,
+    pub host: crate::types::ManagedObjectReference,
     /// Property *ClusterComputeResourceHostConfigurationInput.hostVmkNics*.
     pub host_vmk_nics: Option<Vec<crate::types::ClusterComputeResourceHostVmkNicInfo>>,
     /// Property *ClusterComputeResourceHostConfigurationInput.allowedInNonMaintenanceMode*.

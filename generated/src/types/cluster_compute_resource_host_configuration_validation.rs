@@ -10,7 +10,7 @@ pub struct ClusterComputeResourceHostConfigurationValidation {
     /// Property *ClusterComputeResourceHostConfigurationValidation.host*.
     ///
     /// Refers instance of *HostSystem*.
-    pub host: Box<crate::types::ManagedObjectReference>,
+    pub host: crate::types::ManagedObjectReference,
     /// Property *ClusterComputeResourceHostConfigurationValidation.isDvsSettingValid*.
     pub is_dvs_setting_valid: Option<bool>,
     /// Property *ClusterComputeResourceHostConfigurationValidation.isVmknicSettingValid*.

@@ -10,7 +10,7 @@ pub struct ClusterComputeResourceHostEvacuationInfo {
     /// Property *ClusterComputeResourceHostEvacuationInfo.host*.
     ///
     /// Refers instance of *HostSystem*.
-    pub host: Box<crate::types::ManagedObjectReference>,
+    pub host: crate::types::ManagedObjectReference,
     /// Property *ClusterComputeResourceHostEvacuationInfo.action*.
     pub action: Option<Vec<crate::types::OptionValueKind>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -14,7 +14,7 @@ pub struct ClusterComputeResourceVcsSlots {
     /// Property *ClusterComputeResourceVcsSlots.host*.
     ///
     /// Refers instance of *HostSystem*.
-    pub host: Box<crate::types::ManagedObjectReference>,
+    pub host: crate::types::ManagedObjectReference,
     /// Property *ClusterComputeResourceVcsSlots.datastore*.
     ///
     /// ***Since:*** vSphere API Release 7.0.3.0

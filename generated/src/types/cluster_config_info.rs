@@ -13,7 +13,7 @@ pub struct ClusterConfigInfo {
     /// Property *ClusterConfigInfo.dasVmConfig*.
     pub das_vm_config: Option<Vec<crate::types::ClusterDasVmConfigInfo>>,
     /// Property *ClusterConfigInfo.drsConfig*.
-    pub drs_config: Box<crate::types::ClusterDrsConfigInfo>,
+    pub drs_config: crate::types::ClusterDrsConfigInfo,
     /// Property *ClusterConfigInfo.drsVmConfig*.
     pub drs_vm_config: Option<Vec<crate::types::ClusterDrsVmConfigInfo>>,
     /// Property *ClusterConfigInfo.rule*.

@@ -18,23 +18,23 @@ pub struct ClusterConfigInfoEx {
     /// Property *ClusterConfigInfoEx.systemVMsConfig*.
     ///
     /// ***Since:*** vSphere API Release 7.0.3.0
-    pub system_v_ms_config: Option<Box<crate::types::ClusterSystemVMsConfigInfo>>,
+    pub system_v_ms_config: Option<crate::types::ClusterSystemVMsConfigInfo>,
     /// Property *ClusterConfigInfoEx.dasConfig*.
     pub das_config: Box<crate::types::ClusterDasConfigInfo>,
     /// Property *ClusterConfigInfoEx.dasVmConfig*.
     pub das_vm_config: Option<Vec<crate::types::ClusterDasVmConfigInfo>>,
     /// Property *ClusterConfigInfoEx.drsConfig*.
-    pub drs_config: Box<crate::types::ClusterDrsConfigInfo>,
+    pub drs_config: crate::types::ClusterDrsConfigInfo,
     /// Property *ClusterConfigInfoEx.drsVmConfig*.
     pub drs_vm_config: Option<Vec<crate::types::ClusterDrsVmConfigInfo>>,
     /// Property *ClusterConfigInfoEx.rule*.
     pub rule: Option<Vec<crate::types::ClusterRuleInfoKind>>,
     /// Property *ClusterConfigInfoEx.orchestration*.
-    pub orchestration: Option<Box<crate::types::ClusterOrchestrationInfo>>,
+    pub orchestration: Option<crate::types::ClusterOrchestrationInfo>,
     /// Property *ClusterConfigInfoEx.vmOrchestration*.
     pub vm_orchestration: Option<Vec<crate::types::ClusterVmOrchestrationInfo>>,
     /// Property *ClusterConfigInfoEx.dpmConfigInfo*.
-    pub dpm_config_info: Option<Box<crate::types::ClusterDpmConfigInfo>>,
+    pub dpm_config_info: Option<crate::types::ClusterDpmConfigInfo>,
     /// Property *ClusterConfigInfoEx.dpmHostConfig*.
     pub dpm_host_config: Option<Vec<crate::types::ClusterDpmHostConfigInfo>>,
     /// Property *ClusterConfigInfoEx.vsanConfigInfo*.
@@ -44,17 +44,15 @@ pub struct ClusterConfigInfoEx {
     /// Property *ClusterConfigInfoEx.group*.
     pub group: Option<Vec<crate::types::ClusterGroupInfoKind>>,
     /// Property *ClusterConfigInfoEx.infraUpdateHaConfig*.
-    pub infra_update_ha_config: Option<
-        Box<crate::types::ClusterInfraUpdateHaConfigInfo>,
-    >,
+    pub infra_update_ha_config: Option<crate::types::ClusterInfraUpdateHaConfigInfo>,
     /// Property *ClusterConfigInfoEx.proactiveDrsConfig*.
-    pub proactive_drs_config: Option<Box<crate::types::ClusterProactiveDrsConfigInfo>>,
+    pub proactive_drs_config: Option<crate::types::ClusterProactiveDrsConfigInfo>,
     /// Property *ClusterConfigInfoEx.cryptoConfig*.
     pub crypto_config: Option<Box<crate::types::ClusterCryptoConfigInfo>>,
     /// Property *ClusterConfigInfoEx.vsanCoreConfig*.
     ///
     /// ***Since:*** vSphere API Release 9.0.0.0
-    pub vsan_core_config: Option<Box<crate::types::VsanClusterCoreConfig>>,
+    pub vsan_core_config: Option<crate::types::VsanClusterCoreConfig>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -13,7 +13,7 @@ pub struct ClusterConfigSpec {
     /// Property *ClusterConfigSpec.dasVmConfigSpec*.
     pub das_vm_config_spec: Option<Vec<crate::types::ClusterDasVmConfigSpec>>,
     /// Property *ClusterConfigSpec.drsConfig*.
-    pub drs_config: Option<Box<crate::types::ClusterDrsConfigInfo>>,
+    pub drs_config: Option<crate::types::ClusterDrsConfigInfo>,
     /// Property *ClusterConfigSpec.drsVmConfigSpec*.
     pub drs_vm_config_spec: Option<Vec<crate::types::ClusterDrsVmConfigSpec>>,
     /// Property *ClusterConfigSpec.rulesSpec*.

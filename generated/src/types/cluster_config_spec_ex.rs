@@ -36,23 +36,23 @@ pub struct ClusterConfigSpecEx {
     /// Property *ClusterConfigSpecEx.systemVMsConfig*.
     ///
     /// ***Since:*** vSphere API Release 7.0.3.0
-    pub system_v_ms_config: Option<Box<crate::types::ClusterSystemVMsConfigSpec>>,
+    pub system_v_ms_config: Option<crate::types::ClusterSystemVMsConfigSpec>,
     /// Property *ClusterConfigSpecEx.dasConfig*.
     pub das_config: Option<Box<crate::types::ClusterDasConfigInfo>>,
     /// Property *ClusterConfigSpecEx.dasVmConfigSpec*.
     pub das_vm_config_spec: Option<Vec<crate::types::ClusterDasVmConfigSpec>>,
     /// Property *ClusterConfigSpecEx.drsConfig*.
-    pub drs_config: Option<Box<crate::types::ClusterDrsConfigInfo>>,
+    pub drs_config: Option<crate::types::ClusterDrsConfigInfo>,
     /// Property *ClusterConfigSpecEx.drsVmConfigSpec*.
     pub drs_vm_config_spec: Option<Vec<crate::types::ClusterDrsVmConfigSpec>>,
     /// Property *ClusterConfigSpecEx.rulesSpec*.
     pub rules_spec: Option<Vec<crate::types::ClusterRuleSpec>>,
     /// Property *ClusterConfigSpecEx.orchestration*.
-    pub orchestration: Option<Box<crate::types::ClusterOrchestrationInfo>>,
+    pub orchestration: Option<crate::types::ClusterOrchestrationInfo>,
     /// Property *ClusterConfigSpecEx.vmOrchestrationSpec*.
     pub vm_orchestration_spec: Option<Vec<crate::types::ClusterVmOrchestrationSpec>>,
     /// Property *ClusterConfigSpecEx.dpmConfig*.
-    pub dpm_config: Option<Box<crate::types::ClusterDpmConfigInfo>>,
+    pub dpm_config: Option<crate::types::ClusterDpmConfigInfo>,
     /// Property *ClusterConfigSpecEx.dpmHostConfigSpec*.
     pub dpm_host_config_spec: Option<Vec<crate::types::ClusterDpmHostConfigSpec>>,
     /// Property *ClusterConfigSpecEx.vsanConfig*.
@@ -62,11 +62,9 @@ pub struct ClusterConfigSpecEx {
     /// Property *ClusterConfigSpecEx.groupSpec*.
     pub group_spec: Option<Vec<crate::types::ClusterGroupSpec>>,
     /// Property *ClusterConfigSpecEx.infraUpdateHaConfig*.
-    pub infra_update_ha_config: Option<
-        Box<crate::types::ClusterInfraUpdateHaConfigInfo>,
-    >,
+    pub infra_update_ha_config: Option<crate::types::ClusterInfraUpdateHaConfigInfo>,
     /// Property *ClusterConfigSpecEx.proactiveDrsConfig*.
-    pub proactive_drs_config: Option<Box<crate::types::ClusterProactiveDrsConfigInfo>>,
+    pub proactive_drs_config: Option<crate::types::ClusterProactiveDrsConfigInfo>,
     /// Property *ClusterConfigSpecEx.inHciWorkflow*.
     pub in_hci_workflow: Option<bool>,
     /// Property *ClusterConfigSpecEx.cryptoConfig*.
@@ -74,7 +72,7 @@ pub struct ClusterConfigSpecEx {
     /// Property *ClusterConfigSpecEx.vsanCoreConfigSpec*.
     ///
     /// ***Since:*** vSphere API Release 9.0.0.0
-    pub vsan_core_config_spec: Option<Box<crate::types::VsanClusterCoreConfigSpec>>,
+    pub vsan_core_config_spec: Option<crate::types::VsanClusterCoreConfigSpec>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -16,23 +16,23 @@ pub struct ClusterCreatedEvent {
     /// Property *Event.userName*.
     pub user_name: crate::CompactString,
     /// Property *Event.datacenter*.
-    pub datacenter: Option<Box<crate::types::DatacenterEventArgument>>,
+    pub datacenter: Option<crate::types::DatacenterEventArgument>,
     /// Property *Event.computeResource*.
-    pub compute_resource: Option<Box<crate::types::ComputeResourceEventArgument>>,
+    pub compute_resource: Option<crate::types::ComputeResourceEventArgument>,
     /// Property *Event.host*.
-    pub host: Option<Box<crate::types::HostEventArgument>>,
+    pub host: Option<crate::types::HostEventArgument>,
     /// Property *Event.vm*.
-    pub vm: Option<Box<crate::types::VmEventArgument>>,
+    pub vm: Option<crate::types::VmEventArgument>,
     /// Property *Event.ds*.
-    pub ds: Option<Box<crate::types::DatastoreEventArgument>>,
+    pub ds: Option<crate::types::DatastoreEventArgument>,
     /// Property *Event.net*.
-    pub net: Option<Box<crate::types::NetworkEventArgument>>,
+    pub net: Option<crate::types::NetworkEventArgument>,
     /// Property *Event.dvs*.
-    pub dvs: Option<Box<crate::types::DvsEventArgument>>,
+    pub dvs: Option<crate::types::DvsEventArgument>,
     /// Property *Event.tgw*.
     ///
     /// ***Since:*** vSphere API Release 9.1.0.0
-    pub tgw: Option<Box<crate::types::TgwEventArgument>>,
+    pub tgw: Option<crate::types::TgwEventArgument>,
     /// Property *Event.fullFormattedMessage*.
     pub full_formatted_message: Option<crate::CompactString>,
     /// Property *Event.changeTag*.
@@ -42,7 +42,7 @@ pub struct ClusterCreatedEvent {
     /// ***Since:*** vSphere API Release 9.1.0.0
     pub audit_id: Option<crate::CompactString>,
     /// Property *ClusterCreatedEvent.parent*.
-    pub parent: Box<crate::types::FolderEventArgument>,
+    pub parent: crate::types::FolderEventArgument,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

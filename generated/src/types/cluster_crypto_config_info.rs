@@ -10,7 +10,7 @@ pub struct ClusterCryptoConfigInfo {
     /// Property *ClusterCryptoConfigInfo.policy*.
     ///
     /// ***Since:*** vSphere API Release 8.0.3.0
-    pub policy: Option<Box<crate::types::ClusterComputeResourceCryptoModePolicy>>,
+    pub policy: Option<crate::types::ClusterComputeResourceCryptoModePolicy>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -11,7 +11,7 @@ pub struct ClusterDasAamNodeState {
     /// Property *ClusterDasAamNodeState.host*.
     ///
     /// Refers instance of *HostSystem*.
-    pub host: Box<crate::types::ManagedObjectReference>,
+    pub host: crate::types::ManagedObjectReference,
     /// Property *ClusterDasAamNodeState.name*.
     pub name: crate::CompactString,
     /// Property *ClusterDasAamNodeState.configState*.

@@ -11,7 +11,7 @@ pub struct ClusterDasAdvancedRuntimeInfo {
     pub das_host_info: Option<crate::types::ClusterDasHostInfoKind>,
     /// Property *ClusterDasAdvancedRuntimeInfo.vmcpSupported*.
     pub vmcp_supported: Option<
-        Box<crate::types::ClusterDasAdvancedRuntimeInfoVmcpCapabilityInfo>,
+        crate::types::ClusterDasAdvancedRuntimeInfoVmcpCapabilityInfo,
     >,
     /// Property *ClusterDasAdvancedRuntimeInfo.heartbeatDatastoreInfo*.
     pub heartbeat_datastore_info: Option<Vec<crate::types::DasHeartbeatDatastoreInfo>>,

@@ -9,12 +9,12 @@ pub struct ClusterDasFailoverLevelAdvancedRuntimeInfo {
     pub das_host_info: Option<crate::types::ClusterDasHostInfoKind>,
     /// Property *ClusterDasAdvancedRuntimeInfo.vmcpSupported*.
     pub vmcp_supported: Option<
-        Box<crate::types::ClusterDasAdvancedRuntimeInfoVmcpCapabilityInfo>,
+        crate::types::ClusterDasAdvancedRuntimeInfoVmcpCapabilityInfo,
     >,
     /// Property *ClusterDasAdvancedRuntimeInfo.heartbeatDatastoreInfo*.
     pub heartbeat_datastore_info: Option<Vec<crate::types::DasHeartbeatDatastoreInfo>>,
     /// Property *ClusterDasFailoverLevelAdvancedRuntimeInfo.slotInfo*.
-    pub slot_info: Box<crate::types::ClusterDasFailoverLevelAdvancedRuntimeInfoSlotInfo>,
+    pub slot_info: crate::types::ClusterDasFailoverLevelAdvancedRuntimeInfoSlotInfo,
     /// Property *ClusterDasFailoverLevelAdvancedRuntimeInfo.totalSlots*.
     pub total_slots: i32,
     /// Property *ClusterDasFailoverLevelAdvancedRuntimeInfo.usedSlots*.

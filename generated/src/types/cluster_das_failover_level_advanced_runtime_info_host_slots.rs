@@ -8,7 +8,7 @@ pub struct ClusterDasFailoverLevelAdvancedRuntimeInfoHostSlots {
     /// Property *ClusterDasFailoverLevelAdvancedRuntimeInfoHostSlots.host*.
     ///
     /// Refers instance of *HostSystem*.
-    pub host: Box<crate::types::ManagedObjectReference>,
+    pub host: crate::types::ManagedObjectReference,
     /// Property *ClusterDasFailoverLevelAdvancedRuntimeInfoHostSlots.slots*.
     pub slots: i32,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -8,7 +8,7 @@ pub struct ClusterDasFailoverLevelAdvancedRuntimeInfoVmSlots {
     /// Property *ClusterDasFailoverLevelAdvancedRuntimeInfoVmSlots.vm*.
     ///
     /// Refers instance of *VirtualMachine*.
-    pub vm: Box<crate::types::ManagedObjectReference>,
+    pub vm: crate::types::ManagedObjectReference,
     /// Property *ClusterDasFailoverLevelAdvancedRuntimeInfoVmSlots.slots*.
     pub slots: i32,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -10,7 +10,7 @@ pub struct ClusterDasFdmHostState {
     /// Property *ClusterDasFdmHostState.stateReporter*.
     ///
     /// Refers instance of *HostSystem*.
-    pub state_reporter: Option<Box<crate::types::ManagedObjectReference>>,
+    pub state_reporter: Option<crate::types::ManagedObjectReference>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -8,7 +8,7 @@ pub struct ClusterDasHostRecommendation {
     /// Property *ClusterDasHostRecommendation.host*.
     ///
     /// Refers instance of *HostSystem*.
-    pub host: Box<crate::types::ManagedObjectReference>,
+    pub host: crate::types::ManagedObjectReference,
     /// Property *ClusterDasHostRecommendation.drsRating*.
     pub drs_rating: Option<i32>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -8,7 +8,7 @@ pub struct ClusterDasVmConfigInfo {
     /// Property *ClusterDasVmConfigInfo.key*.
     ///
     /// Refers instance of *VirtualMachine*.
-    pub key: Box<crate::types::ManagedObjectReference>,
+    pub key: crate::types::ManagedObjectReference,
     /// Property *ClusterDasVmConfigInfo.restartPriority*.
     pub restart_priority: Option<crate::types::DasVmPriority>,
     /// Deprecated.

@@ -13,11 +13,11 @@ pub struct ClusterDasVmSettings {
     pub isolation_response: Option<crate::CompactString>,
     /// Property *ClusterDasVmSettings.vmToolsMonitoringSettings*.
     pub vm_tools_monitoring_settings: Option<
-        Box<crate::types::ClusterVmToolsMonitoringSettings>,
+        crate::types::ClusterVmToolsMonitoringSettings,
     >,
     /// Property *ClusterDasVmSettings.vmComponentProtectionSettings*.
     pub vm_component_protection_settings: Option<
-        Box<crate::types::ClusterVmComponentProtectionSettings>,
+        crate::types::ClusterVmComponentProtectionSettings,
     >,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,

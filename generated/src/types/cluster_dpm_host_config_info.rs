@@ -8,7 +8,7 @@ pub struct ClusterDpmHostConfigInfo {
     /// Property *ClusterDpmHostConfigInfo.key*.
     ///
     /// Refers instance of *HostSystem*.
-    pub key: Box<crate::types::ManagedObjectReference>,
+    pub key: crate::types::ManagedObjectReference,
     /// Property *ClusterDpmHostConfigInfo.enabled*.
     pub enabled: Option<bool>,
     /// Property *ClusterDpmHostConfigInfo.behavior*.

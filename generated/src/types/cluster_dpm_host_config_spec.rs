@@ -10,7 +10,7 @@ pub struct ClusterDpmHostConfigSpec {
     /// Property *ArrayUpdateSpec.removeKey*.
     pub remove_key: Option<crate::types::Any>,
     /// Property *ClusterDpmHostConfigSpec.info*.
-    pub info: Option<Box<crate::types::ClusterDpmHostConfigInfo>>,
+    pub info: Option<crate::types::ClusterDpmHostConfigInfo>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -8,11 +8,11 @@ pub struct ClusterDrsFaultsFaultsByVirtualDisk {
     /// Property *ClusterDrsFaultsFaultsByVm.vm*.
     ///
     /// Refers instance of *VirtualMachine*.
-    pub vm: Option<Box<crate::types::ManagedObjectReference>>,
+    pub vm: Option<crate::types::ManagedObjectReference>,
     /// Property *ClusterDrsFaultsFaultsByVm.fault*.
     pub fault: Vec<crate::types::MethodFaultKind>,
     /// Property *ClusterDrsFaultsFaultsByVirtualDisk.disk*.
-    pub disk: Option<Box<crate::types::VirtualDiskId>>,
+    pub disk: Option<crate::types::VirtualDiskId>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

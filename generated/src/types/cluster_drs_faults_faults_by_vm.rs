@@ -10,7 +10,7 @@ pub struct ClusterDrsFaultsFaultsByVm {
     /// Property *ClusterDrsFaultsFaultsByVm.vm*.
     ///
     /// Refers instance of *VirtualMachine*.
-    pub vm: Option<Box<crate::types::ManagedObjectReference>>,
+    pub vm: Option<crate::types::ManagedObjectReference>,
     /// Property *ClusterDrsFaultsFaultsByVm.fault*.
     pub fault: Vec<crate::types::MethodFaultKind>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -14,7 +14,7 @@ pub struct ClusterDrsMigration {
     /// Property *ClusterDrsMigration.vm*.
     ///
     /// Refers instance of *VirtualMachine*.
-    pub vm: Box<crate::types::ManagedObjectReference>,
+    pub vm: crate::types::ManagedObjectReference,
     /// Property *ClusterDrsMigration.cpuLoad*.
     pub cpu_load: Option<i32>,
     /// Property *ClusterDrsMigration.memoryLoad*.
@@ -22,7 +22,7 @@ pub struct ClusterDrsMigration {
     /// Property *ClusterDrsMigration.source*.
     ///
     /// Refers instance of *HostSystem*.
-    pub source: Box<crate::types::ManagedObjectReference>,
+    pub source: crate::types::ManagedObjectReference,
     /// Property *ClusterDrsMigration.sourceCpuLoad*.
     pub source_cpu_load: Option<i32>,
     /// Property *ClusterDrsMigration.sourceMemoryLoad*.
@@ -30,7 +30,7 @@ pub struct ClusterDrsMigration {
     /// Property *ClusterDrsMigration.destination*.
     ///
     /// Refers instance of *HostSystem*.
-    pub destination: Box<crate::types::ManagedObjectReference>,
+    pub destination: crate::types::ManagedObjectReference,
     /// Property *ClusterDrsMigration.destinationCpuLoad*.
     pub destination_cpu_load: Option<i32>,
     /// Property *ClusterDrsMigration.destinationMemoryLoad*.

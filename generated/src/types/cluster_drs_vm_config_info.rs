@@ -8,7 +8,7 @@ pub struct ClusterDrsVmConfigInfo {
     /// Property *ClusterDrsVmConfigInfo.key*.
     ///
     /// Refers instance of *VirtualMachine*.
-    pub key: Box<crate::types::ManagedObjectReference>,
+    pub key: crate::types::ManagedObjectReference,
     /// Property *ClusterDrsVmConfigInfo.enabled*.
     pub enabled: Option<bool>,
     /// Property *ClusterDrsVmConfigInfo.behavior*.

@@ -10,7 +10,7 @@ pub struct ClusterDrsVmConfigSpec {
     /// Property *ArrayUpdateSpec.removeKey*.
     pub remove_key: Option<crate::types::Any>,
     /// Property *ClusterDrsVmConfigSpec.info*.
-    pub info: Option<Box<crate::types::ClusterDrsVmConfigInfo>>,
+    pub info: Option<crate::types::ClusterDrsVmConfigInfo>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

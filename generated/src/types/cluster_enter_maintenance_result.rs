@@ -8,7 +8,7 @@ pub struct ClusterEnterMaintenanceResult {
     /// Property *ClusterEnterMaintenanceResult.recommendations*.
     pub recommendations: Option<Vec<crate::types::ClusterRecommendation>>,
     /// Property *ClusterEnterMaintenanceResult.fault*.
-    pub fault: Option<Box<crate::types::ClusterDrsFaults>>,
+    pub fault: Option<crate::types::ClusterDrsFaults>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -8,7 +8,7 @@ pub struct ClusterFailoverHostAdmissionControlInfoHostStatus {
     /// Property *ClusterFailoverHostAdmissionControlInfoHostStatus.host*.
     ///
     /// Refers instance of *HostSystem*.
-    pub host: Box<crate::types::ManagedObjectReference>,
+    pub host: crate::types::ManagedObjectReference,
     /// Property *ClusterFailoverHostAdmissionControlInfoHostStatus.status*.
     pub status: crate::types::ManagedEntityStatus,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -8,7 +8,7 @@ pub struct ClusterHostInfraUpdateHaModeAction {
     /// Property *ClusterAction.type*.
     pub r#type: crate::CompactString,
     /// Property *ClusterAction.target*.
-    pub target: Option<Box<crate::types::ManagedObjectReference>>,
+    pub target: Option<crate::types::ManagedObjectReference>,
     /// Property *ClusterHostInfraUpdateHaModeAction.operationType*.
     pub operation_type: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -8,7 +8,7 @@ pub struct ClusterHostPowerAction {
     /// Property *ClusterAction.type*.
     pub r#type: crate::CompactString,
     /// Property *ClusterAction.target*.
-    pub target: Option<Box<crate::types::ManagedObjectReference>>,
+    pub target: Option<crate::types::ManagedObjectReference>,
     /// Property *ClusterHostPowerAction.operationType*.
     pub operation_type: crate::types::HostPowerOperationType,
     /// Property *ClusterHostPowerAction.powerConsumptionWatt*.

@@ -8,7 +8,7 @@ pub struct ClusterHostRecommendation {
     /// Property *ClusterHostRecommendation.host*.
     ///
     /// Refers instance of *HostSystem*.
-    pub host: Box<crate::types::ManagedObjectReference>,
+    pub host: crate::types::ManagedObjectReference,
     /// Property *ClusterHostRecommendation.rating*.
     pub rating: i32,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -8,15 +8,15 @@ pub struct ClusterInitialPlacementAction {
     /// Property *ClusterAction.type*.
     pub r#type: crate::CompactString,
     /// Property *ClusterAction.target*.
-    pub target: Option<Box<crate::types::ManagedObjectReference>>,
+    pub target: Option<crate::types::ManagedObjectReference>,
     /// Property *ClusterInitialPlacementAction.targetHost*.
     ///
     /// Refers instance of *HostSystem*.
-    pub target_host: Box<crate::types::ManagedObjectReference>,
+    pub target_host: crate::types::ManagedObjectReference,
     /// Property *ClusterInitialPlacementAction.pool*.
     ///
     /// Refers instance of *ResourcePool*.
-    pub pool: Option<Box<crate::types::ManagedObjectReference>>,
+    pub pool: Option<crate::types::ManagedObjectReference>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -8,7 +8,7 @@ pub struct ClusterMigrationAction {
     /// Property *ClusterAction.type*.
     pub r#type: crate::CompactString,
     /// Property *ClusterAction.target*.
-    pub target: Option<Box<crate::types::ManagedObjectReference>>,
+    pub target: Option<crate::types::ManagedObjectReference>,
     /// Property *ClusterMigrationAction.drsMigration*.
     pub drs_migration: Option<Box<crate::types::ClusterDrsMigration>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -8,7 +8,7 @@ pub struct ClusterNetworkConfigSpec {
     /// Property *ClusterNetworkConfigSpec.networkPortGroup*.
     ///
     /// Refers instance of *Network*.
-    pub network_port_group: Box<crate::types::ManagedObjectReference>,
+    pub network_port_group: crate::types::ManagedObjectReference,
     /// Property *ClusterNetworkConfigSpec.ipSettings*.
     pub ip_settings: Box<crate::types::CustomizationIPSettings>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

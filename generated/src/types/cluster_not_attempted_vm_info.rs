@@ -8,7 +8,7 @@ pub struct ClusterNotAttemptedVmInfo {
     /// Property *ClusterNotAttemptedVmInfo.vm*.
     ///
     /// Refers instance of *VirtualMachine*.
-    pub vm: Box<crate::types::ManagedObjectReference>,
+    pub vm: crate::types::ManagedObjectReference,
     /// Property *ClusterNotAttemptedVmInfo.fault*.
     pub fault: crate::types::MethodFaultKind,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

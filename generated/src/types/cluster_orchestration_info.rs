@@ -6,7 +6,7 @@
 #[derive(Clone)]
 pub struct ClusterOrchestrationInfo {
     /// Property *ClusterOrchestrationInfo.defaultVmReadiness*.
-    pub default_vm_readiness: Option<Box<crate::types::ClusterVmReadiness>>,
+    pub default_vm_readiness: Option<crate::types::ClusterVmReadiness>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -14,9 +14,9 @@ pub struct ClusterPowerContext {
     /// Property *ClusterPowerContext.trackingTask*.
     ///
     /// Refers instance of *Task*.
-    pub tracking_task: Option<Box<crate::types::ManagedObjectReference>>,
+    pub tracking_task: Option<crate::types::ManagedObjectReference>,
     /// Property *ClusterPowerContext.lastErrorMessage*.
-    pub last_error_message: Option<Box<crate::types::LocalizableMessage>>,
+    pub last_error_message: Option<crate::types::LocalizableMessage>,
     /// Property *ClusterPowerContext.lastErrorMOs*.
     pub last_error_m_os: Option<Vec<crate::types::ManagedObjectReference>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

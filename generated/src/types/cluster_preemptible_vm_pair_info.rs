@@ -12,11 +12,11 @@ pub struct ClusterPreemptibleVmPairInfo {
     /// Property *ClusterPreemptibleVmPairInfo.monitoredVm*.
     ///
     /// Refers instance of *VirtualMachine*.
-    pub monitored_vm: Box<crate::types::ManagedObjectReference>,
+    pub monitored_vm: crate::types::ManagedObjectReference,
     /// Property *ClusterPreemptibleVmPairInfo.preemptibleVm*.
     ///
     /// Refers instance of *VirtualMachine*.
-    pub preemptible_vm: Box<crate::types::ManagedObjectReference>,
+    pub preemptible_vm: crate::types::ManagedObjectReference,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

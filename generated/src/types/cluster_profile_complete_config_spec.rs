@@ -12,7 +12,7 @@ pub struct ClusterProfileCompleteConfigSpec {
     /// Property *ProfileCreateSpec.enabled*.
     pub enabled: Option<bool>,
     /// Property *ClusterProfileCompleteConfigSpec.complyProfile*.
-    pub comply_profile: Option<Box<crate::types::ComplianceProfile>>,
+    pub comply_profile: Option<crate::types::ComplianceProfile>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -12,7 +12,7 @@ pub struct ClusterProfileConfigInfo {
     /// Property *ProfileConfigInfo.enabled*.
     pub enabled: bool,
     /// Property *ClusterProfileConfigInfo.complyProfile*.
-    pub comply_profile: Option<Box<crate::types::ComplianceProfile>>,
+    pub comply_profile: Option<crate::types::ComplianceProfile>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -22,13 +22,13 @@ pub struct ClusterRecommendation {
     /// Property *ClusterRecommendation.warningText*.
     pub warning_text: Option<crate::CompactString>,
     /// Property *ClusterRecommendation.warningDetails*.
-    pub warning_details: Option<Box<crate::types::LocalizableMessage>>,
+    pub warning_details: Option<crate::types::LocalizableMessage>,
     /// Property *ClusterRecommendation.prerequisite*.
     pub prerequisite: Option<Vec<crate::CompactString>>,
     /// Property *ClusterRecommendation.action*.
     pub action: Option<Vec<crate::types::ClusterActionKind>>,
     /// Property *ClusterRecommendation.target*.
-    pub target: Option<Box<crate::types::ManagedObjectReference>>,
+    pub target: Option<crate::types::ManagedObjectReference>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

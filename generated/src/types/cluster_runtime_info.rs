@@ -14,7 +14,7 @@ pub struct ClusterRuntimeInfo {
     /// Property *ClusterRuntimeInfo.cluster*.
     ///
     /// Refers instance of *ClusterComputeResource*.
-    pub cluster: Option<Box<crate::types::ManagedObjectReference>>,
+    pub cluster: Option<crate::types::ManagedObjectReference>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

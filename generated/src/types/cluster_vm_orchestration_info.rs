@@ -8,9 +8,9 @@ pub struct ClusterVmOrchestrationInfo {
     /// Property *ClusterVmOrchestrationInfo.vm*.
     ///
     /// Refers instance of *VirtualMachine*.
-    pub vm: Box<crate::types::ManagedObjectReference>,
+    pub vm: crate::types::ManagedObjectReference,
     /// Property *ClusterVmOrchestrationInfo.vmReadiness*.
-    pub vm_readiness: Box<crate::types::ClusterVmReadiness>,
+    pub vm_readiness: crate::types::ClusterVmReadiness,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

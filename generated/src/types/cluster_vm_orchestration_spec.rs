@@ -10,7 +10,7 @@ pub struct ClusterVmOrchestrationSpec {
     /// Property *ArrayUpdateSpec.removeKey*.
     pub remove_key: Option<crate::types::Any>,
     /// Property *ClusterVmOrchestrationSpec.info*.
-    pub info: Option<Box<crate::types::ClusterVmOrchestrationInfo>>,
+    pub info: Option<crate::types::ClusterVmOrchestrationInfo>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

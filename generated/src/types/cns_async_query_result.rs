@@ -8,11 +8,11 @@
 #[derive(Clone)]
 pub struct CnsAsyncQueryResult {
     /// Property *CnsVolumeOperationResult.volumeId*.
-    pub volume_id: Option<Box<crate::types::CnsVolumeId>>,
+    pub volume_id: Option<crate::types::CnsVolumeId>,
     /// Property *CnsVolumeOperationResult.fault*.
     pub fault: Option<crate::types::MethodFaultKind>,
     /// Property *CnsAsyncQueryResult.queryResult*.
-    pub query_result: Option<Box<crate::types::CnsQueryResult>>,
+    pub query_result: Option<crate::types::CnsQueryResult>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

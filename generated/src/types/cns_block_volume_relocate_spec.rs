@@ -8,11 +8,11 @@
 #[derive(Clone)]
 pub struct CnsBlockVolumeRelocateSpec {
     /// Property *CnsVolumeRelocateSpec.volumeId*.
-    pub volume_id: Box<crate::types::CnsVolumeId>,
+    pub volume_id: crate::types::CnsVolumeId,
     /// Property *CnsVolumeRelocateSpec.datastore*.
     ///
     /// Refers instance of *Datastore*.
-    pub datastore: Box<crate::types::ManagedObjectReference>,
+    pub datastore: crate::types::ManagedObjectReference,
     /// Property *CnsVolumeRelocateSpec.profile*.
     pub profile: Option<Vec<crate::types::VirtualMachineProfileSpecKind>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -8,7 +8,7 @@
 #[derive(Clone)]
 pub struct CnsCloneVolumeSource {
     /// Property *CnsCloneVolumeSource.volumeId*.
-    pub volume_id: Box<crate::types::CnsVolumeId>,
+    pub volume_id: crate::types::CnsVolumeId,
     /// Property *CnsCloneVolumeSource.keepAfterDeleteVm*.
     pub keep_after_delete_vm: Option<bool>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

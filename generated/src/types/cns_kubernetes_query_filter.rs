@@ -26,7 +26,7 @@ pub struct CnsKubernetesQueryFilter {
     /// Property *CnsQueryFilter.datastoreAccessibilityStatus*.
     pub datastore_accessibility_status: Option<crate::CompactString>,
     /// Property *CnsQueryFilter.cursor*.
-    pub cursor: Option<Box<crate::types::CnsCursor>>,
+    pub cursor: Option<crate::types::CnsCursor>,
     /// Property *CnsQueryFilter.healthStatus*.
     pub health_status: Option<crate::CompactString>,
     /// Property *CnsKubernetesQueryFilter.namespaces*.

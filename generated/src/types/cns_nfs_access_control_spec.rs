@@ -8,7 +8,7 @@
 #[derive(Clone)]
 pub struct CnsNFSAccessControlSpec {
     /// Property *CnsNFSAccessControlSpec.netPermission*.
-    pub net_permission: Box<crate::types::VsanFileShareNetPermission>,
+    pub net_permission: crate::types::VsanFileShareNetPermission,
     /// Property *CnsNFSAccessControlSpec.delete*.
     pub delete: Option<bool>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -10,7 +10,7 @@ pub struct CnsPlacementResult {
     /// Property *CnsPlacementResult.datastore*.
     ///
     /// Refers instance of *Datastore*.
-    pub datastore: Box<crate::types::ManagedObjectReference>,
+    pub datastore: crate::types::ManagedObjectReference,
     /// Property *CnsPlacementResult.placementFaults*.
     pub placement_faults: Option<Vec<crate::types::MethodFaultKind>>,
     /// Property *CnsPlacementResult.clusters*.

@@ -28,7 +28,7 @@ pub struct CnsQueryFilter {
     /// Property *CnsQueryFilter.datastoreAccessibilityStatus*.
     pub datastore_accessibility_status: Option<crate::CompactString>,
     /// Property *CnsQueryFilter.cursor*.
-    pub cursor: Option<Box<crate::types::CnsCursor>>,
+    pub cursor: Option<crate::types::CnsCursor>,
     /// Property *CnsQueryFilter.healthStatus*.
     pub health_status: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -10,7 +10,7 @@ pub struct CnsQueryResult {
     /// Property *CnsQueryResult.volumes*.
     pub volumes: Option<Vec<crate::types::CnsVolume>>,
     /// Property *CnsQueryResult.cursor*.
-    pub cursor: Box<crate::types::CnsCursor>,
+    pub cursor: crate::types::CnsCursor,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

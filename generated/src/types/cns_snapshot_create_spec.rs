@@ -8,11 +8,11 @@
 #[derive(Clone)]
 pub struct CnsSnapshotCreateSpec {
     /// Property *CnsSnapshotCreateSpec.volumeId*.
-    pub volume_id: Box<crate::types::CnsVolumeId>,
+    pub volume_id: crate::types::CnsVolumeId,
     /// Property *CnsSnapshotCreateSpec.description*.
     pub description: crate::CompactString,
     /// Property *CnsSnapshotCreateSpec.snapshotId*.
-    pub snapshot_id: Option<Box<crate::types::CnsSnapshotId>>,
+    pub snapshot_id: Option<crate::types::CnsSnapshotId>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -8,9 +8,9 @@
 #[derive(Clone)]
 pub struct CnsSnapshotDeleteSpec {
     /// Property *CnsSnapshotDeleteSpec.volumeId*.
-    pub volume_id: Box<crate::types::CnsVolumeId>,
+    pub volume_id: crate::types::CnsVolumeId,
     /// Property *CnsSnapshotDeleteSpec.snapshotId*.
-    pub snapshot_id: Box<crate::types::CnsSnapshotId>,
+    pub snapshot_id: crate::types::CnsSnapshotId,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

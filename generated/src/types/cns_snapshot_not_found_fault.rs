@@ -14,9 +14,9 @@ pub struct CnsSnapshotNotFoundFault {
     /// Property *CnsFault.reason*.
     pub reason: crate::CompactString,
     /// Property *CnsSnapshotNotFoundFault.volumeId*.
-    pub volume_id: Option<Box<crate::types::CnsVolumeId>>,
+    pub volume_id: Option<crate::types::CnsVolumeId>,
     /// Property *CnsSnapshotNotFoundFault.SnapshotId*.
-    pub snapshot_id: Box<crate::types::CnsSnapshotId>,
+    pub snapshot_id: crate::types::CnsSnapshotId,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -8,9 +8,9 @@
 #[derive(Clone)]
 pub struct CnsSnapshotVolumeSource {
     /// Property *CnsSnapshotVolumeSource.volumeId*.
-    pub volume_id: Option<Box<crate::types::CnsVolumeId>>,
+    pub volume_id: Option<crate::types::CnsVolumeId>,
     /// Property *CnsSnapshotVolumeSource.snapshotId*.
-    pub snapshot_id: Option<Box<crate::types::CnsSnapshotId>>,
+    pub snapshot_id: Option<crate::types::CnsSnapshotId>,
     /// Property *CnsSnapshotVolumeSource.linkedClone*.
     pub linked_clone: Option<bool>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -8,11 +8,11 @@
 #[derive(Clone)]
 pub struct CnsSyncVolumeSpec {
     /// Property *CnsSyncVolumeSpec.volumeId*.
-    pub volume_id: Box<crate::types::CnsVolumeId>,
+    pub volume_id: crate::types::CnsVolumeId,
     /// Property *CnsSyncVolumeSpec.datastore*.
     ///
     /// Refers instance of *Datastore*.
-    pub datastore: Option<Box<crate::types::ManagedObjectReference>>,
+    pub datastore: Option<crate::types::ManagedObjectReference>,
     /// Property *CnsSyncVolumeSpec.syncMode*.
     pub sync_mode: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

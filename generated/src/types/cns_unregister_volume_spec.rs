@@ -8,7 +8,7 @@
 #[derive(Clone)]
 pub struct CnsUnregisterVolumeSpec {
     /// Property *CnsUnregisterVolumeSpec.volumeId*.
-    pub volume_id: Box<crate::types::CnsVolumeId>,
+    pub volume_id: crate::types::CnsVolumeId,
     /// Property *CnsUnregisterVolumeSpec.targetVolumeType*.
     pub target_volume_type: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -8,7 +8,7 @@
 #[derive(Clone)]
 pub struct CnsVolume {
     /// Property *CnsVolume.volumeId*.
-    pub volume_id: Box<crate::types::CnsVolumeId>,
+    pub volume_id: crate::types::CnsVolumeId,
     /// Property *CnsVolume.datastoreUrl*.
     pub datastore_url: Option<crate::CompactString>,
     /// Property *CnsVolume.name*.

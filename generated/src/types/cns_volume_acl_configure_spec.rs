@@ -8,7 +8,7 @@
 #[derive(Clone)]
 pub struct CnsVolumeACLConfigureSpec {
     /// Property *CnsVolumeACLConfigureSpec.volumeId*.
-    pub volume_id: Box<crate::types::CnsVolumeId>,
+    pub volume_id: crate::types::CnsVolumeId,
     /// Property *CnsVolumeACLConfigureSpec.accessControlSpecList*.
     pub access_control_spec_list: Vec<crate::types::CnsAccessControlSpecKind>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -14,11 +14,11 @@ pub struct CnsVolumeAlreadyExistsFault {
     /// Property *CnsFault.reason*.
     pub reason: crate::CompactString,
     /// Property *CnsVolumeAlreadyExistsFault.volumeId*.
-    pub volume_id: Box<crate::types::CnsVolumeId>,
+    pub volume_id: crate::types::CnsVolumeId,
     /// Property *CnsVolumeAlreadyExistsFault.datastore*.
     ///
     /// Refers instance of *Datastore*.
-    pub datastore: Option<Box<crate::types::ManagedObjectReference>>,
+    pub datastore: Option<crate::types::ManagedObjectReference>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

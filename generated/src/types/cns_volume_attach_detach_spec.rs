@@ -8,11 +8,11 @@
 #[derive(Clone)]
 pub struct CnsVolumeAttachDetachSpec {
     /// Property *CnsVolumeAttachDetachSpec.volumeId*.
-    pub volume_id: Box<crate::types::CnsVolumeId>,
+    pub volume_id: crate::types::CnsVolumeId,
     /// Property *CnsVolumeAttachDetachSpec.vm*.
     ///
     /// Refers instance of *VirtualMachine*.
-    pub vm: Box<crate::types::ManagedObjectReference>,
+    pub vm: crate::types::ManagedObjectReference,
     /// Property *CnsVolumeAttachDetachSpec.diskMode*.
     pub disk_mode: Option<crate::CompactString>,
     /// Property *CnsVolumeAttachDetachSpec.sharing*.

@@ -8,7 +8,7 @@
 #[derive(Clone)]
 pub struct CnsVolumeCreateResult {
     /// Property *CnsVolumeOperationResult.volumeId*.
-    pub volume_id: Option<Box<crate::types::CnsVolumeId>>,
+    pub volume_id: Option<crate::types::CnsVolumeId>,
     /// Property *CnsVolumeOperationResult.fault*.
     pub fault: Option<crate::types::MethodFaultKind>,
     /// Property *CnsVolumeCreateResult.name*.

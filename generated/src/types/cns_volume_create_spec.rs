@@ -12,7 +12,7 @@ pub struct CnsVolumeCreateSpec {
     /// Property *CnsVolumeCreateSpec.volumeType*.
     pub volume_type: crate::CompactString,
     /// Property *CnsVolumeCreateSpec.volumeId*.
-    pub volume_id: Option<Box<crate::types::CnsVolumeId>>,
+    pub volume_id: Option<crate::types::CnsVolumeId>,
     /// Property *CnsVolumeCreateSpec.datastores*.
     ///
     /// Refers instances of *Datastore*.

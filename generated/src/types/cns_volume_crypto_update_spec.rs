@@ -8,7 +8,7 @@
 #[derive(Clone)]
 pub struct CnsVolumeCryptoUpdateSpec {
     /// Property *CnsVolumeCryptoUpdateSpec.volumeId*.
-    pub volume_id: Box<crate::types::CnsVolumeId>,
+    pub volume_id: crate::types::CnsVolumeId,
     /// Property *CnsVolumeCryptoUpdateSpec.profile*.
     pub profile: Option<Vec<crate::types::VirtualMachineProfileSpecKind>>,
     /// Property *CnsVolumeCryptoUpdateSpec.disksCrypto*.

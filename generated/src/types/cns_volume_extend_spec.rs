@@ -8,7 +8,7 @@
 #[derive(Clone)]
 pub struct CnsVolumeExtendSpec {
     /// Property *CnsVolumeExtendSpec.volumeId*.
-    pub volume_id: Box<crate::types::CnsVolumeId>,
+    pub volume_id: crate::types::CnsVolumeId,
     /// Property *CnsVolumeExtendSpec.capacityInMb*.
     pub capacity_in_mb: i64,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

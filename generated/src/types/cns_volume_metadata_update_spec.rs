@@ -8,7 +8,7 @@
 #[derive(Clone)]
 pub struct CnsVolumeMetadataUpdateSpec {
     /// Property *CnsVolumeMetadataUpdateSpec.volumeId*.
-    pub volume_id: Box<crate::types::CnsVolumeId>,
+    pub volume_id: crate::types::CnsVolumeId,
     /// Property *CnsVolumeMetadataUpdateSpec.metadata*.
     pub metadata: Box<crate::types::CnsVolumeMetadata>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -14,7 +14,7 @@ pub struct CnsVolumeNotFoundFault {
     /// Property *CnsFault.reason*.
     pub reason: crate::CompactString,
     /// Property *CnsVolumeNotFoundFault.volumeId*.
-    pub volume_id: Box<crate::types::CnsVolumeId>,
+    pub volume_id: crate::types::CnsVolumeId,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

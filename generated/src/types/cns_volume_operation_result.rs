@@ -10,7 +10,7 @@
 #[derive(Clone)]
 pub struct CnsVolumeOperationResult {
     /// Property *CnsVolumeOperationResult.volumeId*.
-    pub volume_id: Option<Box<crate::types::CnsVolumeId>>,
+    pub volume_id: Option<crate::types::CnsVolumeId>,
     /// Property *CnsVolumeOperationResult.fault*.
     pub fault: Option<crate::types::MethodFaultKind>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -8,7 +8,7 @@
 #[derive(Clone)]
 pub struct CnsVolumePolicyReconfigSpec {
     /// Property *CnsVolumePolicyReconfigSpec.volumeId*.
-    pub volume_id: Box<crate::types::CnsVolumeId>,
+    pub volume_id: crate::types::CnsVolumeId,
     /// Property *CnsVolumePolicyReconfigSpec.profile*.
     pub profile: Option<Vec<crate::types::VirtualMachineProfileSpecKind>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

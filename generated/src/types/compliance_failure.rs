@@ -8,7 +8,7 @@ pub struct ComplianceFailure {
     /// Property *ComplianceFailure.failureType*.
     pub failure_type: crate::CompactString,
     /// Property *ComplianceFailure.message*.
-    pub message: Box<crate::types::LocalizableMessage>,
+    pub message: crate::types::LocalizableMessage,
     /// Property *ComplianceFailure.expressionName*.
     pub expression_name: Option<crate::CompactString>,
     /// Property *ComplianceFailure.failureValues*.

@@ -8,7 +8,7 @@ pub struct ComplianceLocator {
     /// Property *ComplianceLocator.expressionName*.
     pub expression_name: crate::CompactString,
     /// Property *ComplianceLocator.applyPath*.
-    pub apply_path: Box<crate::types::ProfilePropertyPath>,
+    pub apply_path: crate::types::ProfilePropertyPath,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -8,13 +8,13 @@ pub struct ComplianceResult {
     /// Property *ComplianceResult.profile*.
     ///
     /// Refers instance of *Profile*.
-    pub profile: Option<Box<crate::types::ManagedObjectReference>>,
+    pub profile: Option<crate::types::ManagedObjectReference>,
     /// Property *ComplianceResult.complianceStatus*.
     pub compliance_status: crate::CompactString,
     /// Property *ComplianceResult.entity*.
     ///
     /// Refers instance of *ManagedEntity*.
-    pub entity: Option<Box<crate::types::ManagedObjectReference>>,
+    pub entity: Option<crate::types::ManagedObjectReference>,
     /// Property *ComplianceResult.checkTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).

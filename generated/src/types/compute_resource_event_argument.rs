@@ -10,7 +10,7 @@ pub struct ComputeResourceEventArgument {
     /// Property *ComputeResourceEventArgument.computeResource*.
     ///
     /// Refers instance of *ComputeResource*.
-    pub compute_resource: Box<crate::types::ManagedObjectReference>,
+    pub compute_resource: crate::types::ManagedObjectReference,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -10,7 +10,7 @@ pub struct ComputeResourceHostSeedSpecSingleHostSpec {
     /// Property *ComputeResourceHostSeedSpecSingleHostSpec.existingHost*.
     ///
     /// Refers instance of *HostSystem*.
-    pub existing_host: Option<Box<crate::types::ManagedObjectReference>>,
+    pub existing_host: Option<crate::types::ManagedObjectReference>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -8,7 +8,7 @@ pub struct ComputeResourceHostSPBMLicenseInfo {
     /// Property *ComputeResourceHostSPBMLicenseInfo.host*.
     ///
     /// Refers instance of *HostSystem*.
-    pub host: Box<crate::types::ManagedObjectReference>,
+    pub host: crate::types::ManagedObjectReference,
     /// Property *ComputeResourceHostSPBMLicenseInfo.licenseState*.
     pub license_state: crate::types::ComputeResourceHostSPBMLicenseInfoHostSPBMLicenseState,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

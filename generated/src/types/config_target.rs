@@ -80,7 +80,7 @@ pub struct ConfigTarget {
         Vec<crate::types::VirtualMachineDynamicPassthroughInfo>,
     >,
     /// Property *ConfigTarget.sgxTargetInfo*.
-    pub sgx_target_info: Option<Box<crate::types::VirtualMachineSgxTargetInfo>>,
+    pub sgx_target_info: Option<crate::types::VirtualMachineSgxTargetInfo>,
     /// Property *ConfigTarget.precisionClockInfo*.
     pub precision_clock_info: Option<
         Vec<crate::types::VirtualMachinePrecisionClockInfo>,

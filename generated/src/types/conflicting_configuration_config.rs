@@ -8,7 +8,7 @@ pub struct ConflictingConfigurationConfig {
     /// Property *ConflictingConfigurationConfig.entity*.
     ///
     /// Refers instance of *ManagedEntity*.
-    pub entity: Option<Box<crate::types::ManagedObjectReference>>,
+    pub entity: Option<crate::types::ManagedObjectReference>,
     /// Property *ConflictingConfigurationConfig.propertyPath*.
     pub property_path: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -23,7 +23,7 @@ pub struct CpuIncompatible1ECX {
     /// Property *CpuIncompatible.host*.
     ///
     /// Refers instance of *HostSystem*.
-    pub host: Option<Box<crate::types::ManagedObjectReference>>,
+    pub host: Option<crate::types::ManagedObjectReference>,
     /// Property *CpuIncompatible1ECX.sse3*.
     pub sse3: bool,
     /// Property *CpuIncompatible1ECX.pclmulqdq*.

@@ -23,7 +23,7 @@ pub struct CpuIncompatible81EDX {
     /// Property *CpuIncompatible.host*.
     ///
     /// Refers instance of *HostSystem*.
-    pub host: Option<Box<crate::types::ManagedObjectReference>>,
+    pub host: Option<crate::types::ManagedObjectReference>,
     /// Property *CpuIncompatible81EDX.nx*.
     pub nx: bool,
     /// Property *CpuIncompatible81EDX.ffxsr*.

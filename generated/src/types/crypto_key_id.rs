@@ -8,7 +8,7 @@ pub struct CryptoKeyId {
     /// Property *CryptoKeyId.keyId*.
     pub key_id: crate::CompactString,
     /// Property *CryptoKeyId.providerId*.
-    pub provider_id: Option<Box<crate::types::KeyProviderId>>,
+    pub provider_id: Option<crate::types::KeyProviderId>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

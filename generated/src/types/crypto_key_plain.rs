@@ -6,7 +6,7 @@
 #[derive(Clone)]
 pub struct CryptoKeyPlain {
     /// Property *CryptoKeyPlain.keyId*.
-    pub key_id: Box<crate::types::CryptoKeyId>,
+    pub key_id: crate::types::CryptoKeyId,
     /// Property *CryptoKeyPlain.algorithm*.
     pub algorithm: crate::CompactString,
     /// Property *CryptoKeyPlain.keyData*.

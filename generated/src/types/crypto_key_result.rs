@@ -6,7 +6,7 @@
 #[derive(Clone)]
 pub struct CryptoKeyResult {
     /// Property *CryptoKeyResult.keyId*.
-    pub key_id: Box<crate::types::CryptoKeyId>,
+    pub key_id: crate::types::CryptoKeyId,
     /// Property *CryptoKeyResult.success*.
     pub success: bool,
     /// Property *CryptoKeyResult.reason*.

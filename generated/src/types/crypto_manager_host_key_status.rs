@@ -8,7 +8,7 @@
 #[derive(Clone)]
 pub struct CryptoManagerHostKeyStatus {
     /// Property *CryptoManagerHostKeyStatus.keyId*.
-    pub key_id: Box<crate::types::CryptoKeyId>,
+    pub key_id: crate::types::CryptoKeyId,
     /// Property *CryptoManagerHostKeyStatus.present*.
     pub present: bool,
     /// Property *CryptoManagerHostKeyStatus.managementType*.

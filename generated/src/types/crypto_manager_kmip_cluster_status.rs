@@ -6,7 +6,7 @@
 #[derive(Clone)]
 pub struct CryptoManagerKmipClusterStatus {
     /// Property *CryptoManagerKmipClusterStatus.clusterId*.
-    pub cluster_id: Box<crate::types::KeyProviderId>,
+    pub cluster_id: crate::types::KeyProviderId,
     /// Property *CryptoManagerKmipClusterStatus.overallStatus*.
     pub overall_status: Option<crate::types::ManagedEntityStatus>,
     /// Property *CryptoManagerKmipClusterStatus.managementType*.

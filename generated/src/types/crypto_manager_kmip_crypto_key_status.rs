@@ -6,7 +6,7 @@
 #[derive(Clone)]
 pub struct CryptoManagerKmipCryptoKeyStatus {
     /// Property *CryptoManagerKmipCryptoKeyStatus.keyId*.
-    pub key_id: Box<crate::types::CryptoKeyId>,
+    pub key_id: crate::types::CryptoKeyId,
     /// Property *CryptoManagerKmipCryptoKeyStatus.keyAvailable*.
     pub key_available: Option<bool>,
     /// Property *CryptoManagerKmipCryptoKeyStatus.reason*.

@@ -6,7 +6,7 @@
 #[derive(Clone)]
 pub struct CryptoSpecEncrypt {
     /// Property *CryptoSpecEncrypt.cryptoKeyId*.
-    pub crypto_key_id: Box<crate::types::CryptoKeyId>,
+    pub crypto_key_id: crate::types::CryptoKeyId,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -6,7 +6,7 @@
 #[derive(Clone)]
 pub struct CryptoSpecRegister {
     /// Property *CryptoSpecRegister.cryptoKeyId*.
-    pub crypto_key_id: Box<crate::types::CryptoKeyId>,
+    pub crypto_key_id: crate::types::CryptoKeyId,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

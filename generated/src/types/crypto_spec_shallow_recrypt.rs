@@ -6,7 +6,7 @@
 #[derive(Clone)]
 pub struct CryptoSpecShallowRecrypt {
     /// Property *CryptoSpecShallowRecrypt.newKeyId*.
-    pub new_key_id: Box<crate::types::CryptoKeyId>,
+    pub new_key_id: crate::types::CryptoKeyId,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -14,9 +14,9 @@ pub struct CustomFieldDef {
     /// Property *CustomFieldDef.managedObjectType*.
     pub managed_object_type: Option<crate::CompactString>,
     /// Property *CustomFieldDef.fieldDefPrivileges*.
-    pub field_def_privileges: Option<Box<crate::types::PrivilegePolicyDef>>,
+    pub field_def_privileges: Option<crate::types::PrivilegePolicyDef>,
     /// Property *CustomFieldDef.fieldInstancePrivileges*.
-    pub field_instance_privileges: Option<Box<crate::types::PrivilegePolicyDef>>,
+    pub field_instance_privileges: Option<crate::types::PrivilegePolicyDef>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

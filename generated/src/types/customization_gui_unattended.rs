@@ -6,7 +6,7 @@
 #[derive(Clone)]
 pub struct CustomizationGuiUnattended {
     /// Property *CustomizationGuiUnattended.password*.
-    pub password: Option<Box<crate::types::CustomizationPassword>>,
+    pub password: Option<crate::types::CustomizationPassword>,
     /// Property *CustomizationGuiUnattended.timeZone*.
     pub time_zone: i32,
     /// Property *CustomizationGuiUnattended.autoLogon*.

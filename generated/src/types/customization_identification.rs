@@ -12,7 +12,7 @@ pub struct CustomizationIdentification {
     /// Property *CustomizationIdentification.domainAdmin*.
     pub domain_admin: Option<crate::CompactString>,
     /// Property *CustomizationIdentification.domainAdminPassword*.
-    pub domain_admin_password: Option<Box<crate::types::CustomizationPassword>>,
+    pub domain_admin_password: Option<crate::types::CustomizationPassword>,
     /// Property *CustomizationIdentification.domainOU*.
     ///
     /// ***Since:*** vSphere API Release 8.0.2.0

@@ -12,7 +12,7 @@ pub struct CustomizationIPSettings {
     /// Property *CustomizationIPSettings.gateway*.
     pub gateway: Option<Vec<crate::CompactString>>,
     /// Property *CustomizationIPSettings.ipV6Spec*.
-    pub ip_v6_spec: Option<Box<crate::types::CustomizationIPSettingsIpV6AddressSpec>>,
+    pub ip_v6_spec: Option<crate::types::CustomizationIPSettingsIpV6AddressSpec>,
     /// Property *CustomizationIPSettings.dnsServerList*.
     pub dns_server_list: Option<Vec<crate::CompactString>>,
     /// Property *CustomizationIPSettings.dnsDomain*.

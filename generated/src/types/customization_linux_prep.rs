@@ -26,7 +26,7 @@ pub struct CustomizationLinuxPrep {
     /// Property *CustomizationLinuxPrep.password*.
     ///
     /// ***Since:*** vSphere API Release 9.1.0.0
-    pub password: Option<Box<crate::types::CustomizationPassword>>,
+    pub password: Option<crate::types::CustomizationPassword>,
     /// Property *CustomizationLinuxPrep.extraConfig*.
     ///
     /// ***Since:*** vSphere API Release 9.1.0.0

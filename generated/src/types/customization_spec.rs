@@ -10,7 +10,7 @@ pub struct CustomizationSpec {
     /// Property *CustomizationSpec.identity*.
     pub identity: crate::types::CustomizationIdentitySettingsKind,
     /// Property *CustomizationSpec.globalIPSettings*.
-    pub global_ip_settings: Box<crate::types::CustomizationGlobalIPSettings>,
+    pub global_ip_settings: crate::types::CustomizationGlobalIPSettings,
     /// Property *CustomizationSpec.nicSettingMap*.
     pub nic_setting_map: Option<Vec<crate::types::CustomizationAdapterMapping>>,
     /// Property *CustomizationSpec.encryptionKey*.

@@ -6,17 +6,15 @@
 #[derive(Clone)]
 pub struct CustomizationSysprep {
     /// Property *CustomizationSysprep.guiUnattended*.
-    pub gui_unattended: Box<crate::types::CustomizationGuiUnattended>,
+    pub gui_unattended: crate::types::CustomizationGuiUnattended,
     /// Property *CustomizationSysprep.userData*.
-    pub user_data: Box<crate::types::CustomizationUserData>,
+    pub user_data: crate::types::CustomizationUserData,
     /// Property *CustomizationSysprep.guiRunOnce*.
-    pub gui_run_once: Option<Box<crate::types::CustomizationGuiRunOnce>>,
+    pub gui_run_once: Option<crate::types::CustomizationGuiRunOnce>,
     /// Property *CustomizationSysprep.identification*.
     pub identification: Box<crate::types::CustomizationIdentification>,
     /// Property *CustomizationSysprep.licenseFilePrintData*.
-    pub license_file_print_data: Option<
-        Box<crate::types::CustomizationLicenseFilePrintData>,
-    >,
+    pub license_file_print_data: Option<crate::types::CustomizationLicenseFilePrintData>,
     /// Property *CustomizationSysprep.scriptText*.
     ///
     /// ***Since:*** vSphere API Release 9.1.0.0

@@ -16,23 +16,23 @@ pub struct DasAdmissionControlEnabledEvent {
     /// Property *Event.userName*.
     pub user_name: crate::CompactString,
     /// Property *Event.datacenter*.
-    pub datacenter: Option<Box<crate::types::DatacenterEventArgument>>,
+    pub datacenter: Option<crate::types::DatacenterEventArgument>,
     /// Property *Event.computeResource*.
-    pub compute_resource: Option<Box<crate::types::ComputeResourceEventArgument>>,
+    pub compute_resource: Option<crate::types::ComputeResourceEventArgument>,
     /// Property *Event.host*.
-    pub host: Option<Box<crate::types::HostEventArgument>>,
+    pub host: Option<crate::types::HostEventArgument>,
     /// Property *Event.vm*.
-    pub vm: Option<Box<crate::types::VmEventArgument>>,
+    pub vm: Option<crate::types::VmEventArgument>,
     /// Property *Event.ds*.
-    pub ds: Option<Box<crate::types::DatastoreEventArgument>>,
+    pub ds: Option<crate::types::DatastoreEventArgument>,
     /// Property *Event.net*.
-    pub net: Option<Box<crate::types::NetworkEventArgument>>,
+    pub net: Option<crate::types::NetworkEventArgument>,
     /// Property *Event.dvs*.
-    pub dvs: Option<Box<crate::types::DvsEventArgument>>,
+    pub dvs: Option<crate::types::DvsEventArgument>,
     /// Property *Event.tgw*.
     ///
     /// ***Since:*** vSphere API Release 9.1.0.0
-    pub tgw: Option<Box<crate::types::TgwEventArgument>>,
+    pub tgw: Option<crate::types::TgwEventArgument>,
     /// Property *Event.fullFormattedMessage*.
     pub full_formatted_message: Option<crate::CompactString>,
     /// Property *Event.changeTag*.

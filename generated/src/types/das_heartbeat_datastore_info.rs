@@ -8,7 +8,7 @@ pub struct DasHeartbeatDatastoreInfo {
     /// Property *DasHeartbeatDatastoreInfo.datastore*.
     ///
     /// Refers instance of *Datastore*.
-    pub datastore: Box<crate::types::ManagedObjectReference>,
+    pub datastore: crate::types::ManagedObjectReference,
     /// Property *DasHeartbeatDatastoreInfo.hosts*.
     ///
     /// Refers instances of *HostSystem*.

@@ -8,7 +8,7 @@ pub struct DatabaseSizeParam {
     /// Property *DatabaseSizeParam.inventoryDesc*.
     pub inventory_desc: Box<crate::types::InventoryDescription>,
     /// Property *DatabaseSizeParam.perfStatsDesc*.
-    pub perf_stats_desc: Option<Box<crate::types::PerformanceStatisticsDescription>>,
+    pub perf_stats_desc: Option<crate::types::PerformanceStatisticsDescription>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

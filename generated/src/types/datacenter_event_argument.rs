@@ -10,7 +10,7 @@ pub struct DatacenterEventArgument {
     /// Property *DatacenterEventArgument.datacenter*.
     ///
     /// Refers instance of *Datacenter*.
-    pub datacenter: Box<crate::types::ManagedObjectReference>,
+    pub datacenter: crate::types::ManagedObjectReference,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

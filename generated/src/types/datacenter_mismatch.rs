@@ -14,7 +14,7 @@ pub struct DatacenterMismatch {
     /// Property *DatacenterMismatch.expectedDatacenter*.
     ///
     /// Refers instance of *Datacenter*.
-    pub expected_datacenter: Box<crate::types::ManagedObjectReference>,
+    pub expected_datacenter: crate::types::ManagedObjectReference,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

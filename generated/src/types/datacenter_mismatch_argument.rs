@@ -8,11 +8,11 @@ pub struct DatacenterMismatchArgument {
     /// Property *DatacenterMismatchArgument.entity*.
     ///
     /// Refers instance of *ManagedEntity*.
-    pub entity: Box<crate::types::ManagedObjectReference>,
+    pub entity: crate::types::ManagedObjectReference,
     /// Property *DatacenterMismatchArgument.inputDatacenter*.
     ///
     /// Refers instance of *Datacenter*.
-    pub input_datacenter: Option<Box<crate::types::ManagedObjectReference>>,
+    pub input_datacenter: Option<crate::types::ManagedObjectReference>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -8,7 +8,7 @@ pub struct DatastoreHostMount {
     /// Property *DatastoreHostMount.key*.
     ///
     /// Refers instance of *HostSystem*.
-    pub key: Box<crate::types::ManagedObjectReference>,
+    pub key: crate::types::ManagedObjectReference,
     /// Property *DatastoreHostMount.mountInfo*.
     pub mount_info: Box<crate::types::HostMountInfo>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

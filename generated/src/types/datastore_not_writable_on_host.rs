@@ -14,13 +14,13 @@ pub struct DatastoreNotWritableOnHost {
     /// Property *InvalidDatastore.datastore*.
     ///
     /// Refers instance of *Datastore*.
-    pub datastore: Option<Box<crate::types::ManagedObjectReference>>,
+    pub datastore: Option<crate::types::ManagedObjectReference>,
     /// Property *InvalidDatastore.name*.
     pub name: Option<crate::CompactString>,
     /// Property *DatastoreNotWritableOnHost.host*.
     ///
     /// Refers instance of *HostSystem*.
-    pub host: Box<crate::types::ManagedObjectReference>,
+    pub host: crate::types::ManagedObjectReference,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

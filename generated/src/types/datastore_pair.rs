@@ -10,11 +10,11 @@ pub struct DatastorePair {
     /// Property *DatastorePair.datastore1*.
     ///
     /// Refers instance of *Datastore*.
-    pub datastore1: Box<crate::types::ManagedObjectReference>,
+    pub datastore1: crate::types::ManagedObjectReference,
     /// Property *DatastorePair.datastore2*.
     ///
     /// Refers instance of *Datastore*.
-    pub datastore2: Box<crate::types::ManagedObjectReference>,
+    pub datastore2: crate::types::ManagedObjectReference,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

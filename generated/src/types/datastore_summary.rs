@@ -8,7 +8,7 @@ pub struct DatastoreSummary {
     /// Property *DatastoreSummary.datastore*.
     ///
     /// Refers instance of *Datastore*.
-    pub datastore: Option<Box<crate::types::ManagedObjectReference>>,
+    pub datastore: Option<crate::types::ManagedObjectReference>,
     /// Property *DatastoreSummary.name*.
     pub name: crate::CompactString,
     /// Property *DatastoreSummary.url*.

@@ -6,11 +6,9 @@
 #[derive(Clone)]
 pub struct DesiredSoftwareSpec {
     /// Property *DesiredSoftwareSpec.baseImageSpec*.
-    pub base_image_spec: Box<crate::types::DesiredSoftwareSpecBaseImageSpec>,
+    pub base_image_spec: crate::types::DesiredSoftwareSpecBaseImageSpec,
     /// Property *DesiredSoftwareSpec.vendorAddOnSpec*.
-    pub vendor_add_on_spec: Option<
-        Box<crate::types::DesiredSoftwareSpecVendorAddOnSpec>,
-    >,
+    pub vendor_add_on_spec: Option<crate::types::DesiredSoftwareSpecVendorAddOnSpec>,
     /// Property *DesiredSoftwareSpec.components*.
     ///
     /// ***Since:*** vSphere API Release 7.0.2.0

@@ -8,7 +8,7 @@ pub struct DiagnosticManagerBundleInfo {
     /// Property *DiagnosticManagerBundleInfo.system*.
     ///
     /// Refers instance of *HostSystem*.
-    pub system: Option<Box<crate::types::ManagedObjectReference>>,
+    pub system: Option<crate::types::ManagedObjectReference>,
     /// Property *DiagnosticManagerBundleInfo.url*.
     pub url: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

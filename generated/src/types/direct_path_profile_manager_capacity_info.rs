@@ -8,7 +8,7 @@
 #[derive(Clone)]
 pub struct DirectPathProfileManagerCapacityInfo {
     /// Property *DirectPathProfileManagerCapacityInfo.profile*.
-    pub profile: Box<crate::types::DirectPathProfileInfo>,
+    pub profile: crate::types::DirectPathProfileInfo,
     /// Property *DirectPathProfileManagerCapacityInfo.consumed*.
     pub consumed: i32,
     /// Property *DirectPathProfileManagerCapacityInfo.remaining*.

@@ -8,7 +8,7 @@
 #[derive(Clone)]
 pub struct DirectPathProfileManagerDvxDirectPathConfig {
     /// Property *DirectPathProfileManagerDvxDirectPathConfig.dvxBacking*.
-    pub dvx_backing: Box<crate::types::VirtualPCIPassthroughDvxBackingInfo>,
+    pub dvx_backing: crate::types::VirtualPCIPassthroughDvxBackingInfo,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -8,9 +8,7 @@
 #[derive(Clone)]
 pub struct DirectPathProfileManagerDynamicDirectPathConfig {
     /// Property *DirectPathProfileManagerDynamicDirectPathConfig.dynamicDirectPathBacking*.
-    pub dynamic_direct_path_backing: Box<
-        crate::types::VirtualPCIPassthroughDynamicBackingInfo,
-    >,
+    pub dynamic_direct_path_backing: crate::types::VirtualPCIPassthroughDynamicBackingInfo,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -10,7 +10,7 @@ pub struct DirectPathProfileManagerTargetCluster {
     /// Property *DirectPathProfileManagerTargetCluster.cluster*.
     ///
     /// Refers instance of *ClusterComputeResource*.
-    pub cluster: Box<crate::types::ManagedObjectReference>,
+    pub cluster: crate::types::ManagedObjectReference,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -12,7 +12,7 @@ pub struct DisallowedOperationOnFailoverHost {
     /// Property *DisallowedOperationOnFailoverHost.host*.
     ///
     /// Refers instance of *HostSystem*.
-    pub host: Box<crate::types::ManagedObjectReference>,
+    pub host: crate::types::ManagedObjectReference,
     /// Property *DisallowedOperationOnFailoverHost.hostname*.
     pub hostname: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

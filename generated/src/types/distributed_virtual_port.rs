@@ -8,7 +8,7 @@ pub struct DistributedVirtualPort {
     /// Property *DistributedVirtualPort.key*.
     pub key: crate::CompactString,
     /// Property *DistributedVirtualPort.config*.
-    pub config: Box<crate::types::DVPortConfigInfo>,
+    pub config: crate::types::DVPortConfigInfo,
     /// Property *DistributedVirtualPort.dvsUuid*.
     pub dvs_uuid: crate::CompactString,
     /// Property *DistributedVirtualPort.portgroupKey*.
@@ -16,7 +16,7 @@ pub struct DistributedVirtualPort {
     /// Property *DistributedVirtualPort.proxyHost*.
     ///
     /// Refers instance of *HostSystem*.
-    pub proxy_host: Option<Box<crate::types::ManagedObjectReference>>,
+    pub proxy_host: Option<crate::types::ManagedObjectReference>,
     /// Property *DistributedVirtualPort.connectee*.
     pub connectee: Option<Box<crate::types::DistributedVirtualSwitchPortConnectee>>,
     /// Property *DistributedVirtualPort.conflict*.

@@ -20,7 +20,7 @@ pub struct DistributedVirtualPortgroupInfo {
     /// Property *DistributedVirtualPortgroupInfo.portgroup*.
     ///
     /// Refers instance of *DistributedVirtualPortgroup*.
-    pub portgroup: Box<crate::types::ManagedObjectReference>,
+    pub portgroup: crate::types::ManagedObjectReference,
     /// Property *DistributedVirtualPortgroupInfo.networkReservationSupported*.
     pub network_reservation_supported: Option<bool>,
     /// Property *DistributedVirtualPortgroupInfo.backingType*.

@@ -9,7 +9,7 @@ pub struct DistributedVirtualSwitchHostMember {
     pub dynamic_property: Option<Vec<crate::types::DynamicProperty>>,
     /// Property *DistributedVirtualSwitchHostMember.runtimeState*.
     pub runtime_state: Option<
-        Box<crate::types::DistributedVirtualSwitchHostMemberRuntimeState>,
+        crate::types::DistributedVirtualSwitchHostMemberRuntimeState,
     >,
     /// Property *DistributedVirtualSwitchHostMember.config*.
     pub config: Box<crate::types::DistributedVirtualSwitchHostMemberConfigInfo>,

@@ -8,7 +8,7 @@ pub struct DistributedVirtualSwitchHostMemberConfigInfo {
     /// Property *DistributedVirtualSwitchHostMemberConfigInfo.host*.
     ///
     /// Refers instance of *HostSystem*.
-    pub host: Option<Box<crate::types::ManagedObjectReference>>,
+    pub host: Option<crate::types::ManagedObjectReference>,
     /// Property *DistributedVirtualSwitchHostMemberConfigInfo.maxProxySwitchPorts*.
     pub max_proxy_switch_ports: i32,
     /// Property *DistributedVirtualSwitchHostMemberConfigInfo.vendorSpecificConfig*.

@@ -12,7 +12,7 @@ pub struct DistributedVirtualSwitchHostMemberConfigSpec {
     /// Property *DistributedVirtualSwitchHostMemberConfigSpec.host*.
     ///
     /// Refers instance of *HostSystem*.
-    pub host: Box<crate::types::ManagedObjectReference>,
+    pub host: crate::types::ManagedObjectReference,
     /// Property *DistributedVirtualSwitchHostMemberConfigSpec.backing*.
     pub backing: Option<crate::types::DistributedVirtualSwitchHostMemberBackingKind>,
     /// Property *DistributedVirtualSwitchHostMemberConfigSpec.maxProxySwitchPorts*.

@@ -12,7 +12,7 @@ pub struct DistributedVirtualSwitchInfo {
     /// Property *DistributedVirtualSwitchInfo.distributedVirtualSwitch*.
     ///
     /// Refers instance of *DistributedVirtualSwitch*.
-    pub distributed_virtual_switch: Box<crate::types::ManagedObjectReference>,
+    pub distributed_virtual_switch: crate::types::ManagedObjectReference,
     /// Property *DistributedVirtualSwitchInfo.networkReservationSupported*.
     pub network_reservation_supported: Option<bool>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -12,7 +12,7 @@ pub struct DistributedVirtualSwitchManagerDvsProductSpec {
     /// Property *DistributedVirtualSwitchManagerDvsProductSpec.distributedVirtualSwitch*.
     ///
     /// Refers instance of *DistributedVirtualSwitch*.
-    pub distributed_virtual_switch: Option<Box<crate::types::ManagedObjectReference>>,
+    pub distributed_virtual_switch: Option<crate::types::ManagedObjectReference>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

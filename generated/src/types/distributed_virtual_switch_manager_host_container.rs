@@ -8,7 +8,7 @@ pub struct DistributedVirtualSwitchManagerHostContainer {
     /// Property *DistributedVirtualSwitchManagerHostContainer.container*.
     ///
     /// Refers instance of *ManagedEntity*.
-    pub container: Box<crate::types::ManagedObjectReference>,
+    pub container: crate::types::ManagedObjectReference,
     /// Property *DistributedVirtualSwitchManagerHostContainer.recursive*.
     pub recursive: bool,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -8,7 +8,7 @@ pub struct DistributedVirtualSwitchManagerHostContainerFilter {
     /// Property *DistributedVirtualSwitchManagerHostDvsFilterSpec.inclusive*.
     pub inclusive: bool,
     /// Property *DistributedVirtualSwitchManagerHostContainerFilter.hostContainer*.
-    pub host_container: Box<crate::types::DistributedVirtualSwitchManagerHostContainer>,
+    pub host_container: crate::types::DistributedVirtualSwitchManagerHostContainer,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

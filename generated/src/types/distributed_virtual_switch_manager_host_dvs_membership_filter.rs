@@ -10,7 +10,7 @@ pub struct DistributedVirtualSwitchManagerHostDvsMembershipFilter {
     /// Property *DistributedVirtualSwitchManagerHostDvsMembershipFilter.distributedVirtualSwitch*.
     ///
     /// Refers instance of *DistributedVirtualSwitch*.
-    pub distributed_virtual_switch: Box<crate::types::ManagedObjectReference>,
+    pub distributed_virtual_switch: crate::types::ManagedObjectReference,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

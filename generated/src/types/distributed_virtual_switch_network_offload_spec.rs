@@ -16,7 +16,7 @@ pub struct DistributedVirtualSwitchNetworkOffloadSpec {
     /// Property *DistributedVirtualSwitchNetworkOffloadSpec.dpuCapability*.
     ///
     /// ***Since:*** vSphere API Release 9.1.0.0
-    pub dpu_capability: Option<Box<crate::types::VMwareDvsDpuCapability>>,
+    pub dpu_capability: Option<crate::types::VMwareDvsDpuCapability>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

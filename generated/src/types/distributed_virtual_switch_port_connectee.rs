@@ -8,7 +8,7 @@ pub struct DistributedVirtualSwitchPortConnectee {
     /// Property *DistributedVirtualSwitchPortConnectee.connectedEntity*.
     ///
     /// Refers instance of *ManagedEntity*.
-    pub connected_entity: Option<Box<crate::types::ManagedObjectReference>>,
+    pub connected_entity: Option<crate::types::ManagedObjectReference>,
     /// Property *DistributedVirtualSwitchPortConnectee.nicKey*.
     pub nic_key: Option<crate::CompactString>,
     /// Property *DistributedVirtualSwitchPortConnectee.type*.

@@ -18,7 +18,7 @@ pub struct DistributedVirtualSwitchPortCriteria {
     /// Property *DistributedVirtualSwitchPortCriteria.scope*.
     ///
     /// Refers instance of *ManagedEntity*.
-    pub scope: Option<Box<crate::types::ManagedObjectReference>>,
+    pub scope: Option<crate::types::ManagedObjectReference>,
     /// Property *DistributedVirtualSwitchPortCriteria.portgroupKey*.
     pub portgroup_key: Option<Vec<crate::CompactString>>,
     /// Property *DistributedVirtualSwitchPortCriteria.inside*.

@@ -10,7 +10,7 @@ pub struct DpDaemonHealth {
     /// Property *DpDaemonHealth.host*.
     ///
     /// Refers instance of *HostSystem*.
-    pub host: Box<crate::types::ManagedObjectReference>,
+    pub host: crate::types::ManagedObjectReference,
     /// Property *DpDaemonHealth.name*.
     pub name: crate::CompactString,
     /// Property *DpDaemonHealth.status*.

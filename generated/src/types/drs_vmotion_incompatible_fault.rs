@@ -12,7 +12,7 @@ pub struct DrsVmotionIncompatibleFault {
     /// Property *DrsVmotionIncompatibleFault.host*.
     ///
     /// Refers instance of *HostSystem*.
-    pub host: Box<crate::types::ManagedObjectReference>,
+    pub host: crate::types::ManagedObjectReference,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -12,7 +12,7 @@ pub struct DuplicateName {
     /// Property *DuplicateName.name*.
     pub name: crate::CompactString,
     /// Property *DuplicateName.object*.
-    pub object: Box<crate::types::ManagedObjectReference>,
+    pub object: crate::types::ManagedObjectReference,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -8,19 +8,19 @@
 #[derive(Clone)]
 pub struct DVPortSetting {
     /// Property *DVPortSetting.blocked*.
-    pub blocked: Option<Box<crate::types::BoolPolicy>>,
+    pub blocked: Option<crate::types::BoolPolicy>,
     /// Property *DVPortSetting.vmDirectPathGen2Allowed*.
-    pub vm_direct_path_gen2_allowed: Option<Box<crate::types::BoolPolicy>>,
+    pub vm_direct_path_gen2_allowed: Option<crate::types::BoolPolicy>,
     /// Property *DVPortSetting.inShapingPolicy*.
-    pub in_shaping_policy: Option<Box<crate::types::DVSTrafficShapingPolicy>>,
+    pub in_shaping_policy: Option<crate::types::DVSTrafficShapingPolicy>,
     /// Property *DVPortSetting.outShapingPolicy*.
-    pub out_shaping_policy: Option<Box<crate::types::DVSTrafficShapingPolicy>>,
+    pub out_shaping_policy: Option<crate::types::DVSTrafficShapingPolicy>,
     /// Property *DVPortSetting.vendorSpecificConfig*.
-    pub vendor_specific_config: Option<Box<crate::types::DVSVendorSpecificConfig>>,
+    pub vendor_specific_config: Option<crate::types::DVSVendorSpecificConfig>,
     /// Property *DVPortSetting.networkResourcePoolKey*.
-    pub network_resource_pool_key: Option<Box<crate::types::StringPolicy>>,
+    pub network_resource_pool_key: Option<crate::types::StringPolicy>,
     /// Property *DVPortSetting.filterPolicy*.
-    pub filter_policy: Option<Box<crate::types::DvsFilterPolicy>>,
+    pub filter_policy: Option<crate::types::DvsFilterPolicy>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -14,7 +14,7 @@ pub struct DVPortgroupConfigInfo {
     /// Property *DVPortgroupConfigInfo.distributedVirtualSwitch*.
     ///
     /// Refers instance of *DistributedVirtualSwitch*.
-    pub distributed_virtual_switch: Option<Box<crate::types::ManagedObjectReference>>,
+    pub distributed_virtual_switch: Option<crate::types::ManagedObjectReference>,
     /// Property *DVPortgroupConfigInfo.defaultPortConfig*.
     pub default_port_config: Option<crate::types::DVPortSettingKind>,
     /// Property *DVPortgroupConfigInfo.description*.
@@ -61,7 +61,7 @@ pub struct DVPortgroupConfigInfo {
     /// Property *DVPortgroupConfigInfo.nsxConfig*.
     ///
     /// ***Since:*** vSphere API Release 9.1.0.0
-    pub nsx_config: Option<Box<crate::types::DVPortgroupNsxConfig>>,
+    pub nsx_config: Option<crate::types::DVPortgroupNsxConfig>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

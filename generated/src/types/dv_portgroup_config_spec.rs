@@ -55,7 +55,7 @@ pub struct DVPortgroupConfigSpec {
     /// Property *DVPortgroupConfigSpec.nsxConfig*.
     ///
     /// ***Since:*** vSphere API Release 9.1.0.0
-    pub nsx_config: Option<Box<crate::types::DVPortgroupNsxConfig>>,
+    pub nsx_config: Option<crate::types::DVPortgroupNsxConfig>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -10,7 +10,7 @@ pub struct DVPortgroupNsxConfig {
     /// Property *DVPortgroupNsxConfig.vlanIdExtended*.
     pub vlan_id_extended: Option<i32>,
     /// Property *DVPortgroupNsxConfig.subnetAddresses*.
-    pub subnet_addresses: Option<Box<crate::types::DVPortgroupNsxSubnetAddressInfo>>,
+    pub subnet_addresses: Option<crate::types::DVPortgroupNsxSubnetAddressInfo>,
     /// Property *DVPortgroupNsxConfig.spanIds*.
     pub span_ids: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -38,13 +38,13 @@ pub struct DVSConfigInfo {
         Vec<crate::types::DistributedVirtualSwitchKeyedOpaqueBlob>,
     >,
     /// Property *DVSConfigInfo.policy*.
-    pub policy: Option<Box<crate::types::DVSPolicy>>,
+    pub policy: Option<crate::types::DVSPolicy>,
     /// Property *DVSConfigInfo.description*.
     pub description: Option<crate::CompactString>,
     /// Property *DVSConfigInfo.configVersion*.
     pub config_version: crate::CompactString,
     /// Property *DVSConfigInfo.contact*.
-    pub contact: Box<crate::types::DVSContactInfo>,
+    pub contact: crate::types::DVSContactInfo,
     /// Property *DVSConfigInfo.switchIpAddress*.
     pub switch_ip_address: Option<crate::CompactString>,
     /// Property *DVSConfigInfo.createTime*.

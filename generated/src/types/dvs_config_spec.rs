@@ -35,13 +35,13 @@ pub struct DVSConfigSpec {
     /// Property *DVSConfigSpec.description*.
     pub description: Option<crate::CompactString>,
     /// Property *DVSConfigSpec.policy*.
-    pub policy: Option<Box<crate::types::DVSPolicy>>,
+    pub policy: Option<crate::types::DVSPolicy>,
     /// Property *DVSConfigSpec.vendorSpecificConfig*.
     pub vendor_specific_config: Option<
         Vec<crate::types::DistributedVirtualSwitchKeyedOpaqueBlob>,
     >,
     /// Property *DVSConfigSpec.contact*.
-    pub contact: Option<Box<crate::types::DVSContactInfo>>,
+    pub contact: Option<crate::types::DVSContactInfo>,
     /// Property *DVSConfigSpec.switchIpAddress*.
     pub switch_ip_address: Option<crate::CompactString>,
     /// Property *DVSConfigSpec.defaultProxySwitchMaxNumPorts*.

@@ -10,7 +10,7 @@ pub struct DVSCreateSpec {
     /// Property *DVSCreateSpec.productInfo*.
     pub product_info: Option<Box<crate::types::DistributedVirtualSwitchProductSpec>>,
     /// Property *DVSCreateSpec.capability*.
-    pub capability: Option<Box<crate::types::DVSCapability>>,
+    pub capability: Option<crate::types::DVSCapability>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -10,7 +10,7 @@ pub struct DvsEventArgument {
     /// Property *DvsEventArgument.dvs*.
     ///
     /// Refers instance of *DistributedVirtualSwitch*.
-    pub dvs: Box<crate::types::ManagedObjectReference>,
+    pub dvs: crate::types::ManagedObjectReference,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -8,19 +8,19 @@ pub struct DVSFailureCriteria {
     /// Property *InheritablePolicy.inherited*.
     pub inherited: bool,
     /// Property *DVSFailureCriteria.checkSpeed*.
-    pub check_speed: Option<Box<crate::types::StringPolicy>>,
+    pub check_speed: Option<crate::types::StringPolicy>,
     /// Property *DVSFailureCriteria.speed*.
-    pub speed: Option<Box<crate::types::IntPolicy>>,
+    pub speed: Option<crate::types::IntPolicy>,
     /// Property *DVSFailureCriteria.checkDuplex*.
-    pub check_duplex: Option<Box<crate::types::BoolPolicy>>,
+    pub check_duplex: Option<crate::types::BoolPolicy>,
     /// Property *DVSFailureCriteria.fullDuplex*.
-    pub full_duplex: Option<Box<crate::types::BoolPolicy>>,
+    pub full_duplex: Option<crate::types::BoolPolicy>,
     /// Property *DVSFailureCriteria.checkErrorPercent*.
-    pub check_error_percent: Option<Box<crate::types::BoolPolicy>>,
+    pub check_error_percent: Option<crate::types::BoolPolicy>,
     /// Property *DVSFailureCriteria.percentage*.
-    pub percentage: Option<Box<crate::types::IntPolicy>>,
+    pub percentage: Option<crate::types::IntPolicy>,
     /// Property *DVSFailureCriteria.checkBeacon*.
-    pub check_beacon: Option<Box<crate::types::BoolPolicy>>,
+    pub check_beacon: Option<crate::types::BoolPolicy>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -26,14 +26,14 @@ pub struct DVSFeatureCapability {
     pub network_resource_pool_high_share_value: Option<i32>,
     /// Property *DVSFeatureCapability.networkResourceManagementCapability*.
     pub network_resource_management_capability: Option<
-        Box<crate::types::DVSNetworkResourceManagementCapability>,
+        crate::types::DVSNetworkResourceManagementCapability,
     >,
     /// Property *DVSFeatureCapability.healthCheckCapability*.
     pub health_check_capability: Option<crate::types::DVSHealthCheckCapabilityKind>,
     /// Property *DVSFeatureCapability.rollbackCapability*.
-    pub rollback_capability: Option<Box<crate::types::DVSRollbackCapability>>,
+    pub rollback_capability: Option<crate::types::DVSRollbackCapability>,
     /// Property *DVSFeatureCapability.backupRestoreCapability*.
-    pub backup_restore_capability: Option<Box<crate::types::DVSBackupRestoreCapability>>,
+    pub backup_restore_capability: Option<crate::types::DVSBackupRestoreCapability>,
     /// Property *DVSFeatureCapability.networkFilterSupported*.
     pub network_filter_supported: Option<bool>,
     /// Property *DVSFeatureCapability.macLearningSupported*.

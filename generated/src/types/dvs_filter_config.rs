@@ -16,7 +16,7 @@ pub struct DvsFilterConfig {
     /// Property *DvsFilterConfig.slotNumber*.
     pub slot_number: Option<crate::CompactString>,
     /// Property *DvsFilterConfig.parameters*.
-    pub parameters: Option<Box<crate::types::DvsFilterParameter>>,
+    pub parameters: Option<crate::types::DvsFilterParameter>,
     /// Property *DvsFilterConfig.onFailure*.
     pub on_failure: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -14,7 +14,7 @@ pub struct DvsFilterConfigSpec {
     /// Property *DvsFilterConfig.slotNumber*.
     pub slot_number: Option<crate::CompactString>,
     /// Property *DvsFilterConfig.parameters*.
-    pub parameters: Option<Box<crate::types::DvsFilterParameter>>,
+    pub parameters: Option<crate::types::DvsFilterParameter>,
     /// Property *DvsFilterConfig.onFailure*.
     pub on_failure: Option<crate::CompactString>,
     /// Property *DvsFilterConfigSpec.operation*.

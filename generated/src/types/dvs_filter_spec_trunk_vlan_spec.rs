@@ -8,7 +8,7 @@
 #[derive(Clone)]
 pub struct DVSFilterSpecTrunkVlanSpec {
     /// Property *DVSFilterSpecTrunkVlanSpec.range*.
-    pub range: Option<Box<crate::types::NumericRange>>,
+    pub range: Option<crate::types::NumericRange>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -6,7 +6,7 @@
 #[derive(Clone)]
 pub struct DvsGreEncapNetworkRuleAction {
     /// Property *DvsGreEncapNetworkRuleAction.encapsulationIp*.
-    pub encapsulation_ip: Box<crate::types::SingleIp>,
+    pub encapsulation_ip: crate::types::SingleIp,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -10,9 +10,7 @@ pub struct DvsHostInfrastructureTrafficResource {
     /// Property *DvsHostInfrastructureTrafficResource.description*.
     pub description: Option<crate::CompactString>,
     /// Property *DvsHostInfrastructureTrafficResource.allocationInfo*.
-    pub allocation_info: Box<
-        crate::types::DvsHostInfrastructureTrafficResourceAllocation,
-    >,
+    pub allocation_info: crate::types::DvsHostInfrastructureTrafficResourceAllocation,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -8,7 +8,7 @@ pub struct DvsHostInfrastructureTrafficResourceAllocation {
     /// Property *DvsHostInfrastructureTrafficResourceAllocation.limit*.
     pub limit: Option<i64>,
     /// Property *DvsHostInfrastructureTrafficResourceAllocation.shares*.
-    pub shares: Option<Box<crate::types::SharesInfo>>,
+    pub shares: Option<crate::types::SharesInfo>,
     /// Property *DvsHostInfrastructureTrafficResourceAllocation.reservation*.
     pub reservation: Option<i64>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -12,13 +12,13 @@ pub struct DvsIpNetworkRuleQualifier {
     /// Property *DvsIpNetworkRuleQualifier.destinationAddress*.
     pub destination_address: Option<crate::types::IpAddressKind>,
     /// Property *DvsIpNetworkRuleQualifier.protocol*.
-    pub protocol: Option<Box<crate::types::IntExpression>>,
+    pub protocol: Option<crate::types::IntExpression>,
     /// Property *DvsIpNetworkRuleQualifier.sourceIpPort*.
     pub source_ip_port: Option<crate::types::DvsIpPortKind>,
     /// Property *DvsIpNetworkRuleQualifier.destinationIpPort*.
     pub destination_ip_port: Option<crate::types::DvsIpPortKind>,
     /// Property *DvsIpNetworkRuleQualifier.tcpFlags*.
-    pub tcp_flags: Option<Box<crate::types::IntExpression>>,
+    pub tcp_flags: Option<crate::types::IntExpression>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -14,7 +14,7 @@ pub struct DVSMacManagementPolicy {
     /// Property *DVSMacManagementPolicy.forgedTransmits*.
     pub forged_transmits: Option<bool>,
     /// Property *DVSMacManagementPolicy.macLearningPolicy*.
-    pub mac_learning_policy: Option<Box<crate::types::DVSMacLearningPolicy>>,
+    pub mac_learning_policy: Option<crate::types::DVSMacLearningPolicy>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -12,9 +12,9 @@ pub struct DvsMacNetworkRuleQualifier {
     /// Property *DvsMacNetworkRuleQualifier.destinationAddress*.
     pub destination_address: Option<crate::types::MacAddressKind>,
     /// Property *DvsMacNetworkRuleQualifier.protocol*.
-    pub protocol: Option<Box<crate::types::IntExpression>>,
+    pub protocol: Option<crate::types::IntExpression>,
     /// Property *DvsMacNetworkRuleQualifier.vlanId*.
-    pub vlan_id: Option<Box<crate::types::IntExpression>>,
+    pub vlan_id: Option<crate::types::IntExpression>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

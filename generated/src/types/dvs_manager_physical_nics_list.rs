@@ -10,7 +10,7 @@ pub struct DVSManagerPhysicalNicsList {
     /// Property *DVSManagerPhysicalNicsList.host*.
     ///
     /// Refers instance of *HostSystem*.
-    pub host: Box<crate::types::ManagedObjectReference>,
+    pub host: crate::types::ManagedObjectReference,
     /// Property *DVSManagerPhysicalNicsList.physicalNics*.
     pub physical_nics: Option<Vec<crate::types::PhysicalNic>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

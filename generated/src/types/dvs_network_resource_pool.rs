@@ -17,7 +17,7 @@ pub struct DVSNetworkResourcePool {
     /// Property *DVSNetworkResourcePool.configVersion*.
     pub config_version: crate::CompactString,
     /// Property *DVSNetworkResourcePool.allocationInfo*.
-    pub allocation_info: Box<crate::types::DVSNetworkResourcePoolAllocationInfo>,
+    pub allocation_info: crate::types::DVSNetworkResourcePoolAllocationInfo,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

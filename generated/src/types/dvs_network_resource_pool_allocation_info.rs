@@ -8,7 +8,7 @@ pub struct DVSNetworkResourcePoolAllocationInfo {
     /// Property *DVSNetworkResourcePoolAllocationInfo.limit*.
     pub limit: Option<i64>,
     /// Property *DVSNetworkResourcePoolAllocationInfo.shares*.
-    pub shares: Option<Box<crate::types::SharesInfo>>,
+    pub shares: Option<crate::types::SharesInfo>,
     /// Property *DVSNetworkResourcePoolAllocationInfo.priorityTag*.
     pub priority_tag: Option<i32>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -12,7 +12,7 @@ pub struct DVSNetworkResourcePoolConfigSpec {
     /// Property *DVSNetworkResourcePoolConfigSpec.configVersion*.
     pub config_version: Option<crate::CompactString>,
     /// Property *DVSNetworkResourcePoolConfigSpec.allocationInfo*.
-    pub allocation_info: Option<Box<crate::types::DVSNetworkResourcePoolAllocationInfo>>,
+    pub allocation_info: Option<crate::types::DVSNetworkResourcePoolAllocationInfo>,
     /// Property *DVSNetworkResourcePoolConfigSpec.name*.
     pub name: Option<crate::CompactString>,
     /// Property *DVSNetworkResourcePoolConfigSpec.description*.

@@ -8,7 +8,7 @@ pub struct DvsOperationBulkFaultFaultOnHost {
     /// Property *DvsOperationBulkFaultFaultOnHost.host*.
     ///
     /// Refers instance of *HostSystem*.
-    pub host: Box<crate::types::ManagedObjectReference>,
+    pub host: crate::types::ManagedObjectReference,
     /// Property *DvsOperationBulkFaultFaultOnHost.fault*.
     pub fault: crate::types::MethodFaultKind,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

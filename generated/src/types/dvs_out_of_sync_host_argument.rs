@@ -6,7 +6,7 @@
 #[derive(Clone)]
 pub struct DvsOutOfSyncHostArgument {
     /// Property *DvsOutOfSyncHostArgument.outOfSyncHost*.
-    pub out_of_sync_host: Box<crate::types::HostEventArgument>,
+    pub out_of_sync_host: crate::types::HostEventArgument,
     /// Property *DvsOutOfSyncHostArgument.configParamters*.
     pub config_paramters: Vec<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -8,7 +8,7 @@ pub struct DVSRuntimeInfo {
     /// Property *DVSRuntimeInfo.hostMemberRuntime*.
     pub host_member_runtime: Option<Vec<crate::types::HostMemberRuntimeInfo>>,
     /// Property *DVSRuntimeInfo.resourceRuntimeInfo*.
-    pub resource_runtime_info: Option<Box<crate::types::DvsResourceRuntimeInfo>>,
+    pub resource_runtime_info: Option<crate::types::DvsResourceRuntimeInfo>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -19,7 +19,7 @@ pub struct DvsScopeViolated {
     /// Property *DvsScopeViolated.entity*.
     ///
     /// Refers instance of *ManagedEntity*.
-    pub entity: Box<crate::types::ManagedObjectReference>,
+    pub entity: crate::types::ManagedObjectReference,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

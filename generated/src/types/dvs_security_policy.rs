@@ -8,11 +8,11 @@ pub struct DVSSecurityPolicy {
     /// Property *InheritablePolicy.inherited*.
     pub inherited: bool,
     /// Property *DVSSecurityPolicy.allowPromiscuous*.
-    pub allow_promiscuous: Option<Box<crate::types::BoolPolicy>>,
+    pub allow_promiscuous: Option<crate::types::BoolPolicy>,
     /// Property *DVSSecurityPolicy.macChanges*.
-    pub mac_changes: Option<Box<crate::types::BoolPolicy>>,
+    pub mac_changes: Option<crate::types::BoolPolicy>,
     /// Property *DVSSecurityPolicy.forgedTransmits*.
-    pub forged_transmits: Option<Box<crate::types::BoolPolicy>>,
+    pub forged_transmits: Option<crate::types::BoolPolicy>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

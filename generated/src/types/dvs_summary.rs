@@ -30,7 +30,7 @@ pub struct DVSSummary {
     /// Property *DVSSummary.description*.
     pub description: Option<crate::CompactString>,
     /// Property *DVSSummary.contact*.
-    pub contact: Option<Box<crate::types::DVSContactInfo>>,
+    pub contact: Option<crate::types::DVSContactInfo>,
     /// Property *DVSSummary.numHosts*.
     pub num_hosts: Option<i32>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -8,7 +8,7 @@ pub struct DvsSystemTrafficNetworkRuleQualifier {
     /// Property *DvsNetworkRuleQualifier.key*.
     pub key: Option<crate::CompactString>,
     /// Property *DvsSystemTrafficNetworkRuleQualifier.typeOfSystemTraffic*.
-    pub type_of_system_traffic: Option<Box<crate::types::StringExpression>>,
+    pub type_of_system_traffic: Option<crate::types::StringExpression>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -16,11 +16,11 @@ pub struct DvsTrafficFilterConfig {
     /// Property *DvsFilterConfig.slotNumber*.
     pub slot_number: Option<crate::CompactString>,
     /// Property *DvsFilterConfig.parameters*.
-    pub parameters: Option<Box<crate::types::DvsFilterParameter>>,
+    pub parameters: Option<crate::types::DvsFilterParameter>,
     /// Property *DvsFilterConfig.onFailure*.
     pub on_failure: Option<crate::CompactString>,
     /// Property *DvsTrafficFilterConfig.trafficRuleset*.
-    pub traffic_ruleset: Option<Box<crate::types::DvsTrafficRuleset>>,
+    pub traffic_ruleset: Option<crate::types::DvsTrafficRuleset>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

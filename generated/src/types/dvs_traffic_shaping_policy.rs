@@ -8,13 +8,13 @@ pub struct DVSTrafficShapingPolicy {
     /// Property *InheritablePolicy.inherited*.
     pub inherited: bool,
     /// Property *DVSTrafficShapingPolicy.enabled*.
-    pub enabled: Option<Box<crate::types::BoolPolicy>>,
+    pub enabled: Option<crate::types::BoolPolicy>,
     /// Property *DVSTrafficShapingPolicy.averageBandwidth*.
-    pub average_bandwidth: Option<Box<crate::types::LongPolicy>>,
+    pub average_bandwidth: Option<crate::types::LongPolicy>,
     /// Property *DVSTrafficShapingPolicy.peakBandwidth*.
-    pub peak_bandwidth: Option<Box<crate::types::LongPolicy>>,
+    pub peak_bandwidth: Option<crate::types::LongPolicy>,
     /// Property *DVSTrafficShapingPolicy.burstSize*.
-    pub burst_size: Option<Box<crate::types::LongPolicy>>,
+    pub burst_size: Option<crate::types::LongPolicy>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -32,7 +32,7 @@ pub struct DvsVNicProfile {
     /// Property *DvsVNicProfile.key*.
     pub key: crate::CompactString,
     /// Property *DvsVNicProfile.ipConfig*.
-    pub ip_config: Box<crate::types::IpAddressProfile>,
+    pub ip_config: crate::types::IpAddressProfile,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -14,7 +14,7 @@ pub struct DVSVmVnicNetworkResourcePool {
     /// Property *DVSVmVnicNetworkResourcePool.configVersion*.
     pub config_version: crate::CompactString,
     /// Property *DVSVmVnicNetworkResourcePool.allocationInfo*.
-    pub allocation_info: Option<Box<crate::types::DvsVmVnicResourceAllocation>>,
+    pub allocation_info: Option<crate::types::DvsVmVnicResourceAllocation>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

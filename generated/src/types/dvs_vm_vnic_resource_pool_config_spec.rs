@@ -12,7 +12,7 @@ pub struct DvsVmVnicResourcePoolConfigSpec {
     /// Property *DvsVmVnicResourcePoolConfigSpec.configVersion*.
     pub config_version: Option<crate::CompactString>,
     /// Property *DvsVmVnicResourcePoolConfigSpec.allocationInfo*.
-    pub allocation_info: Option<Box<crate::types::DvsVmVnicResourceAllocation>>,
+    pub allocation_info: Option<crate::types::DvsVmVnicResourceAllocation>,
     /// Property *DvsVmVnicResourcePoolConfigSpec.name*.
     pub name: Option<crate::CompactString>,
     /// Property *DvsVmVnicResourcePoolConfigSpec.description*.

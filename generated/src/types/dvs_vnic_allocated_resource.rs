@@ -8,7 +8,7 @@ pub struct DvsVnicAllocatedResource {
     /// Property *DvsVnicAllocatedResource.vm*.
     ///
     /// Refers instance of *VirtualMachine*.
-    pub vm: Box<crate::types::ManagedObjectReference>,
+    pub vm: crate::types::ManagedObjectReference,
     /// Property *DvsVnicAllocatedResource.vnicKey*.
     pub vnic_key: crate::CompactString,
     /// Property *DvsVnicAllocatedResource.reservation*.

@@ -21,7 +21,7 @@ pub struct EamObjectRuntimeInfo {
     /// Property *EamObjectRuntimeInfo.entity*.
     ///
     /// Refers instance of *EamObject*.
-    pub entity: Box<crate::types::ManagedObjectReference>,
+    pub entity: crate::types::ManagedObjectReference,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -18,7 +18,7 @@ pub struct EntityBackupConfig {
     /// Property *EntityBackupConfig.container*.
     ///
     /// Refers instance of *ManagedEntity*.
-    pub container: Option<Box<crate::types::ManagedObjectReference>>,
+    pub container: Option<crate::types::ManagedObjectReference>,
     /// Property *EntityBackupConfig.configVersion*.
     pub config_version: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -8,7 +8,7 @@ pub struct EntityPrivilege {
     /// Property *EntityPrivilege.entity*.
     ///
     /// Refers instance of *ManagedEntity*.
-    pub entity: Box<crate::types::ManagedObjectReference>,
+    pub entity: crate::types::ManagedObjectReference,
     /// Property *EntityPrivilege.privAvailability*.
     pub priv_availability: Vec<crate::types::PrivilegeAvailability>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

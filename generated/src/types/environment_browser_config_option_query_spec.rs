@@ -10,7 +10,7 @@ pub struct EnvironmentBrowserConfigOptionQuerySpec {
     /// Property *EnvironmentBrowserConfigOptionQuerySpec.host*.
     ///
     /// Refers instance of *HostSystem*.
-    pub host: Option<Box<crate::types::ManagedObjectReference>>,
+    pub host: Option<crate::types::ManagedObjectReference>,
     /// Property *EnvironmentBrowserConfigOptionQuerySpec.guestId*.
     pub guest_id: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -6,21 +6,21 @@
 #[derive(Clone)]
 pub struct EventFilterSpec {
     /// Property *EventFilterSpec.entity*.
-    pub entity: Option<Box<crate::types::EventFilterSpecByEntity>>,
+    pub entity: Option<crate::types::EventFilterSpecByEntity>,
     /// Property *EventFilterSpec.time*.
-    pub time: Option<Box<crate::types::EventFilterSpecByTime>>,
+    pub time: Option<crate::types::EventFilterSpecByTime>,
     /// Property *EventFilterSpec.userName*.
-    pub user_name: Option<Box<crate::types::EventFilterSpecByUsername>>,
+    pub user_name: Option<crate::types::EventFilterSpecByUsername>,
     /// Property *EventFilterSpec.eventChainId*.
     pub event_chain_id: Option<i32>,
     /// Property *EventFilterSpec.alarm*.
     ///
     /// Refers instance of *Alarm*.
-    pub alarm: Option<Box<crate::types::ManagedObjectReference>>,
+    pub alarm: Option<crate::types::ManagedObjectReference>,
     /// Property *EventFilterSpec.scheduledTask*.
     ///
     /// Refers instance of *ScheduledTask*.
-    pub scheduled_task: Option<Box<crate::types::ManagedObjectReference>>,
+    pub scheduled_task: Option<crate::types::ManagedObjectReference>,
     /// Property *EventFilterSpec.disableFullMessage*.
     pub disable_full_message: Option<bool>,
     /// Property *EventFilterSpec.category*.

@@ -8,7 +8,7 @@ pub struct EventFilterSpecByEntity {
     /// Property *EventFilterSpecByEntity.entity*.
     ///
     /// Refers instance of *ManagedEntity*.
-    pub entity: Box<crate::types::ManagedObjectReference>,
+    pub entity: crate::types::ManagedObjectReference,
     /// Property *EventFilterSpecByEntity.recursion*.
     pub recursion: crate::types::EventFilterSpecRecursionOption,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -14,7 +14,7 @@ pub struct ExtExtendedProductInfo {
     /// Property *ExtExtendedProductInfo.self*.
     ///
     /// Refers instance of *ManagedEntity*.
-    pub self_: Option<Box<crate::types::ManagedObjectReference>>,
+    pub self_: Option<crate::types::ManagedObjectReference>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

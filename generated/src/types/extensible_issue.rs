@@ -22,15 +22,15 @@ pub struct ExtensibleIssue {
     /// Property *ExtensibleIssue.target*.
     ///
     /// Refers instance of *ManagedEntity*.
-    pub target: Option<Box<crate::types::ManagedObjectReference>>,
+    pub target: Option<crate::types::ManagedObjectReference>,
     /// Property *ExtensibleIssue.agent*.
     ///
     /// Refers instance of *Agent*.
-    pub agent: Option<Box<crate::types::ManagedObjectReference>>,
+    pub agent: Option<crate::types::ManagedObjectReference>,
     /// Property *ExtensibleIssue.agency*.
     ///
     /// Refers instance of *Agency*.
-    pub agency: Option<Box<crate::types::ManagedObjectReference>>,
+    pub agency: Option<crate::types::ManagedObjectReference>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -36,9 +36,9 @@ pub struct Extension {
     /// An ISO 8601 date and time (`xsd:dateTime`).
     pub last_heartbeat_time: crate::CompactString,
     /// Property *Extension.healthInfo*.
-    pub health_info: Option<Box<crate::types::ExtensionHealthInfo>>,
+    pub health_info: Option<crate::types::ExtensionHealthInfo>,
     /// Property *Extension.ovfConsumerInfo*.
-    pub ovf_consumer_info: Option<Box<crate::types::ExtensionOvfConsumerInfo>>,
+    pub ovf_consumer_info: Option<crate::types::ExtensionOvfConsumerInfo>,
     /// Property *Extension.extendedProductInfo*.
     pub extended_product_info: Option<Box<crate::types::ExtExtendedProductInfo>>,
     /// Property *Extension.managedEntityInfo*.
@@ -46,7 +46,7 @@ pub struct Extension {
     /// Property *Extension.shownInSolutionManager*.
     pub shown_in_solution_manager: Option<bool>,
     /// Property *Extension.solutionManagerInfo*.
-    pub solution_manager_info: Option<Box<crate::types::ExtSolutionManagerInfo>>,
+    pub solution_manager_info: Option<crate::types::ExtSolutionManagerInfo>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

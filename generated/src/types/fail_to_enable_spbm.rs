@@ -12,7 +12,7 @@ pub struct FailToEnableSPBM {
     /// Property *FailToEnableSPBM.cs*.
     ///
     /// Refers instance of *ComputeResource*.
-    pub cs: Box<crate::types::ManagedObjectReference>,
+    pub cs: crate::types::ManagedObjectReference,
     /// Property *FailToEnableSPBM.csName*.
     pub cs_name: crate::CompactString,
     /// Property *FailToEnableSPBM.hostLicenseStates*.

@@ -14,11 +14,11 @@ pub struct FailToLockFaultToleranceVMs {
     /// Property *FailToLockFaultToleranceVMs.vm*.
     ///
     /// Refers instance of *VirtualMachine*.
-    pub vm: Box<crate::types::ManagedObjectReference>,
+    pub vm: crate::types::ManagedObjectReference,
     /// Property *FailToLockFaultToleranceVMs.alreadyLockedVm*.
     ///
     /// Refers instance of *VirtualMachine*.
-    pub already_locked_vm: Box<crate::types::ManagedObjectReference>,
+    pub already_locked_vm: crate::types::ManagedObjectReference,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

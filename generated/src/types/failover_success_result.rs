@@ -8,14 +8,14 @@
 #[derive(Clone)]
 pub struct FailoverSuccessResult {
     /// Property *GroupOperationResult.groupId*.
-    pub group_id: Box<crate::types::ReplicationGroupId>,
+    pub group_id: crate::types::ReplicationGroupId,
     pub warning: Option<Vec<crate::types::MethodFaultKind>>,
     /// Property *FailoverSuccessResult.newState*.
     pub new_state: crate::CompactString,
     /// Property *FailoverSuccessResult.pitId*.
-    pub pit_id: Option<Box<crate::types::PointInTimeReplicaId>>,
+    pub pit_id: Option<crate::types::PointInTimeReplicaId>,
     /// Property *FailoverSuccessResult.pitIdBeforeFailover*.
-    pub pit_id_before_failover: Option<Box<crate::types::PointInTimeReplicaId>>,
+    pub pit_id_before_failover: Option<crate::types::PointInTimeReplicaId>,
     /// Property *FailoverSuccessResult.recoveredDeviceInfo*.
     pub recovered_device_info: Option<Vec<crate::types::RecoveredDevice>>,
     /// Property *FailoverSuccessResult.timeStamp*.

@@ -20,7 +20,7 @@ pub struct FaultDomainInfo {
     /// Property *FaultDomainInfo.provider*.
     ///
     /// Refers instance of *SmsProvider*.
-    pub provider: Option<Box<crate::types::ManagedObjectReference>>,
+    pub provider: Option<crate::types::ManagedObjectReference>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -10,7 +10,7 @@ pub struct FaultDomainProviderMapping {
     /// Property *FaultDomainProviderMapping.activeProvider*.
     ///
     /// Refers instance of *SmsProvider*.
-    pub active_provider: Box<crate::types::ManagedObjectReference>,
+    pub active_provider: crate::types::ManagedObjectReference,
     /// Property *FaultDomainProviderMapping.faultDomainId*.
     pub fault_domain_id: Option<Vec<crate::types::FaultDomainIdKind>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

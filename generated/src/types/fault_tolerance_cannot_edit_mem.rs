@@ -14,7 +14,7 @@ pub struct FaultToleranceCannotEditMem {
     /// Property *FaultToleranceCannotEditMem.vm*.
     ///
     /// Refers instance of *VirtualMachine*.
-    pub vm: Box<crate::types::ManagedObjectReference>,
+    pub vm: crate::types::ManagedObjectReference,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -6,9 +6,9 @@
 #[derive(Clone)]
 pub struct FaultToleranceConfigSpec {
     /// Property *FaultToleranceConfigSpec.metaDataPath*.
-    pub meta_data_path: Option<Box<crate::types::FaultToleranceMetaSpec>>,
+    pub meta_data_path: Option<crate::types::FaultToleranceMetaSpec>,
     /// Property *FaultToleranceConfigSpec.secondaryVmSpec*.
-    pub secondary_vm_spec: Option<Box<crate::types::FaultToleranceVMConfigSpec>>,
+    pub secondary_vm_spec: Option<crate::types::FaultToleranceVMConfigSpec>,
     /// Property *FaultToleranceConfigSpec.metroFtEnabled*.
     ///
     /// ***Since:*** vSphere API Release 8.0.3.0

@@ -20,7 +20,7 @@ pub struct FaultToleranceCpuIncompatible {
     /// Property *CpuIncompatible.host*.
     ///
     /// Refers instance of *HostSystem*.
-    pub host: Option<Box<crate::types::ManagedObjectReference>>,
+    pub host: Option<crate::types::ManagedObjectReference>,
     /// Property *FaultToleranceCpuIncompatible.model*.
     pub model: bool,
     /// Property *FaultToleranceCpuIncompatible.family*.

@@ -10,7 +10,7 @@ pub struct FaultToleranceDiskSpec {
     /// Property *FaultToleranceDiskSpec.datastore*.
     ///
     /// Refers instance of *Datastore*.
-    pub datastore: Box<crate::types::ManagedObjectReference>,
+    pub datastore: crate::types::ManagedObjectReference,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

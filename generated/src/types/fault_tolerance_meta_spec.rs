@@ -8,7 +8,7 @@ pub struct FaultToleranceMetaSpec {
     /// Property *FaultToleranceMetaSpec.metaDataDatastore*.
     ///
     /// Refers instance of *Datastore*.
-    pub meta_data_datastore: Box<crate::types::ManagedObjectReference>,
+    pub meta_data_datastore: crate::types::ManagedObjectReference,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -12,11 +12,11 @@ pub struct FaultTolerancePrimaryPowerOnNotAttempted {
     /// Property *FaultTolerancePrimaryPowerOnNotAttempted.secondaryVm*.
     ///
     /// Refers instance of *VirtualMachine*.
-    pub secondary_vm: Box<crate::types::ManagedObjectReference>,
+    pub secondary_vm: crate::types::ManagedObjectReference,
     /// Property *FaultTolerancePrimaryPowerOnNotAttempted.primaryVm*.
     ///
     /// Refers instance of *VirtualMachine*.
-    pub primary_vm: Box<crate::types::ManagedObjectReference>,
+    pub primary_vm: crate::types::ManagedObjectReference,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

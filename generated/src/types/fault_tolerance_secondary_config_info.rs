@@ -16,7 +16,7 @@ pub struct FaultToleranceSecondaryConfigInfo {
     /// Property *FaultToleranceSecondaryConfigInfo.primaryVM*.
     ///
     /// Refers instance of *VirtualMachine*.
-    pub primary_vm: Box<crate::types::ManagedObjectReference>,
+    pub primary_vm: crate::types::ManagedObjectReference,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -8,11 +8,11 @@ pub struct FaultToleranceSecondaryOpResult {
     /// Property *FaultToleranceSecondaryOpResult.vm*.
     ///
     /// Refers instance of *VirtualMachine*.
-    pub vm: Box<crate::types::ManagedObjectReference>,
+    pub vm: crate::types::ManagedObjectReference,
     /// Property *FaultToleranceSecondaryOpResult.powerOnAttempted*.
     pub power_on_attempted: bool,
     /// Property *FaultToleranceSecondaryOpResult.powerOnResult*.
-    pub power_on_result: Option<Box<crate::types::ClusterPowerOnVmResult>>,
+    pub power_on_result: Option<crate::types::ClusterPowerOnVmResult>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -8,7 +8,7 @@ pub struct FaultToleranceVMConfigSpec {
     /// Property *FaultToleranceVMConfigSpec.vmConfig*.
     ///
     /// Refers instance of *Datastore*.
-    pub vm_config: Option<Box<crate::types::ManagedObjectReference>>,
+    pub vm_config: Option<crate::types::ManagedObjectReference>,
     /// Property *FaultToleranceVMConfigSpec.disks*.
     pub disks: Option<Vec<crate::types::FaultToleranceDiskSpec>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

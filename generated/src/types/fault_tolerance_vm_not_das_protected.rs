@@ -12,7 +12,7 @@ pub struct FaultToleranceVmNotDasProtected {
     /// Property *FaultToleranceVmNotDasProtected.vm*.
     ///
     /// Refers instance of *VirtualMachine*.
-    pub vm: Box<crate::types::ManagedObjectReference>,
+    pub vm: crate::types::ManagedObjectReference,
     /// Property *FaultToleranceVmNotDasProtected.vmName*.
     pub vm_name: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

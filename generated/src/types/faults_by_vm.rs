@@ -8,7 +8,7 @@ pub struct FaultsByVM {
     /// Property *FaultsByVM.vm*.
     ///
     /// Refers instance of *VirtualMachine*.
-    pub vm: Box<crate::types::ManagedObjectReference>,
+    pub vm: crate::types::ManagedObjectReference,
     /// Property *FaultsByVM.faults*.
     pub faults: Option<Vec<crate::types::MethodFaultKind>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -12,7 +12,7 @@ pub struct FcoeConfig {
     /// Property *FcoeConfig.vlanRange*.
     pub vlan_range: Vec<crate::types::FcoeConfigVlanRange>,
     /// Property *FcoeConfig.capabilities*.
-    pub capabilities: Box<crate::types::FcoeConfigFcoeCapabilities>,
+    pub capabilities: crate::types::FcoeConfigFcoeCapabilities,
     /// Property *FcoeConfig.fcoeActive*.
     pub fcoe_active: bool,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -10,9 +10,9 @@ pub struct FolderFailedHostResult {
     /// Property *FolderFailedHostResult.host*.
     ///
     /// Refers instance of *HostSystem*.
-    pub host: Option<Box<crate::types::ManagedObjectReference>>,
+    pub host: Option<crate::types::ManagedObjectReference>,
     /// Property *FolderFailedHostResult.context*.
-    pub context: Box<crate::types::LocalizableMessage>,
+    pub context: crate::types::LocalizableMessage,
     /// Property *FolderFailedHostResult.fault*.
     pub fault: crate::types::MethodFaultKind,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

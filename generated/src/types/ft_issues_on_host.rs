@@ -12,7 +12,7 @@ pub struct FtIssuesOnHost {
     /// Property *FtIssuesOnHost.host*.
     ///
     /// Refers instance of *HostSystem*.
-    pub host: Box<crate::types::ManagedObjectReference>,
+    pub host: crate::types::ManagedObjectReference,
     /// Property *FtIssuesOnHost.hostName*.
     pub host_name: crate::CompactString,
     /// Property *FtIssuesOnHost.errors*.

@@ -21,7 +21,7 @@ pub struct GatewayConnectFault {
     /// Property *GatewayConnectFault.gatewayInfo*.
     pub gateway_info: crate::CompactString,
     /// Property *GatewayConnectFault.details*.
-    pub details: Option<Box<crate::types::LocalizableMessage>>,
+    pub details: Option<crate::types::LocalizableMessage>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -19,7 +19,7 @@ pub struct GatewayToHostAuthFault {
     /// Property *GatewayConnectFault.gatewayInfo*.
     pub gateway_info: crate::CompactString,
     /// Property *GatewayConnectFault.details*.
-    pub details: Option<Box<crate::types::LocalizableMessage>>,
+    pub details: Option<crate::types::LocalizableMessage>,
     /// Property *GatewayToHostConnectFault.hostname*.
     pub hostname: crate::CompactString,
     /// Property *GatewayToHostConnectFault.port*.

@@ -10,7 +10,7 @@
 #[derive(Clone)]
 pub struct GroupInfo {
     /// Property *GroupInfo.groupId*.
-    pub group_id: Box<crate::types::ReplicationGroupId>,
+    pub group_id: crate::types::ReplicationGroupId,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -29,7 +29,7 @@ pub struct GuestInfo {
     /// Property *GuestInfo.guestRebootStatus*.
     ///
     /// ***Since:*** vSphere API Release 9.1.0.0
-    pub guest_reboot_status: Option<Box<crate::types::VirtualMachineGuestRebootStatus>>,
+    pub guest_reboot_status: Option<crate::types::VirtualMachineGuestRebootStatus>,
     /// Property *GuestInfo.guestDetailedData*.
     ///
     /// ***Since:*** vSphere API Release 8.0.2.0
@@ -45,7 +45,7 @@ pub struct GuestInfo {
     /// Property *GuestInfo.disk*.
     pub disk: Option<Vec<crate::types::GuestDiskInfo>>,
     /// Property *GuestInfo.screen*.
-    pub screen: Option<Box<crate::types::GuestScreenInfo>>,
+    pub screen: Option<crate::types::GuestScreenInfo>,
     /// Property *GuestInfo.guestState*.
     pub guest_state: crate::CompactString,
     /// Property *GuestInfo.appHeartbeatStatus*.
@@ -67,7 +67,7 @@ pub struct GuestInfo {
     /// Property *GuestInfo.customizationInfo*.
     ///
     /// ***Since:*** vSphere API Release 7.0.2.0
-    pub customization_info: Option<Box<crate::types::GuestInfoCustomizationInfo>>,
+    pub customization_info: Option<crate::types::GuestInfoCustomizationInfo>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -19,7 +19,7 @@ pub struct GuestNicInfo {
     /// Property *GuestNicInfo.deviceConfigId*.
     pub device_config_id: i32,
     /// Property *GuestNicInfo.dnsConfig*.
-    pub dns_config: Option<Box<crate::types::NetDnsConfigInfo>>,
+    pub dns_config: Option<crate::types::NetDnsConfigInfo>,
     /// Property *GuestNicInfo.ipConfig*.
     pub ip_config: Option<Box<crate::types::NetIpConfigInfo>>,
     /// Property *GuestNicInfo.netBIOSConfig*.

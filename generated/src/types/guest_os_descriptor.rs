@@ -80,7 +80,7 @@ pub struct GuestOsDescriptor {
     /// Property *GuestOsDescriptor.supportedForCreate*.
     pub supported_for_create: bool,
     /// Property *GuestOsDescriptor.vRAMSizeInKB*.
-    pub v_ram_size_in_kb: Box<crate::types::IntOption>,
+    pub v_ram_size_in_kb: crate::types::IntOption,
     /// Property *GuestOsDescriptor.numSupportedFloppyDevices*.
     pub num_supported_floppy_devices: i32,
     /// Property *GuestOsDescriptor.wakeOnLanEthernetCard*.
@@ -120,11 +120,11 @@ pub struct GuestOsDescriptor {
     /// Property *GuestOsDescriptor.numRecommendedCoresPerSocket*.
     pub num_recommended_cores_per_socket: Option<i32>,
     /// Property *GuestOsDescriptor.vvtdSupported*.
-    pub vvtd_supported: Option<Box<crate::types::BoolOption>>,
+    pub vvtd_supported: Option<crate::types::BoolOption>,
     /// Property *GuestOsDescriptor.vbsSupported*.
-    pub vbs_supported: Option<Box<crate::types::BoolOption>>,
+    pub vbs_supported: Option<crate::types::BoolOption>,
     /// Property *GuestOsDescriptor.vsgxSupported*.
-    pub vsgx_supported: Option<Box<crate::types::BoolOption>>,
+    pub vsgx_supported: Option<crate::types::BoolOption>,
     /// Property *GuestOsDescriptor.vsgxRemoteAttestationSupported*.
     ///
     /// ***Since:*** vSphere API Release 8.0.0.1

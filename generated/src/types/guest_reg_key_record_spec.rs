@@ -6,7 +6,7 @@
 #[derive(Clone)]
 pub struct GuestRegKeyRecordSpec {
     /// Property *GuestRegKeyRecordSpec.key*.
-    pub key: Box<crate::types::GuestRegKeySpec>,
+    pub key: crate::types::GuestRegKeySpec,
     /// Property *GuestRegKeyRecordSpec.fault*.
     pub fault: Option<crate::types::MethodFaultKind>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

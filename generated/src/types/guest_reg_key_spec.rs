@@ -6,7 +6,7 @@
 #[derive(Clone)]
 pub struct GuestRegKeySpec {
     /// Property *GuestRegKeySpec.keyName*.
-    pub key_name: Box<crate::types::GuestRegKeyNameSpec>,
+    pub key_name: crate::types::GuestRegKeyNameSpec,
     /// Property *GuestRegKeySpec.classType*.
     pub class_type: crate::CompactString,
     /// Property *GuestRegKeySpec.lastWritten*.

@@ -6,7 +6,7 @@
 #[derive(Clone)]
 pub struct GuestRegValueNameSpec {
     /// Property *GuestRegValueNameSpec.keyName*.
-    pub key_name: Box<crate::types::GuestRegKeyNameSpec>,
+    pub key_name: crate::types::GuestRegKeyNameSpec,
     /// Property *GuestRegValueNameSpec.name*.
     pub name: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -6,7 +6,7 @@
 #[derive(Clone)]
 pub struct GuestRegValueSpec {
     /// Property *GuestRegValueSpec.name*.
-    pub name: Box<crate::types::GuestRegValueNameSpec>,
+    pub name: crate::types::GuestRegValueNameSpec,
     /// Property *GuestRegValueSpec.data*.
     pub data: crate::types::GuestRegValueDataSpecKind,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

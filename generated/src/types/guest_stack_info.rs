@@ -6,13 +6,13 @@
 #[derive(Clone)]
 pub struct GuestStackInfo {
     /// Property *GuestStackInfo.dnsConfig*.
-    pub dns_config: Option<Box<crate::types::NetDnsConfigInfo>>,
+    pub dns_config: Option<crate::types::NetDnsConfigInfo>,
     /// Property *GuestStackInfo.ipRouteConfig*.
-    pub ip_route_config: Option<Box<crate::types::NetIpRouteConfigInfo>>,
+    pub ip_route_config: Option<crate::types::NetIpRouteConfigInfo>,
     /// Property *GuestStackInfo.ipStackConfig*.
     pub ip_stack_config: Option<Vec<crate::types::KeyValue>>,
     /// Property *GuestStackInfo.dhcpConfig*.
-    pub dhcp_config: Option<Box<crate::types::NetDhcpConfigInfo>>,
+    pub dhcp_config: Option<crate::types::NetDhcpConfigInfo>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

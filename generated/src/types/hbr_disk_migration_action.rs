@@ -8,7 +8,7 @@ pub struct HbrDiskMigrationAction {
     /// Property *ClusterAction.type*.
     pub r#type: crate::CompactString,
     /// Property *ClusterAction.target*.
-    pub target: Option<Box<crate::types::ManagedObjectReference>>,
+    pub target: Option<crate::types::ManagedObjectReference>,
     /// Property *HbrDiskMigrationAction.collectionId*.
     pub collection_id: crate::CompactString,
     /// Property *HbrDiskMigrationAction.collectionName*.
@@ -18,11 +18,11 @@ pub struct HbrDiskMigrationAction {
     /// Property *HbrDiskMigrationAction.source*.
     ///
     /// Refers instance of *Datastore*.
-    pub source: Box<crate::types::ManagedObjectReference>,
+    pub source: crate::types::ManagedObjectReference,
     /// Property *HbrDiskMigrationAction.destination*.
     ///
     /// Refers instance of *Datastore*.
-    pub destination: Box<crate::types::ManagedObjectReference>,
+    pub destination: crate::types::ManagedObjectReference,
     /// Property *HbrDiskMigrationAction.sizeTransferred*.
     pub size_transferred: i64,
     /// Property *HbrDiskMigrationAction.spaceUtilSrcBefore*.

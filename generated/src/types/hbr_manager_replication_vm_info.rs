@@ -8,7 +8,7 @@ pub struct HbrManagerReplicationVmInfo {
     /// Property *HbrManagerReplicationVmInfo.state*.
     pub state: crate::CompactString,
     /// Property *HbrManagerReplicationVmInfo.progressInfo*.
-    pub progress_info: Option<Box<crate::types::ReplicationVmProgressInfo>>,
+    pub progress_info: Option<crate::types::ReplicationVmProgressInfo>,
     /// Property *HbrManagerReplicationVmInfo.imageId*.
     pub image_id: Option<crate::CompactString>,
     /// Property *HbrManagerReplicationVmInfo.lastError*.

@@ -8,7 +8,7 @@ pub struct HbrManagerVmReplicationCapability {
     /// Property *HbrManagerVmReplicationCapability.vm*.
     ///
     /// Refers instance of *VirtualMachine*.
-    pub vm: Box<crate::types::ManagedObjectReference>,
+    pub vm: crate::types::ManagedObjectReference,
     /// Property *HbrManagerVmReplicationCapability.supportedQuiesceMode*.
     pub supported_quiesce_mode: crate::CompactString,
     /// Property *HbrManagerVmReplicationCapability.compressionSupported*.

@@ -6,9 +6,9 @@
 #[derive(Clone)]
 pub struct HealthSystemRuntime {
     /// Property *HealthSystemRuntime.systemHealthInfo*.
-    pub system_health_info: Option<Box<crate::types::HostSystemHealthInfo>>,
+    pub system_health_info: Option<crate::types::HostSystemHealthInfo>,
     /// Property *HealthSystemRuntime.hardwareStatusInfo*.
-    pub hardware_status_info: Option<Box<crate::types::HostHardwareStatusInfo>>,
+    pub hardware_status_info: Option<crate::types::HostHardwareStatusInfo>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

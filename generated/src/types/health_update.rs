@@ -8,7 +8,7 @@ pub struct HealthUpdate {
     /// Property *HealthUpdate.entity*.
     ///
     /// Refers instance of *ManagedEntity*.
-    pub entity: Box<crate::types::ManagedObjectReference>,
+    pub entity: crate::types::ManagedObjectReference,
     /// Property *HealthUpdate.healthUpdateInfoId*.
     pub health_update_info_id: crate::CompactString,
     /// Property *HealthUpdate.id*.

@@ -10,7 +10,7 @@ pub struct HooksMarkAsProcessedSpec {
     /// Property *HooksMarkAsProcessedSpec.vm*.
     ///
     /// Refers instance of *VirtualMachine*.
-    pub vm: Box<crate::types::ManagedObjectReference>,
+    pub vm: crate::types::ManagedObjectReference,
     /// Property *HooksMarkAsProcessedSpec.hookType*.
     pub hook_type: crate::CompactString,
     /// Property *HooksMarkAsProcessedSpec.success*.

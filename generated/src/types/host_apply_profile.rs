@@ -28,13 +28,13 @@ pub struct HostApplyProfile {
     /// Property *ApplyProfile.hidden*.
     pub hidden: Option<bool>,
     /// Property *HostApplyProfile.memory*.
-    pub memory: Option<Box<crate::types::HostMemoryProfile>>,
+    pub memory: Option<crate::types::HostMemoryProfile>,
     /// Property *HostApplyProfile.storage*.
     pub storage: Option<Box<crate::types::StorageProfile>>,
     /// Property *HostApplyProfile.network*.
     pub network: Option<Box<crate::types::NetworkProfile>>,
     /// Property *HostApplyProfile.datetime*.
-    pub datetime: Option<Box<crate::types::DateTimeProfile>>,
+    pub datetime: Option<crate::types::DateTimeProfile>,
     /// Property *HostApplyProfile.firewall*.
     pub firewall: Option<Box<crate::types::FirewallProfile>>,
     /// Property *HostApplyProfile.security*.

@@ -10,7 +10,7 @@ pub struct HostAssignableHardwareBinding {
     /// Property *HostAssignableHardwareBinding.vm*.
     ///
     /// Refers instance of *VirtualMachine*.
-    pub vm: Box<crate::types::ManagedObjectReference>,
+    pub vm: crate::types::ManagedObjectReference,
     /// Property *HostAssignableHardwareBinding.pciId*.
     ///
     /// ***Since:*** vSphere API Release 9.1.0.0

@@ -6,7 +6,7 @@
 #[derive(Clone)]
 pub struct HostAutoStartManagerConfig {
     /// Property *HostAutoStartManagerConfig.defaults*.
-    pub defaults: Option<Box<crate::types::AutoStartDefaults>>,
+    pub defaults: Option<crate::types::AutoStartDefaults>,
     /// Property *HostAutoStartManagerConfig.powerInfo*.
     pub power_info: Option<Vec<crate::types::AutoStartPowerInfo>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

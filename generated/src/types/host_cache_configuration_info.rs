@@ -8,7 +8,7 @@ pub struct HostCacheConfigurationInfo {
     /// Property *HostCacheConfigurationInfo.key*.
     ///
     /// Refers instance of *Datastore*.
-    pub key: Box<crate::types::ManagedObjectReference>,
+    pub key: crate::types::ManagedObjectReference,
     /// Property *HostCacheConfigurationInfo.swapSize*.
     pub swap_size: i64,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -8,7 +8,7 @@ pub struct HostCacheConfigurationSpec {
     /// Property *HostCacheConfigurationSpec.datastore*.
     ///
     /// Refers instance of *Datastore*.
-    pub datastore: Box<crate::types::ManagedObjectReference>,
+    pub datastore: crate::types::ManagedObjectReference,
     /// Property *HostCacheConfigurationSpec.swapSize*.
     pub swap_size: i64,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

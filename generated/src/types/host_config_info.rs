@@ -8,29 +8,29 @@ pub struct HostConfigInfo {
     /// Property *HostConfigInfo.host*.
     ///
     /// Refers instance of *HostSystem*.
-    pub host: Box<crate::types::ManagedObjectReference>,
+    pub host: crate::types::ManagedObjectReference,
     /// Property *HostConfigInfo.product*.
     pub product: Box<crate::types::AboutInfo>,
     /// Property *HostConfigInfo.deploymentInfo*.
-    pub deployment_info: Option<Box<crate::types::HostDeploymentInfo>>,
+    pub deployment_info: Option<crate::types::HostDeploymentInfo>,
     /// Property *HostConfigInfo.hyperThread*.
-    pub hyper_thread: Option<Box<crate::types::HostHyperThreadScheduleInfo>>,
+    pub hyper_thread: Option<crate::types::HostHyperThreadScheduleInfo>,
     /// Property *HostConfigInfo.cpuScheduler*.
     ///
     /// ***Since:*** vSphere API Release 8.0.3.0
-    pub cpu_scheduler: Option<Box<crate::types::HostCpuSchedulerInfo>>,
+    pub cpu_scheduler: Option<crate::types::HostCpuSchedulerInfo>,
     /// Property *HostConfigInfo.consoleReservation*.
-    pub console_reservation: Option<Box<crate::types::ServiceConsoleReservationInfo>>,
+    pub console_reservation: Option<crate::types::ServiceConsoleReservationInfo>,
     /// Property *HostConfigInfo.virtualMachineReservation*.
     pub virtual_machine_reservation: Option<
-        Box<crate::types::VirtualMachineMemoryReservationInfo>,
+        crate::types::VirtualMachineMemoryReservationInfo,
     >,
     /// Property *HostConfigInfo.storageDevice*.
     pub storage_device: Option<Box<crate::types::HostStorageDeviceInfo>>,
     /// Property *HostConfigInfo.multipathState*.
-    pub multipath_state: Option<Box<crate::types::HostMultipathStateInfo>>,
+    pub multipath_state: Option<crate::types::HostMultipathStateInfo>,
     /// Property *HostConfigInfo.fileSystemVolume*.
-    pub file_system_volume: Option<Box<crate::types::HostFileSystemVolumeInfo>>,
+    pub file_system_volume: Option<crate::types::HostFileSystemVolumeInfo>,
     /// Property *HostConfigInfo.systemFile*.
     pub system_file: Option<Vec<crate::CompactString>>,
     /// Property *HostConfigInfo.network*.
@@ -38,23 +38,21 @@ pub struct HostConfigInfo {
     /// Property *HostConfigInfo.vmotion*.
     pub vmotion: Option<Box<crate::types::HostVMotionInfo>>,
     /// Property *HostConfigInfo.virtualNicManagerInfo*.
-    pub virtual_nic_manager_info: Option<Box<crate::types::HostVirtualNicManagerInfo>>,
+    pub virtual_nic_manager_info: Option<crate::types::HostVirtualNicManagerInfo>,
     /// Property *HostConfigInfo.capabilities*.
-    pub capabilities: Option<Box<crate::types::HostNetCapabilities>>,
+    pub capabilities: Option<crate::types::HostNetCapabilities>,
     /// Property *HostConfigInfo.datastoreCapabilities*.
-    pub datastore_capabilities: Option<
-        Box<crate::types::HostDatastoreSystemCapabilities>,
-    >,
+    pub datastore_capabilities: Option<crate::types::HostDatastoreSystemCapabilities>,
     /// Property *HostConfigInfo.offloadCapabilities*.
-    pub offload_capabilities: Option<Box<crate::types::HostNetOffloadCapabilities>>,
+    pub offload_capabilities: Option<crate::types::HostNetOffloadCapabilities>,
     /// Property *HostConfigInfo.service*.
-    pub service: Option<Box<crate::types::HostServiceInfo>>,
+    pub service: Option<crate::types::HostServiceInfo>,
     /// Property *HostConfigInfo.firewall*.
-    pub firewall: Option<Box<crate::types::HostFirewallInfo>>,
+    pub firewall: Option<crate::types::HostFirewallInfo>,
     /// Property *HostConfigInfo.autoStart*.
-    pub auto_start: Option<Box<crate::types::HostAutoStartManagerConfig>>,
+    pub auto_start: Option<crate::types::HostAutoStartManagerConfig>,
     /// Property *HostConfigInfo.activeDiagnosticPartition*.
-    pub active_diagnostic_partition: Option<Box<crate::types::HostDiagnosticPartition>>,
+    pub active_diagnostic_partition: Option<crate::types::HostDiagnosticPartition>,
     /// Property *HostConfigInfo.option*.
     pub option: Option<Vec<crate::types::OptionValueKind>>,
     /// Property *HostConfigInfo.optionDef*.
@@ -64,17 +62,15 @@ pub struct HostConfigInfo {
     /// Property *HostConfigInfo.localSwapDatastore*.
     ///
     /// Refers instance of *Datastore*.
-    pub local_swap_datastore: Option<Box<crate::types::ManagedObjectReference>>,
+    pub local_swap_datastore: Option<crate::types::ManagedObjectReference>,
     /// Property *HostConfigInfo.systemSwapConfiguration*.
-    pub system_swap_configuration: Option<
-        Box<crate::types::HostSystemSwapConfiguration>,
-    >,
+    pub system_swap_configuration: Option<crate::types::HostSystemSwapConfiguration>,
     /// Property *HostConfigInfo.systemResources*.
     pub system_resources: Option<Box<crate::types::HostSystemResourceInfo>>,
     /// Property *HostConfigInfo.dateTimeInfo*.
     pub date_time_info: Option<Box<crate::types::HostDateTimeInfo>>,
     /// Property *HostConfigInfo.flags*.
-    pub flags: Option<Box<crate::types::HostFlagInfo>>,
+    pub flags: Option<crate::types::HostFlagInfo>,
     /// Deprecated.
     ///
     /// Property *HostConfigInfo.adminDisabled*.
@@ -83,9 +79,9 @@ pub struct HostConfigInfo {
     /// Property *HostConfigInfo.lockdownMode*.
     pub lockdown_mode: Option<crate::types::HostLockdownMode>,
     /// Property *HostConfigInfo.ipmi*.
-    pub ipmi: Option<Box<crate::types::HostIpmiInfo>>,
+    pub ipmi: Option<crate::types::HostIpmiInfo>,
     /// Property *HostConfigInfo.sslThumbprintInfo*.
-    pub ssl_thumbprint_info: Option<Box<crate::types::HostSslThumbprintInfo>>,
+    pub ssl_thumbprint_info: Option<crate::types::HostSslThumbprintInfo>,
     /// Property *HostConfigInfo.sslThumbprintData*.
     pub ssl_thumbprint_data: Option<Vec<crate::types::HostSslThumbprintInfo>>,
     /// Property *HostConfigInfo.authenticationData*.
@@ -97,15 +93,13 @@ pub struct HostConfigInfo {
     /// Property *HostConfigInfo.pciPassthruInfo*.
     pub pci_passthru_info: Option<Vec<crate::types::HostPciPassthruInfoKind>>,
     /// Property *HostConfigInfo.authenticationManagerInfo*.
-    pub authentication_manager_info: Option<
-        Box<crate::types::HostAuthenticationManagerInfo>,
-    >,
+    pub authentication_manager_info: Option<crate::types::HostAuthenticationManagerInfo>,
     /// Property *HostConfigInfo.featureVersion*.
     pub feature_version: Option<Vec<crate::types::HostFeatureVersionInfo>>,
     /// Property *HostConfigInfo.powerSystemCapability*.
-    pub power_system_capability: Option<Box<crate::types::PowerSystemCapability>>,
+    pub power_system_capability: Option<crate::types::PowerSystemCapability>,
     /// Property *HostConfigInfo.powerSystemInfo*.
-    pub power_system_info: Option<Box<crate::types::PowerSystemInfo>>,
+    pub power_system_info: Option<crate::types::PowerSystemInfo>,
     /// Property *HostConfigInfo.cacheConfigurationInfo*.
     pub cache_configuration_info: Option<Vec<crate::types::HostCacheConfigurationInfo>>,
     /// Property *HostConfigInfo.wakeOnLanCapable*.
@@ -139,7 +133,7 @@ pub struct HostConfigInfo {
     /// Property *HostConfigInfo.sharedPassthruGpuTypes*.
     pub shared_passthru_gpu_types: Option<Vec<crate::CompactString>>,
     /// Property *HostConfigInfo.graphicsConfig*.
-    pub graphics_config: Option<Box<crate::types::HostGraphicsConfig>>,
+    pub graphics_config: Option<crate::types::HostGraphicsConfig>,
     /// Property *HostConfigInfo.sharedGpuCapabilities*.
     pub shared_gpu_capabilities: Option<Vec<crate::types::HostSharedGpuCapabilities>>,
     /// Property *HostConfigInfo.ioFilterInfo*.
@@ -151,9 +145,7 @@ pub struct HostConfigInfo {
         Vec<crate::types::HostAssignableHardwareBinding>,
     >,
     /// Property *HostConfigInfo.assignableHardwareConfig*.
-    pub assignable_hardware_config: Option<
-        Box<crate::types::HostAssignableHardwareConfig>,
-    >,
+    pub assignable_hardware_config: Option<crate::types::HostAssignableHardwareConfig>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -8,159 +8,159 @@ pub struct HostConfigManager {
     /// Property *HostConfigManager.cpuScheduler*.
     ///
     /// Refers instance of *HostCpuSchedulerSystem*.
-    pub cpu_scheduler: Option<Box<crate::types::ManagedObjectReference>>,
+    pub cpu_scheduler: Option<crate::types::ManagedObjectReference>,
     /// Property *HostConfigManager.datastoreSystem*.
     ///
     /// Refers instance of *HostDatastoreSystem*.
-    pub datastore_system: Option<Box<crate::types::ManagedObjectReference>>,
+    pub datastore_system: Option<crate::types::ManagedObjectReference>,
     /// Property *HostConfigManager.memoryManager*.
     ///
     /// Refers instance of *HostMemorySystem*.
-    pub memory_manager: Option<Box<crate::types::ManagedObjectReference>>,
+    pub memory_manager: Option<crate::types::ManagedObjectReference>,
     /// Property *HostConfigManager.storageSystem*.
     ///
     /// Refers instance of *HostStorageSystem*.
-    pub storage_system: Option<Box<crate::types::ManagedObjectReference>>,
+    pub storage_system: Option<crate::types::ManagedObjectReference>,
     /// Property *HostConfigManager.networkSystem*.
     ///
     /// Refers instance of *HostNetworkSystem*.
-    pub network_system: Option<Box<crate::types::ManagedObjectReference>>,
+    pub network_system: Option<crate::types::ManagedObjectReference>,
     /// Property *HostConfigManager.vmotionSystem*.
     ///
     /// Refers instance of *HostVMotionSystem*.
-    pub vmotion_system: Option<Box<crate::types::ManagedObjectReference>>,
+    pub vmotion_system: Option<crate::types::ManagedObjectReference>,
     /// Property *HostConfigManager.virtualNicManager*.
     ///
     /// Refers instance of *HostVirtualNicManager*.
-    pub virtual_nic_manager: Option<Box<crate::types::ManagedObjectReference>>,
+    pub virtual_nic_manager: Option<crate::types::ManagedObjectReference>,
     /// Property *HostConfigManager.serviceSystem*.
     ///
     /// Refers instance of *HostServiceSystem*.
-    pub service_system: Option<Box<crate::types::ManagedObjectReference>>,
+    pub service_system: Option<crate::types::ManagedObjectReference>,
     /// Property *HostConfigManager.firewallSystem*.
     ///
     /// Refers instance of *HostFirewallSystem*.
-    pub firewall_system: Option<Box<crate::types::ManagedObjectReference>>,
+    pub firewall_system: Option<crate::types::ManagedObjectReference>,
     /// Property *HostConfigManager.advancedOption*.
     ///
     /// Refers instance of *OptionManager*.
-    pub advanced_option: Option<Box<crate::types::ManagedObjectReference>>,
+    pub advanced_option: Option<crate::types::ManagedObjectReference>,
     /// Property *HostConfigManager.diagnosticSystem*.
     ///
     /// Refers instance of *HostDiagnosticSystem*.
-    pub diagnostic_system: Option<Box<crate::types::ManagedObjectReference>>,
+    pub diagnostic_system: Option<crate::types::ManagedObjectReference>,
     /// Property *HostConfigManager.autoStartManager*.
     ///
     /// Refers instance of *HostAutoStartManager*.
-    pub auto_start_manager: Option<Box<crate::types::ManagedObjectReference>>,
+    pub auto_start_manager: Option<crate::types::ManagedObjectReference>,
     /// Property *HostConfigManager.snmpSystem*.
     ///
     /// Refers instance of *HostSnmpSystem*.
-    pub snmp_system: Option<Box<crate::types::ManagedObjectReference>>,
+    pub snmp_system: Option<crate::types::ManagedObjectReference>,
     /// Property *HostConfigManager.dateTimeSystem*.
     ///
     /// Refers instance of *HostDateTimeSystem*.
-    pub date_time_system: Option<Box<crate::types::ManagedObjectReference>>,
+    pub date_time_system: Option<crate::types::ManagedObjectReference>,
     /// Property *HostConfigManager.patchManager*.
     ///
     /// Refers instance of *HostPatchManager*.
-    pub patch_manager: Option<Box<crate::types::ManagedObjectReference>>,
+    pub patch_manager: Option<crate::types::ManagedObjectReference>,
     /// Property *HostConfigManager.imageConfigManager*.
     ///
     /// Refers instance of *HostImageConfigManager*.
-    pub image_config_manager: Option<Box<crate::types::ManagedObjectReference>>,
+    pub image_config_manager: Option<crate::types::ManagedObjectReference>,
     /// Property *HostConfigManager.bootDeviceSystem*.
     ///
     /// Refers instance of *HostBootDeviceSystem*.
-    pub boot_device_system: Option<Box<crate::types::ManagedObjectReference>>,
+    pub boot_device_system: Option<crate::types::ManagedObjectReference>,
     /// Property *HostConfigManager.firmwareSystem*.
     ///
     /// Refers instance of *HostFirmwareSystem*.
-    pub firmware_system: Option<Box<crate::types::ManagedObjectReference>>,
+    pub firmware_system: Option<crate::types::ManagedObjectReference>,
     /// Property *HostConfigManager.healthStatusSystem*.
     ///
     /// Refers instance of *HostHealthStatusSystem*.
-    pub health_status_system: Option<Box<crate::types::ManagedObjectReference>>,
+    pub health_status_system: Option<crate::types::ManagedObjectReference>,
     /// Property *HostConfigManager.pciPassthruSystem*.
     ///
     /// Refers instance of *HostPciPassthruSystem*.
-    pub pci_passthru_system: Option<Box<crate::types::ManagedObjectReference>>,
+    pub pci_passthru_system: Option<crate::types::ManagedObjectReference>,
     /// Property *HostConfigManager.licenseManager*.
     ///
     /// Refers instance of *LicenseManager*.
-    pub license_manager: Option<Box<crate::types::ManagedObjectReference>>,
+    pub license_manager: Option<crate::types::ManagedObjectReference>,
     /// Property *HostConfigManager.kernelModuleSystem*.
     ///
     /// Refers instance of *HostKernelModuleSystem*.
-    pub kernel_module_system: Option<Box<crate::types::ManagedObjectReference>>,
+    pub kernel_module_system: Option<crate::types::ManagedObjectReference>,
     /// Property *HostConfigManager.authenticationManager*.
     ///
     /// Refers instance of *HostAuthenticationManager*.
-    pub authentication_manager: Option<Box<crate::types::ManagedObjectReference>>,
+    pub authentication_manager: Option<crate::types::ManagedObjectReference>,
     /// Property *HostConfigManager.powerSystem*.
     ///
     /// Refers instance of *HostPowerSystem*.
-    pub power_system: Option<Box<crate::types::ManagedObjectReference>>,
+    pub power_system: Option<crate::types::ManagedObjectReference>,
     /// Property *HostConfigManager.cacheConfigurationManager*.
     ///
     /// Refers instance of *HostCacheConfigurationManager*.
-    pub cache_configuration_manager: Option<Box<crate::types::ManagedObjectReference>>,
+    pub cache_configuration_manager: Option<crate::types::ManagedObjectReference>,
     /// Property *HostConfigManager.esxAgentHostManager*.
     ///
     /// Refers instance of *HostEsxAgentHostManager*.
-    pub esx_agent_host_manager: Option<Box<crate::types::ManagedObjectReference>>,
+    pub esx_agent_host_manager: Option<crate::types::ManagedObjectReference>,
     /// Property *HostConfigManager.iscsiManager*.
     ///
     /// Refers instance of *IscsiManager*.
-    pub iscsi_manager: Option<Box<crate::types::ManagedObjectReference>>,
+    pub iscsi_manager: Option<crate::types::ManagedObjectReference>,
     /// Property *HostConfigManager.vFlashManager*.
     ///
     /// Refers instance of *HostVFlashManager*.
-    pub v_flash_manager: Option<Box<crate::types::ManagedObjectReference>>,
+    pub v_flash_manager: Option<crate::types::ManagedObjectReference>,
     /// Property *HostConfigManager.vsanSystem*.
     ///
     /// Refers instance of *HostVsanSystem*.
-    pub vsan_system: Option<Box<crate::types::ManagedObjectReference>>,
+    pub vsan_system: Option<crate::types::ManagedObjectReference>,
     /// Property *HostConfigManager.messageBusProxy*.
     ///
     /// Refers instance of *MessageBusProxy*.
-    pub message_bus_proxy: Option<Box<crate::types::ManagedObjectReference>>,
+    pub message_bus_proxy: Option<crate::types::ManagedObjectReference>,
     /// Property *HostConfigManager.userDirectory*.
     ///
     /// Refers instance of *UserDirectory*.
-    pub user_directory: Option<Box<crate::types::ManagedObjectReference>>,
+    pub user_directory: Option<crate::types::ManagedObjectReference>,
     /// Property *HostConfigManager.accountManager*.
     ///
     /// Refers instance of *HostLocalAccountManager*.
-    pub account_manager: Option<Box<crate::types::ManagedObjectReference>>,
+    pub account_manager: Option<crate::types::ManagedObjectReference>,
     /// Property *HostConfigManager.hostAccessManager*.
     ///
     /// Refers instance of *HostAccessManager*.
-    pub host_access_manager: Option<Box<crate::types::ManagedObjectReference>>,
+    pub host_access_manager: Option<crate::types::ManagedObjectReference>,
     /// Property *HostConfigManager.graphicsManager*.
     ///
     /// Refers instance of *HostGraphicsManager*.
-    pub graphics_manager: Option<Box<crate::types::ManagedObjectReference>>,
+    pub graphics_manager: Option<crate::types::ManagedObjectReference>,
     /// Property *HostConfigManager.vsanInternalSystem*.
     ///
     /// Refers instance of *HostVsanInternalSystem*.
-    pub vsan_internal_system: Option<Box<crate::types::ManagedObjectReference>>,
+    pub vsan_internal_system: Option<crate::types::ManagedObjectReference>,
     /// Property *HostConfigManager.certificateManager*.
     ///
     /// Refers instance of *HostCertificateManager*.
-    pub certificate_manager: Option<Box<crate::types::ManagedObjectReference>>,
+    pub certificate_manager: Option<crate::types::ManagedObjectReference>,
     /// Property *HostConfigManager.cryptoManager*.
     ///
     /// Refers instance of *CryptoManager*.
-    pub crypto_manager: Option<Box<crate::types::ManagedObjectReference>>,
+    pub crypto_manager: Option<crate::types::ManagedObjectReference>,
     /// Property *HostConfigManager.nvdimmSystem*.
     ///
     /// Refers instance of *HostNvdimmSystem*.
-    pub nvdimm_system: Option<Box<crate::types::ManagedObjectReference>>,
+    pub nvdimm_system: Option<crate::types::ManagedObjectReference>,
     /// Property *HostConfigManager.assignableHardwareManager*.
     ///
     /// Refers instance of *HostAssignableHardwareManager*.
-    pub assignable_hardware_manager: Option<Box<crate::types::ManagedObjectReference>>,
+    pub assignable_hardware_manager: Option<crate::types::ManagedObjectReference>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

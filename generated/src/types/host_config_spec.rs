@@ -16,7 +16,7 @@ pub struct HostConfigSpec {
     /// Property *HostConfigSpec.service*.
     pub service: Option<Vec<crate::types::HostServiceConfig>>,
     /// Property *HostConfigSpec.firewall*.
-    pub firewall: Option<Box<crate::types::HostFirewallConfig>>,
+    pub firewall: Option<crate::types::HostFirewallConfig>,
     /// Property *HostConfigSpec.option*.
     pub option: Option<Vec<crate::types::OptionValueKind>>,
     /// Property *HostConfigSpec.datastorePrincipal*.
@@ -28,25 +28,23 @@ pub struct HostConfigSpec {
     /// Property *HostConfigSpec.storageDevice*.
     pub storage_device: Option<Box<crate::types::HostStorageDeviceInfo>>,
     /// Property *HostConfigSpec.license*.
-    pub license: Option<Box<crate::types::HostLicenseSpec>>,
+    pub license: Option<crate::types::HostLicenseSpec>,
     /// Property *HostConfigSpec.security*.
-    pub security: Option<Box<crate::types::HostSecuritySpec>>,
+    pub security: Option<crate::types::HostSecuritySpec>,
     /// Property *HostConfigSpec.userAccount*.
     pub user_account: Option<Vec<crate::types::HostAccountSpecKind>>,
     /// Property *HostConfigSpec.usergroupAccount*.
     pub usergroup_account: Option<Vec<crate::types::HostAccountSpecKind>>,
     /// Property *HostConfigSpec.memory*.
-    pub memory: Option<Box<crate::types::HostMemorySpec>>,
+    pub memory: Option<crate::types::HostMemorySpec>,
     /// Property *HostConfigSpec.activeDirectory*.
     pub active_directory: Option<Vec<crate::types::HostActiveDirectory>>,
     /// Property *HostConfigSpec.genericConfig*.
     pub generic_config: Option<Vec<crate::types::KeyAnyValue>>,
     /// Property *HostConfigSpec.graphicsConfig*.
-    pub graphics_config: Option<Box<crate::types::HostGraphicsConfig>>,
+    pub graphics_config: Option<crate::types::HostGraphicsConfig>,
     /// Property *HostConfigSpec.assignableHardwareConfig*.
-    pub assignable_hardware_config: Option<
-        Box<crate::types::HostAssignableHardwareConfig>,
-    >,
+    pub assignable_hardware_config: Option<crate::types::HostAssignableHardwareConfig>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -26,11 +26,11 @@ pub struct HostConfigSummary {
     /// Property *HostConfigSummary.agentVmDatastore*.
     ///
     /// Refers instance of *Datastore*.
-    pub agent_vm_datastore: Option<Box<crate::types::ManagedObjectReference>>,
+    pub agent_vm_datastore: Option<crate::types::ManagedObjectReference>,
     /// Property *HostConfigSummary.agentVmNetwork*.
     ///
     /// Refers instance of *Network*.
-    pub agent_vm_network: Option<Box<crate::types::ManagedObjectReference>>,
+    pub agent_vm_network: Option<crate::types::ManagedObjectReference>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -22,7 +22,7 @@ pub struct HostConnectSpec {
     /// Property *HostConnectSpec.vmFolder*.
     ///
     /// Refers instance of *Folder*.
-    pub vm_folder: Option<Box<crate::types::ManagedObjectReference>>,
+    pub vm_folder: Option<crate::types::ManagedObjectReference>,
     /// Property *HostConnectSpec.force*.
     pub force: bool,
     /// Property *HostConnectSpec.vimAccountName*.
@@ -34,7 +34,7 @@ pub struct HostConnectSpec {
     /// Property *HostConnectSpec.lockdownMode*.
     pub lockdown_mode: Option<crate::types::HostLockdownMode>,
     /// Property *HostConnectSpec.hostGateway*.
-    pub host_gateway: Option<Box<crate::types::HostGatewaySpec>>,
+    pub host_gateway: Option<crate::types::HostGatewaySpec>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

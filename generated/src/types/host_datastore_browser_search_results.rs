@@ -8,7 +8,7 @@ pub struct HostDatastoreBrowserSearchResults {
     /// Property *HostDatastoreBrowserSearchResults.datastore*.
     ///
     /// Refers instance of *Datastore*.
-    pub datastore: Option<Box<crate::types::ManagedObjectReference>>,
+    pub datastore: Option<crate::types::ManagedObjectReference>,
     /// Property *HostDatastoreBrowserSearchResults.folderPath*.
     pub folder_path: Option<crate::CompactString>,
     /// Property *HostDatastoreBrowserSearchResults.file*.

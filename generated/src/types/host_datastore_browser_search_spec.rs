@@ -8,7 +8,7 @@ pub struct HostDatastoreBrowserSearchSpec {
     /// Property *HostDatastoreBrowserSearchSpec.query*.
     pub query: Option<Vec<crate::types::FileQueryKind>>,
     /// Property *HostDatastoreBrowserSearchSpec.details*.
-    pub details: Option<Box<crate::types::FileQueryFlags>>,
+    pub details: Option<crate::types::FileQueryFlags>,
     /// Property *HostDatastoreBrowserSearchSpec.searchCaseInsensitive*.
     pub search_case_insensitive: Option<bool>,
     /// Property *HostDatastoreBrowserSearchSpec.matchPattern*.

@@ -8,7 +8,7 @@ pub struct HostDatastoreSystemDatastoreResult {
     /// Property *HostDatastoreSystemDatastoreResult.key*.
     ///
     /// Refers instance of *Datastore*.
-    pub key: Box<crate::types::ManagedObjectReference>,
+    pub key: crate::types::ManagedObjectReference,
     /// Property *HostDatastoreSystemDatastoreResult.fault*.
     pub fault: Option<crate::types::MethodFaultKind>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

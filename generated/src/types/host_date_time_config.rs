@@ -8,11 +8,11 @@ pub struct HostDateTimeConfig {
     /// Property *HostDateTimeConfig.timeZone*.
     pub time_zone: Option<crate::CompactString>,
     /// Property *HostDateTimeConfig.ntpConfig*.
-    pub ntp_config: Option<Box<crate::types::HostNtpConfig>>,
+    pub ntp_config: Option<crate::types::HostNtpConfig>,
     /// Property *HostDateTimeConfig.ptpConfig*.
     ///
     /// ***Since:*** vSphere API Release 7.0.3.0
-    pub ptp_config: Option<Box<crate::types::HostPtpConfig>>,
+    pub ptp_config: Option<crate::types::HostPtpConfig>,
     /// Property *HostDateTimeConfig.protocol*.
     ///
     /// ***Since:*** vSphere API Release 7.0.3.0

@@ -6,15 +6,15 @@
 #[derive(Clone)]
 pub struct HostDateTimeInfo {
     /// Property *HostDateTimeInfo.timeZone*.
-    pub time_zone: Box<crate::types::HostDateTimeSystemTimeZone>,
+    pub time_zone: crate::types::HostDateTimeSystemTimeZone,
     /// Property *HostDateTimeInfo.systemClockProtocol*.
     pub system_clock_protocol: Option<crate::CompactString>,
     /// Property *HostDateTimeInfo.ntpConfig*.
-    pub ntp_config: Option<Box<crate::types::HostNtpConfig>>,
+    pub ntp_config: Option<crate::types::HostNtpConfig>,
     /// Property *HostDateTimeInfo.ptpConfig*.
     ///
     /// ***Since:*** vSphere API Release 7.0.3.0
-    pub ptp_config: Option<Box<crate::types::HostPtpConfig>>,
+    pub ptp_config: Option<crate::types::HostPtpConfig>,
     /// Property *HostDateTimeInfo.enabled*.
     ///
     /// ***Since:*** vSphere API Release 7.0.3.0

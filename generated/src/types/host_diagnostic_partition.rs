@@ -12,7 +12,7 @@ pub struct HostDiagnosticPartition {
     /// Property *HostDiagnosticPartition.slots*.
     pub slots: i32,
     /// Property *HostDiagnosticPartition.id*.
-    pub id: Box<crate::types::HostScsiDiskPartition>,
+    pub id: crate::types::HostScsiDiskPartition,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

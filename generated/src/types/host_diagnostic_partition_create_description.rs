@@ -6,7 +6,7 @@
 #[derive(Clone)]
 pub struct HostDiagnosticPartitionCreateDescription {
     /// Property *HostDiagnosticPartitionCreateDescription.layout*.
-    pub layout: Box<crate::types::HostDiskPartitionLayout>,
+    pub layout: crate::types::HostDiskPartitionLayout,
     /// Property *HostDiagnosticPartitionCreateDescription.diskUuid*.
     pub disk_uuid: crate::CompactString,
     /// Property *HostDiagnosticPartitionCreateDescription.spec*.

@@ -10,9 +10,9 @@ pub struct HostDiagnosticPartitionCreateSpec {
     /// Property *HostDiagnosticPartitionCreateSpec.diagnosticType*.
     pub diagnostic_type: crate::CompactString,
     /// Property *HostDiagnosticPartitionCreateSpec.id*.
-    pub id: Box<crate::types::HostScsiDiskPartition>,
+    pub id: crate::types::HostScsiDiskPartition,
     /// Property *HostDiagnosticPartitionCreateSpec.partition*.
-    pub partition: Box<crate::types::HostDiskPartitionSpec>,
+    pub partition: crate::types::HostDiskPartitionSpec,
     /// Property *HostDiagnosticPartitionCreateSpec.active*.
     pub active: Option<bool>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

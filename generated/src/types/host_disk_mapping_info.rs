@@ -6,7 +6,7 @@
 #[derive(Clone)]
 pub struct HostDiskMappingInfo {
     /// Property *HostDiskMappingInfo.physicalPartition*.
-    pub physical_partition: Option<Box<crate::types::HostDiskMappingPartitionInfo>>,
+    pub physical_partition: Option<crate::types::HostDiskMappingPartitionInfo>,
     /// Property *HostDiskMappingInfo.name*.
     pub name: crate::CompactString,
     /// Property *HostDiskMappingInfo.exclusive*.

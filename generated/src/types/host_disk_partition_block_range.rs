@@ -10,9 +10,9 @@ pub struct HostDiskPartitionBlockRange {
     /// Property *HostDiskPartitionBlockRange.type*.
     pub r#type: crate::CompactString,
     /// Property *HostDiskPartitionBlockRange.start*.
-    pub start: Box<crate::types::HostDiskDimensionsLba>,
+    pub start: crate::types::HostDiskDimensionsLba,
     /// Property *HostDiskPartitionBlockRange.end*.
-    pub end: Box<crate::types::HostDiskDimensionsLba>,
+    pub end: crate::types::HostDiskDimensionsLba,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

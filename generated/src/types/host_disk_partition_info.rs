@@ -8,9 +8,9 @@ pub struct HostDiskPartitionInfo {
     /// Property *HostDiskPartitionInfo.deviceName*.
     pub device_name: crate::CompactString,
     /// Property *HostDiskPartitionInfo.spec*.
-    pub spec: Box<crate::types::HostDiskPartitionSpec>,
+    pub spec: crate::types::HostDiskPartitionSpec,
     /// Property *HostDiskPartitionInfo.layout*.
-    pub layout: Box<crate::types::HostDiskPartitionLayout>,
+    pub layout: crate::types::HostDiskPartitionLayout,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -6,7 +6,7 @@
 #[derive(Clone)]
 pub struct HostDiskPartitionLayout {
     /// Property *HostDiskPartitionLayout.total*.
-    pub total: Option<Box<crate::types::HostDiskDimensionsLba>>,
+    pub total: Option<crate::types::HostDiskDimensionsLba>,
     /// Property *HostDiskPartitionLayout.partition*.
     pub partition: Vec<crate::types::HostDiskPartitionBlockRange>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

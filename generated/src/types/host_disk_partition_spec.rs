@@ -8,7 +8,7 @@ pub struct HostDiskPartitionSpec {
     /// Property *HostDiskPartitionSpec.partitionFormat*.
     pub partition_format: Option<crate::CompactString>,
     /// Property *HostDiskPartitionSpec.chs*.
-    pub chs: Option<Box<crate::types::HostDiskDimensionsChs>>,
+    pub chs: Option<crate::types::HostDiskDimensionsChs>,
     /// Property *HostDiskPartitionSpec.totalSectors*.
     pub total_sectors: Option<i64>,
     /// Property *HostDiskPartitionSpec.partition*.

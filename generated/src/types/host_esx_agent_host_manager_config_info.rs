@@ -8,11 +8,11 @@ pub struct HostEsxAgentHostManagerConfigInfo {
     /// Property *HostEsxAgentHostManagerConfigInfo.agentVmDatastore*.
     ///
     /// Refers instance of *Datastore*.
-    pub agent_vm_datastore: Option<Box<crate::types::ManagedObjectReference>>,
+    pub agent_vm_datastore: Option<crate::types::ManagedObjectReference>,
     /// Property *HostEsxAgentHostManagerConfigInfo.agentVmNetwork*.
     ///
     /// Refers instance of *Network*.
-    pub agent_vm_network: Option<Box<crate::types::ManagedObjectReference>>,
+    pub agent_vm_network: Option<crate::types::ManagedObjectReference>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -40,7 +40,7 @@ pub struct HostFibreChannelOverEthernetHba {
     /// Property *HostFibreChannelOverEthernetHba.underlyingNic*.
     pub underlying_nic: crate::CompactString,
     /// Property *HostFibreChannelOverEthernetHba.linkInfo*.
-    pub link_info: Box<crate::types::HostFibreChannelOverEthernetHbaLinkInfo>,
+    pub link_info: crate::types::HostFibreChannelOverEthernetHbaLinkInfo,
     /// Property *HostFibreChannelOverEthernetHba.isSoftwareFcoe*.
     pub is_software_fcoe: bool,
     /// Deprecated.

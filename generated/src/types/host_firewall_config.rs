@@ -8,7 +8,7 @@ pub struct HostFirewallConfig {
     /// Property *HostFirewallConfig.rule*.
     pub rule: Option<Vec<crate::types::HostFirewallConfigRuleSetConfig>>,
     /// Property *HostFirewallConfig.defaultBlockingPolicy*.
-    pub default_blocking_policy: Box<crate::types::HostFirewallDefaultPolicy>,
+    pub default_blocking_policy: crate::types::HostFirewallDefaultPolicy,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

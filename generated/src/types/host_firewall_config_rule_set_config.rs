@@ -10,7 +10,7 @@ pub struct HostFirewallConfigRuleSetConfig {
     /// Property *HostFirewallConfigRuleSetConfig.enabled*.
     pub enabled: bool,
     /// Property *HostFirewallConfigRuleSetConfig.allowedHosts*.
-    pub allowed_hosts: Option<Box<crate::types::HostFirewallRulesetIpList>>,
+    pub allowed_hosts: Option<crate::types::HostFirewallRulesetIpList>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -6,7 +6,7 @@
 #[derive(Clone)]
 pub struct HostFirewallInfo {
     /// Property *HostFirewallInfo.defaultPolicy*.
-    pub default_policy: Box<crate::types::HostFirewallDefaultPolicy>,
+    pub default_policy: crate::types::HostFirewallDefaultPolicy,
     /// Property *HostFirewallInfo.ruleset*.
     pub ruleset: Option<Vec<crate::types::HostFirewallRuleset>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

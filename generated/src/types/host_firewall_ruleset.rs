@@ -18,7 +18,7 @@ pub struct HostFirewallRuleset {
     /// Property *HostFirewallRuleset.enabled*.
     pub enabled: bool,
     /// Property *HostFirewallRuleset.allowedHosts*.
-    pub allowed_hosts: Option<Box<crate::types::HostFirewallRulesetIpList>>,
+    pub allowed_hosts: Option<crate::types::HostFirewallRulesetIpList>,
     /// Property *HostFirewallRuleset.userControllable*.
     ///
     /// ***Since:*** vSphere API Release 8.0.2.0

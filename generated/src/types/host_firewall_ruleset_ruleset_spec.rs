@@ -6,7 +6,7 @@
 #[derive(Clone)]
 pub struct HostFirewallRulesetRulesetSpec {
     /// Property *HostFirewallRulesetRulesetSpec.allowedHosts*.
-    pub allowed_hosts: Box<crate::types::HostFirewallRulesetIpList>,
+    pub allowed_hosts: crate::types::HostFirewallRulesetIpList,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

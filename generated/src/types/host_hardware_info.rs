@@ -8,15 +8,15 @@ pub struct HostHardwareInfo {
     /// Property *HostHardwareInfo.systemInfo*.
     pub system_info: Box<crate::types::HostSystemInfo>,
     /// Property *HostHardwareInfo.cpuPowerManagementInfo*.
-    pub cpu_power_management_info: Option<Box<crate::types::HostCpuPowerManagementInfo>>,
+    pub cpu_power_management_info: Option<crate::types::HostCpuPowerManagementInfo>,
     /// Property *HostHardwareInfo.cpuInfo*.
-    pub cpu_info: Box<crate::types::HostCpuInfo>,
+    pub cpu_info: crate::types::HostCpuInfo,
     /// Property *HostHardwareInfo.cpuPkg*.
     pub cpu_pkg: Vec<crate::types::HostCpuPackage>,
     /// Property *HostHardwareInfo.memorySize*.
     pub memory_size: i64,
     /// Property *HostHardwareInfo.numaInfo*.
-    pub numa_info: Option<Box<crate::types::HostNumaInfo>>,
+    pub numa_info: Option<crate::types::HostNumaInfo>,
     /// Property *HostHardwareInfo.smcPresent*.
     pub smc_present: bool,
     /// Property *HostHardwareInfo.pciDevice*.
@@ -30,15 +30,15 @@ pub struct HostHardwareInfo {
     /// Property *HostHardwareInfo.biosInfo*.
     pub bios_info: Option<Box<crate::types::HostBIOSInfo>>,
     /// Property *HostHardwareInfo.reliableMemoryInfo*.
-    pub reliable_memory_info: Option<Box<crate::types::HostReliableMemoryInfo>>,
+    pub reliable_memory_info: Option<crate::types::HostReliableMemoryInfo>,
     /// Property *HostHardwareInfo.persistentMemoryInfo*.
-    pub persistent_memory_info: Option<Box<crate::types::HostPersistentMemoryInfo>>,
+    pub persistent_memory_info: Option<crate::types::HostPersistentMemoryInfo>,
     /// Property *HostHardwareInfo.sgxInfo*.
     pub sgx_info: Option<Box<crate::types::HostSgxInfo>>,
     /// Property *HostHardwareInfo.sevInfo*.
     ///
     /// ***Since:*** vSphere API Release 7.0.1.0
-    pub sev_info: Option<Box<crate::types::HostSevInfo>>,
+    pub sev_info: Option<crate::types::HostSevInfo>,
     /// Property *HostHardwareInfo.memoryTieringType*.
     ///
     /// ***Since:*** vSphere API Release 7.0.3.0
@@ -50,7 +50,7 @@ pub struct HostHardwareInfo {
     /// Property *HostHardwareInfo.tdxInfo*.
     ///
     /// ***Since:*** vSphere API Release 9.0.0.0
-    pub tdx_info: Option<Box<crate::types::HostTdxInfo>>,
+    pub tdx_info: Option<crate::types::HostTdxInfo>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -38,29 +38,21 @@ pub struct HostInternetScsiHba {
         crate::types::HostInternetScsiHbaNetworkBindingSupportType,
     >,
     /// Property *HostInternetScsiHba.discoveryCapabilities*.
-    pub discovery_capabilities: Box<
-        crate::types::HostInternetScsiHbaDiscoveryCapabilities,
-    >,
+    pub discovery_capabilities: crate::types::HostInternetScsiHbaDiscoveryCapabilities,
     /// Property *HostInternetScsiHba.discoveryProperties*.
-    pub discovery_properties: Box<crate::types::HostInternetScsiHbaDiscoveryProperties>,
+    pub discovery_properties: crate::types::HostInternetScsiHbaDiscoveryProperties,
     /// Property *HostInternetScsiHba.authenticationCapabilities*.
-    pub authentication_capabilities: Box<
-        crate::types::HostInternetScsiHbaAuthenticationCapabilities,
-    >,
+    pub authentication_capabilities: crate::types::HostInternetScsiHbaAuthenticationCapabilities,
     /// Property *HostInternetScsiHba.authenticationProperties*.
     pub authentication_properties: Box<
         crate::types::HostInternetScsiHbaAuthenticationProperties,
     >,
     /// Property *HostInternetScsiHba.digestCapabilities*.
-    pub digest_capabilities: Option<
-        Box<crate::types::HostInternetScsiHbaDigestCapabilities>,
-    >,
+    pub digest_capabilities: Option<crate::types::HostInternetScsiHbaDigestCapabilities>,
     /// Property *HostInternetScsiHba.digestProperties*.
-    pub digest_properties: Option<
-        Box<crate::types::HostInternetScsiHbaDigestProperties>,
-    >,
+    pub digest_properties: Option<crate::types::HostInternetScsiHbaDigestProperties>,
     /// Property *HostInternetScsiHba.ipCapabilities*.
-    pub ip_capabilities: Box<crate::types::HostInternetScsiHbaIPCapabilities>,
+    pub ip_capabilities: crate::types::HostInternetScsiHbaIPCapabilities,
     /// Property *HostInternetScsiHba.ipProperties*.
     pub ip_properties: Box<crate::types::HostInternetScsiHbaIPProperties>,
     /// Property *HostInternetScsiHba.supportedAdvancedOptions*.

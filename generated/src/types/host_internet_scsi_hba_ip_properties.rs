@@ -45,7 +45,7 @@ pub struct HostInternetScsiHbaIPProperties {
     /// Property *HostInternetScsiHbaIPProperties.ipv6Enabled*.
     pub ipv6_enabled: Option<bool>,
     /// Property *HostInternetScsiHbaIPProperties.ipv6properties*.
-    pub ipv6properties: Option<Box<crate::types::HostInternetScsiHbaIPv6Properties>>,
+    pub ipv6properties: Option<crate::types::HostInternetScsiHbaIPv6Properties>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -14,9 +14,7 @@ pub struct HostInternetScsiHbaSendTarget {
         Box<crate::types::HostInternetScsiHbaAuthenticationProperties>,
     >,
     /// Property *HostInternetScsiHbaSendTarget.digestProperties*.
-    pub digest_properties: Option<
-        Box<crate::types::HostInternetScsiHbaDigestProperties>,
-    >,
+    pub digest_properties: Option<crate::types::HostInternetScsiHbaDigestProperties>,
     /// Property *HostInternetScsiHbaSendTarget.supportedAdvancedOptions*.
     pub supported_advanced_options: Option<Vec<crate::types::OptionDef>>,
     /// Property *HostInternetScsiHbaSendTarget.advancedOptions*.

@@ -18,9 +18,7 @@ pub struct HostInternetScsiHbaStaticTarget {
         Box<crate::types::HostInternetScsiHbaAuthenticationProperties>,
     >,
     /// Property *HostInternetScsiHbaStaticTarget.digestProperties*.
-    pub digest_properties: Option<
-        Box<crate::types::HostInternetScsiHbaDigestProperties>,
-    >,
+    pub digest_properties: Option<crate::types::HostInternetScsiHbaDigestProperties>,
     /// Property *HostInternetScsiHbaStaticTarget.supportedAdvancedOptions*.
     pub supported_advanced_options: Option<Vec<crate::types::OptionDef>>,
     /// Property *HostInternetScsiHbaStaticTarget.advancedOptions*.

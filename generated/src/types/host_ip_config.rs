@@ -14,7 +14,7 @@ pub struct HostIpConfig {
     /// Property *HostIpConfig.subnetMask*.
     pub subnet_mask: Option<crate::CompactString>,
     /// Property *HostIpConfig.ipV6Config*.
-    pub ip_v6_config: Option<Box<crate::types::HostIpConfigIpV6AddressConfiguration>>,
+    pub ip_v6_config: Option<crate::types::HostIpConfigIpV6AddressConfiguration>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -8,7 +8,7 @@ pub struct HostIpRouteOp {
     /// Property *HostIpRouteOp.changeOperation*.
     pub change_operation: crate::CompactString,
     /// Property *HostIpRouteOp.route*.
-    pub route: Box<crate::types::HostIpRouteEntry>,
+    pub route: crate::types::HostIpRouteEntry,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

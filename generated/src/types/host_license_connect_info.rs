@@ -8,9 +8,9 @@ pub struct HostLicenseConnectInfo {
     /// Property *HostLicenseConnectInfo.license*.
     pub license: Box<crate::types::LicenseManagerLicenseInfo>,
     /// Property *HostLicenseConnectInfo.evaluation*.
-    pub evaluation: Box<crate::types::LicenseManagerEvaluationInfo>,
+    pub evaluation: crate::types::LicenseManagerEvaluationInfo,
     /// Property *HostLicenseConnectInfo.resource*.
-    pub resource: Option<Box<crate::types::HostLicensableResourceInfo>>,
+    pub resource: Option<crate::types::HostLicensableResourceInfo>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -8,7 +8,7 @@ pub struct HostListSummary {
     /// Property *HostListSummary.host*.
     ///
     /// Refers instance of *HostSystem*.
-    pub host: Option<Box<crate::types::ManagedObjectReference>>,
+    pub host: Option<crate::types::ManagedObjectReference>,
     /// Property *HostListSummary.hardware*.
     pub hardware: Option<Box<crate::types::HostHardwareSummary>>,
     /// Property *HostListSummary.runtime*.
@@ -16,7 +16,7 @@ pub struct HostListSummary {
     /// Property *HostListSummary.config*.
     pub config: Box<crate::types::HostConfigSummary>,
     /// Property *HostListSummary.quickStats*.
-    pub quick_stats: Box<crate::types::HostListSummaryQuickStats>,
+    pub quick_stats: crate::types::HostListSummaryQuickStats,
     /// Property *HostListSummary.overallStatus*.
     pub overall_status: crate::types::ManagedEntityStatus,
     /// Property *HostListSummary.rebootRequired*.
@@ -42,7 +42,7 @@ pub struct HostListSummary {
     /// ***Since:*** vSphere API Release 7.0.1.0
     pub current_evc_graphics_mode_key: Option<crate::CompactString>,
     /// Property *HostListSummary.gateway*.
-    pub gateway: Option<Box<crate::types::HostListSummaryGatewaySummary>>,
+    pub gateway: Option<crate::types::HostListSummaryGatewaySummary>,
     /// Property *HostListSummary.tpmAttestation*.
     pub tpm_attestation: Option<Box<crate::types::HostTpmAttestationInfo>>,
     /// Property *HostListSummary.trustAuthorityAttestationInfos*.

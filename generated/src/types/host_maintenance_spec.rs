@@ -6,13 +6,13 @@
 #[derive(Clone)]
 pub struct HostMaintenanceSpec {
     /// Property *HostMaintenanceSpec.vsanMode*.
-    pub vsan_mode: Option<Box<crate::types::VsanHostDecommissionMode>>,
+    pub vsan_mode: Option<crate::types::VsanHostDecommissionMode>,
     /// Property *HostMaintenanceSpec.purpose*.
     pub purpose: Option<crate::CompactString>,
     /// Property *HostMaintenanceSpec.evacMode*.
     ///
     /// ***Since:*** vSphere API Release 9.1.0.0
-    pub evac_mode: Option<Box<crate::types::HostMaintenanceSpecEvacuationMode>>,
+    pub evac_mode: Option<crate::types::HostMaintenanceSpecEvacuationMode>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -8,7 +8,7 @@ pub struct HostMemberRuntimeInfo {
     /// Property *HostMemberRuntimeInfo.host*.
     ///
     /// Refers instance of *HostSystem*.
-    pub host: Box<crate::types::ManagedObjectReference>,
+    pub host: crate::types::ManagedObjectReference,
     /// Property *HostMemberRuntimeInfo.status*.
     pub status: Option<crate::CompactString>,
     /// Property *HostMemberRuntimeInfo.statusDetail*.
@@ -29,7 +29,7 @@ pub struct HostMemberRuntimeInfo {
     ///
     /// ***Since:*** vSphere API Release 9.1.0.0
     pub host_perf_nic_offload_state: Option<
-        Box<crate::types::DistributedVirtualSwitchHostMemberHostPerfNicOffloadState>,
+        crate::types::DistributedVirtualSwitchHostMemberHostPerfNicOffloadState,
     >,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,

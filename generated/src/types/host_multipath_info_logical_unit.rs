@@ -17,7 +17,7 @@ pub struct HostMultipathInfoLogicalUnit {
     pub policy: crate::types::HostMultipathInfoLogicalUnitPolicyKind,
     /// Property *HostMultipathInfoLogicalUnit.storageArrayTypePolicy*.
     pub storage_array_type_policy: Option<
-        Box<crate::types::HostMultipathInfoLogicalUnitStorageArrayTypePolicy>,
+        crate::types::HostMultipathInfoLogicalUnitStorageArrayTypePolicy,
     >,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,

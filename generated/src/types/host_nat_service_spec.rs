@@ -20,7 +20,7 @@ pub struct HostNatServiceSpec {
     /// Property *HostNatServiceSpec.portForward*.
     pub port_forward: Option<Vec<crate::types::HostNatServicePortForwardSpec>>,
     /// Property *HostNatServiceSpec.nameService*.
-    pub name_service: Option<Box<crate::types::HostNatServiceNameServiceSpec>>,
+    pub name_service: Option<crate::types::HostNatServiceNameServiceSpec>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -20,7 +20,7 @@ pub struct HostNetStackInstance {
     /// Property *HostNetStackInstance.ipV6Enabled*.
     pub ip_v6_enabled: Option<bool>,
     /// Property *HostNetStackInstance.routeTableConfig*.
-    pub route_table_config: Option<Box<crate::types::HostIpRouteTableConfig>>,
+    pub route_table_config: Option<crate::types::HostIpRouteTableConfig>,
     /// Property *HostNetStackInstance.owner*.
     ///
     /// ***Since:*** vSphere API Release 9.0.0.0

@@ -24,7 +24,7 @@ pub struct HostNetworkConfig {
     /// Property *HostNetworkConfig.consoleIpRouteConfig*.
     pub console_ip_route_config: Option<crate::types::HostIpRouteConfigKind>,
     /// Property *HostNetworkConfig.routeTableConfig*.
-    pub route_table_config: Option<Box<crate::types::HostIpRouteTableConfig>>,
+    pub route_table_config: Option<crate::types::HostIpRouteTableConfig>,
     /// Property *HostNetworkConfig.dhcp*.
     pub dhcp: Option<Vec<crate::types::HostDhcpServiceConfig>>,
     /// Property *HostNetworkConfig.nat*.

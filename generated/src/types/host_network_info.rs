@@ -26,7 +26,7 @@ pub struct HostNetworkInfo {
     /// Property *HostNetworkInfo.consoleIpRouteConfig*.
     pub console_ip_route_config: Option<crate::types::HostIpRouteConfigKind>,
     /// Property *HostNetworkInfo.routeTableInfo*.
-    pub route_table_info: Option<Box<crate::types::HostIpRouteTableInfo>>,
+    pub route_table_info: Option<crate::types::HostIpRouteTableInfo>,
     /// Property *HostNetworkInfo.dhcp*.
     pub dhcp: Option<Vec<crate::types::HostDhcpService>>,
     /// Property *HostNetworkInfo.nat*.

@@ -6,13 +6,13 @@
 #[derive(Clone)]
 pub struct HostNetworkPolicy {
     /// Property *HostNetworkPolicy.security*.
-    pub security: Option<Box<crate::types::HostNetworkSecurityPolicy>>,
+    pub security: Option<crate::types::HostNetworkSecurityPolicy>,
     /// Property *HostNetworkPolicy.nicTeaming*.
     pub nic_teaming: Option<Box<crate::types::HostNicTeamingPolicy>>,
     /// Property *HostNetworkPolicy.offloadPolicy*.
-    pub offload_policy: Option<Box<crate::types::HostNetOffloadCapabilities>>,
+    pub offload_policy: Option<crate::types::HostNetOffloadCapabilities>,
     /// Property *HostNetworkPolicy.shapingPolicy*.
-    pub shaping_policy: Option<Box<crate::types::HostNetworkTrafficShapingPolicy>>,
+    pub shaping_policy: Option<crate::types::HostNetworkTrafficShapingPolicy>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

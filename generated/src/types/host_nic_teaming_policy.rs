@@ -17,9 +17,9 @@ pub struct HostNicTeamingPolicy {
     /// Property *HostNicTeamingPolicy.rollingOrder*.
     pub rolling_order: Option<bool>,
     /// Property *HostNicTeamingPolicy.failureCriteria*.
-    pub failure_criteria: Option<Box<crate::types::HostNicFailureCriteria>>,
+    pub failure_criteria: Option<crate::types::HostNicFailureCriteria>,
     /// Property *HostNicTeamingPolicy.nicOrder*.
-    pub nic_order: Option<Box<crate::types::HostNicOrderPolicy>>,
+    pub nic_order: Option<crate::types::HostNicOrderPolicy>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

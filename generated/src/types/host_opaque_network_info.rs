@@ -16,7 +16,7 @@ pub struct HostOpaqueNetworkInfo {
     /// Property *HostOpaqueNetworkInfo.pnicZone*.
     pub pnic_zone: Option<Vec<crate::CompactString>>,
     /// Property *HostOpaqueNetworkInfo.capability*.
-    pub capability: Option<Box<crate::types::OpaqueNetworkCapability>>,
+    pub capability: Option<crate::types::OpaqueNetworkCapability>,
     /// Property *HostOpaqueNetworkInfo.extraConfig*.
     pub extra_config: Option<Vec<crate::types::OptionValueKind>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -44,7 +44,7 @@ pub struct HostPciDevice {
     /// Property *HostPciDevice.directPathInfo*.
     ///
     /// ***Since:*** vSphere API Release 9.1.0.0
-    pub direct_path_info: Option<Box<crate::types::HostPciDeviceDirectPathInfo>>,
+    pub direct_path_info: Option<crate::types::HostPciDeviceDirectPathInfo>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

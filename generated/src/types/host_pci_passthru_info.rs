@@ -24,7 +24,7 @@ pub struct HostPciPassthruInfo {
     /// Property *HostPciPassthruInfo.directPathState*.
     ///
     /// ***Since:*** vSphere API Release 9.1.0.0
-    pub direct_path_state: Option<Box<crate::types::HostPciPassthruInfoDirectPathState>>,
+    pub direct_path_state: Option<crate::types::HostPciPassthruInfoDirectPathState>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -8,7 +8,7 @@ pub struct HostPlacedVirtualNicIdentifier {
     /// Property *HostPlacedVirtualNicIdentifier.vm*.
     ///
     /// Refers instance of *VirtualMachine*.
-    pub vm: Box<crate::types::ManagedObjectReference>,
+    pub vm: crate::types::ManagedObjectReference,
     /// Property *HostPlacedVirtualNicIdentifier.vnicKey*.
     pub vnic_key: crate::CompactString,
     /// Property *HostPlacedVirtualNicIdentifier.reservation*.

@@ -32,13 +32,13 @@ pub struct HostPortGroupProfile {
     /// Property *PortGroupProfile.name*.
     pub name: crate::CompactString,
     /// Property *PortGroupProfile.vlan*.
-    pub vlan: Box<crate::types::VlanProfile>,
+    pub vlan: crate::types::VlanProfile,
     /// Property *PortGroupProfile.vswitch*.
-    pub vswitch: Box<crate::types::VirtualSwitchSelectionProfile>,
+    pub vswitch: crate::types::VirtualSwitchSelectionProfile,
     /// Property *PortGroupProfile.networkPolicy*.
-    pub network_policy: Box<crate::types::NetworkPolicyProfile>,
+    pub network_policy: crate::types::NetworkPolicyProfile,
     /// Property *HostPortGroupProfile.ipConfig*.
-    pub ip_config: Box<crate::types::IpAddressProfile>,
+    pub ip_config: crate::types::IpAddressProfile,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

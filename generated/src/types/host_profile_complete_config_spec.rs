@@ -14,7 +14,7 @@ pub struct HostProfileCompleteConfigSpec {
     /// Property *HostProfileCompleteConfigSpec.applyProfile*.
     pub apply_profile: Option<Box<crate::types::HostApplyProfile>>,
     /// Property *HostProfileCompleteConfigSpec.customComplyProfile*.
-    pub custom_comply_profile: Option<Box<crate::types::ComplianceProfile>>,
+    pub custom_comply_profile: Option<crate::types::ComplianceProfile>,
     /// Property *HostProfileCompleteConfigSpec.disabledExpressionListChanged*.
     pub disabled_expression_list_changed: bool,
     /// Property *HostProfileCompleteConfigSpec.disabledExpressionList*.
@@ -22,7 +22,7 @@ pub struct HostProfileCompleteConfigSpec {
     /// Property *HostProfileCompleteConfigSpec.validatorHost*.
     ///
     /// Refers instance of *HostSystem*.
-    pub validator_host: Option<Box<crate::types::ManagedObjectReference>>,
+    pub validator_host: Option<crate::types::ManagedObjectReference>,
     /// Property *HostProfileCompleteConfigSpec.validating*.
     pub validating: Option<bool>,
     /// Property *HostProfileCompleteConfigSpec.hostConfig*.

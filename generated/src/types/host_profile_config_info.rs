@@ -14,15 +14,15 @@ pub struct HostProfileConfigInfo {
     /// Property *HostProfileConfigInfo.applyProfile*.
     pub apply_profile: Option<Box<crate::types::HostApplyProfile>>,
     /// Property *HostProfileConfigInfo.defaultComplyProfile*.
-    pub default_comply_profile: Option<Box<crate::types::ComplianceProfile>>,
+    pub default_comply_profile: Option<crate::types::ComplianceProfile>,
     /// Property *HostProfileConfigInfo.defaultComplyLocator*.
     pub default_comply_locator: Option<Vec<crate::types::ComplianceLocator>>,
     /// Property *HostProfileConfigInfo.customComplyProfile*.
-    pub custom_comply_profile: Option<Box<crate::types::ComplianceProfile>>,
+    pub custom_comply_profile: Option<crate::types::ComplianceProfile>,
     /// Property *HostProfileConfigInfo.disabledExpressionList*.
     pub disabled_expression_list: Option<Vec<crate::CompactString>>,
     /// Property *HostProfileConfigInfo.description*.
-    pub description: Option<Box<crate::types::ProfileDescription>>,
+    pub description: Option<crate::types::ProfileDescription>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

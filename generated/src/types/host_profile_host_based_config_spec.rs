@@ -14,7 +14,7 @@ pub struct HostProfileHostBasedConfigSpec {
     /// Property *HostProfileHostBasedConfigSpec.host*.
     ///
     /// Refers instance of *HostSystem*.
-    pub host: Box<crate::types::ManagedObjectReference>,
+    pub host: crate::types::ManagedObjectReference,
     /// Property *HostProfileHostBasedConfigSpec.useHostProfileEngine*.
     pub use_host_profile_engine: Option<bool>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

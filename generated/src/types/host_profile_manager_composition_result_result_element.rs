@@ -8,7 +8,7 @@ pub struct HostProfileManagerCompositionResultResultElement {
     /// Property *HostProfileManagerCompositionResultResultElement.target*.
     ///
     /// Refers instance of *Profile*.
-    pub target: Box<crate::types::ManagedObjectReference>,
+    pub target: crate::types::ManagedObjectReference,
     /// Property *HostProfileManagerCompositionResultResultElement.status*.
     pub status: crate::CompactString,
     /// Property *HostProfileManagerCompositionResultResultElement.errors*.

@@ -8,7 +8,7 @@ pub struct HostProfileManagerCompositionValidationResultResultElement {
     /// Property *HostProfileManagerCompositionValidationResultResultElement.target*.
     ///
     /// Refers instance of *Profile*.
-    pub target: Box<crate::types::ManagedObjectReference>,
+    pub target: crate::types::ManagedObjectReference,
     /// Property *HostProfileManagerCompositionValidationResultResultElement.status*.
     pub status: crate::CompactString,
     /// Property *HostProfileManagerCompositionValidationResultResultElement.errors*.

@@ -8,7 +8,7 @@ pub struct HostProfileManagerHostToConfigSpecMap {
     /// Property *HostProfileManagerHostToConfigSpecMap.host*.
     ///
     /// Refers instance of *HostSystem*.
-    pub host: Box<crate::types::ManagedObjectReference>,
+    pub host: crate::types::ManagedObjectReference,
     /// Property *HostProfileManagerHostToConfigSpecMap.configSpec*.
     pub config_spec: crate::types::AnswerFileCreateSpecKind,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

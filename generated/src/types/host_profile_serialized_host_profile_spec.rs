@@ -16,7 +16,7 @@ pub struct HostProfileSerializedHostProfileSpec {
     /// Property *HostProfileSerializedHostProfileSpec.validatorHost*.
     ///
     /// Refers instance of *HostSystem*.
-    pub validator_host: Option<Box<crate::types::ManagedObjectReference>>,
+    pub validator_host: Option<crate::types::ManagedObjectReference>,
     /// Property *HostProfileSerializedHostProfileSpec.validating*.
     pub validating: Option<bool>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -14,7 +14,7 @@ pub struct HostProfileValidationFailureInfo {
     /// Property *HostProfileValidationFailureInfo.host*.
     ///
     /// Refers instance of *HostSystem*.
-    pub host: Option<Box<crate::types::ManagedObjectReference>>,
+    pub host: Option<crate::types::ManagedObjectReference>,
     /// Property *HostProfileValidationFailureInfo.applyProfile*.
     pub apply_profile: Option<Box<crate::types::HostApplyProfile>>,
     /// Property *HostProfileValidationFailureInfo.failures*.

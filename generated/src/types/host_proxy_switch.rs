@@ -24,7 +24,7 @@ pub struct HostProxySwitch {
     /// Property *HostProxySwitch.pnic*.
     pub pnic: Option<Vec<crate::types::PhysicalNic>>,
     /// Property *HostProxySwitch.spec*.
-    pub spec: Box<crate::types::HostProxySwitchSpec>,
+    pub spec: crate::types::HostProxySwitchSpec,
     /// Property *HostProxySwitch.hostLag*.
     pub host_lag: Option<Vec<crate::types::HostProxySwitchHostLagConfig>>,
     /// Property *HostProxySwitch.networkReservationSupported*.
@@ -48,7 +48,7 @@ pub struct HostProxySwitch {
     /// Property *HostProxySwitch.ensInfo*.
     ///
     /// ***Since:*** vSphere API Release 8.0.0.1
-    pub ens_info: Option<Box<crate::types::HostProxySwitchEnsInfo>>,
+    pub ens_info: Option<crate::types::HostProxySwitchEnsInfo>,
     /// Property *HostProxySwitch.networkOffloadingEnabled*.
     ///
     /// ***Since:*** vSphere API Release 8.0.0.1
@@ -67,7 +67,7 @@ pub struct HostProxySwitch {
     ///
     /// ***Since:*** vSphere API Release 9.1.0.0
     pub host_perf_nic_offload_state: Option<
-        Box<crate::types::DistributedVirtualSwitchHostMemberHostPerfNicOffloadState>,
+        crate::types::DistributedVirtualSwitchHostMemberHostPerfNicOffloadState,
     >,
     /// Property *HostProxySwitch.teplessMode*.
     ///

@@ -10,7 +10,7 @@ pub struct HostProxySwitchConfig {
     /// Property *HostProxySwitchConfig.uuid*.
     pub uuid: crate::CompactString,
     /// Property *HostProxySwitchConfig.spec*.
-    pub spec: Option<Box<crate::types::HostProxySwitchSpec>>,
+    pub spec: Option<crate::types::HostProxySwitchSpec>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -16,9 +16,9 @@ pub struct HostRdmaDevice {
     /// Property *HostRdmaDevice.backing*.
     pub backing: Option<crate::types::HostRdmaDeviceBackingKind>,
     /// Property *HostRdmaDevice.connectionInfo*.
-    pub connection_info: Box<crate::types::HostRdmaDeviceConnectionInfo>,
+    pub connection_info: crate::types::HostRdmaDeviceConnectionInfo,
     /// Property *HostRdmaDevice.capability*.
-    pub capability: Box<crate::types::HostRdmaDeviceCapability>,
+    pub capability: crate::types::HostRdmaDeviceCapability,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -13,7 +13,7 @@ pub struct HostResignatureRescanResult {
     /// Property *HostResignatureRescanResult.result*.
     ///
     /// Refers instance of *Datastore*.
-    pub result: Box<crate::types::ManagedObjectReference>,
+    pub result: crate::types::ManagedObjectReference,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

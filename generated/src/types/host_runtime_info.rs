@@ -22,28 +22,26 @@ pub struct HostRuntimeInfo {
     /// Property *HostRuntimeInfo.healthSystemRuntime*.
     pub health_system_runtime: Option<Box<crate::types::HealthSystemRuntime>>,
     /// Property *HostRuntimeInfo.dasHostState*.
-    pub das_host_state: Option<Box<crate::types::ClusterDasFdmHostState>>,
+    pub das_host_state: Option<crate::types::ClusterDasFdmHostState>,
     /// Deprecated.
     ///
     /// Property *HostRuntimeInfo.tpmPcrValues*.
     #[deprecated]
     pub tpm_pcr_values: Option<Vec<crate::types::HostTpmDigestInfo>>,
     /// Property *HostRuntimeInfo.vsanRuntimeInfo*.
-    pub vsan_runtime_info: Option<Box<crate::types::VsanHostRuntimeInfo>>,
+    pub vsan_runtime_info: Option<crate::types::VsanHostRuntimeInfo>,
     /// Property *HostRuntimeInfo.networkRuntimeInfo*.
-    pub network_runtime_info: Option<
-        Box<crate::types::HostRuntimeInfoNetworkRuntimeInfo>,
-    >,
+    pub network_runtime_info: Option<crate::types::HostRuntimeInfoNetworkRuntimeInfo>,
     /// Property *HostRuntimeInfo.vFlashResourceRuntimeInfo*.
     pub v_flash_resource_runtime_info: Option<
-        Box<crate::types::HostVFlashManagerVFlashResourceRunTimeInfo>,
+        crate::types::HostVFlashManagerVFlashResourceRunTimeInfo,
     >,
     /// Property *HostRuntimeInfo.hostMaxVirtualDiskCapacity*.
     pub host_max_virtual_disk_capacity: Option<i64>,
     /// Property *HostRuntimeInfo.cryptoState*.
     pub crypto_state: Option<crate::CompactString>,
     /// Property *HostRuntimeInfo.cryptoKeyId*.
-    pub crypto_key_id: Option<Box<crate::types::CryptoKeyId>>,
+    pub crypto_key_id: Option<crate::types::CryptoKeyId>,
     /// Property *HostRuntimeInfo.statelessNvdsMigrationReady*.
     ///
     /// ***Since:*** vSphere API Release 7.0.2.0
@@ -57,11 +55,11 @@ pub struct HostRuntimeInfo {
     /// Property *HostRuntimeInfo.stateEncryption*.
     ///
     /// ***Since:*** vSphere API Release 7.0.3.0
-    pub state_encryption: Option<Box<crate::types::HostRuntimeInfoStateEncryptionInfo>>,
+    pub state_encryption: Option<crate::types::HostRuntimeInfoStateEncryptionInfo>,
     /// Property *HostRuntimeInfo.podVMInfo*.
     ///
     /// ***Since:*** vSphere API Release 9.1.0.0
-    pub pod_vm_info: Option<Box<crate::types::PodVMInfo>>,
+    pub pod_vm_info: Option<crate::types::PodVMInfo>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -10,7 +10,7 @@ pub struct HostRuntimeInfoNetworkRuntimeInfo {
         Vec<crate::types::HostRuntimeInfoNetStackInstanceRuntimeInfo>,
     >,
     /// Property *HostRuntimeInfoNetworkRuntimeInfo.networkResourceRuntime*.
-    pub network_resource_runtime: Option<Box<crate::types::HostNetworkResourceRuntime>>,
+    pub network_resource_runtime: Option<crate::types::HostNetworkResourceRuntime>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

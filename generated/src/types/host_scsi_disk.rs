@@ -32,7 +32,7 @@ pub struct HostScsiDisk {
     /// Property *ScsiLun.serialNumber*.
     pub serial_number: Option<crate::CompactString>,
     /// Property *ScsiLun.durableName*.
-    pub durable_name: Option<Box<crate::types::ScsiLunDurableName>>,
+    pub durable_name: Option<crate::types::ScsiLunDurableName>,
     /// Property *ScsiLun.alternateName*.
     pub alternate_name: Option<Vec<crate::types::ScsiLunDurableName>>,
     /// Property *ScsiLun.standardInquiry*.
@@ -42,7 +42,7 @@ pub struct HostScsiDisk {
     /// Property *ScsiLun.operationalState*.
     pub operational_state: Vec<crate::CompactString>,
     /// Property *ScsiLun.capabilities*.
-    pub capabilities: Option<Box<crate::types::ScsiLunCapabilities>>,
+    pub capabilities: Option<crate::types::ScsiLunCapabilities>,
     /// Property *ScsiLun.vStorageSupport*.
     pub v_storage_support: Option<crate::CompactString>,
     /// Property *ScsiLun.protocolEndpoint*.
@@ -64,7 +64,7 @@ pub struct HostScsiDisk {
     /// ***Since:*** vSphere API Release 8.0.3.0
     pub device_reservation: Option<crate::CompactString>,
     /// Property *HostScsiDisk.capacity*.
-    pub capacity: Box<crate::types::HostDiskDimensionsLba>,
+    pub capacity: crate::types::HostDiskDimensionsLba,
     /// Property *HostScsiDisk.devicePath*.
     pub device_path: crate::CompactString,
     /// Property *HostScsiDisk.ssd*.
@@ -76,7 +76,7 @@ pub struct HostScsiDisk {
     /// Property *HostScsiDisk.emulatedDIXDIFEnabled*.
     pub emulated_dixdif_enabled: Option<bool>,
     /// Property *HostScsiDisk.vsanDiskInfo*.
-    pub vsan_disk_info: Option<Box<crate::types::VsanHostVsanDiskInfo>>,
+    pub vsan_disk_info: Option<crate::types::VsanHostVsanDiskInfo>,
     /// Property *HostScsiDisk.scsiDiskType*.
     pub scsi_disk_type: Option<crate::CompactString>,
     /// Property *HostScsiDisk.usedByMemoryTiering*.

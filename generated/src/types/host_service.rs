@@ -23,7 +23,7 @@ pub struct HostService {
     /// Property *HostService.policy*.
     pub policy: crate::CompactString,
     /// Property *HostService.sourcePackage*.
-    pub source_package: Option<Box<crate::types::HostServiceSourcePackage>>,
+    pub source_package: Option<crate::types::HostServiceSourcePackage>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -16,7 +16,7 @@ pub struct HostSpecification {
     /// Property *HostSpecification.host*.
     ///
     /// Refers instance of *HostSystem*.
-    pub host: Box<crate::types::ManagedObjectReference>,
+    pub host: crate::types::ManagedObjectReference,
     /// Property *HostSpecification.subSpecs*.
     pub sub_specs: Option<Vec<crate::types::HostSubSpecification>>,
     /// Property *HostSpecification.changeID*.

@@ -22,7 +22,7 @@ pub struct HostSriovInfo {
     /// Property *HostPciPassthruInfo.directPathState*.
     ///
     /// ***Since:*** vSphere API Release 9.1.0.0
-    pub direct_path_state: Option<Box<crate::types::HostPciPassthruInfoDirectPathState>>,
+    pub direct_path_state: Option<crate::types::HostPciPassthruInfoDirectPathState>,
     /// Property *HostSriovInfo.sriovEnabled*.
     pub sriov_enabled: bool,
     /// Property *HostSriovInfo.sriovCapable*.

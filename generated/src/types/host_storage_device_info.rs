@@ -10,13 +10,13 @@ pub struct HostStorageDeviceInfo {
     /// Property *HostStorageDeviceInfo.scsiLun*.
     pub scsi_lun: Option<Vec<crate::types::ScsiLunKind>>,
     /// Property *HostStorageDeviceInfo.scsiTopology*.
-    pub scsi_topology: Option<Box<crate::types::HostScsiTopology>>,
+    pub scsi_topology: Option<crate::types::HostScsiTopology>,
     /// Property *HostStorageDeviceInfo.nvmeTopology*.
-    pub nvme_topology: Option<Box<crate::types::HostNvmeTopology>>,
+    pub nvme_topology: Option<crate::types::HostNvmeTopology>,
     /// Property *HostStorageDeviceInfo.multipathInfo*.
-    pub multipath_info: Option<Box<crate::types::HostMultipathInfo>>,
+    pub multipath_info: Option<crate::types::HostMultipathInfo>,
     /// Property *HostStorageDeviceInfo.plugStoreTopology*.
-    pub plug_store_topology: Option<Box<crate::types::HostPlugStoreTopology>>,
+    pub plug_store_topology: Option<crate::types::HostPlugStoreTopology>,
     /// Property *HostStorageDeviceInfo.softwareInternetScsiEnabled*.
     pub software_internet_scsi_enabled: bool,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

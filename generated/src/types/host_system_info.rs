@@ -26,7 +26,7 @@ pub struct HostSystemInfo {
     /// Property *HostSystemInfo.vvolHostNQN*.
     ///
     /// ***Since:*** vSphere API Release 8.0.0.0
-    pub vvol_host_nqn: Option<Box<crate::types::HostQualifiedName>>,
+    pub vvol_host_nqn: Option<crate::types::HostQualifiedName>,
     /// Property *HostSystemInfo.vvolHostId*.
     ///
     /// ***Since:*** vSphere API Release 8.0.0.0

@@ -12,7 +12,7 @@ pub struct HostTpmAttestationInfo {
     /// Property *HostTpmAttestationInfo.status*.
     pub status: crate::types::HostTpmAttestationInfoAcceptanceStatus,
     /// Property *HostTpmAttestationInfo.message*.
-    pub message: Option<Box<crate::types::LocalizableMessage>>,
+    pub message: Option<crate::types::LocalizableMessage>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

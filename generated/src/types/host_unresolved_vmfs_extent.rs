@@ -6,7 +6,7 @@
 #[derive(Clone)]
 pub struct HostUnresolvedVmfsExtent {
     /// Property *HostUnresolvedVmfsExtent.device*.
-    pub device: Box<crate::types::HostScsiDiskPartition>,
+    pub device: crate::types::HostScsiDiskPartition,
     /// Property *HostUnresolvedVmfsExtent.devicePath*.
     pub device_path: crate::CompactString,
     /// Property *HostUnresolvedVmfsExtent.vmfsUuid*.

@@ -6,7 +6,7 @@
 #[derive(Clone)]
 pub struct HostUnresolvedVmfsResolutionResult {
     /// Property *HostUnresolvedVmfsResolutionResult.spec*.
-    pub spec: Box<crate::types::HostUnresolvedVmfsResolutionSpec>,
+    pub spec: crate::types::HostUnresolvedVmfsResolutionSpec,
     /// Property *HostUnresolvedVmfsResolutionResult.vmfs*.
     pub vmfs: Option<Box<crate::types::HostVmfsVolume>>,
     /// Property *HostUnresolvedVmfsResolutionResult.fault*.

@@ -14,7 +14,7 @@ pub struct HostUnresolvedVmfsVolume {
     /// Property *HostUnresolvedVmfsVolume.totalBlocks*.
     pub total_blocks: i32,
     /// Property *HostUnresolvedVmfsVolume.resolveStatus*.
-    pub resolve_status: Box<crate::types::HostUnresolvedVmfsVolumeResolveStatus>,
+    pub resolve_status: crate::types::HostUnresolvedVmfsVolumeResolveStatus,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -12,13 +12,13 @@ pub struct HostVFlashManagerVFlashCacheConfigInfoVFlashModuleConfigOption {
     /// Property *HostVFlashManagerVFlashCacheConfigInfoVFlashModuleConfigOption.minSupportedModuleVersion*.
     pub min_supported_module_version: crate::CompactString,
     /// Property *HostVFlashManagerVFlashCacheConfigInfoVFlashModuleConfigOption.cacheConsistencyType*.
-    pub cache_consistency_type: Box<crate::types::ChoiceOption>,
+    pub cache_consistency_type: crate::types::ChoiceOption,
     /// Property *HostVFlashManagerVFlashCacheConfigInfoVFlashModuleConfigOption.cacheMode*.
-    pub cache_mode: Box<crate::types::ChoiceOption>,
+    pub cache_mode: crate::types::ChoiceOption,
     /// Property *HostVFlashManagerVFlashCacheConfigInfoVFlashModuleConfigOption.blockSizeInKBOption*.
-    pub block_size_in_kb_option: Box<crate::types::LongOption>,
+    pub block_size_in_kb_option: crate::types::LongOption,
     /// Property *HostVFlashManagerVFlashCacheConfigInfoVFlashModuleConfigOption.reservationInMBOption*.
-    pub reservation_in_mb_option: Box<crate::types::LongOption>,
+    pub reservation_in_mb_option: crate::types::LongOption,
     /// Property *HostVFlashManagerVFlashCacheConfigInfoVFlashModuleConfigOption.maxDiskSizeInKB*.
     pub max_disk_size_in_kb: i64,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -11,7 +11,7 @@ pub struct HostVFlashManagerVFlashConfigInfo {
     >,
     /// Property *HostVFlashManagerVFlashConfigInfo.vFlashCacheConfigInfo*.
     pub v_flash_cache_config_info: Option<
-        Box<crate::types::HostVFlashManagerVFlashCacheConfigInfo>,
+        crate::types::HostVFlashManagerVFlashCacheConfigInfo,
     >,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,

@@ -8,7 +8,7 @@ pub struct HostVMotionCompatibility {
     /// Property *HostVMotionCompatibility.host*.
     ///
     /// Refers instance of *HostSystem*.
-    pub host: Box<crate::types::ManagedObjectReference>,
+    pub host: crate::types::ManagedObjectReference,
     /// Property *HostVMotionCompatibility.compatibility*.
     pub compatibility: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

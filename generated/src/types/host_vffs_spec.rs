@@ -8,7 +8,7 @@ pub struct HostVffsSpec {
     /// Property *HostVffsSpec.devicePath*.
     pub device_path: crate::CompactString,
     /// Property *HostVffsSpec.partition*.
-    pub partition: Option<Box<crate::types::HostDiskPartitionSpec>>,
+    pub partition: Option<crate::types::HostDiskPartitionSpec>,
     /// Property *HostVffsSpec.majorVersion*.
     pub major_version: i32,
     /// Property *HostVffsSpec.volumeName*.

@@ -8,9 +8,9 @@ pub struct HostVirtualNicConnection {
     /// Property *HostVirtualNicConnection.portgroup*.
     pub portgroup: Option<crate::CompactString>,
     /// Property *HostVirtualNicConnection.dvPort*.
-    pub dv_port: Option<Box<crate::types::DistributedVirtualSwitchPortConnection>>,
+    pub dv_port: Option<crate::types::DistributedVirtualSwitchPortConnection>,
     /// Property *HostVirtualNicConnection.opNetwork*.
-    pub op_network: Option<Box<crate::types::HostVirtualNicOpaqueNetworkSpec>>,
+    pub op_network: Option<crate::types::HostVirtualNicOpaqueNetworkSpec>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -13,7 +13,7 @@ pub struct HostVirtualNicSpec {
     pub mac: Option<crate::CompactString>,
     /// Property *HostVirtualNicSpec.distributedVirtualPort*.
     pub distributed_virtual_port: Option<
-        Box<crate::types::DistributedVirtualSwitchPortConnection>,
+        crate::types::DistributedVirtualSwitchPortConnection,
     >,
     /// Property *HostVirtualNicSpec.portgroup*.
     pub portgroup: Option<crate::CompactString>,
@@ -24,13 +24,13 @@ pub struct HostVirtualNicSpec {
     /// Property *HostVirtualNicSpec.netStackInstanceKey*.
     pub net_stack_instance_key: Option<crate::CompactString>,
     /// Property *HostVirtualNicSpec.opaqueNetwork*.
-    pub opaque_network: Option<Box<crate::types::HostVirtualNicOpaqueNetworkSpec>>,
+    pub opaque_network: Option<crate::types::HostVirtualNicOpaqueNetworkSpec>,
     /// Property *HostVirtualNicSpec.externalId*.
     pub external_id: Option<crate::CompactString>,
     /// Property *HostVirtualNicSpec.pinnedPnic*.
     pub pinned_pnic: Option<crate::CompactString>,
     /// Property *HostVirtualNicSpec.ipRouteSpec*.
-    pub ip_route_spec: Option<Box<crate::types::HostVirtualNicIpRouteSpec>>,
+    pub ip_route_spec: Option<crate::types::HostVirtualNicIpRouteSpec>,
     /// Property *HostVirtualNicSpec.systemOwned*.
     pub system_owned: Option<bool>,
     /// Property *HostVirtualNicSpec.dpuId*.

@@ -8,10 +8,10 @@ pub struct HostVirtualSwitchBondBridge {
     /// Property *HostVirtualSwitchBondBridge.nicDevice*.
     pub nic_device: Vec<crate::CompactString>,
     /// Property *HostVirtualSwitchBondBridge.beacon*.
-    pub beacon: Option<Box<crate::types::HostVirtualSwitchBeaconConfig>>,
+    pub beacon: Option<crate::types::HostVirtualSwitchBeaconConfig>,
     /// Property *HostVirtualSwitchBondBridge.linkDiscoveryProtocolConfig*.
     pub link_discovery_protocol_config: Option<
-        Box<crate::types::LinkDiscoveryProtocolConfig>,
+        crate::types::LinkDiscoveryProtocolConfig,
     >,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,

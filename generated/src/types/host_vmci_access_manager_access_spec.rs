@@ -8,7 +8,7 @@ pub struct HostVmciAccessManagerAccessSpec {
     /// Property *HostVmciAccessManagerAccessSpec.vm*.
     ///
     /// Refers instance of *VirtualMachine*.
-    pub vm: Box<crate::types::ManagedObjectReference>,
+    pub vm: crate::types::ManagedObjectReference,
     /// Property *HostVmciAccessManagerAccessSpec.services*.
     pub services: Option<Vec<crate::CompactString>>,
     /// Property *HostVmciAccessManagerAccessSpec.mode*.

@@ -8,7 +8,7 @@ pub struct HostVmfsRescanResult {
     /// Property *HostVmfsRescanResult.host*.
     ///
     /// Refers instance of *HostSystem*.
-    pub host: Box<crate::types::ManagedObjectReference>,
+    pub host: crate::types::ManagedObjectReference,
     /// Property *HostVmfsRescanResult.fault*.
     pub fault: Option<crate::types::MethodFaultKind>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -6,7 +6,7 @@
 #[derive(Clone)]
 pub struct HostVmfsSpec {
     /// Property *HostVmfsSpec.extent*.
-    pub extent: Box<crate::types::HostScsiDiskPartition>,
+    pub extent: crate::types::HostScsiDiskPartition,
     /// Deprecated.
     ///
     /// Property *HostVmfsSpec.blockSizeMb*.
@@ -23,7 +23,7 @@ pub struct HostVmfsSpec {
     /// Property *HostVmfsSpec.unmapPriority*.
     pub unmap_priority: Option<crate::CompactString>,
     /// Property *HostVmfsSpec.unmapBandwidthSpec*.
-    pub unmap_bandwidth_spec: Option<Box<crate::types::VmfsUnmapBandwidthSpec>>,
+    pub unmap_bandwidth_spec: Option<crate::types::VmfsUnmapBandwidthSpec>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -23,7 +23,7 @@ pub struct HostVmfsVolume {
     /// Property *HostVmfsVolume.unmapPriority*.
     pub unmap_priority: Option<crate::CompactString>,
     /// Property *HostVmfsVolume.unmapBandwidthSpec*.
-    pub unmap_bandwidth_spec: Option<Box<crate::types::VmfsUnmapBandwidthSpec>>,
+    pub unmap_bandwidth_spec: Option<crate::types::VmfsUnmapBandwidthSpec>,
     /// Property *HostVmfsVolume.maxBlocks*.
     pub max_blocks: i32,
     /// Property *HostVmfsVolume.majorVersion*.
@@ -37,7 +37,7 @@ pub struct HostVmfsVolume {
     /// Property *HostVmfsVolume.vmfsUpgradable*.
     pub vmfs_upgradable: bool,
     /// Property *HostVmfsVolume.forceMountedInfo*.
-    pub force_mounted_info: Option<Box<crate::types::HostForceMountedInfo>>,
+    pub force_mounted_info: Option<crate::types::HostForceMountedInfo>,
     /// Property *HostVmfsVolume.ssd*.
     pub ssd: Option<bool>,
     /// Property *HostVmfsVolume.local*.

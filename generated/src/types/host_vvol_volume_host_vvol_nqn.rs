@@ -10,7 +10,7 @@ pub struct HostVvolVolumeHostVvolNQN {
     /// Property *HostVvolVolumeHostVvolNQN.host*.
     ///
     /// Refers instance of *HostSystem*.
-    pub host: Option<Box<crate::types::ManagedObjectReference>>,
+    pub host: Option<crate::types::ManagedObjectReference>,
     /// Property *HostVvolVolumeHostVvolNQN.vvolNQN*.
     pub vvol_nqn: Option<Vec<crate::types::HostVvolNQN>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -8,11 +8,11 @@ pub struct HttpNfcLeaseInfo {
     /// Property *HttpNfcLeaseInfo.lease*.
     ///
     /// Refers instance of *HttpNfcLease*.
-    pub lease: Box<crate::types::ManagedObjectReference>,
+    pub lease: crate::types::ManagedObjectReference,
     /// Property *HttpNfcLeaseInfo.entity*.
     ///
     /// Refers instance of *ManagedEntity*.
-    pub entity: Box<crate::types::ManagedObjectReference>,
+    pub entity: crate::types::ManagedObjectReference,
     /// Property *HttpNfcLeaseInfo.deviceUrl*.
     pub device_url: Option<Vec<crate::types::HttpNfcLeaseDeviceUrl>>,
     /// Property *HttpNfcLeaseInfo.totalDiskCapacityInKB*.

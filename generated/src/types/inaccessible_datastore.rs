@@ -14,7 +14,7 @@ pub struct InaccessibleDatastore {
     /// Property *InvalidDatastore.datastore*.
     ///
     /// Refers instance of *Datastore*.
-    pub datastore: Option<Box<crate::types::ManagedObjectReference>>,
+    pub datastore: Option<crate::types::ManagedObjectReference>,
     /// Property *InvalidDatastore.name*.
     pub name: Option<crate::CompactString>,
     /// Property *InaccessibleDatastore.detail*.

@@ -12,7 +12,7 @@ pub struct InaccessibleFTMetadataDatastore {
     /// Property *InvalidDatastore.datastore*.
     ///
     /// Refers instance of *Datastore*.
-    pub datastore: Option<Box<crate::types::ManagedObjectReference>>,
+    pub datastore: Option<crate::types::ManagedObjectReference>,
     /// Property *InvalidDatastore.name*.
     pub name: Option<crate::CompactString>,
     /// Property *InaccessibleDatastore.detail*.

@@ -12,7 +12,7 @@ pub struct IncompatibleHostForFtSecondary {
     /// Property *IncompatibleHostForFtSecondary.host*.
     ///
     /// Refers instance of *HostSystem*.
-    pub host: Box<crate::types::ManagedObjectReference>,
+    pub host: crate::types::ManagedObjectReference,
     /// Property *IncompatibleHostForFtSecondary.error*.
     pub error: Option<Vec<crate::types::MethodFaultKind>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -14,7 +14,7 @@ pub struct InsufficientHostCapacityFault {
     /// Property *InsufficientHostCapacityFault.host*.
     ///
     /// Refers instance of *HostSystem*.
-    pub host: Option<Box<crate::types::ManagedObjectReference>>,
+    pub host: Option<crate::types::ManagedObjectReference>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -12,7 +12,7 @@ pub struct InsufficientHostCpuCapacityFault {
     /// Property *InsufficientHostCapacityFault.host*.
     ///
     /// Refers instance of *HostSystem*.
-    pub host: Option<Box<crate::types::ManagedObjectReference>>,
+    pub host: Option<crate::types::ManagedObjectReference>,
     /// Property *InsufficientHostCpuCapacityFault.unreserved*.
     pub unreserved: i64,
     /// Property *InsufficientHostCpuCapacityFault.requested*.

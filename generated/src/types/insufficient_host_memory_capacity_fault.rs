@@ -12,7 +12,7 @@ pub struct InsufficientHostMemoryCapacityFault {
     /// Property *InsufficientHostCapacityFault.host*.
     ///
     /// Refers instance of *HostSystem*.
-    pub host: Option<Box<crate::types::ManagedObjectReference>>,
+    pub host: Option<crate::types::ManagedObjectReference>,
     /// Property *InsufficientHostMemoryCapacityFault.unreserved*.
     pub unreserved: i64,
     /// Property *InsufficientHostMemoryCapacityFault.requested*.

@@ -14,7 +14,7 @@ pub struct InvalidDasRestartPriorityForFtVm {
     /// Property *InvalidDasRestartPriorityForFtVm.vm*.
     ///
     /// Refers instance of *VirtualMachine*.
-    pub vm: Box<crate::types::ManagedObjectReference>,
+    pub vm: crate::types::ManagedObjectReference,
     /// Property *InvalidDasRestartPriorityForFtVm.vmName*.
     pub vm_name: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -14,7 +14,7 @@ pub struct InvalidDatastore {
     /// Property *InvalidDatastore.datastore*.
     ///
     /// Refers instance of *Datastore*.
-    pub datastore: Option<Box<crate::types::ManagedObjectReference>>,
+    pub datastore: Option<crate::types::ManagedObjectReference>,
     /// Property *InvalidDatastore.name*.
     pub name: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -14,7 +14,7 @@ pub struct InvalidDrsBehaviorForFtVm {
     /// Property *InvalidDrsBehaviorForFtVm.vm*.
     ///
     /// Refers instance of *VirtualMachine*.
-    pub vm: Box<crate::types::ManagedObjectReference>,
+    pub vm: crate::types::ManagedObjectReference,
     /// Property *InvalidDrsBehaviorForFtVm.vmName*.
     pub vm_name: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -14,7 +14,7 @@ pub struct InvalidFolder {
     /// Property *InvalidFolder.target*.
     ///
     /// Refers instance of *ManagedEntity*.
-    pub target: Box<crate::types::ManagedObjectReference>,
+    pub target: crate::types::ManagedObjectReference,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -14,11 +14,11 @@ pub struct InvalidProfileReferenceHost {
     /// Property *InvalidProfileReferenceHost.host*.
     ///
     /// Refers instance of *HostSystem*.
-    pub host: Option<Box<crate::types::ManagedObjectReference>>,
+    pub host: Option<crate::types::ManagedObjectReference>,
     /// Property *InvalidProfileReferenceHost.profile*.
     ///
     /// Refers instance of *Profile*.
-    pub profile: Option<Box<crate::types::ManagedObjectReference>>,
+    pub profile: Option<crate::types::ManagedObjectReference>,
     /// Property *InvalidProfileReferenceHost.profileName*.
     pub profile_name: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -8,7 +8,7 @@ pub struct IoFilterHostIssue {
     /// Property *IoFilterHostIssue.host*.
     ///
     /// Refers instance of *HostSystem*.
-    pub host: Box<crate::types::ManagedObjectReference>,
+    pub host: crate::types::ManagedObjectReference,
     /// Property *IoFilterHostIssue.issue*.
     pub issue: Vec<crate::types::MethodFaultKind>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

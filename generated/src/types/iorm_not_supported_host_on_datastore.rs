@@ -12,7 +12,7 @@ pub struct IORMNotSupportedHostOnDatastore {
     /// Property *IORMNotSupportedHostOnDatastore.datastore*.
     ///
     /// Refers instance of *Datastore*.
-    pub datastore: Box<crate::types::ManagedObjectReference>,
+    pub datastore: crate::types::ManagedObjectReference,
     /// Property *IORMNotSupportedHostOnDatastore.datastoreName*.
     pub datastore_name: crate::CompactString,
     /// Property *IORMNotSupportedHostOnDatastore.host*.

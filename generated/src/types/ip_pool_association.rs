@@ -8,7 +8,7 @@ pub struct IpPoolAssociation {
     /// Property *IpPoolAssociation.network*.
     ///
     /// Refers instance of *Network*.
-    pub network: Option<Box<crate::types::ManagedObjectReference>>,
+    pub network: Option<crate::types::ManagedObjectReference>,
     /// Property *IpPoolAssociation.networkName*.
     pub network_name: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

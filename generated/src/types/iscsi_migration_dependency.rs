@@ -8,7 +8,7 @@ pub struct IscsiMigrationDependency {
     /// Property *IscsiMigrationDependency.migrationAllowed*.
     pub migration_allowed: bool,
     /// Property *IscsiMigrationDependency.disallowReason*.
-    pub disallow_reason: Option<Box<crate::types::IscsiStatus>>,
+    pub disallow_reason: Option<crate::types::IscsiStatus>,
     /// Property *IscsiMigrationDependency.dependency*.
     pub dependency: Option<Vec<crate::types::IscsiDependencyEntity>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -32,7 +32,7 @@ pub struct IscsiPortInfo {
     /// Property *IscsiPortInfo.externalId*.
     pub external_id: Option<crate::CompactString>,
     /// Property *IscsiPortInfo.complianceStatus*.
-    pub compliance_status: Option<Box<crate::types::IscsiStatus>>,
+    pub compliance_status: Option<crate::types::IscsiStatus>,
     /// Property *IscsiPortInfo.pathStatus*.
     pub path_status: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -22,15 +22,15 @@ pub struct KernelModuleInfo {
     /// Property *KernelModuleInfo.useCount*.
     pub use_count: i32,
     /// Property *KernelModuleInfo.readOnlySection*.
-    pub read_only_section: Box<crate::types::KernelModuleSectionInfo>,
+    pub read_only_section: crate::types::KernelModuleSectionInfo,
     /// Property *KernelModuleInfo.writableSection*.
-    pub writable_section: Box<crate::types::KernelModuleSectionInfo>,
+    pub writable_section: crate::types::KernelModuleSectionInfo,
     /// Property *KernelModuleInfo.textSection*.
-    pub text_section: Box<crate::types::KernelModuleSectionInfo>,
+    pub text_section: crate::types::KernelModuleSectionInfo,
     /// Property *KernelModuleInfo.dataSection*.
-    pub data_section: Box<crate::types::KernelModuleSectionInfo>,
+    pub data_section: crate::types::KernelModuleSectionInfo,
     /// Property *KernelModuleInfo.bssSection*.
-    pub bss_section: Box<crate::types::KernelModuleSectionInfo>,
+    pub bss_section: crate::types::KernelModuleSectionInfo,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

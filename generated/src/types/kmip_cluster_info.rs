@@ -6,7 +6,7 @@
 #[derive(Clone)]
 pub struct KmipClusterInfo {
     /// Property *KmipClusterInfo.clusterId*.
-    pub cluster_id: Box<crate::types::KeyProviderId>,
+    pub cluster_id: crate::types::KeyProviderId,
     /// Property *KmipClusterInfo.servers*.
     pub servers: Option<Vec<crate::types::KmipServerInfo>>,
     /// Property *KmipClusterInfo.useAsDefault*.

@@ -6,7 +6,7 @@
 #[derive(Clone)]
 pub struct KmipServerSpec {
     /// Property *KmipServerSpec.clusterId*.
-    pub cluster_id: Box<crate::types::KeyProviderId>,
+    pub cluster_id: crate::types::KeyProviderId,
     /// Property *KmipServerSpec.info*.
     pub info: Box<crate::types::KmipServerInfo>,
     /// Property *KmipServerSpec.password*.

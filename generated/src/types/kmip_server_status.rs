@@ -6,7 +6,7 @@
 #[derive(Clone)]
 pub struct KmipServerStatus {
     /// Property *KmipServerStatus.clusterId*.
-    pub cluster_id: Box<crate::types::KeyProviderId>,
+    pub cluster_id: crate::types::KeyProviderId,
     /// Property *KmipServerStatus.name*.
     pub name: crate::CompactString,
     /// Property *KmipServerStatus.status*.

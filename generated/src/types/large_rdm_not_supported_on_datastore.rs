@@ -14,7 +14,7 @@ pub struct LargeRDMNotSupportedOnDatastore {
     /// Property *LargeRDMNotSupportedOnDatastore.datastore*.
     ///
     /// Refers instance of *Datastore*.
-    pub datastore: Box<crate::types::ManagedObjectReference>,
+    pub datastore: crate::types::ManagedObjectReference,
     /// Property *LargeRDMNotSupportedOnDatastore.datastoreName*.
     pub datastore_name: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

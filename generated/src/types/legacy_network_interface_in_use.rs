@@ -18,7 +18,7 @@ pub struct LegacyNetworkInterfaceInUse {
     /// Property *CannotAccessNetwork.network*.
     ///
     /// Refers instance of *Network*.
-    pub network: Option<Box<crate::types::ManagedObjectReference>>,
+    pub network: Option<crate::types::ManagedObjectReference>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

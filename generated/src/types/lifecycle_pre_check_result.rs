@@ -10,11 +10,11 @@ pub struct LifecyclePreCheckResult {
     /// Property *LifecyclePreCheckResult.type*.
     pub r#type: Option<crate::CompactString>,
     /// Property *LifecyclePreCheckResult.description*.
-    pub description: Option<Box<crate::types::LocalizableMessage>>,
+    pub description: Option<crate::types::LocalizableMessage>,
     /// Property *LifecyclePreCheckResult.status*.
     pub status: crate::CompactString,
     /// Property *LifecyclePreCheckResult.reason*.
-    pub reason: Option<Box<crate::types::LocalizableMessage>>,
+    pub reason: Option<crate::types::LocalizableMessage>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

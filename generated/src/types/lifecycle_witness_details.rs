@@ -10,7 +10,7 @@ pub struct LifecycleWitnessDetails {
     /// Property *LifecycleWitnessDetails.host*.
     ///
     /// Refers instance of *HostSystem*.
-    pub host: Box<crate::types::ManagedObjectReference>,
+    pub host: crate::types::ManagedObjectReference,
     /// Property *LifecycleWitnessDetails.isVirtualAppliance*.
     pub is_virtual_appliance: bool,
     /// Property *LifecycleWitnessDetails.sharedClusters*.

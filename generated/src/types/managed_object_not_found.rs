@@ -10,7 +10,7 @@ pub struct ManagedObjectNotFound {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *ManagedObjectNotFound.obj*.
-    pub obj: Box<crate::types::ManagedObjectReference>,
+    pub obj: crate::types::ManagedObjectReference,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

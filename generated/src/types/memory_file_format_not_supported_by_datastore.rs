@@ -12,7 +12,7 @@ pub struct MemoryFileFormatNotSupportedByDatastore {
     /// Property *UnsupportedDatastore.datastore*.
     ///
     /// Refers instance of *Datastore*.
-    pub datastore: Option<Box<crate::types::ManagedObjectReference>>,
+    pub datastore: Option<crate::types::ManagedObjectReference>,
     /// Property *MemoryFileFormatNotSupportedByDatastore.datastoreName*.
     pub datastore_name: crate::CompactString,
     /// Property *MemoryFileFormatNotSupportedByDatastore.type*.

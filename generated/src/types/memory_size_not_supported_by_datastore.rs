@@ -12,7 +12,7 @@ pub struct MemorySizeNotSupportedByDatastore {
     /// Property *MemorySizeNotSupportedByDatastore.datastore*.
     ///
     /// Refers instance of *Datastore*.
-    pub datastore: Box<crate::types::ManagedObjectReference>,
+    pub datastore: crate::types::ManagedObjectReference,
     /// Property *MemorySizeNotSupportedByDatastore.memorySizeMB*.
     pub memory_size_mb: i32,
     /// Property *MemorySizeNotSupportedByDatastore.maxMemorySizeMB*.

@@ -10,7 +10,7 @@ pub struct MethodNotFound {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *MethodNotFound.receiver*.
-    pub receiver: Box<crate::types::ManagedObjectReference>,
+    pub receiver: crate::types::ManagedObjectReference,
     /// Property *MethodNotFound.method*.
     pub method: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -10,7 +10,7 @@ pub struct MetricAlarmExpression {
     /// Property *MetricAlarmExpression.type*.
     pub r#type: crate::CompactString,
     /// Property *MetricAlarmExpression.metric*.
-    pub metric: Box<crate::types::PerfMetricId>,
+    pub metric: crate::types::PerfMetricId,
     /// Property *MetricAlarmExpression.yellow*.
     pub yellow: Option<i32>,
     /// Property *MetricAlarmExpression.yellowInterval*.

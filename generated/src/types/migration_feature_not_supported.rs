@@ -18,7 +18,7 @@ pub struct MigrationFeatureNotSupported {
     /// Property *MigrationFeatureNotSupported.failedHost*.
     ///
     /// Refers instance of *HostSystem*.
-    pub failed_host: Box<crate::types::ManagedObjectReference>,
+    pub failed_host: crate::types::ManagedObjectReference,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

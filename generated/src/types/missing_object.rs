@@ -6,7 +6,7 @@
 #[derive(Clone)]
 pub struct MissingObject {
     /// Property *MissingObject.obj*.
-    pub obj: Box<crate::types::ManagedObjectReference>,
+    pub obj: crate::types::ManagedObjectReference,
     /// Property *MissingObject.fault*.
     pub fault: crate::types::MethodFaultKind,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

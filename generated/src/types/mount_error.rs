@@ -12,7 +12,7 @@ pub struct MountError {
     /// Property *MountError.vm*.
     ///
     /// Refers instance of *VirtualMachine*.
-    pub vm: Box<crate::types::ManagedObjectReference>,
+    pub vm: crate::types::ManagedObjectReference,
     /// Property *MountError.diskIndex*.
     pub disk_index: i32,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

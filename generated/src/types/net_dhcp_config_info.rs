@@ -6,9 +6,9 @@
 #[derive(Clone)]
 pub struct NetDhcpConfigInfo {
     /// Property *NetDhcpConfigInfo.ipv6*.
-    pub ipv6: Option<Box<crate::types::NetDhcpConfigInfoDhcpOptions>>,
+    pub ipv6: Option<crate::types::NetDhcpConfigInfoDhcpOptions>,
     /// Property *NetDhcpConfigInfo.ipv4*.
-    pub ipv4: Option<Box<crate::types::NetDhcpConfigInfoDhcpOptions>>,
+    pub ipv4: Option<crate::types::NetDhcpConfigInfoDhcpOptions>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

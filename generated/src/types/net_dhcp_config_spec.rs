@@ -6,9 +6,9 @@
 #[derive(Clone)]
 pub struct NetDhcpConfigSpec {
     /// Property *NetDhcpConfigSpec.ipv6*.
-    pub ipv6: Option<Box<crate::types::NetDhcpConfigSpecDhcpOptionsSpec>>,
+    pub ipv6: Option<crate::types::NetDhcpConfigSpecDhcpOptionsSpec>,
     /// Property *NetDhcpConfigSpec.ipv4*.
-    pub ipv4: Option<Box<crate::types::NetDhcpConfigSpecDhcpOptionsSpec>>,
+    pub ipv4: Option<crate::types::NetDhcpConfigSpecDhcpOptionsSpec>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -8,7 +8,7 @@ pub struct NetIpConfigInfo {
     /// Property *NetIpConfigInfo.ipAddress*.
     pub ip_address: Option<Vec<crate::types::NetIpConfigInfoIpAddress>>,
     /// Property *NetIpConfigInfo.dhcp*.
-    pub dhcp: Option<Box<crate::types::NetDhcpConfigInfo>>,
+    pub dhcp: Option<crate::types::NetDhcpConfigInfo>,
     /// Property *NetIpConfigInfo.autoConfigurationEnabled*.
     pub auto_configuration_enabled: Option<bool>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

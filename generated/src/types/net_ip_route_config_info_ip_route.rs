@@ -10,7 +10,7 @@ pub struct NetIpRouteConfigInfoIpRoute {
     /// Property *NetIpRouteConfigInfoIpRoute.prefixLength*.
     pub prefix_length: i32,
     /// Property *NetIpRouteConfigInfoIpRoute.gateway*.
-    pub gateway: Box<crate::types::NetIpRouteConfigInfoGateway>,
+    pub gateway: crate::types::NetIpRouteConfigInfoGateway,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

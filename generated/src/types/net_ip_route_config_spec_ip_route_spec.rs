@@ -10,7 +10,7 @@ pub struct NetIpRouteConfigSpecIpRouteSpec {
     /// Property *NetIpRouteConfigSpecIpRouteSpec.prefixLength*.
     pub prefix_length: i32,
     /// Property *NetIpRouteConfigSpecIpRouteSpec.gateway*.
-    pub gateway: Box<crate::types::NetIpRouteConfigSpecGatewaySpec>,
+    pub gateway: crate::types::NetIpRouteConfigSpecGatewaySpec,
     /// Property *NetIpRouteConfigSpecIpRouteSpec.operation*.
     pub operation: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

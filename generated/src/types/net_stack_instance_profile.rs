@@ -30,7 +30,7 @@ pub struct NetStackInstanceProfile {
     /// Property *NetStackInstanceProfile.key*.
     pub key: crate::CompactString,
     /// Property *NetStackInstanceProfile.dnsConfig*.
-    pub dns_config: Box<crate::types::NetworkProfileDnsConfigProfile>,
+    pub dns_config: crate::types::NetworkProfileDnsConfigProfile,
     /// Property *NetStackInstanceProfile.ipRouteConfig*.
     pub ip_route_config: Box<crate::types::IpRouteProfile>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

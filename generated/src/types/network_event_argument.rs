@@ -10,7 +10,7 @@ pub struct NetworkEventArgument {
     /// Property *NetworkEventArgument.network*.
     ///
     /// Refers instance of *Network*.
-    pub network: Box<crate::types::ManagedObjectReference>,
+    pub network: crate::types::ManagedObjectReference,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -38,7 +38,7 @@ pub struct NetworkProfile {
         Vec<crate::types::ServiceConsolePortGroupProfile>,
     >,
     /// Property *NetworkProfile.dnsConfig*.
-    pub dns_config: Option<Box<crate::types::NetworkProfileDnsConfigProfile>>,
+    pub dns_config: Option<crate::types::NetworkProfileDnsConfigProfile>,
     /// Property *NetworkProfile.ipRouteConfig*.
     pub ip_route_config: Option<Box<crate::types::IpRouteProfile>>,
     /// Property *NetworkProfile.consoleIpRouteConfig*.
@@ -56,7 +56,7 @@ pub struct NetworkProfile {
     /// Property *NetworkProfile.netStackInstance*.
     pub net_stack_instance: Option<Vec<crate::types::NetStackInstanceProfile>>,
     /// Property *NetworkProfile.opaqueSwitch*.
-    pub opaque_switch: Option<Box<crate::types::OpaqueSwitchProfile>>,
+    pub opaque_switch: Option<crate::types::OpaqueSwitchProfile>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

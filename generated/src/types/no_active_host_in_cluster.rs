@@ -12,7 +12,7 @@ pub struct NoActiveHostInCluster {
     /// Property *NoActiveHostInCluster.computeResource*.
     ///
     /// Refers instance of *ComputeResource*.
-    pub compute_resource: Box<crate::types::ManagedObjectReference>,
+    pub compute_resource: crate::types::ManagedObjectReference,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

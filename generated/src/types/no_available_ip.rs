@@ -22,7 +22,7 @@ pub struct NoAvailableIp {
     /// Property *NoAvailableIp.network*.
     ///
     /// Refers instance of *Network*.
-    pub network: Box<crate::types::ManagedObjectReference>,
+    pub network: crate::types::ManagedObjectReference,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

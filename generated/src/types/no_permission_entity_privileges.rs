@@ -8,7 +8,7 @@
 #[derive(Clone)]
 pub struct NoPermissionEntityPrivileges {
     /// Property *NoPermissionEntityPrivileges.entity*.
-    pub entity: Box<crate::types::ManagedObjectReference>,
+    pub entity: crate::types::ManagedObjectReference,
     /// Property *NoPermissionEntityPrivileges.privilegeIds*.
     pub privilege_ids: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

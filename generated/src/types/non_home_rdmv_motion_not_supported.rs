@@ -16,7 +16,7 @@ pub struct NonHomeRDMVMotionNotSupported {
     /// Property *MigrationFeatureNotSupported.failedHost*.
     ///
     /// Refers instance of *HostSystem*.
-    pub failed_host: Box<crate::types::ManagedObjectReference>,
+    pub failed_host: crate::types::ManagedObjectReference,
     /// Property *NonHomeRDMVMotionNotSupported.device*.
     pub device: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

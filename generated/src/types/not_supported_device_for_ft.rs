@@ -15,13 +15,13 @@ pub struct NotSupportedDeviceForFT {
     /// Property *NotSupportedDeviceForFT.host*.
     ///
     /// Refers instance of *HostSystem*.
-    pub host: Box<crate::types::ManagedObjectReference>,
+    pub host: crate::types::ManagedObjectReference,
     /// Property *NotSupportedDeviceForFT.hostName*.
     pub host_name: Option<crate::CompactString>,
     /// Property *NotSupportedDeviceForFT.vm*.
     ///
     /// Refers instance of *VirtualMachine*.
-    pub vm: Box<crate::types::ManagedObjectReference>,
+    pub vm: crate::types::ManagedObjectReference,
     /// Property *NotSupportedDeviceForFT.vmName*.
     pub vm_name: Option<crate::CompactString>,
     /// Property *NotSupportedDeviceForFT.deviceType*.

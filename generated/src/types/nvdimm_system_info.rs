@@ -6,7 +6,7 @@
 #[derive(Clone)]
 pub struct NvdimmSystemInfo {
     /// Property *NvdimmSystemInfo.summary*.
-    pub summary: Option<Box<crate::types::NvdimmSummary>>,
+    pub summary: Option<crate::types::NvdimmSummary>,
     /// Property *NvdimmSystemInfo.dimms*.
     pub dimms: Option<Vec<i32>>,
     /// Property *NvdimmSystemInfo.dimmInfo*.

@@ -6,7 +6,7 @@
 #[derive(Clone)]
 pub struct ObjectContent {
     /// Property *ObjectContent.obj*.
-    pub obj: Box<crate::types::ManagedObjectReference>,
+    pub obj: crate::types::ManagedObjectReference,
     /// Property *ObjectContent.propSet*.
     pub prop_set: Option<Vec<crate::types::DynamicProperty>>,
     /// Property *ObjectContent.missingSet*.

@@ -6,7 +6,7 @@
 #[derive(Clone)]
 pub struct ObjectSpec {
     /// Property *ObjectSpec.obj*.
-    pub obj: Box<crate::types::ManagedObjectReference>,
+    pub obj: crate::types::ManagedObjectReference,
     /// Property *ObjectSpec.skip*.
     pub skip: Option<bool>,
     /// Property *ObjectSpec.selectSet*.

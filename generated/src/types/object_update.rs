@@ -8,7 +8,7 @@ pub struct ObjectUpdate {
     /// Property *ObjectUpdate.kind*.
     pub kind: crate::types::ObjectUpdateKind,
     /// Property *ObjectUpdate.obj*.
-    pub obj: Box<crate::types::ManagedObjectReference>,
+    pub obj: crate::types::ManagedObjectReference,
     /// Property *ObjectUpdate.changeSet*.
     pub change_set: Option<Vec<crate::types::PropertyChange>>,
     /// Property *ObjectUpdate.missingSet*.

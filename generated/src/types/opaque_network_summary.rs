@@ -8,7 +8,7 @@ pub struct OpaqueNetworkSummary {
     /// Property *NetworkSummary.network*.
     ///
     /// Refers instance of *Network*.
-    pub network: Option<Box<crate::types::ManagedObjectReference>>,
+    pub network: Option<crate::types::ManagedObjectReference>,
     /// Property *NetworkSummary.name*.
     pub name: crate::CompactString,
     /// Property *NetworkSummary.accessible*.

@@ -16,7 +16,7 @@ pub struct OvfConsumerOstNode {
     /// Property *OvfConsumerOstNode.entity*.
     ///
     /// Refers instance of *ManagedEntity*.
-    pub entity: Option<Box<crate::types::ManagedObjectReference>>,
+    pub entity: Option<crate::types::ManagedObjectReference>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -18,7 +18,7 @@ pub struct OvfCreateDescriptorParams {
     /// Property *OvfCreateDescriptorParams.snapshot*.
     ///
     /// Refers instance of *VirtualMachineSnapshot*.
-    pub snapshot: Option<Box<crate::types::ManagedObjectReference>>,
+    pub snapshot: Option<crate::types::ManagedObjectReference>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

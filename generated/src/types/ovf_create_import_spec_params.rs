@@ -20,7 +20,7 @@ pub struct OvfCreateImportSpecParams {
     /// Property *OvfCreateImportSpecParams.hostSystem*.
     ///
     /// Refers instance of *HostSystem*.
-    pub host_system: Option<Box<crate::types::ManagedObjectReference>>,
+    pub host_system: Option<crate::types::ManagedObjectReference>,
     /// Property *OvfCreateImportSpecParams.networkMapping*.
     pub network_mapping: Option<Vec<crate::types::OvfNetworkMapping>>,
     /// Property *OvfCreateImportSpecParams.ipAllocationPolicy*.

@@ -8,7 +8,7 @@ pub struct OvfOptionInfo {
     /// Property *OvfOptionInfo.option*.
     pub option: crate::CompactString,
     /// Property *OvfOptionInfo.description*.
-    pub description: Box<crate::types::LocalizableMessage>,
+    pub description: crate::types::LocalizableMessage,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

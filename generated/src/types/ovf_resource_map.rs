@@ -13,13 +13,13 @@ pub struct OvfResourceMap {
     /// Property *OvfResourceMap.parent*.
     ///
     /// Refers instance of *ResourcePool*.
-    pub parent: Option<Box<crate::types::ManagedObjectReference>>,
+    pub parent: Option<crate::types::ManagedObjectReference>,
     /// Property *OvfResourceMap.resourceSpec*.
     pub resource_spec: Option<Box<crate::types::ResourceConfigSpec>>,
     /// Property *OvfResourceMap.datastore*.
     ///
     /// Refers instance of *Datastore*.
-    pub datastore: Option<Box<crate::types::ManagedObjectReference>>,
+    pub datastore: Option<crate::types::ManagedObjectReference>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -38,7 +38,7 @@ pub struct PMemDatastoreInfo {
     /// ***Since:*** vSphere API Release 9.0.0.0
     pub physical_sector_size: Option<i32>,
     /// Property *PMemDatastoreInfo.pmem*.
-    pub pmem: Box<crate::types::HostPMemVolume>,
+    pub pmem: crate::types::HostPMemVolume,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

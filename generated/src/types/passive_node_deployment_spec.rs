@@ -8,29 +8,29 @@ pub struct PassiveNodeDeploymentSpec {
     /// Property *NodeDeploymentSpec.esxHost*.
     ///
     /// Refers instance of *HostSystem*.
-    pub esx_host: Option<Box<crate::types::ManagedObjectReference>>,
+    pub esx_host: Option<crate::types::ManagedObjectReference>,
     /// Property *NodeDeploymentSpec.datastore*.
     ///
     /// Refers instance of *Datastore*.
-    pub datastore: Option<Box<crate::types::ManagedObjectReference>>,
+    pub datastore: Option<crate::types::ManagedObjectReference>,
     /// Property *NodeDeploymentSpec.publicNetworkPortGroup*.
     ///
     /// Refers instance of *Network*.
-    pub public_network_port_group: Option<Box<crate::types::ManagedObjectReference>>,
+    pub public_network_port_group: Option<crate::types::ManagedObjectReference>,
     /// Property *NodeDeploymentSpec.clusterNetworkPortGroup*.
     ///
     /// Refers instance of *Network*.
-    pub cluster_network_port_group: Option<Box<crate::types::ManagedObjectReference>>,
+    pub cluster_network_port_group: Option<crate::types::ManagedObjectReference>,
     /// Property *NodeDeploymentSpec.folder*.
     ///
     /// Refers instance of *Folder*.
-    pub folder: Box<crate::types::ManagedObjectReference>,
+    pub folder: crate::types::ManagedObjectReference,
     /// Property *NodeDeploymentSpec.resourcePool*.
     ///
     /// Refers instance of *ResourcePool*.
-    pub resource_pool: Option<Box<crate::types::ManagedObjectReference>>,
+    pub resource_pool: Option<crate::types::ManagedObjectReference>,
     /// Property *NodeDeploymentSpec.managementVc*.
-    pub management_vc: Option<Box<crate::types::ServiceLocator>>,
+    pub management_vc: Option<crate::types::ServiceLocator>,
     /// Property *NodeDeploymentSpec.nodeName*.
     pub node_name: crate::CompactString,
     /// Property *NodeDeploymentSpec.ipSettings*.

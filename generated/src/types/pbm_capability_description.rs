@@ -8,7 +8,7 @@
 #[derive(Clone)]
 pub struct PbmCapabilityDescription {
     /// Property *PbmCapabilityDescription.description*.
-    pub description: Box<crate::types::PbmExtendedElementDescription>,
+    pub description: crate::types::PbmExtendedElementDescription,
     /// Property *PbmCapabilityDescription.value*.
     pub value: crate::types::Any,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -8,7 +8,7 @@
 #[derive(Clone)]
 pub struct PbmCapabilityInstance {
     /// Property *PbmCapabilityInstance.id*.
-    pub id: Box<crate::types::PbmCapabilityMetadataUniqueId>,
+    pub id: crate::types::PbmCapabilityMetadataUniqueId,
     /// Property *PbmCapabilityInstance.constraint*.
     pub constraint: Vec<crate::types::PbmCapabilityConstraintInstance>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -8,9 +8,9 @@
 #[derive(Clone)]
 pub struct PbmCapabilityMetadata {
     /// Property *PbmCapabilityMetadata.id*.
-    pub id: Box<crate::types::PbmCapabilityMetadataUniqueId>,
+    pub id: crate::types::PbmCapabilityMetadataUniqueId,
     /// Property *PbmCapabilityMetadata.summary*.
-    pub summary: Box<crate::types::PbmExtendedElementDescription>,
+    pub summary: crate::types::PbmExtendedElementDescription,
     /// Property *PbmCapabilityMetadata.mandatory*.
     pub mandatory: Option<bool>,
     /// Property *PbmCapabilityMetadata.hint*.

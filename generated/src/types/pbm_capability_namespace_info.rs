@@ -12,7 +12,7 @@ pub struct PbmCapabilityNamespaceInfo {
     /// Property *PbmCapabilityNamespaceInfo.namespace*.
     pub namespace: crate::CompactString,
     /// Property *PbmCapabilityNamespaceInfo.info*.
-    pub info: Option<Box<crate::types::PbmExtendedElementDescription>>,
+    pub info: Option<crate::types::PbmExtendedElementDescription>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

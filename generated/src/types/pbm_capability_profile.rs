@@ -10,7 +10,7 @@
 #[derive(Clone)]
 pub struct PbmCapabilityProfile {
     /// Property *PbmProfile.profileId*.
-    pub profile_id: Box<crate::types::PbmProfileId>,
+    pub profile_id: crate::types::PbmProfileId,
     /// Property *PbmProfile.name*.
     pub name: crate::CompactString,
     /// Property *PbmProfile.description*.
@@ -30,7 +30,7 @@ pub struct PbmCapabilityProfile {
     /// Property *PbmCapabilityProfile.profileCategory*.
     pub profile_category: crate::CompactString,
     /// Property *PbmCapabilityProfile.resourceType*.
-    pub resource_type: Box<crate::types::PbmProfileResourceType>,
+    pub resource_type: crate::types::PbmProfileResourceType,
     /// Property *PbmCapabilityProfile.constraints*.
     pub constraints: crate::types::PbmCapabilityConstraintsKind,
     /// Property *PbmCapabilityProfile.generationId*.

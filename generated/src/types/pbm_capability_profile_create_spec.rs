@@ -17,7 +17,7 @@ pub struct PbmCapabilityProfileCreateSpec {
     ///
     /// Property *PbmCapabilityProfileCreateSpec.resourceType*.
     #[deprecated]
-    pub resource_type: Box<crate::types::PbmProfileResourceType>,
+    pub resource_type: crate::types::PbmProfileResourceType,
     /// Property *PbmCapabilityProfileCreateSpec.constraints*.
     pub constraints: crate::types::PbmCapabilityConstraintsKind,
     /// Property *PbmCapabilityProfileCreateSpec.k8sCompliantName*.

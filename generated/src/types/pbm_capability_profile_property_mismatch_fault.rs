@@ -14,13 +14,13 @@ pub struct PbmCapabilityProfilePropertyMismatchFault {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *PbmCompatibilityCheckFault.hub*.
-    pub hub: Box<crate::types::PbmPlacementHub>,
+    pub hub: crate::types::PbmPlacementHub,
     /// Property *PbmPropertyMismatchFault.capabilityInstanceId*.
-    pub capability_instance_id: Box<crate::types::PbmCapabilityMetadataUniqueId>,
+    pub capability_instance_id: crate::types::PbmCapabilityMetadataUniqueId,
     /// Property *PbmPropertyMismatchFault.requirementPropertyInstance*.
-    pub requirement_property_instance: Box<crate::types::PbmCapabilityPropertyInstance>,
+    pub requirement_property_instance: crate::types::PbmCapabilityPropertyInstance,
     /// Property *PbmCapabilityProfilePropertyMismatchFault.resourcePropertyInstance*.
-    pub resource_property_instance: Box<crate::types::PbmCapabilityPropertyInstance>,
+    pub resource_property_instance: crate::types::PbmCapabilityPropertyInstance,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -10,7 +10,7 @@ pub struct PbmCapabilityPropertyMetadata {
     /// Property *PbmCapabilityPropertyMetadata.id*.
     pub id: crate::CompactString,
     /// Property *PbmCapabilityPropertyMetadata.summary*.
-    pub summary: Box<crate::types::PbmExtendedElementDescription>,
+    pub summary: crate::types::PbmExtendedElementDescription,
     /// Property *PbmCapabilityPropertyMetadata.mandatory*.
     pub mandatory: bool,
     /// Property *PbmCapabilityPropertyMetadata.type*.

@@ -10,7 +10,7 @@ pub struct PbmCapabilitySchemaVendorInfo {
     /// Property *PbmCapabilitySchemaVendorInfo.vendorUuid*.
     pub vendor_uuid: crate::CompactString,
     /// Property *PbmCapabilitySchemaVendorInfo.info*.
-    pub info: Box<crate::types::PbmExtendedElementDescription>,
+    pub info: crate::types::PbmExtendedElementDescription,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

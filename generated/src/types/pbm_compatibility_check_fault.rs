@@ -14,7 +14,7 @@ pub struct PbmCompatibilityCheckFault {
     /// Property *MethodFault.faultMessage*.
     pub fault_message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *PbmCompatibilityCheckFault.hub*.
-    pub hub: Box<crate::types::PbmPlacementHub>,
+    pub hub: crate::types::PbmPlacementHub,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -8,9 +8,9 @@
 #[derive(Clone)]
 pub struct PbmCompliancePolicyStatus {
     /// Property *PbmCompliancePolicyStatus.expectedValue*.
-    pub expected_value: Box<crate::types::PbmCapabilityInstance>,
+    pub expected_value: crate::types::PbmCapabilityInstance,
     /// Property *PbmCompliancePolicyStatus.currentValue*.
-    pub current_value: Option<Box<crate::types::PbmCapabilityInstance>>,
+    pub current_value: Option<crate::types::PbmCapabilityInstance>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -12,9 +12,9 @@ pub struct PbmComplianceResult {
     /// An ISO 8601 date and time (`xsd:dateTime`).
     pub check_time: crate::CompactString,
     /// Property *PbmComplianceResult.entity*.
-    pub entity: Box<crate::types::PbmServerObjectRef>,
+    pub entity: crate::types::PbmServerObjectRef,
     /// Property *PbmComplianceResult.profile*.
-    pub profile: Option<Box<crate::types::PbmProfileId>>,
+    pub profile: Option<crate::types::PbmProfileId>,
     /// Property *PbmComplianceResult.complianceTaskStatus*.
     pub compliance_task_status: Option<crate::CompactString>,
     /// Property *PbmComplianceResult.complianceStatus*.
@@ -26,9 +26,9 @@ pub struct PbmComplianceResult {
     /// Property *PbmComplianceResult.errorCause*.
     pub error_cause: Option<Vec<crate::types::MethodFaultKind>>,
     /// Property *PbmComplianceResult.operationalStatus*.
-    pub operational_status: Option<Box<crate::types::PbmComplianceOperationalStatus>>,
+    pub operational_status: Option<crate::types::PbmComplianceOperationalStatus>,
     /// Property *PbmComplianceResult.info*.
-    pub info: Option<Box<crate::types::PbmExtendedElementDescription>>,
+    pub info: Option<crate::types::PbmExtendedElementDescription>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -8,7 +8,7 @@
 #[derive(Clone)]
 pub struct PbmDataServiceToPoliciesMap {
     /// Property *PbmDataServiceToPoliciesMap.dataServicePolicy*.
-    pub data_service_policy: Box<crate::types::PbmProfileId>,
+    pub data_service_policy: crate::types::PbmProfileId,
     /// Property *PbmDataServiceToPoliciesMap.parentStoragePolicies*.
     pub parent_storage_policies: Option<Vec<crate::types::PbmProfileId>>,
     /// Property *PbmDataServiceToPoliciesMap.fault*.

@@ -8,7 +8,7 @@
 #[derive(Clone)]
 pub struct PbmFaultNoPermissionEntityPrivileges {
     /// Property *PbmFaultNoPermissionEntityPrivileges.profileId*.
-    pub profile_id: Option<Box<crate::types::PbmProfileId>>,
+    pub profile_id: Option<crate::types::PbmProfileId>,
     /// Property *PbmFaultNoPermissionEntityPrivileges.privilegeIds*.
     pub privilege_ids: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

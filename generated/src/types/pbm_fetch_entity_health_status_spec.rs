@@ -8,7 +8,7 @@
 #[derive(Clone)]
 pub struct PbmFetchEntityHealthStatusSpec {
     /// Property *PbmFetchEntityHealthStatusSpec.objectRef*.
-    pub object_ref: Box<crate::types::PbmServerObjectRef>,
+    pub object_ref: crate::types::PbmServerObjectRef,
     /// Property *PbmFetchEntityHealthStatusSpec.backingId*.
     pub backing_id: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

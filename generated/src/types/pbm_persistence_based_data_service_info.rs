@@ -10,9 +10,9 @@ pub struct PbmPersistenceBasedDataServiceInfo {
     /// Property *PbmLineOfServiceInfo.lineOfService*.
     pub line_of_service: crate::CompactString,
     /// Property *PbmLineOfServiceInfo.name*.
-    pub name: Box<crate::types::PbmExtendedElementDescription>,
+    pub name: crate::types::PbmExtendedElementDescription,
     /// Property *PbmLineOfServiceInfo.description*.
-    pub description: Option<Box<crate::types::PbmExtendedElementDescription>>,
+    pub description: Option<crate::types::PbmExtendedElementDescription>,
     /// Property *PbmPersistenceBasedDataServiceInfo.compatiblePersistenceSchemaNamespace*.
     pub compatible_persistence_schema_namespace: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -10,7 +10,7 @@
 #[derive(Clone)]
 pub struct PbmPlacementCapabilityProfileRequirement {
     /// Property *PbmPlacementCapabilityProfileRequirement.profileId*.
-    pub profile_id: Box<crate::types::PbmProfileId>,
+    pub profile_id: crate::types::PbmProfileId,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -8,9 +8,9 @@
 #[derive(Clone)]
 pub struct PbmPlacementCompatibilityResult {
     /// Property *PbmPlacementCompatibilityResult.hub*.
-    pub hub: Box<crate::types::PbmPlacementHub>,
+    pub hub: crate::types::PbmPlacementHub,
     /// Property *PbmPlacementCompatibilityResult.hubInfo*.
-    pub hub_info: Option<Box<crate::types::PbmPlacementHubInfo>>,
+    pub hub_info: Option<crate::types::PbmPlacementHubInfo>,
     /// Property *PbmPlacementCompatibilityResult.matchingResources*.
     pub matching_resources: Option<Vec<crate::types::PbmPlacementMatchingResourcesKind>>,
     /// Property *PbmPlacementCompatibilityResult.howMany*.

@@ -8,9 +8,9 @@
 #[derive(Clone)]
 pub struct PbmPlacementResourceUtilization {
     /// Property *PbmPlacementResourceUtilization.name*.
-    pub name: Box<crate::types::PbmExtendedElementDescription>,
+    pub name: crate::types::PbmExtendedElementDescription,
     /// Property *PbmPlacementResourceUtilization.description*.
-    pub description: Box<crate::types::PbmExtendedElementDescription>,
+    pub description: crate::types::PbmExtendedElementDescription,
     /// Property *PbmPlacementResourceUtilization.availableBefore*.
     pub available_before: Option<i64>,
     /// Property *PbmPlacementResourceUtilization.availableAfter*.

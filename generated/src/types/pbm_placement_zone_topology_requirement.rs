@@ -8,7 +8,7 @@
 #[derive(Clone)]
 pub struct PbmPlacementZoneTopologyRequirement {
     /// Property *PbmPlacementCapabilityProfileRequirement.profileId*.
-    pub profile_id: Box<crate::types::PbmProfileId>,
+    pub profile_id: crate::types::PbmProfileId,
     /// Property *PbmPlacementZoneTopologyRequirement.clusters*.
     pub clusters: Option<Vec<crate::types::PbmServerObjectRef>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -10,7 +10,7 @@
 #[derive(Clone)]
 pub struct PbmProfile {
     /// Property *PbmProfile.profileId*.
-    pub profile_id: Box<crate::types::PbmProfileId>,
+    pub profile_id: crate::types::PbmProfileId,
     /// Property *PbmProfile.name*.
     pub name: crate::CompactString,
     /// Property *PbmProfile.description*.

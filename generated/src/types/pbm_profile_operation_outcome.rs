@@ -8,7 +8,7 @@
 #[derive(Clone)]
 pub struct PbmProfileOperationOutcome {
     /// Property *PbmProfileOperationOutcome.profileId*.
-    pub profile_id: Box<crate::types::PbmProfileId>,
+    pub profile_id: crate::types::PbmProfileId,
     /// Property *PbmProfileOperationOutcome.fault*.
     pub fault: Option<crate::types::MethodFaultKind>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -8,7 +8,7 @@
 #[derive(Clone)]
 pub struct PbmQueryProfileResult {
     /// Property *PbmQueryProfileResult.object*.
-    pub object: Box<crate::types::PbmServerObjectRef>,
+    pub object: crate::types::PbmServerObjectRef,
     /// Property *PbmQueryProfileResult.profileId*.
     pub profile_id: Option<Vec<crate::types::PbmProfileId>>,
     /// Property *PbmQueryProfileResult.fault*.

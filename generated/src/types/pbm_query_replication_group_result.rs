@@ -8,9 +8,9 @@
 #[derive(Clone)]
 pub struct PbmQueryReplicationGroupResult {
     /// Property *PbmQueryReplicationGroupResult.object*.
-    pub object: Box<crate::types::PbmServerObjectRef>,
+    pub object: crate::types::PbmServerObjectRef,
     /// Property *PbmQueryReplicationGroupResult.replicationGroupId*.
-    pub replication_group_id: Option<Box<crate::types::ReplicationGroupId>>,
+    pub replication_group_id: Option<crate::types::ReplicationGroupId>,
     /// Property *PbmQueryReplicationGroupResult.fault*.
     pub fault: Option<crate::types::MethodFaultKind>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -12,7 +12,7 @@ pub struct PbmRollupComplianceResult {
     /// An ISO 8601 date and time (`xsd:dateTime`).
     pub oldest_check_time: crate::CompactString,
     /// Property *PbmRollupComplianceResult.entity*.
-    pub entity: Box<crate::types::PbmServerObjectRef>,
+    pub entity: crate::types::PbmServerObjectRef,
     /// Property *PbmRollupComplianceResult.overallComplianceStatus*.
     pub overall_compliance_status: crate::CompactString,
     /// Property *PbmRollupComplianceResult.overallComplianceTaskStatus*.

@@ -8,31 +8,31 @@
 #[derive(Clone)]
 pub struct PbmServiceInstanceContent {
     /// Property *PbmServiceInstanceContent.aboutInfo*.
-    pub about_info: Box<crate::types::PbmAboutInfo>,
+    pub about_info: crate::types::PbmAboutInfo,
     /// Property *PbmServiceInstanceContent.sessionManager*.
     ///
     /// Refers instance of *PbmSessionManager*.
-    pub session_manager: Box<crate::types::ManagedObjectReference>,
+    pub session_manager: crate::types::ManagedObjectReference,
     /// Property *PbmServiceInstanceContent.capabilityMetadataManager*.
     ///
     /// Refers instance of *PbmCapabilityMetadataManager*.
-    pub capability_metadata_manager: Box<crate::types::ManagedObjectReference>,
+    pub capability_metadata_manager: crate::types::ManagedObjectReference,
     /// Property *PbmServiceInstanceContent.profileManager*.
     ///
     /// Refers instance of *PbmProfileProfileManager*.
-    pub profile_manager: Box<crate::types::ManagedObjectReference>,
+    pub profile_manager: crate::types::ManagedObjectReference,
     /// Property *PbmServiceInstanceContent.complianceManager*.
     ///
     /// Refers instance of *PbmComplianceManager*.
-    pub compliance_manager: Box<crate::types::ManagedObjectReference>,
+    pub compliance_manager: crate::types::ManagedObjectReference,
     /// Property *PbmServiceInstanceContent.placementSolver*.
     ///
     /// Refers instance of *PbmPlacementSolver*.
-    pub placement_solver: Box<crate::types::ManagedObjectReference>,
+    pub placement_solver: crate::types::ManagedObjectReference,
     /// Property *PbmServiceInstanceContent.replicationManager*.
     ///
     /// Refers instance of *PbmReplicationManager*.
-    pub replication_manager: Option<Box<crate::types::ManagedObjectReference>>,
+    pub replication_manager: Option<crate::types::ManagedObjectReference>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -6,7 +6,7 @@
 #[derive(Clone)]
 pub struct PerfEntityMetric {
     /// Property *PerfEntityMetricBase.entity*.
-    pub entity: Box<crate::types::ManagedObjectReference>,
+    pub entity: crate::types::ManagedObjectReference,
     /// Property *PerfEntityMetric.sampleInfo*.
     pub sample_info: Option<Vec<crate::types::PerfSampleInfo>>,
     /// Property *PerfEntityMetric.value*.

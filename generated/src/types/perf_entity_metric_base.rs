@@ -8,7 +8,7 @@
 #[derive(Clone)]
 pub struct PerfEntityMetricBase {
     /// Property *PerfEntityMetricBase.entity*.
-    pub entity: Box<crate::types::ManagedObjectReference>,
+    pub entity: crate::types::ManagedObjectReference,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

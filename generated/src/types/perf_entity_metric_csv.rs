@@ -6,7 +6,7 @@
 #[derive(Clone)]
 pub struct PerfEntityMetricCSV {
     /// Property *PerfEntityMetricBase.entity*.
-    pub entity: Box<crate::types::ManagedObjectReference>,
+    pub entity: crate::types::ManagedObjectReference,
     /// Property *PerfEntityMetricCSV.sampleInfoCSV*.
     pub sample_info_csv: crate::CompactString,
     /// Property *PerfEntityMetricCSV.value*.

@@ -6,7 +6,7 @@
 #[derive(Clone)]
 pub struct PerfMetricIntSeries {
     /// Property *PerfMetricSeries.id*.
-    pub id: Box<crate::types::PerfMetricId>,
+    pub id: crate::types::PerfMetricId,
     /// Property *PerfMetricIntSeries.value*.
     pub value: Option<Vec<i64>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -8,7 +8,7 @@
 #[derive(Clone)]
 pub struct PerfMetricSeries {
     /// Property *PerfMetricSeries.id*.
-    pub id: Box<crate::types::PerfMetricId>,
+    pub id: crate::types::PerfMetricId,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

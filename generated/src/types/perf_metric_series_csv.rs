@@ -6,7 +6,7 @@
 #[derive(Clone)]
 pub struct PerfMetricSeriesCSV {
     /// Property *PerfMetricSeries.id*.
-    pub id: Box<crate::types::PerfMetricId>,
+    pub id: crate::types::PerfMetricId,
     /// Property *PerfMetricSeriesCSV.value*.
     pub value: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

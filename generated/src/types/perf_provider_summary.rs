@@ -6,7 +6,7 @@
 #[derive(Clone)]
 pub struct PerfProviderSummary {
     /// Property *PerfProviderSummary.entity*.
-    pub entity: Box<crate::types::ManagedObjectReference>,
+    pub entity: crate::types::ManagedObjectReference,
     /// Property *PerfProviderSummary.currentSupported*.
     pub current_supported: bool,
     /// Property *PerfProviderSummary.summarySupported*.

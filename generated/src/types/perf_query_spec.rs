@@ -6,7 +6,7 @@
 #[derive(Clone)]
 pub struct PerfQuerySpec {
     /// Property *PerfQuerySpec.entity*.
-    pub entity: Box<crate::types::ManagedObjectReference>,
+    pub entity: crate::types::ManagedObjectReference,
     /// Property *PerfQuerySpec.startTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).

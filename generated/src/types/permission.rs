@@ -8,7 +8,7 @@ pub struct Permission {
     /// Property *Permission.entity*.
     ///
     /// Refers instance of *ManagedEntity*.
-    pub entity: Option<Box<crate::types::ManagedObjectReference>>,
+    pub entity: Option<crate::types::ManagedObjectReference>,
     /// Property *Permission.principal*.
     pub principal: crate::CompactString,
     /// Property *Permission.group*.

@@ -18,7 +18,7 @@ pub struct PersonalityAgencyCannotConfigureSolutions {
     /// Property *AgencyIssue.agency*.
     ///
     /// Refers instance of *Agency*.
-    pub agency: Box<crate::types::ManagedObjectReference>,
+    pub agency: crate::types::ManagedObjectReference,
     /// Property *AgencyIssue.agencyName*.
     pub agency_name: crate::CompactString,
     /// Property *AgencyIssue.solutionId*.
@@ -28,7 +28,7 @@ pub struct PersonalityAgencyCannotConfigureSolutions {
     /// Property *PersonalityAgencyCannotConfigureSolutions.cr*.
     ///
     /// Refers instance of *ComputeResource*.
-    pub cr: Box<crate::types::ManagedObjectReference>,
+    pub cr: crate::types::ManagedObjectReference,
     /// Property *PersonalityAgencyCannotConfigureSolutions.solutionsToModify*.
     pub solutions_to_modify: Option<Vec<crate::CompactString>>,
     /// Property *PersonalityAgencyCannotConfigureSolutions.solutionsToRemove*.

@@ -22,17 +22,17 @@ pub struct PhysicalNic {
     /// ***Since:*** vSphere API Release 8.0.0.1
     pub firmware_version: Option<crate::CompactString>,
     /// Property *PhysicalNic.linkSpeed*.
-    pub link_speed: Option<Box<crate::types::PhysicalNicLinkInfo>>,
+    pub link_speed: Option<crate::types::PhysicalNicLinkInfo>,
     /// Property *PhysicalNic.validLinkSpecification*.
     pub valid_link_specification: Option<Vec<crate::types::PhysicalNicLinkInfo>>,
     /// Property *PhysicalNic.spec*.
-    pub spec: Box<crate::types::PhysicalNicSpec>,
+    pub spec: crate::types::PhysicalNicSpec,
     /// Property *PhysicalNic.wakeOnLanSupported*.
     pub wake_on_lan_supported: bool,
     /// Property *PhysicalNic.mac*.
     pub mac: crate::CompactString,
     /// Property *PhysicalNic.fcoeConfiguration*.
-    pub fcoe_configuration: Option<Box<crate::types::FcoeConfig>>,
+    pub fcoe_configuration: Option<crate::types::FcoeConfig>,
     /// Deprecated.
     ///
     /// Property *PhysicalNic.vmDirectPathGen2Supported*.

@@ -20,7 +20,7 @@ pub struct PhysicalNicCdpInfo {
     /// Property *PhysicalNicCdpInfo.portId*.
     pub port_id: Option<crate::CompactString>,
     /// Property *PhysicalNicCdpInfo.deviceCapability*.
-    pub device_capability: Option<Box<crate::types::PhysicalNicCdpDeviceCapability>>,
+    pub device_capability: Option<crate::types::PhysicalNicCdpDeviceCapability>,
     /// Property *PhysicalNicCdpInfo.softwareVersion*.
     pub software_version: Option<crate::CompactString>,
     /// Property *PhysicalNicCdpInfo.hardwarePlatform*.

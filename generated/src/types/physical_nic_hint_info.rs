@@ -14,7 +14,7 @@ pub struct PhysicalNicHintInfo {
     /// Property *PhysicalNicHintInfo.connectedSwitchPort*.
     pub connected_switch_port: Option<Box<crate::types::PhysicalNicCdpInfo>>,
     /// Property *PhysicalNicHintInfo.lldpInfo*.
-    pub lldp_info: Option<Box<crate::types::LinkLayerDiscoveryProtocolInfo>>,
+    pub lldp_info: Option<crate::types::LinkLayerDiscoveryProtocolInfo>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -8,7 +8,7 @@ pub struct PhysicalNicSpec {
     /// Property *PhysicalNicSpec.ip*.
     pub ip: Option<crate::types::HostIpConfigKind>,
     /// Property *PhysicalNicSpec.linkSpeed*.
-    pub link_speed: Option<Box<crate::types::PhysicalNicLinkInfo>>,
+    pub link_speed: Option<crate::types::PhysicalNicLinkInfo>,
     /// Property *PhysicalNicSpec.enableEnhancedNetworkingStack*.
     pub enable_enhanced_networking_stack: Option<bool>,
     /// Property *PhysicalNicSpec.ensInterruptEnabled*.

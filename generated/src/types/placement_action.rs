@@ -8,15 +8,15 @@ pub struct PlacementAction {
     /// Property *ClusterAction.type*.
     pub r#type: crate::CompactString,
     /// Property *ClusterAction.target*.
-    pub target: Option<Box<crate::types::ManagedObjectReference>>,
+    pub target: Option<crate::types::ManagedObjectReference>,
     /// Property *PlacementAction.vm*.
     ///
     /// Refers instance of *VirtualMachine*.
-    pub vm: Option<Box<crate::types::ManagedObjectReference>>,
+    pub vm: Option<crate::types::ManagedObjectReference>,
     /// Property *PlacementAction.targetHost*.
     ///
     /// Refers instance of *HostSystem*.
-    pub target_host: Option<Box<crate::types::ManagedObjectReference>>,
+    pub target_host: Option<crate::types::ManagedObjectReference>,
     /// Property *PlacementAction.relocateSpec*.
     pub relocate_spec: Option<Box<crate::types::VirtualMachineRelocateSpec>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

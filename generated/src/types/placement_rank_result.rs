@@ -10,7 +10,7 @@ pub struct PlacementRankResult {
     /// Property *PlacementRankResult.candidate*.
     ///
     /// Refers instance of *ClusterComputeResource*.
-    pub candidate: Box<crate::types::ManagedObjectReference>,
+    pub candidate: crate::types::ManagedObjectReference,
     /// Property *PlacementRankResult.reservedSpaceMB*.
     pub reserved_space_mb: i64,
     /// Property *PlacementRankResult.usedSpaceMB*.

@@ -8,7 +8,7 @@ pub struct PlacementResult {
     /// Property *PlacementResult.recommendations*.
     pub recommendations: Option<Vec<crate::types::ClusterRecommendation>>,
     /// Property *PlacementResult.drsFault*.
-    pub drs_fault: Option<Box<crate::types::ClusterDrsFaults>>,
+    pub drs_fault: Option<crate::types::ClusterDrsFaults>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -10,7 +10,7 @@ pub struct PlacementSpec {
     /// Property *PlacementSpec.vm*.
     ///
     /// Refers instance of *VirtualMachine*.
-    pub vm: Option<Box<crate::types::ManagedObjectReference>>,
+    pub vm: Option<crate::types::ManagedObjectReference>,
     /// Property *PlacementSpec.configSpec*.
     pub config_spec: Option<Box<crate::types::VirtualMachineConfigSpec>>,
     /// Property *PlacementSpec.relocateSpec*.

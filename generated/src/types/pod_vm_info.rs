@@ -10,7 +10,7 @@ pub struct PodVMInfo {
     /// Property *PodVMInfo.hasPageSharingPodVM*.
     pub has_page_sharing_pod_vm: bool,
     /// Property *PodVMInfo.podVMOverheadInfo*.
-    pub pod_vm_overhead_info: Box<crate::types::PodVMOverheadInfo>,
+    pub pod_vm_overhead_info: crate::types::PodVMOverheadInfo,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

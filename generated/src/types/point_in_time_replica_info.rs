@@ -6,7 +6,7 @@
 #[derive(Clone)]
 pub struct PointInTimeReplicaInfo {
     /// Property *PointInTimeReplicaInfo.id*.
-    pub id: Box<crate::types::PointInTimeReplicaId>,
+    pub id: crate::types::PointInTimeReplicaId,
     /// Property *PointInTimeReplicaInfo.pitName*.
     pub pit_name: crate::CompactString,
     /// Property *PointInTimeReplicaInfo.timeStamp*.

@@ -12,7 +12,7 @@ pub struct PowerOnFtSecondaryFailed {
     /// Property *PowerOnFtSecondaryFailed.vm*.
     ///
     /// Refers instance of *VirtualMachine*.
-    pub vm: Box<crate::types::ManagedObjectReference>,
+    pub vm: crate::types::ManagedObjectReference,
     /// Property *PowerOnFtSecondaryFailed.vmName*.
     pub vm_name: crate::CompactString,
     /// Property *PowerOnFtSecondaryFailed.hostSelectionBy*.

@@ -12,7 +12,7 @@ pub struct PowerOnFtSecondaryTimedout {
     /// Property *PowerOnFtSecondaryTimedout.vm*.
     ///
     /// Refers instance of *VirtualMachine*.
-    pub vm: Box<crate::types::ManagedObjectReference>,
+    pub vm: crate::types::ManagedObjectReference,
     /// Property *PowerOnFtSecondaryTimedout.vmName*.
     pub vm_name: crate::CompactString,
     /// Property *PowerOnFtSecondaryTimedout.timeout*.

@@ -6,7 +6,7 @@
 #[derive(Clone)]
 pub struct PowerSystemInfo {
     /// Property *PowerSystemInfo.currentPolicy*.
-    pub current_policy: Box<crate::types::HostPowerPolicy>,
+    pub current_policy: crate::types::HostPowerPolicy,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

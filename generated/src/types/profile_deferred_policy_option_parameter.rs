@@ -6,7 +6,7 @@
 #[derive(Clone)]
 pub struct ProfileDeferredPolicyOptionParameter {
     /// Property *ProfileDeferredPolicyOptionParameter.inputPath*.
-    pub input_path: Box<crate::types::ProfilePropertyPath>,
+    pub input_path: crate::types::ProfilePropertyPath,
     /// Property *ProfileDeferredPolicyOptionParameter.parameter*.
     pub parameter: Option<Vec<crate::types::KeyAnyValue>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

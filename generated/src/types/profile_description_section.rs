@@ -6,7 +6,7 @@
 #[derive(Clone)]
 pub struct ProfileDescriptionSection {
     /// Property *ProfileDescriptionSection.description*.
-    pub description: Box<crate::types::ExtendedElementDescription>,
+    pub description: crate::types::ExtendedElementDescription,
     /// Property *ProfileDescriptionSection.message*.
     pub message: Option<Vec<crate::types::LocalizableMessage>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -8,7 +8,7 @@ pub struct ProfileEventArgument {
     /// Property *ProfileEventArgument.profile*.
     ///
     /// Refers instance of *Profile*.
-    pub profile: Box<crate::types::ManagedObjectReference>,
+    pub profile: crate::types::ManagedObjectReference,
     /// Property *ProfileEventArgument.name*.
     pub name: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -6,9 +6,9 @@
 #[derive(Clone)]
 pub struct ProfileExecuteError {
     /// Property *ProfileExecuteError.path*.
-    pub path: Option<Box<crate::types::ProfilePropertyPath>>,
+    pub path: Option<crate::types::ProfilePropertyPath>,
     /// Property *ProfileExecuteError.message*.
-    pub message: Box<crate::types::LocalizableMessage>,
+    pub message: crate::types::LocalizableMessage,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

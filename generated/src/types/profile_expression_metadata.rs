@@ -6,7 +6,7 @@
 #[derive(Clone)]
 pub struct ProfileExpressionMetadata {
     /// Property *ProfileExpressionMetadata.expressionId*.
-    pub expression_id: Box<crate::types::ExtendedElementDescription>,
+    pub expression_id: crate::types::ExtendedElementDescription,
     /// Property *ProfileExpressionMetadata.parameter*.
     pub parameter: Option<Vec<crate::types::ProfileParameterMetadata>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

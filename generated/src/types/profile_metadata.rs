@@ -10,7 +10,7 @@ pub struct ProfileMetadata {
     /// Property *ProfileMetadata.profileTypeName*.
     pub profile_type_name: Option<crate::CompactString>,
     /// Property *ProfileMetadata.description*.
-    pub description: Option<Box<crate::types::ExtendedDescription>>,
+    pub description: Option<crate::types::ExtendedDescription>,
     /// Property *ProfileMetadata.sortSpec*.
     pub sort_spec: Option<Vec<crate::types::ProfileMetadataProfileSortSpec>>,
     /// Property *ProfileMetadata.profileCategory*.

@@ -8,7 +8,7 @@ pub struct ProfileMetadataProfileOperationMessage {
     /// Property *ProfileMetadataProfileOperationMessage.operationName*.
     pub operation_name: crate::CompactString,
     /// Property *ProfileMetadataProfileOperationMessage.message*.
-    pub message: Box<crate::types::LocalizableMessage>,
+    pub message: crate::types::LocalizableMessage,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -6,7 +6,7 @@
 #[derive(Clone)]
 pub struct ProfileParameterMetadata {
     /// Property *ProfileParameterMetadata.id*.
-    pub id: Box<crate::types::ExtendedElementDescription>,
+    pub id: crate::types::ExtendedElementDescription,
     /// Property *ProfileParameterMetadata.type*.
     pub r#type: crate::CompactString,
     /// Property *ProfileParameterMetadata.optional*.

@@ -10,7 +10,7 @@ pub struct ProfileParameterMetadataParameterRelationMetadata {
     /// Property *ProfileParameterMetadataParameterRelationMetadata.values*.
     pub values: Option<Vec<crate::types::Any>>,
     /// Property *ProfileParameterMetadataParameterRelationMetadata.path*.
-    pub path: Option<Box<crate::types::ProfilePropertyPath>>,
+    pub path: Option<crate::types::ProfilePropertyPath>,
     /// Property *ProfileParameterMetadataParameterRelationMetadata.minCount*.
     pub min_count: i32,
     /// Property *ProfileParameterMetadataParameterRelationMetadata.maxCount*.

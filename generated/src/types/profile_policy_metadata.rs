@@ -6,7 +6,7 @@
 #[derive(Clone)]
 pub struct ProfilePolicyMetadata {
     /// Property *ProfilePolicyMetadata.id*.
-    pub id: Box<crate::types::ExtendedElementDescription>,
+    pub id: crate::types::ExtendedElementDescription,
     /// Property *ProfilePolicyMetadata.possibleOption*.
     pub possible_option: Vec<crate::types::ProfilePolicyOptionMetadataKind>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

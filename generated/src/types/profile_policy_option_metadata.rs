@@ -8,7 +8,7 @@
 #[derive(Clone)]
 pub struct ProfilePolicyOptionMetadata {
     /// Property *ProfilePolicyOptionMetadata.id*.
-    pub id: Box<crate::types::ExtendedElementDescription>,
+    pub id: crate::types::ExtendedElementDescription,
     /// Property *ProfilePolicyOptionMetadata.parameter*.
     pub parameter: Option<Vec<crate::types::ProfileParameterMetadata>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

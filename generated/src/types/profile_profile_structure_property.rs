@@ -10,7 +10,7 @@ pub struct ProfileProfileStructureProperty {
     /// Property *ProfileProfileStructureProperty.array*.
     pub array: bool,
     /// Property *ProfileProfileStructureProperty.element*.
-    pub element: Box<crate::types::ProfileProfileStructure>,
+    pub element: crate::types::ProfileProfileStructure,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -6,9 +6,9 @@
 #[derive(Clone)]
 pub struct ProfileUpdateFailedUpdateFailure {
     /// Property *ProfileUpdateFailedUpdateFailure.profilePath*.
-    pub profile_path: Box<crate::types::ProfilePropertyPath>,
+    pub profile_path: crate::types::ProfilePropertyPath,
     /// Property *ProfileUpdateFailedUpdateFailure.errMsg*.
-    pub err_msg: Box<crate::types::LocalizableMessage>,
+    pub err_msg: crate::types::LocalizableMessage,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -8,7 +8,7 @@ pub struct PropertyFilterUpdate {
     /// Property *PropertyFilterUpdate.filter*.
     ///
     /// Refers instance of *PropertyFilter*.
-    pub filter: Box<crate::types::ManagedObjectReference>,
+    pub filter: crate::types::ManagedObjectReference,
     /// Property *PropertyFilterUpdate.objectSet*.
     pub object_set: Option<Vec<crate::types::ObjectUpdate>>,
     /// Property *PropertyFilterUpdate.missingSet*.

@@ -8,7 +8,7 @@
 #[derive(Clone)]
 pub struct QueryPointInTimeReplicaParam {
     /// Property *QueryPointInTimeReplicaParam.replicaTimeQueryParam*.
-    pub replica_time_query_param: Option<Box<crate::types::ReplicaQueryIntervalParam>>,
+    pub replica_time_query_param: Option<crate::types::ReplicaQueryIntervalParam>,
     /// Property *QueryPointInTimeReplicaParam.pitName*.
     pub pit_name: Option<crate::CompactString>,
     /// Property *QueryPointInTimeReplicaParam.tags*.

@@ -8,7 +8,7 @@
 #[derive(Clone)]
 pub struct QueryPointInTimeReplicaSuccessResult {
     /// Property *GroupOperationResult.groupId*.
-    pub group_id: Box<crate::types::ReplicationGroupId>,
+    pub group_id: crate::types::ReplicationGroupId,
     pub warning: Option<Vec<crate::types::MethodFaultKind>>,
     /// Property *QueryPointInTimeReplicaSuccessResult.replicaInfo*.
     pub replica_info: Option<Vec<crate::types::PointInTimeReplicaInfo>>,

@@ -8,7 +8,7 @@
 #[derive(Clone)]
 pub struct QueryPointInTimeReplicaSummaryResult {
     /// Property *GroupOperationResult.groupId*.
-    pub group_id: Box<crate::types::ReplicationGroupId>,
+    pub group_id: crate::types::ReplicationGroupId,
     pub warning: Option<Vec<crate::types::MethodFaultKind>>,
     /// Property *QueryPointInTimeReplicaSummaryResult.intervalResults*.
     pub interval_results: Option<Vec<crate::types::ReplicaIntervalQueryResult>>,

@@ -8,7 +8,7 @@
 #[derive(Clone)]
 pub struct QueryReplicationGroupSuccessResult {
     /// Property *GroupOperationResult.groupId*.
-    pub group_id: Box<crate::types::ReplicationGroupId>,
+    pub group_id: crate::types::ReplicationGroupId,
     pub warning: Option<Vec<crate::types::MethodFaultKind>>,
     /// Property *QueryReplicationGroupSuccessResult.rgInfo*.
     pub rg_info: crate::types::GroupInfoKind,

@@ -16,13 +16,13 @@ pub struct QuiesceDatastoreIOForHAFailed {
     /// Property *QuiesceDatastoreIOForHAFailed.host*.
     ///
     /// Refers instance of *HostSystem*.
-    pub host: Box<crate::types::ManagedObjectReference>,
+    pub host: crate::types::ManagedObjectReference,
     /// Property *QuiesceDatastoreIOForHAFailed.hostName*.
     pub host_name: crate::CompactString,
     /// Property *QuiesceDatastoreIOForHAFailed.ds*.
     ///
     /// Refers instance of *Datastore*.
-    pub ds: Box<crate::types::ManagedObjectReference>,
+    pub ds: crate::types::ManagedObjectReference,
     /// Property *QuiesceDatastoreIOForHAFailed.dsName*.
     pub ds_name: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

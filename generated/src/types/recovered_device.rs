@@ -8,7 +8,7 @@
 #[derive(Clone)]
 pub struct RecoveredDevice {
     /// Property *RecoveredDevice.targetDeviceId*.
-    pub target_device_id: Option<Box<crate::types::ReplicaId>>,
+    pub target_device_id: Option<crate::types::ReplicaId>,
     /// Property *RecoveredDevice.recoveredDeviceId*.
     pub recovered_device_id: Option<crate::types::DeviceIdKind>,
     /// Property *RecoveredDevice.sourceDeviceId*.
@@ -18,7 +18,7 @@ pub struct RecoveredDevice {
     /// Property *RecoveredDevice.datastore*.
     ///
     /// Refers instance of *Datastore*.
-    pub datastore: Box<crate::types::ManagedObjectReference>,
+    pub datastore: crate::types::ManagedObjectReference,
     /// Property *RecoveredDevice.recoveredDiskInfo*.
     pub recovered_disk_info: Option<Vec<crate::types::RecoveredDiskInfo>>,
     /// Property *RecoveredDevice.error*.

@@ -10,7 +10,7 @@ pub struct RemoteVsanServerClusterConfig {
     /// Property *RemoteVsanServerClusterConfig.clusterUuid*.
     pub cluster_uuid: crate::CompactString,
     /// Property *RemoteVsanServerClusterConfig.siteAffinity*.
-    pub site_affinity: Option<Box<crate::types::SiteAffinityInfo>>,
+    pub site_affinity: Option<crate::types::SiteAffinityInfo>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

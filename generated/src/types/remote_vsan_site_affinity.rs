@@ -8,9 +8,9 @@
 #[derive(Clone)]
 pub struct RemoteVsanSiteAffinity {
     /// Property *RemoteVsanSiteAffinity.clientSite*.
-    pub client_site: Option<Box<crate::types::RemoteVsanSite>>,
+    pub client_site: Option<crate::types::RemoteVsanSite>,
     /// Property *RemoteVsanSiteAffinity.serverSite*.
-    pub server_site: Box<crate::types::RemoteVsanSite>,
+    pub server_site: crate::types::RemoteVsanSite,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

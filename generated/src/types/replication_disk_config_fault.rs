@@ -14,7 +14,7 @@ pub struct ReplicationDiskConfigFault {
     /// Property *ReplicationDiskConfigFault.vmRef*.
     ///
     /// Refers instance of *VirtualMachine*.
-    pub vm_ref: Option<Box<crate::types::ManagedObjectReference>>,
+    pub vm_ref: Option<crate::types::ManagedObjectReference>,
     /// Property *ReplicationDiskConfigFault.key*.
     pub key: Option<i32>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

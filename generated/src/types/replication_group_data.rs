@@ -8,9 +8,9 @@
 #[derive(Clone)]
 pub struct ReplicationGroupData {
     /// Property *ReplicationGroupData.groupId*.
-    pub group_id: Box<crate::types::ReplicationGroupId>,
+    pub group_id: crate::types::ReplicationGroupId,
     /// Property *ReplicationGroupData.pitId*.
-    pub pit_id: Option<Box<crate::types::PointInTimeReplicaId>>,
+    pub pit_id: Option<crate::types::PointInTimeReplicaId>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

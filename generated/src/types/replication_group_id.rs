@@ -8,7 +8,7 @@ pub struct ReplicationGroupId {
     /// Property *ReplicationGroupId.faultDomainId*.
     pub fault_domain_id: crate::types::FaultDomainIdKind,
     /// Property *ReplicationGroupId.deviceGroupId*.
-    pub device_group_id: Box<crate::types::DeviceGroupId>,
+    pub device_group_id: crate::types::DeviceGroupId,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

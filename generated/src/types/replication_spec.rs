@@ -6,7 +6,7 @@
 #[derive(Clone)]
 pub struct ReplicationSpec {
     /// Property *ReplicationSpec.replicationGroupId*.
-    pub replication_group_id: Box<crate::types::ReplicationGroupId>,
+    pub replication_group_id: crate::types::ReplicationGroupId,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -8,7 +8,7 @@
 #[derive(Clone)]
 pub struct ReplicationTargetInfo {
     /// Property *ReplicationTargetInfo.targetGroupId*.
-    pub target_group_id: Box<crate::types::ReplicationGroupId>,
+    pub target_group_id: crate::types::ReplicationGroupId,
     /// Property *ReplicationTargetInfo.replicationAgreementDescription*.
     pub replication_agreement_description: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

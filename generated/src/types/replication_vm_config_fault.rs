@@ -14,7 +14,7 @@ pub struct ReplicationVmConfigFault {
     /// Property *ReplicationVmConfigFault.vmRef*.
     ///
     /// Refers instance of *VirtualMachine*.
-    pub vm_ref: Option<Box<crate::types::ManagedObjectReference>>,
+    pub vm_ref: Option<crate::types::ManagedObjectReference>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -18,7 +18,7 @@ pub struct ReplicationVmInProgressFault {
     /// Property *ReplicationVmFault.vm*.
     ///
     /// Refers instance of *VirtualMachine*.
-    pub vm: Box<crate::types::ManagedObjectReference>,
+    pub vm: crate::types::ManagedObjectReference,
     /// Property *ReplicationVmInProgressFault.requestedActivity*.
     pub requested_activity: crate::CompactString,
     /// Property *ReplicationVmInProgressFault.inProgressActivity*.

@@ -12,7 +12,7 @@ pub struct ResourceAllocationInfo {
     /// Property *ResourceAllocationInfo.limit*.
     pub limit: Option<i64>,
     /// Property *ResourceAllocationInfo.shares*.
-    pub shares: Option<Box<crate::types::SharesInfo>>,
+    pub shares: Option<crate::types::SharesInfo>,
     /// Property *ResourceAllocationInfo.overheadLimit*.
     pub overhead_limit: Option<i64>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

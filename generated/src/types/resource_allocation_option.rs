@@ -6,7 +6,7 @@
 #[derive(Clone)]
 pub struct ResourceAllocationOption {
     /// Property *ResourceAllocationOption.sharesOption*.
-    pub shares_option: Box<crate::types::SharesOption>,
+    pub shares_option: crate::types::SharesOption,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

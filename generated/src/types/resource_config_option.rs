@@ -6,9 +6,9 @@
 #[derive(Clone)]
 pub struct ResourceConfigOption {
     /// Property *ResourceConfigOption.cpuAllocationOption*.
-    pub cpu_allocation_option: Box<crate::types::ResourceAllocationOption>,
+    pub cpu_allocation_option: crate::types::ResourceAllocationOption,
     /// Property *ResourceConfigOption.memoryAllocationOption*.
-    pub memory_allocation_option: Box<crate::types::ResourceAllocationOption>,
+    pub memory_allocation_option: crate::types::ResourceAllocationOption,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -8,7 +8,7 @@ pub struct ResourceConfigSpec {
     /// Property *ResourceConfigSpec.entity*.
     ///
     /// Refers instance of *ManagedEntity*.
-    pub entity: Option<Box<crate::types::ManagedObjectReference>>,
+    pub entity: Option<crate::types::ManagedObjectReference>,
     /// Property *ResourceConfigSpec.changeVersion*.
     pub change_version: Option<crate::CompactString>,
     /// Property *ResourceConfigSpec.lastModified*.
@@ -16,9 +16,9 @@ pub struct ResourceConfigSpec {
     /// An ISO 8601 date and time (`xsd:dateTime`).
     pub last_modified: Option<crate::CompactString>,
     /// Property *ResourceConfigSpec.cpuAllocation*.
-    pub cpu_allocation: Box<crate::types::ResourceAllocationInfo>,
+    pub cpu_allocation: crate::types::ResourceAllocationInfo,
     /// Property *ResourceConfigSpec.memoryAllocation*.
-    pub memory_allocation: Box<crate::types::ResourceAllocationInfo>,
+    pub memory_allocation: crate::types::ResourceAllocationInfo,
     /// Property *ResourceConfigSpec.scaleDescendantsShares*.
     pub scale_descendants_shares: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

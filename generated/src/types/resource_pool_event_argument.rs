@@ -10,7 +10,7 @@ pub struct ResourcePoolEventArgument {
     /// Property *ResourcePoolEventArgument.resourcePool*.
     ///
     /// Refers instance of *ResourcePool*.
-    pub resource_pool: Box<crate::types::ManagedObjectReference>,
+    pub resource_pool: crate::types::ManagedObjectReference,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

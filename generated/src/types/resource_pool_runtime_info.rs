@@ -6,9 +6,9 @@
 #[derive(Clone)]
 pub struct ResourcePoolRuntimeInfo {
     /// Property *ResourcePoolRuntimeInfo.memory*.
-    pub memory: Box<crate::types::ResourcePoolResourceUsage>,
+    pub memory: crate::types::ResourcePoolResourceUsage,
     /// Property *ResourcePoolRuntimeInfo.cpu*.
-    pub cpu: Box<crate::types::ResourcePoolResourceUsage>,
+    pub cpu: crate::types::ResourcePoolResourceUsage,
     /// Property *ResourcePoolRuntimeInfo.overallStatus*.
     pub overall_status: crate::types::ManagedEntityStatus,
     /// Property *ResourcePoolRuntimeInfo.sharesScalable*.

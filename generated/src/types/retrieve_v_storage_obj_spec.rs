@@ -6,11 +6,11 @@
 #[derive(Clone)]
 pub struct RetrieveVStorageObjSpec {
     /// Property *RetrieveVStorageObjSpec.id*.
-    pub id: Box<crate::types::ID>,
+    pub id: crate::types::ID,
     /// Property *RetrieveVStorageObjSpec.datastore*.
     ///
     /// Refers instance of *Datastore*.
-    pub datastore: Box<crate::types::ManagedObjectReference>,
+    pub datastore: crate::types::ManagedObjectReference,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -8,10 +8,10 @@
 #[derive(Clone)]
 pub struct ReverseReplicationSuccessResult {
     /// Property *GroupOperationResult.groupId*.
-    pub group_id: Box<crate::types::ReplicationGroupId>,
+    pub group_id: crate::types::ReplicationGroupId,
     pub warning: Option<Vec<crate::types::MethodFaultKind>>,
     /// Property *ReverseReplicationSuccessResult.newGroupId*.
-    pub new_group_id: Box<crate::types::DeviceGroupId>,
+    pub new_group_id: crate::types::DeviceGroupId,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -12,7 +12,7 @@ pub struct RuleViolation {
     /// Property *RuleViolation.host*.
     ///
     /// Refers instance of *HostSystem*.
-    pub host: Option<Box<crate::types::ManagedObjectReference>>,
+    pub host: Option<crate::types::ManagedObjectReference>,
     /// Property *RuleViolation.rule*.
     pub rule: crate::types::ClusterRuleInfoKind,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -20,11 +20,11 @@ pub struct ScheduledTaskInfo {
     /// Property *ScheduledTaskInfo.scheduledTask*.
     ///
     /// Refers instance of *ScheduledTask*.
-    pub scheduled_task: Box<crate::types::ManagedObjectReference>,
+    pub scheduled_task: crate::types::ManagedObjectReference,
     /// Property *ScheduledTaskInfo.entity*.
     ///
     /// Refers instance of *ManagedEntity*.
-    pub entity: Box<crate::types::ManagedObjectReference>,
+    pub entity: crate::types::ManagedObjectReference,
     /// Property *ScheduledTaskInfo.lastModifiedTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
@@ -50,9 +50,9 @@ pub struct ScheduledTaskInfo {
     /// Property *ScheduledTaskInfo.activeTask*.
     ///
     /// Refers instance of *Task*.
-    pub active_task: Option<Box<crate::types::ManagedObjectReference>>,
+    pub active_task: Option<crate::types::ManagedObjectReference>,
     /// Property *ScheduledTaskInfo.taskObject*.
-    pub task_object: Box<crate::types::ManagedObjectReference>,
+    pub task_object: crate::types::ManagedObjectReference,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

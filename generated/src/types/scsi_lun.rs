@@ -34,7 +34,7 @@ pub struct ScsiLun {
     /// Property *ScsiLun.serialNumber*.
     pub serial_number: Option<crate::CompactString>,
     /// Property *ScsiLun.durableName*.
-    pub durable_name: Option<Box<crate::types::ScsiLunDurableName>>,
+    pub durable_name: Option<crate::types::ScsiLunDurableName>,
     /// Property *ScsiLun.alternateName*.
     pub alternate_name: Option<Vec<crate::types::ScsiLunDurableName>>,
     /// Property *ScsiLun.standardInquiry*.
@@ -44,7 +44,7 @@ pub struct ScsiLun {
     /// Property *ScsiLun.operationalState*.
     pub operational_state: Vec<crate::CompactString>,
     /// Property *ScsiLun.capabilities*.
-    pub capabilities: Option<Box<crate::types::ScsiLunCapabilities>>,
+    pub capabilities: Option<crate::types::ScsiLunCapabilities>,
     /// Property *ScsiLun.vStorageSupport*.
     pub v_storage_support: Option<crate::CompactString>,
     /// Property *ScsiLun.protocolEndpoint*.

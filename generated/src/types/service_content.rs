@@ -8,207 +8,207 @@ pub struct ServiceContent {
     /// Property *ServiceContent.rootFolder*.
     ///
     /// Refers instance of *Folder*.
-    pub root_folder: Box<crate::types::ManagedObjectReference>,
+    pub root_folder: crate::types::ManagedObjectReference,
     /// Property *ServiceContent.propertyCollector*.
     ///
     /// Refers instance of *PropertyCollector*.
-    pub property_collector: Box<crate::types::ManagedObjectReference>,
+    pub property_collector: crate::types::ManagedObjectReference,
     /// Property *ServiceContent.viewManager*.
     ///
     /// Refers instance of *ViewManager*.
-    pub view_manager: Option<Box<crate::types::ManagedObjectReference>>,
+    pub view_manager: Option<crate::types::ManagedObjectReference>,
     /// Property *ServiceContent.about*.
     pub about: Box<crate::types::AboutInfo>,
     /// Property *ServiceContent.setting*.
     ///
     /// Refers instance of *OptionManager*.
-    pub setting: Option<Box<crate::types::ManagedObjectReference>>,
+    pub setting: Option<crate::types::ManagedObjectReference>,
     /// Property *ServiceContent.userDirectory*.
     ///
     /// Refers instance of *UserDirectory*.
-    pub user_directory: Option<Box<crate::types::ManagedObjectReference>>,
+    pub user_directory: Option<crate::types::ManagedObjectReference>,
     /// Property *ServiceContent.sessionManager*.
     ///
     /// Refers instance of *SessionManager*.
-    pub session_manager: Option<Box<crate::types::ManagedObjectReference>>,
+    pub session_manager: Option<crate::types::ManagedObjectReference>,
     /// Property *ServiceContent.authorizationManager*.
     ///
     /// Refers instance of *AuthorizationManager*.
-    pub authorization_manager: Option<Box<crate::types::ManagedObjectReference>>,
+    pub authorization_manager: Option<crate::types::ManagedObjectReference>,
     /// Property *ServiceContent.serviceManager*.
     ///
     /// Refers instance of *ServiceManager*.
-    pub service_manager: Option<Box<crate::types::ManagedObjectReference>>,
+    pub service_manager: Option<crate::types::ManagedObjectReference>,
     /// Property *ServiceContent.perfManager*.
     ///
     /// Refers instance of *PerformanceManager*.
-    pub perf_manager: Option<Box<crate::types::ManagedObjectReference>>,
+    pub perf_manager: Option<crate::types::ManagedObjectReference>,
     /// Property *ServiceContent.scheduledTaskManager*.
     ///
     /// Refers instance of *ScheduledTaskManager*.
-    pub scheduled_task_manager: Option<Box<crate::types::ManagedObjectReference>>,
+    pub scheduled_task_manager: Option<crate::types::ManagedObjectReference>,
     /// Property *ServiceContent.alarmManager*.
     ///
     /// Refers instance of *AlarmManager*.
-    pub alarm_manager: Option<Box<crate::types::ManagedObjectReference>>,
+    pub alarm_manager: Option<crate::types::ManagedObjectReference>,
     /// Property *ServiceContent.eventManager*.
     ///
     /// Refers instance of *EventManager*.
-    pub event_manager: Option<Box<crate::types::ManagedObjectReference>>,
+    pub event_manager: Option<crate::types::ManagedObjectReference>,
     /// Property *ServiceContent.taskManager*.
     ///
     /// Refers instance of *TaskManager*.
-    pub task_manager: Option<Box<crate::types::ManagedObjectReference>>,
+    pub task_manager: Option<crate::types::ManagedObjectReference>,
     /// Property *ServiceContent.extensionManager*.
     ///
     /// Refers instance of *ExtensionManager*.
-    pub extension_manager: Option<Box<crate::types::ManagedObjectReference>>,
+    pub extension_manager: Option<crate::types::ManagedObjectReference>,
     /// Property *ServiceContent.customizationSpecManager*.
     ///
     /// Refers instance of *CustomizationSpecManager*.
-    pub customization_spec_manager: Option<Box<crate::types::ManagedObjectReference>>,
+    pub customization_spec_manager: Option<crate::types::ManagedObjectReference>,
     /// Property *ServiceContent.guestCustomizationManager*.
     ///
     /// Refers instance of *VirtualMachineGuestCustomizationManager*.
-    pub guest_customization_manager: Option<Box<crate::types::ManagedObjectReference>>,
+    pub guest_customization_manager: Option<crate::types::ManagedObjectReference>,
     /// Property *ServiceContent.customFieldsManager*.
     ///
     /// Refers instance of *CustomFieldsManager*.
-    pub custom_fields_manager: Option<Box<crate::types::ManagedObjectReference>>,
+    pub custom_fields_manager: Option<crate::types::ManagedObjectReference>,
     /// Property *ServiceContent.accountManager*.
     ///
     /// Refers instance of *HostLocalAccountManager*.
-    pub account_manager: Option<Box<crate::types::ManagedObjectReference>>,
+    pub account_manager: Option<crate::types::ManagedObjectReference>,
     /// Property *ServiceContent.diagnosticManager*.
     ///
     /// Refers instance of *DiagnosticManager*.
-    pub diagnostic_manager: Option<Box<crate::types::ManagedObjectReference>>,
+    pub diagnostic_manager: Option<crate::types::ManagedObjectReference>,
     /// Property *ServiceContent.licenseManager*.
     ///
     /// Refers instance of *LicenseManager*.
-    pub license_manager: Option<Box<crate::types::ManagedObjectReference>>,
+    pub license_manager: Option<crate::types::ManagedObjectReference>,
     /// Property *ServiceContent.searchIndex*.
     ///
     /// Refers instance of *SearchIndex*.
-    pub search_index: Option<Box<crate::types::ManagedObjectReference>>,
+    pub search_index: Option<crate::types::ManagedObjectReference>,
     /// Property *ServiceContent.fileManager*.
     ///
     /// Refers instance of *FileManager*.
-    pub file_manager: Option<Box<crate::types::ManagedObjectReference>>,
+    pub file_manager: Option<crate::types::ManagedObjectReference>,
     /// Property *ServiceContent.datastoreNamespaceManager*.
     ///
     /// Refers instance of *DatastoreNamespaceManager*.
-    pub datastore_namespace_manager: Option<Box<crate::types::ManagedObjectReference>>,
+    pub datastore_namespace_manager: Option<crate::types::ManagedObjectReference>,
     /// Property *ServiceContent.virtualDiskManager*.
     ///
     /// Refers instance of *VirtualDiskManager*.
-    pub virtual_disk_manager: Option<Box<crate::types::ManagedObjectReference>>,
+    pub virtual_disk_manager: Option<crate::types::ManagedObjectReference>,
     /// Property *ServiceContent.virtualizationManager*.
     ///
     /// Refers instance of *VirtualizationManager*.
-    pub virtualization_manager: Option<Box<crate::types::ManagedObjectReference>>,
+    pub virtualization_manager: Option<crate::types::ManagedObjectReference>,
     /// Property *ServiceContent.snmpSystem*.
     ///
     /// Refers instance of *HostSnmpSystem*.
-    pub snmp_system: Option<Box<crate::types::ManagedObjectReference>>,
+    pub snmp_system: Option<crate::types::ManagedObjectReference>,
     /// Property *ServiceContent.vmProvisioningChecker*.
     ///
     /// Refers instance of *VirtualMachineProvisioningChecker*.
-    pub vm_provisioning_checker: Option<Box<crate::types::ManagedObjectReference>>,
+    pub vm_provisioning_checker: Option<crate::types::ManagedObjectReference>,
     /// Property *ServiceContent.vmCompatibilityChecker*.
     ///
     /// Refers instance of *VirtualMachineCompatibilityChecker*.
-    pub vm_compatibility_checker: Option<Box<crate::types::ManagedObjectReference>>,
+    pub vm_compatibility_checker: Option<crate::types::ManagedObjectReference>,
     /// Property *ServiceContent.ovfManager*.
     ///
     /// Refers instance of *OvfManager*.
-    pub ovf_manager: Option<Box<crate::types::ManagedObjectReference>>,
+    pub ovf_manager: Option<crate::types::ManagedObjectReference>,
     /// Property *ServiceContent.ipPoolManager*.
     ///
     /// Refers instance of *IpPoolManager*.
-    pub ip_pool_manager: Option<Box<crate::types::ManagedObjectReference>>,
+    pub ip_pool_manager: Option<crate::types::ManagedObjectReference>,
     /// Property *ServiceContent.dvSwitchManager*.
     ///
     /// Refers instance of *DistributedVirtualSwitchManager*.
-    pub dv_switch_manager: Option<Box<crate::types::ManagedObjectReference>>,
+    pub dv_switch_manager: Option<crate::types::ManagedObjectReference>,
     /// Property *ServiceContent.hostProfileManager*.
     ///
     /// Refers instance of *HostProfileManager*.
-    pub host_profile_manager: Option<Box<crate::types::ManagedObjectReference>>,
+    pub host_profile_manager: Option<crate::types::ManagedObjectReference>,
     /// Property *ServiceContent.clusterProfileManager*.
     ///
     /// Refers instance of *ClusterProfileManager*.
-    pub cluster_profile_manager: Option<Box<crate::types::ManagedObjectReference>>,
+    pub cluster_profile_manager: Option<crate::types::ManagedObjectReference>,
     /// Property *ServiceContent.complianceManager*.
     ///
     /// Refers instance of *ProfileComplianceManager*.
-    pub compliance_manager: Option<Box<crate::types::ManagedObjectReference>>,
+    pub compliance_manager: Option<crate::types::ManagedObjectReference>,
     /// Property *ServiceContent.localizationManager*.
     ///
     /// Refers instance of *LocalizationManager*.
-    pub localization_manager: Option<Box<crate::types::ManagedObjectReference>>,
+    pub localization_manager: Option<crate::types::ManagedObjectReference>,
     /// Property *ServiceContent.storageResourceManager*.
     ///
     /// Refers instance of *StorageResourceManager*.
-    pub storage_resource_manager: Option<Box<crate::types::ManagedObjectReference>>,
+    pub storage_resource_manager: Option<crate::types::ManagedObjectReference>,
     /// Property *ServiceContent.guestOperationsManager*.
     ///
     /// Refers instance of *GuestOperationsManager*.
-    pub guest_operations_manager: Option<Box<crate::types::ManagedObjectReference>>,
+    pub guest_operations_manager: Option<crate::types::ManagedObjectReference>,
     /// Property *ServiceContent.overheadMemoryManager*.
     ///
     /// Refers instance of *OverheadMemoryManager*.
-    pub overhead_memory_manager: Option<Box<crate::types::ManagedObjectReference>>,
+    pub overhead_memory_manager: Option<crate::types::ManagedObjectReference>,
     /// Property *ServiceContent.certificateManager*.
     ///
     /// Refers instance of *CertificateManager*.
-    pub certificate_manager: Option<Box<crate::types::ManagedObjectReference>>,
+    pub certificate_manager: Option<crate::types::ManagedObjectReference>,
     /// Property *ServiceContent.ioFilterManager*.
     ///
     /// Refers instance of *IoFilterManager*.
-    pub io_filter_manager: Option<Box<crate::types::ManagedObjectReference>>,
+    pub io_filter_manager: Option<crate::types::ManagedObjectReference>,
     /// Property *ServiceContent.vStorageObjectManager*.
     ///
     /// Refers instance of *VStorageObjectManagerBase*.
-    pub v_storage_object_manager: Option<Box<crate::types::ManagedObjectReference>>,
+    pub v_storage_object_manager: Option<crate::types::ManagedObjectReference>,
     /// Property *ServiceContent.hostSpecManager*.
     ///
     /// Refers instance of *HostSpecificationManager*.
-    pub host_spec_manager: Option<Box<crate::types::ManagedObjectReference>>,
+    pub host_spec_manager: Option<crate::types::ManagedObjectReference>,
     /// Property *ServiceContent.cryptoManager*.
     ///
     /// Refers instance of *CryptoManager*.
-    pub crypto_manager: Option<Box<crate::types::ManagedObjectReference>>,
+    pub crypto_manager: Option<crate::types::ManagedObjectReference>,
     /// Property *ServiceContent.healthUpdateManager*.
     ///
     /// Refers instance of *HealthUpdateManager*.
-    pub health_update_manager: Option<Box<crate::types::ManagedObjectReference>>,
+    pub health_update_manager: Option<crate::types::ManagedObjectReference>,
     /// Property *ServiceContent.failoverClusterConfigurator*.
     ///
     /// Refers instance of *FailoverClusterConfigurator*.
-    pub failover_cluster_configurator: Option<Box<crate::types::ManagedObjectReference>>,
+    pub failover_cluster_configurator: Option<crate::types::ManagedObjectReference>,
     /// Property *ServiceContent.failoverClusterManager*.
     ///
     /// Refers instance of *FailoverClusterManager*.
-    pub failover_cluster_manager: Option<Box<crate::types::ManagedObjectReference>>,
+    pub failover_cluster_manager: Option<crate::types::ManagedObjectReference>,
     /// Property *ServiceContent.tenantManager*.
     ///
     /// Refers instance of *TenantTenantManager*.
-    pub tenant_manager: Option<Box<crate::types::ManagedObjectReference>>,
+    pub tenant_manager: Option<crate::types::ManagedObjectReference>,
     /// Property *ServiceContent.siteInfoManager*.
     ///
     /// Refers instance of *SiteInfoManager*.
-    pub site_info_manager: Option<Box<crate::types::ManagedObjectReference>>,
+    pub site_info_manager: Option<crate::types::ManagedObjectReference>,
     /// Property *ServiceContent.storageQueryManager*.
     ///
     /// Refers instance of *StorageQueryManager*.
-    pub storage_query_manager: Option<Box<crate::types::ManagedObjectReference>>,
+    pub storage_query_manager: Option<crate::types::ManagedObjectReference>,
     /// Property *ServiceContent.directPathProfileManager*.
     ///
     /// ***Since:*** vSphere API Release 9.0.0.0
     ///
     /// Refers instance of *DirectPathProfileManager*.
-    pub direct_path_profile_manager: Option<Box<crate::types::ManagedObjectReference>>,
+    pub direct_path_profile_manager: Option<crate::types::ManagedObjectReference>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

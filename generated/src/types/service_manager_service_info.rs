@@ -10,7 +10,7 @@ pub struct ServiceManagerServiceInfo {
     /// Property *ServiceManagerServiceInfo.location*.
     pub location: Option<Vec<crate::CompactString>>,
     /// Property *ServiceManagerServiceInfo.service*.
-    pub service: Box<crate::types::ManagedObjectReference>,
+    pub service: crate::types::ManagedObjectReference,
     /// Property *ServiceManagerServiceInfo.description*.
     pub description: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

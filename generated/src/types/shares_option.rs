@@ -6,7 +6,7 @@
 #[derive(Clone)]
 pub struct SharesOption {
     /// Property *SharesOption.sharesOption*.
-    pub shares_option: Box<crate::types::IntOption>,
+    pub shares_option: crate::types::IntOption,
     /// Property *SharesOption.defaultLevel*.
     pub default_level: crate::types::SharesLevel,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

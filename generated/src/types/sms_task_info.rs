@@ -12,9 +12,9 @@ pub struct SmsTaskInfo {
     /// Property *SmsTaskInfo.task*.
     ///
     /// Refers instance of *SmsTask*.
-    pub task: Box<crate::types::ManagedObjectReference>,
+    pub task: crate::types::ManagedObjectReference,
     /// Property *SmsTaskInfo.object*.
-    pub object: Option<Box<crate::types::ManagedObjectReference>>,
+    pub object: Option<crate::types::ManagedObjectReference>,
     /// Property *SmsTaskInfo.error*.
     pub error: Option<crate::types::MethodFaultKind>,
     /// Property *SmsTaskInfo.result*.

@@ -38,7 +38,7 @@ pub struct SoftwarePackage {
     /// Property *SoftwarePackage.hardwarePlatformsRequired*.
     pub hardware_platforms_required: Option<Vec<crate::CompactString>>,
     /// Property *SoftwarePackage.capability*.
-    pub capability: Box<crate::types::SoftwarePackageCapability>,
+    pub capability: crate::types::SoftwarePackageCapability,
     /// Property *SoftwarePackage.tag*.
     pub tag: Option<Vec<crate::CompactString>>,
     /// Property *SoftwarePackage.payload*.

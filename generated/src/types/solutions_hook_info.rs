@@ -10,11 +10,11 @@ pub struct SolutionsHookInfo {
     /// Property *SolutionsHookInfo.vm*.
     ///
     /// Refers instance of *VirtualMachine*.
-    pub vm: Box<crate::types::ManagedObjectReference>,
+    pub vm: crate::types::ManagedObjectReference,
     /// Property *SolutionsHookInfo.solution*.
     pub solution: crate::CompactString,
     /// Property *SolutionsHookInfo.config*.
-    pub config: Box<crate::types::SolutionsHookConfig>,
+    pub config: crate::types::SolutionsHookConfig,
     /// Property *SolutionsHookInfo.raisedAt*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).

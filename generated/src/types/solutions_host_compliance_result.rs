@@ -10,7 +10,7 @@ pub struct SolutionsHostComplianceResult {
     /// Property *SolutionsHostComplianceResult.host*.
     ///
     /// Refers instance of *HostSystem*.
-    pub host: Box<crate::types::ManagedObjectReference>,
+    pub host: crate::types::ManagedObjectReference,
     /// Property *SolutionsHostComplianceResult.compliant*.
     pub compliant: bool,
     /// Property *SolutionsHostComplianceResult.solutions*.

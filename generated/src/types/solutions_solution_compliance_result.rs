@@ -16,11 +16,11 @@ pub struct SolutionsSolutionComplianceResult {
     /// Property *SolutionsSolutionComplianceResult.vm*.
     ///
     /// Refers instance of *VirtualMachine*.
-    pub vm: Option<Box<crate::types::ManagedObjectReference>>,
+    pub vm: Option<crate::types::ManagedObjectReference>,
     /// Property *SolutionsSolutionComplianceResult.upgradingVm*.
     ///
     /// Refers instance of *VirtualMachine*.
-    pub upgrading_vm: Option<Box<crate::types::ManagedObjectReference>>,
+    pub upgrading_vm: Option<crate::types::ManagedObjectReference>,
     /// Property *SolutionsSolutionComplianceResult.hook*.
     pub hook: Option<Box<crate::types::SolutionsHookInfo>>,
     /// Property *SolutionsSolutionComplianceResult.issues*.

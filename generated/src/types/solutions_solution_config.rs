@@ -22,11 +22,11 @@ pub struct SolutionsSolutionConfig {
     /// Property *SolutionsSolutionConfig.resourcePool*.
     ///
     /// Refers instance of *ResourcePool*.
-    pub resource_pool: Option<Box<crate::types::ManagedObjectReference>>,
+    pub resource_pool: Option<crate::types::ManagedObjectReference>,
     /// Property *SolutionsSolutionConfig.folder*.
     ///
     /// Refers instance of *Folder*.
-    pub folder: Option<Box<crate::types::ManagedObjectReference>>,
+    pub folder: Option<crate::types::ManagedObjectReference>,
     /// Property *SolutionsSolutionConfig.ovfProperties*.
     pub ovf_properties: Option<Vec<crate::types::SolutionsOvfProperty>>,
     /// Property *SolutionsSolutionConfig.storagePolicies*.
@@ -40,7 +40,7 @@ pub struct SolutionsSolutionConfig {
     /// Property *SolutionsSolutionConfig.hooks*.
     pub hooks: Option<Vec<crate::types::SolutionsHookConfig>>,
     /// Property *SolutionsSolutionConfig.vmResourceSpec*.
-    pub vm_resource_spec: Option<Box<crate::types::SolutionsVmResourceSpec>>,
+    pub vm_resource_spec: Option<crate::types::SolutionsVmResourceSpec>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -12,7 +12,7 @@ pub struct SolutionsValidateSpec {
     /// Property *SolutionsValidateSpec.transitionSpec*.
     ///
     /// ***Since:*** vEAM API 9.0
-    pub transition_spec: Option<Box<crate::types::SolutionsTransitionSpec>>,
+    pub transition_spec: Option<crate::types::SolutionsTransitionSpec>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -12,7 +12,7 @@ pub struct SolutionsVMNetworkMapping {
     /// Property *SolutionsVMNetworkMapping.id*.
     ///
     /// Refers instance of *Network*.
-    pub id: Box<crate::types::ManagedObjectReference>,
+    pub id: crate::types::ManagedObjectReference,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -8,7 +8,7 @@
 #[derive(Clone)]
 pub struct SourceGroupInfo {
     /// Property *GroupInfo.groupId*.
-    pub group_id: Box<crate::types::ReplicationGroupId>,
+    pub group_id: crate::types::ReplicationGroupId,
     /// Property *SourceGroupInfo.name*.
     pub name: Option<crate::CompactString>,
     /// Property *SourceGroupInfo.description*.

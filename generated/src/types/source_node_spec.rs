@@ -6,11 +6,11 @@
 #[derive(Clone)]
 pub struct SourceNodeSpec {
     /// Property *SourceNodeSpec.managementVc*.
-    pub management_vc: Box<crate::types::ServiceLocator>,
+    pub management_vc: crate::types::ServiceLocator,
     /// Property *SourceNodeSpec.activeVc*.
     ///
     /// Refers instance of *VirtualMachine*.
-    pub active_vc: Box<crate::types::ManagedObjectReference>,
+    pub active_vc: crate::types::ManagedObjectReference,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

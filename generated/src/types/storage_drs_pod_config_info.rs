@@ -17,12 +17,12 @@ pub struct StorageDrsPodConfigInfo {
     pub default_intra_vm_affinity: Option<bool>,
     /// Property *StorageDrsPodConfigInfo.spaceLoadBalanceConfig*.
     pub space_load_balance_config: Option<
-        Box<crate::types::StorageDrsSpaceLoadBalanceConfig>,
+        crate::types::StorageDrsSpaceLoadBalanceConfig,
     >,
     /// Property *StorageDrsPodConfigInfo.ioLoadBalanceConfig*.
-    pub io_load_balance_config: Option<Box<crate::types::StorageDrsIoLoadBalanceConfig>>,
+    pub io_load_balance_config: Option<crate::types::StorageDrsIoLoadBalanceConfig>,
     /// Property *StorageDrsPodConfigInfo.automationOverrides*.
-    pub automation_overrides: Option<Box<crate::types::StorageDrsAutomationConfig>>,
+    pub automation_overrides: Option<crate::types::StorageDrsAutomationConfig>,
     /// Property *StorageDrsPodConfigInfo.rule*.
     pub rule: Option<Vec<crate::types::ClusterRuleInfoKind>>,
     /// Property *StorageDrsPodConfigInfo.option*.

@@ -17,12 +17,12 @@ pub struct StorageDrsPodConfigSpec {
     pub default_intra_vm_affinity: Option<bool>,
     /// Property *StorageDrsPodConfigSpec.spaceLoadBalanceConfig*.
     pub space_load_balance_config: Option<
-        Box<crate::types::StorageDrsSpaceLoadBalanceConfig>,
+        crate::types::StorageDrsSpaceLoadBalanceConfig,
     >,
     /// Property *StorageDrsPodConfigSpec.ioLoadBalanceConfig*.
-    pub io_load_balance_config: Option<Box<crate::types::StorageDrsIoLoadBalanceConfig>>,
+    pub io_load_balance_config: Option<crate::types::StorageDrsIoLoadBalanceConfig>,
     /// Property *StorageDrsPodConfigSpec.automationOverrides*.
-    pub automation_overrides: Option<Box<crate::types::StorageDrsAutomationConfig>>,
+    pub automation_overrides: Option<crate::types::StorageDrsAutomationConfig>,
     /// Property *StorageDrsPodConfigSpec.rule*.
     pub rule: Option<Vec<crate::types::ClusterRuleSpec>>,
     /// Property *StorageDrsPodConfigSpec.option*.

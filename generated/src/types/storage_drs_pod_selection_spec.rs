@@ -10,7 +10,7 @@ pub struct StorageDrsPodSelectionSpec {
     /// Property *StorageDrsPodSelectionSpec.storagePod*.
     ///
     /// Refers instance of *StoragePod*.
-    pub storage_pod: Option<Box<crate::types::ManagedObjectReference>>,
+    pub storage_pod: Option<crate::types::ManagedObjectReference>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -8,7 +8,7 @@ pub struct StorageDrsVmConfigInfo {
     /// Property *StorageDrsVmConfigInfo.vm*.
     ///
     /// Refers instance of *VirtualMachine*.
-    pub vm: Option<Box<crate::types::ManagedObjectReference>>,
+    pub vm: Option<crate::types::ManagedObjectReference>,
     /// Property *StorageDrsVmConfigInfo.enabled*.
     pub enabled: Option<bool>,
     /// Property *StorageDrsVmConfigInfo.behavior*.
@@ -16,9 +16,7 @@ pub struct StorageDrsVmConfigInfo {
     /// Property *StorageDrsVmConfigInfo.intraVmAffinity*.
     pub intra_vm_affinity: Option<bool>,
     /// Property *StorageDrsVmConfigInfo.intraVmAntiAffinity*.
-    pub intra_vm_anti_affinity: Option<
-        Box<crate::types::VirtualDiskAntiAffinityRuleSpec>,
-    >,
+    pub intra_vm_anti_affinity: Option<crate::types::VirtualDiskAntiAffinityRuleSpec>,
     /// Property *StorageDrsVmConfigInfo.virtualDiskRules*.
     pub virtual_disk_rules: Option<Vec<crate::types::VirtualDiskRuleSpec>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

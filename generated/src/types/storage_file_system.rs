@@ -20,7 +20,7 @@ pub struct StorageFileSystem {
     /// Property *StorageFileSystem.version*.
     pub version: crate::CompactString,
     /// Property *StorageFileSystem.backingConfig*.
-    pub backing_config: Option<Box<crate::types::BackingConfig>>,
+    pub backing_config: Option<crate::types::BackingConfig>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -8,7 +8,7 @@ pub struct StorageIOAllocationInfo {
     /// Property *StorageIOAllocationInfo.limit*.
     pub limit: Option<i64>,
     /// Property *StorageIOAllocationInfo.shares*.
-    pub shares: Option<Box<crate::types::SharesInfo>>,
+    pub shares: Option<crate::types::SharesInfo>,
     /// Property *StorageIOAllocationInfo.reservation*.
     pub reservation: Option<i32>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

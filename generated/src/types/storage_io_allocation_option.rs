@@ -6,9 +6,9 @@
 #[derive(Clone)]
 pub struct StorageIOAllocationOption {
     /// Property *StorageIOAllocationOption.limitOption*.
-    pub limit_option: Box<crate::types::LongOption>,
+    pub limit_option: crate::types::LongOption,
     /// Property *StorageIOAllocationOption.sharesOption*.
-    pub shares_option: Box<crate::types::SharesOption>,
+    pub shares_option: crate::types::SharesOption,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

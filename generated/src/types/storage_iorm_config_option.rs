@@ -6,13 +6,13 @@
 #[derive(Clone)]
 pub struct StorageIORMConfigOption {
     /// Property *StorageIORMConfigOption.enabledOption*.
-    pub enabled_option: Box<crate::types::BoolOption>,
+    pub enabled_option: crate::types::BoolOption,
     /// Property *StorageIORMConfigOption.congestionThresholdOption*.
-    pub congestion_threshold_option: Box<crate::types::IntOption>,
+    pub congestion_threshold_option: crate::types::IntOption,
     /// Property *StorageIORMConfigOption.statsCollectionEnabledOption*.
-    pub stats_collection_enabled_option: Box<crate::types::BoolOption>,
+    pub stats_collection_enabled_option: crate::types::BoolOption,
     /// Property *StorageIORMConfigOption.reservationEnabledOption*.
-    pub reservation_enabled_option: Box<crate::types::BoolOption>,
+    pub reservation_enabled_option: crate::types::BoolOption,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

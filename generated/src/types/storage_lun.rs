@@ -26,7 +26,7 @@ pub struct StorageLun {
     /// Property *StorageLun.thinProvisioningStatus*.
     pub thin_provisioning_status: crate::CompactString,
     /// Property *StorageLun.backingConfig*.
-    pub backing_config: Option<Box<crate::types::BackingConfig>>,
+    pub backing_config: Option<crate::types::BackingConfig>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -8,21 +8,21 @@ pub struct StorageMigrationAction {
     /// Property *ClusterAction.type*.
     pub r#type: crate::CompactString,
     /// Property *ClusterAction.target*.
-    pub target: Option<Box<crate::types::ManagedObjectReference>>,
+    pub target: Option<crate::types::ManagedObjectReference>,
     /// Property *StorageMigrationAction.vm*.
     ///
     /// Refers instance of *VirtualMachine*.
-    pub vm: Box<crate::types::ManagedObjectReference>,
+    pub vm: crate::types::ManagedObjectReference,
     /// Property *StorageMigrationAction.relocateSpec*.
     pub relocate_spec: Box<crate::types::VirtualMachineRelocateSpec>,
     /// Property *StorageMigrationAction.source*.
     ///
     /// Refers instance of *Datastore*.
-    pub source: Box<crate::types::ManagedObjectReference>,
+    pub source: crate::types::ManagedObjectReference,
     /// Property *StorageMigrationAction.destination*.
     ///
     /// Refers instance of *Datastore*.
-    pub destination: Box<crate::types::ManagedObjectReference>,
+    pub destination: crate::types::ManagedObjectReference,
     /// Property *StorageMigrationAction.sizeTransferred*.
     pub size_transferred: i64,
     /// Property *StorageMigrationAction.spaceUtilSrcBefore*.

@@ -8,17 +8,17 @@ pub struct StoragePlacementAction {
     /// Property *ClusterAction.type*.
     pub r#type: crate::CompactString,
     /// Property *ClusterAction.target*.
-    pub target: Option<Box<crate::types::ManagedObjectReference>>,
+    pub target: Option<crate::types::ManagedObjectReference>,
     /// Property *StoragePlacementAction.vm*.
     ///
     /// Refers instance of *VirtualMachine*.
-    pub vm: Option<Box<crate::types::ManagedObjectReference>>,
+    pub vm: Option<crate::types::ManagedObjectReference>,
     /// Property *StoragePlacementAction.relocateSpec*.
     pub relocate_spec: Box<crate::types::VirtualMachineRelocateSpec>,
     /// Property *StoragePlacementAction.destination*.
     ///
     /// Refers instance of *Datastore*.
-    pub destination: Box<crate::types::ManagedObjectReference>,
+    pub destination: crate::types::ManagedObjectReference,
     /// Property *StoragePlacementAction.spaceUtilBefore*.
     pub space_util_before: Option<f32>,
     /// Property *StoragePlacementAction.spaceDemandBefore*.

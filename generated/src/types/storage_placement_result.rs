@@ -8,11 +8,11 @@ pub struct StoragePlacementResult {
     /// Property *StoragePlacementResult.recommendations*.
     pub recommendations: Option<Vec<crate::types::ClusterRecommendation>>,
     /// Property *StoragePlacementResult.drsFault*.
-    pub drs_fault: Option<Box<crate::types::ClusterDrsFaults>>,
+    pub drs_fault: Option<crate::types::ClusterDrsFaults>,
     /// Property *StoragePlacementResult.task*.
     ///
     /// Refers instance of *Task*.
-    pub task: Option<Box<crate::types::ManagedObjectReference>>,
+    pub task: Option<crate::types::ManagedObjectReference>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -12,9 +12,9 @@ pub struct StoragePlacementSpec {
     /// Property *StoragePlacementSpec.vm*.
     ///
     /// Refers instance of *VirtualMachine*.
-    pub vm: Option<Box<crate::types::ManagedObjectReference>>,
+    pub vm: Option<crate::types::ManagedObjectReference>,
     /// Property *StoragePlacementSpec.podSelectionSpec*.
-    pub pod_selection_spec: Box<crate::types::StorageDrsPodSelectionSpec>,
+    pub pod_selection_spec: crate::types::StorageDrsPodSelectionSpec,
     /// Property *StoragePlacementSpec.cloneSpec*.
     pub clone_spec: Option<Box<crate::types::VirtualMachineCloneSpec>>,
     /// Property *StoragePlacementSpec.cloneName*.
@@ -26,15 +26,15 @@ pub struct StoragePlacementSpec {
     /// Property *StoragePlacementSpec.resourcePool*.
     ///
     /// Refers instance of *ResourcePool*.
-    pub resource_pool: Option<Box<crate::types::ManagedObjectReference>>,
+    pub resource_pool: Option<crate::types::ManagedObjectReference>,
     /// Property *StoragePlacementSpec.host*.
     ///
     /// Refers instance of *HostSystem*.
-    pub host: Option<Box<crate::types::ManagedObjectReference>>,
+    pub host: Option<crate::types::ManagedObjectReference>,
     /// Property *StoragePlacementSpec.folder*.
     ///
     /// Refers instance of *Folder*.
-    pub folder: Option<Box<crate::types::ManagedObjectReference>>,
+    pub folder: Option<crate::types::ManagedObjectReference>,
     /// Property *StoragePlacementSpec.disallowPrerequisiteMoves*.
     pub disallow_prerequisite_moves: Option<bool>,
     /// Property *StoragePlacementSpec.resourceLeaseDurationSec*.

@@ -8,7 +8,7 @@ pub struct StorageRequirement {
     /// Property *StorageRequirement.datastore*.
     ///
     /// Refers instance of *Datastore*.
-    pub datastore: Box<crate::types::ManagedObjectReference>,
+    pub datastore: crate::types::ManagedObjectReference,
     /// Property *StorageRequirement.freeSpaceRequiredInKb*.
     pub free_space_required_in_kb: i64,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

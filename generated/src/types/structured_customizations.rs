@@ -8,9 +8,9 @@ pub struct StructuredCustomizations {
     /// Property *StructuredCustomizations.entity*.
     ///
     /// Refers instance of *ManagedEntity*.
-    pub entity: Box<crate::types::ManagedObjectReference>,
+    pub entity: crate::types::ManagedObjectReference,
     /// Property *StructuredCustomizations.customizations*.
-    pub customizations: Option<Box<crate::types::AnswerFile>>,
+    pub customizations: Option<crate::types::AnswerFile>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -14,13 +14,13 @@ pub struct SubnetInfo {
     /// Property *SubnetInfo.id*.
     pub id: crate::CompactString,
     /// Property *SubnetInfo.subnetFolderInfo*.
-    pub subnet_folder_info: Box<crate::types::SubnetInfoFolderInfo>,
+    pub subnet_folder_info: crate::types::SubnetInfoFolderInfo,
     /// Property *SubnetInfo.vpcFolderInfo*.
-    pub vpc_folder_info: Box<crate::types::SubnetInfoFolderInfo>,
+    pub vpc_folder_info: crate::types::SubnetInfoFolderInfo,
     /// Property *SubnetInfo.projectFolderInfo*.
-    pub project_folder_info: Option<Box<crate::types::SubnetInfoFolderInfo>>,
+    pub project_folder_info: Option<crate::types::SubnetInfoFolderInfo>,
     /// Property *SubnetInfo.rootFolderInfo*.
-    pub root_folder_info: Box<crate::types::SubnetInfoFolderInfo>,
+    pub root_folder_info: crate::types::SubnetInfoFolderInfo,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

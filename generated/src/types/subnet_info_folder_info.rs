@@ -12,7 +12,7 @@ pub struct SubnetInfoFolderInfo {
     /// Property *SubnetInfoFolderInfo.folder*.
     ///
     /// Refers instance of *Folder*.
-    pub folder: Box<crate::types::ManagedObjectReference>,
+    pub folder: crate::types::ManagedObjectReference,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -14,7 +14,7 @@ pub struct SyncOngoing {
     /// Property *SyncOngoing.task*.
     ///
     /// Refers instance of *SmsTask*.
-    pub task: Box<crate::types::ManagedObjectReference>,
+    pub task: crate::types::ManagedObjectReference,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

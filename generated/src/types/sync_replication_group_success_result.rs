@@ -8,14 +8,14 @@
 #[derive(Clone)]
 pub struct SyncReplicationGroupSuccessResult {
     /// Property *GroupOperationResult.groupId*.
-    pub group_id: Box<crate::types::ReplicationGroupId>,
+    pub group_id: crate::types::ReplicationGroupId,
     pub warning: Option<Vec<crate::types::MethodFaultKind>>,
     /// Property *SyncReplicationGroupSuccessResult.timeStamp*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
     pub time_stamp: crate::CompactString,
     /// Property *SyncReplicationGroupSuccessResult.pitId*.
-    pub pit_id: Option<Box<crate::types::PointInTimeReplicaId>>,
+    pub pit_id: Option<crate::types::PointInTimeReplicaId>,
     /// Property *SyncReplicationGroupSuccessResult.pitName*.
     pub pit_name: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -8,7 +8,7 @@
 #[derive(Clone)]
 pub struct TagId {
     /// Property *TagId.nameId*.
-    pub name_id: Option<Box<crate::types::TagIdNameId>>,
+    pub name_id: Option<crate::types::TagIdNameId>,
     /// Property *TagId.uuid*.
     pub uuid: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -12,7 +12,7 @@ pub struct TagSpec {
     /// Property *ArrayUpdateSpec.removeKey*.
     pub remove_key: Option<crate::types::Any>,
     /// Property *TagSpec.id*.
-    pub id: Box<crate::types::TagId>,
+    pub id: crate::types::TagId,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -10,7 +10,7 @@ pub struct TargetDeviceId {
     /// Property *TargetDeviceId.domainId*.
     pub domain_id: crate::types::FaultDomainIdKind,
     /// Property *TargetDeviceId.deviceId*.
-    pub device_id: Box<crate::types::ReplicaId>,
+    pub device_id: crate::types::ReplicaId,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -8,9 +8,9 @@
 #[derive(Clone)]
 pub struct TargetGroupInfo {
     /// Property *GroupInfo.groupId*.
-    pub group_id: Box<crate::types::ReplicationGroupId>,
+    pub group_id: crate::types::ReplicationGroupId,
     /// Property *TargetGroupInfo.sourceInfo*.
-    pub source_info: Box<crate::types::TargetToSourceInfo>,
+    pub source_info: crate::types::TargetToSourceInfo,
     /// Property *TargetGroupInfo.state*.
     pub state: crate::CompactString,
     /// Property *TargetGroupInfo.devices*.

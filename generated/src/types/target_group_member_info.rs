@@ -10,13 +10,13 @@
 #[derive(Clone)]
 pub struct TargetGroupMemberInfo {
     /// Property *TargetGroupMemberInfo.replicaId*.
-    pub replica_id: Box<crate::types::ReplicaId>,
+    pub replica_id: crate::types::ReplicaId,
     /// Property *TargetGroupMemberInfo.sourceId*.
     pub source_id: crate::types::DeviceIdKind,
     /// Property *TargetGroupMemberInfo.targetDatastore*.
     ///
     /// Refers instance of *Datastore*.
-    pub target_datastore: Box<crate::types::ManagedObjectReference>,
+    pub target_datastore: crate::types::ManagedObjectReference,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -8,7 +8,7 @@
 #[derive(Clone)]
 pub struct TargetToSourceInfo {
     /// Property *TargetToSourceInfo.sourceGroupId*.
-    pub source_group_id: Box<crate::types::ReplicationGroupId>,
+    pub source_group_id: crate::types::ReplicationGroupId,
     /// Property *TargetToSourceInfo.replicationAgreementDescription*.
     pub replication_agreement_description: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

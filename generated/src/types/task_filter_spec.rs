@@ -6,11 +6,11 @@
 #[derive(Clone)]
 pub struct TaskFilterSpec {
     /// Property *TaskFilterSpec.entity*.
-    pub entity: Option<Box<crate::types::TaskFilterSpecByEntity>>,
+    pub entity: Option<crate::types::TaskFilterSpecByEntity>,
     /// Property *TaskFilterSpec.time*.
-    pub time: Option<Box<crate::types::TaskFilterSpecByTime>>,
+    pub time: Option<crate::types::TaskFilterSpecByTime>,
     /// Property *TaskFilterSpec.userName*.
-    pub user_name: Option<Box<crate::types::TaskFilterSpecByUsername>>,
+    pub user_name: Option<crate::types::TaskFilterSpecByUsername>,
     /// Property *TaskFilterSpec.activationId*.
     pub activation_id: Option<Vec<crate::CompactString>>,
     /// Property *TaskFilterSpec.state*.
@@ -18,11 +18,11 @@ pub struct TaskFilterSpec {
     /// Property *TaskFilterSpec.alarm*.
     ///
     /// Refers instance of *Alarm*.
-    pub alarm: Option<Box<crate::types::ManagedObjectReference>>,
+    pub alarm: Option<crate::types::ManagedObjectReference>,
     /// Property *TaskFilterSpec.scheduledTask*.
     ///
     /// Refers instance of *ScheduledTask*.
-    pub scheduled_task: Option<Box<crate::types::ManagedObjectReference>>,
+    pub scheduled_task: Option<crate::types::ManagedObjectReference>,
     /// Property *TaskFilterSpec.eventChainId*.
     pub event_chain_id: Option<Vec<i32>>,
     /// Property *TaskFilterSpec.tag*.

@@ -8,7 +8,7 @@ pub struct TaskFilterSpecByEntity {
     /// Property *TaskFilterSpecByEntity.entity*.
     ///
     /// Refers instance of *ManagedEntity*.
-    pub entity: Box<crate::types::ManagedObjectReference>,
+    pub entity: crate::types::ManagedObjectReference,
     /// Property *TaskFilterSpecByEntity.recursion*.
     pub recursion: crate::types::TaskFilterSpecRecursionOption,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -14,7 +14,7 @@ pub struct TaskInProgress {
     /// Property *TaskInProgress.task*.
     ///
     /// Refers instance of *Task*.
-    pub task: Box<crate::types::ManagedObjectReference>,
+    pub task: crate::types::ManagedObjectReference,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

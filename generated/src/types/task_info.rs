@@ -10,9 +10,9 @@ pub struct TaskInfo {
     /// Property *TaskInfo.task*.
     ///
     /// Refers instance of *Task*.
-    pub task: Box<crate::types::ManagedObjectReference>,
+    pub task: crate::types::ManagedObjectReference,
     /// Property *TaskInfo.description*.
-    pub description: Option<Box<crate::types::LocalizableMessage>>,
+    pub description: Option<crate::types::LocalizableMessage>,
     /// Property *TaskInfo.name*.
     pub name: Option<crate::CompactString>,
     /// Property *TaskInfo.descriptionId*.
@@ -20,7 +20,7 @@ pub struct TaskInfo {
     /// Property *TaskInfo.entity*.
     ///
     /// Refers instance of *ManagedEntity*.
-    pub entity: Option<Box<crate::types::ManagedObjectReference>>,
+    pub entity: Option<crate::types::ManagedObjectReference>,
     /// Property *TaskInfo.entityName*.
     pub entity_name: Option<crate::CompactString>,
     /// Property *TaskInfo.locked*.

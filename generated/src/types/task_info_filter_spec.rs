@@ -8,9 +8,7 @@
 #[derive(Clone)]
 pub struct TaskInfoFilterSpec {
     /// Property *TaskInfoFilterSpec.filterTaskResults*.
-    pub filter_task_results: Option<
-        Box<crate::types::TaskInfoFilterSpecFilterTaskResults>,
-    >,
+    pub filter_task_results: Option<crate::types::TaskInfoFilterSpecFilterTaskResults>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

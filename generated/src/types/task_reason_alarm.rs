@@ -10,13 +10,13 @@ pub struct TaskReasonAlarm {
     /// Property *TaskReasonAlarm.alarm*.
     ///
     /// Refers instance of *Alarm*.
-    pub alarm: Box<crate::types::ManagedObjectReference>,
+    pub alarm: crate::types::ManagedObjectReference,
     /// Property *TaskReasonAlarm.entityName*.
     pub entity_name: crate::CompactString,
     /// Property *TaskReasonAlarm.entity*.
     ///
     /// Refers instance of *ManagedEntity*.
-    pub entity: Box<crate::types::ManagedObjectReference>,
+    pub entity: crate::types::ManagedObjectReference,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -10,7 +10,7 @@ pub struct TaskReasonSchedule {
     /// Property *TaskReasonSchedule.scheduledTask*.
     ///
     /// Refers instance of *ScheduledTask*.
-    pub scheduled_task: Box<crate::types::ManagedObjectReference>,
+    pub scheduled_task: crate::types::ManagedObjectReference,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

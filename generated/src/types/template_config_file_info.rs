@@ -19,7 +19,7 @@ pub struct TemplateConfigFileInfo {
     pub owner: Option<crate::CompactString>,
     pub config_version: Option<i32>,
     /// Property *VmConfigFileInfo.encryption*.
-    pub encryption: Option<Box<crate::types::VmConfigFileEncryptionInfo>>,
+    pub encryption: Option<crate::types::VmConfigFileEncryptionInfo>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -12,7 +12,7 @@ pub struct TgwEventArgument {
     /// Property *TgwEventArgument.tgw*.
     ///
     /// Refers instance of *TransitGateway*.
-    pub tgw: Box<crate::types::ManagedObjectReference>,
+    pub tgw: crate::types::ManagedObjectReference,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -12,7 +12,7 @@ pub struct ThirdPartyLicenseAssignmentFailed {
     /// Property *ThirdPartyLicenseAssignmentFailed.host*.
     ///
     /// Refers instance of *HostSystem*.
-    pub host: Box<crate::types::ManagedObjectReference>,
+    pub host: crate::types::ManagedObjectReference,
     /// Property *ThirdPartyLicenseAssignmentFailed.module*.
     pub module: crate::CompactString,
     /// Property *ThirdPartyLicenseAssignmentFailed.reason*.

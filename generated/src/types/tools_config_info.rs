@@ -24,7 +24,7 @@ pub struct ToolsConfigInfo {
     /// Property *ToolsConfigInfo.pendingCustomization*.
     pub pending_customization: Option<crate::CompactString>,
     /// Property *ToolsConfigInfo.customizationKeyId*.
-    pub customization_key_id: Option<Box<crate::types::CryptoKeyId>>,
+    pub customization_key_id: Option<crate::types::CryptoKeyId>,
     /// Property *ToolsConfigInfo.syncTimeWithHostAllowed*.
     ///
     /// ***Since:*** vSphere API Release 7.0.1.0
@@ -32,9 +32,7 @@ pub struct ToolsConfigInfo {
     /// Property *ToolsConfigInfo.syncTimeWithHost*.
     pub sync_time_with_host: Option<bool>,
     /// Property *ToolsConfigInfo.lastInstallInfo*.
-    pub last_install_info: Option<
-        Box<crate::types::ToolsConfigInfoToolsLastInstallInfo>,
-    >,
+    pub last_install_info: Option<crate::types::ToolsConfigInfoToolsLastInstallInfo>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -12,7 +12,7 @@ pub struct UnSupportedDatastoreForVFlash {
     /// Property *UnsupportedDatastore.datastore*.
     ///
     /// Refers instance of *Datastore*.
-    pub datastore: Option<Box<crate::types::ManagedObjectReference>>,
+    pub datastore: Option<crate::types::ManagedObjectReference>,
     /// Property *UnSupportedDatastoreForVFlash.datastoreName*.
     pub datastore_name: crate::CompactString,
     /// Property *UnSupportedDatastoreForVFlash.type*.

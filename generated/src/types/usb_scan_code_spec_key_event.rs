@@ -8,7 +8,7 @@ pub struct UsbScanCodeSpecKeyEvent {
     /// Property *UsbScanCodeSpecKeyEvent.usbHidCode*.
     pub usb_hid_code: i32,
     /// Property *UsbScanCodeSpecKeyEvent.modifiers*.
-    pub modifiers: Option<Box<crate::types::UsbScanCodeSpecModifierType>>,
+    pub modifiers: Option<crate::types::UsbScanCodeSpecModifierType>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -6,7 +6,7 @@
 #[derive(Clone)]
 pub struct UserInputRequiredParameterMetadata {
     /// Property *ProfilePolicyOptionMetadata.id*.
-    pub id: Box<crate::types::ExtendedElementDescription>,
+    pub id: crate::types::ExtendedElementDescription,
     /// Property *ProfilePolicyOptionMetadata.parameter*.
     pub parameter: Option<Vec<crate::types::ProfileParameterMetadata>>,
     /// Property *UserInputRequiredParameterMetadata.userInputParameter*.

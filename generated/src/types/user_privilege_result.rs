@@ -8,7 +8,7 @@ pub struct UserPrivilegeResult {
     /// Property *UserPrivilegeResult.entity*.
     ///
     /// Refers instance of *ManagedEntity*.
-    pub entity: Box<crate::types::ManagedObjectReference>,
+    pub entity: crate::types::ManagedObjectReference,
     /// Property *UserPrivilegeResult.privileges*.
     pub privileges: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

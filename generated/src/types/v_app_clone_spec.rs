@@ -8,17 +8,17 @@ pub struct VAppCloneSpec {
     /// Property *VAppCloneSpec.location*.
     ///
     /// Refers instance of *Datastore*.
-    pub location: Box<crate::types::ManagedObjectReference>,
+    pub location: crate::types::ManagedObjectReference,
     /// Property *VAppCloneSpec.host*.
     ///
     /// Refers instance of *HostSystem*.
-    pub host: Option<Box<crate::types::ManagedObjectReference>>,
+    pub host: Option<crate::types::ManagedObjectReference>,
     /// Property *VAppCloneSpec.resourceSpec*.
     pub resource_spec: Option<Box<crate::types::ResourceConfigSpec>>,
     /// Property *VAppCloneSpec.vmFolder*.
     ///
     /// Refers instance of *Folder*.
-    pub vm_folder: Option<Box<crate::types::ManagedObjectReference>>,
+    pub vm_folder: Option<crate::types::ManagedObjectReference>,
     /// Property *VAppCloneSpec.networkMapping*.
     pub network_mapping: Option<Vec<crate::types::VAppCloneSpecNetworkMappingPair>>,
     /// Property *VAppCloneSpec.property*.

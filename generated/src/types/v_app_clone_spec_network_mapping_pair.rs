@@ -8,11 +8,11 @@ pub struct VAppCloneSpecNetworkMappingPair {
     /// Property *VAppCloneSpecNetworkMappingPair.source*.
     ///
     /// Refers instance of *Network*.
-    pub source: Box<crate::types::ManagedObjectReference>,
+    pub source: crate::types::ManagedObjectReference,
     /// Property *VAppCloneSpecNetworkMappingPair.destination*.
     ///
     /// Refers instance of *Network*.
-    pub destination: Box<crate::types::ManagedObjectReference>,
+    pub destination: crate::types::ManagedObjectReference,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

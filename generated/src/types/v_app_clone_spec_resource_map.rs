@@ -8,17 +8,17 @@ pub struct VAppCloneSpecResourceMap {
     /// Property *VAppCloneSpecResourceMap.source*.
     ///
     /// Refers instance of *ManagedEntity*.
-    pub source: Box<crate::types::ManagedObjectReference>,
+    pub source: crate::types::ManagedObjectReference,
     /// Property *VAppCloneSpecResourceMap.parent*.
     ///
     /// Refers instance of *ResourcePool*.
-    pub parent: Option<Box<crate::types::ManagedObjectReference>>,
+    pub parent: Option<crate::types::ManagedObjectReference>,
     /// Property *VAppCloneSpecResourceMap.resourceSpec*.
     pub resource_spec: Option<Box<crate::types::ResourceConfigSpec>>,
     /// Property *VAppCloneSpecResourceMap.location*.
     ///
     /// Refers instance of *Datastore*.
-    pub location: Option<Box<crate::types::ManagedObjectReference>>,
+    pub location: Option<crate::types::ManagedObjectReference>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

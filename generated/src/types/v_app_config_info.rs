@@ -10,7 +10,7 @@ pub struct VAppConfigInfo {
     /// Property *VmConfigInfo.property*.
     pub property: Option<Vec<crate::types::VAppPropertyInfo>>,
     /// Property *VmConfigInfo.ipAssignment*.
-    pub ip_assignment: Box<crate::types::VAppIPAssignmentInfo>,
+    pub ip_assignment: crate::types::VAppIPAssignmentInfo,
     /// Property *VmConfigInfo.eula*.
     pub eula: Option<Vec<crate::CompactString>>,
     /// Property *VmConfigInfo.ovfSection*.
@@ -28,7 +28,7 @@ pub struct VAppConfigInfo {
     /// Property *VAppConfigInfo.instanceUuid*.
     pub instance_uuid: Option<crate::CompactString>,
     /// Property *VAppConfigInfo.managedBy*.
-    pub managed_by: Option<Box<crate::types::ManagedByInfo>>,
+    pub managed_by: Option<crate::types::ManagedByInfo>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

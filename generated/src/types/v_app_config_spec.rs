@@ -10,7 +10,7 @@ pub struct VAppConfigSpec {
     /// Property *VmConfigSpec.property*.
     pub property: Option<Vec<crate::types::VAppPropertySpec>>,
     /// Property *VmConfigSpec.ipAssignment*.
-    pub ip_assignment: Option<Box<crate::types::VAppIPAssignmentInfo>>,
+    pub ip_assignment: Option<crate::types::VAppIPAssignmentInfo>,
     /// Property *VmConfigSpec.eula*.
     pub eula: Option<Vec<crate::CompactString>>,
     /// Property *VmConfigSpec.ovfSection*.
@@ -28,7 +28,7 @@ pub struct VAppConfigSpec {
     /// Property *VAppConfigSpec.instanceUuid*.
     pub instance_uuid: Option<crate::CompactString>,
     /// Property *VAppConfigSpec.managedBy*.
-    pub managed_by: Option<Box<crate::types::ManagedByInfo>>,
+    pub managed_by: Option<crate::types::ManagedByInfo>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

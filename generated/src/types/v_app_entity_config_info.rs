@@ -8,7 +8,7 @@ pub struct VAppEntityConfigInfo {
     /// Property *VAppEntityConfigInfo.key*.
     ///
     /// Refers instance of *ManagedEntity*.
-    pub key: Option<Box<crate::types::ManagedObjectReference>>,
+    pub key: Option<crate::types::ManagedObjectReference>,
     /// Property *VAppEntityConfigInfo.tag*.
     pub tag: Option<crate::CompactString>,
     /// Property *VAppEntityConfigInfo.startOrder*.

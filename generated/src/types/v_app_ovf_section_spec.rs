@@ -10,7 +10,7 @@ pub struct VAppOvfSectionSpec {
     /// Property *ArrayUpdateSpec.removeKey*.
     pub remove_key: Option<crate::types::Any>,
     /// Property *VAppOvfSectionSpec.info*.
-    pub info: Option<Box<crate::types::VAppOvfSectionInfo>>,
+    pub info: Option<crate::types::VAppOvfSectionInfo>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -12,7 +12,7 @@ pub struct VAppTaskInProgress {
     /// Property *TaskInProgress.task*.
     ///
     /// Refers instance of *Task*.
-    pub task: Box<crate::types::ManagedObjectReference>,
+    pub task: crate::types::ManagedObjectReference,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

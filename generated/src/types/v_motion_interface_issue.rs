@@ -18,7 +18,7 @@ pub struct VMotionInterfaceIssue {
     /// Property *VMotionInterfaceIssue.failedHostEntity*.
     ///
     /// Refers instance of *HostSystem*.
-    pub failed_host_entity: Option<Box<crate::types::ManagedObjectReference>>,
+    pub failed_host_entity: Option<crate::types::ManagedObjectReference>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -16,7 +16,7 @@ pub struct VMotionLinkDown {
     /// Property *VMotionInterfaceIssue.failedHostEntity*.
     ///
     /// Refers instance of *HostSystem*.
-    pub failed_host_entity: Option<Box<crate::types::ManagedObjectReference>>,
+    pub failed_host_entity: Option<crate::types::ManagedObjectReference>,
     /// Property *VMotionLinkDown.network*.
     pub network: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

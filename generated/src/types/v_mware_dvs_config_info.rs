@@ -36,13 +36,13 @@ pub struct VMwareDVSConfigInfo {
         Vec<crate::types::DistributedVirtualSwitchKeyedOpaqueBlob>,
     >,
     /// Property *DVSConfigInfo.policy*.
-    pub policy: Option<Box<crate::types::DVSPolicy>>,
+    pub policy: Option<crate::types::DVSPolicy>,
     /// Property *DVSConfigInfo.description*.
     pub description: Option<crate::CompactString>,
     /// Property *DVSConfigInfo.configVersion*.
     pub config_version: crate::CompactString,
     /// Property *DVSConfigInfo.contact*.
-    pub contact: Box<crate::types::DVSContactInfo>,
+    pub contact: crate::types::DVSContactInfo,
     /// Property *DVSConfigInfo.switchIpAddress*.
     pub switch_ip_address: Option<crate::CompactString>,
     /// Property *DVSConfigInfo.createTime*.
@@ -79,10 +79,10 @@ pub struct VMwareDVSConfigInfo {
     pub max_mtu: i32,
     /// Property *VMwareDVSConfigInfo.linkDiscoveryProtocolConfig*.
     pub link_discovery_protocol_config: Option<
-        Box<crate::types::LinkDiscoveryProtocolConfig>,
+        crate::types::LinkDiscoveryProtocolConfig,
     >,
     /// Property *VMwareDVSConfigInfo.ipfixConfig*.
-    pub ipfix_config: Option<Box<crate::types::VMwareIpfixConfig>>,
+    pub ipfix_config: Option<crate::types::VMwareIpfixConfig>,
     /// Property *VMwareDVSConfigInfo.lacpGroupConfig*.
     pub lacp_group_config: Option<Vec<crate::types::VMwareDvsLacpGroupConfig>>,
     /// Property *VMwareDVSConfigInfo.lacpApiVersion*.
@@ -97,13 +97,13 @@ pub struct VMwareDVSConfigInfo {
     ///
     /// ***Since:*** vSphere API Release 8.0.3.0
     pub network_offload_config: Option<
-        Box<crate::types::VmwareDistributedVirtualSwitchNetworkOffloadConfig>,
+        crate::types::VmwareDistributedVirtualSwitchNetworkOffloadConfig,
     >,
     /// Property *VMwareDVSConfigInfo.realTimeConfig*.
     ///
     /// ***Since:*** vSphere API Release 8.0.3.1
     pub real_time_config: Option<
-        Box<crate::types::VmwareDistributedVirtualSwitchRealTimeConfig>,
+        crate::types::VmwareDistributedVirtualSwitchRealTimeConfig,
     >,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,

@@ -33,13 +33,13 @@ pub struct VMwareDVSConfigSpec {
     /// Property *DVSConfigSpec.description*.
     pub description: Option<crate::CompactString>,
     /// Property *DVSConfigSpec.policy*.
-    pub policy: Option<Box<crate::types::DVSPolicy>>,
+    pub policy: Option<crate::types::DVSPolicy>,
     /// Property *DVSConfigSpec.vendorSpecificConfig*.
     pub vendor_specific_config: Option<
         Vec<crate::types::DistributedVirtualSwitchKeyedOpaqueBlob>,
     >,
     /// Property *DVSConfigSpec.contact*.
-    pub contact: Option<Box<crate::types::DVSContactInfo>>,
+    pub contact: Option<crate::types::DVSContactInfo>,
     /// Property *DVSConfigSpec.switchIpAddress*.
     pub switch_ip_address: Option<crate::CompactString>,
     /// Property *DVSConfigSpec.defaultProxySwitchMaxNumPorts*.
@@ -62,10 +62,10 @@ pub struct VMwareDVSConfigSpec {
     pub max_mtu: Option<i32>,
     /// Property *VMwareDVSConfigSpec.linkDiscoveryProtocolConfig*.
     pub link_discovery_protocol_config: Option<
-        Box<crate::types::LinkDiscoveryProtocolConfig>,
+        crate::types::LinkDiscoveryProtocolConfig,
     >,
     /// Property *VMwareDVSConfigSpec.ipfixConfig*.
-    pub ipfix_config: Option<Box<crate::types::VMwareIpfixConfig>>,
+    pub ipfix_config: Option<crate::types::VMwareIpfixConfig>,
     /// Property *VMwareDVSConfigSpec.lacpApiVersion*.
     pub lacp_api_version: Option<crate::CompactString>,
     /// Property *VMwareDVSConfigSpec.multicastFilteringMode*.
@@ -78,13 +78,13 @@ pub struct VMwareDVSConfigSpec {
     ///
     /// ***Since:*** vSphere API Release 8.0.3.0
     pub network_offload_config: Option<
-        Box<crate::types::VmwareDistributedVirtualSwitchNetworkOffloadConfig>,
+        crate::types::VmwareDistributedVirtualSwitchNetworkOffloadConfig,
     >,
     /// Property *VMwareDVSConfigSpec.realTimeConfig*.
     ///
     /// ***Since:*** vSphere API Release 8.0.3.1
     pub real_time_config: Option<
-        Box<crate::types::VmwareDistributedVirtualSwitchRealTimeConfig>,
+        crate::types::VmwareDistributedVirtualSwitchRealTimeConfig,
     >,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,

@@ -24,14 +24,14 @@ pub struct VMwareDVSFeatureCapability {
     pub network_resource_pool_high_share_value: Option<i32>,
     /// Property *DVSFeatureCapability.networkResourceManagementCapability*.
     pub network_resource_management_capability: Option<
-        Box<crate::types::DVSNetworkResourceManagementCapability>,
+        crate::types::DVSNetworkResourceManagementCapability,
     >,
     /// Property *DVSFeatureCapability.healthCheckCapability*.
     pub health_check_capability: Option<crate::types::DVSHealthCheckCapabilityKind>,
     /// Property *DVSFeatureCapability.rollbackCapability*.
-    pub rollback_capability: Option<Box<crate::types::DVSRollbackCapability>>,
+    pub rollback_capability: Option<crate::types::DVSRollbackCapability>,
     /// Property *DVSFeatureCapability.backupRestoreCapability*.
-    pub backup_restore_capability: Option<Box<crate::types::DVSBackupRestoreCapability>>,
+    pub backup_restore_capability: Option<crate::types::DVSBackupRestoreCapability>,
     /// Property *DVSFeatureCapability.networkFilterSupported*.
     pub network_filter_supported: Option<bool>,
     /// Property *DVSFeatureCapability.macLearningSupported*.
@@ -46,23 +46,23 @@ pub struct VMwareDVSFeatureCapability {
     #[deprecated]
     pub ipfix_supported: Option<bool>,
     /// Property *VMwareDVSFeatureCapability.ipfixCapability*.
-    pub ipfix_capability: Option<Box<crate::types::VMwareDvsIpfixCapability>>,
+    pub ipfix_capability: Option<crate::types::VMwareDvsIpfixCapability>,
     /// Property *VMwareDVSFeatureCapability.multicastSnoopingSupported*.
     pub multicast_snooping_supported: Option<bool>,
     /// Property *VMwareDVSFeatureCapability.vspanCapability*.
-    pub vspan_capability: Option<Box<crate::types::VMwareDVSVspanCapability>>,
+    pub vspan_capability: Option<crate::types::VMwareDVSVspanCapability>,
     /// Property *VMwareDVSFeatureCapability.lacpCapability*.
-    pub lacp_capability: Option<Box<crate::types::VMwareDvsLacpCapability>>,
+    pub lacp_capability: Option<crate::types::VMwareDvsLacpCapability>,
     /// Property *VMwareDVSFeatureCapability.dpuCapability*.
     ///
     /// ***Since:*** vSphere API Release 8.0.0.1
-    pub dpu_capability: Option<Box<crate::types::VMwareDvsDpuCapability>>,
+    pub dpu_capability: Option<crate::types::VMwareDvsDpuCapability>,
     /// Property *VMwareDVSFeatureCapability.nsxSupported*.
     pub nsx_supported: Option<bool>,
     /// Property *VMwareDVSFeatureCapability.mtuCapability*.
     ///
     /// ***Since:*** vSphere API Release 7.0.2.0
-    pub mtu_capability: Option<Box<crate::types::VMwareDvsMtuCapability>>,
+    pub mtu_capability: Option<crate::types::VMwareDvsMtuCapability>,
     /// Property *VMwareDVSFeatureCapability.realTimeConfigSupported*.
     ///
     /// ***Since:*** vSphere API Release 8.0.3.1
@@ -71,13 +71,13 @@ pub struct VMwareDVSFeatureCapability {
     ///
     /// ***Since:*** vSphere API Release 9.1.0.0
     pub perf_nic_offload_capability: Option<
-        Box<crate::types::VMwareDvsPerfNicOffloadCapability>,
+        crate::types::VMwareDvsPerfNicOffloadCapability,
     >,
     /// Property *VMwareDVSFeatureCapability.systemTrafficCapabilities*.
     ///
     /// ***Since:*** vSphere API Release 9.1.0.0
     pub system_traffic_capabilities: Option<
-        Box<crate::types::VMwareDvsSystemTrafficCapabilities>,
+        crate::types::VMwareDvsSystemTrafficCapabilities,
     >,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,

@@ -16,9 +16,9 @@ pub struct VMwareDvsLacpGroupConfig {
     /// Property *VMwareDvsLacpGroupConfig.loadbalanceAlgorithm*.
     pub loadbalance_algorithm: Option<crate::CompactString>,
     /// Property *VMwareDvsLacpGroupConfig.vlan*.
-    pub vlan: Option<Box<crate::types::VMwareDvsLagVlanConfig>>,
+    pub vlan: Option<crate::types::VMwareDvsLagVlanConfig>,
     /// Property *VMwareDvsLacpGroupConfig.ipfix*.
-    pub ipfix: Option<Box<crate::types::VMwareDvsLagIpfixConfig>>,
+    pub ipfix: Option<crate::types::VMwareDvsLagIpfixConfig>,
     /// Property *VMwareDvsLacpGroupConfig.uplinkName*.
     pub uplink_name: Option<Vec<crate::CompactString>>,
     /// Property *VMwareDvsLacpGroupConfig.uplinkPortKey*.

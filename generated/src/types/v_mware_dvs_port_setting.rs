@@ -6,37 +6,37 @@
 #[derive(Clone)]
 pub struct VMwareDVSPortSetting {
     /// Property *DVPortSetting.blocked*.
-    pub blocked: Option<Box<crate::types::BoolPolicy>>,
+    pub blocked: Option<crate::types::BoolPolicy>,
     /// Property *DVPortSetting.vmDirectPathGen2Allowed*.
-    pub vm_direct_path_gen2_allowed: Option<Box<crate::types::BoolPolicy>>,
+    pub vm_direct_path_gen2_allowed: Option<crate::types::BoolPolicy>,
     /// Property *DVPortSetting.inShapingPolicy*.
-    pub in_shaping_policy: Option<Box<crate::types::DVSTrafficShapingPolicy>>,
+    pub in_shaping_policy: Option<crate::types::DVSTrafficShapingPolicy>,
     /// Property *DVPortSetting.outShapingPolicy*.
-    pub out_shaping_policy: Option<Box<crate::types::DVSTrafficShapingPolicy>>,
+    pub out_shaping_policy: Option<crate::types::DVSTrafficShapingPolicy>,
     /// Property *DVPortSetting.vendorSpecificConfig*.
-    pub vendor_specific_config: Option<Box<crate::types::DVSVendorSpecificConfig>>,
+    pub vendor_specific_config: Option<crate::types::DVSVendorSpecificConfig>,
     /// Property *DVPortSetting.networkResourcePoolKey*.
-    pub network_resource_pool_key: Option<Box<crate::types::StringPolicy>>,
+    pub network_resource_pool_key: Option<crate::types::StringPolicy>,
     /// Property *DVPortSetting.filterPolicy*.
-    pub filter_policy: Option<Box<crate::types::DvsFilterPolicy>>,
+    pub filter_policy: Option<crate::types::DvsFilterPolicy>,
     /// Property *VMwareDVSPortSetting.vlan*.
     pub vlan: Option<crate::types::VmwareDistributedVirtualSwitchVlanSpecKind>,
     /// Property *VMwareDVSPortSetting.qosTag*.
-    pub qos_tag: Option<Box<crate::types::IntPolicy>>,
+    pub qos_tag: Option<crate::types::IntPolicy>,
     /// Property *VMwareDVSPortSetting.uplinkTeamingPolicy*.
     pub uplink_teaming_policy: Option<Box<crate::types::VmwareUplinkPortTeamingPolicy>>,
     /// Property *VMwareDVSPortSetting.securityPolicy*.
-    pub security_policy: Option<Box<crate::types::DVSSecurityPolicy>>,
+    pub security_policy: Option<crate::types::DVSSecurityPolicy>,
     /// Property *VMwareDVSPortSetting.ipfixEnabled*.
-    pub ipfix_enabled: Option<Box<crate::types::BoolPolicy>>,
+    pub ipfix_enabled: Option<crate::types::BoolPolicy>,
     /// Property *VMwareDVSPortSetting.txUplink*.
-    pub tx_uplink: Option<Box<crate::types::BoolPolicy>>,
+    pub tx_uplink: Option<crate::types::BoolPolicy>,
     /// Property *VMwareDVSPortSetting.lacpPolicy*.
-    pub lacp_policy: Option<Box<crate::types::VMwareUplinkLacpPolicy>>,
+    pub lacp_policy: Option<crate::types::VMwareUplinkLacpPolicy>,
     /// Property *VMwareDVSPortSetting.macManagementPolicy*.
-    pub mac_management_policy: Option<Box<crate::types::DVSMacManagementPolicy>>,
+    pub mac_management_policy: Option<crate::types::DVSMacManagementPolicy>,
     /// Property *VMwareDVSPortSetting.VNI*.
-    pub vni: Option<Box<crate::types::IntPolicy>>,
+    pub vni: Option<crate::types::IntPolicy>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -6,7 +6,7 @@
 #[derive(Clone)]
 pub struct VMwareDVSPvlanConfigSpec {
     /// Property *VMwareDVSPvlanConfigSpec.pvlanEntry*.
-    pub pvlan_entry: Box<crate::types::VMwareDVSPvlanMapEntry>,
+    pub pvlan_entry: crate::types::VMwareDVSPvlanMapEntry,
     /// Property *VMwareDVSPvlanConfigSpec.operation*.
     pub operation: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -11,9 +11,9 @@ pub struct VMwareUplinkLacpPolicy {
     /// Property *InheritablePolicy.inherited*.
     pub inherited: bool,
     /// Property *VMwareUplinkLacpPolicy.enable*.
-    pub enable: Option<Box<crate::types::BoolPolicy>>,
+    pub enable: Option<crate::types::BoolPolicy>,
     /// Property *VMwareUplinkLacpPolicy.mode*.
-    pub mode: Option<Box<crate::types::StringPolicy>>,
+    pub mode: Option<crate::types::StringPolicy>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

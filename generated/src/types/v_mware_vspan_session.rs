@@ -14,11 +14,11 @@ pub struct VMwareVspanSession {
     /// Property *VMwareVspanSession.enabled*.
     pub enabled: bool,
     /// Property *VMwareVspanSession.sourcePortTransmitted*.
-    pub source_port_transmitted: Option<Box<crate::types::VMwareVspanPort>>,
+    pub source_port_transmitted: Option<crate::types::VMwareVspanPort>,
     /// Property *VMwareVspanSession.sourcePortReceived*.
-    pub source_port_received: Option<Box<crate::types::VMwareVspanPort>>,
+    pub source_port_received: Option<crate::types::VMwareVspanPort>,
     /// Property *VMwareVspanSession.destinationPort*.
-    pub destination_port: Option<Box<crate::types::VMwareVspanPort>>,
+    pub destination_port: Option<crate::types::VMwareVspanPort>,
     /// Property *VMwareVspanSession.encapsulationVlanId*.
     pub encapsulation_vlan_id: Option<i32>,
     /// Property *VMwareVspanSession.stripOriginalVlan*.

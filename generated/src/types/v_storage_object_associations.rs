@@ -6,7 +6,7 @@
 #[derive(Clone)]
 pub struct VStorageObjectAssociations {
     /// Property *VStorageObjectAssociations.id*.
-    pub id: Box<crate::types::ID>,
+    pub id: crate::types::ID,
     /// Property *VStorageObjectAssociations.vmDiskAssociations*.
     pub vm_disk_associations: Option<
         Vec<crate::types::VStorageObjectAssociationsVmDiskAssociations>,

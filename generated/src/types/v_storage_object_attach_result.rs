@@ -8,7 +8,7 @@
 #[derive(Clone)]
 pub struct VStorageObjectAttachResult {
     /// Property *VStorageObjectAttachResult.volumeId*.
-    pub volume_id: Box<crate::types::ID>,
+    pub volume_id: crate::types::ID,
     /// Property *VStorageObjectAttachResult.diskUUID*.
     pub disk_uuid: Option<crate::CompactString>,
     /// Property *VStorageObjectAttachResult.fault*.

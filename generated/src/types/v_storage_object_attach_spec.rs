@@ -8,11 +8,11 @@
 #[derive(Clone)]
 pub struct VStorageObjectAttachSpec {
     /// Property *VStorageObjectAttachSpec.volumeId*.
-    pub volume_id: Box<crate::types::ID>,
+    pub volume_id: crate::types::ID,
     /// Property *VStorageObjectAttachSpec.datastore*.
     ///
     /// Refers instance of *Datastore*.
-    pub datastore: Box<crate::types::ManagedObjectReference>,
+    pub datastore: crate::types::ManagedObjectReference,
     /// Property *VStorageObjectAttachSpec.diskMode*.
     pub disk_mode: Option<crate::CompactString>,
     /// Property *VStorageObjectAttachSpec.sharing*.

@@ -6,7 +6,7 @@
 #[derive(Clone)]
 pub struct VStorageObjectConfigInfo {
     /// Property *BaseConfigInfo.id*.
-    pub id: Box<crate::types::ID>,
+    pub id: crate::types::ID,
     /// Property *BaseConfigInfo.name*.
     pub name: crate::CompactString,
     /// Property *BaseConfigInfo.createTime*.
@@ -30,7 +30,7 @@ pub struct VStorageObjectConfigInfo {
     /// Property *BaseConfigInfo.vclock*.
     ///
     /// ***Since:*** vSphere API Release 7.0.2.0
-    pub vclock: Option<Box<crate::types::VslmVClockInfo>>,
+    pub vclock: Option<crate::types::VslmVClockInfo>,
     /// Property *BaseConfigInfo.iofilter*.
     pub iofilter: Option<Vec<crate::CompactString>>,
     /// Property *VStorageObjectConfigInfo.descriptorVersion*.
@@ -54,7 +54,7 @@ pub struct VStorageObjectConfigInfo {
     /// Property *VStorageObjectConfigInfo.linkedCloneParentId*.
     ///
     /// ***Since:*** vSphere API Release 9.1.0.0
-    pub linked_clone_parent_id: Option<Box<crate::types::ID>>,
+    pub linked_clone_parent_id: Option<crate::types::ID>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

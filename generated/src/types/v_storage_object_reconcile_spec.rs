@@ -10,7 +10,7 @@ pub struct VStorageObjectReconcileSpec {
     /// Property *VStorageObjectReconcileSpec.datastore*.
     ///
     /// Refers instance of *Datastore*.
-    pub datastore: Box<crate::types::ManagedObjectReference>,
+    pub datastore: crate::types::ManagedObjectReference,
     /// Property *VStorageObjectReconcileSpec.includeDiskPaths*.
     pub include_disk_paths: Option<Vec<crate::CompactString>>,
     /// Property *VStorageObjectReconcileSpec.excludeDiskPaths*.

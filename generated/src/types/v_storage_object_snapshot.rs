@@ -8,9 +8,9 @@
 #[derive(Clone)]
 pub struct VStorageObjectSnapshot {
     /// Property *VStorageObjectSnapshot.id*.
-    pub id: Box<crate::types::ID>,
+    pub id: crate::types::ID,
     /// Property *VStorageObjectSnapshot.vclock*.
-    pub vclock: Box<crate::types::VslmVClockInfo>,
+    pub vclock: crate::types::VslmVClockInfo,
     /// Property *VStorageObjectSnapshot.usedCapacity*.
     ///
     /// ***Since:*** vSphere API Release 9.0.0.0

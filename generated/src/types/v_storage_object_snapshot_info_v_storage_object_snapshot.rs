@@ -4,7 +4,7 @@
 #[derive(Clone)]
 pub struct VStorageObjectSnapshotInfoVStorageObjectSnapshot {
     /// Property *VStorageObjectSnapshotInfoVStorageObjectSnapshot.id*.
-    pub id: Option<Box<crate::types::ID>>,
+    pub id: Option<crate::types::ID>,
     /// Property *VStorageObjectSnapshotInfoVStorageObjectSnapshot.backingObjectId*.
     pub backing_object_id: Option<crate::CompactString>,
     /// Property *VStorageObjectSnapshotInfoVStorageObjectSnapshot.createTime*.

@@ -8,7 +8,7 @@ pub struct VVolHostPE {
     /// Property *VVolHostPE.key*.
     ///
     /// Refers instance of *HostSystem*.
-    pub key: Box<crate::types::ManagedObjectReference>,
+    pub key: crate::types::ManagedObjectReference,
     /// Property *VVolHostPE.protocolEndpoint*.
     pub protocol_endpoint: Vec<crate::types::HostProtocolEndpoint>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

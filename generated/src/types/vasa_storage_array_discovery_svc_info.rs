@@ -12,9 +12,9 @@ pub struct VASAStorageArrayDiscoverySvcInfo {
     /// Property *VASAStorageArrayDiscoverySvcInfo.svcNqn*.
     pub svc_nqn: crate::CompactString,
     /// Property *VASAStorageArrayDiscoverySvcInfo.ipInfo*.
-    pub ip_info: Option<Box<crate::types::VASAStorageArrayDiscoveryIpTransport>>,
+    pub ip_info: Option<crate::types::VASAStorageArrayDiscoveryIpTransport>,
     /// Property *VASAStorageArrayDiscoverySvcInfo.fcInfo*.
-    pub fc_info: Option<Box<crate::types::VASAStorageArrayDiscoveryFcTransport>>,
+    pub fc_info: Option<crate::types::VASAStorageArrayDiscoveryFcTransport>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

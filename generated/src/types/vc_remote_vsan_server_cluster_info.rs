@@ -16,7 +16,7 @@ pub struct VcRemoteVsanServerClusterInfo {
     /// Property *VcRemoteVsanServerClusterInfo.ownerVc*.
     pub owner_vc: Option<crate::CompactString>,
     /// Property *VcRemoteVsanServerClusterInfo.ditConfig*.
-    pub dit_config: Option<Box<crate::types::VsanDataInTransitEncryptionConfig>>,
+    pub dit_config: Option<crate::types::VsanDataInTransitEncryptionConfig>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -6,7 +6,7 @@
 #[derive(Clone)]
 pub struct VchaClusterHealth {
     /// Property *VchaClusterHealth.runtimeInfo*.
-    pub runtime_info: Box<crate::types::VchaClusterRuntimeInfo>,
+    pub runtime_info: crate::types::VchaClusterRuntimeInfo,
     /// Property *VchaClusterHealth.healthMessages*.
     pub health_messages: Option<Vec<crate::types::LocalizableMessage>>,
     /// Property *VchaClusterHealth.additionalInformation*.

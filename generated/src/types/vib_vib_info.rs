@@ -18,7 +18,7 @@ pub struct VibVibInfo {
     /// Property *VibVibInfo.summary*.
     pub summary: crate::CompactString,
     /// Property *VibVibInfo.softwareTags*.
-    pub software_tags: Option<Box<crate::types::VibVibInfoSoftwareTags>>,
+    pub software_tags: Option<crate::types::VibVibInfoSoftwareTags>,
     /// Property *VibVibInfo.releaseDate*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).

@@ -8,7 +8,7 @@ pub struct VimClusterVsanHostDiskMapping {
     /// Property *VimClusterVsanHostDiskMapping.host*.
     ///
     /// Refers instance of *HostSystem*.
-    pub host: Box<crate::types::ManagedObjectReference>,
+    pub host: crate::types::ManagedObjectReference,
     /// Property *VimClusterVsanHostDiskMapping.cacheDisks*.
     pub cache_disks: Option<Vec<crate::types::HostScsiDisk>>,
     /// Property *VimClusterVsanHostDiskMapping.capacityDisks*.

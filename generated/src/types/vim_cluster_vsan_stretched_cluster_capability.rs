@@ -12,9 +12,7 @@ pub struct VimClusterVSANStretchedClusterCapability {
     /// Property *VimClusterVSANStretchedClusterCapability.isSupported*.
     pub is_supported: Option<bool>,
     /// Property *VimClusterVSANStretchedClusterCapability.hostCapability*.
-    pub host_capability: Option<
-        Box<crate::types::VimHostVSANStretchedClusterHostCapability>,
-    >,
+    pub host_capability: Option<crate::types::VimHostVSANStretchedClusterHostCapability>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

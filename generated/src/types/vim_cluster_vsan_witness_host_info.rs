@@ -18,7 +18,7 @@ pub struct VimClusterVSANWitnessHostInfo {
     /// Property *VimClusterVSANWitnessHostInfo.host*.
     ///
     /// Refers instance of *HostSystem*.
-    pub host: Option<Box<crate::types::ManagedObjectReference>>,
+    pub host: Option<crate::types::ManagedObjectReference>,
     /// Property *VimClusterVSANWitnessHostInfo.metadataMode*.
     pub metadata_mode: Option<bool>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

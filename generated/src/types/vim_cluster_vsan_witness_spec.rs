@@ -8,13 +8,13 @@ pub struct VimClusterVsanWitnessSpec {
     /// Property *VimClusterVsanWitnessSpec.host*.
     ///
     /// Refers instance of *HostSystem*.
-    pub host: Box<crate::types::ManagedObjectReference>,
+    pub host: crate::types::ManagedObjectReference,
     /// Property *VimClusterVsanWitnessSpec.preferredFaultDomainName*.
     pub preferred_fault_domain_name: crate::CompactString,
     /// Property *VimClusterVsanWitnessSpec.diskMapping*.
     pub disk_mapping: Option<Box<crate::types::VsanHostDiskMapping>>,
     /// Property *VimClusterVsanWitnessSpec.storagePoolSpec*.
-    pub storage_pool_spec: Option<Box<crate::types::VsanAddStoragePoolDiskSpec>>,
+    pub storage_pool_spec: Option<crate::types::VsanAddStoragePoolDiskSpec>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -16,7 +16,7 @@ pub struct VimVasaProvider {
     /// Property *VimVasaProvider.vhostConfig*.
     ///
     /// ***Since:*** vSphere API Release 8.0.1.0
-    pub vhost_config: Option<Box<crate::types::VimVasaProviderVirtualHostConfig>>,
+    pub vhost_config: Option<crate::types::VimVasaProviderVirtualHostConfig>,
     /// Property *VimVasaProvider.versionId*.
     ///
     /// ***Since:*** vSphere API Release 8.0.1.0

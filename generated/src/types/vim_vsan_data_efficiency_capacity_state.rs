@@ -17,7 +17,7 @@ pub struct VimVsanDataEfficiencyCapacityState {
     pub dedup_metadata_size: Option<i64>,
     /// Property *VimVsanDataEfficiencyCapacityState.spaceEfficiencyMetadataSize*.
     pub space_efficiency_metadata_size: Option<
-        Box<crate::types::VsanSpaceEfficiencyMetadataSize>,
+        crate::types::VsanSpaceEfficiencyMetadataSize,
     >,
     /// Property *VimVsanDataEfficiencyCapacityState.esaDedupSpaceSaving*.
     pub esa_dedup_space_saving: Option<i64>,

@@ -8,7 +8,7 @@ pub struct VimVsanHostDiskMappingCreationSpec {
     /// Property *VimVsanHostDiskMappingCreationSpec.host*.
     ///
     /// Refers instance of *HostSystem*.
-    pub host: Box<crate::types::ManagedObjectReference>,
+    pub host: crate::types::ManagedObjectReference,
     /// Property *VimVsanHostDiskMappingCreationSpec.cacheDisks*.
     pub cache_disks: Option<Vec<crate::types::HostScsiDisk>>,
     /// Property *VimVsanHostDiskMappingCreationSpec.capacityDisks*.

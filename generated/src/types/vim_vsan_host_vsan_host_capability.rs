@@ -8,7 +8,7 @@ pub struct VimVsanHostVsanHostCapability {
     /// Property *VimVsanHostVsanHostCapability.host*.
     ///
     /// Refers instance of *HostSystem*.
-    pub host: Box<crate::types::ManagedObjectReference>,
+    pub host: crate::types::ManagedObjectReference,
     /// Property *VimVsanHostVsanHostCapability.isSupported*.
     pub is_supported: bool,
     /// Property *VimVsanHostVsanHostCapability.isLicensed*.

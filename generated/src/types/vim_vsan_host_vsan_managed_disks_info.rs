@@ -12,7 +12,7 @@ pub struct VimVsanHostVsanManagedDisksInfo {
     /// Property *VimVsanHostVsanManagedDisksInfo.vSANDiskMapInfo*.
     pub v_san_disk_map_info: Option<Vec<crate::types::VimVsanHostDiskMapInfoEx>>,
     /// Property *VimVsanHostVsanManagedDisksInfo.vSANPMemInfo*.
-    pub v_sanp_mem_info: Option<Box<crate::types::VimVsanHostVsanManagedPMemInfo>>,
+    pub v_sanp_mem_info: Option<crate::types::VimVsanHostVsanManagedPMemInfo>,
     /// Property *VimVsanHostVsanManagedDisksInfo.storagePools*.
     pub storage_pools: Option<Vec<crate::types::VimVsanHostStoragePoolInfo>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -8,7 +8,7 @@
 #[derive(Clone)]
 pub struct VimVsanHostVsanScsiDisk {
     /// Property *VimVsanHostVsanScsiDisk.capacity*.
-    pub capacity: Box<crate::types::HostDiskDimensionsLba>,
+    pub capacity: crate::types::HostDiskDimensionsLba,
     /// Property *VimVsanHostVsanScsiDisk.usedCapacity*.
     pub used_capacity: Option<i64>,
     /// Property *VimVsanHostVsanScsiDisk.devicePath*.

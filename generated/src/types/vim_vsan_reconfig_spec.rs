@@ -10,9 +10,7 @@ pub struct VimVsanReconfigSpec {
     /// Property *VimVsanReconfigSpec.dataEfficiencyConfig*.
     pub data_efficiency_config: Option<crate::types::VsanDataEfficiencyConfigKind>,
     /// Property *VimVsanReconfigSpec.diskMappingSpec*.
-    pub disk_mapping_spec: Option<
-        Box<crate::types::VimClusterVsanDiskMappingsConfigSpec>,
-    >,
+    pub disk_mapping_spec: Option<crate::types::VimClusterVsanDiskMappingsConfigSpec>,
     /// Property *VimVsanReconfigSpec.faultDomainsSpec*.
     pub fault_domains_spec: Option<
         Box<crate::types::VimClusterVsanFaultDomainsConfigSpec>,
@@ -22,51 +20,49 @@ pub struct VimVsanReconfigSpec {
     /// Property *VimVsanReconfigSpec.allowReducedRedundancy*.
     pub allow_reduced_redundancy: Option<bool>,
     /// Property *VimVsanReconfigSpec.resyncIopsLimitConfig*.
-    pub resync_iops_limit_config: Option<Box<crate::types::ResyncIopsInfo>>,
+    pub resync_iops_limit_config: Option<crate::types::ResyncIopsInfo>,
     /// Property *VimVsanReconfigSpec.iscsiSpec*.
     pub iscsi_spec: Option<Box<crate::types::VsanIscsiTargetServiceSpec>>,
     /// Property *VimVsanReconfigSpec.dataEncryptionConfig*.
     pub data_encryption_config: Option<Box<crate::types::VsanDataEncryptionConfig>>,
     /// Property *VimVsanReconfigSpec.extendedConfig*.
-    pub extended_config: Option<Box<crate::types::VsanExtendedConfig>>,
+    pub extended_config: Option<crate::types::VsanExtendedConfig>,
     /// Property *VimVsanReconfigSpec.datastoreConfig*.
     pub datastore_config: Option<crate::types::VsanDatastoreConfigKind>,
     /// Property *VimVsanReconfigSpec.perfsvcConfig*.
-    pub perfsvc_config: Option<Box<crate::types::VsanPerfsvcConfig>>,
+    pub perfsvc_config: Option<crate::types::VsanPerfsvcConfig>,
     /// Property *VimVsanReconfigSpec.unmapConfig*.
-    pub unmap_config: Option<Box<crate::types::VsanUnmapConfig>>,
+    pub unmap_config: Option<crate::types::VsanUnmapConfig>,
     /// Property *VimVsanReconfigSpec.vumConfig*.
-    pub vum_config: Option<Box<crate::types::VsanVumConfig>>,
+    pub vum_config: Option<crate::types::VsanVumConfig>,
     /// Property *VimVsanReconfigSpec.metricsConfig*.
-    pub metrics_config: Option<Box<crate::types::VsanMetricsConfig>>,
+    pub metrics_config: Option<crate::types::VsanMetricsConfig>,
     /// Property *VimVsanReconfigSpec.fileServiceConfig*.
     pub file_service_config: Option<Box<crate::types::VsanFileServiceConfig>>,
     /// Property *VimVsanReconfigSpec.rdmaConfig*.
-    pub rdma_config: Option<Box<crate::types::VsanRdmaConfig>>,
+    pub rdma_config: Option<crate::types::VsanRdmaConfig>,
     /// Property *VimVsanReconfigSpec.dataInTransitEncryptionConfig*.
     pub data_in_transit_encryption_config: Option<
-        Box<crate::types::VsanDataInTransitEncryptionConfig>,
+        crate::types::VsanDataInTransitEncryptionConfig,
     >,
     /// Property *VimVsanReconfigSpec.mode*.
     pub mode: Option<crate::CompactString>,
     /// Property *VimVsanReconfigSpec.vsanHealthConfig*.
-    pub vsan_health_config: Option<Box<crate::types::VsanHealthConfigSpec>>,
+    pub vsan_health_config: Option<crate::types::VsanHealthConfigSpec>,
     /// Property *VimVsanReconfigSpec.vsanEsaConfig*.
     pub vsan_esa_config: Option<Box<crate::types::VsanEsaConfig>>,
     /// Property *VimVsanReconfigSpec.xvcDatastoreConfig*.
-    pub xvc_datastore_config: Option<Box<crate::types::VsanXVCDatastoreConfig>>,
+    pub xvc_datastore_config: Option<crate::types::VsanXVCDatastoreConfig>,
     /// Property *VimVsanReconfigSpec.serverClusterConfig*.
-    pub server_cluster_config: Option<
-        Box<crate::types::VcRemoteVsanServerClusterConfig>,
-    >,
+    pub server_cluster_config: Option<crate::types::VcRemoteVsanServerClusterConfig>,
     /// Property *VimVsanReconfigSpec.snapServiceConfig*.
     ///
     /// ***Since:*** 8.0.0.4
-    pub snap_service_config: Option<Box<crate::types::VsanSnapServiceConfig>>,
+    pub snap_service_config: Option<crate::types::VsanSnapServiceConfig>,
     /// Property *VimVsanReconfigSpec.deconvergedNetConfig*.
-    pub deconverged_net_config: Option<Box<crate::types::VsanDeconvergedNetConfig>>,
+    pub deconverged_net_config: Option<crate::types::VsanDeconvergedNetConfig>,
     /// Property *VimVsanReconfigSpec.vbossClusterConfig*.
-    pub vboss_cluster_config: Option<Box<crate::types::VsanVbossClusterConfig>>,
+    pub vboss_cluster_config: Option<crate::types::VsanVbossClusterConfig>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

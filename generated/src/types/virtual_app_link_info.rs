@@ -11,7 +11,7 @@ pub struct VirtualAppLinkInfo {
     /// Property *VirtualAppLinkInfo.key*.
     ///
     /// Refers instance of *ManagedEntity*.
-    pub key: Box<crate::types::ManagedObjectReference>,
+    pub key: crate::types::ManagedObjectReference,
     /// Property *VirtualAppLinkInfo.destroyWithParent*.
     pub destroy_with_parent: Option<bool>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

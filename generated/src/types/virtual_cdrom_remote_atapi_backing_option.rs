@@ -8,7 +8,7 @@ pub struct VirtualCdromRemoteAtapiBackingOption {
     /// Property *VirtualDeviceBackingOption.type*.
     pub r#type: crate::CompactString,
     /// Property *VirtualDeviceDeviceBackingOption.autoDetectAvailable*.
-    pub auto_detect_available: Box<crate::types::BoolOption>,
+    pub auto_detect_available: crate::types::BoolOption,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

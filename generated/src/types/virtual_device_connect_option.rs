@@ -6,9 +6,9 @@
 #[derive(Clone)]
 pub struct VirtualDeviceConnectOption {
     /// Property *VirtualDeviceConnectOption.startConnected*.
-    pub start_connected: Box<crate::types::BoolOption>,
+    pub start_connected: crate::types::BoolOption,
     /// Property *VirtualDeviceConnectOption.allowGuestControl*.
-    pub allow_guest_control: Box<crate::types::BoolOption>,
+    pub allow_guest_control: crate::types::BoolOption,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

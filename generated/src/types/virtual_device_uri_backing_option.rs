@@ -10,7 +10,7 @@ pub struct VirtualDeviceURIBackingOption {
     /// Property *VirtualDeviceBackingOption.type*.
     pub r#type: crate::CompactString,
     /// Property *VirtualDeviceURIBackingOption.directions*.
-    pub directions: Box<crate::types::ChoiceOption>,
+    pub directions: crate::types::ChoiceOption,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -12,7 +12,7 @@ pub struct VirtualDisk {
     /// Property *VirtualDevice.backing*.
     pub backing: Option<crate::types::VirtualDeviceBackingInfoKind>,
     /// Property *VirtualDevice.connectable*.
-    pub connectable: Option<Box<crate::types::VirtualDeviceConnectInfo>>,
+    pub connectable: Option<crate::types::VirtualDeviceConnectInfo>,
     /// Property *VirtualDevice.slotInfo*.
     pub slot_info: Option<crate::types::VirtualDeviceBusSlotInfoKind>,
     /// Property *VirtualDevice.controllerKey*.
@@ -26,7 +26,7 @@ pub struct VirtualDisk {
     /// Property *VirtualDevice.deviceGroupInfo*.
     ///
     /// ***Since:*** vSphere API Release 8.0.0.1
-    pub device_group_info: Option<Box<crate::types::VirtualDeviceDeviceGroupInfo>>,
+    pub device_group_info: Option<crate::types::VirtualDeviceDeviceGroupInfo>,
     /// Deprecated.
     ///
     /// Property *VirtualDisk.capacityInKB*.
@@ -35,9 +35,9 @@ pub struct VirtualDisk {
     /// Property *VirtualDisk.capacityInBytes*.
     pub capacity_in_bytes: Option<i64>,
     /// Property *VirtualDisk.shares*.
-    pub shares: Option<Box<crate::types::SharesInfo>>,
+    pub shares: Option<crate::types::SharesInfo>,
     /// Property *VirtualDisk.storageIOAllocation*.
-    pub storage_io_allocation: Option<Box<crate::types::StorageIOAllocationInfo>>,
+    pub storage_io_allocation: Option<crate::types::StorageIOAllocationInfo>,
     /// Deprecated.
     ///
     /// Property *VirtualDisk.diskObjectId*.
@@ -45,12 +45,12 @@ pub struct VirtualDisk {
     pub disk_object_id: Option<crate::CompactString>,
     /// Property *VirtualDisk.vFlashCacheConfigInfo*.
     pub v_flash_cache_config_info: Option<
-        Box<crate::types::VirtualDiskVFlashCacheConfigInfo>,
+        crate::types::VirtualDiskVFlashCacheConfigInfo,
     >,
     /// Property *VirtualDisk.iofilter*.
     pub iofilter: Option<Vec<crate::CompactString>>,
     /// Property *VirtualDisk.vDiskId*.
-    pub v_disk_id: Option<Box<crate::types::ID>>,
+    pub v_disk_id: Option<crate::types::ID>,
     /// Property *VirtualDisk.vDiskVersion*.
     ///
     /// ***Since:*** vSphere API Release 8.0.1.0

@@ -8,7 +8,7 @@ pub struct VirtualDiskDeltaDiskFormatsSupported {
     /// Property *VirtualDiskDeltaDiskFormatsSupported.datastoreType*.
     pub datastore_type: crate::CompactString,
     /// Property *VirtualDiskDeltaDiskFormatsSupported.deltaDiskFormat*.
-    pub delta_disk_format: Box<crate::types::ChoiceOption>,
+    pub delta_disk_format: crate::types::ChoiceOption,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

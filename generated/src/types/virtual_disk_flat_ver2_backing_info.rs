@@ -10,7 +10,7 @@ pub struct VirtualDiskFlatVer2BackingInfo {
     /// Property *VirtualDeviceFileBackingInfo.datastore*.
     ///
     /// Refers instance of *Datastore*.
-    pub datastore: Option<Box<crate::types::ManagedObjectReference>>,
+    pub datastore: Option<crate::types::ManagedObjectReference>,
     /// Property *VirtualDeviceFileBackingInfo.backingObjectId*.
     pub backing_object_id: Option<crate::CompactString>,
     /// Property *VirtualDiskFlatVer2BackingInfo.diskMode*.
@@ -42,7 +42,7 @@ pub struct VirtualDiskFlatVer2BackingInfo {
     /// Property *VirtualDiskFlatVer2BackingInfo.sharing*.
     pub sharing: Option<crate::CompactString>,
     /// Property *VirtualDiskFlatVer2BackingInfo.keyId*.
-    pub key_id: Option<Box<crate::types::CryptoKeyId>>,
+    pub key_id: Option<crate::types::CryptoKeyId>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -8,13 +8,13 @@ pub struct VirtualDiskFlatVer2BackingOption {
     /// Property *VirtualDeviceBackingOption.type*.
     pub r#type: crate::CompactString,
     /// Property *VirtualDeviceFileBackingOption.fileNameExtensions*.
-    pub file_name_extensions: Option<Box<crate::types::ChoiceOption>>,
+    pub file_name_extensions: Option<crate::types::ChoiceOption>,
     /// Property *VirtualDiskFlatVer2BackingOption.diskMode*.
-    pub disk_mode: Box<crate::types::ChoiceOption>,
+    pub disk_mode: crate::types::ChoiceOption,
     /// Property *VirtualDiskFlatVer2BackingOption.split*.
-    pub split: Box<crate::types::BoolOption>,
+    pub split: crate::types::BoolOption,
     /// Property *VirtualDiskFlatVer2BackingOption.writeThrough*.
-    pub write_through: Box<crate::types::BoolOption>,
+    pub write_through: crate::types::BoolOption,
     /// Property *VirtualDiskFlatVer2BackingOption.growable*.
     pub growable: bool,
     /// Property *VirtualDiskFlatVer2BackingOption.hotGrowable*.
@@ -22,11 +22,11 @@ pub struct VirtualDiskFlatVer2BackingOption {
     /// Property *VirtualDiskFlatVer2BackingOption.uuid*.
     pub uuid: bool,
     /// Property *VirtualDiskFlatVer2BackingOption.thinProvisioned*.
-    pub thin_provisioned: Box<crate::types::BoolOption>,
+    pub thin_provisioned: crate::types::BoolOption,
     /// Property *VirtualDiskFlatVer2BackingOption.eagerlyScrub*.
-    pub eagerly_scrub: Box<crate::types::BoolOption>,
+    pub eagerly_scrub: crate::types::BoolOption,
     /// Property *VirtualDiskFlatVer2BackingOption.deltaDiskFormat*.
-    pub delta_disk_format: Box<crate::types::ChoiceOption>,
+    pub delta_disk_format: crate::types::ChoiceOption,
     /// Property *VirtualDiskFlatVer2BackingOption.deltaDiskFormatsSupported*.
     pub delta_disk_formats_supported: Vec<
         crate::types::VirtualDiskDeltaDiskFormatsSupported,
@@ -34,7 +34,7 @@ pub struct VirtualDiskFlatVer2BackingOption {
     /// Property *VirtualDiskFlatVer2BackingOption.virtualDiskFormat*.
     ///
     /// ***Since:*** vSphere API Release 9.0.0.0
-    pub virtual_disk_format: Option<Box<crate::types::ChoiceOption>>,
+    pub virtual_disk_format: Option<crate::types::ChoiceOption>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

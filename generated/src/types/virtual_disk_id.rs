@@ -8,7 +8,7 @@ pub struct VirtualDiskId {
     /// Property *VirtualDiskId.vm*.
     ///
     /// Refers instance of *VirtualMachine*.
-    pub vm: Box<crate::types::ManagedObjectReference>,
+    pub vm: crate::types::ManagedObjectReference,
     /// Property *VirtualDiskId.diskId*.
     pub disk_id: i32,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

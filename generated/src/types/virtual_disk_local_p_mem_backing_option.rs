@@ -8,9 +8,9 @@ pub struct VirtualDiskLocalPMemBackingOption {
     /// Property *VirtualDeviceBackingOption.type*.
     pub r#type: crate::CompactString,
     /// Property *VirtualDeviceFileBackingOption.fileNameExtensions*.
-    pub file_name_extensions: Option<Box<crate::types::ChoiceOption>>,
+    pub file_name_extensions: Option<crate::types::ChoiceOption>,
     /// Property *VirtualDiskLocalPMemBackingOption.diskMode*.
-    pub disk_mode: Box<crate::types::ChoiceOption>,
+    pub disk_mode: crate::types::ChoiceOption,
     /// Property *VirtualDiskLocalPMemBackingOption.growable*.
     pub growable: bool,
     /// Property *VirtualDiskLocalPMemBackingOption.hotGrowable*.

@@ -9,13 +9,13 @@
 #[derive(Clone)]
 pub struct VirtualDiskOptionVFlashCacheConfigOption {
     /// Property *VirtualDiskOptionVFlashCacheConfigOption.cacheConsistencyType*.
-    pub cache_consistency_type: Box<crate::types::ChoiceOption>,
+    pub cache_consistency_type: crate::types::ChoiceOption,
     /// Property *VirtualDiskOptionVFlashCacheConfigOption.cacheMode*.
-    pub cache_mode: Box<crate::types::ChoiceOption>,
+    pub cache_mode: crate::types::ChoiceOption,
     /// Property *VirtualDiskOptionVFlashCacheConfigOption.reservationInMB*.
-    pub reservation_in_mb: Box<crate::types::LongOption>,
+    pub reservation_in_mb: crate::types::LongOption,
     /// Property *VirtualDiskOptionVFlashCacheConfigOption.blockSizeInKB*.
-    pub block_size_in_kb: Box<crate::types::LongOption>,
+    pub block_size_in_kb: crate::types::LongOption,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -8,9 +8,9 @@ pub struct VirtualDiskPartitionedRawDiskVer2BackingOption {
     /// Property *VirtualDeviceBackingOption.type*.
     pub r#type: crate::CompactString,
     /// Property *VirtualDeviceDeviceBackingOption.autoDetectAvailable*.
-    pub auto_detect_available: Box<crate::types::BoolOption>,
+    pub auto_detect_available: crate::types::BoolOption,
     /// Property *VirtualDiskRawDiskVer2BackingOption.descriptorFileNameExtensions*.
-    pub descriptor_file_name_extensions: Box<crate::types::ChoiceOption>,
+    pub descriptor_file_name_extensions: crate::types::ChoiceOption,
     /// Property *VirtualDiskRawDiskVer2BackingOption.uuid*.
     pub uuid: bool,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -8,19 +8,19 @@ pub struct VirtualDiskRawDiskMappingVer1BackingOption {
     /// Property *VirtualDeviceBackingOption.type*.
     pub r#type: crate::CompactString,
     /// Property *VirtualDeviceDeviceBackingOption.autoDetectAvailable*.
-    pub auto_detect_available: Box<crate::types::BoolOption>,
+    pub auto_detect_available: crate::types::BoolOption,
     /// Property *VirtualDiskRawDiskMappingVer1BackingOption.descriptorFileNameExtensions*.
-    pub descriptor_file_name_extensions: Option<Box<crate::types::ChoiceOption>>,
+    pub descriptor_file_name_extensions: Option<crate::types::ChoiceOption>,
     /// Property *VirtualDiskRawDiskMappingVer1BackingOption.compatibilityMode*.
-    pub compatibility_mode: Box<crate::types::ChoiceOption>,
+    pub compatibility_mode: crate::types::ChoiceOption,
     /// Property *VirtualDiskRawDiskMappingVer1BackingOption.diskMode*.
-    pub disk_mode: Box<crate::types::ChoiceOption>,
+    pub disk_mode: crate::types::ChoiceOption,
     /// Property *VirtualDiskRawDiskMappingVer1BackingOption.uuid*.
     pub uuid: bool,
     /// Property *VirtualDiskRawDiskMappingVer1BackingOption.virtualDiskFormat*.
     ///
     /// ***Since:*** vSphere API Release 9.0.0.0
-    pub virtual_disk_format: Option<Box<crate::types::ChoiceOption>>,
+    pub virtual_disk_format: Option<crate::types::ChoiceOption>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -10,7 +10,7 @@ pub struct VirtualDiskSeSparseBackingInfo {
     /// Property *VirtualDeviceFileBackingInfo.datastore*.
     ///
     /// Refers instance of *Datastore*.
-    pub datastore: Option<Box<crate::types::ManagedObjectReference>>,
+    pub datastore: Option<crate::types::ManagedObjectReference>,
     /// Property *VirtualDeviceFileBackingInfo.backingObjectId*.
     pub backing_object_id: Option<crate::CompactString>,
     /// Property *VirtualDiskSeSparseBackingInfo.diskMode*.
@@ -32,7 +32,7 @@ pub struct VirtualDiskSeSparseBackingInfo {
     /// Property *VirtualDiskSeSparseBackingInfo.grainSize*.
     pub grain_size: Option<i32>,
     /// Property *VirtualDiskSeSparseBackingInfo.keyId*.
-    pub key_id: Option<Box<crate::types::CryptoKeyId>>,
+    pub key_id: Option<crate::types::CryptoKeyId>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -8,11 +8,11 @@ pub struct VirtualDiskSeSparseBackingOption {
     /// Property *VirtualDeviceBackingOption.type*.
     pub r#type: crate::CompactString,
     /// Property *VirtualDeviceFileBackingOption.fileNameExtensions*.
-    pub file_name_extensions: Option<Box<crate::types::ChoiceOption>>,
+    pub file_name_extensions: Option<crate::types::ChoiceOption>,
     /// Property *VirtualDiskSeSparseBackingOption.diskMode*.
-    pub disk_mode: Box<crate::types::ChoiceOption>,
+    pub disk_mode: crate::types::ChoiceOption,
     /// Property *VirtualDiskSeSparseBackingOption.writeThrough*.
-    pub write_through: Box<crate::types::BoolOption>,
+    pub write_through: crate::types::BoolOption,
     /// Property *VirtualDiskSeSparseBackingOption.growable*.
     pub growable: bool,
     /// Property *VirtualDiskSeSparseBackingOption.hotGrowable*.
@@ -26,7 +26,7 @@ pub struct VirtualDiskSeSparseBackingOption {
     /// Property *VirtualDiskSeSparseBackingOption.virtualDiskFormat*.
     ///
     /// ***Since:*** vSphere API Release 9.0.0.0
-    pub virtual_disk_format: Option<Box<crate::types::ChoiceOption>>,
+    pub virtual_disk_format: Option<crate::types::ChoiceOption>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -8,13 +8,13 @@ pub struct VirtualDiskSparseVer1BackingOption {
     /// Property *VirtualDeviceBackingOption.type*.
     pub r#type: crate::CompactString,
     /// Property *VirtualDeviceFileBackingOption.fileNameExtensions*.
-    pub file_name_extensions: Option<Box<crate::types::ChoiceOption>>,
+    pub file_name_extensions: Option<crate::types::ChoiceOption>,
     /// Property *VirtualDiskSparseVer1BackingOption.diskModes*.
-    pub disk_modes: Box<crate::types::ChoiceOption>,
+    pub disk_modes: crate::types::ChoiceOption,
     /// Property *VirtualDiskSparseVer1BackingOption.split*.
-    pub split: Box<crate::types::BoolOption>,
+    pub split: crate::types::BoolOption,
     /// Property *VirtualDiskSparseVer1BackingOption.writeThrough*.
-    pub write_through: Box<crate::types::BoolOption>,
+    pub write_through: crate::types::BoolOption,
     /// Property *VirtualDiskSparseVer1BackingOption.growable*.
     pub growable: bool,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

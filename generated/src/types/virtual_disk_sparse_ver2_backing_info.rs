@@ -10,7 +10,7 @@ pub struct VirtualDiskSparseVer2BackingInfo {
     /// Property *VirtualDeviceFileBackingInfo.datastore*.
     ///
     /// Refers instance of *Datastore*.
-    pub datastore: Option<Box<crate::types::ManagedObjectReference>>,
+    pub datastore: Option<crate::types::ManagedObjectReference>,
     /// Property *VirtualDeviceFileBackingInfo.backingObjectId*.
     pub backing_object_id: Option<crate::CompactString>,
     /// Property *VirtualDiskSparseVer2BackingInfo.diskMode*.
@@ -30,7 +30,7 @@ pub struct VirtualDiskSparseVer2BackingInfo {
     /// Property *VirtualDiskSparseVer2BackingInfo.parent*.
     pub parent: Option<Box<crate::types::VirtualDiskSparseVer2BackingInfo>>,
     /// Property *VirtualDiskSparseVer2BackingInfo.keyId*.
-    pub key_id: Option<Box<crate::types::CryptoKeyId>>,
+    pub key_id: Option<crate::types::CryptoKeyId>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

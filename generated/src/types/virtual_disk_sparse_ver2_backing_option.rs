@@ -8,13 +8,13 @@ pub struct VirtualDiskSparseVer2BackingOption {
     /// Property *VirtualDeviceBackingOption.type*.
     pub r#type: crate::CompactString,
     /// Property *VirtualDeviceFileBackingOption.fileNameExtensions*.
-    pub file_name_extensions: Option<Box<crate::types::ChoiceOption>>,
+    pub file_name_extensions: Option<crate::types::ChoiceOption>,
     /// Property *VirtualDiskSparseVer2BackingOption.diskMode*.
-    pub disk_mode: Box<crate::types::ChoiceOption>,
+    pub disk_mode: crate::types::ChoiceOption,
     /// Property *VirtualDiskSparseVer2BackingOption.split*.
-    pub split: Box<crate::types::BoolOption>,
+    pub split: crate::types::BoolOption,
     /// Property *VirtualDiskSparseVer2BackingOption.writeThrough*.
-    pub write_through: Box<crate::types::BoolOption>,
+    pub write_through: crate::types::BoolOption,
     /// Property *VirtualDiskSparseVer2BackingOption.growable*.
     pub growable: bool,
     /// Property *VirtualDiskSparseVer2BackingOption.hotGrowable*.
@@ -24,7 +24,7 @@ pub struct VirtualDiskSparseVer2BackingOption {
     /// Property *VirtualDiskSparseVer2BackingOption.virtualDiskFormat*.
     ///
     /// ***Since:*** vSphere API Release 9.0.0.0
-    pub virtual_disk_format: Option<Box<crate::types::ChoiceOption>>,
+    pub virtual_disk_format: Option<crate::types::ChoiceOption>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

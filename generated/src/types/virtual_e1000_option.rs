@@ -8,13 +8,13 @@ pub struct VirtualE1000Option {
     /// Property *VirtualDeviceOption.type*.
     pub r#type: crate::CompactString,
     /// Property *VirtualDeviceOption.connectOption*.
-    pub connect_option: Option<Box<crate::types::VirtualDeviceConnectOption>>,
+    pub connect_option: Option<crate::types::VirtualDeviceConnectOption>,
     /// Property *VirtualDeviceOption.busSlotOption*.
-    pub bus_slot_option: Option<Box<crate::types::VirtualDeviceBusSlotOption>>,
+    pub bus_slot_option: Option<crate::types::VirtualDeviceBusSlotOption>,
     /// Property *VirtualDeviceOption.controllerType*.
     pub controller_type: Option<crate::CompactString>,
     /// Property *VirtualDeviceOption.autoAssignController*.
-    pub auto_assign_controller: Option<Box<crate::types::BoolOption>>,
+    pub auto_assign_controller: Option<crate::types::BoolOption>,
     /// Property *VirtualDeviceOption.backingOption*.
     pub backing_option: Option<Vec<crate::types::VirtualDeviceBackingOptionKind>>,
     /// Property *VirtualDeviceOption.defaultBackingOptionIndex*.
@@ -32,18 +32,18 @@ pub struct VirtualE1000Option {
     /// ***Since:*** vSphere API Release 8.0.0.1
     pub numa_supported: Option<bool>,
     /// Property *VirtualEthernetCardOption.supportedOUI*.
-    pub supported_oui: Box<crate::types::ChoiceOption>,
+    pub supported_oui: crate::types::ChoiceOption,
     /// Property *VirtualEthernetCardOption.macType*.
-    pub mac_type: Box<crate::types::ChoiceOption>,
+    pub mac_type: crate::types::ChoiceOption,
     /// Property *VirtualEthernetCardOption.wakeOnLanEnabled*.
-    pub wake_on_lan_enabled: Box<crate::types::BoolOption>,
+    pub wake_on_lan_enabled: crate::types::BoolOption,
     /// Deprecated.
     ///
     /// Property *VirtualEthernetCardOption.vmDirectPathGen2Supported*.
     #[deprecated]
     pub vm_direct_path_gen2_supported: Option<bool>,
     /// Property *VirtualEthernetCardOption.uptCompatibilityEnabled*.
-    pub upt_compatibility_enabled: Option<Box<crate::types::BoolOption>>,
+    pub upt_compatibility_enabled: Option<crate::types::BoolOption>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

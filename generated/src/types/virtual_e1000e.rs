@@ -12,7 +12,7 @@ pub struct VirtualE1000e {
     /// Property *VirtualDevice.backing*.
     pub backing: Option<crate::types::VirtualDeviceBackingInfoKind>,
     /// Property *VirtualDevice.connectable*.
-    pub connectable: Option<Box<crate::types::VirtualDeviceConnectInfo>>,
+    pub connectable: Option<crate::types::VirtualDeviceConnectInfo>,
     /// Property *VirtualDevice.slotInfo*.
     pub slot_info: Option<crate::types::VirtualDeviceBusSlotInfoKind>,
     /// Property *VirtualDevice.controllerKey*.
@@ -26,7 +26,7 @@ pub struct VirtualE1000e {
     /// Property *VirtualDevice.deviceGroupInfo*.
     ///
     /// ***Since:*** vSphere API Release 8.0.0.1
-    pub device_group_info: Option<Box<crate::types::VirtualDeviceDeviceGroupInfo>>,
+    pub device_group_info: Option<crate::types::VirtualDeviceDeviceGroupInfo>,
     /// Property *VirtualEthernetCard.dynamicProperty*.
     pub dynamic_property: Option<Vec<crate::types::DynamicProperty>>,
     /// Property *VirtualEthernetCard.addressType*.
@@ -36,9 +36,7 @@ pub struct VirtualE1000e {
     /// Property *VirtualEthernetCard.wakeOnLanEnabled*.
     pub wake_on_lan_enabled: Option<bool>,
     /// Property *VirtualEthernetCard.resourceAllocation*.
-    pub resource_allocation: Option<
-        Box<crate::types::VirtualEthernetCardResourceAllocation>,
-    >,
+    pub resource_allocation: Option<crate::types::VirtualEthernetCardResourceAllocation>,
     /// Property *VirtualEthernetCard.externalId*.
     pub external_id: Option<crate::CompactString>,
     /// Deprecated.

@@ -6,7 +6,7 @@
 #[derive(Clone)]
 pub struct VirtualEthernetCardDistributedVirtualPortBackingInfo {
     /// Property *VirtualEthernetCardDistributedVirtualPortBackingInfo.port*.
-    pub port: Box<crate::types::DistributedVirtualSwitchPortConnection>,
+    pub port: crate::types::DistributedVirtualSwitchPortConnection,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -12,7 +12,7 @@ pub struct VirtualEthernetCardNetworkBackingInfo {
     /// Property *VirtualEthernetCardNetworkBackingInfo.network*.
     ///
     /// Refers instance of *Network*.
-    pub network: Option<Box<crate::types::ManagedObjectReference>>,
+    pub network: Option<crate::types::ManagedObjectReference>,
     /// Deprecated.
     ///
     /// Property *VirtualEthernetCardNetworkBackingInfo.inPassthroughMode*.

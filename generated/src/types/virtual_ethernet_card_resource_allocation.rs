@@ -8,7 +8,7 @@ pub struct VirtualEthernetCardResourceAllocation {
     /// Property *VirtualEthernetCardResourceAllocation.reservation*.
     pub reservation: Option<i64>,
     /// Property *VirtualEthernetCardResourceAllocation.share*.
-    pub share: Box<crate::types::SharesInfo>,
+    pub share: crate::types::SharesInfo,
     /// Property *VirtualEthernetCardResourceAllocation.limit*.
     pub limit: Option<i64>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -14,45 +14,45 @@ pub struct VirtualHardwareOption {
     /// Property *VirtualHardwareOption.numCPU*.
     pub num_cpu: Vec<i32>,
     /// Property *VirtualHardwareOption.numCoresPerSocket*.
-    pub num_cores_per_socket: Box<crate::types::IntOption>,
+    pub num_cores_per_socket: crate::types::IntOption,
     /// Property *VirtualHardwareOption.autoCoresPerSocket*.
     ///
     /// ***Since:*** vSphere API Release 8.0.0.1
-    pub auto_cores_per_socket: Option<Box<crate::types::BoolOption>>,
+    pub auto_cores_per_socket: Option<crate::types::BoolOption>,
     /// Property *VirtualHardwareOption.numCpuReadonly*.
     pub num_cpu_readonly: bool,
     /// Property *VirtualHardwareOption.memoryMB*.
-    pub memory_mb: Box<crate::types::LongOption>,
+    pub memory_mb: crate::types::LongOption,
     /// Property *VirtualHardwareOption.numPCIControllers*.
-    pub num_pci_controllers: Box<crate::types::IntOption>,
+    pub num_pci_controllers: crate::types::IntOption,
     /// Property *VirtualHardwareOption.numIDEControllers*.
-    pub num_ide_controllers: Box<crate::types::IntOption>,
+    pub num_ide_controllers: crate::types::IntOption,
     /// Property *VirtualHardwareOption.numUSBControllers*.
-    pub num_usb_controllers: Box<crate::types::IntOption>,
+    pub num_usb_controllers: crate::types::IntOption,
     /// Property *VirtualHardwareOption.numUSBXHCIControllers*.
-    pub num_usbxhci_controllers: Box<crate::types::IntOption>,
+    pub num_usbxhci_controllers: crate::types::IntOption,
     /// Property *VirtualHardwareOption.numSIOControllers*.
-    pub num_sio_controllers: Box<crate::types::IntOption>,
+    pub num_sio_controllers: crate::types::IntOption,
     /// Property *VirtualHardwareOption.numPS2Controllers*.
-    pub num_ps2_controllers: Box<crate::types::IntOption>,
+    pub num_ps2_controllers: crate::types::IntOption,
     /// Property *VirtualHardwareOption.licensingLimit*.
     pub licensing_limit: Option<Vec<crate::CompactString>>,
     /// Property *VirtualHardwareOption.numSupportedWwnPorts*.
-    pub num_supported_wwn_ports: Option<Box<crate::types::IntOption>>,
+    pub num_supported_wwn_ports: Option<crate::types::IntOption>,
     /// Property *VirtualHardwareOption.numSupportedWwnNodes*.
-    pub num_supported_wwn_nodes: Option<Box<crate::types::IntOption>>,
+    pub num_supported_wwn_nodes: Option<crate::types::IntOption>,
     /// Property *VirtualHardwareOption.resourceConfigOption*.
     pub resource_config_option: Box<crate::types::ResourceConfigOption>,
     /// Property *VirtualHardwareOption.numNVDIMMControllers*.
-    pub num_nvdimm_controllers: Option<Box<crate::types::IntOption>>,
+    pub num_nvdimm_controllers: Option<crate::types::IntOption>,
     /// Property *VirtualHardwareOption.numTPMDevices*.
-    pub num_tpm_devices: Option<Box<crate::types::IntOption>>,
+    pub num_tpm_devices: Option<crate::types::IntOption>,
     /// Property *VirtualHardwareOption.numWDTDevices*.
-    pub num_wdt_devices: Option<Box<crate::types::IntOption>>,
+    pub num_wdt_devices: Option<crate::types::IntOption>,
     /// Property *VirtualHardwareOption.numPrecisionClockDevices*.
-    pub num_precision_clock_devices: Option<Box<crate::types::IntOption>>,
+    pub num_precision_clock_devices: Option<crate::types::IntOption>,
     /// Property *VirtualHardwareOption.epcMemoryMB*.
-    pub epc_memory_mb: Option<Box<crate::types::LongOption>>,
+    pub epc_memory_mb: Option<crate::types::LongOption>,
     /// Property *VirtualHardwareOption.acpiHostBridgesFirmware*.
     ///
     /// ***Since:*** vSphere API Release 8.0.0.1
@@ -60,15 +60,15 @@ pub struct VirtualHardwareOption {
     /// Property *VirtualHardwareOption.numCpuSimultaneousThreads*.
     ///
     /// ***Since:*** vSphere API Release 8.0.0.1
-    pub num_cpu_simultaneous_threads: Option<Box<crate::types::IntOption>>,
+    pub num_cpu_simultaneous_threads: Option<crate::types::IntOption>,
     /// Property *VirtualHardwareOption.numNumaNodes*.
     ///
     /// ***Since:*** vSphere API Release 8.0.0.1
-    pub num_numa_nodes: Option<Box<crate::types::IntOption>>,
+    pub num_numa_nodes: Option<crate::types::IntOption>,
     /// Property *VirtualHardwareOption.numDeviceGroups*.
     ///
     /// ***Since:*** vSphere API Release 8.0.0.1
-    pub num_device_groups: Option<Box<crate::types::IntOption>>,
+    pub num_device_groups: Option<crate::types::IntOption>,
     /// Property *VirtualHardwareOption.deviceGroupTypes*.
     ///
     /// ***Since:*** vSphere API Release 8.0.0.1

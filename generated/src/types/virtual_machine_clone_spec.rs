@@ -18,7 +18,7 @@ pub struct VirtualMachineCloneSpec {
     /// Property *VirtualMachineCloneSpec.snapshot*.
     ///
     /// Refers instance of *VirtualMachineSnapshot*.
-    pub snapshot: Option<Box<crate::types::ManagedObjectReference>>,
+    pub snapshot: Option<crate::types::ManagedObjectReference>,
     /// Property *VirtualMachineCloneSpec.memory*.
     pub memory: Option<bool>,
     /// Property *VirtualMachineCloneSpec.tpmProvisionPolicy*.

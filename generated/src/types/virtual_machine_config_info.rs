@@ -50,13 +50,13 @@ pub struct VirtualMachineConfigInfo {
     /// Property *VirtualMachineConfigInfo.annotation*.
     pub annotation: Option<crate::CompactString>,
     /// Property *VirtualMachineConfigInfo.files*.
-    pub files: Box<crate::types::VirtualMachineFileInfo>,
+    pub files: crate::types::VirtualMachineFileInfo,
     /// Property *VirtualMachineConfigInfo.tools*.
     pub tools: Option<Box<crate::types::ToolsConfigInfo>>,
     /// Property *VirtualMachineConfigInfo.flags*.
     pub flags: Box<crate::types::VirtualMachineFlagInfo>,
     /// Property *VirtualMachineConfigInfo.consolePreferences*.
-    pub console_preferences: Option<Box<crate::types::VirtualMachineConsolePreferences>>,
+    pub console_preferences: Option<crate::types::VirtualMachineConsolePreferences>,
     /// Property *VirtualMachineConfigInfo.defaultPowerOps*.
     pub default_power_ops: Box<crate::types::VirtualMachineDefaultPowerOpInfo>,
     /// Property *VirtualMachineConfigInfo.rebootPowerOff*.
@@ -64,15 +64,15 @@ pub struct VirtualMachineConfigInfo {
     /// ***Since:*** vSphere API Release 8.0.0.1
     pub reboot_power_off: Option<bool>,
     /// Property *VirtualMachineConfigInfo.hardware*.
-    pub hardware: Box<crate::types::VirtualHardware>,
+    pub hardware: crate::types::VirtualHardware,
     /// Property *VirtualMachineConfigInfo.vcpuConfig*.
     pub vcpu_config: Option<Vec<crate::types::VirtualMachineVcpuConfig>>,
     /// Property *VirtualMachineConfigInfo.cpuAllocation*.
-    pub cpu_allocation: Option<Box<crate::types::ResourceAllocationInfo>>,
+    pub cpu_allocation: Option<crate::types::ResourceAllocationInfo>,
     /// Property *VirtualMachineConfigInfo.memoryAllocation*.
-    pub memory_allocation: Option<Box<crate::types::ResourceAllocationInfo>>,
+    pub memory_allocation: Option<crate::types::ResourceAllocationInfo>,
     /// Property *VirtualMachineConfigInfo.latencySensitivity*.
-    pub latency_sensitivity: Option<Box<crate::types::LatencySensitivity>>,
+    pub latency_sensitivity: Option<crate::types::LatencySensitivity>,
     /// Property *VirtualMachineConfigInfo.memoryHotAddEnabled*.
     pub memory_hot_add_enabled: Option<bool>,
     /// Property *VirtualMachineConfigInfo.cpuHotAddEnabled*.
@@ -84,11 +84,11 @@ pub struct VirtualMachineConfigInfo {
     /// Property *VirtualMachineConfigInfo.hotPlugMemoryIncrementSize*.
     pub hot_plug_memory_increment_size: Option<i64>,
     /// Property *VirtualMachineConfigInfo.cpuAffinity*.
-    pub cpu_affinity: Option<Box<crate::types::VirtualMachineAffinityInfo>>,
+    pub cpu_affinity: Option<crate::types::VirtualMachineAffinityInfo>,
     /// Property *VirtualMachineConfigInfo.memoryAffinity*.
-    pub memory_affinity: Option<Box<crate::types::VirtualMachineAffinityInfo>>,
+    pub memory_affinity: Option<crate::types::VirtualMachineAffinityInfo>,
     /// Property *VirtualMachineConfigInfo.networkShaper*.
-    pub network_shaper: Option<Box<crate::types::VirtualMachineNetworkShaperInfo>>,
+    pub network_shaper: Option<crate::types::VirtualMachineNetworkShaperInfo>,
     /// Property *VirtualMachineConfigInfo.extraConfig*.
     pub extra_config: Option<Vec<crate::types::OptionValueKind>>,
     /// Property *VirtualMachineConfigInfo.cpuFeatureMask*.
@@ -100,7 +100,7 @@ pub struct VirtualMachineConfigInfo {
     /// Property *VirtualMachineConfigInfo.swapPlacement*.
     pub swap_placement: Option<crate::CompactString>,
     /// Property *VirtualMachineConfigInfo.bootOptions*.
-    pub boot_options: Option<Box<crate::types::VirtualMachineBootOptions>>,
+    pub boot_options: Option<crate::types::VirtualMachineBootOptions>,
     /// Property *VirtualMachineConfigInfo.ftInfo*.
     pub ft_info: Option<crate::types::FaultToleranceConfigInfoKind>,
     /// Property *VirtualMachineConfigInfo.repConfig*.
@@ -118,23 +118,21 @@ pub struct VirtualMachineConfigInfo {
     /// Property *VirtualMachineConfigInfo.guestAutoLockEnabled*.
     pub guest_auto_lock_enabled: Option<bool>,
     /// Property *VirtualMachineConfigInfo.managedBy*.
-    pub managed_by: Option<Box<crate::types::ManagedByInfo>>,
+    pub managed_by: Option<crate::types::ManagedByInfo>,
     /// Property *VirtualMachineConfigInfo.memoryReservationLockedToMax*.
     pub memory_reservation_locked_to_max: Option<bool>,
     /// Property *VirtualMachineConfigInfo.initialOverhead*.
-    pub initial_overhead: Option<
-        Box<crate::types::VirtualMachineConfigInfoOverheadInfo>,
-    >,
+    pub initial_overhead: Option<crate::types::VirtualMachineConfigInfoOverheadInfo>,
     /// Property *VirtualMachineConfigInfo.nestedHVEnabled*.
     pub nested_hv_enabled: Option<bool>,
     /// Property *VirtualMachineConfigInfo.vPMCEnabled*.
     pub v_pmc_enabled: Option<bool>,
     /// Property *VirtualMachineConfigInfo.scheduledHardwareUpgradeInfo*.
     pub scheduled_hardware_upgrade_info: Option<
-        Box<crate::types::ScheduledHardwareUpgradeInfo>,
+        crate::types::ScheduledHardwareUpgradeInfo,
     >,
     /// Property *VirtualMachineConfigInfo.forkConfigInfo*.
-    pub fork_config_info: Option<Box<crate::types::VirtualMachineForkConfigInfo>>,
+    pub fork_config_info: Option<crate::types::VirtualMachineForkConfigInfo>,
     /// Deprecated.
     ///
     /// Property *VirtualMachineConfigInfo.vFlashCacheReservation*.
@@ -151,18 +149,16 @@ pub struct VirtualMachineConfigInfo {
     /// Property *VirtualMachineConfigInfo.swapStorageObjectId*.
     pub swap_storage_object_id: Option<crate::CompactString>,
     /// Property *VirtualMachineConfigInfo.keyId*.
-    pub key_id: Option<Box<crate::types::CryptoKeyId>>,
+    pub key_id: Option<crate::types::CryptoKeyId>,
     /// Property *VirtualMachineConfigInfo.guestIntegrityInfo*.
-    pub guest_integrity_info: Option<
-        Box<crate::types::VirtualMachineGuestIntegrityInfo>,
-    >,
+    pub guest_integrity_info: Option<crate::types::VirtualMachineGuestIntegrityInfo>,
     /// Property *VirtualMachineConfigInfo.migrateEncryption*.
     pub migrate_encryption: Option<crate::CompactString>,
     /// Property *VirtualMachineConfigInfo.sgxInfo*.
-    pub sgx_info: Option<Box<crate::types::VirtualMachineSgxInfo>>,
+    pub sgx_info: Option<crate::types::VirtualMachineSgxInfo>,
     /// Property *VirtualMachineConfigInfo.contentLibItemInfo*.
     pub content_lib_item_info: Option<
-        Box<crate::types::VirtualMachineContentLibraryItemInfo>,
+        crate::types::VirtualMachineContentLibraryItemInfo,
     >,
     /// Property *VirtualMachineConfigInfo.ftEncryptionMode*.
     ///
@@ -170,7 +166,7 @@ pub struct VirtualMachineConfigInfo {
     pub ft_encryption_mode: Option<crate::CompactString>,
     /// Property *VirtualMachineConfigInfo.guestMonitoringModeInfo*.
     pub guest_monitoring_mode_info: Option<
-        Box<crate::types::VirtualMachineGuestMonitoringModeInfo>,
+        crate::types::VirtualMachineGuestMonitoringModeInfo,
     >,
     /// Property *VirtualMachineConfigInfo.sevEnabled*.
     ///
@@ -179,7 +175,7 @@ pub struct VirtualMachineConfigInfo {
     /// Property *VirtualMachineConfigInfo.numaInfo*.
     ///
     /// ***Since:*** vSphere API Release 8.0.0.1
-    pub numa_info: Option<Box<crate::types::VirtualMachineVirtualNumaInfo>>,
+    pub numa_info: Option<crate::types::VirtualMachineVirtualNumaInfo>,
     /// Property *VirtualMachineConfigInfo.pmemFailoverEnabled*.
     ///
     /// ***Since:*** vSphere API Release 7.0.2.0
@@ -199,15 +195,15 @@ pub struct VirtualMachineConfigInfo {
     /// Property *VirtualMachineConfigInfo.deviceSwap*.
     ///
     /// ***Since:*** vSphere API Release 8.0.0.1
-    pub device_swap: Option<Box<crate::types::VirtualMachineVirtualDeviceSwap>>,
+    pub device_swap: Option<crate::types::VirtualMachineVirtualDeviceSwap>,
     /// Property *VirtualMachineConfigInfo.pmem*.
     ///
     /// ***Since:*** vSphere API Release 7.0.3.0
-    pub pmem: Option<Box<crate::types::VirtualMachineVirtualPMem>>,
+    pub pmem: Option<crate::types::VirtualMachineVirtualPMem>,
     /// Property *VirtualMachineConfigInfo.deviceGroups*.
     ///
     /// ***Since:*** vSphere API Release 8.0.0.1
-    pub device_groups: Option<Box<crate::types::VirtualMachineVirtualDeviceGroups>>,
+    pub device_groups: Option<crate::types::VirtualMachineVirtualDeviceGroups>,
     /// Property *VirtualMachineConfigInfo.fixedPassthruHotPlugEnabled*.
     ///
     /// ***Since:*** vSphere API Release 8.0.1.0

@@ -16,9 +16,9 @@ pub struct VirtualMachineConfigOption {
     /// Property *VirtualMachineConfigOption.hardwareOptions*.
     pub hardware_options: Box<crate::types::VirtualHardwareOption>,
     /// Property *VirtualMachineConfigOption.capabilities*.
-    pub capabilities: Box<crate::types::VirtualMachineCapability>,
+    pub capabilities: crate::types::VirtualMachineCapability,
     /// Property *VirtualMachineConfigOption.datastore*.
-    pub datastore: Box<crate::types::DatastoreOption>,
+    pub datastore: crate::types::DatastoreOption,
     /// Property *VirtualMachineConfigOption.defaultDevice*.
     pub default_device: Option<Vec<crate::types::VirtualDeviceKind>>,
     /// Property *VirtualMachineConfigOption.supportedMonitorType*.

@@ -44,13 +44,13 @@ pub struct VirtualMachineConfigSpec {
     /// Property *VirtualMachineConfigSpec.annotation*.
     pub annotation: Option<crate::CompactString>,
     /// Property *VirtualMachineConfigSpec.files*.
-    pub files: Option<Box<crate::types::VirtualMachineFileInfo>>,
+    pub files: Option<crate::types::VirtualMachineFileInfo>,
     /// Property *VirtualMachineConfigSpec.tools*.
     pub tools: Option<Box<crate::types::ToolsConfigInfo>>,
     /// Property *VirtualMachineConfigSpec.flags*.
     pub flags: Option<Box<crate::types::VirtualMachineFlagInfo>>,
     /// Property *VirtualMachineConfigSpec.consolePreferences*.
-    pub console_preferences: Option<Box<crate::types::VirtualMachineConsolePreferences>>,
+    pub console_preferences: Option<crate::types::VirtualMachineConsolePreferences>,
     /// Property *VirtualMachineConfigSpec.powerOpInfo*.
     pub power_op_info: Option<Box<crate::types::VirtualMachineDefaultPowerOpInfo>>,
     /// Property *VirtualMachineConfigSpec.rebootPowerOff*.
@@ -78,23 +78,23 @@ pub struct VirtualMachineConfigSpec {
     /// Property *VirtualMachineConfigSpec.deviceChange*.
     pub device_change: Option<Vec<crate::types::VirtualDeviceConfigSpecKind>>,
     /// Property *VirtualMachineConfigSpec.cpuAllocation*.
-    pub cpu_allocation: Option<Box<crate::types::ResourceAllocationInfo>>,
+    pub cpu_allocation: Option<crate::types::ResourceAllocationInfo>,
     /// Property *VirtualMachineConfigSpec.memoryAllocation*.
-    pub memory_allocation: Option<Box<crate::types::ResourceAllocationInfo>>,
+    pub memory_allocation: Option<crate::types::ResourceAllocationInfo>,
     /// Property *VirtualMachineConfigSpec.latencySensitivity*.
-    pub latency_sensitivity: Option<Box<crate::types::LatencySensitivity>>,
+    pub latency_sensitivity: Option<crate::types::LatencySensitivity>,
     /// Property *VirtualMachineConfigSpec.cpuAffinity*.
-    pub cpu_affinity: Option<Box<crate::types::VirtualMachineAffinityInfo>>,
+    pub cpu_affinity: Option<crate::types::VirtualMachineAffinityInfo>,
     /// Deprecated.
     ///
     /// Property *VirtualMachineConfigSpec.memoryAffinity*.
     #[deprecated]
-    pub memory_affinity: Option<Box<crate::types::VirtualMachineAffinityInfo>>,
+    pub memory_affinity: Option<crate::types::VirtualMachineAffinityInfo>,
     /// Deprecated.
     ///
     /// Property *VirtualMachineConfigSpec.networkShaper*.
     #[deprecated]
-    pub network_shaper: Option<Box<crate::types::VirtualMachineNetworkShaperInfo>>,
+    pub network_shaper: Option<crate::types::VirtualMachineNetworkShaperInfo>,
     /// Property *VirtualMachineConfigSpec.cpuFeatureMask*.
     pub cpu_feature_mask: Option<Vec<crate::types::VirtualMachineCpuIdInfoSpec>>,
     /// Property *VirtualMachineConfigSpec.extraConfig*.
@@ -102,7 +102,7 @@ pub struct VirtualMachineConfigSpec {
     /// Property *VirtualMachineConfigSpec.swapPlacement*.
     pub swap_placement: Option<crate::CompactString>,
     /// Property *VirtualMachineConfigSpec.bootOptions*.
-    pub boot_options: Option<Box<crate::types::VirtualMachineBootOptions>>,
+    pub boot_options: Option<crate::types::VirtualMachineBootOptions>,
     /// Property *VirtualMachineConfigSpec.vAppConfig*.
     pub v_app_config: Option<crate::types::VmConfigSpecKind>,
     /// Property *VirtualMachineConfigSpec.ftInfo*.
@@ -122,7 +122,7 @@ pub struct VirtualMachineConfigSpec {
     /// Property *VirtualMachineConfigSpec.guestAutoLockEnabled*.
     pub guest_auto_lock_enabled: Option<bool>,
     /// Property *VirtualMachineConfigSpec.managedBy*.
-    pub managed_by: Option<Box<crate::types::ManagedByInfo>>,
+    pub managed_by: Option<crate::types::ManagedByInfo>,
     /// Property *VirtualMachineConfigSpec.memoryReservationLockedToMax*.
     pub memory_reservation_locked_to_max: Option<bool>,
     /// Property *VirtualMachineConfigSpec.nestedHVEnabled*.
@@ -131,7 +131,7 @@ pub struct VirtualMachineConfigSpec {
     pub v_pmc_enabled: Option<bool>,
     /// Property *VirtualMachineConfigSpec.scheduledHardwareUpgradeInfo*.
     pub scheduled_hardware_upgrade_info: Option<
-        Box<crate::types::ScheduledHardwareUpgradeInfo>,
+        crate::types::ScheduledHardwareUpgradeInfo,
     >,
     /// Property *VirtualMachineConfigSpec.vmProfile*.
     pub vm_profile: Option<Vec<crate::types::VirtualMachineProfileSpecKind>>,
@@ -142,14 +142,14 @@ pub struct VirtualMachineConfigSpec {
     /// Property *VirtualMachineConfigSpec.migrateEncryption*.
     pub migrate_encryption: Option<crate::CompactString>,
     /// Property *VirtualMachineConfigSpec.sgxInfo*.
-    pub sgx_info: Option<Box<crate::types::VirtualMachineSgxInfo>>,
+    pub sgx_info: Option<crate::types::VirtualMachineSgxInfo>,
     /// Property *VirtualMachineConfigSpec.ftEncryptionMode*.
     ///
     /// ***Since:*** vSphere API Release 7.0.2.0
     pub ft_encryption_mode: Option<crate::CompactString>,
     /// Property *VirtualMachineConfigSpec.guestMonitoringModeInfo*.
     pub guest_monitoring_mode_info: Option<
-        Box<crate::types::VirtualMachineGuestMonitoringModeInfo>,
+        crate::types::VirtualMachineGuestMonitoringModeInfo,
     >,
     /// Property *VirtualMachineConfigSpec.sevEnabled*.
     ///
@@ -158,7 +158,7 @@ pub struct VirtualMachineConfigSpec {
     /// Property *VirtualMachineConfigSpec.virtualNuma*.
     ///
     /// ***Since:*** vSphere API Release 8.0.0.1
-    pub virtual_numa: Option<Box<crate::types::VirtualMachineVirtualNuma>>,
+    pub virtual_numa: Option<crate::types::VirtualMachineVirtualNuma>,
     /// Property *VirtualMachineConfigSpec.motherboardLayout*.
     ///
     /// ***Since:*** vSphere API Release 8.0.0.1
@@ -185,7 +185,7 @@ pub struct VirtualMachineConfigSpec {
     /// Property *VirtualMachineConfigSpec.deviceSwap*.
     ///
     /// ***Since:*** vSphere API Release 8.0.0.1
-    pub device_swap: Option<Box<crate::types::VirtualMachineVirtualDeviceSwap>>,
+    pub device_swap: Option<crate::types::VirtualMachineVirtualDeviceSwap>,
     /// Property *VirtualMachineConfigSpec.simultaneousThreads*.
     ///
     /// ***Since:*** vSphere API Release 8.0.0.1
@@ -193,11 +193,11 @@ pub struct VirtualMachineConfigSpec {
     /// Property *VirtualMachineConfigSpec.pmem*.
     ///
     /// ***Since:*** vSphere API Release 7.0.3.0
-    pub pmem: Option<Box<crate::types::VirtualMachineVirtualPMem>>,
+    pub pmem: Option<crate::types::VirtualMachineVirtualPMem>,
     /// Property *VirtualMachineConfigSpec.deviceGroups*.
     ///
     /// ***Since:*** vSphere API Release 8.0.0.1
-    pub device_groups: Option<Box<crate::types::VirtualMachineVirtualDeviceGroups>>,
+    pub device_groups: Option<crate::types::VirtualMachineVirtualDeviceGroups>,
     /// Property *VirtualMachineConfigSpec.fixedPassthruHotPlugEnabled*.
     ///
     /// ***Since:*** vSphere API Release 8.0.1.0

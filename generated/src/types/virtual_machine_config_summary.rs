@@ -40,7 +40,7 @@ pub struct VirtualMachineConfigSummary {
     /// Property *VirtualMachineConfigSummary.ftInfo*.
     pub ft_info: Option<crate::types::FaultToleranceConfigInfoKind>,
     /// Property *VirtualMachineConfigSummary.managedBy*.
-    pub managed_by: Option<Box<crate::types::ManagedByInfo>>,
+    pub managed_by: Option<crate::types::ManagedByInfo>,
     /// Property *VirtualMachineConfigSummary.tpmPresent*.
     pub tpm_present: Option<bool>,
     /// Property *VirtualMachineConfigSummary.numVmiopBackings*.

@@ -12,7 +12,7 @@ pub struct VirtualMachineDatastoreInfo {
     /// Property *VirtualMachineDatastoreInfo.datastore*.
     pub datastore: Box<crate::types::DatastoreSummary>,
     /// Property *VirtualMachineDatastoreInfo.capability*.
-    pub capability: Box<crate::types::DatastoreCapability>,
+    pub capability: crate::types::DatastoreCapability,
     /// Property *VirtualMachineDatastoreInfo.maxFileSize*.
     pub max_file_size: i64,
     /// Property *VirtualMachineDatastoreInfo.maxVirtualDiskCapacity*.

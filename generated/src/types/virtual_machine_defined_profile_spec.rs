@@ -8,9 +8,9 @@ pub struct VirtualMachineDefinedProfileSpec {
     /// Property *VirtualMachineDefinedProfileSpec.profileId*.
     pub profile_id: crate::CompactString,
     /// Property *VirtualMachineDefinedProfileSpec.replicationSpec*.
-    pub replication_spec: Option<Box<crate::types::ReplicationSpec>>,
+    pub replication_spec: Option<crate::types::ReplicationSpec>,
     /// Property *VirtualMachineDefinedProfileSpec.profileData*.
-    pub profile_data: Option<Box<crate::types::VirtualMachineProfileRawData>>,
+    pub profile_data: Option<crate::types::VirtualMachineProfileRawData>,
     /// Property *VirtualMachineDefinedProfileSpec.profileParams*.
     pub profile_params: Option<Vec<crate::types::KeyValue>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -8,7 +8,7 @@ pub struct VirtualMachineFileLayoutExSnapshotLayout {
     /// Property *VirtualMachineFileLayoutExSnapshotLayout.key*.
     ///
     /// Refers instance of *VirtualMachineSnapshot*.
-    pub key: Box<crate::types::ManagedObjectReference>,
+    pub key: crate::types::ManagedObjectReference,
     /// Property *VirtualMachineFileLayoutExSnapshotLayout.dataKey*.
     pub data_key: i32,
     /// Property *VirtualMachineFileLayoutExSnapshotLayout.memoryKey*.

@@ -8,7 +8,7 @@ pub struct VirtualMachineFileLayoutSnapshotLayout {
     /// Property *VirtualMachineFileLayoutSnapshotLayout.key*.
     ///
     /// Refers instance of *VirtualMachineSnapshot*.
-    pub key: Box<crate::types::ManagedObjectReference>,
+    pub key: crate::types::ManagedObjectReference,
     /// Property *VirtualMachineFileLayoutSnapshotLayout.snapshotFile*.
     pub snapshot_file: Vec<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

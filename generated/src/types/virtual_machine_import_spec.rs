@@ -14,7 +14,7 @@ pub struct VirtualMachineImportSpec {
     /// Property *VirtualMachineImportSpec.resPoolEntity*.
     ///
     /// Refers instance of *ResourcePool*.
-    pub res_pool_entity: Option<Box<crate::types::ManagedObjectReference>>,
+    pub res_pool_entity: Option<crate::types::ManagedObjectReference>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -8,7 +8,7 @@ pub struct VirtualMachineMetadataManagerVmMetadataInput {
     /// Property *VirtualMachineMetadataManagerVmMetadataInput.operation*.
     pub operation: crate::CompactString,
     /// Property *VirtualMachineMetadataManagerVmMetadataInput.vmMetadata*.
-    pub vm_metadata: Box<crate::types::VirtualMachineMetadataManagerVmMetadata>,
+    pub vm_metadata: crate::types::VirtualMachineMetadataManagerVmMetadata,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

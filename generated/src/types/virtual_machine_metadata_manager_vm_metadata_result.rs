@@ -6,7 +6,7 @@
 #[derive(Clone)]
 pub struct VirtualMachineMetadataManagerVmMetadataResult {
     /// Property *VirtualMachineMetadataManagerVmMetadataResult.vmMetadata*.
-    pub vm_metadata: Box<crate::types::VirtualMachineMetadataManagerVmMetadata>,
+    pub vm_metadata: crate::types::VirtualMachineMetadataManagerVmMetadata,
     /// Property *VirtualMachineMetadataManagerVmMetadataResult.error*.
     pub error: Option<crate::types::MethodFaultKind>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -6,7 +6,7 @@
 #[derive(Clone)]
 pub struct VirtualMachinePropertyRelation {
     /// Property *VirtualMachinePropertyRelation.key*.
-    pub key: Box<crate::types::DynamicProperty>,
+    pub key: crate::types::DynamicProperty,
     /// Property *VirtualMachinePropertyRelation.relations*.
     pub relations: Option<Vec<crate::types::DynamicProperty>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -10,7 +10,7 @@ pub struct VirtualMachineQuestionInfo {
     /// Property *VirtualMachineQuestionInfo.text*.
     pub text: crate::CompactString,
     /// Property *VirtualMachineQuestionInfo.choice*.
-    pub choice: Box<crate::types::ChoiceOption>,
+    pub choice: crate::types::ChoiceOption,
     /// Property *VirtualMachineQuestionInfo.message*.
     pub message: Option<Vec<crate::types::VirtualMachineMessage>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

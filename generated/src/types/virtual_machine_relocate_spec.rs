@@ -6,25 +6,25 @@
 #[derive(Clone)]
 pub struct VirtualMachineRelocateSpec {
     /// Property *VirtualMachineRelocateSpec.service*.
-    pub service: Option<Box<crate::types::ServiceLocator>>,
+    pub service: Option<crate::types::ServiceLocator>,
     /// Property *VirtualMachineRelocateSpec.folder*.
     ///
     /// Refers instance of *Folder*.
-    pub folder: Option<Box<crate::types::ManagedObjectReference>>,
+    pub folder: Option<crate::types::ManagedObjectReference>,
     /// Property *VirtualMachineRelocateSpec.datastore*.
     ///
     /// Refers instance of *Datastore*.
-    pub datastore: Option<Box<crate::types::ManagedObjectReference>>,
+    pub datastore: Option<crate::types::ManagedObjectReference>,
     /// Property *VirtualMachineRelocateSpec.diskMoveType*.
     pub disk_move_type: Option<crate::CompactString>,
     /// Property *VirtualMachineRelocateSpec.pool*.
     ///
     /// Refers instance of *ResourcePool*.
-    pub pool: Option<Box<crate::types::ManagedObjectReference>>,
+    pub pool: Option<crate::types::ManagedObjectReference>,
     /// Property *VirtualMachineRelocateSpec.host*.
     ///
     /// Refers instance of *HostSystem*.
-    pub host: Option<Box<crate::types::ManagedObjectReference>>,
+    pub host: Option<crate::types::ManagedObjectReference>,
     /// Property *VirtualMachineRelocateSpec.disk*.
     pub disk: Option<Vec<crate::types::VirtualMachineRelocateSpecDiskLocator>>,
     /// Property *VirtualMachineRelocateSpec.transform*.

@@ -10,7 +10,7 @@ pub struct VirtualMachineRelocateSpecDiskLocator {
     /// Property *VirtualMachineRelocateSpecDiskLocator.datastore*.
     ///
     /// Refers instance of *Datastore*.
-    pub datastore: Box<crate::types::ManagedObjectReference>,
+    pub datastore: crate::types::ManagedObjectReference,
     /// Property *VirtualMachineRelocateSpecDiskLocator.diskMoveType*.
     pub disk_move_type: Option<crate::CompactString>,
     /// Property *VirtualMachineRelocateSpecDiskLocator.diskBackingInfo*.

@@ -10,7 +10,7 @@ pub struct VirtualMachineRuntimeInfo {
     /// Property *VirtualMachineRuntimeInfo.host*.
     ///
     /// Refers instance of *HostSystem*.
-    pub host: Option<Box<crate::types::ManagedObjectReference>>,
+    pub host: Option<crate::types::ManagedObjectReference>,
     /// Property *VirtualMachineRuntimeInfo.connectionState*.
     pub connection_state: crate::types::VirtualMachineConnectionState,
     /// Property *VirtualMachineRuntimeInfo.powerState*.
@@ -23,7 +23,7 @@ pub struct VirtualMachineRuntimeInfo {
     pub fault_tolerance_state: crate::types::VirtualMachineFaultToleranceState,
     /// Property *VirtualMachineRuntimeInfo.dasVmProtection*.
     pub das_vm_protection: Option<
-        Box<crate::types::VirtualMachineRuntimeInfoDasProtectionState>,
+        crate::types::VirtualMachineRuntimeInfoDasProtectionState,
     >,
     /// Property *VirtualMachineRuntimeInfo.toolsInstallerMounted*.
     pub tools_installer_mounted: bool,

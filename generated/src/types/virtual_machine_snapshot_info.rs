@@ -8,7 +8,7 @@ pub struct VirtualMachineSnapshotInfo {
     /// Property *VirtualMachineSnapshotInfo.currentSnapshot*.
     ///
     /// Refers instance of *VirtualMachineSnapshot*.
-    pub current_snapshot: Option<Box<crate::types::ManagedObjectReference>>,
+    pub current_snapshot: Option<crate::types::ManagedObjectReference>,
     /// Property *VirtualMachineSnapshotInfo.rootSnapshotList*.
     pub root_snapshot_list: Vec<crate::types::VirtualMachineSnapshotTree>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -8,11 +8,11 @@ pub struct VirtualMachineSnapshotTree {
     /// Property *VirtualMachineSnapshotTree.snapshot*.
     ///
     /// Refers instance of *VirtualMachineSnapshot*.
-    pub snapshot: Box<crate::types::ManagedObjectReference>,
+    pub snapshot: crate::types::ManagedObjectReference,
     /// Property *VirtualMachineSnapshotTree.vm*.
     ///
     /// Refers instance of *VirtualMachine*.
-    pub vm: Box<crate::types::ManagedObjectReference>,
+    pub vm: crate::types::ManagedObjectReference,
     /// Property *VirtualMachineSnapshotTree.name*.
     pub name: crate::CompactString,
     /// Property *VirtualMachineSnapshotTree.description*.

@@ -8,7 +8,7 @@ pub struct VirtualMachineSummary {
     /// Property *VirtualMachineSummary.vm*.
     ///
     /// Refers instance of *VirtualMachine*.
-    pub vm: Option<Box<crate::types::ManagedObjectReference>>,
+    pub vm: Option<crate::types::ManagedObjectReference>,
     /// Property *VirtualMachineSummary.runtime*.
     pub runtime: Box<crate::types::VirtualMachineRuntimeInfo>,
     /// Property *VirtualMachineSummary.guest*.
@@ -16,7 +16,7 @@ pub struct VirtualMachineSummary {
     /// Property *VirtualMachineSummary.config*.
     pub config: Box<crate::types::VirtualMachineConfigSummary>,
     /// Property *VirtualMachineSummary.storage*.
-    pub storage: Option<Box<crate::types::VirtualMachineStorageSummary>>,
+    pub storage: Option<crate::types::VirtualMachineStorageSummary>,
     /// Property *VirtualMachineSummary.quickStats*.
     pub quick_stats: Box<crate::types::VirtualMachineQuickStats>,
     /// Property *VirtualMachineSummary.overallStatus*.

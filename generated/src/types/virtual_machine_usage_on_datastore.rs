@@ -8,7 +8,7 @@ pub struct VirtualMachineUsageOnDatastore {
     /// Property *VirtualMachineUsageOnDatastore.datastore*.
     ///
     /// Refers instance of *Datastore*.
-    pub datastore: Box<crate::types::ManagedObjectReference>,
+    pub datastore: crate::types::ManagedObjectReference,
     /// Property *VirtualMachineUsageOnDatastore.committed*.
     pub committed: i64,
     /// Property *VirtualMachineUsageOnDatastore.uncommitted*.

@@ -6,7 +6,7 @@
 #[derive(Clone)]
 pub struct VirtualMachineVcpuConfig {
     /// Property *VirtualMachineVcpuConfig.latencySensitivity*.
-    pub latency_sensitivity: Option<Box<crate::types::LatencySensitivity>>,
+    pub latency_sensitivity: Option<crate::types::LatencySensitivity>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

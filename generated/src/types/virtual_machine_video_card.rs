@@ -12,7 +12,7 @@ pub struct VirtualMachineVideoCard {
     /// Property *VirtualDevice.backing*.
     pub backing: Option<crate::types::VirtualDeviceBackingInfoKind>,
     /// Property *VirtualDevice.connectable*.
-    pub connectable: Option<Box<crate::types::VirtualDeviceConnectInfo>>,
+    pub connectable: Option<crate::types::VirtualDeviceConnectInfo>,
     /// Property *VirtualDevice.slotInfo*.
     pub slot_info: Option<crate::types::VirtualDeviceBusSlotInfoKind>,
     /// Property *VirtualDevice.controllerKey*.
@@ -26,7 +26,7 @@ pub struct VirtualMachineVideoCard {
     /// Property *VirtualDevice.deviceGroupInfo*.
     ///
     /// ***Since:*** vSphere API Release 8.0.0.1
-    pub device_group_info: Option<Box<crate::types::VirtualDeviceDeviceGroupInfo>>,
+    pub device_group_info: Option<crate::types::VirtualDeviceDeviceGroupInfo>,
     /// Property *VirtualMachineVideoCard.videoRamSizeInKB*.
     pub video_ram_size_in_kb: Option<i64>,
     /// Property *VirtualMachineVideoCard.numDisplays*.

@@ -9,7 +9,7 @@
 pub struct VirtualMachineVirtualDeviceSwap {
     /// Property *VirtualMachineVirtualDeviceSwap.lsiToPvscsi*.
     pub lsi_to_pvscsi: Option<
-        Box<crate::types::VirtualMachineVirtualDeviceSwapDeviceSwapInfo>,
+        crate::types::VirtualMachineVirtualDeviceSwapDeviceSwapInfo,
     >,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,

@@ -12,7 +12,7 @@ pub struct VirtualMachineVMCIDevice {
     /// Property *VirtualDevice.backing*.
     pub backing: Option<crate::types::VirtualDeviceBackingInfoKind>,
     /// Property *VirtualDevice.connectable*.
-    pub connectable: Option<Box<crate::types::VirtualDeviceConnectInfo>>,
+    pub connectable: Option<crate::types::VirtualDeviceConnectInfo>,
     /// Property *VirtualDevice.slotInfo*.
     pub slot_info: Option<crate::types::VirtualDeviceBusSlotInfoKind>,
     /// Property *VirtualDevice.controllerKey*.
@@ -26,7 +26,7 @@ pub struct VirtualMachineVMCIDevice {
     /// Property *VirtualDevice.deviceGroupInfo*.
     ///
     /// ***Since:*** vSphere API Release 8.0.0.1
-    pub device_group_info: Option<Box<crate::types::VirtualDeviceDeviceGroupInfo>>,
+    pub device_group_info: Option<crate::types::VirtualDeviceDeviceGroupInfo>,
     /// Property *VirtualMachineVMCIDevice.id*.
     pub id: Option<i64>,
     /// Deprecated.
@@ -37,7 +37,7 @@ pub struct VirtualMachineVMCIDevice {
     /// Property *VirtualMachineVMCIDevice.filterEnable*.
     pub filter_enable: Option<bool>,
     /// Property *VirtualMachineVMCIDevice.filterInfo*.
-    pub filter_info: Option<Box<crate::types::VirtualMachineVMCIDeviceFilterInfo>>,
+    pub filter_info: Option<crate::types::VirtualMachineVMCIDeviceFilterInfo>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -8,13 +8,13 @@ pub struct VirtualMachineVMCIDeviceOption {
     /// Property *VirtualDeviceOption.type*.
     pub r#type: crate::CompactString,
     /// Property *VirtualDeviceOption.connectOption*.
-    pub connect_option: Option<Box<crate::types::VirtualDeviceConnectOption>>,
+    pub connect_option: Option<crate::types::VirtualDeviceConnectOption>,
     /// Property *VirtualDeviceOption.busSlotOption*.
-    pub bus_slot_option: Option<Box<crate::types::VirtualDeviceBusSlotOption>>,
+    pub bus_slot_option: Option<crate::types::VirtualDeviceBusSlotOption>,
     /// Property *VirtualDeviceOption.controllerType*.
     pub controller_type: Option<crate::CompactString>,
     /// Property *VirtualDeviceOption.autoAssignController*.
-    pub auto_assign_controller: Option<Box<crate::types::BoolOption>>,
+    pub auto_assign_controller: Option<crate::types::BoolOption>,
     /// Property *VirtualDeviceOption.backingOption*.
     pub backing_option: Option<Vec<crate::types::VirtualDeviceBackingOptionKind>>,
     /// Property *VirtualDeviceOption.defaultBackingOptionIndex*.
@@ -32,13 +32,13 @@ pub struct VirtualMachineVMCIDeviceOption {
     /// ***Since:*** vSphere API Release 8.0.0.1
     pub numa_supported: Option<bool>,
     /// Property *VirtualMachineVMCIDeviceOption.allowUnrestrictedCommunication*.
-    pub allow_unrestricted_communication: Box<crate::types::BoolOption>,
+    pub allow_unrestricted_communication: crate::types::BoolOption,
     /// Property *VirtualMachineVMCIDeviceOption.filterSpecOption*.
     pub filter_spec_option: Option<
         Box<crate::types::VirtualMachineVMCIDeviceOptionFilterSpecOption>,
     >,
     /// Property *VirtualMachineVMCIDeviceOption.filterSupported*.
-    pub filter_supported: Option<Box<crate::types::BoolOption>>,
+    pub filter_supported: Option<crate::types::BoolOption>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -6,15 +6,15 @@
 #[derive(Clone)]
 pub struct VirtualMachineVMCIDeviceOptionFilterSpecOption {
     /// Property *VirtualMachineVMCIDeviceOptionFilterSpecOption.action*.
-    pub action: Box<crate::types::ChoiceOption>,
+    pub action: crate::types::ChoiceOption,
     /// Property *VirtualMachineVMCIDeviceOptionFilterSpecOption.protocol*.
-    pub protocol: Box<crate::types::ChoiceOption>,
+    pub protocol: crate::types::ChoiceOption,
     /// Property *VirtualMachineVMCIDeviceOptionFilterSpecOption.direction*.
-    pub direction: Box<crate::types::ChoiceOption>,
+    pub direction: crate::types::ChoiceOption,
     /// Property *VirtualMachineVMCIDeviceOptionFilterSpecOption.lowerDstPortBoundary*.
-    pub lower_dst_port_boundary: Box<crate::types::LongOption>,
+    pub lower_dst_port_boundary: crate::types::LongOption,
     /// Property *VirtualMachineVMCIDeviceOptionFilterSpecOption.upperDstPortBoundary*.
-    pub upper_dst_port_boundary: Box<crate::types::LongOption>,
+    pub upper_dst_port_boundary: crate::types::LongOption,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

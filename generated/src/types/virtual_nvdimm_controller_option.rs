@@ -8,13 +8,13 @@ pub struct VirtualNVDIMMControllerOption {
     /// Property *VirtualDeviceOption.type*.
     pub r#type: crate::CompactString,
     /// Property *VirtualDeviceOption.connectOption*.
-    pub connect_option: Option<Box<crate::types::VirtualDeviceConnectOption>>,
+    pub connect_option: Option<crate::types::VirtualDeviceConnectOption>,
     /// Property *VirtualDeviceOption.busSlotOption*.
-    pub bus_slot_option: Option<Box<crate::types::VirtualDeviceBusSlotOption>>,
+    pub bus_slot_option: Option<crate::types::VirtualDeviceBusSlotOption>,
     /// Property *VirtualDeviceOption.controllerType*.
     pub controller_type: Option<crate::CompactString>,
     /// Property *VirtualDeviceOption.autoAssignController*.
-    pub auto_assign_controller: Option<Box<crate::types::BoolOption>>,
+    pub auto_assign_controller: Option<crate::types::BoolOption>,
     /// Property *VirtualDeviceOption.backingOption*.
     pub backing_option: Option<Vec<crate::types::VirtualDeviceBackingOptionKind>>,
     /// Property *VirtualDeviceOption.defaultBackingOptionIndex*.
@@ -32,11 +32,11 @@ pub struct VirtualNVDIMMControllerOption {
     /// ***Since:*** vSphere API Release 8.0.0.1
     pub numa_supported: Option<bool>,
     /// Property *VirtualControllerOption.devices*.
-    pub devices: Box<crate::types::IntOption>,
+    pub devices: crate::types::IntOption,
     /// Property *VirtualControllerOption.supportedDevice*.
     pub supported_device: Option<Vec<crate::CompactString>>,
     /// Property *VirtualNVDIMMControllerOption.numNVDIMMControllers*.
-    pub num_nvdimm_controllers: Box<crate::types::IntOption>,
+    pub num_nvdimm_controllers: crate::types::IntOption,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

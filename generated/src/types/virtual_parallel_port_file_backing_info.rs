@@ -10,7 +10,7 @@ pub struct VirtualParallelPortFileBackingInfo {
     /// Property *VirtualDeviceFileBackingInfo.datastore*.
     ///
     /// Refers instance of *Datastore*.
-    pub datastore: Option<Box<crate::types::ManagedObjectReference>>,
+    pub datastore: Option<crate::types::ManagedObjectReference>,
     /// Property *VirtualDeviceFileBackingInfo.backingObjectId*.
     pub backing_object_id: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -12,7 +12,7 @@ pub struct VirtualPCIController {
     /// Property *VirtualDevice.backing*.
     pub backing: Option<crate::types::VirtualDeviceBackingInfoKind>,
     /// Property *VirtualDevice.connectable*.
-    pub connectable: Option<Box<crate::types::VirtualDeviceConnectInfo>>,
+    pub connectable: Option<crate::types::VirtualDeviceConnectInfo>,
     /// Property *VirtualDevice.slotInfo*.
     pub slot_info: Option<crate::types::VirtualDeviceBusSlotInfoKind>,
     /// Property *VirtualDevice.controllerKey*.
@@ -26,7 +26,7 @@ pub struct VirtualPCIController {
     /// Property *VirtualDevice.deviceGroupInfo*.
     ///
     /// ***Since:*** vSphere API Release 8.0.0.1
-    pub device_group_info: Option<Box<crate::types::VirtualDeviceDeviceGroupInfo>>,
+    pub device_group_info: Option<crate::types::VirtualDeviceDeviceGroupInfo>,
     /// Property *VirtualController.busNumber*.
     pub bus_number: i32,
     /// Property *VirtualController.device*.

@@ -8,13 +8,13 @@ pub struct VirtualPCIControllerOption {
     /// Property *VirtualDeviceOption.type*.
     pub r#type: crate::CompactString,
     /// Property *VirtualDeviceOption.connectOption*.
-    pub connect_option: Option<Box<crate::types::VirtualDeviceConnectOption>>,
+    pub connect_option: Option<crate::types::VirtualDeviceConnectOption>,
     /// Property *VirtualDeviceOption.busSlotOption*.
-    pub bus_slot_option: Option<Box<crate::types::VirtualDeviceBusSlotOption>>,
+    pub bus_slot_option: Option<crate::types::VirtualDeviceBusSlotOption>,
     /// Property *VirtualDeviceOption.controllerType*.
     pub controller_type: Option<crate::CompactString>,
     /// Property *VirtualDeviceOption.autoAssignController*.
-    pub auto_assign_controller: Option<Box<crate::types::BoolOption>>,
+    pub auto_assign_controller: Option<crate::types::BoolOption>,
     /// Property *VirtualDeviceOption.backingOption*.
     pub backing_option: Option<Vec<crate::types::VirtualDeviceBackingOptionKind>>,
     /// Property *VirtualDeviceOption.defaultBackingOptionIndex*.
@@ -32,35 +32,35 @@ pub struct VirtualPCIControllerOption {
     /// ***Since:*** vSphere API Release 8.0.0.1
     pub numa_supported: Option<bool>,
     /// Property *VirtualControllerOption.devices*.
-    pub devices: Box<crate::types::IntOption>,
+    pub devices: crate::types::IntOption,
     /// Property *VirtualControllerOption.supportedDevice*.
     pub supported_device: Option<Vec<crate::CompactString>>,
     /// Property *VirtualPCIControllerOption.numSCSIControllers*.
-    pub num_scsi_controllers: Box<crate::types::IntOption>,
+    pub num_scsi_controllers: crate::types::IntOption,
     /// Property *VirtualPCIControllerOption.numEthernetCards*.
-    pub num_ethernet_cards: Box<crate::types::IntOption>,
+    pub num_ethernet_cards: crate::types::IntOption,
     /// Property *VirtualPCIControllerOption.numVideoCards*.
-    pub num_video_cards: Box<crate::types::IntOption>,
+    pub num_video_cards: crate::types::IntOption,
     /// Property *VirtualPCIControllerOption.numSoundCards*.
-    pub num_sound_cards: Box<crate::types::IntOption>,
+    pub num_sound_cards: crate::types::IntOption,
     /// Property *VirtualPCIControllerOption.numVmiRoms*.
-    pub num_vmi_roms: Box<crate::types::IntOption>,
+    pub num_vmi_roms: crate::types::IntOption,
     /// Property *VirtualPCIControllerOption.numVmciDevices*.
-    pub num_vmci_devices: Box<crate::types::IntOption>,
+    pub num_vmci_devices: crate::types::IntOption,
     /// Property *VirtualPCIControllerOption.numPCIPassthroughDevices*.
-    pub num_pci_passthrough_devices: Box<crate::types::IntOption>,
+    pub num_pci_passthrough_devices: crate::types::IntOption,
     /// Property *VirtualPCIControllerOption.numSasSCSIControllers*.
-    pub num_sas_scsi_controllers: Box<crate::types::IntOption>,
+    pub num_sas_scsi_controllers: crate::types::IntOption,
     /// Property *VirtualPCIControllerOption.numVmxnet3EthernetCards*.
-    pub num_vmxnet3_ethernet_cards: Box<crate::types::IntOption>,
+    pub num_vmxnet3_ethernet_cards: crate::types::IntOption,
     /// Property *VirtualPCIControllerOption.numParaVirtualSCSIControllers*.
-    pub num_para_virtual_scsi_controllers: Box<crate::types::IntOption>,
+    pub num_para_virtual_scsi_controllers: crate::types::IntOption,
     /// Property *VirtualPCIControllerOption.numSATAControllers*.
-    pub num_sata_controllers: Box<crate::types::IntOption>,
+    pub num_sata_controllers: crate::types::IntOption,
     /// Property *VirtualPCIControllerOption.numNVMEControllers*.
-    pub num_nvme_controllers: Option<Box<crate::types::IntOption>>,
+    pub num_nvme_controllers: Option<crate::types::IntOption>,
     /// Property *VirtualPCIControllerOption.numVmxnet3VrdmaEthernetCards*.
-    pub num_vmxnet3_vrdma_ethernet_cards: Option<Box<crate::types::IntOption>>,
+    pub num_vmxnet3_vrdma_ethernet_cards: Option<crate::types::IntOption>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -8,7 +8,7 @@ pub struct VirtualPCIPassthroughVmiopBackingOption {
     /// Property *VirtualDeviceBackingOption.type*.
     pub r#type: crate::CompactString,
     /// Property *VirtualPCIPassthroughVmiopBackingOption.vgpu*.
-    pub vgpu: Box<crate::types::StringOption>,
+    pub vgpu: crate::types::StringOption,
     /// Property *VirtualPCIPassthroughVmiopBackingOption.maxInstances*.
     pub max_instances: i32,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -8,9 +8,9 @@ pub struct VirtualPointingDeviceBackingOption {
     /// Property *VirtualDeviceBackingOption.type*.
     pub r#type: crate::CompactString,
     /// Property *VirtualDeviceDeviceBackingOption.autoDetectAvailable*.
-    pub auto_detect_available: Box<crate::types::BoolOption>,
+    pub auto_detect_available: crate::types::BoolOption,
     /// Property *VirtualPointingDeviceBackingOption.hostPointingDevice*.
-    pub host_pointing_device: Box<crate::types::ChoiceOption>,
+    pub host_pointing_device: crate::types::ChoiceOption,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

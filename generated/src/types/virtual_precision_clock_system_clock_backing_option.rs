@@ -8,7 +8,7 @@ pub struct VirtualPrecisionClockSystemClockBackingOption {
     /// Property *VirtualDeviceBackingOption.type*.
     pub r#type: crate::CompactString,
     /// Property *VirtualPrecisionClockSystemClockBackingOption.protocol*.
-    pub protocol: Box<crate::types::ChoiceOption>,
+    pub protocol: crate::types::ChoiceOption,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -10,13 +10,13 @@ pub struct VirtualSCSIControllerOption {
     /// Property *VirtualDeviceOption.type*.
     pub r#type: crate::CompactString,
     /// Property *VirtualDeviceOption.connectOption*.
-    pub connect_option: Option<Box<crate::types::VirtualDeviceConnectOption>>,
+    pub connect_option: Option<crate::types::VirtualDeviceConnectOption>,
     /// Property *VirtualDeviceOption.busSlotOption*.
-    pub bus_slot_option: Option<Box<crate::types::VirtualDeviceBusSlotOption>>,
+    pub bus_slot_option: Option<crate::types::VirtualDeviceBusSlotOption>,
     /// Property *VirtualDeviceOption.controllerType*.
     pub controller_type: Option<crate::CompactString>,
     /// Property *VirtualDeviceOption.autoAssignController*.
-    pub auto_assign_controller: Option<Box<crate::types::BoolOption>>,
+    pub auto_assign_controller: Option<crate::types::BoolOption>,
     /// Property *VirtualDeviceOption.backingOption*.
     pub backing_option: Option<Vec<crate::types::VirtualDeviceBackingOptionKind>>,
     /// Property *VirtualDeviceOption.defaultBackingOptionIndex*.
@@ -34,21 +34,21 @@ pub struct VirtualSCSIControllerOption {
     /// ***Since:*** vSphere API Release 8.0.0.1
     pub numa_supported: Option<bool>,
     /// Property *VirtualControllerOption.devices*.
-    pub devices: Box<crate::types::IntOption>,
+    pub devices: crate::types::IntOption,
     /// Property *VirtualControllerOption.supportedDevice*.
     pub supported_device: Option<Vec<crate::CompactString>>,
     /// Property *VirtualSCSIControllerOption.numSCSIDisks*.
-    pub num_scsi_disks: Box<crate::types::IntOption>,
+    pub num_scsi_disks: crate::types::IntOption,
     /// Property *VirtualSCSIControllerOption.numSCSICdroms*.
-    pub num_scsi_cdroms: Box<crate::types::IntOption>,
+    pub num_scsi_cdroms: crate::types::IntOption,
     /// Property *VirtualSCSIControllerOption.numSCSIPassthrough*.
-    pub num_scsi_passthrough: Box<crate::types::IntOption>,
+    pub num_scsi_passthrough: crate::types::IntOption,
     /// Property *VirtualSCSIControllerOption.sharing*.
     pub sharing: Vec<crate::types::VirtualSCSISharing>,
     /// Property *VirtualSCSIControllerOption.defaultSharedIndex*.
     pub default_shared_index: i32,
     /// Property *VirtualSCSIControllerOption.hotAddRemove*.
-    pub hot_add_remove: Box<crate::types::BoolOption>,
+    pub hot_add_remove: crate::types::BoolOption,
     /// Property *VirtualSCSIControllerOption.scsiCtlrUnitNumber*.
     pub scsi_ctlr_unit_number: i32,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -8,7 +8,7 @@ pub struct VirtualSerialPortFileBackingOption {
     /// Property *VirtualDeviceBackingOption.type*.
     pub r#type: crate::CompactString,
     /// Property *VirtualDeviceFileBackingOption.fileNameExtensions*.
-    pub file_name_extensions: Option<Box<crate::types::ChoiceOption>>,
+    pub file_name_extensions: Option<crate::types::ChoiceOption>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -8,9 +8,9 @@ pub struct VirtualSerialPortPipeBackingOption {
     /// Property *VirtualDeviceBackingOption.type*.
     pub r#type: crate::CompactString,
     /// Property *VirtualSerialPortPipeBackingOption.endpoint*.
-    pub endpoint: Box<crate::types::ChoiceOption>,
+    pub endpoint: crate::types::ChoiceOption,
     /// Property *VirtualSerialPortPipeBackingOption.noRxLoss*.
-    pub no_rx_loss: Box<crate::types::BoolOption>,
+    pub no_rx_loss: crate::types::BoolOption,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -8,7 +8,7 @@ pub struct VirtualSerialPortURIBackingOption {
     /// Property *VirtualDeviceBackingOption.type*.
     pub r#type: crate::CompactString,
     /// Property *VirtualDeviceURIBackingOption.directions*.
-    pub directions: Box<crate::types::ChoiceOption>,
+    pub directions: crate::types::ChoiceOption,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -8,13 +8,13 @@ pub struct VirtualSIOControllerOption {
     /// Property *VirtualDeviceOption.type*.
     pub r#type: crate::CompactString,
     /// Property *VirtualDeviceOption.connectOption*.
-    pub connect_option: Option<Box<crate::types::VirtualDeviceConnectOption>>,
+    pub connect_option: Option<crate::types::VirtualDeviceConnectOption>,
     /// Property *VirtualDeviceOption.busSlotOption*.
-    pub bus_slot_option: Option<Box<crate::types::VirtualDeviceBusSlotOption>>,
+    pub bus_slot_option: Option<crate::types::VirtualDeviceBusSlotOption>,
     /// Property *VirtualDeviceOption.controllerType*.
     pub controller_type: Option<crate::CompactString>,
     /// Property *VirtualDeviceOption.autoAssignController*.
-    pub auto_assign_controller: Option<Box<crate::types::BoolOption>>,
+    pub auto_assign_controller: Option<crate::types::BoolOption>,
     /// Property *VirtualDeviceOption.backingOption*.
     pub backing_option: Option<Vec<crate::types::VirtualDeviceBackingOptionKind>>,
     /// Property *VirtualDeviceOption.defaultBackingOptionIndex*.
@@ -32,15 +32,15 @@ pub struct VirtualSIOControllerOption {
     /// ***Since:*** vSphere API Release 8.0.0.1
     pub numa_supported: Option<bool>,
     /// Property *VirtualControllerOption.devices*.
-    pub devices: Box<crate::types::IntOption>,
+    pub devices: crate::types::IntOption,
     /// Property *VirtualControllerOption.supportedDevice*.
     pub supported_device: Option<Vec<crate::CompactString>>,
     /// Property *VirtualSIOControllerOption.numFloppyDrives*.
-    pub num_floppy_drives: Box<crate::types::IntOption>,
+    pub num_floppy_drives: crate::types::IntOption,
     /// Property *VirtualSIOControllerOption.numSerialPorts*.
-    pub num_serial_ports: Box<crate::types::IntOption>,
+    pub num_serial_ports: crate::types::IntOption,
     /// Property *VirtualSIOControllerOption.numParallelPorts*.
-    pub num_parallel_ports: Box<crate::types::IntOption>,
+    pub num_parallel_ports: crate::types::IntOption,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

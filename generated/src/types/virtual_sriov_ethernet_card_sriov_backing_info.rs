@@ -7,11 +7,11 @@
 pub struct VirtualSriovEthernetCardSriovBackingInfo {
     /// Property *VirtualSriovEthernetCardSriovBackingInfo.physicalFunctionBacking*.
     pub physical_function_backing: Option<
-        Box<crate::types::VirtualPCIPassthroughDeviceBackingInfo>,
+        crate::types::VirtualPCIPassthroughDeviceBackingInfo,
     >,
     /// Property *VirtualSriovEthernetCardSriovBackingInfo.virtualFunctionBacking*.
     pub virtual_function_backing: Option<
-        Box<crate::types::VirtualPCIPassthroughDeviceBackingInfo>,
+        crate::types::VirtualPCIPassthroughDeviceBackingInfo,
     >,
     /// Property *VirtualSriovEthernetCardSriovBackingInfo.virtualFunctionIndex*.
     pub virtual_function_index: Option<i32>,

@@ -32,11 +32,11 @@ pub struct VirtualSwitchProfile {
     /// Property *VirtualSwitchProfile.name*.
     pub name: crate::CompactString,
     /// Property *VirtualSwitchProfile.link*.
-    pub link: Box<crate::types::LinkProfile>,
+    pub link: crate::types::LinkProfile,
     /// Property *VirtualSwitchProfile.numPorts*.
-    pub num_ports: Box<crate::types::NumPortsProfile>,
+    pub num_ports: crate::types::NumPortsProfile,
     /// Property *VirtualSwitchProfile.networkPolicy*.
-    pub network_policy: Box<crate::types::NetworkPolicyProfile>,
+    pub network_policy: crate::types::NetworkPolicyProfile,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -8,13 +8,13 @@ pub struct VirtualUSBControllerOption {
     /// Property *VirtualDeviceOption.type*.
     pub r#type: crate::CompactString,
     /// Property *VirtualDeviceOption.connectOption*.
-    pub connect_option: Option<Box<crate::types::VirtualDeviceConnectOption>>,
+    pub connect_option: Option<crate::types::VirtualDeviceConnectOption>,
     /// Property *VirtualDeviceOption.busSlotOption*.
-    pub bus_slot_option: Option<Box<crate::types::VirtualDeviceBusSlotOption>>,
+    pub bus_slot_option: Option<crate::types::VirtualDeviceBusSlotOption>,
     /// Property *VirtualDeviceOption.controllerType*.
     pub controller_type: Option<crate::CompactString>,
     /// Property *VirtualDeviceOption.autoAssignController*.
-    pub auto_assign_controller: Option<Box<crate::types::BoolOption>>,
+    pub auto_assign_controller: Option<crate::types::BoolOption>,
     /// Property *VirtualDeviceOption.backingOption*.
     pub backing_option: Option<Vec<crate::types::VirtualDeviceBackingOptionKind>>,
     /// Property *VirtualDeviceOption.defaultBackingOptionIndex*.
@@ -32,13 +32,13 @@ pub struct VirtualUSBControllerOption {
     /// ***Since:*** vSphere API Release 8.0.0.1
     pub numa_supported: Option<bool>,
     /// Property *VirtualControllerOption.devices*.
-    pub devices: Box<crate::types::IntOption>,
+    pub devices: crate::types::IntOption,
     /// Property *VirtualControllerOption.supportedDevice*.
     pub supported_device: Option<Vec<crate::CompactString>>,
     /// Property *VirtualUSBControllerOption.autoConnectDevices*.
-    pub auto_connect_devices: Box<crate::types::BoolOption>,
+    pub auto_connect_devices: crate::types::BoolOption,
     /// Property *VirtualUSBControllerOption.ehciSupported*.
-    pub ehci_supported: Box<crate::types::BoolOption>,
+    pub ehci_supported: crate::types::BoolOption,
     /// Property *VirtualUSBControllerOption.supportedSpeeds*.
     pub supported_speeds: Vec<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -8,13 +8,13 @@ pub struct VirtualVideoCardOption {
     /// Property *VirtualDeviceOption.type*.
     pub r#type: crate::CompactString,
     /// Property *VirtualDeviceOption.connectOption*.
-    pub connect_option: Option<Box<crate::types::VirtualDeviceConnectOption>>,
+    pub connect_option: Option<crate::types::VirtualDeviceConnectOption>,
     /// Property *VirtualDeviceOption.busSlotOption*.
-    pub bus_slot_option: Option<Box<crate::types::VirtualDeviceBusSlotOption>>,
+    pub bus_slot_option: Option<crate::types::VirtualDeviceBusSlotOption>,
     /// Property *VirtualDeviceOption.controllerType*.
     pub controller_type: Option<crate::CompactString>,
     /// Property *VirtualDeviceOption.autoAssignController*.
-    pub auto_assign_controller: Option<Box<crate::types::BoolOption>>,
+    pub auto_assign_controller: Option<crate::types::BoolOption>,
     /// Property *VirtualDeviceOption.backingOption*.
     pub backing_option: Option<Vec<crate::types::VirtualDeviceBackingOptionKind>>,
     /// Property *VirtualDeviceOption.defaultBackingOptionIndex*.
@@ -32,19 +32,19 @@ pub struct VirtualVideoCardOption {
     /// ***Since:*** vSphere API Release 8.0.0.1
     pub numa_supported: Option<bool>,
     /// Property *VirtualVideoCardOption.videoRamSizeInKB*.
-    pub video_ram_size_in_kb: Option<Box<crate::types::LongOption>>,
+    pub video_ram_size_in_kb: Option<crate::types::LongOption>,
     /// Property *VirtualVideoCardOption.numDisplays*.
-    pub num_displays: Option<Box<crate::types::IntOption>>,
+    pub num_displays: Option<crate::types::IntOption>,
     /// Property *VirtualVideoCardOption.useAutoDetect*.
-    pub use_auto_detect: Option<Box<crate::types::BoolOption>>,
+    pub use_auto_detect: Option<crate::types::BoolOption>,
     /// Property *VirtualVideoCardOption.support3D*.
-    pub support3_d: Option<Box<crate::types::BoolOption>>,
+    pub support3_d: Option<crate::types::BoolOption>,
     /// Property *VirtualVideoCardOption.use3dRendererSupported*.
-    pub use3d_renderer_supported: Option<Box<crate::types::BoolOption>>,
+    pub use3d_renderer_supported: Option<crate::types::BoolOption>,
     /// Property *VirtualVideoCardOption.graphicsMemorySizeInKB*.
-    pub graphics_memory_size_in_kb: Option<Box<crate::types::LongOption>>,
+    pub graphics_memory_size_in_kb: Option<crate::types::LongOption>,
     /// Property *VirtualVideoCardOption.graphicsMemorySizeSupported*.
-    pub graphics_memory_size_supported: Option<Box<crate::types::BoolOption>>,
+    pub graphics_memory_size_supported: Option<crate::types::BoolOption>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

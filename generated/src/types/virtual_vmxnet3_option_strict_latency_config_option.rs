@@ -8,19 +8,19 @@
 #[derive(Clone)]
 pub struct VirtualVmxnet3OptionStrictLatencyConfigOption {
     /// Property *VirtualVmxnet3OptionStrictLatencyConfigOption.allowed*.
-    pub allowed: Box<crate::types::BoolOption>,
+    pub allowed: crate::types::BoolOption,
     /// Property *VirtualVmxnet3OptionStrictLatencyConfigOption.measureLatency*.
-    pub measure_latency: Box<crate::types::BoolOption>,
+    pub measure_latency: crate::types::BoolOption,
     /// Property *VirtualVmxnet3OptionStrictLatencyConfigOption.maxTxQueues*.
-    pub max_tx_queues: Box<crate::types::IntOption>,
+    pub max_tx_queues: crate::types::IntOption,
     /// Property *VirtualVmxnet3OptionStrictLatencyConfigOption.maxRxQueues*.
-    pub max_rx_queues: Box<crate::types::IntOption>,
+    pub max_rx_queues: crate::types::IntOption,
     /// Property *VirtualVmxnet3OptionStrictLatencyConfigOption.txDataRingDescSize*.
-    pub tx_data_ring_desc_size: Box<crate::types::IntOption>,
+    pub tx_data_ring_desc_size: crate::types::IntOption,
     /// Property *VirtualVmxnet3OptionStrictLatencyConfigOption.rxDataRingDescSize*.
-    pub rx_data_ring_desc_size: Box<crate::types::IntOption>,
+    pub rx_data_ring_desc_size: crate::types::IntOption,
     /// Property *VirtualVmxnet3OptionStrictLatencyConfigOption.disableOffload*.
-    pub disable_offload: Box<crate::types::ChoiceOption>,
+    pub disable_offload: crate::types::ChoiceOption,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

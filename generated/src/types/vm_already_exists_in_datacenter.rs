@@ -12,11 +12,11 @@ pub struct VmAlreadyExistsInDatacenter {
     /// Property *InvalidFolder.target*.
     ///
     /// Refers instance of *ManagedEntity*.
-    pub target: Box<crate::types::ManagedObjectReference>,
+    pub target: crate::types::ManagedObjectReference,
     /// Property *VmAlreadyExistsInDatacenter.host*.
     ///
     /// Refers instance of *HostSystem*.
-    pub host: Box<crate::types::ManagedObjectReference>,
+    pub host: crate::types::ManagedObjectReference,
     /// Property *VmAlreadyExistsInDatacenter.hostname*.
     pub hostname: crate::CompactString,
     /// Property *VmAlreadyExistsInDatacenter.vm*.

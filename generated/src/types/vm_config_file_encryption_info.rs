@@ -6,7 +6,7 @@
 #[derive(Clone)]
 pub struct VmConfigFileEncryptionInfo {
     /// Property *VmConfigFileEncryptionInfo.keyId*.
-    pub key_id: Option<Box<crate::types::CryptoKeyId>>,
+    pub key_id: Option<crate::types::CryptoKeyId>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -8,9 +8,9 @@
 #[derive(Clone)]
 pub struct VmConfigFileQuery {
     /// Property *VmConfigFileQuery.filter*.
-    pub filter: Option<Box<crate::types::VmConfigFileQueryFilter>>,
+    pub filter: Option<crate::types::VmConfigFileQueryFilter>,
     /// Property *VmConfigFileQuery.details*.
-    pub details: Option<Box<crate::types::VmConfigFileQueryFlags>>,
+    pub details: Option<crate::types::VmConfigFileQueryFlags>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

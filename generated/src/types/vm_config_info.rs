@@ -12,7 +12,7 @@ pub struct VmConfigInfo {
     /// Property *VmConfigInfo.property*.
     pub property: Option<Vec<crate::types::VAppPropertyInfo>>,
     /// Property *VmConfigInfo.ipAssignment*.
-    pub ip_assignment: Box<crate::types::VAppIPAssignmentInfo>,
+    pub ip_assignment: crate::types::VAppIPAssignmentInfo,
     /// Property *VmConfigInfo.eula*.
     pub eula: Option<Vec<crate::CompactString>>,
     /// Property *VmConfigInfo.ovfSection*.

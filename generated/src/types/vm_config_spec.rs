@@ -12,7 +12,7 @@ pub struct VmConfigSpec {
     /// Property *VmConfigSpec.property*.
     pub property: Option<Vec<crate::types::VAppPropertySpec>>,
     /// Property *VmConfigSpec.ipAssignment*.
-    pub ip_assignment: Option<Box<crate::types::VAppIPAssignmentInfo>>,
+    pub ip_assignment: Option<crate::types::VAppIPAssignmentInfo>,
     /// Property *VmConfigSpec.eula*.
     pub eula: Option<Vec<crate::CompactString>>,
     /// Property *VmConfigSpec.ovfSection*.

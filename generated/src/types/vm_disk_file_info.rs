@@ -33,7 +33,7 @@ pub struct VmDiskFileInfo {
     /// Property *VmDiskFileInfo.thin*.
     pub thin: Option<bool>,
     /// Property *VmDiskFileInfo.encryption*.
-    pub encryption: Option<Box<crate::types::VmDiskFileEncryptionInfo>>,
+    pub encryption: Option<crate::types::VmDiskFileEncryptionInfo>,
     /// Property *VmDiskFileInfo.sectorFormat*.
     ///
     /// ***Since:*** vSphere API Release 9.0.0.0

@@ -6,9 +6,9 @@
 #[derive(Clone)]
 pub struct VmDiskFileQuery {
     /// Property *VmDiskFileQuery.filter*.
-    pub filter: Option<Box<crate::types::VmDiskFileQueryFilter>>,
+    pub filter: Option<crate::types::VmDiskFileQueryFilter>,
     /// Property *VmDiskFileQuery.details*.
-    pub details: Option<Box<crate::types::VmDiskFileQueryFlags>>,
+    pub details: Option<crate::types::VmDiskFileQueryFlags>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -14,7 +14,7 @@ pub struct VmFaultToleranceConfigIssueWrapper {
     /// Property *VmFaultToleranceConfigIssueWrapper.entity*.
     ///
     /// Refers instance of *ManagedEntity*.
-    pub entity: Option<Box<crate::types::ManagedObjectReference>>,
+    pub entity: Option<crate::types::ManagedObjectReference>,
     /// Property *VmFaultToleranceConfigIssueWrapper.error*.
     pub error: Option<crate::types::MethodFaultKind>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -20,7 +20,7 @@ pub struct VmHookFailed {
     /// Property *AgencyIssue.agency*.
     ///
     /// Refers instance of *Agency*.
-    pub agency: Box<crate::types::ManagedObjectReference>,
+    pub agency: crate::types::ManagedObjectReference,
     /// Property *AgencyIssue.agencyName*.
     pub agency_name: crate::CompactString,
     /// Property *AgencyIssue.solutionId*.
@@ -30,19 +30,19 @@ pub struct VmHookFailed {
     /// Property *AgentIssue.agent*.
     ///
     /// Refers instance of *Agent*.
-    pub agent: Box<crate::types::ManagedObjectReference>,
+    pub agent: crate::types::ManagedObjectReference,
     /// Property *AgentIssue.agentName*.
     pub agent_name: crate::CompactString,
     /// Property *AgentIssue.host*.
     ///
     /// Refers instance of *HostSystem*.
-    pub host: Box<crate::types::ManagedObjectReference>,
+    pub host: crate::types::ManagedObjectReference,
     /// Property *AgentIssue.hostName*.
     pub host_name: crate::CompactString,
     /// Property *VmIssue.vm*.
     ///
     /// Refers instance of *VirtualMachine*.
-    pub vm: Box<crate::types::ManagedObjectReference>,
+    pub vm: crate::types::ManagedObjectReference,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

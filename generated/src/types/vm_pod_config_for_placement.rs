@@ -8,7 +8,7 @@ pub struct VmPodConfigForPlacement {
     /// Property *VmPodConfigForPlacement.storagePod*.
     ///
     /// Refers instance of *StoragePod*.
-    pub storage_pod: Box<crate::types::ManagedObjectReference>,
+    pub storage_pod: crate::types::ManagedObjectReference,
     /// Property *VmPodConfigForPlacement.disk*.
     pub disk: Option<Vec<crate::types::PodDiskLocator>>,
     /// Property *VmPodConfigForPlacement.vmConfig*.

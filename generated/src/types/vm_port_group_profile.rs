@@ -32,11 +32,11 @@ pub struct VmPortGroupProfile {
     /// Property *PortGroupProfile.name*.
     pub name: crate::CompactString,
     /// Property *PortGroupProfile.vlan*.
-    pub vlan: Box<crate::types::VlanProfile>,
+    pub vlan: crate::types::VlanProfile,
     /// Property *PortGroupProfile.vswitch*.
-    pub vswitch: Box<crate::types::VirtualSwitchSelectionProfile>,
+    pub vswitch: crate::types::VirtualSwitchSelectionProfile,
     /// Property *PortGroupProfile.networkPolicy*.
-    pub network_policy: Box<crate::types::NetworkPolicyProfile>,
+    pub network_policy: crate::types::NetworkPolicyProfile,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -8,7 +8,7 @@
 #[derive(Clone)]
 pub struct VmToVmGroupsAntiAffinity {
     /// Property *VmToVmGroupsAntiAffinity.selfTag*.
-    pub self_tag: Option<Box<crate::types::TagId>>,
+    pub self_tag: Option<crate::types::TagId>,
     /// Property *VmToVmGroupsAntiAffinity.antiAffinedVmGroupTags*.
     pub anti_affined_vm_group_tags: Option<Vec<crate::types::TagId>>,
     /// Property *VmToVmGroupsAntiAffinity.policyStrictness*.

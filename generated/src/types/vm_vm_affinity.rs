@@ -8,7 +8,7 @@
 #[derive(Clone)]
 pub struct VmVmAffinity {
     /// Property *VmVmAffinity.affinedVmsTag*.
-    pub affined_vms_tag: Box<crate::types::TagId>,
+    pub affined_vms_tag: crate::types::TagId,
     /// Property *VmVmAffinity.policyStrictness*.
     pub policy_strictness: Option<crate::CompactString>,
     /// Property *VmVmAffinity.policyTopology*.

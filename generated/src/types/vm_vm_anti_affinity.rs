@@ -8,7 +8,7 @@
 #[derive(Clone)]
 pub struct VmVmAntiAffinity {
     /// Property *VmVmAntiAffinity.antiAffinedVmsTag*.
-    pub anti_affined_vms_tag: Box<crate::types::TagId>,
+    pub anti_affined_vms_tag: crate::types::TagId,
     /// Property *VmVmAntiAffinity.policyStrictness*.
     pub policy_strictness: Option<crate::CompactString>,
     /// Property *VmVmAntiAffinity.policyTopology*.

@@ -14,11 +14,11 @@ pub struct VmWwnConflict {
     /// Property *VmWwnConflict.vm*.
     ///
     /// Refers instance of *VirtualMachine*.
-    pub vm: Option<Box<crate::types::ManagedObjectReference>>,
+    pub vm: Option<crate::types::ManagedObjectReference>,
     /// Property *VmWwnConflict.host*.
     ///
     /// Refers instance of *HostSystem*.
-    pub host: Option<Box<crate::types::ManagedObjectReference>>,
+    pub host: Option<crate::types::ManagedObjectReference>,
     /// Property *VmWwnConflict.name*.
     pub name: Option<crate::CompactString>,
     /// Property *VmWwnConflict.wwn*.

@@ -10,11 +10,11 @@ pub struct VmfsConfigOption {
     /// Property *VmfsConfigOption.unmapGranularityOption*.
     pub unmap_granularity_option: Option<Vec<i32>>,
     /// Property *VmfsConfigOption.unmapBandwidthFixedValue*.
-    pub unmap_bandwidth_fixed_value: Option<Box<crate::types::LongOption>>,
+    pub unmap_bandwidth_fixed_value: Option<crate::types::LongOption>,
     /// Property *VmfsConfigOption.unmapBandwidthDynamicMin*.
-    pub unmap_bandwidth_dynamic_min: Option<Box<crate::types::LongOption>>,
+    pub unmap_bandwidth_dynamic_min: Option<crate::types::LongOption>,
     /// Property *VmfsConfigOption.unmapBandwidthDynamicMax*.
-    pub unmap_bandwidth_dynamic_max: Option<Box<crate::types::LongOption>>,
+    pub unmap_bandwidth_dynamic_max: Option<crate::types::LongOption>,
     /// Property *VmfsConfigOption.unmapBandwidthIncrement*.
     pub unmap_bandwidth_increment: Option<i64>,
     /// Property *VmfsConfigOption.unmapBandwidthUltraLow*.

@@ -6,11 +6,11 @@
 #[derive(Clone)]
 pub struct VmfsDatastoreAllExtentOption {
     /// Property *VmfsDatastoreBaseOption.layout*.
-    pub layout: Box<crate::types::HostDiskPartitionLayout>,
+    pub layout: crate::types::HostDiskPartitionLayout,
     /// Property *VmfsDatastoreBaseOption.partitionFormatChange*.
     pub partition_format_change: Option<bool>,
     /// Property *VmfsDatastoreSingleExtentOption.vmfsExtent*.
-    pub vmfs_extent: Box<crate::types::HostDiskPartitionBlockRange>,
+    pub vmfs_extent: crate::types::HostDiskPartitionBlockRange,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

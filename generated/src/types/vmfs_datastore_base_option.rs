@@ -8,7 +8,7 @@
 #[derive(Clone)]
 pub struct VmfsDatastoreBaseOption {
     /// Property *VmfsDatastoreBaseOption.layout*.
-    pub layout: Box<crate::types::HostDiskPartitionLayout>,
+    pub layout: crate::types::HostDiskPartitionLayout,
     /// Property *VmfsDatastoreBaseOption.partitionFormatChange*.
     pub partition_format_change: Option<bool>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -8,7 +8,7 @@ pub struct VmfsDatastoreCreateSpec {
     /// Property *VmfsDatastoreSpec.diskUuid*.
     pub disk_uuid: crate::CompactString,
     /// Property *VmfsDatastoreCreateSpec.partition*.
-    pub partition: Box<crate::types::HostDiskPartitionSpec>,
+    pub partition: crate::types::HostDiskPartitionSpec,
     /// Property *VmfsDatastoreCreateSpec.vmfs*.
     pub vmfs: Box<crate::types::HostVmfsSpec>,
     /// Property *VmfsDatastoreCreateSpec.extent*.

@@ -8,9 +8,9 @@ pub struct VmfsDatastoreExpandSpec {
     /// Property *VmfsDatastoreSpec.diskUuid*.
     pub disk_uuid: crate::CompactString,
     /// Property *VmfsDatastoreExpandSpec.partition*.
-    pub partition: Box<crate::types::HostDiskPartitionSpec>,
+    pub partition: crate::types::HostDiskPartitionSpec,
     /// Property *VmfsDatastoreExpandSpec.extent*.
-    pub extent: Box<crate::types::HostScsiDiskPartition>,
+    pub extent: crate::types::HostScsiDiskPartition,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -8,7 +8,7 @@ pub struct VmfsDatastoreExtendSpec {
     /// Property *VmfsDatastoreSpec.diskUuid*.
     pub disk_uuid: crate::CompactString,
     /// Property *VmfsDatastoreExtendSpec.partition*.
-    pub partition: Box<crate::types::HostDiskPartitionSpec>,
+    pub partition: crate::types::HostDiskPartitionSpec,
     /// Property *VmfsDatastoreExtendSpec.extent*.
     pub extent: Vec<crate::types::HostScsiDiskPartition>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -6,7 +6,7 @@
 #[derive(Clone)]
 pub struct VmfsDatastoreMultipleExtentOption {
     /// Property *VmfsDatastoreBaseOption.layout*.
-    pub layout: Box<crate::types::HostDiskPartitionLayout>,
+    pub layout: crate::types::HostDiskPartitionLayout,
     /// Property *VmfsDatastoreBaseOption.partitionFormatChange*.
     pub partition_format_change: Option<bool>,
     /// Property *VmfsDatastoreMultipleExtentOption.vmfsExtent*.

@@ -9,7 +9,7 @@
 pub struct VmwareDistributedVirtualSwitchNetworkOffloadConfig {
     /// Property *VmwareDistributedVirtualSwitchNetworkOffloadConfig.dpuFailoverPolicy*.
     pub dpu_failover_policy: Option<
-        Box<crate::types::VmwareDistributedVirtualSwitchDpuFailoverPolicy>,
+        crate::types::VmwareDistributedVirtualSwitchDpuFailoverPolicy,
     >,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,

@@ -11,7 +11,7 @@ pub struct VmwareDistributedVirtualSwitchRealTimeConfig {
     pub allowed: Option<bool>,
     /// Property *VmwareDistributedVirtualSwitchRealTimeConfig.lanAnnotation*.
     pub lan_annotation: Option<
-        Box<crate::types::VmwareDistributedVirtualSwitchRealTimeLanAnnotation>,
+        crate::types::VmwareDistributedVirtualSwitchRealTimeLanAnnotation,
     >,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,

@@ -8,17 +8,17 @@ pub struct VmwareUplinkPortTeamingPolicy {
     /// Property *InheritablePolicy.inherited*.
     pub inherited: bool,
     /// Property *VmwareUplinkPortTeamingPolicy.policy*.
-    pub policy: Option<Box<crate::types::StringPolicy>>,
+    pub policy: Option<crate::types::StringPolicy>,
     /// Property *VmwareUplinkPortTeamingPolicy.reversePolicy*.
-    pub reverse_policy: Option<Box<crate::types::BoolPolicy>>,
+    pub reverse_policy: Option<crate::types::BoolPolicy>,
     /// Property *VmwareUplinkPortTeamingPolicy.notifySwitches*.
-    pub notify_switches: Option<Box<crate::types::BoolPolicy>>,
+    pub notify_switches: Option<crate::types::BoolPolicy>,
     /// Property *VmwareUplinkPortTeamingPolicy.rollingOrder*.
-    pub rolling_order: Option<Box<crate::types::BoolPolicy>>,
+    pub rolling_order: Option<crate::types::BoolPolicy>,
     /// Property *VmwareUplinkPortTeamingPolicy.failureCriteria*.
     pub failure_criteria: Option<Box<crate::types::DVSFailureCriteria>>,
     /// Property *VmwareUplinkPortTeamingPolicy.uplinkPortOrder*.
-    pub uplink_port_order: Option<Box<crate::types::VMwareUplinkPortOrderPolicy>>,
+    pub uplink_port_order: Option<crate::types::VMwareUplinkPortOrderPolicy>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -8,7 +8,7 @@ pub struct VnicPortArgument {
     /// Property *VnicPortArgument.vnic*.
     pub vnic: crate::CompactString,
     /// Property *VnicPortArgument.port*.
-    pub port: Box<crate::types::DistributedVirtualSwitchPortConnection>,
+    pub port: crate::types::DistributedVirtualSwitchPortConnection,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

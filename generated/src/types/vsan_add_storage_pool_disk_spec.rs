@@ -10,7 +10,7 @@ pub struct VsanAddStoragePoolDiskSpec {
     /// Property *VsanAddStoragePoolDiskSpec.host*.
     ///
     /// Refers instance of *HostSystem*.
-    pub host: Box<crate::types::ManagedObjectReference>,
+    pub host: crate::types::ManagedObjectReference,
     /// Property *VsanAddStoragePoolDiskSpec.disks*.
     pub disks: Vec<crate::types::VsanStoragePoolDisk>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

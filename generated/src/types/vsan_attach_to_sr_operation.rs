@@ -8,7 +8,7 @@ pub struct VsanAttachToSrOperation {
     /// Property *VsanAttachToSrOperation.task*.
     ///
     /// Refers instance of *Task*.
-    pub task: Option<Box<crate::types::ManagedObjectReference>>,
+    pub task: Option<crate::types::ManagedObjectReference>,
     /// Property *VsanAttachToSrOperation.success*.
     pub success: Option<bool>,
     /// Property *VsanAttachToSrOperation.timestamp*.

@@ -6,7 +6,7 @@
 #[derive(Clone)]
 pub struct VsanCapability {
     /// Property *VsanCapability.target*.
-    pub target: Option<Box<crate::types::ManagedObjectReference>>,
+    pub target: Option<crate::types::ManagedObjectReference>,
     /// Property *VsanCapability.capabilities*.
     pub capabilities: Option<Vec<crate::CompactString>>,
     /// Property *VsanCapability.statuses*.

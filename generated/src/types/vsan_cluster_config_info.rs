@@ -10,7 +10,7 @@ pub struct VsanClusterConfigInfo {
     /// Property *VsanClusterConfigInfo.enabled*.
     pub enabled: Option<bool>,
     /// Property *VsanClusterConfigInfo.defaultConfig*.
-    pub default_config: Option<Box<crate::types::VsanClusterConfigInfoHostDefaultInfo>>,
+    pub default_config: Option<crate::types::VsanClusterConfigInfoHostDefaultInfo>,
     /// Property *VsanClusterConfigInfo.vsanEsaEnabled*.
     ///
     /// ***Since:*** vSphere API Release 8.0.0.1

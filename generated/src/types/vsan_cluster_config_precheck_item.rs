@@ -12,7 +12,7 @@ pub struct VsanClusterConfigPrecheckItem {
     /// Property *VsanClusterConfigPrecheckItem.status*.
     pub status: crate::CompactString,
     /// Property *VsanClusterConfigPrecheckItem.description*.
-    pub description: Option<Box<crate::types::LocalizableMessage>>,
+    pub description: Option<crate::types::LocalizableMessage>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

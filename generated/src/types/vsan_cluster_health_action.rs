@@ -8,9 +8,9 @@ pub struct VsanClusterHealthAction {
     /// Property *VsanClusterHealthAction.actionId*.
     pub action_id: crate::CompactString,
     /// Property *VsanClusterHealthAction.actionLabel*.
-    pub action_label: Box<crate::types::LocalizableMessage>,
+    pub action_label: crate::types::LocalizableMessage,
     /// Property *VsanClusterHealthAction.actionDescription*.
-    pub action_description: Box<crate::types::LocalizableMessage>,
+    pub action_description: crate::types::LocalizableMessage,
     /// Property *VsanClusterHealthAction.enabled*.
     pub enabled: bool,
     /// Property *VsanClusterHealthAction.parameters*.

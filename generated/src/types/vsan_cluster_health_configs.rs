@@ -10,7 +10,7 @@ pub struct VsanClusterHealthConfigs {
     /// Property *VsanClusterHealthConfigs.vsanTelemetryInterval*.
     pub vsan_telemetry_interval: Option<i32>,
     /// Property *VsanClusterHealthConfigs.vsanTelemetryProxy*.
-    pub vsan_telemetry_proxy: Option<Box<crate::types::VsanClusterTelemetryProxyConfig>>,
+    pub vsan_telemetry_proxy: Option<crate::types::VsanClusterTelemetryProxyConfig>,
     /// Property *VsanClusterHealthConfigs.configs*.
     pub configs: Option<Vec<crate::types::VsanClusterHealthResultKeyValuePair>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -10,7 +10,7 @@ pub struct VsanClusterHealthQuerySpec {
     /// Property *VsanClusterHealthQuerySpec.task*.
     ///
     /// Refers instance of *Task*.
-    pub task: Option<Box<crate::types::ManagedObjectReference>>,
+    pub task: Option<crate::types::ManagedObjectReference>,
     /// Property *VsanClusterHealthQuerySpec.diskNames*.
     pub disk_names: Option<Vec<crate::CompactString>>,
     /// Property *VsanClusterHealthQuerySpec.includeHealthRemediation*.

@@ -14,7 +14,7 @@ pub struct VsanClusterHealthResultWithRemediation {
     /// Property *VsanClusterHealthResultWithRemediation.issueDetail*.
     pub issue_detail: Option<Vec<crate::types::VsanClusterHealthResultTable>>,
     /// Property *VsanClusterHealthResultWithRemediation.troubleshooting*.
-    pub troubleshooting: Option<Box<crate::types::VsanHealthTroubleshooting>>,
+    pub troubleshooting: Option<crate::types::VsanHealthTroubleshooting>,
     /// Property *VsanClusterHealthResultWithRemediation.additionalResources*.
     pub additional_resources: Option<Vec<crate::types::VsanClusterHealthLink>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

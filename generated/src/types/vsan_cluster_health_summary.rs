@@ -6,19 +6,17 @@
 #[derive(Clone)]
 pub struct VsanClusterHealthSummary {
     /// Property *VsanClusterHealthSummary.clusterStatus*.
-    pub cluster_status: Option<Box<crate::types::VsanClusterHealthSystemStatusResult>>,
+    pub cluster_status: Option<crate::types::VsanClusterHealthSystemStatusResult>,
     /// Property *VsanClusterHealthSummary.timestamp*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).
     pub timestamp: Option<crate::CompactString>,
     /// Property *VsanClusterHealthSummary.clusterVersions*.
-    pub cluster_versions: Option<
-        Box<crate::types::VsanClusterHealthSystemVersionResult>,
-    >,
+    pub cluster_versions: Option<crate::types::VsanClusterHealthSystemVersionResult>,
     /// Property *VsanClusterHealthSummary.objectHealth*.
     pub object_health: Option<Box<crate::types::VsanObjectOverallHealth>>,
     /// Property *VsanClusterHealthSummary.vmHealth*.
-    pub vm_health: Option<Box<crate::types::VsanClusterVMsHealthOverallResult>>,
+    pub vm_health: Option<crate::types::VsanClusterVMsHealthOverallResult>,
     /// Property *VsanClusterHealthSummary.networkHealth*.
     pub network_health: Option<Box<crate::types::VsanClusterNetworkHealthResult>>,
     /// Property *VsanClusterHealthSummary.limitHealth*.
@@ -32,7 +30,7 @@ pub struct VsanClusterHealthSummary {
     /// Property *VsanClusterHealthSummary.encryptionHealth*.
     pub encryption_health: Option<Box<crate::types::VsanClusterEncryptionHealthSummary>>,
     /// Property *VsanClusterHealthSummary.hclInfo*.
-    pub hcl_info: Option<Box<crate::types::VsanClusterHclInfo>>,
+    pub hcl_info: Option<crate::types::VsanClusterHclInfo>,
     /// Property *VsanClusterHealthSummary.groups*.
     pub groups: Option<Vec<crate::types::VsanClusterHealthGroup>>,
     /// Property *VsanClusterHealthSummary.overallHealth*.
@@ -40,43 +38,39 @@ pub struct VsanClusterHealthSummary {
     /// Property *VsanClusterHealthSummary.overallHealthDescription*.
     pub overall_health_description: crate::CompactString,
     /// Property *VsanClusterHealthSummary.clomdLiveness*.
-    pub clomd_liveness: Option<Box<crate::types::VsanClusterClomdLivenessResult>>,
+    pub clomd_liveness: Option<crate::types::VsanClusterClomdLivenessResult>,
     /// Property *VsanClusterHealthSummary.diskBalance*.
-    pub disk_balance: Option<Box<crate::types::VsanClusterBalanceSummary>>,
+    pub disk_balance: Option<crate::types::VsanClusterBalanceSummary>,
     /// Property *VsanClusterHealthSummary.genericCluster*.
-    pub generic_cluster: Option<Box<crate::types::VsanGenericClusterBestPracticeHealth>>,
+    pub generic_cluster: Option<crate::types::VsanGenericClusterBestPracticeHealth>,
     /// Property *VsanClusterHealthSummary.networkConfig*.
-    pub network_config: Option<Box<crate::types::VsanNetworkConfigBestPracticeHealth>>,
+    pub network_config: Option<crate::types::VsanNetworkConfigBestPracticeHealth>,
     /// Property *VsanClusterHealthSummary.vsanConfig*.
-    pub vsan_config: Option<Box<crate::types::VsanConfigCheckResult>>,
+    pub vsan_config: Option<crate::types::VsanConfigCheckResult>,
     /// Property *VsanClusterHealthSummary.burnInTest*.
-    pub burn_in_test: Option<Box<crate::types::VsanBurnInTestCheckResult>>,
+    pub burn_in_test: Option<crate::types::VsanBurnInTestCheckResult>,
     /// Property *VsanClusterHealthSummary.perfsvcHealth*.
     pub perfsvc_health: Option<Box<crate::types::VsanPerfsvcHealthResult>>,
     /// Property *VsanClusterHealthSummary.cluster*.
     ///
     /// Refers instance of *ClusterComputeResource*.
-    pub cluster: Option<Box<crate::types::ManagedObjectReference>>,
+    pub cluster: Option<crate::types::ManagedObjectReference>,
     /// Property *VsanClusterHealthSummary.fileServiceHealth*.
-    pub file_service_health: Option<
-        Box<crate::types::VsanClusterFileServiceHealthSummary>,
-    >,
+    pub file_service_health: Option<crate::types::VsanClusterFileServiceHealthSummary>,
     /// Property *VsanClusterHealthSummary.ditEncryptionHealth*.
     pub dit_encryption_health: Option<
-        Box<crate::types::VsanClusterDitEncryptionHealthSummary>,
+        crate::types::VsanClusterDitEncryptionHealthSummary,
     >,
     /// Property *VsanClusterHealthSummary.healthScore*.
     pub health_score: Option<i32>,
     /// Property *VsanClusterHealthSummary.globalDedupHealth*.
-    pub global_dedup_health: Option<
-        Box<crate::types::VsanClusterGlobalDedupHealthSummary>,
-    >,
+    pub global_dedup_health: Option<crate::types::VsanClusterGlobalDedupHealthSummary>,
     /// Property *VsanClusterHealthSummary.hciMeshDitEncryptionHealth*.
     pub hci_mesh_dit_encryption_health: Option<
-        Box<crate::types::VsanClusterHciMeshDitEncryptionHealthSummary>,
+        crate::types::VsanClusterHciMeshDitEncryptionHealthSummary,
     >,
     /// Property *VsanClusterHealthSummary.healthStatusCounts*.
-    pub health_status_counts: Option<Box<crate::types::VsanHealthStatusCounts>>,
+    pub health_status_counts: Option<crate::types::VsanHealthStatusCounts>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

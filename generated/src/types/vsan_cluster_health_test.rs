@@ -26,7 +26,7 @@ pub struct VsanClusterHealthTest {
     /// Property *VsanClusterHealthTest.historicalResults*.
     pub historical_results: Option<Vec<crate::types::VsanHistoricalHealthTest>>,
     /// Property *VsanClusterHealthTest.testCorrelation*.
-    pub test_correlation: Option<Box<crate::types::VsanHealthCorrelation>>,
+    pub test_correlation: Option<crate::types::VsanHealthCorrelation>,
     /// Property *VsanClusterHealthTest.reducedScore*.
     pub reduced_score: Option<i32>,
     /// Property *VsanClusterHealthTest.category*.

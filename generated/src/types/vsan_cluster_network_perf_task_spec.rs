@@ -10,7 +10,7 @@ pub struct VsanClusterNetworkPerfTaskSpec {
     /// Property *VsanClusterNetworkPerfTaskSpec.Cluster*.
     ///
     /// Refers instance of *ClusterComputeResource*.
-    pub cluster: Option<Box<crate::types::ManagedObjectReference>>,
+    pub cluster: Option<crate::types::ManagedObjectReference>,
     /// Property *VsanClusterNetworkPerfTaskSpec.DurationSec*.
     pub duration_sec: Option<i32>,
     /// Property *VsanClusterNetworkPerfTaskSpec.ownerVc*.

@@ -8,7 +8,7 @@ pub struct VsanClusterVmdkLoadTestResult {
     /// Property *VsanClusterVmdkLoadTestResult.task*.
     ///
     /// Refers instance of *Task*.
-    pub task: Option<Box<crate::types::ManagedObjectReference>>,
+    pub task: Option<crate::types::ManagedObjectReference>,
     /// Property *VsanClusterVmdkLoadTestResult.clusterResult*.
     pub cluster_result: Option<Box<crate::types::VsanClusterProactiveTestResult>>,
     /// Property *VsanClusterVmdkLoadTestResult.hostResults*.

@@ -28,11 +28,9 @@ pub struct VsanClusterWhatifHostFailuresResult {
     /// Property *VsanClusterWhatifHostFailuresResult.slackSpaceCapRequired*.
     pub slack_space_cap_required: Option<i64>,
     /// Property *VsanClusterWhatifHostFailuresResult.diskSpaceThreshold*.
-    pub disk_space_threshold: Option<Box<crate::types::VsanHealthThreshold>>,
+    pub disk_space_threshold: Option<crate::types::VsanHealthThreshold>,
     /// Property *VsanClusterWhatifHostFailuresResult.capacityReservationInfo*.
-    pub capacity_reservation_info: Option<
-        Box<crate::types::VsanCapacityReservationInfo>,
-    >,
+    pub capacity_reservation_info: Option<crate::types::VsanCapacityReservationInfo>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

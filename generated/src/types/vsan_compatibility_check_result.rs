@@ -8,7 +8,7 @@ pub struct VsanCompatibilityCheckResult {
     /// Property *VsanCompatibilityCheckResult.status*.
     pub status: crate::CompactString,
     /// Property *VsanCompatibilityCheckResult.message*.
-    pub message: Option<Box<crate::types::LocalizableMessage>>,
+    pub message: Option<crate::types::LocalizableMessage>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

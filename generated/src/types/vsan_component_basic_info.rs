@@ -20,9 +20,9 @@ pub struct VsanComponentBasicInfo {
     /// Property *VsanComponentBasicInfo.faultDomainName*.
     pub fault_domain_name: Option<crate::CompactString>,
     /// Property *VsanComponentBasicInfo.cacheDiskInfo*.
-    pub cache_disk_info: Option<Box<crate::types::DiskInfo>>,
+    pub cache_disk_info: Option<crate::types::DiskInfo>,
     /// Property *VsanComponentBasicInfo.capacityDiskInfo*.
-    pub capacity_disk_info: Option<Box<crate::types::DiskInfo>>,
+    pub capacity_disk_info: Option<crate::types::DiskInfo>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

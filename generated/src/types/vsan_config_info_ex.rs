@@ -8,7 +8,7 @@ pub struct VsanConfigInfoEx {
     /// Property *VsanClusterConfigInfo.enabled*.
     pub enabled: Option<bool>,
     /// Property *VsanClusterConfigInfo.defaultConfig*.
-    pub default_config: Option<Box<crate::types::VsanClusterConfigInfoHostDefaultInfo>>,
+    pub default_config: Option<crate::types::VsanClusterConfigInfoHostDefaultInfo>,
     /// Property *VsanClusterConfigInfo.vsanEsaEnabled*.
     ///
     /// ***Since:*** vSphere API Release 8.0.0.1
@@ -20,59 +20,57 @@ pub struct VsanConfigInfoEx {
     /// Property *VsanConfigInfoEx.dataEfficiencyConfig*.
     pub data_efficiency_config: Option<crate::types::VsanDataEfficiencyConfigKind>,
     /// Property *VsanConfigInfoEx.resyncIopsLimitConfig*.
-    pub resync_iops_limit_config: Option<Box<crate::types::ResyncIopsInfo>>,
+    pub resync_iops_limit_config: Option<crate::types::ResyncIopsInfo>,
     /// Property *VsanConfigInfoEx.iscsiConfig*.
     pub iscsi_config: Option<crate::types::VsanIscsiTargetServiceConfigKind>,
     /// Property *VsanConfigInfoEx.dataEncryptionConfig*.
     pub data_encryption_config: Option<Box<crate::types::VsanDataEncryptionConfig>>,
     /// Property *VsanConfigInfoEx.extendedConfig*.
-    pub extended_config: Option<Box<crate::types::VsanExtendedConfig>>,
+    pub extended_config: Option<crate::types::VsanExtendedConfig>,
     /// Property *VsanConfigInfoEx.datastoreConfig*.
     pub datastore_config: Option<crate::types::VsanDatastoreConfigKind>,
     /// Property *VsanConfigInfoEx.perfsvcConfig*.
-    pub perfsvc_config: Option<Box<crate::types::VsanPerfsvcConfig>>,
+    pub perfsvc_config: Option<crate::types::VsanPerfsvcConfig>,
     /// Property *VsanConfigInfoEx.unmapConfig*.
-    pub unmap_config: Option<Box<crate::types::VsanUnmapConfig>>,
+    pub unmap_config: Option<crate::types::VsanUnmapConfig>,
     /// Property *VsanConfigInfoEx.vumConfig*.
-    pub vum_config: Option<Box<crate::types::VsanVumConfig>>,
+    pub vum_config: Option<crate::types::VsanVumConfig>,
     /// Property *VsanConfigInfoEx.fileServiceConfig*.
     pub file_service_config: Option<Box<crate::types::VsanFileServiceConfig>>,
     /// Property *VsanConfigInfoEx.metricsConfig*.
-    pub metrics_config: Option<Box<crate::types::VsanMetricsConfig>>,
+    pub metrics_config: Option<crate::types::VsanMetricsConfig>,
     /// Property *VsanConfigInfoEx.rdmaConfig*.
-    pub rdma_config: Option<Box<crate::types::VsanRdmaConfig>>,
+    pub rdma_config: Option<crate::types::VsanRdmaConfig>,
     /// Property *VsanConfigInfoEx.dataInTransitEncryptionConfig*.
     pub data_in_transit_encryption_config: Option<
-        Box<crate::types::VsanDataInTransitEncryptionConfig>,
+        crate::types::VsanDataInTransitEncryptionConfig,
     >,
     /// Property *VsanConfigInfoEx.vsanHealthConfig*.
-    pub vsan_health_config: Option<Box<crate::types::VsanHealthConfigSpec>>,
+    pub vsan_health_config: Option<crate::types::VsanHealthConfigSpec>,
     /// Property *VsanConfigInfoEx.mode*.
     pub mode: Option<crate::CompactString>,
     /// Property *VsanConfigInfoEx.vsanPMemConfig*.
-    pub vsan_p_mem_config: Option<Box<crate::types::VimVsanVsanPMemConfig>>,
+    pub vsan_p_mem_config: Option<crate::types::VimVsanVsanPMemConfig>,
     /// Property *VsanConfigInfoEx.vsanEsaConfigInfo*.
-    pub vsan_esa_config_info: Option<Box<crate::types::VsanEsaConfigInfo>>,
+    pub vsan_esa_config_info: Option<crate::types::VsanEsaConfigInfo>,
     /// Property *VsanConfigInfoEx.xvcDatastoreConfig*.
-    pub xvc_datastore_config: Option<Box<crate::types::VsanXVCDatastoreConfig>>,
+    pub xvc_datastore_config: Option<crate::types::VsanXVCDatastoreConfig>,
     /// Property *VsanConfigInfoEx.serverClusterConfig*.
-    pub server_cluster_config: Option<
-        Box<crate::types::VcRemoteVsanServerClusterConfig>,
-    >,
+    pub server_cluster_config: Option<crate::types::VcRemoteVsanServerClusterConfig>,
     /// Property *VsanConfigInfoEx.datastoreDefaultPolicySelectionConfig*.
     pub datastore_default_policy_selection_config: Option<
-        Box<crate::types::VsanDatastoreDefaultPolicySelectionConfig>,
+        crate::types::VsanDatastoreDefaultPolicySelectionConfig,
     >,
     /// Property *VsanConfigInfoEx.snapServiceConfig*.
     ///
     /// ***Since:*** 8.0.0.4
-    pub snap_service_config: Option<Box<crate::types::VsanSnapServiceConfig>>,
+    pub snap_service_config: Option<crate::types::VsanSnapServiceConfig>,
     /// Property *VsanConfigInfoEx.deconvergedNetConfig*.
-    pub deconverged_net_config: Option<Box<crate::types::VsanDeconvergedNetConfig>>,
+    pub deconverged_net_config: Option<crate::types::VsanDeconvergedNetConfig>,
     /// Property *VsanConfigInfoEx.siteFaultDomainConfig*.
-    pub site_fault_domain_config: Option<Box<crate::types::VsanSiteFaultDomainConfig>>,
+    pub site_fault_domain_config: Option<crate::types::VsanSiteFaultDomainConfig>,
     /// Property *VsanConfigInfoEx.vbossClusterConfig*.
-    pub vboss_cluster_config: Option<Box<crate::types::VsanVbossClusterConfig>>,
+    pub vboss_cluster_config: Option<crate::types::VsanVbossClusterConfig>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -10,7 +10,7 @@ pub struct VsanConfigNotAllDisksClaimedIssue {
     /// Property *VsanConfigNotAllDisksClaimedIssue.host*.
     ///
     /// Refers instance of *HostSystem*.
-    pub host: Box<crate::types::ManagedObjectReference>,
+    pub host: crate::types::ManagedObjectReference,
     /// Property *VsanConfigNotAllDisksClaimedIssue.disks*.
     pub disks: Vec<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -10,9 +10,9 @@ pub struct VsanDataDrivenAPIAction {
     /// Property *VsanDataDrivenAPIAction.actionId*.
     pub action_id: crate::CompactString,
     /// Property *VsanDataDrivenAPIAction.actionLabel*.
-    pub action_label: Box<crate::types::LocalizableMessage>,
+    pub action_label: crate::types::LocalizableMessage,
     /// Property *VsanDataDrivenAPIAction.actionDescription*.
-    pub action_description: Box<crate::types::LocalizableMessage>,
+    pub action_description: crate::types::LocalizableMessage,
     /// Property *VsanDataDrivenAPIAction.enabled*.
     pub enabled: bool,
     /// Property *VsanDataDrivenAPIAction.parameters*.

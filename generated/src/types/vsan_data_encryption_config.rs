@@ -10,7 +10,7 @@ pub struct VsanDataEncryptionConfig {
     /// Property *VsanDataEncryptionConfig.encryptionEnabled*.
     pub encryption_enabled: bool,
     /// Property *VsanDataEncryptionConfig.kmsProviderId*.
-    pub kms_provider_id: Option<Box<crate::types::KeyProviderId>>,
+    pub kms_provider_id: Option<crate::types::KeyProviderId>,
     /// Property *VsanDataEncryptionConfig.kekId*.
     pub kek_id: Option<crate::CompactString>,
     /// Property *VsanDataEncryptionConfig.hostKeyId*.

@@ -10,7 +10,7 @@ pub struct VsanDeleteStoragePoolDiskSpec {
     /// Property *VsanDeleteStoragePoolDiskSpec.diskUuids*.
     pub disk_uuids: Vec<crate::CompactString>,
     /// Property *VsanDeleteStoragePoolDiskSpec.maintenanceSpec*.
-    pub maintenance_spec: Box<crate::types::HostMaintenanceSpec>,
+    pub maintenance_spec: crate::types::HostMaintenanceSpec,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -10,15 +10,15 @@ pub struct VsanDiskDataEvacuationResourceCheckTaskDetails {
     /// Property *VsanResourceCheckTaskDetails.task*.
     ///
     /// Refers instance of *Task*.
-    pub task: Box<crate::types::ManagedObjectReference>,
+    pub task: crate::types::ManagedObjectReference,
     /// Property *VsanResourceCheckTaskDetails.host*.
     ///
     /// Refers instance of *HostSystem*.
-    pub host: Option<Box<crate::types::ManagedObjectReference>>,
+    pub host: Option<crate::types::ManagedObjectReference>,
     /// Property *VsanResourceCheckTaskDetails.hostUuid*.
     pub host_uuid: Option<crate::CompactString>,
     /// Property *VsanResourceCheckTaskDetails.maintenanceSpec*.
-    pub maintenance_spec: Option<Box<crate::types::HostMaintenanceSpec>>,
+    pub maintenance_spec: Option<crate::types::HostMaintenanceSpec>,
     /// Property *VsanDiskDataEvacuationResourceCheckTaskDetails.diskUuid*.
     pub disk_uuid: Option<crate::CompactString>,
     /// Property *VsanDiskDataEvacuationResourceCheckTaskDetails.isCapacityTier*.

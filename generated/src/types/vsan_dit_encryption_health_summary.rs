@@ -12,9 +12,9 @@ pub struct VsanDitEncryptionHealthSummary {
     /// Property *VsanDitEncryptionHealthSummary.health*.
     pub health: Option<crate::CompactString>,
     /// Property *VsanDitEncryptionHealthSummary.reason*.
-    pub reason: Option<Box<crate::types::LocalizableMessage>>,
+    pub reason: Option<crate::types::LocalizableMessage>,
     /// Property *VsanDitEncryptionHealthSummary.ditEncryptionInfo*.
-    pub dit_encryption_info: Option<Box<crate::types::VsanInTransitEncryptionInfo>>,
+    pub dit_encryption_info: Option<crate::types::VsanInTransitEncryptionInfo>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -18,7 +18,7 @@ pub struct VsanEffectiveSpaceUsage {
     /// Property *VsanEffectiveSpaceUsage.totalProvisionB*.
     pub total_provision_b: Option<i64>,
     /// Property *VsanEffectiveSpaceUsage.snapshotSpace*.
-    pub snapshot_space: Option<Box<crate::types::VsanSnapshotSpace>>,
+    pub snapshot_space: Option<crate::types::VsanSnapshotSpace>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

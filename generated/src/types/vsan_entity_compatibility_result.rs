@@ -10,7 +10,7 @@ pub struct VSANEntityCompatibilityResult {
     /// Property *VSANEntityCompatibilityResult.entity*.
     ///
     /// Refers instance of *ManagedEntity*.
-    pub entity: Box<crate::types::ManagedObjectReference>,
+    pub entity: crate::types::ManagedObjectReference,
     /// Property *VSANEntityCompatibilityResult.compatible*.
     pub compatible: bool,
     /// Property *VSANEntityCompatibilityResult.incompatibleReasons*.

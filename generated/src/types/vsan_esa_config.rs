@@ -13,15 +13,15 @@ pub struct VsanEsaConfig {
     pub hcl_disk_claim_enabled: Option<bool>,
     /// Property *VsanEsaConfig.datastoreDefaultPolicySelectionConfig*.
     pub datastore_default_policy_selection_config: Option<
-        Box<crate::types::VsanDatastoreDefaultPolicySelectionConfig>,
+        crate::types::VsanDatastoreDefaultPolicySelectionConfig,
     >,
     /// Property *VsanEsaConfig.diskConfiguration*.
-    pub disk_configuration: Option<Box<crate::types::VsanEsaDiskConfiguration>>,
+    pub disk_configuration: Option<crate::types::VsanEsaDiskConfiguration>,
     /// Property *VsanEsaConfig.autoRAIDConfig*.
-    pub auto_raid_config: Option<Box<crate::types::VsanAutoRAIDConfig>>,
+    pub auto_raid_config: Option<crate::types::VsanAutoRAIDConfig>,
     /// Property *VsanEsaConfig.deleteStoragePoolDiskSpec*.
     pub delete_storage_pool_disk_spec: Option<
-        Box<crate::types::VsanDeleteStoragePoolDiskSpec>,
+        crate::types::VsanDeleteStoragePoolDiskSpec,
     >,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,

@@ -11,12 +11,12 @@ pub struct VsanEsaConfigInfo {
     pub hcl_disk_claim_enabled: Option<bool>,
     /// Property *VsanEsaConfigInfo.datastoreDefaultPolicySelectionConfig*.
     pub datastore_default_policy_selection_config: Option<
-        Box<crate::types::VsanDatastoreDefaultPolicySelectionConfig>,
+        crate::types::VsanDatastoreDefaultPolicySelectionConfig,
     >,
     /// Property *VsanEsaConfigInfo.diskConfiguration*.
-    pub disk_configuration: Option<Box<crate::types::VsanEsaDiskConfiguration>>,
+    pub disk_configuration: Option<crate::types::VsanEsaDiskConfiguration>,
     /// Property *VsanEsaConfigInfo.autoRAIDConfig*.
-    pub auto_raid_config: Option<Box<crate::types::VsanAutoRAIDConfig>>,
+    pub auto_raid_config: Option<crate::types::VsanAutoRAIDConfig>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

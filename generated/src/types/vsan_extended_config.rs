@@ -16,11 +16,9 @@ pub struct VsanExtendedConfig {
     /// Property *VsanExtendedConfig.largeScaleClusterSupport*.
     pub large_scale_cluster_support: Option<bool>,
     /// Property *VsanExtendedConfig.proactiveRebalanceInfo*.
-    pub proactive_rebalance_info: Option<Box<crate::types::VsanProactiveRebalanceInfo>>,
+    pub proactive_rebalance_info: Option<crate::types::VsanProactiveRebalanceInfo>,
     /// Property *VsanExtendedConfig.capacityReservationInfo*.
-    pub capacity_reservation_info: Option<
-        Box<crate::types::VsanCapacityReservationInfo>,
-    >,
+    pub capacity_reservation_info: Option<crate::types::VsanCapacityReservationInfo>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

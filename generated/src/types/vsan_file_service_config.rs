@@ -20,7 +20,7 @@ pub struct VsanFileServiceConfig {
     /// Property *VsanFileServiceConfig.network*.
     ///
     /// Refers instance of *Network*.
-    pub network: Option<Box<crate::types::ManagedObjectReference>>,
+    pub network: Option<crate::types::ManagedObjectReference>,
     /// Property *VsanFileServiceConfig.domains*.
     pub domains: Option<Vec<crate::types::VsanFileServiceDomainConfig>>,
     /// Property *VsanFileServiceConfig.fileAnalyticsEnabled*.

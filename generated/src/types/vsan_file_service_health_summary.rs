@@ -14,21 +14,21 @@ pub struct VsanFileServiceHealthSummary {
     /// Property *VsanFileServiceHealthSummary.enabled*.
     pub enabled: Option<bool>,
     /// Property *VsanFileServiceHealthSummary.vdfsdStatus*.
-    pub vdfsd_status: Option<Box<crate::types::VsanResourceHealth>>,
+    pub vdfsd_status: Option<crate::types::VsanResourceHealth>,
     /// Property *VsanFileServiceHealthSummary.fsvmStatus*.
-    pub fsvm_status: Option<Box<crate::types::VsanResourceHealth>>,
+    pub fsvm_status: Option<crate::types::VsanResourceHealth>,
     /// Property *VsanFileServiceHealthSummary.rootFsStatus*.
-    pub root_fs_status: Option<Box<crate::types::VsanFileServiceRootFsHealth>>,
+    pub root_fs_status: Option<crate::types::VsanFileServiceRootFsHealth>,
     /// Property *VsanFileServiceHealthSummary.fileServerHealth*.
     pub file_server_health: Option<Vec<crate::types::VsanFileServerHealthSummary>>,
     /// Property *VsanFileServiceHealthSummary.fileShareHealth*.
     pub file_share_health: Option<Vec<crate::types::VsanFileServiceShareHealthSummary>>,
     /// Property *VsanFileServiceHealthSummary.balanceStatus*.
-    pub balance_status: Option<Box<crate::types::VsanFileServiceBalanceHealth>>,
+    pub balance_status: Option<crate::types::VsanFileServiceBalanceHealth>,
     /// Property *VsanFileServiceHealthSummary.hostLoadStatus*.
     ///
     /// ***Since:*** 8.0.0.4
-    pub host_load_status: Option<Box<crate::types::VsanResourceHealth>>,
+    pub host_load_status: Option<crate::types::VsanResourceHealth>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

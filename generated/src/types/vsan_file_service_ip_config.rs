@@ -14,7 +14,7 @@ pub struct VsanFileServiceIpConfig {
     /// Property *HostIpConfig.subnetMask*.
     pub subnet_mask: Option<crate::CompactString>,
     /// Property *HostIpConfig.ipV6Config*.
-    pub ip_v6_config: Option<Box<crate::types::HostIpConfigIpV6AddressConfiguration>>,
+    pub ip_v6_config: Option<crate::types::HostIpConfigIpV6AddressConfiguration>,
     /// Property *VsanFileServiceIpConfig.fqdn*.
     pub fqdn: Option<crate::CompactString>,
     /// Property *VsanFileServiceIpConfig.isPrimary*.

@@ -16,7 +16,7 @@ pub struct VsanFileServiceOvfSpec {
     /// Property *VsanFileServiceOvfSpec.task*.
     ///
     /// Refers instance of *Task*.
-    pub task: Option<Box<crate::types::ManagedObjectReference>>,
+    pub task: Option<crate::types::ManagedObjectReference>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

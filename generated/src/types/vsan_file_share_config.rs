@@ -24,7 +24,7 @@ pub struct VsanFileShareConfig {
     /// Property *VsanFileShareConfig.protocols*.
     pub protocols: Option<Vec<crate::CompactString>>,
     /// Property *VsanFileShareConfig.smbOptions*.
-    pub smb_options: Option<Box<crate::types::VsanFileShareSmbOptions>>,
+    pub smb_options: Option<crate::types::VsanFileShareSmbOptions>,
     /// Property *VsanFileShareConfig.nfsSecType*.
     pub nfs_sec_type: Option<crate::CompactString>,
     /// Property *VsanFileShareConfig.affinityLocation*.

@@ -24,7 +24,7 @@ pub struct VsanFileShareQuerySpec {
     /// Property *VsanFileShareQuerySpec.pageNumber*.
     pub page_number: Option<i64>,
     /// Property *VsanFileShareQuerySpec.properties*.
-    pub properties: Option<Box<crate::types::VsanFileShareQueryProperties>>,
+    pub properties: Option<crate::types::VsanFileShareQueryProperties>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -8,7 +8,7 @@
 #[derive(Clone)]
 pub struct VsanFileShareSnapshot {
     /// Property *VsanFileShareSnapshot.config*.
-    pub config: Option<Box<crate::types::VsanFileShareSnapshotConfig>>,
+    pub config: Option<crate::types::VsanFileShareSnapshotConfig>,
     /// Property *VsanFileShareSnapshot.creationTime*.
     ///
     /// An ISO 8601 date and time (`xsd:dateTime`).

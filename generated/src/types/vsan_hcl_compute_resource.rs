@@ -8,7 +8,7 @@
 #[derive(Clone)]
 pub struct VsanHclComputeResource {
     /// Property *VsanHclComputeResource.memory*.
-    pub memory: Box<crate::types::VsanHclMemInfo>,
+    pub memory: crate::types::VsanHclMemInfo,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -52,7 +52,7 @@ pub struct VsanHclControllerInfo {
     /// Property *VsanHclControllerInfo.cacheConfig*.
     pub cache_config: Option<crate::CompactString>,
     /// Property *VsanHclControllerInfo.cimProviderInfo*.
-    pub cim_provider_info: Option<Box<crate::types::VsanHostCimProviderInfo>>,
+    pub cim_provider_info: Option<crate::types::VsanHostCimProviderInfo>,
     /// Property *VsanHclControllerInfo.usedByVsan*.
     pub used_by_vsan: Option<bool>,
     /// Property *VsanHclControllerInfo.disks*.

@@ -10,7 +10,7 @@ pub struct VsanHclDriverInfo {
     /// Property *VsanHclDriverInfo.driverVersion*.
     pub driver_version: Option<crate::CompactString>,
     /// Property *VsanHclDriverInfo.driverLink*.
-    pub driver_link: Option<Box<crate::types::VsanDownloadItem>>,
+    pub driver_link: Option<crate::types::VsanDownloadItem>,
     /// Property *VsanHclDriverInfo.fwVersion*.
     pub fw_version: Option<crate::CompactString>,
     /// Property *VsanHclDriverInfo.fwLinks*.

@@ -10,7 +10,7 @@ pub struct VsanHclFirmwareUpdateSpec {
     /// Property *VsanHclFirmwareUpdateSpec.host*.
     ///
     /// Refers instance of *HostSystem*.
-    pub host: Box<crate::types::ManagedObjectReference>,
+    pub host: crate::types::ManagedObjectReference,
     /// Property *VsanHclFirmwareUpdateSpec.hbaDevice*.
     pub hba_device: crate::CompactString,
     /// Property *VsanHclFirmwareUpdateSpec.fwFiles*.

@@ -48,7 +48,7 @@ pub struct VsanHclNicInfo {
     /// Property *VsanHclNicInfo.useByVsan*.
     pub use_by_vsan: Option<bool>,
     /// Property *VsanHclNicInfo.rdmaConfig*.
-    pub rdma_config: Option<Box<crate::types::VsanNicRdmaInfo>>,
+    pub rdma_config: Option<crate::types::VsanNicRdmaInfo>,
     /// Property *VsanHclNicInfo.vsanHostCompatibility*.
     pub vsan_host_compatibility: Option<Vec<crate::CompactString>>,
     /// Property *VsanHclNicInfo.nicLinkSpeedInMbps*.

@@ -12,7 +12,7 @@ pub struct VsanHclQuerySpec {
     /// Property *VsanHclQuerySpec.cluster*.
     ///
     /// Refers instance of *ComputeResource*.
-    pub cluster: Option<Box<crate::types::ManagedObjectReference>>,
+    pub cluster: Option<crate::types::ManagedObjectReference>,
     /// Property *VsanHclQuerySpec.hosts*.
     ///
     /// Refers instances of *HostSystem*.

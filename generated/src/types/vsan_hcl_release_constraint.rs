@@ -10,7 +10,7 @@ pub struct VsanHclReleaseConstraint {
     /// Property *VsanHclReleaseConstraint.cluster*.
     ///
     /// Refers instance of *ClusterComputeResource*.
-    pub cluster: Box<crate::types::ManagedObjectReference>,
+    pub cluster: crate::types::ManagedObjectReference,
     /// Property *VsanHclReleaseConstraint.release*.
     pub release: crate::CompactString,
     /// Property *VsanHclReleaseConstraint.hostDevices*.

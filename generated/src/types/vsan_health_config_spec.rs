@@ -10,7 +10,7 @@ pub struct VsanHealthConfigSpec {
     /// Property *VsanHealthConfigSpec.healthCheckThresholdSpec*.
     pub health_check_threshold_spec: Option<Vec<crate::types::VsanHealthThreshold>>,
     /// Property *VsanHealthConfigSpec.historicalHealthConfig*.
-    pub historical_health_config: Option<Box<crate::types::VsanHistoricalHealthConfig>>,
+    pub historical_health_config: Option<crate::types::VsanHistoricalHealthConfig>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

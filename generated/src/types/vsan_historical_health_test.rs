@@ -16,7 +16,7 @@ pub struct VsanHistoricalHealthTest {
     /// Property *VsanHistoricalHealthTest.testDetails*.
     pub test_details: Option<Vec<crate::types::VsanClusterHealthResultBaseKind>>,
     /// Property *VsanHistoricalHealthTest.testCorrelation*.
-    pub test_correlation: Option<Box<crate::types::VsanHealthCorrelation>>,
+    pub test_correlation: Option<crate::types::VsanHealthCorrelation>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

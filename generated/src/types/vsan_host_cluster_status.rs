@@ -12,7 +12,7 @@ pub struct VsanHostClusterStatus {
     /// Property *VsanHostClusterStatus.health*.
     pub health: crate::CompactString,
     /// Property *VsanHostClusterStatus.nodeState*.
-    pub node_state: Box<crate::types::VsanHostClusterStatusState>,
+    pub node_state: crate::types::VsanHostClusterStatusState,
     /// Property *VsanHostClusterStatus.memberUuid*.
     pub member_uuid: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

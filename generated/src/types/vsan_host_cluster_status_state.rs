@@ -8,9 +8,7 @@ pub struct VsanHostClusterStatusState {
     /// Property *VsanHostClusterStatusState.state*.
     pub state: crate::CompactString,
     /// Property *VsanHostClusterStatusState.completion*.
-    pub completion: Option<
-        Box<crate::types::VsanHostClusterStatusStateCompletionEstimate>,
-    >,
+    pub completion: Option<crate::types::VsanHostClusterStatusStateCompletionEstimate>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

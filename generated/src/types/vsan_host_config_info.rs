@@ -12,15 +12,15 @@ pub struct VsanHostConfigInfo {
     /// Property *VsanHostConfigInfo.hostSystem*.
     ///
     /// Refers instance of *HostSystem*.
-    pub host_system: Option<Box<crate::types::ManagedObjectReference>>,
+    pub host_system: Option<crate::types::ManagedObjectReference>,
     /// Property *VsanHostConfigInfo.clusterInfo*.
-    pub cluster_info: Option<Box<crate::types::VsanHostConfigInfoClusterInfo>>,
+    pub cluster_info: Option<crate::types::VsanHostConfigInfoClusterInfo>,
     /// Property *VsanHostConfigInfo.storageInfo*.
-    pub storage_info: Option<Box<crate::types::VsanHostConfigInfoStorageInfo>>,
+    pub storage_info: Option<crate::types::VsanHostConfigInfoStorageInfo>,
     /// Property *VsanHostConfigInfo.networkInfo*.
-    pub network_info: Option<Box<crate::types::VsanHostConfigInfoNetworkInfo>>,
+    pub network_info: Option<crate::types::VsanHostConfigInfoNetworkInfo>,
     /// Property *VsanHostConfigInfo.faultDomainInfo*.
-    pub fault_domain_info: Option<Box<crate::types::VsanHostFaultDomainInfo>>,
+    pub fault_domain_info: Option<crate::types::VsanHostFaultDomainInfo>,
     /// Property *VsanHostConfigInfo.vsanEsaEnabled*.
     ///
     /// ***Since:*** vSphere API Release 8.0.0.1

@@ -12,15 +12,15 @@ pub struct VsanHostConfigInfoEx {
     /// Property *VsanHostConfigInfo.hostSystem*.
     ///
     /// Refers instance of *HostSystem*.
-    pub host_system: Option<Box<crate::types::ManagedObjectReference>>,
+    pub host_system: Option<crate::types::ManagedObjectReference>,
     /// Property *VsanHostConfigInfo.clusterInfo*.
-    pub cluster_info: Option<Box<crate::types::VsanHostConfigInfoClusterInfo>>,
+    pub cluster_info: Option<crate::types::VsanHostConfigInfoClusterInfo>,
     /// Property *VsanHostConfigInfo.storageInfo*.
-    pub storage_info: Option<Box<crate::types::VsanHostConfigInfoStorageInfo>>,
+    pub storage_info: Option<crate::types::VsanHostConfigInfoStorageInfo>,
     /// Property *VsanHostConfigInfo.networkInfo*.
-    pub network_info: Option<Box<crate::types::VsanHostConfigInfoNetworkInfo>>,
+    pub network_info: Option<crate::types::VsanHostConfigInfoNetworkInfo>,
     /// Property *VsanHostConfigInfo.faultDomainInfo*.
-    pub fault_domain_info: Option<Box<crate::types::VsanHostFaultDomainInfo>>,
+    pub fault_domain_info: Option<crate::types::VsanHostFaultDomainInfo>,
     /// Property *VsanHostConfigInfo.vsanEsaEnabled*.
     ///
     /// ***Since:*** vSphere API Release 8.0.0.1
@@ -34,26 +34,26 @@ pub struct VsanHostConfigInfoEx {
     /// Property *VsanHostConfigInfoEx.dataEfficiencyInfo*.
     pub data_efficiency_info: Option<crate::types::VsanDataEfficiencyConfigKind>,
     /// Property *VsanHostConfigInfoEx.resyncIopsLimitInfo*.
-    pub resync_iops_limit_info: Option<Box<crate::types::ResyncIopsInfo>>,
+    pub resync_iops_limit_info: Option<crate::types::ResyncIopsInfo>,
     /// Property *VsanHostConfigInfoEx.extendedConfig*.
-    pub extended_config: Option<Box<crate::types::VsanExtendedConfig>>,
+    pub extended_config: Option<crate::types::VsanExtendedConfig>,
     /// Property *VsanHostConfigInfoEx.datastoreInfo*.
     pub datastore_info: Option<crate::types::VsanDatastoreConfigKind>,
     /// Property *VsanHostConfigInfoEx.unmapConfig*.
-    pub unmap_config: Option<Box<crate::types::VsanUnmapConfig>>,
+    pub unmap_config: Option<crate::types::VsanUnmapConfig>,
     /// Property *VsanHostConfigInfoEx.witnessHostConfig*.
     pub witness_host_config: Option<Vec<crate::types::VsanWitnessHostConfig>>,
     /// Property *VsanHostConfigInfoEx.internalExtendedConfig*.
-    pub internal_extended_config: Option<Box<crate::types::VsanInternalExtendedConfig>>,
+    pub internal_extended_config: Option<crate::types::VsanInternalExtendedConfig>,
     /// Property *VsanHostConfigInfoEx.metricsConfig*.
-    pub metrics_config: Option<Box<crate::types::VsanMetricsConfig>>,
+    pub metrics_config: Option<crate::types::VsanMetricsConfig>,
     /// Property *VsanHostConfigInfoEx.unicastConfig*.
-    pub unicast_config: Option<Box<crate::types::VsanHostServerClusterUnicastConfig>>,
+    pub unicast_config: Option<crate::types::VsanHostServerClusterUnicastConfig>,
     /// Property *VsanHostConfigInfoEx.rdmaConfig*.
-    pub rdma_config: Option<Box<crate::types::VsanRdmaConfig>>,
+    pub rdma_config: Option<crate::types::VsanRdmaConfig>,
     /// Property *VsanHostConfigInfoEx.dataInTransitEncryptionInfo*.
     pub data_in_transit_encryption_info: Option<
-        Box<crate::types::VsanInTransitEncryptionInfo>,
+        crate::types::VsanInTransitEncryptionInfo,
     >,
     /// Property *VsanHostConfigInfoEx.mode*.
     pub mode: Option<crate::CompactString>,
@@ -62,21 +62,19 @@ pub struct VsanHostConfigInfoEx {
     /// Property *VsanHostConfigInfoEx.snapServiceConfig*.
     ///
     /// ***Since:*** 8.0.0.4
-    pub snap_service_config: Option<Box<crate::types::VsanSnapServiceConfig>>,
+    pub snap_service_config: Option<crate::types::VsanSnapServiceConfig>,
     /// Property *VsanHostConfigInfoEx.deconvergedNetConfig*.
-    pub deconverged_net_config: Option<Box<crate::types::VsanDeconvergedNetConfig>>,
+    pub deconverged_net_config: Option<crate::types::VsanDeconvergedNetConfig>,
     /// Property *VsanHostConfigInfoEx.remoteDITInfos*.
     pub remote_dit_infos: Option<Vec<crate::types::VsanInTransitEncryptionInfo>>,
     /// Property *VsanHostConfigInfoEx.clientUnicastConfig*.
-    pub client_unicast_config: Option<
-        Box<crate::types::VsanHostClientClusterUnicastConfig>,
-    >,
+    pub client_unicast_config: Option<crate::types::VsanHostClientClusterUnicastConfig>,
     /// Property *VsanHostConfigInfoEx.siteTakeoverConfig*.
-    pub site_takeover_config: Option<Box<crate::types::VsanSiteTakeoverConfig>>,
+    pub site_takeover_config: Option<crate::types::VsanSiteTakeoverConfig>,
     /// Property *VsanHostConfigInfoEx.vbossHostConfig*.
-    pub vboss_host_config: Option<Box<crate::types::VsanVbossHostConfig>>,
+    pub vboss_host_config: Option<crate::types::VsanVbossHostConfig>,
     /// Property *VsanHostConfigInfoEx.autoRAIDConfig*.
-    pub auto_raid_config: Option<Box<crate::types::VsanAutoRAIDConfig>>,
+    pub auto_raid_config: Option<crate::types::VsanAutoRAIDConfig>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -10,7 +10,7 @@ pub struct VsanHostDrsStats {
     /// Property *VsanHostDrsStats.host*.
     ///
     /// Refers instance of *HostSystem*.
-    pub host: Box<crate::types::ManagedObjectReference>,
+    pub host: crate::types::ManagedObjectReference,
     /// Property *VsanHostDrsStats.stats*.
     ///
     /// Base64-encoded bytes.

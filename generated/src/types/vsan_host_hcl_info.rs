@@ -20,9 +20,9 @@ pub struct VsanHostHclInfo {
     /// Property *VsanHostHclInfo.host*.
     ///
     /// Refers instance of *HostSystem*.
-    pub host: Option<Box<crate::types::ManagedObjectReference>>,
+    pub host: Option<crate::types::ManagedObjectReference>,
     /// Property *VsanHostHclInfo.computeResource*.
-    pub compute_resource: Option<Box<crate::types::VsanHclComputeResource>>,
+    pub compute_resource: Option<crate::types::VsanHclComputeResource>,
     /// Property *VsanHostHclInfo.vsanHostCompatibility*.
     pub vsan_host_compatibility: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

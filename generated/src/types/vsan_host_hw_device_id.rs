@@ -8,7 +8,7 @@
 #[derive(Clone)]
 pub struct VsanHostHwDeviceId {
     /// Property *VsanHostHwDeviceId.pciId*.
-    pub pci_id: Box<crate::types::DevicePciId>,
+    pub pci_id: crate::types::DevicePciId,
     /// Property *VsanHostHwDeviceId.productId*.
     pub product_id: Option<crate::CompactString>,
     /// Property *VsanHostHwDeviceId.diskCapacity*.

@@ -10,13 +10,13 @@ pub struct VsanHostIoInsightInfo {
     /// Property *VsanHostIoInsightInfo.host*.
     ///
     /// Refers instance of *HostSystem*.
-    pub host: Box<crate::types::ManagedObjectReference>,
+    pub host: crate::types::ManagedObjectReference,
     /// Property *VsanHostIoInsightInfo.ioinsightWorldId*.
     pub ioinsight_world_id: Option<i64>,
     /// Property *VsanHostIoInsightInfo.faultMessage*.
     pub fault_message: Option<crate::CompactString>,
     /// Property *VsanHostIoInsightInfo.ioinsightInfo*.
-    pub ioinsight_info: Option<Box<crate::types::VsanIoInsightInfo>>,
+    pub ioinsight_info: Option<crate::types::VsanIoInsightInfo>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

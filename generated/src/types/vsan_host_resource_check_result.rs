@@ -30,7 +30,7 @@ pub struct VsanHostResourceCheckResult {
     /// Property *VsanHostResourceCheckResult.host*.
     ///
     /// Refers instance of *HostSystem*.
-    pub host: Option<Box<crate::types::ManagedObjectReference>>,
+    pub host: Option<crate::types::ManagedObjectReference>,
     /// Property *VsanHostResourceCheckResult.diskGroups*.
     pub disk_groups: Option<Vec<crate::types::VsanDiskGroupResourceCheckResult>>,
     /// Property *VsanHostResourceCheckResult.storagePools*.

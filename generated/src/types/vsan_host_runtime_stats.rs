@@ -8,13 +8,13 @@
 #[derive(Clone)]
 pub struct VsanHostRuntimeStats {
     /// Property *VsanHostRuntimeStats.resyncIopsInfo*.
-    pub resync_iops_info: Option<Box<crate::types::ResyncIopsInfo>>,
+    pub resync_iops_info: Option<crate::types::ResyncIopsInfo>,
     /// Property *VsanHostRuntimeStats.configGeneration*.
-    pub config_generation: Option<Box<crate::types::VsanConfigGeneration>>,
+    pub config_generation: Option<crate::types::VsanConfigGeneration>,
     /// Property *VsanHostRuntimeStats.supportedClusterSize*.
     pub supported_cluster_size: Option<i32>,
     /// Property *VsanHostRuntimeStats.repairTimerInfo*.
-    pub repair_timer_info: Option<Box<crate::types::RepairTimerInfo>>,
+    pub repair_timer_info: Option<crate::types::RepairTimerInfo>,
     /// Property *VsanHostRuntimeStats.componentLimitPerCluster*.
     pub component_limit_per_cluster: Option<i32>,
     /// Property *VsanHostRuntimeStats.maxWitnessClusters*.

@@ -10,7 +10,7 @@ pub struct VsanHostSiteMaintenanceStatus {
     /// Property *VsanHostSiteMaintenanceStatus.host*.
     ///
     /// Refers instance of *HostSystem*.
-    pub host: Box<crate::types::ManagedObjectReference>,
+    pub host: crate::types::ManagedObjectReference,
     /// Property *VsanHostSiteMaintenanceStatus.state*.
     pub state: Option<crate::CompactString>,
     /// Property *VsanHostSiteMaintenanceStatus.startTime*.

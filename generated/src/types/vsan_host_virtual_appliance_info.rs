@@ -8,7 +8,7 @@ pub struct VsanHostVirtualApplianceInfo {
     /// Property *VsanHostVirtualApplianceInfo.hostKey*.
     ///
     /// Refers instance of *HostSystem*.
-    pub host_key: Box<crate::types::ManagedObjectReference>,
+    pub host_key: crate::types::ManagedObjectReference,
     /// Property *VsanHostVirtualApplianceInfo.isVirtualApp*.
     pub is_virtual_app: bool,
     /// Property *VsanHostVirtualApplianceInfo.isDeployedFromOVF*.

@@ -8,7 +8,7 @@
 #[derive(Clone)]
 pub struct VsanHwToVcgInfoMapping {
     /// Property *VsanHwToVcgInfoMapping.vsanHostHwDeviceId*.
-    pub vsan_host_hw_device_id: Box<crate::types::VsanHostHwDeviceId>,
+    pub vsan_host_hw_device_id: crate::types::VsanHostHwDeviceId,
     /// Property *VsanHwToVcgInfoMapping.vcgId*.
     pub vcg_id: i32,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

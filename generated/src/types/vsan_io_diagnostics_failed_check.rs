@@ -10,7 +10,7 @@ pub struct VsanIODiagnosticsFailedCheck {
     /// Property *VsanIODiagnosticsFailedCheck.unsupportedType*.
     pub unsupported_type: crate::CompactString,
     /// Property *VsanIODiagnosticsFailedCheck.reason*.
-    pub reason: Box<crate::types::LocalizableMessage>,
+    pub reason: crate::types::LocalizableMessage,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -8,7 +8,7 @@
 #[derive(Clone)]
 pub struct VsanIODiagnosticsTargetStats {
     /// Property *VsanIODiagnosticsTargetStats.target*.
-    pub target: Box<crate::types::VsanIODiagnosticsTarget>,
+    pub target: crate::types::VsanIODiagnosticsTarget,
     /// Property *VsanIODiagnosticsTargetStats.objectsIODiagnosticsStats*.
     pub objects_io_diagnostics_stats: Option<Vec<crate::types::VsanIODiagnosticsStats>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

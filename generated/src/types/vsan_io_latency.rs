@@ -14,9 +14,9 @@ pub struct VsanIOLatency {
     /// Property *VsanIOLatency.destEntityUuid*.
     pub dest_entity_uuid: crate::CompactString,
     /// Property *VsanIOLatency.readLatencyStats*.
-    pub read_latency_stats: Box<crate::types::VsanIOLatencyMetrics>,
+    pub read_latency_stats: crate::types::VsanIOLatencyMetrics,
     /// Property *VsanIOLatency.writeLatencyStats*.
-    pub write_latency_stats: Box<crate::types::VsanIOLatencyMetrics>,
+    pub write_latency_stats: crate::types::VsanIOLatencyMetrics,
     /// Property *VsanIOLatency.detailedInfo*.
     pub detailed_info: Option<Vec<crate::types::KeyAnyValue>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -10,7 +10,7 @@ pub struct VsanIscsiTargetServiceDefaultConfigSpec {
     /// Property *VsanIscsiTargetServiceDefaultConfigSpec.port*.
     pub port: Option<i32>,
     /// Property *VsanIscsiTargetServiceDefaultConfigSpec.iscsiTargetAuthSpec*.
-    pub iscsi_target_auth_spec: Option<Box<crate::types::VsanIscsiTargetAuthSpec>>,
+    pub iscsi_target_auth_spec: Option<crate::types::VsanIscsiTargetAuthSpec>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -10,7 +10,7 @@ pub struct VsanIscsiTargetSpec {
     /// Property *VsanIscsiTargetBasicInfo.iqn*.
     pub iqn: Option<crate::CompactString>,
     /// Property *VsanIscsiTargetCommonInfo.authSpec*.
-    pub auth_spec: Option<Box<crate::types::VsanIscsiTargetAuthSpec>>,
+    pub auth_spec: Option<crate::types::VsanIscsiTargetAuthSpec>,
     /// Property *VsanIscsiTargetCommonInfo.port*.
     pub port: Option<i32>,
     /// Property *VsanIscsiTargetCommonInfo.networkInterface*.

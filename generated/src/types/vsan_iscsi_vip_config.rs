@@ -10,19 +10,19 @@ pub struct VsanIscsiVipConfig {
     /// Property *VsanIscsiVipConfigSpec.enabled*.
     pub enabled: Option<bool>,
     /// Property *VsanIscsiVipConfigSpec.v4NetworkConfig*.
-    pub v4_network_config: Option<Box<crate::types::VsanVipNetworkConfig>>,
+    pub v4_network_config: Option<crate::types::VsanVipNetworkConfig>,
     /// Property *VsanIscsiVipConfigSpec.v6NetworkConfig*.
-    pub v6_network_config: Option<Box<crate::types::VsanVipNetworkConfig>>,
+    pub v6_network_config: Option<crate::types::VsanVipNetworkConfig>,
     /// Property *VsanIscsiVipConfigSpec.vswitchConfig*.
-    pub vswitch_config: Option<Box<crate::types::VsanIscsiVipVswitchConfig>>,
+    pub vswitch_config: Option<crate::types::VsanIscsiVipVswitchConfig>,
     /// Property *VsanIscsiVipConfigSpec.distributedSwitchConfig*.
-    pub distributed_switch_config: Option<Box<crate::types::VsanIscsiVipDVswitchConfig>>,
+    pub distributed_switch_config: Option<crate::types::VsanIscsiVipDVswitchConfig>,
     /// Property *VsanIscsiVipConfig.vmknicName*.
     pub vmknic_name: Option<crate::CompactString>,
     /// Property *VsanIscsiVipConfig.owner*.
     ///
     /// Refers instance of *HostSystem*.
-    pub owner: Option<Box<crate::types::ManagedObjectReference>>,
+    pub owner: Option<crate::types::ManagedObjectReference>,
     /// Property *VsanIscsiVipConfig.ownerHostUuid*.
     pub owner_host_uuid: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -12,13 +12,13 @@ pub struct VsanIscsiVipConfigSpec {
     /// Property *VsanIscsiVipConfigSpec.enabled*.
     pub enabled: Option<bool>,
     /// Property *VsanIscsiVipConfigSpec.v4NetworkConfig*.
-    pub v4_network_config: Option<Box<crate::types::VsanVipNetworkConfig>>,
+    pub v4_network_config: Option<crate::types::VsanVipNetworkConfig>,
     /// Property *VsanIscsiVipConfigSpec.v6NetworkConfig*.
-    pub v6_network_config: Option<Box<crate::types::VsanVipNetworkConfig>>,
+    pub v6_network_config: Option<crate::types::VsanVipNetworkConfig>,
     /// Property *VsanIscsiVipConfigSpec.vswitchConfig*.
-    pub vswitch_config: Option<Box<crate::types::VsanIscsiVipVswitchConfig>>,
+    pub vswitch_config: Option<crate::types::VsanIscsiVipVswitchConfig>,
     /// Property *VsanIscsiVipConfigSpec.distributedSwitchConfig*.
-    pub distributed_switch_config: Option<Box<crate::types::VsanIscsiVipDVswitchConfig>>,
+    pub distributed_switch_config: Option<crate::types::VsanIscsiVipDVswitchConfig>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -10,7 +10,7 @@ pub struct VsanIscsiVipDVswitchConfig {
     /// Property *VsanIscsiVipDVswitchConfig.portGroup*.
     ///
     /// Refers instance of *DistributedVirtualPortgroup*.
-    pub port_group: Option<Box<crate::types::ManagedObjectReference>>,
+    pub port_group: Option<crate::types::ManagedObjectReference>,
     /// Property *VsanIscsiVipDVswitchConfig.dvsUuid*.
     pub dvs_uuid: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

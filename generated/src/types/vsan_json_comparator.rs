@@ -10,7 +10,7 @@ pub struct VsanJsonComparator {
     /// Property *VsanJsonComparator.comparator*.
     pub comparator: Option<crate::CompactString>,
     /// Property *VsanJsonComparator.comparableValue*.
-    pub comparable_value: Option<Box<crate::types::KeyAnyValue>>,
+    pub comparable_value: Option<crate::types::KeyAnyValue>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -45,7 +45,7 @@ pub struct VsanLimitHealthResult {
     pub resync_pause_threshold: Option<i64>,
     /// Property *VsanLimitHealthResult.spaceEfficiencyMetadataSizeB*.
     pub space_efficiency_metadata_size_b: Option<
-        Box<crate::types::VsanSpaceEfficiencyMetadataSize>,
+        crate::types::VsanSpaceEfficiencyMetadataSize,
     >,
     /// Property *VsanLimitHealthResult.hostRebuildCapacity*.
     pub host_rebuild_capacity: Option<i64>,

@@ -10,7 +10,7 @@ pub struct VsanMountPrecheckNetworkConnectivity {
     /// Property *VsanMountPrecheckNetworkConnectivity.host*.
     ///
     /// Refers instance of *HostSystem*.
-    pub host: Box<crate::types::ManagedObjectReference>,
+    pub host: crate::types::ManagedObjectReference,
     /// Property *VsanMountPrecheckNetworkConnectivity.smallPingTestSuccessPct*.
     pub small_ping_test_success_pct: i32,
     /// Property *VsanMountPrecheckNetworkConnectivity.largePingTestSuccessPct*.

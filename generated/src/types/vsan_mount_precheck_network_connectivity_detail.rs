@@ -10,7 +10,7 @@ pub struct VsanMountPrecheckNetworkConnectivityDetail {
     /// Property *VsanMountPrecheckNetworkConnectivityDetail.host*.
     ///
     /// Refers instance of *HostSystem*.
-    pub host: Box<crate::types::ManagedObjectReference>,
+    pub host: crate::types::ManagedObjectReference,
     /// Property *VsanMountPrecheckNetworkConnectivityDetail.networkConnectivity*.
     pub network_connectivity: Option<
         Vec<crate::types::VsanMountPrecheckNetworkConnectivity>,

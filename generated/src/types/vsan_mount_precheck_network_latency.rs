@@ -10,7 +10,7 @@ pub struct VsanMountPrecheckNetworkLatency {
     /// Property *VsanMountPrecheckNetworkLatency.host*.
     ///
     /// Refers instance of *HostSystem*.
-    pub host: Box<crate::types::ManagedObjectReference>,
+    pub host: crate::types::ManagedObjectReference,
     /// Property *VsanMountPrecheckNetworkLatency.networkLatency*.
     pub network_latency: i64,
     /// Property *VsanMountPrecheckNetworkLatency.status*.

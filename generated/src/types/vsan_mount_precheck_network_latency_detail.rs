@@ -10,7 +10,7 @@ pub struct VsanMountPrecheckNetworkLatencyDetail {
     /// Property *VsanMountPrecheckNetworkLatencyDetail.host*.
     ///
     /// Refers instance of *HostSystem*.
-    pub host: Box<crate::types::ManagedObjectReference>,
+    pub host: crate::types::ManagedObjectReference,
     /// Property *VsanMountPrecheckNetworkLatencyDetail.networkLatencies*.
     pub network_latencies: Option<Vec<crate::types::VsanMountPrecheckNetworkLatency>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

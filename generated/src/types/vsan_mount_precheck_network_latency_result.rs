@@ -10,7 +10,7 @@ pub struct VsanMountPrecheckNetworkLatencyResult {
     /// Property *VsanMountPrecheckItem.type*.
     pub r#type: crate::CompactString,
     /// Property *VsanMountPrecheckItem.description*.
-    pub description: Box<crate::types::LocalizableMessage>,
+    pub description: crate::types::LocalizableMessage,
     /// Property *VsanMountPrecheckItem.status*.
     pub status: crate::CompactString,
     /// Property *VsanMountPrecheckItem.reason*.

@@ -10,13 +10,13 @@ pub struct VsanNetworkConfigPnicSpeedInconsistencyIssue {
     /// Property *VsanNetworkConfigPnicSpeedInconsistencyIssue.host*.
     ///
     /// Refers instance of *HostSystem*.
-    pub host: Box<crate::types::ManagedObjectReference>,
+    pub host: crate::types::ManagedObjectReference,
     /// Property *VsanNetworkConfigPnicSpeedInconsistencyIssue.vswitchName*.
     pub vswitch_name: Option<crate::CompactString>,
     /// Property *VsanNetworkConfigPnicSpeedInconsistencyIssue.vds*.
     ///
     /// Refers instance of *DistributedVirtualSwitch*.
-    pub vds: Option<Box<crate::types::ManagedObjectReference>>,
+    pub vds: Option<crate::types::ManagedObjectReference>,
     /// Property *VsanNetworkConfigPnicSpeedInconsistencyIssue.speedsMb*.
     pub speeds_mb: Vec<i64>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

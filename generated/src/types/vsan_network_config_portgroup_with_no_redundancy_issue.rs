@@ -10,17 +10,17 @@ pub struct VsanNetworkConfigPortgroupWithNoRedundancyIssue {
     /// Property *VsanNetworkConfigPortgroupWithNoRedundancyIssue.host*.
     ///
     /// Refers instance of *HostSystem*.
-    pub host: Box<crate::types::ManagedObjectReference>,
+    pub host: crate::types::ManagedObjectReference,
     /// Property *VsanNetworkConfigPortgroupWithNoRedundancyIssue.portgroupName*.
     pub portgroup_name: Option<crate::CompactString>,
     /// Property *VsanNetworkConfigPortgroupWithNoRedundancyIssue.vds*.
     ///
     /// Refers instance of *DistributedVirtualSwitch*.
-    pub vds: Option<Box<crate::types::ManagedObjectReference>>,
+    pub vds: Option<crate::types::ManagedObjectReference>,
     /// Property *VsanNetworkConfigPortgroupWithNoRedundancyIssue.pg*.
     ///
     /// Refers instance of *Network*.
-    pub pg: Option<Box<crate::types::ManagedObjectReference>>,
+    pub pg: Option<crate::types::ManagedObjectReference>,
     /// Property *VsanNetworkConfigPortgroupWithNoRedundancyIssue.numPnics*.
     pub num_pnics: i64,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

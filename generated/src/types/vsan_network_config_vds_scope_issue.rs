@@ -10,7 +10,7 @@ pub struct VsanNetworkConfigVdsScopeIssue {
     /// Property *VsanNetworkConfigVdsScopeIssue.vds*.
     ///
     /// Refers instance of *DistributedVirtualSwitch*.
-    pub vds: Box<crate::types::ManagedObjectReference>,
+    pub vds: crate::types::ManagedObjectReference,
     /// Property *VsanNetworkConfigVdsScopeIssue.memberHosts*.
     ///
     /// Refers instances of *HostSystem*.

@@ -10,7 +10,7 @@ pub struct VsanNetworkConfigVsanNotOnVdsIssue {
     /// Property *VsanNetworkConfigVsanNotOnVdsIssue.host*.
     ///
     /// Refers instance of *HostSystem*.
-    pub host: Box<crate::types::ManagedObjectReference>,
+    pub host: crate::types::ManagedObjectReference,
     /// Property *VsanNetworkConfigVsanNotOnVdsIssue.vmknic*.
     pub vmknic: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

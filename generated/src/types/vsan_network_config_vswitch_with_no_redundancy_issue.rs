@@ -10,13 +10,13 @@ pub struct VsanNetworkConfigVswitchWithNoRedundancyIssue {
     /// Property *VsanNetworkConfigVswitchWithNoRedundancyIssue.host*.
     ///
     /// Refers instance of *HostSystem*.
-    pub host: Box<crate::types::ManagedObjectReference>,
+    pub host: crate::types::ManagedObjectReference,
     /// Property *VsanNetworkConfigVswitchWithNoRedundancyIssue.vswitchName*.
     pub vswitch_name: Option<crate::CompactString>,
     /// Property *VsanNetworkConfigVswitchWithNoRedundancyIssue.vds*.
     ///
     /// Refers instance of *DistributedVirtualSwitch*.
-    pub vds: Option<Box<crate::types::ManagedObjectReference>>,
+    pub vds: Option<crate::types::ManagedObjectReference>,
     /// Property *VsanNetworkConfigVswitchWithNoRedundancyIssue.numPnics*.
     pub num_pnics: i64,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -10,7 +10,7 @@ pub struct VsanNetworkDiagnostics {
     /// Property *VsanNetworkDiagnostics.host*.
     ///
     /// Refers instance of *HostSystem*.
-    pub host: Box<crate::types::ManagedObjectReference>,
+    pub host: crate::types::ManagedObjectReference,
     /// Property *VsanNetworkDiagnostics.eventTypeId*.
     pub event_type_id: crate::CompactString,
     /// Property *VsanNetworkDiagnostics.severity*.

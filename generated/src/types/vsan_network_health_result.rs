@@ -8,7 +8,7 @@ pub struct VsanNetworkHealthResult {
     /// Property *VsanNetworkHealthResult.host*.
     ///
     /// Refers instance of *HostSystem*.
-    pub host: Option<Box<crate::types::ManagedObjectReference>>,
+    pub host: Option<crate::types::ManagedObjectReference>,
     /// Property *VsanNetworkHealthResult.hostname*.
     pub hostname: Option<crate::CompactString>,
     /// Property *VsanNetworkHealthResult.vsanVmknicPresent*.

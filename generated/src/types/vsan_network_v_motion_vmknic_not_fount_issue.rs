@@ -10,7 +10,7 @@ pub struct VsanNetworkVMotionVmknicNotFountIssue {
     /// Property *VsanNetworkVMotionVmknicNotFountIssue.hostWithoutVmotionVmknic*.
     ///
     /// Refers instance of *HostSystem*.
-    pub host_without_vmotion_vmknic: Box<crate::types::ManagedObjectReference>,
+    pub host_without_vmotion_vmknic: crate::types::ManagedObjectReference,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

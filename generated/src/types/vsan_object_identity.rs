@@ -16,7 +16,7 @@ pub struct VsanObjectIdentity {
     /// Property *VsanObjectIdentity.vm*.
     ///
     /// Refers instance of *VirtualMachine*.
-    pub vm: Option<Box<crate::types::ManagedObjectReference>>,
+    pub vm: Option<crate::types::ManagedObjectReference>,
     /// Property *VsanObjectIdentity.description*.
     pub description: Option<crate::CompactString>,
     /// Property *VsanObjectIdentity.spbmProfileUuid*.

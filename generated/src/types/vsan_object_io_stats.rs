@@ -12,7 +12,7 @@ pub struct VsanObjectIOStats {
     /// Property *VsanObjectIOStats.ioLatencyStats*.
     pub io_latency_stats: Option<Vec<crate::types::VsanIOLatency>>,
     /// Property *VsanObjectIOStats.objectLayout*.
-    pub object_layout: Box<crate::types::VsanIODiagnosticsObjectLayout>,
+    pub object_layout: crate::types::VsanIODiagnosticsObjectLayout,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

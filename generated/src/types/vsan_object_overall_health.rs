@@ -20,7 +20,7 @@ pub struct VsanObjectOverallHealth {
     /// Property *VsanObjectOverallHealth.globalDedupStoreHealth*.
     pub global_dedup_store_health: Option<crate::CompactString>,
     /// Property *VsanObjectOverallHealth.objectStats*.
-    pub object_stats: Option<Box<crate::types::VsanHealthObjectStats>>,
+    pub object_stats: Option<crate::types::VsanHealthObjectStats>,
     /// Property *VsanObjectOverallHealth.vsanObjectsForObjectStoreVolumes*.
     pub vsan_objects_for_object_store_volumes: Option<Vec<crate::CompactString>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -18,7 +18,7 @@ pub struct VsanObjectPlacementDetails {
     /// Property *VsanObjectPlacementDetails.vm*.
     ///
     /// Refers instance of *VirtualMachine*.
-    pub vm: Option<Box<crate::types::ManagedObjectReference>>,
+    pub vm: Option<crate::types::ManagedObjectReference>,
     /// Property *VsanObjectPlacementDetails.spbmProfileUuid*.
     pub spbm_profile_uuid: Option<crate::CompactString>,
     /// Property *VsanObjectPlacementDetails.spbmProfileName*.
@@ -32,7 +32,7 @@ pub struct VsanObjectPlacementDetails {
     /// Property *VsanObjectPlacementDetails.remoteCluster*.
     ///
     /// Refers instance of *ClusterComputeResource*.
-    pub remote_cluster: Option<Box<crate::types::ManagedObjectReference>>,
+    pub remote_cluster: Option<crate::types::ManagedObjectReference>,
     /// Property *VsanObjectPlacementDetails.remoteClusterName*.
     pub remote_cluster_name: Option<crate::CompactString>,
     /// Property *VsanObjectPlacementDetails.remoteVc*.

@@ -14,7 +14,7 @@ pub struct VsanPerfDiagnosticResult {
     /// Property *VsanPerfDiagnosticResult.aggregationFunction*.
     pub aggregation_function: Option<crate::CompactString>,
     /// Property *VsanPerfDiagnosticResult.aggregationData*.
-    pub aggregation_data: Option<Box<crate::types::VsanPerfEntityMetricCSV>>,
+    pub aggregation_data: Option<crate::types::VsanPerfEntityMetricCSV>,
     /// Property *VsanPerfDiagnosticResult.exceptionData*.
     pub exception_data: Vec<crate::types::VsanPerfEntityMetricCSV>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

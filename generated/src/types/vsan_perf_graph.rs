@@ -12,7 +12,7 @@ pub struct VsanPerfGraph {
     /// Property *VsanPerfGraph.unit*.
     pub unit: crate::CompactString,
     /// Property *VsanPerfGraph.threshold*.
-    pub threshold: Option<Box<crate::types::VsanPerfThreshold>>,
+    pub threshold: Option<crate::types::VsanPerfThreshold>,
     /// Property *VsanPerfGraph.name*.
     pub name: Option<crate::CompactString>,
     /// Property *VsanPerfGraph.description*.

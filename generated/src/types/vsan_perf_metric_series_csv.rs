@@ -8,7 +8,7 @@ pub struct VsanPerfMetricSeriesCSV {
     /// Property *VsanPerfMetricSeriesCSV.metricId*.
     pub metric_id: Box<crate::types::VsanPerfMetricId>,
     /// Property *VsanPerfMetricSeriesCSV.threshold*.
-    pub threshold: Option<Box<crate::types::VsanPerfThreshold>>,
+    pub threshold: Option<crate::types::VsanPerfThreshold>,
     /// Property *VsanPerfMetricSeriesCSV.numExceptions*.
     pub num_exceptions: Option<crate::CompactString>,
     /// Property *VsanPerfMetricSeriesCSV.values*.

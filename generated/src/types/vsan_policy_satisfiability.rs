@@ -10,7 +10,7 @@ pub struct VsanPolicySatisfiability {
     /// Property *VsanPolicySatisfiability.isSatisfiable*.
     pub is_satisfiable: bool,
     /// Property *VsanPolicySatisfiability.reason*.
-    pub reason: Option<Box<crate::types::LocalizableMessage>>,
+    pub reason: Option<crate::types::LocalizableMessage>,
     /// Property *VsanPolicySatisfiability.cost*.
     pub cost: Option<Box<crate::types::VsanPolicyCost>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

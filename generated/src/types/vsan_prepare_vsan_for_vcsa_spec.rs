@@ -17,11 +17,11 @@ pub struct VsanPrepareVsanForVcsaSpec {
     pub vsan_data_encryption_config: Option<Box<crate::types::VsanHostEncryptionInfo>>,
     /// Property *VsanPrepareVsanForVcsaSpec.vsanAddStoragePoolDiskSpec*.
     pub vsan_add_storage_pool_disk_spec: Option<
-        Box<crate::types::VsanAddStoragePoolDiskSpec>,
+        crate::types::VsanAddStoragePoolDiskSpec,
     >,
     /// Property *VsanPrepareVsanForVcsaSpec.createNativeKeyProviderSpec*.
     pub create_native_key_provider_spec: Option<
-        Box<crate::types::VsanHostCreateNativeKeyProviderSpec>,
+        crate::types::VsanHostCreateNativeKeyProviderSpec,
     >,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,

@@ -14,7 +14,7 @@ pub struct VsanPropertyConstraint {
     /// Property *VsanPropertyConstraint.comparator*.
     pub comparator: Option<crate::CompactString>,
     /// Property *VsanPropertyConstraint.comparableValue*.
-    pub comparable_value: Option<Box<crate::types::KeyAnyValue>>,
+    pub comparable_value: Option<crate::types::KeyAnyValue>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

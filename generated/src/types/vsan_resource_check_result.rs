@@ -46,7 +46,7 @@ pub struct VsanResourceCheckResult {
     /// Property *VsanResourceCheckResult.inaccessibleObjects*.
     pub inaccessible_objects: Option<Vec<crate::CompactString>>,
     /// Property *VsanResourceCheckResult.capacityThreshold*.
-    pub capacity_threshold: Option<Box<crate::types::VsanHealthThreshold>>,
+    pub capacity_threshold: Option<crate::types::VsanHealthThreshold>,
     /// Property *VsanResourceCheckResult.health*.
     pub health: Option<Box<crate::types::VsanClusterHealthSummary>>,
     /// Property *VsanResourceCheckResult.dataToResync*.

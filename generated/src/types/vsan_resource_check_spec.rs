@@ -12,11 +12,11 @@ pub struct VsanResourceCheckSpec {
     /// Property *VsanResourceCheckSpec.entities*.
     pub entities: Option<Vec<crate::CompactString>>,
     /// Property *VsanResourceCheckSpec.maintenanceSpec*.
-    pub maintenance_spec: Option<Box<crate::types::HostMaintenanceSpec>>,
+    pub maintenance_spec: Option<crate::types::HostMaintenanceSpec>,
     /// Property *VsanResourceCheckSpec.parent*.
     ///
     /// Refers instance of *Task*.
-    pub parent: Option<Box<crate::types::ManagedObjectReference>>,
+    pub parent: Option<crate::types::ManagedObjectReference>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -12,15 +12,15 @@ pub struct VsanResourceCheckTaskDetails {
     /// Property *VsanResourceCheckTaskDetails.task*.
     ///
     /// Refers instance of *Task*.
-    pub task: Box<crate::types::ManagedObjectReference>,
+    pub task: crate::types::ManagedObjectReference,
     /// Property *VsanResourceCheckTaskDetails.host*.
     ///
     /// Refers instance of *HostSystem*.
-    pub host: Option<Box<crate::types::ManagedObjectReference>>,
+    pub host: Option<crate::types::ManagedObjectReference>,
     /// Property *VsanResourceCheckTaskDetails.hostUuid*.
     pub host_uuid: Option<crate::CompactString>,
     /// Property *VsanResourceCheckTaskDetails.maintenanceSpec*.
-    pub maintenance_spec: Option<Box<crate::types::HostMaintenanceSpec>>,
+    pub maintenance_spec: Option<crate::types::HostMaintenanceSpec>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

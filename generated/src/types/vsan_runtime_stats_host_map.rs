@@ -10,7 +10,7 @@ pub struct VsanRuntimeStatsHostMap {
     /// Property *VsanRuntimeStatsHostMap.host*.
     ///
     /// Refers instance of *HostSystem*.
-    pub host: Box<crate::types::ManagedObjectReference>,
+    pub host: crate::types::ManagedObjectReference,
     /// Property *VsanRuntimeStatsHostMap.stats*.
     pub stats: Option<Box<crate::types::VsanHostRuntimeStats>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

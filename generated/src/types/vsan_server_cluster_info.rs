@@ -10,11 +10,11 @@ pub struct VsanServerClusterInfo {
     /// Property *VsanServerClusterInfo.cluster*.
     ///
     /// Refers instance of *ClusterComputeResource*.
-    pub cluster: Option<Box<crate::types::ManagedObjectReference>>,
+    pub cluster: Option<crate::types::ManagedObjectReference>,
     /// Property *VsanServerClusterInfo.peerHealth*.
     pub peer_health: Option<Vec<crate::types::VsanNetworkPeerHealthResult>>,
     /// Property *VsanServerClusterInfo.membership*.
-    pub membership: Option<Box<crate::types::VsanClusterMembershipInfo>>,
+    pub membership: Option<crate::types::VsanClusterMembershipInfo>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

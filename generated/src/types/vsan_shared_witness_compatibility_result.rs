@@ -8,7 +8,7 @@
 #[derive(Clone)]
 pub struct VSANSharedWitnessCompatibilityResult {
     /// Property *VSANSharedWitnessCompatibilityResult.witnessHostCompatibility*.
-    pub witness_host_compatibility: Box<crate::types::VSANEntityCompatibilityResult>,
+    pub witness_host_compatibility: crate::types::VSANEntityCompatibilityResult,
     /// Property *VSANSharedWitnessCompatibilityResult.roboClusterCompatibility*.
     pub robo_cluster_compatibility: Option<
         Vec<crate::types::VSANEntityCompatibilityResult>,

@@ -14,7 +14,7 @@ pub struct VsanSiteMaintenanceInfo {
     /// Property *VsanSiteMaintenanceInfo.trackingTask*.
     ///
     /// Refers instance of *Task*.
-    pub tracking_task: Option<Box<crate::types::ManagedObjectReference>>,
+    pub tracking_task: Option<crate::types::ManagedObjectReference>,
     /// Property *VsanSiteMaintenanceInfo.hostStatus*.
     pub host_status: Option<Vec<crate::types::VsanHostSiteMaintenanceStatus>>,
     /// Property *VsanSiteMaintenanceInfo.statusUpdateTime*.

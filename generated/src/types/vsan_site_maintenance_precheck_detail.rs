@@ -12,7 +12,7 @@ pub struct VsanSiteMaintenancePrecheckDetail {
     /// Property *VsanSiteMaintenancePrecheckDetail.testStatus*.
     pub test_status: crate::CompactString,
     /// Property *VsanSiteMaintenancePrecheckDetail.message*.
-    pub message: Option<Box<crate::types::LocalizableMessage>>,
+    pub message: Option<crate::types::LocalizableMessage>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -10,7 +10,7 @@ pub struct VsanSiteMaintenanceVMPowerOffInfo {
     /// Property *VsanSiteMaintenanceVMPowerOffInfo.vmToPowerOff*.
     pub vm_to_power_off: Option<Vec<crate::types::ManagedObjectReference>>,
     /// Property *VsanSiteMaintenanceVMPowerOffInfo.reason*.
-    pub reason: Option<Box<crate::types::LocalizableMessage>>,
+    pub reason: Option<crate::types::LocalizableMessage>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

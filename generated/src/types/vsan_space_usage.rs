@@ -12,7 +12,7 @@ pub struct VsanSpaceUsage {
     /// Property *VsanSpaceUsage.spaceOverview*.
     pub space_overview: Option<Box<crate::types::VsanObjectSpaceSummary>>,
     /// Property *VsanSpaceUsage.spaceDetail*.
-    pub space_detail: Option<Box<crate::types::VsanSpaceUsageDetailResult>>,
+    pub space_detail: Option<crate::types::VsanSpaceUsageDetailResult>,
     /// Property *VsanSpaceUsage.efficientCapacity*.
     pub efficient_capacity: Option<
         Box<crate::types::VimVsanDataEfficiencyCapacityState>,
@@ -22,11 +22,11 @@ pub struct VsanSpaceUsage {
     /// Property *VsanSpaceUsage.uncommittedB*.
     pub uncommitted_b: Option<i64>,
     /// Property *VsanSpaceUsage.capacityHealthThreshold*.
-    pub capacity_health_threshold: Option<Box<crate::types::VsanHealthThreshold>>,
+    pub capacity_health_threshold: Option<crate::types::VsanHealthThreshold>,
     /// Property *VsanSpaceUsage.spaceEfficiencyRatio*.
     ///
     /// ***Since:*** 8.0.0.4
-    pub space_efficiency_ratio: Option<Box<crate::types::VsanSpaceEfficiencyRatio>>,
+    pub space_efficiency_ratio: Option<crate::types::VsanSpaceEfficiencyRatio>,
     /// Property *VsanSpaceUsage.effectiveSpaceUsage*.
     pub effective_space_usage: Option<Box<crate::types::VsanEffectiveSpaceUsage>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

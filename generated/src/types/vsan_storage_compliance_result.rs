@@ -20,7 +20,7 @@ pub struct VsanStorageComplianceResult {
     /// Property *VsanStorageComplianceResult.violatedPolicies*.
     pub violated_policies: Option<Vec<crate::types::VsanStoragePolicyStatus>>,
     /// Property *VsanStorageComplianceResult.operationalStatus*.
-    pub operational_status: Option<Box<crate::types::VsanStorageOperationalStatus>>,
+    pub operational_status: Option<crate::types::VsanStorageOperationalStatus>,
     /// Property *VsanStorageComplianceResult.objPolicyGenerationId*.
     pub obj_policy_generation_id: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -10,12 +10,12 @@ pub struct VsanStretchedClusterConfig {
     /// Property *VsanStretchedClusterConfig.cluster*.
     ///
     /// Refers instance of *ClusterComputeResource*.
-    pub cluster: Box<crate::types::ManagedObjectReference>,
+    pub cluster: crate::types::ManagedObjectReference,
     /// Property *VsanStretchedClusterConfig.preferredFdName*.
     pub preferred_fd_name: Option<crate::CompactString>,
     /// Property *VsanStretchedClusterConfig.faultDomainConfig*.
     pub fault_domain_config: Option<
-        Box<crate::types::VimClusterVSANStretchedClusterFaultDomainConfig>,
+        crate::types::VimClusterVSANStretchedClusterFaultDomainConfig,
     >,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,

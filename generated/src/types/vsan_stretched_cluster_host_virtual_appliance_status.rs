@@ -8,7 +8,7 @@ pub struct VSANStretchedClusterHostVirtualApplianceStatus {
     /// Property *VSANStretchedClusterHostVirtualApplianceStatus.vcCluster*.
     ///
     /// Refers instance of *ClusterComputeResource*.
-    pub vc_cluster: Option<Box<crate::types::ManagedObjectReference>>,
+    pub vc_cluster: Option<crate::types::ManagedObjectReference>,
     /// Property *VSANStretchedClusterHostVirtualApplianceStatus.isVirtualApp*.
     pub is_virtual_app: Option<bool>,
     /// Property *VSANStretchedClusterHostVirtualApplianceStatus.vcClusters*.

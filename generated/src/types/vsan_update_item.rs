@@ -10,7 +10,7 @@ pub struct VsanUpdateItem {
     /// Property *VsanUpdateItem.host*.
     ///
     /// Refers instance of *HostSystem*.
-    pub host: Box<crate::types::ManagedObjectReference>,
+    pub host: crate::types::ManagedObjectReference,
     /// Property *VsanUpdateItem.type*.
     pub r#type: crate::CompactString,
     /// Property *VsanUpdateItem.name*.

@@ -14,13 +14,13 @@ pub struct VsanUpgradeSystemUpgradeHistoryItem {
     /// Property *VsanUpgradeSystemUpgradeHistoryItem.host*.
     ///
     /// Refers instance of *HostSystem*.
-    pub host: Option<Box<crate::types::ManagedObjectReference>>,
+    pub host: Option<crate::types::ManagedObjectReference>,
     /// Property *VsanUpgradeSystemUpgradeHistoryItem.message*.
     pub message: crate::CompactString,
     /// Property *VsanUpgradeSystemUpgradeHistoryItem.task*.
     ///
     /// Refers instance of *Task*.
-    pub task: Option<Box<crate::types::ManagedObjectReference>>,
+    pub task: Option<crate::types::ManagedObjectReference>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

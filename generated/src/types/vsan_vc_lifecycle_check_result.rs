@@ -12,7 +12,7 @@ pub struct VsanVcLifecycleCheckResult {
     /// Property *VsanVcLifecycleCheckResult.preCheckResults*.
     pub pre_check_results: Option<Vec<crate::types::LifecyclePreCheckResult>>,
     /// Property *VsanVcLifecycleCheckResult.configDetails*.
-    pub config_details: Box<crate::types::LifecycleConfigDetails>,
+    pub config_details: crate::types::LifecycleConfigDetails,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

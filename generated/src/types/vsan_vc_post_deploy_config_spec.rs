@@ -28,14 +28,14 @@ pub struct VsanVcPostDeployConfigSpec {
     pub vsan_data_encryption_config: Option<Box<crate::types::VsanHostEncryptionInfo>>,
     /// Property *VsanVcPostDeployConfigSpec.createNativeKeyProviderSpec*.
     pub create_native_key_provider_spec: Option<
-        Box<crate::types::VsanHostCreateNativeKeyProviderSpec>,
+        crate::types::VsanHostCreateNativeKeyProviderSpec,
     >,
     /// Property *VsanVcPostDeployConfigSpec.vsanClusterMode*.
     ///
     /// ***Since:*** 8.0.0.4
     pub vsan_cluster_mode: Option<crate::CompactString>,
     /// Property *VsanVcPostDeployConfigSpec.deconvergedNetConfig*.
-    pub deconverged_net_config: Option<Box<crate::types::VsanDeconvergedNetConfig>>,
+    pub deconverged_net_config: Option<crate::types::VsanDeconvergedNetConfig>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

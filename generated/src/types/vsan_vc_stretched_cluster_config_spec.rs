@@ -10,7 +10,7 @@ pub struct VsanVcStretchedClusterConfigSpec {
     /// Property *VsanVcStretchedClusterConfigSpec.witnessHost*.
     ///
     /// Refers instance of *HostSystem*.
-    pub witness_host: Box<crate::types::ManagedObjectReference>,
+    pub witness_host: crate::types::ManagedObjectReference,
     /// Property *VsanVcStretchedClusterConfigSpec.clusters*.
     pub clusters: Vec<crate::types::VsanStretchedClusterConfig>,
     /// Property *VsanVcStretchedClusterConfigSpec.witnessDiskMappings*.

@@ -22,7 +22,7 @@ pub struct VsanVcsaDeploymentProgress {
     /// Property *VsanVcsaDeploymentProgress.vm*.
     ///
     /// Refers instance of *VirtualMachine*.
-    pub vm: Option<Box<crate::types::ManagedObjectReference>>,
+    pub vm: Option<crate::types::ManagedObjectReference>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

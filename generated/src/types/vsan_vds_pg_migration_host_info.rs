@@ -10,7 +10,7 @@ pub struct VsanVdsPgMigrationHostInfo {
     /// Property *VsanVdsPgMigrationHostInfo.host*.
     ///
     /// Refers instance of *HostSystem*.
-    pub host: Box<crate::types::ManagedObjectReference>,
+    pub host: crate::types::ManagedObjectReference,
     /// Property *VsanVdsPgMigrationHostInfo.hostname*.
     pub hostname: crate::CompactString,
     /// Property *VsanVdsPgMigrationHostInfo.vmknicDevices*.

@@ -10,7 +10,7 @@ pub struct VsanVdsPgMigrationVmInfo {
     /// Property *VsanVdsPgMigrationVmInfo.vm*.
     ///
     /// Refers instance of *VirtualMachine*.
-    pub vm: Box<crate::types::ManagedObjectReference>,
+    pub vm: crate::types::ManagedObjectReference,
     /// Property *VsanVdsPgMigrationVmInfo.vnicLabel*.
     pub vnic_label: Vec<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

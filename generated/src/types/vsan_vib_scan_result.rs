@@ -10,7 +10,7 @@ pub struct VsanVibScanResult {
     /// Property *VsanVibScanResult.host*.
     ///
     /// Refers instance of *HostSystem*.
-    pub host: Box<crate::types::ManagedObjectReference>,
+    pub host: crate::types::ManagedObjectReference,
     /// Property *VsanVibScanResult.vibName*.
     pub vib_name: crate::CompactString,
     /// Property *VsanVibScanResult.vibVersion*.

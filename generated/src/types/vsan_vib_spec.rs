@@ -10,7 +10,7 @@ pub struct VsanVibSpec {
     /// Property *VsanVibSpec.host*.
     ///
     /// Refers instance of *HostSystem*.
-    pub host: Box<crate::types::ManagedObjectReference>,
+    pub host: crate::types::ManagedObjectReference,
     /// Property *VsanVibSpec.metaUrl*.
     pub meta_url: Option<crate::CompactString>,
     /// Property *VsanVibSpec.metaSha1Sum*.

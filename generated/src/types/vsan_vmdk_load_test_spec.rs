@@ -8,7 +8,7 @@ pub struct VsanVmdkLoadTestSpec {
     /// Property *VsanVmdkLoadTestSpec.vmdkCreateSpec*.
     pub vmdk_create_spec: Option<crate::types::FileBackedVirtualDiskSpecKind>,
     /// Property *VsanVmdkLoadTestSpec.vmdkIOSpec*.
-    pub vmdk_io_spec: Option<Box<crate::types::VsanVmdkIOLoadSpec>>,
+    pub vmdk_io_spec: Option<crate::types::VsanVmdkIOLoadSpec>,
     /// Property *VsanVmdkLoadTestSpec.vmdkIOSpecSequence*.
     pub vmdk_io_spec_sequence: Option<Vec<crate::types::VsanVmdkIOLoadSpec>>,
     /// Property *VsanVmdkLoadTestSpec.stepDurationSec*.

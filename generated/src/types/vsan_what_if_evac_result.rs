@@ -8,11 +8,11 @@
 #[derive(Clone)]
 pub struct VsanWhatIfEvacResult {
     /// Property *VsanWhatIfEvacResult.noAction*.
-    pub no_action: Box<crate::types::VsanWhatIfEvacDetail>,
+    pub no_action: crate::types::VsanWhatIfEvacDetail,
     /// Property *VsanWhatIfEvacResult.ensureAccess*.
-    pub ensure_access: Box<crate::types::VsanWhatIfEvacDetail>,
+    pub ensure_access: crate::types::VsanWhatIfEvacDetail,
     /// Property *VsanWhatIfEvacResult.evacAllData*.
-    pub evac_all_data: Box<crate::types::VsanWhatIfEvacDetail>,
+    pub evac_all_data: crate::types::VsanWhatIfEvacDetail,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

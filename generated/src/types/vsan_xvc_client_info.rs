@@ -10,7 +10,7 @@ pub struct VsanXVCClientInfo {
     /// Property *VsanXVCClientInfo.cluster*.
     ///
     /// Refers instance of *ClusterComputeResource*.
-    pub cluster: Box<crate::types::ManagedObjectReference>,
+    pub cluster: crate::types::ManagedObjectReference,
     /// Property *VsanXVCClientInfo.clusterName*.
     pub cluster_name: crate::CompactString,
     /// Property *VsanXVCClientInfo.vsanFormatVersion*.

@@ -16,7 +16,7 @@ pub struct VsanXvcClientInfoSpec {
     /// Property *VsanXvcClientInfoSpec.cluster*.
     ///
     /// Refers instance of *ClusterComputeResource*.
-    pub cluster: Option<Box<crate::types::ManagedObjectReference>>,
+    pub cluster: Option<crate::types::ManagedObjectReference>,
     /// Property *VsanXvcClientInfoSpec.clusterName*.
     pub cluster_name: Option<crate::CompactString>,
     /// Property *VsanXvcClientInfoSpec.clusterUuid*.
@@ -30,7 +30,7 @@ pub struct VsanXvcClientInfoSpec {
     /// Refers instances of *Datastore*.
     pub datastore: Option<Vec<crate::types::ManagedObjectReference>>,
     /// Property *VsanXvcClientInfoSpec.unicastInfo*.
-    pub unicast_info: Option<Box<crate::types::VsanHostClientClusterUnicastInfo>>,
+    pub unicast_info: Option<crate::types::VsanHostClientClusterUnicastInfo>,
     /// Property *VsanXvcClientInfoSpec.saGeneration*.
     pub sa_generation: Option<i64>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

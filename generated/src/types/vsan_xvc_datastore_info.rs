@@ -10,7 +10,7 @@ pub struct VsanXVCDatastoreInfo {
     /// Property *VsanXVCDatastoreInfo.datastore*.
     ///
     /// Refers instance of *Datastore*.
-    pub datastore: Box<crate::types::ManagedObjectReference>,
+    pub datastore: crate::types::ManagedObjectReference,
     /// Property *VsanXVCDatastoreInfo.ownerVc*.
     pub owner_vc: crate::CompactString,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

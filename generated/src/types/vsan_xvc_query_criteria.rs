@@ -14,7 +14,7 @@ pub struct VsanXvcQueryCriteria {
     /// Property *VsanXvcQueryCriteria.comparableValue*.
     pub comparable_value: Option<crate::types::Any>,
     /// Property *VsanXvcQueryCriteria.comparableList*.
-    pub comparable_list: Option<Box<crate::types::DynamicArray>>,
+    pub comparable_list: Option<crate::types::DynamicArray>,
     /// Property *VsanXvcQueryCriteria.ignoreCase*.
     pub ignore_case: Option<bool>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

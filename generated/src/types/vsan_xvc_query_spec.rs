@@ -12,7 +12,7 @@ pub struct VsanXvcQuerySpec {
     /// Property *VsanXvcQuerySpec.properties*.
     pub properties: Option<Vec<crate::CompactString>>,
     /// Property *VsanXvcQuerySpec.filter*.
-    pub filter: Option<Box<crate::types::VsanXvcQueryFilter>>,
+    pub filter: Option<crate::types::VsanXvcQueryFilter>,
     /// Property *VsanXvcQuerySpec.offset*.
     pub offset: Option<i32>,
     /// Property *VsanXvcQuerySpec.limit*.

@@ -16,7 +16,7 @@ pub struct VslmCloneSpec {
     /// Property *VslmMigrateSpec.service*.
     ///
     /// ***Since:*** vSphere API Release 8.0.3.0
-    pub service: Option<Box<crate::types::ServiceLocator>>,
+    pub service: Option<crate::types::ServiceLocator>,
     /// Property *VslmCloneSpec.name*.
     pub name: crate::CompactString,
     /// Property *VslmCloneSpec.keepAfterDeleteVm*.

@@ -8,7 +8,7 @@ pub struct VslmCreateSpec {
     /// Property *VslmCreateSpec.id*.
     ///
     /// ***Since:*** vSphere API Release 9.1.0.0
-    pub id: Option<Box<crate::types::ID>>,
+    pub id: Option<crate::types::ID>,
     /// Property *VslmCreateSpec.name*.
     pub name: crate::CompactString,
     /// Property *VslmCreateSpec.keepAfterDeleteVm*.

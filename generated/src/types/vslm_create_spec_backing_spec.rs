@@ -10,7 +10,7 @@ pub struct VslmCreateSpecBackingSpec {
     /// Property *VslmCreateSpecBackingSpec.datastore*.
     ///
     /// Refers instance of *Datastore*.
-    pub datastore: Box<crate::types::ManagedObjectReference>,
+    pub datastore: crate::types::ManagedObjectReference,
     /// Property *VslmCreateSpecBackingSpec.path*.
     pub path: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

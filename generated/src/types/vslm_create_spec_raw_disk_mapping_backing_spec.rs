@@ -8,7 +8,7 @@ pub struct VslmCreateSpecRawDiskMappingBackingSpec {
     /// Property *VslmCreateSpecBackingSpec.datastore*.
     ///
     /// Refers instance of *Datastore*.
-    pub datastore: Box<crate::types::ManagedObjectReference>,
+    pub datastore: crate::types::ManagedObjectReference,
     /// Property *VslmCreateSpecBackingSpec.path*.
     pub path: Option<crate::CompactString>,
     /// Property *VslmCreateSpecRawDiskMappingBackingSpec.lunUuid*.

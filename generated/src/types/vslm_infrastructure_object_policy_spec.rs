@@ -8,7 +8,7 @@ pub struct VslmInfrastructureObjectPolicySpec {
     /// Property *vslmInfrastructureObjectPolicySpec.datastore*.
     ///
     /// Refers instance of *Datastore*.
-    pub datastore: Box<crate::types::ManagedObjectReference>,
+    pub datastore: crate::types::ManagedObjectReference,
     /// Property *vslmInfrastructureObjectPolicySpec.profile*.
     pub profile: Option<Vec<crate::types::VirtualMachineProfileSpecKind>>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -10,11 +10,11 @@ pub struct VslmQueryDatastoreInfoResult {
     /// Property *VslmQueryDatastoreInfoResult.datacenter*.
     ///
     /// Refers instance of *Datacenter*.
-    pub datacenter: Box<crate::types::ManagedObjectReference>,
+    pub datacenter: crate::types::ManagedObjectReference,
     /// Property *VslmQueryDatastoreInfoResult.datastore*.
     ///
     /// Refers instance of *Datastore*.
-    pub datastore: Box<crate::types::ManagedObjectReference>,
+    pub datastore: crate::types::ManagedObjectReference,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

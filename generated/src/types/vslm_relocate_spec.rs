@@ -16,7 +16,7 @@ pub struct VslmRelocateSpec {
     /// Property *VslmMigrateSpec.service*.
     ///
     /// ***Since:*** vSphere API Release 8.0.3.0
-    pub service: Option<Box<crate::types::ServiceLocator>>,
+    pub service: Option<crate::types::ServiceLocator>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -8,19 +8,19 @@
 #[derive(Clone)]
 pub struct VslmServiceInstanceContent {
     /// Property *VslmServiceInstanceContent.aboutInfo*.
-    pub about_info: Box<crate::types::VslmAboutInfo>,
+    pub about_info: crate::types::VslmAboutInfo,
     /// Property *VslmServiceInstanceContent.sessionManager*.
     ///
     /// Refers instance of *VslmSessionManager*.
-    pub session_manager: Box<crate::types::ManagedObjectReference>,
+    pub session_manager: crate::types::ManagedObjectReference,
     /// Property *VslmServiceInstanceContent.vStorageObjectManager*.
     ///
     /// Refers instance of *VslmVStorageObjectManager*.
-    pub v_storage_object_manager: Box<crate::types::ManagedObjectReference>,
+    pub v_storage_object_manager: crate::types::ManagedObjectReference,
     /// Property *VslmServiceInstanceContent.storageLifecycleManager*.
     ///
     /// Refers instance of *VslmStorageLifecycleManager*.
-    pub storage_lifecycle_manager: Box<crate::types::ManagedObjectReference>,
+    pub storage_lifecycle_manager: crate::types::ManagedObjectReference,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -14,7 +14,7 @@ pub struct VslmSyncFault {
     /// Property *VslmFault.msg*.
     pub msg: Option<crate::CompactString>,
     /// Property *VslmSyncFault.id*.
-    pub id: Option<Box<crate::types::ID>>,
+    pub id: Option<crate::types::ID>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
 }

@@ -12,9 +12,9 @@ pub struct VslmTaskInfo {
     /// Property *VslmTaskInfo.task*.
     ///
     /// Refers instance of *VslmTask*.
-    pub task: Box<crate::types::ManagedObjectReference>,
+    pub task: crate::types::ManagedObjectReference,
     /// Property *VslmTaskInfo.description*.
-    pub description: Option<Box<crate::types::LocalizableMessage>>,
+    pub description: Option<crate::types::LocalizableMessage>,
     /// Property *VslmTaskInfo.name*.
     pub name: Option<crate::CompactString>,
     /// Property *VslmTaskInfo.descriptionId*.
@@ -22,7 +22,7 @@ pub struct VslmTaskInfo {
     /// Property *VslmTaskInfo.entity*.
     ///
     /// Refers instance of *ManagedEntity*.
-    pub entity: Option<Box<crate::types::ManagedObjectReference>>,
+    pub entity: Option<crate::types::ManagedObjectReference>,
     /// Property *VslmTaskInfo.entityName*.
     pub entity_name: Option<crate::CompactString>,
     /// Property *VslmTaskInfo.locked*.

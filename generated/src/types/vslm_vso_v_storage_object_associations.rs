@@ -8,7 +8,7 @@
 #[derive(Clone)]
 pub struct VslmVsoVStorageObjectAssociations {
     /// Property *VslmVsoVStorageObjectAssociations.id*.
-    pub id: Box<crate::types::ID>,
+    pub id: crate::types::ID,
     /// Property *VslmVsoVStorageObjectAssociations.vmDiskAssociation*.
     pub vm_disk_association: Option<
         Vec<crate::types::VslmVsoVStorageObjectAssociationsVmDiskAssociation>,

@@ -8,7 +8,7 @@
 #[derive(Clone)]
 pub struct VslmVsoVStorageObjectResult {
     /// Property *VslmVsoVStorageObjectResult.id*.
-    pub id: Box<crate::types::ID>,
+    pub id: crate::types::ID,
     /// Property *VslmVsoVStorageObjectResult.name*.
     pub name: Option<crate::CompactString>,
     /// Property *VslmVsoVStorageObjectResult.capacityInMB*.
@@ -24,7 +24,7 @@ pub struct VslmVsoVStorageObjectResult {
     /// Property *VslmVsoVStorageObjectResult.usedCapacityInMB*.
     pub used_capacity_in_mb: Option<i64>,
     /// Property *VslmVsoVStorageObjectResult.backingObjectId*.
-    pub backing_object_id: Option<Box<crate::types::ID>>,
+    pub backing_object_id: Option<crate::types::ID>,
     /// Property *VslmVsoVStorageObjectResult.snapshotInfo*.
     pub snapshot_info: Option<Vec<crate::types::VslmVsoVStorageObjectSnapshotResult>>,
     /// Property *VslmVsoVStorageObjectResult.metadata*.

@@ -8,11 +8,11 @@
 #[derive(Clone)]
 pub struct VslmVsoVStorageObjectSnapshotResult {
     /// Property *VslmVsoVStorageObjectSnapshotResult.backingObjectId*.
-    pub backing_object_id: Box<crate::types::ID>,
+    pub backing_object_id: crate::types::ID,
     /// Property *VslmVsoVStorageObjectSnapshotResult.description*.
     pub description: Option<crate::CompactString>,
     /// Property *VslmVsoVStorageObjectSnapshotResult.snapshotId*.
-    pub snapshot_id: Option<Box<crate::types::ID>>,
+    pub snapshot_id: Option<crate::types::ID>,
     /// Property *VslmVsoVStorageObjectSnapshotResult.diskPath*.
     pub disk_path: Option<crate::CompactString>,
     /// Members this release does not declare, kept so that re-encoding loses nothing.

@@ -71,12 +71,15 @@ fn wire_lit(s: &str) -> proc_macro2::Literal {
     proc_macro2::Literal::string(s)
 }
 
-/// Whether a member holds its struct behind a `Box`: every struct-typed member does (family
-/// enums and arrays already hold theirs on the heap). Inline nesting makes the big objects
+/// Whether a member holds its struct behind a `Box`: every struct-typed member does unless the
+/// struct is small (`Plan::inline_structs`; family enums and arrays already hold theirs on the
+/// heap). Inline nesting of the large ones would make the big objects
 /// (`VirtualMachineConfigInfo`) kilobytes large, and decoding them would need that much stack
 /// per level, several times over in a debug build.
 fn boxed(model: &Model, plan: &Plan, holder: &str, f: &Field) -> bool {
-    let struct_typed = matches!(&f.ty, Ty::Ref(n) if !model.is_polymorphic(n) && matches!(model.schema(n).kind, Kind::Data(_) | Kind::Plain(_)));
+    let struct_typed = matches!(&f.ty, Ty::Ref(n) if !model.is_polymorphic(n)
+        && matches!(model.schema(n).kind, Kind::Data(_) | Kind::Plain(_))
+        && !plan.inline_structs.contains(n));
     struct_typed || plan.boxed_fields.contains(&(holder.to_owned(), f.name.clone()))
 }
 
