@@ -153,6 +153,12 @@ pub fn from_str<T: Decode>(text: &str) -> Result<T, DecodeError> {
 }
 
 #[cold]
+/// Where `part`, a slice of `data`, starts in it (wrapping: a slice from elsewhere gives an
+/// offset that the caller's bounds check rejects).
+fn offset_in(data: &[u8], part: &[u8]) -> usize {
+    (part.as_ptr() as usize).wrapping_sub(data.as_ptr() as usize)
+}
+
 fn jerr(e: JiterError) -> DecodeError {
     DecodeError::at(e.error_type.to_string(), e.index)
 }
@@ -326,6 +332,11 @@ impl<'a> Decoder<'a> {
         let peek = self.peek()?;
         let start = self.j.current_index();
         self.j.known_skip(peek).map_err(jerr)?;
+        self.json_since(start)
+    }
+
+    /// The input from `start` to where the parser stands, read as JSON.
+    fn json_since(&self, start: usize) -> Result<serde_json::Value, DecodeError> {
         let raw = self.j.slice_to_current(start);
         serde_json::from_slice(raw).map_err(|e| DecodeError::at(e.to_string(), start))
     }
@@ -383,7 +394,7 @@ impl<'a> Decoder<'a> {
         match key {
             // the parser's slice of `data`, taken again from `data` to outlive the borrow
             Ok(Some(k)) => {
-                let at = (k.as_ptr() as usize).wrapping_sub(data.as_ptr() as usize);
+                let at = offset_in(data, k);
                 match data.get(at..at.wrapping_add(k.len())) {
                     Some(k) => Ok(Some(k)),
                     None => Err(self.error("a key outside the input".into())),
@@ -398,7 +409,7 @@ impl<'a> Decoder<'a> {
     #[cold]
     fn key_text(&self, raw: &[u8]) -> Result<String, DecodeError> {
         // from the opening quote
-        let at = (raw.as_ptr() as usize).wrapping_sub(self.data.as_ptr() as usize).wrapping_sub(1);
+        let at = offset_in(self.data, raw).wrapping_sub(1);
         let mut j = Jiter::new(self.data.get(at..).unwrap_or_default());
         match j.next_str() {
             Ok(text) => Ok(text.to_owned()),
@@ -545,16 +556,17 @@ impl<'a> Decoder<'a> {
 
     /// The whole next object as JSON (a value of a type this release does not know).
     pub fn json_object(&mut self) -> Result<serde_json::Map<String, serde_json::Value>, DecodeError> {
-        if let Some(start) = self.opened.take() {
-            // the rest of an object whose opening was consumed, then all of it as JSON
-            while self.j.next_key().map_err(jerr)?.is_some() {
-                self.j.next_skip().map_err(jerr)?;
+        let (start, value) = match self.opened.take() {
+            Some(start) => {
+                // the rest of an object whose opening was consumed, then all of it as JSON
+                while self.j.next_key().map_err(jerr)?.is_some() {
+                    self.j.next_skip().map_err(jerr)?;
+                }
+                (start, self.json_since(start)?)
             }
-            let raw = self.j.slice_to_current(start);
-            return serde_json::from_slice(raw).map_err(|e| DecodeError::at(e.to_string(), start));
-        }
-        let start = self.j.current_index();
-        match self.json()? {
+            None => (self.j.current_index(), self.json()?),
+        };
+        match value {
             serde_json::Value::Object(m) => Ok(m),
             _ => Err(DecodeError::at("expected an object".into(), start)),
         }

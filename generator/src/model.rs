@@ -225,6 +225,22 @@ impl Model {
         self.data(name).is_some_and(|d| !d.children.is_empty())
     }
 
+    /// The members a value of this schema holds as a struct: all of a data object's, inherited
+    /// ones first, or a plain object's own; `None` for any other kind.
+    pub fn struct_fields(&self, name: &str) -> Option<Vec<&Field>> {
+        match &self.schema(name).kind {
+            Kind::Data(_) => Some(self.all_fields(name)),
+            Kind::Plain(o) => Some(o.fields.iter().collect()),
+            _ => None,
+        }
+    }
+
+    /// Whether a member declared with this schema holds its struct (rather than a family enum,
+    /// an enumeration or a primitive): a data or plain object without subtypes.
+    pub fn is_struct(&self, name: &str) -> bool {
+        matches!(self.schema(name).kind, Kind::Data(_) | Kind::Plain(_)) && !self.is_polymorphic(name)
+    }
+
     /// Every operationId in document order with what represents it.
     pub fn operations(&self) -> impl Iterator<Item = (&ManagedType, Op<'_>)> {
         self.managed.values().flat_map(|m| {

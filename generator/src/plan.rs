@@ -318,19 +318,13 @@ fn ty_refs(ty: &Ty) -> Vec<String> {
 fn containment_cycles(model: &Model) -> BTreeSet<(String, String)> {
     let inline_target = |ty: &Ty| -> Option<String> {
         match ty {
-            Ty::Ref(n) if !model.is_polymorphic(n) && matches!(model.schema(n).kind, Kind::Data(_) | Kind::Plain(_)) => {
-                Some(n.clone())
-            }
+            Ty::Ref(n) if model.is_struct(n) => Some(n.clone()),
             _ => None,
         }
     };
     let mut edges: IndexMap<String, Vec<(String, String)>> = IndexMap::new();
     for s in model.schemas.values() {
-        let fields: Vec<_> = match &s.kind {
-            Kind::Data(_) => model.all_fields(&s.name),
-            Kind::Plain(o) => o.fields.iter().collect(),
-            _ => continue,
-        };
+        let Some(fields) = model.struct_fields(&s.name) else { continue };
         let list: Vec<(String, String)> = fields.iter().filter_map(|f| inline_target(&f.ty).map(|t| (f.name.clone(), t))).collect();
         edges.insert(s.name.clone(), list);
     }
@@ -376,13 +370,9 @@ pub const INLINE_LIMIT: usize = 128;
 fn inline_structs(model: &Model) -> BTreeSet<String> {
     let candidates: Vec<(&str, Vec<&crate::model::Field>)> = model
         .schemas
-        .values()
-        .filter(|s| !model.is_polymorphic(&s.name))
-        .filter_map(|s| match &s.kind {
-            Kind::Data(_) => Some((s.name.as_str(), model.all_fields(&s.name))),
-            Kind::Plain(o) => Some((s.name.as_str(), o.fields.iter().collect())),
-            _ => None,
-        })
+        .keys()
+        .filter(|name| model.is_struct(name))
+        .filter_map(|name| Some((name.as_str(), model.struct_fields(name)?)))
         .collect();
     let mut sizes: BTreeMap<String, usize> = BTreeMap::new();
     loop {
@@ -438,11 +428,7 @@ fn defaultable(model: &Model) -> BTreeSet<String> {
         let before = set.len();
         let snapshot = set.clone();
         set.retain(|name| {
-            let fields = match &model.schema(name).kind {
-                Kind::Data(_) => model.all_fields(name),
-                Kind::Plain(o) => o.fields.iter().collect(),
-                _ => return false,
-            };
+            let Some(fields) = model.struct_fields(name) else { return false };
             fields.iter().filter(|f| f.required).all(|f| ty_default(model, &f.ty, &snapshot))
         });
         if set.len() == before {
@@ -456,7 +442,7 @@ fn ty_default(model: &Model, ty: &Ty, set: &BTreeSet<String>) -> bool {
         Ty::Bool | Ty::Int(_) | Ty::Float(_) | Ty::String(_) | Ty::Array(_) => true,
         Ty::Ref(n) => match &model.schema(n).kind {
             Kind::Boxed(b) => ty_default(model, &b.value, set),
-            Kind::Data(_) | Kind::Plain(_) => !model.is_polymorphic(n) && set.contains(n),
+            Kind::Data(_) | Kind::Plain(_) => model.is_struct(n) && set.contains(n),
             _ => false,
         },
     }

@@ -77,9 +77,7 @@ fn wire_lit(s: &str) -> proc_macro2::Literal {
 /// (`VirtualMachineConfigInfo`) kilobytes large, and decoding them would need that much stack
 /// per level, several times over in a debug build.
 fn boxed(model: &Model, plan: &Plan, holder: &str, f: &Field) -> bool {
-    let struct_typed = matches!(&f.ty, Ty::Ref(n) if !model.is_polymorphic(n)
-        && matches!(model.schema(n).kind, Kind::Data(_) | Kind::Plain(_))
-        && !plan.inline_structs.contains(n));
+    let struct_typed = matches!(&f.ty, Ty::Ref(n) if model.is_struct(n) && !plan.inline_structs.contains(n));
     struct_typed || plan.boxed_fields.contains(&(holder.to_owned(), f.name.clone()))
 }
 
