@@ -26,6 +26,9 @@ pub struct ObjectInfo {
     pub required: &'static [u16],
     /// Member indices sorted by wire name, for lookup.
     pub by_name: &'static [u16],
+    /// No name in `wire` has a character JSON writes escaped, so each is written as itself
+    /// and can be recognised on the input's bytes.
+    pub plain: bool,
 }
 
 impl ObjectInfo {
@@ -40,6 +43,13 @@ impl ObjectInfo {
             .binary_search_by(|&i| self.wire[i as usize].as_bytes().cmp(key))
             .ok()
             .map(|p| self.by_name[p] as usize)
+    }
+
+    /// The key most likely to come next, the member declared at `hint`, when it can be
+    /// recognised on the input's bytes.
+    #[inline]
+    pub(crate) fn expect(&self, hint: usize) -> Option<&'static [u8]> {
+        self.wire.get(hint).filter(|_| self.plain).map(|w| w.as_bytes())
     }
 
     /// What to do with `key`; `hint` is where the search starts. Members arrive in declaration

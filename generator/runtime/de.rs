@@ -152,6 +152,45 @@ pub fn from_str<T: Decode>(text: &str) -> Result<T, DecodeError> {
     from_slice(text.as_bytes())
 }
 
+/// Past JSON's whitespace from `i`.
+#[inline(always)]
+fn skip_space(data: &[u8], mut i: usize) -> usize {
+    while let Some(b' ' | b'\n' | b'\r' | b'\t') = data.get(i) {
+        i += 1;
+    }
+    i
+}
+
+/// The closing quote of a string whose text starts at `i`, if no escape or control character
+/// comes before it (those are left to the parser). Eight bytes at a time: a byte is flagged
+/// where it equals `"` or `\\`, or is below 0x20, and the lowest flag is always a true one
+/// (a false flag can only follow a true one, through the subtraction's borrow).
+#[inline(always)]
+fn plain_end(data: &[u8], mut i: usize) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const QUOTE: u64 = ONES * b'"' as u64;
+    const BACKSLASH: u64 = ONES * b'\\' as u64;
+    const SPACE: u64 = ONES * 0x20;
+    while let Some(chunk) = data.get(i..i.wrapping_add(8)) {
+        let w = u64::from_le_bytes(chunk.try_into().ok()?);
+        let (q, b) = (w ^ QUOTE, w ^ BACKSLASH);
+        let flags = (q.wrapping_sub(ONES) & !q | b.wrapping_sub(ONES) & !b | w.wrapping_sub(SPACE) & !w) & HIGH;
+        if flags != 0 {
+            let at = i + (flags.trailing_zeros() / 8) as usize;
+            return (data.get(at) == Some(&b'"')).then_some(at);
+        }
+        i += 8;
+    }
+    loop {
+        match *data.get(i)? {
+            b'"' => return Some(i),
+            b'\\' | 0..=0x1f => return None,
+            _ => i += 1,
+        }
+    }
+}
+
 #[cold]
 /// Where `part`, a slice of `data`, starts in it (wrapping: a slice from elsewhere gives an
 /// offset that the caller's bounds check rejects).
@@ -159,8 +198,9 @@ fn offset_in(data: &[u8], part: &[u8]) -> usize {
     (part.as_ptr() as usize).wrapping_sub(data.as_ptr() as usize)
 }
 
-fn jerr(e: JiterError) -> DecodeError {
-    DecodeError::at(e.error_type.to_string(), e.index)
+/// A parser error, its position made absolute (`base`: where the parser's input starts).
+fn jerr(e: JiterError, base: usize) -> DecodeError {
+    DecodeError::at(e.error_type.to_string(), base.wrapping_add(e.index))
 }
 
 /// A value that can be read from vi-json.
@@ -219,8 +259,11 @@ impl TypeTag {
 
 /// The decoder state: a pull parser over the input bytes.
 pub struct Decoder<'a> {
+    /// The parser, over `data` from `base` on: it is restarted past each key read straight
+    /// off the input ([`Self::plain_key`]).
     j: Jiter<'a>,
     data: &'a [u8],
+    base: usize,
     depth: u32,
     /// Where the next value, an object, starts when [`Self::any_tag`] has already consumed its
     /// opening and its leading `_typeName`; the next object read continues from there.
@@ -229,21 +272,82 @@ pub struct Decoder<'a> {
 
 impl<'a> Decoder<'a> {
     pub fn new(data: &'a [u8]) -> Self {
-        Decoder { j: Jiter::new(data), data, depth: 0, opened: None }
+        Decoder { j: Jiter::new(data), data, base: 0, depth: 0, opened: None }
+    }
+
+    /// Where the parser stands in `data`.
+    #[inline]
+    fn pos(&self) -> usize {
+        self.base.wrapping_add(self.j.current_index())
+    }
+
+    /// Moves the parser to `at` in `data`, keeping its buffer for escaped strings.
+    #[inline(always)]
+    fn restart(&mut self, at: usize) {
+        let tape = std::mem::replace(&mut self.j, Jiter::new(&[])).into_tape();
+        self.j = Jiter::with_tape(self.data.get(at..).unwrap_or_default(), tape);
+        self.base = at;
+    }
+
+    /// The next key of an object read straight off the input, up to and past its colon, when
+    /// it is written plainly (no escape or control character in it), and whether it is
+    /// `expect`; `Some(None)` at the object's end. `None`, with nothing consumed, leaves
+    /// anything else, malformed input included, to the parser. Keys are the decoder's hottest
+    /// path: half the strings of a document, and most of them the very member expected next,
+    /// which is then recognised by one comparison instead of a scan for the closing quote.
+    #[inline]
+    fn plain_key(&mut self, first: bool, expect: Option<&[u8]>) -> Option<Option<(&'a [u8], bool)>> {
+        let data = self.data;
+        let mut i = skip_space(data, self.pos());
+        match *data.get(i)? {
+            b'{' if first => {}
+            b',' if !first => {}
+            b'}' if !first => {
+                self.restart(i + 1);
+                return Some(None);
+            }
+            _ => return None,
+        }
+        i = skip_space(data, i + 1);
+        match *data.get(i)? {
+            b'"' => {}
+            b'}' if first => {
+                self.restart(i + 1);
+                return Some(None);
+            }
+            _ => return None,
+        }
+        let start = i + 1;
+        // most often the key expected (the next member declared): no need to look for its end
+        let expected = expect.and_then(|e| {
+            let end = start.checked_add(e.len())?;
+            (data.get(end) == Some(&b'"') && crate::object::same(data.get(start..end)?, e)).then_some(end)
+        });
+        let (end, hit) = match expected {
+            Some(end) => (end, true),
+            None => (plain_end(data, start)?, false),
+        };
+        let colon = skip_space(data, end + 1);
+        if data.get(colon) != Some(&b':') {
+            return None;
+        }
+        let key = data.get(start..end)?;
+        self.restart(colon + 1);
+        Some(Some((key, hit)))
     }
 
     /// Checks that nothing but whitespace follows the value.
     fn end(&mut self) -> Result<(), DecodeError> {
-        self.j.finish().map_err(|e| jerr(e).finish(self.data))
+        self.j.finish().map_err(|e| jerr(e, self.base).finish(self.data))
     }
 
     #[cold]
     fn error(&self, message: String) -> DecodeError {
-        DecodeError::at(message, self.j.current_index())
+        DecodeError::at(message, self.pos())
     }
 
     fn peek(&mut self) -> Result<Peek, DecodeError> {
-        self.j.peek().map_err(jerr)
+        self.j.peek().map_err(|e| jerr(e, self.base))
     }
 
     fn enter(&mut self) -> Result<(), DecodeError> {
@@ -257,20 +361,20 @@ impl<'a> Decoder<'a> {
     /// True (and the `null` consumed) when the next value is `null`.
     pub fn null(&mut self) -> Result<bool, DecodeError> {
         if self.peek()? == Peek::Null {
-            self.j.known_null().map_err(jerr)?;
+            self.j.known_null().map_err(|e| jerr(e, self.base))?;
             return Ok(true);
         }
         Ok(false)
     }
 
     pub fn bool(&mut self) -> Result<bool, DecodeError> {
-        self.j.next_bool().map_err(jerr)
+        self.j.next_bool().map_err(|e| jerr(e, self.base))
     }
 
     pub fn i64(&mut self) -> Result<i64, DecodeError> {
         match self.j.next_int() {
             Ok(jiter::NumberInt::Int(v)) => Ok(v),
-            Err(e) => Err(jerr(e)),
+            Err(e) => Err(jerr(e, self.base)),
         }
     }
 
@@ -281,14 +385,14 @@ impl<'a> Decoder<'a> {
     }
 
     pub fn f64(&mut self) -> Result<f64, DecodeError> {
-        self.j.next_float().map_err(jerr)
+        self.j.next_float().map_err(|e| jerr(e, self.base))
     }
 
     /// The next string, borrowed from the input or the decoder's buffer.
     pub fn str(&mut self) -> Result<&str, DecodeError> {
         match self.j.next_str() {
             Ok(s) => Ok(s),
-            Err(e) => Err(jerr(e)),
+            Err(e) => Err(jerr(e, self.base)),
         }
     }
 
@@ -309,7 +413,7 @@ impl<'a> Decoder<'a> {
 
     /// Walks an array, calling `element` at each element (the shared part of [`Self::list`]).
     fn elements(&mut self, element: &mut dyn FnMut(&mut Self) -> Result<(), DecodeError>) -> Result<(), DecodeError> {
-        if self.j.next_array().map_err(jerr)?.is_none() {
+        if self.j.next_array().map_err(|e| jerr(e, self.base))?.is_none() {
             return Ok(());
         }
         self.enter()?;
@@ -319,7 +423,7 @@ impl<'a> Decoder<'a> {
                 return Err(e.in_index(index));
             }
             index += 1;
-            if self.j.array_step().map_err(jerr)?.is_none() {
+            if self.j.array_step().map_err(|e| jerr(e, self.base))?.is_none() {
                 break;
             }
         }
@@ -330,14 +434,14 @@ impl<'a> Decoder<'a> {
     /// Skips the next value and returns it as JSON, for members kept verbatim.
     pub fn json(&mut self) -> Result<serde_json::Value, DecodeError> {
         let peek = self.peek()?;
-        let start = self.j.current_index();
-        self.j.known_skip(peek).map_err(jerr)?;
+        let start = self.pos();
+        self.j.known_skip(peek).map_err(|e| jerr(e, self.base))?;
         self.json_since(start)
     }
 
     /// The input from `start` to where the parser stands, read as JSON.
     fn json_since(&self, start: usize) -> Result<serde_json::Value, DecodeError> {
-        let raw = self.j.slice_to_current(start);
+        let raw = self.data.get(start..self.pos()).unwrap_or_default();
         serde_json::from_slice(raw).map_err(|e| DecodeError::at(e.to_string(), start))
     }
 
@@ -346,7 +450,7 @@ impl<'a> Decoder<'a> {
     /// [`Self::type_tag`].
     pub fn any_tag(&mut self) -> Result<TypeTag, DecodeError> {
         self.peek()?;
-        let start = self.j.current_index();
+        let start = self.pos();
         match self.leading_tag()? {
             Some(tag) => {
                 self.opened = Some(start);
@@ -363,7 +467,7 @@ impl<'a> Decoder<'a> {
             // let the object decoding report what was found instead
             return Ok(TypeTag::Absent);
         }
-        let mut ahead = Jiter::new(&self.data[self.j.current_index()..]);
+        let mut ahead = Jiter::new(self.data.get(self.pos()..).unwrap_or_default());
         // A malformed object is reported by the decoding that follows, at its real position.
         let mut key = match ahead.next_object() {
             Ok(k) => k.map(|k| k == crate::DISCRIMINATOR),
@@ -384,11 +488,14 @@ impl<'a> Decoder<'a> {
         Ok(TypeTag::Absent)
     }
 
-    /// The next key of an object (the first when `first`) as written between its quotes:
-    /// member names are compared on these bytes, and only a key kept in `extra` is decoded
-    /// (and checked as UTF-8), by [`Self::key_text`].
+    /// The next key of an object (the first when `first`) as written between its quotes, and
+    /// whether it is `expect` (false when unsure): member names are compared on these bytes,
+    /// and only a key kept in `extra` is decoded (and checked as UTF-8), by [`Self::key_text`].
     #[inline]
-    fn raw_key(&mut self, first: bool) -> Result<Option<&'a [u8]>, DecodeError> {
+    fn raw_key(&mut self, first: bool, expect: Option<&[u8]>) -> Result<Option<(&'a [u8], bool)>, DecodeError> {
+        if let Some(key) = self.plain_key(first, expect) {
+            return Ok(key);
+        }
         let data = self.data;
         let key = if first { self.j.next_object_bytes() } else { self.j.next_key_bytes() };
         match key {
@@ -396,12 +503,12 @@ impl<'a> Decoder<'a> {
             Ok(Some(k)) => {
                 let at = offset_in(data, k);
                 match data.get(at..at.wrapping_add(k.len())) {
-                    Some(k) => Ok(Some(k)),
+                    Some(k) => Ok(Some((k, false))),
                     None => Err(self.error("a key outside the input".into())),
                 }
             }
             Ok(None) => Ok(None),
-            Err(e) => Err(jerr(e)),
+            Err(e) => Err(jerr(e, self.base)),
         }
     }
 
@@ -436,10 +543,15 @@ impl<'a> Decoder<'a> {
         let info = o.info();
         let mut seen = Seen::default();
         let mut hint = 0usize;
-        let mut key = self.raw_key(!tag_read)?;
+        let mut key = self.raw_key(!tag_read, info.expect(hint))?;
         self.enter()?;
-        while let Some(raw) = key {
-            let mut action = info.action(raw, &mut hint);
+        while let Some((raw, hit)) = key {
+            let mut action = if hit {
+                hint += 1;
+                Action::Field(hint - 1)
+            } else {
+                info.action(raw, &mut hint)
+            };
             let mut other = String::new();
             if let Action::Other = action {
                 // Keys are compared as written; one written with escapes is looked up again
@@ -468,7 +580,7 @@ impl<'a> Decoder<'a> {
                     Err(e) => return Err(e.in_key(other)),
                 },
             }
-            key = self.raw_key(false)?;
+            key = self.raw_key(false, info.expect(hint))?;
         }
         self.depth -= 1;
         if let Some(&i) = info.required.iter().find(|&&i| !seen.get(i as usize)) {
@@ -496,17 +608,18 @@ impl<'a> Decoder<'a> {
         if self.peek()? != Peek::Object {
             return Ok(None);
         }
-        let tag_first = self.data[self.j.current_index()..]
-            .trim_ascii_start()
-            .strip_prefix(b"{")
-            .and_then(|r| r.trim_ascii_start().strip_prefix(b"\""))
-            .and_then(|r| r.strip_prefix(crate::DISCRIMINATOR.as_bytes()))
-            .is_some_and(|r| r.starts_with(b"\""));
+        let data = self.data;
+        let open = skip_space(data, self.pos());
+        let quote = skip_space(data, open + 1);
+        let tag = crate::DISCRIMINATOR.as_bytes();
+        let tag_first = data.get(quote) == Some(&b'"')
+            && data.get(quote + 1..).is_some_and(|r| r.starts_with(tag))
+            && data.get(quote + 1 + tag.len()) == Some(&b'"');
         if !tag_first {
             return Ok(None);
         }
-        match self.j.next_object().map_err(jerr)? {
-            Some(k) if k == crate::DISCRIMINATOR => {}
+        match self.raw_key(true, Some(tag))? {
+            Some((k, _)) if k == tag => {}
             _ => return Err(self.error(format!("expected `{}` first", crate::DISCRIMINATOR))),
         }
         self.str().map(|name| Some(TypeTag::of(name)))
@@ -539,16 +652,17 @@ impl<'a> Decoder<'a> {
     /// The value of a boxed primitive, array or enumeration (`{"_typeName": "int", "_value": 3}`).
     pub fn boxed<T: Decode>(&mut self, value_key: &'static str) -> Result<T, DecodeError> {
         let mut value = None;
-        let first = if self.take_opened() { self.j.next_key() } else { self.j.next_object() };
-        let mut key = first.map_err(jerr)?.map(|k| k == value_key);
+        let first = !self.take_opened();
+        let mut key = self.raw_key(first, Some(value_key.as_bytes()))?;
         self.enter()?;
-        while let Some(is_value) = key {
-            if is_value {
+        while let Some((raw, hit)) = key {
+            // a key written with escapes is compared decoded
+            if hit || raw == value_key.as_bytes() || (raw.contains(&b'\\') && self.key_text(raw)? == value_key) {
                 value = Some(T::decode(self).map_err(|e| e.in_field(value_key))?);
             } else {
-                self.j.next_skip().map_err(jerr)?;
+                self.j.next_skip().map_err(|e| jerr(e, self.base))?;
             }
-            key = self.j.next_key().map_err(jerr)?.map(|k| k == value_key);
+            key = self.raw_key(false, Some(value_key.as_bytes()))?;
         }
         self.depth -= 1;
         value.ok_or_else(|| self.error(format!("missing field `{value_key}`")))
@@ -559,12 +673,12 @@ impl<'a> Decoder<'a> {
         let (start, value) = match self.opened.take() {
             Some(start) => {
                 // the rest of an object whose opening was consumed, then all of it as JSON
-                while self.j.next_key().map_err(jerr)?.is_some() {
-                    self.j.next_skip().map_err(jerr)?;
+                while self.j.next_key().map_err(|e| jerr(e, self.base))?.is_some() {
+                    self.j.next_skip().map_err(|e| jerr(e, self.base))?;
                 }
                 (start, self.json_since(start)?)
             }
-            None => (self.j.current_index(), self.json()?),
+            None => (self.pos(), self.json()?),
         };
         match value {
             serde_json::Value::Object(m) => Ok(m),

@@ -206,3 +206,47 @@ fn keys_written_with_escapes_are_the_keys_they_spell() {
     let err = vim25::from_slice::<Any>(&bad).unwrap_err();
     assert!(err.to_string().contains("invalid unicode"), "{err}");
 }
+
+#[test]
+fn keys_read_off_the_input_and_through_the_parser_agree() {
+    // Plainly written keys are read straight off the input, anything else by the parser; each
+    // spelling must decode alike, and malformed input must fail where it is malformed.
+    use vim25::types::{ManagedObjectReference, MethodFault};
+    let spellings: [&[u8]; 5] = [
+        br#"{"_typeName":"ManagedObjectReference","type":"Folder","value":"g"}"#,
+        b"{ \"_typeName\" :\t\"ManagedObjectReference\" ,\r\n \"type\"\n:\"Folder\",\"value\" : \"g\" }",
+        br#"{"value":"g","type":"Folder","_typeName":"ManagedObjectReference"}"#,
+        br#"{"typ":1,"type":"Folder","typeX":2,"val\u0075e":"g","":3}"#,
+        br#"{"t\"ype":1,"type":"Folder","value":"g"}"#,
+    ];
+    for text in spellings {
+        let moref: ManagedObjectReference = vim25::from_slice(text).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((moref.r#type.as_str(), moref.value.as_str()), ("Folder", "g"), "{}", String::from_utf8_lossy(text));
+    }
+    let moref: ManagedObjectReference = vim25::from_slice(spellings[3]).unwrap();
+    assert_eq!(moref.extra.field("typ"), Some(&json!(1)));
+    assert_eq!(moref.extra.field("typeX"), Some(&json!(2)));
+    assert_eq!(moref.extra.field(""), Some(&json!(3)));
+    let moref: ManagedObjectReference = vim25::from_slice(spellings[4]).unwrap();
+    assert_eq!(moref.extra.field("t\"ype"), Some(&json!(1)));
+    for empty in [&b"{}"[..], b"{ }", b" {\n} "] {
+        let fault: MethodFault = vim25::from_slice(empty).unwrap_or_else(|e| panic!("{e}"));
+        assert!(fault.fault_message.is_none() && fault.extra.is_empty());
+    }
+
+    // Malformed: each error names the line and column of the fault, however many keys were
+    // read off the input before it.
+    let cases: [(&[u8], &str, usize, usize); 6] = [
+        (br#"{"type":"Folder","value":"g",}"#, "trailing comma", 1, 30),
+        (br#"{"type" "Folder","value":"g"}"#, "expected `:`", 1, 9),
+        (b"{\"ty\x01pe\":\"Folder\",\"value\":\"g\"}", "control character", 1, 5),
+        (b"{\x0c\"type\":\"Folder\",\"value\":\"g\"}", "key must be a string", 1, 2),
+        (b"{\"type\":\"Folder\",\n \"value\":\"g\"\n \"x\":1}", "expected `,` or `}`", 3, 2),
+        (b"{\"type\":\"Folder\",\n \"value\": 7}", "expected string", 2, 11),
+    ];
+    for (text, message, line, column) in cases {
+        let err = vim25::from_slice::<ManagedObjectReference>(text).unwrap_err();
+        assert!(err.to_string().contains(message), "{err}");
+        assert_eq!((err.line(), err.column()), (line, column), "{err}");
+    }
+}

@@ -38,6 +38,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["folder_id", "datacenter_id"],
     required: &[0u16, 1u16],
     by_name: &[1u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for AgencyVMFolder {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -38,6 +38,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["resource_pool_id", "compute_resource_id"],
     required: &[0u16, 1u16],
     by_name: &[1u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for AgencyVMResourcePool {
     fn info(&self) -> &'static crate::object::ObjectInfo {

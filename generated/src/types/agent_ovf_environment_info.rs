@@ -32,6 +32,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["ovf_property"],
     required: &[],
     by_name: &[0u16],
+    plain: true,
 };
 impl crate::object::Object for AgentOvfEnvironmentInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

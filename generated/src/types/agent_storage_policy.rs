@@ -32,6 +32,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &[],
     required: &[],
     by_name: &[],
+    plain: true,
 };
 impl crate::object::Object for AgentStoragePolicy {
     fn info(&self) -> &'static crate::object::ObjectInfo {

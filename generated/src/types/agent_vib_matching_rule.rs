@@ -34,6 +34,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["vib_name_regex", "vib_version_regex"],
     required: &[0u16, 1u16],
     by_name: &[0u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for AgentVibMatchingRule {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -36,6 +36,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["vm", "vm_state"],
     required: &[0u16, 1u16],
     by_name: &[0u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for AgentVmHook {
     fn info(&self) -> &'static crate::object::ObjectInfo {

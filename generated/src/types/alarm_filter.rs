@@ -37,6 +37,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["alarm_status", "alarm_type", "entity_type", "entity_id", "page_marker"],
     required: &[],
     by_name: &[0u16, 1u16, 3u16, 2u16, 4u16],
+    plain: true,
 };
 impl crate::object::Object for AlarmFilter {
     fn info(&self) -> &'static crate::object::ObjectInfo {

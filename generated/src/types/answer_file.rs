@@ -35,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["user_input", "created_time", "modified_time"],
     required: &[1u16, 2u16],
     by_name: &[1u16, 2u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for AnswerFile {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -37,6 +37,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["checked_time", "host", "status", "error"],
     required: &[0u16, 1u16, 2u16],
     by_name: &[0u16, 3u16, 1u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for AnswerFileStatusResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {

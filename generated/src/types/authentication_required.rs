@@ -31,6 +31,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["fault_cause", "fault_message", "authenticate"],
     required: &[2u16],
     by_name: &[2u16, 0u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for AuthenticationRequired {
     fn info(&self) -> &'static crate::object::ObjectInfo {

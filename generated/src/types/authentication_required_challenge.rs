@@ -37,6 +37,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["scheme", "realm", "error", "error_description", "ovl", "oidc_config_url"],
     required: &[0u16],
     by_name: &[2u16, 3u16, 5u16, 4u16, 1u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for AuthenticationRequiredChallenge {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -35,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["fault_cause", "fault_message", "entity_name", "entity_type", "fault"],
     required: &[2u16, 3u16, 4u16],
     by_name: &[2u16, 3u16, 4u16, 0u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for BackupBlobWriteFailure {
     fn info(&self) -> &'static crate::object::ObjectInfo {

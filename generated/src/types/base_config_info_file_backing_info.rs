@@ -61,6 +61,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     ],
     required: &[0u16, 1u16],
     by_name: &[2u16, 0u16, 4u16, 1u16, 5u16, 3u16, 6u16],
+    plain: true,
 };
 impl crate::object::Object for BaseConfigInfoFileBackingInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

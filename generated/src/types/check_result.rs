@@ -37,6 +37,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["vm", "host", "warning", "error"],
     required: &[],
     by_name: &[3u16, 1u16, 0u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for CheckResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -79,6 +79,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     ],
     required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16, 7u16, 9u16],
     by_name: &[3u16, 4u16, 7u16, 8u16, 1u16, 0u16, 5u16, 6u16, 2u16, 9u16],
+    plain: true,
 };
 impl crate::object::Object for ClusterAgentVmNotRemoved {
     fn info(&self) -> &'static crate::object::ObjectInfo {

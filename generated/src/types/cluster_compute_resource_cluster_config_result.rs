@@ -31,6 +31,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["failed_hosts", "configured_hosts"],
     required: &[],
     by_name: &[1u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for ClusterComputeResourceClusterConfigResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -31,6 +31,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["key_id", "provider_id"],
     required: &[],
     by_name: &[0u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for ClusterComputeResourceCryptoModePolicy {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -31,6 +31,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["info", "is_dvs_valid", "is_dvpg_valid"],
     required: &[1u16, 2u16],
     by_name: &[0u16, 2u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for ClusterComputeResourceDVSConfigurationValidation {
     fn info(&self) -> &'static crate::object::ObjectInfo {

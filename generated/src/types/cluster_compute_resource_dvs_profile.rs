@@ -39,6 +39,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["dvs_name", "dv_switch", "pnic_devices", "dv_portgroup_mapping"],
     required: &[],
     by_name: &[3u16, 1u16, 0u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for ClusterComputeResourceDvsProfile {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["dv_portgroup_spec", "dv_portgroup", "service"],
     required: &[2u16],
     by_name: &[1u16, 0u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object
 for ClusterComputeResourceDvsProfileDVPortgroupSpecToServiceMapping {

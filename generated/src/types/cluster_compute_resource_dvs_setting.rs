@@ -35,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["dv_switch", "pnic_devices", "dv_portgroup_setting"],
     required: &[0u16],
     by_name: &[2u16, 0u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for ClusterComputeResourceDVSSetting {
     fn info(&self) -> &'static crate::object::ObjectInfo {

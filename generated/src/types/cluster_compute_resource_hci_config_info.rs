@@ -37,6 +37,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["workflow_state", "dvs_setting", "configured_hosts", "host_config_profile"],
     required: &[0u16],
     by_name: &[2u16, 1u16, 3u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for ClusterComputeResourceHCIConfigInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -35,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["dvs_prof", "host_config_profile", "v_san_config_spec", "vc_prof"],
     required: &[],
     by_name: &[0u16, 1u16, 2u16, 3u16],
+    plain: true,
 };
 impl crate::object::Object for ClusterComputeResourceHCIConfigSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["host", "host_vmk_nics", "allowed_in_non_maintenance_mode"],
     required: &[0u16],
     by_name: &[2u16, 0u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for ClusterComputeResourceHostConfigurationInput {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -29,6 +29,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["date_time_config", "lockdown_mode"],
     required: &[],
     by_name: &[0u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for ClusterComputeResourceHostConfigurationProfile {
     fn info(&self) -> &'static crate::object::ObjectInfo {

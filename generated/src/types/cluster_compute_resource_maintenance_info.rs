@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["partial_mm_id", "host_evac_info"],
     required: &[],
     by_name: &[1u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for ClusterComputeResourceMaintenanceInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -133,6 +133,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         10u16, 20u16, 13u16, 18u16, 17u16, 9u16, 19u16, 14u16, 4u16, 5u16, 2u16, 3u16,
         7u16, 6u16, 11u16, 15u16, 8u16, 12u16, 0u16, 1u16, 16u16, 21u16, 22u16,
     ],
+    plain: true,
 };
 impl crate::object::Object for ClusterComputeResourceSummary {
     fn info(&self) -> &'static crate::object::ObjectInfo {

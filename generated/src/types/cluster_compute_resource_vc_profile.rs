@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["cluster_spec", "evc_mode_key", "evc_graphics_mode_key"],
     required: &[],
     by_name: &[0u16, 2u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for ClusterComputeResourceVCProfile {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -43,6 +43,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["system_id", "host", "datastore", "total_slots"],
     required: &[1u16, 3u16],
     by_name: &[2u16, 1u16, 0u16, 3u16],
+    plain: true,
 };
 impl crate::object::Object for ClusterComputeResourceVcsSlots {
     fn info(&self) -> &'static crate::object::ObjectInfo {

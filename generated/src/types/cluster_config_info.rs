@@ -38,6 +38,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["das_config", "das_vm_config", "drs_config", "drs_vm_config", "rule"],
     required: &[0u16, 2u16],
     by_name: &[0u16, 1u16, 2u16, 3u16, 4u16],
+    plain: true,
 };
 impl crate::object::Object for ClusterConfigInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

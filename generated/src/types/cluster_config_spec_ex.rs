@@ -153,6 +153,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         24u16, 22u16, 4u16, 8u16, 15u16, 23u16, 14u16, 7u16, 1u16, 9u16, 16u16, 0u16,
         19u16, 26u16, 20u16,
     ],
+    plain: true,
 };
 impl crate::object::Object for ClusterConfigSpecEx {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -32,6 +32,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["host_das_state", "primary_hosts"],
     required: &[],
     by_name: &[0u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for ClusterDasAamHostInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

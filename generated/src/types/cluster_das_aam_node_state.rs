@@ -38,6 +38,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["host", "name", "config_state", "runtime_state"],
     required: &[0u16, 1u16, 2u16, 3u16],
     by_name: &[2u16, 0u16, 1u16, 3u16],
+    plain: true,
 };
 impl crate::object::Object for ClusterDasAamNodeState {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -36,6 +36,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     ],
     required: &[],
     by_name: &[1u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for ClusterDasAdmissionControlPolicy {
     fn info(&self) -> &'static crate::object::ObjectInfo {

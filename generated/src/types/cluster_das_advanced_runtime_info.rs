@@ -35,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["das_host_info", "vmcp_supported", "heartbeat_datastore_info"],
     required: &[],
     by_name: &[0u16, 2u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for ClusterDasAdvancedRuntimeInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -78,6 +78,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     ],
     required: &[],
     by_name: &[6u16, 5u16, 7u16, 0u16, 4u16, 10u16, 9u16, 2u16, 8u16, 3u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for ClusterDasConfigInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -31,6 +31,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["host_list_version", "cluster_config_version", "compat_list_version"],
     required: &[0u16, 1u16, 2u16],
     by_name: &[1u16, 2u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for ClusterDasDataSummary {
     fn info(&self) -> &'static crate::object::ObjectInfo {

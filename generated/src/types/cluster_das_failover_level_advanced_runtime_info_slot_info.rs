@@ -34,6 +34,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["num_vcpus", "cpu_m_hz", "memory_mb"],
     required: &[0u16, 1u16, 2u16],
     by_name: &[1u16, 2u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for ClusterDasFailoverLevelAdvancedRuntimeInfoSlotInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -38,6 +38,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["key", "restart_priority", "power_off_on_isolation", "das_settings"],
     required: &[0u16],
     by_name: &[3u16, 0u16, 2u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for ClusterDasVmConfigInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -36,6 +36,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["enabled", "default_dpm_behavior", "host_power_action_rate", "option"],
     required: &[],
     by_name: &[1u16, 0u16, 2u16, 3u16],
+    plain: true,
 };
 impl crate::object::Object for ClusterDpmConfigInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

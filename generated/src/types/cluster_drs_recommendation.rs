@@ -41,6 +41,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["key", "rating", "reason", "reason_text", "migration_list"],
     required: &[0u16, 1u16, 2u16, 3u16, 4u16],
     by_name: &[0u16, 4u16, 1u16, 2u16, 3u16],
+    plain: true,
 };
 impl crate::object::Object for ClusterDrsRecommendation {
     fn info(&self) -> &'static crate::object::ObjectInfo {

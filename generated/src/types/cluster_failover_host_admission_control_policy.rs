@@ -47,6 +47,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     ],
     required: &[],
     by_name: &[2u16, 3u16, 1u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for ClusterFailoverHostAdmissionControlPolicy {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -47,6 +47,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     ],
     required: &[],
     by_name: &[1u16, 0u16, 2u16, 4u16, 3u16],
+    plain: true,
 };
 impl crate::object::Object for ClusterInfraUpdateHaConfigInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

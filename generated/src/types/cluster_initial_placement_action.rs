@@ -37,6 +37,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["type", "target", "target_host", "pool"],
     required: &[0u16, 2u16],
     by_name: &[3u16, 1u16, 2u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for ClusterInitialPlacementAction {
     fn info(&self) -> &'static crate::object::ObjectInfo {

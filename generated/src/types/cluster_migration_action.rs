@@ -31,6 +31,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["type", "target", "drs_migration"],
     required: &[0u16],
     by_name: &[2u16, 1u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for ClusterMigrationAction {
     fn info(&self) -> &'static crate::object::ObjectInfo {

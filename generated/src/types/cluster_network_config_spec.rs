@@ -31,6 +31,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["network_port_group", "ip_settings"],
     required: &[0u16, 1u16],
     by_name: &[1u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for ClusterNetworkConfigSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -27,6 +27,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["default_vm_readiness"],
     required: &[],
     by_name: &[0u16],
+    plain: true,
 };
 impl crate::object::Object for ClusterOrchestrationInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

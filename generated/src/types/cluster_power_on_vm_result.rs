@@ -31,6 +31,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["attempted", "not_attempted", "recommendations"],
     required: &[],
     by_name: &[0u16, 1u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for ClusterPowerOnVmResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -37,6 +37,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["id", "monitored_vm", "preemptible_vm"],
     required: &[1u16, 2u16],
     by_name: &[0u16, 1u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for ClusterPreemptibleVmPairInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

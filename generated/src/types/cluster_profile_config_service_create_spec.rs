@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["name", "annotation", "enabled", "service_type"],
     required: &[],
     by_name: &[1u16, 2u16, 0u16, 3u16],
+    plain: true,
 };
 impl crate::object::Object for ClusterProfileConfigServiceCreateSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -100,6 +100,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         6u16, 9u16, 2u16, 7u16, 10u16, 3u16, 4u16, 5u16, 11u16, 14u16, 8u16, 13u16, 0u16,
         1u16, 12u16, 15u16,
     ],
+    plain: true,
 };
 impl crate::object::Object for ClusterUsageSummary {
     fn info(&self) -> &'static crate::object::ObjectInfo {

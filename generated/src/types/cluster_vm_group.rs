@@ -35,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["name", "user_created", "unique_id", "vm"],
     required: &[0u16],
     by_name: &[0u16, 2u16, 1u16, 3u16],
+    plain: true,
 };
 impl crate::object::Object for ClusterVmGroup {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["volume_id", "fault", "query_result"],
     required: &[],
     by_name: &[1u16, 2u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for CnsAsyncQueryResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {

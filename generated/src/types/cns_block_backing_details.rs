@@ -57,6 +57,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     ],
     required: &[],
     by_name: &[6u16, 1u16, 4u16, 3u16, 2u16, 0u16, 5u16],
+    plain: true,
 };
 impl crate::object::Object for CnsBlockBackingDetails {
     fn info(&self) -> &'static crate::object::ObjectInfo {

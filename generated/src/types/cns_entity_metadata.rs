@@ -37,6 +37,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["entity_name", "labels", "delete", "cluster_id"],
     required: &[0u16],
     by_name: &[3u16, 2u16, 0u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for CnsEntityMetadata {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["capacity_in_mb", "backing_file_id"],
     required: &[],
     by_name: &[1u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for CnsFileBackingDetails {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -90,6 +90,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         6u16, 2u16, 8u16, 7u16, 4u16, 9u16, 5u16, 1u16, 10u16, 11u16, 13u16, 12u16, 3u16,
         0u16,
     ],
+    plain: true,
 };
 impl crate::object::Object for CnsKubernetesQueryFilter {
     fn info(&self) -> &'static crate::object::ObjectInfo {

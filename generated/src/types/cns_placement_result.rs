@@ -37,6 +37,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["datastore", "placement_faults", "clusters"],
     required: &[0u16],
     by_name: &[2u16, 0u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for CnsPlacementResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["volume_id", "snapshot_id", "linked_clone"],
     required: &[],
     by_name: &[2u16, 1u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for CnsSnapshotVolumeSource {
     fn info(&self) -> &'static crate::object::ObjectInfo {

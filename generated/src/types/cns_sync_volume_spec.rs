@@ -35,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["volume_id", "datastore", "sync_mode"],
     required: &[0u16],
     by_name: &[1u16, 2u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for CnsSyncVolumeSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {

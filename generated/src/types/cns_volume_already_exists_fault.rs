@@ -39,6 +39,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["fault_cause", "fault_message", "reason", "volume_id", "datastore"],
     required: &[2u16, 3u16],
     by_name: &[4u16, 0u16, 1u16, 2u16, 3u16],
+    plain: true,
 };
 impl crate::object::Object for CnsVolumeAlreadyExistsFault {
     fn info(&self) -> &'static crate::object::ObjectInfo {

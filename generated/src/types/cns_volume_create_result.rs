@@ -35,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["volume_id", "fault", "name", "placement_results"],
     required: &[],
     by_name: &[1u16, 2u16, 3u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for CnsVolumeCreateResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {

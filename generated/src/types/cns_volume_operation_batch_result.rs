@@ -29,6 +29,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["volume_results"],
     required: &[],
     by_name: &[0u16],
+    plain: true,
 };
 impl crate::object::Object for CnsVolumeOperationBatchResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {

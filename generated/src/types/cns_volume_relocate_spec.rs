@@ -37,6 +37,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["volume_id", "datastore", "profile"],
     required: &[0u16, 1u16],
     by_name: &[1u16, 2u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for CnsVolumeRelocateSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {

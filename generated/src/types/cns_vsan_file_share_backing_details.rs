@@ -37,6 +37,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["capacity_in_mb", "backing_file_id", "name", "access_points", "permission"],
     required: &[],
     by_name: &[3u16, 1u16, 0u16, 2u16, 4u16],
+    plain: true,
 };
 impl crate::object::Object for CnsVsanFileShareBackingDetails {
     fn info(&self) -> &'static crate::object::ObjectInfo {

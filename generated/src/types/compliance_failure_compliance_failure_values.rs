@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["comparison_identifier", "profile_instance", "host_value", "profile_value"],
     required: &[0u16],
     by_name: &[0u16, 2u16, 1u16, 3u16],
+    plain: true,
 };
 impl crate::object::Object for ComplianceFailureComplianceFailureValues {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -41,6 +41,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["profile", "compliance_status", "entity", "check_time", "failure"],
     required: &[1u16],
     by_name: &[3u16, 1u16, 2u16, 4u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for ComplianceResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -31,6 +31,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["id", "parameter", "option"],
     required: &[0u16],
     by_name: &[0u16, 2u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for CompositePolicyOption {
     fn info(&self) -> &'static crate::object::ObjectInfo {

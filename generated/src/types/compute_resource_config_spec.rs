@@ -75,6 +75,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     ],
     required: &[],
     by_name: &[2u16, 3u16, 5u16, 6u16, 4u16, 8u16, 7u16, 1u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for ComputeResourceConfigSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -234,6 +234,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         18u16, 12u16, 39u16, 33u16, 31u16, 28u16, 4u16, 14u16, 26u16, 10u16, 22u16,
         40u16, 15u16, 27u16, 41u16, 36u16, 34u16, 35u16,
     ],
+    plain: true,
 };
 impl crate::object::Object for ConfigTarget {
     fn info(&self) -> &'static crate::object::ObjectInfo {

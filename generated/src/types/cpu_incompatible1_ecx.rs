@@ -95,6 +95,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         12u16, 5u16, 0u16, 1u16, 6u16, 2u16, 13u16, 14u16, 8u16, 4u16, 3u16, 7u16, 10u16,
         11u16, 9u16,
     ],
+    plain: true,
 };
 impl crate::object::Object for CpuIncompatible1ECX {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -35,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["key_id", "success", "reason", "fault"],
     required: &[0u16, 1u16],
     by_name: &[3u16, 0u16, 2u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for CryptoKeyResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -57,6 +57,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     ],
     required: &[],
     by_name: &[0u16, 5u16, 6u16, 3u16, 1u16, 2u16, 4u16],
+    plain: true,
 };
 impl crate::object::Object for CryptoManagerKmipCertSignRequest {
     fn info(&self) -> &'static crate::object::ObjectInfo {

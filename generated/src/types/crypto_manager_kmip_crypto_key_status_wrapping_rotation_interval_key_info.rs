@@ -37,6 +37,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["key_id", "create_time", "rotate_time"],
     required: &[0u16],
     by_name: &[1u16, 0u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object
 for CryptoManagerKmipCryptoKeyStatusWrappingRotationIntervalKeyInfo {

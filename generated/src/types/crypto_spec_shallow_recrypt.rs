@@ -27,6 +27,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["new_key_id"],
     required: &[0u16],
     by_name: &[0u16],
+    plain: true,
 };
 impl crate::object::Object for CryptoSpecShallowRecrypt {
     fn info(&self) -> &'static crate::object::ObjectInfo {

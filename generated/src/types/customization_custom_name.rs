@@ -27,6 +27,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["argument"],
     required: &[],
     by_name: &[0u16],
+    plain: true,
 };
 impl crate::object::Object for CustomizationCustomName {
     fn info(&self) -> &'static crate::object::ObjectInfo {

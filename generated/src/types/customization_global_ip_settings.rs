@@ -29,6 +29,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["dns_suffix_list", "dns_server_list"],
     required: &[],
     by_name: &[1u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for CustomizationGlobalIPSettings {
     fn info(&self) -> &'static crate::object::ObjectInfo {

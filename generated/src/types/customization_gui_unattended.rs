@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["password", "time_zone", "auto_logon", "auto_logon_count"],
     required: &[1u16, 2u16, 3u16],
     by_name: &[2u16, 3u16, 0u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for CustomizationGuiUnattended {
     fn info(&self) -> &'static crate::object::ObjectInfo {

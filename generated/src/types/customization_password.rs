@@ -29,6 +29,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["value", "plain_text"],
     required: &[0u16, 1u16],
     by_name: &[1u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for CustomizationPassword {
     fn info(&self) -> &'static crate::object::ObjectInfo {

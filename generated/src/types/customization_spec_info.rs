@@ -37,6 +37,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["name", "description", "type", "change_version", "last_update_time"],
     required: &[0u16, 1u16, 2u16],
     by_name: &[3u16, 1u16, 4u16, 0u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for CustomizationSpecInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["full_name", "org_name", "computer_name", "product_id"],
     required: &[0u16, 1u16, 2u16, 3u16],
     by_name: &[2u16, 0u16, 1u16, 3u16],
+    plain: true,
 };
 impl crate::object::Object for CustomizationUserData {
     fn info(&self) -> &'static crate::object::ObjectInfo {

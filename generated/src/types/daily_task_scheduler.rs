@@ -41,6 +41,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["active_time", "expire_time", "interval", "minute", "hour"],
     required: &[2u16, 3u16, 4u16],
     by_name: &[0u16, 1u16, 4u16, 2u16, 3u16],
+    plain: true,
 };
 impl crate::object::Object for DailyTaskScheduler {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -31,6 +31,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["default_hardware_version_key", "maximum_hardware_version_key"],
     required: &[],
     by_name: &[0u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for DatacenterConfigSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {

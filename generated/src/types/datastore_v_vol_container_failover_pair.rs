@@ -31,6 +31,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["src_container", "tgt_container", "vvol_mapping"],
     required: &[1u16],
     by_name: &[0u16, 1u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for DatastoreVVolContainerFailoverPair {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -71,6 +71,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     ],
     required: &[0u16],
     by_name: &[9u16, 0u16, 5u16, 10u16, 1u16, 2u16, 3u16, 4u16, 8u16, 6u16, 7u16],
+    plain: true,
 };
 impl crate::object::Object for DateTimeProfile {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -35,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["enabled", "default_policy_id", "last_policy_selection_time"],
     required: &[0u16],
     by_name: &[1u16, 0u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for DefaultDatastorePolicySelectionInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -42,6 +42,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     ],
     required: &[0u16],
     by_name: &[0u16, 2u16, 3u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for DesiredSoftwareSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {

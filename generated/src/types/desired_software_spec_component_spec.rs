@@ -31,6 +31,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["name", "version"],
     required: &[0u16],
     by_name: &[0u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for DesiredSoftwareSpecComponentSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -35,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["vendor_id", "device_id", "sub_vendor_id", "sub_device_id"],
     required: &[0u16, 1u16, 2u16, 3u16],
     by_name: &[1u16, 3u16, 2u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for DevicePciId {
     fn info(&self) -> &'static crate::object::ObjectInfo {

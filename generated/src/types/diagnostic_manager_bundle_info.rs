@@ -31,6 +31,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["system", "url"],
     required: &[1u16],
     by_name: &[0u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for DiagnosticManagerBundleInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -31,6 +31,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["line_start", "line_end", "line_text"],
     required: &[0u16, 1u16],
     by_name: &[1u16, 0u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for DiagnosticManagerLogHeader {
     fn info(&self) -> &'static crate::object::ObjectInfo {

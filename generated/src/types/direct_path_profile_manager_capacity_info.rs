@@ -37,6 +37,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["profile", "consumed", "remaining", "max", "unused_reservation"],
     required: &[0u16, 1u16, 2u16, 3u16, 4u16],
     by_name: &[1u16, 3u16, 0u16, 2u16, 4u16],
+    plain: true,
 };
 impl crate::object::Object for DirectPathProfileManagerCapacityInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -29,6 +29,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["dynamic_direct_path_backing"],
     required: &[0u16],
     by_name: &[0u16],
+    plain: true,
 };
 impl crate::object::Object for DirectPathProfileManagerDynamicDirectPathConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -37,6 +37,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["fault_cause", "fault_message", "disabled_compute_resource"],
     required: &[],
     by_name: &[2u16, 0u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for DisabledClusterFault {
     fn info(&self) -> &'static crate::object::ObjectInfo {

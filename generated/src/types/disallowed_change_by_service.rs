@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["fault_cause", "fault_message", "service_name", "disallowed_change"],
     required: &[2u16],
     by_name: &[3u16, 0u16, 1u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for DisallowedChangeByService {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -63,6 +63,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     ],
     required: &[2u16, 5u16],
     by_name: &[2u16, 0u16, 3u16, 1u16, 5u16, 6u16, 4u16],
+    plain: true,
 };
 impl crate::object::Object for DistributedVirtualSwitchHostMember {
     fn info(&self) -> &'static crate::object::ObjectInfo {

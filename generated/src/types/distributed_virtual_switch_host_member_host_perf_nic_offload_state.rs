@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["enabled", "runtime_status", "status_description"],
     required: &[0u16],
     by_name: &[0u16, 1u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object
 for DistributedVirtualSwitchHostMemberHostPerfNicOffloadState {

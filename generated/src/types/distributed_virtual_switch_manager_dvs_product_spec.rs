@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["new_switch_product_spec", "distributed_virtual_switch"],
     required: &[],
     by_name: &[1u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for DistributedVirtualSwitchManagerDvsProductSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -39,6 +39,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     ],
     required: &[],
     by_name: &[1u16, 0u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for DistributedVirtualSwitchManagerImportResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {

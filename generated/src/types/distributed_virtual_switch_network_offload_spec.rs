@@ -37,6 +37,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["id", "name", "types", "dpu_capability"],
     required: &[0u16],
     by_name: &[3u16, 0u16, 1u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for DistributedVirtualSwitchNetworkOffloadSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -35,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["connected_entity", "nic_key", "type", "address_hint"],
     required: &[],
     by_name: &[3u16, 0u16, 1u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for DistributedVirtualSwitchPortConnectee {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["switch_uuid", "portgroup_key", "port_key", "connection_cookie"],
     required: &[0u16],
     by_name: &[3u16, 2u16, 1u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for DistributedVirtualSwitchPortConnection {
     fn info(&self) -> &'static crate::object::ObjectInfo {

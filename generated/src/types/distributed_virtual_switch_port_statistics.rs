@@ -105,6 +105,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         10u16, 16u16, 2u16, 6u16, 11u16, 3u16, 17u16, 7u16, 8u16, 12u16, 14u16, 0u16,
         4u16, 9u16, 13u16, 15u16, 1u16, 5u16,
     ],
+    plain: true,
 };
 impl crate::object::Object for DistributedVirtualSwitchPortStatistics {
     fn info(&self) -> &'static crate::object::ObjectInfo {

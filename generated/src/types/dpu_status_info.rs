@@ -37,6 +37,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["name", "status", "dpu_id", "fru", "sensors"],
     required: &[0u16, 1u16, 2u16],
     by_name: &[2u16, 3u16, 0u16, 4u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for DpuStatusInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

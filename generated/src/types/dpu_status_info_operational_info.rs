@@ -39,6 +39,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["sensor_id", "health_state", "reading", "units", "time_stamp"],
     required: &[0u16, 2u16],
     by_name: &[1u16, 2u16, 0u16, 4u16, 3u16],
+    plain: true,
 };
 impl crate::object::Object for DpuStatusInfoOperationalInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

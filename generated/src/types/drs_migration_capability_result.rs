@@ -31,6 +31,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["recommended_datastore_pair", "non_recommended_datastore_pair"],
     required: &[],
     by_name: &[1u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for DrsMigrationCapabilityResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -40,6 +40,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["name", "scope", "description", "setting", "config_version"],
     required: &[4u16],
     by_name: &[4u16, 2u16, 0u16, 1u16, 3u16],
+    plain: true,
 };
 impl crate::object::Object for DVPortConfigInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["runtime_info", "stats", "vendor_specific_state"],
     required: &[1u16],
     by_name: &[0u16, 1u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for DVPortState {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["vlan_id_extended", "subnet_addresses", "span_ids"],
     required: &[],
     by_name: &[2u16, 1u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for DVPortgroupNsxConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {

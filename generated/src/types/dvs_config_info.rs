@@ -155,6 +155,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         23u16, 24u16, 19u16, 3u16, 2u16, 26u16, 13u16, 9u16, 17u16, 10u16, 5u16, 6u16,
         0u16, 12u16, 25u16,
     ],
+    plain: true,
 };
 impl crate::object::Object for DVSConfigInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -29,6 +29,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["pnic_name_spec"],
     required: &[],
     by_name: &[0u16],
+    plain: true,
 };
 impl crate::object::Object for DVSFilterSpecPnicConnecteeSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["switch_uuid", "port_key", "setting", "vnic"],
     required: &[0u16, 1u16, 2u16, 3u16],
     by_name: &[1u16, 2u16, 0u16, 3u16],
+    plain: true,
 };
 impl crate::object::Object for DVSHostLocalPortInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

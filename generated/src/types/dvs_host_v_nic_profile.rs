@@ -81,6 +81,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     by_name: &[
         9u16, 0u16, 5u16, 10u16, 12u16, 11u16, 1u16, 2u16, 3u16, 4u16, 8u16, 6u16, 7u16,
     ],
+    plain: true,
 };
 impl crate::object::Object for DvsHostVNicProfile {
     fn info(&self) -> &'static crate::object::ObjectInfo {

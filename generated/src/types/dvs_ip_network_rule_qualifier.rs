@@ -55,6 +55,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     ],
     required: &[],
     by_name: &[2u16, 5u16, 0u16, 3u16, 1u16, 4u16, 6u16],
+    plain: true,
 };
 impl crate::object::Object for DvsIpNetworkRuleQualifier {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -29,6 +29,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["negate"],
     required: &[],
     by_name: &[0u16],
+    plain: true,
 };
 impl crate::object::Object for DvsIpPort {
     fn info(&self) -> &'static crate::object::ObjectInfo {

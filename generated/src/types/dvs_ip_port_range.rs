@@ -31,6 +31,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["negate", "start_port_number", "end_port_number"],
     required: &[1u16, 2u16],
     by_name: &[2u16, 0u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for DvsIpPortRange {
     fn info(&self) -> &'static crate::object::ObjectInfo {

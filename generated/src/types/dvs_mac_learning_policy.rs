@@ -35,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["inherited", "enabled", "allow_unicast_flooding", "limit", "limit_policy"],
     required: &[0u16, 1u16],
     by_name: &[2u16, 1u16, 0u16, 3u16, 4u16],
+    plain: true,
 };
 impl crate::object::Object for DVSMacLearningPolicy {
     fn info(&self) -> &'static crate::object::ObjectInfo {

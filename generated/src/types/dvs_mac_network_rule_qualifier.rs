@@ -35,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["key", "source_address", "destination_address", "protocol", "vlan_id"],
     required: &[],
     by_name: &[2u16, 0u16, 3u16, 1u16, 4u16],
+    plain: true,
 };
 impl crate::object::Object for DvsMacNetworkRuleQualifier {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["distributed_virtual_portgroup", "distributed_virtual_switch"],
     required: &[],
     by_name: &[0u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for DVSManagerDvsConfigTarget {
     fn info(&self) -> &'static crate::object::ObjectInfo {

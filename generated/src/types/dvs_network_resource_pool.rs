@@ -38,6 +38,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["key", "name", "description", "config_version", "allocation_info"],
     required: &[0u16, 3u16, 4u16],
     by_name: &[4u16, 3u16, 2u16, 0u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for DVSNetworkResourcePool {
     fn info(&self) -> &'static crate::object::ObjectInfo {

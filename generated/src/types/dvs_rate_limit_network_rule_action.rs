@@ -27,6 +27,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["packets_per_second"],
     required: &[0u16],
     by_name: &[0u16],
+    plain: true,
 };
 impl crate::object::Object for DvsRateLimitNetworkRuleAction {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -29,6 +29,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["host_member_runtime", "resource_runtime_info"],
     required: &[],
     by_name: &[0u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for DVSRuntimeInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -40,6 +40,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["fault_cause", "fault_message", "scope", "entity"],
     required: &[2u16, 3u16],
     by_name: &[3u16, 0u16, 1u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for DvsScopeViolated {
     fn info(&self) -> &'static crate::object::ObjectInfo {

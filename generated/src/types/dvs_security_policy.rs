@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["inherited", "allow_promiscuous", "mac_changes", "forged_transmits"],
     required: &[0u16],
     by_name: &[1u16, 3u16, 0u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for DVSSecurityPolicy {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -29,6 +29,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["key", "type_of_system_traffic"],
     required: &[],
     by_name: &[0u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for DvsSystemTrafficNetworkRuleQualifier {
     fn info(&self) -> &'static crate::object::ObjectInfo {

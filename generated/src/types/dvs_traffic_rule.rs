@@ -37,6 +37,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["key", "description", "sequence", "qualifier", "action", "direction"],
     required: &[],
     by_name: &[4u16, 1u16, 5u16, 0u16, 3u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for DvsTrafficRule {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["key", "enabled", "precedence", "rules"],
     required: &[],
     by_name: &[1u16, 0u16, 2u16, 3u16],
+    plain: true,
 };
 impl crate::object::Object for DvsTrafficRuleset {
     fn info(&self) -> &'static crate::object::ObjectInfo {

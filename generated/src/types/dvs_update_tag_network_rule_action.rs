@@ -29,6 +29,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["qos_tag", "dscp_tag"],
     required: &[],
     by_name: &[1u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for DvsUpdateTagNetworkRuleAction {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -42,6 +42,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["status", "issue", "goal_state", "entity"],
     required: &[0u16, 2u16, 3u16],
     by_name: &[3u16, 2u16, 1u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for EamObjectRuntimeInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

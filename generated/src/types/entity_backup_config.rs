@@ -41,6 +41,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["entity_type", "config_blob", "key", "name", "container", "config_version"],
     required: &[0u16, 1u16],
     by_name: &[1u16, 5u16, 4u16, 0u16, 2u16, 3u16],
+    plain: true,
 };
 impl crate::object::Object for EntityBackupConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {

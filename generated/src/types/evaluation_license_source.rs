@@ -30,6 +30,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["remaining_hours"],
     required: &[],
     by_name: &[0u16],
+    plain: true,
 };
 impl crate::object::Object for EvaluationLicenseSource {
     fn info(&self) -> &'static crate::object::ObjectInfo {

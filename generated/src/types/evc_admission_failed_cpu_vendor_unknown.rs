@@ -41,6 +41,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     ],
     required: &[],
     by_name: &[0u16, 1u16, 4u16, 2u16, 3u16],
+    plain: true,
 };
 impl crate::object::Object for EVCAdmissionFailedCPUVendorUnknown {
     fn info(&self) -> &'static crate::object::ObjectInfo {

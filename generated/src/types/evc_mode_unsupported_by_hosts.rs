@@ -39,6 +39,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["fault_cause", "fault_message", "faults", "evc_mode", "host", "host_name"],
     required: &[],
     by_name: &[3u16, 0u16, 1u16, 2u16, 4u16, 5u16],
+    plain: true,
 };
 impl crate::object::Object for EVCModeUnsupportedByHosts {
     fn info(&self) -> &'static crate::object::ObjectInfo {

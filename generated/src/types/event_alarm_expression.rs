@@ -38,6 +38,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["comparisons", "event_type", "event_type_id", "object_type", "status"],
     required: &[1u16],
     by_name: &[0u16, 1u16, 2u16, 3u16, 4u16],
+    plain: true,
 };
 impl crate::object::Object for EventAlarmExpression {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -35,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["company_url", "product_url", "management_url", "self_"],
     required: &[],
     by_name: &[0u16, 2u16, 1u16, 3u16],
+    plain: true,
 };
 impl crate::object::Object for ExtExtendedProductInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["type", "small_icon_url", "icon_url", "description"],
     required: &[0u16],
     by_name: &[3u16, 2u16, 1u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for ExtManagedEntityInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -32,6 +32,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["tab", "small_icon_url"],
     required: &[],
     by_name: &[1u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for ExtSolutionManagerInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

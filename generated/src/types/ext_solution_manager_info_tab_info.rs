@@ -32,6 +32,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["label", "url"],
     required: &[0u16, 1u16],
     by_name: &[0u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for ExtSolutionManagerInfoTabInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["label", "summary", "message_catalog_key_prefix", "message_arg"],
     required: &[0u16, 1u16, 2u16],
     by_name: &[0u16, 3u16, 2u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for ExtendedDescription {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -29,6 +29,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["extension_key", "num_addresses"],
     required: &[0u16, 1u16],
     by_name: &[0u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for ExtensionManagerIpAllocationUsage {
     fn info(&self) -> &'static crate::object::ObjectInfo {

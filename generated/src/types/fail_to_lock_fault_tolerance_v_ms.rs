@@ -39,6 +39,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["fault_cause", "fault_message", "vm_name", "vm", "already_locked_vm"],
     required: &[2u16, 3u16, 4u16],
     by_name: &[4u16, 0u16, 1u16, 3u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for FailToLockFaultToleranceVMs {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -41,6 +41,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["id", "name", "description", "storage_array_id", "children", "provider"],
     required: &[0u16],
     by_name: &[4u16, 2u16, 0u16, 1u16, 5u16, 3u16],
+    plain: true,
 };
 impl crate::object::Object for FaultDomainInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

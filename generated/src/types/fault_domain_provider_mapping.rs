@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["active_provider", "fault_domain_id"],
     required: &[0u16],
     by_name: &[0u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for FaultDomainProviderMapping {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -35,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["role", "instance_uuids", "config_paths", "orphaned"],
     required: &[0u16, 1u16, 2u16],
     by_name: &[2u16, 1u16, 3u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for FaultToleranceConfigInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

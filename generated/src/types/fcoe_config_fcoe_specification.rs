@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["underlying_pnic", "priority_class", "source_mac", "vlan_range"],
     required: &[0u16],
     by_name: &[1u16, 2u16, 0u16, 3u16],
+    plain: true,
 };
 impl crate::object::Object for FcoeConfigFcoeSpecification {
     fn info(&self) -> &'static crate::object::ObjectInfo {

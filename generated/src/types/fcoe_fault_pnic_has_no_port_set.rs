@@ -34,6 +34,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["fault_cause", "fault_message", "nic_device"],
     required: &[2u16],
     by_name: &[0u16, 1u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for FcoeFaultPnicHasNoPortSet {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -37,6 +37,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["uuid", "type", "alternate_name", "port_wwn", "node_wwn"],
     required: &[0u16, 1u16, 3u16, 4u16],
     by_name: &[2u16, 4u16, 3u16, 1u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for FcoeStoragePort {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -39,6 +39,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["label", "summary", "key", "mask", "capability", "requirement"],
     required: &[0u16, 1u16, 2u16],
     by_name: &[4u16, 2u16, 0u16, 3u16, 5u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for FeatureEVCMode {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -39,6 +39,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["fault_cause", "fault_message", "feature_requirement", "vm", "host"],
     required: &[],
     by_name: &[0u16, 1u16, 2u16, 4u16, 3u16],
+    plain: true,
 };
 impl crate::object::Object for FeatureRequirementsNotMet {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["file_type", "file_size", "modification", "file_owner"],
     required: &[0u16, 1u16, 2u16, 3u16],
     by_name: &[3u16, 1u16, 0u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for FileQueryFlags {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -37,6 +37,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["file_shares", "next_offset", "total_share_count", "max_share_count"],
     required: &[],
     by_name: &[0u16, 3u16, 1u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for FileShareQueryResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {

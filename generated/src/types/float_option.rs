@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["value_is_readonly", "min", "max", "default_value"],
     required: &[1u16, 2u16, 3u16],
     by_name: &[3u16, 2u16, 1u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for FloatOption {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -31,6 +31,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["added_hosts", "hosts_failed_inventory_add"],
     required: &[],
     by_name: &[0u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for FolderBatchAddStandaloneHostsResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -35,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["host_name", "host", "context", "fault"],
     required: &[2u16, 3u16],
     by_name: &[2u16, 3u16, 1u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for FolderFailedHostResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {

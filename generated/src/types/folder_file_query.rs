@@ -25,6 +25,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &[],
     required: &[],
     by_name: &[],
+    plain: true,
 };
 impl crate::object::Object for FolderFileQuery {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -29,6 +29,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["host_cnx_spec", "esx_license"],
     required: &[0u16],
     by_name: &[1u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for FolderNewHostSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {

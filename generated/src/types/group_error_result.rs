@@ -32,6 +32,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["group_id", "warning", "error"],
     required: &[0u16, 2u16],
     by_name: &[2u16, 0u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for GroupErrorResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -35,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["disk_path", "capacity", "free_space", "filesystem_type", "mappings"],
     required: &[],
     by_name: &[1u16, 0u16, 3u16, 2u16, 4u16],
+    plain: true,
 };
 impl crate::object::Object for GuestDiskInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

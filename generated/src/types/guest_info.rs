@@ -148,6 +148,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         17u16, 23u16, 11u16, 25u16, 22u16, 12u16, 14u16, 13u16, 16u16, 5u16, 3u16, 0u16,
         4u16, 1u16, 2u16,
     ],
+    plain: true,
 };
 impl crate::object::Object for GuestInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -39,6 +39,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["customization_status", "start_time", "end_time", "error_msg"],
     required: &[0u16],
     by_name: &[0u16, 2u16, 3u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for GuestInfoCustomizationInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

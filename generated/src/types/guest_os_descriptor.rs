@@ -299,6 +299,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         24u16, 25u16, 42u16, 23u16, 40u16, 43u16, 18u16, 61u16, 22u16, 21u16, 34u16,
         37u16, 58u16, 60u16, 59u16, 57u16, 63u16, 39u16,
     ],
+    plain: true,
 };
 impl crate::object::Object for GuestOsDescriptor {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -43,6 +43,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["name", "pid", "owner", "cmd_line", "start_time", "end_time", "exit_code"],
     required: &[0u16, 1u16, 2u16, 3u16, 4u16],
     by_name: &[3u16, 5u16, 6u16, 0u16, 2u16, 1u16, 4u16],
+    plain: true,
 };
 impl crate::object::Object for GuestProcessInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

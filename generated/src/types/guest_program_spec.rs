@@ -35,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["program_path", "arguments", "working_directory", "env_variables"],
     required: &[0u16, 1u16],
     by_name: &[1u16, 3u16, 0u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for GuestProgramSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {

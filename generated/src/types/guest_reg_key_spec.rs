@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["key_name", "class_type", "last_written"],
     required: &[0u16, 1u16, 2u16],
     by_name: &[1u16, 0u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for GuestRegKeySpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["fault_cause", "fault_message", "windows_system_error_code"],
     required: &[2u16],
     by_name: &[0u16, 1u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for GuestRegistryFault {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["dns_config", "ip_route_config", "ip_stack_config", "dhcp_config"],
     required: &[],
     by_name: &[3u16, 0u16, 1u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for GuestStackInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -35,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["vm", "hook_type", "success"],
     required: &[0u16, 1u16, 2u16],
     by_name: &[1u16, 2u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for HooksMarkAsProcessedSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {

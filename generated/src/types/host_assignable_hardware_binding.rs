@@ -39,6 +39,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["instance_id", "vm", "pci_id", "device_key"],
     required: &[0u16, 1u16],
     by_name: &[3u16, 0u16, 2u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for HostAssignableHardwareBinding {
     fn info(&self) -> &'static crate::object::ObjectInfo {

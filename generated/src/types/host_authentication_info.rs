@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["principal", "owner_tag", "ssl_certificates"],
     required: &[0u16, 1u16],
     by_name: &[1u16, 0u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for HostAuthenticationInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

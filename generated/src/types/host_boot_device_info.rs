@@ -29,6 +29,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["boot_devices", "current_boot_device_key"],
     required: &[],
     by_name: &[0u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for HostBootDeviceInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

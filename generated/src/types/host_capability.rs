@@ -834,6 +834,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         111u16, 64u16, 147u16, 139u16, 30u16, 4u16, 29u16, 161u16, 148u16, 155u16, 34u16,
         150u16, 144u16, 77u16, 145u16,
     ],
+    plain: true,
 };
 impl crate::object::Object for HostCapability {
     fn info(&self) -> &'static crate::object::ObjectInfo {

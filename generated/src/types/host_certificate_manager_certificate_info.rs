@@ -43,6 +43,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["kind", "issuer", "not_before", "not_after", "subject", "status"],
     required: &[5u16],
     by_name: &[1u16, 0u16, 3u16, 2u16, 5u16, 4u16],
+    plain: true,
 };
 impl crate::object::Object for HostCertificateManagerCertificateInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

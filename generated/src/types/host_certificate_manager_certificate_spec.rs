@@ -37,6 +37,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["kind", "subject_alternative_names", "crypto_algorithm"],
     required: &[0u16],
     by_name: &[2u16, 0u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for HostCertificateManagerCertificateSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -292,6 +292,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         21u16, 22u16, 36u16, 39u16, 40u16, 1u16, 48u16, 17u16, 54u16, 52u16, 56u16,
         33u16, 32u16, 7u16, 10u16, 26u16, 25u16, 45u16, 6u16, 13u16, 12u16, 46u16, 42u16,
     ],
+    plain: true,
 };
 impl crate::object::Object for HostConfigInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -266,6 +266,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         29u16, 4u16, 37u16, 14u16, 19u16, 23u16, 7u16, 12u16, 3u16, 30u16, 27u16, 6u16,
         5u16, 34u16, 28u16,
     ],
+    plain: true,
 };
 impl crate::object::Object for HostConfigManager {
     fn info(&self) -> &'static crate::object::ObjectInfo {

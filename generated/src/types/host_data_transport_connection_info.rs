@@ -31,6 +31,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["static_memory_consumed"],
     required: &[0u16],
     by_name: &[0u16],
+    plain: true,
 };
 impl crate::object::Object for HostDataTransportConnectionInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

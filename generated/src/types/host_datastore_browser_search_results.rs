@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["datastore", "folder_path", "file"],
     required: &[],
     by_name: &[0u16, 2u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for HostDatastoreBrowserSearchResults {
     fn info(&self) -> &'static crate::object::ObjectInfo {

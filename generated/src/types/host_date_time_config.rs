@@ -71,6 +71,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     ],
     required: &[],
     by_name: &[5u16, 6u16, 4u16, 1u16, 3u16, 2u16, 7u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for HostDateTimeConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {

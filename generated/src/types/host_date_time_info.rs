@@ -116,6 +116,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         5u16, 6u16, 4u16, 7u16, 9u16, 2u16, 13u16, 11u16, 3u16, 14u16, 12u16, 10u16,
         8u16, 1u16, 0u16,
     ],
+    plain: true,
 };
 impl crate::object::Object for HostDateTimeInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["key", "name", "description", "gmt_offset"],
     required: &[0u16, 1u16, 2u16, 3u16],
     by_name: &[2u16, 3u16, 0u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for HostDateTimeSystemTimeZone {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -27,6 +27,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["booted_from_stateless_cache"],
     required: &[],
     by_name: &[0u16],
+    plain: true,
 };
 impl crate::object::Object for HostDeploymentInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

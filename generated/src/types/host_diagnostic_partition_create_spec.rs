@@ -35,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["storage_type", "diagnostic_type", "id", "partition", "active"],
     required: &[0u16, 1u16, 2u16, 3u16],
     by_name: &[4u16, 1u16, 2u16, 3u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for HostDiagnosticPartitionCreateSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {

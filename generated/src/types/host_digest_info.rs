@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["digest_method", "digest_value", "object_name"],
     required: &[0u16, 1u16],
     by_name: &[0u16, 1u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for HostDigestInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -31,6 +31,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["device_path", "success", "fault"],
     required: &[],
     by_name: &[0u16, 2u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for HostDiskConfigurationResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {

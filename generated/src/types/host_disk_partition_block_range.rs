@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["partition", "type", "start", "end"],
     required: &[1u16, 2u16, 3u16],
     by_name: &[3u16, 0u16, 2u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for HostDiskPartitionBlockRange {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -37,6 +37,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["partition_format", "chs", "total_sectors", "partition", "sector_size"],
     required: &[],
     by_name: &[1u16, 3u16, 0u16, 4u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for HostDiskPartitionSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["agent_vm_datastore", "agent_vm_network"],
     required: &[],
     by_name: &[0u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for HostEsxAgentHostManagerConfigInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

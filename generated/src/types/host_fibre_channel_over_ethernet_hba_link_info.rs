@@ -31,6 +31,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["vnport_mac", "fcf_mac", "vlan_id"],
     required: &[0u16, 1u16, 2u16],
     by_name: &[1u16, 2u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for HostFibreChannelOverEthernetHbaLinkInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

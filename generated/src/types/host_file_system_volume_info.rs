@@ -29,6 +29,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["volume_type_list", "mount_info"],
     required: &[],
     by_name: &[1u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for HostFileSystemVolumeInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

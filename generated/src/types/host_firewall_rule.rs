@@ -35,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["port", "end_port", "direction", "port_type", "protocol"],
     required: &[0u16, 2u16, 4u16],
     by_name: &[2u16, 1u16, 0u16, 3u16, 4u16],
+    plain: true,
 };
 impl crate::object::Object for HostFirewallRule {
     fn info(&self) -> &'static crate::object::ObjectInfo {

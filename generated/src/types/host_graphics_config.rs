@@ -35,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     ],
     required: &[0u16, 1u16],
     by_name: &[2u16, 0u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for HostGraphicsConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["device_id", "graphics_type", "vgpu_mode"],
     required: &[0u16, 1u16],
     by_name: &[0u16, 1u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for HostGraphicsConfigDeviceType {
     fn info(&self) -> &'static crate::object::ObjectInfo {

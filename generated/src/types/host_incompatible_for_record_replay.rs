@@ -36,6 +36,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["fault_cause", "fault_message", "host_name", "reason"],
     required: &[],
     by_name: &[0u16, 1u16, 2u16, 3u16],
+    plain: true,
 };
 impl crate::object::Object for HostIncompatibleForRecordReplay {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -159,6 +159,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         14u16, 5u16, 8u16, 9u16, 24u16, 23u16, 19u16, 20u16, 10u16, 0u16, 27u16, 4u16,
         12u16, 6u16, 3u16, 7u16, 21u16,
     ],
+    plain: true,
 };
 impl crate::object::Object for HostInternetScsiHba {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -110,6 +110,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         0u16, 5u16, 7u16, 3u16, 9u16, 1u16, 11u16, 18u16, 15u16, 12u16, 16u16, 19u16,
         14u16, 13u16, 17u16, 6u16, 8u16, 10u16, 4u16, 2u16,
     ],
+    plain: true,
 };
 impl crate::object::Object for HostInternetScsiHbaIPCapabilities {
     fn info(&self) -> &'static crate::object::ObjectInfo {

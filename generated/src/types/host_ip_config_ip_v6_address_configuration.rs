@@ -31,6 +31,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["ip_v6_address", "auto_configuration_enabled", "dhcp_v6_enabled"],
     required: &[],
     by_name: &[1u16, 2u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for HostIpConfigIpV6AddressConfiguration {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -29,6 +29,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["ip_route", "ipv6_route"],
     required: &[],
     by_name: &[0u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for HostIpRouteTableConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {

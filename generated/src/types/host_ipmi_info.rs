@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["bmc_ip_address", "bmc_mac_address", "login", "password"],
     required: &[],
     by_name: &[0u16, 1u16, 2u16, 3u16],
+    plain: true,
 };
 impl crate::object::Object for HostIpmiInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

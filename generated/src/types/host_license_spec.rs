@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["source", "edition_key", "disabled_feature_key", "enabled_feature_key"],
     required: &[],
     by_name: &[2u16, 1u16, 3u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for HostLicenseSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {

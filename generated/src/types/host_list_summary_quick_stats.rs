@@ -51,6 +51,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     ],
     required: &[],
     by_name: &[4u16, 2u16, 3u16, 0u16, 1u16, 5u16],
+    plain: true,
 };
 impl crate::object::Object for HostListSummaryQuickStats {
     fn info(&self) -> &'static crate::object::ObjectInfo {

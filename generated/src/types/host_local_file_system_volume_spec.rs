@@ -29,6 +29,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["device", "local_path"],
     required: &[0u16, 1u16],
     by_name: &[0u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for HostLocalFileSystemVolumeSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {

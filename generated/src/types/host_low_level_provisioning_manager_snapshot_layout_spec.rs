@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["id", "src_filename", "dst_filename", "disk"],
     required: &[0u16, 1u16, 2u16],
     by_name: &[3u16, 2u16, 0u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for HostLowLevelProvisioningManagerSnapshotLayoutSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {

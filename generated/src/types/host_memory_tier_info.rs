@@ -39,6 +39,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["name", "type", "flags", "internal_flags", "size"],
     required: &[0u16, 1u16, 4u16],
     by_name: &[2u16, 3u16, 0u16, 4u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for HostMemoryTierInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -39,6 +39,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["key", "id", "lun", "path", "policy", "storage_array_type_policy"],
     required: &[0u16, 1u16, 2u16, 3u16, 4u16],
     by_name: &[1u16, 0u16, 2u16, 3u16, 4u16, 5u16],
+    plain: true,
 };
 impl crate::object::Object for HostMultipathInfoLogicalUnit {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -35,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["type", "name", "host_port", "guest_port", "guest_ip_address"],
     required: &[0u16, 1u16, 2u16, 3u16, 4u16],
     by_name: &[4u16, 3u16, 2u16, 1u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for HostNatServicePortForwardSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {

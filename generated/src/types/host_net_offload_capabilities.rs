@@ -34,6 +34,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["csum_offload", "tcp_segmentation", "zero_copy_xmit"],
     required: &[],
     by_name: &[0u16, 1u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for HostNetOffloadCapabilities {
     fn info(&self) -> &'static crate::object::ObjectInfo {

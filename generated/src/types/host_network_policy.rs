@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["security", "nic_teaming", "offload_policy", "shaping_policy"],
     required: &[],
     by_name: &[1u16, 2u16, 0u16, 3u16],
+    plain: true,
 };
 impl crate::object::Object for HostNetworkPolicy {
     fn info(&self) -> &'static crate::object::ObjectInfo {

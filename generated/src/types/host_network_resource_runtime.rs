@@ -27,6 +27,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["pnic_resource_info"],
     required: &[0u16],
     by_name: &[0u16],
+    plain: true,
 };
 impl crate::object::Object for HostNetworkResourceRuntime {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -31,6 +31,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["allow_promiscuous", "mac_changes", "forged_transmits"],
     required: &[],
     by_name: &[0u16, 2u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for HostNetworkSecurityPolicy {
     fn info(&self) -> &'static crate::object::ObjectInfo {

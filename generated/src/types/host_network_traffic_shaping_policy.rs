@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["enabled", "average_bandwidth", "peak_bandwidth", "burst_size"],
     required: &[],
     by_name: &[1u16, 3u16, 0u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for HostNetworkTrafficShapingPolicy {
     fn info(&self) -> &'static crate::object::ObjectInfo {

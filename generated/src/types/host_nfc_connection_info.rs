@@ -31,6 +31,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["static_memory_consumed", "streaming_memory_consumed"],
     required: &[0u16],
     by_name: &[0u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for HostNfcConnectionInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

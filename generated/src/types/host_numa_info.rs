@@ -34,6 +34,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["type", "num_nodes", "numa_node"],
     required: &[0u16, 1u16],
     by_name: &[1u16, 2u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for HostNumaInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

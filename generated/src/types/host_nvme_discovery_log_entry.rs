@@ -59,6 +59,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     ],
     required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16, 7u16],
     by_name: &[4u16, 7u16, 3u16, 0u16, 2u16, 1u16, 5u16, 6u16],
+    plain: true,
 };
 impl crate::object::Object for HostNvmeDiscoveryLogEntry {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -35,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["key", "name", "id", "block_size", "capacity_in_blocks"],
     required: &[0u16, 1u16, 2u16, 3u16, 4u16],
     by_name: &[3u16, 4u16, 2u16, 0u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for HostNvmeNamespace {
     fn info(&self) -> &'static crate::object::ObjectInfo {

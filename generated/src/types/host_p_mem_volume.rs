@@ -35,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["type", "name", "capacity", "uuid", "version"],
     required: &[0u16, 1u16, 2u16, 3u16, 4u16],
     by_name: &[2u16, 1u16, 0u16, 3u16, 4u16],
+    plain: true,
 };
 impl crate::object::Object for HostPMemVolume {
     fn info(&self) -> &'static crate::object::ObjectInfo {

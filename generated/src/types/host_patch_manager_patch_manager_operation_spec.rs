@@ -35,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["proxy", "port", "user_name", "password", "cmd_option"],
     required: &[],
     by_name: &[4u16, 3u16, 1u16, 0u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for HostPatchManagerPatchManagerOperationSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {

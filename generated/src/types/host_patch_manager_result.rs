@@ -31,6 +31,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["version", "status", "xml_result"],
     required: &[0u16],
     by_name: &[1u16, 0u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for HostPatchManagerResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -35,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["interconnect_type", "driver_name", "driver_version", "available_memory"],
     required: &[],
     by_name: &[3u16, 1u16, 2u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for HostPciDeviceDirectPathInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -37,6 +37,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["id", "passthru_enabled", "apply_now", "hardware_label"],
     required: &[0u16, 1u16],
     by_name: &[2u16, 3u16, 0u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for HostPciPassthruConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["mode", "configurable_modes", "used_memory"],
     required: &[0u16],
     by_name: &[1u16, 0u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for HostPciPassthruInfoDirectPathState {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -29,6 +29,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["capacity_in_mb", "volume_uuid"],
     required: &[],
     by_name: &[0u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for HostPersistentMemoryInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

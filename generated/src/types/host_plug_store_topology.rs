@@ -35,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["adapter", "path", "target", "device", "plugin"],
     required: &[],
     by_name: &[0u16, 3u16, 1u16, 4u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for HostPlugStoreTopology {
     fn info(&self) -> &'static crate::object::ObjectInfo {

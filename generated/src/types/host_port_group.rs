@@ -35,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["key", "port", "vswitch", "computed_policy", "spec"],
     required: &[3u16, 4u16],
     by_name: &[3u16, 0u16, 1u16, 4u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for HostPortGroup {
     fn info(&self) -> &'static crate::object::ObjectInfo {

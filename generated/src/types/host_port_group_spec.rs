@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["name", "vlan_id", "vswitch_name", "policy"],
     required: &[0u16, 1u16, 2u16, 3u16],
     by_name: &[0u16, 3u16, 1u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for HostPortGroupSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {

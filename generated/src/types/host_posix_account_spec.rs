@@ -38,6 +38,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["id", "password", "description", "posix_id", "shell_access"],
     required: &[0u16],
     by_name: &[2u16, 0u16, 1u16, 3u16, 4u16],
+    plain: true,
 };
 impl crate::object::Object for HostPosixAccountSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {

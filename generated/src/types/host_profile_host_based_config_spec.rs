@@ -37,6 +37,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["name", "annotation", "enabled", "host", "use_host_profile_engine"],
     required: &[3u16],
     by_name: &[1u16, 2u16, 3u16, 0u16, 4u16],
+    plain: true,
 };
 impl crate::object::Object for HostProfileHostBasedConfigSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {

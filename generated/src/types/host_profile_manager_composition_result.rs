@@ -31,6 +31,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["errors", "results"],
     required: &[],
     by_name: &[0u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for HostProfileManagerCompositionResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {

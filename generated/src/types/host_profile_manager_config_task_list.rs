@@ -31,6 +31,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["config_spec", "task_description", "task_list_requirement"],
     required: &[],
     by_name: &[0u16, 1u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for HostProfileManagerConfigTaskList {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -27,6 +27,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &[],
     required: &[],
     by_name: &[],
+    plain: true,
 };
 impl crate::object::Object for HostProfilesEntityCustomizations {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -149,6 +149,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         20u16, 11u16, 16u16, 12u16, 17u16, 18u16, 3u16, 5u16, 8u16, 9u16, 24u16, 15u16,
         6u16,
     ],
+    plain: true,
 };
 impl crate::object::Object for HostProxySwitch {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -27,6 +27,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["backing"],
     required: &[],
     by_name: &[0u16],
+    plain: true,
 };
 impl crate::object::Object for HostProxySwitchSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {

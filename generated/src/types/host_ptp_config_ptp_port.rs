@@ -35,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["index", "device_type", "device", "ip_config"],
     required: &[0u16],
     by_name: &[2u16, 1u16, 0u16, 3u16],
+    plain: true,
 };
 impl crate::object::Object for HostPtpConfigPtpPort {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -34,6 +34,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["rescan", "result"],
     required: &[1u16],
     by_name: &[0u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for HostResignatureRescanResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -31,6 +31,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["net_stack_instance_runtime_info", "network_resource_runtime"],
     required: &[],
     by_name: &[0u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for HostRuntimeInfoNetworkRuntimeInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["protection_mode", "require_secure_boot", "require_exec_installed_only"],
     required: &[0u16],
     by_name: &[0u16, 2u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for HostRuntimeInfoStateEncryptionInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

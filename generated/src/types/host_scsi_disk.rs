@@ -179,6 +179,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         6u16, 13u16, 31u16, 2u16, 29u16, 7u16, 9u16, 17u16, 21u16, 30u16, 20u16, 16u16,
         10u16, 33u16, 11u16, 12u16, 28u16, 15u16, 34u16, 3u16, 19u16, 8u16, 32u16,
     ],
+    plain: true,
 };
 impl crate::object::Object for HostScsiDisk {
     fn info(&self) -> &'static crate::object::ObjectInfo {

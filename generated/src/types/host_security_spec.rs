@@ -31,6 +31,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["admin_password", "remove_permission", "add_permission"],
     required: &[],
     by_name: &[2u16, 0u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for HostSecuritySpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -39,6 +39,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["sev_state", "max_sev_es_guests", "snp_state", "snp_supported"],
     required: &[0u16, 1u16],
     by_name: &[1u16, 0u16, 2u16, 3u16],
+    plain: true,
 };
 impl crate::object::Object for HostSevInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -35,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["enabled", "port", "read_only_communities", "trap_targets", "option"],
     required: &[],
     by_name: &[0u16, 4u16, 1u16, 2u16, 3u16],
+    plain: true,
 };
 impl crate::object::Object for HostSnmpConfigSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {

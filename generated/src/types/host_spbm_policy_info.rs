@@ -37,6 +37,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["profile_id", "name", "description", "generation_id", "policy_blob_info"],
     required: &[0u16, 1u16, 3u16, 4u16],
     by_name: &[2u16, 3u16, 1u16, 4u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for HostSpbmPolicyInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -41,6 +41,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["created_time", "last_modified", "host", "sub_specs", "change_id"],
     required: &[0u16, 2u16],
     by_name: &[4u16, 0u16, 2u16, 1u16, 3u16],
+    plain: true,
 };
 impl crate::object::Object for HostSpecification {
     fn info(&self) -> &'static crate::object::ObjectInfo {

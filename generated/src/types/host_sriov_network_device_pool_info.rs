@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["key", "switch_key", "switch_uuid", "pnic"],
     required: &[0u16],
     by_name: &[0u16, 3u16, 1u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for HostSriovNetworkDevicePoolInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -55,6 +55,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     ],
     required: &[6u16],
     by_name: &[0u16, 4u16, 3u16, 5u16, 1u16, 2u16, 6u16],
+    plain: true,
 };
 impl crate::object::Object for HostStorageDeviceInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -37,6 +37,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["name", "created_time", "data", "binary_data"],
     required: &[0u16, 1u16],
     by_name: &[3u16, 1u16, 2u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for HostSubSpecification {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["data_hash", "data_hash_method", "options_file_name", "boot_options"],
     required: &[0u16, 2u16],
     by_name: &[3u16, 0u16, 1u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for HostTpmOptionEventDetails {
     fn info(&self) -> &'static crate::object::ObjectInfo {

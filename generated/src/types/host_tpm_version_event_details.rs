@@ -35,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["data_hash", "data_hash_method", "version"],
     required: &[0u16, 2u16],
     by_name: &[0u16, 1u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for HostTpmVersionEventDetails {
     fn info(&self) -> &'static crate::object::ObjectInfo {

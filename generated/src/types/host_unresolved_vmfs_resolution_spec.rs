@@ -29,6 +29,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["extent_device_path", "uuid_resolution"],
     required: &[0u16, 1u16],
     by_name: &[0u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for HostUnresolvedVmfsResolutionSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {

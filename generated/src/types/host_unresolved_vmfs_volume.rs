@@ -35,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["extent", "vmfs_label", "vmfs_uuid", "total_blocks", "resolve_status"],
     required: &[0u16, 1u16, 2u16, 3u16, 4u16],
     by_name: &[0u16, 4u16, 3u16, 1u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for HostUnresolvedVmfsVolume {
     fn info(&self) -> &'static crate::object::ObjectInfo {

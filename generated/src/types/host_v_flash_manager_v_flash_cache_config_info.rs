@@ -41,6 +41,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     ],
     required: &[],
     by_name: &[1u16, 2u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for HostVFlashManagerVFlashCacheConfigInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

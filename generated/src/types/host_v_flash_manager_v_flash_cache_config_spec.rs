@@ -29,6 +29,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["default_v_flash_module", "swap_cache_reservation_in_gb"],
     required: &[0u16, 1u16],
     by_name: &[0u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for HostVFlashManagerVFlashCacheConfigSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {

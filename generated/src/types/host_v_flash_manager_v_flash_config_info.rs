@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["v_flash_resource_config_info", "v_flash_cache_config_info"],
     required: &[],
     by_name: &[1u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for HostVFlashManagerVFlashConfigInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

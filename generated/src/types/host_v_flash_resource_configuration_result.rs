@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["device_path", "vffs", "disk_configuration_result"],
     required: &[],
     by_name: &[0u16, 2u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for HostVFlashResourceConfigurationResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {

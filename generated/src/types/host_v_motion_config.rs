@@ -29,6 +29,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["vmotion_nic_key", "enabled"],
     required: &[1u16],
     by_name: &[1u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for HostVMotionConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -32,6 +32,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["net_config", "ip_config"],
     required: &[],
     by_name: &[1u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for HostVMotionInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -29,6 +29,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["candidate_vnic", "selected_vnic"],
     required: &[],
     by_name: &[0u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for HostVMotionNetConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {

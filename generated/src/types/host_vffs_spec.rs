@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["device_path", "partition", "major_version", "volume_name"],
     required: &[0u16, 2u16, 3u16],
     by_name: &[0u16, 2u16, 1u16, 3u16],
+    plain: true,
 };
 impl crate::object::Object for HostVffsSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {

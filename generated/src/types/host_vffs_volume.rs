@@ -39,6 +39,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["type", "name", "capacity", "major_version", "version", "uuid", "extent"],
     required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16],
     by_name: &[2u16, 6u16, 3u16, 1u16, 0u16, 5u16, 4u16],
+    plain: true,
 };
 impl crate::object::Object for HostVffsVolume {
     fn info(&self) -> &'static crate::object::ObjectInfo {

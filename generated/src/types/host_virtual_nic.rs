@@ -39,6 +39,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["device", "key", "portgroup", "spec", "port", "owner"],
     required: &[0u16, 1u16, 2u16, 3u16],
     by_name: &[0u16, 1u16, 5u16, 4u16, 2u16, 3u16],
+    plain: true,
 };
 impl crate::object::Object for HostVirtualNic {
     fn info(&self) -> &'static crate::object::ObjectInfo {

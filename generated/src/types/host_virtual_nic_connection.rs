@@ -31,6 +31,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["portgroup", "dv_port", "op_network"],
     required: &[],
     by_name: &[1u16, 2u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for HostVirtualNicConnection {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -27,6 +27,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["ip_route_config"],
     required: &[],
     by_name: &[0u16],
+    plain: true,
 };
 impl crate::object::Object for HostVirtualNicIpRouteSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {

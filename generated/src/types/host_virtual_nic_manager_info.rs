@@ -27,6 +27,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["net_config"],
     required: &[],
     by_name: &[0u16],
+    plain: true,
 };
 impl crate::object::Object for HostVirtualNicManagerInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

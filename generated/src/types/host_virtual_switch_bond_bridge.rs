@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["nic_device", "beacon", "link_discovery_protocol_config"],
     required: &[0u16],
     by_name: &[1u16, 2u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for HostVirtualSwitchBondBridge {
     fn info(&self) -> &'static crate::object::ObjectInfo {

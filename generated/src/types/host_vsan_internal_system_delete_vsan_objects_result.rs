@@ -31,6 +31,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["uuid", "success", "failure_reason"],
     required: &[0u16, 1u16],
     by_name: &[2u16, 1u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for HostVsanInternalSystemDeleteVsanObjectsResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["target_nqn", "storage_array", "online"],
     required: &[0u16, 1u16, 2u16],
     by_name: &[2u16, 1u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for HostVvolNQN {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["host", "vvol_nqn"],
     required: &[],
     by_name: &[0u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for HostVvolVolumeHostVvolNQN {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -39,6 +39,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["active_time", "expire_time", "interval", "minute"],
     required: &[2u16, 3u16],
     by_name: &[0u16, 1u16, 2u16, 3u16],
+    plain: true,
 };
 impl crate::object::Object for HourlyTaskScheduler {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -55,6 +55,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     ],
     required: &[0u16, 1u16, 3u16, 4u16],
     by_name: &[2u16, 1u16, 5u16, 0u16, 4u16, 3u16],
+    plain: true,
 };
 impl crate::object::Object for HttpNfcLeaseInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

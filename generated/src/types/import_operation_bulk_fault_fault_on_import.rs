@@ -31,6 +31,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["entity_type", "key", "fault"],
     required: &[2u16],
     by_name: &[0u16, 2u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for ImportOperationBulkFaultFaultOnImport {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -35,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["fault_cause", "fault_message", "vm_name", "host_name", "reason"],
     required: &[2u16, 3u16, 4u16],
     by_name: &[0u16, 1u16, 3u16, 4u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for IncompatibleHostForVmReplication {
     fn info(&self) -> &'static crate::object::ObjectInfo {

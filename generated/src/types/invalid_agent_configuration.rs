@@ -43,6 +43,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     ],
     required: &[],
     by_name: &[0u16, 1u16, 2u16, 3u16],
+    plain: true,
 };
 impl crate::object::Object for InvalidAgentConfiguration {
     fn info(&self) -> &'static crate::object::ObjectInfo {

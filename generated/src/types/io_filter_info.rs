@@ -41,6 +41,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["id", "name", "vendor", "version", "type", "summary", "release_date"],
     required: &[0u16, 1u16, 2u16, 3u16],
     by_name: &[0u16, 1u16, 6u16, 5u16, 4u16, 2u16, 3u16],
+    plain: true,
 };
 impl crate::object::Object for IoFilterInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -31,6 +31,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["migration_allowed", "disallow_reason", "dependency"],
     required: &[0u16],
     by_name: &[2u16, 1u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for IscsiMigrationDependency {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -39,6 +39,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["cluster_id", "info", "password", "default_key_type", "key_spec"],
     required: &[0u16, 1u16],
     by_name: &[0u16, 3u16, 1u16, 4u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for KmipServerSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {

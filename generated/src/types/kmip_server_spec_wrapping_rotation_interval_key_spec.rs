@@ -29,6 +29,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["rotation_interval"],
     required: &[],
     by_name: &[0u16],
+    plain: true,
 };
 impl crate::object::Object for KmipServerSpecWrappingRotationIntervalKeySpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -35,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["lag_name", "group_state", "vnics", "uplinks"],
     required: &[0u16, 1u16],
     by_name: &[1u16, 0u16, 3u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for LAGInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

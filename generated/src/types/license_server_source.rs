@@ -30,6 +30,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["license_server"],
     required: &[0u16],
     by_name: &[0u16],
+    plain: true,
 };
 impl crate::object::Object for LicenseServerSource {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -36,6 +36,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["source", "source_available", "reservation_info", "feature_info"],
     required: &[0u16, 1u16],
     by_name: &[3u16, 2u16, 0u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for LicenseUsageInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -37,6 +37,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["host", "is_virtual_appliance", "shared_clusters"],
     required: &[0u16, 1u16],
     by_name: &[0u16, 1u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for LifecycleWitnessDetails {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["chassis_id", "port_id", "time_to_live", "parameter"],
     required: &[0u16, 1u16, 2u16],
     by_name: &[0u16, 3u16, 1u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for LinkLayerDiscoveryProtocolInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

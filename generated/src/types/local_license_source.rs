@@ -30,6 +30,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["license_keys"],
     required: &[0u16],
     by_name: &[0u16],
+    plain: true,
 };
 impl crate::object::Object for LocalLicenseSource {
     fn info(&self) -> &'static crate::object::ObjectInfo {

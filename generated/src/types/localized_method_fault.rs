@@ -28,6 +28,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["fault", "localized_message"],
     required: &[0u16],
     by_name: &[0u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for LocalizedMethodFault {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -97,6 +97,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     by_name: &[
         3u16, 4u16, 7u16, 8u16, 1u16, 9u16, 10u16, 0u16, 12u16, 5u16, 6u16, 2u16, 11u16,
     ],
+    plain: true,
 };
 impl crate::object::Object for MissingAgentIpPool {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -37,6 +37,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["browse", "read", "modify", "use", "admin", "full"],
     required: &[1u16, 2u16, 3u16, 5u16],
     by_name: &[4u16, 0u16, 5u16, 2u16, 1u16, 3u16],
+    plain: true,
 };
 impl crate::object::Object for ModeInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -89,6 +89,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     by_name: &[
         8u16, 7u16, 2u16, 10u16, 3u16, 5u16, 4u16, 0u16, 12u16, 11u16, 9u16, 6u16, 1u16,
     ],
+    plain: true,
 };
 impl crate::object::Object for NasDatastoreInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -35,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["dhcp", "host_name", "domain_name", "ip_address", "search_domain"],
     required: &[0u16, 1u16, 2u16],
     by_name: &[0u16, 2u16, 1u16, 3u16, 4u16],
+    plain: true,
 };
 impl crate::object::Object for NetDnsConfigInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -35,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["dhcp", "host_name", "domain_name", "ip_address", "search_domain"],
     required: &[],
     by_name: &[0u16, 2u16, 1u16, 3u16, 4u16],
+    plain: true,
 };
 impl crate::object::Object for NetDnsConfigSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -31,6 +31,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["ip_address", "dhcp", "auto_configuration_enabled"],
     required: &[],
     by_name: &[2u16, 1u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for NetIpConfigInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

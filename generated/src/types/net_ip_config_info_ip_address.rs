@@ -37,6 +37,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["ip_address", "prefix_length", "origin", "state", "lifetime"],
     required: &[0u16, 1u16],
     by_name: &[0u16, 4u16, 2u16, 1u16, 3u16],
+    plain: true,
 };
 impl crate::object::Object for NetIpConfigInfoIpAddress {
     fn info(&self) -> &'static crate::object::ObjectInfo {

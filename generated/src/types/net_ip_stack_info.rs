@@ -29,6 +29,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["neighbor", "default_router"],
     required: &[],
     by_name: &[1u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for NetIpStackInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -35,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["ip_address", "device", "lifetime", "preference"],
     required: &[0u16, 1u16, 2u16, 3u16],
     by_name: &[1u16, 0u16, 2u16, 3u16],
+    plain: true,
 };
 impl crate::object::Object for NetIpStackInfoDefaultRouter {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["ip_address", "physical_address", "device", "type"],
     required: &[0u16, 1u16, 2u16, 3u16],
     by_name: &[2u16, 0u16, 1u16, 3u16],
+    plain: true,
 };
 impl crate::object::Object for NetIpStackInfoNetToMedia {
     fn info(&self) -> &'static crate::object::ObjectInfo {

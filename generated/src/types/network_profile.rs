@@ -133,6 +133,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         22u16, 24u16, 18u16, 1u16, 2u16, 3u16, 4u16, 14u16, 8u16, 6u16, 7u16, 12u16,
         11u16,
     ],
+    plain: true,
 };
 impl crate::object::Object for NetworkProfile {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -39,6 +39,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["network", "name", "accessible", "ip_pool_name", "ip_pool_id"],
     required: &[1u16, 2u16, 3u16],
     by_name: &[2u16, 4u16, 3u16, 1u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for NetworkSummary {
     fn info(&self) -> &'static crate::object::ObjectInfo {

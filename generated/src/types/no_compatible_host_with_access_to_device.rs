@@ -35,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["fault_cause", "fault_message", "host", "error"],
     required: &[],
     by_name: &[3u16, 0u16, 1u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for NoCompatibleHostWithAccessToDevice {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -35,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["fault_cause", "fault_message", "num_cpu_dest", "num_cpu_vm"],
     required: &[2u16, 3u16],
     by_name: &[0u16, 1u16, 2u16, 3u16],
+    plain: true,
 };
 impl crate::object::Object for NotEnoughCpus {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -38,6 +38,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["friendly_name", "block_size", "block_count", "type", "location_id"],
     required: &[1u16, 2u16, 3u16, 4u16],
     by_name: &[2u16, 1u16, 0u16, 4u16, 3u16],
+    plain: true,
 };
 impl crate::object::Object for NvdimmNamespaceCreateSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -31,6 +31,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["friendly_name", "size", "interleaveset_id"],
     required: &[1u16, 2u16],
     by_name: &[0u16, 2u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for NvdimmPMemNamespaceCreateSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -37,6 +37,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["region_id", "set_id", "range_type", "start_addr", "size", "offset"],
     required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16],
     by_name: &[5u16, 2u16, 0u16, 1u16, 4u16, 3u16],
+    plain: true,
 };
 impl crate::object::Object for NvdimmRegionInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

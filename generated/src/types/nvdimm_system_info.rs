@@ -62,6 +62,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     ],
     required: &[],
     by_name: &[2u16, 1u16, 4u16, 3u16, 5u16, 7u16, 6u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for NvdimmSystemInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -37,6 +37,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["active_time", "expire_time", "run_at"],
     required: &[],
     by_name: &[0u16, 1u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for OnceTaskScheduler {
     fn info(&self) -> &'static crate::object::ObjectInfo {

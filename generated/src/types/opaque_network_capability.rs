@@ -27,6 +27,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["network_reservation_supported"],
     required: &[0u16],
     by_name: &[0u16],
+    plain: true,
 };
 impl crate::object::Object for OpaqueNetworkCapability {
     fn info(&self) -> &'static crate::object::ObjectInfo {

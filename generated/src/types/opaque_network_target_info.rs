@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["name", "configuration_tag", "network", "network_reservation_supported"],
     required: &[0u16, 2u16],
     by_name: &[1u16, 0u16, 2u16, 3u16],
+    plain: true,
 };
 impl crate::object::Object for OpaqueNetworkTargetInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

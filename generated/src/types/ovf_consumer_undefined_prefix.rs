@@ -41,6 +41,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     ],
     required: &[2u16, 3u16, 4u16],
     by_name: &[2u16, 3u16, 0u16, 1u16, 4u16],
+    plain: true,
 };
 impl crate::object::Object for OvfConsumerUndefinedPrefix {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["ovf_descriptor", "error", "warning", "include_image_files"],
     required: &[0u16],
     by_name: &[1u16, 3u16, 0u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for OvfCreateDescriptorResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["import_spec", "file_item", "warning", "error"],
     required: &[],
     by_name: &[3u16, 1u16, 0u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for OvfCreateImportSpecResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {

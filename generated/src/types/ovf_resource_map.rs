@@ -40,6 +40,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["source", "parent", "resource_spec", "datastore"],
     required: &[0u16],
     by_name: &[3u16, 1u16, 2u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for OvfResourceMap {
     fn info(&self) -> &'static crate::object::ObjectInfo {

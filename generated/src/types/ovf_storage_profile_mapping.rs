@@ -31,6 +31,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["disk_id", "storage_profile_id"],
     required: &[0u16, 1u16],
     by_name: &[0u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for OvfStorageProfileMapping {
     fn info(&self) -> &'static crate::object::ObjectInfo {

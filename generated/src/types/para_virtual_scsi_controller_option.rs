@@ -118,6 +118,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         4u16, 5u16, 2u16, 1u16, 3u16, 6u16, 18u16, 8u16, 12u16, 19u16, 10u16, 7u16,
         15u16, 14u16, 16u16, 11u16, 9u16, 20u16, 17u16, 13u16, 0u16,
     ],
+    plain: true,
 };
 impl crate::object::Object for ParaVirtualSCSIControllerOption {
     fn info(&self) -> &'static crate::object::ObjectInfo {

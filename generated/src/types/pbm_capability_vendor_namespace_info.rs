@@ -31,6 +31,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["vendor_info", "namespace_info"],
     required: &[0u16, 1u16],
     by_name: &[1u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for PbmCapabilityVendorNamespaceInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

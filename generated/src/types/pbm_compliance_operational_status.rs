@@ -37,6 +37,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["healthy", "operation_eta", "operation_progress", "transitional"],
     required: &[],
     by_name: &[0u16, 1u16, 2u16, 3u16],
+    plain: true,
 };
 impl crate::object::Object for PbmComplianceOperationalStatus {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["data_service_policy", "parent_storage_policies", "fault"],
     required: &[0u16],
     by_name: &[0u16, 2u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for PbmDataServiceToPoliciesMap {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["datastores", "default_profile", "method_fault"],
     required: &[0u16],
     by_name: &[0u16, 1u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for PbmDefaultProfileInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -37,6 +37,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["label", "summary", "key", "message_catalog_key_prefix", "message_arg"],
     required: &[0u16, 1u16, 2u16, 3u16],
     by_name: &[2u16, 0u16, 4u16, 3u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for PbmExtendedElementDescription {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -37,6 +37,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["name", "description", "available_before", "available_after", "total"],
     required: &[0u16, 1u16],
     by_name: &[3u16, 2u16, 1u16, 0u16, 4u16],
+    plain: true,
 };
 impl crate::object::Object for PbmPlacementResourceUtilization {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["profile_id", "k8s_compliant_name", "other_k8s_compliant_names"],
     required: &[0u16, 1u16],
     by_name: &[1u16, 2u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for PbmProfileK8sCompliantNameSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["object", "replication_group_id", "fault"],
     required: &[0u16],
     by_name: &[2u16, 0u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for PbmQueryReplicationGroupResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {

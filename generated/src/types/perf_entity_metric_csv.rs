@@ -31,6 +31,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["entity", "sample_info_csv", "value"],
     required: &[0u16, 1u16],
     by_name: &[0u16, 1u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for PerfEntityMetricCSV {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -37,6 +37,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["key", "sampling_period", "name", "length", "level", "enabled"],
     required: &[0u16, 1u16, 2u16, 3u16, 5u16],
     by_name: &[5u16, 0u16, 3u16, 4u16, 2u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for PerfInterval {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["entity", "current_supported", "summary_supported", "refresh_rate"],
     required: &[0u16, 1u16, 2u16],
     by_name: &[1u16, 0u16, 3u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for PerfProviderSummary {
     fn info(&self) -> &'static crate::object::ObjectInfo {

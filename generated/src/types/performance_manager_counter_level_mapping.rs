@@ -31,6 +31,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["counter_id", "aggregate_level", "per_device_level"],
     required: &[0u16],
     by_name: &[1u16, 0u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for PerformanceManagerCounterLevelMapping {
     fn info(&self) -> &'static crate::object::ObjectInfo {

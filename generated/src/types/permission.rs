@@ -37,6 +37,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["entity", "principal", "group", "role_id", "propagate"],
     required: &[1u16, 2u16, 3u16, 4u16],
     by_name: &[0u16, 2u16, 1u16, 4u16, 3u16],
+    plain: true,
 };
 impl crate::object::Object for Permission {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -35,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["device", "subnet", "network", "connected_switch_port", "lldp_info"],
     required: &[0u16],
     by_name: &[3u16, 0u16, 4u16, 2u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for PhysicalNicHintInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

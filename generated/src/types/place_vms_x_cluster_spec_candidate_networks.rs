@@ -31,6 +31,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["networks"],
     required: &[],
     by_name: &[0u16],
+    plain: true,
 };
 impl crate::object::Object for PlaceVmsXClusterSpecCandidateNetworks {
     fn info(&self) -> &'static crate::object::ObjectInfo {

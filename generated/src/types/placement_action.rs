@@ -39,6 +39,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["type", "target", "vm", "target_host", "relocate_spec"],
     required: &[0u16],
     by_name: &[4u16, 1u16, 3u16, 0u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for PlacementAction {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -35,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["rule_type", "rule_scope", "vms", "keys"],
     required: &[0u16, 1u16],
     by_name: &[3u16, 1u16, 0u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for PlacementAffinityRule {
     fn info(&self) -> &'static crate::object::ObjectInfo {

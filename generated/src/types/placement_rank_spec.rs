@@ -35,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["specs", "clusters", "rules", "placement_rank_by_vm"],
     required: &[0u16, 1u16],
     by_name: &[1u16, 3u16, 2u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for PlacementRankSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["nic_name", "is_supported", "is_enabled"],
     required: &[0u16, 1u16, 2u16],
     by_name: &[2u16, 1u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for PnicTSOInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

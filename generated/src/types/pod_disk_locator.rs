@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["disk_id", "disk_move_type", "disk_backing_info", "profile"],
     required: &[0u16],
     by_name: &[2u16, 0u16, 1u16, 3u16],
+    plain: true,
 };
 impl crate::object::Object for PodDiskLocator {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["storage_drs_config", "recommendation", "drs_fault", "action_history"],
     required: &[0u16],
     by_name: &[3u16, 2u16, 1u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for PodStorageDrsEntry {
     fn info(&self) -> &'static crate::object::ObjectInfo {

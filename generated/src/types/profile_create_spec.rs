@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["name", "annotation", "enabled"],
     required: &[],
     by_name: &[1u16, 2u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for ProfileCreateSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {

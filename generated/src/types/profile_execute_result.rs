@@ -37,6 +37,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["status", "config_spec", "inapplicable_path", "require_input", "error"],
     required: &[0u16],
     by_name: &[1u16, 4u16, 2u16, 3u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for ProfileExecuteResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -35,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["relation_types", "values", "path", "min_count", "max_count"],
     required: &[3u16, 4u16],
     by_name: &[4u16, 3u16, 2u16, 0u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for ProfileParameterMetadataParameterRelationMetadata {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["profile_path", "policy_id", "parameter_id", "policy_option_id"],
     required: &[0u16],
     by_name: &[2u16, 1u16, 3u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for ProfilePropertyPath {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -31,6 +31,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["is_planned", "replication_groups_to_promote"],
     required: &[0u16],
     by_name: &[0u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for PromoteParam {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -31,6 +31,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["prop_set", "object_set", "report_missing_objects_in_results"],
     required: &[0u16, 1u16],
     by_name: &[1u16, 0u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for PropertyFilterSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {

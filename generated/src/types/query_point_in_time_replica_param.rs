@@ -35,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["replica_time_query_param", "pit_name", "tags", "prefer_details"],
     required: &[],
     by_name: &[1u16, 3u16, 0u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for QueryPointInTimeReplicaParam {
     fn info(&self) -> &'static crate::object::ObjectInfo {

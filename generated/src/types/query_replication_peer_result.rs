@@ -35,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["source_domain", "target_domain", "error", "warning"],
     required: &[0u16],
     by_name: &[2u16, 0u16, 1u16, 3u16],
+    plain: true,
 };
 impl crate::object::Object for QueryReplicationPeerResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {

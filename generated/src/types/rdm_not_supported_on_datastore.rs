@@ -37,6 +37,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["fault_cause", "fault_message", "device", "datastore", "datastore_name"],
     required: &[2u16, 3u16, 4u16],
     by_name: &[3u16, 4u16, 2u16, 0u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for RDMNotSupportedOnDatastore {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["device_key", "ds_url", "disk_path"],
     required: &[0u16, 1u16, 2u16],
     by_name: &[0u16, 2u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for RecoveredDiskInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -37,6 +37,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["replica_id", "source_id", "target_datastore", "recovered_device_id"],
     required: &[0u16, 1u16, 2u16],
     by_name: &[3u16, 0u16, 1u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for RecoveredTargetGroupMemberInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -45,6 +45,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     ],
     required: &[0u16, 1u16, 2u16],
     by_name: &[0u16, 1u16, 2u16, 3u16],
+    plain: true,
 };
 impl crate::object::Object for RepairTimerInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -37,6 +37,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["from_date", "to_date", "number"],
     required: &[],
     by_name: &[0u16, 2u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for ReplicaQueryIntervalParam {
     fn info(&self) -> &'static crate::object::ObjectInfo {

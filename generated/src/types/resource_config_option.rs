@@ -29,6 +29,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["cpu_allocation_option", "memory_allocation_option"],
     required: &[0u16, 1u16],
     by_name: &[0u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for ResourceConfigOption {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -35,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["fault_cause", "fault_message", "container_type", "container_name", "type"],
     required: &[],
     by_name: &[3u16, 2u16, 0u16, 1u16, 4u16],
+    plain: true,
 };
 impl crate::object::Object for ResourceNotAvailable {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -31,6 +31,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["name", "resource_pool"],
     required: &[0u16, 1u16],
     by_name: &[0u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for ResourcePoolEventArgument {
     fn info(&self) -> &'static crate::object::ObjectInfo {

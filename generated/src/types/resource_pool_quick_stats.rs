@@ -90,6 +90,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         11u16, 14u16, 13u16, 4u16, 5u16, 2u16, 3u16, 1u16, 0u16, 12u16, 8u16, 9u16, 6u16,
         7u16, 10u16,
     ],
+    plain: true,
 };
 impl crate::object::Object for ResourcePoolQuickStats {
     fn info(&self) -> &'static crate::object::ObjectInfo {

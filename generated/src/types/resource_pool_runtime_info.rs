@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["memory", "cpu", "overall_status", "shares_scalable"],
     required: &[0u16, 1u16, 2u16],
     by_name: &[1u16, 0u16, 2u16, 3u16],
+    plain: true,
 };
 impl crate::object::Object for ResourcePoolRuntimeInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -37,6 +37,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["name", "config", "runtime", "quick_stats", "configured_memory_mb"],
     required: &[0u16, 1u16, 2u16],
     by_name: &[1u16, 4u16, 0u16, 3u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for ResourcePoolSummary {
     fn info(&self) -> &'static crate::object::ObjectInfo {

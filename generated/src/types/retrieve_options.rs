@@ -27,6 +27,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["max_objects"],
     required: &[],
     by_name: &[0u16],
+    plain: true,
 };
 impl crate::object::Object for RetrieveOptions {
     fn info(&self) -> &'static crate::object::ObjectInfo {

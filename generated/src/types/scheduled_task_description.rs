@@ -35,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["action", "scheduler_info", "state", "day_of_week", "week_of_month"],
     required: &[0u16, 1u16, 2u16, 3u16, 4u16],
     by_name: &[0u16, 3u16, 1u16, 2u16, 4u16],
+    plain: true,
 };
 impl crate::object::Object for ScheduledTaskDescription {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -143,6 +143,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         2u16, 7u16, 9u16, 17u16, 21u16, 20u16, 16u16, 10u16, 11u16, 12u16, 15u16, 3u16,
         19u16, 8u16,
     ],
+    plain: true,
 };
 impl crate::object::Object for ScsiLun {
     fn info(&self) -> &'static crate::object::ObjectInfo {

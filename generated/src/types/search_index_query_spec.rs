@@ -37,6 +37,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["properties", "resource_type", "filters", "return_total_count", "limit"],
     required: &[1u16],
     by_name: &[2u16, 4u16, 0u16, 1u16, 3u16],
+    plain: true,
 };
 impl crate::object::Object for SearchIndexQuerySpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {

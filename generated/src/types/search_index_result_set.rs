@@ -35,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["properties", "items", "total_count", "marker"],
     required: &[],
     by_name: &[1u16, 3u16, 0u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for SearchIndexResultSet {
     fn info(&self) -> &'static crate::object::ObjectInfo {

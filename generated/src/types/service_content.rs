@@ -339,6 +339,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         8u16, 6u16, 4u16, 48u16, 26u16, 49u16, 36u16, 13u16, 47u16, 5u16, 41u16, 2u16,
         24u16, 25u16, 28u16, 27u16,
     ],
+    plain: true,
 };
 impl crate::object::Object for ServiceContent {
     fn info(&self) -> &'static crate::object::ObjectInfo {

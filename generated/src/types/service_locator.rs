@@ -37,6 +37,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["instance_uuid", "url", "credential", "ssl_thumbprint", "ssl_certificate"],
     required: &[0u16, 1u16, 2u16],
     by_name: &[2u16, 0u16, 4u16, 3u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for ServiceLocator {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["service_name", "location", "service", "description"],
     required: &[0u16, 2u16, 3u16],
     by_name: &[3u16, 1u16, 2u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for ServiceManagerServiceInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

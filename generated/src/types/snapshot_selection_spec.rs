@@ -29,6 +29,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["retention_days"],
     required: &[],
     by_name: &[0u16],
+    plain: true,
 };
 impl crate::object::Object for SnapshotSelectionSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {

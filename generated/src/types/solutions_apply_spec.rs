@@ -37,6 +37,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["desired_state", "solutions", "hosts", "deployment_units"],
     required: &[],
     by_name: &[3u16, 0u16, 2u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for SolutionsApplySpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {

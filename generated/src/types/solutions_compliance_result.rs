@@ -35,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["compliant", "hosts", "cluster_solutions_compliance"],
     required: &[0u16],
     by_name: &[2u16, 0u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for SolutionsComplianceResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -39,6 +39,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["prefer_host_configuration", "networks", "datastores", "vmci"],
     required: &[],
     by_name: &[2u16, 1u16, 0u16, 3u16],
+    plain: true,
 };
 impl crate::object::Object for SolutionsHostBoundSolutionConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -29,6 +29,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["ovf_deployment_option"],
     required: &[],
     by_name: &[0u16],
+    plain: true,
 };
 impl crate::object::Object for SolutionsVmResourceSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {

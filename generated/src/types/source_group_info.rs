@@ -39,6 +39,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["group_id", "name", "description", "state", "replica", "member_info"],
     required: &[0u16, 3u16],
     by_name: &[2u16, 0u16, 5u16, 1u16, 4u16, 3u16],
+    plain: true,
 };
 impl crate::object::Object for SourceGroupInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

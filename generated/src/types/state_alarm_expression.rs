@@ -35,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["operator", "type", "state_path", "yellow", "red"],
     required: &[0u16, 1u16, 2u16],
     by_name: &[0u16, 4u16, 2u16, 1u16, 3u16],
+    plain: true,
 };
 impl crate::object::Object for StateAlarmExpression {
     fn info(&self) -> &'static crate::object::ObjectInfo {

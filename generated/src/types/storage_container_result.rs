@@ -31,6 +31,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["storage_container", "provider_info"],
     required: &[],
     by_name: &[1u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for StorageContainerResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {

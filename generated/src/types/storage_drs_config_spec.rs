@@ -29,6 +29,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["pod_config_spec", "vm_config_spec"],
     required: &[],
     by_name: &[0u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for StorageDrsConfigSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {

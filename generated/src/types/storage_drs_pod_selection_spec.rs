@@ -31,6 +31,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["initial_vm_config", "storage_pod"],
     required: &[],
     by_name: &[0u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for StorageDrsPodSelectionSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["file_server_name", "file_system_path", "ip_address"],
     required: &[0u16, 1u16],
     by_name: &[0u16, 1u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for StorageFileSystemInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -87,6 +87,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     by_name: &[
         5u16, 12u16, 11u16, 3u16, 6u16, 4u16, 10u16, 8u16, 9u16, 7u16, 1u16, 0u16, 2u16,
     ],
+    plain: true,
 };
 impl crate::object::Object for StorageMigrationAction {
     fn info(&self) -> &'static crate::object::ObjectInfo {

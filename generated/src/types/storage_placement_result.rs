@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["recommendations", "drs_fault", "task"],
     required: &[],
     by_name: &[1u16, 0u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for StoragePlacementResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -35,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["uuid", "type", "alternate_name"],
     required: &[0u16, 1u16],
     by_name: &[2u16, 1u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for StoragePort {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -31,6 +31,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["profile_id", "total_space_mb", "used_space_mb"],
     required: &[0u16, 1u16, 2u16],
     by_name: &[0u16, 1u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for StorageResourceManagerStorageProfileStatistics {
     fn info(&self) -> &'static crate::object::ObjectInfo {

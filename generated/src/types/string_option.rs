@@ -31,6 +31,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["value_is_readonly", "default_value", "valid_characters"],
     required: &[1u16],
     by_name: &[1u16, 2u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for StringOption {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -38,6 +38,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["group_id", "warning", "time_stamp", "pit_id", "pit_name"],
     required: &[0u16, 2u16],
     by_name: &[0u16, 3u16, 4u16, 2u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for SyncReplicationGroupSuccessResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {

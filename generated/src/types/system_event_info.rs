@@ -35,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["record_id", "when", "sel_type", "message", "sensor_number"],
     required: &[0u16, 1u16, 2u16, 3u16, 4u16],
     by_name: &[3u16, 0u16, 2u16, 4u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for SystemEventInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

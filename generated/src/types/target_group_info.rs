@@ -46,6 +46,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     ],
     required: &[0u16, 1u16, 2u16],
     by_name: &[3u16, 0u16, 4u16, 5u16, 1u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for TargetGroupInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

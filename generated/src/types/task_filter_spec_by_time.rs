@@ -35,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["time_type", "begin_time", "end_time"],
     required: &[0u16],
     by_name: &[1u16, 2u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for TaskFilterSpecByTime {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -36,6 +36,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["fault_cause", "fault_message", "disk_count", "timeout_danger"],
     required: &[2u16, 3u16],
     by_name: &[2u16, 0u16, 1u16, 3u16],
+    plain: true,
 };
 impl crate::object::Object for TooManyDisksOnLegacyHost {
     fn info(&self) -> &'static crate::object::ObjectInfo {

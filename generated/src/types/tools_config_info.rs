@@ -83,6 +83,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     by_name: &[
         2u16, 3u16, 6u16, 5u16, 4u16, 9u16, 12u16, 8u16, 11u16, 10u16, 1u16, 7u16, 0u16,
     ],
+    plain: true,
 };
 impl crate::object::Object for ToolsConfigInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -35,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["name", "type", "path", "skip", "select_set"],
     required: &[1u16, 2u16],
     by_name: &[0u16, 2u16, 4u16, 3u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for TraversalSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {

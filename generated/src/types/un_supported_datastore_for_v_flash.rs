@@ -37,6 +37,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["fault_cause", "fault_message", "datastore", "datastore_name", "type"],
     required: &[3u16, 4u16],
     by_name: &[2u16, 3u16, 0u16, 1u16, 4u16],
+    plain: true,
 };
 impl crate::object::Object for UnSupportedDatastoreForVFlash {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -31,6 +31,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["version", "filter_set", "truncated"],
     required: &[0u16],
     by_name: &[1u16, 2u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for UpdateSet {
     fn info(&self) -> &'static crate::object::ObjectInfo {

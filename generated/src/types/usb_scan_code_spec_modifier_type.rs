@@ -59,6 +59,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     ],
     required: &[],
     by_name: &[2u16, 0u16, 3u16, 1u16, 6u16, 4u16, 7u16, 5u16],
+    plain: true,
 };
 impl crate::object::Object for UsbScanCodeSpecModifierType {
     fn info(&self) -> &'static crate::object::ObjectInfo {

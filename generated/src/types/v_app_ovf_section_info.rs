@@ -35,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["key", "namespace", "type", "at_envelope_level", "contents"],
     required: &[],
     by_name: &[3u16, 4u16, 0u16, 1u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for VAppOvfSectionInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -41,6 +41,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["fault_cause", "fault_message", "id", "category", "label", "type", "value"],
     required: &[2u16, 3u16, 4u16, 5u16, 6u16],
     by_name: &[3u16, 0u16, 1u16, 2u16, 4u16, 5u16, 6u16],
+    plain: true,
 };
 impl crate::object::Object for VAppPropertyFault {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -210,6 +210,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         2u16, 26u16, 13u16, 9u16, 28u16, 37u16, 17u16, 10u16, 5u16, 6u16, 0u16, 12u16,
         25u16, 27u16,
     ],
+    plain: true,
 };
 impl crate::object::Object for VMwareDVSConfigInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

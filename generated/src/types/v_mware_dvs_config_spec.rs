@@ -170,6 +170,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         21u16, 4u16, 25u16, 2u16, 17u16, 27u16, 26u16, 18u16, 3u16, 11u16, 19u16, 28u16,
         14u16, 5u16, 6u16, 12u16, 20u16,
     ],
+    plain: true,
 };
 impl crate::object::Object for VMwareDVSConfigSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {

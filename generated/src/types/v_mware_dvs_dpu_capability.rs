@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["network_offload_supported", "active_standby_mode_supported"],
     required: &[],
     by_name: &[1u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for VMwareDvsDpuCapability {
     fn info(&self) -> &'static crate::object::ObjectInfo {

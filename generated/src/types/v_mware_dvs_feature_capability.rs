@@ -150,6 +150,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         7u16, 17u16, 5u16, 13u16, 12u16, 16u16, 11u16, 9u16, 19u16, 14u16, 8u16, 4u16,
         0u16, 3u16, 2u16, 18u16, 21u16, 20u16, 6u16, 22u16, 1u16, 15u16, 10u16,
     ],
+    plain: true,
 };
 impl crate::object::Object for VMwareDVSFeatureCapability {
     fn info(&self) -> &'static crate::object::ObjectInfo {

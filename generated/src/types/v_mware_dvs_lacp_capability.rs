@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["lacp_supported", "multi_lacp_group_supported", "lacp_fast_mode_supported"],
     required: &[],
     by_name: &[2u16, 0u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for VMwareDvsLacpCapability {
     fn info(&self) -> &'static crate::object::ObjectInfo {

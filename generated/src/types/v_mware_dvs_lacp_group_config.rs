@@ -69,6 +69,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     ],
     required: &[],
     by_name: &[6u16, 0u16, 4u16, 2u16, 1u16, 9u16, 7u16, 3u16, 8u16, 5u16],
+    plain: true,
 };
 impl crate::object::Object for VMwareDvsLacpGroupConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -27,6 +27,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["ipfix_enabled"],
     required: &[],
     by_name: &[0u16],
+    plain: true,
 };
 impl crate::object::Object for VMwareDvsLagIpfixConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -47,6 +47,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     ],
     required: &[1u16, 2u16],
     by_name: &[2u16, 0u16, 1u16, 4u16, 3u16],
+    plain: true,
 };
 impl crate::object::Object for VMwareDVSMtuHealthCheckResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {

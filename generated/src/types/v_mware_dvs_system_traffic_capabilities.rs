@@ -29,6 +29,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["system_traffic_qualifiers"],
     required: &[],
     by_name: &[0u16],
+    plain: true,
 };
 impl crate::object::Object for VMwareDvsSystemTrafficCapabilities {
     fn info(&self) -> &'static crate::object::ObjectInfo {

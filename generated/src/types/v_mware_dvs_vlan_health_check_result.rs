@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["summary", "uplink_port_key", "trunked_vlan", "untrunked_vlan"],
     required: &[1u16],
     by_name: &[0u16, 2u16, 3u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for VMwareDVSVlanHealthCheckResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {

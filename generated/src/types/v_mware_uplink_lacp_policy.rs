@@ -34,6 +34,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["inherited", "enable", "mode"],
     required: &[0u16],
     by_name: &[1u16, 0u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for VMwareUplinkLacpPolicy {
     fn info(&self) -> &'static crate::object::ObjectInfo {

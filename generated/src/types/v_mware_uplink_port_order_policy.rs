@@ -31,6 +31,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["inherited", "active_uplink_port", "standby_uplink_port"],
     required: &[0u16],
     by_name: &[1u16, 0u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for VMwareUplinkPortOrderPolicy {
     fn info(&self) -> &'static crate::object::ObjectInfo {

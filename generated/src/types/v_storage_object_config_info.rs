@@ -116,6 +116,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         7u16, 12u16, 6u16, 14u16, 13u16, 2u16, 11u16, 0u16, 10u16, 3u16, 16u16, 17u16,
         8u16, 1u16, 5u16, 4u16, 9u16, 15u16,
     ],
+    plain: true,
 };
 impl crate::object::Object for VStorageObjectConfigInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

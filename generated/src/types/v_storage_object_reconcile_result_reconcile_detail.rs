@@ -63,6 +63,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     ],
     required: &[],
     by_name: &[0u16, 7u16, 3u16, 2u16, 6u16, 5u16, 4u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for VStorageObjectReconcileResultReconcileDetail {
     fn info(&self) -> &'static crate::object::ObjectInfo {

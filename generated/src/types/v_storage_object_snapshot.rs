@@ -35,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["id", "vclock", "used_capacity"],
     required: &[0u16, 1u16],
     by_name: &[0u16, 2u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for VStorageObjectSnapshot {
     fn info(&self) -> &'static crate::object::ObjectInfo {

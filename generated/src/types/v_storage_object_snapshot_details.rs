@@ -29,6 +29,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["path", "changed_block_tracking_id"],
     required: &[],
     by_name: &[1u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for VStorageObjectSnapshotDetails {
     fn info(&self) -> &'static crate::object::ObjectInfo {

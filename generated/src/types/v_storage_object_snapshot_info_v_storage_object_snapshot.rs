@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["id", "backing_object_id", "create_time", "description"],
     required: &[2u16, 3u16],
     by_name: &[1u16, 2u16, 3u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for VStorageObjectSnapshotInfoVStorageObjectSnapshot {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -31,6 +31,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["succeeded_vm_config_file", "failed_vm_config_file"],
     required: &[],
     by_name: &[1u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for VVolVmConfigFileUpdateResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {

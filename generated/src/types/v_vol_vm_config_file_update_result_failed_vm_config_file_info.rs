@@ -31,6 +31,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["target_config_v_vol_id", "ds_path", "fault"],
     required: &[0u16, 2u16],
     by_name: &[1u16, 2u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for VVolVmConfigFileUpdateResultFailedVmConfigFileInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -35,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["vasa_provider_info", "sc_id", "deleted", "stretched"],
     required: &[1u16, 2u16],
     by_name: &[2u16, 1u16, 3u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for VasaProviderContainerSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -143,6 +143,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         25u16, 15u16, 14u16, 21u16, 18u16, 6u16, 7u16, 12u16, 13u16, 11u16, 23u16, 0u16,
         4u16, 8u16, 3u16,
     ],
+    plain: true,
 };
 impl crate::object::Object for VasaProviderInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -39,6 +39,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["name", "description", "username", "password", "url", "certificate"],
     required: &[0u16, 2u16, 3u16, 4u16],
     by_name: &[5u16, 1u16, 0u16, 3u16, 4u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for VasaProviderSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -37,6 +37,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["name", "uuid", "vendor_id", "model_id", "discovery_svc_info"],
     required: &[0u16, 1u16, 2u16, 3u16],
     by_name: &[4u16, 3u16, 0u16, 1u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for VASAStorageArray {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -31,6 +31,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["node_wwn", "port_wwn"],
     required: &[0u16, 1u16],
     by_name: &[0u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for VASAStorageArrayDiscoveryFcTransport {
     fn info(&self) -> &'static crate::object::ObjectInfo {

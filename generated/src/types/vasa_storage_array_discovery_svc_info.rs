@@ -35,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["port_type", "svc_nqn", "ip_info", "fc_info"],
     required: &[0u16, 1u16],
     by_name: &[3u16, 2u16, 0u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for VASAStorageArrayDiscoverySvcInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

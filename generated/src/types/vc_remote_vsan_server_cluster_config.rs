@@ -29,6 +29,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["server_clusters"],
     required: &[],
     by_name: &[0u16],
+    plain: true,
 };
 impl crate::object::Object for VcRemoteVsanServerClusterConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {

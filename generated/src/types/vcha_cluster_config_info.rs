@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["failover_node_info1", "failover_node_info2", "witness_node_info", "state"],
     required: &[3u16],
     by_name: &[0u16, 1u16, 3u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for VchaClusterConfigInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["hosts", "name"],
     required: &[1u16],
     by_name: &[0u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for VimClusterVsanFaultDomainSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {

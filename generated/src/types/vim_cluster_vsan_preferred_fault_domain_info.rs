@@ -29,6 +29,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["preferred_fault_domain_name", "preferred_fault_domain_id"],
     required: &[],
     by_name: &[1u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for VimClusterVSANPreferredFaultDomainInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

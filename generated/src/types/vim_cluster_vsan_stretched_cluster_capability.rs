@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["host_mo_id", "conn_status", "is_supported", "host_capability"],
     required: &[0u16],
     by_name: &[1u16, 3u16, 0u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for VimClusterVSANStretchedClusterCapability {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -37,6 +37,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["first_fd_name", "first_fd_hosts", "second_fd_name", "second_fd_hosts"],
     required: &[0u16, 1u16, 2u16, 3u16],
     by_name: &[1u16, 0u16, 3u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for VimClusterVSANStretchedClusterFaultDomainConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {

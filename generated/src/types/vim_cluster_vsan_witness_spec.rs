@@ -35,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["host", "preferred_fault_domain_name", "disk_mapping", "storage_pool_spec"],
     required: &[0u16, 1u16],
     by_name: &[2u16, 0u16, 1u16, 3u16],
+    plain: true,
 };
 impl crate::object::Object for VimClusterVsanWitnessSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["vhost_name", "service_host", "service_port"],
     required: &[1u16],
     by_name: &[1u16, 2u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for VimVasaProviderVirtualHostConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {

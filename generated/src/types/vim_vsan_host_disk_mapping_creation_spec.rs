@@ -35,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["host", "cache_disks", "capacity_disks", "creation_type"],
     required: &[0u16, 3u16],
     by_name: &[1u16, 2u16, 3u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for VimVsanHostDiskMappingCreationSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {

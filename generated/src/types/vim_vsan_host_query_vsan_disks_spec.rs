@@ -31,6 +31,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["disk_name", "vsan_disk_type"],
     required: &[],
     by_name: &[0u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for VimVsanHostQueryVsanDisksSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -29,6 +29,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["storage_pool_disks"],
     required: &[],
     by_name: &[0u16],
+    plain: true,
 };
 impl crate::object::Object for VimVsanHostStoragePoolInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

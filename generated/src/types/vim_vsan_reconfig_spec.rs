@@ -141,6 +141,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         18u16, 4u16, 11u16, 16u16, 6u16, 22u16, 23u16, 12u16, 25u16, 0u16, 20u16, 19u16,
         13u16, 21u16,
     ],
+    plain: true,
 };
 impl crate::object::Object for VimVsanReconfigSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {

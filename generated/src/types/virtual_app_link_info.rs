@@ -34,6 +34,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["key", "destroy_with_parent"],
     required: &[0u16],
     by_name: &[1u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for VirtualAppLinkInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -63,6 +63,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     ],
     required: &[2u16],
     by_name: &[4u16, 6u16, 2u16, 1u16, 5u16, 0u16, 3u16],
+    plain: true,
 };
 impl crate::object::Object for VirtualDeviceConfigSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -31,6 +31,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["group_instance_key", "sequence_id"],
     required: &[0u16, 1u16],
     by_name: &[0u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for VirtualDeviceDeviceGroupInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

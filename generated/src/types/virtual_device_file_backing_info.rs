@@ -35,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["file_name", "datastore", "backing_object_id"],
     required: &[0u16],
     by_name: &[2u16, 1u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for VirtualDeviceFileBackingInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

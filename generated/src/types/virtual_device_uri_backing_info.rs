@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["service_uri", "direction", "proxy_uri"],
     required: &[0u16, 1u16],
     by_name: &[1u16, 2u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for VirtualDeviceURIBackingInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

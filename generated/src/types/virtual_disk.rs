@@ -146,6 +146,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         2u16, 10u16, 9u16, 3u16, 5u16, 8u16, 1u16, 22u16, 13u16, 21u16, 20u16, 15u16,
         0u16, 19u16, 7u16, 11u16, 4u16, 12u16, 6u16, 16u16, 17u16, 14u16, 18u16,
     ],
+    plain: true,
 };
 impl crate::object::Object for VirtualDisk {
     fn info(&self) -> &'static crate::object::ObjectInfo {

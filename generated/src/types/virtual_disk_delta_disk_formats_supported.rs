@@ -29,6 +29,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["datastore_type", "delta_disk_format"],
     required: &[0u16, 1u16],
     by_name: &[0u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for VirtualDiskDeltaDiskFormatsSupported {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["vc_uuid", "vm_moid", "disk_key"],
     required: &[1u16, 2u16],
     by_name: &[2u16, 0u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for VirtualDiskMoId {
     fn info(&self) -> &'static crate::object::ObjectInfo {

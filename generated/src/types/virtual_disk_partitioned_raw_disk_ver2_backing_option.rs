@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["type", "auto_detect_available", "descriptor_file_name_extensions", "uuid"],
     required: &[0u16, 1u16, 2u16, 3u16],
     by_name: &[1u16, 2u16, 0u16, 3u16],
+    plain: true,
 };
 impl crate::object::Object for VirtualDiskPartitionedRawDiskVer2BackingOption {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -62,6 +62,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     ],
     required: &[],
     by_name: &[4u16, 2u16, 3u16, 1u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for VirtualDiskVFlashCacheConfigInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -38,6 +38,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["device_name", "use_auto_detect", "network", "in_passthrough_mode"],
     required: &[0u16],
     by_name: &[0u16, 3u16, 2u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for VirtualEthernetCardNetworkBackingInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -158,6 +158,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         26u16, 9u16, 18u16, 25u16, 8u16, 13u16, 21u16, 12u16, 16u16, 15u16, 19u16, 10u16,
         11u16, 20u16, 17u16, 1u16,
     ],
+    plain: true,
 };
 impl crate::object::Object for VirtualHardwareOption {
     fn info(&self) -> &'static crate::object::ObjectInfo {

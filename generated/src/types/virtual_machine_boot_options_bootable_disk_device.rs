@@ -27,6 +27,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["device_key"],
     required: &[0u16],
     by_name: &[0u16],
+    plain: true,
 };
 impl crate::object::Object for VirtualMachineBootOptionsBootableDiskDevice {
     fn info(&self) -> &'static crate::object::ObjectInfo {

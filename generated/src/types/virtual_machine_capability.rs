@@ -272,6 +272,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         2u16, 0u16, 42u16, 18u16, 50u16, 13u16, 43u16, 19u16, 36u16, 48u16, 40u16, 39u16,
         20u16, 16u16, 14u16, 17u16,
     ],
+    plain: true,
 };
 impl crate::object::Object for VirtualMachineCapability {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -440,6 +440,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         85u16, 67u16, 42u16, 63u16, 84u16, 16u16, 21u16, 5u16, 46u16, 47u16, 59u16,
         56u16, 27u16, 4u16, 76u16, 75u16, 62u16, 60u16, 82u16, 74u16,
     ],
+    plain: true,
 };
 impl crate::object::Object for VirtualMachineConfigInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

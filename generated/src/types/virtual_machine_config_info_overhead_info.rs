@@ -29,6 +29,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["initial_memory_reservation", "initial_swap_reservation"],
     required: &[],
     by_name: &[0u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for VirtualMachineConfigInfoOverheadInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

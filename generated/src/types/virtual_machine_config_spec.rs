@@ -423,6 +423,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         44u16, 47u16, 48u16, 56u16, 25u16, 2u16, 31u16, 66u16, 32u16, 71u16, 70u16,
         82u16, 58u16, 69u16,
     ],
+    plain: true,
 };
 impl crate::object::Object for VirtualMachineConfigSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {

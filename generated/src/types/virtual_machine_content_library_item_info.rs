@@ -29,6 +29,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["content_library_item_uuid", "content_library_item_version"],
     required: &[0u16],
     by_name: &[0u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for VirtualMachineContentLibraryItemInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["profile_id", "replication_spec", "profile_data", "profile_params"],
     required: &[0u16],
     by_name: &[2u16, 0u16, 3u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for VirtualMachineDefinedProfileSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -37,6 +37,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["name", "configuration_tag", "capacity", "vm"],
     required: &[0u16],
     by_name: &[2u16, 1u16, 0u16, 3u16],
+    plain: true,
 };
 impl crate::object::Object for VirtualMachineDiskDeviceInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["x", "y", "width", "height"],
     required: &[0u16, 1u16, 2u16, 3u16],
     by_name: &[3u16, 2u16, 0u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for VirtualMachineDisplayTopology {
     fn info(&self) -> &'static crate::object::ObjectInfo {

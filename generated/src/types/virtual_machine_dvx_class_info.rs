@@ -35,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["device_class", "vendor_name", "sriov_nic", "config_params"],
     required: &[0u16, 1u16, 2u16],
     by_name: &[3u16, 0u16, 2u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for VirtualMachineDvxClassInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -38,6 +38,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["config_file", "log_file", "disk", "snapshot", "swap_file"],
     required: &[],
     by_name: &[0u16, 2u16, 1u16, 3u16, 4u16],
+    plain: true,
 };
 impl crate::object::Object for VirtualMachineFileLayout {
     fn info(&self) -> &'static crate::object::ObjectInfo {

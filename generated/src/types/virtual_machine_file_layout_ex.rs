@@ -35,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["file", "disk", "snapshot", "timestamp"],
     required: &[3u16],
     by_name: &[1u16, 0u16, 2u16, 3u16],
+    plain: true,
 };
 impl crate::object::Object for VirtualMachineFileLayoutEx {
     fn info(&self) -> &'static crate::object::ObjectInfo {

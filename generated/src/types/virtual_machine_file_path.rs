@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["vc_uuid", "ds_url", "vmx_path"],
     required: &[1u16, 2u16],
     by_name: &[1u16, 0u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for VirtualMachineFilePath {
     fn info(&self) -> &'static crate::object::ObjectInfo {

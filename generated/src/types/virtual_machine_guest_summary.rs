@@ -66,6 +66,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     ],
     required: &[],
     by_name: &[1u16, 0u16, 6u16, 8u16, 7u16, 5u16, 2u16, 3u16, 4u16],
+    plain: true,
 };
 impl crate::object::Object for VirtualMachineGuestSummary {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -29,6 +29,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &[],
     required: &[],
     by_name: &[],
+    plain: true,
 };
 impl crate::object::Object for VirtualMachineId {
     fn info(&self) -> &'static crate::object::ObjectInfo {

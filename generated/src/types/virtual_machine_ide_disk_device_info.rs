@@ -39,6 +39,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["name", "configuration_tag", "capacity", "vm", "partition_table"],
     required: &[0u16],
     by_name: &[2u16, 1u16, 0u16, 4u16, 3u16],
+    plain: true,
 };
 impl crate::object::Object for VirtualMachineIdeDiskDeviceInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

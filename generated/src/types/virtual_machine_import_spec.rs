@@ -35,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["entity_config", "instantiation_ost", "config_spec", "res_pool_entity"],
     required: &[2u16],
     by_name: &[2u16, 0u16, 1u16, 3u16],
+    plain: true,
 };
 impl crate::object::Object for VirtualMachineImportSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {

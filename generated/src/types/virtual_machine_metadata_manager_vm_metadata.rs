@@ -29,6 +29,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["vm_id", "metadata"],
     required: &[0u16],
     by_name: &[1u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for VirtualMachineMetadataManagerVmMetadata {
     fn info(&self) -> &'static crate::object::ObjectInfo {

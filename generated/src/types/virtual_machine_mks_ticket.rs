@@ -38,6 +38,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["ticket", "cfg_file", "host", "port", "ssl_thumbprint"],
     required: &[0u16, 1u16],
     by_name: &[1u16, 2u16, 3u16, 4u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for VirtualMachineMksTicket {
     fn info(&self) -> &'static crate::object::ObjectInfo {

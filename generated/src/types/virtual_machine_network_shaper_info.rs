@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["enabled", "peak_bps", "average_bps", "burst_size"],
     required: &[],
     by_name: &[2u16, 3u16, 0u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for VirtualMachineNetworkShaperInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

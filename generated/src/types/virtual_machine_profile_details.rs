@@ -31,6 +31,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["profile", "disk_profile_details"],
     required: &[],
     by_name: &[1u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for VirtualMachineProfileDetails {
     fn info(&self) -> &'static crate::object::ObjectInfo {

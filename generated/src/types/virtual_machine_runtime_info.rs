@@ -210,6 +210,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         19u16, 32u16, 26u16, 3u16, 11u16, 28u16, 16u16, 27u16, 10u16, 8u16, 31u16, 7u16,
         25u16, 4u16,
     ],
+    plain: true,
 };
 impl crate::object::Object for VirtualMachineRuntimeInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

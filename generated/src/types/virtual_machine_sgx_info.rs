@@ -35,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["epc_size", "flc_mode", "le_pub_key_hash", "require_attestation"],
     required: &[0u16],
     by_name: &[0u16, 1u16, 2u16, 3u16],
+    plain: true,
 };
 impl crate::object::Object for VirtualMachineSgxInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -80,6 +80,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     ],
     required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16, 7u16],
     by_name: &[8u16, 9u16, 5u16, 3u16, 4u16, 2u16, 7u16, 10u16, 0u16, 6u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for VirtualMachineSnapshotTree {
     fn info(&self) -> &'static crate::object::ObjectInfo {

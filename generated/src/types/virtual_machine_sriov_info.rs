@@ -55,6 +55,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     ],
     required: &[0u16, 2u16, 3u16, 4u16],
     by_name: &[1u16, 6u16, 0u16, 2u16, 5u16, 3u16, 4u16],
+    plain: true,
 };
 impl crate::object::Object for VirtualMachineSriovInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -35,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["committed", "uncommitted", "unshared", "timestamp"],
     required: &[0u16, 1u16, 2u16, 3u16],
     by_name: &[0u16, 3u16, 1u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for VirtualMachineStorageSummary {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -37,6 +37,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["type", "vendor_name", "device_name", "is_configurable", "device"],
     required: &[0u16, 1u16, 2u16, 3u16, 4u16],
     by_name: &[4u16, 2u16, 3u16, 0u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for VirtualMachineVendorDeviceGroupInfoComponentDeviceInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

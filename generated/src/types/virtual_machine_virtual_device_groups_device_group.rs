@@ -31,6 +31,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["group_instance_key", "device_info"],
     required: &[0u16],
     by_name: &[1u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for VirtualMachineVirtualDeviceGroupsDeviceGroup {
     fn info(&self) -> &'static crate::object::ObjectInfo {

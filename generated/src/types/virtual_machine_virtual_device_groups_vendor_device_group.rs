@@ -31,6 +31,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["group_instance_key", "device_info", "device_group_name"],
     required: &[0u16, 2u16],
     by_name: &[2u16, 1u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for VirtualMachineVirtualDeviceGroupsVendorDeviceGroup {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["enabled", "applicable", "status"],
     required: &[],
     by_name: &[1u16, 0u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for VirtualMachineVirtualDeviceSwapDeviceSwapInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

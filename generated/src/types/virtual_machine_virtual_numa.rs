@@ -31,6 +31,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["cores_per_numa_node", "expose_vnuma_on_cpu_hotadd"],
     required: &[],
     by_name: &[0u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for VirtualMachineVirtualNuma {
     fn info(&self) -> &'static crate::object::ObjectInfo {

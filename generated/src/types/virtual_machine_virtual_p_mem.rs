@@ -29,6 +29,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["snapshot_mode"],
     required: &[],
     by_name: &[0u16],
+    plain: true,
 };
 impl crate::object::Object for VirtualMachineVirtualPMem {
     fn info(&self) -> &'static crate::object::ObjectInfo {

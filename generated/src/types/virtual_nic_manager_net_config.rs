@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["nic_type", "multi_select_allowed", "candidate_vnic", "selected_vnic"],
     required: &[0u16, 1u16],
     by_name: &[2u16, 1u16, 0u16, 3u16],
+    plain: true,
 };
 impl crate::object::Object for VirtualNicManagerNetConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -37,6 +37,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["file_name", "datastore", "backing_object_id", "parent", "change_id"],
     required: &[0u16],
     by_name: &[2u16, 4u16, 1u16, 0u16, 3u16],
+    plain: true,
 };
 impl crate::object::Object for VirtualNVDIMMBackingInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

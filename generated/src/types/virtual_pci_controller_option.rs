@@ -144,6 +144,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         20u16, 23u16, 24u16, 14u16, 21u16, 17u16, 16u16, 19u16, 18u16, 22u16, 26u16,
         11u16, 9u16, 13u16, 0u16,
     ],
+    plain: true,
 };
 impl crate::object::Object for VirtualPCIControllerOption {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -83,6 +83,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     by_name: &[
         4u16, 5u16, 2u16, 1u16, 3u16, 6u16, 8u16, 10u16, 7u16, 11u16, 9u16, 12u16, 0u16,
     ],
+    plain: true,
 };
 impl crate::object::Object for VirtualTPMOption {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -29,6 +29,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["device_name", "use_auto_detect"],
     required: &[0u16],
     by_name: &[0u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for VirtualUSBUSBBackingInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

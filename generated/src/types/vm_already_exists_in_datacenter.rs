@@ -43,6 +43,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["fault_cause", "fault_message", "target", "host", "hostname", "vm"],
     required: &[2u16, 3u16, 4u16, 5u16],
     by_name: &[0u16, 1u16, 3u16, 4u16, 2u16, 5u16],
+    plain: true,
 };
 impl crate::object::Object for VmAlreadyExistsInDatacenter {
     fn info(&self) -> &'static crate::object::ObjectInfo {

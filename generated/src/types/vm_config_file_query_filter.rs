@@ -29,6 +29,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["match_config_version", "encrypted"],
     required: &[],
     by_name: &[1u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for VmConfigFileQueryFilter {
     fn info(&self) -> &'static crate::object::ObjectInfo {

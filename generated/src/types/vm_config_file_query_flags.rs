@@ -27,6 +27,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["config_version", "encryption"],
     required: &[0u16],
     by_name: &[0u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for VmConfigFileQueryFlags {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -27,6 +27,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["key_id"],
     required: &[],
     by_name: &[0u16],
+    plain: true,
 };
 impl crate::object::Object for VmDiskFileEncryptionInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -37,6 +37,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["fault_cause", "fault_message", "reason", "entity_name", "entity"],
     required: &[],
     by_name: &[4u16, 3u16, 0u16, 1u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for VmFaultToleranceConfigIssue {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -32,6 +32,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["fault_cause", "fault_message", "backing_type", "backing_filename"],
     required: &[],
     by_name: &[3u16, 2u16, 0u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for VmFaultToleranceInvalidFileBacking {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -32,6 +32,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["fault_cause", "fault_message", "errors", "warnings"],
     required: &[],
     by_name: &[2u16, 0u16, 1u16, 3u16],
+    plain: true,
 };
 impl crate::object::Object for VmFaultToleranceOpIssuesList {
     fn info(&self) -> &'static crate::object::ObjectInfo {

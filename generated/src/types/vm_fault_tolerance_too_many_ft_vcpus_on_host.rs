@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["fault_cause", "fault_message", "host_name", "max_num_ft_vcpus"],
     required: &[3u16],
     by_name: &[0u16, 1u16, 2u16, 3u16],
+    plain: true,
 };
 impl crate::object::Object for VmFaultToleranceTooManyFtVcpusOnHost {
     fn info(&self) -> &'static crate::object::ObjectInfo {

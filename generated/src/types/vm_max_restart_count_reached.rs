@@ -100,6 +100,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         14u16, 1u16, 13u16, 5u16, 2u16, 4u16, 8u16, 10u16, 12u16, 6u16, 0u16, 9u16,
         15u16, 11u16, 3u16, 7u16,
     ],
+    plain: true,
 };
 impl crate::object::Object for VmMaxRestartCountReached {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -35,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["storage_pod", "disk", "vm_config", "inter_vm_rule"],
     required: &[0u16],
     by_name: &[1u16, 3u16, 0u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for VmPodConfigForPlacement {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -37,6 +37,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["path", "friendly_name", "file_size", "modification", "owner"],
     required: &[0u16],
     by_name: &[2u16, 1u16, 3u16, 4u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for VmSnapshotFileInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

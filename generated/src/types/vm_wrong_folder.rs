@@ -105,6 +105,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         3u16, 4u16, 7u16, 8u16, 12u16, 1u16, 9u16, 10u16, 0u16, 13u16, 5u16, 6u16, 2u16,
         11u16,
     ],
+    plain: true,
 };
 impl crate::object::Object for VmWrongFolder {
     fn info(&self) -> &'static crate::object::ObjectInfo {

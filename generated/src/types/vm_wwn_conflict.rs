@@ -43,6 +43,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["fault_cause", "fault_message", "property", "vm", "host", "name", "wwn"],
     required: &[],
     by_name: &[0u16, 1u16, 4u16, 5u16, 2u16, 3u16, 6u16],
+    plain: true,
 };
 impl crate::object::Object for VmWwnConflict {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -31,6 +31,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["layout", "partition_format_change", "vmfs_extent"],
     required: &[0u16, 2u16],
     by_name: &[0u16, 1u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for VmfsDatastoreMultipleExtentOption {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["policy", "fixed_value", "dynamic_min", "dynamic_max"],
     required: &[0u16, 1u16, 2u16, 3u16],
     by_name: &[3u16, 2u16, 1u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for VmfsUnmapBandwidthSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -31,6 +31,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["lan_a_uplink", "lan_b_uplink"],
     required: &[],
     by_name: &[0u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for VmwareDistributedVirtualSwitchRealTimeLanAnnotation {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["datastores", "remote_datastores"],
     required: &[],
     by_name: &[0u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for VsanAdvancedDatastoreConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -37,6 +37,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["task", "success", "timestamp", "sr_number"],
     required: &[3u16],
     by_name: &[3u16, 1u16, 0u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for VsanAttachToSrOperation {
     fn info(&self) -> &'static crate::object::ObjectInfo {

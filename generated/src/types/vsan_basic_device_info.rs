@@ -35,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["device_name", "pci_id", "fw_version", "features"],
     required: &[0u16],
     by_name: &[0u16, 3u16, 2u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for VsanBasicDeviceInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -31,6 +31,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["host_rebuild_threshold", "vsan_op_space_threshold"],
     required: &[],
     by_name: &[0u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for VsanCapacityReservationInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

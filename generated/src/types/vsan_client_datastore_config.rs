@@ -35,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["uuid", "name", "clusters"],
     required: &[0u16, 1u16, 2u16],
     by_name: &[2u16, 1u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for VsanClientDatastoreConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {

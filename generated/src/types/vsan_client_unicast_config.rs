@@ -29,6 +29,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["unicast_info"],
     required: &[],
     by_name: &[0u16],
+    plain: true,
 };
 impl crate::object::Object for VsanClientUnicastConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["collector_running", "last_sent_timestamp", "internet_connectivity"],
     required: &[],
     by_name: &[0u16, 2u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for VsanCloudHealthStatus {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["config", "name", "hosts", "to_be_deleted"],
     required: &[0u16, 1u16],
     by_name: &[0u16, 2u16, 1u16, 3u16],
+    plain: true,
 };
 impl crate::object::Object for VsanClusterConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -34,6 +34,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["uuid", "auto_claim_storage", "checksum_enabled"],
     required: &[],
     by_name: &[1u16, 2u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for VsanClusterConfigInfoHostDefaultInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

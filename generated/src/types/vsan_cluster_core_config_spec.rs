@@ -29,6 +29,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["vsan_max_enabled"],
     required: &[],
     by_name: &[0u16],
+    plain: true,
 };
 impl crate::object::Object for VsanClusterCoreConfigSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {

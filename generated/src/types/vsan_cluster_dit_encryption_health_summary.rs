@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["overall_health", "enabled", "host_results"],
     required: &[0u16],
     by_name: &[1u16, 2u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for VsanClusterDitEncryptionHealthSummary {
     fn info(&self) -> &'static crate::object::ObjectInfo {

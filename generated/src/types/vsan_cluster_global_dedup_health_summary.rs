@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["dedup_config_health", "dedup_store_health"],
     required: &[],
     by_name: &[0u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for VsanClusterGlobalDedupHealthSummary {
     fn info(&self) -> &'static crate::object::ObjectInfo {

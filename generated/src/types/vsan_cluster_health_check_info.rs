@@ -35,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["test_id", "test_name", "group_id", "group_name"],
     required: &[0u16, 2u16],
     by_name: &[2u16, 3u16, 0u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for VsanClusterHealthCheckInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -37,6 +37,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["task", "disk_names", "include_health_remediation", "exclude_checks"],
     required: &[],
     by_name: &[1u16, 3u16, 2u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for VsanClusterHealthQuerySpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["values", "nested_rows", "actions"],
     required: &[0u16],
     by_name: &[2u16, 1u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for VsanClusterHealthResultRow {
     fn info(&self) -> &'static crate::object::ObjectInfo {

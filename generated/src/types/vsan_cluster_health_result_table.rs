@@ -31,6 +31,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["label", "columns", "rows"],
     required: &[],
     by_name: &[1u16, 0u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for VsanClusterHealthResultTable {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -155,6 +155,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         26u16, 12u16, 27u16, 11u16, 25u16, 28u16, 6u16, 18u16, 5u16, 3u16, 13u16, 14u16,
         21u16, 9u16, 1u16, 4u16, 19u16,
     ],
+    plain: true,
 };
 impl crate::object::Object for VsanClusterHealthSummary {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -31,6 +31,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["in_repairing_queue_objects", "failed_repair_objects", "issue_found"],
     required: &[2u16],
     by_name: &[1u16, 0u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for VsanClusterHealthSystemObjectsRepairResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {

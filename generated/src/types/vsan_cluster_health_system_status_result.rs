@@ -35,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["status", "goal_state", "untracked_hosts", "tracked_hosts_status"],
     required: &[0u16, 1u16],
     by_name: &[1u16, 0u16, 3u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for VsanClusterHealthSystemStatusResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -37,6 +37,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["uuid", "object_type", "object_path", "group_uuid", "directory_name"],
     required: &[0u16],
     by_name: &[4u16, 3u16, 2u16, 1u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for VsanClusterObjectExtAttrs {
     fn info(&self) -> &'static crate::object::ObjectInfo {

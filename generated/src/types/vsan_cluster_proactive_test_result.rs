@@ -35,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["overall_status", "overall_status_description", "timestamp", "health_test"],
     required: &[0u16, 1u16, 2u16],
     by_name: &[3u16, 0u16, 1u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for VsanClusterProactiveTestResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -29,6 +29,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["health_state_list", "overall_health_state"],
     required: &[],
     by_name: &[0u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for VsanClusterVMsHealthOverallResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["num_v_ms", "state", "health", "vm_instance_uuids"],
     required: &[0u16, 2u16],
     by_name: &[2u16, 0u16, 1u16, 3u16],
+    plain: true,
 };
 impl crate::object::Object for VsanClusterVMsHealthSummaryResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {

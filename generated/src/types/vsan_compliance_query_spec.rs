@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["uuids", "spbm_profile_id", "spbm_profile_generation_id"],
     required: &[],
     by_name: &[2u16, 1u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for VsanComplianceQuerySpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {

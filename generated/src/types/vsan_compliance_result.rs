@@ -37,6 +37,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["check_time", "policy_id", "policy_gen", "obj_compliance_detail"],
     required: &[0u16],
     by_name: &[0u16, 3u16, 2u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for VsanComplianceResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {

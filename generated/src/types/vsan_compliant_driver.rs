@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["driver_name", "driver_version", "supported_features"],
     required: &[0u16, 1u16],
     by_name: &[0u16, 1u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for VsanCompliantDriver {
     fn info(&self) -> &'static crate::object::ObjectInfo {

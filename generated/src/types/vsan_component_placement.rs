@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["type", "children", "basic_info"],
     required: &[0u16],
     by_name: &[2u16, 1u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for VsanComponentPlacement {
     fn info(&self) -> &'static crate::object::ObjectInfo {

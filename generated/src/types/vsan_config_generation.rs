@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["vc_uuid", "gen_num", "gen_time"],
     required: &[0u16, 1u16, 2u16],
     by_name: &[1u16, 2u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for VsanConfigGeneration {
     fn info(&self) -> &'static crate::object::ObjectInfo {

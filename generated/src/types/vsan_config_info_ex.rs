@@ -153,6 +153,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         18u16, 10u16, 15u16, 5u16, 22u16, 26u16, 24u16, 11u16, 27u16, 3u16, 20u16, 2u16,
         17u16, 19u16, 12u16, 21u16,
     ],
+    plain: true,
 };
 impl crate::object::Object for VsanConfigInfoEx {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -37,6 +37,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["action_id", "action_label", "action_description", "enabled", "parameters"],
     required: &[0u16, 1u16, 2u16, 3u16],
     by_name: &[2u16, 0u16, 1u16, 3u16, 4u16],
+    plain: true,
 };
 impl crate::object::Object for VsanDataDrivenAPIAction {
     fn info(&self) -> &'static crate::object::ObjectInfo {

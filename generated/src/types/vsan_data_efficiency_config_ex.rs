@@ -35,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["dedup_enabled", "compression_enabled", "dedup_store_uuid", "dedup_paused"],
     required: &[0u16],
     by_name: &[1u16, 0u16, 3u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for VsanDataEfficiencyConfigEx {
     fn info(&self) -> &'static crate::object::ObjectInfo {

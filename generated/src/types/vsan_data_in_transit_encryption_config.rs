@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["enabled", "rekey_interval", "state"],
     required: &[],
     by_name: &[0u16, 1u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for VsanDataInTransitEncryptionConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["uuid", "name"],
     required: &[0u16, 1u16],
     by_name: &[1u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for VsanDatastoreSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -35,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["entity_type", "metric", "yellow", "red"],
     required: &[0u16, 1u16],
     by_name: &[0u16, 1u16, 3u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for VsanDiagnosticsThreshold {
     fn info(&self) -> &'static crate::object::ObjectInfo {

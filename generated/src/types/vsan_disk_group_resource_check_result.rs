@@ -77,6 +77,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     ],
     required: &[],
     by_name: &[7u16, 10u16, 3u16, 11u16, 9u16, 2u16, 8u16, 0u16, 4u16, 6u16, 5u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for VsanDiskGroupResourceCheckResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -35,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["hostname", "health", "reason", "dit_encryption_info"],
     required: &[],
     by_name: &[3u16, 1u16, 0u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for VsanDitEncryptionHealthSummary {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -37,6 +37,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["entity", "compatible", "incompatible_reasons", "extended_attributes"],
     required: &[0u16, 1u16],
     by_name: &[1u16, 0u16, 3u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for VSANEntityCompatibilityResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -73,6 +73,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     ],
     required: &[],
     by_name: &[7u16, 3u16, 9u16, 10u16, 2u16, 8u16, 0u16, 4u16, 6u16, 5u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for VsanFaultDomainResourceCheckResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {

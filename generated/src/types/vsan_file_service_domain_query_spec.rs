@@ -31,6 +31,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["uuids", "names"],
     required: &[],
     by_name: &[1u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for VsanFileServiceDomainQuerySpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -37,6 +37,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["version", "update_time", "task"],
     required: &[],
     by_name: &[2u16, 1u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for VsanFileServiceOvfSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {

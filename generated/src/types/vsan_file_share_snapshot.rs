@@ -35,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["config", "creation_time", "used_capacity"],
     required: &[],
     by_name: &[0u16, 1u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for VsanFileShareSnapshot {
     fn info(&self) -> &'static crate::object::ObjectInfo {

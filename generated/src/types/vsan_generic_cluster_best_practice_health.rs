@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["drs_enabled", "ha_enabled", "issues"],
     required: &[0u16, 1u16],
     by_name: &[0u16, 1u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for VsanGenericClusterBestPracticeHealth {
     fn info(&self) -> &'static crate::object::ObjectInfo {

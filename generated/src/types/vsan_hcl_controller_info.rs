@@ -208,6 +208,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         26u16, 38u16, 30u16, 31u16, 32u16, 21u16, 19u16, 18u16, 10u16, 11u16, 27u16,
         7u16, 6u16, 36u16, 37u16, 24u16, 42u16, 40u16, 4u16, 43u16,
     ],
+    plain: true,
 };
 impl crate::object::Object for VsanHclControllerInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

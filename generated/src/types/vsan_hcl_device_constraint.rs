@@ -65,6 +65,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     ],
     required: &[0u16],
     by_name: &[3u16, 5u16, 7u16, 6u16, 0u16, 8u16, 2u16, 4u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for VsanHclDeviceConstraint {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -37,6 +37,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["product_id", "vendor", "constraints", "pcie_constraints", "part_number"],
     required: &[0u16, 1u16],
     by_name: &[2u16, 4u16, 3u16, 0u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for VsanHclDiskConstraint {
     fn info(&self) -> &'static crate::object::ObjectInfo {

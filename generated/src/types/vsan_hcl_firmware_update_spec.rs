@@ -39,6 +39,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["host", "hba_device", "fw_files", "allow_downgrade", "firmware_component"],
     required: &[0u16, 1u16, 2u16],
     by_name: &[3u16, 4u16, 2u16, 1u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for VsanHclFirmwareUpdateSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {

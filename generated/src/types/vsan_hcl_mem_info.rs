@@ -31,6 +31,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["memory_size", "vsan_host_compatibility"],
     required: &[],
     by_name: &[0u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for VsanHclMemInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -37,6 +37,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["cluster", "release", "host_devices", "constraints"],
     required: &[0u16, 1u16],
     by_name: &[0u16, 3u16, 2u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for VsanHclReleaseConstraint {
     fn info(&self) -> &'static crate::object::ObjectInfo {

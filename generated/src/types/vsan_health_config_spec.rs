@@ -31,6 +31,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["health_check_threshold_spec", "historical_health_config"],
     required: &[],
     by_name: &[0u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for VsanHealthConfigSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {

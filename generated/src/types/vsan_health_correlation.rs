@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["primary_health_tests", "related_health_tests", "skipped_health_tests"],
     required: &[],
     by_name: &[0u16, 1u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for VsanHealthCorrelation {
     fn info(&self) -> &'static crate::object::ObjectInfo {

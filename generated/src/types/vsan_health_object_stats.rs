@@ -31,6 +31,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["num_auto_managed_objects", "num_ftt3_managed_objects"],
     required: &[0u16, 1u16],
     by_name: &[0u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for VsanHealthObjectStats {
     fn info(&self) -> &'static crate::object::ObjectInfo {

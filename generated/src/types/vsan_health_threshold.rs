@@ -35,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["yellow_value", "red_value", "target", "enabled"],
     required: &[0u16, 1u16],
     by_name: &[3u16, 1u16, 2u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for VsanHealthThreshold {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -31,6 +31,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["diagnostic_steps", "remediations"],
     required: &[],
     by_name: &[0u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for VsanHealthTroubleshooting {
     fn info(&self) -> &'static crate::object::ObjectInfo {

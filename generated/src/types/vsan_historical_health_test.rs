@@ -37,6 +37,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["timestamp", "health", "test_details", "test_correlation"],
     required: &[0u16, 1u16],
     by_name: &[1u16, 3u16, 2u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for VsanHistoricalHealthTest {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -37,6 +37,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["name", "version", "build", "build_type", "api_version"],
     required: &[],
     by_name: &[4u16, 2u16, 3u16, 0u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for VsanHostAboutInfoEx {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -31,6 +31,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["complete_time", "percent_complete"],
     required: &[],
     by_name: &[0u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for VsanHostClusterStatusStateCompletionEstimate {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -159,6 +159,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         15u16, 16u16, 20u16, 4u16, 18u16, 24u16, 10u16, 21u16, 26u16, 22u16, 3u16, 17u16,
         13u16, 27u16, 7u16, 6u16, 14u16,
     ],
+    plain: true,
 };
 impl crate::object::Object for VsanHostConfigInfoEx {
     fn info(&self) -> &'static crate::object::ObjectInfo {

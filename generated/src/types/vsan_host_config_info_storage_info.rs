@@ -42,6 +42,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["auto_claim_storage", "disk_mapping", "disk_map_info", "checksum_enabled"],
     required: &[],
     by_name: &[0u16, 3u16, 2u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for VsanHostConfigInfoStorageInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

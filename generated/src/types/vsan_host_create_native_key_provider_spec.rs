@@ -35,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["provider", "key_id", "key_derivation_key", "tpm_required"],
     required: &[0u16],
     by_name: &[2u16, 1u16, 0u16, 3u16],
+    plain: true,
 };
 impl crate::object::Object for VsanHostCreateNativeKeyProviderSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -27,6 +27,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["object_action"],
     required: &[0u16],
     by_name: &[0u16],
+    plain: true,
 };
 impl crate::object::Object for VsanHostDecommissionMode {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -29,6 +29,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["ssd", "non_ssd"],
     required: &[0u16, 1u16],
     by_name: &[1u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for VsanHostDiskMapping {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -37,6 +37,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["host", "stats", "read_locality_presented"],
     required: &[0u16, 1u16],
     by_name: &[0u16, 2u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for VsanHostDrsStats {
     fn info(&self) -> &'static crate::object::ObjectInfo {

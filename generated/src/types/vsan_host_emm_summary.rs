@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["hostname", "in_maintenance_mode", "in_decom_state"],
     required: &[],
     by_name: &[0u16, 2u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for VsanHostEMMSummary {
     fn info(&self) -> &'static crate::object::ObjectInfo {

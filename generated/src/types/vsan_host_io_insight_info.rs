@@ -37,6 +37,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["host", "ioinsight_world_id", "fault_message", "ioinsight_info"],
     required: &[0u16],
     by_name: &[2u16, 0u16, 3u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for VsanHostIoInsightInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -31,6 +31,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["upstream_ip_address", "downstream_ip_address"],
     required: &[0u16, 1u16],
     by_name: &[1u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for VsanHostIpConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -31,6 +31,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["membership_list", "disk_issues", "access_gen_no"],
     required: &[],
     by_name: &[2u16, 1u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for VsanHostRuntimeInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

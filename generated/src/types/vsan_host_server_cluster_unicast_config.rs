@@ -31,6 +31,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["remote_unicast_config"],
     required: &[],
     by_name: &[0u16],
+    plain: true,
 };
 impl crate::object::Object for VsanHostServerClusterUnicastConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {

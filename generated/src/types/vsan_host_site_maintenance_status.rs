@@ -43,6 +43,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["host", "state", "start_time", "host_count", "hosts", "status_update_time"],
     required: &[0u16],
     by_name: &[0u16, 3u16, 4u16, 2u16, 1u16, 5u16],
+    plain: true,
 };
 impl crate::object::Object for VsanHostSiteMaintenanceStatus {
     fn info(&self) -> &'static crate::object::ObjectInfo {

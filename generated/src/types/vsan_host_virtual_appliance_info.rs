@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["host_key", "is_virtual_app", "is_deployed_from_ovf"],
     required: &[0u16, 1u16],
     by_name: &[0u16, 2u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for VsanHostVirtualApplianceInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

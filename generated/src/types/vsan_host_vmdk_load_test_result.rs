@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["hostname", "issue_found", "fault_message", "vmdk_results"],
     required: &[0u16, 1u16],
     by_name: &[2u16, 0u16, 1u16, 3u16],
+    plain: true,
 };
 impl crate::object::Object for VsanHostVmdkLoadTestResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -31,6 +31,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["vc_max_disk_version", "stretched_client"],
     required: &[],
     by_name: &[1u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for VsanInternalExtendedConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -37,6 +37,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["event_type", "event_time", "event_targets"],
     required: &[0u16, 1u16],
     by_name: &[2u16, 1u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for VsanIODiagnosticsInstanceEvent {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -35,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["lun_id", "alias", "lun_size", "status"],
     required: &[2u16],
     by_name: &[1u16, 0u16, 2u16, 3u16],
+    plain: true,
 };
 impl crate::object::Object for VsanIscsiLUNCommonInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

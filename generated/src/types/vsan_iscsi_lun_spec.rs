@@ -37,6 +37,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["lun_id", "alias", "lun_size", "status", "storage_policy", "new_lun_id"],
     required: &[2u16],
     by_name: &[1u16, 0u16, 2u16, 5u16, 3u16, 4u16],
+    plain: true,
 };
 impl crate::object::Object for VsanIscsiLUNSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -31,6 +31,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["network_interface", "port", "iscsi_target_auth_spec"],
     required: &[],
     by_name: &[2u16, 0u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for VsanIscsiTargetServiceDefaultConfigSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -35,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["default_config", "enabled", "vip_configs", "home_object_storage_policy"],
     required: &[],
     by_name: &[0u16, 1u16, 3u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for VsanIscsiTargetServiceSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["port_group", "dvs_uuid"],
     required: &[],
     by_name: &[1u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for VsanIscsiVipDVswitchConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {

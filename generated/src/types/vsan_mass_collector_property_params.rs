@@ -31,6 +31,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["property_name", "property_params"],
     required: &[],
     by_name: &[0u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for VsanMassCollectorPropertyParams {
     fn info(&self) -> &'static crate::object::ObjectInfo {

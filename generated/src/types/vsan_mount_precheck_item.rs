@@ -39,6 +39,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["type", "description", "status", "reason", "ignore_message"],
     required: &[0u16, 1u16, 2u16],
     by_name: &[1u16, 4u16, 3u16, 2u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for VsanMountPrecheckItem {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -35,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["host", "network_connectivity"],
     required: &[0u16],
     by_name: &[0u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for VsanMountPrecheckNetworkConnectivityDetail {
     fn info(&self) -> &'static crate::object::ObjectInfo {

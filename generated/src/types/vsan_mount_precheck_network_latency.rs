@@ -35,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["host", "network_latency", "status"],
     required: &[0u16, 1u16, 2u16],
     by_name: &[0u16, 1u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for VsanMountPrecheckNetworkLatency {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -43,6 +43,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["host", "portgroup_name", "vds", "pg", "num_pnics"],
     required: &[0u16, 4u16],
     by_name: &[0u16, 4u16, 3u16, 1u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for VsanNetworkConfigPortgroupWithNoRedundancyIssue {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -39,6 +39,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["vds", "member_hosts", "non_member_hosts"],
     required: &[0u16, 1u16, 2u16],
     by_name: &[1u16, 2u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for VsanNetworkConfigVdsScopeIssue {
     fn info(&self) -> &'static crate::object::ObjectInfo {

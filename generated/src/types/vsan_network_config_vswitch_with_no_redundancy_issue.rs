@@ -39,6 +39,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["host", "vswitch_name", "vds", "num_pnics"],
     required: &[0u16, 3u16],
     by_name: &[0u16, 3u16, 2u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for VsanNetworkConfigVswitchWithNoRedundancyIssue {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -41,6 +41,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["host", "event_type_id", "severity", "created_time", "arguments"],
     required: &[0u16, 1u16, 2u16, 3u16],
     by_name: &[4u16, 3u16, 1u16, 0u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for VsanNetworkDiagnostics {
     fn info(&self) -> &'static crate::object::ObjectInfo {

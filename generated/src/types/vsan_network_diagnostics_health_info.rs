@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["vnic_info", "pnic_tso_info", "lacp_info"],
     required: &[],
     by_name: &[2u16, 1u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for VsanNetworkDiagnosticsHealthInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -88,6 +88,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         13u16, 0u16, 1u16, 9u16, 3u16, 4u16, 7u16, 5u16, 10u16, 11u16, 12u16, 8u16, 6u16,
         2u16,
     ],
+    plain: true,
 };
 impl crate::object::Object for VsanNetworkHealthResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {

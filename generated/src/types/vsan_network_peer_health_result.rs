@@ -67,6 +67,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     ],
     required: &[],
     by_name: &[8u16, 4u16, 5u16, 9u16, 6u16, 0u16, 1u16, 2u16, 3u16, 7u16],
+    plain: true,
 };
 impl crate::object::Object for VsanNetworkPeerHealthResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -31,6 +31,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["host_without_vmotion_vmknic"],
     required: &[0u16],
     by_name: &[0u16],
+    plain: true,
 };
 impl crate::object::Object for VsanNetworkVMotionVmknicNotFountIssue {
     fn info(&self) -> &'static crate::object::ObjectInfo {

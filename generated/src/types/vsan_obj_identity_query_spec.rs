@@ -31,6 +31,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["known_spbm_profile_uuids", "include_effective_capacity"],
     required: &[],
     by_name: &[1u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for VsanObjIdentityQuerySpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -39,6 +39,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["uuid", "creator", "snapshot_type", "cookie", "immutable_tag"],
     required: &[0u16],
     by_name: &[3u16, 1u16, 4u16, 2u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for VsanObjSnapParams {
     fn info(&self) -> &'static crate::object::ObjectInfo {

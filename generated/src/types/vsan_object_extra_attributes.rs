@@ -37,6 +37,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["uuid", "obj_path", "obj_class", "ufn", "is_hbr_cfg", "owner_cluster_uuid"],
     required: &[0u16, 1u16, 2u16, 3u16, 4u16],
     by_name: &[4u16, 2u16, 1u16, 5u16, 3u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for VsanObjectExtraAttributes {
     fn info(&self) -> &'static crate::object::ObjectInfo {

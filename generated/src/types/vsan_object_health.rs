@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["num_objects", "health", "obj_uuids", "vsan_cluster_uuid"],
     required: &[0u16],
     by_name: &[1u16, 0u16, 2u16, 3u16],
+    plain: true,
 };
 impl crate::object::Object for VsanObjectHealth {
     fn info(&self) -> &'static crate::object::ObjectInfo {

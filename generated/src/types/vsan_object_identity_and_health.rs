@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["identities", "health", "space_summary", "raw_data"],
     required: &[],
     by_name: &[1u16, 0u16, 3u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for VsanObjectIdentityAndHealth {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["backing_object_id", "io_latency_stats", "object_layout"],
     required: &[0u16, 2u16],
     by_name: &[0u16, 1u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for VsanObjectIOStats {
     fn info(&self) -> &'static crate::object::ObjectInfo {

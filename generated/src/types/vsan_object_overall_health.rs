@@ -61,6 +61,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     ],
     required: &[],
     by_name: &[5u16, 3u16, 0u16, 6u16, 2u16, 1u16, 4u16, 7u16],
+    plain: true,
 };
 impl crate::object::Object for VsanObjectOverallHealth {
     fn info(&self) -> &'static crate::object::ObjectInfo {

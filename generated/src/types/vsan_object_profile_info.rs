@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["vsan_object_uuid", "spbm_profile_id", "spbm_profile_generation_num"],
     required: &[0u16, 1u16, 2u16],
     by_name: &[2u16, 1u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for VsanObjectProfileInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

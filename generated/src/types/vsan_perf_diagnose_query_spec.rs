@@ -39,6 +39,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["start_time", "end_time", "query_type", "context"],
     required: &[0u16, 1u16, 2u16],
     by_name: &[3u16, 1u16, 2u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for VsanPerfDiagnoseQuerySpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -35,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["exception_id", "exception_message", "exception_details", "exception_url"],
     required: &[0u16, 1u16, 2u16, 3u16],
     by_name: &[2u16, 0u16, 1u16, 3u16],
+    plain: true,
 };
 impl crate::object::Object for VsanPerfDiagnosticException {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -39,6 +39,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["entity_ref_id", "start_time", "end_time", "metrics_value"],
     required: &[0u16, 1u16, 2u16],
     by_name: &[2u16, 0u16, 3u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for VsanPerfHotspotEntitiesMetrics {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -37,6 +37,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["name", "id", "sorting_metrics", "original_entity_types", "description"],
     required: &[0u16, 1u16],
     by_name: &[4u16, 1u16, 0u16, 3u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for VsanPerfHotspotEntityType {
     fn info(&self) -> &'static crate::object::ObjectInfo {

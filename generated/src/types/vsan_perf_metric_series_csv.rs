@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["metric_id", "threshold", "num_exceptions", "values"],
     required: &[0u16],
     by_name: &[0u16, 2u16, 1u16, 3u16],
+    plain: true,
 };
 impl crate::object::Object for VsanPerfMetricSeriesCSV {
     fn info(&self) -> &'static crate::object::ObjectInfo {

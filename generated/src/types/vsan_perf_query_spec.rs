@@ -41,6 +41,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["entity_ref_id", "start_time", "end_time", "group", "labels", "interval"],
     required: &[0u16],
     by_name: &[2u16, 0u16, 3u16, 5u16, 4u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for VsanPerfQuerySpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -45,6 +45,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["name", "start_time_from", "start_time_to", "end_time_from", "end_time_to"],
     required: &[],
     by_name: &[3u16, 4u16, 0u16, 1u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for VsanPerfTimeRangeQuerySpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -37,6 +37,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["time_stamp", "entity", "metric_id", "num_entities"],
     required: &[0u16, 1u16, 2u16],
     by_name: &[1u16, 2u16, 3u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for VsanPerfTopQuerySpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {

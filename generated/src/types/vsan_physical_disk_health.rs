@@ -212,6 +212,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         28u16, 36u16, 38u16, 37u16, 25u16, 42u16, 10u16, 0u16, 12u16, 11u16, 43u16,
         32u16, 18u16, 23u16, 15u16, 19u16, 17u16, 24u16, 41u16, 1u16, 39u16,
     ],
+    plain: true,
 };
 impl crate::object::Object for VsanPhysicalDiskHealth {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["uuid", "is_satisfiable", "reason", "cost"],
     required: &[1u16],
     by_name: &[3u16, 1u16, 2u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for VsanPolicySatisfiability {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -57,6 +57,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     ],
     required: &[],
     by_name: &[5u16, 2u16, 4u16, 1u16, 3u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for VsanPrepareVsanForVcsaSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {

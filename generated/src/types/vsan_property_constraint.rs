@@ -35,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["target_type", "property_name", "comparator", "comparable_value"],
     required: &[],
     by_name: &[3u16, 2u16, 1u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for VsanPropertyConstraint {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -31,6 +31,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["uuid", "hostname_in_cmmds", "vsan_ipv4_addresses"],
     required: &[],
     by_name: &[1u16, 0u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for VsanQueryResultHostInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -35,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["start_time", "end_time"],
     required: &[],
     by_name: &[1u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for VsanRemoteClusterQuerySpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {

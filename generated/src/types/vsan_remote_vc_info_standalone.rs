@@ -37,6 +37,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["link_type", "vc_host", "user", "password", "cert"],
     required: &[1u16],
     by_name: &[4u16, 0u16, 3u16, 2u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for VsanRemoteVcInfoStandalone {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -31,6 +31,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["in_queue_objects", "failed_repair_objects", "not_in_queue_objects"],
     required: &[],
     by_name: &[1u16, 0u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for VsanRepairObjectsResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -139,6 +139,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         2u16, 8u16, 12u16, 0u16, 15u16, 4u16, 6u16, 25u16, 24u16, 11u16, 10u16, 21u16,
         5u16, 1u16,
     ],
+    plain: true,
 };
 impl crate::object::Object for VsanResourceCheckDataPersistenceResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -37,6 +37,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["operation", "entities", "maintenance_spec", "parent"],
     required: &[0u16],
     by_name: &[1u16, 2u16, 0u16, 3u16],
+    plain: true,
 };
 impl crate::object::Object for VsanResourceCheckSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -39,6 +39,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["status", "result", "task", "parent_task", "component_results"],
     required: &[0u16],
     by_name: &[4u16, 3u16, 1u16, 0u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for VsanResourceCheckStatus {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -41,6 +41,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["task", "host", "host_uuid", "maintenance_spec"],
     required: &[0u16],
     by_name: &[1u16, 2u16, 3u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for VsanResourceCheckTaskDetails {
     fn info(&self) -> &'static crate::object::ObjectInfo {

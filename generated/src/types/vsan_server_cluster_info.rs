@@ -35,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["cluster", "peer_health", "membership"],
     required: &[],
     by_name: &[0u16, 2u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for VsanServerClusterInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

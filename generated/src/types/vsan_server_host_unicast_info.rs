@@ -35,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["host_uuid", "node_type", "unicast_spec", "thumbprint_list"],
     required: &[0u16],
     by_name: &[0u16, 1u16, 3u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for VsanServerHostUnicastInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

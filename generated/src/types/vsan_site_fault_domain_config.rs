@@ -29,6 +29,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["site_fault_domains"],
     required: &[],
     by_name: &[0u16],
+    plain: true,
 };
 impl crate::object::Object for VsanSiteFaultDomainConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {

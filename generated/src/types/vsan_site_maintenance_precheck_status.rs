@@ -39,6 +39,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["timestamp", "status", "task_details", "resource_check_result"],
     required: &[0u16, 1u16],
     by_name: &[3u16, 1u16, 2u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for VsanSiteMaintenancePrecheckStatus {
     fn info(&self) -> &'static crate::object::ObjectInfo {

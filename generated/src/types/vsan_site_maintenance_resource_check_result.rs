@@ -137,6 +137,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
         8u16, 12u16, 0u16, 15u16, 4u16, 6u16, 11u16, 10u16, 21u16, 5u16, 1u16, 22u16,
         23u16,
     ],
+    plain: true,
 };
 impl crate::object::Object for VsanSiteMaintenanceResourceCheckResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {

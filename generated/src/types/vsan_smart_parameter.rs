@@ -35,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["parameter", "value", "threshold", "worst"],
     required: &[],
     by_name: &[0u16, 2u16, 1u16, 3u16],
+    plain: true,
 };
 impl crate::object::Object for VsanSmartParameter {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -37,6 +37,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["snapshot_id", "snapshot_type", "snapshot_path", "snapshot_tags_info"],
     required: &[0u16, 1u16],
     by_name: &[0u16, 2u16, 3u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for VsanSnapshotDetail {
     fn info(&self) -> &'static crate::object::ObjectInfo {

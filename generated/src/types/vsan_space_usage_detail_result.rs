@@ -27,6 +27,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["space_usage_by_object_type"],
     required: &[],
     by_name: &[0u16],
+    plain: true,
 };
 impl crate::object::Object for VsanSpaceUsageDetailResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {

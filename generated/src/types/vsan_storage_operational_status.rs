@@ -35,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["healthy", "operation_eta", "operation_progress", "transitional"],
     required: &[],
     by_name: &[0u16, 1u16, 2u16, 3u16],
+    plain: true,
 };
 impl crate::object::Object for VsanStorageOperationalStatus {
     fn info(&self) -> &'static crate::object::ObjectInfo {

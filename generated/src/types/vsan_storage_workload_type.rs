@@ -35,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["specs", "type_id", "name", "description", "duration"],
     required: &[0u16, 1u16, 2u16, 3u16],
     by_name: &[3u16, 4u16, 2u16, 0u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for VsanStorageWorkloadType {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -37,6 +37,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["cluster", "preferred_fd_name", "fault_domain_config"],
     required: &[0u16],
     by_name: &[0u16, 2u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for VsanStretchedClusterConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {

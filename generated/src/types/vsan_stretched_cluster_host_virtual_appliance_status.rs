@@ -37,6 +37,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["vc_cluster", "is_virtual_app", "vc_clusters", "is_virtual_app_valid"],
     required: &[],
     by_name: &[1u16, 3u16, 0u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for VSANStretchedClusterHostVirtualApplianceStatus {
     fn info(&self) -> &'static crate::object::ObjectInfo {

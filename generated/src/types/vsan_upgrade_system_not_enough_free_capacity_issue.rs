@@ -29,6 +29,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["msg", "reduced_redundancy_upgrade_possible"],
     required: &[0u16, 1u16],
     by_name: &[0u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for VsanUpgradeSystemNotEnoughFreeCapacityIssue {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -41,6 +41,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["timestamp", "host", "message", "task", "preflight_result"],
     required: &[0u16, 2u16, 4u16],
     by_name: &[1u16, 2u16, 4u16, 3u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for VsanUpgradeSystemUpgradeHistoryPreflightFail {
     fn info(&self) -> &'static crate::object::ObjectInfo {

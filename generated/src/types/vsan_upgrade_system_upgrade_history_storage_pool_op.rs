@@ -45,6 +45,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["timestamp", "host", "message", "task", "operation", "disk_info"],
     required: &[0u16, 2u16, 4u16, 5u16],
     by_name: &[5u16, 1u16, 2u16, 4u16, 3u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for VsanUpgradeSystemUpgradeHistoryStoragePoolOp {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -37,6 +37,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["in_progress", "history", "aborted", "completed", "progress"],
     required: &[0u16],
     by_name: &[2u16, 3u16, 1u16, 0u16, 4u16],
+    plain: true,
 };
 impl crate::object::Object for VsanUpgradeSystemUpgradeStatus {
     fn info(&self) -> &'static crate::object::ObjectInfo {

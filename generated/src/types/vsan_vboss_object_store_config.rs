@@ -35,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["id", "secret_key", "volume_uuids", "properties"],
     required: &[0u16],
     by_name: &[0u16, 3u16, 1u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for VsanVbossObjectStoreConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {

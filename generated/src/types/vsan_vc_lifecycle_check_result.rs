@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["status", "pre_check_results", "config_details"],
     required: &[0u16, 2u16],
     by_name: &[2u16, 1u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for VsanVcLifecycleCheckResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -82,6 +82,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     ],
     required: &[],
     by_name: &[1u16, 9u16, 0u16, 11u16, 2u16, 6u16, 3u16, 7u16, 10u16, 4u16, 8u16, 5u16],
+    plain: true,
 };
 impl crate::object::Object for VsanVcPostDeployConfigSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {

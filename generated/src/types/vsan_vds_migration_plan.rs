@@ -39,6 +39,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["vds_spec", "pgs", "inaccessible_vms", "infra_vms"],
     required: &[0u16],
     by_name: &[2u16, 3u16, 1u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for VsanVdsMigrationPlan {
     fn info(&self) -> &'static crate::object::ObjectInfo {

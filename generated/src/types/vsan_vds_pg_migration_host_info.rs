@@ -37,6 +37,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["host", "hostname", "vmknic_devices", "vm_vnics"],
     required: &[0u16, 1u16],
     by_name: &[0u16, 1u16, 3u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for VsanVdsPgMigrationHostInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -53,6 +53,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     ],
     required: &[0u16, 1u16, 2u16, 3u16, 5u16],
     by_name: &[5u16, 1u16, 4u16, 2u16, 3u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for VsanVdsPgMigrationSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {

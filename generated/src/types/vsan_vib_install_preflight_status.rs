@@ -31,6 +31,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["manual_vmotion_required", "rolling_required"],
     required: &[0u16, 1u16],
     by_name: &[0u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for VsanVibInstallPreflightStatus {
     fn info(&self) -> &'static crate::object::ObjectInfo {

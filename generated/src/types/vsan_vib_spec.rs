@@ -39,6 +39,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["host", "meta_url", "meta_sha1_sum", "vib_url", "vib_sha1_sum"],
     required: &[0u16, 3u16, 4u16],
     by_name: &[0u16, 2u16, 1u16, 4u16, 3u16],
+    plain: true,
 };
 impl crate::object::Object for VsanVibSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["ip_address", "subnet", "gateway"],
     required: &[0u16, 1u16],
     by_name: &[2u16, 0u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for VsanVipNetworkConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {

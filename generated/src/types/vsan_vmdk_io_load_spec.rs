@@ -37,6 +37,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["read_pct", "oio", "iosize_b", "data_size_mb", "random", "start_offset_b"],
     required: &[0u16, 1u16, 2u16, 3u16, 4u16],
     by_name: &[3u16, 2u16, 1u16, 4u16, 0u16, 5u16],
+    plain: true,
 };
 impl crate::object::Object for VsanVmdkIOLoadSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["pkts", "groups", "issues", "host_results"],
     required: &[],
     by_name: &[1u16, 3u16, 2u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for VsanVsanClusterPcapResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -29,6 +29,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["baseline_preference_type"],
     required: &[0u16],
     by_name: &[0u16],
+    plain: true,
 };
 impl crate::object::Object for VsanVumConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {

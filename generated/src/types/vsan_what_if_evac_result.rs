@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["no_action", "ensure_access", "evac_all_data"],
     required: &[0u16, 1u16, 2u16],
     by_name: &[1u16, 2u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for VsanWhatIfEvacResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {

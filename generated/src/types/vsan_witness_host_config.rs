@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["sub_cluster_uuid", "preferred_fault_domain_name", "metadata_mode"],
     required: &[0u16, 1u16],
     by_name: &[2u16, 1u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for VsanWitnessHostConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {

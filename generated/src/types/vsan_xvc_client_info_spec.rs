@@ -77,6 +77,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     ],
     required: &[0u16],
     by_name: &[0u16, 3u16, 4u16, 5u16, 8u16, 7u16, 10u16, 9u16, 1u16, 2u16, 6u16],
+    plain: true,
 };
 impl crate::object::Object for VsanXvcClientInfoSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["datastore", "owner_vc"],
     required: &[0u16, 1u16],
     by_name: &[0u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for VsanXVCDatastoreInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

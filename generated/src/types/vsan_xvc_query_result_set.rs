@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["properties", "result_items", "total_count"],
     required: &[],
     by_name: &[0u16, 1u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for VsanXvcQueryResultSet {
     fn info(&self) -> &'static crate::object::ObjectInfo {

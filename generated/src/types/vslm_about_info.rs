@@ -37,6 +37,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["name", "full_name", "vendor", "api_version", "instance_uuid"],
     required: &[0u16, 1u16, 2u16, 3u16, 4u16],
     by_name: &[3u16, 1u16, 4u16, 0u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for VslmAboutInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -35,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["datastore", "path", "lun_uuid", "compatibility_mode"],
     required: &[0u16, 2u16, 3u16],
     by_name: &[3u16, 0u16, 2u16, 1u16],
+    plain: true,
 };
 impl crate::object::Object for VslmCreateSpecRawDiskMappingBackingSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["name", "backing_object_id", "profile_id", "error"],
     required: &[0u16, 1u16, 2u16],
     by_name: &[1u16, 3u16, 0u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for VslmInfrastructureObjectPolicy {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -37,6 +37,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["backing_spec", "profile", "consolidate", "disks_crypto", "service"],
     required: &[0u16],
     by_name: &[0u16, 2u16, 3u16, 1u16, 4u16],
+    plain: true,
 };
 impl crate::object::Object for VslmRelocateSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {

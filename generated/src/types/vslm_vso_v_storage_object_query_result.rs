@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["all_records_returned", "id", "query_results"],
     required: &[0u16],
     by_name: &[0u16, 1u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for VslmVsoVStorageObjectQueryResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -33,6 +33,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["query_field", "query_operator", "query_value"],
     required: &[0u16, 1u16],
     by_name: &[0u16, 1u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for VslmVsoVStorageObjectQuerySpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {

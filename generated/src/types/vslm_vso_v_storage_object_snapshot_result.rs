@@ -35,6 +35,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["backing_object_id", "description", "snapshot_id", "disk_path"],
     required: &[0u16],
     by_name: &[0u16, 1u16, 3u16, 2u16],
+    plain: true,
 };
 impl crate::object::Object for VslmVsoVStorageObjectSnapshotResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -29,6 +29,7 @@ static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
     names: &["max_wait_seconds", "max_object_updates"],
     required: &[],
     by_name: &[1u16, 0u16],
+    plain: true,
 };
 impl crate::object::Object for WaitOptions {
     fn info(&self) -> &'static crate::object::ObjectInfo {

@@ -214,6 +214,8 @@ fn object_struct(model: &Model, plan: &Plan, s: &Schema, wire_name: Option<&str>
     let mut order: Vec<usize> = (0..members.len()).collect();
     order.sort_by(|a, b| members[*a].field.name.as_bytes().cmp(members[*b].field.name.as_bytes()));
     let by_name: Vec<u16> = order.iter().map(|&i| i as u16).collect();
+    // names JSON writes with escapes are only ever matched decoded
+    let plain = members.iter().all(|m| !m.field.name.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20));
     let (field_ref, field_mut) = if members.is_empty() {
         (
             quote!(fn field(&self, _: usize) -> &dyn crate::object::Field { unreachable!("{} has no members", #rust_name) }),
@@ -283,6 +285,7 @@ fn object_struct(model: &Model, plan: &Plan, s: &Schema, wire_name: Option<&str>
             names: &[#(#names),*],
             required: &[#(#required),*],
             by_name: &[#(#by_name),*],
+            plain: #plain,
         };
 
         impl crate::object::Object for #name {
