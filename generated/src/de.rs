@@ -338,6 +338,39 @@ impl<'a> Decoder<'a> {
         Some(Some((key, hit)))
     }
 
+    /// True, and the string consumed, when the next value is `expect` written plainly (`expect`
+    /// having no character JSON escapes).
+    #[inline]
+    fn plain_str_is(&mut self, expect: &[u8]) -> bool {
+        let data = self.data;
+        let start = skip_space(data, self.pos()) + 1;
+        let end = start + expect.len();
+        let found = data.get(start - 1) == Some(&b'"')
+            && data.get(end) == Some(&b'"')
+            && data.get(start..end).is_some_and(|s| crate::object::same(s, expect));
+        if found {
+            self.restart(end + 1);
+        }
+        found
+    }
+
+    /// The next value, a `_typeName`, looked up. Written plainly and known (nearly always), it
+    /// is read off the input without a check as UTF-8 (a known name is valid); anything else
+    /// goes through the parser.
+    fn tag_value(&mut self) -> Result<TypeTag, DecodeError> {
+        let data = self.data;
+        let start = skip_space(data, self.pos()) + 1;
+        if data.get(start - 1) == Some(&b'"') {
+            if let Some(end) = plain_end(data, start) {
+                if let Some(id) = data.get(start..end).and_then(crate::registry::lookup_bytes) {
+                    self.restart(end + 1);
+                    return Ok(TypeTag::Known(id));
+                }
+            }
+        }
+        self.str().map(TypeTag::of)
+    }
+
     /// Checks that nothing but whitespace follows the value.
     fn end(&mut self) -> Result<(), DecodeError> {
         self.j.finish().map_err(|e| jerr(e, self.base).finish(self.data))
@@ -570,6 +603,8 @@ impl<'a> Decoder<'a> {
                         return Err(e.in_field(info.wire[i]));
                     }
                 }
+                // nearly always the type's own name, recognised on the input's bytes
+                Action::TypeName if info.plain && info.type_name.is_some_and(|t| self.plain_str_is(t.as_bytes())) => {}
                 Action::TypeName => {
                     let name = self.str()?;
                     if !info.is_named(name) && o.extra().type_name().is_none() {
@@ -620,11 +655,17 @@ impl<'a> Decoder<'a> {
         if !tag_first {
             return Ok(None);
         }
-        match self.raw_key(true, Some(tag))? {
-            Some((k, _)) if k == tag => {}
-            _ => return Err(self.error(format!("expected `{}` first", crate::DISCRIMINATOR))),
+        let colon = skip_space(data, quote + 2 + tag.len());
+        if data.get(colon) == Some(&b':') {
+            self.restart(colon + 1);
+        } else {
+            // not a key after all: the parser reports what is there
+            match self.raw_key(true, Some(tag))? {
+                Some((k, _)) if k == tag => {}
+                _ => return Err(self.error(format!("expected `{}` first", crate::DISCRIMINATOR))),
+            }
         }
-        self.str().map(|name| Some(TypeTag::of(name)))
+        self.tag_value().map(Some)
     }
 
     /// A polymorphic value whose `_typeName` was already looked up.
@@ -725,7 +766,7 @@ impl NameIndex {
         let shift = 64 - bits;
         let mask = slots.len() - 1;
         for (id, name) in names.iter().enumerate() {
-            let mut at = Self::hash(name) >> shift;
+            let mut at = Self::hash(name.as_bytes()) >> shift;
             while slots[at as usize] != u16::MAX {
                 at = (at + 1) & mask as u64;
             }
@@ -737,8 +778,7 @@ impl NameIndex {
     /// Length and the first and last eight bytes, multiplied through (type names share long
     /// prefixes and suffixes, rarely all three).
     #[inline]
-    fn hash(name: &str) -> u64 {
-        let b = name.as_bytes();
+    fn hash(b: &[u8]) -> u64 {
         let (head, tail) = if b.len() >= 8 {
             let head = u64::from_le_bytes(b[..8].try_into().unwrap_or_default());
             let tail = u64::from_le_bytes(b[b.len() - 8..].try_into().unwrap_or_default());
@@ -754,7 +794,7 @@ impl NameIndex {
     }
 
     #[inline]
-    pub(crate) fn get(&self, name: &str) -> Option<u16> {
+    pub(crate) fn get(&self, name: &[u8]) -> Option<u16> {
         let mask = self.slots.len() - 1;
         let mut at = (Self::hash(name) >> self.shift) as usize;
         loop {
@@ -762,7 +802,7 @@ impl NameIndex {
             if id == u16::MAX {
                 return None;
             }
-            if crate::object::same(self.names[id as usize].as_bytes(), name.as_bytes()) {
+            if crate::object::same(self.names[id as usize].as_bytes(), name) {
                 return Some(id);
             }
             at = (at + 1) & mask;

@@ -26,8 +26,8 @@ pub struct ObjectInfo {
     pub required: &'static [u16],
     /// Member indices sorted by wire name, for lookup.
     pub by_name: &'static [u16],
-    /// No name in `wire` has a character JSON writes escaped, so each is written as itself
-    /// and can be recognised on the input's bytes.
+    /// No name in `wire`, nor `type_name`, has a character JSON writes escaped, so each is
+    /// written as itself and can be recognised on the input's bytes.
     pub plain: bool,
 }
 

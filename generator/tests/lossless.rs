@@ -250,3 +250,39 @@ fn keys_read_off_the_input_and_through_the_parser_agree() {
         assert_eq!((err.line(), err.column()), (line, column), "{err}");
     }
 }
+
+#[test]
+fn type_names_read_off_the_input_and_through_the_parser_agree() {
+    // A plainly written `_typeName` is looked up on the input's bytes; one written with
+    // escapes, unknown, or not UTF-8 goes through the parser, with the same outcome.
+    for text in [
+        &br#"{"_typeName":"VirtualDisk","key":1,"capacityInKB":8}"#[..],
+        br#"{"_typeName":"Virtual\u0044isk","key":1,"capacityInKB":8}"#,
+        br#"{"key":1,"_typeName" : "VirtualDisk","capacityInKB":8}"#,
+    ] {
+        let device: VirtualDeviceKind = vim25::from_slice(text).unwrap_or_else(|e| panic!("{e}"));
+        assert!(matches!(device, VirtualDeviceKind::VirtualDisk(_)), "{device:?}");
+        assert_eq!(device.type_name(), "VirtualDisk");
+    }
+    // A struct's own name, first, later or escaped, leaves nothing in `extra`; another name is kept.
+    for text in [
+        &br#"{"_typeName":"ManagedObjectReference","type":"Folder","value":"g"}"#[..],
+        br#"{"type":"Folder","_typeName":"ManagedObjectReference","value":"g"}"#,
+        br#"{"type":"Folder","value":"g","_typeName":"Managed\u004fbjectReference"}"#,
+    ] {
+        let moref: vim25::types::ManagedObjectReference = vim25::from_slice(text).unwrap_or_else(|e| panic!("{e}"));
+        assert!(moref.extra.is_empty(), "{:?}", moref.extra);
+    }
+    let moref: vim25::types::ManagedObjectReference =
+        vim25::from_slice(br#"{"type":"Folder","_typeName":"ManagedObjectReferenceV2","value":"g"}"#).unwrap();
+    assert_eq!(moref.type_name(), "ManagedObjectReferenceV2");
+
+    let device: VirtualDeviceKind = vim25::from_slice(br#"{"_typeName":"VirtualQuantumDisk","key":1}"#).unwrap();
+    assert_eq!(device.type_name(), "VirtualQuantumDisk");
+    let mut bad = br#"{"_typeName":"Virtual"#.to_vec();
+    bad.extend_from_slice(&[0xff, b'"', b'}']);
+    let err = vim25::from_slice::<VirtualDeviceKind>(&bad).unwrap_err();
+    assert!(err.to_string().contains("invalid unicode"), "{err}");
+    let err = vim25::from_slice::<VirtualDeviceKind>(br#"{"_typeName" "VirtualDisk"}"#).unwrap_err();
+    assert!(err.to_string().contains("expected `:`") && err.column() == 14, "{err}");
+}

@@ -212,7 +212,13 @@ fn registry_rs(plan: &Plan) -> TokenStream {
         pub static PARENTS: [u16; #n] = [#(#parents),*];
 
         /// The id of a wire type name.
+        #[inline]
         pub fn lookup(name: &str) -> Option<u16> {
+            lookup_bytes(name.as_bytes())
+        }
+
+        /// The id of a wire type name as written in the input.
+        pub(crate) fn lookup_bytes(name: &[u8]) -> Option<u16> {
             static INDEX: std::sync::OnceLock<crate::de::NameIndex> = std::sync::OnceLock::new();
             INDEX.get_or_init(|| crate::de::NameIndex::new(&NAMES)).get(name)
         }

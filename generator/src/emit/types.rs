@@ -215,7 +215,8 @@ fn object_struct(model: &Model, plan: &Plan, s: &Schema, wire_name: Option<&str>
     order.sort_by(|a, b| members[*a].field.name.as_bytes().cmp(members[*b].field.name.as_bytes()));
     let by_name: Vec<u16> = order.iter().map(|&i| i as u16).collect();
     // names JSON writes with escapes are only ever matched decoded
-    let plain = members.iter().all(|m| !m.field.name.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20));
+    let escaped = |name: &str| name.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20);
+    let plain = !members.iter().any(|m| escaped(&m.field.name)) && !wire_name.is_some_and(escaped);
     let (field_ref, field_mut) = if members.is_empty() {
         (
             quote!(fn field(&self, _: usize) -> &dyn crate::object::Field { unreachable!("{} has no members", #rust_name) }),
