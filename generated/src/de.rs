@@ -100,11 +100,19 @@ impl DecodeError {
             }
         }
         inner.path = path;
-        let position = Jiter::new(data).error_position(inner.offset.min(data.len()));
-        inner.line = position.line;
-        inner.column = position.column;
+        (inner.line, inner.column) = position(data, inner.offset);
         self
     }
+}
+
+/// Line and column (1-based) of byte `offset` in `data`. A newline belongs to the line it
+/// ends (jiter's `LinePosition` puts it at column 0 of the next), and the end of the input is
+/// one column past its last character.
+fn position(data: &[u8], offset: usize) -> (usize, usize) {
+    let before = data.get(..offset).unwrap_or(data);
+    let line = 1 + before.iter().filter(|&&b| b == b'\n').count();
+    let start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    (line, before.len() - start + 1)
 }
 
 fn push_name(path: &mut String, name: &str) {

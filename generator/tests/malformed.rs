@@ -1,0 +1,87 @@
+//! Malformed input is rejected, never accepted and never a panic: the recorded payloads with
+//! one byte changed, inserted or removed, at every kind of place (keys, strings, numbers,
+//! structure, whitespace), decoded as the types they hold. The decoder reads plainly written
+//! keys and type names itself and leaves the rest to jiter; this checks the seam between the
+//! two against serde_json's judgement of the same bytes.
+
+use std::path::PathBuf;
+
+fn read(name: &str) -> Vec<u8> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures/payloads").join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// A small deterministic generator (xorshift), so that a failure is reproducible.
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 % n as u64) as usize
+    }
+}
+
+/// Bytes that matter to a JSON reader, and a few that must not pass for them.
+const BYTES: &[u8] = b"\"\\:,{}[] \t\n\x0c\x01\x7fa0-.eE\xff\xc3";
+
+/// Each mutant with the offset of its change.
+fn mutants(doc: &[u8], count: usize, seed: u64) -> Vec<(usize, Vec<u8>)> {
+    let mut rng = Rng(seed);
+    (0..count)
+        .map(|_| {
+            let mut m = doc.to_vec();
+            let at = rng.below(m.len());
+            let byte = BYTES[rng.below(BYTES.len())];
+            match rng.below(3) {
+                0 => m[at] = byte,
+                1 => m.insert(at, byte),
+                _ => {
+                    m.remove(at);
+                }
+            }
+            (at, m)
+        })
+        .collect()
+}
+
+fn check<T: vim25::Decode>(doc: &[u8], count: usize, seed: u64) {
+    let mut rejected = 0;
+    for (at, m) in mutants(doc, count, seed) {
+        let ours = vim25::from_slice::<T>(&m);
+        let valid = serde_json::from_slice::<serde::de::IgnoredAny>(&m).is_ok();
+        match ours {
+            Ok(_) if !valid => {
+                let near = &m[at.saturating_sub(40)..(at + 40).min(m.len())];
+                panic!("accepted malformed input, changed at byte {at}: …{}…", String::from_utf8_lossy(near).escape_debug())
+            }
+            Ok(_) => {}
+            Err(e) => {
+                rejected += 1;
+                // the position named is inside the input (or just past it, at its end)
+                assert!(e.line() >= 1 && e.column() >= 1, "{e}");
+            }
+        }
+    }
+    // A change inside a string's text is harmless, so many mutants decode; but if few were
+    // rejected the mutations would not be reaching the structure this test is about.
+    assert!(rejected > count / 4, "only {rejected} of {count} mutants rejected");
+}
+
+#[test]
+fn one_byte_changes_to_a_vm_configuration_are_rejected_or_harmless() {
+    // compacted, as vCenter writes it, and as recorded (indented)
+    let doc = read("vminfo.json");
+    let compact = serde_json::to_vec(&serde_json::from_slice::<serde_json::Value>(&doc).unwrap()).unwrap();
+    check::<vim25::types::Any>(&compact, 3000, 0x9E37_79B9_7F4A_7C15);
+    check::<vim25::types::Any>(&doc, 1000, 0x2545_F491_4F6C_DD1D);
+}
+
+#[test]
+fn one_byte_changes_to_a_retrieve_result_are_rejected_or_harmless() {
+    let doc = read("retrieveResult.json");
+    let compact = serde_json::to_vec(&serde_json::from_slice::<serde_json::Value>(&doc).unwrap()).unwrap();
+    check::<vim25::types::RetrieveResult>(&compact, 3000, 0x1234_5678_9ABC_DEF1);
+    check::<vim25::types::RetrieveResult>(&doc, 1000, 0x0F0F_F0F0_1357_2468);
+}
