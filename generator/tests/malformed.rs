@@ -69,19 +69,20 @@ fn check<T: vim25::Decode>(doc: &[u8], count: usize, seed: u64) {
     assert!(rejected > count / 4, "only {rejected} of {count} mutants rejected");
 }
 
+/// The recorded payload `name`, compacted as vCenter writes it and as recorded (indented).
+fn check_recorded<T: vim25::Decode>(name: &str, seed: u64) {
+    let doc = read(name);
+    let compact = serde_json::to_vec(&serde_json::from_slice::<serde_json::Value>(&doc).unwrap()).unwrap();
+    check::<T>(&compact, 3000, seed);
+    check::<T>(&doc, 1000, seed.rotate_left(17));
+}
+
 #[test]
 fn one_byte_changes_to_a_vm_configuration_are_rejected_or_harmless() {
-    // compacted, as vCenter writes it, and as recorded (indented)
-    let doc = read("vminfo.json");
-    let compact = serde_json::to_vec(&serde_json::from_slice::<serde_json::Value>(&doc).unwrap()).unwrap();
-    check::<vim25::types::Any>(&compact, 3000, 0x9E37_79B9_7F4A_7C15);
-    check::<vim25::types::Any>(&doc, 1000, 0x2545_F491_4F6C_DD1D);
+    check_recorded::<vim25::types::Any>("vminfo.json", 0x9E37_79B9_7F4A_7C15);
 }
 
 #[test]
 fn one_byte_changes_to_a_retrieve_result_are_rejected_or_harmless() {
-    let doc = read("retrieveResult.json");
-    let compact = serde_json::to_vec(&serde_json::from_slice::<serde_json::Value>(&doc).unwrap()).unwrap();
-    check::<vim25::types::RetrieveResult>(&compact, 3000, 0x1234_5678_9ABC_DEF1);
-    check::<vim25::types::RetrieveResult>(&doc, 1000, 0x0F0F_F0F0_1357_2468);
+    check_recorded::<vim25::types::RetrieveResult>("retrieveResult.json", 0x1234_5678_9ABC_DEF1);
 }
