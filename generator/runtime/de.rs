@@ -701,20 +701,31 @@ impl<'a> Decoder<'a> {
     /// The value of a boxed primitive, array or enumeration (`{"_typeName": "int", "_value": 3}`).
     pub fn boxed<T: Decode>(&mut self, value_key: &'static str) -> Result<T, DecodeError> {
         let mut value = None;
+        self.boxed_members(value_key, &mut |d| T::decode(d).map(|v| value = Some(v)))?;
+        value.ok_or_else(|| self.error(format!("missing field `{value_key}`")))
+    }
+
+    /// The part of [`Self::boxed`] that does not depend on `T` (compiled once, not for each of
+    /// the hundreds of types an `Any` can hold): the members, `value` called at `value_key`.
+    fn boxed_members(
+        &mut self,
+        value_key: &'static str,
+        value: &mut dyn FnMut(&mut Self) -> Result<(), DecodeError>,
+    ) -> Result<(), DecodeError> {
         let first = !self.take_opened();
         let mut key = self.raw_key(first, Some(value_key.as_bytes()))?;
         self.enter()?;
         while let Some((raw, hit)) = key {
             // a key written with escapes is compared decoded
             if hit || raw == value_key.as_bytes() || (raw.contains(&b'\\') && self.key_text(raw)? == value_key) {
-                value = Some(T::decode(self).map_err(|e| e.in_field(value_key))?);
+                value(self).map_err(|e| e.in_field(value_key))?;
             } else {
                 self.j.next_skip().map_err(|e| jerr(e, self.base))?;
             }
             key = self.raw_key(false, Some(value_key.as_bytes()))?;
         }
         self.depth -= 1;
-        value.ok_or_else(|| self.error(format!("missing field `{value_key}`")))
+        Ok(())
     }
 
     /// The whole next object as JSON (a value of a type this release does not know).
