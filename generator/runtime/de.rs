@@ -267,8 +267,8 @@ impl TypeTag {
 
 /// The decoder state: a pull parser over the input bytes.
 pub struct Decoder<'a> {
-    /// The parser, over `data` from `base` on: it is restarted past each key read straight
-    /// off the input ([`Self::plain_key`]).
+    /// The parser, over `data` from `base` on: it is restarted past each key and type name
+    /// read straight off the input ([`Self::plain_key`], [`Self::tag_value`]).
     j: Jiter<'a>,
     data: &'a [u8],
     base: usize,
