@@ -171,6 +171,15 @@ fn skip_space(data: &[u8], mut i: usize) -> usize {
     i
 }
 
+/// The closing quote when `data` holds, from the quote at `quote`, the string `text` written as
+/// itself (`text` having no character JSON escapes): one comparison, no scan for the quote.
+#[inline(always)]
+fn quoted_at(data: &[u8], quote: usize, text: &[u8]) -> Option<usize> {
+    let end = quote.checked_add(1 + text.len())?;
+    let found = data.get(quote) == Some(&b'"') && data.get(end) == Some(&b'"') && crate::object::same(data.get(quote + 1..end)?, text);
+    found.then_some(end)
+}
+
 /// The closing quote of a string whose text starts at `i`, if no escape or control character
 /// comes before it (those are left to the parser). Eight bytes at a time: a byte is flagged
 /// where it equals `"` or `\\`, or is below 0x20, and the lowest flag is always a true one
@@ -329,11 +338,7 @@ impl<'a> Decoder<'a> {
         }
         let start = i + 1;
         // most often the key expected (the next member declared): no need to look for its end
-        let expected = expect.and_then(|e| {
-            let end = start.checked_add(e.len())?;
-            (data.get(end) == Some(&b'"') && crate::object::same(data.get(start..end)?, e)).then_some(end)
-        });
-        let (end, hit) = match expected {
+        let (end, hit) = match expect.and_then(|e| quoted_at(data, i, e)) {
             Some(end) => (end, true),
             None => (plain_end(data, start)?, false),
         };
@@ -350,16 +355,13 @@ impl<'a> Decoder<'a> {
     /// having no character JSON escapes).
     #[inline]
     fn plain_str_is(&mut self, expect: &[u8]) -> bool {
-        let data = self.data;
-        let start = skip_space(data, self.pos()) + 1;
-        let end = start + expect.len();
-        let found = data.get(start - 1) == Some(&b'"')
-            && data.get(end) == Some(&b'"')
-            && data.get(start..end).is_some_and(|s| crate::object::same(s, expect));
-        if found {
-            self.restart(end + 1);
+        match quoted_at(self.data, skip_space(self.data, self.pos()), expect) {
+            Some(end) => {
+                self.restart(end + 1);
+                true
+            }
+            None => false,
         }
-        found
     }
 
     /// The next value, a `_typeName`, looked up. Written plainly and known (nearly always), it
@@ -657,13 +659,10 @@ impl<'a> Decoder<'a> {
         let open = skip_space(data, self.pos());
         let quote = skip_space(data, open + 1);
         let tag = crate::DISCRIMINATOR.as_bytes();
-        let tag_first = data.get(quote) == Some(&b'"')
-            && data.get(quote + 1..).is_some_and(|r| r.starts_with(tag))
-            && data.get(quote + 1 + tag.len()) == Some(&b'"');
-        if !tag_first {
+        let Some(end) = quoted_at(data, quote, tag) else {
             return Ok(None);
-        }
-        let colon = skip_space(data, quote + 2 + tag.len());
+        };
+        let colon = skip_space(data, end + 1);
         if data.get(colon) == Some(&b':') {
             self.restart(colon + 1);
         } else {
